@@ -1,0 +1,104 @@
+//! # mtls-lab
+//!
+//! In-process rustls HTTPS servers on 127.0.0.1 ephemeral ports, one per client-authentication
+//! misconfiguration, each with the verdict a correct scanner must reach. It is `mtls-scan demo`'s
+//! lab and the test suite's fixture.
+
+mod pki;
+mod server;
+mod verifier;
+
+pub use pki::LabPki;
+pub use server::{start, Lab, LabError, LabServer};
+
+/// One configuration of the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LabCase {
+    /// No client authentication at all.
+    NoClientAuth,
+    /// Asks for a certificate, serves without one (rustls `allow_unauthenticated()`).
+    Optional,
+    /// Requires and verifies a certificate from the lab CA: the correct configuration.
+    RequiredVerified,
+    /// A custom verifier that accepts any certificate.
+    AcceptAnyCert,
+    /// Optional at TLS; the app answers 403 without a certificate.
+    OptionalApp403,
+    /// A verifier that checks only the issuer name, never the CA's signature.
+    IssuerNameOnly,
+    /// A verifier that skips the CertificateVerify signature (no proof of key possession).
+    SkipSignature,
+    /// A verifier that ignores validity dates.
+    IgnoreValidity,
+}
+
+/// The verdict a correct scanner reaches on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    /// `client_auth`: `none`, `optional` or `required`.
+    pub client_auth: &'static str,
+    /// Root-cause finding ids, in any order. Only those that need no identity flags are listed
+    /// in `basic`; `deep` adds those found with the lab's client identity and issuing CA.
+    pub basic: &'static [&'static str],
+    /// Extra root-cause findings with `--client-cert/--client-key` and `--issuing-ca-*`.
+    pub deep: &'static [&'static str],
+}
+
+impl LabCase {
+    /// Every case, in demo order.
+    pub const ALL: [LabCase; 8] = [
+        LabCase::NoClientAuth,
+        LabCase::Optional,
+        LabCase::RequiredVerified,
+        LabCase::AcceptAnyCert,
+        LabCase::OptionalApp403,
+        LabCase::IssuerNameOnly,
+        LabCase::SkipSignature,
+        LabCase::IgnoreValidity,
+    ];
+
+    /// Short stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            LabCase::NoClientAuth => "no-client-auth",
+            LabCase::Optional => "optional",
+            LabCase::RequiredVerified => "required-verified",
+            LabCase::AcceptAnyCert => "accept-any-cert",
+            LabCase::OptionalApp403 => "optional-app-403",
+            LabCase::IssuerNameOnly => "issuer-name-only",
+            LabCase::SkipSignature => "skip-signature",
+            LabCase::IgnoreValidity => "ignore-validity",
+        }
+    }
+
+    /// What the server does, in a phrase.
+    pub fn description(self) -> &'static str {
+        match self {
+            LabCase::NoClientAuth => "never asks for a client certificate",
+            LabCase::Optional => "asks, but serves without a certificate (allow_unauthenticated)",
+            LabCase::RequiredVerified => "requires a certificate from its CA (correct)",
+            LabCase::AcceptAnyCert => "custom verifier that accepts any certificate",
+            LabCase::OptionalApp403 => "optional in TLS, the app answers 403 without a certificate",
+            LabCase::IssuerNameOnly => "verifier that matches the issuer name only",
+            LabCase::SkipSignature => "verifier that skips the CertificateVerify signature",
+            LabCase::IgnoreValidity => "verifier that ignores validity dates",
+        }
+    }
+
+    /// The verdict a correct scanner reaches.
+    pub fn expected(self) -> Expected {
+        let (client_auth, basic, deep): (_, &'static [&'static str], &'static [&'static str]) = match self {
+            LabCase::NoClientAuth => ("none", &["client-cert-not-requested"], &[]),
+            LabCase::Optional => ("optional", &["client-cert-optional"], &[]),
+            LabCase::RequiredVerified => ("required", &[], &[]),
+            LabCase::AcceptAnyCert => ("required", &["untrusted-client-cert-accepted"], &[]),
+            LabCase::OptionalApp403 => ("required", &["client-cert-enforced-by-app"], &[]),
+            LabCase::IssuerNameOnly => ("required", &[], &["forged-client-cert-accepted"]),
+            LabCase::SkipSignature => ("required", &[], &["client-key-possession-not-verified"]),
+            LabCase::IgnoreValidity => {
+                ("required", &[], &["expired-client-cert-accepted", "not-yet-valid-client-cert-accepted"])
+            }
+        };
+        Expected { client_auth, basic, deep }
+    }
+}

@@ -1,0 +1,149 @@
+//! Starting the lab's servers: one TLS listener per case on 127.0.0.1, each serving HTTP/1.1
+//! (and h2 for the correct case) with a tiny app.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::server::WebPkiClientVerifier;
+use rustls::{RootCertStore, ServerConfig};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::pki::LabPki;
+use crate::verifier::{Flaw, FlawedVerifier};
+use crate::LabCase;
+
+/// Why the lab could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabError {
+    /// Minting the PKI failed.
+    #[error("minting the lab PKI: {0}")]
+    Pki(#[from] rcgen::Error),
+    /// rustls refused a server configuration.
+    #[error("lab TLS configuration: {0}")]
+    Tls(String),
+    /// Binding a port on 127.0.0.1 failed.
+    #[error("binding 127.0.0.1: {0}")]
+    Bind(#[from] std::io::Error),
+}
+
+/// One running lab server. Dropping it stops it.
+#[derive(Debug)]
+pub struct LabServer {
+    /// Its configuration.
+    pub case: LabCase,
+    /// `https://127.0.0.1:PORT/`.
+    pub url: String,
+    task: JoinHandle<()>,
+}
+
+impl Drop for LabServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The running lab.
+#[derive(Debug)]
+pub struct Lab {
+    /// Its PKI (the CA is the issuing CA the lab trusts).
+    pub pki: LabPki,
+    /// Its servers, in the order asked for.
+    pub servers: Vec<LabServer>,
+}
+
+impl Lab {
+    /// The server of one case.
+    pub fn server(&self, case: LabCase) -> Option<&LabServer> {
+        self.servers.iter().find(|s| s.case == case)
+    }
+}
+
+/// Starts one server per case, on 127.0.0.1 ephemeral ports.
+pub async fn start(cases: &[LabCase]) -> Result<Lab, LabError> {
+    let pki = LabPki::mint()?;
+    let mut servers = Vec::new();
+    for &case in cases {
+        let config = server_config(&pki, case)?;
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let url = format!("https://127.0.0.1:{}/", listener.local_addr()?.port());
+        let task = tokio::spawn(serve(listener, TlsAcceptor::from(Arc::new(config)), case));
+        servers.push(LabServer { case, url, task });
+    }
+    Ok(Lab { pki, servers })
+}
+
+fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> {
+    let tls = |e: rustls::Error| LabError::Tls(e.to_string());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = RootCertStore::empty();
+    roots.add(pki.ca_der.clone()).map_err(tls)?;
+    let roots = Arc::new(roots);
+    let webpki = |optional: bool| {
+        let b = WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone());
+        let b = if optional { b.allow_unauthenticated() } else { b };
+        b.build().map_err(|e| LabError::Tls(e.to_string()))
+    };
+    let flawed = |flaw: Flaw| -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, LabError> {
+        let ca_subject_der = x509_parser::parse_x509_certificate(pki.ca_der.as_ref())
+            .map(|(_, c)| c.tbs_certificate.subject.as_raw().to_vec())
+            .map_err(|e| LabError::Tls(e.to_string()))?;
+        Ok(Arc::new(FlawedVerifier { inner: webpki(false)?, flaw, ca_subject_der }))
+    };
+    let builder = ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions().map_err(tls)?;
+    let builder = match case {
+        LabCase::NoClientAuth => builder.with_no_client_auth(),
+        LabCase::Optional | LabCase::OptionalApp403 => builder.with_client_cert_verifier(webpki(true)?),
+        LabCase::RequiredVerified => builder.with_client_cert_verifier(webpki(false)?),
+        LabCase::AcceptAnyCert => builder.with_client_cert_verifier(flawed(Flaw::AcceptAny)?),
+        LabCase::IssuerNameOnly => builder.with_client_cert_verifier(flawed(Flaw::IssuerNameOnly)?),
+        LabCase::SkipSignature => builder.with_client_cert_verifier(flawed(Flaw::SkipSignature)?),
+        LabCase::IgnoreValidity => builder.with_client_cert_verifier(flawed(Flaw::IgnoreValidity)?),
+    };
+    let mut config = builder.with_single_cert(pki.server_chain.clone(), pki.server_key.clone_key()).map_err(tls)?;
+    config.alpn_protocols = if case == LabCase::RequiredVerified {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
+    Ok(config)
+}
+
+async fn serve(listener: TcpListener, acceptor: TlsAcceptor, case: LabCase) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else { continue };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
+                return;
+            };
+            let has_cert = tls.get_ref().1.peer_certificates().is_some_and(|c| !c.is_empty());
+            let service = service_fn(move |_req| async move { Ok::<_, Infallible>(respond(case, has_cert)) });
+            let _ = tokio::time::timeout(
+                Duration::from_secs(30),
+                hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), service),
+            )
+            .await;
+        });
+    }
+}
+
+fn respond(case: LabCase, has_cert: bool) -> hyper::Response<Full<Bytes>> {
+    let (status, body) = if case == LabCase::OptionalApp403 && !has_cert {
+        (403, "forbidden: client certificate required\n".to_owned())
+    } else {
+        (200, format!("ok: {}\n", case.name()))
+    };
+    let mut resp = hyper::Response::new(Full::new(Bytes::from(body)));
+    *resp.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
+    resp
+}

@@ -1,0 +1,232 @@
+//! The findings catalogue: one enum of stable ids, each with its title, CWE, default severity and
+//! remediation. Findings are built only from this catalogue.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::observation::TlsVersion;
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; no weakness.
+    Info,
+    /// A minor weakness.
+    Low,
+    /// A weakness that helps an attacker.
+    Medium,
+    /// A serious weakness.
+    High,
+    /// Authentication can be bypassed.
+    Critical,
+}
+
+impl Severity {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every finding the scanner can report. The kebab-case name is the stable id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum FindingId {
+    /// The server never asks for a client certificate.
+    ClientCertNotRequested,
+    /// The server asks for a certificate but serves requests without one.
+    ClientCertOptional,
+    /// A certificate from an unknown CA is served.
+    UntrustedClientCertAccepted,
+    /// Client certificates are enforced only after the handshake, over HTTP.
+    ClientCertEnforcedByApp,
+}
+
+/// Static facts about one finding id.
+#[derive(Debug, Clone, Copy)]
+pub struct FindingSpec {
+    /// The stable id.
+    pub id: FindingId,
+    /// One-line title.
+    pub title: &'static str,
+    /// The CWE, as `CWE-NNN`.
+    pub cwe: &'static str,
+    /// Default severity (a finding may be lowered with evidence, never raised above it).
+    pub severity: Severity,
+    /// What it means, in a sentence or two.
+    pub description: &'static str,
+    /// The one-line fix.
+    pub remediation: &'static str,
+}
+
+impl FindingId {
+    /// Every id, in catalogue order.
+    pub const ALL: &'static [FindingId] = &[
+        FindingId::ClientCertNotRequested,
+        FindingId::ClientCertOptional,
+        FindingId::UntrustedClientCertAccepted,
+        FindingId::ClientCertEnforcedByApp,
+    ];
+
+    /// The stable kebab-case id.
+    pub fn as_str(self) -> &'static str {
+        self.spec().id_str()
+    }
+
+    /// The catalogue entry.
+    pub fn spec(self) -> FindingSpec {
+        use FindingId::*;
+        let (title, cwe, severity, description, remediation) = match self {
+            ClientCertNotRequested => (
+                "Client certificate never requested",
+                "CWE-306",
+                Severity::Critical,
+                "The server completes the TLS handshake without sending a CertificateRequest, so no \
+                 client certificate is ever checked: mutual TLS is not in place.",
+                "Require and verify client certificates in the TLS server configuration \
+                 (e.g. nginx `ssl_verify_client on`, Go `tls.RequireAndVerifyClientCert`).",
+            ),
+            ClientCertOptional => (
+                "Client certificate optional: served without one",
+                "CWE-287",
+                Severity::Critical,
+                "The server asks for a client certificate but completes the request when none is sent.",
+                "Make the client certificate mandatory (nginx `ssl_verify_client on`, Go \
+                 `RequireAndVerifyClientCert`, Node `rejectUnauthorized: true`, Python `CERT_REQUIRED`, \
+                 rustls without `allow_unauthenticated()`).",
+            ),
+            UntrustedClientCertAccepted => (
+                "Certificate from an unknown CA accepted",
+                "CWE-295",
+                Severity::Critical,
+                "A client certificate issued by a CA minted on the spot, which the server cannot \
+                 trust, was served: the chain is not verified against the client CA.",
+                "Verify the client chain against your client CA only (nginx `ssl_verify_client on` \
+                 with `ssl_client_certificate`, Go `RequireAndVerifyClientCert` with `ClientCAs`, \
+                 openssl `-verify_return_error`), and never accept any certificate in a custom callback.",
+            ),
+            ClientCertEnforcedByApp => (
+                "Client certificate enforced over HTTP, not in the handshake",
+                "CWE-287",
+                Severity::Info,
+                "The TLS handshake completes without a certificate and the server refuses over HTTP \
+                 instead. That holds as long as every route checks it.",
+                "Prefer refusing in the handshake (nginx `ssl_verify_client on` still answers 400; \
+                 a mandatory verifier refuses with an alert) so no route can forget the check.",
+            ),
+        };
+        FindingSpec { id: self, title, cwe, severity, description, remediation }
+    }
+}
+
+impl FindingSpec {
+    fn id_str(&self) -> &'static str {
+        use FindingId::*;
+        match self.id {
+            ClientCertNotRequested => "client-cert-not-requested",
+            ClientCertOptional => "client-cert-optional",
+            UntrustedClientCertAccepted => "untrusted-client-cert-accepted",
+            ClientCertEnforcedByApp => "client-cert-enforced-by-app",
+        }
+    }
+}
+
+impl std::fmt::Display for FindingId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding on one target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable id.
+    pub id: FindingId,
+    /// Severity of this instance.
+    pub severity: Severity,
+    /// The CWE, as `CWE-NNN`.
+    pub cwe: String,
+    /// One-line title.
+    pub title: String,
+    /// What was seen, in a sentence (may quote untrusted server text).
+    pub detail: String,
+    /// Key facts that prove it (untrusted server text is kept as data).
+    pub evidence: BTreeMap<String, String>,
+    /// How to fix it.
+    pub remediation: String,
+    /// The TLS versions on which it holds.
+    pub tls_versions: Vec<TlsVersion>,
+    /// Set when a more fundamental finding on the same target implies this one.
+    pub implied_by: Option<FindingId>,
+}
+
+impl Finding {
+    /// Builds a finding from the catalogue, with its default severity.
+    pub fn new(id: FindingId, detail: impl Into<String>) -> Self {
+        let spec = id.spec();
+        Self {
+            id,
+            severity: spec.severity,
+            cwe: spec.cwe.to_owned(),
+            title: spec.title.to_owned(),
+            detail: detail.into(),
+            evidence: BTreeMap::new(),
+            remediation: spec.remediation.to_owned(),
+            tls_versions: Vec::new(),
+            implied_by: None,
+        }
+    }
+
+    /// Lowers the severity (never raises it above the catalogue's).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity.min(self.id.spec().severity);
+        self
+    }
+
+    /// Adds one piece of evidence.
+    pub fn with_evidence(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.evidence.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// True when this finding is a root cause (not implied by another).
+    pub fn is_root(&self) -> bool {
+        self.implied_by.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_kebab_case_and_match_serde() {
+        for id in FindingId::ALL {
+            let json = serde_json::to_string(id).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", id.as_str()));
+            assert!(id.spec().cwe.starts_with("CWE-"));
+        }
+    }
+
+    #[test]
+    fn severity_orders_and_cannot_be_raised() {
+        assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
+        let f = Finding::new(FindingId::ClientCertEnforcedByApp, "x").with_severity(Severity::Critical);
+        assert_eq!(f.severity, Severity::Info);
+    }
+}

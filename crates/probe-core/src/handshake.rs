@@ -1,0 +1,167 @@
+//! The TLS client side of a probe: a certificate resolver that records the server's
+//! CertificateRequest, and a server-certificate verifier that records the chain and continues.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+
+use crate::identity::ClientIdentity;
+use crate::observation::TlsVersion;
+
+/// Picks the certificate a probe presents, from what the server's CertificateRequest says.
+pub trait CertChooser: std::fmt::Debug + Send + Sync {
+    /// `hints` are the advertised CA names (DER X.500 Names, outer SEQUENCE included); `schemes`
+    /// the signature schemes the server accepts. `None` sends an empty Certificate message.
+    fn choose(&self, hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity>;
+}
+
+/// What the handshake showed, filled in by the resolver and the verifier.
+#[derive(Debug, Default)]
+pub struct HandshakeRecord {
+    /// The server sent a CertificateRequest.
+    pub cert_requested: bool,
+    /// Its acceptable CA names (DER).
+    pub acceptable_cas: Vec<Vec<u8>>,
+    /// Its signature schemes.
+    pub schemes: Vec<SignatureScheme>,
+    /// The identity presented, if any.
+    pub sent: Option<ClientIdentity>,
+    /// The server's chain as served (leaf first), once its Certificate message arrived.
+    pub server_chain: Vec<CertificateDer<'static>>,
+    /// The result of validating the server chain against the trust anchors.
+    pub server_trust: Option<Result<(), String>>,
+}
+
+/// A shared, lockable record for one handshake.
+#[derive(Debug, Clone, Default)]
+pub struct SharedRecord(Arc<Mutex<HandshakeRecord>>);
+
+impl SharedRecord {
+    /// Locks the record (a poisoned lock still yields the data: it only holds facts).
+    pub fn lock(&self) -> MutexGuard<'_, HandshakeRecord> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[derive(Debug)]
+struct RecordingResolver {
+    chooser: Option<Arc<dyn CertChooser>>,
+    record: SharedRecord,
+}
+
+impl ResolvesClientCert for RecordingResolver {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        let chosen = self.chooser.as_ref().and_then(|c| c.choose(root_hint_subjects, sigschemes));
+        let mut rec = self.record.lock();
+        rec.cert_requested = true;
+        rec.acceptable_cas = root_hint_subjects.iter().map(|h| h.to_vec()).collect();
+        rec.schemes = sigschemes.to_vec();
+        let key = chosen.as_ref().map(|id| id.certified.clone());
+        rec.sent = chosen;
+        key
+    }
+
+    fn has_certs(&self) -> bool {
+        // Must be true whenever resolve may return a key (TLS 1.2 fails otherwise); always true
+        // so the no-certificate probe also records the CertificateRequest.
+        true
+    }
+}
+
+/// Accepts any server certificate (the probes must reach the client-auth step whatever the
+/// server presents), but records the chain and whether it validates against the trust anchors,
+/// and still checks the handshake signatures so the server proves it holds its key.
+#[derive(Debug)]
+struct RecordingServerVerifier {
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    provider: Arc<CryptoProvider>,
+    record: SharedRecord,
+}
+
+impl ServerCertVerifier for RecordingServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let trust = self.webpki.as_ref().map(|v| {
+            v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
+        let mut rec = self.record.lock();
+        rec.server_chain = std::iter::once(end_entity)
+            .chain(intermediates.iter())
+            .map(|c| c.clone().into_owned())
+            .collect();
+        rec.server_trust = trust;
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// Builds the rustls client configuration of one probe, pinned to one TLS version, with ALPN
+/// `h2` and `http/1.1` (the exchange branches on what the server picks).
+pub fn client_config(
+    provider: &Arc<CryptoProvider>,
+    webpki: Option<Arc<WebPkiServerVerifier>>,
+    version: TlsVersion,
+    chooser: Option<Arc<dyn CertChooser>>,
+    record: &SharedRecord,
+) -> Result<ClientConfig, rustls::Error> {
+    let verifier = Arc::new(RecordingServerVerifier { webpki, provider: provider.clone(), record: record.clone() });
+    let resolver = Arc::new(RecordingResolver { chooser, record: record.clone() });
+    let mut config = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[version.rustls()])?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_client_cert_resolver(resolver);
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.resumption = rustls::client::Resumption::disabled();
+    Ok(config)
+}
+
+/// Renders a DER X.500 Name (as advertised in a CertificateRequest) as RFC 4514 text; an
+/// unparsable one becomes `<unparsable name: HEX>` (capped).
+pub fn describe_name(der: &[u8]) -> String {
+    use x509_parser::prelude::FromDer;
+    match x509_parser::x509::X509Name::from_der(der) {
+        Ok((_, name)) => name.to_string(),
+        Err(_) => {
+            let hex: String = der.iter().take(32).map(|b| format!("{b:02x}")).collect();
+            format!("<unparsable name: {hex}>")
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Client identities: minted on the spot with rcgen, or loaded from the user's PEM files.
+//! An identity is only ever described by its [`IdentitySummary`]; key material never leaves here.
+
+use std::sync::{Arc, OnceLock};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use rustls::crypto::CryptoProvider;
+use rustls::sign::{CertifiedKey, SigningKey};
+use rustls::SignatureScheme;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ScanError;
+
+/// The key algorithm of a minted identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// ECDSA on P-256 with SHA-256: the first choice.
+    EcdsaP256,
+    /// RSA-2048: when the server accepts only RSA signatures.
+    Rsa2048,
+}
+
+impl KeyKind {
+    /// Chooses the key type from the signature schemes a CertificateRequest accepts: ECDSA P-256
+    /// first, RSA-2048 when only RSA is accepted.
+    pub fn choose(schemes: &[SignatureScheme]) -> KeyKind {
+        let has = |s: SignatureScheme| schemes.contains(&s);
+        if schemes.is_empty() || has(SignatureScheme::ECDSA_NISTP256_SHA256) {
+            return KeyKind::EcdsaP256;
+        }
+        let rsa = [
+            SignatureScheme::RSA_PSS_SHA256,
+            SignatureScheme::RSA_PSS_SHA384,
+            SignatureScheme::RSA_PSS_SHA512,
+            SignatureScheme::RSA_PKCS1_SHA256,
+            SignatureScheme::RSA_PKCS1_SHA384,
+            SignatureScheme::RSA_PKCS1_SHA512,
+        ];
+        if rsa.iter().any(|s| has(*s)) {
+            KeyKind::Rsa2048
+        } else {
+            KeyKind::EcdsaP256
+        }
+    }
+
+    fn generate(self) -> Result<KeyPair, ScanError> {
+        Ok(match self {
+            KeyKind::EcdsaP256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
+            KeyKind::Rsa2048 => {
+                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)?
+            }
+        })
+    }
+}
+
+/// The public description of a client identity: what reports may show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentitySummary {
+    /// Where it came from (`minted: unknown CA`, `--client-cert`, …).
+    pub origin: String,
+    /// Subject DN (RFC 4514).
+    pub subject: String,
+    /// Issuer DN (RFC 4514).
+    pub issuer: String,
+    /// SHA-256 fingerprint of the leaf certificate, lower-case hex.
+    pub sha256: String,
+    /// Key algorithm and size, e.g. `ECDSA P-256`.
+    pub key: String,
+    /// Start of validity (RFC 3339).
+    pub not_before: String,
+    /// End of validity (RFC 3339).
+    pub not_after: String,
+}
+
+/// A certificate chain and the key that signs CertificateVerify, ready for a handshake.
+#[derive(Clone)]
+pub struct ClientIdentity {
+    /// What rustls presents.
+    pub certified: Arc<CertifiedKey>,
+    /// What reports show.
+    pub summary: IdentitySummary,
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material, even in debug output.
+        f.debug_struct("ClientIdentity").field("summary", &self.summary).finish_non_exhaustive()
+    }
+}
+
+impl ClientIdentity {
+    /// Loads an identity from PEM text: a certificate chain (leaf first) and its private key.
+    /// The pair is checked: a key that does not match the certificate is refused.
+    pub fn from_pem(
+        cert_pem: &str,
+        key_pem: &str,
+        origin: &str,
+        provider: &CryptoProvider,
+    ) -> Result<Self, ScanError> {
+        let chain = parse_certs(cert_pem, origin)?;
+        let key = load_signing_key(key_pem, origin, provider)?;
+        let certified = CertifiedKey::new(chain, key);
+        certified.keys_match().map_err(|e| match e {
+            rustls::Error::InconsistentKeys(_) => ScanError::KeyMismatch { what: origin.to_owned() },
+            other => ScanError::UnsupportedKey { what: origin.to_owned(), reason: other.to_string() },
+        })?;
+        Self::from_certified(Arc::new(certified), origin)
+    }
+
+    /// Wraps a certified key, describing its leaf.
+    pub fn from_certified(certified: Arc<CertifiedKey>, origin: &str) -> Result<Self, ScanError> {
+        let leaf = certified.cert.first().ok_or_else(|| ScanError::NoCertificate { what: origin.to_owned() })?;
+        let summary = summarize(leaf, origin)?;
+        Ok(Self { certified, summary })
+    }
+
+    /// The same certificate chain with a different signing key: CertificateVerify will not match
+    /// the certificate (rustls `CertifiedKey::new` does not check the pair).
+    pub fn with_foreign_key(&self, key: Arc<dyn SigningKey>, origin: &str) -> Self {
+        let mut summary = self.summary.clone();
+        summary.origin = origin.to_owned();
+        Self { certified: Arc::new(CertifiedKey::new(self.certified.cert.clone(), key)), summary }
+    }
+}
+
+/// Parses every certificate in PEM text.
+pub fn parse_certs(pem: &str, what: &str) -> Result<Vec<CertificateDer<'static>>, ScanError> {
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem.as_bytes()).filter_map(Result::ok).collect();
+    if certs.is_empty() {
+        return Err(ScanError::NoCertificate { what: what.to_owned() });
+    }
+    Ok(certs)
+}
+
+/// Parses the first private key in PEM text.
+pub fn parse_key(pem: &str, what: &str) -> Result<PrivateKeyDer<'static>, ScanError> {
+    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| ScanError::NoPrivateKey { what: what.to_owned() })
+}
+
+/// Loads a PEM private key into the provider's signing key.
+pub fn load_signing_key(
+    pem: &str,
+    what: &str,
+    provider: &CryptoProvider,
+) -> Result<Arc<dyn SigningKey>, ScanError> {
+    let der = parse_key(pem, what)?;
+    provider.key_provider.load_private_key(der).map_err(|e| ScanError::UnsupportedKey {
+        what: what.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of a DER blob, lower-case hex.
+pub fn sha256_hex(der: &[u8]) -> String {
+    hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
+}
+
+/// Describes a certificate for reports.
+pub fn summarize(der: &CertificateDer<'_>, origin: &str) -> Result<IdentitySummary, ScanError> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).map_err(|e| {
+        ScanError::MalformedCertificate { what: origin.to_owned(), reason: e.to_string() }
+    })?;
+    let rfc3339 = |t: x509_parser::time::ASN1Time| {
+        t.to_datetime().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    };
+    Ok(IdentitySummary {
+        origin: origin.to_owned(),
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        sha256: sha256_hex(der.as_ref()),
+        key: describe_key(&cert),
+        not_before: rfc3339(cert.validity().not_before),
+        not_after: rfc3339(cert.validity().not_after),
+    })
+}
+
+/// `RSA 2048`, `EC 256`, … from a parsed certificate.
+pub fn describe_key(cert: &x509_parser::certificate::X509Certificate<'_>) -> String {
+    use x509_parser::public_key::PublicKey;
+    match cert.public_key().parsed() {
+        Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
+        Ok(PublicKey::EC(ec)) => format!("EC {}", ec.key_size()),
+        Ok(PublicKey::DSA(_)) => "DSA".to_owned(),
+        Ok(_) => cert.public_key().algorithm.algorithm.to_id_string(),
+        Err(_) => "unparsable key".to_owned(),
+    }
+}
+
+fn rustls_key(key: &KeyPair, provider: &CryptoProvider) -> Result<Arc<dyn SigningKey>, ScanError> {
+    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    provider
+        .key_provider
+        .load_private_key(der)
+        .map_err(|e| ScanError::UnsupportedKey { what: "minted key".into(), reason: e.to_string() })
+}
+
+/// Parameters for a client leaf: CN, clientAuth EKU, digitalSignature, valid from yesterday for a day.
+pub fn client_leaf_params(common_name: &str) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, "mtls-scan probe");
+    dn.push(DnType::CommonName, common_name);
+    params.distinguished_name = dn;
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.is_ca = IsCa::ExplicitNoCa;
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(2);
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(&random_serial()));
+    params
+}
+
+fn random_serial() -> [u8; 16] {
+    let mut serial = [0u8; 16];
+    // aws-lc-rs's system RNG; on failure fall back to a time-based serial (uniqueness, not secrecy).
+    if aws_lc_rs::rand::fill(&mut serial).is_err() {
+        let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos().to_be_bytes();
+        serial = nanos;
+    }
+    if let Some(first) = serial.first_mut() {
+        *first &= 0x7f; // positive INTEGER
+    }
+    serial
+}
+
+/// A certificate authority that signs test identities: one minted on the spot, or the user's
+/// staging CA.
+pub struct SigningCa {
+    issuer: rcgen::Issuer<'static, KeyPair>,
+    /// The CA certificate (DER).
+    pub cert: CertificateDer<'static>,
+    /// The CA's subject, RFC 4514.
+    pub subject: String,
+}
+
+impl std::fmt::Debug for SigningCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningCa").field("subject", &self.subject).finish_non_exhaustive()
+    }
+}
+
+impl SigningCa {
+    /// Mints a new self-signed CA that nobody trusts.
+    pub fn mint(common_name: &str) -> Result<Self, ScanError> {
+        let key = KeyKind::EcdsaP256.generate()?;
+        let mut params = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::OrganizationName, "mtls-scan probe");
+        dn.push(DnType::CommonName, common_name);
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::days(1);
+        params.not_after = now + time::Duration::days(7);
+        let cert = params.self_signed(&key)?;
+        let subject = summarize(cert.der(), "minted CA")?.subject;
+        Ok(Self { cert: cert.der().clone(), issuer: rcgen::Issuer::new(params, key), subject })
+    }
+
+    /// Loads a CA from PEM (its certificate and key), e.g. the user's staging CA.
+    pub fn from_pem(cert_pem: &str, key_pem: &str, what: &str) -> Result<Self, ScanError> {
+        let cert = parse_certs(cert_pem, what)?.into_iter().next().ok_or_else(|| ScanError::NoCertificate {
+            what: what.to_owned(),
+        })?;
+        let key_der = parse_key(key_pem, what)?;
+        let key = KeyPair::try_from(&key_der).map_err(|e| ScanError::UnsupportedKey {
+            what: what.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let issuer = rcgen::Issuer::from_ca_cert_der(&cert, key).map_err(|e| ScanError::MalformedCertificate {
+            what: what.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let subject = summarize(&cert, what)?.subject;
+        Ok(Self { issuer, cert, subject })
+    }
+
+    /// Issues a client identity with this key type; `params` are typically from
+    /// [`client_leaf_params`], adjusted by the probe.
+    pub fn issue(
+        &self,
+        params: &CertificateParams,
+        kind: KeyKind,
+        origin: &str,
+        provider: &CryptoProvider,
+    ) -> Result<ClientIdentity, ScanError> {
+        let key = kind.generate()?;
+        let cert = params.signed_by(&key, &self.issuer)?;
+        let certified = CertifiedKey::new(vec![cert.der().clone()], rustls_key(&key, provider)?);
+        ClientIdentity::from_certified(Arc::new(certified), origin)
+    }
+}
+
+/// An identity in two key types, the RSA one minted only when a server asks for it (RSA key
+/// generation costs about 80 ms; P-256 well under a millisecond).
+pub struct IdentityPair {
+    ec: ClientIdentity,
+    rsa: OnceLock<Option<ClientIdentity>>,
+    make_rsa: Box<dyn Fn() -> Option<ClientIdentity> + Send + Sync>,
+}
+
+impl std::fmt::Debug for IdentityPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityPair").field("ec", &self.ec).finish_non_exhaustive()
+    }
+}
+
+impl IdentityPair {
+    /// Issues from `ca` with `params`: the P-256 identity now, the RSA one on first use.
+    pub fn issue(
+        ca: Arc<SigningCa>,
+        params: CertificateParams,
+        origin: &str,
+        provider: Arc<CryptoProvider>,
+    ) -> Result<Self, ScanError> {
+        let ec = ca.issue(&params, KeyKind::EcdsaP256, origin, &provider)?;
+        let origin = origin.to_owned();
+        let make_rsa = Box::new(move || ca.issue(&params, KeyKind::Rsa2048, &origin, &provider).ok());
+        Ok(Self { ec, rsa: OnceLock::new(), make_rsa })
+    }
+
+    /// The identity whose key type the server's signature schemes accept.
+    pub fn for_schemes(&self, schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
+        match KeyKind::choose(schemes) {
+            KeyKind::EcdsaP256 => Some(self.ec.clone()),
+            KeyKind::Rsa2048 => self.rsa.get_or_init(|| (self.make_rsa)()).clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider() -> Arc<CryptoProvider> {
+        Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    }
+
+    #[test]
+    fn key_choice_prefers_p256_then_rsa() {
+        use SignatureScheme as S;
+        assert_eq!(KeyKind::choose(&[S::RSA_PSS_SHA256, S::ECDSA_NISTP256_SHA256]), KeyKind::EcdsaP256);
+        assert_eq!(KeyKind::choose(&[S::RSA_PKCS1_SHA256, S::RSA_PSS_SHA256]), KeyKind::Rsa2048);
+        assert_eq!(KeyKind::choose(&[]), KeyKind::EcdsaP256);
+    }
+
+    #[test]
+    fn minted_identity_is_described_without_key_material() -> Result<(), ScanError> {
+        let ca = Arc::new(SigningCa::mint("Unknown CA")?);
+        let pair = IdentityPair::issue(ca.clone(), client_leaf_params("probe"), "minted", provider())?;
+        let ec = pair.for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256]).ok_or(ScanError::NoTrustAnchors)?;
+        assert_eq!(ec.summary.issuer, ca.subject);
+        assert_eq!(ec.summary.key, "EC 256");
+        assert_eq!(ec.summary.sha256.len(), 64);
+        let rsa = pair.for_schemes(&[SignatureScheme::RSA_PSS_SHA256]).ok_or(ScanError::NoTrustAnchors)?;
+        assert_eq!(rsa.summary.key, "RSA 2048");
+        assert!(!format!("{ec:?}").contains("PRIVATE"));
+        Ok(())
+    }
+
+    #[test]
+    fn mismatched_pem_pair_is_refused() -> Result<(), ScanError> {
+        let ca = SigningCa::mint("CA")?;
+        let a = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let b = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let cert = client_leaf_params("x").signed_by(&a, &ca.issuer)?;
+        let ok = ClientIdentity::from_pem(&cert.pem(), &a.serialize_pem(), "ok", &provider());
+        assert!(ok.is_ok());
+        let bad = ClientIdentity::from_pem(&cert.pem(), &b.serialize_pem(), "--client-key", &provider());
+        assert!(matches!(bad, Err(ScanError::KeyMismatch { .. })));
+        Ok(())
+    }
+}

@@ -1,0 +1,112 @@
+//! Observations: the facts one probe saw. Judgement happens later, in [`crate::verdict`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::identity::IdentitySummary;
+use crate::probe::ProbeId;
+
+/// A TLS protocol version the scanner pins a probe to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum TlsVersion {
+    /// TLS 1.3.
+    #[serde(rename = "1.3")]
+    Tls13,
+    /// TLS 1.2.
+    #[serde(rename = "1.2")]
+    Tls12,
+}
+
+impl TlsVersion {
+    /// Every version probed, newest first.
+    pub const ALL: [TlsVersion; 2] = [TlsVersion::Tls13, TlsVersion::Tls12];
+
+    /// The rustls protocol version.
+    pub fn rustls(self) -> &'static rustls::SupportedProtocolVersion {
+        match self {
+            TlsVersion::Tls13 => &rustls::version::TLS13,
+            TlsVersion::Tls12 => &rustls::version::TLS12,
+        }
+    }
+
+    /// `1.3` or `1.2`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsVersion::Tls13 => "1.3",
+            TlsVersion::Tls12 => "1.2",
+        }
+    }
+}
+
+impl std::fmt::Display for TlsVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TLS {}", self.as_str())
+    }
+}
+
+/// How a probe ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The HTTP request got a 2xx answer: the probe got in.
+    Served,
+    /// The TLS layer refused: an alert, or the connection closed after a certificate was requested.
+    RefusedTls,
+    /// The handshake completed but the server refused over HTTP (400, 401, 403, 495, 496).
+    RefusedHttp,
+    /// The handshake completed and HTTP answered with another status (3xx, 404, 5xx …).
+    Answered,
+    /// The server does not speak this TLS version.
+    UnsupportedVersion,
+    /// Nothing could be concluded: connection refused, time-out, not TLS, not HTTP.
+    Error,
+}
+
+impl Outcome {
+    /// True when the handshake completed and HTTP answered (whatever the status).
+    pub fn got_http_answer(self) -> bool {
+        matches!(self, Outcome::Served | Outcome::RefusedHttp | Outcome::Answered)
+    }
+
+    /// True when the server spoke this TLS version and gave a judgeable answer.
+    pub fn is_conclusive(self) -> bool {
+        !matches!(self, Outcome::UnsupportedVersion | Outcome::Error)
+    }
+}
+
+/// Everything one probe saw: a real handshake and a real HTTP request on one TLS version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeObservation {
+    /// Which probe.
+    pub id: ProbeId,
+    /// The TLS version this probe was pinned to.
+    pub tls_version: TlsVersion,
+    /// The certificate the probe presented, when the server asked for one and the probe had one.
+    pub client_cert: Option<IdentitySummary>,
+    /// Whether the server sent a CertificateRequest.
+    pub cert_requested: bool,
+    /// The acceptable CA names the server advertised (RFC 4514 strings).
+    pub acceptable_cas: Vec<String>,
+    /// The signature schemes the server's CertificateRequest accepts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signature_schemes: Vec<String>,
+    /// The TLS alert received, when the server sent one.
+    pub alert: Option<String>,
+    /// The HTTP status, when HTTP answered.
+    pub http_status: Option<u16>,
+    /// The ALPN protocol negotiated, when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<String>,
+    /// The `Server` header, capped and sanitised (untrusted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_header: Option<String>,
+    /// A short, capped excerpt of the body (untrusted text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_excerpt: Option<String>,
+    /// How the probe ended.
+    pub outcome: Outcome,
+    /// What went wrong, for [`Outcome::Error`] and refusals without an alert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Wall time of the probe in milliseconds.
+    pub ms: f64,
+}

@@ -1,0 +1,88 @@
+//! The report model, serialised as the JSON report (version 1). Renderers read only this.
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, Severity};
+use crate::grade::Grade;
+use crate::observation::{ProbeObservation, TlsVersion};
+use crate::probe::SkippedProbe;
+use crate::verdict::{ClientAuth, Layer};
+
+/// The JSON report's format version.
+pub const REPORT_VERSION: u32 = 1;
+
+/// A whole scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Format version, `1`.
+    pub version: u32,
+    /// `mtls-scan` and its version.
+    pub tool: String,
+    /// The worst target's grade.
+    pub grade: Grade,
+    /// The worst target's score.
+    pub score: u8,
+    /// Wall time of the scan in milliseconds.
+    pub duration_ms: f64,
+    /// One entry per target, in the order given.
+    pub targets: Vec<TargetReport>,
+}
+
+/// One target's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetReport {
+    /// The URL scanned.
+    pub url: String,
+    /// `host:port`.
+    pub host_port: String,
+    /// Grade of this target.
+    pub grade: Grade,
+    /// Score of this target, 0–100.
+    pub score: u8,
+    /// What the server does about client certificates.
+    pub client_auth: ClientAuth,
+    /// Where a missing certificate is refused, when required.
+    pub enforced_at: Option<Layer>,
+    /// The TLS versions the server spoke.
+    pub tls_versions: Vec<TlsVersion>,
+    /// Findings: root causes first, then those implied by them.
+    pub findings: Vec<Finding>,
+    /// Every probe run, per TLS version.
+    pub probes: Vec<ProbeObservation>,
+    /// Probes not run, and why.
+    #[serde(default)]
+    pub skipped_probes: Vec<SkippedProbe>,
+    /// Why the target could not be judged; `null` when it was.
+    pub error: Option<String>,
+}
+
+impl Report {
+    /// Builds the overall grade from the targets (the worst target's).
+    pub fn new(targets: Vec<TargetReport>, duration_ms: f64) -> Self {
+        let grade = targets.iter().map(|t| t.grade).min().unwrap_or(Grade::A);
+        let score = targets.iter().map(|t| t.score).min().unwrap_or(100);
+        Self {
+            version: REPORT_VERSION,
+            tool: format!("mtls-scan {}", env!("CARGO_PKG_VERSION")),
+            grade,
+            score,
+            duration_ms,
+            targets,
+        }
+    }
+
+    /// All findings across targets, with their target.
+    pub fn findings(&self) -> impl Iterator<Item = (&TargetReport, &Finding)> {
+        self.targets.iter().flat_map(|t| t.findings.iter().map(move |f| (t, f)))
+    }
+
+    /// How many findings of at least this severity (implied ones included).
+    pub fn count_at_least(&self, severity: Severity) -> usize {
+        self.findings().filter(|(_, f)| f.severity >= severity).count()
+    }
+
+    /// Targets that could not be judged.
+    pub fn errored(&self) -> impl Iterator<Item = &TargetReport> {
+        self.targets.iter().filter(|t| t.error.is_some())
+    }
+}

@@ -1,0 +1,236 @@
+//! Judgement: from one target's observations to its client-auth level and findings. "Accepted"
+//! is judged by the HTTP answer, never by a completed handshake alone.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, FindingId, Severity};
+use crate::observation::{Outcome, ProbeObservation, TlsVersion};
+use crate::probe::ProbeId;
+
+/// What the server does about client certificates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// It never asks for one.
+    None,
+    /// It asks, but serves a request without one.
+    Optional,
+    /// Without one it is refused, in the handshake or by the server's immediate HTTP rejection.
+    Required,
+    /// The target could not be judged.
+    Unknown,
+}
+
+/// Where a missing certificate is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// In the TLS handshake (an alert, or a close).
+    Tls,
+    /// Over HTTP after the handshake (400/401/403/495/496).
+    Http,
+}
+
+/// The judgement of one target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The weakest level seen across TLS versions.
+    pub client_auth: ClientAuth,
+    /// Where the refusal happens, when required.
+    pub enforced_at: Option<Layer>,
+    /// Versions the server spoke.
+    pub tls_versions: Vec<TlsVersion>,
+    /// Findings, root causes first.
+    pub findings: Vec<Finding>,
+    /// Why the target could not be judged.
+    pub error: Option<String>,
+}
+
+fn find(obs: &[ProbeObservation], id: ProbeId, v: TlsVersion) -> Option<&ProbeObservation> {
+    obs.iter().find(|o| o.id == id && o.tls_version == v)
+}
+
+fn summary(o: &ProbeObservation) -> String {
+    let mut s = if o.cert_requested { "CertificateRequest sent".to_owned() } else { "no CertificateRequest".to_owned() };
+    if let Some(c) = &o.client_cert {
+        s.push_str(&format!("; presented {} (sha256 {})", c.subject, c.sha256));
+    }
+    if let Some(a) = &o.alert {
+        s.push_str(&format!("; alert {a}"));
+    }
+    match o.http_status {
+        Some(st) => s.push_str(&format!("; HTTP {st}")),
+        None if o.outcome == Outcome::RefusedTls => s.push_str("; refused in the TLS layer"),
+        None => {}
+    }
+    if let Some(d) = &o.detail {
+        s.push_str(&format!("; {d}"));
+    }
+    s
+}
+
+/// Collects per-version findings into one finding per id, merging versions and evidence.
+#[derive(Default)]
+struct Collector(BTreeMap<FindingId, Finding>);
+
+impl Collector {
+    fn add(&mut self, v: TlsVersion, f: Finding, probe: &ProbeObservation) {
+        let key = format!("{} ({v})", probe.id);
+        let entry = self.0.entry(f.id).or_insert_with(|| f.clone());
+        entry.severity = entry.severity.max(f.severity);
+        if !entry.tls_versions.contains(&v) {
+            entry.tls_versions.push(v);
+        }
+        entry.evidence.extend(f.evidence);
+        entry.evidence.insert(key, summary(probe));
+        if let Some(c) = &probe.client_cert {
+            entry.evidence.insert("identity".into(), format!("{}: {} (sha256 {})", c.origin, c.subject, c.sha256));
+        }
+    }
+}
+
+/// Judges one target from its observations.
+pub fn judge(obs: &[ProbeObservation]) -> Verdict {
+    let spoken: Vec<TlsVersion> = TlsVersion::ALL
+        .into_iter()
+        .filter(|v| find(obs, ProbeId::NoClientCert, *v).is_some_and(|o| o.outcome.is_conclusive()))
+        .collect();
+    if spoken.is_empty() {
+        return Verdict {
+            client_auth: ClientAuth::Unknown,
+            enforced_at: None,
+            tls_versions: Vec::new(),
+            findings: Vec::new(),
+            error: Some(unjudgeable(obs)),
+        };
+    }
+
+    let mut level: Option<(ClientAuth, Option<Layer>)> = None;
+    let mut found = Collector::default();
+    for &v in &spoken {
+        let Some(nc) = find(obs, ProbeId::NoClientCert, v) else { continue };
+        let here = if !nc.cert_requested {
+            (ClientAuth::None, None)
+        } else {
+            match nc.outcome {
+                Outcome::RefusedTls => (ClientAuth::Required, Some(Layer::Tls)),
+                Outcome::RefusedHttp => (ClientAuth::Required, Some(Layer::Http)),
+                _ => (ClientAuth::Optional, None),
+            }
+        };
+        level = Some(match level {
+            Some(prev) if prev.0 <= here.0 => prev,
+            _ => here,
+        });
+
+        if !nc.cert_requested {
+            let f = match (nc.outcome, nc.http_status) {
+                (Outcome::Served, Some(st)) => Finding::new(
+                    FindingId::ClientCertNotRequested,
+                    format!("{v}: the server never asked for a client certificate and served HTTP {st}."),
+                ),
+                (_, Some(st)) => Finding::new(
+                    FindingId::ClientCertNotRequested,
+                    format!(
+                        "{v}: the server never asked for a client certificate; without one it answered HTTP {st}, \
+                         so another authentication may guard this path, but mutual TLS is not in place."
+                    ),
+                )
+                .with_severity(Severity::High),
+                _ => continue,
+            };
+            found.add(v, f, nc);
+            // Nothing about certificates the server never asked for.
+            continue;
+        }
+
+        match (nc.outcome, nc.http_status) {
+            (Outcome::Served, Some(st)) => found.add(
+                v,
+                Finding::new(
+                    FindingId::ClientCertOptional,
+                    format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
+                ),
+                nc,
+            ),
+            (Outcome::Answered, Some(st)) => found.add(
+                v,
+                Finding::new(
+                    FindingId::ClientCertOptional,
+                    format!(
+                        "{v}: the handshake completed without a client certificate and the server answered \
+                         HTTP {st}; the TLS layer lets anonymous clients in. Scan a path that answers 2xx to confirm."
+                    ),
+                )
+                .with_severity(Severity::Medium),
+                nc,
+            ),
+            (Outcome::RefusedHttp, Some(st)) => found.add(
+                v,
+                Finding::new(
+                    FindingId::ClientCertEnforcedByApp,
+                    format!("{v}: the handshake completed without a certificate; the server then refused with HTTP {st}."),
+                ),
+                nc,
+            ),
+            _ => {}
+        }
+
+        if let Some(u) = find(obs, ProbeId::UntrustedClientCert, v) {
+            if u.client_cert.is_some() && u.outcome == Outcome::Served {
+                found.add(
+                    v,
+                    Finding::new(
+                        FindingId::UntrustedClientCertAccepted,
+                        format!(
+                            "{v}: a certificate issued by a CA minted for this scan was served HTTP {}.",
+                            u.http_status.unwrap_or_default()
+                        ),
+                    ),
+                    u,
+                );
+            }
+        }
+    }
+
+    let mut findings: Vec<Finding> = found.0.into_values().collect();
+    mark_implied(&mut findings);
+    findings.sort_by(|a, b| {
+        a.implied_by.is_some().cmp(&b.implied_by.is_some()).then(b.severity.cmp(&a.severity)).then(a.id.cmp(&b.id))
+    });
+    let (client_auth, enforced_at) = level.unwrap_or((ClientAuth::Unknown, None));
+    Verdict { client_auth, enforced_at, tls_versions: spoken, findings, error: None }
+}
+
+/// A finding is implied by a more fundamental one when that one holds, critically, on every TLS
+/// version where it holds. Each rule: (implied, implied by).
+const IMPLICATIONS: &[(FindingId, FindingId)] =
+    &[(FindingId::UntrustedClientCertAccepted, FindingId::ClientCertOptional)];
+
+fn mark_implied(findings: &mut [Finding]) {
+    for (implied, by) in IMPLICATIONS {
+        let cover: Option<Vec<TlsVersion>> = findings
+            .iter()
+            .find(|f| f.id == *by && f.severity == Severity::Critical && f.implied_by.is_none())
+            .map(|f| f.tls_versions.clone());
+        let Some(cover) = cover else { continue };
+        for f in findings.iter_mut().filter(|f| f.id == *implied) {
+            if f.tls_versions.iter().all(|v| cover.contains(v)) {
+                f.implied_by = Some(*by);
+            }
+        }
+    }
+}
+
+fn unjudgeable(obs: &[ProbeObservation]) -> String {
+    let baseline: Vec<&ProbeObservation> = obs.iter().filter(|o| o.id == ProbeId::NoClientCert).collect();
+    if !baseline.is_empty() && baseline.iter().all(|o| o.outcome == Outcome::UnsupportedVersion) {
+        return "the server speaks neither TLS 1.3 nor TLS 1.2".to_owned();
+    }
+    baseline
+        .iter()
+        .find_map(|o| o.detail.clone())
+        .unwrap_or_else(|| "no probe reached a conclusion".to_owned())
+}

@@ -1,0 +1,101 @@
+//! Every probe and verdict against the in-process lab (real rustls servers on 127.0.0.1).
+
+use std::time::Duration;
+
+use mtls_lab::LabCase;
+use probe_core::finding::FindingId;
+use probe_core::observation::{Outcome, TlsVersion};
+use probe_core::probe::ProbeId;
+use probe_core::scan::{ScanOptions, Scanner};
+use probe_core::target::Target;
+use probe_core::verdict::{ClientAuth, Layer};
+
+fn options() -> ScanOptions {
+    ScanOptions { timeout: Duration::from_secs(5), system_roots: false, ..ScanOptions::default() }
+}
+
+#[tokio::test]
+async fn every_lab_case_gets_its_basic_verdict() -> Result<(), Box<dyn std::error::Error>> {
+    let lab = mtls_lab::start(&LabCase::ALL).await?;
+    let targets: Vec<Target> = lab.servers.iter().map(|s| Target::parse(&s.url)).collect::<Result<_, _>>()?;
+    let report = Scanner::new(&options())?.scan(&targets).await;
+    for (server, t) in lab.servers.iter().zip(&report.targets) {
+        let want = server.case.expected();
+        assert_eq!(t.error, None, "{}", server.case.name());
+        let got_auth = serde_json::to_value(t.client_auth)?;
+        assert_eq!(got_auth, want.client_auth, "client_auth of {}", server.case.name());
+        let mut roots: Vec<String> =
+            t.findings.iter().filter(|f| f.implied_by.is_none()).map(|f| f.id.to_string()).collect();
+        roots.sort();
+        let mut expected: Vec<String> = want.basic.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(roots, expected, "root findings of {}", server.case.name());
+        assert_eq!(t.tls_versions, vec![TlsVersion::Tls13, TlsVersion::Tls12], "{}", server.case.name());
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn refusals_are_observed_per_version() -> Result<(), Box<dyn std::error::Error>> {
+    let lab = mtls_lab::start(&[LabCase::RequiredVerified, LabCase::NoClientAuth, LabCase::OptionalApp403]).await?;
+    let targets: Vec<Target> = lab.servers.iter().map(|s| Target::parse(&s.url)).collect::<Result<_, _>>()?;
+    let report = Scanner::new(&options())?.scan(&targets).await;
+
+    let required = &report.targets[0];
+    assert_eq!(required.client_auth, ClientAuth::Required);
+    assert_eq!(required.enforced_at, Some(Layer::Tls));
+    let nc13 = required.probes.iter().find(|p| p.id == ProbeId::NoClientCert && p.tls_version == TlsVersion::Tls13);
+    let nc13 = nc13.ok_or("no TLS 1.3 baseline probe")?;
+    // TLS 1.3: the handshake completes and the alert comes on the first read.
+    assert_eq!(nc13.outcome, Outcome::RefusedTls);
+    assert_eq!(nc13.alert.as_deref(), Some("CertificateRequired"), "{:?}", nc13);
+    assert!(nc13.cert_requested);
+    assert_eq!(nc13.acceptable_cas, vec!["O=mtls-lab, CN=mtls-lab Client CA".to_owned()]);
+    let u12 = required.probes.iter().find(|p| p.id == ProbeId::UntrustedClientCert && p.tls_version == TlsVersion::Tls12);
+    let u12 = u12.ok_or("no TLS 1.2 untrusted probe")?;
+    assert_eq!(u12.outcome, Outcome::RefusedTls);
+    assert!(u12.client_cert.as_ref().is_some_and(|c| c.issuer.contains("mtls-scan Unknown CA")));
+    assert_eq!(required.score, 100);
+
+    let none = &report.targets[1];
+    assert_eq!(none.client_auth, ClientAuth::None);
+    assert!(none.probes.iter().all(|p| !p.cert_requested && p.client_cert.is_none() && p.http_status == Some(200)));
+    assert_eq!(none.findings.len(), 1);
+    assert_eq!(none.findings[0].id, FindingId::ClientCertNotRequested);
+
+    let app = &report.targets[2];
+    assert_eq!(app.enforced_at, Some(Layer::Http));
+    assert!(app.probes.iter().any(|p| p.http_status == Some(403) && p.outcome == Outcome::RefusedHttp));
+    assert_eq!(app.grade, probe_core::grade::Grade::A);
+    Ok(())
+}
+
+#[tokio::test]
+async fn unreachable_targets_get_a_clear_error_and_do_not_disturb_others() -> Result<(), Box<dyn std::error::Error>> {
+    let lab = mtls_lab::start(&[LabCase::RequiredVerified]).await?;
+    // A closed port, and a plain TCP server that is not TLS.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let plain_port = plain.local_addr()?.port();
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut s, _)) = plain.accept().await {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\nnot tls").await;
+        }
+    });
+    let targets = vec![
+        Target::parse(&format!("https://127.0.0.1:{closed}/"))?,
+        Target::parse(&format!("https://127.0.0.1:{plain_port}/"))?,
+        Target::parse(&lab.servers[0].url)?,
+    ];
+    let report = Scanner::new(&options())?.scan(&targets).await;
+    let e0 = report.targets[0].error.as_deref().unwrap_or_default();
+    assert!(e0.contains("cannot connect"), "{e0}");
+    let e1 = report.targets[1].error.as_deref().unwrap_or_default();
+    assert!(e1.contains("not a TLS server") || e1.contains("handshake failed"), "{e1}");
+    assert_eq!(report.targets[0].client_auth, ClientAuth::Unknown);
+    assert_eq!(report.targets[0].grade, probe_core::grade::Grade::F);
+    assert_eq!(report.targets[2].error, None);
+    assert_eq!(report.targets[2].client_auth, ClientAuth::Required);
+    Ok(())
+}
