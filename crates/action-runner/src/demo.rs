@@ -1,0 +1,58 @@
+//! `mtls-scan demo`: starts the built-in lab, scans every case as a user would, prints the report,
+//! then checks each verdict against what the case is known to do.
+
+use std::fmt::Write as _;
+
+use mtls_lab::LabCase;
+use probe_core::report::TargetReport;
+use probe_core::scan::{ScanOptions, Scanner};
+use probe_core::target::Target;
+
+use crate::cli::{DemoArgs, Format};
+use crate::exit::Exit;
+
+/// Runs the demo; exits 1 if any verdict is not the expected one.
+pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
+    let lab = mtls_lab::start(&LabCase::ALL).await?;
+    let targets: Vec<Target> = lab.servers.iter().map(|s| Target::parse(&s.url)).collect::<Result<_, _>>()?;
+    let options = ScanOptions { system_roots: false, ..ScanOptions::default() };
+    let report = Scanner::new(&options)?.scan(&targets).await;
+    let color = crate::scan_cmd::use_color(args.color, false);
+    let mut out = crate::scan_cmd::render(&report, args.format, color)?;
+    let (table, all_ok) = check(&lab, &report.targets);
+    if args.format == Format::Text {
+        out.push('\n');
+        out.push_str(&table);
+    } else {
+        eprint!("{table}");
+    }
+    crate::write_stdout(&out)?;
+    Ok(if all_ok { Exit::Ok } else { Exit::BelowThreshold })
+}
+
+fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
+    let mut table = String::from("Lab verdicts (expected → got):\n");
+    let mut all_ok = true;
+    for (server, t) in lab.servers.iter().zip(reports) {
+        let want = server.case.expected();
+        let auth = serde_json::to_value(t.client_auth).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let mut got: Vec<&str> = t.findings.iter().filter(|f| f.implied_by.is_none()).map(|f| f.id.as_str()).collect();
+        got.sort_unstable();
+        let mut expected: Vec<&str> = want.basic.to_vec();
+        expected.sort_unstable();
+        let ok = t.error.is_none() && auth == want.client_auth && got == expected;
+        all_ok &= ok;
+        let show = |v: &[&str]| if v.is_empty() { "no findings".to_owned() } else { v.join(", ") };
+        let _ = writeln!(
+            table,
+            "  {} {:<18} {:<58} client_auth {:<8} {}",
+            if ok { "✓" } else { "✗" },
+            server.case.name(),
+            server.case.description(),
+            auth,
+            if ok { show(&got) } else { format!("expected {} / {}, got {}", want.client_auth, show(&expected), show(&got)) }
+        );
+    }
+    let _ = writeln!(table, "{}", if all_ok { "All lab verdicts are right." } else { "Some lab verdicts are WRONG." });
+    (table, all_ok)
+}
