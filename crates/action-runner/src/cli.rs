@@ -72,6 +72,19 @@ pub struct ScanOpts {
     /// Deadline of each probe, in seconds.
     #[arg(long, default_value_t = 10.0, value_name = "SECS", value_parser = parse_secs, help_heading = "Scanning")]
     pub timeout: f64,
+    /// A client certificate (PEM, leaf first) the server should accept: enables the positive
+    /// control and the cert-without-key probe.
+    #[arg(long, value_name = "PEM", requires = "client_key", help_heading = "Identities")]
+    pub client_cert: Option<PathBuf>,
+    /// The private key of --client-cert (PEM). Never printed.
+    #[arg(long, value_name = "PEM", requires = "client_cert", help_heading = "Identities")]
+    pub client_key: Option<PathBuf>,
+    /// A staging CA the server trusts (PEM): enables the expired, not-yet-valid and wrong-EKU probes.
+    #[arg(long, value_name = "PEM", requires = "issuing_ca_key", help_heading = "Identities")]
+    pub issuing_ca_cert: Option<PathBuf>,
+    /// The private key of --issuing-ca-cert (PEM). Never printed.
+    #[arg(long, value_name = "PEM", requires = "issuing_ca_cert", help_heading = "Identities")]
+    pub issuing_ca_key: Option<PathBuf>,
     /// Probes in flight at once, across all targets.
     #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=4096), help_heading = "Scanning")]
     pub concurrency: u16,

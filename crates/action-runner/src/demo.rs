@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use mtls_lab::LabCase;
 use probe_core::report::TargetReport;
-use probe_core::scan::{ScanOptions, Scanner};
+use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::target::Target;
 
 use crate::cli::{DemoArgs, Format};
@@ -15,7 +15,14 @@ use crate::exit::Exit;
 pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
     let lab = mtls_lab::start(&LabCase::ALL).await?;
     let targets: Vec<Target> = lab.servers.iter().map(|s| Target::parse(&s.url)).collect::<Result<_, _>>()?;
-    let options = ScanOptions { system_roots: false, ..ScanOptions::default() };
+    // The lab's own client identity and CA play the user's --client-cert and --issuing-ca-*.
+    let identities = IdentityInputs {
+        client_cert_pem: Some(lab.pki.client_cert_pem.clone()),
+        client_key_pem: Some(lab.pki.client_key_pem.clone()),
+        issuing_ca_cert_pem: Some(lab.pki.ca_cert_pem.clone()),
+        issuing_ca_key_pem: Some(lab.pki.ca_key_pem.clone()),
+    };
+    let options = ScanOptions { system_roots: false, identities, ..ScanOptions::default() };
     let report = Scanner::new(&options)?.scan(&targets).await;
     let color = crate::scan_cmd::use_color(args.color, false);
     let mut out = crate::scan_cmd::render(&report, args.format, color)?;
@@ -38,9 +45,10 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
         let auth = serde_json::to_value(t.client_auth).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let mut got: Vec<&str> = t.findings.iter().filter(|f| f.implied_by.is_none()).map(|f| f.id.as_str()).collect();
         got.sort_unstable();
-        let mut expected: Vec<&str> = want.basic.to_vec();
+        let mut expected: Vec<&str> = want.basic.iter().chain(want.deep).copied().collect();
         expected.sort_unstable();
-        let ok = t.error.is_none() && auth == want.client_auth && got == expected;
+        let verified = want.client_auth == "none" || t.verification == probe_core::verdict::Verification::Verified;
+        let ok = t.error.is_none() && auth == want.client_auth && got == expected && verified;
         all_ok &= ok;
         let show = |v: &[&str]| if v.is_empty() { "no findings".to_owned() } else { v.join(", ") };
         let _ = writeln!(

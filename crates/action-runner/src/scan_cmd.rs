@@ -4,21 +4,32 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use probe_core::report::Report;
-use probe_core::scan::{ScanOptions, Scanner};
+use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::target::Target;
 
 use crate::cli::{ColorChoice, Format, ScanArgs, ScanOpts};
 use crate::exit::Exit;
 use crate::render;
 
-/// Builds the library's options from the shared flags.
-pub fn options(opts: &ScanOpts) -> ScanOptions {
-    ScanOptions {
+/// Builds the library's options from the shared flags, reading the identity files.
+pub fn options(opts: &ScanOpts) -> anyhow::Result<ScanOptions> {
+    let read = |p: &Option<std::path::PathBuf>| -> anyhow::Result<Option<String>> {
+        p.as_ref()
+            .map(|p| std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display())))
+            .transpose()
+    };
+    Ok(ScanOptions {
         timeout: Duration::from_secs_f64(opts.timeout),
         concurrency: usize::from(opts.concurrency),
         ca_files: opts.ca_files.clone(),
+        identities: IdentityInputs {
+            client_cert_pem: read(&opts.client_cert)?,
+            client_key_pem: read(&opts.client_key)?,
+            issuing_ca_cert_pem: read(&opts.issuing_ca_cert)?,
+            issuing_ca_key_pem: read(&opts.issuing_ca_key)?,
+        },
         ..ScanOptions::default()
-    }
+    })
 }
 
 /// Parses every target, reporting all bad ones at once.
@@ -70,10 +81,10 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::Usage);
         }
     };
-    let scanner = match Scanner::new(&options(&args.scan)) {
+    let scanner = match options(&args.scan).and_then(|o| Scanner::new(&o).map_err(anyhow::Error::from)) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {e:#}");
             return Ok(Exit::Usage);
         }
     };

@@ -93,7 +93,7 @@ impl LabCase {
             LabCase::RequiredVerified => ("required", &[], &[]),
             LabCase::AcceptAnyCert => ("required", &["untrusted-client-cert-accepted"], &[]),
             LabCase::OptionalApp403 => ("required", &["client-cert-enforced-by-app"], &[]),
-            LabCase::IssuerNameOnly => ("required", &[], &["forged-client-cert-accepted"]),
+            LabCase::IssuerNameOnly => ("required", &["forged-client-cert-accepted"], &[]),
             LabCase::SkipSignature => ("required", &[], &["client-key-possession-not-verified"]),
             LabCase::IgnoreValidity => {
                 ("required", &[], &["expired-client-cert-accepted", "not-yet-valid-client-cert-accepted"])

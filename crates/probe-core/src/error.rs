@@ -63,6 +63,12 @@ pub enum ScanError {
     /// rustls refused a configuration.
     #[error("TLS configuration error: {0}")]
     Tls(#[from] rustls::Error),
+    /// Forging a certificate failed (for example, an advertised CA name that is not a DER Name).
+    #[error("cannot forge a certificate: {0}")]
+    Forge(String),
+    /// One half of a pair of inputs was given without the other.
+    #[error("{0}")]
+    Incomplete(String),
     /// No trust anchors at all could be loaded for server-certificate validation.
     #[error("no trust anchors: the system store is empty and no --ca-file was given")]
     NoTrustAnchors,

@@ -55,6 +55,18 @@ pub enum FindingId {
     UntrustedClientCertAccepted,
     /// Client certificates are enforced only after the handshake, over HTTP.
     ClientCertEnforcedByApp,
+    /// A certificate with a trusted CA's name as issuer, signed by another key, is served.
+    ForgedClientCertAccepted,
+    /// The valid certificate is served with CertificateVerify signed by a different key.
+    ClientKeyPossessionNotVerified,
+    /// An expired certificate from the trusted CA is served.
+    ExpiredClientCertAccepted,
+    /// A not-yet-valid certificate from the trusted CA is served.
+    NotYetValidClientCertAccepted,
+    /// A certificate with EKU serverAuth only is served as a client certificate.
+    WrongEkuClientCertAccepted,
+    /// The positive control was refused: enforcement could not be verified.
+    EnforcementUnverified,
 }
 
 /// Static facts about one finding id.
@@ -81,11 +93,29 @@ impl FindingId {
         FindingId::ClientCertOptional,
         FindingId::UntrustedClientCertAccepted,
         FindingId::ClientCertEnforcedByApp,
+        FindingId::ForgedClientCertAccepted,
+        FindingId::ClientKeyPossessionNotVerified,
+        FindingId::ExpiredClientCertAccepted,
+        FindingId::NotYetValidClientCertAccepted,
+        FindingId::WrongEkuClientCertAccepted,
+        FindingId::EnforcementUnverified,
     ];
 
     /// The stable kebab-case id.
     pub fn as_str(self) -> &'static str {
-        self.spec().id_str()
+        use FindingId::*;
+        match self {
+            ClientCertNotRequested => "client-cert-not-requested",
+            ClientCertOptional => "client-cert-optional",
+            UntrustedClientCertAccepted => "untrusted-client-cert-accepted",
+            ClientCertEnforcedByApp => "client-cert-enforced-by-app",
+            ForgedClientCertAccepted => "forged-client-cert-accepted",
+            ClientKeyPossessionNotVerified => "client-key-possession-not-verified",
+            ExpiredClientCertAccepted => "expired-client-cert-accepted",
+            NotYetValidClientCertAccepted => "not-yet-valid-client-cert-accepted",
+            WrongEkuClientCertAccepted => "wrong-eku-client-cert-accepted",
+            EnforcementUnverified => "enforcement-unverified",
+        }
     }
 
     /// The catalogue entry.
@@ -129,20 +159,60 @@ impl FindingId {
                 "Prefer refusing in the handshake (nginx `ssl_verify_client on` still answers 400; \
                  a mandatory verifier refuses with an alert) so no route can forget the check.",
             ),
+            ForgedClientCertAccepted => (
+                "Forged certificate accepted: issuer matched by name, signature not checked",
+                "CWE-347",
+                Severity::Critical,
+                "A certificate whose issuer name was copied from the CA names the server advertised, \
+                 but signed by a key that is not the CA's, was served.",
+                "Verify the client certificate's signature up to a trust anchor with a real chain \
+                 verifier (webpki, OpenSSL X509_verify_cert); never trust a certificate because its \
+                 issuer DN matches (e.g. nginx `$ssl_client_i_dn` checks with `optional_no_ca`).",
+            ),
+            ClientKeyPossessionNotVerified => (
+                "Proof of key possession not verified",
+                "CWE-347",
+                Severity::Critical,
+                "The valid client certificate was served with a CertificateVerify signed by a different \
+                 key: anyone holding a copy of the public certificate gets in.",
+                "Do not override the handshake signature check (custom `verify_tls12_signature` / \
+                 `verify_tls13_signature` or a TLS terminator that skips CertificateVerify).",
+            ),
+            ExpiredClientCertAccepted => (
+                "Expired client certificate accepted",
+                "CWE-298",
+                Severity::High,
+                "A certificate from the trusted CA that expired yesterday was served.",
+                "Check validity dates when verifying client certificates (OpenSSL: do not ignore \
+                 X509_V_ERR_CERT_HAS_EXPIRED in a verify callback; `-verify_return_error`).",
+            ),
+            NotYetValidClientCertAccepted => (
+                "Not-yet-valid client certificate accepted",
+                "CWE-298",
+                Severity::Medium,
+                "A certificate from the trusted CA whose validity starts tomorrow was served.",
+                "Check notBefore as well as notAfter when verifying client certificates.",
+            ),
+            WrongEkuClientCertAccepted => (
+                "Certificate without clientAuth usage accepted",
+                "CWE-295",
+                Severity::High,
+                "A certificate from the trusted CA with extended key usage serverAuth only was served \
+                 as a client certificate: server certificates from that CA can log in as clients.",
+                "Require the clientAuth extended key usage (webpki and Go do by default; OpenSSL \
+                 `-purpose sslclient` / `X509_PURPOSE_SSL_CLIENT`), or use a dedicated client CA.",
+            ),
+            EnforcementUnverified => (
+                "Enforcement could not be verified: the valid certificate was refused",
+                "CWE-693",
+                Severity::Low,
+                "The positive control (a certificate the server should accept) was refused, so the \
+                 scanner never got in; the refusals seen may not prove that enforcement is right.",
+                "Check that --client-cert/--client-key (or the --issuing-ca-* pair) are trusted by this \
+                 server, and that the scanned path answers 2xx to an authorised client.",
+            ),
         };
         FindingSpec { id: self, title, cwe, severity, description, remediation }
-    }
-}
-
-impl FindingSpec {
-    fn id_str(&self) -> &'static str {
-        use FindingId::*;
-        match self.id {
-            ClientCertNotRequested => "client-cert-not-requested",
-            ClientCertOptional => "client-cert-optional",
-            UntrustedClientCertAccepted => "untrusted-client-cert-accepted",
-            ClientCertEnforcedByApp => "client-cert-enforced-by-app",
-        }
     }
 }
 

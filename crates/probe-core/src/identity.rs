@@ -48,7 +48,8 @@ impl KeyKind {
         }
     }
 
-    fn generate(self) -> Result<KeyPair, ScanError> {
+    /// Generates a fresh key pair of this kind.
+    pub fn generate(self) -> Result<KeyPair, ScanError> {
         Ok(match self {
             KeyKind::EcdsaP256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
             KeyKind::Rsa2048 => {
@@ -195,7 +196,8 @@ pub fn describe_key(cert: &x509_parser::certificate::X509Certificate<'_>) -> Str
     }
 }
 
-fn rustls_key(key: &KeyPair, provider: &CryptoProvider) -> Result<Arc<dyn SigningKey>, ScanError> {
+/// Converts an rcgen key pair into the provider's signing key.
+pub fn rustls_signing_key(key: &KeyPair, provider: &CryptoProvider) -> Result<Arc<dyn SigningKey>, ScanError> {
     let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     provider
         .key_provider
@@ -237,6 +239,7 @@ fn random_serial() -> [u8; 16] {
 /// staging CA.
 pub struct SigningCa {
     issuer: rcgen::Issuer<'static, KeyPair>,
+    key_der: Vec<u8>,
     /// The CA certificate (DER).
     pub cert: CertificateDer<'static>,
     /// The CA's subject, RFC 4514.
@@ -252,7 +255,12 @@ impl std::fmt::Debug for SigningCa {
 impl SigningCa {
     /// Mints a new self-signed CA that nobody trusts.
     pub fn mint(common_name: &str) -> Result<Self, ScanError> {
-        let key = KeyKind::EcdsaP256.generate()?;
+        Self::mint_with(KeyKind::EcdsaP256, common_name)
+    }
+
+    /// Mints a new self-signed CA with this key type.
+    pub fn mint_with(kind: KeyKind, common_name: &str) -> Result<Self, ScanError> {
+        let key = kind.generate()?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::OrganizationName, "mtls-scan probe");
@@ -265,7 +273,8 @@ impl SigningCa {
         params.not_after = now + time::Duration::days(7);
         let cert = params.self_signed(&key)?;
         let subject = summarize(cert.der(), "minted CA")?.subject;
-        Ok(Self { cert: cert.der().clone(), issuer: rcgen::Issuer::new(params, key), subject })
+        let key_der = key.serialize_der();
+        Ok(Self { cert: cert.der().clone(), issuer: rcgen::Issuer::new(params, key), key_der, subject })
     }
 
     /// Loads a CA from PEM (its certificate and key), e.g. the user's staging CA.
@@ -278,12 +287,31 @@ impl SigningCa {
             what: what.to_owned(),
             reason: e.to_string(),
         })?;
+        let pair_check = rcgen::PublicKeyData::der_bytes(&key).to_vec();
+        let key_der = key.serialize_der();
         let issuer = rcgen::Issuer::from_ca_cert_der(&cert, key).map_err(|e| ScanError::MalformedCertificate {
             what: what.to_owned(),
             reason: e.to_string(),
         })?;
+        let (_, parsed) = x509_parser::parse_x509_certificate(cert.as_ref()).map_err(|e| {
+            ScanError::MalformedCertificate { what: what.to_owned(), reason: e.to_string() }
+        })?;
+        if parsed.public_key().subject_public_key.data.as_ref() != pair_check.as_slice() {
+            return Err(ScanError::KeyMismatch { what: what.to_owned() });
+        }
         let subject = summarize(&cert, what)?.subject;
-        Ok(Self { issuer, cert, subject })
+        Ok(Self { issuer, cert, key_der, subject })
+    }
+
+    /// A copy of the CA's key pair (for re-signing spliced certificates).
+    pub fn key_pair(&self) -> Result<KeyPair, ScanError> {
+        let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()));
+        KeyPair::try_from(&der).map_err(ScanError::from)
+    }
+
+    /// Signs a leaf for `key` with these parameters.
+    pub fn sign_leaf(&self, params: &CertificateParams, key: &KeyPair) -> Result<rcgen::Certificate, ScanError> {
+        Ok(params.signed_by(key, &self.issuer)?)
     }
 
     /// Issues a client identity with this key type; `params` are typically from
@@ -297,7 +325,7 @@ impl SigningCa {
     ) -> Result<ClientIdentity, ScanError> {
         let key = kind.generate()?;
         let cert = params.signed_by(&key, &self.issuer)?;
-        let certified = CertifiedKey::new(vec![cert.der().clone()], rustls_key(&key, provider)?);
+        let certified = CertifiedKey::new(vec![cert.der().clone()], rustls_signing_key(&key, provider)?);
         ClientIdentity::from_certified(Arc::new(certified), origin)
     }
 }

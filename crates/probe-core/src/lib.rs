@@ -18,6 +18,7 @@
 pub mod error;
 pub mod exchange;
 pub mod finding;
+pub mod forge;
 pub mod grade;
 pub mod handshake;
 pub mod identity;

@@ -6,7 +6,7 @@ use crate::finding::{Finding, Severity};
 use crate::grade::Grade;
 use crate::observation::{ProbeObservation, TlsVersion};
 use crate::probe::SkippedProbe;
-use crate::verdict::{ClientAuth, Layer};
+use crate::verdict::{ClientAuth, Layer, Verification};
 
 /// The JSON report's format version.
 pub const REPORT_VERSION: u32 = 1;
@@ -54,6 +54,9 @@ pub struct TargetReport {
     pub skipped_probes: Vec<SkippedProbe>,
     /// Why the target could not be judged; `null` when it was.
     pub error: Option<String>,
+    /// Whether the positive control got in (`verified`), was refused (`unverified`: refusals
+    /// then prove nothing), or was not given (`not-attempted`).
+    pub verification: Verification,
 }
 
 impl Report {

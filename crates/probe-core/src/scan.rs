@@ -14,10 +14,11 @@ use tokio::task::JoinSet;
 use crate::error::ScanError;
 use crate::exchange::{self, ExchangeSetup, Limits};
 use crate::grade::{grade, Grade};
-use crate::handshake::{describe_name, SharedRecord};
-use crate::identity::{client_leaf_params, IdentityPair, SigningCa};
+use crate::handshake::{describe_name, CertChooser, SharedRecord};
+use crate::forge::Forger;
+use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
 use crate::observation::{Outcome, ProbeObservation, TlsVersion};
-use crate::probe::{self, Plan, ProbeContext, ProbeId, SkippedProbe};
+use crate::probe::{self, forged_client_cert, Plan, ProbeContext, ProbeId, SkippedProbe, StagingIdentities};
 use crate::report::{Report, TargetReport};
 use crate::target::Target;
 use crate::verdict;
@@ -35,6 +36,100 @@ pub struct ScanOptions {
     pub system_roots: bool,
     /// The TLS versions to probe.
     pub versions: Vec<TlsVersion>,
+    /// The user's identity and staging CA, as PEM text.
+    pub identities: IdentityInputs,
+}
+
+/// PEM inputs for the deep probes. Debug output never shows their content.
+#[derive(Clone, Default)]
+pub struct IdentityInputs {
+    /// `--client-cert`: a certificate (chain) the server should accept.
+    pub client_cert_pem: Option<String>,
+    /// `--client-key`: its private key.
+    pub client_key_pem: Option<String>,
+    /// `--issuing-ca-cert`: a staging CA the server trusts.
+    pub issuing_ca_cert_pem: Option<String>,
+    /// `--issuing-ca-key`: its private key.
+    pub issuing_ca_key_pem: Option<String>,
+}
+
+impl std::fmt::Debug for IdentityInputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let given = |o: &Option<String>| if o.is_some() { "<given>" } else { "<none>" };
+        f.debug_struct("IdentityInputs")
+            .field("client_cert_pem", &given(&self.client_cert_pem))
+            .field("client_key_pem", &given(&self.client_key_pem))
+            .field("issuing_ca_cert_pem", &given(&self.issuing_ca_cert_pem))
+            .field("issuing_ca_key_pem", &given(&self.issuing_ca_key_pem))
+            .finish()
+    }
+}
+
+impl IdentityInputs {
+    fn pair<'a>(
+        cert: &'a Option<String>,
+        key: &'a Option<String>,
+        names: (&str, &str),
+    ) -> Result<Option<(&'a str, &'a str)>, ScanError> {
+        match (cert, key) {
+            (Some(c), Some(k)) => Ok(Some((c.as_str(), k.as_str()))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(ScanError::Incomplete(format!("{} needs {}", names.0, names.1))),
+            (None, Some(_)) => Err(ScanError::Incomplete(format!("{} needs {}", names.1, names.0))),
+        }
+    }
+
+    fn load(&self, provider: &Arc<CryptoProvider>) -> Result<(Option<ClientIdentity>, Option<StagingIdentities>, Option<Vec<u8>>), ScanError> {
+        let client = Self::pair(&self.client_cert_pem, &self.client_key_pem, ("--client-cert", "--client-key"))?
+            .map(|(c, k)| ClientIdentity::from_pem(c, k, "--client-cert", provider))
+            .transpose()?;
+        let staging_ca = Self::pair(&self.issuing_ca_cert_pem, &self.issuing_ca_key_pem, ("--issuing-ca-cert", "--issuing-ca-key"))?
+            .map(|(c, k)| SigningCa::from_pem(c, k, "--issuing-ca-cert"))
+            .transpose()?
+            .map(Arc::new);
+        let mut fallback = None;
+        if let Some(leaf) = client.as_ref().and_then(|c| c.certified.cert.first()) {
+            fallback = x509_parser::parse_x509_certificate(leaf.as_ref())
+                .ok()
+                .map(|(_, c)| c.tbs_certificate.issuer.as_raw().to_vec());
+        }
+        let staging = match staging_ca {
+            Some(ca) => {
+                if fallback.is_none() {
+                    fallback = x509_parser::parse_x509_certificate(ca.cert.as_ref())
+                        .ok()
+                        .map(|(_, c)| c.tbs_certificate.subject.as_raw().to_vec());
+                }
+                Some(staging_identities(&ca, provider)?)
+            }
+            None => None,
+        };
+        Ok((client, staging, fallback))
+    }
+}
+
+fn staging_identities(ca: &Arc<SigningCa>, provider: &Arc<CryptoProvider>) -> Result<StagingIdentities, ScanError> {
+    let now = time::OffsetDateTime::now_utc();
+    let day = time::Duration::days(1);
+    let issue = |cn: &str, origin: &str, tweak: &dyn Fn(&mut rcgen::CertificateParams)| {
+        let mut params = client_leaf_params(cn);
+        tweak(&mut params);
+        IdentityPair::issue(ca.clone(), params, origin, provider.clone()).map(Arc::new)
+    };
+    Ok(StagingIdentities {
+        valid: issue("mtls-scan staging client", "minted: staging CA, valid", &|_| {})?,
+        expired: issue("mtls-scan expired client", "minted: staging CA, expired", &|p| {
+            p.not_before = now - day * 10;
+            p.not_after = now - day;
+        })?,
+        not_yet_valid: issue("mtls-scan not-yet-valid client", "minted: staging CA, not yet valid", &|p| {
+            p.not_before = now + day;
+            p.not_after = now + day * 10;
+        })?,
+        wrong_eku: issue("mtls-scan serverAuth-only", "minted: staging CA, EKU serverAuth only", &|p| {
+            p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        })?,
+    })
 }
 
 impl Default for ScanOptions {
@@ -45,6 +140,7 @@ impl Default for ScanOptions {
             ca_files: Vec::new(),
             system_roots: true,
             versions: TlsVersion::ALL.to_vec(),
+            identities: IdentityInputs::default(),
         }
     }
 }
@@ -75,8 +171,10 @@ impl Scanner {
             provider.clone(),
         )?);
         let webpki = trust_anchors(options, &provider)?;
+        let (client, staging, forge_fallback_issuer) = options.identities.load(&provider)?;
+        let forger = Arc::new(Forger::new(provider.clone())?);
         Ok(Self {
-            ctx: Arc::new(ProbeContext { provider, untrusted }),
+            ctx: Arc::new(ProbeContext { provider, untrusted, forger, client, staging, forge_fallback_issuer }),
             webpki,
             limits: Limits { timeout: options.timeout, ..Limits::default() },
             permits: Arc::new(Semaphore::new(options.concurrency.max(1))),
@@ -127,37 +225,43 @@ async fn scan_target(
     versions: Vec<TlsVersion>,
 ) -> TargetReport {
     let mut skipped = Vec::new();
-    let mut set = JoinSet::new();
-    let mut order = Vec::new();
+    let mut wave = Vec::new();
     for (id, plan) in probe::plans(&ctx) {
-        let chooser = match plan {
-            Plan::Run(c) => c,
-            Plan::Skip(reason) => {
-                skipped.push(SkippedProbe { id, reason });
-                continue;
-            }
-        };
-        for &version in &versions {
-            order.push((id, version));
-            let (target, ctx, webpki, permits, chooser) =
-                (target.clone(), ctx.clone(), webpki.clone(), permits.clone(), chooser.clone());
-            set.spawn(async move {
-                let _permit = permits.acquire_owned().await.ok();
-                let record = SharedRecord::default();
-                let setup = ExchangeSetup { provider: &ctx.provider, webpki, version, chooser, limits, path: None };
-                let result = exchange::run(&target, setup, &record).await;
-                observation(id, version, result, &record)
-            });
+        match plan {
+            Plan::Run(chooser) => wave.extend(versions.iter().map(|&v| (id, v, chooser.clone()))),
+            Plan::Skip(reason) => skipped.push(SkippedProbe { id, reason }),
         }
     }
-    let mut probes = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok(o) => probes.push(o),
-            Err(e) => tracing::warn!("a probe task failed: {e}"),
-        }
+    let order: Vec<(ProbeId, TlsVersion)> = wave.iter().map(|(id, v, _)| (*id, *v)).collect();
+    let forging = order.iter().any(|(id, _)| *id == ProbeId::ForgedClientCert);
+    let run = |wave: Vec<(ProbeId, TlsVersion, Option<Arc<dyn CertChooser>>)>| {
+        run_wave(&target, &ctx, &webpki, limits, &permits, wave)
+    };
+    let mut probes = run(wave).await;
+
+    // Servers that advertise several CA names: forge each of the others too (a second, short wave).
+    let names = probes.iter().filter(|o| o.id == ProbeId::NoClientCert).map(|o| o.acceptable_cas.len()).max().unwrap_or(0);
+    if forging && names > 1 {
+        let extra = (1..names.min(forged_client_cert::MAX_NAMES))
+            .flat_map(|i| {
+                let chooser = match forged_client_cert::plan(&ctx, i) {
+                    Plan::Run(c) => c,
+                    Plan::Skip(_) => None,
+                };
+                versions.iter().map(move |&v| (ProbeId::ForgedClientCert, v, chooser.clone()))
+            })
+            .collect();
+        probes.extend(run(extra).await);
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
+
+    // A forged probe that was asked for a certificate but had no name to copy presented nothing.
+    let unforgeable = probes.iter().any(|o| o.id == ProbeId::ForgedClientCert && o.cert_requested && o.client_cert.is_none());
+    if unforgeable {
+        probes.retain(|o| !(o.id == ProbeId::ForgedClientCert && o.client_cert.is_none()));
+        let reason = forged_client_cert::skip_reason(ctx.forge_fallback_issuer.is_some());
+        skipped.push(SkippedProbe { id: ProbeId::ForgedClientCert, reason: reason.to_owned() });
+    }
     let v = verdict::judge(&probes);
     let (score, grade) = if v.error.is_some() { (0, Grade::F) } else { grade(v.findings.iter()) };
     TargetReport {
@@ -172,7 +276,37 @@ async fn scan_target(
         probes,
         skipped_probes: skipped,
         error: v.error,
+        verification: v.verification,
     }
+}
+
+async fn run_wave(
+    target: &Target,
+    ctx: &Arc<ProbeContext>,
+    webpki: &Option<Arc<WebPkiServerVerifier>>,
+    limits: Limits,
+    permits: &Arc<Semaphore>,
+    wave: Vec<(ProbeId, TlsVersion, Option<Arc<dyn CertChooser>>)>,
+) -> Vec<ProbeObservation> {
+    let mut set = JoinSet::new();
+    for (id, version, chooser) in wave {
+        let (target, ctx, webpki, permits) = (target.clone(), ctx.clone(), webpki.clone(), permits.clone());
+        set.spawn(async move {
+            let _permit = permits.acquire_owned().await.ok();
+            let record = SharedRecord::default();
+            let setup = ExchangeSetup { provider: &ctx.provider, webpki, version, chooser, limits, path: None };
+            let result = exchange::run(&target, setup, &record).await;
+            observation(id, version, result, &record)
+        });
+    }
+    let mut probes = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok(o) => probes.push(o),
+            Err(e) => tracing::warn!("a probe task failed: {e}"),
+        }
+    }
+    probes
 }
 
 fn observation(id: ProbeId, version: TlsVersion, r: exchange::ExchangeResult, record: &SharedRecord) -> ProbeObservation {
@@ -210,6 +344,7 @@ pub fn failed(target: &Target, error: String) -> TargetReport {
         probes: Vec::new(),
         skipped_probes: Vec::new(),
         error: Some(error),
+        verification: verdict::Verification::NotAttempted,
     }
 }
 

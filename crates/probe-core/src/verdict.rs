@@ -46,6 +46,8 @@ pub struct Verdict {
     pub findings: Vec<Finding>,
     /// Why the target could not be judged.
     pub error: Option<String>,
+    /// Whether the positive control got in.
+    pub verification: Verification,
 }
 
 fn find(obs: &[ProbeObservation], id: ProbeId, v: TlsVersion) -> Option<&ProbeObservation> {
@@ -104,10 +106,12 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
             tls_versions: Vec::new(),
             findings: Vec::new(),
             error: Some(unjudgeable(obs)),
+            verification: Verification::NotAttempted,
         };
     }
 
     let mut level: Option<(ClientAuth, Option<Layer>)> = None;
+    let mut control = Control::default();
     let mut found = Collector::default();
     for &v in &spoken {
         let Some(nc) = find(obs, ProbeId::NoClientCert, v) else { continue };
@@ -178,18 +182,32 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
             _ => {}
         }
 
-        if let Some(u) = find(obs, ProbeId::UntrustedClientCert, v) {
-            if u.client_cert.is_some() && u.outcome == Outcome::Served {
+        for (probe, id, what) in ACCEPTANCE {
+            for o in obs.iter().filter(|o| o.id == *probe && o.tls_version == v) {
+                if o.client_cert.is_some() && o.outcome == Outcome::Served {
+                    let st = o.http_status.unwrap_or_default();
+                    found.add(v, Finding::new(*id, format!("{v}: {what} was served HTTP {st}.")), o);
+                }
+            }
+        }
+
+        if let Some(valid) = find(obs, ProbeId::ValidClientCert, v).filter(|o| o.client_cert.is_some()) {
+            if valid.outcome == Outcome::Served {
+                control.verified.push(v);
+            } else {
+                control.refused.push(v);
+                let how = match (valid.http_status, &valid.alert) {
+                    (Some(st), _) => format!("HTTP {st}"),
+                    (None, Some(a)) => format!("alert {a}"),
+                    (None, None) => valid.detail.clone().unwrap_or_else(|| "a refusal".into()),
+                };
                 found.add(
                     v,
                     Finding::new(
-                        FindingId::UntrustedClientCertAccepted,
-                        format!(
-                            "{v}: a certificate issued by a CA minted for this scan was served HTTP {}.",
-                            u.http_status.unwrap_or_default()
-                        ),
+                        FindingId::EnforcementUnverified,
+                        format!("{v}: the valid client certificate got {how}, so refusals on this version prove nothing."),
                     ),
-                    u,
+                    valid,
                 );
             }
         }
@@ -201,13 +219,81 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         a.implied_by.is_some().cmp(&b.implied_by.is_some()).then(b.severity.cmp(&a.severity)).then(a.id.cmp(&b.id))
     });
     let (client_auth, enforced_at) = level.unwrap_or((ClientAuth::Unknown, None));
-    Verdict { client_auth, enforced_at, tls_versions: spoken, findings, error: None }
+    Verdict { client_auth, enforced_at, tls_versions: spoken, findings, error: None, verification: control.status() }
 }
 
-/// A finding is implied by a more fundamental one when that one holds, critically, on every TLS
-/// version where it holds. Each rule: (implied, implied by).
-const IMPLICATIONS: &[(FindingId, FindingId)] =
-    &[(FindingId::UntrustedClientCertAccepted, FindingId::ClientCertOptional)];
+/// The probes whose 2xx proves a finding: (probe, finding, what was presented).
+const ACCEPTANCE: &[(ProbeId, FindingId, &str)] = &[
+    (ProbeId::UntrustedClientCert, FindingId::UntrustedClientCertAccepted, "a certificate issued by a CA minted for this scan"),
+    (
+        ProbeId::ForgedClientCert,
+        FindingId::ForgedClientCertAccepted,
+        "a certificate whose issuer name was copied from an advertised CA, signed by our own key,",
+    ),
+    (
+        ProbeId::CertWithoutKey,
+        FindingId::ClientKeyPossessionNotVerified,
+        "the valid certificate with CertificateVerify signed by another key",
+    ),
+    (ProbeId::ExpiredClientCert, FindingId::ExpiredClientCertAccepted, "an expired certificate from the staging CA"),
+    (
+        ProbeId::NotYetValidClientCert,
+        FindingId::NotYetValidClientCertAccepted,
+        "a not-yet-valid certificate from the staging CA",
+    ),
+    (
+        ProbeId::WrongEkuClientCert,
+        FindingId::WrongEkuClientCertAccepted,
+        "a certificate from the staging CA with EKU serverAuth only",
+    ),
+];
+
+/// Whether the positive control got in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verification {
+    /// The valid certificate was served on every version it was presented on.
+    Verified,
+    /// The valid certificate was refused on some version: enforcement could not be verified there.
+    Unverified,
+    /// No positive control was given (or the server never asked for a certificate).
+    NotAttempted,
+}
+
+#[derive(Default)]
+struct Control {
+    verified: Vec<TlsVersion>,
+    refused: Vec<TlsVersion>,
+}
+
+impl Control {
+    fn status(&self) -> Verification {
+        match (self.verified.is_empty(), self.refused.is_empty()) {
+            (true, true) => Verification::NotAttempted,
+            (false, true) => Verification::Verified,
+            _ => Verification::Unverified,
+        }
+    }
+}
+
+/// A finding is implied by a more fundamental one when that one is a critical root cause on every
+/// TLS version where it holds. Each rule: (implied, implied by); the first that applies wins, so
+/// the most fundamental cause comes first.
+const IMPLICATIONS: &[(FindingId, FindingId)] = &[
+    (FindingId::UntrustedClientCertAccepted, FindingId::ClientCertOptional),
+    (FindingId::ForgedClientCertAccepted, FindingId::ClientCertOptional),
+    (FindingId::ForgedClientCertAccepted, FindingId::UntrustedClientCertAccepted),
+    (FindingId::ClientKeyPossessionNotVerified, FindingId::ClientCertOptional),
+    (FindingId::ExpiredClientCertAccepted, FindingId::ClientCertOptional),
+    (FindingId::ExpiredClientCertAccepted, FindingId::UntrustedClientCertAccepted),
+    (FindingId::ExpiredClientCertAccepted, FindingId::ForgedClientCertAccepted),
+    (FindingId::NotYetValidClientCertAccepted, FindingId::ClientCertOptional),
+    (FindingId::NotYetValidClientCertAccepted, FindingId::UntrustedClientCertAccepted),
+    (FindingId::NotYetValidClientCertAccepted, FindingId::ForgedClientCertAccepted),
+    (FindingId::WrongEkuClientCertAccepted, FindingId::ClientCertOptional),
+    (FindingId::WrongEkuClientCertAccepted, FindingId::UntrustedClientCertAccepted),
+    (FindingId::WrongEkuClientCertAccepted, FindingId::ForgedClientCertAccepted),
+];
 
 fn mark_implied(findings: &mut [Finding]) {
     for (implied, by) in IMPLICATIONS {
@@ -216,7 +302,7 @@ fn mark_implied(findings: &mut [Finding]) {
             .find(|f| f.id == *by && f.severity == Severity::Critical && f.implied_by.is_none())
             .map(|f| f.tls_versions.clone());
         let Some(cover) = cover else { continue };
-        for f in findings.iter_mut().filter(|f| f.id == *implied) {
+        for f in findings.iter_mut().filter(|f| f.id == *implied && f.implied_by.is_none()) {
             if f.tls_versions.iter().all(|v| cover.contains(v)) {
                 f.implied_by = Some(*by);
             }

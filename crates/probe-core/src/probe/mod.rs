@@ -5,13 +5,21 @@
 use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
+use rustls::SignatureScheme;
 use serde::{Deserialize, Serialize};
 
+use crate::forge::Forger;
 use crate::handshake::CertChooser;
-use crate::identity::IdentityPair;
+use crate::identity::{ClientIdentity, IdentityPair};
 
+pub mod cert_without_key;
+pub mod expired_client_cert;
+pub mod forged_client_cert;
 pub mod no_client_cert;
+pub mod not_yet_valid_client_cert;
 pub mod untrusted_client_cert;
+pub mod valid_client_cert;
+pub mod wrong_eku_client_cert;
 
 /// Every probe id. The kebab-case name is stable and appears in reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -22,6 +30,18 @@ pub enum ProbeId {
     NoClientCert,
     /// A certificate from a CA minted on the spot.
     UntrustedClientCert,
+    /// A certificate whose issuer name is copied from an advertised CA name, signed by our key.
+    ForgedClientCert,
+    /// The positive control: a certificate the server should accept.
+    ValidClientCert,
+    /// The valid certificate with CertificateVerify signed by another key.
+    CertWithoutKey,
+    /// Issued by the staging CA, expired.
+    ExpiredClientCert,
+    /// Issued by the staging CA, not yet valid.
+    NotYetValidClientCert,
+    /// Issued by the staging CA with EKU serverAuth only.
+    WrongEkuClientCert,
 }
 
 impl ProbeId {
@@ -30,6 +50,12 @@ impl ProbeId {
         match self {
             ProbeId::NoClientCert => "no-client-cert",
             ProbeId::UntrustedClientCert => "untrusted-client-cert",
+            ProbeId::ForgedClientCert => "forged-client-cert",
+            ProbeId::ValidClientCert => "valid-client-cert",
+            ProbeId::CertWithoutKey => "cert-without-key",
+            ProbeId::ExpiredClientCert => "expired-client-cert",
+            ProbeId::NotYetValidClientCert => "not-yet-valid-client-cert",
+            ProbeId::WrongEkuClientCert => "wrong-eku-client-cert",
         }
     }
 }
@@ -40,12 +66,34 @@ impl std::fmt::Display for ProbeId {
     }
 }
 
+/// Identities minted from the user's staging CA (`--issuing-ca-cert/--issuing-ca-key`).
+#[derive(Debug)]
+pub struct StagingIdentities {
+    /// Valid now: the positive control when no `--client-cert` is given.
+    pub valid: Arc<IdentityPair>,
+    /// Expired yesterday.
+    pub expired: Arc<IdentityPair>,
+    /// Valid only from tomorrow.
+    pub not_yet_valid: Arc<IdentityPair>,
+    /// EKU serverAuth only.
+    pub wrong_eku: Arc<IdentityPair>,
+}
+
 /// What the probes may draw on: the provider and the identities minted or loaded for this scan.
 pub struct ProbeContext {
     /// The one crypto provider.
     pub provider: Arc<CryptoProvider>,
     /// An identity issued by a CA minted on the spot, which no server trusts.
     pub untrusted: Arc<IdentityPair>,
+    /// Forges certificates with a copied issuer name.
+    pub forger: Arc<Forger>,
+    /// The user's own identity (`--client-cert/--client-key`).
+    pub client: Option<ClientIdentity>,
+    /// Identities from the user's staging CA.
+    pub staging: Option<StagingIdentities>,
+    /// The issuer name (DER) to forge when the server advertises none: the issuer of
+    /// `--client-cert`, else the staging CA's subject.
+    pub forge_fallback_issuer: Option<Vec<u8>>,
 }
 
 /// What a probe will do in this scan.
@@ -66,10 +114,44 @@ pub struct SkippedProbe {
     pub reason: String,
 }
 
+/// Presents one fixed identity, whatever the server asks.
+#[derive(Debug)]
+pub struct Fixed(pub ClientIdentity);
+
+impl CertChooser for Fixed {
+    fn choose(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
+        Some(self.0.clone())
+    }
+}
+
+/// Presents an identity pair in the key type the server accepts.
+#[derive(Debug)]
+pub struct Paired(pub Arc<IdentityPair>);
+
+impl CertChooser for Paired {
+    fn choose(&self, _hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
+        self.0.for_schemes(schemes)
+    }
+}
+
 /// The registry: every probe with its plan for this scan, in report order.
 pub fn plans(ctx: &ProbeContext) -> Vec<(ProbeId, Plan)> {
     vec![
         (ProbeId::NoClientCert, no_client_cert::plan(ctx)),
         (ProbeId::UntrustedClientCert, untrusted_client_cert::plan(ctx)),
+        (ProbeId::ForgedClientCert, forged_client_cert::plan(ctx, 0)),
+        (ProbeId::ValidClientCert, valid_client_cert::plan(ctx)),
+        (ProbeId::CertWithoutKey, cert_without_key::plan(ctx)),
+        (ProbeId::ExpiredClientCert, expired_client_cert::plan(ctx)),
+        (ProbeId::NotYetValidClientCert, not_yet_valid_client_cert::plan(ctx)),
+        (ProbeId::WrongEkuClientCert, wrong_eku_client_cert::plan(ctx)),
     ]
+}
+
+/// The plan of a probe that needs the staging CA.
+fn staging_plan(ctx: &ProbeContext, pick: impl Fn(&StagingIdentities) -> &Arc<IdentityPair>) -> Plan {
+    match &ctx.staging {
+        Some(s) => Plan::Run(Some(Arc::new(Paired(pick(s).clone())))),
+        None => Plan::Skip("needs a staging CA the server trusts: --issuing-ca-cert and --issuing-ca-key".into()),
+    }
 }

@@ -3,23 +3,9 @@
 
 use std::sync::Arc;
 
-use rustls::SignatureScheme;
-
-use super::{Plan, ProbeContext};
-use crate::handshake::CertChooser;
-use crate::identity::{ClientIdentity, IdentityPair};
-
-/// Presents the minted identity in the key type the server accepts.
-#[derive(Debug)]
-pub struct Untrusted(pub Arc<IdentityPair>);
-
-impl CertChooser for Untrusted {
-    fn choose(&self, _hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
-        self.0.for_schemes(schemes)
-    }
-}
+use super::{Paired, Plan, ProbeContext};
 
 /// Always runs.
 pub fn plan(ctx: &ProbeContext) -> Plan {
-    Plan::Run(Some(Arc::new(Untrusted(ctx.untrusted.clone()))))
+    Plan::Run(Some(Arc::new(Paired(ctx.untrusted.clone()))))
 }

@@ -1,0 +1,78 @@
+//! `cert-without-key`: presents the positive control's certificate, but signs CertificateVerify
+//! with a different key of the same type (rustls `CertifiedKey::new` does not check the pair). A
+//! server that serves it never verifies proof of possession, so a stolen public certificate is
+//! enough to get in.
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::crypto::CryptoProvider;
+use rustls::sign::SigningKey;
+use rustls::SignatureScheme;
+
+use super::{Fixed, Paired, Plan, ProbeContext};
+use crate::handshake::CertChooser;
+use crate::identity::{rustls_signing_key, ClientIdentity, KeyKind};
+
+/// Signing keys that belong to no certificate, one per key type, made on first use.
+#[derive(Debug)]
+struct ForeignKeys {
+    provider: Arc<CryptoProvider>,
+    ec256: OnceLock<Option<Arc<dyn SigningKey>>>,
+    ec384: OnceLock<Option<Arc<dyn SigningKey>>>,
+    rsa: OnceLock<Option<Arc<dyn SigningKey>>>,
+}
+
+impl ForeignKeys {
+    fn make(&self, alg: &'static rcgen::SignatureAlgorithm) -> Option<Arc<dyn SigningKey>> {
+        let key = if alg == &rcgen::PKCS_RSA_SHA256 {
+            KeyKind::Rsa2048.generate().ok()?
+        } else {
+            rcgen::KeyPair::generate_for(alg).ok()?
+        };
+        rustls_signing_key(&key, &self.provider).ok()
+    }
+
+    /// A foreign key of the same type as the certificate's (`EC 256`, `EC 384`, `RSA …`).
+    fn like(&self, key_desc: &str) -> Option<Arc<dyn SigningKey>> {
+        if key_desc.starts_with("RSA") {
+            self.rsa.get_or_init(|| self.make(&rcgen::PKCS_RSA_SHA256)).clone()
+        } else if key_desc == "EC 384" {
+            self.ec384.get_or_init(|| self.make(&rcgen::PKCS_ECDSA_P384_SHA384)).clone()
+        } else {
+            self.ec256.get_or_init(|| self.make(&rcgen::PKCS_ECDSA_P256_SHA256)).clone()
+        }
+    }
+}
+
+/// The positive control's certificate with a foreign key.
+#[derive(Debug)]
+pub struct WithoutKey {
+    valid: Arc<dyn CertChooser>,
+    keys: ForeignKeys,
+}
+
+impl CertChooser for WithoutKey {
+    fn choose(&self, hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
+        let id = self.valid.choose(hints, schemes)?;
+        let key = self.keys.like(&id.summary.key)?;
+        Some(id.with_foreign_key(key, "positive-control certificate, CertificateVerify by another key"))
+    }
+}
+
+/// Runs when there is a positive control.
+pub fn plan(ctx: &ProbeContext) -> Plan {
+    let valid: Arc<dyn CertChooser> = if let Some(id) = &ctx.client {
+        Arc::new(Fixed(id.clone()))
+    } else if let Some(s) = &ctx.staging {
+        Arc::new(Paired(s.valid.clone()))
+    } else {
+        return Plan::Skip("needs a certificate the server accepts: --client-cert/--client-key or --issuing-ca-*".into());
+    };
+    let keys = ForeignKeys {
+        provider: ctx.provider.clone(),
+        ec256: OnceLock::new(),
+        ec384: OnceLock::new(),
+        rsa: OnceLock::new(),
+    };
+    Plan::Run(Some(Arc::new(WithoutKey { valid, keys })))
+}
