@@ -243,6 +243,22 @@ pub struct Finding {
     pub tls_versions: Vec<TlsVersion>,
     /// Set when a more fundamental finding on the same target implies this one.
     pub implied_by: Option<FindingId>,
+    /// Concrete fixes per stack (Go, Node.js, Python, Rust, nginx, Java/Spring, Envoy/Istio),
+    /// the guessed stack's first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<StackFix>,
+}
+
+/// A concrete fix for one stack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackFix {
+    /// The stack, e.g. `nginx`, `Go`, `Node.js`.
+    pub stack: String,
+    /// Code or configuration that fixes it.
+    pub fix: String,
+    /// True when the scan guessed this is the server's stack.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guessed: bool,
 }
 
 impl Finding {
@@ -259,6 +275,7 @@ impl Finding {
             remediation: spec.remediation.to_owned(),
             tls_versions: Vec::new(),
             implied_by: None,
+            fixes: Vec::new(),
         }
     }
 
