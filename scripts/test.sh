@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole test suite, as the README tells a newcomer to:
+#   bash scripts/test.sh
+# The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, Go
+# crypto/tls, Node https, Python ssl). Those that are missing are installed first with apt-get
+# (Debian/Ubuntu; needs root, or sudo), then `cargo test --workspace` runs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+missing=()
+command -v openssl > /dev/null || missing+=(openssl)
+command -v nginx > /dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v go > /dev/null || missing+=(golang-go)
+command -v node > /dev/null || missing+=(nodejs)
+command -v python3 > /dev/null || missing+=(python3)
+command -v curl > /dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+fi
+export PATH="$PATH:/usr/sbin"
+
+cargo test --workspace --locked
