@@ -13,12 +13,14 @@ use tokio::task::JoinSet;
 
 use crate::error::ScanError;
 use crate::exchange::{self, ExchangeSetup, Limits};
+use crate::forge::Forger;
 use crate::grade::{grade, Grade};
 use crate::handshake::{describe_name, CertChooser, SharedRecord};
-use crate::forge::Forger;
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
 use crate::observation::{Outcome, ProbeObservation, TlsVersion};
-use crate::probe::{self, forged_client_cert, Plan, ProbeContext, ProbeId, SkippedProbe, StagingIdentities};
+use crate::probe::{
+    self, forged_client_cert, Plan, ProbeContext, ProbeId, SkippedProbe, StagingIdentities,
+};
 use crate::report::{Report, TargetReport};
 use crate::target::Target;
 use crate::verdict;
@@ -39,6 +41,16 @@ pub struct ScanOptions {
     /// The user's identity and staging CA, as PEM text.
     pub identities: IdentityInputs,
 }
+
+/// One probe to run: which, on which version, presenting what.
+type ProbeJob = (ProbeId, TlsVersion, Option<Arc<dyn CertChooser>>);
+
+/// The identities loaded from the inputs: the user's, the staging ones, and the fallback issuer to forge.
+type LoadedIdentities = (
+    Option<ClientIdentity>,
+    Option<StagingIdentities>,
+    Option<Vec<u8>>,
+);
 
 /// PEM inputs for the deep probes. Debug output never shows their content.
 #[derive(Clone, Default)]
@@ -74,19 +86,33 @@ impl IdentityInputs {
         match (cert, key) {
             (Some(c), Some(k)) => Ok(Some((c.as_str(), k.as_str()))),
             (None, None) => Ok(None),
-            (Some(_), None) => Err(ScanError::Incomplete(format!("{} needs {}", names.0, names.1))),
-            (None, Some(_)) => Err(ScanError::Incomplete(format!("{} needs {}", names.1, names.0))),
+            (Some(_), None) => Err(ScanError::Incomplete(format!(
+                "{} needs {}",
+                names.0, names.1
+            ))),
+            (None, Some(_)) => Err(ScanError::Incomplete(format!(
+                "{} needs {}",
+                names.1, names.0
+            ))),
         }
     }
 
-    fn load(&self, provider: &Arc<CryptoProvider>) -> Result<(Option<ClientIdentity>, Option<StagingIdentities>, Option<Vec<u8>>), ScanError> {
-        let client = Self::pair(&self.client_cert_pem, &self.client_key_pem, ("--client-cert", "--client-key"))?
-            .map(|(c, k)| ClientIdentity::from_pem(c, k, "--client-cert", provider))
-            .transpose()?;
-        let staging_ca = Self::pair(&self.issuing_ca_cert_pem, &self.issuing_ca_key_pem, ("--issuing-ca-cert", "--issuing-ca-key"))?
-            .map(|(c, k)| SigningCa::from_pem(c, k, "--issuing-ca-cert"))
-            .transpose()?
-            .map(Arc::new);
+    fn load(&self, provider: &Arc<CryptoProvider>) -> Result<LoadedIdentities, ScanError> {
+        let client = Self::pair(
+            &self.client_cert_pem,
+            &self.client_key_pem,
+            ("--client-cert", "--client-key"),
+        )?
+        .map(|(c, k)| ClientIdentity::from_pem(c, k, "--client-cert", provider))
+        .transpose()?;
+        let staging_ca = Self::pair(
+            &self.issuing_ca_cert_pem,
+            &self.issuing_ca_key_pem,
+            ("--issuing-ca-cert", "--issuing-ca-key"),
+        )?
+        .map(|(c, k)| SigningCa::from_pem(c, k, "--issuing-ca-cert"))
+        .transpose()?
+        .map(Arc::new);
         let mut fallback = None;
         if let Some(leaf) = client.as_ref().and_then(|c| c.certified.cert.first()) {
             fallback = x509_parser::parse_x509_certificate(leaf.as_ref())
@@ -108,7 +134,10 @@ impl IdentityInputs {
     }
 }
 
-fn staging_identities(ca: &Arc<SigningCa>, provider: &Arc<CryptoProvider>) -> Result<StagingIdentities, ScanError> {
+fn staging_identities(
+    ca: &Arc<SigningCa>,
+    provider: &Arc<CryptoProvider>,
+) -> Result<StagingIdentities, ScanError> {
     let now = time::OffsetDateTime::now_utc();
     let day = time::Duration::days(1);
     let issue = |cn: &str, origin: &str, tweak: &dyn Fn(&mut rcgen::CertificateParams)| {
@@ -117,18 +146,34 @@ fn staging_identities(ca: &Arc<SigningCa>, provider: &Arc<CryptoProvider>) -> Re
         IdentityPair::issue(ca.clone(), params, origin, provider.clone()).map(Arc::new)
     };
     Ok(StagingIdentities {
-        valid: issue("mtls-scan staging client", "minted: staging CA, valid", &|_| {})?,
-        expired: issue("mtls-scan expired client", "minted: staging CA, expired", &|p| {
-            p.not_before = now - day * 10;
-            p.not_after = now - day;
-        })?,
-        not_yet_valid: issue("mtls-scan not-yet-valid client", "minted: staging CA, not yet valid", &|p| {
-            p.not_before = now + day;
-            p.not_after = now + day * 10;
-        })?,
-        wrong_eku: issue("mtls-scan serverAuth-only", "minted: staging CA, EKU serverAuth only", &|p| {
-            p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-        })?,
+        valid: issue(
+            "mtls-scan staging client",
+            "minted: staging CA, valid",
+            &|_| {},
+        )?,
+        expired: issue(
+            "mtls-scan expired client",
+            "minted: staging CA, expired",
+            &|p| {
+                p.not_before = now - day * 10;
+                p.not_after = now - day;
+            },
+        )?,
+        not_yet_valid: issue(
+            "mtls-scan not-yet-valid client",
+            "minted: staging CA, not yet valid",
+            &|p| {
+                p.not_before = now + day;
+                p.not_after = now + day * 10;
+            },
+        )?,
+        wrong_eku: issue(
+            "mtls-scan serverAuth-only",
+            "minted: staging CA, EKU serverAuth only",
+            &|p| {
+                p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+            },
+        )?,
     })
 }
 
@@ -174,11 +219,25 @@ impl Scanner {
         let (client, staging, forge_fallback_issuer) = options.identities.load(&provider)?;
         let forger = Arc::new(Forger::new(provider.clone())?);
         Ok(Self {
-            ctx: Arc::new(ProbeContext { provider, untrusted, forger, client, staging, forge_fallback_issuer }),
+            ctx: Arc::new(ProbeContext {
+                provider,
+                untrusted,
+                forger,
+                client,
+                staging,
+                forge_fallback_issuer,
+            }),
             webpki,
-            limits: Limits { timeout: options.timeout, ..Limits::default() },
+            limits: Limits {
+                timeout: options.timeout,
+                ..Limits::default()
+            },
             permits: Arc::new(Semaphore::new(options.concurrency.max(1))),
-            versions: if options.versions.is_empty() { TlsVersion::ALL.to_vec() } else { options.versions.clone() },
+            versions: if options.versions.is_empty() {
+                TlsVersion::ALL.to_vec()
+            } else {
+                options.versions.clone()
+            },
         })
     }
 
@@ -201,12 +260,17 @@ impl Scanner {
         let reports = reports
             .into_iter()
             .zip(targets)
-            .map(|(r, t)| r.unwrap_or_else(|| failed(t, "internal error: the scan task ended early".into())))
+            .map(|(r, t)| {
+                r.unwrap_or_else(|| failed(t, "internal error: the scan task ended early".into()))
+            })
             .collect();
         Report::new(reports, start.elapsed().as_secs_f64() * 1000.0)
     }
 
-    fn target_work(&self, target: Target) -> impl std::future::Future<Output = TargetReport> + Send + 'static {
+    fn target_work(
+        &self,
+        target: Target,
+    ) -> impl std::future::Future<Output = TargetReport> + Send + 'static {
         let ctx = self.ctx.clone();
         let webpki = self.webpki.clone();
         let limits = self.limits;
@@ -234,13 +298,16 @@ async fn scan_target(
     }
     let order: Vec<(ProbeId, TlsVersion)> = wave.iter().map(|(id, v, _)| (*id, *v)).collect();
     let forging = order.iter().any(|(id, _)| *id == ProbeId::ForgedClientCert);
-    let run = |wave: Vec<(ProbeId, TlsVersion, Option<Arc<dyn CertChooser>>)>| {
-        run_wave(&target, &ctx, &webpki, limits, &permits, wave)
-    };
+    let run = |wave: Vec<ProbeJob>| run_wave(&target, &ctx, &webpki, limits, &permits, wave);
     let mut probes = run(wave).await;
 
     // Servers that advertise several CA names: forge each of the others too (a second, short wave).
-    let names = probes.iter().filter(|o| o.id == ProbeId::NoClientCert).map(|o| o.acceptable_cas.len()).max().unwrap_or(0);
+    let names = probes
+        .iter()
+        .filter(|o| o.id == ProbeId::NoClientCert)
+        .map(|o| o.acceptable_cas.len())
+        .max()
+        .unwrap_or(0);
     if forging && names > 1 {
         let extra = (1..names.min(forged_client_cert::MAX_NAMES))
             .flat_map(|i| {
@@ -248,7 +315,9 @@ async fn scan_target(
                     Plan::Run(c) => c,
                     Plan::Skip(_) => None,
                 };
-                versions.iter().map(move |&v| (ProbeId::ForgedClientCert, v, chooser.clone()))
+                versions
+                    .iter()
+                    .map(move |&v| (ProbeId::ForgedClientCert, v, chooser.clone()))
             })
             .collect();
         probes.extend(run(extra).await);
@@ -256,14 +325,23 @@ async fn scan_target(
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 
     // A forged probe that was asked for a certificate but had no name to copy presented nothing.
-    let unforgeable = probes.iter().any(|o| o.id == ProbeId::ForgedClientCert && o.cert_requested && o.client_cert.is_none());
+    let unforgeable = probes
+        .iter()
+        .any(|o| o.id == ProbeId::ForgedClientCert && o.cert_requested && o.client_cert.is_none());
     if unforgeable {
         probes.retain(|o| !(o.id == ProbeId::ForgedClientCert && o.client_cert.is_none()));
         let reason = forged_client_cert::skip_reason(ctx.forge_fallback_issuer.is_some());
-        skipped.push(SkippedProbe { id: ProbeId::ForgedClientCert, reason: reason.to_owned() });
+        skipped.push(SkippedProbe {
+            id: ProbeId::ForgedClientCert,
+            reason: reason.to_owned(),
+        });
     }
     let v = verdict::judge(&probes);
-    let (score, grade) = if v.error.is_some() { (0, Grade::F) } else { grade(v.findings.iter()) };
+    let (score, grade) = if v.error.is_some() {
+        (0, Grade::F)
+    } else {
+        grade(v.findings.iter())
+    };
     TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),
@@ -286,15 +364,23 @@ async fn run_wave(
     webpki: &Option<Arc<WebPkiServerVerifier>>,
     limits: Limits,
     permits: &Arc<Semaphore>,
-    wave: Vec<(ProbeId, TlsVersion, Option<Arc<dyn CertChooser>>)>,
+    wave: Vec<ProbeJob>,
 ) -> Vec<ProbeObservation> {
     let mut set = JoinSet::new();
     for (id, version, chooser) in wave {
-        let (target, ctx, webpki, permits) = (target.clone(), ctx.clone(), webpki.clone(), permits.clone());
+        let (target, ctx, webpki, permits) =
+            (target.clone(), ctx.clone(), webpki.clone(), permits.clone());
         set.spawn(async move {
             let _permit = permits.acquire_owned().await.ok();
             let record = SharedRecord::default();
-            let setup = ExchangeSetup { provider: &ctx.provider, webpki, version, chooser, limits, path: None };
+            let setup = ExchangeSetup {
+                provider: &ctx.provider,
+                webpki,
+                version,
+                chooser,
+                limits,
+                path: None,
+            };
             let result = exchange::run(&target, setup, &record).await;
             observation(id, version, result, &record)
         });
@@ -309,7 +395,12 @@ async fn run_wave(
     probes
 }
 
-fn observation(id: ProbeId, version: TlsVersion, r: exchange::ExchangeResult, record: &SharedRecord) -> ProbeObservation {
+fn observation(
+    id: ProbeId,
+    version: TlsVersion,
+    r: exchange::ExchangeResult,
+    record: &SharedRecord,
+) -> ProbeObservation {
     let rec = record.lock();
     let outcome = r.outcome.unwrap_or(Outcome::Error);
     ProbeObservation {
@@ -317,7 +408,11 @@ fn observation(id: ProbeId, version: TlsVersion, r: exchange::ExchangeResult, re
         tls_version: version,
         client_cert: rec.sent.as_ref().map(|i| i.summary.clone()),
         cert_requested: rec.cert_requested,
-        acceptable_cas: rec.acceptable_cas.iter().map(|d| describe_name(d)).collect(),
+        acceptable_cas: rec
+            .acceptable_cas
+            .iter()
+            .map(|d| describe_name(d))
+            .collect(),
         signature_schemes: rec.schemes.iter().map(|s| format!("{s:?}")).collect(),
         alert: r.alert,
         http_status: r.http_status,
@@ -360,16 +455,26 @@ fn trust_anchors(
         }
     }
     for path in &options.ca_files {
-        let pem = std::fs::read_to_string(path).map_err(|source| ScanError::ReadFile { path: path.clone(), source })?;
+        let pem = std::fs::read_to_string(path).map_err(|source| ScanError::ReadFile {
+            path: path.clone(),
+            source,
+        })?;
         let what = path.display().to_string();
         for cert in crate::identity::parse_certs(&pem, &what)? {
-            roots.add(cert).map_err(|e| ScanError::MalformedCertificate { what: what.clone(), reason: e.to_string() })?;
+            roots
+                .add(cert)
+                .map_err(|e| ScanError::MalformedCertificate {
+                    what: what.clone(),
+                    reason: e.to_string(),
+                })?;
         }
     }
     if roots.is_empty() {
         return Ok(None); // server trust is then reported as unknown, never as trusted
     }
-    Ok(Some(WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build().map_err(
-        |e| ScanError::Tls(rustls::Error::General(e.to_string())),
-    )?))
+    Ok(Some(
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .map_err(|e| ScanError::Tls(rustls::Error::General(e.to_string())))?,
+    ))
 }
