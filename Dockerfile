@@ -1,0 +1,63 @@
+# syntax=docker/dockerfile:1
+
+# Image of the mtls-scan GitHub Action.
+# Released tags do not build this on the user's runner: release.yml builds it
+# once, pushes it to GHCR and pins action.yml to the pushed digest.
+
+# ---- skeleton --------------------------------------------------------------
+# The workspace with every source file emptied: the manifests, the lock file and
+# one stub per target root (lib, bins, benches, tests, examples, build scripts),
+# the other files removed. Its content changes only when a manifest, the lock
+# file or the set of targets does, so the dependency layer below, which copies
+# it, stays cached across code edits (BuildKit keys COPY on content, not mtime).
+FROM rust:1.95.0-slim-bookworm AS skeleton
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY crates ./crates
+RUN find crates -type f ! -name Cargo.toml \
+        ! -path 'crates/*/src/lib.rs' ! -path 'crates/*/src/main.rs' \
+        ! -path 'crates/*/src/bin/*.rs' ! -path 'crates/*/build.rs' \
+        ! -path 'crates/*/benches/*.rs' ! -path 'crates/*/tests/*.rs' \
+        ! -path 'crates/*/examples/*.rs' -delete \
+    && find crates -type f -name '*.rs' | while read -r f; do \
+        case "$f" in \
+            */src/lib.rs) : > "$f" ;; \
+            *) echo 'fn main() {}' > "$f" ;; \
+        esac; \
+    done
+
+# ---- builder ---------------------------------------------------------------
+# Bookworm, like the runtime image, so the binary links against the same glibc.
+# The slim image already ships gcc and libc6-dev, which is all aws-lc-sys (the
+# crypto under rustls) needs: no cmake, clang or Go, so no apt-get here.
+FROM rust:1.95.0-slim-bookworm AS builder
+WORKDIR /src
+
+# Dependency layer: all the dependencies, built against the skeleton.
+COPY --from=skeleton /src ./
+RUN cargo build --release --locked -p action-runner
+
+# The real sources. COPY keeps the files' own mtimes, which can be older than
+# the stub build above; touch them so cargo rebuilds the workspace crates.
+COPY crates ./crates
+RUN find crates -name '*.rs' -exec touch {} + \
+    && cargo build --release --locked -p action-runner \
+    && cp target/release/mtls-scan /usr/local/bin/mtls-scan
+
+# ---- runtime ---------------------------------------------------------------
+# distroless/cc: glibc, libgcc_s and the CA certificates, no shell.
+# Distroless publishes no versioned tags, only rolling ones; the image that
+# users run is nevertheless immutable, since action.yml pins its digest.
+# hadolint ignore=DL3007
+FROM gcr.io/distroless/cc-debian12:latest
+LABEL org.opencontainers.image.title="mtls-scan" \
+      org.opencontainers.image.description="Proves whether HTTPS endpoints enforce mutual-TLS client authentication" \
+      org.opencontainers.image.source="https://github.com/org/mtls-action" \
+      org.opencontainers.image.licenses="Apache-2.0"
+COPY --from=builder /usr/local/bin/mtls-scan /usr/local/bin/mtls-scan
+# No USER on purpose: the image runs as root (the distroless default) because
+# GitHub runs Docker actions as root and mounts the workspace, GITHUB_OUTPUT
+# and GITHUB_STEP_SUMMARY owned by the runner; a non-root user could not write
+# the SARIF file or the step outputs there.
+ENTRYPOINT ["/usr/local/bin/mtls-scan"]
