@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan one or more HTTPS URLs.
     Scan(ScanArgs),
+    /// Merge shard reports (`report-*.json`) into one report, summary and SARIF.
+    Merge(MergeArgs),
     /// Start the built-in lab of misconfigured servers on 127.0.0.1, scan it and check every verdict.
     Demo(DemoArgs),
     /// Run as a GitHub Action: read the inputs from INPUT_* and write annotations, summary, outputs and SARIF.
@@ -44,23 +46,78 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// HTTPS URLs to scan (`https://` is assumed when no scheme is given).
-    #[arg(required = true, value_name = "URL")]
+    #[arg(value_name = "URL", required_unless_present = "config")]
     pub urls: Vec<String>,
+    /// A YAML config: defaults, targets with an expected policy, suppressions.
+    #[arg(long, value_name = "FILE", help_heading = "Fleet")]
+    pub config: Option<PathBuf>,
+    /// Scan only shard I of N (1-based): a deterministic slice of the targets, for a CI matrix.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, help_heading = "Fleet")]
+    pub shard: Option<(usize, usize)>,
+    /// Total deadline of the scan, in seconds; targets not scanned by then are reported as such.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs_long, help_heading = "Fleet")]
+    pub deadline: Option<f64>,
+    /// Shared report options.
+    #[command(flatten)]
+    pub report: ReportOpts,
+    /// Shared scanning options.
+    #[command(flatten)]
+    pub scan: ScanOpts,
+}
+
+/// Output and policy options shared by `scan` and `merge`.
+#[derive(Debug, Args, Clone)]
+pub struct ReportOpts {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
     pub format: Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when the grade is below this (A–F).
-    #[arg(long, value_name = "GRADE", value_parser = parse_grade, help_heading = "Policy")]
-    pub fail_under: Option<probe_core::grade::Grade>,
+    /// Also write the JSON report here.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub json: Option<PathBuf>,
+    /// Also write SARIF 2.1.0 here.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub sarif: Option<PathBuf>,
+    /// Also write the Markdown summary here.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub markdown: Option<PathBuf>,
     /// Colour the text output: auto (on a terminal), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,
-    /// Shared scanning options.
+    /// Exit 1 when the grade is below this (A–F). The config's `fail-under` applies otherwise.
+    #[arg(long, value_name = "GRADE", value_parser = parse_grade, help_heading = "Policy")]
+    pub fail_under: Option<probe_core::grade::Grade>,
+    /// A previous JSON report: findings are marked new, unchanged or fixed.
+    #[arg(long, value_name = "FILE", help_heading = "Policy")]
+    pub baseline: Option<PathBuf>,
+    /// What fails the run: `grade` (below --fail-under) or `new` (a new finding against --baseline).
+    #[arg(long, value_enum, default_value_t = FailOn::Grade, help_heading = "Policy")]
+    pub fail_on: FailOn,
+}
+
+/// What fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A grade below the threshold.
+    Grade,
+    /// A new finding against the baseline (for adopting the tool on a large estate).
+    New,
+}
+
+/// Flags of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard reports (JSON) to merge.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// A config whose suppressions and expected policies apply to the merged report.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output and policy options.
     #[command(flatten)]
-    pub scan: ScanOpts,
+    pub report: ReportOpts,
 }
 
 /// Options shared by every command that scans.
@@ -69,25 +126,48 @@ pub struct ScanOpts {
     /// Extra trust anchors for the server's certificate (PEM), beside the system roots. Repeatable.
     #[arg(long = "ca-file", value_name = "PEM", help_heading = "Trust")]
     pub ca_files: Vec<PathBuf>,
-    /// Deadline of each probe, in seconds.
-    #[arg(long, default_value_t = 10.0, value_name = "SECS", value_parser = parse_secs, help_heading = "Scanning")]
-    pub timeout: f64,
+    /// Deadline of each probe, in seconds [default: 10].
+    #[arg(long, value_name = "SECS", value_parser = parse_secs, help_heading = "Scanning")]
+    pub timeout: Option<f64>,
     /// A client certificate (PEM, leaf first) the server should accept: enables the positive
     /// control and the cert-without-key probe.
-    #[arg(long, value_name = "PEM", requires = "client_key", help_heading = "Identities")]
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "client_key",
+        help_heading = "Identities"
+    )]
     pub client_cert: Option<PathBuf>,
     /// The private key of --client-cert (PEM). Never printed.
-    #[arg(long, value_name = "PEM", requires = "client_cert", help_heading = "Identities")]
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "client_cert",
+        help_heading = "Identities"
+    )]
     pub client_key: Option<PathBuf>,
     /// A staging CA the server trusts (PEM): enables the expired, not-yet-valid and wrong-EKU probes.
-    #[arg(long, value_name = "PEM", requires = "issuing_ca_key", help_heading = "Identities")]
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "issuing_ca_key",
+        help_heading = "Identities"
+    )]
     pub issuing_ca_cert: Option<PathBuf>,
     /// The private key of --issuing-ca-cert (PEM). Never printed.
-    #[arg(long, value_name = "PEM", requires = "issuing_ca_cert", help_heading = "Identities")]
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "issuing_ca_cert",
+        help_heading = "Identities"
+    )]
     pub issuing_ca_key: Option<PathBuf>,
-    /// Probes in flight at once, across all targets.
-    #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=4096), help_heading = "Scanning")]
-    pub concurrency: u16,
+    /// Probes in flight at once, across all targets [default: 64].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=4096), help_heading = "Scanning")]
+    pub concurrency: Option<u16>,
+    /// Probes in flight at once per host:port, so one server is not hammered [default: 16].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=4096), help_heading = "Scanning")]
+    pub per_host: Option<u16>,
 }
 
 /// When to colour.
@@ -113,13 +193,38 @@ pub struct DemoArgs {
 }
 
 fn parse_grade(s: &str) -> Result<probe_core::grade::Grade, String> {
-    probe_core::grade::Grade::parse(s).ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D or F"))
+    probe_core::grade::Grade::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D or F"))
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("{s:?} is not a shard: use I/N with 1 <= I <= N, e.g. 2/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n) = (
+        i.trim().parse::<usize>().map_err(|_| bad())?,
+        n.trim().parse::<usize>().map_err(|_| bad())?,
+    );
+    if i == 0 || n == 0 || i > n || n > 1000 {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+fn parse_secs_long(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 /// Parses a positive number of seconds, at most an hour.
 pub fn parse_secs(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
-        _ => Err(format!("{s:?} is not a number of seconds between 0 and 3600")),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 3600"
+        )),
     }
 }

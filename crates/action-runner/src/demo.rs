@@ -14,7 +14,11 @@ use crate::exit::Exit;
 /// Runs the demo; exits 1 if any verdict is not the expected one.
 pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
     let lab = mtls_lab::start(&LabCase::ALL).await?;
-    let targets: Vec<Target> = lab.servers.iter().map(|s| Target::parse(&s.url)).collect::<Result<_, _>>()?;
+    let targets: Vec<Target> = lab
+        .servers
+        .iter()
+        .map(|s| Target::parse(&s.url))
+        .collect::<Result<_, _>>()?;
     // The lab's own client identity and CA play the user's --client-cert and --issuing-ca-*.
     let identities = IdentityInputs {
         client_cert_pem: Some(lab.pki.client_cert_pem.clone()),
@@ -22,10 +26,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
         issuing_ca_cert_pem: Some(lab.pki.ca_cert_pem.clone()),
         issuing_ca_key_pem: Some(lab.pki.ca_key_pem.clone()),
     };
-    let options = ScanOptions { system_roots: false, identities, ..ScanOptions::default() };
+    let options = ScanOptions {
+        system_roots: false,
+        identities,
+        ..ScanOptions::default()
+    };
     let report = Scanner::new(&options)?.scan(&targets).await;
     let color = crate::scan_cmd::use_color(args.color, false);
-    let mut out = crate::scan_cmd::render(&report, args.format, color)?;
+    let mut out = crate::scan_cmd::render(&report, args.format, color, None)?;
     let (table, all_ok) = check(&lab, &report.targets);
     if args.format == Format::Text {
         out.push('\n');
@@ -34,7 +42,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
         eprint!("{table}");
     }
     crate::write_stdout(&out)?;
-    Ok(if all_ok { Exit::Ok } else { Exit::BelowThreshold })
+    Ok(if all_ok {
+        Exit::Ok
+    } else {
+        Exit::BelowThreshold
+    })
 }
 
 fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
@@ -42,15 +54,30 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
     let mut all_ok = true;
     for (server, t) in lab.servers.iter().zip(reports) {
         let want = server.case.expected();
-        let auth = serde_json::to_value(t.client_auth).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        let mut got: Vec<&str> = t.findings.iter().filter(|f| f.implied_by.is_none()).map(|f| f.id.as_str()).collect();
+        let auth = serde_json::to_value(t.client_auth)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let mut got: Vec<&str> = t
+            .findings
+            .iter()
+            .filter(|f| f.implied_by.is_none())
+            .map(|f| f.id.as_str())
+            .collect();
         got.sort_unstable();
         let mut expected: Vec<&str> = want.basic.iter().chain(want.deep).copied().collect();
         expected.sort_unstable();
-        let verified = want.client_auth == "none" || t.verification == probe_core::verdict::Verification::Verified;
+        let verified = want.client_auth == "none"
+            || t.verification == probe_core::verdict::Verification::Verified;
         let ok = t.error.is_none() && auth == want.client_auth && got == expected && verified;
         all_ok &= ok;
-        let show = |v: &[&str]| if v.is_empty() { "no findings".to_owned() } else { v.join(", ") };
+        let show = |v: &[&str]| {
+            if v.is_empty() {
+                "no findings".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
         let _ = writeln!(
             table,
             "  {} {:<18} {:<58} client_auth {:<8} {}",
@@ -58,9 +85,26 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
             server.case.name(),
             server.case.description(),
             auth,
-            if ok { show(&got) } else { format!("expected {} / {}, got {}", want.client_auth, show(&expected), show(&got)) }
+            if ok {
+                show(&got)
+            } else {
+                format!(
+                    "expected {} / {}, got {}",
+                    want.client_auth,
+                    show(&expected),
+                    show(&got)
+                )
+            }
         );
     }
-    let _ = writeln!(table, "{}", if all_ok { "All lab verdicts are right." } else { "Some lab verdicts are WRONG." });
+    let _ = writeln!(
+        table,
+        "{}",
+        if all_ok {
+            "All lab verdicts are right."
+        } else {
+            "Some lab verdicts are WRONG."
+        }
+    );
     (table, all_ok)
 }

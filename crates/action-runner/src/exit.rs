@@ -27,7 +27,10 @@ impl Exit {
     }
 
     /// Decides the exit from a report: an unscanned target (3) outranks a low grade (1).
-    pub fn from_report(report: &probe_core::report::Report, fail_under: Option<probe_core::grade::Grade>) -> Exit {
+    pub fn from_report(
+        report: &probe_core::report::Report,
+        fail_under: Option<probe_core::grade::Grade>,
+    ) -> Exit {
         if report.errored().next().is_some() {
             Exit::TargetError
         } else if fail_under.is_some_and(|t| report.grade < t) {

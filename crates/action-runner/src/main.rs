@@ -2,8 +2,11 @@
 //! probe-core does the work, renderers write the report.
 
 mod cli;
+mod config;
 mod demo;
 mod exit;
+mod github;
+mod progress;
 mod render;
 mod scan_cmd;
 
@@ -32,7 +35,10 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn main() -> ExitCode {
@@ -40,13 +46,20 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Exit::Usage.into() } else { Exit::Ok.into() };
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Ok.into()
+            };
         }
     };
     init_tracing(cli.verbose);
     // One crypto provider in the whole build, installed before anything builds a TLS config.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -56,8 +69,9 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Scan(args) => scan_cmd::run(args).await,
+            Command::Merge(args) => scan_cmd::merge(args).await,
             Command::Demo(args) => demo::run(args).await,
-            Command::Action => anyhow::bail!("the action subcommand is not wired yet"),
+            Command::Action => github::run().await,
         }
     });
     match result {

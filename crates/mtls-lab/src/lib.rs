@@ -4,6 +4,7 @@
 //! misconfiguration, each with the verdict a correct scanner must reach. It is `mtls-scan demo`'s
 //! lab and the test suite's fixture.
 
+pub mod custom;
 mod pki;
 mod server;
 mod verifier;
@@ -30,6 +31,16 @@ pub enum LabCase {
     SkipSignature,
     /// A verifier that ignores validity dates.
     IgnoreValidity,
+    /// Correct client auth; the server's own certificate has expired.
+    ExpiredServerCert,
+    /// Correct client auth; the server's certificate is self-signed.
+    SelfSignedServerCert,
+    /// Correct client auth; the server's certificate names another host.
+    WrongHostServerCert,
+    /// Correct client auth; the server sends its certificate without the intermediate CA.
+    MissingIntermediate,
+    /// Optional client auth, and a Spring actuator that shows it (`server.ssl.client-auth: want`).
+    LeakyActuator,
 }
 
 /// The verdict a correct scanner reaches on a case.
@@ -46,7 +57,7 @@ pub struct Expected {
 
 impl LabCase {
     /// Every case, in demo order.
-    pub const ALL: [LabCase; 8] = [
+    pub const ALL: [LabCase; 13] = [
         LabCase::NoClientAuth,
         LabCase::Optional,
         LabCase::RequiredVerified,
@@ -55,6 +66,11 @@ impl LabCase {
         LabCase::IssuerNameOnly,
         LabCase::SkipSignature,
         LabCase::IgnoreValidity,
+        LabCase::ExpiredServerCert,
+        LabCase::SelfSignedServerCert,
+        LabCase::WrongHostServerCert,
+        LabCase::MissingIntermediate,
+        LabCase::LeakyActuator,
     ];
 
     /// Short stable name.
@@ -68,6 +84,11 @@ impl LabCase {
             LabCase::IssuerNameOnly => "issuer-name-only",
             LabCase::SkipSignature => "skip-signature",
             LabCase::IgnoreValidity => "ignore-validity",
+            LabCase::ExpiredServerCert => "expired-server",
+            LabCase::SelfSignedServerCert => "self-signed-server",
+            LabCase::WrongHostServerCert => "wrong-host-server",
+            LabCase::MissingIntermediate => "no-intermediate",
+            LabCase::LeakyActuator => "leaky-actuator",
         }
     }
 
@@ -82,23 +103,51 @@ impl LabCase {
             LabCase::IssuerNameOnly => "verifier that matches the issuer name only",
             LabCase::SkipSignature => "verifier that skips the CertificateVerify signature",
             LabCase::IgnoreValidity => "verifier that ignores validity dates",
+            LabCase::ExpiredServerCert => "correct client auth, expired server certificate",
+            LabCase::SelfSignedServerCert => "correct client auth, self-signed server certificate",
+            LabCase::WrongHostServerCert => "correct client auth, certificate for another host",
+            LabCase::MissingIntermediate => "correct client auth, intermediate CA not sent",
+            LabCase::LeakyActuator => "optional, and /actuator/env shows client-auth=want",
         }
     }
 
     /// The verdict a correct scanner reaches.
     pub fn expected(self) -> Expected {
-        let (client_auth, basic, deep): (_, &'static [&'static str], &'static [&'static str]) = match self {
-            LabCase::NoClientAuth => ("none", &["client-cert-not-requested"], &[]),
-            LabCase::Optional => ("optional", &["client-cert-optional"], &[]),
-            LabCase::RequiredVerified => ("required", &[], &[]),
-            LabCase::AcceptAnyCert => ("required", &["untrusted-client-cert-accepted"], &[]),
-            LabCase::OptionalApp403 => ("required", &["client-cert-enforced-by-app"], &[]),
-            LabCase::IssuerNameOnly => ("required", &["forged-client-cert-accepted"], &[]),
-            LabCase::SkipSignature => ("required", &[], &["client-key-possession-not-verified"]),
-            LabCase::IgnoreValidity => {
-                ("required", &[], &["expired-client-cert-accepted", "not-yet-valid-client-cert-accepted"])
-            }
-        };
-        Expected { client_auth, basic, deep }
+        let (client_auth, basic, deep): (_, &'static [&'static str], &'static [&'static str]) =
+            match self {
+                LabCase::NoClientAuth => ("none", &["client-cert-not-requested"], &[]),
+                LabCase::Optional => ("optional", &["client-cert-optional"], &[]),
+                LabCase::RequiredVerified => ("required", &[], &[]),
+                LabCase::AcceptAnyCert => ("required", &["untrusted-client-cert-accepted"], &[]),
+                LabCase::OptionalApp403 => ("required", &["client-cert-enforced-by-app"], &[]),
+                LabCase::IssuerNameOnly => ("required", &["forged-client-cert-accepted"], &[]),
+                LabCase::SkipSignature => {
+                    ("required", &[], &["client-key-possession-not-verified"])
+                }
+                LabCase::IgnoreValidity => (
+                    "required",
+                    &[],
+                    &[
+                        "expired-client-cert-accepted",
+                        "not-yet-valid-client-cert-accepted",
+                    ],
+                ),
+                LabCase::ExpiredServerCert => ("required", &["server-cert-expired"], &[]),
+                LabCase::SelfSignedServerCert => ("required", &["server-cert-self-signed"], &[]),
+                LabCase::WrongHostServerCert => {
+                    ("required", &["server-cert-hostname-mismatch"], &[])
+                }
+                LabCase::MissingIntermediate => ("required", &["server-chain-incomplete"], &[]),
+                LabCase::LeakyActuator => (
+                    "optional",
+                    &["client-cert-optional", "tls-config-exposed"],
+                    &[],
+                ),
+            };
+        Expected {
+            client_auth,
+            basic,
+            deep,
+        }
     }
 }

@@ -88,26 +88,58 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
     let roots = Arc::new(roots);
     let webpki = |optional: bool| {
         let b = WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone());
-        let b = if optional { b.allow_unauthenticated() } else { b };
+        let b = if optional {
+            b.allow_unauthenticated()
+        } else {
+            b
+        };
         b.build().map_err(|e| LabError::Tls(e.to_string()))
     };
-    let flawed = |flaw: Flaw| -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, LabError> {
-        let ca_subject_der = x509_parser::parse_x509_certificate(pki.ca_der.as_ref())
-            .map(|(_, c)| c.tbs_certificate.subject.as_raw().to_vec())
-            .map_err(|e| LabError::Tls(e.to_string()))?;
-        Ok(Arc::new(FlawedVerifier { inner: webpki(false)?, flaw, ca_subject_der }))
-    };
-    let builder = ServerConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions().map_err(tls)?;
+    let flawed =
+        |flaw: Flaw| -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, LabError> {
+            let ca_subject_der = x509_parser::parse_x509_certificate(pki.ca_der.as_ref())
+                .map(|(_, c)| c.tbs_certificate.subject.as_raw().to_vec())
+                .map_err(|e| LabError::Tls(e.to_string()))?;
+            Ok(Arc::new(FlawedVerifier {
+                inner: webpki(false)?,
+                flaw,
+                ca_subject_der,
+            }))
+        };
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(tls)?;
     let builder = match case {
         LabCase::NoClientAuth => builder.with_no_client_auth(),
-        LabCase::Optional | LabCase::OptionalApp403 => builder.with_client_cert_verifier(webpki(true)?),
-        LabCase::RequiredVerified => builder.with_client_cert_verifier(webpki(false)?),
+        LabCase::Optional | LabCase::OptionalApp403 => {
+            builder.with_client_cert_verifier(webpki(true)?)
+        }
+        LabCase::RequiredVerified
+        | LabCase::ExpiredServerCert
+        | LabCase::SelfSignedServerCert
+        | LabCase::WrongHostServerCert
+        | LabCase::MissingIntermediate => builder.with_client_cert_verifier(webpki(false)?),
+        LabCase::LeakyActuator => builder.with_client_cert_verifier(webpki(true)?),
         LabCase::AcceptAnyCert => builder.with_client_cert_verifier(flawed(Flaw::AcceptAny)?),
         LabCase::IssuerNameOnly => builder.with_client_cert_verifier(flawed(Flaw::IssuerNameOnly)?),
         LabCase::SkipSignature => builder.with_client_cert_verifier(flawed(Flaw::SkipSignature)?),
         LabCase::IgnoreValidity => builder.with_client_cert_verifier(flawed(Flaw::IgnoreValidity)?),
     };
-    let mut config = builder.with_single_cert(pki.server_chain.clone(), pki.server_key.clone_key()).map_err(tls)?;
+    let (chain, key) = match case {
+        LabCase::ExpiredServerCert => (&pki.expired_server.chain, &pki.expired_server.key),
+        LabCase::SelfSignedServerCert => {
+            (&pki.self_signed_server.chain, &pki.self_signed_server.key)
+        }
+        LabCase::WrongHostServerCert => (&pki.wrong_host_server.chain, &pki.wrong_host_server.key),
+        LabCase::MissingIntermediate => (
+            &pki.no_intermediate_server.chain,
+            &pki.no_intermediate_server.key,
+        ),
+        _ => (&pki.server_chain, &pki.server_key),
+    };
+    let mut config = builder
+        .with_single_cert(chain.clone(), key.clone_key())
+        .map_err(tls)?;
     config.alpn_protocols = if case == LabCase::RequiredVerified {
         vec![b"h2".to_vec(), b"http/1.1".to_vec()]
     } else {
@@ -118,15 +150,27 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
 
 async fn serve(listener: TcpListener, acceptor: TlsAcceptor, case: LabCase) {
     loop {
-        let Ok((tcp, _)) = listener.accept().await else { continue };
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
-            let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await else {
+            let Ok(Ok(tls)) =
+                tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
+            else {
                 return;
             };
-            let has_cert = tls.get_ref().1.peer_certificates().is_some_and(|c| !c.is_empty());
-            let service = service_fn(move |_req| async move { Ok::<_, Infallible>(respond(case, has_cert)) });
+            let has_cert = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .is_some_and(|c| !c.is_empty());
+            let service = service_fn(
+                move |req: hyper::Request<hyper::body::Incoming>| async move {
+                    Ok::<_, Infallible>(respond(case, has_cert, req.uri().path()))
+                },
+            );
             let _ = tokio::time::timeout(
                 Duration::from_secs(30),
                 hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
@@ -137,9 +181,15 @@ async fn serve(listener: TcpListener, acceptor: TlsAcceptor, case: LabCase) {
     }
 }
 
-fn respond(case: LabCase, has_cert: bool) -> hyper::Response<Full<Bytes>> {
+/// What the leaky case's Spring Boot actuator shows (a password among it, which must never
+/// reach a report).
+const ACTUATOR_ENV: &str = r#"{"activeProfiles":["prod"],"propertySources":[{"name":"Config resource 'class path resource [application.yml]' via location 'optional:classpath:/'","properties":{"server.port":{"value":"8443"},"server.ssl.client-auth":{"value":"want","origin":"class path resource [application.yml] - 5:18"},"server.ssl.key-store":{"value":"classpath:server.p12"},"spring.datasource.password":{"value":"lab-secret-do-not-report"}}}]}"#;
+
+fn respond(case: LabCase, has_cert: bool, path: &str) -> hyper::Response<Full<Bytes>> {
     let (status, body) = if case == LabCase::OptionalApp403 && !has_cert {
         (403, "forbidden: client certificate required\n".to_owned())
+    } else if case == LabCase::LeakyActuator && path == "/actuator/env" {
+        (200, ACTUATOR_ENV.to_owned())
     } else {
         (200, format!("ok: {}\n", case.name()))
     };

@@ -61,16 +61,23 @@ impl ClientCertVerifier for FlawedVerifier {
                     Err(Error::InvalidCertificate(CertificateError::UnknownIssuer))
                 }
             }
-            Flaw::SkipSignature => self.inner.verify_client_cert(end_entity, intermediates, now),
-            Flaw::IgnoreValidity => match self.inner.verify_client_cert(end_entity, intermediates, now) {
-                Err(Error::InvalidCertificate(
-                    CertificateError::Expired
-                    | CertificateError::ExpiredContext { .. }
-                    | CertificateError::NotValidYet
-                    | CertificateError::NotValidYetContext { .. },
-                )) => Ok(ClientCertVerified::assertion()),
-                other => other,
-            },
+            Flaw::SkipSignature => self
+                .inner
+                .verify_client_cert(end_entity, intermediates, now),
+            Flaw::IgnoreValidity => {
+                match self
+                    .inner
+                    .verify_client_cert(end_entity, intermediates, now)
+                {
+                    Err(Error::InvalidCertificate(
+                        CertificateError::Expired
+                        | CertificateError::ExpiredContext { .. }
+                        | CertificateError::NotValidYet
+                        | CertificateError::NotValidYetContext { .. },
+                    )) => Ok(ClientCertVerified::assertion()),
+                    other => other,
+                }
+            }
         }
     }
 

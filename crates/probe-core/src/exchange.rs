@@ -3,14 +3,16 @@
 //! deadline and every read a cap; whatever the server sends becomes an observation, never a panic.
 
 use std::error::Error as StdError;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
@@ -34,7 +36,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(10), body_cap: 16 * 1024, header_cap: 64 * 1024, excerpt_chars: 200 }
+        Self {
+            timeout: Duration::from_secs(10),
+            body_cap: 16 * 1024,
+            header_cap: 64 * 1024,
+            excerpt_chars: 200,
+        }
     }
 }
 
@@ -55,6 +62,12 @@ pub struct ExchangeResult {
     pub body_excerpt: Option<String>,
     /// The whole body as read (up to the cap), for parsers that need it.
     pub body: Vec<u8>,
+    /// The body went on past the cap (the rest was never read).
+    pub truncated: bool,
+    /// `Content-Type` header, sanitised.
+    pub content_type: Option<String>,
+    /// The TLS version negotiated, once the handshake completed.
+    pub tls_version: Option<TlsVersion>,
     /// An explanation of errors and alert-less refusals.
     pub detail: Option<String>,
     /// Elapsed time.
@@ -65,10 +78,8 @@ pub struct ExchangeResult {
 pub struct ExchangeSetup<'a> {
     /// The crypto provider.
     pub provider: &'a Arc<CryptoProvider>,
-    /// Validation of the server chain (recorded, never enforced).
-    pub webpki: Option<Arc<WebPkiServerVerifier>>,
-    /// The TLS version to pin.
-    pub version: TlsVersion,
+    /// The TLS versions offered: one pins the probe to it, several let the server choose.
+    pub versions: &'a [TlsVersion],
     /// Which certificate to present.
     pub chooser: Option<Arc<dyn CertChooser>>,
     /// Limits.
@@ -78,35 +89,68 @@ pub struct ExchangeSetup<'a> {
 }
 
 /// Runs one exchange; the handshake facts land in `record`.
-pub async fn run(target: &Target, setup: ExchangeSetup<'_>, record: &SharedRecord) -> ExchangeResult {
+pub async fn run(
+    target: &Target,
+    setup: ExchangeSetup<'_>,
+    record: &SharedRecord,
+) -> ExchangeResult {
     let start = Instant::now();
     let deadline = setup.limits.timeout;
-    let mut result = match tokio::time::timeout(deadline, exchange(target, &setup, record)).await {
-        Ok(r) => r,
-        Err(_) => {
-            let requested = record.lock().cert_requested;
-            let phase = if record.lock().server_chain.is_empty() { "before the server's certificate" } else { "after the handshake began" };
-            ExchangeResult {
-                outcome: Some(Outcome::Error),
-                detail: Some(format!(
-                    "timed out after {:.1} s {phase}{}",
-                    deadline.as_secs_f64(),
-                    if requested { " (a certificate had been requested)" } else { "" }
-                )),
-                ..ExchangeResult::default()
+    // Reading stops a little before the deadline, so a slow body or a stalled connection task
+    // still leaves the status (or the reason) in the result instead of a bare time-out.
+    let now = tokio::time::Instant::now();
+    let until = now
+        .checked_add(deadline.saturating_sub(deadline / 8))
+        .unwrap_or(now + Duration::from_secs(86_400));
+    let mut result =
+        match tokio::time::timeout(deadline, exchange(target, &setup, record, until)).await {
+            Ok(r) => r,
+            Err(_) => {
+                let requested = record.lock().cert_requested;
+                let phase = if record.lock().server_chain.is_empty() {
+                    "before the server's certificate"
+                } else {
+                    "after the handshake began"
+                };
+                ExchangeResult {
+                    outcome: Some(Outcome::Error),
+                    detail: Some(format!(
+                        "timed out after {:.1} s {phase}{}",
+                        deadline.as_secs_f64(),
+                        if requested {
+                            " (a certificate had been requested)"
+                        } else {
+                            ""
+                        }
+                    )),
+                    ..ExchangeResult::default()
+                }
             }
-        }
-    };
+        };
     result.elapsed = start.elapsed();
     result
 }
 
 fn error(detail: impl Into<String>) -> ExchangeResult {
-    ExchangeResult { outcome: Some(Outcome::Error), detail: Some(detail.into()), ..ExchangeResult::default() }
+    ExchangeResult {
+        outcome: Some(Outcome::Error),
+        detail: Some(detail.into()),
+        ..ExchangeResult::default()
+    }
 }
 
-async fn exchange(target: &Target, setup: &ExchangeSetup<'_>, record: &SharedRecord) -> ExchangeResult {
-    let config = match handshake::client_config(setup.provider, setup.webpki.clone(), setup.version, setup.chooser.clone(), record) {
+async fn exchange(
+    target: &Target,
+    setup: &ExchangeSetup<'_>,
+    record: &SharedRecord,
+    until: tokio::time::Instant,
+) -> ExchangeResult {
+    let config = match handshake::client_config(
+        setup.provider,
+        setup.versions,
+        setup.chooser.clone(),
+        record,
+    ) {
         Ok(c) => c,
         Err(e) => return error(format!("TLS configuration: {e}")),
     };
@@ -119,23 +163,34 @@ async fn exchange(target: &Target, setup: &ExchangeSetup<'_>, record: &SharedRec
         Err(e) => return error(format!("cannot connect to {}: {e}", target.host_port())),
     };
     let _ = tcp.set_nodelay(true);
-    let tls = match TlsConnector::from(Arc::new(config)).connect(server_name, tcp).await {
+    let tls = match TlsConnector::from(Arc::new(config))
+        .connect(server_name, tcp)
+        .await
+    {
         Ok(t) => t,
         Err(e) => return handshake_failed(&e, record),
     };
-    let (alpn, negotiated_h2) = {
+    let (alpn, negotiated_h2, version) = {
         let conn = tls.get_ref().1;
-        let alpn = conn.alpn_protocol().map(|p| String::from_utf8_lossy(p).into_owned());
+        let alpn = conn
+            .alpn_protocol()
+            .map(|p| String::from_utf8_lossy(p).into_owned());
         let h2 = conn.alpn_protocol() == Some(b"h2".as_slice());
-        (alpn, h2)
+        let version = match conn.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => Some(TlsVersion::Tls13),
+            Some(rustls::ProtocolVersion::TLSv1_2) => Some(TlsVersion::Tls12),
+            _ => None,
+        };
+        (alpn, h2, version)
     };
     let path = setup.path.unwrap_or(&target.path);
     let mut result = if negotiated_h2 {
-        http2(tls, target, path, &setup.limits).await
+        http2(tls, target, path, &setup.limits, until).await
     } else {
-        http1(tls, target, path, &setup.limits).await
+        http1(tls, target, path, &setup.limits, until).await
     };
     result.alpn = alpn;
+    result.tls_version = version;
     if result.outcome.is_none() {
         // No HTTP answer: classify the failure that the connection task saw.
         result.outcome = Some(no_answer_outcome(&result, record));
@@ -149,11 +204,34 @@ fn handshake_failed(err: &std::io::Error, record: &SharedRecord) -> ExchangeResu
     let tls_err = find_tls_error(err);
     let alert = tls_err.as_ref().and_then(alert_name);
     let reached_server = !rec.server_chain.is_empty() || rec.cert_requested;
-    let mut r = ExchangeResult { alert: alert.clone(), ..ExchangeResult::default() };
+    let mut r = ExchangeResult {
+        alert: alert.clone(),
+        ..ExchangeResult::default()
+    };
     if reached_server {
+        match &tls_err {
+            // Our side stopped on what the server sent (unreadable, oversized, a certificate its
+            // signature cannot be checked against): nothing was refused.
+            Some(e) if alert.is_none() => {
+                return error(format!("{}: {}", unreadable(e), describe_error(err)));
+            }
+            // Closed without an alert and before any certificate was asked for: a broken
+            // handshake, not a refusal of one.
+            None if !rec.cert_requested => {
+                return error(format!(
+                    "the connection closed during the handshake, before any client certificate \
+                     was requested: {}",
+                    describe_error(err)
+                ));
+            }
+            _ => {}
+        }
         r.outcome = Some(Outcome::RefusedTls);
         if alert.is_none() {
-            r.detail = Some(format!("connection ended during the handshake: {}", describe_error(err)));
+            r.detail = Some(format!(
+                "connection ended during the handshake: {}",
+                describe_error(err)
+            ));
         }
         return r;
     }
@@ -167,17 +245,134 @@ fn handshake_failed(err: &std::io::Error, record: &SharedRecord) -> ExchangeResu
     );
     if version_refusal {
         r.outcome = Some(Outcome::UnsupportedVersion);
-        r.detail = Some(format!("refused before its certificate: {}", describe_error(err)));
+        r.detail = Some(format!(
+            "refused before its certificate: {}",
+            describe_error(err)
+        ));
     } else {
         r.outcome = Some(Outcome::Error);
         r.detail = Some(match tls_err {
-            Some(rustls::Error::InvalidMessage(_)) | Some(rustls::Error::InappropriateMessage { .. }) => {
+            Some(
+                ref e @ rustls::Error::InvalidMessage(
+                    rustls::InvalidMessage::HandshakePayloadTooLarge,
+                ),
+            ) => {
+                format!("{}: {}", unreadable(e), describe_error(err))
+            }
+            Some(rustls::Error::InvalidMessage(_))
+            | Some(rustls::Error::InappropriateMessage { .. }) => {
                 format!("not a TLS server: {}", describe_error(err))
             }
-            _ => format!("TLS handshake failed before the server's certificate: {}", describe_error(err)),
+            _ => format!(
+                "TLS handshake failed before the server's certificate: {}",
+                describe_error(err)
+            ),
         });
     }
     r
+}
+
+/// Why our side could not go on with the server's handshake.
+fn unreadable(e: &rustls::Error) -> &'static str {
+    match e {
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::HandshakePayloadTooLarge) => {
+            "the server sent a handshake message too large to read (over 64 KiB: an oversized certificate or chain)"
+        }
+        rustls::Error::InvalidCertificate(_) => {
+            "the server's handshake signature could not be checked against its certificate (malformed or unsupported certificate)"
+        }
+        rustls::Error::InvalidMessage(_)
+        | rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. }
+        | rustls::Error::PeerMisbehaved(_) => "the server broke the TLS handshake",
+        _ => "the TLS handshake failed on our side",
+    }
+}
+
+/// Bytes the HTTP connection task reads in one poll at most before it yields.
+const READ_PER_POLL: usize = 16 * 1024;
+
+/// The TLS stream as the HTTP connection task reads it: after [`READ_PER_POLL`] bytes in one
+/// poll, it yields. A server that floods frames (SETTINGS, PINGs, CONTINUATION) can otherwise
+/// keep one poll busy for hundreds of milliseconds, and every other probe on that runtime worker
+/// (other targets' included) then misses its deadline.
+struct Yielding<S> {
+    inner: S,
+    read_in_poll: usize,
+}
+
+impl<S> Yielding<S> {
+    fn new(inner: S) -> Self {
+        Self {
+            inner,
+            read_in_poll: 0,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Yielding<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if self.read_in_poll >= READ_PER_POLL {
+            self.read_in_poll = 0;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        match polled {
+            Poll::Ready(Ok(())) => {
+                let read = buf.filled().len().saturating_sub(before);
+                self.read_in_poll = self.read_in_poll.saturating_add(read);
+            }
+            Poll::Pending => self.read_in_poll = 0,
+            Poll::Ready(Err(_)) => {}
+        }
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Yielding<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// The HTTP connection task, aborted when the exchange ends or is dropped at the probe's
+/// deadline: no task may keep a server's connection open after its probe.
+struct ConnTask(tokio::task::JoinHandle<Result<(), hyper::Error>>);
+
+impl Drop for ConnTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// After a completed handshake, the server gave no HTTP answer.
@@ -203,7 +398,9 @@ pub fn find_tls_error(err: &(dyn StdError + 'static)) -> Option<rustls::Error> {
             return Some(t.clone());
         }
         // h2 keeps its I/O error out of `source()`; it hands it over through `get_io`.
-        let io = e.downcast_ref::<std::io::Error>().or_else(|| e.downcast_ref::<h2::Error>().and_then(h2::Error::get_io));
+        let io = e
+            .downcast_ref::<std::io::Error>()
+            .or_else(|| e.downcast_ref::<h2::Error>().and_then(h2::Error::get_io));
         if let Some(io) = io {
             if let Some(inner) = io.get_ref() {
                 if let Some(t) = inner.downcast_ref::<rustls::Error>() {
@@ -237,7 +434,11 @@ fn alert_name(err: &rustls::Error) -> Option<String> {
 /// then recovered from rustls's own rendering of it (`received fatal alert: Name`).
 fn alert_from_text(text: &str) -> Option<String> {
     let rest = text.split("received fatal alert: ").nth(1)?;
-    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '(' | ')' | 'x')).take(40).collect();
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '(' | ')' | 'x'))
+        .take(40)
+        .collect();
     (!name.is_empty()).then_some(name)
 }
 
@@ -273,10 +474,21 @@ pub fn sanitize(bytes: &[u8], max_chars: usize) -> String {
         .to_owned()
 }
 
-fn request(target: &Target, path: &str, absolute: bool) -> Result<http::Request<Empty<Bytes>>, http::Error> {
-    let uri = if absolute { format!("https://{}{path}", target.authority()) } else { path.to_owned() };
+fn request(
+    target: &Target,
+    path: &str,
+    absolute: bool,
+) -> Result<http::Request<Empty<Bytes>>, http::Error> {
+    let uri = if absolute {
+        format!("https://{}{path}", target.authority())
+    } else {
+        path.to_owned()
+    };
     let mut builder = http::Request::get(uri)
-        .header(http::header::USER_AGENT, concat!("mtls-scan/", env!("CARGO_PKG_VERSION")))
+        .header(
+            http::header::USER_AGENT,
+            concat!("mtls-scan/", env!("CARGO_PKG_VERSION")),
+        )
         .header(http::header::ACCEPT, "*/*");
     if !absolute {
         builder = builder.header(http::header::HOST, target.authority());
@@ -284,53 +496,68 @@ fn request(target: &Target, path: &str, absolute: bool) -> Result<http::Request<
     builder.body(Empty::new())
 }
 
-async fn http1(tls: TlsStream<TcpStream>, target: &Target, path: &str, limits: &Limits) -> ExchangeResult {
+async fn http1(
+    tls: TlsStream<TcpStream>,
+    target: &Target,
+    path: &str,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult {
     let handshake = hyper::client::conn::http1::Builder::new()
         .max_buf_size(limits.header_cap.max(8192))
-        .handshake::<_, Empty<Bytes>>(TokioIo::new(tls))
+        .handshake::<_, Empty<Bytes>>(TokioIo::new(Yielding::new(tls)))
         .await;
     let (mut sender, conn) = match handshake {
         Ok(pair) => pair,
         Err(e) => return error(format!("HTTP/1.1 setup failed: {e}")),
     };
-    let conn_task = tokio::spawn(conn);
+    let conn_task = ConnTask(tokio::spawn(conn));
     let req = match request(target, path, false) {
         Ok(r) => r,
         Err(e) => return error(format!("cannot build the request: {e}")),
     };
     let sent = sender.send_request(req).await;
-    finish(sent, conn_task, limits).await
+    finish(sent, conn_task, limits, until).await
 }
 
-async fn http2(tls: TlsStream<TcpStream>, target: &Target, path: &str, limits: &Limits) -> ExchangeResult {
+async fn http2(
+    tls: TlsStream<TcpStream>,
+    target: &Target,
+    path: &str,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult {
     let handshake = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
         .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
         .max_concurrent_reset_streams(8)
-        .handshake::<_, Empty<Bytes>>(TokioIo::new(tls))
+        .handshake::<_, Empty<Bytes>>(TokioIo::new(Yielding::new(tls)))
         .await;
     let (mut sender, conn) = match handshake {
         Ok(pair) => pair,
         Err(e) => return error(format!("HTTP/2 setup failed: {e}")),
     };
-    let conn_task = tokio::spawn(conn);
+    let conn_task = ConnTask(tokio::spawn(conn));
     let req = match request(target, path, true) {
         Ok(r) => r,
         Err(e) => return error(format!("cannot build the request: {e}")),
     };
     let sent = sender.send_request(req).await;
-    finish(sent, conn_task, limits).await
+    finish(sent, conn_task, limits, until).await
 }
 
 async fn finish(
     sent: Result<http::Response<hyper::body::Incoming>, hyper::Error>,
-    conn_task: tokio::task::JoinHandle<Result<(), hyper::Error>>,
+    mut conn_task: ConnTask,
     limits: &Limits,
+    until: tokio::time::Instant,
 ) -> ExchangeResult {
+    let wait = |most: Duration| (tokio::time::Instant::now() + most).min(until);
     let response = match sent {
         Ok(r) => r,
         Err(send_err) => {
             // The real reason (an alert, a reset) sits in the connection task's result.
-            let conn_result = tokio::time::timeout(Duration::from_secs(2), conn_task).await;
+            let conn_result =
+                tokio::time::timeout_at(wait(Duration::from_secs(2)), &mut conn_task.0).await;
             let conn_err = match conn_result {
                 Ok(Ok(Err(e))) => Some(e),
                 _ => None,
@@ -339,11 +566,14 @@ async fn finish(
                 .as_ref()
                 .and_then(|e| find_tls_error(e))
                 .or_else(|| find_tls_error(&send_err));
-            let alert = tls
+            let alert = tls.as_ref().and_then(alert_name).or_else(|| {
+                conn_err
+                    .as_ref()
+                    .and_then(|e| alert_from_text(&describe_error(e)))
+            });
+            let why = conn_err
                 .as_ref()
-                .and_then(alert_name)
-                .or_else(|| conn_err.as_ref().and_then(|e| alert_from_text(&describe_error(e))));
-            let why = conn_err.as_ref().map_or_else(|| describe_error(&send_err), |e| describe_error(e));
+                .map_or_else(|| describe_error(&send_err), |e| describe_error(e));
             return ExchangeResult {
                 outcome: None,
                 alert,
@@ -357,24 +587,33 @@ async fn finish(
         .headers()
         .get(http::header::SERVER)
         .map(|v| sanitize(v.as_bytes(), 100));
+    let content_type = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| sanitize(v.as_bytes(), 100));
     let mut body = response.into_body();
     let mut buf: Vec<u8> = Vec::new();
+    let mut truncated = false;
     while buf.len() < limits.body_cap {
-        match tokio::time::timeout(Duration::from_secs(2), body.frame()).await {
+        match tokio::time::timeout_at(wait(Duration::from_secs(2)), body.frame()).await {
             Ok(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
                     let room = limits.body_cap.saturating_sub(buf.len());
+                    truncated |= data.len() > room;
                     buf.extend(data.iter().take(room));
                 }
             }
-            _ => break, // end, error or a stalled body: the status is what matters
+            _ => break, // end, error, a stalled or endless body: the status is what matters
         }
     }
-    conn_task.abort();
+    truncated |= buf.len() >= limits.body_cap && !hyper::body::Body::is_end_stream(&body);
+    drop(conn_task);
     ExchangeResult {
         outcome: Some(classify_status(status)),
         http_status: Some(status),
         server_header,
+        content_type,
+        truncated,
         body_excerpt: Some(sanitize(&buf, limits.excerpt_chars)).filter(|s| !s.is_empty()),
         body: buf,
         ..ExchangeResult::default()
@@ -397,13 +636,19 @@ mod tests {
     #[test]
     fn alert_recovered_from_h2_text() {
         let text = "connection error: received fatal alert: CertificateRequired";
-        assert_eq!(alert_from_text(text).as_deref(), Some("CertificateRequired"));
+        assert_eq!(
+            alert_from_text(text).as_deref(),
+            Some("CertificateRequired")
+        );
         assert_eq!(alert_from_text("connection reset"), None);
     }
 
     #[test]
     fn sanitize_strips_controls_and_caps() {
-        assert_eq!(sanitize(b"ok\r\n::error::x\x1b[31m", 100), "ok  ::error::x [31m");
+        assert_eq!(
+            sanitize(b"ok\r\n::error::x\x1b[31m", 100),
+            "ok  ::error::x [31m"
+        );
         assert_eq!(sanitize("ééé".as_bytes(), 2), "éé");
         assert_eq!(sanitize(&[0xff, 0xfe, b'a'], 10), "\u{fffd}\u{fffd}a");
     }

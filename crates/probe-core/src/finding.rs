@@ -67,6 +67,24 @@ pub enum FindingId {
     WrongEkuClientCertAccepted,
     /// The positive control was refused: enforcement could not be verified.
     EnforcementUnverified,
+    /// The server's chain does not validate against the trust anchors.
+    ServerCertUntrusted,
+    /// A certificate of the server's chain is expired (or not yet valid).
+    ServerCertExpired,
+    /// A certificate of the server's chain expires soon.
+    ServerCertExpiring,
+    /// The server's certificate is self-signed.
+    ServerCertSelfSigned,
+    /// The server's certificate does not name the scanned host.
+    ServerCertHostnameMismatch,
+    /// A key of the server's chain is too weak (RSA below 2048 bits, EC below 256).
+    ServerCertWeakKey,
+    /// A certificate of the server's chain is signed with SHA-1 or MD5.
+    ServerCertWeakSignature,
+    /// The server does not send an intermediate certificate its chain needs.
+    ServerChainIncomplete,
+    /// A well-known configuration or debug path serves the server's configuration.
+    TlsConfigExposed,
 }
 
 /// Static facts about one finding id.
@@ -99,6 +117,15 @@ impl FindingId {
         FindingId::NotYetValidClientCertAccepted,
         FindingId::WrongEkuClientCertAccepted,
         FindingId::EnforcementUnverified,
+        FindingId::ServerCertUntrusted,
+        FindingId::ServerCertExpired,
+        FindingId::ServerCertExpiring,
+        FindingId::ServerCertSelfSigned,
+        FindingId::ServerCertHostnameMismatch,
+        FindingId::ServerCertWeakKey,
+        FindingId::ServerCertWeakSignature,
+        FindingId::ServerChainIncomplete,
+        FindingId::TlsConfigExposed,
     ];
 
     /// The stable kebab-case id.
@@ -115,6 +142,15 @@ impl FindingId {
             NotYetValidClientCertAccepted => "not-yet-valid-client-cert-accepted",
             WrongEkuClientCertAccepted => "wrong-eku-client-cert-accepted",
             EnforcementUnverified => "enforcement-unverified",
+            ServerCertUntrusted => "server-cert-untrusted",
+            ServerCertExpired => "server-cert-expired",
+            ServerCertExpiring => "server-cert-expiring",
+            ServerCertSelfSigned => "server-cert-self-signed",
+            ServerCertHostnameMismatch => "server-cert-hostname-mismatch",
+            ServerCertWeakKey => "server-cert-weak-key",
+            ServerCertWeakSignature => "server-cert-weak-signature",
+            ServerChainIncomplete => "server-chain-incomplete",
+            TlsConfigExposed => "tls-config-exposed",
         }
     }
 
@@ -211,8 +247,93 @@ impl FindingId {
                 "Check that --client-cert/--client-key (or the --issuing-ca-* pair) are trusted by this \
                  server, and that the scanned path answers 2xx to an authorised client.",
             ),
+            ServerCertUntrusted => (
+                "Server certificate not trusted",
+                "CWE-295",
+                Severity::High,
+                "The server's chain does not validate against the system roots and --ca-file: \
+                 clients that verify refuse it, and clients that connect anyway had to switch \
+                 verification off, which lets anyone impersonate the server.",
+                "Serve a certificate from a CA your clients trust, with its full chain; for a \
+                 private CA, distribute that CA to the clients (and pass it here with --ca-file).",
+            ),
+            ServerCertExpired => (
+                "Server certificate expired or not yet valid",
+                "CWE-295",
+                Severity::High,
+                "A certificate of the chain the server sends is outside its validity period: \
+                 verifying clients refuse it.",
+                "Renew the certificate, install it with its chain and reload the server; automate \
+                 renewal (ACME, cert-manager).",
+            ),
+            ServerCertExpiring => (
+                "Server certificate expires soon",
+                "CWE-295",
+                Severity::Low,
+                "A certificate of the chain the server sends expires within the warning window.",
+                "Renew it now and automate renewal (ACME, cert-manager), with an alert on expiry.",
+            ),
+            ServerCertSelfSigned => (
+                "Server certificate self-signed",
+                "CWE-295",
+                Severity::High,
+                "The server presents a self-signed certificate that no trust anchor vouches for: \
+                 clients must either pin it or switch verification off.",
+                "Issue the server certificate from a CA (public, or a private CA your clients \
+                 trust); if the clients pin it on purpose, pass it with --ca-file.",
+            ),
+            ServerCertHostnameMismatch => (
+                "Server certificate does not match the host name",
+                "CWE-295",
+                Severity::High,
+                "None of the certificate's subject alternative names matches the host scanned: \
+                 verifying clients refuse it, others had to skip name checks.",
+                "Reissue the certificate with the host name (or IP address) in its subject \
+                 alternative names, or serve the right certificate for this name (SNI).",
+            ),
+            ServerCertWeakKey => (
+                "Weak server key",
+                "CWE-295",
+                Severity::Medium,
+                "A key of the server's chain is too short (RSA below 2048 bits, EC below 256 bits, \
+                 or DSA): it can be factored or is refused by current clients.",
+                "Generate a new key (ECDSA P-256, or RSA 3072) and reissue the certificate.",
+            ),
+            ServerCertWeakSignature => (
+                "Weak signature algorithm in the server chain",
+                "CWE-295",
+                Severity::Medium,
+                "A certificate of the server's chain is signed with SHA-1 or MD5, whose collisions \
+                 allow forged certificates; current clients refuse it.",
+                "Reissue the certificate (and any intermediate) signed with SHA-256 or better.",
+            ),
+            ServerChainIncomplete => (
+                "Server chain incomplete: an intermediate is not sent",
+                "CWE-295",
+                Severity::Medium,
+                "The server sends its certificate without the intermediate CA that issued it; \
+                 browsers may fetch it, but most API clients (Go, Python, Java, curl) then fail.",
+                "Serve the full chain: the leaf followed by every intermediate (e.g. fullchain.pem).",
+            ),
+            TlsConfigExposed => (
+                "Server configuration exposed on a well-known path",
+                "CWE-200",
+                Severity::High,
+                "A configuration or debug endpoint answers with the server's settings. High when \
+                 they show client or server authentication switched off (the leak tells an attacker \
+                 how to get in); medium for any other configuration exposed.",
+                "Remove the endpoint from the public listener (bind it to localhost or a separate \
+                 management port, behind authentication), and fix any setting it shows.",
+            ),
         };
-        FindingSpec { id: self, title, cwe, severity, description, remediation }
+        FindingSpec {
+            id: self,
+            title,
+            cwe,
+            severity,
+            description,
+            remediation,
+        }
     }
 }
 
@@ -247,6 +368,12 @@ pub struct Finding {
     /// the guessed stack's first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixes: Vec<StackFix>,
+    /// Set when a suppression covers this finding: still shown, never counted in the grade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<crate::policy::Suppressed>,
+    /// Against a baseline report: `new` or `unchanged`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::policy::BaselineState>,
 }
 
 /// A concrete fix for one stack.
@@ -276,6 +403,8 @@ impl Finding {
             tls_versions: Vec::new(),
             implied_by: None,
             fixes: Vec::new(),
+            suppressed: None,
+            baseline: None,
         }
     }
 
@@ -313,7 +442,8 @@ mod tests {
     #[test]
     fn severity_orders_and_cannot_be_raised() {
         assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
-        let f = Finding::new(FindingId::ClientCertEnforcedByApp, "x").with_severity(Severity::Critical);
+        let f =
+            Finding::new(FindingId::ClientCertEnforcedByApp, "x").with_severity(Severity::Critical);
         assert_eq!(f.severity, Severity::Info);
     }
 }

@@ -21,9 +21,14 @@ fn forge_err(reason: impl std::fmt::Display) -> ScanError {
 /// Replaces the issuer of `cert_der` with `issuer_name_der` (a DER X.500 Name, outer SEQUENCE
 /// included) and signs the new TBS with `signer`, which must be the key whose algorithm the
 /// certificate's signature algorithm names.
-pub fn splice_issuer(cert_der: &[u8], issuer_name_der: &[u8], signer: &KeyPair) -> Result<Vec<u8>, ScanError> {
+pub fn splice_issuer(
+    cert_der: &[u8],
+    issuer_name_der: &[u8],
+    signer: &KeyPair,
+) -> Result<Vec<u8>, ScanError> {
     let mut cert = x509_cert::Certificate::from_der(cert_der).map_err(forge_err)?;
-    let name = x509_cert::name::Name::from_der(issuer_name_der).map_err(|e| forge_err(format!("advertised CA name: {e}")))?;
+    let name = x509_cert::name::Name::from_der(issuer_name_der)
+        .map_err(|e| forge_err(format!("advertised CA name: {e}")))?;
     cert.tbs_certificate.issuer = name;
     let tbs = cert.tbs_certificate.to_der().map_err(forge_err)?;
     let signature = signer.sign(&tbs)?;
@@ -48,7 +53,11 @@ impl std::fmt::Debug for Forger {
 impl Forger {
     /// Prepares the P-256 signer now; the RSA one on first need.
     pub fn new(provider: Arc<CryptoProvider>) -> Result<Self, ScanError> {
-        Ok(Self { provider, ec: Self::signer(KeyKind::EcdsaP256)?, rsa: OnceLock::new() })
+        Ok(Self {
+            provider,
+            ec: Self::signer(KeyKind::EcdsaP256)?,
+            rsa: OnceLock::new(),
+        })
     }
 
     fn signer(kind: KeyKind) -> Result<(Arc<SigningCa>, KeyPair), ScanError> {
@@ -58,19 +67,31 @@ impl Forger {
     }
 
     /// A leaf whose issuer is exactly `issuer_name_der`, signed by our own key.
-    pub fn forge(&self, issuer_name_der: &[u8], kind: KeyKind) -> Result<ClientIdentity, ScanError> {
+    pub fn forge(
+        &self,
+        issuer_name_der: &[u8],
+        kind: KeyKind,
+    ) -> Result<ClientIdentity, ScanError> {
         let (ca, signer) = match kind {
             KeyKind::EcdsaP256 => (&self.ec.0, &self.ec.1),
-            KeyKind::Rsa2048 => match self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048).ok()) {
-                Some((ca, key)) => (ca, key),
-                None => return Err(forge_err("RSA key generation failed")),
-            },
+            KeyKind::Rsa2048 => {
+                match self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048).ok()) {
+                    Some((ca, key)) => (ca, key),
+                    None => return Err(forge_err("RSA key generation failed")),
+                }
+            }
         };
         let leaf_key = kind.generate()?;
         let cert = ca.sign_leaf(&client_leaf_params("mtls-scan forged client"), &leaf_key)?;
         let forged = splice_issuer(cert.der(), issuer_name_der, signer)?;
-        let certified = CertifiedKey::new(vec![forged.into()], rustls_signing_key(&leaf_key, &self.provider)?);
-        ClientIdentity::from_certified(Arc::new(certified), "forged: advertised CA name, our signature")
+        let certified = CertifiedKey::new(
+            vec![forged.into()],
+            rustls_signing_key(&leaf_key, &self.provider)?,
+        );
+        ClientIdentity::from_certified(
+            Arc::new(certified),
+            "forged: advertised CA name, our signature",
+        )
     }
 }
 
@@ -82,7 +103,9 @@ mod tests {
     fn awkward_name() -> Vec<u8> {
         use x509_cert::der::Encode;
         let name: x509_cert::name::Name =
-            "DC=com,DC=example,OU=Platform,OU=Security,CN=Issuing CA+serialNumber=42".parse().unwrap_or_default();
+            "DC=com,DC=example,OU=Platform,OU=Security,CN=Issuing CA+serialNumber=42"
+                .parse()
+                .unwrap_or_default();
         name.to_der().unwrap_or_default()
     }
 
@@ -95,15 +118,25 @@ mod tests {
         for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
             let id = forger.forge(&name, kind)?;
             let leaf = id.certified.cert.first().ok_or(ScanError::NoTrustAnchors)?;
-            let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(forge_err)?;
+            let (_, parsed) =
+                x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(forge_err)?;
             assert_eq!(parsed.tbs_certificate.issuer.as_raw(), name.as_slice());
-            assert!(id.summary.issuer.contains("OU=Platform") && id.summary.issuer.contains("OU=Security"));
+            assert!(
+                id.summary.issuer.contains("OU=Platform")
+                    && id.summary.issuer.contains("OU=Security")
+            );
             // Signed by our key, not the real CA's: the signature verifies against the forger's key only.
             let forger_ca = match kind {
                 KeyKind::EcdsaP256 => forger.ec.0.cert.clone(),
-                KeyKind::Rsa2048 => forger.rsa.get().and_then(|o| o.as_ref()).map(|(c, _)| c.cert.clone()).ok_or(ScanError::NoTrustAnchors)?,
+                KeyKind::Rsa2048 => forger
+                    .rsa
+                    .get()
+                    .and_then(|o| o.as_ref())
+                    .map(|(c, _)| c.cert.clone())
+                    .ok_or(ScanError::NoTrustAnchors)?,
             };
-            let (_, ca) = x509_parser::parse_x509_certificate(forger_ca.as_ref()).map_err(forge_err)?;
+            let (_, ca) =
+                x509_parser::parse_x509_certificate(forger_ca.as_ref()).map_err(forge_err)?;
             assert!(parsed.verify_signature(Some(ca.public_key())).is_ok());
         }
         Ok(())
@@ -113,7 +146,11 @@ mod tests {
     fn garbage_name_is_an_error_not_a_panic() -> Result<(), ScanError> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let forger = Forger::new(provider)?;
-        for junk in [&b""[..], &b"\x30\x80"[..], &[0x30, 0x05, 0x31, 0x03, 0x30, 0x01, 0x06][..]] {
+        for junk in [
+            &b""[..],
+            &b"\x30\x80"[..],
+            &[0x30, 0x05, 0x31, 0x03, 0x30, 0x01, 0x06][..],
+        ] {
             assert!(forger.forge(junk, KeyKind::EcdsaP256).is_err());
         }
         Ok(())

@@ -115,8 +115,14 @@ mod tests {
         assert_eq!(grade(&[f(Severity::Medium)]), (80, Grade::C));
         assert_eq!(grade(&[f(Severity::High)]), (65, Grade::D));
         assert_eq!(grade(&[f(Severity::Critical)]), (40, Grade::F));
-        assert_eq!(grade(&[f(Severity::Critical), f(Severity::Critical)]), (0, Grade::F));
-        assert_eq!(grade(&[f(Severity::Medium), f(Severity::Medium)]).1, Grade::D);
+        assert_eq!(
+            grade(&[f(Severity::Critical), f(Severity::Critical)]),
+            (0, Grade::F)
+        );
+        assert_eq!(
+            grade(&[f(Severity::Medium), f(Severity::Medium)]).1,
+            Grade::D
+        );
     }
 
     #[test]

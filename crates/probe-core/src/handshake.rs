@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
+use rustls::client::ResolvesClientCert;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
@@ -32,8 +32,9 @@ pub struct HandshakeRecord {
     pub sent: Option<ClientIdentity>,
     /// The server's chain as served (leaf first), once its Certificate message arrived.
     pub server_chain: Vec<CertificateDer<'static>>,
-    /// The result of validating the server chain against the trust anchors.
-    pub server_trust: Option<Result<(), String>>,
+    /// The server's handshake signature could not be checked: its key is too weak for the
+    /// provider (RSA below 2048 bits), so it was accepted unchecked.
+    pub signature_unchecked: bool,
 }
 
 /// A shared, lockable record for one handshake.
@@ -43,7 +44,9 @@ pub struct SharedRecord(Arc<Mutex<HandshakeRecord>>);
 impl SharedRecord {
     /// Locks the record (a poisoned lock still yields the data: it only holds facts).
     pub fn lock(&self) -> MutexGuard<'_, HandshakeRecord> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -59,7 +62,10 @@ impl ResolvesClientCert for RecordingResolver {
         root_hint_subjects: &[&[u8]],
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<rustls::sign::CertifiedKey>> {
-        let chosen = self.chooser.as_ref().and_then(|c| c.choose(root_hint_subjects, sigschemes));
+        let chosen = self
+            .chooser
+            .as_ref()
+            .and_then(|c| c.choose(root_hint_subjects, sigschemes));
         let mut rec = self.record.lock();
         rec.cert_requested = true;
         rec.acceptable_cas = root_hint_subjects.iter().map(|h| h.to_vec()).collect();
@@ -77,13 +83,43 @@ impl ResolvesClientCert for RecordingResolver {
 }
 
 /// Accepts any server certificate (the probes must reach the client-auth step whatever the
-/// server presents), but records the chain and whether it validates against the trust anchors,
-/// and still checks the handshake signatures so the server proves it holds its key.
+/// server presents) and records the chain as served; [`crate::server_cert`] judges it once per
+/// target. The handshake signatures are still checked, so the server proves it holds its key.
+/// The one exception: a server key too weak for the provider's algorithms (RSA below 2048 bits)
+/// cannot be checked at all, so its signature is accepted unchecked and the record says so; the
+/// weak key itself becomes the `server-cert-weak-key` finding.
 #[derive(Debug)]
 struct RecordingServerVerifier {
-    webpki: Option<Arc<WebPkiServerVerifier>>,
     provider: Arc<CryptoProvider>,
     record: SharedRecord,
+}
+
+impl RecordingServerVerifier {
+    fn check(
+        &self,
+        cert: &CertificateDer<'_>,
+        verified: Result<HandshakeSignatureValid, rustls::Error>,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        match verified {
+            Ok(v) => Ok(v),
+            Err(e) if rsa_bits(cert).is_some_and(|bits| bits < 2048) => {
+                self.record.lock().signature_unchecked = true;
+                tracing::debug!("server signature not checked (weak RSA key): {e}");
+                Ok(HandshakeSignatureValid::assertion())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The modulus size of an RSA certificate key, when it is one.
+fn rsa_bits(cert: &CertificateDer<'_>) -> Option<usize> {
+    use x509_parser::public_key::PublicKey;
+    let (_, parsed) = x509_parser::parse_x509_certificate(cert.as_ref()).ok()?;
+    match parsed.public_key().parsed() {
+        Ok(PublicKey::RSA(rsa)) => Some(rsa.key_size()),
+        _ => None,
+    }
 }
 
 impl ServerCertVerifier for RecordingServerVerifier {
@@ -91,21 +127,16 @@ impl ServerCertVerifier for RecordingServerVerifier {
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let trust = self.webpki.as_ref().map(|v| {
-            v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        });
         let mut rec = self.record.lock();
         rec.server_chain = std::iter::once(end_entity)
             .chain(intermediates.iter())
+            .take(MAX_CHAIN)
             .map(|c| c.clone().into_owned())
             .collect();
-        rec.server_trust = trust;
         Ok(ServerCertVerified::assertion())
     }
 
@@ -115,7 +146,15 @@ impl ServerCertVerifier for RecordingServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        self.check(
+            cert,
+            rustls::crypto::verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            ),
+        )
     }
 
     fn verify_tls13_signature(
@@ -124,27 +163,48 @@ impl ServerCertVerifier for RecordingServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        self.check(
+            cert,
+            rustls::crypto::verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.provider.signature_verification_algorithms,
+            ),
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
-/// Builds the rustls client configuration of one probe, pinned to one TLS version, with ALPN
-/// `h2` and `http/1.1` (the exchange branches on what the server picks).
+/// Certificates of a served chain kept at most (a longer chain is cut, never stored whole).
+pub const MAX_CHAIN: usize = 10;
+
+/// Builds the rustls client configuration of one probe, limited to `versions` (one version pins
+/// it; several let the server choose), with ALPN `h2` and `http/1.1` (the exchange branches on
+/// what the server picks).
 pub fn client_config(
     provider: &Arc<CryptoProvider>,
-    webpki: Option<Arc<WebPkiServerVerifier>>,
-    version: TlsVersion,
+    versions: &[TlsVersion],
     chooser: Option<Arc<dyn CertChooser>>,
     record: &SharedRecord,
 ) -> Result<ClientConfig, rustls::Error> {
-    let verifier = Arc::new(RecordingServerVerifier { webpki, provider: provider.clone(), record: record.clone() });
-    let resolver = Arc::new(RecordingResolver { chooser, record: record.clone() });
+    let verifier = Arc::new(RecordingServerVerifier {
+        provider: provider.clone(),
+        record: record.clone(),
+    });
+    let resolver = Arc::new(RecordingResolver {
+        chooser,
+        record: record.clone(),
+    });
+    let versions: Vec<&'static rustls::SupportedProtocolVersion> =
+        versions.iter().map(|v| v.rustls()).collect();
     let mut config = ClientConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[version.rustls()])?
+        .with_protocol_versions(&versions)?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(resolver);

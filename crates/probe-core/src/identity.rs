@@ -90,7 +90,9 @@ pub struct ClientIdentity {
 impl std::fmt::Debug for ClientIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print key material, even in debug output.
-        f.debug_struct("ClientIdentity").field("summary", &self.summary).finish_non_exhaustive()
+        f.debug_struct("ClientIdentity")
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
     }
 }
 
@@ -107,15 +109,25 @@ impl ClientIdentity {
         let key = load_signing_key(key_pem, origin, provider)?;
         let certified = CertifiedKey::new(chain, key);
         certified.keys_match().map_err(|e| match e {
-            rustls::Error::InconsistentKeys(_) => ScanError::KeyMismatch { what: origin.to_owned() },
-            other => ScanError::UnsupportedKey { what: origin.to_owned(), reason: other.to_string() },
+            rustls::Error::InconsistentKeys(_) => ScanError::KeyMismatch {
+                what: origin.to_owned(),
+            },
+            other => ScanError::UnsupportedKey {
+                what: origin.to_owned(),
+                reason: other.to_string(),
+            },
         })?;
         Self::from_certified(Arc::new(certified), origin)
     }
 
     /// Wraps a certified key, describing its leaf.
     pub fn from_certified(certified: Arc<CertifiedKey>, origin: &str) -> Result<Self, ScanError> {
-        let leaf = certified.cert.first().ok_or_else(|| ScanError::NoCertificate { what: origin.to_owned() })?;
+        let leaf = certified
+            .cert
+            .first()
+            .ok_or_else(|| ScanError::NoCertificate {
+                what: origin.to_owned(),
+            })?;
         let summary = summarize(leaf, origin)?;
         Ok(Self { certified, summary })
     }
@@ -125,22 +137,31 @@ impl ClientIdentity {
     pub fn with_foreign_key(&self, key: Arc<dyn SigningKey>, origin: &str) -> Self {
         let mut summary = self.summary.clone();
         summary.origin = origin.to_owned();
-        Self { certified: Arc::new(CertifiedKey::new(self.certified.cert.clone(), key)), summary }
+        Self {
+            certified: Arc::new(CertifiedKey::new(self.certified.cert.clone(), key)),
+            summary,
+        }
     }
 }
 
 /// Parses every certificate in PEM text.
 pub fn parse_certs(pem: &str, what: &str) -> Result<Vec<CertificateDer<'static>>, ScanError> {
-    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem.as_bytes()).filter_map(Result::ok).collect();
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .filter_map(Result::ok)
+        .collect();
     if certs.is_empty() {
-        return Err(ScanError::NoCertificate { what: what.to_owned() });
+        return Err(ScanError::NoCertificate {
+            what: what.to_owned(),
+        });
     }
     Ok(certs)
 }
 
 /// Parses the first private key in PEM text.
 pub fn parse_key(pem: &str, what: &str) -> Result<PrivateKeyDer<'static>, ScanError> {
-    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| ScanError::NoPrivateKey { what: what.to_owned() })
+    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| ScanError::NoPrivateKey {
+        what: what.to_owned(),
+    })
 }
 
 /// Loads a PEM private key into the provider's signing key.
@@ -150,10 +171,13 @@ pub fn load_signing_key(
     provider: &CryptoProvider,
 ) -> Result<Arc<dyn SigningKey>, ScanError> {
     let der = parse_key(pem, what)?;
-    provider.key_provider.load_private_key(der).map_err(|e| ScanError::UnsupportedKey {
-        what: what.to_owned(),
-        reason: e.to_string(),
-    })
+    provider
+        .key_provider
+        .load_private_key(der)
+        .map_err(|e| ScanError::UnsupportedKey {
+            what: what.to_owned(),
+            reason: e.to_string(),
+        })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -168,10 +192,15 @@ pub fn sha256_hex(der: &[u8]) -> String {
 /// Describes a certificate for reports.
 pub fn summarize(der: &CertificateDer<'_>, origin: &str) -> Result<IdentitySummary, ScanError> {
     let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).map_err(|e| {
-        ScanError::MalformedCertificate { what: origin.to_owned(), reason: e.to_string() }
+        ScanError::MalformedCertificate {
+            what: origin.to_owned(),
+            reason: e.to_string(),
+        }
     })?;
     let rfc3339 = |t: x509_parser::time::ASN1Time| {
-        t.to_datetime().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+        t.to_datetime()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
     };
     Ok(IdentitySummary {
         origin: origin.to_owned(),
@@ -197,12 +226,18 @@ pub fn describe_key(cert: &x509_parser::certificate::X509Certificate<'_>) -> Str
 }
 
 /// Converts an rcgen key pair into the provider's signing key.
-pub fn rustls_signing_key(key: &KeyPair, provider: &CryptoProvider) -> Result<Arc<dyn SigningKey>, ScanError> {
+pub fn rustls_signing_key(
+    key: &KeyPair,
+    provider: &CryptoProvider,
+) -> Result<Arc<dyn SigningKey>, ScanError> {
     let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     provider
         .key_provider
         .load_private_key(der)
-        .map_err(|e| ScanError::UnsupportedKey { what: "minted key".into(), reason: e.to_string() })
+        .map_err(|e| ScanError::UnsupportedKey {
+            what: "minted key".into(),
+            reason: e.to_string(),
+        })
 }
 
 /// Parameters for a client leaf: CN, clientAuth EKU, digitalSignature, valid from yesterday for a day.
@@ -226,7 +261,9 @@ fn random_serial() -> [u8; 16] {
     let mut serial = [0u8; 16];
     // aws-lc-rs's system RNG; on failure fall back to a time-based serial (uniqueness, not secrecy).
     if aws_lc_rs::rand::fill(&mut serial).is_err() {
-        let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos().to_be_bytes();
+        let nanos = time::OffsetDateTime::now_utc()
+            .unix_timestamp_nanos()
+            .to_be_bytes();
         serial = nanos;
     }
     if let Some(first) = serial.first_mut() {
@@ -248,7 +285,9 @@ pub struct SigningCa {
 
 impl std::fmt::Debug for SigningCa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningCa").field("subject", &self.subject).finish_non_exhaustive()
+        f.debug_struct("SigningCa")
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
     }
 }
 
@@ -274,14 +313,22 @@ impl SigningCa {
         let cert = params.self_signed(&key)?;
         let subject = summarize(cert.der(), "minted CA")?.subject;
         let key_der = key.serialize_der();
-        Ok(Self { cert: cert.der().clone(), issuer: rcgen::Issuer::new(params, key), key_der, subject })
+        Ok(Self {
+            cert: cert.der().clone(),
+            issuer: rcgen::Issuer::new(params, key),
+            key_der,
+            subject,
+        })
     }
 
     /// Loads a CA from PEM (its certificate and key), e.g. the user's staging CA.
     pub fn from_pem(cert_pem: &str, key_pem: &str, what: &str) -> Result<Self, ScanError> {
-        let cert = parse_certs(cert_pem, what)?.into_iter().next().ok_or_else(|| ScanError::NoCertificate {
-            what: what.to_owned(),
-        })?;
+        let cert = parse_certs(cert_pem, what)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ScanError::NoCertificate {
+                what: what.to_owned(),
+            })?;
         let key_der = parse_key(key_pem, what)?;
         let key = KeyPair::try_from(&key_der).map_err(|e| ScanError::UnsupportedKey {
             what: what.to_owned(),
@@ -289,18 +336,30 @@ impl SigningCa {
         })?;
         let pair_check = rcgen::PublicKeyData::der_bytes(&key).to_vec();
         let key_der = key.serialize_der();
-        let issuer = rcgen::Issuer::from_ca_cert_der(&cert, key).map_err(|e| ScanError::MalformedCertificate {
-            what: what.to_owned(),
-            reason: e.to_string(),
+        let issuer = rcgen::Issuer::from_ca_cert_der(&cert, key).map_err(|e| {
+            ScanError::MalformedCertificate {
+                what: what.to_owned(),
+                reason: e.to_string(),
+            }
         })?;
         let (_, parsed) = x509_parser::parse_x509_certificate(cert.as_ref()).map_err(|e| {
-            ScanError::MalformedCertificate { what: what.to_owned(), reason: e.to_string() }
+            ScanError::MalformedCertificate {
+                what: what.to_owned(),
+                reason: e.to_string(),
+            }
         })?;
         if parsed.public_key().subject_public_key.data.as_ref() != pair_check.as_slice() {
-            return Err(ScanError::KeyMismatch { what: what.to_owned() });
+            return Err(ScanError::KeyMismatch {
+                what: what.to_owned(),
+            });
         }
         let subject = summarize(&cert, what)?.subject;
-        Ok(Self { issuer, cert, key_der, subject })
+        Ok(Self {
+            issuer,
+            cert,
+            key_der,
+            subject,
+        })
     }
 
     /// A copy of the CA's key pair (for re-signing spliced certificates).
@@ -310,7 +369,11 @@ impl SigningCa {
     }
 
     /// Signs a leaf for `key` with these parameters.
-    pub fn sign_leaf(&self, params: &CertificateParams, key: &KeyPair) -> Result<rcgen::Certificate, ScanError> {
+    pub fn sign_leaf(
+        &self,
+        params: &CertificateParams,
+        key: &KeyPair,
+    ) -> Result<rcgen::Certificate, ScanError> {
         Ok(params.signed_by(key, &self.issuer)?)
     }
 
@@ -325,7 +388,10 @@ impl SigningCa {
     ) -> Result<ClientIdentity, ScanError> {
         let key = kind.generate()?;
         let cert = params.signed_by(&key, &self.issuer)?;
-        let certified = CertifiedKey::new(vec![cert.der().clone()], rustls_signing_key(&key, provider)?);
+        let certified = CertifiedKey::new(
+            vec![cert.der().clone()],
+            rustls_signing_key(&key, provider)?,
+        );
         ClientIdentity::from_certified(Arc::new(certified), origin)
     }
 }
@@ -340,7 +406,9 @@ pub struct IdentityPair {
 
 impl std::fmt::Debug for IdentityPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IdentityPair").field("ec", &self.ec).finish_non_exhaustive()
+        f.debug_struct("IdentityPair")
+            .field("ec", &self.ec)
+            .finish_non_exhaustive()
     }
 }
 
@@ -354,8 +422,13 @@ impl IdentityPair {
     ) -> Result<Self, ScanError> {
         let ec = ca.issue(&params, KeyKind::EcdsaP256, origin, &provider)?;
         let origin = origin.to_owned();
-        let make_rsa = Box::new(move || ca.issue(&params, KeyKind::Rsa2048, &origin, &provider).ok());
-        Ok(Self { ec, rsa: OnceLock::new(), make_rsa })
+        let make_rsa =
+            Box::new(move || ca.issue(&params, KeyKind::Rsa2048, &origin, &provider).ok());
+        Ok(Self {
+            ec,
+            rsa: OnceLock::new(),
+            make_rsa,
+        })
     }
 
     /// The identity whose key type the server's signature schemes accept.
@@ -378,20 +451,35 @@ mod tests {
     #[test]
     fn key_choice_prefers_p256_then_rsa() {
         use SignatureScheme as S;
-        assert_eq!(KeyKind::choose(&[S::RSA_PSS_SHA256, S::ECDSA_NISTP256_SHA256]), KeyKind::EcdsaP256);
-        assert_eq!(KeyKind::choose(&[S::RSA_PKCS1_SHA256, S::RSA_PSS_SHA256]), KeyKind::Rsa2048);
+        assert_eq!(
+            KeyKind::choose(&[S::RSA_PSS_SHA256, S::ECDSA_NISTP256_SHA256]),
+            KeyKind::EcdsaP256
+        );
+        assert_eq!(
+            KeyKind::choose(&[S::RSA_PKCS1_SHA256, S::RSA_PSS_SHA256]),
+            KeyKind::Rsa2048
+        );
         assert_eq!(KeyKind::choose(&[]), KeyKind::EcdsaP256);
     }
 
     #[test]
     fn minted_identity_is_described_without_key_material() -> Result<(), ScanError> {
         let ca = Arc::new(SigningCa::mint("Unknown CA")?);
-        let pair = IdentityPair::issue(ca.clone(), client_leaf_params("probe"), "minted", provider())?;
-        let ec = pair.for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256]).ok_or(ScanError::NoTrustAnchors)?;
+        let pair = IdentityPair::issue(
+            ca.clone(),
+            client_leaf_params("probe"),
+            "minted",
+            provider(),
+        )?;
+        let ec = pair
+            .for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256])
+            .ok_or(ScanError::NoTrustAnchors)?;
         assert_eq!(ec.summary.issuer, ca.subject);
         assert_eq!(ec.summary.key, "EC 256");
         assert_eq!(ec.summary.sha256.len(), 64);
-        let rsa = pair.for_schemes(&[SignatureScheme::RSA_PSS_SHA256]).ok_or(ScanError::NoTrustAnchors)?;
+        let rsa = pair
+            .for_schemes(&[SignatureScheme::RSA_PSS_SHA256])
+            .ok_or(ScanError::NoTrustAnchors)?;
         assert_eq!(rsa.summary.key, "RSA 2048");
         assert!(!format!("{ec:?}").contains("PRIVATE"));
         Ok(())
@@ -405,7 +493,8 @@ mod tests {
         let cert = client_leaf_params("x").signed_by(&a, &ca.issuer)?;
         let ok = ClientIdentity::from_pem(&cert.pem(), &a.serialize_pem(), "ok", &provider());
         assert!(ok.is_ok());
-        let bad = ClientIdentity::from_pem(&cert.pem(), &b.serialize_pem(), "--client-key", &provider());
+        let bad =
+            ClientIdentity::from_pem(&cert.pem(), &b.serialize_pem(), "--client-key", &provider());
         assert!(matches!(bad, Err(ScanError::KeyMismatch { .. })));
         Ok(())
     }

@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod config_leak;
 pub mod error;
 pub mod exchange;
 pub mod finding;
@@ -23,9 +24,12 @@ pub mod grade;
 pub mod handshake;
 pub mod identity;
 pub mod observation;
+pub mod policy;
 pub mod probe;
+pub mod remediation;
 pub mod report;
 pub mod scan;
+pub mod server_cert;
 pub mod target;
 pub mod verdict;
 

@@ -64,7 +64,10 @@ pub enum Outcome {
 impl Outcome {
     /// True when the handshake completed and HTTP answered (whatever the status).
     pub fn got_http_answer(self) -> bool {
-        matches!(self, Outcome::Served | Outcome::RefusedHttp | Outcome::Answered)
+        matches!(
+            self,
+            Outcome::Served | Outcome::RefusedHttp | Outcome::Answered
+        )
     }
 
     /// True when the server spoke this TLS version and gave a judgeable answer.

@@ -26,6 +26,9 @@ pub struct Report {
     pub duration_ms: f64,
     /// One entry per target, in the order given.
     pub targets: Vec<TargetReport>,
+    /// Findings of the baseline report that are gone (set by `--baseline`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<crate::policy::FixedFinding>,
 }
 
 /// One target's result.
@@ -57,6 +60,22 @@ pub struct TargetReport {
     /// Whether the positive control got in (`verified`), was refused (`unverified`: refusals
     /// then prove nothing), or was not given (`not-attempted`).
     pub verification: Verification,
+    /// The expected policy from the config: `mtls` (default) or `public`.
+    #[serde(default)]
+    pub expect: crate::policy::Expectation,
+    /// Tags from the config.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Policy notes (e.g. a public endpoint that unexpectedly requires a certificate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The server's certificate as served to the baseline probe, with its analysis; `null` when
+    /// no handshake got that far.
+    #[serde(default)]
+    pub server_certificate: Option<crate::server_cert::ServerCertificate>,
+    /// The configuration paths probed by `tls-config-exposed`, per identity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config_probes: Vec<crate::probe::config_exposed::ConfigObservation>,
 }
 
 impl Report {
@@ -71,17 +90,33 @@ impl Report {
             score,
             duration_ms,
             targets,
+            fixed: Vec::new(),
         }
     }
 
     /// All findings across targets, with their target.
     pub fn findings(&self) -> impl Iterator<Item = (&TargetReport, &Finding)> {
-        self.targets.iter().flat_map(|t| t.findings.iter().map(move |f| (t, f)))
+        self.targets
+            .iter()
+            .flat_map(|t| t.findings.iter().map(move |f| (t, f)))
     }
 
     /// How many findings of at least this severity (implied ones included).
     pub fn count_at_least(&self, severity: Severity) -> usize {
-        self.findings().filter(|(_, f)| f.severity >= severity).count()
+        self.findings()
+            .filter(|(_, f)| f.severity >= severity)
+            .count()
+    }
+
+    /// Recomputes the overall grade and score from the targets'.
+    pub fn regrade(&mut self) {
+        self.grade = self
+            .targets
+            .iter()
+            .map(|t| t.grade)
+            .min()
+            .unwrap_or(Grade::A);
+        self.score = self.targets.iter().map(|t| t.score).min().unwrap_or(100);
     }
 
     /// Targets that could not be judged.

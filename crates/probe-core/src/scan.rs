@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::RootCertStore;
+use rustls_pki_types::CertificateDer;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -18,10 +19,14 @@ use crate::grade::{grade, Grade};
 use crate::handshake::{describe_name, CertChooser, SharedRecord};
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
 use crate::observation::{Outcome, ProbeObservation, TlsVersion};
+use crate::probe::config_exposed::{self, ConfigProbe, ConfigScan};
+use crate::probe::valid_client_cert;
 use crate::probe::{
     self, forged_client_cert, Plan, ProbeContext, ProbeId, SkippedProbe, StagingIdentities,
 };
+use crate::remediation;
 use crate::report::{Report, TargetReport};
+use crate::server_cert::{self, TrustStore};
 use crate::target::Target;
 use crate::verdict;
 
@@ -40,6 +45,55 @@ pub struct ScanOptions {
     pub versions: Vec<TlsVersion>,
     /// The user's identity and staging CA, as PEM text.
     pub identities: IdentityInputs,
+    /// Probes in flight at once per `host:port`, so a scan does not hammer one server.
+    pub per_host: usize,
+    /// Total deadline of a scan; targets not finished by then are reported as not scanned.
+    pub deadline: Option<Duration>,
+    /// Extra trust anchors for the server's certificate (DER), beside the system roots and
+    /// `ca_files`: the demo passes its lab CA here.
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// `server-cert-expiring` when a certificate of the served chain expires within this many days.
+    pub expiry_warning_days: u32,
+    /// Whether to run `tls-config-exposed` (GETs of well-known configuration paths).
+    pub config_probe: bool,
+}
+
+/// The concurrency limits: one global semaphore and one per `host:port`. A probe takes its
+/// host's permit first, so waiting for a busy host never holds a global slot.
+pub struct Permits {
+    global: Arc<Semaphore>,
+    per_host: usize,
+    hosts: std::sync::Mutex<std::collections::HashMap<String, Arc<Semaphore>>>,
+}
+
+impl Permits {
+    fn new(global: usize, per_host: usize) -> Self {
+        Self {
+            global: Arc::new(Semaphore::new(global.max(1))),
+            per_host: per_host.max(1),
+            hosts: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Waits for a slot for `host_port`; the slot is released when the returned guard drops.
+    pub async fn acquire(
+        &self,
+        host_port: &str,
+    ) -> Option<(
+        tokio::sync::OwnedSemaphorePermit,
+        tokio::sync::OwnedSemaphorePermit,
+    )> {
+        let host = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+            hosts
+                .entry(host_port.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone()
+        };
+        let h = host.acquire_owned().await.ok()?;
+        let g = self.global.clone().acquire_owned().await.ok()?;
+        Some((h, g))
+    }
 }
 
 /// One probe to run: which, on which version, presenting what.
@@ -186,6 +240,11 @@ impl Default for ScanOptions {
             system_roots: true,
             versions: TlsVersion::ALL.to_vec(),
             identities: IdentityInputs::default(),
+            per_host: 16,
+            deadline: None,
+            extra_roots: Vec::new(),
+            expiry_warning_days: crate::server_cert::DEFAULT_EXPIRY_WARNING_DAYS,
+            config_probe: true,
         }
     }
 }
@@ -198,10 +257,13 @@ pub fn provider() -> Arc<CryptoProvider> {
 /// A prepared scanner: identities minted, trust anchors loaded.
 pub struct Scanner {
     ctx: Arc<ProbeContext>,
-    webpki: Option<Arc<WebPkiServerVerifier>>,
+    trust: Arc<TrustStore>,
     limits: Limits,
-    permits: Arc<Semaphore>,
+    permits: Arc<Permits>,
     versions: Vec<TlsVersion>,
+    deadline: Option<Duration>,
+    policy: server_cert::Policy,
+    config_probe: bool,
 }
 
 impl Scanner {
@@ -215,7 +277,7 @@ impl Scanner {
             "minted: unknown CA",
             provider.clone(),
         )?);
-        let webpki = trust_anchors(options, &provider)?;
+        let trust = Arc::new(trust_anchors(options, &provider)?);
         let (client, staging, forge_fallback_issuer) = options.identities.load(&provider)?;
         let forger = Arc::new(Forger::new(provider.clone())?);
         Ok(Self {
@@ -227,12 +289,17 @@ impl Scanner {
                 staging,
                 forge_fallback_issuer,
             }),
-            webpki,
+            trust,
+            policy: server_cert::Policy {
+                expiry_warning_days: options.expiry_warning_days,
+            },
+            config_probe: options.config_probe,
             limits: Limits {
                 timeout: options.timeout,
                 ..Limits::default()
             },
-            permits: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            permits: Arc::new(Permits::new(options.concurrency, options.per_host)),
+            deadline: options.deadline,
             versions: if options.versions.is_empty() {
                 TlsVersion::ALL.to_vec()
             } else {
@@ -243,15 +310,46 @@ impl Scanner {
 
     /// Scans every target concurrently; the report keeps the order given.
     pub async fn scan(&self, targets: &[Target]) -> Report {
+        self.scan_with_progress(targets, |_| {}).await
+    }
+
+    /// Scans like [`Scanner::scan`], calling `on_target` as each target finishes. With a total
+    /// deadline, targets not finished in time are reported as not scanned.
+    pub async fn scan_with_progress(
+        &self,
+        targets: &[Target],
+        mut on_target: impl FnMut(&TargetReport),
+    ) -> Report {
         let start = Instant::now();
+        let until = self.deadline.map(|d| tokio::time::Instant::now() + d);
         let mut set = JoinSet::new();
         for (i, t) in targets.iter().enumerate() {
             let work = self.target_work(t.clone());
-            set.spawn(async move { (i, work.await) });
+            let (target, deadline) = (t.clone(), self.deadline);
+            set.spawn(async move {
+                let report = match until {
+                    Some(until) => {
+                        tokio::time::timeout_at(until, work)
+                            .await
+                            .unwrap_or_else(|_| {
+                                let secs = deadline.map_or(0.0, |d| d.as_secs_f64());
+                                failed(
+                                    &target,
+                                    format!(
+                                        "not scanned: the total deadline of {secs:.0} s expired"
+                                    ),
+                                )
+                            })
+                    }
+                    None => work.await,
+                };
+                (i, report)
+            });
         }
         let mut reports: Vec<Option<TargetReport>> = vec![None; targets.len()];
         while let Some(joined) = set.join_next().await {
             if let Ok((i, r)) = joined {
+                on_target(&r);
                 if let Some(slot) = reports.get_mut(i) {
                     *slot = Some(r);
                 }
@@ -271,23 +369,101 @@ impl Scanner {
         &self,
         target: Target,
     ) -> impl std::future::Future<Output = TargetReport> + Send + 'static {
-        let ctx = self.ctx.clone();
-        let webpki = self.webpki.clone();
-        let limits = self.limits;
-        let permits = self.permits.clone();
-        let versions = self.versions.clone();
-        async move { scan_target(target, ctx, webpki, limits, permits, versions).await }
+        let target_scan = TargetScan {
+            ctx: self.ctx.clone(),
+            trust: self.trust.clone(),
+            limits: self.limits,
+            permits: self.permits.clone(),
+            versions: self.versions.clone(),
+            policy: self.policy,
+            config_probe: self.config_probe,
+        };
+        async move { target_scan.run(target).await }
     }
 }
 
-async fn scan_target(
-    target: Target,
+/// Everything one target's scan needs.
+struct TargetScan {
     ctx: Arc<ProbeContext>,
-    webpki: Option<Arc<WebPkiServerVerifier>>,
+    trust: Arc<TrustStore>,
     limits: Limits,
-    permits: Arc<Semaphore>,
+    permits: Arc<Permits>,
     versions: Vec<TlsVersion>,
-) -> TargetReport {
+    policy: server_cert::Policy,
+    config_probe: bool,
+}
+
+impl TargetScan {
+    async fn run(self, target: Target) -> TargetReport {
+        let config = async {
+            if !self.config_probe {
+                return ConfigScan::default();
+            }
+            let identity = match valid_client_cert::plan(&self.ctx) {
+                Plan::Run(chooser) => chooser,
+                Plan::Skip(_) => None,
+            };
+            let probe = ConfigProbe {
+                provider: &self.ctx.provider,
+                versions: &self.versions,
+                identity,
+                timeout: self.limits.timeout,
+                permits: &self.permits,
+            };
+            config_exposed::run(&target, probe).await
+        };
+        let ((mut report, chains), config) = tokio::join!(
+            scan_target(
+                &target,
+                self.ctx.clone(),
+                self.limits,
+                self.permits.clone(),
+                self.versions.clone()
+            ),
+            config
+        );
+        let analysis = server_cert::analyse(
+            &chains,
+            &target,
+            &self.trust,
+            self.policy,
+            time::OffsetDateTime::now_utc(),
+        );
+        report.server_certificate = analysis.certificate;
+        report.findings.extend(analysis.findings);
+        report.findings.extend(config.finding);
+        report.config_probes = config.observations;
+        let guessed = config.stack_hint.or_else(|| {
+            report
+                .probes
+                .iter()
+                .filter_map(|o| o.server_header.as_deref())
+                .find_map(remediation::guess_from_server_header)
+        });
+        remediation::attach(&mut report.findings, guessed);
+        verdict::sort_findings(&mut report.findings);
+        let (score, grade) = if report.error.is_some() {
+            (0, Grade::F)
+        } else {
+            grade(report.findings.iter())
+        };
+        report.score = score;
+        report.grade = grade;
+        report
+    }
+}
+
+/// The served chains of the baseline probe, per TLS version.
+type ServedChains = Vec<(TlsVersion, Vec<CertificateDer<'static>>)>;
+
+async fn scan_target(
+    target: &Target,
+    ctx: Arc<ProbeContext>,
+    limits: Limits,
+    permits: Arc<Permits>,
+    versions: Vec<TlsVersion>,
+) -> (TargetReport, ServedChains) {
+    let target = target.clone();
     let mut skipped = Vec::new();
     let mut wave = Vec::new();
     for (id, plan) in probe::plans(&ctx) {
@@ -298,8 +474,8 @@ async fn scan_target(
     }
     let order: Vec<(ProbeId, TlsVersion)> = wave.iter().map(|(id, v, _)| (*id, *v)).collect();
     let forging = order.iter().any(|(id, _)| *id == ProbeId::ForgedClientCert);
-    let run = |wave: Vec<ProbeJob>| run_wave(&target, &ctx, &webpki, limits, &permits, wave);
-    let mut probes = run(wave).await;
+    let run = |wave: Vec<ProbeJob>| run_wave(&target, &ctx, limits, &permits, wave);
+    let (mut probes, chains) = run(wave).await;
 
     // Servers that advertise several CA names: forge each of the others too (a second, short wave).
     let names = probes
@@ -320,7 +496,7 @@ async fn scan_target(
                     .map(move |&v| (ProbeId::ForgedClientCert, v, chooser.clone()))
             })
             .collect();
-        probes.extend(run(extra).await);
+        probes.extend(run(extra).await.0);
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 
@@ -342,7 +518,7 @@ async fn scan_target(
     } else {
         grade(v.findings.iter())
     };
-    TargetReport {
+    let report = TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),
         grade,
@@ -355,44 +531,60 @@ async fn scan_target(
         skipped_probes: skipped,
         error: v.error,
         verification: v.verification,
-    }
+        expect: Default::default(),
+        tags: Vec::new(),
+        notes: Vec::new(),
+        server_certificate: None,
+        config_probes: Vec::new(),
+    };
+    (report, chains)
 }
 
+/// Runs a wave of probes; returns their observations and the chains the baseline was served.
 async fn run_wave(
     target: &Target,
     ctx: &Arc<ProbeContext>,
-    webpki: &Option<Arc<WebPkiServerVerifier>>,
     limits: Limits,
-    permits: &Arc<Semaphore>,
+    permits: &Arc<Permits>,
     wave: Vec<ProbeJob>,
-) -> Vec<ProbeObservation> {
+) -> (Vec<ProbeObservation>, ServedChains) {
     let mut set = JoinSet::new();
     for (id, version, chooser) in wave {
-        let (target, ctx, webpki, permits) =
-            (target.clone(), ctx.clone(), webpki.clone(), permits.clone());
+        let (target, ctx, permits) = (target.clone(), ctx.clone(), permits.clone());
         set.spawn(async move {
-            let _permit = permits.acquire_owned().await.ok();
+            let _permit = permits.acquire(&target.host_port()).await;
             let record = SharedRecord::default();
             let setup = ExchangeSetup {
                 provider: &ctx.provider,
-                webpki,
-                version,
+                versions: &[version],
                 chooser,
                 limits,
                 path: None,
             };
             let result = exchange::run(&target, setup, &record).await;
-            observation(id, version, result, &record)
+            let chain = if id == ProbeId::NoClientCert {
+                std::mem::take(&mut record.lock().server_chain)
+            } else {
+                Vec::new()
+            };
+            (observation(id, version, result, &record), chain)
         });
     }
     let mut probes = Vec::new();
+    let mut chains = Vec::new();
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok(o) => probes.push(o),
+            Ok((o, chain)) => {
+                if !chain.is_empty() {
+                    chains.push((o.tls_version, chain));
+                }
+                probes.push(o);
+            }
             Err(e) => tracing::warn!("a probe task failed: {e}"),
         }
     }
-    probes
+    chains.sort_by_key(|(v, _)| *v);
+    (probes, chains)
 }
 
 fn observation(
@@ -440,13 +632,18 @@ pub fn failed(target: &Target, error: String) -> TargetReport {
         skipped_probes: Vec::new(),
         error: Some(error),
         verification: verdict::Verification::NotAttempted,
+        expect: Default::default(),
+        tags: Vec::new(),
+        notes: Vec::new(),
+        server_certificate: None,
+        config_probes: Vec::new(),
     }
 }
 
 fn trust_anchors(
     options: &ScanOptions,
     provider: &Arc<CryptoProvider>,
-) -> Result<Option<Arc<WebPkiServerVerifier>>, ScanError> {
+) -> Result<TrustStore, ScanError> {
     let mut roots = RootCertStore::empty();
     if options.system_roots {
         let native = rustls_native_certs::load_native_certs();
@@ -454,27 +651,30 @@ fn trust_anchors(
             let _ = roots.add(cert); // a malformed system root is skipped, as rustls does
         }
     }
+    let mut user_given: Vec<CertificateDer<'static>> = options.extra_roots.clone();
     for path in &options.ca_files {
         let pem = std::fs::read_to_string(path).map_err(|source| ScanError::ReadFile {
             path: path.clone(),
             source,
         })?;
         let what = path.display().to_string();
-        for cert in crate::identity::parse_certs(&pem, &what)? {
-            roots
-                .add(cert)
-                .map_err(|e| ScanError::MalformedCertificate {
-                    what: what.clone(),
-                    reason: e.to_string(),
-                })?;
-        }
+        user_given.extend(crate::identity::parse_certs(&pem, &what)?);
+    }
+    for cert in &user_given {
+        roots
+            .add(cert.clone())
+            .map_err(|e| ScanError::MalformedCertificate {
+                what: "a --ca-file or extra root".to_owned(),
+                reason: e.to_string(),
+            })?;
     }
     if roots.is_empty() {
-        return Ok(None); // server trust is then reported as unknown, never as trusted
+        // Server trust is then reported as unknown, never as trusted.
+        return Ok(TrustStore::new(&roots, &user_given, None));
     }
-    Ok(Some(
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+    let verifier =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider.clone())
             .build()
-            .map_err(|e| ScanError::Tls(rustls::Error::General(e.to_string())))?,
-    ))
+            .map_err(|e| ScanError::Tls(rustls::Error::General(e.to_string())))?;
+    Ok(TrustStore::new(&roots, &user_given, Some(verifier)))
 }

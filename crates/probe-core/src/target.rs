@@ -37,7 +37,9 @@ impl Target {
         };
         let url = url::Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
         if url.scheme() != "https" {
-            return Err(invalid("only https:// URLs can be scanned for client-certificate authentication"));
+            return Err(invalid(
+                "only https:// URLs can be scanned for client-certificate authentication",
+            ));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(invalid("credentials in the URL are not supported"));
@@ -54,7 +56,11 @@ impl Target {
             path.push('?');
             path.push_str(q);
         }
-        let host_for_url = if host.contains(':') { format!("[{host}]") } else { host.clone() };
+        let host_for_url = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.clone()
+        };
         Ok(Self {
             url: format!("https://{host_for_url}:{port}{path}"),
             host,
@@ -65,7 +71,11 @@ impl Target {
 
     /// The `Host` header value / HTTP/2 authority.
     pub fn authority(&self) -> String {
-        let host = if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() };
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
         if self.port == 443 {
             host
         } else {
@@ -87,7 +97,11 @@ impl Target {
     }
 
     fn authority_host(&self) -> String {
-        if self.host.contains(':') { format!("[{}]", self.host) } else { self.host.clone() }
+        if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        }
     }
 }
 
@@ -108,14 +122,26 @@ mod tests {
             })
         );
         let v6 = Target::parse("https://[::1]:8443/").map_err(|e| e.to_string());
-        assert_eq!(v6.as_ref().map(|t| t.authority()), Ok("[::1]:8443".to_owned()));
+        assert_eq!(
+            v6.as_ref().map(|t| t.authority()),
+            Ok("[::1]:8443".to_owned())
+        );
         assert_eq!(v6.map(|t| t.host_port()), Ok("[::1]:8443".to_owned()));
     }
 
     #[test]
     fn refuses_non_https() {
-        assert!(matches!(Target::parse("http://x/"), Err(ScanError::InvalidTarget { .. })));
-        assert!(matches!(Target::parse("  "), Err(ScanError::InvalidTarget { .. })));
-        assert!(matches!(Target::parse("https://u:p@x/"), Err(ScanError::InvalidTarget { .. })));
+        assert!(matches!(
+            Target::parse("http://x/"),
+            Err(ScanError::InvalidTarget { .. })
+        ));
+        assert!(matches!(
+            Target::parse("  "),
+            Err(ScanError::InvalidTarget { .. })
+        ));
+        assert!(matches!(
+            Target::parse("https://u:p@x/"),
+            Err(ScanError::InvalidTarget { .. })
+        ));
     }
 }

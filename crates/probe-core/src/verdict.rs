@@ -55,7 +55,11 @@ fn find(obs: &[ProbeObservation], id: ProbeId, v: TlsVersion) -> Option<&ProbeOb
 }
 
 fn summary(o: &ProbeObservation) -> String {
-    let mut s = if o.cert_requested { "CertificateRequest sent".to_owned() } else { "no CertificateRequest".to_owned() };
+    let mut s = if o.cert_requested {
+        "CertificateRequest sent".to_owned()
+    } else {
+        "no CertificateRequest".to_owned()
+    };
     if let Some(c) = &o.client_cert {
         s.push_str(&format!("; presented {} (sha256 {})", c.subject, c.sha256));
     }
@@ -88,7 +92,10 @@ impl Collector {
         entry.evidence.extend(f.evidence);
         entry.evidence.insert(key, summary(probe));
         if let Some(c) = &probe.client_cert {
-            entry.evidence.insert("identity".into(), format!("{}: {} (sha256 {})", c.origin, c.subject, c.sha256));
+            entry.evidence.insert(
+                "identity".into(),
+                format!("{}: {} (sha256 {})", c.origin, c.subject, c.sha256),
+            );
         }
     }
 }
@@ -114,7 +121,9 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
     let mut control = Control::default();
     let mut found = Collector::default();
     for &v in &spoken {
-        let Some(nc) = find(obs, ProbeId::NoClientCert, v) else { continue };
+        let Some(nc) = find(obs, ProbeId::NoClientCert, v) else {
+            continue;
+        };
         let here = if !nc.cert_requested {
             (ClientAuth::None, None)
         } else {
@@ -186,12 +195,18 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
             for o in obs.iter().filter(|o| o.id == *probe && o.tls_version == v) {
                 if o.client_cert.is_some() && o.outcome == Outcome::Served {
                     let st = o.http_status.unwrap_or_default();
-                    found.add(v, Finding::new(*id, format!("{v}: {what} was served HTTP {st}.")), o);
+                    found.add(
+                        v,
+                        Finding::new(*id, format!("{v}: {what} was served HTTP {st}.")),
+                        o,
+                    );
                 }
             }
         }
 
-        if let Some(valid) = find(obs, ProbeId::ValidClientCert, v).filter(|o| o.client_cert.is_some()) {
+        if let Some(valid) =
+            find(obs, ProbeId::ValidClientCert, v).filter(|o| o.client_cert.is_some())
+        {
             if valid.outcome == Outcome::Served {
                 control.verified.push(v);
             } else {
@@ -215,16 +230,36 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
 
     let mut findings: Vec<Finding> = found.0.into_values().collect();
     mark_implied(&mut findings);
-    findings.sort_by(|a, b| {
-        a.implied_by.is_some().cmp(&b.implied_by.is_some()).then(b.severity.cmp(&a.severity)).then(a.id.cmp(&b.id))
-    });
+    sort_findings(&mut findings);
     let (client_auth, enforced_at) = level.unwrap_or((ClientAuth::Unknown, None));
-    Verdict { client_auth, enforced_at, tls_versions: spoken, findings, error: None, verification: control.status() }
+    Verdict {
+        client_auth,
+        enforced_at,
+        tls_versions: spoken,
+        findings,
+        error: None,
+        verification: control.status(),
+    }
+}
+
+/// Orders findings for reports: root causes first, then by severity (worst first), then by id.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.implied_by
+            .is_some()
+            .cmp(&b.implied_by.is_some())
+            .then(b.severity.cmp(&a.severity))
+            .then(a.id.cmp(&b.id))
+    });
 }
 
 /// The probes whose 2xx proves a finding: (probe, finding, what was presented).
 const ACCEPTANCE: &[(ProbeId, FindingId, &str)] = &[
-    (ProbeId::UntrustedClientCert, FindingId::UntrustedClientCertAccepted, "a certificate issued by a CA minted for this scan"),
+    (
+        ProbeId::UntrustedClientCert,
+        FindingId::UntrustedClientCertAccepted,
+        "a certificate issued by a CA minted for this scan",
+    ),
     (
         ProbeId::ForgedClientCert,
         FindingId::ForgedClientCertAccepted,
@@ -235,7 +270,11 @@ const ACCEPTANCE: &[(ProbeId, FindingId, &str)] = &[
         FindingId::ClientKeyPossessionNotVerified,
         "the valid certificate with CertificateVerify signed by another key",
     ),
-    (ProbeId::ExpiredClientCert, FindingId::ExpiredClientCertAccepted, "an expired certificate from the staging CA"),
+    (
+        ProbeId::ExpiredClientCert,
+        FindingId::ExpiredClientCertAccepted,
+        "an expired certificate from the staging CA",
+    ),
     (
         ProbeId::NotYetValidClientCert,
         FindingId::NotYetValidClientCertAccepted,
@@ -280,19 +319,58 @@ impl Control {
 /// TLS version where it holds. Each rule: (implied, implied by); the first that applies wins, so
 /// the most fundamental cause comes first.
 const IMPLICATIONS: &[(FindingId, FindingId)] = &[
-    (FindingId::UntrustedClientCertAccepted, FindingId::ClientCertOptional),
-    (FindingId::ForgedClientCertAccepted, FindingId::ClientCertOptional),
-    (FindingId::ForgedClientCertAccepted, FindingId::UntrustedClientCertAccepted),
-    (FindingId::ClientKeyPossessionNotVerified, FindingId::ClientCertOptional),
-    (FindingId::ExpiredClientCertAccepted, FindingId::ClientCertOptional),
-    (FindingId::ExpiredClientCertAccepted, FindingId::UntrustedClientCertAccepted),
-    (FindingId::ExpiredClientCertAccepted, FindingId::ForgedClientCertAccepted),
-    (FindingId::NotYetValidClientCertAccepted, FindingId::ClientCertOptional),
-    (FindingId::NotYetValidClientCertAccepted, FindingId::UntrustedClientCertAccepted),
-    (FindingId::NotYetValidClientCertAccepted, FindingId::ForgedClientCertAccepted),
-    (FindingId::WrongEkuClientCertAccepted, FindingId::ClientCertOptional),
-    (FindingId::WrongEkuClientCertAccepted, FindingId::UntrustedClientCertAccepted),
-    (FindingId::WrongEkuClientCertAccepted, FindingId::ForgedClientCertAccepted),
+    (
+        FindingId::UntrustedClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ForgedClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ForgedClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::ClientKeyPossessionNotVerified,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ExpiredClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ExpiredClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::ExpiredClientCertAccepted,
+        FindingId::ForgedClientCertAccepted,
+    ),
+    (
+        FindingId::NotYetValidClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::NotYetValidClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::NotYetValidClientCertAccepted,
+        FindingId::ForgedClientCertAccepted,
+    ),
+    (
+        FindingId::WrongEkuClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::WrongEkuClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::WrongEkuClientCertAccepted,
+        FindingId::ForgedClientCertAccepted,
+    ),
 ];
 
 fn mark_implied(findings: &mut [Finding]) {
@@ -302,7 +380,10 @@ fn mark_implied(findings: &mut [Finding]) {
             .find(|f| f.id == *by && f.severity == Severity::Critical && f.implied_by.is_none())
             .map(|f| f.tls_versions.clone());
         let Some(cover) = cover else { continue };
-        for f in findings.iter_mut().filter(|f| f.id == *implied && f.implied_by.is_none()) {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.id == *implied && f.implied_by.is_none())
+        {
             if f.tls_versions.iter().all(|v| cover.contains(v)) {
                 f.implied_by = Some(*by);
             }
@@ -311,8 +392,15 @@ fn mark_implied(findings: &mut [Finding]) {
 }
 
 fn unjudgeable(obs: &[ProbeObservation]) -> String {
-    let baseline: Vec<&ProbeObservation> = obs.iter().filter(|o| o.id == ProbeId::NoClientCert).collect();
-    if !baseline.is_empty() && baseline.iter().all(|o| o.outcome == Outcome::UnsupportedVersion) {
+    let baseline: Vec<&ProbeObservation> = obs
+        .iter()
+        .filter(|o| o.id == ProbeId::NoClientCert)
+        .collect();
+    if !baseline.is_empty()
+        && baseline
+            .iter()
+            .all(|o| o.outcome == Outcome::UnsupportedVersion)
+    {
         return "the server speaks neither TLS 1.3 nor TLS 1.2".to_owned();
     }
     baseline

@@ -11,26 +11,48 @@ use probe_core::target::Target;
 use probe_core::verdict::{ClientAuth, Layer};
 
 fn options() -> ScanOptions {
-    ScanOptions { timeout: Duration::from_secs(5), system_roots: false, ..ScanOptions::default() }
+    ScanOptions {
+        timeout: Duration::from_secs(5),
+        system_roots: false,
+        ..ScanOptions::default()
+    }
 }
 
 #[tokio::test]
 async fn every_lab_case_gets_its_basic_verdict() -> Result<(), Box<dyn std::error::Error>> {
     let lab = mtls_lab::start(&LabCase::ALL).await?;
-    let targets: Vec<Target> = lab.servers.iter().map(|s| Target::parse(&s.url)).collect::<Result<_, _>>()?;
+    let targets: Vec<Target> = lab
+        .servers
+        .iter()
+        .map(|s| Target::parse(&s.url))
+        .collect::<Result<_, _>>()?;
     let report = Scanner::new(&options())?.scan(&targets).await;
     for (server, t) in lab.servers.iter().zip(&report.targets) {
         let want = server.case.expected();
         assert_eq!(t.error, None, "{}", server.case.name());
         let got_auth = serde_json::to_value(t.client_auth)?;
-        assert_eq!(got_auth, want.client_auth, "client_auth of {}", server.case.name());
-        let mut roots: Vec<String> =
-            t.findings.iter().filter(|f| f.implied_by.is_none()).map(|f| f.id.to_string()).collect();
+        assert_eq!(
+            got_auth,
+            want.client_auth,
+            "client_auth of {}",
+            server.case.name()
+        );
+        let mut roots: Vec<String> = t
+            .findings
+            .iter()
+            .filter(|f| f.implied_by.is_none())
+            .map(|f| f.id.to_string())
+            .collect();
         roots.sort();
         let mut expected: Vec<String> = want.basic.iter().map(|s| s.to_string()).collect();
         expected.sort();
         assert_eq!(roots, expected, "root findings of {}", server.case.name());
-        assert_eq!(t.tls_versions, vec![TlsVersion::Tls13, TlsVersion::Tls12], "{}", server.case.name());
+        assert_eq!(
+            t.tls_versions,
+            vec![TlsVersion::Tls13, TlsVersion::Tls12],
+            "{}",
+            server.case.name()
+        );
     }
     Ok(())
 }
@@ -48,120 +70,226 @@ fn deep_options(lab: &mtls_lab::Lab) -> ScanOptions {
 }
 
 #[tokio::test]
-async fn every_lab_case_gets_its_deep_verdict_on_both_versions() -> Result<(), Box<dyn std::error::Error>> {
+async fn every_lab_case_gets_its_deep_verdict_on_both_versions(
+) -> Result<(), Box<dyn std::error::Error>> {
     use probe_core::verdict::Verification;
     let lab = mtls_lab::start(&LabCase::ALL).await?;
-    let targets: Vec<Target> = lab.servers.iter().map(|s| Target::parse(&s.url)).collect::<Result<_, _>>()?;
+    let targets: Vec<Target> = lab
+        .servers
+        .iter()
+        .map(|s| Target::parse(&s.url))
+        .collect::<Result<_, _>>()?;
     let report = Scanner::new(&deep_options(&lab))?.scan(&targets).await;
     for (server, t) in lab.servers.iter().zip(&report.targets) {
         let want = server.case.expected();
         let name = server.case.name();
-        let mut roots: Vec<String> =
-            t.findings.iter().filter(|f| f.implied_by.is_none()).map(|f| f.id.to_string()).collect();
+        let mut roots: Vec<String> = t
+            .findings
+            .iter()
+            .filter(|f| f.implied_by.is_none())
+            .map(|f| f.id.to_string())
+            .collect();
         roots.sort();
-        let mut expected: Vec<String> = want.basic.iter().chain(want.deep).map(|s| s.to_string()).collect();
+        let mut expected: Vec<String> = want
+            .basic
+            .iter()
+            .chain(want.deep)
+            .map(|s| s.to_string())
+            .collect();
         expected.sort();
         assert_eq!(roots, expected, "root findings of {name}");
-        for f in &t.findings {
-            // Every finding holds on both versions: the lab's servers behave the same on each.
-            assert_eq!(f.tls_versions.len(), 2, "{name}: {} on {:?}", f.id, f.tls_versions);
+        // Every finding holds on both versions: the lab's servers behave the same on each. The
+        // configuration leak is read once, over the version the server picks.
+        for f in t
+            .findings
+            .iter()
+            .filter(|f| f.id != FindingId::TlsConfigExposed)
+        {
+            assert_eq!(
+                f.tls_versions.len(),
+                2,
+                "{name}: {} on {:?}",
+                f.id,
+                f.tls_versions
+            );
         }
         if want.client_auth != "none" {
-            assert_eq!(t.verification, Verification::Verified, "positive control of {name}");
+            assert_eq!(
+                t.verification,
+                Verification::Verified,
+                "positive control of {name}"
+            );
         }
-        assert!(t.skipped_probes.is_empty(), "{name}: {:?}", t.skipped_probes);
+        assert!(
+            t.skipped_probes.is_empty(),
+            "{name}: {:?}",
+            t.skipped_probes
+        );
     }
     // Implied findings are kept, each with its own id, and point at the root cause.
     let issuer_only = &report.targets[5];
-    let implied: Vec<_> = issuer_only.findings.iter().filter_map(|f| f.implied_by.map(|b| (f.id, b))).collect();
-    assert!(implied.contains(&(FindingId::ExpiredClientCertAccepted, FindingId::ForgedClientCertAccepted)), "{implied:?}");
+    let implied: Vec<_> = issuer_only
+        .findings
+        .iter()
+        .filter_map(|f| f.implied_by.map(|b| (f.id, b)))
+        .collect();
+    assert!(
+        implied.contains(&(
+            FindingId::ExpiredClientCertAccepted,
+            FindingId::ForgedClientCertAccepted
+        )),
+        "{implied:?}"
+    );
     let accept_any = &report.targets[3];
-    let forged = accept_any.findings.iter().find(|f| f.id == FindingId::ForgedClientCertAccepted);
-    assert_eq!(forged.and_then(|f| f.implied_by), Some(FindingId::UntrustedClientCertAccepted));
+    let forged = accept_any
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::ForgedClientCertAccepted);
+    assert_eq!(
+        forged.and_then(|f| f.implied_by),
+        Some(FindingId::UntrustedClientCertAccepted)
+    );
     assert_eq!(accept_any.score, 40, "the root cause is counted once");
     // No key material anywhere in the report.
     let json = serde_json::to_string(&report)?;
-    assert!(!json.contains("PRIVATE KEY") && !json.contains(lab.pki.client_key_pem.lines().nth(1).unwrap_or("x")));
+    assert!(
+        !json.contains("PRIVATE KEY")
+            && !json.contains(lab.pki.client_key_pem.lines().nth(1).unwrap_or("x"))
+    );
     Ok(())
 }
 
 #[tokio::test]
-async fn positive_control_refused_is_reported_not_passed() -> Result<(), Box<dyn std::error::Error>> {
+async fn positive_control_refused_is_reported_not_passed() -> Result<(), Box<dyn std::error::Error>>
+{
     use probe_core::verdict::Verification;
     // Two labs: the scanner presents lab A's identity to lab B's correct server, which refuses it.
     let lab_a = mtls_lab::start(&[LabCase::RequiredVerified]).await?;
     let lab_b = mtls_lab::start(&[LabCase::RequiredVerified]).await?;
-    let report = Scanner::new(&deep_options(&lab_a))?.scan(&[Target::parse(&lab_b.servers[0].url)?]).await;
+    let report = Scanner::new(&deep_options(&lab_a))?
+        .scan(&[Target::parse(&lab_b.servers[0].url)?])
+        .await;
     let t = &report.targets[0];
     assert_eq!(t.verification, Verification::Unverified);
     let ids: Vec<FindingId> = t.findings.iter().map(|f| f.id).collect();
     assert_eq!(ids, vec![FindingId::EnforcementUnverified]);
-    assert_ne!(t.grade, probe_core::grade::Grade::A, "an unverified scan never reads as secure");
+    assert_ne!(
+        t.grade,
+        probe_core::grade::Grade::A,
+        "an unverified scan never reads as secure"
+    );
     Ok(())
 }
 
 #[tokio::test]
-async fn forged_probe_without_any_name_is_skipped_with_a_reason() -> Result<(), Box<dyn std::error::Error>> {
+async fn forged_probe_without_any_name_is_skipped_with_a_reason(
+) -> Result<(), Box<dyn std::error::Error>> {
     // The accept-any lab advertises its CA name; without identity flags the forged probe uses it.
     // To see the skip, scan a server that asks but advertises nothing: the optional lab with an
     // empty hint list is not available, so check the reason text for the no-fallback case instead.
-    assert!(probe_core::probe::forged_client_cert::skip_reason(false).contains("advertised no CA names"));
+    assert!(probe_core::probe::forged_client_cert::skip_reason(false)
+        .contains("advertised no CA names"));
     let lab = mtls_lab::start(&[LabCase::IssuerNameOnly]).await?;
-    let report = Scanner::new(&options())?.scan(&[Target::parse(&lab.servers[0].url)?]).await;
+    let report = Scanner::new(&options())?
+        .scan(&[Target::parse(&lab.servers[0].url)?])
+        .await;
     let t = &report.targets[0];
     // Even without any identity flags, the forged probe copies the advertised name and gets in.
-    assert!(t.findings.iter().any(|f| f.id == FindingId::ForgedClientCertAccepted && f.implied_by.is_none()));
+    assert!(t
+        .findings
+        .iter()
+        .any(|f| f.id == FindingId::ForgedClientCertAccepted && f.implied_by.is_none()));
     let skipped: Vec<ProbeId> = t.skipped_probes.iter().map(|s| s.id).collect();
-    assert!(skipped.contains(&ProbeId::ValidClientCert) && skipped.contains(&ProbeId::ExpiredClientCert));
+    assert!(
+        skipped.contains(&ProbeId::ValidClientCert)
+            && skipped.contains(&ProbeId::ExpiredClientCert)
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn refusals_are_observed_per_version() -> Result<(), Box<dyn std::error::Error>> {
-    let lab = mtls_lab::start(&[LabCase::RequiredVerified, LabCase::NoClientAuth, LabCase::OptionalApp403]).await?;
-    let targets: Vec<Target> = lab.servers.iter().map(|s| Target::parse(&s.url)).collect::<Result<_, _>>()?;
+    let lab = mtls_lab::start(&[
+        LabCase::RequiredVerified,
+        LabCase::NoClientAuth,
+        LabCase::OptionalApp403,
+    ])
+    .await?;
+    let targets: Vec<Target> = lab
+        .servers
+        .iter()
+        .map(|s| Target::parse(&s.url))
+        .collect::<Result<_, _>>()?;
     let report = Scanner::new(&options())?.scan(&targets).await;
 
     let required = &report.targets[0];
     assert_eq!(required.client_auth, ClientAuth::Required);
     assert_eq!(required.enforced_at, Some(Layer::Tls));
-    let nc13 = required.probes.iter().find(|p| p.id == ProbeId::NoClientCert && p.tls_version == TlsVersion::Tls13);
+    let nc13 = required
+        .probes
+        .iter()
+        .find(|p| p.id == ProbeId::NoClientCert && p.tls_version == TlsVersion::Tls13);
     let nc13 = nc13.ok_or("no TLS 1.3 baseline probe")?;
     // TLS 1.3: the handshake completes and the alert comes on the first read.
     assert_eq!(nc13.outcome, Outcome::RefusedTls);
-    assert_eq!(nc13.alert.as_deref(), Some("CertificateRequired"), "{:?}", nc13);
+    assert_eq!(
+        nc13.alert.as_deref(),
+        Some("CertificateRequired"),
+        "{:?}",
+        nc13
+    );
     assert!(nc13.cert_requested);
-    assert_eq!(nc13.acceptable_cas, vec!["O=mtls-lab, CN=mtls-lab Client CA".to_owned()]);
-    let u12 = required.probes.iter().find(|p| p.id == ProbeId::UntrustedClientCert && p.tls_version == TlsVersion::Tls12);
+    assert_eq!(
+        nc13.acceptable_cas,
+        vec!["O=mtls-lab, CN=mtls-lab Client CA".to_owned()]
+    );
+    let u12 = required
+        .probes
+        .iter()
+        .find(|p| p.id == ProbeId::UntrustedClientCert && p.tls_version == TlsVersion::Tls12);
     let u12 = u12.ok_or("no TLS 1.2 untrusted probe")?;
     assert_eq!(u12.outcome, Outcome::RefusedTls);
-    assert!(u12.client_cert.as_ref().is_some_and(|c| c.issuer.contains("mtls-scan Unknown CA")));
+    assert!(u12
+        .client_cert
+        .as_ref()
+        .is_some_and(|c| c.issuer.contains("mtls-scan Unknown CA")));
     assert_eq!(required.score, 100);
 
     let none = &report.targets[1];
     assert_eq!(none.client_auth, ClientAuth::None);
-    assert!(none.probes.iter().all(|p| !p.cert_requested && p.client_cert.is_none() && p.http_status == Some(200)));
+    assert!(none
+        .probes
+        .iter()
+        .all(|p| !p.cert_requested && p.client_cert.is_none() && p.http_status == Some(200)));
     assert_eq!(none.findings.len(), 1);
     assert_eq!(none.findings[0].id, FindingId::ClientCertNotRequested);
 
     let app = &report.targets[2];
     assert_eq!(app.enforced_at, Some(Layer::Http));
-    assert!(app.probes.iter().any(|p| p.http_status == Some(403) && p.outcome == Outcome::RefusedHttp));
+    assert!(app
+        .probes
+        .iter()
+        .any(|p| p.http_status == Some(403) && p.outcome == Outcome::RefusedHttp));
     assert_eq!(app.grade, probe_core::grade::Grade::A);
     Ok(())
 }
 
 #[tokio::test]
-async fn unreachable_targets_get_a_clear_error_and_do_not_disturb_others() -> Result<(), Box<dyn std::error::Error>> {
+async fn unreachable_targets_get_a_clear_error_and_do_not_disturb_others(
+) -> Result<(), Box<dyn std::error::Error>> {
     let lab = mtls_lab::start(&[LabCase::RequiredVerified]).await?;
     // A closed port, and a plain TCP server that is not TLS.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let plain_port = plain.local_addr()?.port();
     tokio::spawn(async move {
         use tokio::io::AsyncWriteExt;
         while let Ok((mut s, _)) = plain.accept().await {
-            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\nnot tls").await;
+            let _ = s
+                .write_all(b"HTTP/1.1 400 Bad Request\r\n\r\nnot tls")
+                .await;
         }
     });
     let targets = vec![
@@ -173,10 +301,86 @@ async fn unreachable_targets_get_a_clear_error_and_do_not_disturb_others() -> Re
     let e0 = report.targets[0].error.as_deref().unwrap_or_default();
     assert!(e0.contains("cannot connect"), "{e0}");
     let e1 = report.targets[1].error.as_deref().unwrap_or_default();
-    assert!(e1.contains("not a TLS server") || e1.contains("handshake failed"), "{e1}");
+    assert!(
+        e1.contains("not a TLS server") || e1.contains("handshake failed"),
+        "{e1}"
+    );
     assert_eq!(report.targets[0].client_auth, ClientAuth::Unknown);
     assert_eq!(report.targets[0].grade, probe_core::grade::Grade::F);
     assert_eq!(report.targets[2].error, None);
     assert_eq!(report.targets[2].client_auth, ClientAuth::Required);
+    Ok(())
+}
+
+#[tokio::test]
+async fn with_the_lab_ca_as_anchor_server_certificates_are_trusted(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // What `mtls-scan demo` does: the lab CA is the trust anchor, so the lab's own server
+    // certificate raises nothing and every case keeps its verdict.
+    use rustls_pki_types::pem::PemObject;
+    let lab = mtls_lab::start(&LabCase::ALL).await?;
+    let ca = rustls_pki_types::CertificateDer::from_pem_slice(lab.pki.ca_cert_pem.as_bytes())?;
+    let targets: Vec<Target> = lab
+        .servers
+        .iter()
+        .map(|s| Target::parse(&s.url))
+        .collect::<Result<_, _>>()?;
+    let options = ScanOptions {
+        extra_roots: vec![ca],
+        ..deep_options(&lab)
+    };
+    let report = Scanner::new(&options)?.scan(&targets).await;
+    for (server, t) in lab.servers.iter().zip(&report.targets) {
+        let want = server.case.expected();
+        let mut roots: Vec<String> = t
+            .findings
+            .iter()
+            .filter(|f| f.implied_by.is_none())
+            .map(|f| f.id.to_string())
+            .collect();
+        roots.sort();
+        let mut expected: Vec<String> = want
+            .basic
+            .iter()
+            .chain(want.deep)
+            .map(|s| s.to_string())
+            .collect();
+        expected.sort();
+        assert_eq!(roots, expected, "root findings of {}", server.case.name());
+        let cert = t
+            .server_certificate
+            .as_ref()
+            .ok_or("no server certificate")?;
+        if !expected.iter().any(|id| id.starts_with("server-")) {
+            assert_eq!(
+                cert.trust,
+                probe_core::server_cert::ServerTrust::Trusted,
+                "{}",
+                server.case.name()
+            );
+            assert_eq!(cert.host_matches, Some(true), "{}", server.case.name());
+        }
+        // Every finding carries a fix for each stack.
+        assert!(t.findings.iter().all(|f| f.fixes.len() == 7));
+    }
+    // The leaky actuator's finding names the setting, guesses Spring, and keeps no secret.
+    let leaky = lab
+        .servers
+        .iter()
+        .position(|s| s.case == LabCase::LeakyActuator)
+        .and_then(|i| report.targets.get(i))
+        .ok_or("no leaky target")?;
+    let f = leaky
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::TlsConfigExposed)
+        .ok_or("no leak finding")?;
+    assert_eq!(f.severity, probe_core::finding::Severity::High);
+    assert!(f.detail.contains("server.ssl.client-auth"), "{}", f.detail);
+    assert_eq!(
+        f.fixes.first().map(|x| x.stack.as_str()),
+        Some("Java/Spring")
+    );
+    assert!(!serde_json::to_string(&report)?.contains("lab-secret-do-not-report"));
     Ok(())
 }

@@ -1,8 +1,654 @@
-//! Markdown (placeholder until the job summary lands).
+//! Markdown: the job summary (and `--format markdown`). The grade and threshold first, then per
+//! target a table, each root-cause finding with its fix, per-stack fixes, evidence and the findings
+//! it implies folded in `<details>`, and the probes.
+//!
+//! Every string that comes from the report goes through [`text`] (or [`rich`]), which turns every
+//! character that means something to Markdown or HTML into an entity and line breaks into a
+//! visible `↵`: a server can neither break a table nor inject HTML. The only tags are ours.
+//! The output stays under a byte limit (GitHub refuses a step summary over 1 MiB): whole sections
+//! are left out from the end, and the summary says so.
 
-use probe_core::report::Report;
+use std::fmt::Write as _;
 
-/// Renders the report as Markdown.
-pub fn render(report: &Report, _threshold: Option<probe_core::grade::Grade>) -> String {
-    format!("# mtls-scan\n\nGrade **{}**\n", report.grade)
+use probe_core::finding::{Finding, Severity};
+use probe_core::grade::Grade;
+use probe_core::observation::{Outcome, ProbeObservation};
+use probe_core::policy::BaselineState;
+use probe_core::report::{Report, TargetReport};
+use probe_core::server_cert::ServerTrust;
+use probe_core::verdict::{ClientAuth, Layer, Verification};
+
+/// GitHub's limit on one step's summary.
+pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// Longest text kept from one report string (before escaping).
+const MAX_FIELD: usize = 2_000;
+/// Most evidence entries shown per finding.
+const MAX_EVIDENCE: usize = 40;
+
+/// How to render.
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    /// The `fail-under` grade, shown beside the grade.
+    pub threshold: Option<Grade>,
+    /// Most bytes to write; `0` means [`SUMMARY_LIMIT`].
+    pub limit: usize,
+    /// Where the full reports are (JSON report, SARIF), named when sections are left out.
+    pub full_reports: Option<(&'a str, &'a str)>,
+}
+
+/// Renders the report as Markdown, under [`SUMMARY_LIMIT`].
+pub fn render(report: &Report, threshold: Option<Grade>) -> String {
+    render_with(
+        report,
+        &Options {
+            threshold,
+            ..Options::default()
+        },
+    )
+}
+
+/// Renders the report with options.
+pub fn render_with(report: &Report, options: &Options<'_>) -> String {
+    let limit = if options.limit == 0 {
+        SUMMARY_LIMIT
+    } else {
+        options.limit
+    };
+    let mut sections = vec![header(report, options.threshold)];
+    for (i, t) in report.targets.iter().enumerate() {
+        target_sections(&mut sections, i + 1, t);
+    }
+    assemble(sections, limit, options.full_reports)
+}
+
+/// Joins whole sections while they fit, keeping room for the note that says some were left out.
+fn assemble(sections: Vec<String>, limit: usize, full: Option<(&str, &str)>) -> String {
+    let total: usize = sections.iter().map(String::len).sum();
+    if total <= limit {
+        return sections.concat();
+    }
+    const NOTE_ROOM: usize = 1_024;
+    let budget = limit.saturating_sub(NOTE_ROOM);
+    let mut out = String::new();
+    let mut left_out = 0usize;
+    for s in &sections {
+        if left_out == 0 && out.len() + s.len() <= budget {
+            out.push_str(s);
+        } else {
+            left_out += 1;
+        }
+    }
+    let where_ = match full {
+        Some((json, sarif)) => format!(
+            "the JSON report <code>{}</code> and the SARIF file <code>{}</code>",
+            text(json),
+            text(sarif)
+        ),
+        None => "the JSON report (<code>--format json</code>)".to_owned(),
+    };
+    let _ = write!(
+        out,
+        "\n---\n\n**✂️ Summary truncated:** {left_out} of {} sections left out to stay under {} KiB \
+         (GitHub's limit for a job summary is 1 MiB). Everything is in {where_}.\n",
+        sections.len(),
+        limit / 1024
+    );
+    if out.len() > limit {
+        // Only when the limit is absurdly small: cut on a character boundary.
+        let mut end = limit;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+    }
+    out
+}
+
+fn header(report: &Report, threshold: Option<Grade>) -> String {
+    let mut s = String::new();
+    let below = threshold.is_some_and(|t| report.grade < t);
+    let icon = if report.errored().next().is_some() || below {
+        "❌"
+    } else if report.grade >= Grade::B {
+        "✅"
+    } else {
+        "⚠️"
+    };
+    let _ = writeln!(s, "## {icon} mtls-scan: grade {}\n", report.grade);
+    let findings = report.findings().count();
+    let _ = writeln!(
+        s,
+        "| Grade | Score | Threshold (fail-under) | Targets | Findings | Critical |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    let _ = writeln!(
+        s,
+        "| **{}** | {} | {} | {} | {} | {} |\n",
+        report.grade,
+        report.score,
+        threshold.map_or_else(|| "none".to_owned(), |t| t.to_string()),
+        report.targets.len(),
+        findings,
+        report.count_at_least(Severity::Critical)
+    );
+    match threshold {
+        Some(t) if below => {
+            let _ = writeln!(
+                s,
+                "**The grade {} is below the threshold {t}: this check fails.**\n",
+                report.grade
+            );
+        }
+        Some(t) => {
+            let _ = writeln!(s, "The grade {} meets the threshold {t}.\n", report.grade);
+        }
+        None => {}
+    }
+    let errored = report.errored().count();
+    if errored > 0 {
+        let _ = writeln!(
+            s,
+            "**{errored} target{} could not be scanned**: the check fails until {} can be reached.\n",
+            if errored == 1 { "" } else { "s" },
+            if errored == 1 { "it" } else { "they" }
+        );
+    }
+    if !report.fixed.is_empty() {
+        let _ = writeln!(
+            s,
+            "<details><summary>✅ {} finding{} of the baseline fixed</summary>\n",
+            report.fixed.len(),
+            if report.fixed.len() == 1 { "" } else { "s" }
+        );
+        for f in &report.fixed {
+            let _ = writeln!(
+                s,
+                "- <code>{}</code> on {}",
+                text(f.id.as_str()),
+                text(&f.url)
+            );
+        }
+        let _ = writeln!(s, "\n</details>\n");
+    }
+    let _ = writeln!(
+        s,
+        "<sub>{} · {:.0} ms</sub>\n",
+        text(&report.tool),
+        report.duration_ms
+    );
+    s
+}
+
+fn client_auth(t: &TargetReport) -> String {
+    let level = match t.client_auth {
+        ClientAuth::None => "none",
+        ClientAuth::Optional => "optional",
+        ClientAuth::Required => "required",
+        ClientAuth::Unknown => "unknown",
+    };
+    match t.enforced_at {
+        Some(Layer::Tls) => format!("{level} (in the TLS handshake)"),
+        Some(Layer::Http) => format!("{level} (over HTTP)"),
+        None => level.to_owned(),
+    }
+}
+
+fn verification(v: Verification) -> &'static str {
+    match v {
+        Verification::Verified => "verified: the valid certificate got in",
+        Verification::Unverified => "unverified: the valid certificate was refused",
+        Verification::NotAttempted => "not attempted (no client identity given)",
+    }
+}
+
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "🔴 Critical",
+        Severity::High => "🟠 High",
+        Severity::Medium => "🟡 Medium",
+        Severity::Low => "🔵 Low",
+        Severity::Info => "⚪ Info",
+    }
+}
+
+fn versions(f: &Finding) -> String {
+    f.tls_versions
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn target_sections(out: &mut Vec<String>, n: usize, t: &TargetReport) {
+    let mut s = String::new();
+    let _ = writeln!(s, "### {n}. {} — grade {}\n", text(&t.url), t.grade);
+    let _ = writeln!(
+        s,
+        "| URL | Grade | Client auth | TLS versions | Verification |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|");
+    let tls: Vec<&str> = t.tls_versions.iter().map(|v| v.as_str()).collect();
+    let _ = writeln!(
+        s,
+        "| {} | **{}** ({}) | {} | {} | {} |\n",
+        text(&t.url),
+        t.grade,
+        t.score,
+        client_auth(t),
+        if tls.is_empty() {
+            "none".to_owned()
+        } else {
+            tls.join(", ")
+        },
+        verification(t.verification)
+    );
+    if let Some(c) = &t.server_certificate {
+        let trust = match c.trust {
+            ServerTrust::Trusted => "trusted",
+            ServerTrust::Untrusted => "not trusted",
+            ServerTrust::Unknown => "trust not checked",
+        };
+        let _ = writeln!(
+            s,
+            "**Server certificate:** {} · issued by {} · expires {} ({} days) · {trust}\n",
+            text(&c.subject),
+            text(&c.issuer),
+            text(&c.not_after),
+            c.days_left
+        );
+    }
+    for note in &t.notes {
+        let _ = writeln!(s, "**Note:** {}\n", rich(note));
+    }
+    if let Some(e) = &t.error {
+        let _ = writeln!(s, "**Could not be scanned:** {}\n", text(e));
+    } else if t.findings.is_empty() {
+        let _ = writeln!(s, "✅ No findings.\n");
+    }
+    out.push(s);
+    for root in t.findings.iter().filter(|f| f.is_root()) {
+        out.push(finding(t, root));
+    }
+    // Findings whose root cause is missing (should not happen) are shown on their own.
+    for orphan in t.findings.iter().filter(|f| {
+        f.implied_by
+            .is_some_and(|r| !t.findings.iter().any(|x| x.id == r && x.is_root()))
+    }) {
+        out.push(finding(t, orphan));
+    }
+    if !t.probes.is_empty() || !t.skipped_probes.is_empty() {
+        out.push(probes(t));
+    }
+}
+
+fn finding(t: &TargetReport, f: &Finding) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "#### {}: {}\n",
+        severity_label(f.severity),
+        text(&f.title)
+    );
+    let new = if f.baseline == Some(BaselineState::New) {
+        " · 🆕 new since the baseline"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        s,
+        "<code>{}</code> · {} · {}{new}\n",
+        text(f.id.as_str()),
+        text(&f.cwe),
+        text(&versions(f))
+    );
+    if let Some(sup) = &f.suppressed {
+        let _ = writeln!(
+            s,
+            "**Suppressed** until {} (not counted in the grade): {}\n",
+            text(&sup.expires),
+            text(&sup.reason)
+        );
+    }
+    let _ = writeln!(s, "**Seen:** {}\n", rich(&f.detail));
+    let _ = writeln!(s, "**Fix:** {}\n", rich(&f.remediation));
+    if !f.fixes.is_empty() {
+        let _ = writeln!(
+            s,
+            "<details><summary>Fixes per stack ({})</summary>\n",
+            f.fixes.len()
+        );
+        for fix in &f.fixes {
+            let guessed = if fix.guessed {
+                " (the stack this server seems to run)"
+            } else {
+                ""
+            };
+            let _ = writeln!(s, "**{}**{guessed}\n", text(&fix.stack));
+            let _ = writeln!(s, "{}", code_block(&fix.fix));
+        }
+        let _ = writeln!(s, "</details>\n");
+    }
+    if !f.evidence.is_empty() {
+        let _ = writeln!(s, "<details><summary>Evidence</summary>\n");
+        let _ = writeln!(s, "| What | Seen |");
+        let _ = writeln!(s, "|---|---|");
+        for (k, v) in f.evidence.iter().take(MAX_EVIDENCE) {
+            let _ = writeln!(s, "| {} | {} |", text(k), text(v));
+        }
+        if f.evidence.len() > MAX_EVIDENCE {
+            let _ = writeln!(
+                s,
+                "| … | {} more in the JSON report |",
+                f.evidence.len() - MAX_EVIDENCE
+            );
+        }
+        let _ = writeln!(s, "\n</details>\n");
+    }
+    let implied: Vec<&Finding> = t
+        .findings
+        .iter()
+        .filter(|i| i.implied_by == Some(f.id) && f.is_root())
+        .collect();
+    if !implied.is_empty() {
+        let _ = writeln!(
+            s,
+            "<details><summary>{} more finding{} implied by this root cause (fixed with it)</summary>\n",
+            implied.len(),
+            if implied.len() == 1 { "" } else { "s" }
+        );
+        for i in implied {
+            let _ = writeln!(
+                s,
+                "- {} <code>{}</code>: {} ({}). {}",
+                severity_label(i.severity),
+                text(i.id.as_str()),
+                text(&i.title),
+                text(&versions(i)),
+                rich(&i.detail)
+            );
+        }
+        let _ = writeln!(s, "\n</details>\n");
+    }
+    s
+}
+
+fn outcome(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Served => "served",
+        Outcome::RefusedTls => "refused (TLS)",
+        Outcome::RefusedHttp => "refused (HTTP)",
+        Outcome::Answered => "answered",
+        Outcome::UnsupportedVersion => "version not spoken",
+        Outcome::Error => "error",
+    }
+}
+
+fn answer(o: &ProbeObservation) -> String {
+    match (o.http_status, &o.alert, &o.detail) {
+        (Some(st), _, _) => format!("HTTP {st}"),
+        (None, Some(a), _) => format!("alert {}", text(a)),
+        (None, None, Some(d)) => text(d),
+        (None, None, None) => "—".to_owned(),
+    }
+}
+
+fn probes(t: &TargetReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<details><summary>Probes of {} ({})</summary>\n",
+        text(&t.host_port),
+        t.probes.len()
+    );
+    if !t.probes.is_empty() {
+        let _ = writeln!(s, "| Probe | TLS | Cert requested | Certificate sent | Outcome | Answer | Server header | Body |");
+        let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
+        for o in &t.probes {
+            let sent = o
+                .client_cert
+                .as_ref()
+                .map_or_else(|| "—".to_owned(), |c| text(&c.subject));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                text(o.id.as_str()),
+                o.tls_version.as_str(),
+                if o.cert_requested { "yes" } else { "no" },
+                sent,
+                outcome(o.outcome),
+                answer(o),
+                o.server_header
+                    .as_deref()
+                    .map_or_else(|| "—".to_owned(), text),
+                o.body_excerpt
+                    .as_deref()
+                    .map_or_else(|| "—".to_owned(), text),
+            );
+        }
+        s.push('\n');
+    }
+    let mut cas: Vec<&String> = t.probes.iter().flat_map(|o| &o.acceptable_cas).collect();
+    cas.sort();
+    cas.dedup();
+    if !cas.is_empty() {
+        let _ = writeln!(s, "Acceptable client-CA names the server advertised:\n");
+        for ca in cas {
+            let _ = writeln!(s, "- {}", text(ca));
+        }
+        s.push('\n');
+    }
+    if !t.skipped_probes.is_empty() {
+        let _ = writeln!(s, "Probes not run:\n");
+        for p in &t.skipped_probes {
+            let _ = writeln!(
+                s,
+                "- <code>{}</code>: {}",
+                text(p.id.as_str()),
+                text(&p.reason)
+            );
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(s, "</details>\n");
+    s
+}
+
+/// A code block as an HTML `<pre>` block: its content is entity-escaped, so nothing in it can
+/// close the block or become a tag; line breaks are kept.
+fn code_block(code: &str) -> String {
+    let body: Vec<String> = clip(code, MAX_FIELD * 2)
+        .lines()
+        .map(|l| text(&l.replace('\t', "    ")))
+        .collect();
+    format!("<pre><code>{}</code></pre>\n", body.join("\n"))
+}
+
+fn clip(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max_chars) {
+        None => std::borrow::Cow::Borrowed(s),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", s.get(..end).unwrap_or(s))),
+    }
+}
+
+/// Characters that invisibly reorder or hide text (Trojan Source): shown as U+FFFD.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Escapes untrusted text for GitHub Markdown and HTML, as inline literal text: safe in a
+/// paragraph, a heading, a `<summary>` and a table cell. Line breaks become a visible `↵`.
+pub fn text(s: &str) -> String {
+    let s = clip(s, MAX_FIELD);
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '|' => out.push_str("&#124;"),
+            '`' => out.push_str("&#96;"),
+            '*' => out.push_str("&#42;"),
+            '_' => out.push_str("&#95;"),
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            '\\' => out.push_str("&#92;"),
+            '~' => out.push_str("&#126;"),
+            '#' => out.push_str("&#35;"),
+            '$' => out.push_str("&#36;"),
+            '@' => out.push_str("&#64;"),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push_str(" ↵ ");
+                }
+            }
+            '\n' => out.push_str(" ↵ "),
+            '\t' => out.push(' '),
+            c if c.is_control() || is_invisible_format(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Like [`text`], but `` `code` `` spans become `<code>` elements (their content escaped too), so
+/// catalogue remediations keep their formatting. Unbalanced backticks are escaped as text.
+pub fn rich(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return text(s);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", text(p))
+            } else {
+                text(p)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use probe_core::finding::{FindingId, StackFix};
+
+    const HOSTILE: &str = "x%0A::error::pwned\n| a | b |\r\n`code` <script>alert(1)</script> [l](javascript:x) *b* _i_ &amp; $x$ @team \u{202E}";
+
+    fn hostile_report(n_targets: usize) -> Report {
+        let targets = (0..n_targets)
+            .map(|i| {
+                let mut f = Finding::new(FindingId::ClientCertOptional, HOSTILE)
+                    .with_evidence(HOSTILE, HOSTILE);
+                f.fixes.push(StackFix {
+                    stack: HOSTILE.into(),
+                    fix: "```\n</details><script>\n````".into(),
+                    guessed: true,
+                });
+                let mut implied = Finding::new(FindingId::UntrustedClientCertAccepted, HOSTILE);
+                implied.implied_by = Some(FindingId::ClientCertOptional);
+                crate::github::testing::target(&format!("https://h{i}.example/"), vec![f, implied])
+            })
+            .collect();
+        Report::new(targets, 3.0)
+    }
+
+    /// Every table row has as many cells as its header; no raw `<` except our own tags.
+    fn assert_well_formed(md: &str) {
+        let mut cols: Option<usize> = None;
+        for line in md.lines() {
+            if line.starts_with('|') {
+                let n = line.matches('|').count();
+                assert_eq!(*cols.get_or_insert(n), n, "broken table row: {line}");
+            } else {
+                cols = None;
+            }
+        }
+        let allowed = [
+            "<details>",
+            "</details>",
+            "<summary>",
+            "</summary>",
+            "<code>",
+            "</code>",
+            "<sub>",
+            "</sub>",
+            "<pre>",
+            "</pre>",
+        ];
+        for (i, _) in md.match_indices('<') {
+            let rest = md.get(i..).unwrap_or("");
+            assert!(
+                allowed.iter().any(|t| rest.starts_with(t)),
+                "stray HTML at {:?}",
+                rest.chars().take(30).collect::<String>()
+            );
+        }
+        assert_eq!(
+            md.matches("<details>").count(),
+            md.matches("</details>").count()
+        );
+    }
+
+    #[test]
+    fn escapes_markdown_and_html() {
+        assert_eq!(text("a|b`c<d>&e\nf"), "a&#124;b&#96;c&lt;d&gt;&amp;e ↵ f");
+        assert_eq!(
+            text("[x](y) *z* #1 ~~s~~"),
+            "&#91;x&#93;(y) &#42;z&#42; &#35;1 &#126;&#126;s&#126;&#126;"
+        );
+        assert_eq!(rich("use `a|b` now"), "use <code>a&#124;b</code> now");
+        assert_eq!(rich("odd ` tick"), "odd &#96; tick");
+        assert_eq!(
+            code_block("a ``` b\n</pre>"),
+            "<pre><code>a &#96;&#96;&#96; b\n&lt;/pre&gt;</code></pre>\n"
+        );
+    }
+
+    #[test]
+    fn hostile_text_breaks_nothing() {
+        let md = render(&hostile_report(2), Some(Grade::C));
+        assert_well_formed(&md);
+        assert!(!md.contains("<script") && !md.contains("\u{202E}"));
+        assert!(md.contains("&lt;script&gt;") && md.contains("x%0A::error::pwned ↵ &#124; a"));
+        assert!(
+            md.lines().all(|l| !l.trim_start().starts_with("::")),
+            "{md}"
+        );
+        assert!(md.contains("1 more finding implied by this root cause"));
+        assert!(md.contains("**The grade F is below the threshold C: this check fails.**"));
+    }
+
+    #[test]
+    fn truncates_whole_sections_under_the_limit() {
+        let report = hostile_report(400);
+        let full = render_with(
+            &report,
+            &Options {
+                threshold: Some(Grade::C),
+                limit: usize::MAX,
+                full_reports: None,
+            },
+        );
+        assert!(full.len() > 200_000, "{}", full.len());
+        let md = render_with(
+            &report,
+            &Options {
+                threshold: None,
+                limit: 100_000,
+                full_reports: Some(("r.json", "s.sarif")),
+            },
+        );
+        assert!(md.len() <= 100_000);
+        assert!(md.contains("Summary truncated") && md.contains("<code>r.json</code>"));
+        assert_well_formed(&md);
+        let huge = Report::new(Vec::new(), 0.0);
+        assert!(render(&huge, None).len() < SUMMARY_LIMIT);
+    }
 }

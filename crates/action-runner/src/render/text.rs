@@ -68,7 +68,10 @@ pub fn render(report: &Report, color: bool) -> String {
 
 fn target(out: &mut String, t: &TargetReport, p: &Paint) {
     let versions: Vec<&str> = t.tls_versions.iter().map(|v| v.as_str()).collect();
-    let auth = serde_json::to_value(t.client_auth).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let auth = serde_json::to_value(t.client_auth)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
     let enforced = match t.enforced_at {
         Some(probe_core::verdict::Layer::Tls) => " (in the TLS handshake)",
         Some(probe_core::verdict::Layer::Http) => " (over HTTP)",
@@ -82,13 +85,25 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         t.score
     );
     if let Some(e) = &t.error {
-        let _ = writeln!(out, "  {} could not be scanned: {e}", p.s(AnsiColor::Red.on_default().bold(), "ERROR"));
+        let _ = writeln!(
+            out,
+            "  {} could not be scanned: {e}",
+            p.s(AnsiColor::Red.on_default().bold(), "ERROR")
+        );
         out.push('\n');
         return;
     }
-    let _ = writeln!(out, "  client auth: {auth}{enforced} · TLS {}", versions.join(", "));
+    let _ = writeln!(
+        out,
+        "  client auth: {auth}{enforced} · TLS {}",
+        versions.join(", ")
+    );
     if t.findings.is_empty() {
-        let _ = writeln!(out, "  {} no findings", p.s(AnsiColor::Green.on_default(), "✓"));
+        let _ = writeln!(
+            out,
+            "  {} no findings",
+            p.s(AnsiColor::Green.on_default(), "✓")
+        );
     }
     for root in t.findings.iter().filter(|f| f.implied_by.is_none()) {
         finding(out, root, p, "  ");
@@ -103,7 +118,13 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         }
     }
     for s in &t.skipped_probes {
-        let _ = writeln!(out, "  {} {} skipped: {}", p.s(AnsiColor::BrightBlack.on_default(), "·"), s.id, s.reason);
+        let _ = writeln!(
+            out,
+            "  {} {} skipped: {}",
+            p.s(AnsiColor::BrightBlack.on_default(), "·"),
+            s.id,
+            s.reason
+        );
     }
     let _ = writeln!(out, "  probes:");
     for o in &t.probes {
@@ -113,7 +134,11 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
 }
 
 fn versions_of(f: &Finding) -> String {
-    f.tls_versions.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+    f.tls_versions
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn finding(out: &mut String, f: &Finding, p: &Paint, indent: &str) {
@@ -129,10 +154,26 @@ fn finding(out: &mut String, f: &Finding, p: &Paint, indent: &str) {
     );
     let _ = writeln!(out, "{indent}         {}", f.detail);
     let _ = writeln!(out, "{indent}         fix: {}", f.remediation);
+    if let Some(g) = f.fixes.iter().find(|x| x.guessed) {
+        let _ = writeln!(
+            out,
+            "{indent}         {} (guessed stack):\n{}",
+            g.stack,
+            g.fix
+                .lines()
+                .map(|l| format!("{indent}           {l}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
 }
 
 fn probe_line(out: &mut String, o: &ProbeObservation) {
-    let requested = if o.cert_requested { "cert requested" } else { "no cert request" };
+    let requested = if o.cert_requested {
+        "cert requested"
+    } else {
+        "no cert request"
+    };
     let sent = match (&o.client_cert, o.cert_requested) {
         (Some(_), _) => "cert sent",
         (None, true) => "no cert sent",
@@ -145,7 +186,10 @@ fn probe_line(out: &mut String, o: &ProbeObservation) {
         (Outcome::UnsupportedVersion, ..) => "version not spoken".to_owned(),
         (_, None, _) => o.detail.clone().unwrap_or_else(|| "error".to_owned()),
     };
-    let outcome = serde_json::to_value(o.outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let outcome = serde_json::to_value(o.outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "    {:<28} TLS {}  {:<15} {:<12} → {:<13} {:<22} {:>7.1} ms",

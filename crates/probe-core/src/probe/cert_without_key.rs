@@ -35,11 +35,17 @@ impl ForeignKeys {
     /// A foreign key of the same type as the certificate's (`EC 256`, `EC 384`, `RSA …`).
     fn like(&self, key_desc: &str) -> Option<Arc<dyn SigningKey>> {
         if key_desc.starts_with("RSA") {
-            self.rsa.get_or_init(|| self.make(&rcgen::PKCS_RSA_SHA256)).clone()
+            self.rsa
+                .get_or_init(|| self.make(&rcgen::PKCS_RSA_SHA256))
+                .clone()
         } else if key_desc == "EC 384" {
-            self.ec384.get_or_init(|| self.make(&rcgen::PKCS_ECDSA_P384_SHA384)).clone()
+            self.ec384
+                .get_or_init(|| self.make(&rcgen::PKCS_ECDSA_P384_SHA384))
+                .clone()
         } else {
-            self.ec256.get_or_init(|| self.make(&rcgen::PKCS_ECDSA_P256_SHA256)).clone()
+            self.ec256
+                .get_or_init(|| self.make(&rcgen::PKCS_ECDSA_P256_SHA256))
+                .clone()
         }
     }
 }
@@ -55,7 +61,10 @@ impl CertChooser for WithoutKey {
     fn choose(&self, hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
         let id = self.valid.choose(hints, schemes)?;
         let key = self.keys.like(&id.summary.key)?;
-        Some(id.with_foreign_key(key, "positive-control certificate, CertificateVerify by another key"))
+        Some(id.with_foreign_key(
+            key,
+            "positive-control certificate, CertificateVerify by another key",
+        ))
     }
 }
 
@@ -66,7 +75,10 @@ pub fn plan(ctx: &ProbeContext) -> Plan {
     } else if let Some(s) = &ctx.staging {
         Arc::new(Paired(s.valid.clone()))
     } else {
-        return Plan::Skip("needs a certificate the server accepts: --client-cert/--client-key or --issuing-ca-*".into());
+        return Plan::Skip(
+            "needs a certificate the server accepts: --client-cert/--client-key or --issuing-ca-*"
+                .into(),
+        );
     };
     let keys = ForeignKeys {
         provider: ctx.provider.clone(),

@@ -26,7 +26,11 @@ pub struct Forged {
 
 impl CertChooser for Forged {
     fn choose(&self, hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
-        let name: &[u8] = if hints.is_empty() { self.fallback.as_deref()? } else { hints.get(self.index)? };
+        let name: &[u8] = if hints.is_empty() {
+            self.fallback.as_deref()?
+        } else {
+            hints.get(self.index)?
+        };
         match self.forger.forge(name, KeyKind::choose(schemes)) {
             Ok(id) => Some(id),
             Err(e) => {
@@ -42,7 +46,11 @@ pub fn plan(ctx: &ProbeContext, index: usize) -> Plan {
     Plan::Run(Some(Arc::new(Forged {
         forger: ctx.forger.clone(),
         index,
-        fallback: if index == 0 { ctx.forge_fallback_issuer.clone() } else { None },
+        fallback: if index == 0 {
+            ctx.forge_fallback_issuer.clone()
+        } else {
+            None
+        },
     })))
 }
 

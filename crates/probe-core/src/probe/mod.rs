@@ -13,6 +13,7 @@ use crate::handshake::CertChooser;
 use crate::identity::{ClientIdentity, IdentityPair};
 
 pub mod cert_without_key;
+pub mod config_exposed;
 pub mod expired_client_cert;
 pub mod forged_client_cert;
 pub mod no_client_cert;
@@ -138,20 +139,34 @@ impl CertChooser for Paired {
 pub fn plans(ctx: &ProbeContext) -> Vec<(ProbeId, Plan)> {
     vec![
         (ProbeId::NoClientCert, no_client_cert::plan(ctx)),
-        (ProbeId::UntrustedClientCert, untrusted_client_cert::plan(ctx)),
+        (
+            ProbeId::UntrustedClientCert,
+            untrusted_client_cert::plan(ctx),
+        ),
         (ProbeId::ForgedClientCert, forged_client_cert::plan(ctx, 0)),
         (ProbeId::ValidClientCert, valid_client_cert::plan(ctx)),
         (ProbeId::CertWithoutKey, cert_without_key::plan(ctx)),
         (ProbeId::ExpiredClientCert, expired_client_cert::plan(ctx)),
-        (ProbeId::NotYetValidClientCert, not_yet_valid_client_cert::plan(ctx)),
-        (ProbeId::WrongEkuClientCert, wrong_eku_client_cert::plan(ctx)),
+        (
+            ProbeId::NotYetValidClientCert,
+            not_yet_valid_client_cert::plan(ctx),
+        ),
+        (
+            ProbeId::WrongEkuClientCert,
+            wrong_eku_client_cert::plan(ctx),
+        ),
     ]
 }
 
 /// The plan of a probe that needs the staging CA.
-fn staging_plan(ctx: &ProbeContext, pick: impl Fn(&StagingIdentities) -> &Arc<IdentityPair>) -> Plan {
+fn staging_plan(
+    ctx: &ProbeContext,
+    pick: impl Fn(&StagingIdentities) -> &Arc<IdentityPair>,
+) -> Plan {
     match &ctx.staging {
         Some(s) => Plan::Run(Some(Arc::new(Paired(pick(s).clone())))),
-        None => Plan::Skip("needs a staging CA the server trusts: --issuing-ca-cert and --issuing-ca-key".into()),
+        None => Plan::Skip(
+            "needs a staging CA the server trusts: --issuing-ca-cert and --issuing-ca-key".into(),
+        ),
     }
 }

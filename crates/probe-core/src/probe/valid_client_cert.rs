@@ -13,6 +13,9 @@ pub fn plan(ctx: &ProbeContext) -> Plan {
     } else if let Some(s) = &ctx.staging {
         Plan::Run(Some(Arc::new(Paired(s.valid.clone()))))
     } else {
-        Plan::Skip("needs --client-cert and --client-key, or --issuing-ca-cert and --issuing-ca-key".into())
+        Plan::Skip(
+            "needs --client-cert and --client-key, or --issuing-ca-cert and --issuing-ca-key"
+                .into(),
+        )
     }
 }

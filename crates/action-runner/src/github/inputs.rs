@@ -1,0 +1,478 @@
+//! The Action's inputs, read from `INPUT_<NAME>` as the runner sets them (name upper-cased, hyphens
+//! kept: `INPUT_API-URL`). The runner checks none of them, so every one is validated here, and
+//! every problem is reported at once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use probe_core::grade::Grade;
+use probe_core::target::Target;
+
+/// The process environment, captured once. Deliberately not `Debug`: it holds secrets.
+#[derive(Clone, Default)]
+pub struct Env(BTreeMap<String, String>);
+
+impl Env {
+    /// The current process's environment (variables that are not UTF-8 are left out).
+    pub fn from_process() -> Self {
+        Self(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        )
+    }
+
+    /// A variable, when set and not empty.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// An input as toolkit's `getInput` reads it: `INPUT_` + the name with spaces as `_`,
+    /// upper-cased; trimmed; `None` when unset or blank.
+    pub fn input(&self, name: &str) -> Option<&str> {
+        self.raw_input(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// An input untrimmed (for masking every line of a secret as given).
+    pub fn raw_input(&self, name: &str) -> Option<&str> {
+        self.0.get(&input_var(name)).map(String::as_str)
+    }
+}
+
+impl FromIterator<(String, String)> for Env {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+/// The environment variable of an input.
+pub fn input_var(name: &str) -> String {
+    format!("INPUT_{}", name.replace(' ', "_").to_uppercase())
+}
+
+/// Inputs whose values are secrets: every line of them is masked before anything else is printed.
+pub const SECRET_INPUTS: &[&str] = &["client-key", "issuing-ca-key", "github-token"];
+
+/// The lines to pass to `::add-mask::` for a secret: each non-empty line, trimmed, since the runner
+/// masks one line per command.
+pub fn mask_lines(secret: &str) -> impl Iterator<Item = &str> {
+    secret.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
+/// A path as the user gave it (relative to the workspace) and where it really is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspacePath {
+    /// As given, for outputs and messages: later steps run in the workspace on the host, where
+    /// the container's `/github/workspace` does not exist.
+    pub shown: String,
+    /// Resolved against `GITHUB_WORKSPACE`.
+    pub real: PathBuf,
+}
+
+impl WorkspacePath {
+    fn new(workspace: &Path, given: &str) -> Self {
+        let p = Path::new(given);
+        Self {
+            shown: given.to_owned(),
+            real: if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                workspace.join(p)
+            },
+        }
+    }
+}
+
+/// `ca-file`: PEM text (e.g. from a secret) or a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaSource {
+    /// PEM text given inline.
+    Text(String),
+    /// A file.
+    File(WorkspacePath),
+}
+
+/// Every input, validated.
+#[derive(Clone)]
+pub struct Inputs {
+    /// The targets, parsed, in the order given.
+    pub targets: Vec<Target>,
+    /// Fail when the grade is below this.
+    pub fail_under: Grade,
+    /// Per-probe deadline, seconds.
+    pub timeout: f64,
+    /// Extra trust anchors for the server certificate.
+    pub ca_file: Option<CaSource>,
+    /// `client-cert`, as PEM text.
+    pub client_cert: Option<String>,
+    /// `client-key`, as PEM text (secret).
+    pub client_key: Option<String>,
+    /// `issuing-ca-cert`, as PEM text.
+    pub issuing_ca_cert: Option<String>,
+    /// `issuing-ca-key`, as PEM text (secret).
+    pub issuing_ca_key: Option<String>,
+    /// `config`, an existing file.
+    pub config: Option<WorkspacePath>,
+    /// `baseline`, a JSON report of an earlier scan.
+    pub baseline: Option<WorkspacePath>,
+    /// `fail-on: new`: fail only on findings that are not in the baseline.
+    pub fail_on_new: bool,
+    /// Where to write the SARIF.
+    pub sarif_file: WorkspacePath,
+    /// Where to write the JSON report.
+    pub report_file: WorkspacePath,
+    /// The workspace (`GITHUB_WORKSPACE`, else the current directory).
+    pub workspace: PathBuf,
+}
+
+/// Where the JSON report goes, relative to the workspace.
+pub const REPORT_FILE: &str = "mtls-scan-report.json";
+
+/// One invalid input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The input's name, e.g. `fail-under`.
+    pub input: &'static str,
+    /// What is wrong and what to do. Never quotes a secret.
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "input `{}`: {}", self.input, self.message)
+    }
+}
+
+struct Checker<'a> {
+    env: &'a Env,
+    workspace: PathBuf,
+    errors: Vec<InputError>,
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, input: &'static str, message: impl Into<String>) {
+        self.errors.push(InputError {
+            input,
+            message: message.into(),
+        });
+    }
+
+    /// PEM text, or a path to read. `secret` inputs never have their value quoted.
+    fn pem(
+        &mut self,
+        input: &'static str,
+        marker: &str,
+        what: &str,
+        secret: bool,
+    ) -> Option<String> {
+        let value = self.env.input(input)?;
+        let text = if value.contains("-----BEGIN") {
+            value.to_owned()
+        } else {
+            if value.contains('\n') {
+                self.fail(
+                    input,
+                    format!(
+                        "neither PEM text (no -----BEGIN line) nor a path: give the {what} in PEM"
+                    ),
+                );
+                return None;
+            }
+            let path = WorkspacePath::new(&self.workspace, value);
+            let shown = if secret {
+                "the path given".to_owned()
+            } else {
+                format!("{:?}", path.shown)
+            };
+            match std::fs::read_to_string(&path.real) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    self.fail(input, format!("not PEM text (no -----BEGIN line), and no file at {shown} in the workspace"));
+                    return None;
+                }
+                Err(e) => {
+                    self.fail(input, format!("cannot read {shown}: {e}"));
+                    return None;
+                }
+            }
+        };
+        if !text.contains(marker) {
+            self.fail(
+                input,
+                format!("no PEM {what} found (expected a {marker} line)"),
+            );
+            return None;
+        }
+        Some(text)
+    }
+
+    fn pair(&mut self, cert: &'static str, key: &'static str) -> (Option<String>, Option<String>) {
+        let c = self.pem(cert, "-----BEGIN CERTIFICATE-----", "certificate", false);
+        let k = self.pem(key, "PRIVATE KEY-----", "private key", true);
+        match (
+            self.env.input(cert).is_some(),
+            self.env.input(key).is_some(),
+        ) {
+            (true, false) => self.fail(
+                key,
+                format!("`{cert}` is set but `{key}` is not: give both, or neither"),
+            ),
+            (false, true) => self.fail(
+                cert,
+                format!("`{key}` is set but `{cert}` is not: give both, or neither"),
+            ),
+            _ => {}
+        }
+        (c, k)
+    }
+
+    fn file(&mut self, input: &'static str) -> Option<WorkspacePath> {
+        let value = self.env.input(input)?;
+        let path = WorkspacePath::new(&self.workspace, value);
+        if path.real.is_file() {
+            Some(path)
+        } else {
+            self.fail(
+                input,
+                format!("no file at {:?} in the workspace", path.shown),
+            );
+            None
+        }
+    }
+}
+
+impl Inputs {
+    /// Reads and validates every input; returns every problem found.
+    pub fn parse(env: &Env) -> Result<Inputs, Vec<InputError>> {
+        let workspace = env
+            .var("GITHUB_WORKSPACE")
+            .map(PathBuf::from)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let mut c = Checker {
+            env,
+            workspace: workspace.clone(),
+            errors: Vec::new(),
+        };
+
+        let targets = match env.input("api-url") {
+            // A config file lists targets of its own.
+            None if env.input("config").is_some() => Vec::new(),
+            None => {
+                c.fail(
+                    "api-url",
+                    "required: one https:// URL, or several separated by newlines",
+                );
+                Vec::new()
+            }
+            Some(v) => match crate::scan_cmd::targets(&[v.to_owned()]) {
+                Ok(t) => t,
+                Err(e) => {
+                    for line in e.to_string().lines() {
+                        c.fail("api-url", line.to_owned());
+                    }
+                    Vec::new()
+                }
+            },
+        };
+
+        let fail_under = match env.input("fail-under") {
+            None => Grade::C,
+            Some(v) => Grade::parse(v).unwrap_or_else(|| {
+                c.fail(
+                    "fail-under",
+                    format!("{v:?} is not a grade: use A, B, C, D or F"),
+                );
+                Grade::C
+            }),
+        };
+
+        let timeout = match env.input("timeout") {
+            None => 10.0,
+            Some(v) => crate::cli::parse_secs(v).unwrap_or_else(|e| {
+                c.fail("timeout", e);
+                10.0
+            }),
+        };
+
+        let ca_file = match env.input("ca-file") {
+            Some(v) if v.contains("-----BEGIN") => {
+                if !v.contains("-----BEGIN CERTIFICATE-----") {
+                    c.fail(
+                        "ca-file",
+                        "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- line)",
+                    );
+                }
+                Some(CaSource::Text(v.to_owned()))
+            }
+            Some(_) => c.file("ca-file").map(CaSource::File),
+            None => None,
+        };
+
+        let (client_cert, client_key) = c.pair("client-cert", "client-key");
+        let (issuing_ca_cert, issuing_ca_key) = c.pair("issuing-ca-cert", "issuing-ca-key");
+        let config = c.file("config");
+
+        let sarif_file = WorkspacePath::new(
+            &workspace,
+            env.input("sarif-file").unwrap_or("mtls-scan.sarif"),
+        );
+        if sarif_file.shown.ends_with('/') || sarif_file.real.is_dir() {
+            c.fail(
+                "sarif-file",
+                format!(
+                    "{:?} is a directory: name a file, e.g. mtls-scan.sarif",
+                    sarif_file.shown
+                ),
+            );
+        }
+
+        let baseline = c.file("baseline");
+        let fail_on_new = match env.input("fail-on") {
+            None | Some("grade") => false,
+            Some("new") => {
+                if env.input("baseline").is_none() {
+                    c.fail(
+                        "fail-on",
+                        "`new` needs the `baseline` input (a JSON report of an earlier scan)",
+                    );
+                }
+                true
+            }
+            Some(v) => {
+                c.fail("fail-on", format!("{v:?} is not one of: grade, new"));
+                false
+            }
+        };
+        for flag in ["comment", "check-run"] {
+            if let Some(v) = env.input(flag) {
+                if !matches!(v, "true" | "false") {
+                    c.fail(flag, format!("{v:?} is not a boolean: use true or false"));
+                }
+            }
+        }
+
+        if !c.errors.is_empty() {
+            return Err(c.errors);
+        }
+        let report_file = WorkspacePath::new(&workspace, REPORT_FILE);
+        Ok(Inputs {
+            targets,
+            fail_under,
+            timeout,
+            ca_file,
+            client_cert,
+            client_key,
+            issuing_ca_cert,
+            issuing_ca_key,
+            config,
+            baseline,
+            fail_on_new,
+            sarif_file,
+            report_file,
+            workspace,
+        })
+    }
+
+    /// Secret texts read from files (their lines are masked too).
+    pub fn secret_texts(&self) -> impl Iterator<Item = &str> {
+        [&self.client_key, &self.issuing_ca_key]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        pairs
+            .iter()
+            .map(|(k, v)| (input_var(k), (*v).to_owned()))
+            .collect()
+    }
+
+    fn errors(e: &Env) -> Vec<String> {
+        match Inputs::parse(e) {
+            Ok(_) => Vec::new(),
+            Err(errs) => errs.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn input_names_keep_hyphens() {
+        assert_eq!(input_var("api-url"), "INPUT_API-URL");
+        assert_eq!(input_var("fail under"), "INPUT_FAIL_UNDER");
+        let e = env(&[("fail-under", "  b \n")]);
+        assert_eq!(e.input("fail-under"), Some("b"));
+        assert_eq!(e.input("timeout"), None);
+    }
+
+    #[test]
+    fn defaults_and_several_urls() {
+        let e = env(&[("api-url", "https://a.example:8443/x\n\n  b.example  \n")]);
+        let Ok(i) = Inputs::parse(&e) else {
+            panic!("valid inputs refused: {:?}", errors(&e))
+        };
+        assert_eq!(i.targets.len(), 2);
+        assert_eq!(i.fail_under, Grade::C);
+        assert!((i.timeout - 10.0).abs() < f64::EPSILON);
+        assert_eq!(i.sarif_file.shown, "mtls-scan.sarif");
+        assert!(i.client_key.is_none() && i.ca_file.is_none());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let e = env(&[
+            ("api-url", "http://plain.example\nhttps://ok.example"),
+            ("fail-under", "E"),
+            ("timeout", "soon"),
+            ("ca-file", "missing.pem"),
+            (
+                "client-cert",
+                "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----",
+            ),
+            ("config", "nope.yml"),
+            ("fail-on", "sometimes"),
+        ]);
+        let errs = errors(&e);
+        for want in [
+            "`api-url`",
+            "`fail-under`: \"E\"",
+            "`timeout`",
+            "`ca-file`",
+            "`client-key`: `client-cert` is set",
+            "`config`",
+            "`fail-on`",
+        ] {
+            assert!(
+                errs.iter().any(|m| m.contains(want)),
+                "{want} missing from {errs:#?}"
+            );
+        }
+        assert_eq!(
+            errors(&Env::default()),
+            vec!["input `api-url`: required: one https:// URL, or several separated by newlines"]
+        );
+    }
+
+    #[test]
+    fn secret_values_are_never_quoted() {
+        let e = env(&[
+            ("api-url", "https://a.example"),
+            ("client-cert", "c.pem"),
+            ("client-key", "MHcCAQEEIsecretsecret"),
+        ]);
+        let errs = errors(&e).join("\n");
+        assert!(!errs.contains("MHcCAQEEIsecretsecret"), "{errs}");
+        assert!(errs.contains("\"c.pem\""), "{errs}");
+        assert_eq!(mask_lines(" a\r\n\n b \n").collect::<Vec<_>>(), ["a", "b"]);
+    }
+}

@@ -1,0 +1,64 @@
+//! Step outputs, appended to `$GITHUB_OUTPUT` in the heredoc form toolkit's `setOutput` writes:
+//! `name<<ghadelimiter_RANDOM`, the value, the delimiter. The delimiter is random per output, so
+//! no value can end it early and set another output.
+
+use std::io::Write as _;
+use std::path::Path;
+
+/// One output in heredoc form, with a fresh random delimiter.
+pub fn heredoc(name: &str, value: &str) -> std::io::Result<String> {
+    let delimiter = format!("ghadelimiter_{}", super::random_hex(16)?);
+    if name.contains(&delimiter) || value.contains(&delimiter) {
+        // As toolkit does; with 128 random bits this never happens.
+        return Err(std::io::Error::other("an output contains its delimiter"));
+    }
+    Ok(format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"))
+}
+
+/// Appends outputs to the file (`$GITHUB_OUTPUT`).
+pub fn append(path: &Path, outputs: &[(&str, String)]) -> std::io::Result<()> {
+    let mut text = String::new();
+    for (name, value) in outputs {
+        text.push_str(&heredoc(name, value)?);
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heredoc_with_random_delimiter() -> std::io::Result<()> {
+        let a = heredoc("grade", "F")?;
+        let lines: Vec<&str> = a.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let delim = lines
+            .first()
+            .and_then(|l| l.strip_prefix("grade<<"))
+            .unwrap_or_default();
+        assert!(delim.starts_with("ghadelimiter_") && delim.len() == "ghadelimiter_".len() + 32);
+        assert_eq!(lines.get(1..), Some(&["F", delim][..]));
+        assert_ne!(heredoc("grade", "F")?, a);
+        Ok(())
+    }
+
+    #[test]
+    fn appends() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("out");
+        std::fs::write(&path, "earlier=1\n")?;
+        append(&path, &[("a", "1".into()), ("b", "two\nlines".into())])?;
+        let text = std::fs::read_to_string(&path)?;
+        assert!(
+            text.starts_with("earlier=1\na<<ghadelimiter_")
+                && text.contains("\ntwo\nlines\nghadelimiter_")
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,1344 @@
+//! The GitHub Action's runner contract, end to end and without Docker: the built binary runs as
+//! the runner runs it (`mtls-scan action`, inputs in `INPUT_*` with hyphens kept, a clean
+//! environment, temporary files for `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `GITHUB_ENV`, a
+//! `pull_request` event, a workspace), against lab servers started in this process. Each test
+//! parses every line of stdout as the runner does (honouring `::stop-commands::`) and checks the
+//! files, the exit code, and the SARIF against the official SARIF 2.1.0 schema.
+
+// `serde_json::Value` indexing never panics (a missing key or index is `Null`), and it keeps the
+// SARIF and report checks readable.
+#![allow(clippy::indexing_slicing)]
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use mtls_lab::{Lab, LabCase};
+use serde_json::Value;
+
+type TestResult<T = ()> = Result<T, Box<dyn Error>>;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mtls-scan");
+const WORKFLOW: &str = ".github/workflows/mtls.yml";
+const SARIF_SCHEMA: &str = include_str!("data/sarif-schema-2.1.0.json");
+const TOKEN: &str = "ghs_0123456789abcdefTESTTOKENabcdef0123";
+
+/// A runtime that keeps the lab serving while the test thread waits for the binary.
+fn runtime() -> TestResult<tokio::runtime::Runtime> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn lab(rt: &tokio::runtime::Runtime, cases: &[LabCase]) -> TestResult<Lab> {
+    Ok(rt.block_on(mtls_lab::start(cases))?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the binary as the runner does
+// ---------------------------------------------------------------------------------------------
+
+/// One `mtls-scan action` run, set up like a Docker action step.
+struct Step {
+    dir: tempfile::TempDir,
+    inputs: Vec<(String, String)>,
+}
+
+/// What a run left behind.
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    output: String,
+    summary: String,
+    env_file: String,
+    workspace: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Step {
+    fn new() -> TestResult<Self> {
+        let dir = tempfile::tempdir()?;
+        std::fs::create_dir_all(dir.path().join("workspace/.github/workflows"))?;
+        std::fs::write(
+            dir.path().join("workspace").join(WORKFLOW),
+            "on: pull_request\n",
+        )?;
+        let event = serde_json::json!({
+            "action": "synchronize",
+            "number": 7,
+            "pull_request": {
+                "number": 7,
+                "head": { "sha": "0123456789abcdef0123456789abcdef01234567", "ref": "feature" },
+                "base": { "ref": "main" }
+            },
+            "repository": { "full_name": "octo/api" }
+        });
+        std::fs::write(dir.path().join("event.json"), serde_json::to_vec(&event)?)?;
+        for f in ["output", "summary", "env"] {
+            std::fs::write(dir.path().join(f), "")?;
+        }
+        Ok(Self {
+            dir,
+            inputs: Vec::new(),
+        })
+    }
+
+    fn workspace(&self) -> PathBuf {
+        self.dir.path().join("workspace")
+    }
+
+    /// Sets an input as the runner does: `INPUT_` + the name upper-cased, hyphens kept.
+    fn input(mut self, name: &str, value: &str) -> Self {
+        self.inputs
+            .push((format!("INPUT_{}", name.to_uppercase()), value.to_owned()));
+        self
+    }
+
+    /// Writes a file in the workspace (for inputs given as paths).
+    fn file(self, rel: &str, text: &str) -> TestResult<Self> {
+        let p = self.workspace().join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d)?;
+        }
+        std::fs::write(p, text)?;
+        Ok(self)
+    }
+
+    fn run(self) -> TestResult<Ran> {
+        let d = self.dir.path();
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.arg("action")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+        // The runner's defaults for every input that action.yml gives a default.
+        for (k, v) in [
+            ("INPUT_FAIL-UNDER", "C"),
+            ("INPUT_SARIF-FILE", "mtls-scan.sarif"),
+            ("INPUT_TIMEOUT", "10"),
+            ("INPUT_COMMENT", "false"),
+            ("INPUT_CHECK-RUN", "false"),
+            ("INPUT_FAIL-ON", "grade"),
+            ("INPUT_GITHUB-TOKEN", TOKEN),
+        ] {
+            cmd.env(k, v);
+        }
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("CI", "true")
+            .env("GITHUB_WORKSPACE", self.workspace())
+            .env("GITHUB_OUTPUT", d.join("output"))
+            .env("GITHUB_STEP_SUMMARY", d.join("summary"))
+            .env("GITHUB_ENV", d.join("env"))
+            .env("GITHUB_EVENT_PATH", d.join("event.json"))
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_REPOSITORY", "octo/api")
+            .env(
+                "GITHUB_WORKFLOW_REF",
+                format!("octo/api/{WORKFLOW}@refs/pull/7/merge"),
+            )
+            .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+            .env("RUNNER_TEMP", d)
+            .current_dir(self.workspace());
+        cmd.envs(self.inputs.iter().cloned());
+        let out = cmd.output()?;
+        let read = |f: &str| std::fs::read_to_string(d.join(f));
+        Ok(Ran {
+            code: out.status.code(),
+            stdout: String::from_utf8(out.stdout)?,
+            stderr: String::from_utf8(out.stderr)?,
+            output: read("output")?,
+            summary: read("summary")?,
+            env_file: read("env")?,
+            workspace: self.workspace(),
+            _dir: self.dir,
+        })
+    }
+}
+
+impl Ran {
+    fn commands(&self) -> TestResult<Vec<Cmd>> {
+        Ok(parse_stdout(&self.stdout)?
+            .into_iter()
+            .filter_map(Line::command)
+            .collect())
+    }
+
+    fn named(&self, name: &str) -> TestResult<Vec<Cmd>> {
+        Ok(self
+            .commands()?
+            .into_iter()
+            .filter(|c| c.name == name)
+            .collect())
+    }
+
+    fn outputs(&self) -> TestResult<BTreeMap<String, String>> {
+        parse_outputs(&self.output)
+    }
+
+    fn json(&self, rel: &str) -> TestResult<Value> {
+        Ok(serde_json::from_str(&std::fs::read_to_string(
+            self.workspace.join(rel),
+        )?)?)
+    }
+
+    /// Everything a person or a later step can see (add-mask commands are consumed by the runner).
+    fn visible(&self) -> TestResult<Vec<String>> {
+        let stdout: Vec<String> = parse_stdout(&self.stdout)?
+            .into_iter()
+            .filter(|l| !matches!(l, Line::Command(c) if c.name == "add-mask"))
+            .map(|l| l.raw().to_owned())
+            .collect();
+        let mut all = vec![
+            stdout.join("\n"),
+            self.stderr.clone(),
+            self.summary.clone(),
+            self.output.clone(),
+            self.env_file.clone(),
+        ];
+        for f in ["mtls-scan.sarif", "mtls-scan-report.json"] {
+            if let Ok(t) = std::fs::read_to_string(self.workspace.join(f)) {
+                all.push(t);
+            }
+        }
+        Ok(all)
+    }
+
+    fn explain(&self) -> String {
+        format!(
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing stdout as the runner does
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+struct Cmd {
+    name: String,
+    props: BTreeMap<String, String>,
+    message: String,
+    raw: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Line {
+    Command(Cmd),
+    Text(String),
+}
+
+impl Line {
+    fn command(self) -> Option<Cmd> {
+        match self {
+            Line::Command(c) => Some(c),
+            Line::Text(_) => None,
+        }
+    }
+
+    fn raw(&self) -> &str {
+        match self {
+            Line::Command(c) => &c.raw,
+            Line::Text(t) => t,
+        }
+    }
+}
+
+fn unescape_data(s: &str) -> String {
+    s.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%25", "%")
+}
+
+fn unescape_property(s: &str) -> String {
+    s.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+}
+
+/// The runner's `ActionCommand.TryParseV2`: a line (leading spaces trimmed) `::name k=v,…::msg`.
+fn parse_command(line: &str) -> Option<Cmd> {
+    let t = line.trim_start();
+    let rest = t.strip_prefix("::")?;
+    let end = rest.find("::")?;
+    let (info, message) = (rest.get(..end)?, rest.get(end + 2..)?);
+    let (name, props) = info.split_once(' ').unwrap_or((info, ""));
+    let props = props
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_owned(), unescape_property(v)))
+        })
+        .collect();
+    Some(Cmd {
+        name: name.to_owned(),
+        props,
+        message: unescape_data(message),
+        raw: line.to_owned(),
+    })
+}
+
+/// Every stdout line, with what the runner makes of it; `::stop-commands::T` turns commands off
+/// until a line `::T::`.
+fn parse_stdout(stdout: &str) -> TestResult<Vec<Line>> {
+    let mut lines = Vec::new();
+    let mut stopped: Option<String> = None;
+    for line in stdout.lines() {
+        if let Some(token) = &stopped {
+            if line.trim() == format!("::{token}::") {
+                stopped = None;
+                lines.push(Line::Command(Cmd {
+                    name: "resume-commands".into(),
+                    props: BTreeMap::new(),
+                    message: String::new(),
+                    raw: line.to_owned(),
+                }));
+            } else {
+                lines.push(Line::Text(line.to_owned()));
+            }
+            continue;
+        }
+        match parse_command(line) {
+            Some(c) => {
+                if c.name == "stop-commands" {
+                    stopped = Some(c.message.clone());
+                }
+                lines.push(Line::Command(c));
+            }
+            None => lines.push(Line::Text(line.to_owned())),
+        }
+    }
+    if stopped.is_some() {
+        return Err("commands were stopped and never resumed".into());
+    }
+    Ok(lines)
+}
+
+/// `$GITHUB_OUTPUT` in heredoc form; every delimiter must be random and distinct.
+fn parse_outputs(text: &str) -> TestResult<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut delimiters = std::collections::BTreeSet::new();
+    let mut lines = text.lines();
+    while let Some(head) = lines.next() {
+        let (name, delim) = head
+            .split_once("<<")
+            .ok_or_else(|| format!("not heredoc form: {head:?}"))?;
+        let hex = delim
+            .strip_prefix("ghadelimiter_")
+            .ok_or("delimiter without the ghadelimiter_ prefix")?;
+        if hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!("delimiter is not random hex: {delim}").into());
+        }
+        if !delimiters.insert(delim.to_owned()) {
+            return Err("a delimiter was reused".into());
+        }
+        let mut value = Vec::new();
+        loop {
+            let l = lines.next().ok_or("unterminated heredoc")?;
+            if l == delim {
+                break;
+            }
+            value.push(l);
+        }
+        out.insert(name.to_owned(), value.join("\n"));
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks shared by the tests
+// ---------------------------------------------------------------------------------------------
+
+const KNOWN_COMMANDS: &[&str] = &[
+    "add-mask",
+    "group",
+    "endgroup",
+    "stop-commands",
+    "resume-commands",
+    "error",
+    "warning",
+    "notice",
+];
+
+/// Every stdout command is one we write; masks come first; groups balance.
+fn check_stdout(ran: &Ran) -> TestResult {
+    let lines = parse_stdout(&ran.stdout)?;
+    let mut seen_other = false;
+    for l in &lines {
+        match l {
+            Line::Command(c) => {
+                if !KNOWN_COMMANDS.contains(&c.name.as_str()) {
+                    return Err(format!(
+                        "unexpected workflow command {:?}\n{}",
+                        c.raw,
+                        ran.explain()
+                    )
+                    .into());
+                }
+                if c.name == "add-mask" && seen_other {
+                    return Err(format!("a mask after other output: {:?}", c.raw).into());
+                }
+                seen_other |= c.name != "add-mask";
+                if matches!(c.name.as_str(), "error" | "warning" | "notice")
+                    && c.props.keys().any(|k| k != "title")
+                {
+                    return Err(format!("unexpected property in {:?}", c.raw).into());
+                }
+            }
+            Line::Text(_) => seen_other = true,
+        }
+    }
+    let count = |n: &str| {
+        lines
+            .iter()
+            .filter(|l| matches!(l, Line::Command(c) if c.name == n))
+            .count()
+    };
+    assert_eq!(count("group"), count("endgroup"), "{}", ran.explain());
+    assert_eq!(count("stop-commands"), count("resume-commands"));
+    for line in ran.stderr.lines() {
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "workflow command on stderr: {line}"
+        );
+    }
+    assert_eq!(ran.env_file, "", "GITHUB_ENV is not written");
+    Ok(())
+}
+
+/// Every table row has its header's cell count; the only HTML tags are the summary's own.
+fn check_markdown(md: &str) {
+    let mut cols: Option<usize> = None;
+    for line in md.lines() {
+        if line.starts_with('|') {
+            let n = line.matches('|').count();
+            assert_eq!(*cols.get_or_insert(n), n, "broken table row: {line}");
+        } else {
+            cols = None;
+        }
+        assert!(!line.trim_start().starts_with("::"), "{line}");
+    }
+    let allowed = [
+        "<details>",
+        "</details>",
+        "<summary>",
+        "</summary>",
+        "<code>",
+        "</code>",
+        "<sub>",
+        "</sub>",
+        "<pre>",
+        "</pre>",
+    ];
+    for (i, _) in md.match_indices('<') {
+        let rest = md.get(i..).unwrap_or("");
+        assert!(
+            allowed.iter().any(|t| rest.starts_with(t)),
+            "stray HTML: {}",
+            rest.chars().take(40).collect::<String>()
+        );
+    }
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
+    assert!(md.len() < 1024 * 1024);
+}
+
+/// The SARIF validates against the official 2.1.0 schema and meets code scanning's rules.
+fn check_sarif(sarif: &Value, location: &str) -> TestResult {
+    let schema: Value = serde_json::from_str(SARIF_SCHEMA)?;
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)?;
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
+
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "mtls-scan");
+    assert!(
+        driver["version"].is_string()
+            && driver["informationUri"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://"))
+    );
+    let rules = driver["rules"].as_array().ok_or("no rules")?;
+    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    let catalogue: Vec<&str> = probe_core::finding::FindingId::ALL
+        .iter()
+        .map(|i| i.as_str())
+        .collect();
+    assert_eq!(ids, catalogue, "one rule per catalogue id");
+    for r in rules {
+        let sev = r["properties"]["security-severity"]
+            .as_str()
+            .ok_or("security-severity is not a string")?;
+        assert!(sev.parse::<f64>().is_ok_and(|v| (0.0..=10.0).contains(&v)));
+        let tags: Vec<&str> = r["properties"]["tags"]
+            .as_array()
+            .ok_or("no tags")?
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            tags.contains(&"security") && tags.iter().any(|t| t.starts_with("CWE-")),
+            "{tags:?}"
+        );
+        assert!(r["help"]["text"].is_string() && r["help"]["markdown"].is_string());
+        assert!(
+            r["shortDescription"]["text"].is_string() && r["fullDescription"]["text"].is_string()
+        );
+        assert!(matches!(
+            r["defaultConfiguration"]["level"].as_str(),
+            Some("error" | "warning" | "note")
+        ));
+        assert!(!r["help"]["markdown"]
+            .as_str()
+            .unwrap_or("")
+            .contains("<script"));
+    }
+    for res in run["results"].as_array().ok_or("no results")? {
+        assert!(
+            matches!(res["level"].as_str(), Some("error" | "warning" | "note")),
+            "{res}"
+        );
+        let idx = res["ruleIndex"].as_u64().ok_or("no ruleIndex")?;
+        assert_eq!(
+            rules.get(usize::try_from(idx)?).map(|r| &r["id"]),
+            Some(&res["ruleId"])
+        );
+        let locs = res["locations"].as_array().ok_or("no locations")?;
+        assert_eq!(locs.len(), 1);
+        let phys = &locs[0]["physicalLocation"];
+        assert_eq!(phys["artifactLocation"]["uri"], location);
+        assert_eq!(phys["region"]["startLine"], 1);
+        let host_port = res["properties"]["host-port"]
+            .as_str()
+            .ok_or("no host-port")?;
+        let fp = res["partialFingerprints"]["mtlsScan/v1"]
+            .as_str()
+            .ok_or("no fingerprint")?;
+        assert_eq!(
+            fp,
+            sha256_hex(&format!(
+                "{}|{host_port}",
+                res["ruleId"].as_str().unwrap_or("")
+            ))
+        );
+        assert!(res["message"]["text"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+    Ok(())
+}
+
+fn sha256_hex(s: &str) -> String {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// No line of a secret is visible anywhere, and each one was masked first.
+fn check_secret(ran: &Ran, secret: &str) -> TestResult {
+    let masks: Vec<String> = ran
+        .named("add-mask")?
+        .into_iter()
+        .map(|c| c.message)
+        .collect();
+    for line in secret.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        assert!(
+            masks.iter().any(|m| m == line),
+            "secret line not masked: {line}"
+        );
+        if line.starts_with("-----") {
+            continue; // the PEM armour is no secret
+        }
+        for (i, text) in ran.visible()?.iter().enumerate() {
+            assert!(
+                !text.contains(line),
+                "secret line {line:?} visible in output #{i}"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn urls(lab: &Lab) -> String {
+    lab.servers
+        .iter()
+        .map(|s| s.url.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------------------
+
+/// Exit 0: a correctly configured server, scanned with every identity input (the key as PEM text
+/// from a secret, the other PEMs as workspace paths, the CA as text): grade A, no annotation, the
+/// outputs, summary, JSON report and SARIF, and no key line anywhere but in the masks.
+#[test]
+fn passing_scan_writes_every_artifact_and_masks_keys() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::RequiredVerified])?;
+    let ran = Step::new()?
+        .file("pki/client.pem", &lab.pki.client_cert_pem)?
+        .file("pki/ca.pem", &lab.pki.ca_cert_pem)?
+        .file("pki/ca-key.pem", &lab.pki.ca_key_pem)?
+        .input("api-url", &urls(&lab))
+        .input("ca-file", &lab.pki.ca_cert_pem)
+        .input("client-cert", "pki/client.pem")
+        .input("client-key", &lab.pki.client_key_pem)
+        .input("issuing-ca-cert", "pki/ca.pem")
+        .input("issuing-ca-key", "pki/ca-key.pem")
+        .run()?;
+    assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    check_stdout(&ran)?;
+    assert!(
+        ran.named("error")?.is_empty() && ran.named("warning")?.is_empty(),
+        "{}",
+        ran.explain()
+    );
+    assert!(
+        ran.stdout
+            .lines()
+            .any(|l| l == "Grade A (score 100) meets the threshold C: 0 findings, 0 critical."),
+        "{}",
+        ran.explain()
+    );
+
+    let outputs = ran.outputs()?;
+    let want: BTreeMap<String, String> = [
+        ("grade", "A"),
+        ("score", "100"),
+        ("findings", "0"),
+        ("critical", "0"),
+        ("report", "mtls-scan-report.json"),
+        ("sarif-file", "mtls-scan.sarif"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(outputs, want);
+
+    let report = ran.json("mtls-scan-report.json")?;
+    assert_eq!(report["grade"], "A");
+    assert_eq!(report["targets"][0]["verification"], "verified");
+    check_sarif(&ran.json("mtls-scan.sarif")?, WORKFLOW)?;
+    check_markdown(&ran.summary);
+    assert!(
+        ran.summary.starts_with("## ✅ mtls-scan: grade A\n"),
+        "{}",
+        ran.summary
+    );
+    assert!(
+        ran.summary.contains("| **A** | 100 | C | 1 | 0 | 0 |"),
+        "{}",
+        ran.summary
+    );
+    assert!(ran.summary.contains("The grade A meets the threshold C."));
+
+    // Masks: the token and both keys (the CA key was read from a file), line by line, first.
+    check_secret(&ran, TOKEN)?;
+    check_secret(&ran, &lab.pki.client_key_pem)?;
+    check_secret(&ran, &lab.pki.ca_key_pem)?;
+    Ok(())
+}
+
+/// Exit 1: twelve servers with a critical root cause each. Ten error annotations, worst first, with
+/// title and fix; implied findings folded; one notice for the rest; a final error that states the
+/// grade and the threshold. The SARIF has every root finding and passes the schema.
+#[test]
+fn failing_grade_annotates_worst_first_capped_and_ends_with_the_threshold() -> TestResult {
+    let rt = runtime()?;
+    let cases: Vec<LabCase> = [
+        LabCase::NoClientAuth,
+        LabCase::Optional,
+        LabCase::AcceptAnyCert,
+    ]
+    .repeat(4);
+    let lab = lab(&rt, &cases)?;
+    let ran = Step::new()?
+        .input("api-url", &format!("{}\n", urls(&lab)))
+        .input("ca-file", &lab.pki.ca_cert_pem)
+        .input("fail-under", "b")
+        .input("config", "mtls-scan.yml")
+        .file(
+            "mtls-scan.yml",
+            &format!("targets:\n  - url: {}\n", lab.servers[0].url),
+        )?
+        .run()?;
+    assert_eq!(ran.code, Some(1), "{}", ran.explain());
+    check_stdout(&ran)?;
+    let report = ran.json("mtls-scan-report.json")?;
+    let levels: Vec<&str> = report["targets"]
+        .as_array()
+        .ok_or("no targets")?
+        .iter()
+        .flat_map(|t| t["findings"].as_array().cloned().unwrap_or_default())
+        .filter(|f| f["implied_by"].is_null())
+        .map(|f| match f["severity"].as_str() {
+            Some("critical" | "high") => "error",
+            Some("medium" | "low") => "warning",
+            _ => "notice",
+        })
+        .collect();
+    let roots = levels.len();
+    // GitHub shows 10 annotations per level and step: one error is kept for the final one.
+    let overflow: usize = [("error", 9), ("warning", 10), ("notice", 10)]
+        .iter()
+        .map(|(l, cap)| {
+            levels
+                .iter()
+                .filter(|x| *x == l)
+                .count()
+                .saturating_sub(*cap)
+        })
+        .sum();
+    let all_findings: usize = report["targets"].as_array().map_or(0, |t| {
+        t.iter()
+            .map(|t| t["findings"].as_array().map_or(0, Vec::len))
+            .sum()
+    });
+    assert!(roots >= 12, "{roots}");
+
+    let cmds = ran.commands()?;
+    let errors: Vec<&Cmd> = cmds.iter().filter(|c| c.name == "error").collect();
+    // Nine finding annotations, then the final threshold error: ten, all shown by GitHub.
+    assert_eq!(errors.len(), 10, "{}", ran.explain());
+    for e in errors.iter().take(9) {
+        assert!(
+            e.props
+                .get("title")
+                .is_some_and(|t| t.starts_with("mtls-scan: ") && t.contains("127.0.0.1:")),
+            "{e:?}"
+        );
+        assert!(
+            e.message.starts_with("[critical] ") && e.message.contains(" on https://127.0.0.1:"),
+            "{e:?}"
+        );
+        assert!(
+            e.message.contains(". Fix: ") && !e.message.contains('\n'),
+            "{e:?}"
+        );
+    }
+    assert!(
+        errors.iter().any(|e| e
+            .message
+            .contains("Also implied by this root cause: forged-client-cert-accepted")),
+        "implied findings are folded under their root cause"
+    );
+    assert!(!cmds.iter().any(|c| c
+        .props
+        .get("title")
+        .is_some_and(|t| t.contains("forged-client-cert-accepted"))));
+    let notices: Vec<&Cmd> = cmds.iter().filter(|c| c.name == "notice").collect();
+    let more = notices.last().ok_or("no overflow notice")?;
+    assert!(
+        more.message
+            .starts_with(&format!("{overflow} more findings are not annotated"))
+            && more
+                .message
+                .contains("see the job summary and the SARIF file mtls-scan.sarif"),
+        "{more:?}"
+    );
+    let last = cmds.last().ok_or("no commands")?;
+    assert_eq!(last.name, "error");
+    let score = report["score"].as_u64().ok_or("no score")?;
+    assert!(
+        last.message.starts_with(&format!(
+            "Grade F (score {score}) is below the threshold B (fail-under): "
+        )),
+        "{last:?}"
+    );
+    assert_eq!(
+        ran.stdout.lines().last(),
+        Some(last.raw.as_str()),
+        "the threshold error is the last line"
+    );
+
+    let outputs = ran.outputs()?;
+    assert_eq!(outputs.get("grade").map(String::as_str), Some("F"));
+    assert_eq!(outputs.get("findings"), Some(&all_findings.to_string()));
+    assert!(outputs
+        .get("critical")
+        .and_then(|c| c.parse::<usize>().ok())
+        .is_some_and(|c| c >= 12));
+
+    let sarif = ran.json("mtls-scan.sarif")?;
+    check_sarif(&sarif, "mtls-scan.yml")?;
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(roots)
+    );
+
+    check_markdown(&ran.summary);
+    assert!(ran.summary.starts_with("## ❌ mtls-scan: grade F\n"));
+    assert!(ran
+        .summary
+        .contains("**The grade F is below the threshold B: this check fails.**"));
+    assert_eq!(
+        ran.summary.matches("\n### ").count(),
+        12,
+        "a section per target"
+    );
+    assert!(
+        ran.summary
+            .contains("more finding implied by this root cause")
+            || ran
+                .summary
+                .contains("more findings implied by this root cause")
+    );
+    check_secret(&ran, TOKEN)?;
+    Ok(())
+}
+
+/// Exit 3: a target that refuses connections. Its error is annotated and ends the log; the
+/// reports are still written and the SARIF says the run was not fully successful.
+#[test]
+fn unreachable_target_exits_3_after_writing_reports() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::RequiredVerified])?;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let dead = format!("https://127.0.0.1:{}/", closed.local_addr()?.port());
+    drop(closed);
+    let ran = Step::new()?
+        .input("api-url", &format!("{}\n{dead}", urls(&lab)))
+        .input("ca-file", &lab.pki.ca_cert_pem)
+        .input("timeout", "3")
+        .input("sarif-file", "reports/scan.sarif")
+        .run()?;
+    assert_eq!(ran.code, Some(3), "{}", ran.explain());
+    check_stdout(&ran)?;
+    let cmds = ran.commands()?;
+    assert!(cmds.iter().any(|c| c.name == "error"
+        && c.message
+            .starts_with(&format!("{dead} could not be scanned: "))));
+    let last = cmds.last().ok_or("no commands")?;
+    assert_eq!(last.name, "error");
+    assert_eq!(
+        last.message,
+        format!("1 of 2 targets could not be scanned: {dead}.")
+    );
+    assert_eq!(ran.stdout.lines().last(), Some(last.raw.as_str()));
+    let outputs = ran.outputs()?;
+    assert_eq!(
+        outputs.get("sarif-file").map(String::as_str),
+        Some("reports/scan.sarif")
+    );
+    assert_eq!(outputs.get("grade").map(String::as_str), Some("F"));
+    let sarif = ran.json("reports/scan.sarif")?;
+    check_sarif(&sarif, WORKFLOW)?;
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+    check_markdown(&ran.summary);
+    assert!(ran.summary.contains("**1 target could not be scanned**"));
+    Ok(())
+}
+
+/// Exit 2: each kind of bad input is refused with a clear `::error` naming the input, before any
+/// scan, and secrets are never quoted.
+#[test]
+fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::RequiredVerified])?;
+    let url = urls(&lab);
+    let other_key = rt.block_on(mtls_lab::start(&[]))?.pki.client_key_pem;
+    // (what, inputs, messages expected among the errors)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        ("no url", vec![], vec!["input `api-url`: required"]),
+        (
+            "bad grade",
+            vec![("api-url", &url), ("fail-under", "E")],
+            vec!["input `fail-under`: \"E\" is not a grade"],
+        ),
+        (
+            "bad timeout",
+            vec![("api-url", &url), ("timeout", "ten")],
+            vec!["input `timeout`: \"ten\" is not a number of seconds"],
+        ),
+        (
+            "zero timeout",
+            vec![("api-url", &url), ("timeout", "0")],
+            vec!["input `timeout`"],
+        ),
+        (
+            "missing file",
+            vec![("api-url", &url), ("ca-file", "certs/none.pem")],
+            vec!["input `ca-file`: no file at \"certs/none.pem\""],
+        ),
+        (
+            "cert without key",
+            vec![("api-url", &url), ("client-cert", &lab.pki.client_cert_pem)],
+            vec!["input `client-key`: `client-cert` is set but `client-key` is not"],
+        ),
+        (
+            "key without cert",
+            vec![("api-url", &url), ("issuing-ca-key", &lab.pki.ca_key_pem)],
+            vec!["input `issuing-ca-cert`: `issuing-ca-key` is set but `issuing-ca-cert` is not"],
+        ),
+        (
+            "plain http",
+            vec![("api-url", "http://127.0.0.1:1/")],
+            vec!["input `api-url`: invalid target", "only https://"],
+        ),
+        (
+            "several at once",
+            vec![
+                ("api-url", "https://ok.example\nftp://x"),
+                ("fail-under", "Z"),
+                ("config", "missing.yml"),
+            ],
+            vec!["input `api-url`", "input `fail-under`", "input `config`"],
+        ),
+        (
+            "bad config",
+            vec![("api-url", &url), ("config", "bad.yml")],
+            vec!["input `config`: bad.yml:3:"],
+        ),
+        (
+            "fail-on new without a baseline",
+            vec![("api-url", &url), ("fail-on", "new")],
+            vec!["input `fail-on`: `new` needs the `baseline` input"],
+        ),
+        (
+            "baseline that is not a report",
+            vec![
+                ("api-url", &url),
+                ("fail-on", "new"),
+                ("baseline", "other.json"),
+            ],
+            vec!["input `baseline`: \"other.json\" is not an mtls-scan JSON report"],
+        ),
+        (
+            "mismatched key",
+            vec![
+                ("api-url", &url),
+                ("client-cert", &lab.pki.client_cert_pem),
+                ("client-key", &other_key),
+            ],
+            vec!["input `client-cert`", "Nothing was scanned"],
+        ),
+        (
+            "key that is neither PEM nor a file",
+            vec![
+                ("api-url", &url),
+                ("client-cert", &lab.pki.client_cert_pem),
+                ("client-key", "MHcCAQEEIGsecretkeymaterial"),
+            ],
+            vec!["input `client-key`: not PEM text"],
+        ),
+    ];
+    for (what, inputs, wants) in cases {
+        let mut step = Step::new()?
+            .file(
+                "bad.yml",
+                "targets:\n  - url: https://a.example/\n    colour: blue\n",
+            )?
+            .file("other.json", "{\"grade\": \"A\"}\n")?;
+        for (k, v) in &inputs {
+            step = step.input(k, v);
+        }
+        let ran = step.run()?;
+        assert_eq!(ran.code, Some(2), "{what}: {}", ran.explain());
+        check_stdout(&ran)?;
+        let errors = ran.named("error")?;
+        for want in &wants {
+            assert!(
+                errors.iter().any(|e| e.message.contains(want)),
+                "{what}: no error with {want:?}\n{}",
+                ran.explain()
+            );
+        }
+        assert!(
+            !ran.stdout.contains("scanning"),
+            "{what}: nothing is scanned"
+        );
+        assert_eq!(ran.output, "", "{what}: no outputs");
+        assert!(!ran.workspace.join("mtls-scan.sarif").exists());
+        assert!(
+            ran.summary.contains("invalid inputs"),
+            "{what}: {}",
+            ran.summary
+        );
+        check_markdown(&ran.summary);
+        for (k, v) in &inputs {
+            if k.ends_with("-key") {
+                check_secret(&ran, v)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The config adds its targets and suppressions (a suppressed finding is not annotated, and is a
+/// suppressed SARIF result); with `fail-on: new`, a scan fails only on findings that its
+/// `baseline` report does not have.
+#[test]
+fn config_suppressions_and_baseline_with_fail_on_new() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(
+        &rt,
+        &[
+            LabCase::Optional,
+            LabCase::NoClientAuth,
+            LabCase::AcceptAnyCert,
+        ],
+    )?;
+    let (optional, none, any) = (
+        &lab.servers[0].url,
+        &lab.servers[1].url,
+        &lab.servers[2].url,
+    );
+    let config = format!(
+        "defaults:\n  ca-files: [pki/ca.pem]\ntargets:\n  - url: {optional}\nsuppressions:\n  - id: client-cert-optional\n    target: {optional}\n    reason: staging health checks are anonymous\n    expires: 2099-12-31\n"
+    );
+    let step = |api_url: &str| -> TestResult<Step> {
+        Step::new()?
+            .file("ci/mtls-scan.yml", &config)?
+            .file("ci/pki/ca.pem", &lab.pki.ca_cert_pem)
+            .map(|s| {
+                s.input("api-url", api_url)
+                    .input("config", "ci/mtls-scan.yml")
+            })
+    };
+
+    // 1. Grade mode: the config's target joins api-url's; its finding is suppressed.
+    let first = step(none)?.run()?;
+    assert_eq!(first.code, Some(1), "{}", first.explain());
+    check_stdout(&first)?;
+    let report = first.json("mtls-scan-report.json")?;
+    assert_eq!(report["targets"].as_array().map(Vec::len), Some(2));
+    assert!(
+        !report.to_string().contains("\"server-cert-untrusted\""),
+        "the config's ca-files are trusted"
+    );
+    let cmds = first.commands()?;
+    assert!(!cmds.iter().any(|c| c
+        .props
+        .get("title")
+        .is_some_and(|t| t.contains("client-cert-optional"))));
+    let sarif = first.json("mtls-scan.sarif")?;
+    check_sarif(&sarif, "ci/mtls-scan.yml")?;
+    let results = sarif["runs"][0]["results"].as_array().ok_or("no results")?;
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["suppressions"].as_array().is_some_and(|s| !s.is_empty()))
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["ruleId"], "client-cert-optional");
+    assert!(suppressed[0]["suppressions"][0]["justification"]
+        .as_str()
+        .is_some_and(|j| j.contains("staging health checks are anonymous")));
+    check_markdown(&first.summary);
+    assert!(
+        first.summary.contains("**Suppressed** until 2099-12-31"),
+        "{}",
+        first.summary
+    );
+    let baseline = std::fs::read_to_string(first.workspace.join("mtls-scan-report.json"))?;
+
+    // 2. fail-on: new against that report: nothing new, so the step passes at grade F.
+    let second = step(none)?
+        .file("baseline.json", &baseline)?
+        .input("fail-on", "new")
+        .input("baseline", "baseline.json")
+        .run()?;
+    assert_eq!(second.code, Some(0), "{}", second.explain());
+    check_stdout(&second)?;
+    assert!(second.named("error")?.iter().all(|e| e
+        .props
+        .get("title")
+        .is_some_and(|t| t.contains("127.0.0.1"))));
+    assert!(second
+        .stdout
+        .contains("no new finding against the baseline"));
+
+    // 3. A new target brings a new finding: exit 1, and the final error names it.
+    let third = step(&format!("{none}\n{any}"))?
+        .file("baseline.json", &baseline)?
+        .input("fail-on", "new")
+        .input("baseline", "baseline.json")
+        .run()?;
+    assert_eq!(third.code, Some(1), "{}", third.explain());
+    check_stdout(&third)?;
+    let last = third.commands()?.pop().ok_or("no commands")?;
+    let any_host = any.trim_start_matches("https://").trim_end_matches('/');
+    assert_eq!(
+        last.props.get("title").map(String::as_str),
+        Some("mtls-scan: new findings")
+    );
+    assert!(
+        last.message.starts_with(&format!(
+            "1 new finding against the baseline baseline.json (fail-on: new): untrusted-client-cert-accepted on {any_host}."
+        )),
+        "{last:?}"
+    );
+    let sarif = third.json("mtls-scan.sarif")?;
+    check_sarif(&sarif, "ci/mtls-scan.yml")?;
+    let states: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .ok_or("no results")?
+        .iter()
+        .filter_map(|r| r["baselineState"].as_str())
+        .collect();
+    assert!(
+        states.contains(&"new") && states.contains(&"unchanged"),
+        "{states:?}"
+    );
+    assert!(third.summary.contains("new since the baseline"));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// A hostile server: its certificate subject, advertised CA names, headers and body carry
+// workflow commands, Markdown and HTML.
+// ---------------------------------------------------------------------------------------------
+
+const EVIL_CN: &str =
+    "evil%0A::error::pwned-cn\n::error::pwned-raw | `tick` <script>alert(1)</script>";
+const EVIL_O: &str =
+    "org\r\n::warning::pwned-o|*b*_i_[x](javascript:y)<img src=x onerror=alert(1)>";
+const EVIL_CA: &str = "ca%0A::error::pwned-ca\n| col | <b>bold</b>";
+const EVIL_SERVER: &str = "x%0A::error::pwned|<script>";
+const EVIL_BODY: &str = "ok\n::error::pwned-body\n| a | b |\n```\n</details><script>alert(1)</script>\n%0A::warning::pwned";
+
+/// Starts an optional-client-auth HTTPS server whose every string is hostile; returns its URL.
+fn hostile_server(
+    rt: &tokio::runtime::Runtime,
+) -> TestResult<(String, tokio::task::JoinHandle<()>)> {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair};
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+    let dn = |o: &str, cn: &str| {
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::OrganizationName, o);
+        dn.push(DnType::CommonName, cn);
+        dn
+    };
+    let ca_key = KeyPair::generate()?;
+    let mut ca = CertificateParams::default();
+    ca.distinguished_name = dn(EVIL_O, EVIL_CA);
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca.self_signed(&ca_key)?;
+    let key = KeyPair::generate()?;
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned()])?;
+    params.distinguished_name = dn(EVIL_O, EVIL_CN);
+    let cert = params.self_signed(&key)?;
+
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca_cert.der().clone())?;
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .allow_unauthenticated()
+    .build()?;
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![cert.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = rt.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
+    let url = format!("https://127.0.0.1:{}/", listener.local_addr()?.port());
+    let task = rt.spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let service = hyper::service::service_fn(|_req| async {
+                    let mut resp = hyper::Response::new(http_body_util::Full::new(
+                        bytes::Bytes::from(EVIL_BODY),
+                    ));
+                    resp.headers_mut().insert(
+                        hyper::header::SERVER,
+                        hyper::header::HeaderValue::from_static(EVIL_SERVER),
+                    );
+                    Ok::<_, std::convert::Infallible>(resp)
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    Ok((url, task))
+}
+
+/// Injection: everything the hostile server says reaches the reports, yet it issues no workflow
+/// command, breaks no table, and puts no HTML in the summary.
+#[test]
+fn hostile_server_cannot_inject_commands_markdown_or_html() -> TestResult {
+    let rt = runtime()?;
+    let (url, _server) = hostile_server(&rt)?;
+    let ran = Step::new()?
+        .input("api-url", &url)
+        .input("fail-under", "F")
+        .run()?;
+    assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    check_stdout(&ran)?;
+
+    // The hostile text did reach the scan (else this test proves nothing).
+    let report = std::fs::read_to_string(ran.workspace.join("mtls-scan-report.json"))?;
+    assert!(
+        report.contains("pwned|<script>"),
+        "the Server header is in the report"
+    );
+    assert!(
+        report.contains("::error::pwned-body"),
+        "the body is in the report"
+    );
+    assert!(
+        report.contains("pwned-ca"),
+        "the advertised CA name is in the report"
+    );
+    assert!(
+        report.contains("CN=evil%0A::error::pwned-cn\\n::error::pwned-raw"),
+        "the certificate subject is in the report"
+    );
+
+    // stdout: outside the stopped region, no line mentions the hostile text, and every command is
+    // one we meant (masks, the log group, annotations).
+    let lines = parse_stdout(&ran.stdout)?;
+    let mut stopped = false;
+    let mut neutralised = 0;
+    for l in &lines {
+        match l {
+            Line::Command(c) if c.name == "stop-commands" => stopped = true,
+            Line::Command(c) if c.name == "resume-commands" => stopped = false,
+            Line::Text(t) if stopped => {
+                neutralised += usize::from(t.trim_start().starts_with("::"));
+            }
+            _ if stopped => {}
+            l => assert!(
+                !l.raw().contains("pwned"),
+                "hostile text outside the stopped region: {}",
+                l.raw()
+            ),
+        }
+    }
+    // The text report in the log quotes the subject, whose line breaks start `::error::` lines:
+    // only stop-commands keeps the runner from obeying them.
+    assert!(
+        neutralised > 0,
+        "the log quotes the hostile subject\n{}",
+        ran.stdout
+    );
+    let cmds = ran.commands()?;
+    let errors: Vec<&Cmd> = cmds.iter().filter(|c| c.name == "error").collect();
+    assert!(!errors.is_empty(), "client-cert-optional is annotated");
+    for c in &cmds {
+        assert!(
+            !c.message.contains("pwned") && !c.props.values().any(|v| v.contains("pwned")),
+            "{c:?}"
+        );
+    }
+
+    // The summary quotes the server, escaped: no broken table, no HTML, no command.
+    check_markdown(&ran.summary);
+    assert!(ran.summary.contains("&lt;script&gt;"), "{}", ran.summary);
+    assert!(
+        ran.summary.contains("pwned&#124;&lt;script&gt;"),
+        "the Server header, escaped"
+    );
+    assert!(
+        ran.summary.contains(
+            "CN=evil%0A::error::pwned-cn ↵ ::error::pwned-raw &#124; &#96;tick&#96; &lt;script&gt;"
+        ),
+        "the certificate subject, escaped, its line break visible"
+    );
+    assert!(
+        !ran.summary.contains("<script")
+            && !ran.summary.contains("<img")
+            && !ran.summary.contains("<b>")
+    );
+
+    // The SARIF is valid and its Markdown has no server text.
+    check_sarif(&ran.json("mtls-scan.sarif")?, WORKFLOW)?;
+    let outputs = ran.outputs()?;
+    assert_eq!(outputs.len(), 6);
+    assert!(outputs.values().all(|v| !v.contains("pwned")));
+    Ok(())
+}
+
+/// `scan --format sarif` and `--format markdown` use the same renderers as the Action.
+#[test]
+fn scan_command_renders_sarif_and_markdown() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::Optional])?;
+    let dir = tempfile::tempdir()?;
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &lab.pki.ca_cert_pem)?;
+    let url = urls(&lab);
+    let run = |format: &str| -> TestResult<std::process::Output> {
+        Ok(std::process::Command::new(BIN)
+            .args(["scan", &url, "--format", format, "--ca-file"])
+            .arg(&ca)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .output()?)
+    };
+    let sarif = run("sarif")?;
+    let sarif: Value = serde_json::from_slice(&sarif.stdout)?;
+    check_sarif(&sarif, "action.yml")?;
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["ruleId"],
+        "client-cert-optional"
+    );
+    let md = String::from_utf8(run("markdown")?.stdout)?;
+    check_markdown(&md);
+    assert!(
+        md.starts_with("## ") && md.contains("Client certificate optional"),
+        "{md}"
+    );
+    Ok(())
+}
+
+#[test]
+fn stdout_parser_follows_the_runner() {
+    let lines = parse_stdout("::error title=a%3Ab%2Cc::x%0Ay%25\n  ::warning::w\n::stop-commands::T\n::error::no\n::T::\ntext")
+        .unwrap_or_default();
+    assert_eq!(lines.len(), 6);
+    let Some(Line::Command(e)) = lines.first() else {
+        panic!("{lines:?}")
+    };
+    assert_eq!(
+        (
+            e.name.as_str(),
+            e.props.get("title").map(String::as_str),
+            e.message.as_str()
+        ),
+        ("error", Some("a:b,c"), "x\ny%")
+    );
+    assert!(matches!(lines.get(1), Some(Line::Command(c)) if c.name == "warning"));
+    assert!(matches!(lines.get(3), Some(Line::Text(t)) if t == "::error::no"));
+}

@@ -1,0 +1,715 @@
+//! Reading a leaked configuration: what format a body is in (JSON, YAML, `.properties`/`.env`,
+//! text, HTML), whether it looks like configuration at all, and which settings in it switch
+//! authentication off. Secrets are never copied out: their keys are listed, their values
+//! redacted, and PEM blocks are cut. Every input is a capped body from an untrusted server.
+//!
+//! The settings recognised (keys compared without case or punctuation, so `client-auth`,
+//! `clientAuth` and `client_auth` are one):
+//!
+//! | stack | setting | values that switch authentication off |
+//! |---|---|---|
+//! | Java/Spring | `server.ssl.client-auth` | `none`, `want` |
+//! | Go | `ClientAuth` | `NoClientCert`, `RequestClientCert`, `RequireAnyClientCert`, `VerifyClientCertIfGiven` (or 0–3) |
+//! | Go | `InsecureSkipVerify` | `true` |
+//! | Node.js | `rejectUnauthorized` | `false` |
+//! | Node.js | `NODE_TLS_REJECT_UNAUTHORIZED` | `0` |
+//! | Python | `verify` | `False` |
+//! | Python | `cert_reqs` / `verify_mode` (or any value) | `CERT_NONE`, `CERT_OPTIONAL` |
+//! | nginx | `ssl_verify_client` | `off`, `optional`, `optional_no_ca` |
+//! | Envoy | `require_client_certificate` | `false` |
+//! | Istio | `mtls.mode` / `mode` | `PERMISSIVE` (and `DISABLE` under `mtls`) |
+
+use serde::{Deserialize, Serialize};
+
+use crate::remediation::Stack;
+
+/// Key/value pairs read from one body at most.
+const MAX_PAIRS: usize = 5_000;
+/// Characters of a setting's value kept in evidence.
+const MAX_VALUE: usize = 80;
+
+/// The format a body was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// A JSON object or array.
+    Json,
+    /// A YAML mapping (one or more documents).
+    Yaml,
+    /// `key=value` / `key: value` lines (`.properties`, `.env`).
+    Properties,
+    /// An HTML page.
+    Html,
+    /// Anything else.
+    Text,
+}
+
+/// A setting that switches authentication off, as found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthOffSetting {
+    /// The stack whose setting it is, when it is one stack's.
+    pub stack: Option<Stack>,
+    /// The setting as found: `key = value` (value capped).
+    pub setting: String,
+    /// What it does.
+    pub meaning: String,
+}
+
+/// What a body is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classified {
+    /// The format it was read as.
+    pub format: BodyFormat,
+    /// Key/value pairs read.
+    pub entries: usize,
+    /// A recognised kind of endpoint, e.g. `Spring Boot actuator env`.
+    pub kind: Option<&'static str>,
+    /// Whether it looks like configuration (or a status page) rather than an ordinary answer.
+    pub config_like: bool,
+    /// Settings that switch authentication off.
+    pub auth_off: Vec<AuthOffSetting>,
+    /// Keys whose values look secret (the values are never kept), and `PEM block` markers.
+    pub secrets: Vec<String>,
+    /// The stack the body points at.
+    pub stack_hint: Option<Stack>,
+    /// Sorted key names (a shape to compare with a catch-all answer).
+    pub shape: Vec<String>,
+}
+
+/// Reads a body.
+pub fn classify(body: &[u8], content_type: Option<&str>) -> Classified {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    let lower_start: String = trimmed
+        .chars()
+        .take(64)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let html = lower_start.starts_with("<!doctype html")
+        || lower_start.starts_with("<html")
+        || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html"));
+
+    let (format, pairs) = if html {
+        (BodyFormat::Html, Vec::new())
+    } else if let Some(p) = json_pairs(body) {
+        (BodyFormat::Json, p)
+    } else if let Some(p) = yaml_pairs(body) {
+        (BodyFormat::Yaml, p)
+    } else if let Some(p) = properties_pairs(&text) {
+        (BodyFormat::Properties, p)
+    } else {
+        (BodyFormat::Text, Vec::new())
+    };
+
+    let mut auth_off: Vec<AuthOffSetting> = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut secrets = Vec::new();
+    for (path, value) in &pairs {
+        let segments: Vec<&str> = path.iter().map(String::as_str).collect();
+        if let Some(s) = match_setting(&segments, value) {
+            push_unique(&mut auth_off, &mut seen, &segments, value, s);
+        }
+        if is_secret_key(&segments) && !value.trim().is_empty() && !is_masked(value) {
+            let name = crate::exchange::sanitize(path.join(".").as_bytes(), 120);
+            if !secrets.contains(&name) && secrets.len() < 20 {
+                secrets.push(name);
+            }
+        }
+    }
+    if format != BodyFormat::Html {
+        for (key, value) in text_pairs(&text) {
+            let segments = [key.as_str()];
+            if let Some(s) = match_setting(&segments, &value) {
+                push_unique(&mut auth_off, &mut seen, &segments, &value, s);
+            }
+        }
+    }
+    if text.contains("-----BEGIN") {
+        secrets.push("PEM block".to_owned());
+    }
+
+    let keys: Vec<String> = pairs.iter().map(|(p, _)| p.join(".")).collect();
+    let kind = recognise(&keys, &text, format);
+    let stack_hint = auth_off
+        .iter()
+        .find_map(|s| s.stack)
+        .or_else(|| kind.and_then(kind_stack))
+        .or_else(|| {
+            keys.iter()
+                .any(|k| k.starts_with("NODE_"))
+                .then_some(Stack::NodeJs)
+        });
+    let config_like = !auth_off.is_empty()
+        || kind.is_some()
+        || match format {
+            BodyFormat::Json | BodyFormat::Yaml => pairs.len() >= 5 || !secrets.is_empty(),
+            BodyFormat::Properties => pairs.len() >= 3 || !secrets.is_empty(),
+            BodyFormat::Html | BodyFormat::Text => false,
+        };
+    let mut shape: Vec<String> = keys.into_iter().take(500).collect();
+    shape.sort();
+    shape.dedup();
+    Classified {
+        format,
+        entries: pairs.len(),
+        kind,
+        config_like,
+        auth_off,
+        secrets,
+        stack_hint,
+        shape,
+    }
+}
+
+fn push_unique(
+    out: &mut Vec<AuthOffSetting>,
+    seen: &mut Vec<(String, String)>,
+    segments: &[&str],
+    value: &str,
+    found: (Option<Stack>, &'static str),
+) {
+    let key = (
+        normalize(segments.last().copied().unwrap_or_default()),
+        clean_value(value),
+    );
+    if seen.contains(&key) || out.len() >= 20 {
+        return;
+    }
+    seen.push(key);
+    let shown_key = crate::exchange::sanitize(segments.join(".").as_bytes(), 120);
+    let shown_value = crate::exchange::sanitize(value.trim().as_bytes(), MAX_VALUE);
+    out.push(AuthOffSetting {
+        stack: found.0,
+        // Belt and braces: a value under a secret-looking key never leaves, even when matched.
+        setting: redact(&format!("{shown_key} = {shown_value}")),
+        meaning: found.1.to_owned(),
+    });
+}
+
+/// Lower case, letters and digits only: `server.ssl.client-auth` → `serversslclientauth`.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn clean_value(v: &str) -> String {
+    v.trim()
+        .trim_matches(|c| matches!(c, '"' | '\'' | ';' | ','))
+        .to_ascii_lowercase()
+}
+
+/// The rules: (segments of the key path, value) → (stack, meaning).
+fn match_setting(segments: &[&str], value: &str) -> Option<(Option<Stack>, &'static str)> {
+    // Spring's env endpoint wraps each property as `{"value": …, "origin": …}`.
+    let segments = match segments.split_last() {
+        Some((last, rest)) if normalize(last) == "value" && !rest.is_empty() => rest,
+        _ => segments,
+    };
+    let leaf = normalize(segments.last().copied().unwrap_or_default());
+    let full = normalize(&segments.join("."));
+    let v = clean_value(value);
+    let v = v.as_str();
+    if full.ends_with("sslclientauth") || leaf == "clientauth" {
+        match v {
+            "none" | "want" => {
+                return Some((
+                    Some(Stack::JavaSpring),
+                    "client certificates are not required (Spring `need` requires them)",
+                ))
+            }
+            "noclientcert" | "requestclientcert" | "requireanyclientcert"
+            | "verifyclientcertifgiven" => {
+                return Some((
+                    Some(Stack::Go),
+                    "client certificates are optional or not verified (Go needs RequireAndVerifyClientCert)",
+                ))
+            }
+            "0" | "1" | "2" | "3" if leaf == "clientauth" => {
+                return Some((
+                    Some(Stack::Go),
+                    "tls.ClientAuthType below RequireAndVerifyClientCert (4): not required or not verified",
+                ))
+            }
+            _ => {}
+        }
+    }
+    match (leaf.as_str(), v) {
+        ("insecureskipverify", "true") => Some((
+            Some(Stack::Go),
+            "certificate verification switched off (InsecureSkipVerify)",
+        )),
+        ("rejectunauthorized", "false" | "0") => Some((
+            Some(Stack::NodeJs),
+            "unauthorised certificates accepted (rejectUnauthorized: false)",
+        )),
+        ("nodetlsrejectunauthorized", "0") => Some((
+            Some(Stack::NodeJs),
+            "TLS certificate verification disabled process-wide",
+        )),
+        ("verify", "false" | "0" | "no" | "off") => Some((
+            Some(Stack::Python),
+            "certificate verification switched off (verify=False)",
+        )),
+        ("sslverify" | "verifyssl" | "tlsverify" | "verifytls", "false" | "0" | "no" | "off") => {
+            Some((None, "certificate verification switched off"))
+        }
+        ("sslverifyclient", "off" | "optional" | "optionalnoca" | "optional_no_ca") => Some((
+            Some(Stack::Nginx),
+            "nginx does not require (or does not verify) client certificates",
+        )),
+        ("requireclientcertificate", "false") => Some((
+            Some(Stack::EnvoyIstio),
+            "Envoy does not require client certificates",
+        )),
+        ("mode", "permissive") => Some((
+            Some(Stack::EnvoyIstio),
+            "Istio accepts plaintext as well as mutual TLS (PERMISSIVE)",
+        )),
+        ("mode", "disable") if full.contains("mtls") => {
+            Some((Some(Stack::EnvoyIstio), "Istio mutual TLS disabled"))
+        }
+        _ => {
+            let cert_none = matches!(
+                v,
+                "cert_none"
+                    | "ssl.cert_none"
+                    | "verifymode.cert_none"
+                    | "cert_optional"
+                    | "ssl.cert_optional"
+                    | "verifymode.cert_optional"
+            );
+            let python_key = matches!(leaf.as_str(), "certreqs" | "verifymode" | "sslcertreqs");
+            if cert_none || (python_key && matches!(v, "0" | "1")) {
+                Some((
+                    Some(Stack::Python),
+                    "Python ssl does not require certificates (CERT_NONE/CERT_OPTIONAL)",
+                ))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn is_secret_key(segments: &[&str]) -> bool {
+    let segments = match segments.split_last() {
+        Some((last, rest)) if normalize(last) == "value" && !rest.is_empty() => rest,
+        _ => segments,
+    };
+    let leaf = normalize(segments.last().copied().unwrap_or_default());
+    const WORDS: &[&str] = &[
+        "password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "token",
+        "apikey",
+        "privatekey",
+        "credential",
+        "accesskey",
+        "dsn",
+        "connectionstring",
+    ];
+    WORDS.iter().any(|w| leaf.contains(w))
+        || (leaf.ends_with("key") && !leaf.ends_with("publickey"))
+}
+
+/// Spring and others mask secrets with stars.
+fn is_masked(v: &str) -> bool {
+    let t = v.trim().trim_matches('"');
+    !t.is_empty() && t.chars().all(|c| c == '*')
+}
+
+/// Redacts secrets in free text: PEM blocks, and the value of any `key=value` / `key: value`
+/// whose key looks secret.
+pub fn redact(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_pem = false;
+    for line in text.lines() {
+        if line.contains("-----BEGIN") {
+            in_pem = !line.contains("-----END");
+            out.push_str("<redacted PEM block>\n");
+            continue;
+        }
+        if in_pem {
+            if line.contains("-----END") {
+                in_pem = false;
+            }
+            continue;
+        }
+        out.push_str(&redact_line(line));
+        out.push('\n');
+    }
+    if !text.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+fn redact_line(line: &str) -> String {
+    let Some(pos) = line.find(['=', ':']) else {
+        return line.to_owned();
+    };
+    let (key, rest) = line.split_at(pos);
+    let key_name = key.trim().trim_matches(|c| matches!(c, '"' | '\''));
+    if is_secret_key(&[key_name]) && rest.len() > 1 {
+        let sep: String = rest.chars().take(1).collect();
+        format!("{key}{sep} <redacted>")
+    } else {
+        line.to_owned()
+    }
+}
+
+fn json_pairs(body: &[u8]) -> Option<Vec<(Vec<String>, String)>> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if !(v.is_object() || v.is_array()) {
+        return None;
+    }
+    let mut out = Vec::new();
+    flatten_json(&v, &mut Vec::new(), &mut out);
+    Some(out)
+}
+
+fn flatten_json(
+    v: &serde_json::Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, String)>,
+) {
+    if out.len() >= MAX_PAIRS || path.len() > 32 {
+        return;
+    }
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m {
+                path.push(k.clone());
+                flatten_json(child, path, out);
+                path.pop();
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                path.push(i.to_string());
+                flatten_json(child, path, out);
+                path.pop();
+            }
+        }
+        serde_json::Value::String(s) => out.push((path.clone(), s.clone())),
+        serde_json::Value::Null => out.push((path.clone(), String::new())),
+        other => out.push((path.clone(), other.to_string())),
+    }
+}
+
+fn yaml_pairs(body: &[u8]) -> Option<Vec<(Vec<String>, String)>> {
+    use serde::Deserialize as _;
+    let mut out = Vec::new();
+    let mut mappings = 0;
+    for doc in serde_yaml::Deserializer::from_slice(body).take(16) {
+        let v = serde_yaml::Value::deserialize(doc).ok()?;
+        if v.is_mapping() {
+            mappings += 1;
+            flatten_yaml(&v, &mut Vec::new(), &mut out);
+        }
+    }
+    (mappings > 0).then_some(out)
+}
+
+fn yaml_key(k: &serde_yaml::Value) -> String {
+    match k {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        _ => "?".to_owned(),
+    }
+}
+
+fn flatten_yaml(
+    v: &serde_yaml::Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, String)>,
+) {
+    if out.len() >= MAX_PAIRS || path.len() > 32 {
+        return;
+    }
+    match v {
+        serde_yaml::Value::Mapping(m) => {
+            for (k, child) in m {
+                path.push(yaml_key(k));
+                flatten_yaml(child, path, out);
+                path.pop();
+            }
+        }
+        serde_yaml::Value::Sequence(a) => {
+            for (i, child) in a.iter().enumerate() {
+                path.push(i.to_string());
+                flatten_yaml(child, path, out);
+                path.pop();
+            }
+        }
+        serde_yaml::Value::Tagged(t) => flatten_yaml(&t.value, path, out),
+        serde_yaml::Value::String(s) => out.push((path.clone(), s.clone())),
+        serde_yaml::Value::Bool(b) => out.push((path.clone(), b.to_string())),
+        serde_yaml::Value::Number(n) => out.push((path.clone(), n.to_string())),
+        serde_yaml::Value::Null => out.push((path.clone(), String::new())),
+    }
+}
+
+/// `.properties` / `.env`: most content lines are `key=value` or `key: value`.
+fn properties_pairs(text: &str) -> Option<Vec<(Vec<String>, String)>> {
+    let mut content = 0usize;
+    let mut out = Vec::new();
+    let mut in_pem = false;
+    for line in text.lines().take(MAX_PAIRS) {
+        let line = line.trim();
+        // A PEM block (a key pasted into a .env) is neither a setting nor noise.
+        if line.starts_with("-----BEGIN") {
+            in_pem = !line.contains("-----END");
+            continue;
+        }
+        if in_pem {
+            in_pem = !line.starts_with("-----END");
+            continue;
+        }
+        if line.is_empty() || line.starts_with(['#', '!', ';']) {
+            continue;
+        }
+        content += 1;
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some(pos) = line.find(['=', ':']) else {
+            continue;
+        };
+        let (key, rest) = line.split_at(pos);
+        let key = key.trim();
+        let value: String = rest.chars().skip(1).collect();
+        let key_ok = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '[' | ']'));
+        if key_ok {
+            out.push((vec![key.to_owned()], value.trim().to_owned()));
+        }
+    }
+    // At least two settings, and they make most of the content (a YAML mapping of scalars reads
+    // the same way, which is fine: its pairs are the same).
+    (out.len() >= 2 && out.len() * 10 >= content * 6).then_some(out)
+}
+
+/// Adjacent `key <sep> value` tokens in free text (`ClientAuth:RequestClientCert`,
+/// `ssl_verify_client off;`, `verify=False`, `"rejectUnauthorized": false`).
+fn text_pairs(text: &str) -> Vec<(String, String)> {
+    let is_tok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (is_tok(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                tokens.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+        if tokens.len() >= 50_000 {
+            break;
+        }
+    }
+    if let Some(s) = start {
+        tokens.push((s, text.len()));
+    }
+    let mut out = Vec::new();
+    let mut used = vec![false; tokens.len()];
+    for (i, pair) in tokens.windows(2).enumerate() {
+        let (Some(&(a0, a1)), Some(&(b0, b1))) = (pair.first(), pair.get(1)) else {
+            continue;
+        };
+        let gap = text.get(a1..b0).unwrap_or("x");
+        if gap.len() > 6
+            || !gap.chars().all(|c| {
+                matches!(
+                    c,
+                    ' ' | '\t' | ':' | '=' | '"' | '\'' | '{' | '&' | '(' | ','
+                )
+            })
+        {
+            continue;
+        }
+        if let (Some(k), Some(v)) = (text.get(a0..a1), text.get(b0..b1)) {
+            out.push((k.to_owned(), v.to_owned()));
+            if let Some(u) = used.get_mut(i + 1) {
+                *u = true;
+            }
+        }
+    }
+    // Lone Python constants (not already read as a value).
+    for (&(a, b), _) in tokens.iter().zip(&used).filter(|(_, u)| !**u) {
+        if let Some(t) = text.get(a..b) {
+            if matches!(
+                t,
+                "ssl.CERT_NONE" | "CERT_NONE" | "ssl.CERT_OPTIONAL" | "CERT_OPTIONAL"
+            ) {
+                out.push(("cert_reqs".to_owned(), t.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// Recognised endpoints.
+fn recognise(keys: &[String], text: &str, format: BodyFormat) -> Option<&'static str> {
+    let has = |prefix: &str| keys.iter().any(|k| k.starts_with(prefix));
+    match format {
+        BodyFormat::Json => {
+            if has("propertySources") || has("activeProfiles") {
+                Some("Spring Boot actuator env")
+            } else if has("contexts") && keys.iter().any(|k| k.contains(".beans.")) {
+                Some("Spring Boot actuator configprops")
+            } else if has("cmdline") && has("memstats") {
+                Some("Go expvar")
+            } else if has("configs") && text.contains("type.googleapis.com/envoy") {
+                Some("Envoy config dump")
+            } else if text.contains("PeerAuthentication") {
+                Some("Istio configuration")
+            } else {
+                None
+            }
+        }
+        BodyFormat::Html => text
+            .contains("Apache Server Status for")
+            .then_some("Apache server-status"),
+        BodyFormat::Text | BodyFormat::Properties | BodyFormat::Yaml => {
+            if text.contains("Active connections:")
+                && text.contains("server accepts handled requests")
+            {
+                Some("nginx stub_status")
+            } else if text.contains("ServerVersion:") && text.contains("ServerMPM:") {
+                Some("Apache server-status")
+            } else if format == BodyFormat::Yaml && text.contains("PeerAuthentication") {
+                Some("Istio configuration")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn kind_stack(kind: &'static str) -> Option<Stack> {
+    match kind {
+        "Spring Boot actuator env" | "Spring Boot actuator configprops" => Some(Stack::JavaSpring),
+        "Go expvar" => Some(Stack::Go),
+        "Envoy config dump" | "Istio configuration" => Some(Stack::EnvoyIstio),
+        "nginx stub_status" => Some(Stack::Nginx),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(c: &Classified) -> Vec<String> {
+        c.auth_off.iter().map(|s| s.setting.clone()).collect()
+    }
+
+    #[test]
+    fn spring_env_json() {
+        let body = br#"{"activeProfiles":["prod"],"propertySources":[{"name":"applicationConfig","properties":{
+            "server.ssl.client-auth":{"value":"want","origin":"class path resource [application.yml]"},
+            "spring.datasource.password":{"value":"hunter2"},
+            "server.ssl.key-store-password":{"value":"******"}}}]}"#;
+        let c = classify(body, Some("application/json"));
+        assert_eq!(c.format, BodyFormat::Json);
+        assert_eq!(c.kind, Some("Spring Boot actuator env"));
+        assert_eq!(
+            settings(&c),
+            vec!["propertySources.0.properties.server.ssl.client-auth.value = want"]
+        );
+        assert_eq!(c.stack_hint, Some(Stack::JavaSpring));
+        assert_eq!(
+            c.secrets,
+            vec!["propertySources.0.properties.spring.datasource.password.value"]
+        );
+        assert!(c.config_like);
+    }
+
+    #[test]
+    fn go_text_and_expvar() {
+        let text = b"tls: &{Certificates:[] ClientAuth:VerifyClientCertIfGiven InsecureSkipVerify:true MinVersion:771}";
+        let c = classify(text, Some("text/plain"));
+        assert_eq!(
+            settings(&c),
+            vec![
+                "ClientAuth = VerifyClientCertIfGiven",
+                "InsecureSkipVerify = true"
+            ]
+        );
+        let expvar = br#"{"cmdline":["/srv/api"],"memstats":{"Alloc":1},"tls":{"ClientAuth":1}}"#;
+        let c = classify(expvar, None);
+        assert_eq!(c.kind, Some("Go expvar"));
+        assert_eq!(settings(&c), vec!["tls.ClientAuth = 1"]);
+        assert_eq!(c.stack_hint, Some(Stack::Go));
+    }
+
+    #[test]
+    fn yaml_properties_and_env() {
+        let yaml = b"apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nspec:\n  mtls:\n    mode: PERMISSIVE\n";
+        let c = classify(yaml, None);
+        assert_eq!(c.format, BodyFormat::Yaml);
+        assert_eq!(settings(&c), vec!["spec.mtls.mode = PERMISSIVE"]);
+        let props = b"# app\nserver.port=8443\nserver.ssl.client-auth=none\nserver.ssl.key-store=/etc/ks.p12\n";
+        let c = classify(props, None);
+        assert_eq!(c.format, BodyFormat::Properties);
+        assert_eq!(settings(&c), vec!["server.ssl.client-auth = none"]);
+        let env = b"NODE_ENV=production\nNODE_TLS_REJECT_UNAUTHORIZED=0\nDB_PASSWORD=s3cret\n";
+        let c = classify(env, None);
+        assert_eq!(settings(&c), vec!["NODE_TLS_REJECT_UNAUTHORIZED = 0"]);
+        assert_eq!(c.secrets, vec!["DB_PASSWORD"]);
+        assert_eq!(c.stack_hint, Some(Stack::NodeJs));
+    }
+
+    #[test]
+    fn other_stacks_in_text() {
+        let c = classify(b"server {\n  ssl_verify_client optional_no_ca;\n}\n", None);
+        assert_eq!(settings(&c), vec!["ssl_verify_client = optional_no_ca"]);
+        let c = classify(
+            b"requests.get(url, verify=False)\nctx.verify_mode = ssl.CERT_NONE\n",
+            None,
+        );
+        assert_eq!(c.auth_off.len(), 2, "{:?}", c.auth_off);
+        let c = classify(br#"{"require_client_certificate": false, "a": 1}"#, None);
+        assert_eq!(
+            c.auth_off.first().and_then(|s| s.stack),
+            Some(Stack::EnvoyIstio)
+        );
+        let c = classify(br#"{"tls":{"rejectUnauthorized":false}}"#, None);
+        assert_eq!(settings(&c), vec!["tls.rejectUnauthorized = false"]);
+    }
+
+    #[test]
+    fn ordinary_answers_are_not_config() {
+        for body in [
+            &b"<!doctype html><html><body>app</body></html>"[..],
+            b"ok",
+            br#"{"status":"UP"}"#,
+            b"Not Found",
+        ] {
+            let c = classify(body, None);
+            assert!(!c.config_like, "{:?}", String::from_utf8_lossy(body));
+            assert!(c.auth_off.is_empty());
+        }
+        // Prose that mentions settings in HTML is not read.
+        let c = classify(b"<html>set ssl_verify_client off to disable</html>", None);
+        assert!(c.auth_off.is_empty());
+    }
+
+    #[test]
+    fn redaction() {
+        let text = "user=app\npassword=hunter2\napi_key: abc\n-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\nend";
+        let r = redact(text);
+        assert!(
+            !r.contains("hunter2") && !r.contains("abc") && !r.contains("MIIB"),
+            "{r}"
+        );
+        assert!(r.contains("user=app") && r.contains("<redacted PEM block>") && r.ends_with("end"));
+    }
+}

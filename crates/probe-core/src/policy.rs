@@ -1,0 +1,355 @@
+//! Policy over a finished report: expected policies per target (`mtls` or `public`),
+//! suppressions with an expiry date, baselines (new / unchanged / fixed), and merging shard
+//! reports. Pure functions: nothing here touches the network.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{FindingId, Severity};
+use crate::grade::grade;
+use crate::report::{Report, TargetReport};
+
+/// What a target is meant to do about client certificates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expectation {
+    /// Must require a verified client certificate (the default).
+    #[default]
+    Mtls,
+    /// Meant to be public (a health check): its findings are info.
+    Public,
+}
+
+/// The expected policy of one target, from the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetPolicy {
+    /// The normalised URL (as [`crate::target::Target::url`]).
+    pub url: String,
+    /// What it should do.
+    pub expect: Expectation,
+    /// Free-form tags.
+    pub tags: Vec<String>,
+}
+
+/// A suppression: a finding id on matching targets, with a reason, until a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The finding id.
+    pub id: FindingId,
+    /// A target URL or glob (`https://legacy-*.example.com/*`).
+    pub target: String,
+    /// Why it is accepted.
+    pub reason: String,
+    /// The last day it applies.
+    pub expires: time::Date,
+}
+
+/// How a finding was suppressed (shown in reports; it never counts toward the grade).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressed {
+    /// The suppression's reason.
+    pub reason: String,
+    /// Its expiry date (ISO 8601).
+    pub expires: String,
+}
+
+/// A finding's state against a baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Not in the baseline.
+    New,
+    /// In the baseline too.
+    Unchanged,
+}
+
+/// A baseline finding that is gone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FixedFinding {
+    /// The target URL.
+    pub url: String,
+    /// The finding id.
+    pub id: FindingId,
+}
+
+/// Something the user should know about the policy itself (printed as a warning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyWarning(pub String);
+
+impl std::fmt::Display for PolicyWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Recomputes a target's score and grade from its root, unsuppressed findings.
+pub fn regrade(t: &mut TargetReport) {
+    if t.error.is_none() {
+        (t.score, t.grade) = grade(t.findings.iter().filter(|f| f.suppressed.is_none()));
+    }
+}
+
+/// Applies expected policies and suppressions, then regrades. An expired suppression stops
+/// suppressing and warns; a suppression with a malformed glob warns and is ignored.
+pub fn apply(
+    report: &mut Report,
+    policies: &[TargetPolicy],
+    suppressions: &[Suppression],
+    today: time::Date,
+) -> Vec<PolicyWarning> {
+    let mut warnings = Vec::new();
+    let mut matchers = Vec::new();
+    for s in suppressions {
+        match globset::Glob::new(&s.target) {
+            Ok(g) => matchers.push((s, g.compile_matcher())),
+            Err(e) => warnings.push(PolicyWarning(format!(
+                "suppression of {} for {:?} ignored: {e}",
+                s.id, s.target
+            ))),
+        }
+    }
+    let mut expired_warned = BTreeSet::new();
+    for t in &mut report.targets {
+        if let Some(p) = policies.iter().find(|p| p.url == t.url) {
+            t.expect = p.expect;
+            t.tags = p.tags.clone();
+        }
+        if t.expect == Expectation::Public {
+            for f in &mut t.findings {
+                if f.severity > Severity::Info {
+                    f.detail.push_str(&format!(
+                        " Expected public: reported as info (would be {}).",
+                        f.severity
+                    ));
+                    f.severity = Severity::Info;
+                }
+            }
+            if t.client_auth == crate::verdict::ClientAuth::Required {
+                t.notes
+                    .push("expected public, but it requires a client certificate".to_owned());
+            }
+        }
+        for f in &mut t.findings {
+            for (i, (s, m)) in matchers.iter().enumerate() {
+                if s.id != f.id || !(m.is_match(&t.url) || s.target == t.url) {
+                    continue;
+                }
+                if s.expires < today {
+                    if expired_warned.insert(i) {
+                        warnings.push(PolicyWarning(format!(
+                            "suppression of {} for {} expired on {}; it no longer applies",
+                            s.id, s.target, s.expires
+                        )));
+                    }
+                } else {
+                    f.suppressed = Some(Suppressed {
+                        reason: s.reason.clone(),
+                        expires: s.expires.to_string(),
+                    });
+                }
+            }
+        }
+        regrade(t);
+    }
+    report.regrade();
+    warnings
+}
+
+/// Marks each finding `new` or `unchanged` against a baseline report, and lists the baseline's
+/// findings that are gone in `report.fixed`. Only targets scanned in both count as fixed.
+pub fn compare_baseline(report: &mut Report, baseline: &Report) {
+    let key = |url: &str, id: FindingId| (url.to_owned(), id);
+    let before: BTreeSet<(String, FindingId)> = baseline
+        .targets
+        .iter()
+        .flat_map(|t| t.findings.iter().map(move |f| key(&t.url, f.id)))
+        .collect();
+    let mut now = BTreeSet::new();
+    for t in &mut report.targets {
+        for f in &mut t.findings {
+            let k = key(&t.url, f.id);
+            f.baseline = Some(if before.contains(&k) {
+                BaselineState::Unchanged
+            } else {
+                BaselineState::New
+            });
+            now.insert(k);
+        }
+    }
+    let scanned: BTreeSet<&str> = report
+        .targets
+        .iter()
+        .filter(|t| t.error.is_none())
+        .map(|t| t.url.as_str())
+        .collect();
+    report.fixed = before
+        .into_iter()
+        .filter(|k| !now.contains(k) && scanned.contains(k.0.as_str()))
+        .map(|(url, id)| FixedFinding { url, id })
+        .collect();
+}
+
+/// True when some counted finding is new against the baseline (for `fail-on: new`).
+pub fn has_new_findings(report: &Report) -> bool {
+    report.findings().any(|(_, f)| {
+        f.baseline == Some(BaselineState::New) && f.suppressed.is_none() && f.is_root()
+    })
+}
+
+/// Merges shard reports into one: targets sorted by URL, the overall grade recomputed.
+pub fn merge(reports: Vec<Report>) -> Report {
+    let duration = reports.iter().map(|r| r.duration_ms).fold(0.0, f64::max);
+    let mut targets: Vec<TargetReport> = reports.into_iter().flat_map(|r| r.targets).collect();
+    targets.sort_by(|a, b| a.url.cmp(&b.url));
+    targets.dedup_by(|a, b| a.url == b.url);
+    Report::new(targets, duration)
+}
+
+/// The deterministic slice of `items` for shard `index` (1-based) of `count`: every
+/// `count`-th item, starting at `index - 1`, in the order given.
+pub fn shard<T: Clone>(items: &[T], index: usize, count: usize) -> Vec<T> {
+    if count == 0 || index == 0 || index > count {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .skip(index - 1)
+        .step_by(count)
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Finding;
+    use crate::grade::Grade;
+
+    fn target(url: &str, ids: &[FindingId]) -> TargetReport {
+        let mut t = crate::scan::failed(&crate::target::Target::parse(url).unwrap(), String::new());
+        t.error = None;
+        t.client_auth = crate::verdict::ClientAuth::Optional;
+        t.findings = ids.iter().map(|id| Finding::new(*id, "x")).collect();
+        regrade(&mut t);
+        t
+    }
+
+    #[test]
+    fn shards_partition_deterministically() {
+        let items: Vec<u32> = (0..10).collect();
+        let mut all: Vec<u32> = (1..=3).flat_map(|i| shard(&items, i, 3)).collect();
+        all.sort_unstable();
+        assert_eq!(all, items);
+        assert_eq!(shard(&items, 2, 3), vec![1, 4, 7]);
+        assert!(shard(&items, 4, 3).is_empty() && shard(&items, 0, 3).is_empty());
+    }
+
+    #[test]
+    fn public_targets_get_info_and_suppressions_expire() {
+        let mut report = Report::new(
+            vec![
+                target(
+                    "https://a.example/healthz",
+                    &[FindingId::ClientCertNotRequested],
+                ),
+                target(
+                    "https://legacy-1.example/",
+                    &[FindingId::ClientCertOptional],
+                ),
+                target(
+                    "https://legacy-2.example/",
+                    &[FindingId::ClientCertOptional],
+                ),
+            ],
+            1.0,
+        );
+        assert_eq!(report.grade, Grade::F);
+        let today = time::macros::date!(2026 - 11 - 22);
+        let policies = vec![TargetPolicy {
+            url: "https://a.example:443/healthz".into(),
+            expect: Expectation::Public,
+            tags: vec!["health".into()],
+        }];
+        let suppressions = vec![
+            Suppression {
+                id: FindingId::ClientCertOptional,
+                target: "https://legacy-1.*".into(),
+                reason: "migration".into(),
+                expires: time::macros::date!(2027 - 01 - 31),
+            },
+            Suppression {
+                id: FindingId::ClientCertOptional,
+                target: "https://legacy-2.*".into(),
+                reason: "old".into(),
+                expires: time::macros::date!(2026 - 11 - 01),
+            },
+        ];
+        let warnings = apply(&mut report, &policies, &suppressions, today);
+        let [a, l1, l2] = &report.targets[..] else {
+            panic!("three targets")
+        };
+        assert_eq!(a.findings[0].severity, Severity::Info);
+        assert_eq!(a.grade, Grade::A);
+        assert_eq!(a.tags, vec!["health".to_owned()]);
+        assert!(
+            l1.findings[0].suppressed.is_some(),
+            "suppressed, still shown"
+        );
+        assert_eq!(l1.grade, Grade::A);
+        assert!(
+            l2.findings[0].suppressed.is_none(),
+            "an expired suppression stops suppressing"
+        );
+        assert_eq!(l2.grade, Grade::F);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].0.contains("expired on 2026-11-01"));
+        assert_eq!(report.grade, Grade::F);
+    }
+
+    #[test]
+    fn baseline_marks_new_unchanged_and_fixed() {
+        let base = Report::new(
+            vec![target(
+                "https://a.example/",
+                &[
+                    FindingId::ClientCertOptional,
+                    FindingId::UntrustedClientCertAccepted,
+                ],
+            )],
+            1.0,
+        );
+        let mut now = Report::new(
+            vec![target(
+                "https://a.example/",
+                &[
+                    FindingId::ClientCertOptional,
+                    FindingId::ForgedClientCertAccepted,
+                ],
+            )],
+            1.0,
+        );
+        compare_baseline(&mut now, &base);
+        let states: Vec<_> = now.targets[0]
+            .findings
+            .iter()
+            .map(|f| (f.id, f.baseline))
+            .collect();
+        assert!(states.contains(&(
+            FindingId::ClientCertOptional,
+            Some(BaselineState::Unchanged)
+        )));
+        assert!(states.contains(&(
+            FindingId::ForgedClientCertAccepted,
+            Some(BaselineState::New)
+        )));
+        assert_eq!(
+            now.fixed,
+            vec![FixedFinding {
+                url: "https://a.example:443/".into(),
+                id: FindingId::UntrustedClientCertAccepted
+            }]
+        );
+        assert!(has_new_findings(&now));
+    }
+}

@@ -1,0 +1,343 @@
+//! `tls-config-exposed`: GETs a short list of well-known configuration and debug paths, once
+//! without a certificate and once with the user's (when one is given), over whichever TLS version
+//! the server picks among those scanned. A 2xx body that reads as configuration is exposed
+//! (medium); one that shows client or server authentication switched off is high (see
+//! [`crate::config_leak`] for the settings recognised).
+//!
+//! Bounded: [`PATHS`] plus one random control path per identity, [`TIMEOUT`] each, bodies capped
+//! at [`BODY_CAP`] (the rest is never read), no redirect followed. A server that answers every path
+//! alike (an SPA catch-all, a lab that says `ok`) is recognised by the random path's answer and
+//! not flagged.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::crypto::CryptoProvider;
+use serde::{Deserialize, Serialize};
+use tokio::task::JoinSet;
+
+use crate::config_leak::{self, AuthOffSetting, BodyFormat, Classified};
+use crate::exchange::{self, ExchangeResult, ExchangeSetup, Limits};
+use crate::finding::{Finding, FindingId, Severity};
+use crate::handshake::{CertChooser, SharedRecord};
+use crate::observation::TlsVersion;
+use crate::remediation::Stack;
+use crate::target::Target;
+
+/// The paths probed, and why each earns its place.
+pub const PATHS: &[(&str, &str)] = &[
+    ("/actuator/env", "Spring Boot actuator: every property, `server.ssl.client-auth` included"),
+    ("/actuator/configprops", "Spring Boot actuator: bound @ConfigurationProperties (`server.ssl.clientAuth`)"),
+    ("/env", "Spring Boot 1.x actuator env, and ad hoc environment dumps"),
+    ("/debug/vars", "Go expvar: published variables, often the TLS config"),
+    ("/debug/config", "ad hoc debug config dumps (Go `%+v` of a tls.Config, JSON)"),
+    ("/config", "ad hoc config endpoints (JSON, YAML)"),
+    ("/config_dump", "Envoy admin config dump (`require_client_certificate`) when the admin is on the public listener"),
+    ("/debug/configz", "istiod debug endpoint (PeerAuthentication `PERMISSIVE`)"),
+    ("/.env", "dotenv file served by a static handler (`NODE_TLS_REJECT_UNAUTHORIZED=0`, secrets)"),
+    ("/server-status", "Apache mod_status / nginx stub_status"),
+];
+
+/// Deadline of each request (capped by the scan's own timeout).
+pub const TIMEOUT: Duration = Duration::from_secs(3);
+/// Bytes of body read at most per path.
+pub const BODY_CAP: usize = 64 * 1024;
+
+/// One path as probed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigObservation {
+    /// The path requested.
+    pub path: String,
+    /// Whether the user's certificate was presented (else none).
+    pub client_cert: bool,
+    /// The HTTP status, when HTTP answered.
+    pub http_status: Option<u16>,
+    /// The TLS version negotiated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_version: Option<TlsVersion>,
+    /// Body bytes read (never more than the cap).
+    pub bytes_read: usize,
+    /// The body went on past the cap.
+    pub truncated: bool,
+    /// The format a 2xx body was read as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<BodyFormat>,
+    /// A recognised endpoint, e.g. `Spring Boot actuator env`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Judged as exposed configuration.
+    pub exposed: bool,
+    /// Settings found that switch authentication off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth_off: Vec<AuthOffSetting>,
+    /// Keys whose values look secret (values never kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<String>,
+    /// Why a 2xx answer was not judged exposed, or what went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Wall time in milliseconds.
+    pub ms: f64,
+}
+
+/// The probe's result on one target.
+#[derive(Debug, Default)]
+pub struct ConfigScan {
+    /// Every path, per identity (the control path last).
+    pub observations: Vec<ConfigObservation>,
+    /// `tls-config-exposed`, when anything is.
+    pub finding: Option<Finding>,
+    /// The stack the leaks point at.
+    pub stack_hint: Option<Stack>,
+}
+
+/// What the probe needs.
+pub struct ConfigProbe<'a> {
+    /// The crypto provider.
+    pub provider: &'a Arc<CryptoProvider>,
+    /// The versions the server may pick from.
+    pub versions: &'a [TlsVersion],
+    /// The user's certificate, when given.
+    pub identity: Option<Arc<dyn CertChooser>>,
+    /// The scan's timeout (each request gets the smaller of it and [`TIMEOUT`]).
+    pub timeout: Duration,
+    /// The scan's concurrency limits.
+    pub permits: &'a Arc<crate::scan::Permits>,
+}
+
+fn control_path() -> String {
+    let mut r = [0u8; 8];
+    let _ = aws_lc_rs::rand::fill(&mut r);
+    let hex: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    format!("/mtls-scan-{hex}")
+}
+
+/// Runs the probe on one target.
+pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
+    let control = control_path();
+    let limits = Limits {
+        timeout: probe.timeout.min(TIMEOUT),
+        body_cap: BODY_CAP,
+        header_cap: 16 * 1024,
+        excerpt_chars: 0,
+    };
+    let identities: Vec<Option<Arc<dyn CertChooser>>> = std::iter::once(None)
+        .chain(probe.identity.clone().map(Some))
+        .collect();
+    let mut set = JoinSet::new();
+    for (who, chooser) in identities.iter().enumerate() {
+        let paths = PATHS
+            .iter()
+            .map(|(p, _)| (*p).to_owned())
+            .chain([control.clone()]);
+        for path in paths {
+            let (target, provider, permits) = (
+                target.clone(),
+                probe.provider.clone(),
+                probe.permits.clone(),
+            );
+            let (chooser, versions) = (chooser.clone(), probe.versions.to_vec());
+            set.spawn(async move {
+                let _permit = permits.acquire(&target.host_port()).await;
+                let record = SharedRecord::default();
+                let setup = ExchangeSetup {
+                    provider: &provider,
+                    versions: &versions,
+                    chooser,
+                    limits,
+                    path: Some(&path),
+                };
+                let result = exchange::run(&target, setup, &record).await;
+                let sent = record.lock().sent.is_some();
+                (who, path, sent, result)
+            });
+        }
+    }
+    let mut results: Vec<(usize, String, bool, ExchangeResult)> = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        if let Ok(r) = joined {
+            results.push(r);
+        }
+    }
+    let order = |p: &str| {
+        PATHS
+            .iter()
+            .position(|(q, _)| *q == p)
+            .unwrap_or(PATHS.len())
+    };
+    results.sort_by_key(|(who, path, _, _)| (*who, order(path)));
+    judge(&results, &control)
+}
+
+fn judge(results: &[(usize, String, bool, ExchangeResult)], control: &str) -> ConfigScan {
+    let mut out = ConfigScan::default();
+    let mut exposed: Vec<(ConfigObservation, Classified)> = Vec::new();
+    let whos: Vec<usize> = {
+        let mut w: Vec<usize> = results.iter().map(|r| r.0).collect();
+        w.dedup();
+        w
+    };
+    for who in whos {
+        let mine: Vec<&(usize, String, bool, ExchangeResult)> =
+            results.iter().filter(|r| r.0 == who).collect();
+        let control_answer = mine
+            .iter()
+            .find(|r| r.1 == control)
+            .filter(|r| r.3.http_status.is_some_and(|s| (200..300).contains(&s)))
+            .map(|r| {
+                (
+                    r.3.body.clone(),
+                    config_leak::classify(&r.3.body, r.3.content_type.as_deref()),
+                )
+            });
+        for (_, path, sent, r) in mine {
+            let mut obs = ConfigObservation {
+                path: path.clone(),
+                client_cert: *sent,
+                http_status: r.http_status,
+                tls_version: r.tls_version,
+                bytes_read: r.body.len(),
+                truncated: r.truncated,
+                format: None,
+                kind: None,
+                exposed: false,
+                auth_off: Vec::new(),
+                redacted: Vec::new(),
+                note: r.http_status.is_none().then(|| r.detail.clone()).flatten(),
+                ms: (r.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+            };
+            let ok = r.http_status.is_some_and(|s| (200..300).contains(&s));
+            if ok && path != control {
+                let c = config_leak::classify(&r.body, r.content_type.as_deref());
+                obs.format = Some(c.format);
+                obs.kind = c.kind.map(str::to_owned);
+                let catch_all = control_answer
+                    .as_ref()
+                    .is_some_and(|(body, cc)| same_answer(body, cc, &r.body, &c));
+                if catch_all {
+                    obs.note = Some("same answer as a random path (catch-all)".to_owned());
+                } else if c.config_like {
+                    obs.exposed = true;
+                    obs.auth_off = c.auth_off.clone();
+                    obs.redacted = c.secrets.clone();
+                    exposed.push((obs.clone(), c));
+                } else {
+                    obs.note = Some("2xx, but not configuration".to_owned());
+                }
+            } else if path == control {
+                obs.note = Some("random control path".to_owned());
+            }
+            out.observations.push(obs);
+        }
+    }
+    out.stack_hint = exposed
+        .iter()
+        .find_map(|(_, c)| c.auth_off.iter().find_map(|s| s.stack))
+        .or_else(|| exposed.iter().find_map(|(_, c)| c.stack_hint));
+    out.finding = finding(&exposed);
+    out
+}
+
+/// The answer to a path is the server's answer to anything: identical, or the same shape.
+fn same_answer(control_body: &[u8], control: &Classified, body: &[u8], c: &Classified) -> bool {
+    if control_body == body {
+        return true;
+    }
+    if control.format != c.format {
+        return false;
+    }
+    match c.format {
+        BodyFormat::Json | BodyFormat::Yaml | BodyFormat::Properties => {
+            !c.shape.is_empty() && c.shape == control.shape
+        }
+        BodyFormat::Html | BodyFormat::Text => {
+            c.kind.is_none() && c.auth_off.len() <= control.auth_off.len()
+        }
+    }
+}
+
+fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
+    // One entry per path: the anonymous answer when there is one.
+    let mut paths: Vec<&(ConfigObservation, Classified)> = Vec::new();
+    for e in exposed {
+        if !paths.iter().any(|p| p.0.path == e.0.path) {
+            paths.push(e);
+        }
+    }
+    let (first, _) = paths.first()?;
+    let auth_off = paths.iter().any(|(o, _)| !o.auth_off.is_empty());
+    let describe = |o: &ConfigObservation| {
+        let what = o.kind.clone().unwrap_or_else(|| {
+            o.format
+                .and_then(|f| serde_json::to_value(f).ok())
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "text".to_owned())
+        });
+        let who = if o.client_cert {
+            "with the scan's client certificate"
+        } else {
+            "without a client certificate"
+        };
+        format!("{} ({what}, read {who})", o.path)
+    };
+    let detail = if auth_off {
+        let settings: Vec<String> = paths
+            .iter()
+            .flat_map(|(o, _)| {
+                o.auth_off
+                    .iter()
+                    .map(|s| format!("{}: {}", s.setting, s.meaning))
+            })
+            .take(4)
+            .collect();
+        format!(
+            "{} exposes configuration that switches authentication off: {}.",
+            describe(first),
+            settings.join("; ")
+        )
+    } else {
+        let listed: Vec<String> = paths.iter().take(4).map(|(o, _)| describe(o)).collect();
+        format!("Configuration is exposed at {}.", listed.join(", "))
+    };
+    let mut f = Finding::new(FindingId::TlsConfigExposed, detail);
+    if !auth_off {
+        f = f.with_severity(Severity::Medium);
+    }
+    for (o, c) in paths.iter().take(10) {
+        let mut e = format!(
+            "HTTP {} {}, {} ({} entries), {} bytes read{}",
+            o.http_status.unwrap_or_default(),
+            if o.client_cert {
+                "with a client certificate"
+            } else {
+                "without a client certificate"
+            },
+            o.kind.as_deref().unwrap_or(match c.format {
+                BodyFormat::Json => "JSON",
+                BodyFormat::Yaml => "YAML",
+                BodyFormat::Properties => "properties",
+                BodyFormat::Html => "HTML",
+                BodyFormat::Text => "text",
+            }),
+            c.entries,
+            o.bytes_read,
+            if o.truncated { " (capped)" } else { "" }
+        );
+        if !o.auth_off.is_empty() {
+            let s: Vec<&str> = o.auth_off.iter().map(|s| s.setting.as_str()).collect();
+            e.push_str(&format!("; authentication off: {}", s.join(", ")));
+        }
+        if !o.redacted.is_empty() {
+            e.push_str(&format!(
+                "; secret values redacted: {}",
+                o.redacted.join(", ")
+            ));
+        }
+        f.evidence.insert(format!("GET {}", o.path), e);
+    }
+    let mut versions: Vec<TlsVersion> = paths.iter().filter_map(|(o, _)| o.tls_version).collect();
+    versions.sort();
+    versions.dedup();
+    f.tls_versions = versions;
+    Some(f)
+}

@@ -1,0 +1,589 @@
+//! The remediation catalogue: for every finding id, a concrete fix (code or configuration) for
+//! each stack the scanner knows: Go, Node.js, Python, Rust (rustls/axum), nginx, Java/Spring and
+//! Envoy/Istio. When the scan can guess the server's stack (its `Server` header, or a leaked
+//! configuration), that stack's fix comes first, marked `guessed`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Finding, FindingId, StackFix};
+
+/// A server stack with its own fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stack {
+    /// Go `crypto/tls` and `net/http`.
+    Go,
+    /// Node.js `tls`/`https` (Express and friends).
+    NodeJs,
+    /// Python `ssl` (uvicorn, gunicorn, requests).
+    Python,
+    /// Rust with rustls (axum, hyper).
+    Rust,
+    /// nginx.
+    Nginx,
+    /// Java with Spring Boot (Tomcat, Jetty, Undertow).
+    JavaSpring,
+    /// Envoy and Istio.
+    EnvoyIstio,
+}
+
+impl Stack {
+    /// Every stack, in the order fixes are listed.
+    pub const ALL: [Stack; 7] = [
+        Stack::Go,
+        Stack::NodeJs,
+        Stack::Python,
+        Stack::Rust,
+        Stack::Nginx,
+        Stack::JavaSpring,
+        Stack::EnvoyIstio,
+    ];
+
+    /// The name shown with a fix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stack::Go => "Go",
+            Stack::NodeJs => "Node.js",
+            Stack::Python => "Python",
+            Stack::Rust => "Rust (rustls/axum)",
+            Stack::Nginx => "nginx",
+            Stack::JavaSpring => "Java/Spring",
+            Stack::EnvoyIstio => "Envoy/Istio",
+        }
+    }
+}
+
+/// Guesses the stack from a `Server` header (`nginx/1.25`, `envoy`, `istio-envoy`, `Jetty(…)`,
+/// `Apache-Coyote/1.1`, `uvicorn`, `gunicorn`, `Werkzeug/…`, …).
+pub fn guess_from_server_header(header: &str) -> Option<Stack> {
+    let h = header.to_ascii_lowercase();
+    let any = |words: &[&str]| words.iter().any(|w| h.contains(w));
+    if any(&["nginx", "openresty", "tengine"]) {
+        Some(Stack::Nginx)
+    } else if any(&["envoy", "istio"]) {
+        Some(Stack::EnvoyIstio)
+    } else if any(&["jetty", "tomcat", "coyote", "undertow", "netty", "spring"]) {
+        Some(Stack::JavaSpring)
+    } else if any(&[
+        "uvicorn",
+        "gunicorn",
+        "hypercorn",
+        "werkzeug",
+        "python",
+        "daphne",
+        "tornado",
+    ]) {
+        Some(Stack::Python)
+    } else if any(&["node", "express"]) {
+        Some(Stack::NodeJs)
+    } else if any(&["axum", "hyper", "actix", "rocket", "warp"]) {
+        Some(Stack::Rust)
+    } else if any(&["go-http", "caddy", "traefik"]) {
+        Some(Stack::Go)
+    } else {
+        None
+    }
+}
+
+/// Fills every finding's `fixes`, the guessed stack's first.
+pub fn attach(findings: &mut [Finding], guessed: Option<Stack>) {
+    for f in findings {
+        f.fixes = fixes(f.id, guessed);
+    }
+}
+
+/// The fixes of one finding id, one per stack, the guessed stack's first.
+pub fn fixes(id: FindingId, guessed: Option<Stack>) -> Vec<StackFix> {
+    let mut order: Vec<Stack> = guessed.into_iter().collect();
+    order.extend(Stack::ALL.into_iter().filter(|s| Some(*s) != guessed));
+    order
+        .into_iter()
+        .map(|stack| StackFix {
+            stack: stack.name().to_owned(),
+            fix: fix(id, stack),
+            guessed: Some(stack) == guessed,
+        })
+        .collect()
+}
+
+/// The fix of one finding id on one stack.
+pub fn fix(id: FindingId, stack: Stack) -> String {
+    use FindingId::*;
+    match id {
+        ClientCertNotRequested | ClientCertOptional => require(stack).to_owned(),
+        ClientCertEnforcedByApp => in_handshake(stack).to_owned(),
+        UntrustedClientCertAccepted
+        | ForgedClientCertAccepted
+        | ExpiredClientCertAccepted
+        | NotYetValidClientCertAccepted
+        | WrongEkuClientCertAccepted
+        | ClientKeyPossessionNotVerified => {
+            format!("{}\n{}", verify_lead(id, stack), verify(stack))
+        }
+        EnforcementUnverified => unverified(stack).to_owned(),
+        ServerCertUntrusted | ServerCertSelfSigned => server_cert(stack).to_owned(),
+        ServerChainIncomplete => full_chain(stack).to_owned(),
+        ServerCertExpired | ServerCertExpiring => renew(stack).to_owned(),
+        ServerCertHostnameMismatch => hostname(stack).to_owned(),
+        ServerCertWeakKey => weak_key(stack).to_owned(),
+        ServerCertWeakSignature => weak_signature(stack).to_owned(),
+        TlsConfigExposed => exposed(stack).to_owned(),
+        // The enum is non_exhaustive only for other crates; keep a sane default.
+        #[allow(unreachable_patterns)]
+        _ => require(stack).to_owned(),
+    }
+}
+
+/// Require and verify client certificates.
+fn require(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "pool := x509.NewCertPool()\n\
+             pool.AppendCertsFromPEM(clientCAPEM) // the CA that issues client certificates\n\
+             srv := &http.Server{Addr: \":8443\", TLSConfig: &tls.Config{\n\
+             \tClientAuth: tls.RequireAndVerifyClientCert,\n\
+             \tClientCAs:  pool,\n\
+             \tMinVersion: tls.VersionTLS12,\n\
+             }}\n\
+             log.Fatal(srv.ListenAndServeTLS(\"fullchain.pem\", \"privkey.pem\"))"
+        }
+        Stack::NodeJs => {
+            "https.createServer({\n\
+             \x20 key: fs.readFileSync('privkey.pem'),\n\
+             \x20 cert: fs.readFileSync('fullchain.pem'),\n\
+             \x20 ca: [fs.readFileSync('client-ca.pem')],\n\
+             \x20 requestCert: true,\n\
+             \x20 rejectUnauthorized: true,\n\
+             }, app).listen(8443);"
+        }
+        Stack::Python => {
+            "ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n\
+             ctx.load_cert_chain(\"fullchain.pem\", \"privkey.pem\")\n\
+             ctx.load_verify_locations(cafile=\"client-ca.pem\")\n\
+             ctx.verify_mode = ssl.CERT_REQUIRED\n\
+             # uvicorn: --ssl-ca-certs client-ca.pem --ssl-cert-reqs 2\n\
+             # gunicorn: --ca-certs client-ca.pem --cert-reqs 2"
+        }
+        Stack::Rust => {
+            "let mut roots = RootCertStore::empty();\n\
+             for ca in CertificateDer::pem_file_iter(\"client-ca.pem\")? { roots.add(ca?)?; }\n\
+             // No .allow_unauthenticated(): a certificate is mandatory.\n\
+             let verifier = WebPkiClientVerifier::builder(Arc::new(roots)).build()?;\n\
+             let config = ServerConfig::builder()\n\
+             \x20   .with_client_cert_verifier(verifier)\n\
+             \x20   .with_single_cert(chain, key)?;\n\
+             // axum: axum_server::bind_rustls(addr, RustlsConfig::from_config(Arc::new(config)))"
+        }
+        Stack::Nginx => {
+            "ssl_client_certificate /etc/nginx/client-ca.pem;  # only the client CA\n\
+             ssl_verify_client      on;\n\
+             ssl_verify_depth       2;"
+        }
+        Stack::JavaSpring => {
+            "server.ssl.client-auth=need\n\
+             server.ssl.trust-store=file:/etc/tls/client-ca.p12\n\
+             server.ssl.trust-store-type=PKCS12\n\
+             server.ssl.trust-store-password=${TRUSTSTORE_PASSWORD}"
+        }
+        Stack::EnvoyIstio => {
+            "# Envoy: DownstreamTlsContext of the listener\n\
+             require_client_certificate: true\n\
+             common_tls_context:\n\
+             \x20 validation_context:\n\
+             \x20   trusted_ca: { filename: /etc/envoy/client-ca.pem }\n\
+             # Istio ingress: Gateway servers[].tls: { mode: MUTUAL, credentialName: api-cert }  # secret holds ca.crt\n\
+             # Istio mesh: PeerAuthentication spec: { mtls: { mode: STRICT } }"
+        }
+    }
+}
+
+/// Refuse in the handshake instead of over HTTP.
+fn in_handshake(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "Use ClientAuth: tls.RequireAndVerifyClientCert (with ClientCAs) instead of \
+             tls.VerifyClientCertIfGiven plus a check of r.TLS.PeerCertificates in handlers."
+        }
+        Stack::NodeJs => {
+            "Set requestCert: true, rejectUnauthorized: true (with ca: [...]) instead of \
+             rejectUnauthorized: false plus a check of req.socket.authorized in middleware."
+        }
+        Stack::Python => {
+            "ctx.verify_mode = ssl.CERT_REQUIRED  # instead of ssl.CERT_OPTIONAL plus a check in the app"
+        }
+        Stack::Rust => {
+            "Build the verifier without .allow_unauthenticated():\n\
+             WebPkiClientVerifier::builder(roots).build()?"
+        }
+        Stack::Nginx => {
+            "ssl_verify_client on;  # instead of optional + if ($ssl_client_verify != SUCCESS) { return 403; }\n\
+             # nginx still answers 400 over HTTP, but no location can forget the check."
+        }
+        Stack::JavaSpring => "server.ssl.client-auth=need  # instead of want plus a filter",
+        Stack::EnvoyIstio => {
+            "Envoy: require_client_certificate: true instead of an RBAC or Lua filter.\n\
+             Istio: Gateway tls.mode: MUTUAL instead of OPTIONAL_MUTUAL."
+        }
+    }
+}
+
+/// The first line of a verification fix: what was accepted that must not be.
+fn verify_lead(id: FindingId, stack: Stack) -> &'static str {
+    use FindingId::*;
+    match (id, stack) {
+        (ForgedClientCertAccepted, Stack::Nginx) => {
+            "Never authorise on $ssl_client_i_dn / $ssl_client_s_dn with optional_no_ca: the names are not verified."
+        }
+        (ForgedClientCertAccepted, _) => {
+            "Trust a client certificate only when its signature chains to the client CA, never because its issuer name matches."
+        }
+        (ExpiredClientCertAccepted | NotYetValidClientCertAccepted, Stack::Go) => {
+            "Do not verify with x509.VerifyOptions{CurrentTime: ...} set to anything but now, nor ignore x509.CertificateInvalidError."
+        }
+        (ExpiredClientCertAccepted | NotYetValidClientCertAccepted, Stack::Rust) => {
+            "Do not map CertificateError::Expired/NotValidYet (and their *Context forms) to success in a custom verifier."
+        }
+        (ExpiredClientCertAccepted | NotYetValidClientCertAccepted, Stack::Nginx | Stack::NodeJs | Stack::Python) => {
+            "Do not forgive X509_V_ERR_CERT_HAS_EXPIRED / X509_V_ERR_CERT_NOT_YET_VALID in a verify callback."
+        }
+        (ExpiredClientCertAccepted | NotYetValidClientCertAccepted, _) => {
+            "Check validity dates (notBefore and notAfter) when verifying client certificates."
+        }
+        (WrongEkuClientCertAccepted, Stack::Go) => {
+            "A custom check must pass KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth} to cert.Verify."
+        }
+        (WrongEkuClientCertAccepted, _) => {
+            "Require the clientAuth extended key usage (the stock verifiers do), or use a CA that issues client certificates only."
+        }
+        (ClientKeyPossessionNotVerified, Stack::Rust) => {
+            "Delegate verify_tls12_signature/verify_tls13_signature to rustls::crypto::verify_tls12_signature / verify_tls13_signature; never return HandshakeSignatureValid::assertion() unchecked."
+        }
+        (ClientKeyPossessionNotVerified, _) => {
+            "The TLS stack checks CertificateVerify itself: look for a terminator that skips it, or an app that trusts a client-certificate header set by anyone."
+        }
+        _ => {
+            "Verify the client chain against the client CA only; never accept any certificate in a custom callback."
+        }
+    }
+}
+
+/// Use the stock client-certificate verifier.
+fn verify(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}\n\
+             // not RequireAnyClientCert; no VerifyPeerCertificate/VerifyConnection that accepts what Go refused"
+        }
+        Stack::NodeJs => {
+            "{ requestCert: true, rejectUnauthorized: true, ca: [fs.readFileSync('client-ca.pem')] }\n\
+             // authorise on req.socket.authorized === true, never on getPeerCertificate() fields alone"
+        }
+        Stack::Python => {
+            "ctx.verify_mode = ssl.CERT_REQUIRED\n\
+             ctx.load_verify_locations(cafile=\"client-ca.pem\")  # the client CA only\n\
+             # never authorise on getpeercert() subject/issuer strings from an unverified connection"
+        }
+        Stack::Rust => {
+            "let verifier = WebPkiClientVerifier::builder(Arc::new(client_roots)).build()?;\n\
+             // remove custom ClientCertVerifier impls that return ClientCertVerified::assertion() unconditionally"
+        }
+        Stack::Nginx => {
+            "ssl_verify_client on;                              # not optional_no_ca\n\
+             ssl_client_certificate /etc/nginx/client-ca.pem;   # only the client CA"
+        }
+        Stack::JavaSpring => {
+            "server.ssl.client-auth=need\n\
+             server.ssl.trust-store=file:/etc/tls/client-ca.p12  # only the client CA\n\
+             # no custom X509TrustManager whose checkClientTrusted returns without throwing"
+        }
+        Stack::EnvoyIstio => {
+            "require_client_certificate: true\n\
+             common_tls_context: { validation_context: { trusted_ca: { filename: /etc/envoy/client-ca.pem } } }\n\
+             # never trust_chain_verification: ACCEPT_UNTRUSTED; Istio Gateway tls.mode: MUTUAL"
+        }
+    }
+}
+
+/// The positive control was refused.
+fn unverified(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => "Add the CA of the identity given to the scan to ClientCAs (pool.AppendCertsFromPEM).",
+        Stack::NodeJs => "Add the CA of the identity given to the scan to ca: [...].",
+        Stack::Python => "ctx.load_verify_locations(cafile=...) must include the CA of the identity given to the scan.",
+        Stack::Rust => "The RootCertStore given to WebPkiClientVerifier must include the CA of the identity given to the scan.",
+        Stack::Nginx => "ssl_client_certificate must contain the CA of the identity given to the scan (a PEM bundle may hold several).",
+        Stack::JavaSpring => "Import the CA of the identity given to the scan into server.ssl.trust-store.",
+        Stack::EnvoyIstio => "validation_context.trusted_ca (Istio: the ca.crt of credentialName) must include the CA of the identity given to the scan.",
+    }
+}
+
+/// Serve a certificate clients can verify.
+fn server_cert(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "srv.ListenAndServeTLS(\"fullchain.pem\", \"privkey.pem\") // a CA-issued certificate\n\
+             // or golang.org/x/crypto/acme/autocert: TLSConfig: m.TLSConfig()\n\
+             // clients of a private CA: tls.Config{RootCAs: pool}, never InsecureSkipVerify"
+        }
+        Stack::NodeJs => {
+            "https.createServer({ key: fs.readFileSync('privkey.pem'), cert: fs.readFileSync('fullchain.pem') }, app)\n\
+             // clients of a private CA: { ca: [fs.readFileSync('ca.pem')] }, never rejectUnauthorized: false"
+        }
+        Stack::Python => {
+            "ctx.load_cert_chain(\"fullchain.pem\", \"privkey.pem\")  # a CA-issued certificate\n\
+             # clients of a private CA: requests.get(url, verify=\"/etc/ssl/private-ca.pem\"), never verify=False"
+        }
+        Stack::Rust => {
+            "let chain = CertificateDer::pem_file_iter(\"fullchain.pem\")?.collect::<Result<Vec<_>, _>>()?;\n\
+             let key = PrivateKeyDer::from_pem_file(\"privkey.pem\")?;\n\
+             let config = ServerConfig::builder().with_client_cert_verifier(verifier).with_single_cert(chain, key)?;"
+        }
+        Stack::Nginx => {
+            "ssl_certificate     /etc/letsencrypt/live/api.example.com/fullchain.pem;\n\
+             ssl_certificate_key /etc/letsencrypt/live/api.example.com/privkey.pem;\n\
+             # certbot --nginx -d api.example.com, or a certificate from your private CA"
+        }
+        Stack::JavaSpring => {
+            "server.ssl.certificate=file:/etc/tls/fullchain.pem\n\
+             server.ssl.certificate-private-key=file:/etc/tls/privkey.pem\n\
+             # or a PKCS12 keystore holding a CA-issued certificate and its chain"
+        }
+        Stack::EnvoyIstio => {
+            "tls_certificates:\n\
+             - certificate_chain: { filename: /etc/envoy/fullchain.pem }\n\
+             \x20 private_key: { filename: /etc/envoy/privkey.pem }\n\
+             # Istio: Gateway credentialName from a cert-manager Certificate (ACME or CA issuer)"
+        }
+    }
+}
+
+/// Serve the leaf followed by its intermediates.
+fn full_chain(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "// cat server.crt intermediate.crt > fullchain.pem\n\
+             cert, err := tls.LoadX509KeyPair(\"fullchain.pem\", \"privkey.pem\") // loads every CERTIFICATE block"
+        }
+        Stack::NodeJs => "{ cert: fs.readFileSync('fullchain.pem'), key: fs.readFileSync('privkey.pem') } // leaf then intermediates",
+        Stack::Python => "ctx.load_cert_chain(certfile=\"fullchain.pem\", keyfile=\"privkey.pem\")  # leaf then intermediates",
+        Stack::Rust => {
+            "// every certificate of fullchain.pem, leaf first\n\
+             let chain = CertificateDer::pem_file_iter(\"fullchain.pem\")?.collect::<Result<Vec<_>, _>>()?;\n\
+             config.with_single_cert(chain, key)?"
+        }
+        Stack::Nginx => {
+            "# cat server.crt intermediate.crt > fullchain.pem\n\
+             ssl_certificate /etc/nginx/tls/fullchain.pem;  # not cert.pem"
+        }
+        Stack::JavaSpring => {
+            "openssl pkcs12 -export -in fullchain.pem -inkey privkey.pem -out server.p12\n\
+             server.ssl.key-store=file:/etc/tls/server.p12\n\
+             # or server.ssl.certificate=file:/etc/tls/fullchain.pem"
+        }
+        Stack::EnvoyIstio => {
+            "certificate_chain: { filename: /etc/envoy/fullchain.pem }  # leaf then intermediates\n\
+             # Istio: the secret's tls.crt must hold the full chain (cert-manager does this)"
+        }
+    }
+}
+
+/// Renew, and automate renewal.
+fn renew(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "m := &autocert.Manager{Prompt: autocert.AcceptTOS, HostPolicy: autocert.HostWhitelist(\"api.example.com\"), Cache: autocert.DirCache(\"certs\")}\n\
+             srv.TLSConfig = m.TLSConfig()  // or a GetCertificate that reloads the renewed files"
+        }
+        Stack::NodeJs => {
+            "// after renewal, without a restart:\n\
+             server.setSecureContext({ key: fs.readFileSync('privkey.pem'), cert: fs.readFileSync('fullchain.pem') });"
+        }
+        Stack::Python => {
+            "certbot renew --deploy-hook \"systemctl restart api\"  # uvicorn/gunicorn load certificates at start"
+        }
+        Stack::Rust => {
+            "// renew (e.g. certbot, rustls-acme) and reload: axum_server's RustlsConfig::reload_from_pem_file(\"fullchain.pem\", \"privkey.pem\")"
+        }
+        Stack::Nginx => "certbot renew --deploy-hook \"nginx -s reload\"  # from a systemd timer or cron",
+        Stack::JavaSpring => {
+            "spring.ssl.bundle.pem.server.reload-on-update=true\n\
+             spring.ssl.bundle.pem.server.keystore.certificate=file:/etc/tls/fullchain.pem\n\
+             spring.ssl.bundle.pem.server.keystore.private-key=file:/etc/tls/privkey.pem\n\
+             server.ssl.bundle=server  # Spring Boot 3.2+"
+        }
+        Stack::EnvoyIstio => {
+            "# cert-manager Certificate: spec.renewBefore: 720h (Istio Gateway credentialName picks it up)\n\
+             # Envoy: SDS from files with watched_directory, so renewed files load without a restart"
+        }
+    }
+}
+
+/// Cover the host name.
+fn hostname(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "// reissue with the name in subjectAltName; with several certificates Go picks by SNI:\n\
+             tls.Config{Certificates: []tls.Certificate{apiCert, otherCert}}"
+        }
+        Stack::NodeJs => "server.addContext('api.example.com', { key, cert });  // a certificate whose SAN names the host",
+        Stack::Python => "ctx.sni_callback = pick_context  # or reissue the certificate with the host in subjectAltName",
+        Stack::Rust => {
+            "let mut sni = ResolvesServerCertUsingSni::new();\n\
+             sni.add(\"api.example.com\", certified_key)?;  // rejects a certificate that does not name it\n\
+             ServerConfig::builder().with_client_cert_verifier(v).with_cert_resolver(Arc::new(sni))"
+        }
+        Stack::Nginx => {
+            "server {\n\
+             \x20 server_name api.example.com;\n\
+             \x20 ssl_certificate /etc/nginx/tls/api.example.com/fullchain.pem;  # SAN: DNS:api.example.com\n\
+             }"
+        }
+        Stack::JavaSpring => {
+            "# reissue with the SAN: keytool -genkeypair -ext san=dns:api.example.com ... or\n\
+             openssl req -new -key privkey.pem -subj /CN=api.example.com -addext subjectAltName=DNS:api.example.com"
+        }
+        Stack::EnvoyIstio => {
+            "filter_chain_match: { server_names: [\"api.example.com\"] }  # with that host's certificate\n\
+             # Istio: Gateway servers[].hosts: [\"api.example.com\"] with a credentialName whose SAN names it"
+        }
+    }
+}
+
+/// A stronger key.
+fn weak_key(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => "key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)  // or: openssl ecparam -name prime256v1 -genkey -noout -out privkey.pem",
+        Stack::NodeJs => "crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })  // or certbot --key-type ecdsa",
+        Stack::Python => "ec.generate_private_key(ec.SECP256R1())  # cryptography; or certbot --key-type ecdsa",
+        Stack::Rust => "rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?  // or openssl ecparam -name prime256v1 -genkey",
+        Stack::Nginx => {
+            "openssl ecparam -name prime256v1 -genkey -noout -out privkey.pem  # or: openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072\n\
+             # reissue the certificate for the new key, then ssl_certificate_key privkey.pem;"
+        }
+        Stack::JavaSpring => "keytool -genkeypair -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA -keystore server.p12 -storetype PKCS12",
+        Stack::EnvoyIstio => "# cert-manager Certificate: spec.privateKey: { algorithm: ECDSA, size: 256, rotationPolicy: Always }",
+    }
+}
+
+/// A SHA-256 signature.
+fn weak_signature(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => "x509.Certificate{SignatureAlgorithm: x509.ECDSAWithSHA256, ...}  // Go has refused SHA-1 certificates since 1.18",
+        Stack::NodeJs => "openssl x509 -req -sha256 -in server.csr -CA ca.pem -CAkey ca.key -out server.pem  # then reload",
+        Stack::Python => "builder.sign(ca_key, hashes.SHA256())  # cryptography; never hashes.SHA1() or MD5",
+        Stack::Rust => "params.signed_by(&key, &issuer)?  // rcgen signs with SHA-256 or better; reissue any SHA-1 intermediate",
+        Stack::Nginx => "openssl x509 -req -sha256 -in server.csr -CA ca.pem -CAkey ca.key -out server.pem  # reissue, then ssl_certificate",
+        Stack::JavaSpring => "keytool -gencert -sigalg SHA256withRSA ...  # or SHA256withECDSA; never SHA1withRSA / MD5withRSA",
+        Stack::EnvoyIstio => "# reissue from cert-manager or the Istio CA (SHA-256 by default) and replace the secret",
+    }
+}
+
+/// Take configuration endpoints off the public listener.
+fn exposed(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "// importing expvar or net/http/pprof registers /debug/* on http.DefaultServeMux:\n\
+             mux := http.NewServeMux()                // the API's own mux, no debug handlers\n\
+             go http.ListenAndServe(\"127.0.0.1:6060\", nil) // debug endpoints on localhost only"
+        }
+        Stack::NodeJs => {
+            "app.use(express.static('public', { dotfiles: 'deny' }));  // never serve the project root (.env)\n\
+             // remove routes that dump process.env or the TLS options"
+        }
+        Stack::Python => "app.run(debug=False)  # Django: DEBUG = False; remove views that return settings or os.environ",
+        Stack::Rust => {
+            "// mount config/debug routes only on an admin router bound to localhost:\n\
+             axum::serve(TcpListener::bind(\"127.0.0.1:9000\").await?, admin_router).await?;"
+        }
+        Stack::Nginx => {
+            "location ~ /\\.(?!well-known) { deny all; }\n\
+             location ~ ^/(actuator|debug|env|config|config_dump|server-status) { return 404; }\n\
+             location = /nginx_status { stub_status; allow 127.0.0.1; deny all; }"
+        }
+        Stack::JavaSpring => {
+            "management.endpoints.web.exposure.include=health,info\n\
+             management.server.port=8081\n\
+             management.server.address=127.0.0.1\n\
+             management.endpoint.env.show-values=never"
+        }
+        Stack::EnvoyIstio => {
+            "admin: { address: { socket_address: { address: 127.0.0.1, port_value: 9901 } } }\n\
+             # Istio: never route istiod :15014 or Envoy admin :15000 through a Gateway"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_has_a_fix_for_every_stack() {
+        for id in FindingId::ALL {
+            let fixes = fixes(*id, None);
+            assert_eq!(fixes.len(), Stack::ALL.len(), "{id}");
+            for f in &fixes {
+                assert!(f.fix.len() > 20, "{id} {}", f.stack);
+                assert!(!f.guessed);
+            }
+        }
+    }
+
+    #[test]
+    fn guessed_stack_comes_first() {
+        let fixes = fixes(FindingId::ClientCertOptional, Some(Stack::Nginx));
+        assert_eq!(
+            fixes.first().map(|f| (f.stack.as_str(), f.guessed)),
+            Some(("nginx", true))
+        );
+        assert!(fixes
+            .first()
+            .is_some_and(|f| f.fix.contains("ssl_verify_client      on;")));
+        assert_eq!(fixes.iter().filter(|f| f.guessed).count(), 1);
+    }
+
+    #[test]
+    fn key_fixes_are_the_right_ones() {
+        let go = fix(FindingId::ClientCertNotRequested, Stack::Go);
+        assert!(go.contains("tls.RequireAndVerifyClientCert") && go.contains("ClientCAs:  pool"));
+        let node = fix(FindingId::ClientCertOptional, Stack::NodeJs);
+        assert!(
+            node.contains("requestCert: true")
+                && node.contains("rejectUnauthorized: true")
+                && node.contains("ca: [")
+        );
+        let py = fix(FindingId::ClientCertOptional, Stack::Python);
+        assert!(
+            py.contains("ctx.verify_mode = ssl.CERT_REQUIRED")
+                && py.contains("load_verify_locations(cafile=")
+        );
+        let rust = fix(FindingId::ClientCertOptional, Stack::Rust);
+        assert!(
+            rust.contains("WebPkiClientVerifier::builder(")
+                && !rust.contains(".allow_unauthenticated()?")
+        );
+        assert!(fix(FindingId::ClientCertOptional, Stack::JavaSpring)
+            .contains("server.ssl.client-auth=need"));
+        let envoy = fix(FindingId::ClientCertOptional, Stack::EnvoyIstio);
+        assert!(
+            envoy.contains("require_client_certificate: true")
+                && envoy.contains("trusted_ca")
+                && envoy.contains("STRICT")
+        );
+    }
+
+    #[test]
+    fn server_headers() {
+        assert_eq!(guess_from_server_header("nginx/1.25.3"), Some(Stack::Nginx));
+        assert_eq!(
+            guess_from_server_header("istio-envoy"),
+            Some(Stack::EnvoyIstio)
+        );
+        assert_eq!(
+            guess_from_server_header("Jetty(9.4.z)"),
+            Some(Stack::JavaSpring)
+        );
+        assert_eq!(guess_from_server_header("uvicorn"), Some(Stack::Python));
+        assert_eq!(guess_from_server_header("Microsoft-IIS/10.0"), None);
+    }
+}

@@ -1,0 +1,353 @@
+//! `tls-config-exposed` against real servers: an in-process "leaky" rustls/hyper server (mtls-lab's
+//! custom server) answering each leak format on its path, a single-page app that answers every
+//! path alike, a multi-megabyte body, a leak only a client certificate can read, and nginx serving
+//! a `.env` next to its SPA.
+
+mod support;
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use mtls_lab::custom::{self, ClientAuthMode, CustomSpec, Fallback, Route, RouteBody};
+use probe_core::config_leak::BodyFormat;
+use probe_core::finding::{FindingId, Severity};
+use probe_core::probe::config_exposed::{ConfigObservation, BODY_CAP};
+use probe_core::report::TargetReport;
+use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
+use probe_core::target::Target;
+use support::*;
+
+const SPRING_ENV: &str = r#"{"activeProfiles":["prod"],"propertySources":[
+  {"name":"server.ports","properties":{"local.server.port":{"value":8443}}},
+  {"name":"Config resource 'class path resource [application.yml]'","properties":{
+    "server.ssl.client-auth":{"value":"want","origin":"class path resource [application.yml] - 7:20"},
+    "server.ssl.key-store-password":{"value":"******"},
+    "spring.datasource.password":{"value":"hunter2-spring"}}}]}"#;
+const GO_TEXT: &str = "listen :8443\ntls: &{Certificates:[{...}] ClientAuth:VerifyClientCertIfGiven ClientCAs:0xc000123 InsecureSkipVerify:true MinVersion:771}\n";
+const YAML: &str = "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: istio-system\nspec:\n  mtls:\n    mode: PERMISSIVE\n---\nlistener:\n  transport_socket:\n    typed_config:\n      require_client_certificate: false\n";
+const PROPERTIES: &str = "# application.properties\nserver.port=8443\nserver.ssl.enabled=true\nserver.ssl.client-auth=none\nserver.ssl.key-store=classpath:server.p12\nserver.ssl.key-store-password=hunter2-props\n";
+const DOTENV: &str = "NODE_ENV=production\nNODE_TLS_REJECT_UNAUTHORIZED=0\nDB_PASSWORD=hunter2-env\nJWT_SECRET=hunter2-jwt\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANhunter2pem\n-----END PRIVATE KEY-----\n";
+const EXPVAR: &str = r#"{"cmdline":["/srv/api","-listen",":8443"],"memstats":{"Alloc":123,"TotalAlloc":456,"Sys":789,"NumGC":2},"requests":42}"#;
+
+fn leaky_routes() -> Vec<Route> {
+    vec![
+        Route::new(
+            "/actuator/env",
+            "application/vnd.spring-boot.actuator.v3+json",
+            SPRING_ENV,
+        ),
+        Route::new("/debug/config", "text/plain", GO_TEXT),
+        Route::new("/config", "application/yaml", YAML),
+        Route::new("/env", "text/plain", PROPERTIES),
+        Route::new("/.env", "application/octet-stream", DOTENV),
+    ]
+}
+
+async fn leaky(
+    routes: Vec<Route>,
+    fallback: Fallback,
+    client_auth: ClientAuthMode,
+) -> Res<(custom::CustomServer, Ca)> {
+    let root = Ca::root("Root")?;
+    let leaf = root.leaf(&["localhost", "127.0.0.1"], |_| {})?;
+    let server = custom::serve(CustomSpec {
+        chain: vec![leaf.der.clone()],
+        key: leaf.key_der(),
+        client_auth,
+        routes,
+        fallback,
+        server_header: None,
+    })
+    .await?;
+    Ok((server, root))
+}
+
+async fn scan(url: &str, options: &ScanOptions) -> Res<TargetReport> {
+    let mut report = Scanner::new(options)?.scan(&[Target::parse(url)?]).await;
+    let t = report.targets.pop().ok_or("no target")?;
+    assert_eq!(t.error, None);
+    Ok(t)
+}
+
+fn obs<'a>(t: &'a TargetReport, path: &str, with_cert: bool) -> Res<&'a ConfigObservation> {
+    t.config_probes
+        .iter()
+        .find(|o| o.path == path && o.client_cert == with_cert)
+        .ok_or_else(|| {
+            format!(
+                "no observation of {path} (cert {with_cert}): {:#?}",
+                t.config_probes
+            )
+            .into()
+        })
+}
+
+fn settings(o: &ConfigObservation) -> Vec<&str> {
+    o.auth_off.iter().map(|s| s.setting.as_str()).collect()
+}
+
+#[tokio::test]
+async fn each_leak_format_is_read_and_secrets_are_redacted() -> Res {
+    let (server, root) = leaky(leaky_routes(), Fallback::NotFound, ClientAuthMode::None).await?;
+    let t = scan(&server.url, &options(&[&root.der])).await?;
+
+    let spring = obs(&t, "/actuator/env", false)?;
+    assert!(spring.exposed);
+    assert_eq!(spring.format, Some(BodyFormat::Json));
+    assert_eq!(spring.kind.as_deref(), Some("Spring Boot actuator env"));
+    assert_eq!(
+        settings(spring),
+        vec!["propertySources.1.properties.server.ssl.client-auth.value = want"]
+    );
+    assert_eq!(
+        spring.redacted,
+        vec!["propertySources.1.properties.spring.datasource.password.value"]
+    );
+
+    let go = obs(&t, "/debug/config", false)?;
+    assert!(go.exposed);
+    assert_eq!(
+        settings(go),
+        vec![
+            "ClientAuth = VerifyClientCertIfGiven",
+            "InsecureSkipVerify = true"
+        ]
+    );
+
+    let yaml = obs(&t, "/config", false)?;
+    assert_eq!(yaml.format, Some(BodyFormat::Yaml));
+    assert_eq!(
+        settings(yaml),
+        vec![
+            "spec.mtls.mode = PERMISSIVE",
+            "listener.transport_socket.typed_config.require_client_certificate = false"
+        ]
+    );
+
+    let props = obs(&t, "/env", false)?;
+    assert_eq!(props.format, Some(BodyFormat::Properties));
+    assert_eq!(settings(props), vec!["server.ssl.client-auth = none"]);
+    assert_eq!(props.redacted, vec!["server.ssl.key-store-password"]);
+
+    let dotenv = obs(&t, "/.env", false)?;
+    assert_eq!(settings(dotenv), vec!["NODE_TLS_REJECT_UNAUTHORIZED = 0"]);
+    assert_eq!(
+        dotenv.redacted,
+        vec!["DB_PASSWORD", "JWT_SECRET", "PEM block"]
+    );
+
+    // 404s are not exposures.
+    let vars = obs(&t, "/debug/vars", false)?;
+    assert_eq!((vars.http_status, vars.exposed), (Some(404), false));
+
+    let f = t
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::TlsConfigExposed)
+        .ok_or("no finding")?;
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.cwe, "CWE-200");
+    assert!(
+        f.detail.contains("/actuator/env") && f.detail.contains("server.ssl.client-auth"),
+        "{}",
+        f.detail
+    );
+    for path in ["/actuator/env", "/debug/config", "/config", "/env", "/.env"] {
+        assert!(
+            f.evidence.contains_key(&format!("GET {path}")),
+            "{path}: {:?}",
+            f.evidence.keys()
+        );
+    }
+    // The first leak is Spring's: its fix comes first.
+    assert_eq!(
+        f.fixes.first().map(|x| (x.stack.as_str(), x.guessed)),
+        Some(("Java/Spring", true))
+    );
+    // Not one secret value anywhere in the report.
+    let json = serde_json::to_string(&t)?;
+    assert!(!json.contains("hunter2"), "a secret leaked into the report");
+    Ok(())
+}
+
+#[tokio::test]
+async fn other_exposed_config_is_medium() -> Res {
+    let routes = vec![Route::new("/debug/vars", "application/json", EXPVAR)];
+    let (server, root) = leaky(routes, Fallback::NotFound, ClientAuthMode::None).await?;
+    let t = scan(&server.url, &options(&[&root.der])).await?;
+    let f = t
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::TlsConfigExposed)
+        .ok_or("no finding")?;
+    assert_eq!(f.severity, Severity::Medium);
+    assert!(f.detail.contains("/debug/vars (Go expvar"), "{}", f.detail);
+    assert_eq!(
+        f.fixes.first().map(|x| (x.stack.as_str(), x.guessed)),
+        Some(("Go", true))
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_catch_all_app_is_not_flagged() -> Res {
+    // An SPA answering every path with its index page, and an API answering every path with
+    // the same JSON document: both look like content, neither is a leak.
+    let html = Fallback::Page {
+        content_type: "text/html".into(),
+        body: "<!doctype html><html><head><title>App</title></head><body><div id=root></div></body></html>".into(),
+    };
+    let json = Fallback::Page {
+        content_type: "application/json".into(),
+        body: r#"{"name":"api","version":"1.2.3","status":"ok","links":{"self":"/","docs":"/docs"},"features":["a","b"]}"#.into(),
+    };
+    for fallback in [html, json] {
+        let (server, root) = leaky(Vec::new(), fallback, ClientAuthMode::None).await?;
+        let t = scan(&server.url, &options(&[&root.der])).await?;
+        assert!(
+            !t.findings
+                .iter()
+                .any(|f| f.id == FindingId::TlsConfigExposed),
+            "{:#?}",
+            t.config_probes
+        );
+        let env = obs(&t, "/actuator/env", false)?;
+        assert_eq!(env.http_status, Some(200));
+        assert_eq!(
+            env.note.as_deref(),
+            Some("same answer as a random path (catch-all)")
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_multi_megabyte_body_is_capped_not_read() -> Res {
+    let total = 64 * 1024 * 1024;
+    let chunk = format!("{{\"k\":\"{}\"}}\n", "x".repeat(16 * 1024 - 10));
+    let routes = vec![Route {
+        path: "/actuator/env".into(),
+        content_type: "application/json".into(),
+        body: RouteBody::Stream {
+            chunk: chunk.into(),
+            total,
+        },
+    }];
+    let (server, root) = leaky(routes, Fallback::NotFound, ClientAuthMode::None).await?;
+    let start = Instant::now();
+    let t = scan(&server.url, &options(&[&root.der])).await?;
+    let elapsed = start.elapsed();
+    let env = obs(&t, "/actuator/env", false)?;
+    assert_eq!(env.http_status, Some(200));
+    assert_eq!(env.bytes_read, BODY_CAP, "read exactly the cap");
+    assert!(env.truncated);
+    // The server produced only what the connection took before the scanner hung up: a few
+    // socket buffers, not the 64 MiB.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let streamed = server.streamed.load(Ordering::Relaxed);
+    assert!(
+        streamed < total / 4,
+        "server produced {streamed} of {total} bytes"
+    );
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    eprintln!(
+        "64 MiB body: read {} bytes, server produced {streamed}, scan took {elapsed:?}",
+        env.bytes_read
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_leak_behind_mtls_is_found_with_the_users_certificate() -> Res {
+    let client_ca = Ca::root("Client CA")?;
+    let client = client_ca.leaf(&[], |p| {
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    })?;
+    let routes = vec![
+        Route::new("/", "text/plain", "ok\n"),
+        Route::new("/env", "text/plain", PROPERTIES),
+    ];
+    let (server, root) = leaky(
+        routes,
+        Fallback::NotFound,
+        ClientAuthMode::Required(client_ca.der.clone()),
+    )
+    .await?;
+    let options = ScanOptions {
+        identities: IdentityInputs {
+            client_cert_pem: Some(client.pem.clone()),
+            client_key_pem: Some(client.key.serialize_pem()),
+            ..IdentityInputs::default()
+        },
+        ..options(&[&root.der])
+    };
+    let t = scan(&server.url, &options).await?;
+    let anonymous = obs(&t, "/env", false)?;
+    assert_eq!((anonymous.http_status, anonymous.exposed), (None, false));
+    let with_cert = obs(&t, "/env", true)?;
+    assert!(with_cert.exposed);
+    let f = t
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::TlsConfigExposed)
+        .ok_or("no finding")?;
+    assert!(
+        f.detail.contains("with the scan's client certificate"),
+        "{}",
+        f.detail
+    );
+    // Without the certificate the server is otherwise correct.
+    let ids: Vec<FindingId> = t.findings.iter().map(|f| f.id).collect();
+    assert_eq!(ids, vec![FindingId::TlsConfigExposed]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn nginx_serving_a_dotenv_beside_its_spa() -> Res {
+    if !need("nginx")? {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let root = Ca::root("Root")?;
+    let leaf = root.leaf(&["localhost", "127.0.0.1"], |_| {})?;
+    let p = dir.path();
+    let www = p.join("www");
+    std::fs::create_dir_all(&www)?;
+    std::fs::write(
+        www.join("index.html"),
+        "<!doctype html><html><body><div id=app></div></body></html>\n",
+    )?;
+    std::fs::write(www.join(".env"), DOTENV)?;
+    std::fs::write(p.join("leaf.crt"), &leaf.pem)?;
+    std::fs::write(p.join("leaf.key"), leaf.key.serialize_pem())?;
+    let d = p.display();
+    let body = format!(
+        "  ssl_certificate {d}/leaf.crt;\n  ssl_certificate_key {d}/leaf.key;\n  root {d}/www;\n  \
+         location / {{ try_files $uri /index.html; }}"
+    );
+    let server = nginx(&p.join("nginx"), &body, false)?;
+    let t = scan(&server.url, &options(&[&root.der])).await?;
+    let f = t
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::TlsConfigExposed)
+        .ok_or("no finding")?;
+    assert_eq!(f.severity, Severity::High);
+    let exposed: Vec<&str> = t
+        .config_probes
+        .iter()
+        .filter(|o| o.exposed)
+        .map(|o| o.path.as_str())
+        .collect();
+    assert_eq!(
+        exposed,
+        vec!["/.env"],
+        "only the dotenv; the SPA's index answers the rest"
+    );
+    assert_eq!(
+        f.fixes.first().map(|x| (x.stack.as_str(), x.guessed)),
+        Some(("Node.js", true))
+    );
+    assert!(!serde_json::to_string(&t)?.contains("hunter2"));
+    Ok(())
+}

@@ -1,0 +1,3 @@
+module mtls-scan/testservers
+
+go 1.19

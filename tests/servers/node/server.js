@@ -1,0 +1,52 @@
+// Node https server for the real-server tests (no npm dependencies).
+//   node server.js MODE PORT PKIDIR
+// MODE:
+//   optional        requestCert: true,  rejectUnauthorized: false
+//   required        requestCert: true,  rejectUnauthorized: true
+//   none            no requestCert
+//   app-401         requestCert: true,  rejectUnauthorized: false, the app answers 401 unless
+//                   req.socket.authorized
+// Binds 127.0.0.1 only.
+'use strict';
+const https = require('https');
+const fs = require('fs');
+const path = require('path');
+
+const [mode, portArg, pki] = process.argv.slice(2);
+const port = Number(portArg);
+if (!mode || !port || !pki) {
+  console.error('usage: node server.js optional|required|none|app-401 PORT PKIDIR');
+  process.exit(2);
+}
+const opts = {
+  key: fs.readFileSync(path.join(pki, 'server.key')),
+  cert: fs.readFileSync(path.join(pki, 'server.crt')),
+  ca: fs.readFileSync(path.join(pki, 'ca.crt')),
+};
+switch (mode) {
+  case 'optional':
+  case 'app-401':
+    opts.requestCert = true;
+    opts.rejectUnauthorized = false;
+    break;
+  case 'required':
+    opts.requestCert = true;
+    opts.rejectUnauthorized = true;
+    break;
+  case 'none':
+    break;
+  default:
+    console.error('unknown mode ' + mode);
+    process.exit(2);
+}
+const server = https.createServer(opts, (req, res) => {
+  if (mode === 'app-401' && !req.socket.authorized) {
+    res.writeHead(401, { 'content-type': 'text/plain' });
+    res.end('client certificate required: ' + (req.socket.authorizationError || 'none') + '\n');
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end('ok\n');
+});
+server.on('tlsClientError', () => {});
+server.listen(port, '127.0.0.1');

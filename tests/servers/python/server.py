@@ -1,0 +1,68 @@
+"""Python ssl + http.server for the real-server tests (stdlib only).
+
+    python3 server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE PORT PKIDIR
+
+Binds 127.0.0.1 only, answers 200 "ok\\n" on every GET. The TLS handshake runs in the request
+thread so one slow client cannot block the others.
+"""
+import http.server
+import os
+import ssl
+import sys
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = b"ok\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+class TLSServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, addr, ctx):
+        self.ctx = ctx
+        super().__init__(addr, Handler)
+
+    def finish_request(self, request, client_address):
+        request.settimeout(10)
+        try:
+            tls = self.ctx.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            request.close()
+            return
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit("usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE PORT PKIDIR")
+    mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(pki, "server.crt"), os.path.join(pki, "server.key"))
+    ctx.load_verify_locations(cafile=os.path.join(pki, "ca.crt"))
+    ctx.verify_mode = getattr(ssl, mode)
+    srv = TLSServer(("127.0.0.1", port), ctx)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
