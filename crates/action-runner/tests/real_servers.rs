@@ -76,31 +76,26 @@ fn python_ssl_verdicts() {
 }
 
 #[test]
-#[ignore = "deep probes not built yet"]
 fn openssl_s_server_deep_probes() {
     support::run_deep_group(OPENSSL);
 }
 
 #[test]
-#[ignore = "deep probes not built yet"]
 fn nginx_deep_probes() {
     support::run_deep_group(NGINX);
 }
 
 #[test]
-#[ignore = "deep probes not built yet"]
 fn go_crypto_tls_deep_probes() {
     support::run_deep_group(GO);
 }
 
 #[test]
-#[ignore = "deep probes not built yet"]
 fn node_https_deep_probes() {
     support::run_deep_group(NODE);
 }
 
 #[test]
-#[ignore = "deep probes not built yet"]
 fn python_ssl_deep_probes() {
     support::run_deep_group(PYTHON);
 }

@@ -158,11 +158,16 @@ async fn exchange(
         Ok(n) => n,
         Err(e) => return error(e.to_string()),
     };
+    let connecting = Instant::now();
     let tcp = match TcpStream::connect((target.host.as_str(), target.port)).await {
         Ok(s) => s,
         Err(e) => return error(format!("cannot connect to {}: {e}", target.host_port())),
     };
     let _ = tcp.set_nodelay(true);
+    let (tcp, _closer) = match closable(tcp) {
+        Ok(pair) => pair,
+        Err(e) => return error(format!("socket setup failed: {e}")),
+    };
     let tls = match TlsConnector::from(Arc::new(config))
         .connect(server_name, tcp)
         .await
@@ -183,6 +188,19 @@ async fn exchange(
         };
         (alpn, h2, version)
     };
+    let tls = if version == Some(TlsVersion::Tls13) && record.lock().cert_requested {
+        match early_alert(tls, connecting.elapsed()).await {
+            Ok(stream) => stream,
+            Err(mut refused) => {
+                refused.alpn = alpn;
+                refused.tls_version = version;
+                refused.outcome = Some(no_answer_outcome(&refused, record));
+                return refused;
+            }
+        }
+    } else {
+        Yielding::new(tls)
+    };
     let path = setup.path.unwrap_or(&target.path);
     let mut result = if negotiated_h2 {
         http2(tls, target, path, &setup.limits, until).await
@@ -196,6 +214,43 @@ async fn exchange(
         result.outcome = Some(no_answer_outcome(&result, record));
     }
     result
+}
+
+/// TLS 1.3 servers judge the client certificate after the handshake and answer with an alert. If
+/// the request is written first, servers that close without reading it (Go, Python) make the
+/// kernel reset the connection and the alert is lost. So, when a certificate was requested, wait
+/// for it about as long as the server took to connect and shake hands (a few round trips plus
+/// its own processing time), plus 10 ms, at most 500 ms.
+/// Whatever the server sends unprompted meanwhile (an h2 SETTINGS frame) is replayed to HTTP.
+async fn early_alert(
+    mut tls: TlsStream<TcpStream>,
+    handshake_time: Duration,
+) -> Result<Yielding<TlsStream<TcpStream>>, ExchangeResult> {
+    use tokio::io::AsyncReadExt as _;
+    let wait = (handshake_time + Duration::from_millis(10)).min(Duration::from_millis(500));
+    let mut buf = vec![0u8; 16 * 1024];
+    match tokio::time::timeout(wait, tls.read(&mut buf)).await {
+        Err(_) => Ok(Yielding::new(tls)),
+        Ok(Ok(0)) => Err(ExchangeResult {
+            detail: Some("the server closed the connection right after the handshake".into()),
+            ..ExchangeResult::default()
+        }),
+        Ok(Ok(n)) => {
+            let got = Bytes::copy_from_slice(buf.get(..n).unwrap_or_default());
+            Ok(Yielding::with_prefix(tls, got))
+        }
+        Ok(Err(e)) => {
+            let alert = find_tls_error(&e).as_ref().and_then(alert_name);
+            Err(ExchangeResult {
+                detail: Some(format!(
+                    "refused right after the handshake: {}",
+                    describe_error(&e)
+                )),
+                alert,
+                ..ExchangeResult::default()
+            })
+        }
+    }
 }
 
 /// A handshake that failed: the server refused, does not speak the version, or is not TLS.
@@ -289,6 +344,24 @@ fn unreadable(e: &rustls::Error) -> &'static str {
     }
 }
 
+/// A second handle on the probe's socket that shuts it down when the exchange ends, or is
+/// dropped at its deadline. hyper's HTTP/2 client drives the connection in tasks of its own
+/// (spawned on the executor, out of our reach): without this, a server that never answers keeps
+/// them, and the socket, alive after the probe is over.
+struct Closer(std::net::TcpStream);
+
+impl Drop for Closer {
+    fn drop(&mut self) {
+        let _ = self.0.shutdown(std::net::Shutdown::Both);
+    }
+}
+
+fn closable(tcp: TcpStream) -> std::io::Result<(TcpStream, Closer)> {
+    let std = tcp.into_std()?;
+    let closer = Closer(std.try_clone()?);
+    Ok((TcpStream::from_std(std)?, closer))
+}
+
 /// Bytes the HTTP connection task reads in one poll at most before it yields.
 const READ_PER_POLL: usize = 16 * 1024;
 
@@ -296,16 +369,23 @@ const READ_PER_POLL: usize = 16 * 1024;
 /// poll, it yields. A server that floods frames (SETTINGS, PINGs, CONTINUATION) can otherwise
 /// keep one poll busy for hundreds of milliseconds, and every other probe on that runtime worker
 /// (other targets' included) then misses its deadline.
+/// It also replays bytes read before HTTP started (see [`early_alert`]).
 struct Yielding<S> {
     inner: S,
     read_in_poll: usize,
+    prefix: Bytes,
 }
 
 impl<S> Yielding<S> {
     fn new(inner: S) -> Self {
+        Self::with_prefix(inner, Bytes::new())
+    }
+
+    fn with_prefix(inner: S, prefix: Bytes) -> Self {
         Self {
             inner,
             read_in_poll: 0,
+            prefix,
         }
     }
 }
@@ -316,6 +396,12 @@ impl<S: AsyncRead + Unpin> AsyncRead for Yielding<S> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
+        if !self.prefix.is_empty() {
+            let n = self.prefix.len().min(buf.remaining());
+            let chunk = self.prefix.split_to(n);
+            buf.put_slice(&chunk);
+            return Poll::Ready(Ok(()));
+        }
         if self.read_in_poll >= READ_PER_POLL {
             self.read_in_poll = 0;
             cx.waker().wake_by_ref();
@@ -497,7 +583,7 @@ fn request(
 }
 
 async fn http1(
-    tls: TlsStream<TcpStream>,
+    tls: Yielding<TlsStream<TcpStream>>,
     target: &Target,
     path: &str,
     limits: &Limits,
@@ -505,7 +591,7 @@ async fn http1(
 ) -> ExchangeResult {
     let handshake = hyper::client::conn::http1::Builder::new()
         .max_buf_size(limits.header_cap.max(8192))
-        .handshake::<_, Empty<Bytes>>(TokioIo::new(Yielding::new(tls)))
+        .handshake::<_, Empty<Bytes>>(TokioIo::new(tls))
         .await;
     let (mut sender, conn) = match handshake {
         Ok(pair) => pair,
@@ -521,7 +607,7 @@ async fn http1(
 }
 
 async fn http2(
-    tls: TlsStream<TcpStream>,
+    tls: Yielding<TlsStream<TcpStream>>,
     target: &Target,
     path: &str,
     limits: &Limits,
@@ -530,7 +616,7 @@ async fn http2(
     let handshake = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
         .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
         .max_concurrent_reset_streams(8)
-        .handshake::<_, Empty<Bytes>>(TokioIo::new(Yielding::new(tls)))
+        .handshake::<_, Empty<Bytes>>(TokioIo::new(tls))
         .await;
     let (mut sender, conn) = match handshake {
         Ok(pair) => pair,
@@ -555,9 +641,18 @@ async fn finish(
     let response = match sent {
         Ok(r) => r,
         Err(send_err) => {
-            // The real reason (an alert, a reset) sits in the connection task's result.
-            let conn_result =
-                tokio::time::timeout_at(wait(Duration::from_secs(2)), &mut conn_task.0).await;
+            // The real reason (an alert, a reset) sits in the connection task's result, except
+            // for an HTTP/2 stream reset: it names its reason itself, and the connection, still
+            // up, would only be waited on until the deadline.
+            let stream_reset = StdError::source(&send_err)
+                .and_then(|e| e.downcast_ref::<h2::Error>())
+                .is_some_and(|e| e.is_reset() && !e.is_go_away());
+            let most = if stream_reset {
+                Duration::ZERO
+            } else {
+                Duration::from_secs(2)
+            };
+            let conn_result = tokio::time::timeout_at(wait(most), &mut conn_task.0).await;
             let conn_err = match conn_result {
                 Ok(Ok(Err(e))) => Some(e),
                 _ => None,

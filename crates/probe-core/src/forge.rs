@@ -82,7 +82,13 @@ impl Forger {
             }
         };
         let leaf_key = kind.generate()?;
-        let cert = ca.sign_leaf(&client_leaf_params("mtls-scan forged client"), &leaf_key)?;
+        // An authority key identifier naming *our* key: OpenSSL then finds no issuer ("unable to
+        // get local issuer certificate") instead of checking our signature against the real CA,
+        // which is exactly what nginx `optional_no_ca` and `-Verify` without
+        // `-verify_return_error` tolerate. webpki matches by name and still checks the signature.
+        let mut params = client_leaf_params("mtls-scan forged client");
+        params.use_authority_key_identifier_extension = true;
+        let cert = ca.sign_leaf(&params, &leaf_key)?;
         let forged = splice_issuer(cert.der(), issuer_name_der, signer)?;
         let certified = CertifiedKey::new(
             vec![forged.into()],
@@ -138,6 +144,29 @@ mod tests {
             let (_, ca) =
                 x509_parser::parse_x509_certificate(forger_ca.as_ref()).map_err(forge_err)?;
             assert!(parsed.verify_signature(Some(ca.public_key())).is_ok());
+            // The AKI names the forger's key, not the real CA's.
+            let aki = parsed
+                .extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
+                        a.key_identifier.clone()
+                    }
+                    _ => None,
+                });
+            let ski = ca
+                .extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
+                        Some(k.clone())
+                    }
+                    _ => None,
+                });
+            assert!(aki.is_some(), "the forged certificate carries an AKI");
+            if let (Some(aki), Some(ski)) = (aki, ski) {
+                assert_eq!(aki.0, ski.0);
+            }
         }
         Ok(())
     }

@@ -115,48 +115,30 @@ fn control_path() -> String {
 /// Runs the probe on one target.
 pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
     let control = control_path();
-    let limits = Limits {
-        timeout: probe.timeout.min(TIMEOUT),
-        body_cap: BODY_CAP,
-        header_cap: 16 * 1024,
-        excerpt_chars: 0,
+    let fetcher = Fetcher {
+        target: target.clone(),
+        provider: probe.provider.clone(),
+        permits: probe.permits.clone(),
+        versions: probe.versions.to_vec(),
+        limits: Limits {
+            timeout: probe.timeout.min(TIMEOUT),
+            body_cap: BODY_CAP,
+            header_cap: 16 * 1024,
+            excerpt_chars: 0,
+        },
     };
     let identities: Vec<Option<Arc<dyn CertChooser>>> = std::iter::once(None)
         .chain(probe.identity.clone().map(Some))
         .collect();
     let mut set = JoinSet::new();
-    for (who, chooser) in identities.iter().enumerate() {
-        let paths = PATHS
-            .iter()
-            .map(|(p, _)| (*p).to_owned())
-            .chain([control.clone()]);
-        for path in paths {
-            let (target, provider, permits) = (
-                target.clone(),
-                probe.provider.clone(),
-                probe.permits.clone(),
-            );
-            let (chooser, versions) = (chooser.clone(), probe.versions.to_vec());
-            set.spawn(async move {
-                let _permit = permits.acquire(&target.host_port()).await;
-                let record = SharedRecord::default();
-                let setup = ExchangeSetup {
-                    provider: &provider,
-                    versions: &versions,
-                    chooser,
-                    limits,
-                    path: Some(&path),
-                };
-                let result = exchange::run(&target, setup, &record).await;
-                let sent = record.lock().sent.is_some();
-                (who, path, sent, result)
-            });
-        }
+    for (who, chooser) in identities.into_iter().enumerate() {
+        let (fetcher, control) = (fetcher.clone(), control.clone());
+        set.spawn(async move { fetcher.round(who, chooser, control).await });
     }
-    let mut results: Vec<(usize, String, bool, ExchangeResult)> = Vec::new();
+    let mut results: Vec<Fetched> = Vec::new();
     while let Some(joined) = set.join_next().await {
         if let Ok(r) = joined {
-            results.push(r);
+            results.extend(r);
         }
     }
     let order = |p: &str| {
@@ -169,7 +151,69 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
     judge(&results, &control)
 }
 
-fn judge(results: &[(usize, String, bool, ExchangeResult)], control: &str) -> ConfigScan {
+/// One request's result: (identity index, path, certificate presented, exchange).
+type Fetched = (usize, String, bool, ExchangeResult);
+
+/// What every request of the probe shares.
+#[derive(Clone)]
+struct Fetcher {
+    target: Target,
+    provider: Arc<CryptoProvider>,
+    permits: Arc<crate::scan::Permits>,
+    versions: Vec<TlsVersion>,
+    limits: Limits,
+}
+
+impl Fetcher {
+    /// One identity's round: the random control path first; only when it gets an HTTP answer
+    /// (whatever the status) are the paths requested, concurrently. A server that refuses this
+    /// identity in the handshake, stalls or is not HTTP costs one connection, not eleven.
+    async fn round(
+        self,
+        who: usize,
+        chooser: Option<Arc<dyn CertChooser>>,
+        control: String,
+    ) -> Vec<Fetched> {
+        let first = self.fetch(who, chooser.clone(), control).await;
+        if first.3.http_status.is_none() {
+            return vec![first];
+        }
+        let mut set = JoinSet::new();
+        for (path, _) in PATHS {
+            let (me, chooser) = (self.clone(), chooser.clone());
+            set.spawn(async move { me.fetch(who, chooser, (*path).to_owned()).await });
+        }
+        let mut out = vec![first];
+        while let Some(joined) = set.join_next().await {
+            if let Ok(r) = joined {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    async fn fetch(
+        &self,
+        who: usize,
+        chooser: Option<Arc<dyn CertChooser>>,
+        path: String,
+    ) -> Fetched {
+        let _permit = self.permits.acquire(&self.target.host_port()).await;
+        let record = SharedRecord::default();
+        let setup = ExchangeSetup {
+            provider: &self.provider,
+            versions: &self.versions,
+            chooser,
+            limits: self.limits,
+            path: Some(&path),
+        };
+        let result = exchange::run(&self.target, setup, &record).await;
+        let sent = record.lock().sent.is_some();
+        (who, path, sent, result)
+    }
+}
+
+fn judge(results: &[Fetched], control: &str) -> ConfigScan {
     let mut out = ConfigScan::default();
     let mut exposed: Vec<(ConfigObservation, Classified)> = Vec::new();
     let whos: Vec<usize> = {
@@ -178,8 +222,7 @@ fn judge(results: &[(usize, String, bool, ExchangeResult)], control: &str) -> Co
         w
     };
     for who in whos {
-        let mine: Vec<&(usize, String, bool, ExchangeResult)> =
-            results.iter().filter(|r| r.0 == who).collect();
+        let mine: Vec<&Fetched> = results.iter().filter(|r| r.0 == who).collect();
         let control_answer = mine
             .iter()
             .find(|r| r.1 == control)
@@ -225,7 +268,17 @@ fn judge(results: &[(usize, String, bool, ExchangeResult)], control: &str) -> Co
                     obs.note = Some("2xx, but not configuration".to_owned());
                 }
             } else if path == control {
-                obs.note = Some("random control path".to_owned());
+                obs.note = Some(if r.http_status.is_some() {
+                    "random control path".to_owned()
+                } else {
+                    format!(
+                        "random control path: no HTTP answer ({}), so no path was requested",
+                        r.detail
+                            .as_deref()
+                            .or(r.alert.as_deref())
+                            .unwrap_or("refused")
+                    )
+                });
             }
             out.observations.push(obs);
         }
