@@ -1,0 +1,277 @@
+//! Fleet scans through the real binary against the lab: a config with mixed policies and
+//! suppressions (one expired), bad configs, shards merged versus one unsharded run, baselines.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use mtls_lab::LabCase;
+use serde_json::Value;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mtls-scan"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("MTLS_SCAN_PROGRESS", "0");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run mtls-scan")
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read report")).expect("JSON report")
+}
+
+/// (url, finding id, severity, suppressed, implied_by) for every finding, sorted.
+fn findings(report: &Value) -> Vec<(String, String, String, bool, Value)> {
+    let mut out = Vec::new();
+    for t in report["targets"].as_array().expect("targets") {
+        for f in t["findings"].as_array().expect("findings") {
+            out.push((
+                t["url"].as_str().unwrap_or_default().to_owned(),
+                f["id"].as_str().unwrap_or_default().to_owned(),
+                f["severity"].as_str().unwrap_or_default().to_owned(),
+                f.get("suppressed").is_some(),
+                f["implied_by"].clone(),
+            ));
+        }
+    }
+    out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    out
+}
+
+struct Fleet {
+    _rt: tokio::runtime::Runtime,
+    lab: mtls_lab::Lab,
+    dir: tempfile::TempDir,
+}
+
+fn fleet() -> Fleet {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let lab = rt.block_on(mtls_lab::start(&LabCase::ALL)).expect("lab");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("lab-ca.pem"), &lab.pki.ca_cert_pem).expect("write CA");
+    Fleet { _rt: rt, lab, dir }
+}
+
+impl Fleet {
+    fn url(&self, case: LabCase) -> &str {
+        &self.lab.server(case).expect("case").url
+    }
+
+    fn config(&self, extra: &str) -> std::path::PathBuf {
+        let mut text = String::from(
+            "defaults:\n  timeout: 5\n  fail-under: C\n  ca-files: [lab-ca.pem]\ntargets:\n",
+        );
+        for s in &self.lab.servers {
+            text.push_str(&format!(
+                "  - url: {}\n    tags: [{}]\n",
+                s.url,
+                s.case.name()
+            ));
+            if s.case == LabCase::NoClientAuth {
+                text.push_str("    expect: public\n");
+            }
+        }
+        text.push_str(extra);
+        let path = self.dir.path().join("mtls-scan.yml");
+        std::fs::write(&path, text).expect("write config");
+        path
+    }
+}
+
+#[test]
+fn config_with_mixed_policies_and_suppressions() {
+    let f = fleet();
+    let optional = f.url(LabCase::Optional).trim_end_matches('/').to_owned();
+    let accept_any = f.url(LabCase::AcceptAnyCert).to_owned();
+    let config = f.config(&format!(
+        "suppressions:\n  - id: client-cert-optional\n    target: \"{optional}*\"\n    reason: migration\n    expires: 2999-01-01\n  - id: untrusted-client-cert-accepted\n    target: {accept_any}\n    reason: old exception\n    expires: 2020-01-01\n"
+    ));
+    let out_json = f.dir.path().join("report.json");
+    let out = run(&[
+        "scan",
+        "--config",
+        config.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+        "-o",
+        out_json.to_str().unwrap_or_default(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let report = json(&out_json);
+    let targets = report["targets"].as_array().expect("targets");
+    let by_url = |u: &str| {
+        targets
+            .iter()
+            .find(|t| t["url"] == u)
+            .expect("target in report")
+    };
+
+    // expect: public → the finding is info and does not count.
+    let public = by_url(f.url(LabCase::NoClientAuth));
+    assert_eq!(public["expect"], "public");
+    assert_eq!(public["findings"][0]["severity"], "info");
+    assert_eq!(public["grade"], "A");
+    assert_eq!(public["tags"][0], "no-client-auth");
+
+    // A live suppression: shown, marked, not counted.
+    let opt = by_url(f.url(LabCase::Optional));
+    let sup = opt["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|x| x["id"] == "client-cert-optional")
+        .expect("kept");
+    assert_eq!(sup["suppressed"]["reason"], "migration");
+    assert_eq!(opt["grade"], "A");
+
+    // An expired suppression stops suppressing and warns.
+    let any = by_url(&accept_any);
+    assert!(any["findings"][0].get("suppressed").is_none());
+    assert_eq!(any["grade"], "F");
+    assert!(stderr.contains("expired on 2020-01-01"), "{stderr}");
+
+    // The expired suppression keeps the grade at F, below fail-under C: exit 1.
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+}
+
+#[test]
+fn bad_configs_exit_2_with_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        ("targets:\n  - url: https://a.example/\n    expct: public\n", ":3:5: targets[0]: unknown field `expct`"),
+        ("targets:\n  - url: ftp://a.example/\n", ":2:10:"),
+        ("targets:\n  - url: https://a.example/\n  - url: https://a.example/\n", ":3:10: duplicate target"),
+        (
+            "targets:\n  - url: https://a.example/\nsuppressions:\n  - id: client-cert-optional\n    target: x\n    reason: y\n    expires: 31/12/2027\n",
+            ":7:14:",
+        ),
+    ];
+    for (text, want) in cases {
+        let path = dir.path().join("bad.yml");
+        std::fs::write(&path, text).expect("write");
+        let out = run(&["scan", "--config", path.to_str().unwrap_or_default()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
+        assert!(stderr.contains(want), "{text}: wanted {want:?} in {stderr}");
+    }
+}
+
+#[test]
+fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
+    let f = fleet();
+    let config = f.config("");
+    let cfg = config.to_str().unwrap_or_default();
+    let dir = f.dir.path();
+    let whole = dir.join("whole.json");
+    let out = run(&[
+        "scan",
+        "--config",
+        cfg,
+        "--format",
+        "json",
+        "-o",
+        whole.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut shard_files = Vec::new();
+    for i in 1..=3 {
+        let p = dir.join(format!("report-{i}.json"));
+        let shard = format!("{i}/3");
+        let out = run(&[
+            "scan",
+            "--config",
+            cfg,
+            "--shard",
+            &shard,
+            "--format",
+            "json",
+            "-o",
+            p.to_str().unwrap_or_default(),
+        ]);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let n = json(&p)["targets"].as_array().map_or(0, Vec::len);
+        let total = f.lab.servers.len();
+        assert!(
+            n == total / 3 || n == total.div_ceil(3),
+            "shard {i} has {n} of {total} targets"
+        );
+        shard_files.push(p);
+    }
+    let merged = dir.join("merged.json");
+    let sarif = dir.join("merged.sarif");
+    let mut args = vec![
+        "merge",
+        "--config",
+        cfg,
+        "--format",
+        "json",
+        "-o",
+        merged.to_str().unwrap_or_default(),
+        "--sarif",
+        sarif.to_str().unwrap_or_default(),
+    ];
+    args.extend(shard_files.iter().map(|p| p.to_str().unwrap_or_default()));
+    let out = run(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (w, m) = (json(&whole), json(&merged));
+    assert_eq!(
+        findings(&m),
+        findings(&w),
+        "merged shards = one unsharded run"
+    );
+    assert_eq!(m["grade"], w["grade"]);
+    assert_eq!(
+        m["targets"].as_array().map_or(0, Vec::len),
+        f.lab.servers.len()
+    );
+    assert!(json(&sarif)["runs"][0]["results"]
+        .as_array()
+        .is_some_and(|r| !r.is_empty()));
+
+    // Against itself as baseline, nothing is new: --fail-on new passes (exit 0).
+    let again = dir.join("again.json");
+    let w_path = whole.to_str().unwrap_or_default();
+    let out = run(&[
+        "merge",
+        "--baseline",
+        w_path,
+        "--fail-on",
+        "new",
+        "--format",
+        "json",
+        "-o",
+        again.to_str().unwrap_or_default(),
+        w_path,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = json(&again);
+    assert!(again["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .flat_map(|t| t["findings"].as_array().cloned().unwrap_or_default())
+        .all(|f| f["baseline"] == "unchanged"));
+}
