@@ -197,7 +197,8 @@ fn parse_grade(s: &str) -> Result<probe_core::grade::Grade, String> {
         .ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D or F"))
 }
 
-fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+/// Parses `I/N` (1 <= I <= N <= 1000).
+pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     let bad = || format!("{s:?} is not a shard: use I/N with 1 <= I <= N, e.g. 2/4");
     let (i, n) = s.split_once('/').ok_or_else(bad)?;
     let (i, n) = (

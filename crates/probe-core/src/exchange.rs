@@ -363,7 +363,7 @@ fn closable(tcp: TcpStream) -> std::io::Result<(TcpStream, Closer)> {
 }
 
 /// Bytes the HTTP connection task reads in one poll at most before it yields.
-const READ_PER_POLL: usize = usize::MAX;
+const READ_PER_POLL: usize = 16 * 1024;
 
 /// The TLS stream as the HTTP connection task reads it: after [`READ_PER_POLL`] bytes in one
 /// poll, it yields. A server that floods frames (SETTINGS, PINGs, CONTINUATION) can otherwise

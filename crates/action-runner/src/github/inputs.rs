@@ -122,6 +122,8 @@ pub struct Inputs {
     pub baseline: Option<WorkspacePath>,
     /// `fail-on: new`: fail only on findings that are not in the baseline.
     pub fail_on_new: bool,
+    /// `shard: I/N`: scan only this deterministic slice of the targets (a CI matrix).
+    pub shard: Option<(usize, usize)>,
     /// Where to write the SARIF.
     pub sarif_file: WorkspacePath,
     /// Where to write the JSON report.
@@ -332,6 +334,16 @@ impl Inputs {
             );
         }
 
+        let shard = match env.input("shard") {
+            None => None,
+            Some(v) => match crate::cli::parse_shard(v) {
+                Ok(pair) => Some(pair),
+                Err(e) => {
+                    c.fail("shard", e);
+                    None
+                }
+            },
+        };
         let baseline = c.file("baseline");
         let fail_on_new = match env.input("fail-on") {
             None | Some("grade") => false,
@@ -373,6 +385,7 @@ impl Inputs {
             config,
             baseline,
             fail_on_new,
+            shard,
             sarif_file,
             report_file,
             workspace,

@@ -94,13 +94,17 @@ pub async fn run() -> anyhow::Result<Exit> {
         }
     };
 
-    let n = setup.targets.len();
+    let targets = match inputs.shard {
+        Some((i, of)) => policy::shard(&setup.targets, i, of),
+        None => setup.targets.clone(),
+    };
+    let n = targets.len();
     say(format_args!(
         "mtls-scan {}: scanning {n} target{}",
         env!("CARGO_PKG_VERSION"),
         if n == 1 { "" } else { "s" }
     ))?;
-    let mut report = scanner.scan(&setup.targets).await;
+    let mut report = scanner.scan(&targets).await;
     drop(scanner);
     if let Some(c) = &setup.config {
         let today = time::OffsetDateTime::now_utc().date();

@@ -4,10 +4,11 @@
 //! (medium); one that shows client or server authentication switched off is high (see
 //! [`crate::config_leak`] for the settings recognised).
 //!
-//! Bounded: [`PATHS`] plus one random control path per identity, [`TIMEOUT`] each, bodies capped
-//! at [`BODY_CAP`] (the rest is never read), no redirect followed. A server that answers every path
-//! alike (an SPA catch-all, a lab that says `ok`) is recognised by the random path's answer and
-//! not flagged.
+//! Bounded: a random control path first, per identity, and [`PATHS`] only when it got an HTTP
+//! answer (so a server that refuses the identity in the handshake costs one connection);
+//! [`TIMEOUT`] each, bodies capped at [`BODY_CAP`] (the rest is never read), no redirect followed.
+//! A server that answers every path alike (an SPA catch-all, a lab that says `ok`) is recognised
+//! by the random path's answer and not flagged.
 
 use std::sync::Arc;
 use std::time::Duration;
