@@ -26,9 +26,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
         issuing_ca_cert_pem: Some(lab.pki.ca_cert_pem.clone()),
         issuing_ca_key_pem: Some(lab.pki.ca_key_pem.clone()),
     };
+    // The lab CA is the trust anchor for the lab's server certificates, as `--ca-file` would be.
+    let extra_roots = probe_core::identity::parse_certs(&lab.pki.ca_cert_pem, "lab CA")?;
     let options = ScanOptions {
         system_roots: false,
         identities,
+        extra_roots,
         ..ScanOptions::default()
     };
     let report = Scanner::new(&options)?.scan(&targets).await;

@@ -1,6 +1,8 @@
 //! Fleet scans through the real binary against the lab: a config with mixed policies and
 //! suppressions (one expired), bad configs, shards merged versus one unsharded run, baselines.
 
+#![allow(clippy::expect_used)] // test helpers: a failed setup step should stop the test loudly
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -9,7 +9,13 @@ fn readme_lists_every_finding_and_config_path() -> Result<(), Box<dyn std::error
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))?;
     for id in FindingId::ALL {
         let s = id.spec();
-        let row = format!("| `{}` | {} | {} | {} |", id.as_str(), s.severity, s.cwe, s.title);
+        let row = format!(
+            "| `{}` | {} | {} | {} |",
+            id.as_str(),
+            s.severity,
+            s.cwe,
+            s.title
+        );
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
     for (path, why) in PATHS {
