@@ -86,6 +86,10 @@ pub struct ExchangeSetup<'a> {
     pub limits: Limits,
     /// The request path (defaults to the target's).
     pub path: Option<&'a str>,
+    /// On TLS 1.3 with a CertificateRequest, wait briefly for a post-handshake alert before the
+    /// request (see [`early_alert`]). Probes that judge client certificates need the alert; those
+    /// that only need the HTTP answer skip the wait.
+    pub await_alert: bool,
 }
 
 /// Runs one exchange; the handshake facts land in `record`.
@@ -188,7 +192,10 @@ async fn exchange(
         };
         (alpn, h2, version)
     };
-    let tls = if version == Some(TlsVersion::Tls13) && record.lock().cert_requested {
+    let tls = if setup.await_alert
+        && version == Some(TlsVersion::Tls13)
+        && record.lock().cert_requested
+    {
         match early_alert(tls, connecting.elapsed()).await {
             Ok(stream) => stream,
             Err(mut refused) => {
@@ -220,7 +227,8 @@ async fn exchange(
 /// the request is written first, servers that close without reading it (Go, Python) make the
 /// kernel reset the connection and the alert is lost. So, when a certificate was requested, wait
 /// for it about as long as the server took to connect and shake hands (a few round trips plus
-/// its own processing time), plus 10 ms, at most 500 ms.
+/// its own processing time), plus 10 ms, at most 500 ms. A server that accepts sends nothing, so
+/// this wait is the price of every accepted TLS 1.3 probe; it overlaps with the other probes.
 /// Whatever the server sends unprompted meanwhile (an h2 SETTINGS frame) is replayed to HTTP.
 async fn early_alert(
     mut tls: TlsStream<TcpStream>,

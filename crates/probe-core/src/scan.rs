@@ -560,6 +560,7 @@ async fn run_wave(
                 chooser,
                 limits,
                 path: None,
+                await_alert: true,
             };
             let result = exchange::run(&target, setup, &record).await;
             let chain = if id == ProbeId::NoClientCert {

@@ -207,6 +207,7 @@ impl Fetcher {
             chooser,
             limits: self.limits,
             path: Some(&path),
+            await_alert: false,
         };
         let result = exchange::run(&self.target, setup, &record).await;
         let sent = record.lock().sent.is_some();
