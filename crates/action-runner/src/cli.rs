@@ -212,20 +212,19 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
 }
 
 fn parse_secs_long(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(v),
-        _ => Err(format!(
-            "{s:?} is not a number of seconds between 0 and 86400"
-        )),
-    }
+    parse_secs_up_to(s, 86_400.0)
 }
 
 /// Parses a positive number of seconds, at most an hour.
 pub fn parse_secs(s: &str) -> Result<f64, String> {
+    parse_secs_up_to(s, 3600.0)
+}
+
+fn parse_secs_up_to(s: &str, max: f64) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        Ok(v) if v.is_finite() && v > 0.0 && v <= max => Ok(v),
         _ => Err(format!(
-            "{s:?} is not a number of seconds between 0 and 3600"
+            "{s:?} is not a number of seconds between 0 and {max}"
         )),
     }
 }
