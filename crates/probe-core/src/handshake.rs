@@ -71,7 +71,12 @@ impl ResolvesClientCert for RecordingResolver {
         rec.acceptable_cas = root_hint_subjects.iter().map(|h| h.to_vec()).collect();
         rec.schemes = sigschemes.to_vec();
         let key = chosen.as_ref().map(|id| id.certified.clone());
-        rec.sent = chosen;
+        // A forged identity's issuer is the server's advertised name: escape it for reports.
+        rec.sent = chosen.map(|mut id| {
+            id.summary.subject = escape_controls(&id.summary.subject);
+            id.summary.issuer = escape_controls(&id.summary.issuer);
+            id
+        });
         key
     }
 

@@ -212,6 +212,7 @@ fn main() -> ExitCode {
     // Panics are caught per input and reported once, with the input saved.
     panic::set_hook(Box::new(|_| {}));
     let mut failed = false;
+    let (mut passed_count, mut failed_count) = (0, 0);
     println!(
         "{:<18} {:>7} {:>9} {:>9} {:>9}",
         "target", "corpus", "execs", "execs/s", "max ms"
@@ -274,8 +275,12 @@ fn main() -> ExitCode {
         if let Some(p) = problem {
             eprintln!("{p}");
             failed = true;
+            failed_count += 1;
+        } else {
+            passed_count += 1;
         }
     }
+    println!("fuzz: {passed_count} passed, {failed_count} failed");
     if failed {
         ExitCode::FAILURE
     } else {

@@ -278,6 +278,9 @@ pub fn garbage_hints() -> Vec<Vec<u8>> {
     vec![
         non_utf8_name(),
         name(&[(CN, 0x14, &[0xff, 0x00, 0x1b, 0x9b])]),
+        // Valid UTF-8 with line breaks, a workflow command and a terminal escape: it parses, so
+        // only escaping keeps it out of reports as it is.
+        name(&[(CN, 0x0c, b"ok\r\n::error::pwned\x1b[2J")]),
         name(&[(CN, 0x1c, &[0x00, 0x00, 0xd8, 0x00, 0xff, 0xff])]),
         vec![0xde, 0xad, 0xbe, 0xef],
         vec![0x30, 0x80, 0x31, 0x80],
