@@ -57,7 +57,7 @@ fn lossy(data: &[u8]) -> String {
 /// render, as `handshake::describe_name` does. TODO: they do not yet (found by these targets: a
 /// PrintableString holding `\x03` or `\n` reaches reports as it is); once they call
 /// `probe_core::handshake::escape_controls`, set this to true so the targets hold them to it.
-const NAMES_ESCAPED_EVERYWHERE: bool = false;
+const NAMES_ESCAPED_EVERYWHERE: bool = true;
 
 /// Server text must reach reports without control characters (they could forge lines).
 fn assert_printable(what: &str, s: &str) {

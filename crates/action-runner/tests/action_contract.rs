@@ -1222,8 +1222,9 @@ fn hostile_server_cannot_inject_commands_markdown_or_html() -> TestResult {
         "the advertised CA name is in the report"
     );
     assert!(
-        report.contains("CN=evil%0A::error::pwned-cn\\n::error::pwned-raw"),
-        "the certificate subject is in the report"
+        // The raw newline is escaped RFC 4514 style (`\0a`) where the name is read.
+        report.contains("CN=evil%0A::error::pwned-cn\\\\0a::error::pwned-raw"),
+        "the certificate subject is in the report, its control characters escaped"
     );
 
     // stdout: outside the stopped region, no line mentions the hostile text, and every command is
@@ -1231,12 +1232,14 @@ fn hostile_server_cannot_inject_commands_markdown_or_html() -> TestResult {
     let lines = parse_stdout(&ran.stdout)?;
     let mut stopped = false;
     let mut neutralised = 0;
+    let mut quoted = 0;
     for l in &lines {
         match l {
             Line::Command(c) if c.name == "stop-commands" => stopped = true,
             Line::Command(c) if c.name == "resume-commands" => stopped = false,
             Line::Text(t) if stopped => {
                 neutralised += usize::from(t.trim_start().starts_with("::"));
+                quoted += usize::from(t.contains("pwned"));
             }
             _ if stopped => {}
             l => assert!(
@@ -1246,11 +1249,17 @@ fn hostile_server_cannot_inject_commands_markdown_or_html() -> TestResult {
             ),
         }
     }
-    // The text report in the log quotes the subject, whose line breaks start `::error::` lines:
-    // only stop-commands keeps the runner from obeying them.
+    // The text report in the log quotes the hostile text inside the stopped region, and since
+    // names, headers and bodies are escaped where they are read, none of it even starts a line
+    // with `::` there: stop-commands is a second layer, not the only one.
     assert!(
-        neutralised > 0,
-        "the log quotes the hostile subject\n{}",
+        quoted > 0,
+        "the log quotes the hostile text\n{}",
+        ran.stdout
+    );
+    assert_eq!(
+        neutralised, 0,
+        "no hostile line break survives to start a command-like line\n{}",
         ran.stdout
     );
     let cmds = ran.commands()?;
@@ -1272,9 +1281,9 @@ fn hostile_server_cannot_inject_commands_markdown_or_html() -> TestResult {
     );
     assert!(
         ran.summary.contains(
-            "CN=evil%0A::error::pwned-cn ↵ ::error::pwned-raw &#124; &#96;tick&#96; &lt;script&gt;"
+            "CN=evil%0A::error::pwned-cn&#92;0a::error::pwned-raw &#124; &#96;tick&#96; &lt;script&gt;"
         ),
-        "the certificate subject, escaped, its line break visible"
+        "the certificate subject, escaped, its line break visible as \\0a: {}", ran.summary.lines().filter(|l| l.contains("pwned-cn")).collect::<Vec<_>>().join("\n")
     );
     assert!(
         !ran.summary.contains("<script")

@@ -196,7 +196,8 @@ async fn exchange(
         && version == Some(TlsVersion::Tls13)
         && record.lock().cert_requested
     {
-        match early_alert(tls, connecting.elapsed()).await {
+        let ticket = record.lock().ticket.clone();
+        match early_alert(tls, connecting.elapsed(), &ticket).await {
             Ok(stream) => stream,
             Err(mut refused) => {
                 refused.alpn = alpn;
@@ -226,18 +227,26 @@ async fn exchange(
 /// TLS 1.3 servers judge the client certificate after the handshake and answer with an alert. If
 /// the request is written first, servers that close without reading it (Go, Python) make the
 /// kernel reset the connection and the alert is lost. So, when a certificate was requested, wait
-/// for it about as long as the server took to connect and shake hands (a few round trips plus
-/// its own processing time), plus 10 ms, at most 500 ms. A server that accepts sends nothing, so
-/// this wait is the price of every accepted TLS 1.3 probe; it overlaps with the other probes.
+/// for the server's first word: an alert (refused), or a NewSessionTicket (accepted: most servers
+/// send one right after our Finished). A server that sends neither costs the whole window:
+/// four times the connect-and-handshake time plus 50 ms, at most 500 ms.
 /// Whatever the server sends unprompted meanwhile (an h2 SETTINGS frame) is replayed to HTTP.
 async fn early_alert(
     mut tls: TlsStream<TcpStream>,
     handshake_time: Duration,
+    ticket: &tokio::sync::Notify,
 ) -> Result<Yielding<TlsStream<TcpStream>>, ExchangeResult> {
     use tokio::io::AsyncReadExt as _;
-    let wait = (handshake_time + Duration::from_millis(10)).min(Duration::from_millis(500));
+    let wait = (handshake_time * 4 + Duration::from_millis(50)).min(Duration::from_millis(500));
     let mut buf = vec![0u8; 16 * 1024];
-    match tokio::time::timeout(wait, tls.read(&mut buf)).await {
+    // Ends on the first of: an alert or data (the read), a session ticket (the server accepted our
+    // Finished: go on at once), or the window. The read is cancel-safe: records it processed stay
+    // buffered in rustls.
+    let read = tokio::select! {
+        r = tokio::time::timeout(wait, tls.read(&mut buf)) => r,
+        () = ticket.notified() => return Ok(Yielding::new(tls)),
+    };
+    match read {
         Err(_) => Ok(Yielding::new(tls)),
         Ok(Ok(0)) => Err(ExchangeResult {
             detail: Some("the server closed the connection right after the handshake".into()),

@@ -22,6 +22,9 @@ pub trait CertChooser: std::fmt::Debug + Send + Sync {
 /// What the handshake showed, filled in by the resolver and the verifier.
 #[derive(Debug, Default)]
 pub struct HandshakeRecord {
+    /// Signalled when the server sends a TLS 1.3 NewSessionTicket: after our Finished, that is
+    /// how a server that accepted the client certificate usually speaks first.
+    pub ticket: Arc<tokio::sync::Notify>,
     /// The server sent a CertificateRequest.
     pub cert_requested: bool,
     /// Its acceptable CA names (DER).
@@ -214,8 +217,52 @@ pub fn client_config(
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(resolver);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    config.resumption = rustls::client::Resumption::disabled();
+    // Tickets are never reused (every probe has its own configuration); storing one only
+    // signals that the server accepted our Finished (see `exchange::early_alert`).
+    config.resumption =
+        rustls::client::Resumption::store(Arc::new(TicketSignal(record.lock().ticket.clone())))
+            .tls12_resumption(rustls::client::Tls12Resumption::Disabled);
     Ok(config)
+}
+
+/// A session store that keeps nothing and signals each TLS 1.3 ticket received.
+#[derive(Debug)]
+struct TicketSignal(Arc<tokio::sync::Notify>);
+
+impl rustls::client::ClientSessionStore for TicketSignal {
+    fn set_kx_hint(&self, _: ServerName<'static>, _: rustls::NamedGroup) {}
+
+    fn kx_hint(&self, _: &ServerName<'_>) -> Option<rustls::NamedGroup> {
+        None
+    }
+
+    fn set_tls12_session(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls12ClientSessionValue,
+    ) {
+    }
+
+    fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
+        None
+    }
+
+    fn remove_tls12_session(&self, _: &ServerName<'static>) {}
+
+    fn insert_tls13_ticket(
+        &self,
+        _: ServerName<'static>,
+        _: rustls::client::Tls13ClientSessionValue,
+    ) {
+        self.0.notify_one();
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        _: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        None
+    }
 }
 
 /// Renders a DER X.500 Name (as advertised in a CertificateRequest) as RFC 4514 text, control

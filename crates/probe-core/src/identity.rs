@@ -204,8 +204,9 @@ pub fn summarize(der: &CertificateDer<'_>, origin: &str) -> Result<IdentitySumma
     };
     Ok(IdentitySummary {
         origin: origin.to_owned(),
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        // Names come from certificates a server may have sent: no control character gets through.
+        subject: crate::handshake::escape_controls(&cert.subject().to_string()),
+        issuer: crate::handshake::escape_controls(&cert.issuer().to_string()),
         sha256: sha256_hex(der.as_ref()),
         key: describe_key(&cert),
         not_before: rfc3339(cert.validity().not_before),

@@ -253,8 +253,8 @@ fn facts(der: &CertificateDer<'_>) -> Option<Facts> {
         subject_raw: c.subject().as_raw().to_vec(),
         issuer_raw: c.issuer().as_raw().to_vec(),
         described: ChainCertificate {
-            subject: c.subject().to_string(),
-            issuer: c.issuer().to_string(),
+            subject: crate::handshake::escape_controls(&c.subject().to_string()),
+            issuer: crate::handshake::escape_controls(&c.issuer().to_string()),
             sha256: sha256_hex(der.as_ref()),
             key,
             signature_algorithm: oid_name(&c.signature_algorithm.algorithm),

@@ -130,6 +130,12 @@ pub struct Inputs {
     pub report_file: WorkspacePath,
     /// The workspace (`GITHUB_WORKSPACE`, else the current directory).
     pub workspace: PathBuf,
+    /// `comment: true`: keep one sticky comment on the pull request.
+    pub comment: bool,
+    /// `check-run: true`: publish a check run with the annotations.
+    pub check_run: bool,
+    /// `github-token` (secret, masked first): for the comment and the check run.
+    pub github_token: Option<String>,
 }
 
 /// Where the JSON report goes, relative to the workspace.
@@ -361,13 +367,17 @@ impl Inputs {
                 false
             }
         };
-        for flag in ["comment", "check-run"] {
-            if let Some(v) = env.input(flag) {
-                if !matches!(v, "true" | "false") {
-                    c.fail(flag, format!("{v:?} is not a boolean: use true or false"));
-                }
+        // As toolkit's `getBooleanInput` reads them (the YAML 1.2 core schema).
+        let mut flag = |name: &'static str| match env.input(name) {
+            None | Some("false" | "False" | "FALSE") => false,
+            Some("true" | "True" | "TRUE") => true,
+            Some(v) => {
+                c.fail(name, format!("{v:?} is not a boolean: use true or false"));
+                false
             }
-        }
+        };
+        let (comment, check_run) = (flag("comment"), flag("check-run"));
+        let github_token = env.input("github-token").map(str::to_owned);
 
         if !c.errors.is_empty() {
             return Err(c.errors);
@@ -389,6 +399,9 @@ impl Inputs {
             sarif_file,
             report_file,
             workspace,
+            comment,
+            check_run,
+            github_token,
         })
     }
 
@@ -439,6 +452,34 @@ mod tests {
         assert!((i.timeout - 10.0).abs() < f64::EPSILON);
         assert_eq!(i.sarif_file.shown, "mtls-scan.sarif");
         assert!(i.client_key.is_none() && i.ca_file.is_none());
+        assert!(!i.comment && !i.check_run && i.github_token.is_none());
+    }
+
+    #[test]
+    fn github_api_inputs() {
+        let e = env(&[
+            ("api-url", "https://a.example"),
+            ("comment", "true"),
+            ("check-run", " False "),
+            ("github-token", " ghs_abc\n"),
+        ]);
+        let Ok(i) = Inputs::parse(&e) else {
+            panic!("valid inputs refused: {:?}", errors(&e))
+        };
+        assert!(i.comment && !i.check_run);
+        assert_eq!(i.github_token.as_deref(), Some("ghs_abc"));
+        let e = env(&[
+            ("api-url", "https://a.example"),
+            ("comment", "yes"),
+            ("check-run", "1"),
+        ]);
+        assert_eq!(
+            errors(&e),
+            [
+                "input `comment`: \"yes\" is not a boolean: use true or false",
+                "input `check-run`: \"1\" is not a boolean: use true or false"
+            ]
+        );
     }
 
     #[test]

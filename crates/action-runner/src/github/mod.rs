@@ -5,10 +5,15 @@
 //! (it quotes servers); write the JSON report and the SARIF file to the workspace; append the job
 //! summary and the outputs; annotate the findings, worst first; end with an `::error` that states
 //! the grade and the threshold when the grade is below it (or lists the new findings, with
-//! `fail-on: new`) (exit 1), or names the targets that could not be scanned (exit 3).
+//! `fail-on: new`) (exit 1), or names the targets that could not be scanned (exit 3); then, with
+//! `comment` or `check-run`, publish to the pull request through the GitHub API (a warning at
+//! worst: the API never changes the exit code).
 
 pub mod annotations;
+pub mod api;
+pub mod check_run;
 pub mod commands;
+pub mod comment;
 pub mod context;
 pub mod inputs;
 pub mod outputs;
@@ -150,6 +155,8 @@ pub async fn run() -> anyhow::Result<Exit> {
             counts(&report)
         ))?;
     }
+    // `comment` and `check-run`: warnings at worst, never another exit code.
+    api::publish(&env, &inputs, &report, exit).await?;
     Ok(exit)
 }
 

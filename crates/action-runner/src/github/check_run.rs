@@ -1,0 +1,403 @@
+//! `check-run: true`: a check run named `mtls-scan` on the pull request's head commit (else
+//! `GITHUB_SHA`), with a conclusion that follows the step's exit, the grade as its title, the
+//! Markdown summary, and one annotation per root-cause finding and per target not scanned, all
+//! of them (not capped per level like the workflow commands), sent 50 per request as the Checks
+//! API requires: the create carries the first 50, each update appends 50 more, and the last one
+//! completes the run.
+
+use octocrab::models::CheckRunId;
+use octocrab::params::checks::{
+    CheckRunConclusion, CheckRunOutput, CheckRunOutputAnnotation, CheckRunOutputAnnotationLevel,
+    CheckRunStatus,
+};
+use probe_core::finding::Finding;
+use probe_core::report::{Report, TargetReport};
+
+use super::api::{Api, ApiError, Repeat};
+use super::inputs::Inputs;
+use crate::exit::Exit;
+
+/// The check run's name.
+pub const NAME: &str = "mtls-scan";
+/// Annotations per request: the Checks API's limit.
+pub const BATCH: usize = 50;
+/// GitHub's limit on `output.summary`, in characters.
+pub const SUMMARY_LIMIT: usize = 65_535;
+/// Longest annotation message kept, in characters (GitHub allows 64 KiB).
+const MAX_MESSAGE: usize = 4_000;
+/// Longest annotation title kept, in characters.
+const MAX_TITLE: usize = 255;
+
+/// One annotation, before it is placed on a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// `failure`, `warning` or `notice`, as the Checks API spells them.
+    pub level: &'static str,
+    /// One line.
+    pub title: String,
+    /// The finding and its fix.
+    pub message: String,
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+}
+
+/// The Checks API's level for a workflow command's (`error` → `failure`).
+fn api_level(command_level: &str) -> &'static str {
+    match command_level {
+        "error" => "failure",
+        "warning" => "warning",
+        _ => "notice",
+    }
+}
+
+fn finding_note(t: &TargetReport, f: &Finding) -> Note {
+    let implied: Vec<String> = t
+        .findings
+        .iter()
+        .filter(|i| i.implied_by == Some(f.id))
+        .map(|i| format!("{} ({})", i.id, i.severity))
+        .collect();
+    let mut message = format!(
+        "[{}] {} on {}. Fix: {}",
+        f.severity,
+        first_line(&f.title),
+        t.url,
+        first_line(&f.remediation)
+    );
+    if !implied.is_empty() {
+        message.push_str(&format!(
+            " Also implied by this root cause: {}.",
+            implied.join(", ")
+        ));
+    }
+    Note {
+        level: api_level(super::annotations::level(f.severity)),
+        title: clip(&format!("mtls-scan: {} ({})", f.id, t.host_port), MAX_TITLE),
+        message: clip(&message, MAX_MESSAGE),
+    }
+}
+
+/// Every annotation, worst first: targets not scanned, then root-cause findings that are not
+/// suppressed (implied ones are folded into their root cause's message).
+pub fn notes(report: &Report) -> Vec<Note> {
+    let mut out: Vec<Note> = report
+        .errored()
+        .map(|t| Note {
+            level: "failure",
+            title: clip(
+                &format!("mtls-scan: target not scanned ({})", t.host_port),
+                MAX_TITLE,
+            ),
+            message: clip(
+                &format!(
+                    "{} could not be scanned: {}",
+                    t.url,
+                    first_line(t.error.as_deref().unwrap_or("unknown error"))
+                ),
+                MAX_MESSAGE,
+            ),
+        })
+        .collect();
+    let mut roots: Vec<(&TargetReport, &Finding)> = report
+        .findings()
+        .filter(|(_, f)| f.is_root() && f.suppressed.is_none())
+        .collect();
+    roots.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity));
+    out.extend(roots.into_iter().map(|(t, f)| finding_note(t, f)));
+    out
+}
+
+/// The conclusion that follows the step's exit: a passing step succeeds, a failing grade (or new
+/// findings with `fail-on: new`) fails, and targets that could not be scanned leave the verdict
+/// `neutral` (the step itself still exits 3).
+pub fn conclusion(exit: Exit) -> CheckRunConclusion {
+    match exit {
+        Exit::Ok => CheckRunConclusion::Success,
+        Exit::BelowThreshold => CheckRunConclusion::Failure,
+        Exit::TargetError | Exit::Usage => CheckRunConclusion::Neutral,
+    }
+}
+
+/// The check run's title: the grade and what it means for the step.
+pub fn title(report: &Report, inputs: &Inputs, exit: Exit) -> String {
+    let counts = super::counts(report);
+    let grade = format!("Grade {} (score {})", report.grade, report.score);
+    match exit {
+        Exit::TargetError => {
+            let n = report.errored().count();
+            format!(
+                "{n} of {} target{} could not be scanned; {grade}: {counts}",
+                report.targets.len(),
+                if report.targets.len() == 1 { "" } else { "s" }
+            )
+        }
+        Exit::BelowThreshold if inputs.fail_on_new => {
+            format!("New findings against the baseline; {grade}: {counts}")
+        }
+        Exit::BelowThreshold => format!(
+            "{grade} is below the threshold {}: {counts}",
+            inputs.fail_under
+        ),
+        Exit::Ok | Exit::Usage => format!("{grade}: {counts}"),
+    }
+}
+
+fn output(title: &str, summary: &str, batch: &[Note], path: &str) -> CheckRunOutput {
+    CheckRunOutput {
+        title: title.to_owned(),
+        summary: summary.to_owned(),
+        text: None,
+        annotations: batch
+            .iter()
+            .map(|n| CheckRunOutputAnnotation {
+                path: path.to_owned(),
+                start_line: 1,
+                end_line: 1,
+                start_column: None,
+                end_column: None,
+                annotation_level: match n.level {
+                    "failure" => CheckRunOutputAnnotationLevel::Failure,
+                    "warning" => CheckRunOutputAnnotationLevel::Warning,
+                    _ => CheckRunOutputAnnotationLevel::Notice,
+                },
+                message: n.message.clone(),
+                title: Some(n.title.clone()),
+                raw_details: None,
+            })
+            .collect(),
+        images: Vec::new(),
+    }
+}
+
+/// What was published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// The check run's id.
+    pub id: u64,
+    /// Annotations sent.
+    pub annotations: usize,
+    /// Requests that carried them (the create included).
+    pub requests: usize,
+}
+
+/// A failure after the check run was created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failed {
+    /// What went wrong.
+    pub error: ApiError,
+    /// What was done before, when something was.
+    pub partly: Option<String>,
+}
+
+impl From<ApiError> for Failed {
+    fn from(error: ApiError) -> Self {
+        Self {
+            error,
+            partly: None,
+        }
+    }
+}
+
+/// The body of "Update a check run": only the documented fields. (octocrab's
+/// `update_check_run` builder also serializes its `check_run_id` into the body.)
+#[derive(serde::Serialize)]
+struct Update {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<CheckRunStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conclusion: Option<CheckRunConclusion>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<CheckRunOutput>,
+}
+
+/// `PATCH /repos/{owner}/{repo}/check-runs/{id}`: appends the output's annotations.
+async fn update(
+    api: &Api,
+    id: CheckRunId,
+    body: Update,
+) -> octocrab::Result<octocrab::models::checks::CheckRun> {
+    let route = format!("/repos/{}/{}/check-runs/{id}", api.owner, api.repo);
+    api.crab().patch(route, Some(&body)).await
+}
+
+/// Creates the check run on `head_sha`, annotations on `path`.
+pub async fn publish(
+    api: &Api,
+    head_sha: &str,
+    inputs: &Inputs,
+    report: &Report,
+    exit: Exit,
+    path: &str,
+) -> Result<Published, Failed> {
+    let title = title(report, inputs, exit);
+    let summary = super::comment::fit(
+        report,
+        inputs,
+        SUMMARY_LIMIT,
+        "a check run's summary is 65,535 characters",
+    );
+    let all = notes(report);
+    let batches: Vec<&[Note]> = if all.is_empty() {
+        vec![&[]]
+    } else {
+        all.chunks(BATCH).collect()
+    };
+    let conclusion = conclusion(exit);
+    let checks = || api.crab().checks(&api.owner, &api.repo);
+    let (first, rest) = batches
+        .split_first()
+        .map_or((&[][..], &[][..]), |(f, r)| (*f, r));
+
+    let run = api
+        .call(Repeat::RateLimitOnly, || async {
+            let handler = checks();
+            let create = handler
+                .create_check_run(NAME, head_sha)
+                .output(output(&title, &summary, first, path));
+            let create = if rest.is_empty() {
+                create
+                    .status(CheckRunStatus::Completed)
+                    .conclusion(conclusion)
+            } else {
+                create.status(CheckRunStatus::InProgress)
+            };
+            create.send().await
+        })
+        .await?;
+    let id = run.id;
+    let mut sent = first.len();
+    for (i, batch) in rest.iter().enumerate() {
+        let last = i + 1 == rest.len();
+        let result = api
+            .call(Repeat::RateLimitOnly, || {
+                update(
+                    api,
+                    id,
+                    Update {
+                        status: last.then_some(CheckRunStatus::Completed),
+                        conclusion: last.then_some(conclusion),
+                        output: Some(output(&title, &summary, batch, path)),
+                    },
+                )
+            })
+            .await;
+        if let Err(error) = result {
+            // Do not leave the run in progress: complete it with what it has.
+            let _ = api
+                .call(Repeat::Safe, || {
+                    update(
+                        api,
+                        id,
+                        Update {
+                            status: Some(CheckRunStatus::Completed),
+                            conclusion: Some(conclusion),
+                            output: None,
+                        },
+                    )
+                })
+                .await;
+            return Err(Failed {
+                error,
+                partly: Some(format!(
+                    "check run {id} was created with {sent} of {} annotations",
+                    all.len()
+                )),
+            });
+        }
+        sent += batch.len();
+    }
+    Ok(Published {
+        id: id.into_inner(),
+        annotations: sent,
+        requests: batches.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use probe_core::finding::FindingId;
+
+    #[test]
+    fn notes_cover_every_root_finding_worst_first() {
+        let mut implied = Finding::new(FindingId::ForgedClientCertAccepted, "implied");
+        implied.implied_by = Some(FindingId::UntrustedClientCertAccepted);
+        let targets = vec![
+            crate::github::testing::target(
+                "https://a.example/",
+                vec![Finding::new(FindingId::ClientCertEnforcedByApp, "info")],
+            ),
+            crate::github::testing::target(
+                "https://b.example/",
+                vec![
+                    Finding::new(FindingId::UntrustedClientCertAccepted, "root"),
+                    implied,
+                ],
+            ),
+            crate::github::testing::target(
+                "https://c.example/",
+                vec![Finding::new(
+                    FindingId::NotYetValidClientCertAccepted,
+                    "medium",
+                )],
+            ),
+        ];
+        let report = Report::new(targets, 1.0);
+        let notes = notes(&report);
+        let levels: Vec<&str> = notes.iter().map(|n| n.level).collect();
+        assert_eq!(levels, ["failure", "warning", "notice"]);
+        let first = notes.first().map(|n| n.message.as_str()).unwrap_or("");
+        assert!(
+            first.starts_with("[critical] ")
+                && first.ends_with(
+                    "Also implied by this root cause: forged-client-cert-accepted (critical)."
+                ),
+            "{first}"
+        );
+        assert_eq!(
+            notes.first().map(|n| n.title.as_str()),
+            Some("mtls-scan: untrusted-client-cert-accepted (b.example:443)")
+        );
+    }
+
+    #[test]
+    fn conclusions_follow_the_exit() {
+        let json = |c| serde_json::to_value(c).unwrap_or_default();
+        assert_eq!(json(conclusion(Exit::Ok)), "success");
+        assert_eq!(json(conclusion(Exit::BelowThreshold)), "failure");
+        assert_eq!(json(conclusion(Exit::TargetError)), "neutral");
+    }
+
+    #[test]
+    fn annotations_are_placed_on_line_one_of_the_file() -> serde_json::Result<()> {
+        let note = Note {
+            level: "warning",
+            title: "t".into(),
+            message: "m".into(),
+        };
+        let out = serde_json::to_value(output("T", "S", &[note], ".github/workflows/x.yml"))?;
+        assert_eq!(
+            out,
+            serde_json::json!({"title": "T", "summary": "S", "annotations": [{
+                "path": ".github/workflows/x.yml", "start_line": 1, "end_line": 1,
+                "annotation_level": "warning", "message": "m", "title": "t"}]})
+        );
+        assert_eq!(clip("abcdef", 4), "abc…");
+        Ok(())
+    }
+}

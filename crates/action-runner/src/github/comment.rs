@@ -1,0 +1,351 @@
+//! `comment: true`: one sticky comment per workflow and job on the pull request. It starts with a
+//! hidden marker that names them (`<!-- mtls-scan:{workflow}:{job} -->`), so the next run finds it
+//! among the PR's comments (every page) and updates it, and a second hidden marker that keeps the
+//! grade (`<!-- mtls-scan-grade:C -->`), so the next run shows the change (`B → C`). The body is
+//! the job summary's Markdown, cut to fit GitHub's 65,536-character limit for a comment.
+
+use probe_core::grade::Grade;
+use probe_core::report::Report;
+
+use super::api::{Api, ApiError, Repeat, RunContext};
+use super::inputs::Inputs;
+use crate::render::markdown::{self, Options};
+
+/// GitHub's limit on a comment's body, in characters.
+pub const COMMENT_LIMIT: usize = 65_536;
+/// Most pages of 100 comments read while looking for the marker.
+const MAX_PAGES: u32 = 100;
+/// The grade marker's opening.
+const GRADE_MARKER: &str = "<!-- mtls-scan-grade:";
+
+/// What happened, for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Posted {
+    /// A new comment.
+    Created {
+        /// The comment's id.
+        id: u64,
+    },
+    /// The sticky comment, updated.
+    Updated {
+        /// The comment's id.
+        id: u64,
+        /// The grade its last version showed.
+        previous: Option<Grade>,
+    },
+}
+
+/// Percent-encodes everything but letters, digits and ` _.-/()`: a name cannot close the
+/// comment (`-->`), start another, or hide the separator `:`.
+fn escape(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || " _.-/()".contains(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// The hidden marker of this workflow and job (and shard: the jobs of a matrix are one job).
+pub fn marker(ctx: &RunContext, shard: Option<(usize, usize)>) -> String {
+    let shard = shard.map_or_else(String::new, |(i, n)| format!(":shard-{i}-of-{n}"));
+    format!(
+        "<!-- mtls-scan:{}:{}{shard} -->",
+        escape(&ctx.workflow),
+        escape(&ctx.job)
+    )
+}
+
+/// The grade an earlier body recorded.
+pub fn previous_grade(body: &str) -> Option<Grade> {
+    let start = body.find(GRADE_MARKER)? + GRADE_MARKER.len();
+    let rest = body.get(start..)?;
+    Grade::parse(rest.get(..rest.find("-->")?)?)
+}
+
+/// The grade the last run's comment showed, if there was one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Previous {
+    /// No comment yet: the first scan of this pull request (in this workflow and job).
+    First,
+    /// A comment without a readable grade marker.
+    Unknown,
+    /// The grade it recorded.
+    Grade(Grade),
+}
+
+/// The line that compares the grade with the last run's.
+fn diff_line(now: Grade, previous: Previous) -> String {
+    match previous {
+        Previous::First => format!("**Grade {now}** on the first scan of this pull request."),
+        Previous::Unknown => format!("**Grade {now}**."),
+        Previous::Grade(p) if p == now => format!("**Grade {now}**, unchanged since the last run."),
+        Previous::Grade(p) => format!(
+            "**Grade {p} → {now}** since the last run: {}.",
+            if now > p { "better" } else { "worse" }
+        ),
+    }
+}
+
+/// The comment's body: the markers, the change of grade, the summary, and a link to the run;
+/// at most [`COMMENT_LIMIT`] characters.
+pub fn body(
+    report: &Report,
+    inputs: &Inputs,
+    ctx: &RunContext,
+    marker: &str,
+    previous: Previous,
+) -> String {
+    let head = format!(
+        "{marker}\n{GRADE_MARKER}{} -->\n\n{}\n\n",
+        report.grade,
+        diff_line(report.grade, previous)
+    );
+    let mut foot = String::from("\n---\n\n<sub>");
+    match &ctx.run_url {
+        Some(url) => foot.push_str(&format!(
+            "Updated by [this run]({url}): its job summary and artifacts have the full report."
+        )),
+        None => foot.push_str("The job summary has the full report."),
+    }
+    foot.push_str(&format!(
+        " Workflow <code>{}</code>, job <code>{}</code>.</sub>\n",
+        markdown::text(&ctx.workflow),
+        markdown::text(&ctx.job)
+    ));
+    let summary = fit(
+        report,
+        inputs,
+        COMMENT_LIMIT.saturating_sub(head.len() + foot.len()),
+        "a comment is 65,536 characters",
+    );
+    let mut out = head + &summary + &foot;
+    if out.chars().count() > COMMENT_LIMIT {
+        // Cannot happen (the budget is in bytes), but GitHub would refuse the whole comment.
+        out = out.chars().take(COMMENT_LIMIT).collect();
+    }
+    out
+}
+
+/// The Markdown summary in at most `budget` bytes, with the truncation note naming `limit_is`
+/// instead of the job summary's limit.
+pub fn fit(report: &Report, inputs: &Inputs, budget: usize, limit_is: &str) -> String {
+    // Room for the longer wording of the note.
+    let limit = budget.saturating_sub(128).max(1);
+    let text = markdown::render_with(
+        report,
+        &Options {
+            threshold: (!inputs.fail_on_new).then_some(inputs.fail_under),
+            limit,
+            full_reports: Some((&inputs.report_file.shown, &inputs.sarif_file.shown)),
+        },
+    );
+    text.replace(
+        "(GitHub's limit for a job summary is 1 MiB)",
+        &format!("(GitHub's limit for {limit_is})"),
+    )
+}
+
+/// Finds this job's comment among the pull request's, reading pages of 100 until it shows. A
+/// bot's comment (the job token's `github-actions[bot]`, an app's) wins: a person's comment that
+/// starts with the marker is taken only when no bot's does (a personal access token comments as
+/// its person).
+async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, String)>, ApiError> {
+    let mut fallback = None;
+    let mut page = api
+        .call(Repeat::Safe, || async {
+            api.crab()
+                .issues(&api.owner, &api.repo)
+                .list_comments(number)
+                .per_page(100u8)
+                .page(1u32)
+                .send()
+                .await
+        })
+        .await?;
+    for n in 1..=MAX_PAGES {
+        for c in &page.items {
+            let Some(body) = c.body.as_deref() else {
+                continue;
+            };
+            if !body.trim_start().starts_with(marker) {
+                continue;
+            }
+            let hit = (c.id.into_inner(), body.to_owned());
+            if c.user.r#type == "Bot" {
+                return Ok(Some(hit));
+            }
+            fallback.get_or_insert(hit);
+        }
+        let next = page.next.take();
+        if next.is_none() || n == MAX_PAGES {
+            break;
+        }
+        match api
+            .call(Repeat::Safe, || api.crab().get_page(&next))
+            .await?
+        {
+            Some(p) => page = p,
+            None => break,
+        }
+    }
+    Ok(fallback)
+}
+
+/// Creates or updates the sticky comment on pull request `number`.
+pub async fn publish(
+    api: &Api,
+    ctx: &RunContext,
+    inputs: &Inputs,
+    report: &Report,
+    number: u64,
+) -> Result<Posted, ApiError> {
+    let marker = marker(ctx, inputs.shard);
+    let existing = find(api, number, &marker).await?;
+    let previous = match &existing {
+        None => Previous::First,
+        Some((_, b)) => previous_grade(b).map_or(Previous::Unknown, Previous::Grade),
+    };
+    let text = body(report, inputs, ctx, &marker, previous);
+    match existing {
+        Some((id, _)) => {
+            // octocrab sends this as a POST; GitHub documents PATCH and accepts both.
+            api.call(Repeat::Safe, || async {
+                api.crab()
+                    .issues(&api.owner, &api.repo)
+                    .update_comment(id.into(), &text)
+                    .await
+            })
+            .await?;
+            let previous = match previous {
+                Previous::Grade(g) => Some(g),
+                Previous::First | Previous::Unknown => None,
+            };
+            Ok(Posted::Updated { id, previous })
+        }
+        None => {
+            let c = api
+                .call(Repeat::RateLimitOnly, || async {
+                    api.crab()
+                        .issues(&api.owner, &api.repo)
+                        .create_comment(number, &text)
+                        .await
+                })
+                .await?;
+            Ok(Posted::Created {
+                id: c.id.into_inner(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::inputs::Env;
+    use probe_core::finding::{Finding, FindingId};
+
+    fn ctx(workflow: &str, job: &str) -> RunContext {
+        RunContext {
+            api_url: "https://api.github.com".into(),
+            owner: "octo".into(),
+            repo: "api".into(),
+            event_name: "pull_request".into(),
+            pr_number: Some(7),
+            head_sha: Some("abc".into()),
+            workflow: workflow.into(),
+            job: job.into(),
+            run_url: Some("https://github.com/octo/api/actions/runs/1".into()),
+        }
+    }
+
+    fn inputs() -> Inputs {
+        let env: Env = [("INPUT_API-URL".to_owned(), "https://a.example".to_owned())]
+            .into_iter()
+            .collect();
+        match Inputs::parse(&env) {
+            Ok(i) => i,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn markers_cannot_be_broken_by_names() {
+        assert_eq!(
+            marker(&ctx("mTLS review", "scan"), None),
+            "<!-- mtls-scan:mTLS review:scan -->"
+        );
+        let hostile = marker(&ctx("a --> <b>:c", "j\n-->"), Some((2, 4)));
+        assert_eq!(
+            hostile,
+            "<!-- mtls-scan:a --%3E %3Cb%3E%3Ac:j%0A--%3E:shard-2-of-4 -->"
+        );
+        assert_eq!(hostile.matches("-->").count(), 1);
+        assert_eq!(escape("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn grade_round_trips_and_diffs() {
+        let report = Report::new(
+            vec![crate::github::testing::target(
+                "https://h.example/",
+                vec![Finding::new(FindingId::ClientCertOptional, "critical")],
+            )],
+            1.0,
+        );
+        let c = ctx("w", "j");
+        let m = marker(&c, None);
+        let first = body(&report, &inputs(), &c, &m, Previous::First);
+        assert!(first.starts_with(&format!("{m}\n<!-- mtls-scan-grade:F -->\n")));
+        assert!(first.contains("**Grade F** on the first scan of this pull request."));
+        assert_eq!(previous_grade(&first), Some(Grade::F));
+        let again = body(&report, &inputs(), &c, &m, Previous::Grade(Grade::B));
+        assert!(again.contains("**Grade B → F** since the last run: worse."));
+        assert_eq!(
+            diff_line(Grade::A, Previous::Grade(Grade::C)),
+            "**Grade C → A** since the last run: better."
+        );
+        assert_eq!(
+            diff_line(Grade::C, Previous::Grade(Grade::C)),
+            "**Grade C**, unchanged since the last run."
+        );
+        assert_eq!(diff_line(Grade::C, Previous::Unknown), "**Grade C**.");
+        assert_eq!(previous_grade("<!-- mtls-scan-grade:x -->"), None);
+        assert_eq!(previous_grade("no marker"), None);
+    }
+
+    #[test]
+    fn long_reports_fit_in_a_comment_with_a_note() {
+        let targets = (0..3000)
+            .map(|n| {
+                crate::github::testing::target(
+                    &format!("https://h{n}.example/"),
+                    vec![Finding::new(FindingId::ClientCertOptional, "x".repeat(200))],
+                )
+            })
+            .collect();
+        let report = Report::new(targets, 1.0);
+        let c = ctx("w", "j");
+        let text = body(
+            &report,
+            &inputs(),
+            &c,
+            &marker(&c, None),
+            Previous::Grade(Grade::F),
+        );
+        assert!(text.chars().count() <= COMMENT_LIMIT, "{}", text.len());
+        assert!(text.len() > COMMENT_LIMIT / 2, "{}", text.len());
+        assert!(
+            text.contains("(GitHub's limit for a comment is 65,536 characters)"),
+            "the truncation note names the comment's limit"
+        );
+        assert!(!text.contains("1 MiB"));
+        assert!(text.ends_with(".</sub>\n"), "the link to the run is kept");
+    }
+}
