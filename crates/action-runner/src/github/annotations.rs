@@ -23,14 +23,16 @@ pub fn level(severity: Severity) -> &'static str {
 }
 
 /// The first line of a text (annotations are one line).
-fn one_line(s: &str) -> &str {
+pub(super) fn one_line(s: &str) -> &str {
     s.lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("")
 }
 
-fn finding_command(t: &TargetReport, f: &Finding) -> Command {
+/// The one-line message of a root-cause finding: severity, title, target, fix, and the findings
+/// it implies. Shared by the log annotations and the check run's.
+pub(super) fn finding_message(t: &TargetReport, f: &Finding) -> String {
     let implied: Vec<String> = t
         .findings
         .iter()
@@ -50,7 +52,11 @@ fn finding_command(t: &TargetReport, f: &Finding) -> Command {
             implied.join(", ")
         ));
     }
-    Command::new(level(f.severity), message)
+    message
+}
+
+fn finding_command(t: &TargetReport, f: &Finding) -> Command {
+    Command::new(level(f.severity), finding_message(t, f))
         .property("title", format!("mtls-scan: {} ({})", f.id, t.host_port))
 }
 

@@ -49,13 +49,6 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-}
-
 /// The Checks API's level for a workflow command's (`error` → `failure`).
 fn api_level(command_level: &str) -> &'static str {
     match command_level {
@@ -66,25 +59,7 @@ fn api_level(command_level: &str) -> &'static str {
 }
 
 fn finding_note(t: &TargetReport, f: &Finding) -> Note {
-    let implied: Vec<String> = t
-        .findings
-        .iter()
-        .filter(|i| i.implied_by == Some(f.id))
-        .map(|i| format!("{} ({})", i.id, i.severity))
-        .collect();
-    let mut message = format!(
-        "[{}] {} on {}. Fix: {}",
-        f.severity,
-        first_line(&f.title),
-        t.url,
-        first_line(&f.remediation)
-    );
-    if !implied.is_empty() {
-        message.push_str(&format!(
-            " Also implied by this root cause: {}.",
-            implied.join(", ")
-        ));
-    }
+    let message = super::annotations::finding_message(t, f);
     Note {
         level: api_level(super::annotations::level(f.severity)),
         title: clip(&format!("mtls-scan: {} ({})", f.id, t.host_port), MAX_TITLE),
@@ -107,7 +82,7 @@ pub fn notes(report: &Report) -> Vec<Note> {
                 &format!(
                     "{} could not be scanned: {}",
                     t.url,
-                    first_line(t.error.as_deref().unwrap_or("unknown error"))
+                    super::annotations::one_line(t.error.as_deref().unwrap_or("unknown error"))
                 ),
                 MAX_MESSAGE,
             ),
