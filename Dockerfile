@@ -28,10 +28,18 @@ RUN find crates -type f ! -name Cargo.toml \
     done
 
 # ---- builder ---------------------------------------------------------------
-# Bookworm, like the runtime image, so the binary links against the same glibc.
-# The slim image already ships gcc and libc6-dev, which is all aws-lc-sys (the
-# crypto under rustls) needs: no cmake, clang or Go, so no apt-get here.
+# Bookworm, like the runtime image, so the binary links against the same glibc
+# and OpenSSL 3.0. The slim image already ships gcc and libc6-dev, which is all
+# aws-lc-sys (the crypto under rustls) needs: no cmake, clang or Go. The one
+# transport rustls cannot provide (client auth asked after the handshake: TLS 1.2
+# renegotiation) links the system OpenSSL through the openssl crate, which finds
+# it with pkg-config: hence libssl-dev, pinned to bookworm's 3.0 series.
 FROM rust:1.95.0-slim-bookworm AS builder
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        pkg-config=1.8.* libssl-dev=3.0.* \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 
 # Dependency layer: all the dependencies, built against the skeleton.
@@ -46,7 +54,10 @@ RUN find crates -name '*.rs' -exec touch {} + \
     && cp target/release/mtls-scan /usr/local/bin/mtls-scan
 
 # ---- runtime ---------------------------------------------------------------
-# distroless/cc: glibc, libgcc_s and the CA certificates, no shell.
+# distroless/cc: distroless/base (glibc, libssl3 — the OpenSSL 3.0 that the
+# binary links — and the CA certificates) plus libgcc_s, no shell. Not
+# distroless/base alone: it lacks libgcc_s.so.1, which every Rust binary for a
+# -gnu target links. Both come from bookworm, like the builder's libssl-dev.
 # Distroless publishes no versioned tags, only rolling ones; the image that
 # users run is nevertheless immutable, since action.yml pins its digest.
 # hadolint ignore=DL3007

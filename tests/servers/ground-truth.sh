@@ -11,6 +11,14 @@
 #                err:<text>        anything else
 # "CR" is whether a CertificateRequest was sent (s_client printed "Requested Signature Algorithms"),
 # "CA names" the acceptable client CA names it carried.
+#
+# Each server is probed on its path (start.sh --path: "/", or "/admin/" for apache-location-require).
+# A server that asks for the certificate only after the request (POST_REQUEST_SERVERS) gets two
+# more rows: "1.3+pha" (s_client -enable_pha, i.e. the client offers post-handshake auth) and
+# "1.2-noreneg" (s_client -no_renegotiation and a Go client that refuses renegotiation, as rustls
+# does); its CR/CA-names cells are read from s_client -trace after the request ("post-handshake" /
+# "renegotiation" / "HelloRequest refused"). The plain 1.3 row does not offer post-handshake auth,
+# the plain 1.2 row accepts one server-initiated renegotiation (OpenSSL's and Go's -reneg default).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
@@ -44,15 +52,20 @@ alert_name() { # RFC 8446 alert number -> name
   esac
 }
 
-# sc_probe PORT VER [CERTNAME]: openssl s_client, request sent 250 ms after the handshake so that a
-# TLS 1.3 server's post-handshake alert is read before the request could provoke a TCP reset.
+POST_REQUEST_SERVERS=" apache-location-require "
+
+# sc_probe PORT VER PATH [CERTNAME [S_CLIENT_ARGS...]]: openssl s_client, request sent 250 ms after
+# the handshake so that a TLS 1.3 server's post-handshake alert is read before the request could
+# provoke a TCP reset. An empty CERTNAME sends no certificate.
 sc_probe() {
-  local port=$1 ver=$2 c=${3:-} args=() o e
+  local port=$1 ver=$2 path=$3 c=${4:-} args=() o e
+  shift 4
   [ -n "$c" ] && args=(-cert "$pki/$c.crt" -key "$pki/$c.key")
   o=$(mktemp "$work/sc.XXXXXX") e=$(mktemp "$work/sc.XXXXXX")
-  { sleep 0.25; printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n'; } |
+  # -quiet implies -ign_eof: s_client reads until the server closes
+  { sleep 0.25; printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$path"; } |
     timeout 8 openssl s_client -connect "127.0.0.1:$port" "-tls${ver/./_}" -servername localhost \
-      -quiet "${args[@]}" >"$o" 2>"$e" || true
+      -quiet "${args[@]}" "$@" >"$o" 2>"$e" || true
   if grep -q '^HTTP/1\.[01] [0-9][0-9][0-9]' "$o"; then
     head -1 "$o" | awk '{print $2}'
   elif grep -q 'SSL alert number' "$e"; then
@@ -65,15 +78,16 @@ sc_probe() {
   rm -f "$o" "$e"
 }
 
-# curl_probe PORT VER [CERTNAME]: one GET from curl, sent as soon as the handshake is done (what a
-# plain HTTP client sees). Prints the status, alert:<text as curl prints it>, or err:<curl exit>.
+# curl_probe PORT VER PATH [CERTNAME]: one GET from curl, sent as soon as the handshake is done
+# (what a plain HTTP client sees). Prints the status, alert:<text as curl prints it>, or
+# err:<curl exit>. curl offers post-handshake auth and accepts renegotiation (OpenSSL defaults).
 curl_probe() {
-  local port=$1 ver=$2 c=${3:-} args=() rc err code
+  local port=$1 ver=$2 path=$3 c=${4:-} args=() rc err code
   [ -n "$c" ] && args=(--cert "$pki/$c.crt" --key "$pki/$c.key")
   err=$(mktemp "$work/curl.XXXXXX")
   set +e
   code=$(curl -sS -k --max-time 8 "--tlsv$ver" --tls-max "$ver" "${args[@]}" -o /dev/null \
-    -w '%{http_code}' "https://127.0.0.1:$port/" 2>"$err")
+    -w '%{http_code}' "https://127.0.0.1:$port$path" 2>"$err")
   rc=$?
   set -e
   local msg
@@ -94,11 +108,13 @@ curl_probe() {
   fi
 }
 
-# nokey_probe PORT VER: client.crt presented with a key that is not its own (Go client, which also
-# waits 250 ms before sending its request).
+# nokey_probe PORT VER PATH [GTCLIENT_ARGS...]: client.crt presented with a key that is not its own
+# (Go client, which also waits 250 ms before sending its request).
 nokey_probe() {
-  local r
-  r=$("$work/gtclient" -addr "127.0.0.1:$1" -tls "$2" -cert "$pki/client.crt" -key "$pki/nokey.key")
+  local port=$1 ver=$2 path=$3 r
+  shift 3
+  r=$("$work/gtclient" -addr "127.0.0.1:$port" -tls "$ver" -path "$path" -cert "$pki/client.crt" \
+    -key "$pki/nokey.key" "$@")
   case $r in
   http=*) echo "${r#http=}" ;;
   *"error decrypting message"*) echo "alert:decrypt_error" ;;
@@ -106,6 +122,7 @@ nokey_probe() {
     local a=${r#*remote error: tls: }
     echo "alert:${a// /_}" ;;
   *"connection reset"*) echo "reset" ;;
+  *"no renegotiation"*) echo "err:no-renegotiation" ;;
   *EOF*) echo "closed" ;;
   *) echo "err:${r:0:80}" ;;
   esac
@@ -125,35 +142,142 @@ sclient_info() {
   fi
 }
 
+# sclient_info_after PORT VER PATH [S_CLIENT_ARGS...]: like sclient_info, but sends GET PATH and
+# reads s_client -trace, so a CertificateRequest after the request counts too:
+# "yes (post-handshake)|names", "yes (renegotiation)|names", "no (HelloRequest refused)|", "no|".
+sclient_info_after() {
+  local port=$1 ver=$2 path=$3 txt
+  shift 3
+  # without -quiet, s_client closes at stdin EOF: keep stdin open while the exchange runs
+  txt=$({ sleep 0.25; printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$path"; sleep 0.5; } |
+    timeout 8 openssl s_client -connect "127.0.0.1:$port" "-tls${ver/./_}" -servername localhost \
+      -trace "$@" 2>&1 || true)
+  python3 - "$txt" <<'PYEOF'
+import re, sys
+lines = sys.argv[1].splitlines()
+oids = {"2.5.4.3": "CN", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.6": "C"}
+
+def tlv(b, i):
+    tag, n = b[i], b[i + 1]
+    i += 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(b[i:i + k], "big")
+        i += k
+    return tag, b[i:i + n], i + n
+
+def oid(v):
+    parts = [v[0] // 40, v[0] % 40]
+    x = 0
+    for c in v[1:]:
+        x = (x << 7) | (c & 0x7F)
+        if not c & 0x80:
+            parts.append(x)
+            x = 0
+    return ".".join(map(str, parts))
+
+def name(der):  # DER X.500 Name -> "O = ..., CN = ..." as s_client prints it
+    _, seq, _ = tlv(der, 0)
+    out, i = [], 0
+    while i < len(seq):
+        _, rdn, i = tlv(seq, i)
+        _, atv, _ = tlv(rdn, 0)
+        _, o, j = tlv(atv, 0)
+        _, val, _ = tlv(atv, j)
+        k = oid(o)
+        out.append(f"{oids.get(k, k)} = {val.decode('utf-8', 'replace')}")
+    return ", ".join(out)
+
+cr = [i for i, l in enumerate(lines) if "CertificateRequest, Length=" in l]
+hello_request = any("HelloRequest" in l for l in lines)
+finished = [i for i, l in enumerate(lines) if re.search(r"^\s+Finished, Length=", l)]
+if not cr:
+    print("no (HelloRequest refused)|" if hello_request else "no|")
+    sys.exit()
+names = []
+for i in cr:
+    for j in range(i + 1, len(lines)):
+        l = lines[j]
+        if re.match(r"^(Sent|Received) Record", l):
+            break
+        m = re.search(r"DistinguishedName \(len=\d+\): (.*)$", l)
+        if m:  # TLS 1.2: decoded by -trace
+            names.append(m.group(1))
+        if "certificate_authorities(47)" in l:  # TLS 1.3: a hex dump
+            raw = bytearray()
+            for h in lines[j + 1:]:
+                m = re.match(r"^\s+[0-9a-f]{4} - (.*)$", h)
+                if not m:
+                    break
+                raw += bytes.fromhex(m.group(1).split("   ")[0].replace("-", " "))
+            k = 2
+            while k + 2 <= len(raw):
+                n = int.from_bytes(raw[k:k + 2], "big")
+                names.append(name(bytes(raw[k + 2:k + 2 + n])))
+                k += 2 + n
+    if names:
+        break
+when = ""
+if hello_request:
+    when = " (renegotiation)"
+elif finished and cr[0] > finished[0]:
+    when = " (post-handshake)"
+print(f"yes{when}|{';'.join(dict.fromkeys(names)) or '(none)'}")
+PYEOF
+}
+
 probes=(none client untrusted selfsigned forged forged-akid forged-samekid expired notyet wrong-eku nokey)
 # measure_server NAME: all probes on one server, rows to $work/rows.NAME, tsv to $work/tsv.NAME
 measure_server() {
-  local s=$1 port=${SERVER_PORT[$1]} ver info cr cas row p r cr_row
+  local s=$1 port=${SERVER_PORT[$1]} path variant ver info cr cas row p r cr_row
+  local variants=(1.3 1.2) sc_args go_args post=0
+  path=$("$here/start.sh" --path "$s")
+  if [[ $POST_REQUEST_SERVERS == *" $s "* ]]; then
+    post=1
+    variants+=(1.3+pha 1.2-noreneg)
+  fi
   : >"$work/rows.$s"; : >"$work/tsv.$s"; : >"$work/curl.$s"
-  for ver in 1.3 1.2; do
-    info=$(sclient_info "$port" "$ver")
+  for variant in "${variants[@]}"; do
+    ver=${variant:0:3}
+    sc_args=() go_args=()
+    case $variant in
+    1.2) go_args=(-reneg) ;;
+    1.3+pha) sc_args=(-enable_pha) ;;
+    1.2-noreneg) sc_args=(-no_renegotiation) ;;
+    esac
+    if [ $post = 1 ]; then
+      info=$(sclient_info_after "$port" "$ver" "$path" "${sc_args[@]}")
+    else
+      info=$(sclient_info "$port" "$ver")
+    fi
     cr=${info%%|*} cas=${info#*|}
-    printf '%s\t%s\tcert-request\t%s\n' "$s" "$ver" "$cr" >>"$work/tsv.$s"
-    printf '%s\t%s\tca-names\t%s\n' "$s" "$ver" "$cas" >>"$work/tsv.$s"
-    row="| $s | $ver | $cr | ${cas:--} |"
-    cr_row="| $s | $ver |"
+    printf '%s\t%s\tcert-request\t%s\n' "$s" "$variant" "$cr" >>"$work/tsv.$s"
+    printf '%s\t%s\tca-names\t%s\n' "$s" "$variant" "$cas" >>"$work/tsv.$s"
+    row="| $s | $variant | $cr | ${cas:--} |"
+    cr_row="| $s | $variant |"
     for p in "${probes[@]}"; do
       case $p in
-      none) r=$(sc_probe "$port" "$ver") ;;
-      nokey) r=$(nokey_probe "$port" "$ver") ;;
-      *) r=$(sc_probe "$port" "$ver" "$p") ;;
+      none) r=$(sc_probe "$port" "$ver" "$path" "" "${sc_args[@]}") ;;
+      nokey)
+        if [ "$variant" = 1.3+pha ]; then
+          r="n/a" # crypto/tls cannot do post-handshake auth
+        else
+          r=$(nokey_probe "$port" "$ver" "$path" "${go_args[@]}")
+        fi
+        ;;
+      *) r=$(sc_probe "$port" "$ver" "$path" "$p" "${sc_args[@]}") ;;
       esac
-      printf '%s\t%s\t%s\t%s\n' "$s" "$ver" "$p" "$r" >>"$work/tsv.$s"
+      printf '%s\t%s\t%s\t%s\n' "$s" "$variant" "$p" "$r" >>"$work/tsv.$s"
       row+=" $r |"
-      if [ "$p" != nokey ]; then
+      if [ "$p" != nokey ] && [ ${#sc_args[@]} = 0 ]; then
         local cu
-        if [ "$p" = none ]; then cu=$(curl_probe "$port" "$ver"); else cu=$(curl_probe "$port" "$ver" "$p"); fi
+        if [ "$p" = none ]; then cu=$(curl_probe "$port" "$ver" "$path"); else cu=$(curl_probe "$port" "$ver" "$path" "$p"); fi
         printf '%s\t%s\tcurl-%s\t%s\n' "$s" "$ver" "$p" "$cu" >>"$work/tsv.$s"
         cr_row+=" $cu |"
       fi
     done
     echo "$row" >>"$work/rows.$s"
-    echo "$cr_row" >>"$work/curl.$s"
+    if [ ${#sc_args[@]} = 0 ]; then echo "$cr_row" >>"$work/curl.$s"; fi
   done
 }
 

@@ -5,7 +5,7 @@
 #   tests/servers/start.sh --list          # every SERVER name, one per line
 #
 # PKIDIR is made by pki.sh (+ client-certs.sh for the extra client certs). WORKDIR is scratch space
-# (nginx prefix, the Go binary); it is created if missing. The script runs the server in the
+# (nginx/HAProxy/Apache config, logs and pid files, the Go binary); it is created if missing. The script runs the server in the
 # foreground until it is killed:
 #   * SIGTERM/SIGINT/SIGHUP to this script stops the server and exits;
 #   * if MTLS_WATCH_STDIN=1, the server is also stopped when this script's stdin reaches EOF, so a
@@ -19,13 +19,27 @@
 #   openssl-none              s_server -www (no verify option)
 #   nginx-on | nginx-optional | nginx-optional_no_ca | nginx-off      ssl_verify_client <mode>
 #   nginx-optional_no_ca-dn   optional_no_ca + 403 unless $ssl_client_i_dn is the trusted CA's DN
+#   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
 #   go-NoClientCert | go-RequestClientCert | go-RequireAnyClientCert | go-VerifyClientCertIfGiven |
 #   go-RequireAndVerifyClientCert                                     crypto/tls ClientAuth
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
+#   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
+#   haproxy-optional-403      bind ... verify optional + http-request deny 403 unless ssl_c_used and
+#                             ssl_c_verify 0
+#   haproxy-required          bind ... verify required
+#   haproxy-crt-ignore-err    bind ... verify required ca-ignore-err all crt-ignore-err all
+#   apache-location-require   SSLVerifyClient none, <Location /admin> SSLVerifyClient require: the
+#                             certificate is asked for after the request (TLS 1.3 post-handshake
+#                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
+#   apache-required           SSLVerifyClient require for the whole server
+# Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
-# Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3; GOSERVER_BIN, a
-# prebuilt go/ binary (else it is built into WORKDIR/goserver on first use).
+#   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
+#
+# Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, HAPROXY and APACHE2
+# (default: found on PATH, else in /usr/sbin or /sbin); GOSERVER_BIN, a prebuilt go/ binary (else it
+# is built into WORKDIR/goserver on first use).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -33,9 +47,19 @@ all_servers="openssl-Verify openssl-Verify-return openssl-verify openssl-none
 nginx-on nginx-optional nginx-optional_no_ca nginx-off nginx-optional_no_ca-dn
 go-NoClientCert go-RequestClientCert go-RequireAnyClientCert go-VerifyClientCertIfGiven go-RequireAndVerifyClientCert
 node-optional node-required node-none node-app-401
-python-CERT_REQUIRED python-CERT_OPTIONAL python-CERT_NONE"
+python-CERT_REQUIRED python-CERT_OPTIONAL python-CERT_NONE
+nginx-optional-403 python-CERT_OPTIONAL-403
+haproxy-optional-403 haproxy-required haproxy-crt-ignore-err
+apache-location-require apache-required"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
+  exit 0
+fi
+if [ "${1:-}" = "--path" ]; then
+  case ${2:?usage: start.sh --path SERVER} in
+  apache-location-require) echo /admin/ ;;
+  *) echo / ;;
+  esac
   exit 0
 fi
 
@@ -46,7 +70,23 @@ mkdir -p "${4:?workdir}"
 work=$(cd "$4" && pwd)
 : "${GO:=go}" "${NGINX:=nginx}" "${OPENSSL:=openssl}" "${NODE:=node}" "${PYTHON3:=python3}"
 
-need() { command -v "$1" >/dev/null 2>&1 || { echo "start.sh: $1 not found (needed for $server)" >&2; exit 127; }; }
+# need PROGRAM [ENVVAR]: exit 127 with a clear message unless PROGRAM (a name or a path) runs.
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  echo "start.sh: $1 not found (needed for $server)${2:+; install it or set $2 to its path}" >&2
+  exit 127
+}
+
+# sbin_tool NAME: NAME on PATH, else /usr/sbin/NAME or /sbin/NAME (daemons live there, and a
+# non-root PATH often lacks them), else NAME itself (need then reports it missing).
+sbin_tool() {
+  local d
+  if command -v "$1" >/dev/null 2>&1; then echo "$1"; return; fi
+  for d in /usr/sbin /sbin /usr/local/sbin; do
+    if [ -x "$d/$1" ]; then echo "$d/$1"; return; fi
+  done
+  echo "$1"
+}
 
 # run CMD...: run the server, stop it on TERM/INT/HUP or (MTLS_WATCH_STDIN=1) on stdin EOF.
 run() {
@@ -111,6 +151,11 @@ nginx-*)
     ca_dn=$("$OPENSSL" x509 -in "$pki/ca.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
     dn_check="if (\$ssl_client_i_dn != \"$ca_dn\") { return 403 \"forbidden: issuer '\$ssl_client_i_dn'\\n\"; }"
     ;;
+  optional-403)
+    mode=optional
+    # the application, not the TLS module, refuses a missing certificate (nginx's own 403 page)
+    dn_check='if ($ssl_client_verify != SUCCESS) { return 403; }'
+    ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   prefix=$work/nginx-$server-$port
@@ -158,6 +203,119 @@ node-*)
 python-*)
   need "$PYTHON3"
   run "$PYTHON3" "$here/python/server.py" "${server#python-}" "$port" "$pki"
+  ;;
+haproxy-*)
+  : "${HAPROXY:=$(sbin_tool haproxy)}"
+  need "$HAPROXY" HAPROXY
+  case $server in
+  haproxy-optional-403)
+    verify="verify optional"
+    # ssl_c_verify is 0 when no certificate was sent, hence ssl_c_used as well
+    rules="http-request deny deny_status 403 unless { ssl_c_used } { ssl_c_verify 0 }"
+    ;;
+  haproxy-required) verify="verify required" rules="" ;;
+  haproxy-crt-ignore-err) verify="verify required ca-ignore-err all crt-ignore-err all" rules="" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/haproxy-$server-$port
+  mkdir -p "$dir"
+  # HAProxy wants the certificate and its key in one PEM file
+  (umask 077 && cat "$pki/server.crt" "$pki/server.key" >"$dir/server.pem")
+  cat >"$dir/haproxy.cfg" <<EOF
+global
+  maxconn 512
+  pidfile $dir/haproxy.pid
+defaults
+  mode http
+  timeout client 10s
+  timeout connect 5s
+  timeout server 5s
+  timeout http-request 10s
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt $verify ssl-min-ver TLSv1.2
+  $rules
+  http-request return status 200 content-type text/plain string ok
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  # -db: stay in the foreground, no master/worker; SIGTERM stops it at once
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+apache-*)
+  : "${APACHE2:=$(sbin_tool apache2)}"
+  need "$APACHE2" APACHE2
+  case $server in
+  apache-location-require)
+    verify="SSLVerifyClient none
+<Location /admin>
+  SSLVerifyClient require
+  SSLVerifyDepth 2
+</Location>"
+    ;;
+  apache-required) verify="SSLVerifyClient require
+SSLVerifyDepth 2" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/apache-$server-$port
+  mods=${APACHE2_MODULES:-/usr/lib/apache2/modules}
+  mkdir -p "$dir/logs" "$dir/run" "$dir/www/admin"
+  printf 'ok\n' >"$dir/www/index.txt"
+  printf 'admin ok\n' >"$dir/www/admin/index.txt"
+  chmod -R a+rX "$dir/www"
+  # Started as root, Apache must drop to an unprivileged User, which cannot traverse WORKDIR's
+  # private (0700) parents: so it chroots into www/ first (mod_unixd's ChrootDir, root only) and
+  # DocumentRoot is / inside it. glibc dlopens libgcc_s at the first thread exit, which fails in
+  # the chroot unless it is loaded beforehand (LoadFile). Not root: no User switch, no chroot.
+  if [ "$(id -u)" = 0 ]; then
+    if id -u www-data >/dev/null 2>&1; then run_user=www-data; else run_user=nobody; fi
+    run_group=$(id -gn "$run_user")
+    # (awk reads to the end: exiting early would SIGPIPE ldconfig, fatal under pipefail)
+    libgcc=$(ldconfig -p 2>/dev/null | awk '!f && /libgcc_s\.so\.1 /{print $NF; f=1}' || true)
+    if [ -z "$libgcc" ]; then
+      for f in /lib/*/libgcc_s.so.1 /usr/lib/*/libgcc_s.so.1 /lib64/libgcc_s.so.1; do
+        if [ -f "$f" ]; then libgcc=$f; break; fi
+      done
+    fi
+    privs="User $run_user
+Group $run_group
+ChrootDir $dir/www
+${libgcc:+LoadFile $libgcc}"
+    docroot=/
+  else
+    privs=""
+    docroot=$dir/www
+  fi
+  cat >"$dir/httpd.conf" <<EOF
+ServerRoot $dir
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule dir_module $mods/mod_dir.so
+LoadModule mime_module $mods/mod_mime.so
+LoadModule ssl_module $mods/mod_ssl.so
+$privs
+ServerName localhost
+Listen 127.0.0.1:$port
+PidFile $dir/run/httpd.pid
+DefaultRuntimeDir $dir/run
+ErrorLog $dir/logs/error.log
+LogLevel info
+TypesConfig /dev/null
+AddType text/plain .txt
+DocumentRoot $docroot
+<Directory />
+  AllowOverride None
+  Require all granted
+</Directory>
+DirectoryIndex index.txt
+SSLEngine on
+SSLCertificateFile $pki/server.crt
+SSLCertificateKeyFile $pki/server.key
+SSLCACertificateFile $pki/ca.crt
+SSLProtocol -all +TLSv1.2 +TLSv1.3
+SSLSessionCache none
+$verify
+EOF
+  # -X: one process (threads from mpm_event), in the foreground; SIGTERM stops it
+  run "$APACHE2" -X -f "$dir/httpd.conf"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

@@ -95,6 +95,21 @@ pub struct ReportOpts {
     /// What fails the run: `grade` (below --fail-under) or `new` (a new finding against --baseline).
     #[arg(long, value_enum, default_value_t = FailOn::Grade, help_heading = "Policy")]
     pub fail_on: FailOn,
+    /// Exit 3 when a target is incomplete (a probe that could have raised a finding could not be
+    /// read, even after retries) and nothing else fails; `false` only warns.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, help_heading = "Policy")]
+    pub fail_on_incomplete: bool,
+}
+
+impl ReportOpts {
+    /// Every file the report is written to.
+    pub fn paths(&self) -> Vec<&std::path::Path> {
+        [&self.output, &self.json, &self.sarif, &self.markdown]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect()
+    }
 }
 
 /// What fails the run.

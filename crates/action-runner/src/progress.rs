@@ -7,8 +7,21 @@ use probe_core::report::{Report, TargetReport};
 use probe_core::scan::Scanner;
 use probe_core::target::Target;
 
-/// Scans with progress on stderr.
-pub async fn scan(scanner: &Scanner, targets: &[Target]) -> Report {
+use crate::config::Config;
+
+/// Scans with progress on stderr. Each line shows the target's grade after the config's policy
+/// (expected policies, suppressions), so it agrees with the final report.
+pub async fn scan(scanner: &Scanner, targets: &[Target], config: Option<&Config>) -> Report {
+    let policy = config.map(|c| (c.policies(), c.suppressions()));
+    let today = time::OffsetDateTime::now_utc().date();
+    let graded = |t: &TargetReport| match &policy {
+        Some((policies, suppressions)) => {
+            let mut one = Report::new(vec![t.clone()], 0.0);
+            let _ = probe_core::policy::apply(&mut one, policies, suppressions, today);
+            one.grade
+        }
+        None => t.grade,
+    };
     let quiet = std::env::var("MTLS_SCAN_PROGRESS").is_ok_and(|v| v == "0") || targets.len() < 2;
     let tty = std::io::stderr().is_terminal();
     let bar = (!quiet && tty).then(|| {
@@ -29,7 +42,14 @@ pub async fn scan(scanner: &Scanner, targets: &[Target]) -> Report {
                 b.set_message(t.host_port.clone());
                 b.inc(1);
             }
-            None if !quiet => eprintln!("[{done}/{total}] {} grade {}", t.url, t.grade),
+            None if !quiet => {
+                let incomplete = if t.error.is_none() && t.is_incomplete() {
+                    " (incomplete)"
+                } else {
+                    ""
+                };
+                eprintln!("[{done}/{total}] {} grade {}{incomplete}", t.url, graded(t));
+            }
             None => {}
         }
     };

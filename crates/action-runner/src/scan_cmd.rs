@@ -135,6 +135,9 @@ fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
 
 /// Runs `scan`. Setup errors are usage errors (exit 2).
 pub async fn run(args: ScanArgs) -> anyhow::Result<Exit> {
+    if let Err(e) = check_writable(&args.report.paths()) {
+        return usage(format!("{e:#}"));
+    }
     let config = match args.config.as_deref().map(Config::load).transpose() {
         Ok(c) => c,
         Err(e) => return usage(e),
@@ -170,7 +173,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<Exit> {
     let mut report = if targets.is_empty() {
         Report::new(Vec::new(), 0.0)
     } else {
-        crate::progress::scan(&scanner, &targets).await
+        crate::progress::scan(&scanner, &targets, config.as_ref()).await
     };
     let threshold = args.report.fail_under.or_else(|| {
         config
@@ -182,6 +185,9 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<Exit> {
 
 /// Runs `merge`.
 pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
+    if let Err(e) = check_writable(&args.report.paths()) {
+        return usage(format!("{e:#}"));
+    }
     let config = match args.config.as_deref().map(Config::load).transpose() {
         Ok(c) => c,
         Err(e) => return usage(e),
@@ -257,20 +263,51 @@ fn finish(
     if let Some(p) = &opts.markdown {
         write(p, &render::markdown::render(report, threshold))?;
     }
-    let exit = match opts.fail_on {
-        FailOn::New if report.errored().next().is_none() && policy::has_new_findings(report) => {
-            eprintln!("new findings against the baseline");
-            Exit::BelowThreshold
+    let fails = match opts.fail_on {
+        FailOn::New => {
+            let new = policy::new_findings(report);
+            if !new.is_empty() {
+                eprintln!(
+                    "{} new finding{} against the baseline: {}",
+                    new.len(),
+                    if new.len() == 1 { "" } else { "s" },
+                    new.join(", ")
+                );
+            }
+            !new.is_empty()
         }
-        FailOn::New => Exit::from_report(report, None),
-        FailOn::Grade => Exit::from_report(report, threshold),
+        FailOn::Grade => threshold.is_some_and(|t| report.grade < t),
     };
+    let exit = Exit::decide(report, fails, opts.fail_on_incomplete);
     if exit == Exit::BelowThreshold {
         if let (FailOn::Grade, Some(t)) = (opts.fail_on, threshold) {
             eprintln!("grade {} is below the threshold {t}", report.grade);
         }
     }
+    if let Some(line) = report.incomplete_line() {
+        let consequence = if exit == Exit::Incomplete {
+            "exit 3"
+        } else if opts.fail_on_incomplete {
+            "the run fails anyway"
+        } else {
+            "--fail-on-incomplete false: a warning only"
+        };
+        eprintln!("{}: {line} ({consequence})", if exit == Exit::Incomplete { "error" } else { "warning" });
+    }
     Ok(exit)
+}
+
+/// Fails before any scan when a report path cannot be written: a scan of many minutes must not
+/// end in "cannot write". An existing file is left as it is (opened to append, nothing written).
+pub fn check_writable(paths: &[&Path]) -> anyhow::Result<()> {
+    for path in paths {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {

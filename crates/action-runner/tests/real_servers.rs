@@ -1,12 +1,12 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
-//! Node https and Python ssl, started by `tests/servers/start.sh`. The expected verdicts are the
+//! Node https, Python ssl, HAProxy and Apache httpd, started by `tests/servers/start.sh`. The expected verdicts are the
 //! ground truth measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
-//! A missing tool (nginx, openssl, go, node, python3) fails the test; set
+//! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2) fails the test; set
 //! `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 21 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 28 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -30,6 +30,7 @@ const NGINX: &[&str] = &[
     "nginx-optional_no_ca",
     "nginx-off",
     "nginx-optional_no_ca-dn",
+    "nginx-optional-403",
 ];
 const GO: &[&str] = &[
     "go-NoClientCert",
@@ -48,7 +49,18 @@ const PYTHON: &[&str] = &[
     "python-CERT_REQUIRED",
     "python-CERT_OPTIONAL",
     "python-CERT_NONE",
+    "python-CERT_OPTIONAL-403",
 ];
+const HAPROXY: &[&str] = &[
+    "haproxy-optional-403",
+    "haproxy-required",
+    "haproxy-crt-ignore-err",
+];
+/// apache-location-require is scanned on /admin/ (`support::path_for`).
+const APACHE: &[&str] = &["apache-location-require", "apache-required"];
+
+/// Every server, in start.sh --list order per family.
+const ALL: &[&[&str]] = &[OPENSSL, NGINX, GO, NODE, PYTHON, HAPROXY, APACHE];
 
 #[test]
 fn openssl_s_server_verdicts() {
@@ -76,6 +88,16 @@ fn python_ssl_verdicts() {
 }
 
 #[test]
+fn haproxy_verdicts() {
+    support::run_group(HAPROXY);
+}
+
+#[test]
+fn apache_verdicts() {
+    support::run_group(APACHE);
+}
+
+#[test]
 fn openssl_s_server_deep_probes() {
     support::run_deep_group(OPENSSL);
 }
@@ -100,11 +122,21 @@ fn python_ssl_deep_probes() {
     support::run_deep_group(PYTHON);
 }
 
+#[test]
+fn haproxy_deep_probes() {
+    support::run_deep_group(HAPROXY);
+}
+
+#[test]
+fn apache_deep_probes() {
+    support::run_deep_group(APACHE);
+}
+
 /// The harness itself, without the scanner: every server starts, listens on 127.0.0.1 only, and
 /// dies with its handle.
 #[test]
 fn servers_start_and_stop() {
-    let all: Vec<&str> = [OPENSSL, NGINX, GO, NODE, PYTHON].concat();
+    let all: Vec<&str> = ALL.concat();
     if !tools_present(&all) {
         return;
     }
@@ -144,7 +176,7 @@ fn servers_start_and_stop() {
 #[test]
 #[ignore = "accuracy report: run tests/servers/accuracy.sh"]
 fn accuracy_summary() {
-    let all: Vec<&str> = [OPENSSL, NGINX, GO, NODE, PYTHON].concat();
+    let all: Vec<&str> = ALL.concat();
     if !tools_present(&all) {
         return;
     }
@@ -173,7 +205,15 @@ fn accuracy_summary() {
         };
         total += 1;
         let errs = check_target(&e, t);
-        let want = format!("{}/{}", e.client_auth, e.enforced_at.unwrap_or("-"));
+        let want = format!(
+            "{}/{}",
+            e.client_auth,
+            if e.late_auth {
+                "post-handshake|renegotiation"
+            } else {
+                e.enforced_at.unwrap_or("-")
+            }
+        );
         let got = format!(
             "{}/{} {}",
             t.get("client_auth").and_then(|v| v.as_str()).unwrap_or("?"),
@@ -240,6 +280,42 @@ fn accuracy_summary() {
     if std::env::var("MTLS_ACCURACY_STRICT").is_ok_and(|v| v == "1") {
         assert!(all_ok, "accuracy below 100%");
     }
+}
+
+/// start.sh, the groups above and both oracles name the same servers, and agree on the scan path
+/// (no servers started).
+#[test]
+fn every_server_has_an_oracle() {
+    let run = |args: &[&str]| -> String {
+        let o = std::process::Command::new("bash")
+            .arg(support::servers_dir().join("start.sh"))
+            .args(args)
+            .output();
+        match o {
+            Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+            Ok(o) => panic!(
+                "start.sh {args:?} failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ),
+            Err(e) => panic!("running start.sh {args:?}: {e}"),
+        }
+    };
+    let mut listed: Vec<String> = run(&["--list"]).lines().map(str::to_owned).collect();
+    let mut grouped: Vec<String> = ALL.concat().iter().map(|s| (*s).to_owned()).collect();
+    listed.sort();
+    grouped.sort();
+    assert_eq!(listed, grouped, "start.sh --list vs the test groups");
+    for name in &grouped {
+        assert_eq!(support::expect(name).server, name);
+        assert_eq!(support::deep_expect(name).server, name);
+        assert_eq!(
+            run(&["--path", name]).trim(),
+            support::path_for(name),
+            "scan path of {name}"
+        );
+    }
+    assert_eq!(support::expectations().len(), grouped.len());
+    assert_eq!(support::deep_expectations().len(), grouped.len());
 }
 
 fn set(v: &mut serde_json::Value, pointer: &str, x: serde_json::Value) {

@@ -119,7 +119,7 @@ impl LabCase {
                 LabCase::Optional => ("optional", &["client-cert-optional"], &[]),
                 LabCase::RequiredVerified => ("required", &[], &[]),
                 LabCase::AcceptAnyCert => ("required", &["untrusted-client-cert-accepted"], &[]),
-                LabCase::OptionalApp403 => ("required", &["client-cert-enforced-by-app"], &[]),
+                LabCase::OptionalApp403 => ("optional", &["client-cert-enforced-by-app"], &[]),
                 LabCase::IssuerNameOnly => ("required", &["forged-client-cert-accepted"], &[]),
                 LabCase::SkipSignature => {
                     ("required", &[], &["client-key-possession-not-verified"])

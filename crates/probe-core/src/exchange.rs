@@ -70,6 +70,10 @@ pub struct ExchangeResult {
     pub tls_version: Option<TlsVersion>,
     /// An explanation of errors and alert-less refusals.
     pub detail: Option<String>,
+    /// A refusal by a close (or reset) without an alert, right after a CertificateRequest and
+    /// before any request was written. It counts as a refusal only once a second attempt ends the
+    /// same way; until then the probe is inconclusive.
+    pub unconfirmed: bool,
     /// Elapsed time.
     pub elapsed: Duration,
 }
@@ -117,7 +121,7 @@ pub async fn run(
                     "after the handshake began"
                 };
                 ExchangeResult {
-                    outcome: Some(Outcome::Error),
+                    outcome: Some(Outcome::Inconclusive),
                     detail: Some(format!(
                         "timed out after {:.1} s {phase}{}",
                         deadline.as_secs_f64(),
@@ -202,13 +206,13 @@ async fn exchange(
             Err(mut refused) => {
                 refused.alpn = alpn;
                 refused.tls_version = version;
-                refused.outcome = Some(no_answer_outcome(&refused, record));
                 return refused;
             }
         }
     } else {
         Yielding::new(tls)
     };
+    let captured = tls.capture.clone();
     let path = setup.path.unwrap_or(&target.path);
     let mut result = if negotiated_h2 {
         http2(tls, target, path, &setup.limits, until).await
@@ -218,10 +222,44 @@ async fn exchange(
     result.alpn = alpn;
     result.tls_version = version;
     if result.outcome.is_none() {
-        // No HTTP answer: classify the failure that the connection task saw.
-        result.outcome = Some(no_answer_outcome(&result, record));
+        // No HTTP answer. A status line the HTTP client rejected is still an answer.
+        let head = captured.lock().map(|c| c.clone()).unwrap_or_default();
+        match status_line(&head) {
+            Some(status) => {
+                let why = result.detail.take().unwrap_or_default();
+                result.http_status = Some(status);
+                result.outcome = Some(classify_status(status));
+                result.detail = Some(format!(
+                    "the HTTP client rejected the response ({why}); its status line was read directly"
+                ));
+            }
+            None => {
+                result.outcome = Some(no_answer_outcome(&result));
+                if !head.is_empty() && result.alert.is_none() {
+                    let began = sanitize(&head, 40);
+                    let detail = result.detail.get_or_insert_with(String::new);
+                    detail.push_str(&format!(
+                        "; the answer is no HTTP response (it began with \"{began}\")"
+                    ));
+                }
+            }
+        }
     }
     result
+}
+
+/// The status code of an HTTP/1.x status line at the start of `head`, read by hand for answers
+/// the HTTP client rejects (a malformed header, an oversized head). Anything else is `None`.
+fn status_line(head: &[u8]) -> Option<u16> {
+    let rest = head
+        .strip_prefix(b"HTTP/1.1 ")
+        .or_else(|| head.strip_prefix(b"HTTP/1.0 "))?;
+    let digits = rest.get(..3)?;
+    let after = rest.get(3).copied();
+    if !digits.iter().all(u8::is_ascii_digit) || !matches!(after, Some(b' ' | b'\r' | b'\n')) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
 /// TLS 1.3 servers judge the client certificate after the handshake and answer with an alert. If
@@ -249,7 +287,13 @@ async fn early_alert(
     match read {
         Err(_) => Ok(Yielding::new(tls)),
         Ok(Ok(0)) => Err(ExchangeResult {
-            detail: Some("the server closed the connection right after the handshake".into()),
+            outcome: Some(Outcome::RefusedTls),
+            unconfirmed: true,
+            detail: Some(
+                "the server closed the connection right after the handshake, without an alert \
+                 and before any request"
+                    .into(),
+            ),
             ..ExchangeResult::default()
         }),
         Ok(Ok(n)) => {
@@ -259,8 +303,10 @@ async fn early_alert(
         Ok(Err(e)) => {
             let alert = find_tls_error(&e).as_ref().and_then(alert_name);
             Err(ExchangeResult {
+                outcome: Some(Outcome::RefusedTls),
+                unconfirmed: alert.is_none(),
                 detail: Some(format!(
-                    "refused right after the handshake: {}",
+                    "refused right after the handshake, before any request: {}",
                     describe_error(&e)
                 )),
                 alert,
@@ -300,8 +346,10 @@ fn handshake_failed(err: &std::io::Error, record: &SharedRecord) -> ExchangeResu
         }
         r.outcome = Some(Outcome::RefusedTls);
         if alert.is_none() {
+            r.unconfirmed = true;
             r.detail = Some(format!(
-                "connection ended during the handshake: {}",
+                "connection ended during the handshake, after the CertificateRequest, without \
+                 an alert: {}",
                 describe_error(err)
             ));
         }
@@ -387,11 +435,17 @@ const READ_PER_POLL: usize = 16 * 1024;
 /// keep one poll busy for hundreds of milliseconds, and every other probe on that runtime worker
 /// (other targets' included) then misses its deadline.
 /// It also replays bytes read before HTTP started (see [`early_alert`]).
+/// It keeps the first [`CAPTURE_CAP`] bytes it hands over, so an answer the HTTP client rejects
+/// can still be read (its status line).
 struct Yielding<S> {
     inner: S,
     read_in_poll: usize,
     prefix: Bytes,
+    capture: Arc<std::sync::Mutex<Vec<u8>>>,
 }
+
+/// Bytes of the server's first answer kept for reading a status line by hand.
+const CAPTURE_CAP: usize = 512;
 
 impl<S> Yielding<S> {
     fn new(inner: S) -> Self {
@@ -403,6 +457,14 @@ impl<S> Yielding<S> {
             inner,
             read_in_poll: 0,
             prefix,
+            capture: Arc::default(),
+        }
+    }
+
+    fn keep(&self, bytes: &[u8]) {
+        if let Ok(mut kept) = self.capture.lock() {
+            let room = CAPTURE_CAP.saturating_sub(kept.len());
+            kept.extend(bytes.iter().take(room));
         }
     }
 }
@@ -416,6 +478,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Yielding<S> {
         if !self.prefix.is_empty() {
             let n = self.prefix.len().min(buf.remaining());
             let chunk = self.prefix.split_to(n);
+            self.keep(&chunk);
             buf.put_slice(&chunk);
             return Poll::Ready(Ok(()));
         }
@@ -430,6 +493,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Yielding<S> {
             Poll::Ready(Ok(())) => {
                 let read = buf.filled().len().saturating_sub(before);
                 self.read_in_poll = self.read_in_poll.saturating_add(read);
+                if let Some(new) = buf.filled().get(before..) {
+                    self.keep(new);
+                }
             }
             Poll::Pending => self.read_in_poll = 0,
             Poll::Ready(Err(_)) => {}
@@ -478,16 +544,14 @@ impl Drop for ConnTask {
     }
 }
 
-/// After a completed handshake, the server gave no HTTP answer.
-fn no_answer_outcome(result: &ExchangeResult, record: &SharedRecord) -> Outcome {
+/// After a completed handshake and a written request, the server gave no HTTP answer. An alert
+/// is what the server said (TLS 1.3 servers reject the certificate on the first read); anything
+/// else (a close, a reset, GOAWAY, bytes that are no HTTP) is not a refusal but inconclusive.
+fn no_answer_outcome(result: &ExchangeResult) -> Outcome {
     if result.alert.is_some() {
-        return Outcome::RefusedTls; // TLS 1.3 servers reject on the first read after the handshake
-    }
-    if record.lock().cert_requested {
-        // Requested a certificate, then closed without an HTTP answer: a TLS-layer refusal without an alert.
         Outcome::RefusedTls
     } else {
-        Outcome::Error
+        Outcome::Inconclusive
     }
 }
 
@@ -763,6 +827,17 @@ mod tests {
         );
         assert_eq!(sanitize("ééé".as_bytes(), 2), "éé");
         assert_eq!(sanitize(&[0xff, 0xfe, b'a'], 10), "\u{fffd}\u{fffd}a");
+    }
+
+    #[test]
+    fn status_line_read_by_hand() {
+        assert_eq!(status_line(b"HTTP/1.1 200 OK\r\nBad\x01: x\r\n"), Some(200));
+        assert_eq!(status_line(b"HTTP/1.0 403\r\n"), Some(403));
+        assert_eq!(status_line(b"HTTP/1.1 2OO OK\r\n"), None);
+        assert_eq!(status_line(b"HTTP/1.1 2000 OK\r\n"), None);
+        assert_eq!(status_line(b"<html>hello</html>"), None);
+        assert_eq!(status_line(b"HTTP/1.1 20"), None);
+        assert_eq!(status_line(b""), None);
     }
 
     #[test]

@@ -187,13 +187,13 @@ impl FindingId {
                  openssl `-verify_return_error`), and never accept any certificate in a custom callback.",
             ),
             ClientCertEnforcedByApp => (
-                "Client certificate enforced over HTTP, not in the handshake",
+                "Client certificate optional in TLS, enforced by the application",
                 "CWE-287",
                 Severity::Info,
-                "The TLS handshake completes without a certificate and the server refuses over HTTP \
-                 instead. That holds as long as every route checks it.",
-                "Prefer refusing in the handshake (nginx `ssl_verify_client on` still answers 400; \
-                 a mandatory verifier refuses with an alert) so no route can forget the check.",
+                "The TLS layer lets the handshake complete without a certificate; the application \
+                 then refuses (401/403). That holds only as long as every route checks it.",
+                "Prefer refusing in the TLS layer (a mandatory verifier, nginx `ssl_verify_client on`, \
+                 HAProxy `verify required`) so no route can forget the check.",
             ),
             ForgedClientCertAccepted => (
                 "Forged certificate accepted: issuer matched by name, signature not checked",

@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use rcgen::{KeyPair, SigningKey as _};
 use rustls::crypto::CryptoProvider;
 use rustls::sign::CertifiedKey;
+use rustls_pki_types::PrivateKeyDer;
 use x509_cert::der::asn1::BitString;
 use x509_cert::der::{Decode, Encode};
 
@@ -94,10 +95,11 @@ impl Forger {
             vec![forged.into()],
             rustls_signing_key(&leaf_key, &self.provider)?,
         );
-        ClientIdentity::from_certified(
+        Ok(ClientIdentity::from_certified(
             Arc::new(certified),
             "forged: advertised CA name, our signature",
-        )
+        )?
+        .with_private_key_der(PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into())))
     }
 }
 

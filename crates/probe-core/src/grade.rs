@@ -98,6 +98,24 @@ pub fn grade<'a>(counted: impl IntoIterator<Item = &'a Finding>) -> (u8, Grade) 
     (score, Grade::from_score(score).min(ceiling))
 }
 
+/// The best grade of an incomplete target (a probe that could have raised a finding could not
+/// be read): never A, and never more than its completed probes justify.
+pub const INCOMPLETE_CEILING: Grade = Grade::B;
+
+/// Grades one target: [`grade`] over its counted findings, capped at [`INCOMPLETE_CEILING`] (and
+/// the score below A's band) when the target is incomplete. The one grading function of targets.
+pub fn grade_target<'a>(
+    counted: impl IntoIterator<Item = &'a Finding>,
+    incomplete: bool,
+) -> (u8, Grade) {
+    let (score, letter) = grade(counted);
+    if incomplete {
+        (score.min(89), letter.min(INCOMPLETE_CEILING))
+    } else {
+        (score, letter)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +148,14 @@ mod tests {
         let mut implied = f(Severity::Critical);
         implied.implied_by = Some(FindingId::ClientCertOptional);
         assert_eq!(grade(&[f(Severity::High), implied]), (65, Grade::D));
+    }
+
+    #[test]
+    fn incomplete_target_never_gets_a() {
+        assert_eq!(grade_target(&[], true), (89, Grade::B));
+        assert_eq!(grade_target(&[f(Severity::Info)], true), (89, Grade::B));
+        assert_eq!(grade_target(&[f(Severity::High)], true), (65, Grade::D));
+        assert_eq!(grade_target(&[], false), (100, Grade::A));
     }
 
     #[test]

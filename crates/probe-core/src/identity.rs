@@ -85,6 +85,9 @@ pub struct ClientIdentity {
     pub certified: Arc<CertifiedKey>,
     /// What reports show.
     pub summary: IdentitySummary,
+    /// The private key as DER, for transports that cannot use the rustls signing key (OpenSSL,
+    /// see [`crate::late_auth`]). `None` when the key is deliberately foreign. Never printed.
+    private_key: Option<Arc<PrivateKeyDer<'static>>>,
 }
 
 impl std::fmt::Debug for ClientIdentity {
@@ -106,6 +109,7 @@ impl ClientIdentity {
         provider: &CryptoProvider,
     ) -> Result<Self, ScanError> {
         let chain = parse_certs(cert_pem, origin)?;
+        let key_der = parse_key(key_pem, origin)?;
         let key = load_signing_key(key_pem, origin, provider)?;
         let certified = CertifiedKey::new(chain, key);
         certified.keys_match().map_err(|e| match e {
@@ -117,10 +121,11 @@ impl ClientIdentity {
                 reason: other.to_string(),
             },
         })?;
-        Self::from_certified(Arc::new(certified), origin)
+        Ok(Self::from_certified(Arc::new(certified), origin)?.with_private_key_der(key_der))
     }
 
-    /// Wraps a certified key, describing its leaf.
+    /// Wraps a certified key, describing its leaf. The key's DER is not known: add it with
+    /// [`Self::with_private_key_der`].
     pub fn from_certified(certified: Arc<CertifiedKey>, origin: &str) -> Result<Self, ScanError> {
         let leaf = certified
             .cert
@@ -129,7 +134,22 @@ impl ClientIdentity {
                 what: origin.to_owned(),
             })?;
         let summary = summarize(leaf, origin)?;
-        Ok(Self { certified, summary })
+        Ok(Self {
+            certified,
+            summary,
+            private_key: None,
+        })
+    }
+
+    /// Records the DER of the signing key (it must be the key of `certified`).
+    pub fn with_private_key_der(mut self, key: PrivateKeyDer<'static>) -> Self {
+        self.private_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The private key as DER (PKCS#8 for minted identities), when known and matching.
+    pub fn private_key_der(&self) -> Option<&PrivateKeyDer<'static>> {
+        self.private_key.as_deref()
     }
 
     /// The same certificate chain with a different signing key: CertificateVerify will not match
@@ -140,6 +160,7 @@ impl ClientIdentity {
         Self {
             certified: Arc::new(CertifiedKey::new(self.certified.cert.clone(), key)),
             summary,
+            private_key: None,
         }
     }
 }
@@ -393,7 +414,8 @@ impl SigningCa {
             vec![cert.der().clone()],
             rustls_signing_key(&key, provider)?,
         );
-        ClientIdentity::from_certified(Arc::new(certified), origin)
+        Ok(ClientIdentity::from_certified(Arc::new(certified), origin)?
+            .with_private_key_der(PrivateKeyDer::Pkcs8(key.serialize_der().into())))
     }
 }
 
@@ -483,6 +505,7 @@ mod tests {
             .ok_or(ScanError::NoTrustAnchors)?;
         assert_eq!(rsa.summary.key, "RSA 2048");
         assert!(!format!("{ec:?}").contains("PRIVATE"));
+        assert!(ec.private_key_der().is_some() && rsa.private_key_der().is_some());
         Ok(())
     }
 

@@ -23,6 +23,7 @@ pub mod forge;
 pub mod grade;
 pub mod handshake;
 pub mod identity;
+pub mod late_auth;
 pub mod observation;
 pub mod policy;
 pub mod probe;

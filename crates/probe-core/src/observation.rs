@@ -57,8 +57,12 @@ pub enum Outcome {
     Answered,
     /// The server does not speak this TLS version.
     UnsupportedVersion,
-    /// Nothing could be concluded: connection refused, time-out, not TLS, not HTTP.
+    /// Nothing could be concluded: connection refused, not TLS, our own set-up failed.
     Error,
+    /// The server was reached, but what it did could not be read as an answer: a time-out, a
+    /// reset or a close without an alert after the request, a response the HTTP client could not
+    /// parse, an HTTP/2 GOAWAY before any response. Never a refusal.
+    Inconclusive,
 }
 
 impl Outcome {
@@ -72,7 +76,16 @@ impl Outcome {
 
     /// True when the server spoke this TLS version and gave a judgeable answer.
     pub fn is_conclusive(self) -> bool {
-        !matches!(self, Outcome::UnsupportedVersion | Outcome::Error)
+        !matches!(
+            self,
+            Outcome::UnsupportedVersion | Outcome::Error | Outcome::Inconclusive
+        )
+    }
+
+    /// True when nothing could be read from the probe (an error or an inconclusive answer), as
+    /// opposed to a server that does not speak the version.
+    pub fn is_unreadable(self) -> bool {
+        matches!(self, Outcome::Error | Outcome::Inconclusive)
     }
 }
 
@@ -110,6 +123,18 @@ pub struct ProbeObservation {
     /// What went wrong, for [`Outcome::Error`] and refusals without an alert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Wall time of the probe in milliseconds.
+    /// Wall time of the probe in milliseconds (its last attempt).
     pub ms: f64,
+    /// How many times the probe ran: more than one when an unreadable answer was retried, or a
+    /// close without an alert was confirmed.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub attempts: u8,
+}
+
+fn one() -> u8 {
+    1
+}
+
+fn is_one(n: &u8) -> bool {
+    *n == 1
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{FindingId, Severity};
-use crate::grade::grade;
+use crate::grade::grade_target;
 use crate::report::{Report, TargetReport};
 
 /// What a target is meant to do about client certificates.
@@ -86,7 +86,10 @@ impl std::fmt::Display for PolicyWarning {
 /// Recomputes a target's score and grade from its root, unsuppressed findings.
 pub fn regrade(t: &mut TargetReport) {
     if t.error.is_none() {
-        (t.score, t.grade) = grade(t.findings.iter().filter(|f| f.suppressed.is_none()));
+        (t.score, t.grade) = grade_target(
+            t.findings.iter().filter(|f| f.suppressed.is_none()),
+            t.is_incomplete(),
+        );
     }
 }
 
@@ -192,9 +195,18 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
 
 /// True when some counted finding is new against the baseline (for `fail-on: new`).
 pub fn has_new_findings(report: &Report) -> bool {
-    report.findings().any(|(_, f)| {
-        f.baseline == Some(BaselineState::New) && f.suppressed.is_none() && f.is_root()
-    })
+    !new_findings(report).is_empty()
+}
+
+/// The new, unsuppressed root findings against the baseline, as `id on host:port`.
+pub fn new_findings(report: &Report) -> Vec<String> {
+    report
+        .findings()
+        .filter(|(_, f)| {
+            f.baseline == Some(BaselineState::New) && f.suppressed.is_none() && f.is_root()
+        })
+        .map(|(t, f)| format!("{} on {}", f.id, t.host_port))
+        .collect()
 }
 
 /// Merges shard reports into one: targets sorted by URL, the overall grade recomputed.

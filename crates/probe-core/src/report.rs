@@ -76,6 +76,21 @@ pub struct TargetReport {
     /// The configuration paths probed by `tls-config-exposed`, per identity.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_probes: Vec<crate::probe::config_exposed::ConfigObservation>,
+    /// Why the positive control was not attempted or not verified, when it was not verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_detail: Option<String>,
+    /// Probes that could have raised a finding but whose answer could not be read, even after
+    /// retries. A target with any is incomplete: never graded A, and the scan exits 3 unless a
+    /// finding already fails it. Empty when the target is complete.
+    #[serde(default)]
+    pub incomplete: Vec<crate::verdict::IncompleteProbe>,
+}
+
+impl TargetReport {
+    /// True when a probe that could have raised a finding could not be read.
+    pub fn is_incomplete(&self) -> bool {
+        !self.incomplete.is_empty()
+    }
 }
 
 impl Report {
@@ -122,5 +137,45 @@ impl Report {
     /// Targets that could not be judged.
     pub fn errored(&self) -> impl Iterator<Item = &TargetReport> {
         self.targets.iter().filter(|t| t.error.is_some())
+    }
+
+    /// One line naming the incomplete targets and, for each, the first probe that could not be
+    /// read and why; `None` when every judged target is complete. The reasons may quote server
+    /// text (sanitised): renderers escape it for their format.
+    pub fn incomplete_line(&self) -> Option<String> {
+        let incomplete: Vec<&TargetReport> = self.incomplete().collect();
+        incomplete.first()?;
+        let each: Vec<String> = incomplete
+            .iter()
+            .map(|t| {
+                let more = t.incomplete.len().saturating_sub(1);
+                let probe = t.incomplete.first().map_or_else(String::new, |p| {
+                    let on = p.tls_version.map_or_else(String::new, |v| format!(" on {v}"));
+                    format!("{}{on}: {}", p.probe, p.reason)
+                });
+                let more = if more > 0 {
+                    format!("; {more} more")
+                } else {
+                    String::new()
+                };
+                format!("{} ({probe}{more})", t.url)
+            })
+            .collect();
+        Some(format!(
+            "{} of {} target{} incomplete: a probe that could have raised a finding could not be \
+             read, so {} cannot be graded A: {}",
+            incomplete.len(),
+            self.targets.len(),
+            if self.targets.len() == 1 { " is" } else { "s are" },
+            if incomplete.len() == 1 { "it" } else { "they" },
+            each.join(", ")
+        ))
+    }
+
+    /// Targets judged, but with probes that could not be read.
+    pub fn incomplete(&self) -> impl Iterator<Item = &TargetReport> {
+        self.targets
+            .iter()
+            .filter(|t| t.error.is_none() && t.is_incomplete())
     }
 }

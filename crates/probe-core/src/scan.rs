@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use crate::error::ScanError;
 use crate::exchange::{self, ExchangeSetup, Limits};
 use crate::forge::Forger;
-use crate::grade::{grade, Grade};
+use crate::grade::{grade_target, Grade};
 use crate::handshake::{describe_name, CertChooser, SharedRecord};
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
 use crate::observation::{Outcome, ProbeObservation, TlsVersion};
@@ -445,7 +445,7 @@ impl TargetScan {
         let (score, grade) = if report.error.is_some() {
             (0, Grade::F)
         } else {
-            grade(report.findings.iter())
+            grade_target(report.findings.iter(), report.is_incomplete())
         };
         report.score = score;
         report.grade = grade;
@@ -513,16 +513,12 @@ async fn scan_target(
         });
     }
     let v = verdict::judge(&probes);
-    let (score, grade) = if v.error.is_some() {
-        (0, Grade::F)
-    } else {
-        grade(v.findings.iter())
-    };
+    // Graded once, by the caller, when the other checks have added their findings.
     let report = TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),
-        grade,
-        score,
+        grade: Grade::F,
+        score: 0,
         client_auth: v.client_auth,
         enforced_at: v.enforced_at,
         tls_versions: v.tls_versions,
@@ -536,11 +532,71 @@ async fn scan_target(
         notes: Vec::new(),
         server_certificate: None,
         config_probes: Vec::new(),
+        verification_detail: v.verification_detail,
+        incomplete: v.incomplete,
     };
     (report, chains)
 }
 
+/// Extra attempts of a probe whose answer could not be read, after the first.
+const RETRIES: u8 = 2;
+
+/// Attempts of one target's retried probes in flight at once: fewer than the first wave, so a
+/// server that drops a burst (a small listen backlog, a connection limit) gets a calmer second try.
+const RETRY_BURST: usize = 2;
+
+/// One attempt of one probe: its observation, the chain the baseline was served, and whether its
+/// refusal (a close without an alert) still needs confirming.
+struct Attempt {
+    observation: ProbeObservation,
+    chain: Vec<CertificateDer<'static>>,
+    unconfirmed: bool,
+}
+
+impl Attempt {
+    /// Worth another try: unreadable (never an error of our own, a refused connection or a
+    /// server that is no TLS server: those repeat), or a refusal by a bare close to confirm.
+    fn needs_retry(&self) -> bool {
+        self.unconfirmed || self.observation.outcome == Outcome::Inconclusive
+    }
+}
+
+async fn attempt(
+    target: &Target,
+    ctx: &ProbeContext,
+    limits: Limits,
+    permits: &Permits,
+    (id, version, chooser): ProbeJob,
+) -> Attempt {
+    let _permit = permits.acquire(&target.host_port()).await;
+    let record = SharedRecord::default();
+    let setup = ExchangeSetup {
+        provider: &ctx.provider,
+        versions: &[version],
+        chooser,
+        limits,
+        path: None,
+        await_alert: true,
+    };
+    let result = exchange::run(target, setup, &record).await;
+    let chain = if id == ProbeId::NoClientCert {
+        std::mem::take(&mut record.lock().server_chain)
+    } else {
+        Vec::new()
+    };
+    let unconfirmed = result.unconfirmed;
+    Attempt {
+        observation: observation(id, version, result, &record),
+        chain,
+        unconfirmed,
+    }
+}
+
 /// Runs a wave of probes; returns their observations and the chains the baseline was served.
+/// A probe whose answer could not be read is tried again (at most [`RETRIES`] more times, after a
+/// short back-off, [`RETRY_BURST`] at a time) when the target answered some other probe: a
+/// time-out or a reset is then more likely a dropped connection than the server's word. A close
+/// without an alert counts as a refusal only when a second attempt ends the same way.
 async fn run_wave(
     target: &Target,
     ctx: &Arc<ProbeContext>,
@@ -548,44 +604,112 @@ async fn run_wave(
     permits: &Arc<Permits>,
     wave: Vec<ProbeJob>,
 ) -> (Vec<ProbeObservation>, ServedChains) {
-    let mut set = JoinSet::new();
-    for (id, version, chooser) in wave {
-        let (target, ctx, permits) = (target.clone(), ctx.clone(), permits.clone());
-        set.spawn(async move {
-            let _permit = permits.acquire(&target.host_port()).await;
-            let record = SharedRecord::default();
-            let setup = ExchangeSetup {
-                provider: &ctx.provider,
-                versions: &[version],
-                chooser,
-                limits,
-                path: None,
-                await_alert: true,
-            };
-            let result = exchange::run(&target, setup, &record).await;
-            let chain = if id == ProbeId::NoClientCert {
-                std::mem::take(&mut record.lock().server_chain)
-            } else {
-                Vec::new()
-            };
-            (observation(id, version, result, &record), chain)
+    let run_all = |jobs: Vec<(usize, ProbeJob)>, burst: Option<Arc<Semaphore>>| {
+        let mut set = JoinSet::new();
+        for (slot, job) in jobs {
+            let (target, ctx, permits, burst) =
+                (target.clone(), ctx.clone(), permits.clone(), burst.clone());
+            set.spawn(async move {
+                let _calm = match &burst {
+                    Some(b) => b.clone().acquire_owned().await.ok(),
+                    None => None,
+                };
+                (slot, attempt(&target, &ctx, limits, &permits, job).await)
+            });
+        }
+        set
+    };
+    let jobs: Vec<ProbeJob> = wave;
+    let mut done: Vec<Option<Attempt>> = Vec::new();
+    done.resize_with(jobs.len(), || None);
+    let mut set = run_all(jobs.iter().cloned().enumerate().collect(), None);
+    collect(&mut set, &mut done).await;
+
+    for round in 1..=RETRIES {
+        let alive = done.iter().flatten().any(|a| {
+            a.observation.outcome.is_conclusive() || a.unconfirmed
         });
+        let again: Vec<(usize, ProbeJob)> = done
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| alive && a.as_ref().is_some_and(Attempt::needs_retry))
+            .filter_map(|(slot, _)| jobs.get(slot).map(|j| (slot, j.clone())))
+            .collect();
+        if again.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100 * u64::from(round * round))).await;
+        let mut set = run_all(again, Some(Arc::new(Semaphore::new(RETRY_BURST))));
+        let mut retried: Vec<Option<Attempt>> = Vec::new();
+        retried.resize_with(done.len(), || None);
+        collect(&mut set, &mut retried).await;
+        for (slot, new) in retried.into_iter().enumerate() {
+            let (Some(new), Some(old)) = (new, done.get_mut(slot)) else {
+                continue;
+            };
+            *old = Some(settle(old.take(), new, round));
+        }
     }
+
     let mut probes = Vec::new();
     let mut chains = Vec::new();
+    for a in done.into_iter().flatten() {
+        let mut o = a.observation;
+        if a.unconfirmed {
+            o.outcome = Outcome::Inconclusive;
+            o.detail = Some(format!(
+                "{}; a refusal by a close without an alert counts only when it repeats, and no \
+                 retry could confirm it",
+                o.detail.unwrap_or_default()
+            ));
+        }
+        if !a.chain.is_empty() {
+            chains.push((o.tls_version, a.chain));
+        }
+        probes.push(o);
+    }
+    chains.sort_by_key(|(v, _)| *v);
+    (probes, chains)
+}
+
+async fn collect(set: &mut JoinSet<(usize, Attempt)>, into: &mut [Option<Attempt>]) {
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok((o, chain)) => {
-                if !chain.is_empty() {
-                    chains.push((o.tls_version, chain));
+            Ok((slot, a)) => {
+                if let Some(place) = into.get_mut(slot) {
+                    *place = Some(a);
                 }
-                probes.push(o);
             }
             Err(e) => tracing::warn!("a probe task failed: {e}"),
         }
     }
-    chains.sort_by_key(|(v, _)| *v);
-    (probes, chains)
+}
+
+/// The attempt that stands after a retry: a close without an alert confirmed by a second one
+/// becomes a refusal; otherwise the newer attempt, keeping the baseline's chain.
+fn settle(old: Option<Attempt>, mut new: Attempt, round: u8) -> Attempt {
+    new.observation.attempts = round.saturating_add(1);
+    let Some(old) = old else { return new };
+    if new.chain.is_empty() {
+        new.chain = old.chain;
+    }
+    if old.unconfirmed && new.unconfirmed {
+        new.unconfirmed = false;
+        new.observation.detail = Some(format!(
+            "{} (the same on {} attempts: a refusal)",
+            new.observation.detail.unwrap_or_default(),
+            new.observation.attempts
+        ));
+    } else if new.observation.outcome == Outcome::Inconclusive {
+        let before = old.observation.detail.unwrap_or_default();
+        let now = new.observation.detail.unwrap_or_default();
+        new.observation.detail = Some(if before == now {
+            format!("{now} ({} attempts)", new.observation.attempts)
+        } else {
+            format!("{now} (earlier attempt: {before})")
+        });
+    }
+    new
 }
 
 fn observation(
@@ -595,7 +719,7 @@ fn observation(
     record: &SharedRecord,
 ) -> ProbeObservation {
     let rec = record.lock();
-    let outcome = r.outcome.unwrap_or(Outcome::Error);
+    let outcome = r.outcome.unwrap_or(Outcome::Inconclusive);
     ProbeObservation {
         id,
         tls_version: version,
@@ -615,6 +739,7 @@ fn observation(
         outcome,
         detail: r.detail,
         ms: (r.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        attempts: 1,
     }
 }
 
@@ -638,6 +763,8 @@ pub fn failed(target: &Target, error: String) -> TargetReport {
         notes: Vec::new(),
         server_certificate: None,
         config_probes: Vec::new(),
+        verification_detail: None,
+        incomplete: Vec::new(),
     }
 }
 

@@ -48,6 +48,10 @@ pub struct Verdict {
     pub error: Option<String>,
     /// Whether the positive control got in.
     pub verification: Verification,
+    /// Why the positive control was not attempted or not verified, in a sentence.
+    pub verification_detail: Option<String>,
+    /// Probes that could have raised a finding but could not be read.
+    pub incomplete: Vec<IncompleteProbe>,
 }
 
 fn find(obs: &[ProbeObservation], id: ProbeId, v: TlsVersion) -> Option<&ProbeObservation> {
@@ -100,11 +104,58 @@ impl Collector {
     }
 }
 
+/// A probe that could have raised a finding, but whose answer could not be read (after its
+/// retries): the target is then incomplete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncompleteProbe {
+    /// The probe's stable id.
+    pub probe: String,
+    /// The TLS version it was pinned to, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_version: Option<TlsVersion>,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+impl IncompleteProbe {
+    fn of(o: &ProbeObservation) -> Self {
+        Self {
+            probe: o.id.as_str().to_owned(),
+            tls_version: Some(o.tls_version),
+            reason: o
+                .detail
+                .clone()
+                .unwrap_or_else(|| "no answer could be read".to_owned()),
+        }
+    }
+}
+
+/// True when an HTTP refusal is the TLS module's own, not the application's: nginx's 400 pages
+/// "No required SSL certificate was sent" and "The SSL certificate error", and the 495/496
+/// statuses nginx (and others copying it) use for certificate errors.
+pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
+    match o.http_status {
+        Some(495 | 496) => true,
+        Some(400) => o.body_excerpt.as_deref().is_some_and(|b| {
+            b.contains("No required SSL certificate was sent")
+                || b.contains("The SSL certificate error")
+        }),
+        _ => false,
+    }
+}
+
 /// Judges one target from its observations.
 pub fn judge(obs: &[ProbeObservation]) -> Verdict {
     let spoken: Vec<TlsVersion> = TlsVersion::ALL
         .into_iter()
         .filter(|v| find(obs, ProbeId::NoClientCert, *v).is_some_and(|o| o.outcome.is_conclusive()))
+        .collect();
+    // A version whose baseline could not be read, while another was: that version is unjudged.
+    let mut incomplete: Vec<IncompleteProbe> = obs
+        .iter()
+        .filter(|o| o.id == ProbeId::NoClientCert && o.outcome.is_unreadable())
+        .filter(|_| !spoken.is_empty())
+        .map(IncompleteProbe::of)
         .collect();
     if spoken.is_empty() {
         return Verdict {
@@ -114,6 +165,8 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
             findings: Vec::new(),
             error: Some(unjudgeable(obs)),
             verification: Verification::NotAttempted,
+            verification_detail: None,
+            incomplete,
         };
     }
 
@@ -124,12 +177,13 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         let Some(nc) = find(obs, ProbeId::NoClientCert, v) else {
             continue;
         };
+        let by_tls_module = nc.outcome == Outcome::RefusedHttp && tls_module_refusal(nc);
         let here = if !nc.cert_requested {
             (ClientAuth::None, None)
         } else {
             match nc.outcome {
                 Outcome::RefusedTls => (ClientAuth::Required, Some(Layer::Tls)),
-                Outcome::RefusedHttp => (ClientAuth::Required, Some(Layer::Http)),
+                Outcome::RefusedHttp if by_tls_module => (ClientAuth::Required, Some(Layer::Http)),
                 _ => (ClientAuth::Optional, None),
             }
         };
@@ -139,6 +193,7 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         });
 
         if !nc.cert_requested {
+            control.never_asked.push(v);
             let f = match (nc.outcome, nc.http_status) {
                 (Outcome::Served, Some(st)) => Finding::new(
                     FindingId::ClientCertNotRequested,
@@ -159,6 +214,9 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
             continue;
         }
 
+        // Served without a certificate: every other probe here can only add findings implied
+        // by this root cause, so an unreadable one leaves nothing unjudged.
+        let open_door = nc.outcome == Outcome::Served;
         match (nc.outcome, nc.http_status) {
             (Outcome::Served, Some(st)) => found.add(
                 v,
@@ -180,15 +238,25 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
                 .with_severity(Severity::Medium),
                 nc,
             ),
-            (Outcome::RefusedHttp, Some(st)) => found.add(
+            (Outcome::RefusedHttp, Some(st)) if !by_tls_module => found.add(
                 v,
                 Finding::new(
                     FindingId::ClientCertEnforcedByApp,
-                    format!("{v}: the handshake completed without a certificate; the server then refused with HTTP {st}."),
+                    format!(
+                        "{v}: the TLS layer let the handshake complete without a certificate; the \
+                         application then refused with HTTP {st}. Client certificates are optional at \
+                         the TLS layer and enforced by the application."
+                    ),
                 ),
                 nc,
             ),
             _ => {}
+        }
+
+        for o in obs.iter().filter(|o| o.tls_version == v && o.id != ProbeId::NoClientCert) {
+            if o.outcome.is_unreadable() && !open_door {
+                incomplete.push(IncompleteProbe::of(o));
+            }
         }
 
         for (probe, id, what) in ACCEPTANCE {
@@ -203,12 +271,15 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
                 }
             }
         }
+        forged_implied_by_untrusted(obs, v, &mut found);
 
         if let Some(valid) =
             find(obs, ProbeId::ValidClientCert, v).filter(|o| o.client_cert.is_some())
         {
             if valid.outcome == Outcome::Served {
                 control.verified.push(v);
+            } else if valid.outcome.is_unreadable() {
+                control.unreadable.push(v);
             } else {
                 control.refused.push(v);
                 let how = match (valid.http_status, &valid.alert) {
@@ -225,6 +296,8 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
                     valid,
                 );
             }
+        } else if find(obs, ProbeId::ValidClientCert, v).is_some() {
+            control.unpresented.push(v);
         }
     }
 
@@ -239,6 +312,36 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         findings,
         error: None,
         verification: control.status(),
+        verification_detail: control.detail(),
+        incomplete,
+    }
+}
+
+/// A server that serves a certificate from an unknown CA serves a forged one too. When no
+/// forged probe ran on this version (the server advertised no CA name to copy), the finding is
+/// still reported, implied by the untrusted one, so no report reads as if forging were refused.
+fn forged_implied_by_untrusted(obs: &[ProbeObservation], v: TlsVersion, found: &mut Collector) {
+    let forged_ran = obs
+        .iter()
+        .any(|o| o.id == ProbeId::ForgedClientCert && o.tls_version == v);
+    let untrusted_in = obs.iter().find(|o| {
+        o.id == ProbeId::UntrustedClientCert
+            && o.tls_version == v
+            && o.client_cert.is_some()
+            && o.outcome == Outcome::Served
+    });
+    if let (false, Some(o)) = (forged_ran, untrusted_in) {
+        found.add(
+            v,
+            Finding::new(
+                FindingId::ForgedClientCertAccepted,
+                format!(
+                    "{v}: not probed directly (the server advertised no CA name to copy), but a \
+                     server that serves a certificate from an unknown CA serves a forged one too."
+                ),
+            ),
+            o,
+        );
     }
 }
 
@@ -299,19 +402,57 @@ pub enum Verification {
     NotAttempted,
 }
 
+/// Where the positive control stood, per TLS version.
 #[derive(Default)]
 struct Control {
     verified: Vec<TlsVersion>,
     refused: Vec<TlsVersion>,
+    /// Its answer could not be read.
+    unreadable: Vec<TlsVersion>,
+    /// The server never asked for a certificate.
+    never_asked: Vec<TlsVersion>,
+    /// It ran, was asked, and presented nothing (no identity of a usable key type).
+    unpresented: Vec<TlsVersion>,
 }
 
 impl Control {
     fn status(&self) -> Verification {
         match (self.verified.is_empty(), self.refused.is_empty()) {
             (true, true) => Verification::NotAttempted,
-            (false, true) => Verification::Verified,
+            (false, true) if self.unreadable.is_empty() => Verification::Verified,
             _ => Verification::Unverified,
         }
+    }
+
+    fn detail(&self) -> Option<String> {
+        let list = |vs: &[TlsVersion]| {
+            vs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        if !self.refused.is_empty() {
+            return Some(format!(
+                "the valid certificate was refused on {}",
+                list(&self.refused)
+            ));
+        }
+        if !self.unreadable.is_empty() {
+            return Some(format!(
+                "the answer to the valid certificate could not be read on {}",
+                list(&self.unreadable)
+            ));
+        }
+        if !self.verified.is_empty() {
+            return None;
+        }
+        if !self.unpresented.is_empty() {
+            return Some("the server asked, but the valid identity could not be presented".into());
+        }
+        if !self.never_asked.is_empty() {
+            return Some("the server never asked for a client certificate".into());
+        }
+        Some("no client identity the server should accept was given".into())
     }
 }
 

@@ -171,7 +171,11 @@ async fn start_cases() -> Result<Vec<Case>, BoxError> {
             ..case(
                 "header-100mb",
                 servers::tls(tls_plain.clone(), servers::header_100mb).await?,
-                Expect::Error(&["too large", "head"]),
+                // The head is over the cap, but its status line was read by hand: an answer.
+                Expect::Verdict {
+                    client_auth: ClientAuth::None,
+                    status: Some(200),
+                },
             )
         },
         case(
@@ -332,9 +336,9 @@ fn check(name: &str, t: &TargetReport, expect: Expect) -> Vec<String> {
                 ));
             }
             for p in &baseline {
-                if p.outcome != Outcome::Error && p.outcome != Outcome::UnsupportedVersion {
+                if !p.outcome.is_unreadable() && p.outcome != Outcome::UnsupportedVersion {
                     problems.push(format!(
-                        "{name}: no-client-cert ({}) ended {:?}, not an error",
+                        "{name}: no-client-cert ({}) ended {:?}, not an error or inconclusive",
                         p.tls_version, p.outcome
                     ));
                 }

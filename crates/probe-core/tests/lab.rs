@@ -264,8 +264,13 @@ async fn refusals_are_observed_per_version() -> Result<(), Box<dyn std::error::E
     assert_eq!(none.findings.len(), 1);
     assert_eq!(none.findings[0].id, FindingId::ClientCertNotRequested);
 
+    // The TLS layer lets the handshake complete without a certificate; the app answers 403:
+    // optional at the TLS layer, enforced by the application (an info finding), still A.
     let app = &report.targets[2];
-    assert_eq!(app.enforced_at, Some(Layer::Http));
+    assert_eq!(app.client_auth, ClientAuth::Optional);
+    assert_eq!(app.enforced_at, None);
+    let ids: Vec<FindingId> = app.findings.iter().map(|f| f.id).collect();
+    assert_eq!(ids, [FindingId::ClientCertEnforcedByApp]);
     assert!(app
         .probes
         .iter()

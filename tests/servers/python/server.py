@@ -1,9 +1,10 @@
 """Python ssl + http.server for the real-server tests (stdlib only).
 
-    python3 server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE PORT PKIDIR
+    python3 server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403 PORT PKIDIR
 
 Binds 127.0.0.1 only, answers 200 "ok\\n" on every GET. The TLS handshake runs in the request
-thread so one slow client cannot block the others.
+thread so one slow client cannot block the others. With the "-403" suffix the handler itself answers
+403 unless the connection carries a (verified) client certificate: getpeercert() is non-empty.
 """
 import http.server
 import os
@@ -15,6 +16,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
+        if self.server.app_403 and not self.connection.getpeercert():
+            body = b"client certificate required\n"
+            self.send_response(403)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         body = b"ok\n"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
@@ -29,8 +38,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class TLSServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, addr, ctx):
+    def __init__(self, addr, ctx, app_403=False):
         self.ctx = ctx
+        self.app_403 = app_403
         super().__init__(addr, Handler)
 
     def finish_request(self, request, client_address):
@@ -54,13 +64,17 @@ class TLSServer(http.server.ThreadingHTTPServer):
 
 def main():
     if len(sys.argv) != 4:
-        sys.exit("usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE PORT PKIDIR")
+        sys.exit("usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403 PORT PKIDIR")
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    app_403 = mode.endswith("-403")
+    mode = mode.removesuffix("-403")
+    if mode not in ("CERT_REQUIRED", "CERT_OPTIONAL", "CERT_NONE"):
+        sys.exit(f"unknown mode {sys.argv[1]}")
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(os.path.join(pki, "server.crt"), os.path.join(pki, "server.key"))
     ctx.load_verify_locations(cafile=os.path.join(pki, "ca.crt"))
     ctx.verify_mode = getattr(ssl, mode)
-    srv = TLSServer(("127.0.0.1", port), ctx)
+    srv = TLSServer(("127.0.0.1", port), ctx, app_403)
     srv.serve_forever()
 
 

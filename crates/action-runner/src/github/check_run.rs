@@ -97,14 +97,17 @@ pub fn notes(report: &Report) -> Vec<Note> {
     out
 }
 
-/// The conclusion that follows the step's exit: a passing step succeeds, a failing grade (or new
-/// findings with `fail-on: new`) fails, and targets that could not be scanned leave the verdict
-/// `neutral` (the step itself still exits 3).
+/// The conclusion that follows the step's exit: a passing step succeeds; a failing grade (or new
+/// findings with `fail-on: new`), a target that could not be scanned and an incomplete target
+/// fail. Never `neutral` for those: branch protection counts a neutral check as passing, and a
+/// security gate must not pass quietly.
 pub fn conclusion(exit: Exit) -> CheckRunConclusion {
     match exit {
         Exit::Ok => CheckRunConclusion::Success,
-        Exit::BelowThreshold => CheckRunConclusion::Failure,
-        Exit::TargetError | Exit::Usage => CheckRunConclusion::Neutral,
+        Exit::BelowThreshold | Exit::TargetError | Exit::Incomplete => {
+            CheckRunConclusion::Failure
+        }
+        Exit::Usage => CheckRunConclusion::Neutral,
     }
 }
 
@@ -128,6 +131,14 @@ pub fn title(report: &Report, inputs: &Inputs, exit: Exit) -> String {
             "{grade} is below the threshold {}: {counts}",
             inputs.fail_under
         ),
+        Exit::Incomplete => {
+            let n = report.incomplete().count();
+            format!(
+                "{n} of {} target{} incomplete (probes could not be read); {grade}: {counts}",
+                report.targets.len(),
+                if report.targets.len() == 1 { "" } else { "s" }
+            )
+        }
         Exit::Ok | Exit::Usage => format!("{grade}: {counts}"),
     }
 }
@@ -355,7 +366,9 @@ mod tests {
         let json = |c| serde_json::to_value(c).unwrap_or_default();
         assert_eq!(json(conclusion(Exit::Ok)), "success");
         assert_eq!(json(conclusion(Exit::BelowThreshold)), "failure");
-        assert_eq!(json(conclusion(Exit::TargetError)), "neutral");
+        assert_eq!(json(conclusion(Exit::TargetError)), "failure");
+        assert_eq!(json(conclusion(Exit::Incomplete)), "failure");
+        assert_eq!(json(conclusion(Exit::Usage)), "neutral");
     }
 
     #[test]

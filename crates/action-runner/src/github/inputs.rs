@@ -122,6 +122,9 @@ pub struct Inputs {
     pub baseline: Option<WorkspacePath>,
     /// `fail-on: new`: fail only on findings that are not in the baseline.
     pub fail_on_new: bool,
+    /// `fail-on-incomplete` (default true): exit 3 when a target is incomplete and nothing else
+    /// fails; `false` turns it into a warning.
+    pub fail_on_incomplete: bool,
     /// `shard: I/N`: scan only this deterministic slice of the targets (a CI matrix).
     pub shard: Option<(usize, usize)>,
     /// Where to write the SARIF.
@@ -377,6 +380,7 @@ impl Inputs {
             }
         };
         let (comment, check_run) = (flag("comment"), flag("check-run"));
+        let fail_on_incomplete = env.input("fail-on-incomplete").is_none() || flag("fail-on-incomplete");
         let github_token = env.input("github-token").map(str::to_owned);
 
         if !c.errors.is_empty() {
@@ -395,6 +399,7 @@ impl Inputs {
             config,
             baseline,
             fail_on_new,
+            fail_on_incomplete,
             shard,
             sarif_file,
             report_file,

@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use probe_core::finding::Severity;
-use probe_core::policy::{self, BaselineState};
+use probe_core::policy;
 use probe_core::report::Report;
 use probe_core::scan::Scanner;
 
@@ -242,14 +242,8 @@ fn write_files(env: &Env, inputs: &Inputs, report: &Report) -> anyhow::Result<()
 /// The exit code, and the final `::error`s that say why the step fails.
 fn verdict(report: &Report, inputs: &Inputs) -> (Vec<Command>, Exit) {
     let mut last = Vec::new();
-    let exit = if inputs.fail_on_new {
-        let new: Vec<String> = report
-            .findings()
-            .filter(|(_, f)| {
-                f.baseline == Some(BaselineState::New) && f.suppressed.is_none() && f.is_root()
-            })
-            .map(|(t, f)| format!("{} on {}", f.id, t.host_port))
-            .collect();
+    let fails = if inputs.fail_on_new {
+        let new = policy::new_findings(report);
         if !new.is_empty() {
             let baseline = inputs.baseline.as_ref().map_or("", |b| b.shown.as_str());
             last.push(
@@ -264,12 +258,10 @@ fn verdict(report: &Report, inputs: &Inputs) -> (Vec<Command>, Exit) {
                 .property("title", "mtls-scan: new findings"),
             );
         }
-        match Exit::from_report(report, None) {
-            Exit::Ok if policy::has_new_findings(report) => Exit::BelowThreshold,
-            other => other,
-        }
+        !new.is_empty()
     } else {
-        if report.grade < inputs.fail_under {
+        let below = report.grade < inputs.fail_under;
+        if below {
             last.push(
                 Command::error(format!(
                     "Grade {} (score {}) is below the threshold {} (fail-under): {}. See the job summary.",
@@ -281,8 +273,17 @@ fn verdict(report: &Report, inputs: &Inputs) -> (Vec<Command>, Exit) {
                 .property("title", "mtls-scan: grade below threshold"),
             );
         }
-        Exit::from_report(report, Some(inputs.fail_under))
+        below
     };
+    let exit = Exit::decide(report, fails, inputs.fail_on_incomplete);
+    if let Some(line) = report.incomplete_line() {
+        let title = "mtls-scan: incomplete";
+        last.push(if inputs.fail_on_incomplete {
+            Command::error(format!("{line}.")).property("title", title)
+        } else {
+            Command::warning(format!("{line} (fail-on-incomplete: false).")).property("title", title)
+        });
+    }
     let errored: Vec<&str> = report.errored().map(|t| t.url.as_str()).collect();
     if !errored.is_empty() {
         last.push(

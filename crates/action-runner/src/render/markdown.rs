@@ -108,7 +108,7 @@ fn assemble(sections: Vec<String>, limit: usize, full: Option<(&str, &str)>) -> 
 fn header(report: &Report, threshold: Option<Grade>) -> String {
     let mut s = String::new();
     let below = threshold.is_some_and(|t| report.grade < t);
-    let icon = if report.errored().next().is_some() || below {
+    let icon = if report.errored().next().is_some() || below || report.incomplete().next().is_some() {
         "❌"
     } else if report.grade >= Grade::B {
         "✅"
@@ -154,6 +154,9 @@ fn header(report: &Report, threshold: Option<Grade>) -> String {
             if errored == 1 { "it" } else { "they" }
         );
     }
+    if let Some(line) = report.incomplete_line() {
+        let _ = writeln!(s, "**⚠️ Incomplete:** {}.\n", text(&line));
+    }
     if !report.fixed.is_empty() {
         let _ = writeln!(
             s,
@@ -194,11 +197,15 @@ fn client_auth(t: &TargetReport) -> String {
     }
 }
 
-fn verification(v: Verification) -> &'static str {
-    match v {
+fn verification(t: &TargetReport) -> String {
+    let word = match t.verification {
         Verification::Verified => "verified: the valid certificate got in",
-        Verification::Unverified => "unverified: the valid certificate was refused",
-        Verification::NotAttempted => "not attempted (no client identity given)",
+        Verification::Unverified => "unverified",
+        Verification::NotAttempted => "not attempted",
+    };
+    match &t.verification_detail {
+        Some(why) => format!("{word} ({})", text(why)),
+        None => word.to_owned(),
     }
 }
 
@@ -241,7 +248,7 @@ fn target_sections(out: &mut Vec<String>, n: usize, t: &TargetReport) {
         } else {
             tls.join(", ")
         },
-        verification(t.verification)
+        verification(t)
     );
     if let Some(c) = &t.server_certificate {
         let trust = match c.trust {
@@ -381,6 +388,7 @@ fn outcome(o: Outcome) -> &'static str {
         Outcome::Answered => "answered",
         Outcome::UnsupportedVersion => "version not spoken",
         Outcome::Error => "error",
+        Outcome::Inconclusive => "inconclusive",
     }
 }
 

@@ -353,7 +353,7 @@ pub fn render(report: &Report, location: Option<&str>) -> Result<String, serde_j
             Some(result(t, f, index, location))
         })
         .collect();
-    let notifications: Vec<Notification> = report
+    let mut notifications: Vec<Notification> = report
         .errored()
         .map(|t| Notification {
             level: "error",
@@ -366,6 +366,11 @@ pub fn render(report: &Report, location: Option<&str>) -> Result<String, serde_j
             },
         })
         .collect();
+    // Incomplete targets: the run did not establish what it set out to (never a quiet pass).
+    notifications.extend(report.incomplete_line().map(|line| Notification {
+        level: "error",
+        message: Text { text: line },
+    }));
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",

@@ -48,11 +48,28 @@ pub fn render(report: &Report, color: bool) -> String {
     for t in &report.targets {
         target(&mut out, t, &p);
     }
-    let findings = report.findings().count();
-    let critical = report.count_at_least(Severity::Critical);
+    // Suppressed findings are shown, marked, and never counted.
+    let counted = || report.findings().filter(|(_, f)| f.suppressed.is_none());
+    let findings = counted().count();
+    let critical = counted()
+        .filter(|(_, f)| f.severity >= Severity::Critical)
+        .count();
+    let suppressed = report.findings().count() - findings;
+    let suppressed = if suppressed > 0 {
+        format!(" · {suppressed} suppressed")
+    } else {
+        String::new()
+    };
+    if let Some(line) = report.incomplete_line() {
+        let _ = writeln!(
+            out,
+            "{} {line}",
+            p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE")
+        );
+    }
     let _ = writeln!(
         out,
-        "{} {} (score {}) · {} target{} · {} finding{} ({} critical) · {:.0} ms",
+        "{} {} (score {}) · {} target{} · {} finding{} ({} critical){suppressed} · {:.0} ms",
         p.s(Style::new().bold(), "Overall grade"),
         p.s(grade_style(report.grade), report.grade.as_str()),
         report.score,
@@ -74,7 +91,7 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         .unwrap_or_default();
     let enforced = match t.enforced_at {
         Some(probe_core::verdict::Layer::Tls) => " (in the TLS handshake)",
-        Some(probe_core::verdict::Layer::Http) => " (over HTTP)",
+        Some(probe_core::verdict::Layer::Http) => " (by the TLS module over HTTP)",
         None => "",
     };
     let _ = writeln!(
@@ -98,6 +115,28 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         "  client auth: {auth}{enforced} · TLS {}",
         versions.join(", ")
     );
+    let verification = serde_json::to_value(t.verification)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    match &t.verification_detail {
+        Some(why) => {
+            let _ = writeln!(out, "  verification: {verification} ({why})");
+        }
+        None => {
+            let _ = writeln!(out, "  verification: {verification}");
+        }
+    }
+    for i in &t.incomplete {
+        let on = i.tls_version.map_or_else(String::new, |v| format!(" ({v})"));
+        let _ = writeln!(
+            out,
+            "  {} {}{on} could not be read: {}",
+            p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE"),
+            i.probe,
+            i.reason
+        );
+    }
     if t.findings.is_empty() {
         let _ = writeln!(
             out,
@@ -143,9 +182,20 @@ fn versions_of(f: &Finding) -> String {
 
 fn finding(out: &mut String, f: &Finding, p: &Paint, indent: &str) {
     let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
+    let marks = match (&f.suppressed, f.baseline) {
+        (Some(s), _) => format!(
+            " {}",
+            p.s(
+                AnsiColor::BrightBlack.on_default(),
+                &format!("(suppressed until {}: {}; not counted)", s.expires, s.reason)
+            )
+        ),
+        (None, Some(probe_core::policy::BaselineState::New)) => " (new since the baseline)".into(),
+        _ => String::new(),
+    };
     let _ = writeln!(
         out,
-        "{indent}{} {} {} [{}, {}]",
+        "{indent}{} {} {} [{}, {}]{marks}",
         p.s(severity_style(f.severity), &sev),
         p.s(Style::new().bold(), f.id.as_str()),
         f.title,

@@ -1,5 +1,5 @@
 //! Real-server harness: starts servers nobody here wrote (openssl s_server, nginx, Go crypto/tls,
-//! Node https, Python ssl) with `tests/servers/start.sh`, runs the `mtls-scan` binary on them and
+//! Node https, Python ssl, HAProxy, Apache httpd) with `tests/servers/start.sh`, runs the `mtls-scan` binary on them and
 //! checks the JSON report against the ground truth in `tests/servers/GROUND_TRUTH.md`.
 
 #![allow(dead_code)]
@@ -35,24 +35,57 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("go") => &["bash", "openssl", "go"],
         Some("node") => &["bash", "openssl", "node"],
         Some("python") => &["bash", "openssl", "python3"],
+        Some("haproxy") => &["bash", "openssl", "haproxy"],
+        Some("apache") => &["bash", "openssl", "apache2"],
         _ => &["bash", "openssl"],
     }
+}
+
+/// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
+/// the certificate, else `/`.
+pub fn path_for(server: &str) -> &'static str {
+    match server {
+        "apache-location-require" => "/admin/",
+        _ => "/",
+    }
+}
+
+/// Whether start.sh will find `tool`: the HAPROXY/APACHE2 override when set, else PATH, else (for
+/// the daemons Debian installs in sbin, which a non-root PATH may lack) /usr/sbin or /sbin.
+fn tool_found(tool: &str) -> bool {
+    let var = match tool {
+        "haproxy" => Some("HAPROXY"),
+        "apache2" => Some("APACHE2"),
+        _ => None,
+    };
+    if let Some(v) = var.and_then(std::env::var_os) {
+        let p = PathBuf::from(v);
+        return if p.components().count() > 1 {
+            is_executable(&p)
+        } else {
+            on_path(&p.to_string_lossy())
+        };
+    }
+    on_path(tool)
+        || (var.is_some()
+            && ["/usr/sbin", "/sbin", "/usr/local/sbin"]
+                .iter()
+                .any(|d| is_executable(&Path::new(d).join(tool))))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    p.is_file()
+        && std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
 }
 
 fn on_path(tool: &str) -> bool {
     let Some(path) = std::env::var_os("PATH") else {
         return false;
     };
-    std::env::split_paths(&path).any(|d| {
-        let p = d.join(tool);
-        p.is_file()
-            && std::fs::metadata(&p)
-                .map(|m| {
-                    use std::os::unix::fs::PermissionsExt as _;
-                    m.permissions().mode() & 0o111 != 0
-                })
-                .unwrap_or(false)
-    })
+    std::env::split_paths(&path).any(|d| is_executable(&d.join(tool)))
 }
 
 /// Checks the tools the servers need. A missing tool fails the test with a clear message, unless
@@ -66,14 +99,15 @@ pub fn tools_present(servers: &[&str]) -> bool {
     let mut missing: Vec<&str> = servers
         .iter()
         .flat_map(|s| tools_for(s).iter().copied())
-        .filter(|t| !on_path(t))
+        .filter(|t| !tool_found(t))
         .collect();
     missing.sort_unstable();
     missing.dedup();
     if !missing.is_empty() {
         panic!(
             "real-server tests need {} on PATH (missing for {:?}). Install them \
-             (apt-get install -y nginx-light openssl golang-go nodejs python3) or set \
+             (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
+             apache2; HAPROXY/APACHE2 name the binaries if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers
@@ -163,9 +197,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// `https://127.0.0.1:PORT/`
+    /// `https://127.0.0.1:PORT/`, or `.../admin/` for apache-location-require ([`path_for`]).
     pub fn url(&self) -> String {
-        format!("https://127.0.0.1:{}/", self.port)
+        format!("https://127.0.0.1:{}{}", self.port, path_for(&self.name))
     }
 
     fn log_text(&self) -> String {
@@ -538,9 +572,12 @@ pub enum Implied {
 pub struct Expect {
     /// start.sh name.
     pub server: &'static str,
-    /// "none" | "optional" | "required".
+    /// "none" | "optional" | "required". `client_auth` describes the TLS layer: a handshake that
+    /// completes without a certificate and is then refused by the application (401/403, or a 400
+    /// that is not nginx's own) is "optional", with the info finding client-cert-enforced-by-app.
     pub client_auth: &'static str,
-    /// "tls" | "http" | None (null).
+    /// "tls" | "http" (the TLS module's own HTTP refusal: nginx's 400) | "post-handshake" |
+    /// "renegotiation" | None (null).
     pub enforced_at: Option<&'static str>,
     /// Findings that must be present.
     pub findings: &'static [(&'static str, Implied)],
@@ -552,6 +589,12 @@ pub struct Expect {
     pub cert_requested: bool,
     /// Whether the CertificateRequest carries the trusted CA's name (false: no names, Python).
     pub ca_names: bool,
+    /// The server asks for the certificate only after the request (Apache's per-location
+    /// `SSLVerifyClient require`: TLS 1.3 post-handshake auth, TLS 1.2 renegotiation). The
+    /// report has one `enforced_at` for both versions, so "post-handshake" and "renegotiation"
+    /// are both accepted; `cert_requested`, `ca_names` and the default forged probe are not
+    /// checked (they describe the initial handshake, which asks for nothing).
+    pub late_auth: bool,
     /// The `no-client-cert` probe, [TLS 1.3, TLS 1.2].
     pub no_cert: [Seen; 2],
     /// The `untrusted-client-cert` probe, [TLS 1.3, TLS 1.2].
@@ -577,6 +620,13 @@ const GOOD_ABSENT: &[&str] = &[
     "untrusted-client-cert-accepted",
     "client-cert-enforced-by-app",
 ];
+/// A handshake without a certificate completes and the application refuses: "optional" at the TLS
+/// layer, client-cert-enforced-by-app, never client-cert-optional.
+const BY_APP_ABSENT: &[&str] = &[
+    "client-cert-not-requested",
+    "client-cert-optional",
+    "untrusted-client-cert-accepted",
+];
 const OPTIONAL_VERIFIED_ABSENT: &[&str] = &[
     "client-cert-not-requested",
     "untrusted-client-cert-accepted",
@@ -590,6 +640,13 @@ const OPTIONAL_UNVERIFIED: &[(&str, Implied)] = &[
 ];
 const REQUIRED_UNVERIFIED: &[(&str, Implied)] =
     &[("untrusted-client-cert-accepted", Implied::Null)];
+const REQUIRED_UNVERIFIED_FORGED: &[(&str, Implied)] = &[
+    ("untrusted-client-cert-accepted", Implied::Null),
+    (
+        "forged-client-cert-accepted",
+        Implied::NullOr("untrusted-client-cert-accepted"),
+    ),
+];
 const NOT_REQUESTED: &[(&str, Implied)] = &[("client-cert-not-requested", Implied::Any)];
 const OPTIONAL: &[(&str, Implied)] = &[("client-cert-optional", Implied::Any)];
 const BY_APP: &[(&str, Implied)] = &[("client-cert-enforced-by-app", Implied::Any)];
@@ -611,6 +668,7 @@ fn not_requested(server: &'static str) -> Expect {
         grade_a: Some(false),
         cert_requested: false,
         ca_names: false,
+        late_auth: false,
         no_cert: [Served(200); 2],
         untrusted: [Served(200); 2],
     }
@@ -629,6 +687,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Tls(CR), Tls(HF)],
             untrusted: [Served(200); 2],
         },
@@ -641,6 +700,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(true),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Tls(CR), Tls(HF)],
             untrusted: [Tls(UCA), Tls(UCA)],
         },
@@ -653,6 +713,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Served(200); 2],
             untrusted: [Served(200); 2],
         },
@@ -660,17 +721,15 @@ pub fn expectations() -> Vec<Expect> {
         // ---- nginx
         Expect {
             server: "nginx-on",
+            // nginx's own 400 is the TLS module refusing, not an application: no finding at all
             client_auth: "required",
             enforced_at: Some("http"),
             findings: &[],
-            absent: &[
-                "client-cert-not-requested",
-                "client-cert-optional",
-                "untrusted-client-cert-accepted",
-            ],
+            absent: GOOD_ABSENT,
             grade_a: Some(true),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Http400; 2],
             untrusted: [Http400; 2],
         },
@@ -683,6 +742,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Served(200); 2],
             untrusted: [Http400; 2],
         },
@@ -695,23 +755,24 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Served(200); 2],
             untrusted: [Served(200); 2],
         },
         not_requested("nginx-off"),
         Expect {
             server: "nginx-optional_no_ca-dn",
-            client_auth: "required",
-            enforced_at: Some("http"),
+            // the handshake completes without a certificate, the location answers 403: optional
+            // at the TLS layer, enforced by the application; the forged-akid certificate passes
+            // the DN check (check_default_forged wants forged-client-cert-accepted)
+            client_auth: "optional",
+            enforced_at: None,
             findings: BY_APP,
-            absent: &[
-                "client-cert-not-requested",
-                "client-cert-optional",
-                "untrusted-client-cert-accepted",
-            ],
-            grade_a: None,
+            absent: BY_APP_ABSENT,
+            grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [App(403); 2],
             untrusted: [App(403); 2],
         },
@@ -726,6 +787,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Served(200); 2],
             untrusted: [Served(200); 2],
         },
@@ -738,6 +800,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Tls(BC), Tls(BC)],
             untrusted: [Served(200); 2],
         },
@@ -750,6 +813,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Served(200); 2],
             untrusted: [Tls(BC), Tls(BC)],
         },
@@ -762,6 +826,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(true),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Tls(BC), Tls(BC)],
             untrusted: [Tls(BC), Tls(BC)],
         },
@@ -775,6 +840,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Served(200); 2],
             untrusted: [Served(200); 2],
         },
@@ -787,6 +853,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(true),
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [Tls(CR), Tls(HF)],
             // rejectUnauthorized closes the socket without an alert
             untrusted: [Tls(None), Tls(None)],
@@ -794,17 +861,16 @@ pub fn expectations() -> Vec<Expect> {
         not_requested("node-none"),
         Expect {
             server: "node-app-401",
-            client_auth: "required",
-            enforced_at: Some("http"),
+            // handshake without a certificate completes, the handler answers 401
+            client_auth: "optional",
+            enforced_at: None,
             findings: BY_APP,
-            absent: &[
-                "client-cert-not-requested",
-                "client-cert-optional",
-                "untrusted-client-cert-accepted",
-            ],
+            absent: BY_APP_ABSENT,
+            // forged: closed (unreadable) in most runs, so completeness, hence the grade, is flaky
             grade_a: None,
             cert_requested: true,
             ca_names: true,
+            late_auth: false,
             no_cert: [App(401); 2],
             untrusted: [App(401); 2],
         },
@@ -818,6 +884,7 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(true),
             cert_requested: true,
             ca_names: false,
+            late_auth: false,
             no_cert: [Tls(CR), Tls(HF)],
             untrusted: [Tls(UCA), Tls(UCA)],
         },
@@ -830,10 +897,112 @@ pub fn expectations() -> Vec<Expect> {
             grade_a: Some(false),
             cert_requested: true,
             ca_names: false,
+            late_auth: false,
             no_cert: [Served(200); 2],
             untrusted: [Tls(UCA), Tls(UCA)],
         },
         not_requested("python-CERT_NONE"),
+        // ---- app-enforced variants (GROUND_TRUTH.md, "More stacks")
+        Expect {
+            server: "nginx-optional-403",
+            client_auth: "optional",
+            enforced_at: None,
+            findings: BY_APP,
+            absent: BY_APP_ABSENT,
+            // a bad certificate gets nginx's own 400: nothing else is wrong
+            grade_a: Some(true),
+            cert_requested: true,
+            ca_names: true,
+            late_auth: false,
+            no_cert: [App(403); 2],
+            untrusted: [Http400; 2],
+        },
+        Expect {
+            server: "python-CERT_OPTIONAL-403",
+            client_auth: "optional",
+            enforced_at: None,
+            findings: BY_APP,
+            absent: BY_APP_ABSENT,
+            grade_a: Some(true),
+            cert_requested: true,
+            ca_names: false,
+            late_auth: false,
+            no_cert: [App(403); 2],
+            untrusted: [Tls(UCA), Tls(UCA)],
+        },
+        // ---- HAProxy 2.6
+        Expect {
+            server: "haproxy-optional-403",
+            client_auth: "optional",
+            enforced_at: None,
+            findings: BY_APP,
+            absent: BY_APP_ABSENT,
+            // `verify optional` still verifies a certificate that is sent: unknown_ca
+            grade_a: Some(true),
+            cert_requested: true,
+            ca_names: true,
+            late_auth: false,
+            no_cert: [App(403); 2],
+            untrusted: [Tls(UCA), Tls(UCA)],
+        },
+        Expect {
+            server: "haproxy-required",
+            client_auth: "required",
+            enforced_at: Some("tls"),
+            findings: &[],
+            absent: GOOD_ABSENT,
+            grade_a: Some(true),
+            cert_requested: true,
+            ca_names: true,
+            late_auth: false,
+            no_cert: [Tls(CR), Tls(HF)],
+            untrusted: [Tls(UCA), Tls(UCA)],
+        },
+        Expect {
+            server: "haproxy-crt-ignore-err",
+            client_auth: "required",
+            enforced_at: Some("tls"),
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            absent: &["client-cert-not-requested", "client-cert-optional"],
+            grade_a: Some(false),
+            cert_requested: true,
+            ca_names: true,
+            late_auth: false,
+            no_cert: [Tls(CR), Tls(HF)],
+            untrusted: [Served(200); 2],
+        },
+        // ---- Apache 2.4 mod_ssl
+        Expect {
+            server: "apache-location-require",
+            // scanned on /admin/: the certificate is asked for after the request. A client that
+            // offers neither post-handshake auth (1.3) nor renegotiation (1.2) gets mod_ssl's 403
+            // "Cannot perform Post-Handshake Authentication" / a handshake_failure alert.
+            client_auth: "required",
+            enforced_at: Some("post-handshake"),
+            findings: &[],
+            absent: GOOD_ABSENT,
+            // graded A with the positive control (deep_expectations); without it the TLS 1.3
+            // side cannot be read
+            grade_a: None,
+            cert_requested: false,
+            ca_names: false,
+            late_auth: true,
+            no_cert: [NotServed; 2],
+            untrusted: [NotServed; 2],
+        },
+        Expect {
+            server: "apache-required",
+            client_auth: "required",
+            enforced_at: Some("tls"),
+            findings: &[],
+            absent: GOOD_ABSENT,
+            grade_a: Some(true),
+            cert_requested: true,
+            ca_names: true,
+            late_auth: false,
+            no_cert: [Tls(CR), Tls(HF)],
+            untrusted: [Tls(UCA), Tls(UCA)],
+        },
     ]
 }
 
@@ -868,6 +1037,8 @@ pub struct DeepExpect {
     pub findings: &'static [&'static str],
     /// Findings that must be absent.
     pub absent: &'static [&'static str],
+    /// As [`Expect::grade_a`], with the identities given (None: not checked).
+    pub grade_a: Option<bool>,
 }
 
 const DE: Option<&str> = Some("DecryptError");
@@ -907,6 +1078,7 @@ fn deep_not_requested(server: &'static str) -> DeepExpect {
         expired: [Served(200); 2],
         not_yet_valid: [Served(200); 2],
         wrong_eku: [Served(200); 2],
+        grade_a: None,
         findings: NOT_REQUESTED_FINDINGS,
         absent: CERT_FINDINGS,
     }
@@ -922,6 +1094,7 @@ fn deep_lax(server: &'static str, forged: [Seen; 2]) -> DeepExpect {
         expired: [Served(200); 2],
         not_yet_valid: [Served(200); 2],
         wrong_eku: [Served(200); 2],
+        grade_a: None,
         findings: if matches!(forged[1], Served(_)) {
             LAX_ACCEPTS
         } else {
@@ -943,6 +1116,7 @@ fn deep_strict_openssl(server: &'static str) -> DeepExpect {
         expired: [Tls(CE), Tls(CE)],
         not_yet_valid: [Tls(BC), Tls(BC)],
         wrong_eku: [Tls(UC), Tls(UC)],
+        grade_a: None,
         findings: &[],
         absent: ALL_BAD_ACCEPTS,
     }
@@ -957,6 +1131,7 @@ fn deep_strict_go(server: &'static str) -> DeepExpect {
         expired: [Tls(BC), Tls(BC)],
         not_yet_valid: [Tls(BC), Tls(BC)],
         wrong_eku: [Tls(BC), Tls(BC)],
+        grade_a: None,
         findings: &[],
         absent: ALL_BAD_ACCEPTS,
     }
@@ -973,6 +1148,7 @@ fn deep_nginx(server: &'static str, findings: &'static [&'static str]) -> DeepEx
         expired: [Http400; 2],
         not_yet_valid: [Http400; 2],
         wrong_eku: [Http400; 2],
+        grade_a: None,
         findings,
         absent: ALL_BAD_ACCEPTS,
     }
@@ -1026,6 +1202,7 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             expired: [Tls(None), Tls(None)],
             not_yet_valid: [Tls(None), Tls(None)],
             wrong_eku: [Tls(None), Tls(None)],
+            grade_a: None,
             findings: &[],
             absent: ALL_BAD_ACCEPTS,
         },
@@ -1038,14 +1215,52 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             expired: [App(401); 2],
             not_yet_valid: [App(401); 2],
             wrong_eku: [App(401); 2],
+            grade_a: None,
             findings: &["client-cert-enforced-by-app"],
             absent: ALL_BAD_ACCEPTS,
         },
         deep_strict_openssl("python-CERT_REQUIRED"),
         deep_strict_openssl("python-CERT_OPTIONAL"),
         deep_not_requested("python-CERT_NONE"),
+        deep_nginx("nginx-optional-403", BY_APP_DEEP),
+        DeepExpect {
+            findings: BY_APP_DEEP,
+            ..deep_strict_openssl("python-CERT_OPTIONAL-403")
+        },
+        DeepExpect {
+            findings: BY_APP_DEEP,
+            ..deep_strict_openssl("haproxy-optional-403")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("haproxy-required")
+        },
+        DeepExpect {
+            grade_a: Some(false),
+            ..deep_lax("haproxy-crt-ignore-err", [Served(200); 2])
+        },
+        DeepExpect {
+            server: "apache-location-require",
+            // TLS 1.2: the certificate goes in the renegotiation, judged as by apache-required.
+            // TLS 1.3: a client without post-handshake auth never gets to send it (mod_ssl 403);
+            // with it (s_client -enable_pha) the outcomes equal TLS 1.2's, see GROUND_TRUTH.md.
+            valid: [NotServed, Served(200)],
+            forged: [NotServed; 2],
+            without_key: [NotServed; 2],
+            expired: [NotServed; 2],
+            not_yet_valid: [NotServed; 2],
+            wrong_eku: [NotServed; 2],
+            findings: &[],
+            absent: ALL_BAD_ACCEPTS,
+            grade_a: Some(true),
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("apache-required")
+        },
     ]
 }
+const BY_APP_DEEP: &[&str] = &["client-cert-enforced-by-app"];
 
 /// The deep expectation for one server.
 pub fn deep_expect(server: &str) -> DeepExpect {
@@ -1255,40 +1470,19 @@ pub fn check_target(e: &Expect, t: &Value) -> Vec<String> {
         ));
     }
     let ea = s(t, "enforced_at");
-    if ea != e.enforced_at {
+    let late = e.late_auth && matches!(ea, Some("post-handshake" | "renegotiation"));
+    if ea != e.enforced_at && !late {
         errs.push(format!(
-            "enforced_at: expected {:?}, got {ea:?}",
-            e.enforced_at
+            "enforced_at: expected {}, got {ea:?}",
+            if e.late_auth {
+                "\"post-handshake\" or \"renegotiation\"".to_owned()
+            } else {
+                format!("{:?}", e.enforced_at)
+            }
         ));
     }
     check_findings(&mut errs, t, e.findings, e.absent);
-    let grade = s(t, "grade");
-    match e.grade_a {
-        Some(true) => {
-            if grade != Some("A") {
-                errs.push(format!("grade: expected A, got {grade:?}"));
-            }
-            let severe: Vec<String> = t
-                .get("findings")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter(|f| matches!(s(f, "severity"), Some("critical" | "high")))
-                        .filter_map(|f| s(f, "id").map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !severe.is_empty() {
-                errs.push(format!(
-                    "critical/high findings on a verifying server: {severe:?}"
-                ));
-            }
-        }
-        Some(false) if grade == Some("A") => {
-            errs.push("grade: expected below A, got A".to_owned());
-        }
-        Some(false) | None => {}
-    }
+    check_grade(&mut errs, t, e.grade_a);
     for (version, (nc, un)) in VERSIONS
         .iter()
         .zip(e.no_cert.iter().zip(e.untrusted.iter()))
@@ -1296,6 +1490,9 @@ pub fn check_target(e: &Expect, t: &Value) -> Vec<String> {
         let ps = probes(t, "no-client-cert", version);
         match ps.first() {
             None => errs.push(format!("probe no-client-cert TLS {version}: missing")),
+            Some(p) if e.late_auth => {
+                check_seen(&mut errs, "probe no-client-cert", p, version, *nc);
+            }
             Some(p) => {
                 let req = p.get("cert_requested").and_then(Value::as_bool);
                 if req != Some(e.cert_requested) {
@@ -1336,11 +1533,44 @@ pub fn check_target(e: &Expect, t: &Value) -> Vec<String> {
     errs
 }
 
+/// Some(true): grade A and no critical or high finding. Some(false): grade below A. None: any.
+fn check_grade(errs: &mut Vec<String>, t: &Value, want: Option<bool>) {
+    let grade = s(t, "grade");
+    match want {
+        Some(true) => {
+            if grade != Some("A") {
+                errs.push(format!("grade: expected A, got {grade:?}"));
+            }
+            let severe: Vec<String> = t
+                .get("findings")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter(|f| matches!(s(f, "severity"), Some("critical" | "high")))
+                        .filter_map(|f| s(f, "id").map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !severe.is_empty() {
+                errs.push(format!(
+                    "critical/high findings on a verifying server: {severe:?}"
+                ));
+            }
+        }
+        Some(false) if grade == Some("A") => {
+            errs.push("grade: expected below A, got A".to_owned());
+        }
+        Some(false) | None => {}
+    }
+}
+
 /// The forged probe runs without identities when the server advertises CA names (it copies one);
 /// Python advertises none, so there it must be skipped.
 fn check_default_forged(errs: &mut Vec<String>, e: &Expect, t: &Value) {
-    if !e.cert_requested {
-        return; // nothing is sent; NOT_REQUESTED_ABSENT already forbids the finding
+    if !e.cert_requested || e.late_auth {
+        // nothing is sent (NOT_REQUESTED_ABSENT already forbids the finding), or the CA names
+        // come only after the request
+        return;
     }
     if !e.ca_names {
         let skipped = t
@@ -1399,6 +1629,7 @@ pub fn check_deep(e: &DeepExpect, t: &Value) -> Vec<String> {
     }
     let present: Vec<(&str, Implied)> = e.findings.iter().map(|f| (*f, Implied::Any)).collect();
     check_findings(&mut errs, t, &present, e.absent);
+    check_grade(&mut errs, t, e.grade_a);
     errs
 }
 

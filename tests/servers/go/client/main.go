@@ -2,7 +2,10 @@
 // cannot measure: a client certificate presented WITHOUT its private key (both tools refuse to load a
 // mismatched key pair; crypto/tls does not check when tls.Certificate is built by hand).
 //
-//	gtclient -addr 127.0.0.1:8443 -tls 1.3 -cert client.crt -key other.key
+//	gtclient -addr 127.0.0.1:8443 -tls 1.3 -cert client.crt -key other.key [-path /admin/] [-reneg]
+//
+// -reneg accepts one server-initiated TLS 1.2 renegotiation (how Apache asks for a certificate that
+// only a <Location> requires); without it a HelloRequest is refused, as rustls refuses it.
 //
 // Prints "http=<status>" or "error=<message>" and exits 0.
 package main
@@ -25,6 +28,8 @@ func main() {
 	ver := flag.String("tls", "1.3", "1.2 or 1.3")
 	certFile := flag.String("cert", "", "client certificate (PEM)")
 	keyFile := flag.String("key", "", "private key (PEM, need not match -cert)")
+	path := flag.String("path", "/", "the request path")
+	reneg := flag.Bool("reneg", false, "accept one server-initiated TLS 1.2 renegotiation")
 	delay := flag.Duration("delay", 250*time.Millisecond, "read for this long after the handshake before sending the request, so a TLS 1.3 server's alert is seen before the request could provoke a TCP reset")
 	flag.Parse()
 
@@ -33,6 +38,9 @@ func main() {
 		v = tls.VersionTLS12
 	}
 	cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: v, MaxVersion: v, NextProtos: []string{"http/1.1"}}
+	if *reneg {
+		cfg.Renegotiation = tls.RenegotiateOnceAsClient
+	}
 	if *certFile != "" {
 		certPEM, err := os.ReadFile(*certFile)
 		check(err)
@@ -63,7 +71,7 @@ func main() {
 		}
 	}
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := fmt.Fprintf(conn, "GET / HTTP/1.0\r\nHost: %s\r\n\r\n", *addr); err != nil {
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", *path, *addr); err != nil {
 		fmt.Printf("error=%v\n", err)
 		return
 	}

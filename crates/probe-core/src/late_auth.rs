@@ -1,0 +1,651 @@
+//! A TLS transport, on system OpenSSL, for servers that ask for the client certificate only
+//! *after* the handshake: Apache's per-location `SSLVerifyClient require` renegotiates on TLS 1.2
+//! (HelloRequest) and uses post-handshake authentication on TLS 1.3. rustls offers neither as a
+//! client, so these probes alone go through OpenSSL.
+//!
+//! OpenSSL tells its caller nothing about the handshake messages it processes (no safe binding of
+//! the message, info or client-certificate callbacks, nor of `SSL_get_client_CA_list`). So the
+//! transport watches its own TLS records on the wire (see [`Wire`]):
+//! - TLS 1.2: the server's first flight is in clear text: its CertificateRequest is parsed, CA
+//!   names included. A renegotiation shows as handshake records (outer type 22) sent by us after
+//!   the handshake; our flight answering it holds one more record when the server asked for a
+//!   certificate (Certificate) and one more again when we sent one (CertificateVerify).
+//! - TLS 1.3: everything after ServerHello is encrypted, but OpenSSL writes one record per
+//!   handshake message: our second flight is Finished alone unless a certificate was requested
+//!   (Certificate [+ CertificateVerify] + Finished). Records we write while only reading the
+//!   response answer a post-handshake CertificateRequest. CA names stay unknown.
+//!
+//! TLS 1.3 post-handshake authentication needs the `post_handshake_auth` extension in the
+//! ClientHello (`SSL_set_post_handshake_auth`), which rust-openssl does not expose safely and the
+//! workspace forbids `unsafe`: this transport cannot offer it ([`LateAuthExchange::late_auth_offered`]
+//! is false on TLS 1.3), and Apache then refuses with 403 without asking.
+
+use std::io;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use openssl::ec::EcKey;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::ssl::{
+    self, Ssl, SslAlert, SslContext, SslMethod, SslOptions, SslVerifyMode, SslVersion,
+};
+use openssl::x509::X509;
+use rustls_pki_types::PrivateKeyDer;
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_openssl::SslStream;
+
+use crate::exchange::{sanitize, Limits};
+use crate::identity::ClientIdentity;
+use crate::observation::TlsVersion;
+use crate::target::Target;
+
+/// How a server asked for the client certificate after the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LateAsk {
+    /// TLS 1.3 post-handshake authentication (a CertificateRequest after the handshake).
+    PostHandshake,
+    /// TLS 1.2 renegotiation whose new handshake carried a CertificateRequest.
+    Renegotiation,
+}
+
+/// One GET over OpenSSL that lets the server ask for a certificate late.
+#[derive(Debug, Clone)]
+pub struct LateAuthRequest<'a> {
+    /// The endpoint.
+    pub target: &'a Target,
+    /// The only TLS version offered.
+    pub version: TlsVersion,
+    /// The certificate to present when asked; `None` answers with an empty Certificate.
+    pub identity: Option<&'a ClientIdentity>,
+    /// Deadline and read caps.
+    pub limits: Limits,
+    /// The request path; `None` means the target's own.
+    pub path: Option<&'a str>,
+}
+
+/// What the exchange showed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateAuthExchange {
+    /// The server sent a CertificateRequest inside the initial handshake.
+    pub handshake_cert_requested: bool,
+    /// The server asked for a certificate after the handshake, and how.
+    pub asked: Option<LateAsk>,
+    /// Whether our ClientHello let the server ask late: true on TLS 1.2 (renegotiation is
+    /// accepted), false on TLS 1.3 (post-handshake auth cannot be offered, see the module doc).
+    pub late_auth_offered: bool,
+    /// CA names of the CertificateRequest (RFC 4514, escaped); known for the TLS 1.2 initial
+    /// handshake only, the other requests being encrypted.
+    pub acceptable_cas: Vec<String>,
+    /// We answered a CertificateRequest with a certificate (not an empty one).
+    pub cert_sent: bool,
+    /// A TLS alert received from the server, by rustls's name (`HandshakeFailure`, …).
+    pub alert: Option<String>,
+    /// The HTTP status.
+    pub http_status: Option<u16>,
+    /// The `Server` header, sanitised.
+    pub server_header: Option<String>,
+    /// The start of the body, sanitised.
+    pub body_excerpt: Option<String>,
+    /// The negotiated TLS version.
+    pub tls_version: Option<TlsVersion>,
+    /// Why the exchange proves nothing: time-out, connect failure, close without an alert,
+    /// unparsable answer, unusable identity.
+    pub inconclusive: Option<String>,
+    /// Wall time of the whole exchange.
+    pub elapsed: Duration,
+}
+
+/// Response heads larger than this are not read.
+const HEAD_CAP: usize = 64 * 1024;
+/// Largest TLS record accepted by the record watcher (2^14 plus expansion).
+const MAX_RECORD: usize = 18 * 1024 + 256;
+/// TLS record content types.
+const CCS: u8 = 20;
+const HANDSHAKE: u8 = 22;
+const APP_DATA: u8 = 23;
+
+/// Connects, sends one GET and reads the answer, within `limits.timeout`. Never fails: whatever
+/// went wrong is in `alert` or `inconclusive`.
+pub async fn run(req: LateAuthRequest<'_>) -> LateAuthExchange {
+    let started = Instant::now();
+    let mut out = LateAuthExchange {
+        late_auth_offered: req.version == TlsVersion::Tls12,
+        ..LateAuthExchange::default()
+    };
+    let wire = Arc::new(Mutex::new(Wire::default()));
+    let result = match prepare(&req) {
+        Ok(ssl) => {
+            let deadline = req.limits.timeout;
+            match tokio::time::timeout(deadline, exchange(&req, ssl, &wire, &mut out)).await {
+                Ok(r) => r,
+                Err(_) => Err(format!(
+                    "no complete answer within {} ms",
+                    deadline.as_millis()
+                )),
+            }
+        }
+        Err(reason) => Err(reason),
+    };
+    if let Err(reason) = result {
+        out.inconclusive = Some(reason);
+    }
+    lock(&wire).analyse(req.version, &mut out);
+    out.elapsed = started.elapsed();
+    out
+}
+
+/// The OpenSSL client object: one version, no server verification (checked elsewhere), SNI for
+/// DNS names, renegotiation allowed, the identity when given.
+fn prepare(req: &LateAuthRequest<'_>) -> Result<Ssl, String> {
+    let fail = |what: &str, e: openssl::error::ErrorStack| format!("OpenSSL set-up ({what}): {e}");
+    let version = match req.version {
+        TlsVersion::Tls13 => SslVersion::TLS1_3,
+        TlsVersion::Tls12 => SslVersion::TLS1_2,
+    };
+    let mut ctx = SslContext::builder(SslMethod::tls_client()).map_err(|e| fail("context", e))?;
+    ctx.set_min_proto_version(Some(version))
+        .and_then(|()| ctx.set_max_proto_version(Some(version)))
+        .map_err(|e| fail("version", e))?;
+    ctx.set_verify(SslVerifyMode::NONE);
+    ctx.clear_options(SslOptions::NO_RENEGOTIATION);
+    ctx.set_options(SslOptions::IGNORE_UNEXPECTED_EOF);
+    let mut ssl = Ssl::new(&ctx.build()).map_err(|e| fail("connection", e))?;
+    if req.target.host.parse::<IpAddr>().is_err() {
+        ssl.set_hostname(&req.target.host)
+            .map_err(|e| fail("server name", e))?;
+    }
+    if let Some(id) = req.identity {
+        let key = openssl_key(id)?;
+        let mut certs = id.certified.cert.iter().map(|der| X509::from_der(der));
+        let leaf = certs
+            .next()
+            .ok_or("the identity has no certificate")?
+            .map_err(|e| fail("certificate", e))?;
+        let matches = leaf.public_key().is_ok_and(|public| public.public_eq(&key));
+        if !matches {
+            return Err("the identity's key does not match its certificate".to_owned());
+        }
+        ssl.set_certificate(&leaf)
+            .map_err(|e| fail("certificate", e))?;
+        for cert in certs {
+            ssl.add_chain_cert(cert.map_err(|e| fail("chain", e))?)
+                .map_err(|e| fail("chain", e))?;
+        }
+        ssl.set_private_key(&key).map_err(|e| fail("key", e))?;
+    }
+    ssl.set_connect_state();
+    Ok(ssl)
+}
+
+/// The identity's key as OpenSSL's; none when it is foreign (deliberately mismatched).
+fn openssl_key(id: &ClientIdentity) -> Result<PKey<Private>, String> {
+    let der = id.private_key_der().ok_or(
+        "the identity's private key is not available to OpenSSL (foreign key): nothing was sent",
+    )?;
+    let key = match der {
+        PrivateKeyDer::Pkcs8(k) => PKey::private_key_from_pkcs8(k.secret_pkcs8_der()),
+        PrivateKeyDer::Pkcs1(k) => {
+            Rsa::private_key_from_der(k.secret_pkcs1_der()).and_then(PKey::from_rsa)
+        }
+        PrivateKeyDer::Sec1(k) => {
+            EcKey::private_key_from_der(k.secret_sec1_der()).and_then(PKey::from_ec_key)
+        }
+        _ => return Err("unsupported private key format".to_owned()),
+    };
+    key.map_err(|e| format!("OpenSSL cannot load the identity's key: {e}"))
+}
+
+/// TCP, TLS handshake, request, response. `Err` is the reason the exchange is inconclusive.
+async fn exchange(
+    req: &LateAuthRequest<'_>,
+    ssl: Ssl,
+    wire: &Arc<Mutex<Wire>>,
+    out: &mut LateAuthExchange,
+) -> Result<(), String> {
+    let request = request_bytes(req)?;
+    let tcp = TcpStream::connect(req.target.host_port())
+        .await
+        .map_err(|e| format!("connect to {}: {e}", req.target.host_port()))?;
+    // Best effort: without it a request took ~43 ms instead of ~1 ms.
+    let _ = tcp.set_nodelay(true);
+    let tap = Tap {
+        inner: tcp,
+        wire: Arc::clone(wire),
+    };
+    let mut tls = SslStream::new(ssl, tap).map_err(|e| format!("OpenSSL stream: {e}"))?;
+    if let Err(e) = Pin::new(&mut tls).connect().await {
+        return refused_or(out, alert_of_ssl(&e), format!("TLS handshake: {e}"));
+    }
+    out.tls_version = match tls.ssl().version2() {
+        Some(SslVersion::TLS1_3) => Some(TlsVersion::Tls13),
+        Some(SslVersion::TLS1_2) => Some(TlsVersion::Tls12),
+        _ => None,
+    };
+    lock(wire).phase = Phase::Request;
+    let written = tls.write_all(&request).await;
+    let written = match written {
+        Ok(()) => tls.flush().await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = written {
+        return refused_or(out, alert_of_io(&e), format!("sending the request: {e}"));
+    }
+    lock(wire).phase = Phase::Response;
+    read_response(&mut tls, &req.limits, out).await
+}
+
+/// An alert is a conclusive refusal; anything else leaves the exchange inconclusive.
+fn refused_or(
+    out: &mut LateAuthExchange,
+    alert: Option<String>,
+    reason: String,
+) -> Result<(), String> {
+    match alert {
+        Some(a) => {
+            out.alert = Some(a);
+            Ok(())
+        }
+        None => Err(reason),
+    }
+}
+
+/// `GET <path> HTTP/1.1` with Host, User-Agent and `Connection: close`.
+fn request_bytes(req: &LateAuthRequest<'_>) -> Result<Vec<u8>, String> {
+    let path = req.path.unwrap_or(&req.target.path);
+    if !path.starts_with('/') || path.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Err(format!(
+            "unusable request path {}",
+            sanitize(path.as_bytes(), 80)
+        ));
+    }
+    Ok(format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: mtls-scan/{}\r\nAccept: */*\r\n\
+         Connection: close\r\n\r\n",
+        req.target.authority(),
+        env!("CARGO_PKG_VERSION"),
+    )
+    .into_bytes())
+}
+
+/// The parsed head: its length, status, `Server` header and `Content-Length`.
+struct Head {
+    len: usize,
+    status: u16,
+    server: Option<String>,
+    content_length: Option<usize>,
+}
+
+/// Parses a response head; `Ok(None)` while it is incomplete.
+fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
+    let mut headers = [httparse::EMPTY_HEADER; 128];
+    let mut resp = httparse::Response::new(&mut headers);
+    let len = match resp.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(e) => return Err(format!("unparsable HTTP answer: {e}")),
+    };
+    let header = |name: &str| {
+        resp.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
+    };
+    Ok(Some(Head {
+        len,
+        status: resp.code.unwrap_or_default(),
+        server: header("server").map(|v| sanitize(v, 200)),
+        content_length: header("content-length")
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .and_then(|v| v.trim().parse().ok()),
+    }))
+}
+
+/// Reads the head (≤ 64 KiB), then the body up to `limits.body_cap`.
+async fn read_response<S>(
+    tls: &mut SslStream<S>,
+    limits: &Limits,
+    out: &mut LateAuthExchange,
+) -> Result<(), String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut buf = Vec::new();
+    let head = loop {
+        if let Some(head) = parse_head(&buf)? {
+            break head;
+        }
+        if buf.len() > HEAD_CAP {
+            return Err(format!("response head larger than {HEAD_CAP} bytes"));
+        }
+        match read_some(tls, &mut buf).await {
+            Ok(0) if buf.is_empty() => {
+                return Err(
+                    "the server closed the connection without an answer or an alert".to_owned(),
+                )
+            }
+            Ok(0) => return Err("the server closed the connection inside the HTTP head".to_owned()),
+            Ok(_) => {}
+            Err(e) => return refused_or(out, alert_of_io(&e), format!("reading the answer: {e}")),
+        }
+    };
+    out.http_status = Some(head.status);
+    out.server_header = head.server;
+    let mut body = buf.split_off(head.len.min(buf.len()));
+    let want = head
+        .content_length
+        .unwrap_or(usize::MAX)
+        .min(limits.body_cap);
+    while body.len() < want {
+        match read_some(tls, &mut body).await {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                // The answer is in; a late alert is still worth keeping.
+                out.alert = alert_of_io(&e);
+                break;
+            }
+        }
+    }
+    body.truncate(want);
+    out.body_excerpt = Some(sanitize(&body, limits.excerpt_chars));
+    Ok(())
+}
+
+/// One read, appended to `buf`.
+async fn read_some<S>(tls: &mut SslStream<S>, buf: &mut Vec<u8>) -> io::Result<usize>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut chunk = [0u8; 8192];
+    let n = tls.read(&mut chunk).await?;
+    buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    Ok(n)
+}
+
+fn alert_of_io(err: &io::Error) -> Option<String> {
+    err.get_ref()
+        .and_then(|e| e.downcast_ref::<ssl::Error>())
+        .and_then(alert_of_ssl)
+}
+
+/// A received alert, named as rustls names it (`HandshakeFailure`, `CertificateRequired`, …).
+fn alert_of_ssl(err: &ssl::Error) -> Option<String> {
+    let offset = SslAlert::CLOSE_NOTIFY.reason_code();
+    err.ssl_error()?.errors().iter().find_map(|e| {
+        let code = u8::try_from(e.reason_code().checked_sub(offset)?).ok()?;
+        Some(format!("{:?}", rustls::AlertDescription::from(code)))
+    })
+}
+
+fn lock(wire: &Mutex<Wire>) -> MutexGuard<'_, Wire> {
+    wire.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Where the exchange stands when a record is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Phase {
+    /// The initial handshake.
+    #[default]
+    Handshake,
+    /// Writing the HTTP request.
+    Request,
+    /// Only reading the answer: any handshake record we write now answers the server.
+    Response,
+}
+
+/// Splits a byte stream into TLS records.
+#[derive(Debug, Default)]
+struct Records {
+    buf: Vec<u8>,
+    broken: bool,
+}
+
+impl Records {
+    /// Appends bytes and hands each complete record (content type, body) to `emit`.
+    fn feed(&mut self, data: &[u8], mut emit: impl FnMut(u8, &[u8])) {
+        if self.broken {
+            return;
+        }
+        self.buf.extend_from_slice(data);
+        loop {
+            let (kind, len) = match self.buf.get(..5) {
+                Some(&[kind, _, _, hi, lo]) => (kind, usize::from(u16::from_be_bytes([hi, lo]))),
+                _ => return,
+            };
+            if len > MAX_RECORD || !(CCS..=24).contains(&kind) {
+                // Not TLS as we know it: stop watching rather than guess.
+                self.broken = true;
+                self.buf = Vec::new();
+                return;
+            }
+            let Some(body) = self.buf.get(5..5 + len) else {
+                return;
+            };
+            emit(kind, body);
+            self.buf.drain(..5 + len);
+        }
+    }
+}
+
+/// What the record watcher saw, in both directions.
+#[derive(Debug, Default)]
+struct Wire {
+    phase: Phase,
+    ours: Records,
+    theirs: Records,
+    /// Content types of the records we wrote, by phase (capped).
+    sent: Vec<(Phase, u8)>,
+    /// The server's clear-text handshake bytes, up to its ChangeCipherSpec (TLS 1.2), capped.
+    server_handshake: Vec<u8>,
+    server_ccs: bool,
+}
+
+impl Wire {
+    fn outgoing(&mut self, data: &[u8]) {
+        let Wire {
+            phase, ours, sent, ..
+        } = self;
+        ours.feed(data, |kind, _| {
+            if sent.len() < 256 {
+                sent.push((*phase, kind));
+            }
+        });
+    }
+
+    fn incoming(&mut self, data: &[u8]) {
+        if self.server_ccs {
+            return;
+        }
+        let Wire {
+            theirs,
+            server_handshake,
+            server_ccs,
+            ..
+        } = self;
+        theirs.feed(data, |kind, body| match kind {
+            CCS => *server_ccs = true,
+            HANDSHAKE if !*server_ccs && server_handshake.len() < HEAD_CAP => {
+                server_handshake.extend_from_slice(body);
+            }
+            _ => {}
+        });
+    }
+
+    fn count(&self, phase: Phase, kind: u8) -> usize {
+        self.sent
+            .iter()
+            .filter(|&&(p, k)| p == phase && k == kind)
+            .count()
+    }
+
+    /// Turns record counts into findings (see the module doc for the reasoning).
+    fn analyse(&self, version: TlsVersion, out: &mut LateAuthExchange) {
+        match version {
+            TlsVersion::Tls12 => {
+                // ClientHello, [Certificate], ClientKeyExchange, [CertificateVerify], Finished.
+                let first = self.count(Phase::Handshake, HANDSHAKE);
+                if let Some(cas) = certificate_request_12(&self.server_handshake) {
+                    out.handshake_cert_requested = true;
+                    out.acceptable_cas = cas;
+                    out.cert_sent = first >= 5;
+                }
+                let late =
+                    self.count(Phase::Request, HANDSHAKE) + self.count(Phase::Response, HANDSHAKE);
+                if late >= 4 {
+                    out.asked = Some(LateAsk::Renegotiation);
+                    out.cert_sent = late >= 5;
+                }
+            }
+            TlsVersion::Tls13 => {
+                // Our encrypted flight: [Certificate, [CertificateVerify]], Finished.
+                let first = self.count(Phase::Handshake, APP_DATA);
+                out.handshake_cert_requested = first >= 2;
+                out.cert_sent = first >= 3;
+                let late = self.count(Phase::Response, APP_DATA);
+                if late >= 2 {
+                    out.asked = Some(LateAsk::PostHandshake);
+                    out.cert_sent = late >= 3;
+                }
+            }
+        }
+    }
+}
+
+/// A small big-endian reader that never panics.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let head = self.0.get(..n)?;
+        self.0 = self.0.get(n..)?;
+        Some(head)
+    }
+
+    fn len(&mut self, width: usize) -> Option<usize> {
+        Some(
+            self.take(width)?
+                .iter()
+                .fold(0, |acc, &b| (acc << 8) | usize::from(b)),
+        )
+    }
+}
+
+/// The CA names of a TLS 1.2 CertificateRequest (handshake type 13) among clear-text handshake
+/// messages; `None` when there is none.
+fn certificate_request_12(messages: &[u8]) -> Option<Vec<String>> {
+    let mut r = Reader(messages);
+    let body = loop {
+        let kind = r.len(1)?;
+        let len = r.len(3)?;
+        let body = r.take(len)?;
+        if kind == 13 {
+            break body;
+        }
+    };
+    let mut r = Reader(body);
+    let types = r.len(1)?;
+    r.take(types)?;
+    let schemes = r.len(2)?;
+    r.take(schemes)?;
+    let names = r.len(2).and_then(|n| r.take(n)).unwrap_or_default();
+    let mut r = Reader(names);
+    let mut cas = Vec::new();
+    while let Some(name) = r.len(2).and_then(|n| r.take(n)) {
+        cas.push(crate::handshake::describe_name(name));
+    }
+    Some(cas)
+}
+
+/// The TCP stream, with every byte shown to the [`Wire`] watcher.
+struct Tap {
+    inner: TcpStream,
+    wire: Arc<Mutex<Wire>>,
+}
+
+impl AsyncRead for Tap {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let res = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = res {
+            lock(&self.wire).incoming(buf.filled().get(before..).unwrap_or_default());
+        }
+        res
+    }
+}
+
+impl AsyncWrite for Tap {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let res = Pin::new(&mut self.inner).poll_write(cx, data);
+        if let Poll::Ready(Ok(n)) = res {
+            lock(&self.wire).outgoing(data.get(..n).unwrap_or_default());
+        }
+        res
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_split_across_writes_and_garbage_stops_the_watch() {
+        let mut wire = Wire::default();
+        wire.outgoing(&[22, 3, 3, 0, 2, 1]);
+        wire.outgoing(&[2, 23, 3, 3, 0, 0]);
+        assert_eq!(wire.count(Phase::Handshake, HANDSHAKE), 1);
+        assert_eq!(wire.count(Phase::Handshake, APP_DATA), 1);
+        wire.outgoing(b"GET / HTTP/1.1\r\n\r\n");
+        wire.outgoing(&[22, 3, 3, 0, 0]);
+        assert_eq!(wire.count(Phase::Handshake, HANDSHAKE), 1);
+    }
+
+    #[test]
+    fn certificate_request_names_are_parsed_and_junk_is_not_a_panic() {
+        let name = [0x30, 0x00];
+        // type 13, len 12: 1 cert type, 2 bytes of schemes, names list of one empty Name.
+        let msg = [
+            13, 0, 0, 12, 1, 64, 0, 2, 4, 3, 0, 4, 0, 2, name[0], name[1],
+        ];
+        let cas = certificate_request_12(&msg);
+        assert_eq!(cas.as_ref().map(Vec::len), Some(1));
+        for cut in 0..msg.len() {
+            let _ = certificate_request_12(msg.get(..cut).unwrap_or_default());
+        }
+        assert_eq!(certificate_request_12(&[2, 0, 0, 1, 9]), None);
+    }
+
+    #[test]
+    fn heads_parse_and_garbage_is_an_error() {
+        let head =
+            parse_head(b"HTTP/1.1 403 Forbidden\r\nServer: Apache\r\nContent-Length: 5\r\n\r\nno");
+        let head = head.ok().flatten();
+        assert_eq!(head.as_ref().map(|h| h.status), Some(403));
+        assert_eq!(head.as_ref().and_then(|h| h.content_length), Some(5));
+        assert!(matches!(parse_head(b"HTTP/1.1 200"), Ok(None)));
+        assert!(parse_head(b"\x16\x03\x01garbage\r\n\r\n").is_err());
+    }
+}

@@ -1,0 +1,401 @@
+//! The late client-auth transport against a real Apache 2.4 (Debian `apache2`): per-location
+//! `SSLVerifyClient require` asks for the certificate only after the request.
+//!
+//! Apache is started by the test on 127.0.0.1 with a minimal configuration in a temporary
+//! directory and killed when the test ends. Without `/usr/sbin/apache2` the tests fail, unless
+//! `MTLS_SKIP_REAL_SERVERS=1`.
+
+use std::fs;
+use std::io::Read as _;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use probe_core::exchange::Limits;
+use probe_core::identity::{client_leaf_params, ClientIdentity, KeyKind, SigningCa};
+use probe_core::late_auth::{run, LateAsk, LateAuthExchange, LateAuthRequest};
+use probe_core::observation::TlsVersion;
+use probe_core::target::Target;
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const APACHE: &str = "/usr/sbin/apache2";
+const MODULES: &str = "/usr/lib/apache2/modules";
+
+/// The test PKI: a CA Apache trusts, its client, and a client of a CA nobody trusts.
+struct Pki {
+    ca_pem: String,
+    server_cert_pem: String,
+    server_key_pem: String,
+    trusted: ClientIdentity,
+    untrusted: ClientIdentity,
+}
+
+fn pki() -> Result<Pki, Box<dyn std::error::Error>> {
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "late-auth test CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+
+    let server_key = KeyPair::generate()?;
+    let server_params = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])?;
+    let server_cert = server_params.signed_by(&server_key, &issuer)?;
+
+    // The trusted client goes through the PEM path (PKCS#8 key), like a user's --client-cert.
+    let client_key = KeyPair::generate()?;
+    let client_cert = client_leaf_params("late-auth client").signed_by(&client_key, &issuer)?;
+    let trusted = ClientIdentity::from_pem(
+        &client_cert.pem(),
+        &client_key.serialize_pem(),
+        "test: trusted",
+        &provider,
+    )?;
+    // The untrusted one through the minting path.
+    let stranger = SigningCa::mint("nobody's CA")?;
+    let untrusted = stranger.issue(
+        &client_leaf_params("stranger"),
+        KeyKind::EcdsaP256,
+        "test: untrusted",
+        &provider,
+    )?;
+    Ok(Pki {
+        ca_pem: ca_cert.pem(),
+        server_cert_pem: server_cert.pem(),
+        server_key_pem: server_key.serialize_pem(),
+        trusted,
+        untrusted,
+    })
+}
+
+/// A running Apache, killed on drop.
+struct Apache {
+    child: Child,
+    dir: tempfile::TempDir,
+    /// `SSLVerifyClient none`, `require` in `<Location /admin>` only.
+    per_location: u16,
+    /// `SSLVerifyClient require` for the whole virtual host.
+    whole_host: u16,
+    pki: Pki,
+}
+
+impl Drop for Apache {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Apache {
+    /// Starts Apache, or returns `None` when it is absent and `MTLS_SKIP_REAL_SERVERS=1`.
+    fn start() -> Result<Option<Apache>, Box<dyn std::error::Error>> {
+        if !Path::new(APACHE).exists() {
+            if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
+                eprintln!("skipped: {APACHE} is missing and MTLS_SKIP_REAL_SERVERS=1");
+                return Ok(None);
+            }
+            return Err(format!(
+                "{APACHE} is missing: install Debian's apache2 package (the CI does), or set \
+                 MTLS_SKIP_REAL_SERVERS=1 to skip the tests against real servers"
+            )
+            .into());
+        }
+        let dir = tempfile::tempdir()?;
+        let pki = pki()?;
+        let (per_location, whole_host) = (free_port()?, free_port()?);
+        write_site(dir.path(), &pki, per_location, whole_host)?;
+        let log = fs::File::create(dir.path().join("stderr.log"))?;
+        let child = Command::new(APACHE)
+            .arg("-X")
+            .arg("-d")
+            .arg(dir.path())
+            .arg("-f")
+            .arg(dir.path().join("httpd.conf"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()?;
+        let mut apache = Apache {
+            child,
+            dir,
+            per_location,
+            whole_host,
+            pki,
+        };
+        apache.wait_ready()?;
+        Ok(Some(apache))
+    }
+
+    fn wait_ready(&mut self) -> Result<(), Box<dyn std::error::Error>> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Err(format!("apache2 exited ({status}): {}", self.logs()).into());
+            }
+            let up = |port| TcpStream::connect(("127.0.0.1", port)).is_ok();
+            if up(self.per_location) && up(self.whole_host) {
+                return Ok(());
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                return Err(format!("apache2 not listening after 10 s: {}", self.logs()).into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn logs(&self) -> String {
+        let read = |name: &str| fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
+        format!("{}{}", read("stderr.log"), read("error.log"))
+    }
+
+    fn target(&self, port: u16, path: &str) -> Result<Target, Box<dyn std::error::Error>> {
+        Ok(Target::parse(&format!("https://127.0.0.1:{port}{path}"))?)
+    }
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The configuration, PEM files and pages. Children run as nobody when started as root.
+fn write_site(dir: &Path, pki: &Pki, port: u16, port2: u16) -> std::io::Result<()> {
+    let file = |name: &str, text: &str| -> std::io::Result<PathBuf> {
+        let path = dir.join(name);
+        fs::write(&path, text)?;
+        Ok(path)
+    };
+    let ca = file("ca.pem", &pki.ca_pem)?;
+    let cert = file("server.pem", &pki.server_cert_pem)?;
+    let key = file("server.key", &pki.server_key_pem)?;
+    let docs = dir.join("htdocs");
+    fs::create_dir_all(docs.join("admin"))?;
+    fs::write(docs.join("index.html"), "public page\n")?;
+    fs::write(docs.join("admin").join("index.html"), "admin page\n")?;
+    for path in [dir, &docs, &docs.join("admin")] {
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755))?;
+    }
+    let root = fs::metadata("/proc/self")?.uid() == 0;
+    let user = if root {
+        "User #65534\nGroup #65534\n"
+    } else {
+        ""
+    };
+    let m = |name: &str, file: &str| format!("LoadModule {name}_module {MODULES}/mod_{file}.so\n");
+    let modules: String = [
+        ("mpm_event", "mpm_event"),
+        ("authz_core", "authz_core"),
+        ("dir", "dir"),
+        ("socache_shmcb", "socache_shmcb"),
+        ("ssl", "ssl"),
+    ]
+    .iter()
+    .map(|(n, f)| m(n, f))
+    .collect();
+    let d = dir.display();
+    let vhost = |port: u16, verify: &str| {
+        format!(
+            "<VirtualHost 127.0.0.1:{port}>\n  SSLEngine on\n  \
+             SSLProtocol -all +TLSv1.2 +TLSv1.3\n  \
+             SSLCertificateFile {}\n  SSLCertificateKeyFile {}\n  SSLCACertificateFile {}\n  \
+             SSLVerifyClient {verify}\n  SSLVerifyDepth 2\n  \
+             <Location /admin>\n    SSLVerifyClient require\n    SSLVerifyDepth 2\n  </Location>\n\
+             </VirtualHost>\n",
+            cert.display(),
+            key.display(),
+            ca.display(),
+        )
+    };
+    let conf = format!(
+        "ServerRoot {d}\nDefaultRuntimeDir {d}\nPidFile {d}/httpd.pid\nErrorLog {d}/error.log\n\
+         LogLevel info ssl:info\n{modules}{user}ServerName localhost\n\
+         Listen 127.0.0.1:{port}\nListen 127.0.0.1:{port2}\n\
+         SSLSessionCache shmcb:{d}/ssl_scache(512000)\n\
+         DocumentRoot {d}/htdocs\nDirectoryIndex index.html\n\
+         <Directory {d}/htdocs>\n  Require all granted\n</Directory>\n{}{}",
+        vhost(port, "none"),
+        vhost(port2, "require"),
+    );
+    file("httpd.conf", &conf).map(|_| ())
+}
+
+async fn get(
+    target: &Target,
+    version: TlsVersion,
+    identity: Option<&ClientIdentity>,
+) -> LateAuthExchange {
+    let limits = Limits {
+        timeout: Duration::from_secs(5),
+        ..Limits::default()
+    };
+    let out = run(LateAuthRequest {
+        target,
+        version,
+        identity,
+        limits,
+        path: None,
+    })
+    .await;
+    eprintln!(
+        "{} TLS {} {}: {out:?}",
+        target.url,
+        version.as_str(),
+        identity.map_or("no cert", |i| i.summary.origin.as_str()),
+    );
+    out
+}
+
+fn refused(out: &LateAuthExchange) -> bool {
+    out.http_status == Some(403) || (out.alert.is_some() && out.http_status.is_none())
+}
+
+#[tokio::test]
+async fn tls12_renegotiation_asks_for_the_certificate_on_admin_only() -> TestResult {
+    let Some(apache) = Apache::start()? else {
+        return Ok(());
+    };
+    let v = TlsVersion::Tls12;
+    let admin = apache.target(apache.per_location, "/admin/")?;
+    let public = apache.target(apache.per_location, "/")?;
+
+    let none = get(&admin, v, None).await;
+    assert_eq!(
+        none.asked,
+        Some(LateAsk::Renegotiation),
+        "{}",
+        apache.logs()
+    );
+    assert!(!none.handshake_cert_requested && !none.cert_sent);
+    assert!(refused(&none), "no certificate must be refused: {none:?}");
+    assert_eq!(none.inconclusive, None);
+
+    let good = get(&admin, v, Some(&apache.pki.trusted)).await;
+    assert_eq!(good.asked, Some(LateAsk::Renegotiation));
+    assert!(good.cert_sent);
+    assert_eq!(good.http_status, Some(200), "{}", apache.logs());
+    assert_eq!(good.body_excerpt.as_deref(), Some("admin page"));
+    assert_eq!(good.tls_version, Some(TlsVersion::Tls12));
+
+    let bad = get(&admin, v, Some(&apache.pki.untrusted)).await;
+    assert_eq!(bad.asked, Some(LateAsk::Renegotiation));
+    assert!(bad.cert_sent && refused(&bad), "{bad:?}");
+
+    let open = get(&public, v, Some(&apache.pki.trusted)).await;
+    assert_eq!(open.asked, None);
+    assert!(!open.handshake_cert_requested && !open.cert_sent);
+    assert_eq!(open.http_status, Some(200));
+    assert_eq!(open.body_excerpt.as_deref(), Some("public page"));
+    assert!(open
+        .server_header
+        .as_deref()
+        .unwrap_or_default()
+        .contains("Apache"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn tls13_without_post_handshake_auth_is_refused_without_being_asked() -> TestResult {
+    let Some(apache) = Apache::start()? else {
+        return Ok(());
+    };
+    let v = TlsVersion::Tls13;
+    let admin = apache.target(apache.per_location, "/admin/")?;
+    let public = apache.target(apache.per_location, "/")?;
+
+    // rust-openssl cannot offer post_handshake_auth safely: mod_ssl answers 403 at once.
+    for id in [None, Some(&apache.pki.trusted)] {
+        let out = get(&admin, v, id).await;
+        assert!(!out.late_auth_offered);
+        assert_eq!(out.asked, None);
+        assert_eq!(out.http_status, Some(403), "{out:?}");
+        assert_eq!(out.tls_version, Some(TlsVersion::Tls13));
+        assert!(!out.cert_sent && !out.handshake_cert_requested);
+    }
+    assert!(
+        apache
+            .logs()
+            .contains("cannot perform post-handshake authentication"),
+        "mod_ssl should say why: {}",
+        apache.logs()
+    );
+
+    let open = get(&public, v, None).await;
+    assert_eq!((open.asked, open.http_status), (None, Some(200)));
+    assert_eq!(open.body_excerpt.as_deref(), Some("public page"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_request_inside_the_handshake_is_told_apart() -> TestResult {
+    let Some(apache) = Apache::start()? else {
+        return Ok(());
+    };
+    let public = apache.target(apache.whole_host, "/")?;
+    for v in TlsVersion::ALL {
+        let good = get(&public, v, Some(&apache.pki.trusted)).await;
+        assert!(good.handshake_cert_requested && good.cert_sent, "{good:?}");
+        assert_eq!((good.asked, good.http_status), (None, Some(200)));
+
+        let none = get(&public, v, None).await;
+        assert!(none.handshake_cert_requested && !none.cert_sent, "{none:?}");
+        assert!(
+            none.alert.is_some() && none.http_status.is_none(),
+            "{none:?}"
+        );
+    }
+    // TLS 1.2's CertificateRequest is in clear text: its CA names are known.
+    let out = get(&public, TlsVersion::Tls12, None).await;
+    assert_eq!(out.acceptable_cas, vec!["CN=late-auth test CA".to_owned()]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_server_that_closes_at_once_is_inconclusive() -> TestResult {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let server = std::thread::spawn(move || {
+        for _ in 0..2 {
+            if let Ok((mut conn, _)) = listener.accept() {
+                let mut hello = [0u8; 512];
+                let _ = conn.read(&mut hello);
+            }
+        }
+    });
+    let target = Target::parse(&format!("https://127.0.0.1:{port}/admin/"))?;
+    for v in TlsVersion::ALL {
+        let out = get(&target, v, None).await;
+        assert!(out.inconclusive.is_some(), "{out:?}");
+        assert_eq!((out.alert, out.http_status, out.asked), (None, None, None));
+    }
+    let _ = server.join();
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_identity_without_its_key_presents_nothing() -> TestResult {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let ca = SigningCa::mint("CA")?;
+    let id = ca.issue(&client_leaf_params("x"), KeyKind::EcdsaP256, "x", &provider)?;
+    let other = KeyPair::generate()?;
+    let foreign = id.with_foreign_key(
+        probe_core::identity::rustls_signing_key(&other, &provider)?,
+        "foreign",
+    );
+    assert!(id.private_key_der().is_some() && foreign.private_key_der().is_none());
+    let target = Target::parse(&format!("https://127.0.0.1:{}/", free_port()?))?;
+    let out = get(&target, TlsVersion::Tls12, Some(&foreign)).await;
+    assert!(out
+        .inconclusive
+        .as_deref()
+        .unwrap_or_default()
+        .contains("not available"));
+    Ok(())
+}
