@@ -370,7 +370,22 @@ fn handshake_failed(err: &std::io::Error, record: &SharedRecord) -> ExchangeResu
             describe_error(err)
         ));
     } else {
-        r.outcome = Some(Outcome::Error);
+        // A close or reset before the server's first flight (a connection limit, a dropped
+        // burst) may not happen again: inconclusive, so it is retried. A server that is no TLS
+        // server, or a handshake our side broke off, is an error that repeats.
+        let dropped = tls_err.is_none()
+            && matches!(
+                err.kind(),
+                std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+            );
+        r.outcome = Some(if dropped {
+            Outcome::Inconclusive
+        } else {
+            Outcome::Error
+        });
         r.detail = Some(match tls_err {
             Some(
                 ref e @ rustls::Error::InvalidMessage(

@@ -105,6 +105,10 @@ pub enum ClientAuth {
         root: CertificateDer<'static>,
         hints: Option<Vec<Vec<u8>>>,
     },
+    /// Asks for one from `root`, and serves clients without one.
+    Optional { root: CertificateDer<'static> },
+    /// Requires a certificate, any certificate (Go `RequireAnyClientCert`): no names advertised.
+    AcceptAny,
 }
 
 /// A rustls server configuration (TLS 1.3 and 1.2) that serves `certified` as it is.
@@ -130,10 +134,63 @@ pub fn server_config(
                 })),
             }
         }
+        ClientAuth::Optional { root } => {
+            let mut roots = RootCertStore::empty();
+            roots.add(root)?;
+            builder.with_client_cert_verifier(
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+                    .allow_unauthenticated()
+                    .build()?,
+            )
+        }
+        ClientAuth::AcceptAny => builder.with_client_cert_verifier(Arc::new(AcceptAny)),
     };
     let mut config = builder.with_cert_resolver(Arc::new(Fixed(certified)));
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok(Arc::new(config))
+}
+
+/// A verifier that requires a certificate and accepts any, signature of the handshake included.
+#[derive(Debug)]
+struct AcceptAny;
+
+impl rustls::server::danger::ClientCertVerifier for AcceptAny {
+    fn root_hint_subjects(&self) -> &[TlsName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Ok(rustls::server::danger::ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
 }
 
 /// rustls's verifier, advertising arbitrary bytes as its acceptable CA names.
