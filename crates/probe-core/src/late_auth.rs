@@ -16,9 +16,8 @@
 //!   response answer a post-handshake CertificateRequest. CA names stay unknown.
 //!
 //! TLS 1.3 post-handshake authentication needs the `post_handshake_auth` extension in the
-//! ClientHello (`SSL_set_post_handshake_auth`), which rust-openssl does not expose safely and the
-//! workspace forbids `unsafe`: this transport cannot offer it ([`LateAuthExchange::late_auth_offered`]
-//! is false on TLS 1.3), and Apache then refuses with 403 without asking.
+//! ClientHello (`SSL_CTX_set_post_handshake_auth`), which rust-openssl does not wrap: the one unsafe
+//! call lives in the `openssl-pha` crate, behind a safe function.
 
 use std::io;
 use std::net::IpAddr;
@@ -77,8 +76,8 @@ pub struct LateAuthExchange {
     pub handshake_cert_requested: bool,
     /// The server asked for a certificate after the handshake, and how.
     pub asked: Option<LateAsk>,
-    /// Whether our ClientHello let the server ask late: true on TLS 1.2 (renegotiation is
-    /// accepted), false on TLS 1.3 (post-handshake auth cannot be offered, see the module doc).
+    /// Whether our ClientHello let the server ask late (renegotiation accepted on TLS 1.2,
+    /// the `post_handshake_auth` extension offered on TLS 1.3).
     pub late_auth_offered: bool,
     /// CA names of the CertificateRequest (RFC 4514, escaped); known for the TLS 1.2 initial
     /// handshake only, the other requests being encrypted.
@@ -116,7 +115,7 @@ const APP_DATA: u8 = 23;
 pub async fn run(req: LateAuthRequest<'_>) -> LateAuthExchange {
     let started = Instant::now();
     let mut out = LateAuthExchange {
-        late_auth_offered: req.version == TlsVersion::Tls12,
+        late_auth_offered: true,
         ..LateAuthExchange::default()
     };
     let wire = Arc::new(Mutex::new(Wire::default()));
@@ -156,6 +155,9 @@ fn prepare(req: &LateAuthRequest<'_>) -> Result<Ssl, String> {
     ctx.set_verify(SslVerifyMode::NONE);
     ctx.clear_options(SslOptions::NO_RENEGOTIATION);
     ctx.set_options(SslOptions::IGNORE_UNEXPECTED_EOF);
+    if req.version == TlsVersion::Tls13 {
+        openssl_pha::offer_post_handshake_auth(&mut ctx);
+    }
     let mut ssl = Ssl::new(&ctx.build()).map_err(|e| fail("connection", e))?;
     if req.target.host.parse::<IpAddr>().is_err() {
         ssl.set_hostname(&req.target.host)

@@ -302,7 +302,7 @@ async fn tls12_renegotiation_asks_for_the_certificate_on_admin_only() -> TestRes
 }
 
 #[tokio::test]
-async fn tls13_without_post_handshake_auth_is_refused_without_being_asked() -> TestResult {
+async fn tls13_post_handshake_auth_asks_for_the_certificate_on_admin_only() -> TestResult {
     let Some(apache) = Apache::start()? else {
         return Ok(());
     };
@@ -310,22 +310,27 @@ async fn tls13_without_post_handshake_auth_is_refused_without_being_asked() -> T
     let admin = apache.target(apache.per_location, "/admin/")?;
     let public = apache.target(apache.per_location, "/")?;
 
-    // rust-openssl cannot offer post_handshake_auth safely: mod_ssl answers 403 at once.
-    for id in [None, Some(&apache.pki.trusted)] {
-        let out = get(&admin, v, id).await;
-        assert!(!out.late_auth_offered);
-        assert_eq!(out.asked, None);
-        assert_eq!(out.http_status, Some(403), "{out:?}");
-        assert_eq!(out.tls_version, Some(TlsVersion::Tls13));
-        assert!(!out.cert_sent && !out.handshake_cert_requested);
-    }
-    assert!(
-        apache
-            .logs()
-            .contains("cannot perform post-handshake authentication"),
-        "mod_ssl should say why: {}",
+    let none = get(&admin, v, None).await;
+    assert!(none.late_auth_offered);
+    assert_eq!(
+        none.asked,
+        Some(LateAsk::PostHandshake),
+        "{none:?} {}",
         apache.logs()
     );
+    assert!(!none.handshake_cert_requested && !none.cert_sent);
+    assert!(refused(&none), "no certificate must be refused: {none:?}");
+
+    let good = get(&admin, v, Some(&apache.pki.trusted)).await;
+    assert_eq!(good.asked, Some(LateAsk::PostHandshake), "{good:?}");
+    assert!(good.cert_sent);
+    assert_eq!(good.http_status, Some(200), "{good:?} {}", apache.logs());
+    assert_eq!(good.body_excerpt.as_deref(), Some("admin page"));
+    assert_eq!(good.tls_version, Some(TlsVersion::Tls13));
+
+    let bad = get(&admin, v, Some(&apache.pki.untrusted)).await;
+    assert_eq!(bad.asked, Some(LateAsk::PostHandshake));
+    assert!(bad.cert_sent && refused(&bad), "{bad:?}");
 
     let open = get(&public, v, None).await;
     assert_eq!((open.asked, open.http_status), (None, Some(200)));
