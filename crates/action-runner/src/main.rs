@@ -28,9 +28,11 @@ pub fn write_stdout(text: &str) -> std::io::Result<()> {
 }
 
 fn init_tracing(verbose: u8) {
+    // rustls warns about what servers send (a renegotiation request it declines, unusual
+    // alerts): for a scanner those are facts in the report, not problems of the run.
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,rustls=error",
+        1 => "info,rustls=error",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -637,7 +637,8 @@ fn describe_error(err: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
-fn classify_status(status: u16) -> Outcome {
+/// The outcome class of an HTTP status: 2xx served; 400/401/403/495/496 refused; else answered.
+pub fn classify_status(status: u16) -> Outcome {
     match status {
         200..=299 => Outcome::Served,
         400 | 401 | 403 | 495 | 496 => Outcome::RefusedHttp,

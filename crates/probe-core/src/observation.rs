@@ -129,6 +129,14 @@ pub struct ProbeObservation {
     /// close without an alert was confirmed.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub attempts: u8,
+    /// The probe went through the late-auth transport (OpenSSL, offering TLS 1.3 post-handshake
+    /// authentication and accepting TLS 1.2 renegotiation), after the handshake of the first
+    /// wave showed no CertificateRequest.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
+    /// The server asked for the certificate after the handshake, and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_after_handshake: Option<crate::late_auth::LateAsk>,
 }
 
 fn one() -> u8 {

@@ -9,6 +9,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::RootCertStore;
 use rustls_pki_types::CertificateDer;
+use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -20,7 +21,7 @@ use crate::handshake::{describe_name, CertChooser, SharedRecord};
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
 use crate::observation::{Outcome, ProbeObservation, TlsVersion};
 use crate::probe::config_exposed::{self, ConfigProbe, ConfigScan};
-use crate::probe::valid_client_cert;
+use crate::probe::{late_client_auth, valid_client_cert};
 use crate::probe::{
     self, forged_client_cert, Plan, ProbeContext, ProbeId, SkippedProbe, StagingIdentities,
 };
@@ -473,6 +474,7 @@ async fn scan_target(
         }
     }
     let order: Vec<(ProbeId, TlsVersion)> = wave.iter().map(|(id, v, _)| (*id, *v)).collect();
+    let jobs = wave.clone();
     let forging = order.iter().any(|(id, _)| *id == ProbeId::ForgedClientCert);
     let run = |wave: Vec<ProbeJob>| run_wave(&target, &ctx, limits, &permits, wave);
     let (mut probes, chains) = run(wave).await;
@@ -512,6 +514,7 @@ async fn scan_target(
             reason: reason.to_owned(),
         });
     }
+    late_wave(&target, &permits, limits, &jobs, &mut probes, &mut skipped).await;
     let v = verdict::judge(&probes);
     // Graded once, by the caller, when the other checks have added their findings.
     let report = TargetReport {
@@ -536,6 +539,48 @@ async fn scan_target(
         incomplete: v.incomplete,
     };
     (report, chains)
+}
+
+/// Client auth asked for after the handshake: on each version whose baseline saw no
+/// CertificateRequest, the late baseline; where the server then asks, every certificate probe
+/// of the wave again through the late-auth transport (see [`late_client_auth`]).
+async fn late_wave(
+    target: &Target,
+    permits: &Arc<Permits>,
+    limits: Limits,
+    jobs: &[ProbeJob],
+    probes: &mut Vec<ProbeObservation>,
+    skipped: &mut Vec<SkippedProbe>,
+) {
+    let versions: Vec<TlsVersion> = probes
+        .iter()
+        .filter(|o| o.id == ProbeId::NoClientCert && late_client_auth::wanted(o))
+        .map(|o| o.tls_version)
+        .collect();
+    let one = |id: ProbeId, v: TlsVersion, chooser: Option<Arc<dyn CertChooser>>| async move {
+        let _permit = permits.acquire(&target.host_port()).await;
+        late_client_auth::run_one(target, id, v, chooser.as_ref(), limits).await
+    };
+    let baselines =
+        join_all(versions.iter().map(|&v| one(ProbeId::NoClientCert, v, None))).await;
+    let mut asked = Vec::new();
+    for b in baselines.into_iter().flatten() {
+        if b.asked_after_handshake.is_some() {
+            asked.push(b.tls_version);
+        }
+        probes.push(b);
+    }
+    let rest = jobs
+        .iter()
+        .filter(|(id, v, _)| *id != ProbeId::NoClientCert && asked.contains(v))
+        .map(|(id, v, chooser)| one(*id, *v, chooser.clone()));
+    for r in join_all(rest).await {
+        match r {
+            Ok(o) => probes.push(o),
+            Err(s) if !skipped.iter().any(|k| k.id == s.id) => skipped.push(s),
+            Err(_) => {}
+        }
+    }
 }
 
 /// Extra attempts of a probe whose answer could not be read, after the first.
@@ -740,6 +785,8 @@ fn observation(
         detail: r.detail,
         ms: (r.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
         attempts: 1,
+        late: false,
+        asked_after_handshake: None,
     }
 }
 

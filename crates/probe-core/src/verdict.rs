@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, FindingId, Severity};
 use crate::observation::{Outcome, ProbeObservation, TlsVersion};
+use crate::late_auth::LateAsk;
+use crate::probe::late_client_auth::judged_view;
 use crate::probe::ProbeId;
 
 /// What the server does about client certificates.
@@ -29,8 +31,21 @@ pub enum ClientAuth {
 pub enum Layer {
     /// In the TLS handshake (an alert, or a close).
     Tls,
-    /// Over HTTP after the handshake (400/401/403/495/496).
+    /// Over HTTP after the handshake, by the TLS module's own answer (nginx 400, 495, 496).
     Http,
+    /// After the request, by a TLS 1.3 post-handshake CertificateRequest (per-path client auth).
+    PostHandshake,
+    /// After the request, by a TLS 1.2 renegotiation (per-path client auth).
+    Renegotiation,
+}
+
+impl Layer {
+    fn late(ask: LateAsk) -> Layer {
+        match ask {
+            LateAsk::PostHandshake => Layer::PostHandshake,
+            LateAsk::Renegotiation => Layer::Renegotiation,
+        }
+    }
 }
 
 /// The judgement of one target.
@@ -54,8 +69,9 @@ pub struct Verdict {
     pub incomplete: Vec<IncompleteProbe>,
 }
 
-fn find(obs: &[ProbeObservation], id: ProbeId, v: TlsVersion) -> Option<&ProbeObservation> {
-    obs.iter().find(|o| o.id == id && o.tls_version == v)
+/// The observation of `id` among those that judge one version.
+fn find<'a>(view: &[&'a ProbeObservation], id: ProbeId) -> Option<&'a ProbeObservation> {
+    view.iter().copied().find(|o| o.id == id)
 }
 
 fn summary(o: &ProbeObservation) -> String {
@@ -146,14 +162,22 @@ pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
 
 /// Judges one target from its observations.
 pub fn judge(obs: &[ProbeObservation]) -> Verdict {
-    let spoken: Vec<TlsVersion> = TlsVersion::ALL
+    let views: Vec<(TlsVersion, Vec<&ProbeObservation>)> = TlsVersion::ALL
         .into_iter()
-        .filter(|v| find(obs, ProbeId::NoClientCert, *v).is_some_and(|o| o.outcome.is_conclusive()))
+        .map(|v| (v, judged_view(obs, v)))
+        .collect();
+    let spoken: Vec<TlsVersion> = views
+        .iter()
+        .filter(|(_, view)| {
+            find(view, ProbeId::NoClientCert).is_some_and(|o| o.outcome.is_conclusive())
+        })
+        .map(|(v, _)| *v)
         .collect();
     // A version whose baseline could not be read, while another was: that version is unjudged.
-    let mut incomplete: Vec<IncompleteProbe> = obs
+    let mut incomplete: Vec<IncompleteProbe> = views
         .iter()
-        .filter(|o| o.id == ProbeId::NoClientCert && o.outcome.is_unreadable())
+        .filter_map(|(_, view)| find(view, ProbeId::NoClientCert))
+        .filter(|o| o.outcome.is_unreadable())
         .filter(|_| !spoken.is_empty())
         .map(IncompleteProbe::of)
         .collect();
@@ -173,17 +197,24 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
     let mut level: Option<(ClientAuth, Option<Layer>)> = None;
     let mut control = Control::default();
     let mut found = Collector::default();
-    for &v in &spoken {
-        let Some(nc) = find(obs, ProbeId::NoClientCert, v) else {
+    for (v, view) in views.iter().filter(|(v, _)| spoken.contains(v)) {
+        let v = *v;
+        let Some(nc) = find(view, ProbeId::NoClientCert) else {
             continue;
         };
-        let by_tls_module = nc.outcome == Outcome::RefusedHttp && tls_module_refusal(nc);
+        // A refusal after a late CertificateRequest is the TLS module's own (mod_ssl answers
+        // 403 when the late handshake fails): the late request itself shows the TLS layer asked.
+        let late = nc.asked_after_handshake.map(Layer::late);
+        let by_tls_module =
+            nc.outcome == Outcome::RefusedHttp && (late.is_some() || tls_module_refusal(nc));
         let here = if !nc.cert_requested {
             (ClientAuth::None, None)
         } else {
             match nc.outcome {
-                Outcome::RefusedTls => (ClientAuth::Required, Some(Layer::Tls)),
-                Outcome::RefusedHttp if by_tls_module => (ClientAuth::Required, Some(Layer::Http)),
+                Outcome::RefusedTls => (ClientAuth::Required, Some(late.unwrap_or(Layer::Tls))),
+                Outcome::RefusedHttp if by_tls_module => {
+                    (ClientAuth::Required, Some(late.unwrap_or(Layer::Http)))
+                }
                 _ => (ClientAuth::Optional, None),
             }
         };
@@ -253,14 +284,14 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
             _ => {}
         }
 
-        for o in obs.iter().filter(|o| o.tls_version == v && o.id != ProbeId::NoClientCert) {
+        for o in view.iter().filter(|o| o.id != ProbeId::NoClientCert) {
             if o.outcome.is_unreadable() && !open_door {
                 incomplete.push(IncompleteProbe::of(o));
             }
         }
 
         for (probe, id, what) in ACCEPTANCE {
-            for o in obs.iter().filter(|o| o.id == *probe && o.tls_version == v) {
+            for o in view.iter().filter(|o| o.id == *probe) {
                 if o.client_cert.is_some() && o.outcome == Outcome::Served {
                     let st = o.http_status.unwrap_or_default();
                     found.add(
@@ -271,10 +302,9 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
                 }
             }
         }
-        forged_implied_by_untrusted(obs, v, &mut found);
+        forged_implied_by_untrusted(view, v, &mut found);
 
-        if let Some(valid) =
-            find(obs, ProbeId::ValidClientCert, v).filter(|o| o.client_cert.is_some())
+        if let Some(valid) = find(view, ProbeId::ValidClientCert).filter(|o| o.client_cert.is_some())
         {
             if valid.outcome == Outcome::Served {
                 control.verified.push(v);
@@ -296,7 +326,7 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
                     valid,
                 );
             }
-        } else if find(obs, ProbeId::ValidClientCert, v).is_some() {
+        } else if find(view, ProbeId::ValidClientCert).is_some() {
             control.unpresented.push(v);
         }
     }
@@ -320,13 +350,10 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
 /// A server that serves a certificate from an unknown CA serves a forged one too. When no
 /// forged probe ran on this version (the server advertised no CA name to copy), the finding is
 /// still reported, implied by the untrusted one, so no report reads as if forging were refused.
-fn forged_implied_by_untrusted(obs: &[ProbeObservation], v: TlsVersion, found: &mut Collector) {
-    let forged_ran = obs
-        .iter()
-        .any(|o| o.id == ProbeId::ForgedClientCert && o.tls_version == v);
-    let untrusted_in = obs.iter().find(|o| {
+fn forged_implied_by_untrusted(view: &[&ProbeObservation], v: TlsVersion, found: &mut Collector) {
+    let forged_ran = view.iter().any(|o| o.id == ProbeId::ForgedClientCert);
+    let untrusted_in = view.iter().copied().find(|o| {
         o.id == ProbeId::UntrustedClientCert
-            && o.tls_version == v
             && o.client_cert.is_some()
             && o.outcome == Outcome::Served
     });

@@ -14,6 +14,7 @@
 
 mod hostile {
     pub mod h2raw;
+    #[allow(dead_code)] // some variants serve tests/unreadable.rs only
     pub mod pki;
     pub mod servers;
 }

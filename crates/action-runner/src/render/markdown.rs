@@ -192,7 +192,9 @@ fn client_auth(t: &TargetReport) -> String {
     };
     match t.enforced_at {
         Some(Layer::Tls) => format!("{level} (in the TLS handshake)"),
-        Some(Layer::Http) => format!("{level} (over HTTP)"),
+        Some(Layer::Http) => format!("{level} (by the TLS module over HTTP)"),
+        Some(Layer::PostHandshake) => format!("{level} (after the request, by TLS 1.3 post-handshake auth)"),
+        Some(Layer::Renegotiation) => format!("{level} (after the request, by TLS 1.2 renegotiation)"),
         None => level.to_owned(),
     }
 }

@@ -92,6 +92,12 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
     let enforced = match t.enforced_at {
         Some(probe_core::verdict::Layer::Tls) => " (in the TLS handshake)",
         Some(probe_core::verdict::Layer::Http) => " (by the TLS module over HTTP)",
+        Some(probe_core::verdict::Layer::PostHandshake) => {
+            " (after the request, by TLS 1.3 post-handshake auth)"
+        }
+        Some(probe_core::verdict::Layer::Renegotiation) => {
+            " (after the request, by TLS 1.2 renegotiation)"
+        }
         None => "",
     };
     let _ = writeln!(

@@ -16,6 +16,7 @@ pub mod cert_without_key;
 pub mod config_exposed;
 pub mod expired_client_cert;
 pub mod forged_client_cert;
+pub mod late_client_auth;
 pub mod no_client_cert;
 pub mod not_yet_valid_client_cert;
 pub mod untrusted_client_cert;

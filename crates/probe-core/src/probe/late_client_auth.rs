@@ -1,0 +1,170 @@
+//! Client authentication asked for after the handshake: TLS 1.3 post-handshake authentication and
+//! TLS 1.2 renegotiation (Apache's `<Location> SSLVerifyClient require`, IIS). rustls offers
+//! neither, so on a TLS version where the first wave saw no CertificateRequest, this probe asks
+//! again through the late-auth transport ([`crate::late_auth`], OpenSSL) without a certificate.
+//! When the server then asks, every certificate probe of the wave runs again that way, and the
+//! judgement of that version reads these observations instead ([`judged_view`]).
+
+use std::sync::Arc;
+
+use rustls::SignatureScheme;
+
+use crate::exchange::{classify_status, Limits};
+use crate::handshake::CertChooser;
+use crate::late_auth::{self, LateAuthExchange, LateAuthRequest};
+use crate::observation::{Outcome, ProbeObservation, TlsVersion};
+use crate::probe::{ProbeId, SkippedProbe};
+use crate::target::Target;
+
+/// The signature schemes a late probe picks its identity for: the server's are not known before
+/// the (late) request, and P-256 is what every stack here accepts.
+const SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA256,
+];
+
+/// Whether a first-wave baseline calls for the late probe: no CertificateRequest in the
+/// handshake, and the server did not simply serve the request (a server that serves a client
+/// that cannot answer a late request has no client auth to find). A refusal without a request
+/// (Apache's 403 to a client without post-handshake auth, its `handshake_failure` to a client
+/// that refuses renegotiation), another answer, or one that could not be read all call for it.
+pub fn wanted(baseline: &ProbeObservation) -> bool {
+    !baseline.cert_requested
+        && !baseline.late
+        && matches!(
+            baseline.outcome,
+            Outcome::RefusedHttp | Outcome::RefusedTls | Outcome::Answered | Outcome::Inconclusive
+        )
+}
+
+/// One late exchange: the probe's certificate picked in advance (none for the baseline).
+pub async fn run_one(
+    target: &Target,
+    id: ProbeId,
+    version: TlsVersion,
+    chooser: Option<&Arc<dyn CertChooser>>,
+    limits: Limits,
+) -> Result<ProbeObservation, SkippedProbe> {
+    let identity = chooser.and_then(|c| c.choose(&[], SCHEMES));
+    if chooser.is_some() {
+        match &identity {
+            Some(i) if i.private_key_der().is_some() => {}
+            _ => {
+                return Err(SkippedProbe {
+                    id,
+                    reason: "not run after the handshake: the late-auth transport (OpenSSL) needs \
+                             a certificate with its own key"
+                        .into(),
+                })
+            }
+        }
+    }
+    let exchange = late_auth::run(LateAuthRequest {
+        target,
+        version,
+        identity: identity.as_ref(),
+        limits,
+        path: None,
+    })
+    .await;
+    Ok(observation(
+        id,
+        version,
+        &exchange,
+        identity.map(|i| i.summary),
+    ))
+}
+
+/// The facts of a late exchange as an observation of `id`.
+fn observation(
+    id: ProbeId,
+    version: TlsVersion,
+    x: &LateAuthExchange,
+    sent: Option<crate::identity::IdentitySummary>,
+) -> ProbeObservation {
+    let outcome = match (&x.inconclusive, x.http_status, &x.alert) {
+        (_, Some(status), _) => classify_status(status),
+        (_, None, Some(_)) => Outcome::RefusedTls,
+        _ => Outcome::Inconclusive,
+    };
+    ProbeObservation {
+        id,
+        tls_version: version,
+        client_cert: sent.filter(|_| x.cert_sent),
+        cert_requested: x.handshake_cert_requested || x.asked.is_some(),
+        acceptable_cas: x.acceptable_cas.clone(),
+        signature_schemes: Vec::new(),
+        alert: x.alert.clone(),
+        http_status: x.http_status,
+        alpn: None,
+        server_header: x.server_header.clone(),
+        body_excerpt: x.body_excerpt.clone(),
+        outcome,
+        detail: x.inconclusive.clone(),
+        ms: (x.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        attempts: 1,
+        late: true,
+        asked_after_handshake: x.asked,
+    }
+}
+
+/// The observations that judge `version`: the late ones when the late baseline shows the server
+/// asking for a certificate after the handshake, else the first wave's.
+pub fn judged_view(obs: &[ProbeObservation], version: TlsVersion) -> Vec<&ProbeObservation> {
+    let asked_late = obs.iter().any(|o| {
+        o.late
+            && o.id == ProbeId::NoClientCert
+            && o.tls_version == version
+            && o.asked_after_handshake.is_some()
+    });
+    obs.iter()
+        .filter(|o| o.tls_version == version && o.late == asked_late)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::late_auth::LateAsk;
+
+    fn obs(late: bool, asked: Option<LateAsk>, outcome: Outcome) -> ProbeObservation {
+        ProbeObservation {
+            id: ProbeId::NoClientCert,
+            tls_version: TlsVersion::Tls13,
+            client_cert: None,
+            cert_requested: asked.is_some(),
+            acceptable_cas: Vec::new(),
+            signature_schemes: Vec::new(),
+            alert: None,
+            http_status: Some(403),
+            alpn: None,
+            server_header: None,
+            body_excerpt: None,
+            outcome,
+            detail: None,
+            ms: 1.0,
+            attempts: 1,
+            late,
+            asked_after_handshake: asked,
+        }
+    }
+
+    #[test]
+    fn late_view_replaces_the_first_wave_only_when_the_server_asked_late() {
+        let first = obs(false, None, Outcome::RefusedHttp);
+        assert!(wanted(&first));
+        let asked = obs(true, Some(LateAsk::PostHandshake), Outcome::RefusedTls);
+        let both = [first.clone(), asked];
+        let view = judged_view(&both, TlsVersion::Tls13);
+        assert!(view.len() == 1 && view.iter().all(|o| o.late));
+
+        let not_asked = [first.clone(), obs(true, None, Outcome::RefusedHttp)];
+        let view = judged_view(&not_asked, TlsVersion::Tls13);
+        assert!(view.len() == 1 && view.iter().all(|o| !o.late));
+        assert!(judged_view(&not_asked, TlsVersion::Tls12).is_empty());
+
+        // A server that served the first wave's anonymous request is judged on that.
+        assert!(!wanted(&obs(false, None, Outcome::Served)));
+    }
+}
