@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, as the README tells a newcomer to:
 #   bash scripts/test.sh
-# The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, Go
-# crypto/tls, Node https, Python ssl). Those that are missing are installed first with apt-get
+# The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, HAProxy,
+# Apache, Go crypto/tls, Node https, Python ssl). Those that are missing are installed first with apt-get
 # (Debian/Ubuntu; needs root, or sudo), then `cargo test --workspace` runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,6 +14,10 @@ command -v go > /dev/null || missing+=(golang-go)
 command -v node > /dev/null || missing+=(nodejs)
 command -v python3 > /dev/null || missing+=(python3)
 command -v curl > /dev/null || missing+=(curl)
+command -v apache2 > /dev/null || [ -x /usr/sbin/apache2 ] || missing+=(apache2)
+command -v haproxy > /dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+# The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
+pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=()

@@ -27,7 +27,7 @@ pub enum ClientAuth {
 
 /// Where a missing certificate is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Layer {
     /// In the TLS handshake (an alert, or a close).
     Tls,
