@@ -292,7 +292,14 @@ fn finish(
         } else {
             "--fail-on-incomplete false: a warning only"
         };
-        eprintln!("{}: {line} ({consequence})", if exit == Exit::Incomplete { "error" } else { "warning" });
+        eprintln!(
+            "{}: {line} ({consequence})",
+            if exit == Exit::Incomplete {
+                "error"
+            } else {
+                "warning"
+            }
+        );
     }
     Ok(exit)
 }

@@ -18,6 +18,8 @@ use mtls_lab::{Lab, LabCase};
 use serde_json::Value;
 
 type TestResult<T = ()> = Result<T, Box<dyn Error>>;
+/// A server task, stopped when the test's runtime drops.
+type Task = tokio::task::JoinHandle<()>;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mtls-scan");
 const WORKFLOW: &str = ".github/workflows/mtls.yml";
@@ -122,6 +124,7 @@ impl Step {
             ("INPUT_COMMENT", "false"),
             ("INPUT_CHECK-RUN", "false"),
             ("INPUT_FAIL-ON", "grade"),
+            ("INPUT_FAIL-ON-INCOMPLETE", "true"),
             ("INPUT_GITHUB-TOKEN", TOKEN),
         ] {
             cmd.env(k, v);
@@ -1296,6 +1299,166 @@ fn hostile_server_cannot_inject_commands_markdown_or_html() -> TestResult {
     let outputs = ran.outputs()?;
     assert_eq!(outputs.len(), 6);
     assert!(outputs.values().all(|v| !v.contains("pwned")));
+    Ok(())
+}
+
+/// A server that requires a certificate from its CA and answers every request with a status line
+/// no HTTP client takes (`2OO`). Returns its URL, its CA and a client identity (cert, key PEM) it
+/// trusts:
+/// the no-certificate probe is refused (read), the positive control is not read.
+fn unreadable_server(rt: &tokio::runtime::Runtime) -> TestResult<(String, [String; 3], Task)> {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let ca_key = KeyPair::generate()?;
+    let mut ca = CertificateParams::default();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca.self_signed(&ca_key)?;
+    let issuer = Issuer::new(ca, ca_key);
+    let server_key = KeyPair::generate()?;
+    let server =
+        CertificateParams::new(vec!["127.0.0.1".to_owned()])?.signed_by(&server_key, &issuer)?;
+    let client_key = KeyPair::generate()?;
+    let client =
+        CertificateParams::new(vec!["client".to_owned()])?.signed_by(&client_key, &issuer)?;
+
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca_cert.der().clone())?;
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()?;
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![server.der().clone()],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+        )?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = rt.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
+    let url = format!("https://127.0.0.1:{}/", listener.local_addr()?.port());
+    let task = rt.spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buf = [0u8; 4096];
+                if tls.read(&mut buf).await.unwrap_or(0) > 0 {
+                    let _ = tls
+                        .write_all(b"HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok")
+                        .await;
+                }
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    let pems = [ca_cert.pem(), client.pem(), client_key.serialize_pem()];
+    Ok((url, pems, task))
+}
+
+/// Incomplete: the positive control's answer cannot be read. The CLI and the Action exit 3 and
+/// say which probe and why; the grade is capped at B; `fail-on-incomplete: false` turns it into a
+/// warning and exit 0. An unwritable `--output` is refused before the scan.
+#[test]
+fn incomplete_target_exits_3_unless_fail_on_incomplete_is_false() -> TestResult {
+    let rt = runtime()?;
+    let (url, [ca, cert, key], _server) = unreadable_server(&rt)?;
+    let dir = tempfile::tempdir()?;
+    let path = |name: &str, pem: &str| -> TestResult<PathBuf> {
+        let p = dir.path().join(name);
+        std::fs::write(&p, pem)?;
+        Ok(p)
+    };
+    let (ca_path, cert_path, key_path) = (
+        path("ca.pem", &ca)?,
+        path("c.pem", &cert)?,
+        path("k.pem", &key)?,
+    );
+    let scan = |extra: &[&str]| -> TestResult<std::process::Output> {
+        Ok(std::process::Command::new(BIN)
+            .args(["scan", &url, "--timeout", "3", "--ca-file"])
+            .arg(&ca_path)
+            .arg("--client-cert")
+            .arg(&cert_path)
+            .arg("--client-key")
+            .arg(&key_path)
+            .args(extra)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("MTLS_SCAN_PROGRESS", "0")
+            .output()?)
+    };
+    let out = scan(&["--format", "json"])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("incomplete") && stderr.contains("valid-client-cert"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout)?;
+    let t = &report["targets"][0];
+    assert_eq!(t["client_auth"], "required");
+    assert_eq!(t["grade"], "B");
+    assert!(t["incomplete"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|i| i["probe"] == "valid-client-cert")));
+
+    let text = scan(&["--fail-on-incomplete", "false", "--color", "never"])?;
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(text.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("INCOMPLETE valid-client-cert"), "{stdout}");
+    assert!(String::from_utf8_lossy(&text.stderr).contains("warning:"));
+
+    let unwritable = scan(&["--output", "/nonexistent-dir/report.txt"])?;
+    assert_eq!(unwritable.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unwritable.stderr)
+        .contains("cannot write /nonexistent-dir/report.txt"));
+
+    let step = |fail_on_incomplete: &str| -> TestResult<Ran> {
+        Step::new()?
+            .input("api-url", &url)
+            .input("timeout", "3")
+            .input("ca-file", &ca)
+            .input("client-cert", &cert)
+            .input("client-key", &key)
+            .input("fail-on-incomplete", fail_on_incomplete)
+            .run()
+    };
+    let ran = step("true")?;
+    assert_eq!(ran.code, Some(3), "{}", ran.explain());
+    check_stdout(&ran)?;
+    check_secret(&ran, &key)?;
+    let last = ran.commands()?.pop().ok_or("no commands")?;
+    assert_eq!(last.name, "error");
+    assert_eq!(
+        last.props.get("title").map(String::as_str),
+        Some("mtls-scan: incomplete")
+    );
+    assert!(
+        last.message.contains("valid-client-cert"),
+        "{}",
+        last.message
+    );
+    assert!(ran.summary.contains("Incomplete"), "{}", ran.summary);
+    let sarif = ran.json("mtls-scan.sarif")?;
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+
+    let ran = step("false")?;
+    assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    assert!(ran
+        .named("warning")?
+        .iter()
+        .any(|c| c.message.contains("fail-on-incomplete: false")));
     Ok(())
 }
 

@@ -27,8 +27,8 @@ mod tests {
     use openssl::ssl::{Ssl, SslContext, SslMethod};
 
     #[test]
-    fn offering_post_handshake_auth_keeps_a_usable_context() -> Result<(), openssl::error::ErrorStack>
-    {
+    fn offering_post_handshake_auth_keeps_a_usable_context(
+    ) -> Result<(), openssl::error::ErrorStack> {
         let mut builder = SslContext::builder(SslMethod::tls_client())?;
         offer_post_handshake_auth(&mut builder);
         let mut ssl = Ssl::new(&builder.build())?;

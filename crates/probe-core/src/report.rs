@@ -150,7 +150,9 @@ impl Report {
             .map(|t| {
                 let more = t.incomplete.len().saturating_sub(1);
                 let probe = t.incomplete.first().map_or_else(String::new, |p| {
-                    let on = p.tls_version.map_or_else(String::new, |v| format!(" on {v}"));
+                    let on = p
+                        .tls_version
+                        .map_or_else(String::new, |v| format!(" on {v}"));
                     format!("{}{on}: {}", p.probe, p.reason)
                 });
                 let more = if more > 0 {
@@ -166,7 +168,11 @@ impl Report {
              read, so {} cannot be graded A: {}",
             incomplete.len(),
             self.targets.len(),
-            if self.targets.len() == 1 { " is" } else { "s are" },
+            if self.targets.len() == 1 {
+                " is"
+            } else {
+                "s are"
+            },
             if incomplete.len() == 1 { "it" } else { "they" },
             each.join(", ")
         ))

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::future::join_all;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::RootCertStore;
 use rustls_pki_types::CertificateDer;
-use futures_util::future::join_all;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -21,10 +21,10 @@ use crate::handshake::{describe_name, CertChooser, SharedRecord};
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
 use crate::observation::{Outcome, ProbeObservation, TlsVersion};
 use crate::probe::config_exposed::{self, ConfigProbe, ConfigScan};
-use crate::probe::{late_client_auth, valid_client_cert};
 use crate::probe::{
     self, forged_client_cert, Plan, ProbeContext, ProbeId, SkippedProbe, StagingIdentities,
 };
+use crate::probe::{late_client_auth, valid_client_cert};
 use crate::remediation;
 use crate::report::{Report, TargetReport};
 use crate::server_cert::{self, TrustStore};
@@ -561,8 +561,12 @@ async fn late_wave(
         let _permit = permits.acquire(&target.host_port()).await;
         late_client_auth::run_one(target, id, v, chooser.as_ref(), limits).await
     };
-    let baselines =
-        join_all(versions.iter().map(|&v| one(ProbeId::NoClientCert, v, None))).await;
+    let baselines = join_all(
+        versions
+            .iter()
+            .map(|&v| one(ProbeId::NoClientCert, v, None)),
+    )
+    .await;
     let mut asked = Vec::new();
     for b in baselines.into_iter().flatten() {
         if b.asked_after_handshake.is_some() {
@@ -671,9 +675,10 @@ async fn run_wave(
     collect(&mut set, &mut done).await;
 
     for round in 1..=RETRIES {
-        let alive = done.iter().flatten().any(|a| {
-            a.observation.outcome.is_conclusive() || a.unconfirmed
-        });
+        let alive = done
+            .iter()
+            .flatten()
+            .any(|a| a.observation.outcome.is_conclusive() || a.unconfirmed);
         let again: Vec<(usize, ProbeJob)> = done
             .iter()
             .enumerate()

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, FindingId, Severity};
-use crate::observation::{Outcome, ProbeObservation, TlsVersion};
 use crate::late_auth::LateAsk;
+use crate::observation::{Outcome, ProbeObservation, TlsVersion};
 use crate::probe::late_client_auth::judged_view;
 use crate::probe::ProbeId;
 
@@ -304,7 +304,8 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         }
         forged_implied_by_untrusted(view, v, &mut found);
 
-        if let Some(valid) = find(view, ProbeId::ValidClientCert).filter(|o| o.client_cert.is_some())
+        if let Some(valid) =
+            find(view, ProbeId::ValidClientCert).filter(|o| o.client_cert.is_some())
         {
             if valid.outcome == Outcome::Served {
                 control.verified.push(v);

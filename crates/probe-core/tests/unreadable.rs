@@ -66,7 +66,9 @@ fn line(name: &str, t: &TargetReport) -> String {
         "{name:<22} grade {} client_auth {:?} error {:?} incomplete {:?} findings {:?}",
         t.grade,
         t.client_auth,
-        t.error.as_deref().map(|e| e.chars().take(60).collect::<String>()),
+        t.error
+            .as_deref()
+            .map(|e| e.chars().take(60).collect::<String>()),
         t.incomplete.iter().map(|i| &i.probe).collect::<Vec<_>>(),
         ids(t)
     )
@@ -166,7 +168,11 @@ async fn an_unreadable_probe_makes_the_target_incomplete_not_a() -> Result<(), B
     let ca = pki::ca("unreadable CA")?;
     let config = pki::server_config(pki::plain(&ca)?, ServerAuth::AcceptAny, &[b"http/1.1"])?;
     let server = servers::tls(config, |tls, st| {
-        answer(tls, st, b"HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok".to_vec())
+        answer(
+            tls,
+            st,
+            b"HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+        )
     })
     .await?;
     let t = scan(&server.url).await;

@@ -104,9 +104,7 @@ pub fn notes(report: &Report) -> Vec<Note> {
 pub fn conclusion(exit: Exit) -> CheckRunConclusion {
     match exit {
         Exit::Ok => CheckRunConclusion::Success,
-        Exit::BelowThreshold | Exit::TargetError | Exit::Incomplete => {
-            CheckRunConclusion::Failure
-        }
+        Exit::BelowThreshold | Exit::TargetError | Exit::Incomplete => CheckRunConclusion::Failure,
         Exit::Usage => CheckRunConclusion::Neutral,
     }
 }

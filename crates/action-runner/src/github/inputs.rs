@@ -380,7 +380,8 @@ impl Inputs {
             }
         };
         let (comment, check_run) = (flag("comment"), flag("check-run"));
-        let fail_on_incomplete = env.input("fail-on-incomplete").is_none() || flag("fail-on-incomplete");
+        let fail_on_incomplete =
+            env.input("fail-on-incomplete").is_none() || flag("fail-on-incomplete");
         let github_token = env.input("github-token").map(str::to_owned);
 
         if !c.errors.is_empty() {

@@ -281,7 +281,8 @@ fn verdict(report: &Report, inputs: &Inputs) -> (Vec<Command>, Exit) {
         last.push(if inputs.fail_on_incomplete {
             Command::error(format!("{line}.")).property("title", title)
         } else {
-            Command::warning(format!("{line} (fail-on-incomplete: false).")).property("title", title)
+            Command::warning(format!("{line} (fail-on-incomplete: false)."))
+                .property("title", title)
         });
     }
     let errored: Vec<&str> = report.errored().map(|t| t.url.as_str()).collect();

@@ -108,7 +108,8 @@ fn assemble(sections: Vec<String>, limit: usize, full: Option<(&str, &str)>) -> 
 fn header(report: &Report, threshold: Option<Grade>) -> String {
     let mut s = String::new();
     let below = threshold.is_some_and(|t| report.grade < t);
-    let icon = if report.errored().next().is_some() || below || report.incomplete().next().is_some() {
+    let icon = if report.errored().next().is_some() || below || report.incomplete().next().is_some()
+    {
         "❌"
     } else if report.grade >= Grade::B {
         "✅"
@@ -193,8 +194,12 @@ fn client_auth(t: &TargetReport) -> String {
     match t.enforced_at {
         Some(Layer::Tls) => format!("{level} (in the TLS handshake)"),
         Some(Layer::Http) => format!("{level} (by the TLS module over HTTP)"),
-        Some(Layer::PostHandshake) => format!("{level} (after the request, by TLS 1.3 post-handshake auth)"),
-        Some(Layer::Renegotiation) => format!("{level} (after the request, by TLS 1.2 renegotiation)"),
+        Some(Layer::PostHandshake) => {
+            format!("{level} (after the request, by TLS 1.3 post-handshake auth)")
+        }
+        Some(Layer::Renegotiation) => {
+            format!("{level} (after the request, by TLS 1.2 renegotiation)")
+        }
         None => level.to_owned(),
     }
 }

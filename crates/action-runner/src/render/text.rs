@@ -134,7 +134,9 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         }
     }
     for i in &t.incomplete {
-        let on = i.tls_version.map_or_else(String::new, |v| format!(" ({v})"));
+        let on = i
+            .tls_version
+            .map_or_else(String::new, |v| format!(" ({v})"));
         let _ = writeln!(
             out,
             "  {} {}{on} could not be read: {}",
@@ -193,7 +195,10 @@ fn finding(out: &mut String, f: &Finding, p: &Paint, indent: &str) {
             " {}",
             p.s(
                 AnsiColor::BrightBlack.on_default(),
-                &format!("(suppressed until {}: {}; not counted)", s.expires, s.reason)
+                &format!(
+                    "(suppressed until {}: {}; not counted)",
+                    s.expires, s.reason
+                )
             )
         ),
         (None, Some(probe_core::policy::BaselineState::New)) => " (new since the baseline)".into(),

@@ -1437,7 +1437,9 @@ fn check_probe_pair(errs: &mut Vec<String>, t: &Value, id: &str, want: [Seen; 2]
                 .and_then(Value::as_array)
                 .is_some_and(|a| a.iter().any(|k| s(k, "id") == Some(id)));
             if !ps.is_empty() || !listed {
-                errs.push(format!("probe {id} TLS {version}: expected skipped with a reason"));
+                errs.push(format!(
+                    "probe {id} TLS {version}: expected skipped with a reason"
+                ));
             }
             continue;
         }
