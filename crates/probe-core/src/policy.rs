@@ -4,22 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
-
+pub use crate::finding::{BaselineState, Suppressed};
 use crate::finding::{FindingId, Severity};
 use crate::grade::grade_target;
+pub use crate::report::{Expectation, FixedFinding};
 use crate::report::{Report, TargetReport};
-
-/// What a target is meant to do about client certificates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Expectation {
-    /// Must require a verified client certificate (the default).
-    #[default]
-    Mtls,
-    /// Meant to be public (a health check): its findings are info.
-    Public,
-}
 
 /// The expected policy of one target, from the config.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,34 +32,6 @@ pub struct Suppression {
     pub reason: String,
     /// The last day it applies.
     pub expires: time::Date,
-}
-
-/// How a finding was suppressed (shown in reports; it never counts toward the grade).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suppressed {
-    /// The suppression's reason.
-    pub reason: String,
-    /// Its expiry date (ISO 8601).
-    pub expires: String,
-}
-
-/// A finding's state against a baseline report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BaselineState {
-    /// Not in the baseline.
-    New,
-    /// In the baseline too.
-    Unchanged,
-}
-
-/// A baseline finding that is gone.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct FixedFinding {
-    /// The target URL.
-    pub url: String,
-    /// The finding id.
-    pub id: FindingId,
 }
 
 /// Something the user should know about the policy itself (printed as a warning).
@@ -239,7 +200,8 @@ mod tests {
     use crate::grade::Grade;
 
     fn target(url: &str, ids: &[FindingId]) -> TargetReport {
-        let mut t = crate::scan::failed(&crate::target::Target::parse(url).unwrap(), String::new());
+        let mut t =
+            crate::engine::failed(&crate::target::Target::parse(url).unwrap(), String::new());
         t.error = None;
         t.client_auth = crate::verdict::ClientAuth::Optional;
         t.findings = ids.iter().map(|id| Finding::new(*id, "x")).collect();

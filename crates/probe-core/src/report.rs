@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{Finding, Severity};
+use crate::facts::{ProbeObservation, TlsVersion};
+use crate::finding::{Finding, FindingId, Severity};
 use crate::grade::Grade;
-use crate::observation::{ProbeObservation, TlsVersion};
 use crate::probe::SkippedProbe;
 use crate::verdict::{ClientAuth, Layer, Verification};
 
@@ -28,7 +28,7 @@ pub struct Report {
     pub targets: Vec<TargetReport>,
     /// Findings of the baseline report that are gone (set by `--baseline`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub fixed: Vec<crate::policy::FixedFinding>,
+    pub fixed: Vec<FixedFinding>,
 }
 
 /// One target's result.
@@ -62,7 +62,7 @@ pub struct TargetReport {
     pub verification: Verification,
     /// The expected policy from the config: `mtls` (default) or `public`.
     #[serde(default)]
-    pub expect: crate::policy::Expectation,
+    pub expect: Expectation,
     /// Tags from the config.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
@@ -72,10 +72,10 @@ pub struct TargetReport {
     /// The server's certificate as served to the baseline probe, with its analysis; `null` when
     /// no handshake got that far.
     #[serde(default)]
-    pub server_certificate: Option<crate::server_cert::ServerCertificate>,
+    pub server_certificate: Option<crate::checks::server_cert::ServerCertificate>,
     /// The configuration paths probed by `tls-config-exposed`, per identity.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub config_probes: Vec<crate::probe::config_exposed::ConfigObservation>,
+    pub config_probes: Vec<crate::probe::tls_config_exposed::ConfigObservation>,
     /// Why the positive control was not attempted or not verified, when it was not verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_detail: Option<String>,
@@ -184,4 +184,24 @@ impl Report {
             .iter()
             .filter(|t| t.error.is_none() && t.is_incomplete())
     }
+}
+
+/// What a target is meant to do about client certificates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expectation {
+    /// Must require a verified client certificate (the default).
+    #[default]
+    Mtls,
+    /// Meant to be public (a health check): its findings are info.
+    Public,
+}
+
+/// A baseline finding that is gone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FixedFinding {
+    /// The target URL.
+    pub url: String,
+    /// The finding id.
+    pub id: FindingId,
 }

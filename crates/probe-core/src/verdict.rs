@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::facts::LateAsk;
+use crate::facts::ProbeId;
+use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId, Severity};
-use crate::late_auth::LateAsk;
-use crate::observation::{Outcome, ProbeObservation, TlsVersion};
 use crate::probe::late_client_auth::judged_view;
-use crate::probe::ProbeId;
 
 /// What the server does about client certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -10,8 +10,8 @@ use rustls::sign::SigningKey;
 use rustls::SignatureScheme;
 
 use super::{Fixed, Paired, Plan, ProbeContext};
-use crate::handshake::CertChooser;
 use crate::identity::{rustls_signing_key, ClientIdentity, KeyKind};
+use crate::transport::tls::CertChooser;
 
 /// Signing keys that belong to no certificate, one per key type, made on first use.
 #[derive(Debug)]

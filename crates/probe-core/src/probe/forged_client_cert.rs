@@ -8,9 +8,9 @@ use std::sync::Arc;
 use rustls::SignatureScheme;
 
 use super::{Plan, ProbeContext};
-use crate::forge::Forger;
-use crate::handshake::CertChooser;
+use crate::identity::forge::Forger;
 use crate::identity::{ClientIdentity, KeyKind};
+use crate::transport::tls::CertChooser;
 
 /// At most this many advertised CA names are forged per target and TLS version.
 pub const MAX_NAMES: usize = 8;

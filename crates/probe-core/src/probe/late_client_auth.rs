@@ -1,7 +1,7 @@
 //! Client authentication asked for after the handshake: TLS 1.3 post-handshake authentication and
 //! TLS 1.2 renegotiation (Apache's `<Location> SSLVerifyClient require`, IIS). rustls offers
 //! neither, so on a TLS version where the first wave saw no CertificateRequest, this probe asks
-//! again through the late-auth transport ([`crate::late_auth`], OpenSSL) without a certificate.
+//! again through the late-auth transport ([`crate::transport::late`], OpenSSL) without a certificate.
 //! When the server then asks, every certificate probe of the wave runs again that way, and the
 //! judgement of that version reads these observations instead ([`judged_view`]).
 
@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use rustls::SignatureScheme;
 
-use crate::exchange::{classify_status, Limits};
-use crate::handshake::CertChooser;
-use crate::late_auth::{self, LateAuthExchange, LateAuthRequest};
-use crate::observation::{Outcome, ProbeObservation, TlsVersion};
+use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::probe::{ProbeId, SkippedProbe};
 use crate::target::Target;
+use crate::transport::late::{self as late_auth, LateAuthExchange, LateAuthRequest};
+use crate::transport::tls::CertChooser;
+use crate::transport::{classify_status, Limits};
 
 /// The signature schemes a late probe picks its identity for: the server's are not known before
 /// the (late) request, and P-256 is what every stack here accepts.
@@ -126,7 +126,7 @@ pub fn judged_view(obs: &[ProbeObservation], version: TlsVersion) -> Vec<&ProbeO
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::late_auth::LateAsk;
+    use crate::facts::LateAsk;
 
     fn obs(late: bool, asked: Option<LateAsk>, outcome: Outcome) -> ProbeObservation {
         ProbeObservation {

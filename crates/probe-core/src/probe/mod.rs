@@ -2,71 +2,30 @@
 //! presents (or why it is skipped). Every probe runs on every TLS version, concurrently; the
 //! registry below is the one list of them.
 
+pub use crate::facts::ProbeId;
+/// The exposed-configuration probe under its former module name.
+pub use tls_config_exposed as config_exposed;
+
 use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
 use rustls::SignatureScheme;
 use serde::{Deserialize, Serialize};
 
-use crate::forge::Forger;
-use crate::handshake::CertChooser;
+use crate::identity::forge::Forger;
 use crate::identity::{ClientIdentity, IdentityPair};
+use crate::transport::tls::CertChooser;
 
 pub mod cert_without_key;
-pub mod config_exposed;
 pub mod expired_client_cert;
 pub mod forged_client_cert;
 pub mod late_client_auth;
 pub mod no_client_cert;
 pub mod not_yet_valid_client_cert;
+pub mod tls_config_exposed;
 pub mod untrusted_client_cert;
 pub mod valid_client_cert;
 pub mod wrong_eku_client_cert;
-
-/// Every probe id. The kebab-case name is stable and appears in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum ProbeId {
-    /// No certificate at all.
-    NoClientCert,
-    /// A certificate from a CA minted on the spot.
-    UntrustedClientCert,
-    /// A certificate whose issuer name is copied from an advertised CA name, signed by our key.
-    ForgedClientCert,
-    /// The positive control: a certificate the server should accept.
-    ValidClientCert,
-    /// The valid certificate with CertificateVerify signed by another key.
-    CertWithoutKey,
-    /// Issued by the staging CA, expired.
-    ExpiredClientCert,
-    /// Issued by the staging CA, not yet valid.
-    NotYetValidClientCert,
-    /// Issued by the staging CA with EKU serverAuth only.
-    WrongEkuClientCert,
-}
-
-impl ProbeId {
-    /// The stable kebab-case id.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProbeId::NoClientCert => "no-client-cert",
-            ProbeId::UntrustedClientCert => "untrusted-client-cert",
-            ProbeId::ForgedClientCert => "forged-client-cert",
-            ProbeId::ValidClientCert => "valid-client-cert",
-            ProbeId::CertWithoutKey => "cert-without-key",
-            ProbeId::ExpiredClientCert => "expired-client-cert",
-            ProbeId::NotYetValidClientCert => "not-yet-valid-client-cert",
-            ProbeId::WrongEkuClientCert => "wrong-eku-client-cert",
-        }
-    }
-}
-
-impl std::fmt::Display for ProbeId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Identities minted from the user's staging CA (`--issuing-ca-cert/--issuing-ca-key`).
 #[derive(Debug)]

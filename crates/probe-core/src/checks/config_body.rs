@@ -21,7 +21,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::remediation::Stack;
+use crate::finding::remediation::Stack;
 
 /// Key/value pairs read from one body at most.
 const MAX_PAIRS: usize = 5_000;
@@ -110,7 +110,7 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Classified {
             push_unique(&mut auth_off, &mut seen, &segments, value, s);
         }
         if is_secret_key(&segments) && !value.trim().is_empty() && !is_masked(value) {
-            let name = crate::exchange::sanitize(path.join(".").as_bytes(), 120);
+            let name = crate::text::sanitize(path.join(".").as_bytes(), 120);
             if !secrets.contains(&name) && secrets.len() < 20 {
                 secrets.push(name);
             }
@@ -176,8 +176,8 @@ fn push_unique(
         return;
     }
     seen.push(key);
-    let shown_key = crate::exchange::sanitize(segments.join(".").as_bytes(), 120);
-    let shown_value = crate::exchange::sanitize(value.trim().as_bytes(), MAX_VALUE);
+    let shown_key = crate::text::sanitize(segments.join(".").as_bytes(), 120);
+    let shown_value = crate::text::sanitize(value.trim().as_bytes(), MAX_VALUE);
     out.push(AuthOffSetting {
         stack: found.0,
         // Belt and braces: a value under a secret-looking key never leaves, even when matched.

@@ -13,22 +13,24 @@ use rustls_pki_types::CertificateDer;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use crate::checks::server_cert::{self, TrustStore};
 use crate::error::ScanError;
-use crate::exchange::{self, ExchangeSetup, Limits};
-use crate::forge::Forger;
+use crate::facts::{Outcome, ProbeObservation, TlsVersion};
+use crate::finding::remediation;
 use crate::grade::{grade_target, Grade};
-use crate::handshake::{describe_name, CertChooser, SharedRecord};
+use crate::identity::forge::Forger;
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
-use crate::observation::{Outcome, ProbeObservation, TlsVersion};
-use crate::probe::config_exposed::{self, ConfigProbe, ConfigScan};
+use crate::permits::Permits;
+use crate::probe::tls_config_exposed::{self as config_exposed, ConfigProbe, ConfigScan};
 use crate::probe::{
     self, forged_client_cert, Plan, ProbeContext, ProbeId, SkippedProbe, StagingIdentities,
 };
 use crate::probe::{late_client_auth, valid_client_cert};
-use crate::remediation;
 use crate::report::{Report, TargetReport};
-use crate::server_cert::{self, TrustStore};
 use crate::target::Target;
+use crate::text::describe_name;
+use crate::transport::tls::{CertChooser, SharedRecord};
+use crate::transport::{self as exchange, ExchangeSetup, Limits};
 use crate::verdict;
 
 /// How to scan.
@@ -57,44 +59,6 @@ pub struct ScanOptions {
     pub expiry_warning_days: u32,
     /// Whether to run `tls-config-exposed` (GETs of well-known configuration paths).
     pub config_probe: bool,
-}
-
-/// The concurrency limits: one global semaphore and one per `host:port`. A probe takes its
-/// host's permit first, so waiting for a busy host never holds a global slot.
-pub struct Permits {
-    global: Arc<Semaphore>,
-    per_host: usize,
-    hosts: std::sync::Mutex<std::collections::HashMap<String, Arc<Semaphore>>>,
-}
-
-impl Permits {
-    fn new(global: usize, per_host: usize) -> Self {
-        Self {
-            global: Arc::new(Semaphore::new(global.max(1))),
-            per_host: per_host.max(1),
-            hosts: std::sync::Mutex::new(std::collections::HashMap::new()),
-        }
-    }
-
-    /// Waits for a slot for `host_port`; the slot is released when the returned guard drops.
-    pub async fn acquire(
-        &self,
-        host_port: &str,
-    ) -> Option<(
-        tokio::sync::OwnedSemaphorePermit,
-        tokio::sync::OwnedSemaphorePermit,
-    )> {
-        let host = {
-            let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
-            hosts
-                .entry(host_port.to_owned())
-                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
-                .clone()
-        };
-        let h = host.acquire_owned().await.ok()?;
-        let g = self.global.clone().acquire_owned().await.ok()?;
-        Some((h, g))
-    }
 }
 
 /// One probe to run: which, on which version, presenting what.
@@ -244,7 +208,7 @@ impl Default for ScanOptions {
             per_host: 16,
             deadline: None,
             extra_roots: Vec::new(),
-            expiry_warning_days: crate::server_cert::DEFAULT_EXPIRY_WARNING_DAYS,
+            expiry_warning_days: crate::checks::server_cert::DEFAULT_EXPIRY_WARNING_DAYS,
             config_probe: true,
         }
     }

@@ -1,11 +1,13 @@
 //! The findings catalogue: one enum of stable ids, each with its title, CWE, default severity and
 //! remediation. Findings are built only from this catalogue.
 
+pub mod remediation;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::observation::TlsVersion;
+use crate::facts::TlsVersion;
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -370,10 +372,10 @@ pub struct Finding {
     pub fixes: Vec<StackFix>,
     /// Set when a suppression covers this finding: still shown, never counted in the grade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suppressed: Option<crate::policy::Suppressed>,
+    pub suppressed: Option<Suppressed>,
     /// Against a baseline report: `new` or `unchanged`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<crate::policy::BaselineState>,
+    pub baseline: Option<BaselineState>,
 }
 
 /// A concrete fix for one stack.
@@ -424,6 +426,25 @@ impl Finding {
     pub fn is_root(&self) -> bool {
         self.implied_by.is_none()
     }
+}
+
+/// How a finding was suppressed (shown in reports; it never counts toward the grade).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressed {
+    /// The suppression's reason.
+    pub reason: String,
+    /// Its expiry date (ISO 8601).
+    pub expires: String,
+}
+
+/// A finding's state against a baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Not in the baseline.
+    New,
+    /// In the baseline too.
+    Unchanged,
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Server certificate analysis: what a client that skips verification would hide. The chain the
 //! baseline probe was served is validated with webpki against the system roots, `--ca-file` and
-//! [`crate::scan::ScanOptions::extra_roots`], and analysed with x509-parser, once per target.
+//! [`crate::engine::ScanOptions::extra_roots`], and analysed with x509-parser, once per target.
 //!
 //! Findings (all CWE-295): `server-cert-untrusted`, `server-cert-expired`, `server-cert-expiring`,
 //! `server-cert-self-signed`, `server-cert-hostname-mismatch`, `server-cert-weak-key`,
@@ -21,12 +21,12 @@ use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 
+use crate::facts::TlsVersion;
 use crate::finding::{Finding, FindingId};
 use crate::identity::sha256_hex;
-use crate::observation::TlsVersion;
 use crate::target::Target;
 
-/// Default of [`crate::scan::ScanOptions::expiry_warning_days`].
+/// Default of [`crate::engine::ScanOptions::expiry_warning_days`].
 pub const DEFAULT_EXPIRY_WARNING_DAYS: u32 = 30;
 
 /// `id-ad-caIssuers`, the AIA method that says where the issuer's certificate can be fetched.
@@ -243,7 +243,7 @@ fn facts(der: &CertificateDer<'_>) -> Option<Facts> {
         .flat_map(|aia| aia.accessdescs.iter())
         .filter(|d| d.access_method.to_id_string() == CA_ISSUERS)
         .filter_map(|d| match &d.access_location {
-            GeneralName::URI(u) => Some(crate::exchange::sanitize(u.as_bytes(), 200)),
+            GeneralName::URI(u) => Some(crate::text::sanitize(u.as_bytes(), 200)),
             _ => None,
         })
         .collect();
@@ -253,8 +253,8 @@ fn facts(der: &CertificateDer<'_>) -> Option<Facts> {
         subject_raw: c.subject().as_raw().to_vec(),
         issuer_raw: c.issuer().as_raw().to_vec(),
         described: ChainCertificate {
-            subject: crate::handshake::escape_controls(&c.subject().to_string()),
-            issuer: crate::handshake::escape_controls(&c.issuer().to_string()),
+            subject: crate::text::escape_controls(&c.subject().to_string()),
+            issuer: crate::text::escape_controls(&c.issuer().to_string()),
             sha256: sha256_hex(der.as_ref()),
             key,
             signature_algorithm: oid_name(&c.signature_algorithm.algorithm),
@@ -364,7 +364,7 @@ fn sans(der: &CertificateDer<'_>) -> Vec<String> {
                 GeneralName::RFC822Name(m) => format!("email:{m}"),
                 other => format!("{other}"),
             };
-            crate::exchange::sanitize(s.as_bytes(), 200)
+            crate::text::sanitize(s.as_bytes(), 200)
         })
         .collect()
 }
@@ -489,7 +489,7 @@ fn walk(facts: &[Facts], trust: &TrustStore) -> (Vec<usize>, PathEnd) {
             .find(|(i, g)| !path.contains(i) && g.subject_raw == f.issuer_raw)
             .map(|(i, _)| i);
         match next {
-            Some(i) if path.len() < crate::handshake::MAX_CHAIN => {
+            Some(i) if path.len() < crate::transport::tls::MAX_CHAIN => {
                 path.push(i);
                 cur = i;
             }
@@ -709,7 +709,7 @@ fn analyse_chain(
             .unwrap_or_default();
         let known = trust.known_intermediates.iter().any(|k| k == issuer);
         if stray || !aia.is_empty() || known {
-            let missing = crate::handshake::describe_name(issuer);
+            let missing = crate::text::describe_name(issuer);
             let why = if known {
                 "it is an intermediate CA among the given trust anchors".to_owned()
             } else if !aia.is_empty() {

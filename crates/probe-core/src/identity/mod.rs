@@ -1,6 +1,8 @@
 //! Client identities: minted on the spot with rcgen, or loaded from the user's PEM files.
 //! An identity is only ever described by its [`IdentitySummary`]; key material never leaves here.
 
+pub mod forge;
+
 use std::sync::{Arc, OnceLock};
 
 use rcgen::{
@@ -86,7 +88,7 @@ pub struct ClientIdentity {
     /// What reports show.
     pub summary: IdentitySummary,
     /// The private key as DER, for transports that cannot use the rustls signing key (OpenSSL,
-    /// see [`crate::late_auth`]). `None` when the key is deliberately foreign. Never printed.
+    /// see [`crate::transport::late`]). `None` when the key is deliberately foreign. Never printed.
     private_key: Option<Arc<PrivateKeyDer<'static>>>,
 }
 
@@ -226,8 +228,8 @@ pub fn summarize(der: &CertificateDer<'_>, origin: &str) -> Result<IdentitySumma
     Ok(IdentitySummary {
         origin: origin.to_owned(),
         // Names come from certificates a server may have sent: no control character gets through.
-        subject: crate::handshake::escape_controls(&cert.subject().to_string()),
-        issuer: crate::handshake::escape_controls(&cert.issuer().to_string()),
+        subject: crate::text::escape_controls(&cert.subject().to_string()),
+        issuer: crate::text::escape_controls(&cert.issuer().to_string()),
         sha256: sha256_hex(der.as_ref()),
         key: describe_key(&cert),
         not_before: rfc3339(cert.validity().not_before),

@@ -39,20 +39,12 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_openssl::SslStream;
 
-use crate::exchange::{sanitize, Limits};
+use crate::facts::LateAsk;
+use crate::facts::TlsVersion;
 use crate::identity::ClientIdentity;
-use crate::observation::TlsVersion;
 use crate::target::Target;
-
-/// How a server asked for the client certificate after the handshake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LateAsk {
-    /// TLS 1.3 post-handshake authentication (a CertificateRequest after the handshake).
-    PostHandshake,
-    /// TLS 1.2 renegotiation whose new handshake carried a CertificateRequest.
-    Renegotiation,
-}
+use crate::text::sanitize;
+use crate::transport::Limits;
 
 /// One GET over OpenSSL that lets the server ask for a certificate late.
 #[derive(Debug, Clone)]
@@ -561,7 +553,7 @@ fn certificate_request_12(messages: &[u8]) -> Option<Vec<String>> {
     let mut r = Reader(names);
     let mut cas = Vec::new();
     while let Some(name) = r.len(2).and_then(|n| r.take(n)) {
-        cas.push(crate::handshake::describe_name(name));
+        cas.push(crate::text::describe_name(name));
     }
     Some(cas)
 }

@@ -9,8 +9,9 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 
+use crate::facts::TlsVersion;
 use crate::identity::ClientIdentity;
-use crate::observation::TlsVersion;
+use crate::text::escape_controls;
 
 /// Picks the certificate a probe presents, from what the server's CertificateRequest says.
 pub trait CertChooser: std::fmt::Debug + Send + Sync {
@@ -91,7 +92,7 @@ impl ResolvesClientCert for RecordingResolver {
 }
 
 /// Accepts any server certificate (the probes must reach the client-auth step whatever the
-/// server presents) and records the chain as served; [`crate::server_cert`] judges it once per
+/// server presents) and records the chain as served; [`crate::checks::server_cert`] judges it once per
 /// target. The handshake signatures are still checked, so the server proves it holds its key.
 /// The one exception: a server key too weak for the provider's algorithms (RSA below 2048 bits)
 /// cannot be checked at all, so its signature is accepted unchecked and the record says so; the
@@ -263,36 +264,4 @@ impl rustls::client::ClientSessionStore for TicketSignal {
     ) -> Option<rustls::client::Tls13ClientSessionValue> {
         None
     }
-}
-
-/// Renders a DER X.500 Name (as advertised in a CertificateRequest) as RFC 4514 text, control
-/// characters escaped (see [`escape_controls`]); an unparsable one becomes
-/// `<unparsable name: HEX>` (capped).
-pub fn describe_name(der: &[u8]) -> String {
-    use x509_parser::prelude::FromDer;
-    match x509_parser::x509::X509Name::from_der(der) {
-        Ok((_, name)) => escape_controls(&name.to_string()),
-        Err(_) => {
-            let hex: String = der.iter().take(32).map(|b| format!("{b:02x}")).collect();
-            format!("<unparsable name: {hex}>")
-        }
-    }
-}
-
-/// Escapes control characters as RFC 4514 hex pairs (`\0a`), one per UTF-8 byte. Names come from
-/// servers, and x509-parser renders a PrintableString or IA5String byte for byte: unescaped, a
-/// name could carry line breaks or terminal escapes into reports.
-pub fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("\\{b:02x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }

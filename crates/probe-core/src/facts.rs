@@ -1,9 +1,9 @@
-//! Observations: the facts one probe saw. Judgement happens later, in [`crate::verdict`].
+//! Facts: what one probe saw, and the names of things (TLS versions, probes, outcomes). Judgement
+//! happens later, in [`crate::verdict`]; nothing here judges.
 
 use serde::{Deserialize, Serialize};
 
 use crate::identity::IdentitySummary;
-use crate::probe::ProbeId;
 
 /// A TLS protocol version the scanner pins a probe to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -136,7 +136,7 @@ pub struct ProbeObservation {
     pub late: bool,
     /// The server asked for the certificate after the handshake, and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub asked_after_handshake: Option<crate::late_auth::LateAsk>,
+    pub asked_after_handshake: Option<LateAsk>,
 }
 
 fn one() -> u8 {
@@ -145,4 +145,59 @@ fn one() -> u8 {
 
 fn is_one(n: &u8) -> bool {
     *n == 1
+}
+
+/// Every probe id. The kebab-case name is stable and appears in reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ProbeId {
+    /// No certificate at all.
+    NoClientCert,
+    /// A certificate from a CA minted on the spot.
+    UntrustedClientCert,
+    /// A certificate whose issuer name is copied from an advertised CA name, signed by our key.
+    ForgedClientCert,
+    /// The positive control: a certificate the server should accept.
+    ValidClientCert,
+    /// The valid certificate with CertificateVerify signed by another key.
+    CertWithoutKey,
+    /// Issued by the staging CA, expired.
+    ExpiredClientCert,
+    /// Issued by the staging CA, not yet valid.
+    NotYetValidClientCert,
+    /// Issued by the staging CA with EKU serverAuth only.
+    WrongEkuClientCert,
+}
+
+impl ProbeId {
+    /// The stable kebab-case id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeId::NoClientCert => "no-client-cert",
+            ProbeId::UntrustedClientCert => "untrusted-client-cert",
+            ProbeId::ForgedClientCert => "forged-client-cert",
+            ProbeId::ValidClientCert => "valid-client-cert",
+            ProbeId::CertWithoutKey => "cert-without-key",
+            ProbeId::ExpiredClientCert => "expired-client-cert",
+            ProbeId::NotYetValidClientCert => "not-yet-valid-client-cert",
+            ProbeId::WrongEkuClientCert => "wrong-eku-client-cert",
+        }
+    }
+}
+
+impl std::fmt::Display for ProbeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a server asked for the client certificate after the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LateAsk {
+    /// TLS 1.3 post-handshake authentication (a CertificateRequest after the handshake).
+    PostHandshake,
+    /// TLS 1.2 renegotiation whose new handshake carried a CertificateRequest.
+    Renegotiation,
 }

@@ -2,6 +2,9 @@
 //! our own TLS stream (hyper 1 `client::conn`, HTTP/1.1 or h2 as ALPN decides). Every step has a
 //! deadline and every read a cap; whatever the server sends becomes an observation, never a panic.
 
+pub mod late;
+pub mod tls;
+
 use std::error::Error as StdError;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -17,9 +20,10 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-use crate::handshake::{self, CertChooser, SharedRecord};
-use crate::observation::{Outcome, TlsVersion};
+use crate::facts::{Outcome, TlsVersion};
 use crate::target::Target;
+use crate::text::sanitize;
+use tls::{CertChooser, SharedRecord};
 
 /// Caps on what is read from a server.
 #[derive(Debug, Clone, Copy)]
@@ -45,7 +49,7 @@ impl Default for Limits {
     }
 }
 
-/// What the exchange produced, before it becomes a [`crate::observation::ProbeObservation`].
+/// What the exchange produced, before it becomes a [`crate::facts::ProbeObservation`].
 #[derive(Debug, Default)]
 pub struct ExchangeResult {
     /// The outcome class.
@@ -153,7 +157,7 @@ async fn exchange(
     record: &SharedRecord,
     until: tokio::time::Instant,
 ) -> ExchangeResult {
-    let config = match handshake::client_config(
+    let config = match tls::client_config(
         setup.provider,
         setup.versions,
         setup.chooser.clone(),
@@ -644,17 +648,6 @@ pub fn classify_status(status: u16) -> Outcome {
         400 | 401 | 403 | 495 | 496 => Outcome::RefusedHttp,
         _ => Outcome::Answered,
     }
-}
-
-/// Keeps printable text only, capped, so server text can never smuggle control characters.
-pub fn sanitize(bytes: &[u8], max_chars: usize) -> String {
-    String::from_utf8_lossy(bytes)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(max_chars)
-        .collect::<String>()
-        .trim()
-        .to_owned()
 }
 
 fn request(

@@ -2,7 +2,7 @@
 //! without a certificate and once with the user's (when one is given), over whichever TLS version
 //! the server picks among those scanned. A 2xx body that reads as configuration is exposed
 //! (medium); one that shows client or server authentication switched off is high (see
-//! [`crate::config_leak`] for the settings recognised).
+//! [`crate::checks::config_body`] for the settings recognised).
 //!
 //! Bounded: a random control path first, per identity, and [`PATHS`] only when it got an HTTP
 //! answer (so a server that refuses the identity in the handshake costs one connection);
@@ -17,13 +17,13 @@ use rustls::crypto::CryptoProvider;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
-use crate::config_leak::{self, AuthOffSetting, BodyFormat, Classified};
-use crate::exchange::{self, ExchangeResult, ExchangeSetup, Limits};
+use crate::checks::config_body::{self as config_leak, AuthOffSetting, BodyFormat, Classified};
+use crate::facts::TlsVersion;
+use crate::finding::remediation::Stack;
 use crate::finding::{Finding, FindingId, Severity};
-use crate::handshake::{CertChooser, SharedRecord};
-use crate::observation::TlsVersion;
-use crate::remediation::Stack;
 use crate::target::Target;
+use crate::transport::tls::{CertChooser, SharedRecord};
+use crate::transport::{self as exchange, ExchangeResult, ExchangeSetup, Limits};
 
 /// The paths probed, and why each earns its place.
 pub const PATHS: &[(&str, &str)] = &[
@@ -103,7 +103,7 @@ pub struct ConfigProbe<'a> {
     /// The scan's timeout (each request gets the smaller of it and [`TIMEOUT`]).
     pub timeout: Duration,
     /// The scan's concurrency limits.
-    pub permits: &'a Arc<crate::scan::Permits>,
+    pub permits: &'a Arc<crate::permits::Permits>,
 }
 
 fn control_path() -> String {
@@ -160,7 +160,7 @@ type Fetched = (usize, String, bool, ExchangeResult);
 struct Fetcher {
     target: Target,
     provider: Arc<CryptoProvider>,
-    permits: Arc<crate::scan::Permits>,
+    permits: Arc<crate::permits::Permits>,
     versions: Vec<TlsVersion>,
     limits: Limits,
 }
