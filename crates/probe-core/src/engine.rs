@@ -1,5 +1,6 @@
-//! Orchestration: every probe on every TLS version of every target, concurrently, bounded by a
-//! global limit; then judgement and grading per target.
+//! The engine: plans waves from the probe registry and runs them on every TLS version of every
+//! target, concurrently, under the global and per-host limits (retrying what could not be read);
+//! hands each probe its facts; then applies the implications and grades, once per target.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,16 +17,15 @@ use tokio::task::JoinSet;
 use crate::checks::server_cert::{self, TrustStore};
 use crate::error::ScanError;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
-use crate::finding::remediation;
+use crate::finding::{mark_implied, remediation};
 use crate::grade::{grade_target, Grade};
 use crate::identity::forge::Forger;
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
 use crate::permits::Permits;
-use crate::probe::tls_config_exposed::{self as config_exposed, ConfigProbe, ConfigScan};
 use crate::probe::{
-    self, forged_client_cert, Plan, ProbeContext, ProbeId, SkippedProbe, StagingIdentities,
+    late_client_auth, registry, FirstWave, Plan, ProbeContext, ProbeId, ScanContext, Section,
+    SkippedProbe, StagingIdentities, Start, VersionView,
 };
-use crate::probe::{late_client_auth, valid_client_cert};
 use crate::report::{Report, TargetReport};
 use crate::target::Target;
 use crate::text::describe_name;
@@ -59,6 +59,8 @@ pub struct ScanOptions {
     pub expiry_warning_days: u32,
     /// Whether to run `tls-config-exposed` (GETs of well-known configuration paths).
     pub config_probe: bool,
+    /// Probes switched off by the user.
+    pub skip_probes: Vec<ProbeId>,
 }
 
 /// One probe to run: which, on which version, presenting what.
@@ -210,6 +212,7 @@ impl Default for ScanOptions {
             extra_roots: Vec::new(),
             expiry_warning_days: crate::checks::server_cert::DEFAULT_EXPIRY_WARNING_DAYS,
             config_probe: true,
+            skip_probes: Vec::new(),
         }
     }
 }
@@ -221,14 +224,9 @@ pub fn provider() -> Arc<CryptoProvider> {
 
 /// A prepared scanner: identities minted, trust anchors loaded.
 pub struct Scanner {
-    ctx: Arc<ProbeContext>,
-    trust: Arc<TrustStore>,
-    limits: Limits,
-    permits: Arc<Permits>,
-    versions: Vec<TlsVersion>,
+    scan: Arc<ScanContext>,
     deadline: Option<Duration>,
-    policy: server_cert::Policy,
-    config_probe: bool,
+    skip: Vec<ProbeId>,
 }
 
 impl Scanner {
@@ -245,31 +243,37 @@ impl Scanner {
         let trust = Arc::new(trust_anchors(options, &provider)?);
         let (client, staging, forge_fallback_issuer) = options.identities.load(&provider)?;
         let forger = Arc::new(Forger::new(provider.clone())?);
+        let mut skip = options.skip_probes.clone();
+        if !options.config_probe {
+            skip.push(ProbeId::TlsConfigExposed);
+        }
         Ok(Self {
-            ctx: Arc::new(ProbeContext {
-                provider,
-                untrusted,
-                forger,
-                client,
-                staging,
-                forge_fallback_issuer,
+            scan: Arc::new(ScanContext {
+                probes: Arc::new(ProbeContext {
+                    provider,
+                    untrusted,
+                    forger,
+                    client,
+                    staging,
+                    forge_fallback_issuer,
+                }),
+                trust,
+                server_cert: server_cert::Policy {
+                    expiry_warning_days: options.expiry_warning_days,
+                },
+                limits: Limits {
+                    timeout: options.timeout,
+                    ..Limits::default()
+                },
+                permits: Arc::new(Permits::new(options.concurrency, options.per_host)),
+                versions: if options.versions.is_empty() {
+                    TlsVersion::ALL.to_vec()
+                } else {
+                    options.versions.clone()
+                },
             }),
-            trust,
-            policy: server_cert::Policy {
-                expiry_warning_days: options.expiry_warning_days,
-            },
-            config_probe: options.config_probe,
-            limits: Limits {
-                timeout: options.timeout,
-                ..Limits::default()
-            },
-            permits: Arc::new(Permits::new(options.concurrency, options.per_host)),
             deadline: options.deadline,
-            versions: if options.versions.is_empty() {
-                TlsVersion::ALL.to_vec()
-            } else {
-                options.versions.clone()
-            },
+            skip,
         })
     }
 
@@ -289,25 +293,25 @@ impl Scanner {
         let until = self.deadline.map(|d| tokio::time::Instant::now() + d);
         let mut set = JoinSet::new();
         for (i, t) in targets.iter().enumerate() {
-            let work = self.target_work(t.clone());
+            let (scan, skip) = (self.scan.clone(), self.skip.clone());
             let (target, deadline) = (t.clone(), self.deadline);
             set.spawn(async move {
-                let report = match until {
-                    Some(until) => {
-                        tokio::time::timeout_at(until, work)
-                            .await
-                            .unwrap_or_else(|_| {
-                                let secs = deadline.map_or(0.0, |d| d.as_secs_f64());
-                                failed(
-                                    &target,
-                                    format!(
-                                        "not scanned: the total deadline of {secs:.0} s expired"
-                                    ),
-                                )
-                            })
-                    }
-                    None => work.await,
-                };
+                let work = scan_target(&target, &scan, &skip);
+                let report =
+                    match until {
+                        Some(until) => {
+                            tokio::time::timeout_at(until, work)
+                                .await
+                                .unwrap_or_else(|_| {
+                                    let secs = deadline.map_or(0.0, |d| d.as_secs_f64());
+                                    failed(
+                                &target,
+                                format!("not scanned: the total deadline of {secs:.0} s expired"),
+                            )
+                                })
+                        }
+                        None => work.await,
+                    };
                 (i, report)
             });
         }
@@ -329,159 +333,24 @@ impl Scanner {
             .collect();
         Report::new(reports, start.elapsed().as_secs_f64() * 1000.0)
     }
-
-    fn target_work(
-        &self,
-        target: Target,
-    ) -> impl std::future::Future<Output = TargetReport> + Send + 'static {
-        let target_scan = TargetScan {
-            ctx: self.ctx.clone(),
-            trust: self.trust.clone(),
-            limits: self.limits,
-            permits: self.permits.clone(),
-            versions: self.versions.clone(),
-            policy: self.policy,
-            config_probe: self.config_probe,
-        };
-        async move { target_scan.run(target).await }
-    }
 }
 
-/// Everything one target's scan needs.
-struct TargetScan {
-    ctx: Arc<ProbeContext>,
-    trust: Arc<TrustStore>,
-    limits: Limits,
-    permits: Arc<Permits>,
-    versions: Vec<TlsVersion>,
-    policy: server_cert::Policy,
-    config_probe: bool,
-}
+/// One target: the handshake probes (with the target probes that need nothing from them), then
+/// the target probes that read their facts; then the verdict, the implications and the grade,
+/// each once.
+async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> TargetReport {
+    let runs = |start: Start| {
+        registry::TARGET_PROBES
+            .iter()
+            .filter(move |p| p.starts() == start && !skip.contains(&p.spec().id))
+    };
+    let early = join_all(runs(Start::WithFirstWave).map(|p| p.run(target, scan, None)));
+    let ((first, skipped), early) = tokio::join!(handshake_probes(target, scan, skip), early);
+    let late =
+        join_all(runs(Start::AfterFirstWave).map(|p| p.run(target, scan, Some(&first)))).await;
 
-impl TargetScan {
-    async fn run(self, target: Target) -> TargetReport {
-        let config = async {
-            if !self.config_probe {
-                return ConfigScan::default();
-            }
-            let identity = match valid_client_cert::plan(&self.ctx) {
-                Plan::Run(chooser) => chooser,
-                Plan::Skip(_) => None,
-            };
-            let probe = ConfigProbe {
-                provider: &self.ctx.provider,
-                versions: &self.versions,
-                identity,
-                timeout: self.limits.timeout,
-                permits: &self.permits,
-            };
-            config_exposed::run(&target, probe).await
-        };
-        let ((mut report, chains), config) = tokio::join!(
-            scan_target(
-                &target,
-                self.ctx.clone(),
-                self.limits,
-                self.permits.clone(),
-                self.versions.clone()
-            ),
-            config
-        );
-        let analysis = server_cert::analyse(
-            &chains,
-            &target,
-            &self.trust,
-            self.policy,
-            time::OffsetDateTime::now_utc(),
-        );
-        report.server_certificate = analysis.certificate;
-        report.findings.extend(analysis.findings);
-        report.findings.extend(config.finding);
-        report.config_probes = config.observations;
-        let guessed = config.stack_hint.or_else(|| {
-            report
-                .probes
-                .iter()
-                .filter_map(|o| o.server_header.as_deref())
-                .find_map(remediation::guess_from_server_header)
-        });
-        remediation::attach(&mut report.findings, guessed);
-        verdict::sort_findings(&mut report.findings);
-        let (score, grade) = if report.error.is_some() {
-            (0, Grade::F)
-        } else {
-            grade_target(report.findings.iter(), report.is_incomplete())
-        };
-        report.score = score;
-        report.grade = grade;
-        report
-    }
-}
-
-/// The served chains of the baseline probe, per TLS version.
-type ServedChains = Vec<(TlsVersion, Vec<CertificateDer<'static>>)>;
-
-async fn scan_target(
-    target: &Target,
-    ctx: Arc<ProbeContext>,
-    limits: Limits,
-    permits: Arc<Permits>,
-    versions: Vec<TlsVersion>,
-) -> (TargetReport, ServedChains) {
-    let target = target.clone();
-    let mut skipped = Vec::new();
-    let mut wave = Vec::new();
-    for (id, plan) in probe::plans(&ctx) {
-        match plan {
-            Plan::Run(chooser) => wave.extend(versions.iter().map(|&v| (id, v, chooser.clone()))),
-            Plan::Skip(reason) => skipped.push(SkippedProbe { id, reason }),
-        }
-    }
-    let order: Vec<(ProbeId, TlsVersion)> = wave.iter().map(|(id, v, _)| (*id, *v)).collect();
-    let jobs = wave.clone();
-    let forging = order.iter().any(|(id, _)| *id == ProbeId::ForgedClientCert);
-    let run = |wave: Vec<ProbeJob>| run_wave(&target, &ctx, limits, &permits, wave);
-    let (mut probes, chains) = run(wave).await;
-
-    // Servers that advertise several CA names: forge each of the others too (a second, short wave).
-    let names = probes
-        .iter()
-        .filter(|o| o.id == ProbeId::NoClientCert)
-        .map(|o| o.acceptable_cas.len())
-        .max()
-        .unwrap_or(0);
-    if forging && names > 1 {
-        let extra = (1..names.min(forged_client_cert::MAX_NAMES))
-            .flat_map(|i| {
-                let chooser = match forged_client_cert::plan(&ctx, i) {
-                    Plan::Run(c) => c,
-                    Plan::Skip(_) => None,
-                };
-                versions
-                    .iter()
-                    .map(move |&v| (ProbeId::ForgedClientCert, v, chooser.clone()))
-            })
-            .collect();
-        probes.extend(run(extra).await.0);
-    }
-    probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
-
-    // A forged probe that was asked for a certificate but had no name to copy presented nothing.
-    let unforgeable = probes
-        .iter()
-        .any(|o| o.id == ProbeId::ForgedClientCert && o.cert_requested && o.client_cert.is_none());
-    if unforgeable {
-        probes.retain(|o| !(o.id == ProbeId::ForgedClientCert && o.client_cert.is_none()));
-        let reason = forged_client_cert::skip_reason(ctx.forge_fallback_issuer.is_some());
-        skipped.push(SkippedProbe {
-            id: ProbeId::ForgedClientCert,
-            reason: reason.to_owned(),
-        });
-    }
-    late_wave(&target, &permits, limits, &jobs, &mut probes, &mut skipped).await;
-    let v = verdict::judge(&probes);
-    // Graded once, by the caller, when the other checks have added their findings.
-    let report = TargetReport {
+    let v = verdict::judge(&first.observations);
+    let mut report = TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),
         grade: Grade::F,
@@ -490,7 +359,7 @@ async fn scan_target(
         enforced_at: v.enforced_at,
         tls_versions: v.tls_versions,
         findings: v.findings,
-        probes,
+        probes: first.observations,
         skipped_probes: skipped,
         error: v.error,
         verification: v.verification,
@@ -502,7 +371,129 @@ async fn scan_target(
         verification_detail: v.verification_detail,
         incomplete: v.incomplete,
     };
-    (report, chains)
+    report.skipped_probes.extend(
+        registry::TARGET_PROBES
+            .iter()
+            .filter(|p| skip.contains(&p.spec().id))
+            .map(|p| SkippedProbe {
+                id: p.spec().id,
+                reason: "switched off".into(),
+            }),
+    );
+    let mut stack_hint = None;
+    for outcome in early.into_iter().chain(late) {
+        report.findings.extend(outcome.findings);
+        report.incomplete.extend(outcome.incomplete);
+        stack_hint = stack_hint.or(outcome.stack_hint);
+        match outcome.section {
+            Section::None => {}
+            Section::ServerCertificate(c) => report.server_certificate = Some(c),
+            Section::ConfigProbes(c) => report.config_probes = c,
+        }
+    }
+    let guessed = stack_hint.or_else(|| {
+        report
+            .probes
+            .iter()
+            .filter_map(|o| o.server_header.as_deref())
+            .find_map(remediation::guess_from_server_header)
+    });
+    mark_implied(&mut report.findings);
+    remediation::attach(&mut report.findings, guessed);
+    verdict::sort_findings(&mut report.findings);
+    (report.score, report.grade) = if report.error.is_some() {
+        (0, Grade::F)
+    } else {
+        grade_target(report.findings.iter(), report.is_incomplete())
+    };
+    report
+}
+
+/// The handshake probes of the registry on every version: the first wave, the follow-ups that
+/// need its facts, the probes that presented nothing they should have, and the late-auth wave.
+async fn handshake_probes(
+    target: &Target,
+    scan: &ScanContext,
+    skip: &[ProbeId],
+) -> (FirstWave, Vec<SkippedProbe>) {
+    let ctx = &scan.probes;
+    let mut skipped = Vec::new();
+    let mut wave = Vec::new();
+    for probe in registry::PROBES {
+        let id = probe.id();
+        if skip.contains(&id) {
+            skipped.push(SkippedProbe {
+                id,
+                reason: "switched off".into(),
+            });
+            continue;
+        }
+        match probe.plan(ctx) {
+            Plan::Run(chooser) => {
+                wave.extend(scan.versions.iter().map(|&v| (id, v, chooser.clone())));
+            }
+            Plan::Skip(reason) => skipped.push(SkippedProbe { id, reason }),
+        }
+    }
+    let order: Vec<(ProbeId, TlsVersion)> = wave.iter().map(|(id, v, _)| (*id, *v)).collect();
+    let jobs = wave.clone();
+    let run = |wave: Vec<ProbeJob>| run_wave(target, ctx, scan.limits, &scan.permits, wave);
+    let (mut probes, chains) = run(wave).await;
+
+    let mut follow_ups = Vec::new();
+    for &v in &scan.versions {
+        let view = VersionView {
+            version: v,
+            observations: probes.iter().filter(|o| o.tls_version == v).collect(),
+        };
+        for probe in registry::PROBES
+            .iter()
+            .filter(|p| order.iter().any(|(id, _)| *id == p.id()))
+        {
+            follow_ups.extend(
+                probe
+                    .follow_up(ctx, &view)
+                    .into_iter()
+                    .map(|c| (probe.id(), v, Some(c))),
+            );
+        }
+    }
+    if !follow_ups.is_empty() {
+        probes.extend(run(follow_ups).await.0);
+    }
+    probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
+
+    for probe in registry::PROBES {
+        let Some(reason) = probe.unpresented(ctx) else {
+            continue;
+        };
+        let id = probe.id();
+        let asked_for_nothing =
+            |o: &ProbeObservation| o.id == id && o.cert_requested && o.client_cert.is_none();
+        if probes.iter().any(asked_for_nothing) {
+            probes.retain(|o| !(o.id == id && o.client_cert.is_none()));
+            skipped.push(SkippedProbe {
+                id,
+                reason: reason.to_owned(),
+            });
+        }
+    }
+    late_wave(
+        target,
+        &scan.permits,
+        scan.limits,
+        &jobs,
+        &mut probes,
+        &mut skipped,
+    )
+    .await;
+    (
+        FirstWave {
+            observations: probes,
+            chains,
+        },
+        skipped,
+    )
 }
 
 /// Client auth asked for after the handshake: on each version whose baseline saw no
@@ -550,6 +541,9 @@ async fn late_wave(
         }
     }
 }
+
+/// The served chains of the baseline probe, per TLS version.
+type ServedChains = Vec<(TlsVersion, Vec<CertificateDer<'static>>)>;
 
 /// Extra attempts of a probe whose answer could not be read, after the first.
 const RETRIES: u8 = 2;

@@ -168,6 +168,10 @@ pub enum ProbeId {
     NotYetValidClientCert,
     /// Issued by the staging CA with EKU serverAuth only.
     WrongEkuClientCert,
+    /// The served certificate chain, analysed.
+    ServerCertificate,
+    /// Well-known configuration paths.
+    TlsConfigExposed,
 }
 
 impl ProbeId {
@@ -182,6 +186,8 @@ impl ProbeId {
             ProbeId::ExpiredClientCert => "expired-client-cert",
             ProbeId::NotYetValidClientCert => "not-yet-valid-client-cert",
             ProbeId::WrongEkuClientCert => "wrong-eku-client-cert",
+            ProbeId::ServerCertificate => "server-certificate",
+            ProbeId::TlsConfigExposed => "tls-config-exposed",
         }
     }
 }
@@ -200,4 +206,31 @@ pub enum LateAsk {
     PostHandshake,
     /// TLS 1.2 renegotiation whose new handshake carried a CertificateRequest.
     Renegotiation,
+}
+
+/// A probe that could have raised a finding, but whose answer could not be read (after its
+/// retries): the target is then incomplete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncompleteProbe {
+    /// The probe's stable id.
+    pub probe: String,
+    /// The TLS version it was pinned to, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_version: Option<TlsVersion>,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
+impl IncompleteProbe {
+    /// The probe of this observation, with the observation's detail as the reason.
+    pub fn of(o: &ProbeObservation) -> Self {
+        Self {
+            probe: o.id.as_str().to_owned(),
+            tls_version: Some(o.tls_version),
+            reason: o
+                .detail
+                .clone()
+                .unwrap_or_else(|| "no answer could be read".to_owned()),
+        }
+    }
 }

@@ -5,11 +5,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::facts::IncompleteProbe;
 use crate::facts::LateAsk;
 use crate::facts::ProbeId;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
-use crate::finding::{Finding, FindingId, Severity};
+use crate::finding::{Finding, FindingId};
 use crate::probe::late_client_auth::judged_view;
+use crate::probe::no_client_cert::tls_module_refusal;
+use crate::probe::{registry, VersionView};
 
 /// What the server does about client certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -69,11 +72,6 @@ pub struct Verdict {
     pub incomplete: Vec<IncompleteProbe>,
 }
 
-/// The observation of `id` among those that judge one version.
-fn find<'a>(view: &[&'a ProbeObservation], id: ProbeId) -> Option<&'a ProbeObservation> {
-    view.iter().copied().find(|o| o.id == id)
-}
-
 fn summary(o: &ProbeObservation) -> String {
     let mut s = if o.cert_requested {
         "CertificateRequest sent".to_owned()
@@ -120,63 +118,30 @@ impl Collector {
     }
 }
 
-/// A probe that could have raised a finding, but whose answer could not be read (after its
-/// retries): the target is then incomplete.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IncompleteProbe {
-    /// The probe's stable id.
-    pub probe: String,
-    /// The TLS version it was pinned to, when it was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_version: Option<TlsVersion>,
-    /// Why it could not be read.
-    pub reason: String,
-}
-
-impl IncompleteProbe {
-    fn of(o: &ProbeObservation) -> Self {
-        Self {
-            probe: o.id.as_str().to_owned(),
-            tls_version: Some(o.tls_version),
-            reason: o
-                .detail
-                .clone()
-                .unwrap_or_else(|| "no answer could be read".to_owned()),
-        }
-    }
-}
-
-/// True when an HTTP refusal is the TLS module's own, not the application's: nginx's 400 pages
-/// "No required SSL certificate was sent" and "The SSL certificate error", and the 495/496
-/// statuses nginx (and others copying it) use for certificate errors.
-pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
-    match o.http_status {
-        Some(495 | 496) => true,
-        Some(400) => o.body_excerpt.as_deref().is_some_and(|b| {
-            b.contains("No required SSL certificate was sent")
-                || b.contains("The SSL certificate error")
-        }),
-        _ => false,
-    }
-}
-
-/// Judges one target from its observations.
+/// Judges one target from its handshake probes' observations: the client-auth level (from the
+/// baseline), each registered probe's findings per TLS version, the positive control, and the
+/// probes that could not be read. Implications and the grade are the engine's, once the target
+/// probes have added theirs.
 pub fn judge(obs: &[ProbeObservation]) -> Verdict {
-    let views: Vec<(TlsVersion, Vec<&ProbeObservation>)> = TlsVersion::ALL
+    let views: Vec<VersionView<'_>> = TlsVersion::ALL
         .into_iter()
-        .map(|v| (v, judged_view(obs, v)))
+        .map(|v| VersionView {
+            version: v,
+            observations: judged_view(obs, v),
+        })
         .collect();
     let spoken: Vec<TlsVersion> = views
         .iter()
-        .filter(|(_, view)| {
-            find(view, ProbeId::NoClientCert).is_some_and(|o| o.outcome.is_conclusive())
+        .filter(|view| {
+            view.of(ProbeId::NoClientCert)
+                .is_some_and(|o| o.outcome.is_conclusive())
         })
-        .map(|(v, _)| *v)
+        .map(|view| view.version)
         .collect();
     // A version whose baseline could not be read, while another was: that version is unjudged.
     let mut incomplete: Vec<IncompleteProbe> = views
         .iter()
-        .filter_map(|(_, view)| find(view, ProbeId::NoClientCert))
+        .filter_map(|view| view.of(ProbeId::NoClientCert))
         .filter(|o| o.outcome.is_unreadable())
         .filter(|_| !spoken.is_empty())
         .map(IncompleteProbe::of)
@@ -197,143 +162,43 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
     let mut level: Option<(ClientAuth, Option<Layer>)> = None;
     let mut control = Control::default();
     let mut found = Collector::default();
-    for (v, view) in views.iter().filter(|(v, _)| spoken.contains(v)) {
-        let v = *v;
-        let Some(nc) = find(view, ProbeId::NoClientCert) else {
+    for view in views.iter().filter(|view| spoken.contains(&view.version)) {
+        let v = view.version;
+        let Some(nc) = view.of(ProbeId::NoClientCert) else {
             continue;
         };
-        // A refusal after a late CertificateRequest is the TLS module's own (mod_ssl answers
-        // 403 when the late handshake fails): the late request itself shows the TLS layer asked.
-        let late = nc.asked_after_handshake.map(Layer::late);
-        let by_tls_module =
-            nc.outcome == Outcome::RefusedHttp && (late.is_some() || tls_module_refusal(nc));
-        let here = if !nc.cert_requested {
-            (ClientAuth::None, None)
-        } else {
-            match nc.outcome {
-                Outcome::RefusedTls => (ClientAuth::Required, Some(late.unwrap_or(Layer::Tls))),
-                Outcome::RefusedHttp if by_tls_module => {
-                    (ClientAuth::Required, Some(late.unwrap_or(Layer::Http)))
-                }
-                _ => (ClientAuth::Optional, None),
-            }
-        };
+        let here = level_of(nc);
         level = Some(match level {
             Some(prev) if prev.0 <= here.0 => prev,
             _ => here,
         });
-
+        for probe in registry::PROBES {
+            for j in probe.judge(view) {
+                found.add(v, j.finding, j.from);
+            }
+        }
         if !nc.cert_requested {
-            control.never_asked.push(v);
-            let f = match (nc.outcome, nc.http_status) {
-                (Outcome::Served, Some(st)) => Finding::new(
-                    FindingId::ClientCertNotRequested,
-                    format!("{v}: the server never asked for a client certificate and served HTTP {st}."),
-                ),
-                (_, Some(st)) => Finding::new(
-                    FindingId::ClientCertNotRequested,
-                    format!(
-                        "{v}: the server never asked for a client certificate; without one it answered HTTP {st}, \
-                         so another authentication may guard this path, but mutual TLS is not in place."
-                    ),
-                )
-                .with_severity(Severity::High),
-                _ => continue,
-            };
-            found.add(v, f, nc);
             // Nothing about certificates the server never asked for.
+            control.never_asked.push(v);
             continue;
         }
-
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.
         let open_door = nc.outcome == Outcome::Served;
-        match (nc.outcome, nc.http_status) {
-            (Outcome::Served, Some(st)) => found.add(
-                v,
-                Finding::new(
-                    FindingId::ClientCertOptional,
-                    format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
-                ),
-                nc,
-            ),
-            (Outcome::Answered, Some(st)) => found.add(
-                v,
-                Finding::new(
-                    FindingId::ClientCertOptional,
-                    format!(
-                        "{v}: the handshake completed without a client certificate and the server answered \
-                         HTTP {st}; the TLS layer lets anonymous clients in. Scan a path that answers 2xx to confirm."
-                    ),
-                )
-                .with_severity(Severity::Medium),
-                nc,
-            ),
-            (Outcome::RefusedHttp, Some(st)) if !by_tls_module => found.add(
-                v,
-                Finding::new(
-                    FindingId::ClientCertEnforcedByApp,
-                    format!(
-                        "{v}: the TLS layer let the handshake complete without a certificate; the \
-                         application then refused with HTTP {st}. Client certificates are optional at \
-                         the TLS layer and enforced by the application."
-                    ),
-                ),
-                nc,
-            ),
-            _ => {}
-        }
-
-        for o in view.iter().filter(|o| o.id != ProbeId::NoClientCert) {
+        for o in view
+            .observations
+            .iter()
+            .filter(|o| o.id != ProbeId::NoClientCert)
+        {
             if o.outcome.is_unreadable() && !open_door {
                 incomplete.push(IncompleteProbe::of(o));
             }
         }
-
-        for (probe, id, what) in ACCEPTANCE {
-            for o in view.iter().filter(|o| o.id == *probe) {
-                if o.client_cert.is_some() && o.outcome == Outcome::Served {
-                    let st = o.http_status.unwrap_or_default();
-                    found.add(
-                        v,
-                        Finding::new(*id, format!("{v}: {what} was served HTTP {st}.")),
-                        o,
-                    );
-                }
-            }
-        }
-        forged_implied_by_untrusted(view, v, &mut found);
-
-        if let Some(valid) =
-            find(view, ProbeId::ValidClientCert).filter(|o| o.client_cert.is_some())
-        {
-            if valid.outcome == Outcome::Served {
-                control.verified.push(v);
-            } else if valid.outcome.is_unreadable() {
-                control.unreadable.push(v);
-            } else {
-                control.refused.push(v);
-                let how = match (valid.http_status, &valid.alert) {
-                    (Some(st), _) => format!("HTTP {st}"),
-                    (None, Some(a)) => format!("alert {a}"),
-                    (None, None) => valid.detail.clone().unwrap_or_else(|| "a refusal".into()),
-                };
-                found.add(
-                    v,
-                    Finding::new(
-                        FindingId::EnforcementUnverified,
-                        format!("{v}: the valid client certificate got {how}, so refusals on this version prove nothing."),
-                    ),
-                    valid,
-                );
-            }
-        } else if find(view, ProbeId::ValidClientCert).is_some() {
-            control.unpresented.push(v);
-        }
+        forged_implied_by_untrusted(&view.observations, v, &mut found);
+        control.see(view);
     }
 
     let mut findings: Vec<Finding> = found.0.into_values().collect();
-    mark_implied(&mut findings);
     sort_findings(&mut findings);
     let (client_auth, enforced_at) = level.unwrap_or((ClientAuth::Unknown, None));
     Verdict {
@@ -345,6 +210,21 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         verification: control.status(),
         verification_detail: control.detail(),
         incomplete,
+    }
+}
+
+/// The client-auth level one version's baseline shows, and where a missing certificate is refused.
+fn level_of(nc: &ProbeObservation) -> (ClientAuth, Option<Layer>) {
+    let late = nc.asked_after_handshake.map(Layer::late);
+    if !nc.cert_requested {
+        return (ClientAuth::None, None);
+    }
+    match nc.outcome {
+        Outcome::RefusedTls => (ClientAuth::Required, Some(late.unwrap_or(Layer::Tls))),
+        Outcome::RefusedHttp if tls_module_refusal(nc) => {
+            (ClientAuth::Required, Some(late.unwrap_or(Layer::Http)))
+        }
+        _ => (ClientAuth::Optional, None),
     }
 }
 
@@ -384,40 +264,6 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
-/// The probes whose 2xx proves a finding: (probe, finding, what was presented).
-const ACCEPTANCE: &[(ProbeId, FindingId, &str)] = &[
-    (
-        ProbeId::UntrustedClientCert,
-        FindingId::UntrustedClientCertAccepted,
-        "a certificate issued by a CA minted for this scan",
-    ),
-    (
-        ProbeId::ForgedClientCert,
-        FindingId::ForgedClientCertAccepted,
-        "a certificate whose issuer name was copied from an advertised CA, signed by our own key,",
-    ),
-    (
-        ProbeId::CertWithoutKey,
-        FindingId::ClientKeyPossessionNotVerified,
-        "the valid certificate with CertificateVerify signed by another key",
-    ),
-    (
-        ProbeId::ExpiredClientCert,
-        FindingId::ExpiredClientCertAccepted,
-        "an expired certificate from the staging CA",
-    ),
-    (
-        ProbeId::NotYetValidClientCert,
-        FindingId::NotYetValidClientCertAccepted,
-        "a not-yet-valid certificate from the staging CA",
-    ),
-    (
-        ProbeId::WrongEkuClientCert,
-        FindingId::WrongEkuClientCertAccepted,
-        "a certificate from the staging CA with EKU serverAuth only",
-    ),
-];
-
 /// Whether the positive control got in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -444,6 +290,18 @@ struct Control {
 }
 
 impl Control {
+    /// Where the positive control stands on one version the server asked on.
+    fn see(&mut self, view: &VersionView<'_>) {
+        let v = view.version;
+        match view.of(ProbeId::ValidClientCert) {
+            Some(o) if o.client_cert.is_none() => self.unpresented.push(v),
+            Some(o) if o.outcome == Outcome::Served => self.verified.push(v),
+            Some(o) if o.outcome.is_unreadable() => self.unreadable.push(v),
+            Some(_) => self.refused.push(v),
+            None => {}
+        }
+    }
+
     fn status(&self) -> Verification {
         match (self.verified.is_empty(), self.refused.is_empty()) {
             (true, true) => Verification::NotAttempted,
@@ -481,82 +339,6 @@ impl Control {
             return Some("the server never asked for a client certificate".into());
         }
         Some("no client identity the server should accept was given".into())
-    }
-}
-
-/// A finding is implied by a more fundamental one when that one is a critical root cause on every
-/// TLS version where it holds. Each rule: (implied, implied by); the first that applies wins, so
-/// the most fundamental cause comes first.
-const IMPLICATIONS: &[(FindingId, FindingId)] = &[
-    (
-        FindingId::UntrustedClientCertAccepted,
-        FindingId::ClientCertOptional,
-    ),
-    (
-        FindingId::ForgedClientCertAccepted,
-        FindingId::ClientCertOptional,
-    ),
-    (
-        FindingId::ForgedClientCertAccepted,
-        FindingId::UntrustedClientCertAccepted,
-    ),
-    (
-        FindingId::ClientKeyPossessionNotVerified,
-        FindingId::ClientCertOptional,
-    ),
-    (
-        FindingId::ExpiredClientCertAccepted,
-        FindingId::ClientCertOptional,
-    ),
-    (
-        FindingId::ExpiredClientCertAccepted,
-        FindingId::UntrustedClientCertAccepted,
-    ),
-    (
-        FindingId::ExpiredClientCertAccepted,
-        FindingId::ForgedClientCertAccepted,
-    ),
-    (
-        FindingId::NotYetValidClientCertAccepted,
-        FindingId::ClientCertOptional,
-    ),
-    (
-        FindingId::NotYetValidClientCertAccepted,
-        FindingId::UntrustedClientCertAccepted,
-    ),
-    (
-        FindingId::NotYetValidClientCertAccepted,
-        FindingId::ForgedClientCertAccepted,
-    ),
-    (
-        FindingId::WrongEkuClientCertAccepted,
-        FindingId::ClientCertOptional,
-    ),
-    (
-        FindingId::WrongEkuClientCertAccepted,
-        FindingId::UntrustedClientCertAccepted,
-    ),
-    (
-        FindingId::WrongEkuClientCertAccepted,
-        FindingId::ForgedClientCertAccepted,
-    ),
-];
-
-fn mark_implied(findings: &mut [Finding]) {
-    for (implied, by) in IMPLICATIONS {
-        let cover: Option<Vec<TlsVersion>> = findings
-            .iter()
-            .find(|f| f.id == *by && f.severity == Severity::Critical && f.implied_by.is_none())
-            .map(|f| f.tls_versions.clone());
-        let Some(cover) = cover else { continue };
-        for f in findings
-            .iter_mut()
-            .filter(|f| f.id == *implied && f.implied_by.is_none())
-        {
-            if f.tls_versions.iter().all(|v| cover.contains(v)) {
-                f.implied_by = Some(*by);
-            }
-        }
     }
 }
 

@@ -447,6 +447,84 @@ pub enum BaselineState {
     Unchanged,
 }
 
+/// A finding is implied by a more fundamental one when that one is a critical root cause on every
+/// TLS version where it holds. Each rule: (implied, implied by); the first that applies wins, so
+/// the most fundamental cause comes first.
+pub const IMPLICATIONS: &[(FindingId, FindingId)] = &[
+    (
+        FindingId::UntrustedClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ForgedClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ForgedClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::ClientKeyPossessionNotVerified,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ExpiredClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ExpiredClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::ExpiredClientCertAccepted,
+        FindingId::ForgedClientCertAccepted,
+    ),
+    (
+        FindingId::NotYetValidClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::NotYetValidClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::NotYetValidClientCertAccepted,
+        FindingId::ForgedClientCertAccepted,
+    ),
+    (
+        FindingId::WrongEkuClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::WrongEkuClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::WrongEkuClientCertAccepted,
+        FindingId::ForgedClientCertAccepted,
+    ),
+];
+
+/// Marks each finding implied by a more fundamental one ([`IMPLICATIONS`]): applied once per
+/// target, over every probe's findings.
+pub fn mark_implied(findings: &mut [Finding]) {
+    for (implied, by) in IMPLICATIONS {
+        let cover: Option<Vec<TlsVersion>> = findings
+            .iter()
+            .find(|f| f.id == *by && f.severity == Severity::Critical && f.implied_by.is_none())
+            .map(|f| f.tls_versions.clone());
+        let Some(cover) = cover else { continue };
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.id == *implied && f.implied_by.is_none())
+        {
+            if f.tls_versions.iter().all(|v| cover.contains(v)) {
+                f.implied_by = Some(*by);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,11 @@ use rustls::crypto::CryptoProvider;
 use rustls::sign::SigningKey;
 use rustls::SignatureScheme;
 
-use super::{Fixed, Paired, Plan, ProbeContext};
+use super::{
+    served_with, valid_client_cert, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec,
+    VersionView,
+};
+use crate::finding::FindingId;
 use crate::identity::{rustls_signing_key, ClientIdentity, KeyKind};
 use crate::transport::tls::CertChooser;
 
@@ -68,23 +72,43 @@ impl CertChooser for WithoutKey {
     }
 }
 
-/// Runs when there is a positive control.
-pub fn plan(ctx: &ProbeContext) -> Plan {
-    let valid: Arc<dyn CertChooser> = if let Some(id) = &ctx.client {
-        Arc::new(Fixed(id.clone()))
-    } else if let Some(s) = &ctx.staging {
-        Arc::new(Paired(s.valid.clone()))
-    } else {
-        return Plan::Skip(
-            "needs a certificate the server accepts: --client-cert/--client-key or --issuing-ca-*"
-                .into(),
-        );
-    };
-    let keys = ForeignKeys {
-        provider: ctx.provider.clone(),
-        ec256: OnceLock::new(),
-        ec384: OnceLock::new(),
-        rsa: OnceLock::new(),
-    };
-    Plan::Run(Some(Arc::new(WithoutKey { valid, keys })))
+/// The probe.
+pub struct CertWithoutKey;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::CertWithoutKey,
+    presents: "the positive control's certificate, CertificateVerify signed by another key",
+    needs: "as `valid-client-cert`",
+    findings: &[FindingId::ClientKeyPossessionNotVerified],
+};
+
+impl Probe for CertWithoutKey {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    /// Runs when there is a positive control.
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        let Some(valid) = valid_client_cert::chooser(ctx) else {
+            return Plan::Skip(
+                "needs a certificate the server accepts: a client identity or a staging CA".into(),
+            );
+        };
+        let keys = ForeignKeys {
+            provider: ctx.provider.clone(),
+            ec256: OnceLock::new(),
+            ec384: OnceLock::new(),
+            rsa: OnceLock::new(),
+        };
+        Plan::Run(Some(Arc::new(WithoutKey { valid, keys })))
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        served_with(
+            view,
+            self.id(),
+            FindingId::ClientKeyPossessionNotVerified,
+            "the valid certificate with CertificateVerify signed by another key",
+        )
+    }
 }

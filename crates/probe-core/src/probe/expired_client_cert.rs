@@ -1,8 +1,35 @@
-//! `expired-client-cert`: a certificate from the staging CA the server trusts, expired yesterday; a server that serves it does not check validity dates.
+//! `expired-client-cert`: a certificate from the staging CA, expired yesterday; a server that serves it does not check validity dates.
 
-use super::{staging_plan, Plan, ProbeContext};
+use super::{
+    served_with, staging_plan, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
+};
+use crate::finding::FindingId;
 
-/// Runs when a staging CA is given.
-pub fn plan(ctx: &ProbeContext) -> Plan {
-    staging_plan(ctx, |s| &s.expired)
+/// The probe.
+pub struct ExpiredClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::ExpiredClientCert,
+    presents: "a certificate from the staging CA, expired yesterday",
+    needs: "a staging CA the server trusts (`--issuing-ca-*`)",
+    findings: &[FindingId::ExpiredClientCertAccepted],
+};
+
+impl Probe for ExpiredClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        staging_plan(ctx, |s| &s.expired)
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        served_with(
+            view,
+            self.id(),
+            FindingId::ExpiredClientCertAccepted,
+            "an expired certificate from the staging CA",
+        )
+    }
 }

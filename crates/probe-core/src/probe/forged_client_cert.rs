@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use rustls::SignatureScheme;
 
-use super::{Plan, ProbeContext};
+use super::{served_with, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::finding::FindingId;
 use crate::identity::forge::Forger;
 use crate::identity::{ClientIdentity, KeyKind};
 use crate::transport::tls::CertChooser;
@@ -41,9 +42,8 @@ impl CertChooser for Forged {
     }
 }
 
-/// The plan for the advertised name at `index`.
-pub fn plan(ctx: &ProbeContext, index: usize) -> Plan {
-    Plan::Run(Some(Arc::new(Forged {
+fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
+    Arc::new(Forged {
         forger: ctx.forger.clone(),
         index,
         fallback: if index == 0 {
@@ -51,14 +51,53 @@ pub fn plan(ctx: &ProbeContext, index: usize) -> Plan {
         } else {
             None
         },
-    })))
+    })
 }
 
-/// Why a forged probe presented nothing, for the report.
-pub fn skip_reason(fallback_available: bool) -> &'static str {
-    if fallback_available {
-        "the advertised CA name could not be parsed as a DER Name"
-    } else {
-        "the server advertised no CA names (as Python's ssl does), and no --client-cert or --issuing-ca-cert gave an issuer to copy"
+/// The probe.
+pub struct ForgedClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::ForgedClientCert,
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key",
+    needs: "advertised CA names, else the issuer of `--client-cert` or the staging CA; skipped with a reason otherwise",
+    findings: &[FindingId::ForgedClientCertAccepted],
+};
+
+impl Probe for ForgedClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    /// The first advertised name (or the fallback issuer) in the first wave.
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        Plan::Run(Some(forged(ctx, 0)))
+    }
+
+    /// Each further advertised name, up to [`MAX_NAMES`], once the names are known.
+    fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
+        let names = first
+            .of(ProbeId::NoClientCert)
+            .map_or(0, |o| o.acceptable_cas.len());
+        (1..names.min(MAX_NAMES))
+            .map(|i| forged(ctx, i) as Arc<dyn CertChooser>)
+            .collect()
+    }
+
+    fn unpresented(&self, ctx: &ProbeContext) -> Option<&'static str> {
+        Some(if ctx.forge_fallback_issuer.is_some() {
+            "the advertised CA name could not be parsed as a DER Name"
+        } else {
+            "the server advertised no CA names (as Python's ssl does), and no client identity or staging CA gave an issuer to copy"
+        })
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        served_with(
+            view,
+            self.id(),
+            FindingId::ForgedClientCertAccepted,
+            "a certificate whose issuer name was copied from an advertised CA, signed by our own key,",
+        )
     }
 }

@@ -1,6 +1,15 @@
-//! The probes. Each lives in its own file and says, from the scan's context, which certificate it
-//! presents (or why it is skipped). Every probe runs on every TLS version, concurrently; the
-//! registry below is the one list of them.
+//! The probes. A probe is one file under `probe/`: what it declares ([`ProbeSpec`]: id, what it
+//! presents, what it needs, the findings it can raise), the requests it makes, and its judgement.
+//! [`registry`] is the one list of them; the engine plans waves from it and the docs tables follow
+//! from it.
+//!
+//! Two kinds:
+//! - a [`Probe`] presents one certificate (or none) in one TLS handshake plus one GET, on every TLS
+//!   version; the engine runs it (retries, the late-auth wave) and hands it the observations of
+//!   one version to judge ([`VersionView`]);
+//! - a [`TargetProbe`] makes requests of its own once per target (the server certificate, the
+//!   exposed configuration, the bypasses), alongside the first wave or after it, and returns its
+//!   findings.
 
 pub use crate::facts::ProbeId;
 /// The exposed-configuration probe under its former module name.
@@ -8,13 +17,22 @@ pub use tls_config_exposed as config_exposed;
 
 use std::sync::Arc;
 
+use futures_util::future::BoxFuture;
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
 use rustls::SignatureScheme;
 use serde::{Deserialize, Serialize};
 
+use crate::checks::server_cert::{Policy as ServerCertPolicy, TrustStore};
+use crate::facts::{IncompleteProbe, ProbeObservation, TlsVersion};
+use crate::finding::remediation::Stack;
+use crate::finding::{Finding, FindingId};
 use crate::identity::forge::Forger;
 use crate::identity::{ClientIdentity, IdentityPair};
+use crate::permits::Permits;
+use crate::target::Target;
 use crate::transport::tls::CertChooser;
+use crate::transport::Limits;
 
 pub mod cert_without_key;
 pub mod expired_client_cert;
@@ -22,10 +40,184 @@ pub mod forged_client_cert;
 pub mod late_client_auth;
 pub mod no_client_cert;
 pub mod not_yet_valid_client_cert;
+pub mod registry;
+pub mod server_certificate;
 pub mod tls_config_exposed;
 pub mod untrusted_client_cert;
 pub mod valid_client_cert;
 pub mod wrong_eku_client_cert;
+
+/// What a probe declares about itself.
+#[derive(Debug)]
+pub struct ProbeSpec {
+    /// Its stable id (as reports and `--skip-probe` name it).
+    pub id: ProbeId,
+    /// What it sends, in a phrase (the README's probes table).
+    pub presents: &'static str,
+    /// What it needs to run, in a phrase (`—` when nothing).
+    pub needs: &'static str,
+    /// The findings it can raise.
+    pub findings: &'static [FindingId],
+}
+
+/// The observations that judge one TLS version of a target: the late-auth ones where the server
+/// asked for a certificate after the handshake, else the first wave's.
+#[derive(Debug)]
+pub struct VersionView<'a> {
+    /// The version.
+    pub version: TlsVersion,
+    /// Its observations, every probe's.
+    pub observations: Vec<&'a ProbeObservation>,
+}
+
+impl<'a> VersionView<'a> {
+    /// The first observation of a probe.
+    pub fn of(&self, id: ProbeId) -> Option<&'a ProbeObservation> {
+        self.observations.iter().copied().find(|o| o.id == id)
+    }
+
+    /// Every observation of a probe (the forged probe has one per advertised name).
+    pub fn all(&self, id: ProbeId) -> impl Iterator<Item = &'a ProbeObservation> + '_ {
+        self.observations
+            .iter()
+            .copied()
+            .filter(move |o| o.id == id)
+    }
+}
+
+/// A finding and the observation that shows it (its evidence).
+#[derive(Debug)]
+pub struct Judged<'a> {
+    /// The finding.
+    pub finding: Finding,
+    /// The observation it comes from.
+    pub from: &'a ProbeObservation,
+}
+
+/// A probe that presents one certificate (or none) in one handshake plus one GET per TLS version.
+pub trait Probe: Send + Sync {
+    /// What it declares.
+    fn spec(&self) -> &'static ProbeSpec;
+    /// Its id.
+    fn id(&self) -> ProbeId {
+        self.spec().id
+    }
+    /// Whether it runs in this scan, and what it presents.
+    fn plan(&self, ctx: &ProbeContext) -> Plan;
+    /// More requests once the first wave's facts of one version are known (the forged probe
+    /// forges each further advertised CA name). None by default.
+    fn follow_up(
+        &self,
+        _ctx: &ProbeContext,
+        _first: &VersionView<'_>,
+    ) -> Vec<Arc<dyn CertChooser>> {
+        Vec::new()
+    }
+    /// Why an observation that was asked for a certificate but presented none is dropped, and
+    /// the probe reported skipped (the forged probe, with no name to copy). `None`: it is kept.
+    fn unpresented(&self, _ctx: &ProbeContext) -> Option<&'static str> {
+        None
+    }
+    /// Its findings on one version, from the observations that judge it.
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>>;
+}
+
+/// The findings of a certificate probe whose certificate was served (2xx): `what` was served.
+pub fn served_with<'a>(
+    view: &VersionView<'a>,
+    probe: ProbeId,
+    finding: FindingId,
+    what: &str,
+) -> Vec<Judged<'a>> {
+    view.all(probe)
+        .filter(|o| o.client_cert.is_some() && o.outcome == crate::facts::Outcome::Served)
+        .map(|o| Judged {
+            finding: Finding::new(
+                finding,
+                format!(
+                    "{}: {what} was served HTTP {}.",
+                    view.version,
+                    o.http_status.unwrap_or_default()
+                ),
+            ),
+            from: o,
+        })
+        .collect()
+}
+
+/// When a [`TargetProbe`] starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// With the first wave: it needs nothing the handshake probes find.
+    WithFirstWave,
+    /// Once the handshake probes are done, with their observations.
+    AfterFirstWave,
+}
+
+/// Everything a scan shares across targets.
+pub struct ScanContext {
+    /// Identities and the provider.
+    pub probes: Arc<ProbeContext>,
+    /// Trust anchors for the server's certificate.
+    pub trust: Arc<TrustStore>,
+    /// Rules of the server-certificate analysis.
+    pub server_cert: ServerCertPolicy,
+    /// Caps and deadline of each exchange.
+    pub limits: Limits,
+    /// Concurrency limits.
+    pub permits: Arc<Permits>,
+    /// TLS versions probed.
+    pub versions: Vec<TlsVersion>,
+}
+
+/// What the handshake probes found on a target, for the probes that run after them.
+#[derive(Debug, Default)]
+pub struct FirstWave {
+    /// Every observation (the late-auth ones included).
+    pub observations: Vec<ProbeObservation>,
+    /// The chains the baseline was served, per version, leaf first.
+    pub chains: Vec<(TlsVersion, Vec<CertificateDer<'static>>)>,
+}
+
+/// What a [`TargetProbe`] hands back.
+#[derive(Debug, Default)]
+pub struct TargetOutcome {
+    /// Its findings.
+    pub findings: Vec<Finding>,
+    /// Requests of it that could not be read, when they could have raised a finding.
+    pub incomplete: Vec<IncompleteProbe>,
+    /// The server stack its answers point at, for the per-stack fixes.
+    pub stack_hint: Option<Stack>,
+    /// Its own section of the report.
+    pub section: Section,
+}
+
+/// A target probe's own section of the report.
+#[derive(Debug, Default)]
+pub enum Section {
+    /// None.
+    #[default]
+    None,
+    /// The server certificate as served, with its analysis.
+    ServerCertificate(crate::checks::server_cert::ServerCertificate),
+    /// The configuration paths probed.
+    ConfigProbes(Vec<tls_config_exposed::ConfigObservation>),
+}
+
+/// A probe that makes requests of its own, once per target.
+pub trait TargetProbe: Send + Sync {
+    /// What it declares.
+    fn spec(&self) -> &'static ProbeSpec;
+    /// When it starts.
+    fn starts(&self) -> Start;
+    /// Runs on one target; `first` is set for [`Start::AfterFirstWave`].
+    fn run<'a>(
+        &'a self,
+        target: &'a Target,
+        scan: &'a ScanContext,
+        first: Option<&'a FirstWave>,
+    ) -> BoxFuture<'a, TargetOutcome>;
+}
 
 /// Identities minted from the user's staging CA (`--issuing-ca-cert/--issuing-ca-key`).
 #[derive(Debug)]
@@ -95,38 +287,21 @@ impl CertChooser for Paired {
     }
 }
 
-/// The registry: every probe with its plan for this scan, in report order.
+/// The plan of every handshake probe in this scan, in report order.
 pub fn plans(ctx: &ProbeContext) -> Vec<(ProbeId, Plan)> {
-    vec![
-        (ProbeId::NoClientCert, no_client_cert::plan(ctx)),
-        (
-            ProbeId::UntrustedClientCert,
-            untrusted_client_cert::plan(ctx),
-        ),
-        (ProbeId::ForgedClientCert, forged_client_cert::plan(ctx, 0)),
-        (ProbeId::ValidClientCert, valid_client_cert::plan(ctx)),
-        (ProbeId::CertWithoutKey, cert_without_key::plan(ctx)),
-        (ProbeId::ExpiredClientCert, expired_client_cert::plan(ctx)),
-        (
-            ProbeId::NotYetValidClientCert,
-            not_yet_valid_client_cert::plan(ctx),
-        ),
-        (
-            ProbeId::WrongEkuClientCert,
-            wrong_eku_client_cert::plan(ctx),
-        ),
-    ]
+    registry::PROBES
+        .iter()
+        .map(|p| (p.id(), p.plan(ctx)))
+        .collect()
 }
 
 /// The plan of a probe that needs the staging CA.
-fn staging_plan(
+pub(crate) fn staging_plan(
     ctx: &ProbeContext,
     pick: impl Fn(&StagingIdentities) -> &Arc<IdentityPair>,
 ) -> Plan {
     match &ctx.staging {
         Some(s) => Plan::Run(Some(Arc::new(Paired(pick(s).clone())))),
-        None => Plan::Skip(
-            "needs a staging CA the server trusts: --issuing-ca-cert and --issuing-ca-key".into(),
-        ),
+        None => Plan::Skip("needs a staging CA the server trusts (its certificate and key)".into()),
     }
 }

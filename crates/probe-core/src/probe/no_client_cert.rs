@@ -1,9 +1,98 @@
 //! `no-client-cert`: the baseline. Presents no certificate, and records whether the server sent a
-//! CertificateRequest, its CA names and signature schemes, any alert, and the HTTP answer.
+//! CertificateRequest, its CA names and signature schemes, any alert, and the HTTP answer. Its
+//! judgement: never asked (`client-cert-not-requested`), served without one
+//! (`client-cert-optional`), or refused by the application rather than the TLS layer
+//! (`client-cert-enforced-by-app`).
 
-use super::{Plan, ProbeContext};
+use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::facts::{Outcome, ProbeObservation};
+use crate::finding::{Finding, FindingId, Severity};
 
-/// Always runs, with no certificate.
-pub fn plan(_ctx: &ProbeContext) -> Plan {
-    Plan::Run(None)
+/// The probe.
+pub struct NoClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::NoClientCert,
+    presents: "nothing; records the CertificateRequest, its CA names and signature schemes, the alert, the HTTP status and a capped body excerpt",
+    needs: "—",
+    findings: &[
+        FindingId::ClientCertNotRequested,
+        FindingId::ClientCertOptional,
+        FindingId::ClientCertEnforcedByApp,
+    ],
+};
+
+/// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
+/// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
+/// 495/496 statuses nginx (and others copying it) use for certificate errors, and any refusal
+/// after a late CertificateRequest (mod_ssl answers 403 when the late handshake fails).
+pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
+    if o.outcome != Outcome::RefusedHttp {
+        return false;
+    }
+    if o.asked_after_handshake.is_some() {
+        return true;
+    }
+    match o.http_status {
+        Some(495 | 496) => true,
+        Some(400) => o.body_excerpt.as_deref().is_some_and(|b| {
+            b.contains("No required SSL certificate was sent")
+                || b.contains("The SSL certificate error")
+        }),
+        _ => false,
+    }
+}
+
+impl Probe for NoClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    /// Always runs, with no certificate.
+    fn plan(&self, _ctx: &ProbeContext) -> Plan {
+        Plan::Run(None)
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        let Some(nc) = view.of(self.id()) else {
+            return Vec::new();
+        };
+        let v = view.version;
+        let finding = match (nc.cert_requested, nc.outcome, nc.http_status) {
+            (false, Outcome::Served, Some(st)) => Finding::new(
+                FindingId::ClientCertNotRequested,
+                format!("{v}: the server never asked for a client certificate and served HTTP {st}."),
+            ),
+            (false, _, Some(st)) => Finding::new(
+                FindingId::ClientCertNotRequested,
+                format!(
+                    "{v}: the server never asked for a client certificate; without one it answered HTTP {st}, \
+                     so another authentication may guard this path, but mutual TLS is not in place."
+                ),
+            )
+            .with_severity(Severity::High),
+            (true, Outcome::Served, Some(st)) => Finding::new(
+                FindingId::ClientCertOptional,
+                format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
+            ),
+            (true, Outcome::Answered, Some(st)) => Finding::new(
+                FindingId::ClientCertOptional,
+                format!(
+                    "{v}: the handshake completed without a client certificate and the server answered \
+                     HTTP {st}; the TLS layer lets anonymous clients in. Scan a path that answers 2xx to confirm."
+                ),
+            )
+            .with_severity(Severity::Medium),
+            (true, Outcome::RefusedHttp, Some(st)) if !tls_module_refusal(nc) => Finding::new(
+                FindingId::ClientCertEnforcedByApp,
+                format!(
+                    "{v}: the TLS layer let the handshake complete without a certificate; the \
+                     application then refused with HTTP {st}. Client certificates are optional at \
+                     the TLS layer and enforced by the application."
+                ),
+            ),
+            _ => return Vec::new(),
+        };
+        vec![Judged { finding, from: nc }]
+    }
 }

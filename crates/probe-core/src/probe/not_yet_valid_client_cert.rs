@@ -1,8 +1,35 @@
-//! `not-yet-valid-client-cert`: a certificate from the staging CA the server trusts, valid only from tomorrow; a server that serves it does not check notBefore.
+//! `not-yet-valid-client-cert`: a certificate from the staging CA, valid from tomorrow; a server that serves it does not check validity dates.
 
-use super::{staging_plan, Plan, ProbeContext};
+use super::{
+    served_with, staging_plan, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
+};
+use crate::finding::FindingId;
 
-/// Runs when a staging CA is given.
-pub fn plan(ctx: &ProbeContext) -> Plan {
-    staging_plan(ctx, |s| &s.not_yet_valid)
+/// The probe.
+pub struct NotYetValidClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::NotYetValidClientCert,
+    presents: "a certificate from the staging CA, valid from tomorrow",
+    needs: "a staging CA the server trusts (`--issuing-ca-*`)",
+    findings: &[FindingId::NotYetValidClientCertAccepted],
+};
+
+impl Probe for NotYetValidClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        staging_plan(ctx, |s| &s.not_yet_valid)
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        served_with(
+            view,
+            self.id(),
+            FindingId::NotYetValidClientCertAccepted,
+            "a not-yet-valid certificate from the staging CA",
+        )
+    }
 }

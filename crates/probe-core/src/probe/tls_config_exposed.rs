@@ -396,3 +396,49 @@ fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
     f.tls_versions = versions;
     Some(f)
 }
+
+/// The probe, as the registry lists it.
+pub struct TlsConfigExposed;
+
+static SPEC: super::ProbeSpec = super::ProbeSpec {
+    id: super::ProbeId::TlsConfigExposed,
+    presents: "GETs of well-known configuration paths (after a random control path), without a certificate and with the positive control's",
+    needs: "—",
+    findings: &[FindingId::TlsConfigExposed],
+};
+
+impl super::TargetProbe for TlsConfigExposed {
+    fn spec(&self) -> &'static super::ProbeSpec {
+        &SPEC
+    }
+
+    fn starts(&self) -> super::Start {
+        super::Start::WithFirstWave
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a Target,
+        scan: &'a super::ScanContext,
+        _first: Option<&'a super::FirstWave>,
+    ) -> futures_util::future::BoxFuture<'a, super::TargetOutcome> {
+        use futures_util::FutureExt as _;
+        async move {
+            let probe = ConfigProbe {
+                provider: &scan.probes.provider,
+                versions: &scan.versions,
+                identity: super::valid_client_cert::chooser(&scan.probes),
+                timeout: scan.limits.timeout,
+                permits: &scan.permits,
+            };
+            let found = run(target, probe).await;
+            super::TargetOutcome {
+                findings: found.finding.into_iter().collect(),
+                stack_hint: found.stack_hint,
+                section: super::Section::ConfigProbes(found.observations),
+                ..super::TargetOutcome::default()
+            }
+        }
+        .boxed()
+    }
+}

@@ -3,9 +3,36 @@
 
 use std::sync::Arc;
 
-use super::{Paired, Plan, ProbeContext};
+use super::{
+    served_with, Judged, Paired, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
+};
+use crate::finding::FindingId;
 
-/// Always runs.
-pub fn plan(ctx: &ProbeContext) -> Plan {
-    Plan::Run(Some(Arc::new(Paired(ctx.untrusted.clone()))))
+/// The probe.
+pub struct UntrustedClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::UntrustedClientCert,
+    presents: "a certificate from a CA minted on the spot",
+    needs: "—",
+    findings: &[FindingId::UntrustedClientCertAccepted],
+};
+
+impl Probe for UntrustedClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        Plan::Run(Some(Arc::new(Paired(ctx.untrusted.clone()))))
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        served_with(
+            view,
+            self.id(),
+            FindingId::UntrustedClientCertAccepted,
+            "a certificate issued by a CA minted for this scan",
+        )
+    }
 }

@@ -1,21 +1,72 @@
-//! `valid-client-cert`: the positive control. Presents the user's identity (`--client-cert`), else
-//! one minted from the staging CA. If it is not served, enforcement could not be verified: every
-//! refusal elsewhere may just mean the scanner could not get in at all.
+//! `valid-client-cert`: the positive control. Presents the user's identity, else one minted from
+//! the staging CA. If it is not served, enforcement could not be verified: every refusal elsewhere
+//! may just mean the scanner could not get in at all.
 
 use std::sync::Arc;
 
-use super::{Fixed, Paired, Plan, ProbeContext};
+use super::{Fixed, Judged, Paired, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::facts::Outcome;
+use crate::finding::{Finding, FindingId};
+use crate::transport::tls::CertChooser;
 
-/// Runs when an identity or a staging CA is given.
-pub fn plan(ctx: &ProbeContext) -> Plan {
+/// The probe.
+pub struct ValidClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::ValidClientCert,
+    presents: "the positive control: your certificate, or one minted from the staging CA",
+    needs: "`--client-cert`/`--client-key` or `--issuing-ca-*`",
+    findings: &[FindingId::EnforcementUnverified],
+};
+
+/// The positive control's certificate: the user's identity, else the staging CA's valid one.
+pub fn chooser(ctx: &ProbeContext) -> Option<Arc<dyn CertChooser>> {
     if let Some(id) = &ctx.client {
-        Plan::Run(Some(Arc::new(Fixed(id.clone()))))
-    } else if let Some(s) = &ctx.staging {
-        Plan::Run(Some(Arc::new(Paired(s.valid.clone()))))
+        Some(Arc::new(Fixed(id.clone())))
     } else {
-        Plan::Skip(
-            "needs --client-cert and --client-key, or --issuing-ca-cert and --issuing-ca-key"
-                .into(),
-        )
+        ctx.staging
+            .as_ref()
+            .map(|s| Arc::new(Paired(s.valid.clone())) as Arc<dyn CertChooser>)
+    }
+}
+
+impl Probe for ValidClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    /// Runs when an identity or a staging CA is given.
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        match chooser(ctx) {
+            Some(c) => Plan::Run(Some(c)),
+            None => Plan::Skip(
+                "needs a client identity (a certificate and its key) or a staging CA".into(),
+            ),
+        }
+    }
+
+    /// Refused while presented: refusals on this version prove nothing.
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        let Some(valid) = view.of(self.id()).filter(|o| o.client_cert.is_some()) else {
+            return Vec::new();
+        };
+        if valid.outcome == Outcome::Served || valid.outcome.is_unreadable() {
+            return Vec::new();
+        }
+        let how = match (valid.http_status, &valid.alert) {
+            (Some(st), _) => format!("HTTP {st}"),
+            (None, Some(a)) => format!("alert {a}"),
+            (None, None) => valid.detail.clone().unwrap_or_else(|| "a refusal".into()),
+        };
+        vec![Judged {
+            finding: Finding::new(
+                FindingId::EnforcementUnverified,
+                format!(
+                    "{}: the valid client certificate got {how}, so refusals on this version prove nothing.",
+                    view.version
+                ),
+            ),
+            from: valid,
+        }]
     }
 }

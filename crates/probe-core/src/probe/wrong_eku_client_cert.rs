@@ -1,8 +1,35 @@
-//! `wrong-eku-client-cert`: a certificate from the staging CA the server trusts, with extended key usage serverAuth only; a server that serves it accepts certificates not meant for clients.
+//! `wrong-eku-client-cert`: a certificate from the staging CA with EKU serverAuth only; a server that serves it does not check the certificate's purpose.
 
-use super::{staging_plan, Plan, ProbeContext};
+use super::{
+    served_with, staging_plan, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
+};
+use crate::finding::FindingId;
 
-/// Runs when a staging CA is given.
-pub fn plan(ctx: &ProbeContext) -> Plan {
-    staging_plan(ctx, |s| &s.wrong_eku)
+/// The probe.
+pub struct WrongEkuClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::WrongEkuClientCert,
+    presents: "a certificate from the staging CA with EKU serverAuth only",
+    needs: "a staging CA the server trusts (`--issuing-ca-*`)",
+    findings: &[FindingId::WrongEkuClientCertAccepted],
+};
+
+impl Probe for WrongEkuClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        staging_plan(ctx, |s| &s.wrong_eku)
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        served_with(
+            view,
+            self.id(),
+            FindingId::WrongEkuClientCertAccepted,
+            "a certificate from the staging CA with EKU serverAuth only",
+        )
+    }
 }
