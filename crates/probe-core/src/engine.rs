@@ -387,7 +387,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         stack_hint = stack_hint.or(outcome.stack_hint);
         match outcome.section {
             Section::None => {}
-            Section::ServerCertificate(c) => report.server_certificate = Some(c),
+            Section::ServerCertificate(c) => report.server_certificate = Some(*c),
             Section::ConfigProbes(c) => report.config_probes = c,
         }
     }
@@ -577,14 +577,8 @@ async fn attempt(
 ) -> Attempt {
     let _permit = permits.acquire(&target.host_port()).await;
     let record = SharedRecord::default();
-    let setup = ExchangeSetup {
-        provider: &ctx.provider,
-        versions: &[version],
-        chooser,
-        limits,
-        path: None,
-        await_alert: true,
-    };
+    let versions = [version];
+    let setup = ExchangeSetup::new(&ctx.provider, &versions, chooser, limits);
     let result = exchange::run(target, setup, &record).await;
     let chain = if id == ProbeId::NoClientCert {
         std::mem::take(&mut record.lock().server_chain)

@@ -172,6 +172,12 @@ pub enum ProbeId {
     ServerCertificate,
     /// Well-known configuration paths.
     TlsConfigExposed,
+    /// Another SNI name with the protected `Host`.
+    SniHostMismatchBypass,
+    /// A session from another name, resumed on the protected one.
+    SessionResumptionBypass,
+    /// Forwarded client-certificate headers sent by the client.
+    ClientCertHeaderSpoofing,
 }
 
 impl ProbeId {
@@ -188,6 +194,9 @@ impl ProbeId {
             ProbeId::WrongEkuClientCert => "wrong-eku-client-cert",
             ProbeId::ServerCertificate => "server-certificate",
             ProbeId::TlsConfigExposed => "tls-config-exposed",
+            ProbeId::SniHostMismatchBypass => "sni-host-mismatch-bypass",
+            ProbeId::SessionResumptionBypass => "session-resumption-bypass",
+            ProbeId::ClientCertHeaderSpoofing => "client-cert-header-spoofing",
         }
     }
 }

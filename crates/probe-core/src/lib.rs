@@ -31,52 +31,44 @@ pub mod text;
 pub mod transport;
 pub mod verdict;
 
-/// The modules' former paths, kept for dependents while they move to the new ones.
+// The modules' former paths, kept for dependents while they move to the new ones.
+/// Former path of [`crate::facts`].
 pub mod observation {
-    //! Former path of [`crate::facts`].
     pub use crate::facts::*;
 }
 /// Former path of [`crate::engine`].
 pub mod scan {
-    //! Former path of [`crate::engine`].
     pub use crate::engine::*;
 }
 /// Former path of [`crate::checks::server_cert`].
 pub mod server_cert {
-    //! Former path of [`crate::checks::server_cert`].
     pub use crate::checks::server_cert::*;
 }
 /// Former path of [`crate::transport::tls`] and the name helpers of [`crate::text`].
 pub mod handshake {
-    //! Former path of [`crate::transport::tls`].
     pub use crate::text::{describe_name, escape_controls};
     pub use crate::transport::tls::*;
 }
 /// Former path of [`crate::transport`].
 pub mod exchange {
-    //! Former path of [`crate::transport`].
     pub use crate::text::sanitize;
     pub use crate::transport::*;
 }
 /// Former path of [`crate::transport::late`].
 pub mod late_auth {
-    //! Former path of [`crate::transport::late`].
     pub use crate::facts::LateAsk;
     pub use crate::transport::late::*;
 }
 /// Former path of [`crate::identity::forge`].
 pub mod forge {
-    //! Former path of [`crate::identity::forge`].
     pub use crate::identity::forge::*;
 }
 /// Former path of [`crate::checks::config_body`].
 pub mod config_leak {
-    //! Former path of [`crate::checks::config_body`].
     pub use crate::checks::config_body::*;
 }
 /// Former path of [`crate::finding::remediation`].
 pub mod remediation {
-    //! Former path of [`crate::finding::remediation`].
     pub use crate::finding::remediation::*;
 }
 

@@ -1,5 +1,7 @@
 //! Target parsing: an `https://` URL to host, port, TLS server name and request path.
 
+use std::net::IpAddr;
+
 use rustls_pki_types::ServerName;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +18,50 @@ pub struct Target {
     pub port: u16,
     /// Path and query sent in the HTTP request.
     pub path: String,
+    /// Where to connect instead of resolving `host` (curl's `--resolve`): the host name is kept
+    /// for SNI, `Host` and certificate checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_to: Option<IpAddr>,
+    /// Sibling names served on the same address (tried as SNI by the bypass probes), beside those
+    /// the scanner finds itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// Headers sent on every probe request (an API token): never serialised or printed.
+    #[serde(skip)]
+    pub headers: ExtraHeaders,
+}
+
+/// Headers sent on every request of a target. Their values may be secrets: `Debug` shows names.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ExtraHeaders(pub Vec<(http::HeaderName, http::HeaderValue)>);
+
+impl std::fmt::Debug for ExtraHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(n, _)| format!("{n}: <redacted>")))
+            .finish()
+    }
+}
+
+impl ExtraHeaders {
+    /// Parses `Name: value` (as curl's `-H`); the error never quotes the value.
+    pub fn parse_one(text: &str) -> Result<(http::HeaderName, http::HeaderValue), String> {
+        let (name, value) = text
+            .split_once(':')
+            .ok_or_else(|| "a header must read `Name: value`".to_owned())?;
+        let name = http::HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| format!("{:?} is not a valid header name", name.trim()))?;
+        if matches!(
+            name.as_str(),
+            "host" | "content-length" | "transfer-encoding" | "connection"
+        ) {
+            return Err(format!("the {name} header is set by the scanner itself"));
+        }
+        let mut value = http::HeaderValue::from_str(value.trim())
+            .map_err(|_| format!("the value of {name} is not a valid header value"))?;
+        value.set_sensitive(true);
+        Ok((name, value))
+    }
 }
 
 impl Target {
@@ -66,6 +112,9 @@ impl Target {
             host,
             port,
             path,
+            connect_to: None,
+            names: Vec::new(),
+            headers: ExtraHeaders::default(),
         })
     }
 
@@ -91,6 +140,24 @@ impl Target {
         })
     }
 
+    /// Where the TCP connection goes: the `--resolve` address when given, else the host.
+    pub fn connect_addr(&self) -> (String, u16) {
+        match self.connect_to {
+            Some(ip) => (ip.to_string(), self.port),
+            None => (self.host.clone(), self.port),
+        }
+    }
+
+    /// Applies curl-style `HOST:PORT:ADDR` entries that name this target's host and port.
+    pub fn resolve_with(&mut self, entries: &[Resolve]) {
+        if let Some(r) = entries
+            .iter()
+            .find(|r| r.host.eq_ignore_ascii_case(&self.host) && r.port == self.port)
+        {
+            self.connect_to = Some(r.addr);
+        }
+    }
+
     /// `host:port`, the key used for fingerprints and per-host limits.
     pub fn host_port(&self) -> String {
         format!("{}:{}", self.authority_host(), self.port)
@@ -105,9 +172,82 @@ impl Target {
     }
 }
 
+/// One curl-style `--resolve HOST:PORT:ADDR` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolve {
+    /// The host name as in the URL.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The address to connect to.
+    pub addr: IpAddr,
+}
+
+impl std::str::FromStr for Resolve {
+    type Err = String;
+
+    /// `HOST:PORT:ADDR`; an IPv6 address may be bracketed.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut parts = text.splitn(3, ':');
+        let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(format!("{text:?} is not HOST:PORT:ADDR"));
+        };
+        let port = port
+            .parse()
+            .map_err(|_| format!("{port:?} is not a port (in {text:?})"))?;
+        let addr = addr
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| format!("{addr:?} is not an IP address (in {text:?})"))?;
+        if host.is_empty() {
+            return Err(format!("{text:?} names no host"));
+        }
+        Ok(Resolve {
+            host: host.to_owned(),
+            port,
+            addr,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolve_entries_parse_like_curl() {
+        let r: Resolve = "secure.test:8443:127.0.0.1"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((r.host.as_str(), r.port), ("secure.test", 8443));
+        let v6: Result<Resolve, _> = "a.test:443:[::1]".parse();
+        assert!(v6.is_ok_and(|r| r.addr.is_ipv6()));
+        assert!("a.test:x:127.0.0.1".parse::<Resolve>().is_err());
+        assert!("a.test:443".parse::<Resolve>().is_err());
+        let mut t = Target::parse("https://secure.test:8443/x").unwrap_or_else(|e| panic!("{e}"));
+        t.resolve_with(&[r]);
+        assert_eq!(t.connect_addr(), ("127.0.0.1".to_owned(), 8443));
+        assert_eq!(t.authority(), "secure.test:8443");
+    }
+
+    #[test]
+    fn extra_headers_never_show_their_values() {
+        let h = ExtraHeaders::parse_one("Authorization: Bearer s3cret")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let shown = format!("{:?}", ExtraHeaders(vec![h]));
+        assert!(
+            shown.contains("authorization") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+        assert!(ExtraHeaders::parse_one("no colon").is_err());
+        assert!(ExtraHeaders::parse_one("Host: x").is_err());
+        let bad = ExtraHeaders::parse_one("X-A: v\u{7f}secret")
+            .err()
+            .unwrap_or_default();
+        assert!(!bad.contains("secret"), "{bad}");
+    }
 
     #[test]
     fn parses_and_normalises() {
@@ -119,6 +259,9 @@ mod tests {
                 host: "api.example.com".into(),
                 port: 443,
                 path: "/v1/x?y=1".into(),
+                connect_to: None,
+                names: Vec::new(),
+                headers: ExtraHeaders::default(),
             })
         );
         let v6 = Target::parse("https://[::1]:8443/").map_err(|e| e.to_string());

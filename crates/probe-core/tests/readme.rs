@@ -41,7 +41,10 @@ fn readme_lists_every_probe_of_the_registry() -> Result<(), Box<dyn std::error::
             )
         })
         .collect();
-    let missing: Vec<&String> = rows.iter().filter(|r| !readme.contains(r.as_str())).collect();
+    let missing: Vec<&String> = rows
+        .iter()
+        .filter(|r| !readme.contains(r.as_str()))
+        .collect();
     assert!(
         missing.is_empty(),
         "README.md's probes table must follow the registry; expected rows:\n{}",

@@ -196,8 +196,10 @@ async fn an_unreadable_probe_makes_the_target_incomplete_not_a() -> Result<(), B
     // It advertises no CA name and no identity gave an issuer: the forged probe is skipped, with
     // the reason, and its finding is not claimed either way.
     assert!(
-        t.skipped_probes.iter().any(|s| s.id.as_str() == "forged-client-cert"
-            && s.reason.contains("advertised no CA names")),
+        t.skipped_probes
+            .iter()
+            .any(|s| s.id.as_str() == "forged-client-cert"
+                && s.reason.contains("advertised no CA names")),
         "{:?}",
         t.skipped_probes
     );

@@ -87,6 +87,13 @@ pub enum FindingId {
     ServerChainIncomplete,
     /// A well-known configuration or debug path serves the server's configuration.
     TlsConfigExposed,
+    /// Another SNI name, without a certificate, reaches the protected site by its `Host`.
+    SniHostMismatchBypass,
+    /// A session made on a name that needs no certificate resumes on the protected name.
+    SessionResumptionBypass,
+    /// Headers a TLS-terminating proxy sets after verifying a certificate, sent by the client,
+    /// let it in.
+    ClientCertHeaderSpoofing,
 }
 
 /// Static facts about one finding id.
@@ -128,6 +135,9 @@ impl FindingId {
         FindingId::ServerCertWeakSignature,
         FindingId::ServerChainIncomplete,
         FindingId::TlsConfigExposed,
+        FindingId::SniHostMismatchBypass,
+        FindingId::SessionResumptionBypass,
+        FindingId::ClientCertHeaderSpoofing,
     ];
 
     /// The stable kebab-case id.
@@ -153,6 +163,9 @@ impl FindingId {
             ServerCertWeakSignature => "server-cert-weak-signature",
             ServerChainIncomplete => "server-chain-incomplete",
             TlsConfigExposed => "tls-config-exposed",
+            SniHostMismatchBypass => "sni-host-mismatch-bypass",
+            SessionResumptionBypass => "session-resumption-bypass",
+            ClientCertHeaderSpoofing => "client-cert-header-spoofing",
         }
     }
 
@@ -326,6 +339,39 @@ impl FindingId {
                  how to get in); medium for any other configuration exposed.",
                 "Remove the endpoint from the public listener (bind it to localhost or a separate \
                  management port, behind authentication), and fix any setting it shows.",
+            ),
+            SniHostMismatchBypass => (
+                "Client auth bypassed by another SNI name with the protected Host",
+                "CWE-288",
+                Severity::Critical,
+                "The TLS layer picks its client-certificate policy by the SNI name, the HTTP layer \
+                 picks the site by the Host header: a client that connects with a name that needs no \
+                 certificate and asks for the protected Host gets in without one (nginx \
+                 CVE-2025-23419, Apache CVE-2025-23048, Traefik GHSA-5r4w-85f3-pw66).",
+                "Route by the TLS server name, not the Host header, or refuse a Host that does not \
+                 match the SNI name with 421 Misdirected Request.",
+            ),
+            SessionResumptionBypass => (
+                "Client auth bypassed by resuming a session made on another name",
+                "CWE-287",
+                Severity::Critical,
+                "A TLS session obtained without a certificate on a name that needs none is resumed \
+                 on the protected name, where a resumed handshake asks for no certificate: the \
+                 client gets in without one (Go CVE-2025-68121, Tomcat CVE-2025-66614).",
+                "Keep session tickets apart per client-auth policy (separate ticket keys or session \
+                 caches per name), or refuse resumption across names; upgrade to a fixed version.",
+            ),
+            ClientCertHeaderSpoofing => (
+                "Client certificate headers accepted from the client",
+                "CWE-290",
+                Severity::Critical,
+                "The application trusts headers that a TLS-terminating proxy sets after verifying a \
+                 client certificate (X-SSL-Client-Verify, X-Forwarded-Client-Cert, …), and a client \
+                 that sends them itself gets in without a certificate (FortiClient EMS \
+                 CVE-2026-35616, Envoy CVE-2022-21654).",
+                "Make the proxy overwrite or remove those headers on every request (set-header or \
+                 del-header, never add-header; Envoy SANITIZE_SET), and let the application trust \
+                 them only from the proxy.",
             ),
         };
         FindingSpec {

@@ -128,6 +128,9 @@ pub fn fix(id: FindingId, stack: Stack) -> String {
         ServerCertWeakKey => weak_key(stack).to_owned(),
         ServerCertWeakSignature => weak_signature(stack).to_owned(),
         TlsConfigExposed => exposed(stack).to_owned(),
+        SniHostMismatchBypass => sni_host(stack).to_owned(),
+        SessionResumptionBypass => resumption(stack).to_owned(),
+        ClientCertHeaderSpoofing => header_spoofing(stack).to_owned(),
         // The enum is non_exhaustive only for other crates; keep a sane default.
         #[allow(unreachable_patterns)]
         _ => require(stack).to_owned(),
@@ -509,6 +512,125 @@ fn exposed(stack: Stack) -> &'static str {
         Stack::EnvoyIstio => {
             "admin: { address: { socket_address: { address: 127.0.0.1, port_value: 9901 } } }\n\
              # Istio: never route istiod :15014 or Envoy admin :15000 through a Gateway"
+        }
+    }
+}
+
+/// Route by the TLS server name, or refuse a Host that does not match it.
+fn sni_host(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "// GetConfigForClient picks ClientAuth by SNI: check the Host against it in every handler.\n\
+             if r.TLS != nil && !strings.EqualFold(r.TLS.ServerName, hostOnly(r.Host)) {\n\
+             \thttp.Error(w, \"misdirected request\", http.StatusMisdirectedRequest) // 421\n\
+             \treturn\n\
+             }"
+        }
+        Stack::NodeJs => {
+            "app.use((req, res, next) => {\n\
+             \x20 const sni = req.socket.servername;\n\
+             \x20 if (sni && sni.toLowerCase() !== req.hostname.toLowerCase()) return res.sendStatus(421);\n\
+             \x20 next();\n\
+             });"
+        }
+        Stack::Python => {
+            "# Compare the TLS server name with the Host header (e.g. in an ASGI middleware):\n\
+             # scope[\"extensions\"][\"tls\"][\"server_name\"] (uvicorn) vs the Host header; answer 421 on mismatch."
+        }
+        Stack::Rust => {
+            "// Keep the SNI name from the rustls ServerConnection (server_name()) in the request\n\
+             // extensions and answer 421 when the Host header differs; do not route by Host alone."
+        }
+        Stack::Nginx => {
+            "# nginx 1.27.4+/1.26.3+ fix CVE-2025-23419 (sessions and SNI/Host across server blocks).\n\
+             # Give every server block that needs client certificates its own listen address, or\n\
+             # add ssl_verify_client to the default server and refuse mismatches:\n\
+             if ($ssl_server_name != $host) { return 421; }\n\
+             # HAProxy: route by SNI, not Host: use_backend secret if { ssl_fc_sni -i secure.example }\n\
+             # and reject mismatches: http-request deny deny_status 421 if !{ ssl_fc_sni,strcmp(req.hdr(host)) eq 0 }\n\
+             # Apache: upgrade to 2.4.64+ (CVE-2025-23048); Traefik: the fixed release (GHSA-5r4w-85f3-pw66)."
+        }
+        Stack::JavaSpring => {
+            "// Tomcat/Spring: one connector (port) per client-auth policy, or a filter that compares\n\
+             // request.getAttribute(\"jakarta.servlet.request.ssl_session_id\")'s SNI with getServerName()\n\
+             // and answers 421; upgrade Tomcat (CVE-2025-66614)."
+        }
+        Stack::EnvoyIstio => {
+            "# Envoy: one filter chain per SNI name (filter_chain_match.server_names) with its own\n\
+             # require_client_certificate, and strict_sni / route by :authority only within that chain.\n\
+             # Traefik: upgrade (GHSA-5r4w-85f3-pw66, GHSA-9cr8-q42q-g8m7); AWS ALB: one listener per mTLS policy."
+        }
+    }
+}
+
+/// Keep sessions apart per client-auth policy.
+fn resumption(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "// Give each tls.Config returned by GetConfigForClient its own session ticket keys\n\
+             // (cfg.SetSessionTicketKeys) and upgrade Go (CVE-2025-68121 re-checks client certs on resumption)."
+        }
+        Stack::NodeJs => {
+            "// One tls.Server (port) per client-auth policy, or distinct ticketKeys per SNI context\n\
+             // (tls.createSecureContext({ ticketKeys: crypto.randomBytes(48) }) for each name)."
+        }
+        Stack::Python => {
+            "# ctx.options |= ssl.OP_NO_TICKET  # and one SSLContext per client-auth policy"
+        }
+        Stack::Rust => {
+            "// One ServerConfig per client-auth policy, each with its own ticketer (config.ticketer)\n\
+             // and session storage (config.session_storage)."
+        }
+        Stack::Nginx => {
+            "# nginx: upgrade (CVE-2025-23419) or separate ssl_session_ticket_key / ssl_session_cache per server block.\n\
+             # HAProxy: a crt-list line with its own verify policy shares tickets: use separate bind lines\n\
+             # (ports) per policy, or tune.ssl.cachesize 0 plus no-tls-tickets on the protected bind."
+        }
+        Stack::JavaSpring => {
+            "// Separate SSLContexts (connectors) per client-auth policy; upgrade Tomcat (CVE-2025-66614)."
+        }
+        Stack::EnvoyIstio => {
+            "# Envoy: session_ticket_keys per filter chain, or disable_stateless_session_resumption: true\n\
+             # on the chain that requires client certificates."
+        }
+    }
+}
+
+/// Overwrite or strip the proxy's client-certificate headers.
+fn header_spoofing(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "// Behind a proxy: trust X-SSL-Client-* only from the proxy's address, and have the proxy\n\
+             // overwrite them; when terminating TLS yourself, read r.TLS.VerifiedChains, never headers."
+        }
+        Stack::NodeJs => {
+            "// Read req.socket.authorized / getPeerCertificate() when Node terminates TLS; behind a proxy,\n\
+             // accept X-SSL-Client-* only from the proxy (check req.socket.remoteAddress)."
+        }
+        Stack::Python => {
+            "# Trust forwarded certificate headers only from the proxy (e.g. uvicorn --forwarded-allow-ips),\n\
+             # and have the proxy overwrite them on every request."
+        }
+        Stack::Rust => {
+            "// Terminating TLS: take the peer certificates from the rustls connection; behind a proxy,\n\
+             // strip client-supplied X-SSL-Client-* headers at the edge."
+        }
+        Stack::Nginx => {
+            "proxy_set_header X-SSL-Client-Verify $ssl_client_verify;  # overwrites a client's copy\n\
+             proxy_set_header X-SSL-Client-Cert   $ssl_client_escaped_cert;\n\
+             # HAProxy: http-request set-header X-SSL-Client-Verify %[ssl_c_verify]  (never add-header,\n\
+             # which appends after the client's copy), or http-request del-header X-SSL-Client-Verify first."
+        }
+        Stack::JavaSpring => {
+            "// Tomcat SSLValve / Spring: accept ssl_client_cert headers only from the proxy\n\
+             // (RemoteIpValve internalProxies) and have the proxy overwrite them."
+        }
+        Stack::EnvoyIstio => {
+            "# Envoy HTTP connection manager:\n\
+             forward_client_cert_details: SANITIZE_SET\n\
+             set_current_client_cert_details: { subject: true, cert: true }\n\
+             # Traefik: passTLSClientCert only on routers that require client certificates;\n\
+             # AWS ALB: mTLS verify mode, and ignore X-Amzn-Mtls-* unless it came from the ALB."
         }
     }
 }

@@ -35,6 +35,7 @@ use crate::transport::tls::CertChooser;
 use crate::transport::Limits;
 
 pub mod cert_without_key;
+pub mod client_cert_header_spoofing;
 pub mod expired_client_cert;
 pub mod forged_client_cert;
 pub mod late_client_auth;
@@ -42,6 +43,9 @@ pub mod no_client_cert;
 pub mod not_yet_valid_client_cert;
 pub mod registry;
 pub mod server_certificate;
+pub mod session_resumption_bypass;
+pub mod side_door;
+pub mod sni_host_mismatch_bypass;
 pub mod tls_config_exposed;
 pub mod untrusted_client_cert;
 pub mod valid_client_cert;
@@ -199,7 +203,7 @@ pub enum Section {
     #[default]
     None,
     /// The server certificate as served, with its analysis.
-    ServerCertificate(crate::checks::server_cert::ServerCertificate),
+    ServerCertificate(Box<crate::checks::server_cert::ServerCertificate>),
     /// The configuration paths probed.
     ConfigProbes(Vec<tls_config_exposed::ConfigObservation>),
 }

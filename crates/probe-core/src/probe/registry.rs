@@ -2,11 +2,14 @@
 //! `probe/` and one line here.
 
 use super::cert_without_key::CertWithoutKey;
+use super::client_cert_header_spoofing::ClientCertHeaderSpoofing;
 use super::expired_client_cert::ExpiredClientCert;
 use super::forged_client_cert::ForgedClientCert;
 use super::no_client_cert::NoClientCert;
 use super::not_yet_valid_client_cert::NotYetValidClientCert;
 use super::server_certificate::ServerCertificateProbe;
+use super::session_resumption_bypass::SessionResumptionBypass;
+use super::sni_host_mismatch_bypass::SniHostMismatchBypass;
 use super::tls_config_exposed::TlsConfigExposed;
 use super::untrusted_client_cert::UntrustedClientCert;
 use super::valid_client_cert::ValidClientCert;
@@ -26,7 +29,13 @@ pub static PROBES: &[&dyn Probe] = &[
 ];
 
 /// Every probe that makes requests of its own once per target.
-pub static TARGET_PROBES: &[&dyn TargetProbe] = &[&ServerCertificateProbe, &TlsConfigExposed];
+pub static TARGET_PROBES: &[&dyn TargetProbe] = &[
+    &ServerCertificateProbe,
+    &TlsConfigExposed,
+    &SniHostMismatchBypass,
+    &SessionResumptionBypass,
+    &ClientCertHeaderSpoofing,
+];
 
 /// Every probe's declaration, handshake probes first.
 pub fn specs() -> impl Iterator<Item = &'static ProbeSpec> {

@@ -57,7 +57,7 @@ impl TargetProbe for ServerCertificateProbe {
             findings: analysis.findings,
             section: analysis
                 .certificate
-                .map_or(Section::None, Section::ServerCertificate),
+                .map_or(Section::None, |c| Section::ServerCertificate(Box::new(c))),
             ..TargetOutcome::default()
         };
         async move { outcome }.boxed()

@@ -202,12 +202,9 @@ impl Fetcher {
         let _permit = self.permits.acquire(&self.target.host_port()).await;
         let record = SharedRecord::default();
         let setup = ExchangeSetup {
-            provider: &self.provider,
-            versions: &self.versions,
-            chooser,
-            limits: self.limits,
             path: Some(&path),
             await_alert: false,
+            ..ExchangeSetup::new(&self.provider, &self.versions, chooser, self.limits)
         };
         let result = exchange::run(&self.target, setup, &record).await;
         let sent = record.lock().sent.is_some();

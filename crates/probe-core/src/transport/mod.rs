@@ -72,6 +72,8 @@ pub struct ExchangeResult {
     pub content_type: Option<String>,
     /// The TLS version negotiated, once the handshake completed.
     pub tls_version: Option<TlsVersion>,
+    /// The handshake resumed a session (no certificate exchange took place).
+    pub resumed: bool,
     /// An explanation of errors and alert-less refusals.
     pub detail: Option<String>,
     /// A refusal by a close (or reset) without an alert, right after a CertificateRequest and
@@ -98,6 +100,49 @@ pub struct ExchangeSetup<'a> {
     /// request (see [`early_alert`]). Probes that judge client certificates need the alert; those
     /// that only need the HTTP answer skip the wait.
     pub await_alert: bool,
+    /// The server name sent (SNI).
+    pub sni: Sni,
+    /// The `Host` header (HTTP/2 `:authority`) when not the target's.
+    pub host: Option<String>,
+    /// Headers beside the target's own extra headers (the header-spoofing probe's).
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// A session store shared with another exchange (session resumption); none: never resumed.
+    pub sessions: Option<Arc<tls::CrossNameSessions>>,
+}
+
+/// The server name a probe sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Sni {
+    /// The target's host (none for an IP address, as rustls never sends one).
+    #[default]
+    Target,
+    /// Another name.
+    Name(String),
+    /// No server name at all.
+    Omit,
+}
+
+impl<'a> ExchangeSetup<'a> {
+    /// A plain exchange of one probe: the target's SNI and `Host`, no extra headers, no session.
+    pub fn new(
+        provider: &'a Arc<CryptoProvider>,
+        versions: &'a [TlsVersion],
+        chooser: Option<Arc<dyn CertChooser>>,
+        limits: Limits,
+    ) -> Self {
+        Self {
+            provider,
+            versions,
+            chooser,
+            limits,
+            path: None,
+            await_alert: true,
+            sni: Sni::Target,
+            host: None,
+            headers: Vec::new(),
+            sessions: None,
+        }
+    }
 }
 
 /// Runs one exchange; the handshake facts land in `record`.
@@ -162,16 +207,23 @@ async fn exchange(
         setup.versions,
         setup.chooser.clone(),
         record,
+        setup.sni != Sni::Omit,
+        setup.sessions.clone(),
     ) {
         Ok(c) => c,
         Err(e) => return error(format!("TLS configuration: {e}")),
     };
-    let server_name = match target.server_name() {
+    let server_name = match &setup.sni {
+        Sni::Name(name) => rustls_pki_types::ServerName::try_from(name.clone())
+            .map_err(|e| format!("{name:?} is not a server name: {e}")),
+        Sni::Target | Sni::Omit => target.server_name().map_err(|e| e.to_string()),
+    };
+    let server_name = match server_name {
         Ok(n) => n,
-        Err(e) => return error(e.to_string()),
+        Err(e) => return error(e),
     };
     let connecting = Instant::now();
-    let tcp = match TcpStream::connect((target.host.as_str(), target.port)).await {
+    let tcp = match TcpStream::connect(target.connect_addr()).await {
         Ok(s) => s,
         Err(e) => return error(format!("cannot connect to {}: {e}", target.host_port())),
     };
@@ -187,8 +239,9 @@ async fn exchange(
         Ok(t) => t,
         Err(e) => return handshake_failed(&e, record),
     };
-    let (alpn, negotiated_h2, version) = {
+    let (alpn, negotiated_h2, version, resumed) = {
         let conn = tls.get_ref().1;
+        let resumed = conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
         let alpn = conn
             .alpn_protocol()
             .map(|p| String::from_utf8_lossy(p).into_owned());
@@ -198,7 +251,7 @@ async fn exchange(
             Some(rustls::ProtocolVersion::TLSv1_2) => Some(TlsVersion::Tls12),
             _ => None,
         };
-        (alpn, h2, version)
+        (alpn, h2, version, resumed)
     };
     let tls = if setup.await_alert
         && version == Some(TlsVersion::Tls13)
@@ -218,13 +271,25 @@ async fn exchange(
     };
     let captured = tls.capture.clone();
     let path = setup.path.unwrap_or(&target.path);
+    let ask = Ask {
+        authority: setup.host.clone().unwrap_or_else(|| target.authority()),
+        path,
+        headers: target
+            .headers
+            .0
+            .iter()
+            .chain(&setup.headers)
+            .cloned()
+            .collect(),
+    };
     let mut result = if negotiated_h2 {
-        http2(tls, target, path, &setup.limits, until).await
+        http2(tls, &ask, &setup.limits, until).await
     } else {
-        http1(tls, target, path, &setup.limits, until).await
+        http1(tls, &ask, &setup.limits, until).await
     };
     result.alpn = alpn;
     result.tls_version = version;
+    result.resumed = resumed;
     if result.outcome.is_none() {
         // No HTTP answer. A status line the HTTP client rejected is still an answer.
         let head = captured.lock().map(|c| c.clone()).unwrap_or_default();
@@ -650,15 +715,18 @@ pub fn classify_status(status: u16) -> Outcome {
     }
 }
 
-fn request(
-    target: &Target,
-    path: &str,
-    absolute: bool,
-) -> Result<http::Request<Empty<Bytes>>, http::Error> {
+/// What one exchange asks for: the authority (`Host`), the path, and the extra headers.
+struct Ask<'a> {
+    authority: String,
+    path: &'a str,
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
+}
+
+fn request(ask: &Ask<'_>, absolute: bool) -> Result<http::Request<Empty<Bytes>>, http::Error> {
     let uri = if absolute {
-        format!("https://{}{path}", target.authority())
+        format!("https://{}{}", ask.authority, ask.path)
     } else {
-        path.to_owned()
+        ask.path.to_owned()
     };
     let mut builder = http::Request::get(uri)
         .header(
@@ -667,15 +735,17 @@ fn request(
         )
         .header(http::header::ACCEPT, "*/*");
     if !absolute {
-        builder = builder.header(http::header::HOST, target.authority());
+        builder = builder.header(http::header::HOST, ask.authority.as_str());
+    }
+    for (name, value) in &ask.headers {
+        builder = builder.header(name, value);
     }
     builder.body(Empty::new())
 }
 
 async fn http1(
     tls: Yielding<TlsStream<TcpStream>>,
-    target: &Target,
-    path: &str,
+    ask: &Ask<'_>,
     limits: &Limits,
     until: tokio::time::Instant,
 ) -> ExchangeResult {
@@ -688,7 +758,7 @@ async fn http1(
         Err(e) => return error(format!("HTTP/1.1 setup failed: {e}")),
     };
     let conn_task = ConnTask(tokio::spawn(conn));
-    let req = match request(target, path, false) {
+    let req = match request(ask, false) {
         Ok(r) => r,
         Err(e) => return error(format!("cannot build the request: {e}")),
     };
@@ -698,8 +768,7 @@ async fn http1(
 
 async fn http2(
     tls: Yielding<TlsStream<TcpStream>>,
-    target: &Target,
-    path: &str,
+    ask: &Ask<'_>,
     limits: &Limits,
     until: tokio::time::Instant,
 ) -> ExchangeResult {
@@ -713,7 +782,7 @@ async fn http2(
         Err(e) => return error(format!("HTTP/2 setup failed: {e}")),
     };
     let conn_task = ConnTask(tokio::spawn(conn));
-    let req = match request(target, path, true) {
+    let req = match request(ask, true) {
         Ok(r) => r,
         Err(e) => return error(format!("cannot build the request: {e}")),
     };

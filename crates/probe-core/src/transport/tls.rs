@@ -195,12 +195,16 @@ pub const MAX_CHAIN: usize = 10;
 
 /// Builds the rustls client configuration of one probe, limited to `versions` (one version pins
 /// it; several let the server choose), with ALPN `h2` and `http/1.1` (the exchange branches on
-/// what the server picks).
+/// the protocol picked). `sni` off sends no server name; `sessions`, when given, is the session
+/// store the probe shares with another exchange (session resumption); without it nothing is ever
+/// resumed.
 pub fn client_config(
     provider: &Arc<CryptoProvider>,
     versions: &[TlsVersion],
     chooser: Option<Arc<dyn CertChooser>>,
     record: &SharedRecord,
+    sni: bool,
+    sessions: Option<Arc<CrossNameSessions>>,
 ) -> Result<ClientConfig, rustls::Error> {
     let verifier = Arc::new(RecordingServerVerifier {
         provider: provider.clone(),
@@ -218,17 +222,29 @@ pub fn client_config(
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(resolver);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    // Tickets are never reused (every probe has its own configuration); storing one only
-    // signals that the server accepted our Finished (see `exchange::early_alert`).
-    config.resumption =
-        rustls::client::Resumption::store(Arc::new(TicketSignal(record.lock().ticket.clone())))
-            .tls12_resumption(rustls::client::Tls12Resumption::Disabled);
+    config.enable_sni = sni;
+    // Each TLS 1.3 ticket signals that the server accepted our Finished (see
+    // `transport::early_alert`); it is kept only in a shared store.
+    let tls12 = if sessions.is_some() {
+        rustls::client::Tls12Resumption::SessionIdOrTickets
+    } else {
+        rustls::client::Tls12Resumption::Disabled
+    };
+    config.resumption = rustls::client::Resumption::store(Arc::new(TicketSignal {
+        signal: record.lock().ticket.clone(),
+        sessions,
+    }))
+    .tls12_resumption(tls12);
     Ok(config)
 }
 
-/// A session store that keeps nothing and signals each TLS 1.3 ticket received.
+/// A session store that signals each TLS 1.3 ticket received, and keeps sessions only in the
+/// shared store it was given.
 #[derive(Debug)]
-struct TicketSignal(Arc<tokio::sync::Notify>);
+struct TicketSignal {
+    signal: Arc<tokio::sync::Notify>,
+    sessions: Option<Arc<CrossNameSessions>>,
+}
 
 impl rustls::client::ClientSessionStore for TicketSignal {
     fn set_kx_hint(&self, _: ServerName<'static>, _: rustls::NamedGroup) {}
@@ -240,12 +256,15 @@ impl rustls::client::ClientSessionStore for TicketSignal {
     fn set_tls12_session(
         &self,
         _: ServerName<'static>,
-        _: rustls::client::Tls12ClientSessionValue,
+        value: rustls::client::Tls12ClientSessionValue,
     ) {
+        if let Some(s) = &self.sessions {
+            *lock(&s.tls12) = Some(value);
+        }
     }
 
     fn tls12_session(&self, _: &ServerName<'_>) -> Option<rustls::client::Tls12ClientSessionValue> {
-        None
+        self.sessions.as_ref().and_then(|s| lock(&s.tls12).clone())
     }
 
     fn remove_tls12_session(&self, _: &ServerName<'static>) {}
@@ -253,15 +272,41 @@ impl rustls::client::ClientSessionStore for TicketSignal {
     fn insert_tls13_ticket(
         &self,
         _: ServerName<'static>,
-        _: rustls::client::Tls13ClientSessionValue,
+        value: rustls::client::Tls13ClientSessionValue,
     ) {
-        self.0.notify_one();
+        if let Some(s) = &self.sessions {
+            let mut tickets = lock(&s.tls13);
+            if tickets.len() < 4 {
+                tickets.push(value);
+            }
+        }
+        self.signal.notify_one();
     }
 
     fn take_tls13_ticket(
         &self,
         _: &ServerName<'static>,
     ) -> Option<rustls::client::Tls13ClientSessionValue> {
-        None
+        self.sessions.as_ref().and_then(|s| lock(&s.tls13).pop())
     }
+}
+
+/// Sessions kept whatever the server name they were made with, and offered to any name: the
+/// session-resumption probe gets a session on one name and offers it on another (rustls's own
+/// store keys sessions by name, so it never would).
+#[derive(Debug, Default)]
+pub struct CrossNameSessions {
+    tls13: Mutex<Vec<rustls::client::Tls13ClientSessionValue>>,
+    tls12: Mutex<Option<rustls::client::Tls12ClientSessionValue>>,
+}
+
+impl CrossNameSessions {
+    /// Whether a session is held (a TLS 1.3 ticket or a TLS 1.2 session).
+    pub fn holds_any(&self) -> bool {
+        !lock(&self.tls13).is_empty() || lock(&self.tls12).is_some()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -1,0 +1,277 @@
+//! `client-cert-header-spoofing`: a TLS-terminating proxy verifies the client certificate and
+//! tells the application so in headers. When the protected resource refuses an anonymous client
+//! over HTTP (401/403, an application's 400), the same request goes again with those headers, as
+//! a client without any certificate can send them, built from a certificate minted on the spot:
+//! first every family at once (once with `SUCCESS`, once with `0` for the verify headers); on a
+//! 2xx, one family at a time, to name the header that let it in.
+
+use base64::Engine as _;
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt as _;
+use http::{HeaderName, HeaderValue};
+use rustls::SignatureScheme;
+
+use super::side_door::{anonymous_refusals, knock, Door, Seen};
+use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
+use crate::finding::{Finding, FindingId};
+use crate::target::Target;
+use crate::transport::Sni;
+
+/// The probe.
+pub struct ClientCertHeaderSpoofing;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::ClientCertHeaderSpoofing,
+    presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Client-S-DN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: all at once, then one family at a time",
+    needs: "a target that refuses an anonymous client over HTTP",
+    findings: &[FindingId::ClientCertHeaderSpoofing],
+};
+
+/// One family of headers, as one proxy sets them.
+struct Family {
+    name: &'static str,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// What the spoofed headers carry.
+struct Material {
+    pem_escaped: String,
+    der_b64: String,
+    subject: String,
+    issuer: String,
+    sha256: String,
+}
+
+fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> {
+    Some((
+        HeaderName::from_static(name),
+        HeaderValue::from_str(value).ok()?,
+    ))
+}
+
+fn families(m: &Material, verified: &str) -> Vec<Family> {
+    let fam = |name: &'static str, pairs: Vec<Option<(HeaderName, HeaderValue)>>| Family {
+        name,
+        headers: pairs.into_iter().flatten().collect(),
+    };
+    vec![
+        fam(
+            "X-SSL-Client-Verify (HAProxy/nginx convention)",
+            vec![
+                header("x-ssl-client-verify", verified),
+                header("x-ssl-client-used", "1"),
+            ],
+        ),
+        fam("X-Client-Verify", vec![header("x-client-verify", verified)]),
+        fam(
+            "forwarded certificate (X-SSL-Client-Cert, ssl-client-cert, X-Client-Cert)",
+            vec![
+                header("x-ssl-client-cert", &m.pem_escaped),
+                header("ssl-client-cert", &m.pem_escaped),
+                header("x-client-cert", &m.pem_escaped),
+            ],
+        ),
+        fam(
+            "forwarded subject DN (X-SSL-Client-S-DN, ssl-client-subject-dn)",
+            vec![
+                header("x-ssl-client-s-dn", &m.subject),
+                header("x-ssl-client-dn", &m.subject),
+                header("ssl-client-subject-dn", &m.subject),
+                header("x-ssl-client-i-dn", &m.issuer),
+                header("ssl-client-issuer-dn", &m.issuer),
+            ],
+        ),
+        fam(
+            "X-Forwarded-Client-Cert (Envoy XFCC)",
+            vec![header(
+                "x-forwarded-client-cert",
+                &format!(
+                    "Hash={};Cert=\"{}\";Subject=\"{}\"",
+                    m.sha256, m.pem_escaped, m.subject
+                ),
+            )],
+        ),
+        fam(
+            "X-Forwarded-Tls-Client-Cert (Traefik)",
+            vec![
+                header("x-forwarded-tls-client-cert", &m.der_b64),
+                header(
+                    "x-forwarded-tls-client-cert-info",
+                    &percent_encoding::utf8_percent_encode(
+                        &format!("Subject=\"{}\";Issuer=\"{}\"", m.subject, m.issuer),
+                        percent_encoding::NON_ALPHANUMERIC,
+                    )
+                    .to_string(),
+                ),
+            ],
+        ),
+        fam(
+            "X-Amzn-Mtls-Clientcert (AWS ALB)",
+            vec![header("x-amzn-mtls-clientcert", &m.pem_escaped)],
+        ),
+        fam(
+            "Client-Cert (RFC 9440)",
+            vec![header("client-cert", &format!(":{}:", m.der_b64))],
+        ),
+        fam(
+            "X-ARR-ClientCert (IIS ARR)",
+            vec![header("x-arr-clientcert", &m.der_b64)],
+        ),
+    ]
+}
+
+fn material(scan: &ScanContext, first: &FirstWave) -> Option<Material> {
+    let id = scan
+        .probes
+        .untrusted
+        .for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256])?;
+    let der = id.certified.cert.first()?.as_ref().to_vec();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(chunk).ok()?);
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    // The issuer a verifying proxy would have accepted: an advertised CA name when there is one.
+    let issuer = first
+        .observations
+        .iter()
+        .find_map(|o| o.acceptable_cas.first().cloned())
+        .unwrap_or_else(|| id.summary.issuer.clone());
+    Some(Material {
+        pem_escaped: percent_encoding::utf8_percent_encode(
+            &pem,
+            percent_encoding::NON_ALPHANUMERIC,
+        )
+        .to_string(),
+        der_b64: b64,
+        subject: id.summary.subject.clone(),
+        issuer,
+        sha256: id.summary.sha256.clone(),
+    })
+}
+
+impl TargetProbe for ClientCertHeaderSpoofing {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn starts(&self) -> Start {
+        Start::AfterFirstWave
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a Target,
+        scan: &'a ScanContext,
+        first: Option<&'a FirstWave>,
+    ) -> BoxFuture<'a, TargetOutcome> {
+        async move {
+            let Some(first) = first else {
+                return TargetOutcome::default();
+            };
+            let Some(refused) = anonymous_refusals(first)
+                .into_iter()
+                .find(|o| o.outcome == Outcome::RefusedHttp)
+            else {
+                return TargetOutcome::default();
+            };
+            let Some(m) = material(scan, first) else {
+                return TargetOutcome::default();
+            };
+            spoof(target, scan, refused.tls_version, refused.http_status, &m).await
+        }
+        .boxed()
+    }
+}
+
+async fn spoof(
+    target: &Target,
+    scan: &ScanContext,
+    version: TlsVersion,
+    refused_with: Option<u16>,
+    m: &Material,
+) -> TargetOutcome {
+    let send = |headers: Vec<(HeaderName, HeaderValue)>| {
+        knock(
+            target,
+            Door {
+                version,
+                sni: Sni::Target,
+                host: None,
+                headers,
+                sessions: None,
+                scan,
+            },
+        )
+    };
+    let mut out = TargetOutcome::default();
+    for verified in ["SUCCESS", "0"] {
+        let fams = families(m, verified);
+        let all = send(fams.iter().flat_map(|f| f.headers.clone()).collect()).await;
+        if all.result.outcome == Some(Outcome::Inconclusive) {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: all.result.detail.clone().unwrap_or_default(),
+            });
+            continue;
+        }
+        if !all.served() {
+            continue;
+        }
+        let mut singles: Vec<(&str, Seen)> = Vec::new();
+        for f in &fams {
+            singles.push((f.name, send(f.headers.clone()).await));
+        }
+        out.findings.push(finding(
+            target,
+            version,
+            refused_with,
+            verified,
+            &all,
+            &singles,
+        ));
+        break;
+    }
+    out
+}
+
+fn finding(
+    target: &Target,
+    version: TlsVersion,
+    refused_with: Option<u16>,
+    verified: &str,
+    all: &Seen,
+    singles: &[(&str, Seen)],
+) -> Finding {
+    let doors: Vec<&str> = singles
+        .iter()
+        .filter(|(_, s)| s.served())
+        .map(|(n, _)| *n)
+        .collect();
+    let which = if doors.is_empty() {
+        "only the headers together".to_owned()
+    } else {
+        doors.join("; ")
+    };
+    let mut f = Finding::new(
+        FindingId::ClientCertHeaderSpoofing,
+        format!(
+            "{version}: without a certificate, {} refused the request (HTTP {}); with forged \
+             client-certificate headers (verify = {verified}) it served HTTP {}. Let in by: {which}.",
+            target.authority(),
+            refused_with.unwrap_or_default(),
+            all.status().unwrap_or_default()
+        ),
+    );
+    f.tls_versions = vec![version];
+    f.evidence
+        .insert("all headers at once".into(), all.describe());
+    for (name, s) in singles {
+        f.evidence.insert(format!("only {name}"), s.describe());
+    }
+    f
+}

@@ -1,0 +1,168 @@
+//! `session-resumption-bypass`: a resumed handshake asks for no certificate. Where the protected
+//! name refuses an anonymous client, get a session without a certificate on a name that needs none
+//! (no SNI, or a sibling name of the served certificate or the configuration; TLS 1.3 ticket or
+//! TLS 1.2 session), then offer it with the protected name and ask for the protected resource. A
+//! resumed handshake without a CertificateRequest that is served 2xx is a bypass. Each version the
+//! protected name refuses on is tried, with the first name that hands out a session.
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt as _;
+
+use super::side_door::{anonymous_refusals, authority_of, knock, sibling_names, Door, Seen};
+use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
+use crate::finding::{Finding, FindingId};
+use crate::target::Target;
+use crate::transport::tls::CrossNameSessions;
+use crate::transport::Sni;
+
+/// The probe.
+pub struct SessionResumptionBypass;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::SessionResumptionBypass,
+    presents: "no certificate: a session from a name that needs none (no SNI or a sibling name), then offered with the protected SNI and `Host`, per TLS version",
+    needs: "a target that refuses an anonymous client",
+    findings: &[FindingId::SessionResumptionBypass],
+};
+
+/// Names asked for a session per version at most.
+const MAX_DONORS: usize = 3;
+
+/// One attempt: the donor name, what it gave, and what the protected name did with it.
+struct Attempt {
+    donor: String,
+    got: Seen,
+    offered: Option<Seen>,
+}
+
+async fn attempt(
+    target: &Target,
+    scan: &ScanContext,
+    version: TlsVersion,
+    donors: &[(Sni, String)],
+) -> Vec<Attempt> {
+    let mut out = Vec::new();
+    for (sni, shown) in donors.iter().take(MAX_DONORS) {
+        let sessions = Arc::new(CrossNameSessions::default());
+        let host = match sni {
+            Sni::Name(n) => Some(authority_of(n, target.port)),
+            _ => None,
+        };
+        let door = |sni: Sni, host: Option<String>| Door {
+            version,
+            sni,
+            host,
+            headers: Vec::new(),
+            sessions: Some(sessions.clone()),
+            scan,
+        };
+        let got = knock(target, door(sni.clone(), host)).await;
+        if got.cert_requested || !sessions.holds_any() {
+            out.push(Attempt {
+                donor: shown.clone(),
+                got,
+                offered: None,
+            });
+            continue;
+        }
+        let offered = knock(target, door(Sni::Target, None)).await;
+        out.push(Attempt {
+            donor: shown.clone(),
+            got,
+            offered: Some(offered),
+        });
+        break;
+    }
+    out
+}
+
+impl TargetProbe for SessionResumptionBypass {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn starts(&self) -> Start {
+        Start::AfterFirstWave
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a Target,
+        scan: &'a ScanContext,
+        first: Option<&'a FirstWave>,
+    ) -> BoxFuture<'a, TargetOutcome> {
+        async move {
+            let Some(first) = first else {
+                return TargetOutcome::default();
+            };
+            let mut donors: Vec<(Sni, String)> = Vec::new();
+            if target.host.parse::<std::net::IpAddr>().is_err() {
+                donors.push((Sni::Omit, "no SNI".to_owned()));
+            }
+            donors.extend(
+                sibling_names(target, first)
+                    .into_iter()
+                    .map(|n| (Sni::Name(n.clone()), n)),
+            );
+            let mut out = TargetOutcome::default();
+            for refused in anonymous_refusals(first) {
+                let version = refused.tls_version;
+                let attempts = attempt(target, scan, version, &donors).await;
+                judge(target, version, &attempts, &mut out);
+            }
+            out
+        }
+        .boxed()
+    }
+}
+
+fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut TargetOutcome) {
+    for a in attempts {
+        let Some(offered) = &a.offered else { continue };
+        if offered.result.outcome == Some(Outcome::Inconclusive) {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: offered.result.detail.clone().unwrap_or_default(),
+            });
+            continue;
+        }
+        if !(offered.result.resumed && !offered.cert_requested && offered.served()) {
+            continue;
+        }
+        let mut f = Finding::new(
+            FindingId::SessionResumptionBypass,
+            format!(
+                "{version}: a session obtained without a certificate with {} was resumed with SNI {} \
+                 and served HTTP {} for {}, while a fresh anonymous connection is refused.",
+                a.donor,
+                target.host,
+                offered.status().unwrap_or_default(),
+                target.authority()
+            ),
+        );
+        f.tls_versions = vec![version];
+        f.evidence.insert(
+            format!("{version}: session from {}", a.donor),
+            a.got.describe(),
+        );
+        f.evidence.insert(
+            format!(
+                "{version}: resumed with SNI {} + Host {}",
+                target.host,
+                target.authority()
+            ),
+            offered.describe(),
+        );
+        match out.findings.iter_mut().find(|e| e.id == f.id) {
+            Some(e) => {
+                e.tls_versions.push(version);
+                e.evidence.append(&mut f.evidence);
+            }
+            None => out.findings.push(f),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! What the side-door probes (SNI/Host mismatch, session resumption, forged headers) share: the
+//! baseline's refusal they try to get around, the sibling names to try, and one exchange with
+//! everything they vary.
+
+use std::sync::Arc;
+
+use super::{FirstWave, ScanContext};
+use crate::facts::{Outcome, ProbeId, ProbeObservation, TlsVersion};
+use crate::target::Target;
+use crate::transport::tls::{CrossNameSessions, SharedRecord};
+use crate::transport::{self, ExchangeResult, ExchangeSetup, Sni};
+
+/// Names tried per target at most.
+pub const MAX_NAMES: usize = 8;
+
+/// The first wave's baselines (not the late-auth ones) that the protected name refused: an
+/// anonymous client is kept out there, so a side door is worth trying. Newest version first.
+pub fn anonymous_refusals(first: &FirstWave) -> Vec<&ProbeObservation> {
+    let mut refused: Vec<&ProbeObservation> = first
+        .observations
+        .iter()
+        .filter(|o| o.id == ProbeId::NoClientCert && !o.late)
+        .filter(|o| matches!(o.outcome, Outcome::RefusedTls | Outcome::RefusedHttp))
+        .collect();
+    refused.sort_by_key(|o| o.tls_version);
+    refused
+}
+
+/// DNS names the served certificate holds besides the target's host (wildcards made concrete),
+/// then the target's configured sibling names; case-insensitively distinct, at most
+/// [`MAX_NAMES`].
+pub fn sibling_names(target: &Target, first: &FirstWave) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut push = |n: String| {
+        let n = n.trim_end_matches('.').to_ascii_lowercase();
+        if !n.is_empty()
+            && !n.eq_ignore_ascii_case(&target.host)
+            && !names.contains(&n)
+            && names.len() < MAX_NAMES
+        {
+            names.push(n);
+        }
+    };
+    if let Some(leaf) = first.chains.first().and_then(|(_, c)| c.first()) {
+        for name in san_dns_names(leaf.as_ref()) {
+            push(name.replacen("*.", "mtls-scan-sibling.", 1));
+        }
+    }
+    for n in &target.names {
+        push(n.clone());
+    }
+    names
+}
+
+fn san_dns_names(der: &[u8]) -> Vec<String> {
+    use x509_parser::extensions::GeneralName;
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return Vec::new();
+    };
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return Vec::new();
+    };
+    san.value
+        .general_names
+        .iter()
+        .filter_map(|g| match g {
+            GeneralName::DNSName(d) => Some(crate::text::sanitize(d.as_bytes(), 253)),
+            _ => None,
+        })
+        .take(64)
+        .collect()
+}
+
+/// One request of a side-door probe: no certificate, the given SNI, `Host` and headers.
+pub struct Door<'a> {
+    /// The version pinned.
+    pub version: TlsVersion,
+    /// The server name sent.
+    pub sni: Sni,
+    /// The `Host` header, when not the target's.
+    pub host: Option<String>,
+    /// Extra headers.
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// A session store shared with another exchange.
+    pub sessions: Option<Arc<CrossNameSessions>>,
+    /// The scan.
+    pub scan: &'a ScanContext,
+}
+
+/// What a side-door exchange saw: the transport's facts and whether a certificate was asked.
+pub struct Seen {
+    /// The exchange's facts.
+    pub result: ExchangeResult,
+    /// The server sent a CertificateRequest.
+    pub cert_requested: bool,
+}
+
+impl Seen {
+    /// The answer's HTTP status, when one was read.
+    pub fn status(&self) -> Option<u16> {
+        self.result.http_status
+    }
+
+    /// Served: a 2xx.
+    pub fn served(&self) -> bool {
+        self.result.outcome == Some(Outcome::Served)
+    }
+
+    /// The facts in one line, for evidence (server text already sanitised by the transport).
+    pub fn describe(&self) -> String {
+        let r = &self.result;
+        let mut s = if self.cert_requested {
+            "CertificateRequest sent".to_owned()
+        } else {
+            "no CertificateRequest".to_owned()
+        };
+        if r.resumed {
+            s.push_str("; session resumed");
+        }
+        match (r.http_status, &r.alert, &r.detail) {
+            (Some(st), _, _) => s.push_str(&format!("; HTTP {st}")),
+            (None, Some(a), _) => s.push_str(&format!("; alert {a}")),
+            (None, None, Some(d)) => s.push_str(&format!("; {d}")),
+            _ => {}
+        }
+        if let Some(b) = &r.body_excerpt {
+            s.push_str(&format!(
+                "; body \"{}\"",
+                b.chars().take(60).collect::<String>()
+            ));
+        }
+        s
+    }
+}
+
+/// Runs one side-door exchange under the target's concurrency limits.
+pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
+    let _permit = door.scan.permits.acquire(&target.host_port()).await;
+    let record = SharedRecord::default();
+    let versions = [door.version];
+    let setup = ExchangeSetup {
+        await_alert: true,
+        sni: door.sni,
+        host: door.host,
+        headers: door.headers,
+        sessions: door.sessions,
+        ..ExchangeSetup::new(
+            &door.scan.probes.provider,
+            &versions,
+            None,
+            door.scan.limits,
+        )
+    };
+    let result = transport::run(target, setup, &record).await;
+    let cert_requested = record.lock().cert_requested;
+    Seen {
+        result,
+        cert_requested,
+    }
+}
+
+/// `name:port`, or `name` on 443: the `Host` a client of that name sends.
+pub fn authority_of(name: &str, port: u16) -> String {
+    if port == 443 {
+        name.to_owned()
+    } else {
+        format!("{name}:{port}")
+    }
+}

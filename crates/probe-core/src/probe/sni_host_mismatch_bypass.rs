@@ -1,0 +1,191 @@
+//! `sni-host-mismatch-bypass`: the TLS layer picks its client-certificate policy by the SNI name,
+//! the HTTP layer picks the site by `Host`. Where the protected name refuses an anonymous client,
+//! connect without a certificate under another SNI (none; the other names of the served
+//! certificate; the configured sibling names; the host in capitals; a random name under the
+//! parent domain; at most 8) and ask for the protected `Host`. A 2xx is a bypass unless the same
+//! name answers its own `Host` alike (a catch-all public site). `421 Misdirected Request` is the
+//! right answer and is kept as evidence.
+
+use futures_util::future::{join_all, BoxFuture};
+use futures_util::FutureExt as _;
+
+use super::side_door::{anonymous_refusals, authority_of, knock, sibling_names, Door, Seen};
+use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
+use crate::finding::{Finding, FindingId};
+use crate::target::Target;
+use crate::transport::Sni;
+
+/// The probe.
+pub struct SniHostMismatchBypass;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::SniHostMismatchBypass,
+    presents: "no certificate, another SNI (none, the served certificate's other names, `--sni-name`, the host in capitals, a random name under the parent domain; at most 8) and the protected `Host`; then, on a 2xx, the same SNI with its own `Host`",
+    needs: "a target that refuses an anonymous client",
+    findings: &[FindingId::SniHostMismatchBypass],
+};
+
+/// The server names tried, with how they are shown.
+fn candidates(target: &Target, first: &FirstWave) -> Vec<(Sni, String)> {
+    let mut out: Vec<(Sni, String)> = Vec::new();
+    let is_name = target.host.parse::<std::net::IpAddr>().is_err();
+    if is_name {
+        out.push((Sni::Omit, "no SNI".to_owned()));
+    }
+    for n in sibling_names(target, first) {
+        out.push((Sni::Name(n.clone()), n));
+    }
+    if is_name {
+        let upper = target.host.to_ascii_uppercase();
+        if upper != target.host {
+            out.push((Sni::Name(upper.clone()), upper));
+        }
+        if let Some((_, parent)) = target.host.split_once('.').filter(|(_, p)| p.contains('.')) {
+            let random = format!("mtls-scan-{:08x}.{parent}", rand_u32());
+            out.push((Sni::Name(random.clone()), random));
+        }
+    }
+    out.truncate(super::side_door::MAX_NAMES);
+    out
+}
+
+fn rand_u32() -> u32 {
+    let mut b = [0u8; 4];
+    // A random label only avoids colliding with real names; a failed draw keeps the zeros.
+    let _ = aws_lc_rs::rand::fill(&mut b);
+    u32::from_be_bytes(b)
+}
+
+/// What one candidate showed.
+struct Tried {
+    shown: String,
+    protected: Seen,
+    own: Option<Seen>,
+}
+
+impl Tried {
+    fn bypass(&self) -> bool {
+        let catch_all = self
+            .own
+            .as_ref()
+            .is_some_and(|own| own.served() && own.result.body == self.protected.result.body);
+        !self.protected.cert_requested && self.protected.served() && !catch_all
+    }
+}
+
+async fn try_one(
+    target: &Target,
+    scan: &ScanContext,
+    version: TlsVersion,
+    (sni, shown): (Sni, String),
+) -> Tried {
+    let door = |sni: Sni, host: Option<String>| Door {
+        version,
+        sni,
+        host,
+        headers: Vec::new(),
+        sessions: None,
+        scan,
+    };
+    let protected = knock(target, door(sni.clone(), None)).await;
+    let own = match (&sni, protected.served()) {
+        (Sni::Name(name), true) => Some(
+            knock(
+                target,
+                door(sni.clone(), Some(authority_of(name, target.port))),
+            )
+            .await,
+        ),
+        _ => None,
+    };
+    Tried {
+        shown,
+        protected,
+        own,
+    }
+}
+
+impl TargetProbe for SniHostMismatchBypass {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn starts(&self) -> Start {
+        Start::AfterFirstWave
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a Target,
+        scan: &'a ScanContext,
+        first: Option<&'a FirstWave>,
+    ) -> BoxFuture<'a, TargetOutcome> {
+        async move {
+            let Some(first) = first else {
+                return TargetOutcome::default();
+            };
+            let Some(refused) = anonymous_refusals(first).into_iter().next() else {
+                return TargetOutcome::default();
+            };
+            let version = refused.tls_version;
+            let tried = join_all(
+                candidates(target, first)
+                    .into_iter()
+                    .map(|c| try_one(target, scan, version, c)),
+            )
+            .await;
+            judge(target, version, refused.outcome, &tried)
+        }
+        .boxed()
+    }
+}
+
+fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]) -> TargetOutcome {
+    let mut out = TargetOutcome::default();
+    let refusal = match refused {
+        Outcome::RefusedTls => "refused in the TLS layer",
+        _ => "refused over HTTP",
+    };
+    let doors: Vec<&Tried> = tried.iter().filter(|t| t.bypass()).collect();
+    for t in tried {
+        if t.protected.result.outcome == Some(Outcome::Inconclusive) {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "SNI {}: {}",
+                    t.shown,
+                    t.protected.result.detail.clone().unwrap_or_default()
+                ),
+            });
+        }
+    }
+    let Some(first_door) = doors.first() else {
+        return out;
+    };
+    let names: Vec<&str> = doors.iter().map(|t| t.shown.as_str()).collect();
+    let mut f = Finding::new(
+        FindingId::SniHostMismatchBypass,
+        format!(
+            "{version}: without a certificate, SNI {} with Host {} was served HTTP {} while the \
+             protected name itself {refusal}.",
+            names.join(", "),
+            target.authority(),
+            first_door.protected.status().unwrap_or_default()
+        ),
+    );
+    f.tls_versions = vec![version];
+    for t in tried {
+        f.evidence.insert(
+            format!("SNI {} + Host {}", t.shown, target.authority()),
+            t.protected.describe(),
+        );
+        if let Some(own) = &t.own {
+            f.evidence
+                .insert(format!("SNI {} + its own Host", t.shown), own.describe());
+        }
+    }
+    out.findings.push(f);
+    out
+}

@@ -1,0 +1,239 @@
+//! The side-door probes against in-process rustls servers with known doors: client auth chosen
+//! by SNI with the site chosen by `Host` (the SNI/Host mismatch), and an application that trusts
+//! a forwarded `X-SSL-Client-Verify` header. Each positive must be found with its exact trigger in
+//! the evidence, each control must stay clean, over several runs. Real stacks (HAProxy, Go, nginx)
+//! are in crates/action-runner/tests.
+
+#![allow(clippy::indexing_slicing, clippy::expect_used, clippy::unwrap_used)]
+
+#[allow(dead_code)]
+mod hostile {
+    pub mod pki;
+    pub mod servers;
+}
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hostile::pki::{self, BoxError, ClientAuth as ServerAuth};
+use probe_core::finding::FindingId;
+use probe_core::report::TargetReport;
+use probe_core::scan::{ScanOptions, Scanner};
+use probe_core::target::{Resolve, Target};
+use rustls::ServerConfig;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// How the test server decides.
+#[derive(Clone, Copy, PartialEq)]
+enum Door {
+    /// Client auth by SNI (`secure.test` requires one), site by `Host`.
+    SniPolicyHostRouting,
+    /// The same, but a `Host` that differs from the SNI name gets 421.
+    SniPolicyStrict,
+    /// No client auth in TLS; the app serves only requests with `X-SSL-Client-Verify: SUCCESS`.
+    TrustsVerifyHeader,
+    /// No client auth in TLS; the app refuses everything with 403, headers or not.
+    IgnoresHeaders,
+}
+
+struct Lab {
+    url: String,
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start(door: Door) -> Result<Lab, BoxError> {
+    let ca = pki::ca("side-door CA")?;
+    let (leaf, key) = pki::leaf(&ca, |p| {
+        p.subject_alt_names = ["secure.test", "public.test"]
+            .iter()
+            .filter_map(|n| rcgen::string::Ia5String::try_from(*n).ok())
+            .map(rcgen::SanType::DnsName)
+            .collect();
+    })?;
+    let certified = pki::certified(vec![leaf, ca.cert.clone()], &key)?;
+    let secure: Arc<ServerConfig> = pki::server_config(
+        certified.clone(),
+        ServerAuth::Required {
+            root: ca.cert.clone(),
+            hints: None,
+        },
+        &[b"http/1.1"],
+    )?;
+    let open: Arc<ServerConfig> = pki::server_config(certified, ServerAuth::None, &[b"http/1.1"])?;
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let port = listener.local_addr()?.port();
+    let task = tokio::spawn(async move {
+        for _ in 0..500 {
+            let Ok((tcp, _)) = listener.accept().await else {
+                break;
+            };
+            let (secure, open) = (secure.clone(), open.clone());
+            tokio::spawn(async move {
+                let work = async {
+                    let acceptor = tokio_rustls::LazyConfigAcceptor::new(
+                        rustls::server::Acceptor::default(),
+                        tcp,
+                    );
+                    let Ok(start) = acceptor.await else { return };
+                    let sni = start
+                        .client_hello()
+                        .server_name()
+                        .map(str::to_ascii_lowercase);
+                    let by_sni = matches!(door, Door::SniPolicyHostRouting | Door::SniPolicyStrict);
+                    let config = if by_sni && sni.as_deref() == Some("secure.test") {
+                        secure
+                    } else {
+                        open
+                    };
+                    let Ok(mut tls) = start.into_stream(config).await else {
+                        return;
+                    };
+                    let mut buf = vec![0u8; 16 * 1024];
+                    let mut head = Vec::new();
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+                        match tls.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                    let host = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("host:"))
+                        .map(|h| h.trim().split(':').next().unwrap_or("").to_owned())
+                        .unwrap_or_default();
+                    let (status, body) = match door {
+                        Door::SniPolicyHostRouting | Door::SniPolicyStrict
+                            if door == Door::SniPolicyStrict
+                                && sni.as_deref() != Some(host.as_str()) =>
+                        {
+                            ("421 Misdirected Request", "misdirected")
+                        }
+                        Door::SniPolicyHostRouting | Door::SniPolicyStrict => {
+                            if host == "secure.test" {
+                                ("200 OK", "the secret area")
+                            } else {
+                                ("200 OK", "the public site")
+                            }
+                        }
+                        Door::TrustsVerifyHeader => {
+                            if text.contains("\r\nx-ssl-client-verify: success\r\n") {
+                                ("200 OK", "the secret area")
+                            } else {
+                                ("403 Forbidden", "client certificate required")
+                            }
+                        }
+                        Door::IgnoresHeaders => ("403 Forbidden", "client certificate required"),
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = tls.write_all(answer.as_bytes()).await;
+                    let _ = tls.shutdown().await;
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(5), work).await;
+            });
+        }
+    });
+    Ok(Lab {
+        url: format!("https://secure.test:{port}/"),
+        port,
+        task,
+    })
+}
+
+async fn scan(lab: &Lab) -> Result<TargetReport, BoxError> {
+    let scanner = Scanner::new(&ScanOptions {
+        timeout: Duration::from_secs(3),
+        system_roots: false,
+        config_probe: false,
+        ..ScanOptions::default()
+    })?;
+    let mut target = Target::parse(&lab.url)?;
+    let resolve: Resolve = format!("secure.test:{}:127.0.0.1", lab.port).parse()?;
+    target.resolve_with(&[resolve]);
+    let report = scanner.scan(&[target]).await;
+    Ok(report.targets.into_iter().next().ok_or("no target")?)
+}
+
+fn finding(t: &TargetReport, id: FindingId) -> Option<&probe_core::finding::Finding> {
+    t.findings.iter().find(|f| f.id == id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sni_chosen_policy_with_host_routing_is_found_and_the_strict_control_is_clean(
+) -> Result<(), BoxError> {
+    let open_door = start(Door::SniPolicyHostRouting).await?;
+    let strict = start(Door::SniPolicyStrict).await?;
+    for run in 1..=3 {
+        let t = scan(&open_door).await?;
+        assert_eq!(
+            t.client_auth,
+            probe_core::verdict::ClientAuth::Required,
+            "run {run}: {:?}",
+            t.error
+        );
+        let f = finding(&t, FindingId::SniHostMismatchBypass)
+            .unwrap_or_else(|| panic!("run {run}: not found: {:#?}", t.findings));
+        // The trigger is in the evidence: the sibling name from the certificate, and no SNI.
+        let key = format!("SNI public.test + Host secure.test:{}", open_door.port);
+        assert!(
+            f.evidence.get(&key).is_some_and(|e| e.contains("HTTP 200")
+                && e.contains("the secret area")),
+            "run {run}: {:#?}",
+            f.evidence
+        );
+        assert!(f.detail.contains("public.test"), "{}", f.detail);
+        assert!(t.grade <= probe_core::grade::Grade::F);
+
+        let c = scan(&strict).await?;
+        assert!(
+            finding(&c, FindingId::SniHostMismatchBypass).is_none(),
+            "run {run}: false finding on the strict control: {:#?}",
+            c.findings
+        );
+        assert_eq!(c.grade, probe_core::grade::Grade::A, "{:#?}", c.findings);
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trusted_forwarded_verify_header_is_found_and_named() -> Result<(), BoxError> {
+    let trusting = start(Door::TrustsVerifyHeader).await?;
+    let careful = start(Door::IgnoresHeaders).await?;
+    for run in 1..=3 {
+        let t = scan(&trusting).await?;
+        let f = finding(&t, FindingId::ClientCertHeaderSpoofing)
+            .unwrap_or_else(|| panic!("run {run}: not found: {:#?}", t.findings));
+        assert!(
+            f.detail.contains("Let in by: X-SSL-Client-Verify"),
+            "run {run}: {}",
+            f.detail
+        );
+        assert!(f
+            .evidence
+            .get("only X-Client-Verify")
+            .is_some_and(|e| e.contains("HTTP 403")));
+        let c = scan(&careful).await?;
+        assert!(
+            finding(&c, FindingId::ClientCertHeaderSpoofing).is_none(),
+            "run {run}: {:#?}",
+            c.findings
+        );
+        // The careful server is reached: its anonymous refusal is what the probe tried to get around.
+        assert!(c
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::ClientCertNotRequested));
+    }
+    Ok(())
+}
