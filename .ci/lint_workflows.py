@@ -10,6 +10,12 @@
    starts with a header comment.
 3. Every `run:` block run by bash (GitHub's default on Linux) passes
    shellcheck, with each `${{ ... }}` expression replaced by a placeholder.
+4. action.yml, the composite action (actionlint does not read action
+   metadata): every step runs with `shell: bash` (the one shell on all three
+   runner OSes), its `run:` passes shellcheck and holds no `${{ ... }}` (values
+   reach scripts through `env:` only: no script injection), every input is
+   passed to a step as `INPUT_<NAME>` (upper case, hyphens kept) from
+   `${{ inputs.<name> }}`, and every output has a `value:`.
 
 usage: lint_workflows.py WORKFLOW.yml...   (run from the repository root)
 Needs ruamel.yaml (a dependency of check-jsonschema) and shellcheck on PATH.
@@ -126,8 +132,40 @@ def check_workflow(path: Path, inputs: set[str], required: set[str], outputs: se
                 error(path, line, f"jobs.{job_id}: output `{output}` is not declared in action.yml")
 
 
+def check_action(path: Path) -> None:
+    action = load(path)
+    runs = action.get("runs") or {}
+    if runs.get("using") != "composite":
+        error(path, line_of(action, "runs"), "runs.using is not `composite`")
+        return
+    passed: dict[str, str] = {}
+    for index, step in enumerate(runs.get("steps") or []):
+        where = f"runs.steps[{index}]"
+        if step.get("shell") != "bash":
+            error(path, line_of(step, "shell"), f"{where}: `shell: bash` (all three runner OSes have it)")
+        script = step.get("run")
+        if isinstance(script, str):
+            if EXPR.search(script):
+                error(path, line_of(step, "run"),
+                      f"{where}: `${{{{ }}}}` inside `run:`: pass the value through `env:` (script injection)")
+            shellcheck_run(path, line_of(step, "run"), script, where)
+        for key, value in (step.get("env") or {}).items():
+            if str(key).startswith("INPUT_"):
+                passed[str(key)] = str(value)
+    for name in action.get("inputs") or {}:
+        var = f"INPUT_{name.upper()}"
+        want = f"${{{{ inputs.{name} }}}}"
+        if passed.get(var) != want:
+            error(path, line_of(action["inputs"], name),
+                  f"input `{name}` is not passed to the scan as `{var}: {want}`")
+    for name, spec in (action.get("outputs") or {}).items():
+        if not (spec or {}).get("value"):
+            error(path, line_of(action["outputs"], name), f"output `{name}` has no `value:`")
+
+
 def main(argv: list[str]) -> int:
     inputs, required, outputs = action_metadata(Path("action.yml"))
+    check_action(Path("action.yml"))
     for arg in argv:
         check_workflow(Path(arg), inputs, required, outputs)
     for message in errors:

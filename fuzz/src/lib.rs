@@ -3,40 +3,20 @@
 //! corpus and mutated inputs (`.ci/fuzz.sh`). Each one panics on a broken invariant, never on
 //! bad input: a parser that rejects garbage is doing its job.
 //!
-//! The action-runner functions (workflow commands, Markdown escaping, the YAML config) live in a
-//! binary crate, so their source files are compiled in here with `#[path]`; a library target in
-//! action-runner would make that unnecessary.
+//! The action-runner functions (workflow commands, Markdown and text rendering, the YAML config)
+//! come from its library, as the binary uses them.
 
 use std::sync::{Arc, OnceLock};
 
+use action_runner::github::commands;
+use action_runner::{config, render};
 use probe_core::finding::{Finding, FindingId};
 use probe_core::identity::KeyKind;
-use probe_core::observation::{Outcome, ProbeObservation, TlsVersion};
-use probe_core::probe::ProbeId;
+use probe_core::observation::{ProbeObservation, TlsVersion};
 use probe_core::report::Report;
 use probe_core::server_cert::{self, Policy, TrustStore};
 use probe_core::target::Target;
 use rustls_pki_types::CertificateDer;
-
-/// `crates/action-runner/src/github/commands.rs`, compiled here (it is in a binary crate).
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../crates/action-runner/src/github/commands.rs"]
-pub mod commands;
-
-/// `crates/action-runner/src/render/markdown.rs`, compiled here.
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../crates/action-runner/src/render/markdown.rs"]
-pub mod markdown;
-
-/// `crates/action-runner/src/config.rs`, compiled here.
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../crates/action-runner/src/config.rs"]
-pub mod config;
-
-/// What `commands.rs` takes from its parent module (`super::random_hex`).
-pub fn random_hex(n: usize) -> std::io::Result<String> {
-    Ok("0f".repeat(n))
-}
 
 /// Every target, by name (the names of `fuzz_targets/*.rs` and of `corpus/*/`).
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
@@ -346,8 +326,10 @@ pub fn workflow_commands(data: &[u8]) {
 
 /// Markdown escaping: `markdown::text` and `markdown::rich` leave nothing that Markdown or HTML
 /// would read (tags, table pipes, line breaks, code fences), and a whole report whose every
-/// server-given field is the input renders with its structure intact.
+/// server-given field is the input renders with its structure intact; rendered as text, it holds
+/// no control character but line breaks and no line a runner would read as a workflow command.
 pub fn markdown(data: &[u8]) {
+    use render::markdown;
     let s = lossy(data);
     let check = |what: &str, out: &str| {
         for bad in ['<', '>', '|', '`', '\n', '\r', '[', ']', '*', '_'] {
@@ -373,23 +355,28 @@ pub fn markdown(data: &[u8]) {
     judged.error = None;
     judged.findings =
         vec![Finding::new(FindingId::ClientCertOptional, s.clone()).with_evidence(&s, s.clone())];
-    judged.probes = vec![ProbeObservation {
-        id: ProbeId::NoClientCert,
-        tls_version: TlsVersion::Tls13,
-        client_cert: None,
-        cert_requested: true,
-        acceptable_cas: vec![s.clone()],
-        signature_schemes: vec![s.clone()],
-        alert: Some(s.clone()),
-        http_status: Some(200),
-        alpn: Some(s.clone()),
-        server_header: Some(s.clone()),
-        body_excerpt: Some(s.clone()),
-        outcome: Outcome::Served,
-        detail: Some(s.clone()),
-        ms: 1.0,
-    }];
+    // Through serde: the observation gains fields as probe-core grows, and they have defaults.
+    let observation: Result<ProbeObservation, _> = serde_json::from_value(serde_json::json!({
+        "id": "no-client-cert", "tls_version": "1.3", "client_cert": null,
+        "cert_requested": true, "acceptable_cas": [s], "signature_schemes": [s], "alert": s,
+        "http_status": 200, "alpn": s, "server_header": s, "body_excerpt": s,
+        "outcome": "served", "detail": s, "ms": 1.0
+    }));
+    judged.probes = observation.into_iter().collect();
+    judged.notes = vec![s.clone()];
+    judged.verification_detail = Some(s.clone());
     let report = Report::new(vec![failed, judged], 1.0);
+    let text = render::text::render(&report, false);
+    for line in text.lines() {
+        assert!(
+            !line.chars().any(char::is_control),
+            "the text report holds a control character: {line:?}"
+        );
+        assert!(
+            !line.trim_start().starts_with("::"),
+            "a text line reads as a workflow command: {line:?}"
+        );
+    }
     let md = markdown::render(&report, None);
     let lower = md.to_lowercase();
     assert!(!lower.contains("<script"), "a tag got through");

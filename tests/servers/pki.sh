@@ -3,6 +3,9 @@
 # the servers do not share our assumptions). Usage: tests/servers/pki.sh OUTDIR
 #   ca.crt/ca.key           the trusted client CA (P-256), also the server's issuer
 #   server.crt/server.key   the server certificate for localhost and 127.0.0.1
+#   names.crt/names.key     a server certificate for the two sibling names secure.test and
+#                           public.test (one certificate for both, the usual real-world source of
+#                           sibling names), issued by ca; used by the bypass servers (start.sh)
 #   client.crt/client.key   a client certificate issued by ca (clientAuth EKU)
 #   other-ca.crt/.key       an unrelated CA nobody trusts
 set -euo pipefail
@@ -25,6 +28,12 @@ openssl req -new -key server.key -subj "/CN=localhost" -out server.csr 2>/dev/nu
 printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' > server.ext
 openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
   -extfile server.ext -out server.crt 2>/dev/null
+
+ec names.key
+openssl req -new -key names.key -subj "/CN=secure.test" -out names.csr 2>/dev/null
+printf 'subjectAltName=DNS:secure.test,DNS:public.test\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' > names.ext
+openssl x509 -req -in names.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
+  -extfile names.ext -out names.crt 2>/dev/null
 
 ec client.key
 openssl req -new -key client.key -subj "/O=mtls-scan tests/CN=test-client" -out client.csr 2>/dev/null

@@ -37,6 +37,31 @@
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
 #
+# Bypass servers (issue 13; listed by --list-bypass, not by --list; see GROUND_TRUTH.md, "Bypass
+# servers"). All are scanned on "/". The SNI ones serve names.crt (SANs secure.test and
+# public.test) and are reached by name (curl --resolve NAME:PORT:127.0.0.1, s_client -servername
+# NAME); "secret area" is the protected site (secure.test, needs a certificate), "public area" the
+# sibling (public.test, no certificate):
+#   haproxy-sni-bypass        crt-list: secure.test [verify required], public.test [verify none];
+#                             backend chosen by the Host header
+#   haproxy-resume-bypass     the same crt-list, backend chosen by ssl_fc_sni (a TLS 1.3 session
+#                             made on public.test resumes on secure.test)
+#   haproxy-sni-strict        backend by ssl_fc_sni, no-tls-tickets + tune.ssl.cachesize 0 (no
+#                             resumption at all)
+#   go-sni-bypass             GetConfigForClient: RequireAndVerifyClientCert for SNI secure.test,
+#                             NoClientCert otherwise; the handler routes by r.Host (go/sni.go)
+#   go-sni-strict             the same, the handler answers 421 unless r.Host == r.TLS.ServerName
+#   nginx-two-vhosts          server secure.test { ssl_verify_client on } + server public.test on
+#                             one port (secure.test is the default_server)
+# The header ones serve server.crt (localhost, 127.0.0.1) in front of python/header_lab.py, which
+# answers 200 "secret area" when the FIRST X-SSL-Client-Verify header is SUCCESS or 0, else 403:
+#   haproxy-header-addheader  verify optional; http-request add-header X-SSL-Client-Verify
+#                             %[ssl_c_verify] if { ssl_c_used }, NONE unless { ssl_c_used }
+#   haproxy-header-setheader  the same with set-header (replaces the client's copy)
+#   header-backend-direct     the backend itself over TLS, no certificate requested (python3)
+#
+#   tests/servers/start.sh --list-bypass   # the bypass servers, one per line
+#
 # Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, HAPROXY and APACHE2
 # (default: found on PATH, else in /usr/sbin or /sbin); GOSERVER_BIN, a prebuilt go/ binary (else it
 # is built into WORKDIR/goserver on first use).
@@ -51,8 +76,15 @@ python-CERT_REQUIRED python-CERT_OPTIONAL python-CERT_NONE
 nginx-optional-403 python-CERT_OPTIONAL-403
 haproxy-optional-403 haproxy-required haproxy-crt-ignore-err
 apache-location-require apache-required"
+bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
+go-sni-bypass go-sni-strict nginx-two-vhosts
+haproxy-header-addheader haproxy-header-setheader header-backend-direct"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
+  exit 0
+fi
+if [ "${1:-}" = "--list-bypass" ]; then
+  printf '%s\n' $bypass_servers
   exit 0
 fi
 if [ "${1:-}" = "--path" ]; then
@@ -139,6 +171,51 @@ openssl-*)
   run "$OPENSSL" s_server -accept "127.0.0.1:$port" -cert "$pki/server.crt" -key "$pki/server.key" \
     -CAfile "$pki/ca.crt" "${verify[@]}" -www -quiet -naccept 1000000
   ;;
+nginx-two-vhosts)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # two name-based virtual servers on one port and one certificate (names.crt has both names);
+  # secure.test is the default_server, so a ClientHello without SNI gets its TLS settings
+  cat >"$prefix/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $prefix/logs/error.log info;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path $prefix/tmp/body;
+  proxy_temp_path $prefix/tmp/proxy;
+  fastcgi_temp_path $prefix/tmp/fastcgi;
+  uwsgi_temp_path $prefix/tmp/uwsgi;
+  scgi_temp_path $prefix/tmp/scgi;
+  ssl_certificate $pki/names.crt;
+  ssl_certificate_key $pki/names.key;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  server {
+    listen 127.0.0.1:$port ssl default_server;
+    server_name secure.test;
+    ssl_client_certificate $pki/ca.crt;
+    ssl_verify_client on;
+    location / {
+      default_type text/plain;
+      return 200 "secret area\n";
+    }
+  }
+  server {
+    listen 127.0.0.1:$port ssl;
+    server_name public.test;
+    location / {
+      default_type text/plain;
+      return 200 "public area\n";
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
 nginx-*)
   need "$NGINX"
   mode=${server#nginx-}
@@ -191,6 +268,12 @@ http {
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
+go-sni-*)
+  # sni-bypass / sni-strict: see go/sni.go
+  bin=$(build_go)
+  run "$bin" -mode "${server#go-}" -port "$port" -cert "$pki/names.crt" -key "$pki/names.key" \
+    -ca "$pki/ca.crt"
+  ;;
 go-*)
   bin=$(build_go)
   run "$bin" -mode "${server#go-}" -port "$port" -cert "$pki/server.crt" -key "$pki/server.key" \
@@ -203,6 +286,90 @@ node-*)
 python-*)
   need "$PYTHON3"
   run "$PYTHON3" "$here/python/server.py" "${server#python-}" "$port" "$pki"
+  ;;
+haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict)
+  : "${HAPROXY:=$(sbin_tool haproxy)}"
+  need "$HAPROXY" HAPROXY
+  dir=$work/haproxy-$server-$port
+  mkdir -p "$dir"
+  (umask 077 && cat "$pki/names.crt" "$pki/names.key" >"$dir/names.pem")
+  # one certificate, two crt-list lines with their own client-auth policy; the first line is also
+  # the default (a ClientHello without SNI, or with a name matching no line, gets verify required)
+  cat >"$dir/crt-list.txt" <<EOF
+$dir/names.pem [verify required ca-file $pki/ca.crt] secure.test
+$dir/names.pem [verify none] public.test
+EOF
+  global_extra="" bind_extra=""
+  case $server in
+  haproxy-sni-bypass) route="req.hdr(host),field(1,:) -i secure.test" ;;
+  haproxy-resume-bypass) route="ssl_fc_sni -i secure.test" ;;
+  haproxy-sni-strict)
+    route="ssl_fc_sni -i secure.test"
+    # without these a TLS 1.3 session made on public.test resumes on secure.test (see
+    # haproxy-resume-bypass): no tickets and no session cache, so nothing resumes at all
+    global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    ;;
+  esac
+  cat >"$dir/haproxy.cfg" <<EOF
+global
+  maxconn 512
+  pidfile $dir/haproxy.pid
+  $global_extra
+defaults
+  mode http
+  timeout client 10s
+  timeout connect 5s
+  timeout server 5s
+  timeout http-request 10s
+frontend fe
+  bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 $bind_extra
+  use_backend secret if { $route }
+  default_backend public
+backend secret
+  http-request return status 200 content-type text/plain string "secret area\n"
+backend public
+  http-request return status 200 content-type text/plain string "public area\n"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+haproxy-header-addheader | haproxy-header-setheader)
+  : "${HAPROXY:=$(sbin_tool haproxy)}"
+  need "$HAPROXY" HAPROXY
+  need "$PYTHON3"
+  op=${server#haproxy-header-}
+  op=${op%header}-header
+  dir=$work/haproxy-$server-$port
+  mkdir -p "$dir"
+  (umask 077 && cat "$pki/server.crt" "$pki/server.key" >"$dir/server.pem")
+  # ssl_c_verify is 0 when no certificate was sent, so an anonymous client gets NONE instead.
+  # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs HAProxy as its child.
+  cat >"$dir/haproxy.cfg.in" <<EOF
+global
+  maxconn 512
+  pidfile $dir/haproxy.pid
+defaults
+  mode http
+  timeout client 10s
+  timeout connect 5s
+  timeout server 5s
+  timeout http-request 10s
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
+  http-request $op X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }
+  http-request $op X-SSL-Client-Verify NONE unless { ssl_c_used }
+  default_backend app
+backend app
+  # one backend connection per request: the backend never sees an idle keep-alive connection close
+  # under HAProxy's feet
+  option http-server-close
+  server app 127.0.0.1:@BACKEND_PORT@
+EOF
+  run "$PYTHON3" "$here/python/header_lab.py" behind "$HAPROXY" "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
+  ;;
+header-backend-direct)
+  need "$PYTHON3"
+  run "$PYTHON3" "$here/python/header_lab.py" direct "$port" "$pki/server.crt" "$pki/server.key"
   ;;
 haproxy-*)
   : "${HAPROXY:=$(sbin_tool haproxy)}"

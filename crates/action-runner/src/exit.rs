@@ -1,20 +1,24 @@
-//! Exit codes, in one place.
+//! Exit codes, in one place: [`Gate::decide`] turns a finished report and the user's policy into
+//! the [`Exit`], for the command line and the Action alike.
 
 use std::process::ExitCode;
+
+use probe_core::grade::Grade;
+use probe_core::report::Report;
 
 /// How the process ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// 0: scanned, and the grade meets the threshold.
     Ok,
-    /// 1: the grade is below `--fail-under`.
+    /// 1: the grade is below the threshold (or, failing on new findings, there is one).
     BelowThreshold,
     /// 2: a usage or configuration error.
     Usage,
     /// 3: a target could not be scanned.
     TargetError,
     /// 3: a target is incomplete (a probe that could have raised a finding could not be read),
-    /// and nothing else fails the run. `--fail-on-incomplete false` turns it into a warning.
+    /// and nothing else fails the run. Not failing on incomplete targets turns it into a warning.
     Incomplete,
 }
 
@@ -32,11 +36,7 @@ impl Exit {
     /// Decides the exit, the one place that does: an unscanned target (3) outranks a failing
     /// grade or new finding (`fails`: 1), which outranks an incomplete target (3, unless
     /// `fail_on_incomplete` is off). A security gate never passes quietly.
-    pub fn decide(
-        report: &probe_core::report::Report,
-        fails: bool,
-        fail_on_incomplete: bool,
-    ) -> Exit {
+    pub fn decide(report: &Report, fails: bool, fail_on_incomplete: bool) -> Exit {
         if report.errored().next().is_some() {
             Exit::TargetError
         } else if fails {
@@ -47,20 +47,103 @@ impl Exit {
             Exit::Ok
         }
     }
-
-    /// [`Exit::decide`] with a grade threshold.
-    pub fn from_report(
-        report: &probe_core::report::Report,
-        fail_under: Option<probe_core::grade::Grade>,
-        fail_on_incomplete: bool,
-    ) -> Exit {
-        let fails = fail_under.is_some_and(|t| report.grade < t);
-        Self::decide(report, fails, fail_on_incomplete)
-    }
 }
 
 impl From<Exit> for ExitCode {
     fn from(e: Exit) -> Self {
         ExitCode::from(e.code())
+    }
+}
+
+/// What fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    /// A grade below the threshold.
+    #[default]
+    Grade,
+    /// A new finding against the baseline (for adopting the tool on a large estate).
+    New,
+}
+
+/// The user's pass/fail policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gate {
+    /// The threshold grade; `None` never fails on the grade.
+    pub fail_under: Option<Grade>,
+    /// What fails the run.
+    pub fail_on: FailOn,
+    /// Whether an incomplete target fails the run (exit 3) or only warns.
+    pub fail_on_incomplete: bool,
+}
+
+/// Why the run passes or fails, for the front ends to word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The exit code.
+    pub exit: Exit,
+    /// With [`FailOn::Grade`]: the grade is below the threshold.
+    pub below_threshold: bool,
+    /// With [`FailOn::New`]: the new findings against the baseline (`id on host:port`).
+    pub new_findings: Vec<String>,
+}
+
+impl Gate {
+    /// Whether the report fails this policy, and the exit ([`Exit::decide`]).
+    pub fn decide(&self, report: &Report) -> Decision {
+        let (below_threshold, new_findings) = match self.fail_on {
+            FailOn::Grade => (
+                self.fail_under.is_some_and(|t| report.grade < t),
+                Vec::new(),
+            ),
+            FailOn::New => (false, probe_core::policy::new_findings(report)),
+        };
+        let fails = below_threshold || !new_findings.is_empty();
+        Decision {
+            exit: Exit::decide(report, fails, self.fail_on_incomplete),
+            below_threshold,
+            new_findings,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use probe_core::finding::{Finding, FindingId};
+
+    #[test]
+    fn target_errors_outrank_grades_which_outrank_incomplete_targets() {
+        let mut failed = crate::testing::target(
+            "https://a.example/",
+            vec![Finding::new(FindingId::ClientCertOptional, "x")],
+        );
+        failed.grade = Grade::F;
+        let gate = Gate {
+            fail_under: Some(Grade::C),
+            fail_on: FailOn::Grade,
+            fail_on_incomplete: true,
+        };
+        let report = Report::new(vec![failed.clone()], 0.0);
+        let d = gate.decide(&report);
+        assert_eq!((d.exit, d.below_threshold), (Exit::BelowThreshold, true));
+        let lenient = Gate {
+            fail_under: Some(Grade::F),
+            ..gate
+        };
+        assert_eq!(lenient.decide(&report).exit, Exit::Ok);
+        let mut errored = failed.clone();
+        errored.error = Some("refused".into());
+        let both = Report::new(vec![failed, errored], 0.0);
+        assert_eq!(gate.decide(&both).exit, Exit::TargetError);
+        assert_eq!(Exit::TargetError.code(), 3);
+        let on_new = Gate {
+            fail_on: FailOn::New,
+            ..gate
+        };
+        assert_eq!(
+            on_new.decide(&report).exit,
+            Exit::Ok,
+            "no baseline state: nothing new"
+        );
     }
 }

@@ -1,31 +1,13 @@
-//! `mtls-scan`: the command-line scanner and GitHub Action runner. Thin glue: flags and inputs in,
-//! probe-core does the work, renderers write the report.
+//! `mtls-scan`: the command-line scanner and GitHub Action runner. Thin: parses the arguments,
+//! starts tracing and the runtime, runs a front end of the `action_runner` library and returns
+//! its exit code.
 
-mod cli;
-mod config;
-mod demo;
-mod exit;
-mod github;
-mod progress;
-mod render;
-mod scan_cmd;
-
-use std::io::Write as _;
 use std::process::ExitCode;
 
+use action_runner::exit::Exit;
+use action_runner::frontend::args::{Cli, Command};
+use action_runner::frontend::{action, cli, demo};
 use clap::Parser as _;
-
-use crate::cli::{Cli, Command};
-use crate::exit::Exit;
-
-/// Writes to stdout; a closed pipe (`| head`) is not an error.
-pub fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
-    }
-}
 
 fn init_tracing(verbose: u8) {
     // rustls warns about what servers send (a renegotiation request it declines, unusual
@@ -70,10 +52,10 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Scan(args) => scan_cmd::run(args).await,
-            Command::Merge(args) => scan_cmd::merge(args).await,
+            Command::Scan(args) => cli::scan(args).await,
+            Command::Merge(args) => cli::merge(args).await,
             Command::Demo(args) => demo::run(args).await,
-            Command::Action => github::run().await,
+            Command::Action => action::run().await,
         }
     });
     match result {

@@ -9,584 +9,22 @@
 // SARIF and report checks readable.
 #![allow(clippy::indexing_slicing)]
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::error::Error;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use mtls_lab::{Lab, LabCase};
+use mtls_lab::LabCase;
 use serde_json::Value;
+use support::step::{
+    check_markdown, check_sarif, check_secret, check_stdout, parse_stdout, Cmd, Line, Ran, Step,
+    TOKEN, WORKFLOW,
+};
+use support::{lab, mtls_scan, runtime, urls, TestResult};
 
-type TestResult<T = ()> = Result<T, Box<dyn Error>>;
 /// A server task, stopped when the test's runtime drops.
 type Task = tokio::task::JoinHandle<()>;
-
-const BIN: &str = env!("CARGO_BIN_EXE_mtls-scan");
-const WORKFLOW: &str = ".github/workflows/mtls.yml";
-const SARIF_SCHEMA: &str = include_str!("data/sarif-schema-2.1.0.json");
-const TOKEN: &str = "ghs_0123456789abcdefTESTTOKENabcdef0123";
-
-/// A runtime that keeps the lab serving while the test thread waits for the binary.
-fn runtime() -> TestResult<tokio::runtime::Runtime> {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?)
-}
-
-fn lab(rt: &tokio::runtime::Runtime, cases: &[LabCase]) -> TestResult<Lab> {
-    Ok(rt.block_on(mtls_lab::start(cases))?)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Running the binary as the runner does
-// ---------------------------------------------------------------------------------------------
-
-/// One `mtls-scan action` run, set up like a Docker action step.
-struct Step {
-    dir: tempfile::TempDir,
-    inputs: Vec<(String, String)>,
-}
-
-/// What a run left behind.
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    output: String,
-    summary: String,
-    env_file: String,
-    workspace: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Step {
-    fn new() -> TestResult<Self> {
-        let dir = tempfile::tempdir()?;
-        std::fs::create_dir_all(dir.path().join("workspace/.github/workflows"))?;
-        std::fs::write(
-            dir.path().join("workspace").join(WORKFLOW),
-            "on: pull_request\n",
-        )?;
-        let event = serde_json::json!({
-            "action": "synchronize",
-            "number": 7,
-            "pull_request": {
-                "number": 7,
-                "head": { "sha": "0123456789abcdef0123456789abcdef01234567", "ref": "feature" },
-                "base": { "ref": "main" }
-            },
-            "repository": { "full_name": "octo/api" }
-        });
-        std::fs::write(dir.path().join("event.json"), serde_json::to_vec(&event)?)?;
-        for f in ["output", "summary", "env"] {
-            std::fs::write(dir.path().join(f), "")?;
-        }
-        Ok(Self {
-            dir,
-            inputs: Vec::new(),
-        })
-    }
-
-    fn workspace(&self) -> PathBuf {
-        self.dir.path().join("workspace")
-    }
-
-    /// Sets an input as the runner does: `INPUT_` + the name upper-cased, hyphens kept.
-    fn input(mut self, name: &str, value: &str) -> Self {
-        self.inputs
-            .push((format!("INPUT_{}", name.to_uppercase()), value.to_owned()));
-        self
-    }
-
-    /// Writes a file in the workspace (for inputs given as paths).
-    fn file(self, rel: &str, text: &str) -> TestResult<Self> {
-        let p = self.workspace().join(rel);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d)?;
-        }
-        std::fs::write(p, text)?;
-        Ok(self)
-    }
-
-    fn run(self) -> TestResult<Ran> {
-        let d = self.dir.path();
-        let mut cmd = std::process::Command::new(BIN);
-        cmd.arg("action")
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-        // The runner's defaults for every input that action.yml gives a default.
-        for (k, v) in [
-            ("INPUT_FAIL-UNDER", "C"),
-            ("INPUT_SARIF-FILE", "mtls-scan.sarif"),
-            ("INPUT_TIMEOUT", "10"),
-            ("INPUT_COMMENT", "false"),
-            ("INPUT_CHECK-RUN", "false"),
-            ("INPUT_FAIL-ON", "grade"),
-            ("INPUT_FAIL-ON-INCOMPLETE", "true"),
-            ("INPUT_GITHUB-TOKEN", TOKEN),
-        ] {
-            cmd.env(k, v);
-        }
-        cmd.env("GITHUB_ACTIONS", "true")
-            .env("CI", "true")
-            .env("GITHUB_WORKSPACE", self.workspace())
-            .env("GITHUB_OUTPUT", d.join("output"))
-            .env("GITHUB_STEP_SUMMARY", d.join("summary"))
-            .env("GITHUB_ENV", d.join("env"))
-            .env("GITHUB_EVENT_PATH", d.join("event.json"))
-            .env("GITHUB_EVENT_NAME", "pull_request")
-            .env("GITHUB_REPOSITORY", "octo/api")
-            .env(
-                "GITHUB_WORKFLOW_REF",
-                format!("octo/api/{WORKFLOW}@refs/pull/7/merge"),
-            )
-            .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
-            .env("RUNNER_TEMP", d)
-            .current_dir(self.workspace());
-        cmd.envs(self.inputs.iter().cloned());
-        let out = cmd.output()?;
-        let read = |f: &str| std::fs::read_to_string(d.join(f));
-        Ok(Ran {
-            code: out.status.code(),
-            stdout: String::from_utf8(out.stdout)?,
-            stderr: String::from_utf8(out.stderr)?,
-            output: read("output")?,
-            summary: read("summary")?,
-            env_file: read("env")?,
-            workspace: self.workspace(),
-            _dir: self.dir,
-        })
-    }
-}
-
-impl Ran {
-    fn commands(&self) -> TestResult<Vec<Cmd>> {
-        Ok(parse_stdout(&self.stdout)?
-            .into_iter()
-            .filter_map(Line::command)
-            .collect())
-    }
-
-    fn named(&self, name: &str) -> TestResult<Vec<Cmd>> {
-        Ok(self
-            .commands()?
-            .into_iter()
-            .filter(|c| c.name == name)
-            .collect())
-    }
-
-    fn outputs(&self) -> TestResult<BTreeMap<String, String>> {
-        parse_outputs(&self.output)
-    }
-
-    fn json(&self, rel: &str) -> TestResult<Value> {
-        Ok(serde_json::from_str(&std::fs::read_to_string(
-            self.workspace.join(rel),
-        )?)?)
-    }
-
-    /// Everything a person or a later step can see (add-mask commands are consumed by the runner).
-    fn visible(&self) -> TestResult<Vec<String>> {
-        let stdout: Vec<String> = parse_stdout(&self.stdout)?
-            .into_iter()
-            .filter(|l| !matches!(l, Line::Command(c) if c.name == "add-mask"))
-            .map(|l| l.raw().to_owned())
-            .collect();
-        let mut all = vec![
-            stdout.join("\n"),
-            self.stderr.clone(),
-            self.summary.clone(),
-            self.output.clone(),
-            self.env_file.clone(),
-        ];
-        for f in ["mtls-scan.sarif", "mtls-scan-report.json"] {
-            if let Ok(t) = std::fs::read_to_string(self.workspace.join(f)) {
-                all.push(t);
-            }
-        }
-        Ok(all)
-    }
-
-    fn explain(&self) -> String {
-        format!(
-            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parsing stdout as the runner does
-// ---------------------------------------------------------------------------------------------
-
-#[derive(Debug, Clone, PartialEq)]
-struct Cmd {
-    name: String,
-    props: BTreeMap<String, String>,
-    message: String,
-    raw: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Line {
-    Command(Cmd),
-    Text(String),
-}
-
-impl Line {
-    fn command(self) -> Option<Cmd> {
-        match self {
-            Line::Command(c) => Some(c),
-            Line::Text(_) => None,
-        }
-    }
-
-    fn raw(&self) -> &str {
-        match self {
-            Line::Command(c) => &c.raw,
-            Line::Text(t) => t,
-        }
-    }
-}
-
-fn unescape_data(s: &str) -> String {
-    s.replace("%0D", "\r")
-        .replace("%0A", "\n")
-        .replace("%25", "%")
-}
-
-fn unescape_property(s: &str) -> String {
-    s.replace("%0D", "\r")
-        .replace("%0A", "\n")
-        .replace("%3A", ":")
-        .replace("%2C", ",")
-        .replace("%25", "%")
-}
-
-/// The runner's `ActionCommand.TryParseV2`: a line (leading spaces trimmed) `::name k=v,…::msg`.
-fn parse_command(line: &str) -> Option<Cmd> {
-    let t = line.trim_start();
-    let rest = t.strip_prefix("::")?;
-    let end = rest.find("::")?;
-    let (info, message) = (rest.get(..end)?, rest.get(end + 2..)?);
-    let (name, props) = info.split_once(' ').unwrap_or((info, ""));
-    let props = props
-        .split(',')
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| {
-            p.split_once('=')
-                .map(|(k, v)| (k.to_owned(), unescape_property(v)))
-        })
-        .collect();
-    Some(Cmd {
-        name: name.to_owned(),
-        props,
-        message: unescape_data(message),
-        raw: line.to_owned(),
-    })
-}
-
-/// Every stdout line, with what the runner makes of it; `::stop-commands::T` turns commands off
-/// until a line `::T::`.
-fn parse_stdout(stdout: &str) -> TestResult<Vec<Line>> {
-    let mut lines = Vec::new();
-    let mut stopped: Option<String> = None;
-    for line in stdout.lines() {
-        if let Some(token) = &stopped {
-            if line.trim() == format!("::{token}::") {
-                stopped = None;
-                lines.push(Line::Command(Cmd {
-                    name: "resume-commands".into(),
-                    props: BTreeMap::new(),
-                    message: String::new(),
-                    raw: line.to_owned(),
-                }));
-            } else {
-                lines.push(Line::Text(line.to_owned()));
-            }
-            continue;
-        }
-        match parse_command(line) {
-            Some(c) => {
-                if c.name == "stop-commands" {
-                    stopped = Some(c.message.clone());
-                }
-                lines.push(Line::Command(c));
-            }
-            None => lines.push(Line::Text(line.to_owned())),
-        }
-    }
-    if stopped.is_some() {
-        return Err("commands were stopped and never resumed".into());
-    }
-    Ok(lines)
-}
-
-/// `$GITHUB_OUTPUT` in heredoc form; every delimiter must be random and distinct.
-fn parse_outputs(text: &str) -> TestResult<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    let mut delimiters = std::collections::BTreeSet::new();
-    let mut lines = text.lines();
-    while let Some(head) = lines.next() {
-        let (name, delim) = head
-            .split_once("<<")
-            .ok_or_else(|| format!("not heredoc form: {head:?}"))?;
-        let hex = delim
-            .strip_prefix("ghadelimiter_")
-            .ok_or("delimiter without the ghadelimiter_ prefix")?;
-        if hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!("delimiter is not random hex: {delim}").into());
-        }
-        if !delimiters.insert(delim.to_owned()) {
-            return Err("a delimiter was reused".into());
-        }
-        let mut value = Vec::new();
-        loop {
-            let l = lines.next().ok_or("unterminated heredoc")?;
-            if l == delim {
-                break;
-            }
-            value.push(l);
-        }
-        out.insert(name.to_owned(), value.join("\n"));
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Checks shared by the tests
-// ---------------------------------------------------------------------------------------------
-
-const KNOWN_COMMANDS: &[&str] = &[
-    "add-mask",
-    "group",
-    "endgroup",
-    "stop-commands",
-    "resume-commands",
-    "error",
-    "warning",
-    "notice",
-];
-
-/// Every stdout command is one we write; masks come first; groups balance.
-fn check_stdout(ran: &Ran) -> TestResult {
-    let lines = parse_stdout(&ran.stdout)?;
-    let mut seen_other = false;
-    for l in &lines {
-        match l {
-            Line::Command(c) => {
-                if !KNOWN_COMMANDS.contains(&c.name.as_str()) {
-                    return Err(format!(
-                        "unexpected workflow command {:?}\n{}",
-                        c.raw,
-                        ran.explain()
-                    )
-                    .into());
-                }
-                if c.name == "add-mask" && seen_other {
-                    return Err(format!("a mask after other output: {:?}", c.raw).into());
-                }
-                seen_other |= c.name != "add-mask";
-                if matches!(c.name.as_str(), "error" | "warning" | "notice")
-                    && c.props.keys().any(|k| k != "title")
-                {
-                    return Err(format!("unexpected property in {:?}", c.raw).into());
-                }
-            }
-            Line::Text(_) => seen_other = true,
-        }
-    }
-    let count = |n: &str| {
-        lines
-            .iter()
-            .filter(|l| matches!(l, Line::Command(c) if c.name == n))
-            .count()
-    };
-    assert_eq!(count("group"), count("endgroup"), "{}", ran.explain());
-    assert_eq!(count("stop-commands"), count("resume-commands"));
-    for line in ran.stderr.lines() {
-        assert!(
-            !line.trim_start().starts_with("::"),
-            "workflow command on stderr: {line}"
-        );
-    }
-    assert_eq!(ran.env_file, "", "GITHUB_ENV is not written");
-    Ok(())
-}
-
-/// Every table row has its header's cell count; the only HTML tags are the summary's own.
-fn check_markdown(md: &str) {
-    let mut cols: Option<usize> = None;
-    for line in md.lines() {
-        if line.starts_with('|') {
-            let n = line.matches('|').count();
-            assert_eq!(*cols.get_or_insert(n), n, "broken table row: {line}");
-        } else {
-            cols = None;
-        }
-        assert!(!line.trim_start().starts_with("::"), "{line}");
-    }
-    let allowed = [
-        "<details>",
-        "</details>",
-        "<summary>",
-        "</summary>",
-        "<code>",
-        "</code>",
-        "<sub>",
-        "</sub>",
-        "<pre>",
-        "</pre>",
-    ];
-    for (i, _) in md.match_indices('<') {
-        let rest = md.get(i..).unwrap_or("");
-        assert!(
-            allowed.iter().any(|t| rest.starts_with(t)),
-            "stray HTML: {}",
-            rest.chars().take(40).collect::<String>()
-        );
-    }
-    assert_eq!(
-        md.matches("<details>").count(),
-        md.matches("</details>").count()
-    );
-    assert!(md.len() < 1024 * 1024);
-}
-
-/// The SARIF validates against the official 2.1.0 schema and meets code scanning's rules.
-fn check_sarif(sarif: &Value, location: &str) -> TestResult {
-    let schema: Value = serde_json::from_str(SARIF_SCHEMA)?;
-    let validator = jsonschema::draft4::options()
-        .should_validate_formats(true)
-        .build(&schema)?;
-    let errors: Vec<String> = validator
-        .iter_errors(sarif)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "SARIF schema errors: {errors:#?}");
-
-    assert_eq!(sarif["version"], "2.1.0");
-    let run = &sarif["runs"][0];
-    let driver = &run["tool"]["driver"];
-    assert_eq!(driver["name"], "mtls-scan");
-    assert!(
-        driver["version"].is_string()
-            && driver["informationUri"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("https://"))
-    );
-    let rules = driver["rules"].as_array().ok_or("no rules")?;
-    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
-    let catalogue: Vec<&str> = probe_core::finding::FindingId::ALL
-        .iter()
-        .map(|i| i.as_str())
-        .collect();
-    assert_eq!(ids, catalogue, "one rule per catalogue id");
-    for r in rules {
-        let sev = r["properties"]["security-severity"]
-            .as_str()
-            .ok_or("security-severity is not a string")?;
-        assert!(sev.parse::<f64>().is_ok_and(|v| (0.0..=10.0).contains(&v)));
-        let tags: Vec<&str> = r["properties"]["tags"]
-            .as_array()
-            .ok_or("no tags")?
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        assert!(
-            tags.contains(&"security") && tags.iter().any(|t| t.starts_with("CWE-")),
-            "{tags:?}"
-        );
-        assert!(r["help"]["text"].is_string() && r["help"]["markdown"].is_string());
-        assert!(
-            r["shortDescription"]["text"].is_string() && r["fullDescription"]["text"].is_string()
-        );
-        assert!(matches!(
-            r["defaultConfiguration"]["level"].as_str(),
-            Some("error" | "warning" | "note")
-        ));
-        assert!(!r["help"]["markdown"]
-            .as_str()
-            .unwrap_or("")
-            .contains("<script"));
-    }
-    for res in run["results"].as_array().ok_or("no results")? {
-        assert!(
-            matches!(res["level"].as_str(), Some("error" | "warning" | "note")),
-            "{res}"
-        );
-        let idx = res["ruleIndex"].as_u64().ok_or("no ruleIndex")?;
-        assert_eq!(
-            rules.get(usize::try_from(idx)?).map(|r| &r["id"]),
-            Some(&res["ruleId"])
-        );
-        let locs = res["locations"].as_array().ok_or("no locations")?;
-        assert_eq!(locs.len(), 1);
-        let phys = &locs[0]["physicalLocation"];
-        assert_eq!(phys["artifactLocation"]["uri"], location);
-        assert_eq!(phys["region"]["startLine"], 1);
-        let host_port = res["properties"]["host-port"]
-            .as_str()
-            .ok_or("no host-port")?;
-        let fp = res["partialFingerprints"]["mtlsScan/v1"]
-            .as_str()
-            .ok_or("no fingerprint")?;
-        assert_eq!(
-            fp,
-            sha256_hex(&format!(
-                "{}|{host_port}",
-                res["ruleId"].as_str().unwrap_or("")
-            ))
-        );
-        assert!(res["message"]["text"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
-    }
-    Ok(())
-}
-
-fn sha256_hex(s: &str) -> String {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, s.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// No line of a secret is visible anywhere, and each one was masked first.
-fn check_secret(ran: &Ran, secret: &str) -> TestResult {
-    let masks: Vec<String> = ran
-        .named("add-mask")?
-        .into_iter()
-        .map(|c| c.message)
-        .collect();
-    for line in secret.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        assert!(
-            masks.iter().any(|m| m == line),
-            "secret line not masked: {line}"
-        );
-        if line.starts_with("-----") {
-            continue; // the PEM armour is no secret
-        }
-        for (i, text) in ran.visible()?.iter().enumerate() {
-            assert!(
-                !text.contains(line),
-                "secret line {line:?} visible in output #{i}"
-            );
-        }
-    }
-    Ok(())
-}
-
-fn urls(lab: &Lab) -> String {
-    lab.servers
-        .iter()
-        .map(|s| s.url.as_str())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 // ---------------------------------------------------------------------------------------------
 // The tests
@@ -975,7 +413,7 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
             !ran.stdout.contains("scanning"),
             "{what}: nothing is scanned"
         );
-        assert_eq!(ran.output, "", "{what}: no outputs");
+        assert_eq!(ran.output_file, "", "{what}: no outputs");
         assert!(!ran.workspace.join("mtls-scan.sarif").exists());
         assert!(
             ran.summary.contains("invalid inputs"),
@@ -989,6 +427,78 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
             }
         }
     }
+    Ok(())
+}
+
+/// The Action builds its scan options as the command line does (issue 12): the config's
+/// `defaults.fail-under` and `defaults.timeout` apply when the `fail-under` and `timeout` inputs
+/// are not given (a composite action passes none), and an input given wins over the config.
+#[test]
+fn the_config_defaults_apply_unless_an_input_says_otherwise() -> TestResult {
+    let rt = runtime()?;
+    // Grade C (server-chain-incomplete): passes the built-in threshold C, fails the config's B.
+    let lab = lab(&rt, &[LabCase::MissingIntermediate])?;
+    // A server that accepts TCP and never answers: its probes time out after the timeout.
+    let silent = rt.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
+    let silent_url = format!("https://127.0.0.1:{}/", silent.local_addr()?.port());
+    let _silent: Task = rt.spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((tcp, _)) = silent.accept().await {
+            held.push(tcp);
+        }
+    });
+    let step = |targets: &[&str]| -> TestResult<Step> {
+        let list: String = targets.iter().map(|u| format!("  - url: {u}\n")).collect();
+        let config = format!("defaults:\n  fail-under: B\n  timeout: 1.5\ntargets:\n{list}");
+        Ok(Step::new()?
+            .unset("INPUT_FAIL-UNDER")
+            .unset("INPUT_TIMEOUT")
+            .file("mtls-scan.yml", &config)?
+            .input("config", "mtls-scan.yml")
+            .input("ca-file", &lab.pki.ca_cert_pem))
+    };
+
+    let ran = step(&[&lab.servers[0].url])?.run()?;
+    assert_eq!(
+        ran.code,
+        Some(1),
+        "the config's fail-under B: {}",
+        ran.explain()
+    );
+    check_stdout(&ran)?;
+    assert_eq!(ran.outputs()?.get("grade").map(String::as_str), Some("C"));
+    let errors = ran.named("error")?;
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.message.starts_with("Grade C (score ")
+                && e.message.contains("below the threshold B")),
+        "{}",
+        ran.explain()
+    );
+    assert!(
+        ran.summary.contains("| **C** |") && ran.summary.contains("| B |"),
+        "{}",
+        ran.summary
+    );
+
+    let ran = step(&[&lab.servers[0].url])?
+        .input("fail-under", "C")
+        .run()?;
+    assert_eq!(ran.code, Some(0), "the input wins: {}", ran.explain());
+    assert!(
+        ran.stdout.contains("meets the threshold C"),
+        "{}",
+        ran.explain()
+    );
+
+    let ran = step(&[&silent_url])?.run()?;
+    let report = ran.report()?.to_string();
+    assert!(
+        report.contains("timed out after 1.5 s"),
+        "the config's timeout: {}\n{report}",
+        ran.explain()
+    );
     Ok(())
 }
 
@@ -1382,7 +892,7 @@ fn incomplete_target_exits_3_unless_fail_on_incomplete_is_false() -> TestResult 
         path("k.pem", &key)?,
     );
     let scan = |extra: &[&str]| -> TestResult<std::process::Output> {
-        Ok(std::process::Command::new(BIN)
+        Ok(mtls_scan()
             .args(["scan", &url, "--timeout", "3", "--ca-file"])
             .arg(&ca_path)
             .arg("--client-cert")
@@ -1390,9 +900,6 @@ fn incomplete_target_exits_3_unless_fail_on_incomplete_is_false() -> TestResult 
             .arg("--client-key")
             .arg(&key_path)
             .args(extra)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("MTLS_SCAN_PROGRESS", "0")
             .output()?)
     };
     let out = scan(&["--format", "json"])?;
@@ -1472,11 +979,9 @@ fn scan_command_renders_sarif_and_markdown() -> TestResult {
     std::fs::write(&ca, &lab.pki.ca_cert_pem)?;
     let url = urls(&lab);
     let run = |format: &str| -> TestResult<std::process::Output> {
-        Ok(std::process::Command::new(BIN)
+        Ok(mtls_scan()
             .args(["scan", &url, "--format", format, "--ca-file"])
             .arg(&ca)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .output()?)
     };
     let sarif = run("sarif")?;

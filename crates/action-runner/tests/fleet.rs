@@ -3,22 +3,19 @@
 
 #![allow(clippy::expect_used)] // test helpers: a failed setup step should stop the test loudly
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use mtls_lab::LabCase;
 use serde_json::Value;
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mtls-scan"));
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("MTLS_SCAN_PROGRESS", "0");
-    c
-}
-
 fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run mtls-scan")
+    support::mtls_scan()
+        .args(args)
+        .output()
+        .expect("run mtls-scan")
 }
 
 fn json(path: &Path) -> Value {

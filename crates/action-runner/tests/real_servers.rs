@@ -13,10 +13,11 @@ mod support;
 
 use std::fmt::Write as _;
 
-use support::{
-    check_deep, check_report_top, check_target, deep_args, deep_expect, expectations,
-    target_summary, tools_present, Lab,
+use support::ground_truth::{
+    self as truth, check_deep, check_report_top, check_target, deep_args, deep_expect,
+    expectations, run_deep_group, run_group, target_summary,
 };
+use support::real_servers::{self as servers, tools_present, Lab};
 
 const OPENSSL: &[&str] = &[
     "openssl-Verify",
@@ -56,7 +57,7 @@ const HAPROXY: &[&str] = &[
     "haproxy-required",
     "haproxy-crt-ignore-err",
 ];
-/// apache-location-require is scanned on /admin/ (`support::path_for`).
+/// apache-location-require is scanned on /admin/ (`servers::path_for`).
 const APACHE: &[&str] = &["apache-location-require", "apache-required"];
 
 /// Every server, in start.sh --list order per family.
@@ -64,72 +65,72 @@ const ALL: &[&[&str]] = &[OPENSSL, NGINX, GO, NODE, PYTHON, HAPROXY, APACHE];
 
 #[test]
 fn openssl_s_server_verdicts() {
-    support::run_group(OPENSSL);
+    run_group(OPENSSL);
 }
 
 #[test]
 fn nginx_verdicts() {
-    support::run_group(NGINX);
+    run_group(NGINX);
 }
 
 #[test]
 fn go_crypto_tls_verdicts() {
-    support::run_group(GO);
+    run_group(GO);
 }
 
 #[test]
 fn node_https_verdicts() {
-    support::run_group(NODE);
+    run_group(NODE);
 }
 
 #[test]
 fn python_ssl_verdicts() {
-    support::run_group(PYTHON);
+    run_group(PYTHON);
 }
 
 #[test]
 fn haproxy_verdicts() {
-    support::run_group(HAPROXY);
+    run_group(HAPROXY);
 }
 
 #[test]
 fn apache_verdicts() {
-    support::run_group(APACHE);
+    run_group(APACHE);
 }
 
 #[test]
 fn openssl_s_server_deep_probes() {
-    support::run_deep_group(OPENSSL);
+    run_deep_group(OPENSSL);
 }
 
 #[test]
 fn nginx_deep_probes() {
-    support::run_deep_group(NGINX);
+    run_deep_group(NGINX);
 }
 
 #[test]
 fn go_crypto_tls_deep_probes() {
-    support::run_deep_group(GO);
+    run_deep_group(GO);
 }
 
 #[test]
 fn node_https_deep_probes() {
-    support::run_deep_group(NODE);
+    run_deep_group(NODE);
 }
 
 #[test]
 fn python_ssl_deep_probes() {
-    support::run_deep_group(PYTHON);
+    run_deep_group(PYTHON);
 }
 
 #[test]
 fn haproxy_deep_probes() {
-    support::run_deep_group(HAPROXY);
+    run_deep_group(HAPROXY);
 }
 
 #[test]
 fn apache_deep_probes() {
-    support::run_deep_group(APACHE);
+    run_deep_group(APACHE);
 }
 
 /// The harness itself, without the scanner: every server starts, listens on 127.0.0.1 only, and
@@ -288,7 +289,7 @@ fn accuracy_summary() {
 fn every_server_has_an_oracle() {
     let run = |args: &[&str]| -> String {
         let o = std::process::Command::new("bash")
-            .arg(support::servers_dir().join("start.sh"))
+            .arg(servers::servers_dir().join("start.sh"))
             .args(args)
             .output();
         match o {
@@ -306,16 +307,16 @@ fn every_server_has_an_oracle() {
     grouped.sort();
     assert_eq!(listed, grouped, "start.sh --list vs the test groups");
     for name in &grouped {
-        assert_eq!(support::expect(name).server, name);
-        assert_eq!(support::deep_expect(name).server, name);
+        assert_eq!(truth::expect(name).server, name);
+        assert_eq!(truth::deep_expect(name).server, name);
         assert_eq!(
             run(&["--path", name]).trim(),
-            support::path_for(name),
+            servers::path_for(name),
             "scan path of {name}"
         );
     }
-    assert_eq!(support::expectations().len(), grouped.len());
-    assert_eq!(support::deep_expectations().len(), grouped.len());
+    assert_eq!(truth::expectations().len(), grouped.len());
+    assert_eq!(truth::deep_expectations().len(), grouped.len());
 }
 
 fn set(v: &mut serde_json::Value, pointer: &str, x: serde_json::Value) {
@@ -349,7 +350,7 @@ fn checker_reports_mismatches() {
              "http_status": null, "outcome": "refused-tls"}
         ]
     });
-    let e = support::expect("go-RequireAndVerifyClientCert");
+    let e = truth::expect("go-RequireAndVerifyClientCert");
     assert_eq!(check_target(&e, &good), Vec::<String>::new());
 
     let mut bad = good.clone();

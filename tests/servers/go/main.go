@@ -2,7 +2,8 @@
 //
 //	goserver -mode RequireAndVerifyClientCert -port 8443 -cert server.crt -key server.key -ca ca.crt
 //
-// It answers 200 "ok\n" on every path and binds 127.0.0.1 only.
+// It answers 200 "ok\n" on every path and binds 127.0.0.1 only. The modes "sni-bypass" and
+// "sni-strict" (sni.go) pick the client-auth policy by SNI instead, for the SNI/Host tests.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -34,7 +36,7 @@ func main() {
 		"RequireAndVerifyClientCert": tls.RequireAndVerifyClientCert,
 	}
 	auth, ok := modes[*mode]
-	if !ok {
+	if !ok && !strings.HasPrefix(*mode, "sni-") {
 		log.Fatalf("unknown -mode %q", *mode)
 	}
 	cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
@@ -49,15 +51,19 @@ func main() {
 	if !pool.AppendCertsFromPEM(pem) {
 		log.Fatal("no CA certificates in ", *caFile)
 	}
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if !ok {
+		runSNI(*mode, ln, cert, pool)
+		return
+	}
 	cfg := &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		ClientCAs:    pool,
 		ClientAuth:   auth,
 		MinVersion:   tls.VersionTLS12,
-	}
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
-	if err != nil {
-		log.Fatal(err)
 	}
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

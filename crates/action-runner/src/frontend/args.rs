@@ -1,8 +1,13 @@
-//! The command line (clap derive).
+//! The command line's arguments (clap derive). `src/main.rs` parses them; [`super::cli`] and
+//! [`super::demo`] run the subcommands.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::FailOn;
+use crate::parse;
+use crate::render::Format;
 
 /// Proves whether HTTPS APIs enforce mutual-TLS client authentication, and grades them A–F.
 #[derive(Debug, Parser)]
@@ -29,19 +34,6 @@ pub enum Command {
     Action,
 }
 
-/// Report formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A readable table per target, with one line per finding and its fix.
-    Text,
-    /// The JSON report (version 1).
-    Json,
-    /// SARIF 2.1.0.
-    Sarif,
-    /// Markdown (the job summary).
-    Markdown,
-}
-
 /// Flags of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -52,10 +44,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", help_heading = "Fleet")]
     pub config: Option<PathBuf>,
     /// Scan only shard I of N (1-based): a deterministic slice of the targets, for a CI matrix.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard, help_heading = "Fleet")]
+    #[arg(long, value_name = "I/N", value_parser = parse::shard, help_heading = "Fleet")]
     pub shard: Option<(usize, usize)>,
     /// Total deadline of the scan, in seconds; targets not scanned by then are reported as such.
-    #[arg(long, value_name = "SECS", value_parser = parse_secs_long, help_heading = "Fleet")]
+    #[arg(long, value_name = "SECS", value_parser = parse::secs_long, help_heading = "Fleet")]
     pub deadline: Option<f64>,
     /// Shared report options.
     #[command(flatten)]
@@ -87,7 +79,7 @@ pub struct ReportOpts {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,
     /// Exit 1 when the grade is below this (A–F). The config's `fail-under` applies otherwise.
-    #[arg(long, value_name = "GRADE", value_parser = parse_grade, help_heading = "Policy")]
+    #[arg(long, value_name = "GRADE", value_parser = parse::grade, help_heading = "Policy")]
     pub fail_under: Option<probe_core::grade::Grade>,
     /// A previous JSON report: findings are marked new, unchanged or fixed.
     #[arg(long, value_name = "FILE", help_heading = "Policy")]
@@ -112,15 +104,6 @@ impl ReportOpts {
     }
 }
 
-/// What fails the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    /// A grade below the threshold.
-    Grade,
-    /// A new finding against the baseline (for adopting the tool on a large estate).
-    New,
-}
-
 /// Flags of `merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -142,7 +125,7 @@ pub struct ScanOpts {
     #[arg(long = "ca-file", value_name = "PEM", help_heading = "Trust")]
     pub ca_files: Vec<PathBuf>,
     /// Deadline of each probe, in seconds [default: 10].
-    #[arg(long, value_name = "SECS", value_parser = parse_secs, help_heading = "Scanning")]
+    #[arg(long, value_name = "SECS", value_parser = parse::secs, help_heading = "Scanning")]
     pub timeout: Option<f64>,
     /// A client certificate (PEM, leaf first) the server should accept: enables the positive
     /// control and the cert-without-key probe.
@@ -205,41 +188,4 @@ pub struct DemoArgs {
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-}
-
-fn parse_grade(s: &str) -> Result<probe_core::grade::Grade, String> {
-    probe_core::grade::Grade::parse(s)
-        .ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D or F"))
-}
-
-/// Parses `I/N` (1 <= I <= N <= 1000).
-pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
-    let bad = || format!("{s:?} is not a shard: use I/N with 1 <= I <= N, e.g. 2/4");
-    let (i, n) = s.split_once('/').ok_or_else(bad)?;
-    let (i, n) = (
-        i.trim().parse::<usize>().map_err(|_| bad())?,
-        n.trim().parse::<usize>().map_err(|_| bad())?,
-    );
-    if i == 0 || n == 0 || i > n || n > 1000 {
-        return Err(bad());
-    }
-    Ok((i, n))
-}
-
-fn parse_secs_long(s: &str) -> Result<f64, String> {
-    parse_secs_up_to(s, 86_400.0)
-}
-
-/// Parses a positive number of seconds, at most an hour.
-pub fn parse_secs(s: &str) -> Result<f64, String> {
-    parse_secs_up_to(s, 3600.0)
-}
-
-fn parse_secs_up_to(s: &str, max: f64) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= max => Ok(v),
-        _ => Err(format!(
-            "{s:?} is not a number of seconds between 0 and {max}"
-        )),
-    }
 }

@@ -1,119 +1,42 @@
-//! `mtls-scan scan` and `mtls-scan merge`: targets from the command line and the config, the
-//! scan, the policy (expected policies, suppressions, baseline), rendering, and the exit code.
+//! `mtls-scan scan` and `mtls-scan merge`: flags and the config through the
+//! [`pipeline`](crate::pipeline), the scan, rendering, and the exit code. Every error names the
+//! flag it is about; setup errors are usage errors (exit 2), found before anything is scanned.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 use anyhow::Context as _;
-use probe_core::policy;
+use probe_core::grade::Grade;
 use probe_core::report::Report;
-use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
-use probe_core::target::Target;
+use probe_core::scan::Scanner;
 
-use crate::cli::{ColorChoice, FailOn, Format, MergeArgs, ReportOpts, ScanArgs, ScanOpts};
+use super::args::{ColorChoice, MergeArgs, ReportOpts, ScanArgs};
 use crate::config::Config;
-use crate::exit::Exit;
-use crate::render;
+use crate::exit::{Decision, Exit, FailOn, Gate};
+use crate::pipeline::{self, Given, Pem, Unreadable};
+use crate::render::{self, markdown, Format};
+use crate::{parse, stdout};
 
-/// Builds the library's options from the flags, falling back to the config's defaults, and reads
-/// the identity files.
-pub fn options(opts: &ScanOpts, config: Option<&Config>) -> anyhow::Result<ScanOptions> {
-    let defaults = config.map(|c| &c.file.defaults);
-    let from_config = |pick: fn(&crate::config::Defaults) -> Option<&PathBuf>| -> Option<PathBuf> {
-        let c = config?;
-        pick(&c.file.defaults).map(|p| c.resolve(p))
-    };
-    let read = |p: Option<PathBuf>| -> anyhow::Result<Option<String>> {
-        p.map(|p| {
-            std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))
-        })
-        .transpose()
-    };
-    let mut ca_files = opts.ca_files.clone();
-    if let Some(c) = config {
-        ca_files.extend(c.file.defaults.ca_files.iter().map(|p| c.resolve(p)));
-    }
-    let timeout = opts
-        .timeout
-        .or_else(|| defaults.and_then(|d| d.timeout.map(|s| s.0)))
-        .unwrap_or(10.0);
-    Ok(ScanOptions {
-        timeout: Duration::from_secs_f64(timeout),
-        concurrency: usize::from(
-            opts.concurrency
-                .or_else(|| defaults.and_then(|d| d.concurrency))
-                .unwrap_or(64),
-        ),
-        per_host: usize::from(
-            opts.per_host
-                .or_else(|| defaults.and_then(|d| d.per_host))
-                .unwrap_or(16),
-        ),
-        ca_files,
-        identities: IdentityInputs {
-            client_cert_pem: read(
-                opts.client_cert
-                    .clone()
-                    .or_else(|| from_config(|d| d.client_cert.as_ref())),
-            )?,
-            client_key_pem: read(
-                opts.client_key
-                    .clone()
-                    .or_else(|| from_config(|d| d.client_key.as_ref())),
-            )?,
-            issuing_ca_cert_pem: read(
-                opts.issuing_ca_cert
-                    .clone()
-                    .or_else(|| from_config(|d| d.issuing_ca_cert.as_ref())),
-            )?,
-            issuing_ca_key_pem: read(
-                opts.issuing_ca_key
-                    .clone()
-                    .or_else(|| from_config(|d| d.issuing_ca_key.as_ref())),
-            )?,
-        },
-        ..ScanOptions::default()
-    })
-}
+/// Where the Markdown says the JSON report is, when parts of it were left out.
+const JSON_HINT: &str = "<code>--format json</code>";
 
-/// Parses every target, reporting all bad ones at once.
-pub fn targets(urls: &[String]) -> anyhow::Result<Vec<Target>> {
-    let mut good = Vec::new();
-    let mut bad = Vec::new();
-    for u in urls
-        .iter()
-        .flat_map(|u| u.lines())
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    {
-        match Target::parse(u) {
-            Ok(t) if !good.contains(&t) => good.push(t),
-            Ok(t) => bad.push(format!("duplicate target {}", t.url)),
-            Err(e) => bad.push(e.to_string()),
-        }
-    }
-    if !bad.is_empty() {
-        anyhow::bail!("{}", bad.join("\n"));
-    }
-    if good.is_empty() {
-        anyhow::bail!("no target URL given");
-    }
-    Ok(good)
-}
-
-/// Renders a report in a format.
+/// Renders a report in a format, as the command line shows it.
 pub fn render(
     report: &Report,
     format: Format,
     color: bool,
-    threshold: Option<probe_core::grade::Grade>,
-) -> anyhow::Result<String> {
-    Ok(match format {
-        Format::Text => render::text::render(report, color),
-        Format::Json => render::json::render(report)?,
-        Format::Sarif => render::sarif::render(report, None)?,
-        Format::Markdown => render::markdown::render(report, threshold),
-    })
+    threshold: Option<Grade>,
+) -> Result<String, serde_json::Error> {
+    match format {
+        Format::Markdown => Ok(markdown::render_with(
+            report,
+            &markdown::Options {
+                threshold,
+                json_hint: Some(JSON_HINT),
+                ..markdown::Options::default()
+            },
+        )),
+        other => render::render(report, other, color, threshold),
+    }
 }
 
 /// Whether to colour stdout.
@@ -133,8 +56,34 @@ fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
     Ok(Exit::Usage)
 }
 
-/// Runs `scan`. Setup errors are usage errors (exit 2).
-pub async fn run(args: ScanArgs) -> anyhow::Result<Exit> {
+/// What the flags give the pipeline.
+fn given(args: &ScanArgs) -> Given {
+    let s = &args.scan;
+    let pem = |p: &Option<std::path::PathBuf>| p.clone().map(Pem::File);
+    Given {
+        timeout: s.timeout,
+        deadline: args.deadline,
+        concurrency: s.concurrency,
+        per_host: s.per_host,
+        fail_under: args.report.fail_under,
+        ca_files: s.ca_files.clone(),
+        client_cert: pem(&s.client_cert),
+        client_key: pem(&s.client_key),
+        issuing_ca_cert: pem(&s.issuing_ca_cert),
+        issuing_ca_key: pem(&s.issuing_ca_key),
+    }
+}
+
+/// An unreadable identity file, naming its flag or the config.
+fn unreadable(e: &Unreadable, config: Option<&Path>) -> String {
+    match (e.from_config, config) {
+        (true, Some(c)) => format!("{}: {}: {e}", c.display(), e.setting),
+        _ => format!("--{}: {e}", e.setting),
+    }
+}
+
+/// Runs `scan`.
+pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     if let Err(e) = check_writable(&args.report.paths()) {
         return usage(format!("{e:#}"));
     }
@@ -142,31 +91,35 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<Exit> {
         Ok(c) => c,
         Err(e) => return usage(e),
     };
-    let mut urls = args.urls.clone();
-    if let Some(c) = &config {
-        urls.extend(c.targets().into_iter().map(|t| t.url));
-    }
-    let mut targets = match targets(&urls) {
-        Ok(t) => t,
-        Err(e) => return usage(format!("{e:#}")),
+    let given_targets = if args.urls.is_empty() {
+        Vec::new()
+    } else {
+        match parse::targets(&args.urls) {
+            Ok(t) => t,
+            Err(e) => return usage(e),
+        }
     };
+    let all = pipeline::targets(&given_targets, config.as_ref());
+    if all.is_empty() {
+        return usage("no target URL given");
+    }
+    let targets = pipeline::shard(all, args.shard);
     if let Some((i, n)) = args.shard {
-        targets = policy::shard(&targets, i, n);
         eprintln!("shard {i}/{n}: {} target(s)", targets.len());
     }
-    let mut options = match options(&args.scan, config.as_ref()) {
-        Ok(o) => o,
-        Err(e) => return usage(format!("{e:#}")),
+    let baseline = match baseline(&args.report) {
+        Ok(b) => b,
+        Err(e) => return usage(e),
     };
-    options.deadline = args
-        .deadline
-        .or_else(|| {
-            config
-                .as_ref()
-                .and_then(|c| c.file.defaults.deadline.map(|s| s.0))
-        })
-        .map(Duration::from_secs_f64);
-    let scanner = match Scanner::new(&options) {
+    let settings = match pipeline::settings(&given(&args), config.as_ref()) {
+        Ok(s) => s,
+        Err(errors) => {
+            let at = args.config.as_deref();
+            let lines: Vec<String> = errors.iter().map(|e| unreadable(e, at)).collect();
+            return usage(lines.join("\nerror: "));
+        }
+    };
+    let scanner = match Scanner::new(&settings.options) {
         Ok(s) => s,
         Err(e) => return usage(e),
     };
@@ -175,12 +128,13 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<Exit> {
     } else {
         crate::progress::scan(&scanner, &targets, config.as_ref()).await
     };
-    let threshold = args.report.fail_under.or_else(|| {
-        config
-            .as_ref()
-            .and_then(|c| c.file.defaults.fail_under.map(|g| g.0))
-    });
-    finish(&mut report, config.as_ref(), &args.report, threshold)
+    finish(
+        &mut report,
+        config.as_ref(),
+        baseline.as_ref(),
+        &args.report,
+        settings.fail_under,
+    )
 }
 
 /// Runs `merge`.
@@ -194,114 +148,110 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
     };
     let mut reports = Vec::new();
     for path in &args.reports {
-        match read_report(path) {
+        match pipeline::read_report(path, &path.display().to_string()) {
             Ok(r) => reports.push(r),
-            Err(e) => return usage(format!("{e:#}")),
+            Err(e) => return usage(e),
         }
     }
-    let mut report = policy::merge(reports);
-    let threshold = args.report.fail_under.or_else(|| {
-        config
-            .as_ref()
-            .and_then(|c| c.file.defaults.fail_under.map(|g| g.0))
-    });
-    finish(&mut report, config.as_ref(), &args.report, threshold)
+    let baseline = match baseline(&args.report) {
+        Ok(b) => b,
+        Err(e) => return usage(e),
+    };
+    let mut report = probe_core::policy::merge(reports);
+    let threshold = pipeline::fail_under(args.report.fail_under, config.as_ref());
+    finish(
+        &mut report,
+        config.as_ref(),
+        baseline.as_ref(),
+        &args.report,
+        threshold,
+    )
 }
 
-fn read_report(path: &Path) -> anyhow::Result<Report> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let report: Report = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not an mtls-scan JSON report", path.display()))?;
-    if report.version != probe_core::report::REPORT_VERSION {
-        anyhow::bail!(
-            "{}: report version {} is not supported",
-            path.display(),
-            report.version
-        );
+/// The `--baseline` report; `--fail-on new` needs one.
+fn baseline(opts: &ReportOpts) -> Result<Option<Report>, String> {
+    match &opts.baseline {
+        Some(path) => pipeline::read_report(path, &path.display().to_string())
+            .map(Some)
+            .map_err(|e| format!("--baseline: {e}")),
+        None if opts.fail_on == FailOn::New => Err("--fail-on new needs --baseline".to_owned()),
+        None => Ok(None),
     }
-    Ok(report)
 }
 
 /// Policy, baseline, outputs and exit code: shared by `scan` and `merge`.
 fn finish(
     report: &mut Report,
     config: Option<&Config>,
+    baseline: Option<&Report>,
     opts: &ReportOpts,
-    threshold: Option<probe_core::grade::Grade>,
+    threshold: Option<Grade>,
 ) -> anyhow::Result<Exit> {
-    if let Some(c) = config {
-        let today = time::OffsetDateTime::now_utc().date();
-        for w in policy::apply(report, &c.policies(), &c.suppressions(), today) {
-            eprintln!("warning: {w}");
-        }
+    for w in pipeline::apply_policy(report, config, baseline) {
+        eprintln!("warning: {w}");
     }
-    if let Some(path) = &opts.baseline {
-        match read_report(path) {
-            Ok(base) => policy::compare_baseline(report, &base),
-            Err(e) => return usage(format!("{e:#}")),
-        }
-    } else if opts.fail_on == FailOn::New {
-        return usage("--fail-on new needs --baseline");
-    }
-    let text = render(
-        report,
-        opts.format,
-        use_color(opts.color, opts.output.is_some()),
-        threshold,
-    )?;
+    write_reports(report, opts, threshold)?;
+    let gate = Gate {
+        fail_under: threshold,
+        fail_on: opts.fail_on,
+        fail_on_incomplete: opts.fail_on_incomplete,
+    };
+    let decision = gate.decide(report);
+    explain(report, &gate, &decision);
+    Ok(decision.exit)
+}
+
+/// The report in `--format` to `--output` (else stdout), and the `--json`, `--sarif` and
+/// `--markdown` copies.
+fn write_reports(
+    report: &Report,
+    opts: &ReportOpts,
+    threshold: Option<Grade>,
+) -> anyhow::Result<()> {
+    let color = use_color(opts.color, opts.output.is_some());
+    let text = render(report, opts.format, color, threshold)?;
     match &opts.output {
         Some(path) => write(path, &text)?,
-        None => crate::write_stdout(&text)?,
+        None => stdout::write(&text)?,
     }
     if let Some(p) = &opts.json {
-        write(p, &render::json::render(report)?)?;
+        write(p, &render(report, Format::Json, false, threshold)?)?;
     }
     if let Some(p) = &opts.sarif {
-        write(p, &render::sarif::render(report, None)?)?;
+        write(p, &render(report, Format::Sarif, false, threshold)?)?;
     }
     if let Some(p) = &opts.markdown {
-        write(p, &render::markdown::render(report, threshold))?;
+        write(p, &render(report, Format::Markdown, false, threshold)?)?;
     }
-    let fails = match opts.fail_on {
-        FailOn::New => {
-            let new = policy::new_findings(report);
-            if !new.is_empty() {
-                eprintln!(
-                    "{} new finding{} against the baseline: {}",
-                    new.len(),
-                    if new.len() == 1 { "" } else { "s" },
-                    new.join(", ")
-                );
-            }
-            !new.is_empty()
-        }
-        FailOn::Grade => threshold.is_some_and(|t| report.grade < t),
-    };
-    let exit = Exit::decide(report, fails, opts.fail_on_incomplete);
-    if exit == Exit::BelowThreshold {
-        if let (FailOn::Grade, Some(t)) = (opts.fail_on, threshold) {
+    Ok(())
+}
+
+/// Says on stderr why the run fails (or only warns), in the flags' terms.
+fn explain(report: &Report, gate: &Gate, decision: &Decision) {
+    let new = &decision.new_findings;
+    if !new.is_empty() {
+        eprintln!(
+            "{} new finding{} against the baseline: {}",
+            new.len(),
+            if new.len() == 1 { "" } else { "s" },
+            new.join(", ")
+        );
+    }
+    if decision.exit == Exit::BelowThreshold && decision.below_threshold {
+        if let Some(t) = gate.fail_under {
             eprintln!("grade {} is below the threshold {t}", report.grade);
         }
     }
     if let Some(line) = report.incomplete_line() {
-        let consequence = if exit == Exit::Incomplete {
-            "exit 3"
-        } else if opts.fail_on_incomplete {
-            "the run fails anyway"
+        let (level, consequence) = if decision.exit == Exit::Incomplete {
+            ("error", "exit 3")
+        } else if gate.fail_on_incomplete {
+            ("warning", "the run fails anyway")
         } else {
-            "--fail-on-incomplete false: a warning only"
+            ("warning", "--fail-on-incomplete false: a warning only")
         };
-        eprintln!(
-            "{}: {line} ({consequence})",
-            if exit == Exit::Incomplete {
-                "error"
-            } else {
-                "warning"
-            }
-        );
+        eprintln!("{level}: {line} ({consequence})");
     }
-    Ok(exit)
 }
 
 /// Fails before any scan when a report path cannot be written: a scan of many minutes must not

@@ -8,8 +8,11 @@ use probe_core::report::TargetReport;
 use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::target::Target;
 
-use crate::cli::{DemoArgs, Format};
+use super::args::DemoArgs;
+use super::cli::{render, use_color};
 use crate::exit::Exit;
+use crate::render::Format;
+use crate::stdout;
 
 /// Runs the demo; exits 1 if any verdict is not the expected one.
 pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
@@ -35,8 +38,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
         ..ScanOptions::default()
     };
     let report = Scanner::new(&options)?.scan(&targets).await;
-    let color = crate::scan_cmd::use_color(args.color, false);
-    let mut out = crate::scan_cmd::render(&report, args.format, color, None)?;
+    let color = use_color(args.color, false);
+    let mut out = render(&report, args.format, color, None)?;
     let (table, all_ok) = check(&lab, &report.targets);
     if args.format == Format::Text {
         out.push('\n');
@@ -44,7 +47,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
     } else {
         eprint!("{table}");
     }
-    crate::write_stdout(&out)?;
+    stdout::write(&out)?;
     Ok(if all_ok {
         Exit::Ok
     } else {

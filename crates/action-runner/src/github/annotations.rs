@@ -23,7 +23,7 @@ pub fn level(severity: Severity) -> &'static str {
 }
 
 /// The first line of a text (annotations are one line).
-pub(super) fn one_line(s: &str) -> &str {
+pub fn one_line(s: &str) -> &str {
     s.lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
@@ -32,7 +32,7 @@ pub(super) fn one_line(s: &str) -> &str {
 
 /// The one-line message of a root-cause finding: severity, title, target, fix, and the findings
 /// it implies. Shared by the log annotations and the check run's.
-pub(super) fn finding_message(t: &TargetReport, f: &Finding) -> String {
+pub fn finding_message(t: &TargetReport, f: &Finding) -> String {
     let implied: Vec<String> = t
         .findings
         .iter()
@@ -140,7 +140,7 @@ mod tests {
     use probe_core::finding::FindingId;
 
     fn target(n: usize, findings: Vec<Finding>) -> TargetReport {
-        crate::github::testing::target(&format!("https://h{n}.example/"), findings)
+        crate::testing::target(&format!("https://h{n}.example/"), findings)
     }
 
     #[test]

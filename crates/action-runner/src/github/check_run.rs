@@ -13,8 +13,9 @@ use octocrab::params::checks::{
 use probe_core::finding::Finding;
 use probe_core::report::{Report, TargetReport};
 
-use super::api::{Api, ApiError, Repeat};
-use super::inputs::Inputs;
+use super::annotations::{finding_message, level, one_line};
+use super::client::{Api, ApiError, Repeat};
+use super::summary::{counts, fit, RunInfo};
 use crate::exit::Exit;
 
 /// The check run's name.
@@ -59,9 +60,9 @@ fn api_level(command_level: &str) -> &'static str {
 }
 
 fn finding_note(t: &TargetReport, f: &Finding) -> Note {
-    let message = super::annotations::finding_message(t, f);
+    let message = finding_message(t, f);
     Note {
-        level: api_level(super::annotations::level(f.severity)),
+        level: api_level(level(f.severity)),
         title: clip(&format!("mtls-scan: {} ({})", f.id, t.host_port), MAX_TITLE),
         message: clip(&message, MAX_MESSAGE),
     }
@@ -82,7 +83,7 @@ pub fn notes(report: &Report) -> Vec<Note> {
                 &format!(
                     "{} could not be scanned: {}",
                     t.url,
-                    super::annotations::one_line(t.error.as_deref().unwrap_or("unknown error"))
+                    one_line(t.error.as_deref().unwrap_or("unknown error"))
                 ),
                 MAX_MESSAGE,
             ),
@@ -110,8 +111,8 @@ pub fn conclusion(exit: Exit) -> CheckRunConclusion {
 }
 
 /// The check run's title: the grade and what it means for the step.
-pub fn title(report: &Report, inputs: &Inputs, exit: Exit) -> String {
-    let counts = super::counts(report);
+pub fn title(report: &Report, run: &RunInfo, exit: Exit) -> String {
+    let counts = counts(report);
     let grade = format!("Grade {} (score {})", report.grade, report.score);
     match exit {
         Exit::TargetError => {
@@ -122,12 +123,12 @@ pub fn title(report: &Report, inputs: &Inputs, exit: Exit) -> String {
                 if report.targets.len() == 1 { "" } else { "s" }
             )
         }
-        Exit::BelowThreshold if inputs.fail_on_new => {
+        Exit::BelowThreshold if run.fail_on_new => {
             format!("New findings against the baseline; {grade}: {counts}")
         }
         Exit::BelowThreshold => format!(
             "{grade} is below the threshold {}: {counts}",
-            inputs.fail_under
+            run.fail_under
         ),
         Exit::Incomplete => {
             let n = report.incomplete().count();
@@ -223,15 +224,15 @@ async fn update(
 pub async fn publish(
     api: &Api,
     head_sha: &str,
-    inputs: &Inputs,
+    run: &RunInfo,
     report: &Report,
     exit: Exit,
     path: &str,
 ) -> Result<Published, Failed> {
-    let title = title(report, inputs, exit);
-    let summary = super::comment::fit(
+    let title = title(report, run, exit);
+    let summary = fit(
         report,
-        inputs,
+        run,
         SUMMARY_LIMIT,
         "a check run's summary is 65,535 characters",
     );
@@ -322,18 +323,18 @@ mod tests {
         let mut implied = Finding::new(FindingId::ForgedClientCertAccepted, "implied");
         implied.implied_by = Some(FindingId::UntrustedClientCertAccepted);
         let targets = vec![
-            crate::github::testing::target(
+            crate::testing::target(
                 "https://a.example/",
                 vec![Finding::new(FindingId::ClientCertEnforcedByApp, "info")],
             ),
-            crate::github::testing::target(
+            crate::testing::target(
                 "https://b.example/",
                 vec![
                     Finding::new(FindingId::UntrustedClientCertAccepted, "root"),
                     implied,
                 ],
             ),
-            crate::github::testing::target(
+            crate::testing::target(
                 "https://c.example/",
                 vec![Finding::new(
                     FindingId::NotYetValidClientCertAccepted,

@@ -11,17 +11,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use octocrab::Octocrab;
-use serde_json::Value;
 
-use probe_core::report::Report;
-
-use super::commands::Command;
-use super::inputs::{Env, Inputs};
-use super::{check_run, comment, say};
-use crate::exit::Exit;
-
-/// `GITHUB_API_URL` when the runner does not set it.
-pub const DEFAULT_API_URL: &str = "https://api.github.com";
+use super::context::RunContext;
+use super::env::Env;
 
 /// Deadline of one API request (each try), unless `MTLS_SCAN_GITHUB_TIMEOUT` says otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -30,81 +22,6 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(60);
 /// Tries per request, the first included.
 pub const TRIES: u32 = 3;
-
-/// Where the run is, from the runner's environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunContext {
-    /// `GITHUB_API_URL` without a trailing `/` (`https://ghe.example/api/v3` on GHES).
-    pub api_url: String,
-    /// `GITHUB_REPOSITORY`'s owner.
-    pub owner: String,
-    /// `GITHUB_REPOSITORY`'s name.
-    pub repo: String,
-    /// `GITHUB_EVENT_NAME` (`pull_request`, `push`, `schedule`…), for the log.
-    pub event_name: String,
-    /// The pull request's number, when the event is about one.
-    pub pr_number: Option<u64>,
-    /// The commit to attach the check run to: the PR's head (not the merge commit that
-    /// `GITHUB_SHA` names on `pull_request` events, which the PR's checks never show), else
-    /// `GITHUB_SHA`.
-    pub head_sha: Option<String>,
-    /// `GITHUB_WORKFLOW` (the workflow's name).
-    pub workflow: String,
-    /// `GITHUB_JOB` (the job's id).
-    pub job: String,
-    /// The run's page, when the runner names it.
-    pub run_url: Option<String>,
-}
-
-impl RunContext {
-    /// Reads the runner's variables and the event file; `Err` says what is missing.
-    pub fn from_env(env: &Env) -> Result<Self, String> {
-        let repository = env
-            .var("GITHUB_REPOSITORY")
-            .ok_or("GITHUB_REPOSITORY is not set (this is not a GitHub Actions run)")?;
-        let (owner, repo) = repository
-            .split_once('/')
-            .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
-            .ok_or_else(|| format!("GITHUB_REPOSITORY {repository:?} is not owner/name"))?;
-        let event = match env.var("GITHUB_EVENT_PATH") {
-            Some(path) => match std::fs::read_to_string(path) {
-                Ok(text) => serde_json::from_str::<Value>(&text)
-                    .map_err(|e| format!("the event file GITHUB_EVENT_PATH is not JSON: {e}"))?,
-                Err(e) => return Err(format!("cannot read the event file GITHUB_EVENT_PATH: {e}")),
-            },
-            None => Value::Null,
-        };
-        let pr = event.get("pull_request");
-        let pr_number = pr.and_then(|p| p.get("number")).and_then(Value::as_u64);
-        let pr_head = pr
-            .and_then(|p| p.get("head"))
-            .and_then(|h| h.get("sha"))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty());
-        let run_url = match (env.var("GITHUB_SERVER_URL"), env.var("GITHUB_RUN_ID")) {
-            (Some(server), Some(id)) => Some(format!(
-                "{}/{repository}/actions/runs/{id}",
-                server.trim_end_matches('/')
-            )),
-            _ => None,
-        };
-        Ok(Self {
-            api_url: env
-                .var("GITHUB_API_URL")
-                .unwrap_or(DEFAULT_API_URL)
-                .trim_end_matches('/')
-                .to_owned(),
-            owner: owner.to_owned(),
-            repo: repo.to_owned(),
-            event_name: env.var("GITHUB_EVENT_NAME").unwrap_or("unknown").to_owned(),
-            pr_number,
-            head_sha: pr_head.or(env.var("GITHUB_SHA")).map(str::to_owned),
-            workflow: env.var("GITHUB_WORKFLOW").unwrap_or("").to_owned(),
-            job: env.var("GITHUB_JOB").unwrap_or("").to_owned(),
-            run_url,
-        })
-    }
-}
 
 /// Why an API call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +92,7 @@ pub struct Api {
 
 fn secs_var(env: &Env, name: &str, default: Duration) -> Duration {
     env.var(name)
-        .and_then(|v| crate::cli::parse_secs(v).ok())
+        .and_then(|v| crate::parse::secs(v).ok())
         .map_or(default, Duration::from_secs_f64)
 }
 
@@ -248,7 +165,7 @@ impl Api {
                 other => other.to_string(),
             };
             // A plain log line (one line: GitHub's text was cut to its first).
-            let _ = say(format_args!(
+            let _ = crate::stdout::line(format_args!(
                 "GitHub API: {why}; try {} of {TRIES} in {:.1} s.",
                 attempt + 1,
                 wait.as_secs_f64()
@@ -256,133 +173,6 @@ impl Api {
             tokio::time::sleep(wait).await;
         }
     }
-}
-
-/// The `::warning` for a feature that could not be published: once, naming the permission the
-/// token lacks when GitHub refused it.
-fn warning(what: &str, permission: &str, error: &ApiError, partly: Option<&str>) -> Command {
-    let partly = partly.map_or_else(String::new, |p| format!(" ({p})"));
-    let message = match error {
-        ApiError::Forbidden { .. } => format!(
-            "No {what}{partly}: GitHub refused it ({error}). The token needs the \
-             `{permission}` permission: add it to the job's or the workflow's `permissions:`. \
-             Pull requests from forks get a read-only token, so they get no {what}; the job \
-             summary has the report."
-        ),
-        ApiError::RateLimited { .. } => {
-            format!("No {what}{partly}: GitHub's rate limit held ({error}). The next run posts it.")
-        }
-        ApiError::Timeout(_) | ApiError::Other(_) => {
-            format!("No {what}{partly}: the GitHub API failed ({error}).")
-        }
-    };
-    Command::warning(message).property("title", "mtls-scan: GitHub API")
-}
-
-/// `comment: true` and `check-run: true`: publishes to the pull request and the commit. Every
-/// failure is one `::warning`, and the step's exit code never changes.
-pub async fn publish(
-    env: &Env,
-    inputs: &Inputs,
-    report: &Report,
-    exit: Exit,
-) -> std::io::Result<()> {
-    if !inputs.comment && !inputs.check_run {
-        return Ok(());
-    }
-    let asked = match (inputs.comment, inputs.check_run) {
-        (true, true) => "`comment` and `check-run` need",
-        (true, false) => "`comment` needs",
-        _ => "`check-run` needs",
-    };
-    let Some(token) = inputs.github_token.as_deref() else {
-        return say(Command::warning(format!(
-            "{asked} the `github-token` input (its default is the job's token, \
-             `${{{{ github.token }}}}`): nothing was posted to GitHub."
-        ))
-        .property("title", "mtls-scan: GitHub API"));
-    };
-    let built =
-        RunContext::from_env(env).and_then(|ctx| Api::new(env, &ctx, token).map(|api| (ctx, api)));
-    let (ctx, api) = match built {
-        Ok(pair) => pair,
-        Err(why) => {
-            return say(Command::warning(format!(
-                "{asked} the GitHub API, but {why}: nothing was posted to GitHub."
-            ))
-            .property("title", "mtls-scan: GitHub API"))
-        }
-    };
-
-    // After a rate limit that held, or an API that did not answer, the check run is not tried:
-    // it would only wait as long again.
-    let mut gave_up: Option<&str> = None;
-    if inputs.comment {
-        match ctx.pr_number {
-            None => say(format_args!(
-                "comment: this run is for a `{}` event, not a pull request: no PR comment.",
-                ctx.event_name
-            ))?,
-            Some(number) => match comment::publish(&api, &ctx, inputs, report, number).await {
-                Ok(comment::Posted::Created { id }) => say(format_args!(
-                    "Posted the PR comment on #{number} (comment {id}): grade {}.",
-                    report.grade
-                ))?,
-                Ok(comment::Posted::Updated { id, previous }) => say(format_args!(
-                    "Updated the PR comment on #{number} (comment {id}): grade {}.",
-                    match previous {
-                        Some(p) if p != report.grade => format!("{p} → {}", report.grade),
-                        _ => report.grade.to_string(),
-                    }
-                ))?,
-                Err(e) => {
-                    gave_up = match e {
-                        ApiError::RateLimited { .. } => Some("GitHub's rate limit held"),
-                        ApiError::Timeout(_) => Some("the GitHub API did not answer"),
-                        ApiError::Forbidden { .. } | ApiError::Other(_) => None,
-                    };
-                    say(warning("PR comment", "pull-requests: write", &e, None))?;
-                }
-            },
-        }
-    }
-    if inputs.check_run {
-        match (ctx.head_sha.as_deref(), gave_up) {
-            (_, Some(why)) => say(format_args!(
-                "check-run: skipped, {why} for the PR comment just before."
-            ))?,
-            (None, None) => {
-                say("check-run: neither the event nor GITHUB_SHA names a commit: no check run.")?
-            }
-            (Some(sha), None) => {
-                let path = super::context::sarif_location(env, inputs);
-                match check_run::publish(&api, sha, inputs, report, exit, &path).await {
-                    Ok(p) => say(format_args!(
-                        "Created the check run {} (id {}) on {}: {}, {} annotation{} in {} request{}.",
-                        check_run::NAME,
-                        p.id,
-                        sha.get(..12).unwrap_or(sha),
-                        serde_json::to_value(check_run::conclusion(exit))
-                            .ok()
-                            .as_ref()
-                            .and_then(Value::as_str)
-                            .unwrap_or("completed"),
-                        p.annotations,
-                        if p.annotations == 1 { "" } else { "s" },
-                        p.requests,
-                        if p.requests == 1 { "" } else { "s" }
-                    ))?,
-                    Err(f) => say(warning(
-                        "check run",
-                        "checks: write",
-                        &f.error,
-                        f.partly.as_deref(),
-                    ))?,
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// 5 s, 10 s, 20 s… before try `attempt + 1` (capped by the caller).
@@ -471,13 +261,6 @@ fn one_line(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> Env {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
     fn github_error(status: u16, message: &str, headers: &[(&'static str, &str)]) -> Failure {
         let mut map = http::HeaderMap::new();
         for (k, v) in headers {
@@ -520,51 +303,6 @@ mod tests {
             github_error(422, "Validation Failed", &[]),
             Failure::Fatal(_)
         ));
-    }
-
-    #[test]
-    fn context_from_a_pull_request_event() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let event = dir.path().join("event.json");
-        std::fs::write(
-            &event,
-            r#"{"pull_request": {"number": 42, "head": {"sha": "abc123"}}}"#,
-        )?;
-        let path = event.display().to_string();
-        let e = env(&[
-            ("GITHUB_REPOSITORY", "octo/api"),
-            ("GITHUB_EVENT_PATH", &path),
-            ("GITHUB_EVENT_NAME", "pull_request"),
-            ("GITHUB_SHA", "merge000"),
-            ("GITHUB_API_URL", "https://ghe.example/api/v3/"),
-            ("GITHUB_SERVER_URL", "https://ghe.example"),
-            ("GITHUB_RUN_ID", "99"),
-            ("GITHUB_WORKFLOW", "mTLS review"),
-            ("GITHUB_JOB", "scan"),
-        ]);
-        let ctx = RunContext::from_env(&e)?;
-        assert_eq!(ctx.api_url, "https://ghe.example/api/v3");
-        assert_eq!((ctx.owner.as_str(), ctx.repo.as_str()), ("octo", "api"));
-        assert_eq!(ctx.pr_number, Some(42));
-        assert_eq!(
-            ctx.head_sha.as_deref(),
-            Some("abc123"),
-            "the PR head, not the merge commit"
-        );
-        assert_eq!(
-            ctx.run_url.as_deref(),
-            Some("https://ghe.example/octo/api/actions/runs/99")
-        );
-
-        std::fs::write(&event, r#"{"ref": "refs/heads/main"}"#)?;
-        let ctx = RunContext::from_env(&e)?;
-        assert_eq!(ctx.pr_number, None);
-        assert_eq!(ctx.head_sha.as_deref(), Some("merge000"));
-        assert_eq!(
-            RunContext::from_env(&env(&[("GITHUB_REPOSITORY", "octo")])).err(),
-            Some("GITHUB_REPOSITORY \"octo\" is not owner/name".to_owned())
-        );
-        Ok(())
     }
 
     #[tokio::test]

@@ -91,7 +91,7 @@ impl StopCommands {
     /// A fresh random token (it must not occur in the text printed while stopped).
     pub fn new() -> std::io::Result<Self> {
         Ok(Self {
-            token: format!("mtls-scan-{}", super::random_hex(16)?),
+            token: format!("mtls-scan-{}", super::random::random_hex(16)?),
         })
     }
 

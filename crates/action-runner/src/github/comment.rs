@@ -7,9 +7,10 @@
 use probe_core::grade::Grade;
 use probe_core::report::Report;
 
-use super::api::{Api, ApiError, Repeat, RunContext};
-use super::inputs::Inputs;
-use crate::render::markdown::{self, Options};
+use super::client::{Api, ApiError, Repeat};
+use super::context::RunContext;
+use super::summary::{fit, RunInfo};
+use crate::render::markdown;
 
 /// GitHub's limit on a comment's body, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -97,7 +98,7 @@ fn diff_line(now: Grade, previous: Previous) -> String {
 /// at most [`COMMENT_LIMIT`] characters.
 pub fn body(
     report: &Report,
-    inputs: &Inputs,
+    run: &RunInfo,
     ctx: &RunContext,
     marker: &str,
     previous: Previous,
@@ -121,7 +122,7 @@ pub fn body(
     ));
     let summary = fit(
         report,
-        inputs,
+        run,
         COMMENT_LIMIT.saturating_sub(head.len() + foot.len()),
         "a comment is 65,536 characters",
     );
@@ -131,25 +132,6 @@ pub fn body(
         out = out.chars().take(COMMENT_LIMIT).collect();
     }
     out
-}
-
-/// The Markdown summary in at most `budget` bytes, with the truncation note naming `limit_is`
-/// instead of the job summary's limit.
-pub fn fit(report: &Report, inputs: &Inputs, budget: usize, limit_is: &str) -> String {
-    // Room for the longer wording of the note.
-    let limit = budget.saturating_sub(128).max(1);
-    let text = markdown::render_with(
-        report,
-        &Options {
-            threshold: (!inputs.fail_on_new).then_some(inputs.fail_under),
-            limit,
-            full_reports: Some((&inputs.report_file.shown, &inputs.sarif_file.shown)),
-        },
-    );
-    text.replace(
-        "(GitHub's limit for a job summary is 1 MiB)",
-        &format!("(GitHub's limit for {limit_is})"),
-    )
 }
 
 /// Finds this job's comment among the pull request's, reading pages of 100 until it shows. A
@@ -202,17 +184,17 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
 pub async fn publish(
     api: &Api,
     ctx: &RunContext,
-    inputs: &Inputs,
+    run: &RunInfo,
     report: &Report,
     number: u64,
 ) -> Result<Posted, ApiError> {
-    let marker = marker(ctx, inputs.shard);
+    let marker = marker(ctx, run.shard);
     let existing = find(api, number, &marker).await?;
     let previous = match &existing {
         None => Previous::First,
         Some((_, b)) => previous_grade(b).map_or(Previous::Unknown, Previous::Grade),
     };
-    let text = body(report, inputs, ctx, &marker, previous);
+    let text = body(report, run, ctx, &marker, previous);
     match existing {
         Some((id, _)) => {
             // octocrab sends this as a POST; GitHub documents PATCH and accepts both.
@@ -248,7 +230,6 @@ pub async fn publish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::inputs::Env;
     use probe_core::finding::{Finding, FindingId};
 
     fn ctx(workflow: &str, job: &str) -> RunContext {
@@ -265,13 +246,13 @@ mod tests {
         }
     }
 
-    fn inputs() -> Inputs {
-        let env: Env = [("INPUT_API-URL".to_owned(), "https://a.example".to_owned())]
-            .into_iter()
-            .collect();
-        match Inputs::parse(&env) {
-            Ok(i) => i,
-            Err(e) => panic!("{e:?}"),
+    fn inputs() -> RunInfo {
+        RunInfo {
+            fail_under: Grade::C,
+            fail_on_new: false,
+            report_file: "mtls-scan-report.json".into(),
+            sarif_file: "mtls-scan.sarif".into(),
+            shard: None,
         }
     }
 
@@ -293,7 +274,7 @@ mod tests {
     #[test]
     fn grade_round_trips_and_diffs() {
         let report = Report::new(
-            vec![crate::github::testing::target(
+            vec![crate::testing::target(
                 "https://h.example/",
                 vec![Finding::new(FindingId::ClientCertOptional, "critical")],
             )],
@@ -324,7 +305,7 @@ mod tests {
     fn long_reports_fit_in_a_comment_with_a_note() {
         let targets = (0..3000)
             .map(|n| {
-                crate::github::testing::target(
+                crate::testing::target(
                     &format!("https://h{n}.example/"),
                     vec![Finding::new(FindingId::ClientCertOptional, "x".repeat(200))],
                 )

@@ -1,10 +1,92 @@
-//! What the runner tells about the run: where the workflow file is (the SARIF results point at
-//! it when no config file is given).
+//! What the runner tells about the run: the repository, the event and the pull request
+//! ([`RunContext`], for the PR comment and the check run), and where the workflow file is (the
+//! SARIF results point at it when no config file is given).
 
 use std::path::Path;
 
-use super::inputs::{Env, Inputs};
+use serde_json::Value;
+
+use super::env::Env;
+use super::inputs::Inputs;
 use crate::render::sarif::DEFAULT_LOCATION;
+
+/// `GITHUB_API_URL` when the runner does not set it.
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
+
+/// Where the run is, from the runner's environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunContext {
+    /// `GITHUB_API_URL` without a trailing `/` (`https://ghe.example/api/v3` on GHES).
+    pub api_url: String,
+    /// `GITHUB_REPOSITORY`'s owner.
+    pub owner: String,
+    /// `GITHUB_REPOSITORY`'s name.
+    pub repo: String,
+    /// `GITHUB_EVENT_NAME` (`pull_request`, `push`, `schedule`…), for the log.
+    pub event_name: String,
+    /// The pull request's number, when the event is about one.
+    pub pr_number: Option<u64>,
+    /// The commit to attach the check run to: the PR's head (not the merge commit that
+    /// `GITHUB_SHA` names on `pull_request` events, which the PR's checks never show), else
+    /// `GITHUB_SHA`.
+    pub head_sha: Option<String>,
+    /// `GITHUB_WORKFLOW` (the workflow's name).
+    pub workflow: String,
+    /// `GITHUB_JOB` (the job's id).
+    pub job: String,
+    /// The run's page, when the runner names it.
+    pub run_url: Option<String>,
+}
+
+impl RunContext {
+    /// Reads the runner's variables and the event file; `Err` says what is missing.
+    pub fn from_env(env: &Env) -> Result<Self, String> {
+        let repository = env
+            .var("GITHUB_REPOSITORY")
+            .ok_or("GITHUB_REPOSITORY is not set (this is not a GitHub Actions run)")?;
+        let (owner, repo) = repository
+            .split_once('/')
+            .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
+            .ok_or_else(|| format!("GITHUB_REPOSITORY {repository:?} is not owner/name"))?;
+        let event = match env.var("GITHUB_EVENT_PATH") {
+            Some(path) => match std::fs::read_to_string(path) {
+                Ok(text) => serde_json::from_str::<Value>(&text)
+                    .map_err(|e| format!("the event file GITHUB_EVENT_PATH is not JSON: {e}"))?,
+                Err(e) => return Err(format!("cannot read the event file GITHUB_EVENT_PATH: {e}")),
+            },
+            None => Value::Null,
+        };
+        let pr = event.get("pull_request");
+        let pr_number = pr.and_then(|p| p.get("number")).and_then(Value::as_u64);
+        let pr_head = pr
+            .and_then(|p| p.get("head"))
+            .and_then(|h| h.get("sha"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
+        let run_url = match (env.var("GITHUB_SERVER_URL"), env.var("GITHUB_RUN_ID")) {
+            (Some(server), Some(id)) => Some(format!(
+                "{}/{repository}/actions/runs/{id}",
+                server.trim_end_matches('/')
+            )),
+            _ => None,
+        };
+        Ok(Self {
+            api_url: env
+                .var("GITHUB_API_URL")
+                .unwrap_or(DEFAULT_API_URL)
+                .trim_end_matches('/')
+                .to_owned(),
+            owner: owner.to_owned(),
+            repo: repo.to_owned(),
+            event_name: env.var("GITHUB_EVENT_NAME").unwrap_or("unknown").to_owned(),
+            pr_number,
+            head_sha: pr_head.or(env.var("GITHUB_SHA")).map(str::to_owned),
+            workflow: env.var("GITHUB_WORKFLOW").unwrap_or("").to_owned(),
+            job: env.var("GITHUB_JOB").unwrap_or("").to_owned(),
+            run_url,
+        })
+    }
+}
 
 /// The workflow file, relative to the repository root, from `GITHUB_WORKFLOW_REF`
 /// (`owner/repo/.github/workflows/ci.yml@refs/heads/main`).
@@ -58,6 +140,13 @@ pub fn sarif_location(env: &Env, inputs: &Inputs) -> String {
 mod tests {
     use super::*;
 
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
     #[test]
     fn workflow_ref_to_path() {
         let env: Env = [
@@ -95,5 +184,50 @@ mod tests {
             relative(Path::new("/w"), "/etc/m.yml", Path::new("/etc/m.yml")),
             None
         );
+    }
+
+    #[test]
+    fn context_from_a_pull_request_event() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let event = dir.path().join("event.json");
+        std::fs::write(
+            &event,
+            r#"{"pull_request": {"number": 42, "head": {"sha": "abc123"}}}"#,
+        )?;
+        let path = event.display().to_string();
+        let e = env(&[
+            ("GITHUB_REPOSITORY", "octo/api"),
+            ("GITHUB_EVENT_PATH", &path),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_SHA", "merge000"),
+            ("GITHUB_API_URL", "https://ghe.example/api/v3/"),
+            ("GITHUB_SERVER_URL", "https://ghe.example"),
+            ("GITHUB_RUN_ID", "99"),
+            ("GITHUB_WORKFLOW", "mTLS review"),
+            ("GITHUB_JOB", "scan"),
+        ]);
+        let ctx = RunContext::from_env(&e)?;
+        assert_eq!(ctx.api_url, "https://ghe.example/api/v3");
+        assert_eq!((ctx.owner.as_str(), ctx.repo.as_str()), ("octo", "api"));
+        assert_eq!(ctx.pr_number, Some(42));
+        assert_eq!(
+            ctx.head_sha.as_deref(),
+            Some("abc123"),
+            "the PR head, not the merge commit"
+        );
+        assert_eq!(
+            ctx.run_url.as_deref(),
+            Some("https://ghe.example/octo/api/actions/runs/99")
+        );
+
+        std::fs::write(&event, r#"{"ref": "refs/heads/main"}"#)?;
+        let ctx = RunContext::from_env(&e)?;
+        assert_eq!(ctx.pr_number, None);
+        assert_eq!(ctx.head_sha.as_deref(), Some("merge000"));
+        assert_eq!(
+            RunContext::from_env(&env(&[("GITHUB_REPOSITORY", "octo")])).err(),
+            Some("GITHUB_REPOSITORY \"octo\" is not owner/name".to_owned())
+        );
+        Ok(())
     }
 }

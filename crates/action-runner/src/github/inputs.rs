@@ -1,59 +1,15 @@
 //! The Action's inputs, read from `INPUT_<NAME>` as the runner sets them (name upper-cased, hyphens
-//! kept: `INPUT_API-URL`). The runner checks none of them, so every one is validated here, and
-//! every problem is reported at once.
+//! kept: `INPUT_API-URL`; `INPUT_API_URL` works too, see [`super::env`]). The runner checks none
+//! of them, so every one is validated here, and every problem is reported at once. An input that
+//! is not given is `None`: the config's defaults and the built-in ones apply later, in
+//! [`crate::pipeline::settings`].
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use probe_core::grade::Grade;
 use probe_core::target::Target;
 
-/// The process environment, captured once. Deliberately not `Debug`: it holds secrets.
-#[derive(Clone, Default)]
-pub struct Env(BTreeMap<String, String>);
-
-impl Env {
-    /// The current process's environment (variables that are not UTF-8 are left out).
-    pub fn from_process() -> Self {
-        Self(
-            std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-                .collect(),
-        )
-    }
-
-    /// A variable, when set and not empty.
-    pub fn var(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
-
-    /// An input as toolkit's `getInput` reads it: `INPUT_` + the name with spaces as `_`,
-    /// upper-cased; trimmed; `None` when unset or blank.
-    pub fn input(&self, name: &str) -> Option<&str> {
-        self.raw_input(name)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    }
-
-    /// An input untrimmed (for masking every line of a secret as given).
-    pub fn raw_input(&self, name: &str) -> Option<&str> {
-        self.0.get(&input_var(name)).map(String::as_str)
-    }
-}
-
-impl FromIterator<(String, String)> for Env {
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
-        Self(iter.into_iter().collect())
-    }
-}
-
-/// The environment variable of an input.
-pub fn input_var(name: &str) -> String {
-    format!("INPUT_{}", name.replace(' ', "_").to_uppercase())
-}
+use super::env::Env;
 
 /// Inputs whose values are secrets: every line of them is masked before anything else is printed.
 pub const SECRET_INPUTS: &[&str] = &["client-key", "issuing-ca-key", "github-token"];
@@ -102,10 +58,10 @@ pub enum CaSource {
 pub struct Inputs {
     /// The targets, parsed, in the order given.
     pub targets: Vec<Target>,
-    /// Fail when the grade is below this.
-    pub fail_under: Grade,
-    /// Per-probe deadline, seconds.
-    pub timeout: f64,
+    /// `fail-under`: fail when the grade is below this (else the config's, else C).
+    pub fail_under: Option<Grade>,
+    /// `timeout`: per-probe deadline, seconds (else the config's, else the built-in 10 s).
+    pub timeout: Option<f64>,
     /// Extra trust anchors for the server certificate.
     pub ca_file: Option<CaSource>,
     /// `client-cert`, as PEM text.
@@ -255,110 +211,73 @@ impl Checker<'_> {
             None
         }
     }
-}
 
-impl Inputs {
-    /// Reads and validates every input; returns every problem found.
-    pub fn parse(env: &Env) -> Result<Inputs, Vec<InputError>> {
-        let workspace = env
-            .var("GITHUB_WORKSPACE")
-            .map(PathBuf::from)
-            .or_else(|| std::env::current_dir().ok())
-            .unwrap_or_else(|| PathBuf::from("."));
-        let mut c = Checker {
-            env,
-            workspace: workspace.clone(),
-            errors: Vec::new(),
-        };
-
-        let targets = match env.input("api-url") {
+    /// `api-url`: one URL or several, one per line; optional when a config lists targets.
+    fn targets(&mut self) -> Vec<Target> {
+        match self.env.input("api-url") {
             // A config file lists targets of its own.
-            None if env.input("config").is_some() => Vec::new(),
+            None if self.env.input("config").is_some() => Vec::new(),
             None => {
-                c.fail(
+                self.fail(
                     "api-url",
                     "required: one https:// URL, or several separated by newlines",
                 );
                 Vec::new()
             }
-            Some(v) => match crate::scan_cmd::targets(&[v.to_owned()]) {
-                Ok(t) => t,
-                Err(e) => {
-                    for line in e.to_string().lines() {
-                        c.fail("api-url", line.to_owned());
-                    }
-                    Vec::new()
+            Some(v) => crate::parse::targets(&[v.to_owned()]).unwrap_or_else(|e| {
+                for line in e.lines() {
+                    self.fail("api-url", line.to_owned());
                 }
-            },
-        };
-
-        let fail_under = match env.input("fail-under") {
-            None => Grade::C,
-            Some(v) => Grade::parse(v).unwrap_or_else(|| {
-                c.fail(
-                    "fail-under",
-                    format!("{v:?} is not a grade: use A, B, C, D or F"),
-                );
-                Grade::C
+                Vec::new()
             }),
-        };
+        }
+    }
 
-        let timeout = match env.input("timeout") {
-            None => 10.0,
-            Some(v) => crate::cli::parse_secs(v).unwrap_or_else(|e| {
-                c.fail("timeout", e);
-                10.0
-            }),
-        };
+    /// A value read by `parse` (a grade, seconds, a shard), when the input is given.
+    fn value<T>(&mut self, input: &'static str, parse: fn(&str) -> Result<T, String>) -> Option<T> {
+        let v = self.env.input(input)?;
+        parse(v).map_err(|e| self.fail(input, e)).ok()
+    }
 
-        let ca_file = match env.input("ca-file") {
-            Some(v) if v.contains("-----BEGIN") => {
+    /// `ca-file`: PEM text, or a file in the workspace.
+    fn ca_file(&mut self) -> Option<CaSource> {
+        match self.env.input("ca-file")? {
+            v if v.contains("-----BEGIN") => {
                 if !v.contains("-----BEGIN CERTIFICATE-----") {
-                    c.fail(
+                    self.fail(
                         "ca-file",
                         "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- line)",
                     );
                 }
                 Some(CaSource::Text(v.to_owned()))
             }
-            Some(_) => c.file("ca-file").map(CaSource::File),
-            None => None,
-        };
+            _ => self.file("ca-file").map(CaSource::File),
+        }
+    }
 
-        let (client_cert, client_key) = c.pair("client-cert", "client-key");
-        let (issuing_ca_cert, issuing_ca_key) = c.pair("issuing-ca-cert", "issuing-ca-key");
-        let config = c.file("config");
-
-        let sarif_file = WorkspacePath::new(
-            &workspace,
-            env.input("sarif-file").unwrap_or("mtls-scan.sarif"),
-        );
-        if sarif_file.shown.ends_with('/') || sarif_file.real.is_dir() {
-            c.fail(
+    /// `sarif-file`: a file name in the workspace (default `mtls-scan.sarif`).
+    fn sarif_file(&mut self) -> WorkspacePath {
+        let given = self.env.input("sarif-file").unwrap_or("mtls-scan.sarif");
+        let path = WorkspacePath::new(&self.workspace, given);
+        if path.shown.ends_with('/') || path.real.is_dir() {
+            self.fail(
                 "sarif-file",
                 format!(
                     "{:?} is a directory: name a file, e.g. mtls-scan.sarif",
-                    sarif_file.shown
+                    path.shown
                 ),
             );
         }
+        path
+    }
 
-        let shard = match env.input("shard") {
-            None => None,
-            Some(v) => match crate::cli::parse_shard(v) {
-                Ok(pair) => Some(pair),
-                Err(e) => {
-                    c.fail("shard", e);
-                    None
-                }
-            },
-        };
-        let baseline = c.file("baseline");
-        let fail_on_new = match env.input("fail-on") {
+    /// `fail-on`: `grade` (default) or `new`, which needs `baseline`.
+    fn fail_on_new(&mut self) -> bool {
+        match self.env.input("fail-on") {
             None | Some("grade") => false,
             Some("new") => {
-                if env.input("baseline").is_none() {
-                    c.fail(
+                if self.env.input("baseline").is_none() {
+                    self.fail(
                         "fail-on",
                         "`new` needs the `baseline` input (a JSON report of an earlier scan)",
                     );
@@ -366,28 +285,61 @@ impl Inputs {
                 true
             }
             Some(v) => {
-                c.fail("fail-on", format!("{v:?} is not one of: grade, new"));
+                self.fail("fail-on", format!("{v:?} is not one of: grade, new"));
                 false
             }
-        };
-        // As toolkit's `getBooleanInput` reads them (the YAML 1.2 core schema).
-        let mut flag = |name: &'static str| match env.input(name) {
-            None | Some("false" | "False" | "FALSE") => false,
+        }
+    }
+
+    /// A boolean as toolkit's `getBooleanInput` reads it (the YAML 1.2 core schema); `default`
+    /// when not given.
+    fn flag(&mut self, input: &'static str, default: bool) -> bool {
+        match self.env.input(input) {
+            None => default,
+            Some("false" | "False" | "FALSE") => false,
             Some("true" | "True" | "TRUE") => true,
             Some(v) => {
-                c.fail(name, format!("{v:?} is not a boolean: use true or false"));
+                self.fail(input, format!("{v:?} is not a boolean: use true or false"));
                 false
             }
-        };
-        let (comment, check_run) = (flag("comment"), flag("check-run"));
-        let fail_on_incomplete =
-            env.input("fail-on-incomplete").is_none() || flag("fail-on-incomplete");
-        let github_token = env.input("github-token").map(str::to_owned);
+        }
+    }
+}
 
+/// The workspace: `GITHUB_WORKSPACE`, else the current directory.
+fn workspace(env: &Env) -> PathBuf {
+    env.var("GITHUB_WORKSPACE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+impl Inputs {
+    /// Reads and validates every input; returns every problem found.
+    pub fn parse(env: &Env) -> Result<Inputs, Vec<InputError>> {
+        let workspace = workspace(env);
+        let mut c = Checker {
+            env,
+            workspace: workspace.clone(),
+            errors: Vec::new(),
+        };
+        let targets = c.targets();
+        let fail_under = c.value("fail-under", crate::parse::grade);
+        let timeout = c.value("timeout", crate::parse::secs);
+        let ca_file = c.ca_file();
+        let (client_cert, client_key) = c.pair("client-cert", "client-key");
+        let (issuing_ca_cert, issuing_ca_key) = c.pair("issuing-ca-cert", "issuing-ca-key");
+        let config = c.file("config");
+        let sarif_file = c.sarif_file();
+        let shard = c.value("shard", crate::parse::shard);
+        let baseline = c.file("baseline");
+        let fail_on_new = c.fail_on_new();
+        let comment = c.flag("comment", false);
+        let check_run = c.flag("check-run", false);
+        let fail_on_incomplete = c.flag("fail-on-incomplete", true);
         if !c.errors.is_empty() {
             return Err(c.errors);
         }
-        let report_file = WorkspacePath::new(&workspace, REPORT_FILE);
         Ok(Inputs {
             targets,
             fail_under,
@@ -403,11 +355,11 @@ impl Inputs {
             fail_on_incomplete,
             shard,
             sarif_file,
-            report_file,
+            report_file: WorkspacePath::new(&workspace, REPORT_FILE),
             workspace,
             comment,
             check_run,
-            github_token,
+            github_token: env.input("github-token").map(str::to_owned),
         })
     }
 
@@ -423,6 +375,7 @@ impl Inputs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::github::env::input_var;
 
     fn env(pairs: &[(&str, &str)]) -> Env {
         pairs
@@ -439,23 +392,14 @@ mod tests {
     }
 
     #[test]
-    fn input_names_keep_hyphens() {
-        assert_eq!(input_var("api-url"), "INPUT_API-URL");
-        assert_eq!(input_var("fail under"), "INPUT_FAIL_UNDER");
-        let e = env(&[("fail-under", "  b \n")]);
-        assert_eq!(e.input("fail-under"), Some("b"));
-        assert_eq!(e.input("timeout"), None);
-    }
-
-    #[test]
     fn defaults_and_several_urls() {
         let e = env(&[("api-url", "https://a.example:8443/x\n\n  b.example  \n")]);
         let Ok(i) = Inputs::parse(&e) else {
             panic!("valid inputs refused: {:?}", errors(&e))
         };
         assert_eq!(i.targets.len(), 2);
-        assert_eq!(i.fail_under, Grade::C);
-        assert!((i.timeout - 10.0).abs() < f64::EPSILON);
+        assert_eq!(i.fail_under, None, "C unless the config says otherwise");
+        assert_eq!(i.timeout, None, "10 s unless the config says otherwise");
         assert_eq!(i.sarif_file.shown, "mtls-scan.sarif");
         assert!(i.client_key.is_none() && i.ca_file.is_none());
         assert!(!i.comment && !i.check_run && i.github_token.is_none());
@@ -534,5 +478,61 @@ mod tests {
         assert!(!errs.contains("MHcCAQEEIsecretsecret"), "{errs}");
         assert!(errs.contains("\"c.pem\""), "{errs}");
         assert_eq!(mask_lines(" a\r\n\n b \n").collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    /// Every input of action.yml, given as a composite action sets them (`INPUT_FAIL_UNDER`), is
+    /// read as the runner's spelling (`INPUT_FAIL-UNDER`) is.
+    #[test]
+    fn every_input_is_read_with_underscores_too() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let cert = "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n";
+        let key = "-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----\n";
+        std::fs::write(dir.path().join("mtls-scan.yml"), "targets: []\n")?;
+        std::fs::write(dir.path().join("last.json"), "{}")?;
+        std::fs::write(dir.path().join("ca.pem"), cert)?;
+        let given = [
+            ("api-url", "https://a.example"),
+            ("fail-under", "B"),
+            ("timeout", "2.5"),
+            ("ca-file", "ca.pem"),
+            ("client-cert", cert),
+            ("client-key", key),
+            ("issuing-ca-cert", cert),
+            ("issuing-ca-key", key),
+            ("config", "mtls-scan.yml"),
+            ("sarif-file", "out/scan.sarif"),
+            ("shard", "2/3"),
+            ("baseline", "last.json"),
+            ("fail-on", "new"),
+            ("comment", "true"),
+            ("check-run", "true"),
+            ("fail-on-incomplete", "false"),
+            ("github-token", "ghs_x"),
+        ];
+        let workspace = dir.path().display().to_string();
+        let env: Env = given
+            .iter()
+            .map(|(k, v)| (input_var(k).replace('-', "_"), (*v).to_owned()))
+            .chain([("GITHUB_WORKSPACE".to_owned(), workspace)])
+            .collect();
+        assert!(
+            given.iter().all(|(k, _)| env.input(k).is_some()),
+            "every input is found"
+        );
+        let i = Inputs::parse(&env).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(i.targets.len(), 1);
+        assert_eq!((i.fail_under, i.timeout), (Some(Grade::B), Some(2.5)));
+        assert!(matches!(&i.ca_file, Some(CaSource::File(p)) if p.shown == "ca.pem"));
+        assert_eq!(i.client_cert.as_deref(), Some(cert.trim()));
+        assert_eq!(i.client_key.as_deref(), Some(key.trim()));
+        assert_eq!(i.issuing_ca_cert.as_deref(), Some(cert.trim()));
+        assert_eq!(i.issuing_ca_key.as_deref(), Some(key.trim()));
+        assert_eq!(i.config.map(|c| c.shown).as_deref(), Some("mtls-scan.yml"));
+        assert_eq!(i.sarif_file.shown, "out/scan.sarif");
+        assert_eq!(i.shard, Some((2, 3)));
+        assert_eq!(i.baseline.map(|b| b.shown).as_deref(), Some("last.json"));
+        assert!(i.fail_on_new && i.comment && i.check_run && !i.fail_on_incomplete);
+        assert_eq!(i.github_token.as_deref(), Some("ghs_x"));
+        Ok(())
     }
 }

@@ -5,9 +5,41 @@
 use std::io::Write as _;
 use std::path::Path;
 
+use probe_core::finding::Severity;
+use probe_core::report::Report;
+
+/// The step's outputs (action.yml's `outputs:`), in order: the grade, the score, the counts and
+/// where the JSON report and the SARIF file are (as shown to the user).
+pub fn of_report(
+    report: &Report,
+    report_file: &str,
+    sarif_file: &str,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("grade", report.grade.to_string()),
+        ("score", report.score.to_string()),
+        ("findings", report.findings().count().to_string()),
+        (
+            "critical",
+            report.count_at_least(Severity::Critical).to_string(),
+        ),
+        ("report", report_file.to_owned()),
+        ("sarif-file", sarif_file.to_owned()),
+    ]
+}
+
+/// The outputs in heredoc form, as [`append`] writes them.
+pub fn render(outputs: &[(&str, String)]) -> std::io::Result<String> {
+    let mut text = String::new();
+    for (name, value) in outputs {
+        text.push_str(&heredoc(name, value)?);
+    }
+    Ok(text)
+}
+
 /// One output in heredoc form, with a fresh random delimiter.
 pub fn heredoc(name: &str, value: &str) -> std::io::Result<String> {
-    let delimiter = format!("ghadelimiter_{}", super::random_hex(16)?);
+    let delimiter = format!("ghadelimiter_{}", super::random::random_hex(16)?);
     if name.contains(&delimiter) || value.contains(&delimiter) {
         // As toolkit does; with 128 random bits this never happens.
         return Err(std::io::Error::other("an output contains its delimiter"));
@@ -17,10 +49,7 @@ pub fn heredoc(name: &str, value: &str) -> std::io::Result<String> {
 
 /// Appends outputs to the file (`$GITHUB_OUTPUT`).
 pub fn append(path: &Path, outputs: &[(&str, String)]) -> std::io::Result<()> {
-    let mut text = String::new();
-    for (name, value) in outputs {
-        text.push_str(&heredoc(name, value)?);
-    }
+    let text = render(outputs)?;
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -1,16 +1,21 @@
-//! From the validated inputs, and the config file when one is given, to what the scan needs:
-//! the targets, the scanner's options, the policy and the baseline. Inputs win over the config's
+//! From the validated inputs, and the config file when one is given, to what the scan needs: the
+//! targets, the scanner's options and the threshold (through [`pipeline::settings`], as the
+//! command line builds them), the policy and the baseline. Inputs win over the config's
 //! defaults; the config adds its targets to `api-url`'s.
 
-use std::path::Path;
-use std::time::Duration;
+use std::path::PathBuf;
 
-use probe_core::report::{Report, REPORT_VERSION};
-use probe_core::scan::{IdentityInputs, ScanOptions};
+use probe_core::grade::Grade;
+use probe_core::report::Report;
+use probe_core::scan::ScanOptions;
 use probe_core::target::Target;
 
-use super::inputs::{CaSource, InputError, Inputs};
+use super::inputs::{CaSource, InputError, Inputs, WorkspacePath};
 use crate::config::Config;
+use crate::pipeline::{self, Given, Pem, Unreadable};
+
+/// The threshold when neither the `fail-under` input nor the config's `fail-under` gives one.
+pub const DEFAULT_FAIL_UNDER: Grade = Grade::C;
 
 /// Everything the scan needs, beyond the inputs.
 pub struct Setup {
@@ -20,6 +25,8 @@ pub struct Setup {
     pub targets: Vec<Target>,
     /// The scanner's options.
     pub options: ScanOptions,
+    /// The threshold: the input's, else the config's, else [`DEFAULT_FAIL_UNDER`].
+    pub fail_under: Grade,
     /// The baseline report, for `fail-on: new`.
     pub baseline: Option<Report>,
     /// Key texts read from paths in the config (masked like the inputs' keys).
@@ -35,176 +42,192 @@ fn error(input: &'static str, message: impl Into<String>) -> InputError {
     }
 }
 
-fn read_baseline(path: &Path, shown: &str) -> Result<Report, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| error("baseline", format!("cannot read {shown:?}: {e}")))?;
-    let report: Report = serde_json::from_str(&text).map_err(|e| {
-        error(
-            "baseline",
-            format!("{shown:?} is not an mtls-scan JSON report: {e}"),
-        )
-    })?;
-    if report.version != REPORT_VERSION {
-        return Err(error(
-            "baseline",
-            format!(
-                "{shown:?} is a version {} report; this is version {REPORT_VERSION}",
-                report.version
-            ),
-        ));
-    }
-    Ok(report)
-}
-
 impl Setup {
     /// Loads the config and the baseline and builds the options; returns every problem.
     pub fn new(inputs: &Inputs) -> Result<Self, Vec<InputError>> {
         let mut errors = Vec::new();
-        let config = match &inputs.config {
-            Some(p) => match Config::load(&p.real) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    let message = e.to_string();
-                    let real = p.real.display().to_string();
-                    errors.push(error("config", message.replace(&real, &p.shown)));
-                    None
-                }
-            },
-            None => None,
-        };
-
-        let mut targets = inputs.targets.clone();
-        for t in config.iter().flat_map(Config::targets) {
-            if !targets.contains(&t) {
-                targets.push(t);
-            }
-        }
+        let config = keep(&mut errors, load_config(inputs.config.as_ref()));
+        let baseline = keep(&mut errors, read_baseline(inputs.baseline.as_ref()));
+        let ca_temp = keep(&mut errors, write_ca_text(inputs.ca_file.as_ref()));
+        let targets = pipeline::targets(&inputs.targets, config.as_ref());
         if targets.is_empty() && errors.is_empty() {
             errors.push(error(
                 "api-url",
                 "no target: give one https:// URL or more, or a config that lists targets",
             ));
         }
-
-        // PEM from the inputs, else from the paths in the config's defaults.
-        let mut secrets = Vec::new();
-        let mut from_config =
-            |given: &Option<String>,
-             pick: fn(&crate::config::Defaults) -> Option<&std::path::PathBuf>,
-             what: &str,
-             secret: bool|
-             -> Option<String> {
-                if given.is_some() {
-                    return given.clone();
-                }
-                let c = config.as_ref()?;
-                let path = c.resolve(pick(&c.file.defaults)?);
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => {
-                        if secret {
-                            secrets.push(text.clone());
-                        }
-                        Some(text)
-                    }
-                    Err(e) => {
-                        errors.push(error(
-                            "config",
-                            format!("cannot read its {what} {}: {e}", path.display()),
-                        ));
-                        None
-                    }
-                }
-            };
-        let identities = IdentityInputs {
-            client_cert_pem: from_config(
-                &inputs.client_cert,
-                |d| d.client_cert.as_ref(),
-                "client-cert",
-                false,
-            ),
-            client_key_pem: from_config(
-                &inputs.client_key,
-                |d| d.client_key.as_ref(),
-                "client-key",
-                true,
-            ),
-            issuing_ca_cert_pem: from_config(
-                &inputs.issuing_ca_cert,
-                |d| d.issuing_ca_cert.as_ref(),
-                "issuing-ca-cert",
-                false,
-            ),
-            issuing_ca_key_pem: from_config(
-                &inputs.issuing_ca_key,
-                |d| d.issuing_ca_key.as_ref(),
-                "issuing-ca-key",
-                true,
-            ),
-        };
-
-        let baseline = match &inputs.baseline {
-            Some(p) => read_baseline(&p.real, &p.shown)
-                .map_err(|e| errors.push(e))
-                .ok(),
-            None => None,
-        };
-
-        let ca_temp = match &inputs.ca_file {
-            Some(CaSource::Text(pem)) => {
-                let written = tempfile::Builder::new()
-                    .prefix("mtls-scan-ca-")
-                    .suffix(".pem")
-                    .tempfile()
-                    .and_then(|mut f| {
-                        std::io::Write::write_all(&mut f, pem.as_bytes()).map(|()| f)
-                    });
-                match written {
-                    Ok(f) => Some(f),
-                    Err(e) => {
-                        errors.push(error(
-                            "ca-file",
-                            format!("cannot write it to a temporary file: {e}"),
-                        ));
-                        None
-                    }
-                }
-            }
-            _ => None,
-        };
-        if !errors.is_empty() {
-            return Err(errors);
+        let settings = pipeline::settings(&given(inputs, ca_temp.as_ref()), config.as_ref())
+            .map_err(|unreadable| errors.extend(unreadable.iter().map(config_error)))
+            .ok();
+        match settings {
+            Some(s) if errors.is_empty() => Ok(Self {
+                config,
+                targets,
+                options: s.options,
+                fail_under: s.fail_under.unwrap_or(DEFAULT_FAIL_UNDER),
+                baseline,
+                secrets: s.secrets,
+                ca_temp,
+            }),
+            _ => Err(errors),
         }
+    }
+}
 
-        let mut options = ScanOptions {
-            timeout: Duration::from_secs_f64(inputs.timeout),
-            identities,
-            ..ScanOptions::default()
-        };
-        match (&inputs.ca_file, &ca_temp) {
-            (Some(CaSource::File(p)), _) => options.ca_files.push(p.real.clone()),
-            (_, Some(t)) => options.ca_files.push(t.path().to_path_buf()),
-            _ => {}
-        }
-        if let Some(c) = &config {
-            let d = &c.file.defaults;
-            options
-                .ca_files
-                .extend(d.ca_files.iter().map(|p| c.resolve(p)));
-            if let Some(n) = d.concurrency {
-                options.concurrency = usize::from(n);
-            }
-            if let Some(n) = d.per_host {
-                options.per_host = usize::from(n);
-            }
-            options.deadline = d.deadline.map(|s| Duration::from_secs_f64(s.0));
-        }
-        Ok(Self {
-            config,
-            targets,
-            options,
-            baseline,
-            secrets,
-            ca_temp,
+/// The value, or `None` with its error kept.
+fn keep<T>(errors: &mut Vec<InputError>, r: Result<Option<T>, InputError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok().flatten()
+}
+
+/// What the inputs give the pipeline: PEM as text, the CA file (or the temporary file that holds
+/// the CA given as text).
+fn given(inputs: &Inputs, ca_temp: Option<&tempfile::NamedTempFile>) -> Given {
+    let text = |t: &Option<String>| t.clone().map(Pem::Text);
+    let ca_file: Option<PathBuf> = match (&inputs.ca_file, ca_temp) {
+        (Some(CaSource::File(p)), _) => Some(p.real.clone()),
+        (_, Some(t)) => Some(t.path().to_path_buf()),
+        _ => None,
+    };
+    Given {
+        timeout: inputs.timeout,
+        fail_under: inputs.fail_under,
+        ca_files: ca_file.into_iter().collect(),
+        client_cert: text(&inputs.client_cert),
+        client_key: text(&inputs.client_key),
+        issuing_ca_cert: text(&inputs.issuing_ca_cert),
+        issuing_ca_key: text(&inputs.issuing_ca_key),
+        ..Given::default()
+    }
+}
+
+/// A file named in the config's defaults that could not be read: an error of the `config` input.
+fn config_error(e: &Unreadable) -> InputError {
+    error(
+        "config",
+        format!(
+            "cannot read its {} {}: {}",
+            e.setting,
+            e.path.display(),
+            e.error
+        ),
+    )
+}
+
+/// The `config` input's file, loaded and validated; errors name it as given.
+fn load_config(path: Option<&WorkspacePath>) -> Result<Option<Config>, InputError> {
+    let Some(p) = path else {
+        return Ok(None);
+    };
+    Config::load(&p.real).map(Some).map_err(|e| {
+        let real = p.real.display().to_string();
+        error("config", e.to_string().replace(&real, &p.shown))
+    })
+}
+
+/// The `baseline` input's report.
+fn read_baseline(path: Option<&WorkspacePath>) -> Result<Option<Report>, InputError> {
+    let Some(p) = path else {
+        return Ok(None);
+    };
+    pipeline::read_report(&p.real, &p.shown)
+        .map(Some)
+        .map_err(|e| error("baseline", e))
+}
+
+/// `ca-file` given as PEM text, written to a temporary file for the scanner.
+fn write_ca_text(ca: Option<&CaSource>) -> Result<Option<tempfile::NamedTempFile>, InputError> {
+    let Some(CaSource::Text(pem)) = ca else {
+        return Ok(None);
+    };
+    tempfile::Builder::new()
+        .prefix("mtls-scan-ca-")
+        .suffix(".pem")
+        .tempfile()
+        .and_then(|mut f| std::io::Write::write_all(&mut f, pem.as_bytes()).map(|()| f))
+        .map(Some)
+        .map_err(|e| {
+            error(
+                "ca-file",
+                format!("cannot write it to a temporary file: {e}"),
+            )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::github::env::{input_var, Env};
+
+    fn setup(workspace: &std::path::Path, inputs: &[(&str, &str)]) -> Result<Setup, String> {
+        let env: Env = inputs
+            .iter()
+            .map(|(k, v)| (input_var(k), (*v).to_owned()))
+            .chain([(
+                "GITHUB_WORKSPACE".to_owned(),
+                workspace.display().to_string(),
+            )])
+            .collect();
+        let inputs = Inputs::parse(&env).map_err(|e| format!("{e:?}"))?;
+        Setup::new(&inputs).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            lines.join("\n")
+        })
+    }
+
+    /// The Action honours the config's defaults as the command line does: `timeout`,
+    /// `fail-under`, `concurrency`, `per-host` and `deadline` apply unless an input says
+    /// otherwise.
+    #[test]
+    fn the_config_defaults_apply_unless_an_input_says_otherwise(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(
+            dir.path().join("m.yml"),
+            "defaults:\n  timeout: 2.5\n  fail-under: A\n  concurrency: 5\n  per-host: 3\n  \
+             deadline: 90\ntargets:\n  - url: https://a.example/\n",
+        )?;
+        let s = setup(dir.path(), &[("config", "m.yml")])?;
+        assert_eq!(s.options.timeout, Duration::from_millis(2500));
+        assert_eq!(s.fail_under, Grade::A);
+        assert_eq!((s.options.concurrency, s.options.per_host), (5, 3));
+        assert_eq!(s.options.deadline, Some(Duration::from_secs(90)));
+        assert_eq!(s.targets.len(), 1);
+
+        let s = setup(
+            dir.path(),
+            &[("config", "m.yml"), ("timeout", "7"), ("fail-under", "D")],
+        )?;
+        assert_eq!(s.options.timeout, Duration::from_secs(7));
+        assert_eq!(s.fail_under, Grade::D);
+
+        let s = setup(dir.path(), &[("api-url", "https://b.example")])?;
+        assert_eq!(s.options.timeout, Duration::from_secs(10));
+        assert_eq!(s.fail_under, DEFAULT_FAIL_UNDER);
+        Ok(())
+    }
+
+    #[test]
+    fn every_setup_problem_is_reported_at_once() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(
+            dir.path().join("m.yml"),
+            "defaults:\n  client-key: none.key\n  client-cert: none.crt\n\
+             targets:\n  - url: https://a.example/\n",
+        )?;
+        std::fs::write(dir.path().join("old.json"), "{\"version\": 0}")?;
+        let errors = match setup(dir.path(), &[("config", "m.yml"), ("baseline", "old.json")]) {
+            Ok(_) => String::new(),
+            Err(e) => e,
+        };
+        for want in [
+            "\"old.json\" is not an mtls-scan JSON report",
+            "cannot read its client-cert",
+            "cannot read its client-key",
+        ] {
+            assert!(errors.contains(want), "{want} missing from {errors}");
+        }
+        Ok(())
     }
 }

@@ -1,34 +1,58 @@
 //! The job summary: the Markdown report appended to `$GITHUB_STEP_SUMMARY`, kept under GitHub's
-//! 1 MiB limit for the step (counting what an earlier write in this step left there).
+//! 1 MiB limit for the step (counting what an earlier write in this step left there), and the
+//! same summary cut to other budgets (the PR comment's, the check run's).
 
 use std::io::Write as _;
 use std::path::Path;
 
+use probe_core::finding::Severity;
 use probe_core::grade::Grade;
 use probe_core::report::Report;
 
 use crate::render::markdown::{self, Options, SUMMARY_LIMIT};
 
-/// Appends the report's summary; `full_reports` names the JSON report and SARIF files.
-pub fn append(
-    path: &Path,
-    report: &Report,
-    threshold: Grade,
-    full_reports: (&str, &str),
-) -> std::io::Result<()> {
+/// What the summary says about the run beside the report: its policy and its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// The threshold grade (`fail-under`, else the config's, else C).
+    pub fail_under: Grade,
+    /// `fail-on: new`: the step fails on new findings, not on the grade.
+    pub fail_on_new: bool,
+    /// The JSON report, as shown to the user (relative to the workspace).
+    pub report_file: String,
+    /// The SARIF file, as shown.
+    pub sarif_file: String,
+    /// `shard: I/N`.
+    pub shard: Option<(usize, usize)>,
+}
+
+impl RunInfo {
+    /// The threshold the summary shows: none with `fail-on: new`.
+    pub fn threshold(&self) -> Option<Grade> {
+        (!self.fail_on_new).then_some(self.fail_under)
+    }
+}
+
+/// The summary in at most `limit` bytes (0: [`SUMMARY_LIMIT`]).
+pub fn render(report: &Report, run: &RunInfo, limit: usize) -> String {
+    markdown::render_with(
+        report,
+        &Options {
+            threshold: Some(run.fail_under),
+            limit,
+            full_reports: Some((&run.report_file, &run.sarif_file)),
+            json_hint: None,
+        },
+    )
+}
+
+/// Appends the report's summary to the file (`$GITHUB_STEP_SUMMARY`).
+pub fn append(path: &Path, report: &Report, run: &RunInfo) -> std::io::Result<()> {
     let already = std::fs::metadata(path)
         .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
         .unwrap_or(0);
     let limit = SUMMARY_LIMIT.saturating_sub(already).max(4 * 1024);
-    let text = markdown::render_with(
-        report,
-        &Options {
-            threshold: Some(threshold),
-            limit,
-            full_reports: Some(full_reports),
-        },
-    );
-    append_text(path, &text)
+    append_text(path, &render(report, run, limit))
 }
 
 /// Appends Markdown as is (the caller escaped it).
@@ -42,4 +66,34 @@ pub fn append_text(path: &Path, text: &str) -> std::io::Result<()> {
         f.write_all(b"\n")?;
     }
     f.flush()
+}
+
+/// The Markdown summary in at most `budget` bytes, with the truncation note naming `limit_is`
+/// instead of the job summary's limit (a PR comment, a check run's summary).
+pub fn fit(report: &Report, run: &RunInfo, budget: usize, limit_is: &str) -> String {
+    // Room for the longer wording of the note.
+    let limit = budget.saturating_sub(128).max(1);
+    let text = markdown::render_with(
+        report,
+        &Options {
+            threshold: run.threshold(),
+            limit,
+            full_reports: Some((&run.report_file, &run.sarif_file)),
+            json_hint: None,
+        },
+    );
+    text.replace(
+        "(GitHub's limit for a job summary is 1 MiB)",
+        &format!("(GitHub's limit for {limit_is})"),
+    )
+}
+
+/// `N findings, M critical`, for one-line messages.
+pub fn counts(report: &Report) -> String {
+    let findings = report.findings().count();
+    format!(
+        "{findings} finding{}, {} critical",
+        if findings == 1 { "" } else { "s" },
+        report.count_at_least(Severity::Critical)
+    )
 }

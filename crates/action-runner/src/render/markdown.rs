@@ -35,6 +35,9 @@ pub struct Options<'a> {
     pub limit: usize,
     /// Where the full reports are (JSON report, SARIF), named when sections are left out.
     pub full_reports: Option<(&'a str, &'a str)>,
+    /// Without `full_reports`: how to get the JSON report, as Markdown (the front end's words,
+    /// e.g. a flag), named when sections are left out.
+    pub json_hint: Option<&'a str>,
 }
 
 /// Renders the report as Markdown, under [`SUMMARY_LIMIT`].
@@ -59,11 +62,20 @@ pub fn render_with(report: &Report, options: &Options<'_>) -> String {
     for (i, t) in report.targets.iter().enumerate() {
         target_sections(&mut sections, i + 1, t);
     }
-    assemble(sections, limit, options.full_reports)
+    let elsewhere = match (options.full_reports, options.json_hint) {
+        (Some((json, sarif)), _) => format!(
+            "the JSON report <code>{}</code> and the SARIF file <code>{}</code>",
+            text(json),
+            text(sarif)
+        ),
+        (None, Some(hint)) => format!("the JSON report ({hint})"),
+        (None, None) => "the JSON report".to_owned(),
+    };
+    assemble(sections, limit, &elsewhere)
 }
 
 /// Joins whole sections while they fit, keeping room for the note that says some were left out.
-fn assemble(sections: Vec<String>, limit: usize, full: Option<(&str, &str)>) -> String {
+fn assemble(sections: Vec<String>, limit: usize, elsewhere: &str) -> String {
     let total: usize = sections.iter().map(String::len).sum();
     if total <= limit {
         return sections.concat();
@@ -79,18 +91,10 @@ fn assemble(sections: Vec<String>, limit: usize, full: Option<(&str, &str)>) -> 
             left_out += 1;
         }
     }
-    let where_ = match full {
-        Some((json, sarif)) => format!(
-            "the JSON report <code>{}</code> and the SARIF file <code>{}</code>",
-            text(json),
-            text(sarif)
-        ),
-        None => "the JSON report (<code>--format json</code>)".to_owned(),
-    };
     let _ = write!(
         out,
         "\n---\n\n**✂️ Summary truncated:** {left_out} of {} sections left out to stay under {} KiB \
-         (GitHub's limit for a job summary is 1 MiB). Everything is in {where_}.\n",
+         (GitHub's limit for a job summary is 1 MiB). Everything is in {elsewhere}.\n",
         sections.len(),
         limit / 1024
     );
@@ -424,12 +428,18 @@ fn probes(t: &TargetReport) -> String {
                 .client_cert
                 .as_ref()
                 .map_or_else(|| "—".to_owned(), |c| text(&c.subject));
+            let requested = match super::text::asked_late(o) {
+                Some(how) => format!("after the request ({how})"),
+                None if o.cert_requested => "yes".to_owned(),
+                None => "no".to_owned(),
+            };
+            let late = if o.late { " (late)" } else { "" };
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {}{late} | {} | {} | {} | {} | {} | {} | {} |",
                 text(o.id.as_str()),
                 o.tls_version.as_str(),
-                if o.cert_requested { "yes" } else { "no" },
+                requested,
                 sent,
                 outcome(o.outcome),
                 answer(o),
@@ -470,11 +480,23 @@ fn probes(t: &TargetReport) -> String {
 }
 
 /// A code block as an HTML `<pre>` block: its content is entity-escaped, so nothing in it can
-/// close the block or become a tag; line breaks are kept.
+/// close the block or become a tag; line breaks are kept. A line that would start with `::` gets
+/// its first colon as an entity: the Markdown may be printed where the runner reads workflow
+/// commands (`--format markdown` on stdout).
 fn code_block(code: &str) -> String {
     let body: Vec<String> = clip(code, MAX_FIELD * 2)
         .lines()
-        .map(|l| text(&l.replace('\t', "    ")))
+        .map(|l| {
+            let line = text(&l.replace('\t', "    "));
+            let trimmed = line.trim_start();
+            match trimmed.strip_prefix(':') {
+                Some(rest) if rest.starts_with(':') => {
+                    let indent = line.strip_suffix(trimmed).unwrap_or("");
+                    format!("{indent}&#58;{rest}")
+                }
+                _ => line.clone(),
+            }
+        })
         .collect();
     format!("<pre><code>{}</code></pre>\n", body.join("\n"))
 }
@@ -568,7 +590,7 @@ mod tests {
                 });
                 let mut implied = Finding::new(FindingId::UntrustedClientCertAccepted, HOSTILE);
                 implied.implied_by = Some(FindingId::ClientCertOptional);
-                crate::github::testing::target(&format!("https://h{i}.example/"), vec![f, implied])
+                crate::testing::target(&format!("https://h{i}.example/"), vec![f, implied])
             })
             .collect();
         Report::new(targets, 3.0)
@@ -624,6 +646,11 @@ mod tests {
             code_block("a ``` b\n</pre>"),
             "<pre><code>a &#96;&#96;&#96; b\n&lt;/pre&gt;</code></pre>\n"
         );
+        assert_eq!(
+            code_block("x\n  ::error::no"),
+            "<pre><code>x\n  &#58;:error::no</code></pre>\n",
+            "no line of it starts a workflow command"
+        );
     }
 
     #[test]
@@ -649,6 +676,7 @@ mod tests {
                 threshold: Some(Grade::C),
                 limit: usize::MAX,
                 full_reports: None,
+                json_hint: None,
             },
         );
         assert!(full.len() > 200_000, "{}", full.len());
@@ -658,6 +686,7 @@ mod tests {
                 threshold: None,
                 limit: 100_000,
                 full_reports: Some(("r.json", "s.sarif")),
+                json_hint: None,
             },
         );
         assert!(md.len() <= 100_000);

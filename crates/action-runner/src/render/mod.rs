@@ -1,6 +1,39 @@
-//! Renderers: each a function from `&Report` to text. Rendering never re-runs probes.
+//! Renderers: each a function from `&Report` to text. Rendering never re-runs probes, and never
+//! prints: the front ends write what they return.
 
 pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
+
+use probe_core::grade::Grade;
+use probe_core::report::Report;
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable table per target, with one line per finding and its fix.
+    Text,
+    /// The JSON report (version 1).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// Markdown (the job summary).
+    Markdown,
+}
+
+/// Renders a report in a format: text with ANSI colours when `color`, Markdown with the
+/// threshold beside the grade, SARIF located at its default file.
+pub fn render(
+    report: &Report,
+    format: Format,
+    color: bool,
+    threshold: Option<Grade>,
+) -> Result<String, serde_json::Error> {
+    Ok(match format {
+        Format::Text => text::render(report, color),
+        Format::Json => json::render(report)?,
+        Format::Sarif => sarif::render(report, None)?,
+        Format::Markdown => markdown::render(report, threshold),
+    })
+}

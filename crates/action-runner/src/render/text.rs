@@ -1,5 +1,10 @@
 //! Terminal text: a table per target, one line per finding with its fix, implied findings folded
-//! under their root cause, then the probes. Colour only when asked (the caller decides for a tty).
+//! under their root cause, then the probes (`(late)`: through the transport that lets the server
+//! ask for the certificate after the request; `PHA`/`reneg.`: it did, by TLS 1.3 post-handshake
+//! auth or TLS 1.2 renegotiation). Colour only when asked (the caller decides for a tty).
+//!
+//! Every string from the report goes through [`clean`]: a control character (a line break, an
+//! escape sequence a server slipped into a header) is shown as `\xx`, never sent to the terminal.
 
 use std::fmt::Write as _;
 
@@ -20,6 +25,38 @@ impl Paint {
         } else {
             text.to_owned()
         }
+    }
+}
+
+/// Report text for a terminal line: control characters, and the invisible ones that reorder or
+/// hide text (bidi overrides, zero-width), as `\xx` (their UTF-8 bytes in hex).
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let invisible = matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
+        if c.is_control() || invisible {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\{b:02x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// [`clean`] text that starts a line: a leading `::` (a workflow command, when the report is
+/// printed in a GitHub Actions step) gets its first colon as `\3a`.
+fn clean_line(text: &str) -> String {
+    let cleaned = clean(text);
+    let trimmed = cleaned.trim_start();
+    match trimmed.strip_prefix("::") {
+        Some(rest) => {
+            let indent = cleaned.strip_suffix(trimmed).unwrap_or("");
+            format!("{indent}\\3a:{rest}")
+        }
+        None => cleaned,
     }
 }
 
@@ -63,8 +100,9 @@ pub fn render(report: &Report, color: bool) -> String {
     if let Some(line) = report.incomplete_line() {
         let _ = writeln!(
             out,
-            "{} {line}",
-            p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE")
+            "{} {}",
+            p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE"),
+            clean(&line)
         );
     }
     let _ = writeln!(
@@ -110,8 +148,9 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
     if let Some(e) = &t.error {
         let _ = writeln!(
             out,
-            "  {} could not be scanned: {e}",
-            p.s(AnsiColor::Red.on_default().bold(), "ERROR")
+            "  {} could not be scanned: {}",
+            p.s(AnsiColor::Red.on_default().bold(), "ERROR"),
+            clean(e)
         );
         out.push('\n');
         return;
@@ -127,7 +166,7 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         .unwrap_or_default();
     match &t.verification_detail {
         Some(why) => {
-            let _ = writeln!(out, "  verification: {verification} ({why})");
+            let _ = writeln!(out, "  verification: {verification} ({})", clean(why));
         }
         None => {
             let _ = writeln!(out, "  verification: {verification}");
@@ -141,8 +180,8 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
             out,
             "  {} {}{on} could not be read: {}",
             p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE"),
-            i.probe,
-            i.reason
+            clean(&i.probe),
+            clean(&i.reason)
         );
     }
     if t.findings.is_empty() {
@@ -170,7 +209,7 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
             "  {} {} skipped: {}",
             p.s(AnsiColor::BrightBlack.on_default(), "·"),
             s.id,
-            s.reason
+            clean(&s.reason)
         );
     }
     let _ = writeln!(out, "  probes:");
@@ -197,7 +236,8 @@ fn finding(out: &mut String, f: &Finding, p: &Paint, indent: &str) {
                 AnsiColor::BrightBlack.on_default(),
                 &format!(
                     "(suppressed until {}: {}; not counted)",
-                    s.expires, s.reason
+                    clean(&s.expires),
+                    clean(&s.reason)
                 )
             )
         ),
@@ -209,31 +249,44 @@ fn finding(out: &mut String, f: &Finding, p: &Paint, indent: &str) {
         "{indent}{} {} {} [{}, {}]{marks}",
         p.s(severity_style(f.severity), &sev),
         p.s(Style::new().bold(), f.id.as_str()),
-        f.title,
-        f.cwe,
+        clean(&f.title),
+        clean(&f.cwe),
         versions_of(f)
     );
-    let _ = writeln!(out, "{indent}         {}", f.detail);
-    let _ = writeln!(out, "{indent}         fix: {}", f.remediation);
+    let _ = writeln!(out, "{indent}         {}", clean_line(&f.detail));
+    let _ = writeln!(out, "{indent}         fix: {}", clean(&f.remediation));
     if let Some(g) = f.fixes.iter().find(|x| x.guessed) {
         let _ = writeln!(
             out,
             "{indent}         {} (guessed stack):\n{}",
-            g.stack,
+            clean_line(&g.stack),
             g.fix
                 .lines()
-                .map(|l| format!("{indent}           {l}"))
+                .map(|l| format!("{indent}           {}", clean_line(l)))
                 .collect::<Vec<_>>()
                 .join("\n")
         );
     }
 }
 
+/// How the server asked for the certificate after the handshake (`post-handshake`,
+/// `renegotiation`), when it did.
+pub(crate) fn asked_late(o: &ProbeObservation) -> Option<String> {
+    let ask = serde_json::to_value(o.asked_after_handshake?).ok()?;
+    ask.as_str().map(str::to_owned)
+}
+
 fn probe_line(out: &mut String, o: &ProbeObservation) {
-    let requested = if o.cert_requested {
-        "cert requested"
+    let requested = match (asked_late(o).as_deref(), o.cert_requested) {
+        (Some("post-handshake"), _) => "cert req. (PHA)",
+        (Some(_), _) => "cert req. (reneg.)",
+        (None, true) => "cert requested",
+        (None, false) => "no cert request",
+    };
+    let id = if o.late {
+        format!("{} (late)", o.id.as_str())
     } else {
-        "no cert request"
+        o.id.as_str().to_owned()
     };
     let sent = match (&o.client_cert, o.cert_requested) {
         (Some(_), _) => "cert sent",
@@ -254,12 +307,12 @@ fn probe_line(out: &mut String, o: &ProbeObservation) {
     let _ = writeln!(
         out,
         "    {:<28} TLS {}  {:<15} {:<12} → {:<13} {:<22} {:>7.1} ms",
-        o.id.as_str(),
+        id,
         o.tls_version.as_str(),
         requested,
         sent,
         outcome,
-        truncate(&result, 60),
+        truncate(&clean(&result), 60),
         o.ms
     );
 }

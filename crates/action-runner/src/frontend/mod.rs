@@ -1,0 +1,13 @@
+//! The front ends: each reads what the user gave in its own way, runs the one
+//! [`pipeline`](crate::pipeline), words every error in its own terms (a flag, an input) and
+//! returns the [`Exit`](crate::exit::Exit).
+//!
+//! - [`args`]: the command line's arguments (clap);
+//! - [`cli`]: `mtls-scan scan` and `mtls-scan merge`;
+//! - [`demo`]: `mtls-scan demo`, the built-in lab;
+//! - [`action`]: `mtls-scan action`, the GitHub Action.
+
+pub mod action;
+pub mod args;
+pub mod cli;
+pub mod demo;

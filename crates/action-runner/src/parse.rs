@@ -1,0 +1,97 @@
+//! Values both front ends read from text (a flag, an input): seconds, grades, shards and target
+//! lists. Each error says what is wrong with the value, never where it came from: the front end
+//! names the flag or the input.
+
+use probe_core::grade::Grade;
+use probe_core::target::Target;
+
+/// Longest per-probe deadline, in seconds.
+pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
+/// Longest total deadline of a scan, in seconds.
+pub const MAX_DEADLINE_SECS: f64 = 86_400.0;
+
+/// A grade letter (`A`–`F`, either case).
+pub fn grade(s: &str) -> Result<Grade, String> {
+    Grade::parse(s).ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D or F"))
+}
+
+/// `I/N` (1 <= I <= N <= 1000).
+pub fn shard(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("{s:?} is not a shard: use I/N with 1 <= I <= N, e.g. 2/4");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let (i, n) = (
+        i.trim().parse::<usize>().map_err(|_| bad())?,
+        n.trim().parse::<usize>().map_err(|_| bad())?,
+    );
+    if i == 0 || n == 0 || i > n || n > 1000 {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// A positive number of seconds, at most [`MAX_TIMEOUT_SECS`] (a probe's deadline).
+pub fn secs(s: &str) -> Result<f64, String> {
+    secs_up_to(s, MAX_TIMEOUT_SECS)
+}
+
+/// A positive number of seconds, at most [`MAX_DEADLINE_SECS`] (a scan's deadline).
+pub fn secs_long(s: &str) -> Result<f64, String> {
+    secs_up_to(s, MAX_DEADLINE_SECS)
+}
+
+fn secs_up_to(s: &str, max: f64) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= max => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and {max}"
+        )),
+    }
+}
+
+/// Every target of a list of URLs (each item may hold several, one per line), in order. Every
+/// bad or duplicate URL is reported at once, one per line.
+pub fn targets(urls: &[String]) -> Result<Vec<Target>, String> {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for u in urls
+        .iter()
+        .flat_map(|u| u.lines())
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        match Target::parse(u) {
+            Ok(t) if !good.contains(&t) => good.push(t),
+            Ok(t) => bad.push(format!("duplicate target {}", t.url)),
+            Err(e) => bad.push(e.to_string()),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(bad.join("\n"));
+    }
+    if good.is_empty() {
+        return Err("no target URL given".to_owned());
+    }
+    Ok(good)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_their_errors() {
+        assert_eq!(shard("2/4"), Ok((2, 4)));
+        assert!(shard("0/4").is_err() && shard("5/4").is_err() && shard("x").is_err());
+        assert_eq!(secs(" 2.5 "), Ok(2.5));
+        assert_eq!(
+            secs("ten"),
+            Err("\"ten\" is not a number of seconds between 0 and 3600".to_owned())
+        );
+        assert!(secs("7200").is_err() && secs_long("7200").is_ok());
+        assert_eq!(grade("b"), Ok(Grade::B));
+        assert!(grade("E").is_err_and(|e| e.contains("not a grade")));
+        let both = targets(&["https://a.example\nhttps://a.example:443/".to_owned()]);
+        assert!(both.is_err_and(|e| e.contains("duplicate target")));
+        assert_eq!(targets(&[]), Err("no target URL given".to_owned()));
+    }
+}

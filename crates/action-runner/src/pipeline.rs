@@ -1,0 +1,387 @@
+//! The one pipeline of the command line (`scan`, `merge`) and the Action: from what a front end
+//! was given and the config file to the scan options ([`settings`]), the targets ([`targets`]),
+//! and, once the report is in, the config's policy and the baseline ([`apply_policy`]). Both
+//! front ends call these same functions, so the config's defaults (timeout, deadline,
+//! concurrency, per-host, fail-under, CA files, identities) mean the same in both.
+//!
+//! Precedence, for every setting: what the front end was given (a flag, an input), then the
+//! config's `defaults`, then the built-in default.
+//!
+//! Nothing here names a flag or an input: errors say which setting and where its value came
+//! from, and each front end words them ([`Unreadable`]).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use probe_core::grade::Grade;
+use probe_core::report::{Report, REPORT_VERSION};
+use probe_core::scan::{IdentityInputs, ScanOptions};
+use probe_core::target::Target;
+
+use crate::config::{Config, Defaults};
+
+/// PEM text, or a file that holds it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Pem {
+    /// The text itself (the Action's inputs take PEM from a secret).
+    Text(String),
+    /// A file to read.
+    File(PathBuf),
+}
+
+impl std::fmt::Debug for Pem {
+    // Never the text: it may be a private key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pem::Text(_) => f.write_str("Pem::Text(<given>)"),
+            Pem::File(p) => f.debug_tuple("Pem::File").field(p).finish(),
+        }
+    }
+}
+
+/// What a front end was given; `None` (or empty) falls back to the config's defaults, then to the
+/// built-in default.
+#[derive(Debug, Clone, Default)]
+pub struct Given {
+    /// Deadline of each probe, in seconds.
+    pub timeout: Option<f64>,
+    /// Total deadline of the scan, in seconds.
+    pub deadline: Option<f64>,
+    /// Probes in flight at once, across all targets.
+    pub concurrency: Option<u16>,
+    /// Probes in flight at once per `host:port`.
+    pub per_host: Option<u16>,
+    /// The threshold grade.
+    pub fail_under: Option<Grade>,
+    /// Extra trust anchors for the server's certificate (PEM files), used beside the config's.
+    pub ca_files: Vec<PathBuf>,
+    /// A client certificate the server should accept.
+    pub client_cert: Option<Pem>,
+    /// Its private key.
+    pub client_key: Option<Pem>,
+    /// A staging CA the server trusts.
+    pub issuing_ca_cert: Option<Pem>,
+    /// Its private key.
+    pub issuing_ca_key: Option<Pem>,
+}
+
+/// What the scan and the policy need, the config's defaults applied.
+#[derive(Debug)]
+pub struct Settings {
+    /// The scanner's options.
+    pub options: ScanOptions,
+    /// The threshold grade, when the front end or the config gave one.
+    pub fail_under: Option<Grade>,
+    /// Private keys read from files (a front end that logs may need to mask them).
+    pub secrets: Vec<String>,
+}
+
+/// A file that a setting names could not be read.
+#[derive(Debug)]
+pub struct Unreadable {
+    /// The setting, as the config spells it (`client-cert`, `client-key`, `issuing-ca-cert`,
+    /// `issuing-ca-key`); the flags and the inputs use the same names.
+    pub setting: &'static str,
+    /// Whether the path came from the config's `defaults` (else the front end gave it).
+    pub from_config: bool,
+    /// The file.
+    pub path: PathBuf,
+    /// Why it could not be read.
+    pub error: std::io::Error,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read {}: {}", self.path.display(), self.error)
+    }
+}
+
+/// The scan options and the threshold, from what the front end was given and the config's
+/// defaults: the one function both front ends build them with. Returns every unreadable file.
+pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<Unreadable>> {
+    let defaults = config.map(|c| &c.file.defaults);
+    let mut reader = PemReader {
+        config,
+        secrets: Vec::new(),
+        errors: Vec::new(),
+    };
+    let identities = IdentityInputs {
+        client_cert_pem: reader.read(IdentityPart::ClientCert, &given.client_cert),
+        client_key_pem: reader.read(IdentityPart::ClientKey, &given.client_key),
+        issuing_ca_cert_pem: reader.read(IdentityPart::IssuingCaCert, &given.issuing_ca_cert),
+        issuing_ca_key_pem: reader.read(IdentityPart::IssuingCaKey, &given.issuing_ca_key),
+    };
+    if !reader.errors.is_empty() {
+        return Err(reader.errors);
+    }
+    let mut options = ScanOptions {
+        identities,
+        ca_files: ca_files(given, config),
+        ..ScanOptions::default()
+    };
+    let or_default =
+        |g: Option<f64>, pick: fn(&Defaults) -> Option<f64>| g.or_else(|| defaults.and_then(pick));
+    if let Some(t) = or_default(given.timeout, |d| d.timeout.map(|s| s.0)) {
+        options.timeout = Duration::from_secs_f64(t);
+    }
+    options.deadline =
+        or_default(given.deadline, |d| d.deadline.map(|s| s.0)).map(Duration::from_secs_f64);
+    if let Some(n) = given.concurrency.or(defaults.and_then(|d| d.concurrency)) {
+        options.concurrency = usize::from(n);
+    }
+    if let Some(n) = given.per_host.or(defaults.and_then(|d| d.per_host)) {
+        options.per_host = usize::from(n);
+    }
+    Ok(Settings {
+        options,
+        fail_under: fail_under(given.fail_under, config),
+        secrets: reader.secrets,
+    })
+}
+
+/// The threshold grade: the given one, else the config's `fail-under`.
+pub fn fail_under(given: Option<Grade>, config: Option<&Config>) -> Option<Grade> {
+    given.or_else(|| config.and_then(|c| c.file.defaults.fail_under.map(|g| g.0)))
+}
+
+/// The given CA files, then the config's (relative to the config file).
+fn ca_files(given: &Given, config: Option<&Config>) -> Vec<PathBuf> {
+    let mut files = given.ca_files.clone();
+    if let Some(c) = config {
+        files.extend(c.file.defaults.ca_files.iter().map(|p| c.resolve(p)));
+    }
+    files
+}
+
+/// One PEM of the identities.
+#[derive(Debug, Clone, Copy)]
+enum IdentityPart {
+    ClientCert,
+    ClientKey,
+    IssuingCaCert,
+    IssuingCaKey,
+}
+
+impl IdentityPart {
+    fn name(self) -> &'static str {
+        match self {
+            IdentityPart::ClientCert => "client-cert",
+            IdentityPart::ClientKey => "client-key",
+            IdentityPart::IssuingCaCert => "issuing-ca-cert",
+            IdentityPart::IssuingCaKey => "issuing-ca-key",
+        }
+    }
+
+    fn is_secret(self) -> bool {
+        matches!(self, IdentityPart::ClientKey | IdentityPart::IssuingCaKey)
+    }
+
+    fn in_defaults(self, d: &Defaults) -> Option<&PathBuf> {
+        match self {
+            IdentityPart::ClientCert => d.client_cert.as_ref(),
+            IdentityPart::ClientKey => d.client_key.as_ref(),
+            IdentityPart::IssuingCaCert => d.issuing_ca_cert.as_ref(),
+            IdentityPart::IssuingCaKey => d.issuing_ca_key.as_ref(),
+        }
+    }
+}
+
+/// Reads the identities' PEM, from what was given or else the config's paths, collecting the
+/// secrets read from files and every error.
+struct PemReader<'a> {
+    config: Option<&'a Config>,
+    secrets: Vec<String>,
+    errors: Vec<Unreadable>,
+}
+
+impl PemReader<'_> {
+    fn read(&mut self, part: IdentityPart, given: &Option<Pem>) -> Option<String> {
+        let (path, from_config) = match given {
+            Some(Pem::Text(text)) => return Some(text.clone()),
+            Some(Pem::File(p)) => (p.clone(), false),
+            None => {
+                let c = self.config?;
+                (c.resolve(part.in_defaults(&c.file.defaults)?), true)
+            }
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                if part.is_secret() {
+                    self.secrets.push(text.clone());
+                }
+                Some(text)
+            }
+            Err(error) => {
+                self.errors.push(Unreadable {
+                    setting: part.name(),
+                    from_config,
+                    path,
+                    error,
+                });
+                None
+            }
+        }
+    }
+}
+
+/// The given targets, then the config's that are not among them.
+pub fn targets(given: &[Target], config: Option<&Config>) -> Vec<Target> {
+    let mut targets = given.to_vec();
+    for t in config.iter().flat_map(|c| c.targets()) {
+        if !targets.contains(&t) {
+            targets.push(t);
+        }
+    }
+    targets
+}
+
+/// Shard `(i, n)` of the targets (all of them without a shard).
+pub fn shard(targets: Vec<Target>, shard: Option<(usize, usize)>) -> Vec<Target> {
+    match shard {
+        Some((i, n)) => probe_core::policy::shard(&targets, i, n),
+        None => targets,
+    }
+}
+
+/// Applies the config's expected policies and suppressions (as of today) and marks findings
+/// against the baseline; returns the policy's warnings (e.g. an expired suppression).
+pub fn apply_policy(
+    report: &mut Report,
+    config: Option<&Config>,
+    baseline: Option<&Report>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(c) = config {
+        let today = time::OffsetDateTime::now_utc().date();
+        warnings = probe_core::policy::apply(report, &c.policies(), &c.suppressions(), today)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    }
+    if let Some(base) = baseline {
+        probe_core::policy::compare_baseline(report, base);
+    }
+    warnings
+}
+
+/// Reads a JSON report (a baseline, a shard's); `shown` names it in errors.
+pub fn read_report(path: &Path, shown: &str) -> Result<Report, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown:?}: {e}"))?;
+    let report: Report = serde_json::from_str(&text)
+        .map_err(|e| format!("{shown:?} is not an mtls-scan JSON report: {e}"))?;
+    if report.version != REPORT_VERSION {
+        return Err(format!(
+            "{shown:?} is a version {} report; this is version {REPORT_VERSION}",
+            report.version
+        ));
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Config {
+        match Config::parse(text, "t.yml") {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn the_config_fills_what_was_not_given() -> Result<(), Box<dyn std::error::Error>> {
+        let c = config(
+            "defaults:\n  timeout: 2.5\n  deadline: 60\n  concurrency: 3\n  per-host: 2\n  \
+             fail-under: A\n  ca-files: [roots.pem]\ntargets:\n  - url: https://a.example/\n",
+        );
+        let s = settings(&Given::default(), Some(&c)).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(s.options.timeout, Duration::from_millis(2500));
+        assert_eq!(s.options.deadline, Some(Duration::from_secs(60)));
+        assert_eq!((s.options.concurrency, s.options.per_host), (3, 2));
+        assert_eq!(s.fail_under, Some(Grade::A));
+        assert_eq!(s.options.ca_files, [PathBuf::from("roots.pem")]);
+
+        let given = Given {
+            timeout: Some(4.0),
+            fail_under: Some(Grade::D),
+            concurrency: Some(8),
+            ca_files: vec![PathBuf::from("mine.pem")],
+            ..Given::default()
+        };
+        let s = settings(&given, Some(&c)).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(s.options.timeout, Duration::from_secs(4), "given wins");
+        assert_eq!((s.options.concurrency, s.options.per_host), (8, 2));
+        assert_eq!(s.fail_under, Some(Grade::D));
+        assert_eq!(
+            s.options.ca_files,
+            [PathBuf::from("mine.pem"), PathBuf::from("roots.pem")]
+        );
+
+        let s = settings(&Given::default(), None).map_err(|e| format!("{e:?}"))?;
+        let builtin = ScanOptions::default();
+        assert_eq!(s.options.timeout, builtin.timeout);
+        assert_eq!(s.options.deadline, None);
+        assert_eq!(s.fail_under, None);
+        Ok(())
+    }
+
+    #[test]
+    fn identities_come_from_text_files_or_the_config() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join("key.pem"), "KEY")?;
+        let mut c = config(
+            "defaults:\n  client-cert: cert.pem\n  client-key: key.pem\n\
+             targets:\n  - url: https://a.example/\n",
+        );
+        c.base = dir.path().to_path_buf();
+        let given = Given {
+            client_cert: Some(Pem::Text("CERT".into())),
+            ..Given::default()
+        };
+        let s = settings(&given, Some(&c)).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(
+            s.options.identities.client_cert_pem.as_deref(),
+            Some("CERT")
+        );
+        assert_eq!(s.options.identities.client_key_pem.as_deref(), Some("KEY"));
+        assert_eq!(s.secrets, ["KEY"], "keys read from files are secrets");
+
+        let missing = Given {
+            issuing_ca_cert: Some(Pem::File(dir.path().join("none.pem"))),
+            ..Given::default()
+        };
+        std::fs::remove_file(dir.path().join("key.pem"))?;
+        let errors = match settings(&missing, Some(&c)) {
+            Ok(_) => Vec::new(),
+            Err(e) => e,
+        };
+        let got: Vec<(&str, bool)> = errors.iter().map(|e| (e.setting, e.from_config)).collect();
+        assert_eq!(
+            got,
+            [
+                ("client-cert", true),
+                ("client-key", true),
+                ("issuing-ca-cert", false)
+            ]
+        );
+        assert!(errors
+            .iter()
+            .all(|e| e.to_string().starts_with("cannot read ")));
+        Ok(())
+    }
+
+    #[test]
+    fn config_targets_join_the_given_ones() {
+        let c = config("targets:\n  - url: https://a.example/\n  - url: https://b.example/\n");
+        let given = match Target::parse("https://b.example") {
+            Ok(t) => vec![t],
+            Err(e) => panic!("{e}"),
+        };
+        let urls: Vec<String> = targets(&given, Some(&c))
+            .into_iter()
+            .map(|t| t.url)
+            .collect();
+        assert_eq!(urls, ["https://b.example:443/", "https://a.example:443/"]);
+    }
+}

@@ -1,0 +1,277 @@
+//! Snapshot tests of every renderer over one hand-built report that holds every state
+//! (`support::reports::every_state`): the text report (no colour), the JSON report, SARIF, the
+//! Markdown (the command line's, the job summary, a truncated one, the PR comment), the workflow
+//! commands (annotations and the final errors), the check run's annotations and title, and the
+//! step outputs.
+//!
+//! The snapshots are in `tests/snapshots/`. A change shows as a failing test with a diff; after
+//! reading the diff, accept it with `INSTA_UPDATE=always cargo test -p action-runner --test
+//! renderers` (or `cargo insta review`) and commit the `.snap` files. Under `CI=true` insta never
+//! writes a snapshot: a mismatch fails.
+
+mod support;
+
+use action_runner::exit::{Exit, FailOn, Gate};
+use action_runner::frontend::action::final_commands;
+use action_runner::frontend::cli;
+use action_runner::github::context::RunContext;
+use action_runner::github::env::Env;
+use action_runner::github::inputs::Inputs;
+use action_runner::github::summary::RunInfo;
+use action_runner::github::{annotations, check_run, comment, outputs, summary};
+use action_runner::render::{self, Format};
+use probe_core::grade::Grade;
+use probe_core::report::Report;
+use support::reports::{every_state, HOSTILE};
+
+fn run_info() -> RunInfo {
+    RunInfo {
+        fail_under: Grade::C,
+        fail_on_new: false,
+        report_file: "mtls-scan-report.json".into(),
+        sarif_file: "mtls-scan.sarif".into(),
+        shard: None,
+    }
+}
+
+fn inputs() -> Inputs {
+    let env: Env = [
+        ("INPUT_API-URL", "https://api.example.com/v1"),
+        ("INPUT_BASELINE", ""),
+        ("GITHUB_WORKSPACE", "/github/workspace"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    Inputs::parse(&env).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// The lines a renderer wrote that a server could have written: none may start a workflow
+/// command or carry raw HTML.
+fn assert_no_injection(what: &str, text: &str) {
+    for line in text.lines() {
+        assert!(
+            !line.trim_start().starts_with("::error::pwned")
+                && !line.trim_start().starts_with("::warning::injected"),
+            "{what}: a server's line became a command: {line}"
+        );
+    }
+    assert!(!text.contains("<script"), "{what}: raw <script>");
+}
+
+#[test]
+fn text() {
+    let out = render::text::render(&every_state(), false);
+    assert!(!out.contains('\u{1b}'), "no colour was asked for");
+    insta::assert_snapshot!("text", out);
+}
+
+#[test]
+fn json() -> Result<(), serde_json::Error> {
+    let report = every_state();
+    let out = render::json::render(&report)?;
+    let back: Report = serde_json::from_str(&out)?;
+    assert_eq!(
+        back.targets.len(),
+        report.targets.len(),
+        "the JSON reads back"
+    );
+    insta::assert_snapshot!("json", out);
+    Ok(())
+}
+
+#[test]
+fn sarif() -> Result<(), serde_json::Error> {
+    let out = render::sarif::render(&every_state(), Some(".github/workflows/mtls.yml"))?;
+    // Server text is plain text in `message.text`; the rules' Markdown help holds none of it.
+    let sarif: serde_json::Value = serde_json::from_str(&out)?;
+    let rules = sarif
+        .pointer("/runs/0/tool/driver/rules")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    assert!(!rules.is_empty());
+    for r in rules {
+        let help = r
+            .pointer("/help/markdown")
+            .and_then(serde_json::Value::as_str);
+        assert!(
+            help.is_some_and(|h| !h.contains("<script") && !h.contains("pwned")),
+            "{r}"
+        );
+    }
+    insta::assert_snapshot!("sarif", out);
+    Ok(())
+}
+
+#[test]
+fn markdown_of_the_command_line() -> Result<(), serde_json::Error> {
+    let out = cli::render(&every_state(), Format::Markdown, false, Some(Grade::C))?;
+    assert_no_injection("markdown", &out);
+    insta::assert_snapshot!("markdown_cli", out);
+    Ok(())
+}
+
+#[test]
+fn markdown_job_summary() {
+    let out = summary::render(&every_state(), &run_info(), 0);
+    assert_no_injection("summary", &out);
+    insta::assert_snapshot!("markdown_job_summary", out);
+}
+
+#[test]
+fn markdown_cut_to_a_budget() {
+    let out = summary::fit(
+        &every_state(),
+        &run_info(),
+        6_000,
+        "a check run's summary is 65,535 characters",
+    );
+    assert!(out.len() <= 6_000, "{}", out.len());
+    insta::assert_snapshot!("markdown_fit", out);
+}
+
+#[test]
+fn markdown_pr_comment() {
+    let ctx = RunContext {
+        api_url: "https://api.github.com".into(),
+        owner: "octo".into(),
+        repo: "api".into(),
+        event_name: "pull_request".into(),
+        pr_number: Some(7),
+        head_sha: Some("1111111111111111111111111111111111111111".into()),
+        workflow: "mTLS review".into(),
+        job: "scan".into(),
+        run_url: Some("https://github.com/octo/api/actions/runs/4242".into()),
+    };
+    let marker = comment::marker(&ctx, Some((2, 3)));
+    let out = comment::body(
+        &every_state(),
+        &run_info(),
+        &ctx,
+        &marker,
+        comment::Previous::Grade(Grade::B),
+    );
+    assert_no_injection("comment", &out);
+    insta::assert_snapshot!("markdown_comment", out);
+}
+
+#[test]
+fn annotations_and_final_errors() {
+    let report = every_state();
+    let gate = Gate {
+        fail_under: Some(Grade::C),
+        fail_on: FailOn::Grade,
+        fail_on_incomplete: true,
+    };
+    let decision = gate.decide(&report);
+    assert_eq!(decision.exit, Exit::TargetError);
+    let last = final_commands(&report, &inputs(), &run_info(), &decision);
+    let reserved = last.iter().filter(|c| c.name() == "error").count();
+    let hint = "see the job summary and the SARIF file mtls-scan.sarif";
+    let lines: Vec<String> = annotations::annotations(&report, hint, reserved)
+        .iter()
+        .chain(&last)
+        .map(ToString::to_string)
+        .collect();
+    for l in &lines {
+        assert!(l.starts_with("::") && !l.contains(['\n', '\r']), "{l}");
+    }
+    let out = lines.join("\n") + "\n";
+    assert_no_injection("annotations", &out);
+    insta::assert_snapshot!("annotations", out);
+}
+
+#[test]
+fn check_run_annotations_and_title() {
+    let report = every_state();
+    let mut out = String::new();
+    for exit in [
+        Exit::Ok,
+        Exit::BelowThreshold,
+        Exit::TargetError,
+        Exit::Incomplete,
+    ] {
+        out.push_str(&format!(
+            "title ({exit:?}): {}\n",
+            check_run::title(&report, &run_info(), exit)
+        ));
+    }
+    for n in check_run::notes(&report) {
+        out.push_str(&format!("\n[{}] {}\n{}\n", n.level, n.title, n.message));
+    }
+    insta::assert_snapshot!("check_run", out);
+}
+
+#[test]
+fn step_outputs() -> std::io::Result<()> {
+    let values = outputs::of_report(&every_state(), "mtls-scan-report.json", "mtls-scan.sarif");
+    let text = outputs::render(&values)?;
+    // Each delimiter is random: show it as RANDOM, after checking it is 32 hex digits.
+    let mut shown = String::new();
+    for line in text.lines() {
+        let (head, delimiter) = match line.split_once("<<ghadelimiter_") {
+            Some((name, hex)) => (format!("{name}<<"), hex),
+            None => (
+                String::new(),
+                line.strip_prefix("ghadelimiter_").unwrap_or(""),
+            ),
+        };
+        if delimiter.len() == 32 && delimiter.chars().all(|c| c.is_ascii_hexdigit()) {
+            shown.push_str(&format!("{head}ghadelimiter_RANDOM\n"));
+        } else {
+            shown.push_str(line);
+            shown.push('\n');
+        }
+    }
+    insta::assert_snapshot!("step_outputs", shown);
+    Ok(())
+}
+
+#[test]
+fn the_fixture_is_hostile() {
+    assert!(HOSTILE.contains("%0A::error::") && HOSTILE.contains('\n') && HOSTILE.contains('|'));
+    assert!(HOSTILE.contains('`') && HOSTILE.contains("<script>") && HOSTILE.contains('\u{7}'));
+}
+#[test]
+fn every_state_is_there() {
+    use probe_core::finding::FindingId;
+    use probe_core::policy::BaselineState;
+    use probe_core::verdict::Layer;
+    let r = every_state();
+    let ids: Vec<FindingId> = r.findings().map(|(_, f)| f.id).collect();
+    assert!(
+        FindingId::ALL.iter().all(|id| ids.contains(id)),
+        "every finding"
+    );
+    assert!(
+        r.targets.iter().any(|t| t.error.is_some()),
+        "an unscannable target"
+    );
+    assert!(
+        r.targets.iter().any(|t| t.is_incomplete()),
+        "an incomplete target"
+    );
+    assert!(
+        r.findings().any(|(_, f)| f.suppressed.is_some()),
+        "a suppressed finding"
+    );
+    for state in [BaselineState::New, BaselineState::Unchanged] {
+        assert!(
+            r.findings().any(|(_, f)| f.baseline == Some(state)),
+            "{state:?}"
+        );
+    }
+    assert!(!r.fixed.is_empty(), "fixed findings");
+    assert!(
+        r.targets
+            .iter()
+            .flat_map(|t| &t.probes)
+            .any(|p| p.late && p.asked_after_handshake.is_some()),
+        "late probes"
+    );
+    assert!(r
+        .targets
+        .iter()
+        .any(|t| t.enforced_at == Some(Layer::PostHandshake)));
+}

@@ -1,0 +1,1114 @@
+//! The ground truth: what `mtls-scan` must report on each real server ([`expectations`] for the
+//! default probes, [`deep_expectations`] with the identities given), as measured with curl and
+//! openssl s_client in `tests/servers/GROUND_TRUTH.md`, and the checks that compare a JSON report
+//! with it. The one place that knows what each server does.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::real_servers::{tools_present, Lab};
+
+// ---------------------------------------------------------------------------------------------
+// Expectations (the oracle), derived from tests/servers/GROUND_TRUTH.md
+// ---------------------------------------------------------------------------------------------
+
+/// What a probe must have seen on one TLS version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// Served with this 2xx status (outcome "served").
+    Served(u16),
+    /// Refused during or right after the handshake (outcome "refused-tls") with this alert, in
+    /// rustls' spelling (`CertificateRequired`, ...), or `None` when the server just closes the
+    /// connection (Node's rejectUnauthorized does).
+    Tls(Option<&'static str>),
+    /// Refused by nginx itself with HTTP 400 (outcome "refused-http").
+    Http400,
+    /// The application answered with this 4xx status (outcome "refused-http" or "answered").
+    App(u16),
+    /// Not deterministic on this server (see GROUND_TRUTH.md): only reported, never checked.
+    Flaky,
+    /// Not served: any refusal counts (outcome not "served").
+    NotServed,
+    /// Not run on this server, and listed in `skipped_probes` with a reason.
+    Skipped,
+}
+
+/// How `implied_by` of an expected finding must look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Implied {
+    /// Must be null.
+    Null,
+    /// Null or this finding id.
+    NullOr(&'static str),
+    /// Anything.
+    Any,
+}
+
+/// The expected verdict on one server.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    /// start.sh name.
+    pub server: &'static str,
+    /// "none" | "optional" | "required". `client_auth` describes the TLS layer: a handshake that
+    /// completes without a certificate and is then refused by the application (401/403, or a 400
+    /// that is not nginx's own) is "optional", with the info finding client-cert-enforced-by-app.
+    pub client_auth: &'static str,
+    /// "tls" | "http" (the TLS module's own HTTP refusal: nginx's 400) | "post-handshake" |
+    /// "renegotiation" | None (null).
+    pub enforced_at: Option<&'static str>,
+    /// Findings that must be present.
+    pub findings: &'static [(&'static str, Implied)],
+    /// Findings that must be absent.
+    pub absent: &'static [&'static str],
+    /// Some(true): grade A and no critical or high finding. Some(false): grade below A.
+    pub grade_a: Option<bool>,
+    /// Whether a CertificateRequest is sent (both versions).
+    pub cert_requested: bool,
+    /// Whether the CertificateRequest carries the trusted CA's name (false: no names, Python).
+    pub ca_names: bool,
+    /// The server asks for the certificate only after the request (Apache's per-location
+    /// `SSLVerifyClient require`: TLS 1.3 post-handshake auth, TLS 1.2 renegotiation). The
+    /// report has one `enforced_at` for both versions, so "post-handshake" and "renegotiation"
+    /// are both accepted; `cert_requested`, `ca_names` and the default forged probe are not
+    /// checked (they describe the initial handshake, which asks for nothing).
+    pub late_auth: bool,
+    /// The `no-client-cert` probe, [TLS 1.3, TLS 1.2].
+    pub no_cert: [Seen; 2],
+    /// The `untrusted-client-cert` probe, [TLS 1.3, TLS 1.2].
+    pub untrusted: [Seen; 2],
+}
+
+/// Every finding that is about certificates (none may appear when no certificate is requested).
+pub const CERT_FINDINGS: &[&str] = &[
+    "client-cert-optional",
+    "untrusted-client-cert-accepted",
+    "client-cert-enforced-by-app",
+    "forged-client-cert-accepted",
+    "client-key-possession-not-verified",
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
+
+const NOT_REQUESTED_ABSENT: &[&str] = CERT_FINDINGS;
+const GOOD_ABSENT: &[&str] = &[
+    "client-cert-not-requested",
+    "client-cert-optional",
+    "untrusted-client-cert-accepted",
+    "client-cert-enforced-by-app",
+];
+/// A handshake without a certificate completes and the application refuses: "optional" at the TLS
+/// layer, client-cert-enforced-by-app, never client-cert-optional.
+const BY_APP_ABSENT: &[&str] = &[
+    "client-cert-not-requested",
+    "client-cert-optional",
+    "untrusted-client-cert-accepted",
+];
+const OPTIONAL_VERIFIED_ABSENT: &[&str] = &[
+    "client-cert-not-requested",
+    "untrusted-client-cert-accepted",
+];
+const OPTIONAL_UNVERIFIED: &[(&str, Implied)] = &[
+    ("client-cert-optional", Implied::Any),
+    (
+        "untrusted-client-cert-accepted",
+        Implied::NullOr("client-cert-optional"),
+    ),
+];
+const REQUIRED_UNVERIFIED: &[(&str, Implied)] =
+    &[("untrusted-client-cert-accepted", Implied::Null)];
+const REQUIRED_UNVERIFIED_FORGED: &[(&str, Implied)] = &[
+    ("untrusted-client-cert-accepted", Implied::Null),
+    (
+        "forged-client-cert-accepted",
+        Implied::NullOr("untrusted-client-cert-accepted"),
+    ),
+];
+const NOT_REQUESTED: &[(&str, Implied)] = &[("client-cert-not-requested", Implied::Any)];
+const OPTIONAL: &[(&str, Implied)] = &[("client-cert-optional", Implied::Any)];
+const BY_APP: &[(&str, Implied)] = &[("client-cert-enforced-by-app", Implied::Any)];
+
+use Seen::{App, Flaky, Http400, NotServed, Served, Skipped, Tls};
+
+const CR: Option<&str> = Some("CertificateRequired");
+const HF: Option<&str> = Some("HandshakeFailure");
+const BC: Option<&str> = Some("BadCertificate");
+const UCA: Option<&str> = Some("UnknownCA");
+
+/// Certificates requested on both versions, with the trusted CA's name (all but Python): the
+/// fields most servers share. Each entry below overrides what differs.
+fn requested(
+    server: &'static str,
+    client_auth: &'static str,
+    findings: &'static [(&'static str, Implied)],
+    absent: &'static [&'static str],
+    no_cert: [Seen; 2],
+    untrusted: [Seen; 2],
+) -> Expect {
+    Expect {
+        server,
+        client_auth,
+        enforced_at: (client_auth == "required").then_some("tls"),
+        findings,
+        absent,
+        grade_a: Some(false),
+        cert_requested: true,
+        ca_names: true,
+        late_auth: false,
+        no_cert,
+        untrusted,
+    }
+}
+
+/// No CertificateRequest at all: everything is served.
+fn not_requested(server: &'static str) -> Expect {
+    Expect {
+        client_auth: "none",
+        cert_requested: false,
+        ca_names: false,
+        ..requested(
+            server,
+            "none",
+            NOT_REQUESTED,
+            NOT_REQUESTED_ABSENT,
+            [Served(200); 2],
+            [Served(200); 2],
+        )
+    }
+}
+
+/// Required in the handshake and verified: no finding, grade A.
+fn required_verified(server: &'static str, no_cert: [Seen; 2], untrusted: [Seen; 2]) -> Expect {
+    Expect {
+        grade_a: Some(true),
+        ..requested(server, "required", &[], GOOD_ABSENT, no_cert, untrusted)
+    }
+}
+
+/// Required in the handshake, but any certificate gets in.
+fn required_unverified(server: &'static str, no_cert: [Seen; 2]) -> Expect {
+    requested(
+        server,
+        "required",
+        REQUIRED_UNVERIFIED,
+        &["client-cert-not-requested", "client-cert-optional"],
+        no_cert,
+        [Served(200); 2],
+    )
+}
+
+/// Optional and unverified: served without a certificate and with any.
+fn optional_unverified(server: &'static str) -> Expect {
+    requested(
+        server,
+        "optional",
+        OPTIONAL_UNVERIFIED,
+        &["client-cert-not-requested"],
+        [Served(200); 2],
+        [Served(200); 2],
+    )
+}
+
+/// Optional, but a certificate that is sent is verified.
+fn optional_verified(server: &'static str, untrusted: [Seen; 2]) -> Expect {
+    requested(
+        server,
+        "optional",
+        OPTIONAL,
+        OPTIONAL_VERIFIED_ABSENT,
+        [Served(200); 2],
+        untrusted,
+    )
+}
+
+/// The handshake completes without a certificate and the application refuses with `status`.
+fn by_app(
+    server: &'static str,
+    status: u16,
+    untrusted: [Seen; 2],
+    grade_a: Option<bool>,
+) -> Expect {
+    Expect {
+        grade_a,
+        ..requested(
+            server,
+            "optional",
+            BY_APP,
+            BY_APP_ABSENT,
+            [App(status); 2],
+            untrusted,
+        )
+    }
+}
+
+/// The oracle for the default probes (no identities given), from GROUND_TRUTH.md.
+pub fn expectations() -> Vec<Expect> {
+    vec![
+        // ---- openssl s_server -www
+        required_unverified("openssl-Verify", [Tls(CR), Tls(HF)]),
+        required_verified(
+            "openssl-Verify-return",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
+        optional_unverified("openssl-verify"),
+        not_requested("openssl-none"),
+        // ---- nginx
+        Expect {
+            // nginx's own 400 is the TLS module refusing, not an application: no finding at all
+            enforced_at: Some("http"),
+            ..required_verified("nginx-on", [Http400; 2], [Http400; 2])
+        },
+        optional_verified("nginx-optional", [Http400; 2]),
+        optional_unverified("nginx-optional_no_ca"),
+        not_requested("nginx-off"),
+        // the handshake completes without a certificate, the location answers 403: optional at
+        // the TLS layer, enforced by the application; the forged-akid certificate passes the DN
+        // check (check_default_forged wants forged-client-cert-accepted)
+        by_app("nginx-optional_no_ca-dn", 403, [App(403); 2], Some(false)),
+        // ---- Go crypto/tls
+        not_requested("go-NoClientCert"),
+        optional_unverified("go-RequestClientCert"),
+        required_unverified("go-RequireAnyClientCert", [Tls(BC), Tls(BC)]),
+        optional_verified("go-VerifyClientCertIfGiven", [Tls(BC), Tls(BC)]),
+        required_verified(
+            "go-RequireAndVerifyClientCert",
+            [Tls(BC), Tls(BC)],
+            [Tls(BC), Tls(BC)],
+        ),
+        // ---- Node https
+        optional_unverified("node-optional"),
+        // rejectUnauthorized closes the socket without an alert
+        required_verified("node-required", [Tls(CR), Tls(HF)], [Tls(None), Tls(None)]),
+        not_requested("node-none"),
+        // handshake without a certificate completes, the handler answers 401; forged: closed
+        // (unreadable) in most runs, so completeness, hence the grade, is flaky
+        by_app("node-app-401", 401, [App(401); 2], None),
+        // ---- Python ssl: no CA names in the CertificateRequest
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "python-CERT_REQUIRED",
+                [Tls(CR), Tls(HF)],
+                [Tls(UCA), Tls(UCA)],
+            )
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("python-CERT_OPTIONAL", [Tls(UCA), Tls(UCA)])
+        },
+        not_requested("python-CERT_NONE"),
+        // ---- app-enforced variants (GROUND_TRUTH.md, "More stacks")
+        // a bad certificate gets nginx's own 400: nothing else is wrong
+        by_app("nginx-optional-403", 403, [Http400; 2], Some(true)),
+        Expect {
+            ca_names: false,
+            ..by_app(
+                "python-CERT_OPTIONAL-403",
+                403,
+                [Tls(UCA), Tls(UCA)],
+                Some(true),
+            )
+        },
+        // ---- HAProxy 2.6
+        // `verify optional` still verifies a certificate that is sent: unknown_ca
+        by_app(
+            "haproxy-optional-403",
+            403,
+            [Tls(UCA), Tls(UCA)],
+            Some(true),
+        ),
+        required_verified("haproxy-required", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        Expect {
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            ..required_unverified("haproxy-crt-ignore-err", [Tls(CR), Tls(HF)])
+        },
+        // ---- Apache 2.4 mod_ssl
+        Expect {
+            // scanned on /admin/: the certificate is asked for after the request. A client that
+            // offers neither post-handshake auth (1.3) nor renegotiation (1.2) gets mod_ssl's 403
+            // "Cannot perform Post-Handshake Authentication" / a handshake_failure alert.
+            enforced_at: Some("post-handshake"),
+            // A with the positive control (deep_expectations); not checked without identities
+            grade_a: None,
+            cert_requested: false,
+            ca_names: false,
+            late_auth: true,
+            ..required_verified("apache-location-require", [NotServed; 2], [NotServed; 2])
+        },
+        required_verified("apache-required", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+    ]
+}
+
+/// The expectation for one server.
+pub fn expect(server: &str) -> Expect {
+    match expectations().into_iter().find(|e| e.server == server) {
+        Some(e) => e,
+        None => panic!("no expectation for {server}"),
+    }
+}
+
+/// The expected deep-probe results on one server (with --client-cert client.crt and
+/// --issuing-ca-cert ca.crt), [TLS 1.3, TLS 1.2] per probe.
+#[derive(Debug, Clone)]
+pub struct DeepExpect {
+    /// start.sh name.
+    pub server: &'static str,
+    /// `valid-client-cert` (the positive control).
+    pub valid: [Seen; 2],
+    /// `forged-client-cert`: issuer name copied from the trusted CA, signed by another key, with
+    /// an AKI naming that other key (so OpenSSL reports "unable to get issuer", not a bad signature).
+    pub forged: [Seen; 2],
+    /// `cert-without-key`.
+    pub without_key: [Seen; 2],
+    /// `expired-client-cert`, issued by the trusted CA.
+    pub expired: [Seen; 2],
+    /// `not-yet-valid-client-cert`, issued by the trusted CA.
+    pub not_yet_valid: [Seen; 2],
+    /// `wrong-eku-client-cert` (serverAuth only), issued by the trusted CA.
+    pub wrong_eku: [Seen; 2],
+    /// Findings that must be present (implied_by not checked).
+    pub findings: &'static [&'static str],
+    /// Findings that must be absent.
+    pub absent: &'static [&'static str],
+    /// As [`Expect::grade_a`], with the identities given (None: not checked).
+    pub grade_a: Option<bool>,
+}
+
+const DE: Option<&str> = Some("DecryptError");
+const CE: Option<&str> = Some("CertificateExpired");
+const UC: Option<&str> = Some("UnsupportedCertificate");
+
+const LAX_ACCEPTS: &[&str] = &[
+    "forged-client-cert-accepted",
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
+const DATES_EKU: &[&str] = &[
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
+const ALL_BAD_ACCEPTS: &[&str] = &[
+    "forged-client-cert-accepted",
+    "client-key-possession-not-verified",
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
+const NO_KEY_ONLY: &[&str] = &["client-key-possession-not-verified"];
+const NO_KEY_FORGED: &[&str] = &[
+    "client-key-possession-not-verified",
+    "forged-client-cert-accepted",
+];
+
+fn deep_not_requested(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Served(200); 2],
+        without_key: [Served(200); 2],
+        expired: [Served(200); 2],
+        not_yet_valid: [Served(200); 2],
+        wrong_eku: [Served(200); 2],
+        grade_a: None,
+        findings: NOT_REQUESTED_FINDINGS,
+        absent: CERT_FINDINGS,
+    }
+}
+const NOT_REQUESTED_FINDINGS: &[&str] = &["client-cert-not-requested"];
+
+fn deep_lax(server: &'static str, forged: [Seen; 2]) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged,
+        without_key: [Tls(DE), Tls(DE)],
+        expired: [Served(200); 2],
+        not_yet_valid: [Served(200); 2],
+        wrong_eku: [Served(200); 2],
+        grade_a: None,
+        findings: if matches!(forged[1], Served(_)) {
+            LAX_ACCEPTS
+        } else {
+            DATES_EKU
+        },
+        absent: match forged[1] {
+            Served(_) | Flaky => NO_KEY_ONLY,
+            _ => NO_KEY_FORGED,
+        },
+    }
+}
+
+fn deep_strict_openssl(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(UCA), Tls(UCA)],
+        without_key: [Tls(DE), Tls(DE)],
+        expired: [Tls(CE), Tls(CE)],
+        not_yet_valid: [Tls(BC), Tls(BC)],
+        wrong_eku: [Tls(UC), Tls(UC)],
+        grade_a: None,
+        findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+fn deep_strict_go(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(BC), Tls(BC)],
+        without_key: [Tls(DE), Tls(DE)],
+        expired: [Tls(BC), Tls(BC)],
+        not_yet_valid: [Tls(BC), Tls(BC)],
+        wrong_eku: [Tls(BC), Tls(BC)],
+        grade_a: None,
+        findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+fn deep_nginx(server: &'static str, findings: &'static [&'static str]) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        // The forged AKI names our key: OpenSSL finds no issuer (error 20), which `on` and
+        // `optional` refuse with a 400
+        forged: [Http400; 2],
+        without_key: [Tls(DE), Tls(DE)],
+        expired: [Http400; 2],
+        not_yet_valid: [Http400; 2],
+        wrong_eku: [Http400; 2],
+        grade_a: None,
+        findings,
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+/// nginx `optional_no_ca` tolerates "issuer not found" (error 20), which is what the forged
+/// certificate's foreign AKI produces: it is served. With the `$ssl_client_i_dn` check in the
+/// location, the untrusted certificate gets a 403 but the forged one (right issuer DN) a 200.
+fn deep_nginx_no_ca(server: &'static str, findings: &'static [&'static str]) -> DeepExpect {
+    DeepExpect {
+        forged: [Served(200); 2],
+        absent: NO_CA_ABSENT,
+        ..deep_nginx(server, findings)
+    }
+}
+const NO_CA_ABSENT: &[&str] = &[
+    "client-key-possession-not-verified",
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
+
+/// The oracle for the deep probes, from GROUND_TRUTH.md.
+pub fn deep_expectations() -> Vec<DeepExpect> {
+    vec![
+        deep_lax("openssl-Verify", [Served(200); 2]),
+        deep_strict_openssl("openssl-Verify-return"),
+        deep_lax("openssl-verify", [Served(200); 2]),
+        deep_not_requested("openssl-none"),
+        deep_nginx("nginx-on", &[]),
+        deep_nginx("nginx-optional", &[]),
+        deep_nginx_no_ca("nginx-optional_no_ca", &["forged-client-cert-accepted"]),
+        deep_not_requested("nginx-off"),
+        deep_nginx_no_ca(
+            "nginx-optional_no_ca-dn",
+            &["client-cert-enforced-by-app", "forged-client-cert-accepted"],
+        ),
+        deep_not_requested("go-NoClientCert"),
+        deep_lax("go-RequestClientCert", [Served(200); 2]),
+        deep_lax("go-RequireAnyClientCert", [Served(200); 2]),
+        deep_strict_go("go-VerifyClientCertIfGiven"),
+        deep_strict_go("go-RequireAndVerifyClientCert"),
+        // Node's rejectUnauthorized:false: a certificate whose signature fails to verify usually
+        // gets the connection closed after the handshake (stale OpenSSL error), sometimes served.
+        deep_lax("node-optional", [Flaky; 2]),
+        DeepExpect {
+            server: "node-required",
+            valid: [Served(200); 2],
+            forged: [Tls(None), Tls(None)],
+            without_key: [Tls(DE), Tls(DE)],
+            expired: [Tls(None), Tls(None)],
+            not_yet_valid: [Tls(None), Tls(None)],
+            wrong_eku: [Tls(None), Tls(None)],
+            grade_a: None,
+            findings: &[],
+            absent: ALL_BAD_ACCEPTS,
+        },
+        deep_not_requested("node-none"),
+        DeepExpect {
+            server: "node-app-401",
+            valid: [Served(200); 2],
+            forged: [Flaky; 2],
+            without_key: [Tls(DE), Tls(DE)],
+            expired: [App(401); 2],
+            not_yet_valid: [App(401); 2],
+            wrong_eku: [App(401); 2],
+            grade_a: None,
+            findings: &["client-cert-enforced-by-app"],
+            absent: ALL_BAD_ACCEPTS,
+        },
+        deep_strict_openssl("python-CERT_REQUIRED"),
+        deep_strict_openssl("python-CERT_OPTIONAL"),
+        deep_not_requested("python-CERT_NONE"),
+        deep_nginx("nginx-optional-403", BY_APP_DEEP),
+        DeepExpect {
+            findings: BY_APP_DEEP,
+            ..deep_strict_openssl("python-CERT_OPTIONAL-403")
+        },
+        DeepExpect {
+            findings: BY_APP_DEEP,
+            ..deep_strict_openssl("haproxy-optional-403")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("haproxy-required")
+        },
+        DeepExpect {
+            grade_a: Some(false),
+            ..deep_lax("haproxy-crt-ignore-err", [Served(200); 2])
+        },
+        DeepExpect {
+            server: "apache-location-require",
+            // The certificate goes in the post-handshake exchange (TLS 1.3, the client must offer
+            // post_handshake_auth) or the renegotiation (TLS 1.2) and is then judged exactly as
+            // by apache-required: measured with s_client -enable_pha / a renegotiating client,
+            // valid 200, forged unknown_ca, nokey decrypt_error (1.2), expired
+            // certificate_expired, not yet valid bad_certificate, EKU unsupported_certificate.
+            // A client offering neither gets 403 (1.3) / handshake_failure (1.2) whatever it
+            // holds. The refusals arrive after the request, so only "not served" is checked.
+            // OpenSSL refuses to present a certificate with another key, so cert-without-key is
+            // not run after the handshake (skipped, with the reason).
+            valid: [Served(200); 2],
+            forged: [NotServed; 2],
+            without_key: [Skipped; 2],
+            expired: [NotServed; 2],
+            not_yet_valid: [NotServed; 2],
+            wrong_eku: [NotServed; 2],
+            findings: &[],
+            absent: ALL_BAD_ACCEPTS,
+            grade_a: Some(true),
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("apache-required")
+        },
+    ]
+}
+const BY_APP_DEEP: &[&str] = &["client-cert-enforced-by-app"];
+
+/// The deep expectation for one server.
+pub fn deep_expect(server: &str) -> DeepExpect {
+    match deep_expectations().into_iter().find(|e| e.server == server) {
+        Some(e) => e,
+        None => panic!("no deep expectation for {server}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking
+// ---------------------------------------------------------------------------------------------
+
+const VERSIONS: [&str; 2] = ["1.3", "1.2"];
+
+fn s<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// The finding ids of a target.
+pub fn finding_ids(t: &Value) -> Vec<String> {
+    t.get("findings")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| s(f, "id").map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn finding<'a>(t: &'a Value, id: &str) -> Option<&'a Value> {
+    t.get("findings")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().find(|f| s(f, "id") == Some(id)))
+}
+
+/// The probes of a target with this id and TLS version (the forged probe may run once per CA name).
+/// The observations of one probe on one version that the verdict judges: those of the late-auth
+/// transport when the server asked for a certificate after the handshake there, else the first
+/// wave's.
+pub fn probes<'a>(t: &'a Value, id: &str, version: &str) -> Vec<&'a Value> {
+    let all: Vec<&Value> = t
+        .get("probes")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter(|p| s(p, "tls_version") == Some(version))
+                .collect()
+        })
+        .unwrap_or_default();
+    let late = |p: &Value| p.get("late").and_then(Value::as_bool) == Some(true);
+    let asked_late = all.iter().any(|p| {
+        late(p) && s(p, "id") == Some("no-client-cert") && s(p, "asked_after_handshake").is_some()
+    });
+    all.into_iter()
+        .filter(|p| s(p, "id") == Some(id) && late(p) == asked_late)
+        .collect()
+}
+
+/// A short rendering of a probe for messages.
+pub fn probe_summary(p: &Value) -> String {
+    format!(
+        "{}/{} outcome={} alert={} http={} cert_requested={} cas={}",
+        s(p, "id").unwrap_or("?"),
+        s(p, "tls_version").unwrap_or("?"),
+        p.get("outcome").unwrap_or(&Value::Null),
+        p.get("alert").unwrap_or(&Value::Null),
+        p.get("http_status").unwrap_or(&Value::Null),
+        p.get("cert_requested").unwrap_or(&Value::Null),
+        p.get("acceptable_cas").unwrap_or(&Value::Null),
+    )
+}
+
+/// A short rendering of a target for messages.
+pub fn target_summary(t: &Value) -> String {
+    let mut out = format!(
+        "client_auth={} enforced_at={} grade={} score={} error={}\n      findings: {}",
+        t.get("client_auth").unwrap_or(&Value::Null),
+        t.get("enforced_at").unwrap_or(&Value::Null),
+        t.get("grade").unwrap_or(&Value::Null),
+        t.get("score").unwrap_or(&Value::Null),
+        t.get("error").unwrap_or(&Value::Null),
+        t.get("findings")
+            .and_then(Value::as_array)
+            .map(|a| a
+                .iter()
+                .map(|f| format!(
+                    "{}[{}{}]",
+                    s(f, "id").unwrap_or("?"),
+                    s(f, "severity").unwrap_or("?"),
+                    match s(f, "implied_by") {
+                        Some(i) => format!(", implied_by {i}"),
+                        None => String::new(),
+                    }
+                ))
+                .collect::<Vec<_>>()
+                .join(" "))
+            .unwrap_or_default()
+    );
+    if let Some(ps) = t.get("probes").and_then(Value::as_array) {
+        for p in ps {
+            let _ = write!(out, "\n      probe {}", probe_summary(p));
+        }
+    }
+    out
+}
+
+fn check_seen(errs: &mut Vec<String>, what: &str, p: &Value, version: &str, want: Seen) {
+    let outcome = s(p, "outcome").unwrap_or("");
+    let status = p.get("http_status").and_then(Value::as_u64);
+    let alert = s(p, "alert");
+    let bad = |errs: &mut Vec<String>, why: &str| {
+        errs.push(format!(
+            "{what} TLS {version}: expected {want:?}, got {} ({why})",
+            probe_summary(p)
+        ));
+    };
+    match want {
+        Flaky => {}
+        Skipped => bad(errs, "the probe should not have run"),
+        Served(code) => {
+            if outcome != "served" || status != Some(u64::from(code)) {
+                bad(errs, "the real server serves it");
+            }
+        }
+        Tls(al) => {
+            if outcome != "refused-tls" {
+                bad(errs, "the real server refuses at the TLS layer");
+            } else if let Some(al) = al {
+                // TLS 1.3 alerts come after the client's handshake and can be lost to a TCP reset
+                // when the request races them: a missing alert is tolerated there, a wrong one
+                // never.
+                match alert {
+                    Some(got) if got == al => {}
+                    None if version == "1.3" => {}
+                    _ => bad(errs, "wrong or missing alert"),
+                }
+            } else if alert.is_some() {
+                bad(errs, "the real server closes without an alert");
+            }
+        }
+        Http400 => {
+            if outcome != "refused-http" || status != Some(400) {
+                bad(errs, "nginx answers 400 itself");
+            }
+        }
+        App(code) => {
+            if !matches!(outcome, "refused-http" | "answered") || status != Some(u64::from(code)) {
+                bad(errs, "the application answers with this status");
+            }
+        }
+        NotServed => {
+            if outcome == "served" {
+                bad(errs, "must not be served");
+            }
+        }
+    }
+}
+
+fn check_probe_pair(errs: &mut Vec<String>, t: &Value, id: &str, want: [Seen; 2]) {
+    for (version, w) in VERSIONS.iter().zip(want) {
+        let ps = probes(t, id, version);
+        if w == Skipped {
+            let listed = t
+                .get("skipped_probes")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|k| s(k, "id") == Some(id)));
+            if !ps.is_empty() || !listed {
+                errs.push(format!(
+                    "probe {id} TLS {version}: expected skipped with a reason"
+                ));
+            }
+            continue;
+        }
+        if ps.is_empty() {
+            if w != Flaky {
+                errs.push(format!("probe {id} TLS {version}: missing from the report"));
+            }
+            continue;
+        }
+        for p in ps {
+            check_seen(errs, &format!("probe {id}"), p, version, w);
+        }
+    }
+}
+
+fn check_findings(errs: &mut Vec<String>, t: &Value, present: &[(&str, Implied)], absent: &[&str]) {
+    let ids = finding_ids(t);
+    for (id, implied) in present {
+        match finding(t, id) {
+            None => errs.push(format!("finding {id}: expected, missing (got {ids:?})")),
+            Some(f) => {
+                let got = s(f, "implied_by");
+                let ok = match implied {
+                    Implied::Any => true,
+                    Implied::Null => got.is_none(),
+                    Implied::NullOr(x) => got.is_none() || got == Some(*x),
+                };
+                if !ok {
+                    errs.push(format!(
+                        "finding {id}: implied_by {got:?}, expected {implied:?}"
+                    ));
+                }
+            }
+        }
+    }
+    for id in absent {
+        if ids.iter().any(|i| i == id) {
+            errs.push(format!(
+                "finding {id}: must be absent, present (got {ids:?})"
+            ));
+        }
+    }
+}
+
+/// Compares a target with the default-probe oracle; returns the mismatches.
+pub fn check_target(e: &Expect, t: &Value) -> Vec<String> {
+    let mut errs = Vec::new();
+    if !t.get("error").is_some_and(Value::is_null) {
+        errs.push(format!(
+            "error: expected null, got {}",
+            t.get("error").unwrap_or(&Value::Null)
+        ));
+    }
+    let ca = s(t, "client_auth");
+    if ca != Some(e.client_auth) {
+        errs.push(format!(
+            "client_auth: expected {:?}, got {ca:?}",
+            e.client_auth
+        ));
+    }
+    let ea = s(t, "enforced_at");
+    let late = e.late_auth && matches!(ea, Some("post-handshake" | "renegotiation"));
+    if ea != e.enforced_at && !late {
+        errs.push(format!(
+            "enforced_at: expected {}, got {ea:?}",
+            if e.late_auth {
+                "\"post-handshake\" or \"renegotiation\"".to_owned()
+            } else {
+                format!("{:?}", e.enforced_at)
+            }
+        ));
+    }
+    check_findings(&mut errs, t, e.findings, e.absent);
+    check_grade(&mut errs, t, e.grade_a);
+    for (version, (nc, un)) in VERSIONS
+        .iter()
+        .zip(e.no_cert.iter().zip(e.untrusted.iter()))
+    {
+        let ps = probes(t, "no-client-cert", version);
+        match ps.first() {
+            None => errs.push(format!("probe no-client-cert TLS {version}: missing")),
+            Some(p) if e.late_auth => {
+                check_seen(&mut errs, "probe no-client-cert", p, version, *nc);
+            }
+            Some(p) => {
+                let req = p.get("cert_requested").and_then(Value::as_bool);
+                if req != Some(e.cert_requested) {
+                    errs.push(format!(
+                        "no-client-cert TLS {version}: cert_requested expected {}, got {req:?}",
+                        e.cert_requested
+                    ));
+                }
+                let cas: Vec<String> = p
+                    .get("acceptable_cas")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().map(|c| c.to_string()).collect())
+                    .unwrap_or_default();
+                if e.ca_names {
+                    if !cas.iter().any(|c| c.contains("Test Client CA")) {
+                        errs.push(format!(
+                            "no-client-cert TLS {version}: acceptable_cas should name \
+                             'Test Client CA', got {cas:?}"
+                        ));
+                    }
+                } else if !cas.is_empty() {
+                    errs.push(format!(
+                        "no-client-cert TLS {version}: acceptable_cas should be empty, got {cas:?}"
+                    ));
+                }
+                check_seen(&mut errs, "probe no-client-cert", p, version, *nc);
+            }
+        }
+        let ps = probes(t, "untrusted-client-cert", version);
+        match ps.first() {
+            None => errs.push(format!(
+                "probe untrusted-client-cert TLS {version}: missing"
+            )),
+            Some(p) => check_seen(&mut errs, "probe untrusted-client-cert", p, version, *un),
+        }
+    }
+    check_default_forged(&mut errs, e, t);
+    errs
+}
+
+/// Some(true): grade A and no critical or high finding. Some(false): grade below A. None: any.
+fn check_grade(errs: &mut Vec<String>, t: &Value, want: Option<bool>) {
+    let grade = s(t, "grade");
+    match want {
+        Some(true) => {
+            if grade != Some("A") {
+                errs.push(format!("grade: expected A, got {grade:?}"));
+            }
+            let severe: Vec<String> = t
+                .get("findings")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter(|f| matches!(s(f, "severity"), Some("critical" | "high")))
+                        .filter_map(|f| s(f, "id").map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !severe.is_empty() {
+                errs.push(format!(
+                    "critical/high findings on a verifying server: {severe:?}"
+                ));
+            }
+        }
+        Some(false) if grade == Some("A") => {
+            errs.push("grade: expected below A, got A".to_owned());
+        }
+        Some(false) | None => {}
+    }
+}
+
+/// The forged probe runs without identities when the server advertises CA names (it copies one);
+/// Python advertises none, so there it must be skipped.
+fn check_default_forged(errs: &mut Vec<String>, e: &Expect, t: &Value) {
+    if !e.cert_requested || e.late_auth {
+        // nothing is sent (NOT_REQUESTED_ABSENT already forbids the finding), or the CA names
+        // come only after the request
+        return;
+    }
+    if !e.ca_names {
+        let skipped = t
+            .get("skipped_probes")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|p| s(p, "id") == Some("forged-client-cert")));
+        let ran = VERSIONS
+            .iter()
+            .any(|v| !probes(t, "forged-client-cert", v).is_empty());
+        if ran || !skipped {
+            errs.push(
+                "forged-client-cert: no CA names advertised and no identity given, so it \
+                 should be listed in skipped_probes and not run"
+                    .to_owned(),
+            );
+        }
+        return;
+    }
+    let forged = deep_expect(e.server).forged;
+    check_probe_pair(errs, t, "forged-client-cert", forged);
+    let ids = finding_ids(t);
+    let has = ids.iter().any(|i| i == "forged-client-cert-accepted");
+    match forged {
+        [Flaky, _] | [_, Flaky] => {}
+        [Served(_), Served(_)] if !has => errs.push(format!(
+            "finding forged-client-cert-accepted: expected (the server serves a forged \
+             certificate), missing (got {ids:?})"
+        )),
+        [Served(_), Served(_)] => {}
+        _ if has => errs.push(format!(
+            "finding forged-client-cert-accepted: must be absent (the server refuses the \
+             forged certificate), present (got {ids:?})"
+        )),
+        _ => {}
+    }
+}
+
+/// Compares a target with the deep-probe oracle; returns the mismatches.
+pub fn check_deep(e: &DeepExpect, t: &Value) -> Vec<String> {
+    let mut errs = Vec::new();
+    if !t.get("error").is_some_and(Value::is_null) {
+        errs.push(format!(
+            "error: expected null, got {}",
+            t.get("error").unwrap_or(&Value::Null)
+        ));
+    }
+    // Where no certificate is requested none is ever sent: the identity probes only need to
+    // exist and be served, which the target-level checks cover, so skip their outcomes.
+    if e.findings != NOT_REQUESTED_FINDINGS {
+        check_probe_pair(&mut errs, t, "valid-client-cert", e.valid);
+        check_probe_pair(&mut errs, t, "forged-client-cert", e.forged);
+        check_probe_pair(&mut errs, t, "cert-without-key", e.without_key);
+        check_probe_pair(&mut errs, t, "expired-client-cert", e.expired);
+        check_probe_pair(&mut errs, t, "not-yet-valid-client-cert", e.not_yet_valid);
+        check_probe_pair(&mut errs, t, "wrong-eku-client-cert", e.wrong_eku);
+    }
+    let present: Vec<(&str, Implied)> = e.findings.iter().map(|f| (*f, Implied::Any)).collect();
+    check_findings(&mut errs, t, &present, e.absent);
+    check_grade(&mut errs, t, e.grade_a);
+    errs
+}
+
+/// Checks the top of a report: version 1 and a top-level grade no better than any target's.
+pub fn check_report_top(report: &Value) -> Vec<String> {
+    let mut errs = Vec::new();
+    if report.get("version").and_then(Value::as_u64) != Some(1) {
+        errs.push(format!(
+            "version: expected 1, got {:?}",
+            report.get("version")
+        ));
+    }
+    let rank = |g: Option<&str>| match g {
+        Some("A") => 5,
+        Some("B") => 4,
+        Some("C") => 3,
+        Some("D") => 2,
+        Some("F") => 1,
+        _ => 0,
+    };
+    let top = rank(s(report, "grade"));
+    let worst = report
+        .get("targets")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|t| rank(s(t, "grade"))).min().unwrap_or(0))
+        .unwrap_or(0);
+    if top == 0 || top != worst {
+        errs.push(format!(
+            "top-level grade {:?} is not the worst target grade",
+            s(report, "grade")
+        ));
+    }
+    errs
+}
+
+/// Which probes a group run checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probes {
+    /// The default probes (no identities): [`expectations`].
+    Default,
+    /// With the identities given: [`deep_expectations`].
+    Deep,
+}
+
+/// Starts `servers`, scans them in one run and checks every verdict; panics listing every
+/// mismatch (expected vs got, with the target's evidence).
+pub fn run_group(servers: &[&str]) {
+    run_checked(servers, Probes::Default);
+}
+
+/// Like [`run_group`] with the deep probes (identities given).
+pub fn run_deep_group(servers: &[&str]) {
+    run_checked(servers, Probes::Deep);
+}
+
+fn run_checked(servers: &[&str], probes: Probes) {
+    if !tools_present(servers) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(servers);
+    let extra = match probes {
+        Probes::Default => Vec::new(),
+        Probes::Deep => deep_args(&lab),
+    };
+    let scan = lab.scan(&[], &extra);
+    let mut failures = String::new();
+    if probes == Probes::Default {
+        eprintln!(
+            "scanned {} servers in {:.2} s",
+            servers.len(),
+            scan.elapsed.as_secs_f64()
+        );
+        for e in check_report_top(&scan.report) {
+            let _ = writeln!(failures, "report: {e}");
+        }
+    }
+    for name in servers {
+        let Some(t) = scan.targets.get(*name) else {
+            continue;
+        };
+        let errs = match probes {
+            Probes::Default => check_target(&expect(name), t),
+            Probes::Deep => check_deep(&deep_expect(name), t),
+        };
+        if !errs.is_empty() {
+            let _ = writeln!(
+                failures,
+                "{name} ({}):\n    - {}\n    evidence: {}",
+                lab.server(name).url(),
+                errs.join("\n    - "),
+                target_summary(t)
+            );
+        }
+    }
+    let who = match probes {
+        Probes::Default => "mtls-scan disagrees",
+        Probes::Deep => "mtls-scan's deep probes disagree",
+    };
+    if !failures.is_empty() {
+        panic!("{who} with the ground truth (tests/servers/GROUND_TRUTH.md):\n{failures}");
+    }
+}
+
+/// The identity flags of the deep probes.
+pub fn deep_args(lab: &Lab) -> Vec<String> {
+    vec![
+        "--client-cert".into(),
+        lab.pki_file("client.crt"),
+        "--client-key".into(),
+        lab.pki_file("client.key"),
+        "--issuing-ca-cert".into(),
+        lab.pki_file("ca.crt"),
+        "--issuing-ca-key".into(),
+        lab.pki_file("ca.key"),
+    ]
+}

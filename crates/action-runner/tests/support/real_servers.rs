@@ -1,0 +1,534 @@
+//! Real servers nobody here wrote (openssl s_server, nginx, Go crypto/tls, Node https, Python
+//! ssl, HAProxy, Apache httpd), started with `tests/servers/start.sh` on a PKI of their own, and
+//! the `mtls-scan scan` run over them. What their reports must say is in [`super::ground_truth`].
+//!
+//! A missing server binary fails the test with a message that says what to install; only
+//! `MTLS_SKIP_REAL_SERVERS=1` skips these tests, on purpose.
+
+use std::collections::BTreeMap;
+use std::collections::HashSet;
+use std::io::Read as _;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The repository root (two levels above this crate).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `tests/servers`.
+pub fn servers_dir() -> PathBuf {
+    repo_root().join("tests/servers")
+}
+
+/// The server families and the tools each needs (bash and openssl are needed by all: pki.sh).
+pub fn tools_for(server: &str) -> &'static [&'static str] {
+    match server.split('-').next() {
+        Some("openssl") => &["bash", "openssl"],
+        Some("nginx") => &["bash", "openssl", "nginx"],
+        Some("go") => &["bash", "openssl", "go"],
+        Some("node") => &["bash", "openssl", "node"],
+        Some("python") => &["bash", "openssl", "python3"],
+        Some("haproxy") => &["bash", "openssl", "haproxy"],
+        Some("apache") => &["bash", "openssl", "apache2"],
+        _ => &["bash", "openssl"],
+    }
+}
+
+/// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
+/// the certificate, else `/`.
+pub fn path_for(server: &str) -> &'static str {
+    match server {
+        "apache-location-require" => "/admin/",
+        _ => "/",
+    }
+}
+
+/// Whether start.sh will find `tool`: the HAPROXY/APACHE2 override when set, else PATH, else (for
+/// the daemons Debian installs in sbin, which a non-root PATH may lack) /usr/sbin or /sbin.
+fn tool_found(tool: &str) -> bool {
+    let var = match tool {
+        "haproxy" => Some("HAPROXY"),
+        "apache2" => Some("APACHE2"),
+        _ => None,
+    };
+    if let Some(v) = var.and_then(std::env::var_os) {
+        let p = PathBuf::from(v);
+        return if p.components().count() > 1 {
+            is_executable(&p)
+        } else {
+            on_path(&p.to_string_lossy())
+        };
+    }
+    on_path(tool)
+        || (var.is_some()
+            && ["/usr/sbin", "/sbin", "/usr/local/sbin"]
+                .iter()
+                .any(|d| is_executable(&Path::new(d).join(tool))))
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    p.is_file()
+        && std::fs::metadata(p)
+            .map(|m| m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+}
+
+fn on_path(tool: &str) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|d| is_executable(&d.join(tool)))
+}
+
+/// Checks the tools the servers need. A missing tool fails the test with a clear message, unless
+/// `MTLS_SKIP_REAL_SERVERS=1`, in which case this prints why and returns false (the test returns).
+pub fn tools_present(servers: &[&str]) -> bool {
+    let skip = std::env::var("MTLS_SKIP_REAL_SERVERS").is_ok_and(|v| v == "1");
+    if skip {
+        eprintln!("MTLS_SKIP_REAL_SERVERS=1: real-server test skipped");
+        return false;
+    }
+    let mut missing: Vec<&str> = servers
+        .iter()
+        .flat_map(|s| tools_for(s).iter().copied())
+        .filter(|t| !tool_found(t))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if !missing.is_empty() {
+        panic!(
+            "real-server tests need {} on PATH (missing for {:?}). Install them \
+             (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
+             apache2; HAPROXY/APACHE2 name the binaries if they live elsewhere) or set \
+             MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
+            missing.join(", "),
+            servers
+        );
+    }
+    true
+}
+
+/// The Go server binary, built once per test process into the target tmp dir.
+fn go_server_bin() -> PathBuf {
+    static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = BIN.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-servers");
+        std::fs::create_dir_all(&out).map_err(|e| format!("create {}: {e}", out.display()))?;
+        // built under a private name, then renamed over the shared one (atomic; a server already
+        // running keeps its old inode)
+        let tmp = out.join(format!("goserver.tmp.{}", std::process::id()));
+        let bin = out.join("goserver");
+        let t = Instant::now();
+        let o = Command::new("go")
+            .args(["build", "-o"])
+            .arg(&tmp)
+            .arg(".")
+            .current_dir(servers_dir().join("go"))
+            .env("GOTOOLCHAIN", "local")
+            .env("GOPROXY", "off")
+            .env("GOFLAGS", "")
+            .output()
+            .map_err(|e| format!("running go build: {e}"))?;
+        if !o.status.success() {
+            return Err(format!(
+                "go build of tests/servers/go failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        std::fs::rename(&tmp, &bin).map_err(|e| format!("rename {}: {e}", tmp.display()))?;
+        eprintln!("built the Go server in {:.1} s", t.elapsed().as_secs_f64());
+        Ok(bin)
+    });
+    match built {
+        Ok(p) => p.clone(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// `n` distinct ports on 127.0.0.1 that were free a moment ago and were never handed out before in
+/// this process (the kernel readily hands a just-released port out again: two servers once got
+/// the same one).
+pub fn free_ports(n: usize) -> Vec<u16> {
+    static USED: OnceLock<Mutex<HashSet<u16>>> = OnceLock::new();
+    let mut used = match USED.get_or_init(|| Mutex::new(HashSet::new())).lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    let mut held = Vec::new();
+    let mut ports = Vec::new();
+    while ports.len() < n {
+        let l = match TcpListener::bind("127.0.0.1:0") {
+            Ok(l) => l,
+            Err(e) => panic!("cannot bind 127.0.0.1:0: {e}"),
+        };
+        let port = match l.local_addr() {
+            Ok(a) => a.port(),
+            Err(e) => panic!("local_addr: {e}"),
+        };
+        if used.insert(port) {
+            ports.push(port);
+        }
+        held.push(l); // keep it bound so the kernel cannot return it again in this loop
+    }
+    ports
+}
+
+/// One port, as [`free_ports`].
+pub fn free_port() -> u16 {
+    free_ports(1).first().copied().unwrap_or_default()
+}
+
+/// One running server. Dropping it kills its whole process group.
+pub struct Server {
+    /// The start.sh name, e.g. `nginx-on`.
+    pub name: String,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Server {
+    /// `https://127.0.0.1:PORT/`, or `.../admin/` for apache-location-require ([`path_for`]).
+    pub fn url(&self) -> String {
+        format!("https://127.0.0.1:{}{}", self.port, path_for(&self.name))
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // start.sh runs in its own process group (process_group(0)): the group id is its pid.
+        let pgid = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &pgid])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &pgid])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A PKI (pki.sh + client-certs.sh) and the servers started on it.
+pub struct Lab {
+    /// Running servers, in start order. Declared first: fields drop in order, so the servers are
+    /// killed before their directory is removed.
+    pub servers: Vec<Server>,
+    /// The PKI directory (ca.crt, client.crt, ...).
+    pub pki: PathBuf,
+    /// Scratch space for the servers.
+    pub work: PathBuf,
+    /// How long starting the servers took (spawn until every port accepted TCP).
+    pub startup: Duration,
+    dir: tempfile::TempDir,
+}
+
+impl Lab {
+    /// Makes the PKI.
+    pub fn new() -> Lab {
+        let dir = match tempfile::Builder::new().prefix("mtls-real-").tempdir() {
+            Ok(d) => d,
+            Err(e) => panic!("tempdir: {e}"),
+        };
+        let pki = dir.path().join("pki");
+        let work = dir.path().join("work");
+        if let Err(e) = std::fs::create_dir_all(&work) {
+            panic!("create {}: {e}", work.display());
+        }
+        for script in ["pki.sh", "client-certs.sh"] {
+            let o = Command::new("bash")
+                .arg(servers_dir().join(script))
+                .arg(&pki)
+                .output();
+            match o {
+                Ok(o) if o.status.success() => {}
+                Ok(o) => panic!(
+                    "tests/servers/{script} failed: {}{}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                ),
+                Err(e) => panic!("running tests/servers/{script}: {e}"),
+            }
+        }
+        Lab {
+            dir,
+            pki,
+            work,
+            servers: Vec::new(),
+            startup: Duration::ZERO,
+        }
+    }
+
+    /// A file in the PKI directory.
+    pub fn pki_file(&self, name: &str) -> String {
+        self.pki.join(name).to_string_lossy().into_owned()
+    }
+
+    fn spawn(&self, name: &str, port: u16) -> Server {
+        let log = self.work.join(format!("{name}-{port}.log"));
+        let (out, err) = match std::fs::File::create(&log).and_then(|f| Ok((f.try_clone()?, f))) {
+            Ok(p) => p,
+            Err(e) => panic!("create {}: {e}", log.display()),
+        };
+        let mut cmd = Command::new("bash");
+        cmd.arg(servers_dir().join("start.sh"))
+            .arg(name)
+            .arg(port.to_string())
+            .arg(&self.pki)
+            .arg(&self.work)
+            // the server also stops when our end of its stdin closes (if this process dies)
+            .env("MTLS_WATCH_STDIN", "1")
+            .stdin(Stdio::piped())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0);
+        if name.starts_with("go-") {
+            cmd.env("GOSERVER_BIN", go_server_bin());
+        }
+        match cmd.spawn() {
+            Ok(child) => Server {
+                name: name.to_owned(),
+                port,
+                child,
+                log,
+            },
+            Err(e) => panic!("spawning tests/servers/start.sh {name}: {e}"),
+        }
+    }
+
+    /// Starts every server at once and waits (at most 10 s) until each accepts TCP. A server whose
+    /// port was taken meanwhile is retried on another port.
+    pub fn start(&mut self, names: &[&str]) {
+        let t0 = Instant::now();
+        let ports = free_ports(names.len());
+        let mut pending: Vec<Server> = names
+            .iter()
+            .zip(ports)
+            .map(|(n, p)| self.spawn(n, p))
+            .collect();
+        let mut attempts: BTreeMap<String, u32> = BTreeMap::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut up: Vec<Server> = Vec::new();
+        loop {
+            while !pending.is_empty() {
+                let mut still = Vec::new();
+                for mut s in pending {
+                    if let Ok(Some(status)) = s.child.try_wait() {
+                        // exited: most likely its port was taken meanwhile; retry elsewhere
+                        let n = attempts.entry(s.name.clone()).or_insert(0);
+                        *n += 1;
+                        if *n >= 3 {
+                            panic!(
+                                "server {} exited ({status}) before listening on {}:\n{}",
+                                s.name,
+                                s.port,
+                                s.log_text()
+                            );
+                        }
+                        let name = s.name.clone();
+                        drop(s);
+                        still.push(self.spawn(&name, free_port()));
+                        continue;
+                    }
+                    if TcpStream::connect(("127.0.0.1", s.port)).is_ok() {
+                        up.push(s);
+                        continue;
+                    }
+                    if Instant::now() > deadline {
+                        panic!(
+                            "server {} did not accept TCP on 127.0.0.1:{} within 10 s:\n{}",
+                            s.name,
+                            s.port,
+                            s.log_text()
+                        );
+                    }
+                    still.push(s);
+                }
+                pending = still;
+                if !pending.is_empty() {
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+            }
+            // Something else may have answered on a port whose server then failed to bind: make
+            // sure every server is still alive a moment later.
+            std::thread::sleep(Duration::from_millis(100));
+            let mut alive = Vec::new();
+            let mut dead = Vec::new();
+            for mut s in up.drain(..) {
+                if matches!(s.child.try_wait(), Ok(None)) {
+                    alive.push(s);
+                } else {
+                    dead.push(s);
+                }
+            }
+            up = alive;
+            if dead.is_empty() {
+                break;
+            }
+            pending = dead; // re-enters the loop above, which respawns them
+        }
+        self.servers.extend(up);
+        self.startup = t0.elapsed();
+        eprintln!(
+            "started {} servers in {:.2} s",
+            names.len(),
+            self.startup.as_secs_f64()
+        );
+    }
+
+    /// The running server called `name`.
+    pub fn server(&self, name: &str) -> &Server {
+        match self.servers.iter().find(|s| s.name == name) {
+            Some(s) => s,
+            None => panic!("server {name} was not started"),
+        }
+    }
+
+    /// Runs `mtls-scan scan --format json --timeout 5 --ca-file ca.crt [extra] URL...` on the named
+    /// servers (all when `names` is empty) and returns the report with each target keyed by
+    /// server name.
+    pub fn scan(&self, names: &[&str], extra: &[String]) -> Scan {
+        let servers: Vec<&Server> = if names.is_empty() {
+            self.servers.iter().collect()
+        } else {
+            names.iter().map(|n| self.server(n)).collect()
+        };
+        let mut cmd = Command::new(super::step::BIN);
+        cmd.args([
+            "scan",
+            "--format",
+            "json",
+            "--timeout",
+            "5",
+            "--color",
+            "never",
+        ])
+        .arg("--ca-file")
+        .arg(self.pki.join("ca.crt"))
+        .args(extra)
+        .args(servers.iter().map(|s| s.url()))
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let shown = format!("{cmd:?}");
+        let t0 = Instant::now();
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => panic!("cannot run {shown}: {e}"),
+        };
+        // Read both pipes on threads so a chatty scanner cannot block on a full pipe.
+        let mut so = child.stdout.take();
+        let mut se = child.stderr.take();
+        let out_t = std::thread::spawn(move || {
+            let mut s = String::new();
+            if let Some(p) = so.as_mut() {
+                let _ = p.read_to_string(&mut s);
+            }
+            s
+        });
+        let err_t = std::thread::spawn(move || {
+            let mut s = String::new();
+            if let Some(p) = se.as_mut() {
+                let _ = p.read_to_string(&mut s);
+            }
+            s
+        });
+        let limit = Duration::from_secs(120);
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(st)) => break st,
+                Ok(None) if t0.elapsed() > limit => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("{shown} still running after {} s: killed", limit.as_secs());
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => panic!("waiting for {shown}: {e}"),
+            }
+        };
+        let elapsed = t0.elapsed();
+        let stdout = out_t.join().unwrap_or_default();
+        let stderr = err_t.join().unwrap_or_default();
+        // 0 = scanned, 1 = below --fail-under, 3 = a target could not be scanned (still a report).
+        if !matches!(status.code(), Some(0 | 1 | 3)) {
+            panic!("{shown} failed ({status}):\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        let report: Value = match serde_json::from_str(&stdout) {
+            Ok(v) => v,
+            Err(e) => panic!("{shown}: stdout is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}"),
+        };
+        let mut by_server = BTreeMap::new();
+        let targets = report
+            .get("targets")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for s in &servers {
+            let needle = format!(":{}", s.port);
+            let t = targets.iter().find(|t| {
+                t.get("url")
+                    .and_then(Value::as_str)
+                    .is_some_and(|u| u.contains(&needle))
+            });
+            match t {
+                Some(t) => {
+                    by_server.insert(s.name.clone(), t.clone());
+                }
+                None => panic!(
+                    "{shown}: no target for {} (port {}) in the report:\n{stdout}",
+                    s.name, s.port
+                ),
+            }
+        }
+        Scan {
+            report,
+            targets: by_server,
+            status: status.code(),
+            stderr,
+            elapsed,
+        }
+    }
+}
+
+impl Default for Lab {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One `mtls-scan scan` run.
+pub struct Scan {
+    /// The whole JSON report.
+    pub report: Value,
+    /// Each server's target object.
+    pub targets: BTreeMap<String, Value>,
+    /// The exit code.
+    pub status: Option<i32>,
+    /// The scanner's stderr.
+    pub stderr: String,
+    /// Wall time of the scan.
+    pub elapsed: Duration,
+}

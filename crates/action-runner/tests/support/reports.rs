@@ -1,0 +1,309 @@
+//! Hand-built reports for the renderers' snapshot tests: every state a renderer has to show, with
+//! fixed timings so that a snapshot changes only when a renderer does.
+//!
+//! [`every_state`] holds, in one report: every finding of the catalogue (`FindingId::ALL`), root
+//! causes with the findings they imply, a suppressed finding, the baseline's `new`, `unchanged`
+//! and `fixed` states, a target whose client auth is asked after the request (late probes, TLS
+//! 1.3 post-handshake auth and TLS 1.2 renegotiation), an incomplete target, a target that could
+//! not be scanned, skipped probes, a server certificate, notes, per-stack fixes, and server text
+//! that tries to break out of every format ([`HOSTILE`]).
+
+use probe_core::finding::{Finding, FindingId, StackFix};
+use probe_core::observation::{ProbeObservation, TlsVersion};
+use probe_core::policy::{BaselineState, Suppressed};
+use probe_core::report::{Report, TargetReport};
+use probe_core::target::Target;
+use probe_core::verdict::{ClientAuth, Layer, Verification};
+use serde_json::{json, Value};
+
+/// Server text that tries everything: a workflow command after an escaped and a real line break,
+/// a Markdown table row, a code span and a fence, HTML, a link, emphasis, entities, a mention, a
+/// right-to-left override and control characters.
+pub const HOSTILE: &str = "x%0A::error::pwned\n::warning::injected\r\n| a | b |\n`code` ```\n\
+                           <script>alert(1)</script><img src=x> [l](javascript:x) *b* _i_ &amp; \
+                           $x$ @team #1 \u{202E}rtl\u{7}bell\u{1b}[31mred";
+
+/// Every state at once (see the module's documentation); grades set by hand.
+pub fn every_state() -> Report {
+    let mut report = Report::new(
+        vec![
+            every_finding(),
+            late_auth(),
+            app_enforced(),
+            incomplete(),
+            unscannable(),
+            hostile(),
+        ],
+        1234.5,
+    );
+    report.fixed = serde_json::from_value(json!([
+        {"url": "https://api.example.com:443/v1", "id": "client-cert-not-requested"},
+        {"url": "https://gone.example.com:443/", "id": "server-cert-expired"}
+    ]))
+    .unwrap_or_else(|e| panic!("fixed findings: {e}"));
+    report
+}
+
+/// A target as the engine leaves it before judging (every new report field at its default).
+fn target(url: &str) -> TargetReport {
+    let t = Target::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+    let mut r = probe_core::scan::failed(&t, String::new());
+    r.error = None;
+    r.tls_versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
+    r
+}
+
+/// A finding as the engine builds one: seen on both versions, with evidence.
+fn finding(id: FindingId, detail: &str) -> Finding {
+    let mut f = Finding::new(id, detail)
+        .with_evidence(
+            "no-client-cert (TLS 1.3)",
+            "CertificateRequest sent; HTTP 200",
+        )
+        .with_evidence(
+            "no-client-cert (TLS 1.2)",
+            "CertificateRequest sent; HTTP 200",
+        );
+    f.tls_versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
+    f
+}
+
+/// One probe's facts; `extra` overrides the defaults (a served request on TLS 1.3).
+fn probe(id: &str, extra: Value) -> ProbeObservation {
+    let mut o = json!({
+        "id": id, "tls_version": "1.3", "client_cert": null, "cert_requested": true,
+        "acceptable_cas": ["O=Example, CN=Example Client CA"], "alert": null,
+        "http_status": 200, "alpn": "http/1.1", "server_header": "nginx/1.22.1",
+        "body_excerpt": "{\"ok\":true}", "outcome": "served", "ms": 1.5
+    });
+    if let (Some(o), Value::Object(extra)) = (o.as_object_mut(), extra) {
+        o.extend(extra);
+    }
+    serde_json::from_value(o).unwrap_or_else(|e| panic!("probe {id}: {e}"))
+}
+
+fn client_cert(subject: &str) -> Value {
+    json!({
+        "origin": "generated", "subject": subject, "issuer": "CN=mtls-scan untrusted CA",
+        "sha256": "00".repeat(32), "key": "EC 256 (prime256v1)",
+        "not_before": "2025-01-01T00:00:00Z", "not_after": "2026-01-01T00:00:00Z"
+    })
+}
+
+/// Every finding of the catalogue on one target: the first two are root causes, each of the
+/// others implied by one of them in turn, except three that show the policy's states
+/// (suppressed, new, unchanged).
+fn every_finding() -> TargetReport {
+    let mut t = target("https://api.example.com/v1");
+    t.client_auth = ClientAuth::Optional;
+    t.verification = Verification::Verified;
+    t.grade = probe_core::grade::Grade::F;
+    t.score = 20;
+    let roots = [
+        FindingId::ClientCertOptional,
+        FindingId::UntrustedClientCertAccepted,
+    ];
+    for (n, id) in FindingId::ALL.iter().enumerate() {
+        let mut f = finding(
+            *id,
+            &format!("{id}: what the probes saw, in the engine's words."),
+        );
+        if !roots.contains(id) {
+            f.implied_by = roots.get(n % 2).copied();
+        }
+        t.findings.push(f);
+    }
+    // The root causes, with per-stack fixes (one of them the stack the server seems to run),
+    // then the policy's states on three findings of their own.
+    if let Some(root) = t.findings.iter_mut().find(|f| f.id == roots[0]) {
+        root.fixes = vec![
+            StackFix {
+                stack: "nginx".into(),
+                fix: "ssl_verify_client on;\nssl_client_certificate /etc/nginx/client-ca.pem;"
+                    .into(),
+                guessed: true,
+            },
+            StackFix {
+                stack: "Go".into(),
+                fix: "ClientAuth: tls.RequireAndVerifyClientCert,".into(),
+                guessed: false,
+            },
+        ];
+        root.baseline = Some(BaselineState::Unchanged);
+    }
+    if let Some(root) = t.findings.iter_mut().find(|f| f.id == roots[1]) {
+        root.baseline = Some(BaselineState::New);
+    }
+    if let Some(f) = t
+        .findings
+        .iter_mut()
+        .find(|f| f.id == FindingId::ClientCertEnforcedByApp)
+    {
+        f.implied_by = None;
+        f.suppressed = Some(Suppressed {
+            reason: "the health check is anonymous by design".into(),
+            expires: "2099-12-31".into(),
+        });
+    }
+    t.probes = vec![
+        probe("no-client-cert", json!({})),
+        probe("no-client-cert", json!({"tls_version": "1.2", "ms": 2.25})),
+        probe(
+            "untrusted-client-cert",
+            json!({"client_cert": client_cert("CN=mtls-scan untrusted client")}),
+        ),
+        probe(
+            "forged-client-cert",
+            json!({"client_cert": client_cert("CN=mtls-scan forged client"), "alert": null}),
+        ),
+    ];
+    t.skipped_probes = serde_json::from_value(json!([
+        {"id": "expired-client-cert", "reason": "needs an issuing CA (issuing-ca-cert and issuing-ca-key)"}
+    ]))
+    .unwrap_or_else(|e| panic!("skipped probes: {e}"));
+    t.server_certificate = serde_json::from_value(json!({
+        "subject": "CN=api.example.com", "issuer": "CN=Example Issuing CA", "sans": ["DNS:api.example.com"],
+        "not_before": "2025-01-01T00:00:00Z", "not_after": "2025-03-01T00:00:00Z", "days_left": 12,
+        "key": "RSA 1024", "signature_algorithm": "sha1WithRSAEncryption", "sha256": "ab".repeat(32),
+        "trust": "untrusted", "trust_error": "UnknownIssuer", "host": "api.example.com",
+        "host_matches": true, "chain": [], "tls_versions": ["1.3", "1.2"]
+    }))
+    .unwrap_or_else(|e| panic!("server certificate: {e}"));
+    t.tags = vec!["payments".into()];
+    t
+}
+
+/// Client auth asked only after the request, on a path (Apache's per-location `require`): the
+/// first wave sees no CertificateRequest, the late wave sees TLS 1.3 post-handshake auth and TLS
+/// 1.2 renegotiation. Enforced; no findings.
+fn late_auth() -> TargetReport {
+    let mut t = target("https://admin.example.com/admin/");
+    t.client_auth = ClientAuth::Required;
+    t.enforced_at = Some(Layer::PostHandshake);
+    t.verification = Verification::Verified;
+    t.grade = probe_core::grade::Grade::A;
+    t.score = 100;
+    let refused = |v: &str, ask: &str| {
+        json!({
+            "tls_version": v, "late": true, "asked_after_handshake": ask, "http_status": null,
+            "alert": "CertificateRequired", "outcome": "refused-tls", "server_header": null,
+            "body_excerpt": null, "ms": 3.0
+        })
+    };
+    t.probes = vec![
+        probe(
+            "no-client-cert",
+            json!({"cert_requested": false, "acceptable_cas": [], "http_status": 403,
+                "outcome": "answered", "body_excerpt": "Forbidden"}),
+        ),
+        probe("no-client-cert", refused("1.3", "post-handshake")),
+        probe("no-client-cert", refused("1.2", "renegotiation")),
+        probe(
+            "valid-client-cert",
+            json!({"late": true, "asked_after_handshake": "post-handshake",
+                "client_cert": client_cert("CN=ci client")}),
+        ),
+    ];
+    t
+}
+
+/// A handshake without a certificate completes and the application answers 401: an info finding.
+fn app_enforced() -> TargetReport {
+    let mut t = target("https://app.example.com/api");
+    t.client_auth = ClientAuth::Optional;
+    t.verification = Verification::NotAttempted;
+    t.grade = probe_core::grade::Grade::B;
+    t.score = 88;
+    t.findings = vec![finding(
+        FindingId::ClientCertEnforcedByApp,
+        "TLS 1.3 and 1.2: served without a certificate, then refused by the application (HTTP 401).",
+    )];
+    t.probes = vec![probe(
+        "no-client-cert",
+        json!({"http_status": 401, "outcome": "answered", "body_excerpt": "Unauthorized"}),
+    )];
+    t
+}
+
+/// A probe that could have raised a finding could not be read, even after retries; the positive
+/// control was refused, so enforcement is unverified; the server certificate expires soon.
+fn incomplete() -> TargetReport {
+    let mut t = target("https://flaky.example.com:8443/");
+    t.client_auth = ClientAuth::Required;
+    t.enforced_at = Some(Layer::Tls);
+    t.verification = Verification::Unverified;
+    t.verification_detail = Some("the valid certificate was refused: UnknownCA".into());
+    t.grade = probe_core::grade::Grade::B;
+    t.score = 85;
+    t.findings = vec![
+        finding(
+            FindingId::EnforcementUnverified,
+            "the valid certificate was refused: refusals prove nothing.",
+        ),
+        finding(
+            FindingId::ServerCertExpiring,
+            "expires in 12 days (2025-03-01).",
+        ),
+    ];
+    t.incomplete = serde_json::from_value(json!([
+        {"probe": "untrusted-client-cert", "tls_version": "1.2", "reason": "no answer within 10 s (3 attempts)"}
+    ]))
+    .unwrap_or_else(|e| panic!("incomplete: {e}"));
+    t.probes = vec![
+        probe(
+            "no-client-cert",
+            json!({"http_status": null, "alert": "CertificateRequired", "outcome": "refused-tls"}),
+        ),
+        probe(
+            "untrusted-client-cert",
+            json!({"tls_version": "1.2", "http_status": null, "outcome": "inconclusive",
+                "detail": "no answer within 10 s", "attempts": 3, "ms": 10000.0,
+                "client_cert": client_cert("CN=mtls-scan untrusted client")}),
+        ),
+    ];
+    t
+}
+
+/// A target that could not be scanned at all.
+fn unscannable() -> TargetReport {
+    let t = Target::parse("https://down.example.com/").unwrap_or_else(|e| panic!("{e}"));
+    probe_core::scan::failed(&t, "connection refused (os error 111)".to_owned())
+}
+
+/// A server that puts [`HOSTILE`] text everywhere it can: headers, body, alert, CA names,
+/// certificate names, and so in the findings' details and evidence.
+fn hostile() -> TargetReport {
+    let mut t = target("https://evil.example.com/");
+    t.client_auth = ClientAuth::Optional;
+    t.verification = Verification::NotAttempted;
+    t.verification_detail = Some(HOSTILE.into());
+    t.notes = vec![HOSTILE.into()];
+    t.grade = probe_core::grade::Grade::F;
+    t.score = 0;
+    let mut f = finding(FindingId::ClientCertOptional, HOSTILE).with_evidence(HOSTILE, HOSTILE);
+    f.fixes = vec![StackFix {
+        stack: HOSTILE.into(),
+        fix: format!("```\n</details></pre><script>\n````\n{HOSTILE}"),
+        guessed: true,
+    }];
+    let mut implied = finding(FindingId::UntrustedClientCertAccepted, HOSTILE);
+    implied.implied_by = Some(FindingId::ClientCertOptional);
+    t.findings = vec![f, implied];
+    t.probes = vec![probe(
+        "no-client-cert",
+        json!({"acceptable_cas": [HOSTILE], "alert": HOSTILE, "server_header": HOSTILE,
+            "body_excerpt": HOSTILE, "detail": HOSTILE, "signature_schemes": [HOSTILE],
+            "client_cert": client_cert(HOSTILE)}),
+    )];
+    t.skipped_probes =
+        serde_json::from_value(json!([{"id": "forged-client-cert", "reason": HOSTILE}]))
+            .unwrap_or_else(|e| panic!("skipped: {e}"));
+    t.server_certificate = serde_json::from_value(json!({
+        "subject": HOSTILE, "issuer": HOSTILE, "sans": [HOSTILE], "not_before": HOSTILE,
+        "not_after": HOSTILE, "days_left": -3, "key": HOSTILE, "signature_algorithm": HOSTILE,
+        "sha256": "cd".repeat(32), "trust": "unknown", "host": "evil.example.com",
+        "host_matches": null, "chain": [], "tls_versions": ["1.3"]
+    }))
+    .unwrap_or_else(|e| panic!("server certificate: {e}"));
+    t
+}

@@ -1,0 +1,90 @@
+package main
+
+// The two SNI/Host servers (modes "sni-bypass" and "sni-strict"): one listener, one certificate for
+// both names, and the client-auth policy picked by SNI in GetConfigForClient:
+//
+//	SNI secure.test (any case)  RequireAndVerifyClientCert, ClientCAs = ca.crt
+//	any other SNI, or none      NoClientCert
+//
+// The handler answers 200 "secret area\n" when the Host header names secure.test, else 200
+// "public area\n". In "sni-bypass" that is all (the policy is chosen by SNI, the site by Host: a
+// client without a certificate gets the secret area with SNI public.test and Host secure.test). In
+// "sni-strict" the handler first answers 421 Misdirected Request when the Host (port removed) is not
+// the SNI name (case-insensitive), no SNI included.
+//
+// Neither config sets session ticket keys: both use the ones of the listener's config, so a session
+// made on one name is offered to the other; Go 1.19 refuses to resume it where a certificate is
+// required and the session has none (a full handshake follows).
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+const secureName = "secure.test"
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
+}
+
+func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertPool) {
+	strict := false
+	switch mode {
+	case "sni-bypass":
+	case "sni-strict":
+		strict = true
+	default:
+		log.Fatalf("unknown -mode %q", mode)
+	}
+	secure := &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		ClientCAs:    pool,
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		MinVersion:   tls.VersionTLS12,
+	}
+	public := &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		ClientAuth:   tls.NoClientCert,
+		MinVersion:   tls.VersionTLS12,
+	}
+	cfg := &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+		GetConfigForClient: func(hi *tls.ClientHelloInfo) (*tls.Config, error) {
+			if strings.EqualFold(hi.ServerName, secureName) {
+				return secure, nil
+			}
+			return public, nil
+		},
+	}
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			host := hostOnly(r.Host)
+			if strict && (r.TLS == nil || !strings.EqualFold(host, r.TLS.ServerName)) {
+				w.WriteHeader(http.StatusMisdirectedRequest)
+				_, _ = io.WriteString(w, "misdirected request\n")
+				return
+			}
+			if strings.EqualFold(host, secureName) {
+				_, _ = io.WriteString(w, "secret area\n")
+				return
+			}
+			_, _ = io.WriteString(w, "public area\n")
+		}),
+		TLSConfig:         cfg,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(os.Stderr, "goserver: ", 0),
+	}
+	log.Fatal(srv.ServeTLS(ln, "", ""))
+}

@@ -1,0 +1,125 @@
+"""A naive backend that trusts a forwarded client-certificate header (stdlib only), for the header
+spoofing servers of start.sh.
+
+    python3 header_lab.py direct PORT CERT KEY
+        The backend itself over TLS on 127.0.0.1:PORT (no client certificate requested): whoever
+        sends the header gets in.
+    python3 header_lab.py behind HAPROXY TEMPLATE CFG
+        The backend over plain HTTP on 127.0.0.1 (a port the kernel picks), then HAProxy in front
+        of it: TEMPLATE with every "@BACKEND_PORT@" replaced is written to CFG, checked with
+        `HAPROXY -c`, and run as `HAPROXY -db -f CFG`, a child of this process. This process exits
+        when HAProxy does, and stops HAProxy on SIGTERM/SIGINT/SIGHUP (and, on Linux, HAProxy gets
+        SIGTERM if this process dies).
+
+The trust rule (what naive backends do): the FIRST `X-SSL-Client-Verify` header of the request is
+looked at; "SUCCESS" (nginx's $ssl_client_verify) or "0" (HAProxy's %[ssl_c_verify]) answers 200
+"secret area\\n", anything else, or no such header, 403 "client certificate required\\n". No other
+header is trusted. Every response carries `X-Backend-Saw-Client-Verify`: all the values it received,
+in order, joined by " | " (or "-"), so a test can see whose copy came first.
+"""
+import ctypes
+import http.server
+import signal
+import ssl
+import subprocess
+import sys
+import threading
+
+TRUSTED = ("SUCCESS", "0")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        values = [v.strip() for v in self.headers.get_all("X-SSL-Client-Verify") or []]
+        if values and values[0] in TRUSTED:
+            status, body = 200, b"secret area\n"
+        else:
+            status, body = 403, b"client certificate required\n"
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Backend-Saw-Client-Verify", " | ".join(values) or "-")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 drops a burst of connects (1 s SYN retry)
+
+    def __init__(self, addr, ctx=None):
+        self.ctx = ctx
+        super().__init__(addr, Handler)
+
+    def finish_request(self, request, client_address):
+        request.settimeout(10)
+        if self.ctx is not None:
+            try:
+                request = self.ctx.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                request.close()
+                return
+        try:
+            self.RequestHandlerClass(request, client_address, self)
+        finally:
+            try:
+                request.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+def die_with_parent():
+    # PR_SET_PDEATHSIG (1): the child gets SIGTERM when this process dies, even by SIGKILL
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def behind(haproxy, template, cfg):
+    srv = Server(("127.0.0.1", 0))
+    port = srv.server_address[1]
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    with open(template) as f:
+        text = f.read().replace("@BACKEND_PORT@", str(port))
+    with open(cfg, "w") as f:
+        f.write(text)
+    subprocess.run([haproxy, "-c", "-q", "-f", cfg], check=True, stdin=subprocess.DEVNULL)
+    child = subprocess.Popen([haproxy, "-db", "-f", cfg], stdin=subprocess.DEVNULL,
+                             preexec_fn=die_with_parent)
+
+    def stop(signum, frame):
+        child.terminate()
+
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, stop)
+    rc = child.wait()
+    sys.exit(rc if rc >= 0 else 0)
+
+
+def direct(port, cert, key):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ctx.verify_mode = ssl.CERT_NONE
+    Server(("127.0.0.1", int(port)), ctx).serve_forever()
+
+
+def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "direct":
+        direct(*sys.argv[2:])
+    elif len(sys.argv) == 5 and sys.argv[1] == "behind":
+        behind(*sys.argv[2:])
+    else:
+        sys.exit("usage: header_lab.py direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG")
+
+
+if __name__ == "__main__":
+    main()
