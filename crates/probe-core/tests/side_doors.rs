@@ -187,8 +187,9 @@ async fn sni_chosen_policy_with_host_routing_is_found_and_the_strict_control_is_
         // The trigger is in the evidence: the sibling name from the certificate, and no SNI.
         let key = format!("SNI public.test + Host secure.test:{}", open_door.port);
         assert!(
-            f.evidence.get(&key).is_some_and(|e| e.contains("HTTP 200")
-                && e.contains("the secret area")),
+            f.evidence
+                .get(&key)
+                .is_some_and(|e| e.contains("HTTP 200") && e.contains("the secret area")),
             "run {run}: {:#?}",
             f.evidence
         );

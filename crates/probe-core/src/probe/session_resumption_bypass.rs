@@ -2,8 +2,9 @@
 //! name refuses an anonymous client, get a session without a certificate on a name that needs none
 //! (no SNI, or a sibling name of the served certificate or the configuration; TLS 1.3 ticket or
 //! TLS 1.2 session), then offer it with the protected name and ask for the protected resource. A
-//! resumed handshake without a CertificateRequest that is served 2xx is a bypass. Each version the
-//! protected name refuses on is tried, with the first name that hands out a session.
+//! resumed handshake without a CertificateRequest that is served 2xx, with another answer than the
+//! donor name's own, is a bypass. Each version the protected name refuses on is tried, with the
+//! first name that hands out a session.
 
 use std::sync::Arc;
 
@@ -130,7 +131,10 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             });
             continue;
         }
-        if !(offered.result.resumed && !offered.cert_requested && offered.served()) {
+        // A resumed session that lands on the donor's own site (HAProxy routes a resumed TLS 1.2
+        // session by the name stored in it) served nothing protected.
+        let donors_own = a.got.served() && a.got.result.body == offered.result.body;
+        if !(offered.result.resumed && !offered.cert_requested && offered.served()) || donors_own {
             continue;
         }
         let mut f = Finding::new(

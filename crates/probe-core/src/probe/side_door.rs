@@ -136,7 +136,10 @@ impl Seen {
 /// Runs one side-door exchange under the target's concurrency limits.
 pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
     let _permit = door.scan.permits.acquire(&target.host_port()).await;
-    let record = SharedRecord::default();
+    let record = match &door.sessions {
+        Some(s) => s.next_record(),
+        None => SharedRecord::default(),
+    };
     let versions = [door.version];
     let setup = ExchangeSetup {
         await_alert: true,

@@ -206,14 +206,29 @@ pub fn client_config(
     sni: bool,
     sessions: Option<Arc<CrossNameSessions>>,
 ) -> Result<ClientConfig, rustls::Error> {
-    let verifier = Arc::new(RecordingServerVerifier {
-        provider: provider.clone(),
-        record: record.clone(),
-    });
-    let resolver = Arc::new(RecordingResolver {
-        chooser,
-        record: record.clone(),
-    });
+    // rustls resumes a session only with the very verifier and resolver it was made with: the
+    // exchanges that share sessions share those too (they record into the sessions' record).
+    let shared = sessions.as_ref().and_then(|s| lock(&s.parts).clone());
+    let (verifier, resolver): (Arc<dyn ServerCertVerifier>, Arc<dyn ResolvesClientCert>) =
+        match shared {
+            Some(parts) => parts,
+            None => {
+                let parts: (Arc<dyn ServerCertVerifier>, Arc<dyn ResolvesClientCert>) = (
+                    Arc::new(RecordingServerVerifier {
+                        provider: provider.clone(),
+                        record: record.clone(),
+                    }),
+                    Arc::new(RecordingResolver {
+                        chooser,
+                        record: record.clone(),
+                    }),
+                );
+                if let Some(s) = &sessions {
+                    *lock(&s.parts) = Some(parts.clone());
+                }
+                parts
+            }
+        };
     let versions: Vec<&'static rustls::SupportedProtocolVersion> =
         versions.iter().map(|v| v.rustls()).collect();
     let mut config = ClientConfig::builder_with_provider(provider.clone())
@@ -298,9 +313,21 @@ impl rustls::client::ClientSessionStore for TicketSignal {
 pub struct CrossNameSessions {
     tls13: Mutex<Vec<rustls::client::Tls13ClientSessionValue>>,
     tls12: Mutex<Option<rustls::client::Tls12ClientSessionValue>>,
+    /// The record every exchange of these sessions writes its facts to (reset before each).
+    record: SharedRecord,
+    /// The verifier and resolver of the first exchange, reused by the next ones.
+    #[allow(clippy::type_complexity)]
+    parts: Mutex<Option<(Arc<dyn ServerCertVerifier>, Arc<dyn ResolvesClientCert>)>>,
 }
 
 impl CrossNameSessions {
+    /// The record for the next exchange of these sessions, cleared of the previous one's facts
+    /// (exchanges sharing sessions run one after another).
+    pub fn next_record(&self) -> SharedRecord {
+        *self.record.lock() = HandshakeRecord::default();
+        self.record.clone()
+    }
+
     /// Whether a session is held (a TLS 1.3 ticket or a TLS 1.2 session).
     pub fn holds_any(&self) -> bool {
         !lock(&self.tls13).is_empty() || lock(&self.tls12).is_some()

@@ -1,0 +1,243 @@
+//! The side-door probes against real servers nobody here wrote (HAProxy crt-lists, Go
+//! `GetConfigForClient`, nginx with two server blocks, HAProxy `add-header` in front of a backend
+//! that trusts `X-SSL-Client-Verify`), started by `tests/servers/start.sh` with the ground truth
+//! measured in `tests/servers/GROUND_TRUTH.md` ("Bypass servers"). Every positive must be found on
+//! every run, with its trigger in the evidence; every control must stay clean.
+//!
+//! A missing haproxy, nginx, go or python3 fails the test (set `MTLS_SKIP_REAL_SERVERS=1` to skip
+//! on purpose). `ONLY=NAME` scans one server (`cargo test -p probe-core --test side_doors_real --
+//! --nocapture` prints a line per scan).
+
+#![allow(clippy::indexing_slicing, clippy::expect_used, clippy::unwrap_used)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use probe_core::finding::FindingId;
+use probe_core::report::TargetReport;
+use probe_core::scan::{ScanOptions, Scanner};
+use probe_core::target::{Resolve, Target};
+
+type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // start.sh stops the server when its stdin closes (MTLS_WATCH_STDIN=1) or on SIGTERM.
+        drop(self.child.stdin.take());
+        let pgid = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &pgid])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &pgid])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> TestResult<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn start(name: &str, pki: &Path, work: &Path) -> TestResult<Server> {
+    use std::os::unix::process::CommandExt as _;
+    let port = free_port()?;
+    let child = Command::new("bash")
+        .arg(repo().join("tests/servers/start.sh"))
+        .args([name, &port.to_string()])
+        .arg(pki)
+        .arg(work.join(name))
+        .env("MTLS_WATCH_STDIN", "1")
+        .env(
+            "PATH",
+            format!(
+                "{}:/usr/sbin:/sbin",
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .process_group(0)
+        .spawn()?;
+    let server = Server { child, port };
+    let until = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > until {
+            return Err(format!("{name} did not listen on {port} within 20 s").into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(server)
+}
+
+fn tools_present() -> bool {
+    let found = |t: &str| {
+        [
+            "/usr/sbin",
+            "/sbin",
+            "/usr/bin",
+            "/usr/local/bin",
+            "/usr/local/go/bin",
+        ]
+        .iter()
+        .any(|d| Path::new(d).join(t).exists())
+            || Command::new("sh")
+                .args(["-c", &format!("command -v {t}")])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+    };
+    let missing: Vec<&str> = ["haproxy", "nginx", "go", "python3", "openssl"]
+        .into_iter()
+        .filter(|t| !found(t))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if std::env::var("MTLS_SKIP_REAL_SERVERS").is_ok_and(|v| v == "1") {
+        eprintln!("skipped (MTLS_SKIP_REAL_SERVERS=1): {missing:?} missing");
+        return false;
+    }
+    panic!("real servers need {missing:?}: run `bash scripts/test.sh` (it installs them), or set MTLS_SKIP_REAL_SERVERS=1");
+}
+
+/// What a server must show: (name, by name (secure.test) or by IP, findings that must be there).
+const CASES: &[(&str, bool, &[FindingId])] = &[
+    (
+        "haproxy-sni-bypass",
+        true,
+        &[
+            FindingId::SniHostMismatchBypass,
+            FindingId::SessionResumptionBypass,
+        ],
+    ),
+    (
+        "haproxy-resume-bypass",
+        true,
+        &[FindingId::SessionResumptionBypass],
+    ),
+    ("haproxy-sni-strict", true, &[]),
+    ("go-sni-bypass", true, &[FindingId::SniHostMismatchBypass]),
+    ("go-sni-strict", true, &[]),
+    ("nginx-two-vhosts", true, &[]),
+    (
+        "haproxy-header-addheader",
+        false,
+        &[FindingId::ClientCertHeaderSpoofing],
+    ),
+    ("haproxy-header-setheader", false, &[]),
+    (
+        "header-backend-direct",
+        false,
+        &[FindingId::ClientCertHeaderSpoofing],
+    ),
+];
+
+const SIDE_DOORS: [FindingId; 3] = [
+    FindingId::SniHostMismatchBypass,
+    FindingId::SessionResumptionBypass,
+    FindingId::ClientCertHeaderSpoofing,
+];
+
+fn target(by_name: bool, port: u16) -> TestResult<Target> {
+    if !by_name {
+        return Ok(Target::parse(&format!("https://127.0.0.1:{port}/"))?);
+    }
+    let mut t = Target::parse(&format!("https://secure.test:{port}/"))?;
+    let r: Resolve = format!("secure.test:{port}:127.0.0.1").parse()?;
+    t.resolve_with(&[r]);
+    Ok(t)
+}
+
+fn line(name: &str, t: &TargetReport) -> String {
+    let ids: Vec<String> = t.findings.iter().map(|f| f.id.to_string()).collect();
+    format!(
+        "{name:<26} {:?} grade {} incomplete {:?} findings {ids:?}",
+        t.client_auth,
+        t.grade,
+        t.incomplete.iter().map(|i| &i.probe).collect::<Vec<_>>()
+    )
+}
+
+#[test]
+fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult {
+    if !tools_present() {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let pki = dir.path().join("pki");
+    let status = Command::new("bash")
+        .arg(repo().join("tests/servers/pki.sh"))
+        .arg(&pki)
+        .stdout(Stdio::null())
+        .status()?;
+    assert!(status.success(), "pki.sh failed");
+    let ca = std::fs::read_to_string(pki.join("ca.crt"))?;
+    let roots = probe_core::identity::parse_certs(&ca, "ca.crt")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let scanner = Scanner::new(&ScanOptions {
+        timeout: Duration::from_secs(5),
+        system_roots: false,
+        extra_roots: roots,
+        config_probe: false,
+        ..ScanOptions::default()
+    })?;
+    let mut problems = Vec::new();
+    let mut log = std::io::stdout();
+    for (name, by_name, want) in CASES
+        .iter()
+        .filter(|c| std::env::var("ONLY").map_or(true, |o| o == c.0))
+    {
+        let server = start(name, &pki, dir.path())?;
+        for run in 1..=2 {
+            let t = target(*by_name, server.port)?;
+            let report = rt.block_on(scanner.scan(&[t]));
+            let t = &report.targets[0];
+            let _ = writeln!(log, "run {run} {}", line(name, t));
+            for id in SIDE_DOORS {
+                let found = t.findings.iter().find(|f| f.id == id);
+                match (want.contains(&id), found) {
+                    (true, None) => problems.push(format!("{name} run {run}: {id} not found")),
+                    (false, Some(f)) => problems.push(format!(
+                        "{name} run {run}: false {id}: {} {:?}",
+                        f.detail, f.evidence
+                    )),
+                    (true, Some(f)) if f.evidence.is_empty() => {
+                        problems.push(format!("{name} run {run}: {id} without evidence"))
+                    }
+                    _ => {}
+                }
+            }
+            if !want.is_empty() && t.grade != probe_core::grade::Grade::F {
+                problems.push(format!("{name} run {run}: a bypass graded {}", t.grade));
+            }
+        }
+        drop(server);
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}
