@@ -578,7 +578,10 @@ async fn attempt(
     let _permit = permits.acquire(&target.host_port()).await;
     let record = SharedRecord::default();
     let versions = [version];
-    let setup = ExchangeSetup::new(&ctx.provider, &versions, chooser, limits);
+    let setup = ExchangeSetup {
+        pacer: Some(permits.pacer(&target.host_port())),
+        ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
+    };
     let result = exchange::run(target, setup, &record).await;
     let chain = if id == ProbeId::NoClientCert {
         std::mem::take(&mut record.lock().server_chain)
@@ -744,6 +747,7 @@ fn observation(
         attempts: 1,
         late: false,
         asked_after_handshake: None,
+        handshake_completed: r.tls_version.is_some(),
     }
 }
 

@@ -137,6 +137,9 @@ pub struct ProbeObservation {
     /// The server asked for the certificate after the handshake, and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asked_after_handshake: Option<LateAsk>,
+    /// The TLS handshake completed (whatever came after it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub handshake_completed: bool,
 }
 
 fn one() -> u8 {

@@ -4,12 +4,19 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+/// Connection attempts in flight at once per `host:port` (as browsers do): a burst of SYNs
+/// overflows a small listen backlog (Python's `socketserver` has 5), and the kernel retries a
+/// dropped SYN only after a fixed second.
+pub const CONNECTS_PER_HOST: usize = 6;
+
 /// The concurrency limits: one global semaphore and one per `host:port`. A probe takes its
-/// host's permit first, so waiting for a busy host never holds a global slot.
+/// host's permit first, so waiting for a busy host never holds a global slot. Connection
+/// attempts are paced per host apart from that ([`Permits::pacer`]).
 pub struct Permits {
     global: Arc<Semaphore>,
     per_host: usize,
     hosts: std::sync::Mutex<std::collections::HashMap<String, Arc<Semaphore>>>,
+    pacers: std::sync::Mutex<std::collections::HashMap<String, Arc<Semaphore>>>,
 }
 
 impl Permits {
@@ -19,7 +26,17 @@ impl Permits {
             global: Arc::new(Semaphore::new(global.max(1))),
             per_host: per_host.max(1),
             hosts: std::sync::Mutex::new(std::collections::HashMap::new()),
+            pacers: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// The semaphore that paces connection attempts to `host_port` ([`CONNECTS_PER_HOST`]).
+    pub fn pacer(&self, host_port: &str) -> Arc<Semaphore> {
+        let mut pacers = self.pacers.lock().unwrap_or_else(|p| p.into_inner());
+        pacers
+            .entry(host_port.to_owned())
+            .or_insert_with(|| Arc::new(Semaphore::new(CONNECTS_PER_HOST)))
+            .clone()
     }
 
     /// Waits for a slot for `host_port`; the slot is released when the returned guard drops.

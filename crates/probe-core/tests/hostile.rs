@@ -506,10 +506,10 @@ async fn hostile_servers_get_clear_errors_within_the_timeout_and_spare_their_nei
                 c.server.stats.open()
             ));
         }
-        if c.name == "redirect-loop" && c.server.stats.requests() > accepted {
+        let followed = c.server.stats.followed.load(Ordering::SeqCst);
+        if c.name == "redirect-loop" && followed > 0 {
             problems.push(format!(
-                "redirect-loop: {} requests on {accepted} connections (redirects must not be followed)",
-                c.server.stats.requests(),
+                "redirect-loop: {followed} requests for a redirect target (redirects must not be followed)"
             ));
         }
         let max_probe = bad.probes.iter().map(|p| p.ms).fold(0.0, f64::max);

@@ -32,6 +32,7 @@ const SCHEMES: &[SignatureScheme] = &[
 pub fn wanted(baseline: &ProbeObservation) -> bool {
     !baseline.cert_requested
         && !baseline.late
+        && (baseline.handshake_completed || baseline.outcome == Outcome::RefusedTls)
         && matches!(
             baseline.outcome,
             Outcome::RefusedHttp | Outcome::RefusedTls | Outcome::Answered | Outcome::Inconclusive
@@ -106,6 +107,7 @@ fn observation(
         attempts: 1,
         late: true,
         asked_after_handshake: x.asked,
+        handshake_completed: x.tls_version.is_some(),
     }
 }
 
@@ -147,6 +149,7 @@ mod tests {
             attempts: 1,
             late,
             asked_after_handshake: asked,
+            handshake_completed: true,
         }
     }
 

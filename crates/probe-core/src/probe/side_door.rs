@@ -147,6 +147,7 @@ pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
         host: door.host,
         headers: door.headers,
         sessions: door.sessions,
+        pacer: Some(door.scan.permits.pacer(&target.host_port())),
         ..ExchangeSetup::new(
             &door.scan.probes.provider,
             &versions,

@@ -166,25 +166,47 @@ struct Fetcher {
 }
 
 impl Fetcher {
-    /// One identity's round: the random control path first; only when it gets an HTTP answer
-    /// (whatever the status) are the paths requested, concurrently. A server that refuses this
-    /// identity in the handshake, stalls or is not HTTP costs one connection, not eleven.
+    /// One identity's round, on one keep-alive connection: the random control path first, then,
+    /// when it got an HTTP answer (whatever the status), every path on the same connection
+    /// (HTTP/1.1 one after another, HTTP/2 as streams). Paths the connection could not carry (the
+    /// server closed it, a body went over the cap) go on new connections, concurrently. A server
+    /// that refuses this identity in the handshake, stalls or is not HTTP costs one connection.
     async fn round(
         self,
         who: usize,
         chooser: Option<Arc<dyn CertChooser>>,
         control: String,
     ) -> Vec<Fetched> {
-        let first = self.fetch(who, chooser.clone(), control).await;
-        if first.3.http_status.is_none() {
-            return vec![first];
+        let paths: Vec<String> = std::iter::once(control)
+            .chain(PATHS.iter().map(|(p, _)| (*p).to_owned()))
+            .collect();
+        let record = SharedRecord::default();
+        let results = {
+            let _permit = self.permits.acquire(&self.target.host_port()).await;
+            let setup = ExchangeSetup {
+                await_alert: false,
+                pacer: Some(self.permits.pacer(&self.target.host_port())),
+                ..ExchangeSetup::new(&self.provider, &self.versions, chooser.clone(), self.limits)
+            };
+            exchange::run_paths(&self.target, setup, &record, &paths).await
+        };
+        let sent = record.lock().sent.is_some();
+        let answered = results.first().is_some_and(|r| r.http_status.is_some());
+        let carried = results.len();
+        let mut out: Vec<Fetched> = paths
+            .iter()
+            .zip(results)
+            .map(|(path, r)| (who, path.clone(), sent, r))
+            .collect();
+        if !answered {
+            out.truncate(1);
+            return out;
         }
         let mut set = JoinSet::new();
-        for (path, _) in PATHS {
+        for path in paths.into_iter().skip(carried) {
             let (me, chooser) = (self.clone(), chooser.clone());
-            set.spawn(async move { me.fetch(who, chooser, (*path).to_owned()).await });
+            set.spawn(async move { me.fetch(who, chooser, path).await });
         }
-        let mut out = vec![first];
         while let Some(joined) = set.join_next().await {
             if let Ok(r) = joined {
                 out.push(r);
@@ -204,6 +226,7 @@ impl Fetcher {
         let setup = ExchangeSetup {
             path: Some(&path),
             await_alert: false,
+            pacer: Some(self.permits.pacer(&self.target.host_port())),
             ..ExchangeSetup::new(&self.provider, &self.versions, chooser, self.limits)
         };
         let result = exchange::run(&self.target, setup, &record).await;

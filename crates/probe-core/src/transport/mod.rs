@@ -50,7 +50,7 @@ impl Default for Limits {
 }
 
 /// What the exchange produced, before it becomes a [`crate::facts::ProbeObservation`].
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ExchangeResult {
     /// The outcome class.
     pub outcome: Option<Outcome>,
@@ -74,6 +74,8 @@ pub struct ExchangeResult {
     pub tls_version: Option<TlsVersion>,
     /// The handshake resumed a session (no certificate exchange took place).
     pub resumed: bool,
+    /// The whole body was read: the connection may carry another request.
+    pub complete: bool,
     /// An explanation of errors and alert-less refusals.
     pub detail: Option<String>,
     /// A refusal by a close (or reset) without an alert, right after a CertificateRequest and
@@ -108,6 +110,8 @@ pub struct ExchangeSetup<'a> {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// A session store shared with another exchange (session resumption); none: never resumed.
     pub sessions: Option<Arc<tls::CrossNameSessions>>,
+    /// Paces connection attempts to the host (see [`crate::permits::Permits::pacer`]).
+    pub pacer: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// The server name a probe sends.
@@ -141,6 +145,7 @@ impl<'a> ExchangeSetup<'a> {
             host: None,
             headers: Vec::new(),
             sessions: None,
+            pacer: None,
         }
     }
 }
@@ -159,33 +164,72 @@ pub async fn run(
     let until = now
         .checked_add(deadline.saturating_sub(deadline / 8))
         .unwrap_or(now + Duration::from_secs(86_400));
-    let mut result =
-        match tokio::time::timeout(deadline, exchange(target, &setup, record, until)).await {
-            Ok(r) => r,
-            Err(_) => {
-                let requested = record.lock().cert_requested;
-                let phase = if record.lock().server_chain.is_empty() {
-                    "before the server's certificate"
-                } else {
-                    "after the handshake began"
-                };
-                ExchangeResult {
-                    outcome: Some(Outcome::Inconclusive),
-                    detail: Some(format!(
-                        "timed out after {:.1} s {phase}{}",
-                        deadline.as_secs_f64(),
-                        if requested {
-                            " (a certificate had been requested)"
-                        } else {
-                            ""
-                        }
-                    )),
-                    ..ExchangeResult::default()
-                }
+    let path = setup.path.unwrap_or(&target.path);
+    let mut result = match tokio::time::timeout(
+        deadline,
+        exchange(target, &setup, record, until, &[path]),
+    )
+    .await
+    {
+        Ok(r) => r.into_iter().next().unwrap_or_default(),
+        Err(_) => {
+            let requested = record.lock().cert_requested;
+            let phase = if record.lock().server_chain.is_empty() {
+                "before the server's certificate"
+            } else {
+                "after the handshake began"
+            };
+            ExchangeResult {
+                outcome: Some(Outcome::Inconclusive),
+                detail: Some(format!(
+                    "timed out after {:.1} s {phase}{}",
+                    deadline.as_secs_f64(),
+                    if requested {
+                        " (a certificate had been requested)"
+                    } else {
+                        ""
+                    }
+                )),
+                ..ExchangeResult::default()
             }
-        };
+        }
+    };
     result.elapsed = start.elapsed();
     result
+}
+
+/// Runs one connection that asks for each of `paths` in turn (HTTP/1.1 keep-alive; HTTP/2
+/// streams), with the setup's identity. Returns the answers of a prefix of `paths`: those the
+/// connection could carry (a server that closes after one answer, or a body over the cap, ends
+/// it); the caller asks for the rest on new connections. An exchange that fails before HTTP
+/// returns that one result.
+pub async fn run_paths(
+    target: &Target,
+    setup: ExchangeSetup<'_>,
+    record: &SharedRecord,
+    paths: &[String],
+) -> Vec<ExchangeResult> {
+    let start = Instant::now();
+    let deadline = setup.limits.timeout;
+    let now = tokio::time::Instant::now();
+    let until = now
+        .checked_add(deadline.saturating_sub(deadline / 8))
+        .unwrap_or(now + Duration::from_secs(86_400));
+    let asked: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let mut results =
+        tokio::time::timeout(deadline, exchange(target, &setup, record, until, &asked))
+            .await
+            .unwrap_or_else(|_| {
+                vec![ExchangeResult {
+                    outcome: Some(Outcome::Inconclusive),
+                    detail: Some(format!("timed out after {:.1} s", deadline.as_secs_f64())),
+                    ..ExchangeResult::default()
+                }]
+            });
+    for r in &mut results {
+        r.elapsed = start.elapsed();
+    }
+    results
 }
 
 fn error(detail: impl Into<String>) -> ExchangeResult {
@@ -201,7 +245,54 @@ async fn exchange(
     setup: &ExchangeSetup<'_>,
     record: &SharedRecord,
     until: tokio::time::Instant,
-) -> ExchangeResult {
+    paths: &[&str],
+) -> Vec<ExchangeResult> {
+    match connect(target, setup, record).await {
+        Ok(connected) => ask_all(connected, target, setup, until, paths).await,
+        Err(failed) => vec![failed],
+    }
+}
+
+/// How long a connection attempt may wait for the SYN-ACK before another attempt: a SYN the
+/// server dropped (a full listen backlog) is otherwise resent by the kernel only after a second.
+const CONNECT_RETRY_AFTER: [Duration; 2] = [Duration::from_millis(250), Duration::from_millis(500)];
+
+/// Connects, at most [`crate::permits::CONNECTS_PER_HOST`] attempts at once per host, and tries
+/// again when the SYN-ACK does not come within [`CONNECT_RETRY_AFTER`] (the last attempt waits
+/// for the exchange's deadline). A refusal (RST) is final at once.
+async fn connect_tcp(
+    addr: (String, u16),
+    pacer: Option<&Arc<tokio::sync::Semaphore>>,
+) -> std::io::Result<TcpStream> {
+    let _slot = match pacer {
+        Some(p) => p.clone().acquire_owned().await.ok(),
+        None => None,
+    };
+    for wait in CONNECT_RETRY_AFTER {
+        if let Ok(result) = tokio::time::timeout(wait, TcpStream::connect(addr.clone())).await {
+            return result;
+        }
+    }
+    TcpStream::connect(addr).await
+}
+
+/// A TLS connection ready for HTTP, and what its handshake showed.
+struct Connected {
+    tls: Yielding<TlsStream<TcpStream>>,
+    alpn: Option<String>,
+    h2: bool,
+    version: Option<TlsVersion>,
+    resumed: bool,
+    _closer: Closer,
+}
+
+/// TCP connect, the TLS handshake, and on TLS 1.3 with a CertificateRequest the wait for an early
+/// alert; a failure is the exchange's result.
+async fn connect(
+    target: &Target,
+    setup: &ExchangeSetup<'_>,
+    record: &SharedRecord,
+) -> Result<Connected, ExchangeResult> {
     let config = match tls::client_config(
         setup.provider,
         setup.versions,
@@ -211,7 +302,7 @@ async fn exchange(
         setup.sessions.clone(),
     ) {
         Ok(c) => c,
-        Err(e) => return error(format!("TLS configuration: {e}")),
+        Err(e) => return Err(error(format!("TLS configuration: {e}"))),
     };
     let server_name = match &setup.sni {
         Sni::Name(name) => rustls_pki_types::ServerName::try_from(name.clone())
@@ -220,24 +311,29 @@ async fn exchange(
     };
     let server_name = match server_name {
         Ok(n) => n,
-        Err(e) => return error(e),
+        Err(e) => return Err(error(e)),
     };
     let connecting = Instant::now();
-    let tcp = match TcpStream::connect(target.connect_addr()).await {
+    let tcp = match connect_tcp(target.connect_addr(), setup.pacer.as_ref()).await {
         Ok(s) => s,
-        Err(e) => return error(format!("cannot connect to {}: {e}", target.host_port())),
+        Err(e) => {
+            return Err(error(format!(
+                "cannot connect to {}: {e}",
+                target.host_port()
+            )))
+        }
     };
     let _ = tcp.set_nodelay(true);
     let (tcp, _closer) = match closable(tcp) {
         Ok(pair) => pair,
-        Err(e) => return error(format!("socket setup failed: {e}")),
+        Err(e) => return Err(error(format!("socket setup failed: {e}"))),
     };
     let tls = match TlsConnector::from(Arc::new(config))
         .connect(server_name, tcp)
         .await
     {
         Ok(t) => t,
-        Err(e) => return handshake_failed(&e, record),
+        Err(e) => return Err(handshake_failed(&e, record)),
     };
     let (alpn, negotiated_h2, version, resumed) = {
         let conn = tls.get_ref().1;
@@ -263,36 +359,74 @@ async fn exchange(
             Err(mut refused) => {
                 refused.alpn = alpn;
                 refused.tls_version = version;
-                return refused;
+                return Err(refused);
             }
         }
     } else {
         Yielding::new(tls)
     };
+    Ok(Connected {
+        tls,
+        alpn,
+        h2: negotiated_h2,
+        version,
+        resumed,
+        _closer,
+    })
+}
+
+/// Asks for each path on the connection; the first answer's head is read by hand when the HTTP
+/// client rejects it (see [`status_line`]).
+async fn ask_all(
+    connected: Connected,
+    target: &Target,
+    setup: &ExchangeSetup<'_>,
+    until: tokio::time::Instant,
+    paths: &[&str],
+) -> Vec<ExchangeResult> {
+    let Connected {
+        tls,
+        alpn,
+        h2,
+        version,
+        resumed,
+        _closer,
+    } = connected;
     let captured = tls.capture.clone();
-    let path = setup.path.unwrap_or(&target.path);
-    let ask = Ask {
-        authority: setup.host.clone().unwrap_or_else(|| target.authority()),
-        path,
-        headers: target
-            .headers
-            .0
-            .iter()
-            .chain(&setup.headers)
-            .cloned()
-            .collect(),
-    };
-    let mut result = if negotiated_h2 {
-        http2(tls, &ask, &setup.limits, until).await
+    let headers: Vec<(http::HeaderName, http::HeaderValue)> = target
+        .headers
+        .0
+        .iter()
+        .chain(&setup.headers)
+        .cloned()
+        .collect();
+    let authority = setup.host.clone().unwrap_or_else(|| target.authority());
+    let asks: Vec<Ask<'_>> = paths
+        .iter()
+        .map(|path| Ask {
+            authority: authority.clone(),
+            path,
+            headers: headers.clone(),
+        })
+        .collect();
+    let mut results = if h2 {
+        http2(tls, &asks, &setup.limits, until).await
     } else {
-        http1(tls, &ask, &setup.limits, until).await
+        http1(tls, &asks, &setup.limits, until).await
     };
-    result.alpn = alpn;
-    result.tls_version = version;
-    result.resumed = resumed;
-    if result.outcome.is_none() {
+    for (i, result) in results.iter_mut().enumerate() {
+        result.alpn = alpn.clone();
+        result.tls_version = version;
+        result.resumed = resumed;
+        if result.outcome.is_some() {
+            continue;
+        }
         // No HTTP answer. A status line the HTTP client rejected is still an answer.
-        let head = captured.lock().map(|c| c.clone()).unwrap_or_default();
+        let head = if i == 0 {
+            captured.lock().map(|c| c.clone()).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         match status_line(&head) {
             Some(status) => {
                 let why = result.detail.take().unwrap_or_default();
@@ -303,7 +437,7 @@ async fn exchange(
                 ));
             }
             None => {
-                result.outcome = Some(no_answer_outcome(&result));
+                result.outcome = Some(no_answer_outcome(result));
                 if !head.is_empty() && result.alert.is_none() {
                     let began = sanitize(&head, 40);
                     let detail = result.detail.get_or_insert_with(String::new);
@@ -314,7 +448,7 @@ async fn exchange(
             }
         }
     }
-    result
+    results
 }
 
 /// The status code of an HTTP/1.x status line at the start of `head`, read by hand for answers
@@ -620,11 +754,42 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Yielding<S> {
 
 /// The HTTP connection task, aborted when the exchange ends or is dropped at the probe's
 /// deadline: no task may keep a server's connection open after its probe.
-struct ConnTask(tokio::task::JoinHandle<Result<(), hyper::Error>>);
+/// It ends once: after its result was taken it is never polled again (several asks share it).
+struct ConnTask {
+    handle: tokio::task::JoinHandle<Result<(), hyper::Error>>,
+    ended: bool,
+}
+
+impl ConnTask {
+    fn spawn<F>(conn: F) -> Self
+    where
+        F: std::future::Future<Output = Result<(), hyper::Error>> + Send + 'static,
+    {
+        Self {
+            handle: tokio::spawn(conn),
+            ended: false,
+        }
+    }
+
+    /// The connection's error, waiting until `until` at most; `None` when it is still running,
+    /// ended cleanly, or was already taken.
+    async fn error_by(&mut self, until: tokio::time::Instant) -> Option<hyper::Error> {
+        if self.ended {
+            return None;
+        }
+        match tokio::time::timeout_at(until, &mut self.handle).await {
+            Ok(joined) => {
+                self.ended = true;
+                joined.ok().and_then(Result::err)
+            }
+            Err(_) => None,
+        }
+    }
+}
 
 impl Drop for ConnTask {
     fn drop(&mut self) {
-        self.0.abort();
+        self.handle.abort();
     }
 }
 
@@ -743,56 +908,88 @@ fn request(ask: &Ask<'_>, absolute: bool) -> Result<http::Request<Empty<Bytes>>,
     builder.body(Empty::new())
 }
 
+/// How long one HTTP/1.1 connection carries asks one after another: a server that answers in a
+/// millisecond takes them all on one connection; one that takes tens of milliseconds per answer
+/// (Python's http.server waits for delayed ACKs) gets the rest on parallel connections instead.
+const KEEP_ALIVE_BUDGET: Duration = Duration::from_millis(30);
+
+/// HTTP/1.1: the asks one after another on one keep-alive connection, while the server keeps
+/// it open, each body was read whole and [`KEEP_ALIVE_BUDGET`] is not spent.
 async fn http1(
     tls: Yielding<TlsStream<TcpStream>>,
-    ask: &Ask<'_>,
+    asks: &[Ask<'_>],
     limits: &Limits,
     until: tokio::time::Instant,
-) -> ExchangeResult {
+) -> Vec<ExchangeResult> {
     let handshake = hyper::client::conn::http1::Builder::new()
         .max_buf_size(limits.header_cap.max(8192))
         .handshake::<_, Empty<Bytes>>(TokioIo::new(tls))
         .await;
     let (mut sender, conn) = match handshake {
         Ok(pair) => pair,
-        Err(e) => return error(format!("HTTP/1.1 setup failed: {e}")),
+        Err(e) => return vec![error(format!("HTTP/1.1 setup failed: {e}"))],
     };
-    let conn_task = ConnTask(tokio::spawn(conn));
-    let req = match request(ask, false) {
-        Ok(r) => r,
-        Err(e) => return error(format!("cannot build the request: {e}")),
-    };
-    let sent = sender.send_request(req).await;
-    finish(sent, conn_task, limits, until).await
+    let mut conn_task = ConnTask::spawn(conn);
+    let mut out = Vec::new();
+    let started = Instant::now();
+    for ask in asks {
+        let reusable = out.last().is_none_or(|r: &ExchangeResult| r.complete);
+        let slow = !out.is_empty() && started.elapsed() > KEEP_ALIVE_BUDGET;
+        if !reusable || slow || sender.ready().await.is_err() {
+            break;
+        }
+        let req = match request(ask, false) {
+            Ok(r) => r,
+            Err(e) => {
+                out.push(error(format!("cannot build the request: {e}")));
+                break;
+            }
+        };
+        let sent = sender.send_request(req).await;
+        out.push(finish(sent, &mut conn_task, limits, until).await);
+    }
+    out
 }
 
+/// HTTP/2: every ask as its own stream on one connection, sent at once, answers read in order.
 async fn http2(
     tls: Yielding<TlsStream<TcpStream>>,
-    ask: &Ask<'_>,
+    asks: &[Ask<'_>],
     limits: &Limits,
     until: tokio::time::Instant,
-) -> ExchangeResult {
+) -> Vec<ExchangeResult> {
     let handshake = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
         .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
         .max_concurrent_reset_streams(8)
         .handshake::<_, Empty<Bytes>>(TokioIo::new(tls))
         .await;
-    let (mut sender, conn) = match handshake {
+    let (sender, conn) = match handshake {
         Ok(pair) => pair,
-        Err(e) => return error(format!("HTTP/2 setup failed: {e}")),
+        Err(e) => return vec![error(format!("HTTP/2 setup failed: {e}"))],
     };
-    let conn_task = ConnTask(tokio::spawn(conn));
-    let req = match request(ask, true) {
-        Ok(r) => r,
-        Err(e) => return error(format!("cannot build the request: {e}")),
-    };
-    let sent = sender.send_request(req).await;
-    finish(sent, conn_task, limits, until).await
+    let mut conn_task = ConnTask::spawn(conn);
+    let sends = asks.iter().map(|ask| {
+        let mut sender = sender.clone();
+        async move {
+            match request(ask, true) {
+                Ok(req) => Ok(sender.send_request(req).await),
+                Err(e) => Err(error(format!("cannot build the request: {e}"))),
+            }
+        }
+    });
+    let mut out = Vec::new();
+    for sent in futures_util::future::join_all(sends).await {
+        out.push(match sent {
+            Ok(sent) => finish(sent, &mut conn_task, limits, until).await,
+            Err(e) => e,
+        });
+    }
+    out
 }
 
 async fn finish(
     sent: Result<http::Response<hyper::body::Incoming>, hyper::Error>,
-    mut conn_task: ConnTask,
+    conn_task: &mut ConnTask,
     limits: &Limits,
     until: tokio::time::Instant,
 ) -> ExchangeResult {
@@ -811,11 +1008,7 @@ async fn finish(
             } else {
                 Duration::from_secs(2)
             };
-            let conn_result = tokio::time::timeout_at(wait(most), &mut conn_task.0).await;
-            let conn_err = match conn_result {
-                Ok(Ok(Err(e))) => Some(e),
-                _ => None,
-            };
+            let conn_err = conn_task.error_by(wait(most)).await;
             let tls = conn_err
                 .as_ref()
                 .and_then(|e| find_tls_error(e))
@@ -848,6 +1041,7 @@ async fn finish(
     let mut body = response.into_body();
     let mut buf: Vec<u8> = Vec::new();
     let mut truncated = false;
+    let mut complete = false;
     while buf.len() < limits.body_cap {
         match tokio::time::timeout_at(wait(Duration::from_secs(2)), body.frame()).await {
             Ok(Some(Ok(frame))) => {
@@ -857,12 +1051,18 @@ async fn finish(
                     buf.extend(data.iter().take(room));
                 }
             }
-            _ => break, // end, error, a stalled or endless body: the status is what matters
+            Ok(None) => {
+                complete = true;
+                break;
+            }
+            _ => break, // an error, a stalled or endless body: the status is what matters
         }
     }
-    truncated |= buf.len() >= limits.body_cap && !hyper::body::Body::is_end_stream(&body);
-    drop(conn_task);
+    let ended = hyper::body::Body::is_end_stream(&body);
+    truncated |= buf.len() >= limits.body_cap && !ended;
+    complete = (complete || ended) && !truncated;
     ExchangeResult {
+        complete,
         outcome: Some(classify_status(status)),
         http_status: Some(status),
         server_header,

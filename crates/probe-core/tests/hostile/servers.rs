@@ -33,6 +33,8 @@ pub struct Stats {
     pub written: AtomicU64,
     /// HTTP requests (or h2 HEADERS frames) received.
     pub requests: AtomicUsize,
+    /// Requests for a path the server redirected to (a client that follows redirects).
+    pub followed: AtomicUsize,
 }
 
 impl Stats {
@@ -415,8 +417,11 @@ pub async fn header_100mb(mut tls: TlsStream<TcpStream>, stats: Arc<Stats>) {
 /// Redirects every request to the next URL, forever (keep-alive).
 pub async fn redirect_loop(mut tls: TlsStream<TcpStream>, stats: Arc<Stats>) {
     for hop in 0..1000u32 {
-        if read_head(&mut tls, &stats).await.is_none() {
+        let Some(head) = read_head(&mut tls, &stats).await else {
             return;
+        };
+        if head.windows(7).any(|w| w == b" /loop/") {
+            stats.followed.fetch_add(1, Ordering::SeqCst);
         }
         let resp = format!(
             "HTTP/1.1 302 Found\r\nLocation: /loop/{}\r\nContent-Length: 0\r\n\r\n",
