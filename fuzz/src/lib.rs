@@ -10,11 +10,11 @@ use std::sync::{Arc, OnceLock};
 
 use action_runner::github::commands;
 use action_runner::{config, render};
+use probe_core::checks::server_cert::{self, Policy, TrustStore};
+use probe_core::facts::{ProbeObservation, TlsVersion};
 use probe_core::finding::{Finding, FindingId};
 use probe_core::identity::KeyKind;
-use probe_core::observation::{ProbeObservation, TlsVersion};
 use probe_core::report::Report;
-use probe_core::server_cert::{self, Policy, TrustStore};
 use probe_core::target::Target;
 use rustls_pki_types::CertificateDer;
 
@@ -36,7 +36,7 @@ fn lossy(data: &[u8]) -> String {
 /// Whether `identity::summarize` and `server_cert` escape control characters in the names they
 /// render, as `handshake::describe_name` does. TODO: they do not yet (found by these targets: a
 /// PrintableString holding `\x03` or `\n` reaches reports as it is); once they call
-/// `probe_core::handshake::escape_controls`, set this to true so the targets hold them to it.
+/// `probe_core::text::escape_controls`, set this to true so the targets hold them to it.
 const NAMES_ESCAPED_EVERYWHERE: bool = true;
 
 /// Server text must reach reports without control characters (they could forge lines).
@@ -78,14 +78,14 @@ pub fn cert_analysis(data: &[u8]) {
         }
         assert_eq!(summary.sha256.len(), 64);
     }
-    let name = probe_core::handshake::describe_name(data);
+    let name = probe_core::text::describe_name(data);
     assert_printable("describe_name", &name);
 }
 
 fn trust_stores() -> &'static [TrustStore; 2] {
     static STORES: OnceLock<[TrustStore; 2]> = OnceLock::new();
     STORES.get_or_init(|| {
-        let provider = probe_core::scan::provider();
+        let provider = probe_core::engine::provider();
         let mut roots = rustls::RootCertStore::empty();
         let with_roots = rcgen::KeyPair::generate()
             .ok()
@@ -160,7 +160,7 @@ fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 struct ForgeKit {
-    forger: probe_core::forge::Forger,
+    forger: probe_core::identity::forge::Forger,
     template: Vec<u8>,
     signer: rcgen::KeyPair,
 }
@@ -168,7 +168,8 @@ struct ForgeKit {
 fn forge_kit() -> &'static Option<ForgeKit> {
     static KIT: OnceLock<Option<ForgeKit>> = OnceLock::new();
     KIT.get_or_init(|| {
-        let forger = probe_core::forge::Forger::new(probe_core::scan::provider()).ok()?;
+        let forger =
+            probe_core::identity::forge::Forger::new(probe_core::engine::provider()).ok()?;
         let signer = rcgen::KeyPair::generate().ok()?;
         let template = probe_core::identity::client_leaf_params("fuzz")
             .self_signed(&signer)
@@ -210,7 +211,7 @@ pub fn dn_forge(data: &[u8]) {
         return;
     };
     let canonical = canonical_name(data);
-    if let Ok(der) = probe_core::forge::splice_issuer(&kit.template, data, &kit.signer) {
+    if let Ok(der) = probe_core::identity::forge::splice_issuer(&kit.template, data, &kit.signer) {
         x509_parser::parse_x509_certificate(&der)
             .unwrap_or_else(|e| panic!("a spliced certificate does not parse: {e}"));
         if canonical {
@@ -255,7 +256,7 @@ pub fn config_leak(data: &[u8]) {
         return;
     };
     let content_type = CONTENT_TYPES[usize::from(pick) % CONTENT_TYPES.len()];
-    let classified = probe_core::config_leak::classify(body, content_type);
+    let classified = probe_core::checks::config_body::classify(body, content_type);
     for s in &classified.auth_off {
         assert!(
             s.setting.chars().count() <= 1_000,
@@ -265,7 +266,7 @@ pub fn config_leak(data: &[u8]) {
     }
     const PLANTED: &str = "FUZZ-PLANTED-SECRET-7c1d";
     let text = format!("{}\npassword={PLANTED}\n", lossy(body));
-    let redacted = probe_core::config_leak::redact(&text);
+    let redacted = probe_core::checks::config_body::redact(&text);
     assert!(
         !redacted.contains(PLANTED),
         "a secret survived redaction: {redacted:?}"
@@ -350,8 +351,8 @@ pub fn markdown(data: &[u8]) {
     let Ok(target) = Target::parse("https://fuzz.example/") else {
         return;
     };
-    let failed = probe_core::scan::failed(&target, s.clone());
-    let mut judged = probe_core::scan::failed(&target, String::new());
+    let failed = probe_core::engine::failed(&target, s.clone());
+    let mut judged = probe_core::engine::failed(&target, String::new());
     judged.error = None;
     judged.findings =
         vec![Finding::new(FindingId::ClientCertOptional, s.clone()).with_evidence(&s, s.clone())];

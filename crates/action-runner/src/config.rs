@@ -5,10 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use probe_core::facts::ProbeId;
 use probe_core::finding::FindingId;
 use probe_core::grade::Grade;
 use probe_core::policy::{Expectation, Suppression, TargetPolicy};
-use probe_core::target::Target;
+use probe_core::target::{ExtraHeaders, Resolve, Target};
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
@@ -65,6 +66,58 @@ pub struct Defaults {
     pub issuing_ca_cert: Option<PathBuf>,
     /// Its key.
     pub issuing_ca_key: Option<PathBuf>,
+    /// `HOST:PORT:ADDR` entries, as curl's `--resolve`, for every target.
+    #[serde(default)]
+    pub resolve: Vec<ResolveValue>,
+    /// `Name: value` headers sent on every probe request (values are secrets: never printed).
+    #[serde(default)]
+    pub headers: Vec<HeaderEntry>,
+    /// Probes switched off, by id.
+    #[serde(default)]
+    pub skip_probes: Vec<ProbeIdValue>,
+}
+
+/// A curl-style `HOST:PORT:ADDR`, validated as it is read.
+#[derive(Debug, Clone)]
+pub struct ResolveValue(pub Resolve);
+
+impl<'de> Deserialize<'de> for ResolveValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map(Self).map_err(de::Error::custom)
+    }
+}
+
+/// A `Name: value` header, validated as it is read; errors never quote the value.
+#[derive(Clone)]
+pub struct HeaderEntry(pub http::HeaderName, pub http::HeaderValue);
+
+impl std::fmt::Debug for HeaderEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: <redacted>", self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for HeaderEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ExtraHeaders::parse_one(&s)
+            .map(|(n, v)| Self(n, v))
+            .map_err(de::Error::custom)
+    }
+}
+
+/// A probe id of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeIdValue(pub ProbeId);
+
+impl<'de> Deserialize<'de> for ProbeIdValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        crate::parse::probe_id(&s)
+            .map(Self)
+            .map_err(de::Error::custom)
+    }
 }
 
 /// One `targets:` entry.
@@ -79,6 +132,12 @@ pub struct TargetEntry {
     /// `mtls` (default) or `public`.
     #[serde(default)]
     pub expect: Expectation,
+    /// `HOST:PORT:ADDR` entries for this target.
+    #[serde(default)]
+    pub resolve: Vec<ResolveValue>,
+    /// Sibling names served on the same address, tried as SNI by the bypass probes.
+    #[serde(default)]
+    pub names: Vec<String>,
 }
 
 /// One `suppressions:` entry.
@@ -256,12 +315,18 @@ impl Config {
         }
     }
 
-    /// The targets, in file order.
+    /// The targets, in file order, with their own `resolve` and `names`.
     pub fn targets(&self) -> Vec<Target> {
         self.file
             .targets
             .iter()
-            .map(|t| t.url.target.clone())
+            .map(|t| {
+                let mut target = t.url.target.clone();
+                let entries: Vec<Resolve> = t.resolve.iter().map(|r| r.0.clone()).collect();
+                target.resolve_with(&entries);
+                target.names.extend(t.names.iter().cloned());
+                target
+            })
             .collect()
     }
 

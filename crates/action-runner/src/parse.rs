@@ -10,6 +10,37 @@ pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
 /// Longest total deadline of a scan, in seconds.
 pub const MAX_DEADLINE_SECS: f64 = 86_400.0;
 
+/// A probe id of the registry (`--skip-probe`, `skip-probes`).
+pub fn probe_id(s: &str) -> Result<probe_core::facts::ProbeId, String> {
+    probe_core::probe::registry::find(s.trim())
+        .map(|spec| spec.id)
+        .ok_or_else(|| {
+            let known: Vec<&str> = probe_core::probe::registry::specs()
+                .map(|p| p.id.as_str())
+                .collect();
+            format!("{s:?} is not a probe: use one of {}", known.join(", "))
+        })
+}
+
+/// A curl-style `HOST:PORT:ADDR` (`--resolve`, `resolve`).
+pub fn resolve(s: &str) -> Result<probe_core::target::Resolve, String> {
+    s.trim().parse()
+}
+
+/// A `Name: value` header (`--header`, `headers`); the error never quotes the value.
+pub fn header(s: &str) -> Result<(http::HeaderName, http::HeaderValue), String> {
+    probe_core::target::ExtraHeaders::parse_one(s)
+}
+
+/// A DNS name (`--sni-name`, `names`).
+pub fn dns_name(s: &str) -> Result<String, String> {
+    let name = s.trim().trim_end_matches('.').to_ascii_lowercase();
+    match rustls::pki_types::ServerName::try_from(name.clone()) {
+        Ok(rustls::pki_types::ServerName::DnsName(_)) => Ok(name),
+        _ => Err(format!("{s:?} is not a DNS name")),
+    }
+}
+
 /// A grade letter (`A`–`F`, either case).
 pub fn grade(s: &str) -> Result<Grade, String> {
     Grade::parse(s).ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D or F"))

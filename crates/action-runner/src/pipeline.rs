@@ -13,9 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use probe_core::engine::{IdentityInputs, ScanOptions};
 use probe_core::grade::Grade;
 use probe_core::report::{Report, REPORT_VERSION};
-use probe_core::scan::{IdentityInputs, ScanOptions};
 use probe_core::target::Target;
 
 use crate::config::{Config, Defaults};
@@ -63,6 +63,14 @@ pub struct Given {
     pub issuing_ca_cert: Option<Pem>,
     /// Its private key.
     pub issuing_ca_key: Option<Pem>,
+    /// `HOST:PORT:ADDR` entries (curl's `--resolve`), beside the config's.
+    pub resolve: Vec<probe_core::target::Resolve>,
+    /// Sibling names tried as SNI on every target given here.
+    pub sni_names: Vec<String>,
+    /// Headers sent on every probe request (secrets: never printed), beside the config's.
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Probes switched off, beside the config's.
+    pub skip_probes: Vec<probe_core::facts::ProbeId>,
 }
 
 /// What the scan and the policy need, the config's defaults applied.
@@ -132,6 +140,12 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
     if let Some(n) = given.per_host.or(defaults.and_then(|d| d.per_host)) {
         options.per_host = usize::from(n);
     }
+    options.skip_probes = given.skip_probes.clone();
+    options.skip_probes.extend(
+        defaults
+            .iter()
+            .flat_map(|d| d.skip_probes.iter().map(|p| p.0)),
+    );
     Ok(Settings {
         options,
         fail_under: fail_under(given.fail_under, config),
@@ -225,12 +239,47 @@ impl PemReader<'_> {
 }
 
 /// The given targets, then the config's that are not among them.
-pub fn targets(given: &[Target], config: Option<&Config>) -> Vec<Target> {
-    let mut targets = given.to_vec();
+pub fn targets(urls: &[Target], given: &Given, config: Option<&Config>) -> Vec<Target> {
+    let mut targets: Vec<Target> = urls
+        .iter()
+        .map(|t| {
+            let mut t = t.clone();
+            t.names.extend(given.sni_names.iter().cloned());
+            t
+        })
+        .collect();
     for t in config.iter().flat_map(|c| c.targets()) {
-        if !targets.contains(&t) {
+        if !targets.iter().any(|k| k.url == t.url) {
             targets.push(t);
         }
+    }
+    // `resolve` and `headers` of the front end, then of the config's defaults, for every target.
+    let defaults = config.map(|c| &c.file.defaults);
+    let resolve: Vec<probe_core::target::Resolve> = given
+        .resolve
+        .iter()
+        .cloned()
+        .chain(
+            defaults
+                .iter()
+                .flat_map(|d| d.resolve.iter().map(|r| r.0.clone())),
+        )
+        .collect();
+    let headers: Vec<(http::HeaderName, http::HeaderValue)> = given
+        .headers
+        .iter()
+        .cloned()
+        .chain(
+            defaults
+                .iter()
+                .flat_map(|d| d.headers.iter().map(|h| (h.0.clone(), h.1.clone()))),
+        )
+        .collect();
+    for t in &mut targets {
+        if t.connect_to.is_none() {
+            t.resolve_with(&resolve);
+        }
+        t.headers.0.extend(headers.iter().cloned());
     }
     targets
 }
@@ -378,10 +427,44 @@ mod tests {
             Ok(t) => vec![t],
             Err(e) => panic!("{e}"),
         };
-        let urls: Vec<String> = targets(&given, Some(&c))
+        let urls: Vec<String> = targets(&given, &Given::default(), Some(&c))
             .into_iter()
             .map(|t| t.url)
             .collect();
         assert_eq!(urls, ["https://b.example:443/", "https://a.example:443/"]);
+    }
+
+    #[test]
+    fn resolve_names_and_headers_reach_every_target() {
+        let c = config(
+            "defaults:\n  resolve: [\"a.example:443:10.0.0.1\"]\n  headers: [\"X-Key: k1\"]\n\
+             targets:\n  - url: https://a.example/\n  - url: https://b.example/\n    resolve: [\"b.example:443:10.0.0.2\"]\n    names: [\"public.example\"]\n",
+        );
+        let given = Given {
+            resolve: vec![match "c.example:443:10.0.0.3".parse() {
+                Ok(r) => r,
+                Err(e) => panic!("{e}"),
+            }],
+            sni_names: vec!["sibling.example".into()],
+            ..Given::default()
+        };
+        let cli = match Target::parse("https://c.example/") {
+            Ok(t) => vec![t],
+            Err(e) => panic!("{e}"),
+        };
+        let all = targets(&cli, &given, Some(&c));
+        let addr = |i: usize| all.get(i).and_then(|t| t.connect_to).map(|a| a.to_string());
+        assert_eq!(addr(0).as_deref(), Some("10.0.0.3"));
+        assert_eq!(addr(1).as_deref(), Some("10.0.0.1"));
+        assert_eq!(addr(2).as_deref(), Some("10.0.0.2"));
+        assert_eq!(
+            all.first().map(|t| t.names.clone()),
+            Some(vec!["sibling.example".to_owned()])
+        );
+        assert_eq!(
+            all.get(2).map(|t| t.names.clone()),
+            Some(vec!["public.example".to_owned()])
+        );
+        assert!(all.iter().all(|t| t.headers.0.len() == 1));
     }
 }

@@ -3,8 +3,8 @@
 
 use std::io::IsTerminal;
 
+use probe_core::engine::Scanner;
 use probe_core::report::{Report, TargetReport};
-use probe_core::scan::Scanner;
 use probe_core::target::Target;
 
 use crate::config::Config;

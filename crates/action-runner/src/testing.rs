@@ -10,7 +10,7 @@ pub(crate) fn target(url: &str, findings: Vec<Finding>) -> TargetReport {
     let Ok(t) = Target::parse(url) else {
         panic!("bad test URL {url}")
     };
-    let mut r = probe_core::scan::failed(&t, String::new());
+    let mut r = probe_core::engine::failed(&t, String::new());
     r.error = None;
     r.score = 40;
     r.client_auth = probe_core::verdict::ClientAuth::Optional;

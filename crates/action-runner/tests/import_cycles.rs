@@ -688,16 +688,15 @@ fn action_runner_has_no_import_cycles() {
     assert_no_cycles(&crate_src("action-runner"));
 }
 
-/// probe-core's engine is being rebuilt (issue 12); enable this (remove `#[ignore]`) once it lands.
+/// probe-core: the engine v2 layering (text, facts, identity, transport, finding, checks, probe,
+/// verdict, engine, report, policy) has no cycle.
 #[test]
-#[ignore = "enable once probe-core's engine v2 lands (issue 12)"]
 fn probe_core_has_no_import_cycles() {
     assert_no_cycles(&crate_src("probe-core"));
 }
 
-/// Every crate of the workspace, for a look: prints what it finds, fails on any cycle.
+/// Every crate of the workspace: prints what it finds, fails on any cycle.
 #[test]
-#[ignore = "a survey; the crates that must be free of cycles have a test of their own"]
 fn every_workspace_crate() {
     let mut failed = Vec::new();
     for name in ["action-runner", "probe-core", "mtls-lab", "openssl-pha"] {

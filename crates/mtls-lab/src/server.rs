@@ -15,9 +15,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+use crate::case::LabCase;
 use crate::pki::LabPki;
 use crate::verifier::{Flaw, FlawedVerifier};
-use crate::LabCase;
 
 /// Why the lab could not start.
 #[derive(Debug, thiserror::Error)]

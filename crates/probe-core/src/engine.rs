@@ -227,6 +227,7 @@ pub struct Scanner {
     scan: Arc<ScanContext>,
     deadline: Option<Duration>,
     skip: Vec<ProbeId>,
+    targets_in_flight: usize,
 }
 
 impl Scanner {
@@ -274,6 +275,9 @@ impl Scanner {
             }),
             deadline: options.deadline,
             skip,
+            // Enough targets to keep every global slot busy (a target runs about six probes at
+            // once), few enough that waiting targets cost nothing.
+            targets_in_flight: (options.concurrency / 4).max(2),
         })
     }
 
@@ -292,36 +296,44 @@ impl Scanner {
         let start = Instant::now();
         let until = self.deadline.map(|d| tokio::time::Instant::now() + d);
         let mut set = JoinSet::new();
-        for (i, t) in targets.iter().enumerate() {
-            let (scan, skip) = (self.scan.clone(), self.skip.clone());
-            let (target, deadline) = (t.clone(), self.deadline);
-            set.spawn(async move {
-                let work = scan_target(&target, &scan, &skip);
-                let report =
-                    match until {
-                        Some(until) => {
-                            tokio::time::timeout_at(until, work)
+        let mut reports: Vec<Option<TargetReport>> = vec![None; targets.len()];
+        let mut waiting = targets.iter().enumerate();
+        loop {
+            // A target's task exists only once it may run: memory follows the concurrency, not
+            // the number of targets.
+            while set.len() < self.targets_in_flight {
+                let Some((i, t)) = waiting.next() else { break };
+                let (scan, skip) = (self.scan.clone(), self.skip.clone());
+                let (target, deadline) = (t.clone(), self.deadline);
+                set.spawn(async move {
+                    let work = scan_target(&target, &scan, &skip);
+                    let report =
+                        match until {
+                            Some(until) => tokio::time::timeout_at(until, work)
                                 .await
                                 .unwrap_or_else(|_| {
                                     let secs = deadline.map_or(0.0, |d| d.as_secs_f64());
                                     failed(
-                                &target,
-                                format!("not scanned: the total deadline of {secs:.0} s expired"),
-                            )
-                                })
-                        }
-                        None => work.await,
-                    };
-                (i, report)
-            });
-        }
-        let mut reports: Vec<Option<TargetReport>> = vec![None; targets.len()];
-        while let Some(joined) = set.join_next().await {
-            if let Ok((i, r)) = joined {
-                on_target(&r);
-                if let Some(slot) = reports.get_mut(i) {
-                    *slot = Some(r);
+                                        &target,
+                                        format!(
+                                        "not scanned: the total deadline of {secs:.0} s expired"
+                                    ),
+                                    )
+                                }),
+                            None => work.await,
+                        };
+                    (i, report)
+                });
+            }
+            match set.join_next().await {
+                Some(Ok((i, r))) => {
+                    on_target(&r);
+                    if let Some(slot) = reports.get_mut(i) {
+                        *slot = Some(r);
+                    }
                 }
+                Some(Err(e)) => tracing::warn!("a target task failed: {e}"),
+                None => break,
             }
         }
         let reports = reports

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use mtls_lab::custom::{self, ClientAuthMode, CustomSpec, Fallback, Route, RouteBody};
 use probe_core::config_leak::BodyFormat;
 use probe_core::finding::{FindingId, Severity};
-use probe_core::probe::config_exposed::{ConfigObservation, BODY_CAP};
+use probe_core::probe::tls_config_exposed::{ConfigObservation, BODY_CAP};
 use probe_core::report::TargetReport;
 use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::target::Target;

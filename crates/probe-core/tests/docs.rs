@@ -3,7 +3,7 @@
 //! tables as they should read.
 
 use probe_core::finding::FindingId;
-use probe_core::probe::config_exposed::PATHS;
+use probe_core::probe::tls_config_exposed::PATHS;
 
 fn finding_rows() -> Vec<String> {
     FindingId::ALL

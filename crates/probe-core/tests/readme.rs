@@ -3,7 +3,7 @@
 //! the catalogue and the registry say.
 
 use probe_core::finding::FindingId;
-use probe_core::probe::config_exposed::PATHS;
+use probe_core::probe::tls_config_exposed::PATHS;
 
 #[test]
 fn readme_lists_every_finding_and_config_path() -> Result<(), Box<dyn std::error::Error>> {

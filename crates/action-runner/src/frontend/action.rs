@@ -2,7 +2,7 @@
 //!
 //! In order: mask every line of every secret input; read and validate every input and the config
 //! (`::error` and exit 2 on any problem); build the scan options through the same
-//! [`pipeline`](crate::pipeline) as the command line; scan; apply the config's policy and the
+//! [`crate::pipeline`] as the command line; scan; apply the config's policy and the
 //! baseline; print the text report to the log with workflow commands stopped (it quotes servers);
 //! write the JSON report and the SARIF file to the workspace; append the job summary and the
 //! outputs; annotate the findings, worst first; end with an `::error` that states the grade and
@@ -15,8 +15,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::Context as _;
+use probe_core::engine::Scanner;
 use probe_core::report::Report;
-use probe_core::scan::Scanner;
 
 use crate::exit::{Decision, Exit, FailOn, Gate};
 use crate::github::commands::{Command, StopCommands};

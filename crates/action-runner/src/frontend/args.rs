@@ -22,6 +22,8 @@ pub struct Cli {
 }
 
 /// The subcommands.
+// Parsed once per run: the size of its largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan one or more HTTPS URLs.
@@ -166,6 +168,21 @@ pub struct ScanOpts {
     /// Probes in flight at once per host:port, so one server is not hammered [default: 16].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=4096), help_heading = "Scanning")]
     pub per_host: Option<u16>,
+    /// Connect to ADDR for HOST:PORT, keeping HOST for SNI, Host and certificate checks (as curl's
+    /// --resolve). Repeatable.
+    #[arg(long, value_name = "HOST:PORT:ADDR", value_parser = crate::parse::resolve, help_heading = "Scanning")]
+    pub resolve: Vec<probe_core::target::Resolve>,
+    /// A sibling name served on the same address, tried as SNI by the bypass probes (beside the
+    /// names of the served certificate). Repeatable.
+    #[arg(long = "sni-name", value_name = "NAME", value_parser = crate::parse::dns_name, help_heading = "Scanning")]
+    pub sni_names: Vec<String>,
+    /// A header sent on every probe request, e.g. 'Authorization: Bearer …' (its value is never
+    /// printed). Repeatable.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = crate::parse::header, help_heading = "Scanning")]
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Switch a probe off, by id (e.g. tls-config-exposed on production). Repeatable.
+    #[arg(long = "skip-probe", value_name = "ID", value_parser = crate::parse::probe_id, help_heading = "Scanning")]
+    pub skip_probes: Vec<probe_core::facts::ProbeId>,
 }
 
 /// When to colour.

@@ -1,13 +1,13 @@
 //! `mtls-scan scan` and `mtls-scan merge`: flags and the config through the
-//! [`pipeline`](crate::pipeline), the scan, rendering, and the exit code. Every error names the
+//! [`crate::pipeline`], the scan, rendering, and the exit code. Every error names the
 //! flag it is about; setup errors are usage errors (exit 2), found before anything is scanned.
 
 use std::path::Path;
 
 use anyhow::Context as _;
+use probe_core::engine::Scanner;
 use probe_core::grade::Grade;
 use probe_core::report::Report;
-use probe_core::scan::Scanner;
 
 use super::args::{ColorChoice, MergeArgs, ReportOpts, ScanArgs};
 use crate::config::Config;
@@ -71,6 +71,10 @@ fn given(args: &ScanArgs) -> Given {
         client_key: pem(&s.client_key),
         issuing_ca_cert: pem(&s.issuing_ca_cert),
         issuing_ca_key: pem(&s.issuing_ca_key),
+        resolve: s.resolve.clone(),
+        sni_names: s.sni_names.clone(),
+        headers: s.headers.clone(),
+        skip_probes: s.skip_probes.clone(),
     }
 }
 
@@ -99,7 +103,8 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
             Err(e) => return usage(e),
         }
     };
-    let all = pipeline::targets(&given_targets, config.as_ref());
+    let given = given(&args);
+    let all = pipeline::targets(&given_targets, &given, config.as_ref());
     if all.is_empty() {
         return usage("no target URL given");
     }
@@ -111,7 +116,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         Ok(b) => b,
         Err(e) => return usage(e),
     };
-    let settings = match pipeline::settings(&given(&args), config.as_ref()) {
+    let settings = match pipeline::settings(&given, config.as_ref()) {
         Ok(s) => s,
         Err(errors) => {
             let at = args.config.as_deref();

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use mtls_lab::LabCase;
+use probe_core::engine::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::report::TargetReport;
-use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::target::Target;
 
 use super::args::DemoArgs;

@@ -220,6 +220,74 @@ async fn update(
     api.crab().patch(route, Some(&body)).await
 }
 
+/// What every request of one check run carries: its title, summary, annotations' file and
+/// conclusion.
+struct Sender<'a> {
+    api: &'a Api,
+    title: String,
+    summary: String,
+    path: &'a str,
+    conclusion: CheckRunConclusion,
+}
+
+impl Sender<'_> {
+    /// Creates the run with the first batch; completed at once when it is the only one.
+    async fn create(
+        &self,
+        head_sha: &str,
+        batch: &[Note],
+        only: bool,
+    ) -> Result<CheckRunId, ApiError> {
+        let run = self
+            .api
+            .call(Repeat::RateLimitOnly, || async {
+                let handler = self.api.crab().checks(&self.api.owner, &self.api.repo);
+                let create = handler.create_check_run(NAME, head_sha).output(output(
+                    &self.title,
+                    &self.summary,
+                    batch,
+                    self.path,
+                ));
+                let create = if only {
+                    create
+                        .status(CheckRunStatus::Completed)
+                        .conclusion(self.conclusion)
+                } else {
+                    create.status(CheckRunStatus::InProgress)
+                };
+                create.send().await
+            })
+            .await?;
+        Ok(run.id)
+    }
+
+    /// Appends a batch of annotations; the last one completes the run.
+    async fn append(&self, id: CheckRunId, batch: &[Note], last: bool) -> Result<(), ApiError> {
+        let body = || Update {
+            status: last.then_some(CheckRunStatus::Completed),
+            conclusion: last.then_some(self.conclusion),
+            output: Some(output(&self.title, &self.summary, batch, self.path)),
+        };
+        self.api
+            .call(Repeat::RateLimitOnly, || update(self.api, id, body()))
+            .await
+            .map(|_| ())
+    }
+
+    /// Completes the run with what it has (after a failed append: never left in progress).
+    async fn complete(&self, id: CheckRunId) {
+        let body = || Update {
+            status: Some(CheckRunStatus::Completed),
+            conclusion: Some(self.conclusion),
+            output: None,
+        };
+        let _ = self
+            .api
+            .call(Repeat::Safe, || update(self.api, id, body()))
+            .await;
+    }
+}
+
 /// Creates the check run on `head_sha`, annotations on `path`.
 pub async fn publish(
     api: &Api,
@@ -229,73 +297,32 @@ pub async fn publish(
     exit: Exit,
     path: &str,
 ) -> Result<Published, Failed> {
-    let title = title(report, run, exit);
-    let summary = fit(
-        report,
-        run,
-        SUMMARY_LIMIT,
-        "a check run's summary is 65,535 characters",
-    );
+    let sender = Sender {
+        api,
+        title: title(report, run, exit),
+        summary: fit(
+            report,
+            run,
+            SUMMARY_LIMIT,
+            "a check run's summary is 65,535 characters",
+        ),
+        path,
+        conclusion: conclusion(exit),
+    };
     let all = notes(report);
     let batches: Vec<&[Note]> = if all.is_empty() {
         vec![&[]]
     } else {
         all.chunks(BATCH).collect()
     };
-    let conclusion = conclusion(exit);
-    let checks = || api.crab().checks(&api.owner, &api.repo);
     let (first, rest) = batches
         .split_first()
         .map_or((&[][..], &[][..]), |(f, r)| (*f, r));
-
-    let run = api
-        .call(Repeat::RateLimitOnly, || async {
-            let handler = checks();
-            let create = handler
-                .create_check_run(NAME, head_sha)
-                .output(output(&title, &summary, first, path));
-            let create = if rest.is_empty() {
-                create
-                    .status(CheckRunStatus::Completed)
-                    .conclusion(conclusion)
-            } else {
-                create.status(CheckRunStatus::InProgress)
-            };
-            create.send().await
-        })
-        .await?;
-    let id = run.id;
+    let id = sender.create(head_sha, first, rest.is_empty()).await?;
     let mut sent = first.len();
     for (i, batch) in rest.iter().enumerate() {
-        let last = i + 1 == rest.len();
-        let result = api
-            .call(Repeat::RateLimitOnly, || {
-                update(
-                    api,
-                    id,
-                    Update {
-                        status: last.then_some(CheckRunStatus::Completed),
-                        conclusion: last.then_some(conclusion),
-                        output: Some(output(&title, &summary, batch, path)),
-                    },
-                )
-            })
-            .await;
-        if let Err(error) = result {
-            // Do not leave the run in progress: complete it with what it has.
-            let _ = api
-                .call(Repeat::Safe, || {
-                    update(
-                        api,
-                        id,
-                        Update {
-                            status: Some(CheckRunStatus::Completed),
-                            conclusion: Some(conclusion),
-                            output: None,
-                        },
-                    )
-                })
-                .await;
+        if let Err(error) = sender.append(id, batch, i + 1 == rest.len()).await {
+            sender.complete(id).await;
             return Err(Failed {
                 error,
                 partly: Some(format!(

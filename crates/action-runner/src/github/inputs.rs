@@ -12,7 +12,7 @@ use probe_core::target::Target;
 use super::env::Env;
 
 /// Inputs whose values are secrets: every line of them is masked before anything else is printed.
-pub const SECRET_INPUTS: &[&str] = &["client-key", "issuing-ca-key", "github-token"];
+pub const SECRET_INPUTS: &[&str] = &["client-key", "issuing-ca-key", "github-token", "headers"];
 
 /// The lines to pass to `::add-mask::` for a secret: each non-empty line, trimmed, since the runner
 /// masks one line per command.
@@ -95,6 +95,12 @@ pub struct Inputs {
     pub check_run: bool,
     /// `github-token` (secret, masked first): for the comment and the check run.
     pub github_token: Option<String>,
+    /// `resolve`: `HOST:PORT:ADDR` entries, one per line.
+    pub resolve: Vec<probe_core::target::Resolve>,
+    /// `headers` (secret, masked first): `Name: value` lines sent on every probe request.
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// `skip-probes`: probe ids switched off, one per line or separated by commas.
+    pub skip_probes: Vec<probe_core::facts::ProbeId>,
 }
 
 /// Where the JSON report goes, relative to the workspace.
@@ -239,6 +245,29 @@ impl Checker<'_> {
         parse(v).map_err(|e| self.fail(input, e)).ok()
     }
 
+    /// A list input: one value per line (and, unless `lines_only`, also separated by commas).
+    fn list<T>(
+        &mut self,
+        input: &'static str,
+        lines_only: bool,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Vec<T> {
+        let Some(v) = self.env.input(input) else {
+            return Vec::new();
+        };
+        let items: Vec<&str> = if lines_only {
+            v.lines().collect()
+        } else {
+            v.split(['\n', ',']).collect()
+        };
+        items
+            .into_iter()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .filter_map(|i| parse(i).map_err(|e| self.fail(input, e)).ok())
+            .collect()
+    }
+
     /// `ca-file`: PEM text, or a file in the workspace.
     fn ca_file(&mut self) -> Option<CaSource> {
         match self.env.input("ca-file")? {
@@ -337,6 +366,10 @@ impl Inputs {
         let comment = c.flag("comment", false);
         let check_run = c.flag("check-run", false);
         let fail_on_incomplete = c.flag("fail-on-incomplete", true);
+        let resolve = c.list("resolve", false, crate::parse::resolve);
+        // A header value may hold a comma: one header per line.
+        let headers = c.list("headers", true, crate::parse::header);
+        let skip_probes = c.list("skip-probes", false, crate::parse::probe_id);
         if !c.errors.is_empty() {
             return Err(c.errors);
         }
@@ -360,6 +393,9 @@ impl Inputs {
             comment,
             check_run,
             github_token: env.input("github-token").map(str::to_owned),
+            resolve,
+            headers,
+            skip_probes,
         })
     }
 

@@ -1,7 +1,7 @@
 //! The GitHub side of the Action: the runner's contract and the REST API. The Action front end
 //! ([`crate::frontend::action`]) runs them in order.
 //!
-//! - the runner's contract: [`env`] and [`inputs`] (the `INPUT_*` variables, validated),
+//! - the runner's contract: [`env`](mod@env) and [`inputs`] (the `INPUT_*` variables, validated),
 //!   [`setup`] (the inputs and the config through the pipeline), [`commands`] (workflow commands
 //!   and their escaping), [`annotations`], [`outputs`] (`$GITHUB_OUTPUT`), [`summary`]
 //!   (`$GITHUB_STEP_SUMMARY`), [`context`] (the repository, the event, the workflow file);

@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
+use probe_core::engine::ScanOptions;
 use probe_core::grade::Grade;
 use probe_core::report::Report;
-use probe_core::scan::ScanOptions;
 use probe_core::target::Target;
 
 use super::inputs::{CaSource, InputError, Inputs, WorkspacePath};
@@ -49,24 +49,35 @@ impl Setup {
         let config = keep(&mut errors, load_config(inputs.config.as_ref()));
         let baseline = keep(&mut errors, read_baseline(inputs.baseline.as_ref()));
         let ca_temp = keep(&mut errors, write_ca_text(inputs.ca_file.as_ref()));
-        let targets = pipeline::targets(&inputs.targets, config.as_ref());
+        let given = given(inputs, ca_temp.as_ref());
+        let targets = pipeline::targets(&inputs.targets, &given, config.as_ref());
         if targets.is_empty() && errors.is_empty() {
             errors.push(error(
                 "api-url",
                 "no target: give one https:// URL or more, or a config that lists targets",
             ));
         }
-        let settings = pipeline::settings(&given(inputs, ca_temp.as_ref()), config.as_ref())
+        let settings = pipeline::settings(&given, config.as_ref())
             .map_err(|unreadable| errors.extend(unreadable.iter().map(config_error)))
             .ok();
         match settings {
-            Some(s) if errors.is_empty() => Ok(Self {
+            Some(mut s) if errors.is_empty() => Ok(Self {
+                secrets: {
+                    // Header values from the config are secrets like the keys it names.
+                    s.secrets.extend(config.iter().flat_map(|c| {
+                        c.file
+                            .defaults
+                            .headers
+                            .iter()
+                            .filter_map(|h| h.1.to_str().ok().map(str::to_owned))
+                    }));
+                    std::mem::take(&mut s.secrets)
+                },
                 config,
                 targets,
                 options: s.options,
                 fail_under: s.fail_under.unwrap_or(DEFAULT_FAIL_UNDER),
                 baseline,
-                secrets: s.secrets,
                 ca_temp,
             }),
             _ => Err(errors),
@@ -96,6 +107,9 @@ fn given(inputs: &Inputs, ca_temp: Option<&tempfile::NamedTempFile>) -> Given {
         client_key: text(&inputs.client_key),
         issuing_ca_cert: text(&inputs.issuing_ca_cert),
         issuing_ca_key: text(&inputs.issuing_ca_key),
+        resolve: inputs.resolve.clone(),
+        headers: inputs.headers.clone(),
+        skip_probes: inputs.skip_probes.clone(),
         ..Given::default()
     }
 }

@@ -10,12 +10,12 @@
 
 use std::fmt::Write as _;
 
+use probe_core::checks::server_cert::ServerTrust;
+use probe_core::facts::{Outcome, ProbeObservation};
 use probe_core::finding::{Finding, Severity};
 use probe_core::grade::Grade;
-use probe_core::observation::{Outcome, ProbeObservation};
 use probe_core::policy::BaselineState;
 use probe_core::report::{Report, TargetReport};
-use probe_core::server_cert::ServerTrust;
 use probe_core::verdict::{ClientAuth, Layer, Verification};
 
 /// GitHub's limit on one step's summary.
@@ -330,65 +330,83 @@ fn finding(t: &TargetReport, f: &Finding) -> String {
     }
     let _ = writeln!(s, "**Seen:** {}\n", rich(&f.detail));
     let _ = writeln!(s, "**Fix:** {}\n", rich(&f.remediation));
-    if !f.fixes.is_empty() {
+    fixes(&mut s, f);
+    evidence(&mut s, f);
+    implied(&mut s, t, f);
+    s
+}
+
+/// The per-stack fixes, folded.
+fn fixes(s: &mut String, f: &Finding) {
+    if f.fixes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<details><summary>Fixes per stack ({})</summary>\n",
+        f.fixes.len()
+    );
+    for fix in &f.fixes {
+        let guessed = if fix.guessed {
+            " (the stack this server seems to run)"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "**{}**{guessed}\n", text(&fix.stack));
+        let _ = writeln!(s, "{}", code_block(&fix.fix));
+    }
+    let _ = writeln!(s, "</details>\n");
+}
+
+/// The evidence table (at most [`MAX_EVIDENCE`] rows), folded.
+fn evidence(s: &mut String, f: &Finding) {
+    if f.evidence.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "<details><summary>Evidence</summary>\n");
+    let _ = writeln!(s, "| What | Seen |");
+    let _ = writeln!(s, "|---|---|");
+    for (k, v) in f.evidence.iter().take(MAX_EVIDENCE) {
+        let _ = writeln!(s, "| {} | {} |", text(k), text(v));
+    }
+    if f.evidence.len() > MAX_EVIDENCE {
         let _ = writeln!(
             s,
-            "<details><summary>Fixes per stack ({})</summary>\n",
-            f.fixes.len()
+            "| … | {} more in the JSON report |",
+            f.evidence.len() - MAX_EVIDENCE
         );
-        for fix in &f.fixes {
-            let guessed = if fix.guessed {
-                " (the stack this server seems to run)"
-            } else {
-                ""
-            };
-            let _ = writeln!(s, "**{}**{guessed}\n", text(&fix.stack));
-            let _ = writeln!(s, "{}", code_block(&fix.fix));
-        }
-        let _ = writeln!(s, "</details>\n");
     }
-    if !f.evidence.is_empty() {
-        let _ = writeln!(s, "<details><summary>Evidence</summary>\n");
-        let _ = writeln!(s, "| What | Seen |");
-        let _ = writeln!(s, "|---|---|");
-        for (k, v) in f.evidence.iter().take(MAX_EVIDENCE) {
-            let _ = writeln!(s, "| {} | {} |", text(k), text(v));
-        }
-        if f.evidence.len() > MAX_EVIDENCE {
-            let _ = writeln!(
-                s,
-                "| … | {} more in the JSON report |",
-                f.evidence.len() - MAX_EVIDENCE
-            );
-        }
-        let _ = writeln!(s, "\n</details>\n");
-    }
+    let _ = writeln!(s, "\n</details>\n");
+}
+
+/// The findings a root cause implies (fixed with it), folded.
+fn implied(s: &mut String, t: &TargetReport, f: &Finding) {
     let implied: Vec<&Finding> = t
         .findings
         .iter()
         .filter(|i| i.implied_by == Some(f.id) && f.is_root())
         .collect();
-    if !implied.is_empty() {
+    if implied.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "<details><summary>{} more finding{} implied by this root cause (fixed with it)</summary>\n",
+        implied.len(),
+        if implied.len() == 1 { "" } else { "s" }
+    );
+    for i in implied {
         let _ = writeln!(
             s,
-            "<details><summary>{} more finding{} implied by this root cause (fixed with it)</summary>\n",
-            implied.len(),
-            if implied.len() == 1 { "" } else { "s" }
+            "- {} <code>{}</code>: {} ({}). {}",
+            severity_label(i.severity),
+            text(i.id.as_str()),
+            text(&i.title),
+            text(&versions(i)),
+            rich(&i.detail)
         );
-        for i in implied {
-            let _ = writeln!(
-                s,
-                "- {} <code>{}</code>: {} ({}). {}",
-                severity_label(i.severity),
-                text(i.id.as_str()),
-                text(&i.title),
-                text(&versions(i)),
-                rich(&i.detail)
-            );
-        }
-        let _ = writeln!(s, "\n</details>\n");
     }
-    s
+    let _ = writeln!(s, "\n</details>\n");
 }
 
 fn outcome(o: Outcome) -> &'static str {

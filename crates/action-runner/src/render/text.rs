@@ -3,16 +3,17 @@
 //! ask for the certificate after the request; `PHA`/`reneg.`: it did, by TLS 1.3 post-handshake
 //! auth or TLS 1.2 renegotiation). Colour only when asked (the caller decides for a tty).
 //!
-//! Every string from the report goes through [`clean`]: a control character (a line break, an
+//! Every string from the report goes through `clean`: a control character (a line break, an
 //! escape sequence a server slipped into a header) is shown as `\xx`, never sent to the terminal.
 
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
+use probe_core::facts::{Outcome, ProbeObservation};
 use probe_core::finding::{Finding, Severity};
 use probe_core::grade::Grade;
-use probe_core::observation::{Outcome, ProbeObservation};
 use probe_core::report::{Report, TargetReport};
+use probe_core::verdict::Layer;
 
 struct Paint {
     on: bool,
@@ -122,22 +123,6 @@ pub fn render(report: &Report, color: bool) -> String {
 }
 
 fn target(out: &mut String, t: &TargetReport, p: &Paint) {
-    let versions: Vec<&str> = t.tls_versions.iter().map(|v| v.as_str()).collect();
-    let auth = serde_json::to_value(t.client_auth)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let enforced = match t.enforced_at {
-        Some(probe_core::verdict::Layer::Tls) => " (in the TLS handshake)",
-        Some(probe_core::verdict::Layer::Http) => " (by the TLS module over HTTP)",
-        Some(probe_core::verdict::Layer::PostHandshake) => {
-            " (after the request, by TLS 1.3 post-handshake auth)"
-        }
-        Some(probe_core::verdict::Layer::Renegotiation) => {
-            " (after the request, by TLS 1.2 renegotiation)"
-        }
-        None => "",
-    };
     let _ = writeln!(
         out,
         "{}  grade {} (score {})",
@@ -155,23 +140,7 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         out.push('\n');
         return;
     }
-    let _ = writeln!(
-        out,
-        "  client auth: {auth}{enforced} · TLS {}",
-        versions.join(", ")
-    );
-    let verification = serde_json::to_value(t.verification)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    match &t.verification_detail {
-        Some(why) => {
-            let _ = writeln!(out, "  verification: {verification} ({})", clean(why));
-        }
-        None => {
-            let _ = writeln!(out, "  verification: {verification}");
-        }
-    }
+    verdict(out, t);
     for i in &t.incomplete {
         let on = i
             .tls_version
@@ -184,6 +153,60 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
             clean(&i.reason)
         );
     }
+    findings(out, t, p);
+    for s in &t.skipped_probes {
+        let _ = writeln!(
+            out,
+            "  {} {} skipped: {}",
+            p.s(AnsiColor::BrightBlack.on_default(), "·"),
+            s.id,
+            clean(&s.reason)
+        );
+    }
+    let _ = writeln!(out, "  probes:");
+    for o in &t.probes {
+        probe_line(out, o);
+    }
+    out.push('\n');
+}
+
+/// A serde enum's name (`optional`, `not-attempted`…).
+fn name_of(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Client auth, where it is enforced, the TLS versions, and whether the positive control got in.
+fn verdict(out: &mut String, t: &TargetReport) {
+    let versions: Vec<&str> = t.tls_versions.iter().map(|v| v.as_str()).collect();
+    let enforced = match t.enforced_at {
+        Some(Layer::Tls) => " (in the TLS handshake)",
+        Some(Layer::Http) => " (by the TLS module over HTTP)",
+        Some(Layer::PostHandshake) => " (after the request, by TLS 1.3 post-handshake auth)",
+        Some(Layer::Renegotiation) => " (after the request, by TLS 1.2 renegotiation)",
+        None => "",
+    };
+    let _ = writeln!(
+        out,
+        "  client auth: {}{enforced} · TLS {}",
+        name_of(t.client_auth),
+        versions.join(", ")
+    );
+    let verification = name_of(t.verification);
+    match &t.verification_detail {
+        Some(why) => {
+            let _ = writeln!(out, "  verification: {verification} ({})", clean(why));
+        }
+        None => {
+            let _ = writeln!(out, "  verification: {verification}");
+        }
+    }
+}
+
+/// Each root cause with its fix, the findings it implies folded under it.
+fn findings(out: &mut String, t: &TargetReport, p: &Paint) {
     if t.findings.is_empty() {
         let _ = writeln!(
             out,
@@ -203,20 +226,6 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
             );
         }
     }
-    for s in &t.skipped_probes {
-        let _ = writeln!(
-            out,
-            "  {} {} skipped: {}",
-            p.s(AnsiColor::BrightBlack.on_default(), "·"),
-            s.id,
-            clean(&s.reason)
-        );
-    }
-    let _ = writeln!(out, "  probes:");
-    for o in &t.probes {
-        probe_line(out, o);
-    }
-    out.push('\n');
 }
 
 fn versions_of(f: &Finding) -> String {
@@ -300,10 +309,7 @@ fn probe_line(out: &mut String, o: &ProbeObservation) {
         (Outcome::UnsupportedVersion, ..) => "version not spoken".to_owned(),
         (_, None, _) => o.detail.clone().unwrap_or_else(|| "error".to_owned()),
     };
-    let outcome = serde_json::to_value(o.outcome)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let outcome = name_of(o.outcome);
     let _ = writeln!(
         out,
         "    {:<28} TLS {}  {:<15} {:<12} → {:<13} {:<22} {:>7.1} ms",

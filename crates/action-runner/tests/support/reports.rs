@@ -8,8 +8,8 @@
 //! not be scanned, skipped probes, a server certificate, notes, per-stack fixes, and server text
 //! that tries to break out of every format ([`HOSTILE`]).
 
+use probe_core::facts::{ProbeObservation, TlsVersion};
 use probe_core::finding::{Finding, FindingId, StackFix};
-use probe_core::observation::{ProbeObservation, TlsVersion};
 use probe_core::policy::{BaselineState, Suppressed};
 use probe_core::report::{Report, TargetReport};
 use probe_core::target::Target;
@@ -47,7 +47,7 @@ pub fn every_state() -> Report {
 /// A target as the engine leaves it before judging (every new report field at its default).
 fn target(url: &str) -> TargetReport {
     let t = Target::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
-    let mut r = probe_core::scan::failed(&t, String::new());
+    let mut r = probe_core::engine::failed(&t, String::new());
     r.error = None;
     r.tls_versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
     r
@@ -267,7 +267,7 @@ fn incomplete() -> TargetReport {
 /// A target that could not be scanned at all.
 fn unscannable() -> TargetReport {
     let t = Target::parse("https://down.example.com/").unwrap_or_else(|e| panic!("{e}"));
-    probe_core::scan::failed(&t, "connection refused (os error 111)".to_owned())
+    probe_core::engine::failed(&t, "connection refused (os error 111)".to_owned())
 }
 
 /// A server that puts [`HOSTILE`] text everywhere it can: headers, body, alert, CA names,

@@ -92,9 +92,7 @@ impl Step {
         let path = |f: &str| d.join(f).display().to_string();
         let env = [
             // The runner's defaults for the inputs that action.yml gives one.
-            ("INPUT_FAIL-UNDER", "C".to_owned()),
             ("INPUT_SARIF-FILE", "mtls-scan.sarif".to_owned()),
-            ("INPUT_TIMEOUT", "10".to_owned()),
             ("INPUT_COMMENT", "false".to_owned()),
             ("INPUT_CHECK-RUN", "false".to_owned()),
             ("INPUT_FAIL-ON", "grade".to_owned()),

@@ -19,6 +19,7 @@
 //! | Envoy | `require_client_certificate` | `false` |
 //! | Istio | `mtls.mode` / `mode` | `PERMISSIVE` (and `DISABLE` under `mtls`) |
 
+use crate::facts::TlsVersion;
 use serde::{Deserialize, Serialize};
 
 use crate::finding::remediation::Stack;
@@ -601,6 +602,43 @@ fn kind_stack(kind: &'static str) -> Option<Stack> {
         "nginx stub_status" => Some(Stack::Nginx),
         _ => None,
     }
+}
+
+/// One path as probed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigObservation {
+    /// The path requested.
+    pub path: String,
+    /// Whether the user's certificate was presented (else none).
+    pub client_cert: bool,
+    /// The HTTP status, when HTTP answered.
+    pub http_status: Option<u16>,
+    /// The TLS version negotiated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_version: Option<TlsVersion>,
+    /// Body bytes read (never more than the cap).
+    pub bytes_read: usize,
+    /// The body went on past the cap.
+    pub truncated: bool,
+    /// The format a 2xx body was read as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<BodyFormat>,
+    /// A recognised endpoint, e.g. `Spring Boot actuator env`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Judged as exposed configuration.
+    pub exposed: bool,
+    /// Settings found that switch authentication off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth_off: Vec<AuthOffSetting>,
+    /// Keys whose values look secret (values never kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<String>,
+    /// Why a 2xx answer was not judged exposed, or what went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Wall time in milliseconds.
+    pub ms: f64,
 }
 
 #[cfg(test)]

@@ -12,8 +12,6 @@
 //!   findings.
 
 pub use crate::facts::ProbeId;
-/// The exposed-configuration probe under its former module name.
-pub use tls_config_exposed as config_exposed;
 
 use std::sync::Arc;
 
@@ -205,7 +203,7 @@ pub enum Section {
     /// The server certificate as served, with its analysis.
     ServerCertificate(Box<crate::checks::server_cert::ServerCertificate>),
     /// The configuration paths probed.
-    ConfigProbes(Vec<tls_config_exposed::ConfigObservation>),
+    ConfigProbes(Vec<crate::checks::config_body::ConfigObservation>),
 }
 
 /// A probe that makes requests of its own, once per target.
@@ -289,14 +287,6 @@ impl CertChooser for Paired {
     fn choose(&self, _hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
         self.0.for_schemes(schemes)
     }
-}
-
-/// The plan of every handshake probe in this scan, in report order.
-pub fn plans(ctx: &ProbeContext) -> Vec<(ProbeId, Plan)> {
-    registry::PROBES
-        .iter()
-        .map(|p| (p.id(), p.plan(ctx)))
-        .collect()
 }
 
 /// The plan of a probe that needs the staging CA.

@@ -14,10 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::crypto::CryptoProvider;
-use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
-use crate::checks::config_body::{self as config_leak, AuthOffSetting, BodyFormat, Classified};
+use crate::checks::config_body::{self as config_leak, BodyFormat, Classified};
 use crate::facts::TlsVersion;
 use crate::finding::remediation::Stack;
 use crate::finding::{Finding, FindingId, Severity};
@@ -44,42 +43,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(3);
 /// Bytes of body read at most per path.
 pub const BODY_CAP: usize = 64 * 1024;
 
-/// One path as probed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConfigObservation {
-    /// The path requested.
-    pub path: String,
-    /// Whether the user's certificate was presented (else none).
-    pub client_cert: bool,
-    /// The HTTP status, when HTTP answered.
-    pub http_status: Option<u16>,
-    /// The TLS version negotiated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_version: Option<TlsVersion>,
-    /// Body bytes read (never more than the cap).
-    pub bytes_read: usize,
-    /// The body went on past the cap.
-    pub truncated: bool,
-    /// The format a 2xx body was read as.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<BodyFormat>,
-    /// A recognised endpoint, e.g. `Spring Boot actuator env`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    /// Judged as exposed configuration.
-    pub exposed: bool,
-    /// Settings found that switch authentication off.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub auth_off: Vec<AuthOffSetting>,
-    /// Keys whose values look secret (values never kept).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub redacted: Vec<String>,
-    /// Why a 2xx answer was not judged exposed, or what went wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Wall time in milliseconds.
-    pub ms: f64,
-}
+pub use crate::checks::config_body::ConfigObservation;
 
 /// The probe's result on one target.
 #[derive(Debug, Default)]

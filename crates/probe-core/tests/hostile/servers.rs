@@ -44,9 +44,6 @@ impl Stats {
     pub fn written(&self) -> u64 {
         self.written.load(Ordering::SeqCst)
     }
-    pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
 }
 
 struct OpenGuard(Arc<Stats>);

@@ -1,0 +1,168 @@
+//! Pointing the scanner at a name and shaping its requests, from the CLI and from the Action:
+//! `--resolve` / `resolve` (connect to an address, keep the name for SNI and `Host`), `--header` /
+//! `headers` (sent on every probe request, never printed), `--skip-probe` / `skip-probes`. A
+//! recording TLS server on 127.0.0.1 shows what actually arrived.
+
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use support::step::{check_secret, Step};
+use support::{mtls_scan, runtime, TestResult};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const SECRET: &str = "s3cret-token-7f3a";
+
+/// The request heads a server saw.
+type Heads = Arc<Mutex<Vec<String>>>;
+
+/// A TLS server that asks for no certificate, records every request head (lower-cased) and the
+/// SNI it was reached with, and answers 200.
+fn recording_server(
+    rt: &tokio::runtime::Runtime,
+) -> TestResult<(u16, Heads, tokio::task::JoinHandle<()>)> {
+    let key = rcgen::KeyPair::generate()?;
+    let cert = rcgen::CertificateParams::new(vec!["api.test".to_owned()])?.self_signed(&key)?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = rt.block_on(tokio::net::TcpListener::bind(("127.0.0.1", 0)))?;
+    let port = listener.local_addr()?.port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let heads = seen.clone();
+    let task = rt.spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, heads) = (acceptor.clone(), heads.clone());
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let sni = tls.get_ref().1.server_name().unwrap_or("-").to_owned();
+                let mut buf = vec![0u8; 8192];
+                let Ok(n) = tls.read(&mut buf).await else {
+                    return;
+                };
+                let head = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
+                heads.lock().unwrap().push(format!("sni={sni}\n{head}"));
+                let _ = tls
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    Ok((port, seen, task))
+}
+
+#[test]
+fn resolve_header_and_skip_probe_from_the_cli() -> TestResult {
+    let rt = runtime()?;
+    let (port, seen, _task) = recording_server(&rt)?;
+    let out = mtls_scan()
+        .args([
+            "scan",
+            &format!("https://api.test:{port}/v1/health"),
+            "--resolve",
+            &format!("api.test:{port}:127.0.0.1"),
+            "--header",
+            &format!("X-Api-Key: {SECRET}"),
+            "--skip-probe",
+            "tls-config-exposed",
+            "--format",
+            "json",
+            "--timeout",
+            "3",
+        ])
+        .env("MTLS_SCAN_PROGRESS", "0")
+        .output()?;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
+    let report: Value = serde_json::from_str(&stdout)?;
+    let t = &report["targets"][0];
+    assert_eq!(t["url"], format!("https://api.test:{port}/v1/health"));
+    assert_eq!(t["client_auth"], "none");
+    assert!(t["config_probes"].is_null(), "{}", t["config_probes"]);
+    assert!(t["skipped_probes"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|p| p["id"] == "tls-config-exposed")));
+    let heads = seen.lock().unwrap().clone();
+    assert!(!heads.is_empty());
+    // Every request went to 127.0.0.1 under the name: SNI api.test, Host api.test:PORT, the
+    // header on each, and no configuration path was asked for.
+    for h in &heads {
+        assert!(h.starts_with("sni=api.test\n"), "{h}");
+        assert!(h.contains(&format!("host: api.test:{port}")), "{h}");
+        assert!(h.contains(&format!("x-api-key: {SECRET}")), "{h}");
+        assert!(!h.contains("/actuator"), "{h}");
+    }
+    Ok(())
+}
+
+#[test]
+fn resolve_header_and_skip_probe_from_the_action() -> TestResult {
+    let rt = runtime()?;
+    let (port, seen, _task) = recording_server(&rt)?;
+    let ran = Step::new()?
+        .input("api-url", &format!("https://api.test:{port}/v1/health"))
+        .input("resolve", &format!("api.test:{port}:127.0.0.1"))
+        .input("headers", &format!("X-Api-Key: {SECRET}\nX-Tenant: blue"))
+        .input(
+            "skip-probes",
+            "tls-config-exposed, client-cert-header-spoofing",
+        )
+        .input("fail-under", "F")
+        .input("timeout", "3")
+        .run()?;
+    assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    // The header line is masked before anything else is printed, and appears nowhere else.
+    check_secret(&ran, &format!("X-Api-Key: {SECRET}"))?;
+    let report = ran.json("mtls-scan-report.json")?;
+    let skipped: Vec<&str> = report["targets"][0]["skipped_probes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        skipped.contains(&"tls-config-exposed") && skipped.contains(&"client-cert-header-spoofing"),
+        "{skipped:?}"
+    );
+    let heads = seen.lock().unwrap().clone();
+    assert!(heads
+        .iter()
+        .all(|h| h.contains(&format!("x-api-key: {SECRET}")) && h.contains("x-tenant: blue")));
+    Ok(())
+}
+
+#[test]
+fn bad_targeting_values_are_usage_errors() -> TestResult {
+    for (args, want) in [
+        (vec!["--skip-probe", "nope"], "is not a probe: use one of"),
+        (vec!["--resolve", "api.test:443"], "is not HOST:PORT:ADDR"),
+        (vec!["--header", "no-colon"], "Name: value"),
+        (vec!["--sni-name", "not a name"], "is not a DNS name"),
+    ] {
+        let out = mtls_scan()
+            .args(["scan", "https://api.test/"])
+            .args(&args)
+            .output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! The lab's cases: each misconfiguration, and the verdict a correct scanner reaches on it.
+
+/// One configuration of the lab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LabCase {
+    /// No client authentication at all.
+    NoClientAuth,
+    /// Asks for a certificate, serves without one (rustls `allow_unauthenticated()`).
+    Optional,
+    /// Requires and verifies a certificate from the lab CA: the correct configuration.
+    RequiredVerified,
+    /// A custom verifier that accepts any certificate.
+    AcceptAnyCert,
+    /// Optional at TLS; the app answers 403 without a certificate.
+    OptionalApp403,
+    /// A verifier that checks only the issuer name, never the CA's signature.
+    IssuerNameOnly,
+    /// A verifier that skips the CertificateVerify signature (no proof of key possession).
+    SkipSignature,
+    /// A verifier that ignores validity dates.
+    IgnoreValidity,
+    /// Correct client auth; the server's own certificate has expired.
+    ExpiredServerCert,
+    /// Correct client auth; the server's certificate is self-signed.
+    SelfSignedServerCert,
+    /// Correct client auth; the server's certificate names another host.
+    WrongHostServerCert,
+    /// Correct client auth; the server sends its certificate without the intermediate CA.
+    MissingIntermediate,
+    /// Optional client auth, and a Spring actuator that shows it (`server.ssl.client-auth: want`).
+    LeakyActuator,
+}
+
+/// The verdict a correct scanner reaches on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    /// `client_auth`: `none`, `optional` or `required`.
+    pub client_auth: &'static str,
+    /// Root-cause finding ids, in any order. Only those that need no identity flags are listed
+    /// in `basic`; `deep` adds those found with the lab's client identity and issuing CA.
+    pub basic: &'static [&'static str],
+    /// Extra root-cause findings with `--client-cert/--client-key` and `--issuing-ca-*`.
+    pub deep: &'static [&'static str],
+}
+
+impl LabCase {
+    /// Every case, in demo order.
+    pub const ALL: [LabCase; 13] = [
+        LabCase::NoClientAuth,
+        LabCase::Optional,
+        LabCase::RequiredVerified,
+        LabCase::AcceptAnyCert,
+        LabCase::OptionalApp403,
+        LabCase::IssuerNameOnly,
+        LabCase::SkipSignature,
+        LabCase::IgnoreValidity,
+        LabCase::ExpiredServerCert,
+        LabCase::SelfSignedServerCert,
+        LabCase::WrongHostServerCert,
+        LabCase::MissingIntermediate,
+        LabCase::LeakyActuator,
+    ];
+
+    /// Short stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            LabCase::NoClientAuth => "no-client-auth",
+            LabCase::Optional => "optional",
+            LabCase::RequiredVerified => "required-verified",
+            LabCase::AcceptAnyCert => "accept-any-cert",
+            LabCase::OptionalApp403 => "optional-app-403",
+            LabCase::IssuerNameOnly => "issuer-name-only",
+            LabCase::SkipSignature => "skip-signature",
+            LabCase::IgnoreValidity => "ignore-validity",
+            LabCase::ExpiredServerCert => "expired-server",
+            LabCase::SelfSignedServerCert => "self-signed-server",
+            LabCase::WrongHostServerCert => "wrong-host-server",
+            LabCase::MissingIntermediate => "no-intermediate",
+            LabCase::LeakyActuator => "leaky-actuator",
+        }
+    }
+
+    /// What the server does, in a phrase.
+    pub fn description(self) -> &'static str {
+        match self {
+            LabCase::NoClientAuth => "never asks for a client certificate",
+            LabCase::Optional => "asks, but serves without a certificate (allow_unauthenticated)",
+            LabCase::RequiredVerified => "requires a certificate from its CA (correct)",
+            LabCase::AcceptAnyCert => "custom verifier that accepts any certificate",
+            LabCase::OptionalApp403 => "optional in TLS, the app answers 403 without a certificate",
+            LabCase::IssuerNameOnly => "verifier that matches the issuer name only",
+            LabCase::SkipSignature => "verifier that skips the CertificateVerify signature",
+            LabCase::IgnoreValidity => "verifier that ignores validity dates",
+            LabCase::ExpiredServerCert => "correct client auth, expired server certificate",
+            LabCase::SelfSignedServerCert => "correct client auth, self-signed server certificate",
+            LabCase::WrongHostServerCert => "correct client auth, certificate for another host",
+            LabCase::MissingIntermediate => "correct client auth, intermediate CA not sent",
+            LabCase::LeakyActuator => "optional, and /actuator/env shows client-auth=want",
+        }
+    }
+
+    /// The verdict a correct scanner reaches.
+    pub fn expected(self) -> Expected {
+        let (client_auth, basic, deep): (_, &'static [&'static str], &'static [&'static str]) =
+            match self {
+                LabCase::NoClientAuth => ("none", &["client-cert-not-requested"], &[]),
+                LabCase::Optional => ("optional", &["client-cert-optional"], &[]),
+                LabCase::RequiredVerified => ("required", &[], &[]),
+                LabCase::AcceptAnyCert => ("required", &["untrusted-client-cert-accepted"], &[]),
+                LabCase::OptionalApp403 => ("optional", &["client-cert-enforced-by-app"], &[]),
+                LabCase::IssuerNameOnly => ("required", &["forged-client-cert-accepted"], &[]),
+                LabCase::SkipSignature => {
+                    ("required", &[], &["client-key-possession-not-verified"])
+                }
+                LabCase::IgnoreValidity => (
+                    "required",
+                    &[],
+                    &[
+                        "expired-client-cert-accepted",
+                        "not-yet-valid-client-cert-accepted",
+                    ],
+                ),
+                LabCase::ExpiredServerCert => ("required", &["server-cert-expired"], &[]),
+                LabCase::SelfSignedServerCert => ("required", &["server-cert-self-signed"], &[]),
+                LabCase::WrongHostServerCert => {
+                    ("required", &["server-cert-hostname-mismatch"], &[])
+                }
+                LabCase::MissingIntermediate => ("required", &["server-chain-incomplete"], &[]),
+                LabCase::LeakyActuator => (
+                    "optional",
+                    &["client-cert-optional", "tls-config-exposed"],
+                    &[],
+                ),
+            };
+        Expected {
+            client_auth,
+            basic,
+            deep,
+        }
+    }
+}
