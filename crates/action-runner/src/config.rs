@@ -3,6 +3,7 @@
 //! (serde_norway) with unknown keys refused; every value is validated while it is deserialised,
 //! so each error carries its line and column.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use probe_core::facts::ProbeId;
@@ -237,23 +238,124 @@ pub struct Config {
     pub file: ConfigFile,
     /// The directory relative paths start from.
     pub base: PathBuf,
+    /// Where each target's `url:` value is in the file, by its normalised URL (line 0 when it
+    /// could not be found, e.g. a URL written across lines).
+    pub url_lines: HashMap<String, UrlSpan>,
+}
+
+/// Where a value is in a file: 1-based line, and 1-based columns in UTF-16 code units (as SARIF's
+/// `utf16CodeUnits` counts them), the end exclusive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UrlSpan {
+    /// The line (0: unknown).
+    pub line: usize,
+    /// The first column of the value.
+    pub start_column: usize,
+    /// The column just after it.
+    pub end_column: usize,
+}
+
+/// Most bytes of a config file.
+pub const CONFIG_LIMIT: u64 = crate::files::CONFIG_LIMIT;
+
+/// Whether a text holds a PEM private key.
+pub fn holds_private_key(text: &str) -> bool {
+    text.contains("PRIVATE KEY-----")
+}
+
+/// Every `url:` value of the text (block or flow style), in order, by the value as written: one
+/// pass over the lines.
+pub fn url_spans(text: &str) -> HashMap<&str, Vec<UrlSpan>> {
+    let mut spans: HashMap<&str, Vec<UrlSpan>> = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(at) = line.get(from..).and_then(|l| l.find("url:")) {
+            let key = from + at;
+            from = key + 4;
+            let before = line.get(..key).and_then(|b| b.chars().next_back());
+            if !matches!(before, None | Some(' ' | '-' | '{' | ',' | '\t')) {
+                continue;
+            }
+            let rest = line.get(from..).unwrap_or("");
+            let lead = rest.len() - rest.trim_start().len();
+            let value = rest.trim_start();
+            let (start, len) = match value.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let inner = value.get(1..).unwrap_or("");
+                    (from + lead + 1, inner.find(q).unwrap_or(inner.len()))
+                }
+                _ => {
+                    let end = value
+                        .find([',', '}', '#'])
+                        .unwrap_or(value.len());
+                    (from + lead, value.get(..end).unwrap_or("").trim_end().len())
+                }
+            };
+            let Some(v) = line.get(start..start + len).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let col = |byte: usize| line.get(..byte).map_or(0, |p| p.encode_utf16().count()) + 1;
+            spans.entry(v).or_default().push(UrlSpan {
+                line: i + 1,
+                start_column: col(start),
+                end_column: col(start + len),
+            });
+        }
+    }
+    spans
+}
+
+/// A message with every double-quoted value replaced (the parser's own words kept).
+fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut parts = message.split('"');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        if i % 2 == 0 {
+            out.push_str("<value not shown>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out.replace("<value not shown><value not shown>", "<value not shown>")
 }
 
 impl Config {
-    /// Reads and validates a config file.
+    /// Reads and validates a config file (a regular file of at most [`CONFIG_LIMIT`] bytes).
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            path: path.display().to_string(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = Self::read(path)?;
         let mut config = Self::parse(&text, &path.display().to_string())?;
         config.base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(config)
     }
 
-    /// Parses and validates config text; `name` is used in error messages.
+    /// Reads a config file's text, bounded; a file that holds a private key is refused without a
+    /// word of what it holds (a `config` input that names the key file by mistake, or a symlink
+    /// to it).
+    pub fn read(path: &Path) -> Result<String, ConfigError> {
+        let at = |message: String| ConfigError {
+            path: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message,
+        };
+        let text = crate::files::read_text(path, CONFIG_LIMIT, "a config file")
+            .map_err(|e| at(format!("cannot read: {e}")))?;
+        if holds_private_key(&text) {
+            return Err(at(
+                "holds a private key, not a config: name the YAML config file".to_owned(),
+            ));
+        }
+        Ok(text)
+    }
+
+    /// Parses and validates config text; `name` is used in error messages, which never quote a
+    /// value the parser could not place (a file that is no config at all).
     pub fn parse(text: &str, name: &str) -> Result<Self, ConfigError> {
         let file: ConfigFile = serde_yaml::from_str(text).map_err(|e| {
             let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
@@ -262,9 +364,12 @@ impl Config {
                 message.truncate(cut); // the location is already in front
             }
             // Validation errors are placed at the enclosing entry; point at the quoted value itself.
-            let (line, column) = quoted_value(&message)
-                .and_then(|v| find_from(text, v, line))
-                .unwrap_or((line, column));
+            let placed = quoted_value(&message).and_then(|v| find_from(text, v, line));
+            let (line, column) = placed.unwrap_or((line, column));
+            // A file that is no config at all ("invalid type: string …") is never quoted.
+            if placed.is_none() || message.starts_with("invalid ") {
+                message = redact_quoted(&message);
+            }
             ConfigError {
                 path: name.to_owned(),
                 line,
@@ -280,29 +385,30 @@ impl Config {
                 message: "no targets".into(),
             });
         }
-        let mut seen: Vec<&str> = Vec::new();
-        for (i, entry) in file.targets.iter().enumerate() {
-            if seen.contains(&entry.url.target.url.as_str()) {
-                // The entry is the n-th one written exactly like this.
-                let nth = file
-                    .targets
-                    .iter()
-                    .take(i + 1)
-                    .filter(|t| t.url.raw == entry.url.raw)
-                    .count();
-                let (line, column) = nth_occurrence(text, &entry.url.raw, nth);
+        let spans = url_spans(text);
+        let mut nth: HashMap<&str, usize> = HashMap::with_capacity(file.targets.len());
+        let mut url_lines: HashMap<String, UrlSpan> = HashMap::with_capacity(file.targets.len());
+        for entry in &file.targets {
+            let raw = entry.url.raw.trim();
+            let k = nth.entry(raw).or_insert(0);
+            let span = spans.get(raw).and_then(|v| v.get(*k)).copied();
+            *k += 1;
+            let url = entry.url.target.url.as_str();
+            if url_lines.contains_key(url) {
+                let (line, column) = span.map_or((0, 0), |s| (s.line, s.start_column));
                 return Err(ConfigError {
                     path: name.into(),
                     line,
                     column,
-                    message: format!("duplicate target {}", entry.url.target.url),
+                    message: format!("duplicate target {url}"),
                 });
             }
-            seen.push(&entry.url.target.url);
+            url_lines.insert(url.to_owned(), span.unwrap_or_default());
         }
         Ok(Self {
             file,
             base: PathBuf::new(),
+            url_lines,
         })
     }
 
@@ -371,20 +477,6 @@ fn find_from(text: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
         .enumerate()
         .skip(from.saturating_sub(1))
         .find_map(|(i, line)| line.find(needle).map(|col| (i + 1, col + 1)))
-}
-
-/// Line and column (1-based) of the `nth` line where `needle` appears in `text`.
-fn nth_occurrence(text: &str, needle: &str, nth: usize) -> (usize, usize) {
-    let mut count = 0;
-    for (i, line) in text.lines().enumerate() {
-        if let Some(col) = line.find(needle) {
-            count += 1;
-            if count == nth {
-                return (i + 1, col + 1);
-            }
-        }
-    }
-    (0, 0)
 }
 
 #[cfg(test)]

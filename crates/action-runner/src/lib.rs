@@ -29,6 +29,7 @@
 
 pub mod config;
 pub mod exit;
+pub mod files;
 pub mod frontend;
 pub mod github;
 pub mod parse;

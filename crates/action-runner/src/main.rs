@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use action_runner::exit::Exit;
 use action_runner::frontend::args::{Cli, Command};
-use action_runner::frontend::{action, cli, demo};
+use action_runner::frontend::{action, cli, demo, impostor};
 use clap::Parser as _;
 
 fn init_tracing(verbose: u8) {
@@ -56,6 +56,7 @@ fn main() -> ExitCode {
             Command::Merge(args) => cli::merge(args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Action => action::run().await,
+            Command::Impostor(args) => impostor::run(args).await,
         }
     });
     match result {

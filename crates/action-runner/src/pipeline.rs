@@ -119,12 +119,28 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
         issuing_ca_cert_pem: reader.read(IdentityPart::IssuingCaCert, &given.issuing_ca_cert),
         issuing_ca_key_pem: reader.read(IdentityPart::IssuingCaKey, &given.issuing_ca_key),
     };
+    // The CA files are read by the scanner: checked here (a regular file, a few MiB at most).
+    let ca_files = ca_files(given, config);
+    for (i, path) in ca_files.iter().enumerate() {
+        if let Err(e) = crate::files::check_regular(path, crate::files::PEM_LIMIT, "a PEM file") {
+            reader.errors.push(Unreadable {
+                setting: if i >= given.ca_files.len() {
+                    "ca-files"
+                } else {
+                    "ca-file"
+                },
+                from_config: i >= given.ca_files.len(),
+                path: path.clone(),
+                error: std::io::Error::other(e.to_string()),
+            });
+        }
+    }
     if !reader.errors.is_empty() {
         return Err(reader.errors);
     }
     let mut options = ScanOptions {
         identities,
-        ca_files: ca_files(given, config),
+        ca_files,
         ..ScanOptions::default()
     };
     let or_default =
@@ -218,9 +234,16 @@ impl PemReader<'_> {
                 (c.resolve(part.in_defaults(&c.file.defaults)?), true)
             }
         };
-        match std::fs::read_to_string(&path) {
+        let read = crate::files::read_text(&path, crate::files::PEM_LIMIT, "a PEM file")
+            .map_err(|e| match e {
+                crate::files::ReadError::NotFound => std::io::ErrorKind::NotFound.into(),
+                crate::files::ReadError::Io(e) => e,
+                other => std::io::Error::other(other.to_string()),
+            });
+        match read {
             Ok(text) => {
-                if part.is_secret() {
+                // A key, or a file that holds one by mistake (a certificate path naming the key).
+                if part.is_secret() || crate::config::holds_private_key(&text) {
                     self.secrets.push(text.clone());
                 }
                 Some(text)
@@ -315,7 +338,8 @@ pub fn apply_policy(
 
 /// Reads a JSON report (a baseline, a shard's); `shown` names it in errors.
 pub fn read_report(path: &Path, shown: &str) -> Result<Report, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown:?}: {e}"))?;
+    let text = crate::files::read_text(path, crate::files::REPORT_LIMIT, "a JSON report")
+        .map_err(|e| format!("cannot read {shown:?}: {e}"))?;
     let report: Report = serde_json::from_str(&text)
         .map_err(|e| format!("{shown:?} is not an mtls-scan JSON report: {e}"))?;
     if report.version != REPORT_VERSION {

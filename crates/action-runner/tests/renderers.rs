@@ -27,10 +27,12 @@ use support::reports::{every_state, HOSTILE};
 fn run_info() -> RunInfo {
     RunInfo {
         fail_under: Grade::C,
+        no_fail_under: false,
         fail_on_new: false,
         report_file: "mtls-scan-report.json".into(),
         sarif_file: "mtls-scan.sarif".into(),
         shard: None,
+        annotations_path: ".github/workflows/mtls.yml".into(),
     }
 }
 
@@ -82,7 +84,15 @@ fn json() -> Result<(), serde_json::Error> {
 
 #[test]
 fn sarif() -> Result<(), serde_json::Error> {
-    let out = render::sarif::render(&every_state(), Some(".github/workflows/mtls.yml"))?;
+    let options = render::sarif::SarifOptions {
+        location: Some(render::sarif::SarifLocation {
+            uri: ".github/workflows/mtls.yml".into(),
+            ..Default::default()
+        }),
+        category: Some("staging".into()),
+        shard: Some((2, 4)),
+    };
+    let out = render::sarif::render_with(&every_state(), &options)?;
     // Server text is plain text in `message.text`; the rules' Markdown help holds none of it.
     let sarif: serde_json::Value = serde_json::from_str(&out)?;
     let rules = sarif
@@ -205,7 +215,7 @@ fn check_run_annotations_and_title() {
 
 #[test]
 fn step_outputs() -> std::io::Result<()> {
-    let values = outputs::of_report(&every_state(), "mtls-scan-report.json", "mtls-scan.sarif");
+    let values = outputs::of_report(&every_state(), "mtls-scan-report.json", "mtls-scan.sarif", Some(1));
     let text = outputs::render(&values)?;
     // Each delimiter is random: show it as RANDOM, after checking it is 32 hex digits.
     let mut shown = String::new();

@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use mtls_lab::LabCase;
-use probe_core::scan::{ScanOptions, Scanner};
+use probe_core::engine::{ScanOptions, Scanner};
 use probe_core::target::Target;
 
 fn peak_rss_mib() -> f64 {

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use mtls_lab::LabCase;
-use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
+use probe_core::engine::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::target::Target;
 
 fn median(v: &mut [f64]) -> f64 {

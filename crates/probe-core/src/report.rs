@@ -29,6 +29,10 @@ pub struct Report {
     /// Findings of the baseline report that are gone (set by `--baseline`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixed: Vec<FixedFinding>,
+    /// `mtls-scan impostor`: what each scenario saw of the client, one run per target (matched by
+    /// `url`). Empty for a scan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub impostor: Vec<crate::impostor::model::ImpostorRun>,
 }
 
 /// One target's result.
@@ -106,6 +110,7 @@ impl Report {
             duration_ms,
             targets,
             fixed: Vec::new(),
+            impostor: Vec::new(),
         }
     }
 
@@ -132,6 +137,14 @@ impl Report {
             .min()
             .unwrap_or(Grade::A);
         self.score = self.targets.iter().map(|t| t.score).min().unwrap_or(100);
+    }
+
+    /// The impostor run of a target, when the target is one (`mtls-scan impostor`).
+    pub fn impostor_run(
+        &self,
+        target: &TargetReport,
+    ) -> Option<&crate::impostor::model::ImpostorRun> {
+        self.impostor.iter().find(|r| r.url == target.url)
     }
 
     /// Targets that could not be judged.

@@ -9,11 +9,11 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use mtls_lab::custom::{self, ClientAuthMode, CustomSpec, Fallback, Route, RouteBody};
-use probe_core::config_leak::BodyFormat;
+use probe_core::checks::config_body::BodyFormat;
+use probe_core::engine::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::finding::{FindingId, Severity};
 use probe_core::probe::tls_config_exposed::{ConfigObservation, BODY_CAP};
 use probe_core::report::TargetReport;
-use probe_core::scan::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::target::Target;
 use support::*;
 

@@ -26,10 +26,10 @@ use hostile::h2raw::{self, Mode};
 use hostile::pki::{self, BoxError, ClientAuth as ServerAuth, Rng};
 use hostile::servers::{self, Server};
 use mtls_lab::LabCase;
-use probe_core::observation::Outcome;
+use probe_core::engine::{ScanOptions, Scanner};
+use probe_core::facts::Outcome;
 use probe_core::probe::ProbeId;
 use probe_core::report::TargetReport;
-use probe_core::scan::{ScanOptions, Scanner};
 use probe_core::target::Target;
 use probe_core::verdict::ClientAuth;
 

@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use mtls_lab::LabCase;
+use probe_core::engine::{ScanOptions, Scanner};
+use probe_core::facts::{Outcome, TlsVersion};
 use probe_core::finding::FindingId;
-use probe_core::observation::{Outcome, TlsVersion};
 use probe_core::probe::ProbeId;
-use probe_core::scan::{ScanOptions, Scanner};
 use probe_core::target::Target;
 use probe_core::verdict::{ClientAuth, Layer};
 
@@ -59,7 +59,7 @@ async fn every_lab_case_gets_its_basic_verdict() -> Result<(), Box<dyn std::erro
 
 fn deep_options(lab: &mtls_lab::Lab) -> ScanOptions {
     ScanOptions {
-        identities: probe_core::scan::IdentityInputs {
+        identities: probe_core::engine::IdentityInputs {
             client_cert_pem: Some(lab.pki.client_cert_pem.clone()),
             client_key_pem: Some(lab.pki.client_key_pem.clone()),
             issuing_ca_cert_pem: Some(lab.pki.ca_cert_pem.clone()),
@@ -356,7 +356,7 @@ async fn with_the_lab_ca_as_anchor_server_certificates_are_trusted(
         if !expected.iter().any(|id| id.starts_with("server-")) {
             assert_eq!(
                 cert.trust,
-                probe_core::server_cert::ServerTrust::Trusted,
+                probe_core::checks::server_cert::ServerTrust::Trusted,
                 "{}",
                 server.case.name()
             );

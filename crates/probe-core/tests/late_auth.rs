@@ -14,11 +14,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use probe_core::exchange::Limits;
+use probe_core::facts::LateAsk;
+use probe_core::facts::TlsVersion;
 use probe_core::identity::{client_leaf_params, ClientIdentity, KeyKind, SigningCa};
-use probe_core::late_auth::{run, LateAsk, LateAuthExchange, LateAuthRequest};
-use probe_core::observation::TlsVersion;
 use probe_core::target::Target;
+use probe_core::transport::late::{run, LateAuthExchange, LateAuthRequest};
+use probe_core::transport::Limits;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

@@ -5,10 +5,10 @@
 mod support;
 
 use mtls_lab::custom::{self, ClientAuthMode, CustomSpec, Fallback};
+use probe_core::checks::server_cert::ServerTrust;
+use probe_core::engine::{ScanOptions, Scanner};
 use probe_core::finding::{FindingId, Severity};
 use probe_core::report::TargetReport;
-use probe_core::scan::{ScanOptions, Scanner};
-use probe_core::server_cert::ServerTrust;
 use probe_core::target::Target;
 use rustls_pki_types::CertificateDer;
 use support::*;

@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hostile::pki::{self, BoxError, ClientAuth as ServerAuth};
+use probe_core::engine::{ScanOptions, Scanner};
 use probe_core::finding::FindingId;
 use probe_core::report::TargetReport;
-use probe_core::scan::{ScanOptions, Scanner};
 use probe_core::target::{Resolve, Target};
 use rustls::ServerConfig;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

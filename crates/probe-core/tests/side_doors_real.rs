@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use probe_core::engine::{ScanOptions, Scanner};
 use probe_core::finding::FindingId;
 use probe_core::report::TargetReport;
-use probe_core::scan::{ScanOptions, Scanner};
 use probe_core::target::{Resolve, Target};
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;

@@ -23,10 +23,10 @@ use std::time::Duration;
 
 use hostile::pki::{self, BoxError, ClientAuth as ServerAuth};
 use hostile::servers::{self, Server, Stats};
+use probe_core::engine::{ScanOptions, Scanner};
 use probe_core::finding::FindingId;
 use probe_core::grade::Grade;
 use probe_core::report::TargetReport;
-use probe_core::scan::{ScanOptions, Scanner};
 use probe_core::target::Target;
 use probe_core::verdict::ClientAuth;
 use tokio::io::AsyncWriteExt;

@@ -27,6 +27,7 @@ use crate::github::summary::{self, counts, RunInfo};
 use crate::github::{annotations, context, outputs, publish};
 use crate::pipeline;
 use crate::render;
+use crate::render::sarif::SarifOptions;
 use crate::stdout::{self, line as say};
 
 /// Masks every line of a secret not masked yet.
@@ -53,11 +54,23 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
             mask(value, &mut masked)?;
         }
     }
-    let inputs = match Inputs::parse(env) {
+    // Files given as paths that hold a private key (whatever the input: a `config` that is a
+    // symlink to the key file) are masked before any error is printed.
+    let mut read = Vec::new();
+    let parsed = Inputs::parse_masking(env, &mut read);
+    for secret in &read {
+        mask(secret, &mut masked)?;
+    }
+    let inputs = match parsed {
         Ok(i) => i,
         Err(errors) => return bad_inputs(env, &errors),
     };
-    let setup = match Setup::new(&inputs) {
+    let mut read = Vec::new();
+    let setup = Setup::new_masking(&inputs, &mut read);
+    for secret in &read {
+        mask(secret, &mut masked)?;
+    }
+    let setup = match setup {
         Ok(s) => s,
         Err(errors) => return bad_inputs(env, &errors),
     };
@@ -84,14 +97,29 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
     for w in pipeline::apply_policy(&mut report, setup.config.as_ref(), setup.baseline.as_ref()) {
         say(Command::warning(w).property("title", "mtls-scan: config"))?;
     }
+    let urls: Vec<(&str, &str)> = report
+        .targets
+        .iter()
+        .map(|t| (t.url.as_str(), t.host_port.as_str()))
+        .collect();
+    let location = context::sarif_location(env, &inputs, setup.config.as_ref(), &urls);
     let run = RunInfo {
         fail_under: setup.fail_under,
+        no_fail_under: inputs.no_fail_under,
         fail_on_new: inputs.fail_on_new,
         report_file: inputs.report_file.shown.clone(),
         sarif_file: inputs.sarif_file.shown.clone(),
         shard: inputs.shard,
+        annotations_path: location
+            .as_ref()
+            .map_or_else(|| ".github".to_owned(), |l| l.uri.clone()),
     };
-    finish(env, &inputs, &run, &report).await
+    let sarif = SarifOptions {
+        location,
+        category: inputs.category.clone(),
+        shard: inputs.shard,
+    };
+    finish(env, &inputs, &run, &sarif, &report).await
 }
 
 /// The log, the files, the annotations, the final errors and the API: everything after the scan.
@@ -99,16 +127,17 @@ async fn finish(
     env: &Env,
     inputs: &Inputs,
     run: &RunInfo,
+    sarif: &SarifOptions,
     report: &Report,
 ) -> anyhow::Result<Exit> {
     log_text_report(report)?;
-    if let Err(e) = write_files(env, inputs, run, report) {
+    if let Err(e) = write_files(env, inputs, run, sarif, report) {
         say(Command::error(format!("cannot write the reports: {e:#}"))
             .property("title", "mtls-scan"))?;
         return Ok(Exit::Usage);
     }
     let gate = Gate {
-        fail_under: Some(run.fail_under),
+        fail_under: run.threshold_grade(),
         fail_on: if inputs.fail_on_new {
             FailOn::New
         } else {
@@ -132,6 +161,8 @@ async fn finish(
     if decision.exit == Exit::Ok {
         let against = if inputs.fail_on_new {
             "has no new finding against the baseline".to_owned()
+        } else if run.no_fail_under {
+            "fails nothing (fail-under: none)".to_owned()
         } else {
             format!("meets the threshold {}", run.fail_under)
         };
@@ -167,25 +198,41 @@ fn log_text_report(report: &Report) -> std::io::Result<()> {
     say(Command::new("endgroup", ""))
 }
 
-/// Writes the JSON report and the SARIF file, then the summary and the outputs.
-fn write_files(env: &Env, inputs: &Inputs, run: &RunInfo, report: &Report) -> anyhow::Result<()> {
+/// Writes the report (`report-file`, in `format`) and the SARIF file inside the workspace or
+/// `RUNNER_TEMP` (never through a symlink), then the summary and the outputs.
+fn write_files(
+    env: &Env,
+    inputs: &Inputs,
+    run: &RunInfo,
+    sarif: &SarifOptions,
+    report: &Report,
+) -> anyhow::Result<()> {
+    let temp = env.var("RUNNER_TEMP").map(std::path::PathBuf::from);
     let write = |path: &Path, text: &str| -> anyhow::Result<()> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+        let root = match &temp {
+            Some(t) if !path.starts_with(&inputs.workspace) && path.starts_with(t) => t.as_path(),
+            _ => inputs.workspace.as_path(),
+        };
+        crate::files::write_contained(root, path, text)
+            .with_context(|| format!("writing {}", path.display()))
     };
-    write(&inputs.report_file.real, &render::json::render(report)?)?;
-    let location = context::sarif_location(env, inputs);
-    write(
-        &inputs.sarif_file.real,
-        &render::sarif::render(report, Some(&location))?,
-    )?;
+    let sarif_text = render::sarif::render_with(report, sarif)?;
+    let report_text = match inputs.format {
+        render::Format::Sarif => sarif_text.clone(),
+        render::Format::Markdown => summary::render(report, run, 0),
+        other => render::render(report, other, false, run.threshold_grade())?,
+    };
+    write(&inputs.report_file.real, &report_text)?;
+    write(&inputs.sarif_file.real, &sarif_text)?;
     if let Some(path) = env.var("GITHUB_STEP_SUMMARY") {
         summary::append(Path::new(path), report, run).context("writing the job summary")?;
     }
     if let Some(path) = env.var("GITHUB_OUTPUT") {
-        let values = outputs::of_report(report, &run.report_file, &run.sarif_file);
+        let new = inputs
+            .baseline
+            .is_some()
+            .then(|| probe_core::policy::new_findings(report).len());
+        let values = outputs::of_report(report, &run.report_file, &run.sarif_file, new);
         outputs::append(Path::new(path), &values).context("writing the step outputs")?;
     }
     let summary = if env.var("GITHUB_STEP_SUMMARY").is_some() {
@@ -194,7 +241,7 @@ fn write_files(env: &Env, inputs: &Inputs, run: &RunInfo, report: &Report) -> an
         ""
     };
     say(format_args!(
-        "Wrote the JSON report {}, the SARIF file {}{summary}.",
+        "Wrote the report {}, the SARIF file {}{summary}.",
         run.report_file, run.sarif_file
     ))?;
     Ok(())

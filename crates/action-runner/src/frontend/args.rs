@@ -34,6 +34,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run as a GitHub Action: read the inputs from INPUT_* and write annotations, summary, outputs and SARIF.
     Action,
+    /// The client half: play a server a client must refuse, and prove whether the client checks it.
+    Impostor(ImpostorArgs),
 }
 
 /// Flags of `scan`.
@@ -74,6 +76,10 @@ pub struct ReportOpts {
     /// Also write SARIF 2.1.0 here.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub sarif: Option<PathBuf>,
+    /// The SARIF category (`automationDetails.id` = `mtls-scan/<CATEGORY>/`, plus
+    /// `shard-I-of-N/` for a shard): runs of different categories are kept apart by code scanning.
+    #[arg(long, value_name = "CATEGORY", value_parser = crate::render::sarif::category, help_heading = "Output")]
+    pub sarif_category: Option<String>,
     /// Also write the Markdown summary here.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
@@ -205,4 +211,78 @@ pub struct DemoArgs {
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+/// Flags of `impostor`.
+#[derive(Debug, Args)]
+pub struct ImpostorArgs {
+    /// The host name (or IP address) the client expects: the control certificate names it.
+    #[arg(long, value_name = "HOST", required_unless_present = "demo")]
+    pub name: Option<String>,
+    /// Where the impostor listens.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// A CA the client already trusts (PEM), instead of one minted for the run.
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "trusted_ca_key",
+        help_heading = "Identities"
+    )]
+    pub trusted_ca_cert: Option<PathBuf>,
+    /// The private key of --trusted-ca-cert (PEM). Never printed.
+    #[arg(
+        long,
+        value_name = "PEM",
+        requires = "trusted_ca_cert",
+        help_heading = "Identities"
+    )]
+    pub trusted_ca_key: Option<PathBuf>,
+    /// Add a scenario: an untrusted server that asks for the client's certificate.
+    #[arg(long)]
+    pub request_client_cert: bool,
+    /// Time limit of the client in each scenario, in seconds (it is killed after).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse::secs)]
+    pub scenario_timeout: f64,
+    /// Copy the CA the client must trust (PEM) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub ca_out: Option<PathBuf>,
+    /// Serve until SIGTERM (or --connections, --duration), for a client that cannot be wrapped.
+    #[arg(long, conflicts_with = "command", help_heading = "Serve mode")]
+    pub serve: bool,
+    /// Scenarios to serve, comma-separated [default: all; the control is always served].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = scenario, requires = "serve", help_heading = "Serve mode")]
+    pub scenarios: Vec<probe_core::impostor::Scenario>,
+    /// One port per scenario (the listen port and the next ones) instead of one scenario per connection in turn.
+    #[arg(long, requires = "serve", help_heading = "Serve mode")]
+    pub port_per_scenario: bool,
+    /// Stop serving after this many connections.
+    #[arg(long, value_name = "N", requires = "serve", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Serve mode")]
+    pub connections: Option<u64>,
+    /// Stop serving after this many seconds.
+    #[arg(long, value_name = "SECS", requires = "serve", value_parser = parse::secs_long, help_heading = "Serve mode")]
+    pub duration: Option<f64>,
+    /// Append the client's environment (KEY=value lines) to this file once listening, e.g. "$GITHUB_ENV".
+    #[arg(long, value_name = "FILE", requires = "serve", help_heading = "Serve mode")]
+    pub env_file: Option<PathBuf>,
+    /// Run built-in clients (careful, careless, name-blind) instead of a command, and check their verdicts.
+    #[arg(long, conflicts_with_all = ["command", "serve"])]
+    pub demo: bool,
+    /// Output and policy options.
+    #[command(flatten)]
+    pub report: ReportOpts,
+    /// The client command and its arguments, after `--`: run once per scenario.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+/// A scenario name of `--scenarios`.
+fn scenario(s: &str) -> Result<probe_core::impostor::Scenario, String> {
+    probe_core::impostor::Scenario::parse(s).ok_or_else(|| {
+        let known: Vec<&str> = probe_core::impostor::Scenario::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        format!("{s:?} is not a scenario: use {}", known.join(", "))
+    })
 }

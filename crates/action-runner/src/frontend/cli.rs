@@ -13,20 +13,33 @@ use super::args::{ColorChoice, MergeArgs, ReportOpts, ScanArgs};
 use crate::config::Config;
 use crate::exit::{Decision, Exit, FailOn, Gate};
 use crate::pipeline::{self, Given, Pem, Unreadable};
+use crate::render::sarif::SarifOptions;
 use crate::render::{self, markdown, Format};
 use crate::{parse, stdout};
 
 /// Where the Markdown says the JSON report is, when parts of it were left out.
 const JSON_HINT: &str = "<code>--format json</code>";
 
-/// Renders a report in a format, as the command line shows it.
+/// Renders a report in a format, as the command line shows it (SARIF with its default options).
 pub fn render(
     report: &Report,
     format: Format,
     color: bool,
     threshold: Option<Grade>,
 ) -> Result<String, serde_json::Error> {
+    render_sarif_with(report, format, color, threshold, &SarifOptions::default())
+}
+
+/// [`render`], with the SARIF's location, category and shard.
+fn render_sarif_with(
+    report: &Report,
+    format: Format,
+    color: bool,
+    threshold: Option<Grade>,
+    sarif: &SarifOptions,
+) -> Result<String, serde_json::Error> {
     match format {
+        Format::Sarif => render::sarif::render_with(report, sarif),
         Format::Markdown => Ok(markdown::render_with(
             report,
             &markdown::Options {
@@ -133,12 +146,14 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     } else {
         crate::progress::scan(&scanner, &targets, config.as_ref()).await
     };
-    finish(
+    let sarif = sarif_options(&args.report, args.config.as_deref(), config.as_ref(), args.shard);
+    finish_with(
         &mut report,
         config.as_ref(),
         baseline.as_ref(),
         &args.report,
         settings.fail_under,
+        &sarif,
     )
 }
 
@@ -164,17 +179,43 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
     };
     let mut report = probe_core::policy::merge(reports);
     let threshold = pipeline::fail_under(args.report.fail_under, config.as_ref());
-    finish(
+    let sarif = sarif_options(&args.report, args.config.as_deref(), config.as_ref(), None);
+    finish_with(
         &mut report,
         config.as_ref(),
         baseline.as_ref(),
         &args.report,
         threshold,
+        &sarif,
     )
 }
 
+/// The SARIF's options: results on the config's `url:` lines (its path relative to the
+/// repository: `GITHUB_WORKSPACE`, else the nearest directory with `.git`), the category and the
+/// shard.
+fn sarif_options(
+    opts: &ReportOpts,
+    path: Option<&Path>,
+    config: Option<&Config>,
+    shard: Option<(usize, usize)>,
+) -> SarifOptions {
+    let location = match (path, config) {
+        (Some(p), Some(c)) => {
+            let env = crate::github::env::Env::from_process();
+            let root = crate::github::context::repository_root(&env, p);
+            crate::github::context::config_location(&root, p, c)
+        }
+        _ => None,
+    };
+    SarifOptions {
+        location,
+        category: opts.sarif_category.clone(),
+        shard,
+    }
+}
+
 /// The `--baseline` report; `--fail-on new` needs one.
-fn baseline(opts: &ReportOpts) -> Result<Option<Report>, String> {
+pub(crate) fn baseline(opts: &ReportOpts) -> Result<Option<Report>, String> {
     match &opts.baseline {
         Some(path) => pipeline::read_report(path, &path.display().to_string())
             .map(Some)
@@ -184,18 +225,35 @@ fn baseline(opts: &ReportOpts) -> Result<Option<Report>, String> {
     }
 }
 
-/// Policy, baseline, outputs and exit code: shared by `scan` and `merge`.
-fn finish(
+/// Policy, baseline, outputs and exit code: shared by `scan` and `merge` (SARIF with its default
+/// options; see [`finish_with`]).
+pub(crate) fn finish(
     report: &mut Report,
     config: Option<&Config>,
     baseline: Option<&Report>,
     opts: &ReportOpts,
     threshold: Option<Grade>,
 ) -> anyhow::Result<Exit> {
+    let sarif = SarifOptions {
+        category: opts.sarif_category.clone(),
+        ..SarifOptions::default()
+    };
+    finish_with(report, config, baseline, opts, threshold, &sarif)
+}
+
+/// [`finish`], with the SARIF's location, category and shard.
+fn finish_with(
+    report: &mut Report,
+    config: Option<&Config>,
+    baseline: Option<&Report>,
+    opts: &ReportOpts,
+    threshold: Option<Grade>,
+    sarif: &SarifOptions,
+) -> anyhow::Result<Exit> {
     for w in pipeline::apply_policy(report, config, baseline) {
         eprintln!("warning: {w}");
     }
-    write_reports(report, opts, threshold)?;
+    write_reports(report, opts, threshold, sarif)?;
     let gate = Gate {
         fail_under: threshold,
         fail_on: opts.fail_on,
@@ -212,8 +270,12 @@ fn write_reports(
     report: &Report,
     opts: &ReportOpts,
     threshold: Option<Grade>,
+    sarif: &SarifOptions,
 ) -> anyhow::Result<()> {
     let color = use_color(opts.color, opts.output.is_some());
+    let render = |r: &Report, f: Format, c: bool, t: Option<Grade>| {
+        render_sarif_with(r, f, c, t, sarif)
+    };
     let text = render(report, opts.format, color, threshold)?;
     match &opts.output {
         Some(path) => write(path, &text)?,

@@ -5,9 +5,11 @@
 //! - [`args`]: the command line's arguments (clap);
 //! - [`cli`]: `mtls-scan scan` and `mtls-scan merge`;
 //! - [`demo`]: `mtls-scan demo`, the built-in lab;
-//! - [`action`]: `mtls-scan action`, the GitHub Action.
+//! - [`action`]: `mtls-scan action`, the GitHub Action;
+//! - [`impostor`]: `mtls-scan impostor`, the client half.
 
 pub mod action;
 pub mod args;
 pub mod cli;
 pub mod demo;
+pub mod impostor;

@@ -249,10 +249,12 @@ mod tests {
     fn inputs() -> RunInfo {
         RunInfo {
             fail_under: Grade::C,
+            no_fail_under: false,
             fail_on_new: false,
             report_file: "mtls-scan-report.json".into(),
             sarif_file: "mtls-scan.sarif".into(),
             shard: None,
+            annotations_path: ".github/workflows/mtls.yml".into(),
         }
     }
 

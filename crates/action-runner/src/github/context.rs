@@ -1,14 +1,17 @@
 //! What the runner tells about the run: the repository, the event and the pull request
 //! ([`RunContext`], for the PR comment and the check run), and where the workflow file is (the
-//! SARIF results point at it when no config file is given).
+//! SARIF results point at it when no config file is given), and where each target is named in
+//! the config or the workflow (the SARIF results' lines).
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use super::env::Env;
 use super::inputs::Inputs;
-use crate::render::sarif::DEFAULT_LOCATION;
+use crate::config::{Config, UrlSpan};
+use crate::render::sarif::SarifLocation;
 
 /// `GITHUB_API_URL` when the runner does not set it.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -124,16 +127,109 @@ fn relative(workspace: &Path, shown: &str, real: &Path) -> Option<String> {
     Some(rel).filter(|r| !r.is_empty() && !r.starts_with("../"))
 }
 
-/// Where SARIF results are located: the config file, else the workflow file, else
-/// [`DEFAULT_LOCATION`].
-pub fn sarif_location(env: &Env, inputs: &Inputs) -> String {
-    inputs
-        .config
-        .as_ref()
-        .and_then(|c| relative(&inputs.workspace, &c.shown, &c.real))
-        .or_else(|| workflow_file(env))
-        .or_else(|| only_workflow(&inputs.workspace))
-        .unwrap_or_else(|| DEFAULT_LOCATION.to_owned())
+/// The repository's root for a command-line run: `GITHUB_WORKSPACE` when set, else the nearest
+/// directory above `start` with a `.git`, else the current directory.
+pub fn repository_root(env: &Env, start: &Path) -> PathBuf {
+    if let Some(w) = env.var("GITHUB_WORKSPACE") {
+        return PathBuf::from(w);
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let abs = if start.is_absolute() {
+        start.to_path_buf()
+    } else {
+        cwd.join(start)
+    };
+    abs.ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map_or(cwd, Path::to_path_buf)
+}
+
+/// The place of the first line of a file (the fallback of a target not found in it).
+fn first_line(path: &Path) -> UrlSpan {
+    let text = crate::files::read_text(path, crate::files::CONFIG_LIMIT, "a workflow file")
+        .unwrap_or_default();
+    let first = text.lines().next().unwrap_or("");
+    UrlSpan {
+        line: 1,
+        start_column: 1,
+        end_column: first.encode_utf16().count() + 1,
+    }
+}
+
+/// The config file as a SARIF location: its path relative to `root` (the repository), each
+/// target on its own `url:` line.
+pub fn config_location(root: &Path, real: &Path, config: &Config) -> Option<SarifLocation> {
+    let abs = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        }
+    };
+    let (root, real) = (abs(root), abs(real));
+    let root = root.canonicalize().unwrap_or(root);
+    let real = real.canonicalize().unwrap_or(real);
+    let uri = relative(&root, &real.display().to_string(), &real)?;
+    Some(SarifLocation {
+        uri,
+        spans: config.url_lines.clone(),
+        fallback: first_line(&real),
+    })
+}
+
+/// Where each URL is named in a file's text: the first line that holds it (as normalised, without
+/// its trailing `/`, or its `host:port`).
+fn url_lines(text: &str, urls: &[(&str, &str)]) -> HashMap<String, UrlSpan> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut spans = HashMap::new();
+    for (url, host_port) in urls {
+        let bare = url.trim_end_matches('/');
+        let found = [*url, bare, host_port].into_iter().find_map(|needle| {
+            lines.iter().enumerate().find_map(|(i, l)| {
+                let at = l.find(needle)?;
+                let col = |b: usize| l.get(..b).map_or(0, |p| p.encode_utf16().count()) + 1;
+                Some(UrlSpan {
+                    line: i + 1,
+                    start_column: col(at),
+                    end_column: col(at + needle.len()),
+                })
+            })
+        });
+        if let Some(span) = found {
+            spans.insert((*url).to_owned(), span);
+        }
+    }
+    spans
+}
+
+/// Where SARIF results are located in the Action: the config file (each target on its `url:`
+/// line), else the workflow file (on the line that names the URL, else line 1), else at the
+/// URLs themselves.
+pub fn sarif_location(
+    env: &Env,
+    inputs: &Inputs,
+    config: Option<&Config>,
+    targets: &[(&str, &str)],
+) -> Option<SarifLocation> {
+    if let (Some(c), Some(path)) = (config, inputs.config.as_ref()) {
+        if let Some(mut l) = config_location(&inputs.workspace, &path.real, c) {
+            // Targets of `api-url` are not in the config: on its first line.
+            for (url, _) in targets {
+                l.spans.entry((*url).to_owned()).or_default();
+            }
+            return Some(l);
+        }
+    }
+    let uri = workflow_file(env).or_else(|| only_workflow(&inputs.workspace))?;
+    let real = inputs.workspace.join(&uri);
+    let text = crate::files::read_text(&real, crate::files::CONFIG_LIMIT, "a workflow file")
+        .unwrap_or_default();
+    Some(SarifLocation {
+        uri,
+        spans: url_lines(&text, targets),
+        fallback: first_line(&real),
+    })
 }
 
 #[cfg(test)]

@@ -60,6 +60,19 @@ pub struct Inputs {
     pub targets: Vec<Target>,
     /// `fail-under`: fail when the grade is below this (else the config's, else C).
     pub fail_under: Option<Grade>,
+    /// `fail-under: none`: report, never fail on the grade.
+    pub no_fail_under: bool,
+    /// `concurrency`: probes in flight at once (else the config's, else 64).
+    pub concurrency: Option<u16>,
+    /// `deadline`: total deadline of the scan, seconds (else the config's, else none).
+    pub deadline: Option<f64>,
+    /// `format` of `report-file` (default JSON).
+    pub format: crate::render::Format,
+    /// `category`: the SARIF category (`mtls-scan/<category>/`).
+    pub category: Option<String>,
+    /// Texts read from files given as paths that hold a private key (masked before anything is
+    /// printed, whatever the input).
+    pub read_secrets: Vec<String>,
     /// `timeout`: per-probe deadline, seconds (else the config's, else the built-in 10 s).
     pub timeout: Option<f64>,
     /// Extra trust anchors for the server certificate.
@@ -106,6 +119,17 @@ pub struct Inputs {
 /// Where the JSON report goes, relative to the workspace.
 pub const REPORT_FILE: &str = "mtls-scan-report.json";
 
+/// The default `report-file` of a `format`.
+pub fn report_file_for(format: crate::render::Format) -> &'static str {
+    use crate::render::Format;
+    match format {
+        Format::Json => REPORT_FILE,
+        Format::Sarif => "mtls-scan-report.sarif",
+        Format::Markdown => "mtls-scan-report.md",
+        Format::Text => "mtls-scan-report.txt",
+    }
+}
+
 /// One invalid input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
@@ -124,7 +148,11 @@ impl std::fmt::Display for InputError {
 struct Checker<'a> {
     env: &'a Env,
     workspace: PathBuf,
+    /// Where outputs may be written: the workspace and `RUNNER_TEMP`.
+    roots: Vec<PathBuf>,
     errors: Vec<InputError>,
+    /// Texts read from files that hold a private key.
+    secrets: Vec<String>,
 }
 
 impl Checker<'_> {
@@ -162,9 +190,14 @@ impl Checker<'_> {
             } else {
                 format!("{:?}", path.shown)
             };
-            match std::fs::read_to_string(&path.real) {
-                Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            match crate::files::read_text(&path.real, crate::files::PEM_LIMIT, "a PEM file") {
+                Ok(t) => {
+                    if crate::config::holds_private_key(&t) {
+                        self.secrets.push(t.clone());
+                    }
+                    t
+                }
+                Err(e) if e.is_not_found() => {
                     self.fail(input, format!("not PEM text (no -----BEGIN line), and no file at {shown} in the workspace"));
                     return None;
                 }
@@ -204,17 +237,38 @@ impl Checker<'_> {
         (c, k)
     }
 
-    fn file(&mut self, input: &'static str) -> Option<WorkspacePath> {
+    /// A file to read: a regular file (symlinks followed) of at most `limit` bytes.
+    fn file(&mut self, input: &'static str, limit: u64) -> Option<WorkspacePath> {
         let value = self.env.input(input)?;
         let path = WorkspacePath::new(&self.workspace, value);
-        if path.real.is_file() {
-            Some(path)
-        } else {
-            self.fail(
-                input,
-                format!("no file at {:?} in the workspace", path.shown),
-            );
-            None
+        match crate::files::check_regular(&path.real, limit, "this input") {
+            Ok(()) => Some(path),
+            Err(e) if e.is_not_found() => {
+                self.fail(
+                    input,
+                    format!("no file at {:?} in the workspace", path.shown),
+                );
+                None
+            }
+            Err(e) => {
+                self.fail(input, format!("{:?} is {e}", path.shown));
+                None
+            }
+        }
+    }
+
+    /// An output file (`sarif-file`, `report-file`): inside the workspace or `RUNNER_TEMP`.
+    fn output_file(&mut self, input: &'static str, default: &str) -> WorkspacePath {
+        let given = self.env.input(input).unwrap_or(default);
+        match crate::files::contained(&self.workspace, &self.roots, given) {
+            Ok(real) => WorkspacePath {
+                shown: given.to_owned(),
+                real,
+            },
+            Err(e) => {
+                self.fail(input, format!("{given:?} is {e}"));
+                WorkspacePath::new(&self.workspace, default)
+            }
         }
     }
 
@@ -230,7 +284,7 @@ impl Checker<'_> {
                 );
                 Vec::new()
             }
-            Some(v) => crate::parse::targets(&[v.to_owned()]).unwrap_or_else(|e| {
+            Some(v) => crate::parse::targets(&split_urls(v)).unwrap_or_else(|e| {
                 for line in e.lines() {
                     self.fail("api-url", line.to_owned());
                 }
@@ -268,6 +322,16 @@ impl Checker<'_> {
             .collect()
     }
 
+    /// `fail-under`: a grade, or `none` (never fail on the grade).
+    fn fail_under(&mut self) -> (Option<Grade>, bool) {
+        match self.env.input("fail-under") {
+            Some(v) if v.eq_ignore_ascii_case("none") => (None, true),
+            _ => (self.value("fail-under", |v| {
+                crate::parse::grade(v).map_err(|e| format!("{e}, or none"))
+            }), false),
+        }
+    }
+
     /// `ca-file`: PEM text, or a file in the workspace.
     fn ca_file(&mut self) -> Option<CaSource> {
         match self.env.input("ca-file")? {
@@ -280,24 +344,10 @@ impl Checker<'_> {
                 }
                 Some(CaSource::Text(v.to_owned()))
             }
-            _ => self.file("ca-file").map(CaSource::File),
+            _ => self
+                .file("ca-file", crate::files::PEM_LIMIT)
+                .map(CaSource::File),
         }
-    }
-
-    /// `sarif-file`: a file name in the workspace (default `mtls-scan.sarif`).
-    fn sarif_file(&mut self) -> WorkspacePath {
-        let given = self.env.input("sarif-file").unwrap_or("mtls-scan.sarif");
-        let path = WorkspacePath::new(&self.workspace, given);
-        if path.shown.ends_with('/') || path.real.is_dir() {
-            self.fail(
-                "sarif-file",
-                format!(
-                    "{:?} is a directory: name a file, e.g. mtls-scan.sarif",
-                    path.shown
-                ),
-            );
-        }
-        path
     }
 
     /// `fail-on`: `grade` (default) or `new`, which needs `baseline`.
@@ -335,6 +385,25 @@ impl Checker<'_> {
     }
 }
 
+/// `api-url`'s URLs: one per line, or separated by spaces or commas (`https://a/, https://b/`). A
+/// comma inside a URL (`https://a/x,y`) stays: pieces are split only when each is a URL.
+pub fn split_urls(v: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    for token in v.split_whitespace() {
+        let pieces: Vec<&str> = token.split(',').filter(|p| !p.is_empty()).collect();
+        let all_urls = pieces.iter().skip(1).all(|p| p.contains("://"));
+        if pieces.len() > 1 && all_urls {
+            urls.extend(pieces.into_iter().map(str::to_owned));
+        } else {
+            let t = token.trim_matches(',');
+            if !t.is_empty() {
+                urls.push(t.to_owned());
+            }
+        }
+    }
+    urls
+}
+
 /// The workspace: `GITHUB_WORKSPACE`, else the current directory.
 fn workspace(env: &Env) -> PathBuf {
     env.var("GITHUB_WORKSPACE")
@@ -346,22 +415,45 @@ fn workspace(env: &Env) -> PathBuf {
 impl Inputs {
     /// Reads and validates every input; returns every problem found.
     pub fn parse(env: &Env) -> Result<Inputs, Vec<InputError>> {
+        Self::parse_masking(env, &mut Vec::new())
+    }
+
+    /// [`Inputs::parse`], adding to `secrets` every text read from a file that holds a private key
+    /// (to be masked before any error is printed).
+    pub fn parse_masking(env: &Env, secrets: &mut Vec<String>) -> Result<Inputs, Vec<InputError>> {
         let workspace = workspace(env);
+        let mut roots = vec![workspace.clone()];
+        roots.extend(env.var("RUNNER_TEMP").map(PathBuf::from));
         let mut c = Checker {
             env,
             workspace: workspace.clone(),
+            roots,
             errors: Vec::new(),
+            secrets: Vec::new(),
         };
         let targets = c.targets();
-        let fail_under = c.value("fail-under", crate::parse::grade);
+        let (fail_under, no_fail_under) = c.fail_under();
+        let concurrency = c.value("concurrency", |v| match v.trim().parse::<u16>() {
+            Ok(n) if (1..=4096).contains(&n) => Ok(n),
+            _ => Err(format!("{v:?} is not a number from 1 to 4096")),
+        });
+        let deadline = c.value("deadline", crate::parse::secs_long);
+        let format = c
+            .value("format", |v| {
+                <crate::render::Format as clap::ValueEnum>::from_str(v.trim(), true)
+                    .map_err(|_| format!("{v:?} is not one of: json, sarif, markdown, text"))
+            })
+            .unwrap_or(crate::render::Format::Json);
+        let category = c.value("category", crate::render::sarif::category);
         let timeout = c.value("timeout", crate::parse::secs);
         let ca_file = c.ca_file();
         let (client_cert, client_key) = c.pair("client-cert", "client-key");
         let (issuing_ca_cert, issuing_ca_key) = c.pair("issuing-ca-cert", "issuing-ca-key");
-        let config = c.file("config");
-        let sarif_file = c.sarif_file();
+        let config = c.file("config", crate::files::CONFIG_LIMIT);
+        let sarif_file = c.output_file("sarif-file", "mtls-scan.sarif");
+        let report_file = c.output_file("report-file", report_file_for(format));
         let shard = c.value("shard", crate::parse::shard);
-        let baseline = c.file("baseline");
+        let baseline = c.file("baseline", crate::files::REPORT_LIMIT);
         let fail_on_new = c.fail_on_new();
         let comment = c.flag("comment", false);
         let check_run = c.flag("check-run", false);
@@ -370,12 +462,19 @@ impl Inputs {
         // A header value may hold a comma: one header per line.
         let headers = c.list("headers", true, crate::parse::header);
         let skip_probes = c.list("skip-probes", false, crate::parse::probe_id);
+        secrets.extend(c.secrets.iter().cloned());
         if !c.errors.is_empty() {
             return Err(c.errors);
         }
         Ok(Inputs {
             targets,
             fail_under,
+            no_fail_under,
+            concurrency,
+            deadline,
+            format,
+            category,
+            read_secrets: c.secrets,
             timeout,
             ca_file,
             client_cert,
@@ -388,7 +487,7 @@ impl Inputs {
             fail_on_incomplete,
             shard,
             sarif_file,
-            report_file: WorkspacePath::new(&workspace, REPORT_FILE),
+            report_file,
             workspace,
             comment,
             check_run,
@@ -404,6 +503,7 @@ impl Inputs {
         [&self.client_key, &self.issuing_ca_key]
             .into_iter()
             .flatten()
+            .chain(&self.read_secrets)
             .map(String::as_str)
     }
 }

@@ -8,21 +8,31 @@ use std::path::Path;
 use probe_core::finding::Severity;
 use probe_core::report::Report;
 
-/// The step's outputs (action.yml's `outputs:`), in order: the grade, the score, the counts and
-/// where the JSON report and the SARIF file are (as shown to the user).
+/// Root-cause findings not suppressed, of exactly this severity (what the grade counts).
+pub fn counted(report: &Report, severity: Severity) -> usize {
+    report
+        .findings()
+        .filter(|(_, f)| f.is_root() && f.suppressed.is_none() && f.severity == severity)
+        .count()
+}
+
+/// The step's outputs (action.yml's `outputs:`), in order: the grade, the score, the counts
+/// (`critical` and `high`: root-cause findings not suppressed; `new`: against the baseline, empty
+/// without one; `incomplete`: targets), and where the report and the SARIF file are (as shown).
 pub fn of_report(
     report: &Report,
     report_file: &str,
     sarif_file: &str,
+    new: Option<usize>,
 ) -> Vec<(&'static str, String)> {
     vec![
         ("grade", report.grade.to_string()),
         ("score", report.score.to_string()),
         ("findings", report.findings().count().to_string()),
-        (
-            "critical",
-            report.count_at_least(Severity::Critical).to_string(),
-        ),
+        ("critical", counted(report, Severity::Critical).to_string()),
+        ("high", counted(report, Severity::High).to_string()),
+        ("new", new.map(|n| n.to_string()).unwrap_or_default()),
+        ("incomplete", report.incomplete().count().to_string()),
         ("report", report_file.to_owned()),
         ("sarif-file", sarif_file.to_owned()),
     ]

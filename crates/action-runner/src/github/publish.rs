@@ -9,7 +9,7 @@ use super::check_run;
 use super::client::{Api, ApiError};
 use super::commands::Command;
 use super::comment::{self, Posted};
-use super::context::{sarif_location, RunContext};
+use super::context::RunContext;
 use super::env::Env;
 use super::inputs::Inputs;
 use super::summary::RunInfo;
@@ -42,8 +42,6 @@ fn warning(what: &str, permission: &str, error: &ApiError, partly: Option<&str>)
 
 /// What the comment and the check run are about.
 struct Publication<'a> {
-    env: &'a Env,
-    inputs: &'a Inputs,
     run: &'a RunInfo,
     report: &'a Report,
     exit: Exit,
@@ -84,8 +82,6 @@ pub async fn publish(
         }
     };
     let p = Publication {
-        env,
-        inputs,
         run,
         report,
         exit,
@@ -147,8 +143,8 @@ impl Publication<'_> {
 
     /// The check run on `sha`, its annotations on the SARIF results' file.
     async fn check_run(&self, api: &Api, sha: &str) -> std::io::Result<()> {
-        let path = sarif_location(self.env, self.inputs);
-        let published = check_run::publish(api, sha, self.run, self.report, self.exit, &path).await;
+        let path = &self.run.annotations_path;
+        let published = check_run::publish(api, sha, self.run, self.report, self.exit, path).await;
         match published {
             Ok(p) => say(format_args!(
                 "Created the check run {} (id {}) on {}: {}, {} annotation{} in {} request{}.",

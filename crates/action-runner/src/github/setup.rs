@@ -45,8 +45,20 @@ fn error(input: &'static str, message: impl Into<String>) -> InputError {
 impl Setup {
     /// Loads the config and the baseline and builds the options; returns every problem.
     pub fn new(inputs: &Inputs) -> Result<Self, Vec<InputError>> {
+        Self::new_masking(inputs, &mut Vec::new())
+    }
+
+    /// [`Setup::new`], adding to `secrets` every text read that holds a private key, even when
+    /// it fails (to be masked before any error is printed).
+    pub fn new_masking(
+        inputs: &Inputs,
+        read_secrets: &mut Vec<String>,
+    ) -> Result<Self, Vec<InputError>> {
         let mut errors = Vec::new();
-        let config = keep(&mut errors, load_config(inputs.config.as_ref()));
+        let config = keep(
+            &mut errors,
+            load_config(inputs.config.as_ref(), read_secrets),
+        );
         let baseline = keep(&mut errors, read_baseline(inputs.baseline.as_ref()));
         let ca_temp = keep(&mut errors, write_ca_text(inputs.ca_file.as_ref()));
         let given = given(inputs, ca_temp.as_ref());
@@ -60,6 +72,9 @@ impl Setup {
         let settings = pipeline::settings(&given, config.as_ref())
             .map_err(|unreadable| errors.extend(unreadable.iter().map(config_error)))
             .ok();
+        if let Some(s) = &settings {
+            read_secrets.extend(s.secrets.iter().cloned());
+        }
         match settings {
             Some(mut s) if errors.is_empty() => Ok(Self {
                 secrets: {
@@ -101,6 +116,8 @@ fn given(inputs: &Inputs, ca_temp: Option<&tempfile::NamedTempFile>) -> Given {
     };
     Given {
         timeout: inputs.timeout,
+        deadline: inputs.deadline,
+        concurrency: inputs.concurrency,
         fail_under: inputs.fail_under,
         ca_files: ca_file.into_iter().collect(),
         client_cert: text(&inputs.client_cert),
@@ -114,8 +131,11 @@ fn given(inputs: &Inputs, ca_temp: Option<&tempfile::NamedTempFile>) -> Given {
     }
 }
 
-/// A file named in the config's defaults that could not be read: an error of the `config` input.
+/// A file named in the config's defaults (or the `ca-file` input) that could not be read.
 fn config_error(e: &Unreadable) -> InputError {
+    if !e.from_config && e.setting == "ca-file" {
+        return error("ca-file", e.error.to_string());
+    }
     error(
         "config",
         format!(
@@ -128,14 +148,30 @@ fn config_error(e: &Unreadable) -> InputError {
 }
 
 /// The `config` input's file, loaded and validated; errors name it as given.
-fn load_config(path: Option<&WorkspacePath>) -> Result<Option<Config>, InputError> {
+/// A config that holds a private key (a symlink to the key file) adds it to `secrets` and is
+/// refused without a word of what it holds.
+fn load_config(
+    path: Option<&WorkspacePath>,
+    secrets: &mut Vec<String>,
+) -> Result<Option<Config>, InputError> {
     let Some(p) = path else {
         return Ok(None);
     };
-    Config::load(&p.real).map(Some).map_err(|e| {
-        let real = p.real.display().to_string();
-        error("config", e.to_string().replace(&real, &p.shown))
-    })
+    let text = crate::files::read_text(&p.real, crate::files::CONFIG_LIMIT, "a config file")
+        .map_err(|e| error("config", format!("cannot read {:?}: {e}", p.shown)))?;
+    if crate::config::holds_private_key(&text) {
+        secrets.push(text);
+        return Err(error(
+            "config",
+            format!(
+                "{:?} holds a private key, not a config: name the YAML config file",
+                p.shown
+            ),
+        ));
+    }
+    let mut config = Config::parse(&text, &p.shown).map_err(|e| error("config", e.to_string()))?;
+    config.base = p.real.parent().map(PathBuf::from).unwrap_or_default();
+    Ok(Some(config))
 }
 
 /// The `baseline` input's report.

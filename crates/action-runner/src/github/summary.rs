@@ -16,6 +16,8 @@ use crate::render::markdown::{self, Options, SUMMARY_LIMIT};
 pub struct RunInfo {
     /// The threshold grade (`fail-under`, else the config's, else C).
     pub fail_under: Grade,
+    /// `fail-under: none`: the grade fails nothing.
+    pub no_fail_under: bool,
     /// `fail-on: new`: the step fails on new findings, not on the grade.
     pub fail_on_new: bool,
     /// The JSON report, as shown to the user (relative to the workspace).
@@ -24,12 +26,20 @@ pub struct RunInfo {
     pub sarif_file: String,
     /// `shard: I/N`.
     pub shard: Option<(usize, usize)>,
+    /// The repository file the check run's annotations are on (the SARIF results' file).
+    pub annotations_path: String,
 }
 
 impl RunInfo {
     /// The threshold the summary shows: none with `fail-on: new`.
     pub fn threshold(&self) -> Option<Grade> {
-        (!self.fail_on_new).then_some(self.fail_under)
+        (!self.fail_on_new).then_some(())?;
+        self.threshold_grade()
+    }
+
+    /// The grade the step fails under: none with `fail-under: none`.
+    pub fn threshold_grade(&self) -> Option<Grade> {
+        (!self.no_fail_under).then_some(self.fail_under)
     }
 }
 
@@ -38,7 +48,7 @@ pub fn render(report: &Report, run: &RunInfo, limit: usize) -> String {
     markdown::render_with(
         report,
         &Options {
-            threshold: Some(run.fail_under),
+            threshold: run.threshold_grade(),
             limit,
             full_reports: Some((&run.report_file, &run.sarif_file)),
             json_hint: None,

@@ -1,6 +1,9 @@
-//! Markdown: the job summary (and `--format markdown`). The grade and threshold first, then per
-//! target a table, each root-cause finding with its fix, per-stack fixes, evidence and the findings
-//! it implies folded in `<details>`, and the probes.
+//! Markdown: the job summary (and `--format markdown`). The grade and threshold first; for a
+//! fleet (more than one target) an overview table with every target in one row, worst first;
+//! then per target, in the same order, a table, each root-cause finding with its fix, per-stack
+//! fixes, evidence and the findings it implies folded in `<details>` (an info finding in one
+//! line), and the probes. A server certificate already shown for an earlier target is not shown
+//! again.
 //!
 //! Every string that comes from the report goes through [`text`] (or [`rich`]), which turns every
 //! character that means something to Markdown or HTML into an entity and line breaks into a
@@ -59,8 +62,18 @@ pub fn render_with(report: &Report, options: &Options<'_>) -> String {
         options.limit
     };
     let mut sections = vec![header(report, options.threshold)];
-    for (i, t) in report.targets.iter().enumerate() {
-        target_sections(&mut sections, i + 1, t);
+    let order = worst_first(report);
+    if report.targets.len() > 1 {
+        sections.push(overview(report, &order));
+    }
+    let mut certs: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (n, i) in order.iter().enumerate() {
+        if let Some(t) = report.targets.get(*i) {
+            target_sections(&mut sections, n + 1, t, &mut certs);
+            if let Some(run) = report.impostor_run(t) {
+                sections.push(impostor_scenarios(run));
+            }
+        }
     }
     let elsewhere = match (options.full_reports, options.json_hint) {
         (Some((json, sarif)), _) => format!(
@@ -188,6 +201,81 @@ fn header(report: &Report, threshold: Option<Grade>) -> String {
     s
 }
 
+/// The targets' indices, worst first: not scanned, then by grade, score, incomplete, and the
+/// order given.
+fn worst_first(report: &Report) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..report.targets.len()).collect();
+    order.sort_by_key(|i| {
+        report.targets.get(*i).map(|t| {
+            (
+                t.error.is_none(),
+                t.grade,
+                t.score,
+                !t.is_incomplete(),
+                *i,
+            )
+        })
+    });
+    order
+}
+
+/// Most rows of the overview (the rest are in the details and the JSON report).
+const MAX_OVERVIEW_ROWS: usize = 2_000;
+
+/// Every target in one row, worst first.
+fn overview(report: &Report, order: &[usize]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "### Targets, worst first
+");
+    let _ = writeln!(
+        s,
+        "| # | Target | Grade | Client auth | Root findings | Incomplete |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for (n, i) in order.iter().enumerate().take(MAX_OVERVIEW_ROWS) {
+        let Some(t) = report.targets.get(*i) else {
+            continue;
+        };
+        let roots: Vec<&Finding> = t.findings.iter().filter(|f| f.is_root()).collect();
+        let worst = roots
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .map(|f| f.severity)
+            .max();
+        let findings = match (roots.len(), worst) {
+            (0, _) => "0".to_owned(),
+            (k, Some(w)) => format!("{k} (worst: {})", w.as_str()),
+            (k, None) => format!("{k} (suppressed)"),
+        };
+        let grade = if t.error.is_some() {
+            "not scanned".to_owned()
+        } else {
+            format!("**{}** ({})", t.grade, t.score)
+        };
+        let incomplete = if t.is_incomplete() {
+            format!("⚠️ {} probe(s)", t.incomplete.len())
+        } else {
+            "no".to_owned()
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {grade} | {} | {findings} | {incomplete} |",
+            n + 1,
+            text(&t.url),
+            client_auth(t)
+        );
+    }
+    if order.len() > MAX_OVERVIEW_ROWS {
+        let _ = writeln!(
+            s,
+            "\n{} more targets: see the details below and the JSON report.",
+            order.len() - MAX_OVERVIEW_ROWS
+        );
+    }
+    s.push('\n');
+    s
+}
+
 fn client_auth(t: &TargetReport) -> String {
     let level = match t.client_auth {
         ClientAuth::None => "none",
@@ -238,7 +326,12 @@ fn versions(f: &Finding) -> String {
         .join(", ")
 }
 
-fn target_sections(out: &mut Vec<String>, n: usize, t: &TargetReport) {
+fn target_sections(
+    out: &mut Vec<String>,
+    n: usize,
+    t: &TargetReport,
+    certs: &mut std::collections::HashMap<String, usize>,
+) {
     let mut s = String::new();
     let _ = writeln!(s, "### {n}. {} — grade {}\n", text(&t.url), t.grade);
     let _ = writeln!(
@@ -267,14 +360,22 @@ fn target_sections(out: &mut Vec<String>, n: usize, t: &TargetReport) {
             ServerTrust::Untrusted => "not trusted",
             ServerTrust::Unknown => "trust not checked",
         };
-        let _ = writeln!(
-            s,
-            "**Server certificate:** {} · issued by {} · expires {} ({} days) · {trust}\n",
+        let line = format!(
+            "{} · issued by {} · expires {} ({} days) · {trust}",
             text(&c.subject),
             text(&c.issuer),
             text(&c.not_after),
             c.days_left
         );
+        match certs.get(&line) {
+            Some(first) => {
+                let _ = writeln!(s, "**Server certificate:** the same as target {first}'s\n");
+            }
+            None => {
+                let _ = writeln!(s, "**Server certificate:** {line}\n");
+                certs.insert(line, n);
+            }
+        }
     }
     for note in &t.notes {
         let _ = writeln!(s, "**Note:** {}\n", rich(note));
@@ -302,6 +403,18 @@ fn target_sections(out: &mut Vec<String>, n: usize, t: &TargetReport) {
 
 fn finding(t: &TargetReport, f: &Finding) -> String {
     let mut s = String::new();
+    if f.severity == Severity::Info && f.suppressed.is_none() {
+        // An info finding is one line.
+        let _ = writeln!(
+            s,
+            "- {} <code>{}</code>: {}. {}\n",
+            severity_label(f.severity),
+            text(f.id.as_str()),
+            text(&f.title),
+            rich(&f.detail)
+        );
+        return s;
+    }
     let _ = writeln!(
         s,
         "#### {}: {}\n",
@@ -428,6 +541,39 @@ fn answer(o: &ProbeObservation) -> String {
         (None, None, Some(d)) => text(d),
         (None, None, None) => "—".to_owned(),
     }
+}
+
+/// What each scenario of an impostor run (`mtls-scan impostor`) saw of the client.
+fn impostor_scenarios(run: &probe_core::impostor::ImpostorRun) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<details><summary>Impostor scenarios for {} ({}, name {}, trusting {})</summary>\n",
+        text(run.client.as_deref().unwrap_or("a served client")),
+        text(&run.url),
+        text(&run.name),
+        text(&run.trusted_ca.subject)
+    );
+    let _ = writeln!(s, "| Scenario | Served | Verdict | Seen from the server |");
+    let _ = writeln!(s, "|---|---|---|---|");
+    for r in &run.scenarios {
+        let verdict = match (r.scenario.must_be_refused(), r.got_request()) {
+            (false, true) => "✅ reached",
+            (false, false) => "⚠️ not reached",
+            (true, true) => "❌ request accepted",
+            (true, false) if r.offered_cert().is_some() => "❌ certificate sent",
+            (true, false) => "✅ refused",
+        };
+        let _ = writeln!(
+            s,
+            "| <code>{}</code> | {} | {verdict} | {} |",
+            text(r.scenario.as_str()),
+            text(r.scenario.description()),
+            text(&r.summary())
+        );
+    }
+    let _ = writeln!(s, "\n</details>\n");
+    s
 }
 
 fn probes(t: &TargetReport) -> String {

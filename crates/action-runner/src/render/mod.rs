@@ -33,7 +33,7 @@ pub fn render(
     Ok(match format {
         Format::Text => text::render(report, color),
         Format::Json => json::render(report)?,
-        Format::Sarif => sarif::render(report, None)?,
+        Format::Sarif => sarif::render(report)?,
         Format::Markdown => markdown::render(report, threshold),
     })
 }

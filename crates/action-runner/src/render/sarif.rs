@@ -1,27 +1,90 @@
-//! SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`), through a small
-//! serde model that holds only what is used.
+//! SARIF 2.1.0 as GitHub code scanning consumes it (`github/codeql-action/upload-sarif`),
+//! through a small serde model that holds only what is used.
 //!
-//! - One rule per catalogue id, with `help` (text and Markdown, with the per-stack fixes the scan
-//!   found), `security-severity` as a string number and the `security` and CWE tags.
-//! - One result per root-cause finding (implied findings are named in its message and
-//!   properties: they are fixed with it), level `error`/`warning`/`note`.
-//! - Each result is located at line 1 of a repository file (the config or the workflow): an
-//!   endpoint is not a file, and code scanning needs one.
-//! - `partialFingerprints` hash the rule id and `host:port`, so an alert survives rescans and
-//!   line changes.
+//! - **Categories.** The run carries `automationDetails.id` = `mtls-scan/<category>/`, from
+//!   `--sarif-category` / the `category` input, with `shard-I-of-N` added for a shard, so shards
+//!   uploaded together (or one by one) never replace each other. Without a category:
+//!   `mtls-scan/` (`mtls-scan/shard-2-of-4/` for a shard).
+//! - **Rules.** One rule per catalogue id: `help` (text and Markdown) and `helpUri` come from the
+//!   catalogue only, so they never change from scan to scan; the per-stack fixes of a finding are
+//!   in its result (message and `properties.fixes`). `security-severity` is what GitHub reads to
+//!   rank a security alert, so a finding whose severity was lowered (`expect: public`, the
+//!   severity rules) points at a **variant rule** `<id>/<severity>` carrying the severity it is
+//!   shown with. Info rules and variants have no `security-severity` and no `security` tag: they
+//!   are notes, outside the security view.
+//! - **Results.** One per root-cause finding (implied findings are named in its message and
+//!   properties), located on its own target's `url:` line of the config file (path relative to
+//!   the repository), else on the workflow line that names the URL, else line 1 of the workflow;
+//!   the region is complete (start and end line and column). `partialFingerprints` carry
+//!   `primaryLocationLineHash` (written here, stable across runs and line moves, distinct per
+//!   target and rule) and `mtlsScan/v1` (`ruleId|host:port`).
+//! - **Suppressions.** When any result is suppressed by the config, every result carries
+//!   `suppressions` (empty when not suppressed), as the spec demands; GitHub does not read them
+//!   (a suppressed finding shows as an open alert unless dismissed there).
 //!
-//! Suppressed findings carry a SARIF `suppressions` entry; `--baseline` sets `baselineState`.
-//! Targets that could not be scanned are tool execution notifications, not results.
+//! `--baseline` sets `baselineState`. Targets that could not be scanned are tool execution
+//! notifications, not results.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use probe_core::finding::{Finding, FindingId, Severity, StackFix};
 use probe_core::policy::BaselineState;
 use probe_core::report::{Report, TargetReport};
 use serde::Serialize;
 
-/// Where results are located when the caller knows no better file.
-pub const DEFAULT_LOCATION: &str = "action.yml";
+use crate::config::UrlSpan;
+
+/// Where results are: a repository file (relative to its root) and each target's line in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SarifLocation {
+    /// The file, relative to the repository root, `/`-separated.
+    pub uri: String,
+    /// Each target's place in the file, by the target's URL.
+    pub spans: HashMap<String, UrlSpan>,
+    /// Where a target without a place of its own is put (line 1 when unknown).
+    pub fallback: UrlSpan,
+}
+
+/// How the SARIF is rendered beyond the report.
+#[derive(Debug, Clone, Default)]
+pub struct SarifOptions {
+    /// Where results are located; `None`: at the target's URL itself (no repository file).
+    pub location: Option<SarifLocation>,
+    /// `--sarif-category` / the `category` input.
+    pub category: Option<String>,
+    /// The shard this run scanned.
+    pub shard: Option<(usize, usize)>,
+}
+
+/// `automationDetails.id`: `mtls-scan/`, the category, the shard, each followed by `/`.
+pub fn automation_id(category: Option<&str>, shard: Option<(usize, usize)>) -> String {
+    let mut id = String::from("mtls-scan/");
+    if let Some(c) = category.map(|c| c.trim().trim_matches('/')).filter(|c| !c.is_empty()) {
+        id.push_str(c);
+        id.push('/');
+    }
+    if let Some((i, n)) = shard {
+        id.push_str(&format!("shard-{i}-of-{n}/"));
+    }
+    id
+}
+
+/// A category as `--sarif-category` and the `category` input take it: letters, digits and
+/// `-_./`, at most 100.
+pub fn category(s: &str) -> Result<String, String> {
+    let c = s.trim().trim_matches('/');
+    if c.is_empty()
+        || c.len() > 100
+        || !c
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.' | '/'))
+    {
+        return Err(format!(
+            "{s:?} is not a category: use letters, digits, -, _, . and / (at most 100)"
+        ));
+    }
+    Ok(c.to_owned())
+}
 
 /// The tool's home page (the package's repository).
 const INFORMATION_URI: &str = "https://github.com/org/mtls-action";
@@ -40,10 +103,16 @@ struct Log<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
+    automation_details: AutomationDetails,
     tool: Tool,
     invocations: Vec<Invocation>,
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
 }
 
 #[derive(Serialize)]
@@ -75,10 +144,11 @@ struct Help {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Rule {
-    id: &'static str,
+    id: String,
     name: String,
     short_description: Text,
     full_description: Text,
+    help_uri: String,
     help: Help,
     default_configuration: Configuration,
     properties: RuleProperties,
@@ -91,8 +161,11 @@ struct Configuration {
 
 #[derive(Serialize)]
 struct RuleProperties {
-    #[serde(rename = "security-severity")]
-    security_severity: &'static str,
+    #[serde(
+        rename = "security-severity",
+        skip_serializing_if = "Option::is_none"
+    )]
+    security_severity: Option<&'static str>,
     precision: &'static str,
     tags: Vec<String>,
 }
@@ -114,7 +187,7 @@ struct Notification {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
-    rule_id: &'static str,
+    rule_id: String,
     rule_index: usize,
     level: &'static str,
     message: Text,
@@ -122,8 +195,8 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    suppressions: Vec<Suppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<Vec<Suppression>>,
     properties: ResultProperties<'a>,
 }
 
@@ -152,13 +225,17 @@ struct PhysicalLocation<'a> {
 #[serde(rename_all = "camelCase")]
 struct ArtifactLocation<'a> {
     uri: &'a str,
-    uri_base_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Region {
-    start_line: u32,
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
 }
 
 #[derive(Serialize)]
@@ -171,6 +248,10 @@ struct ResultProperties<'a> {
     tls_versions: Vec<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     implied: Vec<&'static str>,
+    #[serde(skip_serializing_if = "<[StackFix]>::is_empty")]
+    fixes: &'a [StackFix],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    catalogue_severity: Option<Severity>,
 }
 
 /// The SARIF level of a severity (GitHub accepts `error`, `warning` and `note`).
@@ -183,14 +264,34 @@ pub fn level(severity: Severity) -> &'static str {
 }
 
 /// GitHub's `security-severity` (a number, as a string): over 9.0 critical, 7.0–8.9 high,
-/// 4.0–6.9 medium, below that low.
-pub fn security_severity(severity: Severity) -> &'static str {
+/// 4.0–6.9 medium, 0.1–3.9 low; none for info (a note, outside the security view).
+pub fn security_severity(severity: Severity) -> Option<&'static str> {
     match severity {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "3.0",
-        Severity::Info => "0.0",
+        Severity::Critical => Some("9.5"),
+        Severity::High => Some("8.0"),
+        Severity::Medium => Some("5.5"),
+        Severity::Low => Some("3.0"),
+        Severity::Info => None,
+    }
+}
+
+/// `primaryLocationLineHash`: 16 hex digits of SHA-256 of the rule (its catalogue id) and the
+/// target's URL, then `:1` as code scanning writes it. Stable across runs and edits of the
+/// config, distinct per target and rule.
+pub fn line_hash(rule_id: &str, url: &str) -> String {
+    let hex = fingerprint(rule_id, &format!("url|{url}"));
+    format!("{}:1", hex.get(..16).unwrap_or(&hex))
+}
+
+/// The docs anchor of a finding id.
+pub fn help_uri(id: FindingId) -> String {
+    format!("{}/blob/main/docs/findings.md#{}", repository(), id.as_str())
+}
+
+fn repository() -> &'static str {
+    match env!("CARGO_PKG_REPOSITORY") {
+        "" => INFORMATION_URI,
+        repo => repo,
     }
 }
 
@@ -214,60 +315,60 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-/// The widest set of per-stack fixes the scan produced for an id (the rule's help shows them).
-fn fixes_for(report: &Report, id: FindingId) -> &[StackFix] {
-    report
-        .findings()
-        .filter(|(_, f)| f.id == id)
-        .map(|(_, f)| f.fixes.as_slice())
-        .max_by_key(|f| f.len())
-        .unwrap_or(&[])
-}
-
-/// Markdown fence longer than any backtick run in the code.
-fn fence(code: &str) -> String {
-    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    "`".repeat(longest.max(2) + 1)
-}
-
-fn rule(report: &Report, id: FindingId) -> Rule {
+/// The rule of an id, shown with `severity` (a variant `<id>/<severity>` when it is not the
+/// catalogue's). Only the catalogue goes into it: it is the same in every scan.
+fn rule(id: FindingId, severity: Severity) -> Rule {
     let spec = id.spec();
-    let fixes = fixes_for(report, id);
-    let mut text = format!("{}\n\nFix: {}", spec.description, spec.remediation);
-    let mut markdown = format!(
-        "**{}**\n\n{}\n\n**Fix:** {}\n",
-        spec.title, spec.description, spec.remediation
+    let variant = severity != spec.severity;
+    let text = format!(
+        "{}\n\nFix: {}\n\nPer-stack fixes for the stack seen are in each result.",
+        spec.description, spec.remediation
     );
-    if !fixes.is_empty() {
-        markdown.push_str("\n**Fixes per stack**\n");
-        for f in fixes {
-            text.push_str(&format!("\n\n{}:\n{}", f.stack, f.fix));
-            let fence = fence(&f.fix);
-            markdown.push_str(&format!("\n{}\n\n{fence}\n{}\n{fence}\n", f.stack, f.fix));
-        }
-    }
+    let markdown = format!(
+        "**{}**\n\n{}\n\n**Fix:** {}\n\nEach result names the fixes for the stack seen; every \
+         stack's are in [the findings catalogue]({}).\n",
+        spec.title,
+        spec.description,
+        spec.remediation,
+        help_uri(id)
+    );
     let cwe_number = spec.cwe.trim_start_matches("CWE-");
+    let mut tags = Vec::new();
+    if severity != Severity::Info {
+        tags.push("security".to_owned());
+    }
+    tags.push(spec.cwe.to_owned());
+    tags.push(format!("external/cwe/cwe-{cwe_number}"));
     Rule {
-        id: id.as_str(),
-        name: pascal(id.as_str()),
+        id: if variant {
+            format!("{}/{severity}", id.as_str())
+        } else {
+            id.as_str().to_owned()
+        },
+        name: if variant {
+            format!("{}As{}", pascal(id.as_str()), pascal(severity.as_str()))
+        } else {
+            pascal(id.as_str())
+        },
         short_description: Text {
-            text: spec.title.to_owned(),
+            text: if variant {
+                format!("{} (lowered to {severity} by policy)", spec.title)
+            } else {
+                spec.title.to_owned()
+            },
         },
         full_description: Text {
             text: spec.description.to_owned(),
         },
+        help_uri: help_uri(id),
         help: Help { text, markdown },
         default_configuration: Configuration {
-            level: level(spec.severity),
+            level: level(severity),
         },
         properties: RuleProperties {
-            security_severity: security_severity(spec.severity),
+            security_severity: security_severity(severity),
             precision: "high",
-            tags: vec![
-                "security".to_owned(),
-                spec.cwe.to_owned(),
-                format!("external/cwe/cwe-{cwe_number}"),
-            ],
+            tags,
         },
     }
 }
@@ -275,8 +376,9 @@ fn rule(report: &Report, id: FindingId) -> Rule {
 fn result<'a>(
     t: &'a TargetReport,
     f: &'a Finding,
-    rule_index: usize,
-    location: &'a str,
+    rule: (String, usize),
+    location: Option<&'a SarifLocation>,
+    with_suppressions: bool,
 ) -> SarifResult<'a> {
     let implied: Vec<&'static str> = t
         .findings
@@ -290,45 +392,73 @@ fn result<'a>(
         message.push_str(&format!(" ({})", versions.join(", ")));
     }
     message.push_str(&format!(". {} Fix: {}", f.detail, f.remediation));
+    if let Some(fix) = f.fixes.iter().find(|x| x.guessed) {
+        message.push_str(&format!(" Fix for {} (the stack seen): {}", fix.stack, fix.fix));
+    }
+    let spec_severity = f.id.spec().severity;
+    if f.severity != spec_severity {
+        message.push_str(&format!(
+            " Shown as {} (the catalogue says {spec_severity}): lowered by the config's policy.",
+            f.severity
+        ));
+    }
     if !implied.is_empty() {
         message.push_str(&format!(
             " Also implied by this root cause: {}.",
             implied.join(", ")
         ));
     }
-    let suppressions = f
-        .suppressed
-        .iter()
-        .map(|s| Suppression {
-            kind: "external",
-            status: "accepted",
-            justification: format!("{} (until {})", s.reason, s.expires),
-        })
-        .collect();
+    let suppressions = with_suppressions.then(|| {
+        f.suppressed
+            .iter()
+            .map(|s| Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: format!("{} (until {})", s.reason, s.expires),
+            })
+            .collect()
+    });
     let baseline_state = f.baseline.map(|b| match b {
         BaselineState::New => "new",
         BaselineState::Unchanged => "unchanged",
     });
+    let (uri, uri_base_id, span) = match location {
+        Some(l) => (
+            l.uri.as_str(),
+            Some("%SRCROOT%"),
+            l.spans
+                .get(&t.url)
+                .copied()
+                .filter(|s| s.line > 0)
+                .unwrap_or(l.fallback),
+        ),
+        None => (t.url.as_str(), None, UrlSpan::default()),
+    };
+    let line = span.line.max(1);
+    let start_column = span.start_column.max(1);
+    let end_column = span.end_column.max(start_column + 1);
     SarifResult {
-        rule_id: f.id.as_str(),
-        rule_index,
+        rule_id: rule.0,
+        rule_index: rule.1,
         baseline_state,
         suppressions,
         level: level(f.severity),
         message: Text { text: message },
         locations: vec![Location {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: location,
-                    uri_base_id: "%SRCROOT%",
+                artifact_location: ArtifactLocation { uri, uri_base_id },
+                region: Region {
+                    start_line: line,
+                    start_column,
+                    end_line: line,
+                    end_column,
                 },
-                region: Region { start_line: 1 },
             },
         }],
-        partial_fingerprints: BTreeMap::from([(
-            FINGERPRINT_KEY,
-            fingerprint(f.id.as_str(), &t.host_port),
-        )]),
+        partial_fingerprints: BTreeMap::from([
+            ("primaryLocationLineHash", line_hash(f.id.as_str(), &t.url)),
+            (FINGERPRINT_KEY, fingerprint(f.id.as_str(), &t.host_port)),
+        ]),
         properties: ResultProperties {
             url: &t.url,
             host_port: &t.host_port,
@@ -336,21 +466,57 @@ fn result<'a>(
             cwe: &f.cwe,
             tls_versions: f.tls_versions.iter().map(|v| v.as_str()).collect(),
             implied,
+            fixes: &f.fixes,
+            catalogue_severity: (f.severity != spec_severity).then_some(spec_severity),
         },
     }
 }
 
-/// Renders the report as SARIF 2.1.0; results are located at `location` (a path relative to the
-/// repository root), [`DEFAULT_LOCATION`] when `None`.
-pub fn render(report: &Report, location: Option<&str>) -> Result<String, serde_json::Error> {
-    let location = location.unwrap_or(DEFAULT_LOCATION);
-    let rules: Vec<Rule> = FindingId::ALL.iter().map(|id| rule(report, *id)).collect();
+/// Renders the report as SARIF 2.1.0, with its default options (results at each target's URL,
+/// category `mtls-scan/`).
+pub fn render(report: &Report) -> Result<String, serde_json::Error> {
+    render_with(report, &SarifOptions::default())
+}
+
+/// Renders the report as SARIF 2.1.0.
+pub fn render_with(report: &Report, options: &SarifOptions) -> Result<String, serde_json::Error> {
+    let mut rules: Vec<Rule> = FindingId::ALL
+        .iter()
+        .map(|id| rule(*id, id.spec().severity))
+        .collect();
+    // Variants for findings shown with another severity, in catalogue then severity order.
+    let mut variants: Vec<(usize, Severity)> = report
+        .findings()
+        .filter(|(_, f)| f.is_root() && f.severity != f.id.spec().severity)
+        .filter_map(|(_, f)| {
+            let i = FindingId::ALL.iter().position(|id| *id == f.id)?;
+            Some((i, f.severity))
+        })
+        .collect();
+    variants.sort_by_key(|(i, s)| (*i, std::cmp::Reverse(*s)));
+    variants.dedup();
+    let mut variant_index: HashMap<(FindingId, Severity), usize> = HashMap::new();
+    for (i, severity) in variants {
+        if let Some(id) = FindingId::ALL.get(i) {
+            variant_index.insert((*id, severity), rules.len());
+            rules.push(rule(*id, severity));
+        }
+    }
+    let with_suppressions = report
+        .findings()
+        .any(|(_, f)| f.is_root() && f.suppressed.is_some());
+    let location = options.location.as_ref();
     let results = report
         .findings()
         .filter(|(_, f)| f.is_root())
         .filter_map(|(t, f)| {
-            let index = FindingId::ALL.iter().position(|id| *id == f.id)?;
-            Some(result(t, f, index, location))
+            let index = if f.severity == f.id.spec().severity {
+                FindingId::ALL.iter().position(|id| *id == f.id)?
+            } else {
+                *variant_index.get(&(f.id, f.severity))?
+            };
+            let id = rules.get(index)?.id.clone();
+            Some(result(t, f, (id, index), location, with_suppressions))
         })
         .collect();
     let mut notifications: Vec<Notification> = report
@@ -375,15 +541,15 @@ pub fn render(report: &Report, location: Option<&str>) -> Result<String, serde_j
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
         runs: vec![Run {
+            automation_details: AutomationDetails {
+                id: automation_id(options.category.as_deref(), options.shard),
+            },
             tool: Tool {
                 driver: Driver {
                     name: "mtls-scan",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: match env!("CARGO_PKG_REPOSITORY") {
-                        "" => INFORMATION_URI,
-                        repo => repo,
-                    },
+                    information_uri: repository(),
                     rules,
                 },
             },
@@ -417,13 +583,12 @@ mod tests {
             pascal("client-cert-not-requested"),
             "ClientCertNotRequested"
         );
-        assert_eq!(fence("a ```` b"), "`````");
     }
 
     #[test]
     fn every_catalogue_id_is_a_rule_with_github_properties() -> Result<(), serde_json::Error> {
         let sarif: serde_json::Value =
-            serde_json::from_str(&render(&Report::new(Vec::new(), 0.0), None)?)?;
+            serde_json::from_str(&render(&Report::new(Vec::new(), 0.0))?)?;
         let rules = sarif
             .pointer("/runs/0/tool/driver/rules")
             .and_then(|r| r.as_array())
@@ -431,12 +596,13 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(rules.len(), FindingId::ALL.len());
         for r in &rules {
+            let note = r.pointer("/defaultConfiguration/level") == Some(&"note".into());
             let sev = r
                 .pointer("/properties/security-severity")
-                .and_then(|v| v.as_str())
-                .unwrap_or("");
+                .and_then(|v| v.as_str());
             assert!(
-                sev.parse::<f64>().is_ok_and(|v| (0.0..=10.0).contains(&v)),
+                sev.is_some_and(|s| s.parse::<f64>().is_ok_and(|v| (0.1..=10.0).contains(&v)))
+                    || note && sev.is_none(),
                 "{r}"
             );
             let tags = r
@@ -445,7 +611,7 @@ mod tests {
                 .cloned()
                 .unwrap_or_default();
             assert!(
-                tags.iter().any(|t| t == "security")
+                (note || tags.iter().any(|t| t == "security"))
                     && tags
                         .iter()
                         .any(|t| t.as_str().is_some_and(|s| s.starts_with("CWE-")))

@@ -12,6 +12,7 @@ use anstyle::{AnsiColor, Style};
 use probe_core::facts::{Outcome, ProbeObservation};
 use probe_core::finding::{Finding, Severity};
 use probe_core::grade::Grade;
+use probe_core::impostor::ImpostorRun;
 use probe_core::report::{Report, TargetReport};
 use probe_core::verdict::Layer;
 
@@ -84,7 +85,7 @@ pub fn render(report: &Report, color: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
     for t in &report.targets {
-        target(&mut out, t, &p);
+        target(&mut out, t, report.impostor_run(t), &p);
     }
     // Suppressed findings are shown, marked, and never counted.
     let counted = || report.findings().filter(|(_, f)| f.suppressed.is_none());
@@ -122,7 +123,7 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-fn target(out: &mut String, t: &TargetReport, p: &Paint) {
+fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Paint) {
     let _ = writeln!(
         out,
         "{}  grade {} (score {})",
@@ -130,6 +131,11 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         p.s(grade_style(t.grade), t.grade.as_str()),
         t.score
     );
+    if let Some(run) = run {
+        impostor(out, t, run, p);
+        out.push('\n');
+        return;
+    }
     if let Some(e) = &t.error {
         let _ = writeln!(
             out,
@@ -168,6 +174,56 @@ fn target(out: &mut String, t: &TargetReport, p: &Paint) {
         probe_line(out, o);
     }
     out.push('\n');
+}
+
+/// An impostor run (`mtls-scan impostor`): the client, the trusted CA, the findings, then what
+/// each scenario saw (the client's output is never shown, only its exit and a sanitised line).
+fn impostor(out: &mut String, t: &TargetReport, run: &ImpostorRun, p: &Paint) {
+    let _ = writeln!(
+        out,
+        "  client {} · name {} · trusts {} ({}) · {}",
+        clean(run.client.as_deref().unwrap_or("(served)")),
+        clean(&run.name),
+        clean(&run.trusted_ca.subject),
+        clean(&run.trusted_ca.origin),
+        name_of(run.mode)
+    );
+    if let Some(e) = &t.error {
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            p.s(AnsiColor::Red.on_default().bold(), "INCONCLUSIVE"),
+            clean(e)
+        );
+    } else {
+        findings(out, t, p);
+    }
+    for n in &t.notes {
+        let _ = writeln!(out, "  note: {}", clean(n));
+    }
+    let _ = writeln!(out, "  scenarios:");
+    for r in &run.scenarios {
+        let (word, style) = match (r.scenario.must_be_refused(), r.got_request()) {
+            (false, true) => ("reached", AnsiColor::Green.on_default()),
+            (false, false) => ("NOT REACHED", AnsiColor::Yellow.on_default().bold()),
+            (true, true) => ("ACCEPTED", AnsiColor::Red.on_default().bold()),
+            (true, false) if r.offered_cert().is_some() => {
+                ("CERT SENT", AnsiColor::Red.on_default().bold())
+            }
+            (true, false) => ("refused", AnsiColor::Green.on_default()),
+        };
+        let _ = writeln!(
+            out,
+            "    {:<21} {} {} {:>7.0} ms",
+            r.scenario.as_str(),
+            p.s(style, &format!("{word:<11}")),
+            truncate(&clean(&r.summary()), 110),
+            r.ms
+        );
+    }
+    if let Some(why) = &run.ended_by {
+        let _ = writeln!(out, "  served until {}", clean(why));
+    }
 }
 
 /// A serde enum's name (`optional`, `not-attempted`…).

@@ -94,6 +94,15 @@ pub enum FindingId {
     /// Headers a TLS-terminating proxy sets after verifying a certificate, sent by the client,
     /// let it in.
     ClientCertHeaderSpoofing,
+    /// `impostor`: the client sent its request to a server with a self-signed certificate or one
+    /// from a CA it does not trust.
+    ClientSkipsServerVerification,
+    /// `impostor`: the client sent its request to a server whose certificate names another host.
+    ClientSkipsHostnameCheck,
+    /// `impostor`: the client sent its request to a server whose certificate has expired.
+    ClientAcceptsExpiredServerCert,
+    /// `impostor`: the client presented its certificate to a server it should have refused.
+    ClientSendsIdentityToUntrustedServer,
 }
 
 /// Static facts about one finding id.
@@ -138,6 +147,10 @@ impl FindingId {
         FindingId::SniHostMismatchBypass,
         FindingId::SessionResumptionBypass,
         FindingId::ClientCertHeaderSpoofing,
+        FindingId::ClientSkipsServerVerification,
+        FindingId::ClientSkipsHostnameCheck,
+        FindingId::ClientAcceptsExpiredServerCert,
+        FindingId::ClientSendsIdentityToUntrustedServer,
     ];
 
     /// The stable kebab-case id.
@@ -166,6 +179,10 @@ impl FindingId {
             SniHostMismatchBypass => "sni-host-mismatch-bypass",
             SessionResumptionBypass => "session-resumption-bypass",
             ClientCertHeaderSpoofing => "client-cert-header-spoofing",
+            ClientSkipsServerVerification => "client-skips-server-verification",
+            ClientSkipsHostnameCheck => "client-skips-hostname-check",
+            ClientAcceptsExpiredServerCert => "client-accepts-expired-server-cert",
+            ClientSendsIdentityToUntrustedServer => "client-sends-identity-to-untrusted-server",
         }
     }
 
@@ -373,6 +390,53 @@ impl FindingId {
                  del-header, never add-header; Envoy SANITIZE_SET), and let the application trust \
                  them only from the proxy.",
             ),
+            ClientSkipsServerVerification => (
+                "Client skips server certificate verification",
+                "CWE-295",
+                Severity::Critical,
+                "`mtls-scan impostor`: the client sent its request to a server whose certificate \
+                 was self-signed or issued by a CA it was not told to trust. Anyone on the network \
+                 path can impersonate the server and read or change what the client sends.",
+                "Verify the server's chain against the CA that issues it: never Go \
+                 `InsecureSkipVerify`, Node `rejectUnauthorized: false` or \
+                 `NODE_TLS_REJECT_UNAUTHORIZED=0`, Python `verify=False` or `CERT_NONE`, curl `-k`, \
+                 reqwest `danger_accept_invalid_certs`, a verifier that accepts everything; trust a \
+                 private CA explicitly instead.",
+            ),
+            ClientSkipsHostnameCheck => (
+                "Client skips the server host-name check",
+                "CWE-297",
+                Severity::High,
+                "`mtls-scan impostor`: the client sent its request to a server whose certificate, \
+                 from the CA it trusts, names another host. Anyone holding a certificate from that \
+                 CA (another service, a test server) can impersonate this one.",
+                "Check the server's name against its certificate (the default of Go, Node, Python \
+                 `create_default_context`, curl, rustls and reqwest): no `check_hostname = False`, \
+                 no `checkServerIdentity` that returns nothing, no `NoopHostnameVerifier`, no \
+                 `danger_accept_invalid_hostnames`; Envoy needs `match_typed_subject_alt_names`.",
+            ),
+            ClientAcceptsExpiredServerCert => (
+                "Client accepts an expired server certificate",
+                "CWE-298",
+                Severity::High,
+                "`mtls-scan impostor`: the client sent its request to a server whose certificate, \
+                 from the CA it trusts, had expired: a retired or leaked server key keeps working \
+                 against this client.",
+                "Check validity dates when verifying the server: never forgive \
+                 X509_V_ERR_CERT_HAS_EXPIRED or `CertificateError::Expired` in a verify callback, \
+                 never verify at a fixed time, no Envoy `allow_expired_certificate`.",
+            ),
+            ClientSendsIdentityToUntrustedServer => (
+                "Client sends its certificate to an untrusted server",
+                "CWE-295",
+                Severity::High,
+                "`mtls-scan impostor --request-client-cert`: asked for a client certificate by a \
+                 server it should have refused (a certificate from an unknown CA), the client \
+                 presented its own. The impostor learns who the client is, and its certificate \
+                 gets wherever a server does not check proof of possession.",
+                "Present a client certificate only to a verified server: keep full server \
+                 verification (trusted CA and host name) on every client that holds an identity.",
+            ),
         };
         FindingSpec {
             id: self,
@@ -548,6 +612,14 @@ pub const IMPLICATIONS: &[(FindingId, FindingId)] = &[
     (
         FindingId::WrongEkuClientCertAccepted,
         FindingId::ForgedClientCertAccepted,
+    ),
+    (
+        FindingId::ClientSkipsHostnameCheck,
+        FindingId::ClientSkipsServerVerification,
+    ),
+    (
+        FindingId::ClientAcceptsExpiredServerCert,
+        FindingId::ClientSkipsServerVerification,
     ),
 ];
 

@@ -131,6 +131,10 @@ pub fn fix(id: FindingId, stack: Stack) -> String {
         SniHostMismatchBypass => sni_host(stack).to_owned(),
         SessionResumptionBypass => resumption(stack).to_owned(),
         ClientCertHeaderSpoofing => header_spoofing(stack).to_owned(),
+        ClientSkipsServerVerification => client_verify(stack).to_owned(),
+        ClientSkipsHostnameCheck => client_hostname(stack).to_owned(),
+        ClientAcceptsExpiredServerCert => client_expiry(stack).to_owned(),
+        ClientSendsIdentityToUntrustedServer => client_identity(stack).to_owned(),
         // The enum is non_exhaustive only for other crates; keep a sane default.
         #[allow(unreachable_patterns)]
         _ => require(stack).to_owned(),
@@ -631,6 +635,179 @@ fn header_spoofing(stack: Stack) -> &'static str {
              set_current_client_cert_details: { subject: true, cert: true }\n\
              # Traefik: passTLSClientCert only on routers that require client certificates;\n\
              # AWS ALB: mTLS verify mode, and ignore X-Amzn-Mtls-* unless it came from the ALB."
+        }
+    }
+}
+
+/// A client that verifies the server's certificate (`impostor`). The proxies are clients of
+/// their upstreams.
+fn client_verify(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "pool := x509.NewCertPool()\n\
+             pool.AppendCertsFromPEM(caPEM) // the CA that issues the server's certificate\n\
+             client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{\n\
+             \tRootCAs:    pool, // never InsecureSkipVerify: true\n\
+             \tMinVersion: tls.VersionTLS12,\n\
+             }}}\n\
+             // a VerifyPeerCertificate / VerifyConnection callback must not stand in for the chain check"
+        }
+        Stack::NodeJs => {
+            "https.request(url, { ca: [fs.readFileSync('ca.pem')] })  // or NODE_EXTRA_CA_CERTS=ca.pem\n\
+             // never rejectUnauthorized: false, never NODE_TLS_REJECT_UNAUTHORIZED=0 (code, Dockerfile, CI env);\n\
+             // axios/got: pass an https.Agent({ ca }) instead of { rejectUnauthorized: false }"
+        }
+        Stack::Python => {
+            "requests.get(url, verify=\"ca.pem\")            # never verify=False, nor session.verify = False\n\
+             ctx = ssl.create_default_context(cafile=\"ca.pem\")  # never CERT_NONE / ssl._create_unverified_context()\n\
+             httpx.Client(verify=ctx); aiohttp: ssl=ctx (never ssl=False); urllib3: cert_reqs=\"CERT_REQUIRED\""
+        }
+        Stack::Rust => {
+            "let mut roots = RootCertStore::empty();\n\
+             for ca in CertificateDer::pem_file_iter(\"ca.pem\")? { roots.add(ca?)?; }\n\
+             let config = ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();\n\
+             // rustls: no .dangerous().set_certificate_verifier(..) that accepts everything\n\
+             // reqwest: .add_root_certificate(Certificate::from_pem(&pem)?), never .danger_accept_invalid_certs(true)\n\
+             // curl: --cacert ca.pem, never -k/--insecure (curl crate: ssl_verify_peer(true), cainfo(\"ca.pem\"))"
+        }
+        Stack::Nginx => {
+            "location / {\n\
+             \x20 proxy_pass https://upstream;\n\
+             \x20 proxy_ssl_verify              on;   # off by default: nginx trusts any upstream\n\
+             \x20 proxy_ssl_trusted_certificate /etc/nginx/upstream-ca.pem;\n\
+             \x20 proxy_ssl_verify_depth        2;\n\
+             \x20 proxy_ssl_server_name         on;\n\
+             }"
+        }
+        Stack::JavaSpring => {
+            "# Spring Boot 3.1+: an SSL bundle with the server's CA, used by the client\n\
+             spring.ssl.bundle.pem.upstream.truststore.certificate=file:/etc/tls/ca.pem\n\
+             # restTemplateBuilder.setSslBundle(sslBundles.getBundle(\"upstream\"))  (Boot 3.4+: .sslBundle(..));\n\
+             # WebClient: webClientBuilder.apply(webClientSsl.fromBundle(\"upstream\"))\n\
+             # never an X509TrustManager whose checkServerTrusted returns, TrustAllStrategy or TrustSelfSignedStrategy"
+        }
+        Stack::EnvoyIstio => {
+            "# Envoy cluster transport_socket: UpstreamTlsContext\n\
+             sni: api.internal.example\n\
+             common_tls_context:\n\
+             \x20 validation_context:\n\
+             \x20   trusted_ca: { filename: /etc/envoy/upstream-ca.pem }   # without it Envoy verifies nothing\n\
+             # never trust_chain_verification: ACCEPT_UNTRUSTED\n\
+             # Istio: DestinationRule trafficPolicy.tls: { mode: SIMPLE, caCertificates: /etc/certs/ca.pem } (no insecureSkipVerify: true)"
+        }
+    }
+}
+
+/// A client that checks the server's host name (`impostor`).
+fn client_hostname(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "tls.Config{RootCAs: pool}  // ServerName defaults to the URL's host: do not set another to make a certificate pass\n\
+             // a custom check with InsecureSkipVerify must call cert.Verify(x509.VerifyOptions{DNSName: host, Roots: pool})"
+        }
+        Stack::NodeJs => {
+            "// remove checkServerIdentity: () => undefined; the default tls.checkServerIdentity checks the name\n\
+             https.request(url, { ca, servername: 'api.internal.example' })"
+        }
+        Stack::Python => {
+            "ctx = ssl.create_default_context(cafile=\"ca.pem\")  # check_hostname = True by default: never set it False\n\
+             # urllib3: never assert_hostname=False; requests: never mount an adapter that disables it"
+        }
+        Stack::Rust => {
+            "// rustls: a custom ServerCertVerifier must not map CertificateError::NotValidForName(Context) to success\n\
+             // reqwest: never .danger_accept_invalid_hostnames(true)\n\
+             // curl: never CURLOPT_SSL_VERIFYHOST 0 (curl crate: ssl_verify_host(true)); use --resolve, not -k, for a test address"
+        }
+        Stack::Nginx => {
+            "proxy_ssl_verify      on;\n\
+             proxy_ssl_name        api.internal.example;  # the name the upstream's certificate must carry\n\
+             proxy_ssl_server_name on;"
+        }
+        Stack::JavaSpring => {
+            "// no HostnameVerifier that returns true (NoopHostnameVerifier, ALLOW_ALL_HOSTNAME_VERIFIER)\n\
+             // java.net.http.HttpClient: never -Djdk.internal.httpclient.disableHostnameVerification=true"
+        }
+        Stack::EnvoyIstio => {
+            "validation_context:\n\
+             \x20 trusted_ca: { filename: /etc/envoy/upstream-ca.pem }\n\
+             \x20 match_typed_subject_alt_names:          # Envoy checks no name without it\n\
+             \x20 - san_type: DNS\n\
+             \x20   matcher: { exact: api.internal.example }\n\
+             # or cluster upstream_http_protocol_options: { auto_sni: true, auto_san_validation: true }\n\
+             # Istio: DestinationRule tls.subjectAltNames: [api.internal.example]"
+        }
+    }
+}
+
+/// A client that checks validity dates (`impostor`).
+fn client_expiry(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "// a custom check must verify at the current time: x509.VerifyOptions{Roots: pool} (CurrentTime zero),\n\
+             // and must not forgive x509.CertificateInvalidError{Reason: x509.Expired}"
+        }
+        Stack::NodeJs => {
+            "// keep rejectUnauthorized: true; never retry with it false when err.code === 'CERT_HAS_EXPIRED'"
+        }
+        Stack::Python => {
+            "# never catch ssl.SSLCertVerificationError (verify_code 10: certificate has expired) and retry\n\
+             # with verify=False; never set X509_V_FLAG_NO_CHECK_TIME (0x200000) in ctx.verify_flags"
+        }
+        Stack::Rust => {
+            "// rustls: a custom ServerCertVerifier must pass `now` through to WebPkiServerVerifier and never map\n\
+             // CertificateError::Expired / ExpiredContext to success\n\
+             // reqwest, curl: renew the server's certificate; never danger_accept_invalid_certs or -k to get past it"
+        }
+        Stack::Nginx => {
+            "proxy_ssl_verify on;  # checks dates; renew the upstream's certificate instead of turning it off"
+        }
+        Stack::JavaSpring => {
+            "// delegate to the default TrustManagerFactory; a custom X509TrustManager must not swallow\n\
+             // CertificateExpiredException (cert.checkValidity())"
+        }
+        Stack::EnvoyIstio => {
+            "validation_context: { trusted_ca: { filename: /etc/envoy/upstream-ca.pem } }\n\
+             # never allow_expired_certificate: true"
+        }
+    }
+}
+
+/// A client that presents its certificate only to a verified server (`impostor`).
+fn client_identity(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Go => {
+            "tls.Config{\n\
+             \tCertificates: []tls.Certificate{clientCert},\n\
+             \tRootCAs:      pool, // Go sends the certificate only after the server's chain passed\n\
+             } // never with InsecureSkipVerify: true"
+        }
+        Stack::NodeJs => {
+            "https.request(url, { key, cert, ca: [serverCA] })  // rejectUnauthorized stays true: never false beside key/cert"
+        }
+        Stack::Python => {
+            "ctx = ssl.create_default_context(cafile=\"server-ca.pem\")\n\
+             ctx.load_cert_chain(\"client.pem\", \"client.key\")  # verify_mode stays CERT_REQUIRED\n\
+             requests.get(url, cert=(\"client.pem\", \"client.key\"), verify=\"server-ca.pem\")  # never verify=False"
+        }
+        Stack::Rust => {
+            "ClientConfig::builder().with_root_certificates(server_roots).with_client_auth_cert(chain, key)?\n\
+             // no dangerous verifier beside a client identity; reqwest: .identity(id) without\n\
+             // .danger_accept_invalid_certs(true); curl: --cert/--key with --cacert, never -k"
+        }
+        Stack::Nginx => {
+            "proxy_ssl_certificate         /etc/nginx/client.pem;\n\
+             proxy_ssl_certificate_key     /etc/nginx/client.key;\n\
+             proxy_ssl_verify              on;   # an identity goes only with a verified upstream\n\
+             proxy_ssl_trusted_certificate /etc/nginx/upstream-ca.pem;"
+        }
+        Stack::JavaSpring => {
+            "// a KeyManager (the client identity) beside a trust-all TrustManager hands it to anyone:\n\
+             // keep the default TrustManagerFactory over the server CA's truststore (an SSL bundle with both)"
+        }
+        Stack::EnvoyIstio => {
+            "# UpstreamTlsContext with tls_certificates must also have\n\
+             validation_context: { trusted_ca: { filename: /etc/envoy/upstream-ca.pem }, match_typed_subject_alt_names: [...] }\n\
+             # Istio: DestinationRule tls: { mode: MUTUAL, caCertificates: ... } or ISTIO_MUTUAL"
         }
     }
 }

@@ -316,7 +316,11 @@ mod tests {
             .await;
         assert!(o.timed_out, "{o:?}");
         assert_eq!(o.stderr_tail.as_deref(), Some("started"));
-        assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[tokio::test]

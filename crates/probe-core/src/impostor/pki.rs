@@ -17,7 +17,7 @@ use rustls::server::NoServerSessionStorage;
 use rustls::{DigitallySignedStruct, DistinguishedName as RustlsDn, ServerConfig, SignatureScheme};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
-use super::{CaSummary, ImpostorError, Scenario, TrustedCaPem};
+use super::model::{CaSummary, ImpostorError, Scenario, TrustedCaPem};
 use crate::identity::{self, KeyKind, SigningCa};
 
 /// The name on the wrong-host certificate (a reserved TLD: it never resolves).
@@ -58,8 +58,14 @@ impl ImpostorPki {
         };
         let untrusted = SigningCa::mint("mtls-scan impostor untrusted CA")?;
         let now = time::OffsetDateTime::now_utc();
-        let valid = (now - time::Duration::hours(1), now + time::Duration::days(1));
-        let expired = (now - time::Duration::days(30), now - time::Duration::days(1));
+        let valid = (
+            now - time::Duration::hours(1),
+            now + time::Duration::days(1),
+        );
+        let expired = (
+            now - time::Duration::days(30),
+            now - time::Duration::days(1),
+        );
 
         let mut configs = Vec::new();
         for scenario in Scenario::ALL {
@@ -68,7 +74,10 @@ impl ImpostorPki {
                 Scenario::Control => vec![ca.sign_leaf(&leaf(name, valid)?, &key)?.der().clone()],
                 Scenario::SelfSigned => vec![leaf(name, valid)?.self_signed(&key)?.der().clone()],
                 Scenario::UntrustedCa | Scenario::RequestsClientCert => vec![
-                    untrusted.sign_leaf(&leaf(name, valid)?, &key)?.der().clone(),
+                    untrusted
+                        .sign_leaf(&leaf(name, valid)?, &key)?
+                        .der()
+                        .clone(),
                     untrusted.cert.clone(),
                 ],
                 Scenario::Expired => vec![ca.sign_leaf(&leaf(name, expired)?, &key)?.der().clone()],
@@ -123,8 +132,8 @@ fn leaf(
     name: &str,
     (not_before, not_after): (time::OffsetDateTime, time::OffsetDateTime),
 ) -> Result<CertificateParams, ImpostorError> {
-    let mut params = CertificateParams::new(vec![name.to_owned()])
-        .map_err(|e| ImpostorError::Pki(e.into()))?;
+    let mut params =
+        CertificateParams::new(vec![name.to_owned()]).map_err(|e| ImpostorError::Pki(e.into()))?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::OrganizationName, "mtls-scan impostor");
     dn.push(DnType::CommonName, name);

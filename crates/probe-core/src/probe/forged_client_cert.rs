@@ -101,3 +101,21 @@ impl Probe for ForgedClientCert {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Outcome;
+    use crate::probe::recorded::{obs, view, with_cert};
+
+    #[test]
+    fn a_served_forgery_is_found_on_any_of_its_names() {
+        let o = [
+            with_cert(obs(ProbeId::ForgedClientCert, Outcome::RefusedTls, None)),
+            with_cert(obs(ProbeId::ForgedClientCert, Outcome::Served, Some(200))),
+        ];
+        let found = ForgedClientCert.judge(&view(&o));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].finding.id, FindingId::ForgedClientCertAccepted);
+    }
+}

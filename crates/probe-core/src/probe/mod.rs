@@ -299,3 +299,56 @@ pub(crate) fn staging_plan(
         None => Plan::Skip("needs a staging CA the server trusts (its certificate and key)".into()),
     }
 }
+
+/// Recorded facts for the probes' judgement tests.
+#[cfg(test)]
+pub(crate) mod recorded {
+    use crate::facts::{Outcome, ProbeId, ProbeObservation, TlsVersion};
+    use crate::identity::IdentitySummary;
+
+    /// An observation of `id` on TLS 1.3 that ended `outcome` with `status`.
+    pub fn obs(id: ProbeId, outcome: Outcome, status: Option<u16>) -> ProbeObservation {
+        ProbeObservation {
+            id,
+            tls_version: TlsVersion::Tls13,
+            client_cert: None,
+            cert_requested: true,
+            acceptable_cas: vec!["CN=Client CA".into()],
+            signature_schemes: Vec::new(),
+            alert: (outcome == Outcome::RefusedTls).then(|| "CertificateRequired".into()),
+            http_status: status,
+            alpn: None,
+            server_header: None,
+            body_excerpt: None,
+            outcome,
+            detail: None,
+            ms: 1.0,
+            attempts: 1,
+            late: false,
+            asked_after_handshake: None,
+            handshake_completed: status.is_some(),
+        }
+    }
+
+    /// The same, with a certificate presented.
+    pub fn with_cert(mut o: ProbeObservation) -> ProbeObservation {
+        o.client_cert = Some(IdentitySummary {
+            origin: "minted".into(),
+            subject: "CN=probe".into(),
+            issuer: "CN=someone".into(),
+            sha256: "00".repeat(32),
+            key: "EC 256".into(),
+            not_before: String::new(),
+            not_after: String::new(),
+        });
+        o
+    }
+
+    /// The view of TLS 1.3 over these observations.
+    pub fn view(obs: &[ProbeObservation]) -> super::VersionView<'_> {
+        super::VersionView {
+            version: TlsVersion::Tls13,
+            observations: obs.iter().collect(),
+        }
+    }
+}

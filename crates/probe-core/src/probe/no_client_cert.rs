@@ -96,3 +96,72 @@ impl Probe for NoClientCert {
         vec![Judged { finding, from: nc }]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::recorded::{obs, view};
+
+    fn ids(o: ProbeObservation) -> Vec<(FindingId, Severity)> {
+        let all = [o];
+        NoClientCert
+            .judge(&view(&all))
+            .into_iter()
+            .map(|j| (j.finding.id, j.finding.severity))
+            .collect()
+    }
+
+    #[test]
+    fn never_asked_is_critical_when_served_and_high_when_refused_otherwise() {
+        let mut served = obs(ProbeId::NoClientCert, Outcome::Served, Some(200));
+        served.cert_requested = false;
+        assert_eq!(
+            ids(served),
+            [(FindingId::ClientCertNotRequested, Severity::Critical)]
+        );
+        let mut refused = obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(401));
+        refused.cert_requested = false;
+        assert_eq!(
+            ids(refused),
+            [(FindingId::ClientCertNotRequested, Severity::High)]
+        );
+    }
+
+    #[test]
+    fn asked_then_served_is_optional_and_an_app_refusal_is_enforced_by_app() {
+        assert_eq!(
+            ids(obs(ProbeId::NoClientCert, Outcome::Served, Some(200))),
+            [(FindingId::ClientCertOptional, Severity::Critical)]
+        );
+        assert_eq!(
+            ids(obs(ProbeId::NoClientCert, Outcome::Answered, Some(404))),
+            [(FindingId::ClientCertOptional, Severity::Medium)]
+        );
+        assert_eq!(
+            ids(obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(403))),
+            [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
+        );
+    }
+
+    #[test]
+    fn the_tls_layers_own_refusals_raise_nothing() {
+        assert!(ids(obs(ProbeId::NoClientCert, Outcome::RefusedTls, None)).is_empty());
+        let mut nginx = obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(400));
+        nginx.body_excerpt =
+            Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
+        assert!(tls_module_refusal(&nginx));
+        assert!(ids(nginx).is_empty());
+        assert!(ids(obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(496))).is_empty());
+        let mut late = obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(403));
+        late.asked_after_handshake = Some(crate::facts::LateAsk::PostHandshake);
+        assert!(
+            ids(late).is_empty(),
+            "mod_ssl's 403 after a late request is the TLS layer's"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_answer_raises_nothing() {
+        assert!(ids(obs(ProbeId::NoClientCert, Outcome::Inconclusive, None)).is_empty());
+    }
+}

@@ -36,3 +36,45 @@ impl Probe for UntrustedClientCert {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Outcome;
+    use crate::probe::recorded::{obs, view, with_cert};
+
+    #[test]
+    fn only_a_presented_certificate_that_is_served_counts() {
+        let served = [with_cert(obs(
+            ProbeId::UntrustedClientCert,
+            Outcome::Served,
+            Some(200),
+        ))];
+        let found = UntrustedClientCert.judge(&view(&served));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].finding.id, FindingId::UntrustedClientCertAccepted);
+        assert!(found[0].finding.detail.contains("HTTP 200"));
+        // Served but nothing presented (the server never asked): not this finding.
+        let unasked = [obs(
+            ProbeId::UntrustedClientCert,
+            Outcome::Served,
+            Some(200),
+        )];
+        assert!(UntrustedClientCert.judge(&view(&unasked)).is_empty());
+        for (outcome, status) in [
+            (Outcome::RefusedTls, None),
+            (Outcome::RefusedHttp, Some(400)),
+            (Outcome::Inconclusive, None),
+        ] {
+            let refused = [with_cert(obs(
+                ProbeId::UntrustedClientCert,
+                outcome,
+                status,
+            ))];
+            assert!(
+                UntrustedClientCert.judge(&view(&refused)).is_empty(),
+                "{outcome:?}"
+            );
+        }
+    }
+}

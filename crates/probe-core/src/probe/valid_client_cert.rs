@@ -70,3 +70,29 @@ impl Probe for ValidClientCert {
         }]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::recorded::{obs, view, with_cert};
+
+    #[test]
+    fn a_refused_positive_control_says_refusals_prove_nothing() {
+        let refused = [with_cert(obs(
+            ProbeId::ValidClientCert,
+            Outcome::RefusedTls,
+            None,
+        ))];
+        let found = ValidClientCert.judge(&view(&refused));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].finding.id, FindingId::EnforcementUnverified);
+        assert!(found[0]
+            .finding
+            .detail
+            .contains("alert CertificateRequired"));
+        for (outcome, status) in [(Outcome::Served, Some(200)), (Outcome::Inconclusive, None)] {
+            let o = [with_cert(obs(ProbeId::ValidClientCert, outcome, status))];
+            assert!(ValidClientCert.judge(&view(&o)).is_empty(), "{outcome:?}");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Bounded reads and contained writes, for every file a front end reads or writes on a user's
+//! behalf.
+//!
+//! - [`read_text`]: a regular file only (a directory, a FIFO, a device such as `/dev/zero` is
+//!   refused at once, before it is opened), and at most a limit of bytes (a larger file is
+//!   refused, not read in part). Errors name the file and what is wrong, never what it holds.
+//! - [`check_regular`]: the same checks, for a file another component reads (the CA files).
+//! - [`write_contained`]: writes a report without following a symlink at its path or on the way
+//!   to it (a temporary file in the same directory, renamed over the destination).
+
+use std::io::Read as _;
+use std::path::{Component, Path, PathBuf};
+
+/// Most bytes of a PEM file (a key, a certificate chain, a CA bundle).
+pub const PEM_LIMIT: u64 = 4 * 1024 * 1024;
+/// Most bytes of a config file (50,000 targets take about 3 MiB).
+pub const CONFIG_LIMIT: u64 = 32 * 1024 * 1024;
+/// Most bytes of a JSON report read back (a baseline, a shard's report).
+pub const REPORT_LIMIT: u64 = 512 * 1024 * 1024;
+
+/// Why a file was not read; never quotes its contents.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// No such file.
+    #[error("no such file")]
+    NotFound,
+    /// Not a regular file.
+    #[error("{0}, not a regular file")]
+    NotRegular(&'static str),
+    /// Larger than the limit.
+    #[error("{size} bytes, more than the {limit} bytes allowed for {what}")]
+    TooLarge {
+        /// Its size (at least).
+        size: u64,
+        /// The limit.
+        limit: u64,
+        /// What the file is (`a PEM file`).
+        what: &'static str,
+    },
+    /// Not UTF-8 text.
+    #[error("not UTF-8 text")]
+    NotText,
+    /// Any other I/O error.
+    #[error("{0}")]
+    Io(std::io::Error),
+}
+
+impl ReadError {
+    /// Whether the file does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::NotFound)
+    }
+}
+
+fn kind_of(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "something else"
+    }
+}
+
+fn io(e: std::io::Error) -> ReadError {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        ReadError::NotFound
+    } else {
+        ReadError::Io(e)
+    }
+}
+
+/// Checks that `path` (symlinks followed) is a regular file of at most `limit` bytes.
+pub fn check_regular(path: &Path, limit: u64, what: &'static str) -> Result<(), ReadError> {
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind_of(meta.file_type())));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            limit,
+            what,
+        });
+    }
+    Ok(())
+}
+
+/// Reads a regular file of at most `limit` bytes as UTF-8 text.
+pub fn read_text(path: &Path, limit: u64, what: &'static str) -> Result<String, ReadError> {
+    check_regular(path, limit, what)?;
+    let file = std::fs::File::open(path).map_err(io)?;
+    // The file may have grown since: never read more than the limit.
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+            what,
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| ReadError::NotText)
+}
+
+/// Why a report path was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    /// Absolute, and not under an allowed root.
+    #[error("an absolute path outside the workspace and RUNNER_TEMP: give a path relative to the workspace")]
+    Absolute,
+    /// Climbs out with `..`.
+    #[error("a path with `..`: give a path inside the workspace")]
+    Parent,
+    /// Empty or a directory.
+    #[error("not a file name")]
+    NotAFile,
+}
+
+/// Resolves an output path given by a user: relative to `workspace`, or absolute under one of
+/// `roots` (the workspace, `RUNNER_TEMP`); never with a `..` component.
+pub fn contained(workspace: &Path, roots: &[PathBuf], given: &str) -> Result<PathBuf, PathError> {
+    let p = Path::new(given);
+    if given.trim().is_empty() || given.ends_with('/') || given.ends_with('\\') {
+        return Err(PathError::NotAFile);
+    }
+    if p.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err(PathError::Parent);
+    }
+    if p.is_absolute() || p.has_root() {
+        if roots.iter().any(|r| p.starts_with(r) && p != r) {
+            return Ok(p.to_path_buf());
+        }
+        return Err(PathError::Absolute);
+    }
+    Ok(workspace.join(p))
+}
+
+/// Writes `text` to `path` without following symlinks: every existing directory between `root`
+/// and `path` must be a real directory (not a symlink), and the file is written to a temporary
+/// file beside it, then renamed over it (a symlink at `path` is replaced, its target untouched).
+pub fn write_contained(root: &Path, path: &Path, text: &str) -> std::io::Result<()> {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut dir = root.to_path_buf();
+    let parents: Vec<Component<'_>> = rel.parent().map_or_else(Vec::new, |p| {
+        p.components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect()
+    });
+    for c in parents {
+        dir.push(c);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is a symlink: not followed",
+                    dir.display()
+                )))
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(std::io::Error::other(format!(
+                    "{} is not a directory",
+                    dir.display()
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(&dir)?,
+            Err(e) => return Err(e),
+        }
+    }
+    if let Ok(m) = std::fs::symlink_metadata(path) {
+        if m.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "{} is a directory",
+                path.display()
+            )));
+        }
+    }
+    let parent = path.parent().unwrap_or(root);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".mtls-scan-")
+        .tempfile_in(parent)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_is_not_a_small_regular_file() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'a'; 100])?;
+        assert!(matches!(
+            read_text(&big, 10, "a test"),
+            Err(ReadError::TooLarge { .. })
+        ));
+        assert_eq!(read_text(&big, 100, "a test")?.len(), 100);
+        assert!(matches!(
+            read_text(dir.path(), 10, "x"),
+            Err(ReadError::NotRegular("a directory"))
+        ));
+        #[cfg(unix)]
+        assert!(matches!(
+            read_text(Path::new("/dev/zero"), 10, "x"),
+            Err(ReadError::NotRegular("a device"))
+        ));
+        assert!(read_text(&dir.path().join("none"), 10, "x").is_err_and(|e| e.is_not_found()));
+        Ok(())
+    }
+
+    #[test]
+    fn output_paths_stay_inside() {
+        let ws = Path::new("/w");
+        let roots = [PathBuf::from("/w"), PathBuf::from("/tmp/runner")];
+        assert_eq!(
+            contained(ws, &roots, "out/a.sarif").ok(),
+            Some(PathBuf::from("/w/out/a.sarif"))
+        );
+        assert!(matches!(
+            contained(ws, &roots, "../a.sarif"),
+            Err(PathError::Parent)
+        ));
+        assert!(matches!(
+            contained(ws, &roots, "/etc/passwd"),
+            Err(PathError::Absolute)
+        ));
+        assert!(contained(ws, &roots, "/tmp/runner/x.sarif").is_ok());
+        assert!(matches!(
+            contained(ws, &roots, "out/"),
+            Err(PathError::NotAFile)
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_never_follow_symlinks() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let ws = dir.path().join("ws");
+        std::fs::create_dir(&ws)?;
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep")?;
+        std::os::unix::fs::symlink(&victim, ws.join("a.sarif"))?;
+        write_contained(&ws, &ws.join("a.sarif"), "new")?;
+        assert_eq!(std::fs::read_to_string(&victim)?, "keep");
+        assert_eq!(std::fs::read_to_string(ws.join("a.sarif"))?, "new");
+        std::os::unix::fs::symlink(dir.path(), ws.join("up"))?;
+        assert!(write_contained(&ws, &ws.join("up/b.sarif"), "x").is_err());
+        assert!(!dir.path().join("b.sarif").exists());
+        write_contained(&ws, &ws.join("d/e/c.sarif"), "x")?;
+        assert!(ws.join("d/e/c.sarif").is_file());
+        Ok(())
+    }
+}

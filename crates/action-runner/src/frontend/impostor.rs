@@ -1,0 +1,365 @@
+//! `mtls-scan impostor`: the client half. Plays servers a client must refuse, with the client
+//! command run once per scenario (or, with `--serve`, until SIGTERM), and reports whether the
+//! client checked them, with the grade, outputs and exit codes of `scan`. `--demo` runs built-in
+//! careful and careless clients and checks their verdicts.
+//!
+//! Every error names its flag; setup errors (a bad `--name`, an address in use, an unreadable CA)
+//! are usage errors (exit 2). A run whose control scenario never got the client's request is an
+//! error of its target: exit 3, never a pass.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use probe_core::impostor::demo::DemoClient;
+use probe_core::impostor::{
+    target_report, Client, ClientCommand, Impostor, ImpostorOptions, ImpostorRun, ServePlan,
+    TrustedCaPem,
+};
+use probe_core::report::Report;
+
+use super::args::ImpostorArgs;
+use super::cli;
+use crate::exit::Exit;
+use crate::render::Format;
+use crate::stdout;
+
+fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
+    eprintln!("error: {e:#}");
+    Ok(Exit::Usage)
+}
+
+/// Runs `impostor`.
+pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
+    let mut paths = args.report.paths();
+    paths.extend(args.ca_out.as_deref());
+    paths.extend(args.env_file.as_deref());
+    if let Err(e) = cli::check_writable(&paths) {
+        return usage(format!("{e:#}"));
+    }
+    if args.demo {
+        return demo(&args).await;
+    }
+    let Some(name) = args.name.clone() else {
+        return usage("--name is required");
+    };
+    if !args.serve && args.command.is_empty() {
+        return usage(
+            "give the client command after `--` (mtls-scan impostor --name HOST -- CMD ARGS...), \
+             or --serve, or --demo",
+        );
+    }
+    let trusted_ca = match trusted_ca(&args) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let baseline = match cli::baseline(&args.report) {
+        Ok(b) => b,
+        Err(e) => return usage(e),
+    };
+    let options = ImpostorOptions {
+        name,
+        listen: args.listen,
+        trusted_ca,
+        request_client_cert: args.request_client_cert,
+        scenario_timeout: Duration::from_secs_f64(args.scenario_timeout),
+    };
+    let run = if args.serve {
+        serve(&args, options).await
+    } else {
+        wrapped(&args, options).await
+    };
+    let run = match run {
+        Ok(r) => r,
+        Err(e) => return usage(e),
+    };
+    let mut report = report_of(vec![run])?;
+    cli::finish(
+        &mut report,
+        None,
+        baseline.as_ref(),
+        &args.report,
+        args.report.fail_under,
+    )
+}
+
+/// `--trusted-ca-cert` and `--trusted-ca-key`, read.
+fn trusted_ca(args: &ImpostorArgs) -> Result<Option<TrustedCaPem>, String> {
+    let read = |flag: &str, p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| format!("--{flag}: cannot read {}: {e}", p.display()))
+    };
+    match (&args.trusted_ca_cert, &args.trusted_ca_key) {
+        (Some(c), Some(k)) => Ok(Some(TrustedCaPem {
+            cert_pem: read("trusted-ca-cert", c)?,
+            key_pem: read("trusted-ca-key", k)?,
+        })),
+        (None, None) => Ok(None),
+        _ => Err("--trusted-ca-cert and --trusted-ca-key go together".to_owned()),
+    }
+}
+
+/// One target per run (the runs keep the target's normalised URL), in one report.
+fn report_of(mut runs: Vec<ImpostorRun>) -> anyhow::Result<Report> {
+    let mut targets = Vec::new();
+    for run in &mut runs {
+        let t = target_report(run)?;
+        run.url = t.url.clone();
+        targets.push(t);
+    }
+    let ms = runs.iter().map(|r| r.duration_ms).sum();
+    let mut report = Report::new(targets, ms);
+    report.impostor = runs;
+    Ok(report)
+}
+
+fn write_ca_out(args: &ImpostorArgs, impostor: &Impostor) -> Result<(), String> {
+    match &args.ca_out {
+        Some(p) => std::fs::write(p, impostor.ca_pem())
+            .map_err(|e| format!("--ca-out: cannot write {}: {e}", p.display())),
+        None => Ok(()),
+    }
+}
+
+fn ca_origin(args: &ImpostorArgs) -> &'static str {
+    if args.trusted_ca_cert.is_some() {
+        "the --trusted-ca-cert CA"
+    } else {
+        "a CA minted for this run"
+    }
+}
+
+async fn wrapped(args: &ImpostorArgs, options: ImpostorOptions) -> Result<ImpostorRun, String> {
+    let command = ClientCommand::from_argv(&args.command)
+        .ok_or("give the client command after `--`")?;
+    let scenarios = options.scenarios();
+    let limit = options.scenario_timeout.as_secs_f64();
+    let impostor = Impostor::start(options)
+        .await
+        .map_err(|e| flag_error(&e))?;
+    write_ca_out(args, &impostor)?;
+    let client = Client::Command(command);
+    eprintln!(
+        "impostor: {} as {} (trusting {}): running `{}` once per scenario ({}), at most {limit} s each",
+        impostor.local_addr(),
+        impostor.url(),
+        ca_origin(args),
+        client.program_name().unwrap_or_default(),
+        scenarios
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    Ok(impostor.run_wrapped(&client).await)
+}
+
+/// An impostor error, in the flags' terms.
+fn flag_error(e: &probe_core::impostor::ImpostorError) -> String {
+    use probe_core::impostor::ImpostorError as E;
+    match e {
+        E::InvalidName { .. } => format!("--name: {e}"),
+        E::Bind { .. } => format!("--listen: {e}"),
+        other => other.to_string(),
+    }
+}
+
+async fn serve(args: &ImpostorArgs, options: ImpostorOptions) -> Result<ImpostorRun, String> {
+    let scenarios = if args.scenarios.is_empty() {
+        options.scenarios()
+    } else {
+        args.scenarios.clone()
+    };
+    let plan = ServePlan {
+        scenarios,
+        port_per_scenario: args.port_per_scenario,
+        max_connections: args.connections,
+    };
+    let mut impostor = Impostor::start(options)
+        .await
+        .map_err(|e| flag_error(&e))?;
+    if plan.port_per_scenario {
+        impostor
+            .bind_per_scenario(&plan.ordered())
+            .await
+            .map_err(|e| format!("--port-per-scenario: {e}"))?;
+    }
+    // The signal handlers exist before anyone is told the impostor is ready.
+    let stop = Stop::install(args.duration).map_err(|e| format!("cannot catch signals: {e}"))?;
+    write_ca_out(args, &impostor)?;
+    let env = impostor.client_env();
+    if let Some(path) = &args.env_file {
+        let mut lines = String::new();
+        for (k, v) in &env {
+            let _ = writeln!(lines, "{k}={v}");
+        }
+        append(path, &lines).map_err(|e| format!("--env-file: cannot write {}: {e}", path.display()))?;
+    }
+    let how = if plan.port_per_scenario {
+        plan.ordered()
+            .iter()
+            .map(|s| {
+                let port = env
+                    .get(&format!("MTLS_IMPOSTOR_PORT_{}", s.env_suffix()))
+                    .cloned()
+                    .unwrap_or_else(|| impostor.local_addr().port().to_string());
+                format!("{s} on port {port}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        format!(
+            "one scenario per connection in turn: {}",
+            plan.ordered()
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let until = {
+        let mut until = vec!["SIGTERM or SIGINT".to_owned()];
+        if let Some(n) = args.connections {
+            until.push(format!("{n} connections"));
+        }
+        if let Some(d) = args.duration {
+            until.push(format!("{d} s"));
+        }
+        until.join(", ")
+    };
+    eprintln!(
+        "impostor: serving {} as {} (trusting {}), {how}, until {until}",
+        impostor.local_addr(),
+        impostor.url(),
+        ca_origin(args),
+    );
+    Ok(impostor.serve(&plan, stop.wait()).await)
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+/// What stops serve mode: SIGTERM, SIGINT, or `--duration`.
+struct Stop {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    duration: Option<f64>,
+}
+
+impl Stop {
+    fn install(duration: Option<f64>) -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                int: signal(SignalKind::interrupt())?,
+                duration,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self { duration })
+    }
+
+    async fn wait(mut self) -> String {
+        let duration = self.duration;
+        let timer = async move {
+            match duration {
+                Some(d) => {
+                    tokio::time::sleep(Duration::from_secs_f64(d)).await;
+                    format!("--duration {d}")
+                }
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => "SIGTERM".to_owned(),
+                _ = self.int.recv() => "SIGINT".to_owned(),
+                why = timer => why,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => "Ctrl-C".to_owned(),
+                why = timer => why,
+            }
+        }
+    }
+}
+
+/// `--demo`: each built-in client against its own impostor (with `--request-client-cert`), the
+/// report, then each verdict against what the client is known to do; exit 1 if one is wrong.
+async fn demo(args: &ImpostorArgs) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let mut runs = Vec::new();
+    for kind in DemoClient::ALL {
+        let mut options = ImpostorOptions::new(args.name.as_deref().unwrap_or("localhost"));
+        options.listen = args.listen;
+        options.request_client_cert = true;
+        options.scenario_timeout = Duration::from_secs_f64(args.scenario_timeout.min(5.0));
+        let impostor = match Impostor::start(options).await {
+            Ok(i) => i,
+            Err(e) => return usage(flag_error(&e)),
+        };
+        runs.push(impostor.run_wrapped(&kind.client()?).await);
+    }
+    let mut report = report_of(runs)?;
+    report.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut table = String::from("Impostor demo verdicts (expected → got):\n");
+    let mut all_ok = true;
+    for (kind, t) in DemoClient::ALL.iter().zip(&report.targets) {
+        let got: Vec<&str> = t.findings.iter().map(|f| f.id.as_str()).collect();
+        let want: Vec<&str> = kind.expected().iter().map(|f| f.as_str()).collect();
+        let ok = t.error.is_none() && got == want;
+        all_ok &= ok;
+        let show = |v: &[&str]| {
+            if v.is_empty() {
+                "no findings".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        let _ = writeln!(
+            table,
+            "  {} {:<18} {:<52} grade {}  {}",
+            if ok { "✓" } else { "✗" },
+            kind.name(),
+            kind.description(),
+            t.grade,
+            if ok {
+                show(&got)
+            } else {
+                format!("expected {}, got {}", show(&want), show(&got))
+            }
+        );
+    }
+    let _ = writeln!(
+        table,
+        "{}",
+        if all_ok {
+            "All impostor verdicts are right."
+        } else {
+            "Some impostor verdicts are WRONG."
+        }
+    );
+    let color = cli::use_color(args.report.color, false);
+    let mut out = cli::render(&report, args.report.format, color, None)?;
+    if args.report.format == Format::Text {
+        out.push('\n');
+        out.push_str(&table);
+    } else {
+        eprint!("{table}");
+    }
+    stdout::write(&out)?;
+    Ok(if all_ok { Exit::Ok } else { Exit::BelowThreshold })
+}

@@ -1,0 +1,364 @@
+//! Judgement of an impostor run: which scenarios a careful client must refuse got its request (or
+//! its certificate), and whether the control proves the client reached the impostor at all. A run
+//! whose control got no request, and that shows nothing careless either, is inconclusive: never a
+//! pass.
+
+use super::model::{ImpostorError, ImpostorRun, Scenario, ScenarioResult};
+use super::pki::WRONG_HOST;
+use crate::facts::TlsVersion;
+use crate::finding::{mark_implied, remediation, Finding, FindingId};
+use crate::report::TargetReport;
+use crate::target::Target;
+use crate::verdict::Verification;
+
+/// What a run shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    /// Findings, root causes first, catalogue order.
+    pub findings: Vec<Finding>,
+    /// The control scenario got the client's request.
+    pub control_reached: bool,
+    /// Why the run is inconclusive, when it is: the client never reached the impostor.
+    pub error: Option<String>,
+    /// What else is worth saying (a handshake without a request, connections between scenarios).
+    pub notes: Vec<String>,
+}
+
+fn versions(results: &[&ScenarioResult]) -> Vec<TlsVersion> {
+    let mut v: Vec<TlsVersion> = results
+        .iter()
+        .flat_map(|r| r.versions_with_request())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn with_scenarios(mut f: Finding, results: &[&ScenarioResult]) -> Finding {
+    for r in results {
+        f = f.with_evidence(&format!("scenario {}", r.scenario), r.summary());
+    }
+    f.tls_versions = versions(results);
+    f
+}
+
+/// Judges a run.
+pub fn judge(run: &ImpostorRun) -> Judgement {
+    let got = |s: Scenario| run.scenario(s).filter(|r| r.got_request());
+    let ca = format!(
+        "{} (sha256 {}, {})",
+        run.trusted_ca.subject, run.trusted_ca.sha256, run.trusted_ca.origin
+    );
+    let mut findings = Vec::new();
+
+    let careless: Vec<&ScenarioResult> = [Scenario::SelfSigned, Scenario::UntrustedCa]
+        .into_iter()
+        .filter_map(got)
+        .collect();
+    if !careless.is_empty() {
+        let what: Vec<&str> = careless
+            .iter()
+            .map(|r| match r.scenario {
+                Scenario::SelfSigned => "self-signed",
+                _ => "issued by a CA it was not told to trust",
+            })
+            .collect();
+        let f = Finding::new(
+            FindingId::ClientSkipsServerVerification,
+            format!(
+                "The client sent its request to an impostor whose certificate for {} was {}: it \
+                 does not verify the server's certificate, so anyone on the network path can \
+                 impersonate the server and read what the client sends.",
+                run.name,
+                what.join(", and to one whose certificate was ")
+            ),
+        )
+        .with_evidence("trusted CA", ca.clone());
+        findings.push(with_scenarios(f, &careless));
+    }
+    if let Some(r) = got(Scenario::WrongHost) {
+        let f = Finding::new(
+            FindingId::ClientSkipsHostnameCheck,
+            format!(
+                "The client sent its request to an impostor whose certificate, from the CA it \
+                 trusts, names {WRONG_HOST} and not {}: it does not check the host name, so any \
+                 certificate from that CA impersonates this server.",
+                run.name
+            ),
+        )
+        .with_evidence("trusted CA", ca.clone());
+        findings.push(with_scenarios(f, &[r]));
+    }
+    if let Some(r) = got(Scenario::Expired) {
+        let f = Finding::new(
+            FindingId::ClientAcceptsExpiredServerCert,
+            format!(
+                "The client sent its request to an impostor whose certificate for {}, from the CA \
+                 it trusts, expired yesterday: it does not check validity dates, so a retired or \
+                 leaked server key keeps working against it.",
+                run.name
+            ),
+        )
+        .with_evidence("trusted CA", ca.clone());
+        findings.push(with_scenarios(f, &[r]));
+    }
+    if let Some(r) = run.scenario(Scenario::RequestsClientCert) {
+        if let Some(cert) = r.offered_cert() {
+            let mut f = Finding::new(
+                FindingId::ClientSendsIdentityToUntrustedServer,
+                format!(
+                    "Asked for a client certificate by an impostor it should have refused (its \
+                     certificate for {} comes from a CA the client does not trust), the client \
+                     presented {} (sha256 {}).",
+                    run.name, cert.subject, cert.sha256
+                ),
+            )
+            .with_evidence(
+                "client certificate",
+                format!("{} (sha256 {})", cert.subject, cert.sha256),
+            )
+            .with_evidence("client certificate issuer", cert.issuer.clone());
+            f = with_scenarios(f, &[r]);
+            let mut v: Vec<TlsVersion> = r
+                .connections
+                .iter()
+                .filter(|c| c.client_cert.is_some())
+                .filter_map(|c| c.tls_version)
+                .collect();
+            v.sort();
+            v.dedup();
+            f.tls_versions = v;
+            findings.push(f);
+        }
+    }
+    mark_implied(&mut findings);
+    remediation::attach(&mut findings, None);
+    findings.sort_by_key(|f| (f.implied_by.is_some(), f.id));
+
+    let control = run.scenario(Scenario::Control);
+    let control_reached = control.is_some_and(ScenarioResult::got_request);
+    let mut notes = Vec::new();
+    let error = if control_reached {
+        None
+    } else {
+        let what = control.map_or_else(
+            || "the control scenario was not played".to_owned(),
+            ScenarioResult::summary,
+        );
+        let line = format!(
+            "the client never reached the impostor: in the control scenario ({} {}) no request \
+             arrived ({what})",
+            Scenario::Control.description(),
+            run.name
+        );
+        if findings.is_empty() {
+            Some(line)
+        } else {
+            notes.push(format!(
+                "{line}; the findings stand: each is a request the client sent to a server it \
+                 should have refused"
+            ));
+            None
+        }
+    };
+    for r in &run.scenarios {
+        if r.scenario.must_be_refused() && r.handshake_completed() && !r.got_request() {
+            notes.push(format!(
+                "scenario {}: the client completed the TLS handshake but sent nothing (it may \
+                 check the certificate after the handshake); no finding",
+                r.scenario
+            ));
+        }
+    }
+    if run.stray_connections > 0 {
+        notes.push(format!(
+            "{} connection(s) arrived between scenarios and were closed unjudged",
+            run.stray_connections
+        ));
+    }
+    Judgement {
+        findings,
+        control_reached,
+        error,
+        notes,
+    }
+}
+
+/// The run as a target report (its URL is the impostor's), graded like a scanned target: the
+/// JSON, text, SARIF, Markdown and annotations of `scan` all work on it.
+pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
+    let target = Target::parse(&run.url)?;
+    let j = judge(run);
+    let mut t = crate::engine::failed(&target, String::new());
+    t.error = j.error;
+    let mut seen: Vec<TlsVersion> = run
+        .scenarios
+        .iter()
+        .flat_map(|r| r.connections.iter().filter_map(|c| c.tls_version))
+        .collect();
+    seen.sort();
+    seen.dedup();
+    t.tls_versions = seen;
+    t.findings = j.findings;
+    t.notes = j.notes;
+    if j.control_reached {
+        t.verification = Verification::Verified;
+    } else {
+        t.verification = Verification::Unverified;
+        t.verification_detail = Some("the control scenario got no request from the client".into());
+    }
+    if t.error.is_none() {
+        let (score, grade) =
+            crate::grade::grade_target(t.findings.iter().filter(|f| f.suppressed.is_none()), false);
+        t.score = score;
+        t.grade = grade;
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::model::{CaSummary, ConnectionRecord, OfferedCert, RunMode, ScenarioResult};
+    use super::*;
+    use crate::grade::Grade;
+
+    fn seen(request: bool) -> ConnectionRecord {
+        ConnectionRecord {
+            sni: Some("localhost".into()),
+            tls_version: Some(TlsVersion::Tls13),
+            handshake_completed: request,
+            alert: (!request).then(|| "UnknownCA".to_owned()),
+            app_data_bytes: if request { 40 } else { 0 },
+            request: request.then(|| "GET / HTTP/1.1".to_owned()),
+            ..ConnectionRecord::default()
+        }
+    }
+
+    fn run(requests: &[(Scenario, bool)]) -> ImpostorRun {
+        ImpostorRun {
+            url: "https://localhost:4433/".into(),
+            name: "localhost".into(),
+            listen: "127.0.0.1:4433".into(),
+            mode: RunMode::Wrapped,
+            trusted_ca: CaSummary {
+                origin: "minted for this run".into(),
+                subject: "CN=t".into(),
+                sha256: "00".into(),
+            },
+            client: Some("curl".into()),
+            scenarios: requests
+                .iter()
+                .map(|(s, r)| ScenarioResult {
+                    scenario: *s,
+                    port: 4433,
+                    connections: vec![seen(*r)],
+                    connections_not_recorded: 0,
+                    client: None,
+                    ms: 1.0,
+                })
+                .collect(),
+            stray_connections: 0,
+            ended_by: None,
+            duration_ms: 1.0,
+        }
+    }
+
+    fn ids(t: &TargetReport) -> Vec<(&str, bool)> {
+        t.findings
+            .iter()
+            .map(|f| (f.id.as_str(), f.implied_by.is_some()))
+            .collect()
+    }
+
+    #[test]
+    fn a_careful_client_gets_a() -> Result<(), ImpostorError> {
+        let r = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, false),
+            (Scenario::UntrustedCa, false),
+            (Scenario::Expired, false),
+            (Scenario::WrongHost, false),
+        ]);
+        let t = target_report(&r)?;
+        assert!(t.findings.is_empty() && t.error.is_none());
+        assert_eq!(t.grade, Grade::A);
+        Ok(())
+    }
+
+    #[test]
+    fn a_client_that_trusts_anything_has_one_root_cause() -> Result<(), ImpostorError> {
+        let r = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, true),
+            (Scenario::UntrustedCa, true),
+            (Scenario::Expired, true),
+            (Scenario::WrongHost, true),
+        ]);
+        let t = target_report(&r)?;
+        assert_eq!(
+            ids(&t),
+            [
+                ("client-skips-server-verification", false),
+                ("client-skips-hostname-check", true),
+                ("client-accepts-expired-server-cert", true),
+            ]
+        );
+        assert_eq!(t.grade, Grade::F);
+        assert!(t.findings.iter().all(|f| f.fixes.len() == 7));
+        Ok(())
+    }
+
+    #[test]
+    fn only_the_name_unchecked() -> Result<(), ImpostorError> {
+        let r = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, false),
+            (Scenario::WrongHost, true),
+        ]);
+        let t = target_report(&r)?;
+        assert_eq!(ids(&t), [("client-skips-hostname-check", false)]);
+        assert_eq!(t.grade, Grade::D);
+        Ok(())
+    }
+
+    #[test]
+    fn no_control_no_pass() -> Result<(), ImpostorError> {
+        let r = run(&[(Scenario::Control, false)]);
+        let t = target_report(&r)?;
+        assert!(t
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("the client never reached the impostor")));
+        assert_eq!(t.grade, Grade::F);
+        Ok(())
+    }
+
+    #[test]
+    fn an_identity_handed_over_is_a_finding() -> Result<(), ImpostorError> {
+        let mut r = run(&[
+            (Scenario::Control, true),
+            (Scenario::RequestsClientCert, false),
+        ]);
+        if let Some(s) = r.scenarios.get_mut(1) {
+            if let Some(c) = s.connections.get_mut(0) {
+                c.alert = None;
+                c.handshake_completed = true;
+                c.client_cert = Some(OfferedCert {
+                    subject: "CN=svc".into(),
+                    issuer: "CN=ca".into(),
+                    sha256: "ab".into(),
+                });
+            }
+        }
+        let t = target_report(&r)?;
+        assert_eq!(
+            ids(&t),
+            [("client-sends-identity-to-untrusted-server", false)]
+        );
+        assert!(t
+            .findings
+            .first()
+            .is_some_and(|f| f.detail.contains("CN=svc") && !f.detail.contains("PRIVATE")));
+        Ok(())
+    }
+}

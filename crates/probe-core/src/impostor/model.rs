@@ -1,0 +1,445 @@
+//! The impostor's data: the scenarios, what each connection showed, a run's results (the typed
+//! `impostor` section of a report), the options and the errors. Nothing here acts.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::client::ClientOutcome;
+use crate::facts::TlsVersion;
+
+/// One server the impostor plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Scenario {
+    /// A valid certificate for the name, from the CA the client trusts: must get the request.
+    Control,
+    /// A self-signed certificate for the name.
+    SelfSigned,
+    /// A certificate for the name from a CA the client was not told to trust.
+    UntrustedCa,
+    /// A certificate for the name from the trusted CA, expired.
+    Expired,
+    /// A certificate from the trusted CA for another host name.
+    WrongHost,
+    /// A certificate from an untrusted CA, with a request for the client's certificate.
+    RequestsClientCert,
+}
+
+impl Scenario {
+    /// Every scenario, in the order they run.
+    pub const ALL: [Scenario; 6] = [
+        Scenario::Control,
+        Scenario::SelfSigned,
+        Scenario::UntrustedCa,
+        Scenario::Expired,
+        Scenario::WrongHost,
+        Scenario::RequestsClientCert,
+    ];
+
+    /// The stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scenario::Control => "control",
+            Scenario::SelfSigned => "self-signed",
+            Scenario::UntrustedCa => "untrusted-ca",
+            Scenario::Expired => "expired",
+            Scenario::WrongHost => "wrong-host",
+            Scenario::RequestsClientCert => "requests-client-cert",
+        }
+    }
+
+    /// Parses a kebab-case name.
+    pub fn parse(text: &str) -> Option<Scenario> {
+        Scenario::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text.trim())
+    }
+
+    /// What the impostor serves, in a few words.
+    pub fn description(self) -> &'static str {
+        match self {
+            Scenario::Control => "valid certificate for the name from the trusted CA",
+            Scenario::SelfSigned => "self-signed certificate for the name",
+            Scenario::UntrustedCa => "certificate for the name from a CA the client does not trust",
+            Scenario::Expired => "expired certificate for the name from the trusted CA",
+            Scenario::WrongHost => "certificate from the trusted CA for another host name",
+            Scenario::RequestsClientCert => {
+                "untrusted certificate, and a request for the client's certificate"
+            }
+        }
+    }
+
+    /// The environment suffix of its port in serve mode with a port per scenario
+    /// (`MTLS_IMPOSTOR_PORT_SELF_SIGNED`).
+    pub fn env_suffix(self) -> String {
+        self.as_str().replace('-', "_").to_ascii_uppercase()
+    }
+
+    /// Whether a careful client must refuse this server.
+    pub fn must_be_refused(self) -> bool {
+        self != Scenario::Control
+    }
+}
+
+impl std::fmt::Display for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The user's CA (PEM), which the client already trusts. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct TrustedCaPem {
+    /// The CA certificate.
+    pub cert_pem: String,
+    /// Its private key.
+    pub key_pem: String,
+}
+
+impl std::fmt::Debug for TrustedCaPem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustedCaPem").finish_non_exhaustive()
+    }
+}
+
+/// How to set the impostor up.
+#[derive(Debug, Clone)]
+pub struct ImpostorOptions {
+    /// The host name (or IP address) the client expects: the control certificate names it.
+    pub name: String,
+    /// Where to listen (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// The user's CA instead of one minted for the run.
+    pub trusted_ca: Option<TrustedCaPem>,
+    /// Adds [`Scenario::RequestsClientCert`].
+    pub request_client_cert: bool,
+    /// How long the client command may take in one scenario; also caps each connection's
+    /// handshake and request.
+    pub scenario_timeout: Duration,
+}
+
+impl ImpostorOptions {
+    /// Defaults: listen on 127.0.0.1, a free port, a minted CA, 10 s per scenario.
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            trusted_ca: None,
+            request_client_cert: false,
+            scenario_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// The scenarios a wrapped run plays, in order.
+    pub fn scenarios(&self) -> Vec<Scenario> {
+        Scenario::ALL
+            .into_iter()
+            .filter(|s| self.request_client_cert || *s != Scenario::RequestsClientCert)
+            .collect()
+    }
+}
+
+/// Why the impostor could not be set up or run. A client that misbehaves is not an error: it is
+/// what the report records.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImpostorError {
+    /// `--name` is neither a DNS name nor an IP address.
+    #[error("{name:?} is not a valid host name or IP address for a certificate")]
+    InvalidName {
+        /// The name as given.
+        name: String,
+    },
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The user's CA could not be loaded, or a certificate could not be minted.
+    #[error(transparent)]
+    Pki(#[from] crate::error::ScanError),
+    /// rustls refused a server configuration.
+    #[error("TLS configuration error: {0}")]
+    Tls(#[from] rustls::Error),
+    /// The temporary directory for the CA file could not be written.
+    #[error("cannot write the CA file for the client: {0}")]
+    CaFile(std::io::Error),
+    /// No command was given to wrap.
+    #[error("no client command given (after `--`)")]
+    EmptyCommand,
+    /// A scenario name was not recognised.
+    #[error("unknown scenario {0:?} (expected one of control, self-signed, untrusted-ca, expired, wrong-host, requests-client-cert)")]
+    UnknownScenario(String),
+}
+
+impl From<rcgen::Error> for ImpostorError {
+    fn from(e: rcgen::Error) -> Self {
+        ImpostorError::Pki(crate::error::ScanError::Mint(e))
+    }
+}
+
+/// How the run was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunMode {
+    /// The client command ran once per scenario.
+    Wrapped,
+    /// The impostor served connections until stopped.
+    Serve,
+}
+
+/// The CA the client was told to trust, as reports show it (never its key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaSummary {
+    /// `minted for this run` or `--trusted-ca-cert`.
+    pub origin: String,
+    /// Its subject (RFC 4514).
+    pub subject: String,
+    /// SHA-256 of its certificate.
+    pub sha256: String,
+}
+
+/// A certificate the client offered when asked (never key material).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferedCert {
+    /// Subject (RFC 4514, control characters escaped).
+    pub subject: String,
+    /// Issuer (RFC 4514, control characters escaped).
+    pub issuer: String,
+    /// SHA-256 fingerprint of the leaf, lower-case hex.
+    pub sha256: String,
+}
+
+/// One connection, as the impostor saw it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionRecord {
+    /// The SNI name the client sent (sanitised), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    /// The ALPN protocols the client offered (sanitised, at most 8).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alpn_offered: Vec<String>,
+    /// The ALPN protocol agreed, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<String>,
+    /// The TLS version agreed, once the handshake completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_version: Option<TlsVersion>,
+    /// The handshake completed: the client accepted the certificate.
+    pub handshake_completed: bool,
+    /// The alert the client sent to refuse (rustls's name, e.g. `UnknownCA`, `BadCertificate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    /// How the connection ended otherwise (closed without an alert, a time-out, not TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The certificate the client offered when asked for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<OfferedCert>,
+    /// The client asked for a certificate but sent none (an empty Certificate message).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub client_cert_declined: bool,
+    /// Application data received after the handshake, in bytes (read up to a cap).
+    #[serde(default)]
+    pub app_data_bytes: usize,
+    /// The request line, when the data was HTTP (sanitised, capped), or what the data was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// Wall time from accept to the end, in milliseconds.
+    pub ms: f64,
+}
+
+impl ConnectionRecord {
+    /// True when the client sent application data (a request) after the handshake.
+    pub fn got_request(&self) -> bool {
+        self.app_data_bytes > 0
+    }
+
+    /// One line: `TLS 1.3, SNI localhost, ALPN http/1.1: request GET / HTTP/1.1`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(v) = self.tls_version {
+            parts.push(v.to_string());
+        }
+        match &self.sni {
+            Some(s) => parts.push(format!("SNI {s}")),
+            None => parts.push("no SNI".to_owned()),
+        }
+        if let Some(a) = &self.alpn {
+            parts.push(format!("ALPN {a}"));
+        }
+        let head = parts.join(", ");
+        let what = if self.got_request() {
+            match &self.request {
+                Some(r) => format!("request {r}"),
+                None => format!("{} bytes of application data", self.app_data_bytes),
+            }
+        } else if let Some(a) = &self.alert {
+            format!("refused with alert {a}")
+        } else if self.handshake_completed {
+            match &self.detail {
+                Some(d) => format!("handshake completed, no request ({d})"),
+                None => "handshake completed, no request".to_owned(),
+            }
+        } else {
+            self.detail
+                .clone()
+                .unwrap_or_else(|| "closed during the handshake".to_owned())
+        };
+        let cert = match (&self.client_cert, self.client_cert_declined) {
+            (Some(c), _) => format!(
+                "; offered client certificate {} (sha256 {})",
+                c.subject, c.sha256
+            ),
+            (None, true) => "; sent no client certificate".to_owned(),
+            _ => String::new(),
+        };
+        format!("{head}: {what}{cert}")
+    }
+}
+
+/// One scenario's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// Which scenario.
+    pub scenario: Scenario,
+    /// The port it was served on.
+    pub port: u16,
+    /// Its connections, in the order accepted (at most [`MAX_RECORDED`]).
+    pub connections: Vec<ConnectionRecord>,
+    /// Connections beyond [`MAX_RECORDED`], closed at once.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub connections_not_recorded: usize,
+    /// How the client command ended (wrapped mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientOutcome>,
+    /// Wall time of the scenario in milliseconds.
+    pub ms: f64,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl ScenarioResult {
+    /// True when any connection got a request.
+    pub fn got_request(&self) -> bool {
+        self.connections.iter().any(ConnectionRecord::got_request)
+    }
+
+    /// True when any handshake completed.
+    pub fn handshake_completed(&self) -> bool {
+        self.connections.iter().any(|c| c.handshake_completed)
+    }
+
+    /// The first client certificate offered.
+    pub fn offered_cert(&self) -> Option<&OfferedCert> {
+        self.connections.iter().find_map(|c| c.client_cert.as_ref())
+    }
+
+    /// The TLS versions of the connections that got a request.
+    pub fn versions_with_request(&self) -> Vec<TlsVersion> {
+        let mut v: Vec<TlsVersion> = self
+            .connections
+            .iter()
+            .filter(|c| c.got_request())
+            .filter_map(|c| c.tls_version)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// What happened, in one line: the most telling connection's summary, and the client's exit.
+    pub fn summary(&self) -> String {
+        let best = self
+            .connections
+            .iter()
+            .find(|c| c.got_request())
+            .or_else(|| self.connections.iter().find(|c| c.client_cert.is_some()))
+            .or_else(|| self.connections.iter().find(|c| c.handshake_completed))
+            .or_else(|| self.connections.iter().find(|c| c.alert.is_some()))
+            .or_else(|| self.connections.first());
+        let mut s = match best {
+            Some(c) => c.summary(),
+            None => "no connection".to_owned(),
+        };
+        let n = self.connections.len() + self.connections_not_recorded;
+        if n > 1 {
+            s.push_str(&format!(" ({n} connections)"));
+        }
+        if let Some(c) = &self.client {
+            s.push_str(&format!("; client {}", c.describe()));
+        }
+        s
+    }
+}
+
+/// The typed `impostor` section of a report: one run against one client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImpostorRun {
+    /// The URL the client was given (`https://NAME:PORT/`); the run's target report has it too.
+    pub url: String,
+    /// The name the control certificate is issued for.
+    pub name: String,
+    /// The address the impostor listened on.
+    pub listen: String,
+    /// Wrapped or serve.
+    pub mode: RunMode,
+    /// The CA the client was told to trust.
+    pub trusted_ca: CaSummary,
+    /// The wrapped command's program name (its arguments are never recorded: they may hold
+    /// secrets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// Each scenario played.
+    pub scenarios: Vec<ScenarioResult>,
+    /// Connections that arrived between scenarios (a late client), closed unjudged.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stray_connections: usize,
+    /// Serve mode: why serving stopped (`SIGTERM`, `--connections`, `--duration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_by: Option<String>,
+    /// Wall time of the run in milliseconds.
+    pub duration_ms: f64,
+}
+
+impl ImpostorRun {
+    /// The result of one scenario, if it was played.
+    pub fn scenario(&self, s: Scenario) -> Option<&ScenarioResult> {
+        self.scenarios.iter().find(|r| r.scenario == s)
+    }
+}
+
+/// Connections recorded per scenario; more are closed at once and counted.
+pub const MAX_RECORDED: usize = 32;
+
+/// What serve mode does.
+#[derive(Debug, Clone)]
+pub struct ServePlan {
+    /// The scenarios served; the control is added first when missing.
+    pub scenarios: Vec<Scenario>,
+    /// One port per scenario instead of rotating the scenario per connection.
+    pub port_per_scenario: bool,
+    /// Stop after this many connections.
+    pub max_connections: Option<u64>,
+}
+
+impl ServePlan {
+    /// The scenarios in serving order, the control first and no duplicates.
+    pub fn ordered(&self) -> Vec<Scenario> {
+        let mut out = vec![Scenario::Control];
+        for s in &self.scenarios {
+            if !out.contains(s) {
+                out.push(*s);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,275 @@
+//! [`Impostor`]: sets the PKI and the listener up, hands the client its environment, and plays
+//! the scenarios (wrapped) or serves them (serve mode).
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::net::TcpListener;
+
+use super::client::{Client, ClientEnv};
+use super::model::{
+    ConnectionRecord, ImpostorError, ImpostorOptions, ImpostorRun, RunMode, Scenario,
+    ScenarioResult, ServePlan,
+};
+use super::{pki, server};
+
+/// The impostor: its PKI, its listener, and the CA file handed to clients. Dropping it removes
+/// the CA file.
+pub struct Impostor {
+    options: ImpostorOptions,
+    pki: Arc<pki::ImpostorPki>,
+    listener: Arc<TcpListener>,
+    extra: Vec<(Scenario, Arc<TcpListener>)>,
+    local: SocketAddr,
+    dir: pki::CaDir,
+    ca_file: PathBuf,
+}
+
+impl std::fmt::Debug for Impostor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Impostor")
+            .field("name", &self.options.name)
+            .field("local", &self.local)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Impostor {
+    /// Mints the PKI (or loads the user's CA), binds the listen address and writes the CA file.
+    pub async fn start(options: ImpostorOptions) -> Result<Self, ImpostorError> {
+        let pki = Arc::new(pki::ImpostorPki::new(
+            &options.name,
+            options.trusted_ca.as_ref(),
+        )?);
+        let listener =
+            TcpListener::bind(options.listen)
+                .await
+                .map_err(|source| ImpostorError::Bind {
+                    addr: options.listen,
+                    source,
+                })?;
+        let local = listener
+            .local_addr()
+            .map_err(|source| ImpostorError::Bind {
+                addr: options.listen,
+                source,
+            })?;
+        let dir = pki::CaDir::create().map_err(ImpostorError::CaFile)?;
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, pki.ca_pem()).map_err(ImpostorError::CaFile)?;
+        Ok(Self {
+            options,
+            pki,
+            listener: Arc::new(listener),
+            extra: Vec::new(),
+            local,
+            dir,
+            ca_file,
+        })
+    }
+
+    /// Binds one more port per scenario after the first (serve mode with a port per scenario):
+    /// the port after the listen port when it was fixed, else a free one.
+    pub async fn bind_per_scenario(&mut self, scenarios: &[Scenario]) -> Result<(), ImpostorError> {
+        for (i, s) in scenarios.iter().enumerate().skip(1) {
+            let port = if self.options.listen.port() == 0 {
+                0
+            } else {
+                let step = u16::try_from(i).unwrap_or(u16::MAX);
+                self.local.port().saturating_add(step)
+            };
+            let addr = SocketAddr::new(self.local.ip(), port);
+            let l = TcpListener::bind(addr)
+                .await
+                .map_err(|source| ImpostorError::Bind { addr, source })?;
+            self.extra.push((*s, Arc::new(l)));
+        }
+        Ok(())
+    }
+
+    /// The address bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// `https://NAME:PORT/`.
+    pub fn url(&self) -> String {
+        url_for(&self.options.name, self.local.port())
+    }
+
+    /// The CA certificate (PEM) the client must trust.
+    pub fn ca_pem(&self) -> &str {
+        self.pki.ca_pem()
+    }
+
+    /// The CA file handed to the client (inside a temporary directory).
+    pub fn ca_file(&self) -> &Path {
+        &self.ca_file
+    }
+
+    /// The options it was started with.
+    pub fn options(&self) -> &ImpostorOptions {
+        &self.options
+    }
+
+    /// The environment a client gets: the CA file under the names common clients read
+    /// (`SSL_CERT_FILE` replaces the system bundle of OpenSSL and Go clients, `SSL_CERT_DIR`
+    /// points at a directory without hashed names), and the impostor's URL, host, port, address
+    /// and CA file. In serve mode with a port per scenario, `MTLS_IMPOSTOR_PORT_<SCENARIO>` too.
+    pub fn client_env(&self) -> ClientEnv {
+        let ca = self.ca_file.display().to_string();
+        let mut env: ClientEnv = [
+            "SSL_CERT_FILE",
+            "REQUESTS_CA_BUNDLE",
+            "CURL_CA_BUNDLE",
+            "NODE_EXTRA_CA_CERTS",
+            "GIT_SSL_CAINFO",
+            "MTLS_IMPOSTOR_CA_FILE",
+        ]
+        .into_iter()
+        .map(|k| (k.to_owned(), ca.clone()))
+        .collect();
+        env.insert(
+            "SSL_CERT_DIR".to_owned(),
+            self.dir.path().display().to_string(),
+        );
+        env.insert("MTLS_IMPOSTOR_URL".to_owned(), self.url());
+        env.insert("MTLS_IMPOSTOR_HOST".to_owned(), self.options.name.clone());
+        env.insert(
+            "MTLS_IMPOSTOR_PORT".to_owned(),
+            self.local.port().to_string(),
+        );
+        env.insert("MTLS_IMPOSTOR_ADDR".to_owned(), self.local.to_string());
+        for (s, l) in &self.extra {
+            if let Ok(a) = l.local_addr() {
+                env.insert(
+                    format!("MTLS_IMPOSTOR_PORT_{}", s.env_suffix()),
+                    a.port().to_string(),
+                );
+            }
+        }
+        env
+    }
+
+    fn limits(&self) -> server::Limits {
+        server::Limits::new(self.options.scenario_timeout)
+    }
+
+    fn run_header(&self, mode: RunMode, client: Option<String>) -> ImpostorRun {
+        ImpostorRun {
+            url: self.url(),
+            name: self.options.name.clone(),
+            listen: self.local.to_string(),
+            mode,
+            trusted_ca: self.pki.ca_summary(),
+            client,
+            scenarios: Vec::new(),
+            stray_connections: 0,
+            ended_by: None,
+            duration_ms: 0.0,
+        }
+    }
+
+    /// Runs the client once per scenario ([`ImpostorOptions::scenarios`]), the control first.
+    /// When the client does not even connect in the control scenario, the others are skipped:
+    /// nothing could be learnt from them.
+    pub async fn run_wrapped(&self, client: &Client) -> ImpostorRun {
+        let started = Instant::now();
+        let mut run = self.run_header(RunMode::Wrapped, client.program_name());
+        let env = self.client_env();
+        let limits = self.limits();
+        for scenario in self.options.scenarios() {
+            run.stray_connections += server::drain(&self.listener).await;
+            let config = match self.pki.server_config(scenario) {
+                Ok(c) => c,
+                Err(e) => {
+                    run.scenarios.push(ScenarioResult {
+                        scenario,
+                        port: self.local.port(),
+                        connections: vec![ConnectionRecord {
+                            detail: Some(format!("the impostor could not serve: {e}")),
+                            ..ConnectionRecord::default()
+                        }],
+                        connections_not_recorded: 0,
+                        client: None,
+                        ms: 0.0,
+                    });
+                    continue;
+                }
+            };
+            let result = server::play(
+                &self.listener,
+                scenario,
+                config,
+                client.run(&env, self.options.scenario_timeout),
+                limits,
+            )
+            .await;
+            let unreached = scenario == Scenario::Control && result.connections.is_empty();
+            run.scenarios.push(result);
+            if unreached {
+                break;
+            }
+        }
+        run.stray_connections += server::drain(&self.listener).await;
+        run.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        run
+    }
+
+    /// Serves until `stop` resolves (its value says why, e.g. `SIGTERM`) or the plan's
+    /// connection count is reached: the scenarios rotate per connection, or each has its own port
+    /// after [`Impostor::bind_per_scenario`].
+    pub async fn serve<F>(&self, plan: &ServePlan, stop: F) -> ImpostorRun
+    where
+        F: std::future::Future<Output = String>,
+    {
+        let started = Instant::now();
+        let mut run = self.run_header(RunMode::Serve, None);
+        let scenarios = plan.ordered();
+        let mut served = Vec::new();
+        for s in &scenarios {
+            match self.pki.server_config(*s) {
+                Ok(c) => served.push((*s, c)),
+                Err(e) => run.scenarios.push(ScenarioResult {
+                    scenario: *s,
+                    port: self.local.port(),
+                    connections: vec![ConnectionRecord {
+                        detail: Some(format!("the impostor could not serve: {e}")),
+                        ..ConnectionRecord::default()
+                    }],
+                    connections_not_recorded: 0,
+                    client: None,
+                    ms: 0.0,
+                }),
+            }
+        }
+        let mut listeners = vec![(Scenario::Control, self.listener.clone())];
+        if plan.port_per_scenario {
+            listeners.extend(self.extra.iter().cloned());
+        }
+        let (results, ended_by) = server::serve(
+            &listeners,
+            &served,
+            plan.port_per_scenario,
+            plan.max_connections,
+            self.limits(),
+            stop,
+        )
+        .await;
+        run.scenarios.extend(results);
+        run.scenarios.sort_by_key(|r| r.scenario);
+        run.ended_by = Some(ended_by);
+        run.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        run
+    }
+}
+
+/// `https://NAME:PORT/`, an IPv6 address in brackets.
+pub fn url_for(name: &str, port: u16) -> String {
+    match name.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => format!("https://[{v6}]:{port}/"),
+        _ => format!("https://{name}:{port}/"),
+    }
+}

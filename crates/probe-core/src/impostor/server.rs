@@ -1,0 +1,498 @@
+//! The impostor's server side: accepts connections for a scenario, records what each client does
+//! (its ClientHello's SNI and ALPN, the handshake or its alert, the certificate it offered, the
+//! request it sent), answers a request with a minimal `HTTP/1.1 200` so the client finishes, and
+//! closes. Every step has a time limit and every read a size cap; nothing from the client is kept
+//! unsanitised.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use rustls::ServerConfig;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio_rustls::LazyConfigAcceptor;
+
+use super::client::ClientOutcome;
+use super::model::{ConnectionRecord, OfferedCert, Scenario, ScenarioResult, MAX_RECORDED};
+use crate::facts::TlsVersion;
+use crate::text::sanitize;
+
+/// The most application data read from one connection.
+const MAX_REQUEST: usize = 16 * 1024;
+/// The longest request line kept.
+const REQUEST_LINE_CHARS: usize = 200;
+/// What every request gets.
+const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 3\r\n\
+connection: close\r\nserver: mtls-scan-impostor\r\n\r\nok\n";
+
+/// Time limits of one connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// ClientHello, and the rest of the handshake.
+    handshake: Duration,
+    /// The request, once the handshake completed.
+    request: Duration,
+    /// Writing the answer and closing.
+    write: Duration,
+    /// How long connections still open may finish once the client has exited.
+    grace: Duration,
+}
+
+impl Limits {
+    /// From the scenario's limit: a handshake and a request each get at most 10 s and 5 s.
+    pub(crate) fn new(scenario: Duration) -> Self {
+        let floor = Duration::from_millis(100);
+        Self {
+            handshake: scenario.min(Duration::from_secs(10)).max(floor),
+            request: scenario.min(Duration::from_secs(5)).max(floor),
+            write: scenario.min(Duration::from_secs(5)).max(floor),
+            grace: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The records of one scenario's connections.
+#[derive(Clone, Default)]
+struct Recorder {
+    records: Arc<Mutex<Vec<ConnectionRecord>>>,
+    dropped: Arc<AtomicUsize>,
+}
+
+/// One connection's record, updated as facts come in (a task cut short keeps what it saw).
+struct Slot {
+    records: Arc<Mutex<Vec<ConnectionRecord>>>,
+    index: usize,
+    started: Instant,
+}
+
+impl Slot {
+    fn update(&self, f: impl FnOnce(&mut ConnectionRecord)) {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(r) = records.get_mut(self.index) {
+            f(r);
+            r.ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        }
+    }
+}
+
+impl Recorder {
+    /// A new slot, or `None` past [`MAX_RECORDED`] (counted).
+    fn slot(&self) -> Option<Slot> {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        if records.len() >= MAX_RECORDED {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+        records.push(ConnectionRecord::default());
+        Some(Slot {
+            records: self.records.clone(),
+            index: records.len() - 1,
+            started: Instant::now(),
+        })
+    }
+
+    fn take(&self) -> (Vec<ConnectionRecord>, usize) {
+        let records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        (records.clone(), self.dropped.load(Ordering::Relaxed))
+    }
+}
+
+/// Closes connections waiting between scenarios (a late client), and counts them.
+pub(crate) async fn drain(listener: &TcpListener) -> usize {
+    let mut n = 0;
+    while n < 1024 {
+        match tokio::time::timeout(Duration::from_millis(2), listener.accept()).await {
+            Ok(Ok(_)) => n += 1,
+            _ => break,
+        }
+    }
+    n
+}
+
+fn port_of(listener: &TcpListener) -> u16 {
+    listener.local_addr().map_or(0, |a: SocketAddr| a.port())
+}
+
+fn spawn_connection(
+    tasks: &mut JoinSet<()>,
+    recorder: &Recorder,
+    tcp: TcpStream,
+    config: Arc<ServerConfig>,
+    asks_for_cert: bool,
+    limits: Limits,
+) {
+    match recorder.slot() {
+        Some(slot) => {
+            tasks.spawn(handle(tcp, config, slot, asks_for_cert, limits));
+        }
+        None => drop(tcp),
+    }
+}
+
+/// Lets open connections finish for `grace`, then cuts them short.
+async fn settle(mut tasks: JoinSet<()>, grace: Duration) {
+    let _ = tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+    tasks.abort_all();
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Serves one scenario while the client runs; returns when the client has ended and its
+/// connections have settled.
+pub(crate) async fn play<F>(
+    listener: &TcpListener,
+    scenario: Scenario,
+    config: Arc<ServerConfig>,
+    client: F,
+    limits: Limits,
+) -> ScenarioResult
+where
+    F: Future<Output = ClientOutcome>,
+{
+    let started = Instant::now();
+    let recorder = Recorder::default();
+    let mut tasks = JoinSet::new();
+    let asks = scenario == Scenario::RequestsClientCert;
+    tokio::pin!(client);
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut client => break outcome,
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _)) => spawn_connection(&mut tasks, &recorder, tcp, config.clone(), asks, limits),
+                // Out of descriptors or similar: let the client run on, and try again shortly.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+        }
+        while tasks.try_join_next().is_some() {}
+    };
+    settle(tasks, limits.grace).await;
+    let (connections, dropped) = recorder.take();
+    ScenarioResult {
+        scenario,
+        port: port_of(listener),
+        connections,
+        connections_not_recorded: dropped,
+        client: Some(outcome),
+        ms: started.elapsed().as_secs_f64() * 1000.0,
+    }
+}
+
+/// Serve mode: accepts on every listener until `stop` or `max` connections; with `per_port`,
+/// each listener serves its own scenario, else connection `i` gets scenario `i mod n`.
+pub(crate) async fn serve<F>(
+    listeners: &[(Scenario, Arc<TcpListener>)],
+    served: &[(Scenario, Arc<ServerConfig>)],
+    per_port: bool,
+    max: Option<u64>,
+    limits: Limits,
+    stop: F,
+) -> (Vec<ScenarioResult>, String)
+where
+    F: Future<Output = String>,
+{
+    let started = Instant::now();
+    let recorders: BTreeMap<Scenario, Recorder> = served
+        .iter()
+        .map(|(s, _)| (*s, Recorder::default()))
+        .collect();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Scenario, TcpStream)>(64);
+    let mut acceptors = JoinSet::new();
+    for (s, l) in listeners {
+        let (s, l, tx) = (*s, l.clone(), tx.clone());
+        acceptors.spawn(async move {
+            loop {
+                match l.accept().await {
+                    Ok((tcp, _)) => {
+                        if tx.send((s, tcp)).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+                }
+            }
+        });
+    }
+    drop(tx);
+    let mut tasks = JoinSet::new();
+    let mut count: u64 = 0;
+    tokio::pin!(stop);
+    let ended_by = loop {
+        if max.is_some_and(|m| count >= m) {
+            break format!("--connections {count}");
+        }
+        tokio::select! {
+            why = &mut stop => break why,
+            got = rx.recv() => {
+                let Some((on, tcp)) = got else { break "the listeners closed".to_owned() };
+                let scenario = if per_port {
+                    on
+                } else {
+                    let len = u64::try_from(served.len()).unwrap_or(1).max(1);
+                    let i = usize::try_from(count % len).unwrap_or(0);
+                    served.get(i).map_or(on, |(s, _)| *s)
+                };
+                count += 1;
+                let config = served.iter().find(|(s, _)| *s == scenario).map(|(_, c)| c.clone());
+                match (config, recorders.get(&scenario)) {
+                    (Some(config), Some(recorder)) => spawn_connection(
+                        &mut tasks,
+                        recorder,
+                        tcp,
+                        config,
+                        scenario == Scenario::RequestsClientCert,
+                        limits,
+                    ),
+                    _ => drop(tcp),
+                }
+            }
+        }
+        while tasks.try_join_next().is_some() {}
+    };
+    acceptors.abort_all();
+    settle(tasks, limits.grace.max(Duration::from_secs(2))).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let main_port = listeners.first().map_or(0, |(_, l)| port_of(l));
+    let results = recorders
+        .into_iter()
+        .map(|(scenario, recorder)| {
+            let (connections, dropped) = recorder.take();
+            let port = if per_port {
+                listeners
+                    .iter()
+                    .find(|(s, _)| *s == scenario)
+                    .map_or(main_port, |(_, l)| port_of(l))
+            } else {
+                main_port
+            };
+            ScenarioResult {
+                scenario,
+                port,
+                connections,
+                connections_not_recorded: dropped,
+                client: None,
+                ms,
+            }
+        })
+        .collect();
+    (results, ended_by)
+}
+
+/// The rustls error inside an I/O error from tokio-rustls.
+fn rustls_error(e: &std::io::Error) -> Option<&rustls::Error> {
+    e.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+/// How a connection failed, in a few words (the alert goes elsewhere).
+fn describe_io(e: &std::io::Error, during: &str) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::UnexpectedEof => format!("closed {during} without an alert"),
+        ErrorKind::ConnectionReset => format!("reset {during}"),
+        _ => match rustls_error(e) {
+            Some(r) => format!("{during}: {r}"),
+            None => format!("{during}: {}", sanitize(e.to_string().as_bytes(), 120)),
+        },
+    }
+}
+
+fn version_of(v: Option<rustls::ProtocolVersion>) -> Option<TlsVersion> {
+    match v? {
+        rustls::ProtocolVersion::TLSv1_3 => Some(TlsVersion::Tls13),
+        rustls::ProtocolVersion::TLSv1_2 => Some(TlsVersion::Tls12),
+        _ => None,
+    }
+}
+
+fn offered(der: &rustls_pki_types::CertificateDer<'_>) -> OfferedCert {
+    match crate::identity::summarize(der, "offered by the client") {
+        Ok(s) => OfferedCert {
+            subject: s.subject,
+            issuer: s.issuer,
+            sha256: s.sha256,
+        },
+        Err(_) => OfferedCert {
+            subject: "<unparsable certificate>".to_owned(),
+            issuer: String::new(),
+            sha256: crate::identity::sha256_hex(der.as_ref()),
+        },
+    }
+}
+
+/// What the data read so far is, and whether it is complete enough to answer.
+fn classify(buf: &[u8]) -> (Option<String>, bool, bool) {
+    if buf.starts_with(b"PRI * HTTP/2.0") {
+        return (Some("HTTP/2 connection preface".to_owned()), true, false);
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut headers);
+    let parsed = req.parse(buf);
+    let line = match (req.method, req.path) {
+        (Some(m), Some(p)) => {
+            let v = req
+                .version
+                .map_or_else(String::new, |v| format!(" HTTP/1.{v}"));
+            Some(sanitize(
+                format!("{m} {p}{v}").as_bytes(),
+                REQUEST_LINE_CHARS,
+            ))
+        }
+        _ => None,
+    };
+    match parsed {
+        Ok(httparse::Status::Complete(_)) | Err(httparse::Error::TooManyHeaders) => {
+            (line, true, true)
+        }
+        Ok(httparse::Status::Partial) => (line, buf.len() >= MAX_REQUEST, true),
+        Err(_) => (
+            Some(format!("{} bytes of data that is not HTTP/1.x", buf.len())),
+            true,
+            false,
+        ),
+    }
+}
+
+async fn handle(
+    tcp: TcpStream,
+    config: Arc<ServerConfig>,
+    slot: Slot,
+    asks_for_cert: bool,
+    limits: Limits,
+) {
+    let _ = tcp.set_nodelay(true);
+    let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
+    let start = match tokio::time::timeout(limits.handshake, lazy).await {
+        Err(_) => {
+            let secs = limits.handshake.as_secs_f64();
+            slot.update(|r| r.detail = Some(format!("no TLS ClientHello within {secs:.1} s")));
+            return;
+        }
+        Ok(Err(e)) => {
+            slot.update(|r| r.detail = Some(describe_io(&e, "before a ClientHello")));
+            return;
+        }
+        Ok(Ok(s)) => s,
+    };
+    {
+        let hello = start.client_hello();
+        let sni = hello.server_name().map(|s| sanitize(s.as_bytes(), 255));
+        let alpn: Vec<String> = hello
+            .alpn()
+            .map(|protocols| protocols.take(8).map(|p| sanitize(p, 64)).collect())
+            .unwrap_or_default();
+        slot.update(|r| {
+            r.sni = sni;
+            r.alpn_offered = alpn;
+        });
+    }
+    let mut tls = match tokio::time::timeout(limits.handshake, start.into_stream(config)).await {
+        Err(_) => {
+            let secs = limits.handshake.as_secs_f64();
+            slot.update(|r| {
+                r.detail = Some(format!(
+                    "the client did not finish the handshake within {secs:.1} s"
+                ));
+            });
+            return;
+        }
+        Ok(Err(e)) => {
+            slot.update(|r| match rustls_error(&e) {
+                Some(rustls::Error::AlertReceived(a)) => r.alert = Some(format!("{a:?}")),
+                _ => r.detail = Some(describe_io(&e, "during the handshake")),
+            });
+            return;
+        }
+        Ok(Ok(t)) => t,
+    };
+    {
+        let (_, conn) = tls.get_ref();
+        let version = version_of(conn.protocol_version());
+        let alpn = conn.alpn_protocol().map(|p| sanitize(p, 64));
+        let cert = conn
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .map(offered);
+        slot.update(|r| {
+            r.handshake_completed = true;
+            r.tls_version = version;
+            r.alpn = alpn;
+            r.client_cert_declined = asks_for_cert && cert.is_none();
+            r.client_cert = cert;
+        });
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let mut http = false;
+    let deadline = Instant::now() + limits.request;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, tls.read(&mut chunk)).await {
+            Err(_) => {
+                if buf.is_empty() {
+                    let secs = limits.request.as_secs_f64();
+                    slot.update(|r| r.detail = Some(format!("no request within {secs:.1} s")));
+                }
+                break;
+            }
+            Ok(Ok(0)) => {
+                if buf.is_empty() {
+                    slot.update(|r| r.detail = Some("closed without a request".to_owned()));
+                }
+                break;
+            }
+            Ok(Ok(n)) => {
+                let room = MAX_REQUEST.saturating_sub(buf.len());
+                buf.extend(chunk.iter().take(n.min(room)));
+                let (line, complete, is_http) = classify(&buf);
+                http = is_http;
+                slot.update(|r| {
+                    r.app_data_bytes = r.app_data_bytes.saturating_add(n);
+                    r.request = line;
+                });
+                if complete || buf.len() >= MAX_REQUEST {
+                    break;
+                }
+            }
+            Ok(Err(e)) => {
+                slot.update(|r| match rustls_error(&e) {
+                    Some(rustls::Error::AlertReceived(a)) => r.alert = Some(format!("{a:?}")),
+                    _ => r.detail = Some(describe_io(&e, "after the handshake")),
+                });
+                break;
+            }
+        }
+    }
+    let _ = tokio::time::timeout(limits.write, async {
+        if http {
+            tls.write_all(RESPONSE).await?;
+        }
+        tls.shutdown().await
+    })
+    .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_classified() {
+        let (line, complete, http) = classify(b"GET /x?y HTTP/1.1\r\nHost: a\r\n\r\n");
+        assert_eq!(line.as_deref(), Some("GET /x?y HTTP/1.1"));
+        assert!(complete && http);
+        let (line, complete, _) = classify(b"POST /p HTTP/1.1\r\nHo");
+        assert_eq!(line.as_deref(), Some("POST /p HTTP/1.1"));
+        assert!(!complete);
+        let (line, complete, http) = classify(b"\x16\x03\x01garbage\r\n\r\n");
+        assert!(line.is_some_and(|l| l.contains("not HTTP")));
+        assert!(complete && !http);
+        let (line, _, http) = classify(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        assert_eq!(line.as_deref(), Some("HTTP/2 connection preface"));
+        assert!(!http);
+        let (line, _, _) = classify(b"GET /\x1b[31m HTTP/1.1\r\n\r\n");
+        assert!(line.is_none_or(|l| !l.contains('\x1b')));
+    }
+}
