@@ -14,7 +14,7 @@ use rustls_pki_types::CertificateDer;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::checks::server_cert::{self, TrustStore};
+use crate::checks::server_cert::{self, LazyTrust, TrustStore};
 use crate::error::ScanError;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::finding::{mark_implied, remediation};
@@ -788,17 +788,13 @@ pub fn failed(target: &Target, error: String) -> TargetReport {
     }
 }
 
+/// The trust anchors for the server's certificate: the user's (read and checked now, so a bad
+/// file is a usage error) and the system's, loaded on a thread of their own (about 12 ms and 18M
+/// instructions) while the first wave runs; the server-certificate probe waits for them.
 fn trust_anchors(
     options: &ScanOptions,
     provider: &Arc<CryptoProvider>,
-) -> Result<TrustStore, ScanError> {
-    let mut roots = RootCertStore::empty();
-    if options.system_roots {
-        let native = rustls_native_certs::load_native_certs();
-        for cert in native.certs {
-            let _ = roots.add(cert); // a malformed system root is skipped, as rustls does
-        }
-    }
+) -> Result<LazyTrust, ScanError> {
     let mut user_given: Vec<CertificateDer<'static>> = options.extra_roots.clone();
     for path in &options.ca_files {
         let pem = std::fs::read_to_string(path).map_err(|source| ScanError::ReadFile {
@@ -808,6 +804,7 @@ fn trust_anchors(
         let what = path.display().to_string();
         user_given.extend(crate::identity::parse_certs(&pem, &what)?);
     }
+    let mut roots = RootCertStore::empty();
     for cert in &user_given {
         roots
             .add(cert.clone())
@@ -816,13 +813,21 @@ fn trust_anchors(
                 reason: e.to_string(),
             })?;
     }
-    if roots.is_empty() {
-        // Server trust is then reported as unknown, never as trusted.
-        return Ok(TrustStore::new(&roots, &user_given, None));
-    }
-    let verifier =
-        WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider.clone())
-            .build()
-            .map_err(|e| ScanError::Tls(rustls::Error::General(e.to_string())))?;
-    Ok(TrustStore::new(&roots, &user_given, Some(verifier)))
+    let (system, provider) = (options.system_roots, provider.clone());
+    let build = move || {
+        if system {
+            let native = rustls_native_certs::load_native_certs();
+            for cert in native.certs {
+                let _ = roots.add(cert); // a malformed system root is skipped, as rustls does
+            }
+        }
+        if roots.is_empty() {
+            // Server trust is then reported as unknown, never as trusted.
+            return TrustStore::new(&roots, &user_given, None);
+        }
+        let verifier =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider).build();
+        TrustStore::new(&roots, &user_given, verifier.ok())
+    };
+    Ok(LazyTrust::spawn(build))
 }

@@ -173,6 +173,37 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
 }
 
+/// Trust anchors being loaded on a thread of their own; [`LazyTrust::get`] waits for them once.
+pub struct LazyTrust {
+    ready: std::sync::OnceLock<TrustStore>,
+    loading: std::sync::Mutex<Option<std::thread::JoinHandle<TrustStore>>>,
+}
+
+impl LazyTrust {
+    /// Starts building the store on a thread.
+    pub fn spawn(build: impl FnOnce() -> TrustStore + Send + 'static) -> Self {
+        Self {
+            ready: std::sync::OnceLock::new(),
+            loading: std::sync::Mutex::new(Some(std::thread::spawn(build))),
+        }
+    }
+
+    /// The store, once built (a thread that failed leaves no verifier: trust is then unknown,
+    /// never trusted).
+    pub fn get(&self) -> &TrustStore {
+        self.ready.get_or_init(|| {
+            let handle = self
+                .loading
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            handle
+                .and_then(|h| h.join().ok())
+                .unwrap_or_else(|| TrustStore::new(&rustls::RootCertStore::empty(), &[], None))
+        })
+    }
+}
+
 /// What to warn about.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {

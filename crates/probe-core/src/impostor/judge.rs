@@ -141,14 +141,19 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     let error = if control_reached {
         None
     } else {
-        let what = control.map_or_else(
+        let mut what = control.map_or_else(
             || "the control scenario was not played".to_owned(),
             ScenarioResult::summary,
         );
+        if let Some(tail) = control
+            .and_then(|c| c.client.as_ref())
+            .and_then(|c| c.stderr_tail.as_deref())
+        {
+            what.push_str(&format!("; its last stderr line: {tail:?}"));
+        }
         let line = format!(
-            "the client never reached the impostor: in the control scenario ({} {}) no request \
-             arrived ({what})",
-            Scenario::Control.description(),
+            "the client never reached the impostor: in the control scenario (a valid certificate \
+             for {} from the CA it was told to trust) no request arrived: {what}",
             run.name
         );
         if findings.is_empty() {

@@ -21,7 +21,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::SignatureScheme;
 use serde::{Deserialize, Serialize};
 
-use crate::checks::server_cert::{Policy as ServerCertPolicy, TrustStore};
+use crate::checks::server_cert::{LazyTrust, Policy as ServerCertPolicy};
 use crate::facts::{IncompleteProbe, ProbeObservation, TlsVersion};
 use crate::finding::remediation::Stack;
 use crate::finding::{Finding, FindingId};
@@ -161,7 +161,7 @@ pub struct ScanContext {
     /// Identities and the provider.
     pub probes: Arc<ProbeContext>,
     /// Trust anchors for the server's certificate.
-    pub trust: Arc<TrustStore>,
+    pub trust: Arc<LazyTrust>,
     /// Rules of the server-certificate analysis.
     pub server_cert: ServerCertPolicy,
     /// Caps and deadline of each exchange.

@@ -49,7 +49,7 @@ impl TargetProbe for ServerCertificateProbe {
         let analysis = server_cert::analyse(
             chains,
             target,
-            &scan.trust,
+            scan.trust.get(),
             scan.server_cert,
             time::OffsetDateTime::now_utc(),
         );
