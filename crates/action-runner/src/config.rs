@@ -288,9 +288,7 @@ pub fn url_spans(text: &str) -> HashMap<&str, Vec<UrlSpan>> {
                     (from + lead + 1, inner.find(q).unwrap_or(inner.len()))
                 }
                 _ => {
-                    let end = value
-                        .find([',', '}', '#'])
-                        .unwrap_or(value.len());
+                    let end = value.find([',', '}', '#']).unwrap_or(value.len());
                     (from + lead, value.get(..end).unwrap_or("").trim_end().len())
                 }
             };

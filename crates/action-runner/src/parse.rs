@@ -83,6 +83,7 @@ fn secs_up_to(s: &str, max: f64) -> Result<f64, String> {
 /// bad or duplicate URL is reported at once, one per line.
 pub fn targets(urls: &[String]) -> Result<Vec<Target>, String> {
     let mut good = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut bad = Vec::new();
     for u in urls
         .iter()
@@ -91,7 +92,7 @@ pub fn targets(urls: &[String]) -> Result<Vec<Target>, String> {
         .filter(|u| !u.is_empty())
     {
         match Target::parse(u) {
-            Ok(t) if !good.contains(&t) => good.push(t),
+            Ok(t) if seen.insert(t.url.clone()) => good.push(t),
             Ok(t) => bad.push(format!("duplicate target {}", t.url)),
             Err(e) => bad.push(e.to_string()),
         }

@@ -122,7 +122,10 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
     // The CA files are read by the scanner: checked here (a regular file, a few MiB at most).
     let ca_files = ca_files(given, config);
     for (i, path) in ca_files.iter().enumerate() {
-        if let Err(e) = crate::files::check_regular(path, crate::files::PEM_LIMIT, "a PEM file") {
+        // A missing file is the scanner's to report, as it always was.
+        let checked = crate::files::check_regular(path, crate::files::PEM_LIMIT, "a PEM file");
+        if let Err(e) = checked.map_err(|e| (!e.is_not_found()).then_some(e)) {
+            let Some(e) = e else { continue };
             reader.errors.push(Unreadable {
                 setting: if i >= given.ca_files.len() {
                     "ca-files"
@@ -234,11 +237,13 @@ impl PemReader<'_> {
                 (c.resolve(part.in_defaults(&c.file.defaults)?), true)
             }
         };
-        let read = crate::files::read_text(&path, crate::files::PEM_LIMIT, "a PEM file")
-            .map_err(|e| match e {
-                crate::files::ReadError::NotFound => std::io::ErrorKind::NotFound.into(),
-                crate::files::ReadError::Io(e) => e,
-                other => std::io::Error::other(other.to_string()),
+        let read =
+            crate::files::read_text(&path, crate::files::PEM_LIMIT, "a PEM file").map_err(|e| {
+                match e {
+                    crate::files::ReadError::NotFound => std::io::ErrorKind::NotFound.into(),
+                    crate::files::ReadError::Io(e) => e,
+                    other => std::io::Error::other(other.to_string()),
+                }
             });
         match read {
             Ok(text) => {
@@ -271,8 +276,11 @@ pub fn targets(urls: &[Target], given: &Given, config: Option<&Config>) -> Vec<T
             t
         })
         .collect();
+    // Linear: a fleet config may list tens of thousands of targets.
+    let mut seen: std::collections::HashSet<String> =
+        targets.iter().map(|t| t.url.clone()).collect();
     for t in config.iter().flat_map(|c| c.targets()) {
-        if !targets.iter().any(|k| k.url == t.url) {
+        if seen.insert(t.url.clone()) {
             targets.push(t);
         }
     }

@@ -69,6 +69,9 @@ fn passing_scan_writes_every_artifact_and_masks_keys() -> TestResult {
         ("score", "100"),
         ("findings", "0"),
         ("critical", "0"),
+        ("high", "0"),
+        ("new", ""),
+        ("incomplete", "0"),
         ("report", "mtls-scan-report.json"),
         ("sarif-file", "mtls-scan.sarif"),
     ]
@@ -235,9 +238,10 @@ fn failing_grade_annotates_worst_first_capped_and_ends_with_the_threshold() -> T
         .contains("**The grade F is below the threshold B: this check fails.**"));
     assert_eq!(
         ran.summary.matches("\n### ").count(),
-        12,
-        "a section per target"
+        13,
+        "the overview, then a section per target"
     );
+    assert!(ran.summary.contains("\n### Targets, worst first\n"));
     assert!(
         ran.summary
             .contains("more finding implied by this root cause")
@@ -807,7 +811,7 @@ fn hostile_server_cannot_inject_commands_markdown_or_html() -> TestResult {
     // The SARIF is valid and its Markdown has no server text.
     check_sarif(&ran.json("mtls-scan.sarif")?, WORKFLOW)?;
     let outputs = ran.outputs()?;
-    assert_eq!(outputs.len(), 6);
+    assert_eq!(outputs.len(), 9);
     assert!(outputs.values().all(|v| !v.contains("pwned")));
     Ok(())
 }
@@ -986,7 +990,7 @@ fn scan_command_renders_sarif_and_markdown() -> TestResult {
     };
     let sarif = run("sarif")?;
     let sarif: Value = serde_json::from_slice(&sarif.stdout)?;
-    check_sarif(&sarif, "action.yml")?;
+    check_sarif(&sarif, "")?; // no config, no workflow: at the URL itself
     assert_eq!(
         sarif["runs"][0]["results"][0]["ruleId"],
         "client-cert-optional"

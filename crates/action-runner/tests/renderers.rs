@@ -215,7 +215,12 @@ fn check_run_annotations_and_title() {
 
 #[test]
 fn step_outputs() -> std::io::Result<()> {
-    let values = outputs::of_report(&every_state(), "mtls-scan-report.json", "mtls-scan.sarif", Some(1));
+    let values = outputs::of_report(
+        &every_state(),
+        "mtls-scan-report.json",
+        "mtls-scan.sarif",
+        Some(1),
+    );
     let text = outputs::render(&values)?;
     // Each delimiter is random: show it as RANDOM, after checking it is 32 hex digits.
     let mut shown = String::new();

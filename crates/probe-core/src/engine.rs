@@ -655,7 +655,10 @@ async fn run_wave(
         if again.is_empty() {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(100 * u64::from(round * round))).await;
+        // Short first: confirming a close without an alert needs no wait; longer next, for a
+        // server whose connection limit or listen backlog dropped the burst.
+        let back_off = if round == 1 { 25 } else { 250 };
+        tokio::time::sleep(Duration::from_millis(back_off)).await;
         let mut set = run_all(again, Some(Arc::new(Semaphore::new(RETRY_BURST))));
         let mut retried: Vec<Option<Attempt>> = Vec::new();
         retried.resize_with(done.len(), || None);

@@ -263,7 +263,12 @@ pub struct ImpostorArgs {
     #[arg(long, value_name = "SECS", requires = "serve", value_parser = parse::secs_long, help_heading = "Serve mode")]
     pub duration: Option<f64>,
     /// Append the client's environment (KEY=value lines) to this file once listening, e.g. "$GITHUB_ENV".
-    #[arg(long, value_name = "FILE", requires = "serve", help_heading = "Serve mode")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "serve",
+        help_heading = "Serve mode"
+    )]
     pub env_file: Option<PathBuf>,
     /// Run built-in clients (careful, careless, name-blind) instead of a command, and check their verdicts.
     #[arg(long, conflicts_with_all = ["command", "serve"])]

@@ -146,7 +146,12 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     } else {
         crate::progress::scan(&scanner, &targets, config.as_ref()).await
     };
-    let sarif = sarif_options(&args.report, args.config.as_deref(), config.as_ref(), args.shard);
+    let sarif = sarif_options(
+        &args.report,
+        args.config.as_deref(),
+        config.as_ref(),
+        args.shard,
+    );
     finish_with(
         &mut report,
         config.as_ref(),
@@ -273,9 +278,8 @@ fn write_reports(
     sarif: &SarifOptions,
 ) -> anyhow::Result<()> {
     let color = use_color(opts.color, opts.output.is_some());
-    let render = |r: &Report, f: Format, c: bool, t: Option<Grade>| {
-        render_sarif_with(r, f, c, t, sarif)
-    };
+    let render =
+        |r: &Report, f: Format, c: bool, t: Option<Grade>| render_sarif_with(r, f, c, t, sarif);
     let text = render(report, opts.format, color, threshold)?;
     match &opts.output {
         Some(path) => write(path, &text)?,

@@ -73,6 +73,17 @@ pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
         Ok(r) => r,
         Err(e) => return usage(e),
     };
+    if args
+        .command
+        .iter()
+        .any(|a| a.to_string_lossy().contains("$MTLS_IMPOSTOR"))
+        && run.scenarios.first().is_some_and(|s| !s.got_request())
+    {
+        eprintln!(
+            "hint: the command's arguments are not expanded by a shell: wrap it, e.g. \
+             -- sh -c 'curl \"$MTLS_IMPOSTOR_URL\"'"
+        );
+    }
     let mut report = report_of(vec![run])?;
     cli::finish(
         &mut report,
@@ -86,7 +97,8 @@ pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
 /// `--trusted-ca-cert` and `--trusted-ca-key`, read.
 fn trusted_ca(args: &ImpostorArgs) -> Result<Option<TrustedCaPem>, String> {
     let read = |flag: &str, p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| format!("--{flag}: cannot read {}: {e}", p.display()))
+        std::fs::read_to_string(p)
+            .map_err(|e| format!("--{flag}: cannot read {}: {e}", p.display()))
     };
     match (&args.trusted_ca_cert, &args.trusted_ca_key) {
         (Some(c), Some(k)) => Ok(Some(TrustedCaPem {
@@ -129,13 +141,11 @@ fn ca_origin(args: &ImpostorArgs) -> &'static str {
 }
 
 async fn wrapped(args: &ImpostorArgs, options: ImpostorOptions) -> Result<ImpostorRun, String> {
-    let command = ClientCommand::from_argv(&args.command)
-        .ok_or("give the client command after `--`")?;
+    let command =
+        ClientCommand::from_argv(&args.command).ok_or("give the client command after `--`")?;
     let scenarios = options.scenarios();
     let limit = options.scenario_timeout.as_secs_f64();
-    let impostor = Impostor::start(options)
-        .await
-        .map_err(|e| flag_error(&e))?;
+    let impostor = Impostor::start(options).await.map_err(|e| flag_error(&e))?;
     write_ca_out(args, &impostor)?;
     let client = Client::Command(command);
     eprintln!(
@@ -150,7 +160,11 @@ async fn wrapped(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impost
             .collect::<Vec<_>>()
             .join(", "),
     );
-    Ok(impostor.run_wrapped(&client).await)
+    // On Ctrl-C the run is dropped, and with it the client's process group.
+    tokio::select! {
+        run = impostor.run_wrapped(&client) => Ok(run),
+        _ = tokio::signal::ctrl_c() => Err("interrupted: the client was killed, no report".to_owned()),
+    }
 }
 
 /// An impostor error, in the flags' terms.
@@ -174,9 +188,7 @@ async fn serve(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impostor
         port_per_scenario: args.port_per_scenario,
         max_connections: args.connections,
     };
-    let mut impostor = Impostor::start(options)
-        .await
-        .map_err(|e| flag_error(&e))?;
+    let mut impostor = Impostor::start(options).await.map_err(|e| flag_error(&e))?;
     if plan.port_per_scenario {
         impostor
             .bind_per_scenario(&plan.ordered())
@@ -192,7 +204,8 @@ async fn serve(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impostor
         for (k, v) in &env {
             let _ = writeln!(lines, "{k}={v}");
         }
-        append(path, &lines).map_err(|e| format!("--env-file: cannot write {}: {e}", path.display()))?;
+        append(path, &lines)
+            .map_err(|e| format!("--env-file: cannot write {}: {e}", path.display()))?;
     }
     let how = if plan.port_per_scenario {
         plan.ordered()
@@ -331,7 +344,7 @@ async fn demo(args: &ImpostorArgs) -> anyhow::Result<Exit> {
         };
         let _ = writeln!(
             table,
-            "  {} {:<18} {:<52} grade {}  {}",
+            "  {} {:<18} {:<56} grade {}  {}",
             if ok { "✓" } else { "✗" },
             kind.name(),
             kind.description(),
@@ -361,5 +374,9 @@ async fn demo(args: &ImpostorArgs) -> anyhow::Result<Exit> {
         eprint!("{table}");
     }
     stdout::write(&out)?;
-    Ok(if all_ok { Exit::Ok } else { Exit::BelowThreshold })
+    Ok(if all_ok {
+        Exit::Ok
+    } else {
+        Exit::BelowThreshold
+    })
 }

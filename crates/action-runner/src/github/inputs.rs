@@ -326,9 +326,12 @@ impl Checker<'_> {
     fn fail_under(&mut self) -> (Option<Grade>, bool) {
         match self.env.input("fail-under") {
             Some(v) if v.eq_ignore_ascii_case("none") => (None, true),
-            _ => (self.value("fail-under", |v| {
-                crate::parse::grade(v).map_err(|e| format!("{e}, or none"))
-            }), false),
+            _ => (
+                self.value("fail-under", |v| {
+                    crate::parse::grade(v).map_err(|e| format!("{e}, or none"))
+                }),
+                false,
+            ),
         }
     }
 

@@ -81,11 +81,7 @@ pub async fn publish(
             .property("title", TITLE))
         }
     };
-    let p = Publication {
-        run,
-        report,
-        exit,
-    };
+    let p = Publication { run, report, exit };
     // After a rate limit that held, or an API that did not answer, the check run is not tried:
     // it would only wait as long again.
     let gave_up = if inputs.comment {

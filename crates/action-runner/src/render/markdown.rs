@@ -64,7 +64,7 @@ pub fn render_with(report: &Report, options: &Options<'_>) -> String {
     let mut sections = vec![header(report, options.threshold)];
     let order = worst_first(report);
     if report.targets.len() > 1 {
-        sections.push(overview(report, &order));
+        sections.extend(overview(report, &order));
     }
     let mut certs: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (n, i) in order.iter().enumerate() {
@@ -206,15 +206,10 @@ fn header(report: &Report, threshold: Option<Grade>) -> String {
 fn worst_first(report: &Report) -> Vec<usize> {
     let mut order: Vec<usize> = (0..report.targets.len()).collect();
     order.sort_by_key(|i| {
-        report.targets.get(*i).map(|t| {
-            (
-                t.error.is_none(),
-                t.grade,
-                t.score,
-                !t.is_incomplete(),
-                *i,
-            )
-        })
+        report
+            .targets
+            .get(*i)
+            .map(|t| (t.error.is_none(), t.grade, t.score, !t.is_incomplete(), *i))
     });
     order
 }
@@ -222,58 +217,69 @@ fn worst_first(report: &Report) -> Vec<usize> {
 /// Most rows of the overview (the rest are in the details and the JSON report).
 const MAX_OVERVIEW_ROWS: usize = 2_000;
 
-/// Every target in one row, worst first.
-fn overview(report: &Report, order: &[usize]) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "### Targets, worst first
-");
-    let _ = writeln!(
-        s,
-        "| # | Target | Grade | Client auth | Root findings | Incomplete |"
-    );
-    let _ = writeln!(s, "|---|---|---|---|---|---|");
-    for (n, i) in order.iter().enumerate().take(MAX_OVERVIEW_ROWS) {
-        let Some(t) = report.targets.get(*i) else {
-            continue;
-        };
-        let roots: Vec<&Finding> = t.findings.iter().filter(|f| f.is_root()).collect();
-        let worst = roots
-            .iter()
-            .filter(|f| f.suppressed.is_none())
-            .map(|f| f.severity)
-            .max();
-        let findings = match (roots.len(), worst) {
-            (0, _) => "0".to_owned(),
-            (k, Some(w)) => format!("{k} (worst: {})", w.as_str()),
-            (k, None) => format!("{k} (suppressed)"),
-        };
-        let grade = if t.error.is_some() {
-            "not scanned".to_owned()
-        } else {
-            format!("**{}** ({})", t.grade, t.score)
-        };
-        let incomplete = if t.is_incomplete() {
-            format!("⚠️ {} probe(s)", t.incomplete.len())
-        } else {
-            "no".to_owned()
-        };
+/// Rows per overview section (each its own table, so a cut summary keeps whole tables).
+const OVERVIEW_CHUNK: usize = 100;
+
+/// Every target in one row, worst first: sections of [`OVERVIEW_CHUNK`] rows.
+fn overview(report: &Report, order: &[usize]) -> Vec<String> {
+    let mut sections = Vec::new();
+    let rows: Vec<usize> = order.iter().copied().take(MAX_OVERVIEW_ROWS).collect();
+    for (c, chunk) in rows.chunks(OVERVIEW_CHUNK).enumerate() {
+        let mut s = String::new();
+        if c == 0 {
+            let _ = writeln!(s, "### Targets, worst first\n");
+        }
         let _ = writeln!(
             s,
-            "| {} | {} | {grade} | {} | {findings} | {incomplete} |",
-            n + 1,
-            text(&t.url),
-            client_auth(t)
+            "| # | Target | Grade | Client auth | Root findings | Incomplete |"
         );
+        let _ = writeln!(s, "|---|---|---|---|---|---|");
+        for (k, i) in chunk.iter().enumerate() {
+            let Some(t) = report.targets.get(*i) else {
+                continue;
+            };
+            overview_row(&mut s, c * OVERVIEW_CHUNK + k + 1, t);
+        }
+        s.push('\n');
+        sections.push(s);
     }
     if order.len() > MAX_OVERVIEW_ROWS {
-        let _ = writeln!(
-            s,
-            "\n{} more targets: see the details below and the JSON report.",
+        sections.push(format!(
+            "{} more targets: see the details below and the JSON report.\n\n",
             order.len() - MAX_OVERVIEW_ROWS
-        );
+        ));
     }
-    s.push('\n');
-    s
+    sections
+}
+
+fn overview_row(s: &mut String, n: usize, t: &TargetReport) {
+    let roots: Vec<&Finding> = t.findings.iter().filter(|f| f.is_root()).collect();
+    let worst = roots
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .map(|f| f.severity)
+        .max();
+    let findings = match (roots.len(), worst) {
+        (0, _) => "0".to_owned(),
+        (k, Some(w)) => format!("{k} (worst: {})", w.as_str()),
+        (k, None) => format!("{k} (suppressed)"),
+    };
+    let grade = if t.error.is_some() {
+        "not scanned".to_owned()
+    } else {
+        format!("**{}** ({})", t.grade, t.score)
+    };
+    let incomplete = if t.is_incomplete() {
+        format!("⚠️ {} probe(s)", t.incomplete.len())
+    } else {
+        "no".to_owned()
+    };
+    let _ = writeln!(
+        s,
+        "| {n} | {} | {grade} | {} | {findings} | {incomplete} |",
+        text(&t.url),
+        client_auth(t)
+    );
 }
 
 fn client_auth(t: &TargetReport) -> String {

@@ -59,7 +59,10 @@ pub struct SarifOptions {
 /// `automationDetails.id`: `mtls-scan/`, the category, the shard, each followed by `/`.
 pub fn automation_id(category: Option<&str>, shard: Option<(usize, usize)>) -> String {
     let mut id = String::from("mtls-scan/");
-    if let Some(c) = category.map(|c| c.trim().trim_matches('/')).filter(|c| !c.is_empty()) {
+    if let Some(c) = category
+        .map(|c| c.trim().trim_matches('/'))
+        .filter(|c| !c.is_empty())
+    {
         id.push_str(c);
         id.push('/');
     }
@@ -161,10 +164,7 @@ struct Configuration {
 
 #[derive(Serialize)]
 struct RuleProperties {
-    #[serde(
-        rename = "security-severity",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
     security_severity: Option<&'static str>,
     precision: &'static str,
     tags: Vec<String>,
@@ -285,7 +285,11 @@ pub fn line_hash(rule_id: &str, url: &str) -> String {
 
 /// The docs anchor of a finding id.
 pub fn help_uri(id: FindingId) -> String {
-    format!("{}/blob/main/docs/findings.md#{}", repository(), id.as_str())
+    format!(
+        "{}/blob/main/docs/findings.md#{}",
+        repository(),
+        id.as_str()
+    )
 }
 
 fn repository() -> &'static str {
@@ -393,7 +397,10 @@ fn result<'a>(
     }
     message.push_str(&format!(". {} Fix: {}", f.detail, f.remediation));
     if let Some(fix) = f.fixes.iter().find(|x| x.guessed) {
-        message.push_str(&format!(" Fix for {} (the stack seen): {}", fix.stack, fix.fix));
+        message.push_str(&format!(
+            " Fix for {} (the stack seen): {}",
+            fix.stack, fix.fix
+        ));
     }
     let spec_severity = f.id.spec().severity;
     if f.severity != spec_severity {

@@ -307,3 +307,27 @@ fn hostile() -> TargetReport {
     .unwrap_or_else(|e| panic!("server certificate: {e}"));
     t
 }
+
+/// A fleet of `n` targets in the shape of [`every_state`]'s: each with findings (fixes,
+/// evidence, implied findings), a server certificate and probes; grades spread over A–F.
+pub fn fleet(n: usize) -> Report {
+    let shapes = [
+        every_finding(),
+        late_auth(),
+        app_enforced(),
+        incomplete(),
+        hostile(),
+    ];
+    let targets = (0..n)
+        .map(|i| {
+            let mut t = shapes
+                .get(i % shapes.len())
+                .cloned()
+                .unwrap_or_else(|| target("https://x.example/"));
+            t.url = format!("https://api-{i}.fleet.example.com/v1");
+            t.host_port = format!("api-{i}.fleet.example.com:443");
+            t
+        })
+        .collect();
+    Report::new(targets, 1.0)
+}

@@ -176,7 +176,20 @@ impl Step {
 
     /// Runs `mtls-scan action` in the workspace with exactly this environment (and `PATH`).
     pub fn run(self) -> TestResult<Ran> {
-        let out = std::process::Command::new(BIN)
+        self.run_wrapped(&[])
+    }
+
+    /// [`Step::run`] under a wrapper (`/usr/bin/time -f …`): `wrapper` then the binary.
+    pub fn run_wrapped(self, wrapper: &[&str]) -> TestResult<Ran> {
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = std::process::Command::new(program);
+                c.args(args).arg(BIN);
+                c
+            }
+            None => std::process::Command::new(BIN),
+        };
+        let out = command
             .arg("action")
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -530,8 +543,13 @@ pub fn check_markdown(md: &str) {
     assert!(md.len() < 1024 * 1024);
 }
 
-/// The SARIF validates against the official 2.1.0 schema and meets code scanning's rules.
+/// The SARIF validates against the official 2.1.0 schema and meets code scanning's rules: a
+/// category, one location per result in `location` (a repository path; `None`: at the target's
+/// URL) with a complete region, `primaryLocationLineHash` distinct per rule and target, the
+/// severity each result is shown with on its rule, suppressions on all results or none. With
+/// `MTLS_SCAN_SARIF_DIR` set, the file is also copied there for `.ci/check_sarif.py`.
 pub fn check_sarif(sarif: &Value, location: &str) -> TestResult {
+    keep_for_ci(sarif)?;
     let schema: Value = serde_json::from_str(SARIF_SCHEMA)?;
     let validator = jsonschema::draft4::options()
         .should_validate_formats(true)
@@ -544,6 +562,11 @@ pub fn check_sarif(sarif: &Value, location: &str) -> TestResult {
 
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
+    let category = run["automationDetails"]["id"].as_str().unwrap_or("");
+    assert!(
+        category.starts_with("mtls-scan/") && category.ends_with('/'),
+        "automationDetails.id {category:?}"
+    );
     let driver = &run["tool"]["driver"];
     assert_eq!(driver["name"], "mtls-scan");
     assert!(
@@ -558,67 +581,173 @@ pub fn check_sarif(sarif: &Value, location: &str) -> TestResult {
         .iter()
         .map(|i| i.as_str())
         .collect();
-    assert_eq!(ids, catalogue, "one rule per catalogue id");
+    assert_eq!(
+        ids.get(..catalogue.len()),
+        Some(&catalogue[..]),
+        "one rule per catalogue id, first"
+    );
+    for variant in ids.get(catalogue.len()..).unwrap_or(&[]) {
+        let (base, sev) = variant
+            .split_once('/')
+            .ok_or("a variant is <id>/<severity>")?;
+        assert!(catalogue.contains(&base), "{variant}");
+        assert!(matches!(
+            sev,
+            "critical" | "high" | "medium" | "low" | "info"
+        ));
+    }
     for r in rules {
-        let sev = r["properties"]["security-severity"]
-            .as_str()
-            .ok_or("security-severity is not a string")?;
-        assert!(sev.parse::<f64>().is_ok_and(|v| (0.0..=10.0).contains(&v)));
+        let level = r["defaultConfiguration"]["level"].as_str();
+        assert!(matches!(level, Some("error" | "warning" | "note")));
+        let sev = r["properties"]["security-severity"].as_str();
         let tags: Vec<&str> = r["properties"]["tags"]
             .as_array()
             .ok_or("no tags")?
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        assert!(
-            tags.contains(&"security") && tags.iter().any(|t| t.starts_with("CWE-")),
-            "{tags:?}"
-        );
+        match sev {
+            Some(sev) => {
+                assert!(sev.parse::<f64>().is_ok_and(|v| (0.1..=10.0).contains(&v)));
+                assert!(tags.contains(&"security"), "{tags:?}");
+            }
+            None => assert_eq!(level, Some("note"), "only notes leave the security view"),
+        }
+        assert!(tags.iter().any(|t| t.starts_with("CWE-")), "{tags:?}");
         assert!(r["help"]["text"].is_string() && r["help"]["markdown"].is_string());
+        let id = r["id"].as_str().unwrap_or("");
+        let base = id.split('/').next().unwrap_or(id);
+        assert_eq!(
+            r["helpUri"].as_str().unwrap_or(""),
+            format!("https://github.com/org/mtls-action/blob/main/docs/findings.md#{base}")
+        );
         assert!(
             r["shortDescription"]["text"].is_string() && r["fullDescription"]["text"].is_string()
         );
-        assert!(matches!(
-            r["defaultConfiguration"]["level"].as_str(),
-            Some("error" | "warning" | "note")
-        ));
         assert!(!r["help"]["markdown"]
             .as_str()
             .unwrap_or("")
             .contains("<script"));
     }
-    for res in run["results"].as_array().ok_or("no results")? {
-        assert!(
-            matches!(res["level"].as_str(), Some("error" | "warning" | "note")),
-            "{res}"
-        );
+    let results = run["results"].as_array().ok_or("no results")?;
+    let suppressed = results.iter().filter(|r| r.get("suppressions").is_some());
+    assert!(
+        suppressed.count() % results.len().max(1) == 0,
+        "suppressions on every result or none"
+    );
+    let mut hashes = BTreeMap::new();
+    for res in results {
+        let level = res["level"].as_str();
+        assert!(matches!(level, Some("error" | "warning" | "note")), "{res}");
         let idx = res["ruleIndex"].as_u64().ok_or("no ruleIndex")?;
+        let rule = rules.get(usize::try_from(idx)?).ok_or("no such rule")?;
+        assert_eq!(rule["id"], res["ruleId"]);
         assert_eq!(
-            rules.get(usize::try_from(idx)?).map(|r| &r["id"]),
-            Some(&res["ruleId"])
+            rule["defaultConfiguration"]["level"], res["level"],
+            "the rule carries the severity the result is shown with"
+        );
+        let shown = res["properties"]["severity"].as_str().unwrap_or("");
+        let want = match shown {
+            "critical" => Some("9.5"),
+            "high" => Some("8.0"),
+            "medium" => Some("5.5"),
+            "low" => Some("3.0"),
+            _ => None,
+        };
+        assert_eq!(
+            rule["properties"]["security-severity"].as_str(),
+            want,
+            "{res}"
         );
         let locs = res["locations"].as_array().ok_or("no locations")?;
         assert_eq!(locs.len(), 1);
         let phys = &locs[0]["physicalLocation"];
-        assert_eq!(phys["artifactLocation"]["uri"], location);
-        assert_eq!(phys["region"]["startLine"], 1);
+        let url = res["properties"]["url"].as_str().ok_or("no url")?;
+        if location.is_empty() {
+            assert_eq!(phys["artifactLocation"]["uri"], url);
+        } else {
+            assert_eq!(phys["artifactLocation"]["uri"], location);
+        }
+        let region = &phys["region"];
+        for k in ["startLine", "startColumn", "endLine", "endColumn"] {
+            assert!(
+                region[k].as_u64().is_some_and(|v| v >= 1),
+                "{k} in {region}"
+            );
+        }
+        assert!(region["endColumn"].as_u64() > region["startColumn"].as_u64());
         let host_port = res["properties"]["host-port"]
             .as_str()
             .ok_or("no host-port")?;
+        let rule_id = res["ruleId"].as_str().unwrap_or("");
+        let base = rule_id.split('/').next().unwrap_or(rule_id);
         let fp = res["partialFingerprints"]["mtlsScan/v1"]
             .as_str()
             .ok_or("no fingerprint")?;
+        assert_eq!(fp, sha256_hex(&format!("{base}|{host_port}")));
+        let line_hash = res["partialFingerprints"]["primaryLocationLineHash"]
+            .as_str()
+            .ok_or("no primaryLocationLineHash")?;
+        let expected = sha256_hex(&format!("{base}|url|{url}"));
         assert_eq!(
-            fp,
-            sha256_hex(&format!(
-                "{}|{host_port}",
-                res["ruleId"].as_str().unwrap_or("")
-            ))
+            line_hash,
+            format!("{}:1", expected.get(..16).unwrap_or("")),
+            "stable: from the rule and the target only"
         );
+        if let Some(other) = hashes.insert(line_hash.to_owned(), (base.to_owned(), url.to_owned()))
+        {
+            assert_eq!(
+                other,
+                (base.to_owned(), url.to_owned()),
+                "one hash per rule and target"
+            );
+        }
         assert!(res["message"]["text"]
             .as_str()
             .is_some_and(|m| !m.is_empty()));
     }
+    Ok(())
+}
+
+/// Each result's region, in `file` of `workspace`, is its own target's URL (or its host:port).
+pub fn check_sarif_lines(sarif: &Value, workspace: &std::path::Path) -> TestResult {
+    for res in sarif["runs"][0]["results"].as_array().ok_or("no results")? {
+        let phys = &res["locations"][0]["physicalLocation"];
+        let file = phys["artifactLocation"]["uri"].as_str().ok_or("no uri")?;
+        let text = std::fs::read_to_string(workspace.join(file))?;
+        let line = usize::try_from(phys["region"]["startLine"].as_u64().ok_or("no line")?)?;
+        let start = usize::try_from(phys["region"]["startColumn"].as_u64().ok_or("no col")?)?;
+        let end = usize::try_from(phys["region"]["endColumn"].as_u64().ok_or("no col")?)?;
+        let l = text.lines().nth(line - 1).ok_or("no such line")?;
+        let named = l.get(start - 1..end - 1).ok_or("no such columns")?;
+        let url = res["properties"]["url"].as_str().unwrap_or("");
+        let host_port = res["properties"]["host-port"].as_str().unwrap_or("");
+        assert!(
+            url.trim_end_matches('/') == named.trim_end_matches('/') || named == host_port,
+            "line {line} of {file} names {named:?}, not {url}"
+        );
+    }
+    Ok(())
+}
+
+/// With `MTLS_SCAN_SARIF_DIR` set: the SARIF is copied to `<dir>/<test name>/<n>.sarif`, for
+/// `.ci/check_sarif.py`.
+pub fn keep_for_ci(sarif: &Value) -> TestResult {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let Some(dir) = std::env::var_os("MTLS_SCAN_SARIF_DIR") else {
+        return Ok(());
+    };
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .replace("::", "-");
+    let dir = std::path::Path::new(&dir).join(format!("{}-{test}", env!("CARGO_CRATE_NAME")));
+    std::fs::create_dir_all(&dir)?;
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::fs::write(
+        dir.join(format!("{}-{n}.sarif", std::process::id())),
+        serde_json::to_vec_pretty(sarif)?,
+    )?;
     Ok(())
 }
 

@@ -240,6 +240,9 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
             }
         }
     };
+    // Whatever happens to this future (done, timed out, dropped on Ctrl-C), the client's whole
+    // process group goes with the scenario: a shell's children, a daemon it left behind.
+    let mut group = GroupGuard(child.id());
     let (out, out_task) = capture(child.stdout.take());
     let (err, err_task) = capture(child.stderr.take());
     let mut outcome = ClientOutcome::default();
@@ -247,7 +250,7 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
         Ok(status) => status.ok(),
         Err(_) => {
             outcome.timed_out = true;
-            kill_group(child.id()).await;
+            group.kill();
             let _ = child.start_kill();
             tokio::time::timeout(Duration::from_secs(2), child.wait())
                 .await
@@ -264,6 +267,7 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
             outcome.signal = st.signal();
         }
     }
+    group.kill();
     // A grandchild may keep the pipes open: wait a little, then keep what was read.
     for task in [out_task, err_task].into_iter().flatten() {
         let abort = task.abort_handle();
@@ -281,23 +285,30 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
     outcome
 }
 
-/// Kills the client's whole process group (it was started as the group's leader), so a shell's
-/// children die with it. Best effort, through `kill(1)`: this crate has no unsafe code.
-async fn kill_group(pid: Option<u32>) {
-    #[cfg(unix)]
-    if let Some(pid) = pid {
-        let mut kill = tokio::process::Command::new("kill");
-        kill.args(["-KILL", "--", &format!("-{pid}")])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true);
-        if let Ok(mut k) = kill.spawn() {
-            let _ = tokio::time::timeout(Duration::from_secs(2), k.wait()).await;
+/// The client's process group (it was started as the group's leader), killed once: explicitly,
+/// or when dropped. Best effort, through `kill(1)`: this crate has no unsafe code.
+struct GroupGuard(Option<u32>);
+
+impl GroupGuard {
+    fn kill(&mut self) {
+        #[cfg(unix)]
+        if let Some(pid) = self.0.take() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
         }
+        #[cfg(not(unix))]
+        self.0.take();
     }
-    #[cfg(not(unix))]
-    let _ = pid;
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 #[cfg(test)]
@@ -321,6 +332,32 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_process_left_behind_dies_with_the_scenario() -> std::io::Result<()> {
+        let dir = std::env::temp_dir().join(format!("mtls-impostor-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let pid_file = dir.join("pid");
+        let script = format!(
+            "sleep 30 > /dev/null 2>&1 & echo $! > {}",
+            pid_file.display()
+        );
+        let o = Client::Command(ClientCommand::new("sh", ["-c", script.as_str()]))
+            .run(&ClientEnv::new(), Duration::from_secs(5))
+            .await;
+        assert_eq!(o.exit_code, Some(0));
+        let pid = std::fs::read_to_string(&pid_file)?.trim().to_owned();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Gone, or a zombie nobody reaps (PID 1 of a container may not): not running.
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let alive = status
+            .lines()
+            .any(|l| l.starts_with("State:") && !l.contains("zombie"));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(!alive, "the background sleep {pid} survived");
+        Ok(())
     }
 
     #[tokio::test]

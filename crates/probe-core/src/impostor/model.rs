@@ -170,12 +170,6 @@ pub enum ImpostorError {
     /// The temporary directory for the CA file could not be written.
     #[error("cannot write the CA file for the client: {0}")]
     CaFile(std::io::Error),
-    /// No command was given to wrap.
-    #[error("no client command given (after `--`)")]
-    EmptyCommand,
-    /// A scenario name was not recognised.
-    #[error("unknown scenario {0:?} (expected one of control, self-signed, untrusted-ca, expired, wrong-host, requests-client-cert)")]
-    UnknownScenario(String),
 }
 
 impl From<rcgen::Error> for ImpostorError {

@@ -1,0 +1,964 @@
+//! `mtls-scan impostor` against real clients nobody here wrote, each run by the built binary on
+//! 127.0.0.1 with the CA and the address handed over in the environment: curl (default, `-k`, with
+//! a client certificate), Python `urllib` and `requests` (verify on, `verify=False`), Node `https`
+//! (default, `rejectUnauthorized: false`, `NODE_TLS_REJECT_UNAUTHORIZED=0`), Go `net/http`
+//! (`tests/clients/go`: default, `InsecureSkipVerify`), `openssl s_client` (with and without
+//! `-verify_return_error`, with `-verify_hostname`), and a rustls client with a dangerous verifier
+//! (this test binary, re-run as the client: `rustls_client_helper`).
+//!
+//! Each careful client gets no finding, each careless one exactly its findings (root causes and the
+//! ones they imply). Then serve mode: one scenario per connection, a port per scenario, SIGTERM.
+//!
+//! A missing tool (curl, python3, node, go, openssl) fails its test; `MTLS_SKIP_REAL_SERVERS=1`
+//! skips it on purpose. Python `requests` is used when installed.
+
+#![allow(clippy::indexing_slicing, clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mtls-scan");
+
+type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// A client that checks nothing: one root cause, and the two findings it implies.
+const CARELESS: &[(&str, bool)] = &[
+    ("client-skips-server-verification", false),
+    ("client-skips-hostname-check", true),
+    ("client-accepts-expired-server-cert", true),
+];
+/// The same, holding a client certificate it hands over (`--request-client-cert`).
+const CARELESS_WITH_IDENTITY: &[(&str, bool)] = &[
+    ("client-skips-server-verification", false),
+    ("client-sends-identity-to-untrusted-server", false),
+    ("client-skips-hostname-check", true),
+    ("client-accepts-expired-server-cert", true),
+];
+const CAREFUL: &[(&str, bool)] = &[];
+const NAME_UNCHECKED: &[(&str, bool)] = &[("client-skips-hostname-check", false)];
+
+/// Whether `tool` is on PATH; a missing one fails the test unless `MTLS_SKIP_REAL_SERVERS=1`.
+fn need(tool: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+        .unwrap_or(false);
+    if found {
+        return true;
+    }
+    if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
+        eprintln!("skipped: {tool} is missing and MTLS_SKIP_REAL_SERVERS=1");
+        return false;
+    }
+    panic!(
+        "{tool} is missing: install it (bash scripts/test.sh installs every tool), or set \
+         MTLS_SKIP_REAL_SERVERS=1 to skip the tests with real clients"
+    );
+}
+
+/// `mtls-scan` with a clean environment: what clients need to run (PATH, HOME, pyenv), nothing
+/// that points at a CA bundle.
+fn mtls_scan() -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear();
+    for k in ["PATH", "HOME", "PYENV_ROOT", "TMPDIR", "LANG"] {
+        if let Some(v) = std::env::var_os(k) {
+            c.env(k, v);
+        }
+    }
+    c
+}
+
+struct Run {
+    exit: i32,
+    report: Value,
+    stderr: String,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn target(&self) -> &Value {
+        &self.report["targets"][0]
+    }
+
+    fn findings(&self) -> Vec<(String, bool)> {
+        self.target()["findings"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        (
+                            f["id"].as_str().unwrap_or_default().to_owned(),
+                            !f["implied_by"].is_null(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Each scenario in a line, for failure messages and the timing figures.
+    fn scenarios(&self) -> String {
+        let mut out = String::new();
+        for s in self.report["impostor"][0]["scenarios"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let c = &s["connections"][0];
+            out.push_str(&format!(
+                "    {:<21} request {:<5} alert {:<20} detail {:<45} exit {} {:>6.0} ms\n",
+                s["scenario"].as_str().unwrap_or("?"),
+                c["app_data_bytes"].as_u64().unwrap_or(0) > 0,
+                c["alert"].as_str().unwrap_or("-"),
+                c["detail"].as_str().unwrap_or("-"),
+                s["client"]["exit_code"],
+                s["ms"].as_f64().unwrap_or(0.0)
+            ));
+        }
+        out
+    }
+}
+
+/// Runs `mtls-scan impostor --name localhost --format json [extra] -- cmd`.
+fn impostor(extra: &[&str], env: &[(&str, &str)], cmd: &[&str]) -> TestResult<Run> {
+    let started = Instant::now();
+    let out = mtls_scan()
+        .args(["impostor", "--name", "localhost", "--format", "json"])
+        .args(extra)
+        .arg("--")
+        .args(cmd)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("no JSON report ({e}); stderr:\n{stderr}"))?;
+    Ok(Run {
+        exit: out.status.code().unwrap_or(-1),
+        report,
+        stderr,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Checks a run's verdict: complete, the control reached, exactly `want`.
+fn check(label: &str, run: &Run, want: &[(&str, bool)]) {
+    let got = run.findings();
+    let want: Vec<(String, bool)> = want.iter().map(|(i, b)| ((*i).to_owned(), *b)).collect();
+    eprintln!(
+        "{label}: {} findings, grade {}, {:.0} ms ({} ms wall)\n{}",
+        got.len(),
+        run.target()["grade"],
+        run.report["duration_ms"].as_f64().unwrap_or(0.0),
+        run.elapsed.as_millis(),
+        run.scenarios()
+    );
+    assert!(
+        run.target()["error"].is_null(),
+        "{label}: inconclusive: {}\nstderr: {}",
+        run.target()["error"],
+        run.stderr
+    );
+    assert_eq!(
+        run.exit, 0,
+        "{label}: exit {}\nstderr: {}",
+        run.exit, run.stderr
+    );
+    assert_eq!(
+        got,
+        want,
+        "{label}: wrong findings\n{}stderr: {}",
+        run.scenarios(),
+        run.stderr
+    );
+    let grade = run.target()["grade"].as_str().unwrap_or_default();
+    let expected_grade = if want.is_empty() {
+        "A"
+    } else if want
+        .iter()
+        .any(|(i, _)| i == "client-skips-server-verification")
+    {
+        "F"
+    } else {
+        "D"
+    };
+    assert_eq!(grade, expected_grade, "{label}");
+}
+
+/// A client certificate and key (PEM files) for the clients that present one.
+fn client_identity(dir: &Path) -> TestResult<(PathBuf, PathBuf)> {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "impostor-test-client");
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.self_signed(&key)?;
+    let (c, k) = (dir.join("client.pem"), dir.join("client.key"));
+    std::fs::write(&c, cert.pem())?;
+    std::fs::write(&k, key.serialize_pem())?;
+    Ok((c, k))
+}
+
+#[test]
+fn curl_default_and_insecure() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let get = r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL""#;
+    check("curl", &impostor(&[], &[], &["sh", "-c", get])?, CAREFUL);
+    let insecure = r#"curl -k -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL""#;
+    check(
+        "curl -k",
+        &impostor(&[], &[], &["sh", "-c", insecure])?,
+        CARELESS,
+    );
+    // A name that resolves nowhere: the client pins the address, as a test would.
+    let out = mtls_scan()
+        .args(["impostor", "--name", "api.internal.example", "--format", "json", "--"])
+        .args([
+            "sh",
+            "-c",
+            r#"curl -sS -o /dev/null --max-time 5 --resolve "$MTLS_IMPOSTOR_HOST:$MTLS_IMPOSTOR_PORT:127.0.0.1" "$MTLS_IMPOSTOR_URL""#,
+        ])
+        .output()?;
+    let report: Value = serde_json::from_slice(&out.stdout)?;
+    let run = Run {
+        exit: out.status.code().unwrap_or(-1),
+        report,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: Duration::ZERO,
+    };
+    check("curl --resolve api.internal.example", &run, CAREFUL);
+    assert_eq!(
+        run.report["impostor"][0]["scenarios"][0]["connections"][0]["sni"],
+        "api.internal.example"
+    );
+    Ok(())
+}
+
+#[test]
+fn curl_with_a_client_certificate() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (cert, key) = client_identity(dir.path())?;
+    let env = [
+        ("CLIENT_CERT", cert.to_str().unwrap()),
+        ("CLIENT_KEY", key.to_str().unwrap()),
+    ];
+    let careful = r#"curl -sS -o /dev/null --max-time 5 --cert "$CLIENT_CERT" --key "$CLIENT_KEY" "$MTLS_IMPOSTOR_URL""#;
+    let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", careful])?;
+    check("curl --cert", &run, CAREFUL);
+    let careless = r#"curl -k -sS -o /dev/null --max-time 5 --cert "$CLIENT_CERT" --key "$CLIENT_KEY" "$MTLS_IMPOSTOR_URL""#;
+    let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", careless])?;
+    check("curl -k --cert", &run, CARELESS_WITH_IDENTITY);
+    let offered = &run.report["impostor"][0]["scenarios"][5]["connections"][0]["client_cert"];
+    assert_eq!(offered["subject"], "CN=impostor-test-client");
+    assert_eq!(offered["sha256"].as_str().map(str::len), Some(64));
+    let json = run.report.to_string();
+    assert!(!json.contains("PRIVATE KEY"), "key material in the report");
+    Ok(())
+}
+
+#[test]
+fn python_urllib_and_requests() -> TestResult {
+    if !need("python3") {
+        return Ok(());
+    }
+    let urllib = "import os, urllib.request\n\
+                  urllib.request.urlopen(os.environ['MTLS_IMPOSTOR_URL'], timeout=5).read()";
+    check(
+        "python urllib",
+        &impostor(&[], &[], &["python3", "-c", urllib])?,
+        CAREFUL,
+    );
+    let unverified = "import os, ssl, urllib.request\n\
+                      ctx = ssl._create_unverified_context()\n\
+                      urllib.request.urlopen(os.environ['MTLS_IMPOSTOR_URL'], timeout=5, context=ctx).read()";
+    check(
+        "python urllib CERT_NONE",
+        &impostor(&[], &[], &["python3", "-c", unverified])?,
+        CARELESS,
+    );
+    let has_requests = mtls_scan_env_command("python3")
+        .args(["-c", "import requests"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_requests {
+        eprintln!("python requests is not installed: its cases are skipped");
+        return Ok(());
+    }
+    let requests = "import os, requests\n\
+                    requests.get(os.environ['MTLS_IMPOSTOR_URL'], timeout=5).raise_for_status()";
+    check(
+        "python requests",
+        &impostor(&[], &[], &["python3", "-c", requests])?,
+        CAREFUL,
+    );
+    let insecure = "import os, requests, urllib3\n\
+                    urllib3.disable_warnings()\n\
+                    requests.get(os.environ['MTLS_IMPOSTOR_URL'], timeout=5, verify=False).raise_for_status()";
+    check(
+        "python requests verify=False",
+        &impostor(&[], &[], &["python3", "-c", insecure])?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+/// A command with the environment `mtls-scan` passes on (to probe the clients themselves).
+fn mtls_scan_env_command(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.env_clear();
+    for k in ["PATH", "HOME", "PYENV_ROOT", "TMPDIR", "LANG"] {
+        if let Some(v) = std::env::var_os(k) {
+            c.env(k, v);
+        }
+    }
+    c
+}
+
+#[test]
+fn node_https() -> TestResult {
+    if !need("node") {
+        return Ok(());
+    }
+    let script = |options: &str| {
+        format!(
+            "require('https').get(process.env.MTLS_IMPOSTOR_URL, {{ {options} }}, r => {{ \
+             r.resume(); r.on('end', () => process.exit(r.statusCode === 200 ? 0 : 1)); }})\
+             .on('error', e => {{ console.error(e.message); process.exit(1); }});"
+        )
+    };
+    check(
+        "node https",
+        &impostor(&[], &[], &["node", "-e", &script("")])?,
+        CAREFUL,
+    );
+    check(
+        "node rejectUnauthorized: false",
+        &impostor(
+            &[],
+            &[],
+            &["node", "-e", &script("rejectUnauthorized: false")],
+        )?,
+        CARELESS,
+    );
+    check(
+        "node NODE_TLS_REJECT_UNAUTHORIZED=0",
+        &impostor(
+            &[],
+            &[("NODE_TLS_REJECT_UNAUTHORIZED", "0")],
+            &["node", "--no-warnings", "-e", &script("")],
+        )?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+#[test]
+fn go_net_http() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/go");
+    let dir = tempfile::tempdir()?;
+    let bin = dir.path().join("impostor-client");
+    let built = Command::new("go")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg(".")
+        .current_dir(&src)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "-mod=mod")
+        .env("CGO_ENABLED", "0")
+        .output()?;
+    assert!(
+        built.status.success(),
+        "go build of tests/clients/go failed: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let bin = bin.to_str().unwrap();
+    check("go net/http", &impostor(&[], &[], &[bin])?, CAREFUL);
+    check(
+        "go InsecureSkipVerify",
+        &impostor(&[], &[], &[bin, "-insecure"])?,
+        CARELESS,
+    );
+    let (cert, key) = client_identity(dir.path())?;
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    check(
+        "go with a client certificate",
+        &impostor(
+            &["--request-client-cert"],
+            &[],
+            &[bin, "-cert", cert, "-key", key],
+        )?,
+        CAREFUL,
+    );
+    check(
+        "go InsecureSkipVerify with a client certificate",
+        &impostor(
+            &["--request-client-cert"],
+            &[],
+            &[bin, "-insecure", "-cert", cert, "-key", key],
+        )?,
+        CARELESS_WITH_IDENTITY,
+    );
+    Ok(())
+}
+
+#[test]
+fn openssl_s_client() -> TestResult {
+    if !need("openssl") {
+        return Ok(());
+    }
+    let s_client = |flags: &str| {
+        format!(
+            r#"printf 'GET / HTTP/1.0\r\n\r\n' | openssl s_client -connect "$MTLS_IMPOSTOR_ADDR" -servername "$MTLS_IMPOSTOR_HOST" -quiet {flags}"#
+        )
+    };
+    // Chain and dates checked, the name not: exactly the host-name finding.
+    check(
+        "openssl s_client -verify_return_error",
+        &impostor(&[], &[], &["sh", "-c", &s_client("-verify_return_error")])?,
+        NAME_UNCHECKED,
+    );
+    check(
+        "openssl s_client -verify_return_error -verify_hostname",
+        &impostor(
+            &[],
+            &[],
+            &[
+                "sh",
+                "-c",
+                &s_client(r#"-verify_return_error -verify_hostname "$MTLS_IMPOSTOR_HOST""#),
+            ],
+        )?,
+        CAREFUL,
+    );
+    check(
+        "openssl s_client",
+        &impostor(&[], &[], &["sh", "-c", &s_client("")])?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+#[test]
+fn rustls_with_a_dangerous_verifier() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (cert, key) = client_identity(dir.path())?;
+    let me = std::env::current_exe()?;
+    let me = me.to_str().unwrap();
+    let helper = [
+        me,
+        "rustls_client_helper",
+        "--exact",
+        "--nocapture",
+        "--test-threads=1",
+    ];
+    let env = |mode: &'static str| {
+        [
+            ("MTLS_TEST_RUSTLS_CLIENT", mode),
+            ("MTLS_TEST_CLIENT_CERT", cert.to_str().unwrap()),
+            ("MTLS_TEST_CLIENT_KEY", key.to_str().unwrap()),
+        ]
+    };
+    check(
+        "rustls webpki verifier",
+        &impostor(&["--request-client-cert"], &env("careful"), &helper)?,
+        CAREFUL,
+    );
+    check(
+        "rustls accept-any verifier",
+        &impostor(&["--request-client-cert"], &env("accept-any"), &helper)?,
+        CARELESS_WITH_IDENTITY,
+    );
+    Ok(())
+}
+
+/// Not a test on its own: the rustls client that `rustls_with_a_dangerous_verifier` wraps (this
+/// binary, re-run with `MTLS_TEST_RUSTLS_CLIENT` set). Without it, it does nothing.
+#[test]
+fn rustls_client_helper() {
+    let Ok(mode) = std::env::var("MTLS_TEST_RUSTLS_CLIENT") else {
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    if let Err(e) = rt.block_on(rustls_client::get(&mode)) {
+        eprintln!("rustls client: {e}");
+        std::process::exit(1);
+    }
+}
+
+mod rustls_client {
+    use std::sync::Arc;
+
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+    use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// The dangerous verifier: every certificate is fine (signatures still checked).
+    #[derive(Debug)]
+    struct AcceptAny(Arc<rustls::crypto::CryptoProvider>);
+
+    impl ServerCertVerifier for AcceptAny {
+        fn verify_server_cert(
+            &self,
+            _: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: &[u8],
+            _: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+        fn verify_tls12_signature(
+            &self,
+            m: &[u8],
+            c: &CertificateDer<'_>,
+            d: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(
+                m,
+                c,
+                d,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+        fn verify_tls13_signature(
+            &self,
+            m: &[u8],
+            c: &CertificateDer<'_>,
+            d: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(
+                m,
+                c,
+                d,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    fn var(k: &str) -> Result<String, String> {
+        std::env::var(k).map_err(|_| format!("{k} is not set"))
+    }
+
+    pub(super) async fn get(mode: &str) -> Result<(), String> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let chain: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(var("MTLS_TEST_CLIENT_CERT")?)
+                .map_err(|e| e.to_string())?
+                .collect::<Result<_, _>>()
+                .map_err(|e| e.to_string())?;
+        let key = PrivateKeyDer::from_pem_file(var("MTLS_TEST_CLIENT_KEY")?)
+            .map_err(|e| e.to_string())?;
+        let builder = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?;
+        let builder = match mode {
+            "accept-any" => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAny(provider))),
+            _ => {
+                let mut roots = RootCertStore::empty();
+                for c in CertificateDer::pem_file_iter(var("MTLS_IMPOSTOR_CA_FILE")?)
+                    .map_err(|e| e.to_string())?
+                {
+                    roots
+                        .add(c.map_err(|e| e.to_string())?)
+                        .map_err(|e| e.to_string())?;
+                }
+                builder.with_root_certificates(roots)
+            }
+        };
+        let config = builder
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| e.to_string())?;
+        let host = var("MTLS_IMPOSTOR_HOST")?;
+        let tcp = tokio::net::TcpStream::connect(var("MTLS_IMPOSTOR_ADDR")?)
+            .await
+            .map_err(|e| e.to_string())?;
+        let name = ServerName::try_from(host.clone()).map_err(|e| e.to_string())?;
+        let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect(name, tcp)
+            .await
+            .map_err(|e| e.to_string())?;
+        tls.write_all(
+            format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let mut answer = Vec::new();
+        let _ = tls.read_to_end(&mut answer).await;
+        if answer.starts_with(b"HTTP/1.1 200") {
+            Ok(())
+        } else {
+            Err("no 200".to_owned())
+        }
+    }
+}
+
+#[test]
+fn inconclusive_usage_and_threshold_exits() -> TestResult {
+    // A client that never connects: inconclusive, exit 3, never a pass.
+    let run = impostor(&[], &[], &["true"])?;
+    assert_eq!(run.exit, 3, "{}", run.stderr);
+    let error = run.target()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        error.starts_with("the client never reached the impostor"),
+        "{error}"
+    );
+    assert_eq!(run.target()["grade"], "F");
+    assert_eq!(
+        run.report["impostor"][0]["scenarios"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "the other scenarios are skipped when the control saw no connection"
+    );
+    // Unexpanded variables: a hint.
+    let run = impostor(&[], &[], &["curl", "-sS", "$MTLS_IMPOSTOR_URL"])?;
+    assert_eq!(run.exit, 3);
+    assert!(
+        run.stderr
+            .contains("hint: the command's arguments are not expanded"),
+        "{}",
+        run.stderr
+    );
+    // No command: usage.
+    let out = mtls_scan()
+        .args(["impostor", "--name", "localhost"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let out = mtls_scan()
+        .args(["impostor", "--name", "not a name", "--", "true"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--name"));
+    // A careless client below --fail-under: exit 1, and the SARIF names the rule.
+    if need("curl") {
+        let dir = tempfile::tempdir()?;
+        let sarif = dir.path().join("impostor.sarif");
+        let run = impostor(
+            &["--fail-under", "B", "--sarif", sarif.to_str().unwrap()],
+            &[],
+            &[
+                "sh",
+                "-c",
+                r#"curl -k -sS -o /dev/null "$MTLS_IMPOSTOR_URL""#,
+            ],
+        )?;
+        assert_eq!(run.exit, 1, "{}", run.stderr);
+        let sarif = std::fs::read_to_string(sarif)?;
+        assert!(sarif.contains("client-skips-server-verification"));
+    }
+    Ok(())
+}
+
+/// Starts `mtls-scan impostor --serve` and waits for its env file.
+fn serve(extra: &[&str], dir: &Path) -> TestResult<(std::process::Child, Vec<(String, String)>)> {
+    let env_file = dir.join("impostor.env");
+    let child = mtls_scan()
+        .args([
+            "impostor",
+            "--serve",
+            "--name",
+            "localhost",
+            "--format",
+            "json",
+        ])
+        .arg("--env-file")
+        .arg(&env_file)
+        .arg("--output")
+        .arg(dir.join("report.json"))
+        .args(extra)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&env_file).unwrap_or_default();
+        if text.contains("MTLS_IMPOSTOR_URL=") {
+            let env = text
+                .lines()
+                .filter_map(|l| l.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            return Ok((child, env));
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the impostor never got ready"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn wait(mut child: std::process::Child, limit: Duration) -> TestResult<i32> {
+    let started = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait()? {
+            return Ok(st.code().unwrap_or(-1));
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            return Err("the impostor did not stop".into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn get(env: &[(String, String)], port_var: &str, insecure: bool) -> TestResult<bool> {
+    let var = |k: &str| {
+        env.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let url = format!("https://localhost:{}/", var(port_var));
+    let mut c = Command::new("curl");
+    c.args(["-sS", "-o", "/dev/null", "--max-time", "5", "--cacert"])
+        .arg(var("MTLS_IMPOSTOR_CA_FILE"))
+        .arg(url)
+        .stderr(Stdio::null());
+    if insecure {
+        c.arg("-k");
+    }
+    Ok(c.status()?.success())
+}
+
+#[test]
+fn serve_one_scenario_per_connection() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (child, env) = serve(&["--connections", "5"], dir.path())?;
+    for _ in 0..5 {
+        assert!(get(&env, "MTLS_IMPOSTOR_PORT", true)?);
+    }
+    assert_eq!(wait(child, Duration::from_secs(20))?, 0);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json"))?)?;
+    let run = Run {
+        exit: 0,
+        report,
+        stderr: String::new(),
+        elapsed: Duration::ZERO,
+    };
+    check("serve, curl -k, 5 connections", &run, CARELESS);
+    assert_eq!(run.report["impostor"][0]["ended_by"], "--connections 5");
+    for s in run.report["impostor"][0]["scenarios"].as_array().unwrap() {
+        assert_eq!(s["connections"].as_array().map(Vec::len), Some(1), "{s}");
+    }
+    Ok(())
+}
+
+#[test]
+fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
+    if !need("curl") || !need("kill") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (child, env) = serve(&["--port-per-scenario"], dir.path())?;
+    // A careful client, once per port: only the control answers.
+    let mut answered = Vec::new();
+    for var in [
+        "MTLS_IMPOSTOR_PORT",
+        "MTLS_IMPOSTOR_PORT_SELF_SIGNED",
+        "MTLS_IMPOSTOR_PORT_UNTRUSTED_CA",
+        "MTLS_IMPOSTOR_PORT_EXPIRED",
+        "MTLS_IMPOSTOR_PORT_WRONG_HOST",
+    ] {
+        answered.push(get(&env, var, false)?);
+    }
+    assert_eq!(answered, [true, false, false, false, false]);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    assert!(status.success());
+    assert_eq!(wait(child, Duration::from_secs(20))?, 0);
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json"))?)?;
+    let run = Run {
+        exit: 0,
+        report,
+        stderr: String::new(),
+        elapsed: Duration::ZERO,
+    };
+    check("serve, a port per scenario, careful curl", &run, CAREFUL);
+    assert_eq!(run.report["impostor"][0]["ended_by"], "SIGTERM");
+    let ports: Vec<u64> = run.report["impostor"][0]["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["port"].as_u64())
+        .collect();
+    let mut distinct = ports.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 5, "{ports:?}");
+    Ok(())
+}
+
+#[test]
+fn every_output_format_shows_the_run() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let path = |f: &str| dir.path().join(f).to_str().unwrap().to_owned();
+    let out = mtls_scan()
+        .args(["impostor", "--name", "localhost", "--color", "never"])
+        .args(["--json", &path("r.json"), "--sarif", &path("r.sarif")])
+        .args([
+            "--markdown",
+            &path("r.md"),
+            "--ca-out",
+            &path("ca.pem"),
+            "--",
+        ])
+        .args([
+            "sh",
+            "-c",
+            r#"curl -k -sS -o /dev/null "$MTLS_IMPOSTOR_URL""#,
+        ])
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "client sh · name localhost",
+        "CRITICAL client-skips-server-verification",
+        "└ also high client-skips-hostname-check",
+        "scenarios:",
+        "control               reached",
+        "self-signed           ACCEPTED",
+        "request GET / HTTP/1.1",
+    ] {
+        assert!(text.contains(want), "text lacks {want:?}:\n{text}");
+    }
+    let md = std::fs::read_to_string(path("r.md"))?;
+    assert!(md.contains("Impostor scenarios for sh"), "{md}");
+    assert!(md.contains("| <code>expired</code> |") && md.contains("❌ request accepted"));
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(path("r.sarif"))?)?;
+    let rules: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["ruleId"].as_str())
+        .collect();
+    assert!(
+        rules.contains(&"client-skips-server-verification"),
+        "{rules:?}"
+    );
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(path("r.json"))?)?;
+    assert_eq!(json["impostor"][0]["url"], json["targets"][0]["url"]);
+    assert_eq!(json["impostor"][0]["client"], "sh");
+    let ca = std::fs::read_to_string(path("ca.pem"))?;
+    assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
+    // An inconclusive run in text.
+    let out = mtls_scan()
+        .args([
+            "impostor",
+            "--name",
+            "localhost",
+            "--color",
+            "never",
+            "--",
+            "false",
+        ])
+        .output()?;
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("INCONCLUSIVE the client never reached the impostor"),
+        "{text}"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_users_own_ca() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let mint = |cn: &str| -> TestResult<(rcgen::Certificate, rcgen::KeyPair)> {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        Ok((params.self_signed(&key)?, key))
+    };
+    let (ca, key) = mint("Staging CA")?;
+    let (_, other_key) = mint("Other")?;
+    let (cert_path, key_path, other_path) = (
+        dir.path().join("ca.pem"),
+        dir.path().join("ca.key"),
+        dir.path().join("other.key"),
+    );
+    std::fs::write(&cert_path, ca.pem())?;
+    std::fs::write(&key_path, key.serialize_pem())?;
+    std::fs::write(&other_path, other_key.serialize_pem())?;
+    let (c, k, o) = (
+        cert_path.to_str().unwrap(),
+        key_path.to_str().unwrap(),
+        other_path.to_str().unwrap(),
+    );
+    // The client trusts the staging CA from its own file, not from the impostor's variables.
+    let get = format!(r#"curl -sS -o /dev/null --max-time 5 --cacert {c} "$MTLS_IMPOSTOR_URL""#);
+    let run = impostor(
+        &["--trusted-ca-cert", c, "--trusted-ca-key", k],
+        &[],
+        &["sh", "-c", &get],
+    )?;
+    check("curl --cacert staging CA", &run, CAREFUL);
+    assert_eq!(
+        run.report["impostor"][0]["trusted_ca"]["origin"],
+        "--trusted-ca-cert"
+    );
+    assert_eq!(
+        run.report["impostor"][0]["trusted_ca"]["subject"],
+        "CN=Staging CA"
+    );
+    // A key that is not the CA's: a usage error naming the flag.
+    let out = mtls_scan()
+        .args([
+            "impostor",
+            "--name",
+            "localhost",
+            "--trusted-ca-cert",
+            c,
+            "--trusted-ca-key",
+            o,
+        ])
+        .args(["--", "true"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--trusted-ca-cert") && stderr.contains("does not match"),
+        "{stderr}"
+    );
+    Ok(())
+}

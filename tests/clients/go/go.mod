@@ -1,0 +1,3 @@
+module mtls-scan/impostor-client
+
+go 1.19
