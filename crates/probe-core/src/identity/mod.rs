@@ -421,6 +421,20 @@ impl SigningCa {
     }
 }
 
+/// Runs slow, blocking work (RSA key generation, ~80 ms) that a TLS callback needs at once: on a
+/// multi-threaded tokio runtime the worker hands its other tasks to another thread first
+/// (`block_in_place`), so a probe that waits for a key never stalls the probes beside it; elsewhere
+/// (a current-thread runtime, no runtime) it simply runs.
+pub fn off_the_worker<T>(work: impl FnOnce() -> T) -> T {
+    let multi_threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi_threaded {
+        tokio::task::block_in_place(work)
+    } else {
+        work()
+    }
+}
+
 /// An identity in two key types, the RSA one minted only when a server asks for it (RSA key
 /// generation costs about 80 ms; P-256 well under a millisecond).
 pub struct IdentityPair {
@@ -460,7 +474,10 @@ impl IdentityPair {
     pub fn for_schemes(&self, schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
         match KeyKind::choose(schemes) {
             KeyKind::EcdsaP256 => Some(self.ec.clone()),
-            KeyKind::Rsa2048 => self.rsa.get_or_init(|| (self.make_rsa)()).clone(),
+            KeyKind::Rsa2048 => self
+                .rsa
+                .get_or_init(|| off_the_worker(|| (self.make_rsa)()))
+                .clone(),
         }
     }
 }
@@ -471,6 +488,22 @@ mod tests {
 
     fn provider() -> Arc<CryptoProvider> {
         Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    }
+
+    #[test]
+    fn slow_work_runs_without_a_runtime() {
+        assert_eq!(off_the_worker(|| 7), 7);
+    }
+
+    #[tokio::test]
+    async fn slow_work_runs_on_a_current_thread_runtime() {
+        assert_eq!(off_the_worker(|| 7), 7);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rsa_keys_are_made_off_the_worker_on_a_multi_threaded_runtime() {
+        let made = tokio::spawn(async { off_the_worker(|| KeyKind::Rsa2048.generate()).is_ok() });
+        assert!(matches!(made.await, Ok(true)));
     }
 
     #[test]

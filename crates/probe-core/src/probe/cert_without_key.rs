@@ -29,7 +29,7 @@ struct ForeignKeys {
 impl ForeignKeys {
     fn make(&self, alg: &'static rcgen::SignatureAlgorithm) -> Option<Arc<dyn SigningKey>> {
         let key = if alg == &rcgen::PKCS_RSA_SHA256 {
-            KeyKind::Rsa2048.generate().ok()?
+            crate::identity::off_the_worker(|| KeyKind::Rsa2048.generate()).ok()?
         } else {
             rcgen::KeyPair::generate_for(alg).ok()?
         };
