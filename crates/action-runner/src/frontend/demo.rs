@@ -77,13 +77,6 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
             || t.verification == probe_core::verdict::Verification::Verified;
         let ok = t.error.is_none() && auth == want.client_auth && got == expected && verified;
         all_ok &= ok;
-        let show = |v: &[&str]| {
-            if v.is_empty() {
-                "no findings".to_owned()
-            } else {
-                v.join(", ")
-            }
-        };
         let _ = writeln!(
             table,
             "  {} {:<18} {:<58} client_auth {:<8} {}",
@@ -92,13 +85,13 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
             server.case.description(),
             auth,
             if ok {
-                show(&got)
+                finding_list(&got)
             } else {
                 format!(
                     "expected {} / {}, got {}",
                     want.client_auth,
-                    show(&expected),
-                    show(&got)
+                    finding_list(&expected),
+                    finding_list(&got)
                 )
             }
         );
@@ -113,4 +106,13 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
         }
     );
     (table, all_ok)
+}
+
+/// Finding ids as a demo table shows them: comma-separated, or "no findings".
+pub(crate) fn finding_list(ids: &[&str]) -> String {
+    if ids.is_empty() {
+        "no findings".to_owned()
+    } else {
+        ids.join(", ")
+    }
 }

@@ -335,13 +335,6 @@ async fn demo(args: &ImpostorArgs) -> anyhow::Result<Exit> {
         let want: Vec<&str> = kind.expected().iter().map(|f| f.as_str()).collect();
         let ok = t.error.is_none() && got == want;
         all_ok &= ok;
-        let show = |v: &[&str]| {
-            if v.is_empty() {
-                "no findings".to_owned()
-            } else {
-                v.join(", ")
-            }
-        };
         let _ = writeln!(
             table,
             "  {} {:<18} {:<56} grade {}  {}",
@@ -350,9 +343,13 @@ async fn demo(args: &ImpostorArgs) -> anyhow::Result<Exit> {
             kind.description(),
             t.grade,
             if ok {
-                show(&got)
+                super::demo::finding_list(&got)
             } else {
-                format!("expected {}, got {}", show(&want), show(&got))
+                format!(
+                    "expected {}, got {}",
+                    super::demo::finding_list(&want),
+                    super::demo::finding_list(&got)
+                )
             }
         );
     }
