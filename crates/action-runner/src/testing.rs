@@ -14,6 +14,6 @@ pub(crate) fn target(url: &str, findings: Vec<Finding>) -> TargetReport {
     r.error = None;
     r.score = 40;
     r.client_auth = probe_core::verdict::ClientAuth::Optional;
-    r.findings = findings;
+    r.findings = findings.into_iter().map(Into::into).collect();
     r
 }

@@ -268,12 +268,12 @@ fn every_state_is_there() {
         "an incomplete target"
     );
     assert!(
-        r.findings().any(|(_, f)| f.suppressed.is_some()),
+        r.findings().any(|(_, f)| f.marks.suppressed.is_some()),
         "a suppressed finding"
     );
     for state in [BaselineState::New, BaselineState::Unchanged] {
         assert!(
-            r.findings().any(|(_, f)| f.baseline == Some(state)),
+            r.findings().any(|(_, f)| f.marks.baseline == Some(state)),
             "{state:?}"
         );
     }

@@ -246,7 +246,7 @@ impl Scanner {
         let forger = Arc::new(Forger::new(provider.clone())?);
         let mut skip = options.skip_probes.clone();
         if !options.config_probe {
-            skip.push(ProbeId::TlsConfigExposed);
+            skip.push(ProbeId::TLS_CONFIG_EXPOSED);
         }
         Ok(Self {
             scan: Arc::new(ScanContext {
@@ -356,12 +356,16 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
             .iter()
             .filter(move |p| p.starts() == start && !skip.contains(&p.spec().id))
     };
-    let early = join_all(runs(Start::WithFirstWave).map(|p| p.run(target, scan, None)));
+    let t0 = Instant::now();
+    let early = join_all(runs(Start::WithFirstWave).map(|p| timed(*p, target, scan, None, t0)));
     let ((first, skipped), early) = tokio::join!(handshake_probes(target, scan, skip), early);
+    tracing::debug!(target: "probe_core::timing", url = %target.url, at_ms = exchange::ms(t0.elapsed()), "handshake probes done");
     let late =
-        join_all(runs(Start::AfterFirstWave).map(|p| p.run(target, scan, Some(&first)))).await;
+        join_all(runs(Start::AfterFirstWave).map(|p| timed(*p, target, scan, Some(&first), t0)))
+            .await;
 
-    let v = verdict::judge(&first.observations);
+    let mut v = verdict::judge(&first.observations);
+    let mut findings = std::mem::take(&mut v.findings);
     let mut report = TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),
@@ -370,7 +374,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         client_auth: v.client_auth,
         enforced_at: v.enforced_at,
         tls_versions: v.tls_versions,
-        findings: v.findings,
+        findings: Vec::new(),
         probes: first.observations,
         skipped_probes: skipped,
         error: v.error,
@@ -394,7 +398,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     );
     let mut stack_hint = None;
     for outcome in early.into_iter().chain(late) {
-        report.findings.extend(outcome.findings);
+        findings.extend(outcome.findings);
         report.incomplete.extend(outcome.incomplete);
         stack_hint = stack_hint.or(outcome.stack_hint);
         match outcome.section {
@@ -410,15 +414,29 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
             .filter_map(|o| o.server_header.as_deref())
             .find_map(remediation::guess_from_server_header)
     });
-    mark_implied(&mut report.findings);
-    remediation::attach(&mut report.findings, guessed);
-    verdict::sort_findings(&mut report.findings);
+    mark_implied(&mut findings);
+    remediation::attach(&mut findings, guessed);
+    verdict::sort_findings(&mut findings);
     (report.score, report.grade) = if report.error.is_some() {
         (0, Grade::F)
     } else {
-        grade_target(report.findings.iter(), report.is_incomplete())
+        grade_target(findings.iter(), report.is_incomplete())
     };
+    report.findings = findings.into_iter().map(Into::into).collect();
     report
+}
+
+/// Runs a target probe, with a timing event when it ends (`RUST_LOG=probe_core::timing=debug`).
+async fn timed(
+    probe: &'static dyn crate::probe::TargetProbe,
+    target: &Target,
+    scan: &ScanContext,
+    first: Option<&FirstWave>,
+    t0: Instant,
+) -> crate::probe::TargetOutcome {
+    let outcome = probe.run(target, scan, first).await;
+    tracing::debug!(target: "probe_core::timing", url = %target.url, probe = probe.spec().id.as_str(), at_ms = exchange::ms(t0.elapsed()), "target probe done");
+    outcome
 }
 
 /// The handshake probes of the registry on every version: the first wave, the follow-ups that
@@ -521,7 +539,7 @@ async fn late_wave(
 ) {
     let versions: Vec<TlsVersion> = probes
         .iter()
-        .filter(|o| o.id == ProbeId::NoClientCert && late_client_auth::wanted(o))
+        .filter(|o| o.id == ProbeId::NO_CLIENT_CERT && late_client_auth::wanted(o))
         .map(|o| o.tls_version)
         .collect();
     let one = |id: ProbeId, v: TlsVersion, chooser: Option<Arc<dyn CertChooser>>| async move {
@@ -531,7 +549,7 @@ async fn late_wave(
     let baselines = join_all(
         versions
             .iter()
-            .map(|&v| one(ProbeId::NoClientCert, v, None)),
+            .map(|&v| one(ProbeId::NO_CLIENT_CERT, v, None)),
     )
     .await;
     let mut asked = Vec::new();
@@ -543,7 +561,7 @@ async fn late_wave(
     }
     let rest = jobs
         .iter()
-        .filter(|(id, v, _)| *id != ProbeId::NoClientCert && asked.contains(v))
+        .filter(|(id, v, _)| *id != ProbeId::NO_CLIENT_CERT && asked.contains(v))
         .map(|(id, v, chooser)| one(*id, *v, chooser.clone()));
     for r in join_all(rest).await {
         match r {
@@ -595,7 +613,7 @@ async fn attempt(
         ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
     };
     let result = exchange::run(target, setup, &record).await;
-    let chain = if id == ProbeId::NoClientCert {
+    let chain = if id == ProbeId::NO_CLIENT_CERT {
         std::mem::take(&mut record.lock().server_chain)
     } else {
         Vec::new()
@@ -638,8 +656,10 @@ async fn run_wave(
     let jobs: Vec<ProbeJob> = wave;
     let mut done: Vec<Option<Attempt>> = Vec::new();
     done.resize_with(jobs.len(), || None);
+    let t0 = Instant::now();
     let mut set = run_all(jobs.iter().cloned().enumerate().collect(), None);
     collect(&mut set, &mut done).await;
+    tracing::debug!(target: "probe_core::timing", url = %target.url, jobs = jobs.len(), at_ms = exchange::ms(t0.elapsed()), "wave done");
 
     for round in 1..=RETRIES {
         let alive = done
@@ -663,6 +683,7 @@ async fn run_wave(
         let mut retried: Vec<Option<Attempt>> = Vec::new();
         retried.resize_with(done.len(), || None);
         collect(&mut set, &mut retried).await;
+        tracing::debug!(target: "probe_core::timing", url = %target.url, round, retried = retried.iter().flatten().count(), at_ms = exchange::ms(t0.elapsed()), "retry round done");
         for (slot, new) in retried.into_iter().enumerate() {
             let (Some(new), Some(old)) = (new, done.get_mut(slot)) else {
                 continue;

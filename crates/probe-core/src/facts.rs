@@ -150,63 +150,34 @@ fn is_one(n: &u8) -> bool {
     *n == 1
 }
 
-/// Every probe id. The kebab-case name is stable and appears in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum ProbeId {
-    /// No certificate at all.
-    NoClientCert,
-    /// A certificate from a CA minted on the spot.
-    UntrustedClientCert,
-    /// A certificate whose issuer name is copied from an advertised CA name, signed by our key.
-    ForgedClientCert,
-    /// The positive control: a certificate the server should accept.
-    ValidClientCert,
-    /// The valid certificate with CertificateVerify signed by another key.
-    CertWithoutKey,
-    /// Issued by the staging CA, expired.
-    ExpiredClientCert,
-    /// Issued by the staging CA, not yet valid.
-    NotYetValidClientCert,
-    /// Issued by the staging CA with EKU serverAuth only.
-    WrongEkuClientCert,
-    /// The served certificate chain, analysed.
-    ServerCertificate,
-    /// Well-known configuration paths.
-    TlsConfigExposed,
-    /// Another SNI name with the protected `Host`.
-    SniHostMismatchBypass,
-    /// A session from another name, resumed on the protected one.
-    SessionResumptionBypass,
-    /// Forwarded client-certificate headers sent by the client.
-    ClientCertHeaderSpoofing,
-}
+/// A probe's stable kebab-case id, as reports and `--skip-probe` name it. Each probe file declares
+/// its own as an associated constant (`ProbeId::NO_CLIENT_CERT` lives in `probe/no_client_cert.rs`);
+/// the registry is the one list of them and reads ids back from reports (`Deserialize`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ProbeId(&'static str);
 
 impl ProbeId {
+    /// A probe id; only probe files declare them (one each), and the registry checks they are
+    /// unique, kebab-case and listed.
+    pub const fn new(id: &'static str) -> Self {
+        Self(id)
+    }
+
     /// The stable kebab-case id.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProbeId::NoClientCert => "no-client-cert",
-            ProbeId::UntrustedClientCert => "untrusted-client-cert",
-            ProbeId::ForgedClientCert => "forged-client-cert",
-            ProbeId::ValidClientCert => "valid-client-cert",
-            ProbeId::CertWithoutKey => "cert-without-key",
-            ProbeId::ExpiredClientCert => "expired-client-cert",
-            ProbeId::NotYetValidClientCert => "not-yet-valid-client-cert",
-            ProbeId::WrongEkuClientCert => "wrong-eku-client-cert",
-            ProbeId::ServerCertificate => "server-certificate",
-            ProbeId::TlsConfigExposed => "tls-config-exposed",
-            ProbeId::SniHostMismatchBypass => "sni-host-mismatch-bypass",
-            ProbeId::SessionResumptionBypass => "session-resumption-bypass",
-            ProbeId::ClientCertHeaderSpoofing => "client-cert-header-spoofing",
-        }
+        self.0
     }
 }
 
 impl std::fmt::Display for ProbeId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for ProbeId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
     }
 }
 

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeSet;
 
-pub use crate::finding::{BaselineState, Suppressed};
 use crate::finding::{FindingId, Severity};
 use crate::grade::grade_target;
-pub use crate::report::{Expectation, FixedFinding};
+pub use crate::report::{BaselineState, Expectation, FixedFinding, PolicyMarks, Suppressed};
 use crate::report::{Report, TargetReport};
 
 /// The expected policy of one target, from the config.
@@ -48,7 +47,10 @@ impl std::fmt::Display for PolicyWarning {
 pub fn regrade(t: &mut TargetReport) {
     if t.error.is_none() {
         (t.score, t.grade) = grade_target(
-            t.findings.iter().filter(|f| f.suppressed.is_none()),
+            t.findings
+                .iter()
+                .filter(|f| f.marks.suppressed.is_none())
+                .map(|f| &f.finding),
             t.is_incomplete(),
         );
     }
@@ -80,7 +82,7 @@ pub fn apply(
             t.tags = p.tags.clone();
         }
         if t.expect == Expectation::Public {
-            for f in &mut t.findings {
+            for f in t.findings.iter_mut().map(|f| &mut f.finding) {
                 if f.severity > Severity::Info {
                     f.detail.push_str(&format!(
                         " Expected public: reported as info (would be {}).",
@@ -107,7 +109,7 @@ pub fn apply(
                         )));
                     }
                 } else {
-                    f.suppressed = Some(Suppressed {
+                    f.marks.suppressed = Some(Suppressed {
                         reason: s.reason.clone(),
                         expires: s.expires.to_string(),
                     });
@@ -133,7 +135,7 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
     for t in &mut report.targets {
         for f in &mut t.findings {
             let k = key(&t.url, f.id);
-            f.baseline = Some(if before.contains(&k) {
+            f.marks.baseline = Some(if before.contains(&k) {
                 BaselineState::Unchanged
             } else {
                 BaselineState::New
@@ -163,9 +165,7 @@ pub fn has_new_findings(report: &Report) -> bool {
 pub fn new_findings(report: &Report) -> Vec<String> {
     report
         .findings()
-        .filter(|(_, f)| {
-            f.baseline == Some(BaselineState::New) && f.suppressed.is_none() && f.is_root()
-        })
+        .filter(|(_, f)| f.marks.baseline == Some(BaselineState::New) && f.counts())
         .map(|(t, f)| format!("{} on {}", f.id, t.host_port))
         .collect()
 }
@@ -204,7 +204,7 @@ mod tests {
             crate::engine::failed(&crate::target::Target::parse(url).unwrap(), String::new());
         t.error = None;
         t.client_auth = crate::verdict::ClientAuth::Optional;
-        t.findings = ids.iter().map(|id| Finding::new(*id, "x")).collect();
+        t.findings = ids.iter().map(|id| Finding::new(*id, "x").into()).collect();
         regrade(&mut t);
         t
     }
@@ -267,12 +267,12 @@ mod tests {
         assert_eq!(a.grade, Grade::A);
         assert_eq!(a.tags, vec!["health".to_owned()]);
         assert!(
-            l1.findings[0].suppressed.is_some(),
+            l1.findings[0].marks.suppressed.is_some(),
             "suppressed, still shown"
         );
         assert_eq!(l1.grade, Grade::A);
         assert!(
-            l2.findings[0].suppressed.is_none(),
+            l2.findings[0].marks.suppressed.is_none(),
             "an expired suppression stops suppressing"
         );
         assert_eq!(l2.grade, Grade::F);
@@ -307,7 +307,7 @@ mod tests {
         let states: Vec<_> = now.targets[0]
             .findings
             .iter()
-            .map(|f| (f.id, f.baseline))
+            .map(|f| (f.id, f.marks.baseline))
             .collect();
         assert!(states.contains(&(
             FindingId::ClientCertOptional,

@@ -52,8 +52,8 @@ pub struct TargetReport {
     pub enforced_at: Option<Layer>,
     /// The TLS versions the server spoke.
     pub tls_versions: Vec<TlsVersion>,
-    /// Findings: root causes first, then those implied by them.
-    pub findings: Vec<Finding>,
+    /// Findings: root causes first, then those implied by them, each with what policy said of it.
+    pub findings: Vec<ReportedFinding>,
     /// Every probe run, per TLS version.
     pub probes: Vec<ProbeObservation>,
     /// Probes not run, and why.
@@ -115,7 +115,7 @@ impl Report {
     }
 
     /// All findings across targets, with their target.
-    pub fn findings(&self) -> impl Iterator<Item = (&TargetReport, &Finding)> {
+    pub fn findings(&self) -> impl Iterator<Item = (&TargetReport, &ReportedFinding)> {
         self.targets
             .iter()
             .flat_map(|t| t.findings.iter().map(move |f| (t, f)))
@@ -208,6 +208,78 @@ pub enum Expectation {
     Mtls,
     /// Meant to be public (a health check): its findings are info.
     Public,
+}
+
+/// A finding as the report lists it: what the probes found ([`Finding`], which knows nothing of
+/// policy) and what policy laid over it afterwards ([`PolicyMarks`]). Serialised flat, so the
+/// JSON report's finding objects keep their v1 fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportedFinding {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// What policy said of it; empty until policy runs.
+    #[serde(flatten)]
+    pub marks: PolicyMarks,
+}
+
+impl std::ops::Deref for ReportedFinding {
+    type Target = Finding;
+    fn deref(&self) -> &Finding {
+        &self.finding
+    }
+}
+
+impl std::ops::DerefMut for ReportedFinding {
+    fn deref_mut(&mut self) -> &mut Finding {
+        &mut self.finding
+    }
+}
+
+impl From<Finding> for ReportedFinding {
+    fn from(finding: Finding) -> Self {
+        Self {
+            finding,
+            marks: PolicyMarks::default(),
+        }
+    }
+}
+
+impl ReportedFinding {
+    /// True when it counts toward the grade: a root cause that no suppression covers.
+    pub fn counts(&self) -> bool {
+        self.is_root() && self.marks.suppressed.is_none()
+    }
+}
+
+/// What policy laid over one finding of a finished report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyMarks {
+    /// Set when a suppression covers this finding: still shown, never counted in the grade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppressed>,
+    /// Against a baseline report: `new` or `unchanged`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+/// How a finding was suppressed (shown in reports; it never counts toward the grade).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressed {
+    /// The suppression's reason.
+    pub reason: String,
+    /// Its expiry date (ISO 8601).
+    pub expires: String,
+}
+
+/// A finding's state against a baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    /// Not in the baseline.
+    New,
+    /// In the baseline too.
+    Unchanged,
 }
 
 /// A baseline finding that is gone.

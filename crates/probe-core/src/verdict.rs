@@ -133,7 +133,7 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
     let spoken: Vec<TlsVersion> = views
         .iter()
         .filter(|view| {
-            view.of(ProbeId::NoClientCert)
+            view.of(ProbeId::NO_CLIENT_CERT)
                 .is_some_and(|o| o.outcome.is_conclusive())
         })
         .map(|view| view.version)
@@ -141,7 +141,7 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
     // A version whose baseline could not be read, while another was: that version is unjudged.
     let mut incomplete: Vec<IncompleteProbe> = views
         .iter()
-        .filter_map(|view| view.of(ProbeId::NoClientCert))
+        .filter_map(|view| view.of(ProbeId::NO_CLIENT_CERT))
         .filter(|o| o.outcome.is_unreadable())
         .filter(|_| !spoken.is_empty())
         .map(IncompleteProbe::of)
@@ -164,7 +164,7 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
     let mut found = Collector::default();
     for view in views.iter().filter(|view| spoken.contains(&view.version)) {
         let v = view.version;
-        let Some(nc) = view.of(ProbeId::NoClientCert) else {
+        let Some(nc) = view.of(ProbeId::NO_CLIENT_CERT) else {
             continue;
         };
         let here = level_of(nc);
@@ -188,7 +188,7 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         for o in view
             .observations
             .iter()
-            .filter(|o| o.id != ProbeId::NoClientCert)
+            .filter(|o| o.id != ProbeId::NO_CLIENT_CERT)
         {
             if o.outcome.is_unreadable() && !open_door {
                 incomplete.push(IncompleteProbe::of(o));
@@ -232,9 +232,9 @@ fn level_of(nc: &ProbeObservation) -> (ClientAuth, Option<Layer>) {
 /// forged probe ran on this version (the server advertised no CA name to copy), the finding is
 /// still reported, implied by the untrusted one, so no report reads as if forging were refused.
 fn forged_implied_by_untrusted(view: &[&ProbeObservation], v: TlsVersion, found: &mut Collector) {
-    let forged_ran = view.iter().any(|o| o.id == ProbeId::ForgedClientCert);
+    let forged_ran = view.iter().any(|o| o.id == ProbeId::FORGED_CLIENT_CERT);
     let untrusted_in = view.iter().copied().find(|o| {
-        o.id == ProbeId::UntrustedClientCert
+        o.id == ProbeId::UNTRUSTED_CLIENT_CERT
             && o.client_cert.is_some()
             && o.outcome == Outcome::Served
     });
@@ -293,7 +293,7 @@ impl Control {
     /// Where the positive control stands on one version the server asked on.
     fn see(&mut self, view: &VersionView<'_>) {
         let v = view.version;
-        match view.of(ProbeId::ValidClientCert) {
+        match view.of(ProbeId::VALID_CLIENT_CERT) {
             Some(o) if o.client_cert.is_none() => self.unpresented.push(v),
             Some(o) if o.outcome == Outcome::Served => self.verified.push(v),
             Some(o) if o.outcome.is_unreadable() => self.unreadable.push(v),
@@ -345,7 +345,7 @@ impl Control {
 fn unjudgeable(obs: &[ProbeObservation]) -> String {
     let baseline: Vec<&ProbeObservation> = obs
         .iter()
-        .filter(|o| o.id == ProbeId::NoClientCert)
+        .filter(|o| o.id == ProbeId::NO_CLIENT_CERT)
         .collect();
     if !baseline.is_empty()
         && baseline

@@ -312,7 +312,7 @@ fn check(name: &str, t: &TargetReport, expect: Expect) -> Vec<String> {
     let baseline: Vec<_> = t
         .probes
         .iter()
-        .filter(|p| p.id == ProbeId::NoClientCert)
+        .filter(|p| p.id == ProbeId::NO_CLIENT_CERT)
         .collect();
     match expect {
         Expect::Error(words) => {
@@ -417,7 +417,7 @@ fn summary(t: &TargetReport) -> String {
             t.client_auth,
             t.probes
                 .iter()
-                .filter(|p| p.id == ProbeId::NoClientCert)
+                .filter(|p| p.id == ProbeId::NO_CLIENT_CERT)
                 .map(|p| p.http_status)
                 .collect::<Vec<_>>()
         ),

@@ -198,8 +198,8 @@ async fn forged_probe_without_any_name_is_skipped_with_a_reason(
         .any(|f| f.id == FindingId::ForgedClientCertAccepted && f.implied_by.is_none()));
     let skipped: Vec<ProbeId> = t.skipped_probes.iter().map(|s| s.id).collect();
     assert!(
-        skipped.contains(&ProbeId::ValidClientCert)
-            && skipped.contains(&ProbeId::ExpiredClientCert)
+        skipped.contains(&ProbeId::VALID_CLIENT_CERT)
+            && skipped.contains(&ProbeId::EXPIRED_CLIENT_CERT)
     );
     Ok(())
 }
@@ -225,7 +225,7 @@ async fn refusals_are_observed_per_version() -> Result<(), Box<dyn std::error::E
     let nc13 = required
         .probes
         .iter()
-        .find(|p| p.id == ProbeId::NoClientCert && p.tls_version == TlsVersion::Tls13);
+        .find(|p| p.id == ProbeId::NO_CLIENT_CERT && p.tls_version == TlsVersion::Tls13);
     let nc13 = nc13.ok_or("no TLS 1.3 baseline probe")?;
     // TLS 1.3: the handshake completes and the alert comes on the first read.
     assert_eq!(nc13.outcome, Outcome::RefusedTls);
@@ -243,7 +243,7 @@ async fn refusals_are_observed_per_version() -> Result<(), Box<dyn std::error::E
     let u12 = required
         .probes
         .iter()
-        .find(|p| p.id == ProbeId::UntrustedClientCert && p.tls_version == TlsVersion::Tls12);
+        .find(|p| p.id == ProbeId::UNTRUSTED_CLIENT_CERT && p.tls_version == TlsVersion::Tls12);
     let u12 = u12.ok_or("no TLS 1.2 untrusted probe")?;
     assert_eq!(u12.outcome, Outcome::RefusedTls);
     assert!(u12

@@ -166,7 +166,7 @@ async fn scan(lab: &Lab) -> Result<TargetReport, BoxError> {
 }
 
 fn finding(t: &TargetReport, id: FindingId) -> Option<&probe_core::finding::Finding> {
-    t.findings.iter().find(|f| f.id == id)
+    t.findings.iter().find(|f| f.id == id).map(|f| &f.finding)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,8 +4,8 @@
 //! [`PER_LEVEL`] per level (GitHub shows no more than that per step), then one notice that says
 //! where the rest are.
 
-use probe_core::finding::{Finding, Severity};
-use probe_core::report::{Report, TargetReport};
+use probe_core::finding::Severity;
+use probe_core::report::{Report, ReportedFinding, TargetReport};
 
 use super::commands::Command;
 
@@ -32,7 +32,7 @@ pub fn one_line(s: &str) -> &str {
 
 /// The one-line message of a root-cause finding: severity, title, target, fix, and the findings
 /// it implies. Shared by the log annotations and the check run's.
-pub fn finding_message(t: &TargetReport, f: &Finding) -> String {
+pub fn finding_message(t: &TargetReport, f: &ReportedFinding) -> String {
     let implied: Vec<String> = t
         .findings
         .iter()
@@ -55,7 +55,7 @@ pub fn finding_message(t: &TargetReport, f: &Finding) -> String {
     message
 }
 
-fn finding_command(t: &TargetReport, f: &Finding) -> Command {
+fn finding_command(t: &TargetReport, f: &ReportedFinding) -> Command {
     Command::new(level(f.severity), finding_message(t, f))
         .property("title", format!("mtls-scan: {} ({})", f.id, t.host_port))
 }
@@ -75,10 +75,8 @@ pub fn annotations(report: &Report, rest_hint: &str, reserved_errors: usize) -> 
             )
         })
         .collect();
-    let mut roots: Vec<(&TargetReport, &Finding)> = report
-        .findings()
-        .filter(|(_, f)| f.is_root() && f.suppressed.is_none())
-        .collect();
+    let mut roots: Vec<(&TargetReport, &ReportedFinding)> =
+        report.findings().filter(|(_, f)| f.counts()).collect();
     roots.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity)); // stable: target, then report order
     ranked.extend(roots.into_iter().map(|(t, f)| finding_command(t, f)));
 
@@ -137,7 +135,7 @@ pub fn annotations(report: &Report, rest_hint: &str, reserved_errors: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use probe_core::finding::FindingId;
+    use probe_core::finding::{Finding, FindingId};
 
     fn target(n: usize, findings: Vec<Finding>) -> TargetReport {
         crate::testing::target(&format!("https://h{n}.example/"), findings)

@@ -10,8 +10,7 @@ use octocrab::params::checks::{
     CheckRunConclusion, CheckRunOutput, CheckRunOutputAnnotation, CheckRunOutputAnnotationLevel,
     CheckRunStatus,
 };
-use probe_core::finding::Finding;
-use probe_core::report::{Report, TargetReport};
+use probe_core::report::{Report, ReportedFinding, TargetReport};
 
 use super::annotations::{finding_message, level, one_line};
 use super::client::{Api, ApiError, Repeat};
@@ -59,7 +58,7 @@ fn api_level(command_level: &str) -> &'static str {
     }
 }
 
-fn finding_note(t: &TargetReport, f: &Finding) -> Note {
+fn finding_note(t: &TargetReport, f: &ReportedFinding) -> Note {
     let message = finding_message(t, f);
     Note {
         level: api_level(level(f.severity)),
@@ -89,10 +88,8 @@ pub fn notes(report: &Report) -> Vec<Note> {
             ),
         })
         .collect();
-    let mut roots: Vec<(&TargetReport, &Finding)> = report
-        .findings()
-        .filter(|(_, f)| f.is_root() && f.suppressed.is_none())
-        .collect();
+    let mut roots: Vec<(&TargetReport, &ReportedFinding)> =
+        report.findings().filter(|(_, f)| f.counts()).collect();
     roots.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity));
     out.extend(roots.into_iter().map(|(t, f)| finding_note(t, f)));
     out
@@ -343,7 +340,7 @@ pub async fn publish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use probe_core::finding::FindingId;
+    use probe_core::finding::{Finding, FindingId};
 
     #[test]
     fn notes_cover_every_root_finding_worst_first() {

@@ -12,7 +12,7 @@ use probe_core::report::Report;
 pub fn counted(report: &Report, severity: Severity) -> usize {
     report
         .findings()
-        .filter(|(_, f)| f.is_root() && f.suppressed.is_none() && f.severity == severity)
+        .filter(|(_, f)| f.counts() && f.severity == severity)
         .count()
 }
 

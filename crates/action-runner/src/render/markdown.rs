@@ -15,10 +15,10 @@ use std::fmt::Write as _;
 
 use probe_core::checks::server_cert::ServerTrust;
 use probe_core::facts::{Outcome, ProbeObservation};
-use probe_core::finding::{Finding, Severity};
+use probe_core::finding::Severity;
 use probe_core::grade::Grade;
 use probe_core::policy::BaselineState;
-use probe_core::report::{Report, TargetReport};
+use probe_core::report::{Report, ReportedFinding, TargetReport};
 use probe_core::verdict::{ClientAuth, Layer, Verification};
 
 /// GitHub's limit on one step's summary.
@@ -253,10 +253,10 @@ fn overview(report: &Report, order: &[usize]) -> Vec<String> {
 }
 
 fn overview_row(s: &mut String, n: usize, t: &TargetReport) {
-    let roots: Vec<&Finding> = t.findings.iter().filter(|f| f.is_root()).collect();
+    let roots: Vec<&ReportedFinding> = t.findings.iter().filter(|f| f.is_root()).collect();
     let worst = roots
         .iter()
-        .filter(|f| f.suppressed.is_none())
+        .filter(|f| f.marks.suppressed.is_none())
         .map(|f| f.severity)
         .max();
     let findings = match (roots.len(), worst) {
@@ -324,7 +324,7 @@ fn severity_label(s: Severity) -> &'static str {
     }
 }
 
-fn versions(f: &Finding) -> String {
+fn versions(f: &ReportedFinding) -> String {
     f.tls_versions
         .iter()
         .map(ToString::to_string)
@@ -407,9 +407,9 @@ fn target_sections(
     }
 }
 
-fn finding(t: &TargetReport, f: &Finding) -> String {
+fn finding(t: &TargetReport, f: &ReportedFinding) -> String {
     let mut s = String::new();
-    if f.severity == Severity::Info && f.suppressed.is_none() {
+    if f.severity == Severity::Info && f.marks.suppressed.is_none() {
         // An info finding is one line.
         let _ = writeln!(
             s,
@@ -427,7 +427,7 @@ fn finding(t: &TargetReport, f: &Finding) -> String {
         severity_label(f.severity),
         text(&f.title)
     );
-    let new = if f.baseline == Some(BaselineState::New) {
+    let new = if f.marks.baseline == Some(BaselineState::New) {
         " · 🆕 new since the baseline"
     } else {
         ""
@@ -439,7 +439,7 @@ fn finding(t: &TargetReport, f: &Finding) -> String {
         text(&f.cwe),
         text(&versions(f))
     );
-    if let Some(sup) = &f.suppressed {
+    if let Some(sup) = &f.marks.suppressed {
         let _ = writeln!(
             s,
             "**Suppressed** until {} (not counted in the grade): {}\n",
@@ -456,7 +456,7 @@ fn finding(t: &TargetReport, f: &Finding) -> String {
 }
 
 /// The per-stack fixes, folded.
-fn fixes(s: &mut String, f: &Finding) {
+fn fixes(s: &mut String, f: &ReportedFinding) {
     if f.fixes.is_empty() {
         return;
     }
@@ -478,7 +478,7 @@ fn fixes(s: &mut String, f: &Finding) {
 }
 
 /// The evidence table (at most [`MAX_EVIDENCE`] rows), folded.
-fn evidence(s: &mut String, f: &Finding) {
+fn evidence(s: &mut String, f: &ReportedFinding) {
     if f.evidence.is_empty() {
         return;
     }
@@ -499,8 +499,8 @@ fn evidence(s: &mut String, f: &Finding) {
 }
 
 /// The findings a root cause implies (fixed with it), folded.
-fn implied(s: &mut String, t: &TargetReport, f: &Finding) {
-    let implied: Vec<&Finding> = t
+fn implied(s: &mut String, t: &TargetReport, f: &ReportedFinding) {
+    let implied: Vec<&ReportedFinding> = t
         .findings
         .iter()
         .filter(|i| i.implied_by == Some(f.id) && f.is_root())
@@ -744,7 +744,7 @@ pub fn rich(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use probe_core::finding::{FindingId, StackFix};
+    use probe_core::finding::{Finding, FindingId, StackFix};
 
     const HOSTILE: &str = "x%0A::error::pwned\n| a | b |\r\n`code` <script>alert(1)</script> [l](javascript:x) *b* _i_ &amp; $x$ @team \u{202E}";
 

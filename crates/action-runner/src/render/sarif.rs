@@ -27,9 +27,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use probe_core::finding::{Finding, FindingId, Severity, StackFix};
+use probe_core::finding::{FindingId, Severity, StackFix};
 use probe_core::policy::BaselineState;
-use probe_core::report::{Report, TargetReport};
+use probe_core::report::{Report, ReportedFinding, TargetReport};
 use serde::Serialize;
 
 use crate::config::UrlSpan;
@@ -379,7 +379,7 @@ fn rule(id: FindingId, severity: Severity) -> Rule {
 
 fn result<'a>(
     t: &'a TargetReport,
-    f: &'a Finding,
+    f: &'a ReportedFinding,
     rule: (String, usize),
     location: Option<&'a SarifLocation>,
     with_suppressions: bool,
@@ -416,7 +416,8 @@ fn result<'a>(
         ));
     }
     let suppressions = with_suppressions.then(|| {
-        f.suppressed
+        f.marks
+            .suppressed
             .iter()
             .map(|s| Suppression {
                 kind: "external",
@@ -425,7 +426,7 @@ fn result<'a>(
             })
             .collect()
     });
-    let baseline_state = f.baseline.map(|b| match b {
+    let baseline_state = f.marks.baseline.map(|b| match b {
         BaselineState::New => "new",
         BaselineState::Unchanged => "unchanged",
     });
@@ -511,7 +512,7 @@ pub fn render_with(report: &Report, options: &SarifOptions) -> Result<String, se
     }
     let with_suppressions = report
         .findings()
-        .any(|(_, f)| f.is_root() && f.suppressed.is_some());
+        .any(|(_, f)| f.is_root() && f.marks.suppressed.is_some());
     let location = options.location.as_ref();
     let results = report
         .findings()

@@ -10,10 +10,10 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 use probe_core::facts::{Outcome, ProbeObservation};
-use probe_core::finding::{Finding, Severity};
+use probe_core::finding::Severity;
 use probe_core::grade::Grade;
 use probe_core::impostor::ImpostorRun;
-use probe_core::report::{Report, TargetReport};
+use probe_core::report::{Report, ReportedFinding, TargetReport};
 use probe_core::verdict::Layer;
 
 struct Paint {
@@ -88,7 +88,11 @@ pub fn render(report: &Report, color: bool) -> String {
         target(&mut out, t, report.impostor_run(t), &p);
     }
     // Suppressed findings are shown, marked, and never counted.
-    let counted = || report.findings().filter(|(_, f)| f.suppressed.is_none());
+    let counted = || {
+        report
+            .findings()
+            .filter(|(_, f)| f.marks.suppressed.is_none())
+    };
     let findings = counted().count();
     let critical = counted()
         .filter(|(_, f)| f.severity >= Severity::Critical)
@@ -284,7 +288,7 @@ fn findings(out: &mut String, t: &TargetReport, p: &Paint) {
     }
 }
 
-fn versions_of(f: &Finding) -> String {
+fn versions_of(f: &ReportedFinding) -> String {
     f.tls_versions
         .iter()
         .map(|v| v.to_string())
@@ -292,9 +296,9 @@ fn versions_of(f: &Finding) -> String {
         .join(", ")
 }
 
-fn finding(out: &mut String, f: &Finding, p: &Paint, indent: &str) {
+fn finding(out: &mut String, f: &ReportedFinding, p: &Paint, indent: &str) {
     let sev = format!("{:<8}", f.severity.as_str().to_uppercase());
-    let marks = match (&f.suppressed, f.baseline) {
+    let marks = match (&f.marks.suppressed, f.marks.baseline) {
         (Some(s), _) => format!(
             " {}",
             p.s(

@@ -11,7 +11,7 @@
 use probe_core::facts::{ProbeObservation, TlsVersion};
 use probe_core::finding::{Finding, FindingId, StackFix};
 use probe_core::policy::{BaselineState, Suppressed};
-use probe_core::report::{Report, TargetReport};
+use probe_core::report::{Report, ReportedFinding, TargetReport};
 use probe_core::target::Target;
 use probe_core::verdict::{ClientAuth, Layer, Verification};
 use serde_json::{json, Value};
@@ -54,7 +54,7 @@ fn target(url: &str) -> TargetReport {
 }
 
 /// A finding as the engine builds one: seen on both versions, with evidence.
-fn finding(id: FindingId, detail: &str) -> Finding {
+fn finding(id: FindingId, detail: &str) -> ReportedFinding {
     let mut f = Finding::new(id, detail)
         .with_evidence(
             "no-client-cert (TLS 1.3)",
@@ -65,7 +65,7 @@ fn finding(id: FindingId, detail: &str) -> Finding {
             "CertificateRequest sent; HTTP 200",
         );
     f.tls_versions = vec![TlsVersion::Tls13, TlsVersion::Tls12];
-    f
+    f.into()
 }
 
 /// One probe's facts; `extra` overrides the defaults (a served request on TLS 1.3).
@@ -129,10 +129,10 @@ fn every_finding() -> TargetReport {
                 guessed: false,
             },
         ];
-        root.baseline = Some(BaselineState::Unchanged);
+        root.marks.baseline = Some(BaselineState::Unchanged);
     }
     if let Some(root) = t.findings.iter_mut().find(|f| f.id == roots[1]) {
-        root.baseline = Some(BaselineState::New);
+        root.marks.baseline = Some(BaselineState::New);
     }
     if let Some(f) = t
         .findings
@@ -140,7 +140,7 @@ fn every_finding() -> TargetReport {
         .find(|f| f.id == FindingId::ClientCertEnforcedByApp)
     {
         f.implied_by = None;
-        f.suppressed = Some(Suppressed {
+        f.marks.suppressed = Some(Suppressed {
             reason: "the health check is anonymous by design".into(),
             expires: "2099-12-31".into(),
         });
@@ -280,7 +280,8 @@ fn hostile() -> TargetReport {
     t.notes = vec![HOSTILE.into()];
     t.grade = probe_core::grade::Grade::F;
     t.score = 0;
-    let mut f = finding(FindingId::ClientCertOptional, HOSTILE).with_evidence(HOSTILE, HOSTILE);
+    let mut f = finding(FindingId::ClientCertOptional, HOSTILE);
+    f.evidence.insert(HOSTILE.into(), HOSTILE.into());
     f.fixes = vec![StackFix {
         stack: HOSTILE.into(),
         fix: format!("```\n</details></pre><script>\n````\n{HOSTILE}"),

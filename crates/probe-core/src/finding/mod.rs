@@ -480,12 +480,6 @@ pub struct Finding {
     /// the guessed stack's first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixes: Vec<StackFix>,
-    /// Set when a suppression covers this finding: still shown, never counted in the grade.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suppressed: Option<Suppressed>,
-    /// Against a baseline report: `new` or `unchanged`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<BaselineState>,
 }
 
 /// A concrete fix for one stack.
@@ -515,8 +509,6 @@ impl Finding {
             tls_versions: Vec::new(),
             implied_by: None,
             fixes: Vec::new(),
-            suppressed: None,
-            baseline: None,
         }
     }
 
@@ -536,25 +528,6 @@ impl Finding {
     pub fn is_root(&self) -> bool {
         self.implied_by.is_none()
     }
-}
-
-/// How a finding was suppressed (shown in reports; it never counts toward the grade).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Suppressed {
-    /// The suppression's reason.
-    pub reason: String,
-    /// Its expiry date (ISO 8601).
-    pub expires: String,
-}
-
-/// A finding's state against a baseline report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BaselineState {
-    /// Not in the baseline.
-    New,
-    /// In the baseline too.
-    Unchanged,
 }
 
 /// A finding is implied by a more fundamental one when that one is a critical root cause on every

@@ -204,7 +204,7 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
     seen.sort();
     seen.dedup();
     t.tls_versions = seen;
-    t.findings = j.findings;
+    t.findings = j.findings.into_iter().map(Into::into).collect();
     t.notes = j.notes;
     if j.control_reached {
         t.verification = Verification::Verified;
@@ -213,8 +213,9 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
         t.verification_detail = Some("the control scenario got no request from the client".into());
     }
     if t.error.is_none() {
+        // A fresh report: no policy has marked anything yet, so every finding counts.
         let (score, grade) =
-            crate::grade::grade_target(t.findings.iter().filter(|f| f.suppressed.is_none()), false);
+            crate::grade::grade_target(t.findings.iter().map(|f| &f.finding), false);
         t.score = score;
         t.grade = grade;
     }

@@ -17,6 +17,11 @@ use crate::finding::FindingId;
 use crate::identity::{rustls_signing_key, ClientIdentity, KeyKind};
 use crate::transport::tls::CertChooser;
 
+impl ProbeId {
+    /// `cert-without-key`: The valid certificate with CertificateVerify signed by another key.
+    pub const CERT_WITHOUT_KEY: ProbeId = ProbeId::new("cert-without-key");
+}
+
 /// Signing keys that belong to no certificate, one per key type, made on first use.
 #[derive(Debug)]
 struct ForeignKeys {
@@ -76,7 +81,7 @@ impl CertChooser for WithoutKey {
 pub struct CertWithoutKey;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::CertWithoutKey,
+    id: ProbeId::CERT_WITHOUT_KEY,
     presents: "the positive control's certificate, CertificateVerify signed by another key",
     needs: "as `valid-client-cert`",
     findings: &[FindingId::ClientKeyPossessionNotVerified],

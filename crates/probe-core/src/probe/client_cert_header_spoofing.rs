@@ -18,11 +18,16 @@ use crate::finding::{Finding, FindingId};
 use crate::target::Target;
 use crate::transport::Sni;
 
+impl ProbeId {
+    /// `client-cert-header-spoofing`: Forwarded client-certificate headers sent by the client.
+    pub const CLIENT_CERT_HEADER_SPOOFING: ProbeId = ProbeId::new("client-cert-header-spoofing");
+}
+
 /// The probe.
 pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::ClientCertHeaderSpoofing,
+    id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
     presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Client-S-DN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: all at once, then one family at a time",
     needs: "a target that refuses an anonymous client over HTTP",
     findings: &[FindingId::ClientCertHeaderSpoofing],

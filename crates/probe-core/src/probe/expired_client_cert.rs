@@ -5,11 +5,16 @@ use super::{
 };
 use crate::finding::FindingId;
 
+impl ProbeId {
+    /// `expired-client-cert`: Issued by the staging CA, expired.
+    pub const EXPIRED_CLIENT_CERT: ProbeId = ProbeId::new("expired-client-cert");
+}
+
 /// The probe.
 pub struct ExpiredClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::ExpiredClientCert,
+    id: ProbeId::EXPIRED_CLIENT_CERT,
     presents: "a certificate from the staging CA, expired yesterday",
     needs: "a staging CA the server trusts (`--issuing-ca-*`)",
     findings: &[FindingId::ExpiredClientCertAccepted],

@@ -13,6 +13,11 @@ use crate::identity::forge::Forger;
 use crate::identity::{ClientIdentity, KeyKind};
 use crate::transport::tls::CertChooser;
 
+impl ProbeId {
+    /// `forged-client-cert`: A certificate whose issuer name is copied from an advertised CA name, signed by our key.
+    pub const FORGED_CLIENT_CERT: ProbeId = ProbeId::new("forged-client-cert");
+}
+
 /// At most this many advertised CA names are forged per target and TLS version.
 pub const MAX_NAMES: usize = 8;
 
@@ -58,7 +63,7 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
 pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::ForgedClientCert,
+    id: ProbeId::FORGED_CLIENT_CERT,
     presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key",
     needs: "advertised CA names, else the issuer of `--client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
@@ -77,7 +82,7 @@ impl Probe for ForgedClientCert {
     /// Each further advertised name, up to [`MAX_NAMES`], once the names are known.
     fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
         let names = first
-            .of(ProbeId::NoClientCert)
+            .of(ProbeId::NO_CLIENT_CERT)
             .map_or(0, |o| o.acceptable_cas.len());
         (1..names.min(MAX_NAMES))
             .map(|i| forged(ctx, i) as Arc<dyn CertChooser>)
@@ -111,8 +116,8 @@ mod tests {
     #[test]
     fn a_served_forgery_is_found_on_any_of_its_names() {
         let o = [
-            with_cert(obs(ProbeId::ForgedClientCert, Outcome::RefusedTls, None)),
-            with_cert(obs(ProbeId::ForgedClientCert, Outcome::Served, Some(200))),
+            with_cert(obs(ProbeId::FORGED_CLIENT_CERT, Outcome::RefusedTls, None)),
+            with_cert(obs(ProbeId::FORGED_CLIENT_CERT, Outcome::Served, Some(200))),
         ];
         let found = ForgedClientCert.judge(&view(&o));
         assert_eq!(found.len(), 1);

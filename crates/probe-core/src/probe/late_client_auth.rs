@@ -116,7 +116,7 @@ fn observation(
 pub fn judged_view(obs: &[ProbeObservation], version: TlsVersion) -> Vec<&ProbeObservation> {
     let asked_late = obs.iter().any(|o| {
         o.late
-            && o.id == ProbeId::NoClientCert
+            && o.id == ProbeId::NO_CLIENT_CERT
             && o.tls_version == version
             && o.asked_after_handshake.is_some()
     });
@@ -132,7 +132,7 @@ mod tests {
 
     fn obs(late: bool, asked: Option<LateAsk>, outcome: Outcome) -> ProbeObservation {
         ProbeObservation {
-            id: ProbeId::NoClientCert,
+            id: ProbeId::NO_CLIENT_CERT,
             tls_version: TlsVersion::Tls13,
             client_cert: None,
             cert_requested: asked.is_some(),

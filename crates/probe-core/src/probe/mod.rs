@@ -32,22 +32,44 @@ use crate::target::Target;
 use crate::transport::tls::CertChooser;
 use crate::transport::Limits;
 
-pub mod cert_without_key;
-pub mod client_cert_header_spoofing;
-pub mod expired_client_cert;
-pub mod forged_client_cert;
 pub mod late_client_auth;
-pub mod no_client_cert;
-pub mod not_yet_valid_client_cert;
 pub mod registry;
-pub mod server_certificate;
-pub mod session_resumption_bypass;
 pub mod side_door;
-pub mod sni_host_mismatch_bypass;
-pub mod tls_config_exposed;
-pub mod untrusted_client_cert;
-pub mod valid_client_cert;
-pub mod wrong_eku_client_cert;
+
+/// Declares each probe's module and lists it, in report order: the registry's one list.
+macro_rules! probes {
+    (handshake: [$($h:ident::$hp:ident),* $(,)?], per_target: [$($t:ident::$tp:ident),* $(,)?] $(,)?) => {
+        $(pub mod $h;)*
+        $(pub mod $t;)*
+        /// Every handshake probe, in report order.
+        pub static PROBES: &[&dyn Probe] = &[$(&$h::$hp),*];
+        /// Every probe that makes requests of its own once per target.
+        pub static TARGET_PROBES: &[&dyn TargetProbe] = &[$(&$t::$tp),*];
+    };
+}
+
+// THE REGISTRY. Adding a probe is one file under `probe/` (its `ProbeId` constant, `ProbeSpec`,
+// requests and judgement) and one line here; `registry` reads this list (ids, `--skip-probe`,
+// reading reports back) and tests check it against the README and docs.
+probes! {
+    handshake: [
+        no_client_cert::NoClientCert,
+        untrusted_client_cert::UntrustedClientCert,
+        forged_client_cert::ForgedClientCert,
+        valid_client_cert::ValidClientCert,
+        cert_without_key::CertWithoutKey,
+        expired_client_cert::ExpiredClientCert,
+        not_yet_valid_client_cert::NotYetValidClientCert,
+        wrong_eku_client_cert::WrongEkuClientCert,
+    ],
+    per_target: [
+        server_certificate::ServerCertificateProbe,
+        tls_config_exposed::TlsConfigExposed,
+        sni_host_mismatch_bypass::SniHostMismatchBypass,
+        session_resumption_bypass::SessionResumptionBypass,
+        client_cert_header_spoofing::ClientCertHeaderSpoofing,
+    ],
+}
 
 /// What a probe declares about itself.
 #[derive(Debug)]

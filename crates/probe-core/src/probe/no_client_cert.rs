@@ -8,11 +8,16 @@ use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
 use crate::facts::{Outcome, ProbeObservation};
 use crate::finding::{Finding, FindingId, Severity};
 
+impl ProbeId {
+    /// `no-client-cert`: No certificate at all.
+    pub const NO_CLIENT_CERT: ProbeId = ProbeId::new("no-client-cert");
+}
+
 /// The probe.
 pub struct NoClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::NoClientCert,
+    id: ProbeId::NO_CLIENT_CERT,
     presents: "nothing; records the CertificateRequest, its CA names and signature schemes, the alert, the HTTP status and a capped body excerpt",
     needs: "—",
     findings: &[
@@ -113,13 +118,13 @@ mod tests {
 
     #[test]
     fn never_asked_is_critical_when_served_and_high_when_refused_otherwise() {
-        let mut served = obs(ProbeId::NoClientCert, Outcome::Served, Some(200));
+        let mut served = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
         served.cert_requested = false;
         assert_eq!(
             ids(served),
             [(FindingId::ClientCertNotRequested, Severity::Critical)]
         );
-        let mut refused = obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(401));
+        let mut refused = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(401));
         refused.cert_requested = false;
         assert_eq!(
             ids(refused),
@@ -130,29 +135,29 @@ mod tests {
     #[test]
     fn asked_then_served_is_optional_and_an_app_refusal_is_enforced_by_app() {
         assert_eq!(
-            ids(obs(ProbeId::NoClientCert, Outcome::Served, Some(200))),
+            ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200))),
             [(FindingId::ClientCertOptional, Severity::Critical)]
         );
         assert_eq!(
-            ids(obs(ProbeId::NoClientCert, Outcome::Answered, Some(404))),
+            ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(404))),
             [(FindingId::ClientCertOptional, Severity::Medium)]
         );
         assert_eq!(
-            ids(obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(403))),
+            ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403))),
             [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
         );
     }
 
     #[test]
     fn the_tls_layers_own_refusals_raise_nothing() {
-        assert!(ids(obs(ProbeId::NoClientCert, Outcome::RefusedTls, None)).is_empty());
-        let mut nginx = obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(400));
+        assert!(ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None)).is_empty());
+        let mut nginx = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
         nginx.body_excerpt =
             Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
         assert!(tls_module_refusal(&nginx));
         assert!(ids(nginx).is_empty());
-        assert!(ids(obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(496))).is_empty());
-        let mut late = obs(ProbeId::NoClientCert, Outcome::RefusedHttp, Some(403));
+        assert!(ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(496))).is_empty());
+        let mut late = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
         late.asked_after_handshake = Some(crate::facts::LateAsk::PostHandshake);
         assert!(
             ids(late).is_empty(),
@@ -162,6 +167,6 @@ mod tests {
 
     #[test]
     fn an_unreadable_answer_raises_nothing() {
-        assert!(ids(obs(ProbeId::NoClientCert, Outcome::Inconclusive, None)).is_empty());
+        assert!(ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::Inconclusive, None)).is_empty());
     }
 }

@@ -5,11 +5,16 @@ use super::{
 };
 use crate::finding::FindingId;
 
+impl ProbeId {
+    /// `not-yet-valid-client-cert`: Issued by the staging CA, not yet valid.
+    pub const NOT_YET_VALID_CLIENT_CERT: ProbeId = ProbeId::new("not-yet-valid-client-cert");
+}
+
 /// The probe.
 pub struct NotYetValidClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::NotYetValidClientCert,
+    id: ProbeId::NOT_YET_VALID_CLIENT_CERT,
     presents: "a certificate from the staging CA, valid from tomorrow",
     needs: "a staging CA the server trusts (`--issuing-ca-*`)",
     findings: &[FindingId::NotYetValidClientCertAccepted],

@@ -1,41 +1,11 @@
-//! The registry: the one list of every probe, in report order. Adding a probe is one file under
-//! `probe/` and one line here.
+//! Reading the registry: the list itself is the `probes!` invocation in `probe/mod.rs` (one line
+//! per probe, which also declares its module). Here: every probe's declaration, lookup by id, and
+//! reading ids back from reports.
 
-use super::cert_without_key::CertWithoutKey;
-use super::client_cert_header_spoofing::ClientCertHeaderSpoofing;
-use super::expired_client_cert::ExpiredClientCert;
-use super::forged_client_cert::ForgedClientCert;
-use super::no_client_cert::NoClientCert;
-use super::not_yet_valid_client_cert::NotYetValidClientCert;
-use super::server_certificate::ServerCertificateProbe;
-use super::session_resumption_bypass::SessionResumptionBypass;
-use super::sni_host_mismatch_bypass::SniHostMismatchBypass;
-use super::tls_config_exposed::TlsConfigExposed;
-use super::untrusted_client_cert::UntrustedClientCert;
-use super::valid_client_cert::ValidClientCert;
-use super::wrong_eku_client_cert::WrongEkuClientCert;
-use super::{Probe, ProbeSpec, TargetProbe};
+use serde::de::{self, Deserialize, Deserializer};
 
-/// Every handshake probe, in report order.
-pub static PROBES: &[&dyn Probe] = &[
-    &NoClientCert,
-    &UntrustedClientCert,
-    &ForgedClientCert,
-    &ValidClientCert,
-    &CertWithoutKey,
-    &ExpiredClientCert,
-    &NotYetValidClientCert,
-    &WrongEkuClientCert,
-];
-
-/// Every probe that makes requests of its own once per target.
-pub static TARGET_PROBES: &[&dyn TargetProbe] = &[
-    &ServerCertificateProbe,
-    &TlsConfigExposed,
-    &SniHostMismatchBypass,
-    &SessionResumptionBypass,
-    &ClientCertHeaderSpoofing,
-];
+use super::{ProbeId, ProbeSpec};
+pub use super::{PROBES, TARGET_PROBES};
 
 /// Every probe's declaration, handshake probes first.
 pub fn specs() -> impl Iterator<Item = &'static ProbeSpec> {
@@ -48,4 +18,42 @@ pub fn specs() -> impl Iterator<Item = &'static ProbeSpec> {
 /// The probe a stable id names (for `--skip-probe`).
 pub fn find(id: &str) -> Option<&'static ProbeSpec> {
     specs().find(|s| s.id.as_str() == id)
+}
+
+/// A report read back names its probes by id; only the registry's ids are accepted.
+impl<'de> Deserialize<'de> for ProbeId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        find(&text)
+            .map(|spec| spec.id)
+            .ok_or_else(|| de::Error::custom("unknown probe id"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_round_trip() {
+        let ids: Vec<&str> = specs().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids.len(), PROBES.len() + TARGET_PROBES.len());
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), ids.len(), "duplicate probe ids: {ids:?}");
+        for id in ids {
+            assert!(
+                !id.is_empty()
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{id} is not kebab-case"
+            );
+            let json = serde_json::to_string(&find(id).map(|s| s.id)).unwrap();
+            let back: Option<ProbeId> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.map(ProbeId::as_str), Some(id));
+        }
+        assert!(serde_json::from_str::<ProbeId>("\"no-such-probe\"").is_err());
+    }
 }

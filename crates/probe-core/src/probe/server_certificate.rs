@@ -11,11 +11,16 @@ use crate::facts::ProbeId;
 use crate::finding::FindingId;
 use crate::target::Target;
 
+impl ProbeId {
+    /// `server-certificate`: The served certificate chain, analysed.
+    pub const SERVER_CERTIFICATE: ProbeId = ProbeId::new("server-certificate");
+}
+
 /// The probe.
 pub struct ServerCertificateProbe;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::ServerCertificate,
+    id: ProbeId::SERVER_CERTIFICATE,
     presents: "nothing more: analyses the chain served to `no-client-cert` (trust against the system roots and `--ca-file`, host name, dates, key and signature, missing intermediates)",
     needs: "—",
     findings: &[

@@ -19,11 +19,16 @@ use crate::target::Target;
 use crate::transport::tls::CrossNameSessions;
 use crate::transport::Sni;
 
+impl ProbeId {
+    /// `session-resumption-bypass`: A session from another name, resumed on the protected one.
+    pub const SESSION_RESUMPTION_BYPASS: ProbeId = ProbeId::new("session-resumption-bypass");
+}
+
 /// The probe.
 pub struct SessionResumptionBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::SessionResumptionBypass,
+    id: ProbeId::SESSION_RESUMPTION_BYPASS,
     presents: "no certificate: a session from a name that needs none (no SNI or a sibling name), then offered with the protected SNI and `Host`, per TLS version",
     needs: "a target that refuses an anonymous client",
     findings: &[FindingId::SessionResumptionBypass],

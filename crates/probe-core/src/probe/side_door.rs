@@ -19,7 +19,7 @@ pub fn anonymous_refusals(first: &FirstWave) -> Vec<&ProbeObservation> {
     let mut refused: Vec<&ProbeObservation> = first
         .observations
         .iter()
-        .filter(|o| o.id == ProbeId::NoClientCert && !o.late)
+        .filter(|o| o.id == ProbeId::NO_CLIENT_CERT && !o.late)
         .filter(|o| matches!(o.outcome, Outcome::RefusedTls | Outcome::RefusedHttp))
         .collect();
     refused.sort_by_key(|o| o.tls_version);

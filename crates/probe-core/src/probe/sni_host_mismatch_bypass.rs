@@ -16,11 +16,16 @@ use crate::finding::{Finding, FindingId};
 use crate::target::Target;
 use crate::transport::Sni;
 
+impl ProbeId {
+    /// `sni-host-mismatch-bypass`: Another SNI name with the protected `Host`.
+    pub const SNI_HOST_MISMATCH_BYPASS: ProbeId = ProbeId::new("sni-host-mismatch-bypass");
+}
+
 /// The probe.
 pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::SniHostMismatchBypass,
+    id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
     presents: "no certificate, another SNI (none, the served certificate's other names, `--sni-name`, the host in capitals, a random name under the parent domain; at most 8) and the protected `Host`; then, on a 2xx, the same SNI with its own `Host`",
     needs: "a target that refuses an anonymous client",
     findings: &[FindingId::SniHostMismatchBypass],

@@ -45,6 +45,13 @@ pub const BODY_CAP: usize = 64 * 1024;
 
 pub use crate::checks::config_body::ConfigObservation;
 
+use crate::facts::ProbeId;
+
+impl ProbeId {
+    /// `tls-config-exposed`: Well-known configuration paths.
+    pub const TLS_CONFIG_EXPOSED: ProbeId = ProbeId::new("tls-config-exposed");
+}
+
 /// The probe's result on one target.
 #[derive(Debug, Default)]
 pub struct ConfigScan {
@@ -385,7 +392,7 @@ fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
 pub struct TlsConfigExposed;
 
 static SPEC: super::ProbeSpec = super::ProbeSpec {
-    id: super::ProbeId::TlsConfigExposed,
+    id: super::ProbeId::TLS_CONFIG_EXPOSED,
     presents: "GETs of well-known configuration paths (after a random control path), without a certificate and with the positive control's",
     needs: "—",
     findings: &[FindingId::TlsConfigExposed],

@@ -8,11 +8,16 @@ use super::{
 };
 use crate::finding::FindingId;
 
+impl ProbeId {
+    /// `untrusted-client-cert`: A certificate from a CA minted on the spot.
+    pub const UNTRUSTED_CLIENT_CERT: ProbeId = ProbeId::new("untrusted-client-cert");
+}
+
 /// The probe.
 pub struct UntrustedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::UntrustedClientCert,
+    id: ProbeId::UNTRUSTED_CLIENT_CERT,
     presents: "a certificate from a CA minted on the spot",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
@@ -46,7 +51,7 @@ mod tests {
     #[test]
     fn only_a_presented_certificate_that_is_served_counts() {
         let served = [with_cert(obs(
-            ProbeId::UntrustedClientCert,
+            ProbeId::UNTRUSTED_CLIENT_CERT,
             Outcome::Served,
             Some(200),
         ))];
@@ -56,7 +61,7 @@ mod tests {
         assert!(found[0].finding.detail.contains("HTTP 200"));
         // Served but nothing presented (the server never asked): not this finding.
         let unasked = [obs(
-            ProbeId::UntrustedClientCert,
+            ProbeId::UNTRUSTED_CLIENT_CERT,
             Outcome::Served,
             Some(200),
         )];
@@ -67,7 +72,7 @@ mod tests {
             (Outcome::Inconclusive, None),
         ] {
             let refused = [with_cert(obs(
-                ProbeId::UntrustedClientCert,
+                ProbeId::UNTRUSTED_CLIENT_CERT,
                 outcome,
                 status,
             ))];

@@ -9,11 +9,16 @@ use crate::facts::Outcome;
 use crate::finding::{Finding, FindingId};
 use crate::transport::tls::CertChooser;
 
+impl ProbeId {
+    /// `valid-client-cert`: The positive control: a certificate the server should accept.
+    pub const VALID_CLIENT_CERT: ProbeId = ProbeId::new("valid-client-cert");
+}
+
 /// The probe.
 pub struct ValidClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::ValidClientCert,
+    id: ProbeId::VALID_CLIENT_CERT,
     presents: "the positive control: your certificate, or one minted from the staging CA",
     needs: "`--client-cert`/`--client-key` or `--issuing-ca-*`",
     findings: &[FindingId::EnforcementUnverified],
@@ -79,7 +84,7 @@ mod tests {
     #[test]
     fn a_refused_positive_control_says_refusals_prove_nothing() {
         let refused = [with_cert(obs(
-            ProbeId::ValidClientCert,
+            ProbeId::VALID_CLIENT_CERT,
             Outcome::RefusedTls,
             None,
         ))];
@@ -91,7 +96,7 @@ mod tests {
             .detail
             .contains("alert CertificateRequired"));
         for (outcome, status) in [(Outcome::Served, Some(200)), (Outcome::Inconclusive, None)] {
-            let o = [with_cert(obs(ProbeId::ValidClientCert, outcome, status))];
+            let o = [with_cert(obs(ProbeId::VALID_CLIENT_CERT, outcome, status))];
             assert!(ValidClientCert.judge(&view(&o)).is_empty(), "{outcome:?}");
         }
     }

@@ -5,11 +5,16 @@ use super::{
 };
 use crate::finding::FindingId;
 
+impl ProbeId {
+    /// `wrong-eku-client-cert`: Issued by the staging CA with EKU serverAuth only.
+    pub const WRONG_EKU_CLIENT_CERT: ProbeId = ProbeId::new("wrong-eku-client-cert");
+}
+
 /// The probe.
 pub struct WrongEkuClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
-    id: ProbeId::WrongEkuClientCert,
+    id: ProbeId::WRONG_EKU_CLIENT_CERT,
     presents: "a certificate from the staging CA with EKU serverAuth only",
     needs: "a staging CA the server trusts (`--issuing-ca-*`)",
     findings: &[FindingId::WrongEkuClientCertAccepted],

@@ -328,6 +328,7 @@ async fn connect(
         Ok(pair) => pair,
         Err(e) => return Err(error(format!("socket setup failed: {e}"))),
     };
+    let connected = connecting.elapsed();
     let tls = match TlsConnector::from(Arc::new(config))
         .connect(server_name, tcp)
         .await
@@ -335,6 +336,12 @@ async fn connect(
         Ok(t) => t,
         Err(e) => return Err(handshake_failed(&e, record)),
     };
+    tracing::debug!(
+        target: "probe_core::timing",
+        tcp_ms = ms(connected),
+        handshake_ms = ms(connecting.elapsed().saturating_sub(connected)),
+        "connected"
+    );
     let (alpn, negotiated_h2, version, resumed) = {
         let conn = tls.get_ref().1;
         let resumed = conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
@@ -483,10 +490,21 @@ async fn early_alert(
     // Ends on the first of: an alert or data (the read), a session ticket (the server accepted our
     // Finished: go on at once), or the window. The read is cancel-safe: records it processed stay
     // buffered in rustls.
+    let waiting = Instant::now();
     let read = tokio::select! {
         r = tokio::time::timeout(wait, tls.read(&mut buf)) => r,
-        () = ticket.notified() => return Ok(Yielding::new(tls)),
+        () = ticket.notified() => {
+            tracing::debug!(target: "probe_core::timing", waited_ms = ms(waiting.elapsed()), "early alert: a session ticket came first");
+            return Ok(Yielding::new(tls));
+        }
     };
+    tracing::debug!(
+        target: "probe_core::timing",
+        waited_ms = ms(waiting.elapsed()),
+        window_ms = ms(wait),
+        ended = match &read { Err(_) => "window", Ok(Ok(0)) => "close", Ok(Ok(_)) => "data", Ok(Err(_)) => "error" },
+        "early alert"
+    );
     match read {
         Err(_) => Ok(Yielding::new(tls)),
         Ok(Ok(0)) => Err(ExchangeResult {
@@ -517,6 +535,11 @@ async fn early_alert(
             })
         }
     }
+}
+
+/// Milliseconds, for the timing events (`RUST_LOG=probe_core::timing=debug`).
+pub(crate) fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e5).round() / 100.0
 }
 
 /// A handshake that failed: the server refused, does not speak the version, or is not TLS.

@@ -1,0 +1,79 @@
+//! `server-cert-untrusted`: the chain does not validate, implied by its cause when that cause is a
+//! finding already.
+
+use super::super::trust::Refusal;
+use super::super::Examined;
+use crate::finding::{Finding, FindingId};
+
+/// `server-cert-untrusted` when webpki refused the chain; `raised` are the findings of the chain
+/// so far, which may be its cause.
+pub(super) fn untrusted(e: &Examined<'_>, raised: &[Finding]) -> Option<Finding> {
+    let (class, reason) = e.refusal.as_ref()?;
+    let mut f = e.with_leaf(
+        Finding::new(FindingId::ServerCertUntrusted, detail(e, *class, reason))
+            .with_evidence("webpki", reason.clone()),
+    );
+    f.implied_by = cause(*class, raised);
+    Some(f)
+}
+
+/// The finding already raised that explains the refusal, if any.
+fn cause(class: Refusal, raised: &[Finding]) -> Option<FindingId> {
+    let has = |id: FindingId| raised.iter().any(|f| f.id == id);
+    if has(FindingId::ServerCertSelfSigned) {
+        Some(FindingId::ServerCertSelfSigned)
+    } else if class == Refusal::UnknownIssuer && has(FindingId::ServerChainIncomplete) {
+        Some(FindingId::ServerChainIncomplete)
+    } else if class == Refusal::UnsupportedAlgorithm && has(FindingId::ServerCertWeakSignature) {
+        Some(FindingId::ServerCertWeakSignature)
+    } else {
+        None
+    }
+}
+
+/// The detail: the unknown issuer at the end of the path, or webpki's reason.
+fn detail(e: &Examined<'_>, class: Refusal, reason: &str) -> String {
+    match class {
+        Refusal::UnknownIssuer => format!(
+            "The chain does not lead to a trust anchor: the issuer {} is unknown.",
+            e.all
+                .get(e.path.last().copied().unwrap_or(0))
+                .map(|f| f.described.issuer.clone())
+                .unwrap_or_default()
+        ),
+        _ => format!("The chain does not validate: {reason}."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::server_cert::test_pki::{Pki, Served};
+
+    #[test]
+    fn a_chain_to_an_unknown_root_is_untrusted() {
+        let pki = Pki::new();
+        let other = Pki::new();
+        let served = Served::new(pki.full_chain(), &[&other.root.der], "localhost");
+        let judged = served.examined();
+        let f = untrusted(&judged, &[]).expect("untrusted");
+        assert_eq!(f.id, FindingId::ServerCertUntrusted);
+        assert_eq!(f.implied_by, None);
+        assert!(
+            f.detail.contains("does not lead to a trust anchor") && f.detail.contains("Test Root"),
+            "{}",
+            f.detail
+        );
+        assert!(f.evidence.contains_key("webpki"));
+        assert_eq!(served.ids(), vec![(FindingId::ServerCertUntrusted, None)]);
+        assert!(untrusted(&Served::correct(&pki).examined(), &[]).is_none());
+    }
+
+    #[test]
+    fn without_anchors_trust_is_not_judged() {
+        let pki = Pki::new();
+        let served = Served::new(pki.full_chain(), &[], "localhost");
+        assert!(untrusted(&served.examined(), &[]).is_none());
+        assert!(served.ids().is_empty());
+    }
+}

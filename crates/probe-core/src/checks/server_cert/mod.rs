@@ -1,0 +1,362 @@
+//! Server certificate analysis: what a client that skips verification would hide. The chain the
+//! baseline probe was served is validated with webpki against the system roots, `--ca-file` and
+//! [`crate::engine::ScanOptions::extra_roots`], and analysed with x509-parser, once per target.
+//!
+//! Findings (all CWE-295): `server-cert-untrusted`, `server-cert-expired`, `server-cert-expiring`,
+//! `server-cert-self-signed`, `server-cert-hostname-mismatch`, `server-cert-weak-key`,
+//! `server-cert-weak-signature` and `server-chain-incomplete`. Each fact is checked on its own:
+//! trust is judged at a moment when every served certificate is valid (so an expired certificate
+//! from a trusted CA reads as expired, not untrusted), and the host name with webpki's name check
+//! whatever the trust. `server-cert-untrusted` is marked implied by its cause when that is known:
+//! a self-signed leaf, a missing intermediate, or a signature algorithm webpki refuses.
+//!
+//! Where each job lives: this file holds the public types and [`analyse`]; `facts` reads one
+//! certificate's facts from its DER; `trust` holds the trust anchors and webpki's verdict; `path`
+//! walks from the leaf up the served chain; `findings` holds one small judgement per finding.
+
+mod facts;
+mod findings;
+mod path;
+#[cfg(test)]
+mod test_pki;
+mod trust;
+
+use rustls_pki_types::{CertificateDer, ServerName};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::facts::TlsVersion;
+use crate::finding::{Finding, FindingId};
+use crate::target::Target;
+
+use facts::Facts;
+use path::PathEnd;
+use trust::Refusal;
+
+pub use trust::{LazyTrust, TrustStore};
+
+/// Default of [`crate::engine::ScanOptions::expiry_warning_days`].
+pub const DEFAULT_EXPIRY_WARNING_DAYS: u32 = 30;
+
+/// Whether the served chain validates against the trust anchors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerTrust {
+    /// It chains to a trust anchor (validity dates and host name aside: they are findings of
+    /// their own).
+    Trusted,
+    /// It does not chain to any trust anchor.
+    Untrusted,
+    /// No trust anchors were loaded, so trust was not judged.
+    Unknown,
+}
+
+/// One certificate of the chain as served.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainCertificate {
+    /// Subject DN (RFC 4514).
+    pub subject: String,
+    /// Issuer DN (RFC 4514).
+    pub issuer: String,
+    /// SHA-256 fingerprint of the DER, lower-case hex.
+    pub sha256: String,
+    /// Key algorithm and size, e.g. `EC 256 (P-256)`, `RSA 2048`.
+    pub key: String,
+    /// Signature algorithm, e.g. `ecdsa-with-SHA256`.
+    pub signature_algorithm: String,
+    /// Start of validity (RFC 3339).
+    pub not_before: String,
+    /// End of validity (RFC 3339).
+    pub not_after: String,
+    /// Subject and issuer are the same and the certificate verifies with its own key.
+    pub self_signed: bool,
+}
+
+/// The server's certificate as the baseline probe was served it, with what was judged of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerCertificate {
+    /// Subject DN of the leaf (RFC 4514).
+    pub subject: String,
+    /// Issuer DN of the leaf (RFC 4514).
+    pub issuer: String,
+    /// Subject alternative names (`DNS:…`, `IP:…`, `URI:…`, `email:…`).
+    pub sans: Vec<String>,
+    /// Start of the leaf's validity (RFC 3339).
+    pub not_before: String,
+    /// End of the leaf's validity (RFC 3339).
+    pub not_after: String,
+    /// Whole days until the leaf expires (negative once expired).
+    pub days_left: i64,
+    /// The leaf's key, e.g. `EC 256 (P-256)`.
+    pub key: String,
+    /// The leaf's signature algorithm.
+    pub signature_algorithm: String,
+    /// SHA-256 fingerprint of the leaf.
+    pub sha256: String,
+    /// Whether the chain validates against the trust anchors.
+    pub trust: ServerTrust,
+    /// Why it does not, as webpki says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_error: Option<String>,
+    /// The host name checked against the certificate.
+    pub host: String,
+    /// Whether the leaf is valid for that host; `None` when the leaf could not be checked.
+    pub host_matches: Option<bool>,
+    /// The chain as served, leaf first.
+    pub chain: Vec<ChainCertificate>,
+    /// The TLS versions on which this chain was served.
+    pub tls_versions: Vec<TlsVersion>,
+}
+
+/// The result of analysing one target's served chains.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// The chain served on the first TLS version, described.
+    pub certificate: Option<ServerCertificate>,
+    /// Findings, merged across the chains served.
+    pub findings: Vec<Finding>,
+}
+
+/// What to warn about.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// `server-cert-expiring` within this many days.
+    pub expiry_warning_days: u32,
+}
+
+/// Analyses the chains served to the baseline probe, one per TLS version (identical chains are
+/// judged once). `now` is a parameter so tests can move the clock.
+pub fn analyse(
+    chains: &[(TlsVersion, Vec<CertificateDer<'static>>)],
+    target: &Target,
+    trust: &TrustStore,
+    policy: Policy,
+    now: OffsetDateTime,
+) -> Analysis {
+    let mut distinct: Vec<(&Vec<CertificateDer<'static>>, Vec<TlsVersion>)> = Vec::new();
+    for (v, chain) in chains.iter().filter(|(_, c)| !c.is_empty()) {
+        match distinct.iter_mut().find(|(c, _)| *c == chain) {
+            Some((_, versions)) => versions.push(*v),
+            None => distinct.push((chain, vec![*v])),
+        }
+    }
+    let mut out = Analysis::default();
+    for (chain, versions) in distinct {
+        let (cert, findings) = analyse_chain(chain, target, trust, policy, now);
+        for mut f in findings {
+            f.tls_versions = versions.clone();
+            match out.findings.iter_mut().find(|g| g.id == f.id) {
+                Some(g) => {
+                    g.tls_versions.extend(versions.iter().copied());
+                    g.evidence.extend(f.evidence);
+                }
+                None => out.findings.push(f),
+            }
+        }
+        if let (None, Some(mut c)) = (&out.certificate, cert) {
+            c.tls_versions = versions;
+            out.certificate = Some(c);
+        }
+    }
+    out
+}
+
+/// One served chain, parsed and judged: everything the findings read.
+struct Examined<'a> {
+    /// The certificates that parsed, in served order (an unparsable extra one is left out).
+    all: &'a [Facts],
+    /// The leaf (the first of `all`, which parsed).
+    leaf: &'a Facts,
+    /// The leaf's subject alternative names, described.
+    sans: Vec<String>,
+    /// Indexes into `all` from the leaf up its issuers, leaf first.
+    path: Vec<usize>,
+    /// How that walk ended.
+    end: PathEnd,
+    /// webpki's verdict.
+    trust: ServerTrust,
+    /// Why webpki refused the chain, when it did.
+    refusal: Option<(Refusal, String)>,
+    /// Whether the leaf is valid for the target's host.
+    host_matches: Option<bool>,
+    /// The anchors the chain was judged against.
+    store: &'a TrustStore,
+    /// The target scanned.
+    target: &'a Target,
+    /// The moment of judgement.
+    now: OffsetDateTime,
+}
+
+impl Examined<'_> {
+    /// The certificates on the path from the leaf, leaf first.
+    fn on_path(&self) -> impl Iterator<Item = &Facts> {
+        self.path.iter().filter_map(|i| self.all.get(*i))
+    }
+
+    /// `finding` with the leaf named in its evidence.
+    fn with_leaf(&self, finding: Finding) -> Finding {
+        finding.with_evidence("leaf", facts::label(self.leaf))
+    }
+}
+
+/// Judges one served chain: its description and its findings.
+fn analyse_chain(
+    chain: &[CertificateDer<'static>],
+    target: &Target,
+    trust: &TrustStore,
+    policy: Policy,
+    now: OffsetDateTime,
+) -> (Option<ServerCertificate>, Vec<Finding>) {
+    let parsed: Vec<Option<Facts>> = chain.iter().map(facts::facts).collect();
+    let leaf_parsed = parsed.first().is_some_and(Option::is_some);
+    // Unparsable extra certificates are left out of the analysis.
+    let all: Vec<Facts> = parsed.into_iter().flatten().collect();
+    let (true, Some(leaf)) = (leaf_parsed, all.first()) else {
+        return (None, unparsable(trust).into_iter().collect());
+    };
+    let examined = examine(chain, &all, leaf, target, trust, now);
+    let raised = findings::raise(&examined, policy);
+    (Some(describe(examined)), raised)
+}
+
+/// `server-cert-untrusted` for a leaf that is not X.509, when trust is judged at all.
+fn unparsable(trust: &TrustStore) -> Option<Finding> {
+    trust.verifier.as_ref().map(|_| {
+        Finding::new(
+            FindingId::ServerCertUntrusted,
+            "The server's certificate could not be parsed as X.509.",
+        )
+    })
+}
+
+/// Judges trust and host name and walks the chain; `leaf` is the first of `all`.
+fn examine<'a>(
+    chain: &[CertificateDer<'static>],
+    all: &'a [Facts],
+    leaf: &'a Facts,
+    target: &'a Target,
+    store: &'a TrustStore,
+    now: OffsetDateTime,
+) -> Examined<'a> {
+    let name = target.server_name().ok();
+    let (trust, refusal) = match &name {
+        Some(n) => trust::judge_trust(chain, all, n, store, now),
+        None => (ServerTrust::Unknown, None),
+    };
+    let (path, end) = path::walk(all, store);
+    Examined {
+        all,
+        leaf,
+        sans: chain.first().map(facts::sans).unwrap_or_default(),
+        path,
+        end,
+        trust,
+        refusal,
+        host_matches: host_matches(chain, name.as_ref()),
+        store,
+        target,
+        now,
+    }
+}
+
+/// Whether the leaf is valid for `name`, by webpki's name check; `None` when it cannot be read.
+fn host_matches(
+    chain: &[CertificateDer<'static>],
+    name: Option<&ServerName<'static>>,
+) -> Option<bool> {
+    let n = name?;
+    let leaf_der = chain.first()?;
+    let ee = webpki::EndEntityCert::try_from(leaf_der).ok()?;
+    Some(ee.verify_is_valid_for_subject_name(n).is_ok())
+}
+
+/// The leaf and chain, described for the report.
+fn describe(e: Examined<'_>) -> ServerCertificate {
+    let leaf = &e.leaf.described;
+    ServerCertificate {
+        subject: leaf.subject.clone(),
+        issuer: leaf.issuer.clone(),
+        sans: e.sans,
+        not_before: leaf.not_before.clone(),
+        not_after: leaf.not_after.clone(),
+        days_left: facts::days(e.leaf.not_after - e.now),
+        key: leaf.key.clone(),
+        signature_algorithm: leaf.signature_algorithm.clone(),
+        sha256: leaf.sha256.clone(),
+        trust: e.trust,
+        trust_error: e.refusal.map(|(_, r)| r),
+        host: e.target.host.clone(),
+        host_matches: e.host_matches,
+        chain: e.all.iter().map(|f| f.described.clone()).collect(),
+        tls_versions: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_pki::{Pki, Served, LOCAL, POLICY};
+    use super::*;
+
+    #[test]
+    fn a_correct_chain_raises_nothing_and_is_described() {
+        let pki = Pki::new();
+        let served = Served::correct(&pki);
+        assert!(served.findings().is_empty(), "{:#?}", served.findings());
+        let c = describe(served.examined());
+        assert_eq!(c.trust, ServerTrust::Trusted);
+        assert_eq!(c.trust_error, None);
+        assert_eq!(c.host_matches, Some(true));
+        assert_eq!(c.sans, vec!["DNS:localhost", "IP:127.0.0.1"]);
+        assert_eq!(c.key, "EC 256 (prime256v1)");
+        assert_eq!(c.signature_algorithm, "ecdsa-with-SHA256");
+        assert_eq!(c.chain.len(), 2);
+        assert!(c.chain.iter().all(|x| !x.self_signed));
+        assert_eq!(c.host, "localhost");
+        assert!((363..=365).contains(&c.days_left), "{}", c.days_left);
+    }
+
+    #[test]
+    fn identical_chains_are_judged_once_and_findings_merge_across_versions() {
+        let pki = Pki::new();
+        let other = Pki::new();
+        let chain = pki.full_chain();
+        let chains = vec![
+            (TlsVersion::Tls13, chain.clone()),
+            (TlsVersion::Tls12, chain),
+        ];
+        let target = Target::parse(LOCAL[0]).unwrap();
+        let store = trust_store(&[&other.root.der]);
+        let now = OffsetDateTime::now_utc();
+        let a = analyse(&chains, &target, &store, POLICY, now);
+        let c = a.certificate.expect("described");
+        assert_eq!(c.tls_versions, vec![TlsVersion::Tls13, TlsVersion::Tls12]);
+        assert_eq!(a.findings.len(), 1);
+        let f = a.findings.first().expect("untrusted");
+        assert_eq!(f.id, FindingId::ServerCertUntrusted);
+        assert_eq!(f.tls_versions, vec![TlsVersion::Tls13, TlsVersion::Tls12]);
+        assert!(analyse(&[], &target, &store, POLICY, now)
+            .certificate
+            .is_none());
+    }
+
+    #[test]
+    fn a_leaf_that_is_not_x509_is_untrusted_when_trust_is_judged() {
+        let pki = Pki::new();
+        let garbage = vec![CertificateDer::from(vec![0x30, 0x03, 1, 2, 3])];
+        let target = Target::parse("localhost").unwrap();
+        let now = OffsetDateTime::now_utc();
+        let store = trust_store(&[&pki.root.der]);
+        let (cert, findings) = analyse_chain(&garbage, &target, &store, POLICY, now);
+        assert!(cert.is_none());
+        let ids: Vec<_> = findings.iter().map(|f| f.id).collect();
+        assert_eq!(ids, vec![FindingId::ServerCertUntrusted]);
+        let store = trust_store(&[]);
+        let (cert, findings) = analyse_chain(&garbage, &target, &store, POLICY, now);
+        assert!(cert.is_none() && findings.is_empty());
+    }
+
+    /// The store [`Served`] builds, for calls of [`analyse`] itself.
+    fn trust_store(anchors: &[&CertificateDer<'static>]) -> TrustStore {
+        Served::store(anchors)
+    }
+}
