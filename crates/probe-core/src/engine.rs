@@ -122,16 +122,16 @@ impl IdentityInputs {
         let client = Self::pair(
             &self.client_cert_pem,
             &self.client_key_pem,
-            ("--client-cert", "--client-key"),
+            ("client-cert", "client-key"),
         )?
-        .map(|(c, k)| ClientIdentity::from_pem(c, k, "--client-cert", provider))
+        .map(|(c, k)| ClientIdentity::from_pem(c, k, "client-cert", provider))
         .transpose()?;
         let staging_ca = Self::pair(
             &self.issuing_ca_cert_pem,
             &self.issuing_ca_key_pem,
-            ("--issuing-ca-cert", "--issuing-ca-key"),
+            ("issuing-ca-cert", "issuing-ca-key"),
         )?
-        .map(|(c, k)| SigningCa::from_pem(c, k, "--issuing-ca-cert"))
+        .map(|(c, k)| SigningCa::from_pem(c, k, "issuing-ca-cert"))
         .transpose()?
         .map(Arc::new);
         let mut fallback = None;
@@ -833,7 +833,7 @@ fn trust_anchors(
         roots
             .add(cert.clone())
             .map_err(|e| ScanError::MalformedCertificate {
-                what: "a --ca-file or extra root".to_owned(),
+                what: "a ca-file certificate or extra root".to_owned(),
                 reason: e.to_string(),
             })?;
     }

@@ -70,6 +70,82 @@ pub enum ScanError {
     #[error("{0}")]
     Incomplete(String),
     /// No trust anchors at all could be loaded for server-certificate validation.
-    #[error("no trust anchors: the system store is empty and no --ca-file was given")]
+    #[error("no trust anchors: the system store is empty and no ca-file was given")]
     NoTrustAnchors,
+}
+
+/// The settings a setup error may name, spelled as the config spells them; the command line's
+/// flags (`--client-cert`) and the Action's inputs (`client-cert`) word them their own way.
+pub const SETTINGS: &[&str] = &[
+    "client-cert",
+    "client-key",
+    "issuing-ca-cert",
+    "issuing-ca-key",
+    "ca-file",
+];
+
+impl ScanError {
+    /// The message, with each setting it names (a whole word of [`SETTINGS`]) worded by the front
+    /// end: `--client-cert` on the command line, ``input `client-cert` `` in the Action.
+    pub fn worded(&self, name: impl Fn(&str) -> String) -> String {
+        word_settings(&self.to_string(), name)
+    }
+}
+
+fn word_settings(message: &str, name: impl Fn(&str) -> String) -> String {
+    // A setting is named as a word of its own: between spaces or punctuation, never inside a path.
+    let is_word = |c: char| !(c.is_whitespace() || ":,;()`'\"".contains(c));
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(c) = rest.chars().next() {
+        let before_ok = !out.chars().next_back().is_some_and(is_word);
+        let hit = SETTINGS.iter().find(|s| {
+            before_ok
+                && rest.starts_with(**s)
+                && !rest
+                    .get(s.len()..)
+                    .and_then(|r| r.chars().next())
+                    .is_some_and(is_word)
+        });
+        match hit {
+            Some(s) => {
+                out.push_str(&name(s));
+                rest = rest.get(s.len()..).unwrap_or_default();
+            }
+            None => {
+                out.push(c);
+                rest = rest.get(c.len_utf8()..).unwrap_or_default();
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_worded_by_the_front_end() {
+        let e = ScanError::Incomplete("client-cert needs client-key".into());
+        assert_eq!(
+            e.worded(|n| format!("--{n}")),
+            "--client-cert needs --client-key"
+        );
+        let e = ScanError::KeyMismatch {
+            what: "issuing-ca-cert".into(),
+        };
+        assert_eq!(
+            e.worded(|n| format!("input `{n}`")),
+            "input `issuing-ca-cert`: the private key does not match the certificate"
+        );
+        // Whole words only: a path or another word that contains a setting's name stays.
+        assert_eq!(
+            word_settings(
+                "/etc/client-cert: my-client-cert.pem ca-files é (ca-file)",
+                |n| n.to_uppercase()
+            ),
+            "/etc/client-cert: my-client-cert.pem ca-files é (CA-FILE)"
+        );
+    }
 }

@@ -139,7 +139,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     };
     let scanner = match Scanner::new(&settings.options) {
         Ok(s) => s,
-        Err(e) => return usage(e),
+        Err(e) => return usage(e.worded(|n| format!("--{n}"))),
     };
     let mut report = if targets.is_empty() {
         Report::new(Vec::new(), 0.0)

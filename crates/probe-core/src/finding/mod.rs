@@ -276,18 +276,18 @@ impl FindingId {
                 Severity::Low,
                 "The positive control (a certificate the server should accept) was refused, so the \
                  scanner never got in; the refusals seen may not prove that enforcement is right.",
-                "Check that --client-cert/--client-key (or the --issuing-ca-* pair) are trusted by this \
-                 server, and that the scanned path answers 2xx to an authorised client.",
+                "Check that the client-cert/client-key pair (or the issuing-ca-cert/issuing-ca-key pair) given \
+                 to the scan is trusted by this server, and that the scanned path answers 2xx to an authorised client.",
             ),
             ServerCertUntrusted => (
                 "Server certificate not trusted",
                 "CWE-295",
                 Severity::High,
-                "The server's chain does not validate against the system roots and --ca-file: \
+                "The server's chain does not validate against the system roots and the scan's ca-file: \
                  clients that verify refuse it, and clients that connect anyway had to switch \
                  verification off, which lets anyone impersonate the server.",
                 "Serve a certificate from a CA your clients trust, with its full chain; for a \
-                 private CA, distribute that CA to the clients (and pass it here with --ca-file).",
+                 private CA, distribute that CA to the clients (and give it to the scan as ca-file).",
             ),
             ServerCertExpired => (
                 "Server certificate expired or not yet valid",

@@ -64,7 +64,7 @@ impl KeyKind {
 /// The public description of a client identity: what reports may show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentitySummary {
-    /// Where it came from (`minted: unknown CA`, `--client-cert`, …).
+    /// Where it came from (`minted: unknown CA`, `client-cert`, …).
     pub origin: String,
     /// Subject DN (RFC 4514).
     pub subject: String,

@@ -212,32 +212,65 @@ async fn spoof(
             },
         )
     };
-    let mut out = TargetOutcome::default();
+    let mut rounds: Vec<Round> = Vec::new();
     for verified in ["SUCCESS", "0"] {
         let fams = families(m, verified);
         let all = send(fams.iter().flat_map(|f| f.headers.clone()).collect()).await;
-        if all.result.outcome == Some(Outcome::Inconclusive) {
+        let served = all.served();
+        let mut singles: Vec<(&'static str, Seen)> = Vec::new();
+        if served {
+            for f in &fams {
+                singles.push((f.name, send(f.headers.clone()).await));
+            }
+        }
+        rounds.push(Round {
+            verified,
+            all,
+            singles,
+        });
+        if served {
+            break;
+        }
+    }
+    judge(target, version, refused_with, &rounds)
+}
+
+/// One round of forged headers: the verify value, every family at once, and (once that was
+/// served) each family alone.
+struct Round {
+    verified: &'static str,
+    all: Seen,
+    singles: Vec<(&'static str, Seen)>,
+}
+
+/// The finding of the first round served with every family at once; an unreadable round is
+/// incomplete, a refused one raises nothing.
+fn judge(
+    target: &Target,
+    version: TlsVersion,
+    refused_with: Option<u16>,
+    rounds: &[Round],
+) -> TargetOutcome {
+    let mut out = TargetOutcome::default();
+    for r in rounds {
+        if r.all.result.outcome == Some(Outcome::Inconclusive) {
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: all.result.detail.clone().unwrap_or_default(),
+                reason: r.all.result.detail.clone().unwrap_or_default(),
             });
             continue;
         }
-        if !all.served() {
+        if !r.all.served() {
             continue;
-        }
-        let mut singles: Vec<(&str, Seen)> = Vec::new();
-        for f in &fams {
-            singles.push((f.name, send(f.headers.clone()).await));
         }
         out.findings.push(finding(
             target,
             version,
             refused_with,
-            verified,
-            &all,
-            &singles,
+            r.verified,
+            &r.all,
+            &r.singles,
         ));
         break;
     }
@@ -279,4 +312,157 @@ fn finding(
         f.evidence.insert(format!("only {name}"), s.describe());
     }
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use crate::probe::side_door::recorded::{http, inconclusive};
+
+    fn target() -> Target {
+        Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn material() -> Material {
+        Material {
+            pem_escaped: "-----BEGIN%20CERTIFICATE-----".to_owned(),
+            der_b64: "MIIB".to_owned(),
+            subject: "CN=mtls-scan".to_owned(),
+            issuer: "CN=Client CA".to_owned(),
+            sha256: "00".repeat(32),
+        }
+    }
+
+    /// A round whose headers together got `all`; each family alone gets `alone(name)`.
+    fn round(verified: &'static str, all: Seen, alone: impl Fn(&str) -> Option<Seen>) -> Round {
+        let singles = families(&material(), verified)
+            .into_iter()
+            .filter_map(|f| Some((f.name, alone(f.name)?)))
+            .collect();
+        Round {
+            verified,
+            all,
+            singles,
+        }
+    }
+
+    fn refused(verified: &'static str, status: u16) -> Round {
+        round(verified, http(status, "forbidden"), |_| None)
+    }
+
+    fn ids(out: &TargetOutcome) -> Vec<(FindingId, Severity, Vec<TlsVersion>)> {
+        out.findings
+            .iter()
+            .map(|f| (f.id, f.severity, f.tls_versions.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn served_with_forged_headers_names_the_family_that_let_it_in() {
+        let rounds = [round("SUCCESS", http(200, "admin console"), |name| {
+            Some(if name.starts_with("X-SSL-Client-Verify") {
+                http(200, "admin console")
+            } else {
+                http(403, "forbidden")
+            })
+        })];
+        let out = judge(&target(), TlsVersion::Tls12, Some(403), &rounds);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::ClientCertHeaderSpoofing,
+                Severity::Critical,
+                vec![TlsVersion::Tls12]
+            )]
+        );
+        assert!(out.incomplete.is_empty());
+        let f = &out.findings[0];
+        assert_eq!(
+            f.detail,
+            "TLS 1.2: without a certificate, secure.test refused the request (HTTP 403); with \
+             forged client-certificate headers (verify = SUCCESS) it served HTTP 200. Let in by: \
+             X-SSL-Client-Verify (HAProxy/nginx convention)."
+        );
+        assert_eq!(
+            f.evidence.get("all headers at once").map(String::as_str),
+            Some("no CertificateRequest; HTTP 200; body \"admin console\"")
+        );
+        // One piece of evidence per family, besides all of them at once.
+        assert_eq!(
+            f.evidence.len(),
+            families(&material(), "SUCCESS").len() + 1
+        );
+    }
+
+    #[test]
+    fn served_only_with_every_header_after_a_refused_success_round() {
+        let rounds = [
+            refused("SUCCESS", 401),
+            round("0", http(200, "admin console"), |_| Some(http(401, "no"))),
+        ];
+        let out = judge(&target(), TlsVersion::Tls13, Some(401), &rounds);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::ClientCertHeaderSpoofing,
+                Severity::Critical,
+                vec![TlsVersion::Tls13]
+            )]
+        );
+        let detail = &out.findings[0].detail;
+        assert!(
+            detail.contains("(verify = 0) it served HTTP 200")
+                && detail.ends_with("Let in by: only the headers together."),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn refusals_of_the_forged_headers_raise_nothing() {
+        for status in [400, 401, 403] {
+            let rounds = [refused("SUCCESS", status), refused("0", status)];
+            let out = judge(&target(), TlsVersion::Tls13, Some(status), &rounds);
+            assert!(out.findings.is_empty(), "{status}: {:?}", ids(&out));
+            assert!(out.incomplete.is_empty(), "{status}");
+        }
+        // Another answer than a 2xx (a redirect to a login page) is no way in either.
+        let rounds = [
+            round("SUCCESS", http(302, ""), |_| None),
+            round("0", http(404, "not found"), |_| None),
+        ];
+        let out = judge(&target(), TlsVersion::Tls13, Some(403), &rounds);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+    }
+
+    #[test]
+    fn an_unreadable_round_is_incomplete_never_a_finding() {
+        let rounds = [
+            round(
+                "SUCCESS",
+                inconclusive("HTTP/2 GOAWAY before any response"),
+                |_| None,
+            ),
+            refused("0", 403),
+        ];
+        let out = judge(&target(), TlsVersion::Tls13, Some(403), &rounds);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(
+            out.incomplete,
+            [IncompleteProbe {
+                probe: "client-cert-header-spoofing".to_owned(),
+                tls_version: Some(TlsVersion::Tls13),
+                reason: "HTTP/2 GOAWAY before any response".to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn every_family_carries_its_headers() {
+        for verified in ["SUCCESS", "0"] {
+            for f in families(&material(), verified) {
+                assert!(!f.headers.is_empty(), "{}", f.name);
+            }
+        }
+    }
 }

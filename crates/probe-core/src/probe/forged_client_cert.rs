@@ -65,7 +65,7 @@ pub struct ForgedClientCert;
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
     presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key",
-    needs: "advertised CA names, else the issuer of `--client-cert` or the staging CA; skipped with a reason otherwise",
+    needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
 

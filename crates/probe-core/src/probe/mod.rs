@@ -326,7 +326,9 @@ pub(crate) fn staging_plan(
 #[cfg(test)]
 pub(crate) mod recorded {
     use crate::facts::{Outcome, ProbeId, ProbeObservation, TlsVersion};
+    use crate::finding::{FindingId, Severity};
     use crate::identity::IdentitySummary;
+    use crate::transport::classify_status;
 
     /// An observation of `id` on TLS 1.3 that ended `outcome` with `status`.
     pub fn obs(id: ProbeId, outcome: Outcome, status: Option<u16>) -> ProbeObservation {
@@ -372,5 +374,44 @@ pub(crate) mod recorded {
             version: TlsVersion::Tls13,
             observations: obs.iter().collect(),
         }
+    }
+
+    /// What `probe` judges over these observations on `version`: each finding's id, severity
+    /// and detail, and the probe of the observation it comes from.
+    pub fn judged(
+        probe: &dyn super::Probe,
+        version: TlsVersion,
+        obs: &[ProbeObservation],
+    ) -> Vec<(FindingId, Severity, String, ProbeId)> {
+        let view = super::VersionView {
+            version,
+            observations: obs.iter().collect(),
+        };
+        probe
+            .judge(&view)
+            .into_iter()
+            .map(|j| {
+                (
+                    j.finding.id,
+                    j.finding.severity,
+                    j.finding.detail,
+                    j.from.id,
+                )
+            })
+            .collect()
+    }
+
+    /// A certificate of `id` presented and not served, each way the transport records it:
+    /// refused in TLS with an alert, refused over HTTP (400, 401, 403, 495, 496, classed as the
+    /// transport classes them), another answer (404), and an answer that could not be read.
+    pub fn presented_not_served(id: ProbeId) -> Vec<ProbeObservation> {
+        let mut out = vec![with_cert(obs(id, Outcome::RefusedTls, None))];
+        for status in [400, 401, 403, 495, 496, 404] {
+            out.push(with_cert(obs(id, classify_status(status), Some(status))));
+        }
+        let mut timed_out = with_cert(obs(id, Outcome::Inconclusive, None));
+        timed_out.detail = Some("timed out after 10.0 s after the handshake began".into());
+        out.push(timed_out);
+        out
     }
 }

@@ -4,10 +4,11 @@
 
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
+use rustls::pki_types::CertificateDer;
 
 use super::{FirstWave, ProbeSpec, ScanContext, Section, Start, TargetOutcome, TargetProbe};
-use crate::checks::server_cert;
-use crate::facts::ProbeId;
+use crate::checks::server_cert::{self, Policy, TrustStore};
+use crate::facts::{ProbeId, TlsVersion};
 use crate::finding::FindingId;
 use crate::target::Target;
 
@@ -21,7 +22,7 @@ pub struct ServerCertificateProbe;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SERVER_CERTIFICATE,
-    presents: "nothing more: analyses the chain served to `no-client-cert` (trust against the system roots and `--ca-file`, host name, dates, key and signature, missing intermediates)",
+    presents: "nothing more: analyses the chain served to `no-client-cert` (trust against the system roots and `ca-file`, host name, dates, key and signature, missing intermediates)",
     needs: "—",
     findings: &[
         FindingId::ServerCertUntrusted,
@@ -51,20 +52,214 @@ impl TargetProbe for ServerCertificateProbe {
         first: Option<&'a FirstWave>,
     ) -> BoxFuture<'a, TargetOutcome> {
         let chains = first.map(|f| f.chains.as_slice()).unwrap_or_default();
-        let analysis = server_cert::analyse(
+        let outcome = judge(
             chains,
             target,
             scan.trust.get(),
             scan.server_cert,
             time::OffsetDateTime::now_utc(),
         );
-        let outcome = TargetOutcome {
-            findings: analysis.findings,
-            section: analysis
-                .certificate
-                .map_or(Section::None, |c| Section::ServerCertificate(Box::new(c))),
-            ..TargetOutcome::default()
-        };
         async move { outcome }.boxed()
+    }
+}
+
+/// The findings and the section of the chains served, per version, judged at `now`.
+fn judge(
+    chains: &[(TlsVersion, Vec<CertificateDer<'static>>)],
+    target: &Target,
+    trust: &TrustStore,
+    policy: Policy,
+    now: time::OffsetDateTime,
+) -> TargetOutcome {
+    let analysis = server_cert::analyse(chains, target, trust, policy, now);
+    TargetOutcome {
+        findings: analysis.findings,
+        section: analysis
+            .certificate
+            .map_or(Section::None, |c| Section::ServerCertificate(Box::new(c))),
+        ..TargetOutcome::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    use rustls::client::WebPkiServerVerifier;
+    use rustls::RootCertStore;
+    use time::{Duration, OffsetDateTime};
+
+    use super::*;
+    use crate::finding::Severity;
+
+    const POLICY: Policy = Policy {
+        expiry_warning_days: server_cert::DEFAULT_EXPIRY_WARNING_DAYS,
+    };
+
+    /// A CA of the tests: its certificate and what it issues with.
+    fn ca(cn: &str) -> (CertificateDer<'static>, Issuer<'static, KeyPair>) {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).unwrap();
+        (cert.der().clone(), Issuer::new(params, key))
+    }
+
+    /// A server leaf for `names`, valid from 30 days ago to `days` from now, issued by `by`
+    /// (self-signed without one).
+    fn leaf(
+        names: &[&str],
+        days: i64,
+        by: Option<&Issuer<'static, KeyPair>>,
+    ) -> CertificateDer<'static> {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+                .unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, names.first().copied().unwrap_or("server"));
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - Duration::days(30);
+        params.not_after = now + Duration::days(days);
+        match by {
+            Some(issuer) => params.signed_by(&key, issuer),
+            None => params.self_signed(&key),
+        }
+        .unwrap()
+        .der()
+        .clone()
+    }
+
+    /// The trust store of `anchors`, given by the user (as `ca-file`).
+    fn trusting(anchors: &[&CertificateDer<'static>]) -> TrustStore {
+        let mut roots = RootCertStore::empty();
+        for a in anchors {
+            roots.add((*a).clone()).unwrap();
+        }
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let verifier = (!roots.is_empty()).then(|| {
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider)
+                .build()
+                .unwrap()
+        });
+        let given: Vec<CertificateDer<'static>> = anchors.iter().map(|a| (*a).clone()).collect();
+        TrustStore::new(&roots, &given, verifier)
+    }
+
+    fn target() -> Target {
+        Target::parse("https://secure.test/").unwrap()
+    }
+
+    /// The same chain served on both versions.
+    fn on_both(chain: Vec<CertificateDer<'static>>) -> Vec<(TlsVersion, Vec<CertificateDer<'static>>)> {
+        vec![(TlsVersion::Tls13, chain.clone()), (TlsVersion::Tls12, chain)]
+    }
+
+    fn ids(out: &TargetOutcome) -> Vec<(FindingId, Severity, Vec<TlsVersion>)> {
+        out.findings
+            .iter()
+            .map(|f| (f.id, f.severity, f.tls_versions.clone()))
+            .collect()
+    }
+
+    fn section_versions(out: &TargetOutcome) -> Option<Vec<TlsVersion>> {
+        match &out.section {
+            Section::ServerCertificate(c) => Some(c.tls_versions.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_trusted_chain_for_the_host_raises_nothing_and_fills_the_section() {
+        let (root, issuer) = ca("Probe Test Root A");
+        let out = judge(
+            &on_both(vec![leaf(&["secure.test"], 365, Some(&issuer))]),
+            &target(),
+            &trusting(&[&root]),
+            POLICY,
+            OffsetDateTime::now_utc(),
+        );
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(
+            section_versions(&out),
+            Some(vec![TlsVersion::Tls13, TlsVersion::Tls12])
+        );
+    }
+
+    #[test]
+    fn a_self_signed_leaf_is_found_on_every_version_it_was_served() {
+        let out = judge(
+            &on_both(vec![leaf(&["secure.test"], 365, None)]),
+            &target(),
+            &trusting(&[]),
+            POLICY,
+            OffsetDateTime::now_utc(),
+        );
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::ServerCertSelfSigned,
+                Severity::High,
+                vec![TlsVersion::Tls13, TlsVersion::Tls12]
+            )]
+        );
+    }
+
+    #[test]
+    fn another_name_and_a_later_clock_are_found() {
+        let (root, issuer) = ca("Probe Test Root B");
+        let trust = trusting(&[&root]);
+        let chains = vec![(
+            TlsVersion::Tls12,
+            vec![leaf(&["other.test"], 365, Some(&issuer))],
+        )];
+        let out = judge(&chains, &target(), &trust, POLICY, OffsetDateTime::now_utc());
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::ServerCertHostnameMismatch,
+                Severity::High,
+                vec![TlsVersion::Tls12]
+            )]
+        );
+        // A leaf valid for ten more days is expiring now, and expired in a month.
+        let soon = on_both(vec![leaf(&["secure.test"], 10, Some(&issuer))]);
+        let now = OffsetDateTime::now_utc();
+        let found: Vec<FindingId> = judge(&soon, &target(), &trust, POLICY, now)
+            .findings
+            .iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(found, [FindingId::ServerCertExpiring]);
+        let later = judge(&soon, &target(), &trust, POLICY, now + Duration::days(30));
+        assert!(
+            later
+                .findings
+                .iter()
+                .any(|f| f.id == FindingId::ServerCertExpired && f.severity == Severity::High),
+            "{:?}",
+            ids(&later)
+        );
+    }
+
+    #[test]
+    fn no_chain_served_raises_nothing_and_leaves_no_section() {
+        let out = judge(&[], &target(), &trusting(&[]), POLICY, OffsetDateTime::now_utc());
+        assert!(out.findings.is_empty());
+        assert_eq!(section_versions(&out), None);
+        let refused_before_a_chain = [(TlsVersion::Tls13, Vec::new())];
+        let out = judge(
+            &refused_before_a_chain,
+            &target(),
+            &trusting(&[]),
+            POLICY,
+            OffsetDateTime::now_utc(),
+        );
+        assert!(out.findings.is_empty());
+        assert_eq!(section_versions(&out), None);
     }
 }

@@ -175,3 +175,174 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use crate::probe::side_door::recorded::{http, inconclusive, refused_tls};
+
+    fn target() -> Target {
+        Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn attempt(donor: &str, got: Seen, offered: Option<Seen>) -> Attempt {
+        Attempt {
+            donor: donor.to_owned(),
+            got,
+            offered,
+        }
+    }
+
+    fn judged(per_version: Vec<(TlsVersion, Vec<Attempt>)>) -> TargetOutcome {
+        let mut out = TargetOutcome::default();
+        for (version, attempts) in per_version {
+            judge(&target(), version, &attempts, &mut out);
+        }
+        out
+    }
+
+    fn ids(out: &TargetOutcome) -> Vec<(FindingId, Severity, Vec<TlsVersion>)> {
+        out.findings
+            .iter()
+            .map(|f| (f.id, f.severity, f.tls_versions.clone()))
+            .collect()
+    }
+
+    /// A session from the public name, resumed on the protected one and served its page.
+    fn bypass() -> Attempt {
+        attempt(
+            "www.secure.test",
+            http(200, "public home page"),
+            Some(http(200, "admin console").resumed()),
+        )
+    }
+
+    #[test]
+    fn a_resumed_session_served_without_a_certificate_request_is_a_bypass() {
+        let out = judged(vec![(TlsVersion::Tls13, vec![bypass()])]);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SessionResumptionBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13]
+            )]
+        );
+        assert!(out.incomplete.is_empty());
+        let f = &out.findings[0];
+        assert!(
+            f.detail.starts_with(
+                "TLS 1.3: a session obtained without a certificate with www.secure.test was resumed with SNI secure.test and served HTTP 200 for secure.test"
+            ),
+            "{}",
+            f.detail
+        );
+        assert_eq!(
+            f.evidence
+                .get("TLS 1.3: resumed with SNI secure.test + Host secure.test")
+                .map(String::as_str),
+            Some("no CertificateRequest; session resumed; HTTP 200; body \"admin console\"")
+        );
+        assert!(f
+            .evidence
+            .contains_key("TLS 1.3: session from www.secure.test"));
+    }
+
+    #[test]
+    fn a_bypass_on_both_versions_is_one_finding_on_both() {
+        let out = judged(vec![
+            (TlsVersion::Tls13, vec![bypass()]),
+            (
+                TlsVersion::Tls12,
+                vec![attempt(
+                    "no SNI",
+                    http(404, "no such site"),
+                    Some(http(200, "admin console").resumed()),
+                )],
+            ),
+        ]);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SessionResumptionBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13, TlsVersion::Tls12]
+            )]
+        );
+        assert_eq!(out.findings[0].evidence.len(), 4);
+    }
+
+    #[test]
+    fn landing_on_the_donors_own_site_is_no_bypass() {
+        // HAProxy routes a resumed TLS 1.2 session by the name stored in it.
+        let out = judged(vec![(
+            TlsVersion::Tls12,
+            vec![attempt(
+                "www.secure.test",
+                http(200, "public home page"),
+                Some(http(200, "public home page").resumed()),
+            )],
+        )]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert!(out.incomplete.is_empty());
+    }
+
+    #[test]
+    fn a_refused_or_fresh_handshake_raises_nothing() {
+        let out = judged(vec![(
+            TlsVersion::Tls13,
+            vec![
+                // Not resumed: a full handshake, a CertificateRequest and an alert.
+                attempt(
+                    "no SNI",
+                    http(200, "public"),
+                    Some(refused_tls("CertificateRequired")),
+                ),
+                // Resumed, but the application refused it.
+                attempt(
+                    "www.secure.test",
+                    http(200, "public"),
+                    Some(http(403, "forbidden").resumed()),
+                ),
+                // Served after a full handshake that asked for a certificate.
+                attempt(
+                    "api.secure.test",
+                    http(200, "public"),
+                    Some(http(200, "admin console").asked()),
+                ),
+                // Resumed and served, yet the server asked for a certificate anew.
+                attempt(
+                    "b.secure.test",
+                    http(200, "public"),
+                    Some(http(200, "admin console").resumed().asked()),
+                ),
+                // The donor name itself asked for a certificate: nothing offered.
+                attempt("c.secure.test", refused_tls("CertificateRequired"), None),
+            ],
+        )]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+    }
+
+    #[test]
+    fn an_unreadable_offer_is_incomplete_never_a_finding() {
+        let out = judged(vec![(
+            TlsVersion::Tls12,
+            vec![attempt(
+                "no SNI",
+                http(200, "public"),
+                Some(inconclusive("connection closed without an alert after the request")),
+            )],
+        )]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(
+            out.incomplete,
+            [IncompleteProbe {
+                probe: "session-resumption-bypass".to_owned(),
+                tls_version: Some(TlsVersion::Tls12),
+                reason: "connection closed without an alert after the request".to_owned(),
+            }]
+        );
+    }
+}

@@ -171,3 +171,67 @@ pub fn authority_of(name: &str, port: u16) -> String {
         format!("{name}:{port}")
     }
 }
+
+/// Side-door exchanges as the transport records them, for the probes' judgement tests.
+#[cfg(test)]
+pub(crate) mod recorded {
+    use super::Seen;
+    use crate::facts::{Outcome, TlsVersion};
+    use crate::transport::{classify_status, ExchangeResult};
+
+    /// An HTTP answer `status` (classed as the transport classes it) with `body`, after a
+    /// handshake without a CertificateRequest.
+    pub fn http(status: u16, body: &str) -> Seen {
+        Seen {
+            result: ExchangeResult {
+                outcome: Some(classify_status(status)),
+                http_status: Some(status),
+                body_excerpt: (!body.is_empty()).then(|| body.to_owned()),
+                body: body.as_bytes().to_vec(),
+                content_type: Some("text/plain".to_owned()),
+                tls_version: Some(TlsVersion::Tls13),
+                complete: true,
+                ..ExchangeResult::default()
+            },
+            cert_requested: false,
+        }
+    }
+
+    /// A CertificateRequest, then the TLS alert `alert` (no certificate was sent).
+    pub fn refused_tls(alert: &str) -> Seen {
+        Seen {
+            result: ExchangeResult {
+                outcome: Some(Outcome::RefusedTls),
+                alert: Some(alert.to_owned()),
+                ..ExchangeResult::default()
+            },
+            cert_requested: true,
+        }
+    }
+
+    /// Reached, but nothing could be read as an answer: `detail` says why.
+    pub fn inconclusive(detail: &str) -> Seen {
+        Seen {
+            result: ExchangeResult {
+                outcome: Some(Outcome::Inconclusive),
+                detail: Some(detail.to_owned()),
+                ..ExchangeResult::default()
+            },
+            cert_requested: false,
+        }
+    }
+
+    impl Seen {
+        /// The same, after a handshake that sent a CertificateRequest.
+        pub fn asked(mut self) -> Self {
+            self.cert_requested = true;
+            self
+        }
+
+        /// The same, over a resumed session.
+        pub fn resumed(mut self) -> Self {
+            self.result.resumed = true;
+            self
+        }
+    }
+}

@@ -26,7 +26,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, the served certificate's other names, `--sni-name`, the host in capitals, a random name under the parent domain; at most 8) and the protected `Host`; then, on a 2xx, the same SNI with its own `Host`",
+    presents: "no certificate, another SNI (none, the served certificate's other names, `sni-name`, the host in capitals, a random name under the parent domain; at most 8) and the protected `Host`; then, on a 2xx, the same SNI with its own `Host`",
     needs: "a target that refuses an anonymous client",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -193,4 +193,159 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
     }
     out.findings.push(f);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use crate::probe::side_door::recorded::{http, inconclusive, refused_tls};
+
+    fn target() -> Target {
+        Target::parse("https://secure.test:8443/admin").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn tried(shown: &str, protected: Seen, own: Option<Seen>) -> Tried {
+        Tried {
+            shown: shown.to_owned(),
+            protected,
+            own,
+        }
+    }
+
+    /// Each finding's id, severity and versions.
+    fn ids(out: &TargetOutcome) -> Vec<(FindingId, Severity, Vec<TlsVersion>)> {
+        out.findings
+            .iter()
+            .map(|f| (f.id, f.severity, f.tls_versions.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn another_name_served_the_protected_host_is_a_bypass() {
+        let tried = [
+            tried("no SNI", refused_tls("CertificateRequired"), None),
+            tried(
+                "public.test",
+                http(200, "admin console"),
+                Some(http(200, "public home page")),
+            ),
+            tried("SECURE.TEST", http(421, "Misdirected Request"), None),
+        ];
+        let out = judge(&target(), TlsVersion::Tls12, Outcome::RefusedTls, &tried);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SniHostMismatchBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls12]
+            )]
+        );
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+        let f = &out.findings[0];
+        assert!(
+            f.detail.starts_with("TLS 1.2: without a certificate, SNI public.test with Host secure.test:8443 was served HTTP 200")
+                && f.detail.ends_with("refused in the TLS layer."),
+            "{}",
+            f.detail
+        );
+        // Every name tried is evidence, the right answer (421) included.
+        assert_eq!(
+            f.evidence
+                .get("SNI SECURE.TEST + Host secure.test:8443")
+                .map(String::as_str),
+            Some("no CertificateRequest; HTTP 421; body \"Misdirected Request\"")
+        );
+        assert_eq!(
+            f.evidence
+                .get("SNI public.test + its own Host")
+                .map(String::as_str),
+            Some("no CertificateRequest; HTTP 200; body \"public home page\"")
+        );
+        assert!(f.evidence.contains_key("SNI no SNI + Host secure.test:8443"));
+    }
+
+    #[test]
+    fn no_sni_served_is_a_bypass_and_names_every_door() {
+        let tried = [
+            tried("no SNI", http(200, "admin console"), None),
+            tried(
+                "api.secure.test",
+                http(204, ""),
+                Some(http(404, "not here")),
+            ),
+        ];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedHttp, &tried);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SniHostMismatchBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13]
+            )]
+        );
+        let detail = &out.findings[0].detail;
+        assert!(
+            detail.contains("SNI no SNI, api.secure.test with Host")
+                && detail.ends_with("refused over HTTP."),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn a_catch_all_public_site_that_answers_its_own_host_alike_is_no_bypass() {
+        let tried = [tried(
+            "www.secure.test",
+            http(200, "<html>welcome</html>"),
+            Some(http(200, "<html>welcome</html>")),
+        )];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert!(out.incomplete.is_empty());
+    }
+
+    #[test]
+    fn misdirected_refused_or_asked_for_a_certificate_raises_nothing() {
+        let tried = [
+            tried("no SNI", http(421, "Misdirected Request"), None),
+            tried("other.test", refused_tls("CertificateRequired"), None),
+            tried("api.secure.test", http(403, "forbidden"), None),
+            tried("SECURE.TEST", http(401, "who are you"), None),
+            // Served, but after a CertificateRequest: that name's own policy, not a mismatch.
+            tried(
+                "optional.secure.test",
+                http(200, "admin console").asked(),
+                None,
+            ),
+        ];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_incomplete_never_a_finding_nor_a_pass() {
+        let tried = [
+            tried("no SNI", inconclusive("timed out after 10.0 s after the handshake began"), None),
+            tried("other.test", http(421, "Misdirected Request"), None),
+        ];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(
+            out.incomplete,
+            [IncompleteProbe {
+                probe: "sni-host-mismatch-bypass".to_owned(),
+                tls_version: Some(TlsVersion::Tls13),
+                reason: "SNI no SNI: timed out after 10.0 s after the handshake began".to_owned(),
+            }]
+        );
+        // Beside a door found elsewhere, it stays incomplete and the door is still a finding.
+        let tried = [
+            tried("no SNI", inconclusive("connection reset after the request"), None),
+            tried("other.test", http(200, "admin"), Some(http(404, "no"))),
+        ];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.incomplete.len(), 1);
+    }
 }

@@ -433,3 +433,214 @@ impl super::TargetProbe for TlsConfigExposed {
         .boxed()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Outcome;
+
+    const CONTROL: &str = "/mtls-scan-00112233aabbccdd";
+
+    /// Spring Boot's actuator env with client authentication optional.
+    const SPRING_ENV: &str = r#"{"activeProfiles":["prod"],"propertySources":[{"name":"applicationConfig","properties":{"server.ssl.client-auth":{"value":"want"},"server.port":{"value":"8443"}}}]}"#;
+
+    /// Configuration without any authentication setting.
+    const PLAIN_CONFIG: &str =
+        r#"{"service":"api","region":"eu-west-1","workers":8,"log_level":"info","cache_ttl":300}"#;
+
+    /// An HTTP answer to `path` on TLS 1.3, as the transport records it.
+    fn answer(who: usize, path: &str, status: u16, body: &str, ct: &str) -> Fetched {
+        let r = ExchangeResult {
+            outcome: Some(exchange::classify_status(status)),
+            http_status: Some(status),
+            body: body.as_bytes().to_vec(),
+            content_type: Some(ct.to_owned()),
+            tls_version: Some(TlsVersion::Tls13),
+            complete: true,
+            elapsed: Duration::from_millis(3),
+            ..ExchangeResult::default()
+        };
+        (who, path.to_owned(), who > 0, r)
+    }
+
+    /// Every path answered 404 except those given.
+    fn round(who: usize, control: (u16, &str), given: &[(&str, u16, &str)]) -> Vec<Fetched> {
+        let mut out = vec![answer(who, CONTROL, control.0, control.1, "text/plain")];
+        for (path, _) in PATHS {
+            out.push(match given.iter().find(|(p, _, _)| p == path) {
+                Some((_, status, body)) => answer(who, path, *status, body, "application/json"),
+                None => answer(who, path, 404, "Not Found", "text/plain"),
+            });
+        }
+        out
+    }
+
+    fn ids(scan: &ConfigScan) -> Option<(FindingId, Severity, Vec<TlsVersion>)> {
+        scan.finding
+            .as_ref()
+            .map(|f| (f.id, f.severity, f.tls_versions.clone()))
+    }
+
+    fn exposed(scan: &ConfigScan) -> Vec<(&str, bool)> {
+        scan.observations
+            .iter()
+            .filter(|o| o.exposed)
+            .map(|o| (o.path.as_str(), o.client_cert))
+            .collect()
+    }
+
+    #[test]
+    fn configuration_that_switches_client_auth_off_is_high() {
+        let scan = judge(
+            &round(0, (404, "Not Found"), &[("/actuator/env", 200, SPRING_ENV)]),
+            CONTROL,
+        );
+        assert_eq!(
+            ids(&scan),
+            Some((
+                FindingId::TlsConfigExposed,
+                Severity::High,
+                vec![TlsVersion::Tls13]
+            ))
+        );
+        assert_eq!(exposed(&scan), [("/actuator/env", false)]);
+        assert_eq!(scan.observations.len(), PATHS.len() + 1);
+        assert_eq!(scan.stack_hint, Some(Stack::JavaSpring));
+        let f = scan.finding.as_ref().map(|f| f.detail.as_str()).unwrap_or_default();
+        assert!(
+            f.starts_with("/actuator/env (Spring Boot actuator env, read without a client certificate) exposes configuration that switches authentication off"),
+            "{f}"
+        );
+    }
+
+    #[test]
+    fn configuration_without_an_auth_setting_is_medium() {
+        let scan = judge(
+            &round(0, (404, "Not Found"), &[("/config", 200, PLAIN_CONFIG)]),
+            CONTROL,
+        );
+        assert_eq!(
+            ids(&scan),
+            Some((
+                FindingId::TlsConfigExposed,
+                Severity::Medium,
+                vec![TlsVersion::Tls13]
+            ))
+        );
+        assert_eq!(exposed(&scan), [("/config", false)]);
+    }
+
+    #[test]
+    fn a_catch_all_that_answers_every_path_alike_is_not_exposed() {
+        // The random path gets the same JSON as the configuration paths.
+        let scan = judge(
+            &round(
+                0,
+                (200, PLAIN_CONFIG),
+                &[("/config", 200, PLAIN_CONFIG), ("/env", 200, PLAIN_CONFIG)],
+            ),
+            CONTROL,
+        );
+        assert_eq!(ids(&scan), None);
+        assert!(exposed(&scan).is_empty());
+        let notes: Vec<Option<&str>> = scan
+            .observations
+            .iter()
+            .filter(|o| o.path == "/config" || o.path == "/env")
+            .map(|o| o.note.as_deref())
+            .collect();
+        assert_eq!(
+            notes,
+            [Some("same answer as a random path (catch-all)"); 2]
+        );
+        // A 2xx that is not configuration (an SPA's page) is not exposed either.
+        let spa = "<!doctype html><html><body>app</body></html>";
+        let scan = judge(
+            &round(0, (404, "Not Found"), &[("/config", 200, spa)]),
+            CONTROL,
+        );
+        assert_eq!(ids(&scan), None);
+    }
+
+    #[test]
+    fn refusals_raise_nothing() {
+        // Refused over HTTP on every path.
+        let refused: Vec<(&str, u16, &str)> =
+            PATHS.iter().map(|(p, _)| (*p, 403, SPRING_ENV)).collect();
+        let scan = judge(&round(0, (403, "Forbidden"), &refused), CONTROL);
+        assert_eq!(ids(&scan), None);
+        assert!(exposed(&scan).is_empty());
+        // Refused in the TLS layer: only the control path was tried.
+        let r = ExchangeResult {
+            outcome: Some(Outcome::RefusedTls),
+            alert: Some("CertificateRequired".to_owned()),
+            ..ExchangeResult::default()
+        };
+        let scan = judge(&[(0, CONTROL.to_owned(), false, r)], CONTROL);
+        assert_eq!(ids(&scan), None);
+        assert_eq!(scan.observations.len(), 1);
+        assert_eq!(
+            scan.observations[0].note.as_deref(),
+            Some("random control path: no HTTP answer (CertificateRequired), so no path was requested")
+        );
+    }
+
+    #[test]
+    fn an_unreadable_path_is_noted_not_exposed() {
+        let mut results = round(0, (404, "Not Found"), &[]);
+        let timed_out = ExchangeResult {
+            outcome: Some(Outcome::Inconclusive),
+            detail: Some("timed out after 3.0 s after the handshake began".to_owned()),
+            ..ExchangeResult::default()
+        };
+        results.push((0, "/debug/vars".to_owned(), false, timed_out));
+        results.retain(|r| !(r.1 == "/debug/vars" && r.3.http_status.is_some()));
+        let scan = judge(&results, CONTROL);
+        assert_eq!(ids(&scan), None);
+        let vars = scan.observations.iter().find(|o| o.path == "/debug/vars");
+        assert_eq!(
+            vars.and_then(|o| o.note.as_deref()),
+            Some("timed out after 3.0 s after the handshake began")
+        );
+    }
+
+    #[test]
+    fn with_the_scans_certificate_only_is_found_and_said_so() {
+        let mut results = round(0, (404, "Not Found"), &[]);
+        let mut mine = round(1, (404, "Not Found"), &[("/actuator/env", 200, SPRING_ENV)]);
+        for r in &mut mine {
+            r.3.tls_version = Some(TlsVersion::Tls12);
+        }
+        results.extend(mine);
+        let scan = judge(&results, CONTROL);
+        assert_eq!(
+            ids(&scan),
+            Some((
+                FindingId::TlsConfigExposed,
+                Severity::High,
+                vec![TlsVersion::Tls12]
+            ))
+        );
+        assert_eq!(exposed(&scan), [("/actuator/env", true)]);
+        let evidence = scan
+            .finding
+            .as_ref()
+            .and_then(|f| f.evidence.get("GET /actuator/env").cloned())
+            .unwrap_or_default();
+        assert!(
+            evidence.starts_with("HTTP 200 with a client certificate"),
+            "{evidence}"
+        );
+        // Exposed to both: one entry per path, the anonymous answer first.
+        let both = [
+            round(0, (404, "Not Found"), &[("/actuator/env", 200, SPRING_ENV)]),
+            round(1, (404, "Not Found"), &[("/actuator/env", 200, SPRING_ENV)]),
+        ]
+        .concat();
+        let scan = judge(&both, CONTROL);
+        assert_eq!(exposed(&scan), [("/actuator/env", false), ("/actuator/env", true)]);
+        let f = scan.finding.as_ref();
+        assert_eq!(f.map(|f| f.evidence.len()), Some(1));
+        assert!(f.is_some_and(|f| f.detail.contains("read without a client certificate")));
+    }
+}

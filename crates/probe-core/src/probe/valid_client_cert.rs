@@ -20,7 +20,7 @@ pub struct ValidClientCert;
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::VALID_CLIENT_CERT,
     presents: "the positive control: your certificate, or one minted from the staging CA",
-    needs: "`--client-cert`/`--client-key` or `--issuing-ca-*`",
+    needs: "`client-cert`/`client-key` or `issuing-ca-*`",
     findings: &[FindingId::EnforcementUnverified],
 };
 
