@@ -2,8 +2,9 @@
 # Runs the whole test suite, as the README tells a newcomer to:
 #   bash scripts/test.sh
 # The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, HAProxy,
-# Apache, Go crypto/tls, Node https, Python ssl). Those that are missing are installed first with apt-get
-# (Debian/Ubuntu; needs root, or sudo), then `cargo test --workspace` runs.
+# Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer).
+# Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
+# then `cargo test --workspace` runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,6 +17,13 @@ command -v python3 > /dev/null || missing+=(python3)
 command -v curl > /dev/null || missing+=(curl)
 command -v apache2 > /dev/null || [ -x /usr/sbin/apache2 ] || missing+=(apache2)
 command -v haproxy > /dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+command -v lighttpd > /dev/null || [ -x /usr/sbin/lighttpd ] || missing+=(lighttpd)
+# lighttpd's TLS module is a package of its own
+[ -e /usr/lib/lighttpd/mod_openssl.so ] || missing+=(lighttpd-mod-openssl)
+command -v stunnel4 > /dev/null || missing+=(stunnel4)
+command -v caddy > /dev/null || missing+=(caddy)
+# `java Server.java` (single-file launch) needs the JDK's compiler, not only a JRE
+command -v javac > /dev/null || missing+=(openjdk-17-jdk-headless)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
 pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then

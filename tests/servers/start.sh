@@ -33,6 +33,20 @@
 #                             certificate is asked for after the request (TLS 1.3 post-handshake
 #                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
 #   apache-required           SSLVerifyClient require for the whole server
+#   apache-optional | apache-optional_no_ca   SSLVerifyClient <mode> for the whole server
+#   lighttpd-enforce          mod_openssl ssl.verifyclient.activate = "enable", .enforce = "enable"
+#   lighttpd-no-enforce       the same with ssl.verifyclient.enforce = "disable" (lets all in)
+#   lighttpd-enforce-depth0   enforce "enable" + ssl.verifyclient.depth = 0 (refuses even the valid
+#                             certificate: its issuer sits at depth 1)
+#   stunnel-required          stunnel4 (TLS) -> python plain HTTP backend; verifyChain = yes,
+#                             requireCert = yes
+#   stunnel-optional          verifyChain = yes, requireCert = no
+#   stunnel-verifyPeer        verifyPeer = yes with CAfile = client.crt (the peer is pinned)
+#   caddy-require_and_verify | caddy-verify_if_given | caddy-require
+#                             tls { client_auth { mode <mode>; trusted_ca_cert_file ca.crt } },
+#                             strict_sni_host insecure_off (see GROUND_TRUTH.md, surprise W4)
+#   java-need | java-want     JDK HttpsServer (java/Server.java, single-file launch),
+#                             SSLParameters.setNeedClientAuth / setWantClientAuth
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -62,9 +76,10 @@
 #
 #   tests/servers/start.sh --list-bypass   # the bypass servers, one per line
 #
-# Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, HAPROXY and APACHE2
-# (default: found on PATH, else in /usr/sbin or /sbin); GOSERVER_BIN, a prebuilt go/ binary (else it
-# is built into WORKDIR/goserver on first use).
+# Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
+# HAPROXY, APACHE2, LIGHTTPD and STUNNEL (stunnel4) (the last four default to: found on PATH, else
+# in /usr/sbin or /sbin); GOSERVER_BIN, a prebuilt go/ binary (else it is built into
+# WORKDIR/goserver on first use).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -75,7 +90,11 @@ node-optional node-required node-none node-app-401
 python-CERT_REQUIRED python-CERT_OPTIONAL python-CERT_NONE
 nginx-optional-403 python-CERT_OPTIONAL-403
 haproxy-optional-403 haproxy-required haproxy-crt-ignore-err
-apache-location-require apache-required"
+apache-location-require apache-required apache-optional apache-optional_no_ca
+lighttpd-enforce lighttpd-no-enforce lighttpd-enforce-depth0
+stunnel-required stunnel-optional stunnel-verifyPeer
+caddy-require_and_verify caddy-verify_if_given caddy-require
+java-need java-want"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 go-sni-bypass go-sni-strict nginx-two-vhosts
 haproxy-header-addheader haproxy-header-setheader header-backend-direct"
@@ -420,6 +439,10 @@ apache-*)
     ;;
   apache-required) verify="SSLVerifyClient require
 SSLVerifyDepth 2" ;;
+  apache-optional) verify="SSLVerifyClient optional
+SSLVerifyDepth 2" ;;
+  apache-optional_no_ca) verify="SSLVerifyClient optional_no_ca
+SSLVerifyDepth 2" ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   dir=$work/apache-$server-$port
@@ -483,6 +506,141 @@ $verify
 EOF
   # -X: one process (threads from mpm_event), in the foreground; SIGTERM stops it
   run "$APACHE2" -X -f "$dir/httpd.conf"
+  ;;
+lighttpd-*)
+  : "${LIGHTTPD:=$(sbin_tool lighttpd)}"
+  need "$LIGHTTPD" LIGHTTPD
+  case $server in
+  lighttpd-enforce) verify='ssl.verifyclient.enforce = "enable"' ;;
+  lighttpd-no-enforce) verify='ssl.verifyclient.enforce = "disable"' ;;
+  lighttpd-enforce-depth0) verify='ssl.verifyclient.enforce = "enable"
+ssl.verifyclient.depth = 0' ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/lighttpd-$server-$port
+  mkdir -p "$dir/www"
+  printf 'ok\n' >"$dir/www/index.txt"
+  # mod_openssl is Debian's lighttpd-mod-openssl; ssl.ca-file is the client CA (also the names sent
+  # in the CertificateRequest). Started as root it stays root (no server.username): test only.
+  cat >"$dir/lighttpd.conf" <<EOF
+server.modules = ("mod_openssl")
+server.document-root = "$dir/www"
+server.bind = "127.0.0.1"
+server.port = $port
+server.errorlog = "$dir/error.log"
+server.max-connections = 512
+index-file.names = ("index.txt")
+mimetype.assign = (".txt" => "text/plain")
+ssl.engine = "enable"
+ssl.pemfile = "$pki/server.crt"
+ssl.privkey = "$pki/server.key"
+ssl.ca-file = "$pki/ca.crt"
+ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2")
+ssl.verifyclient.activate = "enable"
+$verify
+EOF
+  if ! "$LIGHTTPD" -tt -f "$dir/lighttpd.conf" >/dev/null; then
+    echo "start.sh: lighttpd rejected $dir/lighttpd.conf (mod_openssl is Debian's" \
+      "lighttpd-mod-openssl: installed?)" >&2
+    exit 127
+  fi
+  # -D: stay in the foreground; SIGTERM stops it
+  run "$LIGHTTPD" -D -f "$dir/lighttpd.conf"
+  ;;
+stunnel-*)
+  : "${STUNNEL:=$(sbin_tool stunnel4)}"
+  need "$STUNNEL" STUNNEL
+  need "$PYTHON3"
+  case $server in
+  stunnel-required) verify="verifyChain = yes
+requireCert = yes" ca=$pki/ca.crt ;;
+  stunnel-optional) verify="verifyChain = yes
+requireCert = no" ca=$pki/ca.crt ;;
+  # verifyPeer pins the peer: the client certificate itself must be in CAfile
+  stunnel-verifyPeer) verify="verifyPeer = yes" ca=$pki/client.crt ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/stunnel-$server-$port
+  mkdir -p "$dir"
+  # plain_backend.py serves HTTP 200 "ok" on @BACKEND_PORT@ and runs stunnel as its child
+  cat >"$dir/stunnel.conf.in" <<EOF
+foreground = yes
+pid =
+syslog = no
+output = $dir/stunnel.log
+debug = 5
+[https]
+accept = 127.0.0.1:$port
+connect = 127.0.0.1:@BACKEND_PORT@
+cert = $pki/server.crt
+key = $pki/server.key
+CAfile = $ca
+sslVersionMin = TLSv1.2
+$verify
+EOF
+  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/stunnel.conf.in" "$dir/stunnel.conf" \
+    "$STUNNEL" "$dir/stunnel.conf"
+  ;;
+caddy-*)
+  : "${CADDY:=caddy}"
+  need "$CADDY" CADDY
+  mode=${server#caddy-}
+  case $mode in
+  require_and_verify | verify_if_given | require) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/caddy-$server-$port
+  mkdir -p "$dir/data" "$dir/config"
+  # admin off: several Caddys run at once (the admin API would want localhost:2019 each);
+  # auto_https off: the certificate is given, no ACME, no HTTP->HTTPS redirect listener.
+  # The site has no host name, so its TLS policy applies to every SNI (and to none).
+  # strict_sni_host: with client_auth, Caddy answers 421 unless the SNI equals the Host header;
+  # a client of https://127.0.0.1:PORT/ sends no SNI (an IP) and Host 127.0.0.1, so even the
+  # valid certificate got 421 (GROUND_TRUTH.md). One site per listener here: nothing to bypass.
+  cat >"$dir/Caddyfile" <<EOF
+{
+  admin off
+  auto_https off
+  servers {
+    strict_sni_host insecure_off
+  }
+  storage file_system $dir/data
+  log {
+    output file $dir/caddy.log
+    level INFO
+  }
+}
+https://:$port {
+  bind 127.0.0.1
+  tls $pki/server.crt $pki/server.key {
+    protocols tls1.2 tls1.3
+    client_auth {
+      mode $mode
+      trusted_ca_cert_file $pki/ca.crt
+    }
+  }
+  respond "ok
+" 200
+}
+EOF
+  export HOME=$dir XDG_DATA_HOME=$dir/data XDG_CONFIG_HOME=$dir/config
+  run "$CADDY" run --config "$dir/Caddyfile" --adapter caddyfile
+  ;;
+java-*)
+  : "${JAVA:=java}"
+  need "$JAVA" JAVA
+  mode=${server#java-}
+  case $mode in
+  need | want) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/java-$server-$port
+  mkdir -p "$dir"
+  # the JDK reads PKCS#8, not the SEC1 "EC PRIVATE KEY" that pki.sh writes
+  (umask 077 && "$OPENSSL" pkcs8 -topk8 -nocrypt -in "$pki/server.key" -out "$dir/server.pk8.pem")
+  # single-file source launch (JDK 11+): compiled in memory at every start
+  run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m "$here/java/Server.java" \
+    "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

@@ -872,6 +872,16 @@ fn every_output_format_shows_the_run() -> TestResult {
     let json: Value = serde_json::from_str(&std::fs::read_to_string(path("r.json"))?)?;
     assert_eq!(json["impostor"][0]["url"], json["targets"][0]["url"]);
     assert_eq!(json["impostor"][0]["client"], "sh");
+    // Merging shard reports keeps each impostor run beside its target.
+    let merged = mtls_scan()
+        .args(["merge", "--format", "json", &path("r.json")])
+        .output()?;
+    let merged: Value = serde_json::from_slice(&merged.stdout)?;
+    assert_eq!(
+        merged["impostor"], json["impostor"],
+        "merge dropped the run"
+    );
+    assert_eq!(merged["targets"], json["targets"]);
     let ca = std::fs::read_to_string(path("ca.pem"))?;
     assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
     // An inconclusive run in text.

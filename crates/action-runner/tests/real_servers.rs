@@ -1,12 +1,13 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
-//! Node https, Python ssl, HAProxy and Apache httpd, started by `tests/servers/start.sh`. The expected verdicts are the
+//! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy and the JDK's
+//! HttpsServer, started by `tests/servers/start.sh`. The expected verdicts are the
 //! ground truth measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
-//! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2) fails the test; set
-//! `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
+//! java/javac) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 28 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 41 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -58,10 +59,29 @@ const HAPROXY: &[&str] = &[
     "haproxy-crt-ignore-err",
 ];
 /// apache-location-require is scanned on /admin/ (`servers::path_for`).
-const APACHE: &[&str] = &["apache-location-require", "apache-required"];
+const APACHE: &[&str] = &[
+    "apache-location-require",
+    "apache-required",
+    "apache-optional",
+    "apache-optional_no_ca",
+];
+const LIGHTTPD: &[&str] = &[
+    "lighttpd-enforce",
+    "lighttpd-no-enforce",
+    "lighttpd-enforce-depth0",
+];
+const STUNNEL: &[&str] = &["stunnel-required", "stunnel-optional", "stunnel-verifyPeer"];
+const CADDY: &[&str] = &[
+    "caddy-require_and_verify",
+    "caddy-verify_if_given",
+    "caddy-require",
+];
+const JAVA: &[&str] = &["java-need", "java-want"];
 
 /// Every server, in start.sh --list order per family.
-const ALL: &[&[&str]] = &[OPENSSL, NGINX, GO, NODE, PYTHON, HAPROXY, APACHE];
+const ALL: &[&[&str]] = &[
+    OPENSSL, NGINX, GO, NODE, PYTHON, HAPROXY, APACHE, LIGHTTPD, STUNNEL, CADDY, JAVA,
+];
 
 #[test]
 fn openssl_s_server_verdicts() {
@@ -99,6 +119,26 @@ fn apache_verdicts() {
 }
 
 #[test]
+fn lighttpd_verdicts() {
+    run_group(LIGHTTPD);
+}
+
+#[test]
+fn stunnel_verdicts() {
+    run_group(STUNNEL);
+}
+
+#[test]
+fn caddy_verdicts() {
+    run_group(CADDY);
+}
+
+#[test]
+fn java_https_server_verdicts() {
+    run_group(JAVA);
+}
+
+#[test]
 fn openssl_s_server_deep_probes() {
     run_deep_group(OPENSSL);
 }
@@ -131,6 +171,26 @@ fn haproxy_deep_probes() {
 #[test]
 fn apache_deep_probes() {
     run_deep_group(APACHE);
+}
+
+#[test]
+fn lighttpd_deep_probes() {
+    run_deep_group(LIGHTTPD);
+}
+
+#[test]
+fn stunnel_deep_probes() {
+    run_deep_group(STUNNEL);
+}
+
+#[test]
+fn caddy_deep_probes() {
+    run_deep_group(CADDY);
+}
+
+#[test]
+fn java_https_server_deep_probes() {
+    run_deep_group(JAVA);
 }
 
 /// The harness itself, without the scanner: every server starts, listens on 127.0.0.1 only, and

@@ -434,6 +434,16 @@ async fn timed(
     first: Option<&FirstWave>,
     t0: Instant,
 ) -> crate::probe::TargetOutcome {
+    if probe.spec().id == ProbeId::SERVER_CERTIFICATE {
+        // It reads the trust anchors, which may still be loading on their thread: waiting for
+        // them inside its `run` would block this worker and, with it, the side-door probes
+        // polled in the same task. They are waited for here, off the runtime, instead.
+        let trust = scan.trust.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            trust.get();
+        })
+        .await;
+    }
     let outcome = probe.run(target, scan, first).await;
     tracing::debug!(target: "probe_core::timing", url = %target.url, probe = probe.spec().id.as_str(), at_ms = exchange::ms(t0.elapsed()), "target probe done");
     outcome
@@ -630,7 +640,8 @@ async fn attempt(
 /// A probe whose answer could not be read is tried again (at most [`RETRIES`] more times, after a
 /// short back-off, [`RETRY_BURST`] at a time) when the target answered some other probe: a
 /// time-out or a reset is then more likely a dropped connection than the server's word. A close
-/// without an alert counts as a refusal only when a second attempt ends the same way.
+/// without an alert counts as a refusal only when a second attempt ends the same way; that second
+/// attempt starts as soon as the first ends.
 async fn run_wave(
     target: &Target,
     ctx: &Arc<ProbeContext>,
@@ -638,6 +649,10 @@ async fn run_wave(
     permits: &Arc<Permits>,
     wave: Vec<ProbeJob>,
 ) -> (Vec<ProbeObservation>, ServedChains) {
+    // `burst`: retries, a few at a time. Without it (the first try), a close without an alert is
+    // confirmed at once by a second attempt of its own, while the rest of the wave still runs:
+    // the server read our certificate and hung up, so it is up and answering, and a second try
+    // needs neither a wait nor the others.
     let run_all = |jobs: Vec<(usize, ProbeJob)>, burst: Option<Arc<Semaphore>>| {
         let mut set = JoinSet::new();
         for (slot, job) in jobs {
@@ -648,7 +663,12 @@ async fn run_wave(
                     Some(b) => b.clone().acquire_owned().await.ok(),
                     None => None,
                 };
-                (slot, attempt(&target, &ctx, limits, &permits, job).await)
+                let first = attempt(&target, &ctx, limits, &permits, job.clone()).await;
+                if burst.is_some() || !first.unconfirmed {
+                    return (slot, first);
+                }
+                let again = attempt(&target, &ctx, limits, &permits, job).await;
+                (slot, settle(Some(first), again))
             });
         }
         set
@@ -669,14 +689,18 @@ async fn run_wave(
         let again: Vec<(usize, ProbeJob)> = done
             .iter()
             .enumerate()
-            .filter(|(_, a)| alive && a.as_ref().is_some_and(Attempt::needs_retry))
+            .filter(|(_, a)| {
+                alive
+                    && a.as_ref()
+                        .is_some_and(|a| a.needs_retry() && a.observation.attempts <= RETRIES)
+            })
             .filter_map(|(slot, _)| jobs.get(slot).map(|j| (slot, j.clone())))
             .collect();
         if again.is_empty() {
             break;
         }
-        // Short first: confirming a close without an alert needs no wait; longer next, for a
-        // server whose connection limit or listen backlog dropped the burst.
+        // Short first, longer next, a few at a time, for a server whose connection limit or
+        // listen backlog dropped the burst.
         let back_off = if round == 1 { 25 } else { 250 };
         tokio::time::sleep(Duration::from_millis(back_off)).await;
         let mut set = run_all(again, Some(Arc::new(Semaphore::new(RETRY_BURST))));
@@ -688,7 +712,7 @@ async fn run_wave(
             let (Some(new), Some(old)) = (new, done.get_mut(slot)) else {
                 continue;
             };
-            *old = Some(settle(old.take(), new, round));
+            *old = Some(settle(old.take(), new));
         }
     }
 
@@ -728,9 +752,9 @@ async fn collect(set: &mut JoinSet<(usize, Attempt)>, into: &mut [Option<Attempt
 
 /// The attempt that stands after a retry: a close without an alert confirmed by a second one
 /// becomes a refusal; otherwise the newer attempt, keeping the baseline's chain.
-fn settle(old: Option<Attempt>, mut new: Attempt, round: u8) -> Attempt {
-    new.observation.attempts = round.saturating_add(1);
+fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
     let Some(old) = old else { return new };
+    new.observation.attempts = old.observation.attempts.saturating_add(1);
     if new.chain.is_empty() {
         new.chain = old.chain;
     }
@@ -839,11 +863,15 @@ fn trust_anchors(
     }
     let (system, provider) = (options.system_roots, provider.clone());
     let build = move || {
+        let t0 = Instant::now();
         if system {
             let native = rustls_native_certs::load_native_certs();
+            let loaded = t0.elapsed();
+            let count = native.certs.len();
             for cert in native.certs {
                 let _ = roots.add(cert); // a malformed system root is skipped, as rustls does
             }
+            tracing::debug!(target: "probe_core::timing", count, load_ms = exchange::ms(loaded), add_ms = exchange::ms(t0.elapsed().saturating_sub(loaded)), "system roots");
         }
         if roots.is_empty() {
             // Server trust is then reported as unknown, never as trusted.
@@ -851,7 +879,9 @@ fn trust_anchors(
         }
         let verifier =
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider).build();
-        TrustStore::new(&roots, &user_given, verifier.ok())
+        let store = TrustStore::new(&roots, &user_given, verifier.ok());
+        tracing::debug!(target: "probe_core::timing", total_ms = exchange::ms(t0.elapsed()), "trust store built");
+        store
     };
     Ok(LazyTrust::spawn(build))
 }

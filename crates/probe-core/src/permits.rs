@@ -1,6 +1,8 @@
 //! Concurrency limits of a scan: a global one and one per `host:port`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
@@ -16,7 +18,56 @@ pub struct Permits {
     global: Arc<Semaphore>,
     per_host: usize,
     hosts: std::sync::Mutex<std::collections::HashMap<String, Arc<Semaphore>>>,
-    pacers: std::sync::Mutex<std::collections::HashMap<String, Arc<Semaphore>>>,
+    pacers: std::sync::Mutex<std::collections::HashMap<String, Arc<Pacer>>>,
+}
+
+/// Paces the connection attempts to one `host:port`: at most [`CONNECTS_PER_HOST`] in flight,
+/// and learns how fast the host answers a SYN, so a connect whose SYN was dropped (a full listen
+/// backlog) is tried again after a few of its round trips instead of the kernel's fixed second.
+#[derive(Debug)]
+pub struct Pacer {
+    slots: Semaphore,
+    /// The fastest completed connect to the host so far, in microseconds (`u64::MAX`: none yet).
+    fastest_us: AtomicU64,
+}
+
+/// Before any connect to the host has completed, how long an attempt waits before another.
+pub const FIRST_RETRY_AFTER: Duration = Duration::from_millis(250);
+
+/// Once the host's connect time is known, an attempt is repeated after this many of them ...
+const RETRY_AFTER_CONNECTS: u32 = 10;
+/// ... but never sooner than this ...
+const MIN_RETRY_AFTER: Duration = Duration::from_millis(10);
+
+impl Pacer {
+    fn new() -> Self {
+        Self {
+            slots: Semaphore::new(CONNECTS_PER_HOST),
+            fastest_us: AtomicU64::new(u64::MAX),
+        }
+    }
+
+    /// Waits for a connection slot, released when the guard drops.
+    pub async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.slots.acquire().await.ok()
+    }
+
+    /// Records a completed connect and how long it took.
+    pub fn completed(&self, took: Duration) {
+        let us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+        self.fastest_us.fetch_min(us, Ordering::Relaxed);
+    }
+
+    /// How long an attempt that has had no SYN-ACK waits before another: [`FIRST_RETRY_AFTER`]
+    /// while the host's connect time is unknown, else ten of its fastest connects (at least
+    /// 10 ms, at most [`FIRST_RETRY_AFTER`]).
+    pub fn retry_after(&self) -> Duration {
+        match self.fastest_us.load(Ordering::Relaxed) {
+            u64::MAX => FIRST_RETRY_AFTER,
+            us => (Duration::from_micros(us) * RETRY_AFTER_CONNECTS)
+                .clamp(MIN_RETRY_AFTER, FIRST_RETRY_AFTER),
+        }
+    }
 }
 
 impl Permits {
@@ -31,11 +82,11 @@ impl Permits {
     }
 
     /// The semaphore that paces connection attempts to `host_port` ([`CONNECTS_PER_HOST`]).
-    pub fn pacer(&self, host_port: &str) -> Arc<Semaphore> {
+    pub fn pacer(&self, host_port: &str) -> Arc<Pacer> {
         let mut pacers = self.pacers.lock().unwrap_or_else(|p| p.into_inner());
         pacers
             .entry(host_port.to_owned())
-            .or_insert_with(|| Arc::new(Semaphore::new(CONNECTS_PER_HOST)))
+            .or_insert_with(|| Arc::new(Pacer::new()))
             .clone()
     }
 

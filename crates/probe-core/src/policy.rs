@@ -170,13 +170,23 @@ pub fn new_findings(report: &Report) -> Vec<String> {
         .collect()
 }
 
-/// Merges shard reports into one: targets sorted by URL, the overall grade recomputed.
+/// Merges shard reports into one: targets sorted by URL (the first of a URL given twice kept),
+/// each `impostor` run kept beside its target, the overall grade recomputed.
 pub fn merge(reports: Vec<Report>) -> Report {
     let duration = reports.iter().map(|r| r.duration_ms).fold(0.0, f64::max);
-    let mut targets: Vec<TargetReport> = reports.into_iter().flat_map(|r| r.targets).collect();
-    targets.sort_by(|a, b| a.url.cmp(&b.url));
+    let mut targets = Vec::new();
+    let mut impostor = Vec::new();
+    for r in reports {
+        targets.extend(r.targets);
+        impostor.extend(r.impostor);
+    }
+    targets.sort_by(|a: &TargetReport, b| a.url.cmp(&b.url));
     targets.dedup_by(|a, b| a.url == b.url);
-    Report::new(targets, duration)
+    impostor.sort_by(|a, b| a.url.cmp(&b.url));
+    impostor.dedup_by(|a, b| a.url == b.url);
+    let mut merged = Report::new(targets, duration);
+    merged.impostor = impostor;
+    merged
 }
 
 /// The deterministic slice of `items` for shard `index` (1-based) of `count`: every

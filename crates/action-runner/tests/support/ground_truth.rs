@@ -67,6 +67,10 @@ pub struct Expect {
     pub cert_requested: bool,
     /// Whether the CertificateRequest carries the trusted CA's name (false: no names, Python).
     pub ca_names: bool,
+    /// The name the CertificateRequest must carry when `ca_names` (a substring of one of the
+    /// `acceptable_cas`): "Test Client CA", or the pinned client certificate's own subject for
+    /// stunnel `verifyPeer`.
+    pub ca_name: &'static str,
     /// The server asks for the certificate only after the request (Apache's per-location
     /// `SSLVerifyClient require`: TLS 1.3 post-handshake auth, TLS 1.2 renegotiation). The
     /// report has one `enforced_at` for both versions, so "post-handshake" and "renegotiation"
@@ -155,6 +159,7 @@ fn requested(
         grade_a: Some(false),
         cert_requested: true,
         ca_names: true,
+        ca_name: "Test Client CA",
         late_auth: false,
         no_cert,
         untrusted,
@@ -338,6 +343,45 @@ pub fn expectations() -> Vec<Expect> {
             ..required_verified("apache-location-require", [NotServed; 2], [NotServed; 2])
         },
         required_verified("apache-required", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        // ---- wider grid (GROUND_TRUTH.md, "Wider grid")
+        // `optional` verifies a certificate that is sent, with OpenSSL's alerts
+        optional_verified("apache-optional", [Tls(UCA), Tls(UCA)]),
+        // `optional_no_ca` tolerates an unknown issuer: the untrusted and forged-akid ones get in
+        optional_unverified("apache-optional_no_ca"),
+        // ---- lighttpd 1.4.69 mod_openssl
+        required_verified("lighttpd-enforce", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        // enforce "disable": the CertificateRequest is sent, nothing is ever refused
+        optional_unverified("lighttpd-no-enforce"),
+        // depth 0 refuses every certificate whose issuer is not itself trusted, the valid one
+        // included; without identities that looks like a verifying server
+        required_verified(
+            "lighttpd-enforce-depth0",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
+        // ---- stunnel 5.68 in front of a plain HTTP backend
+        required_verified("stunnel-required", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        optional_verified("stunnel-optional", [Tls(UCA), Tls(UCA)]),
+        // verifyPeer pins client.crt (CAfile = client.crt): its subject is the advertised name,
+        // and any other certificate gets bad_certificate
+        Expect {
+            ca_name: "CN=test-client",
+            ..required_verified("stunnel-verifyPeer", [Tls(CR), Tls(HF)], [Tls(BC), Tls(BC)])
+        },
+        // ---- Caddy 2.6 (Go crypto/tls underneath: bad_certificate for everything)
+        required_verified(
+            "caddy-require_and_verify",
+            [Tls(BC), Tls(BC)],
+            [Tls(BC), Tls(BC)],
+        ),
+        optional_verified("caddy-verify_if_given", [Tls(BC), Tls(BC)]),
+        Expect {
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            ..required_unverified("caddy-require", [Tls(BC), Tls(BC)])
+        },
+        // ---- the JDK's HttpsServer (SunJSSE): refuses by closing, never with an alert
+        required_verified("java-need", [Tls(None); 2], [Tls(None); 2]),
+        optional_verified("java-want", [Tls(None); 2]),
     ]
 }
 
@@ -599,9 +643,100 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             grade_a: Some(true),
             ..deep_strict_openssl("apache-required")
         },
+        // ---- wider grid
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("apache-optional")
+        },
+        DeepExpect {
+            forged: [Served(200); 2],
+            findings: &["client-cert-optional", "forged-client-cert-accepted"],
+            absent: NO_CA_ABSENT,
+            ..deep_strict_openssl("apache-optional_no_ca")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("lighttpd-enforce")
+        },
+        DeepExpect {
+            grade_a: Some(false),
+            ..deep_lax("lighttpd-no-enforce", [Served(200); 2])
+        },
+        DeepExpect {
+            // the valid certificate is refused like every other: enforcement-unverified, and
+            // "everything was refused" must not read as A
+            server: "lighttpd-enforce-depth0",
+            valid: [Tls(UCA), Tls(UCA)],
+            forged: [Tls(UCA), Tls(UCA)],
+            without_key: [Tls(UCA), Tls(UCA)],
+            expired: [Tls(UCA), Tls(UCA)],
+            not_yet_valid: [Tls(UCA), Tls(UCA)],
+            wrong_eku: [Tls(UC), Tls(UC)],
+            findings: &["enforcement-unverified"],
+            absent: ALL_BAD_ACCEPTS,
+            grade_a: Some(false),
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("stunnel-required")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("stunnel-optional")
+        },
+        DeepExpect {
+            server: "stunnel-verifyPeer",
+            valid: [Served(200); 2],
+            forged: [Tls(BC), Tls(BC)],
+            without_key: [Tls(DE), Tls(DE)],
+            expired: [Tls(BC), Tls(BC)],
+            not_yet_valid: [Tls(BC), Tls(BC)],
+            wrong_eku: [Tls(BC), Tls(BC)],
+            findings: &[],
+            absent: ALL_BAD_ACCEPTS,
+            grade_a: Some(true),
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_go("caddy-require_and_verify")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_go("caddy-verify_if_given")
+        },
+        DeepExpect {
+            grade_a: Some(false),
+            ..deep_lax("caddy-require", [Served(200); 2])
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_java("java-need")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_java("java-want")
+        },
     ]
 }
 const BY_APP_DEEP: &[&str] = &["client-cert-enforced-by-app"];
+const OPTIONAL_DEEP: &[&str] = &["client-cert-optional"];
+
+/// SunJSSE closes the connection, without an alert, on every certificate it refuses (the one
+/// without its key included).
+fn deep_java(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(None); 2],
+        without_key: [Tls(None); 2],
+        expired: [Tls(None); 2],
+        not_yet_valid: [Tls(None); 2],
+        wrong_eku: [Tls(None); 2],
+        grade_a: None,
+        findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
 
 /// The deep expectation for one server.
 pub fn deep_expect(server: &str) -> DeepExpect {
@@ -872,10 +1007,11 @@ pub fn check_target(e: &Expect, t: &Value) -> Vec<String> {
                     .map(|a| a.iter().map(|c| c.to_string()).collect())
                     .unwrap_or_default();
                 if e.ca_names {
-                    if !cas.iter().any(|c| c.contains("Test Client CA")) {
+                    if !cas.iter().any(|c| c.contains(e.ca_name)) {
                         errs.push(format!(
-                            "no-client-cert TLS {version}: acceptable_cas should name \
-                             'Test Client CA', got {cas:?}"
+                            "no-client-cert TLS {version}: acceptable_cas should name {:?}, \
+                             got {cas:?}",
+                            e.ca_name
                         ));
                     }
                 } else if !cas.is_empty() {

@@ -1,5 +1,5 @@
 //! Real servers nobody here wrote (openssl s_server, nginx, Go crypto/tls, Node https, Python
-//! ssl, HAProxy, Apache httpd), started with `tests/servers/start.sh` on a PKI of their own, and
+//! ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's HttpsServer), started with `tests/servers/start.sh` on a PKI of their own, and
 //! the `mtls-scan scan` run over them. What their reports must say is in [`super::ground_truth`].
 //!
 //! A missing server binary fails the test with a message that says what to install; only
@@ -37,6 +37,11 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("python") => &["bash", "openssl", "python3"],
         Some("haproxy") => &["bash", "openssl", "haproxy"],
         Some("apache") => &["bash", "openssl", "apache2"],
+        Some("lighttpd") => &["bash", "openssl", "lighttpd"],
+        Some("stunnel") => &["bash", "openssl", "python3", "stunnel4"],
+        Some("caddy") => &["bash", "openssl", "caddy"],
+        // `java Server.java` compiles in memory: the JDK (javac's module), not only a JRE
+        Some("java") => &["bash", "openssl", "java", "javac"],
         _ => &["bash", "openssl"],
     }
 }
@@ -50,12 +55,15 @@ pub fn path_for(server: &str) -> &'static str {
     }
 }
 
-/// Whether start.sh will find `tool`: the HAPROXY/APACHE2 override when set, else PATH, else (for
-/// the daemons Debian installs in sbin, which a non-root PATH may lack) /usr/sbin or /sbin.
+/// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL override when set, else
+/// PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack) /usr/sbin
+/// or /sbin.
 fn tool_found(tool: &str) -> bool {
     let var = match tool {
         "haproxy" => Some("HAPROXY"),
         "apache2" => Some("APACHE2"),
+        "lighttpd" => Some("LIGHTTPD"),
+        "stunnel4" => Some("STUNNEL"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -107,7 +115,8 @@ pub fn tools_present(servers: &[&str]) -> bool {
         panic!(
             "real-server tests need {} on PATH (missing for {:?}). Install them \
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
-             apache2; HAPROXY/APACHE2 name the binaries if they live elsewhere) or set \
+             apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless; \
+             HAPROXY/APACHE2/LIGHTTPD/STUNNEL name the binaries if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers

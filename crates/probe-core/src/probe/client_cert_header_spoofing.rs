@@ -212,16 +212,27 @@ async fn spoof(
             },
         )
     };
+    // Both verify values at once (the second is only kept when the first was not served), then,
+    // for the first served, each family alone, all at once.
+    let verify_values = ["SUCCESS", "0"];
+    let alls = futures_util::future::join_all(verify_values.iter().map(|verified| {
+        send(
+            families(m, verified)
+                .iter()
+                .flat_map(|f| f.headers.clone())
+                .collect(),
+        )
+    }))
+    .await;
     let mut rounds: Vec<Round> = Vec::new();
-    for verified in ["SUCCESS", "0"] {
-        let fams = families(m, verified);
-        let all = send(fams.iter().flat_map(|f| f.headers.clone()).collect()).await;
+    for (verified, all) in verify_values.into_iter().zip(alls) {
         let served = all.served();
         let mut singles: Vec<(&'static str, Seen)> = Vec::new();
         if served {
-            for f in &fams {
-                singles.push((f.name, send(f.headers.clone()).await));
-            }
+            let fams = families(m, verified);
+            let seen =
+                futures_util::future::join_all(fams.iter().map(|f| send(f.headers.clone()))).await;
+            singles = fams.iter().map(|f| f.name).zip(seen).collect();
         }
         rounds.push(Round {
             verified,

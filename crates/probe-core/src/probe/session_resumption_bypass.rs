@@ -114,9 +114,16 @@ impl TargetProbe for SessionResumptionBypass {
                     .map(|n| (Sni::Name(n.clone()), n)),
             );
             let mut out = TargetOutcome::default();
-            for refused in anonymous_refusals(first) {
-                let version = refused.tls_version;
-                let attempts = attempt(target, scan, version, &donors).await;
+            // Each version on its own connections: all at once.
+            let versions: Vec<TlsVersion> = anonymous_refusals(first)
+                .iter()
+                .map(|o| o.tls_version)
+                .collect();
+            let tried = futures_util::future::join_all(
+                versions.iter().map(|&v| attempt(target, scan, v, &donors)),
+            )
+            .await;
+            for (version, attempts) in versions.into_iter().zip(tried) {
                 judge(target, version, &attempts, &mut out);
             }
             out

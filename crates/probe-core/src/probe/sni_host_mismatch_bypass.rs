@@ -205,7 +205,7 @@ mod tests {
         Target::parse("https://secure.test:8443/admin").unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn tried(shown: &str, protected: Seen, own: Option<Seen>) -> Tried {
+    fn door(shown: &str, protected: Seen, own: Option<Seen>) -> Tried {
         Tried {
             shown: shown.to_owned(),
             protected,
@@ -224,13 +224,13 @@ mod tests {
     #[test]
     fn another_name_served_the_protected_host_is_a_bypass() {
         let tried = [
-            tried("no SNI", refused_tls("CertificateRequired"), None),
-            tried(
+            door("no SNI", refused_tls("CertificateRequired"), None),
+            door(
                 "public.test",
                 http(200, "admin console"),
                 Some(http(200, "public home page")),
             ),
-            tried("SECURE.TEST", http(421, "Misdirected Request"), None),
+            door("SECURE.TEST", http(421, "Misdirected Request"), None),
         ];
         let out = judge(&target(), TlsVersion::Tls12, Outcome::RefusedTls, &tried);
         assert_eq!(
@@ -268,8 +268,8 @@ mod tests {
     #[test]
     fn no_sni_served_is_a_bypass_and_names_every_door() {
         let tried = [
-            tried("no SNI", http(200, "admin console"), None),
-            tried(
+            door("no SNI", http(200, "admin console"), None),
+            door(
                 "api.secure.test",
                 http(204, ""),
                 Some(http(404, "not here")),
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_catch_all_public_site_that_answers_its_own_host_alike_is_no_bypass() {
-        let tried = [tried(
+        let tried = [door(
             "www.secure.test",
             http(200, "<html>welcome</html>"),
             Some(http(200, "<html>welcome</html>")),
@@ -307,12 +307,12 @@ mod tests {
     #[test]
     fn misdirected_refused_or_asked_for_a_certificate_raises_nothing() {
         let tried = [
-            tried("no SNI", http(421, "Misdirected Request"), None),
-            tried("other.test", refused_tls("CertificateRequired"), None),
-            tried("api.secure.test", http(403, "forbidden"), None),
-            tried("SECURE.TEST", http(401, "who are you"), None),
+            door("no SNI", http(421, "Misdirected Request"), None),
+            door("other.test", refused_tls("CertificateRequired"), None),
+            door("api.secure.test", http(403, "forbidden"), None),
+            door("SECURE.TEST", http(401, "who are you"), None),
             // Served, but after a CertificateRequest: that name's own policy, not a mismatch.
-            tried(
+            door(
                 "optional.secure.test",
                 http(200, "admin console").asked(),
                 None,
@@ -326,8 +326,8 @@ mod tests {
     #[test]
     fn an_unreadable_answer_is_incomplete_never_a_finding_nor_a_pass() {
         let tried = [
-            tried("no SNI", inconclusive("timed out after 10.0 s after the handshake began"), None),
-            tried("other.test", http(421, "Misdirected Request"), None),
+            door("no SNI", inconclusive("timed out after 10.0 s after the handshake began"), None),
+            door("other.test", http(421, "Misdirected Request"), None),
         ];
         let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
@@ -341,8 +341,8 @@ mod tests {
         );
         // Beside a door found elsewhere, it stays incomplete and the door is still a finding.
         let tried = [
-            tried("no SNI", inconclusive("connection reset after the request"), None),
-            tried("other.test", http(200, "admin"), Some(http(404, "no"))),
+            door("no SNI", inconclusive("connection reset after the request"), None),
+            door("other.test", http(200, "admin"), Some(http(404, "no"))),
         ];
         let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert_eq!(out.findings.len(), 1);

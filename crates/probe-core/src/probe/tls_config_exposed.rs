@@ -5,7 +5,8 @@
 //! [`crate::checks::config_body`] for the settings recognised).
 //!
 //! Bounded: a random control path first, per identity, and [`PATHS`] only when it got an HTTP
-//! answer (so a server that refuses the identity in the handshake costs one connection);
+//! answer (so a server that refuses the identity in the handshake, or nginx's TLS module with its
+//! own certificate page, costs one connection);
 //! [`TIMEOUT`] each, bodies capped at [`BODY_CAP`] (the rest is never read), no redirect followed.
 //! A server that answers every path alike (an SPA catch-all, a lab that says `ok`) is recognised
 //! by the random path's answer and not flagged.
@@ -123,6 +124,17 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
     judge(&results, &control)
 }
 
+/// nginx's own certificate pages (400 "No required SSL certificate was sent", "The SSL
+/// certificate error"): its TLS module answers them for every request of a server before any
+/// location or rewrite is looked at (see `no_client_cert::tls_module_refusal`).
+fn nginx_certificate_page(r: &ExchangeResult) -> bool {
+    r.http_status == Some(400) && {
+        let body = String::from_utf8_lossy(&r.body);
+        body.contains("No required SSL certificate was sent")
+            || body.contains("The SSL certificate error")
+    }
+}
+
 /// One request's result: (identity index, path, certificate presented, exchange).
 type Fetched = (usize, String, bool, ExchangeResult);
 
@@ -171,6 +183,11 @@ impl Fetcher {
             .collect();
         if !answered {
             out.truncate(1);
+            return out;
+        }
+        if out.first().is_some_and(|(_, _, _, r)| nginx_certificate_page(r)) {
+            // nginx's TLS module refused the request before any routing: every path of this
+            // server gets the same page, as a refusal in the handshake would.
             return out;
         }
         let mut set = JoinSet::new();

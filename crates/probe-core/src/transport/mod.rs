@@ -21,6 +21,7 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
 use crate::facts::{Outcome, TlsVersion};
+use crate::permits::Pacer;
 use crate::target::Target;
 use crate::text::sanitize;
 use tls::{CertChooser, SharedRecord};
@@ -111,7 +112,7 @@ pub struct ExchangeSetup<'a> {
     /// A session store shared with another exchange (session resumption); none: never resumed.
     pub sessions: Option<Arc<tls::CrossNameSessions>>,
     /// Paces connection attempts to the host (see [`crate::permits::Permits::pacer`]).
-    pub pacer: Option<Arc<tokio::sync::Semaphore>>,
+    pub pacer: Option<Arc<Pacer>>,
 }
 
 /// The server name a probe sends.
@@ -253,24 +254,49 @@ async fn exchange(
     }
 }
 
-/// How long a connection attempt may wait for the SYN-ACK before another attempt: a SYN the
-/// server dropped (a full listen backlog) is otherwise resent by the kernel only after a second.
-const CONNECT_RETRY_AFTER: [Duration; 2] = [Duration::from_millis(250), Duration::from_millis(500)];
+/// Extra connection attempts after the first when the SYN-ACK does not come (see
+/// [`connect_tcp`]); the last one waits for the exchange's deadline.
+const CONNECT_RETRIES: u32 = 4;
 
 /// Connects, at most [`crate::permits::CONNECTS_PER_HOST`] attempts at once per host, and tries
-/// again when the SYN-ACK does not come within [`CONNECT_RETRY_AFTER`] (the last attempt waits
-/// for the exchange's deadline). A refusal (RST) is final at once.
+/// again when the SYN-ACK does not come within the pacer's [`Pacer::retry_after`] (doubling each
+/// time, [`CONNECT_RETRIES`] times): a SYN the server dropped (a full listen backlog) is otherwise
+/// resent by the kernel only after a second. The wait is read again while an attempt waits, so it
+/// shrinks as soon as another connect to the host shows how fast it answers. A refusal (RST) is
+/// final at once.
 async fn connect_tcp(
     addr: (String, u16),
-    pacer: Option<&Arc<tokio::sync::Semaphore>>,
+    pacer: Option<&Arc<Pacer>>,
 ) -> std::io::Result<TcpStream> {
     let _slot = match pacer {
-        Some(p) => p.clone().acquire_owned().await.ok(),
+        Some(p) => p.slot().await,
         None => None,
     };
-    for wait in CONNECT_RETRY_AFTER {
-        if let Ok(result) = tokio::time::timeout(wait, TcpStream::connect(addr.clone())).await {
-            return result;
+    let retry_after = || pacer.map_or(crate::permits::FIRST_RETRY_AFTER, |p| p.retry_after());
+    for retry in 0..=CONNECT_RETRIES {
+        let began = Instant::now();
+        let mut attempt = std::pin::pin!(TcpStream::connect(addr.clone()));
+        loop {
+            let waited = began.elapsed();
+            let limit = retry_after() * 2u32.pow(retry);
+            if retry == CONNECT_RETRIES {
+                return attempt.await;
+            }
+            if waited >= limit {
+                tracing::debug!(target: "probe_core::timing", retry, waited_ms = ms(waited), "connect: no SYN-ACK, trying again");
+                break;
+            }
+            // Wake at the limit, or a little sooner to read it again while it is still the
+            // first guess (another connect may complete meanwhile and make it shorter).
+            let nap = limit.saturating_sub(waited).min(Duration::from_millis(5));
+            if let Ok(result) = tokio::time::timeout(nap, &mut attempt).await {
+                if result.is_ok() {
+                    if let Some(p) = pacer {
+                        p.completed(began.elapsed());
+                    }
+                }
+                return result;
+            }
         }
     }
     TcpStream::connect(addr).await

@@ -53,7 +53,13 @@ func main() {
 		}
 		key, err := parseKey(kb.Bytes)
 		check(err)
-		cfg.Certificates = []tls.Certificate{{Certificate: [][]byte{cb.Bytes}, PrivateKey: key}}
+		// Sent whatever CA names the CertificateRequest carries (as s_client does): with
+		// Certificates alone, crypto/tls sends nothing when the certificate's issuer is not among
+		// them (stunnel verifyPeer advertises the pinned client certificate's own subject).
+		cert := &tls.Certificate{Certificate: [][]byte{cb.Bytes}, PrivateKey: key}
+		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			return cert, nil
+		}
 	}
 	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", *addr, cfg)
 	if err != nil {

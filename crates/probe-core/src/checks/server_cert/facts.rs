@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 
-use super::ChainCertificate;
+use super::model::ChainCertificate;
 use crate::identity::sha256_hex;
 
 /// `id-ad-caIssuers`, the AIA method that says where the issuer's certificate can be fetched.

@@ -14,115 +14,29 @@
 //! certificate's facts from its DER; `trust` holds the trust anchors and webpki's verdict; `path`
 //! walks from the leaf up the served chain; `findings` holds one small judgement per finding.
 
+mod examined;
 mod facts;
 mod findings;
+mod model;
 mod path;
 #[cfg(test)]
 mod test_pki;
 mod trust;
 
-use rustls_pki_types::{CertificateDer, ServerName};
-use serde::{Deserialize, Serialize};
+use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 
 use crate::facts::TlsVersion;
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
 
+use examined::{examine, Examined};
 use facts::Facts;
-use path::PathEnd;
-use trust::Refusal;
 
+pub use model::{
+    Analysis, ChainCertificate, Policy, ServerCertificate, ServerTrust, DEFAULT_EXPIRY_WARNING_DAYS,
+};
 pub use trust::{LazyTrust, TrustStore};
-
-/// Default of [`crate::engine::ScanOptions::expiry_warning_days`].
-pub const DEFAULT_EXPIRY_WARNING_DAYS: u32 = 30;
-
-/// Whether the served chain validates against the trust anchors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ServerTrust {
-    /// It chains to a trust anchor (validity dates and host name aside: they are findings of
-    /// their own).
-    Trusted,
-    /// It does not chain to any trust anchor.
-    Untrusted,
-    /// No trust anchors were loaded, so trust was not judged.
-    Unknown,
-}
-
-/// One certificate of the chain as served.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChainCertificate {
-    /// Subject DN (RFC 4514).
-    pub subject: String,
-    /// Issuer DN (RFC 4514).
-    pub issuer: String,
-    /// SHA-256 fingerprint of the DER, lower-case hex.
-    pub sha256: String,
-    /// Key algorithm and size, e.g. `EC 256 (P-256)`, `RSA 2048`.
-    pub key: String,
-    /// Signature algorithm, e.g. `ecdsa-with-SHA256`.
-    pub signature_algorithm: String,
-    /// Start of validity (RFC 3339).
-    pub not_before: String,
-    /// End of validity (RFC 3339).
-    pub not_after: String,
-    /// Subject and issuer are the same and the certificate verifies with its own key.
-    pub self_signed: bool,
-}
-
-/// The server's certificate as the baseline probe was served it, with what was judged of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServerCertificate {
-    /// Subject DN of the leaf (RFC 4514).
-    pub subject: String,
-    /// Issuer DN of the leaf (RFC 4514).
-    pub issuer: String,
-    /// Subject alternative names (`DNS:…`, `IP:…`, `URI:…`, `email:…`).
-    pub sans: Vec<String>,
-    /// Start of the leaf's validity (RFC 3339).
-    pub not_before: String,
-    /// End of the leaf's validity (RFC 3339).
-    pub not_after: String,
-    /// Whole days until the leaf expires (negative once expired).
-    pub days_left: i64,
-    /// The leaf's key, e.g. `EC 256 (P-256)`.
-    pub key: String,
-    /// The leaf's signature algorithm.
-    pub signature_algorithm: String,
-    /// SHA-256 fingerprint of the leaf.
-    pub sha256: String,
-    /// Whether the chain validates against the trust anchors.
-    pub trust: ServerTrust,
-    /// Why it does not, as webpki says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trust_error: Option<String>,
-    /// The host name checked against the certificate.
-    pub host: String,
-    /// Whether the leaf is valid for that host; `None` when the leaf could not be checked.
-    pub host_matches: Option<bool>,
-    /// The chain as served, leaf first.
-    pub chain: Vec<ChainCertificate>,
-    /// The TLS versions on which this chain was served.
-    pub tls_versions: Vec<TlsVersion>,
-}
-
-/// The result of analysing one target's served chains.
-#[derive(Debug, Default)]
-pub struct Analysis {
-    /// The chain served on the first TLS version, described.
-    pub certificate: Option<ServerCertificate>,
-    /// Findings, merged across the chains served.
-    pub findings: Vec<Finding>,
-}
-
-/// What to warn about.
-#[derive(Debug, Clone, Copy)]
-pub struct Policy {
-    /// `server-cert-expiring` within this many days.
-    pub expiry_warning_days: u32,
-}
 
 /// Analyses the chains served to the baseline probe, one per TLS version (identical chains are
 /// judged once). `now` is a parameter so tests can move the clock.
@@ -161,44 +75,6 @@ pub fn analyse(
     out
 }
 
-/// One served chain, parsed and judged: everything the findings read.
-struct Examined<'a> {
-    /// The certificates that parsed, in served order (an unparsable extra one is left out).
-    all: &'a [Facts],
-    /// The leaf (the first of `all`, which parsed).
-    leaf: &'a Facts,
-    /// The leaf's subject alternative names, described.
-    sans: Vec<String>,
-    /// Indexes into `all` from the leaf up its issuers, leaf first.
-    path: Vec<usize>,
-    /// How that walk ended.
-    end: PathEnd,
-    /// webpki's verdict.
-    trust: ServerTrust,
-    /// Why webpki refused the chain, when it did.
-    refusal: Option<(Refusal, String)>,
-    /// Whether the leaf is valid for the target's host.
-    host_matches: Option<bool>,
-    /// The anchors the chain was judged against.
-    store: &'a TrustStore,
-    /// The target scanned.
-    target: &'a Target,
-    /// The moment of judgement.
-    now: OffsetDateTime,
-}
-
-impl Examined<'_> {
-    /// The certificates on the path from the leaf, leaf first.
-    fn on_path(&self) -> impl Iterator<Item = &Facts> {
-        self.path.iter().filter_map(|i| self.all.get(*i))
-    }
-
-    /// `finding` with the leaf named in its evidence.
-    fn with_leaf(&self, finding: Finding) -> Finding {
-        finding.with_evidence("leaf", facts::label(self.leaf))
-    }
-}
-
 /// Judges one served chain: its description and its findings.
 fn analyse_chain(
     chain: &[CertificateDer<'static>],
@@ -227,47 +103,6 @@ fn unparsable(trust: &TrustStore) -> Option<Finding> {
             "The server's certificate could not be parsed as X.509.",
         )
     })
-}
-
-/// Judges trust and host name and walks the chain; `leaf` is the first of `all`.
-fn examine<'a>(
-    chain: &[CertificateDer<'static>],
-    all: &'a [Facts],
-    leaf: &'a Facts,
-    target: &'a Target,
-    store: &'a TrustStore,
-    now: OffsetDateTime,
-) -> Examined<'a> {
-    let name = target.server_name().ok();
-    let (trust, refusal) = match &name {
-        Some(n) => trust::judge_trust(chain, all, n, store, now),
-        None => (ServerTrust::Unknown, None),
-    };
-    let (path, end) = path::walk(all, store);
-    Examined {
-        all,
-        leaf,
-        sans: chain.first().map(facts::sans).unwrap_or_default(),
-        path,
-        end,
-        trust,
-        refusal,
-        host_matches: host_matches(chain, name.as_ref()),
-        store,
-        target,
-        now,
-    }
-}
-
-/// Whether the leaf is valid for `name`, by webpki's name check; `None` when it cannot be read.
-fn host_matches(
-    chain: &[CertificateDer<'static>],
-    name: Option<&ServerName<'static>>,
-) -> Option<bool> {
-    let n = name?;
-    let leaf_der = chain.first()?;
-    let ee = webpki::EndEntityCert::try_from(leaf_der).ok()?;
-    Some(ee.verify_is_valid_for_subject_name(n).is_ok())
 }
 
 /// The leaf and chain, described for the report.

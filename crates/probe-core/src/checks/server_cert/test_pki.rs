@@ -14,8 +14,9 @@ use rustls::RootCertStore;
 use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime};
 
+use super::examined::{examine, Examined};
 use super::facts::{self, Facts};
-use super::{analyse_chain, examine, Examined, Policy, TrustStore};
+use super::{analyse_chain, Policy, TrustStore};
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
 

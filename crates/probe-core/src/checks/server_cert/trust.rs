@@ -9,7 +9,7 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use time::OffsetDateTime;
 
 use super::facts::{self, Facts};
-use super::ServerTrust;
+use super::model::ServerTrust;
 
 /// What the scan trusts for server certificates.
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,6 @@
 //! `server-cert-hostname-mismatch`: the leaf is not valid for the host scanned.
 
-use super::super::Examined;
+use super::super::examined::Examined;
 use crate::finding::{Finding, FindingId};
 
 /// `server-cert-hostname-mismatch`, by webpki's name check (whatever the trust).

@@ -1,7 +1,7 @@
 //! `server-chain-incomplete`: the server does not send an intermediate its leaf needs.
 
+use super::super::examined::Examined;
 use super::super::path::PathEnd;
-use super::super::Examined;
 use crate::finding::{Finding, FindingId};
 
 /// `server-chain-incomplete`, only when it is known that an intermediate, not a root, is missing:

@@ -10,7 +10,8 @@ mod validity;
 mod weak_key;
 mod weak_signature;
 
-use super::{Examined, Policy};
+use super::examined::Examined;
+use super::model::Policy;
 use crate::finding::Finding;
 
 /// Every finding of `e`, in report order.

@@ -1,6 +1,7 @@
 //! `server-cert-self-signed`: a self-signed leaf that no trust anchor vouches for.
 
-use super::super::{Examined, ServerTrust};
+use super::super::examined::Examined;
+use super::super::model::ServerTrust;
 use crate::finding::{Finding, FindingId};
 
 /// `server-cert-self-signed`, unless an anchor vouches for the leaf (a certificate pinned on

@@ -1,8 +1,8 @@
 //! `server-cert-untrusted`: the chain does not validate, implied by its cause when that cause is a
 //! finding already.
 
+use super::super::examined::Examined;
 use super::super::trust::Refusal;
-use super::super::Examined;
 use crate::finding::{Finding, FindingId};
 
 /// `server-cert-untrusted` when webpki refused the chain; `raised` are the findings of the chain

@@ -1,8 +1,9 @@
 //! `server-cert-expired` and `server-cert-expiring`: the validity dates of the certificates on the
 //! path from the leaf.
 
+use super::super::examined::Examined;
 use super::super::facts::{date, days, Facts};
-use super::super::{Examined, Policy};
+use super::super::model::Policy;
 use crate::finding::{Finding, FindingId};
 use time::OffsetDateTime;
 

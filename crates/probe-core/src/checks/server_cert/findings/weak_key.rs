@@ -1,6 +1,6 @@
 //! `server-cert-weak-key`: a weak key on the path from the leaf.
 
-use super::super::Examined;
+use super::super::examined::Examined;
 use crate::finding::{Finding, FindingId};
 
 /// `server-cert-weak-key`: RSA below 2048 bits, EC below 256, or DSA, on the path.

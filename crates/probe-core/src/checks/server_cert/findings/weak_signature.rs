@@ -1,6 +1,6 @@
 //! `server-cert-weak-signature`: a weak signature on the path from the leaf.
 
-use super::super::Examined;
+use super::super::examined::Examined;
 use crate::finding::{Finding, FindingId};
 
 /// `server-cert-weak-signature`: MD2/MD4/MD5 or SHA-1 on the path (a served root's own signature

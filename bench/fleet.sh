@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fleet scale (issue 15): 1,000 and 10,000 endpoints on 127.0.0.1 (in-process lab servers, every
+# client-auth case in turn, in a process of their own), each scanned by one scanner process with
+# the default probes: wall time, endpoints per second, the scanner's peak memory (VmHWM) and the
+# verdicts that differ from the lab's. Figures only; it asserts nothing.
+#
+#   bash bench/fleet.sh [N...]        # default: 1000 10000; FLEET_CONCURRENCY (default 64)
+#
+# `cargo bench -p probe-core --bench fleet` is the same scan with the servers in the scanner's
+# process (its peak memory counts both).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+cargo build --quiet --release --locked -p probe-core --example fleet
+bin=target/release/examples/fleet
+work=$(mktemp -d)
+server=
+cleanup() {
+  [ -z "$server" ] || kill "$server" 2> /dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for n in "${sizes[@]}"; do
+  # A listening socket per endpoint and a connection per probe: raise the descriptor limit.
+  ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+  "$bin" serve "$n" "$work/urls" > "$work/serve.out" 2> "$work/serve.err" &
+  server=$!
+  for _ in $(seq 600); do grep -q ready "$work/serve.out" 2> /dev/null && break; sleep 0.1; done
+  "$bin" scan "$work/urls" "${FLEET_CONCURRENCY:-64}"
+  kill "$server" 2> /dev/null || true
+  wait "$server" 2> /dev/null || true
+  server=
+done

@@ -1,0 +1,73 @@
+"""A plain-HTTP backend (stdlib http.server) with a TLS front end as its child, for the stunnel
+servers of start.sh.
+
+    python3 plain_backend.py TEMPLATE CFG FRONTEND [ARG...]
+
+Serves plain HTTP on 127.0.0.1 (a port the kernel picks): every GET gets 200 "ok\\n". Then TEMPLATE
+with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
+process (CFG among its arguments). This process exits when the front end does, and stops it on
+SIGTERM/SIGINT/SIGHUP (on Linux the front end also gets SIGTERM if this process dies).
+"""
+import ctypes
+import http.server
+import signal
+import subprocess
+import sys
+import threading
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = b"ok\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 drops a burst of connects (1 s SYN retry)
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+def die_with_parent():
+    # PR_SET_PDEATHSIG (1): the child gets SIGTERM when this process dies, even by SIGKILL
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit("usage: plain_backend.py TEMPLATE CFG FRONTEND [ARG...]")
+    template, cfg, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+    srv = Server(("127.0.0.1", 0), Handler)
+    port = srv.server_address[1]
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    with open(template) as f:
+        text = f.read().replace("@BACKEND_PORT@", str(port))
+    with open(cfg, "w") as f:
+        f.write(text)
+    child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+
+    def stop(signum, frame):
+        child.terminate()
+
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, stop)
+    rc = child.wait()
+    sys.exit(rc if rc >= 0 else 0)
+
+
+if __name__ == "__main__":
+    main()
