@@ -110,3 +110,28 @@ impl Permits {
         Some((h, g))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_retry_follows_the_fastest_connect() {
+        let p = Pacer::new();
+        assert_eq!(p.retry_after(), FIRST_RETRY_AFTER);
+        p.completed(Duration::from_micros(80));
+        assert_eq!(p.retry_after(), MIN_RETRY_AFTER);
+        p.completed(Duration::from_millis(300));
+        assert_eq!(
+            p.retry_after(),
+            MIN_RETRY_AFTER,
+            "the fastest connect counts"
+        );
+        let far = Pacer::new();
+        far.completed(Duration::from_millis(5));
+        assert_eq!(far.retry_after(), Duration::from_millis(50));
+        let very_far = Pacer::new();
+        very_far.completed(Duration::from_millis(80));
+        assert_eq!(very_far.retry_after(), FIRST_RETRY_AFTER);
+    }
+}

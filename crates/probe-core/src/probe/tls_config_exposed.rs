@@ -185,7 +185,10 @@ impl Fetcher {
             out.truncate(1);
             return out;
         }
-        if out.first().is_some_and(|(_, _, _, r)| nginx_certificate_page(r)) {
+        if out
+            .first()
+            .is_some_and(|(_, _, _, r)| nginx_certificate_page(r))
+        {
             // nginx's TLS module refused the request before any routing: every path of this
             // server gets the same page, as a refusal in the handshake would.
             return out;
