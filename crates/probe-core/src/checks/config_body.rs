@@ -26,6 +26,15 @@ use crate::finding::remediation::Stack;
 
 /// Key/value pairs read from one body at most.
 const MAX_PAIRS: usize = 5_000;
+/// Bytes the pairs of one body may hold (keys and values, roughly).
+const MAX_PAIR_BYTES: usize = 2 * 1024 * 1024;
+/// Characters of one key segment or value kept for matching.
+const MAX_FIELD: usize = 256;
+/// Nesting read at most (deeper pairs are not kept).
+const MAX_DEPTH: usize = 32;
+/// YAML nodes handed over at most, each use of an alias counting its whole subtree again. An
+/// alias-free body within the 64 KiB body cap holds fewer than 40,000.
+pub const MAX_YAML_NODES: usize = 100_000;
 /// Characters of a setting's value kept in evidence.
 const MAX_VALUE: usize = 80;
 
@@ -368,23 +377,53 @@ fn json_pairs(body: &[u8]) -> Option<Vec<(Vec<String>, String)>> {
     if !(v.is_object() || v.is_array()) {
         return None;
     }
-    let mut out = Vec::new();
+    let mut out = Pairs::default();
     flatten_json(&v, &mut Vec::new(), &mut out);
-    Some(out)
+    Some(out.list)
 }
 
-fn flatten_json(
-    v: &serde_json::Value,
-    path: &mut Vec<String>,
-    out: &mut Vec<(Vec<String>, String)>,
-) {
-    if out.len() >= MAX_PAIRS || path.len() > 32 {
+/// Key/value pairs as read, within [`MAX_PAIRS`] and [`MAX_PAIR_BYTES`]; each key segment and
+/// value is cut to [`MAX_FIELD`] characters (a long key above many leaves is not copied into each).
+#[derive(Default)]
+struct Pairs {
+    list: Vec<(Vec<String>, String)>,
+    bytes: usize,
+}
+
+impl Pairs {
+    fn full(&self) -> bool {
+        self.list.len() >= MAX_PAIRS || self.bytes >= MAX_PAIR_BYTES
+    }
+
+    fn push(&mut self, path: &[String], value: &str) {
+        if self.full() {
+            return;
+        }
+        let value = clip(value).to_owned();
+        self.bytes = self
+            .bytes
+            .saturating_add(path.iter().map(|s| s.len() + 24).sum::<usize>())
+            .saturating_add(value.len() + 48);
+        self.list.push((path.to_vec(), value));
+    }
+}
+
+/// At most [`MAX_FIELD`] characters of `s`.
+fn clip(s: &str) -> &str {
+    match s.char_indices().nth(MAX_FIELD) {
+        Some((end, _)) => s.get(..end).unwrap_or(s),
+        None => s,
+    }
+}
+
+fn flatten_json(v: &serde_json::Value, path: &mut Vec<String>, out: &mut Pairs) {
+    if out.full() || path.len() > MAX_DEPTH {
         return;
     }
     match v {
         serde_json::Value::Object(m) => {
             for (k, child) in m {
-                path.push(k.clone());
+                path.push(clip(k).to_owned());
                 flatten_json(child, path, out);
                 path.pop();
             }
@@ -396,63 +435,217 @@ fn flatten_json(
                 path.pop();
             }
         }
-        serde_json::Value::String(s) => out.push((path.clone(), s.clone())),
-        serde_json::Value::Null => out.push((path.clone(), String::new())),
-        other => out.push((path.clone(), other.to_string())),
+        serde_json::Value::String(s) => out.push(path, s),
+        serde_json::Value::Null => out.push(path, ""),
+        other => out.push(path, &other.to_string()),
     }
 }
 
+/// YAML, read without building a value tree: a walker visits each node as the parser hands it
+/// over and keeps only the key/value pairs. An alias is expanded by the parser each time it is
+/// used, so a 10 KB body of nested aliases (a "billion laughs") stands for billions of nodes; the
+/// walker counts the nodes it is handed, aliases included, and stops at [`MAX_YAML_NODES`] (an
+/// alias-free body within the body cap has far fewer), keeping the pairs read so far. Only
+/// documents whose root is a mapping give pairs (as before: a plain word is a YAML scalar too).
 fn yaml_pairs(body: &[u8]) -> Option<Vec<(Vec<String>, String)>> {
-    use serde::Deserialize as _;
-    let mut out = Vec::new();
+    use serde::de::DeserializeSeed as _;
+    let mut walk = YamlWalk::default();
     let mut mappings = 0;
     for doc in serde_yaml::Deserializer::from_slice(body).take(16) {
-        let v = serde_yaml::Value::deserialize(doc).ok()?;
-        if v.is_mapping() {
-            mappings += 1;
-            flatten_yaml(&v, &mut Vec::new(), &mut out);
+        walk.path.clear();
+        walk.depth = 0;
+        walk.emit = false;
+        let read = YamlNode {
+            walk: &mut walk,
+            key: false,
+        }
+        .deserialize(doc);
+        mappings += usize::from(walk.emit);
+        match read {
+            Ok(_) => {}
+            // Out of budget: what was read stands, the rest is not read.
+            Err(_) if walk.stopped => break,
+            Err(_) => return None,
         }
     }
-    (mappings > 0).then_some(out)
+    (mappings > 0).then_some(walk.pairs.list)
 }
 
-fn yaml_key(k: &serde_yaml::Value) -> String {
-    match k {
-        serde_yaml::Value::String(s) => s.clone(),
-        serde_yaml::Value::Bool(b) => b.to_string(),
-        serde_yaml::Value::Number(n) => n.to_string(),
-        _ => "?".to_owned(),
+/// What the YAML walker has read so far.
+#[derive(Default)]
+struct YamlWalk {
+    path: Vec<String>,
+    pairs: Pairs,
+    /// Nodes handed over so far, aliases expanded.
+    nodes: usize,
+    /// Collections open.
+    depth: usize,
+    /// This document's root is a mapping: its scalars are pairs.
+    emit: bool,
+    /// The walk stopped on a budget (not on a syntax error).
+    stopped: bool,
+}
+
+impl YamlWalk {
+    /// Counts one node; an error (which unwinds the parser) past the budget.
+    fn count<E: serde::de::Error>(&mut self) -> Result<(), E> {
+        self.nodes += 1;
+        if self.nodes > MAX_YAML_NODES || self.pairs.full() {
+            self.stopped = true;
+            return Err(E::custom("YAML read budget reached"));
+        }
+        Ok(())
+    }
+
+    fn scalar<E: serde::de::Error>(&mut self, key: bool, text: &str) -> Result<Option<String>, E> {
+        self.count()?;
+        if key {
+            return Ok(Some(clip(text).to_owned()));
+        }
+        if self.emit && self.path.len() <= MAX_DEPTH {
+            self.pairs.push(&self.path, text);
+        }
+        Ok(None)
     }
 }
 
-fn flatten_yaml(
-    v: &serde_yaml::Value,
-    path: &mut Vec<String>,
-    out: &mut Vec<(Vec<String>, String)>,
-) {
-    if out.len() >= MAX_PAIRS || path.len() > 32 {
-        return;
+/// One YAML node, as a value (its scalars become pairs) or as a key (its text, `None` when it is
+/// not a scalar).
+struct YamlNode<'w> {
+    walk: &'w mut YamlWalk,
+    key: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for YamlNode<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
     }
-    match v {
-        serde_yaml::Value::Mapping(m) => {
-            for (k, child) in m {
-                path.push(yaml_key(k));
-                flatten_yaml(child, path, out);
-                path.pop();
+}
+
+impl<'de> serde::de::Visitor<'de> for YamlNode<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML node")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, if v { "true" } else { "false" })
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, &v.to_string())
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, &v.to_string())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, &v.to_string())
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, &v.to_string())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, &v.to_string())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, v)
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, &String::from_utf8_lossy(v))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, "")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.walk.scalar(self.key, "")
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let (walk, key) = (self.walk, self.key);
+        walk.count()?;
+        walk.depth += 1;
+        for i in 0usize.. {
+            if !key {
+                walk.path.push(i.to_string());
+            }
+            let next = seq.next_element_seed(YamlNode {
+                walk: &mut *walk,
+                key,
+            })?;
+            if !key {
+                walk.path.pop();
+            }
+            if next.is_none() {
+                break;
             }
         }
-        serde_yaml::Value::Sequence(a) => {
-            for (i, child) in a.iter().enumerate() {
-                path.push(i.to_string());
-                flatten_yaml(child, path, out);
-                path.pop();
+        walk.depth -= 1;
+        Ok(None)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (walk, key) = (self.walk, self.key);
+        walk.count()?;
+        if walk.depth == 0 && !key {
+            walk.emit = true;
+        }
+        walk.depth += 1;
+        loop {
+            let k = map.next_key_seed(YamlNode {
+                walk: &mut *walk,
+                key: true,
+            })?;
+            let Some(k) = k else { break };
+            if !key {
+                walk.path.push(k.unwrap_or_else(|| "?".to_owned()));
+            }
+            map.next_value_seed(YamlNode {
+                walk: &mut *walk,
+                key,
+            })?;
+            if !key {
+                walk.path.pop();
             }
         }
-        serde_yaml::Value::Tagged(t) => flatten_yaml(&t.value, path, out),
-        serde_yaml::Value::String(s) => out.push((path.clone(), s.clone())),
-        serde_yaml::Value::Bool(b) => out.push((path.clone(), b.to_string())),
-        serde_yaml::Value::Number(n) => out.push((path.clone(), n.to_string())),
-        serde_yaml::Value::Null => out.push((path.clone(), String::new())),
+        walk.depth -= 1;
+        Ok(None)
+    }
+
+    /// A tagged node (`!Ref name`): read as the node it tags.
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        use serde::de::VariantAccess as _;
+        let (walk, key) = (self.walk, self.key);
+        walk.count()?;
+        walk.depth += 1;
+        let (_tag, variant) = data.variant::<String>()?;
+        let read = variant.newtype_variant_seed(YamlNode {
+            walk: &mut *walk,
+            key,
+        })?;
+        walk.depth -= 1;
+        Ok(read.filter(|_| key))
     }
 }
 

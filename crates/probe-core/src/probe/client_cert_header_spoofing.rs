@@ -264,11 +264,11 @@ fn judge(
 ) -> TargetOutcome {
     let mut out = TargetOutcome::default();
     for r in rounds {
-        if r.all.result.outcome == Some(Outcome::Inconclusive) {
+        if let Some(why) = r.all.unreadable() {
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: r.all.result.detail.clone().unwrap_or_default(),
+                reason: format!("verify value {}: {why}", r.verified),
             });
             continue;
         }
@@ -329,7 +329,7 @@ fn finding(
 mod tests {
     use super::*;
     use crate::finding::Severity;
-    use crate::probe::side_door::recorded::{http, inconclusive};
+    use crate::probe::side_door::recorded::{failed, http, inconclusive};
 
     fn target() -> Target {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
@@ -463,7 +463,7 @@ mod tests {
             [IncompleteProbe {
                 probe: "client-cert-header-spoofing".to_owned(),
                 tls_version: Some(TlsVersion::Tls13),
-                reason: "HTTP/2 GOAWAY before any response".to_owned(),
+                reason: "verify value SUCCESS: HTTP/2 GOAWAY before any response".to_owned(),
             }]
         );
     }
@@ -475,5 +475,17 @@ mod tests {
                 assert!(!f.headers.is_empty(), "{}", f.name);
             }
         }
+    }
+
+    #[test]
+    fn a_round_whose_connection_failed_is_incomplete() {
+        let rounds = [
+            round("SUCCESS", failed("connection refused"), |_| None),
+            refused("0", 403),
+        ];
+        let out = judge(&target(), TlsVersion::Tls12, Some(403), &rounds);
+        assert!(out.findings.is_empty());
+        let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
+        assert_eq!(reasons, ["verify value SUCCESS: connection refused"]);
     }
 }

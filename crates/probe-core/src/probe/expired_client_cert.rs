@@ -73,6 +73,27 @@ mod tests {
     }
 
     #[test]
+    fn answered_after_the_handshake_is_a_medium_finding() {
+        // Go RequireAnyClientCert on a path that answers 404: the TLS layer let it in.
+        for status in [404, 302, 500] {
+            let found = judged(
+                &ExpiredClientCert,
+                TlsVersion::Tls13,
+                &[mine(crate::transport::classify_status(status), Some(status))],
+            );
+            assert_eq!(found.len(), 1, "{status}: {found:?}");
+            assert_eq!(
+                (found[0].0, found[0].1),
+                (FindingId::ExpiredClientCertAccepted, Severity::Medium)
+            );
+            assert!(
+                found[0].2.contains(&format!("answered HTTP {status}: the TLS layer accepted it")),
+                "{found:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_refusal_or_an_unreadable_answer_raises_nothing() {
         for o in presented_not_served(ProbeId::EXPIRED_CLIENT_CERT) {
             let (outcome, status) = (o.outcome, o.http_status);

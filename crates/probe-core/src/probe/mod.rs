@@ -146,25 +146,40 @@ pub trait Probe: Send + Sync {
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>>;
 }
 
-/// The findings of a certificate probe whose certificate was served (2xx): `what` was served.
+/// The findings of a certificate probe whose certificate got in: served (2xx), or let through
+/// the handshake and answered with another status (3xx, 404, 5xx: the TLS layer accepted it, and
+/// the path scanned says nothing either way, so the finding is kept at medium with a hint to scan a
+/// path that answers 2xx, as the baseline's is). A refusal (TLS, or 400/401/403/495/496) raises
+/// nothing.
 pub fn served_with<'a>(
     view: &VersionView<'a>,
     probe: ProbeId,
     finding: FindingId,
     what: &str,
 ) -> Vec<Judged<'a>> {
+    use crate::facts::Outcome;
     view.all(probe)
-        .filter(|o| o.client_cert.is_some() && o.outcome == crate::facts::Outcome::Served)
-        .map(|o| Judged {
-            finding: Finding::new(
-                finding,
-                format!(
-                    "{}: {what} was served HTTP {}.",
-                    view.version,
-                    o.http_status.unwrap_or_default()
+        .filter(|o| o.client_cert.is_some())
+        .filter_map(|o| {
+            let status = o.http_status.unwrap_or_default();
+            let finding = match o.outcome {
+                Outcome::Served => Finding::new(
+                    finding,
+                    format!("{}: {what} was served HTTP {status}.", view.version),
                 ),
-            ),
-            from: o,
+                Outcome::Answered => Finding::new(
+                    finding,
+                    format!(
+                        "{}: {what} got through the handshake and the server answered HTTP \
+                         {status}: the TLS layer accepted it. Scan a path that answers 2xx to \
+                         confirm.",
+                        view.version
+                    ),
+                )
+                .with_severity(crate::finding::Severity::Medium),
+                _ => return None,
+            };
+            Some(Judged { finding, from: o })
         })
         .collect()
 }
@@ -405,8 +420,10 @@ pub(crate) mod recorded {
     /// refused in TLS with an alert, refused over HTTP (400, 401, 403, 495, 496, classed as the
     /// transport classes them), another answer (404), and an answer that could not be read.
     pub fn presented_not_served(id: ProbeId) -> Vec<ProbeObservation> {
+        // (Another status than these, 404 say, means the certificate got through the handshake:
+        // see `answered_after_the_handshake`.)
         let mut out = vec![with_cert(obs(id, Outcome::RefusedTls, None))];
-        for status in [400, 401, 403, 495, 496, 404] {
+        for status in [400, 401, 403, 495, 496] {
             out.push(with_cert(obs(id, classify_status(status), Some(status))));
         }
         let mut timed_out = with_cert(obs(id, Outcome::Inconclusive, None));

@@ -11,9 +11,11 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
 
-use super::side_door::{anonymous_refusals, authority_of, knock, sibling_names, Door, Seen};
+use super::side_door::{
+    anonymous_refusals, authority_of, knock, sibling_names, Door, Seen, RETRY_AFTER,
+};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
-use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
+use crate::facts::{IncompleteProbe, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
 use crate::transport::tls::CrossNameSessions;
@@ -52,37 +54,66 @@ async fn attempt(
 ) -> Vec<Attempt> {
     let mut out = Vec::new();
     for (sni, shown) in donors.iter().take(MAX_DONORS) {
-        let sessions = Arc::new(CrossNameSessions::default());
-        let host = match sni {
-            Sni::Name(n) => Some(authority_of(n, target.port)),
-            _ => None,
-        };
-        let door = |sni: Sni, host: Option<String>| Door {
-            version,
-            sni,
-            host,
-            headers: Vec::new(),
-            sessions: Some(sessions.clone()),
-            scan,
-        };
-        let got = knock(target, door(sni.clone(), host)).await;
-        if got.cert_requested || !sessions.holds_any() {
-            out.push(Attempt {
-                donor: shown.clone(),
-                got,
-                offered: None,
-            });
-            continue;
+        let mut waits = RETRY_AFTER.iter();
+        loop {
+            let a = donate_and_offer(target, scan, version, sni, shown).await;
+            let unreadable = match &a.offered {
+                Some(offered) => offered.unreadable().is_some(),
+                None => a.got.unreadable().is_some(),
+            };
+            let offered = a.offered.is_some();
+            // A ticket is spent by its first use: an offer that could not be read is tried
+            // again with a fresh session from the donor, as is a donor that could not be read.
+            match (unreadable, waits.next()) {
+                (true, Some(wait)) => tokio::time::sleep(*wait).await,
+                _ => {
+                    out.push(a);
+                    if offered {
+                        return out;
+                    }
+                    break;
+                }
+            }
         }
-        let offered = knock(target, door(Sni::Target, None)).await;
-        out.push(Attempt {
-            donor: shown.clone(),
-            got,
-            offered: Some(offered),
-        });
-        break;
     }
     out
+}
+
+/// Gets a session from the donor name without a certificate, then, when one was handed out,
+/// offers it with the protected name.
+async fn donate_and_offer(
+    target: &Target,
+    scan: &ScanContext,
+    version: TlsVersion,
+    sni: &Sni,
+    shown: &str,
+) -> Attempt {
+    let sessions = Arc::new(CrossNameSessions::default());
+    let host = match sni {
+        Sni::Name(n) => Some(authority_of(n, target.port)),
+        _ => None,
+    };
+    let door = |sni: Sni, host: Option<String>| Door {
+        version,
+        sni,
+        host,
+        headers: Vec::new(),
+        sessions: Some(sessions.clone()),
+        scan,
+    };
+    let got = knock(target, door(sni.clone(), host)).await;
+    // A donor that asked for a certificate optionally and let us in without one still handed
+    // out a session: offered like any other.
+    let offered = if !sessions.holds_any() {
+        None
+    } else {
+        Some(knock(target, door(Sni::Target, None)).await)
+    };
+    Attempt {
+        donor: shown.to_owned(),
+        got,
+        offered,
+    }
 }
 
 impl TargetProbe for SessionResumptionBypass {
@@ -133,13 +164,26 @@ impl TargetProbe for SessionResumptionBypass {
 }
 
 fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut TargetOutcome) {
-    for a in attempts {
-        let Some(offered) = &a.offered else { continue };
-        if offered.result.outcome == Some(Outcome::Inconclusive) {
+    // No session was offered, and a donor could not be read: it might have handed one out.
+    if attempts.iter().all(|a| a.offered.is_none()) {
+        if let Some((a, why)) = attempts
+            .iter()
+            .find_map(|a| a.got.unreadable().map(|why| (a, why)))
+        {
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: offered.result.detail.clone().unwrap_or_default(),
+                reason: format!("session from {}: {why}", a.donor),
+            });
+        }
+    }
+    for a in attempts {
+        let Some(offered) = &a.offered else { continue };
+        if let Some(why) = offered.unreadable() {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!("session from {} offered: {why}", a.donor),
             });
             continue;
         }
@@ -187,7 +231,7 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
 mod tests {
     use super::*;
     use crate::finding::Severity;
-    use crate::probe::side_door::recorded::{http, inconclusive, refused_tls};
+    use crate::probe::side_door::recorded::{failed, http, inconclusive, refused_tls};
 
     fn target() -> Target {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
@@ -348,8 +392,51 @@ mod tests {
             [IncompleteProbe {
                 probe: "session-resumption-bypass".to_owned(),
                 tls_version: Some(TlsVersion::Tls12),
-                reason: "connection closed without an alert after the request".to_owned(),
+                reason: "session from no SNI offered: connection closed without an alert after the request"
+                    .to_owned(),
             }]
+        );
+    }
+
+    #[test]
+    fn donors_that_could_not_be_read_leave_the_version_incomplete() {
+        // Every donor timed out or failed: no session was ever offered, nothing was proved.
+        let out = judged(vec![(
+            TlsVersion::Tls12,
+            vec![
+                attempt("no SNI", inconclusive("timed out after 5 s"), None),
+                attempt("www.secure.test", failed("connection refused"), None),
+            ],
+        )]);
+        assert!(out.findings.is_empty());
+        assert_eq!(out.incomplete.len(), 1);
+        assert_eq!(out.incomplete[0].tls_version, Some(TlsVersion::Tls12));
+        assert_eq!(
+            out.incomplete[0].reason,
+            "session from no SNI: timed out after 5 s"
+        );
+        // Donors that refused (or handed out no session) prove the door shut: complete.
+        let out = judged(vec![(
+            TlsVersion::Tls12,
+            vec![
+                attempt("no SNI", refused_tls("certificate required").asked(), None),
+                attempt("www.secure.test", http(200, "public"), None),
+            ],
+        )]);
+        assert!(out.findings.is_empty() && out.incomplete.is_empty());
+        // An offer that failed outright is incomplete too, not a refusal.
+        let out = judged(vec![(
+            TlsVersion::Tls13,
+            vec![attempt(
+                "no SNI",
+                http(200, "public"),
+                Some(failed("connection reset")),
+            )],
+        )]);
+        assert!(out.findings.is_empty());
+        assert_eq!(
+            out.incomplete[0].reason,
+            "session from no SNI offered: connection reset"
         );
     }
 }

@@ -106,6 +106,32 @@ impl Seen {
         self.result.outcome == Some(Outcome::Served)
     }
 
+    /// Why this exchange proves nothing either way, when it does not: the server neither answered
+    /// over HTTP nor refused with an alert (a time-out, a reset or close, an answer that could not
+    /// be parsed, a connection that failed, something that is not TLS). A door that could not be
+    /// read is not a shut door: the probe lists it as incomplete. `None` when the server answered
+    /// or refused.
+    pub fn unreadable(&self) -> Option<String> {
+        let r = &self.result;
+        let why = || {
+            r.detail
+                .clone()
+                .unwrap_or_else(|| "no answer could be read".to_owned())
+        };
+        match r.outcome {
+            Some(
+                Outcome::Served
+                | Outcome::RefusedHttp
+                | Outcome::Answered
+                | Outcome::RefusedTls
+                | Outcome::UnsupportedVersion,
+            ) => None,
+            // An alert is the server's own refusal of this door (e.g. `unrecognized_name`).
+            Some(Outcome::Error) if r.alert.is_some() => None,
+            Some(Outcome::Error | Outcome::Inconclusive) | None => Some(why()),
+        }
+    }
+
     /// The facts in one line, for evidence (server text already sanitised by the transport).
     pub fn describe(&self) -> String {
         let r = &self.result;
@@ -133,8 +159,30 @@ impl Seen {
     }
 }
 
-/// Runs one side-door exchange under the target's concurrency limits.
+/// Waits before the attempts after the first of an exchange that could not be read (as the
+/// engine's retries of the handshake probes): a dropped burst or a passing stall is not a shut door.
+pub const RETRY_AFTER: [std::time::Duration; 2] = [
+    std::time::Duration::from_millis(25),
+    std::time::Duration::from_millis(250),
+];
+
+/// Runs one side-door exchange under the target's concurrency limits. An exchange that could not
+/// be read ([`Seen::unreadable`]) is tried again, up to twice, unless it offered a shared session
+/// (a ticket is spent by its first use: the caller repeats the donor's exchange instead).
 pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
+    let retry = door.sessions.is_none();
+    let mut seen = knock_once(target, &door).await;
+    for wait in RETRY_AFTER {
+        if !retry || seen.unreadable().is_none() {
+            break;
+        }
+        tokio::time::sleep(wait).await;
+        seen = knock_once(target, &door).await;
+    }
+    seen
+}
+
+async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     let _permit = door.scan.permits.acquire(&target.host_port()).await;
     let record = match &door.sessions {
         Some(s) => s.next_record(),
@@ -143,10 +191,10 @@ pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
     let versions = [door.version];
     let setup = ExchangeSetup {
         await_alert: true,
-        sni: door.sni,
-        host: door.host,
-        headers: door.headers,
-        sessions: door.sessions,
+        sni: door.sni.clone(),
+        host: door.host.clone(),
+        headers: door.headers.clone(),
+        sessions: door.sessions.clone(),
         pacer: Some(door.scan.permits.pacer(&target.host_port())),
         ..ExchangeSetup::new(
             &door.scan.probes.provider,
@@ -221,6 +269,30 @@ pub(crate) mod recorded {
         }
     }
 
+    /// The exchange failed before any answer: no alert (a connection that failed, not TLS).
+    pub fn failed(detail: &str) -> Seen {
+        Seen {
+            result: ExchangeResult {
+                outcome: Some(Outcome::Error),
+                detail: Some(detail.to_owned()),
+                ..ExchangeResult::default()
+            },
+            cert_requested: false,
+        }
+    }
+
+    /// The handshake refused with `alert` before the server's certificate (an unknown name).
+    pub fn alert_before_certificate(alert: &str) -> Seen {
+        Seen {
+            result: ExchangeResult {
+                outcome: Some(Outcome::Error),
+                alert: Some(alert.to_owned()),
+                ..ExchangeResult::default()
+            },
+            cert_requested: false,
+        }
+    }
+
     impl Seen {
         /// The same, after a handshake that sent a CertificateRequest.
         pub fn asked(mut self) -> Self {
@@ -233,5 +305,31 @@ pub(crate) mod recorded {
             self.result.resumed = true;
             self
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recorded::{alert_before_certificate, failed, http, inconclusive, refused_tls};
+
+    #[test]
+    fn only_an_answer_or_a_refusal_is_readable() {
+        for readable in [
+            http(200, "x"),
+            http(403, "no"),
+            http(302, ""),
+            refused_tls("certificate required"),
+            alert_before_certificate("unrecognised name"),
+        ] {
+            assert_eq!(readable.unreadable(), None, "{}", readable.describe());
+        }
+        assert_eq!(
+            inconclusive("timed out").unreadable().as_deref(),
+            Some("timed out")
+        );
+        assert_eq!(
+            failed("connection refused").unreadable().as_deref(),
+            Some("connection refused")
+        );
     }
 }

@@ -75,7 +75,9 @@ impl Tried {
             .own
             .as_ref()
             .is_some_and(|own| own.served() && own.result.body == self.protected.result.body);
-        !self.protected.cert_requested && self.protected.served() && !catch_all
+        // Served without a certificate is a door, whether or not that name asked for one
+        // (optionally): nothing was presented either way.
+        self.protected.served() && !catch_all
     }
 }
 
@@ -154,15 +156,11 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
     };
     let doors: Vec<&Tried> = tried.iter().filter(|t| t.bypass()).collect();
     for t in tried {
-        if t.protected.result.outcome == Some(Outcome::Inconclusive) {
+        if let Some(why) = t.protected.unreadable() {
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: format!(
-                    "SNI {}: {}",
-                    t.shown,
-                    t.protected.result.detail.clone().unwrap_or_default()
-                ),
+                reason: format!("SNI {}: {why}", t.shown),
             });
         }
     }
@@ -199,7 +197,9 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
 mod tests {
     use super::*;
     use crate::finding::Severity;
-    use crate::probe::side_door::recorded::{http, inconclusive, refused_tls};
+    use crate::probe::side_door::recorded::{
+        alert_before_certificate, failed, http, inconclusive, refused_tls,
+    };
 
     fn target() -> Target {
         Target::parse("https://secure.test:8443/admin").unwrap_or_else(|e| panic!("{e}"))
@@ -311,16 +311,30 @@ mod tests {
             door("other.test", refused_tls("CertificateRequired"), None),
             door("api.secure.test", http(403, "forbidden"), None),
             door("SECURE.TEST", http(401, "who are you"), None),
-            // Served, but after a CertificateRequest: that name's own policy, not a mismatch.
-            door(
-                "optional.secure.test",
-                http(200, "admin console").asked(),
-                None,
-            ),
         ];
         let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+    }
+
+    #[test]
+    fn a_name_that_asks_optionally_and_serves_without_a_certificate_is_a_door() {
+        // Go with RequireAndVerifyClientCert for the protected name, VerifyClientCertIfGiven for
+        // the others, routing by Host: no certificate was sent, the protected page came back.
+        let tried = [door(
+            "optional.secure.test",
+            http(200, "admin console").asked(),
+            Some(http(200, "optional site").asked()),
+        )];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SniHostMismatchBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13]
+            )]
+        );
     }
 
     #[test]
@@ -347,5 +361,21 @@ mod tests {
         let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.incomplete.len(), 1);
+    }
+
+    #[test]
+    fn a_failed_door_is_incomplete_and_an_unknown_name_alert_is_a_refusal() {
+        let tried = [
+            door("no SNI", failed("not a TLS server: garbage"), None),
+            door(
+                "www.secure.test",
+                alert_before_certificate("unrecognised name"),
+                None,
+            ),
+        ];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert!(out.findings.is_empty());
+        let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
+        assert_eq!(reasons, ["SNI no SNI: not a TLS server: garbage"]);
     }
 }

@@ -1,0 +1,60 @@
+// Node https server, TLS 1.2 only, that renegotiates on every request before answering (as IIS
+// and Apache with a per-location SSLVerifyClient/SSLCipherSuite do). No npm dependencies.
+//   node reneg.js MODE PORT PKIDIR
+// PKIDIR holds server.key, server.crt and ca.crt (the CA trusted for client certificates).
+// MODE, what the renegotiation asks and what follows it:
+//   served     no certificate asked; then 200 "protected admin page" (an open door that rustls,
+//              which refuses renegotiation, never sees: it gets handshake_failure instead)
+//   stall      no certificate asked; then never answers (the late-auth client times out)
+//   optional   requestCert: true,  rejectUnauthorized: false; then 200 whatever was sent
+//   required   requestCert: true,  rejectUnauthorized: true against ca.crt; then 200, or the
+//              connection is destroyed when the renegotiation failed
+// A client that refuses the renegotiation (rustls answers no_renegotiation) gets a fatal
+// handshake_failure alert from OpenSSL and no HTTP answer, in every mode.
+// Binds 127.0.0.1 only; ground truth (openssl s_client, curl) is in the test that starts it,
+// crates/probe-core/tests/renegotiation.rs.
+'use strict';
+const https = require('https');
+const fs = require('fs');
+const path = require('path');
+
+const [mode, portArg, pki] = process.argv.slice(2);
+const port = Number(portArg);
+const modes = ['served', 'stall', 'optional', 'required'];
+if (!modes.includes(mode) || !port || !pki) {
+  console.error('usage: node reneg.js ' + modes.join('|') + ' PORT PKIDIR');
+  process.exit(2);
+}
+const server = https.createServer(
+  {
+    key: fs.readFileSync(path.join(pki, 'server.key')),
+    cert: fs.readFileSync(path.join(pki, 'server.crt')),
+    ca: fs.readFileSync(path.join(pki, 'ca.crt')),
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.2',
+  },
+  (req, res) => {
+    const ask = mode === 'optional' || mode === 'required';
+    const renegotiated = req.socket.renegotiate(
+      { requestCert: ask, rejectUnauthorized: mode === 'required' },
+      (err) => {
+        if (err) {
+          res.destroy();
+          return;
+        }
+        if (mode === 'stall') {
+          return; // the request is never answered; the client's deadline ends it
+        }
+        const who = req.socket.getPeerCertificate();
+        res.writeHead(200, { 'content-type': 'text/plain', 'x-client-cert': who && who.subject ? 'yes' : 'no' });
+        res.end('protected admin page\n');
+      },
+    );
+    if (renegotiated === false) {
+      res.destroy();
+    }
+  },
+);
+server.on('tlsClientError', () => {});
+server.on('clientError', (err, socket) => socket.destroy());
+server.listen(port, '127.0.0.1', () => console.log('listening on 127.0.0.1:' + port));
