@@ -245,6 +245,59 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         .as_array()
         .is_some_and(|r| !r.is_empty()));
 
+    // A shard that never reported (its job crashed) is no pass: its targets are listed as not
+    // scanned and the merge exits 3, even with --fail-under F.
+    let partial = dir.join("partial.json");
+    let out = run(&[
+        "merge",
+        "--config",
+        cfg,
+        "--fail-under",
+        "F",
+        "--format",
+        "json",
+        "-o",
+        partial.to_str().unwrap_or_default(),
+        shard_files[0].to_str().unwrap_or_default(),
+        shard_files[1].to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = json(&partial);
+    let missing = json(&shard_files[2])["targets"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let unscanned: Vec<&serde_json::Value> = p["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter(|t| {
+            t["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("not in any of the merged reports"))
+        })
+        .collect();
+    assert_eq!(unscanned.len(), missing);
+    assert_eq!(p["grade"], "F");
+    // Merging nothing at all is not a pass either.
+    let empty = dir.join("empty.json");
+    std::fs::write(
+        &empty,
+        r#"{"version":1,"tool":"mtls-scan","grade":"A","score":100,"duration_ms":0,"targets":[]}"#,
+    )
+    .expect("write");
+    let out = run(&[
+        "merge",
+        "--format",
+        "json",
+        empty.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+
     // Against itself as baseline, nothing is new: --fail-on new passes (exit 0).
     let again = dir.join("again.json");
     let w_path = whole.to_str().unwrap_or_default();

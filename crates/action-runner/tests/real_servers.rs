@@ -231,6 +231,38 @@ fn servers_start_and_stop() {
     );
 }
 
+/// openssl s_server that accepts any client certificate, but asks for signatures our keys cannot
+/// make (ECDSA P-384, Ed25519): rustls would send an empty Certificate, so the certificate probes
+/// presented nothing and prove nothing. Before, they were recorded as presented and refused, and
+/// the server graded A. Now: incomplete (never A, exit 3), with the reason.
+#[test]
+fn unsignable_schemes_are_incomplete_never_a() {
+    let names = ["openssl-Verify-sigalgs"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(&[], &deep_args(&lab));
+    let t = &scan.targets[names[0]];
+    let summary = target_summary(t);
+    assert_ne!(t["grade"], "A", "{summary}");
+    assert_eq!(scan.status, Some(3), "{summary}\n{}", scan.stderr);
+    let incomplete = t["incomplete"].to_string();
+    assert!(
+        incomplete.contains("signature schemes its key cannot make"),
+        "{incomplete}\n{summary}"
+    );
+    // Nothing is claimed as presented.
+    let presented = t["probes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| !p["client_cert"].is_null())
+        .count();
+    assert_eq!(presented, 0, "{summary}");
+}
+
 /// Every server at once, one scan; prints expected vs got per server and `N/M verdicts correct`.
 /// With MTLS_ACCURACY_DEEP=1 it also scans with the deep-probe identities. Fails only with
 /// MTLS_ACCURACY_STRICT=1.

@@ -537,8 +537,10 @@ async fn handshake_probes(
 }
 
 /// Client auth asked for after the handshake: on each version whose baseline saw no
-/// CertificateRequest, the late baseline; where the server then asks, every certificate probe
-/// of the wave again through the late-auth transport (see [`late_client_auth`]).
+/// CertificateRequest, the late baseline; where the server then asks (after the handshake, or
+/// inside it to OpenSSL though not to rustls), every certificate probe of the wave again through
+/// the late-auth transport (see [`late_client_auth`]). Unreadable late answers are retried like
+/// the first wave's ([`RETRIES`], back-off, [`RETRY_BURST`] at a time).
 async fn late_wave(
     target: &Target,
     permits: &Arc<Permits>,
@@ -552,19 +554,17 @@ async fn late_wave(
         .filter(|o| o.id == ProbeId::NO_CLIENT_CERT && late_client_auth::wanted(o))
         .map(|o| o.tls_version)
         .collect();
-    let one = |id: ProbeId, v: TlsVersion, chooser: Option<Arc<dyn CertChooser>>| async move {
-        let _permit = permits.acquire(&target.host_port()).await;
-        late_client_auth::run_one(target, id, v, chooser.as_ref(), limits).await
-    };
+    let burst = Semaphore::new(RETRY_BURST);
+    let one = |job: ProbeJob| late_attempts(target, permits, limits, &burst, job);
     let baselines = join_all(
         versions
             .iter()
-            .map(|&v| one(ProbeId::NO_CLIENT_CERT, v, None)),
+            .map(|&v| one((ProbeId::NO_CLIENT_CERT, v, None))),
     )
     .await;
     let mut asked = Vec::new();
     for b in baselines.into_iter().flatten() {
-        if b.asked_after_handshake.is_some() {
+        if late_client_auth::certificates_wanted(&b) {
             asked.push(b.tls_version);
         }
         probes.push(b);
@@ -572,7 +572,7 @@ async fn late_wave(
     let rest = jobs
         .iter()
         .filter(|(id, v, _)| *id != ProbeId::NO_CLIENT_CERT && asked.contains(v))
-        .map(|(id, v, chooser)| one(*id, *v, chooser.clone()));
+        .map(|job| one(job.clone()));
     for r in join_all(rest).await {
         match r {
             Ok(o) => probes.push(o),
@@ -582,11 +582,50 @@ async fn late_wave(
     }
 }
 
+/// One late probe, tried again (at most [`RETRIES`] more times, after the first wave's back-off,
+/// [`RETRY_BURST`] of the target's retries at a time) while its answer cannot be read: the target
+/// answered the first wave, so a time-out or a reset is more likely a dropped connection than
+/// the server's word.
+async fn late_attempts(
+    target: &Target,
+    permits: &Permits,
+    limits: Limits,
+    burst: &Semaphore,
+    (id, version, chooser): ProbeJob,
+) -> Result<ProbeObservation, SkippedProbe> {
+    let once = || async {
+        let _permit = permits.acquire(&target.host_port()).await;
+        late_client_auth::run_one(target, id, version, chooser.as_ref(), limits)
+            .await
+            .map(|observation| Attempt {
+                observation,
+                chain: Vec::new(),
+                unconfirmed: false,
+            })
+    };
+    let mut current = once().await?;
+    for round in 1..=RETRIES {
+        if !current.needs_retry() {
+            break;
+        }
+        tokio::time::sleep(back_off(round)).await;
+        let _calm = burst.acquire().await.ok();
+        current = settle(Some(current), once().await?);
+    }
+    Ok(current.observation)
+}
+
 /// The served chains of the baseline probe, per TLS version.
 type ServedChains = Vec<(TlsVersion, Vec<CertificateDer<'static>>)>;
 
 /// Extra attempts of a probe whose answer could not be read, after the first.
 const RETRIES: u8 = 2;
+
+/// The wait before retry round `round` (from 1): short first, longer next, for a server whose
+/// connection limit or listen backlog dropped the burst.
+fn back_off(round: u8) -> Duration {
+    Duration::from_millis(if round <= 1 { 25 } else { 250 })
+}
 
 /// Attempts of one target's retried probes in flight at once: fewer than the first wave, so a
 /// server that drops a burst (a small listen backlog, a connection limit) gets a calmer second try.
@@ -654,11 +693,11 @@ async fn run_wave(
     // the server read our certificate and hung up, so it is up and answering, and a second try
     // needs neither a wait nor the others.
     let run_all = |jobs: Vec<(usize, ProbeJob)>, burst: Option<Arc<Semaphore>>| {
-        let mut set = JoinSet::new();
+        let mut set = Tasks::default();
         for (slot, job) in jobs {
             let (target, ctx, permits, burst) =
                 (target.clone(), ctx.clone(), permits.clone(), burst.clone());
-            set.spawn(async move {
+            set.spawn(slot, async move {
                 let _calm = match &burst {
                     Some(b) => b.clone().acquire_owned().await.ok(),
                     None => None,
@@ -678,7 +717,7 @@ async fn run_wave(
     done.resize_with(jobs.len(), || None);
     let t0 = Instant::now();
     let mut set = run_all(jobs.iter().cloned().enumerate().collect(), None);
-    collect(&mut set, &mut done).await;
+    collect(&mut set, &jobs, &mut done).await;
     tracing::debug!(target: "probe_core::timing", url = %target.url, jobs = jobs.len(), at_ms = exchange::ms(t0.elapsed()), "wave done");
 
     for round in 1..=RETRIES {
@@ -701,12 +740,11 @@ async fn run_wave(
         }
         // Short first, longer next, a few at a time, for a server whose connection limit or
         // listen backlog dropped the burst.
-        let back_off = if round == 1 { 25 } else { 250 };
-        tokio::time::sleep(Duration::from_millis(back_off)).await;
+        tokio::time::sleep(back_off(round)).await;
         let mut set = run_all(again, Some(Arc::new(Semaphore::new(RETRY_BURST))));
         let mut retried: Vec<Option<Attempt>> = Vec::new();
         retried.resize_with(done.len(), || None);
-        collect(&mut set, &mut retried).await;
+        collect(&mut set, &jobs, &mut retried).await;
         tracing::debug!(target: "probe_core::timing", url = %target.url, round, retried = retried.iter().flatten().count(), at_ms = exchange::ms(t0.elapsed()), "retry round done");
         for (slot, new) in retried.into_iter().enumerate() {
             let (Some(new), Some(old)) = (new, done.get_mut(slot)) else {
@@ -737,16 +775,79 @@ async fn run_wave(
     (probes, chains)
 }
 
-async fn collect(set: &mut JoinSet<(usize, Attempt)>, into: &mut [Option<Attempt>]) {
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok((slot, a)) => {
-                if let Some(place) = into.get_mut(slot) {
-                    *place = Some(a);
-                }
+/// A wave's probe tasks, each known by its slot in the wave, so a task that fails (a panic in
+/// a chooser, a key generation or a parser) still leaves an observation in its slot.
+#[derive(Default)]
+struct Tasks {
+    set: JoinSet<(usize, Attempt)>,
+    slots: std::collections::HashMap<tokio::task::Id, usize>,
+}
+
+impl Tasks {
+    fn spawn<F>(&mut self, slot: usize, task: F)
+    where
+        F: std::future::Future<Output = (usize, Attempt)> + Send + 'static,
+    {
+        let handle = self.set.spawn(task);
+        self.slots.insert(handle.id(), slot);
+    }
+}
+
+/// Waits for every task of `tasks`, putting each attempt in its slot. A task that failed becomes
+/// an [`Outcome::Error`] observation of its probe ("internal error"), which the verdict lists as
+/// incomplete: a probe never vanishes from a report.
+async fn collect(tasks: &mut Tasks, jobs: &[ProbeJob], into: &mut [Option<Attempt>]) {
+    while let Some(joined) = tasks.set.join_next_with_id().await {
+        let (slot, attempt) = match joined {
+            Ok((_, (slot, a))) => (Some(slot), a),
+            Err(e) => {
+                tracing::warn!("a probe task failed: {e}");
+                let slot = tasks.slots.get(&e.id()).copied();
+                let Some((id, version, _)) = slot.and_then(|s| jobs.get(s)) else {
+                    continue;
+                };
+                (slot, failed_task(*id, *version, &e))
             }
-            Err(e) => tracing::warn!("a probe task failed: {e}"),
+        };
+        if let Some(place) = slot.and_then(|s| into.get_mut(s)) {
+            *place = Some(attempt);
         }
+    }
+}
+
+/// The attempt standing for a probe task that panicked or was cancelled: an error, never retried
+/// (a panic on what the server sent would repeat), and never a refusal.
+fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> Attempt {
+    let what = if e.is_panic() {
+        "panicked"
+    } else {
+        "was cancelled"
+    };
+    Attempt {
+        observation: ProbeObservation {
+            id,
+            tls_version: version,
+            client_cert: None,
+            cert_requested: false,
+            acceptable_cas: Vec::new(),
+            signature_schemes: Vec::new(),
+            alert: None,
+            http_status: None,
+            alpn: None,
+            server_header: None,
+            body_excerpt: None,
+            outcome: Outcome::Error,
+            detail: Some(format!(
+                "internal error: the probe task {what}; nothing could be judged from it"
+            )),
+            ms: 0.0,
+            attempts: 1,
+            late: false,
+            asked_after_handshake: None,
+            handshake_completed: false,
+        },
+        chain: Vec::new(),
+        unconfirmed: false,
     }
 }
 
@@ -768,6 +869,11 @@ fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
     } else if new.observation.outcome == Outcome::Inconclusive {
         let before = old.observation.detail.unwrap_or_default();
         let now = new.observation.detail.unwrap_or_default();
+        // The count an earlier retry appended is not part of the reason.
+        let before = before
+            .rsplit_once(" (")
+            .filter(|(_, tail)| tail.ends_with(" attempts)"))
+            .map_or(before.as_str(), |(reason, _)| reason);
         new.observation.detail = Some(if before == now {
             format!("{now} ({} attempts)", new.observation.attempts)
         } else {
@@ -884,4 +990,86 @@ fn trust_anchors(
         store
     };
     Ok(LazyTrust::spawn(build))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::recorded::obs;
+
+    fn served(version: TlsVersion) -> Attempt {
+        let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
+        o.tls_version = version;
+        Attempt {
+            observation: o,
+            chain: Vec::new(),
+            unconfirmed: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_probe_task_leaves_an_error_in_its_slot_and_the_target_incomplete() {
+        let jobs: Vec<ProbeJob> = TlsVersion::ALL
+            .into_iter()
+            .map(|v| (ProbeId::NO_CLIENT_CERT, v, None))
+            .collect();
+        let mut tasks = Tasks::default();
+        tasks.spawn(0, async {
+            if std::hint::black_box(true) {
+                panic!("a probe bug");
+            }
+            (0, served(TlsVersion::Tls13))
+        });
+        tasks.spawn(1, async { (1, served(TlsVersion::Tls12)) });
+        let mut done: Vec<Option<Attempt>> = vec![None, None];
+        collect(&mut tasks, &jobs, &mut done).await;
+        let got: Vec<ProbeObservation> =
+            done.into_iter().flatten().map(|a| a.observation).collect();
+        assert_eq!(got.len(), 2, "no probe vanishes");
+        let failed = &got[0];
+        assert_eq!(
+            (failed.id, failed.tls_version, failed.outcome),
+            (ProbeId::NO_CLIENT_CERT, TlsVersion::Tls13, Outcome::Error)
+        );
+        assert!(failed
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("internal error") && d.contains("panicked")));
+        assert_eq!(got[1].outcome, Outcome::Served);
+
+        let v = verdict::judge(&got);
+        assert_eq!(v.tls_versions, [TlsVersion::Tls12]);
+        assert!(
+            v.incomplete
+                .iter()
+                .any(|i| i.tls_version == Some(TlsVersion::Tls13)
+                    && i.reason.contains("internal error")),
+            "{:?}",
+            v.incomplete
+        );
+    }
+
+    #[test]
+    fn the_same_unreadable_answer_three_times_reads_as_one_reason() {
+        let stalled = || {
+            let mut a = served(TlsVersion::Tls12);
+            a.observation.outcome = Outcome::Inconclusive;
+            a.observation.http_status = None;
+            a.observation.detail = Some("no complete answer within 2000 ms".into());
+            a
+        };
+        let two = settle(Some(stalled()), stalled());
+        let three = settle(Some(two), stalled());
+        assert_eq!(three.observation.attempts, 3);
+        assert_eq!(
+            three.observation.detail.as_deref(),
+            Some("no complete answer within 2000 ms (3 attempts)")
+        );
+    }
+
+    #[test]
+    fn back_off_grows() {
+        assert!(back_off(1) < back_off(2));
+        assert_eq!(back_off(2), back_off(RETRIES));
+    }
 }

@@ -50,7 +50,10 @@ impl ExtraHeaders {
             .split_once(':')
             .ok_or_else(|| "a header must read `Name: value`".to_owned())?;
         let name = http::HeaderName::from_bytes(name.trim().as_bytes())
-            .map_err(|_| format!("{:?} is not a valid header name", name.trim()))?;
+            // Never quoted: a line that is not `Name: value` may hold the secret itself.
+            .map_err(|_| {
+                "the header name is not valid (a token: letters, digits, `-`, `_`…)".to_owned()
+            })?;
         if matches!(
             name.as_str(),
             "host" | "content-length" | "transfer-encoding" | "connection"

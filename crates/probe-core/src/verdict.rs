@@ -10,8 +10,8 @@ use crate::facts::LateAsk;
 use crate::facts::ProbeId;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
-use crate::probe::late_client_auth::judged_view;
-use crate::probe::no_client_cert::tls_module_refusal;
+use crate::probe::late_client_auth::{judged_view, late_baseline};
+use crate::probe::no_client_cert::{refused_before_asking, tls_module_refusal};
 use crate::probe::{registry, VersionView};
 
 /// What the server does about client certificates.
@@ -167,15 +167,24 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         let Some(nc) = view.of(ProbeId::NO_CLIENT_CERT) else {
             continue;
         };
-        let here = level_of(nc);
-        level = Some(match level {
-            Some(prev) if prev.0 <= here.0 => prev,
-            _ => here,
-        });
+        // Refused before any CertificateRequest, and no late answer to judge instead: what this
+        // version does about certificates is unknown, so it sets no level and is incomplete.
+        let unread = refused_before_asking(nc, late_baseline(obs, v));
+        if unread.is_none() {
+            let here = level_of(nc);
+            level = Some(match level {
+                Some(prev) if prev.0 <= here.0 => prev,
+                _ => here,
+            });
+        }
         for probe in registry::PROBES {
             for j in probe.judge(view) {
                 found.add(v, j.finding, j.from);
             }
+        }
+        if let Some(unread) = unread {
+            incomplete.push(unread);
+            continue;
         }
         if !nc.cert_requested {
             // Nothing about certificates the server never asked for.
@@ -358,4 +367,236 @@ fn unjudgeable(obs: &[ProbeObservation]) -> String {
         .iter()
         .find_map(|o| o.detail.clone())
         .unwrap_or_else(|| "no probe reached a conclusion".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+    use crate::probe::recorded::{obs, with_cert};
+
+    /// A baseline on TLS 1.2 that rustls saw refused after the handshake, without any
+    /// CertificateRequest: a server renegotiating after the request, and rustls refusing to.
+    fn refused_renegotiation(id: ProbeId) -> ProbeObservation {
+        let mut o = obs(id, Outcome::RefusedTls, None);
+        o.tls_version = TlsVersion::Tls12;
+        o.cert_requested = false;
+        o.acceptable_cas = Vec::new();
+        o.alert = Some("HandshakeFailure".into());
+        o.handshake_completed = true;
+        o
+    }
+
+    /// The late (OpenSSL) observation of `id` on TLS 1.2.
+    fn late(
+        id: ProbeId,
+        outcome: Outcome,
+        status: Option<u16>,
+        ask: Option<LateAsk>,
+    ) -> ProbeObservation {
+        let mut o = obs(id, outcome, status);
+        o.tls_version = TlsVersion::Tls12;
+        o.late = true;
+        o.cert_requested = ask.is_some();
+        o.asked_after_handshake = ask;
+        o.acceptable_cas = Vec::new();
+        o.alert = (outcome == Outcome::RefusedTls).then(|| "HandshakeFailure".into());
+        o.handshake_completed = true;
+        o
+    }
+
+    fn unsupported_13(id: ProbeId) -> ProbeObservation {
+        let mut o = obs(id, Outcome::UnsupportedVersion, None);
+        o.cert_requested = false;
+        o.alert = Some("ProtocolVersion".into());
+        o
+    }
+
+    /// The first wave of a TLS 1.2-only renegotiating server: every probe refused alike.
+    fn first_wave() -> Vec<ProbeObservation> {
+        [
+            ProbeId::NO_CLIENT_CERT,
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            ProbeId::FORGED_CLIENT_CERT,
+        ]
+        .into_iter()
+        .flat_map(|id| [unsupported_13(id), refused_renegotiation(id)])
+        .collect()
+    }
+
+    fn roots(v: &Verdict) -> Vec<(FindingId, Severity)> {
+        v.findings.iter().map(|f| (f.id, f.severity)).collect()
+    }
+
+    #[test]
+    fn served_after_a_renegotiation_that_asked_nothing_is_never_requested() {
+        let mut all = first_wave();
+        all.push(late(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::Served,
+            Some(200),
+            None,
+        ));
+        let v = judge(&all);
+        assert_eq!(
+            roots(&v),
+            [(FindingId::ClientCertNotRequested, Severity::Critical)]
+        );
+        assert_eq!((v.client_auth, v.enforced_at), (ClientAuth::None, None));
+        assert_eq!(v.tls_versions, [TlsVersion::Tls12]);
+        assert!(v.incomplete.is_empty(), "{:?}", v.incomplete);
+        let f = &v.findings[0];
+        assert!(
+            f.detail.contains("neither in the handshake nor after it"),
+            "{}",
+            f.detail
+        );
+        assert!(
+            f.evidence.values().any(|e| e.contains("HTTP 200")),
+            "{:?}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn an_unreadable_late_answer_after_a_refusal_without_a_request_is_incomplete() {
+        let mut stalled = late(ProbeId::NO_CLIENT_CERT, Outcome::Inconclusive, None, None);
+        stalled.detail = Some("no complete answer within 2000 ms (3 attempts)".into());
+        stalled.attempts = 3;
+        let mut all = first_wave();
+        all.push(stalled);
+        let v = judge(&all);
+        assert!(v.findings.is_empty());
+        assert_eq!(v.client_auth, ClientAuth::Unknown, "never none, never A");
+        assert_eq!(v.error, None);
+        assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
+        let i = &v.incomplete[0];
+        assert_eq!(
+            (i.probe.as_str(), i.tls_version),
+            ("no-client-cert", Some(TlsVersion::Tls12))
+        );
+        assert!(
+            i.reason.contains("before asking for a client certificate"),
+            "{}",
+            i.reason
+        );
+        assert!(
+            i.reason.contains("HandshakeFailure") && i.reason.contains("3 attempts"),
+            "{}",
+            i.reason
+        );
+    }
+
+    #[test]
+    fn a_refusal_without_a_request_is_never_silent() {
+        // No late probe at all (it could not run).
+        let v = judge(&first_wave());
+        assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
+        assert!(v.incomplete[0].reason.contains("no late-auth probe ran"));
+        assert_eq!(v.client_auth, ClientAuth::Unknown);
+
+        // The late client refused before any request too.
+        let mut all = first_wave();
+        all.push(late(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedTls,
+            None,
+            None,
+        ));
+        let v = judge(&all);
+        assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
+        assert!(v.incomplete[0]
+            .reason
+            .contains("also to the late-auth client"));
+        assert!(v.findings.is_empty());
+
+        // Another version judged required: that level stands, this version is incomplete.
+        let mut all: Vec<ProbeObservation> = first_wave()
+            .into_iter()
+            .filter(|o| o.tls_version == TlsVersion::Tls12)
+            .collect();
+        all.push(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None));
+        all.push(with_cert(obs(
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            Outcome::RefusedTls,
+            None,
+        )));
+        let v = judge(&all);
+        assert_eq!(
+            (v.client_auth, v.enforced_at),
+            (ClientAuth::Required, Some(Layer::Tls))
+        );
+        assert_eq!(v.tls_versions, [TlsVersion::Tls13, TlsVersion::Tls12]);
+        assert_eq!(v.incomplete.len(), 1);
+        assert_eq!(v.incomplete[0].tls_version, Some(TlsVersion::Tls12));
+    }
+
+    #[test]
+    fn a_renegotiation_that_asks_is_judged_as_before() {
+        // Apache's <Location> SSLVerifyClient require on TLS 1.2.
+        let mut all = first_wave();
+        let ask = Some(LateAsk::Renegotiation);
+        all.push(late(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedTls,
+            None,
+            ask,
+        ));
+        all.push(with_cert(late(
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            Outcome::RefusedTls,
+            None,
+            ask,
+        )));
+        all.push(with_cert(late(
+            ProbeId::FORGED_CLIENT_CERT,
+            Outcome::RefusedTls,
+            None,
+            ask,
+        )));
+        let v = judge(&all);
+        assert_eq!(
+            (v.client_auth, v.enforced_at),
+            (ClientAuth::Required, Some(Layer::Renegotiation))
+        );
+        assert!(v.findings.is_empty() && v.incomplete.is_empty(), "{v:?}");
+
+        // Asked late, served without a certificate: optional.
+        let mut all = first_wave();
+        all.push(late(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::Served,
+            Some(200),
+            ask,
+        ));
+        all.push(with_cert(late(
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            Outcome::Served,
+            Some(200),
+            ask,
+        )));
+        let v = judge(&all);
+        assert_eq!(v.client_auth, ClientAuth::Optional);
+        assert!(roots(&v).contains(&(FindingId::ClientCertOptional, Severity::Critical)));
+        assert!(roots(&v).contains(&(FindingId::UntrustedClientCertAccepted, Severity::Critical)));
+    }
+
+    #[test]
+    fn a_first_wave_answer_without_a_request_is_judged_alike_by_the_late_one() {
+        // rustls got 401 without a CertificateRequest, OpenSSL too: high, as before.
+        let mut first = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(401));
+        first.cert_requested = false;
+        first.handshake_completed = true;
+        let mut second = first.clone();
+        second.late = true;
+        for all in [vec![first.clone()], vec![first, second]] {
+            let v = judge(&all);
+            assert_eq!(
+                roots(&v),
+                [(FindingId::ClientCertNotRequested, Severity::High)]
+            );
+            assert_eq!(v.client_auth, ClientAuth::None);
+            assert!(v.incomplete.is_empty());
+        }
+    }
 }

@@ -41,6 +41,8 @@ struct Lab {
     url: String,
     port: u16,
     task: tokio::task::JoinHandle<()>,
+    /// Every request's `Host` (without the port) and its `Authorization` header, if any.
+    seen: Arc<std::sync::Mutex<Vec<(String, Option<String>)>>>,
 }
 
 impl Drop for Lab {
@@ -70,12 +72,14 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
     let open: Arc<ServerConfig> = pki::server_config(certified, ServerAuth::None, &[b"http/1.1"])?;
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let port = listener.local_addr()?.port();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
     let task = tokio::spawn(async move {
         for _ in 0..500 {
             let Ok((tcp, _)) = listener.accept().await else {
                 break;
             };
-            let (secure, open) = (secure.clone(), open.clone());
+            let (secure, open, record) = (secure.clone(), open.clone(), record.clone());
             tokio::spawn(async move {
                 let work = async {
                     let acceptor = tokio_rustls::LazyConfigAcceptor::new(
@@ -110,6 +114,12 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                         .find_map(|l| l.strip_prefix("host:"))
                         .map(|h| h.trim().split(':').next().unwrap_or("").to_owned())
                         .unwrap_or_default();
+                    let authorization = String::from_utf8_lossy(&head).lines().find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("authorization")
+                            .then(|| value.trim().to_owned())
+                    });
+                    record.lock().unwrap().push((host.clone(), authorization));
                     let (status, body) = match door {
                         Door::SniPolicyHostRouting | Door::SniPolicyStrict
                             if door == Door::SniPolicyStrict
@@ -148,10 +158,15 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
         url: format!("https://secure.test:{port}/"),
         port,
         task,
+        seen,
     })
 }
 
 async fn scan(lab: &Lab) -> Result<TargetReport, BoxError> {
+    scan_with(lab, &[]).await
+}
+
+async fn scan_with(lab: &Lab, headers: &[&str]) -> Result<TargetReport, BoxError> {
     let scanner = Scanner::new(&ScanOptions {
         timeout: Duration::from_secs(3),
         system_roots: false,
@@ -161,6 +176,12 @@ async fn scan(lab: &Lab) -> Result<TargetReport, BoxError> {
     let mut target = Target::parse(&lab.url)?;
     let resolve: Resolve = format!("secure.test:{}:127.0.0.1", lab.port).parse()?;
     target.resolve_with(&[resolve]);
+    for h in headers {
+        target
+            .headers
+            .0
+            .push(probe_core::target::ExtraHeaders::parse_one(h)?);
+    }
     let report = scanner.scan(&[target]).await;
     Ok(report.targets.into_iter().next().ok_or("no target")?)
 }
@@ -236,5 +257,32 @@ async fn a_trusted_forwarded_verify_header_is_found_and_named() -> Result<(), Bo
             .iter()
             .any(|f| f.id == FindingId::ClientCertNotRequested));
     }
+    Ok(())
+}
+
+/// The user's headers (`--header`, a token) go to the target's own `Host` only: never to the other
+/// names the SNI/Host probe asks with their own `Host` (another site behind the certificate).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_headers_never_go_to_another_host() -> Result<(), BoxError> {
+    let lab = start(Door::SniPolicyHostRouting).await?;
+    let t = scan_with(&lab, &["Authorization: Bearer side-door-secret"]).await?;
+    assert!(
+        finding(&t, FindingId::SniHostMismatchBypass).is_some(),
+        "the door itself is still found: {:?}",
+        t.findings.iter().map(|f| f.id).collect::<Vec<_>>()
+    );
+    let seen = lab.seen.lock().unwrap().clone();
+    let token = Some("Bearer side-door-secret".to_owned());
+    let own = seen.iter().filter(|(h, _)| h == "secure.test");
+    assert!(
+        own.clone().count() > 0 && own.clone().all(|(_, a)| *a == token),
+        "{seen:?}"
+    );
+    let other: Vec<_> = seen.iter().filter(|(h, _)| h != "secure.test").collect();
+    assert!(
+        !other.is_empty(),
+        "no request with another Host was made: {seen:?}"
+    );
+    assert!(other.iter().all(|(_, a)| a.is_none()), "{other:?}");
     Ok(())
 }

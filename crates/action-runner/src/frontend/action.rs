@@ -52,6 +52,11 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
     for name in inputs::SECRET_INPUTS {
         for value in env.raw_inputs(name) {
             mask(value, &mut masked)?;
+            if *name == "headers" {
+                for part in inputs::header_value_masks(value) {
+                    mask(part, &mut masked)?;
+                }
+            }
         }
     }
     // Files given as paths that hold a private key (whatever the input: a `config` that is a

@@ -183,6 +183,29 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         Err(e) => return usage(e),
     };
     let mut report = probe_core::policy::merge(reports);
+    // A shard that never reported (a crashed job) must not merge into a pass: every target of
+    // the config is in the merged report, else it is listed as not scanned (exit 3).
+    if let Some(c) = &config {
+        let missing: Vec<probe_core::target::Target> = c
+            .targets()
+            .into_iter()
+            .filter(|t| !report.targets.iter().any(|r| r.url == t.url))
+            .collect();
+        for t in missing {
+            report.targets.push(probe_core::engine::failed(
+                &t,
+                "not in any of the merged reports: the shard that should have scanned it did not \
+                 report"
+                    .to_owned(),
+            ));
+        }
+        report.targets.sort_by(|a, b| a.url.cmp(&b.url));
+        report.regrade();
+    }
+    if report.targets.is_empty() {
+        eprintln!("error: the merged reports hold no target: nothing was scanned");
+        return Ok(Exit::TargetError);
+    }
     let threshold = pipeline::fail_under(args.report.fail_under, config.as_ref());
     let sarif = sarif_options(&args.report, args.config.as_deref(), config.as_ref(), None);
     finish_with(

@@ -20,6 +20,20 @@ pub fn mask_lines(secret: &str) -> impl Iterator<Item = &str> {
     secret.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
+/// Besides whole lines, what else of a `headers` input is masked: each header's value, and the
+/// credential after an auth scheme (`Bearer xyz` → `xyz`), so a server that echoes the value alone
+/// does not show it in the log.
+pub fn header_value_masks(headers: &str) -> impl Iterator<Item = &str> {
+    mask_lines(headers).flat_map(|line| {
+        let value = line.split_once(':').map_or("", |(_, v)| v.trim());
+        let credential = value
+            .split_once(' ')
+            .map_or("", |(_, c)| c.trim())
+            .trim_start();
+        [value, credential].into_iter().filter(|v| v.len() >= 4)
+    })
+}
+
 /// A path as the user gave it (relative to the workspace) and where it really is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkspacePath {
@@ -617,6 +631,11 @@ mod tests {
         assert!(!errs.contains("MHcCAQEEIsecretsecret"), "{errs}");
         assert!(errs.contains("\"c.pem\""), "{errs}");
         assert_eq!(mask_lines(" a\r\n\n b \n").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            header_value_masks("Authorization: Bearer abc.def\nX-Api-Key:  k3y-value \nX-A: ab")
+                .collect::<Vec<_>>(),
+            ["Bearer abc.def", "abc.def", "k3y-value"]
+        );
     }
 
     /// Every input of action.yml, given as a composite action sets them (`INPUT_FAIL_UNDER`), is

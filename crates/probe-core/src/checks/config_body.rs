@@ -33,8 +33,8 @@ const MAX_FIELD: usize = 256;
 /// Nesting read at most (deeper pairs are not kept).
 const MAX_DEPTH: usize = 32;
 /// YAML nodes handed over at most, each use of an alias counting its whole subtree again. An
-/// alias-free body within the 64 KiB body cap holds fewer than 40,000.
-pub const MAX_YAML_NODES: usize = 100_000;
+/// alias-free body within the 64 KiB body cap holds fewer than 33,000 (two bytes a node at least).
+pub const MAX_YAML_NODES: usize = 50_000;
 /// Characters of a setting's value kept in evidence.
 const MAX_VALUE: usize = 80;
 
@@ -448,6 +448,16 @@ fn flatten_json(v: &serde_json::Value, path: &mut Vec<String>, out: &mut Pairs) 
 /// alias-free body within the body cap has far fewer), keeping the pairs read so far. Only
 /// documents whose root is a mapping give pairs (as before: a plain word is a YAML scalar too).
 fn yaml_pairs(body: &[u8]) -> Option<Vec<(Vec<String>, String)>> {
+    // Belt and braces: the parser asserts its own invariants with panics; a body that trips one
+    // is not YAML to us, and never takes the scan down.
+    std::panic::catch_unwind(|| walk_yaml(body))
+        .ok()
+        .flatten()
+        .map(|w| w.pairs.list)
+}
+
+/// Walks every document (at most 16); `None` when the body is not YAML or has no mapping.
+fn walk_yaml(body: &[u8]) -> Option<YamlWalk> {
     use serde::de::DeserializeSeed as _;
     let mut walk = YamlWalk::default();
     let mut mappings = 0;
@@ -468,7 +478,7 @@ fn yaml_pairs(body: &[u8]) -> Option<Vec<(Vec<String>, String)>> {
             Err(_) => return None,
         }
     }
-    (mappings > 0).then_some(walk.pairs.list)
+    (mappings > 0).then_some(walk)
 }
 
 /// What the YAML walker has read so far.
@@ -942,5 +952,246 @@ mod tests {
             "{r}"
         );
         assert!(r.contains("user=app") && r.contains("<redacted PEM block>") && r.ends_with("end"));
+    }
+
+    /// The reviewer's bomb: a leaf sequence of 5,000 scalars aliased through nine levels of ten
+    /// (5·10¹³ nodes once expanded) in 10 KB.
+    fn alias_bomb(leaf: usize, levels: usize, fanout: usize) -> String {
+        let mut y = format!("a0: &a0 [{}]\n", vec!["x"; leaf].join(","));
+        for l in 1..=levels {
+            let refs = vec![format!("*a{}", l - 1); fanout].join(",");
+            y.push_str(&format!("a{l}: &a{l} [{refs}]\n"));
+        }
+        y
+    }
+
+    #[test]
+    fn a_yaml_alias_bomb_is_read_within_the_node_budget() {
+        let bomb = alias_bomb(5_000, 9, 10);
+        assert!(bomb.len() < 11_000, "{}", bomb.len());
+        let start = std::time::Instant::now();
+        let walk = walk_yaml(bomb.as_bytes());
+        let elapsed = start.elapsed();
+        let walk = walk.as_ref();
+        // Its scalars are pairs: the pair budget stops it.
+        assert!(
+            walk.is_some_and(|w| w.stopped),
+            "the budget must stop the walk"
+        );
+        assert_eq!(walk.map(|w| w.pairs.list.len()), Some(MAX_PAIRS));
+        // Where its nodes are no pairs (under a sequence root, inside a key), the node budget.
+        let in_a_sequence = format!("- 1\n- {}", bomb.replace('\n', "\n  "));
+        let in_a_key = format!("? {}\n: v\n", bomb.replace('\n', "\n  "));
+        for body in [in_a_sequence, in_a_key] {
+            let start = std::time::Instant::now();
+            let mut walk = YamlWalk::default();
+            let doc = serde_yaml::Deserializer::from_str(&body).next();
+            let read = doc.map(|d| {
+                serde::de::DeserializeSeed::deserialize(
+                    YamlNode {
+                        walk: &mut walk,
+                        key: false,
+                    },
+                    d,
+                )
+            });
+            assert!(matches!(read, Some(Err(_))), "{body}");
+            assert!(walk.stopped);
+            assert_eq!(walk.nodes, MAX_YAML_NODES + 1);
+            assert!(yaml_pairs(body.as_bytes()).is_none_or(|p| p.len() <= 1));
+            eprintln!("{} nodes walked in {:?}", walk.nodes, start.elapsed());
+        }
+        // A leak beside the bomb is still found: before it by the walk, after it by the text scan.
+        for body in [
+            format!("server:\n  ssl:\n    client-auth: want\n{bomb}"),
+            format!("{bomb}server:\n  ssl:\n    client-auth: none\n"),
+        ] {
+            let c = classify(body.as_bytes(), Some("application/yaml"));
+            assert_eq!(c.format, BodyFormat::Yaml);
+            assert!(c.entries <= MAX_PAIRS);
+            assert_eq!(c.auth_off.len(), 1, "{:?}", c.auth_off);
+            assert_eq!(c.stack_hint, Some(Stack::JavaSpring));
+        }
+        eprintln!(
+            "alias bomb of {} bytes: walked {} nodes in {elapsed:?}",
+            bomb.len(),
+            walk.map_or(0, |w| w.nodes)
+        );
+    }
+
+    #[test]
+    fn ordinary_yaml_aliases_are_still_read() {
+        let body = b"defaults: &defaults\n  ssl:\n    client-auth: want\n  port: 8443\nprod:\n  <<: *defaults\n  replicas: 3\nstaging: *defaults\n";
+        let walk = walk_yaml(body);
+        let keys: Vec<String> = walk
+            .map(|w| {
+                w.pairs
+                    .list
+                    .iter()
+                    .map(|(p, v)| format!("{}={v}", p.join(".")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "defaults.ssl.client-auth=want",
+                "defaults.port=8443",
+                "prod.<<.ssl.client-auth=want",
+                "prod.<<.port=8443",
+                "prod.replicas=3",
+                "staging.ssl.client-auth=want",
+                "staging.port=8443",
+            ]
+        );
+        let c = classify(body, None);
+        assert_eq!(settings(&c), ["defaults.ssl.client-auth = want"]);
+        // Tagged nodes read as what they tag; a scalar or sequence root gives no pairs.
+        let tagged = b"Resources:\n  Listener: !Sub\n    ClientAuth: VerifyClientCertIfGiven\n";
+        let c = classify(tagged, None);
+        assert_eq!(c.format, BodyFormat::Yaml);
+        assert_eq!(
+            settings(&c),
+            ["Resources.Listener.ClientAuth = VerifyClientCertIfGiven"]
+        );
+        assert!(walk_yaml(b"just words").is_none());
+        assert!(walk_yaml(b"- a\n- b\n").is_none());
+    }
+
+    #[test]
+    fn long_keys_and_values_are_not_copied_into_every_pair() {
+        // A 30 KB key above thousands of leaves, in JSON and in YAML (where an alias also repeats
+        // a 30 KB value).
+        let long = "k".repeat(30_000);
+        let json = format!("{{\"{long}\":[{}]}}", vec!["1"; 15_000].join(","));
+        let yaml = format!(
+            "v: &v \"{long}\"\n? {long}\n: [{}]\n",
+            vec!["*v"; 10_000].join(",")
+        );
+        for (body, format) in [(json, BodyFormat::Json), (yaml, BodyFormat::Yaml)] {
+            let pairs = match format {
+                BodyFormat::Json => json_pairs(body.as_bytes()),
+                _ => yaml_pairs(body.as_bytes()),
+            }
+            .unwrap_or_default();
+            let bytes: usize = pairs
+                .iter()
+                .map(|(p, v)| p.iter().map(String::len).sum::<usize>() + v.len())
+                .sum();
+            assert!(!pairs.is_empty(), "{format:?}");
+            assert!(bytes <= MAX_PAIR_BYTES, "{format:?}: {bytes} bytes kept");
+            assert!(pairs
+                .iter()
+                .all(|(p, v)| v.len() <= MAX_FIELD && p.iter().all(|s| s.len() <= MAX_FIELD)));
+        }
+    }
+
+    /// Random bodies from YAML's (and JSON's) syntax, anchors and aliases included, and random
+    /// bombs: nothing panics, and every read stays within its budgets.
+    #[test]
+    fn fuzzed_bodies_never_panic_and_stay_bounded() {
+        const TOKENS: &[&str] = &[
+            "a",
+            "b",
+            "key",
+            "client-auth",
+            "want",
+            "ClientAuth: 1",
+            ": ",
+            ":",
+            "- ",
+            "-",
+            "\n",
+            "  ",
+            "    ",
+            "\t",
+            "[",
+            "]",
+            "{",
+            "}",
+            ", ",
+            ",",
+            "&x ",
+            "&y ",
+            "*x",
+            "*y",
+            "*z",
+            "&x [*y, *y]",
+            "!tag ",
+            "!!str ",
+            "!!map ",
+            "!!binary ",
+            "---\n",
+            "...\n",
+            "'",
+            "\"",
+            "? ",
+            "|\n",
+            ">-\n",
+            "%YAML 1.2\n",
+            "%TAG ! tag:x,2000:\n",
+            "# c\n",
+            "<<: ",
+            "1",
+            "0x1F",
+            "1e400",
+            "-.inf",
+            ".nan",
+            "true",
+            "~",
+            "null",
+            "\\u00",
+            "\u{feff}",
+            "\u{0}",
+            "\r",
+            "=",
+            "\"k\": ",
+            "é",
+            "\u{2028}",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let start = std::time::Instant::now();
+        let mut most_nodes = 0usize;
+        for round in 0..4_000u32 {
+            let mut body: Vec<u8> = Vec::new();
+            if round % 10 == 0 {
+                // A bomb of random shape, sometimes after a mapping key.
+                let leaf = 1 + (next() % 3_000) as usize;
+                let levels = 1 + (next() % 12) as usize;
+                let fanout = 1 + (next() % 16) as usize;
+                if next() % 2 == 0 {
+                    body.extend_from_slice(b"top:\n  ");
+                }
+                body.extend_from_slice(alias_bomb(leaf, levels, fanout).as_bytes());
+            }
+            let len = (next() % 200) as usize;
+            for _ in 0..len {
+                let r = next();
+                if r % 17 == 0 {
+                    body.push((r >> 8) as u8);
+                } else {
+                    let i = (r >> 8) as usize % TOKENS.len();
+                    body.extend_from_slice(TOKENS.get(i).copied().unwrap_or("").as_bytes());
+                }
+            }
+            let c = classify(&body, Some("application/yaml"));
+            assert!(c.entries <= MAX_PAIRS, "{}", String::from_utf8_lossy(&body));
+            assert!(c.auth_off.len() <= 20 && c.secrets.len() <= 21);
+            if let Some(w) = walk_yaml(&body) {
+                assert!(w.nodes <= MAX_YAML_NODES + 1);
+                assert!(w.pairs.list.len() <= MAX_PAIRS);
+                most_nodes = most_nodes.max(w.nodes);
+            }
+        }
+        eprintln!(
+            "4,000 fuzzed bodies in {:?}; most nodes walked in one body: {most_nodes}",
+            start.elapsed()
+        );
     }
 }

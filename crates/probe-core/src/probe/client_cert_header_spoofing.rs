@@ -226,19 +226,20 @@ async fn spoof(
     .await;
     let mut rounds: Vec<Round> = Vec::new();
     for (verified, all) in verify_values.into_iter().zip(alls) {
-        let served = all.served();
         let mut singles: Vec<(&'static str, Seen)> = Vec::new();
-        if served {
+        if wants_singles(&all, refused_with) {
             let fams = families(m, verified);
             let seen =
                 futures_util::future::join_all(fams.iter().map(|f| send(f.headers.clone()))).await;
             singles = fams.iter().map(|f| f.name).zip(seen).collect();
         }
-        rounds.push(Round {
+        let round = Round {
             verified,
             all,
             singles,
-        });
+        };
+        let served = round.served().is_some();
+        rounds.push(round);
         if served {
             break;
         }
@@ -246,12 +247,45 @@ async fn spoof(
     judge(target, version, refused_with, &rounds)
 }
 
-/// One round of forged headers: the verify value, every family at once, and (once that was
-/// served) each family alone.
+/// Whether each family is also sent alone: when every family at once was served (to name the
+/// one that let it in), and when that request was not refused the way the anonymous one was: an
+/// answer that could not be read, or another status (400, 413, 431 … for ~7 KB of headers, which
+/// many servers cap at 8 KB with the user's own headers) says nothing about each family alone.
+fn wants_singles(all: &Seen, refused_with: Option<u16>) -> bool {
+    all.served() || all.unreadable().is_some() || all.status() != refused_with
+}
+
+/// One round of forged headers: the verify value, every family at once, and (when that was
+/// served, or not refused as the anonymous request was) each family alone.
 struct Round {
     verified: &'static str,
     all: Seen,
     singles: Vec<(&'static str, Seen)>,
+}
+
+impl Round {
+    /// What got in: every family at once, else the first family that got in alone.
+    fn served(&self) -> Option<&Seen> {
+        if self.all.served() {
+            return Some(&self.all);
+        }
+        self.singles.iter().map(|(_, s)| s).find(|s| s.served())
+    }
+
+    /// Why this round proves nothing, when it does not: every family at once could not be read
+    /// and nothing got in alone, or a family alone could not be read after the request with all
+    /// of them was not refused as the anonymous one was.
+    fn unreadable(&self) -> Option<String> {
+        if self.served().is_some() {
+            return None;
+        }
+        if let Some(why) = self.all.unreadable() {
+            return Some(why);
+        }
+        self.singles
+            .iter()
+            .find_map(|(name, s)| s.unreadable().map(|why| format!("only {name}: {why}")))
+    }
 }
 
 /// The finding of the first round served with every family at once; an unreadable round is
@@ -264,7 +298,7 @@ fn judge(
 ) -> TargetOutcome {
     let mut out = TargetOutcome::default();
     for r in rounds {
-        if let Some(why) = r.all.unreadable() {
+        if let Some(why) = r.unreadable() {
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
@@ -272,15 +306,15 @@ fn judge(
             });
             continue;
         }
-        if !r.all.served() {
+        let Some(got_in) = r.served() else {
             continue;
-        }
+        };
         out.findings.push(finding(
             target,
             version,
             refused_with,
             r.verified,
-            &r.all,
+            (&r.all, got_in),
             &r.singles,
         ));
         break;
@@ -293,7 +327,7 @@ fn finding(
     version: TlsVersion,
     refused_with: Option<u16>,
     verified: &str,
-    all: &Seen,
+    (all, got_in): (&Seen, &Seen),
     singles: &[(&str, Seen)],
 ) -> Finding {
     let doors: Vec<&str> = singles
@@ -313,7 +347,7 @@ fn finding(
              client-certificate headers (verify = {verified}) it served HTTP {}. Let in by: {which}.",
             target.authority(),
             refused_with.unwrap_or_default(),
-            all.status().unwrap_or_default()
+            got_in.status().unwrap_or_default()
         ),
     );
     f.tls_versions = vec![version];
@@ -487,5 +521,55 @@ mod tests {
         assert!(out.findings.is_empty());
         let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
         assert_eq!(reasons, ["verify value SUCCESS: connection refused"]);
+    }
+
+    #[test]
+    fn headers_too_large_together_are_tried_one_family_at_a_time() {
+        let ssl_verify = families(&material(), "SUCCESS")
+            .first()
+            .map(|f| f.name)
+            .unwrap_or_default();
+        // Every family at once: 431 (an 8 KB head limit); X-SSL-Client-Verify alone: served.
+        let all = http(431, "Request Header Fields Too Large");
+        assert!(wants_singles(&all, Some(401)));
+        assert!(!wants_singles(&http(401, "no"), Some(401)));
+        let rounds = [round("SUCCESS", all, |name| {
+            Some(if name == ssl_verify {
+                http(200, "admin console")
+            } else {
+                http(401, "no")
+            })
+        })];
+        let out = judge(&target(), TlsVersion::Tls12, Some(401), &rounds);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::ClientCertHeaderSpoofing,
+                Severity::Critical,
+                vec![TlsVersion::Tls12]
+            )]
+        );
+        assert!(
+            out.findings[0].detail.contains("it served HTTP 200. Let in by: "),
+            "{}",
+            out.findings[0].detail
+        );
+        // Every family refused alone: nothing; one that could not be read: incomplete.
+        let refused = [round("SUCCESS", http(431, "too large"), |_| {
+            Some(http(401, "no"))
+        })];
+        let out = judge(&target(), TlsVersion::Tls12, Some(401), &refused);
+        assert!(out.findings.is_empty() && out.incomplete.is_empty());
+        let unread = [round("SUCCESS", http(431, "too large"), |name| {
+            Some(if name == ssl_verify {
+                inconclusive("timed out")
+            } else {
+                http(401, "no")
+            })
+        })];
+        let out = judge(&target(), TlsVersion::Tls12, Some(401), &unread);
+        assert!(out.findings.is_empty());
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+        assert!(out.incomplete[0].reason.ends_with(": timed out"));
     }
 }

@@ -111,18 +111,30 @@ fn observation(
     }
 }
 
-/// The observations that judge `version`: the late ones when the late baseline shows the server
-/// asking for a certificate after the handshake, else the first wave's.
+/// The late baseline of `version`, when the late wave ran there.
+pub fn late_baseline(obs: &[ProbeObservation], version: TlsVersion) -> Option<&ProbeObservation> {
+    obs.iter()
+        .find(|o| o.late && o.id == ProbeId::NO_CLIENT_CERT && o.tls_version == version)
+}
+
+/// The observations that judge `version`: the late ones when the late baseline is conclusive
+/// (the server asked for a certificate after the handshake, or answered a client that lets it
+/// ask late without asking: served, refused or answered it), else the first wave's. A first wave
+/// refused in the handshake without a CertificateRequest (rustls refusing a renegotiation) says
+/// nothing about client certificates; the late answer does.
 pub fn judged_view(obs: &[ProbeObservation], version: TlsVersion) -> Vec<&ProbeObservation> {
-    let asked_late = obs.iter().any(|o| {
-        o.late
-            && o.id == ProbeId::NO_CLIENT_CERT
-            && o.tls_version == version
-            && o.asked_after_handshake.is_some()
+    let late = late_baseline(obs, version).is_some_and(|o| {
+        o.asked_after_handshake.is_some() || o.cert_requested || o.outcome.is_conclusive()
     });
     obs.iter()
-        .filter(|o| o.tls_version == version && o.late == asked_late)
+        .filter(|o| o.tls_version == version && o.late == late)
         .collect()
+}
+
+/// Whether the late baseline calls for the certificate probes through the late-auth transport:
+/// the server asked for a certificate, after the handshake or (to OpenSSL, not to rustls) inside it.
+pub fn certificates_wanted(late_baseline: &ProbeObservation) -> bool {
+    late_baseline.late && late_baseline.cert_requested
 }
 
 #[cfg(test)]
@@ -154,7 +166,7 @@ mod tests {
     }
 
     #[test]
-    fn late_view_replaces_the_first_wave_only_when_the_server_asked_late() {
+    fn late_view_replaces_the_first_wave_when_the_late_baseline_is_conclusive() {
         let first = obs(false, None, Outcome::RefusedHttp);
         assert!(wanted(&first));
         let asked = obs(true, Some(LateAsk::PostHandshake), Outcome::RefusedTls);
@@ -162,10 +174,35 @@ mod tests {
         let view = judged_view(&both, TlsVersion::Tls13);
         assert!(view.len() == 1 && view.iter().all(|o| o.late));
 
-        let not_asked = [first.clone(), obs(true, None, Outcome::RefusedHttp)];
+        // Not asked, but answered: the late answer judges (it is what a client that lets the
+        // server ask late gets), and no certificate probe runs late.
+        let not_asked = [first.clone(), obs(true, None, Outcome::Served)];
+        assert!(!certificates_wanted(&not_asked[1]));
         let view = judged_view(&not_asked, TlsVersion::Tls13);
-        assert!(view.len() == 1 && view.iter().all(|o| !o.late));
+        assert!(view.len() == 1 && view.iter().all(|o| o.late));
         assert!(judged_view(&not_asked, TlsVersion::Tls12).is_empty());
+
+        // Not asked and unreadable: the first wave's view stands (and the verdict calls a first
+        // wave refused without a request incomplete).
+        let unreadable = [first.clone(), obs(true, None, Outcome::Inconclusive)];
+        let view = judged_view(&unreadable, TlsVersion::Tls13);
+        assert!(view.len() == 1 && view.iter().all(|o| !o.late));
+        assert!(late_baseline(&unreadable, TlsVersion::Tls13).is_some_and(|o| o.late));
+
+        // Asked late, then unreadable: still the late view, whose baseline is unjudged.
+        let asked_unread = [
+            first.clone(),
+            obs(true, Some(LateAsk::Renegotiation), Outcome::Inconclusive),
+        ];
+        assert!(certificates_wanted(&asked_unread[1]));
+        let view = judged_view(&asked_unread, TlsVersion::Tls13);
+        assert!(view.len() == 1 && view.iter().all(|o| o.late));
+
+        // A refusal in the handshake without a request calls for the late probe.
+        let mut refused = obs(false, None, Outcome::RefusedTls);
+        refused.handshake_completed = false;
+        refused.http_status = None;
+        assert!(wanted(&refused));
 
         // A server that served the first wave's anonymous request is judged on that.
         assert!(!wanted(&obs(false, None, Outcome::Served)));

@@ -5,7 +5,7 @@
 //! (`client-cert-enforced-by-app`).
 
 use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
-use crate::facts::{Outcome, ProbeObservation};
+use crate::facts::{IncompleteProbe, Outcome, ProbeObservation};
 use crate::finding::{Finding, FindingId, Severity};
 
 impl ProbeId {
@@ -48,6 +48,51 @@ pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
     }
 }
 
+/// The judgement of a baseline refused in the handshake before any CertificateRequest, which no
+/// finding can come from: the server did not say what it does about client certificates (rustls
+/// refusing a TLS 1.2 renegotiation after the request ends this way, whatever the renegotiation
+/// would have asked). Unless the late baseline (`late`, OpenSSL, which accepts renegotiation and
+/// offers post-handshake authentication) judges the version instead, the version is incomplete:
+/// never silently "none". `None` for any other baseline.
+pub fn refused_before_asking(
+    nc: &ProbeObservation,
+    late: Option<&ProbeObservation>,
+) -> Option<IncompleteProbe> {
+    if nc.cert_requested || nc.outcome != Outcome::RefusedTls {
+        return None;
+    }
+    let how = match (&nc.alert, &nc.detail) {
+        (Some(a), _) => format!("alert {a}"),
+        (None, Some(d)) => d.clone(),
+        (None, None) => "no alert".to_owned(),
+    };
+    let reason = if nc.late {
+        format!(
+            "the server refused the handshake before asking for a client certificate ({how}), \
+             also to the late-auth client (OpenSSL, which accepts renegotiation and offers \
+             post-handshake authentication): whether it requires a certificate could not be read"
+        )
+    } else {
+        let late_said = match late {
+            None => "no late-auth probe ran".to_owned(),
+            Some(l) => format!(
+                "the late-auth probe (OpenSSL, which accepts renegotiation and offers \
+                 post-handshake authentication) could not be read: {}",
+                l.detail.as_deref().unwrap_or("no answer")
+            ),
+        };
+        format!(
+            "the server refused the handshake before asking for a client certificate ({how}), \
+             and {late_said}; what it serves without one is unknown"
+        )
+    };
+    Some(IncompleteProbe {
+        probe: nc.id.as_str().to_owned(),
+        tls_version: Some(nc.tls_version),
+        reason,
+    })
+}
+
 impl Probe for NoClientCert {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -64,6 +109,14 @@ impl Probe for NoClientCert {
         };
         let v = view.version;
         let finding = match (nc.cert_requested, nc.outcome, nc.http_status) {
+            (false, Outcome::Served, Some(st)) if nc.late => Finding::new(
+                FindingId::ClientCertNotRequested,
+                format!(
+                    "{v}: the server never asked for a client certificate, neither in the \
+                     handshake nor after it: a client that lets it ask late (renegotiation, \
+                     post-handshake authentication) was served HTTP {st} without one."
+                ),
+            ),
             (false, Outcome::Served, Some(st)) => Finding::new(
                 FindingId::ClientCertNotRequested,
                 format!("{v}: the server never asked for a client certificate and served HTTP {st}."),
@@ -96,6 +149,8 @@ impl Probe for NoClientCert {
                      the TLS layer and enforced by the application."
                 ),
             ),
+            // Refused in the handshake without a CertificateRequest: no finding, but never a
+            // pass either (see `refused_before_asking`, which the verdict applies).
             _ => return Vec::new(),
         };
         vec![Judged { finding, from: nc }]
@@ -163,6 +218,56 @@ mod tests {
             ids(late).is_empty(),
             "mod_ssl's 403 after a late request is the TLS layer's"
         );
+    }
+
+    #[test]
+    fn served_late_without_a_request_says_it_was_never_asked_at_all() {
+        let mut late = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
+        late.cert_requested = false;
+        late.late = true;
+        let all = [late];
+        let got = NoClientCert.judge(&view(&all));
+        assert_eq!(got.len(), 1);
+        let f = &got[0].finding;
+        assert_eq!(
+            (f.id, f.severity),
+            (FindingId::ClientCertNotRequested, Severity::Critical)
+        );
+        assert!(f.detail.contains("neither in the handshake nor after it"));
+    }
+
+    #[test]
+    fn a_refusal_before_any_request_is_incomplete_unless_something_else_explains_it() {
+        let mut first = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        first.cert_requested = false;
+        first.alert = Some("HandshakeFailure".into());
+        assert!(
+            ids(first.clone()).is_empty(),
+            "no finding: the server said nothing about certificates"
+        );
+        let none = refused_before_asking(&first, None);
+        assert!(none.as_ref().is_some_and(|i| i.probe == "no-client-cert"
+            && i.reason.contains("alert HandshakeFailure")
+            && i.reason.contains("no late-auth probe ran")));
+        let mut stalled = first.clone();
+        stalled.late = true;
+        stalled.outcome = Outcome::Inconclusive;
+        stalled.alert = None;
+        stalled.detail = Some("no complete answer within 3000 ms".into());
+        let reason = refused_before_asking(&first, Some(&stalled)).map(|i| i.reason);
+        assert!(reason.is_some_and(|r| r.contains("could not be read: no complete answer")));
+        let mut both = first.clone();
+        both.late = true;
+        assert!(refused_before_asking(&both, None)
+            .is_some_and(|i| i.reason.contains("also to the late-auth client")));
+
+        // Asked, then refused: the TLS layer's refusal, judged; nothing incomplete.
+        let asked = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        assert_eq!(refused_before_asking(&asked, None), None);
+        // Not refused in TLS: judged by `judge`.
+        let mut answered = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(401));
+        answered.cert_requested = false;
+        assert_eq!(refused_before_asking(&answered, None), None);
     }
 
     #[test]

@@ -10,6 +10,13 @@
 //! [`TIMEOUT`] each, bodies capped at [`BODY_CAP`] (the rest is never read), no redirect followed.
 //! A server that answers every path alike (an SPA catch-all, a lab that says `ok`) is recognised
 //! by the random path's answer and not flagged.
+//!
+//! Never a false pass: an answer that could not be read (a time-out, a reset or close without an
+//! alert, an answer that is no HTTP, a 2xx body that broke off) is asked for again, alone, up to
+//! twice ([`RETRY_AFTER`]); one that still cannot be read makes the target incomplete (one entry
+//! per path and identity, or one for the identity when its control path could not be read, since
+//! then no path was asked). An HTTP answer of any status, and a refusal of the identity in TLS (an
+//! alert, or a close without one that repeats), are answers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +25,7 @@ use rustls::crypto::CryptoProvider;
 use tokio::task::JoinSet;
 
 use crate::checks::config_body::{self as config_leak, BodyFormat, Classified};
-use crate::facts::TlsVersion;
+use crate::facts::{IncompleteProbe, Outcome, TlsVersion};
 use crate::finding::remediation::Stack;
 use crate::finding::{Finding, FindingId, Severity};
 use crate::target::Target;
@@ -43,6 +50,8 @@ pub const PATHS: &[(&str, &str)] = &[
 pub const TIMEOUT: Duration = Duration::from_secs(3);
 /// Bytes of body read at most per path.
 pub const BODY_CAP: usize = 64 * 1024;
+/// Waits before the attempts after the first of a request whose answer could not be read.
+pub const RETRY_AFTER: [Duration; 2] = [Duration::from_millis(25), Duration::from_millis(250)];
 
 pub use crate::checks::config_body::ConfigObservation;
 
@@ -62,6 +71,8 @@ pub struct ConfigScan {
     pub finding: Option<Finding>,
     /// The stack the leaks point at.
     pub stack_hint: Option<Stack>,
+    /// Requests whose answer could not be read (the target is incomplete).
+    pub incomplete: Vec<IncompleteProbe>,
 }
 
 /// What the probe needs.
@@ -104,14 +115,23 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
         .chain(probe.identity.clone().map(Some))
         .collect();
     let mut set = JoinSet::new();
+    let mut tasks = Vec::new();
     for (who, chooser) in identities.into_iter().enumerate() {
-        let (fetcher, control) = (fetcher.clone(), control.clone());
-        set.spawn(async move { fetcher.round(who, chooser, control).await });
+        let (fetcher, mine) = (fetcher.clone(), control.clone());
+        let task = set.spawn(async move { fetcher.round(who, chooser, mine).await });
+        tasks.push((task.id(), (who, control.clone())));
     }
     let mut results: Vec<Fetched> = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        if let Ok(r) = joined {
-            results.extend(r);
+    while let Some(joined) = set.join_next_with_id().await {
+        match joined {
+            Ok((_, r)) => results.extend(r),
+            // A round that failed asked nothing that can be judged: its control path stands
+            // unread, so the identity is incomplete.
+            Err(e) => {
+                if let Some((_, (who, path))) = tasks.iter().find(|(id, _)| *id == e.id()) {
+                    results.push(task_failed(*who, path.clone(), &e));
+                }
+            }
         }
     }
     let order = |p: &str| {
@@ -138,6 +158,86 @@ fn nginx_certificate_page(r: &ExchangeResult) -> bool {
 /// One request's result: (identity index, path, certificate presented, exchange).
 type Fetched = (usize, String, bool, ExchangeResult);
 
+/// A request whose task failed (a panic): nothing was read.
+fn task_failed(who: usize, path: String, e: &tokio::task::JoinError) -> Fetched {
+    let r = ExchangeResult {
+        outcome: Some(Outcome::Error),
+        detail: Some(format!("internal error: the request's task failed ({e})")),
+        ..ExchangeResult::default()
+    };
+    (who, path, false, r)
+}
+
+/// Why an exchange tells nothing about its path, when it does not: neither an HTTP answer nor the
+/// server's refusal of the identity in TLS (an alert, a version it does not speak, or a close
+/// without an alert once it has repeated). `None` when the server answered or refused.
+fn unreadable(r: &ExchangeResult) -> Option<String> {
+    let why = || {
+        r.detail
+            .clone()
+            .unwrap_or_else(|| "no answer could be read".to_owned())
+    };
+    if r.http_status.is_some() {
+        return None;
+    }
+    match r.outcome {
+        Some(Outcome::RefusedTls) if r.unconfirmed => Some(format!(
+            "{}; a refusal by a close without an alert counts only when it repeats",
+            why()
+        )),
+        Some(
+            Outcome::RefusedTls
+            | Outcome::UnsupportedVersion
+            | Outcome::Served
+            | Outcome::RefusedHttp
+            | Outcome::Answered,
+        ) => None,
+        // An alert is the server's own word.
+        Some(Outcome::Error) if r.alert.is_some() => None,
+        Some(Outcome::Error | Outcome::Inconclusive) | None => Some(why()),
+    }
+}
+
+/// A 2xx whose body broke off (a stall or a reset mid-body, before the cap): what was not read
+/// could hold the setting. `None` for a whole body, a body cut at the cap, and other statuses.
+fn broken_body(r: &ExchangeResult) -> Option<String> {
+    let ok = r.http_status.is_some_and(|s| (200..300).contains(&s));
+    (ok && !r.complete && !r.truncated).then(|| {
+        format!(
+            "HTTP {}, but the body broke off after {} bytes",
+            r.http_status.unwrap_or_default(),
+            r.body.len()
+        )
+    })
+}
+
+/// Worth asking again: unreadable, or a 2xx whose body broke off.
+fn needs_retry(r: &ExchangeResult) -> bool {
+    unreadable(r).is_some() || broken_body(r).is_some()
+}
+
+/// The answer that stands after another attempt: a close without an alert that repeats is a
+/// refusal; otherwise the newer answer, saying what the earlier one was when it too failed.
+fn settle(old: Fetched, mut new: Fetched, attempts: usize) -> Fetched {
+    let (o, n) = (&old.3, &mut new.3);
+    if o.unconfirmed && n.unconfirmed {
+        n.unconfirmed = false;
+        n.detail = Some(format!(
+            "{} (the same on {attempts} attempts: a refusal)",
+            n.detail.clone().unwrap_or_default()
+        ));
+    } else if needs_retry(n) {
+        let before = o.detail.clone().unwrap_or_default();
+        let now = n.detail.clone().unwrap_or_default();
+        n.detail = Some(if before == now {
+            format!("{now} ({attempts} attempts)")
+        } else {
+            format!("{now} (earlier attempt: {before})")
+        });
+    }
+    new
+}
+
 /// What every request of the probe shares.
 #[derive(Clone)]
 struct Fetcher {
@@ -152,35 +252,58 @@ impl Fetcher {
     /// One identity's round, on one keep-alive connection: the random control path first, then,
     /// when it got an HTTP answer (whatever the status), every path on the same connection
     /// (HTTP/1.1 one after another, HTTP/2 as streams). Paths the connection could not carry (the
-    /// server closed it, a body went over the cap) go on new connections, concurrently. A server
-    /// that refuses this identity in the handshake, stalls or is not HTTP costs one connection.
+    /// server closed it, a body went over the cap) go on new connections, concurrently, and so do
+    /// paths whose answer on it could not be read. A server that refuses this identity in the
+    /// handshake, or is not HTTP, costs one connection (two when it refuses by a bare close, which
+    /// counts only when it repeats); one whose control path stays unreadable after
+    /// [`RETRY_AFTER`] gets no other path asked.
     async fn round(
         self,
         who: usize,
         chooser: Option<Arc<dyn CertChooser>>,
         control: String,
     ) -> Vec<Fetched> {
-        let paths: Vec<String> = std::iter::once(control)
+        let paths: Vec<String> = std::iter::once(control.clone())
             .chain(PATHS.iter().map(|(p, _)| (*p).to_owned()))
             .collect();
         let record = SharedRecord::default();
         let results = {
             let _permit = self.permits.acquire(&self.target.host_port()).await;
             let setup = ExchangeSetup {
-                await_alert: false,
+                // A refusal right after the handshake (TLS 1.3) is read before the request, so a
+                // server that refuses the identity is told apart from one that is unreadable.
+                await_alert: true,
                 pacer: Some(self.permits.pacer(&self.target.host_port())),
                 ..ExchangeSetup::new(&self.provider, &self.versions, chooser.clone(), self.limits)
             };
             exchange::run_paths(&self.target, setup, &record, &paths).await
         };
         let sent = record.lock().sent.is_some();
-        let answered = results.first().is_some_and(|r| r.http_status.is_some());
-        let carried = results.len();
+        let carried = results.len().max(1);
         let mut out: Vec<Fetched> = paths
             .iter()
             .zip(results)
             .map(|(path, r)| (who, path.clone(), sent, r))
             .collect();
+        if out.is_empty() {
+            let r = ExchangeResult {
+                outcome: Some(Outcome::Error),
+                detail: Some("no result".to_owned()),
+                ..ExchangeResult::default()
+            };
+            out.push((who, control.clone(), sent, r));
+        }
+        // The control path's answer could not be read (a stall, a reset, a close to confirm;
+        // a path later on the connection stalling ends the whole connection the same way): ask
+        // for it again, alone.
+        if out.first().is_some_and(|f| unreadable(&f.3).is_some()) {
+            let first = out.remove(0);
+            let again = self
+                .again(who, chooser.clone(), first, true)
+                .await;
+            out.insert(0, again);
+        }
+        let answered = out.first().is_some_and(|f| f.3.http_status.is_some());
         if !answered {
             out.truncate(1);
             return out;
@@ -193,17 +316,70 @@ impl Fetcher {
             // server gets the same page, as a refusal in the handshake would.
             return out;
         }
-        let mut set = JoinSet::new();
-        for path in paths.into_iter().skip(carried) {
-            let (me, chooser) = (self.clone(), chooser.clone());
-            set.spawn(async move { me.fetch(who, chooser, path).await });
-        }
-        while let Some(joined) = set.join_next().await {
-            if let Ok(r) = joined {
-                out.push(r);
+        // Each path the connection did not carry, or carried without a readable answer, on a
+        // connection of its own (again, up to twice, while unreadable).
+        let mut redo: Vec<Option<Fetched>> = paths.iter().skip(carried).map(|_| None).collect();
+        let mut todo: Vec<String> = paths.iter().skip(carried).cloned().collect();
+        let mut kept = Vec::with_capacity(out.len());
+        for (i, f) in out.into_iter().enumerate() {
+            if i > 0 && needs_retry(&f.3) {
+                todo.push(f.1.clone());
+                redo.push(Some(f));
+            } else {
+                kept.push(f);
             }
         }
-        out
+        let mut set = JoinSet::new();
+        let mut tasks = Vec::new();
+        for (path, before) in todo.into_iter().zip(redo) {
+            let (me, chooser) = (self.clone(), chooser.clone());
+            let task_path = path.clone();
+            let task = set.spawn(async move {
+                match before {
+                    Some(before) => me.again(who, chooser, before, false).await,
+                    None => {
+                        let first = me.fetch(who, chooser.clone(), path, false).await;
+                        if needs_retry(&first.3) {
+                            me.again(who, chooser, first, false).await
+                        } else {
+                            first
+                        }
+                    }
+                }
+            });
+            tasks.push((task.id(), task_path));
+        }
+        while let Some(joined) = set.join_next_with_id().await {
+            match joined {
+                Ok((_, r)) => kept.push(r),
+                Err(e) => {
+                    if let Some((_, path)) = tasks.iter().find(|(id, _)| *id == e.id()) {
+                        kept.push(task_failed(who, path.clone(), &e));
+                    }
+                }
+            }
+        }
+        kept
+    }
+
+    /// Asks for `before`'s path again, after [`RETRY_AFTER`], while its answer cannot be read.
+    async fn again(
+        &self,
+        who: usize,
+        chooser: Option<Arc<dyn CertChooser>>,
+        mut before: Fetched,
+        await_alert: bool,
+    ) -> Fetched {
+        for (n, wait) in RETRY_AFTER.iter().enumerate() {
+            if !needs_retry(&before.3) {
+                break;
+            }
+            tokio::time::sleep(*wait).await;
+            let path = before.1.clone();
+            let now = self.fetch(who, chooser.clone(), path, await_alert).await;
+            before = settle(before, now, n + 2);
+        }
+        before
     }
 
     async fn fetch(
@@ -211,12 +387,13 @@ impl Fetcher {
         who: usize,
         chooser: Option<Arc<dyn CertChooser>>,
         path: String,
+        await_alert: bool,
     ) -> Fetched {
         let _permit = self.permits.acquire(&self.target.host_port()).await;
         let record = SharedRecord::default();
         let setup = ExchangeSetup {
             path: Some(&path),
-            await_alert: false,
+            await_alert,
             pacer: Some(self.permits.pacer(&self.target.host_port())),
             ..ExchangeSetup::new(&self.provider, &self.versions, chooser, self.limits)
         };
@@ -246,7 +423,35 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
                     config_leak::classify(&r.3.body, r.3.content_type.as_deref()),
                 )
             });
+        let whose = if who == 0 {
+            "without a client certificate"
+        } else {
+            "with the scan's client certificate"
+        };
+        let incomplete = |reason: String, r: &ExchangeResult| IncompleteProbe {
+            probe: ProbeId::TLS_CONFIG_EXPOSED.as_str().to_owned(),
+            tls_version: r.tls_version,
+            reason,
+        };
+        let control_unread = mine
+            .iter()
+            .find(|r| r.1 == control)
+            .and_then(|r| unreadable(&r.3).map(|why| (why, r)));
+        if let Some((why, r)) = control_unread {
+            out.incomplete.push(incomplete(
+                format!(
+                    "GET {control} (a random control path, {whose}) could not be read: {why}; \
+                     so no configuration path was requested"
+                ),
+                &r.3,
+            ));
+        }
         for (_, path, sent, r) in mine {
+            let unread = if path == control {
+                None
+            } else {
+                unreadable(r).or_else(|| broken_body(r))
+            };
             let mut obs = ConfigObservation {
                 path: path.clone(),
                 client_cert: *sent,
@@ -292,6 +497,13 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
                             .unwrap_or("refused")
                     )
                 });
+            }
+            if let Some(why) = unread.filter(|_| !obs.exposed) {
+                out.incomplete
+                    .push(incomplete(format!("GET {path} {whose}: {why}"), r));
+                if obs.note.is_none() || r.http_status.is_some() {
+                    obs.note = Some(why);
+                }
             }
             out.observations.push(obs);
         }
@@ -445,6 +657,7 @@ impl super::TargetProbe for TlsConfigExposed {
             let found = run(target, probe).await;
             super::TargetOutcome {
                 findings: found.finding.into_iter().collect(),
+                incomplete: found.incomplete,
                 stack_hint: found.stack_hint,
                 section: super::Section::ConfigProbes(found.observations),
                 ..super::TargetOutcome::default()
@@ -598,6 +811,7 @@ mod tests {
         };
         let scan = judge(&[(0, CONTROL.to_owned(), false, r)], CONTROL);
         assert_eq!(ids(&scan), None);
+        assert!(scan.incomplete.is_empty(), "{:?}", scan.incomplete);
         assert_eq!(scan.observations.len(), 1);
         assert_eq!(
             scan.observations[0].note.as_deref(),
@@ -622,6 +836,207 @@ mod tests {
             vars.and_then(|o| o.note.as_deref()),
             Some("timed out after 3.0 s after the handshake began")
         );
+        // ... and the target is incomplete: that path could have held the setting.
+        assert_eq!(
+            reasons(&scan),
+            ["GET /debug/vars without a client certificate: timed out after 3.0 s after the handshake began"]
+        );
+        assert!(scan
+            .incomplete
+            .iter()
+            .all(|i| i.probe == "tls-config-exposed" && i.tls_version.is_none()));
+    }
+
+    fn reasons(scan: &ConfigScan) -> Vec<&str> {
+        scan.incomplete.iter().map(|i| i.reason.as_str()).collect()
+    }
+
+    /// No HTTP answer: `outcome`, with `detail` (and `alert`).
+    fn failed(outcome: Outcome, detail: &str, alert: Option<&str>) -> ExchangeResult {
+        ExchangeResult {
+            outcome: Some(outcome),
+            detail: Some(detail.to_owned()),
+            alert: alert.map(str::to_owned),
+            ..ExchangeResult::default()
+        }
+    }
+
+    #[test]
+    fn every_clean_http_answer_and_every_tls_refusal_is_complete() {
+        // Any status, any body, on every path and the control.
+        for status in [200, 204, 301, 400, 401, 403, 404, 421, 500, 503] {
+            let given: Vec<(&str, u16, &str)> =
+                PATHS.iter().map(|(p, _)| (*p, status, "nope")).collect();
+            let results = [
+                round(0, (status, "nope"), &given),
+                round(1, (status, "nope"), &given),
+            ]
+            .concat();
+            let scan = judge(&results, CONTROL);
+            assert_eq!(reasons(&scan), Vec::<&str>::new(), "HTTP {status}");
+        }
+        // The identity refused in TLS: an alert, a version the server does not speak, an alert
+        // with an error, a close without an alert that repeated.
+        let mut confirmed = failed(
+            Outcome::RefusedTls,
+            "the server closed the connection right after the handshake",
+            None,
+        );
+        confirmed.unconfirmed = true;
+        let again = confirmed.clone();
+        let confirmed = settle(
+            (0, CONTROL.to_owned(), false, confirmed),
+            (0, CONTROL.to_owned(), false, again),
+            2,
+        );
+        assert!(!confirmed.3.unconfirmed);
+        assert!(confirmed
+            .3
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.ends_with("(the same on 2 attempts: a refusal)")));
+        for r in [
+            failed(Outcome::RefusedTls, "refused", Some("CertificateRequired")),
+            failed(Outcome::UnsupportedVersion, "no common version", None),
+            failed(Outcome::Error, "handshake failed", Some("HandshakeFailure")),
+            confirmed.3,
+        ] {
+            let scan = judge(&[(1, CONTROL.to_owned(), true, r.clone())], CONTROL);
+            assert_eq!(reasons(&scan), Vec::<&str>::new(), "{r:?}");
+            assert_eq!(scan.observations.len(), 1);
+        }
+    }
+
+    #[test]
+    fn an_unread_control_path_is_incomplete_once() {
+        for (r, why) in [
+            (
+                failed(Outcome::Inconclusive, "timed out after 3.0 s (3 attempts)", None),
+                "timed out after 3.0 s (3 attempts)",
+            ),
+            (
+                failed(Outcome::Error, "connection reset by peer", None),
+                "connection reset by peer",
+            ),
+            (
+                ExchangeResult {
+                    unconfirmed: true,
+                    ..failed(Outcome::RefusedTls, "closed without an alert", None)
+                },
+                "closed without an alert; a refusal by a close without an alert counts only when it repeats",
+            ),
+        ] {
+            let scan = judge(&[(1, CONTROL.to_owned(), true, r)], CONTROL);
+            assert_eq!(ids(&scan), None);
+            assert_eq!(
+                reasons(&scan),
+                [format!(
+                    "GET {CONTROL} (a random control path, with the scan's client certificate) \
+                     could not be read: {why}; so no configuration path was requested"
+                )]
+            );
+        }
+        // A round whose task failed stands as an unread control path.
+        let rt = tokio::runtime::Builder::new_current_thread().build();
+        let failed_task = rt.ok().and_then(|rt| {
+            rt.block_on(async {
+                let mut set = JoinSet::new();
+                set.spawn(async { panic!("boom") });
+                set.join_next().await.and_then(Result::err)
+            })
+        });
+        let Some(e) = failed_task else {
+            panic!("the task did not fail")
+        };
+        let scan = judge(&[task_failed(0, CONTROL.to_owned(), &e)], CONTROL);
+        assert_eq!(scan.incomplete.len(), 1);
+        assert!(
+            reasons(&scan)[0].contains("internal error: the request's task failed"),
+            "{:?}",
+            reasons(&scan)
+        );
+    }
+
+    #[test]
+    fn unread_paths_are_incomplete_one_entry_each() {
+        // Identity 0 answered everywhere; identity 1 lost two paths (a reset, a stall) and read
+        // a 2xx body that broke off, while a TLS alert on another path is an answer.
+        let mut results = round(0, (404, "Not Found"), &[]);
+        let mut mine = round(1, (404, "Not Found"), &[("/config", 200, "{\"a\":")]);
+        for r in &mut mine {
+            r.3.tls_version = Some(TlsVersion::Tls12);
+            match r.1.as_str() {
+                "/actuator/env" => {
+                    r.3 = ExchangeResult {
+                        tls_version: Some(TlsVersion::Tls12),
+                        ..failed(
+                            Outcome::Inconclusive,
+                            "no HTTP response: connection reset by peer (3 attempts)",
+                            None,
+                        )
+                    }
+                }
+                "/config_dump" => {
+                    r.3 = failed(Outcome::Inconclusive, "timed out after 3.0 s (3 attempts)", None)
+                }
+                "/server-status" => {
+                    r.3 = failed(Outcome::RefusedTls, "alert", Some("CertificateUnknown"))
+                }
+                "/config" => r.3.complete = false,
+                _ => {}
+            }
+        }
+        results.extend(mine);
+        let scan = judge(&results, CONTROL);
+        assert_eq!(ids(&scan), None);
+        assert_eq!(
+            reasons(&scan),
+            [
+                "GET /actuator/env with the scan's client certificate: no HTTP response: connection reset by peer (3 attempts)",
+                "GET /config with the scan's client certificate: HTTP 200, but the body broke off after 5 bytes",
+                "GET /config_dump with the scan's client certificate: timed out after 3.0 s (3 attempts)",
+            ]
+        );
+        let versions: Vec<Option<TlsVersion>> =
+            scan.incomplete.iter().map(|i| i.tls_version).collect();
+        assert_eq!(versions, [Some(TlsVersion::Tls12), Some(TlsVersion::Tls12), None]);
+        // A body cut at the cap is read as far as it goes: complete.
+        let mut capped = round(0, (404, "Not Found"), &[("/config", 200, PLAIN_CONFIG)]);
+        for r in &mut capped {
+            if r.1 == "/config" {
+                (r.3.complete, r.3.truncated) = (false, true);
+            }
+        }
+        let scan = judge(&capped, CONTROL);
+        assert_eq!(reasons(&scan), Vec::<&str>::new());
+        // A leak found in a body that broke off is a finding, not a gap.
+        let mut broken = round(0, (404, "Not Found"), &[("/actuator/env", 200, SPRING_ENV)]);
+        for r in &mut broken {
+            r.3.complete = r.1 != "/actuator/env";
+        }
+        let scan = judge(&broken, CONTROL);
+        assert_eq!(exposed(&scan), [("/actuator/env", false)]);
+        assert_eq!(reasons(&scan), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn what_stands_after_a_retry() {
+        let at = |r: ExchangeResult| (0, "/env".to_owned(), false, r);
+        let reset = failed(Outcome::Inconclusive, "reset", None);
+        let stall = failed(Outcome::Inconclusive, "timed out", None);
+        let s = settle(at(reset.clone()), at(stall), 2);
+        assert_eq!(s.3.detail.as_deref(), Some("timed out (earlier attempt: reset)"));
+        let s = settle(s, at(reset.clone()), 3);
+        assert_eq!(
+            s.3.detail.as_deref(),
+            Some("reset (earlier attempt: timed out (earlier attempt: reset))")
+        );
+        let s = settle(at(reset.clone()), at(reset), 2);
+        assert_eq!(s.3.detail.as_deref(), Some("reset (2 attempts)"));
+        let ok = answer(0, "/env", 404, "", "text/plain");
+        let s = settle(at(failed(Outcome::Inconclusive, "reset", None)), ok, 2);
+        assert_eq!((s.3.http_status, s.3.detail.as_deref()), (Some(404), None));
+        assert!(!needs_retry(&s.3));
     }
 
     #[test]

@@ -196,6 +196,15 @@ pub async fn run(
         }
     };
     result.elapsed = start.elapsed();
+    if let Some(schemes) = record.lock().unsignable.clone() {
+        // The probe's certificate was never presented: whatever the server did next says
+        // nothing about that certificate.
+        result.outcome = Some(Outcome::Inconclusive);
+        result.detail = Some(format!(
+            "the certificate could not be presented: the server accepts only signature schemes \
+             its key cannot make ({schemes})"
+        ));
+    }
     result
 }
 
@@ -426,14 +435,18 @@ async fn ask_all(
         _closer,
     } = connected;
     let captured = tls.capture.clone();
+    let authority = setup.host.clone().unwrap_or_else(|| target.authority());
+    // The user's headers (a token, often) go only to the target's own `Host`, never to the
+    // other names the side doors ask for (another site behind the same certificate).
+    let own_host = authority.eq_ignore_ascii_case(&target.authority());
     let headers: Vec<(http::HeaderName, http::HeaderValue)> = target
         .headers
         .0
         .iter()
+        .filter(|_| own_host)
         .chain(&setup.headers)
         .cloned()
         .collect();
-    let authority = setup.host.clone().unwrap_or_else(|| target.authority());
     let asks: Vec<Ask<'_>> = paths
         .iter()
         .map(|path| Ask {
@@ -481,7 +494,47 @@ async fn ask_all(
             }
         }
     }
+    // A server that echoes the user's header (a token) must not put it in the report.
+    for result in &mut results {
+        redact_header_values(result, &target.headers);
+    }
     results
+}
+
+/// Replaces every value of the user's headers (4 characters or more) in the text kept from the
+/// server (body excerpt, `Server` header, detail) with `<redacted>`.
+fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::ExtraHeaders) {
+    // The whole value, and the credential after an auth scheme (`Bearer xyz` → `xyz`); the
+    // longest first, so a value is replaced before a part of it.
+    let mut secrets: Vec<&str> = headers
+        .0
+        .iter()
+        .filter_map(|(_, v)| v.to_str().ok())
+        .map(str::trim)
+        .flat_map(|v| [v, v.split_once(' ').map_or("", |(_, c)| c.trim())])
+        .filter(|v| v.len() >= 4)
+        .collect();
+    secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    if secrets.is_empty() {
+        return;
+    }
+    let redact = |text: &mut String| {
+        for secret in &secrets {
+            if text.contains(secret) {
+                *text = text.replace(secret, "<redacted>");
+            }
+        }
+    };
+    for text in [
+        result.body_excerpt.as_mut(),
+        result.server_header.as_mut(),
+        result.detail.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        redact(text);
+    }
 }
 
 /// The status code of an HTTP/1.x status line at the start of `head`, read by hand for answers
@@ -1125,6 +1178,28 @@ async fn finish(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn echoed_header_values_are_redacted() {
+        let mut headers = crate::target::ExtraHeaders::default();
+        headers.0.push(
+            crate::target::ExtraHeaders::parse_one("Authorization: Bearer tok3n-value")
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let mut r = super::ExchangeResult {
+            body_excerpt: Some(
+                "you sent Bearer tok3n-value; token tok3n-value; Bearer other".into(),
+            ),
+            server_header: Some("echo/tok3n-value".into()),
+            ..super::ExchangeResult::default()
+        };
+        super::redact_header_values(&mut r, &headers);
+        assert_eq!(
+            r.body_excerpt.as_deref(),
+            Some("you sent <redacted>; token <redacted>; Bearer other")
+        );
+        assert_eq!(r.server_header.as_deref(), Some("echo/<redacted>"));
+    }
+
     use super::*;
 
     #[test]

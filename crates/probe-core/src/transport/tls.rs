@@ -34,6 +34,10 @@ pub struct HandshakeRecord {
     pub schemes: Vec<SignatureScheme>,
     /// The identity presented, if any.
     pub sent: Option<ClientIdentity>,
+    /// An identity was chosen, but its key can make none of the signature schemes the
+    /// CertificateRequest accepts: nothing was presented (rustls would send an empty
+    /// Certificate), so the probe proved nothing about that certificate. Names the schemes.
+    pub unsignable: Option<String>,
     /// The server's chain as served (leaf first), once its Certificate message arrived.
     pub server_chain: Vec<CertificateDer<'static>>,
     /// The server's handshake signature could not be checked: its key is too weak for the
@@ -74,6 +78,22 @@ impl ResolvesClientCert for RecordingResolver {
         rec.cert_requested = true;
         rec.acceptable_cas = root_hint_subjects.iter().map(|h| h.to_vec()).collect();
         rec.schemes = sigschemes.to_vec();
+        // rustls sends an empty Certificate when the key can sign none of the schemes: record
+        // that nothing was presented, never the identity.
+        let chosen = match chosen {
+            Some(id) if id.certified.key.choose_scheme(sigschemes).is_none() => {
+                rec.unsignable = Some(
+                    sigschemes
+                        .iter()
+                        .take(16)
+                        .map(|s| format!("{s:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+                None
+            }
+            other => other,
+        };
         let key = chosen.as_ref().map(|id| id.certified.clone());
         // A forged identity's issuer is the server's advertised name: escape it for reports.
         rec.sent = chosen.map(|mut id| {
