@@ -17,8 +17,10 @@
 #   openssl-Verify-return     s_server -www -Verify 1 -verify_return_error
 #   openssl-verify            s_server -www -verify 1
 #   openssl-none              s_server -www (no verify option)
-#   openssl-Verify-sigalgs    -Verify 1 -client_sigalgs ECDSA+SHA384:ed25519 (not on --list; see
-#                             real_servers.rs unsignable_schemes_are_incomplete_never_a)
+#   openssl-Verify-p384 | openssl-Verify-ed25519 | openssl-Verify-p521
+#                             -Verify 1 -client_sigalgs ECDSA+SHA384:ed25519 | ed25519 | ECDSA+SHA512
+#                             (not on --list; see real_servers.rs
+#                             client_signature_schemes_beyond_p256_and_rsa)
 #   nginx-on | nginx-optional | nginx-optional_no_ca | nginx-off      ssl_verify_client <mode>
 #   nginx-optional_no_ca-dn   optional_no_ca + 403 unless $ssl_client_i_dn is the trusted CA's DN
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
@@ -185,9 +187,11 @@ openssl-*)
   openssl-Verify-return) verify=(-Verify 1 -verify_return_error) ;;
   openssl-verify) verify=(-verify 1) ;;
   openssl-none) verify=() ;;
-  # accepts any client certificate, but only signed with ECDSA P-384 or Ed25519 (not on --list:
-  # our keys cannot make those signatures, so the certificate probes cannot present anything)
-  openssl-Verify-sigalgs) verify=(-Verify 1 -client_sigalgs 'ECDSA+SHA384:ed25519') ;;
+  # accept any client certificate, but only signed with the given schemes (not on --list; see
+  # real_servers.rs client_signature_schemes_beyond_p256_and_rsa)
+  openssl-Verify-p384) verify=(-Verify 1 -client_sigalgs 'ECDSA+SHA384:ed25519') ;;
+  openssl-Verify-ed25519) verify=(-Verify 1 -client_sigalgs 'ed25519') ;;
+  openssl-Verify-p521) verify=(-Verify 1 -client_sigalgs 'ECDSA+SHA512') ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # -www answers "GET /" with "HTTP/1.0 200 ok" and a status page, then closes the connection.

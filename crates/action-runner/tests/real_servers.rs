@@ -231,36 +231,76 @@ fn servers_start_and_stop() {
     );
 }
 
-/// openssl s_server that accepts any client certificate, but asks for signatures our keys cannot
-/// make (ECDSA P-384, Ed25519): rustls would send an empty Certificate, so the certificate probes
-/// presented nothing and prove nothing. Before, they were recorded as presented and refused, and
-/// the server graded A. Now: incomplete (never A, exit 3), with the reason.
+/// openssl s_server accepting any client certificate, but only signed with P-384/Ed25519, Ed25519
+/// alone, or ECDSA P-521 alone. The probes mint a key of the kind asked for (P-384, Ed25519), so the
+/// untrusted certificate is presented and accepted: F. Where no key of the scan can sign (P-521;
+/// the user's P-256 certificate on the others), nothing was presented and the probe proves
+/// nothing: incomplete, never "refused" (before, such a probe was recorded as presented and
+/// refused, and the P-521 server graded A).
 #[test]
-fn unsignable_schemes_are_incomplete_never_a() {
-    let names = ["openssl-Verify-sigalgs"];
+fn client_signature_schemes_beyond_p256_and_rsa() {
+    let names = [
+        "openssl-Verify-p384",
+        "openssl-Verify-ed25519",
+        "openssl-Verify-p521",
+    ];
     if !tools_present(&names) {
         return;
     }
     let mut lab = Lab::new();
     lab.start(&names);
     let scan = lab.scan(&[], &deep_args(&lab));
-    let t = &scan.targets[names[0]];
+    let presented = |t: &serde_json::Value, probe: &str| -> Vec<String> {
+        t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["id"] == probe && !p["client_cert"].is_null())
+            .filter_map(|p| p["client_cert"]["key"].as_str().map(str::to_owned))
+            .collect()
+    };
+    for (name, key) in [
+        ("openssl-Verify-p384", "EC 384"),
+        ("openssl-Verify-ed25519", "Ed25519"),
+    ] {
+        let t = &scan.targets[name];
+        let summary = target_summary(t);
+        assert_eq!(t["grade"], "F", "{name}: {summary}");
+        let ids = t["findings"].to_string();
+        assert!(
+            ids.contains("\"untrusted-client-cert-accepted\""),
+            "{name}: {summary}"
+        );
+        let keys = presented(t, "untrusted-client-cert");
+        assert!(
+            !keys.is_empty() && keys.iter().all(|k| k.starts_with(key)),
+            "{name}: {keys:?}\n{summary}"
+        );
+        // The user's P-256 certificate cannot sign there: the control is incomplete, not refused.
+        assert!(
+            t["incomplete"].to_string().contains("valid-client-cert"),
+            "{name}: {summary}"
+        );
+    }
+    let t = &scan.targets["openssl-Verify-p521"];
     let summary = target_summary(t);
     assert_ne!(t["grade"], "A", "{summary}");
-    assert_eq!(scan.status, Some(3), "{summary}\n{}", scan.stderr);
-    let incomplete = t["incomplete"].to_string();
     assert!(
-        incomplete.contains("signature schemes its key cannot make"),
-        "{incomplete}\n{summary}"
+        t["incomplete"]
+            .to_string()
+            .contains("signature schemes its key cannot make"),
+        "{summary}"
     );
-    // Nothing is claimed as presented.
-    let presented = t["probes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| !p["client_cert"].is_null())
-        .count();
-    assert_eq!(presented, 0, "{summary}");
+    let claimed: usize = [
+        "untrusted-client-cert",
+        "forged-client-cert",
+        "valid-client-cert",
+    ]
+    .iter()
+    .map(|p| presented(t, p).len())
+    .sum();
+    assert_eq!(claimed, 0, "nothing can be presented there: {summary}");
+    assert_ne!(scan.status, Some(0), "{}", scan.stderr);
 }
 
 /// Every server at once, one scan; prints expected vs got per server and `N/M verdicts correct`.

@@ -1,7 +1,8 @@
 //! `tls-config-exposed` against real servers: an in-process "leaky" rustls/hyper server (mtls-lab's
 //! custom server) answering each leak format on its path, a single-page app that answers every
 //! path alike, a multi-megabyte body, a leak only a client certificate can read, and nginx serving
-//! a `.env` next to its SPA.
+//! a `.env` next to its SPA; a YAML alias bomb (bounded memory); and paths whose answer cannot be
+//! read (a stall, a close without an answer), which leave the target incomplete.
 
 mod support;
 
@@ -355,5 +356,258 @@ async fn nginx_serving_a_dotenv_beside_its_spa() -> Res {
         Some(("Node.js", true))
     );
     assert!(!serde_json::to_string(&t)?.contains("hunter2"));
+    Ok(())
+}
+
+/// The reviewer's bomb: `a` is a sequence of 5,000 scalars, each of `b`..`j` ten aliases of the
+/// one before (5·10¹³ nodes once expanded) in about 10 KB.
+fn alias_bomb() -> String {
+    let mut y = format!("a: &a [{}]\n", vec!["x"; 5_000].join(","));
+    for (prev, name) in ('a'..='i').zip('b'..='j') {
+        let refs = vec![format!("*{prev}"); 10].join(",");
+        y.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    y
+}
+
+/// `VmHWM` (peak resident set) and `VmRSS` of this process, in KiB.
+fn memory_kib() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+#[tokio::test]
+async fn a_yaml_alias_bomb_is_read_in_bounded_memory() -> Res {
+    let bomb = alias_bomb();
+    assert!(bomb.len() < 11_000, "{} bytes", bomb.len());
+    // The bomb alone, and a leak ahead of a bomb: the leak is still found.
+    let leak = format!("server:\n  ssl:\n    client-auth: want\n{bomb}");
+    let routes = vec![
+        Route::new("/config", "application/yaml", bomb.clone()),
+        Route::new("/debug/config", "application/yaml", leak),
+    ];
+    let (server, root) = leaky(routes, Fallback::NotFound, ClientAuthMode::None).await?;
+    let (peak_before, _) = memory_kib();
+    let start = Instant::now();
+    let t = scan(&server.url, &options(&[&root.der])).await?;
+    let elapsed = start.elapsed();
+    let (peak_after, rss_after) = memory_kib();
+    eprintln!(
+        "alias bomb ({} bytes): scan done in {elapsed:?}; peak RSS (VmHWM) {} KiB before the scan, \
+         {peak_after} KiB after (VmRSS {rss_after} KiB)",
+        bomb.len(),
+        peak_before
+    );
+    // Before, the parser built billions of values: gigabytes, then an allocation failure abort.
+    assert!(
+        peak_after < 512 * 1024,
+        "peak RSS {peak_after} KiB: the bomb was expanded"
+    );
+    let config = obs(&t, "/config", false)?;
+    assert_eq!(config.http_status, Some(200));
+    assert_eq!(config.format, Some(BodyFormat::Yaml));
+    let leak = obs(&t, "/debug/config", false)?;
+    assert!(leak.exposed);
+    assert_eq!(settings(leak), vec!["server.ssl.client-auth = want"]);
+    let f = t
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::TlsConfigExposed)
+        .ok_or("no finding")?;
+    assert_eq!(f.severity, Severity::High);
+    assert!(
+        !t.incomplete.iter().any(|i| i.probe == "tls-config-exposed"),
+        "{:?}",
+        t.incomplete
+    );
+    Ok(())
+}
+
+/// What the test server does with a path.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Act {
+    /// 404, `Connection: close`.
+    NotFound,
+    /// Reads the request and never answers (until the client leaves).
+    Stall,
+    /// Reads the request and closes without an answer.
+    Close,
+}
+
+/// A plain rustls server (no client authentication, HTTP/1.1, one request per connection) that
+/// does `act(path)`, and the paths it was asked for.
+async fn unreadable_server(
+    act: fn(&str) -> Act,
+) -> Res<(String, Ca, std::sync::Arc<std::sync::Mutex<Vec<String>>>)> {
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let root = Ca::root("Root")?;
+    let leaf = root.leaf(&["localhost", "127.0.0.1"], |_| {})?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der.clone()], leaf.key_der())?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let url = format!("https://127.0.0.1:{}/", listener.local_addr()?.port());
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, seen) = (acceptor.clone(), seen.clone());
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+                    match tls.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(buf.get(..n).unwrap_or_default()),
+                    }
+                }
+                let text = String::from_utf8_lossy(&head);
+                let path = text.split(' ').nth(1).unwrap_or("/").to_owned();
+                if let Ok(mut s) = seen.lock() {
+                    s.push(path.clone());
+                }
+                match act(&path) {
+                    Act::NotFound => {
+                        let _ = tls
+                            .write_all(
+                                b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\
+                                  Content-Length: 9\r\nConnection: close\r\n\r\nNot Found",
+                            )
+                            .await;
+                        let _ = tls.shutdown().await;
+                    }
+                    Act::Stall => {
+                        // Until the client gives up.
+                        while matches!(tls.read(&mut buf).await, Ok(n) if n > 0) {}
+                    }
+                    Act::Close => {
+                        let (tcp, _) = tls.into_inner();
+                        drop(tcp);
+                    }
+                }
+            });
+        }
+    });
+    Ok((url, root, asked))
+}
+
+fn config_incomplete(t: &TargetReport) -> Vec<&str> {
+    t.incomplete
+        .iter()
+        .filter(|i| i.probe == "tls-config-exposed")
+        .map(|i| i.reason.as_str())
+        .collect()
+}
+
+#[tokio::test]
+async fn configuration_paths_that_cannot_be_read_leave_the_target_incomplete() -> Res {
+    fn act(path: &str) -> Act {
+        match path {
+            "/actuator/env" => Act::Stall,
+            "/config_dump" => Act::Close,
+            _ => Act::NotFound,
+        }
+    }
+    let (url, root, asked) = unreadable_server(act).await?;
+    let options = ScanOptions {
+        timeout: Duration::from_secs(2),
+        ..options(&[&root.der])
+    };
+    let start = Instant::now();
+    let t = scan(&url, &options).await?;
+    eprintln!(
+        "scan took {:?}; incomplete: {:#?}",
+        start.elapsed(),
+        t.incomplete
+    );
+    let reasons = config_incomplete(&t);
+    assert_eq!(reasons.len(), 2, "{reasons:#?}");
+    assert!(
+        reasons.first().is_some_and(|r| r
+            .starts_with("GET /actuator/env without a client certificate: ")
+            && r.contains("timed out")),
+        "{reasons:#?}"
+    );
+    assert!(
+        reasons
+            .get(1)
+            .is_some_and(|r| r.starts_with("GET /config_dump without a client certificate: ")),
+        "{reasons:#?}"
+    );
+    assert_ne!(t.grade, probe_core::grade::Grade::A);
+    // Each unreadable path was asked three times (once, then twice again); the others once.
+    let asked = asked.lock().map(|a| a.clone()).unwrap_or_default();
+    let count = |p: &str| asked.iter().filter(|a| *a == p).count();
+    assert_eq!(
+        (
+            count("/actuator/env"),
+            count("/config_dump"),
+            count("/debug/vars")
+        ),
+        (3, 3, 1),
+        "{asked:?}"
+    );
+    // Every other path's answer (a 404) was read.
+    for (path, _) in probe_core::probe::tls_config_exposed::PATHS {
+        let o = obs(&t, path, false)?;
+        let unread = *path == "/actuator/env" || *path == "/config_dump";
+        assert_eq!(o.http_status.is_none(), unread, "{o:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unread_control_path_is_incomplete_and_nothing_else_is_asked() -> Res {
+    fn act(path: &str) -> Act {
+        if path.starts_with("/mtls-scan-") {
+            Act::Stall
+        } else {
+            Act::NotFound
+        }
+    }
+    let (url, root, asked) = unreadable_server(act).await?;
+    let options = ScanOptions {
+        timeout: Duration::from_secs(2),
+        ..options(&[&root.der])
+    };
+    let t = scan(&url, &options).await?;
+    let reasons = config_incomplete(&t);
+    assert_eq!(reasons.len(), 1, "{reasons:#?}");
+    assert!(
+        reasons
+            .first()
+            .is_some_and(|r| r.starts_with("GET /mtls-scan-")
+                && r.contains(
+                    "(a random control path, without a client certificate) could not be read"
+                )
+                && r.ends_with("so no configuration path was requested")),
+        "{reasons:#?}"
+    );
+    assert_eq!(t.config_probes.len(), 1, "{:#?}", t.config_probes);
+    let asked = asked.lock().map(|a| a.clone()).unwrap_or_default();
+    assert!(
+        !asked
+            .iter()
+            .any(|a| probe_core::probe::tls_config_exposed::PATHS
+                .iter()
+                .any(|(p, _)| p == a)),
+        "{asked:?}"
+    );
+    assert_ne!(t.grade, probe_core::grade::Grade::A);
     Ok(())
 }

@@ -42,6 +42,7 @@ pub fn splice_issuer(
 pub struct Forger {
     provider: Arc<CryptoProvider>,
     ec: (Arc<SigningCa>, KeyPair),
+    /// The RSA signer, made on first need (P-384 and Ed25519 leaves are signed by the P-256 one).
     rsa: OnceLock<Option<(Arc<SigningCa>, KeyPair)>>,
 }
 
@@ -74,7 +75,7 @@ impl Forger {
         kind: KeyKind,
     ) -> Result<ClientIdentity, ScanError> {
         let (ca, signer) = match kind {
-            KeyKind::EcdsaP256 => (&self.ec.0, &self.ec.1),
+            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => (&self.ec.0, &self.ec.1),
             KeyKind::Rsa2048 => {
                 match self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048).ok()) {
                     Some((ca, key)) => (ca, key),
@@ -123,7 +124,12 @@ mod tests {
         let forger = Forger::new(provider)?;
         let name = awkward_name();
         assert!(name.len() > 60, "the test name must parse");
-        for kind in [KeyKind::EcdsaP256, KeyKind::Rsa2048] {
+        for kind in [
+            KeyKind::EcdsaP256,
+            KeyKind::Rsa2048,
+            KeyKind::EcdsaP384,
+            KeyKind::Ed25519,
+        ] {
             let id = forger.forge(&name, kind)?;
             let leaf = id.certified.cert.first().ok_or(ScanError::NoTrustAnchors)?;
             let (_, parsed) =
@@ -135,7 +141,9 @@ mod tests {
             );
             // Signed by our key, not the real CA's: the signature verifies against the forger's key only.
             let forger_ca = match kind {
-                KeyKind::EcdsaP256 => forger.ec.0.cert.clone(),
+                KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => {
+                    forger.ec.0.cert.clone()
+                }
                 KeyKind::Rsa2048 => forger
                     .rsa
                     .get()

@@ -25,11 +25,21 @@ pub enum KeyKind {
     EcdsaP256,
     /// RSA-2048: when the server accepts only RSA signatures.
     Rsa2048,
+    /// ECDSA on P-384 with SHA-384: when the server accepts neither P-256 nor RSA (CNSA-style
+    /// `ECDSA+SHA384` only).
+    EcdsaP384,
+    /// Ed25519: when that is all the server accepts.
+    Ed25519,
 }
 
 impl KeyKind {
+    /// The kinds minted on first need, beside P-256 (made up front).
+    pub const LAZY: [KeyKind; 3] = [KeyKind::Rsa2048, KeyKind::EcdsaP384, KeyKind::Ed25519];
+
     /// Chooses the key type from the signature schemes a CertificateRequest accepts: ECDSA P-256
-    /// first, RSA-2048 when only RSA is accepted.
+    /// first, then RSA-2048, ECDSA P-384 and Ed25519, in that order, by what is accepted. When
+    /// none is (P-521 only, say), P-256: the transport then sees that the key cannot sign and
+    /// reports the probe inconclusive, never presented.
     pub fn choose(schemes: &[SignatureScheme]) -> KeyKind {
         let has = |s: SignatureScheme| schemes.contains(&s);
         if schemes.is_empty() || has(SignatureScheme::ECDSA_NISTP256_SHA256) {
@@ -45,9 +55,18 @@ impl KeyKind {
         ];
         if rsa.iter().any(|s| has(*s)) {
             KeyKind::Rsa2048
+        } else if has(SignatureScheme::ECDSA_NISTP384_SHA384) {
+            KeyKind::EcdsaP384
+        } else if has(SignatureScheme::ED25519) {
+            KeyKind::Ed25519
         } else {
             KeyKind::EcdsaP256
         }
+    }
+
+    /// The position of a lazily minted kind in [`KeyKind::LAZY`]; `None` for P-256.
+    pub fn lazy_index(self) -> Option<usize> {
+        KeyKind::LAZY.iter().position(|k| *k == self)
     }
 
     /// Generates a fresh key pair of this kind.
@@ -57,6 +76,8 @@ impl KeyKind {
             KeyKind::Rsa2048 => {
                 KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)?
             }
+            KeyKind::EcdsaP384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?,
+            KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519)?,
         })
     }
 }
@@ -244,7 +265,17 @@ pub fn describe_key(cert: &x509_parser::certificate::X509Certificate<'_>) -> Str
         Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
         Ok(PublicKey::EC(ec)) => format!("EC {}", ec.key_size()),
         Ok(PublicKey::DSA(_)) => "DSA".to_owned(),
-        Ok(_) => cert.public_key().algorithm.algorithm.to_id_string(),
+        Ok(_) => match cert
+            .public_key()
+            .algorithm
+            .algorithm
+            .to_id_string()
+            .as_str()
+        {
+            "1.3.101.112" => "Ed25519".to_owned(),
+            "1.3.101.113" => "Ed448".to_owned(),
+            other => other.to_owned(),
+        },
         Err(_) => "unparsable key".to_owned(),
     }
 }
@@ -435,12 +466,13 @@ pub fn off_the_worker<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// An identity in two key types, the RSA one minted only when a server asks for it (RSA key
-/// generation costs about 80 ms; P-256 well under a millisecond).
+/// An identity in every key type the servers may ask for: P-256 made now, the others (RSA-2048,
+/// P-384, Ed25519) minted only when a server's signature schemes need them (RSA key generation
+/// costs about 80 ms; P-256 well under a millisecond).
 pub struct IdentityPair {
     ec: ClientIdentity,
-    rsa: OnceLock<Option<ClientIdentity>>,
-    make_rsa: Box<dyn Fn() -> Option<ClientIdentity> + Send + Sync>,
+    lazy: [OnceLock<Option<ClientIdentity>>; 3],
+    make: Box<dyn Fn(KeyKind) -> Option<ClientIdentity> + Send + Sync>,
 }
 
 impl std::fmt::Debug for IdentityPair {
@@ -452,7 +484,7 @@ impl std::fmt::Debug for IdentityPair {
 }
 
 impl IdentityPair {
-    /// Issues from `ca` with `params`: the P-256 identity now, the RSA one on first use.
+    /// Issues from `ca` with `params`: the P-256 identity now, the other kinds on first use.
     pub fn issue(
         ca: Arc<SigningCa>,
         params: CertificateParams,
@@ -461,22 +493,21 @@ impl IdentityPair {
     ) -> Result<Self, ScanError> {
         let ec = ca.issue(&params, KeyKind::EcdsaP256, origin, &provider)?;
         let origin = origin.to_owned();
-        let make_rsa =
-            Box::new(move || ca.issue(&params, KeyKind::Rsa2048, &origin, &provider).ok());
+        let make = Box::new(move |kind| ca.issue(&params, kind, &origin, &provider).ok());
         Ok(Self {
             ec,
-            rsa: OnceLock::new(),
-            make_rsa,
+            lazy: Default::default(),
+            make,
         })
     }
 
     /// The identity whose key type the server's signature schemes accept.
     pub fn for_schemes(&self, schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
-        match KeyKind::choose(schemes) {
-            KeyKind::EcdsaP256 => Some(self.ec.clone()),
-            KeyKind::Rsa2048 => self
-                .rsa
-                .get_or_init(|| off_the_worker(|| (self.make_rsa)()))
+        let kind = KeyKind::choose(schemes);
+        match kind.lazy_index().and_then(|i| self.lazy.get(i)) {
+            None => Some(self.ec.clone()),
+            Some(cell) => cell
+                .get_or_init(|| off_the_worker(|| (self.make)(kind)))
                 .clone(),
         }
     }
@@ -518,6 +549,16 @@ mod tests {
             KeyKind::Rsa2048
         );
         assert_eq!(KeyKind::choose(&[]), KeyKind::EcdsaP256);
+        assert_eq!(
+            KeyKind::choose(&[S::ED25519, S::ECDSA_NISTP384_SHA384]),
+            KeyKind::EcdsaP384
+        );
+        assert_eq!(KeyKind::choose(&[S::ED25519]), KeyKind::Ed25519);
+        // Nothing we can make: P-256, which the transport then reports as not presentable.
+        assert_eq!(
+            KeyKind::choose(&[S::ECDSA_NISTP521_SHA512]),
+            KeyKind::EcdsaP256
+        );
     }
 
     #[test]
@@ -541,6 +582,18 @@ mod tests {
         assert_eq!(rsa.summary.key, "RSA 2048");
         assert!(!format!("{ec:?}").contains("PRIVATE"));
         assert!(ec.private_key_der().is_some() && rsa.private_key_der().is_some());
+        // P-384 and Ed25519 for servers that accept nothing else; each can sign what it was
+        // chosen for (the transport checks exactly this before presenting).
+        for (scheme, key) in [
+            (SignatureScheme::ECDSA_NISTP384_SHA384, "EC 384"),
+            (SignatureScheme::ED25519, "Ed25519"),
+        ] {
+            let id = pair
+                .for_schemes(&[scheme])
+                .ok_or(ScanError::NoTrustAnchors)?;
+            assert!(id.summary.key.starts_with(key), "{}", id.summary.key);
+            assert!(id.certified.key.choose_scheme(&[scheme]).is_some(), "{key}");
+        }
         Ok(())
     }
 

@@ -229,7 +229,9 @@ fn settle(old: Fetched, mut new: Fetched, attempts: usize) -> Fetched {
     } else if needs_retry(n) {
         let before = o.detail.clone().unwrap_or_default();
         let now = n.detail.clone().unwrap_or_default();
-        n.detail = Some(if before == now {
+        // The same failure again (it may already carry a count of its own).
+        let same = before == now || before.starts_with(&format!("{now} ("));
+        n.detail = Some(if same {
             format!("{now} ({attempts} attempts)")
         } else {
             format!("{now} (earlier attempt: {before})")
@@ -660,7 +662,6 @@ impl super::TargetProbe for TlsConfigExposed {
                 incomplete: found.incomplete,
                 stack_hint: found.stack_hint,
                 section: super::Section::ConfigProbes(found.observations),
-                ..super::TargetOutcome::default()
             }
         }
         .boxed()
@@ -1031,8 +1032,10 @@ mod tests {
             s.3.detail.as_deref(),
             Some("reset (earlier attempt: timed out (earlier attempt: reset))")
         );
-        let s = settle(at(reset.clone()), at(reset), 2);
+        let s = settle(at(reset.clone()), at(reset.clone()), 2);
         assert_eq!(s.3.detail.as_deref(), Some("reset (2 attempts)"));
+        let s = settle(s, at(reset), 3);
+        assert_eq!(s.3.detail.as_deref(), Some("reset (3 attempts)"));
         let ok = answer(0, "/env", 404, "", "text/plain");
         let s = settle(at(failed(Outcome::Inconclusive, "reset", None)), ok, 2);
         assert_eq!((s.3.http_status, s.3.detail.as_deref()), (Some(404), None));
