@@ -354,8 +354,9 @@ pub fn markdown(data: &[u8]) {
     let failed = probe_core::engine::failed(&target, s.clone());
     let mut judged = probe_core::engine::failed(&target, String::new());
     judged.error = None;
-    judged.findings =
-        vec![Finding::new(FindingId::ClientCertOptional, s.clone()).with_evidence(&s, s.clone())];
+    judged.findings = vec![Finding::new(FindingId::ClientCertOptional, s.clone())
+        .with_evidence(&s, s.clone())
+        .into()];
     // Through serde: the observation gains fields as probe-core grows, and they have defaults.
     let observation: Result<ProbeObservation, _> = serde_json::from_value(serde_json::json!({
         "id": "no-client-cert", "tls_version": "1.3", "client_cert": null,

@@ -37,12 +37,15 @@ enum Door {
     IgnoresHeaders,
 }
 
+/// What the server saw of each request: its `Host` and its `Authorization` header.
+type Seen = Arc<std::sync::Mutex<Vec<(String, Option<String>)>>>;
+
 struct Lab {
     url: String,
     port: u16,
     task: tokio::task::JoinHandle<()>,
     /// Every request's `Host` (without the port) and its `Authorization` header, if any.
-    seen: Arc<std::sync::Mutex<Vec<(String, Option<String>)>>>,
+    seen: Seen,
 }
 
 impl Drop for Lab {
@@ -72,7 +75,7 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
     let open: Arc<ServerConfig> = pki::server_config(certified, ServerAuth::None, &[b"http/1.1"])?;
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let port = listener.local_addr()?.port();
-    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen: Seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let record = seen.clone();
     let task = tokio::spawn(async move {
         for _ in 0..500 {
