@@ -128,6 +128,7 @@ pub async fn run(req: LateAuthRequest<'_>) -> LateAuthExchange {
         out.inconclusive = Some(reason);
     }
     lock(&wire).analyse(req.version, &mut out);
+    redact(&mut out, &req.target.headers);
     out.elapsed = started.elapsed();
     out
 }
@@ -250,7 +251,9 @@ fn refused_or(
     }
 }
 
-/// `GET <path> HTTP/1.1` with Host, User-Agent and `Connection: close`.
+/// `GET <path> HTTP/1.1` with Host, User-Agent, the user's headers (as the rustls transport sends
+/// them: an API that also wants a token must get it here too, or a refusal for want of the token
+/// would read as a refusal of the certificate) and `Connection: close`.
 fn request_bytes(req: &LateAuthRequest<'_>) -> Result<Vec<u8>, String> {
     let path = req.path.unwrap_or(&req.target.path);
     if !path.starts_with('/') || path.bytes().any(|b| b <= b' ' || b == 0x7f) {
@@ -259,13 +262,21 @@ fn request_bytes(req: &LateAuthRequest<'_>) -> Result<Vec<u8>, String> {
             sanitize(path.as_bytes(), 80)
         ));
     }
-    Ok(format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: mtls-scan/{}\r\nAccept: */*\r\n\
-         Connection: close\r\n\r\n",
+    let mut out = format!(
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: mtls-scan/{}\r\nAccept: */*\r\n",
         req.target.authority(),
         env!("CARGO_PKG_VERSION"),
     )
-    .into_bytes())
+    .into_bytes();
+    for (name, value) in &req.target.headers.0 {
+        // `HeaderName`/`HeaderValue` hold no CR or LF: no header injection.
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"Connection: close\r\n\r\n");
+    Ok(out)
 }
 
 /// The parsed head: its length, status, `Server` header and `Content-Length`.
@@ -274,6 +285,7 @@ struct Head {
     status: u16,
     server: Option<String>,
     content_length: Option<usize>,
+    chunked: bool,
 }
 
 /// Parses a response head; `Ok(None)` while it is incomplete.
@@ -298,6 +310,11 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
         content_length: header("content-length")
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.trim().parse().ok()),
+        chunked: header("transfer-encoding").is_some_and(|v| {
+            String::from_utf8_lossy(v)
+                .to_ascii_lowercase()
+                .contains("chunked")
+        }),
     }))
 }
 
@@ -348,8 +365,39 @@ where
         }
     }
     body.truncate(want);
+    if head.chunked {
+        body = dechunk(&body);
+    }
     out.body_excerpt = Some(sanitize(&body, limits.excerpt_chars));
     Ok(())
+}
+
+/// The user's header values, wherever the server echoed them, replaced by `<redacted>`.
+fn redact(out: &mut LateAuthExchange, headers: &crate::target::ExtraHeaders) {
+    for text in [out.body_excerpt.as_mut(), out.server_header.as_mut()]
+        .into_iter()
+        .flatten()
+    {
+        crate::transport::redact_secrets(text, headers);
+    }
+}
+
+/// The data of a chunked body as far as it was read (the sizes and their extensions dropped); a
+/// malformed or cut size line ends it.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut data = Vec::new();
+    while let Ok(httparse::Status::Complete((used, size))) = httparse::parse_chunk_size(raw) {
+        let rest = raw.get(used..).unwrap_or_default();
+        let take = usize::try_from(size).unwrap_or(usize::MAX).min(rest.len());
+        if take == 0 {
+            break;
+        }
+        data.extend_from_slice(rest.get(..take).unwrap_or_default());
+        // The chunk's trailing CRLF.
+        raw = rest.get(take..).unwrap_or_default();
+        raw = raw.strip_prefix(b"\r\n").unwrap_or(raw);
+    }
+    data
 }
 
 /// One read, appended to `buf`.
@@ -603,6 +651,48 @@ impl AsyncWrite for Tap {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chunked_bodies_are_read_without_their_framing() {
+        assert_eq!(
+            super::dechunk(b"5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n"),
+            b"hello, world"
+        );
+        // Cut inside a chunk: what was read; a malformed size: stops there.
+        assert_eq!(super::dechunk(b"a\r\nabc"), b"abc");
+        assert_eq!(super::dechunk(b"zz\r\nabc"), b"");
+    }
+
+    #[test]
+    fn the_users_headers_are_sent_late_too() {
+        let mut target = crate::target::Target::parse("https://api.example:8443/admin")
+            .unwrap_or_else(|e| panic!("{e}"));
+        target.headers.0.push(
+            crate::target::ExtraHeaders::parse_one("Authorization: Bearer tok3n")
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let req = super::LateAuthRequest {
+            target: &target,
+            version: crate::facts::TlsVersion::Tls12,
+            identity: None,
+            limits: crate::transport::Limits::default(),
+            path: None,
+        };
+        let bytes = super::request_bytes(&req).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.starts_with("GET /admin HTTP/1.1\r\nHost: api.example:8443\r\n"));
+        assert!(
+            text.contains("\r\nauthorization: Bearer tok3n\r\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("Connection: close\r\n\r\n"));
+        let mut out = super::LateAuthExchange {
+            body_excerpt: Some("hello Bearer tok3n".into()),
+            ..Default::default()
+        };
+        super::redact(&mut out, &target.headers);
+        assert_eq!(out.body_excerpt.as_deref(), Some("hello <redacted>"));
+    }
+
     use super::*;
 
     #[test]

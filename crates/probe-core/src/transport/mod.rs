@@ -504,8 +504,23 @@ async fn ask_all(
 /// Replaces every value of the user's headers (4 characters or more) in the text kept from the
 /// server (body excerpt, `Server` header, detail) with `<redacted>`.
 fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::ExtraHeaders) {
-    // The whole value, and the credential after an auth scheme (`Bearer xyz` → `xyz`); the
-    // longest first, so a value is replaced before a part of it.
+    for text in [
+        result.body_excerpt.as_mut(),
+        result.server_header.as_mut(),
+        result.detail.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        redact_secrets(text, headers);
+    }
+}
+
+/// Replaces in `text` every value of the user's headers, and the credential after an auth scheme
+/// (`Bearer xyz` → `xyz`), 4 characters or more, with `<redacted>`: a server that echoes the
+/// token must not put it in a report.
+pub(crate) fn redact_secrets(text: &mut String, headers: &crate::target::ExtraHeaders) {
+    // The longest first, so a value is replaced before a part of it.
     let mut secrets: Vec<&str> = headers
         .0
         .iter()
@@ -515,25 +530,10 @@ fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::Ex
         .filter(|v| v.len() >= 4)
         .collect();
     secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    if secrets.is_empty() {
-        return;
-    }
-    let redact = |text: &mut String| {
-        for secret in &secrets {
-            if text.contains(secret) {
-                *text = text.replace(secret, "<redacted>");
-            }
+    for secret in secrets {
+        if text.contains(secret) {
+            *text = text.replace(secret, "<redacted>");
         }
-    };
-    for text in [
-        result.body_excerpt.as_mut(),
-        result.server_header.as_mut(),
-        result.detail.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        redact(text);
     }
 }
 
