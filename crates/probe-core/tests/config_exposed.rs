@@ -162,7 +162,7 @@ async fn each_leak_format_is_read_and_secrets_are_redacted() -> Res {
     }
     // The first leak is Spring's: its fix comes first.
     assert_eq!(
-        f.fixes.first().map(|x| (x.stack.as_str(), x.guessed)),
+        f.fixes.first().map(|x| (x.stack.as_ref(), x.guessed)),
         Some(("Java/Spring", true))
     );
     // Not one secret value anywhere in the report.
@@ -184,7 +184,7 @@ async fn other_exposed_config_is_medium() -> Res {
     assert_eq!(f.severity, Severity::Medium);
     assert!(f.detail.contains("/debug/vars (Go expvar"), "{}", f.detail);
     assert_eq!(
-        f.fixes.first().map(|x| (x.stack.as_str(), x.guessed)),
+        f.fixes.first().map(|x| (x.stack.as_ref(), x.guessed)),
         Some(("Go", true))
     );
     Ok(())
@@ -352,7 +352,7 @@ async fn nginx_serving_a_dotenv_beside_its_spa() -> Res {
         "only the dotenv; the SPA's index answers the rest"
     );
     assert_eq!(
-        f.fixes.first().map(|x| (x.stack.as_str(), x.guessed)),
+        f.fixes.first().map(|x| (x.stack.as_ref(), x.guessed)),
         Some(("Node.js", true))
     );
     assert!(!serde_json::to_string(&t)?.contains("hunter2"));

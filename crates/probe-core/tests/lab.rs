@@ -380,7 +380,7 @@ async fn with_the_lab_ca_as_anchor_server_certificates_are_trusted(
     assert_eq!(f.severity, probe_core::finding::Severity::High);
     assert!(f.detail.contains("server.ssl.client-auth"), "{}", f.detail);
     assert_eq!(
-        f.fixes.first().map(|x| x.stack.as_str()),
+        f.fixes.first().map(|x| x.stack.as_ref()),
         Some("Java/Spring")
     );
     assert!(!serde_json::to_string(&report)?.contains("lab-secret-do-not-report"));

@@ -459,7 +459,7 @@ async fn nginx_rsa_1024_key_is_weak() -> Res {
     );
     // The fix for the guessed stack (nginx, from its Server header) comes first.
     assert_eq!(
-        f.fixes.first().map(|x| (x.stack.as_str(), x.guessed)),
+        f.fixes.first().map(|x| (x.stack.as_ref(), x.guessed)),
         Some(("nginx", true))
     );
     Ok(())

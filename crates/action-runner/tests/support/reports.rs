@@ -284,7 +284,7 @@ fn hostile() -> TargetReport {
     f.evidence.insert(HOSTILE.into(), HOSTILE.into());
     f.fixes = vec![StackFix {
         stack: HOSTILE.into(),
-        fix: format!("```\n</details></pre><script>\n````\n{HOSTILE}"),
+        fix: format!("```\n</details></pre><script>\n````\n{HOSTILE}").into(),
         guessed: true,
     }];
     let mut implied = finding(FindingId::UntrustedClientCertAccepted, HOSTILE);

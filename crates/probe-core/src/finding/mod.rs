@@ -486,9 +486,10 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackFix {
     /// The stack, e.g. `nginx`, `Go`, `Node.js`.
-    pub stack: String,
-    /// Code or configuration that fixes it.
-    pub fix: String,
+    pub stack: std::borrow::Cow<'static, str>,
+    /// Code or configuration that fixes it (the catalogue's text, borrowed: a fleet report holds
+    /// thousands of findings, each with seven fixes).
+    pub fix: std::borrow::Cow<'static, str>,
     /// True when the scan guessed this is the server's stack.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub guessed: bool,

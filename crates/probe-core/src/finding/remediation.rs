@@ -99,7 +99,7 @@ pub fn fixes(id: FindingId, guessed: Option<Stack>) -> Vec<StackFix> {
     order
         .into_iter()
         .map(|stack| StackFix {
-            stack: stack.name().to_owned(),
+            stack: stack.name().into(),
             fix: fix(id, stack),
             guessed: Some(stack) == guessed,
         })
@@ -107,37 +107,37 @@ pub fn fixes(id: FindingId, guessed: Option<Stack>) -> Vec<StackFix> {
 }
 
 /// The fix of one finding id on one stack.
-pub fn fix(id: FindingId, stack: Stack) -> String {
+pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
     use FindingId::*;
     match id {
-        ClientCertNotRequested | ClientCertOptional => require(stack).to_owned(),
-        ClientCertEnforcedByApp => in_handshake(stack).to_owned(),
+        ClientCertNotRequested | ClientCertOptional => require(stack).into(),
+        ClientCertEnforcedByApp => in_handshake(stack).into(),
         UntrustedClientCertAccepted
         | ForgedClientCertAccepted
         | ExpiredClientCertAccepted
         | NotYetValidClientCertAccepted
         | WrongEkuClientCertAccepted
         | ClientKeyPossessionNotVerified => {
-            format!("{}\n{}", verify_lead(id, stack), verify(stack))
+            format!("{}\n{}", verify_lead(id, stack), verify(stack)).into()
         }
-        EnforcementUnverified => unverified(stack).to_owned(),
-        ServerCertUntrusted | ServerCertSelfSigned => server_cert(stack).to_owned(),
-        ServerChainIncomplete => full_chain(stack).to_owned(),
-        ServerCertExpired | ServerCertExpiring => renew(stack).to_owned(),
-        ServerCertHostnameMismatch => hostname(stack).to_owned(),
-        ServerCertWeakKey => weak_key(stack).to_owned(),
-        ServerCertWeakSignature => weak_signature(stack).to_owned(),
-        TlsConfigExposed => exposed(stack).to_owned(),
-        SniHostMismatchBypass => sni_host(stack).to_owned(),
-        SessionResumptionBypass => resumption(stack).to_owned(),
-        ClientCertHeaderSpoofing => header_spoofing(stack).to_owned(),
-        ClientSkipsServerVerification => client_verify(stack).to_owned(),
-        ClientSkipsHostnameCheck => client_hostname(stack).to_owned(),
-        ClientAcceptsExpiredServerCert => client_expiry(stack).to_owned(),
-        ClientSendsIdentityToUntrustedServer => client_identity(stack).to_owned(),
+        EnforcementUnverified => unverified(stack).into(),
+        ServerCertUntrusted | ServerCertSelfSigned => server_cert(stack).into(),
+        ServerChainIncomplete => full_chain(stack).into(),
+        ServerCertExpired | ServerCertExpiring => renew(stack).into(),
+        ServerCertHostnameMismatch => hostname(stack).into(),
+        ServerCertWeakKey => weak_key(stack).into(),
+        ServerCertWeakSignature => weak_signature(stack).into(),
+        TlsConfigExposed => exposed(stack).into(),
+        SniHostMismatchBypass => sni_host(stack).into(),
+        SessionResumptionBypass => resumption(stack).into(),
+        ClientCertHeaderSpoofing => header_spoofing(stack).into(),
+        ClientSkipsServerVerification => client_verify(stack).into(),
+        ClientSkipsHostnameCheck => client_hostname(stack).into(),
+        ClientAcceptsExpiredServerCert => client_expiry(stack).into(),
+        ClientSendsIdentityToUntrustedServer => client_identity(stack).into(),
         // The enum is non_exhaustive only for other crates; keep a sane default.
         #[allow(unreachable_patterns)]
-        _ => require(stack).to_owned(),
+        _ => require(stack).into(),
     }
 }
 
@@ -832,7 +832,7 @@ mod tests {
     fn guessed_stack_comes_first() {
         let fixes = fixes(FindingId::ClientCertOptional, Some(Stack::Nginx));
         assert_eq!(
-            fixes.first().map(|f| (f.stack.as_str(), f.guessed)),
+            fixes.first().map(|f| (f.stack.as_ref(), f.guessed)),
             Some(("nginx", true))
         );
         assert!(fixes
