@@ -139,7 +139,7 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
         .map(|view| view.version)
         .collect();
     // A version whose baseline could not be read, while another was: that version is unjudged.
-    let mut incomplete: Vec<IncompleteProbe> = views
+    let incomplete: Vec<IncompleteProbe> = views
         .iter()
         .filter_map(|view| view.of(ProbeId::NO_CLIENT_CERT))
         .filter(|o| o.outcome.is_unreadable())
@@ -158,38 +158,59 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
             incomplete,
         };
     }
-
-    let mut level: Option<(ClientAuth, Option<Layer>)> = None;
-    let mut control = Control::default();
-    let mut found = Collector::default();
+    let mut judging = Judging {
+        incomplete,
+        ..Judging::default()
+    };
     for view in views.iter().filter(|view| spoken.contains(&view.version)) {
+        judging.version(view, obs);
+    }
+    judging.verdict(spoken)
+}
+
+/// What the versions judged so far add up to.
+#[derive(Default)]
+struct Judging {
+    /// The weakest client-auth level seen, and where it is enforced.
+    level: Option<(ClientAuth, Option<Layer>)>,
+    /// Where the positive control stands.
+    control: Control,
+    /// The findings, merged across versions.
+    found: Collector,
+    /// The probes that could have raised a finding and could not be read.
+    incomplete: Vec<IncompleteProbe>,
+}
+
+impl Judging {
+    /// Judges one version the server spoke: its level, every probe's findings, what stays unread.
+    fn version(&mut self, view: &VersionView<'_>, obs: &[ProbeObservation]) {
         let v = view.version;
         let Some(nc) = view.of(ProbeId::NO_CLIENT_CERT) else {
-            continue;
+            return;
         };
         // Refused before any CertificateRequest, and no late answer to judge instead: what this
         // version does about certificates is unknown, so it sets no level and is incomplete.
         let unread = refused_before_asking(nc, late_baseline(obs, v));
         if unread.is_none() {
             let here = level_of(nc);
-            level = Some(match level {
+            self.level = Some(match self.level {
                 Some(prev) if prev.0 <= here.0 => prev,
                 _ => here,
             });
         }
         for probe in registry::PROBES {
             for j in probe.judge(view) {
-                found.add(v, j.finding, j.from);
+                self.found.add(v, j.finding, j.from);
             }
         }
         if let Some(unread) = unread {
-            incomplete.push(unread);
-            continue;
+            self.incomplete.push(unread);
+            return;
         }
         if !nc.cert_requested {
             // Nothing about certificates the server never asked for.
-            control.never_asked.push(v);
-            continue;
+            self.control.never_asked.push(v);
+            return;
         }
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.
@@ -200,25 +221,28 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
             .filter(|o| o.id != ProbeId::NO_CLIENT_CERT)
         {
             if o.outcome.is_unreadable() && !open_door {
-                incomplete.push(IncompleteProbe::of(o));
+                self.incomplete.push(IncompleteProbe::of(o));
             }
         }
-        forged_implied_by_untrusted(&view.observations, v, &mut found);
-        control.see(view);
+        forged_implied_by_untrusted(&view.observations, v, &mut self.found);
+        self.control.see(view);
     }
 
-    let mut findings: Vec<Finding> = found.0.into_values().collect();
-    sort_findings(&mut findings);
-    let (client_auth, enforced_at) = level.unwrap_or((ClientAuth::Unknown, None));
-    Verdict {
-        client_auth,
-        enforced_at,
-        tls_versions: spoken,
-        findings,
-        error: None,
-        verification: control.status(),
-        verification_detail: control.detail(),
-        incomplete,
+    /// The verdict over the versions spoken.
+    fn verdict(self, spoken: Vec<TlsVersion>) -> Verdict {
+        let mut findings: Vec<Finding> = self.found.0.into_values().collect();
+        sort_findings(&mut findings);
+        let (client_auth, enforced_at) = self.level.unwrap_or((ClientAuth::Unknown, None));
+        Verdict {
+            client_auth,
+            enforced_at,
+            tls_versions: spoken,
+            findings,
+            error: None,
+            verification: self.control.status(),
+            verification_detail: self.control.detail(),
+            incomplete: self.incomplete,
+        }
     }
 }
 
