@@ -165,7 +165,7 @@ impl Reneg {
 }
 
 /// A CA (long-lived, so no expiry finding), the server's certificate for 127.0.0.1, as
-/// `ca.crt`, `server.crt`, `server.key`.
+/// `ca.crt`, `server.crt`, `server.key` (and an RSA pair, `server-rsa.crt`, `server-rsa.key`).
 fn write_pki(dir: &Path) -> Result<CertificateDer<'static>, BoxError> {
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
@@ -182,6 +182,13 @@ fn write_pki(dir: &Path) -> Result<CertificateDer<'static>, BoxError> {
     fs::write(dir.join("ca.crt"), ca_cert.pem())?;
     fs::write(dir.join("server.crt"), server_cert.pem())?;
     fs::write(dir.join("server.key"), server_key.serialize_pem())?;
+    // An RSA server key for rsa-any (RSA-only signature algorithms bind the server's own
+    // handshake signature too).
+    let rsa_key = KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)?;
+    let rsa_params = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])?;
+    let rsa_cert = rsa_params.signed_by(&rsa_key, &issuer)?;
+    fs::write(dir.join("server-rsa.crt"), rsa_cert.pem())?;
+    fs::write(dir.join("server-rsa.key"), rsa_key.serialize_pem())?;
     Ok(ca_cert.der().clone())
 }
 
@@ -311,6 +318,45 @@ async fn a_renegotiation_that_asks_is_judged_from_the_late_probes() -> Result<()
         .probes
         .iter()
         .any(|p| p.late && p.id == ProbeId::UNTRUSTED_CLIENT_CERT && p.client_cert.is_some()));
+    assert_eq!(t.grade, Grade::F);
+    Ok(())
+}
+
+/// Any certificate accepted after a renegotiation that allows RSA client signatures only, with
+/// Node's session tickets on. The late client must present its RSA identity (P-256 goes first:
+/// the late request's schemes are encrypted) and must not resume (a resumed renegotiation asks
+/// nothing). Before: the certificate was never sent, the probe read as refused, grade A; or the
+/// renegotiation resumed and nothing was asked.
+#[tokio::test]
+async fn rsa_only_late_requests_get_the_rsa_identity_and_no_resumption() -> Result<(), BoxError> {
+    let Some(server) = Reneg::start("rsa-any")? else {
+        return Ok(());
+    };
+    let t = server.scan().await?;
+    let late = late_baseline(&t);
+    assert_eq!(
+        (late.outcome, late.asked_after_handshake),
+        (Outcome::RefusedHttp, Some(LateAsk::Renegotiation)),
+        "a full renegotiation, asked: {late:?}"
+    );
+    let untrusted = t
+        .probes
+        .iter()
+        .find(|p| p.late && p.id == ProbeId::UNTRUSTED_CLIENT_CERT)
+        .ok_or("no late untrusted probe")?;
+    assert_eq!(untrusted.outcome, Outcome::Served, "{untrusted:?}");
+    assert_eq!(
+        untrusted.client_cert.as_ref().map(|c| c.key.as_str()),
+        Some("RSA 2048")
+    );
+    let roots = root_ids(&t);
+    assert!(
+        roots.contains(&(
+            FindingId::UntrustedClientCertAccepted.to_string(),
+            Severity::Critical
+        )),
+        "{roots:?}"
+    );
     assert_eq!(t.grade, Grade::F);
     Ok(())
 }

@@ -61,14 +61,41 @@ pub async fn run_one(
             }
         }
     }
-    let exchange = late_auth::run(LateAuthRequest {
-        target,
-        version,
-        identity: identity.as_ref(),
-        limits,
-        path: None,
-    })
-    .await;
+    let run = |identity: Option<crate::identity::ClientIdentity>| async move {
+        let x = late_auth::run(LateAuthRequest {
+            target,
+            version,
+            identity: identity.as_ref(),
+            limits,
+            path: None,
+        })
+        .await;
+        (x, identity)
+    };
+    let (mut exchange, mut identity) = run(identity).await;
+    // Asked, but OpenSSL sent an empty Certificate: the key type is not among those the server
+    // accepts (the schemes of a late request are encrypted, so P-256 went first). Once more with
+    // the RSA identity; if that is not sent either, the probe presented nothing and proves nothing.
+    let unsent = |x: &LateAuthExchange, identity: &Option<crate::identity::ClientIdentity>| {
+        identity.is_some() && (x.asked.is_some() || x.handshake_cert_requested) && !x.cert_sent
+    };
+    if unsent(&exchange, &identity) {
+        let rsa = chooser
+            .and_then(|c| c.choose(&[], RSA_SCHEMES))
+            .filter(|i| i.private_key_der().is_some());
+        if let Some(rsa) = rsa {
+            (exchange, identity) = run(Some(rsa)).await;
+        }
+    }
+    if unsent(&exchange, &identity) {
+        exchange.http_status = None;
+        exchange.alert = None;
+        exchange.inconclusive = Some(
+            "the server asked for a certificate but none could be presented: it accepts none of \
+             the signature schemes the scan's keys (P-256, RSA) make"
+                .to_owned(),
+        );
+    }
     Ok(observation(
         id,
         version,
@@ -76,6 +103,12 @@ pub async fn run_one(
         identity.map(|i| i.summary),
     ))
 }
+
+/// The schemes that make a chooser pick its RSA identity.
+const RSA_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA256,
+];
 
 /// The facts of a late exchange as an observation of `id`.
 fn observation(

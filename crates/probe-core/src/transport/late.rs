@@ -147,7 +147,10 @@ fn prepare(req: &LateAuthRequest<'_>) -> Result<Ssl, String> {
         .map_err(|e| fail("version", e))?;
     ctx.set_verify(SslVerifyMode::NONE);
     ctx.clear_options(SslOptions::NO_RENEGOTIATION);
-    ctx.set_options(SslOptions::IGNORE_UNEXPECTED_EOF);
+    // No ticket and no session cache: a server that resumes on renegotiation (Node's default)
+    // would make the second handshake an abbreviated one, with no CertificateRequest to see.
+    ctx.set_options(SslOptions::IGNORE_UNEXPECTED_EOF | SslOptions::NO_TICKET);
+    ctx.set_session_cache_mode(openssl::ssl::SslSessionCacheMode::OFF);
     if req.version == TlsVersion::Tls13 {
         openssl_pha::offer_post_handshake_auth(&mut ctx);
     }
