@@ -2,7 +2,7 @@
 //! suppressions with an expiry date, baselines (new / unchanged / fixed), and merging shard
 //! reports. Pure functions: nothing here touches the network.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::{FindingId, Severity};
 use crate::grade::grade_target;
@@ -123,22 +123,25 @@ pub fn apply(
 }
 
 /// Marks each finding `new` or `unchanged` against a baseline report, and lists the baseline's
-/// findings that are gone in `report.fixed`. Only targets scanned in both count as fixed.
+/// findings that are gone in `report.fixed`. Only targets scanned in both count as fixed. A
+/// finding whose severity rose since the baseline (medium then, critical now) is `new`: a
+/// regression must not pass `--fail-on new` as "unchanged".
 pub fn compare_baseline(report: &mut Report, baseline: &Report) {
     let key = |url: &str, id: FindingId| (url.to_owned(), id);
-    let before: BTreeSet<(String, FindingId)> = baseline
-        .targets
-        .iter()
-        .flat_map(|t| t.findings.iter().map(move |f| key(&t.url, f.id)))
-        .collect();
+    let mut before: BTreeMap<(String, FindingId), Severity> = BTreeMap::new();
+    for t in &baseline.targets {
+        for f in &t.findings {
+            let worst = before.entry(key(&t.url, f.id)).or_insert(f.severity);
+            *worst = (*worst).max(f.severity);
+        }
+    }
     let mut now = BTreeSet::new();
     for t in &mut report.targets {
         for f in &mut t.findings {
             let k = key(&t.url, f.id);
-            f.marks.baseline = Some(if before.contains(&k) {
-                BaselineState::Unchanged
-            } else {
-                BaselineState::New
+            f.marks.baseline = Some(match before.get(&k) {
+                Some(was) if f.severity <= *was => BaselineState::Unchanged,
+                _ => BaselineState::New,
             });
             now.insert(k);
         }
@@ -150,7 +153,7 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
         .map(|t| t.url.as_str())
         .collect();
     report.fixed = before
-        .into_iter()
+        .into_keys()
         .filter(|k| !now.contains(k) && scanned.contains(k.0.as_str()))
         .map(|(url, id)| FixedFinding { url, id })
         .collect();
@@ -170,8 +173,9 @@ pub fn new_findings(report: &Report) -> Vec<String> {
         .collect()
 }
 
-/// Merges shard reports into one: targets sorted by URL (the first of a URL given twice kept),
-/// each `impostor` run kept beside its target, the overall grade recomputed.
+/// Merges shard reports into one: targets sorted by URL (of a URL given twice, the worse copy
+/// kept: the lower score, an unscanned one first, so the order of the files never turns a failure
+/// into a pass), each `impostor` run kept beside its target, the overall grade recomputed.
 pub fn merge(reports: Vec<Report>) -> Report {
     let duration = reports.iter().map(|r| r.duration_ms).fold(0.0, f64::max);
     let mut targets = Vec::new();
@@ -180,7 +184,12 @@ pub fn merge(reports: Vec<Report>) -> Report {
         targets.extend(r.targets);
         impostor.extend(r.impostor);
     }
-    targets.sort_by(|a: &TargetReport, b| a.url.cmp(&b.url));
+    targets.sort_by(|a: &TargetReport, b| {
+        a.url
+            .cmp(&b.url)
+            .then(b.error.is_some().cmp(&a.error.is_some()))
+            .then(a.score.cmp(&b.score))
+    });
     targets.dedup_by(|a, b| a.url == b.url);
     impostor.sort_by(|a, b| a.url.cmp(&b.url));
     impostor.dedup_by(|a, b| a.url == b.url);
@@ -335,5 +344,56 @@ mod tests {
             }]
         );
         assert!(has_new_findings(&now));
+    }
+
+    #[test]
+    fn merge_keeps_the_worse_copy_of_a_url_whatever_the_order() {
+        let mut good = target("https://a.example/", &[]);
+        (good.score, good.grade) = (100, crate::grade::Grade::A);
+        let mut bad = target("https://a.example/", &[FindingId::ClientCertOptional]);
+        (bad.score, bad.grade) = (0, crate::grade::Grade::F);
+        for pair in [[&good, &bad], [&bad, &good]] {
+            let merged = merge(
+                pair.iter()
+                    .map(|t| Report::new(vec![(*t).clone()], 1.0))
+                    .collect(),
+            );
+            assert_eq!(merged.targets.len(), 1);
+            assert_eq!(merged.grade, crate::grade::Grade::F);
+        }
+    }
+
+    #[test]
+    fn a_finding_whose_severity_rose_is_new() {
+        let mut base = Report::new(
+            vec![target(
+                "https://a.example/",
+                &[FindingId::ClientCertNotRequested],
+            )],
+            1.0,
+        );
+        base.targets[0].findings[0].severity = Severity::High;
+        let mut now = Report::new(
+            vec![target(
+                "https://a.example/",
+                &[FindingId::ClientCertNotRequested],
+            )],
+            1.0,
+        );
+        assert_eq!(now.targets[0].findings[0].severity, Severity::Critical);
+        compare_baseline(&mut now, &base);
+        assert_eq!(
+            now.targets[0].findings[0].marks.baseline,
+            Some(BaselineState::New)
+        );
+        assert!(has_new_findings(&now));
+        // The same severity, or a lower one, is unchanged.
+        let mut again = now.clone();
+        again.targets[0].findings[0].severity = Severity::High;
+        compare_baseline(&mut again, &base);
+        assert_eq!(
+            again.targets[0].findings[0].marks.baseline,
+            Some(BaselineState::Unchanged)
+        );
     }
 }

@@ -220,7 +220,10 @@ impl Judging {
             .iter()
             .filter(|o| o.id != ProbeId::NO_CLIENT_CERT)
         {
-            if o.outcome.is_unreadable() && !open_door {
+            // A version refusal where the baseline got through (the same ClientHello): a
+            // load balancer's other backend or a rate limiter, not an answer about certificates.
+            let unread = o.outcome.is_unreadable() || o.outcome == Outcome::UnsupportedVersion;
+            if unread && !open_door {
                 self.incomplete.push(IncompleteProbe::of(o));
             }
         }

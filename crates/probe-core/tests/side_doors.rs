@@ -35,6 +35,9 @@ enum Door {
     TrustsVerifyHeader,
     /// No client auth in TLS; the app refuses everything with 403, headers or not.
     IgnoresHeaders,
+    /// No client auth in TLS; the app trusts `X-SSL-Client-Verify: SUCCESS` and redirects
+    /// everyone else to its login page (302).
+    TrustsVerifyHeaderRedirects,
 }
 
 /// What the server saw of each request: its `Host` and its `Authorization` header.
@@ -145,6 +148,13 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                             }
                         }
                         Door::IgnoresHeaders => ("403 Forbidden", "client certificate required"),
+                        Door::TrustsVerifyHeaderRedirects => {
+                            if text.contains("\r\nx-ssl-client-verify: success\r\n") {
+                                ("200 OK", "the secret area")
+                            } else {
+                                ("302 Found\r\nLocation: /login", "")
+                            }
+                        }
                     };
                     let answer = format!(
                         "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -287,5 +297,23 @@ async fn the_users_headers_never_go_to_another_host() -> Result<(), BoxError> {
         "no request with another Host was made: {seen:?}"
     );
     assert!(other.iter().all(|(_, a)| a.is_none()), "{other:?}");
+    Ok(())
+}
+
+/// An application that redirects anonymous clients to its login page (302) and trusts a forwarded
+/// verify header: the side doors run on any answer that did not serve, not only on 401/403.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trusted_header_behind_a_login_redirect_is_found() -> Result<(), BoxError> {
+    let lab = start(Door::TrustsVerifyHeaderRedirects).await?;
+    let t = scan(&lab).await?;
+    let f = finding(&t, FindingId::ClientCertHeaderSpoofing)
+        .unwrap_or_else(|| panic!("not found: {:#?}", t.findings));
+    assert!(
+        f.detail.contains("did not serve the request (HTTP 302)")
+            && f.detail.contains("Let in by: X-SSL-Client-Verify"),
+        "{}",
+        f.detail
+    );
+    assert_eq!(t.grade, probe_core::grade::Grade::F);
     Ok(())
 }

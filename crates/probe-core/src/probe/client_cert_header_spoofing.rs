@@ -29,7 +29,7 @@ pub struct ClientCertHeaderSpoofing;
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
     presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Client-S-DN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: all at once, then one family at a time",
-    needs: "a target that refuses an anonymous client over HTTP",
+    needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
 
@@ -179,7 +179,7 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             };
             let Some(refused) = anonymous_refusals(first)
                 .into_iter()
-                .find(|o| o.outcome == Outcome::RefusedHttp)
+                .find(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
             else {
                 return TargetOutcome::default();
             };
@@ -343,7 +343,7 @@ fn finding(
     let mut f = Finding::new(
         FindingId::ClientCertHeaderSpoofing,
         format!(
-            "{version}: without a certificate, {} refused the request (HTTP {}); with forged \
+            "{version}: without a certificate, {} did not serve the request (HTTP {}); with forged \
              client-certificate headers (verify = {verified}) it served HTTP {}. Let in by: {which}.",
             target.authority(),
             refused_with.unwrap_or_default(),
@@ -425,7 +425,7 @@ mod tests {
         let f = &out.findings[0];
         assert_eq!(
             f.detail,
-            "TLS 1.2: without a certificate, secure.test refused the request (HTTP 403); with \
+            "TLS 1.2: without a certificate, secure.test did not serve the request (HTTP 403); with \
              forged client-certificate headers (verify = SUCCESS) it served HTTP 200. Let in by: \
              X-SSL-Client-Verify (HAProxy/nginx convention)."
         );

@@ -32,7 +32,7 @@ pub struct SessionResumptionBypass;
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SESSION_RESUMPTION_BYPASS,
     presents: "no certificate: a session from a name that needs none (no SNI or a sibling name), then offered with the protected SNI and `Host`, per TLS version",
-    needs: "a target that refuses an anonymous client",
+    needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SessionResumptionBypass],
 };
 
@@ -197,7 +197,7 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             FindingId::SessionResumptionBypass,
             format!(
                 "{version}: a session obtained without a certificate with {} was resumed with SNI {} \
-                 and served HTTP {} for {}, while a fresh anonymous connection is refused.",
+                 and served HTTP {} for {}, while a fresh anonymous connection is not served.",
                 a.donor,
                 target.host,
                 offered.status().unwrap_or_default(),

@@ -13,14 +13,20 @@ use crate::transport::{self, ExchangeResult, ExchangeSetup, Sni};
 /// Names tried per target at most.
 pub const MAX_NAMES: usize = 8;
 
-/// The first wave's baselines (not the late-auth ones) that the protected name refused: an
-/// anonymous client is kept out there, so a side door is worth trying. Newest version first.
+/// The first wave's baselines (not the late-auth ones) where the protected name did not serve an
+/// anonymous client: refused it (TLS, 401/403 …), or answered without serving (a redirect to a
+/// login page, 404, 5xx). A side door that gets a 2xx there is worth knowing. Newest version first.
 pub fn anonymous_refusals(first: &FirstWave) -> Vec<&ProbeObservation> {
     let mut refused: Vec<&ProbeObservation> = first
         .observations
         .iter()
         .filter(|o| o.id == ProbeId::NO_CLIENT_CERT && !o.late)
-        .filter(|o| matches!(o.outcome, Outcome::RefusedTls | Outcome::RefusedHttp))
+        .filter(|o| {
+            matches!(
+                o.outcome,
+                Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
+            )
+        })
         .collect();
     refused.sort_by_key(|o| o.tls_version);
     refused

@@ -27,7 +27,7 @@ pub struct SniHostMismatchBypass;
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
     presents: "no certificate, another SNI (none, the served certificate's other names, `sni-name`, the host in capitals, a random name under the parent domain; at most 8) and the protected `Host`; then, on a 2xx, the same SNI with its own `Host`",
-    needs: "a target that refuses an anonymous client",
+    needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
 
@@ -152,6 +152,7 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
     let mut out = TargetOutcome::default();
     let refusal = match refused {
         Outcome::RefusedTls => "refused in the TLS layer",
+        Outcome::Answered => "did not serve (a redirect or an error page)",
         _ => "refused over HTTP",
     };
     let doors: Vec<&Tried> = tried.iter().filter(|t| t.bypass()).collect();
