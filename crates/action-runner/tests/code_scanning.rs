@@ -551,6 +551,7 @@ fn a_thousand_target_summary_stays_under_the_cap() -> TestResult {
         sarif_file: "mtls-scan.sarif".into(),
         shard: None,
         annotations_path: "m.yml".into(),
+        annotation_lines: Default::default(),
     };
     action_runner::github::summary::append(&path, &report, &run)?;
     let md = std::fs::read_to_string(&path)?;

@@ -341,6 +341,49 @@ fn push_events_skip_the_comment_and_put_the_check_run_on_github_sha() -> TestRes
     Ok(())
 }
 
+/// With a config, each annotation of the check run goes on its target's `url:` line (as the
+/// SARIF results do), not on line 1.
+#[test]
+fn check_run_annotations_sit_on_each_targets_config_line() -> TestResult {
+    let rt = runtime()?;
+    let api = Recorder::start(&rt)?;
+    let lab = lab(&rt, &[LabCase::NoClientAuth, LabCase::NoClientAuth])?;
+    let (a, b) = (&lab.servers[0].url, &lab.servers[1].url);
+    let config =
+        format!("# mtls-scan targets\ntargets:\n  - url: {a}\n    tags: [one]\n\n  - url: {b}\n");
+    let ran = Step::with_api(&api.base)?
+        .file("mtls-scan.yml", &config)?
+        .input("config", "mtls-scan.yml")
+        .input("ca-file", &lab.pki.ca_cert_pem)
+        .input("check-run", "true")
+        .run()?;
+    let requests = api.take();
+    check_run_and_requests(&ran, &requests)?;
+    let id = api
+        .with(|g| g.check_runs.keys().next().copied())
+        .ok_or("no run")?;
+    let stored = api.with(|g| g.check_runs[&id].clone());
+    let all = stored["annotations"].as_array().ok_or("no annotations")?;
+    assert!(!all.is_empty(), "{}", ran.explain());
+    for ann in all {
+        assert_eq!(ann["path"], "mtls-scan.yml", "{ann}");
+        let title = ann["title"].as_str().unwrap_or_default();
+        let port_a = a
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        let want = if title.contains(&format!(":{port_a})")) {
+            3
+        } else {
+            6
+        };
+        assert_eq!(ann["start_line"], want, "{ann}");
+        assert_eq!(ann["end_line"], want, "{ann}");
+    }
+    Ok(())
+}
+
 /// 60 lab servers with two root-cause findings each: 120 annotations, sent as the Checks API
 /// requires: the create with 50 (in progress), an update with 50, and a last update with 20 that
 /// completes the run with the conclusion. On the PR's head commit, on line 1 of the workflow file.

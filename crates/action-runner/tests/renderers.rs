@@ -33,6 +33,7 @@ fn run_info() -> RunInfo {
         sarif_file: "mtls-scan.sarif".into(),
         shard: None,
         annotations_path: ".github/workflows/mtls.yml".into(),
+        annotation_lines: Default::default(),
     }
 }
 

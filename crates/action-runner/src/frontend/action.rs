@@ -118,6 +118,19 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
         annotations_path: location
             .as_ref()
             .map_or_else(|| ".github".to_owned(), |l| l.uri.clone()),
+        annotation_lines: location
+            .as_ref()
+            .map(|l| {
+                report
+                    .targets
+                    .iter()
+                    .map(|t| {
+                        let span = l.spans.get(&t.url).unwrap_or(&l.fallback);
+                        (t.url.clone(), span.line)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     let sarif = SarifOptions {
         location,

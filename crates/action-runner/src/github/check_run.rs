@@ -5,6 +5,8 @@
 //! API requires: the create carries the first 50, each update appends 50 more, and the last one
 //! completes the run.
 
+use std::collections::HashMap;
+
 use octocrab::models::CheckRunId;
 use octocrab::params::checks::{
     CheckRunConclusion, CheckRunOutput, CheckRunOutputAnnotation, CheckRunOutputAnnotationLevel,
@@ -37,6 +39,8 @@ pub struct Note {
     pub title: String,
     /// The finding and its fix.
     pub message: String,
+    /// The target's URL: the annotation goes on its line of the file (see [`RunInfo`]).
+    pub url: String,
 }
 
 fn clip(s: &str, max: usize) -> String {
@@ -64,6 +68,7 @@ fn finding_note(t: &TargetReport, f: &ReportedFinding) -> Note {
         level: api_level(level(f.severity)),
         title: clip(&format!("mtls-scan: {} ({})", f.id, t.host_port), MAX_TITLE),
         message: clip(&message, MAX_MESSAGE),
+        url: t.url.clone(),
     }
 }
 
@@ -86,6 +91,7 @@ pub fn notes(report: &Report) -> Vec<Note> {
                 ),
                 MAX_MESSAGE,
             ),
+            url: t.url.clone(),
         })
         .collect();
     let mut roots: Vec<(&TargetReport, &ReportedFinding)> =
@@ -139,7 +145,20 @@ pub fn title(report: &Report, run: &RunInfo, exit: Exit) -> String {
     }
 }
 
-fn output(title: &str, summary: &str, batch: &[Note], path: &str) -> CheckRunOutput {
+fn output(
+    title: &str,
+    summary: &str,
+    batch: &[Note],
+    path: &str,
+    lines: &HashMap<String, usize>,
+) -> CheckRunOutput {
+    let line = |n: &Note| {
+        lines
+            .get(&n.url)
+            .and_then(|l| u32::try_from(*l).ok())
+            .filter(|l| *l > 0)
+            .unwrap_or(1)
+    };
     CheckRunOutput {
         title: title.to_owned(),
         summary: summary.to_owned(),
@@ -148,8 +167,8 @@ fn output(title: &str, summary: &str, batch: &[Note], path: &str) -> CheckRunOut
             .iter()
             .map(|n| CheckRunOutputAnnotation {
                 path: path.to_owned(),
-                start_line: 1,
-                end_line: 1,
+                start_line: line(n),
+                end_line: line(n),
                 start_column: None,
                 end_column: None,
                 annotation_level: match n.level {
@@ -224,6 +243,7 @@ struct Sender<'a> {
     title: String,
     summary: String,
     path: &'a str,
+    lines: &'a HashMap<String, usize>,
     conclusion: CheckRunConclusion,
 }
 
@@ -244,6 +264,7 @@ impl Sender<'_> {
                     &self.summary,
                     batch,
                     self.path,
+                    self.lines,
                 ));
                 let create = if only {
                     create
@@ -263,7 +284,13 @@ impl Sender<'_> {
         let body = || Update {
             status: last.then_some(CheckRunStatus::Completed),
             conclusion: last.then_some(self.conclusion),
-            output: Some(output(&self.title, &self.summary, batch, self.path)),
+            output: Some(output(
+                &self.title,
+                &self.summary,
+                batch,
+                self.path,
+                self.lines,
+            )),
         };
         self.api
             .call(Repeat::RateLimitOnly, || update(self.api, id, body()))
@@ -304,6 +331,7 @@ pub async fn publish(
             "a check run's summary is 65,535 characters",
         ),
         path,
+        lines: &run.annotation_lines,
         conclusion: conclusion(exit),
     };
     let all = notes(report);
@@ -395,17 +423,30 @@ mod tests {
     }
 
     #[test]
-    fn annotations_are_placed_on_line_one_of_the_file() -> serde_json::Result<()> {
-        let note = Note {
+    fn annotations_are_placed_on_their_targets_line_else_line_one() -> serde_json::Result<()> {
+        let note = |url: &str| Note {
             level: "warning",
             title: "t".into(),
             message: "m".into(),
+            url: url.into(),
         };
-        let out = serde_json::to_value(output("T", "S", &[note], ".github/workflows/x.yml"))?;
+        let lines = HashMap::from([("https://a.example:443/".to_owned(), 7)]);
+        let out = serde_json::to_value(output(
+            "T",
+            "S",
+            &[
+                note("https://a.example:443/"),
+                note("https://b.example:443/"),
+            ],
+            "mtls-scan.yml",
+            &lines,
+        ))?;
         assert_eq!(
             out,
             serde_json::json!({"title": "T", "summary": "S", "annotations": [{
-                "path": ".github/workflows/x.yml", "start_line": 1, "end_line": 1,
+                "path": "mtls-scan.yml", "start_line": 7, "end_line": 7,
+                "annotation_level": "warning", "message": "m", "title": "t"}, {
+                "path": "mtls-scan.yml", "start_line": 1, "end_line": 1,
                 "annotation_level": "warning", "message": "m", "title": "t"}]})
         );
         assert_eq!(clip("abcdef", 4), "abc…");

@@ -255,6 +255,7 @@ mod tests {
             sarif_file: "mtls-scan.sarif".into(),
             shard: None,
             annotations_path: ".github/workflows/mtls.yml".into(),
+            annotation_lines: Default::default(),
         }
     }
 

@@ -28,6 +28,9 @@ pub struct RunInfo {
     pub shard: Option<(usize, usize)>,
     /// The repository file the check run's annotations are on (the SARIF results' file).
     pub annotations_path: String,
+    /// Each target's line in that file (its `url:` line in the config, or the workflow line
+    /// naming it), by URL; a target without one is annotated on line 1.
+    pub annotation_lines: std::collections::HashMap<String, usize>,
 }
 
 impl RunInfo {
