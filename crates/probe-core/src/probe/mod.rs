@@ -416,6 +416,78 @@ pub(crate) mod recorded {
             .collect()
     }
 
+    /// What every certificate probe judged by [`super::served_with`] must do, for `probe` raising
+    /// `finding` (catalogue severity `severity`) about `what` it presents: served → exactly that
+    /// finding on that version, from its own observation; let through the handshake and answered
+    /// 3xx/404/5xx → the same at medium; refused or unreadable → nothing; served with no
+    /// certificate presented, or only the other probes served → nothing.
+    pub fn check_served_with(
+        probe: &dyn super::Probe,
+        finding: FindingId,
+        severity: Severity,
+        what: &str,
+    ) {
+        let id = probe.id();
+        let mine = |outcome, status| with_cert(obs(id, outcome, status));
+        assert_eq!(
+            judged(
+                probe,
+                TlsVersion::Tls13,
+                &[mine(Outcome::Served, Some(200))]
+            ),
+            [(
+                finding,
+                severity,
+                format!("TLS 1.3: {what} was served HTTP 200."),
+                id
+            )]
+        );
+        let mut tls12 = mine(Outcome::Served, Some(204));
+        tls12.tls_version = TlsVersion::Tls12;
+        let found = judged(probe, TlsVersion::Tls12, &[tls12]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].2.starts_with("TLS 1.2:") && found[0].2.ends_with("HTTP 204."),
+            "{found:?}"
+        );
+        // Go RequireAnyClientCert on a path that answers 404: the TLS layer let it in.
+        for status in [404, 302, 500] {
+            let found = judged(
+                probe,
+                TlsVersion::Tls13,
+                &[mine(classify_status(status), Some(status))],
+            );
+            assert_eq!(found.len(), 1, "{status}: {found:?}");
+            assert_eq!((found[0].0, found[0].1), (finding, Severity::Medium));
+            assert!(
+                found[0].2.contains(&format!(
+                    "answered HTTP {status}: the TLS layer accepted it"
+                )),
+                "{found:?}"
+            );
+        }
+        for o in presented_not_served(id) {
+            let (outcome, status) = (o.outcome, o.http_status);
+            let found = judged(probe, TlsVersion::Tls13, &[o]);
+            assert!(found.is_empty(), "{outcome:?} {status:?}: {found:?}");
+        }
+        // Asked, but nothing presented: served anonymously is the baseline's finding.
+        let unpresented = [obs(id, Outcome::Served, Some(200))];
+        assert!(judged(probe, TlsVersion::Tls13, &unpresented).is_empty());
+        // Every other probe got in; this one was refused in the TLS layer.
+        let others = [
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200)),
+            with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200))),
+            with_cert(obs(
+                ProbeId::UNTRUSTED_CLIENT_CERT,
+                Outcome::Served,
+                Some(200),
+            )),
+            mine(Outcome::RefusedTls, None),
+        ];
+        assert!(judged(probe, TlsVersion::Tls13, &others).is_empty());
+    }
+
     /// A certificate of `id` presented and not served, each way the transport records it:
     /// refused in TLS with an alert, refused over HTTP (400, 401, 403, 495, 496, classed as the
     /// transport classes them), another answer (404), and an answer that could not be read.

@@ -42,58 +42,15 @@ impl Probe for WrongEkuClientCert {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::{Outcome, ProbeObservation, TlsVersion};
     use crate::finding::Severity;
-    use crate::probe::recorded::{judged, obs, presented_not_served, with_cert};
-
-    fn mine(outcome: Outcome, status: Option<u16>) -> ProbeObservation {
-        with_cert(obs(ProbeId::WRONG_EKU_CLIENT_CERT, outcome, status))
-    }
 
     #[test]
-    fn a_served_certificate_raises_wrong_eku_client_cert_accepted_on_that_version() {
-        let served = [mine(Outcome::Served, Some(200))];
-        assert_eq!(
-            judged(&WrongEkuClientCert, TlsVersion::Tls13, &served),
-            [(
-                FindingId::WrongEkuClientCertAccepted,
-                Severity::High,
-                "TLS 1.3: a certificate from the staging CA with EKU serverAuth only was served HTTP 200.".to_owned(),
-                ProbeId::WRONG_EKU_CLIENT_CERT,
-            )]
+    fn judged_as_every_certificate_probe_that_must_not_get_in() {
+        crate::probe::recorded::check_served_with(
+            &WrongEkuClientCert,
+            FindingId::WrongEkuClientCertAccepted,
+            Severity::High,
+            "a certificate from the staging CA with EKU serverAuth only",
         );
-        let mut tls12 = mine(Outcome::Served, Some(204));
-        tls12.tls_version = TlsVersion::Tls12;
-        let found = judged(&WrongEkuClientCert, TlsVersion::Tls12, &[tls12]);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(
-            found[0].2.starts_with("TLS 1.2:") && found[0].2.ends_with("HTTP 204."),
-            "{found:?}"
-        );
-    }
-
-    #[test]
-    fn a_refusal_or_an_unreadable_answer_raises_nothing() {
-        for o in presented_not_served(ProbeId::WRONG_EKU_CLIENT_CERT) {
-            let (outcome, status) = (o.outcome, o.http_status);
-            let found = judged(&WrongEkuClientCert, TlsVersion::Tls13, &[o]);
-            assert!(found.is_empty(), "{outcome:?} {status:?}: {found:?}");
-        }
-    }
-
-    #[test]
-    fn only_its_own_presented_certificate_counts() {
-        // The server asked, but no identity was there to present: served anonymously, which is
-        // the baseline's finding, not this one.
-        let unpresented = [obs(ProbeId::WRONG_EKU_CLIENT_CERT, Outcome::Served, Some(200))];
-        assert!(judged(&WrongEkuClientCert, TlsVersion::Tls13, &unpresented).is_empty());
-        // Every other probe got in; this one was refused in the TLS layer.
-        let others = [
-            obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200)),
-            with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200))),
-            with_cert(obs(ProbeId::UNTRUSTED_CLIENT_CERT, Outcome::Served, Some(200))),
-            mine(Outcome::RefusedTls, None),
-        ];
-        assert!(judged(&WrongEkuClientCert, TlsVersion::Tls13, &others).is_empty());
     }
 }
