@@ -43,6 +43,22 @@ impl Examined<'_> {
         self.path.iter().filter_map(|i| self.all.get(*i))
     }
 
+    /// The finding `id` over what was found on the path (`"{what}: a; b."`, the list in the
+    /// evidence under `key`, the leaf named), or none when nothing was.
+    pub(super) fn path_finding(
+        &self,
+        id: crate::finding::FindingId,
+        what: &str,
+        key: &str,
+        found: Vec<String>,
+    ) -> Option<Finding> {
+        if found.is_empty() {
+            return None;
+        }
+        let list = found.join("; ");
+        Some(self.with_leaf(Finding::new(id, format!("{what}: {list}.")).with_evidence(key, list)))
+    }
+
     /// `finding` with the leaf named in its evidence.
     pub(super) fn with_leaf(&self, finding: Finding) -> Finding {
         finding.with_evidence("leaf", facts::label(self.leaf))

@@ -13,17 +13,11 @@ pub(super) fn weak_key(e: &Examined<'_>) -> Option<Finding> {
                 .map(|w| format!("{}: {w}", f.described.subject))
         })
         .collect();
-    if weak.is_empty() {
-        return None;
-    }
-    Some(
-        e.with_leaf(
-            Finding::new(
-                FindingId::ServerCertWeakKey,
-                format!("Weak key in the server's chain: {}.", weak.join("; ")),
-            )
-            .with_evidence("keys", weak.join("; ")),
-        ),
+    e.path_finding(
+        FindingId::ServerCertWeakKey,
+        "Weak key in the server's chain",
+        "keys",
+        weak,
     )
 }
 

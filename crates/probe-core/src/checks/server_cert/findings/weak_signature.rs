@@ -16,17 +16,11 @@ pub(super) fn weak_signature(e: &Examined<'_>) -> Option<Finding> {
             )
         })
         .collect();
-    if weak.is_empty() {
-        return None;
-    }
-    Some(
-        e.with_leaf(
-            Finding::new(
-                FindingId::ServerCertWeakSignature,
-                format!("Weak signature in the server's chain: {}.", weak.join("; ")),
-            )
-            .with_evidence("signatures", weak.join("; ")),
-        ),
+    e.path_finding(
+        FindingId::ServerCertWeakSignature,
+        "Weak signature in the server's chain",
+        "signatures",
+        weak,
     )
 }
 
