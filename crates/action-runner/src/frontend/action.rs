@@ -124,10 +124,7 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
                 report
                     .targets
                     .iter()
-                    .map(|t| {
-                        let span = l.spans.get(&t.url).unwrap_or(&l.fallback);
-                        (t.url.clone(), span.line)
-                    })
+                    .map(|t| (t.url.clone(), l.span_of(&t.url).line.max(1)))
                     .collect()
             })
             .unwrap_or_default(),

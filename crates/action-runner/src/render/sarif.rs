@@ -45,6 +45,18 @@ pub struct SarifLocation {
     pub fallback: UrlSpan,
 }
 
+impl SarifLocation {
+    /// Where the target `url` goes in the file: its own place, else the fallback. The SARIF
+    /// results and the check run's annotations both use this.
+    pub fn span_of(&self, url: &str) -> UrlSpan {
+        self.spans
+            .get(url)
+            .copied()
+            .filter(|s| s.line > 0)
+            .unwrap_or(self.fallback)
+    }
+}
+
 /// How the SARIF is rendered beyond the report.
 #[derive(Debug, Clone, Default)]
 pub struct SarifOptions {
@@ -431,15 +443,7 @@ fn result<'a>(
         BaselineState::Unchanged => "unchanged",
     });
     let (uri, uri_base_id, span) = match location {
-        Some(l) => (
-            l.uri.as_str(),
-            Some("%SRCROOT%"),
-            l.spans
-                .get(&t.url)
-                .copied()
-                .filter(|s| s.line > 0)
-                .unwrap_or(l.fallback),
-        ),
+        Some(l) => (l.uri.as_str(), Some("%SRCROOT%"), l.span_of(&t.url)),
         None => (t.url.as_str(), None, UrlSpan::default()),
     };
     let line = span.line.max(1);

@@ -11,7 +11,7 @@ use futures_util::FutureExt as _;
 use http::{HeaderName, HeaderValue};
 use rustls::SignatureScheme;
 
-use super::side_door::{anonymous_refusals, knock, Door, Seen};
+use super::side_door::{anonymous_not_served, knock, Door, Seen};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -177,7 +177,7 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             let Some(first) = first else {
                 return TargetOutcome::default();
             };
-            let Some(refused) = anonymous_refusals(first)
+            let Some(refused) = anonymous_not_served(first)
                 .into_iter()
                 .find(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
             else {

@@ -12,7 +12,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_refusals, authority_of, knock, sibling_names, Door, Seen, RETRY_AFTER,
+    anonymous_not_served, authority_of, knock, sibling_names, Door, Seen, RETRY_AFTER,
 };
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, ProbeId, TlsVersion};
@@ -55,8 +55,16 @@ async fn attempt(
     let mut out = Vec::new();
     for (sni, shown) in donors.iter().take(MAX_DONORS) {
         let mut waits = RETRY_AFTER.iter();
+        let mut earlier: Option<Attempt> = None;
         loop {
-            let a = donate_and_offer(target, scan, version, sni, shown).await;
+            let mut a = donate_and_offer(target, scan, version, sni, shown).await;
+            if let Some(e) = earlier.take() {
+                a.got = a.got.confirmed_by(&e.got);
+                a.offered = match (a.offered, &e.offered) {
+                    (Some(now), Some(then)) => Some(now.confirmed_by(then)),
+                    (now, _) => now,
+                };
+            }
             let unreadable = match &a.offered {
                 Some(offered) => offered.unreadable().is_some(),
                 None => a.got.unreadable().is_some(),
@@ -65,7 +73,10 @@ async fn attempt(
             // A ticket is spent by its first use: an offer that could not be read is tried
             // again with a fresh session from the donor, as is a donor that could not be read.
             match (unreadable, waits.next()) {
-                (true, Some(wait)) => tokio::time::sleep(*wait).await,
+                (true, Some(wait)) => {
+                    earlier = Some(a);
+                    tokio::time::sleep(*wait).await;
+                }
                 _ => {
                     out.push(a);
                     if offered {
@@ -146,7 +157,7 @@ impl TargetProbe for SessionResumptionBypass {
             );
             let mut out = TargetOutcome::default();
             // Each version on its own connections: all at once.
-            let versions: Vec<TlsVersion> = anonymous_refusals(first)
+            let versions: Vec<TlsVersion> = anonymous_not_served(first)
                 .iter()
                 .map(|o| o.tls_version)
                 .collect();

@@ -16,7 +16,7 @@ pub const MAX_NAMES: usize = 8;
 /// The first wave's baselines (not the late-auth ones) where the protected name did not serve an
 /// anonymous client: refused it (TLS, 401/403 …), or answered without serving (a redirect to a
 /// login page, 404, 5xx). A side door that gets a 2xx there is worth knowing. Newest version first.
-pub fn anonymous_refusals(first: &FirstWave) -> Vec<&ProbeObservation> {
+pub fn anonymous_not_served(first: &FirstWave) -> Vec<&ProbeObservation> {
     let mut refused: Vec<&ProbeObservation> = first
         .observations
         .iter()
@@ -125,6 +125,9 @@ impl Seen {
                 .unwrap_or_else(|| "no answer could be read".to_owned())
         };
         match r.outcome {
+            // A close without an alert right after the CertificateRequest counts as a refusal
+            // only once it happened twice (see [`Seen::confirmed_by`]), as for every probe.
+            Some(Outcome::RefusedTls) if r.unconfirmed => Some(why()),
             Some(
                 Outcome::Served
                 | Outcome::RefusedHttp
@@ -136,6 +139,17 @@ impl Seen {
             Some(Outcome::Error) if r.alert.is_some() => None,
             Some(Outcome::Error | Outcome::Inconclusive) | None => Some(why()),
         }
+    }
+
+    /// This exchange, after `earlier` ended the same way: a close without an alert after the
+    /// CertificateRequest that happened twice is the server's refusal.
+    pub fn confirmed_by(mut self, earlier: &Seen) -> Seen {
+        let unconfirmed_close =
+            |s: &Seen| s.result.outcome == Some(Outcome::RefusedTls) && s.result.unconfirmed;
+        if unconfirmed_close(&self) && unconfirmed_close(earlier) {
+            self.result.unconfirmed = false;
+        }
+        self
     }
 
     /// The facts in one line, for evidence (server text already sanitised by the transport).
@@ -183,7 +197,7 @@ pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
             break;
         }
         tokio::time::sleep(wait).await;
-        seen = knock_once(target, &door).await;
+        seen = knock_once(target, &door).await.confirmed_by(&seen);
     }
     seen
 }
@@ -317,6 +331,20 @@ pub(crate) mod recorded {
 #[cfg(test)]
 mod tests {
     use super::recorded::{alert_before_certificate, failed, http, inconclusive, refused_tls};
+
+    #[test]
+    fn a_close_without_an_alert_is_a_refusal_only_when_it_repeats() {
+        let close = || {
+            let mut s = refused_tls("x");
+            s.result.alert = None;
+            s.result.unconfirmed = true;
+            s.result.detail = Some("connection ended without an alert".into());
+            s
+        };
+        assert!(close().unreadable().is_some());
+        assert_eq!(close().confirmed_by(&close()).unreadable(), None);
+        assert!(close().confirmed_by(&http(200, "x")).unreadable().is_some());
+    }
 
     #[test]
     fn only_an_answer_or_a_refusal_is_readable() {

@@ -9,7 +9,7 @@
 use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
-use super::side_door::{anonymous_refusals, authority_of, knock, sibling_names, Door, Seen};
+use super::side_door::{anonymous_not_served, authority_of, knock, sibling_names, Door, Seen};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -132,7 +132,7 @@ impl TargetProbe for SniHostMismatchBypass {
             let Some(first) = first else {
                 return TargetOutcome::default();
             };
-            let Some(refused) = anonymous_refusals(first).into_iter().next() else {
+            let Some(refused) = anonymous_not_served(first).into_iter().next() else {
                 return TargetOutcome::default();
             };
             let version = refused.tls_version;

@@ -530,9 +530,21 @@ pub(crate) fn redact_secrets(text: &mut String, headers: &crate::target::ExtraHe
         .filter(|v| v.len() >= 4)
         .collect();
     secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    for secret in secrets {
+    for secret in &secrets {
         if text.contains(secret) {
             *text = text.replace(secret, "<redacted>");
+        }
+    }
+    // An excerpt cut inside an echoed secret ends with its start: that goes too.
+    for secret in &secrets {
+        let cut = (4..secret.len())
+            .rev()
+            .filter_map(|k| secret.get(..k))
+            .find(|start| text.ends_with(start));
+        if let Some(start) = cut {
+            let keep = text.len() - start.len();
+            text.truncate(keep);
+            text.push_str("<redacted>");
         }
     }
 }
@@ -1196,6 +1208,16 @@ mod tests {
         assert_eq!(
             r.body_excerpt.as_deref(),
             Some("you sent <redacted>; token <redacted>; Bearer other")
+        );
+        // Cut by the excerpt's cap inside the echoed token.
+        let mut cut = "echo: Bearer tok3n-va".to_owned();
+        super::redact_secrets(&mut cut, &headers);
+        assert_eq!(cut, "echo: <redacted>");
+        let mut short = "ends with tok".to_owned();
+        super::redact_secrets(&mut short, &headers);
+        assert_eq!(
+            short, "ends with tok",
+            "3 characters of a secret prove nothing"
         );
         assert_eq!(r.server_header.as_deref(), Some("echo/<redacted>"));
     }

@@ -13,20 +13,11 @@ pub(super) fn expired(e: &Examined<'_>) -> Option<Finding> {
         .on_path()
         .filter_map(|f| outside_validity(f, e.now))
         .collect();
-    if outside.is_empty() {
-        return None;
-    }
-    Some(
-        e.with_leaf(
-            Finding::new(
-                FindingId::ServerCertExpired,
-                format!(
-                    "The server's chain is outside its validity: {}.",
-                    outside.join("; ")
-                ),
-            )
-            .with_evidence("validity", outside.join("; ")),
-        ),
+    e.path_finding(
+        FindingId::ServerCertExpired,
+        "The server's chain is outside its validity",
+        "validity",
+        outside,
     )
 }
 
@@ -67,21 +58,14 @@ pub(super) fn expiring(e: &Examined<'_>, policy: Policy) -> Option<Finding> {
             )
         })
         .collect();
-    if soon.is_empty() {
-        return None;
-    }
-    Some(
-        e.with_leaf(
-            Finding::new(
-                FindingId::ServerCertExpiring,
-                format!(
-                    "Within the {}-day warning window: {}.",
-                    policy.expiry_warning_days,
-                    soon.join("; ")
-                ),
-            )
-            .with_evidence("validity", soon.join("; ")),
+    e.path_finding(
+        FindingId::ServerCertExpiring,
+        &format!(
+            "Within the {}-day warning window",
+            policy.expiry_warning_days
         ),
+        "validity",
+        soon,
     )
 }
 
