@@ -598,6 +598,8 @@ async fn late_attempts(
         late_client_auth::run_one(target, id, version, chooser.as_ref(), limits)
             .await
             .map(|observation| Attempt {
+                unpresentable: observation.detail.as_deref()
+                    == Some(late_client_auth::UNPRESENTABLE),
                 observation,
                 chain: Vec::new(),
                 unconfirmed: false,
@@ -637,13 +639,16 @@ struct Attempt {
     observation: ProbeObservation,
     chain: Vec<CertificateDer<'static>>,
     unconfirmed: bool,
+    /// Its certificate could not be presented: another try would end the same.
+    unpresentable: bool,
 }
 
 impl Attempt {
     /// Worth another try: unreadable (never an error of our own, a refused connection or a
     /// server that is no TLS server: those repeat), or a refusal by a bare close to confirm.
     fn needs_retry(&self) -> bool {
-        self.unconfirmed || self.observation.outcome == Outcome::Inconclusive
+        !self.unpresentable
+            && (self.unconfirmed || self.observation.outcome == Outcome::Inconclusive)
     }
 }
 
@@ -667,11 +672,12 @@ async fn attempt(
     } else {
         Vec::new()
     };
-    let unconfirmed = result.unconfirmed;
+    let (unconfirmed, unpresentable) = (result.unconfirmed, result.unpresentable);
     Attempt {
         observation: observation(id, version, result, &record),
         chain,
         unconfirmed,
+        unpresentable,
     }
 }
 
@@ -848,6 +854,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
         },
         chain: Vec::new(),
         unconfirmed: false,
+        unpresentable: false,
     }
 }
 
@@ -997,6 +1004,15 @@ mod tests {
     use super::*;
     use crate::probe::recorded::obs;
 
+    #[test]
+    fn a_certificate_that_cannot_be_presented_is_not_tried_again() {
+        let mut a = served(TlsVersion::Tls13);
+        a.observation.outcome = Outcome::Inconclusive;
+        assert!(a.needs_retry(), "an unreadable answer is tried again");
+        a.unpresentable = true;
+        assert!(!a.needs_retry(), "the same schemes, the same answer");
+    }
+
     fn served(version: TlsVersion) -> Attempt {
         let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
         o.tls_version = version;
@@ -1004,6 +1020,7 @@ mod tests {
             observation: o,
             chain: Vec::new(),
             unconfirmed: false,
+            unpresentable: false,
         }
     }
 

@@ -90,11 +90,7 @@ pub async fn run_one(
     if unsent(&exchange, &identity) {
         exchange.http_status = None;
         exchange.alert = None;
-        exchange.inconclusive = Some(
-            "the server asked for a certificate but none could be presented: it accepts none of \
-             the signature schemes the scan's keys (P-256, RSA) make"
-                .to_owned(),
-        );
+        exchange.inconclusive = Some(UNPRESENTABLE.to_owned());
     }
     Ok(observation(
         id,
@@ -103,6 +99,11 @@ pub async fn run_one(
         identity.map(|i| i.summary),
     ))
 }
+
+/// Why a late certificate probe proves nothing when neither of its keys could be presented (the
+/// engine does not try such a probe again: the answer would be the same).
+pub const UNPRESENTABLE: &str = "the server asked for a certificate but none could be presented: \
+     it accepts none of the signature schemes the scan's keys (P-256, RSA) make";
 
 /// The schemes that make a chooser pick its RSA identity.
 const RSA_SCHEMES: &[SignatureScheme] = &[

@@ -27,6 +27,13 @@ static SPEC: ProbeSpec = ProbeSpec {
     ],
 };
 
+/// The text of nginx's own 400 page for a missing or refused client certificate ("No required SSL
+/// certificate was sent", "The SSL certificate error"): its TLS module answers it before any
+/// location is looked at.
+pub(crate) fn nginx_certificate_page(body: &str) -> bool {
+    body.contains("No required SSL certificate was sent") || body.contains("The SSL certificate error")
+}
+
 /// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
 /// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
 /// 495/496 statuses nginx (and others copying it) use for certificate errors, and any refusal
@@ -40,10 +47,7 @@ pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
     }
     match o.http_status {
         Some(495 | 496) => true,
-        Some(400) => o.body_excerpt.as_deref().is_some_and(|b| {
-            b.contains("No required SSL certificate was sent")
-                || b.contains("The SSL certificate error")
-        }),
+        Some(400) => o.body_excerpt.as_deref().is_some_and(nginx_certificate_page),
         _ => false,
     }
 }

@@ -148,11 +148,8 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
 /// certificate error"): its TLS module answers them for every request of a server before any
 /// location or rewrite is looked at (see `no_client_cert::tls_module_refusal`).
 fn nginx_certificate_page(r: &ExchangeResult) -> bool {
-    r.http_status == Some(400) && {
-        let body = String::from_utf8_lossy(&r.body);
-        body.contains("No required SSL certificate was sent")
-            || body.contains("The SSL certificate error")
-    }
+    r.http_status == Some(400)
+        && super::no_client_cert::nginx_certificate_page(&String::from_utf8_lossy(&r.body))
 }
 
 /// One request's result: (identity index, path, certificate presented, exchange).
@@ -213,7 +210,8 @@ fn broken_body(r: &ExchangeResult) -> Option<String> {
 
 /// Worth asking again: unreadable, or a 2xx whose body broke off.
 fn needs_retry(r: &ExchangeResult) -> bool {
-    unreadable(r).is_some() || broken_body(r).is_some()
+    // A certificate that could not be presented stays so: another try would be the same.
+    !r.unpresentable && (unreadable(r).is_some() || broken_body(r).is_some())
 }
 
 /// The answer that stands after another attempt: a close without an alert that repeats is a

@@ -79,6 +79,9 @@ pub struct ExchangeResult {
     pub complete: bool,
     /// An explanation of errors and alert-less refusals.
     pub detail: Option<String>,
+    /// The probe's certificate could not be presented (its key makes none of the signature
+    /// schemes the server accepts): inconclusive, and another attempt would be the same.
+    pub unpresentable: bool,
     /// A refusal by a close (or reset) without an alert, right after a CertificateRequest and
     /// before any request was written. It counts as a refusal only once a second attempt ends the
     /// same way; until then the probe is inconclusive.
@@ -200,6 +203,7 @@ pub async fn run(
         // The probe's certificate was never presented: whatever the server did next says
         // nothing about that certificate.
         result.outcome = Some(Outcome::Inconclusive);
+        result.unpresentable = true;
         result.detail = Some(format!(
             "the certificate could not be presented: the server accepts only signature schemes \
              its key cannot make ({schemes})"
