@@ -33,8 +33,11 @@ RUN find crates -type f ! -name Cargo.toml \
 # and OpenSSL 3.0. The slim image already ships gcc and libc6-dev, which is all
 # aws-lc-sys (the crypto under rustls) needs: no cmake, clang or Go. The one
 # transport rustls cannot provide (client auth asked after the handshake: TLS 1.3
-# post-handshake auth and TLS 1.2 renegotiation) links the system OpenSSL through the openssl crate, which finds
-# it with pkg-config: hence libssl-dev, pinned to bookworm's 3.0 series.
+# post-handshake auth and TLS 1.2 renegotiation) links OpenSSL through the openssl crate:
+# hence libssl-dev, pinned to bookworm's 3.0 series. Linked statically, as release.yml
+# links the released binaries (OPENSSL_STATIC with the library directory given, or
+# openssl-sys would take the .so through pkg-config): the dynamic loader's relocation of
+# libcrypto cost ~1 ms of every run.
 FROM rust:1.95.0-slim-bookworm AS builder
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN apt-get update \
@@ -44,22 +47,24 @@ RUN apt-get update \
 WORKDIR /src
 # aws-lc seeds its random generator from the OS, not CPU jitter (~40 ms less per run; see
 # .cargo/config.toml, which the workspace builds read and this image does not copy).
-ENV AWS_LC_SYS_NO_JITTER_ENTROPY=1
+ENV AWS_LC_SYS_NO_JITTER_ENTROPY=1 \
+    OPENSSL_STATIC=1 \
+    OPENSSL_INCLUDE_DIR=/usr/include
 
 # Dependency layer: all the dependencies, built against the skeleton.
 COPY --from=skeleton /src ./
-RUN cargo build --release --locked -p action-runner
+RUN OPENSSL_LIB_DIR="/usr/lib/$(gcc -dumpmachine)" cargo build --release --locked -p action-runner
 
 # The real sources. COPY keeps the files' own mtimes, which can be older than
 # the stub build above; touch them so cargo rebuilds the workspace crates.
 COPY crates ./crates
 RUN find crates -name '*.rs' -exec touch {} + \
-    && cargo build --release --locked -p action-runner \
+    && OPENSSL_LIB_DIR="/usr/lib/$(gcc -dumpmachine)" cargo build --release --locked -p action-runner \
     && cp target/release/mtls-scan /usr/local/bin/mtls-scan
 
 # ---- runtime ---------------------------------------------------------------
-# distroless/cc: distroless/base (glibc, libssl3 — the OpenSSL 3.0 that the
-# binary links — and the CA certificates) plus libgcc_s, no shell. Not
+# distroless/cc: distroless/base (glibc and the CA certificates, which the scan
+# reads as OpenSSL does: the bundle file and the hashed directory) plus libgcc_s, no shell. Not
 # distroless/base alone: it lacks libgcc_s.so.1, which every Rust binary for a
 # -gnu target links. Both come from bookworm, like the builder's libssl-dev.
 # Distroless publishes no versioned tags, only rolling ones; the image that

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Speed against the physical floor (issue 15): for one endpoint of each stack in the test grid,
-# times a default `mtls-scan scan` (a whole process) and the floor client (8 concurrent TLS 1.3
-# handshakes + one GET each, rustls + aws-lc-rs, one process: crates/probe-core/examples/floor.rs)
-# with hyperfine, interleaved, and prints the medians, their ratio, and the TCP connections one
-# scan opens (counted with strace when it is installed). Figures only; it asserts nothing. Needs
-# the servers of tests/servers (bash scripts/test.sh installs them) and hyperfine.
+# times a default `mtls-scan scan` (a whole process, built as the shipped binaries are:
+# bench/shipped.sh) and the floor client (8 concurrent TLS 1.3 handshakes + one GET each,
+# rustls + aws-lc-rs, one process: crates/probe-core/examples/floor.rs) with hyperfine,
+# interleaved, and prints the medians, their ratio, and the TCP connections one scan opens
+# (counted with strace when it is installed). Figures only; it asserts nothing. Needs the
+# servers of tests/servers (bash scripts/test.sh installs them) and hyperfine.
 #
 #   bash bench/floor.sh [SERVER...]     # default: nginx-off nginx-on openssl-Verify-return go-RequireAndVerifyClientCert node-required python-CERT_REQUIRED
 #
@@ -21,7 +22,9 @@ runs=${RUNS:-25}
 scan_bin=${SCAN_BIN:-target/release/mtls-scan}
 floor_bin=${FLOOR_BIN:-target/release/examples/floor}
 base_bin=${BASE_BIN:-}
-if [ -z "${SCAN_BIN:-}" ]; then cargo build --quiet --release --locked -p action-runner; fi
+# shellcheck source=bench/shipped.sh
+source bench/shipped.sh
+if [ -z "${SCAN_BIN:-}" ]; then build_shipped_scanner; fi
 if [ -z "${FLOOR_BIN:-}" ]; then cargo build --quiet --release --locked -p probe-core --example floor; fi
 work=$(mktemp -d)
 trap 'kill -- -$$ 2> /dev/null; rm -rf "$work"' EXIT

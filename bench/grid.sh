@@ -18,7 +18,9 @@ export PATH="$PATH:/usr/sbin"
 command -v hyperfine > /dev/null || { echo "bench/grid.sh: hyperfine not found (apt-get install hyperfine)" >&2; exit 2; }
 runs=${RUNS:-10}
 scan_bin=${SCAN_BIN:-target/release/mtls-scan}
-[ -n "${SCAN_BIN:-}" ] || cargo build --quiet --release --locked -p action-runner
+# shellcheck source=bench/shipped.sh
+source bench/shipped.sh
+[ -n "${SCAN_BIN:-}" ] || build_shipped_scanner
 sslyze=bench/.venv/bin/sslyze
 if [ ! -x "$sslyze" ]; then
   echo "installing sslyze into bench/.venv (PyPI)" >&2

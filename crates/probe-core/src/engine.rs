@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::RootCertStore;
 use rustls_pki_types::CertificateDer;
@@ -974,29 +973,32 @@ fn trust_anchors(
                 reason: e.to_string(),
             })?;
     }
-    let (system, provider) = (options.system_roots, provider.clone());
+    let provider = provider.clone();
+    let locations = if options.system_roots {
+        Some(server_cert::SystemRootLocations::find())
+    } else {
+        None
+    };
+    let dirs = locations
+        .as_ref()
+        .map(|l| l.dirs.clone())
+        .unwrap_or_default();
     let build = move || {
         let t0 = Instant::now();
-        if system {
-            let native = rustls_native_certs::load_native_certs();
+        if let Some(locations) = locations {
+            let native = server_cert::read_system_bundle(&locations);
             let loaded = t0.elapsed();
-            let count = native.certs.len();
-            for cert in native.certs {
+            let count = native.len();
+            for cert in native {
                 let _ = roots.add(cert); // a malformed system root is skipped, as rustls does
             }
             tracing::debug!(target: "probe_core::timing", count, load_ms = exchange::ms(loaded), add_ms = exchange::ms(t0.elapsed().saturating_sub(loaded)), "system roots");
         }
-        if roots.is_empty() {
-            // Server trust is then reported as unknown, never as trusted.
-            return TrustStore::new(&roots, &user_given, None);
-        }
-        let verifier =
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider).build();
-        let store = TrustStore::new(&roots, &user_given, verifier.ok());
+        let store = TrustStore::build(roots, user_given, provider);
         tracing::debug!(target: "probe_core::timing", total_ms = exchange::ms(t0.elapsed()), "trust store built");
         store
     };
-    Ok(LazyTrust::spawn(build))
+    Ok(LazyTrust::spawn(build, dirs))
 }
 
 #[cfg(test)]

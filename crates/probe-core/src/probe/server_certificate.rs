@@ -52,10 +52,11 @@ impl TargetProbe for ServerCertificateProbe {
         first: Option<&'a FirstWave>,
     ) -> BoxFuture<'a, TargetOutcome> {
         let chains = first.map(|f| f.chains.as_slice()).unwrap_or_default();
+        let trust = scan.trust.for_chains(chains.iter().flat_map(|(_, c)| c));
         let outcome = judge(
             chains,
             target,
-            scan.trust.get(),
+            &trust,
             scan.server_cert,
             time::OffsetDateTime::now_utc(),
         );
@@ -86,7 +87,6 @@ mod tests {
     use std::sync::Arc;
 
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
-    use rustls::client::WebPkiServerVerifier;
     use rustls::RootCertStore;
     use time::{Duration, OffsetDateTime};
 
@@ -140,14 +140,9 @@ mod tests {
         for a in anchors {
             roots.add((*a).clone()).unwrap();
         }
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = (!roots.is_empty()).then(|| {
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider)
-                .build()
-                .unwrap()
-        });
         let given: Vec<CertificateDer<'static>> = anchors.iter().map(|a| (*a).clone()).collect();
-        TrustStore::new(&roots, &given, verifier)
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        TrustStore::build(roots, given, provider)
     }
 
     fn target() -> Target {

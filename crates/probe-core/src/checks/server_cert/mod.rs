@@ -19,6 +19,7 @@ mod facts;
 mod findings;
 mod model;
 mod path;
+mod system_roots;
 #[cfg(test)]
 mod test_pki;
 mod trust;
@@ -36,6 +37,7 @@ use facts::Facts;
 pub use model::{
     Analysis, ChainCertificate, Policy, ServerCertificate, ServerTrust, DEFAULT_EXPIRY_WARNING_DAYS,
 };
+pub use system_roots::{read_bundle as read_system_bundle, Locations as SystemRootLocations};
 pub use trust::{LazyTrust, TrustStore};
 
 /// Analyses the chains served to the baseline probe, one per TLS version (identical chains are

@@ -9,7 +9,6 @@ use rcgen::{
     BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, IsCa, Issuer,
     KeyPair, KeyUsagePurpose, SignatureAlgorithm,
 };
-use rustls::client::WebPkiServerVerifier;
 use rustls::RootCertStore;
 use rustls_pki_types::CertificateDer;
 use time::{Duration, OffsetDateTime};
@@ -249,14 +248,9 @@ impl Served {
         for a in anchors {
             roots.add((*a).clone()).unwrap();
         }
+        let given: Vec<CertificateDer<'static>> = anchors.iter().map(|a| (*a).clone()).collect();
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = (!roots.is_empty()).then(|| {
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots.clone()), provider)
-                .build()
-                .unwrap()
-        });
-        let user_given: Vec<_> = anchors.iter().map(|a| (*a).clone()).collect();
-        TrustStore::new(&roots, &user_given, verifier)
+        TrustStore::build(roots, given, provider)
     }
 
     /// The correct chain of `pki` for `localhost`, anchored at its root.

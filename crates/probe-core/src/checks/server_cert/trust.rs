@@ -1,9 +1,12 @@
 //! The trust anchors for server certificates and webpki's verdict on a served chain.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
 use rustls::{CertificateError, RootCertStore};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 use time::OffsetDateTime;
@@ -21,6 +24,16 @@ pub struct TrustStore {
     /// Subjects of user-given anchors that are intermediates (not self-signed): a leaf issued by
     /// one of them, served without it, has an incomplete chain.
     pub(super) known_intermediates: Vec<Vec<u8>>,
+    /// What the store was built from, to build it again with more anchors.
+    basis: Option<Arc<Basis>>,
+}
+
+/// The anchors and provider a [`TrustStore`] was built from.
+#[derive(Debug)]
+struct Basis {
+    roots: RootCertStore,
+    user_given: Vec<CertificateDer<'static>>,
+    provider: Arc<CryptoProvider>,
 }
 
 impl TrustStore {
@@ -46,7 +59,46 @@ impl TrustStore {
             verifier,
             anchor_subjects,
             known_intermediates,
+            basis: None,
         }
+    }
+
+    /// Builds the store and its webpki verifier (none without anchors: trust is then unknown).
+    pub fn build(
+        roots: RootCertStore,
+        user_given: Vec<CertificateDer<'static>>,
+        provider: Arc<CryptoProvider>,
+    ) -> Self {
+        let verifier = (!roots.is_empty())
+            .then(|| {
+                WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(roots.clone()),
+                    provider.clone(),
+                )
+                .build()
+                .ok()
+            })
+            .flatten();
+        let mut store = Self::new(&roots, &user_given, verifier);
+        store.basis = Some(Arc::new(Basis {
+            roots,
+            user_given,
+            provider,
+        }));
+        store
+    }
+
+    /// The store with `more` anchors (a malformed one is skipped, as rustls does); `None` when
+    /// it was not made by [`TrustStore::build`] or nothing was added.
+    fn with_anchors(&self, more: Vec<CertificateDer<'static>>) -> Option<Self> {
+        let basis = self.basis.as_ref()?;
+        let mut roots = basis.roots.clone();
+        let before = roots.len();
+        for cert in more {
+            let _ = roots.add(cert);
+        }
+        (roots.len() > before)
+            .then(|| Self::build(roots, basis.user_given.clone(), basis.provider.clone()))
     }
 
     /// Whether `name` (a full DER Name) is the subject of an anchor.
@@ -75,34 +127,93 @@ fn der_sequence(contents: &[u8]) -> Vec<u8> {
 }
 
 /// Trust anchors being loaded on a thread of their own; [`LazyTrust::get`] waits for them once.
+/// Beside them, the system's certificate directories, searched as OpenSSL searches its CApath:
+/// by the hash of an issuer's name, only for the issuers a served chain names that no anchor
+/// has ([`LazyTrust::for_chains`]). Reading every file of them up front cost a third of a
+/// one-endpoint scan.
 pub struct LazyTrust {
-    ready: std::sync::OnceLock<TrustStore>,
-    loading: std::sync::Mutex<Option<std::thread::JoinHandle<TrustStore>>>,
+    ready: OnceLock<Arc<TrustStore>>,
+    loading: Mutex<Option<std::thread::JoinHandle<TrustStore>>>,
+    dirs: Vec<PathBuf>,
+    /// Stores with anchors found in `dirs`, by the issuer hashes that were looked up.
+    extended: Mutex<HashMap<Vec<u32>, Arc<TrustStore>>>,
 }
 
+/// Lookups of `dirs` remembered at most (a scan of many servers of many private CAs).
+const MAX_REMEMBERED_LOOKUPS: usize = 1024;
+
 impl LazyTrust {
-    /// Starts building the store on a thread.
-    pub fn spawn(build: impl FnOnce() -> TrustStore + Send + 'static) -> Self {
+    /// Starts building the store on a thread; `dirs` are searched on a miss.
+    pub fn spawn(build: impl FnOnce() -> TrustStore + Send + 'static, dirs: Vec<PathBuf>) -> Self {
         Self {
-            ready: std::sync::OnceLock::new(),
-            loading: std::sync::Mutex::new(Some(std::thread::spawn(build))),
+            ready: OnceLock::new(),
+            loading: Mutex::new(Some(std::thread::spawn(build))),
+            dirs,
+            extended: Mutex::new(HashMap::new()),
         }
     }
 
     /// The store, once built (a thread that failed leaves no verifier: trust is then unknown,
     /// never trusted).
     pub fn get(&self) -> &TrustStore {
+        self.base()
+    }
+
+    fn base(&self) -> &Arc<TrustStore> {
         self.ready.get_or_init(|| {
-            let handle = self
-                .loading
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
-            handle
-                .and_then(|h| h.join().ok())
-                .unwrap_or_else(|| TrustStore::new(&rustls::RootCertStore::empty(), &[], None))
+            let handle = lock(&self.loading).take();
+            Arc::new(
+                handle
+                    .and_then(|h| h.join().ok())
+                    .unwrap_or_else(|| TrustStore::new(&RootCertStore::empty(), &[], None)),
+            )
         })
     }
+
+    /// The store for judging `certs` (served chains): the loaded one, with the anchors the
+    /// certificate directories hold for the issuers of `certs` that no anchor has.
+    pub fn for_chains<'c>(
+        &self,
+        certs: impl Iterator<Item = &'c CertificateDer<'static>>,
+    ) -> Arc<TrustStore> {
+        let base = self.base();
+        if self.dirs.is_empty() {
+            return base.clone();
+        }
+        let mut hashes: Vec<u32> = certs
+            .filter_map(|der| {
+                let (_, c) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+                if base.is_anchor(c.issuer().as_raw()) {
+                    return None;
+                }
+                super::system_roots::name_hash(c.issuer().as_raw())
+            })
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        if hashes.is_empty() {
+            return base.clone();
+        }
+        if let Some(known) = lock(&self.extended).get(&hashes) {
+            return known.clone();
+        }
+        let found: Vec<CertificateDer<'static>> = hashes
+            .iter()
+            .flat_map(|h| super::system_roots::by_issuer_hash(&self.dirs, *h))
+            .collect();
+        let store = base
+            .with_anchors(found)
+            .map_or_else(|| base.clone(), Arc::new);
+        let mut extended = lock(&self.extended);
+        if extended.len() < MAX_REMEMBERED_LOOKUPS {
+            extended.insert(hashes, store.clone());
+        }
+        store
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Why webpki refused the chain, in classes the implications need.
@@ -211,6 +322,34 @@ mod tests {
             der_sequence(&longer).get(..4),
             Some([0x30, 0x82, 0x01, 0x2c].as_slice())
         );
+    }
+
+    /// A chain whose root only a certificate directory holds, under its hash name: found when
+    /// the chain names it, as OpenSSL's CApath lookup finds it; not found without the directory.
+    #[test]
+    fn an_anchor_of_a_hashed_directory_is_found_when_a_chain_needs_it() {
+        let (pki, other) = (Pki::new(), Pki::new());
+        let dir = std::env::temp_dir().join(format!("mtls-capath-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let root = openssl::x509::X509::from_der(pki.root.der.as_ref()).unwrap();
+        let hash = root.subject_name_hash(); // OpenSSL's own name for the file
+        std::fs::write(dir.join(format!("{hash:08x}.0")), root.to_pem().unwrap()).unwrap();
+        let chain = pki.full_chain();
+        let all: Vec<Facts> = chain.iter().filter_map(facts::facts).collect();
+        let name = ServerName::try_from("localhost").unwrap();
+        let judged = |lazy: &LazyTrust| {
+            let store = lazy.for_chains(chain.iter());
+            judge_trust(&chain, &all, &name, &store, OffsetDateTime::now_utc()).0
+        };
+        let unrelated = other.root.der.clone();
+        let base = move || Served::store(&[&unrelated]);
+        let with_dir = LazyTrust::spawn(base.clone(), vec![dir.clone()]);
+        let without = LazyTrust::spawn(base, Vec::new());
+        let (found, again, not_found) = (judged(&with_dir), judged(&with_dir), judged(&without));
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(found, ServerTrust::Trusted);
+        assert_eq!(again, ServerTrust::Trusted, "the lookup is remembered");
+        assert_eq!(not_found, ServerTrust::Untrusted);
     }
 
     #[test]

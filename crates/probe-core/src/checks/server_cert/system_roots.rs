@@ -1,0 +1,421 @@
+//! The system's trust anchors, found where OpenSSL finds them and read as OpenSSL reads them:
+//! the bundle file up front, the certificate directories (CApath) only by the hash of an issuer's
+//! name, when a served chain names an issuer no anchor has ([`super::LazyTrust::for_chains`]).
+//! Locations: `SSL_CERT_FILE` and `SSL_CERT_DIR` when set, else the distribution's (openssl-probe).
+//! Not `rustls-native-certs`, for speed: it reads every file of the directories besides the
+//! bundle (Debian's 145 roots twice, ~750 system calls) and decodes base64 in constant time,
+//! 18M instructions and ~3 ms of CPU in all, a quarter of a one-endpoint scan. Trust anchors are
+//! public: the `base64` crate's ordinary decoder does. Sections that are not valid base64 are
+//! skipped, the others kept, as `rustls-native-certs` does. macOS and Windows keep
+//! `rustls-native-certs` (their stores are not files).
+
+use std::path::PathBuf;
+
+use rustls_pki_types::CertificateDer;
+
+/// Bytes read at most from the bundle file (Debian's is 216 KB).
+#[cfg(all(unix, not(target_os = "macos")))]
+const MAX_BUNDLE_BYTES: u64 = 32 * 1024 * 1024;
+/// Bytes read at most from one file of a certificate directory.
+const MAX_DIR_FILE_BYTES: u64 = 1024 * 1024;
+/// Files of one hash read at most in a directory (`<hash>.0`, `<hash>.1` …).
+const MAX_SAME_HASH: usize = 16;
+
+/// Where the system keeps its anchors: a bundle file and certificate directories.
+#[derive(Debug, Default)]
+pub struct Locations {
+    #[cfg_attr(any(not(unix), target_os = "macos"), allow(dead_code))]
+    file: Option<PathBuf>,
+    /// The certificate directories, searched by issuer hash ([`by_issuer_hash`]).
+    pub dirs: Vec<PathBuf>,
+}
+
+impl Locations {
+    /// `SSL_CERT_FILE` / `SSL_CERT_DIR` (split on `:`) when either is set, else what
+    /// openssl-probe finds; on macOS and Windows, none (their stores are not files).
+    pub fn find() -> Self {
+        #[cfg(all(unix, not(target_os = "macos")))]
+        {
+            let file = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
+            let dirs: Vec<PathBuf> = std::env::var_os("SSL_CERT_DIR")
+                .map(|d| {
+                    std::env::split_paths(&d)
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if file.is_some() || !dirs.is_empty() {
+                return Self { file, dirs };
+            }
+            let probed = openssl_probe::probe();
+            Self {
+                file: probed.cert_file,
+                dirs: probed.cert_dir,
+            }
+        }
+        #[cfg(any(not(unix), target_os = "macos"))]
+        Self::default()
+    }
+}
+
+/// The anchors of the bundle file (DER, without duplicates); on macOS and Windows, the
+/// platform's store. An unreadable file gives none: an anchor missing can only make a chain
+/// read as untrusted, never trusted.
+pub fn read_bundle(locations: &Locations) -> Vec<CertificateDer<'static>> {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let mut certs = {
+        let mut bodies = Bodies::new();
+        if let Some(file) = &locations.file {
+            read_pem_file(file, MAX_BUNDLE_BYTES, &mut bodies);
+        }
+        decode_bodies(bodies)
+    };
+    #[cfg(any(not(unix), target_os = "macos"))]
+    let mut certs = {
+        let _ = locations;
+        rustls_native_certs::load_native_certs().certs
+    };
+    certs.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+    certs.dedup();
+    certs
+}
+
+/// The certificates the directories hold under an issuer-name hash (OpenSSL's
+/// `X509_NAME_hash`, the names `openssl rehash` gives: `<hash>.0`, `<hash>.1` …), as OpenSSL's
+/// CApath lookup reads them.
+pub fn by_issuer_hash(dirs: &[PathBuf], hash: u32) -> Vec<CertificateDer<'static>> {
+    let mut bodies = Bodies::new();
+    for dir in dirs {
+        for n in 0..MAX_SAME_HASH {
+            let path = dir.join(format!("{hash:08x}.{n}"));
+            if !path.is_file() {
+                break;
+            }
+            read_pem_file(&path, MAX_DIR_FILE_BYTES, &mut bodies);
+        }
+    }
+    decode_bodies(bodies)
+}
+
+/// OpenSSL's `X509_NAME_hash_ex` of a DER Name, computed without OpenSSL (whose first use costs
+/// a scan the loading of its configuration): the first four bytes, little-endian, of the SHA-1 of
+/// the name's canonical encoding, each RDN's SET encoded in turn (no outer SEQUENCE), every
+/// string value made UTF-8, trimmed, its inner runs of ASCII blanks made one space, ASCII
+/// lower-cased (OpenSSL's `x509_name_canon` and `asn1_string_canon`).
+pub fn name_hash(name_der: &[u8]) -> Option<u32> {
+    use x509_cert::attr::AttributeTypeAndValue;
+    use x509_cert::der::asn1::{Any, SetOfVec};
+    use x509_cert::der::{Decode, Encode, Tag};
+    use x509_cert::name::{Name, RelativeDistinguishedName};
+    let name = Name::from_der(name_der).ok()?;
+    let mut canon = Vec::new();
+    for rdn in name.0.iter() {
+        let mut set = Vec::new();
+        for atv in rdn.0.iter() {
+            let value = match canonical_text(&atv.value)? {
+                Some(text) => Any::new(Tag::Utf8String, text).ok()?,
+                None => atv.value.clone(),
+            };
+            set.push(AttributeTypeAndValue {
+                oid: atv.oid,
+                value,
+            });
+        }
+        let rdn = RelativeDistinguishedName(SetOfVec::try_from(set).ok()?);
+        rdn.encode_to_vec(&mut canon).ok()?;
+    }
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &canon);
+    let first: [u8; 4] = digest.as_ref().get(..4)?.try_into().ok()?;
+    Some(u32::from_le_bytes(first))
+}
+
+/// The canonical text of a string value (`Some(None)`: not a string type OpenSSL canonicalises,
+/// kept as it is; `None`: a string that does not decode, as OpenSSL then fails too).
+fn canonical_text(value: &x509_cert::der::asn1::Any) -> Option<Option<Vec<u8>>> {
+    use x509_cert::der::Tagged;
+    let bytes = value.value();
+    // Tags: UTF8String, PrintableString, TeletexString, IA5String, VisibleString, BMPString,
+    // UniversalString.
+    let text: String = match u8::from(value.tag()) {
+        0x0c => std::str::from_utf8(bytes).ok()?.to_owned(),
+        // OpenSSL reads these one byte per character (T.61 as Latin-1).
+        0x13 | 0x14 | 0x16 | 0x1a => bytes.iter().map(|b| char::from(*b)).collect(),
+        0x1e => {
+            let units = bytes
+                .chunks(2)
+                .map(|c| match c {
+                    [hi, lo] => Some(u16::from_be_bytes([*hi, *lo])),
+                    _ => None,
+                })
+                .collect::<Option<Vec<u16>>>()?;
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .ok()?
+        }
+        0x1c => bytes
+            .chunks(4)
+            .map(|c| match c {
+                [a, b, c, d] => char::from_u32(u32::from_be_bytes([*a, *b, *c, *d])),
+                _ => None,
+            })
+            .collect::<Option<String>>()?,
+        _ => return Some(None),
+    };
+    // OpenSSL's isspace: space, \t, \n, \v, \f, \r.
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| !blank(*b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(*b))
+        .map_or(start, |i| i + 1);
+    let mut out = Vec::with_capacity(end.saturating_sub(start));
+    let mut in_blank = false;
+    for &b in bytes.get(start..end).unwrap_or_default() {
+        if blank(b) {
+            if !in_blank {
+                out.push(b' ');
+            }
+            in_blank = true;
+        } else {
+            out.push(b.to_ascii_lowercase());
+            in_blank = false;
+        }
+    }
+    Some(Some(out))
+}
+
+/// Adds the CERTIFICATE sections of one PEM file read up to `cap` bytes to `bodies`.
+fn read_pem_file(path: &std::path::Path, cap: u64, bodies: &mut Bodies) {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes));
+    if read.is_ok() {
+        pem_bodies(&bytes, bodies);
+    }
+}
+
+/// The base64 text of each CERTIFICATE section, without line breaks: a set, so a certificate
+/// that both the bundle and a directory hold (every one, on Debian) is decoded once.
+type Bodies = std::collections::HashSet<Vec<u8>>;
+
+/// Adds the base64 text of each CERTIFICATE section of PEM text to `bodies`.
+fn pem_bodies(bytes: &[u8], bodies: &mut Bodies) {
+    let mut body: Option<Vec<u8>> = None;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        let line = bytes.get(start..end).unwrap_or_default().trim_ascii();
+        start = end + 1;
+        match (&mut body, line) {
+            // A BEGIN inside a section drops the unterminated one.
+            (_, b"-----BEGIN CERTIFICATE-----") => body = Some(Vec::with_capacity(2048)),
+            (Some(b64), b"-----END CERTIFICATE-----") => {
+                bodies.insert(std::mem::take(b64));
+                body = None;
+            }
+            (Some(b64), line) => b64.extend_from_slice(line),
+            (None, _) => {}
+        }
+    }
+}
+
+/// Decodes each body; one that is not valid base64 is skipped, the others kept (as
+/// rustls-pki-types's reader does, only faster).
+fn decode_bodies(bodies: Bodies) -> Vec<CertificateDer<'static>> {
+    use base64::Engine as _;
+    let decode = |b64: &[u8]| base64::engine::general_purpose::STANDARD.decode(b64);
+    bodies
+        .into_iter()
+        .filter_map(|b64| {
+            decode(&b64)
+                .or_else(|_| {
+                    // Blanks inside a line are rare: strip them only when a body needs it.
+                    let kept: Vec<u8> = b64
+                        .iter()
+                        .copied()
+                        .filter(|b| !b.is_ascii_whitespace())
+                        .collect();
+                    decode(&kept)
+                })
+                .ok()
+        })
+        .map(CertificateDer::from)
+        .collect()
+}
+
+/// The CERTIFICATE sections of PEM text, decoded.
+#[cfg(test)]
+fn parse_pem(bytes: &[u8]) -> Vec<CertificateDer<'static>> {
+    let mut bodies = Bodies::new();
+    pem_bodies(bytes, &mut bodies);
+    let mut certs = decode_bodies(bodies);
+    certs.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+    certs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pem_of(der: &[u8]) -> String {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect();
+        format!(
+            "-----BEGIN CERTIFICATE-----\r\n{}\r\n-----END CERTIFICATE-----\n",
+            lines.join("\r\n")
+        )
+    }
+
+    /// A self-signed certificate whose subject is `CN=name` (names differ, so do their hashes).
+    fn mint(name: &str) -> CertificateDer<'static> {
+        let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let mut params =
+            rcgen::CertificateParams::new(vec![name.into()]).unwrap_or_else(|e| panic!("{e}"));
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params
+            .self_signed(&key)
+            .map(|c| c.der().clone())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn sorted(mut certs: Vec<CertificateDer<'static>>) -> Vec<CertificateDer<'static>> {
+        certs.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        certs
+    }
+
+    fn subject_hash(der: &[u8]) -> u32 {
+        let (_, c) = x509_parser::parse_x509_certificate(der).unwrap_or_else(|e| panic!("{e}"));
+        name_hash(c.subject().as_raw()).unwrap_or_else(|| panic!("a name that hashes"))
+    }
+
+    /// The hash of every system root's subject, and of names with blanks, capitals and BMP and
+    /// Teletex strings, is OpenSSL's.
+    #[test]
+    fn name_hash_is_openssls() {
+        let mut names: Vec<(Vec<u8>, u32)> = read_bundle(&Locations::find())
+            .iter()
+            .filter_map(|c| {
+                let (_, parsed) = x509_parser::parse_x509_certificate(c.as_ref()).ok()?;
+                let theirs = openssl::x509::X509::from_der(c.as_ref()).ok()?;
+                Some((
+                    parsed.subject().as_raw().to_vec(),
+                    theirs.subject_name_hash(),
+                ))
+            })
+            .collect();
+        let mut builder = openssl::x509::X509NameBuilder::new().unwrap_or_else(|e| panic!("{e}"));
+        builder
+            .append_entry_by_text("C", "DE")
+            .unwrap_or_else(|e| panic!("{e}"));
+        builder
+            .append_entry_by_text_with_type(
+                "O",
+                "  Ünïcode   Org\tName  ",
+                openssl::asn1::Asn1Type::BMPSTRING,
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        builder
+            .append_entry_by_text_with_type("OU", "Tele  TEX", openssl::asn1::Asn1Type::T61STRING)
+            .unwrap_or_else(|e| panic!("{e}"));
+        builder
+            .append_entry_by_text("CN", " Mixed   CASE Root ")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let built = builder.build();
+        let mut cert = openssl::x509::X509Builder::new().unwrap_or_else(|e| panic!("{e}"));
+        cert.set_subject_name(&built)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let theirs = cert.build().subject_name_hash();
+        names.push((built.to_der().unwrap_or_else(|e| panic!("{e}")), theirs));
+        assert!(names.len() > 1);
+        for (der, theirs) in &names {
+            assert_eq!(name_hash(der), Some(*theirs));
+        }
+    }
+
+    #[test]
+    fn agrees_with_rustls_pki_types_on_good_pem() {
+        let (a, b) = (mint("a.test"), mint("b.test"));
+        let text = format!(
+            "# a comment line\n{}\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n{}",
+            pem_of(&a),
+            pem_of(&b)
+        );
+        let parsed = parse_pem(text.as_bytes());
+        assert_eq!(parsed, sorted(vec![a, b]));
+        use rustls_pki_types::pem::PemObject;
+        let theirs = CertificateDer::pem_slice_iter(text.as_bytes())
+            .filter_map(Result::ok)
+            .collect();
+        assert_eq!(parsed, sorted(theirs));
+    }
+
+    #[test]
+    fn a_bad_section_loses_only_itself() {
+        let a = mint("a.test");
+        let text = format!(
+            "-----BEGIN CERTIFICATE-----\n!!!not base64!!!\n-----END CERTIFICATE-----\n\
+             -----BEGIN CERTIFICATE-----\nAAAA\n{}",
+            pem_of(&a)
+        );
+        assert_eq!(parse_pem(text.as_bytes()), vec![a]);
+    }
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn the_bundle_up_front_the_directory_by_issuer_hash_only() {
+        let dir = std::env::temp_dir().join(format!("mtls-roots-{}", std::process::id()));
+        let certs = dir.join("certs");
+        std::fs::create_dir_all(&certs).unwrap_or_else(|e| panic!("{e}"));
+        let (a, b, hashed, unhashed) = (
+            mint("a.test"),
+            mint("b.test"),
+            mint("c.test"),
+            mint("d.test"),
+        );
+        let bundle = dir.join("bundle.crt");
+        let write = |p: &std::path::Path, text: String| {
+            std::fs::write(p, text).unwrap_or_else(|e| panic!("{e}"))
+        };
+        write(&bundle, format!("{}{}", pem_of(&a), pem_of(&b)));
+        write(&certs.join("c.pem"), pem_of(&hashed));
+        write(&certs.join("d.pem"), pem_of(&unhashed));
+        let hash = subject_hash(hashed.as_ref());
+        std::os::unix::fs::symlink(certs.join("c.pem"), certs.join(format!("{hash:08x}.0")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let locations = Locations {
+            file: Some(bundle),
+            dirs: vec![certs.clone()],
+        };
+        let from_bundle = read_bundle(&locations);
+        let by_hash = by_issuer_hash(&locations.dirs, hash);
+        let unhashed_lookup = by_issuer_hash(&locations.dirs, subject_hash(unhashed.as_ref()));
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(from_bundle, sorted(vec![a, b]));
+        assert_eq!(by_hash, vec![hashed]);
+        // OpenSSL finds a directory's certificate only through its hash name: so does the scan.
+        assert!(unhashed_lookup.is_empty());
+    }
+
+    /// Every anchor `rustls-native-certs` reads on this machine is in the bundle or found by its
+    /// subject hash in a directory: the same anchors, read lazily.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    #[test]
+    fn finds_every_anchor_rustls_native_certs_reads() {
+        let theirs = rustls_native_certs::load_native_certs().certs;
+        let locations = Locations::find();
+        let bundle = read_bundle(&locations);
+        for cert in &theirs {
+            let found = bundle.contains(cert)
+                || by_issuer_hash(&locations.dirs, subject_hash(cert.as_ref())).contains(cert);
+            assert!(found, "an anchor neither in the bundle nor found by hash");
+        }
+    }
+}
