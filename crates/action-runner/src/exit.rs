@@ -65,6 +65,39 @@ pub enum FailOn {
     New,
 }
 
+/// The threshold when neither the user nor the config sets one, in the CLI and the Action alike.
+pub const DEFAULT_FAIL_UNDER: Grade = Grade::C;
+
+/// `--fail-under` as given: a grade, or `none` (never fail on the grade).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threshold {
+    /// Fail below this grade.
+    Grade(Grade),
+    /// Report without failing on the grade.
+    None,
+}
+
+impl Threshold {
+    /// The grade below which a CLI run fails: the given `--fail-under` (`none`: never), else
+    /// `from_config` (the config's `fail-under`), else C, as the Action: a scan run as a CI step
+    /// without flags must not pass an F quietly.
+    pub fn resolve(given: Option<Self>, from_config: Option<Grade>) -> Option<Grade> {
+        match given {
+            Some(Self::Grade(g)) => Some(g),
+            Some(Self::None) => None,
+            None => Some(from_config.unwrap_or(DEFAULT_FAIL_UNDER)),
+        }
+    }
+
+    /// The grade given, if one was.
+    pub fn grade(self) -> Option<Grade> {
+        match self {
+            Self::Grade(g) => Some(g),
+            Self::None => None,
+        }
+    }
+}
+
 /// The user's pass/fail policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Gate {
@@ -110,6 +143,21 @@ impl Gate {
 mod tests {
     use super::*;
     use probe_core::finding::{Finding, FindingId};
+
+    #[test]
+    fn the_threshold_is_the_flag_else_the_config_else_c() {
+        let b = Some(Threshold::Grade(Grade::B));
+        assert_eq!(Threshold::resolve(b, Some(Grade::D)), Some(Grade::B));
+        assert_eq!(
+            Threshold::resolve(Some(Threshold::None), Some(Grade::D)),
+            None
+        );
+        assert_eq!(Threshold::resolve(None, Some(Grade::D)), Some(Grade::D));
+        assert_eq!(Threshold::resolve(None, None), Some(Grade::C));
+        assert_eq!(crate::parse::threshold("None"), Ok(Threshold::None));
+        assert_eq!(crate::parse::threshold("b"), b.ok_or(String::new()));
+        assert!(crate::parse::threshold("G").is_err());
+    }
 
     #[test]
     fn target_errors_outrank_grades_which_outrank_incomplete_targets() {

@@ -46,6 +46,16 @@ pub fn grade(s: &str) -> Result<Grade, String> {
     Grade::parse(s).ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D or F"))
 }
 
+/// `--fail-under`: a grade, or `none`.
+pub fn threshold(s: &str) -> Result<crate::exit::Threshold, String> {
+    if s.trim().eq_ignore_ascii_case("none") {
+        return Ok(crate::exit::Threshold::None);
+    }
+    Grade::parse(s)
+        .map(crate::exit::Threshold::Grade)
+        .ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D, F or none"))
+}
+
 /// `I/N` (1 <= I <= N <= 1000).
 pub fn shard(s: &str) -> Result<(usize, usize), String> {
     let bad = || format!("{s:?} is not a shard: use I/N with 1 <= I <= N, e.g. 2/4");

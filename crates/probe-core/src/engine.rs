@@ -293,10 +293,37 @@ impl Scanner {
         mut on_target: impl FnMut(&TargetReport),
     ) -> Report {
         let start = Instant::now();
+        let mut reports: Vec<Option<TargetReport>> = vec![None; targets.len()];
+        self.scan_each(targets, |i, r| {
+            on_target(&r);
+            if let Some(slot) = reports.get_mut(i) {
+                *slot = Some(r);
+            }
+        })
+        .await;
+        let reports = reports
+            .into_iter()
+            .zip(targets)
+            .map(|(r, t)| {
+                r.unwrap_or_else(|| failed(t, "internal error: the scan task ended early".into()))
+            })
+            .collect();
+        Report::new(reports, start.elapsed().as_secs_f64() * 1000.0)
+    }
+
+    /// Scans every target concurrently and hands each report, with the target's index, to
+    /// `on_target` as it finishes (in the order they finish), keeping none: memory follows the
+    /// concurrency, not the number of targets (a fleet scan that streams its results). A target
+    /// whose task failed is handed over as failed; each index is handed over once.
+    pub async fn scan_each(
+        &self,
+        targets: &[Target],
+        mut on_target: impl FnMut(usize, TargetReport),
+    ) {
         let until = self.deadline.map(|d| tokio::time::Instant::now() + d);
         let mut set = JoinSet::new();
-        let mut reports: Vec<Option<TargetReport>> = vec![None; targets.len()];
         let mut waiting = targets.iter().enumerate();
+        let mut running = std::collections::HashMap::new();
         loop {
             // A target's task exists only once it may run: memory follows the concurrency, not
             // the number of targets.
@@ -304,10 +331,10 @@ impl Scanner {
                 let Some((i, t)) = waiting.next() else { break };
                 let (scan, skip) = (self.scan.clone(), self.skip.clone());
                 let (target, deadline) = (t.clone(), self.deadline);
-                set.spawn(async move {
-                    let work = scan_target(&target, &scan, &skip);
-                    let report =
-                        match until {
+                let id = set
+                    .spawn(async move {
+                        let work = scan_target(&target, &scan, &skip);
+                        let report = match until {
                             Some(until) => tokio::time::timeout_at(until, work)
                                 .await
                                 .unwrap_or_else(|_| {
@@ -321,28 +348,31 @@ impl Scanner {
                                 }),
                             None => work.await,
                         };
-                    (i, report)
-                });
+                        (i, report)
+                    })
+                    .id();
+                running.insert(id, i);
             }
-            match set.join_next().await {
-                Some(Ok((i, r))) => {
-                    on_target(&r);
-                    if let Some(slot) = reports.get_mut(i) {
-                        *slot = Some(r);
+            match set.join_next_with_id().await {
+                Some(Ok((id, (i, r)))) => {
+                    running.remove(&id);
+                    on_target(i, r);
+                }
+                Some(Err(e)) => {
+                    tracing::warn!("a target task failed: {e}");
+                    if let Some((i, t)) = running
+                        .remove(&e.id())
+                        .and_then(|i| Some((i, targets.get(i)?)))
+                    {
+                        on_target(
+                            i,
+                            failed(t, "internal error: the scan task ended early".into()),
+                        );
                     }
                 }
-                Some(Err(e)) => tracing::warn!("a target task failed: {e}"),
                 None => break,
             }
         }
-        let reports = reports
-            .into_iter()
-            .zip(targets)
-            .map(|(r, t)| {
-                r.unwrap_or_else(|| failed(t, "internal error: the scan task ended early".into()))
-            })
-            .collect();
-        Report::new(reports, start.elapsed().as_secs_f64() * 1000.0)
     }
 }
 

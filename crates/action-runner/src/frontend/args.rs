@@ -86,9 +86,10 @@ pub struct ReportOpts {
     /// Colour the text output: auto (on a terminal), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,
-    /// Exit 1 when the grade is below this (A–F). The config's `fail-under` applies otherwise.
-    #[arg(long, value_name = "GRADE", value_parser = parse::grade, help_heading = "Policy")]
-    pub fail_under: Option<probe_core::grade::Grade>,
+    /// Exit 1 when the grade is below this (A–F), or `none` to report without failing on the
+    /// grade. Default: the config's `fail-under`, else C (as the Action).
+    #[arg(long, value_name = "GRADE", value_parser = parse::threshold, help_heading = "Policy")]
+    pub fail_under: Option<crate::exit::Threshold>,
     /// A previous JSON report: findings are marked new, unchanged or fixed.
     #[arg(long, value_name = "FILE", help_heading = "Policy")]
     pub baseline: Option<PathBuf>,

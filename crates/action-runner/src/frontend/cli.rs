@@ -11,7 +11,7 @@ use probe_core::report::Report;
 
 use super::args::{ColorChoice, MergeArgs, ReportOpts, ScanArgs};
 use crate::config::Config;
-use crate::exit::{Decision, Exit, FailOn, Gate};
+use crate::exit::{Decision, Exit, FailOn, Gate, Threshold};
 use crate::pipeline::{self, Given, Pem, Unreadable};
 use crate::render::sarif::SarifOptions;
 use crate::render::{self, markdown, Format};
@@ -78,7 +78,7 @@ fn given(args: &ScanArgs) -> Given {
         deadline: args.deadline,
         concurrency: s.concurrency,
         per_host: s.per_host,
-        fail_under: args.report.fail_under,
+        fail_under: args.report.fail_under.and_then(Threshold::grade),
         ca_files: s.ca_files.clone(),
         client_cert: pem(&s.client_cert),
         client_key: pem(&s.client_key),
@@ -157,7 +157,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         config.as_ref(),
         baseline.as_ref(),
         &args.report,
-        settings.fail_under,
+        Threshold::resolve(args.report.fail_under, settings.fail_under),
         &sarif,
     )
 }
@@ -206,7 +206,10 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         eprintln!("error: the merged reports hold no target: nothing was scanned");
         return Ok(Exit::TargetError);
     }
-    let threshold = pipeline::fail_under(args.report.fail_under, config.as_ref());
+    let threshold = Threshold::resolve(
+        args.report.fail_under,
+        pipeline::fail_under(None, config.as_ref()),
+    );
     let sarif = sarif_options(&args.report, args.config.as_deref(), config.as_ref(), None);
     finish_with(
         &mut report,

@@ -90,7 +90,7 @@ pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
         None,
         baseline.as_ref(),
         &args.report,
-        args.report.fail_under,
+        crate::exit::Threshold::resolve(args.report.fail_under, None),
     )
 }
 

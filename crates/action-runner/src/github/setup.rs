@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::pipeline::{self, Given, Pem, Unreadable};
 
 /// The threshold when neither the `fail-under` input nor the config's `fail-under` gives one.
-pub const DEFAULT_FAIL_UNDER: Grade = Grade::C;
+pub use crate::exit::DEFAULT_FAIL_UNDER;
 
 /// Everything the scan needs, beyond the inputs.
 pub struct Setup {
