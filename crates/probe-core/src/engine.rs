@@ -1016,7 +1016,7 @@ fn trust_anchors(
     let build = move || {
         let t0 = Instant::now();
         if let Some(locations) = locations {
-            let native = server_cert::read_system_bundle(&locations);
+            let native = server_cert::read_system_roots_up_front(&locations);
             let loaded = t0.elapsed();
             let count = native.len();
             for cert in native {

@@ -51,16 +51,25 @@ impl TargetProbe for ServerCertificateProbe {
         scan: &'a ScanContext,
         first: Option<&'a FirstWave>,
     ) -> BoxFuture<'a, TargetOutcome> {
-        let chains = first.map(|f| f.chains.as_slice()).unwrap_or_default();
-        let trust = scan.trust.for_chains(chains.iter().flat_map(|(_, c)| c));
-        let outcome = judge(
-            chains,
-            target,
-            &trust,
-            scan.server_cert,
-            time::OffsetDateTime::now_utc(),
-        );
-        async move { outcome }.boxed()
+        async move {
+            let chains = first.map(|f| f.chains.as_slice()).unwrap_or_default();
+            // The directory lookups parse names the server sent and read files: off the runtime.
+            let (lazy, served) = (
+                scan.trust.clone(),
+                chains.iter().flat_map(|(_, c)| c.iter().cloned()).collect::<Vec<_>>(),
+            );
+            let trust = tokio::task::spawn_blocking(move || lazy.for_chains(served.iter()))
+                .await
+                .unwrap_or_else(|_| std::sync::Arc::new(scan.trust.get().clone()));
+            judge(
+                chains,
+                target,
+                &trust,
+                scan.server_cert,
+                time::OffsetDateTime::now_utc(),
+            )
+        }
+        .boxed()
     }
 }
 

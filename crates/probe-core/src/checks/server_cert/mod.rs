@@ -37,7 +37,9 @@ use facts::Facts;
 pub use model::{
     Analysis, ChainCertificate, Policy, ServerCertificate, ServerTrust, DEFAULT_EXPIRY_WARNING_DAYS,
 };
-pub use system_roots::{read_bundle as read_system_bundle, Locations as SystemRootLocations};
+pub use system_roots::{
+    read_up_front as read_system_roots_up_front, Locations as SystemRootLocations,
+};
 pub use trust::{LazyTrust, TrustStore};
 
 /// Analyses the chains served to the baseline probe, one per TLS version (identical chains are

@@ -1,13 +1,16 @@
 //! The system's trust anchors, found where OpenSSL finds them and read as OpenSSL reads them:
-//! the bundle file up front, the certificate directories (CApath) only by the hash of an issuer's
-//! name, when a served chain names an issuer no anchor has ([`super::LazyTrust::for_chains`]).
-//! Locations: `SSL_CERT_FILE` and `SSL_CERT_DIR` when set, else the distribution's (openssl-probe).
-//! Not `rustls-native-certs`, for speed: it reads every file of the directories besides the
-//! bundle (Debian's 145 roots twice, ~750 system calls) and decodes base64 in constant time,
-//! 18M instructions and ~3 ms of CPU in all, a quarter of a one-endpoint scan. Trust anchors are
-//! public: the `base64` crate's ordinary decoder does. Sections that are not valid base64 are
-//! skipped, the others kept, as `rustls-native-certs` does. macOS and Windows keep
-//! `rustls-native-certs` (their stores are not files).
+//! the bundle file up front, the distribution's certificate directories (CApath) only by the hash
+//! of an issuer's name, when a served chain names an issuer no anchor has
+//! ([`super::LazyTrust::for_chains`]). Two exceptions keep every anchor `rustls-native-certs`
+//! would find: the directories of `SSL_CERT_DIR` are read whole up front (plain PEM files are
+//! common there), and so are the distribution's when the bundle gives no anchor (no anchor at all
+//! would make trust unknown, which raises nothing). Locations: `SSL_CERT_FILE` and `SSL_CERT_DIR`
+//! when set, else the distribution's (openssl-probe). Not `rustls-native-certs`, for speed: it
+//! reads every file of the directories besides the bundle (Debian's 145 roots twice, ~750 system
+//! calls) and decodes base64 in constant time, 18M instructions and ~3 ms of CPU in all, a quarter
+//! of a one-endpoint scan. Trust anchors are public: the `base64` crate's ordinary decoder does.
+//! Sections that are not valid base64 are skipped, the others kept, as `rustls-native-certs`
+//! does. macOS and Windows keep `rustls-native-certs` (their stores are not files).
 
 use std::path::PathBuf;
 
@@ -20,14 +23,23 @@ const MAX_BUNDLE_BYTES: u64 = 32 * 1024 * 1024;
 const MAX_DIR_FILE_BYTES: u64 = 1024 * 1024;
 /// Files of one hash read at most in a directory (`<hash>.0`, `<hash>.1` …).
 const MAX_SAME_HASH: usize = 16;
+/// Entries read at most from one directory read whole.
+#[cfg(all(unix, not(target_os = "macos")))]
+const MAX_DIR_ENTRIES: usize = 20_000;
 
 /// Where the system keeps its anchors: a bundle file and certificate directories.
 #[derive(Debug, Default)]
 pub struct Locations {
     #[cfg_attr(any(not(unix), target_os = "macos"), allow(dead_code))]
     file: Option<PathBuf>,
-    /// The certificate directories, searched by issuer hash ([`by_issuer_hash`]).
+    /// The distribution's certificate directories (openssl-probe's): searched by issuer hash
+    /// ([`by_issuer_hash`]) when the bundle file gives anchors, read whole when it gives none.
     pub dirs: Vec<PathBuf>,
+    /// The directories of `SSL_CERT_DIR`: read whole, every regular file, as
+    /// `rustls-native-certs` and Go read them (plain PEM files are common there: mounted CA
+    /// directories), not only the hash names OpenSSL would look up.
+    #[cfg_attr(any(not(unix), target_os = "macos"), allow(dead_code))]
+    given_dirs: Vec<PathBuf>,
 }
 
 impl Locations {
@@ -45,12 +57,17 @@ impl Locations {
                 })
                 .unwrap_or_default();
             if file.is_some() || !dirs.is_empty() {
-                return Self { file, dirs };
+                return Self {
+                    file,
+                    dirs: Vec::new(),
+                    given_dirs: dirs,
+                };
             }
             let probed = openssl_probe::probe();
             Self {
                 file: probed.cert_file,
                 dirs: probed.cert_dir,
+                given_dirs: Vec::new(),
             }
         }
         #[cfg(any(not(unix), target_os = "macos"))]
@@ -58,15 +75,29 @@ impl Locations {
     }
 }
 
-/// The anchors of the bundle file (DER, without duplicates); on macOS and Windows, the
-/// platform's store. An unreadable file gives none: an anchor missing can only make a chain
-/// read as untrusted, never trusted.
-pub fn read_bundle(locations: &Locations) -> Vec<CertificateDer<'static>> {
+/// The anchors read up front (DER, without duplicates): the bundle file and the `SSL_CERT_DIR`
+/// directories, and the distribution's directories too when those give no anchor (no bundle, or
+/// an unreadable one: with no anchor at all trust would read as unknown and raise nothing); on
+/// macOS and Windows, the platform's store. An unreadable file gives none.
+pub fn read_up_front(locations: &Locations) -> Vec<CertificateDer<'static>> {
     #[cfg(all(unix, not(target_os = "macos")))]
     let mut certs = {
+        use std::os::unix::fs::MetadataExt;
+        let mut seen = std::collections::HashSet::new();
         let mut bodies = Bodies::new();
         if let Some(file) = &locations.file {
+            if let Ok(meta) = std::fs::metadata(file) {
+                seen.insert((meta.dev(), meta.ino()));
+            }
             read_pem_file(file, MAX_BUNDLE_BYTES, &mut bodies);
+        }
+        for dir in &locations.given_dirs {
+            read_whole_dir(dir, &mut seen, &mut bodies);
+        }
+        if bodies.is_empty() {
+            for dir in &locations.dirs {
+                read_whole_dir(dir, &mut seen, &mut bodies);
+            }
         }
         decode_bodies(bodies)
     };
@@ -78,6 +109,28 @@ pub fn read_bundle(locations: &Locations) -> Vec<CertificateDer<'static>> {
     certs.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
     certs.dedup();
     certs
+}
+
+/// Adds every regular file of `dir` not read already (links resolved, each file once).
+#[cfg(all(unix, not(target_os = "macos")))]
+fn read_whole_dir(
+    dir: &std::path::Path,
+    seen: &mut std::collections::HashSet<(u64, u64)>,
+    bodies: &mut Bodies,
+) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.take(MAX_DIR_ENTRIES).flatten() {
+        let path = entry.path();
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_file() && seen.insert((meta.dev(), meta.ino())) {
+            read_pem_file(&path, MAX_DIR_FILE_BYTES, bodies);
+        }
+    }
 }
 
 /// The certificates the directories hold under an issuer-name hash (OpenSSL's
@@ -97,6 +150,11 @@ pub fn by_issuer_hash(dirs: &[PathBuf], hash: u32) -> Vec<CertificateDer<'static
     decode_bodies(bodies)
 }
 
+/// Bytes of a Name hashed at most.
+const MAX_NAME_BYTES: usize = 4096;
+/// Attributes of one RDN hashed at most.
+const MAX_RDN_ATTRIBUTES: usize = 16;
+
 /// OpenSSL's `X509_NAME_hash_ex` of a DER Name, computed without OpenSSL (whose first use costs
 /// a scan the loading of its configuration): the first four bytes, little-endian, of the SHA-1 of
 /// the name's canonical encoding, each RDN's SET encoded in turn (no outer SEQUENCE), every
@@ -107,9 +165,20 @@ pub fn name_hash(name_der: &[u8]) -> Option<u32> {
     use x509_cert::der::asn1::{Any, SetOfVec};
     use x509_cert::der::{Decode, Encode, Tag};
     use x509_cert::name::{Name, RelativeDistinguishedName};
+    // No anchor has a name this large (a server could send one to make the sorts below slow).
+    if name_der.len() > MAX_NAME_BYTES {
+        return None;
+    }
     let name = Name::from_der(name_der).ok()?;
     let mut canon = Vec::new();
     for rdn in name.0.iter() {
+        // OpenSSL drops an RDN without attributes from the canonical encoding.
+        if rdn.0.is_empty() {
+            continue;
+        }
+        if rdn.0.len() > MAX_RDN_ATTRIBUTES {
+            return None;
+        }
         let mut set = Vec::new();
         for atv in rdn.0.iter() {
             let value = match canonical_text(&atv.value)? {
@@ -134,8 +203,9 @@ pub fn name_hash(name_der: &[u8]) -> Option<u32> {
 fn canonical_text(value: &x509_cert::der::asn1::Any) -> Option<Option<Vec<u8>>> {
     use x509_cert::der::Tagged;
     let bytes = value.value();
-    // Tags: UTF8String, PrintableString, TeletexString, IA5String, VisibleString, BMPString,
-    // UniversalString.
+    // Tags: UTF8String, PrintableString, TeletexString, IA5String, VisibleString, BMPString.
+    // (A UniversalString value never gets here: the der crate does not decode the Name, and the
+    // directory is then not searched for it.)
     let text: String = match u8::from(value.tag()) {
         0x0c => std::str::from_utf8(bytes).ok()?.to_owned(),
         // OpenSSL reads these one byte per character (T.61 as Latin-1).
@@ -152,13 +222,6 @@ fn canonical_text(value: &x509_cert::der::asn1::Any) -> Option<Option<Vec<u8>>> 
                 .collect::<Result<String, _>>()
                 .ok()?
         }
-        0x1c => bytes
-            .chunks(4)
-            .map(|c| match c {
-                [a, b, c, d] => char::from_u32(u32::from_be_bytes([*a, *b, *c, *d])),
-                _ => None,
-            })
-            .collect::<Option<String>>()?,
         _ => return Some(None),
     };
     // OpenSSL's isspace: space, \t, \n, \v, \f, \r.
@@ -300,7 +363,7 @@ mod tests {
     /// Teletex strings, is OpenSSL's.
     #[test]
     fn name_hash_is_openssls() {
-        let mut names: Vec<(Vec<u8>, u32)> = read_bundle(&Locations::find())
+        let mut names: Vec<(Vec<u8>, u32)> = read_up_front(&Locations::find())
             .iter()
             .filter_map(|c| {
                 let (_, parsed) = x509_parser::parse_x509_certificate(c.as_ref()).ok()?;
@@ -334,7 +397,20 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let theirs = cert.build().subject_name_hash();
         names.push((built.to_der().unwrap_or_else(|e| panic!("{e}")), theirs));
-        assert!(names.len() > 1);
+        // An empty RDN (OpenSSL leaves it out of the canonical form) before `CN=x`.
+        let empty_rdn = [
+            0x30, 0x0e, 0x31, 0x00, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
+            0x01, b'x',
+        ];
+        let theirs = openssl::x509::X509Name::from_der(&empty_rdn)
+            .and_then(|n| {
+                let mut cert = openssl::x509::X509Builder::new()?;
+                cert.set_subject_name(&n)?;
+                Ok(cert.build().subject_name_hash())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        names.push((empty_rdn.to_vec(), theirs));
+        assert!(names.len() > 2);
         for (der, theirs) in &names {
             assert_eq!(name_hash(der), Some(*theirs));
         }
@@ -391,13 +467,30 @@ mod tests {
         std::os::unix::fs::symlink(certs.join("c.pem"), certs.join(format!("{hash:08x}.0")))
             .unwrap_or_else(|e| panic!("{e}"));
         let locations = Locations {
-            file: Some(bundle),
+            file: Some(bundle.clone()),
             dirs: vec![certs.clone()],
+            given_dirs: Vec::new(),
         };
-        let from_bundle = read_bundle(&locations);
+        let from_bundle = read_up_front(&locations);
         let by_hash = by_issuer_hash(&locations.dirs, hash);
         let unhashed_lookup = by_issuer_hash(&locations.dirs, subject_hash(unhashed.as_ref()));
+        // SSL_CERT_DIR's directories are read whole, plain PEM files included.
+        let given = read_up_front(&Locations {
+            file: Some(bundle.clone()),
+            dirs: Vec::new(),
+            given_dirs: vec![certs.clone()],
+        });
+        // No bundle: the distribution's directories are read whole (else no anchor at all, and
+        // trust would read as unknown instead of untrusted).
+        let no_bundle = read_up_front(&Locations {
+            file: Some(dir.join("missing.crt")),
+            dirs: vec![certs.clone()],
+            given_dirs: Vec::new(),
+        });
         std::fs::remove_dir_all(&dir).ok();
+        let everything = sorted(vec![a.clone(), b.clone(), hashed.clone(), unhashed.clone()]);
+        assert_eq!(given, everything);
+        assert_eq!(no_bundle, sorted(vec![hashed.clone(), unhashed.clone()]));
         assert_eq!(from_bundle, sorted(vec![a, b]));
         assert_eq!(by_hash, vec![hashed]);
         // OpenSSL finds a directory's certificate only through its hash name: so does the scan.
@@ -411,7 +504,7 @@ mod tests {
     fn finds_every_anchor_rustls_native_certs_reads() {
         let theirs = rustls_native_certs::load_native_certs().certs;
         let locations = Locations::find();
-        let bundle = read_bundle(&locations);
+        let bundle = read_up_front(&locations);
         for cert in &theirs {
             let found = bundle.contains(cert)
                 || by_issuer_hash(&locations.dirs, subject_hash(cert.as_ref())).contains(cert);
