@@ -6,6 +6,10 @@
 #
 #   bash bench/fleet.sh [N...]        # default: 1000 10000; FLEET_CONCURRENCY (default 64)
 #
+# Then the same endpoints through the CLI (`mtls-scan scan URL...`, the shipped build): peak
+# memory (GNU time's maximum RSS) and wall time with `--format jsonl` (each target written as it
+# finishes, no report kept) and with `--format json` (the whole report kept for the output).
+#
 # `cargo bench -p probe-core --bench fleet` is the same scan with the servers in the scanner's
 # process (its peak memory counts both).
 set -euo pipefail
@@ -14,6 +18,9 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 cargo build --quiet --release --locked -p probe-core --example fleet
 bin=target/release/examples/fleet
+# shellcheck source=bench/shipped.sh
+source bench/shipped.sh
+build_shipped_scanner
 work=$(mktemp -d)
 server=
 cleanup() {
@@ -28,6 +35,16 @@ for n in "${sizes[@]}"; do
   server=$!
   for _ in $(seq 600); do grep -q ready "$work/serve.out" 2> /dev/null && break; sleep 0.1; done
   "$bin" scan "$work/urls" "${FLEET_CONCURRENCY:-64}"
+  mapfile -t urls < <(cut -d' ' -f2 "$work/urls")
+  for format in jsonl json; do
+    if command -v /usr/bin/time > /dev/null; then
+      /usr/bin/time -f "%e %M" -o "$work/time" "$scan_bin" scan "${urls[@]}" --format "$format" \
+        --output /dev/null --fail-under none --fail-on-incomplete false \
+        --concurrency "${FLEET_CONCURRENCY:-64}" 2> /dev/null || true
+      read -r secs kib < "$work/time"
+      echo "cli: $n endpoints, --format $format: $secs s, peak memory $((kib / 1024)) MiB"
+    fi
+  done
   kill "$server" 2> /dev/null || true
   wait "$server" 2> /dev/null || true
   server=

@@ -3,6 +3,7 @@
 # the Dockerfile): release profile, OpenSSL linked statically when its .a files are installed
 # (libssl-dev), in target/shipped so the workspace's own builds are not redone. Sets scan_bin.
 # Without the static libraries it falls back to the ordinary release build (and says so).
+# shellcheck disable=SC2034 # scan_bin is read by the benchmark that sources this file
 build_shipped_scanner() {
   local libdir
   libdir="/usr/lib/$(gcc -dumpmachine 2> /dev/null || echo unknown)"

@@ -327,3 +327,61 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         .flat_map(|t| t["findings"].as_array().cloned().unwrap_or_default())
         .all(|f| f["baseline"] == "unchanged"));
 }
+
+/// `--format jsonl`: a line per target, written as each finishes (no report kept), with the same
+/// findings, marks and grades as the JSON report of the same config, the same exit code, each
+/// policy warning once; extra outputs that need the whole report are refused.
+#[test]
+fn jsonl_streams_what_the_json_report_holds() {
+    let f = fleet();
+    let accept_any = f.url(LabCase::AcceptAnyCert).to_owned();
+    let config = f.config(&format!(
+        "suppressions:\n  - id: untrusted-client-cert-accepted\n    target: {accept_any}\n    reason: old exception\n    expires: 2020-01-01\n"
+    ));
+    let config = config.to_str().unwrap_or_default();
+    let out_json = f.dir.path().join("report.json");
+    let whole = run(&[
+        "scan",
+        "--config",
+        config,
+        "--format",
+        "json",
+        "-o",
+        out_json.to_str().unwrap_or_default(),
+    ]);
+    let streamed = run(&["scan", "--config", config, "--format", "jsonl"]);
+    let stderr = String::from_utf8_lossy(&streamed.stderr);
+    let lines: Vec<Value> = String::from_utf8_lossy(&streamed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), f.lab.servers.len(), "{stderr}");
+    let as_report = serde_json::json!({ "targets": lines });
+    assert_eq!(findings(&as_report), findings(&json(&out_json)));
+    let grades = |targets: &[Value]| {
+        let mut g: Vec<(String, String)> = targets
+            .iter()
+            .map(|t| (t["url"].to_string(), t["grade"].to_string()))
+            .collect();
+        g.sort();
+        g
+    };
+    let whole_report = json(&out_json);
+    assert_eq!(
+        grades(&lines),
+        grades(whole_report["targets"].as_array().expect("targets"))
+    );
+    assert_eq!(streamed.status.code(), whole.status.code(), "{stderr}");
+    assert_eq!(streamed.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.matches("expired on 2020-01-01").count(),
+        1,
+        "{stderr}"
+    );
+
+    let refused = run(&[
+        "scan", "--config", config, "--format", "jsonl", "--sarif", "x.sarif",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("need the whole report"));
+}

@@ -84,6 +84,21 @@ fn json() -> Result<(), serde_json::Error> {
 }
 
 #[test]
+fn jsonl() -> Result<(), serde_json::Error> {
+    let report = every_state();
+    let out = render::jsonl::render(&report)?;
+    // Each line is the JSON report's `targets[]` entry, in order.
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), report.targets.len());
+    for (line, target) in lines.iter().zip(&report.targets) {
+        let back: serde_json::Value = serde_json::from_str(line)?;
+        assert_eq!(back, serde_json::to_value(target)?);
+    }
+    insta::assert_snapshot!("jsonl", out);
+    Ok(())
+}
+
+#[test]
 fn sarif() -> Result<(), serde_json::Error> {
     let options = render::sarif::SarifOptions {
         location: Some(render::sarif::SarifLocation {

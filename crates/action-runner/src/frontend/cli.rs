@@ -2,12 +2,15 @@
 //! [`crate::pipeline`], the scan, rendering, and the exit code. Every error names the
 //! flag it is about; setup errors are usage errors (exit 2), found before anything is scanned.
 
+use std::collections::BTreeSet;
+use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
 use probe_core::engine::Scanner;
 use probe_core::grade::Grade;
-use probe_core::report::Report;
+use probe_core::report::{Report, TargetReport};
+use probe_core::target::Target;
 
 use super::args::{ColorChoice, MergeArgs, ReportOpts, ScanArgs};
 use crate::config::Config;
@@ -141,6 +144,16 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         Ok(s) => s,
         Err(e) => return usage(e.worded(|n| format!("--{n}"))),
     };
+    let threshold = Threshold::resolve(args.report.fail_under, settings.fail_under);
+    if args.report.format == Format::Jsonl {
+        let streaming = Streaming {
+            config: config.as_ref(),
+            baseline: baseline.as_ref(),
+            opts: &args.report,
+            threshold,
+        };
+        return streaming.scan(&scanner, &targets).await;
+    }
     let mut report = if targets.is_empty() {
         Report::new(Vec::new(), 0.0)
     } else {
@@ -157,9 +170,102 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         config.as_ref(),
         baseline.as_ref(),
         &args.report,
-        Threshold::resolve(args.report.fail_under, settings.fail_under),
+        threshold,
         &sarif,
     )
+}
+
+/// `scan --format jsonl`: each target's line written as it finishes (policy applied), and only
+/// what the exit code needs kept (its grade, error, first incomplete probe, new findings): memory
+/// follows the concurrency, not the number of targets.
+struct Streaming<'a> {
+    config: Option<&'a Config>,
+    baseline: Option<&'a Report>,
+    opts: &'a ReportOpts,
+    threshold: Option<Grade>,
+}
+
+impl Streaming<'_> {
+    async fn scan(&self, scanner: &Scanner, targets: &[Target]) -> anyhow::Result<Exit> {
+        if self.opts.json.is_some() || self.opts.sarif.is_some() || self.opts.markdown.is_some() {
+            return usage(
+                "--format jsonl writes each target as it finishes and keeps no report: \
+                 --json, --sarif and --markdown need the whole report (use --format json)",
+            );
+        }
+        let mut sink: Box<dyn std::io::Write> = match &self.opts.output {
+            Some(path) => Box::new(std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .with_context(|| format!("writing {}", path.display()))?,
+            )),
+            None => Box::new(std::io::stdout()),
+        };
+        let started = std::time::Instant::now();
+        let (mut kept, mut warnings, mut failure) = (Vec::new(), BTreeSet::new(), None);
+        scanner
+            .scan_each(targets, |_, target| {
+                let mut one = Report::new(vec![target], 0.0);
+                warnings.extend(pipeline::apply_policy(&mut one, self.config, self.baseline));
+                for t in one.targets {
+                    let written = render::jsonl::line(&t)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|l| {
+                            Ok(sink.write_all(l.as_bytes()).and_then(|()| sink.flush())?)
+                        });
+                    match written {
+                        // A closed pipe (`| head`) is not an error; the scan goes on for the exit code.
+                        Err(e) if is_broken_pipe(&e) => {}
+                        Err(e) => {
+                            failure.get_or_insert(e);
+                        }
+                        Ok(()) => {}
+                    }
+                    kept.push(slim(t, self.opts.fail_on));
+                }
+            })
+            .await;
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let report = Report::new(kept, started.elapsed().as_secs_f64() * 1000.0);
+        let gate = Gate {
+            fail_under: self.threshold,
+            fail_on: self.opts.fail_on,
+            fail_on_incomplete: self.opts.fail_on_incomplete,
+        };
+        let decision = gate.decide(&report);
+        explain(&report, &gate, &decision);
+        Ok(decision.exit)
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// What the exit code and its explanation need of a target already written: its grade, error
+/// and first incomplete probe, and (with `--fail-on new`) its new findings; nothing else.
+fn slim(mut t: TargetReport, fail_on: FailOn) -> TargetReport {
+    t.probes = Vec::new();
+    t.skipped_probes = Vec::new();
+    t.config_probes = Vec::new();
+    t.server_certificate = None;
+    t.notes = Vec::new();
+    t.tags = Vec::new();
+    t.verification_detail = None;
+    t.incomplete.truncate(1);
+    match fail_on {
+        FailOn::New => t
+            .findings
+            .retain(|f| f.marks.baseline == Some(probe_core::report::BaselineState::New)),
+        FailOn::Grade => t.findings = Vec::new(),
+    }
+    t.findings.shrink_to_fit();
+    t
 }
 
 /// Runs `merge`.

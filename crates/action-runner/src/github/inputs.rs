@@ -141,6 +141,7 @@ pub fn report_file_for(format: crate::render::Format) -> &'static str {
         Format::Sarif => "mtls-scan-report.sarif",
         Format::Markdown => "mtls-scan-report.md",
         Format::Text => "mtls-scan-report.txt",
+        Format::Jsonl => "mtls-scan-report.jsonl",
     }
 }
 
@@ -458,7 +459,7 @@ impl Inputs {
         let format = c
             .value("format", |v| {
                 <crate::render::Format as clap::ValueEnum>::from_str(v.trim(), true)
-                    .map_err(|_| format!("{v:?} is not one of: json, sarif, markdown, text"))
+                    .map_err(|_| format!("{v:?} is not one of: json, sarif, markdown, text, jsonl"))
             })
             .unwrap_or(crate::render::Format::Json);
         let category = c.value("category", crate::render::sarif::category);

@@ -2,6 +2,7 @@
 //! prints: the front ends write what they return.
 
 pub mod json;
+pub mod jsonl;
 pub mod markdown;
 pub mod sarif;
 pub mod text;
@@ -16,6 +17,8 @@ pub enum Format {
     Text,
     /// The JSON report (version 1).
     Json,
+    /// JSON Lines: a target per line (`scan` writes each as it finishes, keeping no report).
+    Jsonl,
     /// SARIF 2.1.0.
     Sarif,
     /// Markdown (the job summary).
@@ -33,6 +36,7 @@ pub fn render(
     Ok(match format {
         Format::Text => text::render(report, color),
         Format::Json => json::render(report)?,
+        Format::Jsonl => jsonl::render(report)?,
         Format::Sarif => sarif::render(report)?,
         Format::Markdown => markdown::render(report, threshold),
     })
