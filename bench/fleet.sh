@@ -41,7 +41,8 @@ for n in "${sizes[@]}"; do
       /usr/bin/time -f "%e %M" -o "$work/time" "$scan_bin" scan "${urls[@]}" --format "$format" \
         --output /dev/null --fail-under none --fail-on-incomplete false \
         --concurrency "${FLEET_CONCURRENCY:-64}" 2> /dev/null || true
-      read -r secs kib < "$work/time"
+      # GNU time writes "Command exited with non-zero status N" first when the scan fails.
+      read -r secs kib < <(tail -n 1 "$work/time")
       echo "cli: $n endpoints, --format $format: $secs s, peak memory $((kib / 1024)) MiB"
     fi
   done

@@ -379,9 +379,70 @@ fn jsonl_streams_what_the_json_report_holds() {
         "{stderr}"
     );
 
+    // Against a baseline, --fail-on new: the same marks and exit code as the JSON path.
+    let base = out_json.to_str().unwrap_or_default();
+    let against = |format: &str| {
+        run(&[
+            "scan",
+            "--config",
+            config,
+            "--format",
+            format,
+            "--baseline",
+            base,
+            "--fail-on",
+            "new",
+        ])
+    };
+    let (whole, streamed) = (against("json"), against("jsonl"));
+    let marks = |targets: Vec<Value>| {
+        let mut m: Vec<(String, String, String)> = targets
+            .iter()
+            .flat_map(|t| {
+                let url = t["url"].to_string();
+                t["findings"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |f| (url.clone(), f["id"].to_string(), f["baseline"].to_string()))
+            })
+            .collect();
+        m.sort();
+        m
+    };
+    let whole_report: Value = serde_json::from_slice(&whole.stdout).expect("JSON report");
+    let streamed_lines: Vec<Value> = String::from_utf8_lossy(&streamed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    let whole_marks = marks(
+        whole_report["targets"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    );
+    assert!(!whole_marks.is_empty());
+    assert!(
+        whole_marks.iter().all(|m| m.2 == "\"unchanged\""),
+        "{whole_marks:?}"
+    );
+    assert_eq!(marks(streamed_lines), whole_marks);
+    assert_eq!(streamed.status.code(), whole.status.code());
+    assert_eq!(streamed.status.code(), Some(0));
+
+    // Refused before anything is written or scanned.
+    let sarif = f.dir.path().join("never.sarif");
     let refused = run(&[
-        "scan", "--config", config, "--format", "jsonl", "--sarif", "x.sarif",
+        "scan",
+        "--config",
+        config,
+        "--format",
+        "jsonl",
+        "--sarif",
+        sarif.to_str().unwrap_or_default(),
     ]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("need the whole report"));
+    assert!(!sarif.exists());
 }

@@ -233,13 +233,13 @@ impl Scanner {
     /// Mints the scan's throwaway CA and identities and loads the trust anchors.
     pub fn new(options: &ScanOptions) -> Result<Self, ScanError> {
         let provider = provider();
-        // Minted when a server first asks for a certificate, not before the first connection.
-        let untrusted = Arc::new(IdentityPair::minted_on_need(
-            "mtls-scan Unknown CA",
+        let unknown_ca = Arc::new(SigningCa::mint("mtls-scan Unknown CA")?);
+        let untrusted = Arc::new(IdentityPair::issue(
+            unknown_ca,
             client_leaf_params("mtls-scan untrusted client"),
             "minted: unknown CA",
             provider.clone(),
-        ));
+        )?);
         let trust = Arc::new(trust_anchors(options, &provider)?);
         let (client, staging, forge_fallback_issuer) = options.identities.load(&provider)?;
         let forger = Arc::new(Forger::new(provider.clone())?);

@@ -2,13 +2,14 @@
 //! [`crate::pipeline`], the scan, rendering, and the exit code. Every error names the
 //! flag it is about; setup errors are usage errors (exit 2), found before anything is scanned.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
 use probe_core::engine::Scanner;
 use probe_core::grade::Grade;
+use probe_core::policy::{Suppression, TargetPolicy};
 use probe_core::report::{Report, TargetReport};
 use probe_core::target::Target;
 
@@ -104,6 +105,14 @@ fn unreadable(e: &Unreadable, config: Option<&Path>) -> String {
 
 /// Runs `scan`.
 pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
+    let r = &args.report;
+    if r.format == Format::Jsonl && (r.json.is_some() || r.sarif.is_some() || r.markdown.is_some())
+    {
+        return usage(
+            "--format jsonl writes each target as it finishes and keeps no report: \
+             --json, --sarif and --markdown need the whole report (use --format json)",
+        );
+    }
     if let Err(e) = check_writable(&args.report.paths()) {
         return usage(format!("{e:#}"));
     }
@@ -176,8 +185,8 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
 }
 
 /// `scan --format jsonl`: each target's line written as it finishes (policy applied), and only
-/// what the exit code needs kept (its grade, error, first incomplete probe, new findings): memory
-/// follows the concurrency, not the number of targets.
+/// what the exit code needs kept (its grade, error, incomplete probes, new findings): a few
+/// hundred bytes per target instead of the whole report.
 struct Streaming<'a> {
     config: Option<&'a Config>,
     baseline: Option<&'a Report>,
@@ -185,14 +194,68 @@ struct Streaming<'a> {
     threshold: Option<Grade>,
 }
 
+/// The config's policies and suppressions and the baseline, indexed by URL once, so each
+/// finished target is judged against its own entries only (not the whole fleet's, per target).
+struct PerTarget {
+    policies: HashMap<String, TargetPolicy>,
+    suppressions: Vec<Suppression>,
+    baselines: HashMap<String, Report>,
+    /// One date for the whole run, as the JSON path's one application at the end.
+    today: time::Date,
+}
+
+impl PerTarget {
+    fn new(config: Option<&Config>, baseline: Option<&Report>) -> Self {
+        let mut policies = HashMap::new();
+        let mut suppressions = Vec::new();
+        if let Some(c) = config {
+            for p in c.policies() {
+                // The first policy of a URL applies, as `policy::apply` finds it.
+                policies.entry(p.url.clone()).or_insert(p);
+            }
+            suppressions = c.suppressions();
+        }
+        let mut baselines: HashMap<String, Report> = HashMap::new();
+        for t in baseline.map(|b| b.targets.as_slice()).unwrap_or_default() {
+            baselines
+                .entry(t.url.clone())
+                .or_insert_with(|| Report::new(Vec::new(), 0.0))
+                .targets
+                .push(t.clone());
+        }
+        Self {
+            policies,
+            suppressions,
+            baselines,
+            today: time::OffsetDateTime::now_utc().date(),
+        }
+    }
+
+    /// Applies what `pipeline::apply_policy` applies to the whole report, to one target.
+    fn apply(&self, one: &mut Report, config: bool, baseline: bool) -> Vec<String> {
+        let url = one
+            .targets
+            .first()
+            .map(|t| t.url.clone())
+            .unwrap_or_default();
+        let mut warnings = Vec::new();
+        if config {
+            let policy: &[TargetPolicy] = self.policies.get(&url).map_or(&[], std::slice::from_ref);
+            warnings = probe_core::policy::apply(one, policy, &self.suppressions, self.today)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        }
+        if baseline {
+            let empty = Report::new(Vec::new(), 0.0);
+            probe_core::policy::compare_baseline(one, self.baselines.get(&url).unwrap_or(&empty));
+        }
+        warnings
+    }
+}
+
 impl Streaming<'_> {
     async fn scan(&self, scanner: &Scanner, targets: &[Target]) -> anyhow::Result<Exit> {
-        if self.opts.json.is_some() || self.opts.sarif.is_some() || self.opts.markdown.is_some() {
-            return usage(
-                "--format jsonl writes each target as it finishes and keeps no report: \
-                 --json, --sarif and --markdown need the whole report (use --format json)",
-            );
-        }
         let mut sink: Box<dyn std::io::Write> = match &self.opts.output {
             Some(path) => Box::new(std::io::BufWriter::new(
                 std::fs::File::create(path)
@@ -200,13 +263,29 @@ impl Streaming<'_> {
             )),
             None => Box::new(std::io::stdout()),
         };
+        let per_target = PerTarget::new(self.config, self.baseline);
         let started = std::time::Instant::now();
         let (mut kept, mut warnings, mut failure) = (Vec::new(), BTreeSet::new(), None);
+        // The earliest expiry of a suppression that suppressed something (ISO dates sort).
+        let mut earliest_expiry: Option<String> = None;
         scanner
             .scan_each(targets, |_, target| {
                 let mut one = Report::new(vec![target], 0.0);
-                warnings.extend(pipeline::apply_policy(&mut one, self.config, self.baseline));
+                warnings.extend(per_target.apply(
+                    &mut one,
+                    self.config.is_some(),
+                    self.baseline.is_some(),
+                ));
                 for t in one.targets {
+                    for s in t
+                        .findings
+                        .iter()
+                        .filter_map(|f| f.marks.suppressed.as_ref())
+                    {
+                        if earliest_expiry.as_ref().is_none_or(|e| s.expires < *e) {
+                            earliest_expiry = Some(s.expires.clone());
+                        }
+                    }
                     let written = render::jsonl::line(&t)
                         .map_err(anyhow::Error::from)
                         .and_then(|l| {
@@ -228,7 +307,23 @@ impl Streaming<'_> {
             eprintln!("warning: {w}");
         }
         if let Some(e) = failure {
-            return Err(e);
+            let shown = self
+                .opts
+                .output
+                .as_ref()
+                .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
+            return Err(e.context(format!("writing {shown}")));
+        }
+        // A suppression valid when its target was judged but expired before the run ended (the
+        // run crossed midnight UTC on its last day): the JSON path, judging at the end, would not
+        // have applied it. Nothing can be regraded now: fail loudly.
+        let today = time::OffsetDateTime::now_utc().date();
+        if let Some(e) = earliest_expiry.filter(|e| *e < today.to_string()) {
+            eprintln!(
+                "error: a suppression that applied during the run expired on {e}, before the run \
+                 ended: run the scan again"
+            );
+            return Ok(Exit::BelowThreshold);
         }
         let report = Report::new(kept, started.elapsed().as_secs_f64() * 1000.0);
         let gate = Gate {
@@ -248,7 +343,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// What the exit code and its explanation need of a target already written: its grade, error
-/// and first incomplete probe, and (with `--fail-on new`) its new findings; nothing else.
+/// and incomplete probes, and (with `--fail-on new`) its new findings; nothing else.
 fn slim(mut t: TargetReport, fail_on: FailOn) -> TargetReport {
     t.probes = Vec::new();
     t.skipped_probes = Vec::new();
@@ -257,7 +352,6 @@ fn slim(mut t: TargetReport, fail_on: FailOn) -> TargetReport {
     t.notes = Vec::new();
     t.tags = Vec::new();
     t.verification_detail = None;
-    t.incomplete.truncate(1);
     match fail_on {
         FailOn::New => t
             .findings

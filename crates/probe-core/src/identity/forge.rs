@@ -41,9 +41,8 @@ pub fn splice_issuer(
 /// "issuer" keys are made once per scan.
 pub struct Forger {
     provider: Arc<CryptoProvider>,
-    /// The P-256 signer, made on first need (P-384 and Ed25519 leaves are signed by it too).
-    ec: OnceLock<Option<(Arc<SigningCa>, KeyPair)>>,
-    /// The RSA signer, made on first need.
+    ec: (Arc<SigningCa>, KeyPair),
+    /// The RSA signer, made on first need (P-384 and Ed25519 leaves are signed by the P-256 one).
     rsa: OnceLock<Option<(Arc<SigningCa>, KeyPair)>>,
 }
 
@@ -54,11 +53,11 @@ impl std::fmt::Debug for Forger {
 }
 
 impl Forger {
-    /// A forger whose signers are made on first need.
+    /// Prepares the P-256 signer now; the RSA one on first need.
     pub fn new(provider: Arc<CryptoProvider>) -> Result<Self, ScanError> {
         Ok(Self {
             provider,
-            ec: OnceLock::new(),
+            ec: Self::signer(KeyKind::EcdsaP256)?,
             rsa: OnceLock::new(),
         })
     }
@@ -76,15 +75,7 @@ impl Forger {
         kind: KeyKind,
     ) -> Result<ClientIdentity, ScanError> {
         let (ca, signer) = match kind {
-            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => {
-                match self
-                    .ec
-                    .get_or_init(|| Self::signer(KeyKind::EcdsaP256).ok())
-                {
-                    Some((ca, key)) => (ca, key),
-                    None => return Err(forge_err("P-256 key generation failed")),
-                }
-            }
+            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => (&self.ec.0, &self.ec.1),
             KeyKind::Rsa2048 => {
                 match self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048).ok()) {
                     Some((ca, key)) => (ca, key),
@@ -149,15 +140,17 @@ mod tests {
                     && id.summary.issuer.contains("OU=Security")
             );
             // Signed by our key, not the real CA's: the signature verifies against the forger's key only.
-            let signer = match kind {
-                KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => &forger.ec,
-                KeyKind::Rsa2048 => &forger.rsa,
+            let forger_ca = match kind {
+                KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => {
+                    forger.ec.0.cert.clone()
+                }
+                KeyKind::Rsa2048 => forger
+                    .rsa
+                    .get()
+                    .and_then(|o| o.as_ref())
+                    .map(|(c, _)| c.cert.clone())
+                    .ok_or(ScanError::NoTrustAnchors)?,
             };
-            let forger_ca = signer
-                .get()
-                .and_then(|o| o.as_ref())
-                .map(|(c, _)| c.cert.clone())
-                .ok_or(ScanError::NoTrustAnchors)?;
             let (_, ca) =
                 x509_parser::parse_x509_certificate(forger_ca.as_ref()).map_err(forge_err)?;
             assert!(parsed.verify_signature(Some(ca.public_key())).is_ok());

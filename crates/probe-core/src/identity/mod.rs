@@ -33,13 +33,8 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    /// Every kind, in the order of [`KeyKind::index`].
-    pub const ALL: [KeyKind; 4] = [
-        KeyKind::EcdsaP256,
-        KeyKind::Rsa2048,
-        KeyKind::EcdsaP384,
-        KeyKind::Ed25519,
-    ];
+    /// The kinds minted on first need, beside P-256 (made up front).
+    pub const LAZY: [KeyKind; 3] = [KeyKind::Rsa2048, KeyKind::EcdsaP384, KeyKind::Ed25519];
 
     /// Chooses the key type from the signature schemes a CertificateRequest accepts: ECDSA P-256
     /// first, then RSA-2048, ECDSA P-384 and Ed25519, in that order, by what is accepted. When
@@ -69,14 +64,9 @@ impl KeyKind {
         }
     }
 
-    /// The position of this kind in [`KeyKind::ALL`].
-    pub fn index(self) -> usize {
-        match self {
-            KeyKind::EcdsaP256 => 0,
-            KeyKind::Rsa2048 => 1,
-            KeyKind::EcdsaP384 => 2,
-            KeyKind::Ed25519 => 3,
-        }
+    /// The position of a lazily minted kind in [`KeyKind::LAZY`]; `None` for P-256.
+    pub fn lazy_index(self) -> Option<usize> {
+        KeyKind::LAZY.iter().position(|k| *k == self)
     }
 
     /// Generates a fresh key pair of this kind.
@@ -476,18 +466,19 @@ pub fn off_the_worker<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// An identity in every key type the servers may ask for, each minted once, when a server's
-/// signature schemes first need it (RSA key generation costs about 80 ms; P-256 well under a
-/// millisecond), or, from [`IdentityPair::issue`], P-256 up front.
+/// An identity in every key type the servers may ask for: P-256 made now, the others (RSA-2048,
+/// P-384, Ed25519) minted only when a server's signature schemes need them (RSA key generation
+/// costs about 80 ms; P-256 well under a millisecond).
 pub struct IdentityPair {
-    made: [OnceLock<Option<ClientIdentity>>; 4],
+    ec: ClientIdentity,
+    lazy: [OnceLock<Option<ClientIdentity>>; 3],
     make: Box<dyn Fn(KeyKind) -> Option<ClientIdentity> + Send + Sync>,
 }
 
 impl std::fmt::Debug for IdentityPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IdentityPair")
-            .field("p256", &self.made.first().and_then(OnceLock::get))
+            .field("ec", &self.ec)
             .finish_non_exhaustive()
     }
 }
@@ -503,50 +494,22 @@ impl IdentityPair {
         let ec = ca.issue(&params, KeyKind::EcdsaP256, origin, &provider)?;
         let origin = origin.to_owned();
         let make = Box::new(move |kind| ca.issue(&params, kind, &origin, &provider).ok());
-        let made = [
-            OnceLock::from(Some(ec)),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-        ];
-        Ok(Self { made, make })
-    }
-
-    /// Issues from a CA named `ca_name` that is itself minted on first need, like every kind of
-    /// the identity: a scan of a server that never asks for a certificate mints nothing, and the
-    /// first connections of a scan do not wait for the minting. A failed mint leaves the kind
-    /// without an identity: the probe then presents nothing and is reported as skipped.
-    pub fn minted_on_need(
-        ca_name: &str,
-        params: CertificateParams,
-        origin: &str,
-        provider: Arc<CryptoProvider>,
-    ) -> Self {
-        let ca: OnceLock<Option<Arc<SigningCa>>> = OnceLock::new();
-        let (ca_name, origin) = (ca_name.to_owned(), origin.to_owned());
-        let make = Box::new(move |kind| {
-            let ca = ca
-                .get_or_init(|| SigningCa::mint(&ca_name).ok().map(Arc::new))
-                .clone()?;
-            ca.issue(&params, kind, &origin, &provider).ok()
-        });
-        Self {
-            made: Default::default(),
+        Ok(Self {
+            ec,
+            lazy: Default::default(),
             make,
-        }
+        })
     }
 
     /// The identity whose key type the server's signature schemes accept.
     pub fn for_schemes(&self, schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
         let kind = KeyKind::choose(schemes);
-        self.made
-            .get(kind.index())?
-            .get_or_init(|| match kind {
-                // Well under a millisecond: not worth handing the worker's tasks over.
-                KeyKind::EcdsaP256 => (self.make)(kind),
-                _ => off_the_worker(|| (self.make)(kind)),
-            })
-            .clone()
+        match kind.lazy_index().and_then(|i| self.lazy.get(i)) {
+            None => Some(self.ec.clone()),
+            Some(cell) => cell
+                .get_or_init(|| off_the_worker(|| (self.make)(kind)))
+                .clone(),
+        }
     }
 }
 
@@ -556,36 +519,6 @@ mod tests {
 
     fn provider() -> Arc<CryptoProvider> {
         Arc::new(rustls::crypto::aws_lc_rs::default_provider())
-    }
-
-    #[test]
-    fn an_identity_minted_on_need_waits_for_the_first_request_and_keeps_one_ca() {
-        let pair = IdentityPair::minted_on_need(
-            "On-need CA",
-            client_leaf_params("on need"),
-            "minted: test",
-            provider(),
-        );
-        assert!(
-            pair.made.iter().all(|m| m.get().is_none()),
-            "nothing minted up front"
-        );
-        let ec = pair.for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256]);
-        let ed = pair.for_schemes(&[SignatureScheme::ED25519]);
-        let (Some(ec), Some(ed)) = (ec, ed) else {
-            panic!("both kinds minted");
-        };
-        assert!(ec.summary.issuer.contains("On-need CA"));
-        assert_eq!(
-            ec.summary.issuer, ed.summary.issuer,
-            "one CA for every kind"
-        );
-        // Asked again: the same identity, not a new one.
-        let again = pair.for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256]);
-        assert_eq!(
-            again.map(|i| i.summary.sha256),
-            Some(ec.summary.sha256.clone())
-        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use rustls::SignatureScheme;
 
 use super::side_door::{anonymous_not_served, knock, Door, Seen};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
-use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
 use crate::transport::Sni;
@@ -183,9 +183,6 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             else {
                 return TargetOutcome::default();
             };
-            if nginx_refused_before_routing(refused) {
-                return TargetOutcome::default();
-            }
             let Some(m) = material(scan, first) else {
                 return TargetOutcome::default();
             };
@@ -193,20 +190,6 @@ impl TargetProbe for ClientCertHeaderSpoofing {
         }
         .boxed()
     }
-}
-
-/// nginx's own certificate page (400 "No required SSL certificate was sent"): its TLS module
-/// answers it to every request without a certificate on this name before any location or
-/// upstream is looked at, so forged headers on the same name and `Host` cannot reach the
-/// application (the configuration probe stops on the same page). Other names and resumed
-/// sessions remain the other side doors' business.
-fn nginx_refused_before_routing(anonymous: &ProbeObservation) -> bool {
-    anonymous.outcome == Outcome::RefusedHttp
-        && anonymous.http_status == Some(400)
-        && anonymous
-            .body_excerpt
-            .as_deref()
-            .is_some_and(super::no_client_cert::nginx_certificate_page)
 }
 
 async fn spoof(
@@ -384,25 +367,6 @@ mod tests {
 
     fn target() -> Target {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    #[test]
-    fn only_nginx_s_own_certificate_page_spares_the_forged_headers() {
-        use crate::probe::recorded::obs;
-        let anonymous = |status: u16, body: &str| {
-            let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(status));
-            o.body_excerpt = Some(body.to_owned());
-            o
-        };
-        let page = "<center>No required SSL certificate was sent</center>";
-        assert!(nginx_refused_before_routing(&anonymous(400, page)));
-        // The application's own refusals (which forged headers might change) are still knocked on.
-        assert!(!nginx_refused_before_routing(&anonymous(400, "bad request")));
-        assert!(!nginx_refused_before_routing(&anonymous(403, page)));
-        assert!(!nginx_refused_before_routing(&anonymous(401, "login")));
-        let mut answered = anonymous(400, page);
-        answered.outcome = Outcome::Answered;
-        assert!(!nginx_refused_before_routing(&answered));
     }
 
     fn material() -> Material {
