@@ -2,10 +2,11 @@
 //! the bundle file up front, the distribution's certificate directories (CApath) only by the hash
 //! of an issuer's name, when a served chain names an issuer no anchor has
 //! ([`super::LazyTrust::for_chains`]). Two exceptions keep every anchor `rustls-native-certs`
-//! would find: the directories of `SSL_CERT_DIR` are read whole up front (plain PEM files are
-//! common there), and so are the distribution's when the bundle gives no anchor (no anchor at all
-//! would make trust unknown, which raises nothing). Locations: `SSL_CERT_FILE` and `SSL_CERT_DIR`
-//! when set, else the distribution's (openssl-probe). Not `rustls-native-certs`, for speed: it
+//! would find: a directory without any hash name is read whole up front (plain PEM files, as a
+//! mounted CA directory given as `SSL_CERT_DIR` often is), and so are the hashed ones when the
+//! bundle gives no anchor (no anchor at all would make trust unknown, which raises nothing).
+//! Locations: `SSL_CERT_FILE` and `SSL_CERT_DIR` when set, else the distribution's
+//! (openssl-probe). Not `rustls-native-certs`, for speed: it
 //! reads every file of the directories besides the bundle (Debian's 145 roots twice, ~750 system
 //! calls) and decodes base64 in constant time, 18M instructions and ~3 ms of CPU in all, a quarter
 //! of a one-endpoint scan. Trust anchors are public: the `base64` crate's ordinary decoder does.
@@ -32,14 +33,15 @@ const MAX_DIR_ENTRIES: usize = 20_000;
 pub struct Locations {
     #[cfg_attr(any(not(unix), target_os = "macos"), allow(dead_code))]
     file: Option<PathBuf>,
-    /// The distribution's certificate directories (openssl-probe's): searched by issuer hash
-    /// ([`by_issuer_hash`]) when the bundle file gives anchors, read whole when it gives none.
+    /// The directories with hash names (`openssl rehash`'s CApath): searched by issuer hash
+    /// ([`by_issuer_hash`]) as OpenSSL searches them, and read whole only when the bundle file
+    /// gives no anchor.
     pub dirs: Vec<PathBuf>,
-    /// The directories of `SSL_CERT_DIR`: read whole, every regular file, as
-    /// `rustls-native-certs` and Go read them (plain PEM files are common there: mounted CA
-    /// directories), not only the hash names OpenSSL would look up.
+    /// The directories without any hash name (plain PEM files: a mounted CA directory given as
+    /// `SSL_CERT_DIR`, say): OpenSSL could not search them, `rustls-native-certs` and Go read
+    /// them whole, and so does the scan, up front.
     #[cfg_attr(any(not(unix), target_os = "macos"), allow(dead_code))]
-    given_dirs: Vec<PathBuf>,
+    whole_dirs: Vec<PathBuf>,
 }
 
 impl Locations {
@@ -49,25 +51,24 @@ impl Locations {
         #[cfg(all(unix, not(target_os = "macos")))]
         {
             let file = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
-            let dirs: Vec<PathBuf> = std::env::var_os("SSL_CERT_DIR")
+            let given: Vec<PathBuf> = std::env::var_os("SSL_CERT_DIR")
                 .map(|d| {
                     std::env::split_paths(&d)
                         .filter(|p| !p.as_os_str().is_empty())
                         .collect()
                 })
                 .unwrap_or_default();
-            if file.is_some() || !dirs.is_empty() {
-                return Self {
-                    file,
-                    dirs: Vec::new(),
-                    given_dirs: dirs,
-                };
-            }
-            let probed = openssl_probe::probe();
+            let (file, dirs) = if file.is_some() || !given.is_empty() {
+                (file, given)
+            } else {
+                let probed = openssl_probe::probe();
+                (probed.cert_file, probed.cert_dir)
+            };
+            let (dirs, whole_dirs) = dirs.into_iter().partition(|d| has_hash_names(d));
             Self {
-                file: probed.cert_file,
-                dirs: probed.cert_dir,
-                given_dirs: Vec::new(),
+                file,
+                dirs,
+                whole_dirs,
             }
         }
         #[cfg(any(not(unix), target_os = "macos"))]
@@ -75,8 +76,27 @@ impl Locations {
     }
 }
 
-/// The anchors read up front (DER, without duplicates): the bundle file and the `SSL_CERT_DIR`
-/// directories, and the distribution's directories too when those give no anchor (no bundle, or
+/// Whether a directory holds a hash name (`5ad8a5d6.0`): a CApath made by `openssl rehash` or
+/// `update-ca-certificates`, where every certificate OpenSSL trusts has one.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn has_hash_names(dir: &std::path::Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.take(MAX_DIR_ENTRIES).flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.split_once('.').is_some_and(|(hash, n)| {
+            hash.len() == 8
+                && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                && !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+        })
+    })
+}
+
+/// The anchors read up front (DER, without duplicates): the bundle file and the directories
+/// without hash names, and the hashed directories too when those give no anchor (no bundle, or
 /// an unreadable one: with no anchor at all trust would read as unknown and raise nothing); on
 /// macOS and Windows, the platform's store. An unreadable file gives none.
 pub fn read_up_front(locations: &Locations) -> Vec<CertificateDer<'static>> {
@@ -91,7 +111,7 @@ pub fn read_up_front(locations: &Locations) -> Vec<CertificateDer<'static>> {
             }
             read_pem_file(file, MAX_BUNDLE_BYTES, &mut bodies);
         }
-        for dir in &locations.given_dirs {
+        for dir in &locations.whole_dirs {
             read_whole_dir(dir, &mut seen, &mut bodies);
         }
         if bodies.is_empty() {
@@ -466,26 +486,31 @@ mod tests {
         let hash = subject_hash(hashed.as_ref());
         std::os::unix::fs::symlink(certs.join("c.pem"), certs.join(format!("{hash:08x}.0")))
             .unwrap_or_else(|e| panic!("{e}"));
+        let plain = dir.join("plain");
+        std::fs::create_dir_all(&plain).unwrap_or_else(|e| panic!("{e}"));
+        write(&plain.join("ca.pem"), pem_of(&unhashed));
+        // A hash name makes a CApath; plain PEM files alone do not.
+        assert!(has_hash_names(&certs) && !has_hash_names(&plain));
         let locations = Locations {
             file: Some(bundle.clone()),
             dirs: vec![certs.clone()],
-            given_dirs: Vec::new(),
+            whole_dirs: Vec::new(),
         };
         let from_bundle = read_up_front(&locations);
         let by_hash = by_issuer_hash(&locations.dirs, hash);
         let unhashed_lookup = by_issuer_hash(&locations.dirs, subject_hash(unhashed.as_ref()));
-        // SSL_CERT_DIR's directories are read whole, plain PEM files included.
+        // A directory without hash names is read whole, plain PEM files included.
         let given = read_up_front(&Locations {
             file: Some(bundle.clone()),
             dirs: Vec::new(),
-            given_dirs: vec![certs.clone()],
+            whole_dirs: vec![certs.clone()],
         });
         // No bundle: the distribution's directories are read whole (else no anchor at all, and
         // trust would read as unknown instead of untrusted).
         let no_bundle = read_up_front(&Locations {
             file: Some(dir.join("missing.crt")),
             dirs: vec![certs.clone()],
-            given_dirs: Vec::new(),
+            whole_dirs: Vec::new(),
         });
         std::fs::remove_dir_all(&dir).ok();
         let everything = sorted(vec![a.clone(), b.clone(), hashed.clone(), unhashed.clone()]);
