@@ -27,7 +27,13 @@ source bench/shipped.sh
 if [ -z "${SCAN_BIN:-}" ]; then build_shipped_scanner; fi
 if [ -z "${FLOOR_BIN:-}" ]; then cargo build --quiet --release --locked -p probe-core --example floor; fi
 work=$(mktemp -d)
-trap 'kill -- -$$ 2> /dev/null; rm -rf "$work"' EXIT
+# Each server runs in a process group of its own (setsid): stop those groups, not this script's.
+cleanup() {
+  local pid
+  for pid in $(jobs -p); do kill -- -"$pid" 2> /dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 bash tests/servers/pki.sh "$work/pki" > /dev/null
 # Connections one run of CMD opens to PORT (connect() calls, retried SYNs included).
 connections() {
