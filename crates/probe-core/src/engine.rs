@@ -463,16 +463,6 @@ async fn timed(
     first: Option<&FirstWave>,
     t0: Instant,
 ) -> crate::probe::TargetOutcome {
-    if probe.spec().id == ProbeId::SERVER_CERTIFICATE {
-        // It reads the trust anchors, which may still be loading on their thread: waiting for
-        // them inside its `run` would block this worker and, with it, the side-door probes
-        // polled in the same task. They are waited for here, off the runtime, instead.
-        let trust = scan.trust.clone();
-        let _ = tokio::task::spawn_blocking(move || {
-            trust.get();
-        })
-        .await;
-    }
     let outcome = probe.run(target, scan, first).await;
     tracing::debug!(target: "probe_core::timing", url = %target.url, probe = probe.spec().id.as_str(), at_ms = exchange::ms(t0.elapsed()), "target probe done");
     outcome

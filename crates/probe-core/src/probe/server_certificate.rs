@@ -53,7 +53,9 @@ impl TargetProbe for ServerCertificateProbe {
     ) -> BoxFuture<'a, TargetOutcome> {
         async move {
             let chains = first.map(|f| f.chains.as_slice()).unwrap_or_default();
-            // The directory lookups parse names the server sent and read files: off the runtime.
+            // Off the runtime: the trust anchors may still be loading on their thread, and the
+            // directory lookups parse names the server sent and read files. Waiting here would
+            // block this worker and the side-door probes polled in the same task.
             let (lazy, served) = (
                 scan.trust.clone(),
                 chains.iter().flat_map(|(_, c)| c.iter().cloned()).collect::<Vec<_>>(),

@@ -31,7 +31,7 @@ pub struct TrustStore {
 /// The anchors and provider a [`TrustStore`] was built from.
 #[derive(Debug)]
 struct Basis {
-    roots: RootCertStore,
+    roots: Arc<RootCertStore>,
     user_given: Vec<CertificateDer<'static>>,
     provider: Arc<CryptoProvider>,
 }
@@ -69,14 +69,12 @@ impl TrustStore {
         user_given: Vec<CertificateDer<'static>>,
         provider: Arc<CryptoProvider>,
     ) -> Self {
+        let roots = Arc::new(roots);
         let verifier = (!roots.is_empty())
             .then(|| {
-                WebPkiServerVerifier::builder_with_provider(
-                    Arc::new(roots.clone()),
-                    provider.clone(),
-                )
-                .build()
-                .ok()
+                WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
+                    .build()
+                    .ok()
             })
             .flatten();
         let mut store = Self::new(&roots, &user_given, verifier);
@@ -92,7 +90,7 @@ impl TrustStore {
     /// it was not made by [`TrustStore::build`] or nothing was added.
     fn with_anchors(&self, more: Vec<CertificateDer<'static>>) -> Option<Self> {
         let basis = self.basis.as_ref()?;
-        let mut roots = basis.roots.clone();
+        let mut roots = RootCertStore::clone(&basis.roots);
         let before = roots.len();
         for cert in more {
             let _ = roots.add(cert);
