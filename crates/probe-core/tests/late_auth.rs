@@ -405,3 +405,62 @@ async fn an_identity_without_its_key_presents_nothing() -> TestResult {
         .contains("not available"));
     Ok(())
 }
+
+/// A TLS 1.3 server (rustls, in process) that answers the request after two KeyUpdates asking us
+/// to update too. That is no post-handshake CertificateRequest. (OpenSSL 3 answers a KeyUpdate
+/// request with its next write, none here; had it answered at once, two records written while we
+/// only read the response would count as an empty Certificate + Finished, which is why records
+/// too short for a certificate answer are not counted: see the unit test in `transport::late`.)
+#[tokio::test]
+async fn key_updates_are_not_a_post_handshake_request() -> TestResult {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let ca = SigningCa::mint("key-update CA")?;
+    let server_id = ca.issue(
+        &CertificateParams::new(vec!["127.0.0.1".to_owned()])?,
+        KeyKind::EcdsaP256,
+        "server",
+        &provider,
+    )?;
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])?
+        .with_no_client_auth()
+        .with_single_cert(
+            server_id.certified.cert.clone(),
+            server_id
+                .private_key_der()
+                .ok_or("the minted identity has its key")?
+                .clone_key(),
+        )?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await?;
+        let mut tls = acceptor.accept(tcp).await?;
+        let mut request = vec![0u8; 4096];
+        let _ = tls.read(&mut request).await?;
+        for _ in 0..2 {
+            tls.get_mut()
+                .1
+                .refresh_traffic_keys()
+                .map_err(std::io::Error::other)?;
+            tls.flush().await?;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tls.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+            .await?;
+        tls.shutdown().await?;
+        Ok::<(), std::io::Error>(())
+    });
+    let target = Target::parse(&format!("https://127.0.0.1:{port}/"))?;
+    let out = get(&target, TlsVersion::Tls13, None).await;
+    server.await??;
+    assert_eq!(out.http_status, Some(200), "{out:?}");
+    assert_eq!(
+        (out.asked, out.handshake_cert_requested),
+        (None, false),
+        "{out:?}"
+    );
+    Ok(())
+}

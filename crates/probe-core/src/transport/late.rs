@@ -101,6 +101,11 @@ const MAX_RECORD: usize = 18 * 1024 + 256;
 const CCS: u8 = 20;
 const HANDSHAKE: u8 = 22;
 const APP_DATA: u8 = 23;
+/// The shortest encrypted TLS 1.3 record that can carry a handshake message of a certificate
+/// answer: an empty Certificate with an empty context (8 bytes) + the inner content type + the
+/// 16-byte AEAD tag. Shorter records we write are a KeyUpdate (22) or an alert (19), which say
+/// nothing of a certificate request, and are not counted.
+const SHORTEST_CERT_ANSWER_RECORD_13: usize = 8 + 1 + 16;
 
 /// Connects, sends one GET and reads the answer, within `limits.timeout`. Never fails: whatever
 /// went wrong is in `alert` or `inconclusive`.
@@ -498,8 +503,9 @@ impl Wire {
         let Wire {
             phase, ours, sent, ..
         } = self;
-        ours.feed(data, |kind, _| {
-            if sent.len() < 256 {
+        ours.feed(data, |kind, body| {
+            let short = kind == APP_DATA && body.len() < SHORTEST_CERT_ANSWER_RECORD_13;
+            if sent.len() < 256 && !short {
                 sent.push((*phase, kind));
             }
         });
@@ -654,6 +660,42 @@ impl AsyncWrite for Tap {
 
 #[cfg(test)]
 mod tests {
+    /// Records we write in TLS 1.3 after the request, as (encrypted body length) each.
+    fn written_late(lengths: &[usize]) -> super::LateAuthExchange {
+        let mut wire = super::Wire {
+            phase: super::Phase::Response,
+            ..Default::default()
+        };
+        for &len in lengths {
+            let [hi, lo] = u16::try_from(len).unwrap_or(0).to_be_bytes();
+            let mut record = vec![super::APP_DATA, 3, 3, hi, lo];
+            record.resize(5 + len, 0);
+            wire.outgoing(&record);
+        }
+        let mut out = super::LateAuthExchange::default();
+        wire.analyse(crate::facts::TlsVersion::Tls13, &mut out);
+        out
+    }
+
+    #[test]
+    fn key_updates_and_alerts_written_late_are_not_a_certificate_answer() {
+        use crate::facts::LateAsk;
+        // KeyUpdate answers (22 bytes) and a close_notify (19): no request was answered.
+        assert_eq!(written_late(&[22, 22, 19]).asked, None);
+        // Empty Certificate + Finished (SHA-256): asked, nothing sent.
+        let empty = written_late(&[25, 53]);
+        assert_eq!(
+            (empty.asked, empty.cert_sent),
+            (Some(LateAsk::PostHandshake), false)
+        );
+        // Certificate + CertificateVerify + Finished, a KeyUpdate between them: a certificate sent.
+        let sent = written_late(&[600, 22, 90, 53]);
+        assert_eq!(
+            (sent.asked, sent.cert_sent),
+            (Some(LateAsk::PostHandshake), true)
+        );
+    }
+
     #[test]
     fn chunked_bodies_are_read_without_their_framing() {
         assert_eq!(
@@ -702,7 +744,8 @@ mod tests {
     fn records_split_across_writes_and_garbage_stops_the_watch() {
         let mut wire = Wire::default();
         wire.outgoing(&[22, 3, 3, 0, 2, 1]);
-        wire.outgoing(&[2, 23, 3, 3, 0, 0]);
+        wire.outgoing(&[2, 23, 3, 3, 0, 25]);
+        wire.outgoing(&[0; 25]);
         assert_eq!(wire.count(Phase::Handshake, HANDSHAKE), 1);
         assert_eq!(wire.count(Phase::Handshake, APP_DATA), 1);
         wire.outgoing(b"GET / HTTP/1.1\r\n\r\n");
