@@ -400,6 +400,17 @@ fn the_peer_actions_inputs_and_outputs() -> TestResult {
     assert_eq!(outputs.get("new").map(String::as_str), Some(""));
     assert_eq!(outputs.get("incomplete").map(String::as_str), Some("0"));
     let md = std::fs::read_to_string(ran.workspace.join("out/report.md"))?;
+    // The outputs count as the report's table does.
+    let counts = format!(
+        "| {} | {} |\n",
+        outputs.get("findings").map_or("?", String::as_str),
+        outputs.get("critical").map_or("?", String::as_str)
+    );
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| **F** |") && format!("{l}\n").ends_with(&counts)),
+        "{counts}\n{md}"
+    );
     assert!(
         md.starts_with("## ⚠️ mtls-scan: grade F"),
         "no threshold: a warning\n{md}"

@@ -97,6 +97,21 @@ impl TargetReport {
     }
 }
 
+/// How many findings a report holds, as shown everywhere: findings not suppressed, implied ones
+/// included (each is a true finding, shown under its root cause), by severity; suppressed ones
+/// apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Findings not suppressed.
+    pub findings: usize,
+    /// Of those, critical.
+    pub critical: usize,
+    /// Of those, high.
+    pub high: usize,
+    /// Findings a suppression covers (shown, marked, never counted).
+    pub suppressed: usize,
+}
+
 impl Report {
     /// Builds the overall grade from the targets (the worst target's).
     pub fn new(targets: Vec<TargetReport>, duration_ms: f64) -> Self {
@@ -121,11 +136,19 @@ impl Report {
             .flat_map(|t| t.findings.iter().map(move |f| (t, f)))
     }
 
-    /// How many findings of at least this severity (implied ones included).
-    pub fn count_at_least(&self, severity: Severity) -> usize {
-        self.findings()
-            .filter(|(_, f)| f.severity >= severity)
-            .count()
+    /// The findings' counts every renderer and step output shows, one definition for all.
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        for (_, f) in self.findings() {
+            if f.marks.suppressed.is_some() {
+                tally.suppressed += 1;
+                continue;
+            }
+            tally.findings += 1;
+            tally.critical += usize::from(f.severity == Severity::Critical);
+            tally.high += usize::from(f.severity == Severity::High);
+        }
+        tally
     }
 
     /// Recomputes the overall grade and score from the targets'.

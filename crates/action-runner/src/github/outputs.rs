@@ -5,32 +5,25 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use probe_core::finding::Severity;
 use probe_core::report::Report;
 
-/// Root-cause findings not suppressed, of exactly this severity (what the grade counts).
-pub fn counted(report: &Report, severity: Severity) -> usize {
-    report
-        .findings()
-        .filter(|(_, f)| f.counts() && f.severity == severity)
-        .count()
-}
-
 /// The step's outputs (action.yml's `outputs:`), in order: the grade, the score, the counts
-/// (`critical` and `high`: root-cause findings not suppressed; `new`: against the baseline, empty
-/// without one; `incomplete`: targets), and where the report and the SARIF file are (as shown).
+/// (`findings`, `critical`, `high`: findings not suppressed, implied ones included, as the job
+/// summary counts them ([`Report::tally`]); `new`: against the baseline, empty without one;
+/// `incomplete`: targets), and where the report and the SARIF file are (as shown).
 pub fn of_report(
     report: &Report,
     report_file: &str,
     sarif_file: &str,
     new: Option<usize>,
 ) -> Vec<(&'static str, String)> {
+    let tally = report.tally();
     vec![
         ("grade", report.grade.to_string()),
         ("score", report.score.to_string()),
-        ("findings", report.findings().count().to_string()),
-        ("critical", counted(report, Severity::Critical).to_string()),
-        ("high", counted(report, Severity::High).to_string()),
+        ("findings", tally.findings.to_string()),
+        ("critical", tally.critical.to_string()),
+        ("high", tally.high.to_string()),
         ("new", new.map(|n| n.to_string()).unwrap_or_default()),
         ("incomplete", report.incomplete().count().to_string()),
         ("report", report_file.to_owned()),

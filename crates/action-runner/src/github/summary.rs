@@ -5,7 +5,6 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use probe_core::finding::Severity;
 use probe_core::grade::Grade;
 use probe_core::report::Report;
 
@@ -103,10 +102,11 @@ pub fn fit(report: &Report, run: &RunInfo, budget: usize, limit_is: &str) -> Str
 
 /// `N findings, M critical`, for one-line messages.
 pub fn counts(report: &Report) -> String {
-    let findings = report.findings().count();
+    let tally = report.tally();
     format!(
-        "{findings} finding{}, {} critical",
-        if findings == 1 { "" } else { "s" },
-        report.count_at_least(Severity::Critical)
+        "{} finding{}, {} critical",
+        tally.findings,
+        if tally.findings == 1 { "" } else { "s" },
+        tally.critical
     )
 }

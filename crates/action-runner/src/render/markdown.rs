@@ -134,7 +134,12 @@ fn header(report: &Report, threshold: Option<Grade>) -> String {
         "⚠️"
     };
     let _ = writeln!(s, "## {icon} mtls-scan: grade {}\n", report.grade);
-    let findings = report.findings().count();
+    let tally = report.tally();
+    let findings = if tally.suppressed > 0 {
+        format!("{} (+{} suppressed)", tally.findings, tally.suppressed)
+    } else {
+        tally.findings.to_string()
+    };
     let _ = writeln!(
         s,
         "| Grade | Score | Threshold (fail-under) | Targets | Findings | Critical |"
@@ -148,7 +153,7 @@ fn header(report: &Report, threshold: Option<Grade>) -> String {
         threshold.map_or_else(|| "none".to_owned(), |t| t.to_string()),
         report.targets.len(),
         findings,
-        report.count_at_least(Severity::Critical)
+        tally.critical
     );
     match threshold {
         Some(t) if below => {

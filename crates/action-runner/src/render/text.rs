@@ -88,18 +88,10 @@ pub fn render(report: &Report, color: bool) -> String {
         target(&mut out, t, report.impostor_run(t), &p);
     }
     // Suppressed findings are shown, marked, and never counted.
-    let counted = || {
-        report
-            .findings()
-            .filter(|(_, f)| f.marks.suppressed.is_none())
-    };
-    let findings = counted().count();
-    let critical = counted()
-        .filter(|(_, f)| f.severity >= Severity::Critical)
-        .count();
-    let suppressed = report.findings().count() - findings;
-    let suppressed = if suppressed > 0 {
-        format!(" · {suppressed} suppressed")
+    let tally = report.tally();
+    let (findings, critical) = (tally.findings, tally.critical);
+    let suppressed = if tally.suppressed > 0 {
+        format!(" · {} suppressed", tally.suppressed)
     } else {
         String::new()
     };
