@@ -387,11 +387,32 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     };
     let t0 = Instant::now();
     let early = join_all(runs(Start::WithFirstWave).map(|p| timed(*p, target, scan, None, t0)));
-    let ((first, skipped), early) = tokio::join!(handshake_probes(target, scan, skip), early);
+    // The probes that read the first wave start as soon as its baselines are final when nothing
+    // else of the wave can change what they read (see [`Baseline`]); else after the whole wave.
+    let (baseline_tx, baseline_rx) = tokio::sync::oneshot::channel::<FirstWave>();
+    let after_baseline = async {
+        let baseline = baseline_rx.await.ok()?;
+        tracing::debug!(target: "probe_core::timing", url = %target.url, at_ms = exchange::ms(t0.elapsed()), "baselines final: the side doors start");
+        Some(
+            join_all(
+                runs(Start::AfterFirstWave).map(|p| timed(*p, target, scan, Some(&baseline), t0)),
+            )
+            .await,
+        )
+    };
+    let ((first, skipped), early, late) = tokio::join!(
+        handshake_probes(target, scan, skip, Baseline(Some(baseline_tx))),
+        early,
+        after_baseline
+    );
     tracing::debug!(target: "probe_core::timing", url = %target.url, at_ms = exchange::ms(t0.elapsed()), "handshake probes done");
-    let late =
-        join_all(runs(Start::AfterFirstWave).map(|p| timed(*p, target, scan, Some(&first), t0)))
-            .await;
+    let late = match late {
+        Some(late) => late,
+        None => {
+            join_all(runs(Start::AfterFirstWave).map(|p| timed(*p, target, scan, Some(&first), t0)))
+                .await
+        }
+    };
 
     let mut v = verdict::judge(&first.observations);
     let mut findings = std::mem::take(&mut v.findings);
@@ -474,6 +495,7 @@ async fn handshake_probes(
     target: &Target,
     scan: &ScanContext,
     skip: &[ProbeId],
+    baseline: Baseline,
 ) -> (FirstWave, Vec<SkippedProbe>) {
     let ctx = &scan.probes;
     let mut skipped = Vec::new();
@@ -496,8 +518,10 @@ async fn handshake_probes(
     }
     let order: Vec<(ProbeId, TlsVersion)> = wave.iter().map(|(id, v, _)| (*id, *v)).collect();
     let jobs = wave.clone();
-    let run = |wave: Vec<ProbeJob>| run_wave(target, ctx, scan.limits, &scan.permits, wave);
-    let (mut probes, chains) = run(wave).await;
+    let run = |wave: Vec<ProbeJob>, baseline: Baseline| {
+        run_wave(target, ctx, scan.limits, &scan.permits, wave, baseline)
+    };
+    let (mut probes, chains) = run(wave, baseline).await;
 
     let mut follow_ups = Vec::new();
     for &v in &scan.versions {
@@ -518,7 +542,7 @@ async fn handshake_probes(
         }
     }
     if !follow_ups.is_empty() {
-        probes.extend(run(follow_ups).await.0);
+        probes.extend(run(follow_ups, Baseline(None)).await.0);
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 
@@ -712,6 +736,7 @@ async fn run_wave(
     limits: Limits,
     permits: &Arc<Permits>,
     wave: Vec<ProbeJob>,
+    mut baseline: Baseline,
 ) -> (Vec<ProbeObservation>, ServedChains) {
     // `burst`: retries, a few at a time. Without it (the first try), a close without an alert is
     // confirmed at once by a second attempt of its own, while the rest of the wave still runs:
@@ -742,7 +767,10 @@ async fn run_wave(
     done.resize_with(jobs.len(), || None);
     let t0 = Instant::now();
     let mut set = run_all(jobs.iter().cloned().enumerate().collect(), None);
-    collect(&mut set, &jobs, &mut done).await;
+    collect(&mut set, &jobs, &mut done, &mut |done| {
+        baseline.offer(&jobs, done)
+    })
+    .await;
     tracing::debug!(target: "probe_core::timing", url = %target.url, jobs = jobs.len(), at_ms = exchange::ms(t0.elapsed()), "wave done");
 
     for round in 1..=RETRIES {
@@ -769,7 +797,7 @@ async fn run_wave(
         let mut set = run_all(again, Some(Arc::new(Semaphore::new(RETRY_BURST))));
         let mut retried: Vec<Option<Attempt>> = Vec::new();
         retried.resize_with(done.len(), || None);
-        collect(&mut set, &jobs, &mut retried).await;
+        collect(&mut set, &jobs, &mut retried, &mut |_| {}).await;
         tracing::debug!(target: "probe_core::timing", url = %target.url, round, retried = retried.iter().flatten().count(), at_ms = exchange::ms(t0.elapsed()), "retry round done");
         for (slot, new) in retried.into_iter().enumerate() {
             let (Some(new), Some(old)) = (new, done.get_mut(slot)) else {
@@ -821,7 +849,12 @@ impl Tasks {
 /// Waits for every task of `tasks`, putting each attempt in its slot. A task that failed becomes
 /// an [`Outcome::Error`] observation of its probe ("internal error"), which the verdict lists as
 /// incomplete: a probe never vanishes from a report.
-async fn collect(tasks: &mut Tasks, jobs: &[ProbeJob], into: &mut [Option<Attempt>]) {
+async fn collect(
+    tasks: &mut Tasks,
+    jobs: &[ProbeJob],
+    into: &mut [Option<Attempt>],
+    each: &mut (dyn FnMut(&[Option<Attempt>]) + Send),
+) {
     while let Some(joined) = tasks.set.join_next_with_id().await {
         let (slot, attempt) = match joined {
             Ok((_, (slot, a))) => (Some(slot), a),
@@ -836,6 +869,55 @@ async fn collect(tasks: &mut Tasks, jobs: &[ProbeJob], into: &mut [Option<Attemp
         };
         if let Some(place) = slot.and_then(|s| into.get_mut(s)) {
             *place = Some(attempt);
+        }
+        each(into);
+    }
+}
+
+/// Where the first wave hands its baselines over early (the no-certificate probe on each version,
+/// and the chains it was served) to the probes that read them: the side doors and the server
+/// certificate's checks. Handed over once every baseline of the wave is final (read on its first
+/// try, not a close without an alert still to confirm, so no retry can replace it) and none of
+/// them calls for the late-auth wave (the server asked for a certificate in the handshake, or
+/// served the anonymous client): then nothing the rest of the wave does changes what those
+/// probes read. Otherwise nothing is sent, and they start after the whole wave, as they would.
+struct Baseline(Option<tokio::sync::oneshot::Sender<FirstWave>>);
+
+impl Baseline {
+    /// Sends the baselines when `done` holds them all, final, and none wants the late wave.
+    fn offer(&mut self, jobs: &[ProbeJob], done: &[Option<Attempt>]) {
+        if self.0.is_none() {
+            return;
+        }
+        let mut observations = Vec::new();
+        let mut chains = Vec::new();
+        for (job, slot) in jobs.iter().zip(done) {
+            if job.0 != ProbeId::NO_CLIENT_CERT {
+                continue;
+            }
+            let Some(a) = slot else { return };
+            let final_and_in_hand = !a.needs_retry()
+                && a.observation.outcome != Outcome::Error
+                && !late_client_auth::wanted(&a.observation);
+            if !final_and_in_hand {
+                // It may still change, or the late wave may add to what the side doors read.
+                self.0 = None;
+                return;
+            }
+            observations.push(a.observation.clone());
+            if !a.chain.is_empty() {
+                chains.push((a.observation.tls_version, a.chain.clone()));
+            }
+        }
+        if observations.is_empty() {
+            return;
+        }
+        chains.sort_by_key(|(v, _)| *v);
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(FirstWave {
+                observations,
+                chains,
+            });
         }
     }
 }
@@ -1046,6 +1128,96 @@ mod tests {
         }
     }
 
+    /// A baseline attempt on `version`: `outcome`, and whether the handshake asked for a certificate.
+    fn baseline(version: TlsVersion, outcome: Outcome, asked: bool) -> Attempt {
+        let mut a = served(version);
+        a.observation.outcome = outcome;
+        a.observation.cert_requested = asked;
+        a.observation.handshake_completed = true;
+        a.observation.http_status = None;
+        a.chain = vec![CertificateDer::from(vec![version as u8])];
+        a
+    }
+
+    /// What [`Baseline::offer`] hands over once `done` is filled in this order.
+    fn offered(done: Vec<Attempt>, jobs: &[ProbeJob]) -> Option<FirstWave> {
+        let (tx, mut rx) = tokio::sync::oneshot::channel();
+        let mut b = Baseline(Some(tx));
+        let mut slots: Vec<Option<Attempt>> = Vec::new();
+        slots.resize_with(jobs.len(), || None);
+        for (i, a) in done.into_iter().enumerate() {
+            if let Some(s) = slots.get_mut(i) {
+                *s = Some(a);
+            }
+            b.offer(jobs, &slots);
+            let baselines_left = jobs
+                .iter()
+                .skip(i + 1)
+                .any(|j| j.0 == ProbeId::NO_CLIENT_CERT);
+            if baselines_left {
+                assert!(rx.try_recv().is_err(), "not before every baseline is in");
+            }
+        }
+        drop(b);
+        rx.try_recv().ok()
+    }
+
+    #[test]
+    fn baselines_are_handed_over_early_only_when_nothing_can_change_them() {
+        let jobs: Vec<ProbeJob> = TlsVersion::ALL
+            .into_iter()
+            .map(|v| (ProbeId::NO_CLIENT_CERT, v, None))
+            .collect();
+        let [v13, v12] = TlsVersion::ALL;
+        // Asked in the handshake and refused on both versions: handed over, chains included.
+        let got = offered(
+            vec![
+                baseline(v13, Outcome::RefusedTls, true),
+                baseline(v12, Outcome::RefusedTls, true),
+            ],
+            &jobs,
+        );
+        let got = got.unwrap_or_else(|| panic!("final baselines are handed over"));
+        assert_eq!(got.observations.len(), 2);
+        assert_eq!(got.chains.len(), 2);
+        // Served anonymously: nothing late to wait for either.
+        assert!(offered(
+            vec![
+                baseline(v13, Outcome::Served, false),
+                baseline(v12, Outcome::Served, false)
+            ],
+            &jobs
+        )
+        .is_some());
+        // Never asked, refused by HTTP: the late-auth wave may add what the side doors read.
+        assert!(offered(
+            vec![
+                baseline(v13, Outcome::RefusedTls, true),
+                baseline(v12, Outcome::RefusedHttp, false)
+            ],
+            &jobs
+        )
+        .is_none());
+        // Unreadable, or a bare close still to confirm: a retry may replace it.
+        assert!(offered(
+            vec![
+                baseline(v13, Outcome::Inconclusive, true),
+                baseline(v12, Outcome::RefusedTls, true)
+            ],
+            &jobs
+        )
+        .is_none());
+        let mut bare = baseline(v13, Outcome::RefusedTls, true);
+        bare.unconfirmed = true;
+        assert!(offered(vec![bare, baseline(v12, Outcome::RefusedTls, true)], &jobs).is_none());
+        // Other probes of the wave do not hold it back.
+        let mixed: Vec<ProbeJob> = vec![
+            (ProbeId::NO_CLIENT_CERT, v13, None),
+            (ProbeId::UNTRUSTED_CLIENT_CERT, v13, None),
+        ];
+        assert!(offered(vec![baseline(v13, Outcome::RefusedTls, true)], &mixed).is_some());
+    }
+
     #[tokio::test]
     async fn a_failed_probe_task_leaves_an_error_in_its_slot_and_the_target_incomplete() {
         let jobs: Vec<ProbeJob> = TlsVersion::ALL
@@ -1061,7 +1233,7 @@ mod tests {
         });
         tasks.spawn(1, async { (1, served(TlsVersion::Tls12)) });
         let mut done: Vec<Option<Attempt>> = vec![None, None];
-        collect(&mut tasks, &jobs, &mut done).await;
+        collect(&mut tasks, &jobs, &mut done, &mut |_| {}).await;
         let got: Vec<ProbeObservation> =
             done.into_iter().flatten().map(|a| a.observation).collect();
         assert_eq!(got.len(), 2, "no probe vanishes");
