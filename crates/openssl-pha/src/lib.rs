@@ -3,8 +3,8 @@
 //! rust-openssl wraps no `SSL_CTX_set_post_handshake_auth`, so an OpenSSL client made with it
 //! never offers the TLS 1.3 `post_handshake_auth` extension, and servers that ask for a client
 //! certificate only for some paths (Apache's `<Location> SSLVerifyClient require`) can then
-//! never ask. This crate is that one call behind a safe function; the rest of the workspace
-//! forbids unsafe code.
+//! never ask. This crate is that call (and one more the late-auth transport needs, record
+//! padding off) behind safe functions; the rest of the workspace forbids unsafe code.
 
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -21,6 +21,23 @@ pub fn offer_post_handshake_auth(ctx: &mut SslContextBuilder) {
     unsafe { openssl_sys::SSL_CTX_set_post_handshake_auth(ctx.as_ptr(), 1) }
 }
 
+extern "C" {
+    // OpenSSL 1.1.1+ (`ssl.h`): `int SSL_CTX_set_block_padding(SSL_CTX *ctx, size_t block_size)`;
+    // openssl-sys does not declare it.
+    fn SSL_CTX_set_block_padding(ctx: *mut openssl_sys::SSL_CTX, block_size: usize) -> i32;
+}
+
+/// Switches TLS 1.3 record padding off on clients of this context, whatever the system's
+/// `openssl.cnf` says (`RecordPadding`): the late-auth transport tells the handshake messages it
+/// writes apart by their record sizes. Returns whether OpenSSL took it.
+pub fn no_record_padding(ctx: &mut SslContextBuilder) -> bool {
+    // SAFETY: `as_ptr` is the live `SSL_CTX*` owned by `ctx`, borrowed mutably for this call; a
+    // block size of 1 means no padding, and the function only stores it on the context. The
+    // declaration above matches OpenSSL's prototype (`size_t` is `usize` on every target Rust
+    // supports with OpenSSL).
+    unsafe { SSL_CTX_set_block_padding(ctx.as_ptr(), 1) == 1 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,6 +48,7 @@ mod tests {
     ) -> Result<(), openssl::error::ErrorStack> {
         let mut builder = SslContext::builder(SslMethod::tls_client())?;
         offer_post_handshake_auth(&mut builder);
+        assert!(no_record_padding(&mut builder));
         let mut ssl = Ssl::new(&builder.build())?;
         ssl.set_connect_state();
         assert!(!ssl.is_server());

@@ -52,7 +52,8 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let target = probe_core::target::Target::parse(&args.next().expect("a URL")).expect("URL");
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(8);
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    // The scanner's own provider (its suite order included), so the floor is the same work.
+    let provider = probe_core::engine::provider();
     let mut config = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .expect("TLS 1.3")

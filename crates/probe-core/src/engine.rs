@@ -216,9 +216,24 @@ impl Default for ScanOptions {
     }
 }
 
-/// The process's crypto provider: aws-lc-rs, the one provider in the build.
+/// The process's crypto provider: aws-lc-rs, the one provider in the build, with the AES-128-GCM
+/// SHA-256 suites offered first (aws-lc-rs puts AES-256-GCM SHA-384 first). Servers that follow
+/// the client's order (OpenSSL's default, so nginx, Apache, HAProxy) then run a SHA-256 key
+/// schedule: SHA-384's HMACs were 11% of a scan's instructions, on both ends. What a probe
+/// tests does not depend on the suite; every suite stays offered.
 pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    use rustls::CipherSuite as Suite;
+    let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+    let sha256_first = |s: &rustls::SupportedCipherSuite| {
+        !matches!(
+            s.suite(),
+            Suite::TLS13_AES_128_GCM_SHA256
+                | Suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+                | Suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        )
+    };
+    provider.cipher_suites.sort_by_key(sha256_first);
+    Arc::new(provider)
 }
 
 /// A prepared scanner: identities minted, trust anchors loaded.
@@ -416,6 +431,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
 
     let mut v = verdict::judge(&first.observations);
     let mut findings = std::mem::take(&mut v.findings);
+    let notes = forged_names_note(&first.observations);
     let mut report = TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),
@@ -431,7 +447,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         verification: v.verification,
         expect: Default::default(),
         tags: Vec::new(),
-        notes: Vec::new(),
+        notes,
         server_certificate: None,
         config_probes: Vec::new(),
         verification_detail: v.verification_detail,
@@ -474,6 +490,30 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     };
     report.findings = findings.into_iter().map(Into::into).collect();
     report
+}
+
+/// Says so when the server advertised more CA names than the forged-certificate probe forges
+/// from ([`forged_client_cert::MAX_NAMES`] per version): the others were not tried.
+fn forged_names_note(observations: &[ProbeObservation]) -> Vec<String> {
+    use crate::probe::forged_client_cert::MAX_NAMES;
+    let forged = observations
+        .iter()
+        .any(|o| o.id == ProbeId::FORGED_CLIENT_CERT && o.client_cert.is_some());
+    let advertised = observations
+        .iter()
+        .filter(|o| o.id == ProbeId::NO_CLIENT_CERT)
+        .map(|o| o.acceptable_cas.len())
+        .max()
+        .unwrap_or(0);
+    if !forged || advertised <= MAX_NAMES {
+        return Vec::new();
+    }
+    vec![format!(
+        "the server advertised {advertised} CA names; forged-client-cert forged certificates from \
+         the first {MAX_NAMES} only (per TLS version): a server that matches issuers by name for \
+         one CA usually does for all, but the other {} were not tried",
+        advertised - MAX_NAMES
+    )]
 }
 
 /// Runs a target probe, with a timing event when it ends (`RUST_LOG=probe_core::timing=debug`).
@@ -695,18 +735,22 @@ impl Attempt {
     }
 }
 
+/// One attempt of one probe; `again` for a retry or a confirmation, which waits longer for the
+/// server's word after a TLS 1.3 handshake (see [`ExchangeSetup::patient`]).
 async fn attempt(
     target: &Target,
     ctx: &ProbeContext,
     limits: Limits,
     permits: &Permits,
     (id, version, chooser): ProbeJob,
+    again: bool,
 ) -> Attempt {
     let _permit = permits.acquire(&target.host_port()).await;
     let record = SharedRecord::default();
     let versions = [version];
     let setup = ExchangeSetup {
         pacer: Some(permits.pacer(&target.host_port())),
+        patient: again,
         ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
     };
     let result = exchange::run(target, setup, &record).await;
@@ -752,11 +796,12 @@ async fn run_wave(
                     Some(b) => b.clone().acquire_owned().await.ok(),
                     None => None,
                 };
-                let first = attempt(&target, &ctx, limits, &permits, job.clone()).await;
-                if burst.is_some() || !first.unconfirmed {
+                let retry = burst.is_some();
+                let first = attempt(&target, &ctx, limits, &permits, job.clone(), retry).await;
+                if retry || !first.unconfirmed {
                     return (slot, first);
                 }
-                let again = attempt(&target, &ctx, limits, &permits, job).await;
+                let again = attempt(&target, &ctx, limits, &permits, job, true).await;
                 (slot, settle(Some(first), again))
             });
         }
@@ -1160,6 +1205,40 @@ mod tests {
         }
         drop(b);
         rx.try_recv().ok()
+    }
+
+    #[test]
+    fn more_advertised_names_than_forged_are_noted() {
+        use crate::probe::recorded::{obs, with_cert};
+        let with_names = |n: usize| {
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+            o.acceptable_cas = (0..n).map(|i| format!("CN=CA {i}")).collect();
+            o
+        };
+        let forged = with_cert(obs(ProbeId::FORGED_CLIENT_CERT, Outcome::RefusedTls, None));
+        let note = forged_names_note(&[with_names(11), forged.clone()]);
+        assert!(
+            note.first()
+                .is_some_and(|n| n.contains("11 CA names") && n.contains("other 3")),
+            "{note:?}"
+        );
+        assert!(forged_names_note(&[with_names(8), forged]).is_empty());
+        // Nothing forged (the probe skipped): nothing to note.
+        assert!(forged_names_note(&[with_names(11)]).is_empty());
+    }
+
+    #[test]
+    fn the_provider_offers_sha256_suites_first_and_every_suite() {
+        let ours = provider();
+        let all = rustls::crypto::aws_lc_rs::default_provider();
+        assert_eq!(ours.cipher_suites.len(), all.cipher_suites.len());
+        assert_eq!(
+            ours.cipher_suites.first().map(|s| s.suite()),
+            Some(rustls::CipherSuite::TLS13_AES_128_GCM_SHA256)
+        );
+        for s in &all.cipher_suites {
+            assert!(ours.cipher_suites.iter().any(|o| o.suite() == s.suite()));
+        }
     }
 
     #[test]

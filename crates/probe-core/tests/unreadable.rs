@@ -275,3 +275,43 @@ async fn connection_limited_accept_any_is_found_on_every_run() -> Result<(), Box
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// A TLS 1.3 server slow to judge the certificate (a cold JVM under load): it completes the
+/// handshake, sends no session ticket, thinks for 300 ms, then closes without an alert, as the
+/// JDK's server refuses. The first try writes its request before that close, which then arrives
+/// as a reset (no refusal: inconclusive); the retries wait longer for the server's word
+/// (`ExchangeSetup::patient`) and read two bare closes: a refusal, the target complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_slow_to_refuse_by_a_bare_close_is_read_on_retry() -> Result<(), BoxError> {
+    let ca = pki::ca("slow CA")?;
+    let config = pki::server_config(pki::plain(&ca)?, ServerAuth::AcceptAny, &[b"http/1.1"])?;
+    let mut config = (*config).clone();
+    config.send_tls13_tickets = 0;
+    let server = servers::tls(Arc::new(config), |tls, _| async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Dropped: the socket closes without an alert or close_notify.
+        drop(tls);
+    })
+    .await?;
+    let scanner = Scanner::new(&ScanOptions {
+        versions: vec![probe_core::facts::TlsVersion::Tls13],
+        ..options()
+    })?;
+    let report = scanner.scan(&[Target::parse(&server.url)?]).await;
+    let t = report.targets.first().ok_or("one target")?;
+    println!("{}", line("slow-bare-close", t));
+    let untrusted = t
+        .probes
+        .iter()
+        .find(|p| p.id.as_str() == "untrusted-client-cert")
+        .ok_or("untrusted probe")?;
+    assert_eq!(
+        untrusted.outcome,
+        probe_core::facts::Outcome::RefusedTls,
+        "{untrusted:?}"
+    );
+    assert!(untrusted.attempts >= 2, "{untrusted:?}");
+    assert!(t.incomplete.is_empty(), "{:?}", t.incomplete);
+    assert_eq!(t.client_auth, ClientAuth::Required);
+    Ok(())
+}

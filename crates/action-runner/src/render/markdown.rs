@@ -258,16 +258,19 @@ fn overview(report: &Report, order: &[usize]) -> Vec<String> {
 }
 
 fn overview_row(s: &mut String, n: usize, t: &TargetReport) {
-    let roots: Vec<&ReportedFinding> = t.findings.iter().filter(|f| f.is_root()).collect();
-    let worst = roots
+    // Suppressed roots are shown apart, never counted.
+    let (counted, suppressed): (Vec<&ReportedFinding>, Vec<&ReportedFinding>) = t
+        .findings
         .iter()
-        .filter(|f| f.marks.suppressed.is_none())
-        .map(|f| f.severity)
-        .max();
-    let findings = match (roots.len(), worst) {
-        (0, _) => "0".to_owned(),
-        (k, Some(w)) => format!("{k} (worst: {})", w.as_str()),
-        (k, None) => format!("{k} (suppressed)"),
+        .filter(|f| f.is_root())
+        .partition(|f| f.marks.suppressed.is_none());
+    let worst = counted.iter().map(|f| f.severity).max();
+    let findings = match (counted.len(), worst, suppressed.len()) {
+        (0, _, 0) => "0".to_owned(),
+        (0, _, s) => format!("0 (+{s} suppressed)"),
+        (k, Some(w), 0) => format!("{k} (worst: {})", w.as_str()),
+        (k, Some(w), s) => format!("{k} (worst: {}, +{s} suppressed)", w.as_str()),
+        (k, None, _) => k.to_string(),
     };
     let grade = if t.error.is_some() {
         "not scanned".to_owned()

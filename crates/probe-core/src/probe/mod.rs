@@ -209,10 +209,14 @@ pub struct ScanContext {
     pub versions: Vec<TlsVersion>,
 }
 
-/// What the handshake probes found on a target, for the probes that run after them.
+/// What the handshake probes found on a target, for the probes that run after them. The engine
+/// may hand these probes the baselines alone (the no-certificate observations and their chains),
+/// before the rest of the wave ends, when nothing else of the wave can change what the side doors
+/// and the server-certificate checks read: a new reader of other probes' observations must wait
+/// for the whole wave (see the engine's `Baseline`).
 #[derive(Debug, Default)]
 pub struct FirstWave {
-    /// Every observation (the late-auth ones included).
+    /// The observations: every one (the late-auth ones included), or the baselines alone.
     pub observations: Vec<ProbeObservation>,
     /// The chains the baseline was served, per version, leaf first.
     pub chains: Vec<(TlsVersion, Vec<CertificateDer<'static>>)>,

@@ -115,10 +115,18 @@ impl Seen {
     /// Why this exchange proves nothing either way, when it does not: the server neither answered
     /// over HTTP nor refused with an alert (a time-out, a reset or close, an answer that could not
     /// be parsed, a connection that failed, something that is not TLS). A door that could not be
-    /// read is not a shut door: the probe lists it as incomplete. `None` when the server answered
-    /// or refused.
+    /// read is not a shut door: the probe lists it as incomplete. So is a busy one: 429, 502, 503
+    /// or 504 (a rate limit, an overloaded server, a proxy whose upstream failed) says nothing of
+    /// what the door lets in, and a scan's burst is what trips a rate limiter. `None` when the
+    /// server answered or refused.
     pub fn unreadable(&self) -> Option<String> {
         let r = &self.result;
+        if let Some(status @ (429 | 502 | 503 | 504)) = r.http_status {
+            return Some(format!(
+                "HTTP {status} (busy, rate-limited or its upstream failed): says nothing of what \
+                 this door lets in"
+            ));
+        }
         let why = || {
             r.detail
                 .clone()
@@ -365,5 +373,15 @@ mod tests {
             failed("connection refused").unreadable().as_deref(),
             Some("connection refused")
         );
+        // A busy door is not a shut one.
+        for busy in [429, 502, 503, 504] {
+            let why = http(busy, "slow down").unreadable();
+            assert!(
+                why.as_deref()
+                    .is_some_and(|w| w.contains(&busy.to_string())),
+                "{busy}: {why:?}"
+            );
+        }
+        assert_eq!(http(500, "oops").unreadable(), None);
     }
 }

@@ -103,7 +103,7 @@ const HANDSHAKE: u8 = 22;
 const APP_DATA: u8 = 23;
 /// The shortest encrypted TLS 1.3 record that can carry a handshake message of a certificate
 /// answer: an empty Certificate with an empty context (8 bytes) + the inner content type + the
-/// 16-byte AEAD tag. Shorter records we write are a KeyUpdate (22) or an alert (19), which say
+/// 16-byte AEAD tag (every suite [`prepare`] allows; padding is off). Shorter records we write are a KeyUpdate (22) or an alert (19), which say
 /// nothing of a certificate request, and are not counted.
 const SHORTEST_CERT_ANSWER_RECORD_13: usize = 8 + 1 + 16;
 
@@ -158,6 +158,16 @@ fn prepare(req: &LateAuthRequest<'_>) -> Result<Ssl, String> {
     ctx.set_session_cache_mode(openssl::ssl::SslSessionCacheMode::OFF);
     if req.version == TlsVersion::Tls13 {
         openssl_pha::offer_post_handshake_auth(&mut ctx);
+        // The record watcher reads handshake messages from encrypted record sizes: every suite
+        // here has a 16-byte tag (not CCM_8's 8, which a system openssl.cnf could switch on),
+        // and no padding.
+        ctx.set_ciphersuites(
+            "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
+        )
+        .map_err(|e| fail("TLS 1.3 cipher suites", e))?;
+        if !openssl_pha::no_record_padding(&mut ctx) {
+            return Err("OpenSSL set-up: record padding could not be switched off".to_owned());
+        }
     }
     let mut ssl = Ssl::new(&ctx.build()).map_err(|e| fail("connection", e))?;
     if req.target.host.parse::<IpAddr>().is_err() {
