@@ -735,22 +735,18 @@ impl Attempt {
     }
 }
 
-/// One attempt of one probe; `again` for a retry or a confirmation, which waits longer for the
-/// server's word after a TLS 1.3 handshake (see [`ExchangeSetup::patient`]).
 async fn attempt(
     target: &Target,
     ctx: &ProbeContext,
     limits: Limits,
     permits: &Permits,
     (id, version, chooser): ProbeJob,
-    again: bool,
 ) -> Attempt {
     let _permit = permits.acquire(&target.host_port()).await;
     let record = SharedRecord::default();
     let versions = [version];
     let setup = ExchangeSetup {
         pacer: Some(permits.pacer(&target.host_port())),
-        patient: again,
         ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
     };
     let result = exchange::run(target, setup, &record).await;
@@ -796,12 +792,11 @@ async fn run_wave(
                     Some(b) => b.clone().acquire_owned().await.ok(),
                     None => None,
                 };
-                let retry = burst.is_some();
-                let first = attempt(&target, &ctx, limits, &permits, job.clone(), retry).await;
-                if retry || !first.unconfirmed {
+                let first = attempt(&target, &ctx, limits, &permits, job.clone()).await;
+                if burst.is_some() || !first.unconfirmed {
                     return (slot, first);
                 }
-                let again = attempt(&target, &ctx, limits, &permits, job, true).await;
+                let again = attempt(&target, &ctx, limits, &permits, job).await;
                 (slot, settle(Some(first), again))
             });
         }

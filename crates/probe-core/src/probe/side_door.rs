@@ -115,17 +115,27 @@ impl Seen {
     /// Why this exchange proves nothing either way, when it does not: the server neither answered
     /// over HTTP nor refused with an alert (a time-out, a reset or close, an answer that could not
     /// be parsed, a connection that failed, something that is not TLS). A door that could not be
-    /// read is not a shut door: the probe lists it as incomplete. So is a busy one: 429, 502, 503
-    /// or 504 (a rate limit, an overloaded server, a proxy whose upstream failed) says nothing of
-    /// what the door lets in, and a scan's burst is what trips a rate limiter. `None` when the
-    /// server answered or refused.
+    /// read is not a shut door: the probe lists it as incomplete. Nor is a busy one: 429 (a rate
+    /// limit, which a scan's burst is what trips) says nothing of what the door lets in; 502, 503
+    /// or 504 (an overloaded server, a proxy whose upstream failed) counts as shut only once the
+    /// same status repeated (see [`Seen::confirmed_by`]): a proxy with no backend for a name
+    /// answers so every time, a passing overload does not. `None` when the server answered or
+    /// refused.
     pub fn unreadable(&self) -> Option<String> {
         let r = &self.result;
-        if let Some(status @ (429 | 502 | 503 | 504)) = r.http_status {
-            return Some(format!(
-                "HTTP {status} (busy, rate-limited or its upstream failed): says nothing of what \
-                 this door lets in"
-            ));
+        match r.http_status {
+            Some(429) => {
+                return Some(
+                    "HTTP 429 (rate-limited): says nothing of what this door lets in".to_owned(),
+                )
+            }
+            Some(status @ (502..=504)) if r.unconfirmed => {
+                return Some(format!(
+                    "HTTP {status} (busy, or its upstream failed), not repeated: says nothing of \
+                     what this door lets in"
+                ))
+            }
+            _ => {}
         }
         let why = || {
             r.detail
@@ -150,11 +160,16 @@ impl Seen {
     }
 
     /// This exchange, after `earlier` ended the same way: a close without an alert after the
-    /// CertificateRequest that happened twice is the server's refusal.
+    /// CertificateRequest that happened twice is the server's refusal, and a 502/503/504 answered
+    /// twice is the door's answer.
     pub fn confirmed_by(mut self, earlier: &Seen) -> Seen {
         let unconfirmed_close =
             |s: &Seen| s.result.outcome == Some(Outcome::RefusedTls) && s.result.unconfirmed;
-        if unconfirmed_close(&self) && unconfirmed_close(earlier) {
+        let busy = |s: &Seen| {
+            s.result.unconfirmed && matches!(s.result.http_status, Some(502..=504))
+        };
+        let same_busy = busy(&self) && busy(earlier) && self.status() == earlier.status();
+        if (unconfirmed_close(&self) && unconfirmed_close(earlier)) || same_busy {
             self.result.unconfirmed = false;
         }
         self
@@ -231,7 +246,11 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
             door.scan.limits,
         )
     };
-    let result = transport::run(target, setup, &record).await;
+    let mut result = transport::run(target, setup, &record).await;
+    // A busy answer counts only once repeated (see [`Seen::unreadable`]).
+    if matches!(result.http_status, Some(502..=504)) {
+        result.unconfirmed = true;
+    }
     let cert_requested = record.lock().cert_requested;
     Seen {
         result,
@@ -373,15 +392,28 @@ mod tests {
             failed("connection refused").unreadable().as_deref(),
             Some("connection refused")
         );
-        // A busy door is not a shut one.
-        for busy in [429, 502, 503, 504] {
-            let why = http(busy, "slow down").unreadable();
+        // A busy door is not a shut one: a rate limit never, a 502/503/504 once it repeated.
+        let busy = |status| {
+            let mut s = http(status, "busy");
+            s.result.unconfirmed = true;
+            s
+        };
+        assert!(http(429, "slow down").unreadable().is_some());
+        assert!(busy(429).confirmed_by(&busy(429)).unreadable().is_some());
+        for status in [502, 503, 504] {
+            let why = busy(status).unreadable();
             assert!(
                 why.as_deref()
-                    .is_some_and(|w| w.contains(&busy.to_string())),
-                "{busy}: {why:?}"
+                    .is_some_and(|w| w.contains(&status.to_string())),
+                "{status}: {why:?}"
             );
+            assert_eq!(busy(status).confirmed_by(&busy(status)).unreadable(), None);
         }
+        assert!(busy(503).confirmed_by(&busy(502)).unreadable().is_some());
+        assert!(busy(503)
+            .confirmed_by(&http(200, "x"))
+            .unreadable()
+            .is_some());
         assert_eq!(http(500, "oops").unreadable(), None);
     }
 }

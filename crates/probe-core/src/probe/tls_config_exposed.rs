@@ -174,8 +174,13 @@ fn unreadable(r: &ExchangeResult) -> Option<String> {
             .clone()
             .unwrap_or_else(|| "no answer could be read".to_owned())
     };
-    if r.http_status.is_some() {
-        return None;
+    match r.http_status {
+        // A rate limit (the burst of paths is what trips one) says nothing of the path.
+        Some(429) => {
+            return Some("HTTP 429 (rate-limited): says nothing of this path".to_owned());
+        }
+        Some(_) => return None,
+        None => {}
     }
     match r.outcome {
         Some(Outcome::RefusedTls) if r.unconfirmed => Some(format!(
@@ -874,6 +879,14 @@ mod tests {
             let scan = judge(&results, CONTROL);
             assert_eq!(reasons(&scan), Vec::<&str>::new(), "HTTP {status}");
         }
+        // A rate limit says nothing of the paths: incomplete, never "not exposed".
+        let given: Vec<(&str, u16, &str)> = PATHS.iter().map(|(p, _)| (*p, 429, "slow")).collect();
+        let results = [
+            round(0, (429, "slow"), &given),
+            round(1, (429, "slow"), &given),
+        ]
+        .concat();
+        assert!(!reasons(&judge(&results, CONTROL)).is_empty(), "HTTP 429");
         // The identity refused in TLS: an alert, a version the server does not speak, an alert
         // with an error, a close without an alert that repeated.
         let mut confirmed = failed(

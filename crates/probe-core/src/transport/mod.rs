@@ -106,11 +106,6 @@ pub struct ExchangeSetup<'a> {
     /// request (see [`early_alert`]). Probes that judge client certificates need the alert; those
     /// that only need the HTTP answer skip the wait.
     pub await_alert: bool,
-    /// A retry of an exchange that could not be read: wait up to [`PATIENT_ALERT_WAIT`] for that
-    /// alert (or ticket) instead of a few handshake times. A server slow to judge the certificate
-    /// (a cold JVM under load) otherwise gets the request first, and its refusal arrives as a
-    /// reset, which is no refusal.
-    pub patient: bool,
     /// The server name sent (SNI).
     pub sni: Sni,
     /// The `Host` header (HTTP/2 `:authority`) when not the target's.
@@ -150,7 +145,6 @@ impl<'a> ExchangeSetup<'a> {
             limits,
             path: None,
             await_alert: true,
-            patient: false,
             sni: Sni::Target,
             host: None,
             headers: Vec::new(),
@@ -406,11 +400,8 @@ async fn connect(
         && record.lock().cert_requested
     {
         let ticket = record.lock().ticket.clone();
-        let window = if setup.patient {
-            PATIENT_ALERT_WAIT.min(setup.limits.timeout / 2)
-        } else {
-            (connecting.elapsed() * 4 + Duration::from_millis(50)).min(Duration::from_millis(500))
-        };
+        let window =
+            (connecting.elapsed() * 4 + Duration::from_millis(50)).min(Duration::from_millis(500));
         match early_alert(tls, window, &ticket).await {
             Ok(stream) => stream,
             Err(mut refused) => {
@@ -578,17 +569,16 @@ fn status_line(head: &[u8]) -> Option<u16> {
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
-/// How long a retry waits for the server's word after a TLS 1.3 handshake with a
-/// CertificateRequest (at most half the probe's timeout).
-pub const PATIENT_ALERT_WAIT: Duration = Duration::from_secs(2);
-
 /// TLS 1.3 servers judge the client certificate after the handshake and answer with an alert. If
 /// the request is written first, servers that close without reading it (Go, Python) make the
 /// kernel reset the connection and the alert is lost. So, when a certificate was requested, wait
 /// for the server's first word: an alert (refused), or a NewSessionTicket (accepted: most servers
 /// send one right after our Finished). A server that sends neither costs the whole window:
-/// four times the connect-and-handshake time plus 50 ms, at most 500 ms; on a retry
-/// ([`ExchangeSetup::patient`]), [`PATIENT_ALERT_WAIT`].
+/// four times the connect-and-handshake time plus 50 ms, at most 500 ms. It is not longer, not
+/// even on a retry: a server that accepted the certificate, sends no ticket and closes idle
+/// connections within the window would read as refusing it (a false pass). So a server slower
+/// than the window to refuse gets the request first, its refusal arrives as a reset, and the
+/// probe is inconclusive: loud, never a pass.
 /// Whatever the server sends unprompted meanwhile (an h2 SETTINGS frame) is replayed to HTTP.
 async fn early_alert(
     mut tls: TlsStream<TcpStream>,
