@@ -57,6 +57,11 @@ async fn answer(mut tls: TlsStream<tokio::net::TcpStream>, stats: Arc<Stats>, by
     let _ = tls.shutdown().await;
 }
 
+/// Whether the target lists `probe` as incomplete.
+fn incomplete_on(t: &TargetReport, probe: &str) -> bool {
+    t.incomplete.iter().any(|i| i.probe == probe)
+}
+
 fn ids(t: &TargetReport) -> Vec<String> {
     t.findings.iter().map(|f| f.id.to_string()).collect()
 }
@@ -180,9 +185,7 @@ async fn an_unreadable_probe_makes_the_target_incomplete_not_a() -> Result<(), B
     assert_eq!(t.client_auth, ClientAuth::Required);
     assert!(t.error.is_none());
     assert!(
-        t.incomplete
-            .iter()
-            .any(|i| i.probe == "untrusted-client-cert"),
+        incomplete_on(t, "untrusted-client-cert"),
         "{:?}",
         t.incomplete
     );
@@ -326,9 +329,7 @@ async fn a_server_slow_to_refuse_by_a_bare_close_is_inconclusive() -> Result<(),
         "{untrusted:?}"
     );
     assert!(
-        t.incomplete
-            .iter()
-            .any(|i| i.probe == "untrusted-client-cert"),
+        incomplete_on(t, "untrusted-client-cert"),
         "{:?}",
         t.incomplete
     );

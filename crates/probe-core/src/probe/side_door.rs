@@ -165,9 +165,8 @@ impl Seen {
     pub fn confirmed_by(mut self, earlier: &Seen) -> Seen {
         let unconfirmed_close =
             |s: &Seen| s.result.outcome == Some(Outcome::RefusedTls) && s.result.unconfirmed;
-        let busy = |s: &Seen| {
-            s.result.unconfirmed && matches!(s.result.http_status, Some(502..=504))
-        };
+        let busy =
+            |s: &Seen| s.result.unconfirmed && matches!(s.result.http_status, Some(502..=504));
         let same_busy = busy(&self) && busy(earlier) && self.status() == earlier.status();
         if (unconfirmed_close(&self) && unconfirmed_close(earlier)) || same_busy {
             self.result.unconfirmed = false;
