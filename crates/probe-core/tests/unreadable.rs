@@ -185,7 +185,7 @@ async fn an_unreadable_probe_makes_the_target_incomplete_not_a() -> Result<(), B
     assert_eq!(t.client_auth, ClientAuth::Required);
     assert!(t.error.is_none());
     assert!(
-        incomplete_on(t, "untrusted-client-cert"),
+        incomplete_on(&t, "untrusted-client-cert"),
         "{:?}",
         t.incomplete
     );
