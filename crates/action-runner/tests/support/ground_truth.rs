@@ -1250,9 +1250,17 @@ fn judge_scan(lab: &Lab, servers: &[&str], probes: Probes, extra: &[String]) -> 
             Probes::Deep => check_deep(&deep_expect(name), t),
         };
         if !errs.is_empty() {
-            unreadable_only &= errs
-                .iter()
-                .all(|e| e.contains(", got ") && e.contains("outcome=\"inconclusive\""));
+            // An unreadable probe, and the grade below A that its incompleteness brings.
+            let unreadable =
+                |e: &String| e.contains(", got ") && e.contains("outcome=\"inconclusive\"");
+            let incomplete = t
+                .get("incomplete")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+            unreadable_only &= errs.iter().any(unreadable)
+                && errs.iter().all(|e| {
+                    unreadable(e) || (incomplete && e.starts_with("grade: expected A, got "))
+                });
             let _ = writeln!(
                 failures,
                 "{name} ({}):\n    - {}\n    evidence: {}",

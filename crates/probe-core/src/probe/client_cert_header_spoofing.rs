@@ -208,6 +208,7 @@ async fn spoof(
                 host: None,
                 headers,
                 sessions: None,
+                busy_is_an_answer: false,
                 scan,
             },
         )
@@ -252,6 +253,11 @@ async fn spoof(
 /// answer that could not be read, or another status (400, 413, 431 … for ~7 KB of headers, which
 /// many servers cap at 8 KB with the user's own headers) says nothing about each family alone.
 fn wants_singles(all: &Seen, refused_with: Option<u16>) -> bool {
+    // A busy answer (429, 502–504) to every family at once would be the same to each alone:
+    // the round stays unreadable, without a burst of singles at a server already refusing load.
+    if matches!(all.status(), Some(429 | 502..=504)) {
+        return false;
+    }
     all.served() || all.unreadable().is_some() || all.status() != refused_with
 }
 

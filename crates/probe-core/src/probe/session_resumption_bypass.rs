@@ -60,9 +60,12 @@ async fn attempt(
             let mut a = donate_and_offer(target, scan, version, sni, shown).await;
             if let Some(e) = earlier.take() {
                 a.got = a.got.confirmed_by(&e.got);
-                a.offered = match (a.offered, &e.offered) {
-                    (Some(now), Some(then)) => Some(now.confirmed_by(then)),
-                    (now, _) => now,
+                a.offered = match (a.offered, e.offered) {
+                    (Some(now), Some(then)) => Some(now.confirmed_by(&then)),
+                    // This donor handed out no session: an earlier offer that could not be read
+                    // stays, so the probe is incomplete rather than silently clean.
+                    (None, then) => then,
+                    (now, None) => now,
                 };
             }
             let unreadable = match &a.offered {
@@ -110,6 +113,7 @@ async fn donate_and_offer(
         host,
         headers: Vec::new(),
         sessions: Some(sessions.clone()),
+        busy_is_an_answer: false,
         scan,
     };
     let got = knock(target, door(sni.clone(), host)).await;

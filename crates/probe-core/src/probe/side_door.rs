@@ -89,6 +89,11 @@ pub struct Door<'a> {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// A session store shared with another exchange.
     pub sessions: Option<Arc<CrossNameSessions>>,
+    /// Whether a 502/503/504 that every attempt answered alike (three, over ~275 ms) counts as
+    /// the door's answer: only where another server name may simply have no backend (the SNI
+    /// probe). Elsewhere a busy answer stays unreadable: behind forged headers or a resumed
+    /// session it may be the protected backend failing after the way in was open.
+    pub busy_is_an_answer: bool,
     /// The scan.
     pub scan: &'a ScanContext,
 }
@@ -117,10 +122,10 @@ impl Seen {
     /// be parsed, a connection that failed, something that is not TLS). A door that could not be
     /// read is not a shut door: the probe lists it as incomplete. Nor is a busy one: 429 (a rate
     /// limit, which a scan's burst is what trips) says nothing of what the door lets in; 502, 503
-    /// or 504 (an overloaded server, a proxy whose upstream failed) counts as shut only once the
-    /// same status repeated (see [`Seen::confirmed_by`]): a proxy with no backend for a name
-    /// answers so every time, a passing overload does not. `None` when the server answered or
-    /// refused.
+    /// or 504 (an overloaded server, a proxy whose upstream failed) counts as shut only where the
+    /// door allows it and every attempt answered alike (see [`Door::busy_is_an_answer`]): a
+    /// proxy with no backend for a name answers so every time, a passing overload does not.
+    /// `None` when the server answered or refused.
     pub fn unreadable(&self) -> Option<String> {
         let r = &self.result;
         match r.http_status {
@@ -160,18 +165,19 @@ impl Seen {
     }
 
     /// This exchange, after `earlier` ended the same way: a close without an alert after the
-    /// CertificateRequest that happened twice is the server's refusal, and a 502/503/504 answered
-    /// twice is the door's answer.
+    /// CertificateRequest that happened twice is the server's refusal.
     pub fn confirmed_by(mut self, earlier: &Seen) -> Seen {
         let unconfirmed_close =
             |s: &Seen| s.result.outcome == Some(Outcome::RefusedTls) && s.result.unconfirmed;
-        let busy =
-            |s: &Seen| s.result.unconfirmed && matches!(s.result.http_status, Some(502..=504));
-        let same_busy = busy(&self) && busy(earlier) && self.status() == earlier.status();
-        if (unconfirmed_close(&self) && unconfirmed_close(earlier)) || same_busy {
+        if unconfirmed_close(&self) && unconfirmed_close(earlier) {
             self.result.unconfirmed = false;
         }
         self
+    }
+
+    /// A 502/503/504 not (yet) taken as the door's answer.
+    fn busy(&self) -> bool {
+        self.result.unconfirmed && matches!(self.result.http_status, Some(502..=504))
     }
 
     /// The facts in one line, for evidence (server text already sanitised by the transport).
@@ -214,12 +220,28 @@ pub const RETRY_AFTER: [std::time::Duration; 2] = [
 pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
     let retry = door.sessions.is_none();
     let mut seen = knock_once(target, &door).await;
+    // Attempts in a row that answered the same 502/503/504.
+    let mut alike = usize::from(seen.busy());
     for wait in RETRY_AFTER {
         if !retry || seen.unreadable().is_none() {
             break;
         }
         tokio::time::sleep(wait).await;
-        seen = knock_once(target, &door).await.confirmed_by(&seen);
+        let next = knock_once(target, &door).await;
+        alike = if next.busy() && seen.busy() && next.status() == seen.status() {
+            alike + 1
+        } else {
+            usize::from(next.busy())
+        };
+        seen = next.confirmed_by(&seen);
+    }
+    if door.busy_is_an_answer && alike == 1 + RETRY_AFTER.len() {
+        seen.result.unconfirmed = false;
+        if let Some(detail) = seen.result.detail.as_mut() {
+            detail.push_str(" (the same on every attempt: the door's answer)");
+        } else {
+            seen.result.detail = Some("the same on every attempt: the door's answer".to_owned());
+        }
     }
     seen
 }
@@ -391,14 +413,14 @@ mod tests {
             failed("connection refused").unreadable().as_deref(),
             Some("connection refused")
         );
-        // A busy door is not a shut one: a rate limit never, a 502/503/504 once it repeated.
+        // A busy door is not a shut one: a rate limit never, a 502/503/504 only once `knock`
+        // took it as the door's answer (the SNI probe, every attempt alike).
         let busy = |status| {
             let mut s = http(status, "busy");
             s.result.unconfirmed = true;
             s
         };
         assert!(http(429, "slow down").unreadable().is_some());
-        assert!(busy(429).confirmed_by(&busy(429)).unreadable().is_some());
         for status in [502, 503, 504] {
             let why = busy(status).unreadable();
             assert!(
@@ -406,13 +428,12 @@ mod tests {
                     .is_some_and(|w| w.contains(&status.to_string())),
                 "{status}: {why:?}"
             );
-            assert_eq!(busy(status).confirmed_by(&busy(status)).unreadable(), None);
+            assert!(busy(status).busy());
+            assert!(busy(status)
+                .confirmed_by(&busy(status))
+                .unreadable()
+                .is_some());
         }
-        assert!(busy(503).confirmed_by(&busy(502)).unreadable().is_some());
-        assert!(busy(503)
-            .confirmed_by(&http(200, "x"))
-            .unreadable()
-            .is_some());
         assert_eq!(http(500, "oops").unreadable(), None);
     }
 }

@@ -400,8 +400,10 @@ async fn connect(
         && record.lock().cert_requested
     {
         let ticket = record.lock().ticket.clone();
-        let window =
-            (connecting.elapsed() * 4 + Duration::from_millis(50)).min(Duration::from_millis(500));
+        // The handshake's own time (about a round trip and the server's work), not the wait for a
+        // connection slot or a retried SYN: the window stays as short as the server allows.
+        let handshake = connecting.elapsed().saturating_sub(connected);
+        let window = (handshake * 5 + Duration::from_millis(50)).min(Duration::from_millis(500));
         match early_alert(tls, window, &ticket).await {
             Ok(stream) => stream,
             Err(mut refused) => {
@@ -574,11 +576,11 @@ fn status_line(head: &[u8]) -> Option<u16> {
 /// kernel reset the connection and the alert is lost. So, when a certificate was requested, wait
 /// for the server's first word: an alert (refused), or a NewSessionTicket (accepted: most servers
 /// send one right after our Finished). A server that sends neither costs the whole window:
-/// four times the connect-and-handshake time plus 50 ms, at most 500 ms. It is not longer, not
-/// even on a retry: a server that accepted the certificate, sends no ticket and closes idle
-/// connections within the window would read as refusing it (a false pass). So a server slower
-/// than the window to refuse gets the request first, its refusal arrives as a reset, and the
-/// probe is inconclusive: loud, never a pass.
+/// five times the TLS handshake's time plus 50 ms, at most 500 ms. It is not longer, not even on
+/// a retry: a server that accepted the certificate, sends no ticket and closes idle connections
+/// within the window would read as refusing it (a false pass; the short window makes that rare,
+/// it does not rule it out). A server slower than the window to refuse gets the request first,
+/// its refusal arrives as a reset, and the probe is inconclusive: loud, never a pass.
 /// Whatever the server sends unprompted meanwhile (an h2 SETTINGS frame) is replayed to HTTP.
 async fn early_alert(
     mut tls: TlsStream<TcpStream>,
