@@ -208,7 +208,6 @@ async fn spoof(
                 host: None,
                 headers,
                 sessions: None,
-                busy_is_an_answer: false,
                 scan,
             },
         )

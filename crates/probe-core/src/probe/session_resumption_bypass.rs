@@ -82,7 +82,9 @@ async fn attempt(
                 }
                 _ => {
                     out.push(a);
-                    if offered {
+                    // A readable offer settles the version; one that stayed unreadable (kept
+                    // for the report) lets the next donor try.
+                    if offered && !unreadable {
                         return out;
                     }
                     break;
@@ -113,7 +115,6 @@ async fn donate_and_offer(
         host,
         headers: Vec::new(),
         sessions: Some(sessions.clone()),
-        busy_is_an_answer: false,
         scan,
     };
     let got = knock(target, door(sni.clone(), host)).await;

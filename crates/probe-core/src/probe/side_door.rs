@@ -89,11 +89,6 @@ pub struct Door<'a> {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// A session store shared with another exchange.
     pub sessions: Option<Arc<CrossNameSessions>>,
-    /// Whether a 502/503/504 that every attempt answered alike (three, over ~275 ms) counts as
-    /// the door's answer: only where another server name may simply have no backend (the SNI
-    /// probe). Elsewhere a busy answer stays unreadable: behind forged headers or a resumed
-    /// session it may be the protected backend failing after the way in was open.
-    pub busy_is_an_answer: bool,
     /// The scan.
     pub scan: &'a ScanContext,
 }
@@ -121,26 +116,17 @@ impl Seen {
     /// over HTTP nor refused with an alert (a time-out, a reset or close, an answer that could not
     /// be parsed, a connection that failed, something that is not TLS). A door that could not be
     /// read is not a shut door: the probe lists it as incomplete. Nor is a busy one: 429 (a rate
-    /// limit, which a scan's burst is what trips) says nothing of what the door lets in; 502, 503
-    /// or 504 (an overloaded server, a proxy whose upstream failed) counts as shut only where the
-    /// door allows it and every attempt answered alike (see [`Door::busy_is_an_answer`]): a
-    /// proxy with no backend for a name answers so every time, a passing overload does not.
-    /// `None` when the server answered or refused.
+    /// limit, which a scan's burst is what trips) says nothing of what the door lets in, nor
+    /// does 502, 503 or 504, even repeated: the request carries the protected `Host`, so it is
+    /// most often the protected site or its upstream failing (nginx's `limit_req` answers 503)
+    /// after the door let the request in. `None` when the server answered or refused.
     pub fn unreadable(&self) -> Option<String> {
         let r = &self.result;
-        match r.http_status {
-            Some(429) => {
-                return Some(
-                    "HTTP 429 (rate-limited): says nothing of what this door lets in".to_owned(),
-                )
-            }
-            Some(status @ (502..=504)) if r.unconfirmed => {
-                return Some(format!(
-                    "HTTP {status} (busy, or its upstream failed), not repeated: says nothing of \
-                     what this door lets in"
-                ))
-            }
-            _ => {}
+        if let Some(status @ (429 | 502..=504)) = r.http_status {
+            return Some(format!(
+                "HTTP {status} (rate-limited, busy, or its upstream failed): says nothing of what \
+                 this door lets in"
+            ));
         }
         let why = || {
             r.detail
@@ -173,11 +159,6 @@ impl Seen {
             self.result.unconfirmed = false;
         }
         self
-    }
-
-    /// A 502/503/504 not (yet) taken as the door's answer.
-    fn busy(&self) -> bool {
-        self.result.unconfirmed && matches!(self.result.http_status, Some(502..=504))
     }
 
     /// The facts in one line, for evidence (server text already sanitised by the transport).
@@ -220,28 +201,12 @@ pub const RETRY_AFTER: [std::time::Duration; 2] = [
 pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
     let retry = door.sessions.is_none();
     let mut seen = knock_once(target, &door).await;
-    // Attempts in a row that answered the same 502/503/504.
-    let mut alike = usize::from(seen.busy());
     for wait in RETRY_AFTER {
         if !retry || seen.unreadable().is_none() {
             break;
         }
         tokio::time::sleep(wait).await;
-        let next = knock_once(target, &door).await;
-        alike = if next.busy() && seen.busy() && next.status() == seen.status() {
-            alike + 1
-        } else {
-            usize::from(next.busy())
-        };
-        seen = next.confirmed_by(&seen);
-    }
-    if door.busy_is_an_answer && alike == 1 + RETRY_AFTER.len() {
-        seen.result.unconfirmed = false;
-        if let Some(detail) = seen.result.detail.as_mut() {
-            detail.push_str(" (the same on every attempt: the door's answer)");
-        } else {
-            seen.result.detail = Some("the same on every attempt: the door's answer".to_owned());
-        }
+        seen = knock_once(target, &door).await.confirmed_by(&seen);
     }
     seen
 }
@@ -267,11 +232,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
             door.scan.limits,
         )
     };
-    let mut result = transport::run(target, setup, &record).await;
-    // A busy answer counts only once repeated (see [`Seen::unreadable`]).
-    if matches!(result.http_status, Some(502..=504)) {
-        result.unconfirmed = true;
-    }
+    let result = transport::run(target, setup, &record).await;
     let cert_requested = record.lock().cert_requested;
     Seen {
         result,
@@ -413,24 +374,16 @@ mod tests {
             failed("connection refused").unreadable().as_deref(),
             Some("connection refused")
         );
-        // A busy door is not a shut one: a rate limit never, a 502/503/504 only once `knock`
-        // took it as the door's answer (the SNI probe, every attempt alike).
-        let busy = |status| {
-            let mut s = http(status, "busy");
-            s.result.unconfirmed = true;
-            s
-        };
-        assert!(http(429, "slow down").unreadable().is_some());
-        for status in [502, 503, 504] {
-            let why = busy(status).unreadable();
+        // A busy door is not a shut one, even when it answers so every time.
+        for status in [429, 502, 503, 504] {
+            let why = http(status, "busy").unreadable();
             assert!(
                 why.as_deref()
                     .is_some_and(|w| w.contains(&status.to_string())),
                 "{status}: {why:?}"
             );
-            assert!(busy(status).busy());
-            assert!(busy(status)
-                .confirmed_by(&busy(status))
+            assert!(http(status, "busy")
+                .confirmed_by(&http(status, "busy"))
                 .unreadable()
                 .is_some());
         }

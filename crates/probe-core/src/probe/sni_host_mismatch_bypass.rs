@@ -93,7 +93,6 @@ async fn try_one(
         host,
         headers: Vec::new(),
         sessions: None,
-        busy_is_an_answer: true,
         scan,
     };
     let protected = knock(target, door(sni.clone(), None)).await;

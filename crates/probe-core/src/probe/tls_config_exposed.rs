@@ -447,10 +447,16 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
             .find(|r| r.1 == control)
             .and_then(|r| unreadable(&r.3).map(|why| (why, r)));
         if let Some((why, r)) = control_unread {
+            // A busy answer is an HTTP answer: the paths were requested, and judged on their own.
+            let then = if r.3.http_status.is_some() {
+                "so nothing is judged against it"
+            } else {
+                "so no configuration path was requested"
+            };
             out.incomplete.push(incomplete(
                 format!(
                     "GET {control} (a random control path, {whose}) could not be read: {why}; \
-                     so no configuration path was requested"
+                     {then}"
                 ),
                 &r.3,
             ));
