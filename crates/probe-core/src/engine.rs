@@ -1243,44 +1243,24 @@ mod tests {
             .map(|v| (ProbeId::NO_CLIENT_CERT, v, None))
             .collect();
         let [v13, v12] = TlsVersion::ALL;
+        // The baselines of both versions, (outcome, asked in the handshake) each.
+        let both = |b13: (Outcome, bool), b12: (Outcome, bool)| {
+            offered(
+                vec![baseline(v13, b13.0, b13.1), baseline(v12, b12.0, b12.1)],
+                &jobs,
+            )
+        };
         // Asked in the handshake and refused on both versions: handed over, chains included.
-        let got = offered(
-            vec![
-                baseline(v13, Outcome::RefusedTls, true),
-                baseline(v12, Outcome::RefusedTls, true),
-            ],
-            &jobs,
-        );
+        let got = both((Outcome::RefusedTls, true), (Outcome::RefusedTls, true));
         let got = got.unwrap_or_else(|| panic!("final baselines are handed over"));
         assert_eq!(got.observations.len(), 2);
         assert_eq!(got.chains.len(), 2);
         // Served anonymously: nothing late to wait for either.
-        assert!(offered(
-            vec![
-                baseline(v13, Outcome::Served, false),
-                baseline(v12, Outcome::Served, false)
-            ],
-            &jobs
-        )
-        .is_some());
+        assert!(both((Outcome::Served, false), (Outcome::Served, false)).is_some());
         // Never asked, refused by HTTP: the late-auth wave may add what the side doors read.
-        assert!(offered(
-            vec![
-                baseline(v13, Outcome::RefusedTls, true),
-                baseline(v12, Outcome::RefusedHttp, false)
-            ],
-            &jobs
-        )
-        .is_none());
+        assert!(both((Outcome::RefusedTls, true), (Outcome::RefusedHttp, false)).is_none());
         // Unreadable, or a bare close still to confirm: a retry may replace it.
-        assert!(offered(
-            vec![
-                baseline(v13, Outcome::Inconclusive, true),
-                baseline(v12, Outcome::RefusedTls, true)
-            ],
-            &jobs
-        )
-        .is_none());
+        assert!(both((Outcome::Inconclusive, true), (Outcome::RefusedTls, true)).is_none());
         let mut bare = baseline(v13, Outcome::RefusedTls, true);
         bare.unconfirmed = true;
         assert!(offered(vec![bare, baseline(v12, Outcome::RefusedTls, true)], &jobs).is_none());

@@ -254,7 +254,7 @@ async fn spoof(
 fn wants_singles(all: &Seen, refused_with: Option<u16>) -> bool {
     // A busy answer (429, 502–504) to every family at once would be the same to each alone:
     // the round stays unreadable, without a burst of singles at a server already refusing load.
-    if matches!(all.status(), Some(429 | 502..=504)) {
+    if all.status().is_some_and(crate::transport::is_busy_status) {
         return false;
     }
     all.served() || all.unreadable().is_some() || all.status() != refused_with

@@ -122,7 +122,7 @@ impl Seen {
     /// after the door let the request in. `None` when the server answered or refused.
     pub fn unreadable(&self) -> Option<String> {
         let r = &self.result;
-        if let Some(status @ (429 | 502..=504)) = r.http_status {
+        if let Some(status) = r.http_status.filter(|&s| transport::is_busy_status(s)) {
             return Some(format!(
                 "HTTP {status} (rate-limited, busy, or its upstream failed): says nothing of what \
                  this door lets in"

@@ -996,6 +996,13 @@ fn describe_error(err: &(dyn StdError + 'static)) -> String {
     parts.join(": ")
 }
 
+/// A status that says the server (or a proxy before it) is refusing load, not the request: 429
+/// (a rate limit, which a scan's burst is what trips), 502, 503, 504 (an upstream that failed or
+/// is overloaded). Where a probe asks what a path or a door lets in, it says nothing.
+pub fn is_busy_status(status: u16) -> bool {
+    matches!(status, 429 | 502..=504)
+}
+
 /// The outcome class of an HTTP status: 2xx served; 400/401/403/495/496 refused; else answered.
 pub fn classify_status(status: u16) -> Outcome {
     match status {
