@@ -29,7 +29,7 @@ use crate::report::{Report, TargetReport};
 use crate::target::Target;
 use crate::text::describe_name;
 use crate::transport::tls::{CertChooser, SharedRecord};
-use crate::transport::{self as exchange, ExchangeSetup, Limits};
+use crate::transport::{self as exchange, ExchangeSetup, Limits, UNPRESENTED};
 use crate::verdict;
 
 /// How to scan.
@@ -248,16 +248,17 @@ impl Scanner {
     /// Mints the scan's throwaway CA and identities and loads the trust anchors.
     pub fn new(options: &ScanOptions) -> Result<Self, ScanError> {
         let provider = provider();
-        let unknown_ca = Arc::new(SigningCa::mint("mtls-scan Unknown CA")?);
-        let untrusted = Arc::new(IdentityPair::issue(
-            unknown_ca,
+        // Minted on first need: the scan connects at once, and minting waits for a server that
+        // asks for a certificate.
+        let untrusted = Arc::new(IdentityPair::minted_on_first_use(
+            "mtls-scan Unknown CA",
             client_leaf_params("mtls-scan untrusted client"),
             "minted: unknown CA",
             provider.clone(),
-        )?);
+        ));
         let trust = Arc::new(trust_anchors(options, &provider)?);
         let (client, staging, forge_fallback_issuer) = options.identities.load(&provider)?;
-        let forger = Arc::new(Forger::new(provider.clone())?);
+        let forger = Arc::new(Forger::new(provider.clone()));
         let mut skip = options.skip_probes.clone();
         if !options.config_probe {
             skip.push(ProbeId::TLS_CONFIG_EXPOSED);
@@ -593,12 +594,17 @@ async fn handshake_probes(
         let id = probe.id();
         let asked_for_nothing =
             |o: &ProbeObservation| o.id == id && o.cert_requested && o.client_cert.is_none();
-        if probes.iter().any(asked_for_nothing) {
+        if let Some(unsent) = probes.iter().find(|o| asked_for_nothing(o)) {
+            // The transport's own reason when the certificate could not be made (a name that
+            // cannot be forged from), the probe's general one otherwise.
+            let reason = match (&unsent.outcome, &unsent.detail) {
+                (Outcome::Inconclusive, Some(detail)) if detail.starts_with(UNPRESENTED) => {
+                    detail.clone()
+                }
+                _ => reason.to_owned(),
+            };
             probes.retain(|o| !(o.id == id && o.client_cert.is_none()));
-            skipped.push(SkippedProbe {
-                id,
-                reason: reason.to_owned(),
-            });
+            skipped.push(SkippedProbe { id, reason });
         }
     }
     late_wave(

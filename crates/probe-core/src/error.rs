@@ -60,6 +60,9 @@ pub enum ScanError {
     /// Minting a test certificate failed.
     #[error("failed to mint a test certificate: {0}")]
     Mint(#[from] rcgen::Error),
+    /// Minting failed earlier in the scan; the reason, given again to each later use.
+    #[error("failed to mint a test certificate: {0}")]
+    MintFailed(String),
     /// rustls refused a configuration.
     #[error("TLS configuration error: {0}")]
     Tls(#[from] rustls::Error),

@@ -370,6 +370,34 @@ fn check(name: &str, t: &TargetReport, expect: Expect) -> Vec<String> {
             }
         }
     }
+    if name == "non-utf8-names" {
+        // Advertised names that are no DER Name cannot be forged from: the probe says so
+        // (skipped, with the reason), and keeps no observation of a certificate never sent.
+        let unforged = t
+            .probes
+            .iter()
+            .filter(|p| p.id == ProbeId::FORGED_CLIENT_CERT && p.client_cert.is_none())
+            .count();
+        if unforged > 0 {
+            problems.push(format!(
+                "{name}: {unforged} forged probe(s) kept without a certificate"
+            ));
+        }
+        if !t.skipped_probes.iter().any(|s| {
+            s.id == ProbeId::FORGED_CLIENT_CERT
+                && s.reason.contains("could not be presented: cannot forge")
+        }) {
+            problems.push(format!(
+                "{name}: the unforgeable names are not reported: {:?} {:?}",
+                t.skipped_probes,
+                t.probes
+                    .iter()
+                    .filter(|p| p.id == ProbeId::FORGED_CLIENT_CERT)
+                    .map(|p| (p.outcome, p.client_cert.is_some(), p.detail.clone()))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
     // Whatever the server sent, the report serialises; what came from the server (probes,
     // configuration probes, the error) holds no control character, not even a newline; every
     // timed step (`ms`, configuration probes included) ended within the deadline.

@@ -13,7 +13,9 @@ use x509_cert::der::asn1::BitString;
 use x509_cert::der::{Decode, Encode};
 
 use crate::error::ScanError;
-use crate::identity::{client_leaf_params, rustls_signing_key, ClientIdentity, KeyKind, SigningCa};
+use crate::identity::{
+    client_leaf_params, off_the_worker, rustls_signing_key, ClientIdentity, KeyKind, SigningCa,
+};
 
 fn forge_err(reason: impl std::fmt::Display) -> ScanError {
     ScanError::Forge(reason.to_string())
@@ -38,12 +40,27 @@ pub fn splice_issuer(
 }
 
 /// Forges client certificates on demand, in the key type the server accepts. The throwaway
-/// "issuer" keys are made once per scan.
+/// "issuer" keys and one leaf key per kind are made on first need, once per scan: a scan of
+/// servers that never ask for a certificate makes none, and each forged certificate costs two
+/// signatures, no key generation.
 pub struct Forger {
     provider: Arc<CryptoProvider>,
-    ec: (Arc<SigningCa>, KeyPair),
-    /// The RSA signer, made on first need (P-384 and Ed25519 leaves are signed by the P-256 one).
-    rsa: OnceLock<Option<(Arc<SigningCa>, KeyPair)>>,
+    /// The P-256 signer (P-384 and Ed25519 leaves are signed by it too).
+    ec: OnceLock<Result<(SigningCa, KeyPair), String>>,
+    /// The RSA signer.
+    rsa: OnceLock<Result<(SigningCa, KeyPair), String>>,
+    /// The leaf key of each kind (indexed as [`leaf_index`]) and its rustls signing key.
+    leaves: [OnceLock<Result<LeafKey, String>>; 4],
+}
+
+/// A forged leaf's key pair, as rcgen signs with it and as rustls presents it.
+struct LeafKey {
+    pair: KeyPair,
+    signing: Arc<dyn rustls::sign::SigningKey>,
+}
+
+fn leaf_index(kind: KeyKind) -> usize {
+    kind.lazy_index().map_or(0, |i| i + 1)
 }
 
 impl std::fmt::Debug for Forger {
@@ -53,19 +70,46 @@ impl std::fmt::Debug for Forger {
 }
 
 impl Forger {
-    /// Prepares the P-256 signer now; the RSA one on first need.
-    pub fn new(provider: Arc<CryptoProvider>) -> Result<Self, ScanError> {
-        Ok(Self {
+    /// A forger that makes its keys on first need.
+    pub fn new(provider: Arc<CryptoProvider>) -> Self {
+        Self {
             provider,
-            ec: Self::signer(KeyKind::EcdsaP256)?,
+            ec: OnceLock::new(),
             rsa: OnceLock::new(),
-        })
+            leaves: Default::default(),
+        }
     }
 
-    fn signer(kind: KeyKind) -> Result<(Arc<SigningCa>, KeyPair), ScanError> {
-        let ca = SigningCa::mint_with(kind, "mtls-scan forger")?;
-        let key = ca.key_pair()?;
-        Ok((Arc::new(ca), key))
+    fn signer(kind: KeyKind) -> Result<(SigningCa, KeyPair), String> {
+        let made = || -> Result<(SigningCa, KeyPair), ScanError> {
+            let ca = SigningCa::mint_with(kind, "mtls-scan forger")?;
+            let key = ca.key_pair()?;
+            Ok((ca, key))
+        };
+        // RSA key generation takes about 80 ms: off the worker. P-256 is made in place.
+        match kind {
+            KeyKind::Rsa2048 => off_the_worker(made),
+            _ => made(),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    fn leaf_key(&self, kind: KeyKind) -> Result<&LeafKey, ScanError> {
+        let cell = self
+            .leaves
+            .get(leaf_index(kind))
+            .ok_or_else(|| forge_err(format!("no leaf key of kind {kind:?}")))?;
+        cell.get_or_init(|| {
+            let pair = match kind {
+                KeyKind::Rsa2048 => off_the_worker(|| kind.generate()),
+                _ => kind.generate(),
+            }
+            .map_err(|e| e.to_string())?;
+            let signing = rustls_signing_key(&pair, &self.provider).map_err(|e| e.to_string())?;
+            Ok(LeafKey { pair, signing })
+        })
+        .as_ref()
+        .map_err(|reason| forge_err(reason.clone()))
     }
 
     /// A leaf whose issuer is exactly `issuer_name_der`, signed by our own key.
@@ -74,33 +118,30 @@ impl Forger {
         issuer_name_der: &[u8],
         kind: KeyKind,
     ) -> Result<ClientIdentity, ScanError> {
-        let (ca, signer) = match kind {
-            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => (&self.ec.0, &self.ec.1),
-            KeyKind::Rsa2048 => {
-                match self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048).ok()) {
-                    Some((ca, key)) => (ca, key),
-                    None => return Err(forge_err("RSA key generation failed")),
-                }
+        let signer = match kind {
+            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => {
+                self.ec.get_or_init(|| Self::signer(KeyKind::EcdsaP256))
             }
+            KeyKind::Rsa2048 => self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048)),
         };
-        let leaf_key = kind.generate()?;
+        let (ca, signer) = signer
+            .as_ref()
+            .map_err(|reason| forge_err(reason.clone()))?;
+        let leaf = self.leaf_key(kind)?;
         // An authority key identifier naming *our* key: OpenSSL then finds no issuer ("unable to
         // get local issuer certificate") instead of checking our signature against the real CA,
         // which is exactly what nginx `optional_no_ca` and `-Verify` without
         // `-verify_return_error` tolerate. webpki matches by name and still checks the signature.
         let mut params = client_leaf_params("mtls-scan forged client");
         params.use_authority_key_identifier_extension = true;
-        let cert = ca.sign_leaf(&params, &leaf_key)?;
+        let cert = ca.sign_leaf(&params, &leaf.pair)?;
         let forged = splice_issuer(cert.der(), issuer_name_der, signer)?;
-        let certified = CertifiedKey::new(
-            vec![forged.into()],
-            rustls_signing_key(&leaf_key, &self.provider)?,
-        );
+        let certified = CertifiedKey::new(vec![forged.into()], leaf.signing.clone());
         Ok(ClientIdentity::from_certified(
             Arc::new(certified),
             "forged: advertised CA name, our signature",
         )?
-        .with_private_key_der(PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into())))
+        .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())))
     }
 }
 
@@ -121,7 +162,7 @@ mod tests {
     #[test]
     fn forged_issuer_is_copied_byte_for_byte() -> Result<(), ScanError> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let forger = Forger::new(provider)?;
+        let forger = Forger::new(provider);
         let name = awkward_name();
         assert!(name.len() > 60, "the test name must parse");
         for kind in [
@@ -140,17 +181,15 @@ mod tests {
                     && id.summary.issuer.contains("OU=Security")
             );
             // Signed by our key, not the real CA's: the signature verifies against the forger's key only.
-            let forger_ca = match kind {
-                KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => {
-                    forger.ec.0.cert.clone()
-                }
-                KeyKind::Rsa2048 => forger
-                    .rsa
-                    .get()
-                    .and_then(|o| o.as_ref())
-                    .map(|(c, _)| c.cert.clone())
-                    .ok_or(ScanError::NoTrustAnchors)?,
+            let signer = match kind {
+                KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => &forger.ec,
+                KeyKind::Rsa2048 => &forger.rsa,
             };
+            let forger_ca = signer
+                .get()
+                .and_then(|made| made.as_ref().ok())
+                .map(|(c, _)| c.cert.clone())
+                .ok_or(ScanError::NoTrustAnchors)?;
             let (_, ca) =
                 x509_parser::parse_x509_certificate(forger_ca.as_ref()).map_err(forge_err)?;
             assert!(parsed.verify_signature(Some(ca.public_key())).is_ok());
@@ -182,9 +221,31 @@ mod tests {
     }
 
     #[test]
+    fn forged_certificates_share_one_leaf_key_per_kind() -> Result<(), ScanError> {
+        let forger = Forger::new(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+        assert!(forger.ec.get().is_none() && forger.leaves.iter().all(|l| l.get().is_none()));
+        let name = awkward_name();
+        let other = x509_cert::der::Encode::to_der(
+            &"CN=Other CA"
+                .parse::<x509_cert::name::Name>()
+                .map_err(forge_err)?,
+        )
+        .map_err(forge_err)?;
+        let a = forger.forge(&name, KeyKind::EcdsaP256)?;
+        let b = forger.forge(&other, KeyKind::EcdsaP256)?;
+        assert_ne!(a.certified.cert, b.certified.cert);
+        assert_eq!(a.private_key_der(), b.private_key_der());
+        assert!(
+            forger.rsa.get().is_none(),
+            "no RSA signer before an RSA forgery"
+        );
+        Ok(())
+    }
+
+    #[test]
     fn garbage_name_is_an_error_not_a_panic() -> Result<(), ScanError> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let forger = Forger::new(provider)?;
+        let forger = Forger::new(provider);
         for junk in [
             &b""[..],
             &b"\x30\x80"[..],

@@ -466,25 +466,29 @@ pub fn off_the_worker<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// An identity in every key type the servers may ask for: P-256 made now, the others (RSA-2048,
-/// P-384, Ed25519) minted only when a server's signature schemes need them (RSA key generation
-/// costs about 80 ms; P-256 well under a millisecond).
+/// An identity in every key type the servers may ask for: RSA-2048, P-384 and Ed25519 are minted
+/// only when a server's signature schemes need them (RSA key generation costs about 80 ms; P-256
+/// well under a millisecond). P-256 is made up front from a given CA ([`IdentityPair::issue`]),
+/// or on first need along with its CA ([`IdentityPair::minted_on_first_use`]): a scan then starts
+/// connecting without waiting for key generation, and a scan whose servers never ask for a
+/// certificate mints nothing.
 pub struct IdentityPair {
-    ec: ClientIdentity,
-    lazy: [OnceLock<Option<ClientIdentity>>; 3],
-    make: Box<dyn Fn(KeyKind) -> Option<ClientIdentity> + Send + Sync>,
+    /// One cell per kind, [`KeyKind::EcdsaP256`] first, then [`KeyKind::LAZY`] in order.
+    kinds: [OnceLock<Result<ClientIdentity, String>>; 4],
+    make: Box<dyn Fn(KeyKind) -> Result<ClientIdentity, ScanError> + Send + Sync>,
 }
 
 impl std::fmt::Debug for IdentityPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IdentityPair")
-            .field("ec", &self.ec)
+            .field("ec", &self.kinds[0].get())
             .finish_non_exhaustive()
     }
 }
 
 impl IdentityPair {
-    /// Issues from `ca` with `params`: the P-256 identity now, the other kinds on first use.
+    /// Issues from `ca` with `params`: the P-256 identity now (so a CA that cannot issue is an
+    /// error at once), the other kinds on first use.
     pub fn issue(
         ca: Arc<SigningCa>,
         params: CertificateParams,
@@ -493,23 +497,52 @@ impl IdentityPair {
     ) -> Result<Self, ScanError> {
         let ec = ca.issue(&params, KeyKind::EcdsaP256, origin, &provider)?;
         let origin = origin.to_owned();
-        let make = Box::new(move |kind| ca.issue(&params, kind, &origin, &provider).ok());
-        Ok(Self {
-            ec,
-            lazy: Default::default(),
-            make,
-        })
+        let pair = Self {
+            kinds: Default::default(),
+            make: Box::new(move |kind| ca.issue(&params, kind, &origin, &provider)),
+        };
+        let _ = pair.kinds[0].set(Ok(ec));
+        Ok(pair)
     }
 
-    /// The identity whose key type the server's signature schemes accept.
-    pub fn for_schemes(&self, schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
-        let kind = KeyKind::choose(schemes);
-        match kind.lazy_index().and_then(|i| self.lazy.get(i)) {
-            None => Some(self.ec.clone()),
-            Some(cell) => cell
-                .get_or_init(|| off_the_worker(|| (self.make)(kind)))
-                .clone(),
+    /// Mints a CA named `ca_name` and issues from it with `params`, every kind on first use (the
+    /// CA with the first). A failure is kept and given to every use as the reason.
+    pub fn minted_on_first_use(
+        ca_name: &str,
+        params: CertificateParams,
+        origin: &str,
+        provider: Arc<CryptoProvider>,
+    ) -> Self {
+        let ca_name = ca_name.to_owned();
+        let origin = origin.to_owned();
+        let ca: OnceLock<Result<SigningCa, String>> = OnceLock::new();
+        Self {
+            kinds: Default::default(),
+            make: Box::new(move |kind| {
+                let ca = ca
+                    .get_or_init(|| SigningCa::mint(&ca_name).map_err(|e| e.to_string()))
+                    .as_ref()
+                    .map_err(|reason| ScanError::MintFailed(reason.clone()))?;
+                ca.issue(&params, kind, &origin, &provider)
+            }),
         }
+    }
+
+    /// The identity whose key type the server's signature schemes accept, or why it could not
+    /// be made.
+    pub fn for_schemes(&self, schemes: &[SignatureScheme]) -> Result<ClientIdentity, String> {
+        let kind = KeyKind::choose(schemes);
+        let index = kind.lazy_index().map_or(0, |i| i + 1);
+        let Some(cell) = self.kinds.get(index) else {
+            return Err(format!("no identity of kind {kind:?}"));
+        };
+        let make = || (self.make)(kind).map_err(|e| format!("minting a {kind:?} identity: {e}"));
+        // P-256 takes well under a millisecond: made in place. The others, off the worker.
+        match kind {
+            KeyKind::EcdsaP256 => cell.get_or_init(make),
+            _ => cell.get_or_init(|| off_the_worker(make)),
+        }
+        .clone()
     }
 }
 
@@ -572,13 +605,13 @@ mod tests {
         )?;
         let ec = pair
             .for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256])
-            .ok_or(ScanError::NoTrustAnchors)?;
+            .map_err(ScanError::MintFailed)?;
         assert_eq!(ec.summary.issuer, ca.subject);
         assert_eq!(ec.summary.key, "EC 256");
         assert_eq!(ec.summary.sha256.len(), 64);
         let rsa = pair
             .for_schemes(&[SignatureScheme::RSA_PSS_SHA256])
-            .ok_or(ScanError::NoTrustAnchors)?;
+            .map_err(ScanError::MintFailed)?;
         assert_eq!(rsa.summary.key, "RSA 2048");
         assert!(!format!("{ec:?}").contains("PRIVATE"));
         assert!(ec.private_key_der().is_some() && rsa.private_key_der().is_some());
@@ -588,12 +621,41 @@ mod tests {
             (SignatureScheme::ECDSA_NISTP384_SHA384, "EC 384"),
             (SignatureScheme::ED25519, "Ed25519"),
         ] {
-            let id = pair
-                .for_schemes(&[scheme])
-                .ok_or(ScanError::NoTrustAnchors)?;
+            let id = pair.for_schemes(&[scheme]).map_err(ScanError::MintFailed)?;
             assert!(id.summary.key.starts_with(key), "{}", id.summary.key);
             assert!(id.certified.key.choose_scheme(&[scheme]).is_some(), "{key}");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn an_identity_minted_on_first_use_mints_nothing_before() -> Result<(), ScanError> {
+        let pair = IdentityPair::minted_on_first_use(
+            "Lazy CA",
+            client_leaf_params("probe"),
+            "minted",
+            provider(),
+        );
+        assert!(pair.kinds.iter().all(|k| k.get().is_none()));
+        let ec = pair
+            .for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256])
+            .map_err(ScanError::MintFailed)?;
+        assert!(pair.kinds[0].get().is_some() && pair.kinds[1].get().is_none());
+        // The same identity each time, and every kind from the one CA minted with the first.
+        let again = pair
+            .for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256])
+            .map_err(ScanError::MintFailed)?;
+        assert_eq!(ec.summary.sha256, again.summary.sha256);
+        let p384 = pair
+            .for_schemes(&[SignatureScheme::ECDSA_NISTP384_SHA384])
+            .map_err(ScanError::MintFailed)?;
+        assert!(
+            ec.summary.issuer.contains("CN=Lazy CA"),
+            "{}",
+            ec.summary.issuer
+        );
+        assert_eq!(p384.summary.issuer, ec.summary.issuer);
+        assert_ne!(p384.summary.sha256, ec.summary.sha256);
         Ok(())
     }
 

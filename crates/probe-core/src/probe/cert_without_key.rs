@@ -67,13 +67,24 @@ pub struct WithoutKey {
 }
 
 impl CertChooser for WithoutKey {
-    fn choose(&self, hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
-        let id = self.valid.choose(hints, schemes)?;
-        let key = self.keys.like(&id.summary.key)?;
-        Some(id.with_foreign_key(
+    fn choose(
+        &self,
+        hints: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        let Some(id) = self.valid.choose(hints, schemes)? else {
+            return Ok(None);
+        };
+        let key = self.keys.like(&id.summary.key).ok_or_else(|| {
+            format!(
+                "no foreign key like the certificate's ({}) could be made",
+                id.summary.key
+            )
+        })?;
+        Ok(Some(id.with_foreign_key(
             key,
             "positive-control certificate, CertificateVerify by another key",
-        ))
+        )))
     }
 }
 

@@ -126,16 +126,23 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
     ]
 }
 
-fn material(scan: &ScanContext, first: &FirstWave) -> Option<Material> {
+/// The headers' content, or why it could not be made.
+fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
     let id = scan
         .probes
         .untrusted
         .for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256])?;
-    let der = id.certified.cert.first()?.as_ref().to_vec();
+    let der = id
+        .certified
+        .cert
+        .first()
+        .ok_or("the minted identity has no certificate")?
+        .as_ref()
+        .to_vec();
     let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
     let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
     for chunk in b64.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(chunk).ok()?);
+        pem.push_str(std::str::from_utf8(chunk).map_err(|e| e.to_string())?);
         pem.push('\n');
     }
     pem.push_str("-----END CERTIFICATE-----\n");
@@ -145,7 +152,7 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Option<Material> {
         .iter()
         .find_map(|o| o.acceptable_cas.first().cloned())
         .unwrap_or_else(|| id.summary.issuer.clone());
-    Some(Material {
+    Ok(Material {
         pem_escaped: percent_encoding::utf8_percent_encode(
             &pem,
             percent_encoding::NON_ALPHANUMERIC,
@@ -183,8 +190,19 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             else {
                 return TargetOutcome::default();
             };
-            let Some(m) = material(scan, first) else {
-                return TargetOutcome::default();
+            let m = match material(scan, first) {
+                Ok(m) => m,
+                // Not run is not refused: the target is incomplete, never clean.
+                Err(reason) => {
+                    return TargetOutcome {
+                        incomplete: vec![IncompleteProbe {
+                            probe: SPEC.id.as_str().to_owned(),
+                            tls_version: Some(refused.tls_version),
+                            reason: format!("the forged headers could not be made: {reason}"),
+                        }],
+                        ..TargetOutcome::default()
+                    }
+                }
             };
             spoof(target, scan, refused.tls_version, refused.http_status, &m).await
         }

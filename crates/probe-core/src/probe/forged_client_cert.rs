@@ -31,19 +31,25 @@ pub struct Forged {
 }
 
 impl CertChooser for Forged {
-    fn choose(&self, hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
-        let name: &[u8] = if hints.is_empty() {
-            self.fallback.as_deref()?
+    /// Nothing to forge from (no advertised name at this index, no fallback): nothing is
+    /// presented, on purpose. A name that cannot be forged from: the probe is inconclusive.
+    fn choose(
+        &self,
+        hints: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        let name: Option<&[u8]> = if hints.is_empty() {
+            self.fallback.as_deref()
         } else {
-            hints.get(self.index)?
+            hints.get(self.index).copied()
         };
-        match self.forger.forge(name, KeyKind::choose(schemes)) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                tracing::debug!("forging from an advertised CA name failed: {e}");
-                None
-            }
-        }
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        self.forger
+            .forge(name, KeyKind::choose(schemes))
+            .map(Some)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -89,12 +95,10 @@ impl Probe for ForgedClientCert {
             .collect()
     }
 
-    fn unpresented(&self, ctx: &ProbeContext) -> Option<&'static str> {
-        Some(if ctx.forge_fallback_issuer.is_some() {
-            "the advertised CA name could not be parsed as a DER Name"
-        } else {
-            "the server advertised no CA names (as Python's ssl does), and no client identity or staging CA gave an issuer to copy"
-        })
+    /// A name that could not be forged from is reported with the transport's own reason; this
+    /// one is for a server that advertised no name, with no fallback issuer.
+    fn unpresented(&self, _ctx: &ProbeContext) -> Option<&'static str> {
+        Some("the server advertised no CA names (as Python's ssl does), and no client identity or staging CA gave an issuer to copy")
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {

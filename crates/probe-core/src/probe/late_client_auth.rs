@@ -47,7 +47,18 @@ pub async fn run_one(
     chooser: Option<&Arc<dyn CertChooser>>,
     limits: Limits,
 ) -> Result<ProbeObservation, SkippedProbe> {
-    let identity = chooser.and_then(|c| c.choose(&[], SCHEMES));
+    let identity = match chooser.map(|c| c.choose(&[], SCHEMES)) {
+        None => None,
+        Some(Ok(identity)) => identity,
+        // Not made is not refused: the probe is inconclusive.
+        Some(Err(reason)) => {
+            let exchange = LateAuthExchange {
+                inconclusive: Some(format!("the certificate could not be made: {reason}")),
+                ..LateAuthExchange::default()
+            };
+            return Ok(observation(id, version, &exchange, None));
+        }
+    };
     if chooser.is_some() {
         match &identity {
             Some(i) if i.private_key_der().is_some() => {}
@@ -81,7 +92,7 @@ pub async fn run_one(
     };
     if unsent(&exchange, &identity) {
         let rsa = chooser
-            .and_then(|c| c.choose(&[], RSA_SCHEMES))
+            .and_then(|c| c.choose(&[], RSA_SCHEMES).ok().flatten())
             .filter(|i| i.private_key_der().is_some());
         if let Some(rsa) = rsa {
             (exchange, identity) = run(Some(rsa)).await;

@@ -315,8 +315,12 @@ pub struct SkippedProbe {
 pub struct Fixed(pub ClientIdentity);
 
 impl CertChooser for Fixed {
-    fn choose(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
-        Some(self.0.clone())
+    fn choose(
+        &self,
+        _hints: &[&[u8]],
+        _schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        Ok(Some(self.0.clone()))
     }
 }
 
@@ -325,8 +329,12 @@ impl CertChooser for Fixed {
 pub struct Paired(pub Arc<IdentityPair>);
 
 impl CertChooser for Paired {
-    fn choose(&self, _hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity> {
-        self.0.for_schemes(schemes)
+    fn choose(
+        &self,
+        _hints: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        self.0.for_schemes(schemes).map(Some)
     }
 }
 

@@ -234,6 +234,18 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     };
     let result = transport::run(target, setup, &record).await;
     let cert_requested = record.lock().cert_requested;
+    tracing::debug!(
+        target: "probe_core::side_door",
+        url = %target.url,
+        version = ?door.version,
+        sni = ?door.sni,
+        host = ?door.host,
+        headers = door.headers.len(),
+        sessions = door.sessions.is_some(),
+        outcome = ?result.outcome,
+        status = ?result.http_status,
+        "knocked"
+    );
     Seen {
         result,
         cert_requested,

@@ -199,18 +199,18 @@ pub async fn run(
         }
     };
     result.elapsed = start.elapsed();
-    if let Some(schemes) = record.lock().unsignable.clone() {
+    if let Some(reason) = record.lock().unpresented.clone() {
         // The probe's certificate was never presented: whatever the server did next says
         // nothing about that certificate.
         result.outcome = Some(Outcome::Inconclusive);
         result.unpresentable = true;
-        result.detail = Some(format!(
-            "the certificate could not be presented: the server accepts only signature schemes \
-             its key cannot make ({schemes})"
-        ));
+        result.detail = Some(format!("{UNPRESENTED}: {reason}"));
     }
     result
 }
+
+/// How the detail of an exchange whose certificate was not presented begins.
+pub const UNPRESENTED: &str = "the certificate could not be presented";
 
 /// Runs one connection that asks for each of `paths` in turn (HTTP/1.1 keep-alive; HTTP/2
 /// streams), with the setup's identity. Returns the answers of a prefix of `paths`: those the

@@ -16,8 +16,15 @@ use crate::text::escape_controls;
 /// Picks the certificate a probe presents, from what the server's CertificateRequest says.
 pub trait CertChooser: std::fmt::Debug + Send + Sync {
     /// `hints` are the advertised CA names (DER X.500 Names, outer SEQUENCE included); `schemes`
-    /// the signature schemes the server accepts. `None` sends an empty Certificate message.
-    fn choose(&self, hints: &[&[u8]], schemes: &[SignatureScheme]) -> Option<ClientIdentity>;
+    /// the signature schemes the server accepts. `Ok(None)` sends an empty Certificate message
+    /// on purpose; `Err` says why the probe's certificate could not be made: an empty
+    /// Certificate goes, and the probe is inconclusive (what the server does then says nothing
+    /// about that certificate).
+    fn choose(
+        &self,
+        hints: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String>;
 }
 
 /// What the handshake showed, filled in by the resolver and the verifier.
@@ -34,10 +41,10 @@ pub struct HandshakeRecord {
     pub schemes: Vec<SignatureScheme>,
     /// The identity presented, if any.
     pub sent: Option<ClientIdentity>,
-    /// An identity was chosen, but its key can make none of the signature schemes the
-    /// CertificateRequest accepts: nothing was presented (rustls would send an empty
-    /// Certificate), so the probe proved nothing about that certificate. Names the schemes.
-    pub unsignable: Option<String>,
+    /// The probe's certificate was not presented, and why: it could not be made, or its key
+    /// can make none of the signature schemes the CertificateRequest accepts (rustls would send
+    /// an empty Certificate). The probe then proved nothing about that certificate.
+    pub unpresented: Option<String>,
     /// The server's chain as served (leaf first), once its Certificate message arrived.
     pub server_chain: Vec<CertificateDer<'static>>,
     /// The server's handshake signature could not be checked: its key is too weak for the
@@ -73,8 +80,16 @@ impl ResolvesClientCert for RecordingResolver {
         let chosen = self
             .chooser
             .as_ref()
-            .and_then(|c| c.choose(root_hint_subjects, sigschemes));
+            .map(|c| c.choose(root_hint_subjects, sigschemes));
         let mut rec = self.record.lock();
+        let chosen = match chosen {
+            None | Some(Ok(None)) => None,
+            Some(Ok(Some(id))) => Some(id),
+            Some(Err(reason)) => {
+                rec.unpresented = Some(escape_controls(&reason));
+                None
+            }
+        };
         rec.cert_requested = true;
         rec.acceptable_cas = root_hint_subjects.iter().map(|h| h.to_vec()).collect();
         rec.schemes = sigschemes.to_vec();
@@ -82,14 +97,15 @@ impl ResolvesClientCert for RecordingResolver {
         // that nothing was presented, never the identity.
         let chosen = match chosen {
             Some(id) if id.certified.key.choose_scheme(sigschemes).is_none() => {
-                rec.unsignable = Some(
-                    sigschemes
-                        .iter()
-                        .take(16)
-                        .map(|s| format!("{s:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                );
+                let schemes = sigschemes
+                    .iter()
+                    .take(16)
+                    .map(|s| format!("{s:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                rec.unpresented = Some(format!(
+                    "the server accepts only signature schemes its key cannot make ({schemes})"
+                ));
                 None
             }
             other => other,
