@@ -13,7 +13,7 @@ use rustls::SignatureScheme;
 
 use super::side_door::{anonymous_not_served, knock, Door, Seen};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
-use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
 use crate::transport::Sni;
@@ -29,7 +29,7 @@ pub struct ClientCertHeaderSpoofing;
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
     presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Client-S-DN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: all at once, then one family at a time",
-    needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …)",
+    needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
 
@@ -165,6 +165,19 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
     })
 }
 
+/// The no-certificate request was refused with nginx's own certificate page (400 "No required
+/// SSL certificate was sent"): its TLS module answers that for every request without a
+/// certificate to the server the `Host` picked, before any location, rewrite, `if` or proxy looks
+/// at a header. The same request with forwarded-certificate headers gets the same page, so it is
+/// not sent (the configuration probe ends on that page for the same reason).
+fn refused_before_any_header(o: &ProbeObservation) -> bool {
+    o.outcome == Outcome::RefusedHttp
+        && o.http_status == Some(400)
+        && o.body_excerpt
+            .as_deref()
+            .is_some_and(super::no_client_cert::nginx_certificate_page)
+}
+
 impl TargetProbe for ClientCertHeaderSpoofing {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -186,7 +199,8 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             };
             let Some(refused) = anonymous_not_served(first)
                 .into_iter()
-                .find(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
+                .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
+                .find(|o| !refused_before_any_header(o))
             else {
                 return TargetOutcome::default();
             };
@@ -390,6 +404,31 @@ mod tests {
 
     fn target() -> Target {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn only_nginx_s_own_certificate_page_spares_the_forged_headers() {
+        use crate::probe::recorded::obs;
+        let page = |body: &str| {
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
+            o.body_excerpt = Some(body.to_owned());
+            o
+        };
+        let nginx = page("<html>\r\n<head><title>400 No required SSL certificate was sent</title>");
+        assert!(refused_before_any_header(&nginx));
+        assert!(refused_before_any_header(&page(
+            "<title>400 The SSL certificate error</title>"
+        )));
+        // An application's 400, a 401/403 or a 496 without nginx's page: headers may reach it.
+        assert!(!refused_before_any_header(&page(r#"{"error":"client certificate required"}"#)));
+        for status in [401, 403, 496] {
+            let mut o = page("No required SSL certificate was sent");
+            o.http_status = Some(status);
+            assert!(!refused_before_any_header(&o), "{status}");
+        }
+        let mut answered = page("No required SSL certificate was sent");
+        answered.outcome = Outcome::Answered;
+        assert!(!refused_before_any_header(&answered));
     }
 
     fn material() -> Material {
