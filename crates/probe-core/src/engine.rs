@@ -245,6 +245,12 @@ pub struct Scanner {
 }
 
 impl Scanner {
+    /// The scan's shared context, for tests of the probes' own parts.
+    #[cfg(test)]
+    pub(crate) fn context(&self) -> &ScanContext {
+        &self.scan
+    }
+
     /// Mints the scan's throwaway CA and identities and loads the trust anchors.
     pub fn new(options: &ScanOptions) -> Result<Self, ScanError> {
         let provider = provider();
@@ -594,17 +600,26 @@ async fn handshake_probes(
         let id = probe.id();
         let asked_for_nothing =
             |o: &ProbeObservation| o.id == id && o.cert_requested && o.client_cert.is_none();
-        if let Some(unsent) = probes.iter().find(|o| asked_for_nothing(o)) {
-            // The transport's own reason when the certificate could not be made (a name that
-            // cannot be forged from), the probe's general one otherwise.
-            let reason = match (&unsent.outcome, &unsent.detail) {
+        // The transport's own reason where the certificate could not be made (a name that
+        // cannot be forged from), the probe's general one elsewhere; each said once.
+        let mut reasons: Vec<String> = Vec::new();
+        for unsent in probes.iter().filter(|o| asked_for_nothing(o)) {
+            let why = match (&unsent.outcome, &unsent.detail) {
                 (Outcome::Inconclusive, Some(detail)) if detail.starts_with(UNPRESENTED) => {
                     detail.clone()
                 }
                 _ => reason.to_owned(),
             };
+            if !reasons.contains(&why) {
+                reasons.push(why);
+            }
+        }
+        if !reasons.is_empty() {
             probes.retain(|o| !(o.id == id && o.client_cert.is_none()));
-            skipped.push(SkippedProbe { id, reason });
+            skipped.push(SkippedProbe {
+                id,
+                reason: reasons.join("; "),
+            });
         }
     }
     late_wave(
@@ -620,6 +635,7 @@ async fn handshake_probes(
         FirstWave {
             observations: probes,
             chains,
+            knocks: Default::default(),
         },
         skipped,
     )
@@ -687,8 +703,9 @@ async fn late_attempts(
         late_client_auth::run_one(target, id, version, chooser.as_ref(), limits)
             .await
             .map(|observation| Attempt {
-                unpresentable: observation.detail.as_deref()
-                    == Some(late_client_auth::UNPRESENTABLE),
+                unpresentable: observation.detail.as_deref().is_some_and(|d| {
+                    d == late_client_auth::UNPRESENTABLE || d.starts_with(UNPRESENTED)
+                }),
                 observation,
                 chain: Vec::new(),
                 unconfirmed: false,
@@ -799,7 +816,7 @@ async fn run_wave(
                     None => None,
                 };
                 let first = attempt(&target, &ctx, limits, &permits, job.clone()).await;
-                if burst.is_some() || !first.unconfirmed {
+                if burst.is_some() || !first.unconfirmed || first.unpresentable {
                     return (slot, first);
                 }
                 let again = attempt(&target, &ctx, limits, &permits, job).await;
@@ -963,6 +980,7 @@ impl Baseline {
             let _ = tx.send(FirstWave {
                 observations,
                 chains,
+                knocks: Default::default(),
             });
         }
     }

@@ -60,8 +60,8 @@ pub enum ScanError {
     /// Minting a test certificate failed.
     #[error("failed to mint a test certificate: {0}")]
     Mint(#[from] rcgen::Error),
-    /// Minting failed earlier in the scan; the reason, given again to each later use.
-    #[error("failed to mint a test certificate: {0}")]
+    /// Minting failed earlier in the scan; that failure's message, given again to each later use.
+    #[error("{0}")]
     MintFailed(String),
     /// rustls refused a configuration.
     #[error("TLS configuration error: {0}")]

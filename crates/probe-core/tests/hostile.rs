@@ -383,6 +383,14 @@ fn check(name: &str, t: &TargetReport, expect: Expect) -> Vec<String> {
                 "{name}: {unforged} forged probe(s) kept without a certificate"
             ));
         }
+        // The well-formed names (bad strings inside) are forged from and presented.
+        if !t
+            .probes
+            .iter()
+            .any(|p| p.id == ProbeId::FORGED_CLIENT_CERT && p.client_cert.is_some())
+        {
+            problems.push(format!("{name}: no forged certificate was presented"));
+        }
         if !t.skipped_probes.iter().any(|s| {
             s.id == ProbeId::FORGED_CLIENT_CERT
                 && s.reason.contains("could not be presented: cannot forge")

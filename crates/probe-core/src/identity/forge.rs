@@ -98,7 +98,7 @@ impl Forger {
         let cell = self
             .leaves
             .get(leaf_index(kind))
-            .ok_or_else(|| forge_err(format!("no leaf key of kind {kind:?}")))?;
+            .ok_or_else(|| forge_err(format!("no {} leaf key", kind.label())))?;
         cell.get_or_init(|| {
             let pair = match kind {
                 KeyKind::Rsa2048 => off_the_worker(|| kind.generate()),

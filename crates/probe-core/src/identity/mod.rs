@@ -64,6 +64,16 @@ impl KeyKind {
         }
     }
 
+    /// The kind as reports name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyKind::EcdsaP256 => "ECDSA P-256",
+            KeyKind::Rsa2048 => "RSA-2048",
+            KeyKind::EcdsaP384 => "ECDSA P-384",
+            KeyKind::Ed25519 => "Ed25519",
+        }
+    }
+
     /// The position of a lazily minted kind in [`KeyKind::LAZY`]; `None` for P-256.
     pub fn lazy_index(self) -> Option<usize> {
         KeyKind::LAZY.iter().position(|k| *k == self)
@@ -534,9 +544,10 @@ impl IdentityPair {
         let kind = KeyKind::choose(schemes);
         let index = kind.lazy_index().map_or(0, |i| i + 1);
         let Some(cell) = self.kinds.get(index) else {
-            return Err(format!("no identity of kind {kind:?}"));
+            return Err(format!("no {} identity", kind.label()));
         };
-        let make = || (self.make)(kind).map_err(|e| format!("minting a {kind:?} identity: {e}"));
+        let make =
+            || (self.make)(kind).map_err(|e| format!("minting an {} identity: {e}", kind.label()));
         // P-256 takes well under a millisecond: made in place. The others, off the worker.
         match kind {
             KeyKind::EcdsaP256 => cell.get_or_init(make),

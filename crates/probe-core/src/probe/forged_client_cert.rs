@@ -98,7 +98,7 @@ impl Probe for ForgedClientCert {
     /// A name that could not be forged from is reported with the transport's own reason; this
     /// one is for a server that advertised no name, with no fallback issuer.
     fn unpresented(&self, _ctx: &ProbeContext) -> Option<&'static str> {
-        Some("the server advertised no CA names (as Python's ssl does), and no client identity or staging CA gave an issuer to copy")
+        Some("no CA name to copy: the server advertised none (as Python's ssl does) and no client identity or staging CA gave an issuer, or this connection advertised fewer names than the first")
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {

@@ -14,7 +14,7 @@ use crate::probe::{ProbeId, SkippedProbe};
 use crate::target::Target;
 use crate::transport::late::{self as late_auth, LateAuthExchange, LateAuthRequest};
 use crate::transport::tls::CertChooser;
-use crate::transport::{classify_status, Limits};
+use crate::transport::{classify_status, Limits, UNPRESENTED};
 
 /// The signature schemes a late probe picks its identity for: the server's are not known before
 /// the (late) request, and P-256 is what every stack here accepts.
@@ -50,10 +50,10 @@ pub async fn run_one(
     let identity = match chooser.map(|c| c.choose(&[], SCHEMES)) {
         None => None,
         Some(Ok(identity)) => identity,
-        // Not made is not refused: the probe is inconclusive.
+        // Not made is not refused: the probe is inconclusive (and not tried again).
         Some(Err(reason)) => {
             let exchange = LateAuthExchange {
-                inconclusive: Some(format!("the certificate could not be made: {reason}")),
+                inconclusive: Some(format!("{UNPRESENTED}: {reason}")),
                 ..LateAuthExchange::default()
             };
             return Ok(observation(id, version, &exchange, None));
@@ -90,18 +90,26 @@ pub async fn run_one(
     let unsent = |x: &LateAuthExchange, identity: &Option<crate::identity::ClientIdentity>| {
         identity.is_some() && (x.asked.is_some() || x.handshake_cert_requested) && !x.cert_sent
     };
+    let mut rsa_failed = None;
     if unsent(&exchange, &identity) {
-        let rsa = chooser
-            .and_then(|c| c.choose(&[], RSA_SCHEMES).ok().flatten())
-            .filter(|i| i.private_key_der().is_some());
-        if let Some(rsa) = rsa {
-            (exchange, identity) = run(Some(rsa)).await;
+        match chooser.map(|c| c.choose(&[], RSA_SCHEMES)) {
+            Some(Ok(Some(rsa))) if rsa.private_key_der().is_some() => {
+                (exchange, identity) = run(Some(rsa)).await;
+            }
+            Some(Err(reason)) => rsa_failed = Some(reason),
+            _ => {}
         }
     }
     if unsent(&exchange, &identity) {
         exchange.http_status = None;
         exchange.alert = None;
-        exchange.inconclusive = Some(UNPRESENTABLE.to_owned());
+        exchange.inconclusive = Some(match rsa_failed {
+            Some(reason) => format!(
+                "{UNPRESENTED}: the P-256 certificate was not sent, and the RSA one could not \
+                 be made: {reason}"
+            ),
+            None => UNPRESENTABLE.to_owned(),
+        });
     }
     Ok(observation(
         id,

@@ -220,6 +220,8 @@ pub struct FirstWave {
     pub observations: Vec<ProbeObservation>,
     /// The chains the baseline was served, per version, leaf first.
     pub chains: Vec<(TlsVersion, Vec<CertificateDer<'static>>)>,
+    /// The side doors' shared knocks on this target (see [`side_door::SharedKnocks`]).
+    pub knocks: side_door::SharedKnocks,
 }
 
 /// What a [`TargetProbe`] hands back.

@@ -4,7 +4,10 @@
 //! TLS 1.2 session), then offer it with the protected name and ask for the protected resource. A
 //! resumed handshake without a CertificateRequest that is served 2xx, with another answer than the
 //! donor name's own, is a bypass. Each version the protected name refuses on is tried, with the
-//! first name that hands out a session.
+//! first name that hands out a session. The donor's first connection asks for the protected
+//! `Host` and is the one the SNI probe reads (`side_door::SharedKnocks`): the session is handed
+//! out in the handshake, whatever the request. The donor name's own answer, the control for a
+//! resumed session that lands on the donor's own site, is fetched only when the offer is served.
 
 use std::sync::Arc;
 
@@ -39,16 +42,19 @@ static SPEC: ProbeSpec = ProbeSpec {
 /// Names asked for a session per version at most.
 const MAX_DONORS: usize = 3;
 
-/// One attempt: the donor name, what it gave, and what the protected name did with it.
+/// One attempt: the donor name, what it gave, what the protected name did with it, and the donor
+/// name's own answer when the offer was served.
 struct Attempt {
     donor: String,
     got: Seen,
     offered: Option<Seen>,
+    own: Option<Seen>,
 }
 
 async fn attempt(
     target: &Target,
     scan: &ScanContext,
+    first: &FirstWave,
     version: TlsVersion,
     donors: &[(Sni, String)],
 ) -> Vec<Attempt> {
@@ -57,7 +63,9 @@ async fn attempt(
         let mut waits = RETRY_AFTER.iter();
         let mut earlier: Option<Attempt> = None;
         loop {
-            let mut a = donate_and_offer(target, scan, version, sni, shown).await;
+            // The first try takes its session from the knock it shares with the SNI probe.
+            let shared = earlier.is_none().then_some(first);
+            let mut a = donate_and_offer(target, scan, shared, version, sni, shown).await;
             if let Some(e) = earlier.take() {
                 a.got = a.got.confirmed_by(&e.got);
                 a.offered = match (a.offered, e.offered) {
@@ -95,40 +103,61 @@ async fn attempt(
     out
 }
 
-/// Gets a session from the donor name without a certificate, then, when one was handed out,
-/// offers it with the protected name.
+/// Gets a session from the donor name without a certificate (asking for the protected `Host`:
+/// the session is handed out in the handshake, whatever the request; `shared`, the knock the SNI
+/// probe reads too), then, when one was handed out, offers it with the protected name. When that
+/// offer is served, the donor name's own answer (its own `Host`, no session) is fetched too: a
+/// resumed session that lands on the donor's own site served nothing protected.
 async fn donate_and_offer(
     target: &Target,
     scan: &ScanContext,
+    shared: Option<&FirstWave>,
     version: TlsVersion,
     sni: &Sni,
     shown: &str,
 ) -> Attempt {
-    let sessions = Arc::new(CrossNameSessions::default());
-    let host = match sni {
-        Sni::Name(n) => Some(authority_of(n, target.port)),
-        _ => None,
-    };
-    let door = |sni: Sni, host: Option<String>| Door {
+    let door = |sni: Sni, host: Option<String>, sessions: Option<Arc<CrossNameSessions>>| Door {
         version,
         sni,
         host,
         headers: Vec::new(),
-        sessions: Some(sessions.clone()),
+        sessions,
         scan,
     };
-    let got = knock(target, door(sni.clone(), host)).await;
+    let (got, sessions) = match shared {
+        Some(first) => {
+            let knock = first.knocks.protected(target, scan, version, sni).await;
+            (knock.seen.clone(), knock.sessions.clone())
+        }
+        None => {
+            let sessions = Arc::new(CrossNameSessions::default());
+            let got = knock(target, door(sni.clone(), None, Some(sessions.clone()))).await;
+            (got, sessions)
+        }
+    };
     // A donor that asked for a certificate optionally and let us in without one still handed
     // out a session: offered like any other.
     let offered = if !sessions.holds_any() {
         None
     } else {
-        Some(knock(target, door(Sni::Target, None)).await)
+        Some(knock(target, door(Sni::Target, None, Some(sessions))).await)
+    };
+    // Without SNI, the donor's own answer is the one it got (the protected `Host` is its own).
+    let own = match (&offered, sni) {
+        (Some(offered), Sni::Name(name)) if offered.served() => Some(
+            knock(
+                target,
+                door(sni.clone(), Some(authority_of(name, target.port)), None),
+            )
+            .await,
+        ),
+        _ => None,
     };
     Attempt {
         donor: shown.to_owned(),
         got,
         offered,
+        own,
     }
 }
 
@@ -167,7 +196,9 @@ impl TargetProbe for SessionResumptionBypass {
                 .map(|o| o.tls_version)
                 .collect();
             let tried = futures_util::future::join_all(
-                versions.iter().map(|&v| attempt(target, scan, v, &donors)),
+                versions
+                    .iter()
+                    .map(|&v| attempt(target, scan, first, v, &donors)),
             )
             .await;
             for (version, attempts) in versions.into_iter().zip(tried) {
@@ -205,7 +236,8 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         }
         // A resumed session that lands on the donor's own site (HAProxy routes a resumed TLS 1.2
         // session by the name stored in it) served nothing protected.
-        let donors_own = a.got.served() && a.got.result.body == offered.result.body;
+        let own = a.own.as_ref().unwrap_or(&a.got);
+        let donors_own = own.served() && own.result.body == offered.result.body;
         if !(offered.result.resumed && !offered.cert_requested && offered.served()) || donors_own {
             continue;
         }
@@ -225,6 +257,12 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             format!("{version}: session from {}", a.donor),
             a.got.describe(),
         );
+        if let Some(own) = &a.own {
+            f.evidence.insert(
+                format!("{version}: {} with its own Host", a.donor),
+                own.describe(),
+            );
+        }
         f.evidence.insert(
             format!(
                 "{version}: resumed with SNI {} + Host {}",
@@ -258,6 +296,7 @@ mod tests {
             donor: donor.to_owned(),
             got,
             offered,
+            own: None,
         }
     }
 

@@ -94,6 +94,7 @@ pub struct Door<'a> {
 }
 
 /// What a side-door exchange saw: the transport's facts and whether a certificate was asked.
+#[derive(Debug, Clone)]
 pub struct Seen {
     /// The exchange's facts.
     pub result: ExchangeResult,
@@ -199,16 +200,101 @@ pub const RETRY_AFTER: [std::time::Duration; 2] = [
 /// be read ([`Seen::unreadable`]) is tried again, up to twice, unless it offered a shared session
 /// (a ticket is spent by its first use: the caller repeats the donor's exchange instead).
 pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
-    let retry = door.sessions.is_none();
-    let mut seen = knock_once(target, &door).await;
+    let first = knock_once(target, &door).await;
+    if door.sessions.is_some() {
+        return first;
+    }
+    knock_again(target, door, first).await
+}
+
+/// Goes on from `first`, an earlier attempt of `door` (which must share no session): tried again,
+/// up to twice, while it could not be read, each attempt confirming the one before.
+pub async fn knock_again(target: &Target, door: Door<'_>, first: Seen) -> Seen {
+    let mut seen = first;
     for wait in RETRY_AFTER {
-        if !retry || seen.unreadable().is_none() {
+        if seen.unreadable().is_none() {
             break;
         }
         tokio::time::sleep(wait).await;
         seen = knock_once(target, &door).await.confirmed_by(&seen);
     }
     seen
+}
+
+/// The first anonymous knock with the protected `Host` on each TLS version and server name,
+/// made once per target and shared by the side doors that need the same connection: the SNI
+/// probe reads its answer, the session-resumption probe offers the session it was handed (a
+/// TLS 1.3 ticket or a TLS 1.2 session is handed out in the handshake, whatever the request).
+/// One connection instead of two; each probe tries again on connections of its own.
+#[derive(Default)]
+pub struct SharedKnocks {
+    knocks: std::sync::Mutex<Vec<(KnockKey, Arc<tokio::sync::OnceCell<SharedKnock>>)>>,
+}
+
+/// What a shared knock is known by: the version pinned and the server name sent.
+type KnockKey = (TlsVersion, Sni);
+
+impl std::fmt::Debug for SharedKnocks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedKnocks").finish_non_exhaustive()
+    }
+}
+
+/// One shared knock: what it saw, and the sessions the server handed out on it.
+pub struct SharedKnock {
+    /// What it saw (one attempt: a knock that shares sessions is not repeated).
+    pub seen: Seen,
+    /// The sessions it was handed, for one offer with another name.
+    pub sessions: Arc<CrossNameSessions>,
+}
+
+impl SharedKnocks {
+    /// The knock on `version` with server name `sni`, no certificate and the protected `Host`:
+    /// made by the first caller, awaited by the others.
+    pub async fn protected(
+        &self,
+        target: &Target,
+        scan: &ScanContext,
+        version: TlsVersion,
+        sni: &Sni,
+    ) -> Arc<SharedKnock> {
+        let cell = {
+            let mut knocks = self
+                .knocks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let key = (version, sni.clone());
+            match knocks.iter().find(|(k, _)| *k == key) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    let cell = Arc::new(tokio::sync::OnceCell::new());
+                    knocks.push((key, cell.clone()));
+                    cell
+                }
+            }
+        };
+        let made = cell
+            .get_or_init(|| async {
+                let sessions = Arc::new(CrossNameSessions::default());
+                let door = Door {
+                    version,
+                    sni: sni.clone(),
+                    host: None,
+                    headers: Vec::new(),
+                    sessions: Some(sessions.clone()),
+                    scan,
+                };
+                SharedKnock {
+                    seen: knock_once(target, &door).await,
+                    sessions,
+                }
+            })
+            .await;
+        Arc::new(SharedKnock {
+            seen: made.seen.clone(),
+            sessions: made.sessions.clone(),
+        })
+    }
 }
 
 async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
@@ -352,6 +438,54 @@ pub(crate) mod recorded {
 #[cfg(test)]
 mod tests {
     use super::recorded::{alert_before_certificate, failed, http, inconclusive, refused_tls};
+    use super::{SharedKnocks, Sni};
+
+    #[tokio::test]
+    async fn a_shared_knock_is_one_connection_for_all_its_callers(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use std::sync::Arc;
+
+        use crate::facts::TlsVersion;
+        // A server that accepts and hangs up at once, counting connections.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = accepted.clone();
+        let server = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                counter.fetch_add(1, SeqCst);
+                drop(socket);
+            }
+        });
+        let scanner = crate::engine::Scanner::new(&crate::engine::ScanOptions {
+            timeout: std::time::Duration::from_secs(2),
+            system_roots: false,
+            ..crate::engine::ScanOptions::default()
+        })?;
+        let scan = scanner.context();
+        let target = crate::target::Target::parse(&format!("https://127.0.0.1:{port}/"))?;
+        let knocks = SharedKnocks::default();
+        let www = Sni::Name("www.example.test".into());
+        let (a, b) = tokio::join!(
+            knocks.protected(&target, scan, TlsVersion::Tls13, &www),
+            knocks.protected(&target, scan, TlsVersion::Tls13, &www)
+        );
+        assert!(Arc::ptr_eq(&a.sessions, &b.sessions));
+        assert_eq!(accepted.load(SeqCst), 1);
+        // Another version or another name is another connection.
+        let _ = knocks
+            .protected(&target, scan, TlsVersion::Tls12, &www)
+            .await;
+        let _ = knocks
+            .protected(&target, scan, TlsVersion::Tls13, &Sni::Omit)
+            .await;
+        assert_eq!(accepted.load(SeqCst), 3);
+        // A hang-up is no answer: each probe tries again on connections of its own.
+        assert!(a.seen.unreadable().is_some());
+        server.abort();
+        Ok(())
+    }
 
     #[test]
     fn a_close_without_an_alert_is_a_refusal_only_when_it_repeats() {

@@ -4,12 +4,15 @@
 //! certificate; the configured sibling names; the host in capitals; a random name under the
 //! parent domain; at most 8) and ask for the protected `Host`. A 2xx is a bypass unless the same
 //! name answers its own `Host` alike (a catch-all public site). `421 Misdirected Request` is the
-//! right answer and is kept as evidence.
+//! right answer and is kept as evidence. The first connection of each name is shared with the
+//! session-resumption probe, which takes its session from it (`side_door::SharedKnocks`).
 
 use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
-use super::side_door::{anonymous_not_served, authority_of, knock, sibling_names, Door, Seen};
+use super::side_door::{
+    anonymous_not_served, authority_of, knock, knock_again, sibling_names, Door, Seen,
+};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -84,6 +87,7 @@ impl Tried {
 async fn try_one(
     target: &Target,
     scan: &ScanContext,
+    first: &FirstWave,
     version: TlsVersion,
     (sni, shown): (Sni, String),
 ) -> Tried {
@@ -95,7 +99,9 @@ async fn try_one(
         sessions: None,
         scan,
     };
-    let protected = knock(target, door(sni.clone(), None)).await;
+    // The first attempt is the knock the session-resumption probe takes its session from.
+    let shared = first.knocks.protected(target, scan, version, &sni).await;
+    let protected = knock_again(target, door(sni.clone(), None), shared.seen.clone()).await;
     let own = match (&sni, protected.served()) {
         (Sni::Name(name), true) => Some(
             knock(
@@ -139,7 +145,7 @@ impl TargetProbe for SniHostMismatchBypass {
             let tried = join_all(
                 candidates(target, first)
                     .into_iter()
-                    .map(|c| try_one(target, scan, version, c)),
+                    .map(|c| try_one(target, scan, first, version, c)),
             )
             .await;
             judge(target, version, refused.outcome, &tried)

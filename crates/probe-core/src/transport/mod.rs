@@ -199,14 +199,21 @@ pub async fn run(
         }
     };
     result.elapsed = start.elapsed();
+    not_presented(&mut result, record);
+    result
+}
+
+/// When the probe's certificate was never presented (it could not be made, or its key makes
+/// none of the schemes the server accepts), whatever the server did next says nothing about
+/// that certificate: the result is inconclusive, and not worth another try (nor a confirmation
+/// of a close without an alert: the next attempt would present nothing either).
+fn not_presented(result: &mut ExchangeResult, record: &SharedRecord) {
     if let Some(reason) = record.lock().unpresented.clone() {
-        // The probe's certificate was never presented: whatever the server did next says
-        // nothing about that certificate.
         result.outcome = Some(Outcome::Inconclusive);
         result.unpresentable = true;
+        result.unconfirmed = false;
         result.detail = Some(format!("{UNPRESENTED}: {reason}"));
     }
-    result
 }
 
 /// How the detail of an exchange whose certificate was not presented begins.
@@ -242,6 +249,7 @@ pub async fn run_paths(
             });
     for r in &mut results {
         r.elapsed = start.elapsed();
+        not_presented(r, record);
     }
     results
 }
