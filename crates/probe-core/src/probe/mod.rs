@@ -32,6 +32,7 @@ use crate::target::Target;
 use crate::transport::tls::CertChooser;
 use crate::transport::Limits;
 
+pub mod knock;
 pub mod late_client_auth;
 pub mod registry;
 pub mod side_door;
@@ -220,8 +221,8 @@ pub struct FirstWave {
     pub observations: Vec<ProbeObservation>,
     /// The chains the baseline was served, per version, leaf first.
     pub chains: Vec<(TlsVersion, Vec<CertificateDer<'static>>)>,
-    /// The side doors' shared knocks on this target (see [`side_door::SharedKnocks`]).
-    pub knocks: side_door::SharedKnocks,
+    /// The side doors' shared knocks on this target (see [`knock::SharedKnocks`]).
+    pub knocks: knock::SharedKnocks,
 }
 
 /// What a [`TargetProbe`] hands back.

@@ -15,7 +15,8 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_not_served, authority_of, knock, sibling_names, Door, Seen, RETRY_AFTER,
+    anonymous_not_served, authority_of, knock, shared_knock, sibling_names, Door, Seen,
+    RETRY_AFTER,
 };
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, ProbeId, TlsVersion};
@@ -126,7 +127,7 @@ async fn donate_and_offer(
     };
     let (got, sessions) = match shared {
         Some(first) => {
-            let knock = first.knocks.protected(target, scan, version, sni).await;
+            let knock = shared_knock(target, scan, first, version, sni).await;
             (knock.seen.clone(), knock.sessions.clone())
         }
         None => {

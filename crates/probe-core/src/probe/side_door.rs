@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
+pub use super::knock::{Seen, SharedKnock, SharedKnocks};
 use super::{FirstWave, ScanContext};
 use crate::facts::{Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::target::Target;
 use crate::transport::tls::{CrossNameSessions, SharedRecord};
-use crate::transport::{self, ExchangeResult, ExchangeSetup, Sni};
+use crate::transport::{self, ExchangeSetup, Sni};
 
 /// Names tried per target at most.
 pub const MAX_NAMES: usize = 8;
@@ -93,102 +94,6 @@ pub struct Door<'a> {
     pub scan: &'a ScanContext,
 }
 
-/// What a side-door exchange saw: the transport's facts and whether a certificate was asked.
-#[derive(Debug, Clone)]
-pub struct Seen {
-    /// The exchange's facts.
-    pub result: ExchangeResult,
-    /// The server sent a CertificateRequest.
-    pub cert_requested: bool,
-}
-
-impl Seen {
-    /// The answer's HTTP status, when one was read.
-    pub fn status(&self) -> Option<u16> {
-        self.result.http_status
-    }
-
-    /// Served: a 2xx.
-    pub fn served(&self) -> bool {
-        self.result.outcome == Some(Outcome::Served)
-    }
-
-    /// Why this exchange proves nothing either way, when it does not: the server neither answered
-    /// over HTTP nor refused with an alert (a time-out, a reset or close, an answer that could not
-    /// be parsed, a connection that failed, something that is not TLS). A door that could not be
-    /// read is not a shut door: the probe lists it as incomplete. Nor is a busy one: 429 (a rate
-    /// limit, which a scan's burst is what trips) says nothing of what the door lets in, nor
-    /// does 502, 503 or 504, even repeated: the request carries the protected `Host`, so it is
-    /// most often the protected site or its upstream failing (nginx's `limit_req` answers 503)
-    /// after the door let the request in. `None` when the server answered or refused.
-    pub fn unreadable(&self) -> Option<String> {
-        let r = &self.result;
-        if let Some(status) = r.http_status.filter(|&s| transport::is_busy_status(s)) {
-            return Some(format!(
-                "HTTP {status} (rate-limited, busy, or its upstream failed): says nothing of what \
-                 this door lets in"
-            ));
-        }
-        let why = || {
-            r.detail
-                .clone()
-                .unwrap_or_else(|| "no answer could be read".to_owned())
-        };
-        match r.outcome {
-            // A close without an alert right after the CertificateRequest counts as a refusal
-            // only once it happened twice (see [`Seen::confirmed_by`]), as for every probe.
-            Some(Outcome::RefusedTls) if r.unconfirmed => Some(why()),
-            Some(
-                Outcome::Served
-                | Outcome::RefusedHttp
-                | Outcome::Answered
-                | Outcome::RefusedTls
-                | Outcome::UnsupportedVersion,
-            ) => None,
-            // An alert is the server's own refusal of this door (e.g. `unrecognized_name`).
-            Some(Outcome::Error) if r.alert.is_some() => None,
-            Some(Outcome::Error | Outcome::Inconclusive) | None => Some(why()),
-        }
-    }
-
-    /// This exchange, after `earlier` ended the same way: a close without an alert after the
-    /// CertificateRequest that happened twice is the server's refusal.
-    pub fn confirmed_by(mut self, earlier: &Seen) -> Seen {
-        let unconfirmed_close =
-            |s: &Seen| s.result.outcome == Some(Outcome::RefusedTls) && s.result.unconfirmed;
-        if unconfirmed_close(&self) && unconfirmed_close(earlier) {
-            self.result.unconfirmed = false;
-        }
-        self
-    }
-
-    /// The facts in one line, for evidence (server text already sanitised by the transport).
-    pub fn describe(&self) -> String {
-        let r = &self.result;
-        let mut s = if self.cert_requested {
-            "CertificateRequest sent".to_owned()
-        } else {
-            "no CertificateRequest".to_owned()
-        };
-        if r.resumed {
-            s.push_str("; session resumed");
-        }
-        match (r.http_status, &r.alert, &r.detail) {
-            (Some(st), _, _) => s.push_str(&format!("; HTTP {st}")),
-            (None, Some(a), _) => s.push_str(&format!("; alert {a}")),
-            (None, None, Some(d)) => s.push_str(&format!("; {d}")),
-            _ => {}
-        }
-        if let Some(b) = &r.body_excerpt {
-            s.push_str(&format!(
-                "; body \"{}\"",
-                b.chars().take(60).collect::<String>()
-            ));
-        }
-        s
-    }
-}
-
 /// Waits before the attempts after the first of an exchange that could not be read (as the
 /// engine's retries of the handshake probes): a dropped burst or a passing stall is not a shut door.
 pub const RETRY_AFTER: [std::time::Duration; 2] = [
@@ -221,80 +126,37 @@ pub async fn knock_again(target: &Target, door: Door<'_>, first: Seen) -> Seen {
     seen
 }
 
-/// The first anonymous knock with the protected `Host` on each TLS version and server name,
-/// made once per target and shared by the side doors that need the same connection: the SNI
-/// probe reads its answer, the session-resumption probe offers the session it was handed (a
-/// TLS 1.3 ticket or a TLS 1.2 session is handed out in the handshake, whatever the request).
-/// One connection instead of two; each probe tries again on connections of its own.
-#[derive(Default)]
-pub struct SharedKnocks {
-    knocks: std::sync::Mutex<Vec<(KnockKey, Arc<tokio::sync::OnceCell<SharedKnock>>)>>,
-}
-
-/// What a shared knock is known by: the version pinned and the server name sent.
-type KnockKey = (TlsVersion, Sni);
-
-impl std::fmt::Debug for SharedKnocks {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SharedKnocks").finish_non_exhaustive()
-    }
-}
-
-/// One shared knock: what it saw, and the sessions the server handed out on it.
-pub struct SharedKnock {
-    /// What it saw (one attempt: a knock that shares sessions is not repeated).
-    pub seen: Seen,
-    /// The sessions it was handed, for one offer with another name.
-    pub sessions: Arc<CrossNameSessions>,
-}
-
-impl SharedKnocks {
-    /// The knock on `version` with server name `sni`, no certificate and the protected `Host`:
-    /// made by the first caller, awaited by the others.
-    pub async fn protected(
-        &self,
-        target: &Target,
-        scan: &ScanContext,
-        version: TlsVersion,
-        sni: &Sni,
-    ) -> Arc<SharedKnock> {
-        let cell = {
-            let mut knocks = self
-                .knocks
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let key = (version, sni.clone());
-            match knocks.iter().find(|(k, _)| *k == key) {
-                Some((_, cell)) => cell.clone(),
-                None => {
-                    let cell = Arc::new(tokio::sync::OnceCell::new());
-                    knocks.push((key, cell.clone()));
-                    cell
-                }
+/// The first anonymous knock with the protected `Host` on `version` with server name `sni`,
+/// shared on this target (see [`SharedKnocks`]): made by the first caller, awaited by the others.
+pub async fn shared_knock(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    sni: &Sni,
+) -> Arc<SharedKnock> {
+    let cell = first.knocks.cell(version, sni);
+    let made = cell
+        .get_or_init(|| async {
+            let sessions = Arc::new(CrossNameSessions::default());
+            let door = Door {
+                version,
+                sni: sni.clone(),
+                host: None,
+                headers: Vec::new(),
+                sessions: Some(sessions.clone()),
+                scan,
+            };
+            SharedKnock {
+                seen: knock_once(target, &door).await,
+                sessions,
             }
-        };
-        let made = cell
-            .get_or_init(|| async {
-                let sessions = Arc::new(CrossNameSessions::default());
-                let door = Door {
-                    version,
-                    sni: sni.clone(),
-                    host: None,
-                    headers: Vec::new(),
-                    sessions: Some(sessions.clone()),
-                    scan,
-                };
-                SharedKnock {
-                    seen: knock_once(target, &door).await,
-                    sessions,
-                }
-            })
-            .await;
-        Arc::new(SharedKnock {
-            seen: made.seen.clone(),
-            sessions: made.sessions.clone(),
         })
-    }
+        .await;
+    Arc::new(SharedKnock {
+        seen: made.seen.clone(),
+        sessions: made.sessions.clone(),
+    })
 }
 
 async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
@@ -438,7 +300,7 @@ pub(crate) mod recorded {
 #[cfg(test)]
 mod tests {
     use super::recorded::{alert_before_certificate, failed, http, inconclusive, refused_tls};
-    use super::{SharedKnocks, Sni};
+    use super::{shared_knock, Sni};
 
     #[tokio::test]
     async fn a_shared_knock_is_one_connection_for_all_its_callers(
@@ -465,21 +327,17 @@ mod tests {
         })?;
         let scan = scanner.context();
         let target = crate::target::Target::parse(&format!("https://127.0.0.1:{port}/"))?;
-        let knocks = SharedKnocks::default();
+        let first = super::FirstWave::default();
         let www = Sni::Name("www.example.test".into());
         let (a, b) = tokio::join!(
-            knocks.protected(&target, scan, TlsVersion::Tls13, &www),
-            knocks.protected(&target, scan, TlsVersion::Tls13, &www)
+            shared_knock(&target, scan, &first, TlsVersion::Tls13, &www),
+            shared_knock(&target, scan, &first, TlsVersion::Tls13, &www)
         );
         assert!(Arc::ptr_eq(&a.sessions, &b.sessions));
         assert_eq!(accepted.load(SeqCst), 1);
         // Another version or another name is another connection.
-        let _ = knocks
-            .protected(&target, scan, TlsVersion::Tls12, &www)
-            .await;
-        let _ = knocks
-            .protected(&target, scan, TlsVersion::Tls13, &Sni::Omit)
-            .await;
+        let _ = shared_knock(&target, scan, &first, TlsVersion::Tls12, &www).await;
+        let _ = shared_knock(&target, scan, &first, TlsVersion::Tls13, &Sni::Omit).await;
         assert_eq!(accepted.load(SeqCst), 3);
         // A hang-up is no answer: each probe tries again on connections of its own.
         assert!(a.seen.unreadable().is_some());

@@ -11,7 +11,7 @@ use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_not_served, authority_of, knock, knock_again, sibling_names, Door, Seen,
+    anonymous_not_served, authority_of, knock, knock_again, shared_knock, sibling_names, Door, Seen,
 };
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
@@ -100,7 +100,7 @@ async fn try_one(
         scan,
     };
     // The first attempt is the knock the session-resumption probe takes its session from.
-    let shared = first.knocks.protected(target, scan, version, &sni).await;
+    let shared = shared_knock(target, scan, first, version, &sni).await;
     let protected = knock_again(target, door(sni.clone(), None), shared.seen.clone()).await;
     let own = match (&sni, protected.served()) {
         (Sni::Name(name), true) => Some(

@@ -1,0 +1,149 @@
+//! What a side-door exchange saw ([`Seen`]), and the knocks the side doors of one target share
+//! ([`SharedKnocks`]). Apart from `side_door` so the first wave's facts can hold them.
+
+use std::sync::{Arc, Mutex};
+
+use crate::facts::{Outcome, TlsVersion};
+use crate::transport::tls::CrossNameSessions;
+use crate::transport::{self, ExchangeResult, Sni};
+
+/// What a side-door exchange saw: the transport's facts and whether a certificate was asked.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// The exchange's facts.
+    pub result: ExchangeResult,
+    /// The server sent a CertificateRequest.
+    pub cert_requested: bool,
+}
+
+impl Seen {
+    /// The answer's HTTP status, when one was read.
+    pub fn status(&self) -> Option<u16> {
+        self.result.http_status
+    }
+
+    /// Served: a 2xx.
+    pub fn served(&self) -> bool {
+        self.result.outcome == Some(Outcome::Served)
+    }
+
+    /// Why this exchange proves nothing either way, when it does not: the server neither answered
+    /// over HTTP nor refused with an alert (a time-out, a reset or close, an answer that could not
+    /// be parsed, a connection that failed, something that is not TLS). A door that could not be
+    /// read is not a shut door: the probe lists it as incomplete. Nor is a busy one: 429 (a rate
+    /// limit, which a scan's burst is what trips) says nothing of what the door lets in, nor
+    /// does 502, 503 or 504, even repeated: the request carries the protected `Host`, so it is
+    /// most often the protected site or its upstream failing (nginx's `limit_req` answers 503)
+    /// after the door let the request in. `None` when the server answered or refused.
+    pub fn unreadable(&self) -> Option<String> {
+        let r = &self.result;
+        if let Some(status) = r.http_status.filter(|&s| transport::is_busy_status(s)) {
+            return Some(format!(
+                "HTTP {status} (rate-limited, busy, or its upstream failed): says nothing of what \
+                 this door lets in"
+            ));
+        }
+        let why = || {
+            r.detail
+                .clone()
+                .unwrap_or_else(|| "no answer could be read".to_owned())
+        };
+        match r.outcome {
+            // A close without an alert right after the CertificateRequest counts as a refusal
+            // only once it happened twice (see [`Seen::confirmed_by`]), as for every probe.
+            Some(Outcome::RefusedTls) if r.unconfirmed => Some(why()),
+            Some(
+                Outcome::Served
+                | Outcome::RefusedHttp
+                | Outcome::Answered
+                | Outcome::RefusedTls
+                | Outcome::UnsupportedVersion,
+            ) => None,
+            // An alert is the server's own refusal of this door (e.g. `unrecognized_name`).
+            Some(Outcome::Error) if r.alert.is_some() => None,
+            Some(Outcome::Error | Outcome::Inconclusive) | None => Some(why()),
+        }
+    }
+
+    /// This exchange, after `earlier` ended the same way: a close without an alert after the
+    /// CertificateRequest that happened twice is the server's refusal.
+    pub fn confirmed_by(mut self, earlier: &Seen) -> Seen {
+        let unconfirmed_close =
+            |s: &Seen| s.result.outcome == Some(Outcome::RefusedTls) && s.result.unconfirmed;
+        if unconfirmed_close(&self) && unconfirmed_close(earlier) {
+            self.result.unconfirmed = false;
+        }
+        self
+    }
+
+    /// The facts in one line, for evidence (server text already sanitised by the transport).
+    pub fn describe(&self) -> String {
+        let r = &self.result;
+        let mut s = if self.cert_requested {
+            "CertificateRequest sent".to_owned()
+        } else {
+            "no CertificateRequest".to_owned()
+        };
+        if r.resumed {
+            s.push_str("; session resumed");
+        }
+        match (r.http_status, &r.alert, &r.detail) {
+            (Some(st), _, _) => s.push_str(&format!("; HTTP {st}")),
+            (None, Some(a), _) => s.push_str(&format!("; alert {a}")),
+            (None, None, Some(d)) => s.push_str(&format!("; {d}")),
+            _ => {}
+        }
+        if let Some(b) = &r.body_excerpt {
+            s.push_str(&format!(
+                "; body \"{}\"",
+                b.chars().take(60).collect::<String>()
+            ));
+        }
+        s
+    }
+}
+
+/// The first anonymous knock with the protected `Host` on each TLS version and server name,
+/// made once per target and shared by the side doors that need the same connection: the SNI
+/// probe reads its answer, the session-resumption probe offers the session it was handed (a
+/// TLS 1.3 ticket or a TLS 1.2 session is handed out in the handshake, whatever the request).
+/// One connection instead of two; each probe tries again on connections of its own. Made by
+/// `side_door::shared_knock`.
+#[derive(Default)]
+pub struct SharedKnocks {
+    knocks: Mutex<Vec<(KnockKey, Arc<tokio::sync::OnceCell<SharedKnock>>)>>,
+}
+
+/// What a shared knock is known by: the version pinned and the server name sent.
+type KnockKey = (TlsVersion, Sni);
+
+impl std::fmt::Debug for SharedKnocks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedKnocks").finish_non_exhaustive()
+    }
+}
+
+impl SharedKnocks {
+    /// The cell of the knock on `version` with `sni`, empty until its first caller knocks.
+    pub fn cell(&self, version: TlsVersion, sni: &Sni) -> Arc<tokio::sync::OnceCell<SharedKnock>> {
+        let mut knocks = self
+            .knocks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = (version, sni.clone());
+        if let Some((_, cell)) = knocks.iter().find(|(k, _)| *k == key) {
+            return cell.clone();
+        }
+        let cell = Arc::new(tokio::sync::OnceCell::new());
+        knocks.push((key, cell.clone()));
+        cell
+    }
+}
+
+/// One shared knock: what it saw, and the sessions the server handed out on it.
+pub struct SharedKnock {
+    /// What it saw (one attempt: a knock that shares sessions is not repeated).
+    pub seen: Seen,
+    /// The sessions it was handed, for one offer with another name.
+    pub sessions: Arc<CrossNameSessions>,
+}
