@@ -63,10 +63,22 @@ async fn attempt(
     for (sni, shown) in donors.iter().take(MAX_DONORS) {
         let mut waits = RETRY_AFTER.iter();
         let mut earlier: Option<Attempt> = None;
+        let mut own_host = false;
         loop {
             // The first try takes its session from the knock it shares with the SNI probe.
             let shared = earlier.is_none().then_some(first);
-            let mut a = donate_and_offer(target, scan, shared, version, sni, shown).await;
+            let mut a = donate_and_offer(target, scan, shared, own_host, version, sni, shown).await;
+            // The protected `Host` ended the donor's exchange without an HTTP answer (an alert,
+            // a close) and its session was not resumed: a server may drop a session so ended
+            // (OpenSSL does after a fatal alert, or without close_notify, when it keeps sessions
+            // by ID). So once more, the donor asking for its own `Host`, as its clients do.
+            if !own_host
+                && a.got.status().is_none()
+                && a.offered.as_ref().is_some_and(|o| !o.result.resumed)
+            {
+                own_host = true;
+                a = donate_and_offer(target, scan, None, own_host, version, sni, shown).await;
+            }
             if let Some(e) = earlier.take() {
                 a.got = a.got.confirmed_by(&e.got);
                 a.offered = match (a.offered, e.offered) {
@@ -79,7 +91,7 @@ async fn attempt(
             }
             let unreadable = match &a.offered {
                 Some(offered) => offered.unreadable().is_some(),
-                None => a.got.unreadable().is_some(),
+                None => donor_unreadable(&a.got).is_some(),
             };
             let offered = a.offered.is_some();
             // A ticket is spent by its first use: an offer that could not be read is tried
@@ -113,6 +125,7 @@ async fn donate_and_offer(
     target: &Target,
     scan: &ScanContext,
     shared: Option<&FirstWave>,
+    own_host: bool,
     version: TlsVersion,
     sni: &Sni,
     shown: &str,
@@ -132,7 +145,11 @@ async fn donate_and_offer(
         }
         None => {
             let sessions = Arc::new(CrossNameSessions::default());
-            let got = knock(target, door(sni.clone(), None, Some(sessions.clone()))).await;
+            let host = match sni {
+                Sni::Name(name) if own_host => Some(authority_of(name, target.port)),
+                _ => None,
+            };
+            let got = knock(target, door(sni.clone(), host, Some(sessions.clone()))).await;
             (got, sessions)
         }
     };
@@ -211,12 +228,22 @@ impl TargetProbe for SessionResumptionBypass {
     }
 }
 
+/// Why the donor might have handed out a session that was not seen, when it might: not once it
+/// answered over HTTP, whatever the status (a busy 503 included): the handshake, where sessions
+/// are handed out, was over.
+fn donor_unreadable(got: &Seen) -> Option<String> {
+    if got.status().is_some() {
+        return None;
+    }
+    got.unreadable()
+}
+
 fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut TargetOutcome) {
     // No session was offered, and a donor could not be read: it might have handed one out.
     if attempts.iter().all(|a| a.offered.is_none()) {
         if let Some((a, why)) = attempts
             .iter()
-            .find_map(|a| a.got.unreadable().map(|why| (a, why)))
+            .find_map(|a| donor_unreadable(&a.got).map(|why| (a, why)))
         {
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
@@ -235,11 +262,26 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             });
             continue;
         }
+        if !(offered.result.resumed && !offered.cert_requested && offered.served()) {
+            continue;
+        }
         // A resumed session that lands on the donor's own site (HAProxy routes a resumed TLS 1.2
-        // session by the name stored in it) served nothing protected.
+        // session by the name stored in it) served nothing protected; without that control
+        // read, the door is neither shut nor proved open.
         let own = a.own.as_ref().unwrap_or(&a.got);
-        let donors_own = own.served() && own.result.body == offered.result.body;
-        if !(offered.result.resumed && !offered.cert_requested && offered.served()) || donors_own {
+        if let Some(why) = own.unreadable() {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "session from {} was resumed and served, but the donor's own answer could \
+                     not be read: {why}",
+                    a.donor
+                ),
+            });
+            continue;
+        }
+        if own.served() && own.result.body == offered.result.body {
             continue;
         }
         let mut f = Finding::new(
@@ -430,6 +472,37 @@ mod tests {
         )]);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+    }
+
+    #[test]
+    fn a_served_offer_whose_control_could_not_be_read_is_incomplete() {
+        let mut a = bypass();
+        a.own = Some(http(503, "upstream busy"));
+        let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1);
+        assert!(out.incomplete[0]
+            .reason
+            .contains("the donor's own answer could not be read: HTTP 503"));
+        // Read, and another site than the offer's: the bypass stands.
+        let mut a = bypass();
+        a.own = Some(http(200, "public home page"));
+        let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
+        assert_eq!(out.findings.len(), 1);
+        assert!(out
+            .findings[0]
+            .evidence
+            .contains_key("TLS 1.3: www.secure.test with its own Host"));
+    }
+
+    #[test]
+    fn a_donor_that_answered_any_status_handed_out_what_it_would() {
+        // The protected upstream was busy, but the handshake (where sessions come) was over.
+        let out = judged(vec![(
+            TlsVersion::Tls12,
+            vec![attempt("www.secure.test", http(503, "busy"), None)],
+        )]);
+        assert!(out.findings.is_empty() && out.incomplete.is_empty());
     }
 
     #[test]

@@ -73,7 +73,19 @@ struct Tried {
 }
 
 impl Tried {
+    /// Served with the protected `Host`, but the name's own answer (the control) could not be
+    /// read: neither a door nor a shut one.
+    fn control_unreadable(&self) -> Option<String> {
+        if !self.protected.served() {
+            return None;
+        }
+        self.own.as_ref().and_then(Seen::unreadable)
+    }
+
     fn bypass(&self) -> bool {
+        if self.control_unreadable().is_some() {
+            return false;
+        }
         let catch_all = self
             .own
             .as_ref()
@@ -168,6 +180,17 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
                 reason: format!("SNI {}: {why}", t.shown),
+            });
+        }
+        if let Some(why) = t.control_unreadable() {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "SNI {} was served the protected Host, but its own Host's answer could not \
+                     be read: {why}",
+                    t.shown
+                ),
             });
         }
     }
@@ -270,6 +293,25 @@ mod tests {
             Some("no CertificateRequest; HTTP 200; body \"public home page\"")
         );
         assert!(f.evidence.contains_key("SNI no SNI + Host secure.test:8443"));
+    }
+
+    #[test]
+    fn a_served_door_whose_control_could_not_be_read_is_incomplete() {
+        let tried = [door(
+            "public.test",
+            http(200, "admin console"),
+            Some(inconclusive("timed out after 5 s")),
+        )];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1);
+        assert!(
+            out.incomplete[0].reason.starts_with(
+                "SNI public.test was served the protected Host, but its own Host's answer could not be read"
+            ),
+            "{}",
+            out.incomplete[0].reason
+        );
     }
 
     #[test]
