@@ -168,8 +168,7 @@ struct ForgeKit {
 fn forge_kit() -> &'static Option<ForgeKit> {
     static KIT: OnceLock<Option<ForgeKit>> = OnceLock::new();
     KIT.get_or_init(|| {
-        let forger =
-            probe_core::identity::forge::Forger::new(probe_core::engine::provider()).ok()?;
+        let forger = probe_core::identity::forge::Forger::new(probe_core::engine::provider());
         let signer = rcgen::KeyPair::generate().ok()?;
         let template = probe_core::identity::client_leaf_params("fuzz")
             .self_signed(&signer)

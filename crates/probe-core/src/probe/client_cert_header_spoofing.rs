@@ -170,12 +170,15 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
 /// certificate to the server the `Host` picked, before any location, rewrite, `if` or proxy looks
 /// at a header. The same request with forwarded-certificate headers gets the same page, so it is
 /// not sent (the configuration probe ends on that page for the same reason).
+/// Only nginx's page itself counts (`no_client_cert::nginx_own_certificate_page`): an
+/// application that copies the words (and might trust the headers) still gets them.
 fn refused_before_any_header(o: &ProbeObservation) -> bool {
     o.outcome == Outcome::RefusedHttp
-        && o.http_status == Some(400)
-        && o.body_excerpt
-            .as_deref()
-            .is_some_and(super::no_client_cert::nginx_certificate_page)
+        && super::no_client_cert::nginx_own_certificate_page(
+            o.http_status,
+            o.body_excerpt.as_deref(),
+            o.server_header.as_deref(),
+        )
 }
 
 impl TargetProbe for ClientCertHeaderSpoofing {
@@ -409,24 +412,42 @@ mod tests {
     #[test]
     fn only_nginx_s_own_certificate_page_spares_the_forged_headers() {
         use crate::probe::recorded::obs;
-        let page = |body: &str| {
+        const TITLE: &str = "<html><head><title>400 No required SSL certificate was sent</title></head>";
+        let page = |body: &str, server: Option<&str>| {
             let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
             o.body_excerpt = Some(body.to_owned());
+            o.server_header = server.map(str::to_owned);
             o
         };
-        let nginx = page("<html>\r\n<head><title>400 No required SSL certificate was sent</title>");
-        assert!(refused_before_any_header(&nginx));
+        assert!(refused_before_any_header(&page(TITLE, Some("nginx/1.22.1"))));
+        assert!(refused_before_any_header(&page(TITLE, Some("openresty"))));
+        // `server_tokens off` and the Server header cleared: the page's own footer says it.
         assert!(refused_before_any_header(&page(
-            "<title>400 The SSL certificate error</title>"
+            &format!("{TITLE}<body><hr><center>nginx</center>"),
+            None
         )));
-        // An application's 400, a 401/403 or a 496 without nginx's page: headers may reach it.
-        assert!(!refused_before_any_header(&page(r#"{"error":"client certificate required"}"#)));
+        assert!(refused_before_any_header(&page(
+            "<title>400 The SSL certificate error</title>",
+            Some("nginx")
+        )));
+        // The words copied by an application, or nginx's title from another server: sent.
+        assert!(!refused_before_any_header(&page(
+            "No required SSL certificate was sent",
+            Some("nginx")
+        )));
+        assert!(!refused_before_any_header(&page(TITLE, Some("gunicorn"))));
+        assert!(!refused_before_any_header(&page(TITLE, None)));
+        assert!(!refused_before_any_header(&page(
+            r#"{"error":"client certificate required"}"#,
+            Some("nginx")
+        )));
+        // Another status, or not a refusal: headers may reach an application.
         for status in [401, 403, 496] {
-            let mut o = page("No required SSL certificate was sent");
+            let mut o = page(TITLE, Some("nginx"));
             o.http_status = Some(status);
             assert!(!refused_before_any_header(&o), "{status}");
         }
-        let mut answered = page("No required SSL certificate was sent");
+        let mut answered = page(TITLE, Some("nginx"));
         answered.outcome = Outcome::Answered;
         assert!(!refused_before_any_header(&answered));
     }

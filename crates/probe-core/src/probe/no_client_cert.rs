@@ -34,6 +34,27 @@ pub(crate) fn nginx_certificate_page(body: &str) -> bool {
     body.contains("No required SSL certificate was sent") || body.contains("The SSL certificate error")
 }
 
+/// nginx's own certificate page itself, not its words: a 400 with the page's title, from a
+/// server that says it is nginx (or OpenResty) in its `Server` header or the page's footer. An
+/// application that copies the words is not nginx's TLS module.
+pub(crate) fn nginx_own_certificate_page(
+    status: Option<u16>,
+    body_excerpt: Option<&str>,
+    server: Option<&str>,
+) -> bool {
+    let body = body_excerpt.unwrap_or_default();
+    let titled = body.contains("<title>400 No required SSL certificate was sent</title>")
+        || body.contains("<title>400 The SSL certificate error</title>");
+    let nginx = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("nginx") || s.contains("openresty")
+    };
+    let signed = server.is_some_and(nginx)
+        || body.contains("<center>nginx")
+        || body.contains("<center>openresty");
+    status == Some(400) && titled && signed
+}
+
 /// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
 /// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
 /// 495/496 statuses nginx (and others copying it) use for certificate errors, and any refusal

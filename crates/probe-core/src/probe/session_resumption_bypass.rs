@@ -68,26 +68,14 @@ async fn attempt(
             // The first try takes its session from the knock it shares with the SNI probe.
             let shared = earlier.is_none().then_some(first);
             let mut a = donate_and_offer(target, scan, shared, own_host, version, sni, shown).await;
-            // The protected `Host` ended the donor's exchange without an HTTP answer (an alert,
-            // a close) and its session was not resumed: a server may drop a session so ended
-            // (OpenSSL does after a fatal alert, or without close_notify, when it keeps sessions
-            // by ID). So once more, the donor asking for its own `Host`, as its clients do.
-            if !own_host
-                && a.got.status().is_none()
-                && a.offered.as_ref().is_some_and(|o| !o.result.resumed)
-            {
+            if !own_host && wants_own_host(&a, sni) {
                 own_host = true;
+                let protected = a;
                 a = donate_and_offer(target, scan, None, own_host, version, sni, shown).await;
+                a = merged(a, protected);
             }
             if let Some(e) = earlier.take() {
-                a.got = a.got.confirmed_by(&e.got);
-                a.offered = match (a.offered, e.offered) {
-                    (Some(now), Some(then)) => Some(now.confirmed_by(&then)),
-                    // This donor handed out no session: an earlier offer that could not be read
-                    // stays, so the probe is incomplete rather than silently clean.
-                    (None, then) => then,
-                    (now, None) => now,
-                };
+                a = merged(a, e);
             }
             let unreadable = match &a.offered {
                 Some(offered) => offered.unreadable().is_some(),
@@ -114,6 +102,42 @@ async fn attempt(
         }
     }
     out
+}
+
+/// The donor asked for the protected `Host` was not served (an HTTP error, an alert, a close)
+/// and its session was not resumed: the server may have dropped it for that answer (nginx
+/// removes a session from its cache before its own certificate page; OpenSSL after a fatal
+/// alert, or a close without close_notify, when it keeps sessions by ID). So once more, the
+/// donor asking for its own `Host`, as its clients do; not after nginx's own certificate page,
+/// which nginx gives there only when the donor name is the protected server itself (another
+/// server's name gets 421), whose own `Host` fares the same. Without SNI, the protected `Host` is
+/// the donor's own.
+fn wants_own_host(a: &Attempt, sni: &Sni) -> bool {
+    let r = &a.got.result;
+    matches!(sni, Sni::Name(_))
+        && !a.got.served()
+        && !super::no_client_cert::nginx_own_certificate_page(
+            r.http_status,
+            r.body_excerpt.as_deref(),
+            r.server_header.as_deref(),
+        )
+        && a.offered.as_ref().is_some_and(|o| !o.result.resumed)
+}
+
+/// `now`, after `then` ended the same way: a close without an alert that happened twice is
+/// confirmed; an offer `now` could not make (no session) leaves `then`'s, with its control, so
+/// an offer that could not be read keeps the probe incomplete rather than silently clean.
+fn merged(mut now: Attempt, then: Attempt) -> Attempt {
+    now.got = now.got.confirmed_by(&then.got);
+    match (now.offered.take(), then.offered) {
+        (Some(offer), Some(earlier)) => now.offered = Some(offer.confirmed_by(&earlier)),
+        (None, Some(earlier)) => {
+            now.offered = Some(earlier);
+            now.own = then.own;
+        }
+        (offer, None) => now.offered = offer,
+    }
+    now
 }
 
 /// Gets a session from the donor name without a certificate (asking for the protected `Host`:
@@ -503,6 +527,83 @@ mod tests {
             vec![attempt("www.secure.test", http(503, "busy"), None)],
         )]);
         assert!(out.findings.is_empty() && out.incomplete.is_empty());
+    }
+
+    #[test]
+    fn a_donor_refused_the_protected_host_is_asked_its_own_when_nothing_resumed() {
+        let www = Sni::Name("www.secure.test".into());
+        let not_resumed = || Some(http(403, "forbidden"));
+        // Refused the protected Host, session not resumed: the server may have dropped it.
+        assert!(wants_own_host(
+            &attempt("www.secure.test", http(403, "forbidden"), not_resumed()),
+            &www
+        ));
+        assert!(wants_own_host(
+            &attempt("www.secure.test", refused_tls("HandshakeFailure"), not_resumed()),
+            &www
+        ));
+        // Served, resumed, no session, or no SNI (the protected Host is its own): as it was.
+        for (a, sni) in [
+            (
+                attempt("www.secure.test", http(200, "home"), not_resumed()),
+                &www,
+            ),
+            (
+                attempt(
+                    "www.secure.test",
+                    http(403, "forbidden"),
+                    Some(http(403, "no").resumed()),
+                ),
+                &www,
+            ),
+            (attempt("www.secure.test", http(403, "forbidden"), None), &www),
+            (
+                attempt("no SNI", http(403, "forbidden"), not_resumed()),
+                &Sni::Omit,
+            ),
+        ] {
+            assert!(!wants_own_host(&a, sni), "{}", a.got.describe());
+        }
+        // nginx's own certificate page: the donor name is the protected server itself.
+        let mut page = http(
+            400,
+            "<html><head><title>400 No required SSL certificate was sent</title></head>",
+        );
+        page.result.server_header = Some("nginx/1.22.1".into());
+        assert!(!wants_own_host(
+            &attempt("www.secure.test", page, not_resumed()),
+            &www
+        ));
+    }
+
+    #[test]
+    fn a_retry_that_got_no_session_keeps_the_earlier_offer() {
+        let earlier = attempt(
+            "www.secure.test",
+            http(403, "forbidden"),
+            Some(inconclusive("connection reset")),
+        );
+        let now = attempt("www.secure.test", http(200, "home"), None);
+        let kept = merged(now, earlier);
+        assert!(kept
+            .offered
+            .as_ref()
+            .and_then(Seen::unreadable)
+            .is_some_and(|why| why == "connection reset"));
+        let out = judged(vec![(TlsVersion::Tls12, vec![kept])]);
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+        // A new offer replaces the earlier one.
+        let now = attempt(
+            "www.secure.test",
+            http(200, "home"),
+            Some(http(403, "no").resumed()),
+        );
+        let earlier = attempt("www.secure.test", http(403, "x"), Some(http(403, "old")));
+        let kept = merged(now, earlier);
+        assert_eq!(
+            kept.offered.map(|o| o.result.body_excerpt),
+            Some(Some("no".to_owned()))
+        );
     }
 
     #[test]
