@@ -472,6 +472,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     let mut stack_hint = None;
     for outcome in early.into_iter().chain(late) {
         findings.extend(outcome.findings);
+        report.notes.extend(outcome.notes);
         report.incomplete.extend(outcome.incomplete);
         stack_hint = stack_hint.or(outcome.stack_hint);
         match outcome.section {

@@ -165,6 +165,14 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
             clean(&s.reason)
         );
     }
+    for n in &t.notes {
+        let _ = writeln!(
+            out,
+            "  {} note: {}",
+            p.s(AnsiColor::BrightBlack.on_default(), "·"),
+            clean(n)
+        );
+    }
     let _ = writeln!(out, "  probes:");
     for o in &t.probes {
         probe_line(out, o);

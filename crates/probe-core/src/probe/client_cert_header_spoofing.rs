@@ -181,6 +181,27 @@ fn refused_before_any_header(o: &ProbeObservation) -> bool {
         )
 }
 
+/// The anonymous refusal over HTTP the forged headers try to get around (the newest version's
+/// first); `Err` when there is none: with a note when every one was nginx's own certificate page
+/// (the probe then says why it sent nothing), without one when the anonymous client was served
+/// or refused in TLS (nothing for headers to get around).
+fn refusal_to_spoof(first: &FirstWave) -> Result<&ProbeObservation, Option<String>> {
+    let over_http: Vec<&ProbeObservation> = anonymous_not_served(first)
+        .into_iter()
+        .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
+        .collect();
+    match over_http.iter().find(|o| !refused_before_any_header(o)) {
+        Some(refused) => Ok(refused),
+        None if over_http.is_empty() => Err(None),
+        None => Err(Some(
+            "client-cert-header-spoofing sent no forged headers: the anonymous request is refused \
+             with nginx's own certificate page (400 \"No required SSL certificate was sent\"), \
+             which its TLS module answers before any header is read"
+                .to_owned(),
+        )),
+    }
+}
+
 impl TargetProbe for ClientCertHeaderSpoofing {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -200,12 +221,14 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             let Some(first) = first else {
                 return TargetOutcome::default();
             };
-            let Some(refused) = anonymous_not_served(first)
-                .into_iter()
-                .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
-                .find(|o| !refused_before_any_header(o))
-            else {
-                return TargetOutcome::default();
+            let refused = match refusal_to_spoof(first) {
+                Ok(refused) => refused,
+                Err(note) => {
+                    return TargetOutcome {
+                        notes: note.into_iter().collect(),
+                        ..TargetOutcome::default()
+                    }
+                }
             };
             let m = match material(scan, first) {
                 Ok(m) => m,
@@ -407,6 +430,41 @@ mod tests {
 
     fn target() -> Target {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
+        use crate::probe::recorded::obs;
+        let mut nginx = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
+        nginx.body_excerpt =
+            Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
+        nginx.server_header = Some("nginx".into());
+        let mut app = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        app.tls_version = TlsVersion::Tls12;
+        let wave = |observations: Vec<ProbeObservation>| FirstWave {
+            observations,
+            ..FirstWave::default()
+        };
+        // nginx's page on every version: nothing sent, and the report says why.
+        let both = wave(vec![nginx.clone(), {
+            let mut n = nginx.clone();
+            n.tls_version = TlsVersion::Tls12;
+            n
+        }]);
+        let note = refusal_to_spoof(&both).err().flatten();
+        assert!(
+            note.is_some_and(|n| n.contains("nginx's own certificate page")),
+            "a note"
+        );
+        // Another refusal on another version: that one is spoofed.
+        let mixed = wave(vec![nginx.clone(), app.clone()]);
+        assert_eq!(
+            refusal_to_spoof(&mixed).map(|o| o.http_status),
+            Ok(Some(403))
+        );
+        // Refused in TLS, or served: nothing to get around, nothing to say.
+        let tls = wave(vec![obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None)]);
+        assert_eq!(refusal_to_spoof(&tls).err(), Some(None));
     }
 
     #[test]

@@ -236,6 +236,8 @@ pub struct TargetOutcome {
     pub stack_hint: Option<Stack>,
     /// Its own section of the report.
     pub section: Section,
+    /// Notes for the report (why it sent nothing, when that is worth saying).
+    pub notes: Vec<String>,
 }
 
 /// A target probe's own section of the report.
