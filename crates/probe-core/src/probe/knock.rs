@@ -141,6 +141,7 @@ impl SharedKnocks {
 }
 
 /// One shared knock: what it saw, and the sessions the server handed out on it.
+#[derive(Clone)]
 pub struct SharedKnock {
     /// What it saw (one attempt: a knock that shares sessions is not repeated).
     pub seen: Seen,

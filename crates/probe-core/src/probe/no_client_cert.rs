@@ -27,16 +27,11 @@ static SPEC: ProbeSpec = ProbeSpec {
     ],
 };
 
-/// The text of nginx's own 400 page for a missing or refused client certificate ("No required SSL
-/// certificate was sent", "The SSL certificate error"): its TLS module answers it before any
-/// location is looked at.
-pub(crate) fn nginx_certificate_page(body: &str) -> bool {
-    body.contains("No required SSL certificate was sent") || body.contains("The SSL certificate error")
-}
-
-/// nginx's own certificate page itself, not its words: a 400 with the page's title, from a
-/// server that says it is nginx (or OpenResty) in its `Server` header or the page's footer. An
-/// application that copies the words is not nginx's TLS module.
+/// nginx's own 400 page for a missing or refused client certificate ("No required SSL certificate
+/// was sent", "The SSL certificate error"), which its TLS module answers before any location is
+/// looked at; the page itself, not its words: a 400 with the page's title, from a server that
+/// says it is nginx (or OpenResty) in its `Server` header or the page's footer. An application
+/// that copies the words is not nginx's TLS module.
 pub(crate) fn nginx_own_certificate_page(
     status: Option<u16>,
     body_excerpt: Option<&str>,
@@ -68,7 +63,11 @@ pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
     }
     match o.http_status {
         Some(495 | 496) => true,
-        Some(400) => o.body_excerpt.as_deref().is_some_and(nginx_certificate_page),
+        Some(400) => nginx_own_certificate_page(
+            o.http_status,
+            o.body_excerpt.as_deref(),
+            o.server_header.as_deref(),
+        ),
         _ => false,
     }
 }
@@ -234,6 +233,7 @@ mod tests {
         let mut nginx = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
         nginx.body_excerpt =
             Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
+        nginx.server_header = Some("nginx/1.22.1".into());
         assert!(tls_module_refusal(&nginx));
         assert!(ids(nginx).is_empty());
         assert!(ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(496))).is_empty());

@@ -134,29 +134,25 @@ pub async fn shared_knock(
     first: &FirstWave,
     version: TlsVersion,
     sni: &Sni,
-) -> Arc<SharedKnock> {
+) -> SharedKnock {
     let cell = first.knocks.cell(version, sni);
-    let made = cell
-        .get_or_init(|| async {
-            let sessions = Arc::new(CrossNameSessions::default());
-            let door = Door {
-                version,
-                sni: sni.clone(),
-                host: None,
-                headers: Vec::new(),
-                sessions: Some(sessions.clone()),
-                scan,
-            };
-            SharedKnock {
-                seen: knock_once(target, &door).await,
-                sessions,
-            }
-        })
-        .await;
-    Arc::new(SharedKnock {
-        seen: made.seen.clone(),
-        sessions: made.sessions.clone(),
+    cell.get_or_init(|| async {
+        let sessions = Arc::new(CrossNameSessions::default());
+        let door = Door {
+            version,
+            sni: sni.clone(),
+            host: None,
+            headers: Vec::new(),
+            sessions: Some(sessions.clone()),
+            scan,
+        };
+        SharedKnock {
+            seen: knock_once(target, &door).await,
+            sessions,
+        }
     })
+    .await
+    .clone()
 }
 
 async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {

@@ -148,8 +148,11 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
 /// certificate error"): its TLS module answers them for every request of a server before any
 /// location or rewrite is looked at (see `no_client_cert::tls_module_refusal`).
 fn nginx_certificate_page(r: &ExchangeResult) -> bool {
-    r.http_status == Some(400)
-        && super::no_client_cert::nginx_certificate_page(&String::from_utf8_lossy(&r.body))
+    super::no_client_cert::nginx_own_certificate_page(
+        r.http_status,
+        Some(&String::from_utf8_lossy(&r.body)),
+        r.server_header.as_deref(),
+    )
 }
 
 /// One request's result: (identity index, path, certificate presented, exchange).
