@@ -266,6 +266,7 @@ async fn spoof(
                 host: None,
                 headers,
                 sessions: None,
+                cert: None,
                 scan,
             },
         )

@@ -33,6 +33,7 @@ use crate::transport::tls::CertChooser;
 use crate::transport::Limits;
 
 pub mod knock;
+pub mod landing;
 pub mod late_client_auth;
 pub mod registry;
 pub mod side_door;

@@ -8,7 +8,7 @@ pub use super::knock::{Seen, SharedKnock, SharedKnocks};
 use super::{FirstWave, ScanContext};
 use crate::facts::{Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::target::Target;
-use crate::transport::tls::{CrossNameSessions, SharedRecord};
+use crate::transport::tls::{CertChooser, CrossNameSessions, SharedRecord};
 use crate::transport::{self, ExchangeSetup, Sni};
 
 /// Names tried per target at most.
@@ -90,6 +90,9 @@ pub struct Door<'a> {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// A session store shared with another exchange.
     pub sessions: Option<Arc<CrossNameSessions>>,
+    /// The certificate presented when asked: none but for a control of what the protected site
+    /// serves with the scan's valid certificate ([`super::landing`]).
+    pub cert: Option<Arc<dyn CertChooser>>,
     /// The scan.
     pub scan: &'a ScanContext,
 }
@@ -144,6 +147,7 @@ pub async fn shared_knock(
             host: None,
             headers: Vec::new(),
             sessions: Some(sessions.clone()),
+            cert: None,
             scan,
         };
         SharedKnock {
@@ -172,7 +176,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         ..ExchangeSetup::new(
             &door.scan.probes.provider,
             &versions,
-            None,
+            door.cert.clone(),
             door.scan.limits,
         )
     };

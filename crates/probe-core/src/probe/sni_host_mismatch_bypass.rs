@@ -11,8 +11,9 @@ use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_not_served, authority_of, knock, knock_again, shared_knock, sibling_names, Door, Seen,
+    anonymous_not_served, knock_again, shared_knock, sibling_names, Door, Seen,
 };
+use super::landing::{self, Controls, Landing};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -69,30 +70,23 @@ fn rand_u32() -> u32 {
 struct Tried {
     shown: String,
     protected: Seen,
-    own: Option<Seen>,
+    /// Where the door landed, judged against its controls, when it was served.
+    landed: Option<(Landing, Controls)>,
 }
 
 impl Tried {
-    /// Served with the protected `Host`, but the name's own answer (the control) could not be
-    /// read: neither a door nor a shut one.
-    fn control_unreadable(&self) -> Option<String> {
-        if !self.protected.served() {
-            return None;
+    /// Served with the protected `Host`, but the controls could not tell where it landed.
+    fn unsure(&self) -> Option<&str> {
+        match &self.landed {
+            Some((Landing::Unsure(why), _)) => Some(why),
+            _ => None,
         }
-        self.own.as_ref().and_then(Seen::unreadable)
     }
 
+    /// Served without a certificate on the protected site: a door, whether or not that name
+    /// asked for one (optionally): nothing was presented either way.
     fn bypass(&self) -> bool {
-        if self.control_unreadable().is_some() {
-            return false;
-        }
-        let catch_all = self
-            .own
-            .as_ref()
-            .is_some_and(|own| own.served() && own.result.body == self.protected.result.body);
-        // Served without a certificate is a door, whether or not that name asked for one
-        // (optionally): nothing was presented either way.
-        self.protected.served() && !catch_all
+        self.protected.served() && matches!(self.landed, Some((Landing::Protected, _)))
     }
 }
 
@@ -103,31 +97,27 @@ async fn try_one(
     version: TlsVersion,
     (sni, shown): (Sni, String),
 ) -> Tried {
-    let door = |sni: Sni, host: Option<String>| Door {
+    let door = Door {
         version,
-        sni,
-        host,
+        sni: sni.clone(),
+        host: None,
         headers: Vec::new(),
         sessions: None,
+        cert: None,
         scan,
     };
     // The first attempt is the knock the session-resumption probe takes its session from.
     let shared = shared_knock(target, scan, first, version, &sni).await;
-    let protected = knock_again(target, door(sni.clone(), None), shared.seen.clone()).await;
-    let own = match (&sni, protected.served()) {
-        (Sni::Name(name), true) => Some(
-            knock(
-                target,
-                door(sni.clone(), Some(authority_of(name, target.port))),
-            )
-            .await,
-        ),
-        _ => None,
+    let protected = knock_again(target, door, shared.seen.clone()).await;
+    let landed = if protected.served() {
+        Some(landing::judge_served(target, scan, version, &sni, &protected, None).await)
+    } else {
+        None
     };
     Tried {
         shown,
         protected,
-        own,
+        landed,
     }
 }
 
@@ -182,16 +172,23 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
                 reason: format!("SNI {}: {why}", t.shown),
             });
         }
-        if let Some(why) = t.control_unreadable() {
+        if let Some(why) = t.unsure() {
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
                 reason: format!(
-                    "SNI {} was served the protected Host, but its own Host's answer could not \
-                     be read: {why}",
+                    "SNI {} was served the protected Host, but {why}",
                     t.shown
                 ),
             });
+        }
+        if let Some((Landing::Elsewhere(page), _)) = &t.landed {
+            out.notes.push(format!(
+                "{version}: SNI {} with Host {} was served without a certificate, but the page \
+                 is {page}: no bypass.",
+                t.shown,
+                target.authority()
+            ));
         }
     }
     let Some(first_door) = doors.first() else {
@@ -214,9 +211,10 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
             format!("SNI {} + Host {}", t.shown, target.authority()),
             t.protected.describe(),
         );
-        if let Some(own) = &t.own {
-            f.evidence
-                .insert(format!("SNI {} + its own Host", t.shown), own.describe());
+        if let Some((_, controls)) = &t.landed {
+            for (k, v) in landing::evidence(controls, &format!("SNI {}", t.shown), target) {
+                f.evidence.insert(k, v);
+            }
         }
     }
     out.findings.push(f);
