@@ -164,10 +164,7 @@ pub async fn judge_served(
         scan,
     };
     let own_door = match (&own, sni) {
-        (None, Sni::Name(name)) => Some(plain(
-            sni.clone(),
-            Some(authority_of(name, target.port)),
-        )),
+        (None, Sni::Name(name)) => Some(plain(sni.clone(), Some(authority_of(name, target.port)))),
         _ => None,
     };
     let shown = unknown_host(target.port);
@@ -239,14 +236,23 @@ mod tests {
 
     #[test]
     fn pages_differing_only_in_volatile_tokens_are_the_same_page() {
-        let a = http(200, "<p>Welcome</p><input name=csrf value=\"aZ3kQ9\"> 2026-12-01 10:00:01");
-        let b = http(200, "<p>Welcome</p><input name=csrf value=\"Yb7pL2\"> 2026-12-01 10:00:02");
+        let a = http(
+            200,
+            "<p>Welcome</p><input name=csrf value=\"aZ3kQ9\"> 2026-12-01 10:00:01",
+        );
+        let b = http(
+            200,
+            "<p>Welcome</p><input name=csrf value=\"Yb7pL2\"> 2026-12-01 10:00:02",
+        );
         assert!(same_page(&a, &b));
         let long = http(200, "token abcdefghijklmnopqrstuvwxyzABCDEF end");
         let other = http(200, "token ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvu end");
         assert!(same_page(&long, &other));
         // Words differ: another page.
-        assert!(!same_page(&http(200, "secret area"), &http(200, "public area")));
+        assert!(!same_page(
+            &http(200, "secret area"),
+            &http(200, "public area")
+        ));
         // Another status, or not served: another page.
         assert!(!same_page(&http(200, "x"), &http(203, "x")));
         assert!(!same_page(&http(404, "x"), &http(404, "x")));
@@ -346,7 +352,10 @@ mod tests {
     #[test]
     fn unknown_hosts_are_random_invalid_names() {
         let a = unknown_host(8443);
-        assert!(a.starts_with("mtls-scan-") && a.ends_with(".invalid:8443"), "{a}");
+        assert!(
+            a.starts_with("mtls-scan-") && a.ends_with(".invalid:8443"),
+            "{a}"
+        );
         assert_eq!(unknown_host(443).matches(':').count(), 0);
     }
 }

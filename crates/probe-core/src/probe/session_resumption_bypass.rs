@@ -14,6 +14,7 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
 
+use super::landing::{self, Controls, Landing};
 use super::side_door::{
     anonymous_not_served, authority_of, knock, shared_knock, sibling_names, Door, Seen,
     RETRY_AFTER,
@@ -43,13 +44,13 @@ static SPEC: ProbeSpec = ProbeSpec {
 /// Names asked for a session per version at most.
 const MAX_DONORS: usize = 3;
 
-/// One attempt: the donor name, what it gave, what the protected name did with it, and the donor
-/// name's own answer when the offer was served.
+/// One attempt: the donor name, what it gave, what the protected name did with it, and, when the
+/// offer was resumed and served without a CertificateRequest, where it landed.
 struct Attempt {
     donor: String,
     got: Seen,
     offered: Option<Seen>,
-    own: Option<Seen>,
+    landed: Option<(Landing, Controls)>,
 }
 
 async fn attempt(
@@ -133,7 +134,7 @@ fn merged(mut now: Attempt, then: Attempt) -> Attempt {
         (Some(offer), Some(earlier)) => now.offered = Some(offer.confirmed_by(&earlier)),
         (None, Some(earlier)) => {
             now.offered = Some(earlier);
-            now.own = then.own;
+            now.landed = then.landed;
         }
         (offer, None) => now.offered = offer,
     }
@@ -143,8 +144,10 @@ fn merged(mut now: Attempt, then: Attempt) -> Attempt {
 /// Gets a session from the donor name without a certificate (asking for the protected `Host`:
 /// the session is handed out in the handshake, whatever the request; `shared`, the knock the SNI
 /// probe reads too), then, when one was handed out, offers it with the protected name. When that
-/// offer is served, the donor name's own answer (its own `Host`, no session) is fetched too: a
-/// resumed session that lands on the donor's own site served nothing protected.
+/// offer is resumed and served without a CertificateRequest, where it landed is judged
+/// ([`landing`]): a resumed session routed to the donor name's site (HAProxy routes a resumed
+/// TLS 1.2 session by the name stored in it), its own page or the one any unknown `Host` gets,
+/// served nothing protected.
 async fn donate_and_offer(
     target: &Target,
     scan: &ScanContext,
@@ -160,6 +163,7 @@ async fn donate_and_offer(
         host,
         headers: Vec::new(),
         sessions,
+        cert: None,
         scan,
     };
     let (got, sessions) = match shared {
@@ -184,23 +188,30 @@ async fn donate_and_offer(
     } else {
         Some(knock(target, door(Sni::Target, None, Some(sessions))).await)
     };
-    // Without SNI, the donor's own answer is the one it got (the protected `Host` is its own).
-    let own = match (&offered, sni) {
-        (Some(offered), Sni::Name(name)) if offered.served() => Some(
-            knock(
-                target,
-                door(sni.clone(), Some(authority_of(name, target.port)), None),
-            )
-            .await,
-        ),
+    let landed = match &offered {
+        Some(o) if opened(o) => {
+            // Without SNI, the donor's own answer is the one it got (the protected `Host` is
+            // its own); with a name, the one it got asking for its own `Host`, if it did.
+            let own = match sni {
+                Sni::Omit => Some(got.clone()),
+                Sni::Name(_) if own_host => Some(got.clone()),
+                _ => None,
+            };
+            Some(landing::judge_served(target, scan, version, sni, o, own).await)
+        }
         _ => None,
     };
     Attempt {
         donor: shown.to_owned(),
         got,
         offered,
-        own,
+        landed,
     }
+}
+
+/// Resumed and served without a CertificateRequest: in, wherever it landed.
+fn opened(offered: &Seen) -> bool {
+    offered.result.resumed && !offered.cert_requested && offered.served()
 }
 
 impl TargetProbe for SessionResumptionBypass {
@@ -286,27 +297,40 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             });
             continue;
         }
-        if !(offered.result.resumed && !offered.cert_requested && offered.served()) {
+        if !opened(offered) {
             continue;
         }
-        // A resumed session that lands on the donor's own site (HAProxy routes a resumed TLS 1.2
-        // session by the name stored in it) served nothing protected; without that control
-        // read, the door is neither shut nor proved open.
-        let own = a.own.as_ref().unwrap_or(&a.got);
-        if let Some(why) = own.unreadable() {
-            out.incomplete.push(IncompleteProbe {
-                probe: SPEC.id.as_str().to_owned(),
-                tls_version: Some(version),
-                reason: format!(
-                    "session from {} was resumed and served, but the donor's own answer could \
-                     not be read: {why}",
-                    a.donor
-                ),
-            });
-            continue;
-        }
-        if own.served() && own.result.body == offered.result.body {
-            continue;
+        // A resumed session that lands on a page the donor name gives anyway served nothing
+        // protected; where the controls could not tell, the door is neither shut nor proved
+        // open. A served offer the controls were not fetched for is judged unsure too.
+        let (landed, controls) = match &a.landed {
+            Some((l, c)) => (l.clone(), Some(c)),
+            None => (
+                Landing::Unsure("where it landed was not judged".to_owned()),
+                None,
+            ),
+        };
+        match landed {
+            Landing::Protected => {}
+            Landing::Elsewhere(page) => {
+                out.notes.push(format!(
+                    "{version}: a session from {} was resumed with SNI {} and served without a \
+                     certificate, but the page is {page}: no bypass.",
+                    a.donor, target.host
+                ));
+                continue;
+            }
+            Landing::Unsure(why) => {
+                out.incomplete.push(IncompleteProbe {
+                    probe: SPEC.id.as_str().to_owned(),
+                    tls_version: Some(version),
+                    reason: format!(
+                        "session from {} was resumed and served, but {why}",
+                        a.donor
+                    ),
+                });
+                continue;
+            }
         }
         let mut f = Finding::new(
             FindingId::SessionResumptionBypass,
@@ -324,11 +348,14 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             format!("{version}: session from {}", a.donor),
             a.got.describe(),
         );
-        if let Some(own) = &a.own {
-            f.evidence.insert(
-                format!("{version}: {} with its own Host", a.donor),
-                own.describe(),
-            );
+        if let Some(c) = controls {
+            let name = match a.donor.as_str() {
+                "no SNI" => "no SNI".to_owned(),
+                d => format!("SNI {d}"),
+            };
+            for (k, v) in landing::evidence(c, &name, target) {
+                f.evidence.insert(format!("{version}: {k}"), v);
+            }
         }
         f.evidence.insert(
             format!(
@@ -358,13 +385,33 @@ mod tests {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// An attempt judged as the probe judges it: the donor's answer (asked for its own `Host`
+    /// here) as the own control, an unknown `Host` not found.
     fn attempt(donor: &str, got: Seen, offered: Option<Seen>) -> Attempt {
-        Attempt {
-            donor: donor.to_owned(),
-            got,
-            offered,
-            own: None,
-        }
+        let own = got.clone();
+        judged_against(
+            Attempt {
+                donor: donor.to_owned(),
+                got,
+                offered,
+                landed: None,
+            },
+            own,
+            http(404, "no such site"),
+        )
+    }
+
+    /// `a`, its served offer judged against `own` and an unknown `Host` that got `unknown`.
+    fn judged_against(mut a: Attempt, own: Seen, unknown: Seen) -> Attempt {
+        a.landed = a.offered.as_ref().filter(|o| opened(o)).map(|o| {
+            let c = Controls {
+                own: Some(own),
+                unknown: Some(("mtls-scan-0.invalid".to_owned(), unknown)),
+                reference: None,
+            };
+            (landing::landing(o, &c), c)
+        });
+        a
     }
 
     fn judged(per_version: Vec<(TlsVersion, Vec<Attempt>)>) -> TargetOutcome {
@@ -443,7 +490,11 @@ mod tests {
                 vec![TlsVersion::Tls13, TlsVersion::Tls12]
             )]
         );
-        assert_eq!(out.findings[0].evidence.len(), 4);
+        // Per version: the donor, the offer, and the two controls.
+        assert_eq!(out.findings[0].evidence.len(), 8);
+        assert!(out.findings[0]
+            .evidence
+            .contains_key("TLS 1.2: no SNI + Host mtls-scan-0.invalid"));
     }
 
     #[test]
@@ -459,6 +510,37 @@ mod tests {
         )]);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert!(out.incomplete.is_empty());
+        assert_eq!(out.notes.len(), 1, "{:?}", out.notes);
+        assert!(out.notes[0].contains("the page the name gives its own Host"));
+    }
+
+    #[test]
+    fn landing_on_the_page_any_unknown_host_gets_is_unsure_without_a_certificate() {
+        // An SNI router sends the donor's resumed session to a backend whose default site
+        // answers any Host it does not know: no proof either way without the protected page.
+        let a = judged_against(
+            Attempt {
+                donor: "www.secure.test".to_owned(),
+                got: http(200, "public home page"),
+                offered: Some(http(200, "default site, request 4711").resumed()),
+                landed: None,
+            },
+            http(200, "public home page"),
+            http(200, "default site, request 4712"),
+        );
+        let out = judged(vec![(TlsVersion::Tls12, vec![a])]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+        assert!(out.incomplete[0].reason.contains("any unknown Host gets"));
+    }
+
+    #[test]
+    fn a_served_offer_never_judged_is_incomplete_not_a_finding() {
+        let mut a = bypass();
+        a.landed = None;
+        let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
     }
 
     #[test]
@@ -500,23 +582,28 @@ mod tests {
 
     #[test]
     fn a_served_offer_whose_control_could_not_be_read_is_incomplete() {
-        let mut a = bypass();
-        a.own = Some(http(503, "upstream busy"));
+        let a = judged_against(bypass(), http(503, "upstream busy"), http(404, "none"));
         let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert_eq!(out.incomplete.len(), 1);
-        assert!(out.incomplete[0]
-            .reason
-            .contains("the donor's own answer could not be read: HTTP 503"));
-        // Read, and another site than the offer's: the bypass stands.
-        let mut a = bypass();
-        a.own = Some(http(200, "public home page"));
+        assert!(
+            out.incomplete[0]
+                .reason
+                .contains("its own Host's answer could not be read: HTTP 503"),
+            "{}",
+            out.incomplete[0].reason
+        );
+        let a = judged_against(bypass(), http(200, "home"), inconclusive("timed out"));
         let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1);
+        // Read, and another site than the offer's: the bypass stands.
+        let out = judged(vec![(TlsVersion::Tls13, vec![bypass()])]);
         assert_eq!(out.findings.len(), 1);
         assert!(out
             .findings[0]
             .evidence
-            .contains_key("TLS 1.3: www.secure.test with its own Host"));
+            .contains_key("TLS 1.3: SNI www.secure.test + its own Host"));
     }
 
     #[test]

@@ -233,11 +233,26 @@ mod tests {
         Target::parse("https://secure.test:8443/admin").unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// A door judged as the probe judges it: a served one against `own` and an unknown `Host`
+    /// that was not found.
     fn door(shown: &str, protected: Seen, own: Option<Seen>) -> Tried {
+        door_against(shown, protected, own, http(404, "no such site"))
+    }
+
+    /// A door, a served one judged against `own` and an unknown `Host` that got `unknown`.
+    fn door_against(shown: &str, protected: Seen, own: Option<Seen>, unknown: Seen) -> Tried {
+        let landed = protected.served().then(|| {
+            let c = Controls {
+                own,
+                unknown: Some(("mtls-scan-0.invalid:8443".to_owned(), unknown)),
+                reference: None,
+            };
+            (landing::landing(&protected, &c), c)
+        });
         Tried {
             shown: shown.to_owned(),
             protected,
-            own,
+            landed,
         }
     }
 
@@ -349,6 +364,45 @@ mod tests {
         let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert!(out.incomplete.is_empty());
+        assert!(
+            out.notes.len() == 1 && out.notes[0].contains("its own Host: no bypass"),
+            "{:?}",
+            out.notes
+        );
+    }
+
+    #[test]
+    fn the_page_any_unknown_host_gets_is_incomplete_without_the_protected_page() {
+        // HAProxy routing by SNI: the public backend's default site answers the protected Host
+        // as it answers any Host it does not know. It may be the protected site, or not.
+        let tried = [door_against(
+            "public.test",
+            http(200, "default site"),
+            Some(http(200, "public area")),
+            http(200, "default site"),
+        )];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+        assert!(
+            out.incomplete[0]
+                .reason
+                .contains("any unknown Host gets (as Host mtls-scan-0.invalid:8443 did)"),
+            "{}",
+            out.incomplete[0].reason
+        );
+        // An unknown Host served another page: the door's page is the protected Host's own.
+        let tried = [door_against(
+            "public.test",
+            http(200, "secret area"),
+            Some(http(200, "public area")),
+            http(200, "default site"),
+        )];
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert_eq!(out.findings.len(), 1, "{:?}", out.incomplete);
+        assert!(out.findings[0]
+            .evidence
+            .contains_key("SNI public.test + Host mtls-scan-0.invalid:8443"));
     }
 
     #[test]
