@@ -66,6 +66,15 @@
 #                             made on public.test resumes on secure.test)
 #   haproxy-sni-strict        backend by ssl_fc_sni, no-tls-tickets + tune.ssl.cachesize 0 (no
 #                             resumption at all)
+#   haproxy-sni-default-page  backend by ssl_fc_sni, no resumption; the public backend answers
+#                             "public area" for Host public.test and "default site" for any other
+#                             Host: SNI public.test + Host secure.test gets the default site (no
+#                             bypass, but only the protected page fetched with a certificate
+#                             tells it apart from a bypass)
+#   haproxy-sni-default-secret the same crt-list, no resumption, routed by Host with the secret
+#                             backend as default_backend: SNI public.test + Host secure.test gets
+#                             "secret area", as any unknown Host does (a bypass that only the
+#                             protected page fetched with a certificate proves)
 #   go-sni-bypass             GetConfigForClient: RequireAndVerifyClientCert for SNI secure.test,
 #                             NoClientCert otherwise; the handler routes by r.Host (go/sni.go)
 #   go-sni-strict             the same, the handler answers 421 unless r.Host == r.TLS.ServerName
@@ -100,6 +109,7 @@ stunnel-required stunnel-optional stunnel-verifyPeer
 caddy-require_and_verify caddy-verify_if_given caddy-require
 java-need java-want"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
+haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict nginx-two-vhosts
 haproxy-header-addheader haproxy-header-setheader header-backend-direct"
 if [ "${1:-}" = "--list" ]; then
@@ -315,7 +325,8 @@ python-*)
   need "$PYTHON3"
   run "$PYTHON3" "$here/python/server.py" "${server#python-}" "$port" "$pki"
   ;;
-haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict)
+haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
+  haproxy-sni-default-secret)
   : "${HAPROXY:=$(sbin_tool haproxy)}"
   need "$HAPROXY" HAPROXY
   dir=$work/haproxy-$server-$port
@@ -327,7 +338,8 @@ haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict)
 $dir/names.pem [verify required ca-file $pki/ca.crt] secure.test
 $dir/names.pem [verify none] public.test
 EOF
-  global_extra="" bind_extra=""
+  global_extra="" bind_extra="" routed=secret default=public
+  public_answer='http-request return status 200 content-type text/plain string "public area\n"'
   case $server in
   haproxy-sni-bypass) route="req.hdr(host),field(1,:) -i secure.test" ;;
   haproxy-resume-bypass) route="ssl_fc_sni -i secure.test" ;;
@@ -335,6 +347,16 @@ EOF
     route="ssl_fc_sni -i secure.test"
     # without these a TLS 1.3 session made on public.test resumes on secure.test (see
     # haproxy-resume-bypass): no tickets and no session cache, so nothing resumes at all
+    global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    ;;
+  haproxy-sni-default-page)
+    route="ssl_fc_sni -i secure.test"
+    global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    public_answer='http-request return status 200 content-type text/plain string "public area\n" if { req.hdr(host),field(1,:) -i public.test }
+  http-request return status 200 content-type text/plain string "default site\n"'
+    ;;
+  haproxy-sni-default-secret)
+    route="req.hdr(host),field(1,:) -i public.test" routed=public default=secret
     global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
     ;;
   esac
@@ -351,12 +373,12 @@ defaults
   timeout http-request 10s
 frontend fe
   bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 $bind_extra
-  use_backend secret if { $route }
-  default_backend public
+  use_backend $routed if { $route }
+  default_backend $default
 backend secret
   http-request return status 200 content-type text/plain string "secret area\n"
 backend public
-  http-request return status 200 content-type text/plain string "public area\n"
+  $public_answer
 EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"

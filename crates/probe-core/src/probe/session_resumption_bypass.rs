@@ -2,12 +2,12 @@
 //! name refuses an anonymous client, get a session without a certificate on a name that needs none
 //! (no SNI, or a sibling name of the served certificate or the configuration; TLS 1.3 ticket or
 //! TLS 1.2 session), then offer it with the protected name and ask for the protected resource. A
-//! resumed handshake without a CertificateRequest that is served 2xx, with another answer than the
-//! donor name's own, is a bypass. Each version the protected name refuses on is tried, with the
+//! resumed handshake without a CertificateRequest that is served 2xx, on the protected site's page
+//! (judged against the donor name's controls, [`super::landing`]), is a bypass. Each version the protected name refuses on is tried, with the
 //! first name that hands out a session. The donor's first connection asks for the protected
 //! `Host` and is the one the SNI probe reads (`side_door::SharedKnocks`): the session is handed
-//! out in the handshake, whatever the request. The donor name's own answer, the control for a
-//! resumed session that lands on the donor's own site, is fetched only when the offer is served.
+//! out in the handshake, whatever the request. The controls, for a resumed session that lands on
+//! the donor's own site or a default one, are fetched only when the offer is served.
 
 use std::sync::Arc;
 

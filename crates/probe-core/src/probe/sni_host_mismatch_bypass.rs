@@ -2,9 +2,10 @@
 //! the HTTP layer picks the site by `Host`. Where the protected name refuses an anonymous client,
 //! connect without a certificate under another SNI (none; the other names of the served
 //! certificate; the configured sibling names; the host in capitals; a random name under the
-//! parent domain; at most 8) and ask for the protected `Host`. A 2xx is a bypass unless the same
-//! name answers its own `Host` alike (a catch-all public site). `421 Misdirected Request` is the
-//! right answer and is kept as evidence. The first connection of each name is shared with the
+//! parent domain; at most 8) and ask for the protected `Host`. A 2xx is a bypass when the page is
+//! the protected site's, judged against controls on the same name ([`super::landing`]): not its
+//! own `Host`'s page (a catch-all public site), unlike an unknown `Host`'s (a default site), or
+//! the page the valid certificate gets. `421 Misdirected Request` is the right answer and is kept as evidence. The first connection of each name is shared with the
 //! session-resumption probe, which takes its session from it (`side_door::SharedKnocks`).
 
 use futures_util::future::{join_all, BoxFuture};
