@@ -88,18 +88,34 @@ fn masked(body: &[u8]) -> Vec<&[u8]> {
     out
 }
 
-/// Judges a served door against its controls.
+/// Judges a served door against its controls. The protected site's own page, when it was fetched
+/// with the certificate, outranks the rest: a door served that page is in, even on a name that
+/// answers every `Host` alike (a server that ignores `Host` and picks only its client-auth policy
+/// by SNI serves the protected site to the other name).
 pub fn landing(door: &Seen, c: &Controls) -> Landing {
+    if c.reference.as_ref().is_some_and(|r| same_page(door, r)) {
+        return Landing::Protected;
+    }
     if let Some(own) = &c.own {
         if let Some(why) = own.unreadable() {
             return Landing::Unsure(format!("its own Host's answer could not be read: {why}"));
         }
         if same_page(door, own) {
-            return Landing::Elsewhere("the page the name gives its own Host".to_owned());
+            return Landing::Elsewhere(match &c.reference {
+                Some(r) if r.served() => "the page the name gives its own Host, not the \
+                                          protected site's (its page with the client certificate \
+                                          differs)"
+                    .to_owned(),
+                Some(r) => format!(
+                    "the page the name gives its own Host (the protected site's own page could \
+                     not be read with the client certificate to rule it out: {})",
+                    r.describe()
+                ),
+                None => "the page the name gives its own Host (a catch-all; given a client \
+                         certificate, the scan also checks it is not the protected site's page)"
+                    .to_owned(),
+            });
         }
-    }
-    if c.reference.as_ref().is_some_and(|r| same_page(door, r)) {
-        return Landing::Protected;
     }
     let Some((unknown_host, unknown)) = &c.unknown else {
         return Landing::Protected;
@@ -144,8 +160,8 @@ fn unknown_host(port: u16) -> String {
 
 /// Fetches the controls a served door on `version` with server name `sni` needs, and judges it:
 /// its own `Host` (when `own` is not given and the door has a name) and an unknown `Host` at once,
-/// then, only when the door's page is the unknown `Host`'s too, the protected site's page with the
-/// scan's valid certificate (when it has one).
+/// then, only when the door's page is one of theirs (so not plainly the protected `Host`'s own),
+/// the protected site's page with the scan's valid certificate (when it has one).
 pub async fn judge_served(
     target: &Target,
     scan: &ScanContext,
@@ -184,12 +200,14 @@ pub async fn judge_served(
         reference: None,
     };
     let verdict = landing(door, &controls);
-    let ambiguous = matches!(&verdict, Landing::Unsure(_))
-        && controls
+    // Only a page like a control's can be told better by the protected page; a control that
+    // could not be read stays unsure whatever it shows.
+    let like_a_control = controls.own.as_ref().is_some_and(|o| same_page(door, o))
+        || controls
             .unknown
             .as_ref()
             .is_some_and(|(_, u)| same_page(door, u));
-    if !ambiguous {
+    if matches!(verdict, Landing::Protected) || !like_a_control {
         return (verdict, controls);
     }
     let Some(cert) = super::valid_client_cert::chooser(&scan.probes) else {
@@ -330,6 +348,37 @@ mod tests {
             ..without
         };
         assert!(matches!(landing(&door, &refused), Landing::Unsure(_)));
+    }
+
+    #[test]
+    fn the_protected_page_on_a_name_that_ignores_host_is_protected() {
+        // The server picks its client-auth policy by SNI and ignores Host: the other name serves
+        // the protected site for any Host, its own included.
+        let door = http(200, "secret area");
+        let c = Controls {
+            own: Some(http(200, "secret area")),
+            unknown: unknown(http(200, "secret area")),
+            reference: Some(http(200, "secret area")),
+        };
+        assert_eq!(landing(&door, &c), Landing::Protected);
+        // Without the protected page, a catch-all it stays.
+        let c = Controls {
+            reference: None,
+            ..c
+        };
+        assert!(matches!(landing(&door, &c), Landing::Elsewhere(_)));
+        // With it, and it differs: a catch-all public site, said so.
+        let c = Controls {
+            reference: Some(http(200, "admin console")),
+            ..c
+        };
+        let Landing::Elsewhere(page) = landing(&door, &c) else {
+            panic!("a catch-all unlike the protected page is elsewhere");
+        };
+        assert!(
+            page.contains("with the client certificate differs"),
+            "{page}"
+        );
     }
 
     #[test]
