@@ -78,6 +78,7 @@
 #   go-sni-bypass             GetConfigForClient: RequireAndVerifyClientCert for SNI secure.test,
 #                             NoClientCert otherwise; the handler routes by r.Host (go/sni.go)
 #   go-sni-strict             the same, the handler answers 421 unless r.Host == r.TLS.ServerName
+#   go-sni-any-host           the same policies, the handler ignores Host: "secret area" to all
 #   nginx-two-vhosts          server secure.test { ssl_verify_client on } + server public.test on
 #                             one port (secure.test is the default_server)
 # The header ones serve server.crt (localhost, 127.0.0.1) in front of python/header_lab.py, which
@@ -110,7 +111,7 @@ caddy-require_and_verify caddy-verify_if_given caddy-require
 java-need java-want"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
-go-sni-bypass go-sni-strict nginx-two-vhosts
+go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
 haproxy-header-addheader haproxy-header-setheader header-backend-direct"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
@@ -307,7 +308,7 @@ EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
 go-sni-*)
-  # sni-bypass / sni-strict: see go/sni.go
+  # sni-bypass / sni-strict / sni-any-host: see go/sni.go
   bin=$(build_go)
   run "$bin" -mode "${server#go-}" -port "$port" -cert "$pki/names.crt" -key "$pki/names.key" \
     -ca "$pki/ca.crt"

@@ -187,6 +187,17 @@ const CASES: &[Case] = &[
     },
     case("go-sni-bypass", true, &[FindingId::SniHostMismatchBypass]),
     case("go-sni-strict", true, &[]),
+    // The other names serve the protected site for every Host, their own included: public.test
+    // reads like a public catch-all without a certificate (a note says so) and no SNI (no own Host)
+    // like a default site, so incomplete; with the certificate, a bypass.
+    Case {
+        incomplete: &[SNI],
+        ..case("go-sni-any-host", true, &[])
+    },
+    Case {
+        identity: true,
+        ..case("go-sni-any-host", true, &[FindingId::SniHostMismatchBypass])
+    },
     case("nginx-two-vhosts", true, &[]),
     case(
         "haproxy-header-addheader",

@@ -10,7 +10,10 @@ package main
 // "public area\n". In "sni-bypass" that is all (the policy is chosen by SNI, the site by Host: a
 // client without a certificate gets the secret area with SNI public.test and Host secure.test). In
 // "sni-strict" the handler first answers 421 Misdirected Request when the Host (port removed) is not
-// the SNI name (case-insensitive), no SNI included.
+// the SNI name (case-insensitive), no SNI included. In "sni-any-host" the handler ignores the Host
+// and answers "secret area\n" to every request: the other name serves the protected site for its
+// own Host as for any other (only the protected page fetched with a certificate tells it from a
+// public catch-all site).
 //
 // Neither config sets session ticket keys: both use the ones of the listener's config, so a session
 // made on one name is offered to the other; Go 1.19 refuses to resume it where a certificate is
@@ -38,11 +41,13 @@ func hostOnly(hostport string) string {
 }
 
 func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertPool) {
-	strict := false
+	strict, anyHost := false, false
 	switch mode {
 	case "sni-bypass":
 	case "sni-strict":
 		strict = true
+	case "sni-any-host":
+		anyHost = true
 	default:
 		log.Fatalf("unknown -mode %q", mode)
 	}
@@ -76,7 +81,7 @@ func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertP
 				_, _ = io.WriteString(w, "misdirected request\n")
 				return
 			}
-			if strings.EqualFold(host, secureName) {
+			if anyHost || strings.EqualFold(host, secureName) {
 				_, _ = io.WriteString(w, "secret area\n")
 				return
 			}
