@@ -112,6 +112,7 @@ impl Seen {
 #[derive(Default)]
 pub struct SharedKnocks {
     knocks: Mutex<Vec<(KnockKey, Arc<tokio::sync::OnceCell<SharedKnock>>)>>,
+    references: Mutex<Vec<(TlsVersion, Arc<tokio::sync::OnceCell<(Seen, Seen)>>)>>,
 }
 
 /// What a shared knock is known by: the version pinned and the server name sent.
@@ -136,6 +137,21 @@ impl SharedKnocks {
         }
         let cell = Arc::new(tokio::sync::OnceCell::new());
         knocks.push((key, cell.clone()));
+        cell
+    }
+
+    /// The cell of the protected page fetched twice with the valid certificate on `version`
+    /// (the side doors' reference, `landing::judge_served`), empty until its first caller fetches.
+    pub fn reference_cell(&self, version: TlsVersion) -> Arc<tokio::sync::OnceCell<(Seen, Seen)>> {
+        let mut references = self
+            .references
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, cell)) = references.iter().find(|(v, _)| *v == version) {
+            return cell.clone();
+        }
+        let cell = Arc::new(tokio::sync::OnceCell::new());
+        references.push((version, cell.clone()));
         cell
     }
 }

@@ -14,6 +14,8 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
 
+#[cfg(test)]
+use super::landing::Control;
 use super::landing::{self, Controls, Landing};
 use super::side_door::{
     anonymous_not_served, authority_of, knock, shared_knock, sibling_names, Door, Seen,
@@ -67,12 +69,14 @@ async fn attempt(
         let mut own_host = false;
         loop {
             // The first try takes its session from the knock it shares with the SNI probe.
-            let shared = earlier.is_none().then_some(first);
-            let mut a = donate_and_offer(target, scan, shared, own_host, version, sni, shown).await;
+            let shared = earlier.is_none();
+            let mut a =
+                donate_and_offer(target, scan, first, shared, own_host, version, sni, shown).await;
             if !own_host && wants_own_host(&a, sni) {
                 own_host = true;
                 let protected = a;
-                a = donate_and_offer(target, scan, None, own_host, version, sni, shown).await;
+                a = donate_and_offer(target, scan, first, false, own_host, version, sni, shown)
+                    .await;
                 a = merged(a, protected);
             }
             if let Some(e) = earlier.take() {
@@ -82,7 +86,13 @@ async fn attempt(
                 Some(offered) => offered.unreadable().is_some(),
                 None => donor_unreadable(&a.got).is_some(),
             };
-            let offered = a.offered.is_some();
+            // A readable offer settles the version when it was refused or landed on the
+            // protected site; one that landed elsewhere or unsure lets the next donor try.
+            let settled = a.offered.is_some()
+                && !matches!(
+                    a.landed,
+                    Some((Landing::Elsewhere(_) | Landing::Unsure(_), _))
+                );
             // A ticket is spent by its first use: an offer that could not be read is tried
             // again with a fresh session from the donor, as is a donor that could not be read.
             match (unreadable, waits.next()) {
@@ -92,9 +102,8 @@ async fn attempt(
                 }
                 _ => {
                     out.push(a);
-                    // A readable offer settles the version; one that stayed unreadable (kept
-                    // for the report) lets the next donor try.
-                    if offered && !unreadable {
+                    // One that stayed unreadable (kept for the report) lets the next try.
+                    if settled && !unreadable {
                         return out;
                     }
                     break;
@@ -151,7 +160,8 @@ fn merged(mut now: Attempt, then: Attempt) -> Attempt {
 async fn donate_and_offer(
     target: &Target,
     scan: &ScanContext,
-    shared: Option<&FirstWave>,
+    first: &FirstWave,
+    shared: bool,
     own_host: bool,
     version: TlsVersion,
     sni: &Sni,
@@ -166,20 +176,17 @@ async fn donate_and_offer(
         cert: None,
         scan,
     };
-    let (got, sessions) = match shared {
-        Some(first) => {
-            let knock = shared_knock(target, scan, first, version, sni).await;
-            (knock.seen.clone(), knock.sessions.clone())
-        }
-        None => {
-            let sessions = Arc::new(CrossNameSessions::default());
-            let host = match sni {
-                Sni::Name(name) if own_host => Some(authority_of(name, target.port)),
-                _ => None,
-            };
-            let got = knock(target, door(sni.clone(), host, Some(sessions.clone()))).await;
-            (got, sessions)
-        }
+    let (got, sessions) = if shared {
+        let knock = shared_knock(target, scan, first, version, sni).await;
+        (knock.seen.clone(), knock.sessions.clone())
+    } else {
+        let sessions = Arc::new(CrossNameSessions::default());
+        let host = match sni {
+            Sni::Name(name) if own_host => Some(authority_of(name, target.port)),
+            _ => None,
+        };
+        let got = knock(target, door(sni.clone(), host, Some(sessions.clone()))).await;
+        (got, sessions)
     };
     // A donor that asked for a certificate optionally and let us in without one still handed
     // out a session: offered like any other.
@@ -189,15 +196,10 @@ async fn donate_and_offer(
         Some(knock(target, door(Sni::Target, None, Some(sessions))).await)
     };
     let landed = match &offered {
+        // The donor name's own `Host` is a control (a sibling name is never the protected one);
+        // without SNI there is none.
         Some(o) if opened(o) => {
-            // Without SNI, the donor's own answer is the one it got (the protected `Host` is
-            // its own); with a name, the one it got asking for its own `Host`, if it did.
-            let own = match sni {
-                Sni::Omit => Some(got.clone()),
-                Sni::Name(_) if own_host => Some(got.clone()),
-                _ => None,
-            };
-            Some(landing::judge_served(target, scan, version, sni, o, own).await)
+            Some(landing::judge_served(target, scan, first, version, sni, o, true).await)
         }
         _ => None,
     };
@@ -405,8 +407,17 @@ mod tests {
     fn judged_against(mut a: Attempt, own: Seen, unknown: Seen) -> Attempt {
         a.landed = a.offered.as_ref().filter(|o| opened(o)).map(|o| {
             let c = Controls {
-                own: Some(own),
-                unknown: Some(("mtls-scan-0.invalid".to_owned(), unknown)),
+                protected_host: "secure.test".to_owned(),
+                own: Some(Control {
+                    host: a.donor.clone(),
+                    seen: own,
+                    again: None,
+                }),
+                unknown: Some(Control {
+                    host: "mtls-scan-0.invalid".to_owned(),
+                    seen: unknown,
+                    again: None,
+                }),
                 reference: None,
             };
             (landing::landing(o, &c), c)

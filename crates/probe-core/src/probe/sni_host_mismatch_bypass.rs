@@ -14,6 +14,8 @@ use futures_util::FutureExt as _;
 use super::side_door::{
     anonymous_not_served, knock_again, shared_knock, sibling_names, Door, Seen,
 };
+#[cfg(test)]
+use super::landing::Control;
 use super::landing::{self, Controls, Landing};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
@@ -67,6 +69,28 @@ fn rand_u32() -> u32 {
     u32::from_be_bytes(b)
 }
 
+/// Whether the name's own `Host` is a control: not for the protected host in other spelling (its
+/// own `Host` is the protected one) nor for the random name (its own `Host` is one nobody serves,
+/// which the unknown-`Host` control asks already).
+fn own_host_is_another(target: &Target, sni: &Sni) -> bool {
+    match sni {
+        Sni::Name(n) => {
+            !n.trim_end_matches('.').eq_ignore_ascii_case(&target.host)
+                && !n.starts_with("mtls-scan-")
+        }
+        _ => false,
+    }
+}
+
+/// How a candidate is named in evidence and reasons: `SNI name`, or `no SNI`.
+fn label(shown: &str) -> String {
+    if shown == "no SNI" {
+        shown.to_owned()
+    } else {
+        format!("SNI {shown}")
+    }
+}
+
 /// What one candidate showed.
 struct Tried {
     shown: String,
@@ -111,7 +135,8 @@ async fn try_one(
     let shared = shared_knock(target, scan, first, version, &sni).await;
     let protected = knock_again(target, door, shared.seen.clone()).await;
     let landed = if protected.served() {
-        Some(landing::judge_served(target, scan, version, &sni, &protected, None).await)
+        let with_own = own_host_is_another(target, &sni);
+        Some(landing::judge_served(target, scan, first, version, &sni, &protected, with_own).await)
     } else {
         None
     };
@@ -170,7 +195,7 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: format!("SNI {}: {why}", t.shown),
+                reason: format!("{}: {why}", label(&t.shown)),
             });
         }
         if let Some(why) = t.unsure() {
@@ -178,16 +203,16 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
                 reason: format!(
-                    "SNI {} was served the protected Host, but {why}",
-                    t.shown
+                    "{} was served the protected Host, but {why}",
+                    label(&t.shown)
                 ),
             });
         }
         if let Some((Landing::Elsewhere(page), _)) = &t.landed {
             out.notes.push(format!(
-                "{version}: SNI {} with Host {} was served without a certificate, but the page \
-                 is {page}: no bypass.",
-                t.shown,
+                "{version}: {} with Host {} was served without a certificate, but the page is \
+                 {page}: no bypass.",
+                label(&t.shown),
                 target.authority()
             ));
         }
@@ -195,11 +220,11 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
     let Some(first_door) = doors.first() else {
         return out;
     };
-    let names: Vec<&str> = doors.iter().map(|t| t.shown.as_str()).collect();
+    let names: Vec<String> = doors.iter().map(|t| label(&t.shown)).collect();
     let mut f = Finding::new(
         FindingId::SniHostMismatchBypass,
         format!(
-            "{version}: without a certificate, SNI {} with Host {} was served HTTP {} while the \
+            "{version}: without a certificate, {} with Host {} was served HTTP {} while the \
              protected name itself {refusal}.",
             names.join(", "),
             target.authority(),
@@ -209,11 +234,11 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
     f.tls_versions = vec![version];
     for t in tried {
         f.evidence.insert(
-            format!("SNI {} + Host {}", t.shown, target.authority()),
+            format!("{} + Host {}", label(&t.shown), target.authority()),
             t.protected.describe(),
         );
         if let Some((_, controls)) = &t.landed {
-            for (k, v) in landing::evidence(controls, &format!("SNI {}", t.shown), target) {
+            for (k, v) in landing::evidence(controls, &label(&t.shown), target) {
                 f.evidence.insert(k, v);
             }
         }
@@ -244,8 +269,17 @@ mod tests {
     fn door_against(shown: &str, protected: Seen, own: Option<Seen>, unknown: Seen) -> Tried {
         let landed = protected.served().then(|| {
             let c = Controls {
-                own,
-                unknown: Some(("mtls-scan-0.invalid:8443".to_owned(), unknown)),
+                protected_host: "secure.test:8443".to_owned(),
+                own: own.map(|seen| Control {
+                    host: format!("{shown}:8443"),
+                    seen,
+                    again: None,
+                }),
+                unknown: Some(Control {
+                    host: "mtls-scan-0.invalid:8443".to_owned(),
+                    seen: unknown,
+                    again: None,
+                }),
                 reference: None,
             };
             (landing::landing(&protected, &c), c)
@@ -306,7 +340,7 @@ mod tests {
                 .map(String::as_str),
             Some("no CertificateRequest; HTTP 200; body \"public home page\"")
         );
-        assert!(f.evidence.contains_key("SNI no SNI + Host secure.test:8443"));
+        assert!(f.evidence.contains_key("no SNI + Host secure.test:8443"));
     }
 
     #[test]
@@ -349,7 +383,7 @@ mod tests {
         );
         let detail = &out.findings[0].detail;
         assert!(
-            detail.contains("SNI no SNI, api.secure.test with Host")
+            detail.contains("no SNI, SNI api.secure.test with Host")
                 && detail.ends_with("refused over HTTP."),
             "{detail}"
         );
@@ -452,7 +486,7 @@ mod tests {
             [IncompleteProbe {
                 probe: "sni-host-mismatch-bypass".to_owned(),
                 tls_version: Some(TlsVersion::Tls13),
-                reason: "SNI no SNI: timed out after 10.0 s after the handshake began".to_owned(),
+                reason: "no SNI: timed out after 10.0 s after the handshake began".to_owned(),
             }]
         );
         // Beside a door found elsewhere, it stays incomplete and the door is still a finding.
@@ -478,6 +512,6 @@ mod tests {
         let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty());
         let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
-        assert_eq!(reasons, ["SNI no SNI: not a TLS server: garbage"]);
+        assert_eq!(reasons, ["no SNI: not a TLS server: garbage"]);
     }
 }
