@@ -112,8 +112,11 @@ impl Seen {
 #[derive(Default)]
 pub struct SharedKnocks {
     knocks: Mutex<Vec<(KnockKey, Arc<tokio::sync::OnceCell<SharedKnock>>)>>,
-    references: Mutex<Vec<(TlsVersion, Arc<tokio::sync::OnceCell<(Seen, Seen)>>)>>,
+    references: Mutex<Vec<(TlsVersion, ReferenceCell)>>,
 }
+
+/// The protected page fetched twice with the valid certificate, once per version.
+pub type ReferenceCell = Arc<tokio::sync::OnceCell<(Seen, Seen)>>;
 
 /// What a shared knock is known by: the version pinned and the server name sent.
 type KnockKey = (TlsVersion, Sni);
@@ -142,7 +145,7 @@ impl SharedKnocks {
 
     /// The cell of the protected page fetched twice with the valid certificate on `version`
     /// (the side doors' reference, `landing::judge_served`), empty until its first caller fetches.
-    pub fn reference_cell(&self, version: TlsVersion) -> Arc<tokio::sync::OnceCell<(Seen, Seen)>> {
+    pub fn reference_cell(&self, version: TlsVersion) -> ReferenceCell {
         let mut references = self
             .references
             .lock()

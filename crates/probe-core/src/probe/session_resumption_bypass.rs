@@ -63,7 +63,8 @@ async fn attempt(
     donors: &[(Sni, String)],
 ) -> Vec<Attempt> {
     let mut out = Vec::new();
-    for (sni, shown) in donors.iter().take(MAX_DONORS) {
+    for donor in donors.iter().take(MAX_DONORS) {
+        let sni = &donor.0;
         let mut waits = RETRY_AFTER.iter();
         let mut earlier: Option<Attempt> = None;
         let mut own_host = false;
@@ -71,12 +72,11 @@ async fn attempt(
             // The first try takes its session from the knock it shares with the SNI probe.
             let shared = earlier.is_none();
             let mut a =
-                donate_and_offer(target, scan, first, shared, own_host, version, sni, shown).await;
+                donate_and_offer(target, scan, first, shared, own_host, version, donor).await;
             if !own_host && wants_own_host(&a, sni) {
                 own_host = true;
                 let protected = a;
-                a = donate_and_offer(target, scan, first, false, own_host, version, sni, shown)
-                    .await;
+                a = donate_and_offer(target, scan, first, false, own_host, version, donor).await;
                 a = merged(a, protected);
             }
             if let Some(e) = earlier.take() {
@@ -164,8 +164,7 @@ async fn donate_and_offer(
     shared: bool,
     own_host: bool,
     version: TlsVersion,
-    sni: &Sni,
-    shown: &str,
+    (sni, shown): &(Sni, String),
 ) -> Attempt {
     let door = |sni: Sni, host: Option<String>, sessions: Option<Arc<CrossNameSessions>>| Door {
         version,
