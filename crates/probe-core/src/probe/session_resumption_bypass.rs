@@ -38,7 +38,7 @@ pub struct SessionResumptionBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SESSION_RESUMPTION_BYPASS,
-    presents: "no certificate: a session from a name that needs none (no SNI or a sibling name), then offered with the protected SNI and `Host`, per TLS version",
+    presents: "no certificate: a session from a name that needs none (no SNI or a sibling name), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SessionResumptionBypass],
 };
