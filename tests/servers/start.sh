@@ -67,8 +67,8 @@
 #   haproxy-sni-strict        backend by ssl_fc_sni, no-tls-tickets + tune.ssl.cachesize 0 (no
 #                             resumption at all)
 #   haproxy-sni-default-page  backend by ssl_fc_sni, no resumption; the public backend answers
-#                             "public area" for Host public.test and "default site" for any other
-#                             Host: SNI public.test + Host secure.test gets the default site (no
+#                             "public area" for Host public.test and "default site for <Host>,
+#                             request <uuid>" for any other Host: SNI public.test + Host secure.test gets the default site (no
 #                             bypass, but only the protected page fetched with a certificate
 #                             tells it apart from a bypass)
 #   haproxy-sni-default-secret the same crt-list, no resumption, routed by Host with the secret
@@ -354,7 +354,7 @@ EOF
     route="ssl_fc_sni -i secure.test"
     global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
     public_answer='http-request return status 200 content-type text/plain string "public area\n" if { req.hdr(host),field(1,:) -i public.test }
-  http-request return status 200 content-type text/plain string "default site\n"'
+  http-request return status 200 content-type text/plain lf-string "default site for %[req.hdr(host)], request %[uuid]\n"'
     ;;
   haproxy-sni-default-secret)
     route="req.hdr(host),field(1,:) -i public.test" routed=public default=secret

@@ -64,62 +64,113 @@ pub enum Landing {
     Unsure(String),
 }
 
-/// A body as tokens, the `Host` it asked for as one placeholder, and whether it was cut short.
+/// A body as tokens (see [`tokens`]), and whether it was cut short (at the cap, or stalled).
 struct Page {
     tokens: Vec<Vec<u8>>,
     cut: bool,
 }
 
 impl Page {
-    fn of(seen: &Seen, host: &str) -> Page {
+    fn of(seen: &Seen, names: &[String]) -> Page {
         let r = &seen.result;
         Page {
-            tokens: tokens(&without_host(&r.body, host)),
+            tokens: tokens(&r.body, names),
             cut: r.truncated || !r.complete,
+        }
+    }
+
+    /// The tokens held whole: a cut body's last one may be cut too.
+    fn whole(&self) -> usize {
+        if self.cut {
+            self.tokens.len().saturating_sub(1)
+        } else {
+            self.tokens.len()
         }
     }
 }
 
-/// A placeholder for the `Host` an answer asked for (a byte no text holds).
-const HOST_MARK: u8 = 0x01;
+/// A cut body is compared on at least this many whole tokens, else it cannot be told.
+const MIN_CUT_TOKENS: usize = 64;
 
-/// `body` with every occurrence of `host` (with its port, then without) as [`HOST_MARK`], ASCII
-/// case ignored.
-fn without_host(body: &[u8], host: &str) -> Vec<u8> {
-    let bare = match host.rsplit_once(':') {
-        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
-        _ => host,
-    };
-    let mut out = body.to_vec();
-    for needle in [host.as_bytes(), bare.as_bytes()] {
-        if needle.is_empty() {
-            continue;
-        }
-        let mut next = Vec::with_capacity(out.len());
-        let mut i = 0;
-        while i < out.len() {
-            match out.get(i..i + needle.len()) {
-                Some(w) if w.eq_ignore_ascii_case(needle) => {
-                    next.push(HOST_MARK);
-                    i += needle.len();
-                }
-                _ => {
-                    next.extend(out.get(i).copied());
-                    i += 1;
-                }
+/// Placeholders for a name and for a number (bytes no text holds as such).
+const NAME_MARK: u8 = 0x01;
+const NUMBER_MARK: u8 = b'#';
+
+/// Whether `b` can be part of a host name.
+fn name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-'
+}
+
+/// `body` with every name of `names` (each `Host` involved, with its port and without; longest
+/// first, ASCII case ignored, on name boundaries) as [`NAME_MARK`], and every number (digits,
+/// with `.` or `,` between digits) as [`NUMBER_MARK`]: default pages echo the `Host` they were
+/// asked, pages link to the other names, and times, counts and dates change.
+fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
+    let mut needles: Vec<&[u8]> = Vec::new();
+    for n in names {
+        let bare = match n.rsplit_once(':') {
+            Some((h, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
+            _ => n.as_str(),
+        };
+        for needle in [n.as_bytes(), bare.as_bytes()] {
+            if !needle.is_empty() && !needles.contains(&needle) {
+                needles.push(needle);
             }
         }
-        out = next;
+    }
+    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
+        let starts_name = i == 0 || body.get(i - 1).is_some_and(|&p| !name_byte(p) && p != b'.');
+        let name = starts_name
+            .then(|| {
+                needles.iter().find(|needle| {
+                    let end = i + needle.len();
+                    body.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(needle))
+                        // Ends the name: not followed by a name byte, nor by a dot and one.
+                        && !body.get(end).is_some_and(|&a| name_byte(a))
+                        && !(body.get(end) == Some(&b'.')
+                            && body.get(end + 1).is_some_and(|&a| name_byte(a)))
+                })
+            })
+            .flatten();
+        if let Some(needle) = name {
+            out.push(NAME_MARK);
+            i += needle.len();
+        } else if b.is_ascii_digit() {
+            // One mark for the run of digits, `.` or `,` between digits included.
+            let mut j = i;
+            while body.get(j).is_some_and(u8::is_ascii_digit)
+                || (body.get(j).is_some_and(|&c| c == b'.' || c == b',')
+                    && body.get(j + 1).is_some_and(u8::is_ascii_digit)
+                    && j > i)
+            {
+                j += 1;
+            }
+            out.push(NUMBER_MARK);
+            i = j.max(i + 1);
+        } else {
+            out.push(b);
+            i += 1;
+        }
     }
     out
 }
 
-/// The tokens of a body: runs of word characters, and every other character but white space
-/// alone.
-fn tokens(body: &[u8]) -> Vec<Vec<u8>> {
-    let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=');
+/// The tokens of a body once [`masked`]: runs of word characters, and every other character but
+/// white space alone.
+fn tokens(body: &[u8], names: &[String]) -> Vec<Vec<u8>> {
+    let body = masked(body, names);
+    let word = |b: &u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'_' | b'-' | b'+' | b'/' | b'=' | &NUMBER_MARK | &NAME_MARK
+            )
+    };
     let mut out = Vec::new();
-    let mut rest = body;
+    let mut rest = body.as_slice();
     while let Some(&first) = rest.first() {
         let len = if word(&first) {
             rest.iter().position(|b| !word(b)).unwrap_or(rest.len())
@@ -135,137 +186,186 @@ fn tokens(body: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-/// A number or a date: digits, and the separators a date holds.
-fn number_like(token: &[u8]) -> bool {
-    token.iter().any(u8::is_ascii_digit)
-        && token
-            .iter()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'/' | b'+'))
+/// How alike two pages are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Alike {
+    /// Another page.
+    Different,
+    /// Cut too short to tell.
+    Unknown,
+    /// The same but for a few tokens: a token that changes unseen, another page built on the
+    /// same template, or the protected page showing the certificate's identity.
+    Near,
+    /// The same page.
+    Same,
 }
 
-/// Where a control asked twice got different tokens (nothing when it was not asked twice, or the
-/// two differ in length or status).
-fn changing(c: &Control) -> Option<Vec<bool>> {
+/// Where a control asked twice got different tokens, unless that is more than two and more than
+/// a tenth of them (the two answers are then not one page with a few changing tokens).
+fn changing(c: &Control, names: &[String]) -> Option<Vec<bool>> {
     let again = c.again.as_ref()?;
     if c.seen.status() != again.status() {
         return None;
     }
-    let (a, b) = (Page::of(&c.seen, &c.host), Page::of(again, &c.host));
-    (a.tokens.len() == b.tokens.len()).then(|| {
-        a.tokens
-            .iter()
-            .zip(&b.tokens)
-            .map(|(x, y)| x != y)
-            .collect()
-    })
+    let (a, b) = (Page::of(&c.seen, names), Page::of(again, names));
+    if a.tokens.len() != b.tokens.len() || a.cut || b.cut {
+        return None;
+    }
+    let changed: Vec<bool> = a
+        .tokens
+        .iter()
+        .zip(&b.tokens)
+        .map(|(x, y)| x != y)
+        .collect();
+    let count = changed.iter().filter(|&&c| c).count();
+    (count <= 2 || count * 10 <= changed.len()).then_some(changed)
 }
 
-/// Whether two bodies are the same page: the same tokens in the same places but where both are
-/// numbers or where `changing` (learned on a page of the same length) says one changes. A body
-/// cut short is compared on the tokens it holds whole, which the other must hold too.
-fn same_tokens(a: &Page, b: &Page, changing: &[Vec<bool>]) -> bool {
-    let whole = |p: &Page| {
-        if p.cut {
-            p.tokens.len().saturating_sub(1)
-        } else {
-            p.tokens.len()
-        }
-    };
+/// How alike two bodies are, token by token in place, but where `changing` (learned on `b`'s
+/// control) says a token changes; near when at most one in `near` tokens differs. A body cut
+/// short is compared on the tokens it holds whole, which the other must hold too, and on at
+/// least [`MIN_CUT_TOKENS`] of them.
+fn alike(a: &Page, b: &Page, changing: Option<&[bool]>, near: usize) -> Alike {
     let (la, lb) = (a.tokens.len(), b.tokens.len());
     let n = match (a.cut, b.cut) {
         (false, false) if la == lb => la,
-        (false, false) => return false,
-        (true, false) if lb >= whole(a) => whole(a),
-        (false, true) if la >= whole(b) => whole(b),
-        (true, true) => whole(a).min(whole(b)),
-        _ => return false,
+        (false, false) => return Alike::Different,
+        (true, false) if lb >= a.whole() => a.whole(),
+        (false, true) if la >= b.whole() => b.whole(),
+        (true, true) => a.whole().min(b.whole()),
+        _ => return Alike::Different,
     };
-    if n == 0 && (a.cut || b.cut) {
-        return false;
+    let changing = changing.filter(|v| v.len() == lb);
+    let diffs = (0..n)
+        .filter(|&i| {
+            a.tokens.get(i) != b.tokens.get(i) && changing.is_none_or(|v| v.get(i) != Some(&true))
+        })
+        .count();
+    if (a.cut || b.cut) && n < MIN_CUT_TOKENS {
+        return if diffs == 0 {
+            Alike::Unknown
+        } else {
+            Alike::Different
+        };
     }
-    let learned: Vec<&Vec<bool>> = changing
-        .iter()
-        .filter(|v| v.len() == la || v.len() == lb)
-        .collect();
-    (0..n).all(|i| match (a.tokens.get(i), b.tokens.get(i)) {
-        (Some(x), Some(y)) => {
-            x == y
-                || (number_like(x) && number_like(y))
-                || learned.iter().any(|v| v.get(i) == Some(&true))
-        }
-        _ => false,
-    })
+    match diffs {
+        0 => Alike::Same,
+        d if d * near <= n => Alike::Near,
+        _ => Alike::Different,
+    }
 }
 
-/// Whether `a` (asked with `Host` `a_host`) and `b` are the same page: both served, the same
-/// status, the same tokens (see [`same_tokens`]).
-fn same_page(a: &Seen, a_host: &str, b: &Seen, b_host: &str, changing: &[Vec<bool>]) -> bool {
-    a.served()
-        && b.served()
-        && a.status() == b.status()
-        && (a.result.body == b.result.body
-            || same_tokens(&Page::of(a, a_host), &Page::of(b, b_host), changing))
+/// Why a control proves nothing, when it does not: an answer that could not be read, unless it
+/// was the same HTTP status twice (a `Host` answered 503 both times is not served there: HAProxy
+/// without a default backend).
+fn control_unreadable(c: &Control) -> Option<String> {
+    let why = c.seen.unreadable()?;
+    let twice = c.seen.status().is_some()
+        && c.again
+            .as_ref()
+            .is_some_and(|a| a.status() == c.seen.status());
+    (!twice).then_some(why)
 }
 
 /// Judges a served door against its controls. The protected site's own page, when it was fetched
 /// with the certificate, outranks the rest: a door served that page is in, even on a name that
-/// answers every `Host` alike.
+/// answers every `Host` alike. Without it, a door is in only when its page is unlike every
+/// control's; anything else stays unsure.
 pub fn landing(door: &Seen, c: &Controls) -> Landing {
-    let changing: Vec<Vec<bool>> = [&c.own, &c.unknown, &c.reference]
-        .into_iter()
-        .flatten()
-        .filter_map(changing)
-        .collect();
-    let like = |ctl: &Control| {
+    let mut names: Vec<String> = vec![c.protected_host.clone()];
+    names.extend(
+        [&c.own, &c.unknown, &c.reference]
+            .into_iter()
+            .flatten()
+            .map(|ctl| ctl.host.clone()),
+    );
+    let door_page = Page::of(door, &names);
+    if door_page.cut && door_page.whole() < MIN_CUT_TOKENS {
+        return Landing::Unsure(format!(
+            "its answer was cut short after {} tokens: too little to tell which page it is",
+            door_page.whole()
+        ));
+    }
+    // Near a control: at most 2% of the tokens differ; near the protected page with the
+    // certificate: at most 5% (it may show the certificate's identity).
+    let how_alike = |ctl: &Control, near: usize| -> Alike {
+        let learned = changing(ctl, &names);
         [Some(&ctl.seen), ctl.again.as_ref()]
             .into_iter()
             .flatten()
-            .any(|seen| same_page(door, &c.protected_host, seen, &ctl.host, &changing))
+            .map(|seen| {
+                if !(door.served() && seen.served() && door.status() == seen.status()) {
+                    Alike::Different
+                } else {
+                    alike(
+                        &door_page,
+                        &Page::of(seen, &names),
+                        learned.as_deref(),
+                        near,
+                    )
+                }
+            })
+            .max()
+            .unwrap_or(Alike::Different)
     };
-    if c.reference.as_ref().is_some_and(like) {
+    let reference = c.reference.as_ref().map(|r| how_alike(r, 20));
+    if reference == Some(Alike::Same) {
         return Landing::Protected;
     }
-    if let Some(own) = &c.own {
-        if let Some(why) = own.seen.unreadable() {
-            return Landing::Unsure(format!("its own Host's answer could not be read: {why}"));
-        }
+    if let Some(why) = c.own.as_ref().and_then(control_unreadable) {
+        return Landing::Unsure(format!("its own Host's answer could not be read: {why}"));
     }
-    if let Some(unknown) = &c.unknown {
-        if let Some(why) = unknown.seen.unreadable() {
+    if let Some(u) = &c.unknown {
+        if let Some(why) = control_unreadable(u) {
             return Landing::Unsure(format!(
                 "the answer to Host {} (a name nobody serves) could not be read: {why}",
-                unknown.host
+                u.host
             ));
         }
     }
-    let like_own = c.own.as_ref().is_some_and(like);
-    let like_unknown = c.unknown.as_ref().is_some_and(like);
-    if !like_own && !like_unknown {
+    let own = c
+        .own
+        .as_ref()
+        .map_or(Alike::Different, |o| how_alike(o, 50));
+    let unknown = c
+        .unknown
+        .as_ref()
+        .map_or(Alike::Different, |u| how_alike(u, 50));
+    if own == Alike::Unknown || unknown == Alike::Unknown {
+        return Landing::Unsure(
+            "a control's answer was cut short: too little to tell the pages apart".to_owned(),
+        );
+    }
+    if own == Alike::Different && unknown == Alike::Different {
         return Landing::Protected;
     }
     let unknown_host = c.unknown.as_ref().map_or("", |u| u.host.as_str());
-    let page = match (like_own, like_unknown) {
-        (true, true) => format!(
+    let page = match (own, unknown) {
+        (Alike::Same, Alike::Same) => format!(
             "the page the name gives every Host (its own, and {unknown_host} that nobody serves)"
         ),
-        (true, false) => "the page the name gives its own Host".to_owned(),
-        _ => format!("the page any unknown Host gets (as Host {unknown_host} did)"),
+        (Alike::Same, _) => "the page the name gives its own Host".to_owned(),
+        (_, Alike::Same) => format!("the page any unknown Host gets (as Host {unknown_host} did)"),
+        (Alike::Near, _) => "a page much like the one the name gives its own Host".to_owned(),
+        _ => format!("a page much like the one any unknown Host gets (as Host {unknown_host} did)"),
     };
-    match &c.reference {
-        Some(r) if r.seen.served() => Landing::Elsewhere(format!(
+    match (&c.reference, reference) {
+        (Some(r), Some(Alike::Different)) if r.seen.served() => Landing::Elsewhere(format!(
             "{page}, not the protected site's (its page with the client certificate differs)"
         )),
-        Some(r) => Landing::Unsure(format!(
+        (Some(r), _) if r.seen.served() => Landing::Unsure(format!(
+            "it got {page}, and the protected site's page with the client certificate is much \
+             like it but not the same (it may show the certificate's identity)"
+        )),
+        (Some(r), _) => Landing::Unsure(format!(
             "it got {page}, and the protected site's own page could not be read with the client \
              certificate to tell them apart ({})",
             r.seen.describe()
         )),
-        // A name that routes the protected Host to its own site, unlike any other Host.
-        None if like_own && !like_unknown => Landing::Elsewhere(page),
-        None => Landing::Unsure(format!(
-            "it got {page}: that may be a catch-all or default site, or the protected one; give \
-             a client certificate (`client-cert`, `client-key`) or a staging CA so the scan can \
-             tell"
+        (None, _) => Landing::Unsure(format!(
+            "it got {page}: that may be the name's own, a catch-all or a default site, or the \
+             protected one; give a client certificate (`client-cert`, `client-key`) or a staging \
+             CA so the scan can tell"
         )),
     }
 }
@@ -419,6 +519,7 @@ mod tests {
     use crate::probe::side_door::recorded::{http, inconclusive, refused_tls};
 
     const PROTECTED: &str = "secure.test:8443";
+    const OWN: &str = "public.test:8443";
     const UNKNOWN: &str = "mtls-scan-0.invalid:8443";
 
     /// A control asked once.
@@ -442,48 +543,89 @@ mod tests {
     fn controls(own: Option<Seen>, unknown: Seen, reference: Option<Seen>) -> Controls {
         Controls {
             protected_host: PROTECTED.to_owned(),
-            own: own.and_then(|o| once("public.test:8443", o)),
+            own: own.and_then(|o| once(OWN, o)),
             unknown: once(UNKNOWN, unknown),
             reference: reference.and_then(|r| once(PROTECTED, r)),
         }
     }
 
-    fn same(a: &Seen, b: &Seen) -> bool {
-        same_page(a, PROTECTED, b, PROTECTED, &[])
+    fn how(a: &str, b: &str) -> Alike {
+        let names = [PROTECTED.to_owned(), OWN.to_owned(), UNKNOWN.to_owned()];
+        alike(
+            &Page::of(&http(200, a), &names),
+            &Page::of(&http(200, b), &names),
+            None,
+            50,
+        )
+    }
+
+    /// A page of `n` words, `word` at `at`.
+    fn long_page(n: usize, at: usize, word: &str) -> String {
+        (0..n)
+            .map(|i| {
+                if i == at {
+                    word.to_owned()
+                } else {
+                    format!("w{}x", i % 7)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     #[test]
-    fn pages_differing_only_in_numbers_and_dates_are_the_same_page() {
-        let a = http(
-            200,
-            "<p>Welcome</p> served 2026-12-01 10:00:01, request 4711",
+    fn numbers_dates_and_the_hosts_involved_do_not_make_another_page() {
+        assert_eq!(
+            how(
+                "<p>Welcome</p> served 2026-12-01 10:00:01 in 12ms, visit 1,234",
+                "<p>Welcome</p> served 2026-12-02 10:00:02 in 3ms, visit 999"
+            ),
+            Alike::Same
         );
-        let b = http(
-            200,
-            "<p>Welcome</p> served 2026-12-01 10:00:02, request 4712",
+        // A default page echoing the Host it was asked, or linking to another name involved.
+        assert_eq!(
+            how(
+                "No site at secure.test:8443. <a href=https://public.test/>home</a>",
+                "No site at MTLS-SCAN-0.invalid:8443. <a href=https://secure.test/>home</a>"
+            ),
+            Alike::Same
         );
-        assert!(same(&a, &b));
-        // Words differ: another page.
-        assert!(!same(&http(200, "secret area"), &http(200, "public area")));
-        // A bundle hash is not a number: two app shells that differ only in it are two pages.
-        assert!(!same(
-            &http(200, "<script src=/main.3f9a8c1b.js>"),
-            &http(200, "<script src=/main.77e0d2aa.js>")
-        ));
-        // Another status, or not served: another page.
-        assert!(!same(&http(200, "x"), &http(203, "x")));
-        assert!(!same(&http(404, "x"), &http(404, "x")));
+        // A name inside a longer name is not that name.
+        assert_eq!(
+            how("see www.secure.test", "see secure.test"),
+            Alike::Different
+        );
+        // Words differ: another page; a bundle hash is not a number.
+        assert_eq!(how("secret area", "public area"), Alike::Different);
+        assert_eq!(
+            how(
+                "<script src=/main.3f9a8c1b.js>",
+                "<script src=/main.77e0d2aa.js>"
+            ),
+            Alike::Different
+        );
         // Whitespace alone does not make another page.
-        assert!(same(&http(200, "a  b\r\n"), &http(200, "a b\n")));
+        assert_eq!(how("a  b\r\n", "a b\n"), Alike::Same);
+    }
+
+    #[test]
+    fn one_unseen_change_in_a_long_page_is_near_not_another_page() {
+        let a = long_page(100, 40, "rq_abcdef");
+        let b = long_page(100, 40, "rq_zyxwvu");
+        assert_eq!(how(&a, &b), Alike::Near);
+        // In a short page, one word is another page.
+        assert_eq!(how("hello anonymous", "hello admin"), Alike::Different);
     }
 
     #[test]
     fn tokens_that_changed_between_two_asks_may_differ() {
-        let door = http(200, "<input name=csrf value=aZ3kQ9xx> welcome");
+        let form =
+            |nonce: &str| format!("<input name=csrf value={nonce}> {}", long_page(20, 0, "a"));
+        let door = http(200, &form("aZ3kQ9xx"));
         let unknown = asked_twice(
             UNKNOWN,
-            http(200, "<input name=csrf value=Yb7pL2yy> welcome"),
-            http(200, "<input name=csrf value=Qq1wE4zz> welcome"),
+            http(200, &form("Yb7pL2yy")),
+            http(200, &form("Qq1wE4zz")),
         );
         let c = Controls {
             protected_host: PROTECTED.to_owned(),
@@ -492,60 +634,73 @@ mod tests {
             reference: None,
         };
         // The door's page is the unknown Host's, nonce aside: unsure without a reference.
-        assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
+        let Landing::Unsure(why) = landing(&door, &c) else {
+            panic!("like the unknown Host's page");
+        };
+        assert!(why.contains("the page any unknown Host gets"), "{why}");
         // The same nonce both times: the token is not known to change, so the door's differs.
         let c = Controls {
             unknown: asked_twice(
                 UNKNOWN,
-                http(200, "<input name=csrf value=Yb7pL2yy> welcome"),
-                http(200, "<input name=csrf value=Yb7pL2yy> welcome"),
+                http(200, &form("Yb7pL2yy")),
+                http(200, &form("Yb7pL2yy")),
             ),
             ..c
         };
         assert_eq!(landing(&door, &c), Landing::Protected);
+        // Two answers that differ in more than two and a tenth of their tokens teach nothing.
+        let noisy = |n: &str| format!("{n} x {n} y {n}");
+        let c = Controls {
+            unknown: asked_twice(UNKNOWN, http(200, &noisy("ab")), http(200, &noisy("cd"))),
+            ..c
+        };
+        assert_eq!(landing(&http(200, &noisy("ef")), &c), Landing::Protected);
     }
 
     #[test]
-    fn a_page_that_echoes_the_host_it_was_asked_is_one_page() {
-        // A default page names the Host it was asked for: the door's and the unknown Host's are
-        // the same page.
-        let door = http(200, "<h1>No site is configured at secure.test:8443</h1>");
-        let c = controls(
-            Some(http(200, "public area")),
-            http(
-                200,
-                "<h1>No site is configured at MTLS-SCAN-0.invalid:8443</h1>",
-            ),
-            None,
+    fn cut_bodies_compare_enough_of_what_both_hold_whole() {
+        let names = [PROTECTED.to_owned()];
+        let page = |body: &str, cut: bool| {
+            let mut seen = http(200, body);
+            seen.result.truncated = cut;
+            Page::of(&seen, &names)
+        };
+        let long = long_page(200, 150, "tail");
+        let other_tail = long_page(200, 150, "other");
+        // Both cut after 100 same tokens: the same page as far as can be told.
+        let a = page(&long_page(100, 99, "ta"), true);
+        let b = page(&long_page(120, 119, "tb"), true);
+        assert_eq!(alike(&a, &b, None, 50), Alike::Same);
+        // A complete page that does not hold the cut one's whole tokens is another page.
+        assert_eq!(
+            alike(&a, &page("w0x w1x", false), None, 50),
+            Alike::Different
         );
-        assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
-        // Without the port too.
-        let door = http(200, "Welcome to secure.test");
-        let c = controls(None, http(200, "Welcome to mtls-scan-0.invalid"), None);
+        // One word in 200: near, not the same.
+        assert_eq!(
+            alike(&page(&long, false), &page(&other_tail, false), None, 50),
+            Alike::Near
+        );
+        // Cut too short to tell.
+        let short = page("<!DOCTYPE html><html", true);
+        assert_eq!(
+            alike(
+                &short,
+                &page("<!DOCTYPE html><html><body>anything</body>", false),
+                None,
+                50
+            ),
+            Alike::Unknown
+        );
+        // A door cut that short is unsure, whatever the controls.
+        let mut door = http(200, "<!DOCTYPE ht");
+        door.result.complete = false;
+        let c = controls(Some(http(200, "public area")), http(404, "none"), None);
         assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
     }
 
     #[test]
-    fn cut_bodies_compare_what_both_hold_whole() {
-        let mut a = http(200, "same start then 12345 and more words");
-        let mut b = http(200, "same start then 67");
-        a.result.truncated = true;
-        b.result.truncated = true;
-        assert!(same(&a, &b));
-        let mut c = http(200, "other start then 1");
-        c.result.truncated = true;
-        assert!(!same(&a, &c));
-        // A complete short page is not the start of a long cut one.
-        let short = http(200, "same");
-        assert!(!same(&a, &short));
-        // A body that stalled is cut too, not whole.
-        let mut stalled = http(200, "same start then 9");
-        stalled.result.complete = false;
-        assert!(same(&stalled, &http(200, "same start then 9 and the rest")));
-    }
-
-    #[test]
-    fn a_page_specific_to_the_protected_host_is_protected() {
+    fn a_page_unlike_every_control_is_protected() {
         let door = http(200, "secret area");
         let c = controls(
             Some(http(200, "public area")),
@@ -553,90 +708,79 @@ mod tests {
             None,
         );
         assert_eq!(landing(&door, &c), Landing::Protected);
-        // An unknown Host refused or not found: the door's page is still specific.
+        // An unknown Host not found, or not served twice alike (HAProxy without a default
+        // backend answers 503): the door's page is still specific.
         let c = controls(
             Some(http(200, "public area")),
             http(404, "no such site"),
             None,
         );
         assert_eq!(landing(&door, &c), Landing::Protected);
-    }
-
-    #[test]
-    fn the_names_own_page_unlike_any_other_hosts_is_elsewhere() {
-        let door = http(200, "public area, served at 10:00:01");
-        let c = controls(
-            Some(http(200, "public area, served at 10:00:02")),
-            http(200, "default site"),
-            None,
-        );
-        let Landing::Elsewhere(page) = landing(&door, &c) else {
-            panic!("the name's own page is elsewhere");
+        let c = Controls {
+            unknown: asked_twice(UNKNOWN, http(503, "no server"), http(503, "no server")),
+            ..c
         };
-        assert_eq!(page, "the page the name gives its own Host");
-    }
-
-    #[test]
-    fn a_page_every_host_gets_needs_the_protected_page_to_tell() {
-        // A catch-all public site, or a server that ignores Host and serves the protected site
-        // to the other name: the same pages without a certificate.
-        let door = http(200, "one page");
-        let without = controls(Some(http(200, "one page")), http(200, "one page"), None);
-        let Landing::Unsure(why) = landing(&door, &without) else {
-            panic!("a catch-all without a reference must stay unsure");
-        };
-        assert!(
-            why.contains("every Host") && why.contains("client certificate"),
-            "{why}"
-        );
-        // The protected page is that page: in.
-        let c = controls(
-            Some(http(200, "one page")),
-            http(200, "one page"),
-            Some(http(200, "one page")),
-        );
         assert_eq!(landing(&door, &c), Landing::Protected);
-        // The protected page differs: a catch-all, said so.
-        let c = controls(
-            Some(http(200, "one page")),
-            http(200, "one page"),
-            Some(http(200, "admin console")),
-        );
-        let Landing::Elsewhere(page) = landing(&door, &c) else {
-            panic!("a catch-all unlike the protected page is elsewhere");
-        };
-        assert!(
-            page.contains("with the client certificate differs"),
-            "{page}"
-        );
     }
 
     #[test]
-    fn the_unknown_hosts_page_needs_the_protected_sites_page_to_tell() {
+    fn a_page_like_a_control_is_unsure_without_the_protected_page() {
+        // The name's own site (or the protected site under a Host alias), a catch-all, a
+        // default site: none is told apart from the protected site without a certificate.
+        for (own, unknown, says) in [
+            (
+                "one page",
+                "default site",
+                "the page the name gives its own Host",
+            ),
+            ("one page", "one page", "the page the name gives every Host"),
+            ("public area", "one page", "the page any unknown Host gets"),
+        ] {
+            let c = controls(Some(http(200, own)), http(200, unknown), None);
+            let Landing::Unsure(why) = landing(&http(200, "one page"), &c) else {
+                panic!("{says}: must stay unsure");
+            };
+            assert!(
+                why.contains(says) && why.contains("client certificate"),
+                "{why}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_protected_page_tells() {
         let door = http(200, "default site");
-        let without = controls(
-            Some(http(200, "public area")),
-            http(200, "default site"),
-            None,
-        );
-        let Landing::Unsure(why) = landing(&door, &without) else {
-            panic!("a default page without a reference must stay unsure");
-        };
-        assert!(why.contains("any unknown Host gets"), "{why}");
         // The protected site's page differs: the door landed on the default site.
         let other = controls(
             Some(http(200, "public area")),
             http(200, "default site"),
             Some(http(200, "secret area")),
         );
-        assert!(matches!(landing(&door, &other), Landing::Elsewhere(_)));
-        // It is the protected site's page: the default backend is the protected site.
-        let same = controls(
-            Some(http(200, "public area")),
-            http(200, "default site"),
-            Some(http(200, "default site")),
+        let Landing::Elsewhere(page) = landing(&door, &other) else {
+            panic!("another page than the protected one");
+        };
+        assert!(
+            page.contains("with the client certificate differs"),
+            "{page}"
         );
-        assert_eq!(landing(&door, &same), Landing::Protected);
+        // It is the protected site's page: the default backend is the protected site, or the
+        // server ignores Host and serves it to every name.
+        for own in ["public area", "default site"] {
+            let same = controls(
+                Some(http(200, own)),
+                http(200, "default site"),
+                Some(http(200, "default site")),
+            );
+            assert_eq!(landing(&door, &same), Landing::Protected);
+        }
+        // Much like it, but not the same (the page shows the certificate's identity): unsure.
+        let door = http(200, &long_page(60, 3, "anonymous"));
+        let c = controls(
+            Some(http(200, &long_page(60, 3, "anonymous"))),
+            http(404, "none"),
+            Some(http(200, &long_page(60, 3, "CN=client"))),
+        );
+        assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
     }
 
     #[test]
@@ -660,6 +804,20 @@ mod tests {
                 );
             }
         }
+        // Its second answer served the door's page: in.
+        let c = Controls {
+            reference: asked_twice(
+                PROTECTED,
+                inconclusive("timed out"),
+                http(200, "default site"),
+            ),
+            ..controls(
+                Some(http(200, "public area")),
+                http(200, "default site"),
+                None,
+            )
+        };
+        assert_eq!(landing(&http(200, "default site"), &c), Landing::Protected);
     }
 
     #[test]
@@ -671,7 +829,13 @@ mod tests {
             None,
         );
         assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
+        // Busy once (or twice with another status): unreadable.
         let c = controls(Some(http(200, "public area")), http(503, "busy"), None);
+        assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
+        let c = Controls {
+            unknown: asked_twice(UNKNOWN, http(503, "busy"), inconclusive("reset")),
+            ..c
+        };
         assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
         // The protected page read with the certificate settles it anyway.
         let c = controls(

@@ -403,7 +403,13 @@ mod tests {
     }
 
     /// `a`, its served offer judged against `own` and an unknown `Host` that got `unknown`.
-    fn judged_against(mut a: Attempt, own: Seen, unknown: Seen) -> Attempt {
+    fn judged_against(a: Attempt, own: Seen, unknown: Seen) -> Attempt {
+        judged_with(a, own, unknown, None)
+    }
+
+    /// `a`, its served offer judged against `own`, an unknown `Host` that got `unknown`, and the
+    /// protected page with the certificate, `reference`.
+    fn judged_with(mut a: Attempt, own: Seen, unknown: Seen, reference: Option<Seen>) -> Attempt {
         a.landed = a.offered.as_ref().filter(|o| opened(o)).map(|o| {
             let c = Controls {
                 protected_host: "secure.test".to_owned(),
@@ -417,7 +423,11 @@ mod tests {
                     seen: unknown,
                     again: None,
                 }),
-                reference: None,
+                reference: reference.map(|seen| Control {
+                    host: "secure.test".to_owned(),
+                    seen,
+                    again: None,
+                }),
             };
             (landing::landing(o, &c), c)
         });
@@ -508,20 +518,31 @@ mod tests {
     }
 
     #[test]
-    fn landing_on_the_donors_own_site_is_no_bypass() {
+    fn landing_on_the_donors_own_site_is_no_bypass_with_the_protected_page_to_tell() {
         // HAProxy routes a resumed TLS 1.2 session by the name stored in it.
-        let out = judged(vec![(
-            TlsVersion::Tls12,
-            vec![attempt(
-                "www.secure.test",
-                http(200, "public home page"),
-                Some(http(200, "public home page").resumed()),
-            )],
-        )]);
+        let offer = || Attempt {
+            donor: "www.secure.test".to_owned(),
+            got: http(200, "public home page"),
+            offered: Some(http(200, "public home page").resumed()),
+            landed: None,
+        };
+        let a = judged_with(
+            offer(),
+            http(200, "public home page"),
+            http(404, "none"),
+            Some(http(200, "admin console")),
+        );
+        let out = judged(vec![(TlsVersion::Tls12, vec![a])]);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
-        assert!(out.incomplete.is_empty());
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
         assert_eq!(out.notes.len(), 1, "{:?}", out.notes);
         assert!(out.notes[0].contains("the page the name gives its own Host"));
+        // Without it, the donor's own site and the protected one under a Host alias look alike.
+        let a = judged_against(offer(), http(200, "public home page"), http(404, "none"));
+        let out = judged(vec![(TlsVersion::Tls12, vec![a])]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+        assert!(out.notes.is_empty());
     }
 
     #[test]

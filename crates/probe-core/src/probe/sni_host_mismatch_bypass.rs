@@ -69,15 +69,11 @@ fn rand_u32() -> u32 {
     u32::from_be_bytes(b)
 }
 
-/// Whether the name's own `Host` is a control: not for the protected host in other spelling (its
-/// own `Host` is the protected one) nor for the random name (its own `Host` is one nobody serves,
-/// which the unknown-`Host` control asks already).
+/// Whether the name's own `Host` is a control: not for the protected host in another spelling
+/// (its own `Host` is the protected one). The random name's is (a `*.parent` site may serve it).
 fn own_host_is_another(target: &Target, sni: &Sni) -> bool {
     match sni {
-        Sni::Name(n) => {
-            !n.trim_end_matches('.').eq_ignore_ascii_case(&target.host)
-                && !n.starts_with("mtls-scan-")
-        }
+        Sni::Name(n) => !n.trim_end_matches('.').eq_ignore_ascii_case(&target.host),
         _ => false,
     }
 }
@@ -267,6 +263,18 @@ mod tests {
 
     /// A door, a served one judged against `own` and an unknown `Host` that got `unknown`.
     fn door_against(shown: &str, protected: Seen, own: Option<Seen>, unknown: Seen) -> Tried {
+        door_with(shown, protected, own, unknown, None)
+    }
+
+    /// A door, a served one judged against `own`, an unknown `Host` that got `unknown`, and the
+    /// protected page with the certificate, `reference`.
+    fn door_with(
+        shown: &str,
+        protected: Seen,
+        own: Option<Seen>,
+        unknown: Seen,
+        reference: Option<Seen>,
+    ) -> Tried {
         let landed = protected.served().then(|| {
             let c = Controls {
                 protected_host: "secure.test:8443".to_owned(),
@@ -280,7 +288,11 @@ mod tests {
                     seen: unknown,
                     again: None,
                 }),
-                reference: None,
+                reference: reference.map(|seen| Control {
+                    host: "secure.test:8443".to_owned(),
+                    seen,
+                    again: None,
+                }),
             };
             (landing::landing(&protected, &c), c)
         });
@@ -390,20 +402,39 @@ mod tests {
     }
 
     #[test]
-    fn a_catch_all_public_site_that_answers_its_own_host_alike_is_no_bypass() {
-        let tried = [door(
-            "www.secure.test",
-            http(200, "<html>welcome</html>"),
-            Some(http(200, "<html>welcome</html>")),
-        )];
+    fn a_catch_all_public_site_is_no_bypass_once_the_protected_page_tells() {
+        let catch_all = |reference| {
+            [door_with(
+                "www.secure.test",
+                http(200, "<html>welcome</html>"),
+                Some(http(200, "<html>welcome</html>")),
+                http(200, "<html>welcome</html>"),
+                reference,
+            )]
+        };
+        let tried = catch_all(Some(http(200, "<html>admin console</html>")));
         let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
-        assert!(out.incomplete.is_empty());
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
         assert!(
-            out.notes.len() == 1 && out.notes[0].contains("its own Host: no bypass"),
+            out.notes.len() == 1
+                && out.notes[0].contains("the page the name gives every Host")
+                && out.notes[0].ends_with("differs): no bypass."),
             "{:?}",
             out.notes
         );
+        // Without it, the catch-all and a server that serves the protected site to every name
+        // look alike: incomplete, never passed.
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &catch_all(None));
+        assert!(out.findings.is_empty() && out.notes.is_empty());
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+        // It is the protected page: a bypass.
+        let tried = catch_all(Some(http(200, "<html>welcome</html>")));
+        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert_eq!(out.findings.len(), 1);
+        assert!(out.findings[0].evidence.contains_key(
+            "SNI secure.test + Host secure.test:8443 with the client certificate"
+        ));
     }
 
     #[test]
