@@ -79,6 +79,11 @@
 #                             NoClientCert otherwise; the handler routes by r.Host (go/sni.go)
 #   go-sni-strict             the same, the handler answers 421 unless r.Host == r.TLS.ServerName
 #   go-sni-any-host           the same policies, the handler ignores Host: "secret area" to all
+#   caddy-sni-strict          two Caddy sites, secure.test with client_auth require_and_verify,
+#                             public.test without; strict_sni_host on (421 for a Host not the SNI)
+#   caddy-sni-insecure        the same with strict_sni_host insecure_off (routed by Host: a bypass)
+#   apache-sni-two-vhosts     two VirtualHosts, secure.test (first) SSLVerifyClient require,
+#                             public.test none (Apache answers 421 across them)
 #   nginx-two-vhosts          server secure.test { ssl_verify_client on } + server public.test on
 #                             one port (secure.test is the default_server)
 # The header ones serve server.crt (localhost, 127.0.0.1) in front of python/header_lab.py, which
@@ -112,6 +117,7 @@ java-need java-want"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
+caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader header-backend-direct"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
@@ -475,6 +481,7 @@ SSLVerifyDepth 2" ;;
 SSLVerifyDepth 2" ;;
   apache-optional_no_ca) verify="SSLVerifyClient optional_no_ca
 SSLVerifyDepth 2" ;;
+  apache-sni-two-vhosts) verify="" ;; # the two virtual hosts, below
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   dir=$work/apache-$server-$port
@@ -482,6 +489,9 @@ SSLVerifyDepth 2" ;;
   mkdir -p "$dir/logs" "$dir/run" "$dir/www/admin"
   printf 'ok\n' >"$dir/www/index.txt"
   printf 'admin ok\n' >"$dir/www/admin/index.txt"
+  mkdir -p "$dir/www/secure" "$dir/www/public"
+  printf 'secret area\n' >"$dir/www/secure/index.txt"
+  printf 'public area\n' >"$dir/www/public/index.txt"
   chmod -R a+rX "$dir/www"
   # Started as root, Apache must drop to an unprivileged User, which cannot traverse WORKDIR's
   # private (0700) parents: so it chroots into www/ first (mod_unixd's ChrootDir, root only) and
@@ -536,6 +546,29 @@ SSLProtocol -all +TLSv1.2 +TLSv1.3
 SSLSessionCache none
 $verify
 EOF
+  if [ "$server" = apache-sni-two-vhosts ]; then
+    # One port, one certificate for both names; secure.test (the first, so also the default for
+    # no SNI and unknown names) requires a client certificate, public.test none.
+    cat >>"$dir/httpd.conf" <<EOF
+<VirtualHost 127.0.0.1:$port>
+  ServerName secure.test
+  DocumentRoot ${docroot%/}/secure
+  SSLEngine on
+  SSLCertificateFile $pki/names.crt
+  SSLCertificateKeyFile $pki/names.key
+  SSLVerifyClient require
+  SSLVerifyDepth 2
+</VirtualHost>
+<VirtualHost 127.0.0.1:$port>
+  ServerName public.test
+  DocumentRoot ${docroot%/}/public
+  SSLEngine on
+  SSLCertificateFile $pki/names.crt
+  SSLCertificateKeyFile $pki/names.key
+  SSLVerifyClient none
+</VirtualHost>
+EOF
+  fi
   # -X: one process (threads from mpm_event), in the foreground; SIGTERM stops it
   run "$APACHE2" -X -f "$dir/httpd.conf"
   ;;
@@ -612,6 +645,55 @@ $verify
 EOF
   run "$PYTHON3" "$here/python/plain_backend.py" "$dir/stunnel.conf.in" "$dir/stunnel.conf" \
     "$STUNNEL" "$dir/stunnel.conf"
+  ;;
+caddy-sni-strict | caddy-sni-insecure)
+  : "${CADDY:=caddy}"
+  need "$CADDY" CADDY
+  dir=$work/caddy-$server-$port
+  mkdir -p "$dir/data" "$dir/config"
+  # Two sites on one port, one certificate for both names: secure.test requires a client
+  # certificate, public.test none. Caddy routes by Host; strict_sni_host (on by default once a
+  # site has client_auth) refuses a Host that is not the SNI. insecure_off turns it off.
+  case $server in
+  caddy-sni-strict) strict=on ;;
+  *) strict=insecure_off ;;
+  esac
+  cat >"$dir/Caddyfile" <<EOF
+{
+  admin off
+  auto_https off
+  servers {
+    strict_sni_host $strict
+  }
+  storage file_system $dir/data
+  log {
+    output file $dir/caddy.log
+    level INFO
+  }
+}
+https://secure.test:$port {
+  bind 127.0.0.1
+  tls $pki/names.crt $pki/names.key {
+    protocols tls1.2 tls1.3
+    client_auth {
+      mode require_and_verify
+      trusted_ca_cert_file $pki/ca.crt
+    }
+  }
+  respond "secret area
+" 200
+}
+https://public.test:$port {
+  bind 127.0.0.1
+  tls $pki/names.crt $pki/names.key {
+    protocols tls1.2 tls1.3
+  }
+  respond "public area
+" 200
+}
+EOF
+  export HOME=$dir XDG_DATA_HOME=$dir/data XDG_CONFIG_HOME=$dir/config
+  run "$CADDY" run --config "$dir/Caddyfile" --adapter caddyfile
   ;;
 caddy-*)
   : "${CADDY:=caddy}"

@@ -1,4 +1,5 @@
-//! The side-door probes against real servers nobody here wrote (HAProxy crt-lists, Go
+//! The side-door probes against real servers nobody here wrote (HAProxy crt-lists, Caddy and
+//! Apache virtual hosts, Go
 //! `GetConfigForClient`, nginx with two server blocks, HAProxy `add-header` in front of a backend
 //! that trusts `X-SSL-Client-Verify`), started by `tests/servers/start.sh` with the ground truth
 //! measured in `tests/servers/GROUND_TRUTH.md` ("Bypass servers"). Every positive must be found on
@@ -108,10 +109,12 @@ fn tools_present() -> bool {
                 .status()
                 .is_ok_and(|s| s.success())
     };
-    let missing: Vec<&str> = ["haproxy", "nginx", "go", "python3", "openssl"]
-        .into_iter()
-        .filter(|t| !found(t))
-        .collect();
+    let missing: Vec<&str> = [
+        "haproxy", "nginx", "go", "python3", "openssl", "caddy", "apache2",
+    ]
+    .into_iter()
+    .filter(|t| !found(t))
+    .collect();
     if missing.is_empty() {
         return true;
     }
@@ -227,6 +230,15 @@ const CASES: &[Case] = &[
         ..case("go-sni-any-host", true, &[FindingId::SniHostMismatchBypass])
     },
     case("nginx-two-vhosts", true, &[]),
+    // Caddy routes by Host; strict_sni_host (on once a site has client_auth) answers 421.
+    case("caddy-sni-strict", true, &[]),
+    // Apache answers 421 when the SNI's and the Host's virtual hosts differ in their TLS setup.
+    case("apache-sni-two-vhosts", true, &[]),
+    case(
+        "caddy-sni-insecure",
+        true,
+        &[FindingId::SniHostMismatchBypass],
+    ),
     case(
         "haproxy-header-addheader",
         false,
