@@ -1,7 +1,6 @@
-//! The side-door probes against real servers nobody here wrote (HAProxy crt-lists, Caddy and
-//! Apache virtual hosts, Go
-//! `GetConfigForClient`, nginx with two server blocks, HAProxy `add-header` in front of a backend
-//! that trusts `X-SSL-Client-Verify`), started by `tests/servers/start.sh` with the ground truth
+//! The side-door probes against real servers nobody here wrote (HAProxy crt-lists, Caddy sites
+//! and Apache virtual hosts, Go `GetConfigForClient`, nginx with two server blocks, HAProxy
+//! `add-header` in front of a backend that trusts `X-SSL-Client-Verify`), started by `tests/servers/start.sh` with the ground truth
 //! measured in `tests/servers/GROUND_TRUTH.md` ("Bypass servers"). Every positive must be found on
 //! every run, with its trigger in the evidence; every control must stay clean.
 //!
