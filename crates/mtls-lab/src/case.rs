@@ -29,6 +29,12 @@ pub enum LabCase {
     MissingIntermediate,
     /// Optional client auth, and a Spring actuator that shows it (`server.ssl.client-auth: want`).
     LeakyActuator,
+    /// Client auth chosen by SNI (required without one, none for `localhost`), the site by
+    /// `Host`: SNI `localhost` with the protected `Host` gets the protected site.
+    SniHostRouting,
+    /// No client auth in TLS; the app trusts `X-SSL-Client-Verify: SUCCESS`, as if a proxy that
+    /// verified the certificate had set it (and none strips the client's copy).
+    TrustsProxyHeader,
 }
 
 /// The verdict a correct scanner reaches on a case.
@@ -45,7 +51,7 @@ pub struct Expected {
 
 impl LabCase {
     /// Every case, in demo order.
-    pub const ALL: [LabCase; 13] = [
+    pub const ALL: [LabCase; 15] = [
         LabCase::NoClientAuth,
         LabCase::Optional,
         LabCase::RequiredVerified,
@@ -59,6 +65,8 @@ impl LabCase {
         LabCase::WrongHostServerCert,
         LabCase::MissingIntermediate,
         LabCase::LeakyActuator,
+        LabCase::SniHostRouting,
+        LabCase::TrustsProxyHeader,
     ];
 
     /// Short stable name.
@@ -77,6 +85,8 @@ impl LabCase {
             LabCase::WrongHostServerCert => "wrong-host-server",
             LabCase::MissingIntermediate => "no-intermediate",
             LabCase::LeakyActuator => "leaky-actuator",
+            LabCase::SniHostRouting => "sni-host-routing",
+            LabCase::TrustsProxyHeader => "proxy-header",
         }
     }
 
@@ -96,6 +106,8 @@ impl LabCase {
             LabCase::WrongHostServerCert => "correct client auth, certificate for another host",
             LabCase::MissingIntermediate => "correct client auth, intermediate CA not sent",
             LabCase::LeakyActuator => "optional, and /actuator/env shows client-auth=want",
+            LabCase::SniHostRouting => "client auth by SNI (none for localhost), site by Host",
+            LabCase::TrustsProxyHeader => "no client auth; the app trusts X-SSL-Client-Verify",
         }
     }
 
@@ -129,6 +141,12 @@ impl LabCase {
                 LabCase::LeakyActuator => (
                     "optional",
                     &["client-cert-optional", "tls-config-exposed"],
+                    &[],
+                ),
+                LabCase::SniHostRouting => ("required", &["sni-host-mismatch-bypass"], &[]),
+                LabCase::TrustsProxyHeader => (
+                    "none",
+                    &["client-cert-not-requested", "client-cert-header-spoofing"],
                     &[],
                 ),
             };

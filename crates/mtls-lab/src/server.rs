@@ -13,7 +13,7 @@ use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
+use tokio_rustls::{LazyConfigAcceptor, TlsAcceptor};
 
 use crate::case::LabCase;
 use crate::pki::LabPki;
@@ -71,10 +71,20 @@ pub async fn start(cases: &[LabCase]) -> Result<Lab, LabError> {
     let pki = LabPki::mint()?;
     let mut servers = Vec::new();
     for &case in cases {
-        let config = server_config(&pki, case)?;
+        let config = Arc::new(server_config(&pki, case)?);
+        let accept = if case == LabCase::SniHostRouting {
+            // Any server name gets the configuration without client auth; none (as for an IP
+            // address) gets the one that requires a certificate.
+            Accept::BySni {
+                named: Arc::new(server_config(&pki, LabCase::NoClientAuth)?),
+                unnamed: config,
+            }
+        } else {
+            Accept::One(TlsAcceptor::from(config))
+        };
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let url = format!("https://127.0.0.1:{}/", listener.local_addr()?.port());
-        let task = tokio::spawn(serve(listener, TlsAcceptor::from(Arc::new(config)), case));
+        let task = tokio::spawn(serve(listener, accept, case));
         servers.push(LabServer { case, url, task });
     }
     Ok(Lab { pki, servers })
@@ -110,7 +120,7 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
         .with_safe_default_protocol_versions()
         .map_err(tls)?;
     let builder = match case {
-        LabCase::NoClientAuth => builder.with_no_client_auth(),
+        LabCase::NoClientAuth | LabCase::TrustsProxyHeader => builder.with_no_client_auth(),
         LabCase::Optional | LabCase::OptionalApp403 => {
             builder.with_client_cert_verifier(webpki(true)?)
         }
@@ -118,7 +128,8 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
         | LabCase::ExpiredServerCert
         | LabCase::SelfSignedServerCert
         | LabCase::WrongHostServerCert
-        | LabCase::MissingIntermediate => builder.with_client_cert_verifier(webpki(false)?),
+        | LabCase::MissingIntermediate
+        | LabCase::SniHostRouting => builder.with_client_cert_verifier(webpki(false)?),
         LabCase::LeakyActuator => builder.with_client_cert_verifier(webpki(true)?),
         LabCase::AcceptAnyCert => builder.with_client_cert_verifier(flawed(Flaw::AcceptAny)?),
         LabCase::IssuerNameOnly => builder.with_client_cert_verifier(flawed(Flaw::IssuerNameOnly)?),
@@ -148,16 +159,47 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
     Ok(config)
 }
 
-async fn serve(listener: TcpListener, acceptor: TlsAcceptor, case: LabCase) {
+/// How a case's connections are accepted: one configuration, or one chosen by the SNI.
+#[derive(Clone)]
+enum Accept {
+    One(TlsAcceptor),
+    BySni {
+        named: Arc<ServerConfig>,
+        unnamed: Arc<ServerConfig>,
+    },
+}
+
+impl Accept {
+    async fn accept(
+        &self,
+        tcp: tokio::net::TcpStream,
+    ) -> std::io::Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>> {
+        match self {
+            Accept::One(acceptor) => acceptor.accept(tcp).await,
+            Accept::BySni { named, unnamed } => {
+                let start =
+                    LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp).await?;
+                let config = if start.client_hello().server_name().is_some() {
+                    named.clone()
+                } else {
+                    unnamed.clone()
+                };
+                start.into_stream(config).await
+            }
+        }
+    }
+}
+
+async fn serve(listener: TcpListener, accept: Accept, case: LabCase) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
         let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
+        let accept = accept.clone();
         tokio::spawn(async move {
             let Ok(Ok(tls)) =
-                tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
+                tokio::time::timeout(Duration::from_secs(10), accept.accept(tcp)).await
             else {
                 return;
             };
@@ -168,7 +210,7 @@ async fn serve(listener: TcpListener, acceptor: TlsAcceptor, case: LabCase) {
                 .is_some_and(|c| !c.is_empty());
             let service = service_fn(
                 move |req: hyper::Request<hyper::body::Incoming>| async move {
-                    Ok::<_, Infallible>(respond(case, has_cert, req.uri().path()))
+                    Ok::<_, Infallible>(respond(case, has_cert, &req))
                 },
             );
             let _ = tokio::time::timeout(
@@ -185,8 +227,34 @@ async fn serve(listener: TcpListener, acceptor: TlsAcceptor, case: LabCase) {
 /// reach a report).
 const ACTUATOR_ENV: &str = r#"{"activeProfiles":["prod"],"propertySources":[{"name":"Config resource 'class path resource [application.yml]' via location 'optional:classpath:/'","properties":{"server.port":{"value":"8443"},"server.ssl.client-auth":{"value":"want","origin":"class path resource [application.yml] - 5:18"},"server.ssl.key-store":{"value":"classpath:server.p12"},"spring.datasource.password":{"value":"lab-secret-do-not-report"}}}]}"#;
 
-fn respond(case: LabCase, has_cert: bool, path: &str) -> hyper::Response<Full<Bytes>> {
-    let (status, body) = if case == LabCase::OptionalApp403 && !has_cert {
+fn respond<B>(
+    case: LabCase,
+    has_cert: bool,
+    req: &hyper::Request<B>,
+) -> hyper::Response<Full<Bytes>> {
+    let path = req.uri().path();
+    // The Host without its port (HTTP/1.1's header, or h2's :authority).
+    let host = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
+        .unwrap_or_default();
+    // The first copy, as a trusting app reads it.
+    let verified = req
+        .headers()
+        .get("x-ssl-client-verify")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"SUCCESS"));
+    let (status, body) = if case == LabCase::SniHostRouting {
+        if host == "127.0.0.1" {
+            (200, "secret area\n".to_owned())
+        } else {
+            (200, "public area\n".to_owned())
+        }
+    } else if (case == LabCase::TrustsProxyHeader && !verified)
+        || (case == LabCase::OptionalApp403 && !has_cert)
+    {
         (403, "forbidden: client certificate required\n".to_owned())
     } else if case == LabCase::LeakyActuator && path == "/actuator/env" {
         (200, ACTUATOR_ENV.to_owned())

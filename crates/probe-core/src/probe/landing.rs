@@ -50,6 +50,39 @@ pub struct Controls {
     /// The protected name and `Host` with the scan's valid certificate, fetched only when the
     /// controls did not already show the door's page specific to the protected `Host`.
     pub reference: Option<Control>,
+    /// The values of the user's headers (a token, often), sent with the door and the reference
+    /// (the protected `Host`) but never with the controls (other `Host`s): masked in every page,
+    /// as an echo server would show them.
+    pub secrets: Secrets,
+}
+
+/// Values never shown (their `Debug` says how many there are, not what they are).
+#[derive(Clone, Default)]
+pub struct Secrets(pub Vec<String>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} redacted>", self.0.len())
+    }
+}
+
+impl Secrets {
+    /// The values of `target`'s extra headers, and the credential after an auth scheme
+    /// (`Bearer xyz` → `xyz`), 4 characters or more.
+    pub fn of(target: &Target) -> Secrets {
+        Secrets(
+            target
+                .headers
+                .0
+                .iter()
+                .filter_map(|(_, v)| v.to_str().ok())
+                .map(str::trim)
+                .flat_map(|v| [v, v.split_once(' ').map_or("", |(_, c)| c.trim())])
+                .filter(|v| v.len() >= 4)
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
 }
 
 /// Where a served door landed.
@@ -101,6 +134,19 @@ fn name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-'
 }
 
+/// Whether `body` holds an escaped character (`%2F`, `\x2f`, `\u002F`) right before `i`: a name
+/// may start there (`https%3A%2F%2Fsecure.test`).
+fn after_escape(body: &[u8], i: usize) -> bool {
+    let hex = |k: usize| body.get(k).is_some_and(u8::is_ascii_hexdigit);
+    let at = |k: usize, c: u8| body.get(k) == Some(&c);
+    (i >= 3 && at(i - 3, b'%') && hex(i - 2) && hex(i - 1))
+        || (i >= 4 && at(i - 4, b'\\') && at(i - 3, b'x') && hex(i - 2) && hex(i - 1))
+        || (i >= 6
+            && at(i - 6, b'\\')
+            && (at(i - 5, b'u') || at(i - 5, b'U'))
+            && (1..=4).all(|k| hex(i - k)))
+}
+
 /// `body` with every name of `names` (each `Host` involved, with its port and without; longest
 /// first, ASCII case ignored, on name boundaries) as [`NAME_MARK`], and every number (digits,
 /// with `.` or `,` between digits) as [`NUMBER_MARK`]: default pages echo the `Host` they were
@@ -118,11 +164,24 @@ fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
             }
         }
     }
+    // The names with the port percent-encoded, as a `next=` or `redirect_uri=` link holds them.
+    let encoded: Vec<Vec<u8>> = needles
+        .iter()
+        .filter(|n| n.contains(&b':'))
+        .map(|n| {
+            n.iter()
+                .flat_map(|&b| if b == b':' { b"%3A".to_vec() } else { vec![b] })
+                .collect()
+        })
+        .collect();
+    needles.extend(encoded.iter().map(Vec::as_slice));
     needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let mut out = Vec::with_capacity(body.len());
     let mut i = 0;
     while let Some(&b) = body.get(i) {
-        let starts_name = i == 0 || body.get(i - 1).is_some_and(|&p| !name_byte(p) && p != b'.');
+        let starts_name = i == 0
+            || body.get(i - 1).is_some_and(|&p| !name_byte(p) && p != b'.')
+            || after_escape(body, i);
         let name = starts_name
             .then(|| {
                 needles.iter().find(|needle| {
@@ -255,17 +314,24 @@ fn alike(a: &Page, b: &Page, changing: Option<&[bool]>, near: usize) -> Alike {
     }
 }
 
-/// Why a control proves nothing, when it does not: an answer that could not be read, unless it
-/// was the same HTTP status twice (a `Host` answered 503 both times is not served there: HAProxy
-/// without a default backend).
+/// Why a control proves nothing, when it does not: an answer that could not be read (a busy one
+/// included: a rate limit tripped by the controls asked at once), unless both asks got HAProxy's
+/// own 503 page, which says no backend serves that `Host` (HAProxy without a default backend).
 fn control_unreadable(c: &Control) -> Option<String> {
     let why = c.seen.unreadable()?;
-    let twice = c.seen.status().is_some()
-        && c.again
-            .as_ref()
-            .is_some_and(|a| a.status() == c.seen.status());
-    (!twice).then_some(why)
+    let no_backend = |s: &Seen| {
+        s.status() == Some(503)
+            && s.result
+                .body
+                .windows(NO_BACKEND.len())
+                .any(|w| w == NO_BACKEND)
+    };
+    let unserved = no_backend(&c.seen) && c.again.as_ref().is_some_and(no_backend);
+    (!unserved).then_some(why)
 }
+
+/// HAProxy's own 503 page: no server (no backend) for the request.
+const NO_BACKEND: &[u8] = b"No server is available to handle this request";
 
 /// Judges a served door against its controls. The protected site's own page, when it was fetched
 /// with the certificate, outranks the rest: a door served that page is in, even on a name that
@@ -279,6 +345,7 @@ pub fn landing(door: &Seen, c: &Controls) -> Landing {
             .flatten()
             .map(|ctl| ctl.host.clone()),
     );
+    names.extend(c.secrets.0.iter().cloned());
     let door_page = Page::of(door, &names);
     if door_page.cut && door_page.whole() < MIN_CUT_TOKENS {
         return Landing::Unsure(format!(
@@ -337,7 +404,42 @@ pub fn landing(door: &Seen, c: &Controls) -> Landing {
         );
     }
     if own == Alike::Different && unknown == Alike::Different {
-        return Landing::Protected;
+        // The controls went without the user's headers: refused for want of them, they say
+        // nothing of the page the door got with them.
+        let refused_for_headers = !c.secrets.0.is_empty()
+            && [&c.own, &c.unknown].into_iter().flatten().any(|ctl| {
+                [Some(&ctl.seen), ctl.again.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|s| matches!(s.status(), Some(401 | 403 | 407)))
+            });
+        // The page shows the user's headers back (an echo server): the controls, without them,
+        // differ for that alone.
+        let echoes_headers = c.secrets.0.iter().any(|secret| {
+            !secret.is_empty()
+                && door
+                    .result
+                    .body
+                    .windows(secret.len())
+                    .any(|w| w == secret.as_bytes())
+        });
+        if !refused_for_headers && !echoes_headers {
+            return Landing::Protected;
+        }
+        return Landing::Unsure(format!(
+            "the controls, asked without your headers (they go to the target's own Host only), \
+             {}: they cannot tell whether the page is the protected site's{}",
+            if echoes_headers {
+                "differ from a page that shows your headers back"
+            } else {
+                "were refused for want of authentication"
+            },
+            if reference.is_none() {
+                "; give a client certificate so the scan can"
+            } else {
+                ", and it is not the page the client certificate gets"
+            }
+        ));
     }
     let unknown_host = c.unknown.as_ref().map_or("", |u| u.host.as_str());
     let page = match (own, unknown) {
@@ -349,9 +451,16 @@ pub fn landing(door: &Seen, c: &Controls) -> Landing {
         (Alike::Near, _) => "a page much like the one the name gives its own Host".to_owned(),
         _ => format!("a page much like the one any unknown Host gets (as Host {unknown_host} did)"),
     };
+    let like_a_control = own == Alike::Same || unknown == Alike::Same;
     match (&c.reference, reference) {
-        (Some(r), Some(Alike::Different)) if r.seen.served() => Landing::Elsewhere(format!(
-            "{page}, not the protected site's (its page with the client certificate differs)"
+        (Some(r), Some(Alike::Different)) if r.seen.served() && like_a_control => {
+            Landing::Elsewhere(format!(
+                "{page}, not the protected site's (its page with the client certificate differs)"
+            ))
+        }
+        (Some(r), Some(Alike::Different)) if r.seen.served() => Landing::Unsure(format!(
+            "it got {page}, not quite the same, and the protected site's page with the client \
+             certificate differs: it may be either"
         )),
         (Some(r), _) if r.seen.served() => Landing::Unsure(format!(
             "it got {page}, and the protected site's page with the client certificate is much \
@@ -447,6 +556,7 @@ pub async fn judge_served(
     )
     .await;
     let mut controls = Controls {
+        secrets: Secrets::of(target),
         protected_host: target.authority(),
         own,
         unknown: Some(unknown),
@@ -542,6 +652,7 @@ mod tests {
 
     fn controls(own: Option<Seen>, unknown: Seen, reference: Option<Seen>) -> Controls {
         Controls {
+            secrets: Default::default(),
             protected_host: PROTECTED.to_owned(),
             own: own.and_then(|o| once(OWN, o)),
             unknown: once(UNKNOWN, unknown),
@@ -628,6 +739,7 @@ mod tests {
             http(200, &form("Qq1wE4zz")),
         );
         let c = Controls {
+            secrets: Default::default(),
             protected_host: PROTECTED.to_owned(),
             own: None,
             unknown,
@@ -716,11 +828,29 @@ mod tests {
             None,
         );
         assert_eq!(landing(&door, &c), Landing::Protected);
+        let no_server = || {
+            http(
+                503,
+                "<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle \
+                 this request.\n</body></html>",
+            )
+        };
         let c = Controls {
-            unknown: asked_twice(UNKNOWN, http(503, "no server"), http(503, "no server")),
+            unknown: asked_twice(UNKNOWN, no_server(), no_server()),
             ..c
         };
         assert_eq!(landing(&door, &c), Landing::Protected);
+        // Any other busy answer, twice, may be a rate limit the controls tripped: unsure.
+        let c = Controls {
+            unknown: asked_twice(UNKNOWN, http(503, "slow down"), http(503, "slow down")),
+            ..c
+        };
+        assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
+        let c = Controls {
+            unknown: asked_twice(UNKNOWN, http(429, "too many"), http(429, "too many")),
+            ..c
+        };
+        assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
     }
 
     #[test]
@@ -844,6 +974,78 @@ mod tests {
             Some(http(200, "secret area")),
         );
         assert_eq!(landing(&door, &c), Landing::Protected);
+    }
+
+    #[test]
+    fn escaped_names_and_the_users_header_values_are_masked() {
+        // A login link with the asked Host percent-encoded, or in a JavaScript string.
+        assert_eq!(
+            how(
+                "<a href=/login?next=https%3A%2F%2Fsecure.test%3A8443%2F>Sign in</a>",
+                "<a href=/login?next=https%3A%2F%2Fmtls-scan-0.invalid%3A8443%2F>Sign in</a>"
+            ),
+            Alike::Same
+        );
+        assert_eq!(
+            how(
+                "location = 'https:\\u002F\\u002Fsecure.test/'",
+                "location = 'https:\\u002F\\u002Fpublic.test/'"
+            ),
+            Alike::Same
+        );
+        // An echo server shows the user's token to the door (the protected Host) only.
+        let mut c = controls(None, http(200, "GET / HTTP/1.1\n"), None);
+        c.secrets = Secrets(vec![
+            "Bearer s3cr3t-token".to_owned(),
+            "s3cr3t-token".to_owned(),
+        ]);
+        let door = http(200, "GET / HTTP/1.1\nauthorization: Bearer s3cr3t-token\n");
+        // The unknown Host's echo lacks the line: the pages differ for the token alone.
+        let Landing::Unsure(why) = landing(&door, &c) else {
+            panic!("a page echoing the user's headers is no proof");
+        };
+        assert!(
+            why.contains("shows your headers back") && !why.contains("s3cr3t"),
+            "{why}"
+        );
+        // The protected page with the certificate, echoing the token too, settles it.
+        c.reference = once(PROTECTED, door.clone());
+        assert_eq!(landing(&door, &c), Landing::Protected);
+        assert_eq!(format!("{:?}", c.secrets), "<2 redacted>");
+    }
+
+    #[test]
+    fn controls_refused_for_want_of_the_users_headers_tell_nothing() {
+        let door = http(200, "secret area");
+        let mut c = controls(
+            Some(http(401, "token required")),
+            http(401, "token required"),
+            None,
+        );
+        assert_eq!(landing(&door, &c), Landing::Protected);
+        c.secrets = Secrets(vec!["Bearer abcdef".to_owned()]);
+        let Landing::Unsure(why) = landing(&door, &c) else {
+            panic!("refused controls without the user's headers prove nothing");
+        };
+        assert!(why.contains("without your headers"), "{why}");
+        // The protected page with the certificate settles it.
+        c.reference = once(PROTECTED, http(200, "secret area"));
+        assert_eq!(landing(&door, &c), Landing::Protected);
+    }
+
+    #[test]
+    fn a_page_only_near_a_control_is_never_passed() {
+        let door = http(200, &long_page(100, 7, "AcmeAdmin"));
+        let c = controls(
+            Some(http(200, &long_page(100, 7, "AcmePublic"))),
+            http(404, "none"),
+            Some(http(200, "dashboard")),
+        );
+        assert!(
+            matches!(landing(&door, &c), Landing::Unsure(_)),
+            "{:?}",
+            landing(&door, &c)
+        );
     }
 
     #[test]

@@ -412,6 +412,7 @@ mod tests {
     fn judged_with(mut a: Attempt, own: Seen, unknown: Seen, reference: Option<Seen>) -> Attempt {
         a.landed = a.offered.as_ref().filter(|o| opened(o)).map(|o| {
             let c = Controls {
+                secrets: Default::default(),
                 protected_host: "secure.test".to_owned(),
                 own: Some(Control {
                     host: a.donor.clone(),

@@ -277,6 +277,7 @@ mod tests {
     ) -> Tried {
         let landed = protected.served().then(|| {
             let c = Controls {
+                secrets: Default::default(),
                 protected_host: "secure.test:8443".to_owned(),
                 own: own.map(|seen| Control {
                     host: format!("{shown}:8443"),
