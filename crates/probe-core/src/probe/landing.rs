@@ -158,7 +158,14 @@ fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
             Some((h, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
             _ => n.as_str(),
         };
-        for needle in [n.as_bytes(), bare.as_bytes()] {
+        // A wildcard site may echo just the first label ("tenant secure does not exist"); not a
+        // short one (`www`, `api`), nor an address's.
+        let label = bare
+            .split_once('.')
+            .map(|(l, _)| l)
+            .filter(|l| l.len() >= 4 && l.bytes().any(|b| b.is_ascii_alphabetic()))
+            .unwrap_or("");
+        for needle in [n.as_bytes(), bare.as_bytes(), label.as_bytes()] {
             if !needle.is_empty() && !needles.contains(&needle) {
                 needles.push(needle);
             }
@@ -698,6 +705,14 @@ mod tests {
             how(
                 "No site at secure.test:8443. <a href=https://public.test/>home</a>",
                 "No site at MTLS-SCAN-0.invalid:8443. <a href=https://secure.test/>home</a>"
+            ),
+            Alike::Same
+        );
+        // A wildcard site's page naming the first label only.
+        assert_eq!(
+            how(
+                "Tenant secure does not exist",
+                "Tenant mtls-scan-0 does not exist"
             ),
             Alike::Same
         );
