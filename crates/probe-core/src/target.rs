@@ -44,6 +44,23 @@ impl std::fmt::Debug for ExtraHeaders {
 }
 
 impl ExtraHeaders {
+    /// The values never to show: each header's value, and the credential after an auth scheme
+    /// (`Bearer xyz` → `xyz`), 4 characters or more, the longest first (so a value is replaced
+    /// before a part of it).
+    pub fn secret_values(&self) -> Vec<&str> {
+        let mut secrets: Vec<&str> = self
+            .0
+            .iter()
+            .filter_map(|(_, v)| v.to_str().ok())
+            .map(str::trim)
+            .flat_map(|v| [v, v.split_once(' ').map_or("", |(_, c)| c.trim())])
+            .filter(|v| v.len() >= 4)
+            .collect();
+        secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        secrets.dedup();
+        secrets
+    }
+
     /// Parses `Name: value` (as curl's `-H`); the error never quotes the value.
     pub fn parse_one(text: &str) -> Result<(http::HeaderName, http::HeaderValue), String> {
         let (name, value) = text

@@ -67,18 +67,14 @@ impl std::fmt::Debug for Secrets {
 }
 
 impl Secrets {
-    /// The values of `target`'s extra headers, and the credential after an auth scheme
-    /// (`Bearer xyz` → `xyz`), 4 characters or more.
+    /// The values of `target`'s extra headers never to show
+    /// ([`crate::target::ExtraHeaders::secret_values`]).
     pub fn of(target: &Target) -> Secrets {
         Secrets(
             target
                 .headers
-                .0
-                .iter()
-                .filter_map(|(_, v)| v.to_str().ok())
-                .map(str::trim)
-                .flat_map(|v| [v, v.split_once(' ').map_or("", |(_, c)| c.trim())])
-                .filter(|v| v.len() >= 4)
+                .secret_values()
+                .into_iter()
                 .map(str::to_owned)
                 .collect(),
         )

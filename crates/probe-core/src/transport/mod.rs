@@ -536,16 +536,7 @@ fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::Ex
 /// (`Bearer xyz` → `xyz`), 4 characters or more, with `<redacted>`: a server that echoes the
 /// token must not put it in a report.
 pub(crate) fn redact_secrets(text: &mut String, headers: &crate::target::ExtraHeaders) {
-    // The longest first, so a value is replaced before a part of it.
-    let mut secrets: Vec<&str> = headers
-        .0
-        .iter()
-        .filter_map(|(_, v)| v.to_str().ok())
-        .map(str::trim)
-        .flat_map(|v| [v, v.split_once(' ').map_or("", |(_, c)| c.trim())])
-        .filter(|v| v.len() >= 4)
-        .collect();
-    secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    let secrets = headers.secret_values();
     for secret in &secrets {
         if text.contains(secret) {
             *text = text.replace(secret, "<redacted>");
