@@ -29,8 +29,9 @@ pub enum LabCase {
     MissingIntermediate,
     /// Optional client auth, and a Spring actuator that shows it (`server.ssl.client-auth: want`).
     LeakyActuator,
-    /// Client auth chosen by SNI (required without one, none for `localhost`), the site by
-    /// `Host`: SNI `localhost` with the protected `Host` gets the protected site.
+    /// Client auth chosen by SNI (required without one, none for any name: the scanner tries the
+    /// certificate's `localhost`), the site by `Host`: SNI `localhost` with the protected `Host`
+    /// gets the protected site.
     SniHostRouting,
     /// No client auth in TLS; the app trusts `X-SSL-Client-Verify: SUCCESS`, as if a proxy that
     /// verified the certificate had set it (and none strips the client's copy).
@@ -106,7 +107,7 @@ impl LabCase {
             LabCase::WrongHostServerCert => "correct client auth, certificate for another host",
             LabCase::MissingIntermediate => "correct client auth, intermediate CA not sent",
             LabCase::LeakyActuator => "optional, and /actuator/env shows client-auth=want",
-            LabCase::SniHostRouting => "client auth by SNI (none for localhost), site by Host",
+            LabCase::SniHostRouting => "client auth by SNI (none for a name), site by Host",
             LabCase::TrustsProxyHeader => "no client auth; the app trusts X-SSL-Client-Verify",
         }
     }

@@ -30,6 +30,12 @@ async fn every_lab_case_gets_its_basic_verdict() -> Result<(), Box<dyn std::erro
     for (server, t) in lab.servers.iter().zip(&report.targets) {
         let want = server.case.expected();
         assert_eq!(t.error, None, "{}", server.case.name());
+        assert!(
+            t.incomplete.is_empty(),
+            "{}: {:?}",
+            server.case.name(),
+            t.incomplete
+        );
         let got_auth = serde_json::to_value(t.client_auth)?;
         assert_eq!(
             got_auth,
@@ -83,6 +89,7 @@ async fn every_lab_case_gets_its_deep_verdict_on_both_versions(
     for (server, t) in lab.servers.iter().zip(&report.targets) {
         let want = server.case.expected();
         let name = server.case.name();
+        assert!(t.incomplete.is_empty(), "{name}: {:?}", t.incomplete);
         let mut roots: Vec<String> = t
             .findings
             .iter()

@@ -1,10 +1,12 @@
 //! The side-door probes against real servers nobody here wrote (HAProxy crt-lists, Caddy sites
 //! and Apache virtual hosts, Go `GetConfigForClient`, nginx with two server blocks, HAProxy
-//! `add-header` in front of a backend that trusts `X-SSL-Client-Verify`), started by `tests/servers/start.sh` with the ground truth
-//! measured in `tests/servers/GROUND_TRUTH.md` ("Bypass servers"). Every positive must be found on
-//! every run, with its trigger in the evidence; every control must stay clean.
+//! `add-header` in front of a backend that trusts `X-SSL-Client-Verify`), started by
+//! `tests/servers/start.sh` with the ground truth measured in `tests/servers/GROUND_TRUTH.md`
+//! ("Bypass servers"). Every positive must be found on every run, with its trigger in the
+//! finding; every control must stay clean, with the scan complete and the client-auth verdict
+//! right (so a control cannot pass because nothing was tried).
 //!
-//! A missing haproxy, nginx, go or python3 fails the test (set `MTLS_SKIP_REAL_SERVERS=1` to skip
+//! A missing haproxy, nginx, go, python3, openssl, caddy or apache2 fails the test (set `MTLS_SKIP_REAL_SERVERS=1` to skip
 //! on purpose). `ONLY=NAME` scans one server (`cargo test -p probe-core --test side_doors_real --
 //! --nocapture` prints a line per scan).
 
@@ -19,6 +21,7 @@ use probe_core::engine::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::finding::FindingId;
 use probe_core::report::TargetReport;
 use probe_core::target::{Resolve, Target};
+use probe_core::verdict::ClientAuth;
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
@@ -138,6 +141,10 @@ struct Case {
     incomplete: &'static [&'static str],
     /// Words a note of the target must hold (none when empty).
     note: &'static str,
+    /// The client-auth verdict of the protected name.
+    client_auth: ClientAuth,
+    /// Words every side-door finding's detail must hold: the door that let the scan in.
+    trigger: &'static str,
 }
 
 const fn case(name: &'static str, by_name: bool, findings: &'static [FindingId]) -> Case {
@@ -148,6 +155,8 @@ const fn case(name: &'static str, by_name: bool, findings: &'static [FindingId])
         findings,
         incomplete: &[],
         note: "",
+        client_auth: ClientAuth::Required,
+        trigger: "public.test",
     }
 }
 
@@ -238,17 +247,28 @@ const CASES: &[Case] = &[
         true,
         &[FindingId::SniHostMismatchBypass],
     ),
-    case(
-        "haproxy-header-addheader",
-        false,
-        &[FindingId::ClientCertHeaderSpoofing],
-    ),
-    case("haproxy-header-setheader", false, &[]),
-    case(
-        "header-backend-direct",
-        false,
-        &[FindingId::ClientCertHeaderSpoofing],
-    ),
+    Case {
+        client_auth: ClientAuth::Optional,
+        trigger: "X-SSL-Client-Verify",
+        ..case(
+            "haproxy-header-addheader",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::Optional,
+        ..case("haproxy-header-setheader", false, &[])
+    },
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "X-SSL-Client-Verify",
+        ..case(
+            "header-backend-direct",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
 ];
 
 const SIDE_DOORS: [FindingId; 3] = [
@@ -340,6 +360,12 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
             let report = rt.block_on(scanner.scan(&[t]));
             let t = &report.targets[0];
             let _ = writeln!(log, "run {run} {}", line(&name, t));
+            if t.error.is_some() || t.client_auth != c.client_auth {
+                problems.push(format!(
+                    "{name} run {run}: client auth {:?} (want {:?}), error {:?}",
+                    t.client_auth, c.client_auth, t.error
+                ));
+            }
             let mut incomplete: Vec<&str> = t
                 .incomplete
                 .iter()
@@ -373,6 +399,10 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
                     (true, Some(f)) if f.evidence.is_empty() => {
                         problems.push(format!("{name} run {run}: {id} without evidence"))
                     }
+                    (true, Some(f)) if !f.detail.contains(c.trigger) => problems.push(format!(
+                        "{name} run {run}: {id} not through {}: {}",
+                        c.trigger, f.detail
+                    )),
                     _ => {}
                 }
             }

@@ -75,7 +75,12 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
         expected.sort_unstable();
         let verified = want.client_auth == "none"
             || t.verification == probe_core::verdict::Verification::Verified;
-        let ok = t.error.is_none() && auth == want.client_auth && got == expected && verified;
+        // Every case of the lab can be judged whole: an incomplete one (exit 3 for a user) is wrong.
+        let ok = t.error.is_none()
+            && t.incomplete.is_empty()
+            && auth == want.client_auth
+            && got == expected
+            && verified;
         all_ok &= ok;
         let _ = writeln!(
             table,
