@@ -50,6 +50,31 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_self_signed_leaf_marked_ca_is_trusted_as_openssl_trusts_it() {
+        // `openssl req -x509` marks its certificate CA:TRUE; webpki refuses such a leaf, but a
+        // client pinning it (OpenSSL, Go, curl with --cacert) trusts it as it is.
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap_or_else(|e| panic!("{e}"));
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let leaf = params
+            .self_signed(&key)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .der()
+            .clone();
+        let served = Served::new(vec![leaf.clone()], &[&leaf], "localhost");
+        assert_eq!(served.ids(), vec![]);
+        // Not pinned: self-signed, as before.
+        let other = Pki::new();
+        let served = Served::new(vec![leaf], &[&other.root.der], "localhost");
+        assert_eq!(
+            served.ids().first().map(|(id, _)| *id),
+            Some(FindingId::ServerCertSelfSigned)
+        );
+    }
+
+    #[test]
     fn a_self_signed_leaf_pinned_as_an_anchor_is_not_reported() {
         let leaf = self_signed_leaf();
         let served = Served::new(vec![leaf.clone()], &[&leaf], "localhost");
