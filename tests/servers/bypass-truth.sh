@@ -154,8 +154,13 @@ hdr_certs=(-H "X-SSL-Client-Cert: $pem_esc" -H "ssl-client-cert: $pem_esc" -H "X
   -H "X-Forwarded-Client-Cert: Hash=$sha;Cert=\"$pem_esc\";Subject=\"$subj\""
   -H "X-Forwarded-Tls-Client-Cert: $der_b64" -H "X-Forwarded-Tls-Client-Cert-Info: Subject%3D%22$subj%22"
   -H "X-Amzn-Mtls-Clientcert: $pem_esc" -H "Client-Cert: :$der_b64:" -H "X-ARR-ClientCert: $der_b64")
-hdr_all=("${hdr_verify_success[@]}" "${hdr_client_verify[@]}" "${hdr_certs[@]}")
-hdr_cases=(none verify-SUCCESS verify-0 client-verify cert-headers all client client+verify-NONE)
+hdr_ingress=(-H "ssl-client-verify: SUCCESS")
+hdr_cloudflare=(-H "Cf-Cert-Presented: true" -H "Cf-Cert-Verified: true")
+hdr_gcp=(-H "X-Client-Cert-Present: true" -H "X-Client-Cert-Chain-Verified: true")
+hdr_all=("${hdr_verify_success[@]}" "${hdr_client_verify[@]}" "${hdr_certs[@]}" "${hdr_ingress[@]}"
+  "${hdr_cloudflare[@]}" "${hdr_gcp[@]}")
+hdr_cases=(none verify-SUCCESS verify-0 client-verify cert-headers ingress cloudflare gcp all client
+  client+verify-NONE)
 hdr_args() { # CASE -> the curl arguments, one per line
   case $1 in
   none | client) ;;
@@ -163,6 +168,9 @@ hdr_args() { # CASE -> the curl arguments, one per line
   verify-0) printf '%s\n' "${hdr_verify_0[@]}" ;;
   client-verify) printf '%s\n' "${hdr_client_verify[@]}" ;;
   cert-headers) printf '%s\n' "${hdr_certs[@]}" ;;
+  ingress) printf '%s\n' "${hdr_ingress[@]}" ;;
+  cloudflare) printf '%s\n' "${hdr_cloudflare[@]}" ;;
+  gcp) printf '%s\n' "${hdr_gcp[@]}" ;;
   all) printf '%s\n' "${hdr_all[@]}" ;;
   client+verify-NONE) printf '%s\n' -H "X-SSL-Client-Verify: NONE" ;;
   esac
@@ -294,7 +302,7 @@ if sni:
             fa, fb = res(a), res(b)
             print(f"| {s} | {v} | {fa} | {fb} |")
 if hdr:
-    cases = ["a", "hdr-none", "hdr-verify-SUCCESS", "hdr-verify-0", "hdr-client-verify", "hdr-cert-headers", "hdr-all", "hdr-client", "hdr-client+verify-NONE"]
+    cases = ["a", "hdr-none", "hdr-verify-SUCCESS", "hdr-verify-0", "hdr-client-verify", "hdr-cert-headers", "hdr-ingress", "hdr-cloudflare", "hdr-gcp", "hdr-all", "hdr-client", "hdr-client+verify-NONE"]
     print("\nForged client-certificate headers (a: s_client; the rest: curl, no SNI, Host 127.0.0.1:PORT):\n")
     print("| server | TLS | " + " | ".join(c.removeprefix("hdr-") for c in cases) + " |")
     print("|---|---|" + "---|" * len(cases))

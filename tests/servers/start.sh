@@ -92,6 +92,15 @@
 #                             %[ssl_c_verify] if { ssl_c_used }, NONE unless { ssl_c_used }
 #   haproxy-header-setheader  the same with set-header (replaces the client's copy)
 #   header-backend-direct     the backend itself over TLS, no certificate requested (python3)
+# The same backend trusting other conventions (--trust): every named header's first copy must hold
+# the value:
+#   header-backend-ingress    ssl-client-verify: SUCCESS (Kubernetes ingress-nginx, Keycloak)
+#   header-backend-cloudflare Cf-Cert-Presented: true and Cf-Cert-Verified: true
+#   header-backend-gcp        X-Client-Cert-Present: true and X-Client-Cert-Chain-Verified: true
+#   nginx-header-passthrough  nginx, ssl_verify_client optional, proxy_pass to the backend
+#                             trusting ssl-client-verify, which nginx does not set (the client's
+#                             copy goes through)
+#   nginx-header-set          the same with proxy_set_header ssl-client-verify $ssl_client_verify
 #
 #   tests/servers/start.sh --list-bypass   # the bypass servers, one per line
 #
@@ -118,7 +127,9 @@ bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
-haproxy-header-addheader haproxy-header-setheader header-backend-direct"
+haproxy-header-addheader haproxy-header-setheader header-backend-direct
+header-backend-ingress header-backend-cloudflare header-backend-gcp
+nginx-header-passthrough nginx-header-set"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
   exit 0
@@ -180,6 +191,26 @@ run() {
   exit "$rc"
 }
 
+# nginx_preamble PREFIX: the start of every nginx.conf here (one foreground process, its files under
+# PREFIX), up to and including the temp paths inside `http {`.
+nginx_preamble() {
+  cat <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/logs/error.log info;
+events { worker_connections 512; }
+http {
+  access_log off;
+  client_body_temp_path $1/tmp/body;
+  proxy_temp_path $1/tmp/proxy;
+  fastcgi_temp_path $1/tmp/fastcgi;
+  uwsgi_temp_path $1/tmp/uwsgi;
+  scgi_temp_path $1/tmp/scgi;
+EOF
+}
+
 # build_go: build go/ into WORKDIR/goserver once (stdlib only, offline), unless GOSERVER_BIN names
 # an already built binary.
 build_go() {
@@ -223,19 +254,7 @@ nginx-two-vhosts)
   # two name-based virtual servers on one port and one certificate (names.crt has both names);
   # secure.test is the default_server, so a ClientHello without SNI gets its TLS settings
   cat >"$prefix/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log info;
-events { worker_connections 512; }
-http {
-  access_log off;
-  client_body_temp_path $prefix/tmp/body;
-  proxy_temp_path $prefix/tmp/proxy;
-  fastcgi_temp_path $prefix/tmp/fastcgi;
-  uwsgi_temp_path $prefix/tmp/uwsgi;
-  scgi_temp_path $prefix/tmp/scgi;
+$(nginx_preamble "$prefix")
   ssl_certificate $pki/names.crt;
   ssl_certificate_key $pki/names.key;
   ssl_protocols TLSv1.2 TLSv1.3;
@@ -261,6 +280,34 @@ http {
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
+nginx-header-passthrough | nginx-header-set)
+  need "$NGINX"
+  need "$PYTHON3"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  set_header=""
+  [ "$server" = nginx-header-passthrough ] ||
+    set_header='proxy_set_header ssl-client-verify $ssl_client_verify;'
+  # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs nginx as its child.
+  cat >"$prefix/nginx.conf.in" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $pki/server.crt;
+    ssl_certificate_key $pki/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_client_certificate $pki/ca.crt;
+    ssl_verify_client optional;
+    location / {
+      $set_header
+      proxy_pass http://127.0.0.1:@BACKEND_PORT@;
+    }
+  }
+}
+EOF
+  run "$PYTHON3" "$here/python/header_lab.py" --trust ssl-client-verify=SUCCESS behind-nginx \
+    "$NGINX" "$prefix/nginx.conf.in" "$prefix/nginx.conf"
+  ;;
 nginx-*)
   need "$NGINX"
   mode=${server#nginx-}
@@ -283,19 +330,7 @@ nginx-*)
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
   cat >"$prefix/nginx.conf" <<EOF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $prefix/nginx.pid;
-error_log $prefix/logs/error.log info;
-events { worker_connections 512; }
-http {
-  access_log off;
-  client_body_temp_path $prefix/tmp/body;
-  proxy_temp_path $prefix/tmp/proxy;
-  fastcgi_temp_path $prefix/tmp/fastcgi;
-  uwsgi_temp_path $prefix/tmp/uwsgi;
-  scgi_temp_path $prefix/tmp/scgi;
+$(nginx_preamble "$prefix")
   server {
     listen 127.0.0.1:$port ssl;
     ssl_certificate $pki/server.crt;
@@ -424,9 +459,19 @@ backend app
 EOF
   run "$PYTHON3" "$here/python/header_lab.py" behind "$HAPROXY" "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
   ;;
-header-backend-direct)
+header-backend-*)
   need "$PYTHON3"
-  run "$PYTHON3" "$here/python/header_lab.py" direct "$port" "$pki/server.crt" "$pki/server.key"
+  case $server in
+  header-backend-direct) trust=() ;;
+  header-backend-ingress) trust=(--trust ssl-client-verify=SUCCESS) ;;
+  header-backend-cloudflare) trust=(--trust Cf-Cert-Presented=true --trust Cf-Cert-Verified=true) ;;
+  header-backend-gcp)
+    trust=(--trust X-Client-Cert-Present=true --trust X-Client-Cert-Chain-Verified=true)
+    ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  run "$PYTHON3" "$here/python/header_lab.py" "${trust[@]}" direct "$port" "$pki/server.crt" \
+    "$pki/server.key"
   ;;
 haproxy-*)
   : "${HAPROXY:=$(sbin_tool haproxy)}"

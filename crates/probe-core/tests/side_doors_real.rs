@@ -1,6 +1,7 @@
 //! The side-door probes against real servers nobody here wrote (HAProxy crt-lists, Caddy sites
 //! and Apache virtual hosts, Go `GetConfigForClient`, nginx with two server blocks, HAProxy
-//! `add-header` in front of a backend that trusts `X-SSL-Client-Verify`), started by
+//! `add-header` in front of a backend that trusts `X-SSL-Client-Verify`, nginx passing a client's
+//! `ssl-client-verify` through, backends trusting Cloudflare's and Google's mTLS headers), started by
 //! `tests/servers/start.sh` with the ground truth measured in `tests/servers/GROUND_TRUTH.md`
 //! ("Bypass servers"). Every positive must be found on every run, with its trigger in the
 //! finding; every control must stay clean, with the scan complete and the client-auth verdict
@@ -268,6 +269,49 @@ const CASES: &[Case] = &[
             false,
             &[FindingId::ClientCertHeaderSpoofing],
         )
+    },
+    // The same backend trusting other proxies' conventions, each named by the finding.
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "ssl-client-verify (Kubernetes ingress-nginx",
+        ..case(
+            "header-backend-ingress",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "Cf-Cert-Verified (Cloudflare",
+        ..case(
+            "header-backend-cloudflare",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "X-Client-Cert-Chain-Verified (Google Cloud",
+        ..case(
+            "header-backend-gcp",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    // nginx `optional` in front: without `proxy_set_header` the client's own ssl-client-verify
+    // reaches the backend; with it, nginx's value replaces the client's.
+    Case {
+        client_auth: ClientAuth::Optional,
+        trigger: "ssl-client-verify (Kubernetes ingress-nginx",
+        ..case(
+            "nginx-header-passthrough",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::Optional,
+        ..case("nginx-header-set", false, &[])
     },
 ];
 

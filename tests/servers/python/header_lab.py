@@ -1,6 +1,8 @@
 """A naive backend that trusts a forwarded client-certificate header (stdlib only), for the header
 spoofing servers of start.sh.
 
+    python3 header_lab.py [--trust NAME=VALUE[,VALUE...]]... MODE ARGS...
+
     python3 header_lab.py direct PORT CERT KEY
         The backend itself over TLS on 127.0.0.1:PORT (no client certificate requested): whoever
         sends the header gets in.
@@ -10,30 +12,39 @@ spoofing servers of start.sh.
         `HAPROXY -c`, and run as `HAPROXY -db -f CFG`, a child of this process. This process exits
         when HAProxy does, and stops HAProxy on SIGTERM/SIGINT/SIGHUP (and, on Linux, HAProxy gets
         SIGTERM if this process dies).
+    python3 header_lab.py behind-nginx NGINX TEMPLATE CFG
+        The same with nginx in front: CFG is checked with `NGINX -t -q -c CFG -p DIR -e
+        DIR/error.log` (DIR: CFG's directory) and run the same way without -t (the template says
+        `daemon off; master_process off;`).
 
-The trust rule (what naive backends do): the FIRST `X-SSL-Client-Verify` header of the request is
-looked at; "SUCCESS" (nginx's $ssl_client_verify) or "0" (HAProxy's %[ssl_c_verify]) answers 200
-"secret area\\n", anything else, or no such header, 403 "client certificate required\\n". No other
-header is trusted. Every response carries `X-Backend-Saw-Client-Verify`: all the values it received,
-in order, joined by " | " (or "-"), so a test can see whose copy came first.
+The trust rule (what naive backends do): for each trusted header the FIRST copy in the request is
+looked at, and every trusted header must hold one of its values to get 200 "secret area\\n";
+anything else, or a header missing, gets 403 "client certificate required\\n". No other header is
+trusted. Without --trust: `X-SSL-Client-Verify` with "SUCCESS" (nginx's $ssl_client_verify) or "0"
+(HAProxy's %[ssl_c_verify]). Every response carries `X-Backend-Saw-Client-Verify`: all the values
+the first trusted header had, in order, joined by " | " (or "-"), so a test can see whose copy
+came first.
 """
 import ctypes
 import http.server
+import os
 import signal
 import ssl
 import subprocess
 import sys
 import threading
 
-TRUSTED = ("SUCCESS", "0")
+# (header, values accepted in its first copy), every one required; --trust replaces the default.
+TRUSTED = [("X-SSL-Client-Verify", ("SUCCESS", "0"))]
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
-        values = [v.strip() for v in self.headers.get_all("X-SSL-Client-Verify") or []]
-        if values and values[0] in TRUSTED:
+        seen = [[v.strip() for v in self.headers.get_all(name) or []] for name, _ in TRUSTED]
+        values = seen[0]
+        if all(got and got[0] in ok for got, (_, ok) in zip(seen, TRUSTED)):
             status, body = 200, b"secret area\n"
         else:
             status, body = 403, b"client certificate required\n"
@@ -84,7 +95,7 @@ def die_with_parent():
         pass
 
 
-def behind(haproxy, template, cfg):
+def behind(haproxy, template, cfg, check=None, run=None):
     srv = Server(("127.0.0.1", 0))
     port = srv.server_address[1]
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -92,8 +103,9 @@ def behind(haproxy, template, cfg):
         text = f.read().replace("@BACKEND_PORT@", str(port))
     with open(cfg, "w") as f:
         f.write(text)
-    subprocess.run([haproxy, "-c", "-q", "-f", cfg], check=True, stdin=subprocess.DEVNULL)
-    child = subprocess.Popen([haproxy, "-db", "-f", cfg], stdin=subprocess.DEVNULL,
+    subprocess.run(check or [haproxy, "-c", "-q", "-f", cfg], check=True,
+                   stdin=subprocess.DEVNULL)
+    child = subprocess.Popen(run or [haproxy, "-db", "-f", cfg], stdin=subprocess.DEVNULL,
                              preexec_fn=die_with_parent)
 
     def stop(signum, frame):
@@ -105,6 +117,13 @@ def behind(haproxy, template, cfg):
     sys.exit(rc if rc >= 0 else 0)
 
 
+def behind_nginx(nginx, template, cfg):
+    prefix = os.path.dirname(os.path.abspath(cfg))
+    log = os.path.join(prefix, "error.log")
+    common = ["-c", cfg, "-p", prefix, "-e", log]
+    behind(nginx, template, cfg, check=[nginx, "-t", "-q"] + common, run=[nginx] + common)
+
+
 def direct(port, cert, key):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
@@ -113,12 +132,22 @@ def direct(port, cert, key):
 
 
 def main():
-    if len(sys.argv) == 5 and sys.argv[1] == "direct":
-        direct(*sys.argv[2:])
-    elif len(sys.argv) == 5 and sys.argv[1] == "behind":
-        behind(*sys.argv[2:])
+    args = sys.argv[1:]
+    rules = []
+    while len(args) >= 2 and args[0] == "--trust":
+        name, _, values = args[1].partition("=")
+        if not name or not values:
+            sys.exit("header_lab.py: --trust NAME=VALUE[,VALUE...]")
+        rules.append((name, tuple(values.split(","))))
+        args = args[2:]
+    if rules:
+        TRUSTED[:] = rules
+    modes = {"direct": direct, "behind": behind, "behind-nginx": behind_nginx}
+    if len(args) == 4 and args[0] in modes:
+        modes[args[0]](*args[1:])
     else:
-        sys.exit("usage: header_lab.py direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG")
+        sys.exit("usage: header_lab.py [--trust NAME=VALUE[,VALUE...]]... "
+                 "direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG | behind-nginx NGINX TEMPLATE CFG")
 
 
 if __name__ == "__main__":

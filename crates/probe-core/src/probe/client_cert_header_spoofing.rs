@@ -28,7 +28,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Client-S-DN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: all at once, then one family at a time",
+    presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Subject)`, `Cf-Cert-Verified`, `X-Client-Cert-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: all at once, then one family at a time",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
@@ -44,8 +44,13 @@ struct Material {
     pem_escaped: String,
     der_b64: String,
     subject: String,
+    /// The subject's common name (HAProxy's `ssl_c_s_dn(cn)`), or the whole subject.
+    common_name: String,
     issuer: String,
+    /// SHA-256 of the DER, hex.
     sha256: String,
+    /// SHA-256 of the DER, base64 (Google Cloud's `client_cert_sha256_fingerprint`).
+    sha256_b64: String,
 }
 
 fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> {
@@ -68,21 +73,35 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 header("x-ssl-client-used", "1"),
             ],
         ),
+        // Kubernetes ingress-nginx sets these four for its upstreams (auth-tls-*), and
+        // Keycloak's nginx certificate lookup reads the first two.
+        fam(
+            "ssl-client-verify (Kubernetes ingress-nginx, Keycloak behind nginx)",
+            vec![
+                header("ssl-client-verify", verified),
+                header("ssl-client-cert", &m.pem_escaped),
+                header("ssl-client-subject-dn", &m.subject),
+                header("ssl-client-issuer-dn", &m.issuer),
+            ],
+        ),
         fam("X-Client-Verify", vec![header("x-client-verify", verified)]),
         fam(
-            "forwarded certificate (X-SSL-Client-Cert, ssl-client-cert, X-Client-Cert)",
+            "forwarded certificate (X-SSL-Client-Cert, ssl-client-cert, X-Client-Cert, X-SSL-Cert)",
             vec![
                 header("x-ssl-client-cert", &m.pem_escaped),
                 header("ssl-client-cert", &m.pem_escaped),
                 header("x-client-cert", &m.pem_escaped),
+                header("x-ssl-cert", &m.pem_escaped),
             ],
         ),
         fam(
-            "forwarded subject DN (X-SSL-Client-S-DN, ssl-client-subject-dn)",
+            "forwarded subject DN (X-SSL-Client-S-DN, X-SSL-Client-CN, ssl-client-subject-dn)",
             vec![
                 header("x-ssl-client-s-dn", &m.subject),
                 header("x-ssl-client-dn", &m.subject),
+                header("x-ssl-client-cn", &m.common_name),
                 header("ssl-client-subject-dn", &m.subject),
+                header("ssl-client-dn", &m.subject),
                 header("x-ssl-client-i-dn", &m.issuer),
                 header("ssl-client-issuer-dn", &m.issuer),
             ],
@@ -111,9 +130,36 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 ),
             ],
         ),
+        // Passthrough mode sends the certificate; verify mode its fields.
         fam(
             "X-Amzn-Mtls-Clientcert (AWS ALB)",
-            vec![header("x-amzn-mtls-clientcert", &m.pem_escaped)],
+            vec![
+                header("x-amzn-mtls-clientcert", &m.pem_escaped),
+                header("x-amzn-mtls-clientcert-subject", &m.subject),
+                header("x-amzn-mtls-clientcert-issuer", &m.issuer),
+            ],
+        ),
+        // The managed transform "Add TLS client auth headers"; an origin reachable without
+        // Cloudflare in front gets whatever the client sends.
+        fam(
+            "Cf-Cert-Verified (Cloudflare mTLS headers)",
+            vec![
+                header("cf-cert-presented", "true"),
+                header("cf-cert-verified", "true"),
+                header("cf-cert-revoked", "false"),
+                header("cf-cert-subject-dn", &m.subject),
+                header("cf-cert-issuer-dn", &m.issuer),
+                header("cf-cert-fingerprint-sha256", &m.sha256),
+            ],
+        ),
+        // The header names of Google's mTLS guide for its load balancers' custom headers.
+        fam(
+            "X-Client-Cert-Chain-Verified (Google Cloud load balancer mTLS)",
+            vec![
+                header("x-client-cert-present", "true"),
+                header("x-client-cert-chain-verified", "true"),
+                header("x-client-cert-hash", &m.sha256_b64),
+            ],
         ),
         fam(
             "Client-Cert (RFC 9440)",
@@ -124,6 +170,28 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
             vec![header("x-arr-clientcert", &m.der_b64)],
         ),
     ]
+}
+
+/// Every family's headers in one request, each name once (families share some: the first
+/// copy is kept, and they carry the same value).
+fn all_at_once(families: &[Family]) -> Vec<(HeaderName, HeaderValue)> {
+    let mut out: Vec<(HeaderName, HeaderValue)> = Vec::new();
+    for (name, value) in families.iter().flat_map(|f| f.headers.iter()) {
+        if !out.iter().any(|(n, _)| n == name) {
+            out.push((name.clone(), value.clone()));
+        }
+    }
+    out
+}
+
+/// The common name of a subject written `K=V, K=V` (RFC 2253-like, as the summaries are), or
+/// the whole subject when it has none.
+fn common_name(subject: &str) -> String {
+    subject
+        .split(", ")
+        .find_map(|rdn| rdn.strip_prefix("CN="))
+        .unwrap_or(subject)
+        .to_owned()
 }
 
 /// The headers' content, or why it could not be made.
@@ -139,19 +207,25 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
         .ok_or("the minted identity has no certificate")?
         .as_ref()
         .to_vec();
-    let b64 = base64::engine::general_purpose::STANDARD.encode(&der);
-    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        pem.push_str(std::str::from_utf8(chunk).map_err(|e| e.to_string())?);
-        pem.push('\n');
-    }
-    pem.push_str("-----END CERTIFICATE-----\n");
     // The issuer a verifying proxy would have accepted: an advertised CA name when there is one.
     let issuer = first
         .observations
         .iter()
         .find_map(|o| o.acceptable_cas.first().cloned())
         .unwrap_or_else(|| id.summary.issuer.clone());
+    material_of(&der, &id.summary.subject, issuer)
+}
+
+/// The headers' content for a certificate (DER), its subject and the issuer named.
+fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, String> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(chunk).map_err(|e| e.to_string())?);
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
     Ok(Material {
         pem_escaped: percent_encoding::utf8_percent_encode(
             &pem,
@@ -159,9 +233,11 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
         )
         .to_string(),
         der_b64: b64,
-        subject: id.summary.subject.clone(),
+        common_name: common_name(subject),
+        subject: subject.to_owned(),
         issuer,
-        sha256: id.summary.sha256.clone(),
+        sha256: crate::identity::sha256_hex(der),
+        sha256_b64: base64::engine::general_purpose::STANDARD.encode(digest.as_ref()),
     })
 }
 
@@ -274,14 +350,11 @@ async fn spoof(
     // Both verify values at once (the second is only kept when the first was not served), then,
     // for the first served, each family alone, all at once.
     let verify_values = ["SUCCESS", "0"];
-    let alls = futures_util::future::join_all(verify_values.iter().map(|verified| {
-        send(
-            families(m, verified)
-                .iter()
-                .flat_map(|f| f.headers.clone())
-                .collect(),
-        )
-    }))
+    let alls = futures_util::future::join_all(
+        verify_values
+            .iter()
+            .map(|verified| send(all_at_once(&families(m, verified)))),
+    )
     .await;
     let mut rounds: Vec<Round> = Vec::new();
     for (verified, all) in verify_values.into_iter().zip(alls) {
@@ -308,7 +381,7 @@ async fn spoof(
 
 /// Whether each family is also sent alone: when every family at once was served (to name the
 /// one that let it in), and when that request was not refused the way the anonymous one was: an
-/// answer that could not be read, or another status (400, 413, 431 … for ~7 KB of headers, which
+/// answer that could not be read, or another status (400, 413, 431 … for ~9 KB of headers, which
 /// many servers cap at 8 KB with the user's own headers) says nothing about each family alone.
 fn wants_singles(all: &Seen, refused_with: Option<u16>) -> bool {
     // A busy answer (429, 502–504) to every family at once would be the same to each alone:
@@ -515,10 +588,50 @@ mod tests {
         Material {
             pem_escaped: "-----BEGIN%20CERTIFICATE-----".to_owned(),
             der_b64: "MIIB".to_owned(),
-            subject: "CN=mtls-scan".to_owned(),
+            subject: "O=mtls-scan probe, CN=mtls-scan untrusted client".to_owned(),
+            common_name: "mtls-scan untrusted client".to_owned(),
             issuer: "CN=Client CA".to_owned(),
             sha256: "00".repeat(32),
+            sha256_b64: "AAAA".to_owned(),
         }
+    }
+
+    #[test]
+    fn every_family_at_once_names_each_header_once_and_stays_under_a_common_head_limit() {
+        // A P-256 leaf as the scan mints it is about 500 bytes of DER.
+        let der: Vec<u8> = (0..=255u8).cycle().take(520).collect();
+        let m = material_of(
+            &der,
+            "O=mtls-scan probe, CN=mtls-scan untrusted client",
+            "O=mtls-scan tests, CN=Test Client CA".to_owned(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.common_name, "mtls-scan untrusted client");
+        assert_eq!(m.sha256.len(), 64);
+        assert_eq!(m.sha256_b64.len(), 44);
+        for verified in ["SUCCESS", "0"] {
+            let fams = families(&m, verified);
+            let all = all_at_once(&fams);
+            let mut names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
+            let count = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), count, "a header twice: {names:?}");
+            // Every header of every family went in (none dropped as an invalid value).
+            let in_families: usize = fams.iter().map(|f| f.headers.len()).sum();
+            assert!(in_families >= count && count >= 30, "{count} of {in_families}");
+            for f in &fams {
+                assert!(!f.headers.is_empty(), "{} sends nothing", f.name);
+            }
+            for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
+                assert!(names.contains(&needed), "{needed} missing");
+            }
+            // HAProxy's default buffer (16 KB, 1 KB reserved) and Node's 16 KB head limit must
+            // take every family at once; many servers cap a head at 8 KB, hence the singles.
+            let bytes: usize = all.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
+            assert!(bytes < 12 * 1024, "{bytes} bytes of headers");
+        }
+        assert_eq!(common_name("O=no common name"), "O=no common name");
     }
 
     /// A round whose headers together got `all`; each family alone gets `alone(name)`.
