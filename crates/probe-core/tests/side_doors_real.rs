@@ -7,7 +7,7 @@
 //! finding; every control must stay clean, with the scan complete and the client-auth verdict
 //! right (so a control cannot pass because nothing was tried).
 //!
-//! A missing haproxy, nginx, go, python3, openssl, caddy or apache2 fails the test (set `MTLS_SKIP_REAL_SERVERS=1` to skip
+//! A missing haproxy, nginx, go, python3, openssl, caddy, apache2 or node fails the test (set `MTLS_SKIP_REAL_SERVERS=1` to skip
 //! on purpose). `ONLY=NAME` scans one server (`cargo test -p probe-core --test side_doors_real --
 //! --nocapture` prints a line per scan).
 
@@ -113,7 +113,7 @@ fn tools_present() -> bool {
                 .is_ok_and(|s| s.success())
     };
     let missing: Vec<&str> = [
-        "haproxy", "nginx", "go", "python3", "openssl", "caddy", "apache2",
+        "haproxy", "nginx", "go", "python3", "openssl", "caddy", "apache2", "node",
     ]
     .into_iter()
     .filter(|t| !found(t))
@@ -312,6 +312,18 @@ const CASES: &[Case] = &[
     Case {
         client_auth: ClientAuth::Optional,
         ..case("nginx-header-set", false, &[])
+    },
+    // Node with rejectUnauthorized: false and an application check of socket.authorized: the
+    // session of a refused anonymous connection, resumed on the same name, is served on TLS 1.3
+    // (GROUND_TRUTH.md, "Surprises" 15); nginx's `if ($ssl_client_verify != SUCCESS)` refuses it.
+    Case {
+        client_auth: ClientAuth::Optional,
+        trigger: "127.0.0.1 itself",
+        ..case("node-app-401", false, &[FindingId::SessionResumptionBypass])
+    },
+    Case {
+        client_auth: ClientAuth::Optional,
+        ..case("nginx-optional-403", false, &[])
     },
 ];
 

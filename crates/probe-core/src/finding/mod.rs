@@ -369,14 +369,17 @@ impl FindingId {
                  match the SNI name with 421 Misdirected Request.",
             ),
             SessionResumptionBypass => (
-                "Client auth bypassed by resuming a session made on another name",
+                "Client auth bypassed by resuming a session made without a certificate",
                 "CWE-287",
                 Severity::Critical,
-                "A TLS session obtained without a certificate on a name that needs none is resumed \
-                 on the protected name, where a resumed handshake asks for no certificate: the \
-                 client gets in without one (Go CVE-2025-68121, Tomcat CVE-2025-66614).",
+                "A TLS session obtained without a certificate, on a name that needs none or on the \
+                 protected name itself, is resumed on the protected name, where a resumed handshake \
+                 asks for no certificate: the client gets in without one (Go CVE-2025-68121, \
+                 Tomcat CVE-2025-66614; Node.js reports socket.authorized true on a TLS 1.3 \
+                 resumption without a certificate, nodejs/node#35317).",
                 "Keep session tickets apart per client-auth policy (separate ticket keys or session \
-                 caches per name), or refuse resumption across names; upgrade to a fixed version.",
+                 caches per name), or refuse resumption across names; authorize on the certificate \
+                 the session carries, never on a flag a resumption sets; upgrade to a fixed version.",
             ),
             ClientCertHeaderSpoofing => (
                 "Client certificate headers accepted from the client",

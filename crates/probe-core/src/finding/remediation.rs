@@ -575,8 +575,12 @@ fn resumption(stack: Stack) -> &'static str {
              // (cfg.SetSessionTicketKeys) and upgrade Go (CVE-2025-68121 re-checks client certs on resumption)."
         }
         Stack::NodeJs => {
-            "// One tls.Server (port) per client-auth policy, or distinct ticketKeys per SNI context\n\
-             // (tls.createSecureContext({ ticketKeys: crypto.randomBytes(48) }) for each name)."
+            "// With rejectUnauthorized: false, socket.authorized is true on a TLS 1.3 resumption\n\
+             // without a certificate (nodejs/node#35317): require the certificate itself too.\n\
+             const cert = req.socket.getPeerCertificate();\n\
+             if (!req.socket.authorized || !cert || !cert.raw) return res.writeHead(401).end();\n\
+             // Across names: one tls.Server (port) per client-auth policy, or distinct ticketKeys\n\
+             // per SNI context (tls.createSecureContext({ ticketKeys: crypto.randomBytes(48) }))."
         }
         Stack::Python => {
             "# ctx.options |= ssl.OP_NO_TICKET  # and one SSLContext per client-auth policy"

@@ -8,6 +8,14 @@
 //! `Host` and is the one the SNI probe reads (`side_door::SharedKnocks`): the session is handed
 //! out in the handshake, whatever the request. The controls, for a resumed session that lands on
 //! the donor's own site or a default one, are fetched only when the offer is served.
+//!
+//! The protected name is its own donor too, on each version where its anonymous handshake
+//! completes and the refusal comes over HTTP (an application's 401/403; not nginx's own
+//! certificate page, which its TLS module gives a resumed session alike): a session made there
+//! without a certificate, resumed on the same name and `Host`, must be refused as the fresh one
+//! was. Node.js with `rejectUnauthorized: false` reports `socket.authorized` true on a TLS 1.3
+//! resumption without a certificate (nodejs/node#35317), so an application that checks it lets
+//! such a session in.
 
 use std::sync::Arc;
 
@@ -38,7 +46,7 @@ pub struct SessionResumptionBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SESSION_RESUMPTION_BYPASS,
-    presents: "no certificate: a session from a name that needs none (no SNI or a sibling name), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`",
+    presents: "no certificate: a session from a name that needs none (no SNI or a sibling name), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP, a session made there is offered on the same name too",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SessionResumptionBypass],
 };
@@ -50,6 +58,9 @@ const MAX_DONORS: usize = 3;
 /// offer was resumed and served without a CertificateRequest, where it landed.
 struct Attempt {
     donor: String,
+    /// The donor is the protected name itself (same SNI and `Host`): a served resumption is the
+    /// protected page, no controls needed.
+    same_name: bool,
     got: Seen,
     offered: Option<Seen>,
     landed: Option<(Landing, Controls)>,
@@ -194,16 +205,19 @@ async fn donate_and_offer(
     } else {
         Some(knock(target, door(Sni::Target, None, Some(sessions))).await)
     };
+    let same_name = matches!(sni, Sni::Target);
     let landed = match &offered {
         // The donor name's own `Host` is a control (a sibling name is never the protected one);
-        // without SNI there is none.
-        Some(o) if opened(o) => {
+        // without SNI there is none. The protected name's own session needs none: same name,
+        // same `Host`, the protected page.
+        Some(o) if opened(o) && !same_name => {
             Some(landing::judge_served(target, scan, first, version, sni, o, true).await)
         }
         _ => None,
     };
     Attempt {
         donor: shown.to_owned(),
+        same_name,
         got,
         offered,
         landed,
@@ -249,12 +263,30 @@ impl TargetProbe for SessionResumptionBypass {
                 .iter()
                 .map(|o| o.tls_version)
                 .collect();
-            let tried = futures_util::future::join_all(
-                versions
-                    .iter()
-                    .map(|&v| attempt(target, scan, first, v, &donors)),
+            let own = [(Sni::Target, format!("{} itself", target.host))];
+            let own_versions: Vec<TlsVersion> = anonymous_not_served(first)
+                .into_iter()
+                .filter(|o| refused_by_the_application(o))
+                .map(|o| o.tls_version)
+                .collect();
+            let (tried, own_tried) = futures_util::future::join(
+                futures_util::future::join_all(
+                    versions
+                        .iter()
+                        .map(|&v| attempt(target, scan, first, v, &donors)),
+                ),
+                futures_util::future::join_all(
+                    own_versions
+                        .iter()
+                        .map(|&v| attempt(target, scan, first, v, &own)),
+                ),
             )
             .await;
+            // The protected name's own session first: where both let the scan in, its detail
+            // names the cause (resumption itself, on any name).
+            for (version, attempts) in own_versions.into_iter().zip(own_tried) {
+                judge(target, version, &attempts, &mut out);
+            }
             for (version, attempts) in versions.into_iter().zip(tried) {
                 judge(target, version, &attempts, &mut out);
             }
@@ -262,6 +294,20 @@ impl TargetProbe for SessionResumptionBypass {
         }
         .boxed()
     }
+}
+
+/// The anonymous client's handshake completed and the refusal came over HTTP (401/403, a
+/// redirect, 404 …): a session may have been handed out on the protected name itself. Not
+/// nginx's own certificate page: its TLS module reads the session's certificate (none) on a
+/// resumed connection as on a fresh one.
+fn refused_by_the_application(o: &crate::facts::ProbeObservation) -> bool {
+    use crate::facts::Outcome;
+    matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered)
+        && !super::no_client_cert::nginx_own_certificate_page(
+            o.http_status,
+            o.body_excerpt.as_deref(),
+            o.server_header.as_deref(),
+        )
 }
 
 /// Why the donor might have handed out a session that was not seen, when it might: not once it
@@ -306,6 +352,7 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         // open. A served offer the controls were not fetched for is judged unsure too.
         let (landed, controls) = match &a.landed {
             Some((l, c)) => (l.clone(), Some(c)),
+            None if a.same_name => (Landing::Protected, None),
             None => (
                 Landing::Unsure("where it landed was not judged".to_owned()),
                 None,
@@ -333,17 +380,28 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
                 continue;
             }
         }
-        let mut f = Finding::new(
-            FindingId::SessionResumptionBypass,
+        let detail = if a.same_name {
             format!(
-                "{version}: a session obtained without a certificate with {} was resumed with SNI {} \
-                 and served HTTP {} for {}, while a fresh anonymous connection is not served.",
+                "{version}: a session obtained without a certificate on {} itself (refused over \
+                 HTTP) was resumed on the same name and served HTTP {} for {}, while a fresh \
+                 anonymous connection is not served: the server lets a resumed session in though \
+                 no certificate was ever sent (Node.js with rejectUnauthorized: false reports \
+                 socket.authorized true on a TLS 1.3 resumption without one, nodejs/node#35317).",
+                target.host,
+                offered.status().unwrap_or_default(),
+                target.authority()
+            )
+        } else {
+            format!(
+                "{version}: a session obtained without a certificate with {} was resumed with SNI \
+                 {} and served HTTP {} for {}, while a fresh anonymous connection is not served.",
                 a.donor,
                 target.host,
                 offered.status().unwrap_or_default(),
                 target.authority()
-            ),
-        );
+            )
+        };
+        let mut f = Finding::new(FindingId::SessionResumptionBypass, detail);
         f.tls_versions = vec![version];
         f.evidence.insert(
             format!("{version}: session from {}", a.donor),
@@ -358,17 +416,25 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
                 f.evidence.insert(format!("{version}: {k}"), v);
             }
         }
-        f.evidence.insert(
+        let offer = if a.same_name {
+            format!(
+                "{version}: resumed on {} itself + Host {}",
+                target.host,
+                target.authority()
+            )
+        } else {
             format!(
                 "{version}: resumed with SNI {} + Host {}",
                 target.host,
                 target.authority()
-            ),
-            offered.describe(),
-        );
+            )
+        };
+        f.evidence.insert(offer, offered.describe());
         match out.findings.iter_mut().find(|e| e.id == f.id) {
             Some(e) => {
-                e.tls_versions.push(version);
+                if !e.tls_versions.contains(&version) {
+                    e.tls_versions.push(version);
+                }
                 e.evidence.append(&mut f.evidence);
             }
             None => out.findings.push(f),
@@ -393,6 +459,7 @@ mod tests {
         judged_against(
             Attempt {
                 donor: donor.to_owned(),
+                same_name: false,
                 got,
                 offered,
                 landed: None,
@@ -518,11 +585,88 @@ mod tests {
             .contains_key("TLS 1.2: no SNI + Host mtls-scan-0.invalid"));
     }
 
+    /// A session made on the protected name itself (refused over HTTP), then offered there.
+    fn own_session(got: Seen, offered: Option<Seen>) -> Attempt {
+        Attempt {
+            donor: "secure.test itself".to_owned(),
+            same_name: true,
+            got,
+            offered,
+            landed: None,
+        }
+    }
+
+    #[test]
+    fn the_protected_names_own_session_served_on_resumption_is_a_bypass_refused_is_not() {
+        // Node.js with rejectUnauthorized: false: `authorized` is true on a resumed TLS 1.3
+        // session without a certificate, so the application's 401 turns into a 200.
+        let a = own_session(
+            http(401, "client certificate required"),
+            Some(http(200, "hello").resumed()),
+        );
+        let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
+        assert_eq!(
+            ids(&out),
+            vec![(
+                FindingId::SessionResumptionBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13]
+            )]
+        );
+        let f = &out.findings[0];
+        assert!(f.detail.contains("secure.test itself"), "{}", f.detail);
+        assert!(f.detail.contains("nodejs/node#35317"), "{}", f.detail);
+        assert!(out.incomplete.is_empty() && out.notes.is_empty());
+        // Refused again on resumption (the session keeps "no certificate"), not resumed, or a
+        // CertificateRequest on the offer (a full handshake): nothing.
+        for offered in [
+            http(401, "client certificate required").resumed(),
+            http(200, "hello"),
+            {
+                let mut s = http(200, "hello").resumed();
+                s.cert_requested = true;
+                s
+            },
+        ] {
+            let a = own_session(http(401, "client certificate required"), Some(offered));
+            let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
+            assert!(out.findings.is_empty(), "{:?}", ids(&out));
+            assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+        }
+        // An offer that could not be read: incomplete, never clean.
+        let a = own_session(
+            http(401, "client certificate required"),
+            Some(inconclusive("reset")),
+        );
+        let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
+        assert!(out.findings.is_empty());
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+    }
+
+    #[test]
+    fn only_an_application_refusal_makes_the_protected_name_its_own_donor() {
+        use crate::facts::Outcome;
+        use crate::probe::recorded::obs;
+        let mut app = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(401));
+        app.body_excerpt = Some("client certificate required".into());
+        assert!(refused_by_the_application(&app));
+        let redirect = obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302));
+        assert!(refused_by_the_application(&redirect));
+        let tls = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        assert!(!refused_by_the_application(&tls));
+        let mut nginx = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
+        nginx.body_excerpt =
+            Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
+        nginx.server_header = Some("nginx".into());
+        assert!(!refused_by_the_application(&nginx));
+    }
+
     #[test]
     fn landing_on_the_donors_own_site_is_no_bypass_with_the_protected_page_to_tell() {
         // HAProxy routes a resumed TLS 1.2 session by the name stored in it.
         let offer = || Attempt {
             donor: "www.secure.test".to_owned(),
+            same_name: false,
             got: http(200, "public home page"),
             offered: Some(http(200, "public home page").resumed()),
             landed: None,
@@ -553,6 +697,7 @@ mod tests {
         let a = judged_against(
             Attempt {
                 donor: "www.secure.test".to_owned(),
+                same_name: false,
                 got: http(200, "public home page"),
                 offered: Some(http(200, "default site, request 4711").resumed()),
                 landed: None,
