@@ -97,6 +97,9 @@
 #   header-backend-ingress    ssl-client-verify: SUCCESS (Kubernetes ingress-nginx, Keycloak)
 #   header-backend-cloudflare Cf-Cert-Presented: true and Cf-Cert-Verified: true
 #   header-backend-gcp        X-Client-Cert-Present: true and X-Client-Cert-Chain-Verified: true
+#   header-backend-6k         X-SSL-Client-Verify as header-backend-direct, but a refusal is 400
+#                             and a request head over 6 KB gets 400 too (Tomcat: 8 KB): every
+#                             forged header at once would read as the refusal
 #   nginx-header-passthrough  nginx, ssl_verify_client optional, proxy_pass to the backend
 #                             trusting ssl-client-verify, which nginx does not set (the client's
 #                             copy goes through)
@@ -128,7 +131,7 @@ haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader header-backend-direct
-header-backend-ingress header-backend-cloudflare header-backend-gcp
+header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k
 nginx-header-passthrough nginx-header-set"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
@@ -468,9 +471,11 @@ header-backend-*)
   header-backend-gcp)
     trust=(--trust X-Client-Cert-Present=true --trust X-Client-Cert-Chain-Verified=true)
     ;;
+  header-backend-6k) trust=(--refuse 400 --max-head 6144) ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
-  run "$PYTHON3" "$here/python/header_lab.py" "${trust[@]}" direct "$port" "$pki/server.crt" \
+  # ${trust[@]+...}: an empty array under `set -u` fails before bash 4.4
+  run "$PYTHON3" "$here/python/header_lab.py" ${trust[@]+"${trust[@]}"} direct "$port" "$pki/server.crt" \
     "$pki/server.key"
   ;;
 haproxy-*)

@@ -298,6 +298,17 @@ const CASES: &[Case] = &[
             &[FindingId::ClientCertHeaderSpoofing],
         )
     },
+    // Refuses with 400, and answers 400 to a head over 6 KB (Tomcat: 8 KB): every forged header in one
+    // request (~11 KB) would read as the refusal; batches of at most 4 KB find the door.
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "X-SSL-Client-Verify",
+        ..case(
+            "header-backend-6k",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
     // nginx `optional` in front: without `proxy_set_header` the client's own ssl-client-verify
     // reaches the backend; with it, nginx's value replaces the client's.
     Case {

@@ -1,7 +1,8 @@
 """A naive backend that trusts a forwarded client-certificate header (stdlib only), for the header
 spoofing servers of start.sh.
 
-    python3 header_lab.py [--trust NAME=VALUE[,VALUE...]]... MODE ARGS...
+    python3 header_lab.py [--trust NAME=VALUE[,VALUE...]]... [--refuse STATUS] [--max-head BYTES]
+        MODE ARGS...
 
     python3 header_lab.py direct PORT CERT KEY
         The backend itself over TLS on 127.0.0.1:PORT (no client certificate requested): whoever
@@ -36,6 +37,10 @@ import threading
 
 # (header, values accepted in its first copy), every one required; --trust replaces the default.
 TRUSTED = [("X-SSL-Client-Verify", ("SUCCESS", "0"))]
+# --refuse STATUS: the status of a refusal (default 403); --max-head BYTES: a request whose head
+# (request line and headers) is larger gets 400 "Request header is too large", as Tomcat's
+# 8 KB maxHttpHeaderSize answers.
+SETTINGS = {"refuse": 403, "max_head": 0}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -44,10 +49,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         seen = [[v.strip() for v in self.headers.get_all(name) or []] for name, _ in TRUSTED]
         values = seen[0]
-        if all(got and got[0] in ok for got, (_, ok) in zip(seen, TRUSTED)):
+        head = len(self.requestline) + 2 + sum(len(k) + len(v) + 4 for k, v in self.headers.items())
+        if SETTINGS["max_head"] and head > SETTINGS["max_head"]:
+            status, body = 400, b"Request header is too large\n"
+        elif all(got and got[0] in ok for got, (_, ok) in zip(seen, TRUSTED)):
             status, body = 200, b"secret area\n"
         else:
-            status, body = 403, b"client certificate required\n"
+            status, body = SETTINGS["refuse"], b"client certificate required\n"
         self.send_response(status)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -134,11 +142,14 @@ def direct(port, cert, key):
 def main():
     args = sys.argv[1:]
     rules = []
-    while len(args) >= 2 and args[0] == "--trust":
-        name, _, values = args[1].partition("=")
-        if not name or not values:
-            sys.exit("header_lab.py: --trust NAME=VALUE[,VALUE...]")
-        rules.append((name, tuple(values.split(","))))
+    while len(args) >= 2 and args[0] in ("--trust", "--refuse", "--max-head"):
+        if args[0] == "--trust":
+            name, _, values = args[1].partition("=")
+            if not name or not values:
+                sys.exit("header_lab.py: --trust NAME=VALUE[,VALUE...]")
+            rules.append((name, tuple(values.split(","))))
+        else:
+            SETTINGS[args[0][2:].replace("-", "_")] = int(args[1])
         args = args[2:]
     if rules:
         TRUSTED[:] = rules
@@ -146,7 +157,8 @@ def main():
     if len(args) == 4 and args[0] in modes:
         modes[args[0]](*args[1:])
     else:
-        sys.exit("usage: header_lab.py [--trust NAME=VALUE[,VALUE...]]... "
+        sys.exit("usage: header_lab.py [--trust NAME=VALUE[,VALUE...]]... [--refuse STATUS] "
+                 "[--max-head BYTES] "
                  "direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG | behind-nginx NGINX TEMPLATE CFG")
 
 

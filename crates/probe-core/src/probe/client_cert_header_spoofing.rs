@@ -28,7 +28,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Subject)`, `Cf-Cert-Verified`, `X-Client-Cert-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: all at once, then one family at a time",
+    presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: in batches of at most 4 KB of headers, then one family at a time",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
@@ -37,6 +37,9 @@ static SPEC: ProbeSpec = ProbeSpec {
 struct Family {
     name: &'static str,
     headers: Vec<(HeaderName, HeaderValue)>,
+    /// It carries the verify value (`SUCCESS` or `0`): the only families the second verify
+    /// value changes.
+    uses_verified: bool,
 }
 
 /// What the spoofed headers carry.
@@ -61,9 +64,13 @@ fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> 
 }
 
 fn families(m: &Material, verified: &str) -> Vec<Family> {
-    let fam = |name: &'static str, pairs: Vec<Option<(HeaderName, HeaderValue)>>| Family {
-        name,
-        headers: pairs.into_iter().flatten().collect(),
+    let fam = |name: &'static str, pairs: Vec<Option<(HeaderName, HeaderValue)>>| {
+        let headers: Vec<(HeaderName, HeaderValue)> = pairs.into_iter().flatten().collect();
+        Family {
+            name,
+            uses_verified: headers.iter().any(|(_, v)| v.as_bytes() == verified.as_bytes()),
+            headers,
+        }
     };
     vec![
         fam(
@@ -130,13 +137,25 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 ),
             ],
         ),
-        // Passthrough mode sends the certificate; verify mode its fields.
+        // Passthrough mode sends the certificate; verify mode its fields and the leaf.
         fam(
             "X-Amzn-Mtls-Clientcert (AWS ALB)",
             vec![
                 header("x-amzn-mtls-clientcert", &m.pem_escaped),
+                header("x-amzn-mtls-clientcert-leaf", &m.pem_escaped),
                 header("x-amzn-mtls-clientcert-subject", &m.subject),
                 header("x-amzn-mtls-clientcert-issuer", &m.issuer),
+            ],
+        ),
+        // CloudFront's viewer mTLS headers, forwarded to the origin by an origin request policy.
+        fam(
+            "CloudFront-Viewer-Cert-Present (AWS CloudFront)",
+            vec![
+                header("cloudfront-viewer-cert-present", "1"),
+                header("cloudfront-viewer-cert-subject", &m.subject),
+                header("cloudfront-viewer-cert-issuer", &m.issuer),
+                header("cloudfront-viewer-cert-sha256", &m.sha256),
+                header("cloudfront-viewer-cert-pem", &m.pem_escaped),
             ],
         ),
         // The managed transform "Add TLS client auth headers"; an origin reachable without
@@ -172,16 +191,56 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
     ]
 }
 
-/// Every family's headers in one request, each name once (families share some: the first
-/// copy is kept, and they carry the same value).
-fn all_at_once(families: &[Family]) -> Vec<(HeaderName, HeaderValue)> {
+/// Bytes of forged headers per request at most (names, values, `: ` and CRLF): with the request
+/// line, `Host` and the user's own headers, a request stays well under the 8 KB heads that
+/// Tomcat (400), Jetty (431) and many proxies allow, so a refusal for size never hides a family.
+const BATCH_BYTES: usize = 4 * 1024;
+
+/// The families' headers in one request, each name once (families share some: the first copy
+/// is kept, and they carry the same value).
+fn together<'a>(families: impl IntoIterator<Item = &'a Family>) -> Vec<(HeaderName, HeaderValue)> {
     let mut out: Vec<(HeaderName, HeaderValue)> = Vec::new();
-    for (name, value) in families.iter().flat_map(|f| f.headers.iter()) {
+    for (name, value) in families.into_iter().flat_map(|f| f.headers.iter()) {
         if !out.iter().any(|(n, _)| n == name) {
             out.push((name.clone(), value.clone()));
         }
     }
     out
+}
+
+/// Bytes of `headers` on the wire.
+fn header_bytes(headers: &[(HeaderName, HeaderValue)]) -> usize {
+    headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum()
+}
+
+/// The families, in order, packed into requests of at most [`BATCH_BYTES`] of headers (a
+/// family larger than that goes alone).
+fn batches(families: &[Family]) -> Vec<Vec<&Family>> {
+    let mut out: Vec<Vec<&Family>> = Vec::new();
+    let mut current: Vec<&Family> = Vec::new();
+    for f in families {
+        let fits = header_bytes(&together(current.iter().copied().chain([f]))) <= BATCH_BYTES;
+        if !fits && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        current.push(f);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The families of one verify value: every family with `SUCCESS`, only those that carry the
+/// value with `0` (the rest would be the same requests again).
+fn families_for(m: &Material, verified: &'static str, first_round: bool) -> Vec<Family> {
+    families(m, verified)
+        .into_iter()
+        .filter(|f| first_round || f.uses_verified)
+        .collect()
 }
 
 /// The common name of a subject written `K=V, K=V` (RFC 2253-like, as the summaries are), or
@@ -347,29 +406,46 @@ async fn spoof(
             },
         )
     };
-    // Both verify values at once (the second is only kept when the first was not served), then,
-    // for the first served, each family alone, all at once.
+    // Both verify values' batches at once (the second round is only kept when the first was not
+    // served), then, per batch that was served or not refused as the anonymous request was, each
+    // of its families alone, all at once.
     let verify_values = ["SUCCESS", "0"];
-    let alls = futures_util::future::join_all(
-        verify_values
-            .iter()
-            .map(|verified| send(all_at_once(&families(m, verified)))),
-    )
+    let planned: Vec<(&'static str, Vec<Family>)> = verify_values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (*v, families_for(m, v, i == 0)))
+        .collect();
+    let sent = futures_util::future::join_all(planned.iter().map(|(_, fams)| {
+        futures_util::future::join_all(
+            batches(fams)
+                .into_iter()
+                .map(|batch| send(together(batch.iter().copied()))),
+        )
+    }))
     .await;
     let mut rounds: Vec<Round> = Vec::new();
-    for (verified, all) in verify_values.into_iter().zip(alls) {
-        let mut singles: Vec<(&'static str, Seen)> = Vec::new();
-        if wants_singles(&all, refused_with) {
-            let fams = families(m, verified);
-            let seen =
-                futures_util::future::join_all(fams.iter().map(|f| send(f.headers.clone()))).await;
-            singles = fams.iter().map(|f| f.name).zip(seen).collect();
-        }
-        let round = Round {
+    for ((verified, fams), seen) in planned.iter().zip(sent) {
+        let mut round = Round {
             verified,
-            all,
-            singles,
+            batches: batches(fams)
+                .into_iter()
+                .zip(seen)
+                .map(|(batch, seen)| Batch {
+                    families: batch.iter().map(|f| f.name).collect(),
+                    seen,
+                })
+                .collect(),
+            singles: Vec::new(),
         };
+        let alone: Vec<&Family> = batches(fams)
+            .into_iter()
+            .zip(&round.batches)
+            .filter(|(_, b)| wants_singles(&b.seen, refused_with))
+            .flat_map(|(batch, _)| batch)
+            .collect();
+        let seen = futures_util::future::join_all(alone.iter().map(|f| send(f.headers.clone())))
+            .await;
+        round.singles = alone.iter().map(|f| f.name).zip(seen).collect();
         let served = round.served().is_some();
         rounds.push(round);
         if served {
@@ -379,44 +455,67 @@ async fn spoof(
     judge(target, version, refused_with, &rounds)
 }
 
-/// Whether each family is also sent alone: when every family at once was served (to name the
-/// one that let it in), and when that request was not refused the way the anonymous one was: an
-/// answer that could not be read, or another status (400, 413, 431 … for ~9 KB of headers, which
-/// many servers cap at 8 KB with the user's own headers) says nothing about each family alone.
-fn wants_singles(all: &Seen, refused_with: Option<u16>) -> bool {
-    // A busy answer (429, 502–504) to every family at once would be the same to each alone:
-    // the round stays unreadable, without a burst of singles at a server already refusing load.
-    if all.status().is_some_and(crate::transport::is_busy_status) {
+/// Whether each family of a batch is also sent alone: when the batch was served (to name the
+/// one that let it in), and when it was not refused the way the anonymous request was: an
+/// answer that could not be read, or another status (400, 413, 431 … from a server that takes
+/// fewer headers) says nothing about each family alone.
+fn wants_singles(together: &Seen, refused_with: Option<u16>) -> bool {
+    // A busy answer (429, 502–504) to the batch would be the same to each alone: the round stays
+    // unreadable, without a burst of singles at a server already refusing load.
+    if together.status().is_some_and(crate::transport::is_busy_status) {
         return false;
     }
-    all.served() || all.unreadable().is_some() || all.status() != refused_with
+    together.served() || together.unreadable().is_some() || together.status() != refused_with
 }
 
-/// One round of forged headers: the verify value, every family at once, and (when that was
-/// served, or not refused as the anonymous request was) each family alone.
+/// Families sent together in one request, and what that got.
+struct Batch {
+    families: Vec<&'static str>,
+    seen: Seen,
+}
+
+impl Batch {
+    /// How the evidence names it: the families' short names.
+    fn label(&self) -> String {
+        let names: Vec<&str> = self
+            .families
+            .iter()
+            .map(|n| n.split(" (").next().unwrap_or(n))
+            .collect();
+        format!("headers together ({})", names.join(", "))
+    }
+}
+
+/// One round of forged headers: the verify value, the families in batches, and (for a batch
+/// that was served, or not refused as the anonymous request was) each of its families alone.
 struct Round {
     verified: &'static str,
-    all: Seen,
+    batches: Vec<Batch>,
     singles: Vec<(&'static str, Seen)>,
 }
 
 impl Round {
-    /// What got in: every family at once, else the first family that got in alone.
+    /// What got in: a batch, else the first family that got in alone.
     fn served(&self) -> Option<&Seen> {
-        if self.all.served() {
-            return Some(&self.all);
-        }
-        self.singles.iter().map(|(_, s)| s).find(|s| s.served())
+        self.batches
+            .iter()
+            .map(|b| &b.seen)
+            .chain(self.singles.iter().map(|(_, s)| s))
+            .find(|s| s.served())
     }
 
-    /// Why this round proves nothing, when it does not: every family at once could not be read
-    /// and nothing got in alone, or a family alone could not be read after the request with all
-    /// of them was not refused as the anonymous one was.
+    /// Why this round proves nothing, when it does not: a batch could not be read and nothing
+    /// got in alone, or a family alone could not be read after its batch was not refused as the
+    /// anonymous request was.
     fn unreadable(&self) -> Option<String> {
         if self.served().is_some() {
             return None;
         }
-        if let Some(why) = self.all.unreadable() {
+        if let Some(why) = self
+            .batches
+            .iter()
+            .find_map(|b| b.seen.unreadable().map(|why| format!("{}: {why}", b.label())))
+        {
             return Some(why);
         }
         self.singles
@@ -451,7 +550,7 @@ fn judge(
             version,
             refused_with,
             r.verified,
-            (&r.all, got_in),
+            (&r.batches, got_in),
             &r.singles,
         ));
         break;
@@ -464,7 +563,7 @@ fn finding(
     version: TlsVersion,
     refused_with: Option<u16>,
     verified: &str,
-    (all, got_in): (&Seen, &Seen),
+    (batches, got_in): (&[Batch], &Seen),
     singles: &[(&str, Seen)],
 ) -> Finding {
     let doors: Vec<&str> = singles
@@ -488,8 +587,9 @@ fn finding(
         ),
     );
     f.tls_versions = vec![version];
-    f.evidence
-        .insert("all headers at once".into(), all.describe());
+    for b in batches {
+        f.evidence.insert(b.label(), b.seen.describe());
+    }
     for (name, s) in singles {
         f.evidence.insert(format!("only {name}"), s.describe());
     }
@@ -505,6 +605,9 @@ mod tests {
     fn target() -> Target {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
     }
+
+    /// How the evidence names every family sent together (the rounds built here).
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded subject DN, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -596,53 +699,83 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_family_at_once_names_each_header_once_and_stays_under_a_common_head_limit() {
+    /// Headers of every family for a realistic minted certificate.
+    fn realistic() -> Material {
         // A P-256 leaf as the scan mints it is about 500 bytes of DER.
         let der: Vec<u8> = (0..=255u8).cycle().take(520).collect();
-        let m = material_of(
+        material_of(
             &der,
             "O=mtls-scan probe, CN=mtls-scan untrusted client",
             "O=mtls-scan tests, CN=Test Client CA".to_owned(),
         )
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn every_header_is_sent_once_per_request_and_every_request_stays_small() {
+        let m = realistic();
         assert_eq!(m.common_name, "mtls-scan untrusted client");
         assert_eq!(m.sha256.len(), 64);
         assert_eq!(m.sha256_b64.len(), 44);
-        for verified in ["SUCCESS", "0"] {
-            let fams = families(&m, verified);
-            let all = all_at_once(&fams);
-            let mut names: Vec<&str> = all.iter().map(|(n, _)| n.as_str()).collect();
-            let count = names.len();
-            names.sort_unstable();
-            names.dedup();
-            assert_eq!(names.len(), count, "a header twice: {names:?}");
-            // Every header of every family went in (none dropped as an invalid value).
-            let in_families: usize = fams.iter().map(|f| f.headers.len()).sum();
-            assert!(in_families >= count && count >= 30, "{count} of {in_families}");
-            for f in &fams {
-                assert!(!f.headers.is_empty(), "{} sends nothing", f.name);
-            }
-            for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
-                assert!(names.contains(&needed), "{needed} missing");
-            }
-            // HAProxy's default buffer (16 KB, 1 KB reserved) and Node's 16 KB head limit must
-            // take every family at once; many servers cap a head at 8 KB, hence the singles.
-            let bytes: usize = all.iter().map(|(n, v)| n.as_str().len() + v.len() + 4).sum();
-            assert!(bytes < 12 * 1024, "{bytes} bytes of headers");
-        }
         assert_eq!(common_name("O=no common name"), "O=no common name");
+        let fams = families(&m, "SUCCESS");
+        assert_eq!(fams.len(), 13);
+        // No header dropped as an invalid value: 41 headers in all, 38 distinct names, and a
+        // name two families share carries the same value in both.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 41);
+        let all = together(&fams);
+        assert_eq!(all.len(), 38);
+        for (name, value) in fams.iter().flat_map(|f| f.headers.iter()) {
+            assert!(
+                all.iter().any(|(n, v)| n == name && v == value),
+                "{name} carries two values"
+            );
+        }
+        for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
+            assert!(all.iter().any(|(n, _)| n == needed), "{needed} missing");
+        }
+        // Together they are ~11 KB, over the 8 KB heads of Tomcat (400) and Jetty (431): every
+        // request carries at most BATCH_BYTES, and every family goes out exactly once.
+        assert!(header_bytes(&all) > 8 * 1024, "{}", header_bytes(&all));
+        let packed = batches(&fams);
+        assert!(packed.len() >= 3, "{} batches", packed.len());
+        let mut sent: Vec<&str> = Vec::new();
+        for b in &packed {
+            let headers = together(b.iter().copied());
+            assert!(header_bytes(&headers) <= BATCH_BYTES, "{}", header_bytes(&headers));
+            sent.extend(b.iter().map(|f| f.name));
+        }
+        assert_eq!(sent, fams.iter().map(|f| f.name).collect::<Vec<_>>());
+        // The second verify value resends only the families that carry it.
+        let second: Vec<&str> = families_for(&m, "0", false)
+            .iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(
+            second,
+            vec![
+                "X-SSL-Client-Verify (HAProxy/nginx convention)",
+                "ssl-client-verify (Kubernetes ingress-nginx, Keycloak behind nginx)",
+                "X-Client-Verify",
+            ]
+        );
+        assert_eq!(families_for(&m, "SUCCESS", true).len(), 13);
     }
 
-    /// A round whose headers together got `all`; each family alone gets `alone(name)`.
+    /// A round whose families, sent together in one request, got `all`; each family alone gets
+    /// `alone(name)`.
     fn round(verified: &'static str, all: Seen, alone: impl Fn(&str) -> Option<Seen>) -> Round {
-        let singles = families(&material(), verified)
-            .into_iter()
+        let fams = families(&material(), verified);
+        let singles = fams
+            .iter()
             .filter_map(|f| Some((f.name, alone(f.name)?)))
             .collect();
         Round {
             verified,
-            all,
+            batches: vec![Batch {
+                families: fams.iter().map(|f| f.name).collect(),
+                seen: all,
+            }],
             singles,
         }
     }
@@ -685,10 +818,10 @@ mod tests {
              X-SSL-Client-Verify (HAProxy/nginx convention)."
         );
         assert_eq!(
-            f.evidence.get("all headers at once").map(String::as_str),
+            f.evidence.get(ALL).map(String::as_str),
             Some("no CertificateRequest; HTTP 200; body \"admin console\"")
         );
-        // One piece of evidence per family, besides all of them at once.
+        // One piece of evidence per family, besides them together.
         assert_eq!(
             f.evidence.len(),
             families(&material(), "SUCCESS").len() + 1
@@ -752,7 +885,7 @@ mod tests {
             [IncompleteProbe {
                 probe: "client-cert-header-spoofing".to_owned(),
                 tls_version: Some(TlsVersion::Tls13),
-                reason: "verify value SUCCESS: HTTP/2 GOAWAY before any response".to_owned(),
+                reason: format!("verify value SUCCESS: {ALL}: HTTP/2 GOAWAY before any response"),
             }]
         );
     }
@@ -775,7 +908,10 @@ mod tests {
         let out = judge(&target(), TlsVersion::Tls12, Some(403), &rounds);
         assert!(out.findings.is_empty());
         let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
-        assert_eq!(reasons, ["verify value SUCCESS: connection refused"]);
+        assert_eq!(
+            reasons,
+            [format!("verify value SUCCESS: {ALL}: connection refused")]
+        );
     }
 
     #[test]
