@@ -36,6 +36,10 @@ pub enum LabCase {
     /// No client auth in TLS; the app trusts `X-SSL-Client-Verify: SUCCESS`, as if a proxy that
     /// verified the certificate had set it (and none strips the client's copy).
     TrustsProxyHeader,
+    /// Optional in TLS; the app answers 403 without a certificate, but counts a resumed session
+    /// as authenticated, as Node.js's `socket.authorized` does on TLS 1.3 (nodejs/node#35317):
+    /// the session of a refused anonymous connection, resumed, gets in.
+    ResumedSessionTrusted,
 }
 
 /// The verdict a correct scanner reaches on a case.
@@ -52,7 +56,7 @@ pub struct Expected {
 
 impl LabCase {
     /// Every case, in demo order.
-    pub const ALL: [LabCase; 15] = [
+    pub const ALL: [LabCase; 16] = [
         LabCase::NoClientAuth,
         LabCase::Optional,
         LabCase::RequiredVerified,
@@ -68,6 +72,7 @@ impl LabCase {
         LabCase::LeakyActuator,
         LabCase::SniHostRouting,
         LabCase::TrustsProxyHeader,
+        LabCase::ResumedSessionTrusted,
     ];
 
     /// Short stable name.
@@ -88,6 +93,7 @@ impl LabCase {
             LabCase::LeakyActuator => "leaky-actuator",
             LabCase::SniHostRouting => "sni-host-routing",
             LabCase::TrustsProxyHeader => "proxy-header",
+            LabCase::ResumedSessionTrusted => "resumption-trusted",
         }
     }
 
@@ -109,6 +115,9 @@ impl LabCase {
             LabCase::LeakyActuator => "optional, and /actuator/env shows client-auth=want",
             LabCase::SniHostRouting => "client auth by SNI (none for a name), site by Host",
             LabCase::TrustsProxyHeader => "no client auth; the app trusts X-SSL-Client-Verify",
+            LabCase::ResumedSessionTrusted => {
+                "optional, the app answers 403 but trusts resumed sessions"
+            }
         }
     }
 
@@ -148,6 +157,11 @@ impl LabCase {
                 LabCase::TrustsProxyHeader => (
                     "none",
                     &["client-cert-not-requested", "client-cert-header-spoofing"],
+                    &[],
+                ),
+                LabCase::ResumedSessionTrusted => (
+                    "optional",
+                    &["client-cert-enforced-by-app", "session-resumption-bypass"],
                     &[],
                 ),
             };

@@ -121,7 +121,7 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
         .map_err(tls)?;
     let builder = match case {
         LabCase::NoClientAuth | LabCase::TrustsProxyHeader => builder.with_no_client_auth(),
-        LabCase::Optional | LabCase::OptionalApp403 => {
+        LabCase::Optional | LabCase::OptionalApp403 | LabCase::ResumedSessionTrusted => {
             builder.with_client_cert_verifier(webpki(true)?)
         }
         LabCase::RequiredVerified
@@ -203,11 +203,11 @@ async fn serve(listener: TcpListener, accept: Accept, case: LabCase) {
             else {
                 return;
             };
-            let has_cert = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .is_some_and(|c| !c.is_empty());
+            let conn = tls.get_ref().1;
+            let has_cert = conn.peer_certificates().is_some_and(|c| !c.is_empty())
+                // The flawed app: a resumed session counts as a verified client.
+                || (case == LabCase::ResumedSessionTrusted
+                    && conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
             let service = service_fn(
                 move |req: hyper::Request<hyper::body::Incoming>| async move {
                     Ok::<_, Infallible>(respond(case, has_cert, &req))
@@ -253,7 +253,10 @@ fn respond<B>(
             (200, "public area\n".to_owned())
         }
     } else if (case == LabCase::TrustsProxyHeader && !verified)
-        || (case == LabCase::OptionalApp403 && !has_cert)
+        || (matches!(
+            case,
+            LabCase::OptionalApp403 | LabCase::ResumedSessionTrusted
+        ) && !has_cert)
     {
         (403, "forbidden: client certificate required\n".to_owned())
     } else if case == LabCase::LeakyActuator && path == "/actuator/env" {

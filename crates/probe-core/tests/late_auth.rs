@@ -112,7 +112,7 @@ impl Apache {
         }
         let dir = tempfile::tempdir()?;
         let pki = pki()?;
-        let (per_location, whole_host) = (free_port()?, free_port()?);
+        let [per_location, whole_host] = free_ports()?;
         write_site(dir.path(), &pki, per_location, whole_host)?;
         let log = fs::File::create(dir.path().join("stderr.log"))?;
         let child = Command::new(APACHE)
@@ -165,6 +165,19 @@ impl Apache {
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Distinct free ports: every listener is held until all are bound (two `free_port()` calls in a
+/// row can get the same port back, and Apache refuses two `Listen`s on one).
+fn free_ports<const N: usize>() -> std::io::Result<[u16; N]> {
+    let held = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut ports = [0u16; N];
+    for (port, listener) in ports.iter_mut().zip(&held) {
+        *port = listener.local_addr()?.port();
+    }
+    Ok(ports)
 }
 
 /// The configuration, PEM files and pages. Children run as nobody when started as root.
