@@ -19,6 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use probe_core::engine::{IdentityInputs, ScanOptions, Scanner};
+use probe_core::facts::TlsVersion;
 use probe_core::finding::FindingId;
 use probe_core::report::TargetReport;
 use probe_core::target::{Resolve, Target};
@@ -146,6 +147,8 @@ struct Case {
     client_auth: ClientAuth,
     /// Words every side-door finding's detail must hold: the door that let the scan in.
     trigger: &'static str,
+    /// The TLS versions every side-door finding must name, when not empty.
+    versions: &'static [TlsVersion],
 }
 
 const fn case(name: &'static str, by_name: bool, findings: &'static [FindingId]) -> Case {
@@ -158,6 +161,7 @@ const fn case(name: &'static str, by_name: bool, findings: &'static [FindingId])
         note: "",
         client_auth: ClientAuth::Required,
         trigger: "public.test",
+        versions: &[],
     }
 }
 
@@ -330,6 +334,8 @@ const CASES: &[Case] = &[
     Case {
         client_auth: ClientAuth::Optional,
         trigger: "127.0.0.1 itself",
+        // TLS 1.2 keeps the session's verify result: refused again.
+        versions: &[TlsVersion::Tls13],
         ..case("node-app-401", false, &[FindingId::SessionResumptionBypass])
     },
     Case {
@@ -470,6 +476,12 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
                         "{name} run {run}: {id} not through {}: {}",
                         c.trigger, f.detail
                     )),
+                    (true, Some(f)) if !c.versions.is_empty() && f.tls_versions != c.versions => {
+                        problems.push(format!(
+                            "{name} run {run}: {id} on {:?}, expected {:?}",
+                            f.tls_versions, c.versions
+                        ))
+                    }
                     _ => {}
                 }
             }

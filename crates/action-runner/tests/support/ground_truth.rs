@@ -304,7 +304,7 @@ pub fn expectations() -> Vec<Expect> {
         // handshake without a certificate completes, the handler answers 401; forged: closed
         // (unreadable) in most runs, so completeness, hence the grade, is flaky
         // a TLS 1.3 session made without a certificate and resumed is served (GROUND_TRUTH.md,
-        // "Surprises" 12)
+        // "Surprises" 15)
         Expect {
             findings: BY_APP_RESUMED,
             absent: BY_APP_ABSENT_FRESH,

@@ -296,18 +296,28 @@ impl TargetProbe for SessionResumptionBypass {
     }
 }
 
-/// The anonymous client's handshake completed and the refusal came over HTTP (401/403, a
-/// redirect, 404 …): a session may have been handed out on the protected name itself. Not
-/// nginx's own certificate page: its TLS module reads the session's certificate (none) on a
-/// resumed connection as on a fresh one.
+/// The anonymous client's handshake completed after a CertificateRequest (so there is a
+/// certificate check a resumption could skip) and the application refused it over HTTP: 401/403,
+/// a redirect to a login page, 404 …; a session may have been handed out on the protected name
+/// itself. Not a busy answer (429, 502–504: it says nothing), and not the TLS module's own
+/// refusal (nginx's certificate pages, 495/496, a late CertificateRequest's 403), which reads
+/// the session's certificate (none) on a resumed connection as on a fresh one.
 fn refused_by_the_application(o: &crate::facts::ProbeObservation) -> bool {
     use crate::facts::Outcome;
-    matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered)
-        && !super::no_client_cert::nginx_own_certificate_page(
-            o.http_status,
-            o.body_excerpt.as_deref(),
-            o.server_header.as_deref(),
-        )
+    o.cert_requested
+        && matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered)
+        && !o.http_status.is_some_and(crate::transport::is_busy_status)
+        && !super::no_client_cert::tls_module_refusal(o)
+}
+
+/// The protected name's own donor was refused over HTTP: read, not served, and not a busy
+/// answer (which says nothing about the certificate).
+fn donor_refused(got: &Seen) -> bool {
+    got.unreadable().is_none()
+        && !got.served()
+        && got
+            .status()
+            .is_some_and(|s| !crate::transport::is_busy_status(s))
 }
 
 /// Why the donor might have handed out a session that was not seen, when it might: not once it
@@ -345,6 +355,12 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             continue;
         }
         if !opened(offered) {
+            continue;
+        }
+        // The protected name's own donor is the control of its offer: a fresh anonymous
+        // connection on the same name and `Host`, asked just before. Only when it was refused
+        // (read, not served, not busy) does a served resumption prove the session let it in.
+        if a.same_name && !donor_refused(&a.got) {
             continue;
         }
         // A resumed session that lands on a page the donor name gives anyway served nothing
@@ -633,6 +649,13 @@ mod tests {
             assert!(out.findings.is_empty(), "{:?}", ids(&out));
             assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
         }
+        // A donor that was served (the application answers differently each time) or busy is
+        // no control: no finding, whatever the offer got.
+        for got in [http(200, "hello"), http(503, "busy")] {
+            let a = own_session(got, Some(http(200, "hello").resumed()));
+            let out = judged(vec![(TlsVersion::Tls13, vec![a])]);
+            assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        }
         // An offer that could not be read: incomplete, never clean.
         let a = own_session(
             http(401, "client certificate required"),
@@ -647,18 +670,30 @@ mod tests {
     fn only_an_application_refusal_makes_the_protected_name_its_own_donor() {
         use crate::facts::Outcome;
         use crate::probe::recorded::obs;
-        let mut app = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(401));
+        let asked = |outcome, status| {
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, outcome, status);
+            o.cert_requested = true;
+            o
+        };
+        let mut app = asked(Outcome::RefusedHttp, Some(401));
         app.body_excerpt = Some("client certificate required".into());
         assert!(refused_by_the_application(&app));
-        let redirect = obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302));
+        let redirect = asked(Outcome::Answered, Some(302));
         assert!(refused_by_the_application(&redirect));
+        // No certificate check to skip: nothing asked for one.
+        let mut public = redirect.clone();
+        public.cert_requested = false;
+        assert!(!refused_by_the_application(&public));
+        // A busy answer says nothing.
+        assert!(!refused_by_the_application(&asked(Outcome::Answered, Some(503))));
         let tls = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
         assert!(!refused_by_the_application(&tls));
-        let mut nginx = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
+        let mut nginx = asked(Outcome::RefusedHttp, Some(400));
         nginx.body_excerpt =
             Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
         nginx.server_header = Some("nginx".into());
         assert!(!refused_by_the_application(&nginx));
+        assert!(!refused_by_the_application(&asked(Outcome::RefusedHttp, Some(495))));
     }
 
     #[test]
