@@ -214,6 +214,19 @@ http {
 EOF
 }
 
+# nginx_client_auth PORT MODE: a server block's TLS lines: server.crt on 127.0.0.1:PORT, client
+# certificates from ca.crt with `ssl_verify_client MODE`.
+nginx_client_auth() {
+  cat <<EOF
+    listen 127.0.0.1:$1 ssl;
+    ssl_certificate $pki/server.crt;
+    ssl_certificate_key $pki/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_client_certificate $pki/ca.crt;
+    ssl_verify_client $2;
+EOF
+}
+
 # build_go: build go/ into WORKDIR/goserver once (stdlib only, offline), unless GOSERVER_BIN names
 # an already built binary.
 build_go() {
@@ -295,12 +308,7 @@ nginx-header-passthrough | nginx-header-set)
   cat >"$prefix/nginx.conf.in" <<EOF
 $(nginx_preamble "$prefix")
   server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $pki/server.crt;
-    ssl_certificate_key $pki/server.key;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_client_certificate $pki/ca.crt;
-    ssl_verify_client optional;
+$(nginx_client_auth "$port" optional)
     location / {
       $set_header
       proxy_pass http://127.0.0.1:@BACKEND_PORT@;
@@ -335,12 +343,7 @@ nginx-*)
   cat >"$prefix/nginx.conf" <<EOF
 $(nginx_preamble "$prefix")
   server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $pki/server.crt;
-    ssl_certificate_key $pki/server.key;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_client_certificate $pki/ca.crt;
-    ssl_verify_client $mode;
+$(nginx_client_auth "$port" "$mode")
     location / {
       default_type text/plain;
       $dn_check
