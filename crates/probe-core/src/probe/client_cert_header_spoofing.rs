@@ -415,20 +415,22 @@ async fn spoof(
         .enumerate()
         .map(|(i, v)| (*v, families_for(m, v, i == 0)))
         .collect();
-    let sent = futures_util::future::join_all(planned.iter().map(|(_, fams)| {
+    // Each verify value's families packed once: the same batches are sent, judged and split.
+    let packed: Vec<Vec<Vec<&Family>>> = planned.iter().map(|(_, fams)| batches(fams)).collect();
+    let sent = futures_util::future::join_all(packed.iter().map(|round| {
         futures_util::future::join_all(
-            batches(fams)
-                .into_iter()
+            round
+                .iter()
                 .map(|batch| send(together(batch.iter().copied()))),
         )
     }))
     .await;
     let mut rounds: Vec<Round> = Vec::new();
-    for ((verified, fams), seen) in planned.iter().zip(sent) {
+    for (((verified, _), packed), seen) in planned.iter().zip(&packed).zip(sent) {
         let mut round = Round {
             verified,
-            batches: batches(fams)
-                .into_iter()
+            batches: packed
+                .iter()
                 .zip(seen)
                 .map(|(batch, seen)| Batch {
                     families: batch.iter().map(|f| f.name).collect(),
@@ -437,11 +439,11 @@ async fn spoof(
                 .collect(),
             singles: Vec::new(),
         };
-        let alone: Vec<&Family> = batches(fams)
-            .into_iter()
+        let alone: Vec<&Family> = packed
+            .iter()
             .zip(&round.batches)
             .filter(|(_, b)| wants_singles(&b.seen, refused_with))
-            .flat_map(|(batch, _)| batch)
+            .flat_map(|(batch, _)| batch.iter().copied())
             .collect();
         let seen = futures_util::future::join_all(alone.iter().map(|f| send(f.headers.clone())))
             .await;
