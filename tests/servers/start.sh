@@ -104,6 +104,11 @@
 #                             trusting ssl-client-verify, which nginx does not set (the client's
 #                             copy goes through)
 #   nginx-header-set          the same with proxy_set_header ssl-client-verify $ssl_client_verify
+# A TCP balancer (HAProxy mode tcp, round robin) passing TLS through to two backends (not on
+# --list or --list-bypass; side_doors_real.rs scans them, GROUND_TRUTH.md "TCP balancer fleets"):
+#   haproxy-tcp-fleet-mixed   the first requires a verified certificate, the second asks for none
+#                             (some connections get in anonymously, whichever probe they carry)
+#   haproxy-tcp-fleet-strict  both require one (the control: a consistent fleet)
 #
 #   tests/servers/start.sh --list-bypass   # the bypass servers, one per line
 #
@@ -224,6 +229,33 @@ nginx_client_auth() {
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_client_certificate $pki/ca.crt;
     ssl_verify_client $2;
+EOF
+}
+
+# haproxy_dir NAME: HAProxy found, its directory made ($dir: WORKDIR/haproxy-SERVER-PORT), and
+# NAME.crt with its key in one PEM file there, $dir/NAME.pem (HAProxy wants them so).
+haproxy_dir() {
+  : "${HAPROXY:=$(sbin_tool haproxy)}"
+  need "$HAPROXY" HAPROXY
+  dir=$work/haproxy-$server-$port
+  mkdir -p "$dir"
+  (umask 077 && cat "$pki/$1.crt" "$pki/$1.key" >"$dir/$1.pem")
+}
+
+# haproxy_head [GLOBAL_LINE]: the global and defaults sections of every haproxy.cfg here (HTTP
+# mode unless a section says otherwise).
+haproxy_head() {
+  cat <<EOF
+global
+  maxconn 512
+  pidfile $dir/haproxy.pid
+  ${1:-}
+defaults
+  mode http
+  timeout client 10s
+  timeout connect 5s
+  timeout server 5s
+  timeout http-request 10s
 EOF
 }
 
@@ -375,11 +407,7 @@ python-*)
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
   haproxy-sni-default-secret)
-  : "${HAPROXY:=$(sbin_tool haproxy)}"
-  need "$HAPROXY" HAPROXY
-  dir=$work/haproxy-$server-$port
-  mkdir -p "$dir"
-  (umask 077 && cat "$pki/names.crt" "$pki/names.key" >"$dir/names.pem")
+  haproxy_dir names
   # one certificate, two crt-list lines with their own client-auth policy; the first line is also
   # the default (a ClientHello without SNI, or with a name matching no line, gets verify required)
   cat >"$dir/crt-list.txt" <<EOF
@@ -409,16 +437,7 @@ EOF
     ;;
   esac
   cat >"$dir/haproxy.cfg" <<EOF
-global
-  maxconn 512
-  pidfile $dir/haproxy.pid
-  $global_extra
-defaults
-  mode http
-  timeout client 10s
-  timeout connect 5s
-  timeout server 5s
-  timeout http-request 10s
+$(haproxy_head "$global_extra")
 frontend fe
   bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 $bind_extra
   use_backend $routed if { $route }
@@ -432,26 +451,14 @@ EOF
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-header-addheader | haproxy-header-setheader)
-  : "${HAPROXY:=$(sbin_tool haproxy)}"
-  need "$HAPROXY" HAPROXY
   need "$PYTHON3"
   op=${server#haproxy-header-}
   op=${op%header}-header
-  dir=$work/haproxy-$server-$port
-  mkdir -p "$dir"
-  (umask 077 && cat "$pki/server.crt" "$pki/server.key" >"$dir/server.pem")
+  haproxy_dir server
   # ssl_c_verify is 0 when no certificate was sent, so an anonymous client gets NONE instead.
   # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs HAProxy as its child.
   cat >"$dir/haproxy.cfg.in" <<EOF
-global
-  maxconn 512
-  pidfile $dir/haproxy.pid
-defaults
-  mode http
-  timeout client 10s
-  timeout connect 5s
-  timeout server 5s
-  timeout http-request 10s
+$(haproxy_head)
 frontend fe
   bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
   http-request $op X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }
@@ -481,9 +488,37 @@ header-backend-*)
   run "$PYTHON3" "$here/python/header_lab.py" ${trust[@]+"${trust[@]}"} direct "$port" "$pki/server.crt" \
     "$pki/server.key"
   ;;
+haproxy-tcp-fleet-mixed | haproxy-tcp-fleet-strict)
+  # A TCP (TLS passthrough) balancer, round robin over two TLS backends in the same process
+  # (abstract sockets): the first requires a verified client certificate; the second, in the
+  # mixed fleet, asks for none (a forgotten or half-rolled-out node).
+  second="verify required"
+  [ "$server" = haproxy-tcp-fleet-strict ] || second="verify none"
+  haproxy_dir server
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head)
+frontend balancer
+  mode tcp
+  bind 127.0.0.1:$port
+  default_backend fleet
+backend fleet
+  mode tcp
+  balance roundrobin
+  server strict abns@mtls-$port-strict
+  server second abns@mtls-$port-second
+frontend strict
+  mode http
+  bind abns@mtls-$port-strict ssl crt $dir/server.pem ca-file $pki/ca.crt verify required ssl-min-ver TLSv1.2
+  http-request return status 200 content-type text/plain string ok
+frontend second
+  mode http
+  bind abns@mtls-$port-second ssl crt $dir/server.pem ca-file $pki/ca.crt $second ssl-min-ver TLSv1.2
+  http-request return status 200 content-type text/plain string ok
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
 haproxy-*)
-  : "${HAPROXY:=$(sbin_tool haproxy)}"
-  need "$HAPROXY" HAPROXY
   case $server in
   haproxy-optional-403)
     verify="verify optional"
@@ -494,20 +529,9 @@ haproxy-*)
   haproxy-crt-ignore-err) verify="verify required ca-ignore-err all crt-ignore-err all" rules="" ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
-  dir=$work/haproxy-$server-$port
-  mkdir -p "$dir"
-  # HAProxy wants the certificate and its key in one PEM file
-  (umask 077 && cat "$pki/server.crt" "$pki/server.key" >"$dir/server.pem")
+  haproxy_dir server
   cat >"$dir/haproxy.cfg" <<EOF
-global
-  maxconn 512
-  pidfile $dir/haproxy.pid
-defaults
-  mode http
-  timeout client 10s
-  timeout connect 5s
-  timeout server 5s
-  timeout http-request 10s
+$(haproxy_head)
 frontend fe
   bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt $verify ssl-min-ver TLSv1.2
   $rules

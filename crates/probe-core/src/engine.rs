@@ -752,10 +752,17 @@ struct Attempt {
 
 impl Attempt {
     /// Worth another try: unreadable (never an error of our own, a refused connection or a
-    /// server that is no TLS server: those repeat), or a refusal by a bare close to confirm.
+    /// server that is no TLS server: those repeat), a refusal by a bare close to confirm, or a
+    /// busy answer (429, 502–504: a rate limit the scan's burst tripped says nothing of what the
+    /// request would get).
     fn needs_retry(&self) -> bool {
         !self.unpresentable
-            && (self.unconfirmed || self.observation.outcome == Outcome::Inconclusive)
+            && (self.unconfirmed
+                || self.observation.outcome == Outcome::Inconclusive
+                || self
+                    .observation
+                    .http_status
+                    .is_some_and(exchange::is_busy_status))
     }
 }
 
@@ -1180,6 +1187,24 @@ mod tests {
         assert!(a.needs_retry(), "an unreadable answer is tried again");
         a.unpresentable = true;
         assert!(!a.needs_retry(), "the same schemes, the same answer");
+    }
+
+    #[test]
+    fn busy_answers_are_tried_again_other_answers_are_not() {
+        for (status, retried) in [
+            (429, true),
+            (502, true),
+            (503, true),
+            (504, true),
+            (200, false),
+            (403, false),
+            (500, false),
+        ] {
+            let mut a = served(TlsVersion::Tls13);
+            a.observation.http_status = Some(status);
+            a.observation.outcome = exchange::classify_status(status);
+            assert_eq!(a.needs_retry(), retried, "HTTP {status}");
+        }
     }
 
     fn served(version: TlsVersion) -> Attempt {

@@ -174,8 +174,8 @@ pub fn new_findings(report: &Report) -> Vec<String> {
 }
 
 /// Merges shard reports into one: targets sorted by URL (of a URL given twice, the worse copy
-/// kept: the lower score, an unscanned one first, so the order of the files never turns a failure
-/// into a pass), each `impostor` run kept beside its target, the overall grade recomputed.
+/// kept: an unscanned one first, then the lower score, then an incomplete one, with the probes
+/// any copy could not read, so the order of the files never turns a failure into a pass), each `impostor` run kept beside its target, the overall grade recomputed.
 pub fn merge(reports: Vec<Report>) -> Report {
     let duration = reports.iter().map(|r| r.duration_ms).fold(0.0, f64::max);
     let mut targets = Vec::new();
@@ -189,8 +189,26 @@ pub fn merge(reports: Vec<Report>) -> Report {
             .cmp(&b.url)
             .then(b.error.is_some().cmp(&a.error.is_some()))
             .then(a.score.cmp(&b.score))
+            .then(b.is_incomplete().cmp(&a.is_incomplete()))
     });
-    targets.dedup_by(|a, b| a.url == b.url);
+    // The kept copy also carries every probe another copy could not read: a probe that one run
+    // read and another could not is still unsure, so the target stays incomplete (never graded
+    // A, exit 3) whichever copy came first.
+    let mut kept: Vec<TargetReport> = Vec::with_capacity(targets.len());
+    for t in targets {
+        match kept.last_mut() {
+            Some(worse) if worse.url == t.url => {
+                for probe in t.incomplete {
+                    if !worse.incomplete.contains(&probe) {
+                        worse.incomplete.push(probe);
+                    }
+                }
+                regrade(worse);
+            }
+            _ => kept.push(t),
+        }
+    }
+    let targets = kept;
     impostor.sort_by(|a, b| a.url.cmp(&b.url));
     impostor.dedup_by(|a, b| a.url == b.url);
     let mut merged = Report::new(targets, duration);
@@ -360,6 +378,44 @@ mod tests {
             );
             assert_eq!(merged.targets.len(), 1);
             assert_eq!(merged.grade, crate::grade::Grade::F);
+        }
+    }
+
+    /// Two copies of a URL, one complete and one not (a re-run shard job uploading both): the
+    /// merge stays incomplete and capped below A, whichever file comes first, even when the
+    /// incomplete copy had the better score.
+    #[test]
+    fn merge_keeps_a_copys_unread_probes_whatever_the_order() {
+        let unread = crate::facts::IncompleteProbe {
+            probe: "no-client-cert".into(),
+            tls_version: None,
+            reason: "timed out".into(),
+        };
+        // Equal scores: complete C and incomplete C.
+        let complete = target("https://a.example/", &[FindingId::ClientCertOptional]);
+        let mut incomplete = complete.clone();
+        incomplete.incomplete.push(unread.clone());
+        regrade(&mut incomplete);
+        assert_eq!(complete.score, incomplete.score);
+        // An incomplete copy with no finding (capped at 89) and a complete one with a finding.
+        let mut clean_but_unread = target("https://a.example/", &[]);
+        clean_but_unread.incomplete.push(unread.clone());
+        regrade(&mut clean_but_unread);
+        assert!(clean_but_unread.score > complete.score);
+        for (a, b) in [(&complete, &incomplete), (&complete, &clean_but_unread)] {
+            for pair in [[a, b], [b, a]] {
+                let merged = merge(
+                    pair.iter()
+                        .map(|t| Report::new(vec![(*t).clone()], 1.0))
+                        .collect(),
+                );
+                assert_eq!(merged.targets.len(), 1);
+                let t = &merged.targets[0];
+                assert_eq!(t.incomplete, vec![unread.clone()]);
+                assert!(t.is_incomplete());
+                assert_eq!(t.score, complete.score.min(89));
+                assert_eq!(t.findings.len(), 1);
+            }
         }
     }
 

@@ -44,18 +44,40 @@ impl std::fmt::Debug for ExtraHeaders {
 }
 
 impl ExtraHeaders {
-    /// The values never to show: each header's value, and the credential after an auth scheme
-    /// (`Bearer xyz` → `xyz`), 4 characters or more, the longest first (so a value is replaced
-    /// before a part of it).
-    pub fn secret_values(&self) -> Vec<&str> {
-        let mut secrets: Vec<&str> = self
-            .0
-            .iter()
-            .filter_map(|(_, v)| v.to_str().ok())
-            .map(str::trim)
-            .flat_map(|v| [v, v.split_once(' ').map_or("", |(_, c)| c.trim())])
-            .filter(|v| v.len() >= 4)
-            .collect();
+    /// The values never to show: each header's value (its bytes read as UTF-8, so a value with
+    /// bytes past ASCII is caught as a body echoes it), and the credential after an auth scheme
+    /// (`Bearer xyz` → `xyz`), 4 characters or more; each also as an echo would encode it (JSON
+    /// string escapes, `/` as `\/` too, and percent-encoding); the longest first (so a value is
+    /// replaced before a part of it).
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut secrets: Vec<String> = Vec::new();
+        for (_, v) in &self.0 {
+            let value = String::from_utf8_lossy(v.as_bytes());
+            let value = value.trim();
+            let credential = value.split_once(' ').map_or("", |(_, c)| c.trim());
+            for plain in [value, credential] {
+                if plain.chars().count() < 4 {
+                    continue;
+                }
+                let json = serde_json::to_string(plain).unwrap_or_default();
+                let json = json
+                    .strip_prefix('"')
+                    .and_then(|j| j.strip_suffix('"'))
+                    .unwrap_or_default();
+                let percent = percent_encoding::utf8_percent_encode(
+                    plain,
+                    percent_encoding::NON_ALPHANUMERIC,
+                )
+                .to_string();
+                secrets.extend([
+                    plain.to_owned(),
+                    json.to_owned(),
+                    json.replace('/', "\\/"),
+                    percent,
+                ]);
+            }
+        }
+        secrets.retain(|s| s.len() >= 4);
         secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
         secrets.dedup();
         secrets

@@ -207,6 +207,11 @@ impl Judging {
             self.incomplete.push(unread);
             return;
         }
+        // Busy after its retries: what an anonymous client gets is unknown (it may be served),
+        // so whatever it raised stands, and the version stays incomplete.
+        if let Some(busy) = busy(nc) {
+            self.incomplete.push(busy);
+        }
         if !nc.cert_requested {
             // Nothing about certificates the server never asked for.
             self.control.never_asked.push(v);
@@ -219,16 +224,57 @@ impl Judging {
             .observations
             .iter()
             .filter(|o| o.id != ProbeId::NO_CLIENT_CERT)
+            .filter(|_| !open_door)
         {
             // A version refusal where the baseline got through (the same ClientHello): a
             // load balancer's other backend or a rate limiter, not an answer about certificates.
             let unread = o.outcome.is_unreadable() || o.outcome == Outcome::UnsupportedVersion;
-            if unread && !open_door {
+            if unread {
                 self.incomplete.push(IncompleteProbe::of(o));
+            } else if let Some(busy) = busy(o) {
+                self.incomplete.push(busy);
+            } else if !o.cert_requested {
+                self.not_asked_here(v, o);
             }
         }
         forged_implied_by_untrusted(&view.observations, v, &mut self.found);
         self.control.see(view);
+    }
+
+    /// A probe's connection that was not asked for a certificate where the baseline's was (the
+    /// same ClientHello to the same name): another backend behind the address (a TCP load
+    /// balancer in front of a half-rolled-out fleet), or a server that asks some connections
+    /// only. Served, it is an anonymous client let in; any other answer says nothing about the
+    /// probe's certificate, which was never sent, so the probe is unread.
+    fn not_asked_here(&mut self, v: TlsVersion, o: &ProbeObservation) {
+        match (o.outcome, o.http_status) {
+            (Outcome::Served, Some(st)) => self.found.add(
+                v,
+                Finding::new(
+                    FindingId::ClientCertNotRequested,
+                    format!(
+                        "{v}: the {} connection was not asked for a client certificate, though \
+                         the same handshake was asked on the baseline's, and was served HTTP \
+                         {st} without one: some connections to this address get in anonymously \
+                         (another backend behind a load balancer?).",
+                        o.id
+                    ),
+                ),
+                o,
+            ),
+            _ => self.incomplete.push(IncompleteProbe {
+                probe: o.id.as_str().to_owned(),
+                tls_version: Some(v),
+                reason: format!(
+                    "its connection was not asked for a client certificate (the baseline's \
+                     was), so its certificate was never sent; {}",
+                    match o.http_status {
+                        Some(st) => format!("the server answered HTTP {st}"),
+                        None => "the TLS layer refused it".to_owned(),
+                    }
+                ),
+            }),
+        }
     }
 
     /// The verdict over the versions spoken.
@@ -247,6 +293,24 @@ impl Judging {
             incomplete: self.incomplete,
         }
     }
+}
+
+/// A probe whose answer stayed busy after its retries (429, 502–504: a rate limit, an overloaded
+/// or failed upstream): it says nothing of what the request would get, so it is unread.
+fn busy(o: &ProbeObservation) -> Option<IncompleteProbe> {
+    let status = o
+        .http_status
+        .filter(|&s| crate::transport::is_busy_status(s))?;
+    Some(IncompleteProbe {
+        probe: o.id.as_str().to_owned(),
+        tls_version: Some(o.tls_version),
+        reason: format!(
+            "HTTP {status} (rate-limited, busy, or its upstream failed) on {} attempt{}: says \
+             nothing of what the request would get",
+            o.attempts,
+            if o.attempts == 1 { "" } else { "s" }
+        ),
+    })
 }
 
 /// The client-auth level one version's baseline shows, and where a missing certificate is refused.
@@ -323,6 +387,8 @@ struct Control {
     never_asked: Vec<TlsVersion>,
     /// It ran, was asked, and presented nothing (no identity of a usable key type).
     unpresented: Vec<TlsVersion>,
+    /// Its connection was not asked for a certificate, though the baseline's was.
+    not_asked: Vec<TlsVersion>,
 }
 
 impl Control {
@@ -330,6 +396,7 @@ impl Control {
     fn see(&mut self, view: &VersionView<'_>) {
         let v = view.version;
         match view.of(ProbeId::VALID_CLIENT_CERT) {
+            Some(o) if !o.cert_requested => self.not_asked.push(v),
             Some(o) if o.client_cert.is_none() => self.unpresented.push(v),
             Some(o) if o.outcome == Outcome::Served => self.verified.push(v),
             Some(o) if o.outcome.is_unreadable() => self.unreadable.push(v),
@@ -340,8 +407,15 @@ impl Control {
 
     fn status(&self) -> Verification {
         match (self.verified.is_empty(), self.refused.is_empty()) {
+            // Attempted, but no answer could be read, or it was never asked: unverified, not
+            // "not attempted".
+            (true, true) if !self.unreadable.is_empty() || !self.not_asked.is_empty() => {
+                Verification::Unverified
+            }
             (true, true) => Verification::NotAttempted,
-            (false, true) if self.unreadable.is_empty() => Verification::Verified,
+            (false, true) if self.unreadable.is_empty() && self.not_asked.is_empty() => {
+                Verification::Verified
+            }
             _ => Verification::Unverified,
         }
     }
@@ -363,6 +437,13 @@ impl Control {
             return Some(format!(
                 "the answer to the valid certificate could not be read on {}",
                 list(&self.unreadable)
+            ));
+        }
+        if !self.not_asked.is_empty() {
+            return Some(format!(
+                "the valid certificate's connection was not asked for one on {} (the \
+                 baseline's was)",
+                list(&self.not_asked)
             ));
         }
         if !self.verified.is_empty() {
@@ -453,6 +534,120 @@ mod tests {
 
     fn roots(v: &Verdict) -> Vec<(FindingId, Severity)> {
         v.findings.iter().map(|f| (f.id, f.severity)).collect()
+    }
+
+    /// A TCP balancer over a strict backend and a forgotten one: the baseline is asked and
+    /// refused, but a certificate probe's connection lands where nothing is asked.
+    #[test]
+    fn a_probe_connection_not_asked_where_the_baseline_was_is_judged() {
+        let strict = |id| with_cert(obs(id, Outcome::RefusedTls, None));
+        let open = |id, outcome, status| {
+            let mut o = obs(id, outcome, status);
+            o.cert_requested = false;
+            o.acceptable_cas = Vec::new();
+            o
+        };
+        let baseline = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        // Served there: an anonymous client got in.
+        let v = judge(&[
+            baseline.clone(),
+            strict(ProbeId::UNTRUSTED_CLIENT_CERT),
+            open(ProbeId::EXPIRED_CLIENT_CERT, Outcome::Served, Some(200)),
+        ]);
+        assert_eq!(
+            roots(&v),
+            [(FindingId::ClientCertNotRequested, Severity::Critical)]
+        );
+        assert!(
+            v.findings[0]
+                .detail
+                .contains("expired-client-cert connection was not asked"),
+            "{}",
+            v.findings[0].detail
+        );
+        // Refused there: its certificate was never sent, so it proves nothing.
+        for (outcome, status) in [
+            (Outcome::RefusedHttp, Some(403)),
+            (Outcome::Answered, Some(500)),
+            (Outcome::RefusedTls, None),
+        ] {
+            let v = judge(&[
+                baseline.clone(),
+                strict(ProbeId::UNTRUSTED_CLIENT_CERT),
+                open(ProbeId::EXPIRED_CLIENT_CERT, outcome, status),
+            ]);
+            assert!(v.findings.is_empty(), "{:?}", roots(&v));
+            assert_eq!(v.incomplete.len(), 1, "{outcome:?}");
+            assert_eq!(v.incomplete[0].probe, "expired-client-cert");
+            assert!(v.incomplete[0].reason.contains("not asked"));
+        }
+        // The positive control's connection not asked: unverified, and said why.
+        let v = judge(&[
+            baseline.clone(),
+            open(ProbeId::VALID_CLIENT_CERT, Outcome::RefusedHttp, Some(403)),
+        ]);
+        assert_eq!(v.verification, Verification::Unverified);
+        assert!(v
+            .verification_detail
+            .is_some_and(|d| d.contains("not asked")));
+        assert_eq!(v.incomplete.len(), 1);
+        // Asked everywhere and refused: complete, nothing found.
+        let v = judge(&[baseline, strict(ProbeId::EXPIRED_CLIENT_CERT)]);
+        assert!(v.findings.is_empty() && v.incomplete.is_empty());
+    }
+
+    /// A rate limiter (nginx `limit_req` answers 503) in front of an application that serves
+    /// everyone: the baseline still busy after its retries raises what the handshake proved (the
+    /// TLS layer let it in: medium), and the version is incomplete, never complete at grade C;
+    /// a busy certificate probe is unread too.
+    #[test]
+    fn busy_answers_are_unread_never_judged() {
+        let mut busy = obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(503));
+        busy.attempts = 3;
+        let v = judge(&[
+            busy,
+            with_cert(obs(
+                ProbeId::UNTRUSTED_CLIENT_CERT,
+                Outcome::RefusedTls,
+                None,
+            )),
+        ]);
+        assert_eq!(
+            roots(&v),
+            [(FindingId::ClientCertOptional, Severity::Medium)]
+        );
+        assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
+        assert_eq!(v.incomplete[0].probe, "no-client-cert");
+        assert!(
+            v.incomplete[0].reason.contains("HTTP 503")
+                && v.incomplete[0].reason.contains("3 attempts"),
+            "{}",
+            v.incomplete[0].reason
+        );
+        let v = judge(&[
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
+            with_cert(obs(
+                ProbeId::EXPIRED_CLIENT_CERT,
+                Outcome::Answered,
+                Some(429),
+            )),
+        ]);
+        assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
+        assert_eq!(v.incomplete[0].probe, "expired-client-cert");
+        // Not busy: a 500 after the handshake is an answer (the TLS layer let it in).
+        let v = judge(&[
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
+            with_cert(obs(
+                ProbeId::EXPIRED_CLIENT_CERT,
+                Outcome::Answered,
+                Some(500),
+            )),
+        ]);
+        assert!(v.incomplete.is_empty(), "{:?}", v.incomplete);
+        assert_eq!(
+            roots(&v),
+            [(FindingId::ExpiredClientCertAccepted, Severity::Medium)]
+        );
     }
 
     #[test]

@@ -611,3 +611,50 @@ async fn an_unread_control_path_is_incomplete_and_nothing_else_is_asked() -> Res
     assert_ne!(t.grade, probe_core::grade::Grade::A);
     Ok(())
 }
+
+/// A Spring Boot `/actuator/env` of a pod with many environment variables is one line of JSON
+/// past the 64 KiB cap: cut there it does not parse, yet it is found by what it starts with;
+/// a cut JSON document nothing in it tells stays unread (the target incomplete), never "not
+/// configuration".
+#[tokio::test]
+async fn a_json_document_cut_at_the_cap_is_told_or_left_unread() -> Res {
+    let vars: String = (0..3000)
+        .map(|i| format!(r#""VAR_{i}":{{"value":"{}"}},"#, "v".repeat(40)))
+        .collect();
+    let spring = format!(
+        r#"{{"activeProfiles":["prod"],"propertySources":[{{"name":"systemEnvironment","properties":{{{vars}"LAST":{{"value":"x"}}}}}},{{"name":"applicationConfig","properties":{{"server.ssl.client-auth":{{"value":"want"}}}}}}]}}"#
+    );
+    assert!(spring.len() > 2 * BODY_CAP);
+    // Few entries, long values: no parser reaches a budget before the cut, so none reads it.
+    let other = format!(
+        r#"{{"blobs":[{}{{"id":0}}]}}"#,
+        format!(r#"{{"id":1,"blob":"{}"}},"#, "x".repeat(9000)).repeat(10)
+    );
+    assert!(other.len() > BODY_CAP);
+    for (path, body) in [("/actuator/env", spring), ("/config_dump", other)] {
+        let routes = vec![Route {
+            path: path.into(),
+            content_type: "application/json".into(),
+            body: RouteBody::Static(body.into()),
+        }];
+        let (server, root) = leaky(routes, Fallback::NotFound, ClientAuthMode::None).await?;
+        let t = scan(&server.url, &options(&[&root.der])).await?;
+        let o = obs(&t, path, false)?;
+        assert!(o.truncated && o.bytes_read == BODY_CAP, "{o:?}");
+        let found = t
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::TlsConfigExposed);
+        let unread = t
+            .incomplete
+            .iter()
+            .any(|i| i.probe == "tls-config-exposed" && i.reason.contains("cut at the 64 KiB cap"));
+        if path == "/actuator/env" {
+            assert!(o.exposed && found && !unread, "{o:?} {:?}", t.incomplete);
+            assert_eq!(o.kind.as_deref(), Some("Spring Boot actuator env"));
+        } else {
+            assert!(!o.exposed && !found && unread, "{o:?} {:?}", t.incomplete);
+        }
+    }
+    Ok(())
+}

@@ -375,10 +375,20 @@ fn line(name: &str, t: &TargetReport) -> String {
     )
 }
 
-#[test]
-fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult {
+/// What every scan here needs: the test PKI (`pki.sh`) in a temporary directory, a runtime, and
+/// two scanners trusting its CA, one anonymous and one with `client.crt`.
+struct Lab {
+    dir: tempfile::TempDir,
+    pki: PathBuf,
+    rt: tokio::runtime::Runtime,
+    anonymous: Scanner,
+    with_identity: Scanner,
+}
+
+/// The lab, or `None` when the real servers' tools are missing and skipping was asked for.
+fn lab() -> TestResult<Option<Lab>> {
     if !tools_present() {
-        return Ok(());
+        return Ok(None);
     }
     let dir = tempfile::tempdir()?;
     let pki = dir.path().join("pki");
@@ -389,7 +399,6 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
         .status()?;
     assert!(status.success(), "pki.sh failed");
     let ca = std::fs::read_to_string(pki.join("ca.crt"))?;
-    let roots = probe_core::identity::parse_certs(&ca, "ca.crt")?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -397,7 +406,7 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
     let options = ScanOptions {
         timeout: Duration::from_secs(5),
         system_roots: false,
-        extra_roots: roots,
+        extra_roots: probe_core::identity::parse_certs(&ca, "ca.crt")?,
         config_probe: false,
         ..ScanOptions::default()
     };
@@ -410,6 +419,27 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
         },
         ..options
     })?;
+    Ok(Some(Lab {
+        dir,
+        pki,
+        rt,
+        anonymous,
+        with_identity,
+    }))
+}
+
+#[test]
+fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult {
+    let Some(Lab {
+        dir,
+        pki,
+        rt,
+        anonymous,
+        with_identity,
+    }) = lab()?
+    else {
+        return Ok(());
+    };
     let mut problems = Vec::new();
     let mut log = std::io::stdout();
     for c in CASES
@@ -490,6 +520,57 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
             }
         }
         drop(server);
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}
+
+/// A TCP balancer (HAProxy `mode tcp`, round robin) over a backend that requires a verified
+/// certificate and one that asks for none: whichever connection lands where nothing is asked,
+/// the baseline or a certificate probe's, the anonymous client that got in is found on every run
+/// (before, a run whose two baselines landed on the strict backend was graded A). Over two
+/// strict backends the scan is complete and clean.
+#[test]
+fn a_tcp_balancer_over_an_open_backend_is_never_passed() -> TestResult {
+    let Some(Lab {
+        dir,
+        pki,
+        rt,
+        with_identity: scanner,
+        ..
+    }) = lab()?
+    else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    let mut log = std::io::stdout();
+    for (name, runs) in [
+        ("haproxy-tcp-fleet-mixed", 8),
+        ("haproxy-tcp-fleet-strict", 2),
+    ] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &pki, dir.path())?;
+        for run in 1..=runs {
+            let report = rt.block_on(scanner.scan(&[target(false, server.port)?]));
+            let t = &report.targets[0];
+            let _ = writeln!(log, "run {run} {}", line(name, t));
+            let ids: Vec<FindingId> = t.findings.iter().map(|f| f.id).collect();
+            let ok = if name.ends_with("mixed") {
+                t.error.is_none()
+                    && t.grade == probe_core::grade::Grade::F
+                    && ids.contains(&FindingId::ClientCertNotRequested)
+            } else {
+                t.error.is_none()
+                    && ids.is_empty()
+                    && t.incomplete.is_empty()
+                    && t.client_auth == ClientAuth::Required
+            };
+            if !ok {
+                problems.push(format!("{name} run {run}: {}", line(name, t)));
+            }
+        }
     }
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())

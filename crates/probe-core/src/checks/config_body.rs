@@ -781,6 +781,24 @@ fn recognise(keys: &[String], text: &str, format: BodyFormat) -> Option<&'static
         BodyFormat::Html => text
             .contains("Apache Server Status for")
             .then_some("Apache server-status"),
+        // A JSON document cut at the body cap does not parse: its markers still tell it (a
+        // Spring Boot `/actuator/env` passes 64 KiB on one line once a pod has its environment
+        // variables; an Envoy `/config_dump` is often megabytes).
+        BodyFormat::Text if json_like(text) => {
+            if text.contains("\"propertySources\"") || text.contains("\"activeProfiles\"") {
+                Some("Spring Boot actuator env")
+            } else if text.contains("\"contexts\"") && text.contains("\"beans\"") {
+                Some("Spring Boot actuator configprops")
+            } else if text.contains("\"cmdline\"") && text.contains("\"memstats\"") {
+                Some("Go expvar")
+            } else if text.contains("\"configs\"") && text.contains("type.googleapis.com/envoy") {
+                Some("Envoy config dump")
+            } else if text.contains("PeerAuthentication") {
+                Some("Istio configuration")
+            } else {
+                None
+            }
+        }
         BodyFormat::Text | BodyFormat::Properties | BodyFormat::Yaml => {
             if text.contains("Active connections:")
                 && text.contains("server accepts handled requests")
@@ -794,6 +812,18 @@ fn recognise(keys: &[String], text: &str, format: BodyFormat) -> Option<&'static
                 None
             }
         }
+    }
+}
+
+/// Text that starts as a JSON object or array does (a document that did not parse: cut short).
+pub fn json_like(text: &str) -> bool {
+    let t = text.trim_start();
+    if let Some(rest) = t.strip_prefix('{') {
+        rest.trim_start().starts_with(['"', '}'])
+    } else if let Some(rest) = t.strip_prefix('[') {
+        rest.trim_start().starts_with(['{', '"', '[', ']'])
+    } else {
+        false
     }
 }
 

@@ -50,6 +50,11 @@ pub struct Controls {
     /// The protected name and `Host` with the scan's valid certificate, fetched only when the
     /// controls did not already show the door's page specific to the protected `Host`.
     pub reference: Option<Control>,
+    /// The protected name and `Host` again, without a certificate, asked beside the other
+    /// controls: a door is one only while the front door stays shut. Served, or busy, or
+    /// unreadable, the server answers alike with and without the door (a fleet whose backends
+    /// differ from one connection to the next), so the door proves nothing.
+    pub front: Option<Control>,
     /// The values of the user's headers (a token, often), sent with the door and the reference
     /// (the protected `Host`) but never with the controls (other `Host`s): masked in every page,
     /// as an echo server would show them.
@@ -70,14 +75,7 @@ impl Secrets {
     /// The values of `target`'s extra headers never to show
     /// ([`crate::target::ExtraHeaders::secret_values`]).
     pub fn of(target: &Target) -> Secrets {
-        Secrets(
-            target
-                .headers
-                .secret_values()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-        )
+        Secrets(target.headers.secret_values())
     }
 }
 
@@ -349,6 +347,23 @@ pub fn landing(door: &Seen, c: &Controls) -> Landing {
             .map(|ctl| ctl.host.clone()),
     );
     names.extend(c.secrets.0.iter().cloned());
+    if let Some(front) = &c.front {
+        let shown = [Some(&front.seen), front.again.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|seen| seen.served() || seen.unreadable().is_some());
+        if let Some(seen) = shown {
+            return Landing::Unsure(format!(
+                "the protected name and Host, asked again without a certificate beside it, {}: \
+                 the server does not refuse an anonymous client on every connection (a fleet \
+                 whose backends differ?), so the door proves nothing of its own",
+                match seen.unreadable() {
+                    Some(why) => format!("could not be read ({why})"),
+                    None => format!("were served HTTP {}", seen.status().unwrap_or_default()),
+                }
+            ));
+        }
+    }
     let door_page = Page::of(door, &names);
     if door_page.cut && door_page.whole() < MIN_CUT_TOKENS {
         return Landing::Unsure(format!(
@@ -541,7 +556,7 @@ pub async fn judge_served(
         _ => None,
     };
     let unknown = unknown_host(target.port);
-    let (own, unknown) = futures_util::future::join(
+    let (own, unknown, front) = futures_util::future::join3(
         async {
             match own_host {
                 Some(h) => {
@@ -556,6 +571,11 @@ pub async fn judge_served(
             || plain(scan, version, sni.clone(), Some(unknown.clone())),
             unknown.clone(),
         ),
+        twice(
+            target,
+            || plain(scan, version, Sni::Target, None),
+            target.authority(),
+        ),
     )
     .await;
     let mut controls = Controls {
@@ -563,6 +583,7 @@ pub async fn judge_served(
         protected_host: target.authority(),
         own,
         unknown: Some(unknown),
+        front: Some(front),
         reference: None,
     };
     let verdict = landing(door, &controls);
@@ -613,6 +634,16 @@ pub fn evidence(controls: &Controls, label: &str, target: &Target) -> Vec<(Strin
             unknown.seen.describe(),
         ));
     }
+    if let Some(front) = &controls.front {
+        out.push((
+            format!(
+                "{} + Host {} without a certificate, again",
+                sni_label(&Sni::Target, target),
+                target.authority()
+            ),
+            front.seen.describe(),
+        ));
+    }
     if let Some(r) = &controls.reference {
         out.push((
             format!(
@@ -659,6 +690,7 @@ mod tests {
             protected_host: PROTECTED.to_owned(),
             own: own.and_then(|o| once(OWN, o)),
             unknown: once(UNKNOWN, unknown),
+            front: None,
             reference: reference.and_then(|r| once(PROTECTED, r)),
         }
     }
@@ -754,6 +786,7 @@ mod tests {
             protected_host: PROTECTED.to_owned(),
             own: None,
             unknown,
+            front: None,
             reference: None,
         };
         // The door's page is the unknown Host's, nonce aside: unsure without a reference.
@@ -820,6 +853,64 @@ mod tests {
         door.result.complete = false;
         let c = controls(Some(http(200, "public area")), http(404, "none"), None);
         assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
+    }
+
+    /// A door is one only while the front door stays shut: the protected name asked again
+    /// without a certificate and served (a fleet with an open backend), busy or unreadable, the
+    /// door proves nothing; refused, the door's page is judged as before.
+    #[test]
+    fn a_door_counts_only_while_the_front_door_stays_shut() {
+        let door = http(200, "secret area");
+        let base = controls(
+            Some(http(200, "public area")),
+            http(200, "public area"),
+            None,
+        );
+        for (front, again, says) in [
+            (
+                http(200, "secret area"),
+                http(403, "no"),
+                "were served HTTP 200",
+            ),
+            (
+                http(403, "no"),
+                http(200, "secret area"),
+                "were served HTTP 200",
+            ),
+            (
+                http(503, "busy"),
+                http(403, "no"),
+                "could not be read (HTTP 503",
+            ),
+            (
+                inconclusive("reset"),
+                http(403, "no"),
+                "could not be read (reset)",
+            ),
+        ] {
+            let c = Controls {
+                front: asked_twice(PROTECTED, front, again),
+                ..base.clone()
+            };
+            let Landing::Unsure(why) = landing(&door, &c) else {
+                panic!("a door beside an open front door is never a bypass");
+            };
+            assert!(why.contains(says), "{why}");
+        }
+        for (front, again) in [
+            (http(403, "no"), http(403, "no")),
+            (
+                refused_tls("CertificateRequired"),
+                refused_tls("CertificateRequired"),
+            ),
+            (http(302, "login"), http(302, "login")),
+        ] {
+            let c = Controls {
+                front: asked_twice(PROTECTED, front, again),
+                ..base.clone()
+            };
+            assert_eq!(landing(&door, &c), Landing::Protected);
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub const MAX_NAMES: usize = 8;
 
 /// The first wave's baselines (not the late-auth ones) where the protected name did not serve an
 /// anonymous client: refused it (TLS, 401/403 …), or answered without serving (a redirect to a
-/// login page, 404, 5xx). A side door that gets a 2xx there is worth knowing. Newest version first.
+/// login page, 404, 500), but not busy (429, 502–504). A side door that gets a 2xx there is worth knowing. Newest version first.
 pub fn anonymous_not_served(first: &FirstWave) -> Vec<&ProbeObservation> {
     let mut refused: Vec<&ProbeObservation> = first
         .observations
@@ -28,6 +28,8 @@ pub fn anonymous_not_served(first: &FirstWave) -> Vec<&ProbeObservation> {
                 Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
             )
         })
+        // A busy answer (429, 502–504) is no refusal to get around: the version is incomplete.
+        .filter(|o| !o.http_status.is_some_and(crate::transport::is_busy_status))
         .collect();
     refused.sort_by_key(|o| o.tls_version);
     refused

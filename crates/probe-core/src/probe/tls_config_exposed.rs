@@ -465,7 +465,7 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
             ));
         }
         for (_, path, sent, r) in mine {
-            let unread = if path == control {
+            let mut unread = if path == control {
                 None
             } else {
                 unreadable(r).or_else(|| broken_body(r))
@@ -500,6 +500,18 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
                     obs.auth_off = c.auth_off.clone();
                     obs.redacted = c.secrets.clone();
                     exposed.push((obs.clone(), c));
+                } else if r.truncated
+                    && c.format == config_leak::BodyFormat::Text
+                    && config_leak::json_like(&String::from_utf8_lossy(&r.body))
+                {
+                    // A JSON document cut at the cap, that nothing in what was read tells: the
+                    // rest may hold the setting.
+                    unread = Some(format!(
+                        "HTTP {}, a JSON document cut at the {} KiB cap that does not parse: what \
+                         was not read may be configuration",
+                        r.http_status.unwrap_or_default(),
+                        BODY_CAP / 1024
+                    ));
                 } else {
                     obs.note = Some("2xx, but not configuration".to_owned());
                 }
@@ -1037,6 +1049,39 @@ mod tests {
         }
         let scan = judge(&capped, CONTROL);
         assert_eq!(reasons(&scan), Vec::<&str>::new());
+        // A JSON document cut at the cap does not parse: Spring's env is still told by its
+        // markers (a finding), and a document nothing tells is unread, never "not configuration".
+        let spring_cut = format!(
+            r#"{{"activeProfiles":["prod"],"propertySources":[{{"name":"systemEnvironment","properties":{{"PATH":{{"value":"{}"#,
+            "/usr/bin:".repeat(100)
+        );
+        let other_cut = format!(r#"{{"items":[{{"id":1,"name":"{}"#, "x".repeat(300));
+        for (body, leak) in [(spring_cut.as_str(), true), (other_cut.as_str(), false)] {
+            let mut cut = round(0, (404, "Not Found"), &[("/actuator/env", 200, body)]);
+            for r in &mut cut {
+                if r.1 == "/actuator/env" {
+                    (r.3.complete, r.3.truncated) = (false, true);
+                }
+            }
+            let scan = judge(&cut, CONTROL);
+            let env = scan
+                .observations
+                .iter()
+                .find(|o| o.path == "/actuator/env")
+                .expect("observed");
+            if leak {
+                assert!(env.exposed, "{env:?}");
+                assert_eq!(env.kind.as_deref(), Some("Spring Boot actuator env"));
+                assert!(scan.finding.is_some());
+                assert_eq!(reasons(&scan), Vec::<&str>::new());
+            } else {
+                assert!(!env.exposed && scan.finding.is_none(), "{env:?}");
+                assert_eq!(
+                    reasons(&scan),
+                    ["GET /actuator/env without a client certificate: HTTP 200, a JSON document cut at the 64 KiB cap that does not parse: what was not read may be configuration"]
+                );
+            }
+        }
         // A leak found in a body that broke off is a finding, not a gap.
         let mut broken = round(0, (404, "Not Found"), &[("/actuator/env", 200, SPRING_ENV)]);
         for r in &mut broken {

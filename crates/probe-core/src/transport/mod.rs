@@ -1239,6 +1239,31 @@ mod tests {
         assert_eq!(r.server_header.as_deref(), Some("echo/<redacted>"));
     }
 
+    /// A value past ASCII, and echoes that encode the value (JSON with `\/`, percent-encoding).
+    #[test]
+    fn encoded_and_non_ascii_echoes_are_redacted() {
+        let mut headers = crate::target::ExtraHeaders::default();
+        for h in ["X-Key: pässwört-42", "Authorization: Bearer ab/cd+ef=="] {
+            headers
+                .0
+                .push(crate::target::ExtraHeaders::parse_one(h).unwrap_or_else(|e| panic!("{e}")));
+        }
+        for (echo, shown) in [
+            ("key=pässwört-42 ok", "key=<redacted> ok"),
+            (
+                r#"{"auth":"Bearer ab\/cd+ef=="} ok"#,
+                r#"{"auth":"<redacted>"} ok"#,
+            ),
+            (r#"{"t":"ab/cd+ef=="} ok"#, r#"{"t":"<redacted>"} ok"#),
+            ("q=ab%2Fcd%2Bef%3D%3D&x", "q=<redacted>&x"),
+            ("k=p%C3%A4ssw%C3%B6rt%2D42&x", "k=<redacted>&x"),
+        ] {
+            let mut text = echo.to_owned();
+            super::redact_secrets(&mut text, &headers);
+            assert_eq!(text, shown, "{echo}");
+        }
+    }
+
     use super::*;
 
     #[test]
