@@ -24,6 +24,10 @@
 #   nginx-on | nginx-optional | nginx-optional_no_ca | nginx-off      ssl_verify_client <mode>
 #   nginx-optional_no_ca-dn   optional_no_ca + 403 unless $ssl_client_i_dn is the trusted CA's DN
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
+#   nginx-on-error-page       on + error_page 495 496 =302 https://help.example/client-certificate
+#   nginx-optional-login      optional + 302 to https://login.example/ unless $ssl_client_verify
+#                             is SUCCESS (these two are not on --list; see side_doors_real.rs
+#                             redirects_where_the_valid_certificate_is_served_are_refusals)
 #   go-NoClientCert | go-RequestClientCert | go-RequireAnyClientCert | go-VerifyClientCertIfGiven |
 #   go-RequireAndVerifyClientCert                                     crypto/tls ClientAuth
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
@@ -354,7 +358,7 @@ EOF
 nginx-*)
   need "$NGINX"
   mode=${server#nginx-}
-  dn_check=""
+  dn_check="" server_extra=""
   case $mode in
   on | optional | optional_no_ca | off) ;;
   optional_no_ca-dn)
@@ -368,6 +372,18 @@ nginx-*)
     # the application, not the TLS module, refuses a missing certificate (nginx's own 403 page)
     dn_check='if ($ssl_client_verify != SUCCESS) { return 403; }'
     ;;
+  on-error-page)
+    # nginx's TLS module refuses (496 without a certificate, 495 for a bad one), and its error
+    # page redirects to a help page (not on --list; side_doors_real.rs)
+    mode=on
+    server_extra='error_page 495 496 =302 https://help.example/client-certificate;'
+    ;;
+  optional-login)
+    # the application redirects a client without a verified certificate to a login page (not on
+    # --list; side_doors_real.rs)
+    mode=optional
+    dn_check='if ($ssl_client_verify != SUCCESS) { return 302 https://login.example/; }'
+    ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   prefix=$work/nginx-$server-$port
@@ -376,6 +392,7 @@ nginx-*)
 $(nginx_preamble "$prefix")
   server {
 $(nginx_client_auth "$port" "$mode")
+    $server_extra
     location / {
       default_type text/plain;
       $dn_check

@@ -575,3 +575,75 @@ fn a_tcp_balancer_over_an_open_backend_is_never_passed() -> TestResult {
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// Refusals that are redirects: nginx `ssl_verify_client on` whose error page for 495/496
+/// redirects to a help page (the TLS module's own refusal), and nginx `optional` whose
+/// application redirects a client without a verified certificate to a login page. With the valid
+/// certificate served 200 on the same path, a redirect is the refusal: complete, grade A, the
+/// certificate enforced after the handshake, and no certificate probe reported as accepted.
+/// Without a certificate the scan cannot tell a redirect from a lax TLS layer: the medium finding
+/// stands (never a pass on a guess).
+#[test]
+fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult {
+    let Some(Lab {
+        dir,
+        pki,
+        rt,
+        anonymous,
+        with_identity,
+    }) = lab()?
+    else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    let mut log = std::io::stdout();
+    for name in ["nginx-on-error-page", "nginx-optional-login"] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &pki, dir.path())?;
+        for (with_cert, scanner) in [(true, &with_identity), (false, &anonymous)] {
+            let report = rt.block_on(scanner.scan(&[target(false, server.port)?]));
+            let t = &report.targets[0];
+            let _ = writeln!(
+                log,
+                "{} {}",
+                if with_cert {
+                    "with client.crt"
+                } else {
+                    "anonymous"
+                },
+                line(name, t)
+            );
+            let roots: Vec<(FindingId, probe_core::finding::Severity)> = t
+                .findings
+                .iter()
+                .filter(|f| f.implied_by.is_none())
+                .map(|f| (f.id, f.severity))
+                .collect();
+            let ok = if with_cert {
+                t.grade == probe_core::grade::Grade::A
+                    && t.incomplete.is_empty()
+                    && t.verification == probe_core::verdict::Verification::Verified
+                    && roots
+                        == [(
+                            FindingId::ClientCertEnforcedByApp,
+                            probe_core::finding::Severity::Info,
+                        )]
+            } else {
+                roots.contains(&(
+                    FindingId::ClientCertOptional,
+                    probe_core::finding::Severity::Medium,
+                ))
+            };
+            if !ok || t.error.is_some() {
+                problems.push(format!(
+                    "{name} (certificate {with_cert}): {roots:?} {}",
+                    line(name, t)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}

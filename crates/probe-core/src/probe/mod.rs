@@ -102,6 +102,17 @@ impl<'a> VersionView<'a> {
         self.observations.iter().copied().find(|o| o.id == id)
     }
 
+    /// The positive control was asked for a certificate, presented the scan's valid one, and was
+    /// served a 2xx: this path answers 2xx to a client it lets in, so another answer after the
+    /// handshake (a redirect, 404, 500) is a refusal, as 401 or 403 is.
+    pub fn control_served(&self) -> bool {
+        self.of(ProbeId::VALID_CLIENT_CERT).is_some_and(|o| {
+            o.cert_requested
+                && o.client_cert.is_some()
+                && o.outcome == crate::facts::Outcome::Served
+        })
+    }
+
     /// Every observation of a probe (the forged probe has one per advertised name).
     pub fn all(&self, id: ProbeId) -> impl Iterator<Item = &'a ProbeObservation> + '_ {
         self.observations
@@ -152,7 +163,9 @@ pub trait Probe: Send + Sync {
 /// the handshake and answered with another status (3xx, 404, 5xx: the TLS layer accepted it, and
 /// the path scanned says nothing either way, so the finding is kept at medium with a hint to scan a
 /// path that answers 2xx, as the baseline's is). A refusal (TLS, or 400/401/403/495/496) raises
-/// nothing.
+/// nothing, nor does the status the anonymous client got where the valid certificate was served
+/// a 2xx on this path ([`VersionView::control_served`]: nginx `ssl_verify_client on` with
+/// `error_page 495 496 =302` redirects every certificate it refuses).
 pub fn served_with<'a>(
     view: &VersionView<'a>,
     probe: ProbeId,
@@ -160,6 +173,7 @@ pub fn served_with<'a>(
     what: &str,
 ) -> Vec<Judged<'a>> {
     use crate::facts::Outcome;
+    let anonymous = view.of(ProbeId::NO_CLIENT_CERT).and_then(|b| b.http_status);
     view.all(probe)
         .filter(|o| o.client_cert.is_some())
         .filter_map(|o| {
@@ -169,6 +183,10 @@ pub fn served_with<'a>(
                     finding,
                     format!("{}: {what} was served HTTP {status}.", view.version),
                 ),
+                // Answered as the anonymous client was, where the valid certificate is served.
+                Outcome::Answered if view.control_served() && o.http_status == anonymous => {
+                    return None
+                }
                 Outcome::Answered => Finding::new(
                     finding,
                     format!(
@@ -484,6 +502,36 @@ pub(crate) mod recorded {
                 "{found:?}"
             );
         }
+        // nginx `ssl_verify_client on` with `error_page 495 496 =302`: the anonymous client and
+        // this certificate redirected alike, the valid certificate served 200 on this path: the
+        // same refusal. Another status than the anonymous client's is still the medium finding.
+        let control = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+        for (anonymous, mine_status, found) in [(302, 302, 0), (404, 404, 0), (401, 302, 1)] {
+            let seen = [
+                obs(
+                    ProbeId::NO_CLIENT_CERT,
+                    classify_status(anonymous),
+                    Some(anonymous),
+                ),
+                control.clone(),
+                mine(classify_status(mine_status), Some(mine_status)),
+            ];
+            let all = judged(probe, TlsVersion::Tls13, &seen);
+            let of_mine: Vec<_> = all.iter().filter(|j| j.3 == id).collect();
+            assert_eq!(of_mine.len(), found, "{anonymous} {mine_status}: {all:?}");
+        }
+        // Without a served control, the same redirect is the medium finding.
+        let unverified = [
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302)),
+            with_cert(obs(
+                ProbeId::VALID_CLIENT_CERT,
+                Outcome::Answered,
+                Some(302),
+            )),
+            mine(Outcome::Answered, Some(302)),
+        ];
+        let all = judged(probe, TlsVersion::Tls13, &unverified);
+        assert_eq!(all.iter().filter(|j| j.3 == id).count(), 1, "{all:?}");
         for o in presented_not_served(id) {
             let (outcome, status) = (o.outcome, o.http_status);
             let found = judged(probe, TlsVersion::Tls13, &[o]);

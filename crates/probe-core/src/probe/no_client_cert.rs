@@ -157,6 +157,16 @@ impl Probe for NoClientCert {
                 FindingId::ClientCertOptional,
                 format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
             ),
+            (true, Outcome::Answered, Some(st)) if view.control_served() => Finding::new(
+                FindingId::ClientCertEnforcedByApp,
+                format!(
+                    "{v}: the TLS layer let the handshake complete without a certificate; the \
+                     server then answered HTTP {st}, not the 2xx the valid certificate gets on \
+                     this path. Client certificates are enforced after the handshake (by the \
+                     application, or by an error page of the TLS module's refusal such as \
+                     nginx's `error_page 495 496`)."
+                ),
+            ),
             (true, Outcome::Answered, Some(st)) => Finding::new(
                 FindingId::ClientCertOptional,
                 format!(
@@ -225,6 +235,34 @@ mod tests {
             ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403))),
             [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
         );
+        // A redirect (nginx `error_page 495 496 =302`, or an application's login page) where the
+        // valid certificate is served 2xx on the same path is a refusal after the handshake.
+        let mut control = obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200));
+        control.client_cert = crate::probe::recorded::with_cert(control.clone()).client_cert;
+        let seen = [
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302)),
+            control.clone(),
+        ];
+        let found: Vec<_> = NoClientCert
+            .judge(&view(&seen))
+            .into_iter()
+            .map(|j| (j.finding.id, j.finding.severity))
+            .collect();
+        assert_eq!(found, [(FindingId::ClientCertEnforcedByApp, Severity::Info)]);
+        // A valid certificate that was refused, or never presented, proves nothing of the path.
+        let mut refused = control.clone();
+        (refused.outcome, refused.http_status) = (Outcome::RefusedHttp, Some(403));
+        let mut unpresented = control;
+        unpresented.client_cert = None;
+        for other in [refused, unpresented] {
+            let seen = [obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302)), other];
+            let found: Vec<_> = NoClientCert
+                .judge(&view(&seen))
+                .into_iter()
+                .map(|j| (j.finding.id, j.finding.severity))
+                .collect();
+            assert_eq!(found, [(FindingId::ClientCertOptional, Severity::Medium)]);
+        }
     }
 
     #[test]
