@@ -532,16 +532,10 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
 /// strict backends the scan is complete and clean.
 #[test]
 fn a_tcp_balancer_over_an_open_backend_is_never_passed() -> TestResult {
-    let Some(Lab {
-        dir,
-        pki,
-        rt,
-        with_identity: scanner,
-        ..
-    }) = lab()?
-    else {
+    let Some(lab) = lab()? else {
         return Ok(());
     };
+    let (dir, pki, rt, scanner) = (&lab.dir, &lab.pki, &lab.rt, &lab.with_identity);
     let mut problems = Vec::new();
     let mut log = std::io::stdout();
     for (name, runs) in [
@@ -585,16 +579,10 @@ fn a_tcp_balancer_over_an_open_backend_is_never_passed() -> TestResult {
 /// stands (never a pass on a guess).
 #[test]
 fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult {
-    let Some(Lab {
-        dir,
-        pki,
-        rt,
-        anonymous,
-        with_identity,
-    }) = lab()?
-    else {
+    let Some(lab) = lab()? else {
         return Ok(());
     };
+    let (dir, pki, rt) = (&lab.dir, &lab.pki, &lab.rt);
     let mut problems = Vec::new();
     let mut log = std::io::stdout();
     for name in ["nginx-on-error-page", "nginx-optional-login"] {
@@ -602,7 +590,7 @@ fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult 
             continue;
         }
         let server = start(name, &pki, dir.path())?;
-        for (with_cert, scanner) in [(true, &with_identity), (false, &anonymous)] {
+        for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
             let report = rt.block_on(scanner.scan(&[target(false, server.port)?]));
             let t = &report.targets[0];
             let _ = writeln!(
