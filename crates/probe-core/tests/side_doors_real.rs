@@ -545,7 +545,7 @@ fn a_tcp_balancer_over_an_open_backend_is_never_passed() -> TestResult {
         if std::env::var("ONLY").is_ok_and(|o| o != name) {
             continue;
         }
-        let server = start(name, &pki, dir.path())?;
+        let server = start(name, pki, dir.path())?;
         for run in 1..=runs {
             let report = rt.block_on(scanner.scan(&[target(false, server.port)?]));
             let t = &report.targets[0];
@@ -589,7 +589,7 @@ fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult 
         if std::env::var("ONLY").is_ok_and(|o| o != name) {
             continue;
         }
-        let server = start(name, &pki, dir.path())?;
+        let server = start(name, pki, dir.path())?;
         for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
             let report = rt.block_on(scanner.scan(&[target(false, server.port)?]));
             let t = &report.targets[0];
