@@ -24,6 +24,8 @@
 #   nginx-on | nginx-optional | nginx-optional_no_ca | nginx-off      ssl_verify_client <mode>
 #   nginx-optional_no_ca-dn   optional_no_ca + 403 unless $ssl_client_i_dn is the trusted CA's DN
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
+#   nginx-optional_no_ca-subject optional_no_ca + 403 unless $ssl_client_s_dn is client.crt's
+#                             subject (not on --list)
 #   nginx-on-error-page       on + error_page 495 496 =302 https://help.example/client-certificate
 #   nginx-optional-login      optional + 302 to https://login.example/ unless $ssl_client_verify
 #                             is SUCCESS (these two are not on --list; see side_doors_real.rs
@@ -113,6 +115,8 @@
 #   haproxy-tcp-fleet-mixed   the first requires a verified certificate, the second asks for none
 #                             (some connections get in anonymously, whichever probe they carry)
 #   haproxy-tcp-fleet-strict  both require one (the control: a consistent fleet)
+#   haproxy-tcp-fleet-optional the second asks, verifies what is sent, and serves a client
+#                             that sends nothing
 #
 #   tests/servers/start.sh --list-bypass   # the bypass servers, one per line
 #
@@ -367,6 +371,13 @@ nginx-*)
     ca_dn=$("$OPENSSL" x509 -in "$pki/ca.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
     dn_check="if (\$ssl_client_i_dn != \"$ca_dn\") { return 403 \"forbidden: issuer '\$ssl_client_i_dn'\\n\"; }"
     ;;
+  optional_no_ca-subject)
+    # any CA in the TLS layer, then authorised by the client's subject (client.crt's): the name,
+    # not the signature (not on --list; side_doors_real.rs forged_certificates_claim_the_subject)
+    mode=optional_no_ca
+    subject_dn=$("$OPENSSL" x509 -in "$pki/client.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
+    dn_check="if (\$ssl_client_s_dn != \"$subject_dn\") { return 403 \"forbidden\n\"; }"
+    ;;
   optional-403)
     mode=optional
     # the application, not the TLS module, refuses a missing certificate (nginx's own 403 page)
@@ -505,12 +516,15 @@ header-backend-*)
   run "$PYTHON3" "$here/python/header_lab.py" ${trust[@]+"${trust[@]}"} direct "$port" "$pki/server.crt" \
     "$pki/server.key"
   ;;
-haproxy-tcp-fleet-mixed | haproxy-tcp-fleet-strict)
+haproxy-tcp-fleet-mixed | haproxy-tcp-fleet-strict | haproxy-tcp-fleet-optional)
   # A TCP (TLS passthrough) balancer, round robin over two TLS backends in the same process
   # (abstract sockets): the first requires a verified client certificate; the second, in the
   # mixed fleet, asks for none (a forgotten or half-rolled-out node).
-  second="verify required"
-  [ "$server" = haproxy-tcp-fleet-strict ] || second="verify none"
+  case $server in
+  haproxy-tcp-fleet-strict) second="verify required" ;;
+  haproxy-tcp-fleet-optional) second="verify optional" ;;
+  *) second="verify none" ;;
+  esac
   haproxy_dir server
   cat >"$dir/haproxy.cfg" <<EOF
 $(haproxy_head)

@@ -264,7 +264,12 @@ impl Scanner {
         ));
         let trust = Arc::new(trust_anchors(options, &provider)?);
         let (client, staging, forge_fallback_issuer) = options.identities.load(&provider)?;
-        let forger = Arc::new(Forger::new(provider.clone()));
+        // Forged certificates claim the valid identity's subject and names, when there is one.
+        let claimed = client
+            .as_ref()
+            .and_then(|c| c.certified.cert.first())
+            .and_then(|leaf| crate::identity::forge::Impersonated::of(leaf.as_ref()));
+        let forger = Arc::new(Forger::new(provider.clone()).claiming(claimed));
         let mut skip = options.skip_probes.clone();
         if !options.config_probe {
             skip.push(ProbeId::TLS_CONFIG_EXPOSED);

@@ -43,12 +43,75 @@ impl std::fmt::Debug for ExtraHeaders {
     }
 }
 
+/// `plain` as servers echo it back: as is; as a JSON string (serde's escapes, `/` also as `\/`
+/// as PHP writes it, past-ASCII characters also as `\u00e4` as Python's `json.dumps` writes
+/// them); percent-encoded as URL encoders do (every byte but letters and digits; or RFC 3986's
+/// unreserved `-._~` kept, as `encodeURIComponent`, Go and Java keep them; and with a space as
+/// `+`, as form encoding writes it), each with upper- and lower-case hex digits.
+pub fn echoed_forms(plain: &str) -> Vec<String> {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const UNRESERVED_KEPT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let json = serde_json::to_string(plain).unwrap_or_default();
+    let json = json
+        .strip_prefix('"')
+        .and_then(|j| j.strip_suffix('"'))
+        .unwrap_or_default()
+        .to_owned();
+    let ascii_json: String = json
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                let mut units = [0u16; 2];
+                c.encode_utf16(&mut units)
+                    .iter()
+                    .map(|u| format!("\\u{u:04x}"))
+                    .collect()
+            }
+        })
+        .collect();
+    let mut forms = vec![plain.to_owned()];
+    for j in [json, ascii_json] {
+        forms.push(j.replace('/', "\\/"));
+        forms.push(j);
+    }
+    for set in [NON_ALPHANUMERIC, UNRESERVED_KEPT] {
+        let encoded = utf8_percent_encode(plain, set).to_string();
+        forms.push(encoded.replace("%20", "+"));
+        forms.push(lower_hex_escapes(&encoded));
+        forms.push(encoded);
+    }
+    forms
+}
+
+/// `%2F` as `%2f` (the hex digits after each `%` in lower case).
+fn lower_hex_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut after_percent = 0;
+    for c in encoded.chars() {
+        if c == '%' {
+            after_percent = 2;
+            out.push(c);
+        } else if after_percent > 0 {
+            after_percent -= 1;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl ExtraHeaders {
     /// The values never to show: each header's value (its bytes read as UTF-8, so a value with
     /// bytes past ASCII is caught as a body echoes it), and the credential after an auth scheme
-    /// (`Bearer xyz` → `xyz`), 4 characters or more; each also as an echo would encode it (JSON
-    /// string escapes, `/` as `\/` too, and percent-encoding); the longest first (so a value is
-    /// replaced before a part of it).
+    /// (`Bearer xyz` → `xyz`), 4 characters or more; each also as an echo would encode it
+    /// ([`echoed_forms`]); the longest first (so a value is replaced before a part of it).
     pub fn secret_values(&self) -> Vec<String> {
         let mut secrets: Vec<String> = Vec::new();
         for (_, v) in &self.0 {
@@ -56,29 +119,13 @@ impl ExtraHeaders {
             let value = value.trim();
             let credential = value.split_once(' ').map_or("", |(_, c)| c.trim());
             for plain in [value, credential] {
-                if plain.chars().count() < 4 {
-                    continue;
+                if plain.chars().count() >= 4 {
+                    secrets.extend(echoed_forms(plain));
                 }
-                let json = serde_json::to_string(plain).unwrap_or_default();
-                let json = json
-                    .strip_prefix('"')
-                    .and_then(|j| j.strip_suffix('"'))
-                    .unwrap_or_default();
-                let percent = percent_encoding::utf8_percent_encode(
-                    plain,
-                    percent_encoding::NON_ALPHANUMERIC,
-                )
-                .to_string();
-                secrets.extend([
-                    plain.to_owned(),
-                    json.to_owned(),
-                    json.replace('/', "\\/"),
-                    percent,
-                ]);
             }
         }
         secrets.retain(|s| s.len() >= 4);
-        secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         secrets.dedup();
         secrets
     }

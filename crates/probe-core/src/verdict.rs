@@ -211,6 +211,20 @@ impl Judging {
         // so whatever it raised stands, and the version stays incomplete.
         if let Some(busy) = busy(nc) {
             self.incomplete.push(busy);
+        } else if nc.late {
+            // The late view judged this version, but the first wave's anonymous request stayed
+            // busy: the side doors, which start from that refusal, were not tried here.
+            let first = obs
+                .iter()
+                .find(|o| !o.late && o.id == ProbeId::NO_CLIENT_CERT && o.tls_version == v);
+            if let Some(mut skipped) = first.and_then(busy) {
+                skipped.reason = format!(
+                    "{}; the side doors (other names, resumed sessions, forwarded headers) were \
+                     not tried on this version",
+                    skipped.reason
+                );
+                self.incomplete.push(skipped);
+            }
         }
         if !nc.cert_requested {
             // Nothing about certificates the server never asked for.
@@ -634,6 +648,26 @@ mod tests {
         ]);
         assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
         assert_eq!(v.incomplete[0].probe, "expired-client-cert");
+        // Busy where the valid certificate is served: still no refusal, never "enforced".
+        let mut busy = obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(503));
+        busy.attempts = 3;
+        let v = judge(&[
+            busy,
+            with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200))),
+            with_cert(obs(
+                ProbeId::EXPIRED_CLIENT_CERT,
+                Outcome::Answered,
+                Some(503),
+            )),
+        ]);
+        assert_eq!(
+            roots(&v),
+            [
+                (FindingId::ClientCertOptional, Severity::Medium),
+                (FindingId::ExpiredClientCertAccepted, Severity::Medium)
+            ]
+        );
+        assert_eq!(v.incomplete.len(), 2, "{:?}", v.incomplete);
         // Not busy: a 500 after the handshake is an answer (the TLS layer let it in).
         let v = judge(&[
             obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
@@ -751,6 +785,33 @@ mod tests {
         assert_eq!(v.tls_versions, [TlsVersion::Tls13, TlsVersion::Tls12]);
         assert_eq!(v.incomplete.len(), 1);
         assert_eq!(v.incomplete[0].tls_version, Some(TlsVersion::Tls12));
+    }
+
+    /// The first wave's anonymous request stayed busy (a rate limit), the late wave got through
+    /// and was asked and refused: the version is judged by the late wave, but the side doors,
+    /// which start from the first wave's refusal, were skipped: incomplete, never complete.
+    #[test]
+    fn side_doors_skipped_for_a_busy_first_wave_leave_it_incomplete() {
+        let ask = Some(LateAsk::Renegotiation);
+        let mut busy = obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(429));
+        (busy.tls_version, busy.cert_requested, busy.attempts) = (TlsVersion::Tls12, false, 3);
+        let all = [
+            unsupported_13(ProbeId::NO_CLIENT_CERT),
+            busy,
+            late(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None, ask),
+            with_cert(late(
+                ProbeId::UNTRUSTED_CLIENT_CERT,
+                Outcome::RefusedTls,
+                None,
+                ask,
+            )),
+        ];
+        let v = judge(&all);
+        assert_eq!(v.client_auth, ClientAuth::Required);
+        assert!(v.findings.is_empty(), "{:?}", roots(&v));
+        assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
+        assert!(v.incomplete[0].reason.contains("HTTP 429"));
+        assert!(v.incomplete[0].reason.contains("side doors"));
     }
 
     #[test]

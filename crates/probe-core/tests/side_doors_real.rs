@@ -635,3 +635,47 @@ fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult 
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// nginx `ssl_verify_client optional_no_ca` (any CA through the TLS layer) whose application
+/// authorises by subject (`$ssl_client_s_dn` must be client.crt's): with the valid certificate
+/// given, the forged certificate claims its subject and is let in (before, its own subject was
+/// refused with 403 and the scan graded A). Anonymous, the scan cannot know the subject to claim.
+#[test]
+fn forged_certificates_claim_the_subject() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let name = "nginx-optional_no_ca-subject";
+    let server = start(name, &lab.pki, lab.dir.path())?;
+    let mut problems = Vec::new();
+    for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
+        let report = lab
+            .rt
+            .block_on(scanner.scan(&[target(false, server.port)?]));
+        let t = &report.targets[0];
+        println!("certificate {with_cert}: {}", line(name, t));
+        let forged = t
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::ForgedClientCertAccepted && f.implied_by.is_none());
+        let ok = match (with_cert, forged) {
+            (true, Some(f)) => {
+                f.severity == probe_core::finding::Severity::Critical
+                    && t.grade == probe_core::grade::Grade::F
+                    && f.evidence
+                        .values()
+                        .any(|e| e.contains("CN=test-client") && e.contains("HTTP 200"))
+            }
+            (false, None) => t.error.is_none(),
+            _ => false,
+        };
+        if !ok {
+            problems.push(format!(
+                "certificate {with_cert}: {forged:?} {}",
+                line(name, t)
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}

@@ -21,6 +21,47 @@ fn forge_err(reason: impl std::fmt::Display) -> ScanError {
     ScanError::Forge(reason.to_string())
 }
 
+/// The identity a forged certificate claims: the subject Name and the subjectAltName extension
+/// of the user's valid certificate (`--client-cert`), copied byte for byte. A server that lets
+/// any CA through its TLS layer and then authorises by subject (nginx `optional_no_ca` with a
+/// `$ssl_client_s_dn` check, HAProxy `ca-ignore-err` with `ssl_c_s_dn`) lets the forged
+/// certificate in, as it would let in anyone who signs a certificate with that name.
+#[derive(Debug, Clone)]
+pub struct Impersonated {
+    subject: x509_cert::name::Name,
+    san: Option<x509_cert::ext::Extension>,
+}
+
+impl Impersonated {
+    /// The subject and subjectAltName of `leaf_der`, or `None` when it does not parse.
+    pub fn of(leaf_der: &[u8]) -> Option<Self> {
+        let cert = x509_cert::Certificate::from_der(leaf_der).ok()?;
+        let tbs = cert.tbs_certificate;
+        let san = tbs.extensions.as_ref().and_then(|exts| {
+            exts.iter()
+                .find(|e| e.extn_id == <x509_cert::ext::pkix::SubjectAltName as x509_cert::der::oid::AssociatedOid>::OID)
+                .cloned()
+        });
+        Some(Self {
+            subject: tbs.subject,
+            san,
+        })
+    }
+
+    fn apply(&self, tbs: &mut x509_cert::TbsCertificate) {
+        tbs.subject = self.subject.clone();
+        let mut exts: Vec<x509_cert::ext::Extension> = tbs
+            .extensions
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.extn_id != <x509_cert::ext::pkix::SubjectAltName as x509_cert::der::oid::AssociatedOid>::OID)
+            .collect();
+        exts.extend(self.san.clone());
+        tbs.extensions = (!exts.is_empty()).then_some(exts);
+    }
+}
+
 /// Replaces the issuer of `cert_der` with `issuer_name_der` (a DER X.500 Name, outer SEQUENCE
 /// included) and signs the new TBS with `signer`, which must be the key whose algorithm the
 /// certificate's signature algorithm names.
@@ -29,10 +70,23 @@ pub fn splice_issuer(
     issuer_name_der: &[u8],
     signer: &KeyPair,
 ) -> Result<Vec<u8>, ScanError> {
+    splice(cert_der, issuer_name_der, None, signer)
+}
+
+/// [`splice_issuer`], the subject and subjectAltName copied from `claimed` too when given.
+fn splice(
+    cert_der: &[u8],
+    issuer_name_der: &[u8],
+    claimed: Option<&Impersonated>,
+    signer: &KeyPair,
+) -> Result<Vec<u8>, ScanError> {
     let mut cert = x509_cert::Certificate::from_der(cert_der).map_err(forge_err)?;
     let name = x509_cert::name::Name::from_der(issuer_name_der)
         .map_err(|e| forge_err(format!("advertised CA name: {e}")))?;
     cert.tbs_certificate.issuer = name;
+    if let Some(claimed) = claimed {
+        claimed.apply(&mut cert.tbs_certificate);
+    }
     let tbs = cert.tbs_certificate.to_der().map_err(forge_err)?;
     let signature = signer.sign(&tbs)?;
     cert.signature = BitString::from_bytes(&signature).map_err(forge_err)?;
@@ -51,6 +105,8 @@ pub struct Forger {
     rsa: OnceLock<Result<(SigningCa, KeyPair), String>>,
     /// The leaf key of each kind (indexed as [`leaf_index`]) and its rustls signing key.
     leaves: [OnceLock<Result<LeafKey, String>>; 4],
+    /// The identity the forged certificates claim, when the scan has a valid one.
+    claimed: Option<Impersonated>,
 }
 
 /// A forged leaf's key pair, as rcgen signs with it and as rustls presents it.
@@ -77,7 +133,14 @@ impl Forger {
             ec: OnceLock::new(),
             rsa: OnceLock::new(),
             leaves: Default::default(),
+            claimed: None,
         }
+    }
+
+    /// The same, its certificates claiming `claimed`'s subject and names (see [`Impersonated`]).
+    pub fn claiming(mut self, claimed: Option<Impersonated>) -> Self {
+        self.claimed = claimed;
+        self
     }
 
     fn signer(kind: KeyKind) -> Result<(SigningCa, KeyPair), String> {
@@ -135,11 +198,15 @@ impl Forger {
         let mut params = client_leaf_params("mtls-scan forged client");
         params.use_authority_key_identifier_extension = true;
         let cert = ca.sign_leaf(&params, &leaf.pair)?;
-        let forged = splice_issuer(cert.der(), issuer_name_der, signer)?;
+        let forged = splice(cert.der(), issuer_name_der, self.claimed.as_ref(), signer)?;
         let certified = CertifiedKey::new(vec![forged.into()], leaf.signing.clone());
         Ok(ClientIdentity::from_certified(
             Arc::new(certified),
-            "forged: advertised CA name, our signature",
+            if self.claimed.is_some() {
+                "forged: advertised CA name, the valid certificate's subject, our signature"
+            } else {
+                "forged: advertised CA name, our signature"
+            },
         )?
         .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())))
     }
@@ -157,6 +224,47 @@ mod tests {
                 .parse()
                 .unwrap_or_default();
         name.to_der().unwrap_or_default()
+    }
+
+    /// With a valid identity, the forged certificate claims its subject and subjectAltName byte
+    /// for byte, keeps the advertised issuer, and is still signed by the forger's key only.
+    #[test]
+    fn forged_certificates_claim_the_valid_identitys_subject_and_names() -> Result<(), ScanError> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut params = client_leaf_params("service-a");
+        params.subject_alt_names = vec![rcgen::SanType::DnsName(
+            "service-a.internal".try_into().map_err(forge_err)?,
+        )];
+        let valid = SigningCa::mint_with(KeyKind::EcdsaP256, "Real Client CA")?;
+        let valid_leaf = valid.sign_leaf(&params, &KeyKind::EcdsaP256.generate()?)?;
+        let claimed = Impersonated::of(valid_leaf.der()).ok_or(ScanError::NoTrustAnchors)?;
+        let forger = Forger::new(provider).claiming(Some(claimed));
+        let name = awkward_name();
+        let id = forger.forge(&name, KeyKind::EcdsaP256)?;
+        let leaf = id.certified.cert.first().ok_or(ScanError::NoTrustAnchors)?;
+        let (_, forged) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(forge_err)?;
+        let (_, real) =
+            x509_parser::parse_x509_certificate(valid_leaf.der().as_ref()).map_err(forge_err)?;
+        assert_eq!(forged.subject().as_raw(), real.subject().as_raw());
+        assert_eq!(forged.issuer().as_raw(), name.as_slice());
+        let san = |c: &x509_parser::certificate::X509Certificate<'_>| {
+            c.subject_alternative_name()
+                .ok()
+                .flatten()
+                .map(|s| format!("{:?}", s.value.general_names))
+        };
+        assert_eq!(san(&forged), san(&real));
+        assert!(san(&forged).is_some_and(|s| s.contains("service-a.internal")));
+        assert!(id
+            .summary
+            .origin
+            .contains("the valid certificate's subject"));
+        assert!(id.summary.subject.contains("service-a"));
+        // Not the real CA's signature.
+        let (_, real_ca) =
+            x509_parser::parse_x509_certificate(valid.cert.as_ref()).map_err(forge_err)?;
+        assert!(forged.verify_signature(Some(real_ca.public_key())).is_err());
+        Ok(())
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key; with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
@@ -106,7 +106,8 @@ impl Probe for ForgedClientCert {
             view,
             self.id(),
             FindingId::ForgedClientCertAccepted,
-            "a certificate whose issuer name was copied from an advertised CA, signed by our own key,",
+            "a certificate whose issuer name was copied from an advertised CA (with `client-cert`, \
+             its subject and names too), signed by our own key,",
         )
     }
 }

@@ -113,6 +113,7 @@ impl Seen {
 pub struct SharedKnocks {
     knocks: Mutex<Vec<(KnockKey, Arc<tokio::sync::OnceCell<SharedKnock>>)>>,
     references: Mutex<Vec<(TlsVersion, ReferenceCell)>>,
+    fronts: Mutex<Vec<(TlsVersion, ReferenceCell)>>,
 }
 
 /// The protected page fetched twice with the valid certificate, once per version.
@@ -146,17 +147,29 @@ impl SharedKnocks {
     /// The cell of the protected page fetched twice with the valid certificate on `version`
     /// (the side doors' reference, `landing::judge_served`), empty until its first caller fetches.
     pub fn reference_cell(&self, version: TlsVersion) -> ReferenceCell {
-        let mut references = self
-            .references
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((_, cell)) = references.iter().find(|(v, _)| *v == version) {
-            return cell.clone();
-        }
-        let cell = Arc::new(tokio::sync::OnceCell::new());
-        references.push((version, cell.clone()));
-        cell
+        per_version(&self.references, version)
     }
+
+    /// The cell of the protected name and `Host` asked twice without a certificate on
+    /// `version` (the front door beside a served side door), once per target and version.
+    pub fn front_cell(&self, version: TlsVersion) -> ReferenceCell {
+        per_version(&self.fronts, version)
+    }
+}
+
+fn per_version(
+    cells: &Mutex<Vec<(TlsVersion, ReferenceCell)>>,
+    version: TlsVersion,
+) -> ReferenceCell {
+    let mut cells = cells
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, cell)) = cells.iter().find(|(v, _)| *v == version) {
+        return cell.clone();
+    }
+    let cell = Arc::new(tokio::sync::OnceCell::new());
+    cells.push((version, cell.clone()));
+    cell
 }
 
 /// One shared knock: what it saw, and the sessions the server handed out on it.

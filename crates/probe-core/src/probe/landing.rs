@@ -339,6 +339,33 @@ const NO_BACKEND: &[u8] = b"No server is available to handle this request";
 /// answers every `Host` alike. Without it, a door is in only when its page is unlike every
 /// control's; anything else stays unsure.
 pub fn landing(door: &Seen, c: &Controls) -> Landing {
+    let verdict = by_pages(door, c);
+    if verdict != Landing::Protected {
+        return verdict;
+    }
+    let Some(front) = &c.front else {
+        return verdict;
+    };
+    let open = [Some(&front.seen), front.again.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|seen| seen.served() || seen.unreadable().is_some());
+    match open {
+        Some(seen) => Landing::Unsure(format!(
+            "the protected name and Host, asked again without a certificate beside it, {}: the \
+             server does not refuse an anonymous client on every connection (a fleet whose \
+             backends differ?), so the door proves nothing of its own",
+            match seen.unreadable() {
+                Some(why) => format!("could not be read ({why})"),
+                None => format!("were served HTTP {}", seen.status().unwrap_or_default()),
+            }
+        )),
+        None => verdict,
+    }
+}
+
+/// Where the door landed by its page and the controls' (the front door aside).
+fn by_pages(door: &Seen, c: &Controls) -> Landing {
     let mut names: Vec<String> = vec![c.protected_host.clone()];
     names.extend(
         [&c.own, &c.unknown, &c.reference]
@@ -347,23 +374,6 @@ pub fn landing(door: &Seen, c: &Controls) -> Landing {
             .map(|ctl| ctl.host.clone()),
     );
     names.extend(c.secrets.0.iter().cloned());
-    if let Some(front) = &c.front {
-        let shown = [Some(&front.seen), front.again.as_ref()]
-            .into_iter()
-            .flatten()
-            .find(|seen| seen.served() || seen.unreadable().is_some());
-        if let Some(seen) = shown {
-            return Landing::Unsure(format!(
-                "the protected name and Host, asked again without a certificate beside it, {}: \
-                 the server does not refuse an anonymous client on every connection (a fleet \
-                 whose backends differ?), so the door proves nothing of its own",
-                match seen.unreadable() {
-                    Some(why) => format!("could not be read ({why})"),
-                    None => format!("were served HTTP {}", seen.status().unwrap_or_default()),
-                }
-            ));
-        }
-    }
     let door_page = Page::of(door, &names);
     if door_page.cut && door_page.whole() < MIN_CUT_TOKENS {
         return Landing::Unsure(format!(
@@ -556,7 +566,7 @@ pub async fn judge_served(
         _ => None,
     };
     let unknown = unknown_host(target.port);
-    let (own, unknown, front) = futures_util::future::join3(
+    let (own, unknown) = futures_util::future::join(
         async {
             match own_host {
                 Some(h) => {
@@ -571,11 +581,6 @@ pub async fn judge_served(
             || plain(scan, version, sni.clone(), Some(unknown.clone())),
             unknown.clone(),
         ),
-        twice(
-            target,
-            || plain(scan, version, Sni::Target, None),
-            target.authority(),
-        ),
     )
     .await;
     let mut controls = Controls {
@@ -583,12 +588,12 @@ pub async fn judge_served(
         protected_host: target.authority(),
         own,
         unknown: Some(unknown),
-        front: Some(front),
+        front: None,
         reference: None,
     };
     let verdict = landing(door, &controls);
     if verdict == Landing::Protected {
-        return (verdict, controls);
+        return with_front(target, scan, first, version, door, controls).await;
     }
     let Some(cert) = super::valid_client_cert::chooser(&scan.probes) else {
         return (verdict, controls);
@@ -605,6 +610,37 @@ pub async fn judge_served(
         .await
         .clone();
     controls.reference = Some(Control {
+        host: target.authority(),
+        seen,
+        again: Some(again),
+    });
+    match landing(door, &controls) {
+        Landing::Protected => with_front(target, scan, first, version, door, controls).await,
+        verdict => (verdict, controls),
+    }
+}
+
+/// A door judged protected, judged again with the front door (the protected name and `Host`
+/// asked twice without a certificate, once per target and version): a bypass only while it
+/// stays shut.
+async fn with_front(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    door: &Seen,
+    mut controls: Controls,
+) -> (Landing, Controls) {
+    let (seen, again) = first
+        .knocks
+        .front_cell(version)
+        .get_or_init(|| async {
+            let front = || plain(scan, version, Sni::Target, None);
+            futures_util::future::join(knock(target, front()), knock(target, front())).await
+        })
+        .await
+        .clone();
+    controls.front = Some(Control {
         host: target.authority(),
         seen,
         again: Some(again),
@@ -635,14 +671,21 @@ pub fn evidence(controls: &Controls, label: &str, target: &Target) -> Vec<(Strin
         ));
     }
     if let Some(front) = &controls.front {
-        out.push((
-            format!(
-                "{} + Host {} without a certificate, again",
-                sni_label(&Sni::Target, target),
-                target.authority()
-            ),
-            front.seen.describe(),
-        ));
+        for (n, seen) in [Some(&front.seen), front.again.as_ref()]
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            out.push((
+                format!(
+                    "{} + Host {} without a certificate, again ({})",
+                    sni_label(&Sni::Target, target),
+                    target.authority(),
+                    n + 1
+                ),
+                seen.describe(),
+            ));
+        }
     }
     if let Some(r) = &controls.reference {
         out.push((
@@ -911,6 +954,21 @@ mod tests {
             };
             assert_eq!(landing(&door, &c), Landing::Protected);
         }
+        // A door on another site's page stays there, whatever the front door says (a busy
+        // front door never turns a clear answer into an unsure one).
+        let elsewhere = controls(
+            Some(http(200, "public area")),
+            http(200, "public area"),
+            Some(http(200, "secret area")),
+        );
+        let c = Controls {
+            front: asked_twice(PROTECTED, http(503, "busy"), http(503, "busy")),
+            ..elsewhere
+        };
+        assert!(matches!(
+            landing(&http(200, "public area"), &c),
+            Landing::Elsewhere(_)
+        ));
     }
 
     #[test]

@@ -184,7 +184,11 @@ pub fn served_with<'a>(
                     format!("{}: {what} was served HTTP {status}.", view.version),
                 ),
                 // Answered as the anonymous client was, where the valid certificate is served.
-                Outcome::Answered if view.control_served() && o.http_status == anonymous => {
+                Outcome::Answered
+                    if view.control_served()
+                        && o.http_status == anonymous
+                        && !status_is_busy(o.http_status) =>
+                {
                     return None
                 }
                 Outcome::Answered => Finding::new(
@@ -202,6 +206,10 @@ pub fn served_with<'a>(
             Some(Judged { finding, from: o })
         })
         .collect()
+}
+
+fn status_is_busy(status: Option<u16>) -> bool {
+    status.is_some_and(crate::transport::is_busy_status)
 }
 
 /// When a [`TargetProbe`] starts.

@@ -157,7 +157,10 @@ impl Probe for NoClientCert {
                 FindingId::ClientCertOptional,
                 format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
             ),
-            (true, Outcome::Answered, Some(st)) if view.control_served() => Finding::new(
+            (true, Outcome::Answered, Some(st))
+                if view.control_served() && !crate::transport::is_busy_status(st) =>
+            {
+                Finding::new(
                 FindingId::ClientCertEnforcedByApp,
                 format!(
                     "{v}: the TLS layer let the handshake complete without a certificate; the \
@@ -166,7 +169,8 @@ impl Probe for NoClientCert {
                      application, or by an error page of the TLS module's refusal such as \
                      nginx's `error_page 495 496`)."
                 ),
-            ),
+            )
+            }
             (true, Outcome::Answered, Some(st)) => Finding::new(
                 FindingId::ClientCertOptional,
                 format!(

@@ -1243,7 +1243,11 @@ mod tests {
     #[test]
     fn encoded_and_non_ascii_echoes_are_redacted() {
         let mut headers = crate::target::ExtraHeaders::default();
-        for h in ["X-Key: pässwört-42", "Authorization: Bearer ab/cd+ef=="] {
+        for h in [
+            "X-Key: pässwört-42",
+            "Authorization: Bearer ab/cd+ef==",
+            "X-Api-Key: sk-live/ab+c== x~y",
+        ] {
             headers
                 .0
                 .push(crate::target::ExtraHeaders::parse_one(h).unwrap_or_else(|e| panic!("{e}")));
@@ -1257,6 +1261,16 @@ mod tests {
             (r#"{"t":"ab/cd+ef=="} ok"#, r#"{"t":"<redacted>"} ok"#),
             ("q=ab%2Fcd%2Bef%3D%3D&x", "q=<redacted>&x"),
             ("k=p%C3%A4ssw%C3%B6rt%2D42&x", "k=<redacted>&x"),
+            // encodeURIComponent, Go's url.QueryEscape (space as `+`), lower-case hex.
+            ("k=p%C3%A4ssw%C3%B6rt-42&x", "k=<redacted>&x"),
+            ("q=sk-live%2Fab%2Bc%3D%3D%20x~y&", "q=<redacted>&"),
+            ("q=sk-live%2Fab%2Bc%3D%3D+x~y&", "q=<redacted>&"),
+            ("q=sk-live%2fab%2bc%3d%3d%20x~y&", "q=<redacted>&"),
+            // Python's json.dumps (ASCII escapes).
+            (
+                r#"{"k": "p\u00e4ssw\u00f6rt-42"}"#,
+                r#"{"k": "<redacted>"}"#,
+            ),
         ] {
             let mut text = echo.to_owned();
             super::redact_secrets(&mut text, &headers);
