@@ -40,6 +40,10 @@ pub enum LabCase {
     /// as authenticated, as Node.js's `socket.authorized` does on TLS 1.3 (nodejs/node#35317):
     /// the session of a refused anonymous connection, resumed, gets in.
     ResumedSessionTrusted,
+    /// Any certificate gets through TLS (a verifier that accepts all, as nginx `optional_no_ca`
+    /// or HAProxy `ca-ignore-err all` do); the app answers 403 unless the subject is the lab
+    /// client's: whoever signs a certificate with that name gets in.
+    SubjectAuthorized,
 }
 
 /// The verdict a correct scanner reaches on a case.
@@ -56,7 +60,7 @@ pub struct Expected {
 
 impl LabCase {
     /// Every case, in demo order.
-    pub const ALL: [LabCase; 16] = [
+    pub const ALL: [LabCase; 17] = [
         LabCase::NoClientAuth,
         LabCase::Optional,
         LabCase::RequiredVerified,
@@ -73,6 +77,7 @@ impl LabCase {
         LabCase::SniHostRouting,
         LabCase::TrustsProxyHeader,
         LabCase::ResumedSessionTrusted,
+        LabCase::SubjectAuthorized,
     ];
 
     /// Short stable name.
@@ -94,6 +99,7 @@ impl LabCase {
             LabCase::SniHostRouting => "sni-host-routing",
             LabCase::TrustsProxyHeader => "proxy-header",
             LabCase::ResumedSessionTrusted => "resumption-trusted",
+            LabCase::SubjectAuthorized => "subject-authorized",
         }
     }
 
@@ -118,6 +124,7 @@ impl LabCase {
             LabCase::ResumedSessionTrusted => {
                 "optional, the app answers 403 but trusts resumed sessions"
             }
+            LabCase::SubjectAuthorized => "any CA in TLS, the app allows the client's subject",
         }
     }
 
@@ -164,6 +171,8 @@ impl LabCase {
                     &["client-cert-enforced-by-app", "session-resumption-bypass"],
                     &[],
                 ),
+                // Without the client's certificate the scan cannot know the name to claim.
+                LabCase::SubjectAuthorized => ("required", &[], &["forged-client-cert-accepted"]),
             };
         Expected {
             client_auth,

@@ -69,6 +69,13 @@ impl Lab {
 /// Starts one server per case, on 127.0.0.1 ephemeral ports.
 pub async fn start(cases: &[LabCase]) -> Result<Lab, LabError> {
     let pki = LabPki::mint()?;
+    // The subject the subject-authorized app lets in: the lab client's.
+    let client_subject = {
+        use rustls::pki_types::pem::PemObject as _;
+        let der = rustls::pki_types::CertificateDer::from_pem_slice(pki.client_cert_pem.as_bytes())
+            .map_err(|e| LabError::Tls(e.to_string()))?;
+        Arc::new(subject_of(&der).unwrap_or_default())
+    };
     let mut servers = Vec::new();
     for &case in cases {
         let config = Arc::new(server_config(&pki, case)?);
@@ -84,7 +91,7 @@ pub async fn start(cases: &[LabCase]) -> Result<Lab, LabError> {
         };
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let url = format!("https://127.0.0.1:{}/", listener.local_addr()?.port());
-        let task = tokio::spawn(serve(listener, accept, case));
+        let task = tokio::spawn(serve(listener, accept, case, client_subject.clone()));
         servers.push(LabServer { case, url, task });
     }
     Ok(Lab { pki, servers })
@@ -131,7 +138,9 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
         | LabCase::MissingIntermediate
         | LabCase::SniHostRouting => builder.with_client_cert_verifier(webpki(false)?),
         LabCase::LeakyActuator => builder.with_client_cert_verifier(webpki(true)?),
-        LabCase::AcceptAnyCert => builder.with_client_cert_verifier(flawed(Flaw::AcceptAny)?),
+        LabCase::AcceptAnyCert | LabCase::SubjectAuthorized => {
+            builder.with_client_cert_verifier(flawed(Flaw::AcceptAny)?)
+        }
         LabCase::IssuerNameOnly => builder.with_client_cert_verifier(flawed(Flaw::IssuerNameOnly)?),
         LabCase::SkipSignature => builder.with_client_cert_verifier(flawed(Flaw::SkipSignature)?),
         LabCase::IgnoreValidity => builder.with_client_cert_verifier(flawed(Flaw::IgnoreValidity)?),
@@ -190,13 +199,20 @@ impl Accept {
     }
 }
 
-async fn serve(listener: TcpListener, accept: Accept, case: LabCase) {
+/// The subject Name (DER) of a certificate.
+fn subject_of(cert: &[u8]) -> Option<Vec<u8>> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(cert).ok()?;
+    Some(parsed.tbs_certificate.subject.as_raw().to_vec())
+}
+
+async fn serve(listener: TcpListener, accept: Accept, case: LabCase, client_subject: Arc<Vec<u8>>) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
         let _ = tcp.set_nodelay(true);
         let accept = accept.clone();
+        let client_subject = client_subject.clone();
         tokio::spawn(async move {
             let Ok(Ok(tls)) =
                 tokio::time::timeout(Duration::from_secs(10), accept.accept(tcp)).await
@@ -204,7 +220,14 @@ async fn serve(listener: TcpListener, accept: Accept, case: LabCase) {
                 return;
             };
             let conn = tls.get_ref().1;
-            let has_cert = conn.peer_certificates().is_some_and(|c| !c.is_empty())
+            let peer = conn.peer_certificates().and_then(|c| c.first());
+            let has_cert = match case {
+                // The flawed app: a name, whoever signed it.
+                LabCase::SubjectAuthorized => {
+                    peer.and_then(|c| subject_of(c)).as_deref() == Some(client_subject.as_slice())
+                }
+                _ => peer.is_some(),
+            }
                 // The flawed app: a resumed session counts as a verified client.
                 || (case == LabCase::ResumedSessionTrusted
                     && conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
@@ -255,7 +278,7 @@ fn respond<B>(
     } else if (case == LabCase::TrustsProxyHeader && !verified)
         || (matches!(
             case,
-            LabCase::OptionalApp403 | LabCase::ResumedSessionTrusted
+            LabCase::OptionalApp403 | LabCase::ResumedSessionTrusted | LabCase::SubjectAuthorized
         ) && !has_cert)
     {
         (403, "forbidden: client certificate required\n".to_owned())
