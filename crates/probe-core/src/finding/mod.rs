@@ -228,14 +228,16 @@ impl FindingId {
                  HAProxy `verify required`) so no route can forget the check.",
             ),
             ForgedClientCertAccepted => (
-                "Forged certificate accepted: issuer matched by name, signature not checked",
+                "Forged certificate accepted: names matched, signature not checked",
                 "CWE-347",
                 Severity::Critical,
-                "A certificate whose issuer name was copied from the CA names the server advertised, \
-                 but signed by a key that is not the CA's, was served.",
+                "A certificate whose issuer name was copied from the CA names the server advertised \
+                 (and, with a client certificate given, whose subject and alternative names were \
+                 copied from it), but signed by a key that is not the CA's, was served.",
                 "Verify the client certificate's signature up to a trust anchor with a real chain \
                  verifier (webpki, OpenSSL X509_verify_cert); never trust a certificate because its \
-                 issuer DN matches (e.g. nginx `$ssl_client_i_dn` checks with `optional_no_ca`).",
+                 issuer or subject DN matches (e.g. nginx `$ssl_client_i_dn` / `$ssl_client_s_dn` \
+                 checks with `optional_no_ca`).",
             ),
             ClientKeyPossessionNotVerified => (
                 "Proof of key possession not verified",

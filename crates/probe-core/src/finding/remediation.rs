@@ -242,7 +242,7 @@ fn verify_lead(id: FindingId, stack: Stack) -> &'static str {
             "Never authorise on $ssl_client_i_dn / $ssl_client_s_dn with optional_no_ca: the names are not verified."
         }
         (ForgedClientCertAccepted, _) => {
-            "Trust a client certificate only when its signature chains to the client CA, never because its issuer name matches."
+            "Trust a client certificate only when its signature chains to the client CA, never because its issuer or subject name matches."
         }
         (ExpiredClientCertAccepted | NotYetValidClientCertAccepted, Stack::Go) => {
             "Do not verify with x509.VerifyOptions{CurrentTime: ...} set to anything but now, nor ignore x509.CertificateInvalidError."
