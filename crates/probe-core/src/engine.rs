@@ -268,7 +268,19 @@ impl Scanner {
         let claimed = client
             .as_ref()
             .and_then(|c| c.certified.cert.first())
-            .and_then(|leaf| crate::identity::forge::Impersonated::of(leaf.as_ref()));
+            .and_then(|leaf| {
+                let claimed = crate::identity::forge::Impersonated::of(leaf.as_ref());
+                if claimed.is_none() {
+                    // A certificate the strict DER decoder refuses (a serial over 20 bytes, a
+                    // non-DER BOOLEAN): the forged certificates keep their own subject.
+                    tracing::warn!(
+                        "client-cert could not be read strictly enough to copy its subject: the \
+                         forged certificates carry their own subject, so a server that lets any \
+                         CA through and authorises by subject is not tested"
+                    );
+                }
+                claimed
+            });
         let forger = Arc::new(Forger::new(provider.clone()).claiming(claimed));
         let mut skip = options.skip_probes.clone();
         if !options.config_probe {
