@@ -319,8 +319,8 @@ fn busy(o: &ProbeObservation) -> Option<IncompleteProbe> {
         probe: o.id.as_str().to_owned(),
         tls_version: Some(o.tls_version),
         reason: format!(
-            "HTTP {status} (rate-limited, busy, or its upstream failed) on {} attempt{}: says \
-             nothing of what the request would get",
+            "{} on {} attempt{}: says nothing of what the request would get",
+            crate::transport::busy_status_words(status),
             o.attempts,
             if o.attempts == 1 { "" } else { "s" }
         ),

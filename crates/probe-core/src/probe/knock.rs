@@ -39,8 +39,8 @@ impl Seen {
         let r = &self.result;
         if let Some(status) = r.http_status.filter(|&s| transport::is_busy_status(s)) {
             return Some(format!(
-                "HTTP {status} (rate-limited, busy, or its upstream failed): says nothing of what \
-                 this door lets in"
+                "{}: says nothing of what this door lets in",
+                transport::busy_status_words(status)
             ));
         }
         let why = || {

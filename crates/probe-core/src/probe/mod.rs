@@ -187,7 +187,7 @@ pub fn served_with<'a>(
                 Outcome::Answered
                     if view.control_served()
                         && o.http_status == anonymous
-                        && !status_is_busy(o.http_status) =>
+                        && !o.http_status.is_some_and(crate::transport::is_busy_status) =>
                 {
                     return None
                 }
@@ -206,10 +206,6 @@ pub fn served_with<'a>(
             Some(Judged { finding, from: o })
         })
         .collect()
-}
-
-fn status_is_busy(status: Option<u16>) -> bool {
-    status.is_some_and(crate::transport::is_busy_status)
 }
 
 /// When a [`TargetProbe`] starts.

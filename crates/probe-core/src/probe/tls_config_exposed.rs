@@ -182,8 +182,8 @@ fn unreadable(r: &ExchangeResult) -> Option<String> {
         // nothing of the path.
         Some(status) if exchange::is_busy_status(status) => {
             return Some(format!(
-                "HTTP {status} (rate-limited, busy, or its upstream failed): says nothing of this \
-                 path"
+                "{}: says nothing of this path",
+                exchange::busy_status_words(status)
             ));
         }
         Some(_) => return None,

@@ -1002,6 +1002,11 @@ pub fn is_busy_status(status: u16) -> bool {
     matches!(status, 429 | 502..=504)
 }
 
+/// How a busy status ([`is_busy_status`]) is named in a reason, the same everywhere.
+pub fn busy_status_words(status: u16) -> String {
+    format!("HTTP {status} (rate-limited, busy, or its upstream failed)")
+}
+
 /// The outcome class of an HTTP status: 2xx served; 400/401/403/495/496 refused; else answered.
 pub fn classify_status(status: u16) -> Outcome {
     match status {
