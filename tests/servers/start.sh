@@ -33,12 +33,15 @@
 #   go-NoClientCert | go-RequestClientCert | go-RequireAnyClientCert | go-VerifyClientCertIfGiven |
 #   go-RequireAndVerifyClientCert                                     crypto/tls ClientAuth
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
+#   node-graphql-400          optional, no check; 400 to a GET without ?query= (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
 #   haproxy-optional-403      bind ... verify optional + http-request deny 403 unless ssl_c_used and
 #                             ssl_c_verify 0
 #   haproxy-required          bind ... verify required
 #   haproxy-crt-ignore-err    bind ... verify required ca-ignore-err all crt-ignore-err all
+#   haproxy-ignore-err-check-403  the same + http-request deny 403 unless ssl_c_verify 0
+#   haproxy-ignore-err-token-401  the same + http-request deny 401 without an Authorization header
 #   apache-location-require   SSLVerifyClient none, <Location /admin> SSLVerifyClient require: the
 #                             certificate is asked for after the request (TLS 1.3 post-handshake
 #                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
@@ -558,6 +561,17 @@ haproxy-*)
     ;;
   haproxy-required) verify="verify required" rules="" ;;
   haproxy-crt-ignore-err) verify="verify required ca-ignore-err all crt-ignore-err all" rules="" ;;
+  haproxy-ignore-err-check-403)
+    # Any certificate through TLS; the HTTP layer refuses one that did not verify: a correct
+    # check, only a valid certificate shows it.
+    verify="verify required ca-ignore-err all crt-ignore-err all"
+    rules="http-request deny deny_status 403 unless { ssl_c_verify 0 }"
+    ;;
+  haproxy-ignore-err-token-401)
+    # Any certificate through TLS; the HTTP layer wants a token, whatever the certificate.
+    verify="verify required ca-ignore-err all crt-ignore-err all"
+    rules="http-request deny deny_status 401 unless { req.hdr(authorization) -m found }"
+    ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   haproxy_dir server

@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checks::refusal::tls_module_refusal;
 pub use crate::facts::IncompleteProbe;
 use crate::facts::LateAsk;
 use crate::facts::ProbeId;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
-use crate::probe::late_client_auth::{judged_view, late_baseline};
-use crate::probe::no_client_cert::{refused_before_asking, tls_module_refusal};
+use crate::probe::late_client_auth::{judged_view, late_baseline, late_unread};
+use crate::probe::no_client_cert::refused_before_asking;
 use crate::probe::{registry, VersionView};
 
 /// What the server does about client certificates.
@@ -190,7 +191,8 @@ impl Judging {
         };
         // Refused before any CertificateRequest, and no late answer to judge instead: what this
         // version does about certificates is unknown, so it sets no level and is incomplete.
-        let unread = refused_before_asking(nc, late_baseline(obs, v));
+        let late = late_baseline(obs, v);
+        let unread = refused_before_asking(nc, late).or_else(|| late_unread(nc, late));
         if unread.is_none() {
             let here = level_of(nc);
             self.level = Some(match self.level {
@@ -199,6 +201,10 @@ impl Judging {
             });
         }
         for probe in registry::PROBES {
+            // An unread version's baseline says nothing of client certificates.
+            if unread.is_some() && probe.id() == ProbeId::NO_CLIENT_CERT {
+                continue;
+            }
             for j in probe.judge(view) {
                 self.found.add(v, j.finding, j.from);
             }
@@ -743,6 +749,56 @@ mod tests {
         );
     }
 
+    /// Apache's per-location `SSLVerifyClient require` on TLS 1.3: rustls offers no
+    /// post-handshake authentication, so the first wave gets 403 without any request; when the
+    /// late probe (which would be asked) cannot be read, the version is unread, not "mutual TLS
+    /// is not in place".
+    #[test]
+    fn an_http_refusal_without_a_request_and_an_unread_late_probe_is_incomplete() {
+        let first: Vec<ProbeObservation> = [
+            ProbeId::NO_CLIENT_CERT,
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            ProbeId::FORGED_CLIENT_CERT,
+        ]
+        .into_iter()
+        .map(|id| {
+            let mut o = obs(id, Outcome::RefusedHttp, Some(403));
+            o.tls_version = TlsVersion::Tls12;
+            o.cert_requested = false;
+            o.acceptable_cas = Vec::new();
+            o.handshake_completed = true;
+            o
+        })
+        .collect();
+        // Without any late baseline, then with one that timed out three times.
+        let mut stalled = late(ProbeId::NO_CLIENT_CERT, Outcome::Inconclusive, None, None);
+        stalled.detail = Some("no complete answer within 2000 ms (3 attempts)".into());
+        let with_stalled: Vec<ProbeObservation> = first.iter().cloned().chain([stalled]).collect();
+        for (all, said) in [(first.clone(), "did not run"), (with_stalled, "3 attempts")] {
+            let v = judge(&all);
+            assert!(v.findings.is_empty(), "{:?}", roots(&v));
+            assert_eq!(v.client_auth, ClientAuth::Unknown, "never none, never A");
+            assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
+            let reason = &v.incomplete[0].reason;
+            assert!(
+                reason.contains("HTTP 403") && reason.contains(said),
+                "{reason}"
+            );
+        }
+
+        // The late probe asked after the handshake and was refused: judged, complete.
+        let mut all = first;
+        all.push(late(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            Some(403),
+            Some(LateAsk::Renegotiation),
+        ));
+        let v = judge(&all);
+        assert!(v.incomplete.is_empty(), "{:?}", v.incomplete);
+        assert_eq!(v.client_auth, ClientAuth::Required);
+    }
+
     #[test]
     fn a_refusal_without_a_request_is_never_silent() {
         // No late probe at all (it could not run).
@@ -872,14 +928,16 @@ mod tests {
         first.handshake_completed = true;
         let mut second = first.clone();
         second.late = true;
-        for all in [vec![first.clone()], vec![first, second]] {
-            let v = judge(&all);
-            assert_eq!(
-                roots(&v),
-                [(FindingId::ClientCertNotRequested, Severity::High)]
-            );
-            assert_eq!(v.client_auth, ClientAuth::None);
-            assert!(v.incomplete.is_empty());
-        }
+        let v = judge(&[first.clone(), second]);
+        assert_eq!(
+            roots(&v),
+            [(FindingId::ClientCertNotRequested, Severity::High)]
+        );
+        assert_eq!(v.client_auth, ClientAuth::None);
+        assert!(v.incomplete.is_empty());
+        // Without the late answer, whether it asks after the handshake is unknown.
+        let v = judge(&[first]);
+        assert!(v.findings.is_empty());
+        assert_eq!(v.incomplete.len(), 1);
     }
 }

@@ -97,13 +97,7 @@ async fn every_lab_case_gets_its_deep_verdict_on_both_versions(
             .map(|f| f.id.to_string())
             .collect();
         roots.sort();
-        let mut expected: Vec<String> = want
-            .basic
-            .iter()
-            .chain(want.deep)
-            .map(|s| s.to_string())
-            .collect();
-        expected.sort();
+        let expected: Vec<String> = want.deep_roots().iter().map(|s| s.to_string()).collect();
         assert_eq!(roots, expected, "root findings of {name}");
         // Every finding holds on both versions: the lab's servers behave the same on each. The
         // configuration leak is read once, over the version the server picks, and the SNI and
@@ -352,13 +346,7 @@ async fn with_the_lab_ca_as_anchor_server_certificates_are_trusted(
             .map(|f| f.id.to_string())
             .collect();
         roots.sort();
-        let mut expected: Vec<String> = want
-            .basic
-            .iter()
-            .chain(want.deep)
-            .map(|s| s.to_string())
-            .collect();
-        expected.sort();
+        let expected: Vec<String> = want.deep_roots().iter().map(|s| s.to_string()).collect();
         assert_eq!(roots, expected, "root findings of {}", server.case.name());
         let cert = t
             .server_certificate

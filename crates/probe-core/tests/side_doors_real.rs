@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use probe_core::engine::{IdentityInputs, ScanOptions, Scanner};
 use probe_core::facts::TlsVersion;
-use probe_core::finding::FindingId;
+use probe_core::finding::{FindingId, Severity};
+use probe_core::grade::Grade;
 use probe_core::report::TargetReport;
 use probe_core::target::{Resolve, Target};
 use probe_core::verdict::ClientAuth;
@@ -515,7 +516,7 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
                     _ => {}
                 }
             }
-            if !want.is_empty() && t.grade != probe_core::grade::Grade::F {
+            if !want.is_empty() && t.grade != Grade::F {
                 problems.push(format!("{name} run {run}: a bypass graded {}", t.grade));
             }
         }
@@ -553,7 +554,7 @@ fn a_tcp_balancer_over_an_open_backend_is_never_passed() -> TestResult {
             let ids: Vec<FindingId> = t.findings.iter().map(|f| f.id).collect();
             let ok = if name.ends_with("mixed") {
                 t.error.is_none()
-                    && t.grade == probe_core::grade::Grade::F
+                    && t.grade == Grade::F
                     && ids.contains(&FindingId::ClientCertNotRequested)
             } else {
                 t.error.is_none()
@@ -570,63 +571,28 @@ fn a_tcp_balancer_over_an_open_backend_is_never_passed() -> TestResult {
     Ok(())
 }
 
-/// Refusals that are redirects: nginx `ssl_verify_client on` whose error page for 495/496
-/// redirects to a help page (the TLS module's own refusal), and nginx `optional` whose
-/// application redirects a client without a verified certificate to a login page. With the valid
-/// certificate served 200 on the same path, a redirect is the refusal: complete, grade A, the
-/// certificate enforced after the handshake, and no certificate probe reported as accepted.
-/// Without a certificate the scan cannot tell a redirect from a lax TLS layer: the medium finding
-/// stands (never a pass on a guess).
-#[test]
-fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult {
+/// Starts each of `names` (unless `ONLY` names another server), scans it with the valid
+/// certificate, then anonymously, printing each verdict, and asserts `ok(name, with_cert,
+/// report)` of every scan, and that none ended in an error.
+fn each_both_ways(names: &[&str], ok: impl Fn(&str, bool, &TargetReport) -> bool) -> TestResult {
     let Some(lab) = lab()? else {
         return Ok(());
     };
-    let (dir, pki, rt) = (&lab.dir, &lab.pki, &lab.rt);
     let mut problems = Vec::new();
-    let mut log = std::io::stdout();
-    for name in ["nginx-on-error-page", "nginx-optional-login"] {
+    for &name in names {
         if std::env::var("ONLY").is_ok_and(|o| o != name) {
             continue;
         }
-        let server = start(name, pki, dir.path())?;
+        let server = start(name, &lab.pki, lab.dir.path())?;
         for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
-            let report = rt.block_on(scanner.scan(&[target(false, server.port)?]));
+            let report = lab
+                .rt
+                .block_on(scanner.scan(&[target(false, server.port)?]));
             let t = &report.targets[0];
-            let _ = writeln!(
-                log,
-                "{} {}",
-                if with_cert {
-                    "with client.crt"
-                } else {
-                    "anonymous"
-                },
-                line(name, t)
-            );
-            let roots: Vec<(FindingId, probe_core::finding::Severity)> = t
-                .findings
-                .iter()
-                .filter(|f| f.implied_by.is_none())
-                .map(|f| (f.id, f.severity))
-                .collect();
-            let ok = if with_cert {
-                t.grade == probe_core::grade::Grade::A
-                    && t.incomplete.is_empty()
-                    && t.verification == probe_core::verdict::Verification::Verified
-                    && roots
-                        == [(
-                            FindingId::ClientCertEnforcedByApp,
-                            probe_core::finding::Severity::Info,
-                        )]
-            } else {
-                roots.contains(&(
-                    FindingId::ClientCertOptional,
-                    probe_core::finding::Severity::Medium,
-                ))
-            };
-            if !ok || t.error.is_some() {
+            println!("certificate {with_cert}: {}", line(name, t));
+            if t.error.is_some() || !ok(name, with_cert, t) {
                 problems.push(format!(
-                    "{name} (certificate {with_cert}): {roots:?} {}",
+                    "{name} (certificate {with_cert}): {}",
                     line(name, t)
                 ));
             }
@@ -636,46 +602,113 @@ fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult 
     Ok(())
 }
 
+/// The root-cause findings of a report, with their severities.
+fn roots(t: &TargetReport) -> Vec<(FindingId, Severity)> {
+    t.findings
+        .iter()
+        .filter(|f| f.implied_by.is_none())
+        .map(|f| (f.id, f.severity))
+        .collect()
+}
+
+/// nginx `ssl_verify_client on` with `error_page 495 496 =302 …`, and `optional` where the
+/// application redirects a client without a verified certificate to a login page. With the valid
+/// certificate served 200 on the same path, a redirect is the refusal: complete, grade A, the
+/// certificate enforced after the handshake, and no certificate probe reported as accepted.
+/// Without a certificate the scan cannot tell a redirect from a lax TLS layer: the medium finding
+/// stands (never a pass on a guess).
+#[test]
+fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult {
+    each_both_ways(
+        &["nginx-on-error-page", "nginx-optional-login"],
+        |_, with_cert, t| {
+            let roots = roots(t);
+            if with_cert {
+                t.grade == Grade::A
+                    && t.incomplete.is_empty()
+                    && t.verification == probe_core::verdict::Verification::Verified
+                    && roots == [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
+            } else {
+                roots.contains(&(FindingId::ClientCertOptional, Severity::Medium))
+            }
+        },
+    )
+}
+
 /// nginx `ssl_verify_client optional_no_ca` (any CA through the TLS layer) whose application
 /// authorises by subject (`$ssl_client_s_dn` must be client.crt's): with the valid certificate
 /// given, the forged certificate claims its subject and is let in (before, its own subject was
 /// refused with 403 and the scan graded A). Anonymous, the scan cannot know the subject to claim.
 #[test]
 fn forged_certificates_claim_the_subject() -> TestResult {
-    let Some(lab) = lab()? else {
-        return Ok(());
-    };
-    let name = "nginx-optional_no_ca-subject";
-    let server = start(name, &lab.pki, lab.dir.path())?;
-    let mut problems = Vec::new();
-    for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
-        let report = lab
-            .rt
-            .block_on(scanner.scan(&[target(false, server.port)?]));
-        let t = &report.targets[0];
-        println!("certificate {with_cert}: {}", line(name, t));
+    each_both_ways(&["nginx-optional_no_ca-subject"], |_, with_cert, t| {
         let forged = t
             .findings
             .iter()
             .find(|f| f.id == FindingId::ForgedClientCertAccepted && f.implied_by.is_none());
-        let ok = match (with_cert, forged) {
+        match (with_cert, forged) {
             (true, Some(f)) => {
-                f.severity == probe_core::finding::Severity::Critical
-                    && t.grade == probe_core::grade::Grade::F
+                f.severity == Severity::Critical
+                    && t.grade == Grade::F
                     && f.evidence
                         .values()
                         .any(|e| e.contains("CN=test-client") && e.contains("HTTP 200"))
             }
-            (false, None) => t.error.is_none(),
+            (false, None) => true,
             _ => false,
-        };
-        if !ok {
-            problems.push(format!(
-                "certificate {with_cert}: {forged:?} {}",
-                line(name, t)
-            ));
         }
-    }
-    assert!(problems.is_empty(), "{problems:#?}");
-    Ok(())
+    })
+}
+
+/// HAProxy `verify required ca-ignore-err all crt-ignore-err all`: the TLS layer refuses a client
+/// without a certificate but lets any certificate through, and an HTTP rule refuses the rest:
+/// `ssl_c_verify` (a correct check) or a missing token (none of the certificate's business).
+/// Anonymous, the two look alike: the certificates from an unknown CA and with a forged issuer
+/// reach the application, which the TLS layer should not have let them do: medium, never A (before,
+/// the 403 and the 401 read as refusals and both graded A). With the valid certificate, served
+/// where the others were refused, the check shows itself: A; refused too, it stays unverified.
+#[test]
+fn a_tls_layer_that_lets_any_certificate_through_is_never_passed() -> TestResult {
+    each_both_ways(
+        &[
+            "haproxy-ignore-err-check-403",
+            "haproxy-ignore-err-token-401",
+        ],
+        |name, with_cert, t| {
+            let roots = roots(t);
+            let let_through =
+                roots.contains(&(FindingId::UntrustedClientCertAccepted, Severity::Medium));
+            t.incomplete.is_empty()
+                && match (name, with_cert) {
+                    ("haproxy-ignore-err-check-403", true) => {
+                        t.grade == Grade::A
+                            && roots.is_empty()
+                            && t.verification == probe_core::verdict::Verification::Verified
+                    }
+                    ("haproxy-ignore-err-token-401", true) => {
+                        let_through
+                            && roots
+                                .iter()
+                                .any(|r| r.0 == FindingId::EnforcementUnverified)
+                    }
+                    _ => let_through && t.grade != Grade::A,
+                }
+        },
+    )
+}
+
+/// Node `requestCert: true, rejectUnauthorized: false` in front of a GraphQL-like endpoint that
+/// answers a GET without `?query=` with 400, whoever asks: a request error, not a refusal (before,
+/// it read as the application enforcing certificates and graded A). Like a 404, it stays the
+/// medium `client-cert-optional`, with or without the valid certificate (which gets 400 too).
+#[test]
+fn a_request_error_is_no_refusal() -> TestResult {
+    each_both_ways(&["node-graphql-400"], |_, _, t| {
+        roots(t).contains(&(FindingId::ClientCertOptional, Severity::Medium))
+            && !t
+                .findings
+                .iter()
+                .any(|f| f.id == FindingId::ClientCertEnforcedByApp)
+            && t.grade != Grade::A
+    })
 }

@@ -6,6 +6,9 @@
 //   none            no requestCert
 //   app-401         requestCert: true,  rejectUnauthorized: false, the app answers 401 unless
 //                   req.socket.authorized
+//   graphql-400     requestCert: true,  rejectUnauthorized: false, no check at all; a GraphQL-like
+//                   endpoint: 400 to a GET without `?query=` (Apollo's "GET query missing"),
+//                   200 with one
 // Binds 127.0.0.1 only.
 'use strict';
 const https = require('https');
@@ -15,7 +18,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401 PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|graphql-400 PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -26,6 +29,7 @@ const opts = {
 switch (mode) {
   case 'optional':
   case 'app-401':
+  case 'graphql-400':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
     break;
@@ -43,6 +47,11 @@ const server = https.createServer(opts, (req, res) => {
   if (mode === 'app-401' && !req.socket.authorized) {
     res.writeHead(401, { 'content-type': 'text/plain' });
     res.end('client certificate required: ' + (req.socket.authorizationError || 'none') + '\n');
+    return;
+  }
+  if (mode === 'graphql-400' && !new URL(req.url, 'https://x').searchParams.has('query')) {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end('{"errors":[{"message":"GET query missing."}]}\n');
     return;
   }
   res.writeHead(200, { 'content-type': 'text/plain' });

@@ -71,8 +71,7 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
             .map(|f| f.id.as_str())
             .collect();
         got.sort_unstable();
-        let mut expected: Vec<&str> = want.basic.iter().chain(want.deep).copied().collect();
-        expected.sort_unstable();
+        let expected = want.deep_roots();
         let verified = want.client_auth == "none"
             || t.verification == probe_core::verdict::Verification::Verified;
         // Every case of the lab can be judged whole: an incomplete one (exit 3 for a user) is wrong.

@@ -305,11 +305,11 @@ fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, St
 /// certificate to the server the `Host` picked, before any location, rewrite, `if` or proxy looks
 /// at a header. The same request with forwarded-certificate headers gets the same page, so it is
 /// not sent (the configuration probe ends on that page for the same reason).
-/// Only nginx's page itself counts (`no_client_cert::nginx_own_certificate_page`): an
+/// Only nginx's page itself counts (`checks::refusal::nginx_own_certificate_page`): an
 /// application that copies the words (and might trust the headers) still gets them.
 fn refused_before_any_header(o: &ProbeObservation) -> bool {
     o.outcome == Outcome::RefusedHttp
-        && super::no_client_cert::nginx_own_certificate_page(
+        && crate::checks::refusal::nginx_own_certificate_page(
             o.http_status,
             o.body_excerpt.as_deref(),
             o.server_header.as_deref(),
@@ -667,6 +667,11 @@ mod tests {
             "<title>400 The SSL certificate error</title>",
             Some("nginx")
         )));
+        // nginx's whole page as it sends it (the footer past character 200), no Server header.
+        const PAGE: &str = "<html>  <head><title>400 No required SSL certificate was sent</title></head>  <body>  <center><h1>400 Bad Request</h1></center>  <center>No required SSL certificate was sent</center>  <hr><center>nginx</center>  </body>  </html>";
+        let excerpt =
+            crate::text::sanitize(PAGE.as_bytes(), crate::transport::Limits::default().excerpt_chars);
+        assert!(refused_before_any_header(&page(&excerpt, None)));
         // The words copied by an application, or nginx's title from another server: sent.
         assert!(!refused_before_any_header(&page(
             "No required SSL certificate was sent",

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rustls::SignatureScheme;
 
-use crate::facts::{Outcome, ProbeObservation, TlsVersion};
+use crate::facts::{IncompleteProbe, Outcome, ProbeObservation, TlsVersion};
 use crate::probe::{ProbeId, SkippedProbe};
 use crate::target::Target;
 use crate::transport::late::{self as late_auth, LateAuthExchange, LateAuthRequest};
@@ -176,12 +176,54 @@ pub fn late_baseline(obs: &[ProbeObservation], version: TlsVersion) -> Option<&P
 /// refused in the handshake without a CertificateRequest (rustls refusing a renegotiation) says
 /// nothing about client certificates; the late answer does.
 pub fn judged_view(obs: &[ProbeObservation], version: TlsVersion) -> Vec<&ProbeObservation> {
-    let late = late_baseline(obs, version).is_some_and(|o| {
-        o.asked_after_handshake.is_some() || o.cert_requested || o.outcome.is_conclusive()
-    });
+    let late = late_baseline(obs, version).is_some_and(judges);
     obs.iter()
         .filter(|o| o.tls_version == version && o.late == late)
         .collect()
+}
+
+/// Whether a late baseline says enough to judge its version: the server asked for a
+/// certificate, after the handshake or inside it, or gave it an answer that could be read.
+fn judges(late_baseline: &ProbeObservation) -> bool {
+    late_baseline.asked_after_handshake.is_some()
+        || late_baseline.cert_requested
+        || late_baseline.outcome.is_conclusive()
+}
+
+/// A first-wave baseline that called for the late probe and got an HTTP answer without any
+/// CertificateRequest (Apache's 403 to a client without post-handshake authentication), where
+/// the late baseline could not be read or did not run: whether the server asks after the
+/// handshake is unknown, so the version sets no level, raises nothing from the baseline and is
+/// incomplete, never "mutual TLS is not in place". (A refusal in the handshake is
+/// [`super::no_client_cert::refused_before_asking`]'s.)
+pub fn late_unread(
+    nc: &ProbeObservation,
+    late: Option<&ProbeObservation>,
+) -> Option<IncompleteProbe> {
+    if !wanted(nc) || nc.outcome == Outcome::RefusedTls || !nc.outcome.is_conclusive() {
+        return None;
+    }
+    let late_said = match late {
+        Some(l) if judges(l) => return None,
+        Some(l) => format!(
+            "could not be read: {}",
+            l.detail.as_deref().unwrap_or("no answer")
+        ),
+        None => "did not run".to_owned(),
+    };
+    let answer = nc
+        .http_status
+        .map_or_else(|| "an answer".to_owned(), |st| format!("HTTP {st}"));
+    Some(IncompleteProbe {
+        probe: nc.id.as_str().to_owned(),
+        tls_version: Some(nc.tls_version),
+        reason: format!(
+            "the server answered {answer} without asking for a client certificate in the \
+             handshake, and the late-auth probe (OpenSSL, which accepts renegotiation and offers \
+             post-handshake authentication), which shows whether it asks after the handshake, \
+             {late_said}"
+        ),
+    })
 }
 
 /// Whether the late baseline calls for the certificate probes through the late-auth transport:

@@ -162,18 +162,29 @@ pub trait Probe: Send + Sync {
 /// The findings of a certificate probe whose certificate got in: served (2xx), or let through
 /// the handshake and answered with another status (3xx, 404, 5xx: the TLS layer accepted it, and
 /// the path scanned says nothing either way, so the finding is kept at medium with a hint to scan a
-/// path that answers 2xx, as the baseline's is). A refusal (TLS, or 400/401/403/495/496) raises
-/// nothing, nor does the status the anonymous client got where the valid certificate was served
-/// a 2xx on this path ([`VersionView::control_served`]: nginx `ssl_verify_client on` with
-/// `error_page 495 496 =302` redirects every certificate it refuses).
+/// path that answers 2xx, as the baseline's is). A refusal in TLS raises nothing, nor does the
+/// status the anonymous client got where the valid certificate was served a 2xx on this path
+/// ([`VersionView::control_served`]: nginx `ssl_verify_client on` with `error_page 495 496 =302`
+/// redirects every certificate it refuses). An HTTP refusal (400/401/403) raises nothing where
+/// the TLS layer lets an anonymous client through too (the application enforces, and the
+/// baseline says so), but is medium where the TLS layer refuses the anonymous client and still
+/// let this certificate through (Go `RequireAnyClientCert`, a verifier that accepts any CA):
+/// only the application stands in the way, and without a served valid certificate nothing shows
+/// that it checks certificates rather than, say, a token.
 pub fn served_with<'a>(
     view: &VersionView<'a>,
     probe: ProbeId,
     finding: FindingId,
     what: &str,
 ) -> Vec<Judged<'a>> {
+    use crate::checks::refusal::tls_module_refusal;
     use crate::facts::Outcome;
-    let anonymous = view.of(ProbeId::NO_CLIENT_CERT).and_then(|b| b.http_status);
+    let baseline = view.of(ProbeId::NO_CLIENT_CERT);
+    let anonymous = baseline.and_then(|b| b.http_status);
+    // The TLS layer asked the anonymous client for a certificate and refused it without one.
+    let tls_refuses_anonymous = baseline.is_some_and(|b| {
+        b.cert_requested && (b.outcome == Outcome::RefusedTls || tls_module_refusal(b))
+    });
     view.all(probe)
         .filter(|o| o.client_cert.is_some())
         .filter_map(|o| {
@@ -201,6 +212,24 @@ pub fn served_with<'a>(
                     ),
                 )
                 .with_severity(crate::finding::Severity::Medium),
+                Outcome::RefusedHttp
+                    if tls_refuses_anonymous
+                        && !tls_module_refusal(o)
+                        && !view.control_served() =>
+                {
+                    Finding::new(
+                        finding,
+                        format!(
+                            "{}: the TLS layer refuses a client without a certificate, yet let \
+                             {what} through the handshake; the server then refused it with HTTP \
+                             {status}. Only the application stands in its way, and whether it \
+                             checks certificates or refused for another reason (a missing token) \
+                             cannot be told without a valid certificate: give `client-cert`.",
+                            view.version
+                        ),
+                    )
+                    .with_severity(crate::finding::Severity::Medium)
+                }
                 _ => return None,
             };
             Some(Judged { finding, from: o })
@@ -556,6 +585,39 @@ pub(crate) mod recorded {
             mine(Outcome::RefusedTls, None),
         ];
         assert!(judged(probe, TlsVersion::Tls13, &others).is_empty());
+        // Go `RequireAnyClientCert` before an application that answers 401 or 403: the
+        // anonymous client refused in TLS, this certificate let through and refused by HTTP.
+        let mut refused_in_tls = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        refused_in_tls.alert = Some("CertificateRequired".into());
+        for status in [400, 401, 403] {
+            let seen = [
+                refused_in_tls.clone(),
+                mine(classify_status(status), Some(status)),
+            ];
+            let found = judged(probe, TlsVersion::Tls13, &seen);
+            let of_mine: Vec<_> = found.iter().filter(|j| j.3 == id).collect();
+            assert_eq!(of_mine.len(), 1, "{status}: {found:?}");
+            assert_eq!((of_mine[0].0, of_mine[0].1), (finding, Severity::Medium));
+            assert!(
+                of_mine[0]
+                    .2
+                    .contains(&format!("refused it with HTTP {status}")),
+                "{found:?}"
+            );
+            // A valid certificate served on this path: the application checks certificates.
+            let checked = [seen[0].clone(), control.clone(), seen[1].clone()];
+            let found = judged(probe, TlsVersion::Tls13, &checked);
+            assert!(found.iter().all(|j| j.3 != id), "{status}: {found:?}");
+        }
+        // The refusal is the TLS module's own (495, 496): not let through.
+        for status in [495, 496] {
+            let seen = [
+                refused_in_tls.clone(),
+                mine(classify_status(status), Some(status)),
+            ];
+            let found = judged(probe, TlsVersion::Tls13, &seen);
+            assert!(found.iter().all(|j| j.3 != id), "{status}: {found:?}");
+        }
     }
 
     /// A certificate of `id` presented and not served, each way the transport records it:

@@ -5,6 +5,7 @@
 //! (`client-cert-enforced-by-app`).
 
 use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::checks::refusal::{request_error, tls_module_refusal};
 use crate::facts::{IncompleteProbe, Outcome, ProbeObservation};
 use crate::finding::{Finding, FindingId, Severity};
 
@@ -26,51 +27,6 @@ static SPEC: ProbeSpec = ProbeSpec {
         FindingId::ClientCertEnforcedByApp,
     ],
 };
-
-/// nginx's own 400 page for a missing or refused client certificate ("No required SSL certificate
-/// was sent", "The SSL certificate error"), which its TLS module answers before any location is
-/// looked at; the page itself, not its words: a 400 with the page's title, from a server that
-/// says it is nginx (or OpenResty) in its `Server` header or the page's footer. An application
-/// that copies the words is not nginx's TLS module.
-pub(crate) fn nginx_own_certificate_page(
-    status: Option<u16>,
-    body_excerpt: Option<&str>,
-    server: Option<&str>,
-) -> bool {
-    let body = body_excerpt.unwrap_or_default();
-    let titled = body.contains("<title>400 No required SSL certificate was sent</title>")
-        || body.contains("<title>400 The SSL certificate error</title>");
-    let nginx = |s: &str| {
-        let s = s.to_ascii_lowercase();
-        s.contains("nginx") || s.contains("openresty")
-    };
-    let signed = server.is_some_and(nginx)
-        || body.contains("<center>nginx")
-        || body.contains("<center>openresty");
-    status == Some(400) && titled && signed
-}
-
-/// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
-/// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
-/// 495/496 statuses nginx (and others copying it) use for certificate errors, and any refusal
-/// after a late CertificateRequest (mod_ssl answers 403 when the late handshake fails).
-pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
-    if o.outcome != Outcome::RefusedHttp {
-        return false;
-    }
-    if o.asked_after_handshake.is_some() {
-        return true;
-    }
-    match o.http_status {
-        Some(495 | 496) => true,
-        Some(400) => nginx_own_certificate_page(
-            o.http_status,
-            o.body_excerpt.as_deref(),
-            o.server_header.as_deref(),
-        ),
-        _ => false,
-    }
-}
 
 /// The judgement of a baseline refused in the handshake before any CertificateRequest, which no
 /// finding can come from: the server did not say what it does about client certificates (rustls
@@ -132,7 +88,13 @@ impl Probe for NoClientCert {
             return Vec::new();
         };
         let v = view.version;
-        let finding = match (nc.cert_requested, nc.outcome, nc.http_status) {
+        // A request error is an answer, not a refusal (see `request_error`).
+        let outcome = if request_error(nc) {
+            Outcome::Answered
+        } else {
+            nc.outcome
+        };
+        let finding = match (nc.cert_requested, outcome, nc.http_status) {
             (false, Outcome::Served, Some(st)) if nc.late => Finding::new(
                 FindingId::ClientCertNotRequested,
                 format!(
@@ -237,6 +199,19 @@ mod tests {
         );
         assert_eq!(
             ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403))),
+            [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
+        );
+        // A 400 that says nothing of certificates (a GraphQL endpoint asked with a GET) is a
+        // request error, answered like a 404; one that speaks of the certificate is a refusal.
+        let mut bad_request = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
+        bad_request.body_excerpt = Some(r#"{"errors":[{"message":"Must provide query string."}]}"#.into());
+        assert_eq!(
+            ids(bad_request.clone()),
+            [(FindingId::ClientCertOptional, Severity::Medium)]
+        );
+        bad_request.body_excerpt = Some(r#"{"error":"Client Certificate required"}"#.into());
+        assert_eq!(
+            ids(bad_request),
             [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
         );
         // A redirect (nginx `error_page 495 496 =302`, or an application's login page) where the

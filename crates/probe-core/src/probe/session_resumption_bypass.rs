@@ -137,7 +137,7 @@ fn wants_own_host(a: &Attempt, sni: &Sni) -> bool {
     let r = &a.got.result;
     matches!(sni, Sni::Name(_))
         && !a.got.served()
-        && !super::no_client_cert::nginx_own_certificate_page(
+        && !crate::checks::refusal::nginx_own_certificate_page(
             r.http_status,
             r.body_excerpt.as_deref(),
             r.server_header.as_deref(),
@@ -307,7 +307,7 @@ fn refused_by_the_application(o: &crate::facts::ProbeObservation) -> bool {
     o.cert_requested
         && matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered)
         && !o.http_status.is_some_and(crate::transport::is_busy_status)
-        && !super::no_client_cert::tls_module_refusal(o)
+        && !crate::checks::refusal::tls_module_refusal(o)
 }
 
 /// The protected name's own donor was refused over HTTP: read, not served, and not a busy

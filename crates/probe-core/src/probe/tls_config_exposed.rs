@@ -146,9 +146,9 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
 
 /// nginx's own certificate pages (400 "No required SSL certificate was sent", "The SSL
 /// certificate error"): its TLS module answers them for every request of a server before any
-/// location or rewrite is looked at (see `no_client_cert::tls_module_refusal`).
+/// location or rewrite is looked at (see `checks::refusal::tls_module_refusal`).
 fn nginx_certificate_page(r: &ExchangeResult) -> bool {
-    super::no_client_cert::nginx_own_certificate_page(
+    crate::checks::refusal::nginx_own_certificate_page(
         r.http_status,
         Some(&String::from_utf8_lossy(&r.body)),
         r.server_header.as_deref(),

@@ -35,7 +35,9 @@ pub struct Limits {
     pub body_cap: usize,
     /// Bytes of response head (status line and headers) accepted at most.
     pub header_cap: usize,
-    /// Characters of body kept as the excerpt.
+    /// Characters of body kept as the excerpt: 256, so the footer of nginx's own certificate
+    /// pages (`<center>nginx</center>`, past character 200) is read when the `Server` header
+    /// is hidden.
     pub excerpt_chars: usize,
 }
 
@@ -45,7 +47,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(10),
             body_cap: 16 * 1024,
             header_cap: 64 * 1024,
-            excerpt_chars: 200,
+            excerpt_chars: 256,
         }
     }
 }

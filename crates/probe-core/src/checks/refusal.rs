@@ -1,0 +1,65 @@
+//! Whose refusal an HTTP answer is: the TLS module's own (nginx's certificate pages, 495/496, a
+//! refusal after a late CertificateRequest) or the application's. Read by the baseline's
+//! judgement, the certificate probes' and the side doors'.
+
+use crate::facts::{Outcome, ProbeObservation};
+
+/// nginx's own 400 page for a missing or refused client certificate ("No required SSL certificate
+/// was sent", "The SSL certificate error"), which its TLS module answers before any location is
+/// looked at; the page itself, not its words: a 400 with the page's title, from a server that
+/// says it is nginx (or OpenResty) in its `Server` header or the page's footer. An application
+/// that copies the words is not nginx's TLS module.
+pub(crate) fn nginx_own_certificate_page(
+    status: Option<u16>,
+    body_excerpt: Option<&str>,
+    server: Option<&str>,
+) -> bool {
+    let body = body_excerpt.unwrap_or_default();
+    let titled = body.contains("<title>400 No required SSL certificate was sent</title>")
+        || body.contains("<title>400 The SSL certificate error</title>");
+    let nginx = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("nginx") || s.contains("openresty")
+    };
+    let signed = server.is_some_and(nginx)
+        || body.contains("<center>nginx")
+        || body.contains("<center>openresty");
+    status == Some(400) && titled && signed
+}
+
+/// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
+/// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
+/// 495/496 statuses nginx (and others copying it) use for certificate errors, and any refusal
+/// after a late CertificateRequest (mod_ssl answers 403 when the late handshake fails).
+pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
+    if o.outcome != Outcome::RefusedHttp {
+        return false;
+    }
+    if o.asked_after_handshake.is_some() {
+        return true;
+    }
+    match o.http_status {
+        Some(495 | 496) => true,
+        Some(400) => nginx_own_certificate_page(
+            o.http_status,
+            o.body_excerpt.as_deref(),
+            o.server_header.as_deref(),
+        ),
+        _ => false,
+    }
+}
+
+/// A 400 that is not the TLS module's and says nothing of certificates: a request error (a
+/// GraphQL endpoint asked with a GET, a missing parameter), not a refusal. The application took
+/// the anonymous request and found fault with it, not with its missing certificate; like a 404,
+/// it says nothing either way of whether a certificate is needed. A 400 whose body speaks of a
+/// certificate ("client certificate required") is the application's refusal.
+pub fn request_error(o: &ProbeObservation) -> bool {
+    o.outcome == Outcome::RefusedHttp
+        && o.http_status == Some(400)
+        && !tls_module_refusal(o)
+        && !o
+            .body_excerpt
+            .as_deref()
+            .is_some_and(|b| b.to_ascii_lowercase().contains("certificate"))
+}
