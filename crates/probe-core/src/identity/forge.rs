@@ -107,7 +107,14 @@ pub struct Forger {
     leaves: [OnceLock<Result<LeafKey, String>>; 4],
     /// The identity the forged certificates claim, when the scan has a valid one.
     claimed: Option<Impersonated>,
+    /// The certificates forged so far, by issuer name and key kind: the same name on another
+    /// TLS version (or target of the same CA) presents the same certificate, two signatures
+    /// fewer. At most [`FORGED_KEPT`].
+    forged: std::sync::Mutex<Vec<(Vec<u8>, KeyKind, ClientIdentity)>>,
 }
+
+/// Forged certificates a [`Forger`] keeps for reuse (the names a scan meets are few).
+const FORGED_KEPT: usize = 16;
 
 /// A forged leaf's key pair, as rcgen signs with it and as rustls presents it.
 struct LeafKey {
@@ -134,6 +141,7 @@ impl Forger {
             rsa: OnceLock::new(),
             leaves: Default::default(),
             claimed: None,
+            forged: Default::default(),
         }
     }
 
@@ -177,6 +185,30 @@ impl Forger {
 
     /// A leaf whose issuer is exactly `issuer_name_der`, signed by our own key.
     pub fn forge(
+        &self,
+        issuer_name_der: &[u8],
+        kind: KeyKind,
+    ) -> Result<ClientIdentity, ScanError> {
+        let kept = |f: &Self| {
+            f.forged
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .find(|(name, k, _)| *k == kind && name == issuer_name_der)
+                .map(|(_, _, id)| id.clone())
+        };
+        if let Some(id) = kept(self) {
+            return Ok(id);
+        }
+        let made = self.forge_new(issuer_name_der, kind)?;
+        let mut forged = self.forged.lock().unwrap_or_else(|p| p.into_inner());
+        if forged.len() < FORGED_KEPT {
+            forged.push((issuer_name_der.to_vec(), kind, made.clone()));
+        }
+        Ok(made)
+    }
+
+    fn forge_new(
         &self,
         issuer_name_der: &[u8],
         kind: KeyKind,
@@ -228,6 +260,34 @@ mod tests {
 
     /// With a valid identity, the forged certificate claims its subject and subjectAltName byte
     /// for byte, keeps the advertised issuer, and is still signed by the forger's key only.
+    /// The same name and key kind present the same certificate (made once); another name or
+    /// kind gets its own, whose issuer is that name.
+    #[test]
+    fn a_name_is_forged_once_per_key_kind() -> Result<(), ScanError> {
+        let forger = Forger::new(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+        let der = |id: &ClientIdentity| id.certified.cert.first().map(|c| c.to_vec());
+        let name = awkward_name();
+        let first = forger.forge(&name, KeyKind::EcdsaP256)?;
+        assert_eq!(der(&forger.forge(&name, KeyKind::EcdsaP256)?), der(&first));
+        let p384 = forger.forge(&name, KeyKind::EcdsaP384)?;
+        assert_ne!(der(&p384), der(&first));
+        let other_name = {
+            use x509_cert::der::Encode;
+            let n: x509_cert::name::Name = "CN=Another CA".parse().unwrap_or_default();
+            n.to_der().unwrap_or_default()
+        };
+        let other = forger.forge(&other_name, KeyKind::EcdsaP256)?;
+        assert_ne!(der(&other), der(&first));
+        let issuer = |id: &ClientIdentity| -> Option<Vec<u8>> {
+            let leaf = der(id)?;
+            let (_, cert) = x509_parser::parse_x509_certificate(&leaf).ok()?;
+            Some(cert.tbs_certificate.issuer.as_raw().to_vec())
+        };
+        assert_eq!(issuer(&other), Some(other_name));
+        assert_eq!(issuer(&first), Some(name));
+        Ok(())
+    }
+
     #[test]
     fn forged_certificates_claim_the_valid_identitys_subject_and_names() -> Result<(), ScanError> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
