@@ -175,7 +175,9 @@ pub fn new_findings(report: &Report) -> Vec<String> {
 
 /// Merges shard reports into one: targets sorted by URL (of a URL given twice, the worse copy
 /// kept: an unscanned one first, then the lower score, then an incomplete one, with the probes
-/// any copy could not read, so the order of the files never turns a failure into a pass), each `impostor` run kept beside its target, the overall grade recomputed.
+/// any copy could not read and the findings any copy raised, so the order of the files never
+/// turns a failure into a pass, nor drops a finding), each `impostor` run kept beside its
+/// target, the overall grade recomputed.
 pub fn merge(reports: Vec<Report>) -> Report {
     let duration = reports.iter().map(|r| r.duration_ms).fold(0.0, f64::max);
     let mut targets = Vec::new();
@@ -193,7 +195,8 @@ pub fn merge(reports: Vec<Report>) -> Report {
     });
     // The kept copy also carries every probe another copy could not read: a probe that one run
     // read and another could not is still unsure, so the target stays incomplete (never graded
-    // A, exit 3) whichever copy came first.
+    // A, exit 3) whichever copy came first. And every finding another copy raised that it has
+    // not (one run saw the hole, the other's connections landed elsewhere): seen once is seen.
     let mut kept: Vec<TargetReport> = Vec::with_capacity(targets.len());
     for t in targets {
         match kept.last_mut() {
@@ -201,6 +204,11 @@ pub fn merge(reports: Vec<Report>) -> Report {
                 for probe in t.incomplete {
                     if !worse.incomplete.contains(&probe) {
                         worse.incomplete.push(probe);
+                    }
+                }
+                for f in t.findings {
+                    if !worse.findings.iter().any(|w| w.finding.id == f.finding.id) {
+                        worse.findings.push(f);
                     }
                 }
                 regrade(worse);
@@ -378,6 +386,43 @@ mod tests {
             );
             assert_eq!(merged.targets.len(), 1);
             assert_eq!(merged.grade, crate::grade::Grade::F);
+        }
+    }
+
+    /// Two copies of a URL with different findings (one run's connections met a hole the
+    /// other's did not): the merge keeps both findings and grades them together, whichever file
+    /// comes first, so a baseline comparison still sees the one the kept copy lacked.
+    #[test]
+    fn merge_keeps_every_copys_findings_whatever_the_order() {
+        let critical = target(
+            "https://a.example/",
+            &[FindingId::UntrustedClientCertAccepted],
+        );
+        let lower = target(
+            "https://a.example/",
+            &[FindingId::ClientCertOptional, FindingId::ServerCertExpiring],
+        );
+        for pair in [[&critical, &lower], [&lower, &critical]] {
+            let merged = merge(
+                pair.iter()
+                    .map(|t| Report::new(vec![(*t).clone()], 1.0))
+                    .collect(),
+            );
+            assert_eq!(merged.targets.len(), 1);
+            let mut ids: Vec<FindingId> = merged.targets[0]
+                .findings
+                .iter()
+                .map(|f| f.finding.id)
+                .collect();
+            ids.sort();
+            let mut want = vec![
+                FindingId::UntrustedClientCertAccepted,
+                FindingId::ClientCertOptional,
+                FindingId::ServerCertExpiring,
+            ];
+            want.sort();
+            assert_eq!(ids, want);
+            assert!(merged.targets[0].score <= critical.score.min(lower.score));
         }
     }
 
