@@ -73,8 +73,45 @@ fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
     Ok(Exit::Usage)
 }
 
-/// What the flags give the pipeline.
-fn given(args: &ScanArgs) -> Given {
+/// `1st`, `2nd`, `3rd`, `4th`… `11th`, `21st`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// The `--header` values, checked here rather than by clap, whose errors quote the value: an
+/// error names the header by its place (`the 2nd --header`) and by its name once that is known,
+/// never by its value.
+pub fn headers(
+    given: &[std::ffi::OsString],
+) -> Result<Vec<(http::HeaderName, http::HeaderValue)>, String> {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for (i, raw) in given.iter().enumerate() {
+        let which = format!("the {} --header", ordinal(i + 1));
+        match raw.to_str() {
+            None => bad.push(format!("{which} is not UTF-8 text")),
+            Some(h) => match parse::header(h) {
+                Ok(h) => good.push(h),
+                Err(e) => bad.push(format!("{which}: {e}")),
+            },
+        }
+    }
+    if bad.is_empty() {
+        Ok(good)
+    } else {
+        Err(bad.join("\nerror: "))
+    }
+}
+
+/// What the flags give the pipeline (the `--header`s checked by [`headers`]).
+fn given(args: &ScanArgs, headers: Vec<(http::HeaderName, http::HeaderValue)>) -> Given {
     let s = &args.scan;
     let pem = |p: &Option<std::path::PathBuf>| p.clone().map(Pem::File);
     Given {
@@ -90,7 +127,7 @@ fn given(args: &ScanArgs) -> Given {
         issuing_ca_key: pem(&s.issuing_ca_key),
         resolve: s.resolve.clone(),
         sni_names: s.sni_names.clone(),
-        headers: s.headers.clone(),
+        headers,
         skip_probes: s.skip_probes.clone(),
     }
 }
@@ -113,6 +150,10 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
              --json, --sarif and --markdown need the whole report (use --format json)",
         );
     }
+    let headers = match headers(&args.scan.headers) {
+        Ok(h) => h,
+        Err(e) => return usage(e),
+    };
     if let Err(e) = check_writable(&args.report.paths()) {
         return usage(format!("{e:#}"));
     }
@@ -128,7 +169,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
             Err(e) => return usage(e),
         }
     };
-    let given = given(&args);
+    let given = given(&args, headers);
     let all = pipeline::targets(&given_targets, &given, config.as_ref());
     if all.is_empty() {
         return usage("no target URL given");

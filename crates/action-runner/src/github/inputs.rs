@@ -639,6 +639,24 @@ mod tests {
         );
     }
 
+    #[test]
+    fn refused_headers_are_never_quoted() {
+        let e = env(&[
+            ("api-url", "https://a.example"),
+            (
+                "headers",
+                "X-Ok: fine\ns3cret-tok3n\nBearer s3cret-tok3n: x\nX-Key: s3cret-tok3n\u{7f}\nHost: s3cret-tok3n",
+            ),
+        ]);
+        let errs = errors(&e);
+        assert_eq!(errs.len(), 4, "{errs:#?}");
+        assert!(
+            errs.iter()
+                .all(|m| m.starts_with("input `headers`: ") && !m.contains("s3cret")),
+            "{errs:#?}"
+        );
+    }
+
     /// Every input of action.yml, given as a composite action sets them (`INPUT_FAIL_UNDER`), is
     /// read as the runner's spelling (`INPUT_FAIL-UNDER`) is.
     #[test]
