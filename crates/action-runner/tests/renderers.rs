@@ -132,9 +132,136 @@ fn sarif() -> Result<(), serde_json::Error> {
 
 #[test]
 fn markdown_of_the_command_line() -> Result<(), serde_json::Error> {
-    let out = cli::render(&every_state(), Format::Markdown, false, Some(Grade::C))?;
+    let out = cli::render(
+        &every_state(),
+        Format::Markdown,
+        false,
+        Some(Grade::C),
+        FailOn::Grade,
+    )?;
     assert_no_injection("markdown", &out);
     insta::assert_snapshot!("markdown_cli", out);
+    Ok(())
+}
+
+/// The scanned, complete targets of [`every_state`]: with `fail-on: new`, only the new findings
+/// decide the exit code. With `none_new`, every finding is unchanged since the baseline.
+fn only_new_findings_decide(none_new: bool) -> Report {
+    use probe_core::policy::BaselineState;
+    let mut targets: Vec<_> = every_state()
+        .targets
+        .into_iter()
+        .filter(|t| t.error.is_none() && !t.is_incomplete())
+        .collect();
+    for f in targets.iter_mut().flat_map(|t| t.findings.iter_mut()) {
+        if none_new && f.marks.baseline == Some(BaselineState::New) {
+            f.marks.baseline = Some(BaselineState::Unchanged);
+        }
+    }
+    Report::new(targets, 1234.0)
+}
+
+/// The Markdown's header: everything before the first target's section.
+fn header_of(markdown: &str) -> String {
+    markdown
+        .split("\n### ")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// With `fail-on: new` (`--fail-on new`), the job summary, the PR comment and the command line's
+/// Markdown say what decides the exit code, the new findings, never the grade against a
+/// threshold that does not apply (a grade F, below the default C, with nothing new: the step
+/// passes).
+#[test]
+fn markdown_fail_on_new() -> Result<(), serde_json::Error> {
+    let run = RunInfo {
+        fail_on_new: true,
+        ..run_info()
+    };
+    let gate = Gate {
+        fail_under: Some(Grade::C),
+        fail_on: FailOn::New,
+        fail_on_incomplete: true,
+    };
+    let mut shown = String::new();
+    for (none_new, exit) in [(true, Exit::Ok), (false, Exit::BelowThreshold)] {
+        let report = only_new_findings_decide(none_new);
+        assert_eq!(
+            report.grade,
+            Grade::F,
+            "below the threshold of --fail-under"
+        );
+        assert_eq!(gate.decide(&report).exit, exit);
+        let summary = summary::render(&report, &run, 0);
+        let cli = cli::render(
+            &report,
+            Format::Markdown,
+            false,
+            Some(Grade::C),
+            FailOn::New,
+        )?;
+        let fit = summary::fit(&report, &run, 60_000, "a comment");
+        let header = header_of(&summary);
+        assert_eq!(
+            header_of(&cli),
+            header,
+            "the CLI says what the summary says"
+        );
+        assert_eq!(header_of(&fit), header, "the PR comment too");
+        assert!(!header.contains("threshold C"), "{header}");
+        assert_eq!(
+            header.contains("this check fails"),
+            exit == Exit::BelowThreshold,
+            "{header}"
+        );
+        assert_eq!(header.contains('❌'), exit != Exit::Ok, "{header}");
+        shown.push_str(&format!("==== {exit:?}\n{header}\n"));
+    }
+    insta::assert_snapshot!("markdown_fail_on_new", shown);
+    Ok(())
+}
+
+/// The same through the binary: `merge --fail-on new --baseline` writes a Markdown report whose
+/// verdict is the exit code's.
+#[test]
+fn markdown_fail_on_new_of_the_binary() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let report = dir.path().join("r.json");
+    std::fs::write(
+        &report,
+        render::json::render(&only_new_findings_decide(true))?,
+    )?;
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, render::json::render(&Report::new(Vec::new(), 0.0))?)?;
+    for (baseline, code, says) in [
+        (&report, 0, "No new finding against the baseline."),
+        (
+            &empty,
+            1,
+            "new findings against the baseline: this check fails.**",
+        ),
+    ] {
+        let md = dir.path().join("r.md");
+        let out = support::mtls_scan()
+            .arg("merge")
+            .arg("--fail-on")
+            .arg("new")
+            .arg("--baseline")
+            .arg(baseline)
+            .arg("--markdown")
+            .arg(&md)
+            .arg("--format")
+            .arg("json")
+            .arg(&report)
+            .output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        let md = std::fs::read_to_string(&md)?;
+        assert!(md.contains(says), "{}", header_of(&md));
+        assert!(!md.contains("the threshold C"), "{}", header_of(&md));
+    }
     Ok(())
 }
 

@@ -24,22 +24,33 @@ use crate::{parse, stdout};
 /// Where the Markdown says the JSON report is, when parts of it were left out.
 const JSON_HINT: &str = "<code>--format json</code>";
 
-/// Renders a report in a format, as the command line shows it (SARIF with its default options).
+/// Renders a report in a format, as the command line shows it (SARIF with its default options),
+/// the Markdown saying why the run fails or not by `fail_on`.
 pub fn render(
     report: &Report,
     format: Format,
     color: bool,
     threshold: Option<Grade>,
+    fail_on: FailOn,
 ) -> Result<String, serde_json::Error> {
-    render_sarif_with(report, format, color, threshold, &SarifOptions::default())
+    render_sarif_with(
+        report,
+        format,
+        color,
+        threshold,
+        fail_on,
+        &SarifOptions::default(),
+    )
 }
 
-/// [`render`], with the SARIF's location, category and shard.
+/// [`render`], with what fails the run (`--fail-on`: the Markdown says why it fails or not) and
+/// the SARIF's location, category and shard.
 fn render_sarif_with(
     report: &Report,
     format: Format,
     color: bool,
     threshold: Option<Grade>,
+    fail_on: FailOn,
     sarif: &SarifOptions,
 ) -> Result<String, serde_json::Error> {
     match format {
@@ -48,6 +59,7 @@ fn render_sarif_with(
             report,
             &markdown::Options {
                 threshold,
+                fail_on_new: fail_on == FailOn::New,
                 json_hint: Some(JSON_HINT),
                 ..markdown::Options::default()
             },
@@ -545,8 +557,9 @@ fn write_reports(
     sarif: &SarifOptions,
 ) -> anyhow::Result<()> {
     let color = use_color(opts.color, opts.output.is_some());
-    let render =
-        |r: &Report, f: Format, c: bool, t: Option<Grade>| render_sarif_with(r, f, c, t, sarif);
+    let render = |r: &Report, f: Format, c: bool, t: Option<Grade>| {
+        render_sarif_with(r, f, c, t, opts.fail_on, sarif)
+    };
     let text = render(report, opts.format, color, threshold)?;
     match &opts.output {
         Some(path) => write(path, &text)?,

@@ -32,8 +32,11 @@ const MAX_EVIDENCE: usize = 40;
 /// How to render.
 #[derive(Debug, Clone, Default)]
 pub struct Options<'a> {
-    /// The `fail-under` grade, shown beside the grade.
+    /// The `fail-under` grade, shown beside the grade (ignored with `fail_on_new`).
     pub threshold: Option<Grade>,
+    /// `fail-on: new` (`--fail-on new`): the run fails on findings new against the baseline, not
+    /// on the grade; the summary says how many there are instead of comparing the grade.
+    pub fail_on_new: bool,
     /// Most bytes to write; `0` means [`SUMMARY_LIMIT`].
     pub limit: usize,
     /// Where the full reports are (JSON report, SARIF), named when sections are left out.
@@ -61,7 +64,7 @@ pub fn render_with(report: &Report, options: &Options<'_>) -> String {
     } else {
         options.limit
     };
-    let mut sections = vec![header(report, options.threshold)];
+    let mut sections = vec![header(report, options)];
     let order = worst_first(report);
     if report.targets.len() > 1 {
         sections.extend(overview(report, &order));
@@ -122,10 +125,20 @@ fn assemble(sections: Vec<String>, limit: usize, elsewhere: &str) -> String {
     out
 }
 
-fn header(report: &Report, threshold: Option<Grade>) -> String {
+/// Most new findings named in the header (all are marked in the sections below).
+const MAX_NEW_NAMED: usize = 10;
+
+fn header(report: &Report, options: &Options<'_>) -> String {
     let mut s = String::new();
+    // With `fail-on: new`, the new findings decide (as `exit::Gate` does), never the grade.
+    let (threshold, new) = if options.fail_on_new {
+        (None, Some(probe_core::policy::new_findings(report)))
+    } else {
+        (options.threshold, None)
+    };
     let below = threshold.is_some_and(|t| report.grade < t);
-    let icon = if report.errored().next().is_some() || below || report.incomplete().next().is_some()
+    let fails = below || new.as_ref().is_some_and(|n| !n.is_empty());
+    let icon = if report.errored().next().is_some() || fails || report.incomplete().next().is_some()
     {
         "❌"
     } else if report.grade >= Grade::B {
@@ -150,23 +163,45 @@ fn header(report: &Report, threshold: Option<Grade>) -> String {
         "| **{}** | {} | {} | {} | {} | {} |\n",
         report.grade,
         report.score,
-        threshold.map_or_else(|| "none".to_owned(), |t| t.to_string()),
+        match (&new, threshold) {
+            (Some(_), _) => "none (fail-on new)".to_owned(),
+            (None, Some(t)) => t.to_string(),
+            (None, None) => "none".to_owned(),
+        },
         report.targets.len(),
         findings,
         tally.critical
     );
-    match threshold {
-        Some(t) if below => {
+    match (&new, threshold) {
+        (Some(new), _) if new.is_empty() => {
+            let _ = writeln!(s, "No new finding against the baseline.\n");
+        }
+        (Some(new), _) => {
+            let named: Vec<String> = new.iter().take(MAX_NEW_NAMED).map(|n| text(n)).collect();
+            let more = if new.len() > MAX_NEW_NAMED {
+                format!(", and {} more", new.len() - MAX_NEW_NAMED)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "**{} new finding{} against the baseline: this check fails.** ({}{more})\n",
+                new.len(),
+                if new.len() == 1 { "" } else { "s" },
+                named.join(", ")
+            );
+        }
+        (None, Some(t)) if below => {
             let _ = writeln!(
                 s,
                 "**The grade {} is below the threshold {t}: this check fails.**\n",
                 report.grade
             );
         }
-        Some(t) => {
+        (None, Some(t)) => {
             let _ = writeln!(s, "The grade {} meets the threshold {t}.\n", report.grade);
         }
-        None => {}
+        (None, None) => {}
     }
     let errored = report.errored().count();
     if errored > 0 {
@@ -852,6 +887,7 @@ mod tests {
             &report,
             &Options {
                 threshold: Some(Grade::C),
+                fail_on_new: false,
                 limit: usize::MAX,
                 full_reports: None,
                 json_hint: None,
@@ -862,6 +898,7 @@ mod tests {
             &report,
             &Options {
                 threshold: None,
+                fail_on_new: false,
                 limit: 100_000,
                 full_reports: Some(("r.json", "s.sarif")),
                 json_hint: None,
