@@ -265,6 +265,78 @@ fn markdown_fail_on_new_of_the_binary() -> Result<(), Box<dyn std::error::Error>
     Ok(())
 }
 
+/// `--baseline` with no file at its path yet (the first run of a workflow that keeps its last
+/// report) warns and compares with an empty baseline: every finding is new, so the run fails
+/// (never a false pass). A file that is there but is not a report stays a usage error.
+#[test]
+fn a_missing_baseline_counts_every_finding_as_new() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let report = dir.path().join("r.json");
+    std::fs::write(
+        &report,
+        render::json::render(&only_new_findings_decide(true))?,
+    )?;
+    let missing = dir.path().join("baseline").join("mtls-scan-report.json");
+    let merged = dir.path().join("merged.json");
+    let out = support::mtls_scan()
+        .args([
+            "merge",
+            "--fail-on",
+            "new",
+            "--format",
+            "json",
+            "--baseline",
+        ])
+        .arg(&missing)
+        .arg("-o")
+        .arg(&merged)
+        .arg(&report)
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: --baseline: no baseline at {:?}: every finding counts as new",
+            missing.display().to_string()
+        )),
+        "{stderr}"
+    );
+    let merged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&merged)?)?;
+    let states: Vec<&serde_json::Value> = merged["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t["findings"].as_array().into_iter().flatten())
+        .map(|f| &f["baseline"])
+        .collect();
+    assert!(
+        !states.is_empty() && states.iter().all(|s| *s == "new"),
+        "{states:?}"
+    );
+
+    let not_a_report = dir.path().join("other.json");
+    std::fs::write(&not_a_report, "{\"grade\": \"A\"}\n")?;
+    let out = support::mtls_scan()
+        .args([
+            "merge",
+            "--fail-on",
+            "new",
+            "--format",
+            "json",
+            "--baseline",
+        ])
+        .arg(&not_a_report)
+        .arg(&report)
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not an mtls-scan JSON report"),
+        "{stderr}"
+    );
+    Ok(())
+}
+
 #[test]
 fn markdown_job_summary() {
     let out = summary::render(&every_state(), &run_info(), 0);

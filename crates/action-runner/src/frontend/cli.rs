@@ -498,12 +498,21 @@ fn sarif_options(
     }
 }
 
-/// The `--baseline` report; `--fail-on new` needs one.
+/// The `--baseline` report; `--fail-on new` needs one. A file that does not exist (yet) is a
+/// warning and an empty baseline: every finding is then new ([`pipeline::read_baseline`]).
 pub(crate) fn baseline(opts: &ReportOpts) -> Result<Option<Report>, String> {
     match &opts.baseline {
-        Some(path) => pipeline::read_report(path, &path.display().to_string())
-            .map(Some)
-            .map_err(|e| format!("--baseline: {e}")),
+        Some(path) => {
+            let shown = path.display().to_string();
+            match pipeline::read_baseline(path, &shown) {
+                Ok(Some(report)) => Ok(Some(report)),
+                Ok(None) => {
+                    eprintln!("warning: --baseline: {}", pipeline::no_baseline(&shown));
+                    Ok(Some(Report::new(Vec::new(), 0.0)))
+                }
+                Err(e) => Err(format!("--baseline: {e}")),
+            }
+        }
         None if opts.fail_on == FailOn::New => Err("--fail-on new needs --baseline".to_owned()),
         None => Ok(None),
     }
