@@ -22,7 +22,7 @@ use action_runner::github::{annotations, check_run, comment, outputs, summary};
 use action_runner::render::{self, Format};
 use probe_core::grade::Grade;
 use probe_core::report::Report;
-use support::reports::{every_state, HOSTILE};
+use support::reports::{every_state, links, HOSTILE, LINKS};
 
 fn run_info() -> RunInfo {
     RunInfo {
@@ -335,6 +335,71 @@ fn a_missing_baseline_counts_every_finding_as_new() -> Result<(), Box<dyn std::e
         "{stderr}"
     );
     Ok(())
+}
+
+/// `&#NNN;` as the character it stands for (as a Markdown parser's text nodes hold it).
+fn decode_numeric_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let after = rest.get(at + 2..).unwrap_or_default();
+        let decoded = after.split_once(';').and_then(|(n, tail)| {
+            let c = n.parse::<u32>().ok().and_then(char::from_u32)?;
+            Some((c, tail))
+        });
+        match decoded {
+            Some((c, tail)) => {
+                out.push(c);
+                rest = tail;
+            }
+            None => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Server text in the Markdown can never become a link, whatever GitHub's GFM autolinker looks
+/// for (`https://`, `www.`, an e-mail address, found in the text as written or with its entities
+/// decoded), nor a mention or an issue reference; a URL the user gave stays one.
+#[test]
+fn markdown_server_text_is_no_link() {
+    let out = summary::render(&links(), &run_info(), 0);
+    assert_no_injection("links", &out);
+    assert!(
+        out.contains("| https://links.example.com:443/ |"),
+        "the target stays a link"
+    );
+    // A `<pre>` block is an HTML block, never parsed as Markdown: no autolink there, and a fix
+    // in it must copy as written.
+    let server: String = out
+        .replace("https://links.example.com:443/", "")
+        .split("<pre>")
+        .map(|part| part.split_once("</pre>").map_or(part, |(_, after)| after))
+        .collect();
+    // As written (the autolinks GitHub finds while parsing) and as its text nodes hold it, the
+    // entities decoded (the e-mail addresses, mentions and references it finds after).
+    let decoded = decode_numeric_entities(&server);
+    for text in [&server, &decoded] {
+        let lower = text.to_ascii_lowercase();
+        assert!(!lower.contains("://") && !lower.contains("www."), "{text}");
+    }
+    for (i, _) in decoded.match_indices(['@', '#']) {
+        let next = decoded.get(i + 1..).and_then(|r| r.chars().next());
+        assert!(
+            !next.is_some_and(|c| c.is_ascii_alphanumeric()),
+            "{}",
+            decoded.get(i.saturating_sub(20)..).unwrap_or_default()
+        );
+    }
+    // The text still reads the same once the invisible joiners are left out.
+    let shown = LINKS.replace('#', "&#35;").replace('@', "&#64;");
+    assert!(out.replace("&#8288;", "").contains(&shown), "{out}");
+    insta::assert_snapshot!("markdown_server_links", out);
 }
 
 #[test]

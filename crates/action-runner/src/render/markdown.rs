@@ -7,7 +7,9 @@
 //!
 //! Every string that comes from the report goes through [`text`] (or [`rich`]), which turns every
 //! character that means something to Markdown or HTML into an entity and line breaks into a
-//! visible `↵`: a server can neither break a table nor inject HTML. The only tags are ours.
+//! visible `↵`: a server can neither break a table nor inject HTML. The only tags are ours. What
+//! a server sent goes through [`server_text`] (and [`rich`]), which also keeps GitHub's autolinker
+//! from making a link of it.
 //! The output stays under a byte limit (GitHub refuses a step summary over 1 MiB): whole sections
 //! are left out from the end, and the summary says so.
 
@@ -213,7 +215,7 @@ fn header(report: &Report, options: &Options<'_>) -> String {
         );
     }
     if let Some(line) = report.incomplete_line() {
-        let _ = writeln!(s, "**⚠️ Incomplete:** {}.\n", text(&line));
+        let _ = writeln!(s, "**⚠️ Incomplete:** {}.\n", server_text(&line));
     }
     if !report.fixed.is_empty() {
         let _ = writeln!(
@@ -352,7 +354,7 @@ fn verification(t: &TargetReport) -> String {
         Verification::NotAttempted => "not attempted",
     };
     match &t.verification_detail {
-        Some(why) => format!("{word} ({})", text(why)),
+        Some(why) => format!("{word} ({})", server_text(why)),
         None => word.to_owned(),
     }
 }
@@ -411,9 +413,9 @@ fn target_sections(
         };
         let line = format!(
             "{} · issued by {} · expires {} ({} days) · {trust}",
-            text(&c.subject),
-            text(&c.issuer),
-            text(&c.not_after),
+            server_text(&c.subject),
+            server_text(&c.issuer),
+            server_text(&c.not_after),
             c.days_left
         );
         match certs.get(&line) {
@@ -430,7 +432,7 @@ fn target_sections(
         let _ = writeln!(s, "**Note:** {}\n", rich(note));
     }
     if let Some(e) = &t.error {
-        let _ = writeln!(s, "**Could not be scanned:** {}\n", text(e));
+        let _ = writeln!(s, "**Could not be scanned:** {}\n", server_text(e));
     } else if t.findings.is_empty() {
         let _ = writeln!(s, "✅ No findings.\n");
     }
@@ -514,7 +516,7 @@ fn fixes(s: &mut String, f: &ReportedFinding) {
         } else {
             ""
         };
-        let _ = writeln!(s, "**{}**{guessed}\n", text(&fix.stack));
+        let _ = writeln!(s, "**{}**{guessed}\n", server_text(&fix.stack));
         let _ = writeln!(s, "{}", code_block(&fix.fix));
     }
     let _ = writeln!(s, "</details>\n");
@@ -529,7 +531,7 @@ fn evidence(s: &mut String, f: &ReportedFinding) {
     let _ = writeln!(s, "| What | Seen |");
     let _ = writeln!(s, "|---|---|");
     for (k, v) in f.evidence.iter().take(MAX_EVIDENCE) {
-        let _ = writeln!(s, "| {} | {} |", text(k), text(v));
+        let _ = writeln!(s, "| {} | {} |", server_text(k), server_text(v));
     }
     if f.evidence.len() > MAX_EVIDENCE {
         let _ = writeln!(
@@ -586,8 +588,8 @@ fn outcome(o: Outcome) -> &'static str {
 fn answer(o: &ProbeObservation) -> String {
     match (o.http_status, &o.alert, &o.detail) {
         (Some(st), _, _) => format!("HTTP {st}"),
-        (None, Some(a), _) => format!("alert {}", text(a)),
-        (None, None, Some(d)) => text(d),
+        (None, Some(a), _) => format!("alert {}", server_text(a)),
+        (None, None, Some(d)) => server_text(d),
         (None, None, None) => "—".to_owned(),
     }
 }
@@ -618,7 +620,7 @@ fn impostor_scenarios(run: &probe_core::impostor::ImpostorRun) -> String {
             "| <code>{}</code> | {} | {verdict} | {} |",
             text(r.scenario.as_str()),
             text(r.scenario.description()),
-            text(&r.summary())
+            server_text(&r.summary())
         );
     }
     let _ = writeln!(s, "\n</details>\n");
@@ -640,7 +642,7 @@ fn probes(t: &TargetReport) -> String {
             let sent = o
                 .client_cert
                 .as_ref()
-                .map_or_else(|| "—".to_owned(), |c| text(&c.subject));
+                .map_or_else(|| "—".to_owned(), |c| server_text(&c.subject));
             let requested = match super::text::asked_late(o) {
                 Some(how) => format!("after the request ({how})"),
                 None if o.cert_requested => "yes".to_owned(),
@@ -658,10 +660,10 @@ fn probes(t: &TargetReport) -> String {
                 answer(o),
                 o.server_header
                     .as_deref()
-                    .map_or_else(|| "—".to_owned(), text),
+                    .map_or_else(|| "—".to_owned(), server_text),
                 o.body_excerpt
                     .as_deref()
-                    .map_or_else(|| "—".to_owned(), text),
+                    .map_or_else(|| "—".to_owned(), server_text),
             );
         }
         s.push('\n');
@@ -672,7 +674,7 @@ fn probes(t: &TargetReport) -> String {
     if !cas.is_empty() {
         let _ = writeln!(s, "Acceptable client-CA names the server advertised:\n");
         for ca in cas {
-            let _ = writeln!(s, "- {}", text(ca));
+            let _ = writeln!(s, "- {}", server_text(ca));
         }
         s.push('\n');
     }
@@ -683,7 +685,7 @@ fn probes(t: &TargetReport) -> String {
                 s,
                 "- <code>{}</code>: {}",
                 text(p.id.as_str()),
-                text(&p.reason)
+                server_text(&p.reason)
             );
         }
         s.push('\n');
@@ -727,13 +729,54 @@ fn is_invisible_format(c: char) -> bool {
 }
 
 /// Escapes untrusted text for GitHub Markdown and HTML, as inline literal text: safe in a
-/// paragraph, a heading, a `<summary>` and a table cell. Line breaks become a visible `↵`.
+/// paragraph, a heading, a `<summary>` and a table cell. Line breaks become a visible `↵`. For
+/// what a server (or a client under test) sent, use [`server_text`]: this keeps a URL the user
+/// gave a link.
 pub fn text(s: &str) -> String {
+    escape(s, false)
+}
+
+/// A word joiner (U+2060, invisible), written as its entity so the Markdown shows it.
+const JOINER: &str = "&#8288;";
+
+/// [`text`], for what a server sent (a body excerpt, a `Server` header, a certificate's names, an
+/// error that quotes them): nothing in it can become a link either. GitHub's GFM autolinks
+/// (cmark-gfm's autolink extension) fire on `http://`, `https://` and `ftp://` at a raw `:`
+/// followed by `//`, and on `www.` at a raw `w`, both while parsing (an entity there stops them);
+/// e-mail addresses (`a@b.example`, `mailto:`, `xmpp:`) are found after parsing, in the text
+/// with its entities decoded, as GitHub finds `@mentions` and `#123` references. So a word
+/// joiner goes where no rule can match across it: after a `:` before a `/`, between `www` and its
+/// `.`, and after every `@` and `#`. The text reads the same.
+pub fn server_text(s: &str) -> String {
+    escape(s, true)
+}
+
+fn escape(s: &str, server: bool) -> String {
     let s = clip(s, MAX_FIELD);
     let mut out = String::with_capacity(s.len() + 16);
     let mut chars = s.chars().peekable();
+    // The last three characters, for `www.`.
+    let mut last = ['\0'; 3];
     while let Some(c) = chars.next() {
+        let www = last.iter().all(|l| l.eq_ignore_ascii_case(&'w'));
+        last = [last[1], last[2], c];
         match c {
+            ':' if server && chars.peek() == Some(&'/') => {
+                out.push(':');
+                out.push_str(JOINER);
+            }
+            '.' if server && www => {
+                out.push_str(JOINER);
+                out.push('.');
+            }
+            '@' if server => {
+                out.push_str("&#64;");
+                out.push_str(JOINER);
+            }
+            '#' if server => {
+                out.push_str("&#35;");
+                out.push_str(JOINER);
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -764,21 +807,22 @@ pub fn text(s: &str) -> String {
     out
 }
 
-/// Like [`text`], but `` `code` `` spans become `<code>` elements (their content escaped too), so
-/// catalogue remediations keep their formatting. Unbalanced backticks are escaped as text.
+/// Like [`server_text`] (a finding's detail, a note and a fix may quote the server), but
+/// `` `code` `` spans become `<code>` elements (their content escaped too), so catalogue
+/// remediations keep their formatting. Unbalanced backticks are escaped as text.
 pub fn rich(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     if parts.len() % 2 == 0 {
-        return text(s);
+        return server_text(s);
     }
     parts
         .iter()
         .enumerate()
         .map(|(i, p)| {
             if i % 2 == 1 {
-                format!("<code>{}</code>", text(p))
+                format!("<code>{}</code>", server_text(p))
             } else {
-                text(p)
+                server_text(p)
             }
         })
         .collect()
@@ -863,6 +907,30 @@ mod tests {
             code_block("x\n  ::error::no"),
             "<pre><code>x\n  &#58;:error::no</code></pre>\n",
             "no line of it starts a workflow command"
+        );
+    }
+
+    #[test]
+    fn server_text_never_autolinks() {
+        let j = JOINER;
+        assert_eq!(
+            server_text("https://e.example/x HTTP://E.EXAMPLE ftp://f.example"),
+            format!("https:{j}//e.example/x HTTP:{j}//E.EXAMPLE ftp:{j}//f.example")
+        );
+        assert_eq!(
+            server_text("(www.e.example) WwW.e.example wwww.e"),
+            format!("(www{j}.e.example) WwW{j}.e.example wwww{j}.e")
+        );
+        assert_eq!(
+            server_text("a@e.example mailto:b@e.example @team #1"),
+            format!("a&#64;{j}e.example mailto:b&#64;{j}e.example &#64;{j}team &#35;{j}1")
+        );
+        // What is no link stays as it was; our own text (a URL the user gave) stays a link.
+        assert_eq!(server_text("a: b/c www ww.x"), "a: b/c www ww.x");
+        assert_eq!(text("https://api.example.com/"), "https://api.example.com/");
+        assert_eq!(
+            rich("see `https://e.example` at https://e.example"),
+            format!("see <code>https:{j}//e.example</code> at https:{j}//e.example")
         );
     }
 
