@@ -487,6 +487,9 @@ class CompositeActionTest(unittest.TestCase):
         volumes = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--volume"]
         self.assertTrue(any("github_output" in v for v in volumes), volumes)
         self.assertTrue(any("github_step_summary" in v for v in volumes), volumes)
+        temp = call["runner_temp"]
+        self.assertTrue(temp, "RUNNER_TEMP is set")
+        self.assertIn(f"{temp}:{temp}", volumes, "RUNNER_TEMP is mounted at the same path, read-write")
         passed = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--env"}
         for name in ("INPUT_API-URL", "INPUT_CLIENT-KEY", "INPUT_FAIL-UNDER", "INPUT_GITHUB-TOKEN",
                      "GITHUB_WORKSPACE", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "CI"):
@@ -543,7 +546,7 @@ DOCKER_SHIM = r'''#!python3
 import json, os, sys
 args = sys.argv[1:]
 with open(os.path.join(os.environ["SHIM_LOG_DIR"], "docker.jsonl"), "a") as f:
-    f.write(json.dumps({"argv": args}) + "\n")
+    f.write(json.dumps({"argv": args, "runner_temp": os.environ.get("RUNNER_TEMP", "")}) + "\n")
 assert args[0] == "run", args
 i, names, workdir = 1, [], None
 flags = {"--rm"}

@@ -344,6 +344,23 @@ pub fn apply_policy(
     warnings
 }
 
+/// Reads a baseline report (`--baseline`, `baseline`): `Ok(None)` when no file is at `path` yet
+/// (the first run of a workflow that keeps its last report as the next one's baseline). The
+/// caller then warns ([`no_baseline`]) and compares with an empty baseline: every finding is new,
+/// which can fail a run but never pass one. A file that is there but cannot be read or is not a
+/// report is an error.
+pub fn read_baseline(path: &Path, shown: &str) -> Result<Option<Report>, String> {
+    match crate::files::check_regular(path, crate::files::REPORT_LIMIT, "a JSON report") {
+        Err(e) if e.is_not_found() => Ok(None),
+        _ => read_report(path, shown).map(Some),
+    }
+}
+
+/// The warning for a baseline that is not there ([`read_baseline`]).
+pub fn no_baseline(shown: &str) -> String {
+    format!("no baseline at {shown:?}: every finding counts as new")
+}
+
 /// Reads a JSON report (a baseline, a shard's); `shown` names it in errors.
 pub fn read_report(path: &Path, shown: &str) -> Result<Report, String> {
     let text = crate::files::read_text(path, crate::files::REPORT_LIMIT, "a JSON report")

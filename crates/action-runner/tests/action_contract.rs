@@ -588,6 +588,15 @@ fn config_suppressions_and_baseline_with_fail_on_new() -> TestResult {
     assert!(second
         .stdout
         .contains("no new finding against the baseline"));
+    // The summary says so too, not "below the threshold C: this check fails" at grade F.
+    assert!(
+        second
+            .summary
+            .contains("No new finding against the baseline.")
+            && !second.summary.contains("this check fails"),
+        "{}",
+        second.summary
+    );
 
     // 3. A new target brings a new finding: exit 1, and the final error names it.
     let third = step(&format!("{none}\n{any}"))?
@@ -622,6 +631,51 @@ fn config_suppressions_and_baseline_with_fail_on_new() -> TestResult {
         "{states:?}"
     );
     assert!(third.summary.contains("new since the baseline"));
+    assert!(
+        third
+            .summary
+            .contains("**1 new finding against the baseline: this check fails.**"),
+        "{}",
+        third.summary
+    );
+
+    // 4. The first run of a workflow that keeps its report as the next baseline: no file at
+    // `baseline` yet. A warning, and every finding is new (exit 1, never a false pass); the
+    // report is written, so a later step can keep it as the baseline.
+    let fourth = step(none)?
+        .input("fail-on", "new")
+        .input("baseline", "baseline/mtls-scan-report.json")
+        .run()?;
+    assert_eq!(fourth.code, Some(1), "{}", fourth.explain());
+    check_stdout(&fourth)?;
+    let warnings = fourth.named("warning")?;
+    assert!(
+        warnings.iter().any(|w| w.message
+            == "input `baseline`: no baseline at \"baseline/mtls-scan-report.json\": every \
+                finding counts as new."
+            && w.props.get("title").map(String::as_str) == Some("mtls-scan: input baseline")),
+        "{}",
+        fourth.explain()
+    );
+    let last = fourth.commands()?.pop().ok_or("no commands")?;
+    assert_eq!(
+        last.props.get("title").map(String::as_str),
+        Some("mtls-scan: new findings"),
+        "{}",
+        fourth.explain()
+    );
+    let report = fourth.json("mtls-scan-report.json")?;
+    let states: Vec<&Value> = report["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t["findings"].as_array().into_iter().flatten())
+        .map(|f| &f["baseline"])
+        .collect();
+    assert!(
+        !states.is_empty() && states.iter().all(|s| *s == "new"),
+        "{states:?}"
+    );
     Ok(())
 }
 

@@ -22,7 +22,7 @@ use action_runner::github::{annotations, check_run, comment, outputs, summary};
 use action_runner::render::{self, Format};
 use probe_core::grade::Grade;
 use probe_core::report::Report;
-use support::reports::{every_state, HOSTILE};
+use support::reports::{every_state, links, HOSTILE, LINKS};
 
 fn run_info() -> RunInfo {
     RunInfo {
@@ -132,10 +132,274 @@ fn sarif() -> Result<(), serde_json::Error> {
 
 #[test]
 fn markdown_of_the_command_line() -> Result<(), serde_json::Error> {
-    let out = cli::render(&every_state(), Format::Markdown, false, Some(Grade::C))?;
+    let out = cli::render(
+        &every_state(),
+        Format::Markdown,
+        false,
+        Some(Grade::C),
+        FailOn::Grade,
+    )?;
     assert_no_injection("markdown", &out);
     insta::assert_snapshot!("markdown_cli", out);
     Ok(())
+}
+
+/// The scanned, complete targets of [`every_state`]: with `fail-on: new`, only the new findings
+/// decide the exit code. With `none_new`, every finding is unchanged since the baseline.
+fn only_new_findings_decide(none_new: bool) -> Report {
+    use probe_core::policy::BaselineState;
+    let mut targets: Vec<_> = every_state()
+        .targets
+        .into_iter()
+        .filter(|t| t.error.is_none() && !t.is_incomplete())
+        .collect();
+    for f in targets.iter_mut().flat_map(|t| t.findings.iter_mut()) {
+        if none_new && f.marks.baseline == Some(BaselineState::New) {
+            f.marks.baseline = Some(BaselineState::Unchanged);
+        }
+    }
+    Report::new(targets, 1234.0)
+}
+
+/// The Markdown's header: everything before the first target's section.
+fn header_of(markdown: &str) -> String {
+    markdown
+        .split("\n### ")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// With `fail-on: new` (`--fail-on new`), the job summary, the PR comment and the command line's
+/// Markdown say what decides the exit code, the new findings, never the grade against a
+/// threshold that does not apply (a grade F, below the default C, with nothing new: the step
+/// passes).
+#[test]
+fn markdown_fail_on_new() -> Result<(), serde_json::Error> {
+    let run = RunInfo {
+        fail_on_new: true,
+        ..run_info()
+    };
+    let gate = Gate {
+        fail_under: Some(Grade::C),
+        fail_on: FailOn::New,
+        fail_on_incomplete: true,
+    };
+    let mut shown = String::new();
+    for (none_new, exit) in [(true, Exit::Ok), (false, Exit::BelowThreshold)] {
+        let report = only_new_findings_decide(none_new);
+        assert_eq!(
+            report.grade,
+            Grade::F,
+            "below the threshold of --fail-under"
+        );
+        assert_eq!(gate.decide(&report).exit, exit);
+        let summary = summary::render(&report, &run, 0);
+        let cli = cli::render(
+            &report,
+            Format::Markdown,
+            false,
+            Some(Grade::C),
+            FailOn::New,
+        )?;
+        let fit = summary::fit(&report, &run, 60_000, "a comment");
+        let header = header_of(&summary);
+        assert_eq!(
+            header_of(&cli),
+            header,
+            "the CLI says what the summary says"
+        );
+        assert_eq!(header_of(&fit), header, "the PR comment too");
+        assert!(!header.contains("threshold C"), "{header}");
+        assert_eq!(
+            header.contains("this check fails"),
+            exit == Exit::BelowThreshold,
+            "{header}"
+        );
+        assert_eq!(header.contains('❌'), exit != Exit::Ok, "{header}");
+        shown.push_str(&format!("==== {exit:?}\n{header}\n"));
+    }
+    insta::assert_snapshot!("markdown_fail_on_new", shown);
+    Ok(())
+}
+
+/// The same through the binary: `merge --fail-on new --baseline` writes a Markdown report whose
+/// verdict is the exit code's.
+#[test]
+fn markdown_fail_on_new_of_the_binary() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let report = dir.path().join("r.json");
+    std::fs::write(
+        &report,
+        render::json::render(&only_new_findings_decide(true))?,
+    )?;
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, render::json::render(&Report::new(Vec::new(), 0.0))?)?;
+    for (baseline, code, says) in [
+        (&report, 0, "No new finding against the baseline."),
+        (
+            &empty,
+            1,
+            "new findings against the baseline: this check fails.**",
+        ),
+    ] {
+        let md = dir.path().join("r.md");
+        let out = support::mtls_scan()
+            .arg("merge")
+            .arg("--fail-on")
+            .arg("new")
+            .arg("--baseline")
+            .arg(baseline)
+            .arg("--markdown")
+            .arg(&md)
+            .arg("--format")
+            .arg("json")
+            .arg(&report)
+            .output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        let md = std::fs::read_to_string(&md)?;
+        assert!(md.contains(says), "{}", header_of(&md));
+        assert!(!md.contains("the threshold C"), "{}", header_of(&md));
+    }
+    Ok(())
+}
+
+/// `--baseline` with no file at its path yet (the first run of a workflow that keeps its last
+/// report) warns and compares with an empty baseline: every finding is new, so the run fails
+/// (never a false pass). A file that is there but is not a report stays a usage error.
+#[test]
+fn a_missing_baseline_counts_every_finding_as_new() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let report = dir.path().join("r.json");
+    std::fs::write(
+        &report,
+        render::json::render(&only_new_findings_decide(true))?,
+    )?;
+    let missing = dir.path().join("baseline").join("mtls-scan-report.json");
+    let merged = dir.path().join("merged.json");
+    let out = support::mtls_scan()
+        .args([
+            "merge",
+            "--fail-on",
+            "new",
+            "--format",
+            "json",
+            "--baseline",
+        ])
+        .arg(&missing)
+        .arg("-o")
+        .arg(&merged)
+        .arg(&report)
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "warning: --baseline: no baseline at {:?}: every finding counts as new",
+            missing.display().to_string()
+        )),
+        "{stderr}"
+    );
+    let merged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&merged)?)?;
+    let states: Vec<&serde_json::Value> = merged["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t["findings"].as_array().into_iter().flatten())
+        .map(|f| &f["baseline"])
+        .collect();
+    assert!(
+        !states.is_empty() && states.iter().all(|s| *s == "new"),
+        "{states:?}"
+    );
+
+    let not_a_report = dir.path().join("other.json");
+    std::fs::write(&not_a_report, "{\"grade\": \"A\"}\n")?;
+    let out = support::mtls_scan()
+        .args([
+            "merge",
+            "--fail-on",
+            "new",
+            "--format",
+            "json",
+            "--baseline",
+        ])
+        .arg(&not_a_report)
+        .arg(&report)
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not an mtls-scan JSON report"),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+/// `&#NNN;` as the character it stands for (as a Markdown parser's text nodes hold it).
+fn decode_numeric_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let after = rest.get(at + 2..).unwrap_or_default();
+        let decoded = after.split_once(';').and_then(|(n, tail)| {
+            let c = n.parse::<u32>().ok().and_then(char::from_u32)?;
+            Some((c, tail))
+        });
+        match decoded {
+            Some((c, tail)) => {
+                out.push(c);
+                rest = tail;
+            }
+            None => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Server text in the Markdown can never become a link, whatever GitHub's GFM autolinker looks
+/// for (`https://`, `www.`, an e-mail address, found in the text as written or with its entities
+/// decoded), nor a mention or an issue reference; a URL the user gave stays one.
+#[test]
+fn markdown_server_text_is_no_link() {
+    let out = summary::render(&links(), &run_info(), 0);
+    assert_no_injection("links", &out);
+    assert!(
+        out.contains("| https://links.example.com:443/ |"),
+        "the target stays a link"
+    );
+    // A `<pre>` block is an HTML block, never parsed as Markdown: no autolink there, and a fix
+    // in it must copy as written.
+    let server: String = out
+        .replace("https://links.example.com:443/", "")
+        .split("<pre>")
+        .map(|part| part.split_once("</pre>").map_or(part, |(_, after)| after))
+        .collect();
+    // As written (the autolinks GitHub finds while parsing) and as its text nodes hold it, the
+    // entities decoded (the e-mail addresses, mentions and references it finds after).
+    let decoded = decode_numeric_entities(&server);
+    for text in [&server, &decoded] {
+        let lower = text.to_ascii_lowercase();
+        assert!(!lower.contains("://") && !lower.contains("www."), "{text}");
+    }
+    for (i, _) in decoded.match_indices(['@', '#']) {
+        let next = decoded.get(i + 1..).and_then(|r| r.chars().next());
+        assert!(
+            !next.is_some_and(|c| c.is_ascii_alphanumeric()),
+            "{}",
+            decoded.get(i.saturating_sub(20)..).unwrap_or_default()
+        );
+    }
+    // The text still reads the same once the invisible joiners are left out.
+    let shown = LINKS.replace('#', "&#35;").replace('@', "&#64;");
+    assert!(out.replace("&#8288;", "").contains(&shown), "{out}");
+    insta::assert_snapshot!("markdown_server_links", out);
 }
 
 #[test]

@@ -151,6 +151,86 @@ fn resolve_header_and_skip_probe_from_the_action() -> TestResult {
     Ok(())
 }
 
+/// A `--header` the scanner refuses is named by its place (and its name once known), never
+/// quoted: `-H "$API_TOKEN"` with the name forgotten is the token itself, and clap would print
+/// the raw value of a flag its parser refuses.
+#[test]
+fn a_refused_header_is_never_printed() -> TestResult {
+    let bad = [
+        // The name forgotten: the value alone.
+        SECRET.to_owned(),
+        format!("Bearer {SECRET}"),
+        // Not a token as a name.
+        format!("Bearer {SECRET}: x"),
+        // A control character in the value.
+        format!("X-Api-Key: {SECRET}\u{7f}"),
+        format!("X-Api-Key: {SECRET}\r\nX-Other: y"),
+        // A header the scanner sets itself.
+        format!("Host: {SECRET}"),
+    ];
+    for (i, h) in bad.iter().enumerate() {
+        for args in [
+            vec!["-H".to_owned(), h.clone()],
+            vec![format!("--header={h}")],
+            vec![
+                "--header".to_owned(),
+                "X-Ok: fine".to_owned(),
+                "-H".to_owned(),
+                h.clone(),
+            ],
+        ] {
+            let out = mtls_scan()
+                .args(["scan", "https://api.test/"])
+                .args(&args)
+                .output()?;
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr),
+            );
+            assert_eq!(out.status.code(), Some(2), "case {i}: {stderr}");
+            assert!(
+                !stdout.contains(SECRET) && !stderr.contains(SECRET),
+                "case {i} printed the value: {stdout}{stderr}"
+            );
+            let nth = if args.len() == 4 { "2nd" } else { "1st" };
+            assert!(
+                stderr.contains(&format!("the {nth} --header")),
+                "case {i}: {stderr}"
+            );
+        }
+    }
+    // Named when the name is valid, the value never.
+    let out = mtls_scan()
+        .args(["scan", "https://api.test/", "-H"])
+        .arg(format!("X-Api-Key: {SECRET}\u{1}"))
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the 1st --header: the value of x-api-key is not a valid header value")
+            && !stderr.contains(SECRET),
+        "{stderr}"
+    );
+    // Bytes that are not UTF-8.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        let mut raw = b"X-Api-Key: ".to_vec();
+        raw.extend_from_slice(SECRET.as_bytes());
+        raw.push(0xff);
+        let out = mtls_scan()
+            .args(["scan", "https://api.test/", "-H"])
+            .arg(std::ffi::OsStr::from_bytes(&raw))
+            .output()?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("the 1st --header is not UTF-8 text") && !stderr.contains(SECRET),
+            "{stderr}"
+        );
+    }
+    Ok(())
+}
+
 #[test]
 fn bad_targeting_values_are_usage_errors() -> TestResult {
     for (args, want) in [

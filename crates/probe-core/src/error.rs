@@ -7,10 +7,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScanError {
-    /// A target URL could not be parsed or is not an `https://` URL.
-    #[error("invalid target {url:?}: {reason}")]
+    /// A target URL could not be parsed or is not an `https://` URL. The URL is shown without
+    /// its userinfo (`https://***@host/`): a password in it never reaches a message.
+    #[error("invalid target {:?}: {reason}", without_userinfo(.url))]
     InvalidTarget {
-        /// The text as given.
+        /// The text as given, with any userinfo replaced by `***` ([`ScanError::invalid_target`]).
         url: String,
         /// Why it was refused.
         reason: String,
@@ -88,10 +89,56 @@ pub const SETTINGS: &[&str] = &[
 ];
 
 impl ScanError {
+    /// [`ScanError::InvalidTarget`] for `url`, kept without its userinfo
+    /// ([`without_userinfo`]).
+    pub fn invalid_target(url: &str, reason: impl Into<String>) -> Self {
+        Self::InvalidTarget {
+            url: without_userinfo(url),
+            reason: reason.into(),
+        }
+    }
+
     /// The message, with each setting it names (a whole word of [`SETTINGS`]) worded by the front
     /// end: `--client-cert` on the command line, ``input `client-cert` `` in the Action.
     pub fn worded(&self, name: impl Fn(&str) -> String) -> String {
         word_settings(&self.to_string(), name)
+    }
+}
+
+/// `text` (a target URL as given, or not quite a URL) with its userinfo replaced by `***`:
+/// `https://user:pass@host/x` → `https://***@host/x`, `user:pass@host` → `***@host`. The userinfo
+/// is what precedes the last `@` of the authority (up to the first `/`, `\\`, `?` or `#` after
+/// the scheme's `://`); when the text does not parse as a URL at all (a password with a `/` in
+/// it: `https://u:pa/ss@host`), everything before the last `@` ahead of the query is. Any other
+/// text is returned as is.
+pub fn without_userinfo(text: &str) -> String {
+    let is_scheme = |s: &str| {
+        let s = s.trim_start();
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    };
+    let (prefix, rest) = match text.find("://") {
+        Some(i) if text.get(..i).is_some_and(is_scheme) => text.split_at(i + 3),
+        _ => ("", text),
+    };
+    let authority_end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_end).unwrap_or(rest);
+    let at = match authority.rfind('@') {
+        Some(at) => Some(at),
+        None => {
+            let before_query = rest.get(..rest.find(['?', '#']).unwrap_or(rest.len()));
+            let parses = if prefix.is_empty() {
+                url::Url::parse(&format!("https://{}", text.trim())).is_ok()
+            } else {
+                url::Url::parse(text.trim()).is_ok()
+            };
+            before_query.and_then(|b| b.rfind('@')).filter(|_| !parses)
+        }
+    };
+    match at.and_then(|at| rest.get(at..)) {
+        Some(host_on) => format!("{prefix}***{host_on}"),
+        None => text.to_owned(),
     }
 }
 

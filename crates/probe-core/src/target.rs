@@ -158,10 +158,7 @@ impl Target {
     /// client-certificate authentication only exists over TLS.
     pub fn parse(text: &str) -> Result<Self, ScanError> {
         let trimmed = text.trim();
-        let invalid = |reason: &str| ScanError::InvalidTarget {
-            url: text.to_owned(),
-            reason: reason.to_owned(),
-        };
+        let invalid = |reason: &str| ScanError::invalid_target(text, reason);
         if trimmed.is_empty() {
             return Err(invalid("empty URL"));
         }
@@ -223,10 +220,8 @@ impl Target {
 
     /// The TLS server name (SNI is sent for DNS names only, as rustls does).
     pub fn server_name(&self) -> Result<ServerName<'static>, ScanError> {
-        ServerName::try_from(self.host.clone()).map_err(|e| ScanError::InvalidTarget {
-            url: self.url.clone(),
-            reason: e.to_string(),
-        })
+        ServerName::try_from(self.host.clone())
+            .map_err(|e| ScanError::invalid_target(&self.url, e.to_string()))
     }
 
     /// Where the TCP connection goes: the `--resolve` address when given, else the host.
@@ -359,6 +354,65 @@ mod tests {
             Ok("[::1]:8443".to_owned())
         );
         assert_eq!(v6.map(|t| t.host_port()), Ok("[::1]:8443".to_owned()));
+    }
+
+    #[test]
+    fn userinfo_never_reaches_an_error() {
+        for (given, shown) in [
+            (
+                "https://user:s3cret@host.example/x",
+                "\"https://***@host.example/x\"",
+            ),
+            ("user:s3cret@host.example", "\"***@host.example\""),
+            (
+                "http://user:s3cret@host.example:8443/x?y=1",
+                "\"http://***@host.example:8443/x?y=1\"",
+            ),
+            // A password with an `/` or an `@` in it.
+            (
+                "https://user:pa/s3cret@host.example/x",
+                "\"https://***@host.example/x\"",
+            ),
+            (
+                "https://us@er:s3cret@host.example",
+                "\"https://***@host.example\"",
+            ),
+            // A URL in the query does not hide the userinfo before it.
+            (
+                "user:s3cret@host.example/?r=https://a.example",
+                "\"***@host.example/?r=https://a.example\"",
+            ),
+        ] {
+            let e = Target::parse(given)
+                .err()
+                .unwrap_or_else(|| panic!("{given} accepted"));
+            for shown_as in [e.to_string(), format!("{e:?}")] {
+                assert!(
+                    !shown_as.contains("s3cret") && !shown_as.contains("user"),
+                    "{shown_as}"
+                );
+            }
+            assert!(e.to_string().contains(shown), "{e} lacks {shown}");
+        }
+        // Without userinfo, the text is shown as given (an `@` in the path is not userinfo).
+        let e = Target::parse("http://host.example/@me")
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            e.as_deref()
+                .is_some_and(|e| e.starts_with("invalid target \"http://host.example/@me\"")),
+            "{e:?}"
+        );
+        assert_eq!(crate::error::without_userinfo("not a url"), "not a url");
+        // Built directly, the error still does not show it.
+        let direct = ScanError::InvalidTarget {
+            url: "https://u:s3cret@h.example/".into(),
+            reason: "r".into(),
+        };
+        assert_eq!(
+            direct.to_string(),
+            "invalid target \"https://***@h.example/\": r"
+        );
     }
 
     #[test]

@@ -79,6 +79,10 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
         Ok(s) => s,
         Err(errors) => return bad_inputs(env, &errors),
     };
+    for w in &setup.warnings {
+        say(Command::warning(format!("{w}."))
+            .property("title", format!("mtls-scan: input {}", w.input)))?;
+    }
     // Keys given as paths, in the inputs or the config: mask what the files hold too.
     for secret in inputs
         .secret_texts()

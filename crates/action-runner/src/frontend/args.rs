@@ -185,8 +185,10 @@ pub struct ScanOpts {
     pub sni_names: Vec<String>,
     /// A header sent on every probe request, e.g. 'Authorization: Bearer …' (its value is never
     /// printed). Repeatable.
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = crate::parse::header, help_heading = "Scanning")]
-    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    // Taken as given (a parser that cannot fail) and checked by `cli::headers`: clap quotes a
+    // value its parser refuses, and a `--header "$TOKEN"` without its name is the secret itself.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = clap::builder::OsStringValueParser::new(), help_heading = "Scanning")]
+    pub headers: Vec<std::ffi::OsString>,
     /// Switch a probe off, by id (e.g. tls-config-exposed on production). Repeatable.
     #[arg(long = "skip-probe", value_name = "ID", value_parser = crate::parse::probe_id, help_heading = "Scanning")]
     pub skip_probes: Vec<probe_core::facts::ProbeId>,

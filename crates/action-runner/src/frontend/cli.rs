@@ -24,22 +24,33 @@ use crate::{parse, stdout};
 /// Where the Markdown says the JSON report is, when parts of it were left out.
 const JSON_HINT: &str = "<code>--format json</code>";
 
-/// Renders a report in a format, as the command line shows it (SARIF with its default options).
+/// Renders a report in a format, as the command line shows it (SARIF with its default options),
+/// the Markdown saying why the run fails or not by `fail_on`.
 pub fn render(
     report: &Report,
     format: Format,
     color: bool,
     threshold: Option<Grade>,
+    fail_on: FailOn,
 ) -> Result<String, serde_json::Error> {
-    render_sarif_with(report, format, color, threshold, &SarifOptions::default())
+    render_sarif_with(
+        report,
+        format,
+        color,
+        threshold,
+        fail_on,
+        &SarifOptions::default(),
+    )
 }
 
-/// [`render`], with the SARIF's location, category and shard.
+/// [`render`], with what fails the run (`--fail-on`: the Markdown says why it fails or not) and
+/// the SARIF's location, category and shard.
 fn render_sarif_with(
     report: &Report,
     format: Format,
     color: bool,
     threshold: Option<Grade>,
+    fail_on: FailOn,
     sarif: &SarifOptions,
 ) -> Result<String, serde_json::Error> {
     match format {
@@ -48,6 +59,7 @@ fn render_sarif_with(
             report,
             &markdown::Options {
                 threshold,
+                fail_on_new: fail_on == FailOn::New,
                 json_hint: Some(JSON_HINT),
                 ..markdown::Options::default()
             },
@@ -73,8 +85,45 @@ fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
     Ok(Exit::Usage)
 }
 
-/// What the flags give the pipeline.
-fn given(args: &ScanArgs) -> Given {
+/// `1st`, `2nd`, `3rd`, `4th`… `11th`, `21st`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// The `--header` values, checked here rather than by clap, whose errors quote the value: an
+/// error names the header by its place (`the 2nd --header`) and by its name once that is known,
+/// never by its value.
+pub fn headers(
+    given: &[std::ffi::OsString],
+) -> Result<Vec<(http::HeaderName, http::HeaderValue)>, String> {
+    let mut good = Vec::new();
+    let mut bad = Vec::new();
+    for (i, raw) in given.iter().enumerate() {
+        let which = format!("the {} --header", ordinal(i + 1));
+        match raw.to_str() {
+            None => bad.push(format!("{which} is not UTF-8 text")),
+            Some(h) => match parse::header(h) {
+                Ok(h) => good.push(h),
+                Err(e) => bad.push(format!("{which}: {e}")),
+            },
+        }
+    }
+    if bad.is_empty() {
+        Ok(good)
+    } else {
+        Err(bad.join("\nerror: "))
+    }
+}
+
+/// What the flags give the pipeline (the `--header`s checked by [`headers`]).
+fn given(args: &ScanArgs, headers: Vec<(http::HeaderName, http::HeaderValue)>) -> Given {
     let s = &args.scan;
     let pem = |p: &Option<std::path::PathBuf>| p.clone().map(Pem::File);
     Given {
@@ -90,7 +139,7 @@ fn given(args: &ScanArgs) -> Given {
         issuing_ca_key: pem(&s.issuing_ca_key),
         resolve: s.resolve.clone(),
         sni_names: s.sni_names.clone(),
-        headers: s.headers.clone(),
+        headers,
         skip_probes: s.skip_probes.clone(),
     }
 }
@@ -113,6 +162,10 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
              --json, --sarif and --markdown need the whole report (use --format json)",
         );
     }
+    let headers = match headers(&args.scan.headers) {
+        Ok(h) => h,
+        Err(e) => return usage(e),
+    };
     if let Err(e) = check_writable(&args.report.paths()) {
         return usage(format!("{e:#}"));
     }
@@ -128,7 +181,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
             Err(e) => return usage(e),
         }
     };
-    let given = given(&args);
+    let given = given(&args, headers);
     let all = pipeline::targets(&given_targets, &given, config.as_ref());
     if all.is_empty() {
         return usage("no target URL given");
@@ -445,12 +498,21 @@ fn sarif_options(
     }
 }
 
-/// The `--baseline` report; `--fail-on new` needs one.
+/// The `--baseline` report; `--fail-on new` needs one. A file that does not exist (yet) is a
+/// warning and an empty baseline: every finding is then new ([`pipeline::read_baseline`]).
 pub(crate) fn baseline(opts: &ReportOpts) -> Result<Option<Report>, String> {
     match &opts.baseline {
-        Some(path) => pipeline::read_report(path, &path.display().to_string())
-            .map(Some)
-            .map_err(|e| format!("--baseline: {e}")),
+        Some(path) => {
+            let shown = path.display().to_string();
+            match pipeline::read_baseline(path, &shown) {
+                Ok(Some(report)) => Ok(Some(report)),
+                Ok(None) => {
+                    eprintln!("warning: --baseline: {}", pipeline::no_baseline(&shown));
+                    Ok(Some(Report::new(Vec::new(), 0.0)))
+                }
+                Err(e) => Err(format!("--baseline: {e}")),
+            }
+        }
         None if opts.fail_on == FailOn::New => Err("--fail-on new needs --baseline".to_owned()),
         None => Ok(None),
     }
@@ -504,8 +566,9 @@ fn write_reports(
     sarif: &SarifOptions,
 ) -> anyhow::Result<()> {
     let color = use_color(opts.color, opts.output.is_some());
-    let render =
-        |r: &Report, f: Format, c: bool, t: Option<Grade>| render_sarif_with(r, f, c, t, sarif);
+    let render = |r: &Report, f: Format, c: bool, t: Option<Grade>| {
+        render_sarif_with(r, f, c, t, opts.fail_on, sarif)
+    };
     let text = render(report, opts.format, color, threshold)?;
     match &opts.output {
         Some(path) => write(path, &text)?,

@@ -39,7 +39,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
     };
     let report = Scanner::new(&options)?.scan(&targets).await;
     let color = use_color(args.color, false);
-    let mut out = render(&report, args.format, color, None)?;
+    let mut out = render(
+        &report,
+        args.format,
+        color,
+        None,
+        crate::exit::FailOn::Grade,
+    )?;
     let (table, all_ok) = check(&lab, &report.targets);
     if args.format == Format::Text {
         out.push('\n');

@@ -363,7 +363,13 @@ async fn demo(args: &ImpostorArgs) -> anyhow::Result<Exit> {
         }
     );
     let color = cli::use_color(args.report.color, false);
-    let mut out = cli::render(&report, args.report.format, color, None)?;
+    let mut out = cli::render(
+        &report,
+        args.report.format,
+        color,
+        None,
+        args.report.fail_on,
+    )?;
     if args.report.format == Format::Text {
         out.push('\n');
         out.push_str(&table);

@@ -101,7 +101,8 @@ pub struct Inputs {
     pub issuing_ca_key: Option<String>,
     /// `config`, an existing file.
     pub config: Option<WorkspacePath>,
-    /// `baseline`, a JSON report of an earlier scan.
+    /// `baseline`, a JSON report of an earlier scan: a regular file, or no file at all yet (the
+    /// first run: [`crate::github::setup::Setup`] warns, and every finding counts as new).
     pub baseline: Option<WorkspacePath>,
     /// `fail-on: new`: fail only on findings that are not in the baseline.
     pub fail_on_new: bool,
@@ -267,6 +268,21 @@ impl Checker<'_> {
             }
             Err(e) => {
                 self.fail(input, format!("{:?} is {e}", path.shown));
+                None
+            }
+        }
+    }
+
+    /// `baseline`: as [`Checker::file`], but a path with no file yet is kept (the first run of a
+    /// workflow that keeps its last report: every finding counts as new, with a warning).
+    fn baseline(&mut self) -> Option<WorkspacePath> {
+        let value = self.env.input("baseline")?;
+        let path = WorkspacePath::new(&self.workspace, value);
+        match crate::files::check_regular(&path.real, crate::files::REPORT_LIMIT, "this input") {
+            Ok(()) => Some(path),
+            Err(e) if e.is_not_found() => Some(path),
+            Err(e) => {
+                self.fail("baseline", format!("{:?} is {e}", path.shown));
                 None
             }
         }
@@ -471,7 +487,7 @@ impl Inputs {
         let sarif_file = c.output_file("sarif-file", "mtls-scan.sarif");
         let report_file = c.output_file("report-file", report_file_for(format));
         let shard = c.value("shard", crate::parse::shard);
-        let baseline = c.file("baseline", crate::files::REPORT_LIMIT);
+        let baseline = c.baseline();
         let fail_on_new = c.fail_on_new();
         let comment = c.flag("comment", false);
         let check_run = c.flag("check-run", false);
@@ -636,6 +652,24 @@ mod tests {
             header_value_masks("Authorization: Bearer abc.def\nX-Api-Key:  k3y-value \nX-A: ab")
                 .collect::<Vec<_>>(),
             ["Bearer abc.def", "abc.def", "k3y-value"]
+        );
+    }
+
+    #[test]
+    fn refused_headers_are_never_quoted() {
+        let e = env(&[
+            ("api-url", "https://a.example"),
+            (
+                "headers",
+                "X-Ok: fine\ns3cret-tok3n\nBearer s3cret-tok3n: x\nX-Key: s3cret-tok3n\u{7f}\nHost: s3cret-tok3n",
+            ),
+        ]);
+        let errs = errors(&e);
+        assert_eq!(errs.len(), 4, "{errs:#?}");
+        assert!(
+            errs.iter()
+                .all(|m| m.starts_with("input `headers`: ") && !m.contains("s3cret")),
+            "{errs:#?}"
         );
     }
 

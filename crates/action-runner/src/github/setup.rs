@@ -27,8 +27,12 @@ pub struct Setup {
     pub options: ScanOptions,
     /// The threshold: the input's, else the config's, else [`DEFAULT_FAIL_UNDER`].
     pub fail_under: Grade,
-    /// The baseline report, for `fail-on: new`.
+    /// The baseline report, for `fail-on: new`: empty when the `baseline` file is not there yet
+    /// (every finding is then new; see `warnings`).
     pub baseline: Option<Report>,
+    /// Problems with inputs that do not stop the run (a `baseline` file not there yet), for
+    /// `::warning`s.
+    pub warnings: Vec<InputError>,
     /// Key texts read from paths in the config (masked like the inputs' keys).
     pub secrets: Vec<String>,
     /// `ca-file` given as PEM text, written to a file the scanner reads; removed on drop.
@@ -59,7 +63,11 @@ impl Setup {
             &mut errors,
             load_config(inputs.config.as_ref(), read_secrets),
         );
-        let baseline = keep(&mut errors, read_baseline(inputs.baseline.as_ref()));
+        let mut warnings = Vec::new();
+        let baseline = keep(
+            &mut errors,
+            read_baseline(inputs.baseline.as_ref(), &mut warnings),
+        );
         let ca_temp = keep(&mut errors, write_ca_text(inputs.ca_file.as_ref()));
         let given = given(inputs, ca_temp.as_ref());
         let targets = pipeline::targets(&inputs.targets, &given, config.as_ref());
@@ -93,6 +101,7 @@ impl Setup {
                 options: s.options,
                 fail_under: s.fail_under.unwrap_or(DEFAULT_FAIL_UNDER),
                 baseline,
+                warnings,
                 ca_temp,
             }),
             _ => Err(errors),
@@ -174,14 +183,22 @@ fn load_config(
     Ok(Some(config))
 }
 
-/// The `baseline` input's report.
-fn read_baseline(path: Option<&WorkspacePath>) -> Result<Option<Report>, InputError> {
+/// The `baseline` input's report; an empty one, with a warning, when its file is not there yet.
+fn read_baseline(
+    path: Option<&WorkspacePath>,
+    warnings: &mut Vec<InputError>,
+) -> Result<Option<Report>, InputError> {
     let Some(p) = path else {
         return Ok(None);
     };
-    pipeline::read_report(&p.real, &p.shown)
-        .map(Some)
-        .map_err(|e| error("baseline", e))
+    match pipeline::read_baseline(&p.real, &p.shown) {
+        Ok(Some(report)) => Ok(Some(report)),
+        Ok(None) => {
+            warnings.push(error("baseline", pipeline::no_baseline(&p.shown)));
+            Ok(Some(Report::new(Vec::new(), 0.0)))
+        }
+        Err(e) => Err(error("baseline", e)),
+    }
 }
 
 /// `ca-file` given as PEM text, written to a temporary file for the scanner.
@@ -255,6 +272,34 @@ mod tests {
         let s = setup(dir.path(), &[("api-url", "https://b.example")])?;
         assert_eq!(s.options.timeout, Duration::from_secs(10));
         assert_eq!(s.fail_under, DEFAULT_FAIL_UNDER);
+        Ok(())
+    }
+
+    /// A `baseline` file not there yet (the first run) is a warning and an empty baseline; one
+    /// that is there but is not a report stays an error.
+    #[test]
+    fn a_missing_baseline_is_empty_with_a_warning() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let inputs = [
+            ("api-url", "https://a.example/"),
+            ("baseline", "baseline/mtls-scan-report.json"),
+            ("fail-on", "new"),
+        ];
+        let s = setup(dir.path(), &inputs)?;
+        assert_eq!(s.baseline.as_ref().map(|b| b.targets.len()), Some(0));
+        let warnings: Vec<String> = s.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            warnings,
+            ["input `baseline`: no baseline at \"baseline/mtls-scan-report.json\": every finding \
+              counts as new"]
+        );
+        std::fs::create_dir(dir.path().join("baseline"))?;
+        std::fs::write(dir.path().join("baseline/mtls-scan-report.json"), "{}")?;
+        let errors = setup(dir.path(), &inputs).err().unwrap_or_default();
+        assert!(
+            errors.contains("input `baseline`: \"baseline/mtls-scan-report.json\" is not an mtls-scan JSON report"),
+            "{errors}"
+        );
         Ok(())
     }
 

@@ -33,7 +33,8 @@ pub struct RunInfo {
 }
 
 impl RunInfo {
-    /// The threshold the summary shows: none with `fail-on: new`.
+    /// The threshold the summary shows: none with `fail-on: new` (the summary counts the new
+    /// findings instead, [`Options::fail_on_new`]).
     pub fn threshold(&self) -> Option<Grade> {
         (!self.fail_on_new).then_some(())?;
         self.threshold_grade()
@@ -50,7 +51,8 @@ pub fn render(report: &Report, run: &RunInfo, limit: usize) -> String {
     markdown::render_with(
         report,
         &Options {
-            threshold: run.threshold_grade(),
+            threshold: run.threshold(),
+            fail_on_new: run.fail_on_new,
             limit,
             full_reports: Some((&run.report_file, &run.sarif_file)),
             json_hint: None,
@@ -89,6 +91,7 @@ pub fn fit(report: &Report, run: &RunInfo, budget: usize, limit_is: &str) -> Str
         report,
         &Options {
             threshold: run.threshold(),
+            fail_on_new: run.fail_on_new,
             limit,
             full_reports: Some((&run.report_file, &run.sarif_file)),
             json_hint: None,

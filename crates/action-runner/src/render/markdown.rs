@@ -7,7 +7,9 @@
 //!
 //! Every string that comes from the report goes through [`text`] (or [`rich`]), which turns every
 //! character that means something to Markdown or HTML into an entity and line breaks into a
-//! visible `↵`: a server can neither break a table nor inject HTML. The only tags are ours.
+//! visible `↵`: a server can neither break a table nor inject HTML. The only tags are ours. What
+//! a server sent goes through [`server_text`] (and [`rich`]), which also keeps GitHub's autolinker
+//! from making a link of it.
 //! The output stays under a byte limit (GitHub refuses a step summary over 1 MiB): whole sections
 //! are left out from the end, and the summary says so.
 
@@ -32,8 +34,11 @@ const MAX_EVIDENCE: usize = 40;
 /// How to render.
 #[derive(Debug, Clone, Default)]
 pub struct Options<'a> {
-    /// The `fail-under` grade, shown beside the grade.
+    /// The `fail-under` grade, shown beside the grade (ignored with `fail_on_new`).
     pub threshold: Option<Grade>,
+    /// `fail-on: new` (`--fail-on new`): the run fails on findings new against the baseline, not
+    /// on the grade; the summary says how many there are instead of comparing the grade.
+    pub fail_on_new: bool,
     /// Most bytes to write; `0` means [`SUMMARY_LIMIT`].
     pub limit: usize,
     /// Where the full reports are (JSON report, SARIF), named when sections are left out.
@@ -61,7 +66,7 @@ pub fn render_with(report: &Report, options: &Options<'_>) -> String {
     } else {
         options.limit
     };
-    let mut sections = vec![header(report, options.threshold)];
+    let mut sections = vec![header(report, options)];
     let order = worst_first(report);
     if report.targets.len() > 1 {
         sections.extend(overview(report, &order));
@@ -122,10 +127,20 @@ fn assemble(sections: Vec<String>, limit: usize, elsewhere: &str) -> String {
     out
 }
 
-fn header(report: &Report, threshold: Option<Grade>) -> String {
+/// Most new findings named in the header (all are marked in the sections below).
+const MAX_NEW_NAMED: usize = 10;
+
+fn header(report: &Report, options: &Options<'_>) -> String {
     let mut s = String::new();
+    // With `fail-on: new`, the new findings decide (as `exit::Gate` does), never the grade.
+    let (threshold, new) = if options.fail_on_new {
+        (None, Some(probe_core::policy::new_findings(report)))
+    } else {
+        (options.threshold, None)
+    };
     let below = threshold.is_some_and(|t| report.grade < t);
-    let icon = if report.errored().next().is_some() || below || report.incomplete().next().is_some()
+    let fails = below || new.as_ref().is_some_and(|n| !n.is_empty());
+    let icon = if report.errored().next().is_some() || fails || report.incomplete().next().is_some()
     {
         "❌"
     } else if report.grade >= Grade::B {
@@ -150,23 +165,45 @@ fn header(report: &Report, threshold: Option<Grade>) -> String {
         "| **{}** | {} | {} | {} | {} | {} |\n",
         report.grade,
         report.score,
-        threshold.map_or_else(|| "none".to_owned(), |t| t.to_string()),
+        match (&new, threshold) {
+            (Some(_), _) => "none (fail-on new)".to_owned(),
+            (None, Some(t)) => t.to_string(),
+            (None, None) => "none".to_owned(),
+        },
         report.targets.len(),
         findings,
         tally.critical
     );
-    match threshold {
-        Some(t) if below => {
+    match (&new, threshold) {
+        (Some(new), _) if new.is_empty() => {
+            let _ = writeln!(s, "No new finding against the baseline.\n");
+        }
+        (Some(new), _) => {
+            let named: Vec<String> = new.iter().take(MAX_NEW_NAMED).map(|n| text(n)).collect();
+            let more = if new.len() > MAX_NEW_NAMED {
+                format!(", and {} more", new.len() - MAX_NEW_NAMED)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "**{} new finding{} against the baseline: this check fails.** ({}{more})\n",
+                new.len(),
+                if new.len() == 1 { "" } else { "s" },
+                named.join(", ")
+            );
+        }
+        (None, Some(t)) if below => {
             let _ = writeln!(
                 s,
                 "**The grade {} is below the threshold {t}: this check fails.**\n",
                 report.grade
             );
         }
-        Some(t) => {
+        (None, Some(t)) => {
             let _ = writeln!(s, "The grade {} meets the threshold {t}.\n", report.grade);
         }
-        None => {}
+        (None, None) => {}
     }
     let errored = report.errored().count();
     if errored > 0 {
@@ -178,7 +215,7 @@ fn header(report: &Report, threshold: Option<Grade>) -> String {
         );
     }
     if let Some(line) = report.incomplete_line() {
-        let _ = writeln!(s, "**⚠️ Incomplete:** {}.\n", text(&line));
+        let _ = writeln!(s, "**⚠️ Incomplete:** {}.\n", server_text(&line));
     }
     if !report.fixed.is_empty() {
         let _ = writeln!(
@@ -317,7 +354,7 @@ fn verification(t: &TargetReport) -> String {
         Verification::NotAttempted => "not attempted",
     };
     match &t.verification_detail {
-        Some(why) => format!("{word} ({})", text(why)),
+        Some(why) => format!("{word} ({})", server_text(why)),
         None => word.to_owned(),
     }
 }
@@ -376,9 +413,9 @@ fn target_sections(
         };
         let line = format!(
             "{} · issued by {} · expires {} ({} days) · {trust}",
-            text(&c.subject),
-            text(&c.issuer),
-            text(&c.not_after),
+            server_text(&c.subject),
+            server_text(&c.issuer),
+            server_text(&c.not_after),
             c.days_left
         );
         match certs.get(&line) {
@@ -395,7 +432,7 @@ fn target_sections(
         let _ = writeln!(s, "**Note:** {}\n", rich(note));
     }
     if let Some(e) = &t.error {
-        let _ = writeln!(s, "**Could not be scanned:** {}\n", text(e));
+        let _ = writeln!(s, "**Could not be scanned:** {}\n", server_text(e));
     } else if t.findings.is_empty() {
         let _ = writeln!(s, "✅ No findings.\n");
     }
@@ -479,7 +516,7 @@ fn fixes(s: &mut String, f: &ReportedFinding) {
         } else {
             ""
         };
-        let _ = writeln!(s, "**{}**{guessed}\n", text(&fix.stack));
+        let _ = writeln!(s, "**{}**{guessed}\n", server_text(&fix.stack));
         let _ = writeln!(s, "{}", code_block(&fix.fix));
     }
     let _ = writeln!(s, "</details>\n");
@@ -494,7 +531,7 @@ fn evidence(s: &mut String, f: &ReportedFinding) {
     let _ = writeln!(s, "| What | Seen |");
     let _ = writeln!(s, "|---|---|");
     for (k, v) in f.evidence.iter().take(MAX_EVIDENCE) {
-        let _ = writeln!(s, "| {} | {} |", text(k), text(v));
+        let _ = writeln!(s, "| {} | {} |", server_text(k), server_text(v));
     }
     if f.evidence.len() > MAX_EVIDENCE {
         let _ = writeln!(
@@ -551,8 +588,8 @@ fn outcome(o: Outcome) -> &'static str {
 fn answer(o: &ProbeObservation) -> String {
     match (o.http_status, &o.alert, &o.detail) {
         (Some(st), _, _) => format!("HTTP {st}"),
-        (None, Some(a), _) => format!("alert {}", text(a)),
-        (None, None, Some(d)) => text(d),
+        (None, Some(a), _) => format!("alert {}", server_text(a)),
+        (None, None, Some(d)) => server_text(d),
         (None, None, None) => "—".to_owned(),
     }
 }
@@ -583,7 +620,7 @@ fn impostor_scenarios(run: &probe_core::impostor::ImpostorRun) -> String {
             "| <code>{}</code> | {} | {verdict} | {} |",
             text(r.scenario.as_str()),
             text(r.scenario.description()),
-            text(&r.summary())
+            server_text(&r.summary())
         );
     }
     let _ = writeln!(s, "\n</details>\n");
@@ -605,7 +642,7 @@ fn probes(t: &TargetReport) -> String {
             let sent = o
                 .client_cert
                 .as_ref()
-                .map_or_else(|| "—".to_owned(), |c| text(&c.subject));
+                .map_or_else(|| "—".to_owned(), |c| server_text(&c.subject));
             let requested = match super::text::asked_late(o) {
                 Some(how) => format!("after the request ({how})"),
                 None if o.cert_requested => "yes".to_owned(),
@@ -623,10 +660,10 @@ fn probes(t: &TargetReport) -> String {
                 answer(o),
                 o.server_header
                     .as_deref()
-                    .map_or_else(|| "—".to_owned(), text),
+                    .map_or_else(|| "—".to_owned(), server_text),
                 o.body_excerpt
                     .as_deref()
-                    .map_or_else(|| "—".to_owned(), text),
+                    .map_or_else(|| "—".to_owned(), server_text),
             );
         }
         s.push('\n');
@@ -637,7 +674,7 @@ fn probes(t: &TargetReport) -> String {
     if !cas.is_empty() {
         let _ = writeln!(s, "Acceptable client-CA names the server advertised:\n");
         for ca in cas {
-            let _ = writeln!(s, "- {}", text(ca));
+            let _ = writeln!(s, "- {}", server_text(ca));
         }
         s.push('\n');
     }
@@ -648,7 +685,7 @@ fn probes(t: &TargetReport) -> String {
                 s,
                 "- <code>{}</code>: {}",
                 text(p.id.as_str()),
-                text(&p.reason)
+                server_text(&p.reason)
             );
         }
         s.push('\n');
@@ -692,13 +729,54 @@ fn is_invisible_format(c: char) -> bool {
 }
 
 /// Escapes untrusted text for GitHub Markdown and HTML, as inline literal text: safe in a
-/// paragraph, a heading, a `<summary>` and a table cell. Line breaks become a visible `↵`.
+/// paragraph, a heading, a `<summary>` and a table cell. Line breaks become a visible `↵`. For
+/// what a server (or a client under test) sent, use [`server_text`]: this keeps a URL the user
+/// gave a link.
 pub fn text(s: &str) -> String {
+    escape(s, false)
+}
+
+/// A word joiner (U+2060, invisible), written as its entity so the Markdown shows it.
+const JOINER: &str = "&#8288;";
+
+/// [`text`], for what a server sent (a body excerpt, a `Server` header, a certificate's names, an
+/// error that quotes them): nothing in it can become a link either. GitHub's GFM autolinks
+/// (cmark-gfm's autolink extension) fire on `http://`, `https://` and `ftp://` at a raw `:`
+/// followed by `//`, and on `www.` at a raw `w`, both while parsing (an entity there stops them);
+/// e-mail addresses (`a@b.example`, `mailto:`, `xmpp:`) are found after parsing, in the text
+/// with its entities decoded, as GitHub finds `@mentions` and `#123` references. So a word
+/// joiner goes where no rule can match across it: after a `:` before a `/`, between `www` and its
+/// `.`, and after every `@` and `#`. The text reads the same.
+pub fn server_text(s: &str) -> String {
+    escape(s, true)
+}
+
+fn escape(s: &str, server: bool) -> String {
     let s = clip(s, MAX_FIELD);
     let mut out = String::with_capacity(s.len() + 16);
     let mut chars = s.chars().peekable();
+    // The last three characters, for `www.`.
+    let mut last = ['\0'; 3];
     while let Some(c) = chars.next() {
+        let www = last.iter().all(|l| l.eq_ignore_ascii_case(&'w'));
+        last = [last[1], last[2], c];
         match c {
+            ':' if server && chars.peek() == Some(&'/') => {
+                out.push(':');
+                out.push_str(JOINER);
+            }
+            '.' if server && www => {
+                out.push_str(JOINER);
+                out.push('.');
+            }
+            '@' if server => {
+                out.push_str("&#64;");
+                out.push_str(JOINER);
+            }
+            '#' if server => {
+                out.push_str("&#35;");
+                out.push_str(JOINER);
+            }
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -729,21 +807,22 @@ pub fn text(s: &str) -> String {
     out
 }
 
-/// Like [`text`], but `` `code` `` spans become `<code>` elements (their content escaped too), so
-/// catalogue remediations keep their formatting. Unbalanced backticks are escaped as text.
+/// Like [`server_text`] (a finding's detail, a note and a fix may quote the server), but
+/// `` `code` `` spans become `<code>` elements (their content escaped too), so catalogue
+/// remediations keep their formatting. Unbalanced backticks are escaped as text.
 pub fn rich(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     if parts.len() % 2 == 0 {
-        return text(s);
+        return server_text(s);
     }
     parts
         .iter()
         .enumerate()
         .map(|(i, p)| {
             if i % 2 == 1 {
-                format!("<code>{}</code>", text(p))
+                format!("<code>{}</code>", server_text(p))
             } else {
-                text(p)
+                server_text(p)
             }
         })
         .collect()
@@ -832,6 +911,30 @@ mod tests {
     }
 
     #[test]
+    fn server_text_never_autolinks() {
+        let j = JOINER;
+        assert_eq!(
+            server_text("https://e.example/x HTTP://E.EXAMPLE ftp://f.example"),
+            format!("https:{j}//e.example/x HTTP:{j}//E.EXAMPLE ftp:{j}//f.example")
+        );
+        assert_eq!(
+            server_text("(www.e.example) WwW.e.example wwww.e"),
+            format!("(www{j}.e.example) WwW{j}.e.example wwww{j}.e")
+        );
+        assert_eq!(
+            server_text("a@e.example mailto:b@e.example @team #1"),
+            format!("a&#64;{j}e.example mailto:b&#64;{j}e.example &#64;{j}team &#35;{j}1")
+        );
+        // What is no link stays as it was; our own text (a URL the user gave) stays a link.
+        assert_eq!(server_text("a: b/c www ww.x"), "a: b/c www ww.x");
+        assert_eq!(text("https://api.example.com/"), "https://api.example.com/");
+        assert_eq!(
+            rich("see `https://e.example` at https://e.example"),
+            format!("see <code>https:{j}//e.example</code> at https:{j}//e.example")
+        );
+    }
+
+    #[test]
     fn hostile_text_breaks_nothing() {
         let md = render(&hostile_report(2), Some(Grade::C));
         assert_well_formed(&md);
@@ -852,6 +955,7 @@ mod tests {
             &report,
             &Options {
                 threshold: Some(Grade::C),
+                fail_on_new: false,
                 limit: usize::MAX,
                 full_reports: None,
                 json_hint: None,
@@ -862,6 +966,7 @@ mod tests {
             &report,
             &Options {
                 threshold: None,
+                fail_on_new: false,
                 limit: 100_000,
                 full_reports: Some(("r.json", "s.sarif")),
                 json_hint: None,

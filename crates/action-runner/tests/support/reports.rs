@@ -270,38 +270,57 @@ fn unscannable() -> TargetReport {
     probe_core::engine::failed(&t, "connection refused (os error 111)".to_owned())
 }
 
+/// Server text that a Markdown renderer could turn into links: URLs (any case, `ftp`), `www.`
+/// names, e-mail and `mailto:` addresses, a mention and an issue reference.
+pub const LINKS: &str = "see https://evil.example/login?x=1 or HTTPS://EVIL.EXAMPLE, \
+                         ftp://files.evil.example/a, (www.evil.example) WWW.Evil.Example/x, \
+                         admin@evil.example mailto:root@evil.example @octocat #42";
+
+/// A target whose server puts [`LINKS`] everywhere it can.
+pub fn links() -> Report {
+    Report::new(
+        vec![hostile_with("https://links.example.com/", LINKS)],
+        1234.5,
+    )
+}
+
 /// A server that puts [`HOSTILE`] text everywhere it can: headers, body, alert, CA names,
 /// certificate names, and so in the findings' details and evidence.
 fn hostile() -> TargetReport {
-    let mut t = target("https://evil.example.com/");
+    hostile_with("https://evil.example.com/", HOSTILE)
+}
+
+/// A server at `url` that puts `text` everywhere it can.
+fn hostile_with(url: &str, text: &'static str) -> TargetReport {
+    let mut t = target(url);
     t.client_auth = ClientAuth::Optional;
     t.verification = Verification::NotAttempted;
-    t.verification_detail = Some(HOSTILE.into());
-    t.notes = vec![HOSTILE.into()];
+    t.verification_detail = Some(text.into());
+    t.notes = vec![text.into()];
     t.grade = probe_core::grade::Grade::F;
     t.score = 0;
-    let mut f = finding(FindingId::ClientCertOptional, HOSTILE);
-    f.evidence.insert(HOSTILE.into(), HOSTILE.into());
+    let mut f = finding(FindingId::ClientCertOptional, text);
+    f.evidence.insert(text.into(), text.into());
     f.fixes = vec![StackFix {
-        stack: HOSTILE.into(),
-        fix: format!("```\n</details></pre><script>\n````\n{HOSTILE}").into(),
+        stack: text.into(),
+        fix: format!("```\n</details></pre><script>\n````\n{text}").into(),
         guessed: true,
     }];
-    let mut implied = finding(FindingId::UntrustedClientCertAccepted, HOSTILE);
+    let mut implied = finding(FindingId::UntrustedClientCertAccepted, text);
     implied.implied_by = Some(FindingId::ClientCertOptional);
     t.findings = vec![f, implied];
     t.probes = vec![probe(
         "no-client-cert",
-        json!({"acceptable_cas": [HOSTILE], "alert": HOSTILE, "server_header": HOSTILE,
-            "body_excerpt": HOSTILE, "detail": HOSTILE, "signature_schemes": [HOSTILE],
-            "client_cert": client_cert(HOSTILE)}),
+        json!({"acceptable_cas": [text], "alert": text, "server_header": text,
+            "body_excerpt": text, "detail": text, "signature_schemes": [text],
+            "client_cert": client_cert(text)}),
     )];
     t.skipped_probes =
-        serde_json::from_value(json!([{"id": "forged-client-cert", "reason": HOSTILE}]))
+        serde_json::from_value(json!([{"id": "forged-client-cert", "reason": text}]))
             .unwrap_or_else(|e| panic!("skipped: {e}"));
     t.server_certificate = serde_json::from_value(json!({
-        "subject": HOSTILE, "issuer": HOSTILE, "sans": [HOSTILE], "not_before": HOSTILE,
-        "not_after": HOSTILE, "days_left": -3, "key": HOSTILE, "signature_algorithm": HOSTILE,
+        "subject": text, "issuer": text, "sans": [text], "not_before": text,
+        "not_after": text, "days_left": -3, "key": text, "signature_algorithm": text,
         "sha256": "cd".repeat(32), "trust": "unknown", "host": "evil.example.com",
         "host_matches": null, "chain": [], "tls_versions": ["1.3"]
     }))
