@@ -283,6 +283,44 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         .collect();
     assert_eq!(unscanned.len(), missing);
     assert_eq!(p["grade"], "F");
+    // Without the config (targets given to each shard job, an `api-url`), the reports say which
+    // shard they are: shard 3/3 missing is exit 3 too, and said.
+    assert_eq!(json(&shard_files[0])["shard"]["index"], 1);
+    assert_eq!(json(&shard_files[0])["shard"]["count"], 3);
+    let out = run(&[
+        "merge",
+        "--fail-under",
+        "F",
+        "--format",
+        "json",
+        "-o",
+        partial.to_str().unwrap_or_default(),
+        shard_files[0].to_str().unwrap_or_default(),
+        shard_files[1].to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shard 3/3 did not report"));
+    // All three, without the config: the findings decide (exit 1), as with it.
+    let mut args = vec![
+        "merge",
+        "--format",
+        "json",
+        "-o",
+        partial.to_str().unwrap_or_default(),
+    ];
+    args.extend(shard_files.iter().map(|p| p.to_str().unwrap_or_default()));
+    let out = run(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Merging nothing at all is not a pass either.
     let empty = dir.join("empty.json");
     std::fs::write(

@@ -224,6 +224,42 @@ pub fn merge(reports: Vec<Report>) -> Report {
     merged
 }
 
+/// The shards that should have reported and did not: for every shard count the merged reports
+/// name, each index from 1 to it that none of them is; and a report of another count, or a
+/// report without a shard beside sharded ones, is said too (the runs do not belong together).
+pub fn missing_shards(reports: &[Report]) -> Vec<String> {
+    let shards: Vec<Option<crate::report::ShardOf>> = reports.iter().map(|r| r.shard).collect();
+    let mut counts: Vec<usize> = shards.iter().flatten().map(|s| s.count).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    let mut out = Vec::new();
+    if counts.len() > 1 {
+        out.push(format!(
+            "the reports come from runs of different shard counts ({})",
+            counts
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !counts.is_empty() && shards.iter().any(Option::is_none) {
+        out.push("a report without a shard was merged with sharded ones".to_owned());
+    }
+    for &count in &counts {
+        for index in 1..=count {
+            let here = shards
+                .iter()
+                .flatten()
+                .any(|s| s.count == count && s.index == index);
+            if !here {
+                out.push(format!("shard {index}/{count} did not report"));
+            }
+        }
+    }
+    out
+}
+
 /// The deterministic slice of `items` for shard `index` (1-based) of `count`: every
 /// `count`-th item, starting at `index - 1`, in the order given.
 pub fn shard<T: Clone>(items: &[T], index: usize, count: usize) -> Vec<T> {
@@ -387,6 +423,43 @@ mod tests {
             assert_eq!(merged.targets.len(), 1);
             assert_eq!(merged.grade, crate::grade::Grade::F);
         }
+    }
+
+    #[test]
+    fn missing_shards_are_named() {
+        let of = |shard: Option<(usize, usize)>| {
+            let mut r = Report::new(Vec::new(), 1.0);
+            r.shard = crate::report::ShardOf::of(shard);
+            r
+        };
+        let all = [of(Some((1, 3))), of(Some((3, 3))), of(Some((2, 3)))];
+        assert!(missing_shards(&all).is_empty());
+        assert_eq!(
+            missing_shards(&[of(Some((1, 3))), of(Some((3, 3)))]),
+            ["shard 2/3 did not report"]
+        );
+        // Unsharded reports merged alone: nothing to miss.
+        assert!(missing_shards(&[of(None), of(None)]).is_empty());
+        let mixed = missing_shards(&[
+            of(Some((1, 2))),
+            of(Some((2, 2))),
+            of(Some((1, 3))),
+            of(None),
+        ]);
+        assert!(
+            mixed
+                .iter()
+                .any(|m| m.contains("different shard counts (2, 3)")),
+            "{mixed:?}"
+        );
+        assert!(
+            mixed.iter().any(|m| m.contains("without a shard")),
+            "{mixed:?}"
+        );
+        assert!(
+            mixed.contains(&"shard 2/3 did not report".to_owned()),
+            "{mixed:?}"
+        );
     }
 
     /// Two copies of a URL with different findings (one run's connections met a hole the

@@ -33,6 +33,25 @@ pub struct Report {
     /// `url`). Empty for a scan.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub impostor: Vec<crate::impostor::model::ImpostorRun>,
+    /// The shard this report is (`--shard I/N`), so `merge` can tell a missing one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardOf>,
+}
+
+/// Which shard of how many a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardOf {
+    /// 1-based.
+    pub index: usize,
+    /// Shards in all.
+    pub count: usize,
+}
+
+impl ShardOf {
+    /// From `--shard I/N`.
+    pub fn of(shard: Option<(usize, usize)>) -> Option<Self> {
+        shard.map(|(index, count)| Self { index, count })
+    }
 }
 
 /// One target's result.
@@ -126,6 +145,7 @@ impl Report {
             targets,
             fixed: Vec::new(),
             impostor: Vec::new(),
+            shard: None,
         }
     }
 

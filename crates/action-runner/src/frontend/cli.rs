@@ -221,6 +221,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     } else {
         crate::progress::scan(&scanner, &targets, config.as_ref()).await
     };
+    report.shard = probe_core::report::ShardOf::of(args.shard);
     let sarif = sarif_options(
         &args.report,
         args.config.as_deref(),
@@ -435,6 +436,12 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         Ok(b) => b,
         Err(e) => return usage(e),
     };
+    // A shard that never reported: its targets are unknown without the config, so the merge
+    // cannot pass (exit 3), whatever the others say; the reports are still written.
+    let missing_shards = probe_core::policy::missing_shards(&reports);
+    for m in &missing_shards {
+        eprintln!("error: {m}: its targets were not scanned");
+    }
     let mut report = probe_core::policy::merge(reports);
     // A shard that never reported (a crashed job) must not merge into a pass: every target of
     // the config is in the merged report, else it is listed as not scanned (exit 3).
@@ -472,6 +479,12 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         threshold,
         &sarif,
     )
+    .map(|exit| match exit {
+        Exit::Ok | Exit::BelowThreshold | Exit::Incomplete if !missing_shards.is_empty() => {
+            Exit::TargetError
+        }
+        other => other,
+    })
 }
 
 /// The SARIF's options: results on the config's `url:` lines (its path relative to the
