@@ -4,7 +4,7 @@
 //! TLS 1.2 session), then offer it with the protected name and ask for the protected resource. A
 //! resumed handshake without a CertificateRequest that is served 2xx, on the protected site's page
 //! (judged against the donor name's controls, [`super::landing`]), is a bypass. Each version the protected name refuses on is tried, with the
-//! first name that hands out a session. The donor's first connection asks for the protected
+//! first name whose session the protected name resumes (at most [`MAX_DONORS`] names). The donor's first connection asks for the protected
 //! `Host` and is the one the SNI probe reads (`side_door::SharedKnocks`): the session is handed
 //! out in the handshake, whatever the request. The controls, for a resumed session that lands on
 //! the donor's own site or a default one, are fetched only when the offer is served.
@@ -97,9 +97,11 @@ async fn attempt(
                 Some(offered) => offered.unreadable().is_some(),
                 None => donor_unreadable(&a.got).is_some(),
             };
-            // A readable offer settles the version when it was refused or landed on the
-            // protected site; one that landed elsewhere or unsure lets the next donor try.
-            let settled = a.offered.is_some()
+            // A readable offer settles the version when it was resumed and then refused or
+            // landed on the protected site; one not resumed (this donor's sessions are not
+            // honoured on the protected name: another name's may be, a server with a ticket key
+            // per name), or one that landed elsewhere or unsure, lets the next donor try.
+            let settled = a.offered.as_ref().is_some_and(|o| o.result.resumed)
                 && !matches!(
                     a.landed,
                     Some((Landing::Elsewhere(_) | Landing::Unsure(_), _))
