@@ -27,6 +27,7 @@
 #   nginx-optional_no_ca-subject optional_no_ca + 403 unless $ssl_client_s_dn is client.crt's
 #                             subject (not on --list)
 #   nginx-on-error-page       on + error_page 495 496 =302 https://help.example/client-certificate
+#   nginx-on-error-page-custom  on + error_page 495 496 /cert-error.html (a styled page, status 400)
 #   nginx-optional-login      optional + 302 to https://login.example/ unless $ssl_client_verify
 #                             is SUCCESS (these two are not on --list; see side_doors_real.rs
 #                             redirects_where_the_valid_certificate_is_served_are_refusals)
@@ -391,6 +392,22 @@ nginx-*)
     # page redirects to a help page (not on --list; side_doors_real.rs)
     mode=on
     server_extra='error_page 495 496 =302 https://help.example/client-certificate;'
+    ;;
+  on-error-page-custom)
+    # nginx's TLS module refuses, with a styled page of the site's own for 495 and 496 (no `=`:
+    # the status stays 400), whose words come past the body excerpt (not on --list;
+    # side_doors_real.rs)
+    mode=on
+    mkdir -p "$work/nginx-$server-$port/html"
+    {
+      printf '<!doctype html><html><head><meta charset="utf-8"><title>Access</title><style>'
+      printf 'body{font-family:system-ui,sans-serif;margin:4rem auto;max-width:40rem;color:#222}'
+      printf 'h1{font-size:1.6rem;font-weight:600}p{line-height:1.5}.box{border:1px solid #ccc;'
+      printf 'border-radius:8px;padding:1.5rem;background:#fafafa}</style></head><body>'
+      printf '<div class="box"><h1>Access denied</h1><p>This service requires a valid client '
+      printf 'certificate issued by the Example Corp CA.</p></div></body></html>\n'
+    } >"$work/nginx-$server-$port/html/cert-error.html"
+    server_extra="error_page 495 496 /cert-error.html; location = /cert-error.html { internal; root $work/nginx-$server-$port/html; }"
     ;;
   optional-login)
     # the application redirects a client without a verified certificate to a login page (not on

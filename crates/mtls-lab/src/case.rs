@@ -195,11 +195,8 @@ impl LabCase {
                 // happens: the forged certificate claiming them gets in).
                 LabCase::SubjectAuthorized => (
                     "required",
-                    &[
-                        "forged-client-cert-accepted",
-                        "untrusted-client-cert-accepted",
-                    ],
-                    &[],
+                    &["untrusted-client-cert-accepted"],
+                    &["forged-client-cert-accepted"],
                 ),
             };
         let settled: &'static [&'static str] = match self {

@@ -1032,6 +1032,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             alpn: None,
             server_header: None,
             body_excerpt: None,
+            body_names_certificates: false,
             outcome: Outcome::Error,
             detail: Some(format!(
                 "internal error: the probe task {what}; nothing could be judged from it"
@@ -1104,6 +1105,7 @@ fn observation(
         alpn: r.alpn,
         server_header: r.server_header,
         body_excerpt: r.body_excerpt,
+        body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         outcome,
         detail: r.detail,
         ms: (r.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,

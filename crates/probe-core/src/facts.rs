@@ -118,6 +118,10 @@ pub struct ProbeObservation {
     /// A short, capped excerpt of the body (untrusted text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_excerpt: Option<String>,
+    /// The whole body read (not only the excerpt) speaks of certificates or TLS
+    /// ([`crate::text::speaks_of_certificates`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_names_certificates: bool,
     /// How the probe ended.
     pub outcome: Outcome,
     /// What went wrong, for [`Outcome::Error`] and refusals without an alert.

@@ -207,8 +207,15 @@ pub fn merge(reports: Vec<Report>) -> Report {
                     }
                 }
                 for f in t.findings {
-                    if !worse.findings.iter().any(|w| w.finding.id == f.finding.id) {
-                        worse.findings.push(f);
+                    match worse
+                        .findings
+                        .iter_mut()
+                        .find(|w| w.finding.id == f.finding.id)
+                    {
+                        // The same finding, more severe in the other copy: that copy's stands.
+                        Some(w) if f.finding.severity > w.finding.severity => *w = f,
+                        Some(_) => {}
+                        None => worse.findings.push(f),
                     }
                 }
                 regrade(worse);
@@ -225,34 +232,17 @@ pub fn merge(reports: Vec<Report>) -> Report {
 }
 
 /// The shards that should have reported and did not: for every shard count the merged reports
-/// name, each index from 1 to it that none of them is; and a report of another count, or a
-/// report without a shard beside sharded ones, is said too (the runs do not belong together).
+/// name, each index from 1 to it that none of them is. (Reports without a shard, such as an
+/// earlier merge, and runs of other counts are each checked on their own, never failed for it.)
 pub fn missing_shards(reports: &[Report]) -> Vec<String> {
-    let shards: Vec<Option<crate::report::ShardOf>> = reports.iter().map(|r| r.shard).collect();
-    let mut counts: Vec<usize> = shards.iter().flatten().map(|s| s.count).collect();
+    let shards: Vec<crate::report::ShardOf> = reports.iter().filter_map(|r| r.shard).collect();
+    let mut counts: Vec<usize> = shards.iter().map(|s| s.count).collect();
     counts.sort_unstable();
     counts.dedup();
     let mut out = Vec::new();
-    if counts.len() > 1 {
-        out.push(format!(
-            "the reports come from runs of different shard counts ({})",
-            counts
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    if !counts.is_empty() && shards.iter().any(Option::is_none) {
-        out.push("a report without a shard was merged with sharded ones".to_owned());
-    }
     for &count in &counts {
         for index in 1..=count {
-            let here = shards
-                .iter()
-                .flatten()
-                .any(|s| s.count == count && s.index == index);
-            if !here {
+            if !shards.iter().any(|s| s.count == count && s.index == index) {
                 out.push(format!("shard {index}/{count} did not report"));
             }
         }
@@ -440,25 +430,17 @@ mod tests {
         );
         // Unsharded reports merged alone: nothing to miss.
         assert!(missing_shards(&[of(None), of(None)]).is_empty());
-        let mixed = missing_shards(&[
-            of(Some((1, 2))),
-            of(Some((2, 2))),
-            of(Some((1, 3))),
-            of(None),
-        ]);
-        assert!(
-            mixed
-                .iter()
-                .any(|m| m.contains("different shard counts (2, 3)")),
-            "{mixed:?}"
-        );
-        assert!(
-            mixed.iter().any(|m| m.contains("without a shard")),
-            "{mixed:?}"
-        );
-        assert!(
-            mixed.contains(&"shard 2/3 did not report".to_owned()),
-            "{mixed:?}"
+        // An earlier merge (no shard) beside complete shards: nothing missing; runs of two
+        // counts are each checked.
+        assert!(missing_shards(&[of(Some((1, 2))), of(Some((2, 2))), of(None)]).is_empty());
+        assert_eq!(
+            missing_shards(&[
+                of(Some((1, 2))),
+                of(Some((2, 2))),
+                of(Some((1, 3))),
+                of(Some((3, 3)))
+            ]),
+            ["shard 2/3 did not report"]
         );
     }
 
@@ -496,6 +478,37 @@ mod tests {
             want.sort();
             assert_eq!(ids, want);
             assert!(merged.targets[0].score <= critical.score.min(lower.score));
+        }
+    }
+
+    /// The same finding in two copies at different severities: the more severe stands.
+    #[test]
+    fn merge_keeps_the_more_severe_copy_of_a_finding() {
+        let critical = target("https://a.example/", &[FindingId::ClientCertOptional]);
+        let mut medium = critical.clone();
+        medium.findings = vec![Finding::new(FindingId::ClientCertOptional, "404")
+            .with_severity(crate::finding::Severity::Medium)
+            .into()];
+        medium
+            .findings
+            .push(Finding::new(FindingId::ServerCertExpiring, "x").into());
+        regrade(&mut medium);
+        for pair in [[&critical, &medium], [&medium, &critical]] {
+            let merged = merge(
+                pair.iter()
+                    .map(|t| Report::new(vec![(*t).clone()], 1.0))
+                    .collect(),
+            );
+            let t = &merged.targets[0];
+            let optional = t
+                .findings
+                .iter()
+                .find(|f| f.finding.id == FindingId::ClientCertOptional);
+            assert_eq!(
+                optional.map(|f| f.finding.severity),
+                Some(crate::finding::Severity::Critical)
+            );
+            assert_eq!(t.findings.len(), 2);
         }
     }
 

@@ -12,6 +12,24 @@ pub fn sanitize(bytes: &[u8], max_chars: usize) -> String {
         .to_owned()
 }
 
+/// Whether a body speaks of certificates or TLS (`certificate`, `certificat`, `certificado`,
+/// `zertifikat`, `ssl`, `tls`, `x.509`/`x509`), ASCII case-insensitive: the words of a page that
+/// refuses a certificate, in a few languages; not those of a request error.
+pub fn speaks_of_certificates(body: &[u8]) -> bool {
+    const WORDS: [&[u8]; 6] = [
+        b"certifica",
+        b"zertifikat",
+        b"ssl",
+        b"tls",
+        b"x.509",
+        b"x509",
+    ];
+    let lower = body.to_ascii_lowercase();
+    WORDS
+        .iter()
+        .any(|w| lower.windows(w.len()).any(|win| win == *w))
+}
+
 /// Renders a DER X.500 Name (as advertised in a CertificateRequest) as RFC 4514 text, control
 /// characters escaped (see [`escape_controls`]); an unparsable one becomes
 /// `<unparsable name: HEX>` (capped).
@@ -42,4 +60,29 @@ pub fn escape_controls(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_of_a_certificate_refusal_are_recognised() {
+        for body in [
+            "No required SSL certificate was sent",
+            "Zertifikat ungültig",
+            "le certificat client est requis",
+            r#"{"error":"mTLS required"}"#,
+            "X.509 chain rejected",
+        ] {
+            assert!(speaks_of_certificates(body.as_bytes()), "{body}");
+        }
+        for body in [
+            r#"{"errors":[{"message":"GET query missing."}]}"#,
+            "Bad Request",
+            "",
+        ] {
+            assert!(!speaks_of_certificates(body.as_bytes()), "{body}");
+        }
+    }
 }

@@ -192,7 +192,7 @@ impl Judging {
         // Refused before any CertificateRequest, and no late answer to judge instead: what this
         // version does about certificates is unknown, so it sets no level and is incomplete.
         let late = late_baseline(obs, v);
-        let unread = refused_before_asking(nc, late).or_else(|| late_unread(nc, late));
+        let unread = refused_before_asking(nc, late);
         if unread.is_none() {
             let here = level_of(nc);
             self.level = Some(match self.level {
@@ -200,12 +200,18 @@ impl Judging {
                 _ => here,
             });
         }
+        // An HTTP answer without any CertificateRequest whose late probe could not be read: the
+        // first wave's judgement stands (never a pass on a missing answer), said to be
+        // unconfirmed, and the version is incomplete.
+        let late_unread = late_unread(nc, late);
         for probe in registry::PROBES {
-            // An unread version's baseline says nothing of client certificates.
-            if unread.is_some() && probe.id() == ProbeId::NO_CLIENT_CERT {
-                continue;
-            }
-            for j in probe.judge(view) {
+            for mut j in probe.judge(view) {
+                if late_unread.is_some() && probe.id() == ProbeId::NO_CLIENT_CERT {
+                    j.finding.detail.push_str(
+                        " Unconfirmed: the late-auth probe, which would show a request for a \
+                         certificate after the handshake, could not be read.",
+                    );
+                }
                 self.found.add(v, j.finding, j.from);
             }
         }
@@ -213,6 +219,7 @@ impl Judging {
             self.incomplete.push(unread);
             return;
         }
+        self.incomplete.extend(late_unread);
         // Busy after its retries: what an anonymous client gets is unknown (it may be served),
         // so whatever it raised stands, and the version stays incomplete.
         if let Some(busy) = busy(nc) {
@@ -776,8 +783,16 @@ mod tests {
         let with_stalled: Vec<ProbeObservation> = first.iter().cloned().chain([stalled]).collect();
         for (all, said) in [(first.clone(), "did not run"), (with_stalled, "3 attempts")] {
             let v = judge(&all);
-            assert!(v.findings.is_empty(), "{:?}", roots(&v));
-            assert_eq!(v.client_auth, ClientAuth::Unknown, "never none, never A");
+            // The first wave's judgement stands, unconfirmed, and the version is incomplete.
+            assert_eq!(
+                roots(&v),
+                [(FindingId::ClientCertNotRequested, Severity::High)]
+            );
+            assert!(
+                v.findings[0].detail.contains("Unconfirmed"),
+                "{}",
+                v.findings[0].detail
+            );
             assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
             let reason = &v.incomplete[0].reason;
             assert!(
@@ -935,9 +950,13 @@ mod tests {
         );
         assert_eq!(v.client_auth, ClientAuth::None);
         assert!(v.incomplete.is_empty());
-        // Without the late answer, whether it asks after the handshake is unknown.
+        // Without the late answer, whether it asks after the handshake is unknown: the finding
+        // stands, unconfirmed, and the target is incomplete.
         let v = judge(&[first]);
-        assert!(v.findings.is_empty());
+        assert_eq!(
+            roots(&v),
+            [(FindingId::ClientCertNotRequested, Severity::High)]
+        );
         assert_eq!(v.incomplete.len(), 1);
     }
 }

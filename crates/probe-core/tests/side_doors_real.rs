@@ -712,3 +712,18 @@ fn a_request_error_is_no_refusal() -> TestResult {
             && t.grade != Grade::A
     })
 }
+
+/// nginx `ssl_verify_client on` with `error_page 495 496 /cert-error.html` (no `=`: a styled page
+/// of the site's own, status 400, its words past the body excerpt): the TLS module's refusal of
+/// every request, anonymous or with a bad certificate, is a refusal, not a request error and not
+/// a certificate let through to an application. Grade A both ways, complete.
+#[test]
+fn a_custom_certificate_error_page_is_a_refusal() -> TestResult {
+    each_both_ways(&["nginx-on-error-page-custom"], |_, _, t| {
+        t.grade == Grade::A
+            && t.incomplete.is_empty()
+            && roots(t)
+                .iter()
+                .all(|(_, severity)| *severity == Severity::Info)
+    })
+}

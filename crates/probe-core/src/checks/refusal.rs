@@ -52,14 +52,16 @@ pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
 /// A 400 that is not the TLS module's and says nothing of certificates: a request error (a
 /// GraphQL endpoint asked with a GET, a missing parameter), not a refusal. The application took
 /// the anonymous request and found fault with it, not with its missing certificate; like a 404,
-/// it says nothing either way of whether a certificate is needed. A 400 whose body speaks of a
-/// certificate ("client certificate required") is the application's refusal.
+/// it says nothing either way of whether a certificate is needed. A 400 whose body (all of it
+/// that was read, not only the excerpt) speaks of certificates or TLS ("client certificate
+/// required", a custom page for nginx's `error_page 496`, in a few languages) is a refusal.
 pub fn request_error(o: &ProbeObservation) -> bool {
+    let speaks = o.body_names_certificates
+        || o.body_excerpt
+            .as_deref()
+            .is_some_and(|b| crate::text::speaks_of_certificates(b.as_bytes()));
     o.outcome == Outcome::RefusedHttp
         && o.http_status == Some(400)
         && !tls_module_refusal(o)
-        && !o
-            .body_excerpt
-            .as_deref()
-            .is_some_and(|b| b.to_ascii_lowercase().contains("certificate"))
+        && !speaks
 }

@@ -154,6 +154,7 @@ fn observation(
         alpn: None,
         server_header: x.server_header.clone(),
         body_excerpt: x.body_excerpt.clone(),
+        body_names_certificates: x.body_names_certificates,
         outcome,
         detail: x.inconclusive.clone(),
         ms: (x.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
@@ -193,8 +194,8 @@ fn judges(late_baseline: &ProbeObservation) -> bool {
 /// A first-wave baseline that called for the late probe and got an HTTP answer without any
 /// CertificateRequest (Apache's 403 to a client without post-handshake authentication), where
 /// the late baseline could not be read or did not run: whether the server asks after the
-/// handshake is unknown, so the version sets no level, raises nothing from the baseline and is
-/// incomplete, never "mutual TLS is not in place". (A refusal in the handshake is
+/// handshake is unknown, so the version is incomplete, and what the first wave found stands,
+/// said to be unconfirmed (never a pass on a missing answer). (A refusal in the handshake is
 /// [`super::no_client_cert::refused_before_asking`]'s.)
 pub fn late_unread(
     nc: &ProbeObservation,
@@ -250,6 +251,7 @@ mod tests {
             alpn: None,
             server_header: None,
             body_excerpt: None,
+            body_names_certificates: false,
             outcome,
             detail: None,
             ms: 1.0,

@@ -113,6 +113,19 @@ impl<'a> VersionView<'a> {
         })
     }
 
+    /// The positive control, with the scan's valid certificate presented, got an HTTP answer
+    /// that is no refusal (2xx, or a redirect, 404, 500 … not busy): the application answers a
+    /// certificate it accepts otherwise than one it refuses.
+    pub fn control_not_refused(&self) -> bool {
+        use crate::facts::Outcome;
+        self.of(ProbeId::VALID_CLIENT_CERT).is_some_and(|o| {
+            o.cert_requested
+                && o.client_cert.is_some()
+                && matches!(o.outcome, Outcome::Served | Outcome::Answered)
+                && !o.http_status.is_some_and(crate::transport::is_busy_status)
+        })
+    }
+
     /// Every observation of a probe (the forged probe has one per advertised name).
     pub fn all(&self, id: ProbeId) -> impl Iterator<Item = &'a ProbeObservation> + '_ {
         self.observations
@@ -181,10 +194,29 @@ pub fn served_with<'a>(
     use crate::facts::Outcome;
     let baseline = view.of(ProbeId::NO_CLIENT_CERT);
     let anonymous = baseline.and_then(|b| b.http_status);
-    // The TLS layer asked the anonymous client for a certificate and refused it without one.
-    let tls_refuses_anonymous = baseline.is_some_and(|b| {
-        b.cert_requested && (b.outcome == Outcome::RefusedTls || tls_module_refusal(b))
-    });
+    // The TLS layer asked the anonymous client for a certificate and refused it in the handshake
+    // (not nginx's way, which completes every handshake and refuses over HTTP, a bad certificate
+    // too, with a page its `error_page 495` may replace), and the valid certificate, if any,
+    // was refused like the others (an application that answers it otherwise checks them).
+    let tls_refuses_anonymous = baseline
+        .is_some_and(|b| b.cert_requested && b.outcome == Outcome::RefusedTls)
+        && !view.control_not_refused();
+    // The certificate from an unknown CA got through the handshake too: any certificate does, and
+    // the other bad certificates (forged, expired, …) add nothing to that one finding.
+    let untrusted_let_through = probe != ProbeId::UNTRUSTED_CLIENT_CERT
+        && probe != ProbeId::CERT_WITHOUT_KEY
+        && view.all(ProbeId::UNTRUSTED_CLIENT_CERT).any(|u| {
+            u.client_cert.is_some()
+                && u.handshake_completed
+                && matches!(
+                    u.outcome,
+                    Outcome::Served | Outcome::Answered | Outcome::RefusedHttp
+                )
+        });
+    let valid_refused = view
+        .of(ProbeId::VALID_CLIENT_CERT)
+        .filter(|o| o.client_cert.is_some())
+        .and_then(|o| o.http_status);
     view.all(probe)
         .filter(|o| o.client_cert.is_some())
         .filter_map(|o| {
@@ -214,17 +246,25 @@ pub fn served_with<'a>(
                 .with_severity(crate::finding::Severity::Medium),
                 Outcome::RefusedHttp
                     if tls_refuses_anonymous
-                        && !tls_module_refusal(o)
-                        && !view.control_served() =>
+                        && !untrusted_let_through
+                        && !tls_module_refusal(o) =>
                 {
+                    let settle = match valid_refused {
+                        Some(st) => format!(
+                            "the valid certificate was refused too (HTTP {st}), so nothing shows \
+                             that the application checks certificates rather than, say, a token"
+                        ),
+                        None => "whether the application checks certificates or refused for \
+                                 another reason (a missing token) cannot be told without a valid \
+                                 certificate: give `client-cert`"
+                            .to_owned(),
+                    };
                     Finding::new(
                         finding,
                         format!(
-                            "{}: the TLS layer refuses a client without a certificate, yet let \
-                             {what} through the handshake; the server then refused it with HTTP \
-                             {status}. Only the application stands in its way, and whether it \
-                             checks certificates or refused for another reason (a missing token) \
-                             cannot be told without a valid certificate: give `client-cert`.",
+                            "{}: the TLS layer refuses a client without a certificate in the \
+                             handshake, yet let {what} through it; the server then refused it \
+                             with HTTP {status}. Only the application stands in its way: {settle}.",
                             view.version
                         ),
                     )
@@ -428,6 +468,7 @@ pub(crate) mod recorded {
             alpn: None,
             server_header: None,
             body_excerpt: None,
+            body_names_certificates: false,
             outcome,
             detail: None,
             ms: 1.0,
@@ -604,11 +645,59 @@ pub(crate) mod recorded {
                     .contains(&format!("refused it with HTTP {status}")),
                 "{found:?}"
             );
-            // A valid certificate served on this path: the application checks certificates.
-            let checked = [seen[0].clone(), control.clone(), seen[1].clone()];
-            let found = judged(probe, TlsVersion::Tls13, &checked);
-            assert!(found.iter().all(|j| j.3 != id), "{status}: {found:?}");
+            // A valid certificate served on this path, or answered otherwise than the bad ones
+            // (404): the application checks certificates.
+            let mut answered = control.clone();
+            (answered.outcome, answered.http_status) = (Outcome::Answered, Some(404));
+            for valid in [control.clone(), answered] {
+                let checked = [seen[0].clone(), valid, seen[1].clone()];
+                let found = judged(probe, TlsVersion::Tls13, &checked);
+                assert!(found.iter().all(|j| j.3 != id), "{status}: {found:?}");
+            }
+            // Refused like the bad ones: still unverified, and said so.
+            let mut refused = control.clone();
+            (refused.outcome, refused.http_status) = (Outcome::RefusedHttp, Some(status));
+            let found = judged(
+                probe,
+                TlsVersion::Tls13,
+                &[seen[0].clone(), refused, seen[1].clone()],
+            );
+            let of_mine: Vec<_> = found.iter().filter(|j| j.3 == id).collect();
+            assert_eq!(of_mine.len(), 1, "{status}: {found:?}");
+            assert!(
+                of_mine[0]
+                    .2
+                    .contains("the valid certificate was refused too"),
+                "{found:?}"
+            );
+            // Another bad certificate, from an unknown CA, got through as well: that one finding
+            // says it all (any certificate gets through), this one adds nothing.
+            if id != ProbeId::UNTRUSTED_CLIENT_CERT && id != ProbeId::CERT_WITHOUT_KEY {
+                let untrusted = with_cert(obs(
+                    ProbeId::UNTRUSTED_CLIENT_CERT,
+                    Outcome::RefusedHttp,
+                    Some(403),
+                ));
+                let found = judged(
+                    probe,
+                    TlsVersion::Tls13,
+                    &[seen[0].clone(), untrusted, seen[1].clone()],
+                );
+                assert!(found.iter().all(|j| j.3 != id), "{status}: {found:?}");
+            }
         }
+        // nginx's way: the anonymous client refused over HTTP by the TLS module's own page, a bad
+        // certificate answered 400 by a custom `error_page 495` page: not let through.
+        let mut nginx = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
+        nginx.body_excerpt =
+            Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
+        nginx.server_header = Some("nginx".into());
+        let found = judged(
+            probe,
+            TlsVersion::Tls13,
+            &[nginx, mine(Outcome::RefusedHttp, Some(400))],
+        );
+        assert!(found.iter().all(|j| j.3 != id), "{found:?}");
         // The refusal is the TLS module's own (495, 496): not let through.
         for status in [495, 496] {
             let seen = [

@@ -211,6 +211,14 @@ mod tests {
         );
         bad_request.body_excerpt = Some(r#"{"error":"Client Certificate required"}"#.into());
         assert_eq!(
+            ids(bad_request.clone()),
+            [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
+        );
+        // nginx's `error_page 495 496 /ssl-error.html` (no `=`): a styled page, 400, its words
+        // past the excerpt; the whole body read speaks of the certificate.
+        bad_request.body_excerpt = Some("<html><head><style>body { font-family: sans-serif }".into());
+        bad_request.body_names_certificates = true;
+        assert_eq!(
             ids(bad_request),
             [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
         );

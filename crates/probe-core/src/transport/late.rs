@@ -84,6 +84,8 @@ pub struct LateAuthExchange {
     pub server_header: Option<String>,
     /// The start of the body, sanitised.
     pub body_excerpt: Option<String>,
+    /// The body read speaks of certificates ([`crate::text::speaks_of_certificates`]).
+    pub body_names_certificates: bool,
     /// The negotiated TLS version.
     pub tls_version: Option<TlsVersion>,
     /// Why the exchange proves nothing: time-out, connect failure, close without an alert,
@@ -387,6 +389,7 @@ where
         body = dechunk(&body);
     }
     out.body_excerpt = Some(sanitize(&body, limits.excerpt_chars));
+    out.body_names_certificates = crate::text::speaks_of_certificates(&body);
     Ok(())
 }
 
