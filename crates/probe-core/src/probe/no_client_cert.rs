@@ -137,7 +137,12 @@ impl Probe for NoClientCert {
                 FindingId::ClientCertOptional,
                 format!(
                     "{v}: the handshake completed without a client certificate and the server answered \
-                     HTTP {st}; the TLS layer lets anonymous clients in. Scan a path that answers 2xx to confirm."
+                     HTTP {st}{}; the TLS layer lets anonymous clients in. Scan a path that answers 2xx to confirm.",
+                    if request_error(nc) {
+                        " (a request error, not a refusal: its body says nothing of certificates)"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .with_severity(Severity::Medium),
@@ -208,6 +213,11 @@ mod tests {
         assert_eq!(
             ids(bad_request.clone()),
             [(FindingId::ClientCertOptional, Severity::Medium)]
+        );
+        let said = NoClientCert.judge(&view(std::slice::from_ref(&bad_request)));
+        assert!(
+            said.first().is_some_and(|j| j.finding.detail.contains("a request error, not a refusal")),
+            "{said:?}"
         );
         bad_request.body_excerpt = Some(r#"{"error":"Client Certificate required"}"#.into());
         assert_eq!(
