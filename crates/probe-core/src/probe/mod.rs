@@ -180,10 +180,12 @@ pub trait Probe: Send + Sync {
 /// ([`VersionView::control_served`]: nginx `ssl_verify_client on` with `error_page 495 496 =302`
 /// redirects every certificate it refuses). An HTTP refusal (400/401/403) raises nothing where
 /// the TLS layer lets an anonymous client through too (the application enforces, and the
-/// baseline says so), but is medium where the TLS layer refuses the anonymous client and still
-/// let this certificate through (Go `RequireAnyClientCert`, a verifier that accepts any CA):
-/// only the application stands in the way, and without a served valid certificate nothing shows
-/// that it checks certificates rather than, say, a token.
+/// baseline says so; nginx, which refuses over HTTP, a bad certificate too), but is medium where
+/// the TLS layer refuses the anonymous client in the handshake and still let this certificate
+/// through (Go `RequireAnyClientCert`, a verifier that accepts any CA): only the application
+/// stands in the way, and unless the valid certificate is answered otherwise (served, or a 404
+/// where this one got 403) nothing shows that it checks certificates rather than, say, a token.
+/// One such finding: where the certificate from an unknown CA got through, the others add none.
 pub fn served_with<'a>(
     view: &VersionView<'a>,
     probe: ProbeId,
@@ -213,10 +215,9 @@ pub fn served_with<'a>(
                     Outcome::Served | Outcome::Answered | Outcome::RefusedHttp
                 )
         });
-    let valid_refused = view
+    let valid = view
         .of(ProbeId::VALID_CLIENT_CERT)
-        .filter(|o| o.client_cert.is_some())
-        .and_then(|o| o.http_status);
+        .filter(|o| o.client_cert.is_some());
     view.all(probe)
         .filter(|o| o.client_cert.is_some())
         .filter_map(|o| {
@@ -249,10 +250,14 @@ pub fn served_with<'a>(
                         && !untrusted_let_through
                         && !tls_module_refusal(o) =>
                 {
-                    let settle = match valid_refused {
-                        Some(st) => format!(
-                            "the valid certificate was refused too (HTTP {st}), so nothing shows \
-                             that the application checks certificates rather than, say, a token"
+                    let settle = match valid {
+                        Some(v) => format!(
+                            "the valid certificate was not let in either ({}), so nothing shows \
+                             that the application checks certificates rather than, say, a token",
+                            v.http_status.map_or_else(
+                                || "no HTTP answer".to_owned(),
+                                |st| format!("HTTP {st}")
+                            )
                         ),
                         None => "whether the application checks certificates or refused for \
                                  another reason (a missing token) cannot be told without a valid \
@@ -667,7 +672,7 @@ pub(crate) mod recorded {
             assert!(
                 of_mine[0]
                     .2
-                    .contains("the valid certificate was refused too"),
+                    .contains("the valid certificate was not let in either"),
                 "{found:?}"
             );
             // Another bad certificate, from an unknown CA, got through as well: that one finding
