@@ -248,25 +248,26 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
     // A shard that never reported (its job crashed) is no pass: its targets are listed as not
     // scanned and the merge exits 3, even with --fail-under F.
     let partial = dir.join("partial.json");
-    let out = run(&[
-        "merge",
-        "--config",
-        cfg,
-        "--fail-under",
-        "F",
-        "--format",
-        "json",
-        "-o",
-        partial.to_str().unwrap_or_default(),
-        shard_files[0].to_str().unwrap_or_default(),
-        shard_files[1].to_str().unwrap_or_default(),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // `merge [--config CFG] --fail-under F` of shards 1 and 2 only: exit 3, its stderr.
+    let merge_two = |config: &[&str]| {
+        let mut args = vec!["merge"];
+        args.extend_from_slice(config);
+        args.extend([
+            "--fail-under",
+            "F",
+            "--format",
+            "json",
+            "-o",
+            partial.to_str().unwrap_or_default(),
+            shard_files[0].to_str().unwrap_or_default(),
+            shard_files[1].to_str().unwrap_or_default(),
+        ]);
+        let out = run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        stderr
+    };
+    merge_two(&["--config", cfg]);
     let p = json(&partial);
     let missing = json(&shard_files[2])["targets"]
         .as_array()
@@ -287,24 +288,7 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
     // shard they are: shard 3/3 missing is exit 3 too, and said.
     assert_eq!(json(&shard_files[0])["shard"]["index"], 1);
     assert_eq!(json(&shard_files[0])["shard"]["count"], 3);
-    let out = run(&[
-        "merge",
-        "--fail-under",
-        "F",
-        "--format",
-        "json",
-        "-o",
-        partial.to_str().unwrap_or_default(),
-        shard_files[0].to_str().unwrap_or_default(),
-        shard_files[1].to_str().unwrap_or_default(),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("shard 3/3 did not report"));
+    assert!(merge_two(&[]).contains("shard 3/3 did not report"));
     // All three, without the config: the findings decide (exit 1), as with it.
     let mut args = vec![
         "merge",
