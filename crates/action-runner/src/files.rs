@@ -83,7 +83,16 @@ fn io(e: std::io::Error) -> ReadError {
 
 /// Checks that `path` (symlinks followed) is a regular file of at most `limit` bytes.
 pub fn check_regular(path: &Path, limit: u64, what: &'static str) -> Result<(), ReadError> {
-    let meta = std::fs::metadata(path).map_err(io)?;
+    let meta = match std::fs::metadata(path) {
+        // A link whose target is gone is there, and no file: never "nothing there yet".
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && std::fs::symlink_metadata(path).is_ok() =>
+        {
+            return Err(ReadError::NotRegular("a symbolic link to nothing"));
+        }
+        other => other.map_err(io)?,
+    };
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(meta.file_type())));
     }
@@ -200,6 +209,23 @@ pub fn write_contained(root: &Path, path: &Path, text: &str) -> std::io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Nothing at the path is "not found"; a link to nothing is there, and no file.
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_link_is_not_a_missing_file() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let nothing = dir.path().join("nothing");
+        assert!(check_regular(&nothing, 10, "a test").is_err_and(|e| e.is_not_found()));
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&nothing, &link)?;
+        let e = check_regular(&link, 10, "a test").err();
+        assert!(
+            matches!(e, Some(ReadError::NotRegular("a symbolic link to nothing"))),
+            "{e:?}"
+        );
+        Ok(())
+    }
 
     #[test]
     fn refuses_what_is_not_a_small_regular_file() -> Result<(), Box<dyn std::error::Error>> {

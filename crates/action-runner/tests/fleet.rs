@@ -289,6 +289,44 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
     assert_eq!(json(&shard_files[0])["shard"]["index"], 1);
     assert_eq!(json(&shard_files[0])["shard"]["count"], 3);
     assert!(merge_two(&[]).contains("shard 3/3 did not report"));
+    // ... and the merged report itself says it (a target not scanned), so every output does, and
+    // merging that report again still fails.
+    let unreported: Vec<serde_json::Value> = json(&partial)["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter(|t| t["url"] == "shard 3/3")
+        .cloned()
+        .collect();
+    assert_eq!(unreported.len(), 1);
+    assert!(unreported[0]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("did not report")));
+    assert_eq!(json(&partial)["grade"], "F");
+    let again = run(&[
+        "merge",
+        "--format",
+        "json",
+        partial.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(again.status.code(), Some(3));
+    // A report whose shard is no shard is refused (usage, exit 2), never looped over.
+    let bogus = dir.join("bogus.json");
+    let mut b = json(&shard_files[0]);
+    b["shard"] = serde_json::json!({"index": 1, "count": 1_000_000_000_000u64});
+    std::fs::write(&bogus, serde_json::to_string(&b).unwrap_or_default()).expect("write");
+    let out = run(&[
+        "merge",
+        "--format",
+        "json",
+        bogus.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // All three, without the config: the findings decide (exit 1), as with it.
     let mut args = vec![
         "merge",

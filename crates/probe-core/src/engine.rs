@@ -1118,9 +1118,15 @@ fn observation(
 
 /// A report for a target that could not be scanned at all.
 pub fn failed(target: &Target, error: String) -> TargetReport {
+    failed_named(target.url.clone(), target.host_port(), error)
+}
+
+/// A report for something that could not be scanned, named by `url` (a target, or a shard that
+/// never reported: see [`crate::policy::unreported_shard`]).
+pub fn failed_named(url: String, host_port: String, error: String) -> TargetReport {
     TargetReport {
-        url: target.url.clone(),
-        host_port: target.host_port(),
+        url,
+        host_port,
         grade: Grade::F,
         score: 0,
         client_auth: verdict::ClientAuth::Unknown,

@@ -127,13 +127,15 @@ pub fn without_userinfo(text: &str) -> String {
     let at = match authority.rfind('@') {
         Some(at) => Some(at),
         None => {
-            let before_query = rest.get(..rest.find(['?', '#']).unwrap_or(rest.len()));
+            // Text that is no URL and holds an `@` anywhere: a password with `/`, `@`, `?` or `#`
+            // not percent-encoded cuts the authority short. Redact up to the last `@`; more than
+            // needed at worst, in an error about text that was refused anyway.
             let parses = if prefix.is_empty() {
                 url::Url::parse(&format!("https://{}", text.trim())).is_ok()
             } else {
                 url::Url::parse(text.trim()).is_ok()
             };
-            before_query.and_then(|b| b.rfind('@')).filter(|_| !parses)
+            rest.rfind('@').filter(|_| !parses)
         }
     };
     match at.and_then(|at| rest.get(at..)) {

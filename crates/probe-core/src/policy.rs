@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::finding::{FindingId, Severity};
 use crate::grade::grade_target;
 pub use crate::report::{BaselineState, Expectation, FixedFinding, PolicyMarks, Suppressed};
-use crate::report::{Report, TargetReport};
+use crate::report::{Report, ShardOf, TargetReport};
 
 /// The expected policy of one target, from the config.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,8 +234,13 @@ pub fn merge(reports: Vec<Report>) -> Report {
 /// The shards that should have reported and did not: for every shard count the merged reports
 /// name, each index from 1 to it that none of them is. (Reports without a shard, such as an
 /// earlier merge, and runs of other counts are each checked on their own, never failed for it.)
-pub fn missing_shards(reports: &[Report]) -> Vec<String> {
-    let shards: Vec<crate::report::ShardOf> = reports.iter().filter_map(|r| r.shard).collect();
+/// Only valid shards ([`ShardOf::is_valid`]) are read: check them first.
+pub fn missing_shards(reports: &[Report]) -> Vec<ShardOf> {
+    let shards: Vec<ShardOf> = reports
+        .iter()
+        .filter_map(|r| r.shard)
+        .filter(|s| s.is_valid())
+        .collect();
     let mut counts: Vec<usize> = shards.iter().map(|s| s.count).collect();
     counts.sort_unstable();
     counts.dedup();
@@ -243,11 +248,25 @@ pub fn missing_shards(reports: &[Report]) -> Vec<String> {
     for &count in &counts {
         for index in 1..=count {
             if !shards.iter().any(|s| s.count == count && s.index == index) {
-                out.push(format!("shard {index}/{count} did not report"));
+                out.push(ShardOf { index, count });
             }
         }
     }
     out
+}
+
+/// The merged report's entry for a shard that never reported: not scanned (grade F, exit 3), so
+/// every output of the merge (summary, Markdown, JSON, SARIF notifications) says so, and a later
+/// merge of this report still does.
+pub fn unreported_shard(s: ShardOf) -> TargetReport {
+    crate::engine::failed_named(
+        format!("shard {}/{}", s.index, s.count),
+        String::new(),
+        format!(
+            "shard {}/{} did not report: its targets were not scanned",
+            s.index, s.count
+        ),
+    )
 }
 
 /// The deterministic slice of `items` for shard `index` (1-based) of `count`: every
@@ -426,7 +445,7 @@ mod tests {
         assert!(missing_shards(&all).is_empty());
         assert_eq!(
             missing_shards(&[of(Some((1, 3))), of(Some((3, 3)))]),
-            ["shard 2/3 did not report"]
+            [ShardOf { index: 2, count: 3 }]
         );
         // Unsharded reports merged alone: nothing to miss.
         assert!(missing_shards(&[of(None), of(None)]).is_empty());
@@ -440,7 +459,7 @@ mod tests {
                 of(Some((1, 3))),
                 of(Some((3, 3)))
             ]),
-            ["shard 2/3 did not report"]
+            [ShardOf { index: 2, count: 3 }]
         );
     }
 

@@ -48,9 +48,18 @@ pub struct ShardOf {
 }
 
 impl ShardOf {
+    /// Shards in all, at most (`--shard I/N` takes no more).
+    pub const MAX_COUNT: usize = 1000;
+
     /// From `--shard I/N`.
     pub fn of(shard: Option<(usize, usize)>) -> Option<Self> {
         shard.map(|(index, count)| Self { index, count })
+    }
+
+    /// 1 ≤ index ≤ count ≤ [`Self::MAX_COUNT`]: what `--shard` writes (a report read back may
+    /// say anything).
+    pub fn is_valid(self) -> bool {
+        (1..=self.count).contains(&self.index) && self.count <= Self::MAX_COUNT
     }
 }
 

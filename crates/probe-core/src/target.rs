@@ -377,6 +377,12 @@ mod tests {
                 "https://us@er:s3cret@host.example",
                 "\"https://***@host.example\"",
             ),
+            // A password with a `#` or a `?` in it, not percent-encoded.
+            (
+                "https://user:pa#s3cret@host.example/x",
+                "\"https://***@host.example/x\"",
+            ),
+            ("user:pa?s3cret@host.example", "\"***@host.example\""),
             // A URL in the query does not hide the userinfo before it.
             (
                 "user:s3cret@host.example/?r=https://a.example",

@@ -187,11 +187,22 @@ pub struct ScanOpts {
     /// printed). Repeatable.
     // Taken as given (a parser that cannot fail) and checked by `cli::headers`: clap quotes a
     // value its parser refuses, and a `--header "$TOKEN"` without its name is the secret itself.
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = clap::builder::OsStringValueParser::new(), help_heading = "Scanning")]
-    pub headers: Vec<std::ffi::OsString>,
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = clap::builder::TypedValueParser::map(clap::builder::OsStringValueParser::new(), RawHeader), help_heading = "Scanning")]
+    pub headers: Vec<RawHeader>,
     /// Switch a probe off, by id (e.g. tls-config-exposed on production). Repeatable.
     #[arg(long = "skip-probe", value_name = "ID", value_parser = crate::parse::probe_id, help_heading = "Scanning")]
     pub skip_probes: Vec<probe_core::facts::ProbeId>,
+}
+
+/// A `--header` as given, checked later (`cli::headers`). Its Debug never shows it: it may be a
+/// secret (a token given without its name).
+#[derive(Clone)]
+pub struct RawHeader(pub std::ffi::OsString);
+
+impl std::fmt::Debug for RawHeader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RawHeader(<not shown>)")
+    }
 }
 
 /// When to colour.
@@ -293,4 +304,28 @@ fn scenario(s: &str) -> Result<probe_core::impostor::Scenario, String> {
             .collect();
         format!("{s:?} is not a scenario: use {}", known.join(", "))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    /// The parsed arguments' Debug never shows a `--header` (a token given without its name is
+    /// the secret itself).
+    #[test]
+    fn header_values_never_reach_debug() -> Result<(), clap::Error> {
+        let cli = Cli::try_parse_from([
+            "mtls-scan",
+            "scan",
+            "https://127.0.0.1:8443/",
+            "-H",
+            "Authorization: Bearer s3cret-t0ken",
+            "--header=s3cret-t0ken",
+        ])?;
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("RawHeader(<not shown>)"), "{shown}");
+        Ok(())
+    }
 }

@@ -101,11 +101,11 @@ fn ordinal(n: usize) -> String {
 /// error names the header by its place (`the 2nd --header`) and by its name once that is known,
 /// never by its value.
 pub fn headers(
-    given: &[std::ffi::OsString],
+    given: &[super::args::RawHeader],
 ) -> Result<Vec<(http::HeaderName, http::HeaderValue)>, String> {
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for (i, raw) in given.iter().enumerate() {
+    for (i, super::args::RawHeader(raw)) in given.iter().enumerate() {
         let which = format!("the {} --header", ordinal(i + 1));
         match raw.to_str() {
             None => bad.push(format!("{which} is not UTF-8 text")),
@@ -436,13 +436,32 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         Ok(b) => b,
         Err(e) => return usage(e),
     };
-    // A shard that never reported: its targets are unknown without the config, so the merge
-    // cannot pass (exit 3), whatever the others say; the reports are still written.
-    let missing_shards = probe_core::policy::missing_shards(&reports);
-    for m in &missing_shards {
-        eprintln!("error: {m}: its targets were not scanned");
+    if let Some((path, s)) = args
+        .reports
+        .iter()
+        .zip(&reports)
+        .find_map(|(p, r)| r.shard.filter(|s| !s.is_valid()).map(|s| (p, s)))
+    {
+        return usage(format!(
+            "{}: shard {}/{} is no shard (1 <= I <= N <= {})",
+            path.display(),
+            s.index,
+            s.count,
+            probe_core::report::ShardOf::MAX_COUNT
+        ));
     }
+    // A shard that never reported: its targets are unknown without the config. It stands in the
+    // merged report as not scanned (exit 3), so every output says so, a later merge too.
+    let missing_shards = probe_core::policy::missing_shards(&reports);
     let mut report = probe_core::policy::merge(reports);
+    for s in missing_shards {
+        eprintln!(
+            "error: shard {}/{} did not report: its targets were not scanned",
+            s.index, s.count
+        );
+        report.targets.push(probe_core::policy::unreported_shard(s));
+    }
+    report.regrade();
     // A shard that never reported (a crashed job) must not merge into a pass: every target of
     // the config is in the merged report, else it is listed as not scanned (exit 3).
     if let Some(c) = &config {
@@ -479,12 +498,6 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         threshold,
         &sarif,
     )
-    .map(|exit| match exit {
-        Exit::Ok | Exit::BelowThreshold | Exit::Incomplete if !missing_shards.is_empty() => {
-            Exit::TargetError
-        }
-        other => other,
-    })
 }
 
 /// The SARIF's options: results on the config's `url:` lines (its path relative to the
