@@ -309,7 +309,6 @@ fn scenario(s: &str) -> Result<probe_core::impostor::Scenario, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser as _;
 
     /// The parsed arguments' Debug never shows a `--header` (a token given without its name is
     /// the secret itself).
