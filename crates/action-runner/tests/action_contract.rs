@@ -665,13 +665,7 @@ fn config_suppressions_and_baseline_with_fail_on_new() -> TestResult {
         fourth.explain()
     );
     let report = fourth.json("mtls-scan-report.json")?;
-    let states: Vec<&Value> = report["targets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|t| t["findings"].as_array().into_iter().flatten())
-        .map(|f| &f["baseline"])
-        .collect();
+    let states = support::baseline_marks(&report);
     assert!(
         !states.is_empty() && states.iter().all(|s| *s == "new"),
         "{states:?}"

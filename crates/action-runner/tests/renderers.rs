@@ -302,13 +302,7 @@ fn a_missing_baseline_counts_every_finding_as_new() -> Result<(), Box<dyn std::e
         "{stderr}"
     );
     let merged: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&merged)?)?;
-    let states: Vec<&serde_json::Value> = merged["targets"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|t| t["findings"].as_array().into_iter().flatten())
-        .map(|f| &f["baseline"])
-        .collect();
+    let states = support::baseline_marks(&merged);
     assert!(
         !states.is_empty() && states.iter().all(|s| *s == "new"),
         "{states:?}"

@@ -52,3 +52,14 @@ pub fn mtls_scan() -> std::process::Command {
         .env("MTLS_SCAN_PROGRESS", "0");
     c
 }
+
+/// Every finding's `baseline` mark (`new`, `unchanged`) in a JSON report, across its targets.
+pub fn baseline_marks(report: &serde_json::Value) -> Vec<&serde_json::Value> {
+    report["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t["findings"].as_array().into_iter().flatten())
+        .map(|f| &f["baseline"])
+        .collect()
+}
