@@ -101,6 +101,12 @@
 #   haproxy-header-addheader  verify optional; http-request add-header X-SSL-Client-Verify
 #                             %[ssl_c_verify] if { ssl_c_used }, NONE unless { ssl_c_used }
 #   haproxy-header-setheader  the same with set-header (replaces the client's copy)
+#   haproxy-ignore-err-addheader  verify required ca-ignore-err all crt-ignore-err all (any
+#                             certificate gets through the handshake, none gets in without one);
+#                             http-request add-header X-SSL-Client-Verify %[ssl_c_verify]: the
+#                             valid certificate gets 200, an unknown CA's 403, and an unknown CA's
+#                             with a forged X-SSL-Client-Verify: 0 (read first) 200
+#   haproxy-ignore-err-setheader  the same with set-header (the control: the client's copy goes)
 #   header-backend-direct     the backend itself over TLS, no certificate requested (python3)
 # The same backend trusting other conventions (--trust): every named header's first copy must hold
 # the value:
@@ -147,7 +153,8 @@ bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
-haproxy-header-addheader haproxy-header-setheader header-backend-direct
+haproxy-header-addheader haproxy-header-setheader haproxy-ignore-err-addheader
+haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k
 nginx-header-passthrough nginx-header-set"
 if [ "${1:-}" = "--list" ]; then
@@ -498,17 +505,22 @@ EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
-haproxy-header-addheader | haproxy-header-setheader)
+haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
+  haproxy-ignore-err-setheader)
   need "$PYTHON3"
-  op=${server#haproxy-header-}
+  op=${server##haproxy-*-}
   op=${op%header}-header
+  verify="verify optional"
+  case $server in
+  haproxy-ignore-err-*) verify="verify required ca-ignore-err all crt-ignore-err all" ;;
+  esac
   haproxy_dir server
   # ssl_c_verify is 0 when no certificate was sent, so an anonymous client gets NONE instead.
   # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs HAProxy as its child.
   cat >"$dir/haproxy.cfg.in" <<EOF
 $(haproxy_head)
 frontend fe
-  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt $verify ssl-min-ver TLSv1.2
   http-request $op X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }
   http-request $op X-SSL-Client-Verify NONE unless { ssl_c_used }
   default_backend app

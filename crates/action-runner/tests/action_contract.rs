@@ -1006,6 +1006,11 @@ fn incomplete_target_exits_3_unless_fail_on_incomplete_is_false() -> TestResult 
         last.message
     );
     assert!(ran.summary.contains("Incomplete"), "{}", ran.summary);
+    assert!(
+        ran.summary.starts_with("## ❌ mtls-scan: grade B"),
+        "{}",
+        ran.summary
+    );
     let sarif = ran.json("mtls-scan.sarif")?;
     assert_eq!(
         sarif["runs"][0]["invocations"][0]["executionSuccessful"],
@@ -1014,6 +1019,18 @@ fn incomplete_target_exits_3_unless_fail_on_incomplete_is_false() -> TestResult 
 
     let ran = step("false")?;
     assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    // The step passes: the summary warns, it does not say it failed.
+    assert!(
+        ran.summary.starts_with("## ⚠️ mtls-scan: grade B"),
+        "{}",
+        ran.summary
+    );
+    assert!(
+        ran.summary
+            .contains("`fail-on-incomplete: false`: this does not fail the check"),
+        "{}",
+        ran.summary
+    );
     assert!(ran
         .named("warning")?
         .iter()

@@ -556,6 +556,7 @@ fn a_thousand_target_summary_stays_under_the_cap() -> TestResult {
         fail_under: probe_core::grade::Grade::C,
         no_fail_under: false,
         fail_on_new: false,
+        incomplete_passes: false,
         report_file: "mtls-scan-report.json".into(),
         sarif_file: "mtls-scan.sarif".into(),
         shard: None,

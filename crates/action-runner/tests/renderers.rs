@@ -29,6 +29,7 @@ fn run_info() -> RunInfo {
         fail_under: Grade::C,
         no_fail_under: false,
         fail_on_new: false,
+        incomplete_passes: false,
         report_file: "mtls-scan-report.json".into(),
         sarif_file: "mtls-scan.sarif".into(),
         shard: None,

@@ -439,11 +439,23 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
             .await,
         )
     };
-    let ((first, skipped), early, late) = tokio::join!(
-        handshake_probes(target, scan, skip, Baseline(Some(baseline_tx))),
-        early,
-        after_baseline
-    );
+    // The whole wave, for a probe handed the baselines alone that needs the rest (its observations
+    // are sent as soon as the wave ends, inside the join, when a probe holds the receiver).
+    let (whole_tx, whole_rx) = tokio::sync::watch::channel(None);
+    let wave = async {
+        let wave = handshake_probes(
+            target,
+            scan,
+            skip,
+            Baseline(Some(baseline_tx), Some(whole_rx)),
+        )
+        .await;
+        if whole_tx.receiver_count() > 0 {
+            whole_tx.send_replace(Some(Arc::new(wave.0.observations.clone())));
+        }
+        wave
+    };
+    let ((first, skipped), early, late) = tokio::join!(wave, early, after_baseline);
     tracing::debug!(target: "probe_core::timing", url = %target.url, at_ms = exchange::ms(t0.elapsed()), "handshake probes done");
     let late = match late {
         Some(late) => late,
@@ -607,7 +619,7 @@ async fn handshake_probes(
         }
     }
     if !follow_ups.is_empty() {
-        probes.extend(run(follow_ups, Baseline(None)).await.0);
+        probes.extend(run(follow_ups, Baseline(None, None)).await.0);
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 
@@ -654,6 +666,7 @@ async fn handshake_probes(
             observations: probes,
             chains,
             knocks: Default::default(),
+            whole: None,
         },
         skipped,
     )
@@ -969,7 +982,10 @@ async fn collect(
 /// them calls for the late-auth wave (the server asked for a certificate in the handshake, or
 /// served the anonymous client): then nothing the rest of the wave does changes what those
 /// probes read. Otherwise nothing is sent, and they start after the whole wave, as they would.
-struct Baseline(Option<tokio::sync::oneshot::Sender<FirstWave>>);
+struct Baseline(
+    Option<tokio::sync::oneshot::Sender<FirstWave>>,
+    Option<crate::probe::WholeWave>,
+);
 
 impl Baseline {
     /// Sends the baselines when `done` holds them all, final, and none wants the late wave.
@@ -990,6 +1006,7 @@ impl Baseline {
             if !final_and_in_hand {
                 // It may still change, or the late wave may add to what the side doors read.
                 self.0 = None;
+                self.1 = None;
                 return;
             }
             observations.push(a.observation.clone());
@@ -1006,6 +1023,7 @@ impl Baseline {
                 observations,
                 chains,
                 knocks: Default::default(),
+                whole: self.1.take(),
             });
         }
     }
@@ -1257,7 +1275,7 @@ mod tests {
     /// What [`Baseline::offer`] hands over once `done` is filled in this order.
     fn offered(done: Vec<Attempt>, jobs: &[ProbeJob]) -> Option<FirstWave> {
         let (tx, mut rx) = tokio::sync::oneshot::channel();
-        let mut b = Baseline(Some(tx));
+        let mut b = Baseline(Some(tx), None);
         let mut slots: Vec<Option<Attempt>> = Vec::new();
         slots.resize_with(jobs.len(), || None);
         for (i, a) in done.into_iter().enumerate() {

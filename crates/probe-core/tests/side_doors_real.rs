@@ -667,20 +667,34 @@ fn forged_certificates_claim_the_subject() -> TestResult {
 /// reach the application, which the TLS layer should not have let them do: medium, never A (before,
 /// the 403 and the 401 read as refusals and both graded A). With the valid certificate, served
 /// where the others were refused, the check shows itself: A; refused too, it stays unverified.
+/// The same TLS layer with `http-request add-header X-SSL-Client-Verify %[ssl_c_verify]` before a
+/// backend that reads the first copy: the certificate from an unknown CA with a forged
+/// `X-SSL-Client-Verify: 0` gets 200 (curl), so the forged headers go with that certificate and
+/// the spoofing is found both ways (before, A with the valid certificate); with `set-header`
+/// (the client's copy replaced) it is the control: A with the valid certificate.
 #[test]
 fn a_tls_layer_that_lets_any_certificate_through_is_never_passed() -> TestResult {
     each_both_ways(
         &[
             "haproxy-ignore-err-check-403",
             "haproxy-ignore-err-token-401",
+            "haproxy-ignore-err-addheader",
+            "haproxy-ignore-err-setheader",
         ],
         |name, with_cert, t| {
             let roots = roots(t);
             let let_through =
                 roots.contains(&(FindingId::UntrustedClientCertAccepted, Severity::Medium));
+            let spoofed = t.findings.iter().any(|f| {
+                f.id == FindingId::ClientCertHeaderSpoofing
+                    && f.detail.contains("a CA minted for this scan")
+                    && f.detail.contains("X-SSL-Client-Verify")
+            });
             t.incomplete.is_empty()
                 && match (name, with_cert) {
-                    ("haproxy-ignore-err-check-403", true) => {
+                    ("haproxy-ignore-err-addheader", _) => spoofed && t.grade == Grade::F,
+                    (_, _) if spoofed => false,
+                    ("haproxy-ignore-err-check-403" | "haproxy-ignore-err-setheader", true) => {
                         t.grade == Grade::A
                             && roots.is_empty()
                             && t.verification == probe_core::verdict::Verification::Verified

@@ -117,6 +117,7 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
         fail_under: setup.fail_under,
         no_fail_under: inputs.no_fail_under,
         fail_on_new: inputs.fail_on_new,
+        incomplete_passes: !inputs.fail_on_incomplete,
         report_file: inputs.report_file.shown.clone(),
         sarif_file: inputs.sarif_file.shown.clone(),
         shard: inputs.shard,

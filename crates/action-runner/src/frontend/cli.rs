@@ -38,19 +38,19 @@ pub fn render(
         format,
         color,
         threshold,
-        fail_on,
+        (fail_on, false),
         &SarifOptions::default(),
     )
 }
 
-/// [`render`], with what fails the run (`--fail-on`: the Markdown says why it fails or not) and
-/// the SARIF's location, category and shard.
+/// [`render`], with what fails the run (`--fail-on`, and whether an incomplete target passes:
+/// the Markdown says why it fails or not) and the SARIF's location, category and shard.
 fn render_sarif_with(
     report: &Report,
     format: Format,
     color: bool,
     threshold: Option<Grade>,
-    fail_on: FailOn,
+    (fail_on, incomplete_passes): (FailOn, bool),
     sarif: &SarifOptions,
 ) -> Result<String, serde_json::Error> {
     match format {
@@ -60,6 +60,7 @@ fn render_sarif_with(
             &markdown::Options {
                 threshold,
                 fail_on_new: fail_on == FailOn::New,
+                incomplete_passes,
                 json_hint: Some(JSON_HINT),
                 ..markdown::Options::default()
             },
@@ -593,7 +594,7 @@ fn write_reports(
 ) -> anyhow::Result<()> {
     let color = use_color(opts.color, opts.output.is_some());
     let render = |r: &Report, f: Format, c: bool, t: Option<Grade>| {
-        render_sarif_with(r, f, c, t, opts.fail_on, sarif)
+        render_sarif_with(r, f, c, t, (opts.fail_on, !opts.fail_on_incomplete), sarif)
     };
     let text = render(report, opts.format, color, threshold)?;
     match &opts.output {

@@ -421,9 +421,14 @@ impl Checker<'_> {
 
 /// `api-url`'s URLs: one per line, or separated by spaces or commas (`https://a/, https://b/`). A
 /// comma inside a URL (`https://a/x,y`) stays: pieces are split only when each is a URL.
+///
+/// A password with a space (`https://user:pa ss@host/`, not percent-encoded) is never split: the
+/// pieces up to the one with the `@` stay one (refused) URL, so its error shows `https://***@host/`
+/// and not `https://user:pa`, a fragment of the password.
 pub fn split_urls(v: &str) -> Vec<String> {
     let mut urls = Vec::new();
-    for token in v.split_whitespace() {
+    for token in tokens_keeping_userinfo(v) {
+        let token = token.as_str();
         let pieces: Vec<&str> = token.split(',').filter(|p| !p.is_empty()).collect();
         let all_urls = pieces.iter().skip(1).all(|p| p.contains("://"));
         if pieces.len() > 1 && all_urls {
@@ -436,6 +441,38 @@ pub fn split_urls(v: &str) -> Vec<String> {
         }
     }
     urls
+}
+
+/// `v` split at whitespace, except that a run of pieces ending in one whose authority holds an
+/// `@` (before the next piece that starts a URL) is kept whole: userinfo cut by a space.
+fn tokens_keeping_userinfo(v: &str) -> Vec<String> {
+    let authority_has_at = |t: &str| {
+        let rest = t.split_once("://").map_or(t, |(_, r)| r);
+        rest.split(['/', '?', '#'])
+            .next()
+            .is_some_and(|a| a.contains('@'))
+    };
+    let pieces: Vec<&str> = v.split_whitespace().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while let Some(first) = pieces.get(i) {
+        let mut end = i;
+        if !authority_has_at(first) {
+            let later = pieces.iter().enumerate().skip(i + 1);
+            let glued = later
+                .take_while(|(_, p)| !p.contains("://"))
+                .find(|(_, p)| p.contains('@'))
+                .map(|(j, _)| j);
+            end = glued.unwrap_or(i);
+        }
+        tokens.push(
+            pieces
+                .get(i..=end)
+                .map_or_else(|| (*first).to_owned(), |run| run.join(" ")),
+        );
+        i = end + 1;
+    }
+    tokens
 }
 
 /// The workspace: `GITHUB_WORKSPACE`, else the current directory.
@@ -573,6 +610,26 @@ mod tests {
         assert_eq!(i.sarif_file.shown, "mtls-scan.sarif");
         assert!(i.client_key.is_none() && i.ca_file.is_none());
         assert!(!i.comment && !i.check_run && i.github_token.is_none());
+    }
+
+    #[test]
+    fn a_password_cut_by_a_space_is_never_quoted() {
+        for v in [
+            "https://user:pa ss@api.example/",
+            "https://ok.example/ https://user:a b c@api.example/x",
+            "user:pa ss@api.example",
+        ] {
+            let shown = errors(&env(&[("api-url", v)])).join("\n");
+            assert!(shown.contains("***@api.example"), "{v:?}: {shown}");
+            for secret in ["user", ":pa", "ss@", ":a", "b c"] {
+                assert!(!shown.contains(secret), "{v:?} showed {secret:?}: {shown}");
+            }
+        }
+        // Spaces and commas between URLs still separate them; an `@` in a path is no userinfo.
+        assert_eq!(
+            split_urls("https://a/x, https://b/@me  c.example"),
+            ["https://a/x", "https://b/@me", "c.example"]
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct RunInfo {
     pub no_fail_under: bool,
     /// `fail-on: new`: the step fails on new findings, not on the grade.
     pub fail_on_new: bool,
+    /// `fail-on-incomplete: false`: an incomplete target does not fail the step.
+    pub incomplete_passes: bool,
     /// The JSON report, as shown to the user (relative to the workspace).
     pub report_file: String,
     /// The SARIF file, as shown.
@@ -53,6 +55,7 @@ pub fn render(report: &Report, run: &RunInfo, limit: usize) -> String {
         &Options {
             threshold: run.threshold(),
             fail_on_new: run.fail_on_new,
+            incomplete_passes: run.incomplete_passes,
             limit,
             full_reports: Some((&run.report_file, &run.sarif_file)),
             json_hint: None,
@@ -92,6 +95,7 @@ pub fn fit(report: &Report, run: &RunInfo, budget: usize, limit_is: &str) -> Str
         &Options {
             threshold: run.threshold(),
             fail_on_new: run.fail_on_new,
+            incomplete_passes: run.incomplete_passes,
             limit,
             full_reports: Some((&run.report_file, &run.sarif_file)),
             json_hint: None,

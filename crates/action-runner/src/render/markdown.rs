@@ -39,6 +39,9 @@ pub struct Options<'a> {
     /// `fail-on: new` (`--fail-on new`): the run fails on findings new against the baseline, not
     /// on the grade; the summary says how many there are instead of comparing the grade.
     pub fail_on_new: bool,
+    /// `fail-on-incomplete: false`: an incomplete target does not fail the run, so the header
+    /// shows ⚠️ for it instead of ❌ (the incomplete line still says which probes were not read).
+    pub incomplete_passes: bool,
     /// Most bytes to write; `0` means [`SUMMARY_LIMIT`].
     pub limit: usize,
     /// Where the full reports are (JSON report, SARIF), named when sections are left out.
@@ -140,14 +143,16 @@ fn header(report: &Report, options: &Options<'_>) -> String {
     };
     let below = threshold.is_some_and(|t| report.grade < t);
     let fails = below || new.as_ref().is_some_and(|n| !n.is_empty());
-    let icon = if report.errored().next().is_some() || fails || report.incomplete().next().is_some()
-    {
-        "❌"
-    } else if report.grade >= Grade::B {
-        "✅"
-    } else {
-        "⚠️"
-    };
+    let incomplete = report.incomplete().next().is_some();
+    let icon =
+        if report.errored().next().is_some() || fails || (incomplete && !options.incomplete_passes)
+        {
+            "❌"
+        } else if report.grade >= Grade::B && !incomplete {
+            "✅"
+        } else {
+            "⚠️"
+        };
     let _ = writeln!(s, "## {icon} mtls-scan: grade {}\n", report.grade);
     let tally = report.tally();
     let findings = if tally.suppressed > 0 {
@@ -215,7 +220,12 @@ fn header(report: &Report, options: &Options<'_>) -> String {
         );
     }
     if let Some(line) = report.incomplete_line() {
-        let _ = writeln!(s, "**⚠️ Incomplete:** {}.\n", server_text(&line));
+        let passes = if options.incomplete_passes {
+            " (`fail-on-incomplete: false`: this does not fail the check)"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "**⚠️ Incomplete:** {}.{passes}\n", server_text(&line));
     }
     if !report.fixed.is_empty() {
         let _ = writeln!(
@@ -956,6 +966,7 @@ mod tests {
             &Options {
                 threshold: Some(Grade::C),
                 fail_on_new: false,
+                incomplete_passes: false,
                 limit: usize::MAX,
                 full_reports: None,
                 json_hint: None,
@@ -967,6 +978,7 @@ mod tests {
             &Options {
                 threshold: None,
                 fail_on_new: false,
+                incomplete_passes: false,
                 limit: 100_000,
                 full_reports: Some(("r.json", "s.sarif")),
                 json_hint: None,

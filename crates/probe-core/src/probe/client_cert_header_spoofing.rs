@@ -4,6 +4,12 @@
 //! a client without any certificate can send them, built from a certificate minted on the spot:
 //! first every family at once (once with `SUCCESS`, once with `0` for the verify headers); on a
 //! 2xx, one family at a time, to name the header that let it in.
+//!
+//! Where the TLS layer refuses an anonymous client in the handshake but lets any certificate
+//! through to an HTTP refusal (HAProxy `verify required crt-ignore-err all ca-ignore-err all`,
+//! Go `RequireAnyClientCert`), the headers go with the certificate from an unknown CA: a proxy
+//! that *adds* its verify header after the client's (`http-request add-header`) leaves the
+//! client's copy first, and an application that reads the first one lets anyone in.
 
 use base64::Engine as _;
 use futures_util::future::BoxFuture;
@@ -11,11 +17,14 @@ use futures_util::FutureExt as _;
 use http::{HeaderName, HeaderValue};
 use rustls::SignatureScheme;
 
+use std::sync::Arc;
+
 use super::side_door::{anonymous_not_served, knock, Door, Seen};
-use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
+use super::{FirstWave, Paired, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
+use crate::transport::tls::CertChooser;
 use crate::transport::Sni;
 
 impl ProbeId {
@@ -29,7 +38,7 @@ pub struct ClientCertHeaderSpoofing;
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
     presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: in batches of at most 4 KB of headers, then one family at a time",
-    needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read)",
+    needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
 
@@ -337,6 +346,62 @@ fn refusal_to_spoof(first: &FirstWave) -> Result<&ProbeObservation, Option<Strin
     }
 }
 
+/// Whether the anonymous client was refused in the handshake after a CertificateRequest on
+/// `version` (on any version when `None`).
+fn anonymous_refused_in_tls(observations: &[ProbeObservation], version: Option<TlsVersion>) -> bool {
+    observations.iter().any(|o| {
+        o.id == ProbeId::NO_CLIENT_CERT
+            && !o.late
+            && version.is_none_or(|v| o.tls_version == v)
+            && o.cert_requested
+            && o.outcome == Outcome::RefusedTls
+    })
+}
+
+/// Where the anonymous client was refused in the handshake after a CertificateRequest, the
+/// certificate from an unknown CA that got through it to an HTTP refusal (not the TLS module's:
+/// nginx's pages, 495/496) on the same version, the newest version's first: the forged headers
+/// then go with that certificate. `observations`: the whole first wave's.
+fn untrusted_refused_over_http(
+    observations: &[ProbeObservation],
+) -> Option<(TlsVersion, Option<u16>)> {
+    let mut let_through: Vec<&ProbeObservation> = observations
+        .iter()
+        .filter(|o| o.id == ProbeId::UNTRUSTED_CLIENT_CERT && !o.late)
+        .filter(|o| o.client_cert.is_some() && o.handshake_completed)
+        .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
+        .filter(|o| !o.http_status.is_some_and(crate::transport::is_busy_status))
+        .filter(|o| !crate::checks::refusal::tls_module_refusal(o))
+        .filter(|o| anonymous_refused_in_tls(observations, Some(o.tls_version)))
+        .collect();
+    let_through.sort_by_key(|o| o.tls_version);
+    let o = let_through.first()?;
+    Some((o.tls_version, o.http_status))
+}
+
+/// The refusal the forged headers try to get around, `None` when there is none (a note when
+/// that is worth saying). Where the anonymous client was refused in the handshake, it waits for
+/// the whole first wave (the certificate from an unknown CA's answer).
+async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Option<String>> {
+    match refusal_to_spoof(first) {
+        Ok(refused) => Ok(Refusal {
+            version: refused.tls_version,
+            status: refused.http_status,
+            cert: None,
+        }),
+        Err(None) if anonymous_refused_in_tls(&first.observations, None) => {
+            let whole = first.whole_observations().await.ok_or(None)?;
+            let (version, status) = untrusted_refused_over_http(&whole).ok_or(None)?;
+            Ok(Refusal {
+                version,
+                status,
+                cert: Some(Arc::new(Paired(scan.probes.untrusted.clone()))),
+            })
+        }
+        Err(note) => Err(note),
+    }
+}
+
 impl TargetProbe for ClientCertHeaderSpoofing {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -356,8 +421,8 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             let Some(first) = first else {
                 return TargetOutcome::default();
             };
-            let refused = match refusal_to_spoof(first) {
-                Ok(refused) => refused,
+            let refusal = match refusal(scan, first).await {
+                Ok(refusal) => refusal,
                 Err(note) => {
                     return TargetOutcome {
                         notes: note.into_iter().collect(),
@@ -372,26 +437,33 @@ impl TargetProbe for ClientCertHeaderSpoofing {
                     return TargetOutcome {
                         incomplete: vec![IncompleteProbe {
                             probe: SPEC.id.as_str().to_owned(),
-                            tls_version: Some(refused.tls_version),
+                            tls_version: Some(refusal.version),
                             reason: format!("the forged headers could not be made: {reason}"),
                         }],
                         ..TargetOutcome::default()
                     }
                 }
             };
-            spoof(target, scan, refused.tls_version, refused.http_status, &m).await
+            spoof(target, scan, &refusal, &m).await
         }
         .boxed()
     }
 }
 
-async fn spoof(
-    target: &Target,
-    scan: &ScanContext,
+/// The refusal the forged headers try to get around.
+struct Refusal {
+    /// The version it was seen on (the headers are sent on it).
     version: TlsVersion,
-    refused_with: Option<u16>,
-    m: &Material,
-) -> TargetOutcome {
+    /// Its HTTP status.
+    status: Option<u16>,
+    /// The certificate it was presented with, sent again with the headers: the one from an
+    /// unknown CA the TLS layer let through ([`untrusted_refused_over_http`]); `None`: no
+    /// certificate.
+    cert: Option<Arc<dyn CertChooser>>,
+}
+
+async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Material) -> TargetOutcome {
+    let (version, refused_with) = (refusal.version, refusal.status);
     let send = |headers: Vec<(HeaderName, HeaderValue)>| {
         knock(
             target,
@@ -401,7 +473,7 @@ async fn spoof(
                 host: None,
                 headers,
                 sessions: None,
-                cert: None,
+                cert: refusal.cert.clone(),
                 scan,
             },
         )
@@ -454,7 +526,7 @@ async fn spoof(
             break;
         }
     }
-    judge(target, version, refused_with, &rounds)
+    judge(target, refusal, &rounds)
 }
 
 /// Whether each family of a batch is also sent alone: when the batch was served (to name the
@@ -528,12 +600,8 @@ impl Round {
 
 /// The finding of the first round served with every family at once; an unreadable round is
 /// incomplete, a refused one raises nothing.
-fn judge(
-    target: &Target,
-    version: TlsVersion,
-    refused_with: Option<u16>,
-    rounds: &[Round],
-) -> TargetOutcome {
+fn judge(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetOutcome {
+    let version = refusal.version;
     let mut out = TargetOutcome::default();
     for r in rounds {
         if let Some(why) = r.unreadable() {
@@ -549,8 +617,7 @@ fn judge(
         };
         out.findings.push(finding(
             target,
-            version,
-            refused_with,
+            refusal,
             r.verified,
             (&r.batches, got_in),
             &r.singles,
@@ -562,8 +629,7 @@ fn judge(
 
 fn finding(
     target: &Target,
-    version: TlsVersion,
-    refused_with: Option<u16>,
+    refusal: &Refusal,
     verified: &str,
     (batches, got_in): (&[Batch], &Seen),
     singles: &[(&str, Seen)],
@@ -578,13 +644,23 @@ fn finding(
     } else {
         doors.join("; ")
     };
+    let version = refusal.version;
+    let (with, also) = if refusal.cert.is_some() {
+        (
+            "with a certificate from a CA minted for this scan (the TLS layer let it through the \
+             handshake, where a client without one is refused)",
+            "that certificate and ",
+        )
+    } else {
+        ("without a certificate", "")
+    };
     let mut f = Finding::new(
         FindingId::ClientCertHeaderSpoofing,
         format!(
-            "{version}: without a certificate, {} did not serve the request (HTTP {}); with forged \
+            "{version}: {with}, {} did not serve the request (HTTP {}); with {also}forged \
              client-certificate headers (verify = {verified}) it served HTTP {}. Let in by: {which}.",
             target.authority(),
-            refused_with.unwrap_or_default(),
+            refusal.status.unwrap_or_default(),
             got_in.status().unwrap_or_default()
         ),
     );
@@ -606,6 +682,15 @@ mod tests {
 
     fn target() -> Target {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The anonymous client's refusal on `version`, with `status`.
+    fn anonymous(version: TlsVersion, status: Option<u16>) -> Refusal {
+        Refusal {
+            version,
+            status,
+            cert: None,
+        }
     }
 
     /// How the evidence names every family sent together (the rounds built here).
@@ -644,6 +729,54 @@ mod tests {
         // Refused in TLS, or served: nothing to get around, nothing to say.
         let tls = wave(vec![obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None)]);
         assert_eq!(refusal_to_spoof(&tls).err(), Some(None));
+    }
+
+    #[test]
+    fn an_unknown_ca_let_through_to_an_http_refusal_carries_the_headers() {
+        use crate::probe::recorded::{obs, with_cert};
+        let anonymous = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        let untrusted = |outcome, status| {
+            with_cert(obs(ProbeId::UNTRUSTED_CLIENT_CERT, outcome, status))
+        };
+        let found = |observations: &[ProbeObservation]| untrusted_refused_over_http(observations);
+        let mut tls12 = untrusted(Outcome::RefusedHttp, Some(401));
+        tls12.tls_version = TlsVersion::Tls12;
+        let mut anonymous12 = anonymous.clone();
+        anonymous12.tls_version = TlsVersion::Tls12;
+        // HAProxy crt-ignore-err: anonymous refused in the handshake, the unknown CA's 403.
+        assert_eq!(
+            found(&[
+                anonymous.clone(),
+                untrusted(Outcome::RefusedHttp, Some(403)),
+                anonymous12.clone(),
+                tls12.clone()
+            ]),
+            Some((TlsVersion::Tls13, Some(403)))
+        );
+        // Only on the version where the anonymous client was refused in TLS.
+        let mut served = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        served.tls_version = TlsVersion::Tls13;
+        assert_eq!(
+            found(&[served, untrusted(Outcome::RefusedHttp, Some(403)), anonymous12, tls12]),
+            Some((TlsVersion::Tls12, Some(401)))
+        );
+        // Refused in TLS too, the TLS module's own refusal (495), a busy answer, served (the
+        // certificate probe's own finding): nothing for headers to add.
+        for (outcome, status) in [
+            (Outcome::RefusedTls, None),
+            (Outcome::RefusedHttp, Some(495)),
+            (Outcome::Answered, Some(503)),
+            (Outcome::Served, Some(200)),
+        ] {
+            assert_eq!(
+                found(&[anonymous.clone(), untrusted(outcome, status)]),
+                None,
+                "{outcome:?} {status:?}"
+            );
+        }
+        // No certificate presented (the server never asked): nothing either.
+        let unasked = obs(ProbeId::UNTRUSTED_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        assert_eq!(found(&[anonymous, unasked]), None);
     }
 
     #[test]
@@ -807,7 +940,7 @@ mod tests {
                 http(403, "forbidden")
             })
         })];
-        let out = judge(&target(), TlsVersion::Tls12, Some(403), &rounds);
+        let out = judge(&target(), &anonymous(TlsVersion::Tls12, Some(403)), &rounds);
         assert_eq!(
             ids(&out),
             [(
@@ -841,7 +974,7 @@ mod tests {
             refused("SUCCESS", 401),
             round("0", http(200, "admin console"), |_| Some(http(401, "no"))),
         ];
-        let out = judge(&target(), TlsVersion::Tls13, Some(401), &rounds);
+        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(401)), &rounds);
         assert_eq!(
             ids(&out),
             [(
@@ -862,7 +995,7 @@ mod tests {
     fn refusals_of_the_forged_headers_raise_nothing() {
         for status in [400, 401, 403] {
             let rounds = [refused("SUCCESS", status), refused("0", status)];
-            let out = judge(&target(), TlsVersion::Tls13, Some(status), &rounds);
+            let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(status)), &rounds);
             assert!(out.findings.is_empty(), "{status}: {:?}", ids(&out));
             assert!(out.incomplete.is_empty(), "{status}");
         }
@@ -871,7 +1004,7 @@ mod tests {
             round("SUCCESS", http(302, ""), |_| None),
             round("0", http(404, "not found"), |_| None),
         ];
-        let out = judge(&target(), TlsVersion::Tls13, Some(403), &rounds);
+        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
     }
 
@@ -885,7 +1018,7 @@ mod tests {
             ),
             refused("0", 403),
         ];
-        let out = judge(&target(), TlsVersion::Tls13, Some(403), &rounds);
+        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert_eq!(
             out.incomplete,
@@ -912,7 +1045,7 @@ mod tests {
             round("SUCCESS", failed("connection refused"), |_| None),
             refused("0", 403),
         ];
-        let out = judge(&target(), TlsVersion::Tls12, Some(403), &rounds);
+        let out = judge(&target(), &anonymous(TlsVersion::Tls12, Some(403)), &rounds);
         assert!(out.findings.is_empty());
         let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
         assert_eq!(
@@ -938,7 +1071,7 @@ mod tests {
                 http(401, "no")
             })
         })];
-        let out = judge(&target(), TlsVersion::Tls12, Some(401), &rounds);
+        let out = judge(&target(), &anonymous(TlsVersion::Tls12, Some(401)), &rounds);
         assert_eq!(
             ids(&out),
             [(
@@ -956,7 +1089,7 @@ mod tests {
         let refused = [round("SUCCESS", http(431, "too large"), |_| {
             Some(http(401, "no"))
         })];
-        let out = judge(&target(), TlsVersion::Tls12, Some(401), &refused);
+        let out = judge(&target(), &anonymous(TlsVersion::Tls12, Some(401)), &refused);
         assert!(out.findings.is_empty() && out.incomplete.is_empty());
         let unread = [round("SUCCESS", http(431, "too large"), |name| {
             Some(if name == ssl_verify {
@@ -965,7 +1098,7 @@ mod tests {
                 http(401, "no")
             })
         })];
-        let out = judge(&target(), TlsVersion::Tls12, Some(401), &unread);
+        let out = judge(&target(), &anonymous(TlsVersion::Tls12, Some(401)), &unread);
         assert!(out.findings.is_empty());
         assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
         assert!(out.incomplete[0].reason.ends_with(": timed out"));

@@ -320,6 +320,26 @@ pub struct FirstWave {
     pub chains: Vec<(TlsVersion, Vec<CertificateDer<'static>>)>,
     /// The side doors' shared knocks on this target (see [`knock::SharedKnocks`]).
     pub knocks: knock::SharedKnocks,
+    /// When `observations` are the baselines alone: the whole wave's, once it has ended.
+    pub whole: Option<WholeWave>,
+}
+
+/// The whole first wave's observations, once it has ended (`None` until then).
+pub type WholeWave = tokio::sync::watch::Receiver<Option<Arc<Vec<ProbeObservation>>>>;
+
+impl FirstWave {
+    /// Every observation of the wave: `observations` when they are the whole wave, else the whole
+    /// wave's once it has ended; `None` when it ended without handing them over.
+    pub async fn whole_observations(&self) -> Option<Arc<Vec<ProbeObservation>>> {
+        match &self.whole {
+            None => Some(Arc::new(self.observations.clone())),
+            Some(rx) => {
+                let mut rx = rx.clone();
+                let seen = rx.wait_for(Option::is_some).await.ok()?;
+                seen.clone()
+            }
+        }
+    }
 }
 
 /// What a [`TargetProbe`] hands back.

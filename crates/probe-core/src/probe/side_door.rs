@@ -93,7 +93,9 @@ pub struct Door<'a> {
     /// A session store shared with another exchange.
     pub sessions: Option<Arc<CrossNameSessions>>,
     /// The certificate presented when asked: none but for a control of what the protected site
-    /// serves with the scan's valid certificate ([`super::landing`]).
+    /// serves with the scan's valid certificate ([`super::landing`]), and for forged headers sent
+    /// with the certificate from an unknown CA a TLS layer lets through
+    /// ([`super::client_cert_header_spoofing`]).
     pub cert: Option<Arc<dyn CertChooser>>,
     /// The scan.
     pub scan: &'a ScanContext,
