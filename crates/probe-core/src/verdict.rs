@@ -104,6 +104,11 @@ impl Collector {
     fn add(&mut self, v: TlsVersion, f: Finding, probe: &ProbeObservation) {
         let key = format!("{} ({v})", probe.id);
         let entry = self.0.entry(f.id).or_insert_with(|| f.clone());
+        // The text says why the finding has its severity: a version that raises it (served 200
+        // on TLS 1.2 where TLS 1.3 was only answered 404) brings its own words.
+        if f.severity > entry.severity {
+            entry.detail.clone_from(&f.detail);
+        }
         entry.severity = entry.severity.max(f.severity);
         if !entry.tls_versions.contains(&v) {
             entry.tls_versions.push(v);
@@ -561,6 +566,42 @@ mod tests {
 
     fn roots(v: &Verdict) -> Vec<(FindingId, Severity)> {
         v.findings.iter().map(|f| (f.id, f.severity)).collect()
+    }
+
+    /// A finding raised on both versions takes the words of the one that gives it its severity:
+    /// served 200 on TLS 1.2 is said, not the TLS 1.3 answer that alone would be medium.
+    #[test]
+    fn a_finding_says_what_raised_its_severity() {
+        let mut anonymous12 = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        anonymous12.tls_version = TlsVersion::Tls12;
+        let mut served12 = with_cert(obs(
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            Outcome::Served,
+            Some(200),
+        ));
+        served12.tls_version = TlsVersion::Tls12;
+        let v = judge(&[
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
+            with_cert(obs(
+                ProbeId::UNTRUSTED_CLIENT_CERT,
+                Outcome::Answered,
+                Some(404),
+            )),
+            anonymous12,
+            served12,
+        ]);
+        let f = v
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::UntrustedClientCertAccepted)
+            .unwrap_or_else(|| panic!("{:?}", roots(&v)));
+        assert!(f.severity > Severity::Medium, "{:?}", f.severity);
+        assert!(
+            f.detail.starts_with("TLS 1.2") && f.detail.contains("served HTTP 200"),
+            "{}",
+            f.detail
+        );
+        assert_eq!(f.tls_versions, [TlsVersion::Tls13, TlsVersion::Tls12]);
     }
 
     /// A TCP balancer over a strict backend and a forgotten one: the baseline is asked and
