@@ -101,6 +101,9 @@
 #   haproxy-header-addheader  verify optional; http-request add-header X-SSL-Client-Verify
 #                             %[ssl_c_verify] if { ssl_c_used }, NONE unless { ssl_c_used }
 #   haproxy-header-setheader  the same with set-header (replaces the client's copy)
+#   haproxy-header-verify-cn  as haproxy-header-addheader, plus add-header X-SSL-Client-CN
+#                             %{+Q}[ssl_c_s_dn(cn)]; the backend wants X-SSL-Client-Verify 0 and
+#                             any X-SSL-Client-CN (its identity) in their first copies, together
 #   haproxy-ignore-err-addheader  verify required ca-ignore-err all crt-ignore-err all (any
 #                             certificate gets through the handshake, none gets in without one);
 #                             http-request add-header X-SSL-Client-Verify %[ssl_c_verify]: the
@@ -153,8 +156,8 @@ bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
-haproxy-header-addheader haproxy-header-setheader haproxy-ignore-err-addheader
-haproxy-ignore-err-setheader header-backend-direct
+haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn
+haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k
 nginx-header-passthrough nginx-header-set"
 if [ "${1:-}" = "--list" ]; then
@@ -506,13 +509,18 @@ EOF
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
-  haproxy-ignore-err-setheader)
+  haproxy-ignore-err-setheader | haproxy-header-verify-cn)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
-  verify="verify optional"
+  verify="verify optional" identity="" trust=()
   case $server in
   haproxy-ignore-err-*) verify="verify required ca-ignore-err all crt-ignore-err all" ;;
+  haproxy-header-verify-cn)
+    op=add-header
+    identity="http-request add-header X-SSL-Client-CN %{+Q}[ssl_c_s_dn(cn)] if { ssl_c_used }"
+    trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-CN=*')
+    ;;
   esac
   haproxy_dir server
   # ssl_c_verify is 0 when no certificate was sent, so an anonymous client gets NONE instead.
@@ -523,6 +531,7 @@ frontend fe
   bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt $verify ssl-min-ver TLSv1.2
   http-request $op X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }
   http-request $op X-SSL-Client-Verify NONE unless { ssl_c_used }
+  $identity
   default_backend app
 backend app
   # one backend connection per request: the backend never sees an idle keep-alive connection close
@@ -530,7 +539,9 @@ backend app
   option http-server-close
   server app 127.0.0.1:@BACKEND_PORT@
 EOF
-  run "$PYTHON3" "$here/python/header_lab.py" behind "$HAPROXY" "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
+  # ${trust[@]+...}: an empty array under `set -u` fails before bash 4.4
+  run "$PYTHON3" "$here/python/header_lab.py" ${trust[@]+"${trust[@]}"} behind "$HAPROXY" \
+    "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
   ;;
 header-backend-*)
   need "$PYTHON3"

@@ -270,6 +270,22 @@ impl Judging {
             }
         }
         forged_implied_by_untrusted(&view.observations, v, &mut self.found);
+        if let Some(u) = crate::probe::unknown_ca_meets_only_the_application(view) {
+            self.incomplete.push(IncompleteProbe {
+                probe: u.id.as_str().to_owned(),
+                tls_version: Some(v),
+                reason: format!(
+                    "a certificate from an unknown CA got through the handshake to HTTP {}, as a \
+                     client without one got HTTP {}: the TLS layer may verify nothing (nginx \
+                     optional_no_ca, Node rejectUnauthorized: false, Tomcat optionalNoCA) and \
+                     leave the application a check that reads the subject and never the chain; \
+                     that cannot be told without a valid certificate: give client-cert (the \
+                     forged certificate then copies its subject)",
+                    u.http_status.unwrap_or_default(),
+                    nc.http_status.unwrap_or_default()
+                ),
+            });
+        }
         self.control.see(view);
     }
 

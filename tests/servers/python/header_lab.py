@@ -20,7 +20,8 @@ spoofing servers of start.sh.
 
 The trust rule (what naive backends do): for each trusted header the FIRST copy in the request is
 looked at, and every trusted header must hold one of its values to get 200 "secret area\\n";
-anything else, or a header missing, gets 403 "client certificate required\\n". No other header is
+anything else, or a header missing, gets 403 "client certificate required\\n" (a value `*`: any
+non-empty first copy, the header used as an identity, e.g. a CN). No other header is
 trusted. Without --trust: `X-SSL-Client-Verify` with "SUCCESS" (nginx's $ssl_client_verify) or "0"
 (HAProxy's %[ssl_c_verify]). Every response carries `X-Backend-Saw-Client-Verify`: all the values
 the first trusted header had, in order, joined by " | " (or "-"), so a test can see whose copy
@@ -52,7 +53,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         head = len(self.requestline) + 2 + sum(len(k) + len(v) + 4 for k, v in self.headers.items())
         if SETTINGS["max_head"] and head > SETTINGS["max_head"]:
             status, body = 400, b"Request header is too large\n"
-        elif all(got and got[0] in ok for got, (_, ok) in zip(seen, TRUSTED)):
+        elif all(got and (got[0] in ok or "*" in ok and got[0]) for got, (_, ok) in zip(seen, TRUSTED)):
             status, body = 200, b"secret area\n"
         else:
             status, body = SETTINGS["refuse"], b"client certificate required\n"

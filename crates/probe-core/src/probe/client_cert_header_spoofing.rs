@@ -46,9 +46,6 @@ static SPEC: ProbeSpec = ProbeSpec {
 struct Family {
     name: &'static str,
     headers: Vec<(HeaderName, HeaderValue)>,
-    /// It carries the verify value (`SUCCESS` or `0`): the only families the second verify
-    /// value changes.
-    uses_verified: bool,
 }
 
 /// What the spoofed headers carry.
@@ -75,11 +72,7 @@ fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> 
 fn families(m: &Material, verified: &str) -> Vec<Family> {
     let fam = |name: &'static str, pairs: Vec<Option<(HeaderName, HeaderValue)>>| {
         let headers: Vec<(HeaderName, HeaderValue)> = pairs.into_iter().flatten().collect();
-        Family {
-            name,
-            uses_verified: headers.iter().any(|(_, v)| v.as_bytes() == verified.as_bytes()),
-            headers,
-        }
+        Family { name, headers }
     };
     vec![
         fam(
@@ -225,31 +218,45 @@ fn header_bytes(headers: &[(HeaderName, HeaderValue)]) -> usize {
         .sum()
 }
 
+/// The name of [`gate`]'s pseudo-family, left out of the evidence's labels and never sent alone.
+const GATE: &str = "the verify headers";
+
+/// Every family's headers that carry the verify value (`X-SSL-Client-Verify: 0`,
+/// `ssl-client-verify`, `X-Client-Verify`), as one pseudo-family sent in every batch: an
+/// application that wants the verify header *and* an identity header of another family (HAProxy's
+/// `X-SSL-Client-CN`, a forwarded certificate) gets both in one request, whichever batch that
+/// family falls in.
+fn gate(families: &[Family], verified: &str) -> Family {
+    let verify_headers = families
+        .iter()
+        .flat_map(|f| f.headers.iter())
+        .filter(|(_, v)| v.as_bytes() == verified.as_bytes())
+        .cloned();
+    Family {
+        name: GATE,
+        headers: together(&[Family {
+            name: GATE,
+            headers: verify_headers.collect(),
+        }]),
+    }
+}
+
 /// The families, in order, packed into requests of at most [`BATCH_BYTES`] of headers (a
-/// family larger than that goes alone).
-fn batches(families: &[Family]) -> Vec<Vec<&Family>> {
+/// family larger than that goes alone), each request led by `gate`.
+fn batches<'a>(families: &'a [Family], gate: &'a Family) -> Vec<Vec<&'a Family>> {
     let mut out: Vec<Vec<&Family>> = Vec::new();
-    let mut current: Vec<&Family> = Vec::new();
+    let mut current: Vec<&Family> = vec![gate];
     for f in families {
         let fits = header_bytes(&together(current.iter().copied().chain([f]))) <= BATCH_BYTES;
-        if !fits && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
+        if !fits && current.len() > 1 {
+            out.push(std::mem::replace(&mut current, vec![gate]));
         }
         current.push(f);
     }
-    if !current.is_empty() {
+    if current.len() > 1 {
         out.push(current);
     }
     out
-}
-
-/// The families of one verify value: every family with `SUCCESS`, only those that carry the
-/// value with `0` (the rest would be the same requests again).
-fn families_for(m: &Material, verified: &'static str, first_round: bool) -> Vec<Family> {
-    families(m, verified)
-        .into_iter()
-        .filter(|f| first_round || f.uses_verified)
-        .collect()
 }
 
 /// The common name of a subject written `K=V, K=V` (RFC 2253-like, as the summaries are), or
@@ -481,14 +488,22 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
     // Both verify values' batches at once (the second round is only kept when the first was not
     // served), then, per batch that was served or not refused as the anonymous request was, each
     // of its families alone, all at once.
+    // Every family goes with each value: an identity header (a CN) may count only beside a
+    // verify header holding the value the application wants.
     let verify_values = ["SUCCESS", "0"];
-    let planned: Vec<(&'static str, Vec<Family>)> = verify_values
+    let planned: Vec<(&'static str, Vec<Family>, Family)> = verify_values
         .iter()
-        .enumerate()
-        .map(|(i, v)| (*v, families_for(m, v, i == 0)))
+        .map(|v| {
+            let fams = families(m, v);
+            let gate = gate(&fams, v);
+            (*v, fams, gate)
+        })
         .collect();
     // Each verify value's families packed once: the same batches are sent, judged and split.
-    let packed: Vec<Vec<Vec<&Family>>> = planned.iter().map(|(_, fams)| batches(fams)).collect();
+    let packed: Vec<Vec<Vec<&Family>>> = planned
+        .iter()
+        .map(|(_, fams, gate)| batches(fams, gate))
+        .collect();
     let sent = futures_util::future::join_all(packed.iter().map(|round| {
         futures_util::future::join_all(
             round
@@ -498,28 +513,45 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
     }))
     .await;
     let mut rounds: Vec<Round> = Vec::new();
-    for (((verified, _), packed), seen) in planned.iter().zip(&packed).zip(sent) {
+    for (((verified, _, gate), packed), seen) in planned.iter().zip(&packed).zip(sent) {
         let mut round = Round {
             verified,
             batches: packed
                 .iter()
                 .zip(seen)
                 .map(|(batch, seen)| Batch {
-                    families: batch.iter().map(|f| f.name).collect(),
+                    families: batch
+                        .iter()
+                        .map(|f| f.name)
+                        .filter(|n| *n != GATE)
+                        .collect(),
                     seen,
                 })
                 .collect(),
             singles: Vec::new(),
+            with_gate: Vec::new(),
         };
         let alone: Vec<&Family> = packed
             .iter()
             .zip(&round.batches)
             .filter(|(_, b)| wants_singles(&b.seen, refused_with))
             .flat_map(|(batch, _)| batch.iter().copied())
+            .filter(|f| f.name != GATE)
             .collect();
         let seen = futures_util::future::join_all(alone.iter().map(|f| send(f.headers.clone())))
             .await;
         round.singles = alone.iter().map(|f| f.name).zip(seen).collect();
+        // A batch got in and no family alone did: each again beside the verify headers, to name
+        // the identity header the application wants with them (HAProxy's X-SSL-Client-CN).
+        if round.batches.iter().any(|b| b.seen.served())
+            && !round.singles.iter().any(|(_, s)| s.served())
+        {
+            let seen = futures_util::future::join_all(
+                alone.iter().map(|f| send(together([gate, *f]))),
+            )
+            .await;
+            round.with_gate = alone.iter().map(|f| f.name).zip(seen).collect();
+        }
         let served = round.served().is_some();
         rounds.push(round);
         if served {
@@ -566,6 +598,9 @@ struct Round {
     verified: &'static str,
     batches: Vec<Batch>,
     singles: Vec<(&'static str, Seen)>,
+    /// When a batch got in and no family alone did: each family of it sent beside the verify
+    /// headers, and what that got.
+    with_gate: Vec<(&'static str, Seen)>,
 }
 
 impl Round {
@@ -601,6 +636,53 @@ impl Round {
 /// The finding of the first round served with every family at once; an unreadable round is
 /// incomplete, a refused one raises nothing.
 fn judge(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetOutcome {
+    let mut out = judge_served(target, refusal, rounds);
+    if out.findings.is_empty() {
+        out.incomplete.extend(changed_answer(refusal, rounds));
+    }
+    out
+}
+
+/// Statuses that say a request was malformed or too large, not how its headers were judged.
+const REQUEST_ERRORS: [u16; 4] = [400, 413, 414, 431];
+
+/// Forged headers that got another answer than the refusal, but not a 2xx (404 or a redirect
+/// where the anonymous request got 401/403, 500 from an application that parsed them): they
+/// changed what the server did, so they are read; whether they let the request in cannot be told
+/// on this path. Unread, never a pass. A request error (400, 413, 414, 431) or a busy answer says
+/// nothing of that.
+fn changed_answer(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProbe> {
+    let (what, status) = rounds.iter().find_map(|r| {
+        let batches = r.batches.iter().map(|b| (b.label(), &b.seen));
+        let singles = r.singles.iter().map(|(n, s)| (format!("only {n}"), s));
+        let gated = r
+            .with_gate
+            .iter()
+            .map(|(n, s)| (format!("{n} with the verify headers"), s));
+        batches.chain(singles).chain(gated).find_map(|(what, seen)| {
+            let status = seen.status()?;
+            let changed = Some(status) != refusal.status
+                && !(200..300).contains(&status)
+                && !REQUEST_ERRORS.contains(&status)
+                && !crate::transport::is_busy_status(status);
+            changed.then(|| (format!("{what} (verify = {})", r.verified), status))
+        })
+    })?;
+    Some(IncompleteProbe {
+        probe: SPEC.id.as_str().to_owned(),
+        tls_version: Some(refusal.version),
+        reason: format!(
+            "with forged client-certificate headers the server answered HTTP {status} where the \
+             request without them was refused (HTTP {}): {what}. The headers change its answer; \
+             whether they let the request in cannot be told on this path: scan one that answers \
+             2xx to a valid certificate",
+            refusal.status.unwrap_or_default()
+        ),
+    })
+}
+
+/// The finding of the first round served, and the rounds that could not be read.
+fn judge_served(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetOutcome {
     let version = refusal.version;
     let mut out = TargetOutcome::default();
     for r in rounds {
@@ -615,34 +697,31 @@ fn judge(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetOutcome 
         let Some(got_in) = r.served() else {
             continue;
         };
-        out.findings.push(finding(
-            target,
-            refusal,
-            r.verified,
-            (&r.batches, got_in),
-            &r.singles,
-        ));
+        out.findings.push(finding(target, refusal, r, got_in));
         break;
     }
     out
 }
 
-fn finding(
-    target: &Target,
-    refusal: &Refusal,
-    verified: &str,
-    (batches, got_in): (&[Batch], &Seen),
-    singles: &[(&str, Seen)],
-) -> Finding {
-    let doors: Vec<&str> = singles
-        .iter()
-        .filter(|(_, s)| s.served())
-        .map(|(n, _)| *n)
-        .collect();
-    let which = if doors.is_empty() {
-        "only the headers together".to_owned()
+fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> Finding {
+    let verified = round.verified;
+    let doors = |sent: &[(&'static str, Seen)]| -> Vec<&'static str> {
+        sent.iter()
+            .filter(|(_, s)| s.served())
+            .map(|(n, _)| *n)
+            .collect()
+    };
+    let (alone, beside_gate) = (doors(&round.singles), doors(&round.with_gate));
+    let which = if !alone.is_empty() {
+        alone.join("; ")
+    } else if !beside_gate.is_empty() {
+        format!(
+            "{}, each beside the verify headers (X-SSL-Client-Verify, ssl-client-verify, \
+             X-Client-Verify = {verified})",
+            beside_gate.join("; ")
+        )
     } else {
-        doors.join("; ")
+        "only the headers together".to_owned()
     };
     let version = refusal.version;
     let (with, also) = if refusal.cert.is_some() {
@@ -665,11 +744,15 @@ fn finding(
         ),
     );
     f.tls_versions = vec![version];
-    for b in batches {
+    for b in &round.batches {
         f.evidence.insert(b.label(), b.seen.describe());
     }
-    for (name, s) in singles {
+    for (name, s) in &round.singles {
         f.evidence.insert(format!("only {name}"), s.describe());
+    }
+    for (name, s) in &round.with_gate {
+        f.evidence
+            .insert(format!("{name} with the verify headers"), s.describe());
     }
     f
 }
@@ -877,29 +960,29 @@ mod tests {
         // Together they are ~11 KB, over the 8 KB heads of Tomcat (400) and Jetty (431): every
         // request carries at most BATCH_BYTES, and every family goes out exactly once.
         assert!(header_bytes(&all) > 8 * 1024, "{}", header_bytes(&all));
-        let packed = batches(&fams);
+        let verify = gate(&fams, "SUCCESS");
+        let packed = batches(&fams, &verify);
         assert!(packed.len() >= 3, "{} batches", packed.len());
         let mut sent: Vec<&str> = Vec::new();
         for b in &packed {
             let headers = together(b.iter().copied());
             assert!(header_bytes(&headers) <= BATCH_BYTES, "{}", header_bytes(&headers));
-            sent.extend(b.iter().map(|f| f.name));
+            // Every batch carries every verify header, whatever identity families it holds.
+            for needed in ["x-ssl-client-verify", "ssl-client-verify", "x-client-verify"] {
+                assert!(
+                    headers.iter().any(|(n, v)| n == needed && v == "SUCCESS"),
+                    "{needed} missing from a batch"
+                );
+            }
+            sent.extend(b.iter().map(|f| f.name).filter(|n| *n != GATE));
         }
         assert_eq!(sent, fams.iter().map(|f| f.name).collect::<Vec<_>>());
-        // The second verify value resends only the families that carry it.
-        let second: Vec<&str> = families_for(&m, "0", false)
-            .iter()
-            .map(|f| f.name)
-            .collect();
-        assert_eq!(
-            second,
-            vec![
-                "X-SSL-Client-Verify (HAProxy/nginx convention)",
-                "ssl-client-verify (Kubernetes ingress-nginx, Keycloak behind nginx)",
-                "X-Client-Verify",
-            ]
-        );
-        assert_eq!(families_for(&m, "SUCCESS", true).len(), 13);
+        // The other verify value: every family again, the verify headers holding it.
+        let zero = families(&m, "0");
+        assert_eq!(zero.len(), 13);
+        let verify_zero = gate(&zero, "0");
+        assert_eq!(verify_zero.headers.len(), 3);
+        assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
     }
 
     /// A round whose families, sent together in one request, got `all`; each family alone gets
@@ -917,7 +1000,40 @@ mod tests {
                 seen: all,
             }],
             singles,
+            with_gate: Vec::new(),
         }
+    }
+
+    /// A batch got in, no family alone did, the subject DN family beside the verify headers did
+    /// (an application that wants X-SSL-Client-Verify: 0 and an X-SSL-Client-CN): named so.
+    #[test]
+    fn a_door_that_needs_the_verify_header_and_an_identity_is_named_with_both() {
+        let mut r = round("0", http(200, "secret"), |_| Some(http(403, "no")));
+        r.with_gate = families(&material(), "0")
+            .iter()
+            .map(|f| {
+                let seen = if f.name.starts_with("forwarded subject DN") {
+                    http(200, "secret")
+                } else {
+                    http(403, "no")
+                };
+                (f.name, seen)
+            })
+            .collect();
+        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &[r]);
+        assert_eq!(out.findings.len(), 1);
+        let f = &out.findings[0];
+        assert!(
+            f.detail.contains("Let in by: forwarded subject DN")
+                && f.detail.contains("each beside the verify headers")
+                && f.detail.contains("= 0)"),
+            "{}",
+            f.detail
+        );
+        assert!(f
+            .evidence
+            .keys()
+            .any(|k| k.starts_with("forwarded subject DN") && k.ends_with("with the verify headers")));
     }
 
     fn refused(verified: &'static str, status: u16) -> Round {
@@ -999,13 +1115,48 @@ mod tests {
             assert!(out.findings.is_empty(), "{status}: {:?}", ids(&out));
             assert!(out.incomplete.is_empty(), "{status}");
         }
-        // Another answer than a 2xx (a redirect to a login page) is no way in either.
+        // A request error to the forged headers (a proxy that takes no such header) says nothing
+        // of them.
+        for status in [400, 431] {
+            let rounds = [round("SUCCESS", http(status, "bad"), |_| None), refused("0", 403)];
+            let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
+            assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{status}");
+        }
+    }
+
+    /// Another answer than the refusal, not a 2xx (a redirect, 404 where the request without
+    /// headers got 403): the headers changed what the server did, and whether they let the
+    /// request in cannot be told on this path. No finding, never a pass: unread.
+    #[test]
+    fn forged_headers_that_change_the_answer_leave_the_probe_unread() {
         let rounds = [
             round("SUCCESS", http(302, ""), |_| None),
             round("0", http(404, "not found"), |_| None),
         ];
         let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1);
+        let reason = &out.incomplete[0].reason;
+        assert!(
+            reason.contains("answered HTTP 302 where the request without them was refused (HTTP 403)")
+                && reason.contains("(verify = SUCCESS)"),
+            "{reason}"
+        );
+        // Only one family alone changed it (the batch was refused as the anonymous request).
+        let rounds = [
+            round("SUCCESS", http(403, "no"), |n| {
+                n.starts_with("X-Forwarded-Client-Cert").then(|| http(500, "bad XFCC"))
+            }),
+            refused("0", 403),
+        ];
+        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
+        assert!(
+            out.incomplete
+                .first()
+                .is_some_and(|i| i.reason.contains("HTTP 500") && i.reason.contains("only X-Forwarded-Client-Cert")),
+            "{:?}",
+            out.incomplete
+        );
     }
 
     #[test]

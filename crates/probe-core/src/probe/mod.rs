@@ -282,6 +282,38 @@ pub fn served_with<'a>(
         .collect()
 }
 
+/// The certificate from an unknown CA that got through the handshake to the same kind of refusal
+/// as a client without one, where the server asked for a certificate, completed the handshake
+/// without one and the application refused it over HTTP (not the TLS module's own page), and no
+/// valid certificate was answered otherwise: nginx `optional_no_ca`, Node
+/// `rejectUnauthorized: false` or Tomcat `optionalNoCA` before an application check, which may
+/// read the subject and never the chain, look from outside just like nginx `on` with an
+/// `error_page 495 496` of its own. Without a valid certificate (whose subject the forged one
+/// then copies) that cannot be told: the probe is unread on this version, never a pass.
+pub fn unknown_ca_meets_only_the_application<'a>(
+    view: &VersionView<'a>,
+) -> Option<&'a ProbeObservation> {
+    use crate::checks::refusal::tls_module_refusal;
+    use crate::facts::Outcome;
+    let baseline = view.of(ProbeId::NO_CLIENT_CERT)?;
+    let app_refuses_anonymous = baseline.cert_requested
+        && baseline.outcome == Outcome::RefusedHttp
+        && !tls_module_refusal(baseline)
+        && !baseline
+            .http_status
+            .is_some_and(crate::transport::is_busy_status);
+    if !app_refuses_anonymous || view.control_not_refused() {
+        return None;
+    }
+    view.all(ProbeId::UNTRUSTED_CLIENT_CERT).find(|u| {
+        u.client_cert.is_some()
+            && u.handshake_completed
+            && u.outcome == Outcome::RefusedHttp
+            && !tls_module_refusal(u)
+            && !u.http_status.is_some_and(crate::transport::is_busy_status)
+    })
+}
+
 /// When a [`TargetProbe`] starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Start {
