@@ -104,6 +104,8 @@
 #   haproxy-header-verify-cn  as haproxy-header-addheader, plus add-header X-SSL-Client-CN
 #                             %{+Q}[ssl_c_s_dn(cn)]; the backend wants X-SSL-Client-Verify 0 and
 #                             any X-SSL-Client-CN (its identity) in their first copies, together
+#   haproxy-header-granted-404  as haproxy-header-addheader, but the backend answers a request it
+#                             lets in with 404 (no route at /, behind its authentication)
 #   haproxy-ignore-err-addheader  verify required ca-ignore-err all crt-ignore-err all (any
 #                             certificate gets through the handshake, none gets in without one);
 #                             http-request add-header X-SSL-Client-Verify %[ssl_c_verify]: the
@@ -156,7 +158,7 @@ bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
-haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn
+haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k
 nginx-header-passthrough nginx-header-set"
@@ -509,7 +511,7 @@ EOF
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
-  haproxy-ignore-err-setheader | haproxy-header-verify-cn)
+  haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
@@ -521,6 +523,7 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
     identity="http-request add-header X-SSL-Client-CN %{+Q}[ssl_c_s_dn(cn)] if { ssl_c_used }"
     trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-CN=*')
     ;;
+  haproxy-header-granted-404) op=add-header trust=(--granted 404) ;;
   esac
   haproxy_dir server
   # ssl_c_verify is 0 when no certificate was sent, so an anonymous client gets NONE instead.

@@ -2,7 +2,7 @@
 spoofing servers of start.sh.
 
     python3 header_lab.py [--trust NAME=VALUE[,VALUE...]]... [--refuse STATUS] [--max-head BYTES]
-        MODE ARGS...
+        [--granted STATUS] MODE ARGS...
 
     python3 header_lab.py direct PORT CERT KEY
         The backend itself over TLS on 127.0.0.1:PORT (no client certificate requested): whoever
@@ -41,7 +41,9 @@ TRUSTED = [("X-SSL-Client-Verify", ("SUCCESS", "0"))]
 # --refuse STATUS: the status of a refusal (default 403); --max-head BYTES: a request whose head
 # (request line and headers) is larger gets 400 "Request header is too large", as Tomcat's
 # 8 KB maxHttpHeaderSize answers.
-SETTINGS = {"refuse": 403, "max_head": 0}
+# --granted STATUS: the status of a request let in (default 200; 404: an API with no route at the
+# path scanned, behind its authentication).
+SETTINGS = {"refuse": 403, "max_head": 0, "granted": 200}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -54,7 +56,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if SETTINGS["max_head"] and head > SETTINGS["max_head"]:
             status, body = 400, b"Request header is too large\n"
         elif all(got and (got[0] in ok or "*" in ok and got[0]) for got, (_, ok) in zip(seen, TRUSTED)):
-            status, body = 200, b"secret area\n"
+            status = SETTINGS["granted"]
+            body = b"secret area\n" if status == 200 else b"no such route\n"
         else:
             status, body = SETTINGS["refuse"], b"client certificate required\n"
         self.send_response(status)
@@ -143,7 +146,7 @@ def direct(port, cert, key):
 def main():
     args = sys.argv[1:]
     rules = []
-    while len(args) >= 2 and args[0] in ("--trust", "--refuse", "--max-head"):
+    while len(args) >= 2 and args[0] in ("--trust", "--refuse", "--max-head", "--granted"):
         if args[0] == "--trust":
             name, _, values = args[1].partition("=")
             if not name or not values:
@@ -159,7 +162,7 @@ def main():
         modes[args[0]](*args[1:])
     else:
         sys.exit("usage: header_lab.py [--trust NAME=VALUE[,VALUE...]]... [--refuse STATUS] "
-                 "[--max-head BYTES] "
+                 "[--max-head BYTES] [--granted STATUS] "
                  "direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG | behind-nginx NGINX TEMPLATE CFG")
 
 
