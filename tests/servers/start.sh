@@ -118,6 +118,8 @@
 #   header-backend-ingress    ssl-client-verify: SUCCESS (Kubernetes ingress-nginx, Keycloak)
 #   header-backend-cloudflare Cf-Cert-Presented: true and Cf-Cert-Verified: true
 #   header-backend-gcp        X-Client-Cert-Present: true and X-Client-Cert-Chain-Verified: true
+#   header-backend-modssl     SSL_CLIENT_VERIFY: SUCCESS (mod_ssl's variable name as a header, as
+#                             `RequestHeader set SSL_CLIENT_VERIFY "%{SSL_CLIENT_VERIFY}s"` sends it)
 #   header-backend-6k         X-SSL-Client-Verify as header-backend-direct, but a refusal is 400
 #                             and a request head over 6 KB gets 400 too (Tomcat: 8 KB): every
 #                             forged header at once would read as the refusal
@@ -160,7 +162,7 @@ go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
-header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k
+header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k header-backend-modssl
 nginx-header-passthrough nginx-header-set"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
@@ -556,6 +558,7 @@ header-backend-*)
     trust=(--trust X-Client-Cert-Present=true --trust X-Client-Cert-Chain-Verified=true)
     ;;
   header-backend-6k) trust=(--refuse 400 --max-head 6144) ;;
+  header-backend-modssl) trust=(--trust SSL_CLIENT_VERIFY=SUCCESS) ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # ${trust[@]+...}: an empty array under `set -u` fails before bash 4.4

@@ -298,6 +298,15 @@ const CASES: &[Case] = &[
     // The same backend trusting other proxies' conventions, each named by the finding.
     Case {
         client_auth: ClientAuth::None,
+        trigger: "SSL_CLIENT_CERT (Apache mod_ssl names",
+        ..case(
+            "header-backend-modssl",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::None,
         trigger: "ssl-client-verify (Kubernetes ingress-nginx",
         ..case(
             "header-backend-ingress",

@@ -37,7 +37,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`) from a certificate minted on the spot: in batches of at most 4 KB of headers, then one family at a time",
+    presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`) from a certificate minted on the spot: in batches of at most 4 KB of headers, then one family at a time",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
@@ -189,6 +189,19 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
         fam(
             "X-ARR-ClientCert (IIS ARR)",
             vec![header("x-arr-clientcert", &m.der_b64)],
+        ),
+        // Apache mod_ssl's variable names as headers (`RequestHeader set SSL_CLIENT_CERT
+        // "%{SSL_CLIENT_CERT}s"`), the default of Keycloak's Apache certificate lookup; nginx drops
+        // names with `_` by default, HAProxy and many others pass them.
+        fam(
+            "SSL_CLIENT_CERT (Apache mod_ssl names, Keycloak's Apache lookup)",
+            vec![
+                header("ssl_client_verify", verified),
+                header("ssl_client_cert", &m.pem_escaped),
+                header("ssl_client_s_dn", &m.subject),
+                header("ssl_client_s_dn_cn", &m.common_name),
+                header("ssl_client_i_dn", &m.issuer),
+            ],
         ),
     ]
 }
@@ -717,7 +730,7 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
     } else if !beside_gate.is_empty() {
         format!(
             "{}, each beside the verify headers (X-SSL-Client-Verify, ssl-client-verify, \
-             X-Client-Verify = {verified})",
+             X-Client-Verify, SSL_CLIENT_VERIFY = {verified})",
             beside_gate.join("; ")
         )
     } else {
@@ -777,7 +790,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded subject DN, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded subject DN, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_CERT)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -942,12 +955,12 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 13);
+        assert_eq!(fams.len(), 14);
         // No header dropped as an invalid value: 41 headers in all, 38 distinct names, and a
         // name two families share carries the same value in both.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 41);
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 46);
         let all = together(&fams);
-        assert_eq!(all.len(), 38);
+        assert_eq!(all.len(), 43);
         for (name, value) in fams.iter().flat_map(|f| f.headers.iter()) {
             assert!(
                 all.iter().any(|(n, v)| n == name && v == value),
@@ -968,7 +981,7 @@ mod tests {
             let headers = together(b.iter().copied());
             assert!(header_bytes(&headers) <= BATCH_BYTES, "{}", header_bytes(&headers));
             // Every batch carries every verify header, whatever identity families it holds.
-            for needed in ["x-ssl-client-verify", "ssl-client-verify", "x-client-verify"] {
+            for needed in ["x-ssl-client-verify", "ssl-client-verify", "x-client-verify", "ssl_client_verify"] {
                 assert!(
                     headers.iter().any(|(n, v)| n == needed && v == "SUCCESS"),
                     "{needed} missing from a batch"
@@ -979,9 +992,9 @@ mod tests {
         assert_eq!(sent, fams.iter().map(|f| f.name).collect::<Vec<_>>());
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 13);
+        assert_eq!(zero.len(), 14);
         let verify_zero = gate(&zero, "0");
-        assert_eq!(verify_zero.headers.len(), 3);
+        assert_eq!(verify_zero.headers.len(), 4);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
     }
 
