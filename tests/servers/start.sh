@@ -140,7 +140,7 @@
 #
 #   tests/servers/start.sh --list-bypass   # the bypass servers, one per line
 #
-# Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA, KEYTOOL,
+# Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
 # PATH, else in /usr/sbin or /sbin); TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use).
@@ -920,9 +920,9 @@ java-*)
     "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
   ;;
 tomcat-*)
-  : "${JAVA:=java}" "${KEYTOOL:=keytool}" "${TOMCAT_HOME:=/usr/share/tomcat10}"
+  : "${JAVA:=java}" "${TOMCAT_HOME:=/usr/share/tomcat10}"
   need "$JAVA" JAVA
-  need "$KEYTOOL" KEYTOOL
+  need "$PYTHON3"
   verification=${server#tomcat-}
   case $verification in
   required | optional | optionalNoCA) ;;
@@ -933,18 +933,23 @@ tomcat-*)
       "set TOMCAT_HOME)" >&2
     exit 127
   fi
-  # CATALINA_BASE of our own: conf/ (server.xml, a minimal web.xml), one ROOT webapp, no other
+  # a CATALINA_BASE of its own: conf/ (server.xml, catalina.properties, a minimal web.xml) and one
+  # webapp, ROOT, serving index.txt
   dir=$work/tomcat-$server-$port
   mkdir -p "$dir/conf" "$dir/logs" "$dir/temp" "$dir/work" "$dir/webapps/ROOT"
   printf 'ok\n' >"$dir/webapps/ROOT/index.txt"
-  # JSSE reads the trusted CA from a key store: a PKCS#12 one holding ca.crt (the password is
-  # keytool's obligatory one, protecting nothing secret)
-  rm -f "$dir/truststore.p12"
-  "$KEYTOOL" -importcert -noprompt -alias client-ca -file "$pki/ca.crt" -keystore "$dir/truststore.p12" \
-    -storetype PKCS12 -storepass changeit >/dev/null
-  # no jar scanning (nothing to find: no JSP, no annotations), the classpath of Tomcat itself
+  # JSSE reads the trusted CA from a key store: a JKS holding ca.crt, as keytool -importcert writes
+  # it (without a second JVM start; the password guards the file's integrity, nothing secret)
+  "$PYTHON3" "$here/python/jks_truststore.py" "$pki/ca.crt" "$dir/truststore.jks" changeit
+  # Only the jars a static site over HTTPS needs (no Jasper, no WebSocket: their initializers would
+  # load at start), and no jar scanning.
+  loader=""
+  for jar in catalina servlet-api tomcat-api tomcat-util tomcat-util-scan tomcat-coyote \
+    tomcat-jni jaspic-api annotations-api el-api; do
+    loader+="${loader:+,}\"\${catalina.home}/lib/$jar.jar\""
+  done
   cat >"$dir/conf/catalina.properties" <<EOF
-common.loader="\${catalina.home}/lib","\${catalina.home}/lib/*.jar"
+common.loader=$loader
 server.loader=
 shared.loader=
 tomcat.util.scan.StandardJarScanFilter.jarsToSkip=*.jar
@@ -972,8 +977,9 @@ EOF
   </welcome-file-list>
 </web-app>
 EOF
-  # the JSSE implementation (Tomcat Native is not used: Debian 12's libtcnative-1 1.2.35 is older
-  # than Tomcat 10.1 wants); no shutdown port, no AJP, no HTTP connector
+  # One NIO connector, the JSSE implementation (Tomcat Native is not used: Debian 12's
+  # libtcnative-1 1.2.35 is older than Tomcat 10.1 accepts), bound when it starts (bindOnInit
+  # false: accepting TCP means ready); no shutdown port, no AJP, no plain HTTP connector.
   cat >"$dir/conf/server.xml" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <Server port="-1" shutdown="SHUTDOWN">
@@ -982,20 +988,26 @@ EOF
         SSLEnabled="true" scheme="https" secure="true" maxThreads="32" bindOnInit="false"
         sslImplementationName="org.apache.tomcat.util.net.jsse.JSSEImplementation">
       <SSLHostConfig protocols="TLSv1.2+TLSv1.3" certificateVerification="$verification"
-          truststoreFile="$dir/truststore.p12" truststoreType="PKCS12" truststorePassword="changeit">
+          truststoreFile="$dir/truststore.jks" truststoreType="JKS" truststorePassword="changeit">
         <Certificate certificateFile="$pki/server.crt" certificateKeyFile="$pki/server.key"/>
       </SSLHostConfig>
     </Connector>
     <Engine name="Catalina" defaultHost="localhost">
-      <Host name="localhost" appBase="webapps" autoDeploy="false" deployOnStartup="true"
-          unpackWARs="false"/>
+      <Host name="localhost" appBase="webapps" autoDeploy="false" deployOnStartup="false"
+          unpackWARs="false">
+        <Context path="" docBase="ROOT"/>
+      </Host>
     </Engine>
   </Service>
 </Server>
 EOF
-  # Tomcat's own main class, as catalina.sh runs it, in the foreground; SIGTERM stops it (its
-  # shutdown hook)
+  # Tomcat's own main class, as catalina.sh runs it (with its --add-opens: no warnings at stop),
+  # in the foreground; SIGTERM stops it (its shutdown hook)
   run "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx96m -Xss512k \
+    --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+    --add-opens=java.base/java.util=ALL-UNNAMED \
+    --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+    --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED \
     -Dcatalina.home="$TOMCAT_HOME" -Dcatalina.base="$dir" -Djava.io.tmpdir="$dir/temp" \
     -Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager \
     -cp "$TOMCAT_HOME/bin/bootstrap.jar:$TOMCAT_HOME/bin/tomcat-juli.jar" \

@@ -5,8 +5,8 @@
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
-//! java/javac, keytool and Tomcat's jars, nghttpx) fails the test; set `MTLS_SKIP_REAL_SERVERS=1`
-//! to skip on purpose.
+//! java/javac, Tomcat's jars, nghttpx) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on
+//! purpose.
 //!
 //! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 46 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use support::ground_truth::{
     self as truth, check_deep, check_report_top, check_target, deep_args, deep_expect,
-    expectations, run_deep_group, run_group, target_summary,
+    expectations, run_deep_group, run_group, run_group_and_deep, target_summary,
 };
 use support::real_servers::{self as servers, tools_present, Lab};
 
@@ -142,9 +142,11 @@ fn java_https_server_verdicts() {
     run_group(JAVA);
 }
 
+/// Default and deep probes on one start of the three Tomcats (a JVM each, ~1.2 s of CPU): two
+/// tests would start six at once.
 #[test]
-fn tomcat_verdicts() {
-    run_group(TOMCAT);
+fn tomcat_verdicts_and_deep_probes() {
+    run_group_and_deep(TOMCAT);
 }
 
 #[test]
@@ -205,11 +207,6 @@ fn caddy_deep_probes() {
 #[test]
 fn java_https_server_deep_probes() {
     run_deep_group(JAVA);
-}
-
-#[test]
-fn tomcat_deep_probes() {
-    run_deep_group(TOMCAT);
 }
 
 /// nghttpx-tolerate-expired is told apart from nghttpx-verify-client only here: its expired-probe

@@ -1271,45 +1271,58 @@ enum Probes {
 /// Starts `servers`, scans them in one run and checks every verdict; panics listing every
 /// mismatch (expected vs got, with the target's evidence).
 pub fn run_group(servers: &[&str]) {
-    run_checked(servers, Probes::Default);
+    run_checked(servers, &[Probes::Default]);
 }
 
 /// Like [`run_group`] with the deep probes (identities given).
 pub fn run_deep_group(servers: &[&str]) {
-    run_checked(servers, Probes::Deep);
+    run_checked(servers, &[Probes::Deep]);
 }
 
-fn run_checked(servers: &[&str], probes: Probes) {
+/// [`run_group`] and [`run_deep_group`] on ONE start of the servers: for a family whose start-up
+/// is the cost (a JVM each), started once instead of twice at the same time.
+pub fn run_group_and_deep(servers: &[&str]) {
+    run_checked(servers, &[Probes::Default, Probes::Deep]);
+}
+
+fn run_checked(servers: &[&str], modes: &[Probes]) {
     if !tools_present(servers) {
         return;
     }
     let mut lab = Lab::new();
     lab.start(servers);
-    let extra = match probes {
-        Probes::Default => Vec::new(),
-        Probes::Deep => deep_args(&lab),
-    };
-    // An inconclusive probe is the scanner being honest about an answer it could not read (a
-    // JVM slower than the post-handshake wait under the suite's load closes on the request: a
-    // reset). When that is all that disagrees, the servers are scanned once more and that scan is
-    // judged; a wrong verdict is never given a second chance.
-    let mut failures = judge_scan(&lab, servers, probes, &extra);
-    if failures.retry {
-        eprintln!(
-            "only unreadable probes disagreed; scanning once more:\n{}",
-            failures.text
-        );
-        failures = judge_scan(&lab, servers, probes, &extra);
+    let mut all = String::new();
+    for &probes in modes {
+        let extra = match probes {
+            Probes::Default => Vec::new(),
+            Probes::Deep => deep_args(&lab),
+        };
+        // An inconclusive probe is the scanner being honest about an answer it could not read (a
+        // JVM slower than the post-handshake wait under the suite's load closes on the request: a
+        // reset). When that is all that disagrees, the servers are scanned once more and that
+        // scan is judged; a wrong verdict is never given a second chance.
+        let mut failures = judge_scan(&lab, servers, probes, &extra);
+        if failures.retry {
+            eprintln!(
+                "only unreadable probes disagreed; scanning once more:\n{}",
+                failures.text
+            );
+            failures = judge_scan(&lab, servers, probes, &extra);
+        }
+        let who = match probes {
+            Probes::Default => "mtls-scan disagrees",
+            Probes::Deep => "mtls-scan's deep probes disagree",
+        };
+        if !failures.text.is_empty() {
+            let _ = writeln!(
+                all,
+                "{who} with the ground truth (tests/servers/GROUND_TRUTH.md):\n{}",
+                failures.text
+            );
+        }
     }
-    let who = match probes {
-        Probes::Default => "mtls-scan disagrees",
-        Probes::Deep => "mtls-scan's deep probes disagree",
-    };
-    if !failures.text.is_empty() {
-        panic!(
-            "{who} with the ground truth (tests/servers/GROUND_TRUTH.md):\n{}",
-            failures.text
-        );
+    if !all.is_empty() {
+        panic!("{all}");
     }
 }
 

@@ -43,9 +43,9 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("caddy") => &["bash", "openssl", "caddy"],
         // `java Server.java` compiles in memory: the JDK (javac's module), not only a JRE
         Some("java") => &["bash", "openssl", "java", "javac"],
-        // Tomcat's jars (TOMCAT_HOME, default /usr/share/tomcat10), run by java; keytool makes
+        // Tomcat's jars (TOMCAT_HOME, default /usr/share/tomcat10), run by java; python3 writes
         // the trust store
-        Some("tomcat") => &["bash", "openssl", "java", "keytool", "tomcat10"],
+        Some("tomcat") => &["bash", "openssl", "java", "python3", "tomcat10"],
         Some("nghttpx") => &["bash", "openssl", "python3", "nghttpx"],
         _ => &["bash", "openssl"],
     }
