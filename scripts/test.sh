@@ -2,7 +2,8 @@
 # Runs the whole test suite, as the README tells a newcomer to:
 #   bash scripts/test.sh
 # The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, HAProxy,
-# Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer).
+# Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
+# Tomcat, nghttpx).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -24,6 +25,10 @@ command -v stunnel4 > /dev/null || missing+=(stunnel4)
 command -v caddy > /dev/null || missing+=(caddy)
 # `java Server.java` (single-file launch) needs the JDK's compiler, not only a JRE
 command -v javac > /dev/null || missing+=(openjdk-17-jdk-headless)
+# Tomcat 10 as libraries only (bin/bootstrap.jar, lib/*.jar in /usr/share/tomcat10; start.sh makes
+# its own CATALINA_BASE): tomcat10-common, not tomcat10 (a systemd service and a system user)
+[ -f /usr/share/tomcat10/bin/bootstrap.jar ] || missing+=(tomcat10-common)
+command -v nghttpx > /dev/null || [ -x /usr/sbin/nghttpx ] || missing+=(nghttp2-proxy)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
 pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then

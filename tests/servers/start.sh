@@ -61,6 +61,16 @@
 #                             strict_sni_host insecure_off (see GROUND_TRUTH.md, surprise W4)
 #   java-need | java-want     JDK HttpsServer (java/Server.java, single-file launch),
 #                             SSLParameters.setNeedClientAuth / setWantClientAuth
+#   tomcat-required | tomcat-optional | tomcat-optionalNoCA
+#                             Tomcat 10.1 (Debian tomcat10-common, TOMCAT_HOME=/usr/share/tomcat10,
+#                             a CATALINA_BASE of its own under WORKDIR), one NIO HTTPS connector,
+#                             JSSE implementation, <SSLHostConfig certificateVerification="MODE">,
+#                             a PKCS#12 trust store holding ca.crt; a ROOT webapp serving index.txt
+#                             (JSSE has no optionalNoCA: Tomcat treats it as optional)
+#   nghttpx-verify-client     nghttpx (nghttp2-proxy) -> python plain HTTP backend; verify-client,
+#                             verify-client-cacert = ca.crt
+#   nghttpx-tolerate-expired  the same + verify-client-tolerate-expired (an expired certificate
+#                             from the trusted CA gets in)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -138,9 +148,9 @@
 #   tests/servers/start.sh --list-bypass   # the bypass servers, one per line
 #
 # Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
-# HAPROXY, APACHE2, LIGHTTPD and STUNNEL (stunnel4) (the last four default to: found on PATH, else
-# in /usr/sbin or /sbin); GOSERVER_BIN, a prebuilt go/ binary (else it is built into
-# WORKDIR/goserver on first use).
+# HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
+# PATH, else in /usr/sbin or /sbin); TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
+# prebuilt go/ binary (else it is built into WORKDIR/goserver on first use).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -155,7 +165,9 @@ apache-location-require apache-required apache-optional apache-optional_no_ca
 lighttpd-enforce lighttpd-no-enforce lighttpd-enforce-depth0
 stunnel-required stunnel-optional stunnel-verifyPeer
 caddy-require_and_verify caddy-verify_if_given caddy-require
-java-need java-want"
+java-need java-want
+tomcat-required tomcat-optional tomcat-optionalNoCA
+nghttpx-verify-client nghttpx-tolerate-expired"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
@@ -923,6 +935,134 @@ java-*)
   # single-file source launch (JDK 11+): compiled in memory at every start
   run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m "$here/java/Server.java" \
     "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  ;;
+tomcat-*)
+  : "${JAVA:=java}" "${TOMCAT_HOME:=/usr/share/tomcat10}"
+  need "$JAVA" JAVA
+  need "$PYTHON3"
+  verification=${server#tomcat-}
+  case $verification in
+  required | optional | optionalNoCA) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  if [ ! -f "$TOMCAT_HOME/bin/bootstrap.jar" ] || [ ! -f "$TOMCAT_HOME/lib/catalina.jar" ]; then
+    echo "start.sh: no Tomcat in $TOMCAT_HOME (needed for $server; Debian's tomcat10-common, or" \
+      "set TOMCAT_HOME)" >&2
+    exit 127
+  fi
+  # a CATALINA_BASE of its own: conf/ (server.xml, catalina.properties, a minimal web.xml) and one
+  # webapp, ROOT, serving index.txt
+  dir=$work/tomcat-$server-$port
+  mkdir -p "$dir/conf" "$dir/logs" "$dir/temp" "$dir/work" "$dir/webapps/ROOT"
+  printf 'ok\n' >"$dir/webapps/ROOT/index.txt"
+  # JSSE reads the trusted CA from a key store: a JKS holding ca.crt, as keytool -importcert writes
+  # it (without a second JVM start; the password guards the file's integrity, nothing secret)
+  "$PYTHON3" "$here/python/jks_truststore.py" "$pki/ca.crt" "$dir/truststore.jks" changeit
+  # Only the jars a static site over HTTPS needs (no Jasper, no WebSocket: their initializers would
+  # load at start), and no jar scanning.
+  loader=""
+  for jar in catalina servlet-api tomcat-api tomcat-util tomcat-util-scan tomcat-coyote \
+    tomcat-jni jaspic-api annotations-api el-api; do
+    loader+="${loader:+,}\"\${catalina.home}/lib/$jar.jar\""
+  done
+  cat >"$dir/conf/catalina.properties" <<EOF
+common.loader=$loader
+server.loader=
+shared.loader=
+tomcat.util.scan.StandardJarScanFilter.jarsToSkip=*.jar
+tomcat.util.scan.StandardJarScanFilter.jarsToScan=
+EOF
+  # the default servlet serves ROOT's index.txt for "/"
+  cat >"$dir/conf/web.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+  <servlet>
+    <servlet-name>default</servlet-name>
+    <servlet-class>org.apache.catalina.servlets.DefaultServlet</servlet-class>
+    <load-on-startup>1</load-on-startup>
+  </servlet>
+  <servlet-mapping>
+    <servlet-name>default</servlet-name>
+    <url-pattern>/</url-pattern>
+  </servlet-mapping>
+  <mime-mapping>
+    <extension>txt</extension>
+    <mime-type>text/plain</mime-type>
+  </mime-mapping>
+  <welcome-file-list>
+    <welcome-file>index.txt</welcome-file>
+  </welcome-file-list>
+</web-app>
+EOF
+  # One NIO connector, the JSSE implementation (Tomcat Native is not used: Debian 12's
+  # libtcnative-1 1.2.35 is older than Tomcat 10.1 accepts), bound when it starts (bindOnInit
+  # false: accepting TCP means ready); no shutdown port, no AJP, no plain HTTP connector.
+  cat >"$dir/conf/server.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<Server port="-1" shutdown="SHUTDOWN">
+  <Service name="Catalina">
+    <Connector port="$port" address="127.0.0.1" protocol="org.apache.coyote.http11.Http11NioProtocol"
+        SSLEnabled="true" scheme="https" secure="true" maxThreads="32" bindOnInit="false"
+        sslImplementationName="org.apache.tomcat.util.net.jsse.JSSEImplementation">
+      <SSLHostConfig protocols="TLSv1.2+TLSv1.3" certificateVerification="$verification"
+          truststoreFile="$dir/truststore.jks" truststoreType="JKS" truststorePassword="changeit">
+        <Certificate certificateFile="$pki/server.crt" certificateKeyFile="$pki/server.key"/>
+      </SSLHostConfig>
+    </Connector>
+    <Engine name="Catalina" defaultHost="localhost">
+      <Host name="localhost" appBase="webapps" autoDeploy="false" deployOnStartup="false"
+          unpackWARs="false">
+        <Context path="" docBase="ROOT"/>
+      </Host>
+    </Engine>
+  </Service>
+</Server>
+EOF
+  # Tomcat's own main class, as catalina.sh runs it (with its --add-opens: no warnings at stop),
+  # in the foreground; SIGTERM stops it (its shutdown hook)
+  run "$JAVA" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx96m -Xss512k \
+    --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+    --add-opens=java.base/java.util=ALL-UNNAMED \
+    --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+    --add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED \
+    -Dcatalina.home="$TOMCAT_HOME" -Dcatalina.base="$dir" -Djava.io.tmpdir="$dir/temp" \
+    -Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager \
+    -cp "$TOMCAT_HOME/bin/bootstrap.jar:$TOMCAT_HOME/bin/tomcat-juli.jar" \
+    org.apache.catalina.startup.Bootstrap start
+  ;;
+nghttpx-*)
+  : "${NGHTTPX:=$(sbin_tool nghttpx)}"
+  need "$NGHTTPX" NGHTTPX
+  need "$PYTHON3"
+  case $server in
+  nghttpx-verify-client) tolerate="" ;;
+  nghttpx-tolerate-expired) tolerate="verify-client-tolerate-expired=yes" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/nghttpx-$server-$port
+  mkdir -p "$dir"
+  # nghttpx (TLS, HTTP/1.1 and h2 to clients) -> plain_backend.py (HTTP/1.1 200 "ok" on
+  # @BACKEND_PORT@), which runs nghttpx as its child. One worker, no OCSP fetching (the helper
+  # script would try the network), no /etc/nghttpx/nghttpx.conf (this file is --conf).
+  cat >"$dir/nghttpx.conf.in" <<EOF
+frontend=127.0.0.1,$port
+backend=127.0.0.1,@BACKEND_PORT@
+private-key-file=$pki/server.key
+certificate-file=$pki/server.crt
+tls-min-proto-version=TLSv1.2
+tls-max-proto-version=TLSv1.3
+verify-client=yes
+verify-client-cacert=$pki/ca.crt
+$tolerate
+no-ocsp=yes
+workers=1
+single-process=yes
+errorlog-file=$dir/error.log
+errorlog-syslog=no
+pid-file=$dir/nghttpx.pid
+EOF
+  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/nghttpx.conf.in" "$dir/nghttpx.conf" \
+    "$NGHTTPX" --conf="$dir/nghttpx.conf"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

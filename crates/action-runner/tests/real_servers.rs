@@ -1,13 +1,14 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
-//! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy and the JDK's
-//! HttpsServer, started by `tests/servers/start.sh`. The expected verdicts are the
+//! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
+//! HttpsServer, Tomcat and nghttpx, started by `tests/servers/start.sh`. The expected verdicts are the
 //! ground truth measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
-//! java/javac) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! java/javac, Tomcat's jars, nghttpx) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on
+//! purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 41 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 46 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -16,7 +17,7 @@ use std::fmt::Write as _;
 
 use support::ground_truth::{
     self as truth, check_deep, check_report_top, check_target, deep_args, deep_expect,
-    expectations, run_deep_group, run_group, target_summary,
+    expectations, run_deep_group, run_group, run_group_and_deep, target_summary,
 };
 use support::real_servers::{self as servers, tools_present, Lab};
 
@@ -77,10 +78,13 @@ const CADDY: &[&str] = &[
     "caddy-require",
 ];
 const JAVA: &[&str] = &["java-need", "java-want"];
+const TOMCAT: &[&str] = &["tomcat-required", "tomcat-optional", "tomcat-optionalNoCA"];
+const NGHTTPX: &[&str] = &["nghttpx-verify-client", "nghttpx-tolerate-expired"];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
-    OPENSSL, NGINX, GO, NODE, PYTHON, HAPROXY, APACHE, LIGHTTPD, STUNNEL, CADDY, JAVA,
+    OPENSSL, NGINX, GO, NODE, PYTHON, HAPROXY, APACHE, LIGHTTPD, STUNNEL, CADDY, JAVA, TOMCAT,
+    NGHTTPX,
 ];
 
 #[test]
@@ -138,6 +142,18 @@ fn java_https_server_verdicts() {
     run_group(JAVA);
 }
 
+/// Default and deep probes on one start of the three Tomcats (a JVM each, ~1.2 s of CPU): two
+/// tests would start six at once.
+#[test]
+fn tomcat_verdicts_and_deep_probes() {
+    run_group_and_deep(TOMCAT);
+}
+
+#[test]
+fn nghttpx_verdicts() {
+    run_group(NGHTTPX);
+}
+
 #[test]
 fn openssl_s_server_deep_probes() {
     run_deep_group(OPENSSL);
@@ -191,6 +207,13 @@ fn caddy_deep_probes() {
 #[test]
 fn java_https_server_deep_probes() {
     run_deep_group(JAVA);
+}
+
+/// nghttpx-tolerate-expired is told apart from nghttpx-verify-client only here: its expired-probe
+/// certificate, minted by the staging CA (the trusted one), is served.
+#[test]
+fn nghttpx_deep_probes() {
+    run_deep_group(NGHTTPX);
 }
 
 /// The harness itself, without the scanner: every server starts, listens on 127.0.0.1 only, and

@@ -153,6 +153,8 @@ const CR: Option<&str> = Some("CertificateRequired");
 const HF: Option<&str> = Some("HandshakeFailure");
 const BC: Option<&str> = Some("BadCertificate");
 const UCA: Option<&str> = Some("UnknownCA");
+/// certificate_unknown: what SunJSSE (Tomcat) sends for every client certificate it refuses.
+const CU: Option<&str> = Some("CertificateUnknown");
 
 /// Certificates requested on both versions, with the trusted CA's name (all but Python): the
 /// fields most servers share. Each entry below overrides what differs.
@@ -402,6 +404,26 @@ pub fn expectations() -> Vec<Expect> {
         // ---- the JDK's HttpsServer (SunJSSE): refuses by closing, never with an alert
         required_verified("java-need", [Tls(None); 2], [Tls(None); 2]),
         optional_verified("java-want", [Tls(None); 2]),
+        // ---- Tomcat 10.1, JSSE implementation (GROUND_TRUTH.md, "Tomcat and nghttpx"): unlike
+        // the JDK's HttpsServer, alerts: bad_certificate without a certificate, certificate_unknown
+        // for one the trust manager refuses
+        required_verified("tomcat-required", [Tls(BC), Tls(BC)], [Tls(CU), Tls(CU)]),
+        optional_verified("tomcat-optional", [Tls(CU), Tls(CU)]),
+        // JSSE has no "any CA" mode: Tomcat treats optionalNoCA as optional (surprise T1)
+        optional_verified("tomcat-optionalNoCA", [Tls(CU), Tls(CU)]),
+        // ---- nghttpx 1.52 (OpenSSL) in front of a plain HTTP backend
+        required_verified(
+            "nghttpx-verify-client",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
+        // lets an expired certificate from the trusted CA in, which only a certificate minted by
+        // that CA shows (deep_expectations); without identities it looks like a verifying server
+        required_verified(
+            "nghttpx-tolerate-expired",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
     ]
 }
 
@@ -736,8 +758,41 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             findings: OPTIONAL_DEEP,
             ..deep_java("java-want")
         },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_tomcat("tomcat-required")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_tomcat("tomcat-optional")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_tomcat("tomcat-optionalNoCA")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("nghttpx-verify-client")
+        },
+        DeepExpect {
+            // verify-client-tolerate-expired: the expired certificate from the trusted CA is
+            // served, everything else is refused as by nghttpx-verify-client
+            expired: [Served(200); 2],
+            findings: &["expired-client-cert-accepted"],
+            absent: TOLERATE_EXPIRED_ABSENT,
+            grade_a: Some(false),
+            ..deep_strict_openssl("nghttpx-tolerate-expired")
+        },
     ]
 }
+const TOLERATE_EXPIRED_ABSENT: &[&str] = &[
+    "client-cert-optional",
+    "untrusted-client-cert-accepted",
+    "forged-client-cert-accepted",
+    "client-key-possession-not-verified",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
 const BY_APP_DEEP: &[&str] = &["client-cert-enforced-by-app"];
 const OPTIONAL_DEEP: &[&str] = &["client-cert-optional"];
 
@@ -752,6 +807,24 @@ fn deep_java(server: &'static str) -> DeepExpect {
         expired: [Tls(None); 2],
         not_yet_valid: [Tls(None); 2],
         wrong_eku: [Tls(None); 2],
+        grade_a: None,
+        findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+/// Tomcat's JSSE connector refuses every certificate its trust manager rejects with
+/// certificate_unknown (untrusted, forged, expired, not yet valid, wrong EKU alike), and the one
+/// without its key with handshake_failure.
+fn deep_tomcat(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(CU); 2],
+        without_key: [Tls(HF); 2],
+        expired: [Tls(CU); 2],
+        not_yet_valid: [Tls(CU); 2],
+        wrong_eku: [Tls(CU); 2],
         grade_a: None,
         findings: &[],
         absent: ALL_BAD_ACCEPTS,
@@ -1198,45 +1271,58 @@ enum Probes {
 /// Starts `servers`, scans them in one run and checks every verdict; panics listing every
 /// mismatch (expected vs got, with the target's evidence).
 pub fn run_group(servers: &[&str]) {
-    run_checked(servers, Probes::Default);
+    run_checked(servers, &[Probes::Default]);
 }
 
 /// Like [`run_group`] with the deep probes (identities given).
 pub fn run_deep_group(servers: &[&str]) {
-    run_checked(servers, Probes::Deep);
+    run_checked(servers, &[Probes::Deep]);
 }
 
-fn run_checked(servers: &[&str], probes: Probes) {
+/// [`run_group`] and [`run_deep_group`] on ONE start of the servers: for a family whose start-up
+/// is the cost (a JVM each), started once instead of twice at the same time.
+pub fn run_group_and_deep(servers: &[&str]) {
+    run_checked(servers, &[Probes::Default, Probes::Deep]);
+}
+
+fn run_checked(servers: &[&str], modes: &[Probes]) {
     if !tools_present(servers) {
         return;
     }
     let mut lab = Lab::new();
     lab.start(servers);
-    let extra = match probes {
-        Probes::Default => Vec::new(),
-        Probes::Deep => deep_args(&lab),
-    };
-    // An inconclusive probe is the scanner being honest about an answer it could not read (a
-    // JVM slower than the post-handshake wait under the suite's load closes on the request: a
-    // reset). When that is all that disagrees, the servers are scanned once more and that scan is
-    // judged; a wrong verdict is never given a second chance.
-    let mut failures = judge_scan(&lab, servers, probes, &extra);
-    if failures.retry {
-        eprintln!(
-            "only unreadable probes disagreed; scanning once more:\n{}",
-            failures.text
-        );
-        failures = judge_scan(&lab, servers, probes, &extra);
+    let mut all = String::new();
+    for &probes in modes {
+        let extra = match probes {
+            Probes::Default => Vec::new(),
+            Probes::Deep => deep_args(&lab),
+        };
+        // An inconclusive probe is the scanner being honest about an answer it could not read (a
+        // JVM slower than the post-handshake wait under the suite's load closes on the request: a
+        // reset). When that is all that disagrees, the servers are scanned once more and that
+        // scan is judged; a wrong verdict is never given a second chance.
+        let mut failures = judge_scan(&lab, servers, probes, &extra);
+        if failures.retry {
+            eprintln!(
+                "only unreadable probes disagreed; scanning once more:\n{}",
+                failures.text
+            );
+            failures = judge_scan(&lab, servers, probes, &extra);
+        }
+        let who = match probes {
+            Probes::Default => "mtls-scan disagrees",
+            Probes::Deep => "mtls-scan's deep probes disagree",
+        };
+        if !failures.text.is_empty() {
+            let _ = writeln!(
+                all,
+                "{who} with the ground truth (tests/servers/GROUND_TRUTH.md):\n{}",
+                failures.text
+            );
+        }
     }
-    let who = match probes {
-        Probes::Default => "mtls-scan disagrees",
-        Probes::Deep => "mtls-scan's deep probes disagree",
-    };
-    if !failures.text.is_empty() {
-        panic!(
-            "{who} with the ground truth (tests/servers/GROUND_TRUTH.md):\n{}",
-            failures.text
-        );
+    if !all.is_empty() {
+        panic!("{all}");
     }
 }
 

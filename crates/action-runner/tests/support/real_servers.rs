@@ -1,5 +1,6 @@
 //! Real servers nobody here wrote (openssl s_server, nginx, Go crypto/tls, Node https, Python
-//! ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's HttpsServer), started with `tests/servers/start.sh` on a PKI of their own, and
+//! ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's HttpsServer, Tomcat,
+//! nghttpx), started with `tests/servers/start.sh` on a PKI of their own, and
 //! the `mtls-scan scan` run over them. What their reports must say is in [`super::ground_truth`].
 //!
 //! A missing server binary fails the test with a message that says what to install; only
@@ -42,6 +43,10 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("caddy") => &["bash", "openssl", "caddy"],
         // `java Server.java` compiles in memory: the JDK (javac's module), not only a JRE
         Some("java") => &["bash", "openssl", "java", "javac"],
+        // Tomcat's jars (TOMCAT_HOME, default /usr/share/tomcat10), run by java; python3 writes
+        // the trust store
+        Some("tomcat") => &["bash", "openssl", "java", "python3", "tomcat10"],
+        Some("nghttpx") => &["bash", "openssl", "python3", "nghttpx"],
         _ => &["bash", "openssl"],
     }
 }
@@ -55,15 +60,22 @@ pub fn path_for(server: &str) -> &'static str {
     }
 }
 
-/// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL override when set, else
-/// PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack) /usr/sbin
-/// or /sbin.
+/// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX override when
+/// set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
+/// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
+/// bin/bootstrap.jar.
 fn tool_found(tool: &str) -> bool {
+    if tool == "tomcat10" {
+        let home = std::env::var_os("TOMCAT_HOME")
+            .map_or_else(|| PathBuf::from("/usr/share/tomcat10"), PathBuf::from);
+        return home.join("bin/bootstrap.jar").is_file();
+    }
     let var = match tool {
         "haproxy" => Some("HAPROXY"),
         "apache2" => Some("APACHE2"),
         "lighttpd" => Some("LIGHTTPD"),
         "stunnel4" => Some("STUNNEL"),
+        "nghttpx" => Some("NGHTTPX"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -115,8 +127,9 @@ pub fn tools_present(servers: &[&str]) -> bool {
         panic!(
             "real-server tests need {} on PATH (missing for {:?}). Install them \
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
-             apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless; \
-             HAPROXY/APACHE2/LIGHTTPD/STUNNEL name the binaries if they live elsewhere) or set \
+             apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
+             tomcat10-common nghttp2-proxy; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX name the \
+             binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers
@@ -193,6 +206,12 @@ pub fn free_ports(n: usize) -> Vec<u16> {
 /// One port, as [`free_ports`].
 pub fn free_port() -> u16 {
     free_ports(1).first().copied().unwrap_or_default()
+}
+
+/// Whether the server runs in a JVM (the JDK's HttpsServer, compiled at each start, and Tomcat):
+/// the slow starts, ~1-2 s of CPU each.
+pub fn starts_a_jvm(server: &str) -> bool {
+    matches!(server.split('-').next(), Some("java" | "tomcat"))
 }
 
 /// One running server. Dropping it kills its whole process group.
@@ -328,8 +347,18 @@ impl Lab {
     }
 
     /// Starts every server at once and waits (at most 10 s) until each accepts TCP. A server whose
-    /// port was taken meanwhile is retried on another port.
+    /// port was taken meanwhile is retried on another port. Labs with a JVM among their servers
+    /// start one at a time (see [`starts_a_jvm`]); the 10 s count from their turn.
     pub fn start(&mut self, names: &[&str]) {
+        // A JVM costs 1-2 s of CPU to start: two tests starting theirs at once on 2 cores (the
+        // Tomcat family beside servers_start_and_stop's 46 servers: 8 JVMs) took the JDK's
+        // HttpsServer past the deadline. Such starts take turns; scans still run side by side.
+        static JVM_STARTS: Mutex<()> = Mutex::new(());
+        let _turn = names.iter().any(|n| starts_a_jvm(n)).then(|| {
+            JVM_STARTS
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         let t0 = Instant::now();
         let ports = free_ports(names.len());
         let mut pending: Vec<Server> = names
