@@ -116,6 +116,9 @@
 #                             any X-SSL-Client-CN (its identity) in their first copies, together
 #   haproxy-header-granted-404  as haproxy-header-addheader, but the backend answers a request it
 #                             lets in with 404 (no route at /, behind its authentication)
+#   haproxy-header-reject-underscore  as haproxy-header-setheader (correct), and a request with
+#                             `_` in a header name is rejected without an answer (`http-request
+#                             reject`, as Envoy's headers_with_underscores_action: REJECT_REQUEST)
 #   haproxy-ignore-err-addheader  verify required ca-ignore-err all crt-ignore-err all (any
 #                             certificate gets through the handshake, none gets in without one);
 #                             http-request add-header X-SSL-Client-Verify %[ssl_c_verify]: the
@@ -173,6 +176,7 @@ haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
+haproxy-header-reject-underscore
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k header-backend-modssl
 nginx-header-passthrough nginx-header-set"
@@ -525,7 +529,8 @@ EOF
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
-  haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404)
+  haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404 | \
+  haproxy-header-reject-underscore)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
@@ -538,6 +543,10 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
     trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-CN=*')
     ;;
   haproxy-header-granted-404) op=add-header trust=(--granted 404) ;;
+  haproxy-header-reject-underscore)
+    op=set-header
+    identity="http-request reject if { req.hdr_names -m sub _ }"
+    ;;
   esac
   haproxy_dir server
   # ssl_c_verify is 0 when no certificate was sent, so an anonymous client gets NONE instead.

@@ -271,6 +271,21 @@ impl Judging {
         }
         forged_implied_by_untrusted(&view.observations, v, &mut self.found);
         if let Some(u) = crate::probe::unknown_ca_meets_only_the_application(view) {
+            let valid = view
+                .of(ProbeId::VALID_CLIENT_CERT)
+                .filter(|o| o.client_cert.is_some());
+            let settle = match valid.and_then(|o| o.http_status) {
+                Some(st) => format!(
+                    "the valid certificate was refused too (HTTP {st}): scan a path it is served \
+                     on (the forged certificate copies its subject there)"
+                ),
+                None if valid.is_some() => "the valid certificate got no HTTP answer: scan a \
+                                            path it is served on"
+                    .to_owned(),
+                None => "that cannot be told without a valid certificate: give client-cert (the \
+                         forged certificate then copies its subject)"
+                    .to_owned(),
+            };
             self.incomplete.push(IncompleteProbe {
                 probe: u.id.as_str().to_owned(),
                 tls_version: Some(v),
@@ -279,8 +294,7 @@ impl Judging {
                      client without one got HTTP {}: the TLS layer may verify nothing (nginx \
                      optional_no_ca, Node rejectUnauthorized: false, Tomcat optionalNoCA) and \
                      leave the application a check that reads the subject and never the chain; \
-                     that cannot be told without a valid certificate: give client-cert (the \
-                     forged certificate then copies its subject)",
+                     {settle}",
                     u.http_status.unwrap_or_default(),
                     nc.http_status.unwrap_or_default()
                 ),

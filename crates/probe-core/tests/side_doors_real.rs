@@ -269,6 +269,14 @@ const CASES: &[Case] = &[
     // The application wants X-SSL-Client-Verify: 0 and an X-SSL-Client-CN (its identity) in one
     // request: only the subject DN family beside the verify headers gets in (before, the `0`
     // round carried no identity header and the scan graded A).
+    // A correct front (set-header) that rejects any request with `_` in a header name without an
+    // answer, as Envoy's recommended edge setting does: mod_ssl's names go alone, and their
+    // unanswered request is the server refusing them (before: every batch carried one, and the
+    // probe was incomplete on a correct setup).
+    Case {
+        client_auth: ClientAuth::Optional,
+        ..case("haproxy-header-reject-underscore", false, &[])
+    },
     // The backend answers a request it lets in with 404 (no route at /): the forged headers turn
     // the 403 into a 404, so they are read, and whether they let the request in cannot be told
     // on this path: incomplete, never A (before: A).

@@ -315,12 +315,34 @@ impl Checker<'_> {
                 );
                 Vec::new()
             }
-            Some(v) => crate::parse::targets(&split_urls(v)).unwrap_or_else(|e| {
-                for line in e.lines() {
-                    self.fail("api-url", line.to_owned());
+            Some(v) => {
+                let urls = split_urls(v);
+                // A URL whose userinfo a space cut: refused whole, never parsed (a space in a
+                // path is a valid URL, and the password would be its path), shown without it.
+                let spaced: Vec<&String> = urls
+                    .iter()
+                    .filter(|u| u.chars().any(char::is_whitespace))
+                    .collect();
+                for u in &spaced {
+                    self.fail(
+                        "api-url",
+                        format!(
+                            "{:?} is not a URL: a space in its userinfo (credentials in the URL \
+                             are not supported: give them with `header`)",
+                            probe_core::error::without_userinfo(u)
+                        ),
+                    );
                 }
-                Vec::new()
-            }),
+                if !spaced.is_empty() {
+                    return Vec::new();
+                }
+                crate::parse::targets(&urls).unwrap_or_else(|e| {
+                    for line in e.lines() {
+                        self.fail("api-url", line.to_owned());
+                    }
+                    Vec::new()
+                })
+            }
         }
     }
 
@@ -443,34 +465,38 @@ pub fn split_urls(v: &str) -> Vec<String> {
     urls
 }
 
-/// `v` split at whitespace, except that a run of pieces ending in one whose authority holds an
-/// `@` (before the next piece that starts a URL) is kept whole: userinfo cut by a space.
+/// `v` split at whitespace, line by line, except that a URL cut inside its userinfo by a space
+/// (`https://user:pa ss@host/`: a piece whose authority, up to any `/`, `?` or `#`, holds a `:`
+/// and no `@`, then the pieces of the same line up to one holding an `@`, before any piece that
+/// starts a URL) is kept whole. Such a token is never a target: `Checker::targets` refuses every
+/// token with whitespace, showing it without its userinfo.
 fn tokens_keeping_userinfo(v: &str) -> Vec<String> {
-    let authority_has_at = |t: &str| {
+    let cut_in_userinfo = |t: &str| {
         let rest = t.split_once("://").map_or(t, |(_, r)| r);
         rest.split(['/', '?', '#'])
             .next()
-            .is_some_and(|a| a.contains('@'))
+            .is_some_and(|a| a.contains(':') && !a.contains('@'))
     };
-    let pieces: Vec<&str> = v.split_whitespace().collect();
     let mut tokens = Vec::new();
-    let mut i = 0;
-    while let Some(first) = pieces.get(i) {
-        let mut end = i;
-        if !authority_has_at(first) {
-            let later = pieces.iter().enumerate().skip(i + 1);
-            let glued = later
-                .take_while(|(_, p)| !p.contains("://"))
-                .find(|(_, p)| p.contains('@'))
-                .map(|(j, _)| j);
-            end = glued.unwrap_or(i);
+    for line in v.lines() {
+        let pieces: Vec<&str> = line.split_whitespace().collect();
+        let mut i = 0;
+        while let Some(first) = pieces.get(i) {
+            let mut end = i;
+            if cut_in_userinfo(first) {
+                let later = pieces.iter().enumerate().skip(i + 1);
+                end = later
+                    .take_while(|(_, p)| !p.contains("://"))
+                    .find(|(_, p)| p.contains('@'))
+                    .map_or(i, |(j, _)| j);
+            }
+            tokens.push(
+                pieces
+                    .get(i..=end)
+                    .map_or_else(|| (*first).to_owned(), |run| run.join(" ")),
+            );
+            i = end + 1;
         }
-        tokens.push(
-            pieces
-                .get(i..=end)
-                .map_or_else(|| (*first).to_owned(), |run| run.join(" ")),
-        );
-        i = end + 1;
     }
     tokens
 }
@@ -618,12 +644,30 @@ mod tests {
             "https://user:pa ss@api.example/",
             "https://ok.example/ https://user:a b c@api.example/x",
             "user:pa ss@api.example",
+            "https://user:pa\tss@api.example/",
+            "https://ok.example/\nhttps://user:pa ss@api.example/",
         ] {
             let shown = errors(&env(&[("api-url", v)])).join("\n");
             assert!(shown.contains("***@api.example"), "{v:?}: {shown}");
-            for secret in ["user", ":pa", "ss@", ":a", "b c"] {
+            for secret in ["user:", ":pa", "ss@", ":a", "b c"] {
                 assert!(!shown.contains(secret), "{v:?} showed {secret:?}: {shown}");
             }
+        }
+        // A URL on a line of its own is never glued to the next line's piece with an `@`, nor a
+        // whole URL to a later piece: that piece is refused on its own, its userinfo hidden, and
+        // nothing with the password in it is ever a target (a space in a path is a valid URL).
+        for v in [
+            "https://a.example/\nuser:hunter2@b.example",
+            "https://a.example/ user:hunter2@b.example",
+            "https://x.example/\nhttps://y.example/\nops:hunter2@z.example/api",
+        ] {
+            let e = env(&[("api-url", v)]);
+            assert!(Inputs::parse(&e).is_err(), "{v:?} accepted");
+            let shown = errors(&e).join("\n");
+            assert!(
+                shown.contains("***@") && !shown.contains("hunter2") && !shown.contains("user:"),
+                "{v:?}: {shown}"
+            );
         }
         // Spaces and commas between URLs still separate them; an `@` in a path is no userinfo.
         assert_eq!(

@@ -37,7 +37,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate, with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`) from a certificate minted on the spot: in batches of at most 4 KB of headers, then one family at a time",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`) from a certificate minted on the spot: in batches of at most 4 KB of headers, then one family at a time",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
@@ -235,13 +235,15 @@ fn header_bytes(headers: &[(HeaderName, HeaderValue)]) -> usize {
 const GATE: &str = "the verify headers";
 
 /// Every family's headers that carry the verify value (`X-SSL-Client-Verify: 0`,
-/// `ssl-client-verify`, `X-Client-Verify`), as one pseudo-family sent in every batch: an
+/// `ssl-client-verify`, `X-Client-Verify`; not `SSL_CLIENT_VERIFY`, see [`underscored`]), as one
+/// pseudo-family sent in every batch: an
 /// application that wants the verify header *and* an identity header of another family (HAProxy's
 /// `X-SSL-Client-CN`, a forwarded certificate) gets both in one request, whichever batch that
 /// family falls in.
 fn gate(families: &[Family], verified: &str) -> Family {
     let verify_headers = families
         .iter()
+        .filter(|f| !underscored(f))
         .flat_map(|f| f.headers.iter())
         .filter(|(_, v)| v.as_bytes() == verified.as_bytes())
         .cloned();
@@ -254,12 +256,22 @@ fn gate(families: &[Family], verified: &str) -> Family {
     }
 }
 
+/// A family whose header names hold `_` (mod_ssl's `SSL_CLIENT_*`): nginx drops such names and
+/// Envoy's recommended edge setting (`headers_with_underscores_action: REJECT_REQUEST`) refuses
+/// the request (a stream reset over HTTP/2), so it goes in a request of its own, never in a
+/// batch or the gate, and a request of its own that is not answered where the batches were is the
+/// server refusing the names, not an unread door.
+fn underscored(f: &Family) -> bool {
+    f.headers.iter().any(|(n, _)| n.as_str().contains('_'))
+}
+
 /// The families, in order, packed into requests of at most [`BATCH_BYTES`] of headers (a
-/// family larger than that goes alone), each request led by `gate`.
+/// family larger than that goes alone), each request led by `gate`; the [`underscored`] ones are
+/// left out (sent alone).
 fn batches<'a>(families: &'a [Family], gate: &'a Family) -> Vec<Vec<&'a Family>> {
     let mut out: Vec<Vec<&Family>> = Vec::new();
     let mut current: Vec<&Family> = vec![gate];
-    for f in families {
+    for f in families.iter().filter(|f| !underscored(f)) {
         let fits = header_bytes(&together(current.iter().copied().chain([f]))) <= BATCH_BYTES;
         if !fits && current.len() > 1 {
             out.push(std::mem::replace(&mut current, vec![gate]));
@@ -523,10 +535,19 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
                 .iter()
                 .map(|batch| send(together(batch.iter().copied()))),
         )
-    }))
-    .await;
+    }));
+    let own = futures_util::future::join_all(planned.iter().map(|(_, fams, _)| {
+        futures_util::future::join_all(
+            fams.iter()
+                .filter(|f| underscored(f))
+                .map(|f| async move { (f.name, send(f.headers.clone()).await) }),
+        )
+    }));
+    let (sent, own) = tokio::join!(sent, own);
     let mut rounds: Vec<Round> = Vec::new();
-    for (((verified, _, gate), packed), seen) in planned.iter().zip(&packed).zip(sent) {
+    for ((((verified, _, gate), packed), seen), own) in
+        planned.iter().zip(&packed).zip(sent).zip(own)
+    {
         let mut round = Round {
             verified,
             batches: packed
@@ -543,6 +564,7 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
                 .collect(),
             singles: Vec::new(),
             with_gate: Vec::new(),
+            underscored: own,
         };
         let alone: Vec<&Family> = packed
             .iter()
@@ -614,6 +636,8 @@ struct Round {
     /// When a batch got in and no family alone did: each family of it sent beside the verify
     /// headers, and what that got.
     with_gate: Vec<(&'static str, Seen)>,
+    /// The [`underscored`] families, each in a request of its own, and what that got.
+    underscored: Vec<(&'static str, Seen)>,
 }
 
 impl Round {
@@ -623,6 +647,7 @@ impl Round {
             .iter()
             .map(|b| &b.seen)
             .chain(self.singles.iter().map(|(_, s)| s))
+            .chain(self.underscored.iter().map(|(_, s)| s))
             .find(|s| s.served())
     }
 
@@ -640,9 +665,22 @@ impl Round {
         {
             return Some(why);
         }
-        self.singles
+        if let Some(why) = self
+            .singles
             .iter()
             .find_map(|(name, s)| s.unreadable().map(|why| format!("only {name}: {why}")))
+        {
+            return Some(why);
+        }
+        // Names with `_` unanswered where every batch was answered: the server refuses the names
+        // (Envoy resets the stream), which lets nothing in. Unanswered with the batches too: unread.
+        if self.batches.is_empty() {
+            return self
+                .underscored
+                .iter()
+                .find_map(|(name, s)| s.unreadable().map(|why| format!("only {name}: {why}")));
+        }
+        None
     }
 }
 
@@ -656,28 +694,34 @@ fn judge(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetOutcome 
     out
 }
 
-/// Statuses that say a request was malformed or too large, not how its headers were judged.
-const REQUEST_ERRORS: [u16; 4] = [400, 413, 414, 431];
+/// Answers past a refusal: a redirect, a route or method the application does not have (what it
+/// answers a request it let in on a path with nothing behind it), a conflict or a body it cannot
+/// take, or 500 from an application that parsed the headers. Not 401, 403 or 406, which a WAF or
+/// an edge answers odd headers with (PEM in a header, underscored names), nor a request error
+/// (400, 413, 414, 431) or a busy answer.
+fn past_the_refusal(status: u16) -> bool {
+    (300..400).contains(&status) || matches!(status, 404 | 405 | 409 | 410 | 415 | 422 | 500)
+}
 
-/// Forged headers that got another answer than the refusal, but not a 2xx (404 or a redirect
-/// where the anonymous request got 401/403, 500 from an application that parsed them): they
-/// changed what the server did, so they are read; whether they let the request in cannot be told
-/// on this path. Unread, never a pass. A request error (400, 413, 414, 431) or a busy answer says
-/// nothing of that.
+/// Forged headers that got another answer than the refusal, one that comes past it
+/// ([`past_the_refusal`]: 404 or a redirect where the anonymous request got 401/403): they changed
+/// what the server did, so they are read; whether they let the request in cannot be told on this
+/// path. Unread, never a pass.
 fn changed_answer(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProbe> {
     let (what, status) = rounds.iter().find_map(|r| {
         let batches = r.batches.iter().map(|b| (b.label(), &b.seen));
-        let singles = r.singles.iter().map(|(n, s)| (format!("only {n}"), s));
+        let singles = r
+            .singles
+            .iter()
+            .chain(&r.underscored)
+            .map(|(n, s)| (format!("only {n}"), s));
         let gated = r
             .with_gate
             .iter()
             .map(|(n, s)| (format!("{n} with the verify headers"), s));
         batches.chain(singles).chain(gated).find_map(|(what, seen)| {
             let status = seen.status()?;
-            let changed = Some(status) != refusal.status
-                && !(200..300).contains(&status)
-                && !REQUEST_ERRORS.contains(&status)
-                && !crate::transport::is_busy_status(status);
+            let changed = Some(status) != refusal.status && past_the_refusal(status);
             changed.then(|| (format!("{what} (verify = {})", r.verified), status))
         })
     })?;
@@ -688,7 +732,7 @@ fn changed_answer(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProbe
             "with forged client-certificate headers the server answered HTTP {status} where the \
              request without them was refused (HTTP {}): {what}. The headers change its answer; \
              whether they let the request in cannot be told on this path: scan one that answers \
-             2xx to a valid certificate",
+             2xx to a valid certificate (a path with something behind it)",
             refusal.status.unwrap_or_default()
         ),
     })
@@ -724,7 +768,9 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
             .map(|(n, _)| *n)
             .collect()
     };
-    let (alone, beside_gate) = (doors(&round.singles), doors(&round.with_gate));
+    let mut alone = doors(&round.singles);
+    alone.extend(doors(&round.underscored));
+    let beside_gate = doors(&round.with_gate);
     let which = if !alone.is_empty() {
         alone.join("; ")
     } else if !beside_gate.is_empty() {
@@ -760,7 +806,7 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
     for b in &round.batches {
         f.evidence.insert(b.label(), b.seen.describe());
     }
-    for (name, s) in &round.singles {
+    for (name, s) in round.singles.iter().chain(&round.underscored) {
         f.evidence.insert(format!("only {name}"), s.describe());
     }
     for (name, s) in &round.with_gate {
@@ -956,7 +1002,7 @@ mod tests {
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
         assert_eq!(fams.len(), 14);
-        // No header dropped as an invalid value: 41 headers in all, 38 distinct names, and a
+        // No header dropped as an invalid value: 46 headers in all, 43 distinct names, and a
         // name two families share carries the same value in both.
         assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 46);
         let all = together(&fams);
@@ -981,20 +1027,28 @@ mod tests {
             let headers = together(b.iter().copied());
             assert!(header_bytes(&headers) <= BATCH_BYTES, "{}", header_bytes(&headers));
             // Every batch carries every verify header, whatever identity families it holds.
-            for needed in ["x-ssl-client-verify", "ssl-client-verify", "x-client-verify", "ssl_client_verify"] {
+            for needed in ["x-ssl-client-verify", "ssl-client-verify", "x-client-verify"] {
                 assert!(
                     headers.iter().any(|(n, v)| n == needed && v == "SUCCESS"),
                     "{needed} missing from a batch"
                 );
             }
+            // Names with `_` never ride in a batch (a server refusing them would refuse it all).
+            assert!(headers.iter().all(|(n, _)| !n.as_str().contains('_')));
             sent.extend(b.iter().map(|f| f.name).filter(|n| *n != GATE));
         }
-        assert_eq!(sent, fams.iter().map(|f| f.name).collect::<Vec<_>>());
+        let batched: Vec<&str> = fams
+            .iter()
+            .filter(|f| !underscored(f))
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(sent, batched);
+        assert_eq!(fams.iter().filter(|f| underscored(f)).count(), 1);
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
         assert_eq!(zero.len(), 14);
         let verify_zero = gate(&zero, "0");
-        assert_eq!(verify_zero.headers.len(), 4);
+        assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
     }
 
@@ -1014,6 +1068,7 @@ mod tests {
             }],
             singles,
             with_gate: Vec::new(),
+            underscored: Vec::new(),
         }
     }
 
@@ -1128,13 +1183,39 @@ mod tests {
             assert!(out.findings.is_empty(), "{status}: {:?}", ids(&out));
             assert!(out.incomplete.is_empty(), "{status}");
         }
-        // A request error to the forged headers (a proxy that takes no such header) says nothing
-        // of them.
-        for status in [400, 431] {
-            let rounds = [round("SUCCESS", http(status, "bad"), |_| None), refused("0", 403)];
-            let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
+        // A request error to the forged headers (a proxy that takes no such header), or a WAF's
+        // 403/406 where the application answered 401, says nothing of them.
+        for status in [400, 431, 403, 406] {
+            let rounds = [round("SUCCESS", http(status, "bad"), |_| None), refused("0", 401)];
+            let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(401)), &rounds);
             assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{status}");
         }
+    }
+
+    /// mod_ssl's `SSL_CLIENT_*` names go alone: unanswered where the batches were answered (Envoy
+    /// resets a request with `_` in a name), the server refused them, which lets nothing in;
+    /// served, they are the door.
+    #[test]
+    fn underscored_names_refused_by_the_server_leave_nothing_unread() {
+        const MODSSL: &str = "SSL_CLIENT_CERT (Apache mod_ssl names, Keycloak's Apache lookup)";
+        let mut reset = refused("SUCCESS", 403);
+        reset.underscored = vec![(MODSSL, failed("stream reset by the peer (REFUSED_STREAM)"))];
+        let out = judge(
+            &target(),
+            &anonymous(TlsVersion::Tls13, Some(403)),
+            &[reset, refused("0", 403)],
+        );
+        assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{:?}", out.incomplete);
+        let mut served = refused("SUCCESS", 403);
+        served.underscored = vec![(MODSSL, http(200, "secret"))];
+        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &[served]);
+        assert!(
+            out.findings
+                .first()
+                .is_some_and(|f| f.detail.contains("Let in by: SSL_CLIENT_CERT")),
+            "{:?}",
+            ids(&out)
+        );
     }
 
     /// Another answer than the refusal, not a 2xx (a redirect, 404 where the request without
