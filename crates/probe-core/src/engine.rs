@@ -1365,6 +1365,56 @@ mod tests {
         assert!(offered(vec![baseline(v13, Outcome::RefusedTls, true)], &mixed).is_some());
     }
 
+    /// The baselines handed over early carry the whole wave's receiver: a side door that needs
+    /// the rest (the certificate probes' answers) gets them once the wave ends, and the sender
+    /// knows nobody waits when the baselines were not handed over.
+    #[tokio::test]
+    async fn the_early_baselines_lead_to_the_whole_wave() {
+        let [v13, v12] = TlsVersion::ALL;
+        let jobs: Vec<ProbeJob> = vec![
+            (ProbeId::NO_CLIENT_CERT, v13, None),
+            (ProbeId::NO_CLIENT_CERT, v12, None),
+        ];
+        let hand_over = |b12: Outcome| {
+            let (tx, mut rx) = tokio::sync::oneshot::channel();
+            let (whole_tx, whole_rx) = tokio::sync::watch::channel(None);
+            let mut b = Baseline(Some(tx), Some(whole_rx));
+            let slots = vec![
+                Some(baseline(v13, Outcome::RefusedTls, true)),
+                Some(baseline(v12, b12, true)),
+            ];
+            b.offer(&jobs, &slots);
+            drop(b);
+            (rx.try_recv().ok(), whole_tx)
+        };
+        let (first, whole_tx) = hand_over(Outcome::RefusedTls);
+        let first = first.unwrap_or_else(|| panic!("final baselines are handed over"));
+        assert_eq!(
+            whole_tx.receiver_count(),
+            1,
+            "the early wave holds the receiver"
+        );
+        let mut wave = first.observations.clone();
+        wave.push(crate::probe::recorded::obs(
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            Some(403),
+        ));
+        whole_tx.send_replace(Some(Arc::new(wave)));
+        let whole = first.whole_observations().await;
+        assert_eq!(whole.map(|w| w.len()), Some(3));
+        // Not handed over (a baseline still to retry): the receiver is dropped with it.
+        let (none, whole_tx) = hand_over(Outcome::Inconclusive);
+        assert!(none.is_none());
+        assert_eq!(whole_tx.receiver_count(), 0);
+        // The whole wave itself (no receiver): its own observations.
+        let own = FirstWave {
+            observations: vec![baseline(v13, Outcome::RefusedTls, true).observation],
+            ..FirstWave::default()
+        };
+        assert_eq!(own.whole_observations().await.map(|w| w.len()), Some(1));
+    }
+
     #[tokio::test]
     async fn a_failed_probe_task_leaves_an_error_in_its_slot_and_the_target_incomplete() {
         let jobs: Vec<ProbeJob> = TlsVersion::ALL
