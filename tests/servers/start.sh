@@ -35,6 +35,7 @@
 #   go-RequireAndVerifyClientCert                                     crypto/tls ClientAuth
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
 #   node-graphql-400          optional, no check; 400 to a GET without ?query= (not on --list)
+#   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
 #   haproxy-optional-403      bind ... verify optional + http-request deny 403 unless ssl_c_used and

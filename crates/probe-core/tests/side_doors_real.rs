@@ -672,32 +672,37 @@ fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult 
     )
 }
 
-/// nginx `ssl_verify_client optional_no_ca` (any CA through the TLS layer) whose application
-/// authorises by subject (`$ssl_client_s_dn` must be client.crt's): with the valid certificate
-/// given, the forged certificate claims its subject and is let in (before, its own subject was
-/// refused with 403 and the scan graded A). Anonymous, the scan cannot know the subject to claim:
-/// the certificate from an unknown CA got through the handshake to the application's 403, which
-/// cannot tell a chain check from a subject check, so the target is incomplete, never A (before:
-/// A, complete).
+/// A TLS layer that lets any CA through before an application that authorises by subject:
+/// nginx `ssl_verify_client optional_no_ca` + `$ssl_client_s_dn` must be client.crt's, and Node
+/// `requestCert: true, rejectUnauthorized: false` + a check of the CN alone (curl: a self-signed
+/// leaf with client.crt's subject gets 200 on both). With the valid certificate given, the
+/// certificate from an unknown CA claims its subject and is let in: the root cause, critical, F
+/// (before: on nginx the forged certificate alone showed it, on Node it was mostly closed, and
+/// without the subject both graded A). Anonymous, the scan cannot know the subject to claim: the
+/// certificate from an unknown CA got through to the application's refusal, so the target is
+/// incomplete (B), never A.
 #[test]
-fn forged_certificates_claim_the_subject() -> TestResult {
-    each_both_ways(&["nginx-optional_no_ca-subject"], |_, with_cert, t| {
-        let forged = t
-            .findings
-            .iter()
-            .find(|f| f.id == FindingId::ForgedClientCertAccepted && f.implied_by.is_none());
-        match (with_cert, forged) {
-            (true, Some(f)) => {
-                f.severity == Severity::Critical
-                    && t.grade == Grade::F
-                    && f.evidence
-                        .values()
-                        .any(|e| e.contains("CN=test-client") && e.contains("HTTP 200"))
+fn an_application_that_reads_only_the_subject_is_never_passed() -> TestResult {
+    each_both_ways(
+        &["nginx-optional_no_ca-subject", "node-app-cn"],
+        |_, with_cert, t| {
+            let claimed = t
+                .findings
+                .iter()
+                .find(|f| f.id == FindingId::UntrustedClientCertAccepted && f.implied_by.is_none());
+            match (with_cert, claimed) {
+                (true, Some(f)) => {
+                    f.severity == Severity::Critical
+                        && t.grade == Grade::F
+                        && f.evidence
+                            .values()
+                            .any(|e| e.contains("CN=test-client") && e.contains("HTTP 200"))
+                }
+                (false, None) => t.grade == Grade::B && unknown_ca_unread(t),
+                _ => false,
             }
-            (false, None) => t.grade == Grade::B && unknown_ca_unread(t),
-            _ => false,
-        }
-    })
+        },
+    )
 }
 
 /// HAProxy `verify required ca-ignore-err all crt-ignore-err all`: the TLS layer refuses a client

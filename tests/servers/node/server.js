@@ -6,6 +6,8 @@
 //   none            no requestCert
 //   app-401         requestCert: true,  rejectUnauthorized: false, the app answers 401 unless
 //                   req.socket.authorized
+//   app-cn          requestCert: true,  rejectUnauthorized: false, the app answers 401 unless the
+//                   peer certificate's CN is "test-client" (client.crt's): the name, never the chain
 //   graphql-400     requestCert: true,  rejectUnauthorized: false, no check at all; a GraphQL-like
 //                   endpoint: 400 to a GET without `?query=` (Apollo's "GET query missing"),
 //                   200 with one
@@ -18,7 +20,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|graphql-400 PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400 PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -29,6 +31,7 @@ const opts = {
 switch (mode) {
   case 'optional':
   case 'app-401':
+  case 'app-cn':
   case 'graphql-400':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
@@ -48,6 +51,14 @@ const server = https.createServer(opts, (req, res) => {
     res.writeHead(401, { 'content-type': 'text/plain' });
     res.end('client certificate required: ' + (req.socket.authorizationError || 'none') + '\n');
     return;
+  }
+  if (mode === 'app-cn') {
+    const peer = req.socket.getPeerCertificate();
+    if (!peer || !peer.subject || peer.subject.CN !== 'test-client') {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('client certificate required\n');
+      return;
+    }
   }
   if (mode === 'graphql-400' && !new URL(req.url, 'https://x').searchParams.has('query')) {
     res.writeHead(400, { 'content-type': 'application/json' });

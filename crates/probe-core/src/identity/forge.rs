@@ -113,6 +113,9 @@ pub struct Forger {
     forged: std::sync::Mutex<Vec<(Vec<u8>, KeyKind, ClientIdentity)>>,
 }
 
+/// The origin of [`Forger::unknown_ca_claiming`]'s certificates.
+const UNKNOWN_CA_CLAIMING: &str = "minted: unknown CA, the valid certificate's subject";
+
 /// Forged certificates a [`Forger`] keeps for reuse (the names a scan meets are few).
 const FORGED_KEPT: usize = 16;
 
@@ -183,11 +186,56 @@ impl Forger {
         .map_err(|reason| forge_err(reason.clone()))
     }
 
+    /// Whether its certificates claim a valid identity's subject and names.
+    pub fn claims(&self) -> bool {
+        self.claimed.is_some()
+    }
+
+    /// A leaf from our own CA (which nobody trusts), claiming the valid identity's subject and
+    /// names: a certificate from an unknown CA that says it is the valid client. A TLS layer that
+    /// lets any CA through before an application that reads only the subject lets it in (Node
+    /// `rejectUnauthorized: false` + a CN check), where the forged leaf, naming a CA the server
+    /// knows with a signature that fails, is often dropped by the connection instead.
+    pub fn unknown_ca_claiming(&self, kind: KeyKind) -> Result<ClientIdentity, ScanError> {
+        let (ca, _) = self
+            .signer_of(kind)
+            .as_ref()
+            .map_err(|reason| forge_err(reason.clone()))?;
+        let (_, ca_cert) =
+            x509_parser::parse_x509_certificate(ca.cert.as_ref()).map_err(forge_err)?;
+        let own_name = ca_cert.tbs_certificate.subject.as_raw().to_vec();
+        self.forge_as(&own_name, kind, UNKNOWN_CA_CLAIMING)
+    }
+
+    fn signer_of(&self, kind: KeyKind) -> &Result<(SigningCa, KeyPair), String> {
+        match kind {
+            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => {
+                self.ec.get_or_init(|| Self::signer(KeyKind::EcdsaP256))
+            }
+            KeyKind::Rsa2048 => self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048)),
+        }
+    }
+
     /// A leaf whose issuer is exactly `issuer_name_der`, signed by our own key.
     pub fn forge(
         &self,
         issuer_name_der: &[u8],
         kind: KeyKind,
+    ) -> Result<ClientIdentity, ScanError> {
+        let origin = if self.claimed.is_some() {
+            "forged: advertised CA name, the valid certificate's subject, our signature"
+        } else {
+            "forged: advertised CA name, our signature"
+        };
+        self.forge_as(issuer_name_der, kind, origin)
+    }
+
+    /// [`Forger::forge`], the identity's origin said as `origin`.
+    fn forge_as(
+        &self,
+        issuer_name_der: &[u8],
+        kind: KeyKind,
+        origin: &'static str,
     ) -> Result<ClientIdentity, ScanError> {
         let kept = |f: &Self| {
             f.forged
@@ -200,7 +248,7 @@ impl Forger {
         if let Some(id) = kept(self) {
             return Ok(id);
         }
-        let made = self.forge_new(issuer_name_der, kind)?;
+        let made = self.forge_new(issuer_name_der, kind, origin)?;
         let mut forged = self.forged.lock().unwrap_or_else(|p| p.into_inner());
         if forged.len() < FORGED_KEPT {
             forged.push((issuer_name_der.to_vec(), kind, made.clone()));
@@ -212,14 +260,10 @@ impl Forger {
         &self,
         issuer_name_der: &[u8],
         kind: KeyKind,
+        origin: &'static str,
     ) -> Result<ClientIdentity, ScanError> {
-        let signer = match kind {
-            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => {
-                self.ec.get_or_init(|| Self::signer(KeyKind::EcdsaP256))
-            }
-            KeyKind::Rsa2048 => self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048)),
-        };
-        let (ca, signer) = signer
+        let (ca, signer) = self
+            .signer_of(kind)
             .as_ref()
             .map_err(|reason| forge_err(reason.clone()))?;
         let leaf = self.leaf_key(kind)?;
@@ -232,15 +276,8 @@ impl Forger {
         let cert = ca.sign_leaf(&params, &leaf.pair)?;
         let forged = splice(cert.der(), issuer_name_der, self.claimed.as_ref(), signer)?;
         let certified = CertifiedKey::new(vec![forged.into()], leaf.signing.clone());
-        Ok(ClientIdentity::from_certified(
-            Arc::new(certified),
-            if self.claimed.is_some() {
-                "forged: advertised CA name, the valid certificate's subject, our signature"
-            } else {
-                "forged: advertised CA name, our signature"
-            },
-        )?
-        .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())))
+        Ok(ClientIdentity::from_certified(Arc::new(certified), origin)?
+            .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())))
     }
 }
 

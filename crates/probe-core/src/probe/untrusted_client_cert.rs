@@ -7,6 +7,10 @@ use super::{
     served_with, Judged, Paired, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
 };
 use crate::finding::FindingId;
+use crate::identity::forge::Forger;
+use crate::identity::{ClientIdentity, KeyKind};
+use crate::transport::tls::CertChooser;
+use rustls::SignatureScheme;
 
 impl ProbeId {
     /// `untrusted-client-cert`: A certificate from a CA minted on the spot.
@@ -18,17 +22,40 @@ pub struct UntrustedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::UNTRUSTED_CLIENT_CERT,
-    presents: "a certificate from a CA minted on the spot",
+    presents: "a certificate from a CA minted on the spot; with `client-cert`, claiming that certificate's subject and subjectAltName",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
+
+/// Presents a leaf from the forger's own CA claiming the valid certificate's subject, in the key
+/// type the server accepts.
+#[derive(Debug)]
+struct UnknownCaClaiming(Arc<Forger>);
+
+impl CertChooser for UnknownCaClaiming {
+    fn choose(
+        &self,
+        _hints: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        self.0
+            .unknown_ca_claiming(KeyKind::choose(schemes))
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+}
 
 impl Probe for UntrustedClientCert {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
     }
 
+    /// With `client-cert`, the certificate from the unknown CA claims its subject and names
+    /// (a TLS layer that lets any CA through before a check of the subject lets it in).
     fn plan(&self, ctx: &ProbeContext) -> Plan {
+        if ctx.forger.claims() {
+            return Plan::Run(Some(Arc::new(UnknownCaClaiming(ctx.forger.clone()))));
+        }
         Plan::Run(Some(Arc::new(Paired(ctx.untrusted.clone()))))
     }
 
