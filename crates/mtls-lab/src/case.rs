@@ -56,21 +56,12 @@ pub struct Expected {
     pub basic: &'static [&'static str],
     /// Extra root-cause findings with `--client-cert/--client-key` and `--issuing-ca-*`.
     pub deep: &'static [&'static str],
-    /// Findings of `basic` that the valid certificate settles (served where the others were
-    /// refused, it shows the application checks certificates): not raised with the identity.
-    pub settled: &'static [&'static str],
 }
 
 impl Expected {
     /// The root-cause findings of a scan with the lab's identity and issuing CA.
     pub fn deep_roots(&self) -> Vec<&'static str> {
-        let mut all: Vec<&'static str> = self
-            .basic
-            .iter()
-            .filter(|f| !self.settled.contains(f))
-            .chain(self.deep)
-            .copied()
-            .collect();
+        let mut all: Vec<&'static str> = self.basic.iter().chain(self.deep).copied().collect();
         all.sort_unstable();
         all
     }
@@ -197,12 +188,10 @@ impl LabCase {
                     ("required", &["untrusted-client-cert-accepted"], &[])
                 }
             };
-        let settled: &'static [&'static str] = &[];
         Expected {
             client_auth,
             basic,
             deep,
-            settled,
         }
     }
 }

@@ -400,10 +400,7 @@ fn untrusted_refused_over_http(
     let mut let_through: Vec<&ProbeObservation> = observations
         .iter()
         .filter(|o| o.id == ProbeId::UNTRUSTED_CLIENT_CERT && !o.late)
-        .filter(|o| o.client_cert.is_some() && o.handshake_completed)
-        .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
-        .filter(|o| !o.http_status.is_some_and(crate::transport::is_busy_status))
-        .filter(|o| !crate::checks::refusal::tls_module_refusal(o))
+        .filter(|o| super::let_through_to_the_application(o))
         .filter(|o| anonymous_refused_in_tls(observations, Some(o.tls_version)))
         .collect();
     let_through.sort_by_key(|o| o.tls_version);

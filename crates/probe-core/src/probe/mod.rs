@@ -305,13 +305,20 @@ pub fn unknown_ca_meets_only_the_application<'a>(
     if !app_refuses_anonymous || view.control_not_refused() {
         return None;
     }
-    view.all(ProbeId::UNTRUSTED_CLIENT_CERT).find(|u| {
-        u.client_cert.is_some()
-            && u.handshake_completed
-            && u.outcome == Outcome::RefusedHttp
-            && !tls_module_refusal(u)
-            && !u.http_status.is_some_and(crate::transport::is_busy_status)
-    })
+    view.all(ProbeId::UNTRUSTED_CLIENT_CERT)
+        .find(|u| u.outcome == Outcome::RefusedHttp && let_through_to_the_application(u))
+}
+
+/// A certificate that got through the handshake to an HTTP answer that is not the TLS module's own
+/// refusal (nginx's pages, 495/496) nor a busy one: what stood in its way, if anything, was the
+/// application.
+pub fn let_through_to_the_application(o: &ProbeObservation) -> bool {
+    use crate::facts::Outcome;
+    o.client_cert.is_some()
+        && o.handshake_completed
+        && matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered)
+        && !crate::checks::refusal::tls_module_refusal(o)
+        && !o.http_status.is_some_and(crate::transport::is_busy_status)
 }
 
 /// When a [`TargetProbe`] starts.
