@@ -277,13 +277,13 @@ impl Judging {
             let settle = match valid.and_then(|o| o.http_status) {
                 Some(st) => format!(
                     "the valid certificate was refused too (HTTP {st}): scan a path it is served \
-                     on (the forged certificate copies its subject there)"
+                     on (the certificate from an unknown CA then claims its subject there)"
                 ),
                 None if valid.is_some() => "the valid certificate got no HTTP answer: scan a \
                                             path it is served on"
                     .to_owned(),
                 None => "that cannot be told without a valid certificate: give client-cert (the \
-                         forged certificate then copies its subject)"
+                         certificate from an unknown CA then claims its subject)"
                     .to_owned(),
             };
             self.incomplete.push(IncompleteProbe {

@@ -677,8 +677,8 @@ fn redirects_where_the_valid_certificate_is_served_are_refusals() -> TestResult 
 /// `requestCert: true, rejectUnauthorized: false` + a check of the CN alone (curl: a self-signed
 /// leaf with client.crt's subject gets 200 on both). With the valid certificate given, the
 /// certificate from an unknown CA claims its subject and is let in: the root cause, critical, F
-/// (before: on nginx the forged certificate alone showed it, on Node it was mostly closed, and
-/// without the subject both graded A). Anonymous, the scan cannot know the subject to claim: the
+/// (before: on nginx the forged certificate alone showed it, on Node its connection was mostly
+/// closed). Anonymous, the scan cannot know the subject to claim: the
 /// certificate from an unknown CA got through to the application's refusal, so the target is
 /// incomplete (B), never A.
 #[test]

@@ -250,6 +250,13 @@ impl Forger {
         }
         let made = self.forge_new(issuer_name_der, kind, origin)?;
         let mut forged = self.forged.lock().unwrap_or_else(|p| p.into_inner());
+        // Another handshake may have forged the same meanwhile: keep one, present that one.
+        if let Some((_, _, kept)) = forged
+            .iter()
+            .find(|(name, k, _)| *k == kind && name == issuer_name_der)
+        {
+            return Ok(kept.clone());
+        }
         if forged.len() < FORGED_KEPT {
             forged.push((issuer_name_der.to_vec(), kind, made.clone()));
         }

@@ -20,7 +20,7 @@ use rustls::SignatureScheme;
 use std::sync::Arc;
 
 use super::side_door::{anonymous_not_served, knock, Door, Seen};
-use super::{FirstWave, Paired, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
+use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
@@ -296,10 +296,12 @@ fn common_name(subject: &str) -> String {
 
 /// The headers' content, or why it could not be made.
 fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
-    let id = scan
-        .probes
-        .untrusted
-        .for_schemes(&[SignatureScheme::ECDSA_NISTP256_SHA256])?;
+    // The unknown CA's certificate as the untrusted probe presents it: with `client-cert`, its
+    // subject is the valid certificate's (an allowlisted `X-SSL-Client-S-DN` then matches).
+    let id = super::untrusted_client_cert::identity(
+        &scan.probes,
+        &[SignatureScheme::ECDSA_NISTP256_SHA256],
+    )?;
     let der = id
         .certified
         .cert
@@ -421,10 +423,11 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
         Err(None) if anonymous_refused_in_tls(&first.observations, None) => {
             let whole = first.whole_observations().await.ok_or(None)?;
             let (version, status) = untrusted_refused_over_http(&whole).ok_or(None)?;
+            // The certificate that was let through, as the untrusted probe presented it.
             Ok(Refusal {
                 version,
                 status,
-                cert: Some(Arc::new(Paired(scan.probes.untrusted.clone()))),
+                cert: Some(super::untrusted_client_cert::chooser(&scan.probes)),
             })
         }
         Err(note) => Err(note),

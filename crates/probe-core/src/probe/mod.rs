@@ -288,8 +288,9 @@ pub fn served_with<'a>(
 /// valid certificate was answered otherwise: nginx `optional_no_ca`, Node
 /// `rejectUnauthorized: false` or Tomcat `optionalNoCA` before an application check, which may
 /// read the subject and never the chain, look from outside just like nginx `on` with an
-/// `error_page 495 496` of its own. Without a valid certificate (whose subject the forged one
-/// then copies) that cannot be told: the probe is unread on this version, never a pass.
+/// `error_page 495 496` of its own. Without a valid certificate (whose subject the certificate
+/// from an unknown CA then claims) that cannot be told: the probe is unread on this version,
+/// never a pass.
 pub fn unknown_ca_meets_only_the_application<'a>(
     view: &VersionView<'a>,
 ) -> Option<&'a ProbeObservation> {

@@ -22,10 +22,36 @@ pub struct UntrustedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::UNTRUSTED_CLIENT_CERT,
-    presents: "a certificate from a CA minted on the spot; with `client-cert`, claiming that certificate's subject and subjectAltName",
+    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
+
+/// What the probe presents: with `client-cert` (whose subject the forger could read), a leaf from
+/// the forger's own CA claiming that subject and names; else the plain certificate from a CA
+/// minted on the spot. The header probe presents the same where it sends its headers with this
+/// probe's certificate.
+pub(crate) fn chooser(ctx: &ProbeContext) -> Arc<dyn CertChooser> {
+    if ctx.forger.claims() {
+        return Arc::new(UnknownCaClaiming(ctx.forger.clone()));
+    }
+    Arc::new(Paired(ctx.untrusted.clone()))
+}
+
+/// The certificate from an unknown CA as [`chooser`] presents it to a server accepting `schemes`
+/// (the header probe's forged headers carry its subject and DER).
+pub(crate) fn identity(
+    ctx: &ProbeContext,
+    schemes: &[SignatureScheme],
+) -> Result<ClientIdentity, String> {
+    if ctx.forger.claims() {
+        return ctx
+            .forger
+            .unknown_ca_claiming(KeyKind::choose(schemes))
+            .map_err(|e| e.to_string());
+    }
+    ctx.untrusted.for_schemes(schemes)
+}
 
 /// Presents a leaf from the forger's own CA claiming the valid certificate's subject, in the key
 /// type the server accepts.
@@ -53,10 +79,7 @@ impl Probe for UntrustedClientCert {
     /// With `client-cert`, the certificate from the unknown CA claims its subject and names
     /// (a TLS layer that lets any CA through before a check of the subject lets it in).
     fn plan(&self, ctx: &ProbeContext) -> Plan {
-        if ctx.forger.claims() {
-            return Plan::Run(Some(Arc::new(UnknownCaClaiming(ctx.forger.clone()))));
-        }
-        Plan::Run(Some(Arc::new(Paired(ctx.untrusted.clone()))))
+        Plan::Run(Some(chooser(ctx)))
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
