@@ -18,6 +18,16 @@ fn run(args: &[&str]) -> Output {
         .expect("run mtls-scan")
 }
 
+/// The run exited with `code` (its stderr shown when not).
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read report")).expect("JSON report")
 }
@@ -174,12 +184,7 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         "-o",
         whole.to_str().unwrap_or_default(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
 
     let mut shard_files = Vec::new();
     for i in 1..=3 {
@@ -224,12 +229,7 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
     ];
     args.extend(shard_files.iter().map(|p| p.to_str().unwrap_or_default()));
     let out = run(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let (w, m) = (json(&whole), json(&merged));
     assert_eq!(
         findings(&m),
@@ -321,12 +321,7 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         "json",
         bogus.to_str().unwrap_or_default(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 2);
     // All three, without the config: the findings decide (exit 1), as with it.
     let mut args = vec![
         "merge",
@@ -337,12 +332,7 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
     ];
     args.extend(shard_files.iter().map(|p| p.to_str().unwrap_or_default()));
     let out = run(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     // Merging nothing at all is not a pass either.
     let empty = dir.join("empty.json");
     std::fs::write(
@@ -373,12 +363,7 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         again.to_str().unwrap_or_default(),
         w_path,
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 0);
     let again = json(&again);
     assert!(again["targets"]
         .as_array()
