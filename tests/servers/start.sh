@@ -47,6 +47,11 @@
 #   apache-location-require   SSLVerifyClient none, <Location /admin> SSLVerifyClient require: the
 #                             certificate is asked for after the request (TLS 1.3 post-handshake
 #                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
+#   apache-location-issuer-dn | apache-location-subject-dn   the same, but <Location /admin>
+#                             SSLVerifyClient optional_no_ca + Require expr on the certificate's
+#                             issuer CN (Test Client CA) | subject CN (test-client): mod_ssl lets
+#                             any certificate through the late handshake (not on --list; see
+#                             side_doors_real.rs a_late_check_of_names_alone_is_never_passed)
 #   apache-required           SSLVerifyClient require for the whole server
 #   apache-optional | apache-optional_no_ca   SSLVerifyClient <mode> for the whole server
 #   lighttpd-enforce          mod_openssl ssl.verifyclient.activate = "enable", .enforce = "enable"
@@ -191,7 +196,7 @@ if [ "${1:-}" = "--list-bypass" ]; then
 fi
 if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
-  apache-location-require) echo /admin/ ;;
+  apache-location-*) echo /admin/ ;;
   *) echo / ;;
   esac
   exit 0
@@ -663,6 +668,19 @@ apache-*)
 <Location /admin>
   SSLVerifyClient require
   SSLVerifyDepth 2
+</Location>"
+    ;;
+  apache-location-issuer-dn | apache-location-subject-dn)
+    if [ "$server" = apache-location-issuer-dn ]; then
+      rule="%{SSL_CLIENT_I_DN_CN} == 'Test Client CA'"
+    else
+      rule="%{SSL_CLIENT_S_DN_CN} == 'test-client'"
+    fi
+    verify="SSLVerifyClient none
+<Location /admin>
+  SSLVerifyClient optional_no_ca
+  SSLVerifyDepth 2
+  Require expr \"$rule\"
 </Location>"
     ;;
   apache-required) verify="SSLVerifyClient require

@@ -691,24 +691,28 @@ async fn late_wave(
         .map(|o| o.tls_version)
         .collect();
     let burst = Semaphore::new(RETRY_BURST);
-    let one = |job: ProbeJob| late_attempts(target, permits, limits, &burst, job);
+    let one = |job: ProbeJob, ca_names: Vec<Vec<u8>>| {
+        let burst = &burst;
+        async move { late_attempts(target, permits, limits, burst, job, &ca_names).await }
+    };
     let baselines = join_all(
         versions
             .iter()
-            .map(|&v| one((ProbeId::NO_CLIENT_CERT, v, None))),
+            .map(|&v| one((ProbeId::NO_CLIENT_CERT, v, None), Vec::new())),
     )
     .await;
+    // The versions the server asked on, each with the CA names its late request named.
     let mut asked = Vec::new();
     for b in baselines.into_iter().flatten() {
         if late_client_auth::certificates_wanted(&b) {
-            asked.push(b.tls_version);
+            asked.push((b.tls_version, b.acceptable_ca_names.clone()));
         }
         probes.push(b);
     }
-    let rest = jobs
-        .iter()
-        .filter(|(id, v, _)| *id != ProbeId::NO_CLIENT_CERT && asked.contains(v))
-        .map(|job| one(job.clone()));
+    let rest = jobs.iter().filter_map(|job| {
+        let (_, names) = asked.iter().find(|(v, _)| *v == job.1)?;
+        (job.0 != ProbeId::NO_CLIENT_CERT).then(|| one(job.clone(), names.clone()))
+    });
     for r in join_all(rest).await {
         match r {
             Ok(o) => probes.push(o),
@@ -728,10 +732,11 @@ async fn late_attempts(
     limits: Limits,
     burst: &Semaphore,
     (id, version, chooser): ProbeJob,
+    ca_names: &[Vec<u8>],
 ) -> Result<ProbeObservation, SkippedProbe> {
     let once = || async {
         let _permit = permits.acquire(&target.host_port()).await;
-        late_client_auth::run_one(target, id, version, chooser.as_ref(), limits)
+        late_client_auth::run_one(target, id, version, chooser.as_ref(), ca_names, limits)
             .await
             .map(|observation| Attempt {
                 unpresentable: observation.detail.as_deref().is_some_and(|d| {
@@ -1044,6 +1049,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             client_cert: None,
             cert_requested: false,
             acceptable_cas: Vec::new(),
+            acceptable_ca_names: Vec::new(),
             signature_schemes: Vec::new(),
             alert: None,
             http_status: None,
@@ -1117,6 +1123,8 @@ fn observation(
             .iter()
             .map(|d| describe_name(d))
             .collect(),
+        // rustls hands the names to the probe's own chooser; nothing after it forges from them.
+        acceptable_ca_names: Vec::new(),
         signature_schemes: rec.schemes.iter().map(|s| format!("{s:?}")).collect(),
         alert: r.alert,
         http_status: r.http_status,

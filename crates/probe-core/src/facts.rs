@@ -102,6 +102,11 @@ pub struct ProbeObservation {
     pub cert_requested: bool,
     /// The acceptable CA names the server advertised (RFC 4514 strings).
     pub acceptable_cas: Vec<String>,
+    /// The same names as the server sent them (DER X.500 Names), kept by the late-auth transport
+    /// only: its certificate probes pick their certificate before their exchange, and forge from
+    /// the names the late baseline was sent. Not part of the report.
+    #[serde(skip)]
+    pub acceptable_ca_names: Vec<Vec<u8>>,
     /// The signature schemes the server's CertificateRequest accepts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signature_schemes: Vec<String>,

@@ -292,7 +292,7 @@ impl Judging {
                 reason: format!(
                     "a certificate from an unknown CA got through the handshake to HTTP {}, as a \
                      client without one got HTTP {}: the TLS layer may verify nothing (nginx \
-                     optional_no_ca, Node rejectUnauthorized: false, Tomcat optionalNoCA) and \
+                     optional_no_ca, Apache optional_no_ca, Node rejectUnauthorized: false, Tomcat optionalNoCA) and \
                      leave the application a check that reads the subject and never the chain; \
                      {settle}",
                     u.http_status.unwrap_or_default(),

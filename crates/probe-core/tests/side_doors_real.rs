@@ -621,10 +621,15 @@ fn each_both_ways(names: &[&str], ok: impl Fn(&str, bool, &TargetReport) -> bool
             continue;
         }
         let server = start(name, &lab.pki, lab.dir.path())?;
+        // The path the server protects (`start.sh --path`): `/admin/` for a `<Location>`.
+        let path = Command::new("bash")
+            .arg(repo().join("tests/servers/start.sh"))
+            .args(["--path", name])
+            .output()?;
+        let path = String::from_utf8(path.stdout)?;
+        let url = format!("https://127.0.0.1:{}{}", server.port, path.trim());
         for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
-            let report = lab
-                .rt
-                .block_on(scanner.scan(&[target(false, server.port)?]));
+            let report = lab.rt.block_on(scanner.scan(&[Target::parse(&url)?]));
             let t = &report.targets[0];
             println!("certificate {with_cert}: {}", line(name, t));
             if t.error.is_some() || !ok(name, with_cert, t) {
@@ -700,6 +705,44 @@ fn an_application_that_reads_only_the_subject_is_never_passed() -> TestResult {
                 }
                 (false, None) => t.grade == Grade::B && unknown_ca_unread(t),
                 _ => false,
+            }
+        },
+    )
+}
+
+/// Apache `<Location /admin> SSLVerifyClient optional_no_ca` + `Require expr` on the issuer's or
+/// the subject's CN: mod_ssl lets any certificate through the late handshake (TLS 1.3
+/// post-handshake auth, TLS 1.2 renegotiation) and the rule reads names alone (curl: a
+/// certificate with the CA's name as issuer and another key, or from another CA with
+/// CN=test-client, gets 200). Before, both were A without a certificate: the 403s after the late
+/// handshake read as mod_ssl's own, and the forged probe was skipped for want of CA names (the
+/// late request is encrypted; OpenSSL keeps its names). Now the issuer rule lets in the forged
+/// certificate, critical both ways; the subject rule is incomplete without a certificate and
+/// critical with client.crt (the certificate from an unknown CA claims its subject). The
+/// control, `SSLVerifyClient require` at the same location, stays A both ways, complete.
+#[test]
+fn a_late_check_of_names_alone_is_never_passed() -> TestResult {
+    each_both_ways(
+        &[
+            "apache-location-issuer-dn",
+            "apache-location-subject-dn",
+            "apache-location-require",
+        ],
+        |name, with_cert, t| {
+            let roots = roots(t);
+            match name {
+                "apache-location-issuer-dn" => {
+                    t.grade == Grade::F
+                        && roots
+                            .contains(&(FindingId::ForgedClientCertAccepted, Severity::Critical))
+                }
+                "apache-location-subject-dn" if with_cert => {
+                    t.grade == Grade::F
+                        && roots
+                            .contains(&(FindingId::UntrustedClientCertAccepted, Severity::Critical))
+                }
+                "apache-location-subject-dn" => t.grade == Grade::B && unknown_ca_unread(t),
+                _ => t.grade == Grade::A && t.incomplete.is_empty() && roots.is_empty(),
             }
         },
     )

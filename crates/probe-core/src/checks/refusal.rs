@@ -29,14 +29,17 @@ pub(crate) fn nginx_own_certificate_page(
 
 /// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
 /// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
-/// 495/496 statuses nginx (and others copying it) use for certificate errors, and any refusal
-/// after a late CertificateRequest (mod_ssl answers 403 when the late handshake fails).
+/// 495/496 statuses nginx (and others copying it) use for certificate errors, and a refusal of
+/// a client that presented nothing after a late CertificateRequest (mod_ssl answers 403 when the
+/// late handshake fails). A certificate that got through a late handshake to an HTTP refusal
+/// was let through by the TLS module (mod_ssl `require` and `optional` refuse an unknown CA with
+/// an alert): `optional_no_ca` before a `Require expr` on its subject or issuer name refused it.
 pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
     if o.outcome != Outcome::RefusedHttp {
         return false;
     }
     if o.asked_after_handshake.is_some() {
-        return true;
+        return o.client_cert.is_none();
     }
     match o.http_status {
         Some(495 | 496) => true,

@@ -59,6 +59,10 @@ pub struct Controls {
     /// (the protected `Host`) but never with the controls (other `Host`s): masked in every page,
     /// as an echo server would show them.
     pub secrets: Secrets,
+    /// The names the reference's page may show of the valid certificate's holder (its common
+    /// name, its alternative names: [`super::valid_client_cert::holder_names`]), where the
+    /// door's page shows another caller (`anonymous`) or none.
+    pub holder: Vec<String>,
 }
 
 /// Values never shown (their `Debug` says how many there are, not what they are).
@@ -315,6 +319,27 @@ fn alike(a: &Page, b: &Page, changing: Option<&[bool]>, near: usize) -> Alike {
     }
 }
 
+/// `learned` (the tokens that changed between two asks of the reference), and where the
+/// reference's page shows a name (masked: a holder's name of the valid certificate, or a `Host`)
+/// and the door's page a word in its place: the protected page showing its caller (`"user":
+/// "test-client"` where the door got `"user": "anonymous"`). Two pages of the same length whose
+/// only difference is there are the same page, whatever their length.
+fn holder_shown(door: &Page, reference: &Page, learned: Option<Vec<bool>>) -> Option<Vec<bool>> {
+    let n = reference.tokens.len();
+    let mut may = learned
+        .filter(|v| v.len() == n)
+        .unwrap_or_else(|| vec![false; n]);
+    for (slot, (d, r)) in may
+        .iter_mut()
+        .zip(door.tokens.iter().zip(&reference.tokens))
+    {
+        if r.contains(&NAME_MARK) && !d.contains(&NAME_MARK) {
+            *slot = true;
+        }
+    }
+    Some(may)
+}
+
 /// Why a control proves nothing, when it does not: an answer that could not be read (a busy one
 /// included: a rate limit tripped by the controls asked at once), unless both asks got HAProxy's
 /// own 503 page, which says no backend serves that `Host` (HAProxy without a default backend).
@@ -374,6 +399,7 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
             .map(|ctl| ctl.host.clone()),
     );
     names.extend(c.secrets.0.iter().cloned());
+    names.extend(c.holder.iter().cloned());
     let door_page = Page::of(door, &names);
     if door_page.cut && door_page.whole() < MIN_CUT_TOKENS {
         return Landing::Unsure(format!(
@@ -383,27 +409,27 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
     }
     // Near a control: at most 2% of the tokens differ; near the protected page with the
     // certificate: at most 5% (it may show the certificate's identity).
-    let how_alike = |ctl: &Control, near: usize| -> Alike {
+    let how_alike = |ctl: &Control, near: usize, shows_holder: bool| -> Alike {
         let learned = changing(ctl, &names);
         [Some(&ctl.seen), ctl.again.as_ref()]
             .into_iter()
             .flatten()
             .map(|seen| {
                 if !(door.served() && seen.served() && door.status() == seen.status()) {
-                    Alike::Different
-                } else {
-                    alike(
-                        &door_page,
-                        &Page::of(seen, &names),
-                        learned.as_deref(),
-                        near,
-                    )
+                    return Alike::Different;
                 }
+                let page = Page::of(seen, &names);
+                let may_differ = if shows_holder {
+                    holder_shown(&door_page, &page, learned.clone())
+                } else {
+                    learned.clone()
+                };
+                alike(&door_page, &page, may_differ.as_deref(), near)
             })
             .max()
             .unwrap_or(Alike::Different)
     };
-    let reference = c.reference.as_ref().map(|r| how_alike(r, 20));
+    let reference = c.reference.as_ref().map(|r| how_alike(r, 20, true));
     if reference == Some(Alike::Same) {
         return Landing::Protected;
     }
@@ -421,11 +447,11 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
     let own = c
         .own
         .as_ref()
-        .map_or(Alike::Different, |o| how_alike(o, 50));
+        .map_or(Alike::Different, |o| how_alike(o, 50, false));
     let unknown = c
         .unknown
         .as_ref()
-        .map_or(Alike::Different, |u| how_alike(u, 50));
+        .map_or(Alike::Different, |u| how_alike(u, 50, false));
     if own == Alike::Unknown || unknown == Alike::Unknown {
         return Landing::Unsure(
             "a control's answer was cut short: too little to tell the pages apart".to_owned(),
@@ -590,6 +616,7 @@ pub async fn judge_served(
         unknown: Some(unknown),
         front: None,
         reference: None,
+        holder: Vec::new(),
     };
     let verdict = landing(door, &controls);
     if verdict == Landing::Protected {
@@ -598,6 +625,7 @@ pub async fn judge_served(
     let Some(cert) = super::valid_client_cert::chooser(&scan.probes) else {
         return (verdict, controls);
     };
+    controls.holder = super::valid_client_cert::holder_names(&scan.probes);
     let cell = first.knocks.reference_cell(version);
     let (seen, again) = cell
         .get_or_init(|| async {
@@ -730,6 +758,7 @@ mod tests {
     fn controls(own: Option<Seen>, unknown: Seen, reference: Option<Seen>) -> Controls {
         Controls {
             secrets: Default::default(),
+            holder: Vec::new(),
             protected_host: PROTECTED.to_owned(),
             own: own.and_then(|o| once(OWN, o)),
             unknown: once(UNKNOWN, unknown),
@@ -760,6 +789,32 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// A short page that shows its caller: the door (no certificate) gets `anonymous` where the
+    /// protected page with the valid certificate shows its holder, and every Host gets the same
+    /// page (the handler ignores Host). One token of eight differs: before, another page, and
+    /// "the page the name gives every Host, not the protected site's" (a pass); the holder's name
+    /// is where they differ, so it is the protected page. A page that differs elsewhere stays
+    /// another page.
+    #[test]
+    fn a_page_that_shows_its_caller_is_the_protected_page() {
+        let page = |user: &str| format!(r#"{{"user":"{user}","api_key":"k-7f3a9"}}"#);
+        let door = http(200, &page("anonymous"));
+        let mut c = controls(
+            Some(http(200, &page("anonymous"))),
+            http(200, &page("anonymous")),
+            Some(http(200, &page("test-client"))),
+        );
+        assert!(matches!(landing(&door, &c), Landing::Elsewhere(_)));
+        c.holder = vec!["test-client".to_owned()];
+        assert_eq!(landing(&door, &c), Landing::Protected);
+        // The same length, differing where the holder is not shown: another page.
+        c.reference = once(
+            PROTECTED,
+            http(200, r#"{"user":"test-client","api_key":"other"}"#),
+        );
+        assert!(matches!(landing(&door, &c), Landing::Elsewhere(_)));
     }
 
     #[test]
@@ -826,6 +881,7 @@ mod tests {
         );
         let c = Controls {
             secrets: Default::default(),
+            holder: Vec::new(),
             protected_host: PROTECTED.to_owned(),
             own: None,
             unknown,

@@ -39,15 +39,18 @@ pub fn wanted(baseline: &ProbeObservation) -> bool {
         )
 }
 
-/// One late exchange: the probe's certificate picked in advance (none for the baseline).
+/// One late exchange: the probe's certificate picked in advance (none for the baseline), from the
+/// CA names the late baseline was sent (`ca_names`, DER: a forged certificate claims one).
 pub async fn run_one(
     target: &Target,
     id: ProbeId,
     version: TlsVersion,
     chooser: Option<&Arc<dyn CertChooser>>,
+    ca_names: &[Vec<u8>],
     limits: Limits,
 ) -> Result<ProbeObservation, SkippedProbe> {
-    let identity = match chooser.map(|c| c.choose(&[], SCHEMES)) {
+    let hints: Vec<&[u8]> = ca_names.iter().map(Vec::as_slice).collect();
+    let identity = match chooser.map(|c| c.choose(&hints, SCHEMES)) {
         None => None,
         Some(Ok(identity)) => identity,
         // Not made is not refused: the probe is inconclusive (and not tried again).
@@ -60,16 +63,22 @@ pub async fn run_one(
         }
     };
     if chooser.is_some() {
-        match &identity {
-            Some(i) if i.private_key_der().is_some() => {}
-            _ => {
-                return Err(SkippedProbe {
-                    id,
-                    reason: "not run after the handshake: the late-auth transport (OpenSSL) needs \
-                             a certificate with its own key"
-                        .into(),
-                })
-            }
+        let reason = match &identity {
+            Some(i) if i.private_key_der().is_some() => None,
+            Some(_) => Some(
+                "not run after the handshake: the late-auth transport (OpenSSL) presents only a \
+                 certificate with its own key",
+            ),
+            None => Some(
+                "not run after the handshake: the server's late CertificateRequest named no CA \
+                 to forge a certificate of, and no client certificate or staging CA names one",
+            ),
+        };
+        if let Some(reason) = reason {
+            return Err(SkippedProbe {
+                id,
+                reason: reason.into(),
+            });
         }
     }
     let run = |identity: Option<crate::identity::ClientIdentity>| async move {
@@ -92,7 +101,7 @@ pub async fn run_one(
     };
     let mut rsa_failed = None;
     if unsent(&exchange, &identity) {
-        match chooser.map(|c| c.choose(&[], RSA_SCHEMES)) {
+        match chooser.map(|c| c.choose(&hints, RSA_SCHEMES)) {
             Some(Ok(Some(rsa))) if rsa.private_key_der().is_some() => {
                 (exchange, identity) = run(Some(rsa)).await;
             }
@@ -148,6 +157,7 @@ fn observation(
         client_cert: sent.filter(|_| x.cert_sent),
         cert_requested: x.handshake_cert_requested || x.asked.is_some(),
         acceptable_cas: x.acceptable_cas.clone(),
+        acceptable_ca_names: x.ca_names.clone(),
         signature_schemes: Vec::new(),
         alert: x.alert.clone(),
         http_status: x.http_status,
@@ -245,6 +255,7 @@ mod tests {
             client_cert: None,
             cert_requested: asked.is_some(),
             acceptable_cas: Vec::new(),
+            acceptable_ca_names: Vec::new(),
             signature_schemes: Vec::new(),
             alert: None,
             http_status: Some(403),

@@ -297,9 +297,12 @@ pub fn unknown_ca_meets_only_the_application<'a>(
     use crate::checks::refusal::tls_module_refusal;
     use crate::facts::Outcome;
     let baseline = view.of(ProbeId::NO_CLIENT_CERT)?;
+    // A late baseline's HTTP refusal may be mod_ssl's own (its 403 when the late handshake
+    // fails), but where the certificate from an unknown CA then got through the late handshake
+    // to an HTTP refusal as well, the TLS module let it through: only the application refused.
     let app_refuses_anonymous = baseline.cert_requested
         && baseline.outcome == Outcome::RefusedHttp
-        && !tls_module_refusal(baseline)
+        && (baseline.late || !tls_module_refusal(baseline))
         && !baseline
             .http_status
             .is_some_and(crate::transport::is_busy_status);
@@ -527,6 +530,7 @@ pub(crate) mod recorded {
             client_cert: None,
             cert_requested: true,
             acceptable_cas: vec!["CN=Client CA".into()],
+            acceptable_ca_names: Vec::new(),
             signature_schemes: Vec::new(),
             alert: (outcome == Outcome::RefusedTls).then(|| "CertificateRequired".into()),
             http_status: status,

@@ -498,6 +498,7 @@ mod tests {
         a.landed = a.offered.as_ref().filter(|o| opened(o)).map(|o| {
             let c = Controls {
                 secrets: Default::default(),
+                holder: Vec::new(),
                 front: None,
                 protected_host: "secure.test".to_owned(),
                 own: Some(Control {

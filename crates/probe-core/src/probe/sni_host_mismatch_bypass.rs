@@ -278,6 +278,7 @@ mod tests {
         let landed = protected.served().then(|| {
             let c = Controls {
                 secrets: Default::default(),
+                holder: Vec::new(),
                 front: None,
                 protected_host: "secure.test:8443".to_owned(),
                 own: own.map(|seen| Control {

@@ -24,6 +24,46 @@ static SPEC: ProbeSpec = ProbeSpec {
     findings: &[FindingId::EnforcementUnverified],
 };
 
+/// What the protected site's page may show of the valid certificate's holder: its subject's
+/// common names and e-mail addresses and its alternative names (DNS, e-mail, URI), 3 characters
+/// or more, at most 16; empty without a valid certificate (or one that cannot be read).
+pub fn holder_names(ctx: &ProbeContext) -> Vec<String> {
+    use x509_parser::extensions::GeneralName;
+    let leaf = match (&ctx.client, &ctx.staging) {
+        (Some(id), _) => id.certified.cert.first().map(|c| c.as_ref().to_vec()),
+        (None, Some(s)) => s
+            .valid
+            .for_schemes(&[rustls::SignatureScheme::ECDSA_NISTP256_SHA256])
+            .ok()
+            .and_then(|id| id.certified.cert.first().map(|c| c.as_ref().to_vec())),
+        (None, None) => None,
+    };
+    let Some(leaf) = leaf else {
+        return Vec::new();
+    };
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(&leaf) else {
+        return Vec::new();
+    };
+    let subject = cert.subject();
+    let mut names: Vec<String> = subject
+        .iter_common_name()
+        .chain(subject.iter_email())
+        .filter_map(|a| a.as_str().ok().map(str::to_owned))
+        .collect();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        names.extend(san.value.general_names.iter().filter_map(|g| match g {
+            GeneralName::DNSName(n) | GeneralName::RFC822Name(n) | GeneralName::URI(n) => {
+                Some((*n).to_owned())
+            }
+            _ => None,
+        }));
+    }
+    names.retain(|n| n.len() >= 3);
+    names.dedup();
+    names.truncate(16);
+    names
+}
+
 /// The positive control's certificate: the user's identity, else the staging CA's valid one.
 pub fn chooser(ctx: &ProbeContext) -> Option<Arc<dyn CertChooser>> {
     if let Some(id) = &ctx.client {

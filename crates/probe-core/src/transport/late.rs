@@ -71,9 +71,13 @@ pub struct LateAuthExchange {
     /// Whether our ClientHello let the server ask late (renegotiation accepted on TLS 1.2,
     /// the `post_handshake_auth` extension offered on TLS 1.3).
     pub late_auth_offered: bool,
-    /// CA names of the CertificateRequest (RFC 4514, escaped); known for the TLS 1.2 initial
-    /// handshake only, the other requests being encrypted.
+    /// CA names of the CertificateRequest (RFC 4514, escaped): read off the wire in a TLS 1.2
+    /// initial handshake, else as OpenSSL kept them ([`Self::ca_names`]).
     pub acceptable_cas: Vec<String>,
+    /// The CA names of the last CertificateRequest as OpenSSL kept them (DER X.500 Names; a
+    /// renegotiation's and a post-handshake request's included, whose messages are encrypted).
+    #[serde(skip)]
+    pub ca_names: Vec<Vec<u8>>,
     /// We answered a CertificateRequest with a certificate (not an empty one).
     pub cert_sent: bool,
     /// A TLS alert received from the server, by rustls's name (`HandshakeFailure`, …).
@@ -135,6 +139,13 @@ pub async fn run(req: LateAuthRequest<'_>) -> LateAuthExchange {
         out.inconclusive = Some(reason);
     }
     lock(&wire).analyse(req.version, &mut out);
+    if out.acceptable_cas.is_empty() {
+        out.acceptable_cas = out
+            .ca_names
+            .iter()
+            .map(|name| crate::text::describe_name(name))
+            .collect();
+    }
     redact(&mut out, &req.target.headers);
     out.elapsed = started.elapsed();
     out
@@ -253,7 +264,9 @@ async fn exchange(
         return refused_or(out, alert_of_io(&e), format!("sending the request: {e}"));
     }
     lock(wire).phase = Phase::Response;
-    read_response(&mut tls, &req.limits, out).await
+    let read = read_response(&mut tls, &req.limits, out).await;
+    out.ca_names = openssl_pha::peer_ca_names(tls.ssl());
+    read
 }
 
 /// An alert is a conclusive refusal; anything else leaves the exchange inconclusive.
