@@ -28,6 +28,7 @@
 #                             subject (not on --list)
 #   nginx-on-error-page       on + error_page 495 496 =302 https://help.example/client-certificate
 #   nginx-on-error-page-custom  on + error_page 495 496 /cert-error.html (a styled page, status 400)
+#   nginx-on-error-page-200   on + error_page 495 496 =200 /help.html (a help page, status 200)
 #   nginx-optional-login      optional + 302 to https://login.example/ unless $ssl_client_verify
 #                             is SUCCESS (these two are not on --list; see side_doors_real.rs
 #                             redirects_where_the_valid_certificate_is_served_are_refusals)
@@ -444,6 +445,16 @@ nginx-*)
       printf 'certificate issued by the Example Corp CA.</p></div></body></html>\n'
     } >"$work/nginx-$server-$port/html/cert-error.html"
     server_extra="error_page 495 496 /cert-error.html; location = /cert-error.html { internal; root $work/nginx-$server-$port/html; }"
+    ;;
+  on-error-page-200)
+    # nginx's TLS module refuses, and answers with a help page of the site's own as a success
+    # (`=200`): from outside, a client without a certificate is served (not on --list;
+    # side_doors_real.rs)
+    mode=on
+    mkdir -p "$work/nginx-$server-$port/html"
+    printf '<h1>Help</h1><p>To use this API, ask the platform team for a client certificate and send it with every request.</p>\n' \
+      >"$work/nginx-$server-$port/html/help.html"
+    server_extra="error_page 495 496 =200 /help.html; location = /help.html { internal; default_type text/html; root $work/nginx-$server-$port/html; }"
     ;;
   optional-login)
     # the application redirects a client without a verified certificate to a login page (not on

@@ -249,9 +249,37 @@ impl Judging {
             self.control.never_asked.push(v);
             return;
         }
+        // A 2xx page wholly unlike the one the valid certificate is served (a refusal page
+        // served with 2xx, or a public one): whether the anonymous client and the certificates
+        // that got the same page were let in cannot be told, and the side doors, which start
+        // from a refusal, did not run.
+        for o in view
+            .observations
+            .iter()
+            .filter(|o| view.served_another_page(o))
+        {
+            self.incomplete.push(IncompleteProbe {
+                probe: o.id.as_str().to_owned(),
+                tls_version: Some(v),
+                reason: format!(
+                    "served HTTP {} with the page a client without a certificate gets, wholly \
+                     unlike the page the valid certificate is served: a refusal served as a \
+                     success (nginx `error_page 495 496 =200`) or a public page; whether \
+                     anything protected is let through cannot be told from outside{}. Answer \
+                     refused clients with a 4xx, or scan a path only the valid certificate may \
+                     see",
+                    o.http_status.unwrap_or_default(),
+                    if o.id == ProbeId::NO_CLIENT_CERT {
+                        ", and the side doors, which start from a refusal, were not tried"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.
-        let open_door = nc.outcome == Outcome::Served;
+        let open_door = nc.outcome == Outcome::Served && !view.served_another_page(nc);
         for o in view
             .observations
             .iter()

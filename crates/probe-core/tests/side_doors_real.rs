@@ -835,6 +835,38 @@ fn a_custom_certificate_error_page_is_a_refusal() -> TestResult {
     })
 }
 
+/// nginx `ssl_verify_client on` with `error_page 495 496 =200 /help.html`: the TLS module's
+/// refusal answered as a success, with a help page. Anonymous, a client without a certificate is
+/// served: the critical finding stands (nothing shows the page is not the protected one). With the
+/// valid certificate served a wholly different page ("ok"), the help page that the anonymous
+/// client and the bad certificates all got is no protected page, nor is it shown to be a
+/// refusal: before, three critical findings (optional, untrusted and forged accepted); now no
+/// finding and incomplete on every version (B, exit 3), never A.
+#[test]
+fn a_help_page_served_as_a_success_is_neither_a_pass_nor_a_finding() -> TestResult {
+    each_both_ways(&["nginx-on-error-page-200"], |_, with_cert, t| {
+        let roots = roots(t);
+        if with_cert {
+            let unread = |probe: &str| {
+                [TlsVersion::Tls13, TlsVersion::Tls12].iter().all(|v| {
+                    t.incomplete.iter().any(|i| {
+                        i.probe == probe
+                            && i.tls_version == Some(*v)
+                            && i.reason.contains("wholly unlike")
+                    })
+                })
+            };
+            roots.is_empty()
+                && t.grade == Grade::B
+                && unread("no-client-cert")
+                && unread("untrusted-client-cert")
+        } else {
+            roots.contains(&(FindingId::ClientCertOptional, Severity::Critical))
+                && t.grade == Grade::F
+        }
+    })
+}
+
 /// The certificate from an unknown CA is unread on some version because it met only the
 /// application's refusal (`probe::unknown_ca_meets_only_the_application`).
 fn unknown_ca_unread(t: &TargetReport) -> bool {

@@ -19,6 +19,7 @@
 //! token may differ where it is a number or a date, or where the same control asked twice got
 //! two different ones (nonces, CSRF tokens, request ids).
 
+use super::page::{tokens, NAME_MARK};
 use super::side_door::{authority_of, knock, Door, Seen};
 use super::{FirstWave, ScanContext};
 use crate::facts::TlsVersion;
@@ -122,133 +123,6 @@ impl Page {
 
 /// A cut body is compared on at least this many whole tokens, else it cannot be told.
 const MIN_CUT_TOKENS: usize = 64;
-
-/// Placeholders for a name and for a number (bytes no text holds as such).
-const NAME_MARK: u8 = 0x01;
-const NUMBER_MARK: u8 = b'#';
-
-/// Whether `b` can be part of a host name.
-fn name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-'
-}
-
-/// Whether `body` holds an escaped character (`%2F`, `\x2f`, `\u002F`) right before `i`: a name
-/// may start there (`https%3A%2F%2Fsecure.test`).
-fn after_escape(body: &[u8], i: usize) -> bool {
-    let hex = |k: usize| body.get(k).is_some_and(u8::is_ascii_hexdigit);
-    let at = |k: usize, c: u8| body.get(k) == Some(&c);
-    (i >= 3 && at(i - 3, b'%') && hex(i - 2) && hex(i - 1))
-        || (i >= 4 && at(i - 4, b'\\') && at(i - 3, b'x') && hex(i - 2) && hex(i - 1))
-        || (i >= 6
-            && at(i - 6, b'\\')
-            && (at(i - 5, b'u') || at(i - 5, b'U'))
-            && (1..=4).all(|k| hex(i - k)))
-}
-
-/// `body` with every name of `names` (each `Host` involved, with its port and without; longest
-/// first, ASCII case ignored, on name boundaries) as [`NAME_MARK`], and every number (digits,
-/// with `.` or `,` between digits) as [`NUMBER_MARK`]: default pages echo the `Host` they were
-/// asked, pages link to the other names, and times, counts and dates change.
-fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
-    let mut needles: Vec<&[u8]> = Vec::new();
-    for n in names {
-        let bare = match n.rsplit_once(':') {
-            Some((h, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
-            _ => n.as_str(),
-        };
-        // A wildcard site may echo just the first label ("tenant secure does not exist"); not a
-        // short one (`www`, `api`), nor an address's.
-        let label = bare
-            .split_once('.')
-            .map(|(l, _)| l)
-            .filter(|l| l.len() >= 4 && l.bytes().any(|b| b.is_ascii_alphabetic()))
-            .unwrap_or("");
-        for needle in [n.as_bytes(), bare.as_bytes(), label.as_bytes()] {
-            if !needle.is_empty() && !needles.contains(&needle) {
-                needles.push(needle);
-            }
-        }
-    }
-    // The names with the port percent-encoded, as a `next=` or `redirect_uri=` link holds them.
-    let encoded: Vec<Vec<u8>> = needles
-        .iter()
-        .filter(|n| n.contains(&b':'))
-        .map(|n| {
-            n.iter()
-                .flat_map(|&b| if b == b':' { b"%3A".to_vec() } else { vec![b] })
-                .collect()
-        })
-        .collect();
-    needles.extend(encoded.iter().map(Vec::as_slice));
-    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let mut out = Vec::with_capacity(body.len());
-    let mut i = 0;
-    while let Some(&b) = body.get(i) {
-        let starts_name = i == 0
-            || body.get(i - 1).is_some_and(|&p| !name_byte(p) && p != b'.')
-            || after_escape(body, i);
-        let name = starts_name
-            .then(|| {
-                needles.iter().find(|needle| {
-                    let end = i + needle.len();
-                    body.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(needle))
-                        // Ends the name: not followed by a name byte, nor by a dot and one.
-                        && !body.get(end).is_some_and(|&a| name_byte(a))
-                        && !(body.get(end) == Some(&b'.')
-                            && body.get(end + 1).is_some_and(|&a| name_byte(a)))
-                })
-            })
-            .flatten();
-        if let Some(needle) = name {
-            out.push(NAME_MARK);
-            i += needle.len();
-        } else if b.is_ascii_digit() {
-            // One mark for the run of digits, `.` or `,` between digits included.
-            let mut j = i;
-            while body.get(j).is_some_and(u8::is_ascii_digit)
-                || (body.get(j).is_some_and(|&c| c == b'.' || c == b',')
-                    && body.get(j + 1).is_some_and(u8::is_ascii_digit)
-                    && j > i)
-            {
-                j += 1;
-            }
-            out.push(NUMBER_MARK);
-            i = j.max(i + 1);
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// The tokens of a body once [`masked`]: runs of word characters, and every other character but
-/// white space alone.
-fn tokens(body: &[u8], names: &[String]) -> Vec<Vec<u8>> {
-    let body = masked(body, names);
-    let word = |b: &u8| {
-        b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'_' | b'-' | b'+' | b'/' | b'=' | &NUMBER_MARK | &NAME_MARK
-            )
-    };
-    let mut out = Vec::new();
-    let mut rest = body.as_slice();
-    while let Some(&first) = rest.first() {
-        let len = if word(&first) {
-            rest.iter().position(|b| !word(b)).unwrap_or(rest.len())
-        } else {
-            1
-        };
-        let (token, tail) = rest.split_at(len.max(1).min(rest.len()));
-        rest = tail;
-        if !token.iter().all(u8::is_ascii_whitespace) {
-            out.push(token.to_vec());
-        }
-    }
-    out
-}
 
 /// How alike two pages are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

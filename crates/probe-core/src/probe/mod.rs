@@ -35,6 +35,7 @@ use crate::transport::Limits;
 pub mod knock;
 pub mod landing;
 pub mod late_client_auth;
+pub mod page;
 pub mod registry;
 pub mod side_door;
 
@@ -124,6 +125,35 @@ impl<'a> VersionView<'a> {
                 && matches!(o.outcome, Outcome::Served | Outcome::Answered)
                 && !o.http_status.is_some_and(crate::transport::is_busy_status)
         })
+    }
+
+    /// A 2xx page `o` got that is the one the client without a certificate got and wholly unlike
+    /// the page the valid certificate is served here (body excerpts): a refusal served with 2xx
+    /// (nginx `ssl_verify_client on` with `error_page 495 496 =200 /help.html`) or a public
+    /// page, not the protected one. Which, and whether anything protected is let through, cannot
+    /// be told from outside: neither a finding nor a pass; the verdict calls the probe unread.
+    pub fn served_another_page(&self, o: &ProbeObservation) -> bool {
+        use crate::facts::Outcome;
+        fn page(x: &ProbeObservation) -> Option<&str> {
+            x.body_excerpt.as_deref().filter(|b| !b.trim().is_empty())
+        }
+        let valid = self
+            .of(ProbeId::VALID_CLIENT_CERT)
+            .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
+        let Some((valid, anonymous)) = valid.zip(self.of(ProbeId::NO_CLIENT_CERT)) else {
+            return false;
+        };
+        if o.id == ProbeId::VALID_CLIENT_CERT
+            || o.outcome != Outcome::Served
+            || anonymous.outcome != Outcome::Served
+            || o.http_status != anonymous.http_status
+        {
+            return false;
+        }
+        match (page(valid), page(anonymous), page(o)) {
+            (Some(v), Some(a), Some(p)) => page::same_excerpt(a, p) && page::wholly_unlike(v, p),
+            _ => false,
+        }
     }
 
     /// Every observation of a probe (the forged probe has one per advertised name).
@@ -223,6 +253,8 @@ pub fn served_with<'a>(
         .filter_map(|o| {
             let status = o.http_status.unwrap_or_default();
             let finding = match o.outcome {
+                // The page the anonymous client got, unlike the protected one: unread.
+                Outcome::Served if view.served_another_page(o) => return None,
                 Outcome::Served => Finding::new(
                     finding,
                     format!("{}: {what} was served HTTP {status}.", view.version),

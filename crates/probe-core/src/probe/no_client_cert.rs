@@ -115,6 +115,8 @@ impl Probe for NoClientCert {
                 ),
             )
             .with_severity(Severity::High),
+            // A page wholly unlike the protected one: unread (the verdict says so), not judged.
+            (true, Outcome::Served, _) if view.served_another_page(nc) => return Vec::new(),
             (true, Outcome::Served, Some(st)) => Finding::new(
                 FindingId::ClientCertOptional,
                 format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
