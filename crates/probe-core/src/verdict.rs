@@ -199,7 +199,7 @@ impl Judging {
         let late = late_baseline(obs, v);
         let unread = refused_before_asking(nc, late);
         if unread.is_none() {
-            let here = level_of(nc);
+            let here = level_of(nc, view);
             self.level = Some(match self.level {
                 Some(prev) if prev.0 <= here.0 => prev,
                 _ => here,
@@ -404,13 +404,24 @@ fn busy(o: &ProbeObservation) -> Option<IncompleteProbe> {
 }
 
 /// The client-auth level one version's baseline shows, and where a missing certificate is refused.
-fn level_of(nc: &ProbeObservation) -> (ClientAuth, Option<Layer>) {
+/// A refusal after a late request is the TLS module's (mod_ssl's 403) unless a certificate it
+/// should have refused got through the same late handshake to the application: then the module
+/// verifies nothing (`optional_no_ca`) and the level is optional.
+fn level_of(nc: &ProbeObservation, view: &VersionView<'_>) -> (ClientAuth, Option<Layer>) {
     let late = nc.asked_after_handshake.map(Layer::late);
     if !nc.cert_requested {
         return (ClientAuth::None, None);
     }
+    let let_through = || {
+        view.observations.iter().any(|o| {
+            o.late
+                && o.id != ProbeId::VALID_CLIENT_CERT
+                && crate::probe::let_through_to_the_application(o)
+        })
+    };
     match nc.outcome {
         Outcome::RefusedTls => (ClientAuth::Required, Some(late.unwrap_or(Layer::Tls))),
+        Outcome::RefusedHttp if nc.late && let_through() => (ClientAuth::Optional, None),
         Outcome::RefusedHttp if tls_module_refusal(nc) => {
             (ClientAuth::Required, Some(late.unwrap_or(Layer::Http)))
         }
