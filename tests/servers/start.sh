@@ -51,8 +51,9 @@
 #   apache-location-issuer-dn | apache-location-subject-dn   the same, but <Location /admin>
 #                             SSLVerifyClient optional_no_ca + Require expr on the certificate's
 #                             issuer CN (Test Client CA) | subject CN (test-client): mod_ssl lets
-#                             any certificate through the late handshake (not on --list; see
-#                             side_doors_real.rs a_late_check_of_names_alone_is_never_passed)
+#                             any certificate through the late handshake; the issuer one names
+#                             other-ca.crt first in its CA file, the trusted CA second (not on
+#                             --list; see side_doors_real.rs a_late_check_of_names_alone_is_never_passed)
 #   apache-required           SSLVerifyClient require for the whole server
 #   apache-optional | apache-optional_no_ca   SSLVerifyClient <mode> for the whole server
 #   lighttpd-enforce          mod_openssl ssl.verifyclient.activate = "enable", .enforce = "enable"
@@ -708,6 +709,12 @@ SSLVerifyDepth 2" ;;
   mkdir -p "$dir/logs" "$dir/run" "$dir/www/admin"
   printf 'ok\n' >"$dir/www/index.txt"
   printf 'admin ok\n' >"$dir/www/admin/index.txt"
+  cafile=$pki/ca.crt
+  if [ "$server" = apache-location-issuer-dn ]; then
+    # the late request names another CA first: each name is forged, not only the first
+    cafile=$dir/ca-bundle.crt
+    cat "$pki/other-ca.crt" "$pki/ca.crt" >"$cafile"
+  fi
   mkdir -p "$dir/www/secure" "$dir/www/public"
   printf 'secret area\n' >"$dir/www/secure/index.txt"
   printf 'public area\n' >"$dir/www/public/index.txt"
@@ -760,7 +767,7 @@ DirectoryIndex index.txt
 SSLEngine on
 SSLCertificateFile $pki/server.crt
 SSLCertificateKeyFile $pki/server.key
-SSLCACertificateFile $pki/ca.crt
+SSLCACertificateFile $cafile
 SSLProtocol -all +TLSv1.2 +TLSv1.3
 SSLSessionCache none
 $verify

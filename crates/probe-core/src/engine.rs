@@ -654,6 +654,7 @@ async fn handshake_probes(
     }
     late_wave(
         target,
+        ctx,
         &scan.permits,
         scan.limits,
         &jobs,
@@ -679,6 +680,7 @@ async fn handshake_probes(
 /// the first wave's ([`RETRIES`], back-off, [`RETRY_BURST`] at a time).
 async fn late_wave(
     target: &Target,
+    ctx: &ProbeContext,
     permits: &Arc<Permits>,
     limits: Limits,
     jobs: &[ProbeJob],
@@ -701,15 +703,32 @@ async fn late_wave(
             .map(|&v| one((ProbeId::NO_CLIENT_CERT, v, None), Vec::new())),
     )
     .await;
-    // The versions the server asked on, each with the CA names its late request named.
+    // The versions the server asked on, each with the CA names its late request named, and the
+    // probes' follow-ups there (the forged probe's further names).
     let mut asked = Vec::new();
+    let mut follow_ups: Vec<ProbeJob> = Vec::new();
     for b in baselines.into_iter().flatten() {
         if late_client_auth::certificates_wanted(&b) {
             asked.push((b.tls_version, b.acceptable_ca_names.clone()));
+            let view = VersionView {
+                version: b.tls_version,
+                observations: vec![&b],
+            };
+            for probe in registry::PROBES
+                .iter()
+                .filter(|p| jobs.iter().any(|(id, _, _)| *id == p.id()))
+            {
+                follow_ups.extend(
+                    probe
+                        .follow_up(ctx, &view)
+                        .into_iter()
+                        .map(|c| (probe.id(), b.tls_version, Some(c))),
+                );
+            }
         }
         probes.push(b);
     }
-    let rest = jobs.iter().filter_map(|job| {
+    let rest = jobs.iter().chain(&follow_ups).filter_map(|job| {
         let (_, names) = asked.iter().find(|(v, _)| *v == job.1)?;
         (job.0 != ProbeId::NO_CLIENT_CERT).then(|| one(job.clone(), names.clone()))
     });

@@ -258,6 +258,14 @@ impl Judging {
             .iter()
             .filter(|o| view.served_another_page(o))
         {
+            // One line per probe and version (the forged probe has one observation per name).
+            if self
+                .incomplete
+                .iter()
+                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
+            {
+                continue;
+            }
             self.incomplete.push(IncompleteProbe {
                 probe: o.id.as_str().to_owned(),
                 tls_version: Some(v),
@@ -297,7 +305,7 @@ impl Judging {
                 self.not_asked_here(v, o);
             }
         }
-        forged_implied_by_untrusted(&view.observations, v, &mut self.found);
+        forged_implied_by_untrusted(view, &mut self.found);
         if let Some(u) = crate::probe::unknown_ca_meets_only_the_application(view) {
             let valid = view
                 .of(ProbeId::VALID_CLIENT_CERT)
@@ -416,7 +424,8 @@ fn level_of(nc: &ProbeObservation, view: &VersionView<'_>) -> (ClientAuth, Optio
         view.observations.iter().any(|o| {
             o.late
                 && o.id != ProbeId::VALID_CLIENT_CERT
-                && crate::probe::let_through_to_the_application(o)
+                && ((o.outcome == Outcome::Served && o.client_cert.is_some())
+                    || crate::probe::let_through_to_the_application(o))
         })
     };
     match nc.outcome {
@@ -432,12 +441,12 @@ fn level_of(nc: &ProbeObservation, view: &VersionView<'_>) -> (ClientAuth, Optio
 /// A server that serves a certificate from an unknown CA serves a forged one too. When no
 /// forged probe ran on this version (the server advertised no CA name to copy), the finding is
 /// still reported, implied by the untrusted one, so no report reads as if forging were refused.
-fn forged_implied_by_untrusted(view: &[&ProbeObservation], v: TlsVersion, found: &mut Collector) {
-    let forged_ran = view.iter().any(|o| o.id == ProbeId::FORGED_CLIENT_CERT);
-    let untrusted_in = view.iter().copied().find(|o| {
-        o.id == ProbeId::UNTRUSTED_CLIENT_CERT
-            && o.client_cert.is_some()
-            && o.outcome == Outcome::Served
+fn forged_implied_by_untrusted(view: &VersionView<'_>, found: &mut Collector) {
+    let v = view.version;
+    let forged_ran = view.all(ProbeId::FORGED_CLIENT_CERT).next().is_some();
+    // Served the page every refused client gets is no certificate let in (it is unread).
+    let untrusted_in = view.all(ProbeId::UNTRUSTED_CLIENT_CERT).find(|o| {
+        o.client_cert.is_some() && o.outcome == Outcome::Served && !view.served_another_page(o)
     });
     if let (false, Some(o)) = (forged_ran, untrusted_in) {
         found.add(

@@ -1,7 +1,9 @@
 //! `forged-client-cert`: a certificate whose issuer Name is copied byte for byte from a CA name the
 //! server advertised, signed by our own key. A server that serves it matches issuers by name, or
 //! never checks the signature. Each advertised name gets its own probe (the first runs with the
-//! others' baseline; the rest, up to [`MAX_NAMES`], once the names are known).
+//! others' baseline; the rest, up to [`MAX_NAMES`], once the names are known), and so does the
+//! issuer of `client-cert` (or the staging CA) when the server does not advertise it (a bundle
+//! that names the root, a client certificate from its intermediate).
 
 use std::sync::Arc;
 
@@ -22,11 +24,11 @@ impl ProbeId {
 pub const MAX_NAMES: usize = 8;
 
 /// Forges from the advertised name at `index`, or from the fallback issuer when the server
-/// advertised none.
+/// advertised none (or, `index` `None`, always from the fallback issuer).
 #[derive(Debug)]
 pub struct Forged {
     forger: Arc<Forger>,
-    index: usize,
+    index: Option<usize>,
     fallback: Option<Vec<u8>>,
 }
 
@@ -38,10 +40,10 @@ impl CertChooser for Forged {
         hints: &[&[u8]],
         schemes: &[SignatureScheme],
     ) -> Result<Option<ClientIdentity>, String> {
-        let name: Option<&[u8]> = if hints.is_empty() {
-            self.fallback.as_deref()
-        } else {
-            hints.get(self.index).copied()
+        let name: Option<&[u8]> = match self.index {
+            Some(_) if hints.is_empty() => self.fallback.as_deref(),
+            Some(i) => hints.get(i).copied(),
+            None => self.fallback.as_deref(),
         };
         let Some(name) = name else {
             return Ok(None);
@@ -56,12 +58,25 @@ impl CertChooser for Forged {
 fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
     Arc::new(Forged {
         forger: ctx.forger.clone(),
-        index,
+        index: Some(index),
         fallback: if index == 0 {
             ctx.forge_fallback_issuer.clone()
         } else {
             None
         },
+    })
+}
+
+/// The fallback issuer forged on its own, where the server advertised names but not it.
+fn forged_fallback(ctx: &ProbeContext, advertised: &[String]) -> Option<Arc<Forged>> {
+    let fallback = ctx.forge_fallback_issuer.as_ref()?;
+    let named = crate::text::describe_name(fallback);
+    (!advertised.is_empty() && !advertised.contains(&named)).then(|| {
+        Arc::new(Forged {
+            forger: ctx.forger.clone(),
+            index: None,
+            fallback: Some(fallback.clone()),
+        })
     })
 }
 
@@ -85,13 +100,15 @@ impl Probe for ForgedClientCert {
         Plan::Run(Some(forged(ctx, 0)))
     }
 
-    /// Each further advertised name, up to [`MAX_NAMES`], once the names are known.
+    /// Each further advertised name, up to [`MAX_NAMES`], once the names are known; and the
+    /// fallback issuer where the names leave it out.
     fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
-        let names = first
+        let advertised = first
             .of(ProbeId::NO_CLIENT_CERT)
-            .map_or(0, |o| o.acceptable_cas.len());
-        (1..names.min(MAX_NAMES))
+            .map_or(&[][..], |o| o.acceptable_cas.as_slice());
+        (1..advertised.len().min(MAX_NAMES))
             .map(|i| forged(ctx, i) as Arc<dyn CertChooser>)
+            .chain(forged_fallback(ctx, advertised).map(|f| f as Arc<dyn CertChooser>))
             .collect()
     }
 

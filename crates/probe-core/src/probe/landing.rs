@@ -19,7 +19,7 @@
 //! token may differ where it is a number or a date, or where the same control asked twice got
 //! two different ones (nonces, CSRF tokens, request ids).
 
-use super::page::{tokens, NAME_MARK};
+use super::page::{tokens, HOLDER_MARK};
 use super::side_door::{authority_of, knock, Door, Seen};
 use super::{FirstWave, ScanContext};
 use crate::facts::TlsVersion;
@@ -103,10 +103,10 @@ struct Page {
 }
 
 impl Page {
-    fn of(seen: &Seen, names: &[String]) -> Page {
+    fn of(seen: &Seen, names: &[String], holder: &[String]) -> Page {
         let r = &seen.result;
         Page {
-            tokens: tokens(&r.body, names),
+            tokens: tokens(&r.body, names, holder),
             cut: r.truncated || !r.complete,
         }
     }
@@ -140,12 +140,15 @@ enum Alike {
 
 /// Where a control asked twice got different tokens, unless that is more than two and more than
 /// a tenth of them (the two answers are then not one page with a few changing tokens).
-fn changing(c: &Control, names: &[String]) -> Option<Vec<bool>> {
+fn changing(c: &Control, names: &[String], holder: &[String]) -> Option<Vec<bool>> {
     let again = c.again.as_ref()?;
     if c.seen.status() != again.status() {
         return None;
     }
-    let (a, b) = (Page::of(&c.seen, names), Page::of(again, names));
+    let (a, b) = (
+        Page::of(&c.seen, names, holder),
+        Page::of(again, names, holder),
+    );
     if a.tokens.len() != b.tokens.len() || a.cut || b.cut {
         return None;
     }
@@ -207,7 +210,7 @@ fn holder_shown(door: &Page, reference: &Page, learned: Option<Vec<bool>>) -> Op
         .iter_mut()
         .zip(door.tokens.iter().zip(&reference.tokens))
     {
-        if r.contains(&NAME_MARK) && !d.contains(&NAME_MARK) {
+        if r.contains(&HOLDER_MARK) && !d.contains(&HOLDER_MARK) {
             *slot = true;
         }
     }
@@ -273,8 +276,7 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
             .map(|ctl| ctl.host.clone()),
     );
     names.extend(c.secrets.0.iter().cloned());
-    names.extend(c.holder.iter().cloned());
-    let door_page = Page::of(door, &names);
+    let door_page = Page::of(door, &names, &c.holder);
     if door_page.cut && door_page.whole() < MIN_CUT_TOKENS {
         return Landing::Unsure(format!(
             "its answer was cut short after {} tokens: too little to tell which page it is",
@@ -284,7 +286,7 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
     // Near a control: at most 2% of the tokens differ; near the protected page with the
     // certificate: at most 5% (it may show the certificate's identity).
     let how_alike = |ctl: &Control, near: usize, shows_holder: bool| -> Alike {
-        let learned = changing(ctl, &names);
+        let learned = changing(ctl, &names, &c.holder);
         [Some(&ctl.seen), ctl.again.as_ref()]
             .into_iter()
             .flatten()
@@ -292,7 +294,7 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
                 if !(door.served() && seen.served() && door.status() == seen.status()) {
                     return Alike::Different;
                 }
-                let page = Page::of(seen, &names);
+                let page = Page::of(seen, &names, &c.holder);
                 let may_differ = if shows_holder {
                     holder_shown(&door_page, &page, learned.clone())
                 } else {
@@ -644,8 +646,8 @@ mod tests {
     fn how(a: &str, b: &str) -> Alike {
         let names = [PROTECTED.to_owned(), OWN.to_owned(), UNKNOWN.to_owned()];
         alike(
-            &Page::of(&http(200, a), &names),
-            &Page::of(&http(200, b), &names),
+            &Page::of(&http(200, a), &names, &[]),
+            &Page::of(&http(200, b), &names, &[]),
             None,
             50,
         )
@@ -792,7 +794,7 @@ mod tests {
         let page = |body: &str, cut: bool| {
             let mut seen = http(200, body);
             seen.result.truncated = cut;
-            Page::of(&seen, &names)
+            Page::of(&seen, &names, &[])
         };
         let long = long_page(200, 150, "tail");
         let other_tail = long_page(200, 150, "other");

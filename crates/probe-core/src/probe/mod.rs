@@ -132,6 +132,9 @@ impl<'a> VersionView<'a> {
     /// (nginx `ssl_verify_client on` with `error_page 495 496 =200 /help.html`) or a public
     /// page, not the protected one. Which, and whether anything protected is let through, cannot
     /// be told from outside: neither a finding nor a pass; the verdict calls the probe unread.
+    /// Only a page of its own (at least [`page::MIN_PAGE_TOKENS`] distinct tokens, not a bare
+    /// value such as a per-caller token) that reads as a refusal: it speaks of certificates, or
+    /// a certificate the server must refuse got the very same page.
     pub fn served_another_page(&self, o: &ProbeObservation) -> bool {
         use crate::facts::Outcome;
         fn page(x: &ProbeObservation) -> Option<&str> {
@@ -150,10 +153,21 @@ impl<'a> VersionView<'a> {
         {
             return false;
         }
-        match (page(valid), page(anonymous), page(o)) {
-            (Some(v), Some(a), Some(p)) => page::same_excerpt(a, p) && page::wholly_unlike(v, p),
-            _ => false,
-        }
+        let (Some(v), Some(a), Some(p)) = (page(valid), page(anonymous), page(o)) else {
+            return false;
+        };
+        let reads_as_refusal = anonymous.body_names_certificates
+            || crate::text::speaks_of_certificates(a.as_bytes())
+            || self.observations.iter().any(|bad| {
+                bad.client_cert.is_some()
+                    && bad.id != ProbeId::VALID_CLIENT_CERT
+                    && bad.outcome == Outcome::Served
+                    && page(bad).is_some_and(|b| page::same_excerpt(a, b))
+            });
+        page::distinct_tokens(a) >= page::MIN_PAGE_TOKENS
+            && reads_as_refusal
+            && page::same_excerpt(a, p)
+            && page::wholly_unlike(v, p)
     }
 
     /// Every observation of a probe (the forged probe has one per advertised name).

@@ -4,6 +4,8 @@
 
 /// Placeholders for a name and for a number (bytes no text holds as such).
 pub(crate) const NAME_MARK: u8 = 0x01;
+/// The placeholder for a name of the valid certificate's holder (masked exactly as given).
+pub(crate) const HOLDER_MARK: u8 = 0x02;
 pub(crate) const NUMBER_MARK: u8 = b'#';
 
 /// Whether `b` can be part of a host name.
@@ -27,8 +29,10 @@ fn after_escape(body: &[u8], i: usize) -> bool {
 /// `body` with every name of `names` (each `Host` involved, with its port and without; longest
 /// first, ASCII case ignored, on name boundaries) as [`NAME_MARK`], and every number (digits,
 /// with `.` or `,` between digits) as [`NUMBER_MARK`]: default pages echo the `Host` they were
-/// asked, pages link to the other names, and times, counts and dates change.
-pub(crate) fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
+/// asked, pages link to the other names, and times, counts and dates change. Each of `holder`
+/// (the valid certificate's names) as [`HOLDER_MARK`], exactly as given (no port or label taken
+/// off: a holder `client.example.com` is not every `client` of a page).
+pub(crate) fn masked(body: &[u8], names: &[String], holder: &[String]) -> Vec<u8> {
     let mut needles: Vec<&[u8]> = Vec::new();
     for n in names {
         let bare = match n.rsplit_once(':') {
@@ -59,7 +63,14 @@ pub(crate) fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
         })
         .collect();
     needles.extend(encoded.iter().map(Vec::as_slice));
-    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut needles: Vec<(&[u8], u8)> = needles.into_iter().map(|n| (n, NAME_MARK)).collect();
+    needles.extend(
+        holder
+            .iter()
+            .filter(|h| !h.is_empty())
+            .map(|h| (h.as_bytes(), HOLDER_MARK)),
+    );
+    needles.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
     let mut out = Vec::with_capacity(body.len());
     let mut i = 0;
     while let Some(&b) = body.get(i) {
@@ -68,7 +79,7 @@ pub(crate) fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
             || after_escape(body, i);
         let name = starts_name
             .then(|| {
-                needles.iter().find(|needle| {
+                needles.iter().find(|(needle, _)| {
                     let end = i + needle.len();
                     body.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(needle))
                         // Ends the name: not followed by a name byte, nor by a dot and one.
@@ -78,8 +89,8 @@ pub(crate) fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
                 })
             })
             .flatten();
-        if let Some(needle) = name {
-            out.push(NAME_MARK);
+        if let Some((needle, mark)) = name {
+            out.push(*mark);
             i += needle.len();
         } else if b.is_ascii_digit() {
             // One mark for the run of digits, `.` or `,` between digits included.
@@ -103,13 +114,13 @@ pub(crate) fn masked(body: &[u8], names: &[String]) -> Vec<u8> {
 
 /// The tokens of a body once [`masked`]: runs of word characters, and every other character but
 /// white space alone.
-pub(crate) fn tokens(body: &[u8], names: &[String]) -> Vec<Vec<u8>> {
-    let body = masked(body, names);
+pub(crate) fn tokens(body: &[u8], names: &[String], holder: &[String]) -> Vec<Vec<u8>> {
+    let body = masked(body, names, holder);
     let word = |b: &u8| {
         b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b'_' | b'-' | b'+' | b'/' | b'=' | &NUMBER_MARK | &NAME_MARK
+                b'_' | b'-' | b'+' | b'/' | b'=' | &NUMBER_MARK | &NAME_MARK | &HOLDER_MARK
             )
     };
     let mut out = Vec::new();
@@ -131,7 +142,19 @@ pub(crate) fn tokens(body: &[u8], names: &[String]) -> Vec<Vec<u8>> {
 
 /// Whether two body excerpts are the same page: the same tokens, numbers aside.
 pub fn same_excerpt(a: &str, b: &str) -> bool {
-    tokens(a.as_bytes(), &[]) == tokens(b.as_bytes(), &[])
+    tokens(a.as_bytes(), &[], &[]) == tokens(b.as_bytes(), &[], &[])
+}
+
+/// A page of its own holds at least this many distinct tokens: fewer is a bare value (an id, a
+/// token, `ok`), which may differ per caller and says nothing of which page it is.
+pub const MIN_PAGE_TOKENS: usize = 4;
+
+/// How many distinct tokens an excerpt holds (numbers aside).
+pub fn distinct_tokens(excerpt: &str) -> usize {
+    let mut all = tokens(excerpt.as_bytes(), &[], &[]);
+    all.sort();
+    all.dedup();
+    all.len()
 }
 
 /// Whether two body excerpts are wholly unlike: fewer than a quarter of the distinct tokens of the
@@ -140,7 +163,7 @@ pub fn same_excerpt(a: &str, b: &str) -> bool {
 pub fn wholly_unlike(a: &str, b: &str) -> bool {
     use std::collections::BTreeSet;
     let set = |s: &str| {
-        tokens(s.as_bytes(), &[])
+        tokens(s.as_bytes(), &[], &[])
             .into_iter()
             .collect::<BTreeSet<_>>()
     };

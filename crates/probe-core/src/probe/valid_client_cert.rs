@@ -59,6 +59,7 @@ pub fn holder_names(ctx: &ProbeContext) -> Vec<String> {
         }));
     }
     names.retain(|n| n.len() >= 3);
+    names.sort();
     names.dedup();
     names.truncate(16);
     names

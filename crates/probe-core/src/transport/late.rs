@@ -246,7 +246,21 @@ async fn exchange(
         wire: Arc::clone(wire),
     };
     let mut tls = SslStream::new(ssl, tap).map_err(|e| format!("OpenSSL stream: {e}"))?;
-    if let Err(e) = Pin::new(&mut tls).connect().await {
+    let talked = talk(&mut tls, &request, req, wire, out).await;
+    // The names of the last CertificateRequest, whatever ended the exchange.
+    out.ca_names = openssl_pha::peer_ca_names(tls.ssl());
+    talked
+}
+
+/// The handshake, the request and the response over `tls`.
+async fn talk(
+    tls: &mut SslStream<Tap>,
+    request: &[u8],
+    req: &LateAuthRequest<'_>,
+    wire: &Arc<Mutex<Wire>>,
+    out: &mut LateAuthExchange,
+) -> Result<(), String> {
+    if let Err(e) = Pin::new(&mut *tls).connect().await {
         return refused_or(out, alert_of_ssl(&e), format!("TLS handshake: {e}"));
     }
     out.tls_version = match tls.ssl().version2() {
@@ -255,7 +269,7 @@ async fn exchange(
         _ => None,
     };
     lock(wire).phase = Phase::Request;
-    let written = tls.write_all(&request).await;
+    let written = tls.write_all(request).await;
     let written = match written {
         Ok(()) => tls.flush().await,
         Err(e) => Err(e),
@@ -264,9 +278,7 @@ async fn exchange(
         return refused_or(out, alert_of_io(&e), format!("sending the request: {e}"));
     }
     lock(wire).phase = Phase::Response;
-    let read = read_response(&mut tls, &req.limits, out).await;
-    out.ca_names = openssl_pha::peer_ca_names(tls.ssl());
-    read
+    read_response(tls, &req.limits, out).await
 }
 
 /// An alert is a conclusive refusal; anything else leaves the exchange inconclusive.
