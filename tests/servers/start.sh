@@ -103,6 +103,12 @@
 #                             backend as default_backend: SNI public.test + Host secure.test gets
 #                             "secret area", as any unknown Host does (a bypass that only the
 #                             protected page fetched with a certificate proves)
+#   haproxy-sni-bypass-tls12  as haproxy-sni-bypass (routed by Host), no resumption, and the
+#                             public.test line ends at TLS 1.2 (ssl-max-ver TLSv1.2): the door is
+#                             open on TLS 1.2 only (no SNI and SNI public.test + Host secure.test)
+#   haproxy-sni-bypass-tls13  the same, but the secure.test line ends at TLS 1.2 and the
+#                             public.test line starts at TLS 1.3: the door is open on TLS 1.3, a
+#                             version the protected name does not speak
 #   go-sni-bypass             GetConfigForClient: RequireAndVerifyClientCert for SNI secure.test,
 #                             NoClientCert otherwise; the handler routes by r.Host (go/sni.go)
 #   go-sni-strict             the same, the handler answers 421 unless r.Host == r.TLS.ServerName
@@ -180,8 +186,8 @@ java-need java-want
 tomcat-required tomcat-optional tomcat-optionalNoCA
 nghttpx-verify-client nghttpx-tolerate-expired"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
-haproxy-sni-default-page haproxy-sni-default-secret
-go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
+haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
+go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 nginx-two-vhosts
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-header-reject-underscore
@@ -502,13 +508,18 @@ python-*)
   run "$PYTHON3" "$here/python/server.py" "${server#python-}" "$port" "$pki"
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
-  haproxy-sni-default-secret)
+  haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13)
   haproxy_dir names
   # one certificate, two crt-list lines with their own client-auth policy; the first line is also
   # the default (a ClientHello without SNI, or with a name matching no line, gets verify required)
+  secure_opts="" public_opts=""
+  case $server in
+  haproxy-sni-bypass-tls12) public_opts=" ssl-max-ver TLSv1.2" ;;
+  haproxy-sni-bypass-tls13) secure_opts=" ssl-max-ver TLSv1.2" public_opts=" ssl-min-ver TLSv1.3" ;;
+  esac
   cat >"$dir/crt-list.txt" <<EOF
-$dir/names.pem [verify required ca-file $pki/ca.crt] secure.test
-$dir/names.pem [verify none] public.test
+$dir/names.pem [verify required ca-file $pki/ca.crt$secure_opts] secure.test
+$dir/names.pem [verify none$public_opts] public.test
 EOF
   global_extra="" bind_extra="" routed=secret default=public
   public_answer='http-request return status 200 content-type text/plain string "public area\n"'
@@ -529,6 +540,10 @@ EOF
     ;;
   haproxy-sni-default-secret)
     route="req.hdr(host),field(1,:) -i public.test" routed=public default=secret
+    global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    ;;
+  haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13)
+    route="req.hdr(host),field(1,:) -i secure.test"
     global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
     ;;
   esac

@@ -31,6 +31,9 @@ enum Door {
     SniPolicyHostRouting,
     /// The same, but a `Host` that differs from the SNI name gets 421.
     SniPolicyStrict,
+    /// As `SniPolicyHostRouting`, the other names (and none) speaking TLS 1.2 only (HAProxy's
+    /// crt-list `ssl-max-ver TLSv1.2`, Go's `MaxVersion`): the door is open on TLS 1.2 only.
+    SniPolicyHostRoutingTls12,
     /// No client auth in TLS; the app serves only requests with `X-SSL-Client-Verify: SUCCESS`.
     TrustsVerifyHeader,
     /// No client auth in TLS; the app refuses everything with 403, headers or not.
@@ -75,7 +78,16 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
         },
         &[b"http/1.1"],
     )?;
-    let open: Arc<ServerConfig> = pki::server_config(certified, ServerAuth::None, &[b"http/1.1"])?;
+    let open: Arc<ServerConfig> = if door == Door::SniPolicyHostRoutingTls12 {
+        pki::server_config_of(
+            certified,
+            ServerAuth::None,
+            &[b"http/1.1"],
+            &[&rustls::version::TLS12],
+        )?
+    } else {
+        pki::server_config(certified, ServerAuth::None, &[b"http/1.1"])?
+    };
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let port = listener.local_addr()?.port();
     let seen: Seen = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -97,7 +109,12 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                         .client_hello()
                         .server_name()
                         .map(str::to_ascii_lowercase);
-                    let by_sni = matches!(door, Door::SniPolicyHostRouting | Door::SniPolicyStrict);
+                    let by_sni = matches!(
+                        door,
+                        Door::SniPolicyHostRouting
+                            | Door::SniPolicyStrict
+                            | Door::SniPolicyHostRoutingTls12
+                    );
                     let config = if by_sni && sni.as_deref() == Some("secure.test") {
                         secure
                     } else {
@@ -133,7 +150,9 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                         {
                             ("421 Misdirected Request", "misdirected")
                         }
-                        Door::SniPolicyHostRouting | Door::SniPolicyStrict => {
+                        Door::SniPolicyHostRouting
+                        | Door::SniPolicyStrict
+                        | Door::SniPolicyHostRoutingTls12 => {
                             if host == "secure.test" {
                                 ("200 OK", "the secret area")
                             } else {
@@ -237,6 +256,39 @@ async fn sni_chosen_policy_with_host_routing_is_found_and_the_strict_control_is_
             c.findings
         );
         assert_eq!(c.grade, probe_core::grade::Grade::A, "{:#?}", c.findings);
+    }
+    Ok(())
+}
+
+/// The other names speak TLS 1.2 only: on TLS 1.3 they refuse the version, which is no shut
+/// door; on TLS 1.2 they serve the protected `Host` (before, the names were tried on TLS 1.3
+/// alone and the scan graded A).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_door_open_on_an_older_version_only_is_found() -> Result<(), BoxError> {
+    use probe_core::facts::TlsVersion;
+    let lab = start(Door::SniPolicyHostRoutingTls12).await?;
+    for run in 1..=3 {
+        let t = scan(&lab).await?;
+        let f = finding(&t, FindingId::SniHostMismatchBypass)
+            .unwrap_or_else(|| panic!("run {run}: not found: {:#?}", t.findings));
+        assert_eq!(f.tls_versions, [TlsVersion::Tls12], "run {run}");
+        let key = format!("SNI public.test + Host secure.test:{}", lab.port);
+        assert!(
+            f.evidence
+                .get(&key)
+                .is_some_and(|e| e.contains("HTTP 200") && e.contains("the secret area")),
+            "run {run}: {:#?}",
+            f.evidence
+        );
+        let refused = format!("TLS 1.3: SNI public.test + Host secure.test:{}", lab.port);
+        assert!(
+            f.evidence
+                .get(&refused)
+                .is_some_and(|e| e.contains("alert")),
+            "run {run}: {:#?}",
+            f.evidence
+        );
+        assert!(t.grade <= probe_core::grade::Grade::F);
     }
     Ok(())
 }

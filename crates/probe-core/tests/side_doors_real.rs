@@ -231,6 +231,44 @@ const CASES: &[Case] = &[
         )
     },
     case("go-sni-bypass", true, &[FindingId::SniHostMismatchBypass]),
+    // The sibling name (and, on Go, no SNI) speaks TLS 1.2 only (crt-list `ssl-max-ver
+    // TLSv1.2`, `MaxVersion`): refused on TLS 1.3, the door on TLS 1.2 (before: tried on
+    // TLS 1.3 alone, grade A with or without the certificate).
+    Case {
+        versions: &[TlsVersion::Tls12],
+        ..case(
+            "haproxy-sni-bypass-tls12",
+            true,
+            &[FindingId::SniHostMismatchBypass],
+        )
+    },
+    Case {
+        identity: true,
+        versions: &[TlsVersion::Tls12],
+        ..case(
+            "haproxy-sni-bypass-tls12",
+            true,
+            &[FindingId::SniHostMismatchBypass],
+        )
+    },
+    // The other way round: secure.test ends at TLS 1.2, public.test starts at TLS 1.3. The door
+    // is open on TLS 1.3, a version the protected name does not speak (before: A).
+    Case {
+        versions: &[TlsVersion::Tls13],
+        ..case(
+            "haproxy-sni-bypass-tls13",
+            true,
+            &[FindingId::SniHostMismatchBypass],
+        )
+    },
+    Case {
+        versions: &[TlsVersion::Tls12],
+        ..case(
+            "go-sni-bypass-tls12",
+            true,
+            &[FindingId::SniHostMismatchBypass],
+        )
+    },
     case("go-sni-strict", true, &[]),
     // The other names serve the protected site for every Host, their own included: without a
     // certificate that reads like a catch-all (public.test) or a default site (no SNI), so

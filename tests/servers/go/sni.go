@@ -13,7 +13,9 @@ package main
 // the SNI name (case-insensitive), no SNI included. In "sni-any-host" the handler ignores the Host
 // and answers "secret area\n" to every request: the other name serves the protected site for its
 // own Host as for any other (only the protected page fetched with a certificate tells it from a
-// public catch-all site).
+// public catch-all site). "sni-bypass-tls12" is "sni-bypass" with the other names' config capped at
+// TLS 1.2 (MaxVersion): the door is open on TLS 1.2 only, a TLS 1.3 ClientHello with another SNI or
+// none gets protocol_version.
 //
 // Neither config sets session ticket keys: both use the ones of the listener's config, so a session
 // made on one name is offered to the other; Go 1.19 refuses to resume it where a certificate is
@@ -41,9 +43,11 @@ func hostOnly(hostport string) string {
 }
 
 func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertPool) {
-	strict, anyHost := false, false
+	strict, anyHost, publicMax := false, false, uint16(0)
 	switch mode {
 	case "sni-bypass":
+	case "sni-bypass-tls12":
+		publicMax = tls.VersionTLS12
 	case "sni-strict":
 		strict = true
 	case "sni-any-host":
@@ -61,6 +65,7 @@ func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertP
 		Certificates: []tls.Certificate{cert},
 		ClientAuth:   tls.NoClientCert,
 		MinVersion:   tls.VersionTLS12,
+		MaxVersion:   publicMax,
 	}
 	cfg := &tls.Config{
 		Certificates: []tls.Certificate{cert},

@@ -34,7 +34,9 @@ impl Seen {
     /// limit, which a scan's burst is what trips) says nothing of what the door lets in, nor
     /// does 502, 503 or 504, even repeated: the request carries the protected `Host`, so it is
     /// most often the protected site or its upstream failing (nginx's `limit_req` answers 503)
-    /// after the door let the request in. `None` when the server answered or refused.
+    /// after the door let the request in. `None` when the server answered or refused, and when it
+    /// refused the version ([`Seen::version_refused`]): asking again would get the same, but
+    /// that is no shut door either.
     pub fn unreadable(&self) -> Option<String> {
         let r = &self.result;
         if let Some(status) = r.http_status.filter(|&s| transport::is_busy_status(s)) {
@@ -53,16 +55,24 @@ impl Seen {
             // only once it happened twice (see [`Seen::confirmed_by`]), as for every probe.
             Some(Outcome::RefusedTls) if r.unconfirmed => Some(why()),
             Some(
-                Outcome::Served
-                | Outcome::RefusedHttp
-                | Outcome::Answered
-                | Outcome::RefusedTls
-                | Outcome::UnsupportedVersion,
+                Outcome::Served | Outcome::RefusedHttp | Outcome::Answered | Outcome::RefusedTls,
             ) => None,
+            // Read, and it would repeat, but it says nothing of this door on another version:
+            // the probes that judge a door try it there (see [`Seen::version_refused`]).
+            Some(Outcome::UnsupportedVersion) => None,
             // An alert is the server's own refusal of this door (e.g. `unrecognized_name`).
             Some(Outcome::Error) if r.alert.is_some() => None,
             Some(Outcome::Error | Outcome::Inconclusive) | None => Some(why()),
         }
+    }
+
+    /// The name refused this TLS version before its certificate (a `protocol_version` or
+    /// `handshake_failure` alert, no version in common): not a shut door, only one that does not
+    /// open on this version. HAProxy's crt-list `ssl-max-ver TLSv1.2` on a sibling name, or Go's
+    /// `MaxVersion` in the config `GetConfigForClient` gives it, answer a TLS 1.3 ClientHello so
+    /// while the same name serves the protected `Host` on TLS 1.2.
+    pub fn version_refused(&self) -> bool {
+        self.result.outcome == Some(Outcome::UnsupportedVersion)
     }
 
     /// This exchange, after `earlier` ended the same way: a close without an alert after the

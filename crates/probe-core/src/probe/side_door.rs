@@ -274,6 +274,20 @@ pub(crate) mod recorded {
         }
     }
 
+    /// The handshake refused with `alert` before the server's certificate, as a refusal of the
+    /// version (`protocol_version`, `handshake_failure`): the name does not speak it.
+    pub fn version_refused(alert: &str) -> Seen {
+        Seen {
+            result: ExchangeResult {
+                outcome: Some(Outcome::UnsupportedVersion),
+                alert: Some(alert.to_owned()),
+                detail: Some(format!("refused before its certificate: {alert}")),
+                ..ExchangeResult::default()
+            },
+            cert_requested: false,
+        }
+    }
+
     /// The handshake refused with `alert` before the server's certificate (an unknown name).
     pub fn alert_before_certificate(alert: &str) -> Seen {
         Seen {
@@ -303,7 +317,9 @@ pub(crate) mod recorded {
 
 #[cfg(test)]
 mod tests {
-    use super::recorded::{alert_before_certificate, failed, http, inconclusive, refused_tls};
+    use super::recorded::{
+        alert_before_certificate, failed, http, inconclusive, refused_tls, version_refused,
+    };
     use super::{shared_knock, Sni};
 
     #[tokio::test]
@@ -361,6 +377,22 @@ mod tests {
         assert!(close().unreadable().is_some());
         assert_eq!(close().confirmed_by(&close()).unreadable(), None);
         assert!(close().confirmed_by(&http(200, "x")).unreadable().is_some());
+    }
+
+    #[test]
+    fn a_version_refusal_is_read_but_flagged_as_no_shut_door() {
+        let refused = version_refused("ProtocolVersion");
+        // Asking again on the same version would get the same: not retried, not unread.
+        assert_eq!(refused.unreadable(), None);
+        assert!(refused.version_refused());
+        for other in [
+            http(200, "x"),
+            refused_tls("certificate required"),
+            alert_before_certificate("unrecognised name"),
+            inconclusive("timed out"),
+        ] {
+            assert!(!other.version_refused(), "{}", other.describe());
+        }
     }
 
     #[test]

@@ -7,6 +7,13 @@
 //! own `Host`'s page (a catch-all public site), unlike an unknown `Host`'s (a default site), or
 //! the page the valid certificate gets. `421 Misdirected Request` is the right answer and is kept as evidence. The first connection of each name is shared with the
 //! session-resumption probe, which takes its session from it (`side_door::SharedKnocks`).
+//!
+//! Every name is tried on the newest version the protected name refused on. A name that refused
+//! that version ([`Seen::version_refused`]: HAProxy's crt-list `ssl-max-ver TLSv1.2` on the
+//! sibling's line, Go's `MaxVersion`) is no shut door: it is tried again on the next version the
+//! protected name refused on, then on one it does not speak, until it speaks one. Those knocks
+//! are the ones the session-resumption probe takes its sessions from on that version (no SNI and
+//! the sibling names), so they mostly cost no connection of their own.
 
 use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
@@ -33,7 +40,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, the served certificate's other names, `sni-name`, the host in capitals, a random name under the parent domain; at most 8) and the protected `Host`; then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given",
+    presents: "no certificate, another SNI (none, the served certificate's other names, `sni-name`, the host in capitals, a random name under the parent domain; at most 8) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -89,6 +96,7 @@ fn label(shown: &str) -> String {
 
 /// What one candidate showed.
 struct Tried {
+    sni: Sni,
     shown: String,
     protected: Seen,
     /// Where the door landed, judged against its controls, when it was served.
@@ -137,10 +145,82 @@ async fn try_one(
         None
     };
     Tried {
+        sni,
         shown,
         protected,
         landed,
     }
+}
+
+/// Tries one name on each round's version in turn, while it refuses the version
+/// ([`Seen::version_refused`]): what it showed on each, by the round's index.
+async fn walk(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    rounds: &[Round],
+    (sni, shown): (Sni, String),
+) -> Vec<(usize, Tried)> {
+    let mut out = Vec::new();
+    for (i, round) in rounds.iter().enumerate() {
+        let t = try_one(target, scan, first, round.version, (sni.clone(), shown.clone())).await;
+        let again = t.protected.version_refused();
+        out.push((i, t));
+        if !again {
+            break;
+        }
+    }
+    out
+}
+
+/// A version the names are tried on, and what the protected name did there without a
+/// certificate, in words that end a sentence.
+struct Round {
+    version: TlsVersion,
+    refusal: String,
+}
+
+/// How the protected name's own refusal is worded.
+fn refusal_words(refused: Outcome) -> &'static str {
+    match refused {
+        Outcome::RefusedTls => "refused in the TLS layer",
+        Outcome::Answered => "did not serve (a redirect or an error page)",
+        _ => "refused over HTTP",
+    }
+}
+
+/// The versions to try names on, in order: each one where the protected name did not serve an
+/// anonymous client, newest first; then each it does not speak (a name that refuses every
+/// version the protected one speaks may serve the protected `Host` on another). None when the
+/// protected name served an anonymous client everywhere (nothing to get around).
+fn rounds(first: &FirstWave) -> Vec<Round> {
+    let refused = anonymous_not_served(first);
+    let Some(newest) = refused.first() else {
+        return Vec::new();
+    };
+    let elsewhere = format!(
+        "{} (on {})",
+        refusal_words(newest.outcome),
+        newest.tls_version
+    );
+    let mut out: Vec<Round> = refused
+        .iter()
+        .map(|o| Round {
+            version: o.tls_version,
+            refusal: refusal_words(o.outcome).to_owned(),
+        })
+        .collect();
+    for o in first.observations.iter().filter(|o| {
+        o.id == ProbeId::NO_CLIENT_CERT && !o.late && o.outcome == Outcome::UnsupportedVersion
+    }) {
+        if !out.iter().any(|r| r.version == o.tls_version) {
+            out.push(Round {
+                version: o.tls_version,
+                refusal: format!("does not speak {}, and {elsewhere}", o.tls_version),
+            });
+        }
+    }
+    out
 }
 
 impl TargetProbe for SniHostMismatchBypass {
@@ -162,30 +242,55 @@ impl TargetProbe for SniHostMismatchBypass {
             let Some(first) = first else {
                 return TargetOutcome::default();
             };
-            let Some(refused) = anonymous_not_served(first).into_iter().next() else {
-                return TargetOutcome::default();
-            };
-            let version = refused.tls_version;
-            let tried = join_all(
+            let rounds = rounds(first);
+            let walked = join_all(
                 candidates(target, first)
                     .into_iter()
-                    .map(|c| try_one(target, scan, first, version, c)),
+                    .map(|c| walk(target, scan, first, &rounds, c)),
             )
             .await;
-            judge(target, version, refused.outcome, &tried)
+            let mut out = TargetOutcome::default();
+            // Round by round: what was tried there, and what the same names answered before
+            // (each a refusal of that version, or they would not have been tried again).
+            for (i, round) in rounds.iter().enumerate() {
+                let (mut here, mut earlier) = (Vec::new(), Vec::new());
+                for (j, t) in walked.iter().flatten() {
+                    match rounds.get(*j) {
+                        Some(r) if *j < i => earlier.push((r.version, t)),
+                        _ if *j == i => here.push(t),
+                        _ => {}
+                    }
+                }
+                judge(target, round, &here, &earlier, &mut out);
+            }
+            let versions: Vec<String> = rounds.iter().map(|r| r.version.to_string()).collect();
+            for (_, t) in walked.iter().filter_map(|w| w.last()) {
+                if t.protected.version_refused() {
+                    out.notes.push(format!(
+                        "{} refused every TLS version tried ({}) before its certificate: no \
+                         door there on the versions scanned.",
+                        label(&t.shown),
+                        versions.join(", ")
+                    ));
+                }
+            }
+            out
         }
         .boxed()
     }
 }
 
-fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]) -> TargetOutcome {
-    let mut out = TargetOutcome::default();
-    let refusal = match refused {
-        Outcome::RefusedTls => "refused in the TLS layer",
-        Outcome::Answered => "did not serve (a redirect or an error page)",
-        _ => "refused over HTTP",
-    };
-    let doors: Vec<&Tried> = tried.iter().filter(|t| t.bypass()).collect();
+/// Judges the names tried on one version (`earlier`: what the names that refused a version
+/// before answered there), into `out`: one finding for every version a door opened on.
+fn judge(
+    target: &Target,
+    round: &Round,
+    tried: &[&Tried],
+    earlier: &[(TlsVersion, &Tried)],
+    out: &mut TargetOutcome,
+) {
+    let (version, refusal) = (round.version, round.refusal.as_str());
+    let doors: Vec<&Tried> = tried.iter().copied().filter(|t| t.bypass()).collect();
     for t in tried {
         if let Some(why) = t.protected.unreadable() {
             out.incomplete.push(IncompleteProbe {
@@ -214,7 +319,7 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
         }
     }
     let Some(first_door) = doors.first() else {
-        return out;
+        return;
     };
     let names: Vec<String> = doors.iter().map(|t| label(&t.shown)).collect();
     let mut f = Finding::new(
@@ -239,8 +344,28 @@ fn judge(target: &Target, version: TlsVersion, refused: Outcome, tried: &[Tried]
             }
         }
     }
-    out.findings.push(f);
-    out
+    // How the names let in here answered the versions they refused.
+    let refused_before = earlier
+        .iter()
+        .filter(|(_, e)| doors.iter().any(|d| d.sni == e.sni))
+        .map(|(v, t)| {
+            (
+                format!("{v}: {} + Host {}", label(&t.shown), target.authority()),
+                t.protected.describe(),
+            )
+        });
+    // Doors on two versions are one finding; the later version's evidence names it.
+    match out.findings.iter_mut().find(|e| e.id == f.id) {
+        Some(e) => {
+            e.tls_versions.push(version);
+            let later = f.evidence.into_iter().map(|(k, v)| (format!("{version}: {k}"), v));
+            e.evidence.extend(later.chain(refused_before));
+        }
+        None => {
+            f.evidence.extend(refused_before);
+            out.findings.push(f);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -248,7 +373,7 @@ mod tests {
     use super::*;
     use crate::finding::Severity;
     use crate::probe::side_door::recorded::{
-        alert_before_certificate, failed, http, inconclusive, refused_tls,
+        alert_before_certificate, failed, http, inconclusive, refused_tls, version_refused,
     };
 
     fn target() -> Target {
@@ -299,11 +424,28 @@ mod tests {
             };
             (landing::landing(&protected, &c), c)
         });
+        let sni = match shown {
+            "no SNI" => Sni::Omit,
+            name => Sni::Name(name.to_owned()),
+        };
         Tried {
+            sni,
             shown: shown.to_owned(),
             protected,
             landed,
         }
+    }
+
+    /// What [`judge`] makes of `tried` on `version` where the protected name ended `refused`,
+    /// with nothing tried before.
+    fn judged(version: TlsVersion, refused: Outcome, tried: &[Tried]) -> TargetOutcome {
+        let mut out = TargetOutcome::default();
+        let round = Round {
+            version,
+            refusal: refusal_words(refused).to_owned(),
+        };
+        judge(&target(), &round, &tried.iter().collect::<Vec<_>>(), &[], &mut out);
+        out
     }
 
     /// Each finding's id, severity and versions.
@@ -325,7 +467,7 @@ mod tests {
             ),
             door("SECURE.TEST", http(421, "Misdirected Request"), None),
         ];
-        let out = judge(&target(), TlsVersion::Tls12, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls12, Outcome::RefusedTls, &tried);
         assert_eq!(
             ids(&out),
             [(
@@ -365,7 +507,7 @@ mod tests {
             http(200, "admin console"),
             Some(inconclusive("timed out after 5 s")),
         )];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert_eq!(out.incomplete.len(), 1);
         assert!(
@@ -387,7 +529,7 @@ mod tests {
                 Some(http(404, "not here")),
             ),
         ];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedHttp, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedHttp, &tried);
         assert_eq!(
             ids(&out),
             [(
@@ -416,7 +558,7 @@ mod tests {
             )]
         };
         let tried = catch_all(Some(http(200, "<html>admin console</html>")));
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
         assert!(
@@ -428,12 +570,12 @@ mod tests {
         );
         // Without it, the catch-all and a server that serves the protected site to every name
         // look alike: incomplete, never passed.
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &catch_all(None));
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &catch_all(None));
         assert!(out.findings.is_empty() && out.notes.is_empty());
         assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
         // It is the protected page: a bypass.
         let tried = catch_all(Some(http(200, "<html>welcome</html>")));
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert_eq!(out.findings.len(), 1);
         assert!(out.findings[0].evidence.contains_key(
             "SNI secure.test + Host secure.test:8443 with the client certificate"
@@ -450,7 +592,7 @@ mod tests {
             Some(http(200, "public area")),
             http(200, "default site"),
         )];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
         assert!(
@@ -467,7 +609,7 @@ mod tests {
             Some(http(200, "public area")),
             http(200, "default site"),
         )];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert_eq!(out.findings.len(), 1, "{:?}", out.incomplete);
         assert!(out.findings[0]
             .evidence
@@ -482,7 +624,7 @@ mod tests {
             door("api.secure.test", http(403, "forbidden"), None),
             door("SECURE.TEST", http(401, "who are you"), None),
         ];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
     }
@@ -496,7 +638,7 @@ mod tests {
             http(200, "admin console").asked(),
             Some(http(200, "optional site").asked()),
         )];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert_eq!(
             ids(&out),
             [(
@@ -513,7 +655,7 @@ mod tests {
             door("no SNI", inconclusive("timed out after 10.0 s after the handshake began"), None),
             door("other.test", http(421, "Misdirected Request"), None),
         ];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert_eq!(
             out.incomplete,
@@ -528,7 +670,7 @@ mod tests {
             door("no SNI", inconclusive("connection reset after the request"), None),
             door("other.test", http(200, "admin"), Some(http(404, "no"))),
         ];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.incomplete.len(), 1);
     }
@@ -543,9 +685,135 @@ mod tests {
                 None,
             ),
         ];
-        let out = judge(&target(), TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert!(out.findings.is_empty());
         let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
         assert_eq!(reasons, ["no SNI: not a TLS server: garbage"]);
+    }
+
+    #[test]
+    fn a_name_that_refuses_the_version_is_no_shut_door_and_is_judged_where_it_speaks() {
+        // HAProxy, crt-list `public.test [verify none ssl-max-ver TLSv1.2]`, routed by Host:
+        // public.test refuses TLS 1.3, and serves the protected Host on TLS 1.2.
+        let on13 = [
+            door("no SNI", refused_tls("CertificateRequired"), None),
+            door("public.test", version_refused("ProtocolVersion"), None),
+        ];
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &on13);
+        // Neither a finding nor unread: the name is tried again on TLS 1.2.
+        assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{out:?}");
+        assert!(on13[1].protected.version_refused() && !on13[0].protected.version_refused());
+        let on12 = [door(
+            "public.test",
+            http(200, "secret area"),
+            Some(http(200, "public area")),
+        )];
+        let earlier = [(TlsVersion::Tls13, &on13[1])];
+        let mut out = TargetOutcome::default();
+        let round = Round {
+            version: TlsVersion::Tls12,
+            refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+        };
+        judge(&target(), &round, &[&on12[0]], &earlier, &mut out);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SniHostMismatchBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls12]
+            )]
+        );
+        let f = &out.findings[0];
+        assert!(
+            f.detail.starts_with("TLS 1.2: without a certificate, SNI public.test"),
+            "{}",
+            f.detail
+        );
+        // How the name answered the version it refused is evidence too.
+        assert_eq!(
+            f.evidence
+                .get("TLS 1.3: SNI public.test + Host secure.test:8443")
+                .map(String::as_str),
+            Some("no CertificateRequest; alert ProtocolVersion")
+        );
+        assert!(f
+            .evidence
+            .contains_key("SNI public.test + Host secure.test:8443"));
+    }
+
+    #[test]
+    fn doors_on_two_versions_are_one_finding_naming_both() {
+        let mut out = TargetOutcome::default();
+        for (version, shown) in [(TlsVersion::Tls13, "public.test"), (TlsVersion::Tls12, "no SNI")] {
+            let round = Round {
+                version,
+                refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+            };
+            let tried = [door(shown, http(200, "secret area"), None)];
+            judge(&target(), &round, &[&tried[0]], &[], &mut out);
+        }
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SniHostMismatchBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13, TlsVersion::Tls12]
+            )]
+        );
+        let evidence = &out.findings[0].evidence;
+        assert!(evidence.contains_key("SNI public.test + Host secure.test:8443"));
+        assert!(evidence.contains_key("TLS 1.2: no SNI + Host secure.test:8443"));
+    }
+
+    #[test]
+    fn names_are_tried_on_every_refused_version_newest_first_then_on_unspoken_ones() {
+        use crate::probe::recorded::obs;
+        let baseline = |version, outcome| {
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, outcome, None);
+            o.tls_version = version;
+            o
+        };
+        let wave = |observations| FirstWave {
+            observations,
+            ..FirstWave::default()
+        };
+        let versions = |first: &FirstWave| -> Vec<(TlsVersion, String)> {
+            rounds(first)
+                .into_iter()
+                .map(|r| (r.version, r.refusal))
+                .collect()
+        };
+        let both = wave(vec![
+            baseline(TlsVersion::Tls12, Outcome::RefusedTls),
+            baseline(TlsVersion::Tls13, Outcome::RefusedTls),
+        ]);
+        assert_eq!(
+            versions(&both),
+            [
+                (TlsVersion::Tls13, "refused in the TLS layer".to_owned()),
+                (TlsVersion::Tls12, "refused in the TLS layer".to_owned())
+            ]
+        );
+        // The protected name speaks TLS 1.2 only: a name that refuses it is tried on TLS 1.3.
+        let legacy = wave(vec![
+            baseline(TlsVersion::Tls13, Outcome::UnsupportedVersion),
+            baseline(TlsVersion::Tls12, Outcome::RefusedTls),
+        ]);
+        assert_eq!(
+            versions(&legacy),
+            [
+                (TlsVersion::Tls12, "refused in the TLS layer".to_owned()),
+                (
+                    TlsVersion::Tls13,
+                    "does not speak TLS 1.3, and refused in the TLS layer (on TLS 1.2)".to_owned()
+                )
+            ]
+        );
+        // Served anonymously, or no refusal at all: nothing to get around.
+        let open = wave(vec![
+            baseline(TlsVersion::Tls13, Outcome::UnsupportedVersion),
+            baseline(TlsVersion::Tls12, Outcome::Served),
+        ]);
+        assert!(versions(&open).is_empty());
     }
 }

@@ -117,8 +117,23 @@ pub fn server_config(
     auth: ClientAuth,
     alpn: &[&[u8]],
 ) -> Result<Arc<ServerConfig>, BoxError> {
-    let builder = ServerConfig::builder_with_provider(provider())
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?;
+    server_config_of(
+        certified,
+        auth,
+        alpn,
+        &[&rustls::version::TLS13, &rustls::version::TLS12],
+    )
+}
+
+/// The same, speaking `versions` only.
+pub fn server_config_of(
+    certified: Arc<CertifiedKey>,
+    auth: ClientAuth,
+    alpn: &[&[u8]],
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<Arc<ServerConfig>, BoxError> {
+    let builder =
+        ServerConfig::builder_with_provider(provider()).with_protocol_versions(versions)?;
     let builder = match auth {
         ClientAuth::None => builder.with_no_client_auth(),
         ClientAuth::Required { root, hints } => {
