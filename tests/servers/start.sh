@@ -88,6 +88,7 @@
 #   puma-force_peer | puma-peer | puma-none
 #                             Puma 5.6 (Debian puma) serving ruby/config.ru on
 #                             ssl://127.0.0.1:PORT?key=..&cert=..&ca=ca.crt&verify_mode=MODE
+#   puma-peer-403             verify_mode=peer; the app answers 403 unless env["puma.peercert"]
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -191,7 +192,7 @@ tomcat-required tomcat-optional tomcat-optionalNoCA
 nghttpx-verify-client nghttpx-tolerate-expired
 gnutls-require-verify gnutls-require gnutls-verify-if-given gnutls-request gnutls-none
 ats-level2 ats-level1 ats-level0
-puma-force_peer puma-peer puma-none"
+puma-force_peer puma-peer puma-none puma-peer-403"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
@@ -1205,11 +1206,15 @@ puma-*)
   # Puma 5.6 (Debian puma, Ruby 3.1) serving ruby/config.ru over its own TLS (MiniSSL, system
   # OpenSSL): the ssl:// bind's verify_mode none (no certificate asked for), peer (asked for,
   # verified if sent) or force_peer (required and verified), ca= the trusted CA
+  app=""
   case $server in
   puma-none | puma-peer | puma-force_peer) mode=${server#puma-} ;;
+  # peer, and the application answers 403 unless Puma gave it a client certificate
+  puma-peer-403) mode=peer app=peercert-403 ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # -C - : no config/puma.rb looked for; one process, 4 to 16 threads
+  export MTLS_PUMA_APP=$app
   run "$PUMA" -C - --environment production --threads 4:16 \
     --bind "ssl://127.0.0.1:$port?key=$pki/server.key&cert=$pki/server.crt&ca=$pki/ca.crt&verify_mode=$mode" \
     "$here/ruby/config.ru"

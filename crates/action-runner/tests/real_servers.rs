@@ -9,7 +9,7 @@
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma) fails the test;
 //! set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 57 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 58 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -89,7 +89,7 @@ const GNUTLS: &[&str] = &[
     "gnutls-none",
 ];
 const ATS: &[&str] = &["ats-level2", "ats-level1", "ats-level0"];
-const PUMA: &[&str] = &["puma-force_peer", "puma-peer", "puma-none"];
+const PUMA: &[&str] = &["puma-force_peer", "puma-peer", "puma-none", "puma-peer-403"];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[

@@ -464,6 +464,11 @@ pub fn expectations() -> Vec<Expect> {
             ..optional_verified("puma-peer", [Tls(None); 2])
         },
         not_requested("puma-none"),
+        // verify_mode=peer, and the application refuses a request without env["puma.peercert"]
+        Expect {
+            ca_names: false,
+            ..by_app("puma-peer-403", 403, [Tls(None); 2], Some(true))
+        },
     ]
 }
 
@@ -856,6 +861,11 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_java("puma-peer")
         },
         deep_not_requested("puma-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            findings: BY_APP_DEEP,
+            ..deep_java("puma-peer-403")
+        },
     ]
 }
 const WRONG_EKU_ONLY: &[&str] = &["wrong-eku-client-cert-accepted"];
