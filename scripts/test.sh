@@ -30,6 +30,7 @@ command -v javac > /dev/null || missing+=(openjdk-17-jdk-headless)
 [ -f /usr/share/tomcat10/bin/bootstrap.jar ] || missing+=(tomcat10-common)
 command -v nghttpx > /dev/null || [ -x /usr/sbin/nghttpx ] || missing+=(nghttp2-proxy)
 command -v gnutls-serv > /dev/null || missing+=(gnutls-bin)
+[ -e /usr/lib/lighttpd/mod_gnutls.so ] || missing+=(lighttpd-mod-gnutls)
 # start.sh compiles tests/servers/gnutls/loopback_bind.c (gnutls-serv has no listen address)
 command -v cc > /dev/null || missing+=(gcc)
 # traffic_server alone (start.sh gives it a runroot of its own); the package's service is not used

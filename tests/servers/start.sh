@@ -89,6 +89,8 @@
 #                             Puma 5.6 (Debian puma) serving ruby/config.ru on
 #                             ssl://127.0.0.1:PORT?key=..&cert=..&ca=ca.crt&verify_mode=MODE
 #   puma-peer-403             verify_mode=peer; the app answers 403 unless env["puma.peercert"]
+#   lighttpd-gnutls-enforce | lighttpd-gnutls-no-enforce
+#                             lighttpd-enforce / -no-enforce over mod_gnutls (lighttpd-mod-gnutls)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -192,7 +194,8 @@ tomcat-required tomcat-optional tomcat-optionalNoCA
 nghttpx-verify-client nghttpx-tolerate-expired
 gnutls-require-verify gnutls-require gnutls-verify-if-given gnutls-request gnutls-none
 ats-level2 ats-level1 ats-level0
-puma-force_peer puma-peer puma-none puma-peer-403"
+puma-force_peer puma-peer puma-none puma-peer-403
+lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
@@ -786,11 +789,17 @@ EOF
 lighttpd-*)
   : "${LIGHTTPD:=$(sbin_tool lighttpd)}"
   need "$LIGHTTPD" LIGHTTPD
+  tls_module=mod_openssl tls_package=lighttpd-mod-openssl
   case $server in
   lighttpd-enforce) verify='ssl.verifyclient.enforce = "enable"' ;;
   lighttpd-no-enforce) verify='ssl.verifyclient.enforce = "disable"' ;;
   lighttpd-enforce-depth0) verify='ssl.verifyclient.enforce = "enable"
 ssl.verifyclient.depth = 0' ;;
+  # the same server over GnuTLS (mod_gnutls, Debian's lighttpd-mod-gnutls), same ssl.* options
+  lighttpd-gnutls-enforce) verify='ssl.verifyclient.enforce = "enable"'
+    tls_module=mod_gnutls tls_package=lighttpd-mod-gnutls ;;
+  lighttpd-gnutls-no-enforce) verify='ssl.verifyclient.enforce = "disable"'
+    tls_module=mod_gnutls tls_package=lighttpd-mod-gnutls ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   dir=$work/lighttpd-$server-$port
@@ -798,8 +807,9 @@ ssl.verifyclient.depth = 0' ;;
   printf 'ok\n' >"$dir/www/index.txt"
   # mod_openssl is Debian's lighttpd-mod-openssl; ssl.ca-file is the client CA (also the names sent
   # in the CertificateRequest). Started as root it stays root (no server.username): test only.
+  # (mod_gnutls maps ssl.openssl.ssl-conf-cmd's MinProtocol onto its priority string.)
   cat >"$dir/lighttpd.conf" <<EOF
-server.modules = ("mod_openssl")
+server.modules = ("$tls_module")
 server.document-root = "$dir/www"
 server.bind = "127.0.0.1"
 server.port = $port
@@ -816,8 +826,8 @@ ssl.verifyclient.activate = "enable"
 $verify
 EOF
   if ! "$LIGHTTPD" -tt -f "$dir/lighttpd.conf" >/dev/null; then
-    echo "start.sh: lighttpd rejected $dir/lighttpd.conf (mod_openssl is Debian's" \
-      "lighttpd-mod-openssl: installed?)" >&2
+    echo "start.sh: lighttpd rejected $dir/lighttpd.conf ($tls_module is Debian's" \
+      "$tls_package: installed?)" >&2
     exit 127
   fi
   # -D: stay in the foreground; SIGTERM stops it

@@ -1,15 +1,15 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
-//! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server and Puma, started by
-//! `tests/servers/start.sh`. The expected verdicts are the ground truth measured with curl and
-//! openssl s_client in `tests/servers/GROUND_TRUTH.md`.
+//! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma and lighttpd
+//! over GnuTLS, started by `tests/servers/start.sh`. The expected verdicts are the ground truth
+//! measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma) fails the test;
 //! set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 58 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 60 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -90,11 +90,28 @@ const GNUTLS: &[&str] = &[
 ];
 const ATS: &[&str] = &["ats-level2", "ats-level1", "ats-level0"];
 const PUMA: &[&str] = &["puma-force_peer", "puma-peer", "puma-none", "puma-peer-403"];
+/// lighttpd over GnuTLS (mod_gnutls) instead of OpenSSL.
+const LIGHTTPD_GNUTLS: &[&str] = &["lighttpd-gnutls-enforce", "lighttpd-gnutls-no-enforce"];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
-    OPENSSL, NGINX, GO, NODE, PYTHON, HAPROXY, APACHE, LIGHTTPD, STUNNEL, CADDY, JAVA, TOMCAT,
-    NGHTTPX, GNUTLS, ATS, PUMA,
+    OPENSSL,
+    NGINX,
+    GO,
+    NODE,
+    PYTHON,
+    HAPROXY,
+    APACHE,
+    LIGHTTPD,
+    STUNNEL,
+    CADDY,
+    JAVA,
+    TOMCAT,
+    NGHTTPX,
+    GNUTLS,
+    ATS,
+    PUMA,
+    LIGHTTPD_GNUTLS,
 ];
 
 #[test]
@@ -182,6 +199,11 @@ fn puma_verdicts() {
 }
 
 #[test]
+fn lighttpd_gnutls_verdicts() {
+    run_group(LIGHTTPD_GNUTLS);
+}
+
+#[test]
 fn openssl_s_server_deep_probes() {
     run_deep_group(OPENSSL);
 }
@@ -253,6 +275,12 @@ fn gnutls_serv_deep_probes() {
 #[test]
 fn puma_deep_probes() {
     run_deep_group(PUMA);
+}
+
+/// lighttpd-gnutls-enforce lets the serverAuth-only certificate in, as gnutls-serv does.
+#[test]
+fn lighttpd_gnutls_deep_probes() {
+    run_deep_group(LIGHTTPD_GNUTLS);
 }
 
 /// The harness itself, without the scanner: every server starts, listens on 127.0.0.1 only, and

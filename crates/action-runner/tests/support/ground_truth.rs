@@ -469,6 +469,24 @@ pub fn expectations() -> Vec<Expect> {
             ca_names: false,
             ..by_app("puma-peer-403", 403, [Tls(None); 2], Some(true))
         },
+        // ---- lighttpd 1.4.69 over GnuTLS (mod_gnutls): no CA names, a close without an alert
+        // for no certificate, access_denied for a refused one; like gnutls-serv it lets the
+        // serverAuth-only certificate in (deep_expectations)
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "lighttpd-gnutls-enforce",
+                [Tls(None); 2],
+                [Tls(AD), Tls(AD)],
+            )
+        },
+        // enforce "disable" still refuses a client without a certificate (mod_openssl lets it
+        // in: lighttpd-no-enforce) but lets any certificate in (surprise L1)
+        Expect {
+            ca_names: false,
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            ..required_unverified("lighttpd-gnutls-no-enforce", [Tls(None); 2])
+        },
     ]
 }
 
@@ -865,6 +883,16 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             grade_a: Some(true),
             findings: BY_APP_DEEP,
             ..deep_java("puma-peer-403")
+        },
+        // mod_gnutls closes without an alert on a certificate without its key
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            ..deep_gnutls("lighttpd-gnutls-enforce", WRONG_EKU_ONLY)
+        },
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            grade_a: Some(false),
+            ..deep_lax("lighttpd-gnutls-no-enforce", [Served(200); 2])
         },
     ]
 }

@@ -136,9 +136,9 @@ pub fn tools_present(servers: &[&str]) -> bool {
             "real-server tests need {} on PATH (missing for {:?}). Install them \
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
              apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
-             tomcat10-common nghttp2-proxy gnutls-bin gcc trafficserver puma; \
-             HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA name the \
-             binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
+             tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
+             puma ruby-rack; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/\
+             TRAFFIC_SERVER/PUMA name the binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers
