@@ -1122,11 +1122,17 @@ gnutls-*)
   # gnutls-serv has no listen-address option (it binds every family's wildcard address, backlog
   # 10): gnutls/loopback_bind.c, preloaded, turns that into 127.0.0.1 (backlog 128), built once
   # into WORKDIR
+  # (under a lock: the gnutls-* servers of one lab start at once, and one compiler run is enough)
   shim=$work/loopback_bind.so
   if [ ! -f "$shim" ]; then
     need "$CC" CC
-    "$CC" -shared -fPIC -O2 -o "$shim.tmp.$$" "$here/gnutls/loopback_bind.c" -ldl
-    mv "$shim.tmp.$$" "$shim"
+    (
+      flock 9
+      if [ ! -f "$shim" ]; then
+        "$CC" -shared -fPIC -O2 -o "$shim.tmp.$$" "$here/gnutls/loopback_bind.c" -ldl
+        mv "$shim.tmp.$$" "$shim"
+      fi
+    ) 9>"$shim.lock"
   fi
   # --http answers every request with 200 and an HTML page describing the session, then closes;
   # one process, one select() loop for every connection
