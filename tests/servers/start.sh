@@ -85,6 +85,8 @@
 #                             runroot under WORKDIR, no traffic_manager, no systemd) -> python plain
 #                             HTTP backend; proxy.config.ssl.client.certification_level 2 / 1 / 0,
 #                             proxy.config.ssl.CA.cert.filename ca.crt
+#   ats-level2-sni-localhost-none  ats-level2 + sni.yaml `fqdn: localhost, verify_client: NONE`
+#                             (not on --list or --list-bypass; GROUND_TRUTH.md, surprise A2)
 #   puma-force_peer | puma-peer | puma-none
 #                             Puma 5.6 (Debian puma) serving ruby/config.ru on
 #                             ssl://127.0.0.1:PORT?key=..&cert=..&ca=ca.crt&verify_mode=MODE
@@ -1146,8 +1148,13 @@ ats-*)
   need "$PYTHON3"
   # proxy.config.ssl.client.certification_level: 0 no certificate asked for, 1 asked for and
   # verified if sent, 2 required and verified
+  sni_yaml=""
   case $server in
   ats-level0 | ats-level1 | ats-level2) level=${server#ats-level} ;;
+  # level 2, but sni.yaml lets SNI localhost in without a certificate (a per-name override); every
+  # Host is mapped to the one backend, so SNI localhost + Host 127.0.0.1 is served anonymously
+  ats-level2-sni-localhost-none) level=2
+    sni_yaml='sni:\n  - fqdn: localhost\n    verify_client: NONE\n' ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # Apache Traffic Server (Debian trafficserver) as a TLS-terminating reverse proxy in front of
@@ -1179,6 +1186,8 @@ EOF
     splitdns.config volume.config strategies.yaml sni.yaml; do
     : >"$dir/etc/$f"
   done
+  # shellcheck disable=SC2059
+  printf "$sni_yaml" >"$dir/etc/sni.yaml"
   printf 'ip_allow:\n  - apply: in\n    ip_addrs: 127.0.0.1\n    action: allow\n' >"$dir/etc/ip_allow.yaml"
   printf 'logging: {}\n' >"$dir/etc/logging.yaml"
   cat >"$dir/etc/records.config" <<EOF
