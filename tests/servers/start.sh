@@ -93,6 +93,9 @@
 #   puma-peer-403             verify_mode=peer; the app answers 403 unless env["puma.peercert"]
 #   lighttpd-gnutls-enforce | lighttpd-gnutls-no-enforce
 #                             lighttpd-enforce / -no-enforce over mod_gnutls (lighttpd-mod-gnutls)
+#   hitch-required | hitch-optional | hitch-none
+#                             Hitch 1.7 (Debian hitch) -> python plain HTTP backend; client-verify
+#                             required / optional / none, client-verify-ca = ca.crt
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -175,7 +178,7 @@
 # Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim),
-# TRAFFIC_SERVER, PUMA; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
+# TRAFFIC_SERVER, PUMA, HITCH; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -197,7 +200,8 @@ nghttpx-verify-client nghttpx-tolerate-expired
 gnutls-require-verify gnutls-require gnutls-verify-if-given gnutls-request gnutls-none
 ats-level2 ats-level1 ats-level0
 puma-force_peer puma-peer puma-none puma-peer-403
-lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce"
+lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce
+hitch-required hitch-optional hitch-none"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret
 go-sni-bypass go-sni-strict go-sni-any-host nginx-two-vhosts
@@ -1243,6 +1247,41 @@ puma-*)
   run "$PUMA" -C - --environment production --threads 4:16 \
     --bind "ssl://127.0.0.1:$port?key=$pki/server.key&cert=$pki/server.crt&ca=$pki/ca.crt&verify_mode=$mode" \
     "$here/ruby/config.ru"
+  ;;
+hitch-*)
+  : "${HITCH:=$(sbin_tool hitch)}"
+  need "$HITCH" HITCH
+  need "$PYTHON3"
+  # Hitch (Varnish's TLS proxy, OpenSSL) in front of plain_backend.py: client-verify none (no
+  # certificate asked for), optional (asked for, verified if sent) or required
+  case $server in
+  hitch-required | hitch-optional | hitch-none) verify=${server#hitch-} ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/hitch-$server-$port
+  mkdir -p "$dir/ocsp"
+  # hitch wants the certificate and its key in one PEM file
+  (umask 077 && cat "$pki/server.crt" "$pki/server.key" >"$dir/server.pem")
+  ca_line="" user_line=""
+  [ "$verify" = none ] || ca_line="client-verify-ca = \"$pki/ca.crt\""
+  # hitch refuses to run its workers as root: as root, they become nobody (the certificates and
+  # the CA are read before that)
+  [ "$(id -u)" != 0 ] || user_line='user = "nobody"'
+  cat >"$dir/hitch.conf.in" <<EOF
+frontend = "[127.0.0.1]:$port"
+backend = "[127.0.0.1]:@BACKEND_PORT@"
+pem-file = "$dir/server.pem"
+tls-protos = TLSv1.2 TLSv1.3
+client-verify = $verify
+$ca_line
+$user_line
+daemon = off
+workers = 1
+syslog = off
+ocsp-dir = "$dir/ocsp"
+EOF
+  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/hitch.conf.in" "$dir/hitch.conf" \
+    "$HITCH" --config="$dir/hitch.conf"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

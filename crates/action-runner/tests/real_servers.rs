@@ -1,15 +1,15 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
-//! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma and lighttpd
-//! over GnuTLS, started by `tests/servers/start.sh`. The expected verdicts are the ground truth
-//! measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
+//! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
+//! GnuTLS and Hitch, started by `tests/servers/start.sh`. The expected verdicts are the ground
+//! truth measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
-//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma) fails the test;
-//! set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch) fails the
+//! test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 60 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 63 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -92,6 +92,7 @@ const ATS: &[&str] = &["ats-level2", "ats-level1", "ats-level0"];
 const PUMA: &[&str] = &["puma-force_peer", "puma-peer", "puma-none", "puma-peer-403"];
 /// lighttpd over GnuTLS (mod_gnutls) instead of OpenSSL.
 const LIGHTTPD_GNUTLS: &[&str] = &["lighttpd-gnutls-enforce", "lighttpd-gnutls-no-enforce"];
+const HITCH: &[&str] = &["hitch-required", "hitch-optional", "hitch-none"];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
@@ -112,6 +113,7 @@ const ALL: &[&[&str]] = &[
     ATS,
     PUMA,
     LIGHTTPD_GNUTLS,
+    HITCH,
 ];
 
 #[test]
@@ -201,6 +203,12 @@ fn puma_verdicts() {
 #[test]
 fn lighttpd_gnutls_verdicts() {
     run_group(LIGHTTPD_GNUTLS);
+}
+
+/// Default and deep probes on one start of the three Hitch servers.
+#[test]
+fn hitch_verdicts_and_deep_probes() {
+    run_group_and_deep(HITCH);
 }
 
 #[test]

@@ -487,6 +487,10 @@ pub fn expectations() -> Vec<Expect> {
             findings: REQUIRED_UNVERIFIED_FORGED,
             ..required_unverified("lighttpd-gnutls-no-enforce", [Tls(None); 2])
         },
+        // ---- Hitch 1.7 (OpenSSL) in front of a plain HTTP backend: client-verify
+        required_verified("hitch-required", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        optional_verified("hitch-optional", [Tls(UCA), Tls(UCA)]),
+        not_requested("hitch-none"),
     ]
 }
 
@@ -894,6 +898,15 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             grade_a: Some(false),
             ..deep_lax("lighttpd-gnutls-no-enforce", [Served(200); 2])
         },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("hitch-required")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("hitch-optional")
+        },
+        deep_not_requested("hitch-none"),
     ]
 }
 const WRONG_EKU_ONLY: &[&str] = &["wrong-eku-client-cert-accepted"];
