@@ -179,7 +179,8 @@
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim),
 # TRAFFIC_SERVER, PUMA, HITCH; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
-# prebuilt go/ binary (else it is built into WORKDIR/goserver on first use).
+# prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
+# directory holding java/Server.java compiled (else java-* compile it in memory at every start).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -979,9 +980,15 @@ java-*)
   mkdir -p "$dir"
   # the JDK reads PKCS#8, not the SEC1 "EC PRIVATE KEY" that pki.sh writes
   (umask 077 && "$OPENSSL" pkcs8 -topk8 -nocrypt -in "$pki/server.key" -out "$dir/server.pk8.pem")
-  # single-file source launch (JDK 11+): compiled in memory at every start
-  run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m "$here/java/Server.java" \
-    "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  # JAVA_SERVER_CLASSES: Server.java already compiled (javac -d DIR; the test harness does it once),
+  # else the single-file source launch (JDK 11+), compiled in memory at every start
+  if [ -n "${JAVA_SERVER_CLASSES:-}" ] && [ -f "$JAVA_SERVER_CLASSES/Server.class" ]; then
+    run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m -cp "$JAVA_SERVER_CLASSES" Server \
+      "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  else
+    run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m "$here/java/Server.java" \
+      "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  fi
   ;;
 tomcat-*)
   : "${JAVA:=java}" "${TOMCAT_HOME:=/usr/share/tomcat10}"
