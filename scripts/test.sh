@@ -3,7 +3,7 @@
 #   bash scripts/test.sh
 # The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, HAProxy,
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
-# Tomcat, nghttpx).
+# Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -29,6 +29,15 @@ command -v javac > /dev/null || missing+=(openjdk-17-jdk-headless)
 # its own CATALINA_BASE): tomcat10-common, not tomcat10 (a systemd service and a system user)
 [ -f /usr/share/tomcat10/bin/bootstrap.jar ] || missing+=(tomcat10-common)
 command -v nghttpx > /dev/null || [ -x /usr/sbin/nghttpx ] || missing+=(nghttp2-proxy)
+command -v gnutls-serv > /dev/null || missing+=(gnutls-bin)
+[ -e /usr/lib/lighttpd/mod_gnutls.so ] || missing+=(lighttpd-mod-gnutls)
+# start.sh compiles tests/servers/gnutls/loopback_bind.c (gnutls-serv has no listen address)
+command -v cc > /dev/null || missing+=(gcc)
+# traffic_server alone (start.sh gives it a runroot of its own); the package's service is not used
+command -v traffic_server > /dev/null || missing+=(trafficserver)
+# Puma (Ruby) serving tests/servers/ruby/config.ru with Rack's builder
+command -v puma > /dev/null || missing+=(puma ruby-rack)
+command -v hitch > /dev/null || [ -x /usr/sbin/hitch ] || missing+=(hitch)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
 pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -79,6 +79,30 @@
 #                             verify-client-cacert = ca.crt
 #   nghttpx-tolerate-expired  the same + verify-client-tolerate-expired (an expired certificate
 #                             from the trusted CA gets in)
+#   gnutls-require-verify     GnuTLS gnutls-serv --http --require-client-cert --verify-client-cert
+#                             --x509cafile ca.crt (Debian gnutls-bin; gnutls/loopback_bind.c,
+#                             preloaded, keeps it on 127.0.0.1)
+#   gnutls-require            --require-client-cert alone (GnuTLS 3.6+: any certificate, unverified)
+#   gnutls-verify-if-given    --verify-client-cert alone (asked for, verified if sent)
+#   gnutls-request            no client-certificate option (gnutls-serv's default: asked for, never
+#                             verified)
+#   gnutls-none               --disable-client-cert
+#   ats-level2 | ats-level1 | ats-level0
+#                             Apache Traffic Server (Debian trafficserver; traffic_server alone on a
+#                             runroot under WORKDIR, no traffic_manager, no systemd) -> python plain
+#                             HTTP backend; proxy.config.ssl.client.certification_level 2 / 1 / 0,
+#                             proxy.config.ssl.CA.cert.filename ca.crt
+#   ats-level2-sni-localhost-none  ats-level2 + sni.yaml `fqdn: localhost, verify_client: NONE`
+#                             (not on --list or --list-bypass; GROUND_TRUTH.md, surprise A2)
+#   puma-force_peer | puma-peer | puma-none
+#                             Puma 5.6 (Debian puma) serving ruby/config.ru on
+#                             ssl://127.0.0.1:PORT?key=..&cert=..&ca=ca.crt&verify_mode=MODE
+#   puma-peer-403             verify_mode=peer; the app answers 403 unless env["puma.peercert"]
+#   lighttpd-gnutls-enforce | lighttpd-gnutls-no-enforce
+#                             lighttpd-enforce / -no-enforce over mod_gnutls (lighttpd-mod-gnutls)
+#   hitch-required | hitch-optional | hitch-none
+#                             Hitch 1.7 (Debian hitch) -> python plain HTTP backend; client-verify
+#                             required / optional / none, client-verify-ca = ca.crt
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -166,8 +190,10 @@
 #
 # Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
-# PATH, else in /usr/sbin or /sbin); TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
-# prebuilt go/ binary (else it is built into WORKDIR/goserver on first use).
+# PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim),
+# TRAFFIC_SERVER, PUMA, HITCH; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
+# prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
+# directory holding java/Server.java compiled (else java-* compile it in memory at every start).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -184,7 +210,12 @@ stunnel-required stunnel-optional stunnel-verifyPeer
 caddy-require_and_verify caddy-verify_if_given caddy-require
 java-need java-want
 tomcat-required tomcat-optional tomcat-optionalNoCA
-nghttpx-verify-client nghttpx-tolerate-expired"
+nghttpx-verify-client nghttpx-tolerate-expired
+gnutls-require-verify gnutls-require gnutls-verify-if-given gnutls-request gnutls-none
+ats-level2 ats-level1 ats-level0
+puma-force_peer puma-peer puma-none puma-peer-403
+lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce
+hitch-required hitch-optional hitch-none"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 nginx-two-vhosts
@@ -816,11 +847,17 @@ EOF
 lighttpd-*)
   : "${LIGHTTPD:=$(sbin_tool lighttpd)}"
   need "$LIGHTTPD" LIGHTTPD
+  tls_module=mod_openssl tls_package=lighttpd-mod-openssl
   case $server in
   lighttpd-enforce) verify='ssl.verifyclient.enforce = "enable"' ;;
   lighttpd-no-enforce) verify='ssl.verifyclient.enforce = "disable"' ;;
   lighttpd-enforce-depth0) verify='ssl.verifyclient.enforce = "enable"
 ssl.verifyclient.depth = 0' ;;
+  # the same server over GnuTLS (mod_gnutls, Debian's lighttpd-mod-gnutls), same ssl.* options
+  lighttpd-gnutls-enforce) verify='ssl.verifyclient.enforce = "enable"'
+    tls_module=mod_gnutls tls_package=lighttpd-mod-gnutls ;;
+  lighttpd-gnutls-no-enforce) verify='ssl.verifyclient.enforce = "disable"'
+    tls_module=mod_gnutls tls_package=lighttpd-mod-gnutls ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   dir=$work/lighttpd-$server-$port
@@ -828,8 +865,9 @@ ssl.verifyclient.depth = 0' ;;
   printf 'ok\n' >"$dir/www/index.txt"
   # mod_openssl is Debian's lighttpd-mod-openssl; ssl.ca-file is the client CA (also the names sent
   # in the CertificateRequest). Started as root it stays root (no server.username): test only.
+  # (mod_gnutls maps ssl.openssl.ssl-conf-cmd's MinProtocol onto its priority string.)
   cat >"$dir/lighttpd.conf" <<EOF
-server.modules = ("mod_openssl")
+server.modules = ("$tls_module")
 server.document-root = "$dir/www"
 server.bind = "127.0.0.1"
 server.port = $port
@@ -846,8 +884,8 @@ ssl.verifyclient.activate = "enable"
 $verify
 EOF
   if ! "$LIGHTTPD" -tt -f "$dir/lighttpd.conf" >/dev/null; then
-    echo "start.sh: lighttpd rejected $dir/lighttpd.conf (mod_openssl is Debian's" \
-      "lighttpd-mod-openssl: installed?)" >&2
+    echo "start.sh: lighttpd rejected $dir/lighttpd.conf ($tls_module is Debian's" \
+      "$tls_package: installed?)" >&2
     exit 127
   fi
   # -D: stay in the foreground; SIGTERM stops it
@@ -993,9 +1031,15 @@ java-*)
   mkdir -p "$dir"
   # the JDK reads PKCS#8, not the SEC1 "EC PRIVATE KEY" that pki.sh writes
   (umask 077 && "$OPENSSL" pkcs8 -topk8 -nocrypt -in "$pki/server.key" -out "$dir/server.pk8.pem")
-  # single-file source launch (JDK 11+): compiled in memory at every start
-  run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m "$here/java/Server.java" \
-    "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  # JAVA_SERVER_CLASSES: Server.java already compiled (javac -d DIR; the test harness does it once),
+  # else the single-file source launch (JDK 11+), compiled in memory at every start
+  if [ -n "${JAVA_SERVER_CLASSES:-}" ] && [ -f "$JAVA_SERVER_CLASSES/Server.class" ]; then
+    run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m -cp "$JAVA_SERVER_CLASSES" Server \
+      "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  else
+    run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m "$here/java/Server.java" \
+      "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  fi
   ;;
 tomcat-*)
   : "${JAVA:=java}" "${TOMCAT_HOME:=/usr/share/tomcat10}"
@@ -1124,6 +1168,178 @@ pid-file=$dir/nghttpx.pid
 EOF
   run "$PYTHON3" "$here/python/plain_backend.py" "$dir/nghttpx.conf.in" "$dir/nghttpx.conf" \
     "$NGHTTPX" --conf="$dir/nghttpx.conf"
+  ;;
+gnutls-*)
+  : "${GNUTLS_SERV:=gnutls-serv}" "${CC:=cc}"
+  need "$GNUTLS_SERV" GNUTLS_SERV
+  # gnutls-serv (3.7): --require-client-cert (-r) only makes the certificate mandatory; since
+  # GnuTLS 3.6.0 it no longer implies --verify-client-cert, which verifies a certificate that is
+  # sent (against --x509cafile). Without -r or --disable-client-cert (-a) it asks for one.
+  case $server in
+  gnutls-require-verify) mode=(--require-client-cert --verify-client-cert) ;;
+  gnutls-require) mode=(--require-client-cert) ;;
+  gnutls-verify-if-given) mode=(--verify-client-cert) ;;
+  gnutls-request) mode=() ;;
+  gnutls-none) mode=(--disable-client-cert) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # gnutls-serv has no listen-address option (it binds every family's wildcard address, backlog
+  # 10): gnutls/loopback_bind.c, preloaded, turns that into 127.0.0.1 (backlog 128), built once
+  # into WORKDIR
+  # (under a lock: the gnutls-* servers of one lab start at once, and one compiler run is enough)
+  shim=$work/loopback_bind.so
+  if [ ! -f "$shim" ]; then
+    need "$CC" CC
+    (
+      flock 9
+      if [ ! -f "$shim" ]; then
+        "$CC" -shared -fPIC -O2 -o "$shim.tmp.$$" "$here/gnutls/loopback_bind.c" -ldl
+        mv "$shim.tmp.$$" "$shim"
+      fi
+    ) 9>"$shim.lock"
+  fi
+  # --http answers every request with 200 and an HTML page describing the session, then closes;
+  # one process, one select() loop for every connection
+  run env LD_PRELOAD="$shim" "$GNUTLS_SERV" --http --quiet --port "$port" \
+    --x509certfile "$pki/server.crt" --x509keyfile "$pki/server.key" --x509cafile "$pki/ca.crt" \
+    "${mode[@]}"
+  ;;
+ats-*)
+  : "${TRAFFIC_SERVER:=$(sbin_tool traffic_server)}"
+  need "$TRAFFIC_SERVER" TRAFFIC_SERVER
+  need "$PYTHON3"
+  # proxy.config.ssl.client.certification_level: 0 no certificate asked for, 1 asked for and
+  # verified if sent, 2 required and verified
+  sni_yaml=""
+  case $server in
+  ats-level0 | ats-level1 | ats-level2) level=${server#ats-level} ;;
+  # level 2, but sni.yaml lets SNI localhost in without a certificate (a per-name override); every
+  # Host is mapped to the one backend, so SNI localhost + Host 127.0.0.1 is served anonymously
+  ats-level2-sni-localhost-none) level=2
+    sni_yaml='sni:\n  - fqdn: localhost\n    verify_client: NONE\n' ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # Apache Traffic Server (Debian trafficserver) as a TLS-terminating reverse proxy in front of
+  # plain_backend.py, without traffic_manager or systemd: traffic_server alone on a runroot of its
+  # own (its config, runtime, log and cache dirs under WORKDIR; binaries and plugins from the
+  # package), no user switch (user_id #-1), no cache, no logging, no crash-log helper (it would
+  # stay behind, stopped, waiting for a crash).
+  dir=$work/ats-$server-$port
+  rm -rf "$dir"
+  mkdir -p "$dir/etc" "$dir/run" "$dir/log" "$dir/cache" "$dir/var"
+  cat >"$dir/runroot.yaml" <<EOF
+prefix: /usr
+exec_prefix: /usr
+bindir: /usr/bin
+sbindir: /usr/sbin
+sysconfdir: $dir/etc
+datadir: /usr/share/trafficserver
+includedir: /usr/include
+libdir: /usr/lib/trafficserver
+libexecdir: /usr/lib/trafficserver/modules
+localstatedir: $dir/var
+runtimedir: $dir/run
+logdir: $dir/log
+cachedir: $dir/cache
+EOF
+  # the files traffic_server loads at start, empty where the defaults do (storage.config empty:
+  # "Cache Disabled")
+  for f in storage.config cache.config hosting.config parent.config plugin.config socks.config \
+    splitdns.config volume.config strategies.yaml sni.yaml; do
+    : >"$dir/etc/$f"
+  done
+  # shellcheck disable=SC2059
+  printf "$sni_yaml" >"$dir/etc/sni.yaml"
+  printf 'ip_allow:\n  - apply: in\n    ip_addrs: 127.0.0.1\n    action: allow\n' >"$dir/etc/ip_allow.yaml"
+  printf 'logging: {}\n' >"$dir/etc/logging.yaml"
+  cat >"$dir/etc/records.config" <<EOF
+CONFIG proxy.config.admin.user_id STRING #-1
+CONFIG proxy.config.crash_log_helper STRING /bin/true
+CONFIG proxy.config.http.server_ports STRING $port:ssl:ip-in=127.0.0.1
+CONFIG proxy.config.exec_thread.autoconfig INT 0
+CONFIG proxy.config.exec_thread.limit INT 1
+CONFIG proxy.config.accept_threads INT 1
+CONFIG proxy.config.task_threads INT 1
+CONFIG proxy.config.net.connections_throttle INT 1000
+CONFIG proxy.config.http.cache.http INT 0
+CONFIG proxy.config.reverse_proxy.enabled INT 1
+CONFIG proxy.config.url_remap.remap_required INT 1
+CONFIG proxy.config.log.logging_enabled INT 0
+CONFIG proxy.config.ssl.server.cert.path STRING $pki
+CONFIG proxy.config.ssl.server.private_key.path STRING $pki
+CONFIG proxy.config.ssl.TLSv1_2 INT 1
+CONFIG proxy.config.ssl.TLSv1_3 INT 1
+CONFIG proxy.config.ssl.CA.cert.path STRING $pki
+CONFIG proxy.config.ssl.CA.cert.filename STRING ca.crt
+CONFIG proxy.config.ssl.client.certification_level INT $level
+CONFIG proxy.config.diags.output.error STRING E
+CONFIG proxy.config.diags.output.warning STRING E
+CONFIG proxy.config.diags.output.note STRING L
+CONFIG proxy.config.diags.output.status STRING L
+EOF
+  echo 'dest_ip=* ssl_cert_name=server.crt ssl_key_name=server.key' >"$dir/etc/ssl_multicert.config"
+  # every Host on this port (and one without a port) goes to the backend; regex_map's regex is the
+  # host's
+  cat >"$dir/etc/remap.config.in" <<EOF
+regex_map https://.*:$port/ http://127.0.0.1:@BACKEND_PORT@/
+regex_map https://.*/ http://127.0.0.1:@BACKEND_PORT@/
+EOF
+  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/etc/remap.config.in" "$dir/etc/remap.config" \
+    "$TRAFFIC_SERVER" --run-root="$dir/runroot.yaml"
+  ;;
+puma-*)
+  : "${PUMA:=puma}"
+  need "$PUMA" PUMA
+  # Puma 5.6 (Debian puma, Ruby 3.1) serving ruby/config.ru over its own TLS (MiniSSL, system
+  # OpenSSL): the ssl:// bind's verify_mode none (no certificate asked for), peer (asked for,
+  # verified if sent) or force_peer (required and verified), ca= the trusted CA
+  app=""
+  case $server in
+  puma-none | puma-peer | puma-force_peer) mode=${server#puma-} ;;
+  # peer, and the application answers 403 unless Puma gave it a client certificate
+  puma-peer-403) mode=peer app=peercert-403 ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # -C - : no config/puma.rb looked for; one process, 4 to 16 threads
+  export MTLS_PUMA_APP=$app
+  run "$PUMA" -C - --environment production --threads 4:16 \
+    --bind "ssl://127.0.0.1:$port?key=$pki/server.key&cert=$pki/server.crt&ca=$pki/ca.crt&verify_mode=$mode" \
+    "$here/ruby/config.ru"
+  ;;
+hitch-*)
+  : "${HITCH:=$(sbin_tool hitch)}"
+  need "$HITCH" HITCH
+  need "$PYTHON3"
+  # Hitch (Varnish's TLS proxy, OpenSSL) in front of plain_backend.py: client-verify none (no
+  # certificate asked for), optional (asked for, verified if sent) or required
+  case $server in
+  hitch-required | hitch-optional | hitch-none) verify=${server#hitch-} ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/hitch-$server-$port
+  mkdir -p "$dir/ocsp"
+  # hitch wants the certificate and its key in one PEM file
+  (umask 077 && cat "$pki/server.crt" "$pki/server.key" >"$dir/server.pem")
+  ca_line="" user_line=""
+  [ "$verify" = none ] || ca_line="client-verify-ca = \"$pki/ca.crt\""
+  # hitch refuses to run its workers as root: as root, they become nobody (the certificates and
+  # the CA are read before that)
+  [ "$(id -u)" != 0 ] || user_line='user = "nobody"'
+  cat >"$dir/hitch.conf.in" <<EOF
+frontend = "[127.0.0.1]:$port"
+backend = "[127.0.0.1]:@BACKEND_PORT@"
+pem-file = "$dir/server.pem"
+tls-protos = TLSv1.2 TLSv1.3
+client-verify = $verify
+$ca_line
+$user_line
+daemon = off
+workers = 1
+syslog = off
+ocsp-dir = "$dir/ocsp"
+EOF
+  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/hitch.conf.in" "$dir/hitch.conf" \
+    "$HITCH" --config="$dir/hitch.conf"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

@@ -1,14 +1,15 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
-//! HttpsServer, Tomcat and nghttpx, started by `tests/servers/start.sh`. The expected verdicts are the
-//! ground truth measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
+//! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
+//! GnuTLS and Hitch, started by `tests/servers/start.sh`. The expected verdicts are the ground
+//! truth measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
-//! java/javac, Tomcat's jars, nghttpx) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on
-//! purpose.
+//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch) fails the
+//! test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 46 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 63 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -80,11 +81,39 @@ const CADDY: &[&str] = &[
 const JAVA: &[&str] = &["java-need", "java-want"];
 const TOMCAT: &[&str] = &["tomcat-required", "tomcat-optional", "tomcat-optionalNoCA"];
 const NGHTTPX: &[&str] = &["nghttpx-verify-client", "nghttpx-tolerate-expired"];
+const GNUTLS: &[&str] = &[
+    "gnutls-require-verify",
+    "gnutls-require",
+    "gnutls-verify-if-given",
+    "gnutls-request",
+    "gnutls-none",
+];
+const ATS: &[&str] = &["ats-level2", "ats-level1", "ats-level0"];
+const PUMA: &[&str] = &["puma-force_peer", "puma-peer", "puma-none", "puma-peer-403"];
+/// lighttpd over GnuTLS (mod_gnutls) instead of OpenSSL.
+const LIGHTTPD_GNUTLS: &[&str] = &["lighttpd-gnutls-enforce", "lighttpd-gnutls-no-enforce"];
+const HITCH: &[&str] = &["hitch-required", "hitch-optional", "hitch-none"];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
-    OPENSSL, NGINX, GO, NODE, PYTHON, HAPROXY, APACHE, LIGHTTPD, STUNNEL, CADDY, JAVA, TOMCAT,
+    OPENSSL,
+    NGINX,
+    GO,
+    NODE,
+    PYTHON,
+    HAPROXY,
+    APACHE,
+    LIGHTTPD,
+    STUNNEL,
+    CADDY,
+    JAVA,
+    TOMCAT,
     NGHTTPX,
+    GNUTLS,
+    ATS,
+    PUMA,
+    LIGHTTPD_GNUTLS,
+    HITCH,
 ];
 
 #[test]
@@ -155,6 +184,34 @@ fn nghttpx_verdicts() {
 }
 
 #[test]
+fn gnutls_serv_verdicts() {
+    run_group(GNUTLS);
+}
+
+/// Default and deep probes on one start of the three Traffic Servers (each loads its whole
+/// configuration and plugins: ~1 s).
+#[test]
+fn traffic_server_verdicts_and_deep_probes() {
+    run_group_and_deep(ATS);
+}
+
+#[test]
+fn puma_verdicts() {
+    run_group(PUMA);
+}
+
+#[test]
+fn lighttpd_gnutls_verdicts() {
+    run_group(LIGHTTPD_GNUTLS);
+}
+
+/// Default and deep probes on one start of the three Hitch servers.
+#[test]
+fn hitch_verdicts_and_deep_probes() {
+    run_group_and_deep(HITCH);
+}
+
+#[test]
 fn openssl_s_server_deep_probes() {
     run_deep_group(OPENSSL);
 }
@@ -214,6 +271,24 @@ fn java_https_server_deep_probes() {
 #[test]
 fn nghttpx_deep_probes() {
     run_deep_group(NGHTTPX);
+}
+
+/// gnutls-require-verify and gnutls-verify-if-given let the serverAuth-only certificate from the
+/// trusted CA in: only the deep probes show it (wrong-eku-client-cert-accepted).
+#[test]
+fn gnutls_serv_deep_probes() {
+    run_deep_group(GNUTLS);
+}
+
+#[test]
+fn puma_deep_probes() {
+    run_deep_group(PUMA);
+}
+
+/// lighttpd-gnutls-enforce lets the serverAuth-only certificate in, as gnutls-serv does.
+#[test]
+fn lighttpd_gnutls_deep_probes() {
+    run_deep_group(LIGHTTPD_GNUTLS);
 }
 
 /// The harness itself, without the scanner: every server starts, listens on 127.0.0.1 only, and

@@ -155,6 +155,10 @@ const BC: Option<&str> = Some("BadCertificate");
 const UCA: Option<&str> = Some("UnknownCA");
 /// certificate_unknown: what SunJSSE (Tomcat) sends for every client certificate it refuses.
 const CU: Option<&str> = Some("CertificateUnknown");
+/// access_denied: what GnuTLS (gnutls-serv) sends for every client certificate it refuses.
+const AD: Option<&str> = Some("AccessDenied");
+/// decode_error: what GnuTLS sends on TLS 1.2 for an empty Certificate message it requires.
+const DCE: Option<&str> = Some("DecodeError");
 
 /// Certificates requested on both versions, with the trusted CA's name (all but Python): the
 /// fields most servers share. Each entry below overrides what differs.
@@ -424,6 +428,69 @@ pub fn expectations() -> Vec<Expect> {
             [Tls(CR), Tls(HF)],
             [Tls(UCA), Tls(UCA)],
         ),
+        // ---- GnuTLS 3.7.9 gnutls-serv --http (GROUND_TRUTH.md, "GnuTLS, Traffic Server and
+        // Puma"): access_denied for every certificate it refuses, decode_error on TLS 1.2 for
+        // none. Its verification ignores the EKU: a serverAuth-only certificate from the trusted
+        // CA gets in (deep_expectations), which without identities looks like a verifying server
+        required_verified(
+            "gnutls-require-verify",
+            [Tls(CR), Tls(DCE)],
+            [Tls(AD), Tls(AD)],
+        ),
+        // --require-client-cert alone no longer verifies (GnuTLS 3.6.0 on): any certificate gets
+        // in, the forged one too (surprise G1)
+        Expect {
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            ..required_unverified("gnutls-require", [Tls(CR), Tls(DCE)])
+        },
+        optional_verified("gnutls-verify-if-given", [Tls(AD), Tls(AD)]),
+        // gnutls-serv's default: asks for a certificate, verifies none, lets anyone in
+        optional_unverified("gnutls-request"),
+        not_requested("gnutls-none"),
+        // ---- Apache Traffic Server 9.2 (OpenSSL) in front of a plain HTTP backend,
+        // proxy.config.ssl.client.certification_level 2 / 1 / 0
+        required_verified("ats-level2", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        optional_verified("ats-level1", [Tls(UCA), Tls(UCA)]),
+        not_requested("ats-level0"),
+        // ---- Puma 5.6 (MiniSSL over OpenSSL): no CA names in the CertificateRequest (so the
+        // forged probe is skipped without identities), and every refusal a close without an alert
+        // (surprise P2)
+        Expect {
+            ca_names: false,
+            ..required_verified("puma-force_peer", [Tls(None); 2], [Tls(None); 2])
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("puma-peer", [Tls(None); 2])
+        },
+        not_requested("puma-none"),
+        // verify_mode=peer, and the application refuses a request without env["puma.peercert"]
+        Expect {
+            ca_names: false,
+            ..by_app("puma-peer-403", 403, [Tls(None); 2], Some(true))
+        },
+        // ---- lighttpd 1.4.69 over GnuTLS (mod_gnutls): no CA names, a close without an alert
+        // for no certificate, access_denied for a refused one; like gnutls-serv it lets the
+        // serverAuth-only certificate in (deep_expectations)
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "lighttpd-gnutls-enforce",
+                [Tls(None); 2],
+                [Tls(AD), Tls(AD)],
+            )
+        },
+        // enforce "disable" still refuses a client without a certificate (mod_openssl lets it
+        // in: lighttpd-no-enforce) but lets any certificate in (surprise L1)
+        Expect {
+            ca_names: false,
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            ..required_unverified("lighttpd-gnutls-no-enforce", [Tls(None); 2])
+        },
+        // ---- Hitch 1.7 (OpenSSL) in front of a plain HTTP backend: client-verify
+        required_verified("hitch-required", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        optional_verified("hitch-optional", [Tls(UCA), Tls(UCA)]),
+        not_requested("hitch-none"),
     ]
 }
 
@@ -783,8 +850,75 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             grade_a: Some(false),
             ..deep_strict_openssl("nghttpx-tolerate-expired")
         },
+        DeepExpect {
+            grade_a: Some(false),
+            ..deep_gnutls("gnutls-require-verify", WRONG_EKU_ONLY)
+        },
+        DeepExpect {
+            grade_a: Some(false),
+            ..deep_lax("gnutls-require", [Served(200); 2])
+        },
+        deep_gnutls("gnutls-verify-if-given", OPTIONAL_WRONG_EKU),
+        DeepExpect {
+            grade_a: Some(false),
+            ..deep_lax("gnutls-request", [Served(200); 2])
+        },
+        deep_not_requested("gnutls-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("ats-level2")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("ats-level1")
+        },
+        deep_not_requested("ats-level0"),
+        // Puma closes without an alert whatever it refuses (as the JDK's HttpsServer)
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_java("puma-force_peer")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_java("puma-peer")
+        },
+        deep_not_requested("puma-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            findings: BY_APP_DEEP,
+            ..deep_java("puma-peer-403")
+        },
+        // mod_gnutls closes without an alert on a certificate without its key
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            ..deep_gnutls("lighttpd-gnutls-enforce", WRONG_EKU_ONLY)
+        },
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            grade_a: Some(false),
+            ..deep_lax("lighttpd-gnutls-no-enforce", [Served(200); 2])
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("hitch-required")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("hitch-optional")
+        },
+        deep_not_requested("hitch-none"),
     ]
 }
+const WRONG_EKU_ONLY: &[&str] = &["wrong-eku-client-cert-accepted"];
+const OPTIONAL_WRONG_EKU: &[&str] = &["client-cert-optional", "wrong-eku-client-cert-accepted"];
+/// Every bad-certificate finding but the wrong EKU's (GnuTLS lets that one in).
+const GNUTLS_ABSENT: &[&str] = &[
+    "untrusted-client-cert-accepted",
+    "forged-client-cert-accepted",
+    "client-key-possession-not-verified",
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+];
 const TOLERATE_EXPIRED_ABSENT: &[&str] = &[
     "client-cert-optional",
     "untrusted-client-cert-accepted",
@@ -828,6 +962,24 @@ fn deep_tomcat(server: &'static str) -> DeepExpect {
         grade_a: None,
         findings: &[],
         absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+/// gnutls-serv --verify-client-cert: access_denied for every certificate its verification refuses
+/// (unknown CA, forged, expired, not yet valid), decrypt_error for one without its key; the
+/// serverAuth-only certificate from the trusted CA is served (no key-purpose check: surprise G2).
+fn deep_gnutls(server: &'static str, findings: &'static [&'static str]) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(AD); 2],
+        without_key: [Tls(DE); 2],
+        expired: [Tls(AD); 2],
+        not_yet_valid: [Tls(AD); 2],
+        wrong_eku: [Served(200); 2],
+        grade_a: Some(false),
+        findings,
+        absent: GNUTLS_ABSENT,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Real servers nobody here wrote (openssl s_server, nginx, Go crypto/tls, Node https, Python
 //! ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's HttpsServer, Tomcat,
-//! nghttpx), started with `tests/servers/start.sh` on a PKI of their own, and
+//! nghttpx, gnutls-serv, Apache Traffic Server, Puma, Hitch), started with `tests/servers/start.sh` on a PKI of their own, and
 //! the `mtls-scan scan` run over them. What their reports must say is in [`super::ground_truth`].
 //!
 //! A missing server binary fails the test with a message that says what to install; only
@@ -47,6 +47,11 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         // the trust store
         Some("tomcat") => &["bash", "openssl", "java", "python3", "tomcat10"],
         Some("nghttpx") => &["bash", "openssl", "python3", "nghttpx"],
+        // cc builds gnutls/loopback_bind.c (gnutls-serv cannot be told its listen address)
+        Some("gnutls") => &["bash", "openssl", "gnutls-serv", "cc"],
+        Some("ats") => &["bash", "openssl", "python3", "traffic_server"],
+        Some("puma") => &["bash", "openssl", "puma"],
+        Some("hitch") => &["bash", "openssl", "python3", "hitch"],
         _ => &["bash", "openssl"],
     }
 }
@@ -60,8 +65,8 @@ pub fn path_for(server: &str) -> &'static str {
     }
 }
 
-/// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX override when
-/// set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
+/// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/
+/// CC/TRAFFIC_SERVER/PUMA/HITCH override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
 /// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
 /// bin/bootstrap.jar.
 fn tool_found(tool: &str) -> bool {
@@ -76,6 +81,11 @@ fn tool_found(tool: &str) -> bool {
         "lighttpd" => Some("LIGHTTPD"),
         "stunnel4" => Some("STUNNEL"),
         "nghttpx" => Some("NGHTTPX"),
+        "gnutls-serv" => Some("GNUTLS_SERV"),
+        "cc" => Some("CC"),
+        "traffic_server" => Some("TRAFFIC_SERVER"),
+        "puma" => Some("PUMA"),
+        "hitch" => Some("HITCH"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -128,8 +138,9 @@ pub fn tools_present(servers: &[&str]) -> bool {
             "real-server tests need {} on PATH (missing for {:?}). Install them \
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
              apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
-             tomcat10-common nghttp2-proxy; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX name the \
-             binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
+             tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
+             puma ruby-rack hitch; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/\
+             TRAFFIC_SERVER/PUMA/HITCH name the binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers
@@ -168,6 +179,60 @@ fn go_server_bin() -> PathBuf {
         std::fs::rename(&tmp, &bin).map_err(|e| format!("rename {}: {e}", tmp.display()))?;
         eprintln!("built the Go server in {:.1} s", t.elapsed().as_secs_f64());
         Ok(bin)
+    });
+    match built {
+        Ok(p) => p.clone(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// java/Server.java compiled once per test process (javac, ~1.9 s of CPU) into the target tmp
+/// dir, in a directory named after the source's hash (a changed source is compiled again). A
+/// `java -cp` start of the compiled classes costs ~0.5 s of CPU, the single-file source launch
+/// start.sh falls back on ~1.25 s: two JDK servers among every server starting at once on 2 cores
+/// had java-need miss the 10 s deadline under load.
+fn java_server_classes() -> PathBuf {
+    use std::hash::{Hash as _, Hasher as _};
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = DIR.get_or_init(|| {
+        let src = servers_dir().join("java/Server.java");
+        let text = std::fs::read(&src).map_err(|e| format!("read {}: {e}", src.display()))?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-servers");
+        let dir = out.join(format!("java-classes-{:016x}", h.finish()));
+        if dir.join("Server.class").is_file() {
+            return Ok(dir);
+        }
+        // compiled under a private name, then renamed (a concurrent process may win the rename:
+        // its classes come from the same source)
+        let tmp = out.join(format!("java-classes.tmp.{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("create {}: {e}", tmp.display()))?;
+        let t = Instant::now();
+        let o = Command::new("javac")
+            .arg("-d")
+            .arg(&tmp)
+            .arg(&src)
+            .output()
+            .map_err(|e| format!("running javac: {e}"))?;
+        if !o.status.success() {
+            return Err(format!(
+                "javac of tests/servers/java/Server.java failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        if std::fs::rename(&tmp, &dir).is_err() {
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        if !dir.join("Server.class").is_file() {
+            return Err(format!("no Server.class in {}", dir.display()));
+        }
+        eprintln!(
+            "compiled the JDK HttpsServer in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        Ok(dir)
     });
     match built {
         Ok(p) => p.clone(),
@@ -335,6 +400,9 @@ impl Lab {
         if name.starts_with("go-") {
             cmd.env("GOSERVER_BIN", go_server_bin());
         }
+        if name.starts_with("java-") {
+            cmd.env("JAVA_SERVER_CLASSES", java_server_classes());
+        }
         match cmd.spawn() {
             Ok(child) => Server {
                 name: name.to_owned(),
@@ -359,6 +427,10 @@ impl Lab {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         });
+        // compiled before the clock starts, as start.sh would otherwise compile at every start
+        if names.iter().any(|n| n.starts_with("java-")) {
+            java_server_classes();
+        }
         let t0 = Instant::now();
         let ports = free_ports(names.len());
         let mut pending: Vec<Server> = names
