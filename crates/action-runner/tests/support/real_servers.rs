@@ -186,6 +186,11 @@ fn go_server_bin() -> PathBuf {
     }
 }
 
+/// How long a lab waits for its servers to listen: 63 servers starting at once on 2 cores take
+/// 6–12 s when other builds load the machine (JVMs the slowest); the wait ends as soon as all
+/// listen.
+const START_DEADLINE: Duration = Duration::from_secs(30);
+
 /// java/Server.java compiled once per test process (javac, ~1.9 s of CPU) into the target tmp
 /// dir, in a directory named after the source's hash (a changed source is compiled again). A
 /// `java -cp` start of the compiled classes costs ~0.5 s of CPU, the single-file source launch
@@ -414,9 +419,10 @@ impl Lab {
         }
     }
 
-    /// Starts every server at once and waits (at most 10 s) until each accepts TCP. A server whose
-    /// port was taken meanwhile is retried on another port. Labs with a JVM among their servers
-    /// start one at a time (see [`starts_a_jvm`]); the 10 s count from their turn.
+    /// Starts every server at once and waits (at most [`START_DEADLINE`]) until each accepts TCP.
+    /// A server whose port was taken meanwhile is retried on another port. Labs with a JVM among
+    /// their servers start one at a time (see [`starts_a_jvm`]); the deadline counts from their
+    /// turn.
     pub fn start(&mut self, names: &[&str]) {
         // A JVM costs 1-2 s of CPU to start: two tests starting theirs at once on 2 cores (the
         // Tomcat family beside servers_start_and_stop's 46 servers: 8 JVMs) took the JDK's
@@ -439,7 +445,7 @@ impl Lab {
             .map(|(n, p)| self.spawn(n, p))
             .collect();
         let mut attempts: BTreeMap<String, u32> = BTreeMap::new();
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + START_DEADLINE;
         let mut up: Vec<Server> = Vec::new();
         loop {
             while !pending.is_empty() {
@@ -468,9 +474,10 @@ impl Lab {
                     }
                     if Instant::now() > deadline {
                         panic!(
-                            "server {} did not accept TCP on 127.0.0.1:{} within 10 s:\n{}",
+                            "server {} did not accept TCP on 127.0.0.1:{} within {} s:\n{}",
                             s.name,
                             s.port,
+                            START_DEADLINE.as_secs(),
                             s.log_text()
                         );
                     }
