@@ -366,14 +366,10 @@ fn node_https() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn go_net_http() -> TestResult {
-    if !need("go") {
-        return Ok(());
-    }
+/// Builds the Go client of `tests/clients/go` into `dir`.
+fn go_client(dir: &Path) -> TestResult<PathBuf> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/go");
-    let dir = tempfile::tempdir()?;
-    let bin = dir.path().join("impostor-client");
+    let bin = dir.join("impostor-client");
     let built = Command::new("go")
         .args(["build", "-o"])
         .arg(&bin)
@@ -388,6 +384,16 @@ fn go_net_http() -> TestResult {
         "go build of tests/clients/go failed: {}",
         String::from_utf8_lossy(&built.stderr)
     );
+    Ok(bin)
+}
+
+#[test]
+fn go_net_http() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
     let bin = bin.to_str().unwrap();
     check("go net/http", &impostor(&[], &[], &[bin])?, CAREFUL);
     check(
@@ -718,6 +724,25 @@ fn serve(extra: &[&str], dir: &Path) -> TestResult<(std::process::Child, Vec<(St
     }
 }
 
+/// The report a served impostor wrote, with its exit code.
+fn served_run(dir: &Path, exit: i32) -> TestResult<Run> {
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json"))?)?;
+    Ok(Run {
+        exit,
+        report,
+        stderr: String::new(),
+        elapsed: Duration::ZERO,
+    })
+}
+
+/// A variable of the served impostor's environment (empty when missing).
+fn env_var(env: &[(String, String)], k: &str) -> String {
+    env.iter()
+        .find(|(key, _)| key == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 fn wait(mut child: std::process::Child, limit: Duration) -> TestResult<i32> {
     let started = Instant::now();
     loop {
@@ -733,12 +758,7 @@ fn wait(mut child: std::process::Child, limit: Duration) -> TestResult<i32> {
 }
 
 fn get(env: &[(String, String)], port_var: &str, insecure: bool) -> TestResult<bool> {
-    let var = |k: &str| {
-        env.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let var = |k: &str| env_var(env, k);
     let url = format!("https://localhost:{}/", var(port_var));
     let mut c = Command::new("curl");
     c.args(["-sS", "-o", "/dev/null", "--max-time", "5", "--cacert"])
@@ -763,14 +783,7 @@ fn serve_one_scenario_per_connection() -> TestResult {
     }
     // `curl -k` skips verification (F): below the default threshold C, exit 1.
     assert_eq!(wait(child, Duration::from_secs(20))?, 1);
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json"))?)?;
-    let run = Run {
-        exit: 1,
-        report,
-        stderr: String::new(),
-        elapsed: Duration::ZERO,
-    };
+    let run = served_run(dir.path(), 1)?;
     check("serve, curl -k, 5 connections", &run, CARELESS);
     assert_eq!(run.report["impostor"][0]["ended_by"], "--connections 5");
     for s in run.report["impostor"][0]["scenarios"].as_array().unwrap() {
@@ -804,14 +817,7 @@ fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
     assert!(status.success());
     // A careful client grades A: exit 0.
     assert_eq!(wait(child, Duration::from_secs(20))?, 0);
-    let report: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json"))?)?;
-    let run = Run {
-        exit: 0,
-        report,
-        stderr: String::new(),
-        elapsed: Duration::ZERO,
-    };
+    let run = served_run(dir.path(), 0)?;
     check("serve, a port per scenario, careful curl", &run, CAREFUL);
     assert_eq!(run.report["impostor"][0]["ended_by"], "SIGTERM");
     let ports: Vec<u64> = run.report["impostor"][0]["scenarios"]
@@ -975,6 +981,232 @@ fn the_users_own_ca() -> TestResult {
     assert!(
         stderr.contains("--trusted-ca-cert") && stderr.contains("does not match"),
         "{stderr}"
+    );
+    Ok(())
+}
+
+/// The scenarios a careful client must refuse, by name, that the run lists as incomplete, each
+/// with its reason.
+fn incomplete(run: &Run) -> Vec<(String, String)> {
+    run.target()["incomplete"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            (
+                i["probe"].as_str().unwrap_or_default().to_owned(),
+                i["reason"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const MUST_REFUSE: [&str; 4] = ["self-signed", "untrusted-ca", "expired", "wrong-host"];
+
+/// Checks an incomplete run: no error, no finding, grade B, exit 3, and exactly `scenarios`
+/// incomplete, each for a reason starting with `why`.
+fn check_incomplete(label: &str, run: &Run, scenarios: &[&str], why: &str) {
+    let inc = incomplete(run);
+    eprintln!("{label}: {inc:#?}\n{}", run.scenarios());
+    assert!(
+        run.target()["error"].is_null(),
+        "{label}: {}",
+        run.target()["error"]
+    );
+    assert_eq!(run.findings(), Vec::<(String, bool)>::new(), "{label}");
+    assert_eq!(run.target()["grade"], "B", "{label}");
+    assert_eq!(run.exit, 3, "{label}: stderr {}", run.stderr);
+    assert_eq!(
+        inc.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        scenarios,
+        "{label}"
+    );
+    assert!(
+        inc.iter().all(|(_, r)| r.starts_with(why)),
+        "{label}: {inc:?}"
+    );
+}
+
+/// A `go test` wrapped without `-count=1` connects in the control only: its result is cached
+/// after, whatever the impostor serves. Those scenarios are not refusals: the run is incomplete
+/// (it graded A, exit 0, with `InsecureSkipVerify: true`). With `-count=1`: F.
+#[test]
+fn a_cached_go_test_is_incomplete_not_careful() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let module = dir.path().join("upstream");
+    std::fs::create_dir(&module)?;
+    std::fs::write(module.join("go.mod"), "module upstream\n\ngo 1.19\n")?;
+    std::fs::write(
+        module.join("client_test.go"),
+        "package upstream\n\n\
+         import (\n\t\"crypto/tls\"\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\t\"testing\"\n)\n\n\
+         func TestUpstream(t *testing.T) {\n\
+         \tc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}\n\
+         \tresp, err := c.Get(os.Getenv(\"MTLS_IMPOSTOR_URL\"))\n\
+         \tif err != nil {\n\t\tt.Fatal(err)\n\t}\n\
+         \t_, _ = io.Copy(io.Discard, resp.Body)\n\
+         \tresp.Body.Close()\n}\n",
+    )?;
+    let cache = dir.path().join("gocache");
+    let env = [
+        ("GOCACHE", cache.to_str().unwrap()),
+        ("GOFLAGS", "-mod=mod"),
+        ("GOTOOLCHAIN", "local"),
+        ("CGO_ENABLED", "0"),
+        ("UPSTREAM", module.to_str().unwrap()),
+    ];
+    let cached = r#"cd "$UPSTREAM" && go test ./ -run TestUpstream"#;
+    // A generous limit: the first run compiles the test.
+    let run = impostor(&["--scenario-timeout", "60"], &env, &["sh", "-c", cached])?;
+    check_incomplete(
+        "go test, cached",
+        &run,
+        &MUST_REFUSE,
+        "the client made no connection in this scenario",
+    );
+    assert!(incomplete(&run).iter().all(|(_, r)| r.contains("-count=1")));
+    let counted = r#"cd "$UPSTREAM" && go test ./ -run TestUpstream -count=1"#;
+    check(
+        "go test -count=1",
+        &impostor(&["--scenario-timeout", "60"], &env, &["sh", "-c", counted])?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+/// Serve mode, `curl -k` connecting once: the control only. The other scenarios were never
+/// connected to: incomplete, each listed (it graded A and passed the README's `jq` check).
+#[test]
+fn serve_mode_lists_the_scenarios_never_connected_to() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (child, env) = serve(&["--duration", "3"], dir.path())?;
+    assert!(get(&env, "MTLS_IMPOSTOR_PORT", true)?);
+    let exit = wait(child, Duration::from_secs(20))?;
+    let run = served_run(dir.path(), exit)?;
+    check_incomplete(
+        "serve, curl -k once",
+        &run,
+        &MUST_REFUSE,
+        "no connection was served this scenario",
+    );
+    let notes = run.target()["notes"].to_string();
+    assert!(
+        notes.contains(
+            "never connected to while served: self-signed, untrusted-ca, expired, wrong-host"
+        ),
+        "{notes}"
+    );
+    assert_ne!(run.report["grade"], "A");
+    Ok(())
+}
+
+/// A client that skips verification but, on a failed check, takes 5 s before it proceeds,
+/// killed at `--scenario-timeout 3`: what it would have done was not seen. Incomplete, not
+/// careful (the impostor's handshake time-out counted as a refusal: grade A).
+#[test]
+fn a_client_killed_while_it_decides_is_incomplete() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let run = impostor(
+        &["--scenario-timeout", "3"],
+        &[],
+        &[bin.to_str().unwrap(), "-soft-fail-after", "5s"],
+    )?;
+    let inc = incomplete(&run);
+    check_incomplete(
+        "go, soft fail after 5 s, 3 s per scenario",
+        &run,
+        &MUST_REFUSE,
+        "the ",
+    );
+    assert!(
+        inc.iter().all(|(_, r)| r.contains("still running after")
+            || r.contains("did not finish the handshake within 3.0 s")),
+        "{inc:?}"
+    );
+    Ok(())
+}
+
+/// The same client taking 11 s, with `--scenario-timeout 20`: the impostor waits as long as the
+/// scenario allows and sees the request (the handshake was cut at 10 s whatever the limit, and
+/// the cut counted as a refusal: grade A). Serve mode, a port per scenario.
+#[test]
+fn a_slow_soft_fail_is_watched_to_the_scenario_limit() -> TestResult {
+    if !need("go") || !need("kill") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let (child, env) = serve(
+        &[
+            "--port-per-scenario",
+            "--scenarios",
+            "self-signed",
+            "--scenario-timeout",
+            "20",
+        ],
+        dir.path(),
+    )?;
+    let var = |k: &str| env_var(&env, k);
+    let client = |port_var: &str, soft: &str| -> TestResult<bool> {
+        let url = format!("https://localhost:{}/", var(port_var));
+        Ok(mtls_scan_env_command(bin.to_str().unwrap())
+            .args(["-soft-fail-after", soft])
+            .env("MTLS_IMPOSTOR_URL", url)
+            .env("SSL_CERT_FILE", var("SSL_CERT_FILE"))
+            .env("SSL_CERT_DIR", var("SSL_CERT_DIR"))
+            .stderr(Stdio::null())
+            .status()?
+            .success())
+    };
+    assert!(client("MTLS_IMPOSTOR_PORT", "11s")?, "the control refused");
+    let started = Instant::now();
+    let proceeded = client("MTLS_IMPOSTOR_PORT_SELF_SIGNED", "11s")?;
+    let waited = started.elapsed();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    assert!(status.success());
+    let exit = wait(child, Duration::from_secs(30))?;
+    let mut run = served_run(dir.path(), exit)?;
+    run.elapsed = waited;
+    assert!(
+        proceeded && waited >= Duration::from_secs(11),
+        "the client gave up after {waited:?}\n{}",
+        run.scenarios()
+    );
+    check(
+        "serve, go soft fail after 11 s, 20 s per scenario",
+        &run,
+        &[("client-skips-server-verification", false)],
+    );
+    Ok(())
+}
+
+/// A careful curl run 40 times per scenario: past the 32 connections recorded, the rest were
+/// closed unseen. A refusal is not proven for those: incomplete (it graded A).
+#[test]
+fn connections_past_the_record_are_incomplete() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let many = r#"for i in $(seq 40); do curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL" 2> /dev/null; done; true"#;
+    let run = impostor(&[], &[], &["sh", "-c", many])?;
+    check_incomplete(
+        "curl 40 times",
+        &run,
+        &MUST_REFUSE,
+        "8 connection(s) past the 32 recorded were closed unseen",
     );
     Ok(())
 }

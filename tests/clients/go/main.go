@@ -1,25 +1,70 @@
 // A Go net/http client for `mtls-scan impostor` tests: GET $MTLS_IMPOSTOR_URL with the default
 // transport (roots from SSL_CERT_FILE / SSL_CERT_DIR), or with -insecure (InsecureSkipVerify).
-// With -cert/-key it holds a client certificate. Exit 0 on a 2xx answer. Standard library only.
+// With -cert/-key it holds a client certificate. With -soft-fail-after D it checks the server
+// itself and, when the check fails, waits D (a slow revocation or intermediate fetch) and then
+// proceeds anyway: careless, but slowly. Exit 0 on a 2xx answer. Standard library only.
 package main
 
 import (
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 )
+
+// softFail verifies the chain and the name as the default transport would, but on a failure
+// sleeps for wait and accepts the certificate all the same.
+func softFail(host string, wait time.Duration) func([][]byte, [][]*x509.Certificate) error {
+	return func(raw [][]byte, _ [][]*x509.Certificate) error {
+		if len(raw) == 0 {
+			return errors.New("no certificate")
+		}
+		leaf, err := x509.ParseCertificate(raw[0])
+		if err != nil {
+			return err
+		}
+		roots, err := x509.SystemCertPool()
+		if err != nil {
+			return err
+		}
+		inter := x509.NewCertPool()
+		for _, der := range raw[1:] {
+			if c, err := x509.ParseCertificate(der); err == nil {
+				inter.AddCert(c)
+			}
+		}
+		opts := x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: host}
+		if _, err := leaf.Verify(opts); err != nil {
+			time.Sleep(wait)
+		}
+		return nil
+	}
+}
 
 func main() {
 	insecure := flag.Bool("insecure", false, "InsecureSkipVerify: true")
 	cert := flag.String("cert", "", "client certificate (PEM)")
 	key := flag.String("key", "", "client key (PEM)")
+	soft := flag.Duration("soft-fail-after", 0, "on a failed check, wait this long, then proceed")
 	flag.Parse()
 
+	target := os.Getenv("MTLS_IMPOSTOR_URL")
 	cfg := &tls.Config{InsecureSkipVerify: *insecure}
+	if *soft > 0 {
+		u, err := url.Parse(target)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		cfg.InsecureSkipVerify = true
+		cfg.VerifyPeerCertificate = softFail(u.Hostname(), *soft)
+	}
 	if *cert != "" {
 		pair, err := tls.LoadX509KeyPair(*cert, *key)
 		if err != nil {
@@ -29,10 +74,10 @@ func main() {
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	client := &http.Client{
-		Timeout:   5 * time.Second,
+		Timeout:   5*time.Second + *soft,
 		Transport: &http.Transport{TLSClientConfig: cfg},
 	}
-	resp, err := client.Get(os.Getenv("MTLS_IMPOSTOR_URL"))
+	resp, err := client.Get(target)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -606,6 +606,7 @@ fn answer(o: &ProbeObservation) -> String {
 
 /// What each scenario of an impostor run (`mtls-scan impostor`) saw of the client.
 fn impostor_scenarios(run: &probe_core::impostor::ImpostorRun) -> String {
+    use probe_core::impostor::ScenarioVerdict;
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -618,12 +619,13 @@ fn impostor_scenarios(run: &probe_core::impostor::ImpostorRun) -> String {
     let _ = writeln!(s, "| Scenario | Served | Verdict | Seen from the server |");
     let _ = writeln!(s, "|---|---|---|---|");
     for r in &run.scenarios {
-        let verdict = match (r.scenario.must_be_refused(), r.got_request()) {
-            (false, true) => "✅ reached",
-            (false, false) => "⚠️ not reached",
-            (true, true) => "❌ request accepted",
-            (true, false) if r.offered_cert().is_some() => "❌ certificate sent",
-            (true, false) => "✅ refused",
+        let verdict = match r.verdict(run.mode) {
+            ScenarioVerdict::Reached => "✅ reached",
+            ScenarioVerdict::NotReached => "⚠️ not reached",
+            ScenarioVerdict::Accepted => "❌ request accepted",
+            ScenarioVerdict::CertificateSent => "❌ certificate sent",
+            ScenarioVerdict::Refused => "✅ refused",
+            _ => "⚠️ no refusal seen",
         };
         let _ = writeln!(
             s,

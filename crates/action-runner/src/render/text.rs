@@ -12,7 +12,7 @@ use anstyle::{AnsiColor, Style};
 use probe_core::facts::{Outcome, ProbeObservation};
 use probe_core::finding::Severity;
 use probe_core::grade::Grade;
-use probe_core::impostor::ImpostorRun;
+use probe_core::impostor::{ImpostorRun, ScenarioVerdict};
 use probe_core::report::{Report, ReportedFinding, TargetReport};
 use probe_core::verdict::Layer;
 
@@ -143,18 +143,7 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
         return;
     }
     verdict(out, t);
-    for i in &t.incomplete {
-        let on = i
-            .tls_version
-            .map_or_else(String::new, |v| format!(" ({v})"));
-        let _ = writeln!(
-            out,
-            "  {} {}{on} could not be read: {}",
-            p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE"),
-            clean(&i.probe),
-            clean(&i.reason)
-        );
-    }
+    incomplete(out, t, p, "could not be read");
     findings(out, t, p);
     for s in &t.skipped_probes {
         let _ = writeln!(
@@ -180,6 +169,23 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
     out.push('\n');
 }
 
+/// A line per incomplete probe (or impostor scenario): its name, its TLS version, `what` went
+/// wrong and why.
+fn incomplete(out: &mut String, t: &TargetReport, p: &Paint, what: &str) {
+    for i in &t.incomplete {
+        let on = i
+            .tls_version
+            .map_or_else(String::new, |v| format!(" ({v})"));
+        let _ = writeln!(
+            out,
+            "  {} {}{on} {what}: {}",
+            p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE"),
+            clean(&i.probe),
+            clean(&i.reason)
+        );
+    }
+}
+
 /// An impostor run (`mtls-scan impostor`): the client, the trusted CA, the findings, then what
 /// each scenario saw (the client's output is never shown, only its exit and a sanitised line).
 fn impostor(out: &mut String, t: &TargetReport, run: &ImpostorRun, p: &Paint) {
@@ -200,6 +206,7 @@ fn impostor(out: &mut String, t: &TargetReport, run: &ImpostorRun, p: &Paint) {
             clean(e)
         );
     } else {
+        incomplete(out, t, p, "refusal not seen");
         findings(out, t, p);
     }
     for n in &t.notes {
@@ -207,14 +214,13 @@ fn impostor(out: &mut String, t: &TargetReport, run: &ImpostorRun, p: &Paint) {
     }
     let _ = writeln!(out, "  scenarios:");
     for r in &run.scenarios {
-        let (word, style) = match (r.scenario.must_be_refused(), r.got_request()) {
-            (false, true) => ("reached", AnsiColor::Green.on_default()),
-            (false, false) => ("NOT REACHED", AnsiColor::Yellow.on_default().bold()),
-            (true, true) => ("ACCEPTED", AnsiColor::Red.on_default().bold()),
-            (true, false) if r.offered_cert().is_some() => {
-                ("CERT SENT", AnsiColor::Red.on_default().bold())
-            }
-            (true, false) => ("refused", AnsiColor::Green.on_default()),
+        let (word, style) = match r.verdict(run.mode) {
+            ScenarioVerdict::Reached => ("reached", AnsiColor::Green.on_default()),
+            ScenarioVerdict::NotReached => ("NOT REACHED", AnsiColor::Yellow.on_default().bold()),
+            ScenarioVerdict::Accepted => ("ACCEPTED", AnsiColor::Red.on_default().bold()),
+            ScenarioVerdict::CertificateSent => ("CERT SENT", AnsiColor::Red.on_default().bold()),
+            ScenarioVerdict::Refused => ("refused", AnsiColor::Green.on_default()),
+            _ => ("INCOMPLETE", AnsiColor::Yellow.on_default().bold()),
         };
         let _ = writeln!(
             out,

@@ -253,6 +253,7 @@ mod tests {
             let got: Vec<FindingId> = t.findings.iter().map(|f| f.id).collect();
             assert_eq!(got, kind.expected(), "{kind:?}: {:#?}", run.scenarios);
             assert!(t.error.is_none(), "{kind:?}: {:?}", t.error);
+            assert!(t.incomplete.is_empty(), "{kind:?}: {:?}", t.incomplete);
             let control = run.scenario(Scenario::Control);
             assert!(control.is_some_and(|c| c
                 .connections

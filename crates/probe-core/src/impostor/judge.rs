@@ -1,11 +1,15 @@
 //! Judgement of an impostor run: which scenarios a careful client must refuse got its request (or
-//! its certificate), and whether the control proves the client reached the impostor at all. A run
-//! whose control got no request, and that shows nothing careless either, is inconclusive: never a
-//! pass.
+//! its certificate), whether the others were seen refused, and whether the control proves the
+//! client reached the impostor at all. A run whose control got no request, and that shows nothing
+//! careless either, is inconclusive: never a pass. A scenario a careful client must refuse in
+//! which no refusal was seen (no connection, a time-out, connections not recorded) is incomplete:
+//! never graded A.
 
-use super::model::{ImpostorError, ImpostorRun, Scenario, ScenarioResult};
+use super::model::{
+    ImpostorError, ImpostorRun, RunMode, Scenario, ScenarioResult, ScenarioVerdict,
+};
 use super::pki::WRONG_HOST;
-use crate::facts::TlsVersion;
+use crate::facts::{IncompleteProbe, TlsVersion};
 use crate::finding::{mark_implied, remediation, Finding, FindingId};
 use crate::report::TargetReport;
 use crate::target::Target;
@@ -20,6 +24,9 @@ pub struct Judgement {
     pub control_reached: bool,
     /// Why the run is inconclusive, when it is: the client never reached the impostor.
     pub error: Option<String>,
+    /// The scenarios a careful client must refuse in which no refusal could be seen, and why:
+    /// the run is then incomplete (never graded A).
+    pub incomplete: Vec<IncompleteProbe>,
     /// What else is worth saying (a handshake without a request, connections between scenarios).
     pub notes: Vec<String>,
 }
@@ -166,12 +173,34 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
             None
         }
     };
+    let mut incomplete = Vec::new();
     for r in &run.scenarios {
-        if r.scenario.must_be_refused() && r.handshake_completed() && !r.got_request() {
-            notes.push(format!(
+        match r.verdict(run.mode) {
+            ScenarioVerdict::Refused if r.handshake_completed() => notes.push(format!(
                 "scenario {}: the client completed the TLS handshake but sent nothing (it may \
                  check the certificate after the handshake); no finding",
                 r.scenario
+            )),
+            ScenarioVerdict::Inconclusive(reason) => incomplete.push(IncompleteProbe {
+                probe: r.scenario.as_str().to_owned(),
+                tls_version: None,
+                reason,
+            }),
+            _ => {}
+        }
+    }
+    if run.mode == RunMode::Serve {
+        let never: Vec<&str> = run
+            .scenarios
+            .iter()
+            .filter(|r| r.connections.is_empty() && r.connections_not_recorded == 0)
+            .map(|r| r.scenario.as_str())
+            .collect();
+        if !never.is_empty() {
+            notes.push(format!(
+                "never connected to while served: {} (each scenario needs a connection of its \
+                 own: on one port they take turns per connection)",
+                never.join(", ")
             ));
         }
     }
@@ -185,6 +214,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         findings,
         control_reached,
         error,
+        incomplete,
         notes,
     }
 }
@@ -206,6 +236,7 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
     t.tls_versions = seen;
     t.findings = j.findings.into_iter().map(Into::into).collect();
     t.notes = j.notes;
+    t.incomplete = j.incomplete;
     if j.control_reached {
         t.verification = Verification::Verified;
     } else {
@@ -215,7 +246,7 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
     if t.error.is_none() {
         // A fresh report: no policy has marked anything yet, so every finding counts.
         let (score, grade) =
-            crate::grade::grade_target(t.findings.iter().map(|f| &f.finding), false);
+            crate::grade::grade_target(t.findings.iter().map(|f| &f.finding), t.is_incomplete());
         t.score = score;
         t.grade = grade;
     }
@@ -224,7 +255,10 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{CaSummary, ConnectionRecord, OfferedCert, RunMode, ScenarioResult};
+    use super::super::client::ClientOutcome;
+    use super::super::model::{
+        CaSummary, ConnectionEnd, ConnectionRecord, OfferedCert, RunMode, ScenarioResult,
+    };
     use super::*;
     use crate::grade::Grade;
 
@@ -236,6 +270,11 @@ mod tests {
             alert: (!request).then(|| "UnknownCA".to_owned()),
             app_data_bytes: if request { 40 } else { 0 },
             request: request.then(|| "GET / HTTP/1.1".to_owned()),
+            end: Some(if request {
+                ConnectionEnd::Request
+            } else {
+                ConnectionEnd::Alert
+            }),
             ..ConnectionRecord::default()
         }
     }
@@ -260,6 +299,7 @@ mod tests {
                     connections: vec![seen(*r)],
                     connections_not_recorded: 0,
                     client: None,
+                    not_served: None,
                     ms: 1.0,
                 })
                 .collect(),
@@ -365,6 +405,155 @@ mod tests {
             .findings
             .first()
             .is_some_and(|f| f.detail.contains("CN=svc") && !f.detail.contains("PRIVATE")));
+        Ok(())
+    }
+
+    /// The run of a careful client, with `change` applied to its self-signed scenario.
+    fn careful_but(change: impl FnOnce(&mut ScenarioResult)) -> ImpostorRun {
+        let mut r = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, false),
+            (Scenario::UntrustedCa, false),
+        ]);
+        if let Some(s) = r.scenarios.get_mut(1) {
+            change(s);
+        }
+        r
+    }
+
+    fn incomplete_of(t: &TargetReport) -> Vec<(&str, &str)> {
+        t.incomplete
+            .iter()
+            .map(|i| (i.probe.as_str(), i.reason.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn no_connection_in_a_scenario_is_not_a_refusal() -> Result<(), ImpostorError> {
+        let t = target_report(&careful_but(|s| s.connections.clear()))?;
+        assert!(t.findings.is_empty() && t.error.is_none());
+        let inc = incomplete_of(&t);
+        assert_eq!(inc.len(), 1, "{inc:?}");
+        assert!(inc.iter().all(|(p, why)| *p == "self-signed"
+            && why.starts_with("the client made no connection in this scenario")
+            && why.contains("-count=1")));
+        assert_eq!(t.grade, Grade::B);
+        Ok(())
+    }
+
+    #[test]
+    fn serve_mode_names_every_scenario_never_connected_to() -> Result<(), ImpostorError> {
+        let mut r = careful_but(|s| s.connections.clear());
+        r.mode = RunMode::Serve;
+        if let Some(s) = r.scenarios.get_mut(2) {
+            s.connections.clear();
+        }
+        let t = target_report(&r)?;
+        let inc = incomplete_of(&t);
+        assert_eq!(
+            inc.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+            ["self-signed", "untrusted-ca"]
+        );
+        assert!(inc
+            .iter()
+            .all(|(_, why)| why.starts_with("no connection was served this scenario")));
+        assert!(t
+            .notes
+            .iter()
+            .any(|n| n.starts_with("never connected to while served: self-signed, untrusted-ca")));
+        assert_eq!(t.grade, Grade::B);
+        Ok(())
+    }
+
+    #[test]
+    fn a_time_out_is_not_a_refusal() -> Result<(), ImpostorError> {
+        for end in [None, Some(ConnectionEnd::TimedOut)] {
+            let t = target_report(&careful_but(|s| {
+                if let Some(c) = s.connections.get_mut(0) {
+                    c.alert = None;
+                    c.end = end;
+                    c.detail = Some("the client did not finish the handshake within 30.0 s".into());
+                }
+            }))?;
+            let inc = incomplete_of(&t);
+            assert!(
+                inc.len() == 1
+                    && inc.iter().all(|(_, why)| why
+                        .starts_with("the impostor stopped waiting before the client decided")),
+                "{end:?}: {inc:?}"
+            );
+            assert_eq!(t.grade, Grade::B);
+        }
+        // The client killed at its limit: its connection closed, but it had not decided.
+        let t = target_report(&careful_but(|s| {
+            s.client = Some(ClientOutcome {
+                timed_out: true,
+                ms: 10_000.0,
+                ..ClientOutcome::default()
+            });
+        }))?;
+        assert!(incomplete_of(&t)
+            .iter()
+            .any(|(_, why)| why.contains("still running after 10.0 s")));
+        Ok(())
+    }
+
+    #[test]
+    fn refusals_seen_stay_careful() -> Result<(), ImpostorError> {
+        // curl's host-name check: the handshake completed, then a close without a request.
+        let t = target_report(&careful_but(|s| {
+            if let Some(c) = s.connections.get_mut(0) {
+                c.alert = None;
+                c.handshake_completed = true;
+                c.end = Some(ConnectionEnd::ClosedAfterHandshake);
+            }
+        }))?;
+        assert!(t.incomplete.is_empty(), "{:?}", t.incomplete);
+        assert_eq!(t.grade, Grade::A);
+        assert!(t
+            .notes
+            .iter()
+            .any(|n| n.contains("completed the TLS handshake")));
+        // A close without an alert after the ClientHello (Node).
+        let t = target_report(&careful_but(|s| {
+            if let Some(c) = s.connections.get_mut(0) {
+                c.alert = None;
+                c.end = Some(ConnectionEnd::Closed);
+            }
+        }))?;
+        assert_eq!(t.grade, Grade::A);
+        // A connection that ended before its ClientHello shows nothing.
+        let t = target_report(&careful_but(|s| {
+            if let Some(c) = s.connections.get_mut(0) {
+                c.alert = None;
+                c.end = Some(ConnectionEnd::BeforeHello);
+            }
+        }))?;
+        assert_eq!(t.grade, Grade::B);
+        Ok(())
+    }
+
+    #[test]
+    fn unrecorded_connections_and_unserved_scenarios_are_incomplete() -> Result<(), ImpostorError> {
+        let t = target_report(&careful_but(|s| s.connections_not_recorded = 3))?;
+        assert!(incomplete_of(&t)
+            .iter()
+            .any(|(_, why)| why.starts_with("3 connection(s) past the 32 recorded")));
+        assert_eq!(t.grade, Grade::B);
+        let t = target_report(&careful_but(|s| {
+            s.connections.clear();
+            s.not_served = Some("no key".into());
+        }))?;
+        assert!(incomplete_of(&t)
+            .iter()
+            .any(|(_, why)| why.starts_with("the impostor could not serve it")));
+        // A request seen among unrecorded connections is a finding all the same.
+        let t = target_report(&careful_but(|s| {
+            s.connections = vec![seen(true)];
+            s.connections_not_recorded = 3;
+        }))?;
+        assert!(t.incomplete.is_empty());
+        assert_eq!(ids(&t), [("client-skips-server-verification", false)]);
         Ok(())
     }
 }

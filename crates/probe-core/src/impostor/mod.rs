@@ -6,7 +6,8 @@
 //! trust, expired, for another host name, and (optionally) an untrusted server that asks for the
 //! client's certificate. Everything is observed from the server side ([`ConnectionRecord`]): the
 //! handshake or the client's alert, whether a request arrived, the certificate the client offered,
-//! the SNI and ALPN. [`judge`] turns a run into findings; [`target_report`] into the same
+//! the SNI and ALPN. [`judge`] turns a run into findings, and a scenario without a refusal seen
+//! (no connection, a time-out) into an incomplete one; [`target_report`] into the same
 //! [`TargetReport`](crate::report::TargetReport) a scan produces, so every renderer works.
 //!
 //! Two ways to run:
@@ -40,7 +41,8 @@ mod server;
 pub use client::{Client, ClientCommand, ClientEnv, ClientFn, ClientOutcome};
 pub use judge::{judge, target_report, Judgement};
 pub use model::{
-    CaSummary, ConnectionRecord, ImpostorError, ImpostorOptions, ImpostorRun, OfferedCert, RunMode,
-    Scenario, ScenarioResult, ServePlan, TrustedCaPem, MAX_RECORDED,
+    CaSummary, ConnectionEnd, ConnectionRecord, ImpostorError, ImpostorOptions, ImpostorRun,
+    OfferedCert, RunMode, Scenario, ScenarioResult, ScenarioVerdict, ServePlan, TrustedCaPem,
+    MAX_RECORDED,
 };
 pub use run::{url_for, Impostor};

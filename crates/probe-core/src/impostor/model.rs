@@ -116,8 +116,8 @@ pub struct ImpostorOptions {
     pub trusted_ca: Option<TrustedCaPem>,
     /// Adds [`Scenario::RequestsClientCert`].
     pub request_client_cert: bool,
-    /// How long the client command may take in one scenario; also caps each connection's
-    /// handshake and request.
+    /// How long the client command may take in one scenario; each connection's handshake, and
+    /// then its request, get that long too (in serve mode as well).
     pub scenario_timeout: Duration,
 }
 
@@ -210,6 +210,42 @@ pub struct OfferedCert {
     pub sha256: String,
 }
 
+/// How the impostor's watch over one connection ended: what it shows of the client's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ConnectionEnd {
+    /// It ended before the client's ClientHello (closed, reset, not TLS, or none in time): the
+    /// client never saw a certificate, so this shows nothing either way.
+    BeforeHello,
+    /// The client sent an alert (it refused).
+    Alert,
+    /// The client closed or reset the connection after its ClientHello, before the handshake
+    /// completed, without an alert (it refused).
+    Closed,
+    /// The handshake failed on a TLS error that is not the client's alert: nothing about the
+    /// certificate can be read from it.
+    TlsError,
+    /// The client completed the handshake, then closed or reset the connection without a request
+    /// (it refused after the handshake, as curl does on a wrong host name).
+    ClosedAfterHandshake,
+    /// The client sent application data (a request).
+    Request,
+    /// One of the impostor's time limits (the handshake, the request) ran out after the
+    /// ClientHello: the client had not decided yet.
+    TimedOut,
+}
+
+impl ConnectionEnd {
+    /// Whether the connection shows the client refusing the server.
+    pub fn is_refusal(self) -> bool {
+        matches!(
+            self,
+            ConnectionEnd::Alert | ConnectionEnd::Closed | ConnectionEnd::ClosedAfterHandshake
+        )
+    }
+}
+
 /// One connection, as the impostor saw it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionRecord {
@@ -245,6 +281,10 @@ pub struct ConnectionRecord {
     /// The request line, when the data was HTTP (sanitised, capped), or what the data was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
+    /// How the impostor's watch ended; `None` when it never did (the scenario ended first and
+    /// cut the connection short: the client had not decided yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<ConnectionEnd>,
     /// Wall time from accept to the end, in milliseconds.
     pub ms: f64,
 }
@@ -253,6 +293,18 @@ impl ConnectionRecord {
     /// True when the client sent application data (a request) after the handshake.
     pub fn got_request(&self) -> bool {
         self.app_data_bytes > 0
+    }
+
+    /// True when the connection shows the client refusing the server (an alert, or a close
+    /// after its ClientHello), and no request.
+    pub fn refused(&self) -> bool {
+        !self.got_request() && self.end.is_some_and(ConnectionEnd::is_refusal)
+    }
+
+    /// True when the impostor stopped watching before the client decided (a time limit after
+    /// the ClientHello, or the scenario's end), and no request had arrived.
+    pub fn undecided(&self) -> bool {
+        !self.got_request() && matches!(self.end, None | Some(ConnectionEnd::TimedOut))
     }
 
     /// One line: `TLS 1.3, SNI localhost, ALPN http/1.1: request GET / HTTP/1.1`.
@@ -277,14 +329,18 @@ impl ConnectionRecord {
         } else if let Some(a) = &self.alert {
             format!("refused with alert {a}")
         } else if self.handshake_completed {
-            match &self.detail {
-                Some(d) => format!("handshake completed, no request ({d})"),
-                None => "handshake completed, no request".to_owned(),
+            match (&self.detail, self.end) {
+                (Some(d), _) => format!("handshake completed, no request ({d})"),
+                (None, None) => {
+                    "handshake completed, no request (cut short when the scenario ended)".to_owned()
+                }
+                (None, Some(_)) => "handshake completed, no request".to_owned(),
             }
         } else {
-            self.detail
-                .clone()
-                .unwrap_or_else(|| "closed during the handshake".to_owned())
+            self.detail.clone().unwrap_or_else(|| match self.end {
+                None => "cut short when the scenario ended".to_owned(),
+                Some(_) => "closed during the handshake".to_owned(),
+            })
         };
         let cert = match (&self.client_cert, self.client_cert_declined) {
             (Some(c), _) => format!(
@@ -313,8 +369,31 @@ pub struct ScenarioResult {
     /// How the client command ended (wrapped mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientOutcome>,
+    /// Why the impostor could not serve this scenario, when it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_served: Option<String>,
     /// Wall time of the scenario in milliseconds.
     pub ms: f64,
+}
+
+/// What one scenario shows of the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScenarioVerdict {
+    /// The control got the client's request.
+    Reached,
+    /// The control got no request.
+    NotReached,
+    /// A server the client must refuse got its request.
+    Accepted,
+    /// A server the client must refuse got its certificate (and no request).
+    CertificateSent,
+    /// The client refused the server: its connections show a refusal, and nothing cut the
+    /// impostor's watch short.
+    Refused,
+    /// Nothing careless was seen, but a refusal could not be observed either (the reason): the
+    /// run is incomplete, never a pass.
+    Inconclusive(String),
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -350,6 +429,78 @@ impl ScenarioResult {
         v
     }
 
+    /// What the scenario shows of the client: for a server it must refuse, a refusal counts only
+    /// when it was seen (an alert, or a close after its ClientHello), in full (no connection
+    /// past [`MAX_RECORDED`], none the impostor stopped watching early), and the client was not
+    /// killed at its time limit; anything short of that is [`ScenarioVerdict::Inconclusive`].
+    pub fn verdict(&self, mode: RunMode) -> ScenarioVerdict {
+        if !self.scenario.must_be_refused() {
+            return if self.got_request() {
+                ScenarioVerdict::Reached
+            } else {
+                ScenarioVerdict::NotReached
+            };
+        }
+        if self.got_request() {
+            return ScenarioVerdict::Accepted;
+        }
+        if self.offered_cert().is_some() {
+            return ScenarioVerdict::CertificateSent;
+        }
+        match self.inconclusive(mode) {
+            Some(why) => ScenarioVerdict::Inconclusive(why),
+            None => ScenarioVerdict::Refused,
+        }
+    }
+
+    /// Why a scenario without a request or a certificate does not prove a refusal, if it does not.
+    fn inconclusive(&self, mode: RunMode) -> Option<String> {
+        if let Some(why) = &self.not_served {
+            return Some(format!("the impostor could not serve it: {why}"));
+        }
+        if self.connections_not_recorded > 0 {
+            return Some(format!(
+                "{} connection(s) past the {MAX_RECORDED} recorded were closed unseen",
+                self.connections_not_recorded
+            ));
+        }
+        if let Some(c) = self.connections.iter().find(|c| c.undecided()) {
+            return Some(format!(
+                "the impostor stopped waiting before the client decided: {}",
+                c.summary()
+            ));
+        }
+        if let Some(c) = self.client.as_ref().filter(|c| c.timed_out) {
+            return Some(format!(
+                "the client was {} before it was seen to refuse (raise --scenario-timeout)",
+                c.describe()
+            ));
+        }
+        if self.connections.is_empty() {
+            return Some(match mode {
+                RunMode::Wrapped => format!(
+                    "the client made no connection in this scenario{}: a cached result (a \
+                     `go test` without -count=1?) or a client that connects only once?",
+                    self.client
+                        .as_ref()
+                        .map_or_else(String::new, |c| format!(" ({})", c.describe()))
+                ),
+                RunMode::Serve => format!(
+                    "no connection was served this scenario (port {}): connect at least once per \
+                     scenario (on one port, the scenarios take turns per connection)",
+                    self.port
+                ),
+            });
+        }
+        if !self.connections.iter().any(ConnectionRecord::refused) {
+            return Some(format!(
+                "no connection showed a refusal of the certificate: {}",
+                self.summary()
+            ));
+        }
+        None
+    }
+
     /// What happened, in one line: the most telling connection's summary, and the client's exit.
     pub fn summary(&self) -> String {
         let best = self
@@ -360,9 +511,10 @@ impl ScenarioResult {
             .or_else(|| self.connections.iter().find(|c| c.handshake_completed))
             .or_else(|| self.connections.iter().find(|c| c.alert.is_some()))
             .or_else(|| self.connections.first());
-        let mut s = match best {
-            Some(c) => c.summary(),
-            None => "no connection".to_owned(),
+        let mut s = match (best, &self.not_served) {
+            (_, Some(why)) => format!("not served: {why}"),
+            (Some(c), None) => c.summary(),
+            (None, None) => "no connection".to_owned(),
         };
         let n = self.connections.len() + self.connections_not_recorded;
         if n > 1 {

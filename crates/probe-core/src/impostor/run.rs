@@ -10,8 +10,7 @@ use tokio::net::TcpListener;
 
 use super::client::{Client, ClientEnv};
 use super::model::{
-    ConnectionRecord, ImpostorError, ImpostorOptions, ImpostorRun, RunMode, Scenario,
-    ScenarioResult, ServePlan,
+    ImpostorError, ImpostorOptions, ImpostorRun, RunMode, Scenario, ScenarioResult, ServePlan,
 };
 use super::{pki, server};
 
@@ -172,9 +171,24 @@ impl Impostor {
         }
     }
 
+    /// A scenario the impostor could not serve (its certificate could not be set up): judged
+    /// inconclusive, never a refusal.
+    fn not_served(&self, scenario: Scenario, e: &ImpostorError) -> ScenarioResult {
+        ScenarioResult {
+            scenario,
+            port: self.local.port(),
+            connections: Vec::new(),
+            connections_not_recorded: 0,
+            client: None,
+            not_served: Some(e.to_string()),
+            ms: 0.0,
+        }
+    }
+
     /// Runs the client once per scenario ([`ImpostorOptions::scenarios`]), the control first.
     /// When the client does not even connect in the control scenario, the others are skipped:
-    /// nothing could be learnt from them.
+    /// nothing could be learnt from them. A scenario the client makes no connection in (a cached
+    /// test) is played on: the judgement calls it inconclusive.
     pub async fn run_wrapped(&self, client: &Client) -> ImpostorRun {
         let started = Instant::now();
         let mut run = self.run_header(RunMode::Wrapped, client.program_name());
@@ -185,17 +199,7 @@ impl Impostor {
             let config = match self.pki.server_config(scenario) {
                 Ok(c) => c,
                 Err(e) => {
-                    run.scenarios.push(ScenarioResult {
-                        scenario,
-                        port: self.local.port(),
-                        connections: vec![ConnectionRecord {
-                            detail: Some(format!("the impostor could not serve: {e}")),
-                            ..ConnectionRecord::default()
-                        }],
-                        connections_not_recorded: 0,
-                        client: None,
-                        ms: 0.0,
-                    });
+                    run.scenarios.push(self.not_served(scenario, &e));
                     continue;
                 }
             };
@@ -232,17 +236,7 @@ impl Impostor {
         for s in &scenarios {
             match self.pki.server_config(*s) {
                 Ok(c) => served.push((*s, c)),
-                Err(e) => run.scenarios.push(ScenarioResult {
-                    scenario: *s,
-                    port: self.local.port(),
-                    connections: vec![ConnectionRecord {
-                        detail: Some(format!("the impostor could not serve: {e}")),
-                        ..ConnectionRecord::default()
-                    }],
-                    connections_not_recorded: 0,
-                    client: None,
-                    ms: 0.0,
-                }),
+                Err(e) => run.scenarios.push(self.not_served(*s, &e)),
             }
         }
         let mut listeners = vec![(Scenario::Control, self.listener.clone())];

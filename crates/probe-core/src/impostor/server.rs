@@ -18,7 +18,9 @@ use tokio::task::JoinSet;
 use tokio_rustls::LazyConfigAcceptor;
 
 use super::client::ClientOutcome;
-use super::model::{ConnectionRecord, OfferedCert, Scenario, ScenarioResult, MAX_RECORDED};
+use super::model::{
+    ConnectionEnd, ConnectionRecord, OfferedCert, Scenario, ScenarioResult, MAX_RECORDED,
+};
 use crate::facts::TlsVersion;
 use crate::text::sanitize;
 
@@ -44,12 +46,14 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    /// From the scenario's limit: a handshake and a request each get at most 10 s and 5 s.
+    /// From the scenario's limit (`--scenario-timeout`): the whole handshake, and then the
+    /// request, each get that limit, so a client that takes its time to decide is watched as
+    /// long as it is allowed to run; writing the answer gets at most 5 s.
     pub(crate) fn new(scenario: Duration) -> Self {
         let floor = Duration::from_millis(100);
         Self {
-            handshake: scenario.min(Duration::from_secs(10)).max(floor),
-            request: scenario.min(Duration::from_secs(5)).max(floor),
+            handshake: scenario.max(floor),
+            request: scenario.max(floor),
             write: scenario.min(Duration::from_secs(5)).max(floor),
             grace: Duration::from_secs(1),
         }
@@ -177,6 +181,7 @@ where
         connections,
         connections_not_recorded: dropped,
         client: Some(outcome),
+        not_served: None,
         ms: started.elapsed().as_secs_f64() * 1000.0,
     }
 }
@@ -274,6 +279,7 @@ where
                 connections,
                 connections_not_recorded: dropped,
                 client: None,
+                not_served: None,
                 ms,
             }
         })
@@ -355,6 +361,23 @@ fn classify(buf: &[u8]) -> (Option<String>, bool, bool) {
     }
 }
 
+/// How an I/O error ended the connection: the client's alert, its close or reset, or another
+/// TLS error; with the error in a few words when it is not an alert.
+fn ended_by(e: &std::io::Error, during: &str) -> (ConnectionEnd, Option<String>, Option<String>) {
+    use std::io::ErrorKind;
+    if let Some(rustls::Error::AlertReceived(a)) = rustls_error(e) {
+        return (ConnectionEnd::Alert, Some(format!("{a:?}")), None);
+    }
+    let end = match e.kind() {
+        ErrorKind::UnexpectedEof
+        | ErrorKind::ConnectionReset
+        | ErrorKind::ConnectionAborted
+        | ErrorKind::BrokenPipe => ConnectionEnd::Closed,
+        _ => ConnectionEnd::TlsError,
+    };
+    (end, None, Some(describe_io(e, during)))
+}
+
 async fn handle(
     tcp: TcpStream,
     config: Arc<ServerConfig>,
@@ -363,15 +386,23 @@ async fn handle(
     limits: Limits,
 ) {
     let _ = tcp.set_nodelay(true);
+    let secs = limits.handshake.as_secs_f64();
+    // One limit for the whole handshake, the ClientHello included.
+    let deadline = tokio::time::Instant::now() + limits.handshake;
     let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
-    let start = match tokio::time::timeout(limits.handshake, lazy).await {
+    let start = match tokio::time::timeout_at(deadline, lazy).await {
         Err(_) => {
-            let secs = limits.handshake.as_secs_f64();
-            slot.update(|r| r.detail = Some(format!("no TLS ClientHello within {secs:.1} s")));
+            slot.update(|r| {
+                r.end = Some(ConnectionEnd::BeforeHello);
+                r.detail = Some(format!("no TLS ClientHello within {secs:.1} s"));
+            });
             return;
         }
         Ok(Err(e)) => {
-            slot.update(|r| r.detail = Some(describe_io(&e, "before a ClientHello")));
+            slot.update(|r| {
+                r.end = Some(ConnectionEnd::BeforeHello);
+                r.detail = Some(describe_io(&e, "before a ClientHello"));
+            });
             return;
         }
         Ok(Ok(s)) => s,
@@ -388,10 +419,10 @@ async fn handle(
             r.alpn_offered = alpn;
         });
     }
-    let mut tls = match tokio::time::timeout(limits.handshake, start.into_stream(config)).await {
+    let mut tls = match tokio::time::timeout_at(deadline, start.into_stream(config)).await {
         Err(_) => {
-            let secs = limits.handshake.as_secs_f64();
             slot.update(|r| {
+                r.end = Some(ConnectionEnd::TimedOut);
                 r.detail = Some(format!(
                     "the client did not finish the handshake within {secs:.1} s"
                 ));
@@ -399,9 +430,11 @@ async fn handle(
             return;
         }
         Ok(Err(e)) => {
-            slot.update(|r| match rustls_error(&e) {
-                Some(rustls::Error::AlertReceived(a)) => r.alert = Some(format!("{a:?}")),
-                _ => r.detail = Some(describe_io(&e, "during the handshake")),
+            let (end, alert, detail) = ended_by(&e, "during the handshake");
+            slot.update(|r| {
+                r.end = Some(end);
+                r.alert = alert;
+                r.detail = detail;
             });
             return;
         }
@@ -433,13 +466,19 @@ async fn handle(
             Err(_) => {
                 if buf.is_empty() {
                     let secs = limits.request.as_secs_f64();
-                    slot.update(|r| r.detail = Some(format!("no request within {secs:.1} s")));
+                    slot.update(|r| {
+                        r.end = Some(ConnectionEnd::TimedOut);
+                        r.detail = Some(format!("no request within {secs:.1} s"));
+                    });
                 }
                 break;
             }
             Ok(Ok(0)) => {
                 if buf.is_empty() {
-                    slot.update(|r| r.detail = Some("closed without a request".to_owned()));
+                    slot.update(|r| {
+                        r.end = Some(ConnectionEnd::ClosedAfterHandshake);
+                        r.detail = Some("closed without a request".to_owned());
+                    });
                 }
                 break;
             }
@@ -449,6 +488,7 @@ async fn handle(
                 let (line, complete, is_http) = classify(&buf);
                 http = is_http;
                 slot.update(|r| {
+                    r.end = Some(ConnectionEnd::Request);
                     r.app_data_bytes = r.app_data_bytes.saturating_add(n);
                     r.request = line;
                 });
@@ -457,10 +497,18 @@ async fn handle(
                 }
             }
             Ok(Err(e)) => {
-                slot.update(|r| match rustls_error(&e) {
-                    Some(rustls::Error::AlertReceived(a)) => r.alert = Some(format!("{a:?}")),
-                    _ => r.detail = Some(describe_io(&e, "after the handshake")),
-                });
+                if buf.is_empty() {
+                    let (end, alert, detail) = ended_by(&e, "after the handshake");
+                    let end = match end {
+                        ConnectionEnd::Closed => ConnectionEnd::ClosedAfterHandshake,
+                        other => other,
+                    };
+                    slot.update(|r| {
+                        r.end = Some(end);
+                        r.alert = alert;
+                        r.detail = detail;
+                    });
+                }
                 break;
             }
         }
