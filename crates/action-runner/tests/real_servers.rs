@@ -300,13 +300,9 @@ fn servers_start_and_stop() {
         return;
     }
     let mut lab = Lab::new();
+    // How long the start took is printed by the lab, not asserted: it depends on the machine's
+    // load (the lab's deadline says when a server did not start at all).
     lab.start(&all);
-    assert!(
-        lab.startup.as_secs_f64() < 10.0,
-        "starting {} servers took {:?}",
-        all.len(),
-        lab.startup
-    );
     let ports: Vec<u16> = lab.servers.iter().map(|s| s.port).collect();
     for s in &lab.servers {
         // bound to 127.0.0.1 only: 127.0.0.2 (also loopback) must not answer
