@@ -34,6 +34,9 @@
 #                             redirects_where_the_valid_certificate_is_served_are_refusals)
 #   go-NoClientCert | go-RequestClientCert | go-RequireAnyClientCert | go-VerifyClientCertIfGiven |
 #   go-RequireAndVerifyClientCert                                     crypto/tls ClientAuth
+#   go-lax-expired-cn         RequireAnyClientCert + a hand-written verifier (the chain to ca.crt,
+#                             any EKU, an expired or not-yet-valid leaf forgiven) + 403 unless the
+#                             CN is test-client (go/main.go; not on --list)
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
 #   node-graphql-400          optional, no check; 400 to a GET without ?query= (not on --list)
 #   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
@@ -45,6 +48,10 @@
 #   haproxy-crt-ignore-err    bind ... verify required ca-ignore-err all crt-ignore-err all
 #   haproxy-ignore-err-check-403  the same + http-request deny 403 unless ssl_c_verify 0
 #   haproxy-ignore-err-token-401  the same + http-request deny 401 without an Authorization header
+#   haproxy-tolerate-expired-cn  bind ... verify required crt-ignore-err 10 (an expired certificate
+#                             from the trusted CA gets through) + http-request deny 403 unless the
+#                             certificate's CN is test-client (not on --list; see side_doors_real.rs
+#                             a_staging_probe_that_claims_another_subject_is_never_passed)
 #   apache-location-require   SSLVerifyClient none, <Location /admin> SSLVerifyClient require: the
 #                             certificate is asked for after the request (TLS 1.3 post-handshake
 #                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
@@ -702,6 +709,12 @@ haproxy-*)
     # Any certificate through TLS; the HTTP layer wants a token, whatever the certificate.
     verify="verify required ca-ignore-err all crt-ignore-err all"
     rules="http-request deny deny_status 401 unless { req.hdr(authorization) -m found }"
+    ;;
+  haproxy-tolerate-expired-cn)
+    # An expired certificate from the trusted CA through TLS (error 10, X509_V_ERR_CERT_HAS_EXPIRED);
+    # the HTTP layer allows one subject: only a probe claiming it shows the expiry is ignored.
+    verify="verify required crt-ignore-err 10"
+    rules="http-request deny deny_status 403 unless { ssl_c_s_dn(CN) -m str test-client }"
     ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac

@@ -18,12 +18,13 @@ use crate::error::ScanError;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::finding::{mark_implied, remediation};
 use crate::grade::{grade_target, Grade};
-use crate::identity::forge::Forger;
+use crate::identity::forge::{Forger, Impersonated};
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
 use crate::permits::Permits;
 use crate::probe::{
-    late_client_auth, registry, FirstWave, Plan, ProbeContext, ProbeId, ScanContext, Section,
-    SkippedProbe, StagingIdentities, Start, VersionView,
+    late_client_auth, registry, valid_client_cert, FirstWave, Plan, ProbeContext, ProbeId,
+    ScanContext, Section, SkippedProbe, StagingIdentities, Start, VersionView,
+    STAGING_VALID_ORIGIN,
 };
 use crate::report::{Report, TargetReport};
 use crate::target::Target;
@@ -65,11 +66,13 @@ pub struct ScanOptions {
 /// One probe to run: which, on which version, presenting what.
 type ProbeJob = (ProbeId, TlsVersion, Option<Arc<dyn CertChooser>>);
 
-/// The identities loaded from the inputs: the user's, the staging ones, and the fallback issuer to forge.
+/// The identities loaded from the inputs: the user's, the staging ones, the fallback issuer to
+/// forge, and the user's subject and names that the forged and staging certificates claim.
 type LoadedIdentities = (
     Option<ClientIdentity>,
     Option<StagingIdentities>,
     Option<Vec<u8>>,
+    Option<Impersonated>,
 );
 
 /// PEM inputs for the deep probes. Debug output never shows their content.
@@ -133,6 +136,24 @@ impl IdentityInputs {
         .map(|(c, k)| SigningCa::from_pem(c, k, "issuing-ca-cert"))
         .transpose()?
         .map(Arc::new);
+        // Forged and staging certificates claim the valid identity's subject and names, when
+        // there is one.
+        let claimed = client
+            .as_ref()
+            .and_then(|c| c.certified.cert.first())
+            .and_then(|leaf| {
+                let claimed = Impersonated::of(leaf.as_ref());
+                if claimed.is_none() {
+                    // A certificate the strict DER decoder refuses (a serial over 20 bytes, a
+                    // non-DER BOOLEAN): the forged and staging certificates keep their own.
+                    tracing::warn!(
+                        "client-cert could not be read strictly enough to copy its subject: the \
+                         forged and staging certificates carry their own subject, so a server \
+                         that lets them through and authorises by subject is not tested"
+                    );
+                }
+                claimed
+            });
         let mut fallback = None;
         if let Some(leaf) = client.as_ref().and_then(|c| c.certified.cert.first()) {
             fallback = x509_parser::parse_x509_certificate(leaf.as_ref())
@@ -146,54 +167,55 @@ impl IdentityInputs {
                         .ok()
                         .map(|(_, c)| c.tbs_certificate.subject.as_raw().to_vec());
                 }
-                Some(staging_identities(&ca, provider)?)
+                Some(staging_identities(&ca, claimed.as_ref(), provider)?)
             }
             None => None,
         };
-        Ok((client, staging, fallback))
+        Ok((client, staging, fallback, claimed))
     }
 }
 
+/// The staging CA's identities. Every one carries the positive control's subject and
+/// subjectAltName: `client-cert`'s when given (`claimed`; the valid one is then the staging CA's
+/// own control, the probes without their flaw), else the valid staging certificate's (the same
+/// subject, minted so). A server that lets a flaw (expired, not yet valid, wrong EKU) through
+/// its TLS layer and then allows a list of subjects lets that certificate in as it lets the
+/// control in; with a subject of its own it met the list, and the list's 403 read as a refusal
+/// of the flaw.
 fn staging_identities(
     ca: &Arc<SigningCa>,
+    claimed: Option<&Impersonated>,
     provider: &Arc<CryptoProvider>,
 ) -> Result<StagingIdentities, ScanError> {
     let now = time::OffsetDateTime::now_utc();
     let day = time::Duration::days(1);
-    let issue = |cn: &str, origin: &str, tweak: &dyn Fn(&mut rcgen::CertificateParams)| {
-        let mut params = client_leaf_params(cn);
+    let issue = |claimed: Option<&Impersonated>,
+                 origin: &str,
+                 tweak: &dyn Fn(&mut rcgen::CertificateParams)| {
+        let mut params = client_leaf_params("mtls-scan staging client");
         tweak(&mut params);
-        IdentityPair::issue(ca.clone(), params, origin, provider.clone()).map(Arc::new)
+        IdentityPair::issue_claiming(
+            ca.clone(),
+            params,
+            claimed.cloned(),
+            origin,
+            provider.clone(),
+        )
+        .map(Arc::new)
     };
     Ok(StagingIdentities {
-        valid: issue(
-            "mtls-scan staging client",
-            "minted: staging CA, valid",
-            &|_| {},
-        )?,
-        expired: issue(
-            "mtls-scan expired client",
-            "minted: staging CA, expired",
-            &|p| {
-                p.not_before = now - day * 10;
-                p.not_after = now - day;
-            },
-        )?,
-        not_yet_valid: issue(
-            "mtls-scan not-yet-valid client",
-            "minted: staging CA, not yet valid",
-            &|p| {
-                p.not_before = now + day;
-                p.not_after = now + day * 10;
-            },
-        )?,
-        wrong_eku: issue(
-            "mtls-scan serverAuth-only",
-            "minted: staging CA, EKU serverAuth only",
-            &|p| {
-                p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-            },
-        )?,
+        valid: issue(claimed, STAGING_VALID_ORIGIN, &|_| {})?,
+        expired: issue(claimed, "minted: staging CA, expired", &|p| {
+            p.not_before = now - day * 10;
+            p.not_after = now - day;
+        })?,
+        not_yet_valid: issue(claimed, "minted: staging CA, not yet valid", &|p| {
+            p.not_before = now + day;
+            p.not_after = now + day * 10;
+        })?,
+        wrong_eku: issue(claimed, "minted: staging CA, EKU serverAuth only", &|p| {
+            p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        })?,
     })
 }
 
@@ -263,24 +285,8 @@ impl Scanner {
             provider.clone(),
         ));
         let trust = Arc::new(trust_anchors(options, &provider)?);
-        let (client, staging, forge_fallback_issuer) = options.identities.load(&provider)?;
-        // Forged certificates claim the valid identity's subject and names, when there is one.
-        let claimed = client
-            .as_ref()
-            .and_then(|c| c.certified.cert.first())
-            .and_then(|leaf| {
-                let claimed = crate::identity::forge::Impersonated::of(leaf.as_ref());
-                if claimed.is_none() {
-                    // A certificate the strict DER decoder refuses (a serial over 20 bytes, a
-                    // non-DER BOOLEAN): the forged certificates keep their own subject.
-                    tracing::warn!(
-                        "client-cert could not be read strictly enough to copy its subject: the \
-                         forged certificates carry their own subject, so a server that lets any \
-                         CA through and authorises by subject is not tested"
-                    );
-                }
-                claimed
-            });
+        let (client, staging, forge_fallback_issuer, claimed) =
+            options.identities.load(&provider)?;
         let forger = Arc::new(Forger::new(provider.clone()).claiming(claimed));
         let mut skip = options.skip_probes.clone();
         if !options.config_probe {
@@ -733,11 +739,41 @@ async fn late_wave(
         (job.0 != ProbeId::NO_CLIENT_CERT).then(|| one(job.clone(), names.clone()))
     });
     for r in join_all(rest).await {
-        match r {
-            Ok(o) => probes.push(o),
-            Err(s) if !skipped.iter().any(|k| k.id == s.id) => skipped.push(s),
-            Err(_) => {}
-        }
+        keep_late(probes, skipped, r);
+    }
+    // The staging CA's own control, late too, where a late staging probe was refused.
+    let controls: Vec<_> = asked
+        .iter()
+        .filter_map(|(v, names)| {
+            let view = VersionView {
+                version: *v,
+                observations: probes
+                    .iter()
+                    .filter(|o| o.late && o.tls_version == *v)
+                    .collect(),
+            };
+            let chooser = valid_client_cert::staging_control(ctx, &view)?;
+            Some(one(
+                (ProbeId::VALID_CLIENT_CERT, *v, Some(chooser)),
+                names.clone(),
+            ))
+        })
+        .collect();
+    for r in join_all(controls).await {
+        keep_late(probes, skipped, r);
+    }
+}
+
+/// Keeps a late probe's observation, or the reason it was skipped (once per probe).
+fn keep_late(
+    probes: &mut Vec<ProbeObservation>,
+    skipped: &mut Vec<SkippedProbe>,
+    r: Result<ProbeObservation, SkippedProbe>,
+) {
+    match r {
+        Ok(o) => probes.push(o),
+        Err(s) if !skipped.iter().any(|k| k.id == s.id) => skipped.push(s),
+        Err(_) => {}
     }
 }
 

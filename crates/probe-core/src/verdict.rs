@@ -305,6 +305,9 @@ impl Judging {
                 self.not_asked_here(v, o);
             }
         }
+        if !open_door {
+            self.flaws_unproven(view);
+        }
         forged_implied_by_untrusted(view, &mut self.found);
         if let Some(u) = crate::probe::unknown_ca_meets_only_the_application(view) {
             let valid = view
@@ -337,6 +340,91 @@ impl Judging {
             });
         }
         self.control.see(view);
+    }
+
+    /// The probes that present a certificate the server should accept but for one flaw
+    /// (`cert-without-key`, and the staging probes: expired, not yet valid, wrong EKU) and were
+    /// refused where their control was not let in: the refusal may be the server refusing the
+    /// certificate whatever its flaw, so the probe is unread on this version, never a pass. The
+    /// control of `cert-without-key` is the positive control; that of a staging probe, the
+    /// staging CA's own valid certificate ([`VersionView::staging_control`]). A control refused
+    /// in the handshake (or by the TLS module's own page) leaves every refusal unproven; one let
+    /// through the handshake and refused by the application (401/403) leaves the HTTP refusals
+    /// unproven, not a refusal in the handshake, which its TLS layer made for this flaw alone;
+    /// one answered 3xx/404 leaves them to [`crate::probe::served_with`]. A staging probe
+    /// refused with `UnknownCA` is unread whatever its control got: the server did not
+    /// recognise the staging CA.
+    fn flaws_unproven(&mut self, view: &VersionView<'_>) {
+        use crate::probe::valid_client_cert::how_refused;
+        use crate::probe::STAGING_PROBES;
+        let v = view.version;
+        let at_tls = |o: &ProbeObservation| {
+            o.outcome == Outcome::RefusedTls
+                || (o.outcome == Outcome::RefusedHttp && tls_module_refusal(o))
+        };
+        let positive = view
+            .of(ProbeId::VALID_CLIENT_CERT)
+            .filter(|o| o.client_cert.is_some());
+        for o in view.observations.iter().filter(|o| {
+            o.client_cert.is_some()
+                && matches!(o.outcome, Outcome::RefusedTls | Outcome::RefusedHttp)
+        }) {
+            let staging = STAGING_PROBES.contains(&o.id);
+            if !staging && o.id != ProbeId::CERT_WITHOUT_KEY {
+                continue;
+            }
+            let control = if staging {
+                view.staging_control()
+            } else {
+                positive
+            };
+            let reason = match control {
+                _ if staging && o.alert.as_deref() == Some("UnknownCA") => {
+                    "the server does not accept certificates from the staging CA: this one got \
+                     alert UnknownCA (give a staging CA the server trusts, with the rest of its \
+                     chain in issuing-ca-cert)"
+                        .to_owned()
+                }
+                Some(c) if matches!(c.outcome, Outcome::Served | Outcome::Answered) => continue,
+                Some(c) if c.outcome == Outcome::RefusedHttp && !at_tls(c) && at_tls(o) => continue,
+                Some(c) if c.outcome.is_unreadable() => format!(
+                    "refused with {}, but the answer to the {} could not be read: whether that \
+                     certificate gets in on this version is unknown",
+                    how_refused(o),
+                    control_name(staging)
+                ),
+                Some(c) if staging => format!(
+                    "the server does not accept certificates from the staging CA: its valid \
+                     certificate got {} as this one got {}, so this refusal proves nothing",
+                    how_refused(c),
+                    how_refused(o)
+                ),
+                Some(c) => format!(
+                    "refused with {}, as the valid certificate was ({}): this refusal proves \
+                     nothing",
+                    how_refused(o),
+                    how_refused(c)
+                ),
+                None if staging => format!(
+                    "refused with {}, and the staging CA's own valid certificate was not tried \
+                     or not presented on this version: whether the server accepts certificates \
+                     from the staging CA is unknown",
+                    how_refused(o)
+                ),
+                None => continue,
+            };
+            if !self
+                .incomplete
+                .iter()
+                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
+            {
+                self.incomplete.push(IncompleteProbe {
+                    probe: o.id.as_str().to_owned(),
+                    tls_version: Some(v),
+                    reason,
+                });
+            }
+        }
     }
 
     /// A probe's connection that was not asked for a certificate where the baseline's was (the
@@ -390,6 +478,15 @@ impl Judging {
             verification_detail: self.control.detail(),
             incomplete: self.incomplete,
         }
+    }
+}
+
+/// The control a one-flaw probe is judged against, as the reasons name it.
+fn control_name(staging: bool) -> &'static str {
+    if staging {
+        "staging CA's own valid certificate"
+    } else {
+        "valid certificate"
     }
 }
 
@@ -737,9 +834,94 @@ mod tests {
             .verification_detail
             .is_some_and(|d| d.contains("not asked")));
         assert_eq!(v.incomplete.len(), 1);
-        // Asked everywhere and refused: complete, nothing found.
-        let v = judge(&[baseline, strict(ProbeId::EXPIRED_CLIENT_CERT)]);
+        // Asked everywhere and refused, where the staging CA's own certificate is served:
+        // complete, nothing found.
+        let v = judge(&[
+            baseline,
+            staging_control(Outcome::Served, Some(200)),
+            strict(ProbeId::EXPIRED_CLIENT_CERT),
+        ]);
         assert!(v.findings.is_empty() && v.incomplete.is_empty());
+    }
+
+    /// The valid certificate minted from the staging CA, presented and answered so.
+    fn staging_control(outcome: Outcome, status: Option<u16>) -> ProbeObservation {
+        let mut o = with_cert(obs(ProbeId::VALID_CLIENT_CERT, outcome, status));
+        if let Some(c) = o.client_cert.as_mut() {
+            c.origin = crate::probe::STAGING_VALID_ORIGIN.into();
+        }
+        o
+    }
+
+    /// The probes unread on TLS 1.3, by id.
+    fn unread(v: &Verdict) -> Vec<&str> {
+        v.incomplete.iter().map(|i| i.probe.as_str()).collect()
+    }
+
+    /// A certificate the server should accept but for one flaw, refused where its control was
+    /// not let in, proves nothing: unread, never a pass. Its control: the positive control for
+    /// `cert-without-key`, the staging CA's own valid certificate for the staging probes.
+    #[test]
+    fn a_refusal_where_the_control_was_refused_is_unread() {
+        let baseline = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        let refused = |id| with_cert(obs(id, Outcome::RefusedTls, None));
+        let flaws = [
+            refused(ProbeId::CERT_WITHOUT_KEY),
+            refused(ProbeId::EXPIRED_CLIENT_CERT),
+            refused(ProbeId::NOT_YET_VALID_CLIENT_CERT),
+            refused(ProbeId::WRONG_EKU_CLIENT_CERT),
+        ];
+        let all_four = [
+            "cert-without-key",
+            "expired-client-cert",
+            "not-yet-valid-client-cert",
+            "wrong-eku-client-cert",
+        ];
+        // The control (minted from the staging CA, no client-cert) refused in the handshake:
+        // all four unread; the staging ones say the staging CA is not accepted.
+        let mut seen = vec![baseline.clone(), staging_control(Outcome::RefusedTls, None)];
+        seen.extend(flaws.iter().cloned());
+        let v = judge(&seen);
+        assert_eq!(unread(&v), all_four);
+        assert!(v.incomplete[1]
+            .reason
+            .contains("does not accept certificates from the staging CA"));
+        // Refused by the application (403) while these were refused in the handshake: their
+        // TLS layer refused them for the flaw alone. Refused over HTTP too: unread.
+        seen[1] = staging_control(Outcome::RefusedHttp, Some(403));
+        assert!(unread(&judge(&seen)).is_empty());
+        let mut http = seen.clone();
+        for o in http.iter_mut().skip(2) {
+            (o.outcome, o.http_status) = (Outcome::RefusedHttp, Some(403));
+        }
+        assert_eq!(unread(&judge(&http)), all_four);
+        // Answered 404 (the path answers no 2xx): refusals in the handshake still prove
+        // something, and enforcement-unverified says the path does not answer 2xx.
+        seen[1] = staging_control(Outcome::Answered, Some(404));
+        let v = judge(&seen);
+        assert!(unread(&v).is_empty(), "{:?}", v.incomplete);
+        assert!(v
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::EnforcementUnverified
+                && f.detail.contains("does not answer 2xx")));
+        // client-cert served; the staging CA's own certificate refused (UnknownCA): the staging
+        // probes unread, cert-without-key proves its point.
+        let mut unknown = staging_control(Outcome::RefusedTls, None);
+        unknown.alert = Some("UnknownCA".into());
+        seen[1] = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+        seen.insert(2, unknown);
+        assert_eq!(unread(&judge(&seen)), &all_four[1..]);
+        // Its staging control not tried at all: unread as well.
+        seen.remove(2);
+        assert_eq!(unread(&judge(&seen)), &all_four[1..]);
+        // Served, but this one got UnknownCA: never a pass.
+        seen.insert(2, staging_control(Outcome::Served, Some(200)));
+        assert!(unread(&judge(&seen)).is_empty());
+        if let Some(o) = seen.get_mut(4) {
+            o.alert = Some("UnknownCA".into());
+        }
+        assert_eq!(unread(&judge(&seen)), ["expired-client-cert"]);
     }
 
     /// A rate limiter (nginx `limit_req` answers 503) in front of an application that serves

@@ -474,27 +474,12 @@ fn lab() -> TestResult<Option<Lab>> {
         .stdout(Stdio::null())
         .status()?;
     assert!(status.success(), "pki.sh failed");
-    let ca = std::fs::read_to_string(pki.join("ca.crt"))?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let options = ScanOptions {
-        timeout: Duration::from_secs(5),
-        system_roots: false,
-        extra_roots: probe_core::identity::parse_certs(&ca, "ca.crt")?,
-        config_probe: false,
-        ..ScanOptions::default()
-    };
-    let anonymous = Scanner::new(&options)?;
-    let with_identity = Scanner::new(&ScanOptions {
-        identities: IdentityInputs {
-            client_cert_pem: Some(std::fs::read_to_string(pki.join("client.crt"))?),
-            client_key_pem: Some(std::fs::read_to_string(pki.join("client.key"))?),
-            ..IdentityInputs::default()
-        },
-        ..options
-    })?;
+    let anonymous = scanner(&pki, None, None)?;
+    let with_identity = scanner(&pki, Some("client"), None)?;
     Ok(Some(Lab {
         dir,
         pki,
@@ -502,6 +487,42 @@ fn lab() -> TestResult<Option<Lab>> {
         anonymous,
         with_identity,
     }))
+}
+
+/// A scanner trusting the lab's CA (`pki/ca.crt`) for the server's certificate, presenting
+/// `pki/CLIENT.crt` (with its key) as `client-cert` and minting from `staging` (a CA
+/// certificate file and its key) as the staging CA, when given.
+fn scanner(
+    pki: &Path,
+    client: Option<&str>,
+    staging: Option<(&Path, &Path)>,
+) -> TestResult<Scanner> {
+    let read = |p: &Path| std::fs::read_to_string(p);
+    let ca = read(&pki.join("ca.crt"))?;
+    let client = client
+        .map(|c| {
+            Ok::<_, std::io::Error>((
+                read(&pki.join(format!("{c}.crt")))?,
+                read(&pki.join(format!("{c}.key")))?,
+            ))
+        })
+        .transpose()?;
+    let staging = staging
+        .map(|(c, k)| Ok::<_, std::io::Error>((read(c)?, read(k)?)))
+        .transpose()?;
+    Ok(Scanner::new(&ScanOptions {
+        timeout: Duration::from_secs(5),
+        system_roots: false,
+        extra_roots: probe_core::identity::parse_certs(&ca, "ca.crt")?,
+        config_probe: false,
+        identities: IdentityInputs {
+            client_cert_pem: client.as_ref().map(|c| c.0.clone()),
+            client_key_pem: client.map(|c| c.1),
+            issuing_ca_cert_pem: staging.as_ref().map(|s| s.0.clone()),
+            issuing_ca_key_pem: staging.map(|s| s.1),
+        },
+        ..ScanOptions::default()
+    })?)
 }
 
 #[test]
@@ -911,4 +932,187 @@ fn unknown_ca_unread(t: &TargetReport) -> bool {
     t.incomplete
         .iter()
         .any(|i| i.probe == "untrusted-client-cert" && i.reason.contains("give client-cert"))
+}
+
+/// Scans `url` with `scanner`, printing the verdict under `label`.
+fn scan_one(lab: &Lab, scanner: &Scanner, url: &str, label: &str) -> TestResult<TargetReport> {
+    let mut report = lab.rt.block_on(scanner.scan(&[Target::parse(url)?]));
+    let t = report.targets.remove(0);
+    println!("{}", line(label, &t));
+    Ok(t)
+}
+
+/// Whether `probe` is unread on both versions with a reason that says `why`.
+fn unread_both(t: &TargetReport, probe: &str, why: &str) -> bool {
+    [TlsVersion::Tls13, TlsVersion::Tls12].iter().all(|v| {
+        t.incomplete
+            .iter()
+            .any(|i| i.probe == probe && i.tls_version == Some(*v) && i.reason.contains(why))
+    })
+}
+
+const STAGING_PROBES: [&str; 3] = [
+    "expired-client-cert",
+    "not-yet-valid-client-cert",
+    "wrong-eku-client-cert",
+];
+
+/// A TLS layer that lets a flaw through before an application that allows a list of subjects:
+/// HAProxy `verify required crt-ignore-err 10` + 403 unless the CN is test-client (curl: an
+/// expired certificate from the trusted CA with CN=test-client gets 200), and Go
+/// `RequireAnyClientCert` with a verifier that forgives validity dates and any EKU + the same
+/// list (expired, not yet valid and serverAuth-only with CN=test-client: 200). Before, the
+/// staging certificates carried subjects of their own (`CN=mtls-scan expired client`), got the
+/// list's 403, and with `client-cert` served that read as the application checking
+/// certificates: A, exit 0. Now they claim client.crt's subject: every flaw let through is
+/// found (HAProxy D, Go F), complete. With the staging CA alone, its own valid certificate is
+/// refused by the list as the expired one is: that refusal proves nothing (incomplete), never A.
+#[test]
+fn a_staging_certificate_with_a_subject_of_its_own_is_never_passed() -> TestResult {
+    use FindingId::{
+        ExpiredClientCertAccepted as Expired, NotYetValidClientCertAccepted as NotYet,
+        WrongEkuClientCertAccepted as Eku,
+    };
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let ca = (lab.pki.join("ca.crt"), lab.pki.join("ca.key"));
+    let staging = Some((ca.0.as_path(), ca.1.as_path()));
+    let both = scanner(&lab.pki, Some("client"), staging)?;
+    let staging_only = scanner(&lab.pki, None, staging)?;
+    let mut problems = Vec::new();
+    for (name, let_in) in [
+        ("haproxy-tolerate-expired-cn", &[Expired][..]),
+        ("go-lax-expired-cn", &[Expired, NotYet, Eku][..]),
+    ] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &lab.pki, lab.dir.path())?;
+        let url = format!("https://127.0.0.1:{}/", server.port);
+        let t = scan_one(&lab, &both, &url, &format!("{name} (client.crt + staging)"))?;
+        let ids: Vec<FindingId> = t.findings.iter().map(|f| f.id).collect();
+        let claimed = t
+            .findings
+            .iter()
+            .filter(|f| let_in.contains(&f.id))
+            .all(|f| {
+                f.evidence
+                    .values()
+                    .any(|e| e.contains("CN=test-client") && e.contains("HTTP 200"))
+            });
+        let ok = t.error.is_none()
+            && t.grade != Grade::A
+            && t.incomplete.is_empty()
+            && claimed
+            && [Expired, NotYet, Eku]
+                .iter()
+                .all(|id| ids.contains(id) == let_in.contains(id));
+        if !ok {
+            problems.push(format!("{name} with client.crt: {}", line(name, &t)));
+        }
+        let t = scan_one(&lab, &staging_only, &url, &format!("{name} (staging only)"))?;
+        let ok = t.error.is_none()
+            && t.grade != Grade::A
+            && unread_both(
+                &t,
+                "expired-client-cert",
+                "does not accept certificates from the staging CA",
+            );
+        if !ok {
+            problems.push(format!("{name} staging only: {}", line(name, &t)));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}
+
+/// An intermediate CA under the lab's CA, made with the openssl CLI: its key, and a file holding
+/// its certificate then the root's (as a staging CA's chain is usually kept).
+fn intermediate_ca(pki: &Path, dir: &Path) -> TestResult<(PathBuf, PathBuf)> {
+    let script = r#"set -e
+cd "$2"
+openssl ecparam -name prime256v1 -genkey -noout -out int.key 2>/dev/null
+openssl req -new -key int.key -subj "/O=mtls-scan tests/CN=Staging Intermediate CA" -out int.csr
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >int.ext
+openssl x509 -req -in int.csr -CA "$1/ca.crt" -CAkey "$1/ca.key" -CAcreateserial \
+  -CAserial int.srl -days 30 -extfile int.ext -out int.crt 2>/dev/null
+cat int.crt "$1/ca.crt" >int-chain.crt"#;
+    std::fs::create_dir_all(dir)?;
+    let status = Command::new("bash")
+        .args(["-c", script, "intermediate"])
+        .arg(pki)
+        .arg(dir)
+        .status()?;
+    assert!(status.success(), "making the intermediate CA failed");
+    Ok((dir.join("int-chain.crt"), dir.join("int.key")))
+}
+
+/// nghttpx `verify-client-tolerate-expired` (an expired certificate from the trusted CA gets
+/// 200), scanned with client.crt as the positive control and a staging CA the server does not
+/// trust (other-ca), or an intermediate under the trusted CA (its file: intermediate + root).
+/// Before, the staging probes were refused with `UnknownCA` (the CA unknown; the intermediate's
+/// chain never sent) and counted as passes: A both times. Now the leaves carry the rest of the
+/// file (the intermediate first): the expired one gets in (D); and with other-ca the staging
+/// probes are unread on both versions ("the server does not accept certificates from the
+/// staging CA"), B, never A. With other-ca alone, the positive control itself (minted from it)
+/// is refused: every probe that presents a certificate the server should accept but for one
+/// flaw (cert-without-key, expired, not yet valid, wrong EKU) is unread (before: complete, B only
+/// by `enforcement-unverified`).
+#[test]
+fn a_staging_ca_the_server_does_not_trust_is_never_passed() -> TestResult {
+    let name = "nghttpx-tolerate-expired";
+    if std::env::var("ONLY").is_ok_and(|o| o != name) {
+        return Ok(());
+    }
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let other = (lab.pki.join("other-ca.crt"), lab.pki.join("other-ca.key"));
+    let inter = intermediate_ca(&lab.pki, &lab.dir.path().join("intermediate"))?;
+    let untrusted = scanner(&lab.pki, Some("client"), Some((&other.0, &other.1)))?;
+    let chained = scanner(&lab.pki, Some("client"), Some((&inter.0, &inter.1)))?;
+    let untrusted_alone = scanner(&lab.pki, None, Some((&other.0, &other.1)))?;
+    let server = start(name, &lab.pki, lab.dir.path())?;
+    let url = format!("https://127.0.0.1:{}/", server.port);
+    let mut problems = Vec::new();
+    let why = "does not accept certificates from the staging CA";
+
+    let t = scan_one(&lab, &untrusted, &url, "other-ca staging + client.crt")?;
+    if !(t.error.is_none()
+        && t.grade == Grade::B
+        && roots(&t).is_empty()
+        && STAGING_PROBES.iter().all(|p| unread_both(&t, p, why)))
+    {
+        problems.push(format!(
+            "other-ca + client.crt: {} {:?}",
+            line(name, &t),
+            t.incomplete
+        ));
+    }
+
+    let t = scan_one(&lab, &chained, &url, "intermediate staging + client.crt")?;
+    if !(t.error.is_none()
+        && t.incomplete.is_empty()
+        && roots(&t) == [(FindingId::ExpiredClientCertAccepted, Severity::High)])
+    {
+        problems.push(format!("intermediate + client.crt: {}", line(name, &t)));
+    }
+
+    let t = scan_one(&lab, &untrusted_alone, &url, "other-ca staging alone")?;
+    if !(t.error.is_none()
+        && t.grade == Grade::B
+        && roots(&t) == [(FindingId::EnforcementUnverified, Severity::Low)]
+        && unread_both(&t, "cert-without-key", "proves nothing")
+        && STAGING_PROBES.iter().all(|p| unread_both(&t, p, why)))
+    {
+        problems.push(format!(
+            "other-ca alone: {} {:?}",
+            line(name, &t),
+            t.incomplete
+        ));
+    }
+    drop(server);
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
 }

@@ -3,12 +3,17 @@
 //	goserver -mode RequireAndVerifyClientCert -port 8443 -cert server.crt -key server.key -ca ca.crt
 //
 // It answers 200 "ok\n" on every path and binds 127.0.0.1 only. The modes "sni-bypass" and
-// "sni-strict" (sni.go) pick the client-auth policy by SNI instead, for the SNI/Host tests.
+// "sni-strict" (sni.go) pick the client-auth policy by SNI instead, for the SNI/Host tests. The
+// mode "lax-expired-cn" is a hand-written verifier: RequireAnyClientCert, the chain checked
+// against the CA with any extended key usage, an expired (or not yet valid) leaf forgiven when
+// a CA signed it; the handler then answers 403 unless the leaf's CN is "test-client".
 package main
 
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,6 +41,10 @@ func main() {
 		"RequireAndVerifyClientCert": tls.RequireAndVerifyClientCert,
 	}
 	auth, ok := modes[*mode]
+	lax := *mode == "lax-expired-cn"
+	if lax {
+		auth, ok = tls.RequireAnyClientCert, true
+	}
 	if !ok && !strings.HasPrefix(*mode, "sni-") {
 		log.Fatalf("unknown -mode %q", *mode)
 	}
@@ -65,9 +74,18 @@ func main() {
 		ClientAuth:   auth,
 		MinVersion:   tls.VersionTLS12,
 	}
+	if lax {
+		cfg.VerifyPeerCertificate = laxVerifier(pem)
+	}
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
+			if lax && (len(r.TLS.PeerCertificates) == 0 ||
+				r.TLS.PeerCertificates[0].Subject.CommonName != "test-client") {
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, "forbidden\n")
+				return
+			}
 			_, _ = io.WriteString(w, "ok\n")
 		}),
 		TLSConfig:         cfg,
@@ -75,4 +93,47 @@ func main() {
 		ErrorLog:          log.New(os.Stderr, "goserver: ", 0),
 	}
 	log.Fatal(srv.ServeTLS(ln, "", ""))
+}
+
+// laxVerifier checks the client's chain against the CAs in caPEM with any extended key usage,
+// and forgives a leaf outside its validity period when one of those CAs signed it.
+func laxVerifier(caPEM []byte) func([][]byte, [][]*x509.Certificate) error {
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	var cas []*x509.Certificate
+	for rest := caPEM; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+			cas = append(cas, c)
+		}
+	}
+	return func(raw [][]byte, _ [][]*x509.Certificate) error {
+		if len(raw) == 0 {
+			return errors.New("no certificate")
+		}
+		leaf, err := x509.ParseCertificate(raw[0])
+		if err != nil {
+			return err
+		}
+		inter := x509.NewCertPool()
+		for _, r := range raw[1:] {
+			if c, err := x509.ParseCertificate(r); err == nil {
+				inter.AddCert(c)
+			}
+		}
+		_, err = leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter,
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		var invalid x509.CertificateInvalidError
+		if errors.As(err, &invalid) && invalid.Reason == x509.Expired {
+			for _, ca := range cas {
+				if leaf.CheckSignatureFrom(ca) == nil {
+					return nil
+				}
+			}
+		}
+		return err
+	}
 }

@@ -794,6 +794,9 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_strict_openssl("stunnel-optional")
         },
         DeepExpect {
+            // The pinned client.crt alone gets in: the staging CA's own valid certificate is
+            // refused (bad_certificate) like the expired, not-yet-valid and wrong-EKU ones, so
+            // their refusals prove nothing (incomplete, B; see PINNED)
             server: "stunnel-verifyPeer",
             valid: [Served(200); 2],
             forged: [Tls(BC), Tls(BC)],
@@ -803,7 +806,7 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             wrong_eku: [Tls(BC), Tls(BC)],
             findings: &[],
             absent: ALL_BAD_ACCEPTS,
-            grade_a: Some(true),
+            grade_a: Some(false),
         },
         DeepExpect {
             grade_a: Some(true),
@@ -1142,9 +1145,76 @@ fn check_seen(errs: &mut Vec<String>, what: &str, p: &Value, version: &str, want
     }
 }
 
+/// Servers that accept one pinned certificate, not a CA: the staging CA's own valid certificate
+/// (the deep probes' staging control) is refused there like any other, so the staging probes
+/// (expired, not yet valid, wrong EKU) prove nothing: unread on both versions, never passes.
+const PINNED: &[&str] = &["stunnel-verifyPeer"];
+
+/// The deep probes' staging probes.
+const STAGING_PROBES: [&str; 3] = [
+    "expired-client-cert",
+    "not-yet-valid-client-cert",
+    "wrong-eku-client-cert",
+];
+
+/// A `valid-client-cert` observation of the staging CA's own valid certificate: the staging
+/// probes' control, tried beside `client-cert` where a staging probe was refused.
+fn staging_control(p: &Value) -> bool {
+    p.pointer("/client_cert/origin").and_then(Value::as_str) == Some("minted: staging CA, valid")
+}
+
+/// The staging control, where it ran: the deep probes' staging CA is the trusted CA, so it is
+/// answered as the positive control is, except by a server that pins one certificate
+/// ([`PINNED`]), which refuses it and leaves the staging probes unread.
+fn check_staging_control(errs: &mut Vec<String>, t: &Value, e: &DeepExpect) {
+    let pinned = PINNED.contains(&e.server);
+    for (version, valid) in VERSIONS.iter().zip(e.valid) {
+        let want = if pinned { NotServed } else { valid };
+        for p in probes(t, "valid-client-cert", version)
+            .into_iter()
+            .filter(|p| staging_control(p))
+        {
+            check_seen(errs, "the staging control", p, version, want);
+        }
+        for id in STAGING_PROBES.iter().filter(|_| pinned) {
+            let unread = t
+                .get("incomplete")
+                .and_then(Value::as_array)
+                .is_some_and(|a| {
+                    a.iter().any(|i| {
+                        s(i, "probe") == Some(id)
+                            && s(i, "tls_version") == Some(version)
+                            && s(i, "reason").is_some_and(|r| {
+                                r.contains("does not accept certificates from the staging CA")
+                            })
+                    })
+                });
+            if !unread {
+                errs.push(format!(
+                    "probe {id} TLS {version}: expected unread (the staging CA is not accepted)"
+                ));
+            }
+        }
+    }
+}
+
 fn check_probe_pair(errs: &mut Vec<String>, t: &Value, id: &str, want: [Seen; 2]) {
+    check_probes_where(errs, t, id, want, |_| true);
+}
+
+/// [`check_probe_pair`] over the observations `keep` keeps.
+fn check_probes_where(
+    errs: &mut Vec<String>,
+    t: &Value,
+    id: &str,
+    want: [Seen; 2],
+    keep: impl Fn(&Value) -> bool,
+) {
     for (version, w) in VERSIONS.iter().zip(want) {
-        let ps = probes(t, id, version);
+        let ps: Vec<&Value> = probes(t, id, version)
+            .into_iter()
+            .filter(|p| keep(p))
+            .collect();
         if w == Skipped {
             let listed = t
                 .get("skipped_probes")
@@ -1366,7 +1436,10 @@ pub fn check_deep(e: &DeepExpect, t: &Value) -> Vec<String> {
     // Where no certificate is requested none is ever sent: the identity probes only need to
     // exist and be served, which the target-level checks cover, so skip their outcomes.
     if e.findings != NOT_REQUESTED_FINDINGS {
-        check_probe_pair(&mut errs, t, "valid-client-cert", e.valid);
+        check_probes_where(&mut errs, t, "valid-client-cert", e.valid, |p| {
+            !staging_control(p)
+        });
+        check_staging_control(&mut errs, t, e);
         check_probe_pair(&mut errs, t, "forged-client-cert", e.forged);
         check_probe_pair(&mut errs, t, "cert-without-key", e.without_key);
         check_probe_pair(&mut errs, t, "expired-client-cert", e.expired);

@@ -48,6 +48,13 @@ impl Impersonated {
         })
     }
 
+    /// `cert_der` with this subject and subjectAltName, its issuer kept, signed again by
+    /// `signer` (the key of the CA that issued it: a staging CA's certificate that claims the
+    /// valid client's identity and is still the CA's).
+    pub fn claim(&self, cert_der: &[u8], signer: &KeyPair) -> Result<Vec<u8>, ScanError> {
+        splice(cert_der, None, Some(self), signer)
+    }
+
     fn apply(&self, tbs: &mut x509_cert::TbsCertificate) {
         tbs.subject = self.subject.clone();
         let mut exts: Vec<x509_cert::ext::Extension> = tbs
@@ -70,20 +77,22 @@ pub fn splice_issuer(
     issuer_name_der: &[u8],
     signer: &KeyPair,
 ) -> Result<Vec<u8>, ScanError> {
-    splice(cert_der, issuer_name_der, None, signer)
+    splice(cert_der, Some(issuer_name_der), None, signer)
 }
 
-/// [`splice_issuer`], the subject and subjectAltName copied from `claimed` too when given.
+/// [`splice_issuer`] (the issuer kept when `None`), the subject and subjectAltName copied from
+/// `claimed` too when given.
 fn splice(
     cert_der: &[u8],
-    issuer_name_der: &[u8],
+    issuer_name_der: Option<&[u8]>,
     claimed: Option<&Impersonated>,
     signer: &KeyPair,
 ) -> Result<Vec<u8>, ScanError> {
     let mut cert = x509_cert::Certificate::from_der(cert_der).map_err(forge_err)?;
-    let name = x509_cert::name::Name::from_der(issuer_name_der)
-        .map_err(|e| forge_err(format!("advertised CA name: {e}")))?;
-    cert.tbs_certificate.issuer = name;
+    if let Some(issuer) = issuer_name_der {
+        cert.tbs_certificate.issuer = x509_cert::name::Name::from_der(issuer)
+            .map_err(|e| forge_err(format!("advertised CA name: {e}")))?;
+    }
     if let Some(claimed) = claimed {
         claimed.apply(&mut cert.tbs_certificate);
     }
@@ -281,7 +290,12 @@ impl Forger {
         let mut params = client_leaf_params("mtls-scan forged client");
         params.use_authority_key_identifier_extension = true;
         let cert = ca.sign_leaf(&params, &leaf.pair)?;
-        let forged = splice(cert.der(), issuer_name_der, self.claimed.as_ref(), signer)?;
+        let forged = splice(
+            cert.der(),
+            Some(issuer_name_der),
+            self.claimed.as_ref(),
+            signer,
+        )?;
         let certified = CertifiedKey::new(vec![forged.into()], leaf.signing.clone());
         Ok(ClientIdentity::from_certified(Arc::new(certified), origin)?
             .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())))

@@ -346,6 +346,10 @@ pub struct SigningCa {
     pub cert: CertificateDer<'static>,
     /// The CA's subject, RFC 4514.
     pub subject: String,
+    /// What every leaf it issues presents after itself: the CA certificate when it is not
+    /// self-signed (an intermediate), then the rest of the file it came from. Empty for a minted
+    /// (self-signed) CA.
+    chain: Vec<CertificateDer<'static>>,
 }
 
 impl std::fmt::Debug for SigningCa {
@@ -383,17 +387,20 @@ impl SigningCa {
             issuer: rcgen::Issuer::new(params, key),
             key_der,
             subject,
+            chain: Vec::new(),
         })
     }
 
-    /// Loads a CA from PEM (its certificate and key), e.g. the user's staging CA.
+    /// Loads a CA from PEM (its certificate and key), e.g. the user's staging CA. The first
+    /// certificate of `cert_pem` is the CA's; the leaves it issues are presented with the rest of
+    /// the file after them, and with the CA certificate itself first when it is not self-signed
+    /// (an intermediate): a server that trusts only the root then builds the path.
     pub fn from_pem(cert_pem: &str, key_pem: &str, what: &str) -> Result<Self, ScanError> {
-        let cert = parse_certs(cert_pem, what)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| ScanError::NoCertificate {
-                what: what.to_owned(),
-            })?;
+        let mut certs = parse_certs(cert_pem, what)?.into_iter();
+        let cert = certs.next().ok_or_else(|| ScanError::NoCertificate {
+            what: what.to_owned(),
+        })?;
+        let rest: Vec<CertificateDer<'static>> = certs.collect();
         let key_der = parse_key(key_pem, what)?;
         let key = KeyPair::try_from(&key_der).map_err(|e| ScanError::UnsupportedKey {
             what: what.to_owned(),
@@ -418,12 +425,19 @@ impl SigningCa {
                 what: what.to_owned(),
             });
         }
+        let self_signed = parsed.subject().as_raw() == parsed.issuer().as_raw();
         let subject = summarize(&cert, what)?.subject;
+        let chain = (!self_signed)
+            .then(|| cert.clone())
+            .into_iter()
+            .chain(rest)
+            .collect();
         Ok(Self {
             issuer,
             cert,
             key_der,
             subject,
+            chain,
         })
     }
 
@@ -451,10 +465,30 @@ impl SigningCa {
         origin: &str,
         provider: &CryptoProvider,
     ) -> Result<ClientIdentity, ScanError> {
+        self.issue_claiming(params, None, kind, origin, provider)
+    }
+
+    /// [`SigningCa::issue`], the leaf claiming `claimed`'s subject and subjectAltName when given
+    /// (see [`forge::Impersonated`]), still signed by this CA. The leaf is presented with the
+    /// CA's chain (see [`SigningCa::from_pem`]).
+    pub fn issue_claiming(
+        &self,
+        params: &CertificateParams,
+        claimed: Option<&forge::Impersonated>,
+        kind: KeyKind,
+        origin: &str,
+        provider: &CryptoProvider,
+    ) -> Result<ClientIdentity, ScanError> {
         let key = kind.generate()?;
         let cert = params.signed_by(&key, &self.issuer)?;
+        let leaf = match claimed {
+            Some(claimed) => claimed.claim(cert.der(), &self.key_pair()?)?.into(),
+            None => cert.der().clone(),
+        };
         let certified = CertifiedKey::new(
-            vec![cert.der().clone()],
+            std::iter::once(leaf)
+                .chain(self.chain.iter().cloned())
+                .collect(),
             rustls_signing_key(&key, provider)?,
         );
         Ok(ClientIdentity::from_certified(Arc::new(certified), origin)?
@@ -505,11 +539,31 @@ impl IdentityPair {
         origin: &str,
         provider: Arc<CryptoProvider>,
     ) -> Result<Self, ScanError> {
-        let ec = ca.issue(&params, KeyKind::EcdsaP256, origin, &provider)?;
+        Self::issue_claiming(ca, params, None, origin, provider)
+    }
+
+    /// [`IdentityPair::issue`], every leaf claiming `claimed`'s subject and subjectAltName when
+    /// given ([`SigningCa::issue_claiming`]).
+    pub fn issue_claiming(
+        ca: Arc<SigningCa>,
+        params: CertificateParams,
+        claimed: Option<forge::Impersonated>,
+        origin: &str,
+        provider: Arc<CryptoProvider>,
+    ) -> Result<Self, ScanError> {
+        let ec = ca.issue_claiming(
+            &params,
+            claimed.as_ref(),
+            KeyKind::EcdsaP256,
+            origin,
+            &provider,
+        )?;
         let origin = origin.to_owned();
         let pair = Self {
             kinds: Default::default(),
-            make: Box::new(move |kind| ca.issue(&params, kind, &origin, &provider)),
+            make: Box::new(move |kind| {
+                ca.issue_claiming(&params, claimed.as_ref(), kind, &origin, &provider)
+            }),
         };
         let _ = pair.kinds[0].set(Ok(ec));
         Ok(pair)
@@ -668,6 +722,85 @@ mod tests {
         assert_eq!(p384.summary.issuer, ec.summary.issuer);
         assert_ne!(p384.summary.sha256, ec.summary.sha256);
         Ok(())
+    }
+
+    /// A staging CA that is an intermediate, its file holding it then the root: every leaf it
+    /// issues is presented with the intermediate and the root after it (a server that trusts the
+    /// root alone builds the path). A self-signed CA adds nothing. A leaf issued claiming
+    /// another identity carries its subject and subjectAltName and is still the CA's.
+    #[test]
+    fn a_staging_leaf_carries_the_chain_and_the_claimed_identity() -> Result<(), ScanError> {
+        let root = SigningCa::mint("Root CA")?;
+        let int_key = KeyKind::EcdsaP256.generate()?;
+        let mut int_params = CertificateParams::default();
+        int_params
+            .distinguished_name
+            .push(DnType::CommonName, "Staging Intermediate");
+        int_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let int = root.sign_leaf(&int_params, &int_key)?;
+        let file = format!("{}{}", int.pem(), pem_of(&root.cert));
+        let ca = SigningCa::from_pem(&file, &int_key.serialize_pem(), "issuing-ca-cert")?;
+        let mut claimed_params = client_leaf_params("service-a");
+        claimed_params.subject_alt_names = vec![rcgen::SanType::DnsName(
+            "service-a.internal"
+                .try_into()
+                .map_err(|e: rcgen::Error| ScanError::MintFailed(e.to_string()))?,
+        )];
+        let valid = root.sign_leaf(&claimed_params, &KeyKind::EcdsaP256.generate()?)?;
+        let claimed = forge::Impersonated::of(valid.der()).ok_or(ScanError::NoTrustAnchors)?;
+        let id = ca.issue_claiming(
+            &client_leaf_params("mtls-scan staging client"),
+            Some(&claimed),
+            KeyKind::EcdsaP256,
+            "staging",
+            &provider(),
+        )?;
+        let chain = &id.certified.cert;
+        assert_eq!(chain.len(), 3);
+        assert_eq!(chain.get(1), Some(int.der()));
+        assert_eq!(chain.get(2), Some(&root.cert));
+        let leaf = chain.first().ok_or(ScanError::NoTrustAnchors)?;
+        let subject_of = |der: &[u8]| {
+            x509_parser::parse_x509_certificate(der)
+                .map(|(_, c)| c.subject().as_raw().to_vec())
+                .map_err(|e| ScanError::MintFailed(e.to_string()))
+        };
+        let (_, leaf_cert) = x509_parser::parse_x509_certificate(leaf.as_ref())
+            .map_err(|e| ScanError::MintFailed(e.to_string()))?;
+        assert_eq!(
+            leaf_cert.subject().as_raw(),
+            subject_of(valid.der())?.as_slice()
+        );
+        assert!(leaf_cert
+            .subject_alternative_name()
+            .ok()
+            .flatten()
+            .is_some_and(|s| format!("{:?}", s.value).contains("service-a.internal")));
+        let (_, int_cert) = x509_parser::parse_x509_certificate(int.der())
+            .map_err(|e| ScanError::MintFailed(e.to_string()))?;
+        assert!(leaf_cert
+            .verify_signature(Some(int_cert.public_key()))
+            .is_ok());
+        // A self-signed CA: the leaf alone.
+        let plain = SigningCa::from_pem(
+            &pem_of(&root.cert),
+            &root.key_pair()?.serialize_pem(),
+            "issuing-ca-cert",
+        )?;
+        let alone = plain.issue(
+            &client_leaf_params("x"),
+            KeyKind::EcdsaP256,
+            "staging",
+            &provider(),
+        )?;
+        assert_eq!(alone.certified.cert.len(), 1);
+        Ok(())
+    }
+
+    fn pem_of(der: &CertificateDer<'_>) -> String {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+        format!("-----BEGIN CERTIFICATE-----\n{b64}\n-----END CERTIFICATE-----\n")
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub struct ExpiredClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::EXPIRED_CLIENT_CERT,
-    presents: "a certificate from the staging CA, expired yesterday",
+    presents: "a certificate from the staging CA (with the rest of its chain), expired yesterday, with the positive control's subject and subjectAltName",
     needs: "a staging CA the server trusts (`issuing-ca-*`)",
     findings: &[FindingId::ExpiredClientCertAccepted],
 };

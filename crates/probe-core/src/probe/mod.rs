@@ -170,6 +170,18 @@ impl<'a> VersionView<'a> {
             && page::wholly_unlike(v, p)
     }
 
+    /// The staging CA's own control on this version: the observation of the valid certificate
+    /// minted from the staging CA ([`STAGING_VALID_ORIGIN`]), presented. It is the positive
+    /// control itself without `client-cert`; with it, a follow-up of `valid-client-cert` where a
+    /// staging probe was refused ([`valid_client_cert::staging_control`]).
+    pub fn staging_control(&self) -> Option<&'a ProbeObservation> {
+        self.all(ProbeId::VALID_CLIENT_CERT).find(|o| {
+            o.client_cert
+                .as_ref()
+                .is_some_and(|c| c.origin == STAGING_VALID_ORIGIN)
+        })
+    }
+
     /// Every observation of a probe (the forged probe has one per advertised name).
     pub fn all(&self, id: ProbeId) -> impl Iterator<Item = &'a ProbeObservation> + '_ {
         self.observations
@@ -473,10 +485,23 @@ pub trait TargetProbe: Send + Sync {
     ) -> BoxFuture<'a, TargetOutcome>;
 }
 
+/// The origin of the valid identity minted from the staging CA ([`StagingIdentities::valid`]):
+/// where it is presented, the staging CA's own control ([`VersionView::staging_control`]).
+pub const STAGING_VALID_ORIGIN: &str = "minted: staging CA, valid";
+
+/// The probes that present a certificate from the staging CA with one flaw: their refusal proves
+/// something only where the server lets the staging CA's valid certificate in.
+pub const STAGING_PROBES: [ProbeId; 3] = [
+    ProbeId::EXPIRED_CLIENT_CERT,
+    ProbeId::NOT_YET_VALID_CLIENT_CERT,
+    ProbeId::WRONG_EKU_CLIENT_CERT,
+];
+
 /// Identities minted from the user's staging CA (`--issuing-ca-cert/--issuing-ca-key`).
 #[derive(Debug)]
 pub struct StagingIdentities {
-    /// Valid now: the positive control when no `--client-cert` is given.
+    /// Valid now: the positive control when no `--client-cert` is given; with one, the staging
+    /// CA's own control (claiming its subject, as the other three do).
     pub valid: Arc<IdentityPair>,
     /// Expired yesterday.
     pub expired: Arc<IdentityPair>,

@@ -15,7 +15,7 @@ pub struct NotYetValidClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::NOT_YET_VALID_CLIENT_CERT,
-    presents: "a certificate from the staging CA, valid from tomorrow",
+    presents: "a certificate from the staging CA (with the rest of its chain), valid from tomorrow, with the positive control's subject and subjectAltName",
     needs: "a staging CA the server trusts (`issuing-ca-*`)",
     findings: &[FindingId::NotYetValidClientCertAccepted],
 };

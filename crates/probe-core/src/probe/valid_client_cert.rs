@@ -4,7 +4,10 @@
 
 use std::sync::Arc;
 
-use super::{Fixed, Judged, Paired, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use super::{
+    Fixed, Judged, Paired, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
+    STAGING_PROBES,
+};
 use crate::facts::Outcome;
 use crate::finding::{Finding, FindingId};
 use crate::transport::tls::CertChooser;
@@ -19,7 +22,7 @@ pub struct ValidClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::VALID_CLIENT_CERT,
-    presents: "the positive control: your certificate, or one minted from the staging CA",
+    presents: "the positive control: your certificate, or one minted from the staging CA; with both, where a staging probe was refused, the staging CA's own valid certificate too (claiming your subject)",
     needs: "`client-cert`/`client-key` or `issuing-ca-*`",
     findings: &[FindingId::EnforcementUnverified],
 };
@@ -65,6 +68,16 @@ pub fn holder_names(ctx: &ProbeContext) -> Vec<String> {
     names
 }
 
+/// How a certificate was refused, in a phrase: `HTTP 403`, `alert UnknownCA`, or the
+/// transport's words.
+pub fn how_refused(o: &crate::facts::ProbeObservation) -> String {
+    match (o.http_status, &o.alert) {
+        (Some(st), _) => format!("HTTP {st}"),
+        (None, Some(a)) => format!("alert {a}"),
+        (None, None) => o.detail.clone().unwrap_or_else(|| "a refusal".into()),
+    }
+}
+
 /// The positive control's certificate: the user's identity, else the staging CA's valid one.
 pub fn chooser(ctx: &ProbeContext) -> Option<Arc<dyn CertChooser>> {
     if let Some(id) = &ctx.client {
@@ -74,6 +87,32 @@ pub fn chooser(ctx: &ProbeContext) -> Option<Arc<dyn CertChooser>> {
             .as_ref()
             .map(|s| Arc::new(Paired(s.valid.clone())) as Arc<dyn CertChooser>)
     }
+}
+
+/// The staging CA's own control, as a follow-up on one version: where `client-cert` is the
+/// positive control and a staging probe (expired, not yet valid, wrong EKU) presented its
+/// certificate and was not served, the valid certificate minted from the staging CA, so that a
+/// refusal for want of trust in the staging CA (an `UnknownCA` alert, a chain not sent) never
+/// reads as the flaw refused. `None` where it ran already, where it is the positive control
+/// itself (no `client-cert`), or where no staging probe was refused (no connection more).
+pub fn staging_control(
+    ctx: &ProbeContext,
+    view: &VersionView<'_>,
+) -> Option<Arc<dyn CertChooser>> {
+    let staging = ctx.staging.as_ref()?;
+    ctx.client.as_ref()?;
+    let refused = STAGING_PROBES
+        .iter()
+        .flat_map(|id| view.all(*id))
+        .any(|o| {
+            o.client_cert.is_some()
+                && matches!(
+                    o.outcome,
+                    Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
+                )
+        });
+    (refused && view.staging_control().is_none())
+        .then(|| Arc::new(Paired(staging.valid.clone())) as Arc<dyn CertChooser>)
 }
 
 impl Probe for ValidClientCert {
@@ -91,7 +130,15 @@ impl Probe for ValidClientCert {
         }
     }
 
-    /// Refused while presented: refusals on this version prove nothing.
+    /// The staging CA's own control where `client-cert` is the positive control and a staging
+    /// probe was refused ([`staging_control`]).
+    fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
+        staging_control(ctx, first).into_iter().collect()
+    }
+
+    /// Refused while presented: refusals on this version prove nothing. Let through the
+    /// handshake and answered otherwise than 2xx (a redirect, 404): the path does not answer
+    /// 2xx, so refusals after the handshake prove nothing (a refusal in the handshake still does).
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
         let Some(valid) = view.of(self.id()).filter(|o| o.client_cert.is_some()) else {
             return Vec::new();
@@ -99,19 +146,23 @@ impl Probe for ValidClientCert {
         if valid.outcome == Outcome::Served || valid.outcome.is_unreadable() {
             return Vec::new();
         }
-        let how = match (valid.http_status, &valid.alert) {
-            (Some(st), _) => format!("HTTP {st}"),
-            (None, Some(a)) => format!("alert {a}"),
-            (None, None) => valid.detail.clone().unwrap_or_else(|| "a refusal".into()),
+        let detail = match valid.outcome {
+            Outcome::Answered => format!(
+                "{}: the valid client certificate got through the handshake and was answered \
+                 HTTP {}: the path scanned does not answer 2xx, so refusals after the handshake \
+                 on this version prove nothing. Scan a path that answers 2xx to the valid \
+                 certificate.",
+                view.version,
+                valid.http_status.unwrap_or_default()
+            ),
+            _ => format!(
+                "{}: the valid client certificate got {}, so refusals on this version prove nothing.",
+                view.version,
+                how_refused(valid)
+            ),
         };
         vec![Judged {
-            finding: Finding::new(
-                FindingId::EnforcementUnverified,
-                format!(
-                    "{}: the valid client certificate got {how}, so refusals on this version prove nothing.",
-                    view.version
-                ),
-            ),
+            finding: Finding::new(FindingId::EnforcementUnverified, detail),
             from: valid,
         }]
     }

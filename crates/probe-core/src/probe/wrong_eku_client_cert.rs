@@ -15,7 +15,7 @@ pub struct WrongEkuClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::WRONG_EKU_CLIENT_CERT,
-    presents: "a certificate from the staging CA with EKU serverAuth only",
+    presents: "a certificate from the staging CA (with the rest of its chain) with EKU serverAuth only, with the positive control's subject and subjectAltName",
     needs: "a staging CA the server trusts (`issuing-ca-*`)",
     findings: &[FindingId::WrongEkuClientCertAccepted],
 };
@@ -34,7 +34,7 @@ impl Probe for WrongEkuClientCert {
             view,
             self.id(),
             FindingId::WrongEkuClientCertAccepted,
-            "a certificate from the staging CA with EKU serverAuth only",
+            "a certificate from the staging CA (with the rest of its chain) with EKU serverAuth only, with the positive control's subject and subjectAltName",
         )
     }
 }
@@ -50,7 +50,7 @@ mod tests {
             &WrongEkuClientCert,
             FindingId::WrongEkuClientCertAccepted,
             Severity::High,
-            "a certificate from the staging CA with EKU serverAuth only",
+            "a certificate from the staging CA (with the rest of its chain) with EKU serverAuth only, with the positive control's subject and subjectAltName",
         );
     }
 }
