@@ -2,6 +2,7 @@
 //! An identity is only ever described by its [`IdentitySummary`]; key material never leaves here.
 
 pub mod forge;
+pub mod splice;
 
 use std::sync::{Arc, OnceLock};
 
@@ -469,12 +470,12 @@ impl SigningCa {
     }
 
     /// [`SigningCa::issue`], the leaf claiming `claimed`'s subject and subjectAltName when given
-    /// (see [`forge::Impersonated`]), still signed by this CA. The leaf is presented with the
+    /// (see [`splice::Impersonated`]), still signed by this CA. The leaf is presented with the
     /// CA's chain (see [`SigningCa::from_pem`]).
     pub fn issue_claiming(
         &self,
         params: &CertificateParams,
-        claimed: Option<&forge::Impersonated>,
+        claimed: Option<&splice::Impersonated>,
         kind: KeyKind,
         origin: &str,
         provider: &CryptoProvider,
@@ -547,7 +548,7 @@ impl IdentityPair {
     pub fn issue_claiming(
         ca: Arc<SigningCa>,
         params: CertificateParams,
-        claimed: Option<forge::Impersonated>,
+        claimed: Option<splice::Impersonated>,
         origin: &str,
         provider: Arc<CryptoProvider>,
     ) -> Result<Self, ScanError> {
@@ -747,7 +748,7 @@ mod tests {
                 .map_err(|e: rcgen::Error| ScanError::MintFailed(e.to_string()))?,
         )];
         let valid = root.sign_leaf(&claimed_params, &KeyKind::EcdsaP256.generate()?)?;
-        let claimed = forge::Impersonated::of(valid.der()).ok_or(ScanError::NoTrustAnchors)?;
+        let claimed = splice::Impersonated::of(valid.der()).ok_or(ScanError::NoTrustAnchors)?;
         let id = ca.issue_claiming(
             &client_leaf_params("mtls-scan staging client"),
             Some(&claimed),
