@@ -351,9 +351,11 @@ impl Judging {
     /// in the handshake (or by the TLS module's own page) leaves every refusal unproven; one let
     /// through the handshake and refused by the application (401/403) leaves the HTTP refusals
     /// unproven, not a refusal in the handshake, which its TLS layer made for this flaw alone;
-    /// one answered 3xx/404 leaves them to [`crate::probe::served_with`]. A staging probe
-    /// refused with `UnknownCA` is unread whatever its control got: the server did not
-    /// recognise the staging CA.
+    /// one answered 3xx/404 leaves them to [`crate::probe::served_with`], unless the positive
+    /// control was served 2xx on this path: then such an answer to a control is its refusal
+    /// (nginx `error_page 495 496 =302`), and the probes it answered alike are unread too. A
+    /// staging probe refused with `UnknownCA` is unread whatever its control got: the server
+    /// did not recognise the staging CA.
     fn flaws_unproven(&mut self, view: &VersionView<'_>) {
         use crate::probe::valid_client_cert::how_refused;
         use crate::probe::STAGING_PROBES;
@@ -365,9 +367,19 @@ impl Judging {
         let positive = view
             .of(ProbeId::VALID_CLIENT_CERT)
             .filter(|o| o.client_cert.is_some());
+        // Let in: served (not the page every refused client gets), or answered 3xx/404 on a path
+        // where nothing was served 2xx (the path's own answer, not a refusal).
+        let let_in = |c: &ProbeObservation| match c.outcome {
+            Outcome::Served => !view.served_another_page(c),
+            Outcome::Answered => !view.control_served(),
+            _ => false,
+        };
         for o in view.observations.iter().filter(|o| {
             o.client_cert.is_some()
-                && matches!(o.outcome, Outcome::RefusedTls | Outcome::RefusedHttp)
+                && matches!(
+                    o.outcome,
+                    Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
+                )
         }) {
             let staging = STAGING_PROBES.contains(&o.id);
             if !staging && o.id != ProbeId::CERT_WITHOUT_KEY {
@@ -385,7 +397,9 @@ impl Judging {
                      chain in issuing-ca-cert)"
                         .to_owned()
                 }
-                Some(c) if matches!(c.outcome, Outcome::Served | Outcome::Answered) => continue,
+                Some(c) if let_in(c) => continue,
+                // Answered where the control was let in: served_with's to judge.
+                _ if o.outcome == Outcome::Answered && control.is_none_or(let_in) => continue,
                 Some(c) if c.outcome == Outcome::RefusedHttp && !at_tls(c) && at_tls(o) => continue,
                 Some(c) if c.outcome.is_unreadable() => format!(
                     "refused with {}, but the answer to the {} could not be read: whether that \
@@ -395,7 +409,10 @@ impl Judging {
                 ),
                 Some(c) if staging => format!(
                     "the server does not accept certificates from the staging CA: its valid \
-                     certificate got {} as this one got {}, so this refusal proves nothing",
+                     certificate (claiming the positive control's subject and names) got {} as \
+                     this one got {}, so this refusal proves nothing (a staging CA the server \
+                     does not trust, a pinned certificate, or name constraints of the staging \
+                     CA that the claimed names break)",
                     how_refused(c),
                     how_refused(o)
                 ),

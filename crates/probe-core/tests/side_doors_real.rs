@@ -1058,7 +1058,10 @@ cat int.crt "$1/ca.crt" >int-chain.crt"#;
 /// staging CA"), B, never A. With other-ca alone, the positive control itself (minted from it)
 /// is refused: every probe that presents a certificate the server should accept but for one
 /// flaw (cert-without-key, expired, not yet valid, wrong EKU) is unread (before: complete, B only
-/// by `enforcement-unverified`).
+/// by `enforcement-unverified`). And nginx `on` with `error_page 495 496 =302` (a refused
+/// certificate redirected): client.crt served 200, the staging control (other-ca) answered 302,
+/// as were the staging probes: a redirect where the valid certificate is served is a refusal, so
+/// they are unread too (before the review of the staging fixes: A, exit 0).
 #[test]
 fn a_staging_ca_the_server_does_not_trust_is_never_passed() -> TestResult {
     let name = "nghttpx-tolerate-expired";
@@ -1113,6 +1116,26 @@ fn a_staging_ca_the_server_does_not_trust_is_never_passed() -> TestResult {
         ));
     }
     drop(server);
+
+    let redirecting = start("nginx-on-error-page", &lab.pki, lab.dir.path())?;
+    let url = format!("https://127.0.0.1:{}/", redirecting.port);
+    let t = scan_one(
+        &lab,
+        &untrusted,
+        &url,
+        "nginx =302, other-ca staging + client.crt",
+    )?;
+    if !(t.error.is_none()
+        && t.grade == Grade::B
+        && STAGING_PROBES.iter().all(|p| unread_both(&t, p, why)))
+    {
+        problems.push(format!(
+            "nginx-on-error-page, other-ca + client.crt: {} {:?}",
+            line("nginx-on-error-page", &t),
+            t.incomplete
+        ));
+    }
+    drop(redirecting);
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
