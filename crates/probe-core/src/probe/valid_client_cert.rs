@@ -149,8 +149,9 @@ impl Probe for ValidClientCert {
         let detail = match valid.outcome {
             Outcome::Answered => format!(
                 "{}: the valid client certificate got through the handshake and was answered \
-                 HTTP {}: the path scanned does not answer 2xx, so refusals after the handshake \
-                 on this version prove nothing. Scan a path that answers 2xx to the valid \
+                 HTTP {}: the path scanned does not answer 2xx to it (a path with no 2xx page, \
+                 or a redirect or error page refusing it), so refusals after the handshake on \
+                 this version prove nothing. Scan a path that answers 2xx to the valid \
                  certificate.",
                 view.version,
                 valid.http_status.unwrap_or_default()
