@@ -660,10 +660,15 @@ fn probes(t: &TargetReport) -> String {
                 None if o.cert_requested => "yes".to_owned(),
                 None => "no".to_owned(),
             };
+            let staging = if probe_core::probe::staging_valid(o) {
+                " (staging CA)"
+            } else {
+                ""
+            };
             let late = if o.late { " (late)" } else { "" };
             let _ = writeln!(
                 s,
-                "| {}{late} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {}{staging}{late} | {} | {} | {} | {} | {} | {} | {} |",
                 text(o.id.as_str()),
                 o.tls_version.as_str(),
                 requested,

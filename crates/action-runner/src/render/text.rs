@@ -358,11 +358,13 @@ fn probe_line(out: &mut String, o: &ProbeObservation) {
         (None, true) => "cert requested",
         (None, false) => "no cert request",
     };
-    let id = if o.late {
-        format!("{} (late)", o.id.as_str())
-    } else {
-        o.id.as_str().to_owned()
-    };
+    let mut id = o.id.as_str().to_owned();
+    if probe_core::probe::staging_valid(o) {
+        id.push_str(" (staging CA)");
+    }
+    if o.late {
+        id.push_str(" (late)");
+    }
     let sent = match (&o.client_cert, o.cert_requested) {
         (Some(_), _) => "cert sent",
         (None, true) => "no cert sent",

@@ -175,11 +175,8 @@ impl<'a> VersionView<'a> {
     /// control itself without `client-cert`; with it, a follow-up of `valid-client-cert` where a
     /// staging probe was refused ([`valid_client_cert::staging_control`]).
     pub fn staging_control(&self) -> Option<&'a ProbeObservation> {
-        self.all(ProbeId::VALID_CLIENT_CERT).find(|o| {
-            o.client_cert
-                .as_ref()
-                .is_some_and(|c| c.origin == STAGING_VALID_ORIGIN)
-        })
+        self.all(ProbeId::VALID_CLIENT_CERT)
+            .find(|o| staging_valid(o))
     }
 
     /// Every observation of a probe (the forged probe has one per advertised name).
@@ -488,6 +485,16 @@ pub trait TargetProbe: Send + Sync {
 /// The origin of the valid identity minted from the staging CA ([`StagingIdentities::valid`]):
 /// where it is presented, the staging CA's own control ([`VersionView::staging_control`]).
 pub const STAGING_VALID_ORIGIN: &str = "minted: staging CA, valid";
+
+/// Whether `o` presented the valid certificate minted from the staging CA: the staging CA's own
+/// control beside `client-cert`, or the positive control when no `client-cert` was given.
+/// Reports tell it apart from the positive control by this.
+pub fn staging_valid(o: &ProbeObservation) -> bool {
+    o.id == ProbeId::VALID_CLIENT_CERT
+        && o.client_cert
+            .as_ref()
+            .is_some_and(|c| c.origin == STAGING_VALID_ORIGIN)
+}
 
 /// The probes that present a certificate from the staging CA with one flaw: their refusal proves
 /// something only where the server lets the staging CA's valid certificate in.
