@@ -1131,7 +1131,9 @@ fn a_client_killed_while_it_decides_is_incomplete() -> TestResult {
     );
     assert!(
         inc.iter().all(|(_, r)| r.contains("still running after")
-            || r.contains("did not finish the handshake within 3.0 s")),
+            || r.contains("did not finish the handshake within 3.0 s")
+            || r.contains("too late to be a refusal")
+            || r.contains("as the client was killed")),
         "{inc:?}"
     );
     Ok(())
@@ -1207,6 +1209,152 @@ fn connections_past_the_record_are_incomplete() -> TestResult {
         &run,
         &MUST_REFUSE,
         "8 connection(s) past the 32 recorded were closed unseen",
+    );
+    Ok(())
+}
+
+/// The Go client that skips verification but waits 5 s on a failed check, then proceeds,
+/// wrapped in `timeout`: its connections close when `timeout` kills it, without an alert. That
+/// is not a refusal (it graded A, exit 0, with `timeout 3` and `--scenario-timeout 20`): a close
+/// 3 s after the certificate is too late to be one, and a close as the client dies (exit 124)
+/// is its death.
+#[test]
+fn a_client_killed_by_a_timeout_wrapper_is_not_a_refusal() -> TestResult {
+    if !need("go") || !need("timeout") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let bin = bin.to_str().unwrap();
+    for (limit, why) in [
+        ("3", "too late to be a refusal"),
+        ("0.5", "as the client was killed"),
+    ] {
+        let run = impostor(
+            &["--scenario-timeout", "20"],
+            &[],
+            &["timeout", limit, bin, "-soft-fail-after", "5s"],
+        )?;
+        let label = format!("timeout {limit} go, soft fail after 5 s");
+        check_incomplete(
+            &label,
+            &run,
+            &MUST_REFUSE,
+            "the client's decision was not seen",
+        );
+        let inc = incomplete(&run);
+        assert!(inc.iter().all(|(_, r)| r.contains(why)), "{label}: {inc:?}");
+    }
+    Ok(())
+}
+
+/// A careful curl in front of the careless Go client (`curl -sf URL && go-client -insecure`),
+/// and a probe that sends a ClientHello and hangs up in front of `curl -k` that runs once: the
+/// refusals came from a TLS client other than the one that sent the control its request (both
+/// graded A, exit 0). The ClientHello fingerprints tell them apart: incomplete.
+#[test]
+fn a_refusal_by_another_program_is_not_the_clients() -> TestResult {
+    if !need("go") || !need("curl") || !need("python3") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let gate = format!(
+        r#"curl -sf -o /dev/null "$MTLS_IMPOSTOR_URL" && {} -insecure"#,
+        bin.display()
+    );
+    let run = impostor(&[], &[], &["sh", "-c", &gate])?;
+    check_incomplete(
+        "curl && go -insecure",
+        &run,
+        &MUST_REFUSE,
+        "the TLS client that sent the control its request",
+    );
+    let hello = dir.path().join("hello_close.py");
+    std::fs::write(
+        &hello,
+        r#"import os, socket, ssl
+host, port = os.environ["MTLS_IMPOSTOR_ADDR"].rsplit(":", 1)
+ctx = ssl.create_default_context()
+obj = ctx.wrap_bio(ssl.MemoryBIO(), out := ssl.MemoryBIO(), server_hostname="localhost")
+try:
+    obj.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+s = socket.create_connection((host, int(port)))
+s.sendall(out.read())
+s.close()
+"#,
+    )?;
+    let done = dir.path().join("done");
+    let once = format!(
+        r#"python3 {}; test -f {done} && exit 0; curl -sk -o /dev/null "$MTLS_IMPOSTOR_URL" && touch {done}"#,
+        hello.display(),
+        done = done.display()
+    );
+    let run = impostor(&[], &[], &["sh", "-c", &once])?;
+    check_incomplete(
+        "hello-and-close, then curl -k once",
+        &run,
+        &MUST_REFUSE,
+        "the TLS client that sent the control its request",
+    );
+    Ok(())
+}
+
+/// Serve mode on one port, a client that retries without verification after a host-name
+/// mismatch, run once per scenario: its retry after the wrong-host refusal was rotated into the
+/// control and looked like the control's request (A, exit 0). A refusal followed at once by a
+/// request from the same TLS client is not counted: incomplete. With a port per scenario the
+/// retry lands where it belongs: D.
+#[test]
+fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let client = |env: &[(String, String)], port_var: &str| -> TestResult<bool> {
+        let url = format!("https://localhost:{}/", env_var(env, port_var));
+        Ok(mtls_scan_env_command(bin.to_str().unwrap())
+            .arg("-retry-insecure-on-name")
+            .env("MTLS_IMPOSTOR_URL", url)
+            .env("SSL_CERT_FILE", env_var(env, "SSL_CERT_FILE"))
+            .env("SSL_CERT_DIR", env_var(env, "SSL_CERT_DIR"))
+            .stderr(Stdio::null())
+            .status()?
+            .success())
+    };
+    let one = tempfile::tempdir()?;
+    let (child, env) = serve(&["--connections", "6"], one.path())?;
+    for _ in 0..5 {
+        client(&env, "MTLS_IMPOSTOR_PORT")?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(one.path(), exit)?;
+    check_incomplete(
+        "serve on one port, go retrying without verification on a name mismatch",
+        &run,
+        &["wrong-host"],
+        "every refusal was followed by a request from the same TLS client, its next",
+    );
+    let per = tempfile::tempdir()?;
+    let (child, env) = serve(&["--port-per-scenario", "--connections", "6"], per.path())?;
+    for var in [
+        "MTLS_IMPOSTOR_PORT",
+        "MTLS_IMPOSTOR_PORT_SELF_SIGNED",
+        "MTLS_IMPOSTOR_PORT_UNTRUSTED_CA",
+        "MTLS_IMPOSTOR_PORT_EXPIRED",
+        "MTLS_IMPOSTOR_PORT_WRONG_HOST",
+    ] {
+        client(&env, var)?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(per.path(), exit)?;
+    check(
+        "serve a port per scenario, go retrying without verification on a name mismatch",
+        &run,
+        &[("client-skips-hostname-check", false)],
     );
     Ok(())
 }
