@@ -1358,3 +1358,32 @@ fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
     );
     Ok(())
 }
+
+/// `--connections 2` with a careful client that takes 3 s to refuse: the last connection was
+/// given 2 s after the count was reached, then cut short (incomplete). It gets the handshake's
+/// limit, as every connection does: A.
+#[test]
+fn the_last_connection_gets_the_scenario_limit() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let (child, env) = serve(
+        &["--scenarios", "self-signed", "--connections", "2"],
+        dir.path(),
+    )?;
+    for _ in 0..2 {
+        mtls_scan_env_command(bin.to_str().unwrap())
+            .args(["-hard-fail-after", "3s"])
+            .env("MTLS_IMPOSTOR_URL", env_var(&env, "MTLS_IMPOSTOR_URL"))
+            .env("SSL_CERT_FILE", env_var(&env, "SSL_CERT_FILE"))
+            .env("SSL_CERT_DIR", env_var(&env, "SSL_CERT_DIR"))
+            .stderr(Stdio::null())
+            .status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(dir.path(), exit)?;
+    check("serve --connections 2, go refusing after 3 s", &run, &[]);
+    Ok(())
+}

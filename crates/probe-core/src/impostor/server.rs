@@ -59,6 +59,11 @@ impl Limits {
             grace: Duration::from_secs(1),
         }
     }
+
+    /// The longest one connection may be watched: its handshake, its request, its answer.
+    fn whole(&self) -> Duration {
+        self.handshake + self.request + self.write
+    }
 }
 
 /// One connection's record, and when it was last updated (its end, once it ended).
@@ -309,7 +314,9 @@ where
         while tasks.try_join_next().is_some() {}
     };
     acceptors.abort_all();
-    settle(tasks, limits.grace.max(Duration::from_secs(2))).await;
+    // The last connections get what any connection gets: the handshake's and the request's
+    // limits (each task ends by itself by then), at most a minute.
+    settle(tasks, limits.whole().min(Duration::from_secs(60))).await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let main_port = listeners.first().map_or(0, |(_, l)| port_of(l));
     let results = recorders
