@@ -482,7 +482,7 @@ fn fingerprint(hello: &rustls::server::ClientHello<'_>) -> String {
         .collect();
     let alpn: Vec<String> = hello
         .alpn()
-        .map(|p| p.map(|p| crate::identity::sha256_hex(p)).collect())
+        .map(|p| p.map(crate::identity::sha256_hex).collect())
         .unwrap_or_default();
     let text = format!(
         "{}|{}|{}|{}",
