@@ -757,6 +757,22 @@ fn wait(mut child: std::process::Child, limit: Duration) -> TestResult<i32> {
     }
 }
 
+/// The Go test client with `args`, pointed at a served impostor's port `port_var` (its CA in
+/// SSL_CERT_FILE and SSL_CERT_DIR), stderr discarded.
+fn served_go(bin: &Path, env: &[(String, String)], port_var: &str, args: &[&str]) -> Command {
+    let var = |k: &str| env_var(env, k);
+    let mut c = mtls_scan_env_command(bin.to_str().unwrap_or_default());
+    c.args(args)
+        .env(
+            "MTLS_IMPOSTOR_URL",
+            format!("https://localhost:{}/", var(port_var)),
+        )
+        .env("SSL_CERT_FILE", var("SSL_CERT_FILE"))
+        .env("SSL_CERT_DIR", var("SSL_CERT_DIR"))
+        .stderr(Stdio::null());
+    c
+}
+
 fn get(env: &[(String, String)], port_var: &str, insecure: bool) -> TestResult<bool> {
     let var = |k: &str| env_var(env, k);
     let url = format!("https://localhost:{}/", var(port_var));
@@ -1159,15 +1175,8 @@ fn a_slow_soft_fail_is_watched_to_the_scenario_limit() -> TestResult {
         ],
         dir.path(),
     )?;
-    let var = |k: &str| env_var(&env, k);
     let client = |port_var: &str, soft: &str| -> TestResult<bool> {
-        let url = format!("https://localhost:{}/", var(port_var));
-        Ok(mtls_scan_env_command(bin.to_str().unwrap())
-            .args(["-soft-fail-after", soft])
-            .env("MTLS_IMPOSTOR_URL", url)
-            .env("SSL_CERT_FILE", var("SSL_CERT_FILE"))
-            .env("SSL_CERT_DIR", var("SSL_CERT_DIR"))
-            .stderr(Stdio::null())
+        Ok(served_go(&bin, &env, port_var, &["-soft-fail-after", soft])
             .status()?
             .success())
     };
@@ -1315,13 +1324,7 @@ fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
     let dir = tempfile::tempdir()?;
     let bin = go_client(dir.path())?;
     let client = |env: &[(String, String)], port_var: &str| -> TestResult<bool> {
-        let url = format!("https://localhost:{}/", env_var(env, port_var));
-        Ok(mtls_scan_env_command(bin.to_str().unwrap())
-            .arg("-retry-insecure-on-name")
-            .env("MTLS_IMPOSTOR_URL", url)
-            .env("SSL_CERT_FILE", env_var(env, "SSL_CERT_FILE"))
-            .env("SSL_CERT_DIR", env_var(env, "SSL_CERT_DIR"))
-            .stderr(Stdio::null())
+        Ok(served_go(&bin, env, port_var, &["-retry-insecure-on-name"])
             .status()?
             .success())
     };
@@ -1374,16 +1377,62 @@ fn the_last_connection_gets_the_scenario_limit() -> TestResult {
         dir.path(),
     )?;
     for _ in 0..2 {
-        mtls_scan_env_command(bin.to_str().unwrap())
-            .args(["-hard-fail-after", "3s"])
-            .env("MTLS_IMPOSTOR_URL", env_var(&env, "MTLS_IMPOSTOR_URL"))
-            .env("SSL_CERT_FILE", env_var(&env, "SSL_CERT_FILE"))
-            .env("SSL_CERT_DIR", env_var(&env, "SSL_CERT_DIR"))
-            .stderr(Stdio::null())
-            .status()?;
+        served_go(
+            &bin,
+            &env,
+            "MTLS_IMPOSTOR_PORT",
+            &["-hard-fail-after", "3s"],
+        )
+        .status()?;
     }
     let exit = wait(child, Duration::from_secs(30))?;
     let run = served_run(dir.path(), exit)?;
     check("serve --connections 2, go refusing after 3 s", &run, &[]);
+    Ok(())
+}
+
+/// A report written before connections recorded `end` (and fingerprints): `merge` rendered a
+/// careful curl run as grade A with every must-refuse row INCOMPLETE (a missing `end` read as
+/// cut short). It reads them from the alert and the detail: refused.
+#[test]
+fn an_old_report_without_end_renders_as_written() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let run = impostor(
+        &[],
+        &[],
+        &["sh", "-c", r#"curl -sf -o /dev/null "$MTLS_IMPOSTOR_URL""#],
+    )?;
+    check("curl", &run, &[]);
+    let mut old = run.report.clone();
+    for s in old["impostor"][0]["scenarios"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        for c in s["connections"].as_array_mut().into_iter().flatten() {
+            if let Some(c) = c.as_object_mut() {
+                for k in ["end", "fingerprint", "at_ms"] {
+                    c.remove(k);
+                }
+            }
+        }
+    }
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("old.json");
+    std::fs::write(&path, serde_json::to_vec(&old)?)?;
+    let out = mtls_scan()
+        .args(["merge", "--format", "text"])
+        .arg(&path)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("grade A"), "{text}");
+    assert!(!text.contains("INCOMPLETE"), "{text}");
+    let refused = text
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("refused"))
+        .count();
+    assert_eq!(refused, 4, "{text}");
     Ok(())
 }

@@ -462,32 +462,27 @@ fn late(
     (ConnectionEnd::ClosedLate, Some(detail))
 }
 
+/// Code points in hex, comma-separated, GREASE values (RFC 8701) left out: they are random.
+fn codes(values: impl Iterator<Item = u16>) -> String {
+    let grease = |v: u16| v & 0x0f0f == 0x0a0a && (v >> 8) == (v & 0xff);
+    values
+        .filter(|v| !grease(*v))
+        .map(|v| format!("{v:04x}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// A digest of what a TLS client's ClientHello shows of the client itself (cipher suites,
 /// signature schemes, ALPN list, SNI; GREASE values left out), 16 hex digits.
 fn fingerprint(hello: &rustls::server::ClientHello<'_>) -> String {
-    let grease = |v: u16| v & 0x0f0f == 0x0a0a && (v >> 8) == (v & 0xff);
-    let suites: Vec<String> = hello
-        .cipher_suites()
-        .iter()
-        .map(|c| u16::from(*c))
-        .filter(|v| !grease(*v))
-        .map(|v| format!("{v:04x}"))
-        .collect();
-    let schemes: Vec<String> = hello
-        .signature_schemes()
-        .iter()
-        .map(|s| u16::from(*s))
-        .filter(|v| !grease(*v))
-        .map(|v| format!("{v:04x}"))
-        .collect();
+    let suites = codes(hello.cipher_suites().iter().map(|c| u16::from(*c)));
+    let schemes = codes(hello.signature_schemes().iter().map(|s| u16::from(*s)));
     let alpn: Vec<String> = hello
         .alpn()
         .map(|p| p.map(crate::identity::sha256_hex).collect())
         .unwrap_or_default();
     let text = format!(
-        "{}|{}|{}|{}",
-        suites.join(","),
-        schemes.join(","),
+        "{suites}|{schemes}|{}|{}",
         alpn.join(","),
         hello.server_name().unwrap_or("")
     );
