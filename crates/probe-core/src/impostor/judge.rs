@@ -687,4 +687,25 @@ mod tests {
         assert_eq!(json, "\"cut-short\"");
         Ok(())
     }
+
+    #[test]
+    fn a_client_killed_while_it_retries_is_told_so() -> Result<(), ImpostorError> {
+        let t = target_report(&careful_but(|s| {
+            s.connections = vec![seen(false), seen(false), seen(false), seen(false)];
+            s.client = Some(ClientOutcome {
+                timed_out: true,
+                ms: 3000.0,
+                ..ClientOutcome::default()
+            });
+        }))?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 1
+                && inc.iter().all(|(_, why)| why.starts_with(
+                    "the client refused 4 time(s) but kept retrying until it was killed"
+                )),
+            "{inc:?}"
+        );
+        Ok(())
+    }
 }

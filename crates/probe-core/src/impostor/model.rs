@@ -537,6 +537,17 @@ impl ScenarioResult {
                 self.connections_not_recorded
             ));
         }
+        let refusals = self.connections.iter().filter(|c| c.refused()).count();
+        if let Some(c) = self.client.as_ref().filter(|c| c.timed_out && refusals > 0) {
+            // A client that refuses and retries until it is killed: its refusals were seen,
+            // what it does once it stops retrying was not.
+            return Some(format!(
+                "the client refused {refusals} time(s) but kept retrying until it was killed \
+                 ({}): what it does once it gives up retrying (an insecure fallback?) was not \
+                 seen; limit its retries or raise --scenario-timeout",
+                c.describe()
+            ));
+        }
         if let Some(c) = self.connections.iter().find(|c| c.undecided()) {
             return Some(format!(
                 "the client's decision was not seen (the impostor stopped watching, or the \
@@ -545,18 +556,10 @@ impl ScenarioResult {
             ));
         }
         if let Some(c) = self.client.as_ref().filter(|c| c.timed_out) {
-            let refusals = self.connections.iter().filter(|c| c.refused()).count();
-            return Some(if refusals == 0 {
-                format!(
-                    "the client was {} before it was seen to refuse (raise --scenario-timeout)",
-                    c.describe()
-                )
-            } else {
-                format!(
-                    "the client refused {refusals} time(s) but kept going and was {}: what it                      does once it gives up retrying (an insecure fallback?) was not seen; limit                      its retries or raise --scenario-timeout",
-                    c.describe()
-                )
-            });
+            return Some(format!(
+                "the client was {} before it was seen to refuse (raise --scenario-timeout)",
+                c.describe()
+            ));
         }
         if self.connections.is_empty() {
             return Some(match mode {
