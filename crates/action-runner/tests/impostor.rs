@@ -757,6 +757,22 @@ fn wait(mut child: std::process::Child, limit: Duration) -> TestResult<i32> {
     }
 }
 
+/// The Go test client with `args`, pointed at a served impostor's port `port_var` (its CA in
+/// SSL_CERT_FILE and SSL_CERT_DIR), stderr discarded.
+fn served_go(bin: &Path, env: &[(String, String)], port_var: &str, args: &[&str]) -> Command {
+    let var = |k: &str| env_var(env, k);
+    let mut c = mtls_scan_env_command(bin.to_str().unwrap_or_default());
+    c.args(args)
+        .env(
+            "MTLS_IMPOSTOR_URL",
+            format!("https://localhost:{}/", var(port_var)),
+        )
+        .env("SSL_CERT_FILE", var("SSL_CERT_FILE"))
+        .env("SSL_CERT_DIR", var("SSL_CERT_DIR"))
+        .stderr(Stdio::null());
+    c
+}
+
 fn get(env: &[(String, String)], port_var: &str, insecure: bool) -> TestResult<bool> {
     let var = |k: &str| env_var(env, k);
     let url = format!("https://localhost:{}/", var(port_var));
@@ -1131,7 +1147,9 @@ fn a_client_killed_while_it_decides_is_incomplete() -> TestResult {
     );
     assert!(
         inc.iter().all(|(_, r)| r.contains("still running after")
-            || r.contains("did not finish the handshake within 3.0 s")),
+            || r.contains("did not finish the handshake within 3.0 s")
+            || r.contains("too late to be a refusal")
+            || r.contains("as the client was killed")),
         "{inc:?}"
     );
     Ok(())
@@ -1157,15 +1175,8 @@ fn a_slow_soft_fail_is_watched_to_the_scenario_limit() -> TestResult {
         ],
         dir.path(),
     )?;
-    let var = |k: &str| env_var(&env, k);
     let client = |port_var: &str, soft: &str| -> TestResult<bool> {
-        let url = format!("https://localhost:{}/", var(port_var));
-        Ok(mtls_scan_env_command(bin.to_str().unwrap())
-            .args(["-soft-fail-after", soft])
-            .env("MTLS_IMPOSTOR_URL", url)
-            .env("SSL_CERT_FILE", var("SSL_CERT_FILE"))
-            .env("SSL_CERT_DIR", var("SSL_CERT_DIR"))
-            .stderr(Stdio::null())
+        Ok(served_go(&bin, &env, port_var, &["-soft-fail-after", soft])
             .status()?
             .success())
     };
@@ -1208,5 +1219,220 @@ fn connections_past_the_record_are_incomplete() -> TestResult {
         &MUST_REFUSE,
         "8 connection(s) past the 32 recorded were closed unseen",
     );
+    Ok(())
+}
+
+/// The Go client that skips verification but waits 5 s on a failed check, then proceeds,
+/// wrapped in `timeout`: its connections close when `timeout` kills it, without an alert. That
+/// is not a refusal (it graded A, exit 0, with `timeout 3` and `--scenario-timeout 20`): a close
+/// 3 s after the certificate is too late to be one, and a close as the client dies (exit 124)
+/// is its death.
+#[test]
+fn a_client_killed_by_a_timeout_wrapper_is_not_a_refusal() -> TestResult {
+    if !need("go") || !need("timeout") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let bin = bin.to_str().unwrap();
+    for (limit, why) in [
+        ("3", "too late to be a refusal"),
+        ("0.5", "as the client was killed"),
+    ] {
+        let run = impostor(
+            &["--scenario-timeout", "20"],
+            &[],
+            &["timeout", limit, bin, "-soft-fail-after", "5s"],
+        )?;
+        let label = format!("timeout {limit} go, soft fail after 5 s");
+        check_incomplete(
+            &label,
+            &run,
+            &MUST_REFUSE,
+            "the client's decision was not seen",
+        );
+        let inc = incomplete(&run);
+        assert!(inc.iter().all(|(_, r)| r.contains(why)), "{label}: {inc:?}");
+    }
+    Ok(())
+}
+
+/// A careful curl in front of the careless Go client (`curl -sf URL && go-client -insecure`),
+/// and a probe that sends a ClientHello and hangs up in front of `curl -k` that runs once: the
+/// refusals came from a TLS client other than the one that sent the control its request (both
+/// graded A, exit 0). The ClientHello fingerprints tell them apart: incomplete.
+#[test]
+fn a_refusal_by_another_program_is_not_the_clients() -> TestResult {
+    if !need("go") || !need("curl") || !need("python3") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let gate = format!(
+        r#"curl -sf -o /dev/null "$MTLS_IMPOSTOR_URL" && {} -insecure"#,
+        bin.display()
+    );
+    let run = impostor(&[], &[], &["sh", "-c", &gate])?;
+    check_incomplete(
+        "curl && go -insecure",
+        &run,
+        &MUST_REFUSE,
+        "the TLS client that sent the control its request",
+    );
+    let hello = dir.path().join("hello_close.py");
+    std::fs::write(
+        &hello,
+        r#"import os, socket, ssl
+host, port = os.environ["MTLS_IMPOSTOR_ADDR"].rsplit(":", 1)
+ctx = ssl.create_default_context()
+obj = ctx.wrap_bio(ssl.MemoryBIO(), out := ssl.MemoryBIO(), server_hostname="localhost")
+try:
+    obj.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+s = socket.create_connection((host, int(port)))
+s.sendall(out.read())
+s.close()
+"#,
+    )?;
+    let done = dir.path().join("done");
+    let once = format!(
+        r#"python3 {}; test -f {done} && exit 0; curl -sk -o /dev/null "$MTLS_IMPOSTOR_URL" && touch {done}"#,
+        hello.display(),
+        done = done.display()
+    );
+    let run = impostor(&[], &[], &["sh", "-c", &once])?;
+    check_incomplete(
+        "hello-and-close, then curl -k once",
+        &run,
+        &MUST_REFUSE,
+        "the TLS client that sent the control its request",
+    );
+    Ok(())
+}
+
+/// Serve mode on one port, a client that retries without verification after a host-name
+/// mismatch, run once per scenario: its retry after the wrong-host refusal was rotated into the
+/// control and looked like the control's request (A, exit 0). A refusal followed at once by a
+/// request from the same TLS client is not counted: incomplete. With a port per scenario the
+/// retry lands where it belongs: D.
+#[test]
+fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let client = |env: &[(String, String)], port_var: &str| -> TestResult<bool> {
+        Ok(served_go(&bin, env, port_var, &["-retry-insecure-on-name"])
+            .status()?
+            .success())
+    };
+    let one = tempfile::tempdir()?;
+    let (child, env) = serve(&["--connections", "6"], one.path())?;
+    for _ in 0..5 {
+        client(&env, "MTLS_IMPOSTOR_PORT")?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(one.path(), exit)?;
+    check_incomplete(
+        "serve on one port, go retrying without verification on a name mismatch",
+        &run,
+        &["wrong-host"],
+        "every refusal was followed by a request from the same TLS client, its next",
+    );
+    let per = tempfile::tempdir()?;
+    let (child, env) = serve(&["--port-per-scenario", "--connections", "6"], per.path())?;
+    for var in [
+        "MTLS_IMPOSTOR_PORT",
+        "MTLS_IMPOSTOR_PORT_SELF_SIGNED",
+        "MTLS_IMPOSTOR_PORT_UNTRUSTED_CA",
+        "MTLS_IMPOSTOR_PORT_EXPIRED",
+        "MTLS_IMPOSTOR_PORT_WRONG_HOST",
+    ] {
+        client(&env, var)?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(per.path(), exit)?;
+    check(
+        "serve a port per scenario, go retrying without verification on a name mismatch",
+        &run,
+        &[("client-skips-hostname-check", false)],
+    );
+    Ok(())
+}
+
+/// `--connections 2` with a careful client that takes 3 s to refuse: the last connection was
+/// given 2 s after the count was reached, then cut short (incomplete). It gets the handshake's
+/// limit, as every connection does: A.
+#[test]
+fn the_last_connection_gets_the_scenario_limit() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let (child, env) = serve(
+        &["--scenarios", "self-signed", "--connections", "2"],
+        dir.path(),
+    )?;
+    for _ in 0..2 {
+        served_go(
+            &bin,
+            &env,
+            "MTLS_IMPOSTOR_PORT",
+            &["-hard-fail-after", "3s"],
+        )
+        .status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(dir.path(), exit)?;
+    check("serve --connections 2, go refusing after 3 s", &run, &[]);
+    Ok(())
+}
+
+/// A report written before connections recorded `end` (and fingerprints): `merge` rendered a
+/// careful curl run as grade A with every must-refuse row INCOMPLETE (a missing `end` read as
+/// cut short). It reads them from the alert and the detail: refused.
+#[test]
+fn an_old_report_without_end_renders_as_written() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let run = impostor(
+        &[],
+        &[],
+        &["sh", "-c", r#"curl -sf -o /dev/null "$MTLS_IMPOSTOR_URL""#],
+    )?;
+    check("curl", &run, &[]);
+    let mut old = run.report.clone();
+    for s in old["impostor"][0]["scenarios"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        for c in s["connections"].as_array_mut().into_iter().flatten() {
+            if let Some(c) = c.as_object_mut() {
+                for k in ["end", "fingerprint", "at_ms"] {
+                    c.remove(k);
+                }
+            }
+        }
+    }
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("old.json");
+    std::fs::write(&path, serde_json::to_vec(&old)?)?;
+    let out = mtls_scan()
+        .args(["merge", "--format", "text"])
+        .arg(&path)
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("grade A"), "{text}");
+    assert!(!text.contains("INCOMPLETE"), "{text}");
+    let refused = text
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("refused"))
+        .count();
+    assert_eq!(refused, 4, "{text}");
     Ok(())
 }

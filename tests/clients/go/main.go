@@ -2,7 +2,10 @@
 // transport (roots from SSL_CERT_FILE / SSL_CERT_DIR), or with -insecure (InsecureSkipVerify).
 // With -cert/-key it holds a client certificate. With -soft-fail-after D it checks the server
 // itself and, when the check fails, waits D (a slow revocation or intermediate fetch) and then
-// proceeds anyway: careless, but slowly. Exit 0 on a 2xx answer. Standard library only.
+// proceeds anyway: careless, but slowly. With -hard-fail-after D it waits D on a failed check and
+// then refuses (careful, but slowly). With -retry-insecure-on-name, a host-name mismatch makes it
+// retry without verification (careless about names only, and only on a retry). Exit 0 on a 2xx
+// answer. Standard library only.
 package main
 
 import (
@@ -19,8 +22,8 @@ import (
 )
 
 // softFail verifies the chain and the name as the default transport would, but on a failure
-// sleeps for wait and accepts the certificate all the same.
-func softFail(host string, wait time.Duration) func([][]byte, [][]*x509.Certificate) error {
+// sleeps for wait and accepts the certificate all the same (refuses it, with hard).
+func softFail(host string, wait time.Duration, hard bool) func([][]byte, [][]*x509.Certificate) error {
 	return func(raw [][]byte, _ [][]*x509.Certificate) error {
 		if len(raw) == 0 {
 			return errors.New("no certificate")
@@ -42,6 +45,9 @@ func softFail(host string, wait time.Duration) func([][]byte, [][]*x509.Certific
 		opts := x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: host}
 		if _, err := leaf.Verify(opts); err != nil {
 			time.Sleep(wait)
+			if hard {
+				return err
+			}
 		}
 		return nil
 	}
@@ -52,18 +58,20 @@ func main() {
 	cert := flag.String("cert", "", "client certificate (PEM)")
 	key := flag.String("key", "", "client key (PEM)")
 	soft := flag.Duration("soft-fail-after", 0, "on a failed check, wait this long, then proceed")
+	hard := flag.Duration("hard-fail-after", 0, "on a failed check, wait this long, then refuse")
+	retry := flag.Bool("retry-insecure-on-name", false, "on a host-name mismatch, retry without verification")
 	flag.Parse()
 
 	target := os.Getenv("MTLS_IMPOSTOR_URL")
 	cfg := &tls.Config{InsecureSkipVerify: *insecure}
-	if *soft > 0 {
+	if *soft > 0 || *hard > 0 {
 		u, err := url.Parse(target)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
 		cfg.InsecureSkipVerify = true
-		cfg.VerifyPeerCertificate = softFail(u.Hostname(), *soft)
+		cfg.VerifyPeerCertificate = softFail(u.Hostname(), *soft+*hard, *hard > 0)
 	}
 	if *cert != "" {
 		pair, err := tls.LoadX509KeyPair(*cert, *key)
@@ -74,10 +82,18 @@ func main() {
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	client := &http.Client{
-		Timeout:   5*time.Second + *soft,
+		Timeout:   5*time.Second + *soft + *hard,
 		Transport: &http.Transport{TLSClientConfig: cfg},
 	}
 	resp, err := client.Get(target)
+	var name x509.HostnameError
+	if err != nil && *retry && errors.As(err, &name) {
+		insecure := &http.Client{
+			Timeout:   5 * time.Second,
+			Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		}
+		resp, err = insecure.Get(target)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -255,7 +255,9 @@ pub struct ImpostorArgs {
     /// Add a scenario: an untrusted server that asks for the client's certificate.
     #[arg(long)]
     pub request_client_cert: bool,
-    /// Time limit of the client in each scenario, in seconds (it is killed after).
+    /// Time limit of the client in each scenario, in seconds (it is killed after); also each
+    /// connection's limit for its handshake, and as long again for its request, in serve mode
+    /// too.
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse::secs)]
     pub scenario_timeout: f64,
     /// Copy the CA the client must trust (PEM) to this file.

@@ -619,7 +619,7 @@ fn impostor_scenarios(run: &probe_core::impostor::ImpostorRun) -> String {
     let _ = writeln!(s, "| Scenario | Served | Verdict | Seen from the server |");
     let _ = writeln!(s, "|---|---|---|---|");
     for r in &run.scenarios {
-        let verdict = match r.verdict(run.mode) {
+        let verdict = match run.verdict_of(r) {
             ScenarioVerdict::Reached => "✅ reached",
             ScenarioVerdict::NotReached => "⚠️ not reached",
             ScenarioVerdict::Accepted => "❌ request accepted",

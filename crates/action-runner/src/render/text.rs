@@ -214,7 +214,7 @@ fn impostor(out: &mut String, t: &TargetReport, run: &ImpostorRun, p: &Paint) {
     }
     let _ = writeln!(out, "  scenarios:");
     for r in &run.scenarios {
-        let (word, style) = match r.verdict(run.mode) {
+        let (word, style) = match run.verdict_of(r) {
             ScenarioVerdict::Reached => ("reached", AnsiColor::Green.on_default()),
             ScenarioVerdict::NotReached => ("NOT REACHED", AnsiColor::Yellow.on_default().bold()),
             ScenarioVerdict::Accepted => ("ACCEPTED", AnsiColor::Red.on_default().bold()),

@@ -132,6 +132,12 @@ impl ClientOutcome {
     pub fn succeeded(&self) -> bool {
         self.exit_code == Some(0)
     }
+
+    /// True when the client was killed: at its time limit, by a signal, or by a `timeout`
+    /// wrapper (exit 124): its connections closed because it died, not because it decided.
+    pub fn killed(&self) -> bool {
+        self.timed_out || self.signal.is_some() || self.exit_code == Some(124)
+    }
 }
 
 impl Client {

@@ -175,7 +175,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     };
     let mut incomplete = Vec::new();
     for r in &run.scenarios {
-        match r.verdict(run.mode) {
+        match run.verdict_of(r) {
             ScenarioVerdict::Refused if r.handshake_completed() => notes.push(format!(
                 "scenario {}: the client completed the TLS handshake but sent nothing (it may \
                  check the certificate after the handshake); no finding",
@@ -199,8 +199,13 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         if !never.is_empty() {
             notes.push(format!(
                 "never connected to while served: {} (each scenario needs a connection of its \
-                 own: on one port they take turns per connection)",
-                never.join(", ")
+                 own: {})",
+                never.join(", "),
+                if run.port_per_scenario() {
+                    "each has its own port, MTLS_IMPOSTOR_PORT_<SCENARIO>"
+                } else {
+                    "on one port they take turns per connection"
+                }
             ));
         }
     }
@@ -478,8 +483,9 @@ mod tests {
             let inc = incomplete_of(&t);
             assert!(
                 inc.len() == 1
-                    && inc.iter().all(|(_, why)| why
-                        .starts_with("the impostor stopped waiting before the client decided")),
+                    && inc
+                        .iter()
+                        .all(|(_, why)| why.starts_with("the client's decision was not seen")),
                 "{end:?}: {inc:?}"
             );
             assert_eq!(t.grade, Grade::B);
@@ -554,6 +560,152 @@ mod tests {
         }))?;
         assert!(t.incomplete.is_empty());
         assert_eq!(ids(&t), [("client-skips-server-verification", false)]);
+        Ok(())
+    }
+
+    /// Every connection of the run gets a fingerprint and an accept time, one after the other.
+    fn stamped(mut r: ImpostorRun, fp: &str) -> ImpostorRun {
+        let mut at = 0.0;
+        for s in &mut r.scenarios {
+            for c in &mut s.connections {
+                c.fingerprint = Some(fp.to_owned());
+                c.at_ms = Some(at);
+                at += 100.0;
+            }
+        }
+        r
+    }
+
+    #[test]
+    fn a_refusal_from_another_tls_client_is_not_the_clients() -> Result<(), ImpostorError> {
+        let r = stamped(careful_but(|_| {}), "aaaa");
+        assert_eq!(target_report(&r)?.grade, Grade::A);
+        let mut r = r;
+        if let Some(c) = r
+            .scenarios
+            .get_mut(1)
+            .and_then(|s| s.connections.first_mut())
+        {
+            c.fingerprint = Some("bbbb".into());
+        }
+        let t = target_report(&r)?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 1
+                && inc.iter().all(|(p, why)| *p == "self-signed"
+                    && why.starts_with("the TLS client that sent the control its request")
+                    && why.contains("aaaa")
+                    && why.contains("bbbb")),
+            "{inc:?}"
+        );
+        assert_eq!(t.grade, Grade::B);
+        Ok(())
+    }
+
+    #[test]
+    fn on_one_port_a_refusal_followed_by_a_request_is_doubted() -> Result<(), ImpostorError> {
+        // Served on one port: control at 0 ms, self-signed refused at 100 ms, untrusted-ca
+        // refused at 200 ms, then the same client's request in the control at 300 ms.
+        let mut r = stamped(careful_but(|_| {}), "aaaa");
+        r.mode = RunMode::Serve;
+        let retry = ConnectionRecord {
+            fingerprint: Some("aaaa".into()),
+            at_ms: Some(300.0),
+            ..seen(true)
+        };
+        if let Some(s) = r.scenarios.first_mut() {
+            s.connections.push(retry.clone());
+        }
+        let t = target_report(&r)?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 1
+                && inc.iter().all(|(p, why)| *p == "untrusted-ca"
+                    && why.starts_with("every refusal was followed by a request")),
+            "{inc:?}"
+        );
+        // Later than the window, or wrapped, it is not a retry.
+        let mut late = r.clone();
+        if let Some(c) = late
+            .scenarios
+            .first_mut()
+            .and_then(|s| s.connections.last_mut())
+        {
+            c.at_ms = Some(5000.0);
+        }
+        assert_eq!(target_report(&late)?.grade, Grade::A);
+        r.mode = RunMode::Wrapped;
+        assert_eq!(target_report(&r)?.grade, Grade::A);
+        Ok(())
+    }
+
+    #[test]
+    fn reports_without_end_read_as_they_were_written() -> Result<(), ImpostorError> {
+        // An old report: no `end`, no fingerprint, no accept time.
+        let mut r = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, false),
+            (Scenario::WrongHost, false),
+        ]);
+        for c in r
+            .scenarios
+            .iter_mut()
+            .flat_map(|s| s.connections.iter_mut())
+        {
+            c.end = None;
+        }
+        if let Some(c) = r
+            .scenarios
+            .get_mut(2)
+            .and_then(|s| s.connections.first_mut())
+        {
+            c.alert = None;
+            c.handshake_completed = true;
+            c.detail = Some("closed without a request".into());
+        }
+        let t = target_report(&r)?;
+        assert!(t.incomplete.is_empty(), "{:?}", t.incomplete);
+        assert_eq!(t.grade, Grade::A);
+        let verdicts: Vec<ScenarioVerdict> = r.scenarios.iter().map(|s| r.verdict_of(s)).collect();
+        assert_eq!(
+            verdicts,
+            [
+                ScenarioVerdict::Reached,
+                ScenarioVerdict::Refused,
+                ScenarioVerdict::Refused
+            ]
+        );
+        // Old: no end and no detail was a connection cut short; now it says so.
+        let cut = careful_but(|s| {
+            if let Some(c) = s.connections.first_mut() {
+                c.end = None;
+                c.alert = None;
+            }
+        });
+        assert_eq!(target_report(&cut)?.grade, Grade::B);
+        let json = serde_json::to_string(&ConnectionEnd::CutShort).unwrap_or_default();
+        assert_eq!(json, "\"cut-short\"");
+        Ok(())
+    }
+
+    #[test]
+    fn a_client_killed_while_it_retries_is_told_so() -> Result<(), ImpostorError> {
+        let t = target_report(&careful_but(|s| {
+            s.connections = vec![seen(false), seen(false), seen(false), seen(false)];
+            s.client = Some(ClientOutcome {
+                timed_out: true,
+                ms: 3000.0,
+                ..ClientOutcome::default()
+            });
+        }))?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 1
+                && inc.iter().all(|(_, why)| why.starts_with(
+                    "the client refused 4 time(s) but kept retrying until it was killed"
+                )),
+            "{inc:?}"
+        );
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! The impostor's data: the scenarios, what each connection showed, a run's results (the typed
 //! `impostor` section of a report), the options and the errors. Nothing here acts.
 
+use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -234,7 +235,27 @@ pub enum ConnectionEnd {
     /// One of the impostor's time limits (the handshake, the request) ran out after the
     /// ClientHello: the client had not decided yet.
     TimedOut,
+    /// The client closed without an alert, but only [`PROMPT_CLOSE`] or longer after the
+    /// impostor's certificate (or the completed handshake): careful stacks that close without an
+    /// alert do so within milliseconds, and a client killed while it decided looks the same, so
+    /// this is not a refusal.
+    ClosedLate,
+    /// The connection closed as the client process was killed (its time limit, a signal, or a
+    /// `timeout` wrapper's exit 124): not a refusal.
+    Killed,
+    /// The client closed or reset the connection before the impostor's certificate could reach
+    /// it (the impostor's own write failed): it saw no certificate, so this shows nothing.
+    BeforeCertificate,
+    /// The scenario (or serving) ended before the client decided, and the impostor stopped
+    /// watching.
+    CutShort,
 }
+
+/// How soon after the impostor's certificate (or the completed handshake) a close without an
+/// alert must come to count as a refusal. Careful stacks that refuse without an alert (Node, Java)
+/// close within a few milliseconds; a client killed by a wrapper while it waits closes whenever
+/// it is killed.
+pub const PROMPT_CLOSE: Duration = Duration::from_secs(1);
 
 impl ConnectionEnd {
     /// Whether the connection shows the client refusing the server.
@@ -242,6 +263,18 @@ impl ConnectionEnd {
         matches!(
             self,
             ConnectionEnd::Alert | ConnectionEnd::Closed | ConnectionEnd::ClosedAfterHandshake
+        )
+    }
+
+    /// Whether the impostor's watch ended before the client had decided (a time limit, the
+    /// scenario's end, a late close or a kill): a refusal may never have happened.
+    pub fn is_undecided(self) -> bool {
+        matches!(
+            self,
+            ConnectionEnd::TimedOut
+                | ConnectionEnd::ClosedLate
+                | ConnectionEnd::Killed
+                | ConnectionEnd::CutShort
         )
     }
 }
@@ -281,10 +314,20 @@ pub struct ConnectionRecord {
     /// The request line, when the data was HTTP (sanitised, capped), or what the data was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
-    /// How the impostor's watch ended; `None` when it never did (the scenario ended first and
-    /// cut the connection short: the client had not decided yet).
+    /// How the impostor's watch ended ([`ConnectionEnd::CutShort`] when the scenario ended
+    /// first). `None` only in reports written before this field existed: then
+    /// [`ConnectionRecord::end`] infers it from the alert and the detail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<ConnectionEnd>,
+    /// A digest of the client's ClientHello (cipher suites, signature schemes, ALPN list, SNI):
+    /// the same TLS client sends the same one, so a refusal can be matched with the client that
+    /// sent the control its request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// When the connection was accepted, in milliseconds since the scenario (wrapped mode) or
+    /// serving (serve mode) started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_ms: Option<f64>,
     /// Wall time from accept to the end, in milliseconds.
     pub ms: f64,
 }
@@ -298,13 +341,43 @@ impl ConnectionRecord {
     /// True when the connection shows the client refusing the server (an alert, or a close
     /// after its ClientHello), and no request.
     pub fn refused(&self) -> bool {
-        !self.got_request() && self.end.is_some_and(ConnectionEnd::is_refusal)
+        !self.got_request() && self.end().is_refusal()
     }
 
     /// True when the impostor stopped watching before the client decided (a time limit after
-    /// the ClientHello, or the scenario's end), and no request had arrived.
+    /// the ClientHello, the scenario's end, a late close, a kill), and no request had arrived.
     pub fn undecided(&self) -> bool {
-        !self.got_request() && matches!(self.end, None | Some(ConnectionEnd::TimedOut))
+        !self.got_request() && self.end().is_undecided()
+    }
+
+    /// How the watch ended: the recorded [`ConnectionRecord::end`], or, in a report written
+    /// before it was recorded, what the request, the alert and the detail show.
+    pub fn end(&self) -> ConnectionEnd {
+        if let Some(end) = self.end {
+            return end;
+        }
+        if self.got_request() {
+            return ConnectionEnd::Request;
+        }
+        if self.alert.is_some() {
+            return ConnectionEnd::Alert;
+        }
+        let Some(detail) = self.detail.as_deref() else {
+            return ConnectionEnd::CutShort;
+        };
+        if detail.contains("ClientHello") {
+            ConnectionEnd::BeforeHello
+        } else if detail.contains(" within ") {
+            ConnectionEnd::TimedOut
+        } else if detail.contains("without") || detail.starts_with("reset") {
+            if self.handshake_completed {
+                ConnectionEnd::ClosedAfterHandshake
+            } else {
+                ConnectionEnd::Closed
+            }
+        } else {
+            ConnectionEnd::TlsError
+        }
     }
 
     /// One line: `TLS 1.3, SNI localhost, ALPN http/1.1: request GET / HTTP/1.1`.
@@ -329,17 +402,17 @@ impl ConnectionRecord {
         } else if let Some(a) = &self.alert {
             format!("refused with alert {a}")
         } else if self.handshake_completed {
-            match (&self.detail, self.end) {
+            match (&self.detail, self.end()) {
                 (Some(d), _) => format!("handshake completed, no request ({d})"),
-                (None, None) => {
+                (None, ConnectionEnd::CutShort) => {
                     "handshake completed, no request (cut short when the scenario ended)".to_owned()
                 }
-                (None, Some(_)) => "handshake completed, no request".to_owned(),
+                (None, _) => "handshake completed, no request".to_owned(),
             }
         } else {
-            self.detail.clone().unwrap_or_else(|| match self.end {
-                None => "cut short when the scenario ended".to_owned(),
-                Some(_) => "closed during the handshake".to_owned(),
+            self.detail.clone().unwrap_or_else(|| match self.end() {
+                ConnectionEnd::CutShort => "cut short when the scenario ended".to_owned(),
+                _ => "closed during the handshake".to_owned(),
             })
         };
         let cert = match (&self.client_cert, self.client_cert_declined) {
@@ -464,9 +537,21 @@ impl ScenarioResult {
                 self.connections_not_recorded
             ));
         }
+        let refusals = self.connections.iter().filter(|c| c.refused()).count();
+        if let Some(c) = self.client.as_ref().filter(|c| c.timed_out && refusals > 0) {
+            // A client that refuses and retries until it is killed: its refusals were seen,
+            // what it does once it stops retrying was not.
+            return Some(format!(
+                "the client refused {refusals} time(s) but kept retrying until it was killed \
+                 ({}): what it does once it gives up retrying (an insecure fallback?) was not \
+                 seen; limit its retries or raise --scenario-timeout",
+                c.describe()
+            ));
+        }
         if let Some(c) = self.connections.iter().find(|c| c.undecided()) {
             return Some(format!(
-                "the impostor stopped waiting before the client decided: {}",
+                "the client's decision was not seen (the impostor stopped watching, or the \
+                 client closed late or was killed): {}",
                 c.summary()
             ));
         }
@@ -487,7 +572,7 @@ impl ScenarioResult {
                 ),
                 RunMode::Serve => format!(
                     "no connection was served this scenario (port {}): connect at least once per \
-                     scenario (on one port, the scenarios take turns per connection)",
+                     scenario",
                     self.port
                 ),
             });
@@ -561,7 +646,118 @@ impl ImpostorRun {
     pub fn scenario(&self, s: Scenario) -> Option<&ScenarioResult> {
         self.scenarios.iter().find(|r| r.scenario == s)
     }
+
+    /// True when serve mode gave each scenario its own port.
+    pub fn port_per_scenario(&self) -> bool {
+        let control = self.scenario(Scenario::Control).map(|c| c.port);
+        self.mode == RunMode::Serve
+            && self
+                .scenarios
+                .iter()
+                .any(|r| r.scenario != Scenario::Control && Some(r.port) != control)
+    }
+
+    /// What one of this run's scenarios shows of the client: [`ScenarioResult::verdict`], with
+    /// a refusal checked against the rest of the run (who refused, and what followed).
+    pub fn verdict_of(&self, r: &ScenarioResult) -> ScenarioVerdict {
+        match r.verdict(self.mode) {
+            ScenarioVerdict::Refused => match self.refusal_doubt(r) {
+                Some(why) => ScenarioVerdict::Inconclusive(why),
+                None => ScenarioVerdict::Refused,
+            },
+            other => other,
+        }
+    }
+
+    /// Why a scenario's refusals do not show the client under test refusing, if they do not:
+    /// every TLS client (ClientHello fingerprint) that sent the control a request must be seen
+    /// refusing, not another program (a careful gate in front of a careless client, a probe that
+    /// sends a ClientHello and hangs up); and on one port, a request from the same client right
+    /// after the refusal may be its insecure retry, rotated into the control.
+    fn refusal_doubt(&self, r: &ScenarioResult) -> Option<String> {
+        let control = self.scenario(Scenario::Control)?;
+        let requesters: BTreeSet<&str> = control
+            .connections
+            .iter()
+            .filter(|c| c.got_request())
+            .filter_map(|c| c.fingerprint.as_deref())
+            .collect();
+        let refusals: Vec<&ConnectionRecord> =
+            r.connections.iter().filter(|c| c.refused()).collect();
+        let refusers: BTreeSet<&str> = refusals
+            .iter()
+            .filter_map(|c| c.fingerprint.as_deref())
+            .collect();
+        // Reports written before fingerprints were recorded have none to compare.
+        let comparable = refusals.iter().all(|c| c.fingerprint.is_some());
+        let missing: Vec<&str> = requesters.difference(&refusers).copied().collect();
+        if comparable && !missing.is_empty() {
+            let others: Vec<&str> = refusers.difference(&requesters).copied().collect();
+            let from = if others.is_empty() {
+                String::new()
+            } else {
+                format!(" (ClientHello {})", others.join(", "))
+            };
+            return Some(format!(
+                "the TLS client that sent the control its request (ClientHello {}) was not seen \
+                 refusing here; the refusal came from another one{from}: a careful program in \
+                 front of the client under test, or a connection closed before it could judge \
+                 the certificate; {}",
+                missing.join(", "),
+                match self.mode {
+                    RunMode::Wrapped => "run the client under test itself in every scenario",
+                    RunMode::Serve => "connect with the client under test to every scenario",
+                }
+            ));
+        }
+        if self.mode != RunMode::Serve || r.port != control.port {
+            return None;
+        }
+        // One port, scenarios rotating per connection: a client that retries without
+        // verification after a refusal lands its retry in the next scenario's turn, possibly the
+        // control, where it looks like a careful client's request. A retry cannot be told apart
+        // from the user's next run, so rather than guess (pinning a retry to the refusal's
+        // scenario would trap a careful client run in a loop, and miss a retry that comes
+        // later), a refusal whose next connection from the same TLS client is a request within
+        // RETRY_WINDOW is not counted; the scenario needs one that was not (the last round of a
+        // loop has one), else it is incomplete and --port-per-scenario settles it.
+        let mut seen: Vec<(f64, &str, bool)> = self
+            .scenarios
+            .iter()
+            .filter(|s| s.port == control.port)
+            .flat_map(|s| s.connections.iter())
+            .filter_map(|c| Some((c.at_ms?, c.fingerprint.as_deref()?, c.got_request())))
+            .collect();
+        seen.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let window = RETRY_WINDOW.as_secs_f64() * 1000.0;
+        let followed = |refusal: &ConnectionRecord| -> Option<(String, f64)> {
+            let (at, fp) = (refusal.at_ms?, refusal.fingerprint.as_deref()?);
+            let closed = at + refusal.ms;
+            let (next, _, request) = seen.iter().find(|(t, f, _)| *t > at && *f == fp)?;
+            (*request && *next <= closed + window)
+                .then(|| (fp.to_owned(), (next - closed).max(0.0)))
+        };
+        let mut doubts = Vec::new();
+        for refusal in refusals {
+            match followed(refusal) {
+                Some(d) => doubts.push(d),
+                None => return None,
+            }
+        }
+        let (fp, after) = doubts.into_iter().next()?;
+        Some(format!(
+            "every refusal was followed by a request from the same TLS client, its next \
+             connection (ClientHello {fp}, {after:.0} ms later): on one port that may be its retry without verification, \
+             served as the next scenario; serve with --port-per-scenario (or leave more than {} s \
+             between connections)",
+            RETRY_WINDOW.as_secs()
+        ))
+    }
 }
+
+/// In one-port serve mode, how soon after a refusal a control request from the same TLS client
+/// may be its retry.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(2);
 
 /// Connections recorded per scenario; more are closed at once and counted.
 pub const MAX_RECORDED: usize = 32;

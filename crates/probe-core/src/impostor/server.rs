@@ -20,6 +20,7 @@ use tokio_rustls::LazyConfigAcceptor;
 use super::client::ClientOutcome;
 use super::model::{
     ConnectionEnd, ConnectionRecord, OfferedCert, Scenario, ScenarioResult, MAX_RECORDED,
+    PROMPT_CLOSE,
 };
 use crate::facts::TlsVersion;
 use crate::text::sanitize;
@@ -58,18 +59,28 @@ impl Limits {
             grace: Duration::from_secs(1),
         }
     }
+
+    /// The longest one connection may be watched: its handshake, its request, its answer.
+    fn whole(&self) -> Duration {
+        self.handshake + self.request + self.write
+    }
 }
 
+/// One connection's record, and when it was last updated (its end, once it ended).
+type Entry = (ConnectionRecord, Instant);
+
 /// The records of one scenario's connections.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Recorder {
-    records: Arc<Mutex<Vec<ConnectionRecord>>>,
+    records: Arc<Mutex<Vec<Entry>>>,
     dropped: Arc<AtomicUsize>,
+    /// What the records' `at_ms` count from.
+    base: Instant,
 }
 
 /// One connection's record, updated as facts come in (a task cut short keeps what it saw).
 struct Slot {
-    records: Arc<Mutex<Vec<ConnectionRecord>>>,
+    records: Arc<Mutex<Vec<Entry>>>,
     index: usize,
     started: Instant,
 }
@@ -77,14 +88,23 @@ struct Slot {
 impl Slot {
     fn update(&self, f: impl FnOnce(&mut ConnectionRecord)) {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(r) = records.get_mut(self.index) {
+        if let Some((r, when)) = records.get_mut(self.index) {
             f(r);
             r.ms = self.started.elapsed().as_secs_f64() * 1000.0;
+            *when = Instant::now();
         }
     }
 }
 
 impl Recorder {
+    fn new(base: Instant) -> Self {
+        Self {
+            records: Arc::default(),
+            dropped: Arc::default(),
+            base,
+        }
+    }
+
     /// A new slot, or `None` past [`MAX_RECORDED`] (counted).
     fn slot(&self) -> Option<Slot> {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
@@ -92,19 +112,53 @@ impl Recorder {
             self.dropped.fetch_add(1, Ordering::Relaxed);
             return None;
         }
-        records.push(ConnectionRecord::default());
+        let started = Instant::now();
+        let record = ConnectionRecord {
+            at_ms: Some(started.duration_since(self.base).as_secs_f64() * 1000.0),
+            ..ConnectionRecord::default()
+        };
+        let index = records.len();
+        records.push((record, started));
         Some(Slot {
             records: self.records.clone(),
-            index: records.len() - 1,
-            started: Instant::now(),
+            index,
+            started,
         })
     }
 
-    fn take(&self) -> (Vec<ConnectionRecord>, usize) {
+    /// The records, once every task has ended: a watch that never ended was cut short; with
+    /// `killed` (the client was killed, or exited as `timeout` does, at that instant), a close
+    /// without an alert from shortly before it on is the kill, not a refusal.
+    fn take(&self, killed: Option<Instant>) -> (Vec<ConnectionRecord>, usize) {
         let records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        (records.clone(), self.dropped.load(Ordering::Relaxed))
+        let since = killed.map(|k| k.checked_sub(KILL_SLACK).unwrap_or(k));
+        let out = records
+            .iter()
+            .map(|(r, when)| {
+                let mut r = r.clone();
+                match r.end {
+                    None => r.end = Some(ConnectionEnd::CutShort),
+                    Some(ConnectionEnd::Closed | ConnectionEnd::ClosedAfterHandshake)
+                        if since.is_some_and(|k| *when >= k) =>
+                    {
+                        r.end = Some(ConnectionEnd::Killed);
+                        r.detail = Some(format!(
+                            "{}, as the client was killed",
+                            r.detail.as_deref().unwrap_or("closed")
+                        ));
+                    }
+                    _ => {}
+                }
+                r
+            })
+            .collect();
+        (out, self.dropped.load(Ordering::Relaxed))
     }
 }
+
+/// How long before the client's death a close may still be its death (the kernel closes its
+/// sockets before its parent, e.g. `timeout`, reaps it and exits).
+const KILL_SLACK: Duration = Duration::from_millis(500);
 
 /// Closes connections waiting between scenarios (a late client), and counts them.
 pub(crate) async fn drain(listener: &TcpListener) -> usize {
@@ -138,7 +192,8 @@ fn spawn_connection(
     }
 }
 
-/// Lets open connections finish for `grace`, then cuts them short.
+/// Lets open connections finish for `grace`, then cuts them short (their records keep no end:
+/// [`Recorder::take`] marks them cut short).
 async fn settle(mut tasks: JoinSet<()>, grace: Duration) {
     let _ = tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
     tasks.abort_all();
@@ -158,7 +213,7 @@ where
     F: Future<Output = ClientOutcome>,
 {
     let started = Instant::now();
-    let recorder = Recorder::default();
+    let recorder = Recorder::new(started);
     let mut tasks = JoinSet::new();
     let asks = scenario == Scenario::RequestsClientCert;
     tokio::pin!(client);
@@ -173,8 +228,9 @@ where
         }
         while tasks.try_join_next().is_some() {}
     };
+    let client_ended = Instant::now();
     settle(tasks, limits.grace).await;
-    let (connections, dropped) = recorder.take();
+    let (connections, dropped) = recorder.take(outcome.killed().then_some(client_ended));
     ScenarioResult {
         scenario,
         port: port_of(listener),
@@ -202,7 +258,7 @@ where
     let started = Instant::now();
     let recorders: BTreeMap<Scenario, Recorder> = served
         .iter()
-        .map(|(s, _)| (*s, Recorder::default()))
+        .map(|(s, _)| (*s, Recorder::new(started)))
         .collect();
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(Scenario, TcpStream)>(64);
     let mut acceptors = JoinSet::new();
@@ -258,13 +314,15 @@ where
         while tasks.try_join_next().is_some() {}
     };
     acceptors.abort_all();
-    settle(tasks, limits.grace.max(Duration::from_secs(2))).await;
+    // The last connections get what any connection gets: the handshake's and the request's
+    // limits (each task ends by itself by then), at most a minute.
+    settle(tasks, limits.whole().min(Duration::from_secs(60))).await;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let main_port = listeners.first().map_or(0, |(_, l)| port_of(l));
     let results = recorders
         .into_iter()
         .map(|(scenario, recorder)| {
-            let (connections, dropped) = recorder.take();
+            let (connections, dropped) = recorder.take(None);
             let port = if per_port {
                 listeners
                     .iter()
@@ -369,13 +427,69 @@ fn ended_by(e: &std::io::Error, during: &str) -> (ConnectionEnd, Option<String>,
         return (ConnectionEnd::Alert, Some(format!("{a:?}")), None);
     }
     let end = match e.kind() {
-        ErrorKind::UnexpectedEof
-        | ErrorKind::ConnectionReset
-        | ErrorKind::ConnectionAborted
-        | ErrorKind::BrokenPipe => ConnectionEnd::Closed,
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
+            ConnectionEnd::Closed
+        }
+        // The impostor's own write failed: the client had gone before the data reached it.
+        ErrorKind::BrokenPipe => ConnectionEnd::BeforeCertificate,
         _ => ConnectionEnd::TlsError,
     };
     (end, None, Some(describe_io(e, during)))
+}
+
+/// A close without an alert counts as a refusal only when it came promptly after `since` (the
+/// impostor's certificate, or the completed handshake): otherwise it is [`ConnectionEnd::ClosedLate`].
+fn late(
+    end: ConnectionEnd,
+    detail: Option<String>,
+    since: Instant,
+    what: &str,
+) -> (ConnectionEnd, Option<String>) {
+    let after = since.elapsed();
+    if !matches!(
+        end,
+        ConnectionEnd::Closed | ConnectionEnd::ClosedAfterHandshake
+    ) || after < PROMPT_CLOSE
+    {
+        return (end, detail);
+    }
+    let detail = format!(
+        "{} {:.1} s after {what}: too late to be a refusal (a client killed while it decides \
+         closes so too)",
+        detail.as_deref().unwrap_or("closed"),
+        after.as_secs_f64()
+    );
+    (ConnectionEnd::ClosedLate, Some(detail))
+}
+
+/// Code points in hex, comma-separated, GREASE values (RFC 8701) left out: they are random.
+fn codes(values: impl Iterator<Item = u16>) -> String {
+    let grease = |v: u16| v & 0x0f0f == 0x0a0a && (v >> 8) == (v & 0xff);
+    values
+        .filter(|v| !grease(*v))
+        .map(|v| format!("{v:04x}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A digest of what a TLS client's ClientHello shows of the client itself (cipher suites,
+/// signature schemes, ALPN list, SNI; GREASE values left out), 16 hex digits.
+fn fingerprint(hello: &rustls::server::ClientHello<'_>) -> String {
+    let suites = codes(hello.cipher_suites().iter().map(|c| u16::from(*c)));
+    let schemes = codes(hello.signature_schemes().iter().map(|s| u16::from(*s)));
+    let alpn: Vec<String> = hello
+        .alpn()
+        .map(|p| p.map(crate::identity::sha256_hex).collect())
+        .unwrap_or_default();
+    let text = format!(
+        "{suites}|{schemes}|{}|{}",
+        alpn.join(","),
+        hello.server_name().unwrap_or("")
+    );
+    crate::identity::sha256_hex(text.as_bytes())
+        .chars()
+        .take(16)
+        .collect()
 }
 
 async fn handle(
@@ -414,11 +528,15 @@ async fn handle(
             .alpn()
             .map(|protocols| protocols.take(8).map(|p| sanitize(p, 64)).collect())
             .unwrap_or_default();
+        let print = fingerprint(&hello);
         slot.update(|r| {
             r.sni = sni;
             r.alpn_offered = alpn;
+            r.fingerprint = Some(print);
         });
     }
+    // The impostor's certificate goes out right after the ClientHello.
+    let flight = Instant::now();
     let mut tls = match tokio::time::timeout_at(deadline, start.into_stream(config)).await {
         Err(_) => {
             slot.update(|r| {
@@ -431,6 +549,7 @@ async fn handle(
         }
         Ok(Err(e)) => {
             let (end, alert, detail) = ended_by(&e, "during the handshake");
+            let (end, detail) = late(end, detail, flight, "the impostor's certificate");
             slot.update(|r| {
                 r.end = Some(end);
                 r.alert = alert;
@@ -440,6 +559,7 @@ async fn handle(
         }
         Ok(Ok(t)) => t,
     };
+    let completed = Instant::now();
     {
         let (_, conn) = tls.get_ref();
         let version = version_of(conn.protocol_version());
@@ -475,9 +595,15 @@ async fn handle(
             }
             Ok(Ok(0)) => {
                 if buf.is_empty() {
+                    let (end, detail) = late(
+                        ConnectionEnd::ClosedAfterHandshake,
+                        Some("closed without a request".to_owned()),
+                        completed,
+                        "the handshake",
+                    );
                     slot.update(|r| {
-                        r.end = Some(ConnectionEnd::ClosedAfterHandshake);
-                        r.detail = Some("closed without a request".to_owned());
+                        r.end = Some(end);
+                        r.detail = detail;
                     });
                 }
                 break;
@@ -503,6 +629,7 @@ async fn handle(
                         ConnectionEnd::Closed => ConnectionEnd::ClosedAfterHandshake,
                         other => other,
                     };
+                    let (end, detail) = late(end, detail, completed, "the handshake");
                     slot.update(|r| {
                         r.end = Some(end);
                         r.alert = alert;
