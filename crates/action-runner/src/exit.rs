@@ -37,7 +37,8 @@ impl Exit {
     /// grade or new finding (`fails`: 1), which outranks an incomplete target (3, unless
     /// `fail_on_incomplete` is off). A security gate never passes quietly.
     pub fn decide(report: &Report, fails: bool, fail_on_incomplete: bool) -> Exit {
-        if report.errored().next().is_some() {
+        // A report of no target at all (a shard that holds none) scanned nothing: no pass.
+        if report.targets.is_empty() || report.errored().next().is_some() {
             Exit::TargetError
         } else if fails {
             Exit::BelowThreshold

@@ -315,6 +315,15 @@ pub fn targets(urls: &[Target], given: &Given, config: Option<&Config>) -> Vec<T
     targets
 }
 
+/// Why shard `i` of `n` over `total` targets scanned nothing (it exits 3: no pass).
+pub fn empty_shard(i: usize, n: usize, total: usize) -> String {
+    format!(
+        "shard {i}/{n} holds no target ({total} target{} in {n} shards): nothing was scanned, so \
+         there is no grade; use no more shards than targets",
+        if total == 1 { "" } else { "s" }
+    )
+}
+
 /// Shard `(i, n)` of the targets (all of them without a shard).
 pub fn shard(targets: Vec<Target>, shard: Option<(usize, usize)>) -> Vec<Target> {
     match shard {

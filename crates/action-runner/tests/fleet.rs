@@ -491,3 +491,157 @@ fn jsonl_streams_what_the_json_report_holds() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("need the whole report"));
     assert!(!sarif.exists());
 }
+
+/// A baseline finding this run could not have seen is never reported fixed: with its probe
+/// switched off, or with the target down, it is listed as not re-checked (JSON, Markdown) and
+/// kept in the SARIF as the baseline's result, so code scanning does not close its alert.
+#[test]
+fn a_baseline_finding_that_was_not_rechecked_is_not_fixed() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let lab = rt
+        .block_on(mtls_lab::start(&[LabCase::IssuerNameOnly]))
+        .expect("lab");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = dir.path().join("lab-ca.pem");
+    std::fs::write(&ca, &lab.pki.ca_cert_pem).expect("write CA");
+    let url = lab.servers[0].url.clone();
+    let path = |name: &str| {
+        dir.path()
+            .join(name)
+            .to_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let base = path("base.json");
+    let scan = |extra: &[&str], json_out: &str| {
+        let mut args = vec!["scan", &url, "--ca-file"];
+        let ca = ca.to_str().unwrap_or_default();
+        args.push(ca);
+        args.extend_from_slice(extra);
+        args.extend(["--json", json_out]);
+        run(&args)
+    };
+    assert_exit(&scan(&[], &base), 1);
+    let forged = "forged-client-cert-accepted";
+    assert!(
+        findings(&json(Path::new(&base)))
+            .iter()
+            .any(|f| f.1 == forged),
+        "the lab's issuer-name-only server raises {forged}"
+    );
+    let kept = |report: &Value| -> Vec<(String, String)> {
+        report["not_rechecked"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|n| {
+                        (
+                            n["finding"]["id"].as_str().unwrap_or_default().to_owned(),
+                            n["why"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    let (now, sarif, md) = (path("now.json"), path("now.sarif"), path("now.md"));
+    let out = scan(
+        &[
+            "--skip-probe",
+            "forged-client-cert",
+            "--baseline",
+            &base,
+            "--sarif",
+            &sarif,
+            "--markdown",
+            &md,
+        ],
+        &now,
+    );
+    let report = json(Path::new(&now));
+    assert!(
+        report["fixed"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        report["fixed"]
+    );
+    assert_eq!(
+        kept(&report),
+        vec![(
+            forged.to_owned(),
+            "forged-client-cert was not run: switched off".to_owned()
+        )]
+    );
+    let results = json(Path::new(&sarif))["runs"][0]["results"].clone();
+    let carried: Vec<&Value> = results
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| {
+            r["message"]["text"].as_str().is_some_and(|m| {
+                m.starts_with("Not re-checked in this run (forged-client-cert was not run")
+            })
+        })
+        .collect();
+    assert_eq!(carried.len(), 1, "{results}");
+    assert_eq!(carried[0]["baselineState"], "unchanged");
+    let md = std::fs::read_to_string(&md).expect("markdown");
+    assert!(
+        md.contains("1 finding of the baseline not re-checked"),
+        "{md}"
+    );
+    assert!(!md.contains("of the baseline fixed"), "{md}");
+    assert!(matches!(out.status.code(), Some(0 | 1)));
+
+    // The target down: nothing of the baseline is fixed; exit 3.
+    drop(lab);
+    drop(rt);
+    let down = path("down.json");
+    let out = scan(&["--timeout", "2", "--baseline", &base], &down);
+    assert_exit(&out, 3);
+    let report = json(Path::new(&down));
+    assert!(
+        report["fixed"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        report["fixed"]
+    );
+    let why = kept(&report);
+    assert!(
+        why.iter()
+            .any(|(id, why)| id == forged && why.starts_with("the target was not scanned")),
+        "{why:?}"
+    );
+}
+
+/// A shard that holds no target scanned nothing: never grade A, exit 3 (as a merge of no
+/// target), with the reason; the Markdown shows no grade.
+#[test]
+fn a_shard_without_targets_is_no_pass() {
+    let f = fleet();
+    let config = f.config("");
+    let n = f.lab.servers.len() + 1;
+    let shard = format!("{n}/{n}");
+    let md = f.dir.path().join("empty.md");
+    let out = run(&[
+        "scan",
+        "--config",
+        config.to_str().unwrap_or_default(),
+        "--shard",
+        &shard,
+        "--markdown",
+        md.to_str().unwrap_or_default(),
+    ]);
+    assert_exit(&out, 3);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("error: shard {shard} holds no target")),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("grade A"), "{stdout}");
+    let md = std::fs::read_to_string(&md).expect("markdown");
+    assert!(
+        md.starts_with("## ❌ mtls-scan: no target was scanned"),
+        "{md}"
+    );
+}

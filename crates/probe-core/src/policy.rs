@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::finding::{FindingId, Severity};
 use crate::grade::grade_target;
-pub use crate::report::{BaselineState, Expectation, FixedFinding, PolicyMarks, Suppressed};
+pub use crate::report::{
+    BaselineState, Expectation, FixedFinding, NotRechecked, PolicyMarks, Suppressed,
+};
 use crate::report::{Report, ShardOf, TargetReport};
 
 /// The expected policy of one target, from the config.
@@ -122,8 +124,11 @@ pub fn apply(
     warnings
 }
 
-/// Marks each finding `new` or `unchanged` against a baseline report, and lists the baseline's
-/// findings that are gone in `report.fixed`. Only targets scanned in both count as fixed. A
+/// Marks each finding `new` or `unchanged` against a baseline report, and sorts the baseline's
+/// findings this run did not see: `report.fixed` where the run could have seen them, and
+/// `report.not_rechecked` where it could not (the target not scanned or incomplete, or the
+/// probe that raises the finding not run: switched off, or without the identity it needs).
+/// Targets absent from this run (another shard, removed from the config) count as neither. A
 /// finding whose severity rose since the baseline (medium then, critical now) is `new`: a
 /// regression must not pass `--fail-on new` as "unchanged".
 pub fn compare_baseline(report: &mut Report, baseline: &Report) {
@@ -146,17 +151,64 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
             now.insert(k);
         }
     }
-    let scanned: BTreeSet<&str> = report
-        .targets
+    let (mut fixed, mut not_rechecked) = (Vec::new(), Vec::new());
+    for bt in &baseline.targets {
+        let Some(t) = report.targets.iter().find(|t| t.url == bt.url) else {
+            continue;
+        };
+        for f in &bt.findings {
+            let k = key(&bt.url, f.id);
+            if now.contains(&k)
+                || fixed
+                    .iter()
+                    .any(|x: &FixedFinding| (&x.url, x.id) == (&k.0, k.1))
+            {
+                continue;
+            }
+            match unchecked(t, f.id) {
+                None => fixed.push(FixedFinding { url: k.0, id: k.1 }),
+                Some(why) => {
+                    if !not_rechecked
+                        .iter()
+                        .any(|n: &NotRechecked| n.url == k.0 && n.finding.id == k.1)
+                    {
+                        not_rechecked.push(NotRechecked {
+                            url: k.0,
+                            host_port: t.host_port.clone(),
+                            why,
+                            finding: f.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    fixed.sort();
+    report.fixed = fixed;
+    report.not_rechecked = not_rechecked;
+}
+
+/// Why this run could not have seen finding `id` on target `t`, if it could not.
+fn unchecked(t: &TargetReport, id: FindingId) -> Option<String> {
+    if let Some(error) = &t.error {
+        return Some(format!("the target was not scanned: {error}"));
+    }
+    if let Some(p) = t.incomplete.first() {
+        let on = p
+            .tls_version
+            .map_or_else(String::new, |v| format!(" on {v}"));
+        return Some(format!(
+            "the target is incomplete: {}{on} could not be read",
+            p.probe
+        ));
+    }
+    t.skipped_probes
         .iter()
-        .filter(|t| t.error.is_none())
-        .map(|t| t.url.as_str())
-        .collect();
-    report.fixed = before
-        .into_keys()
-        .filter(|k| !now.contains(k) && scanned.contains(k.0.as_str()))
-        .map(|(url, id)| FixedFinding { url, id })
-        .collect();
+        .find(|s| {
+            crate::probe::registry::specs()
+                .any(|spec| spec.id == s.id && spec.findings.contains(&id))
+        })
+        .map(|s| format!("{} was not run: {}", s.id, s.reason))
 }
 
 /// True when some counted finding is new against the baseline (for `fail-on: new`).
@@ -369,6 +421,67 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].0.contains("expired on 2026-11-01"));
         assert_eq!(report.grade, Grade::F);
+    }
+
+    /// A finding the run could not have seen is never "fixed": on a target not scanned, on an
+    /// incomplete one, or where the probe that raises it was not run. It is kept, with why.
+    #[test]
+    fn a_baseline_finding_the_run_could_not_see_is_not_fixed() {
+        let ids = [
+            FindingId::TlsConfigExposed,
+            FindingId::ForgedClientCertAccepted,
+        ];
+        let url = "https://a.example/";
+        let base = Report::new(vec![target(url, &ids)], 1.0);
+        let gone = |edit: &dyn Fn(&mut TargetReport)| {
+            let mut t = target(url, &[]);
+            edit(&mut t);
+            let mut now = Report::new(vec![t], 1.0);
+            compare_baseline(&mut now, &base);
+            let kept: Vec<(FindingId, String)> = now
+                .not_rechecked
+                .iter()
+                .map(|n| (n.finding.id, n.why.clone()))
+                .collect();
+            (now.fixed.iter().map(|f| f.id).collect::<Vec<_>>(), kept)
+        };
+        // Complete: both fixed.
+        let (fixed, kept) = gone(&|_| {});
+        assert_eq!(fixed.len(), 2, "{fixed:?}");
+        assert!(kept.is_empty());
+        // Incomplete (a configuration path that stopped answering): neither is fixed.
+        let (fixed, kept) = gone(&|t| {
+            t.incomplete.push(crate::verdict::IncompleteProbe {
+                probe: "tls-config-exposed".into(),
+                tls_version: None,
+                reason: "timed out".into(),
+            });
+        });
+        assert!(fixed.is_empty(), "{fixed:?}");
+        assert_eq!(kept.len(), 2);
+        assert!(
+            kept[0].1.contains("incomplete: tls-config-exposed"),
+            "{kept:?}"
+        );
+        // Not scanned.
+        let (fixed, kept) = gone(&|t| t.error = Some("connection refused".into()));
+        assert!(fixed.is_empty() && kept.len() == 2, "{fixed:?} {kept:?}");
+        assert!(kept[0].1.contains("not scanned: connection refused"));
+        // The forged probe switched off: its finding is not re-checked, the other one is fixed.
+        let (fixed, kept) = gone(&|t| {
+            t.skipped_probes.push(crate::probe::SkippedProbe {
+                id: crate::facts::ProbeId::FORGED_CLIENT_CERT,
+                reason: "switched off".into(),
+            });
+        });
+        assert_eq!(fixed, vec![FindingId::TlsConfigExposed]);
+        assert_eq!(
+            kept,
+            vec![(
+                FindingId::ForgedClientCertAccepted,
+                "forged-client-cert was not run: switched off".to_owned()
+            )]
+        );
     }
 
     #[test]

@@ -29,6 +29,12 @@ pub struct Report {
     /// Findings of the baseline report that are gone (set by `--baseline`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixed: Vec<FixedFinding>,
+    /// Findings of the baseline report this run did not see on a target it could not fully
+    /// check (not scanned, incomplete, or the probe that raises it not run): not fixed, only not
+    /// re-checked (set by `--baseline`). Renderers keep them (SARIF: as the baseline's results,
+    /// so an outage does not close code-scanning alerts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_rechecked: Vec<NotRechecked>,
     /// `mtls-scan impostor`: what each scenario saw of the client, one run per target (matched by
     /// `url`). Empty for a scan.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -153,6 +159,7 @@ impl Report {
             duration_ms,
             targets,
             fixed: Vec::new(),
+            not_rechecked: Vec::new(),
             impostor: Vec::new(),
             shard: None,
         }
@@ -341,4 +348,18 @@ pub struct FixedFinding {
     pub url: String,
     /// The finding id.
     pub id: FindingId,
+}
+
+/// A baseline finding this run did not see, where it could not have seen it: kept as the
+/// baseline reported it, with the reason it was not re-checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotRechecked {
+    /// The target URL.
+    pub url: String,
+    /// `host:port`.
+    pub host_port: String,
+    /// Why this run could not tell whether it is fixed.
+    pub why: String,
+    /// The finding as the baseline reported it.
+    pub finding: ReportedFinding,
 }

@@ -96,6 +96,10 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
     };
     let targets = pipeline::shard(setup.targets.clone(), inputs.shard);
     let n = targets.len();
+    if let (Some((i, count)), 0) = (inputs.shard, n) {
+        let why = pipeline::empty_shard(i, count, setup.targets.len());
+        say(Command::error(why).property("title", "mtls-scan: empty shard"))?;
+    }
     say(format_args!(
         "mtls-scan {}: scanning {n} target{}",
         env!("CARGO_PKG_VERSION"),

@@ -187,9 +187,13 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     if all.is_empty() {
         return usage("no target URL given");
     }
+    let total = all.len();
     let targets = pipeline::shard(all, args.shard);
     if let Some((i, n)) = args.shard {
         eprintln!("shard {i}/{n}: {} target(s)", targets.len());
+        if targets.is_empty() {
+            eprintln!("error: {}", pipeline::empty_shard(i, n, total));
+        }
     }
     let baseline = match baseline(&args.report) {
         Ok(b) => b,

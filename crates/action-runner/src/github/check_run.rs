@@ -118,6 +118,9 @@ pub fn title(report: &Report, run: &RunInfo, exit: Exit) -> String {
     let counts = counts(report);
     let grade = format!("Grade {} (score {})", report.grade, report.score);
     match exit {
+        Exit::TargetError if report.targets.is_empty() => {
+            "No target was scanned: there is no grade".to_owned()
+        }
         Exit::TargetError => {
             let n = report.errored().count();
             format!(
@@ -141,7 +144,16 @@ pub fn title(report: &Report, run: &RunInfo, exit: Exit) -> String {
                 if report.targets.len() == 1 { "" } else { "s" }
             )
         }
-        Exit::Ok | Exit::Usage => format!("{grade}: {counts}"),
+        Exit::Ok | Exit::Usage => match report.incomplete().count() {
+            0 => format!("{grade}: {counts}"),
+            // `fail-on-incomplete: false` passed it: the title still says it is incomplete.
+            n => format!(
+                "{grade}: {counts}; {n} of {} target{} incomplete (probes could not be read; \
+                 fail-on-incomplete is false)",
+                report.targets.len(),
+                if report.targets.len() == 1 { "" } else { "s" }
+            ),
+        },
     }
 }
 

@@ -10,7 +10,8 @@ use probe_core::report::Report;
 /// The step's outputs (action.yml's `outputs:`), in order: the grade, the score, the counts
 /// (`findings`, `critical`, `high`: findings not suppressed, implied ones included, as the job
 /// summary counts them ([`Report::tally`]); `new`: against the baseline, empty without one;
-/// `incomplete`: targets), and where the report and the SARIF file are (as shown).
+/// `incomplete`: targets not fully tested, the incomplete ones and those that could not be
+/// scanned), and where the report and the SARIF file are (as shown).
 pub fn of_report(
     report: &Report,
     report_file: &str,
@@ -18,14 +19,23 @@ pub fn of_report(
     new: Option<usize>,
 ) -> Vec<(&'static str, String)> {
     let tally = report.tally();
+    // No target, no grade (a shard that holds none): empty, never `A`.
+    let (grade, score) = if report.targets.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (report.grade.to_string(), report.score.to_string())
+    };
     vec![
-        ("grade", report.grade.to_string()),
-        ("score", report.score.to_string()),
+        ("grade", grade),
+        ("score", score),
         ("findings", tally.findings.to_string()),
         ("critical", tally.critical.to_string()),
         ("high", tally.high.to_string()),
         ("new", new.map(|n| n.to_string()).unwrap_or_default()),
-        ("incomplete", report.incomplete().count().to_string()),
+        (
+            "incomplete",
+            (report.incomplete().count() + report.errored().count()).to_string(),
+        ),
         ("report", report_file.to_owned()),
         ("sarif-file", sarif_file.to_owned()),
     ]

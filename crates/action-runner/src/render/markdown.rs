@@ -153,6 +153,18 @@ fn header(report: &Report, options: &Options<'_>) -> String {
         } else {
             "⚠️"
         };
+    if report.targets.is_empty() {
+        let _ = writeln!(s, "## ❌ mtls-scan: no target was scanned\n");
+        if let Some(shard) = report.shard {
+            let _ = writeln!(
+                s,
+                "Shard {}/{} holds no target: nothing was scanned, so there is no grade. \
+                 Use no more shards than targets.\n",
+                shard.index, shard.count
+            );
+        }
+        return s;
+    }
     let _ = writeln!(s, "## {icon} mtls-scan: grade {}\n", report.grade);
     let tally = report.tally();
     let findings = if tally.suppressed > 0 {
@@ -243,6 +255,26 @@ fn header(report: &Report, options: &Options<'_>) -> String {
             );
         }
         let _ = writeln!(s, "\n</details>\n");
+    }
+    if !report.not_rechecked.is_empty() {
+        let n = report.not_rechecked.len();
+        let _ = writeln!(
+            s,
+            "**⚠️ {n} finding{} of the baseline not re-checked** (not fixed: this run could not \
+             have seen {}):\n",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        );
+        for f in &report.not_rechecked {
+            let _ = writeln!(
+                s,
+                "- <code>{}</code> on {}: {}",
+                text(f.finding.id.as_str()),
+                text(&f.url),
+                server_text(&f.why)
+            );
+        }
+        let _ = writeln!(s);
     }
     let _ = writeln!(
         s,

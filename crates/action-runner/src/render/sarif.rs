@@ -22,14 +22,16 @@
 //!   `suppressions` (empty when not suppressed), as the spec demands; GitHub does not read them
 //!   (a suppressed finding shows as an open alert unless dismissed there).
 //!
-//! `--baseline` sets `baselineState`. Targets that could not be scanned are tool execution
-//! notifications, not results.
+//! `--baseline` sets `baselineState`, and keeps the baseline's findings this run could not
+//! re-check (their target not scanned or incomplete, or their probe not run) as `unchanged`
+//! results saying so: GitHub closes an alert whose result is missing from the next upload, and an
+//! outage is no fix. Targets that could not be scanned are tool execution notifications.
 
 use std::collections::{BTreeMap, HashMap};
 
 use probe_core::finding::{FindingId, Severity, StackFix};
 use probe_core::policy::BaselineState;
-use probe_core::report::{Report, ReportedFinding, TargetReport};
+use probe_core::report::{NotRechecked, Report, ReportedFinding, TargetReport};
 use serde::Serialize;
 
 use crate::config::UrlSpan;
@@ -389,21 +391,62 @@ fn rule(id: FindingId, severity: Severity) -> Rule {
     }
 }
 
+/// Where a result stands: its target, and the findings its root cause implies there.
+struct On<'a> {
+    url: &'a str,
+    host_port: &'a str,
+    implied: Vec<&'static str>,
+    /// A baseline finding this run could not re-check: why (it is kept as the baseline had it,
+    /// so an outage does not close its code-scanning alert).
+    not_rechecked: Option<&'a str>,
+}
+
+impl<'a> On<'a> {
+    fn target(t: &'a TargetReport, f: &ReportedFinding) -> Self {
+        Self {
+            url: &t.url,
+            host_port: &t.host_port,
+            implied: t
+                .findings
+                .iter()
+                .filter(|i| i.implied_by == Some(f.id))
+                .map(|i| i.id.as_str())
+                .collect(),
+            not_rechecked: None,
+        }
+    }
+
+    fn not_rechecked(n: &'a NotRechecked) -> Self {
+        Self {
+            url: &n.url,
+            host_port: &n.host_port,
+            implied: Vec::new(),
+            not_rechecked: Some(&n.why),
+        }
+    }
+}
+
 fn result<'a>(
-    t: &'a TargetReport,
+    on: On<'a>,
     f: &'a ReportedFinding,
     rule: (String, usize),
     location: Option<&'a SarifLocation>,
     with_suppressions: bool,
 ) -> SarifResult<'a> {
-    let implied: Vec<&'static str> = t
-        .findings
-        .iter()
-        .filter(|i| i.implied_by == Some(f.id))
-        .map(|i| i.id.as_str())
-        .collect();
+    let On {
+        url,
+        host_port,
+        implied,
+        not_rechecked,
+    } = on;
     let versions: Vec<String> = f.tls_versions.iter().map(ToString::to_string).collect();
-    let mut message = format!("{} on {}", f.title, t.url);
+    let mut message = match not_rechecked {
+        Some(why) => format!(
+            "Not re-checked in this run ({why}); as the baseline reported it: {} on {url}",
+            f.title
+        ),
+        None => format!("{} on {url}", f.title),
+    };
     if !versions.is_empty() {
         message.push_str(&format!(" ({})", versions.join(", ")));
     }
@@ -438,13 +481,16 @@ fn result<'a>(
             })
             .collect()
     });
-    let baseline_state = f.marks.baseline.map(|b| match b {
-        BaselineState::New => "new",
-        BaselineState::Unchanged => "unchanged",
-    });
+    let baseline_state = match not_rechecked {
+        Some(_) => Some("unchanged"),
+        None => f.marks.baseline.map(|b| match b {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        }),
+    };
     let (uri, uri_base_id, span) = match location {
-        Some(l) => (l.uri.as_str(), Some("%SRCROOT%"), l.span_of(&t.url)),
-        None => (t.url.as_str(), None, UrlSpan::default()),
+        Some(l) => (l.uri.as_str(), Some("%SRCROOT%"), l.span_of(url)),
+        None => (url, None, UrlSpan::default()),
     };
     let line = span.line.max(1);
     let start_column = span.start_column.max(1);
@@ -468,12 +514,12 @@ fn result<'a>(
             },
         }],
         partial_fingerprints: BTreeMap::from([
-            ("primaryLocationLineHash", line_hash(f.id.as_str(), &t.url)),
-            (FINGERPRINT_KEY, fingerprint(f.id.as_str(), &t.host_port)),
+            ("primaryLocationLineHash", line_hash(f.id.as_str(), url)),
+            (FINGERPRINT_KEY, fingerprint(f.id.as_str(), host_port)),
         ]),
         properties: ResultProperties {
-            url: &t.url,
-            host_port: &t.host_port,
+            url,
+            host_port,
             severity: f.severity,
             cwe: &f.cwe,
             tls_versions: f.tls_versions.iter().map(|v| v.as_str()).collect(),
@@ -497,10 +543,24 @@ pub fn render_with(report: &Report, options: &SarifOptions) -> Result<String, se
         .map(|id| rule(*id, id.spec().severity))
         .collect();
     // Variants for findings shown with another severity, in catalogue then severity order.
-    let mut variants: Vec<(usize, Severity)> = report
+    // This run's root findings where they stand, then the baseline's it could not re-check.
+    let located: Vec<(On<'_>, &ReportedFinding)> = report
         .findings()
-        .filter(|(_, f)| f.is_root() && f.severity != f.id.spec().severity)
-        .filter_map(|(_, f)| {
+        .filter(|(_, f)| f.is_root())
+        .map(|(t, f)| (On::target(t, f), f))
+        .chain(
+            report
+                .not_rechecked
+                .iter()
+                .filter(|n| n.finding.is_root())
+                .map(|n| (On::not_rechecked(n), &n.finding)),
+        )
+        .collect();
+    let mut variants: Vec<(usize, Severity)> = located
+        .iter()
+        .map(|(_, f)| *f)
+        .filter(|f| f.severity != f.id.spec().severity)
+        .filter_map(|f| {
             let i = FindingId::ALL.iter().position(|id| *id == f.id)?;
             Some((i, f.severity))
         })
@@ -518,17 +578,16 @@ pub fn render_with(report: &Report, options: &SarifOptions) -> Result<String, se
         .findings()
         .any(|(_, f)| f.is_root() && f.marks.suppressed.is_some());
     let location = options.location.as_ref();
-    let results = report
-        .findings()
-        .filter(|(_, f)| f.is_root())
-        .filter_map(|(t, f)| {
+    let results = located
+        .into_iter()
+        .filter_map(|(on, f)| {
             let index = if f.severity == f.id.spec().severity {
                 FindingId::ALL.iter().position(|id| *id == f.id)?
             } else {
                 *variant_index.get(&(f.id, f.severity))?
             };
             let id = rules.get(index)?.id.clone();
-            Some(result(t, f, (id, index), location, with_suppressions))
+            Some(result(on, f, (id, index), location, with_suppressions))
         })
         .collect();
     let mut notifications: Vec<Notification> = report

@@ -103,6 +103,24 @@ pub fn render(report: &Report, color: bool) -> String {
             clean(&line)
         );
     }
+    for f in &report.not_rechecked {
+        let _ = writeln!(
+            out,
+            "{} {} on {} (in the baseline; not fixed: {})",
+            p.s(AnsiColor::Yellow.on_default().bold(), "NOT RE-CHECKED"),
+            f.finding.id,
+            clean(&f.url),
+            clean(&f.why)
+        );
+    }
+    if report.targets.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} no target was scanned: there is no grade",
+            p.s(Style::new().bold(), "Overall")
+        );
+        return out;
+    }
     let _ = writeln!(
         out,
         "{} {} (score {}) · {} target{} · {} finding{} ({} critical){suppressed} · {:.0} ms",

@@ -2,8 +2,8 @@
 //! fixed timings so that a snapshot changes only when a renderer does.
 //!
 //! [`every_state`] holds, in one report: every finding of the catalogue (`FindingId::ALL`), root
-//! causes with the findings they imply, a suppressed finding, the baseline's `new`, `unchanged`
-//! and `fixed` states, a target whose client auth is asked after the request (late probes, TLS
+//! causes with the findings they imply, a suppressed finding, the baseline's `new`, `unchanged`,
+//! `fixed` and not re-checked states, a target whose client auth is asked after the request (late probes, TLS
 //! 1.3 post-handshake auth and TLS 1.2 renegotiation), an incomplete target, a target that could
 //! not be scanned, skipped probes, a server certificate, notes, per-stack fixes, and server text
 //! that tries to break out of every format ([`HOSTILE`]).
@@ -41,6 +41,17 @@ pub fn every_state() -> Report {
         {"url": "https://gone.example.com:443/", "id": "server-cert-expired"}
     ]))
     .unwrap_or_else(|e| panic!("fixed findings: {e}"));
+    // A baseline finding on the incomplete target: not fixed, kept; its reason quotes the
+    // server (hostile text).
+    report.not_rechecked = vec![probe_core::report::NotRechecked {
+        url: "https://flaky.example.com:8443/".into(),
+        host_port: "flaky.example.com:8443".into(),
+        why: format!("the target is incomplete: {HOSTILE}"),
+        finding: finding(
+            FindingId::TlsConfigExposed,
+            "GET /actuator/env showed client-auth=want",
+        ),
+    }];
     report
 }
 
