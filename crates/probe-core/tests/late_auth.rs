@@ -477,3 +477,120 @@ async fn key_updates_are_not_a_post_handshake_request() -> TestResult {
     );
     Ok(())
 }
+
+/// A Python `ssl` server (OpenSSL) that asks for the certificate after the request (TLS 1.3
+/// post-handshake auth) and sends `103 Early Hints` before its answer: the final answer is the
+/// one judged, never the 1xx. `optional` serves anyone (200, read as served: a 103 once made it
+/// an "answer" and the scan passed with exit 0); `required` refuses a client without a
+/// certificate (an alert, never a 103 read as an HTTP answer).
+const PHA_EARLY_HINTS: &str = r#"
+import socket, ssl, sys, threading
+port, mode, cert, key, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_cert_chain(cert, key)
+ctx.load_verify_locations(ca)
+ctx.verify_mode = ssl.CERT_REQUIRED if mode == "required" else ssl.CERT_OPTIONAL
+ctx.post_handshake_auth = True
+def handle(raw):
+    try:
+        s = ctx.wrap_socket(raw, server_side=True)
+        s.settimeout(5)
+        req = b""
+        while b"\r\n\r\n" not in req:
+            d = s.recv(4096)
+            if not d:
+                return
+            req += d
+        s.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </app.css>; rel=preload\r\n\r\n")
+        s.verify_client_post_handshake()
+        s.do_handshake()
+        s.settimeout(0.3)
+        try:
+            s.recv(4096)
+        except Exception:
+            pass
+        body = b"account balance\n"
+        s.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+    except Exception:
+        pass
+    finally:
+        raw.close()
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(16)
+print("listening", flush=True)
+for _ in range(20):
+    c, _ = srv.accept()
+    threading.Thread(target=handle, args=(c,), daemon=True).start()
+"#;
+
+#[tokio::test]
+async fn an_informational_answer_is_not_the_answer() -> TestResult {
+    if which("python3").is_none() {
+        if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
+            return Ok(());
+        }
+        return Err("python3 is missing (set MTLS_SKIP_REAL_SERVERS=1 to skip)".into());
+    }
+    let pki = pki()?;
+    let dir = tempfile::tempdir()?;
+    let write = |name: &str, text: &str| -> std::io::Result<String> {
+        let p = dir.path().join(name);
+        fs::write(&p, text)?;
+        Ok(p.to_string_lossy().into_owned())
+    };
+    let (cert, key, ca) = (
+        write("server.crt", &pki.server_cert_pem)?,
+        write("server.key", &pki.server_key_pem)?,
+        write("ca.crt", &pki.ca_pem)?,
+    );
+    let script = write("pha.py", PHA_EARLY_HINTS)?;
+    for (mode, served) in [("optional", true), ("required", false)] {
+        let port = free_port()?;
+        let mut child = KillOnDrop(
+            Command::new("python3")
+                .args([script.as_str(), &port.to_string(), mode, &cert, &key, &ca])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()?,
+        );
+        let mut line = [0u8; 10];
+        if let Some(out) = child.0.stdout.as_mut() {
+            out.read_exact(&mut line)?;
+        }
+        let target = Target::parse(&format!("https://127.0.0.1:{port}/admin/"))?;
+        let out = get(&target, TlsVersion::Tls13, None).await;
+        assert_eq!(out.asked, Some(LateAsk::PostHandshake), "{mode}: {out:?}");
+        if served {
+            assert_eq!(out.http_status, Some(200), "{mode}: {out:?}");
+            assert_eq!(out.body_excerpt.as_deref(), Some("account balance"));
+        } else {
+            assert!(
+                out.http_status.is_none() && out.alert.is_some(),
+                "{mode}: a refusal, not the 103: {out:?}"
+            );
+        }
+        let _ = child.0.kill();
+    }
+    Ok(())
+}
+
+/// Kills the child when the test ends, passed or not.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(program))
+        .find(|p| p.is_file())
+}

@@ -373,8 +373,21 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut buf = Vec::new();
+    let mut informational = 0;
     let head = loop {
         if let Some(head) = parse_head(&buf)? {
+            // `100 Continue`, `103 Early Hints`: not the answer; the final one follows.
+            if super::is_informational(head.status) {
+                informational += 1;
+                if informational > super::MAX_INFORMATIONAL {
+                    return Err(format!(
+                        "more than {} informational answers and no final one",
+                        super::MAX_INFORMATIONAL
+                    ));
+                }
+                buf.drain(..head.len.min(buf.len()));
+                continue;
+            }
             break head;
         }
         if buf.len() > HEAD_CAP {

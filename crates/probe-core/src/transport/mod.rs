@@ -558,9 +558,41 @@ pub(crate) fn redact_secrets(text: &mut String, headers: &crate::target::ExtraHe
     }
 }
 
-/// The status code of an HTTP/1.x status line at the start of `head`, read by hand for answers
-/// the HTTP client rejects (a malformed header, an oversized head). Anything else is `None`.
+/// Informational (1xx) answers skipped before a final one at most; more is no answer.
+pub(crate) const MAX_INFORMATIONAL: usize = 16;
+
+/// True for an informational status the final answer follows (`100 Continue`, `103 Early
+/// Hints`, …); `101 Switching Protocols` ends the exchange, so it is final here.
+pub(crate) fn is_informational(status: u16) -> bool {
+    (100..200).contains(&status) && status != 101
+}
+
+/// The status code of the final HTTP/1.x answer at the start of `head`, read by hand for answers
+/// the HTTP client rejects (a malformed header, an oversized head): informational answers
+/// (`103 Early Hints`) are skipped, as the HTTP client skips them. Anything else, or no final
+/// answer within `head`, is `None`.
 fn status_line(head: &[u8]) -> Option<u16> {
+    let mut rest = head;
+    for _ in 0..=MAX_INFORMATIONAL {
+        let status = one_status_line(rest)?;
+        if !is_informational(status) {
+            return Some(status);
+        }
+        let end = find(rest, b"\r\n\r\n")
+            .map(|i| i + 4)
+            .or_else(|| find(rest, b"\n\n").map(|i| i + 2))?;
+        rest = rest.get(end..)?;
+    }
+    None
+}
+
+/// Where `needle` first starts in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The status code of the HTTP/1.x status line at the start of `head`.
+fn one_status_line(head: &[u8]) -> Option<u16> {
     let rest = head
         .strip_prefix(b"HTTP/1.1 ")
         .or_else(|| head.strip_prefix(b"HTTP/1.0 "))?;
@@ -1325,6 +1357,28 @@ mod tests {
         assert_eq!(status_line(b"<html>hello</html>"), None);
         assert_eq!(status_line(b"HTTP/1.1 20"), None);
         assert_eq!(status_line(b""), None);
+        // An informational answer is not the final one: the status after it is.
+        let hints =
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nBad\x01: x\r\n";
+        assert_eq!(status_line(hints), Some(200));
+        assert_eq!(
+            status_line(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\n"),
+            Some(403)
+        );
+        // No final answer in what was kept: none, never the 1xx.
+        assert_eq!(
+            status_line(b"HTTP/1.1 103 Early Hints\r\nLink: x\r\n"),
+            None
+        );
+        assert_eq!(status_line(b"HTTP/1.1 103 Early Hints\r\n\r\n"), None);
+        assert_eq!(
+            status_line(&b"HTTP/1.1 100 Continue\r\n\r\n".repeat(40)),
+            None
+        );
+        assert_eq!(
+            status_line(b"HTTP/1.1 101 Switching Protocols\r\n\r\n"),
+            Some(101)
+        );
     }
 
     #[test]
