@@ -364,8 +364,13 @@ impl Config {
             // Validation errors are placed at the enclosing entry; point at the quoted value itself.
             let placed = quoted_value(&message).and_then(|v| find_from(text, v, line));
             let (line, column) = placed.unwrap_or((line, column));
-            // A file that is no config at all ("invalid type: string …") is never quoted.
-            if placed.is_none() || message.starts_with("invalid ") {
+            // A value of the wrong type ("defaults.headers: invalid type: string …", a header
+            // given as a string, not a list) or a file that is no config at all is never quoted:
+            // it may be a secret.
+            if placed.is_none()
+                || message.contains("invalid type: ")
+                || message.contains("invalid value: ")
+            {
                 message = redact_quoted(&message);
             }
             ConfigError {
@@ -496,6 +501,22 @@ suppressions:
     reason: migrating in Q1
     expires: 2027-01-31
 ";
+
+    /// `headers` given as a string, not a list: the error names the key and the type, never
+    /// the value (a token).
+    #[test]
+    fn a_value_of_the_wrong_type_is_never_quoted() {
+        let text = "defaults:\n  headers: \"Authorization: Bearer s3cr3t-token\"\ntargets:\n  - url: https://a.example/\n";
+        let e = Config::parse(text, "c.yml")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("defaults.headers") && e.contains("invalid type"),
+            "{e}"
+        );
+        assert!(!e.contains("s3cr3t") && !e.contains("Bearer"), "{e}");
+    }
 
     #[test]
     fn parses_a_good_config() {

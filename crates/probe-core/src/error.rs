@@ -36,6 +36,12 @@ pub enum ScanError {
         /// Which input (a flag name or path).
         what: String,
     },
+    /// A PEM input held an encrypted private key (a passphrase is never asked for).
+    #[error("{what}: the private key is encrypted: give it decrypted (`openssl pkey -in KEY -out PLAIN`), from a secret")]
+    EncryptedKey {
+        /// Which input.
+        what: String,
+    },
     /// A private key was found but the crypto provider cannot use it.
     #[error("{what}: unsupported private key: {reason}")]
     UnsupportedKey {

@@ -1,16 +1,34 @@
 //! Text from servers, made safe to keep: control characters removed or escaped, lengths capped.
 //! Every string a server sends passes through here before it reaches a report.
 
-/// Keeps printable text only, capped, so server text can never smuggle control characters.
+/// Characters that invisibly reorder or hide text (Trojan Source: bidirectional overrides and
+/// isolates, zero-width characters, the byte-order mark). Server text never keeps them raw.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Keeps printable text only, capped, so server text can never smuggle control characters;
+/// invisible formatting characters ([`is_invisible_format`]) become U+FFFD, visibly.
 pub fn sanitize(bytes: &[u8], max_chars: usize) -> String {
     String::from_utf8_lossy(bytes)
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            c if is_invisible_format(c) => '\u{FFFD}',
+            c => c,
+        })
         .take(max_chars)
         .collect::<String>()
         .trim()
-        .to_owned()
+        .replace(LEGACY_COMMAND, LEGACY_COMMAND_BROKEN)
 }
+
+/// The runner's legacy workflow command (`##[set-output name=x;]v`), read anywhere in a line of
+/// a step's output, even where no `::` command can start: a `run:` step that prints a report
+/// (the text or JSON of `mtls-scan scan`) would let a certificate name issue it.
+const LEGACY_COMMAND: &str = "##[";
+/// [`LEGACY_COMMAND`] as server text keeps it: still legible, never a command.
+const LEGACY_COMMAND_BROKEN: &str = "## [";
 
 /// Whether a body speaks of certificates or TLS (`certificate`, `certificat`, `certificado`,
 /// `zertifikat`, `ssl`, `tls`, `x.509`/`x509`), ASCII case-insensitive: the words of a page that
@@ -44,13 +62,14 @@ pub fn describe_name(der: &[u8]) -> String {
     }
 }
 
-/// Escapes control characters as RFC 4514 hex pairs (`\0a`), one per UTF-8 byte. Names come from
+/// Escapes control characters and invisible formatting ones as RFC 4514 hex pairs (`\0a`,
+/// `\e2\80\ae`), one per UTF-8 byte. Names come from
 /// servers, and x509-parser renders a PrintableString or IA5String byte for byte: unescaped, a
 /// name could carry line breaks or terminal escapes into reports.
 pub fn escape_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if c.is_control() || is_invisible_format(c) {
             let mut buf = [0u8; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
                 out.push_str(&format!("\\{b:02x}"));
@@ -59,12 +78,32 @@ pub fn escape_controls(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    out.replace(LEGACY_COMMAND, LEGACY_COMMAND_BROKEN)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file name reversed by U+202E, zero-width spaces: visible, never raw.
+    #[test]
+    fn invisible_formatting_is_never_kept_raw() {
+        let server = "OK \u{202E}gnp.exe\u{202C} \u{200B}\u{2066}x".as_bytes();
+        let kept = sanitize(server, 100);
+        assert!(!kept.chars().any(is_invisible_format), "{kept:?}");
+        assert_eq!(kept, "OK \u{FFFD}gnp.exe\u{FFFD} \u{FFFD}\u{FFFD}x");
+        assert_eq!(escape_controls("a\u{202E}b"), "a\\e2\\80\\aeb");
+    }
+
+    /// The runner's legacy command form, read anywhere in a line: broken in server text.
+    #[test]
+    fn legacy_workflow_commands_are_broken() {
+        let cn = "CN=##[set-output name=grade;]A ##[stop-commands]x";
+        for kept in [escape_controls(cn), sanitize(cn.as_bytes(), 200)] {
+            assert!(!kept.contains("##["), "{kept}");
+            assert!(kept.contains("## [set-output"), "{kept}");
+        }
+    }
 
     #[test]
     fn words_of_a_certificate_refusal_are_recognised() {

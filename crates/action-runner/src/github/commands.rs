@@ -4,8 +4,20 @@
 
 use std::fmt;
 
-/// Escapes a command's message as toolkit's `escapeData` does: `%`, `\r`, `\n`.
+/// Escapes a command's message as toolkit's `escapeData` does (`%`, `\r`, `\n`), and shows
+/// invisible reordering characters as U+FFFD.
 pub fn escape_data(s: &str) -> String {
+    // Invisible reordering characters (Trojan Source) never reach the log raw, whoever sent them.
+    let s: String = s
+        .chars()
+        .map(|c| {
+            if probe_core::text::is_invisible_format(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
@@ -123,6 +135,8 @@ mod tests {
             "prop1 %25%0D%0A%3A%2C end"
         );
         assert_eq!(escape_data("a:b,c"), "a:b,c");
+        // Trojan Source: shown, never raw in the log.
+        assert_eq!(escape_data("x\u{202E}y\u{200B}"), "x\u{FFFD}y\u{FFFD}");
     }
 
     #[test]

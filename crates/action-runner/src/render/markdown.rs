@@ -772,11 +772,6 @@ fn clip(s: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Characters that invisibly reorder or hide text (Trojan Source): shown as U+FFFD.
-fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-}
-
 /// Escapes untrusted text for GitHub Markdown and HTML, as inline literal text: safe in a
 /// paragraph, a heading, a `<summary>` and a table cell. Line breaks become a visible `↵`. For
 /// what a server (or a client under test) sent, use [`server_text`]: this keeps a URL the user
@@ -849,7 +844,7 @@ fn escape(s: &str, server: bool) -> String {
             }
             '\n' => out.push_str(" ↵ "),
             '\t' => out.push(' '),
-            c if c.is_control() || is_invisible_format(c) => out.push('\u{FFFD}'),
+            c if c.is_control() || probe_core::text::is_invisible_format(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

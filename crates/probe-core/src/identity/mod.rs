@@ -143,8 +143,9 @@ impl ClientIdentity {
         provider: &CryptoProvider,
     ) -> Result<Self, ScanError> {
         let chain = parse_certs(cert_pem, origin)?;
-        let key_der = parse_key(key_pem, origin)?;
-        let key = load_signing_key(key_pem, origin, provider)?;
+        let key_what = key_input(origin);
+        let key_der = parse_key(key_pem, &key_what)?;
+        let key = load_signing_key(key_pem, &key_what, provider)?;
         let certified = CertifiedKey::new(chain, key);
         certified.keys_match().map_err(|e| match e {
             rustls::Error::InconsistentKeys(_) => ScanError::KeyMismatch {
@@ -212,11 +213,27 @@ pub fn parse_certs(pem: &str, what: &str) -> Result<Vec<CertificateDer<'static>>
     Ok(certs)
 }
 
-/// Parses the first private key in PEM text.
+/// Parses the first private key in PEM text; an encrypted one is named as such.
 pub fn parse_key(pem: &str, what: &str) -> Result<PrivateKeyDer<'static>, ScanError> {
-    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| ScanError::NoPrivateKey {
-        what: what.to_owned(),
+    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| {
+        let what = what.to_owned();
+        if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+            || pem.contains("Proc-Type: 4,ENCRYPTED")
+        {
+            ScanError::EncryptedKey { what }
+        } else {
+            ScanError::NoPrivateKey { what }
+        }
     })
+}
+
+/// The input that holds the key of the pair named `origin` (`client-cert` → `client-key`), so
+/// an error about the key names the key's input.
+fn key_input(origin: &str) -> String {
+    match origin.strip_suffix("-cert") {
+        Some(stem) => format!("{stem}-key"),
+        None => origin.to_owned(),
+    }
 }
 
 /// Loads a PEM private key into the provider's signing key.
@@ -402,9 +419,10 @@ impl SigningCa {
             what: what.to_owned(),
         })?;
         let rest: Vec<CertificateDer<'static>> = certs.collect();
-        let key_der = parse_key(key_pem, what)?;
+        let key_what = key_input(what);
+        let key_der = parse_key(key_pem, &key_what)?;
         let key = KeyPair::try_from(&key_der).map_err(|e| ScanError::UnsupportedKey {
-            what: what.to_owned(),
+            what: key_what.clone(),
             reason: e.to_string(),
         })?;
         let pair_check = rcgen::PublicKeyData::der_bytes(&key).to_vec();
@@ -815,6 +833,30 @@ mod tests {
         let bad =
             ClientIdentity::from_pem(&cert.pem(), &b.serialize_pem(), "--client-key", &provider());
         assert!(matches!(bad, Err(ScanError::KeyMismatch { .. })));
+        Ok(())
+    }
+
+    /// An error about the key names the key's input, and says when the key is encrypted.
+    #[test]
+    fn a_bad_key_is_named_as_the_key() -> Result<(), ScanError> {
+        let ca = SigningCa::mint("CA")?;
+        let a = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let cert = client_leaf_params("x").signed_by(&a, &ca.issuer)?;
+        let encrypted =
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        let err = |key: &str| {
+            ClientIdentity::from_pem(&cert.pem(), key, "client-cert", &provider())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let e = err(encrypted);
+        assert!(
+            e.starts_with("client-key: the private key is encrypted"),
+            "{e}"
+        );
+        let e = err(&cert.pem());
+        assert!(e.starts_with("client-key: no PEM private key found"), "{e}");
         Ok(())
     }
 }
