@@ -133,12 +133,22 @@ pub fn apply(
 /// regression must not pass `--fail-on new` as "unchanged".
 pub fn compare_baseline(report: &mut Report, baseline: &Report) {
     let key = |url: &str, id: FindingId| (url.to_owned(), id);
+    // The baseline's findings, and those it could not re-check itself (still unresolved).
+    let baseline_findings: Vec<(&str, &crate::report::ReportedFinding)> = baseline
+        .targets
+        .iter()
+        .flat_map(|t| t.findings.iter().map(move |f| (t.url.as_str(), f)))
+        .chain(
+            baseline
+                .not_rechecked
+                .iter()
+                .map(|n| (n.url.as_str(), &n.finding)),
+        )
+        .collect();
     let mut before: BTreeMap<(String, FindingId), Severity> = BTreeMap::new();
-    for t in &baseline.targets {
-        for f in &t.findings {
-            let worst = before.entry(key(&t.url, f.id)).or_insert(f.severity);
-            *worst = (*worst).max(f.severity);
-        }
+    for (url, f) in &baseline_findings {
+        let worst = before.entry(key(url, f.id)).or_insert(f.severity);
+        *worst = (*worst).max(f.severity);
     }
     let mut now = BTreeSet::new();
     for t in &mut report.targets {
@@ -152,35 +162,23 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
         }
     }
     let (mut fixed, mut not_rechecked) = (Vec::new(), Vec::new());
-    for bt in &baseline.targets {
-        let Some(t) = report.targets.iter().find(|t| t.url == bt.url) else {
+    let mut seen = BTreeSet::new();
+    for (url, f) in baseline_findings {
+        let k = key(url, f.id);
+        let Some(t) = report.targets.iter().find(|t| t.url == url) else {
             continue;
         };
-        for f in &bt.findings {
-            let k = key(&bt.url, f.id);
-            if now.contains(&k)
-                || fixed
-                    .iter()
-                    .any(|x: &FixedFinding| (&x.url, x.id) == (&k.0, k.1))
-            {
-                continue;
-            }
-            match unchecked(t, f.id) {
-                None => fixed.push(FixedFinding { url: k.0, id: k.1 }),
-                Some(why) => {
-                    if !not_rechecked
-                        .iter()
-                        .any(|n: &NotRechecked| n.url == k.0 && n.finding.id == k.1)
-                    {
-                        not_rechecked.push(NotRechecked {
-                            url: k.0,
-                            host_port: t.host_port.clone(),
-                            why,
-                            finding: f.clone(),
-                        });
-                    }
-                }
-            }
+        if now.contains(&k) || !seen.insert(k.clone()) {
+            continue;
+        }
+        match unchecked(t, f.id) {
+            None => fixed.push(FixedFinding { url: k.0, id: k.1 }),
+            Some(why) => not_rechecked.push(NotRechecked {
+                url: k.0,
+                host_port: t.host_port.clone(),
+                why,
+                finding: f.clone(),
+            }),
         }
     }
     fixed.sort();
@@ -475,6 +473,16 @@ mod tests {
             });
         });
         assert_eq!(fixed, vec![FindingId::TlsConfigExposed]);
+        // A report that kept them (not re-checked) as the next baseline: a complete run then
+        // says they are fixed; they never drop out of the chain unseen.
+        let mut incomplete = target(url, &[]);
+        incomplete.error = Some("down".into());
+        let mut kept_base = Report::new(vec![incomplete], 1.0);
+        compare_baseline(&mut kept_base, &base);
+        assert_eq!(kept_base.not_rechecked.len(), 2);
+        let mut next = Report::new(vec![target(url, &[])], 1.0);
+        compare_baseline(&mut next, &kept_base);
+        assert_eq!(next.fixed.len(), 2, "{:?}", next.fixed);
         assert_eq!(
             kept,
             vec![(
