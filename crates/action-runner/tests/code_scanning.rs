@@ -560,6 +560,7 @@ fn a_thousand_target_summary_stays_under_the_cap() -> TestResult {
         report_file: "mtls-scan-report.json".into(),
         sarif_file: "mtls-scan.sarif".into(),
         shard: None,
+        category: None,
         annotations_path: "m.yml".into(),
         annotation_lines: Default::default(),
     };

@@ -121,6 +121,7 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
         report_file: inputs.report_file.shown.clone(),
         sarif_file: inputs.sarif_file.shown.clone(),
         shard: inputs.shard,
+        category: inputs.category.clone(),
         annotations_path: location
             .as_ref()
             .map_or_else(|| ".github".to_owned(), |l| l.uri.clone()),
