@@ -383,6 +383,14 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
             vec!["input `client-cert`", "Nothing was scanned"],
         ),
         (
+            "report-file on the SARIF file",
+            vec![("api-url", &url), ("report-file", "./mtls-scan.sarif")],
+            vec![
+                "input `report-file`: \"./mtls-scan.sarif\" is the same file as `sarif-file` \
+                 (\"mtls-scan.sarif\")",
+            ],
+        ),
+        (
             "key that is neither PEM nor a file",
             vec![
                 ("api-url", &url),
@@ -1035,6 +1043,61 @@ fn incomplete_target_exits_3_unless_fail_on_incomplete_is_false() -> TestResult 
         .named("warning")?
         .iter()
         .any(|c| c.message.contains("fail-on-incomplete: false")));
+    Ok(())
+}
+
+/// Two outputs of the command line on one file (`-o X --sarif X`, `--json X --sarif ./X
+/// --markdown X`) are refused before the scan, exit 2, naming the options; nothing is written.
+#[test]
+fn outputs_on_one_file_are_refused() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let x = dir.path().join("x.out");
+    let dotted = dir.path().join(".").join("x.out");
+    let cases: [(Vec<&std::ffi::OsStr>, &str); 2] = [
+        (
+            vec![
+                "-o".as_ref(),
+                x.as_os_str(),
+                "--sarif".as_ref(),
+                x.as_os_str(),
+            ],
+            "--output and --sarif name the same file",
+        ),
+        (
+            vec![
+                "--json".as_ref(),
+                x.as_os_str(),
+                "--sarif".as_ref(),
+                dotted.as_os_str(),
+                "--markdown".as_ref(),
+                x.as_os_str(),
+            ],
+            "--json, --sarif and --markdown name the same file",
+        ),
+    ];
+    for (args, want) in cases {
+        for command in [
+            vec!["scan", "https://127.0.0.1:1/"],
+            vec!["merge", "none.json"],
+        ] {
+            let out = mtls_scan().args(&command).args(&args).output()?;
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command:?} {args:?}: {stderr}");
+            assert!(
+                stderr.contains(want) && stderr.contains("give each output its own path"),
+                "{command:?} {args:?}: {stderr}"
+            );
+            assert!(!x.exists(), "nothing written");
+        }
+    }
+    let y = dir.path().join("y.sarif");
+    let out = mtls_scan()
+        .args(["scan", "https://127.0.0.1:1/", "--timeout", "1", "-o"])
+        .arg(&x)
+        .arg("--sarif")
+        .arg(&y)
+        .output()?;
+    assert_eq!(out.status.code(), Some(3), "distinct paths: the scan runs");
     Ok(())
 }
 

@@ -303,6 +303,29 @@ impl Checker<'_> {
         }
     }
 
+    /// `report-file` and `sarif-file` on one file (the same path, or one that resolves to it):
+    /// refused, since the SARIF file would overwrite the report. Not checked when either was
+    /// refused already.
+    fn distinct_outputs(&mut self, before: usize, sarif: &WorkspacePath, report: &WorkspacePath) {
+        if self.errors.len() > before {
+            return;
+        }
+        let pair = [
+            ("sarif-file", sarif.real.as_path()),
+            ("report-file", report.real.as_path()),
+        ];
+        if !crate::files::same_destinations(&pair, false).is_empty() {
+            self.fail(
+                "report-file",
+                format!(
+                    "{:?} is the same file as `sarif-file` ({:?}): one would overwrite the \
+                     other; give each its own path",
+                    report.shown, sarif.shown
+                ),
+            );
+        }
+    }
+
     /// `api-url`: one URL or several, one per line; optional when a config lists targets.
     fn targets(&mut self) -> Vec<Target> {
         match self.env.input("api-url") {
@@ -547,8 +570,10 @@ impl Inputs {
         let (client_cert, client_key) = c.pair("client-cert", "client-key");
         let (issuing_ca_cert, issuing_ca_key) = c.pair("issuing-ca-cert", "issuing-ca-key");
         let config = c.file("config", crate::files::CONFIG_LIMIT);
+        let before = c.errors.len();
         let sarif_file = c.output_file("sarif-file", "mtls-scan.sarif");
         let report_file = c.output_file("report-file", report_file_for(format));
+        c.distinct_outputs(before, &sarif_file, &report_file);
         let shard = c.value("shard", crate::parse::shard);
         let baseline = c.baseline();
         let fail_on_new = c.fail_on_new();
@@ -772,6 +797,50 @@ mod tests {
                 .all(|m| m.starts_with("input `headers`: ") && !m.contains("s3cret")),
             "{errs:#?}"
         );
+    }
+
+    /// `report-file` on the SARIF file's path, however spelt, is refused naming both inputs;
+    /// distinct paths, or a path refused already, add no such error.
+    #[test]
+    fn report_and_sarif_files_must_differ() {
+        let same = [
+            vec![("report-file", "mtls-scan.sarif")],
+            vec![("report-file", "./mtls-scan.sarif")],
+            vec![("report-file", "out/x"), ("sarif-file", "out/./x")],
+            vec![("report-file", "/w/mtls-scan.sarif")],
+            vec![
+                ("format", "sarif"),
+                ("sarif-file", "mtls-scan-report.sarif"),
+            ],
+        ];
+        for inputs in same {
+            let e: Env = [("api-url", "https://a.example")]
+                .iter()
+                .chain(&inputs)
+                .map(|(k, v)| (input_var(k), (*v).to_owned()))
+                .chain([("GITHUB_WORKSPACE".to_owned(), "/w".to_owned())])
+                .collect();
+            let errs = errors(&e);
+            assert_eq!(errs.len(), 1, "{inputs:?}: {errs:#?}");
+            assert!(
+                errs.iter().all(|m| m.starts_with("input `report-file`: ")
+                    && m.contains("is the same file as `sarif-file`")),
+                "{inputs:?}: {errs:#?}"
+            );
+        }
+        for inputs in [
+            vec![("report-file", "a.json"), ("sarif-file", "a.sarif")],
+            vec![("format", "sarif")],
+        ] {
+            let mut given = vec![("api-url", "https://a.example")];
+            given.extend(inputs.iter().copied());
+            assert!(errors(&env(&given)).is_empty(), "{inputs:?}");
+        }
+        let e = env(&[
+            ("api-url", "https://a.example"),
+            ("sarif-file", "../mtls-scan-report.json"),
+        ]);
+        assert_eq!(errors(&e).len(), 1, "only the `..`: {:?}", errors(&e));
     }
 
     /// Every input of action.yml, given as a composite action sets them (`INPUT_FAIL_UNDER`), is
