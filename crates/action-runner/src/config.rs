@@ -263,6 +263,32 @@ pub fn holds_private_key(text: &str) -> bool {
     text.contains("PRIVATE KEY-----")
 }
 
+/// What to mask of a text that [`holds_private_key`]: its private-key PEM blocks (a CA bundle's
+/// certificates stay readable, their `-----BEGIN CERTIFICATE-----` lines too), or the whole text
+/// when no complete block is found.
+pub fn private_key_blocks(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let l = line.trim();
+        if l.starts_with("-----BEGIN") && l.ends_with("PRIVATE KEY-----") {
+            inside = true;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if l.starts_with("-----END") && l.ends_with("PRIVATE KEY-----") {
+            inside = false;
+        }
+    }
+    if out.is_empty() || inside {
+        text.to_owned()
+    } else {
+        out
+    }
+}
+
 /// Every `url:` value of the text (block or flow style), in order, by the value as written: one
 /// pass over the lines.
 pub fn url_spans(text: &str) -> HashMap<&str, Vec<UrlSpan>> {
@@ -496,6 +522,20 @@ suppressions:
     reason: migrating in Q1
     expires: 2027-01-31
 ";
+
+    #[test]
+    fn only_the_key_blocks_of_a_bundle_are_secret() {
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n";
+        let key = "-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n";
+        assert_eq!(private_key_blocks(&format!("{cert}{key}{cert}")), key);
+        assert_eq!(private_key_blocks(key), key);
+        let cut = format!("{cert}-----BEGIN PRIVATE KEY-----\nMIG\n");
+        assert_eq!(
+            private_key_blocks(&cut),
+            cut,
+            "no complete block: all of it"
+        );
+    }
 
     #[test]
     fn parses_a_good_config() {

@@ -442,6 +442,83 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
     Ok(())
 }
 
+/// A `ca-file` (or a config's `ca-files` entry) that holds a private key by mistake has the key
+/// masked before anything is printed, like `client-key`: a key alone is refused naming the input
+/// (`mtls-scan: invalid input ca-file`); a CA bundle with a key in it still scans, and only the
+/// key's lines are masked, not the certificates'.
+#[test]
+fn a_ca_file_holding_a_key_is_masked() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::RequiredVerified])?;
+    let url = urls(&lab);
+    let key = &lab.pki.client_key_pem;
+    let bundle = format!("{}{key}", lab.pki.ca_cert_pem);
+    let config = format!("defaults:\n  ca-files: [k.pem]\ntargets:\n  - url: {url}\n");
+    let step = || -> TestResult<Step> {
+        Step::new()?
+            .file("k.pem", key)?
+            .file("bundle.pem", &bundle)?
+            .file("m.yml", &config)
+    };
+
+    let ran = step()?
+        .input("api-url", &url)
+        .input("ca-file", "k.pem")
+        .run()?;
+    assert_eq!(ran.code, Some(2), "{}", ran.explain());
+    check_stdout(&ran)?;
+    check_secret(&ran, key)?;
+    let errors = ran.named("error")?;
+    let first = errors.first().ok_or("no error")?;
+    assert_eq!(
+        first.title(),
+        Some("mtls-scan: invalid input ca-file"),
+        "{}",
+        ran.explain()
+    );
+    assert!(
+        first
+            .message
+            .starts_with("input `ca-file`: no PEM certificate found in \"k.pem\"")
+            && first.message.contains("holds a private key"),
+        "{}",
+        first.message
+    );
+
+    let ran = step()?
+        .input("api-url", &url)
+        .input("ca-file", "bundle.pem")
+        .run()?;
+    assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    check_secret(&ran, key)?;
+    let masks: Vec<String> = ran
+        .named("add-mask")?
+        .into_iter()
+        .map(|c| c.message)
+        .collect();
+    assert!(
+        !masks.iter().any(
+            |m| m.contains("CERTIFICATE") || lab.pki.ca_cert_pem.lines().any(|l| l.trim() == m)
+        ),
+        "the CA certificate is not masked: {masks:?}"
+    );
+
+    let ran = step()?.input("config", "m.yml").run()?;
+    assert_eq!(ran.code, Some(2), "{}", ran.explain());
+    check_secret(&ran, key)?;
+    let errors = ran.named("error")?;
+    let first = errors.first().ok_or("no error")?;
+    assert_eq!(first.title(), Some("mtls-scan: invalid input config"));
+    assert!(
+        first
+            .message
+            .starts_with("input `config`: its ca-files entry \"k.pem\": no PEM certificate"),
+        "{}",
+        first.message
+    );
+    Ok(())
+}
+
 /// The Action builds its scan options as the command line does (issue 12): the config's
 /// `defaults.fail-under` and `defaults.timeout` apply when the `fail-under` and `timeout` inputs
 /// are not given (a composite action passes none), and an input given wins over the config.

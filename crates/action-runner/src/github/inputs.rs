@@ -423,9 +423,44 @@ impl Checker<'_> {
                 }
                 Some(CaSource::Text(v.to_owned()))
             }
-            _ => self
-                .file("ca-file", crate::files::PEM_LIMIT)
-                .map(CaSource::File),
+            _ => {
+                let path = self.file("ca-file", crate::files::PEM_LIMIT)?;
+                // Read here, not only by the scanner: a key in it is masked before anything is
+                // printed, and a file without a certificate is refused naming the input.
+                let text = match crate::files::read_text(
+                    &path.real,
+                    crate::files::PEM_LIMIT,
+                    "a PEM file",
+                ) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.fail("ca-file", format!("cannot read {:?}: {e}", path.shown));
+                        return None;
+                    }
+                };
+                let key = crate::config::holds_private_key(&text);
+                if key {
+                    self.secrets.push(crate::config::private_key_blocks(&text));
+                }
+                if !text.contains("-----BEGIN CERTIFICATE-----") {
+                    self.fail(
+                        "ca-file",
+                        format!(
+                            "no PEM certificate found in {:?} (expected a -----BEGIN \
+                             CERTIFICATE----- line){}",
+                            path.shown,
+                            if key {
+                                "; it holds a private key, which is not a CA: name the CA's \
+                                 certificate file"
+                            } else {
+                                ""
+                            }
+                        ),
+                    );
+                    return None;
+                }
+                Some(CaSource::File(path))
+            }
         }
     }
 
