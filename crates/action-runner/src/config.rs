@@ -183,7 +183,7 @@ impl<'de> Deserialize<'de> for Seconds {
             Ok(Self(v))
         } else {
             Err(de::Error::custom(format!(
-                "{v} is not a number of seconds between 0 and 86400"
+                "{v} is not a number of seconds more than 0 and at most 86400"
             )))
         }
     }

@@ -323,7 +323,7 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
         (
             "zero timeout",
             vec![("api-url", &url), ("timeout", "0")],
-            vec!["input `timeout`"],
+            vec!["input `timeout`: \"0\" is not a number of seconds more than 0 and at most 3600"],
         ),
         (
             "missing file",
