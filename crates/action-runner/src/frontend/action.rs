@@ -358,7 +358,7 @@ fn scanner_refused(env: &Env, inputs: &Inputs, setup: &Setup, error: &str) -> an
         _ => None,
     };
     let mut message = input_names(error, ca.as_deref());
-    for c in &setup.config {
+    if let Some(c) = &setup.config {
         for p in &c.file.defaults.ca_files {
             let real = c.resolve(p).display().to_string();
             if message.contains(&real) {
