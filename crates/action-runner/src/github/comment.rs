@@ -1,9 +1,10 @@
 //! `comment: true`: one sticky comment per workflow, job, category and shard on the pull request.
 //! It starts with a hidden marker that names them (`<!-- mtls-scan:{workflow}:{job} -->`, with
 //! `:{category}` when the `category` input is given and `:shard-I-of-N` for a shard), so the next
-//! run finds it among the PR's comments (every page) and updates it, and a second hidden marker that keeps the
-//! grade (`<!-- mtls-scan-grade:C -->`), so the next run shows the change (`B → C`). The body is
-//! the job summary's Markdown, cut to fit GitHub's 65,536-character limit for a comment.
+//! run finds it among the PR's comments (every page) and updates it, and a second hidden marker
+//! that keeps the grade (`<!-- mtls-scan-grade:C -->`), so the next run shows the change
+//! (`B → C`). The body is the job summary's Markdown, cut to fit GitHub's 65,536-character limit
+//! for a comment.
 
 use probe_core::grade::Grade;
 use probe_core::report::Report;
