@@ -503,6 +503,14 @@ fn a_ca_file_holding_a_key_is_masked() -> TestResult {
         "the CA certificate is not masked: {masks:?}"
     );
 
+    // The same bundle pasted as text (from a secret): the key is masked all the same.
+    let ran = step()?
+        .input("api-url", &url)
+        .input("ca-file", &bundle)
+        .run()?;
+    assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    check_secret(&ran, key)?;
+
     let ran = step()?.input("config", "m.yml").run()?;
     assert_eq!(ran.code, Some(2), "{}", ran.explain());
     check_secret(&ran, key)?;

@@ -189,6 +189,10 @@ impl Checker<'_> {
     ) -> Option<String> {
         let value = self.env.input(input)?;
         let text = if value.contains("-----BEGIN") {
+            // A certificate input pasted with its key: the key is masked too.
+            if !secret && crate::config::holds_private_key(value) {
+                self.secrets.push(crate::config::private_key_blocks(value));
+            }
             value.to_owned()
         } else {
             if value.contains('\n') {
@@ -415,6 +419,10 @@ impl Checker<'_> {
     fn ca_file(&mut self) -> Option<CaSource> {
         match self.env.input("ca-file")? {
             v if v.contains("-----BEGIN") => {
+                // A key pasted with the CA (a whole bundle from a secret) is masked too.
+                if crate::config::holds_private_key(v) {
+                    self.secrets.push(crate::config::private_key_blocks(v));
+                }
                 if !v.contains("-----BEGIN CERTIFICATE-----") {
                     self.fail(
                         "ca-file",
