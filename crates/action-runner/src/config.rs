@@ -183,7 +183,7 @@ impl<'de> Deserialize<'de> for Seconds {
             Ok(Self(v))
         } else {
             Err(de::Error::custom(format!(
-                "{v} is not a number of seconds between 0 and 86400"
+                "{v} is not a number of seconds more than 0 and at most 86400"
             )))
         }
     }
@@ -261,6 +261,32 @@ pub const CONFIG_LIMIT: u64 = crate::files::CONFIG_LIMIT;
 /// Whether a text holds a PEM private key.
 pub fn holds_private_key(text: &str) -> bool {
     text.contains("PRIVATE KEY-----")
+}
+
+/// What to mask of a text that [`holds_private_key`]: its private-key PEM blocks (a CA bundle's
+/// certificates stay readable, their `-----BEGIN CERTIFICATE-----` lines too), or the whole text
+/// when no complete block is found.
+pub fn private_key_blocks(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let l = line.trim();
+        if l.starts_with("-----BEGIN") && l.ends_with("PRIVATE KEY-----") {
+            inside = true;
+        }
+        if inside {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if l.starts_with("-----END") && l.ends_with("PRIVATE KEY-----") {
+            inside = false;
+        }
+    }
+    if out.is_empty() || inside {
+        text.to_owned()
+    } else {
+        out
+    }
 }
 
 /// Every `url:` value of the text (block or flow style), in order, by the value as written: one
@@ -516,6 +542,20 @@ suppressions:
             "{e}"
         );
         assert!(!e.contains("s3cr3t") && !e.contains("Bearer"), "{e}");
+    }
+
+    #[test]
+    fn only_the_key_blocks_of_a_bundle_are_secret() {
+        let cert = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n";
+        let key = "-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n";
+        assert_eq!(private_key_blocks(&format!("{cert}{key}{cert}")), key);
+        assert_eq!(private_key_blocks(key), key);
+        let cut = format!("{cert}-----BEGIN PRIVATE KEY-----\nMIG\n");
+        assert_eq!(
+            private_key_blocks(&cut),
+            cut,
+            "no complete block: all of it"
+        );
     }
 
     #[test]

@@ -158,6 +158,66 @@ pub fn contained(workspace: &Path, roots: &[PathBuf], given: &str) -> Result<Pat
     Ok(workspace.join(p))
 }
 
+/// Where a file would be written, for comparing two outputs: absolute (relative to the current
+/// directory), `.` and `..` resolved, the parent directory's symlinks resolved when it exists,
+/// and with `follow`, a symlink at the path itself too (a plain write follows it;
+/// [`write_contained`] replaces it).
+pub fn destination(path: &Path, follow: bool) -> PathBuf {
+    if follow {
+        if let Ok(p) = std::fs::canonicalize(path) {
+            return p;
+        }
+    }
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    match (out.parent(), out.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or(out),
+        _ => out,
+    }
+}
+
+/// The outputs (each named as its option or input, e.g. `--sarif`) that would be written to the
+/// same file as another: each group of two or more names, in the order given.
+pub fn same_destinations<'a>(outputs: &[(&'a str, &Path)], follow: bool) -> Vec<Vec<&'a str>> {
+    let mut groups: Vec<(PathBuf, Vec<&'a str>)> = Vec::new();
+    for (name, path) in outputs {
+        let d = destination(path, follow);
+        match groups.iter_mut().find(|(p, _)| *p == d) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((d, vec![name])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, names)| names)
+        .filter(|names| names.len() > 1)
+        .collect()
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// Writes `text` to `path` without following symlinks: every existing directory between `root`
 /// and `path` must be a real directory (not a symlink), and the file is written to a temporary
 /// file beside it, then renamed over it (a symlink at `path` is replaced, its target untouched).
@@ -271,6 +331,51 @@ mod tests {
             contained(ws, &roots, "out/"),
             Err(PathError::NotAFile)
         ));
+    }
+
+    /// Two outputs on one file are found whatever the spelling: `./x`, `d/../x`, an absolute
+    /// path, a symlinked directory; a symlink at the path itself only when writes follow it.
+    #[test]
+    fn outputs_on_one_file_are_found() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let d = dir.path();
+        std::fs::create_dir(d.join("sub"))?;
+        let a = d.join("a.json");
+        let same = [
+            ("--output", a.clone()),
+            ("--json", d.join("b.json")),
+            ("--sarif", d.join("./sub/../a.json")),
+            ("--markdown", d.join("sub/../b.json")),
+        ];
+        let given: Vec<(&str, &Path)> = same.iter().map(|(n, p)| (*n, p.as_path())).collect();
+        assert_eq!(
+            same_destinations(&given, true),
+            [vec!["--output", "--sarif"], vec!["--json", "--markdown"]]
+        );
+        assert!(same_destinations(&given[..2], true).is_empty());
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(d.join("sub"), d.join("link"))?;
+            let via = d.join("link/c.sarif");
+            let real = d.join("sub/c.sarif");
+            let pair = [
+                ("report-file", via.as_path()),
+                ("sarif-file", real.as_path()),
+            ];
+            assert_eq!(
+                same_destinations(&pair, false),
+                [vec!["report-file", "sarif-file"]]
+            );
+            std::os::unix::fs::symlink(&a, d.join("to-a.json"))?;
+            let to_a = d.join("to-a.json");
+            let pair = [("--json", to_a.as_path()), ("--sarif", a.as_path())];
+            std::fs::write(&a, "x")?;
+            assert_eq!(same_destinations(&pair, true).len(), 1);
+            assert!(same_destinations(&pair, false).is_empty());
+        }
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(and_list(&["a", "b"]), "a and b");
+        Ok(())
     }
 
     #[cfg(unix)]

@@ -84,7 +84,7 @@ fn secs_up_to(s: &str, max: f64) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= max => Ok(v),
         _ => Err(format!(
-            "{s:?} is not a number of seconds between 0 and {max}"
+            "{s:?} is not a number of seconds more than 0 and at most {max}"
         )),
     }
 }
@@ -127,8 +127,14 @@ mod tests {
         assert_eq!(secs(" 2.5 "), Ok(2.5));
         assert_eq!(
             secs("ten"),
-            Err("\"ten\" is not a number of seconds between 0 and 3600".to_owned())
+            Err("\"ten\" is not a number of seconds more than 0 and at most 3600".to_owned())
         );
+        assert_eq!(
+            secs("0"),
+            Err("\"0\" is not a number of seconds more than 0 and at most 3600".to_owned()),
+            "the message states the range accepted: 0 is not in it"
+        );
+        assert!(secs("3600").is_ok() && secs("0.001").is_ok());
         assert!(secs("7200").is_err() && secs_long("7200").is_ok());
         assert_eq!(grade("b"), Ok(Grade::B));
         assert!(grade("E").is_err_and(|e| e.contains("not a grade")));

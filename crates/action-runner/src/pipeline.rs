@@ -124,6 +124,14 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
     for (i, path) in ca_files.iter().enumerate() {
         // A missing file is the scanner's to report, as it always was.
         let checked = crate::files::check_regular(path, crate::files::PEM_LIMIT, "a PEM file");
+        if checked.is_ok() {
+            // A CA file that holds a private key by mistake: its key is a secret like the
+            // identity's (the Action masks it before anything is printed).
+            let text = crate::files::read_text(path, crate::files::PEM_LIMIT, "a PEM file");
+            if let Some(t) = text.ok().filter(|t| crate::config::holds_private_key(t)) {
+                reader.secrets.push(crate::config::private_key_blocks(&t));
+            }
+        }
         if let Err(e) = checked.map_err(|e| (!e.is_not_found()).then_some(e)) {
             let Some(e) = e else { continue };
             reader.errors.push(Unreadable {

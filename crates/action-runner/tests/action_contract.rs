@@ -323,7 +323,7 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
         (
             "zero timeout",
             vec![("api-url", &url), ("timeout", "0")],
-            vec!["input `timeout`"],
+            vec!["input `timeout`: \"0\" is not a number of seconds more than 0 and at most 3600"],
         ),
         (
             "missing file",
@@ -383,6 +383,14 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
             vec!["input `client-cert`", "Nothing was scanned"],
         ),
         (
+            "report-file on the SARIF file",
+            vec![("api-url", &url), ("report-file", "./mtls-scan.sarif")],
+            vec![
+                "input `report-file`: \"./mtls-scan.sarif\" is the same file as `sarif-file` \
+                 (\"mtls-scan.sarif\")",
+            ],
+        ),
+        (
             "key that is neither PEM nor a file",
             vec![
                 ("api-url", &url),
@@ -431,6 +439,91 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
             }
         }
     }
+    Ok(())
+}
+
+/// A `ca-file` (or a config's `ca-files` entry) that holds a private key by mistake has the key
+/// masked before anything is printed, like `client-key`: a key alone is refused naming the input
+/// (`mtls-scan: invalid input ca-file`); a CA bundle with a key in it still scans, and only the
+/// key's lines are masked, not the certificates'.
+#[test]
+fn a_ca_file_holding_a_key_is_masked() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::RequiredVerified])?;
+    let url = urls(&lab);
+    let key = &lab.pki.client_key_pem;
+    let bundle = format!("{}{key}", lab.pki.ca_cert_pem);
+    let config = format!("defaults:\n  ca-files: [k.pem]\ntargets:\n  - url: {url}\n");
+    let step = || -> TestResult<Step> {
+        Step::new()?
+            .file("k.pem", key)?
+            .file("bundle.pem", &bundle)?
+            .file("m.yml", &config)
+    };
+
+    let ran = step()?
+        .input("api-url", &url)
+        .input("ca-file", "k.pem")
+        .run()?;
+    assert_eq!(ran.code, Some(2), "{}", ran.explain());
+    check_stdout(&ran)?;
+    check_secret(&ran, key)?;
+    let errors = ran.named("error")?;
+    let first = errors.first().ok_or("no error")?;
+    assert_eq!(
+        first.title(),
+        Some("mtls-scan: invalid input ca-file"),
+        "{}",
+        ran.explain()
+    );
+    assert!(
+        first
+            .message
+            .starts_with("input `ca-file`: no PEM certificate found in \"k.pem\"")
+            && first.message.contains("holds a private key"),
+        "{}",
+        first.message
+    );
+
+    let ran = step()?
+        .input("api-url", &url)
+        .input("ca-file", "bundle.pem")
+        .run()?;
+    assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    check_secret(&ran, key)?;
+    let masks: Vec<String> = ran
+        .named("add-mask")?
+        .into_iter()
+        .map(|c| c.message)
+        .collect();
+    assert!(
+        !masks.iter().any(
+            |m| m.contains("CERTIFICATE") || lab.pki.ca_cert_pem.lines().any(|l| l.trim() == m)
+        ),
+        "the CA certificate is not masked: {masks:?}"
+    );
+
+    // The same bundle pasted as text (from a secret): the key is masked all the same.
+    let ran = step()?
+        .input("api-url", &url)
+        .input("ca-file", &bundle)
+        .run()?;
+    assert_eq!(ran.code, Some(0), "{}", ran.explain());
+    check_secret(&ran, key)?;
+
+    let ran = step()?.input("config", "m.yml").run()?;
+    assert_eq!(ran.code, Some(2), "{}", ran.explain());
+    check_secret(&ran, key)?;
+    let errors = ran.named("error")?;
+    let first = errors.first().ok_or("no error")?;
+    assert_eq!(first.title(), Some("mtls-scan: invalid input config"));
+    assert!(
+        first
+            .message
+            .starts_with("input `config`: its ca-files entry \"k.pem\": no PEM certificate"),
+        "{}",
+        first.message
+    );
     Ok(())
 }
 
@@ -1035,6 +1128,61 @@ fn incomplete_target_exits_3_unless_fail_on_incomplete_is_false() -> TestResult 
         .named("warning")?
         .iter()
         .any(|c| c.message.contains("fail-on-incomplete: false")));
+    Ok(())
+}
+
+/// Two outputs of the command line on one file (`-o X --sarif X`, `--json X --sarif ./X
+/// --markdown X`) are refused before the scan, exit 2, naming the options; nothing is written.
+#[test]
+fn outputs_on_one_file_are_refused() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let x = dir.path().join("x.out");
+    let dotted = dir.path().join(".").join("x.out");
+    let cases: [(Vec<&std::ffi::OsStr>, &str); 2] = [
+        (
+            vec![
+                "-o".as_ref(),
+                x.as_os_str(),
+                "--sarif".as_ref(),
+                x.as_os_str(),
+            ],
+            "--output and --sarif name the same file",
+        ),
+        (
+            vec![
+                "--json".as_ref(),
+                x.as_os_str(),
+                "--sarif".as_ref(),
+                dotted.as_os_str(),
+                "--markdown".as_ref(),
+                x.as_os_str(),
+            ],
+            "--json, --sarif and --markdown name the same file",
+        ),
+    ];
+    for (args, want) in cases {
+        for command in [
+            vec!["scan", "https://127.0.0.1:1/"],
+            vec!["merge", "none.json"],
+        ] {
+            let out = mtls_scan().args(&command).args(&args).output()?;
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command:?} {args:?}: {stderr}");
+            assert!(
+                stderr.contains(want) && stderr.contains("give each output its own path"),
+                "{command:?} {args:?}: {stderr}"
+            );
+            assert!(!x.exists(), "nothing written");
+        }
+    }
+    let y = dir.path().join("y.sarif");
+    let out = mtls_scan()
+        .args(["scan", "https://127.0.0.1:1/", "--timeout", "1", "-o"])
+        .arg(&x)
+        .arg("--sarif")
+        .arg(&y)
+        .output()?;
+    assert_eq!(out.status.code(), Some(3), "distinct paths: the scan runs");
     Ok(())
 }
 

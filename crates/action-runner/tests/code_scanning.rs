@@ -560,6 +560,7 @@ fn a_thousand_target_summary_stays_under_the_cap() -> TestResult {
         report_file: "mtls-scan-report.json".into(),
         sarif_file: "mtls-scan.sarif".into(),
         shard: None,
+        category: None,
         annotations_path: "m.yml".into(),
         annotation_lines: Default::default(),
     };
@@ -728,8 +729,9 @@ fn readme_action_yml_and_examples_agree() -> TestResult {
     assert!(readme.contains("#### Baselines"));
     assert!(readme.contains("lowered") && readme.contains("variant rule"));
 
-    // The nightly example: the action at the major tag release.yml moves, the image at a tag
-    // release.yml pushes (the full version: it pushes no major image tag).
+    // The nightly example: the action at the major tag release.yml moves, the image pinned by
+    // its digest as the README advises (a comment may name the tag release.yml pushes: the full
+    // version, it pushes no major image tag).
     let release = read(".github/workflows/release.yml")?;
     assert!(
         release.contains(":${{ github.ref_name }}"),
@@ -748,12 +750,20 @@ fn readme_action_yml_and_examples_agree() -> TestResult {
             .next()
             .unwrap_or("");
         let version = tag.strip_prefix(":v").unwrap_or("");
+        let comment = line.trim_start().starts_with('#');
         assert!(
-            version.split('.').count() == 3 && version.split('.').all(|p| p.parse::<u32>().is_ok())
+            comment
+                && version.split('.').count() == 3
+                && version.split('.').all(|p| p.parse::<u32>().is_ok())
                 || tag.starts_with("@sha256:"),
-            "examples/nightly.yml uses the image {tag}, which release.yml does not push"
+            "examples/nightly.yml uses the image {tag}: pin it by digest (a comment may name \
+             a tag that release.yml pushes)"
         );
     }
+    assert!(
+        nightly.contains("ghcr.io/org/mtls-action@sha256:"),
+        "the image is pinned by digest"
+    );
     assert!(
         !nightly.contains("fail-under: F"),
         "fail-under: none reports without failing"

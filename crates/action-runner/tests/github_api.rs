@@ -163,6 +163,102 @@ fn first_run_creates_the_comment_and_the_next_updates_it_with_the_grade_change()
     Ok(())
 }
 
+/// The legs of a matrix (or two scan steps of one job) with distinct `category` inputs keep a
+/// comment each and publish check runs of distinct names: the failing leg's comment is never
+/// overwritten by the passing one's, and the next run of a leg updates its own comment. A shard
+/// without a category gets a check run name of its own too.
+#[test]
+fn matrix_legs_with_categories_keep_a_comment_and_a_check_run_each() -> TestResult {
+    let rt = runtime()?;
+    let api = Recorder::start(&rt)?;
+    let good = lab(&rt, &[LabCase::RequiredVerified])?;
+    let bad = lab(&rt, &[LabCase::NoClientAuth])?;
+    let leg = |category: &str, lab: &mtls_lab::Lab| -> TestResult<_> {
+        let ran = Step::with_api(&api.base)?
+            .input("api-url", &urls(lab))
+            .input("ca-file", &lab.pki.ca_cert_pem)
+            .input("comment", "true")
+            .input("check-run", "true")
+            .input("category", category)
+            .run()?;
+        let requests = api.take();
+        check_run_and_requests(&ran, &requests)?;
+        Ok((ran, requests))
+    };
+    let (prod, prod_requests) = leg("prod", &bad)?;
+    assert_eq!(prod.code, Some(1), "{}", prod.explain());
+    let (staging, staging_requests) = leg("staging", &good)?;
+    assert_eq!(staging.code, Some(0), "{}", staging.explain());
+
+    let comments = api.comments();
+    assert_eq!(comments.len(), 2, "a comment per leg: {comments:#?}");
+    let body_of = |marker: &str| {
+        comments
+            .iter()
+            .filter_map(|c| c["body"].as_str())
+            .find(|b| b.starts_with(&format!("{marker}\n")))
+            .map(str::to_owned)
+    };
+    let prod_body = body_of("<!-- mtls-scan:mTLS review:scan:prod -->").ok_or("no prod comment")?;
+    let staging_body =
+        body_of("<!-- mtls-scan:mTLS review:scan:staging -->").ok_or("no staging comment")?;
+    assert!(
+        prod_body.contains("## ❌ mtls-scan: grade F"),
+        "{prod_body}"
+    );
+    assert!(prod_body.contains("on the first scan"), "{prod_body}");
+    assert!(staging_body.contains("on the first scan"), "{staging_body}");
+    assert!(!staging_body.contains(" → "), "{staging_body}");
+
+    let name = |requests: &[Req]| {
+        requests
+            .iter()
+            .find(|r| r.is("POST", &format!("{REPO}/check-runs")))
+            .map(|r| r.body["name"].clone())
+    };
+    assert_eq!(name(&prod_requests), Some(Value::from("mtls-scan (prod)")));
+    assert_eq!(
+        name(&staging_requests),
+        Some(Value::from("mtls-scan (staging)"))
+    );
+    assert!(prod
+        .stdout
+        .contains("Created the check run mtls-scan (prod) (id "));
+
+    // The next run of the prod leg updates the prod comment, and only it.
+    let prod_id = comments
+        .iter()
+        .find(|c| {
+            c["body"]
+                .as_str()
+                .is_some_and(|b| b.starts_with("<!-- mtls-scan:mTLS review:scan:prod -->"))
+        })
+        .and_then(|c| c["id"].as_u64())
+        .ok_or("no prod id")?;
+    let (again, requests) = leg("prod", &bad)?;
+    assert_eq!(again.code, Some(1), "{}", again.explain());
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.is("POST", &format!("{REPO}/issues/comments/{prod_id}"))),
+        "{requests:#?}"
+    );
+    assert!(again.stdout.contains("grade F."), "{}", again.explain());
+    assert_eq!(api.comments().len(), 2);
+
+    // A shard without a category.
+    let ran = Step::with_api(&api.base)?
+        .input("api-url", &urls(&good))
+        .input("ca-file", &good.pki.ca_cert_pem)
+        .input("check-run", "true")
+        .input("shard", "1/1")
+        .run()?;
+    let requests = api.take();
+    check_run_and_requests(&ran, &requests)?;
+    assert_eq!(name(&requests), Some(Value::from("mtls-scan (shard 1/1)")));
+    Ok(())
+}
+
 /// 122 comments before ours: the first page (per_page=100) does not have it (a person's comment
 /// that starts with the marker does not count while a bot's may follow), the Link header's `next`
 /// is followed, and the bot's comment found on page 2 is updated, its old grade diffed.

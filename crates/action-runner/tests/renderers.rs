@@ -33,6 +33,7 @@ fn run_info() -> RunInfo {
         report_file: "mtls-scan-report.json".into(),
         sarif_file: "mtls-scan.sarif".into(),
         shard: None,
+        category: None,
         annotations_path: ".github/workflows/mtls.yml".into(),
         annotation_lines: Default::default(),
     }
@@ -429,7 +430,7 @@ fn markdown_pr_comment() {
         job: "scan".into(),
         run_url: Some("https://github.com/octo/api/actions/runs/4242".into()),
     };
-    let marker = comment::marker(&ctx, Some((2, 3)));
+    let marker = comment::marker(&ctx, None, Some((2, 3)));
     let out = comment::body(
         &every_state(),
         &run_info(),

@@ -471,7 +471,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         }
     };
 
-    let mut v = verdict::judge(&first.observations);
+    let mut v = verdict::judge_skipping(&first.observations, skip);
     let mut findings = std::mem::take(&mut v.findings);
     let notes = forged_names_note(&first.observations);
     let mut report = TargetReport {

@@ -129,6 +129,12 @@ impl Collector {
 /// probes that could not be read. Implications and the grade are the engine's, once the target
 /// probes have added theirs.
 pub fn judge(obs: &[ProbeObservation]) -> Verdict {
+    judge_skipping(obs, &[])
+}
+
+/// [`judge`], knowing the probes that were switched off (`--skip-probe`): a finding implied for
+/// one of them says that it was switched off, not that it could not run.
+pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict {
     let views: Vec<VersionView<'_>> = TlsVersion::ALL
         .into_iter()
         .map(|v| VersionView {
@@ -166,6 +172,7 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
     }
     let mut judging = Judging {
         incomplete,
+        forged_switched_off: skipped.contains(&ProbeId::FORGED_CLIENT_CERT),
         ..Judging::default()
     };
     for view in views.iter().filter(|view| spoken.contains(&view.version)) {
@@ -185,6 +192,8 @@ struct Judging {
     found: Collector,
     /// The probes that could have raised a finding and could not be read.
     incomplete: Vec<IncompleteProbe>,
+    /// The forged-certificate probe was switched off (`--skip-probe forged-client-cert`).
+    forged_switched_off: bool,
 }
 
 impl Judging {
@@ -308,7 +317,7 @@ impl Judging {
         if !open_door {
             self.flaws_unproven(view);
         }
-        forged_implied_by_untrusted(view, &mut self.found);
+        forged_implied_by_untrusted(view, self.forged_switched_off, &mut self.found);
         if let Some(u) = crate::probe::unknown_ca_meets_only_the_application(view) {
             let valid = view
                 .of(ProbeId::VALID_CLIENT_CERT)
@@ -553,9 +562,10 @@ fn level_of(nc: &ProbeObservation, view: &VersionView<'_>) -> (ClientAuth, Optio
 }
 
 /// A server that serves a certificate from an unknown CA serves a forged one too. When no
-/// forged probe ran on this version (the server advertised no CA name to copy), the finding is
-/// still reported, implied by the untrusted one, so no report reads as if forging were refused.
-fn forged_implied_by_untrusted(view: &VersionView<'_>, found: &mut Collector) {
+/// forged probe ran on this version (the server advertised no CA name to copy, or the probe was
+/// switched off), the finding is still reported, implied by the untrusted one, so no report reads
+/// as if forging were refused; its text says which of the two kept the probe from running.
+fn forged_implied_by_untrusted(view: &VersionView<'_>, switched_off: bool, found: &mut Collector) {
     let v = view.version;
     let forged_ran = view.all(ProbeId::FORGED_CLIENT_CERT).next().is_some();
     // Served the page every refused client gets is no certificate let in (it is unread).
@@ -568,8 +578,13 @@ fn forged_implied_by_untrusted(view: &VersionView<'_>, found: &mut Collector) {
             Finding::new(
                 FindingId::ForgedClientCertAccepted,
                 format!(
-                    "{v}: not probed directly (the server advertised no CA name to copy), but a \
-                     server that serves a certificate from an unknown CA serves a forged one too."
+                    "{v}: not probed directly ({}), but a server that serves a certificate from \
+                     an unknown CA serves a forged one too.",
+                    if switched_off {
+                        "the forged-client-cert probe was switched off"
+                    } else {
+                        "the server advertised no CA name to copy"
+                    }
                 ),
             ),
             o,
@@ -758,6 +773,39 @@ mod tests {
 
     fn roots(v: &Verdict) -> Vec<(FindingId, Severity)> {
         v.findings.iter().map(|f| (f.id, f.severity)).collect()
+    }
+
+    /// A server that serves a certificate from an unknown CA, with no forged probe run: the
+    /// implied forged-client-cert-accepted says why the probe did not run, the server's missing
+    /// CA names, or `--skip-probe forged-client-cert`.
+    #[test]
+    fn an_implied_forged_finding_says_why_the_probe_did_not_run() {
+        let seen = [
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
+            with_cert(obs(
+                ProbeId::UNTRUSTED_CLIENT_CERT,
+                Outcome::Served,
+                Some(200),
+            )),
+        ];
+        let forged = |v: &Verdict| {
+            v.findings
+                .iter()
+                .find(|f| f.id == FindingId::ForgedClientCertAccepted)
+                .map(|f| f.detail.clone())
+                .unwrap_or_default()
+        };
+        let not_run = forged(&judge(&seen));
+        assert!(
+            not_run.contains("not probed directly (the server advertised no CA name to copy)"),
+            "{not_run}"
+        );
+        let off = forged(&judge_skipping(&seen, &[ProbeId::FORGED_CLIENT_CERT]));
+        assert!(
+            off.contains("not probed directly (the forged-client-cert probe was switched off)"),
+            "{off}"
+        );
+        assert!(!off.contains("advertised"), "{off}");
     }
 
     /// A finding raised on both versions takes the words of the one that gives it its severity:

@@ -92,7 +92,10 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
     }
     let scanner = match Scanner::new(&setup.options) {
         Ok(s) => s,
-        Err(e) => return scanner_refused(env, &setup, &e.worded(|n| format!("input `{n}`"))),
+        Err(e) => {
+            let error = e.worded(|n| format!("input `{n}`"));
+            return scanner_refused(env, &inputs, &setup, &error);
+        }
     };
     let targets = pipeline::shard(setup.targets.clone(), inputs.shard);
     let n = targets.len();
@@ -125,6 +128,7 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
         report_file: inputs.report_file.shown.clone(),
         sarif_file: inputs.sarif_file.shown.clone(),
         shard: inputs.shard,
+        category: inputs.category.clone(),
         annotations_path: location
             .as_ref()
             .map_or_else(|| ".github".to_owned(), |l| l.uri.clone()),
@@ -349,17 +353,43 @@ fn bad_inputs(env: &Env, errors: &[InputError]) -> anyhow::Result<Exit> {
     Ok(Exit::Usage)
 }
 
-/// The scanner refused its options (a key that does not match its certificate…): exit 2.
-fn scanner_refused(env: &Env, setup: &Setup, error: &str) -> anyhow::Result<Exit> {
-    let temp = setup
-        .ca_temp
-        .as_ref()
-        .map(|t| t.path().display().to_string());
-    let message = input_names(error, temp.as_deref());
-    say(Command::error(format!("{message}. Nothing was scanned."))
-        .property("title", "mtls-scan: invalid input"))?;
+/// The scanner refused its options (a key that does not match its certificate…): exit 2, the
+/// title naming the input when the message names one (`mtls-scan: invalid input ca-file`).
+fn scanner_refused(env: &Env, inputs: &Inputs, setup: &Setup, error: &str) -> anyhow::Result<Exit> {
+    let ca = match (&inputs.ca_file, &setup.ca_temp) {
+        (Some(inputs::CaSource::File(p)), _) => Some(p.real.display().to_string()),
+        (_, Some(t)) => Some(t.path().display().to_string()),
+        _ => None,
+    };
+    let mut message = input_names(error, ca.as_deref());
+    if let Some(c) = &setup.config {
+        for p in &c.file.defaults.ca_files {
+            let real = c.resolve(p).display().to_string();
+            if message.contains(&real) {
+                message = message.replace(
+                    &real,
+                    &format!(
+                        "input `config`: its ca-files entry {:?}",
+                        p.display().to_string()
+                    ),
+                );
+            }
+        }
+    }
+    let title = match named_input(&message) {
+        Some(name) => format!("mtls-scan: invalid input {name}"),
+        None => "mtls-scan: invalid input".to_owned(),
+    };
+    say(Command::error(format!("{message}. Nothing was scanned.")).property("title", title))?;
     let _ = summary_error(env, &[message]);
     Ok(Exit::Usage)
+}
+
+/// The first input a message names (`input \`ca-file\``).
+fn named_input(message: &str) -> Option<&str> {
+    let start = message.find("input `")? + "input `".len();
+    let rest = message.get(start..)?;
+    rest.get(..rest.find('`')?)
 }
 
 /// A short job summary for a run that could not start.
@@ -374,9 +404,10 @@ fn summary_error(env: &Env, messages: &[String]) -> std::io::Result<()> {
     summary::append_text(Path::new(path), &md)
 }
 
-/// The scanner's setup error, with the temporary file holding the `ca-file` input named as it.
-fn input_names(message: &str, ca_temp: Option<&str>) -> String {
-    match ca_temp {
+/// The scanner's setup error, with the `ca-file` input's file (or the temporary file that holds
+/// it when given as text) named as the input.
+fn input_names(message: &str, ca_file: Option<&str>) -> String {
+    match ca_file {
         Some(t) => message.replace(t, "input `ca-file`"),
         None => message.to_owned(),
     }
@@ -392,5 +423,14 @@ mod tests {
             input_names("/tmp/x.pem: no PEM certificate", Some("/tmp/x.pem")),
             "input `ca-file`: no PEM certificate"
         );
+        assert_eq!(
+            named_input("input `ca-file`: no PEM certificate"),
+            Some("ca-file")
+        );
+        assert_eq!(
+            named_input("the key does not match input `client-cert`"),
+            Some("client-cert")
+        );
+        assert_eq!(named_input("/x.pem: no PEM certificate"), None);
     }
 }

@@ -105,11 +105,20 @@ pub struct ReportOpts {
 impl ReportOpts {
     /// Every file the report is written to.
     pub fn paths(&self) -> Vec<&std::path::Path> {
-        [&self.output, &self.json, &self.sarif, &self.markdown]
-            .into_iter()
-            .flatten()
-            .map(PathBuf::as_path)
-            .collect()
+        self.named_paths().into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// Every file the report is written to, with the option that names it (`--sarif`).
+    pub fn named_paths(&self) -> Vec<(&'static str, &std::path::Path)> {
+        [
+            ("--output", &self.output),
+            ("--json", &self.json),
+            ("--sarif", &self.sarif),
+            ("--markdown", &self.markdown),
+        ]
+        .into_iter()
+        .filter_map(|(name, p)| p.as_deref().map(|p| (name, p)))
+        .collect()
     }
 }
 

@@ -167,7 +167,9 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         Ok(h) => h,
         Err(e) => return usage(e),
     };
-    if let Err(e) = check_writable(&args.report.paths()) {
+    if let Err(e) = check_distinct(&args.report.named_paths())
+        .and_then(|()| check_writable(&args.report.paths()))
+    {
         return usage(format!("{e:#}"));
     }
     let config = match args.config.as_deref().map(Config::load).transpose() {
@@ -423,7 +425,9 @@ fn slim(mut t: TargetReport, fail_on: FailOn) -> TargetReport {
 
 /// Runs `merge`.
 pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
-    if let Err(e) = check_writable(&args.report.paths()) {
+    if let Err(e) = check_distinct(&args.report.named_paths())
+        .and_then(|()| check_writable(&args.report.paths()))
+    {
         return usage(format!("{e:#}"));
     }
     let config = match args.config.as_deref().map(Config::load).transpose() {
@@ -643,6 +647,31 @@ fn explain(report: &Report, gate: &Gate, decision: &Decision) {
         };
         eprintln!("{level}: {line} ({consequence})");
     }
+}
+
+/// Fails before any scan when two outputs name one file (`-o X --sarif X`, or paths that
+/// resolve to it): the later write would silently replace the earlier one.
+pub fn check_distinct(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
+    let clashes: Vec<String> = crate::files::same_destinations(outputs, true)
+        .iter()
+        .map(|names| {
+            let shown = outputs
+                .iter()
+                .find(|(n, _)| names.first() == Some(n))
+                .map_or_else(String::new, |(_, p)| format!(" ({})", p.display()));
+            format!(
+                "{} name the same file{shown}",
+                crate::files::and_list(names)
+            )
+        })
+        .collect();
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: one would overwrite the other; give each output its own path",
+        clashes.join("; ")
+    )
 }
 
 /// Fails before any scan when a report path cannot be written: a scan of many minutes must not

@@ -32,10 +32,11 @@ fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
 
 /// Runs `impostor`.
 pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
-    let mut paths = args.report.paths();
-    paths.extend(args.ca_out.as_deref());
-    paths.extend(args.env_file.as_deref());
-    if let Err(e) = cli::check_writable(&paths) {
+    let mut named = args.report.named_paths();
+    named.extend(args.ca_out.as_deref().map(|p| ("--ca-out", p)));
+    named.extend(args.env_file.as_deref().map(|p| ("--env-file", p)));
+    let paths: Vec<&std::path::Path> = named.iter().map(|(_, p)| *p).collect();
+    if let Err(e) = cli::check_distinct(&named).and_then(|()| cli::check_writable(&paths)) {
         return usage(format!("{e:#}"));
     }
     if args.demo {

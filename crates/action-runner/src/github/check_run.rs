@@ -1,5 +1,6 @@
-//! `check-run: true`: a check run named `mtls-scan` on the pull request's head commit (else
-//! `GITHUB_SHA`), with a conclusion that follows the step's exit, the grade as its title, the
+//! `check-run: true`: a check run named `mtls-scan` (`mtls-scan (prod)` with `category: prod`,
+//! `mtls-scan (prod, shard 1/2)` or `mtls-scan (shard 1/2)` with a shard: see [`name`]) on the pull
+//! request's head commit (else `GITHUB_SHA`), with a conclusion that follows the step's exit, the grade as its title, the
 //! Markdown summary, and one annotation per root-cause finding and per target not scanned, all
 //! of them (not capped per level like the workflow commands), sent 50 per request as the Checks
 //! API requires: the create carries the first 50, each update appends 50 more, and the last one
@@ -19,7 +20,7 @@ use super::client::{Api, ApiError, Repeat};
 use super::summary::{counts, fit, RunInfo};
 use crate::exit::Exit;
 
-/// The check run's name.
+/// The check run's name without a category or a shard.
 pub const NAME: &str = "mtls-scan";
 /// Annotations per request: the Checks API's limit.
 pub const BATCH: usize = 50;
@@ -99,6 +100,19 @@ pub fn notes(report: &Report) -> Vec<Note> {
     roots.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity));
     out.extend(roots.into_iter().map(|(t, f)| finding_note(t, f)));
     out
+}
+
+/// The check run's name: [`NAME`], with the category and the shard when there are, so the legs
+/// of a matrix and several scan steps of one job publish check runs that do not hide each other
+/// (`mtls-scan (prod)`, `mtls-scan (prod, shard 1/2)`, `mtls-scan (shard 1/2)`).
+pub fn name(category: Option<&str>, shard: Option<(usize, usize)>) -> String {
+    let shard = shard.map(|(i, n)| format!("shard {i}/{n}"));
+    match (category, shard) {
+        (None, None) => NAME.to_owned(),
+        (Some(c), None) => format!("{NAME} ({c})"),
+        (None, Some(s)) => format!("{NAME} ({s})"),
+        (Some(c), Some(s)) => format!("{NAME} ({c}, {s})"),
+    }
 }
 
 /// The conclusion that follows the step's exit: a passing step succeeds; a failing grade (or new
@@ -252,6 +266,7 @@ async fn update(
 /// conclusion.
 struct Sender<'a> {
     api: &'a Api,
+    name: String,
     title: String,
     summary: String,
     path: &'a str,
@@ -271,13 +286,15 @@ impl Sender<'_> {
             .api
             .call(Repeat::RateLimitOnly, || async {
                 let handler = self.api.crab().checks(&self.api.owner, &self.api.repo);
-                let create = handler.create_check_run(NAME, head_sha).output(output(
-                    &self.title,
-                    &self.summary,
-                    batch,
-                    self.path,
-                    self.lines,
-                ));
+                let create = handler
+                    .create_check_run(&self.name, head_sha)
+                    .output(output(
+                        &self.title,
+                        &self.summary,
+                        batch,
+                        self.path,
+                        self.lines,
+                    ));
                 let create = if only {
                     create
                         .status(CheckRunStatus::Completed)
@@ -335,6 +352,7 @@ pub async fn publish(
 ) -> Result<Published, Failed> {
     let sender = Sender {
         api,
+        name: name(run.category.as_deref(), run.shard),
         title: title(report, run, exit),
         summary: fit(
             report,
@@ -421,6 +439,17 @@ mod tests {
         assert_eq!(
             notes.first().map(|n| n.title.as_str()),
             Some("mtls-scan: untrusted-client-cert-accepted (b.example:443)")
+        );
+    }
+
+    #[test]
+    fn names_carry_the_category_and_the_shard() {
+        assert_eq!(name(None, None), "mtls-scan");
+        assert_eq!(name(Some("prod"), None), "mtls-scan (prod)");
+        assert_eq!(name(None, Some((2, 3))), "mtls-scan (shard 2/3)");
+        assert_eq!(
+            name(Some("api/prod"), Some((2, 3))),
+            "mtls-scan (api/prod, shard 2/3)"
         );
     }
 

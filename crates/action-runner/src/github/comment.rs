@@ -1,8 +1,10 @@
-//! `comment: true`: one sticky comment per workflow and job on the pull request. It starts with a
-//! hidden marker that names them (`<!-- mtls-scan:{workflow}:{job} -->`), so the next run finds it
-//! among the PR's comments (every page) and updates it, and a second hidden marker that keeps the
-//! grade (`<!-- mtls-scan-grade:C -->`), so the next run shows the change (`B → C`). The body is
-//! the job summary's Markdown, cut to fit GitHub's 65,536-character limit for a comment.
+//! `comment: true`: one sticky comment per workflow, job, category and shard on the pull request.
+//! It starts with a hidden marker that names them (`<!-- mtls-scan:{workflow}:{job} -->`, with
+//! `:{category}` when the `category` input is given and `:shard-I-of-N` for a shard), so the next
+//! run finds it among the PR's comments (every page) and updates it, and a second hidden marker
+//! that keeps the grade (`<!-- mtls-scan-grade:C -->`), so the next run shows the change
+//! (`B → C`). The body is the job summary's Markdown, cut to fit GitHub's 65,536-character limit
+//! for a comment.
 
 use probe_core::grade::Grade;
 use probe_core::report::Report;
@@ -53,11 +55,14 @@ fn escape(name: &str) -> String {
     out
 }
 
-/// The hidden marker of this workflow and job (and shard: the jobs of a matrix are one job).
-pub fn marker(ctx: &RunContext, shard: Option<(usize, usize)>) -> String {
+/// The hidden marker of this workflow and job, and of the category and the shard when there
+/// are (the legs of a matrix are one job: their categories, or shards, tell them apart). Without
+/// a category it is the marker of earlier versions, so their comments are still found.
+pub fn marker(ctx: &RunContext, category: Option<&str>, shard: Option<(usize, usize)>) -> String {
+    let category = category.map_or_else(String::new, |c| format!(":{}", escape(c)));
     let shard = shard.map_or_else(String::new, |(i, n)| format!(":shard-{i}-of-{n}"));
     format!(
-        "<!-- mtls-scan:{}:{}{shard} -->",
+        "<!-- mtls-scan:{}:{}{category}{shard} -->",
         escape(&ctx.workflow),
         escape(&ctx.job)
     )
@@ -116,9 +121,15 @@ pub fn body(
         None => foot.push_str("The job summary has the full report."),
     }
     foot.push_str(&format!(
-        " Workflow <code>{}</code>, job <code>{}</code>.</sub>\n",
+        " Workflow <code>{}</code>, job <code>{}</code>{}.</sub>\n",
         markdown::text(&ctx.workflow),
-        markdown::text(&ctx.job)
+        markdown::text(&ctx.job),
+        run.category
+            .as_deref()
+            .map_or_else(String::new, |c| format!(
+                ", category <code>{}</code>",
+                markdown::text(c)
+            ))
     ));
     let summary = fit(
         report,
@@ -188,7 +199,7 @@ pub async fn publish(
     report: &Report,
     number: u64,
 ) -> Result<Posted, ApiError> {
-    let marker = marker(ctx, run.shard);
+    let marker = marker(ctx, run.category.as_deref(), run.shard);
     let existing = find(api, number, &marker).await?;
     let previous = match &existing {
         None => Previous::First,
@@ -255,6 +266,7 @@ mod tests {
             report_file: "mtls-scan-report.json".into(),
             sarif_file: "mtls-scan.sarif".into(),
             shard: None,
+            category: None,
             annotations_path: ".github/workflows/mtls.yml".into(),
             annotation_lines: Default::default(),
         }
@@ -263,16 +275,43 @@ mod tests {
     #[test]
     fn markers_cannot_be_broken_by_names() {
         assert_eq!(
-            marker(&ctx("mTLS review", "scan"), None),
+            marker(&ctx("mTLS review", "scan"), None, None),
             "<!-- mtls-scan:mTLS review:scan -->"
         );
-        let hostile = marker(&ctx("a --> <b>:c", "j\n-->"), Some((2, 4)));
+        let hostile = marker(&ctx("a --> <b>:c", "j\n-->"), None, Some((2, 4)));
         assert_eq!(
             hostile,
             "<!-- mtls-scan:a --%3E %3Cb%3E%3Ac:j%0A--%3E:shard-2-of-4 -->"
         );
         assert_eq!(hostile.matches("-->").count(), 1);
         assert_eq!(escape("é"), "%C3%A9");
+    }
+
+    /// The legs of a matrix (one workflow, one job) keep a comment each through their
+    /// categories; without a category the marker is the one earlier versions wrote.
+    #[test]
+    fn categories_keep_a_comment_each() {
+        let c = ctx("mtls", "scan");
+        let prod = marker(&c, Some("prod"), None);
+        let staging = marker(&c, Some("staging"), None);
+        assert_eq!(prod, "<!-- mtls-scan:mtls:scan:prod -->");
+        assert_eq!(
+            marker(&c, Some("api/prod"), Some((1, 2))),
+            "<!-- mtls-scan:mtls:scan:api/prod:shard-1-of-2 -->"
+        );
+        assert_eq!(marker(&c, None, None), "<!-- mtls-scan:mtls:scan -->");
+        for (a, b) in [(&prod, &staging), (&prod, &marker(&c, None, None))] {
+            assert!(!a.starts_with(b.as_str()) && !b.starts_with(a.as_str()));
+        }
+        let mut run = inputs();
+        run.category = Some("prod".into());
+        let report = Report::new(Vec::new(), 1.0);
+        let text = body(&report, &run, &c, &prod, Previous::First);
+        assert!(text.starts_with(&format!("{prod}\n")), "{text}");
+        assert!(
+            text.contains("job <code>scan</code>, category <code>prod</code>."),
+            "{text}"
+        );
     }
 
     #[test]
@@ -285,7 +324,7 @@ mod tests {
             1.0,
         );
         let c = ctx("w", "j");
-        let m = marker(&c, None);
+        let m = marker(&c, None, None);
         let first = body(&report, &inputs(), &c, &m, Previous::First);
         assert!(first.starts_with(&format!("{m}\n<!-- mtls-scan-grade:F -->\n")));
         assert!(first.contains("**Grade F** on the first scan of this pull request."));
@@ -321,7 +360,7 @@ mod tests {
             &report,
             &inputs(),
             &c,
-            &marker(&c, None),
+            &marker(&c, None, None),
             Previous::Grade(Grade::F),
         );
         assert!(text.chars().count() <= COMMENT_LIMIT, "{}", text.len());

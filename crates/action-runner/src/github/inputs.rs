@@ -189,6 +189,10 @@ impl Checker<'_> {
     ) -> Option<String> {
         let value = self.env.input(input)?;
         let text = if value.contains("-----BEGIN") {
+            // A certificate input pasted with its key: the key is masked too.
+            if !secret && crate::config::holds_private_key(value) {
+                self.secrets.push(crate::config::private_key_blocks(value));
+            }
             value.to_owned()
         } else {
             if value.contains('\n') {
@@ -303,6 +307,29 @@ impl Checker<'_> {
         }
     }
 
+    /// `report-file` and `sarif-file` on one file (the same path, or one that resolves to it):
+    /// refused, since the SARIF file would overwrite the report. Not checked when either was
+    /// refused already.
+    fn distinct_outputs(&mut self, before: usize, sarif: &WorkspacePath, report: &WorkspacePath) {
+        if self.errors.len() > before {
+            return;
+        }
+        let pair = [
+            ("sarif-file", sarif.real.as_path()),
+            ("report-file", report.real.as_path()),
+        ];
+        if !crate::files::same_destinations(&pair, false).is_empty() {
+            self.fail(
+                "report-file",
+                format!(
+                    "{:?} is the same file as `sarif-file` ({:?}): one would overwrite the \
+                     other; give each its own path",
+                    report.shown, sarif.shown
+                ),
+            );
+        }
+    }
+
     /// `api-url`: one URL or several, one per line; optional when a config lists targets.
     fn targets(&mut self) -> Vec<Target> {
         match self.env.input("api-url") {
@@ -392,6 +419,10 @@ impl Checker<'_> {
     fn ca_file(&mut self) -> Option<CaSource> {
         match self.env.input("ca-file")? {
             v if v.contains("-----BEGIN") => {
+                // A key pasted with the CA (a whole bundle from a secret) is masked too.
+                if crate::config::holds_private_key(v) {
+                    self.secrets.push(crate::config::private_key_blocks(v));
+                }
                 if !v.contains("-----BEGIN CERTIFICATE-----") {
                     self.fail(
                         "ca-file",
@@ -400,9 +431,44 @@ impl Checker<'_> {
                 }
                 Some(CaSource::Text(v.to_owned()))
             }
-            _ => self
-                .file("ca-file", crate::files::PEM_LIMIT)
-                .map(CaSource::File),
+            _ => {
+                let path = self.file("ca-file", crate::files::PEM_LIMIT)?;
+                // Read here, not only by the scanner: a key in it is masked before anything is
+                // printed, and a file without a certificate is refused naming the input.
+                let text = match crate::files::read_text(
+                    &path.real,
+                    crate::files::PEM_LIMIT,
+                    "a PEM file",
+                ) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.fail("ca-file", format!("cannot read {:?}: {e}", path.shown));
+                        return None;
+                    }
+                };
+                let key = crate::config::holds_private_key(&text);
+                if key {
+                    self.secrets.push(crate::config::private_key_blocks(&text));
+                }
+                if !text.contains("-----BEGIN CERTIFICATE-----") {
+                    self.fail(
+                        "ca-file",
+                        format!(
+                            "no PEM certificate found in {:?} (expected a -----BEGIN \
+                             CERTIFICATE----- line){}",
+                            path.shown,
+                            if key {
+                                "; it holds a private key, which is not a CA: name the CA's \
+                                 certificate file"
+                            } else {
+                                ""
+                            }
+                        ),
+                    );
+                    return None;
+                }
+                Some(CaSource::File(path))
+            }
         }
     }
 
@@ -547,8 +613,10 @@ impl Inputs {
         let (client_cert, client_key) = c.pair("client-cert", "client-key");
         let (issuing_ca_cert, issuing_ca_key) = c.pair("issuing-ca-cert", "issuing-ca-key");
         let config = c.file("config", crate::files::CONFIG_LIMIT);
+        let before = c.errors.len();
         let sarif_file = c.output_file("sarif-file", "mtls-scan.sarif");
         let report_file = c.output_file("report-file", report_file_for(format));
+        c.distinct_outputs(before, &sarif_file, &report_file);
         let shard = c.value("shard", crate::parse::shard);
         let baseline = c.baseline();
         let fail_on_new = c.fail_on_new();
@@ -772,6 +840,50 @@ mod tests {
                 .all(|m| m.starts_with("input `headers`: ") && !m.contains("s3cret")),
             "{errs:#?}"
         );
+    }
+
+    /// `report-file` on the SARIF file's path, however spelt, is refused naming both inputs;
+    /// distinct paths, or a path refused already, add no such error.
+    #[test]
+    fn report_and_sarif_files_must_differ() {
+        let same = [
+            vec![("report-file", "mtls-scan.sarif")],
+            vec![("report-file", "./mtls-scan.sarif")],
+            vec![("report-file", "out/x"), ("sarif-file", "out/./x")],
+            vec![("report-file", "/w/mtls-scan.sarif")],
+            vec![
+                ("format", "sarif"),
+                ("sarif-file", "mtls-scan-report.sarif"),
+            ],
+        ];
+        for inputs in same {
+            let e: Env = [("api-url", "https://a.example")]
+                .iter()
+                .chain(&inputs)
+                .map(|(k, v)| (input_var(k), (*v).to_owned()))
+                .chain([("GITHUB_WORKSPACE".to_owned(), "/w".to_owned())])
+                .collect();
+            let errs = errors(&e);
+            assert_eq!(errs.len(), 1, "{inputs:?}: {errs:#?}");
+            assert!(
+                errs.iter().all(|m| m.starts_with("input `report-file`: ")
+                    && m.contains("is the same file as `sarif-file`")),
+                "{inputs:?}: {errs:#?}"
+            );
+        }
+        for inputs in [
+            vec![("report-file", "a.json"), ("sarif-file", "a.sarif")],
+            vec![("format", "sarif")],
+        ] {
+            let mut given = vec![("api-url", "https://a.example")];
+            given.extend(inputs.iter().copied());
+            assert!(errors(&env(&given)).is_empty(), "{inputs:?}");
+        }
+        let e = env(&[
+            ("api-url", "https://a.example"),
+            ("sarif-file", "../mtls-scan-report.json"),
+        ]);
+        assert_eq!(errors(&e).len(), 1, "only the `..`: {:?}", errors(&e));
     }
 
     /// Every input of action.yml, given as a composite action sets them (`INPUT_FAIL_UNDER`), is

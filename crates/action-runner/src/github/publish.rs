@@ -144,7 +144,7 @@ impl Publication<'_> {
         match published {
             Ok(p) => say(format_args!(
                 "Created the check run {} (id {}) on {}: {}, {} annotation{} in {} request{}.",
-                check_run::NAME,
+                check_run::name(self.run.category.as_deref(), self.run.shard),
                 p.id,
                 sha.get(..12).unwrap_or(sha),
                 serde_json::to_value(check_run::conclusion(self.exit))

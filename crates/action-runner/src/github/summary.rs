@@ -27,6 +27,9 @@ pub struct RunInfo {
     pub sarif_file: String,
     /// `shard: I/N`.
     pub shard: Option<(usize, usize)>,
+    /// `category` (the SARIF category): also in the PR comment's marker and the check run's
+    /// name, so the legs of a matrix or several scan steps of one job keep one each.
+    pub category: Option<String>,
     /// The repository file the check run's annotations are on (the SARIF results' file).
     pub annotations_path: String,
     /// Each target's line in that file (its `url:` line in the config, or the workflow line
