@@ -110,6 +110,15 @@
 #   hitch-required | hitch-optional | hitch-none
 #                             Hitch 1.7 (Debian hitch) -> python plain HTTP backend; client-verify
 #                             required / optional / none, client-verify-ca = ca.crt
+#   erlang-fail_if_no_peer_cert | erlang-verify_peer | erlang-verify_none | erlang-verify_fun-any
+#                             Erlang/OTP 25 ssl (its own TLS, not OpenSSL) under inets httpd
+#                             (erlang/server.escript; Debian erlang-base erlang-ssl erlang-inets):
+#                             {verify, verify_peer} + {fail_if_no_peer_cert, true} / verify_peer
+#                             alone / {verify, verify_none} / verify_peer + fail_if_no_peer_cert +
+#                             a verify_fun that calls every certificate valid; cacertfile ca.crt
+#   h2o-none                  H2O 2.2.5 (Debian h2o; OpenSSL), listen: ssl: certificate-file,
+#                             key-file; this version has no client-certificate option at all
+#                             (an unknown property such as client-ca-file is a config error)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -198,7 +207,7 @@
 # Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim),
-# TRAFFIC_SERVER, PUMA, HITCH; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
+# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
 set -euo pipefail
@@ -222,7 +231,9 @@ gnutls-require-verify gnutls-require gnutls-verify-if-given gnutls-request gnutl
 ats-level2 ats-level1 ats-level0
 puma-force_peer puma-peer puma-none puma-peer-403
 lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce
-hitch-required hitch-optional hitch-none"
+hitch-required hitch-optional hitch-none
+erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any
+h2o-none"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 nginx-two-vhosts
@@ -1353,6 +1364,46 @@ ocsp-dir = "$dir/ocsp"
 EOF
   run "$PYTHON3" "$here/python/plain_backend.py" "$dir/hitch.conf.in" "$dir/hitch.conf" \
     "$HITCH" --config="$dir/hitch.conf"
+  ;;
+erlang-*)
+  : "${ESCRIPT:=escript}"
+  need "$ESCRIPT" ESCRIPT
+  # Erlang/OTP's ssl under inets httpd, serving WORKDIR/erlang-SERVER-PORT/docs/index.html
+  case $server in
+  erlang-fail_if_no_peer_cert | erlang-verify_peer | erlang-verify_none | erlang-verify_fun-any) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  run "$ESCRIPT" "$here/erlang/server.escript" "${server#erlang-}" "$port" "$pki" \
+    "$work/erlang-$server-$port"
+  ;;
+h2o-none)
+  : "${H2O:=h2o}"
+  need "$H2O" H2O
+  # H2O 2.2.5's `ssl` listen options are certificate-file, key-file, min/max-version,
+  # cipher-suite, cipher-preference, dh-file and ocsp-*: nothing asks for a client certificate.
+  # Started as root, h2o serves as nobody (its default `user`): no pid-file (it would be written
+  # after the switch), a docs directory nobody can read.
+  dir=$work/h2o-$server-$port
+  mkdir -p "$dir/docs"
+  chmod 755 "$dir" "$dir/docs"
+  echo ok >"$dir/docs/index.html"
+  cat >"$dir/h2o.conf" <<EOF
+listen:
+  host: 127.0.0.1
+  port: $port
+  ssl:
+    certificate-file: $pki/server.crt
+    key-file: $pki/server.key
+    minimum-version: TLSv1.2
+    ocsp-update-interval: 0
+error-log: $dir/error.log
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $dir/docs
+EOF
+  run "$H2O" -c "$dir/h2o.conf"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

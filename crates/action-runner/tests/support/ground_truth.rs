@@ -491,6 +491,24 @@ pub fn expectations() -> Vec<Expect> {
         required_verified("hitch-required", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
         optional_verified("hitch-optional", [Tls(UCA), Tls(UCA)]),
         not_requested("hitch-none"),
+        // ---- Erlang/OTP 25 ssl (its own TLS) under inets httpd
+        required_verified(
+            "erlang-fail_if_no_peer_cert",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
+        // fail_if_no_peer_cert defaults to false: asked for, verified if sent, anonymous served
+        optional_verified("erlang-verify_peer", [Tls(UCA), Tls(UCA)]),
+        // verify_none sends no CertificateRequest, cacertfile or not
+        not_requested("erlang-verify_none"),
+        // a verify_fun that returns {valid, State} for every event: any certificate, the forged
+        // one too (the signature on the CertificateVerify is still checked)
+        Expect {
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            ..required_unverified("erlang-verify_fun-any", [Tls(CR), Tls(HF)])
+        },
+        // ---- H2O 2.2.5 (OpenSSL): no client-certificate option in this version
+        not_requested("h2o-none"),
     ]
 }
 
@@ -910,7 +928,41 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_strict_openssl("hitch-optional")
         },
         deep_not_requested("hitch-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_erlang("erlang-fail_if_no_peer_cert")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_erlang("erlang-verify_peer")
+        },
+        deep_not_requested("erlang-verify_none"),
+        DeepExpect {
+            without_key: [Tls(HF), Tls(BC)],
+            grade_a: Some(false),
+            ..deep_lax("erlang-verify_fun-any", [Served(200); 2])
+        },
+        deep_not_requested("h2o-none"),
     ]
+}
+
+/// Erlang/OTP's ssl: unknown_ca for the forged certificate (no issuer whose key verifies it),
+/// certificate_expired for the expired AND the not-yet-valid one, handshake_failure for the
+/// serverAuth-only one, and for a certificate without its key handshake_failure on TLS 1.3,
+/// bad_certificate on TLS 1.2.
+fn deep_strict_erlang(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(UCA), Tls(UCA)],
+        without_key: [Tls(HF), Tls(BC)],
+        expired: [Tls(CE), Tls(CE)],
+        not_yet_valid: [Tls(CE), Tls(CE)],
+        wrong_eku: [Tls(HF), Tls(HF)],
+        grade_a: None,
+        findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
 }
 const WRONG_EKU_ONLY: &[&str] = &["wrong-eku-client-cert-accepted"];
 const OPTIONAL_WRONG_EKU: &[&str] = &["client-cert-optional", "wrong-eku-client-cert-accepted"];
