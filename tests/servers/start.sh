@@ -119,6 +119,11 @@
 #   h2o-none                  H2O 2.2.5 (Debian h2o; OpenSSL), listen: ssl: certificate-file,
 #                             key-file; this version has no client-certificate option at all
 #                             (an unknown property such as client-ca-file is a config error)
+#   squid-clientca            Squid 5.7 (Debian squid-openssl) as a TLS-terminating reverse proxy
+#                             (https_port ... accel) -> python plain HTTP backend; clientca=ca.crt
+#   squid-clientca-conditional  the same + sslflags=CONDITIONAL_AUTH
+#   squid-clientca-dont-verify  the same + tls-flags=DONT_VERIFY_PEER
+#   squid-tls-cafile          tls-cafile=ca.crt without clientca=
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -207,7 +212,7 @@
 # Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim),
-# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
+# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
 set -euo pipefail
@@ -233,7 +238,8 @@ puma-force_peer puma-peer puma-none puma-peer-403
 lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce
 hitch-required hitch-optional hitch-none
 erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any
-h2o-none"
+h2o-none
+squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-cafile"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 nginx-two-vhosts
@@ -1404,6 +1410,51 @@ hosts:
         file.dir: $dir/docs
 EOF
   run "$H2O" -c "$dir/h2o.conf"
+  ;;
+squid-*)
+  : "${SQUID:=$(sbin_tool squid)}"
+  need "$SQUID" SQUID
+  need "$PYTHON3"
+  # Squid's https_port in accelerator mode in front of plain_backend.py. clientca= is the file of
+  # CA names to ask with (and, without tls-cafile=, to verify against)
+  case $server in
+  squid-clientca) client_opts="clientca=$pki/ca.crt" ;;
+  squid-clientca-conditional) client_opts="clientca=$pki/ca.crt sslflags=CONDITIONAL_AUTH" ;;
+  squid-clientca-dont-verify) client_opts="clientca=$pki/ca.crt tls-flags=DONT_VERIFY_PEER" ;;
+  squid-tls-cafile) client_opts="tls-cafile=$pki/ca.crt" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/squid-$server-$port
+  mkdir -p "$dir"
+  user_line=""
+  # run as root, Squid serves as cache_effective_user (Debian's default: proxy), which writes its
+  # log here: nobody, which every system has
+  if [ "$(id -u)" = 0 ]; then
+    user_line="cache_effective_user nobody"
+    chown nobody "$dir"
+  fi
+  # no pinger (an ICMP helper in a process group of its own), no cache, no digest fetch from the
+  # origin, no DNS server, and a stop without the default 30 s grace
+  cat >"$dir/squid.conf.in" <<EOF
+https_port 127.0.0.1:$port accel defaultsite=localhost tls-cert=$pki/server.crt tls-key=$pki/server.key options=NO_SSLv3,NO_TLSv1,NO_TLSv1_1 $client_opts
+cache_peer 127.0.0.1 parent @BACKEND_PORT@ 0 no-query no-digest originserver name=origin
+cache_peer_access origin allow all
+http_access allow all
+never_direct allow all
+cache deny all
+cache_mem 8 MB
+access_log none
+cache_log $dir/cache.log
+pid_filename none
+visible_hostname localhost
+shutdown_lifetime 0 seconds
+pinger_enable off
+dns_nameservers 127.0.0.1
+coredump_dir $dir
+$user_line
+EOF
+  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/squid.conf.in" "$dir/squid.conf" \
+    "$SQUID" -N -f "$dir/squid.conf"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

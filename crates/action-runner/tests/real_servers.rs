@@ -1,13 +1,13 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
-//! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd) and H2O, started by `tests/servers/start.sh`. The
+//! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd), H2O and Squid, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
-//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o)
+//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid)
 //! fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
 //! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 63 servers and
@@ -103,6 +103,13 @@ const ERLANG: &[&str] = &[
 ];
 /// H2O 2.2.5: no client-certificate option exists.
 const H2O: &[&str] = &["h2o-none"];
+/// Squid's https_port (OpenSSL) as a TLS-terminating reverse proxy.
+const SQUID: &[&str] = &[
+    "squid-clientca",
+    "squid-clientca-conditional",
+    "squid-clientca-dont-verify",
+    "squid-tls-cafile",
+];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
@@ -126,6 +133,7 @@ const ALL: &[&[&str]] = &[
     HITCH,
     ERLANG,
     H2O,
+    SQUID,
 ];
 
 #[test]
@@ -233,6 +241,12 @@ fn erlang_verdicts_and_deep_probes() {
 #[test]
 fn h2o_verdicts_and_deep_probes() {
     run_group_and_deep(H2O);
+}
+
+/// Default and deep probes on one start of the four Squid servers.
+#[test]
+fn squid_verdicts_and_deep_probes() {
+    run_group_and_deep(SQUID);
 }
 
 #[test]

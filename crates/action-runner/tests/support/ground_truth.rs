@@ -509,6 +509,14 @@ pub fn expectations() -> Vec<Expect> {
         },
         // ---- H2O 2.2.5 (OpenSSL): no client-certificate option in this version
         not_requested("h2o-none"),
+        // ---- Squid 5.7 (OpenSSL) https_port in accel mode in front of a plain HTTP backend
+        required_verified("squid-clientca", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        optional_verified("squid-clientca-conditional", [Tls(UCA), Tls(UCA)]),
+        // tls-flags=DONT_VERIFY_PEER on an https_port: no CertificateRequest at all, clientca or
+        // not (surprise Q1)
+        not_requested("squid-clientca-dont-verify"),
+        // tls-cafile= alone asks for nothing: clientca= is what asks
+        not_requested("squid-tls-cafile"),
     ]
 }
 
@@ -943,6 +951,16 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_lax("erlang-verify_fun-any", [Served(200); 2])
         },
         deep_not_requested("h2o-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("squid-clientca")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("squid-clientca-conditional")
+        },
+        deep_not_requested("squid-clientca-dont-verify"),
+        deep_not_requested("squid-tls-cafile"),
     ]
 }
 

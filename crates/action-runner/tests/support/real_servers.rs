@@ -1,6 +1,6 @@
 //! Real servers nobody here wrote (openssl s_server, nginx, Go crypto/tls, Node https, Python
 //! ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's HttpsServer, Tomcat,
-//! nghttpx, gnutls-serv, Apache Traffic Server, Puma, Hitch, Erlang/OTP, H2O), started with `tests/servers/start.sh` on a PKI of their own, and
+//! nghttpx, gnutls-serv, Apache Traffic Server, Puma, Hitch, Erlang/OTP, H2O, Squid), started with `tests/servers/start.sh` on a PKI of their own, and
 //! the `mtls-scan scan` run over them. What their reports must say is in [`super::ground_truth`].
 //!
 //! A missing server binary fails the test with a message that says what to install; only
@@ -54,6 +54,7 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("hitch") => &["bash", "openssl", "python3", "hitch"],
         Some("erlang") => &["bash", "openssl", "escript"],
         Some("h2o") => &["bash", "openssl", "h2o"],
+        Some("squid") => &["bash", "openssl", "python3", "squid"],
         _ => &["bash", "openssl"],
     }
 }
@@ -68,7 +69,7 @@ pub fn path_for(server: &str) -> &'static str {
 }
 
 /// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/
-/// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
+/// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
 /// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
 /// bin/bootstrap.jar.
 fn tool_found(tool: &str) -> bool {
@@ -90,6 +91,7 @@ fn tool_found(tool: &str) -> bool {
         "hitch" => Some("HITCH"),
         "escript" => Some("ESCRIPT"),
         "h2o" => Some("H2O"),
+        "squid" => Some("SQUID"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -143,8 +145,8 @@ pub fn tools_present(servers: &[&str]) -> bool {
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
              apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
-             puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o; HAPROXY/APACHE2/LIGHTTPD/\
-             STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O name the binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
+             puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl; HAPROXY/APACHE2/LIGHTTPD/\
+             STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID name the binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers
