@@ -4,7 +4,7 @@
 # The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, HAProxy,
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch,
-# Erlang/OTP's ssl under inets httpd, H2O, Squid).
+# Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -46,6 +46,8 @@ command -v h2o > /dev/null || missing+=(h2o)
 # Squid built with OpenSSL (Debian's plain `squid` package is built with GnuTLS, which the
 # expectations do not describe): https_port in accel mode
 { PATH="$PATH:/usr/sbin" squid -v 2> /dev/null || true; } | grep -q -- --with-openssl || missing+=(squid-openssl)
+# GNU libmicrohttpd over GnuTLS: start.sh builds tests/servers/mhd/server.c with cc against it
+[ -e /usr/include/microhttpd.h ] || missing+=(libmicrohttpd-dev)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
 pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -124,6 +124,12 @@
 #   squid-clientca-conditional  the same + sslflags=CONDITIONAL_AUTH
 #   squid-clientca-dont-verify  the same + tls-flags=DONT_VERIFY_PEER
 #   squid-tls-cafile          tls-cafile=ca.crt without clientca=
+#   mhd-verify-403 | mhd-presence-403 | mhd-no-check | mhd-none
+#                             GNU libmicrohttpd 0.9.75 over GnuTLS (mhd/server.c, built with cc
+#                             against Debian libmicrohttpd-dev): MHD_OPTION_HTTPS_MEM_TRUST ca.crt
+#                             (asks, verifies nothing) and the application answers 403 unless
+#                             gnutls_certificate_verify_peers2 passes / unless a certificate was
+#                             sent / never; none: no trust store (nothing asked for)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -211,7 +217,8 @@
 #
 # Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
-# PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim),
+# PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim and the
+# mhd-* server),
 # TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
@@ -239,7 +246,8 @@ lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce
 hitch-required hitch-optional hitch-none
 erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any
 h2o-none
-squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-cafile"
+squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-cafile
+mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 nginx-two-vhosts
@@ -1455,6 +1463,27 @@ $user_line
 EOF
   run "$PYTHON3" "$here/python/plain_backend.py" "$dir/squid.conf.in" "$dir/squid.conf" \
     "$SQUID" -N -f "$dir/squid.conf"
+  ;;
+mhd-*)
+  : "${CC:=cc}"
+  case $server in
+  mhd-verify-403 | mhd-presence-403 | mhd-no-check | mhd-none) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # mhd/server.c, built once into WORKDIR (under a lock: the mhd-* servers of one lab start at
+  # once)
+  bin=$work/mhdserver
+  if [ ! -x "$bin" ]; then
+    need "$CC" CC
+    (
+      flock 9
+      if [ ! -x "$bin" ]; then
+        "$CC" -O2 -o "$bin.tmp.$$" "$here/mhd/server.c" -lmicrohttpd -lgnutls
+        mv "$bin.tmp.$$" "$bin"
+      fi
+    ) 9>"$bin.lock"
+  fi
+  run "$bin" "${server#mhd-}" "$port" "$pki"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

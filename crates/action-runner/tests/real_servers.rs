@@ -1,7 +1,7 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
-//! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd), H2O and Squid, started by `tests/servers/start.sh`. The
+//! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid and libmicrohttpd, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
@@ -110,6 +110,13 @@ const SQUID: &[&str] = &[
     "squid-clientca-dont-verify",
     "squid-tls-cafile",
 ];
+/// GNU libmicrohttpd over GnuTLS: the TLS layer asks and verifies nothing, the application checks.
+const MHD: &[&str] = &[
+    "mhd-verify-403",
+    "mhd-presence-403",
+    "mhd-no-check",
+    "mhd-none",
+];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
@@ -134,6 +141,7 @@ const ALL: &[&[&str]] = &[
     ERLANG,
     H2O,
     SQUID,
+    MHD,
 ];
 
 #[test]
@@ -247,6 +255,12 @@ fn h2o_verdicts_and_deep_probes() {
 #[test]
 fn squid_verdicts_and_deep_probes() {
     run_group_and_deep(SQUID);
+}
+
+/// Default and deep probes on one start of the four libmicrohttpd servers.
+#[test]
+fn libmicrohttpd_verdicts_and_deep_probes() {
+    run_group_and_deep(MHD);
 }
 
 #[test]

@@ -146,6 +146,15 @@ const REQUIRED_UNVERIFIED_FORGED: &[(&str, Implied)] = &[
 const NOT_REQUESTED: &[(&str, Implied)] = &[("client-cert-not-requested", Implied::Any)];
 const OPTIONAL: &[(&str, Implied)] = &[("client-cert-optional", Implied::Any)];
 const BY_APP: &[(&str, Implied)] = &[("client-cert-enforced-by-app", Implied::Any)];
+/// The application refuses a client without a certificate and serves any certificate.
+const MHD_PRESENCE: &[(&str, Implied)] = &[
+    ("client-cert-enforced-by-app", Implied::Any),
+    ("untrusted-client-cert-accepted", Implied::Null),
+    (
+        "forged-client-cert-accepted",
+        Implied::NullOr("untrusted-client-cert-accepted"),
+    ),
+];
 
 use Seen::{App, Flaky, Http400, NotServed, Served, Skipped, Tls};
 
@@ -517,6 +526,20 @@ pub fn expectations() -> Vec<Expect> {
         not_requested("squid-clientca-dont-verify"),
         // tls-cafile= alone asks for nothing: clientca= is what asks
         not_requested("squid-tls-cafile"),
+        // ---- GNU libmicrohttpd 0.9.75 over GnuTLS 3.7.9: MHD_OPTION_HTTPS_MEM_TRUST asks for a
+        // certificate and verifies none; the application checks (or does not)
+        // gnutls_certificate_verify_peers2 in the application, 403 otherwise: the unknown CA's
+        // certificate meets only the application, so without identities the scan cannot tell
+        // this check from one that reads the subject alone (incomplete, B)
+        by_app("mhd-verify-403", 403, [App(403); 2], Some(false)),
+        // 403 unless a certificate was sent, never verified: any certificate gets in
+        Expect {
+            findings: MHD_PRESENCE,
+            absent: &["client-cert-not-requested", "client-cert-optional"],
+            ..by_app("mhd-presence-403", 403, [Served(200); 2], Some(false))
+        },
+        optional_unverified("mhd-no-check"),
+        not_requested("mhd-none"),
     ]
 }
 
@@ -961,6 +984,35 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
         },
         deep_not_requested("squid-clientca-dont-verify"),
         deep_not_requested("squid-tls-cafile"),
+        // libmicrohttpd closes without an alert on a certificate without its key; GnuTLS's
+        // verify_peers2 checks no key purpose: the serverAuth-only certificate is served
+        DeepExpect {
+            server: "mhd-verify-403",
+            valid: [Served(200); 2],
+            forged: [App(403); 2],
+            without_key: [Tls(None); 2],
+            expired: [App(403); 2],
+            not_yet_valid: [App(403); 2],
+            wrong_eku: [Served(200); 2],
+            grade_a: Some(false),
+            findings: &[
+                "client-cert-enforced-by-app",
+                "wrong-eku-client-cert-accepted",
+            ],
+            absent: GNUTLS_ABSENT,
+        },
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            grade_a: Some(false),
+            findings: MHD_PRESENCE_DEEP,
+            ..deep_lax("mhd-presence-403", [Served(200); 2])
+        },
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            grade_a: Some(false),
+            ..deep_lax("mhd-no-check", [Served(200); 2])
+        },
+        deep_not_requested("mhd-none"),
     ]
 }
 
@@ -1001,6 +1053,14 @@ const TOLERATE_EXPIRED_ABSENT: &[&str] = &[
     "wrong-eku-client-cert-accepted",
 ];
 const BY_APP_DEEP: &[&str] = &["client-cert-enforced-by-app"];
+const MHD_PRESENCE_DEEP: &[&str] = &[
+    "client-cert-enforced-by-app",
+    "untrusted-client-cert-accepted",
+    "forged-client-cert-accepted",
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
 const OPTIONAL_DEEP: &[&str] = &["client-cert-optional"];
 
 /// SunJSSE closes the connection, without an alert, on every certificate it refuses (the one

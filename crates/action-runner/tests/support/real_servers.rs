@@ -1,6 +1,7 @@
 //! Real servers nobody here wrote (openssl s_server, nginx, Go crypto/tls, Node https, Python
 //! ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's HttpsServer, Tomcat,
-//! nghttpx, gnutls-serv, Apache Traffic Server, Puma, Hitch, Erlang/OTP, H2O, Squid), started with `tests/servers/start.sh` on a PKI of their own, and
+//! nghttpx, gnutls-serv, Apache Traffic Server, Puma, Hitch, Erlang/OTP, H2O, Squid,
+//! libmicrohttpd), started with `tests/servers/start.sh` on a PKI of their own, and
 //! the `mtls-scan scan` run over them. What their reports must say is in [`super::ground_truth`].
 //!
 //! A missing server binary fails the test with a message that says what to install; only
@@ -55,6 +56,9 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("erlang") => &["bash", "openssl", "escript"],
         Some("h2o") => &["bash", "openssl", "h2o"],
         Some("squid") => &["bash", "openssl", "python3", "squid"],
+        // cc builds mhd/server.c against libmicrohttpd-dev (its headers are not checked here: a
+        // missing one fails the build, and start.sh says so)
+        Some("mhd") => &["bash", "openssl", "cc"],
         _ => &["bash", "openssl"],
     }
 }
@@ -145,7 +149,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
              apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
-             puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl; HAPROXY/APACHE2/LIGHTTPD/\
+             puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev; HAPROXY/APACHE2/LIGHTTPD/\
              STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID name the binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
