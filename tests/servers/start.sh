@@ -48,6 +48,10 @@
 #   haproxy-crt-ignore-err    bind ... verify required ca-ignore-err all crt-ignore-err all
 #   haproxy-ignore-err-check-403  the same + http-request deny 403 unless ssl_c_verify 0
 #   haproxy-ignore-err-token-401  the same + http-request deny 401 without an Authorization header
+#   haproxy-crt-ignore-selfsigned  bind ... verify required crt-ignore-err 18 (a self-signed leaf,
+#                             X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, gets through: any client that
+#                             makes itself a certificate; not on --list: the scanner grades it A;
+#                             GROUND_TRUTH.md, "Self-signed client certificates")
 #   haproxy-tolerate-expired-cn  bind ... verify required crt-ignore-err 10 (an expired certificate
 #                             from the trusted CA gets through) + http-request deny 403 unless the
 #                             certificate's CN is test-client (not on --list; see side_doors_real.rs
@@ -116,6 +120,11 @@
 #                             {verify, verify_peer} + {fail_if_no_peer_cert, true} / verify_peer
 #                             alone / {verify, verify_none} / verify_peer + fail_if_no_peer_cert +
 #                             a verify_fun that calls every certificate valid; cacertfile ca.crt
+#   erlang-verify_fun-selfsigned  verify_peer + fail_if_no_peer_cert + ssl's default verify_fun
+#                             with one more clause, {bad_cert, selfsigned_peer} -> valid: any
+#                             self-signed client certificate gets in (not on --list: the scanner
+#                             grades it A, it sends no self-signed leaf; GROUND_TRUTH.md,
+#                             "Self-signed client certificates")
 #   h2o-none                  H2O 2.2.5 (Debian h2o; OpenSSL), listen: ssl: certificate-file,
 #                             key-file; this version has no client-certificate option at all
 #                             (an unknown property such as client-ca-file is a config error)
@@ -740,6 +749,13 @@ haproxy-*)
     # the HTTP layer allows one subject: only a probe claiming it shows the expiry is ignored.
     verify="verify required crt-ignore-err 10"
     rules="http-request deny deny_status 403 unless { ssl_c_s_dn(CN) -m str test-client }"
+    ;;
+  haproxy-crt-ignore-selfsigned)
+    # A self-signed leaf through TLS (error 18, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, at depth
+    # 0), nothing after it: any client that makes itself a certificate gets in (not on --list:
+    # the scanner sends no self-signed leaf; GROUND_TRUTH.md, "Self-signed client certificates")
+    verify="verify required crt-ignore-err 18"
+    rules=""
     ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
@@ -1384,7 +1400,8 @@ erlang-*)
   need "$ESCRIPT" ESCRIPT
   # Erlang/OTP's ssl under inets httpd, serving WORKDIR/erlang-SERVER-PORT/docs/index.html
   case $server in
-  erlang-fail_if_no_peer_cert | erlang-verify_peer | erlang-verify_none | erlang-verify_fun-any) ;;
+  erlang-fail_if_no_peer_cert | erlang-verify_peer | erlang-verify_none | erlang-verify_fun-any | \
+    erlang-verify_fun-selfsigned) ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   run "$ESCRIPT" "$here/erlang/server.escript" "${server#erlang-}" "$port" "$pki" \

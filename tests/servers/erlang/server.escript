@@ -12,6 +12,8 @@
 %%   verify_none           {verify, verify_none} (with cacertfile given all the same)
 %%   verify_fun-any        verify_peer + fail_if_no_peer_cert + a verify_fun that calls every
 %%                         certificate valid
+%%   verify_fun-selfsigned verify_peer + fail_if_no_peer_cert + ssl's default verify_fun with one
+%%                         more clause: {bad_cert, selfsigned_peer} is valid
 %% Runs until killed.
 main([Mode, PortS, Pki, Work]) ->
     %% SIGTERM ends the VM at once (OTP's default is a graceful init:stop/0 of a second or more)
@@ -36,6 +38,17 @@ main([Mode, PortS, Pki, Work]) ->
                "verify_fun-any" ->
                    [{verify, verify_peer}, {fail_if_no_peer_cert, true},
                     {verify_fun, {fun(_Cert, _Event, State) -> {valid, State} end, []}}];
+               "verify_fun-selfsigned" ->
+                   %% ssl's default verify_fun, plus the clause that lets a self-signed peer
+                   %% certificate through ("we pin them later"; nothing here does)
+                   [{verify, verify_peer}, {fail_if_no_peer_cert, true},
+                    {verify_fun,
+                     {fun(_, {bad_cert, selfsigned_peer}, State) -> {valid, State};
+                         (_, {bad_cert, _} = Reason, _) -> {fail, Reason};
+                         (_, {extension, _}, State) -> {unknown, State};
+                         (_, valid, State) -> {valid, State};
+                         (_, valid_peer, State) -> {valid, State}
+                      end, []}}];
                _ ->
                    io:format(standard_error, "server.escript: unknown mode ~s~n", [Mode]),
                    halt(2)
