@@ -180,6 +180,12 @@
 #                             public.test none (Apache answers 421 across them)
 #   nginx-two-vhosts          server secure.test { ssl_verify_client on } + server public.test on
 #                             one port (secure.test is the default_server)
+#   erlang-sni-hosts-bypass   Erlang/OTP ssl (erlang/sni.escript): {verify, verify_none} for the
+#                             listener, sni_hosts secure.test -> verify_peer + fail_if_no_peer_cert;
+#                             the handler routes by Host (no SNI, public.test and SECURE.TEST, which
+#                             OTP does not match to secure.test, are doors)
+#   erlang-sni-hosts-421      the same, and the handler answers 421 unless the Host equals the SNI
+#                             name case-insensitively: SNI SECURE.TEST is the only door
 # The header ones serve server.crt (localhost, 127.0.0.1) in front of python/header_lab.py, which
 # answers 200 "secret area" when the FIRST X-SSL-Client-Verify header is SUCCESS or 0, else 403:
 #   haproxy-header-addheader  verify optional; http-request add-header X-SSL-Client-Verify
@@ -260,6 +266,7 @@ mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 nginx-two-vhosts
+erlang-sni-hosts-bypass erlang-sni-hosts-421
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-header-reject-underscore
@@ -1394,6 +1401,11 @@ ocsp-dir = "$dir/ocsp"
 EOF
   run "$PYTHON3" "$here/python/plain_backend.py" "$dir/hitch.conf.in" "$dir/hitch.conf" \
     "$HITCH" --config="$dir/hitch.conf"
+  ;;
+erlang-sni-hosts-bypass | erlang-sni-hosts-421)
+  : "${ESCRIPT:=escript}"
+  need "$ESCRIPT" ESCRIPT
+  run "$ESCRIPT" "$here/erlang/sni.escript" "${server#erlang-sni-hosts-}" "$port" "$pki"
   ;;
 erlang-*)
   : "${ESCRIPT:=escript}"
