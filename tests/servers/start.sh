@@ -1470,8 +1470,9 @@ squid-*)
     user_line="cache_effective_user nobody"
     chown nobody "$dir"
   fi
-  # no pinger (an ICMP helper in a process group of its own), no cache, no digest fetch from the
-  # origin, no DNS server, and a stop without the default 30 s grace
+  # no pinger (an ICMP helper in a process group of its own), no cache, no TLS session cache in
+  # shared memory, no digest fetch from the origin, no DNS server, and a stop without the default
+  # 30 s grace
   cat >"$dir/squid.conf.in" <<EOF
 https_port 127.0.0.1:$port accel defaultsite=localhost tls-cert=$pki/server.crt tls-key=$pki/server.key options=NO_SSLv3,NO_TLSv1,NO_TLSv1_1 $client_opts
 cache_peer 127.0.0.1 parent @BACKEND_PORT@ 0 no-query no-digest originserver name=origin
@@ -1486,12 +1487,17 @@ pid_filename none
 visible_hostname localhost
 shutdown_lifetime 0 seconds
 pinger_enable off
+sslproxy_session_cache_size 0
 dns_nameservers 127.0.0.1
 coredump_dir $dir
 $user_line
 EOF
+  # -n: a service name of its own, which names Squid's shared-memory segments (/dev/shm/NAME-*),
+  # so servers started at once share none; Squid removes them when it exits on SIGTERM (1-2.5 s
+  # after it, shutdown_lifetime 0 or not), not when killed: sslproxy_session_cache_size 0 drops
+  # the 2 MB TLS session cache segment, leaving three of a few KB
   run "$PYTHON3" "$here/python/plain_backend.py" "$dir/squid.conf.in" "$dir/squid.conf" \
-    "$SQUID" -N -f "$dir/squid.conf"
+    "$SQUID" -N -n "mtlssquid$port" -f "$dir/squid.conf"
   ;;
 mhd-*)
   : "${CC:=cc}"
