@@ -1513,7 +1513,11 @@ mhd-*)
     (
       flock 9
       if [ ! -x "$bin" ]; then
-        "$CC" -O2 -o "$bin.tmp.$$" "$here/mhd/server.c" -lmicrohttpd -lgnutls
+        if ! "$CC" -O2 -o "$bin.tmp.$$" "$here/mhd/server.c" -lmicrohttpd -lgnutls; then
+          echo "start.sh: building mhd/server.c failed (needed for $server); install" \
+            "libmicrohttpd-dev (it brings libgnutls28-dev)" >&2
+          exit 127
+        fi
         mv "$bin.tmp.$$" "$bin"
       fi
     ) 9>"$bin.lock"
