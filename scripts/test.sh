@@ -40,7 +40,8 @@ command -v traffic_server > /dev/null || missing+=(trafficserver)
 command -v puma > /dev/null || missing+=(puma ruby-rack)
 command -v hitch > /dev/null || [ -x /usr/sbin/hitch ] || missing+=(hitch)
 # Erlang/OTP's ssl (its own TLS) under inets httpd: tests/servers/erlang/server.escript
-command -v escript > /dev/null || missing+=(erlang-base erlang-ssl erlang-inets)
+{ command -v escript && compgen -G '/usr/lib/erlang/lib/ssl-*' &&
+  compgen -G '/usr/lib/erlang/lib/inets-*'; } > /dev/null || missing+=(erlang-base erlang-ssl erlang-inets)
 # H2O 2.2.5 (it has no client-certificate option: a server that never asks)
 command -v h2o > /dev/null || missing+=(h2o)
 # Squid built with OpenSSL (Debian's plain `squid` package is built with GnuTLS, which the
