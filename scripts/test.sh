@@ -3,7 +3,8 @@
 #   bash scripts/test.sh
 # The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, HAProxy,
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
-# Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch).
+# Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch,
+# Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -38,6 +39,16 @@ command -v traffic_server > /dev/null || missing+=(trafficserver)
 # Puma (Ruby) serving tests/servers/ruby/config.ru with Rack's builder
 command -v puma > /dev/null || missing+=(puma ruby-rack)
 command -v hitch > /dev/null || [ -x /usr/sbin/hitch ] || missing+=(hitch)
+# Erlang/OTP's ssl (its own TLS) under inets httpd: tests/servers/erlang/server.escript
+{ command -v escript && compgen -G '/usr/lib/erlang/lib/ssl-*' &&
+  compgen -G '/usr/lib/erlang/lib/inets-*'; } > /dev/null || missing+=(erlang-base erlang-ssl erlang-inets)
+# H2O 2.2.5 (it has no client-certificate option: a server that never asks)
+command -v h2o > /dev/null || missing+=(h2o)
+# Squid built with OpenSSL (Debian's plain `squid` package is built with GnuTLS, which the
+# expectations do not describe): https_port in accel mode
+{ PATH="$PATH:/usr/sbin" squid -v 2> /dev/null || true; } | grep -q -- --with-openssl || missing+=(squid-openssl)
+# GNU libmicrohttpd over GnuTLS: start.sh builds tests/servers/mhd/server.c with cc against it
+[ -e /usr/include/microhttpd.h ] || missing+=(libmicrohttpd-dev)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
 pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then

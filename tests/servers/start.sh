@@ -48,6 +48,10 @@
 #   haproxy-crt-ignore-err    bind ... verify required ca-ignore-err all crt-ignore-err all
 #   haproxy-ignore-err-check-403  the same + http-request deny 403 unless ssl_c_verify 0
 #   haproxy-ignore-err-token-401  the same + http-request deny 401 without an Authorization header
+#   haproxy-crt-ignore-selfsigned  bind ... verify required crt-ignore-err 18 (a self-signed leaf,
+#                             X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, gets through: any client that
+#                             makes itself a certificate; not on --list: the scanner grades it A;
+#                             GROUND_TRUTH.md, "Self-signed client certificates")
 #   haproxy-tolerate-expired-cn  bind ... verify required crt-ignore-err 10 (an expired certificate
 #                             from the trusted CA gets through) + http-request deny 403 unless the
 #                             certificate's CN is test-client (not on --list; see side_doors_real.rs
@@ -110,6 +114,31 @@
 #   hitch-required | hitch-optional | hitch-none
 #                             Hitch 1.7 (Debian hitch) -> python plain HTTP backend; client-verify
 #                             required / optional / none, client-verify-ca = ca.crt
+#   erlang-fail_if_no_peer_cert | erlang-verify_peer | erlang-verify_none | erlang-verify_fun-any
+#                             Erlang/OTP 25 ssl (its own TLS, not OpenSSL) under inets httpd
+#                             (erlang/server.escript; Debian erlang-base erlang-ssl erlang-inets):
+#                             {verify, verify_peer} + {fail_if_no_peer_cert, true} / verify_peer
+#                             alone / {verify, verify_none} / verify_peer + fail_if_no_peer_cert +
+#                             a verify_fun that calls every certificate valid; cacertfile ca.crt
+#   erlang-verify_fun-selfsigned  verify_peer + fail_if_no_peer_cert + ssl's default verify_fun
+#                             with one more clause, {bad_cert, selfsigned_peer} -> valid: any
+#                             self-signed client certificate gets in (not on --list: the scanner
+#                             grades it A, it sends no self-signed leaf; GROUND_TRUTH.md,
+#                             "Self-signed client certificates")
+#   h2o-none                  H2O 2.2.5 (Debian h2o; OpenSSL), listen: ssl: certificate-file,
+#                             key-file; this version has no client-certificate option at all
+#                             (an unknown property such as client-ca-file is a config error)
+#   squid-clientca            Squid 5.7 (Debian squid-openssl) as a TLS-terminating reverse proxy
+#                             (https_port ... accel) -> python plain HTTP backend; clientca=ca.crt
+#   squid-clientca-conditional  the same + sslflags=CONDITIONAL_AUTH
+#   squid-clientca-dont-verify  the same + tls-flags=DONT_VERIFY_PEER
+#   squid-tls-cafile          tls-cafile=ca.crt without clientca=
+#   mhd-verify-403 | mhd-presence-403 | mhd-no-check | mhd-none
+#                             GNU libmicrohttpd 0.9.75 over GnuTLS (mhd/server.c, built with cc
+#                             against Debian libmicrohttpd-dev): MHD_OPTION_HTTPS_MEM_TRUST ca.crt
+#                             (asks, verifies nothing) and the application answers 403 unless
+#                             gnutls_certificate_verify_peers2 passes / unless a certificate was
+#                             sent / never; none: no trust store (nothing asked for)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -151,6 +180,12 @@
 #                             public.test none (Apache answers 421 across them)
 #   nginx-two-vhosts          server secure.test { ssl_verify_client on } + server public.test on
 #                             one port (secure.test is the default_server)
+#   erlang-sni-hosts-bypass   Erlang/OTP ssl (erlang/sni.escript): {verify, verify_none} for the
+#                             listener, sni_hosts secure.test -> verify_peer + fail_if_no_peer_cert;
+#                             the handler routes by Host (no SNI, public.test and SECURE.TEST, which
+#                             OTP does not match to secure.test, are doors)
+#   erlang-sni-hosts-421      the same, and the handler answers 421 unless the Host equals the SNI
+#                             name case-insensitively: SNI SECURE.TEST is the only door
 # The header ones serve server.crt (localhost, 127.0.0.1) in front of python/header_lab.py, which
 # answers 200 "secret area" when the FIRST X-SSL-Client-Verify header is SUCCESS or 0, else 403:
 #   haproxy-header-addheader  verify optional; http-request add-header X-SSL-Client-Verify
@@ -197,8 +232,9 @@
 #
 # Environment: GO (default go), NGINX (default nginx), OPENSSL, NODE, PYTHON3, CADDY, JAVA,
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
-# PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim),
-# TRAFFIC_SERVER, PUMA, HITCH; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
+# PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim and the
+# mhd-* server),
+# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
 set -euo pipefail
@@ -222,10 +258,15 @@ gnutls-require-verify gnutls-require gnutls-verify-if-given gnutls-request gnutl
 ats-level2 ats-level1 ats-level0
 puma-force_peer puma-peer puma-none puma-peer-403
 lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce
-hitch-required hitch-optional hitch-none"
+hitch-required hitch-optional hitch-none
+erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any
+h2o-none
+squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-cafile
+mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 nginx-two-vhosts
+erlang-sni-hosts-bypass erlang-sni-hosts-421
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-header-reject-underscore
@@ -715,6 +756,13 @@ haproxy-*)
     # the HTTP layer allows one subject: only a probe claiming it shows the expiry is ignored.
     verify="verify required crt-ignore-err 10"
     rules="http-request deny deny_status 403 unless { ssl_c_s_dn(CN) -m str test-client }"
+    ;;
+  haproxy-crt-ignore-selfsigned)
+    # A self-signed leaf through TLS (error 18, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, at depth
+    # 0), nothing after it: any client that makes itself a certificate gets in (not on --list:
+    # the scanner sends no self-signed leaf; GROUND_TRUTH.md, "Self-signed client certificates")
+    verify="verify required crt-ignore-err 18"
+    rules=""
     ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
@@ -1353,6 +1401,128 @@ ocsp-dir = "$dir/ocsp"
 EOF
   run "$PYTHON3" "$here/python/plain_backend.py" "$dir/hitch.conf.in" "$dir/hitch.conf" \
     "$HITCH" --config="$dir/hitch.conf"
+  ;;
+erlang-sni-hosts-bypass | erlang-sni-hosts-421)
+  : "${ESCRIPT:=escript}"
+  need "$ESCRIPT" ESCRIPT
+  run "$ESCRIPT" "$here/erlang/sni.escript" "${server#erlang-sni-hosts-}" "$port" "$pki"
+  ;;
+erlang-*)
+  : "${ESCRIPT:=escript}"
+  need "$ESCRIPT" ESCRIPT
+  # Erlang/OTP's ssl under inets httpd, serving WORKDIR/erlang-SERVER-PORT/docs/index.html
+  case $server in
+  erlang-fail_if_no_peer_cert | erlang-verify_peer | erlang-verify_none | erlang-verify_fun-any | \
+    erlang-verify_fun-selfsigned) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  run "$ESCRIPT" "$here/erlang/server.escript" "${server#erlang-}" "$port" "$pki" \
+    "$work/erlang-$server-$port"
+  ;;
+h2o-none)
+  : "${H2O:=h2o}"
+  need "$H2O" H2O
+  # H2O 2.2.5's `ssl` listen options are certificate-file, key-file, min/max-version,
+  # cipher-suite, cipher-preference, dh-file and ocsp-*: nothing asks for a client certificate.
+  # Started as root, h2o serves as nobody (its default `user`): no pid-file (it would be written
+  # after the switch), a docs directory nobody can read.
+  dir=$work/h2o-$server-$port
+  mkdir -p "$dir/docs"
+  chmod 755 "$dir" "$dir/docs"
+  echo ok >"$dir/docs/index.html"
+  cat >"$dir/h2o.conf" <<EOF
+listen:
+  host: 127.0.0.1
+  port: $port
+  ssl:
+    certificate-file: $pki/server.crt
+    key-file: $pki/server.key
+    minimum-version: TLSv1.2
+    ocsp-update-interval: 0
+error-log: $dir/error.log
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $dir/docs
+EOF
+  run "$H2O" -c "$dir/h2o.conf"
+  ;;
+squid-*)
+  : "${SQUID:=$(sbin_tool squid)}"
+  need "$SQUID" SQUID
+  need "$PYTHON3"
+  # Squid's https_port in accelerator mode in front of plain_backend.py. clientca= is the file of
+  # CA names to ask with (and, without tls-cafile=, to verify against)
+  case $server in
+  squid-clientca) client_opts="clientca=$pki/ca.crt" ;;
+  squid-clientca-conditional) client_opts="clientca=$pki/ca.crt sslflags=CONDITIONAL_AUTH" ;;
+  squid-clientca-dont-verify) client_opts="clientca=$pki/ca.crt tls-flags=DONT_VERIFY_PEER" ;;
+  squid-tls-cafile) client_opts="tls-cafile=$pki/ca.crt" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/squid-$server-$port
+  mkdir -p "$dir"
+  user_line=""
+  # run as root, Squid serves as cache_effective_user (Debian's default: proxy), which writes its
+  # log here: nobody, which every system has
+  if [ "$(id -u)" = 0 ]; then
+    user_line="cache_effective_user nobody"
+    chown nobody "$dir"
+  fi
+  # no pinger (an ICMP helper in a process group of its own), no cache, no TLS session cache in
+  # shared memory, no digest fetch from the origin, no DNS server, and a stop without the default
+  # 30 s grace
+  cat >"$dir/squid.conf.in" <<EOF
+https_port 127.0.0.1:$port accel defaultsite=localhost tls-cert=$pki/server.crt tls-key=$pki/server.key options=NO_SSLv3,NO_TLSv1,NO_TLSv1_1 $client_opts
+cache_peer 127.0.0.1 parent @BACKEND_PORT@ 0 no-query no-digest originserver name=origin
+cache_peer_access origin allow all
+http_access allow all
+never_direct allow all
+cache deny all
+cache_mem 8 MB
+access_log none
+cache_log $dir/cache.log
+pid_filename none
+visible_hostname localhost
+shutdown_lifetime 0 seconds
+pinger_enable off
+sslproxy_session_cache_size 0
+dns_nameservers 127.0.0.1
+coredump_dir $dir
+$user_line
+EOF
+  # -n: a service name of its own, which names Squid's shared-memory segments (/dev/shm/NAME-*),
+  # so servers started at once share none; Squid removes them when it exits on SIGTERM (1-2.5 s
+  # after it, shutdown_lifetime 0 or not), not when killed: sslproxy_session_cache_size 0 drops
+  # the 2 MB TLS session cache segment, leaving three of a few KB
+  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/squid.conf.in" "$dir/squid.conf" \
+    "$SQUID" -N -n "mtlssquid$port" -f "$dir/squid.conf"
+  ;;
+mhd-*)
+  : "${CC:=cc}"
+  case $server in
+  mhd-verify-403 | mhd-presence-403 | mhd-no-check | mhd-none) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # mhd/server.c, built once into WORKDIR (under a lock: the mhd-* servers of one lab start at
+  # once)
+  bin=$work/mhdserver
+  if [ ! -x "$bin" ]; then
+    need "$CC" CC
+    (
+      flock 9
+      if [ ! -x "$bin" ]; then
+        if ! "$CC" -O2 -o "$bin.tmp.$$" "$here/mhd/server.c" -lmicrohttpd -lgnutls; then
+          echo "start.sh: building mhd/server.c failed (needed for $server); install" \
+            "libmicrohttpd-dev (it brings libgnutls28-dev)" >&2
+          exit 127
+        fi
+        mv "$bin.tmp.$$" "$bin"
+      fi
+    ) 9>"$bin.lock"
+  fi
+  run "$bin" "${server#mhd-}" "$port" "$pki"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

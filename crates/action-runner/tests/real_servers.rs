@@ -1,15 +1,16 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
-//! GnuTLS and Hitch, started by `tests/servers/start.sh`. The expected verdicts are the ground
-//! truth measured with curl and openssl s_client in `tests/servers/GROUND_TRUTH.md`.
+//! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid and libmicrohttpd, started by `tests/servers/start.sh`. The
+//! expected verdicts are the ground truth measured with curl and openssl s_client in
+//! `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
-//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch) fails the
-//! test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid)
+//! fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 63 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 76 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -93,6 +94,29 @@ const PUMA: &[&str] = &["puma-force_peer", "puma-peer", "puma-none", "puma-peer-
 /// lighttpd over GnuTLS (mod_gnutls) instead of OpenSSL.
 const LIGHTTPD_GNUTLS: &[&str] = &["lighttpd-gnutls-enforce", "lighttpd-gnutls-no-enforce"];
 const HITCH: &[&str] = &["hitch-required", "hitch-optional", "hitch-none"];
+/// Erlang/OTP's own TLS (ssl) under inets httpd.
+const ERLANG: &[&str] = &[
+    "erlang-fail_if_no_peer_cert",
+    "erlang-verify_peer",
+    "erlang-verify_none",
+    "erlang-verify_fun-any",
+];
+/// H2O 2.2.5: no client-certificate option exists.
+const H2O: &[&str] = &["h2o-none"];
+/// Squid's https_port (OpenSSL) as a TLS-terminating reverse proxy.
+const SQUID: &[&str] = &[
+    "squid-clientca",
+    "squid-clientca-conditional",
+    "squid-clientca-dont-verify",
+    "squid-tls-cafile",
+];
+/// GNU libmicrohttpd over GnuTLS: the TLS layer asks and verifies nothing, the application checks.
+const MHD: &[&str] = &[
+    "mhd-verify-403",
+    "mhd-presence-403",
+    "mhd-no-check",
+    "mhd-none",
+];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
@@ -114,6 +138,10 @@ const ALL: &[&[&str]] = &[
     PUMA,
     LIGHTTPD_GNUTLS,
     HITCH,
+    ERLANG,
+    H2O,
+    SQUID,
+    MHD,
 ];
 
 #[test]
@@ -209,6 +237,30 @@ fn lighttpd_gnutls_verdicts() {
 #[test]
 fn hitch_verdicts_and_deep_probes() {
     run_group_and_deep(HITCH);
+}
+
+/// Default and deep probes on one start of the four Erlang/OTP servers.
+#[test]
+fn erlang_verdicts_and_deep_probes() {
+    run_group_and_deep(ERLANG);
+}
+
+/// Default and deep probes on H2O, which cannot ask for a client certificate.
+#[test]
+fn h2o_verdicts_and_deep_probes() {
+    run_group_and_deep(H2O);
+}
+
+/// Default and deep probes on one start of the four Squid servers.
+#[test]
+fn squid_verdicts_and_deep_probes() {
+    run_group_and_deep(SQUID);
+}
+
+/// Default and deep probes on one start of the four libmicrohttpd servers.
+#[test]
+fn libmicrohttpd_verdicts_and_deep_probes() {
+    run_group_and_deep(MHD);
 }
 
 #[test]

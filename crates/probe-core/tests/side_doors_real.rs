@@ -1,15 +1,15 @@
 //! The side-door probes against real servers nobody here wrote (HAProxy crt-lists, Caddy sites
-//! and Apache virtual hosts, Go `GetConfigForClient`, nginx with two server blocks, HAProxy
-//! `add-header` in front of a backend that trusts `X-SSL-Client-Verify`, nginx passing a client's
-//! `ssl-client-verify` through, backends trusting Cloudflare's and Google's mTLS headers), started by
-//! `tests/servers/start.sh` with the ground truth measured in `tests/servers/GROUND_TRUTH.md`
-//! ("Bypass servers"). Every positive must be found on every run, with its trigger in the
-//! finding; every control must stay clean, with the scan complete and the client-auth verdict
-//! right (so a control cannot pass because nothing was tried).
+//! and Apache virtual hosts, Go `GetConfigForClient`, nginx with two server blocks, Erlang/OTP's
+//! `sni_hosts`, HAProxy `add-header` in front of a backend that trusts `X-SSL-Client-Verify`, nginx
+//! passing a client's `ssl-client-verify` through, backends trusting Cloudflare's and Google's mTLS
+//! headers), started by `tests/servers/start.sh` with the ground truth measured in
+//! `tests/servers/GROUND_TRUTH.md` ("Bypass servers"). Every positive must be found on every run,
+//! with its trigger in the finding; every control must stay clean, with the scan complete and the
+//! client-auth verdict right (so a control cannot pass because nothing was tried).
 //!
-//! A missing haproxy, nginx, go, python3, openssl, caddy, apache2 or node fails the test (set `MTLS_SKIP_REAL_SERVERS=1` to skip
-//! on purpose). `ONLY=NAME` scans one server (`cargo test -p probe-core --test side_doors_real --
-//! --nocapture` prints a line per scan).
+//! A missing haproxy, nginx, go, python3, openssl, caddy, apache2, node or escript fails the test
+//! (set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose). `ONLY=NAME` scans one server (`cargo test
+//! -p probe-core --test side_doors_real -- --nocapture` prints a line per scan).
 
 #![allow(clippy::indexing_slicing, clippy::expect_used, clippy::unwrap_used)]
 
@@ -115,7 +115,7 @@ fn tools_present() -> bool {
                 .is_ok_and(|s| s.success())
     };
     let missing: Vec<&str> = [
-        "haproxy", "nginx", "go", "python3", "openssl", "caddy", "apache2", "node",
+        "haproxy", "nginx", "go", "python3", "openssl", "caddy", "apache2", "node", "escript",
     ]
     .into_iter()
     .filter(|t| !found(t))
@@ -282,6 +282,23 @@ const CASES: &[Case] = &[
         ..case("go-sni-any-host", true, &[FindingId::SniHostMismatchBypass])
     },
     case("nginx-two-vhosts", true, &[]),
+    // Erlang/OTP's `sni_hosts` names secure.test for client auth and matches it as sent: no SNI,
+    // public.test and SECURE.TEST get the listener's options (no certificate asked for).
+    case(
+        "erlang-sni-hosts-bypass",
+        true,
+        &[FindingId::SniHostMismatchBypass],
+    ),
+    // The same with a 421 unless the Host is the SNI name (compared case-insensitively, as DNS
+    // names are): SECURE.TEST is the only door.
+    Case {
+        trigger: "SECURE.TEST",
+        ..case(
+            "erlang-sni-hosts-421",
+            true,
+            &[FindingId::SniHostMismatchBypass],
+        )
+    },
     // Caddy routes by Host; strict_sni_host (on once a site has client_auth) answers 421.
     case("caddy-sni-strict", true, &[]),
     // Apache answers 421 when the SNI's and the Host's virtual hosts differ in their TLS setup.

@@ -146,6 +146,15 @@ const REQUIRED_UNVERIFIED_FORGED: &[(&str, Implied)] = &[
 const NOT_REQUESTED: &[(&str, Implied)] = &[("client-cert-not-requested", Implied::Any)];
 const OPTIONAL: &[(&str, Implied)] = &[("client-cert-optional", Implied::Any)];
 const BY_APP: &[(&str, Implied)] = &[("client-cert-enforced-by-app", Implied::Any)];
+/// The application refuses a client without a certificate and serves any certificate.
+const MHD_PRESENCE: &[(&str, Implied)] = &[
+    ("client-cert-enforced-by-app", Implied::Any),
+    ("untrusted-client-cert-accepted", Implied::Null),
+    (
+        "forged-client-cert-accepted",
+        Implied::NullOr("untrusted-client-cert-accepted"),
+    ),
+];
 
 use Seen::{App, Flaky, Http400, NotServed, Served, Skipped, Tls};
 
@@ -491,6 +500,46 @@ pub fn expectations() -> Vec<Expect> {
         required_verified("hitch-required", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
         optional_verified("hitch-optional", [Tls(UCA), Tls(UCA)]),
         not_requested("hitch-none"),
+        // ---- Erlang/OTP 25 ssl (its own TLS) under inets httpd
+        required_verified(
+            "erlang-fail_if_no_peer_cert",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
+        // fail_if_no_peer_cert defaults to false: asked for, verified if sent, anonymous served
+        optional_verified("erlang-verify_peer", [Tls(UCA), Tls(UCA)]),
+        // verify_none sends no CertificateRequest, cacertfile or not
+        not_requested("erlang-verify_none"),
+        // a verify_fun that returns {valid, State} for every event: any certificate, the forged
+        // one too (the signature on the CertificateVerify is still checked)
+        Expect {
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            ..required_unverified("erlang-verify_fun-any", [Tls(CR), Tls(HF)])
+        },
+        // ---- H2O 2.2.5 (OpenSSL): no client-certificate option in this version
+        not_requested("h2o-none"),
+        // ---- Squid 5.7 (OpenSSL) https_port in accel mode in front of a plain HTTP backend
+        required_verified("squid-clientca", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        optional_verified("squid-clientca-conditional", [Tls(UCA), Tls(UCA)]),
+        // tls-flags=DONT_VERIFY_PEER on an https_port: no CertificateRequest at all, clientca or
+        // not (surprise Q1)
+        not_requested("squid-clientca-dont-verify"),
+        // tls-cafile= alone asks for nothing: clientca= is what asks
+        not_requested("squid-tls-cafile"),
+        // ---- GNU libmicrohttpd 0.9.75 over GnuTLS 3.7.9: MHD_OPTION_HTTPS_MEM_TRUST asks for a
+        // certificate and verifies none; the application checks (or does not)
+        // gnutls_certificate_verify_peers2 in the application, 403 otherwise: the unknown CA's
+        // certificate meets only the application, so without identities the scan cannot tell
+        // this check from one that reads the subject alone (incomplete, B)
+        by_app("mhd-verify-403", 403, [App(403); 2], Some(false)),
+        // 403 unless a certificate was sent, never verified: any certificate gets in
+        Expect {
+            findings: MHD_PRESENCE,
+            absent: &["client-cert-not-requested", "client-cert-optional"],
+            ..by_app("mhd-presence-403", 403, [Served(200); 2], Some(false))
+        },
+        optional_unverified("mhd-no-check"),
+        not_requested("mhd-none"),
     ]
 }
 
@@ -910,7 +959,80 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_strict_openssl("hitch-optional")
         },
         deep_not_requested("hitch-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_erlang("erlang-fail_if_no_peer_cert")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_erlang("erlang-verify_peer")
+        },
+        deep_not_requested("erlang-verify_none"),
+        DeepExpect {
+            without_key: [Tls(HF), Tls(BC)],
+            grade_a: Some(false),
+            ..deep_lax("erlang-verify_fun-any", [Served(200); 2])
+        },
+        deep_not_requested("h2o-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("squid-clientca")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("squid-clientca-conditional")
+        },
+        deep_not_requested("squid-clientca-dont-verify"),
+        deep_not_requested("squid-tls-cafile"),
+        // libmicrohttpd closes without an alert on a certificate without its key; GnuTLS's
+        // verify_peers2 checks no key purpose: the serverAuth-only certificate is served
+        DeepExpect {
+            server: "mhd-verify-403",
+            valid: [Served(200); 2],
+            forged: [App(403); 2],
+            without_key: [Tls(None); 2],
+            expired: [App(403); 2],
+            not_yet_valid: [App(403); 2],
+            wrong_eku: [Served(200); 2],
+            grade_a: Some(false),
+            findings: &[
+                "client-cert-enforced-by-app",
+                "wrong-eku-client-cert-accepted",
+            ],
+            absent: GNUTLS_ABSENT,
+        },
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            grade_a: Some(false),
+            findings: MHD_PRESENCE_DEEP,
+            ..deep_lax("mhd-presence-403", [Served(200); 2])
+        },
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            grade_a: Some(false),
+            ..deep_lax("mhd-no-check", [Served(200); 2])
+        },
+        deep_not_requested("mhd-none"),
     ]
+}
+
+/// Erlang/OTP's ssl: unknown_ca for the forged certificate (no issuer whose key verifies it),
+/// certificate_expired for the expired AND the not-yet-valid one, handshake_failure for the
+/// serverAuth-only one, and for a certificate without its key handshake_failure on TLS 1.3,
+/// bad_certificate on TLS 1.2.
+fn deep_strict_erlang(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(UCA), Tls(UCA)],
+        without_key: [Tls(HF), Tls(BC)],
+        expired: [Tls(CE), Tls(CE)],
+        not_yet_valid: [Tls(CE), Tls(CE)],
+        wrong_eku: [Tls(HF), Tls(HF)],
+        grade_a: None,
+        findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
 }
 const WRONG_EKU_ONLY: &[&str] = &["wrong-eku-client-cert-accepted"];
 const OPTIONAL_WRONG_EKU: &[&str] = &["client-cert-optional", "wrong-eku-client-cert-accepted"];
@@ -931,6 +1053,14 @@ const TOLERATE_EXPIRED_ABSENT: &[&str] = &[
     "wrong-eku-client-cert-accepted",
 ];
 const BY_APP_DEEP: &[&str] = &["client-cert-enforced-by-app"];
+const MHD_PRESENCE_DEEP: &[&str] = &[
+    "client-cert-enforced-by-app",
+    "untrusted-client-cert-accepted",
+    "forged-client-cert-accepted",
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
 const OPTIONAL_DEEP: &[&str] = &["client-cert-optional"];
 
 /// SunJSSE closes the connection, without an alert, on every certificate it refuses (the one

@@ -5,7 +5,7 @@
 //! - [`github_api`]: a recording GitHub REST API on 127.0.0.1 for `comment` and `check-run`;
 //! - [`real_servers`]: real servers (nginx, HAProxy, Apache, lighttpd, stunnel, Caddy, Go, Node,
 //!   Python, openssl, the JDK's HttpsServer, Tomcat, nghttpx, gnutls-serv, Traffic Server, Puma,
-//!   Hitch) and the `mtls-scan scan` run over them; [`ground_truth`]: what each must report, in one
+//!   Hitch, Erlang/OTP, H2O, Squid, libmicrohttpd) and the `mtls-scan scan` run over them; [`ground_truth`]: what each must report, in one
 //!   table;
 //! - [`reports`]: hand-built reports for the renderers' snapshot tests.
 //!

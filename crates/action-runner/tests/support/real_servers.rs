@@ -1,6 +1,7 @@
 //! Real servers nobody here wrote (openssl s_server, nginx, Go crypto/tls, Node https, Python
 //! ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's HttpsServer, Tomcat,
-//! nghttpx, gnutls-serv, Apache Traffic Server, Puma, Hitch), started with `tests/servers/start.sh` on a PKI of their own, and
+//! nghttpx, gnutls-serv, Apache Traffic Server, Puma, Hitch, Erlang/OTP, H2O, Squid,
+//! libmicrohttpd), started with `tests/servers/start.sh` on a PKI of their own, and
 //! the `mtls-scan scan` run over them. What their reports must say is in [`super::ground_truth`].
 //!
 //! A missing server binary fails the test with a message that says what to install; only
@@ -52,6 +53,12 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("ats") => &["bash", "openssl", "python3", "traffic_server"],
         Some("puma") => &["bash", "openssl", "puma"],
         Some("hitch") => &["bash", "openssl", "python3", "hitch"],
+        Some("erlang") => &["bash", "openssl", "escript"],
+        Some("h2o") => &["bash", "openssl", "h2o"],
+        Some("squid") => &["bash", "openssl", "python3", "squid"],
+        // cc builds mhd/server.c against libmicrohttpd-dev (its headers are not checked here: a
+        // missing one fails the build, and start.sh says so)
+        Some("mhd") => &["bash", "openssl", "cc"],
         _ => &["bash", "openssl"],
     }
 }
@@ -66,7 +73,7 @@ pub fn path_for(server: &str) -> &'static str {
 }
 
 /// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/
-/// CC/TRAFFIC_SERVER/PUMA/HITCH override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
+/// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
 /// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
 /// bin/bootstrap.jar.
 fn tool_found(tool: &str) -> bool {
@@ -86,6 +93,9 @@ fn tool_found(tool: &str) -> bool {
         "traffic_server" => Some("TRAFFIC_SERVER"),
         "puma" => Some("PUMA"),
         "hitch" => Some("HITCH"),
+        "escript" => Some("ESCRIPT"),
+        "h2o" => Some("H2O"),
+        "squid" => Some("SQUID"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -139,8 +149,8 @@ pub fn tools_present(servers: &[&str]) -> bool {
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
              apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
-             puma ruby-rack hitch; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/\
-             TRAFFIC_SERVER/PUMA/HITCH name the binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
+             puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev; HAPROXY/APACHE2/LIGHTTPD/\
+             STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID name the binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers
@@ -187,8 +197,8 @@ fn go_server_bin() -> PathBuf {
 }
 
 /// How long a lab waits for its servers to listen: 63 servers starting at once on 2 cores take
-/// 6–12 s when other builds load the machine (JVMs the slowest); the wait ends as soon as all
-/// listen.
+/// 6–12 s when other builds load the machine (JVMs the slowest), the 76 of Erlang/OTP, H2O, Squid
+/// and libmicrohttpd 23 s at a load average of 28; the wait ends as soon as all listen.
 const START_DEADLINE: Duration = Duration::from_secs(30);
 
 /// java/Server.java compiled once per test process (javac, ~1.9 s of CPU) into the target tmp
@@ -326,6 +336,19 @@ impl Drop for Server {
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Stops every server at once before each [`Server`]'s drop waits for its own: a server slow to
+/// exit on SIGTERM (Squid, 1–2.5 s) then costs its wait once per lab, not once per server.
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for s in &self.servers {
+            let _ = Command::new("kill")
+                .args(["-TERM", "--", &format!("-{}", s.child.id())])
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
