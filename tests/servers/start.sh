@@ -50,7 +50,7 @@
 #   haproxy-ignore-err-token-401  the same + http-request deny 401 without an Authorization header
 #   haproxy-crt-ignore-selfsigned  bind ... verify required crt-ignore-err 18 (a self-signed leaf,
 #                             X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, gets through: any client that
-#                             makes itself a certificate; not on --list: the scanner grades it A;
+#                             makes itself a certificate; found by self-signed-client-cert;
 #                             GROUND_TRUTH.md, "Self-signed client certificates")
 #   haproxy-tolerate-expired-cn  bind ... verify required crt-ignore-err 10 (an expired certificate
 #                             from the trusted CA gets through) + http-request deny 403 unless the
@@ -122,9 +122,9 @@
 #                             a verify_fun that calls every certificate valid; cacertfile ca.crt
 #   erlang-verify_fun-selfsigned  verify_peer + fail_if_no_peer_cert + ssl's default verify_fun
 #                             with one more clause, {bad_cert, selfsigned_peer} -> valid: any
-#                             self-signed client certificate gets in (not on --list: the scanner
-#                             grades it A, it sends no self-signed leaf; GROUND_TRUTH.md,
-#                             "Self-signed client certificates")
+#                             self-signed client certificate gets in (found by
+#                             self-signed-client-cert; GROUND_TRUTH.md, "Self-signed client
+#                             certificates")
 #   h2o-none                  H2O 2.2.5 (Debian h2o; OpenSSL), listen: ssl: certificate-file,
 #                             key-file; this version has no client-certificate option at all
 #                             (an unknown property such as client-ca-file is a config error)
@@ -246,7 +246,7 @@ go-NoClientCert go-RequestClientCert go-RequireAnyClientCert go-VerifyClientCert
 node-optional node-required node-none node-app-401
 python-CERT_REQUIRED python-CERT_OPTIONAL python-CERT_NONE
 nginx-optional-403 python-CERT_OPTIONAL-403
-haproxy-optional-403 haproxy-required haproxy-crt-ignore-err
+haproxy-optional-403 haproxy-required haproxy-crt-ignore-err haproxy-crt-ignore-selfsigned
 apache-location-require apache-required apache-optional apache-optional_no_ca
 lighttpd-enforce lighttpd-no-enforce lighttpd-enforce-depth0
 stunnel-required stunnel-optional stunnel-verifyPeer
@@ -259,7 +259,7 @@ ats-level2 ats-level1 ats-level0
 puma-force_peer puma-peer puma-none puma-peer-403
 lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce
 hitch-required hitch-optional hitch-none
-erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any
+erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any erlang-verify_fun-selfsigned
 h2o-none
 squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-cafile
 mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none"

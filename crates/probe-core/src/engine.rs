@@ -284,6 +284,11 @@ impl Scanner {
             "minted: unknown CA",
             provider.clone(),
         ));
+        let self_signed = Arc::new(IdentityPair::self_signed_on_first_use(
+            client_leaf_params("mtls-scan self-signed client"),
+            "minted: self-signed",
+            provider.clone(),
+        ));
         let trust = Arc::new(trust_anchors(options, &provider)?);
         let (client, staging, forge_fallback_issuer, claimed) =
             options.identities.load(&provider)?;
@@ -297,6 +302,7 @@ impl Scanner {
                 probes: Arc::new(ProbeContext {
                     provider,
                     untrusted,
+                    self_signed,
                     forger,
                     client,
                     staging,

@@ -143,6 +143,12 @@ const REQUIRED_UNVERIFIED_FORGED: &[(&str, Implied)] = &[
         Implied::NullOr("untrusted-client-cert-accepted"),
     ),
 ];
+/// A server that lets only self-signed certificates through: no other finding.
+const SELF_SIGNED_ONLY_ABSENT: &[&str] = &[
+    "client-cert-not-requested",
+    "client-cert-optional",
+    "forged-client-cert-accepted",
+];
 const NOT_REQUESTED: &[(&str, Implied)] = &[("client-cert-not-requested", Implied::Any)];
 const OPTIONAL: &[(&str, Implied)] = &[("client-cert-optional", Implied::Any)];
 const BY_APP: &[(&str, Implied)] = &[("client-cert-enforced-by-app", Implied::Any)];
@@ -364,6 +370,17 @@ pub fn expectations() -> Vec<Expect> {
             findings: REQUIRED_UNVERIFIED_FORGED,
             ..required_unverified("haproxy-crt-ignore-err", [Tls(CR), Tls(HF)])
         },
+        // crt-ignore-err 18 (X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT): a certificate from an
+        // unknown CA is refused, a self-signed one gets in (GROUND_TRUTH.md, "Self-signed client
+        // certificates")
+        requested(
+            "haproxy-crt-ignore-selfsigned",
+            "required",
+            REQUIRED_UNVERIFIED,
+            SELF_SIGNED_ONLY_ABSENT,
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
         // ---- Apache 2.4 mod_ssl
         Expect {
             // scanned on /admin/: the certificate is asked for after the request. A client that
@@ -516,6 +533,15 @@ pub fn expectations() -> Vec<Expect> {
             findings: REQUIRED_UNVERIFIED_FORGED,
             ..required_unverified("erlang-verify_fun-any", [Tls(CR), Tls(HF)])
         },
+        // ssl's default verify_fun plus {bad_cert, selfsigned_peer} -> valid
+        requested(
+            "erlang-verify_fun-selfsigned",
+            "required",
+            REQUIRED_UNVERIFIED,
+            SELF_SIGNED_ONLY_ABSENT,
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
         // ---- H2O 2.2.5 (OpenSSL): no client-certificate option in this version
         not_requested("h2o-none"),
         // ---- Squid 5.7 (OpenSSL) https_port in accel mode in front of a plain HTTP backend
@@ -774,6 +800,11 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
         },
         DeepExpect {
             grade_a: Some(false),
+            findings: &["untrusted-client-cert-accepted"],
+            ..deep_strict_openssl("haproxy-crt-ignore-selfsigned")
+        },
+        DeepExpect {
+            grade_a: Some(false),
             ..deep_lax("haproxy-crt-ignore-err", [Served(200); 2])
         },
         DeepExpect {
@@ -966,6 +997,11 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
         DeepExpect {
             findings: OPTIONAL_DEEP,
             ..deep_strict_erlang("erlang-verify_peer")
+        },
+        DeepExpect {
+            grade_a: Some(false),
+            findings: &["untrusted-client-cert-accepted"],
+            ..deep_strict_erlang("erlang-verify_fun-selfsigned")
         },
         deep_not_requested("erlang-verify_none"),
         DeepExpect {

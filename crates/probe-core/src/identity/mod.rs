@@ -611,6 +611,31 @@ impl IdentityPair {
         }
     }
 
+    /// A self-signed leaf with `params` (its own issuer: no CA at all), every kind on first use.
+    /// A failure is kept and given to every use as the reason.
+    pub fn self_signed_on_first_use(
+        params: CertificateParams,
+        origin: &str,
+        provider: Arc<CryptoProvider>,
+    ) -> Self {
+        let origin = origin.to_owned();
+        Self {
+            kinds: Default::default(),
+            make: Box::new(move |kind| {
+                let key = kind.generate()?;
+                let cert = params.self_signed(&key)?;
+                let certified = CertifiedKey::new(
+                    vec![cert.der().clone()],
+                    rustls_signing_key(&key, &provider)?,
+                );
+                Ok(
+                    ClientIdentity::from_certified(Arc::new(certified), &origin)?
+                        .with_private_key_der(PrivateKeyDer::Pkcs8(key.serialize_der().into())),
+                )
+            }),
+        }
+    }
+
     /// The identity whose key type the server's signature schemes accept, or why it could not
     /// be made.
     pub fn for_schemes(&self, schemes: &[SignatureScheme]) -> Result<ClientIdentity, String> {

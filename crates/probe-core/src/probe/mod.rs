@@ -58,6 +58,7 @@ probes! {
     handshake: [
         no_client_cert::NoClientCert,
         untrusted_client_cert::UntrustedClientCert,
+        self_signed_client_cert::SelfSignedClientCert,
         forged_client_cert::ForgedClientCert,
         valid_client_cert::ValidClientCert,
         cert_without_key::CertWithoutKey,
@@ -524,6 +525,8 @@ pub struct ProbeContext {
     pub provider: Arc<CryptoProvider>,
     /// An identity issued by a CA minted on the spot, which no server trusts.
     pub untrusted: Arc<IdentityPair>,
+    /// A self-signed identity (its own issuer).
+    pub self_signed: Arc<IdentityPair>,
     /// Forges certificates with a copied issuer name.
     pub forger: Arc<Forger>,
     /// The user's own identity (`--client-cert/--client-key`).

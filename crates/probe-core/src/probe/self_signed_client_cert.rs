@@ -1,0 +1,82 @@
+//! `self-signed-client-cert`: presents a self-signed certificate (its own issuer, no CA at all),
+//! whose key type the server's CertificateRequest accepts. A server that serves it does not
+//! verify the chain: HAProxy's `crt-ignore-err 18`, an Erlang `verify_fun` that forgives
+//! `selfsigned_peer`, a verifier that trusts any certificate that verifies itself. Such a server
+//! may still refuse the certificate from an unknown CA (another verification error), so this is
+//! a probe of its own.
+
+use std::sync::Arc;
+
+use super::{served_with, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::finding::FindingId;
+use crate::identity::{ClientIdentity, IdentityPair};
+use crate::transport::tls::CertChooser;
+use rustls::SignatureScheme;
+
+impl ProbeId {
+    /// `self-signed-client-cert`: A self-signed certificate.
+    pub const SELF_SIGNED_CLIENT_CERT: ProbeId = ProbeId::new("self-signed-client-cert");
+}
+
+/// The probe.
+pub struct SelfSignedClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::SELF_SIGNED_CLIENT_CERT,
+    presents: "a self-signed certificate (its own issuer, no CA) with the clientAuth key purpose",
+    needs: "—",
+    findings: &[FindingId::UntrustedClientCertAccepted],
+};
+
+/// Presents the self-signed identity in the key type the server accepts.
+#[derive(Debug)]
+struct SelfSigned(Arc<IdentityPair>);
+
+impl CertChooser for SelfSigned {
+    fn choose(
+        &self,
+        _hints: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        self.0.for_schemes(schemes).map(Some)
+    }
+}
+
+impl Probe for SelfSignedClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        Plan::Run(Some(Arc::new(SelfSigned(ctx.self_signed.clone()))))
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        served_with(
+            view,
+            self.id(),
+            FindingId::UntrustedClientCertAccepted,
+            "a self-signed certificate (its own issuer, no CA)",
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Outcome;
+    use crate::probe::recorded::{obs, view, with_cert};
+
+    #[test]
+    fn a_served_self_signed_certificate_is_an_untrusted_one_accepted() {
+        let id = ProbeId::SELF_SIGNED_CLIENT_CERT;
+        let served = [with_cert(obs(id, Outcome::Served, Some(200)))];
+        let found = SelfSignedClientCert.judge(&view(&served));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].finding.id, FindingId::UntrustedClientCertAccepted);
+        assert!(found[0].finding.detail.contains("self-signed"));
+        // Refused in the TLS layer: nothing.
+        let refused = [with_cert(obs(id, Outcome::RefusedTls, None))];
+        assert!(SelfSignedClientCert.judge(&view(&refused)).is_empty());
+    }
+}
