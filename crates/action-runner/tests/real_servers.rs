@@ -60,6 +60,7 @@ const HAPROXY: &[&str] = &[
     "haproxy-optional-403",
     "haproxy-required",
     "haproxy-crt-ignore-err",
+    "haproxy-crt-ignore-selfsigned",
 ];
 /// apache-location-require is scanned on /admin/ (`servers::path_for`).
 const APACHE: &[&str] = &[
@@ -99,6 +100,7 @@ const ERLANG: &[&str] = &[
     "erlang-fail_if_no_peer_cert",
     "erlang-verify_peer",
     "erlang-verify_none",
+    "erlang-verify_fun-selfsigned",
     "erlang-verify_fun-any",
 ];
 /// H2O 2.2.5: no client-certificate option exists.
@@ -662,4 +664,130 @@ fn checker_reports_mismatches() {
             "no mismatch mentioning {needle:?} in {errs:#?}"
         );
     }
+}
+
+/// A path that answers 404 to everyone (an API with no page at `/`). Apache `SSLVerifyClient
+/// optional` lets the anonymous client through to that 404: a medium finding alone graded it C,
+/// exit 0 (a pass at the default threshold); now the target is incomplete (exit 3). Apache
+/// `require` on the same path, with identities: every bad certificate refused in the handshake,
+/// the valid one answered 404: A, no finding (it was B, "the valid certificate was refused").
+#[test]
+fn a_path_that_serves_nothing_is_no_pass_and_no_false_finding() {
+    let names = ["apache-optional", "apache-required"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let nope = |name: &str| format!("https://127.0.0.1:{}/nope-404", lab.server(name).port);
+    let target = |scan: &support::real_servers::Scan, url: &str| -> serde_json::Value {
+        scan.report["targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["url"] == url)
+            .cloned()
+            .unwrap_or_else(|| panic!("{url} not in the report: {}", scan.stderr))
+    };
+    let open = nope("apache-optional");
+    let scan = lab.scan(&["apache-required"], std::slice::from_ref(&open));
+    let t = target(&scan, &open);
+    assert_eq!(scan.status, Some(3), "{}", target_summary(&t));
+    assert_ne!(t["grade"], "A", "{}", target_summary(&t));
+    assert!(
+        t["incomplete"].to_string().contains("answered HTTP 404"),
+        "{}",
+        target_summary(&t)
+    );
+    let strict = nope("apache-required");
+    let mut args = deep_args(&lab);
+    args.push(strict.clone());
+    let scan = lab.scan(&["apache-required"], &args);
+    let t = target(&scan, &strict);
+    assert_eq!(t["grade"], "A", "{}", target_summary(&t));
+    assert_eq!(
+        t["findings"],
+        serde_json::json!([]),
+        "{}",
+        target_summary(&t)
+    );
+    assert!(
+        t["verification_detail"]
+            .to_string()
+            .contains("answered HTTP 404, not a 2xx"),
+        "{}",
+        target_summary(&t)
+    );
+}
+
+/// A TLS terminator with optional client auth whose backend is down: Python `ssl`
+/// (`CERT_OPTIONAL`, so anyone gets through the handshake; a certificate from an unknown CA is
+/// refused with an alert) that resets every connection right after the handshake. Every
+/// "refusal" of the anonymous client is a bare reset, the same on two attempts: it was read as
+/// a refusal and the server graded A, exit 0. Nothing on the target was answered over HTTP, so
+/// a bare reset proves nothing: incomplete, exit 3.
+#[test]
+fn a_terminator_whose_backend_is_down_is_no_pass() {
+    if !tools_present(&["python-CERT_REQUIRED"]) {
+        return;
+    }
+    let lab = Lab::new();
+    let script = r#"
+import socket, ssl, struct, sys
+port, cert, key, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+ctx.load_verify_locations(ca)
+ctx.verify_mode = ssl.CERT_OPTIONAL
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(64)
+print("listening", flush=True)
+for _ in range(400):
+    raw, _ = srv.accept()
+    raw.settimeout(5)
+    try:
+        s = ctx.wrap_socket(raw, server_side=True)
+        # the backend is down: reset at once
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+    except Exception:
+        raw.close()
+"#;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("free port: {e}"));
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script, &port.to_string()])
+        .args(["server.crt", "server.key", "ca.crt"].map(|f| lab.pki_file(f)))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    let mut line = [0u8; 10];
+    if let Some(out) = child.stdout.as_mut() {
+        let _ = std::io::Read::read_exact(out, &mut line);
+    }
+    let url = format!("https://127.0.0.1:{port}/");
+    for extra in [Vec::new(), deep_args(&lab)] {
+        let mut args = extra.clone();
+        args.push(url.clone());
+        let scan = lab.scan(&[], &args);
+        let t = scan.report["targets"][0].clone();
+        let _ = t["url"].as_str().map(|u| assert_eq!(u, url));
+        assert_ne!(t["grade"], "A", "{}", target_summary(&t));
+        assert_eq!(scan.status, Some(3), "{}", target_summary(&t));
+        assert!(
+            t["incomplete"]
+                .to_string()
+                .contains("closed without an alert")
+                || t["error"].is_string(),
+            "{}",
+            target_summary(&t)
+        );
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -181,6 +181,79 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
     judging.verdict(spoken)
 }
 
+/// A finding lowered to medium because the client got through the handshake to an answer that
+/// is neither a 2xx nor a refusal (a 404, a redirect, a 400 to a bare GET), on a path where the
+/// valid certificate was not served either: whether it would be let in cannot be told on this
+/// path. The finding stands (the TLS layer let it through), and the target is incomplete: a
+/// medium grade alone would pass the default threshold (C) on an API whose `/` answers 404.
+fn unconfirmed_on_this_path(
+    view: &VersionView<'_>,
+    j: &crate::probe::Judged<'_>,
+) -> Option<IncompleteProbe> {
+    use crate::finding::Severity;
+    let o = j.from;
+    if o.outcome != Outcome::Answered
+        || j.finding.severity != Severity::Medium
+        || view.control_served()
+        || o.http_status.is_some_and(crate::transport::is_busy_status)
+    {
+        return None;
+    }
+    Some(IncompleteProbe {
+        probe: o.id.as_str().to_owned(),
+        tls_version: Some(view.version),
+        reason: format!(
+            "got through the handshake and was answered HTTP {}, neither a 2xx nor a refusal, \
+             and nothing was served a 2xx on this path: whether it is let in cannot be told \
+             here. Scan a path that answers 2xx to an authorised client",
+            o.http_status.unwrap_or_default()
+        ),
+    })
+}
+
+/// Refusals by a bare close or reset (no alert, no HTTP answer), each the same on two attempts,
+/// where no client got an HTTP answer on this version: a TLS terminator whose backend
+/// is down, or a network path that resets every connection after the handshake, closes the same
+/// way for everyone, the anonymous client of a server that would let it in included. Such a
+/// close is the server's decision about the certificate only beside a client it answered (the
+/// positive control, or an anonymous client refused with a 403); without one it is unread (the guide's first rule: a reset is not a refusal). Node, the JDK,
+/// Puma and lighttpd over GnuTLS refuse this way: give `client-cert` to judge them in full.
+fn bare_closes_unconfirmed(view: &VersionView<'_>) -> Vec<IncompleteProbe> {
+    // Another client on this version got an HTTP answer (not a busy one): the path behind the
+    // TLS layer works, so a close that only some clients get is the TLS layer's decision.
+    let http_answered = view.observations.iter().any(|o| {
+        o.http_status
+            .is_some_and(|st| !crate::transport::is_busy_status(st))
+    });
+    if view.control_not_refused() || http_answered {
+        return Vec::new();
+    }
+    let mut out: Vec<IncompleteProbe> = Vec::new();
+    for o in view.observations.iter().filter(|o| {
+        o.id != ProbeId::VALID_CLIENT_CERT
+            && o.cert_requested
+            && o.outcome == Outcome::RefusedTls
+            && o.alert.is_none()
+    }) {
+        if out.iter().any(|i| i.probe == o.id.as_str()) {
+            continue;
+        }
+        out.push(IncompleteProbe {
+            probe: o.id.as_str().to_owned(),
+            tls_version: Some(view.version),
+            reason: format!(
+                "closed without an alert or an HTTP answer ({}), and no positive control was \
+                 answered on this version: a server that refuses this way (Node, the JDK, Puma) \
+                 and a terminator whose backend is down look the same from outside. Give \
+                 `client-cert`/`client-key` (or a staging CA) so that a served control shows \
+                 the close is a refusal",
+                o.detail.as_deref().unwrap_or("a bare close")
+            ),
+        });
+    }
+    out
+}
+
 /// What the versions judged so far add up to.
 #[derive(Default)]
 struct Judging {
@@ -218,6 +291,7 @@ impl Judging {
         // first wave's judgement stands (never a pass on a missing answer), said to be
         // unconfirmed, and the version is incomplete.
         let late_unread = late_unread(nc, late);
+        let mut unconfirmed: Vec<IncompleteProbe> = Vec::new();
         for probe in registry::PROBES {
             for mut j in probe.judge(view) {
                 if late_unread.is_some() && probe.id() == ProbeId::NO_CLIENT_CERT {
@@ -226,9 +300,16 @@ impl Judging {
                          certificate after the handshake, could not be read.",
                     );
                 }
+                if let Some(u) = unconfirmed_on_this_path(view, &j) {
+                    if !unconfirmed.iter().any(|x| x.probe == u.probe) {
+                        unconfirmed.push(u);
+                    }
+                }
                 self.found.add(v, j.finding, j.from);
             }
         }
+        self.incomplete.extend(unconfirmed);
+        self.incomplete.extend(bare_closes_unconfirmed(view));
         if let Some(unread) = unread {
             self.incomplete.push(unread);
             return;
@@ -620,6 +701,9 @@ pub enum Verification {
 struct Control {
     verified: Vec<TlsVersion>,
     refused: Vec<TlsVersion>,
+    /// Let through the handshake and answered neither 2xx nor a refusal (a 404, a redirect):
+    /// the path does not answer 2xx to it. Refused is what `refused` holds.
+    answered: Vec<(TlsVersion, Option<u16>)>,
     /// Its answer could not be read.
     unreadable: Vec<TlsVersion>,
     /// The server never asked for a certificate.
@@ -639,13 +723,17 @@ impl Control {
             Some(o) if o.client_cert.is_none() => self.unpresented.push(v),
             Some(o) if o.outcome == Outcome::Served => self.verified.push(v),
             Some(o) if o.outcome.is_unreadable() => self.unreadable.push(v),
+            Some(o) if o.outcome == Outcome::Answered => self.answered.push((v, o.http_status)),
             Some(_) => self.refused.push(v),
             None => {}
         }
     }
 
     fn status(&self) -> Verification {
-        match (self.verified.is_empty(), self.refused.is_empty()) {
+        match (
+            self.verified.is_empty(),
+            self.refused.is_empty() && self.answered.is_empty(),
+        ) {
             // Attempted, but no answer could be read, or it was never asked: unverified, not
             // "not attempted".
             (true, true) if !self.unreadable.is_empty() || !self.not_asked.is_empty() => {
@@ -670,6 +758,15 @@ impl Control {
             return Some(format!(
                 "the valid certificate was refused on {}",
                 list(&self.refused)
+            ));
+        }
+        if let Some((_, status)) = self.answered.first() {
+            let versions: Vec<TlsVersion> = self.answered.iter().map(|(v, _)| *v).collect();
+            return Some(format!(
+                "the valid certificate got through the handshake but was answered HTTP {}, not \
+                 a 2xx, on {}: the path scanned does not answer 2xx to it",
+                status.unwrap_or_default(),
+                list(&versions)
             ));
         }
         if !self.unreadable.is_empty() {
@@ -844,6 +941,106 @@ mod tests {
         assert_eq!(f.tls_versions, [TlsVersion::Tls13, TlsVersion::Tls12]);
     }
 
+    /// An anonymous client let through the handshake to a 404 on a path where nothing was
+    /// served: the finding stands at medium, and the target is incomplete (a C alone passes the
+    /// default threshold). With the valid certificate served on the path, it is judged.
+    #[test]
+    fn a_path_that_serves_nothing_leaves_an_open_door_unconfirmed() {
+        let mut anonymous = obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(404));
+        anonymous.handshake_completed = true;
+        let v = judge(&[anonymous.clone()]);
+        assert!(
+            v.findings
+                .iter()
+                .any(|f| f.id == FindingId::ClientCertOptional && f.severity == Severity::Medium),
+            "{:?}",
+            v.findings
+        );
+        assert!(
+            v.incomplete
+                .iter()
+                .any(|i| i.probe == "no-client-cert" && i.reason.contains("HTTP 404")),
+            "{:?}",
+            v.incomplete
+        );
+        let mut valid = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+        valid.handshake_completed = true;
+        let v = judge(&[anonymous, valid]);
+        assert!(v.incomplete.is_empty(), "{:?}", v.incomplete);
+    }
+
+    /// The valid certificate answered 404 (a path with no page) where every other client was
+    /// refused in the handshake: those refusals prove the checks; no enforcement-unverified
+    /// finding, and the verification says what happened, not "refused".
+    #[test]
+    fn a_valid_certificate_answered_404_beside_handshake_refusals_is_no_finding() {
+        let refused = |id| {
+            let mut o = with_cert(obs(id, Outcome::RefusedTls, None));
+            o.alert = Some("UnknownCA".into());
+            o
+        };
+        let mut anonymous = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        anonymous.alert = Some("CertificateRequired".into());
+        let mut valid = with_cert(obs(
+            ProbeId::VALID_CLIENT_CERT,
+            Outcome::Answered,
+            Some(404),
+        ));
+        valid.handshake_completed = true;
+        let v = judge(&[
+            anonymous,
+            refused(ProbeId::UNTRUSTED_CLIENT_CERT),
+            refused(ProbeId::FORGED_CLIENT_CERT),
+            valid,
+        ]);
+        assert!(v.findings.is_empty(), "{:?}", v.findings);
+        assert!(
+            v.verification_detail
+                .as_deref()
+                .is_some_and(|d| d.contains("answered HTTP 404, not a 2xx")),
+            "{:?}",
+            v.verification_detail
+        );
+    }
+
+    /// Every refusal a bare close (no alert, no HTTP answer anywhere): unread, whatever the
+    /// grade; beside a served control or an HTTP answer to another client, a refusal.
+    #[test]
+    fn bare_closes_are_refusals_only_beside_an_answer() {
+        let bare = |id| {
+            let mut o = obs(id, Outcome::RefusedTls, None);
+            o.alert = None;
+            o.detail =
+                Some("reset right after the handshake (the same on 2 attempts: a refusal)".into());
+            if id != ProbeId::NO_CLIENT_CERT {
+                o = with_cert(o);
+            }
+            o
+        };
+        let seen = [
+            bare(ProbeId::NO_CLIENT_CERT),
+            bare(ProbeId::UNTRUSTED_CLIENT_CERT),
+        ];
+        let v = judge(&seen);
+        let probes: Vec<&str> = v.incomplete.iter().map(|i| i.probe.as_str()).collect();
+        assert_eq!(
+            probes,
+            ["no-client-cert", "untrusted-client-cert"],
+            "{:?}",
+            v.incomplete
+        );
+        assert!(v.incomplete[0].reason.contains("closed without an alert"));
+        let mut valid = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+        valid.handshake_completed = true;
+        let v = judge(&[seen[0].clone(), seen[1].clone(), valid]);
+        assert!(v.incomplete.is_empty(), "{:?}", v.incomplete);
+        // The anonymous client refused with a 403 by the application: the path answers.
+        let mut app = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        app.handshake_completed = true;
+        let v = judge(&[app, seen[1].clone()]);
+        assert!(v.incomplete.is_empty(), "{:?}", v.incomplete);
+    }
+
     /// A TCP balancer over a strict backend and a forgotten one: the baseline is asked and
     /// refused, but a certificate probe's connection lands where nothing is asked.
     #[test]
@@ -961,15 +1158,22 @@ mod tests {
         }
         assert_eq!(unread(&judge(&http)), all_four);
         // Answered 404 (the path answers no 2xx): refusals in the handshake still prove
-        // something, and enforcement-unverified says the path does not answer 2xx.
+        // something; with every other client refused there, nothing needed the path's 2xx, so
+        // no enforcement-unverified finding (the verification says what the control got).
         seen[1] = staging_control(Outcome::Answered, Some(404));
         let v = judge(&seen);
         assert!(unread(&v).is_empty(), "{:?}", v.incomplete);
+        assert!(
+            !v.findings
+                .iter()
+                .any(|f| f.id == FindingId::EnforcementUnverified),
+            "{:?}",
+            v.findings
+        );
         assert!(v
-            .findings
-            .iter()
-            .any(|f| f.id == FindingId::EnforcementUnverified
-                && f.detail.contains("does not answer 2xx")));
+            .verification_detail
+            .as_deref()
+            .is_some_and(|d| d.contains("does not answer 2xx")));
         // client-cert served; the staging CA's own certificate refused (UnknownCA): the staging
         // probes unread, cert-without-key proves its point.
         let mut unknown = staging_control(Outcome::RefusedTls, None);
@@ -1047,7 +1251,8 @@ mod tests {
             ]
         );
         assert_eq!(v.incomplete.len(), 2, "{:?}", v.incomplete);
-        // Not busy: a 500 after the handshake is an answer (the TLS layer let it in).
+        // Not busy: a 500 after the handshake is an answer (the TLS layer let it in); with
+        // nothing served a 2xx on the path, whether it is let in is unconfirmed: incomplete.
         let v = judge(&[
             obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
             with_cert(obs(
@@ -1056,7 +1261,8 @@ mod tests {
                 Some(500),
             )),
         ]);
-        assert!(v.incomplete.is_empty(), "{:?}", v.incomplete);
+        assert_eq!(v.incomplete.len(), 1, "{:?}", v.incomplete);
+        assert!(v.incomplete[0].reason.contains("answered HTTP 500"));
         assert_eq!(
             roots(&v),
             [(FindingId::ExpiredClientCertAccepted, Severity::Medium)]

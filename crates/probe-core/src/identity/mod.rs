@@ -444,6 +444,17 @@ impl SigningCa {
                 what: what.to_owned(),
             });
         }
+        // A leaf given as the CA: every certificate it "issues" would be refused as such, and
+        // every refusal read as the staging CA not being trusted. Said at once instead.
+        let is_ca = matches!(parsed.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
+        if !is_ca {
+            return Err(ScanError::MalformedCertificate {
+                what: what.to_owned(),
+                reason: "not a CA certificate (no basicConstraints CA:TRUE): give the CA that \
+                         issues the server's client certificates, not a client certificate"
+                    .to_owned(),
+            });
+        }
         let self_signed = parsed.subject().as_raw() == parsed.issuer().as_raw();
         let subject = summarize(&cert, what)?.subject;
         let chain = (!self_signed)
@@ -858,6 +869,21 @@ mod tests {
         let bad =
             ClientIdentity::from_pem(&cert.pem(), &b.serialize_pem(), "--client-key", &provider());
         assert!(matches!(bad, Err(ScanError::KeyMismatch { .. })));
+        Ok(())
+    }
+
+    /// A client certificate given as the staging CA is refused at once (exit 2), never read
+    /// as "the staging CA is not trusted" on every target.
+    #[test]
+    fn a_leaf_is_no_staging_ca() -> Result<(), ScanError> {
+        let ca = SigningCa::mint("CA")?;
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let leaf = client_leaf_params("x").signed_by(&key, &ca.issuer)?;
+        let e = SigningCa::from_pem(&leaf.pem(), &key.serialize_pem(), "issuing-ca-cert")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("not a CA certificate"), "{e}");
         Ok(())
     }
 

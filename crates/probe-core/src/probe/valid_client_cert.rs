@@ -146,6 +146,20 @@ impl Probe for ValidClientCert {
         if valid.outcome == Outcome::Served || valid.outcome.is_unreadable() {
             return Vec::new();
         }
+        // Answered (a 404, a redirect) where every other client was refused in the handshake:
+        // those refusals prove the TLS layer's checks; nothing after the handshake needs the
+        // path's 2xx to be read.
+        let reached_http = |o: &&crate::facts::ProbeObservation| {
+            o.id != self.id()
+                && o.handshake_completed
+                && matches!(
+                    o.outcome,
+                    Outcome::Served | Outcome::Answered | Outcome::RefusedHttp
+                )
+        };
+        if valid.outcome == Outcome::Answered && !view.observations.iter().any(reached_http) {
+            return Vec::new();
+        }
         let detail = match valid.outcome {
             Outcome::Answered => format!(
                 "{}: the valid client certificate got through the handshake and was answered \
