@@ -589,6 +589,8 @@ async fn handshake_probes(
     let ctx = &scan.probes;
     let mut skipped = Vec::new();
     let mut wave = Vec::new();
+    // Planned, but run only where the first wave shows them wanted (`Probe::deferred`).
+    let mut deferred: Vec<ProbeJob> = Vec::new();
     for probe in registry::PROBES {
         let id = probe.id();
         if skip.contains(&id) {
@@ -600,13 +602,28 @@ async fn handshake_probes(
         }
         match probe.plan(ctx) {
             Plan::Run(chooser) => {
-                wave.extend(scan.versions.iter().map(|&v| (id, v, chooser.clone())));
+                let jobs = scan.versions.iter().map(|&v| (id, v, chooser.clone()));
+                if probe.deferred() {
+                    deferred.extend(jobs);
+                } else {
+                    wave.extend(jobs);
+                }
             }
             Plan::Skip(reason) => skipped.push(SkippedProbe { id, reason }),
         }
     }
-    let order: Vec<(ProbeId, TlsVersion)> = wave.iter().map(|(id, v, _)| (*id, *v)).collect();
-    let jobs = wave.clone();
+    // Registry order, deferred probes in their place.
+    let order: Vec<(ProbeId, TlsVersion)> = registry::PROBES
+        .iter()
+        .flat_map(|p| {
+            wave.iter()
+                .chain(&deferred)
+                .filter(move |(id, _, _)| *id == p.id())
+                .map(|(id, v, _)| (*id, *v))
+        })
+        .collect();
+    // The late wave runs every planned probe where the server asks after the request.
+    let jobs: Vec<ProbeJob> = wave.iter().chain(&deferred).cloned().collect();
     let run = |wave: Vec<ProbeJob>, baseline: Baseline| {
         run_wave(target, ctx, scan.limits, &scan.permits, wave, baseline)
     };
@@ -618,6 +635,17 @@ async fn handshake_probes(
             version: v,
             observations: probes.iter().filter(|o| o.tls_version == v).collect(),
         };
+        follow_ups.extend(
+            deferred
+                .iter()
+                .filter(|(id, dv, _)| {
+                    *dv == v
+                        && registry::PROBES
+                            .iter()
+                            .any(|p| p.id() == *id && p.wanted_after(&view))
+                })
+                .cloned(),
+        );
         for probe in registry::PROBES
             .iter()
             .filter(|p| order.iter().any(|(id, _)| *id == p.id()))

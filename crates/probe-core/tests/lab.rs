@@ -385,3 +385,45 @@ async fn with_the_lab_ca_as_anchor_server_certificates_are_trusted(
     assert!(!serde_json::to_string(&report)?.contains("lab-secret-do-not-report"));
     Ok(())
 }
+
+/// The self-signed probe waits for the first wave: it runs where the server asked for a
+/// certificate and the one from an unknown CA did not get through (required-verified: refused),
+/// and costs no connection where the server never asks (no-client-auth) or lets any
+/// certificate in (accept-any-cert).
+#[tokio::test]
+async fn the_self_signed_probe_runs_only_where_it_can_add_evidence(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let cases = [
+        LabCase::RequiredVerified,
+        LabCase::NoClientAuth,
+        LabCase::AcceptAnyCert,
+    ];
+    let lab = mtls_lab::start(&cases).await?;
+    let targets: Vec<Target> = lab
+        .servers
+        .iter()
+        .map(|s| Target::parse(&s.url))
+        .collect::<Result<_, _>>()?;
+    let report = Scanner::new(&options())?.scan(&targets).await;
+    for (server, t) in lab.servers.iter().zip(&report.targets) {
+        let ran: Vec<(TlsVersion, Outcome)> = t
+            .probes
+            .iter()
+            .filter(|p| p.id == ProbeId::SELF_SIGNED_CLIENT_CERT)
+            .map(|p| (p.tls_version, p.outcome))
+            .collect();
+        match server.case {
+            LabCase::RequiredVerified => assert_eq!(
+                ran,
+                vec![
+                    (TlsVersion::Tls13, Outcome::RefusedTls),
+                    (TlsVersion::Tls12, Outcome::RefusedTls)
+                ],
+                "{}",
+                server.case.name()
+            ),
+            _ => assert!(ran.is_empty(), "{}: {ran:?}", server.case.name()),
+        }
+    }
+    Ok(())
+}

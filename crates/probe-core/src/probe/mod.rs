@@ -208,6 +208,16 @@ pub trait Probe: Send + Sync {
     }
     /// Whether it runs in this scan, and what it presents.
     fn plan(&self, ctx: &ProbeContext) -> Plan;
+    /// Whether it waits for the first wave's facts of a version before it runs there at all
+    /// ([`Probe::wanted_after`]): a probe that can only add evidence where the others found
+    /// none, so that a server that never asks costs no connection for it. False by default.
+    fn deferred(&self) -> bool {
+        false
+    }
+    /// For a [`Probe::deferred`] probe: whether it runs on this version, given the first wave.
+    fn wanted_after(&self, _first: &VersionView<'_>) -> bool {
+        true
+    }
     /// More requests once the first wave's facts of one version are known (the forged probe
     /// forges each further advertised CA name). None by default.
     fn follow_up(

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use super::{served_with, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::facts::Outcome;
 use crate::finding::FindingId;
 use crate::identity::{ClientIdentity, IdentityPair};
 use crate::transport::tls::CertChooser;
@@ -23,7 +24,7 @@ pub struct SelfSignedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SELF_SIGNED_CLIENT_CERT,
-    presents: "a self-signed certificate (its own issuer, no CA) with the clientAuth key purpose",
+    presents: "a self-signed certificate (its own issuer, no CA) with the clientAuth key purpose; after the first wave, only where the server asked for a certificate and the one from an unknown CA did not get through",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
@@ -51,6 +52,27 @@ impl Probe for SelfSignedClientCert {
         Plan::Run(Some(Arc::new(SelfSigned(ctx.self_signed.clone()))))
     }
 
+    /// After the first wave: it adds evidence only where the server asked for a certificate
+    /// and the one from an unknown CA did not get through the handshake.
+    fn deferred(&self) -> bool {
+        true
+    }
+
+    fn wanted_after(&self, first: &VersionView<'_>) -> bool {
+        let asked = first
+            .of(ProbeId::NO_CLIENT_CERT)
+            .is_some_and(|o| o.cert_requested);
+        let untrusted_through = first.all(ProbeId::UNTRUSTED_CLIENT_CERT).any(|u| {
+            u.client_cert.is_some()
+                && u.handshake_completed
+                && matches!(
+                    u.outcome,
+                    Outcome::Served | Outcome::Answered | Outcome::RefusedHttp
+                )
+        });
+        asked && !untrusted_through
+    }
+
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
         served_with(
             view,
@@ -64,7 +86,6 @@ impl Probe for SelfSignedClientCert {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::Outcome;
     use crate::probe::recorded::{obs, view, with_cert};
 
     #[test]
