@@ -7,12 +7,11 @@
 
 use std::sync::Arc;
 
-use super::{served_with, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use super::{
+    served_with, Judged, Paired, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
+};
 use crate::facts::Outcome;
 use crate::finding::FindingId;
-use crate::identity::{ClientIdentity, IdentityPair};
-use crate::transport::tls::CertChooser;
-use rustls::SignatureScheme;
 
 impl ProbeId {
     /// `self-signed-client-cert`: A self-signed certificate.
@@ -29,27 +28,13 @@ static SPEC: ProbeSpec = ProbeSpec {
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
 
-/// Presents the self-signed identity in the key type the server accepts.
-#[derive(Debug)]
-struct SelfSigned(Arc<IdentityPair>);
-
-impl CertChooser for SelfSigned {
-    fn choose(
-        &self,
-        _hints: &[&[u8]],
-        schemes: &[SignatureScheme],
-    ) -> Result<Option<ClientIdentity>, String> {
-        self.0.for_schemes(schemes).map(Some)
-    }
-}
-
 impl Probe for SelfSignedClientCert {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
     }
 
     fn plan(&self, ctx: &ProbeContext) -> Plan {
-        Plan::Run(Some(Arc::new(SelfSigned(ctx.self_signed.clone()))))
+        Plan::Run(Some(Arc::new(Paired(ctx.self_signed.clone()))))
     }
 
     /// After the first wave: it adds evidence only where the server asked for a certificate
