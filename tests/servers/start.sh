@@ -52,6 +52,9 @@
 #                             X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, gets through: any client that
 #                             makes itself a certificate; found by self-signed-client-cert;
 #                             GROUND_TRUTH.md, "Self-signed client certificates")
+#   haproxy-selfsigned-cn     crt-ignore-err 18 + http-request deny 403 unless the certificate's
+#                             CN is test-client (not on --list; see real_servers.rs
+#                             a_self_signed_certificate_claiming_the_subject_gets_in)
 #   haproxy-tolerate-expired-cn  bind ... verify required crt-ignore-err 10 (an expired certificate
 #                             from the trusted CA gets through) + http-request deny 403 unless the
 #                             certificate's CN is test-client (not on --list; see side_doors_real.rs
@@ -759,10 +762,16 @@ haproxy-*)
     ;;
   haproxy-crt-ignore-selfsigned)
     # A self-signed leaf through TLS (error 18, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, at depth
-    # 0), nothing after it: any client that makes itself a certificate gets in (not on --list:
-    # the scanner sends no self-signed leaf; GROUND_TRUTH.md, "Self-signed client certificates")
+    # 0), nothing after it: any client that makes itself a certificate gets in (found by
+    # self-signed-client-cert; GROUND_TRUTH.md, "Self-signed client certificates")
     verify="verify required crt-ignore-err 18"
     rules=""
+    ;;
+  haproxy-selfsigned-cn)
+    # The same, and the HTTP layer allows one subject: a self-signed leaf that claims it gets in
+    # (not on --list; real_servers.rs a_self_signed_certificate_claiming_the_subject_gets_in)
+    verify="verify required crt-ignore-err 18"
+    rules="http-request deny deny_status 403 unless { ssl_c_s_dn(CN) -m str test-client }"
     ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac

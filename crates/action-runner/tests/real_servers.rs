@@ -791,3 +791,39 @@ for _ in range(400):
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// HAProxy `crt-ignore-err 18` (a self-signed leaf through TLS) before an HTTP check of the
+/// certificate's CN (test-client). With `client-cert`, the self-signed probe claims its subject
+/// and names (issuer too, so it stays self-signed) and gets in: F, critical. Without an
+/// identity nothing can claim the name: the application's 403 leaves a medium finding.
+#[test]
+fn a_self_signed_certificate_claiming_the_subject_gets_in() {
+    let name = "haproxy-selfsigned-cn";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let args = vec![
+        "--client-cert".to_owned(),
+        lab.pki_file("client.crt"),
+        "--client-key".to_owned(),
+        lab.pki_file("client.key"),
+    ];
+    let scan = lab.scan(&[name], &args);
+    let t = &scan.targets[name];
+    assert_eq!(t["grade"], "F", "{}", target_summary(t));
+    let finding = t["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["id"] == "untrusted-client-cert-accepted")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(finding["severity"], "critical", "{}", target_summary(t));
+    assert!(
+        finding["detail"].to_string().contains("self-signed"),
+        "{}",
+        target_summary(t)
+    );
+}

@@ -284,14 +284,22 @@ impl Scanner {
             "minted: unknown CA",
             provider.clone(),
         ));
-        let self_signed = Arc::new(IdentityPair::self_signed_on_first_use(
-            client_leaf_params("mtls-scan self-signed client"),
-            "minted: self-signed",
-            provider.clone(),
-        ));
         let trust = Arc::new(trust_anchors(options, &provider)?);
         let (client, staging, forge_fallback_issuer, claimed) =
             options.identities.load(&provider)?;
+        // With `client-cert`, it claims that certificate's subject and names, as the certificate
+        // from an unknown CA does (a TLS layer that admits it before an application's check of
+        // the name lets it in).
+        let self_signed = Arc::new(IdentityPair::self_signed_on_first_use(
+            client_leaf_params("mtls-scan self-signed client"),
+            claimed.clone(),
+            if claimed.is_some() {
+                "minted: self-signed, the valid certificate's subject"
+            } else {
+                "minted: self-signed"
+            },
+            provider.clone(),
+        ));
         let forger = Arc::new(Forger::new(provider.clone()).claiming(claimed));
         let mut skip = options.skip_probes.clone();
         if !options.config_probe {

@@ -622,10 +622,12 @@ impl IdentityPair {
         }
     }
 
-    /// A self-signed leaf with `params` (its own issuer: no CA at all), every kind on first use.
-    /// A failure is kept and given to every use as the reason.
+    /// A self-signed leaf with `params` (its own issuer: no CA at all), every kind on first use;
+    /// claiming `claimed`'s subject and subjectAltName when given (its issuer then that subject
+    /// too, so it stays self-signed). A failure is kept and given to every use as the reason.
     pub fn self_signed_on_first_use(
         params: CertificateParams,
+        claimed: Option<splice::Impersonated>,
         origin: &str,
         provider: Arc<CryptoProvider>,
     ) -> Self {
@@ -635,10 +637,11 @@ impl IdentityPair {
             make: Box::new(move |kind| {
                 let key = kind.generate()?;
                 let cert = params.self_signed(&key)?;
-                let certified = CertifiedKey::new(
-                    vec![cert.der().clone()],
-                    rustls_signing_key(&key, &provider)?,
-                );
+                let leaf: CertificateDer<'static> = match &claimed {
+                    Some(claimed) => claimed.claim_self_signed(cert.der(), &key)?.into(),
+                    None => cert.der().clone(),
+                };
+                let certified = CertifiedKey::new(vec![leaf], rustls_signing_key(&key, &provider)?);
                 Ok(
                     ClientIdentity::from_certified(Arc::new(certified), &origin)?
                         .with_private_key_der(PrivateKeyDer::Pkcs8(key.serialize_der().into())),

@@ -48,6 +48,14 @@ impl Impersonated {
         splice(cert_der, None, Some(self), signer)
     }
 
+    /// A self-signed `cert_der` made to claim this subject and subjectAltName: the issuer is
+    /// the claimed subject too, and `key` (its own) signs it again, so it stays self-signed.
+    pub fn claim_self_signed(&self, cert_der: &[u8], key: &KeyPair) -> Result<Vec<u8>, ScanError> {
+        use x509_cert::der::Encode as _;
+        let issuer = self.subject.to_der().map_err(forge_err)?;
+        splice(cert_der, Some(&issuer), Some(self), key)
+    }
+
     fn apply(&self, tbs: &mut x509_cert::TbsCertificate) {
         tbs.subject = self.subject.clone();
         let mut exts: Vec<x509_cert::ext::Extension> = tbs

@@ -23,7 +23,7 @@ pub struct SelfSignedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SELF_SIGNED_CLIENT_CERT,
-    presents: "a self-signed certificate (its own issuer, no CA) with the clientAuth key purpose; after the first wave, only where the server asked for a certificate and the one from an unknown CA did not get through",
+    presents: "a self-signed certificate (its own issuer, no CA) with the clientAuth key purpose; with `client-cert`, claiming that certificate's subject and subjectAltName (as its issuer too, so it stays self-signed); after the first wave, only where the server asked for a certificate and the one from an unknown CA did not get through",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
