@@ -10,6 +10,11 @@ use probe_core::probe::ProbeId;
 use probe_core::target::Target;
 use probe_core::verdict::{ClientAuth, Layer};
 
+/// Every lab server as a scan target.
+fn targets(lab: &mtls_lab::Lab) -> Result<Vec<Target>, probe_core::error::ScanError> {
+    lab.servers.iter().map(|s| Target::parse(&s.url)).collect()
+}
+
 fn options() -> ScanOptions {
     ScanOptions {
         timeout: Duration::from_secs(5),
@@ -21,11 +26,7 @@ fn options() -> ScanOptions {
 #[tokio::test]
 async fn every_lab_case_gets_its_basic_verdict() -> Result<(), Box<dyn std::error::Error>> {
     let lab = mtls_lab::start(&LabCase::ALL).await?;
-    let targets: Vec<Target> = lab
-        .servers
-        .iter()
-        .map(|s| Target::parse(&s.url))
-        .collect::<Result<_, _>>()?;
+    let targets = targets(&lab)?;
     let report = Scanner::new(&options())?.scan(&targets).await;
     for (server, t) in lab.servers.iter().zip(&report.targets) {
         let want = server.case.expected();
@@ -80,11 +81,7 @@ async fn every_lab_case_gets_its_deep_verdict_on_both_versions(
 ) -> Result<(), Box<dyn std::error::Error>> {
     use probe_core::verdict::Verification;
     let lab = mtls_lab::start(&LabCase::ALL).await?;
-    let targets: Vec<Target> = lab
-        .servers
-        .iter()
-        .map(|s| Target::parse(&s.url))
-        .collect::<Result<_, _>>()?;
+    let targets = targets(&lab)?;
     let report = Scanner::new(&deep_options(&lab))?.scan(&targets).await;
     for (server, t) in lab.servers.iter().zip(&report.targets) {
         let want = server.case.expected();
@@ -217,11 +214,7 @@ async fn refusals_are_observed_per_version() -> Result<(), Box<dyn std::error::E
         LabCase::OptionalApp403,
     ])
     .await?;
-    let targets: Vec<Target> = lab
-        .servers
-        .iter()
-        .map(|s| Target::parse(&s.url))
-        .collect::<Result<_, _>>()?;
+    let targets = targets(&lab)?;
     let report = Scanner::new(&options())?.scan(&targets).await;
 
     let required = &report.targets[0];
@@ -327,11 +320,7 @@ async fn with_the_lab_ca_as_anchor_server_certificates_are_trusted(
     use rustls_pki_types::pem::PemObject;
     let lab = mtls_lab::start(&LabCase::ALL).await?;
     let ca = rustls_pki_types::CertificateDer::from_pem_slice(lab.pki.ca_cert_pem.as_bytes())?;
-    let targets: Vec<Target> = lab
-        .servers
-        .iter()
-        .map(|s| Target::parse(&s.url))
-        .collect::<Result<_, _>>()?;
+    let targets = targets(&lab)?;
     let options = ScanOptions {
         extra_roots: vec![ca],
         ..deep_options(&lab)
@@ -399,11 +388,7 @@ async fn the_self_signed_probe_runs_only_where_it_can_add_evidence(
         LabCase::AcceptAnyCert,
     ];
     let lab = mtls_lab::start(&cases).await?;
-    let targets: Vec<Target> = lab
-        .servers
-        .iter()
-        .map(|s| Target::parse(&s.url))
-        .collect::<Result<_, _>>()?;
+    let targets = targets(&lab)?;
     let report = Scanner::new(&options())?.scan(&targets).await;
     for (server, t) in lab.servers.iter().zip(&report.targets) {
         let ran: Vec<(TlsVersion, Outcome)> = t
