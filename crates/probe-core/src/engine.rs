@@ -513,10 +513,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         registry::TARGET_PROBES
             .iter()
             .filter(|p| skip.contains(&p.spec().id))
-            .map(|p| SkippedProbe {
-                id: p.spec().id,
-                reason: "switched off".into(),
-            }),
+            .map(|p| SkippedProbe::switched_off(p.spec().id)),
     );
     let mut stack_hint = None;
     for outcome in early.into_iter().chain(late) {
@@ -543,8 +540,23 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     (report.score, report.grade) = if report.error.is_some() {
         (0, Grade::F)
     } else {
-        grade_target(findings.iter(), report.is_incomplete())
+        grade_target(findings.iter(), report.is_unproven())
     };
+    let off: Vec<&str> = report
+        .admission_switched_off()
+        .map(|s| s.id.as_str())
+        .collect();
+    if !off.is_empty() && report.error.is_none() {
+        report.notes.push(format!(
+            "graded B at best: {} switched off (`--skip-probe`), so what {} is not proven",
+            off.join(", "),
+            if off.len() == 1 {
+                "it tries"
+            } else {
+                "they try"
+            }
+        ));
+    }
     report.findings = findings.into_iter().map(Into::into).collect();
     report
 }

@@ -103,13 +103,14 @@ pub fn grade<'a>(counted: impl IntoIterator<Item = &'a Finding>) -> (u8, Grade) 
 pub const INCOMPLETE_CEILING: Grade = Grade::B;
 
 /// Grades one target: [`grade`] over its counted findings, capped at [`INCOMPLETE_CEILING`] (and
-/// the score below A's band) when the target is incomplete. The one grading function of targets.
+/// the score below A's band) when the target is unproven: incomplete, or a probe that tests
+/// whether a client gets in was switched off. The one grading function of targets.
 pub fn grade_target<'a>(
     counted: impl IntoIterator<Item = &'a Finding>,
-    incomplete: bool,
+    unproven: bool,
 ) -> (u8, Grade) {
     let (score, letter) = grade(counted);
-    if incomplete {
+    if unproven {
         (score.min(89), letter.min(INCOMPLETE_CEILING))
     } else {
         (score, letter)

@@ -53,7 +53,7 @@ pub fn regrade(t: &mut TargetReport) {
                 .iter()
                 .filter(|f| f.marks.suppressed.is_none())
                 .map(|f| &f.finding),
-            t.is_incomplete(),
+            t.is_unproven(),
         );
     }
 }

@@ -129,6 +129,19 @@ impl TargetReport {
     pub fn is_incomplete(&self) -> bool {
         !self.incomplete.is_empty()
     }
+
+    /// The probes testing whether a client gets in that the user switched off (`--skip-probe`).
+    pub fn admission_switched_off(&self) -> impl Iterator<Item = &SkippedProbe> {
+        self.skipped_probes
+            .iter()
+            .filter(|s| s.leaves_admission_unproven())
+    }
+
+    /// Graded B at best: incomplete, or a probe testing whether a client gets in was switched
+    /// off (what it tries is not proven). Only incompleteness changes the exit code.
+    pub fn is_unproven(&self) -> bool {
+        self.is_incomplete() || self.admission_switched_off().next().is_some()
+    }
 }
 
 /// How many findings a report holds, as shown everywhere: findings not suppressed, implied ones

@@ -412,3 +412,46 @@ async fn the_self_signed_probe_runs_only_where_it_can_add_evidence(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_probe_switched_off_leaves_no_a_it_would_have_disproved(
+) -> Result<(), Box<dyn std::error::Error>> {
+    use probe_core::grade::Grade;
+    // A server that lets any certificate in, scanned with every probe that presents one
+    // switched off: nothing is found, and nothing is proven either.
+    let lab = mtls_lab::start(&[LabCase::AcceptAnyCert, LabCase::RequiredVerified]).await?;
+    let targets = targets(&lab)?;
+    let blind = ScanOptions {
+        skip_probes: vec![
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            ProbeId::SELF_SIGNED_CLIENT_CERT,
+            ProbeId::FORGED_CLIENT_CERT,
+        ],
+        ..options()
+    };
+    let report = Scanner::new(&blind)?.scan(&targets[..1]).await;
+    let t = &report.targets[0];
+    assert!(t.findings.is_empty(), "{:?}", t.findings);
+    assert_eq!(t.grade, Grade::B);
+    assert!(t.score < 90);
+    assert!(
+        !t.is_incomplete(),
+        "the user's choice is no inconclusive probe"
+    );
+    assert!(
+        t.notes.iter().any(|n| n.contains("graded B at best")
+            && n.contains("untrusted-client-cert, self-signed-client-cert, forged-client-cert")),
+        "{:?}",
+        t.notes
+    );
+    // Switching off the probes that read the server's own certificate and configuration proves
+    // nothing less about who gets in: a correct server keeps its A.
+    let hygiene = ScanOptions {
+        skip_probes: vec![ProbeId::SERVER_CERTIFICATE, ProbeId::TLS_CONFIG_EXPOSED],
+        ..options()
+    };
+    let report = Scanner::new(&hygiene)?.scan(&targets[1..]).await;
+    let t = &report.targets[0];
+    assert_eq!((t.grade, t.notes.len()), (Grade::A, 0), "{:?}", t.notes);
+    Ok(())
+}

@@ -566,6 +566,33 @@ pub struct SkippedProbe {
     pub reason: String,
 }
 
+impl SkippedProbe {
+    /// The reason of a probe the user switched off (`--skip-probe`, `skip-probes`).
+    pub const SWITCHED_OFF: &'static str = "switched off";
+
+    /// A probe the user switched off.
+    pub fn switched_off(id: ProbeId) -> Self {
+        SkippedProbe {
+            id,
+            reason: Self::SWITCHED_OFF.into(),
+        }
+    }
+
+    /// The user switched this probe off, and it is one that tests whether a client gets in (every
+    /// handshake probe and side door; not `server-certificate` or `tls-config-exposed`): what it
+    /// would have tried is not proven, so the target cannot be graded A.
+    pub fn leaves_admission_unproven(&self) -> bool {
+        self.reason == Self::SWITCHED_OFF && tests_admission(self.id)
+    }
+}
+
+/// A probe that tests whether a client gets in: every probe but the two that read the server's
+/// own certificate and its exposed configuration (a probe added later counts, until it says
+/// otherwise here).
+pub fn tests_admission(id: ProbeId) -> bool {
+    ![ProbeId::SERVER_CERTIFICATE, ProbeId::TLS_CONFIG_EXPOSED].contains(&id)
+}
+
 /// Presents one fixed identity, whatever the server asks.
 #[derive(Debug)]
 pub struct Fixed(pub ClientIdentity);
