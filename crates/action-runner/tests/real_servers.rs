@@ -827,3 +827,46 @@ fn a_self_signed_certificate_claiming_the_subject_gets_in() {
         target_summary(t)
     );
 }
+
+/// Apache `<Location /admin> SSLVerifyClient require` (TLS 1.3 post-handshake auth, TLS 1.2
+/// renegotiation), scanned with a `client-cert` it does not trust: the control refused, and
+/// `cert-without-key` cannot run after the handshake, so nothing stands in for what a certificate
+/// the server accepts would get: incomplete, exit 3, as on a handshake server (before: B, exit 0).
+/// With the right certificate: A.
+#[test]
+fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
+    let name = "apache-location-require";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let with = |cert: &str, key: &str| {
+        lab.scan(
+            &[name],
+            &[
+                "--client-cert".to_owned(),
+                lab.pki_file(cert),
+                "--client-key".to_owned(),
+                lab.pki_file(key),
+            ],
+        )
+    };
+    let wrong = with("untrusted.crt", "untrusted.key");
+    let t = &wrong.targets[name];
+    assert_eq!(wrong.status, Some(3), "{}", target_summary(t));
+    assert_eq!(t["verification"], "unverified", "{}", target_summary(t));
+    assert!(
+        t["incomplete"].to_string().contains("cert-without-key"),
+        "{}",
+        target_summary(t)
+    );
+    let right = with("client.crt", "client.key");
+    let t = &right.targets[name];
+    assert_eq!(
+        (right.status, t["grade"].as_str()),
+        (Some(0), Some("A")),
+        "{}",
+        target_summary(t)
+    );
+}

@@ -192,6 +192,9 @@ fn unconfirmed_on_this_path(
 ) -> Option<IncompleteProbe> {
     use crate::finding::Severity;
     let o = j.from;
+    if let Some(u) = unsettled_by_the_application(view, j) {
+        return Some(u);
+    }
     if o.outcome != Outcome::Answered
         || j.finding.severity != Severity::Medium
         || view.control_served()
@@ -206,6 +209,39 @@ fn unconfirmed_on_this_path(
             "got through the handshake and was answered HTTP {}, neither a 2xx nor a refusal, \
              and nothing was served a 2xx on this path: whether it is let in cannot be told \
              here. Scan a path that answers 2xx to an authorised client",
+            o.http_status.unwrap_or_default()
+        ),
+    })
+}
+
+/// A bad certificate the TLS layer let through to an HTTP refusal, where the TLS layer refuses a
+/// client without one (HAProxy `crt-ignore-err` before an ACL on the subject): only the
+/// application stands in its way, and without `client-cert` (whose subject and names every bad
+/// certificate then claims) whether it checks the name or something else cannot be told. The
+/// medium finding stands, and the target is incomplete: a medium alone would pass the default
+/// threshold (C) where a certificate carrying the right name gets in.
+fn unsettled_by_the_application(
+    view: &VersionView<'_>,
+    j: &crate::probe::Judged<'_>,
+) -> Option<IncompleteProbe> {
+    let o = j.from;
+    let valid_given = view
+        .of(ProbeId::VALID_CLIENT_CERT)
+        .is_some_and(|v| v.client_cert.is_some());
+    if o.outcome != Outcome::RefusedHttp
+        || j.finding.severity != crate::finding::Severity::Medium
+        || valid_given
+    {
+        return None;
+    }
+    Some(IncompleteProbe {
+        probe: o.id.as_str().to_owned(),
+        tls_version: Some(view.version),
+        reason: format!(
+            "got through the TLS layer (which refuses a client without a certificate) and was \
+             refused with HTTP {}: whether the application checks the certificate's name, which \
+             a certificate with the right one would pass, cannot be told without a valid \
+             certificate. Give `client-cert`",
             o.http_status.unwrap_or_default()
         ),
     })
@@ -531,6 +567,28 @@ impl Judging {
                     reason,
                 });
             }
+        }
+        // After the handshake `cert-without-key` cannot run (the late-auth transport presents a
+        // certificate only with its own key): where the positive control was refused there,
+        // nothing stands in for it, as its refusal would on a handshake server.
+        let refused_late = positive.filter(|c| {
+            c.late
+                && matches!(c.outcome, Outcome::RefusedTls | Outcome::RefusedHttp)
+                && !let_in(c)
+                && view.of(ProbeId::CERT_WITHOUT_KEY).is_none()
+        });
+        if let Some(c) = refused_late {
+            self.incomplete.push(IncompleteProbe {
+                probe: ProbeId::CERT_WITHOUT_KEY.as_str().to_owned(),
+                tls_version: Some(v),
+                reason: format!(
+                    "not run after the handshake (the late-auth transport presents a \
+                     certificate only with its own key), and the valid certificate was refused \
+                     ({}): nothing on this version shows what a certificate the server accepts \
+                     gets. Give a client-cert this server trusts",
+                    how_refused(c)
+                ),
+            });
         }
     }
 
