@@ -216,6 +216,13 @@
 #   header-backend-gcp        X-Client-Cert-Present: true and X-Client-Cert-Chain-Verified: true
 #   header-backend-modssl     SSL_CLIENT_VERIFY: SUCCESS (mod_ssl's variable name as a header, as
 #                             `RequestHeader set SSL_CLIENT_VERIFY "%{SSL_CLIENT_VERIFY}s"` sends it)
+#   header-backend-der        X-SSL-Client-Verify: 0 and X-SSL-Client-Cert as base64 DER (HAProxy's
+#                             `%[ssl_c_der,base64]`; escaped PEM is refused)
+#   header-backend-has-crt    X-SSL-Client-Verify: 0 and X-SSL-Client-Cert: 1 (a widely copied
+#                             HAProxy snippet forwards `%[ssl_fc_has_crt]` under that name)
+#   header-backend-dn-oneline X-SSL-Client-Verify: 0 and X-SSL-Client-S-DN in OpenSSL's one-line
+#                             form, as HAProxy's `%[ssl_c_s_dn]` writes it (/O=…/CN=…; RFC 2253's
+#                             CN=…,O=… is refused)
 #   header-backend-6k         X-SSL-Client-Verify as header-backend-direct, but a refusal is 400
 #                             and a request head over 6 KB gets 400 too (Tomcat: 8 KB): every
 #                             forged header at once would read as the refusal
@@ -275,6 +282,7 @@ haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn hapro
 haproxy-header-reject-underscore
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k header-backend-modssl
+header-backend-der header-backend-has-crt header-backend-dn-oneline
 nginx-header-passthrough nginx-header-set"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
@@ -695,6 +703,13 @@ header-backend-*)
     ;;
   header-backend-6k) trust=(--refuse 400 --max-head 6144) ;;
   header-backend-modssl) trust=(--trust SSL_CLIENT_VERIFY=SUCCESS) ;;
+  header-backend-der)
+    trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-Cert=~MII[A-Za-z0-9+/]+=*')
+    ;;
+  header-backend-has-crt) trust=(--trust X-SSL-Client-Verify=0 --trust X-SSL-Client-Cert=1) ;;
+  header-backend-dn-oneline)
+    trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-S-DN=~(/[A-Za-z]+=[^/]+)+')
+    ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # ${trust[@]+...}: an empty array under `set -u` fails before bash 4.4

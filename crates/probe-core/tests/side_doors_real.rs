@@ -395,6 +395,37 @@ const CASES: &[Case] = &[
             &[FindingId::ClientCertHeaderSpoofing],
         )
     },
+    // The forms HAProxy forwards (each beside X-SSL-Client-Verify: 0): the certificate as base64
+    // DER (`%[ssl_c_der,base64]`), `%[ssl_fc_has_crt]` as X-SSL-Client-Cert: 1, the subject in
+    // OpenSSL's one-line form (`%[ssl_c_s_dn]`). Before, only escaped PEM and one DN form were
+    // sent: A, exit 0 on all three.
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "forwarded certificate as base64 DER",
+        ..case(
+            "header-backend-der",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "certificate presence flags",
+        ..case(
+            "header-backend-has-crt",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "forwarded subject DN, one-line form",
+        ..case(
+            "header-backend-dn-oneline",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
     // Refuses with 400, and answers 400 to a head over 6 KB (Tomcat: 8 KB): every forged header in one
     // request (~11 KB) would read as the refusal; batches of at most 4 KB find the door.
     Case {

@@ -21,7 +21,8 @@ spoofing servers of start.sh.
 The trust rule (what naive backends do): for each trusted header the FIRST copy in the request is
 looked at, and every trusted header must hold one of its values to get 200 "secret area\\n";
 anything else, or a header missing, gets 403 "client certificate required\\n" (a value `*`: any
-non-empty first copy, the header used as an identity, e.g. a CN). No other header is
+non-empty first copy, the header used as an identity, e.g. a CN; `~REGEX`: a first copy the
+regular expression matches whole, the form a backend parses). No other header is
 trusted. Without --trust: `X-SSL-Client-Verify` with "SUCCESS" (nginx's $ssl_client_verify) or "0"
 (HAProxy's %[ssl_c_verify]). Every response carries `X-Backend-Saw-Client-Verify`: all the values
 the first trusted header had, in order, joined by " | " (or "-"), so a test can see whose copy
@@ -30,6 +31,7 @@ came first.
 import ctypes
 import http.server
 import os
+import re
 import signal
 import ssl
 import subprocess
@@ -46,6 +48,19 @@ TRUSTED = [("X-SSL-Client-Verify", ("SUCCESS", "0"))]
 SETTINGS = {"refuse": 403, "max_head": 0, "granted": 200}
 
 
+def accepted(value, ok):
+    """The first copy's value holds one of the values (`*`: any non-empty one; `~REGEX`: one the
+    regular expression matches whole, the shape a backend parses: base64 DER, a one-line DN)."""
+    for want in ok:
+        if want == "*" and value:
+            return True
+        if want.startswith("~") and re.fullmatch(want[1:], value):
+            return True
+        if value == want:
+            return True
+    return False
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -55,7 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         head = len(self.requestline) + 2 + sum(len(k) + len(v) + 4 for k, v in self.headers.items())
         if SETTINGS["max_head"] and head > SETTINGS["max_head"]:
             status, body = 400, b"Request header is too large\n"
-        elif all(got and (got[0] in ok or "*" in ok and got[0]) for got, (_, ok) in zip(seen, TRUSTED)):
+        elif all(got and accepted(got[0], ok) for got, (_, ok) in zip(seen, TRUSTED)):
             status = SETTINGS["granted"]
             body = b"secret area\n" if status == 200 else b"no such route\n"
         else:

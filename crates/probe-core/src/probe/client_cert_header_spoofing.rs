@@ -37,7 +37,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`) from a certificate minted on the spot: in batches of at most 4 KB of headers, then one family at a time",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`) from a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
@@ -52,10 +52,20 @@ struct Family {
 struct Material {
     pem_escaped: String,
     der_b64: String,
+    /// The subject as nginx (`$ssl_client_s_dn`), mod_ssl, Envoy, AWS and Cloudflare write it:
+    /// RFC 2253, the last RDN first (`CN=test-client,O=mtls-scan tests`).
     subject: String,
+    /// The subject as HAProxy's `ssl_c_s_dn` writes it: OpenSSL's one-line form, the first RDN
+    /// first (`/O=mtls-scan tests/CN=test-client`).
+    subject_oneline: String,
     /// The subject's common name (HAProxy's `ssl_c_s_dn(cn)`), or the whole subject.
     common_name: String,
     issuer: String,
+    issuer_oneline: String,
+    /// The certificate's subjectAltName URIs and DNS names (Envoy's XFCC `URI=`, `DNS=`: a
+    /// SPIFFE ID), at most a few of each.
+    uris: Vec<String>,
+    dns_names: Vec<String>,
     /// SHA-256 of the DER, hex.
     sha256: String,
     /// SHA-256 of the DER, base64 (Google Cloud's `client_cert_sha256_fingerprint`).
@@ -103,6 +113,36 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 header("x-ssl-cert", &m.pem_escaped),
             ],
         ),
+        // HAProxy's samples: `%[ssl_c_der,base64]` (Keycloak's HAProxy lookup reads it), and
+        // `%[ssl_fc_has_crt]`/`%[ssl_c_used]` (1), as widely copied snippets forward them.
+        fam(
+            "forwarded certificate as base64 DER (HAProxy ssl_c_der,base64)",
+            vec![
+                header("x-ssl-client-cert", &m.der_b64),
+                header("x-ssl-client-der", &m.der_b64),
+                header("x-client-cert", &m.der_b64),
+                header("x-ssl-cert", &m.der_b64),
+                header("ssl-client-cert", &m.der_b64),
+            ],
+        ),
+        fam(
+            "certificate presence flags (HAProxy ssl_fc_has_crt, ssl_c_used)",
+            vec![
+                header("x-ssl-client-cert", "1"),
+                header("x-ssl-client-used", "1"),
+                header("x-ssl-client", "1"),
+                header("x-ssl", "1"),
+            ],
+        ),
+        fam(
+            "forwarded subject DN, one-line form (HAProxy ssl_c_s_dn)",
+            vec![
+                header("x-ssl-client-s-dn", &m.subject_oneline),
+                header("x-ssl-client-dn", &m.subject_oneline),
+                header("x-ssl-client-i-dn", &m.issuer_oneline),
+                header("x-ssl-issuer", &m.issuer_oneline),
+            ],
+        ),
         fam(
             "forwarded subject DN (X-SSL-Client-S-DN, X-SSL-Client-CN, ssl-client-subject-dn)",
             vec![
@@ -117,13 +157,7 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
         ),
         fam(
             "X-Forwarded-Client-Cert (Envoy XFCC)",
-            vec![header(
-                "x-forwarded-client-cert",
-                &format!(
-                    "Hash={};Cert=\"{}\";Subject=\"{}\"",
-                    m.sha256, m.pem_escaped, m.subject
-                ),
-            )],
+            vec![header("x-forwarded-client-cert", &xfcc(m))],
         ),
         fam(
             "X-Forwarded-Tls-Client-Cert (Traefik)",
@@ -203,7 +237,95 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 header("ssl_client_i_dn", &m.issuer),
             ],
         ),
+        // Keycloak's HAProxy lookup: `http-request set-header SSL_CLIENT_CERT
+        // %{+Q}[ssl_c_der,base64]`.
+        fam(
+            "SSL_CLIENT_CERT as base64 DER (Keycloak's HAProxy lookup)",
+            vec![
+                header("ssl_client_verify", verified),
+                header("ssl_client_cert", &m.der_b64),
+            ],
+        ),
     ]
+}
+
+/// Envoy's `x-forwarded-client-cert` for the certificate: its hash, the certificate, the subject
+/// and every URI and DNS name of its subjectAltName (a SPIFFE ID is a URI), as Envoy's
+/// `forward_client_cert_details` with `set_current_client_cert_details` writes them.
+fn xfcc(m: &Material) -> String {
+    let mut out = format!(
+        "Hash={};Cert=\"{}\";Subject=\"{}\"",
+        m.sha256, m.pem_escaped, m.subject
+    );
+    for uri in &m.uris {
+        out.push_str(&format!(";URI={uri}"));
+    }
+    for dns in &m.dns_names {
+        out.push_str(&format!(";DNS={dns}"));
+    }
+    out
+}
+
+/// A distinguished name as summaries write it (`O=x, CN=y`: x509-parser's form, the first RDN
+/// first, a multi-valued RDN joined with ` + `), in RFC 2253's form (`CN=y,O=x`, the special
+/// characters escaped) and OpenSSL's one-line form (`/O=x/CN=y`). A value holding `, ` is split
+/// there: the forms are forged header values, not parsed identities.
+fn dn_forms(summary: &str) -> (String, String) {
+    let rdns: Vec<Vec<&str>> = summary
+        .split(", ")
+        .filter(|r| !r.is_empty())
+        .map(|r| r.split(" + ").collect())
+        .collect();
+    let escape = |ava: &str| -> String {
+        let Some((key, value)) = ava.split_once('=') else {
+            return ava.to_owned();
+        };
+        let mut v = String::new();
+        for (i, c) in value.chars().enumerate() {
+            let edge = (i == 0 && (c == '#' || c == ' '))
+                || (i + 1 == value.chars().count() && c == ' ');
+            if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
+                v.push('\\');
+            }
+            v.push(c);
+        }
+        format!("{key}={v}")
+    };
+    let rfc2253 = rdns
+        .iter()
+        .rev()
+        .map(|rdn| rdn.iter().map(|a| escape(a)).collect::<Vec<_>>().join("+"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let oneline: String = rdns
+        .iter()
+        .map(|rdn| format!("/{}", rdn.join("+")))
+        .collect();
+    (rfc2253, oneline)
+}
+
+/// The URIs and DNS names of a certificate's subjectAltName, at most 4 of each.
+fn san_uris_and_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
+    use x509_parser::extensions::GeneralName;
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return (Vec::new(), Vec::new());
+    };
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return (Vec::new(), Vec::new());
+    };
+    let (mut uris, mut names) = (Vec::new(), Vec::new());
+    for g in &san.value.general_names {
+        match g {
+            GeneralName::URI(u) if uris.len() < 4 => {
+                uris.push(crate::text::sanitize(u.as_bytes(), 512));
+            }
+            GeneralName::DNSName(d) if names.len() < 4 => {
+                names.push(crate::text::sanitize(d.as_bytes(), 253));
+            }
+            _ => {}
+        }
+    }
+    (uris, names)
 }
 
 /// Bytes of forged headers per request at most (names, values, `: ` and CRLF): with the request
@@ -267,12 +389,19 @@ fn underscored(f: &Family) -> bool {
 
 /// The families, in order, packed into requests of at most [`BATCH_BYTES`] of headers (a
 /// family larger than that goes alone), each request led by `gate`; the [`underscored`] ones are
-/// left out (sent alone).
+/// left out (sent alone). A family that names a header the request already carries with another
+/// value (the certificate as escaped PEM, as base64 DER, as a flag) goes in the next request.
 fn batches<'a>(families: &'a [Family], gate: &'a Family) -> Vec<Vec<&'a Family>> {
     let mut out: Vec<Vec<&Family>> = Vec::new();
     let mut current: Vec<&Family> = vec![gate];
     for f in families.iter().filter(|f| !underscored(f)) {
-        let fits = header_bytes(&together(current.iter().copied().chain([f]))) <= BATCH_BYTES;
+        let carried = together(current.iter().copied());
+        let clashes = f
+            .headers
+            .iter()
+            .any(|(n, v)| carried.iter().any(|(cn, cv)| cn == n && cv != v));
+        let fits = !clashes
+            && header_bytes(&together(current.iter().copied().chain([f]))) <= BATCH_BYTES;
         if !fits && current.len() > 1 {
             out.push(std::mem::replace(&mut current, vec![gate]));
         }
@@ -284,8 +413,8 @@ fn batches<'a>(families: &'a [Family], gate: &'a Family) -> Vec<Vec<&'a Family>>
     out
 }
 
-/// The common name of a subject written `K=V, K=V` (RFC 2253-like, as the summaries are), or
-/// the whole subject when it has none.
+/// The common name of a subject written `K=V, K=V` (as the summaries are), or the whole subject
+/// when it has none.
 fn common_name(subject: &str) -> String {
     subject
         .split(", ")
@@ -318,7 +447,8 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
     material_of(&der, &id.summary.subject, issuer)
 }
 
-/// The headers' content for a certificate (DER), its subject and the issuer named.
+/// The headers' content for a certificate (DER), its subject and the issuer named (as summaries
+/// write them).
 fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, String> {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
@@ -328,6 +458,7 @@ fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, St
     }
     pem.push_str("-----END CERTIFICATE-----\n");
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
+    let (uris, dns_names) = san_uris_and_names(der);
     Ok(Material {
         pem_escaped: percent_encoding::utf8_percent_encode(
             &pem,
@@ -336,8 +467,12 @@ fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, St
         .to_string(),
         der_b64: b64,
         common_name: common_name(subject),
-        subject: subject.to_owned(),
-        issuer,
+        subject: dn_forms(subject).0,
+        subject_oneline: dn_forms(subject).1,
+        issuer: dn_forms(&issuer).0,
+        issuer_oneline: dn_forms(&issuer).1,
+        uris,
+        dns_names,
         sha256: crate::identity::sha256_hex(der),
         sha256_b64: base64::engine::general_purpose::STANDARD.encode(digest.as_ref()),
     })
@@ -836,7 +971,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded subject DN, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_CERT)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_CERT, SSL_CLIENT_CERT as base64 DER)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -973,9 +1108,13 @@ mod tests {
         Material {
             pem_escaped: "-----BEGIN%20CERTIFICATE-----".to_owned(),
             der_b64: "MIIB".to_owned(),
-            subject: "O=mtls-scan probe, CN=mtls-scan untrusted client".to_owned(),
+            subject: "CN=mtls-scan untrusted client,O=mtls-scan probe".to_owned(),
+            subject_oneline: "/O=mtls-scan probe/CN=mtls-scan untrusted client".to_owned(),
             common_name: "mtls-scan untrusted client".to_owned(),
             issuer: "CN=Client CA".to_owned(),
+            issuer_oneline: "/CN=Client CA".to_owned(),
+            uris: vec!["spiffe://example.org/ns/shop/sa/orders".to_owned()],
+            dns_names: Vec::new(),
             sha256: "00".repeat(32),
             sha256_b64: "AAAA".to_owned(),
         }
@@ -1001,18 +1140,11 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 14);
-        // No header dropped as an invalid value: 46 headers in all, 43 distinct names, and a
-        // name two families share carries the same value in both.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 46);
+        assert_eq!(fams.len(), 18);
+        // No header dropped as an invalid value: 61 headers in all, 47 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 61);
         let all = together(&fams);
-        assert_eq!(all.len(), 43);
-        for (name, value) in fams.iter().flat_map(|f| f.headers.iter()) {
-            assert!(
-                all.iter().any(|(n, v)| n == name && v == value),
-                "{name} carries two values"
-            );
-        }
+        assert_eq!(all.len(), 47);
         for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
             assert!(all.iter().any(|(n, _)| n == needed), "{needed} missing");
         }
@@ -1021,11 +1153,19 @@ mod tests {
         assert!(header_bytes(&all) > 8 * 1024, "{}", header_bytes(&all));
         let verify = gate(&fams, "SUCCESS");
         let packed = batches(&fams, &verify);
-        assert!(packed.len() >= 3, "{} batches", packed.len());
+        assert_eq!(packed.len(), 6, "the README counts 6 batches per verify value");
         let mut sent: Vec<&str> = Vec::new();
         for b in &packed {
             let headers = together(b.iter().copied());
             assert!(header_bytes(&headers) <= BATCH_BYTES, "{}", header_bytes(&headers));
+            // A name the families of one request share carries one value in all of them (the
+            // certificate as PEM, as DER and as a flag go in different requests).
+            for (name, value) in b.iter().flat_map(|f| f.headers.iter()) {
+                assert!(
+                    headers.iter().any(|(n, v)| n == name && v == value),
+                    "{name} carries two values in one request"
+                );
+            }
             // Every batch carries every verify header, whatever identity families it holds.
             for needed in ["x-ssl-client-verify", "ssl-client-verify", "x-client-verify"] {
                 assert!(
@@ -1043,10 +1183,21 @@ mod tests {
             .map(|f| f.name)
             .collect();
         assert_eq!(sent, batched);
-        assert_eq!(fams.iter().filter(|f| underscored(f)).count(), 1);
+        assert_eq!(fams.iter().filter(|f| underscored(f)).count(), 2);
+        // The forms proxies write: RFC 2253 (nginx, mod_ssl, Envoy), OpenSSL's one line (HAProxy).
+        assert_eq!(m.subject, "CN=mtls-scan untrusted client,O=mtls-scan probe");
+        assert_eq!(m.subject_oneline, "/O=mtls-scan probe/CN=mtls-scan untrusted client");
+        assert_eq!(m.issuer_oneline, "/O=mtls-scan tests/CN=Test Client CA");
+        assert_eq!(
+            dn_forms("O=a\\b, CN=x + UID=1, CN= lead#"),
+            (
+                "CN=\\ lead#,CN=x+UID=1,O=a\\\\b".to_owned(),
+                "/O=a\\b/CN=x+UID=1/CN= lead#".to_owned()
+            )
+        );
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 14);
+        assert_eq!(zero.len(), 18);
         let verify_zero = gate(&zero, "0");
         assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
@@ -1272,6 +1423,39 @@ mod tests {
                 tls_version: Some(TlsVersion::Tls13),
                 reason: format!("verify value SUCCESS: {ALL}: HTTP/2 GOAWAY before any response"),
             }]
+        );
+    }
+
+    /// Envoy's XFCC carries the certificate's SPIFFE ID (`URI=`) and DNS names: a service that
+    /// authorises the URI read from the header lets a forged one in (before: no `URI=`, A).
+    #[test]
+    fn xfcc_carries_the_names_of_the_certificate() {
+        let mut m = material();
+        m.dns_names = vec!["orders.internal".to_owned()];
+        assert_eq!(
+            xfcc(&m),
+            format!(
+                "Hash={};Cert=\"-----BEGIN%20CERTIFICATE-----\";Subject=\"CN=mtls-scan untrusted \
+                 client,O=mtls-scan probe\";URI=spiffe://example.org/ns/shop/sa/orders;DNS=orders.internal",
+                "00".repeat(32)
+            )
+        );
+        // From a real certificate's subjectAltName.
+        let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let mut params = rcgen::CertificateParams::new(vec!["orders.internal".to_owned()])
+            .unwrap_or_else(|e| panic!("{e}"));
+        params.subject_alt_names.push(rcgen::SanType::URI(
+            "spiffe://example.org/ns/shop/sa/orders"
+                .try_into()
+                .unwrap_or_else(|e| panic!("{e:?}")),
+        ));
+        let cert = params.self_signed(&key).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            san_uris_and_names(cert.der()),
+            (
+                vec!["spiffe://example.org/ns/shop/sa/orders".to_owned()],
+                vec!["orders.internal".to_owned()]
+            )
         );
     }
 

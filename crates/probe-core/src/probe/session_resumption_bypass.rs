@@ -51,7 +51,9 @@ static SPEC: ProbeSpec = ProbeSpec {
     findings: &[FindingId::SessionResumptionBypass],
 };
 
-/// Names asked for a session per version at most.
+/// Names whose session is offered per version at most. A name that gave no session (refused
+/// before a ticket, or no resumption there) does not count: the next one is asked, up to every
+/// candidate name (at most [`super::side_door::MAX_NAMES`] and the configured ones).
 const MAX_DONORS: usize = 3;
 
 /// One attempt: the donor name, what it gave, what the protected name did with it, and, when the
@@ -74,7 +76,11 @@ async fn attempt(
     donors: &[(Sni, String)],
 ) -> Vec<Attempt> {
     let mut out = Vec::new();
-    for donor in donors.iter().take(MAX_DONORS) {
+    let mut offered = 0;
+    for donor in donors {
+        if offered >= MAX_DONORS {
+            break;
+        }
         let sni = &donor.0;
         let mut waits = RETRY_AFTER.iter();
         let mut earlier: Option<Attempt> = None;
@@ -114,6 +120,7 @@ async fn attempt(
                     tokio::time::sleep(*wait).await;
                 }
                 _ => {
+                    offered += usize::from(a.offered.is_some());
                     out.push(a);
                     // One that stayed unreadable (kept for the report) lets the next try.
                     if settled && !unreadable {

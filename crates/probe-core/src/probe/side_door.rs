@@ -35,30 +35,68 @@ pub fn anonymous_not_served(first: &FirstWave) -> Vec<&ProbeObservation> {
     refused
 }
 
-/// DNS names the served certificate holds besides the target's host (wildcards made concrete),
-/// then the target's configured sibling names; case-insensitively distinct, at most
-/// [`MAX_NAMES`].
+/// The target's configured sibling names (`sni-name`: every one, they are what the user knows),
+/// then the DNS names the served certificate holds besides the target's host (wildcards made
+/// concrete) while fewer than [`MAX_NAMES`] are listed; case-insensitively distinct.
 pub fn sibling_names(target: &Target, first: &FirstWave) -> Vec<String> {
+    sibling_names_within(target, first, MAX_NAMES)
+}
+
+/// [`sibling_names`], with the certificate's names listed while fewer than `room` are.
+pub fn sibling_names_within(target: &Target, first: &FirstWave, room: usize) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    let mut push = |n: String| {
+    let mut push = |n: String, given: bool| {
         let n = n.trim_end_matches('.').to_ascii_lowercase();
         if !n.is_empty()
             && !n.eq_ignore_ascii_case(&target.host)
             && !names.contains(&n)
-            && names.len() < MAX_NAMES
+            && (given || names.len() < room)
         {
             names.push(n);
         }
     };
-    if let Some(leaf) = first.chains.first().and_then(|(_, c)| c.first()) {
-        for name in san_dns_names(leaf.as_ref()) {
-            push(name.replacen("*.", "mtls-scan-sibling.", 1));
-        }
+    for n in target.names.iter().take(MAX_GIVEN_NAMES) {
+        push(n.clone(), true);
     }
-    for n in &target.names {
-        push(n.clone());
+    for name in served_names(first) {
+        push(name, false);
     }
     names
+}
+
+/// Configured sibling names tried per target at most.
+pub const MAX_GIVEN_NAMES: usize = 16;
+
+/// The served certificate's DNS names, wildcards made concrete.
+fn served_names(first: &FirstWave) -> Vec<String> {
+    first
+        .chains
+        .first()
+        .and_then(|(_, c)| c.first())
+        .map(|leaf| {
+            san_dns_names(leaf.as_ref())
+                .into_iter()
+                .map(|n| n.replacen("*.", "mtls-scan-sibling.", 1))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// How many of the served certificate's other names no side door tries (beyond the room left
+/// by the configured names and the probes' own candidates): said in a note, never silently.
+pub fn untried_served_names(target: &Target, first: &FirstWave, tried: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in served_names(first) {
+        let n = n.trim_end_matches('.').to_ascii_lowercase();
+        if !n.is_empty()
+            && !n.eq_ignore_ascii_case(&target.host)
+            && !tried.contains(&n)
+            && !out.contains(&n)
+        {
+            out.push(n);
+        }
+    }
+    out
 }
 
 fn san_dns_names(der: &[u8]) -> Vec<String> {

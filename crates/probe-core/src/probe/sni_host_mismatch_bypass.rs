@@ -19,7 +19,7 @@ use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_not_served, knock_again, shared_knock, sibling_names, Door, Seen,
+    anonymous_not_served, knock_again, shared_knock, Door, Seen,
 };
 #[cfg(test)]
 use super::landing::Control;
@@ -40,20 +40,25 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, the served certificate's other names, `sni-name`, the host in capitals, a random name under the parent domain; at most 8) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given",
+    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
 
-/// The server names tried, with how they are shown.
+/// The server names tried, with how they are shown: no SNI, every configured sibling name
+/// (`sni-name`), the host in capitals and a random name under the parent domain, then the served
+/// certificate's other names while fewer than [`MAX_NAMES`](super::side_door::MAX_NAMES) are
+/// listed (those left over are said in a note).
 fn candidates(target: &Target, first: &FirstWave) -> Vec<(Sni, String)> {
+    use super::side_door::{sibling_names_within, MAX_NAMES};
     let mut out: Vec<(Sni, String)> = Vec::new();
     let is_name = target.host.parse::<std::net::IpAddr>().is_err();
     if is_name {
         out.push((Sni::Omit, "no SNI".to_owned()));
     }
-    for n in sibling_names(target, first) {
-        out.push((Sni::Name(n.clone()), n));
+    let given = sibling_names_within(target, first, 0);
+    for n in &given {
+        out.push((Sni::Name(n.clone()), n.clone()));
     }
     if is_name {
         let upper = target.host.to_ascii_uppercase();
@@ -65,8 +70,30 @@ fn candidates(target: &Target, first: &FirstWave) -> Vec<(Sni, String)> {
             out.push((Sni::Name(random.clone()), random));
         }
     }
-    out.truncate(super::side_door::MAX_NAMES);
+    let room = MAX_NAMES.saturating_sub(out.len()) + given.len();
+    for n in sibling_names_within(target, first, room) {
+        if !given.contains(&n) {
+            out.push((Sni::Name(n.clone()), n));
+        }
+    }
     out
+}
+
+/// A note naming the served certificate's names no candidate took, when there are any.
+fn untried_names_note(target: &Target, first: &FirstWave, tried: &[(Sni, String)]) -> Option<String> {
+    let tried: Vec<String> = tried.iter().map(|(_, shown)| shown.to_ascii_lowercase()).collect();
+    let left = super::side_door::untried_served_names(target, first, &tried);
+    let shown: Vec<&str> = left.iter().take(5).map(String::as_str).collect();
+    (!left.is_empty()).then(|| {
+        format!(
+            "the served certificate names {} more name{} than the side doors try per target \
+             ({}{}): give those served with another client-certificate policy as `sni-name`.",
+            left.len(),
+            if left.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            if left.len() > shown.len() { ", …" } else { "" }
+        )
+    })
 }
 
 fn rand_u32() -> u32 {
@@ -243,13 +270,16 @@ impl TargetProbe for SniHostMismatchBypass {
                 return TargetOutcome::default();
             };
             let rounds = rounds(first);
+            let names = candidates(target, first);
+            let note = untried_names_note(target, first, &names).filter(|_| !rounds.is_empty());
             let walked = join_all(
-                candidates(target, first)
+                names
                     .into_iter()
                     .map(|c| walk(target, scan, first, &rounds, c)),
             )
             .await;
             let mut out = TargetOutcome::default();
+            out.notes.extend(note);
             // Round by round: what was tried there, and what the same names answered before
             // (each a refusal of that version, or they would not have been tried again).
             for (i, round) in rounds.iter().enumerate() {
@@ -378,6 +408,61 @@ mod tests {
 
     fn target() -> Target {
         Target::parse("https://secure.test:8443/admin").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A served certificate with many names fills the 8 candidates no more: the configured
+    /// sibling names, the host in capitals and the random name are always tried, the
+    /// certificate's names fill what is left, and those left over are named in a note (before:
+    /// eleven names on the certificate pushed out `sni-name`'s, and the door it named was never
+    /// tried: A).
+    #[test]
+    fn configured_names_are_never_crowded_out_by_the_certificate_s() {
+        let names: Vec<String> = std::iter::once("secure.test".to_owned())
+            .chain((1..=9).map(|i| format!("a{i}.test")))
+            .chain(["public.test".to_owned()])
+            .collect();
+        let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let cert = rcgen::CertificateParams::new(names)
+            .and_then(|p| p.self_signed(&key))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let first = FirstWave {
+            observations: Vec::new(),
+            chains: vec![(TlsVersion::Tls13, vec![cert.der().clone()])],
+            knocks: Default::default(),
+            whole: None,
+        };
+        let mut t = target();
+        t.names = vec!["public.test".to_owned(), "Legacy.test".to_owned()];
+        let shown: Vec<String> = candidates(&t, &first).into_iter().map(|(_, s)| s).collect();
+        // (secure.test's parent has no dot: no random name under it.)
+        assert_eq!(
+            shown,
+            [
+                "no SNI",
+                "public.test",
+                "legacy.test",
+                "SECURE.TEST",
+                "a1.test",
+                "a2.test",
+                "a3.test",
+                "a4.test"
+            ]
+            .map(str::to_owned)
+        );
+        let note = untried_names_note(&t, &first, &candidates(&t, &first)).unwrap_or_default();
+        assert!(
+            note.starts_with("the served certificate names 5 more names")
+                && note.contains("(a5.test, a6.test, a7.test, a8.test, a9.test)"),
+            "{note}"
+        );
+        // Without configured names the certificate's fill the room left.
+        t.names.clear();
+        let shown: Vec<String> = candidates(&t, &first).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(shown.len(), 8);
+        assert_eq!(
+            shown[2..],
+            ["a1.test", "a2.test", "a3.test", "a4.test", "a5.test", "a6.test"].map(str::to_owned)
+        );
     }
 
     /// A door judged as the probe judges it: a served one against `own` and an unknown `Host`
