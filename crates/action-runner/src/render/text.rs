@@ -355,7 +355,11 @@ fn finding(out: &mut String, f: &ReportedFinding, p: &Paint, indent: &str) {
             clean_line(&g.stack),
             g.fix
                 .lines()
-                .map(|l| format!("{indent}           {}", clean_line(l)))
+                // The fix's own indentation (Go's tabs) as spaces: a tab would show as `\09`.
+                .map(|l| format!(
+                    "{indent}           {}",
+                    clean_line(&l.replace('\t', "    "))
+                ))
                 .collect::<Vec<_>>()
                 .join("\n")
         );

@@ -209,14 +209,16 @@ impl FindingId {
                  rustls without `allow_unauthenticated()`).",
             ),
             UntrustedClientCertAccepted => (
-                "Certificate from an unknown CA accepted",
+                "Untrusted client certificate accepted (unknown CA or self-signed)",
                 "CWE-295",
                 Severity::Critical,
-                "A client certificate issued by a CA minted on the spot, which the server cannot \
-                 trust, was served: the chain is not verified against the client CA.",
+                "A client certificate the server cannot trust, issued by a CA minted on the spot or \
+                 self-signed, was served: the chain is not verified against the client CA.",
                 "Verify the client chain against your client CA only (nginx `ssl_verify_client on` \
                  with `ssl_client_certificate`, Go `RequireAndVerifyClientCert` with `ClientCAs`, \
-                 openssl `-verify_return_error`), and never accept any certificate in a custom callback.",
+                 openssl `-verify_return_error`, HAProxy `verify required` without `crt-ignore-err` \
+                 or `ca-ignore-err`), and never accept any certificate, nor any self-signed one, in a \
+                 custom callback (Erlang `verify_fun`, a Go `VerifyPeerCertificate`).",
             ),
             ClientCertEnforcedByApp => (
                 "Client certificate optional in TLS, enforced by the application",
