@@ -172,10 +172,18 @@
 #   haproxy-sni-bypass-tls13  the same, but the secure.test line ends at TLS 1.2 and the
 #                             public.test line starts at TLS 1.3: the door is open on TLS 1.3, a
 #                             version the protected name does not speak
+#   haproxy-sni-header        routed by Host, no resumption; HAProxy sets X-SSL-Client-Verify
+#                             %[ssl_c_verify] only `if { ssl_fc_sni -i secure.test }` and the
+#                             secret backend wants it 0: SNI public.test (or none) + Host
+#                             secure.test + a forged X-SSL-Client-Verify: 0 gets "secret area"
 #   go-sni-bypass             GetConfigForClient: RequireAndVerifyClientCert for SNI secure.test,
 #                             NoClientCert otherwise; the handler routes by r.Host (go/sni.go)
 #   go-sni-strict             the same, the handler answers 421 unless r.Host == r.TLS.ServerName
 #   go-sni-any-host           the same policies, the handler ignores Host: "secret area" to all
+#   go-sni-anycert            the other names RequestClientCert (verify nothing); the handler
+#                             lets Host secure.test in with any certificate (403 without): SNI
+#                             public.test + Host secure.test + a certificate from an unknown CA
+#                             gets "secret area"
 #   caddy-sni-strict          two Caddy sites, secure.test with client_auth require_and_verify,
 #                             public.test without; strict_sni_host on (421 for a Host not the SNI)
 #   caddy-sni-insecure        the same with strict_sni_host insecure_off (routed by Host: a bypass)
@@ -275,7 +283,8 @@ squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-c
 mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
-go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 nginx-two-vhosts
+haproxy-sni-header
+go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 go-sni-anycert nginx-two-vhosts
 erlang-sni-hosts-bypass erlang-sni-hosts-421
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
@@ -598,7 +607,8 @@ python-*)
   run "$PYTHON3" "$here/python/server.py" "${server#python-}" "$port" "$pki"
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
-  haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13)
+  haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13 | \
+  haproxy-sni-header)
   haproxy_dir names
   # one certificate, two crt-list lines with their own client-auth policy; the first line is also
   # the default (a ClientHello without SNI, or with a name matching no line, gets verify required)
@@ -611,7 +621,7 @@ haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-de
 $dir/names.pem [verify required ca-file $pki/ca.crt$secure_opts] secure.test
 $dir/names.pem [verify none$public_opts] public.test
 EOF
-  global_extra="" bind_extra="" routed=secret default=public
+  global_extra="" bind_extra="" routed=secret default=public frontend_extra="" secret_gate=""
   public_answer='http-request return status 200 content-type text/plain string "public area\n"'
   case $server in
   haproxy-sni-bypass) route="req.hdr(host),field(1,:) -i secure.test" ;;
@@ -636,14 +646,22 @@ EOF
     route="req.hdr(host),field(1,:) -i secure.test"
     global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
     ;;
+  haproxy-sni-header)
+    route="req.hdr(host),field(1,:) -i secure.test"
+    global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    frontend_extra='http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_fc_sni -i secure.test }'
+    secret_gate='http-request deny deny_status 403 unless { req.hdr(x-ssl-client-verify) -m str 0 }'
+    ;;
   esac
   cat >"$dir/haproxy.cfg" <<EOF
 $(haproxy_head "$global_extra")
 frontend fe
   bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 $bind_extra
+  $frontend_extra
   use_backend $routed if { $route }
   default_backend $default
 backend secret
+  $secret_gate
   http-request return status 200 content-type text/plain string "secret area\n"
 backend public
   $public_answer

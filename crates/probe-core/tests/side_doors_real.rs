@@ -281,6 +281,22 @@ const CASES: &[Case] = &[
         identity: true,
         ..case("go-sni-any-host", true, &[FindingId::SniHostMismatchBypass])
     },
+    // Behind the other name an application refuses the protected Host (403) while the protected
+    // name refuses in the TLS layer: what that application trusts its TLS layer for goes too
+    // (before: A, exit 0 on both). Go's other names ask for a certificate and verify nothing, and
+    // the handler admits any; HAProxy sets X-SSL-Client-Verify for the protected SNI only.
+    Case {
+        trigger: "with a certificate from an unknown CA",
+        ..case("go-sni-anycert", true, &[FindingId::SniHostMismatchBypass])
+    },
+    Case {
+        trigger: "with forged headers",
+        ..case(
+            "haproxy-sni-header",
+            true,
+            &[FindingId::SniHostMismatchBypass],
+        )
+    },
     case("nginx-two-vhosts", true, &[]),
     // Erlang/OTP's `sni_hosts` names secure.test for client auth and matches it as sent: no SNI,
     // public.test and SECURE.TEST get the listener's options (no certificate asked for).

@@ -15,7 +15,10 @@ package main
 // own Host as for any other (only the protected page fetched with a certificate tells it from a
 // public catch-all site). "sni-bypass-tls12" is "sni-bypass" with the other names' config capped at
 // TLS 1.2 (MaxVersion): the door is open on TLS 1.2 only, a TLS 1.3 ClientHello with another SNI or
-// none gets protocol_version.
+// none gets protocol_version. "sni-anycert": the other names ask for a certificate and verify
+// nothing (RequestClientCert: an optional certificate login on the public site), and the handler
+// lets Host secure.test in when the connection carries any certificate, trusting the TLS layer
+// (403 otherwise): with SNI public.test, a certificate from an unknown CA gets the secret area.
 //
 // Neither config sets session ticket keys: both use the ones of the listener's config, so a session
 // made on one name is offered to the other; Go 1.19 refuses to resume it where a certificate is
@@ -44,7 +47,10 @@ func hostOnly(hostport string) string {
 
 func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertPool) {
 	strict, anyHost, publicMax := false, false, uint16(0)
+	anyCert := false
 	switch mode {
+	case "sni-anycert":
+		anyCert = true
 	case "sni-bypass":
 	case "sni-bypass-tls12":
 		publicMax = tls.VersionTLS12
@@ -67,6 +73,9 @@ func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertP
 		MinVersion:   tls.VersionTLS12,
 		MaxVersion:   publicMax,
 	}
+	if anyCert {
+		public.ClientAuth = tls.RequestClientCert
+	}
 	cfg := &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		MinVersion:   tls.VersionTLS12,
@@ -84,6 +93,12 @@ func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertP
 			if strict && (r.TLS == nil || !strings.EqualFold(host, r.TLS.ServerName)) {
 				w.WriteHeader(http.StatusMisdirectedRequest)
 				_, _ = io.WriteString(w, "misdirected request\n")
+				return
+			}
+			if anyCert && strings.EqualFold(host, secureName) &&
+				(r.TLS == nil || len(r.TLS.PeerCertificates) == 0) {
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, "client certificate required\n")
 				return
 			}
 			if anyHost || strings.EqualFold(host, secureName) {

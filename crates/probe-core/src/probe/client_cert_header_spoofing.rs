@@ -423,6 +423,40 @@ fn common_name(subject: &str) -> String {
         .to_owned()
 }
 
+/// Every request of forged headers this probe sends when nothing gets in, each with how the
+/// evidence names it: both verify values' batches, then each family with `_` in its names
+/// alone. For another probe that finds a refusal of its own to spoof (an application behind a
+/// side door: `sni-host-mismatch-bypass`). Empty when the headers' certificate could not be
+/// made.
+pub(crate) fn forged_header_requests(
+    scan: &ScanContext,
+    first: &FirstWave,
+) -> Vec<(String, Vec<(HeaderName, HeaderValue)>)> {
+    let Ok(m) = material(scan, first) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for verified in ["SUCCESS", "0"] {
+        let fams = families(&m, verified);
+        let gate = gate(&fams, verified);
+        for batch in batches(&fams, &gate) {
+            let names: Vec<&str> = batch.iter().map(|f| f.name).filter(|n| *n != GATE).collect();
+            let label = batch_label(&names);
+            out.push((
+                format!("forged {label} (verify = {verified})"),
+                together(batch.iter().copied()),
+            ));
+        }
+        for f in fams.iter().filter(|f| underscored(f)) {
+            out.push((
+                format!("forged headers ({}; verify = {verified})", f.name),
+                f.headers.clone(),
+            ));
+        }
+    }
+    out
+}
+
 /// The headers' content, or why it could not be made.
 fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
     // The unknown CA's certificate as the untrusted probe presents it: with `client-cert`, its
@@ -744,6 +778,15 @@ fn wants_singles(together: &Seen, refused_with: Option<u16>) -> bool {
     together.served() || together.unreadable().is_some() || together.status() != refused_with
 }
 
+/// How the evidence names families sent together: their short names.
+fn batch_label(families: &[&str]) -> String {
+    let names: Vec<&str> = families
+        .iter()
+        .map(|n| n.split(" (").next().unwrap_or(n))
+        .collect();
+    format!("headers together ({})", names.join(", "))
+}
+
 /// Families sent together in one request, and what that got.
 struct Batch {
     families: Vec<&'static str>,
@@ -753,12 +796,7 @@ struct Batch {
 impl Batch {
     /// How the evidence names it: the families' short names.
     fn label(&self) -> String {
-        let names: Vec<&str> = self
-            .families
-            .iter()
-            .map(|n| n.split(" (").next().unwrap_or(n))
-            .collect();
-        format!("headers together ({})", names.join(", "))
+        batch_label(&self.families)
     }
 }
 

@@ -19,7 +19,7 @@ use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_not_served, knock_again, shared_knock, Door, Seen,
+    anonymous_not_served, knock, knock_again, shared_knock, Door, Seen,
 };
 #[cfg(test)]
 use super::landing::Control;
@@ -40,7 +40,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given",
+    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. Where the protected name refuses in the TLS layer and another name's application refuses the protected `Host` (401/403), on up to 2 such names: a certificate from an unknown CA (where the name asked for one) and the forged headers of `client-cert-header-spoofing`",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -128,9 +128,20 @@ struct Tried {
     protected: Seen,
     /// Where the door landed, judged against its controls, when it was served.
     landed: Option<(Landing, Controls)>,
+    /// What was sent besides the other name, when anything was (a follow-up behind an
+    /// application's refusal: a certificate from an unknown CA, forged headers).
+    with: Option<String>,
 }
 
 impl Tried {
+    /// How the evidence and reasons name it: the name, and what went with it.
+    fn named(&self) -> String {
+        match &self.with {
+            None => label(&self.shown),
+            Some(with) => format!("{} with {with}", label(&self.shown)),
+        }
+    }
+
     /// Served with the protected `Host`, but the controls could not tell where it landed.
     fn unsure(&self) -> Option<&str> {
         match &self.landed {
@@ -176,7 +187,109 @@ async fn try_one(
         shown,
         protected,
         landed,
+        with: None,
     }
+}
+
+/// Doors behind which an application refused are followed up, per version, at most.
+const MAX_FOLLOWED: usize = 2;
+
+/// An application's refusal of the protected `Host` behind a name (401, 403): the handshake let
+/// the anonymous client through there.
+fn refused_by_an_application(seen: &Seen) -> bool {
+    seen.result.outcome == Some(Outcome::RefusedHttp) && matches!(seen.status(), Some(401 | 403))
+}
+
+/// Where the protected name refuses an anonymous client in the TLS layer, but another name lets
+/// it through the handshake to the application's refusal of the protected `Host`, the TLS
+/// layer's check stays behind on that name and only the application stands in the way: on (at
+/// most [`MAX_FOLLOWED`] per version of) those doors, what gets past an application that trusts
+/// its TLS layer goes too: a certificate from an unknown CA where the name asked for one (Go
+/// `GetConfigForClient` with `RequestClientCert` on the other names, before a handler that
+/// admits any certificate), and the forged headers of `client-cert-header-spoofing` (HAProxy
+/// setting `X-SSL-Client-Verify` only `if { ssl_fc_sni -i protected }`). A served one is judged
+/// as any door is; one that could not be read is kept (incomplete); refused ones add nothing.
+async fn follow_ups(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    rounds: &[Round],
+    walked: &[Vec<(usize, Tried)>],
+) -> Vec<(usize, Tried)> {
+    let refused_in_tls: Vec<TlsVersion> = anonymous_not_served(first)
+        .iter()
+        .filter(|o| o.outcome == Outcome::RefusedTls)
+        .map(|o| o.tls_version)
+        .collect();
+    let mut headers: Option<Vec<(String, Vec<(http::HeaderName, http::HeaderValue)>)>> = None;
+    let mut out = Vec::new();
+    for (i, round) in rounds.iter().enumerate() {
+        if !refused_in_tls.contains(&round.version) {
+            continue;
+        }
+        let doors: Vec<&Tried> = walked
+            .iter()
+            .flatten()
+            .filter(|(j, t)| *j == i && t.with.is_none() && refused_by_an_application(&t.protected))
+            .map(|(_, t)| t)
+            .take(MAX_FOLLOWED)
+            .collect();
+        for t in doors {
+            let door = |cert, headers| Door {
+                version: round.version,
+                sni: t.sni.clone(),
+                host: None,
+                headers,
+                sessions: None,
+                cert,
+                scan,
+            };
+            let mut tries: Vec<(String, Door<'_>)> = Vec::new();
+            if t.protected.cert_requested {
+                let unknown_ca = super::untrusted_client_cert::chooser(&scan.probes);
+                tries.push((
+                    "a certificate from an unknown CA".to_owned(),
+                    door(Some(unknown_ca), Vec::new()),
+                ));
+            }
+            let forged = headers.get_or_insert_with(|| {
+                super::client_cert_header_spoofing::forged_header_requests(scan, first)
+            });
+            for (with, h) in forged.iter() {
+                tries.push((with.clone(), door(None, h.clone())));
+            }
+            let (withs, doors): (Vec<String>, Vec<Door<'_>>) = tries.into_iter().unzip();
+            let seen = join_all(doors.into_iter().map(|d| knock(target, d))).await;
+            let mut judged_one = false;
+            for (with, seen) in withs.into_iter().zip(seen) {
+                let landed = if seen.served() && !judged_one {
+                    judged_one = true;
+                    let with_own = own_host_is_another(target, &t.sni);
+                    Some(
+                        landing::judge_served(
+                            target, scan, first, round.version, &t.sni, &seen, with_own,
+                        )
+                        .await,
+                    )
+                } else if seen.unreadable().is_some() {
+                    None
+                } else {
+                    continue;
+                };
+                out.push((
+                    i,
+                    Tried {
+                        sni: t.sni.clone(),
+                        shown: t.shown.clone(),
+                        protected: seen,
+                        landed,
+                        with: Some(with),
+                    },
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Tries one name on each round's version in turn, while it refuses the version
@@ -272,12 +385,14 @@ impl TargetProbe for SniHostMismatchBypass {
             let rounds = rounds(first);
             let names = candidates(target, first);
             let note = untried_names_note(target, first, &names).filter(|_| !rounds.is_empty());
-            let walked = join_all(
+            let mut walked = join_all(
                 names
                     .into_iter()
                     .map(|c| walk(target, scan, first, &rounds, c)),
             )
             .await;
+            let behind = follow_ups(target, scan, first, &rounds, &walked).await;
+            walked.push(behind);
             let mut out = TargetOutcome::default();
             out.notes.extend(note);
             // Round by round: what was tried there, and what the same names answered before
@@ -326,7 +441,7 @@ fn judge(
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: format!("{}: {why}", label(&t.shown)),
+                reason: format!("{}: {why}", t.named()),
             });
         }
         if let Some(why) = t.unsure() {
@@ -335,28 +450,37 @@ fn judge(
                 tls_version: Some(version),
                 reason: format!(
                     "{} was served the protected Host, but {why}",
-                    label(&t.shown)
+                    t.named()
                 ),
             });
         }
         if let Some((Landing::Elsewhere(page), _)) = &t.landed {
             out.notes.push(format!(
-                "{version}: {} with Host {} was served without a certificate, but the page is \
-                 {page}: no bypass.",
-                label(&t.shown),
-                target.authority()
+                "{version}: {} with Host {} was served{}, but the page is {page}: no bypass.",
+                t.named(),
+                target.authority(),
+                if t.with.is_none() {
+                    " without a certificate"
+                } else {
+                    ""
+                }
             ));
         }
     }
     let Some(first_door) = doors.first() else {
         return;
     };
-    let names: Vec<String> = doors.iter().map(|t| label(&t.shown)).collect();
+    let names: Vec<String> = doors.iter().map(|t| t.named()).collect();
     let mut f = Finding::new(
         FindingId::SniHostMismatchBypass,
         format!(
-            "{version}: without a certificate, {} with Host {} was served HTTP {} while the \
-             protected name itself {refusal}.",
+            "{version}: {}{} with Host {} was served HTTP {} while the protected name itself \
+             {refusal}.",
+            if doors.iter().all(|t| t.with.is_none()) {
+                "without a certificate, "
+            } else {
+                ""
+            },
             names.join(", "),
             target.authority(),
             first_door.protected.status().unwrap_or_default()
@@ -365,7 +489,7 @@ fn judge(
     f.tls_versions = vec![version];
     for t in tried {
         f.evidence.insert(
-            format!("{} + Host {}", label(&t.shown), target.authority()),
+            format!("{} + Host {}", t.named(), target.authority()),
             t.protected.describe(),
         );
         if let Some((_, controls)) = &t.landed {
@@ -518,7 +642,30 @@ mod tests {
             shown: shown.to_owned(),
             protected,
             landed,
+            with: None,
         }
+    }
+
+    /// A follow-up behind an application's refusal, served on the protected site, is a door
+    /// named with what went with it, and the finding does not say "without a certificate".
+    #[test]
+    fn a_door_behind_an_application_is_named_with_what_got_past_it() {
+        let mut t = door("public.test", http(200, "ledger"), Some(http(200, "brochure")));
+        t.with = Some("a certificate from an unknown CA".to_owned());
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &[t]);
+        let f = &out.findings[0];
+        assert_eq!(
+            f.detail,
+            "TLS 1.3: SNI public.test with a certificate from an unknown CA with Host \
+             secure.test:8443 was served HTTP 200 while the protected name itself refused in the \
+             TLS layer."
+        );
+        assert!(f
+            .evidence
+            .contains_key("SNI public.test with a certificate from an unknown CA + Host secure.test:8443"));
+        assert!(refused_by_an_application(&http(403, "no")));
+        assert!(!refused_by_an_application(&http(421, "misdirected")));
+        assert!(!refused_by_an_application(&http(200, "ok")));
     }
 
     /// What [`judge`] makes of `tried` on `version` where the protected name ended `refused`,
