@@ -423,15 +423,15 @@ fn common_name(subject: &str) -> String {
         .to_owned()
 }
 
+/// One request of forged headers: how the evidence names it, and the headers.
+pub(crate) type ForgedRequest = (String, Vec<(HeaderName, HeaderValue)>);
+
 /// Every request of forged headers this probe sends when nothing gets in, each with how the
 /// evidence names it: both verify values' batches, then each family with `_` in its names
 /// alone. For another probe that finds a refusal of its own to spoof (an application behind a
 /// side door: `sni-host-mismatch-bypass`). Empty when the headers' certificate could not be
 /// made.
-pub(crate) fn forged_header_requests(
-    scan: &ScanContext,
-    first: &FirstWave,
-) -> Vec<(String, Vec<(HeaderName, HeaderValue)>)> {
+pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> Vec<ForgedRequest> {
     let Ok(m) = material(scan, first) else {
         return Vec::new();
     };

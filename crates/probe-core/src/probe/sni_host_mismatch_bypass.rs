@@ -221,7 +221,7 @@ async fn follow_ups(
         .filter(|o| o.outcome == Outcome::RefusedTls)
         .map(|o| o.tls_version)
         .collect();
-    let mut headers: Option<Vec<(String, Vec<(http::HeaderName, http::HeaderValue)>)>> = None;
+    let mut headers: Option<Vec<super::client_cert_header_spoofing::ForgedRequest>> = None;
     let mut out = Vec::new();
     for (i, round) in rounds.iter().enumerate() {
         if !refused_in_tls.contains(&round.version) {
