@@ -377,7 +377,7 @@ const CASES: &[Case] = &[
     // The same backend trusting other proxies' conventions, each named by the finding.
     Case {
         client_auth: ClientAuth::None,
-        trigger: "SSL_CLIENT_CERT (Apache mod_ssl names",
+        trigger: "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names",
         ..case(
             "header-backend-modssl",
             false,

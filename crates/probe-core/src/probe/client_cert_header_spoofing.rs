@@ -228,7 +228,7 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
         // "%{SSL_CLIENT_CERT}s"`), the default of Keycloak's Apache certificate lookup; nginx drops
         // names with `_` by default, HAProxy and many others pass them.
         fam(
-            "SSL_CLIENT_CERT (Apache mod_ssl names, Keycloak's Apache lookup)",
+            "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names, Keycloak's Apache lookup)",
             vec![
                 header("ssl_client_verify", verified),
                 header("ssl_client_cert", &m.pem_escaped),
@@ -240,7 +240,7 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
         // Keycloak's HAProxy lookup: `http-request set-header SSL_CLIENT_CERT
         // %{+Q}[ssl_c_der,base64]`.
         fam(
-            "SSL_CLIENT_CERT as base64 DER (Keycloak's HAProxy lookup)",
+            "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER (Keycloak's HAProxy lookup)",
             vec![
                 header("ssl_client_verify", verified),
                 header("ssl_client_cert", &m.der_b64),
@@ -1009,7 +1009,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_CERT, SSL_CLIENT_CERT as base64 DER)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -1386,7 +1386,7 @@ mod tests {
     /// served, they are the door.
     #[test]
     fn underscored_names_refused_by_the_server_leave_nothing_unread() {
-        const MODSSL: &str = "SSL_CLIENT_CERT (Apache mod_ssl names, Keycloak's Apache lookup)";
+        const MODSSL: &str = "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names, Keycloak's Apache lookup)";
         let mut reset = refused("SUCCESS", 403);
         reset.underscored = vec![(MODSSL, failed("stream reset by the peer (REFUSED_STREAM)"))];
         let out = judge(
@@ -1401,7 +1401,7 @@ mod tests {
         assert!(
             out.findings
                 .first()
-                .is_some_and(|f| f.detail.contains("Let in by: SSL_CLIENT_CERT")),
+                .is_some_and(|f| f.detail.contains("Let in by: SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …")),
             "{:?}",
             ids(&out)
         );
