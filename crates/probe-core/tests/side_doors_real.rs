@@ -281,15 +281,27 @@ const CASES: &[Case] = &[
         identity: true,
         ..case("go-sni-any-host", true, &[FindingId::SniHostMismatchBypass])
     },
-    // Behind the other name an application refuses the protected Host (403) while the protected
-    // name refuses in the TLS layer: what that application trusts its TLS layer for goes too
-    // (before: A, exit 0 on both). Go's other names ask for a certificate and verify nothing, and
-    // the handler admits any; HAProxy sets X-SSL-Client-Verify for the protected SNI only.
+    // Behind the other name an application refuses the protected Host (403): what that
+    // application trusts its TLS layer for goes too (before: A, exit 0 on both). Go's other
+    // names ask for a certificate and verify nothing, and the handler admits any; HAProxy sets
+    // X-SSL-Client-Verify for the protected SNI only. The page that gets in is told from an
+    // application's own answer to a refused credential (a 200 "not enrolled" page) only by the
+    // protected page fetched with the client certificate: without one, incomplete.
     Case {
+        incomplete: &[SNI],
+        ..case("go-sni-anycert", true, &[])
+    },
+    Case {
+        identity: true,
         trigger: "with a certificate from an unknown CA",
         ..case("go-sni-anycert", true, &[FindingId::SniHostMismatchBypass])
     },
     Case {
+        incomplete: &[SNI],
+        ..case("haproxy-sni-header", true, &[])
+    },
+    Case {
+        identity: true,
         trigger: "with forged headers",
         ..case(
             "haproxy-sni-header",

@@ -268,6 +268,12 @@ pub fn landing(door: &Seen, c: &Controls) -> Landing {
 
 /// Where the door landed by its page and the controls' (the front door aside).
 fn by_pages(door: &Seen, c: &Controls) -> Landing {
+    by_pages_judging(door, c).0
+}
+
+/// [`by_pages`], and whether the door's page is the protected page fetched with the client
+/// certificate (the reference), which alone shows it is the protected site's.
+fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
     let mut names: Vec<String> = vec![c.protected_host.clone()];
     names.extend(
         [&c.own, &c.unknown, &c.reference]
@@ -278,10 +284,13 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
     names.extend(c.secrets.0.iter().cloned());
     let door_page = Page::of(door, &names, &c.holder);
     if door_page.cut && door_page.whole() < MIN_CUT_TOKENS {
-        return Landing::Unsure(format!(
-            "its answer was cut short after {} tokens: too little to tell which page it is",
-            door_page.whole()
-        ));
+        return (
+            Landing::Unsure(format!(
+                "its answer was cut short after {} tokens: too little to tell which page it is",
+                door_page.whole()
+            )),
+            false,
+        );
     }
     // Near a control: at most 2% of the tokens differ; near the protected page with the
     // certificate: at most 5% (it may show the certificate's identity).
@@ -307,17 +316,23 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
     };
     let reference = c.reference.as_ref().map(|r| how_alike(r, 20, true));
     if reference == Some(Alike::Same) {
-        return Landing::Protected;
+        return (Landing::Protected, true);
     }
     if let Some(why) = c.own.as_ref().and_then(control_unreadable) {
-        return Landing::Unsure(format!("its own Host's answer could not be read: {why}"));
+        return (
+            Landing::Unsure(format!("its own Host's answer could not be read: {why}")),
+            false,
+        );
     }
     if let Some(u) = &c.unknown {
         if let Some(why) = control_unreadable(u) {
-            return Landing::Unsure(format!(
-                "the answer to Host {} (a name nobody serves) could not be read: {why}",
-                u.host
-            ));
+            return (
+                Landing::Unsure(format!(
+                    "the answer to Host {} (a name nobody serves) could not be read: {why}",
+                    u.host
+                )),
+                false,
+            );
         }
     }
     let own = c
@@ -329,8 +344,11 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
         .as_ref()
         .map_or(Alike::Different, |u| how_alike(u, 50, false));
     if own == Alike::Unknown || unknown == Alike::Unknown {
-        return Landing::Unsure(
-            "a control's answer was cut short: too little to tell the pages apart".to_owned(),
+        return (
+            Landing::Unsure(
+                "a control's answer was cut short: too little to tell the pages apart".to_owned(),
+            ),
+            false,
         );
     }
     if own == Alike::Different && unknown == Alike::Different {
@@ -354,9 +372,10 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
                     .any(|w| w == secret.as_bytes())
         });
         if !refused_for_headers && !echoes_headers {
-            return Landing::Protected;
+            return (Landing::Protected, false);
         }
-        return Landing::Unsure(format!(
+        return (
+            Landing::Unsure(format!(
             "the controls, asked without your headers (they go to the target's own Host only), \
              {}: they cannot tell whether the page is the protected site's{}",
             if echoes_headers {
@@ -369,7 +388,9 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
             } else {
                 ", and it is not the page the client certificate gets"
             }
-        ));
+        )),
+            false,
+        );
     }
     let unknown_host = c.unknown.as_ref().map_or("", |u| u.host.as_str());
     let page = match (own, unknown) {
@@ -382,7 +403,7 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
         _ => format!("a page much like the one any unknown Host gets (as Host {unknown_host} did)"),
     };
     let like_a_control = own == Alike::Same || unknown == Alike::Same;
-    match (&c.reference, reference) {
+    let landing = match (&c.reference, reference) {
         (Some(r), Some(Alike::Different)) if r.seen.served() && like_a_control => {
             Landing::Elsewhere(format!(
                 "{page}, not the protected site's (its page with the client certificate differs)"
@@ -406,7 +427,8 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
              protected one; give a client certificate (`client-cert`, `client-key`) or a staging \
              CA so the scan can tell"
         )),
-    }
+    };
+    (landing, false)
 }
 
 /// A `Host` nobody serves (RFC 2606 `.invalid`), on the target's port.
@@ -498,10 +520,27 @@ pub async fn judge_served(
     if verdict == Landing::Protected {
         return with_front(target, scan, first, version, door, controls).await;
     }
-    let Some(cert) = super::valid_client_cert::chooser(&scan.probes) else {
+    let Some((holder, reference)) = reference(target, scan, first, version).await else {
         return (verdict, controls);
     };
-    controls.holder = super::valid_client_cert::holder_names(&scan.probes);
+    controls.holder = holder;
+    controls.reference = Some(reference);
+    match landing(door, &controls) {
+        Landing::Protected => with_front(target, scan, first, version, door, controls).await,
+        verdict => (verdict, controls),
+    }
+}
+
+/// The protected name and `Host` with the scan's valid certificate, asked twice (once per target
+/// and version, shared by every door), with the names its page may show of the holder; `None`
+/// without a valid certificate.
+async fn reference(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+) -> Option<(Vec<String>, Control)> {
+    let cert = super::valid_client_cert::chooser(&scan.probes)?;
     let cell = first.knocks.reference_cell(version);
     let (seen, again) = cell
         .get_or_init(|| async {
@@ -513,14 +552,95 @@ pub async fn judge_served(
         })
         .await
         .clone();
-    controls.reference = Some(Control {
-        host: target.authority(),
-        seen,
-        again: Some(again),
-    });
-    match landing(door, &controls) {
-        Landing::Protected => with_front(target, scan, first, version, door, controls).await,
-        verdict => (verdict, controls),
+    Some((
+        super::valid_client_cert::holder_names(&scan.probes),
+        Control {
+            host: target.authority(),
+            seen,
+            again: Some(again),
+        },
+    ))
+}
+
+/// What a follow-up presented besides another name (a certificate from an unknown CA, forged
+/// headers): its controls go with the same.
+pub struct Presented {
+    /// The certificate, when one went.
+    pub cert: Option<std::sync::Arc<dyn crate::transport::tls::CertChooser>>,
+    /// The headers, when any went.
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+}
+
+/// [`judge_served`] for a door served only with something presented (a follow-up behind an
+/// application's refusal). Its controls (the name's own `Host`, one nobody serves) go with the
+/// same, and a page unlike theirs is not enough: an application may answer a credential it
+/// refuses with a page of its own and a 200 ("your certificate is not enrolled"). Only the
+/// protected page fetched with the client certificate shows the door landed on the protected
+/// site; without one it is unsure (incomplete), never a finding.
+#[allow(clippy::too_many_arguments)]
+pub async fn judge_served_with(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    sni: &Sni,
+    door: &Seen,
+    with_own: bool,
+    presented: &Presented,
+) -> (Landing, Controls) {
+    let with = |host: String| Door {
+        cert: presented.cert.clone(),
+        headers: presented.headers.clone(),
+        ..plain(scan, version, sni.clone(), Some(host))
+    };
+    let own = match sni {
+        Sni::Name(name) if with_own => {
+            let h = authority_of(name, target.port);
+            Some(twice(target, || with(h.clone()), h.clone()).await)
+        }
+        _ => None,
+    };
+    let unknown = unknown_host(target.port);
+    let unknown = twice(target, || with(unknown.clone()), unknown.clone()).await;
+    let mut controls = Controls {
+        secrets: Secrets::of(target),
+        protected_host: target.authority(),
+        own,
+        unknown: Some(unknown),
+        front: None,
+        reference: None,
+        holder: Vec::new(),
+    };
+    if let Some((holder, reference)) = reference(target, scan, first, version).await {
+        controls.holder = holder;
+        controls.reference = Some(reference);
+    }
+    match by_pages_judging(door, &controls) {
+        (Landing::Protected, true) => {
+            with_front(target, scan, first, version, door, controls).await
+        }
+        (Landing::Protected, false) => {
+            let why = if controls.reference.as_ref().is_some_and(|r| r.seen.served()) {
+                return (
+                    Landing::Elsewhere(
+                        "a page of its own, unlike the name's other pages and unlike the \
+                         protected site's with the client certificate (an application's answer \
+                         to what was presented)"
+                            .to_owned(),
+                    ),
+                    controls,
+                );
+            } else if controls.reference.is_some() {
+                "its page is unlike the name's other pages, and the protected site's page could \
+                 not be read with the client certificate to compare"
+            } else {
+                "its page is unlike the name's other pages; an application may answer what was \
+                 presented with a page of its own: give a client certificate (`client-cert`, \
+                 `client-key`) so the scan can tell"
+            };
+            (Landing::Unsure(why.to_owned()), controls)
+        }
+        (verdict, _) => (verdict, controls),
     }
 }
 

@@ -191,50 +191,93 @@ async fn try_one(
     }
 }
 
-/// Doors behind which an application refused are followed up, per version, at most.
+/// Doors that answered an anonymous client over HTTP without serving it are tried again with
+/// forged headers (16 requests each), per version, at most.
 const MAX_FOLLOWED: usize = 2;
 
-/// An application's refusal of the protected `Host` behind a name (401, 403): the handshake let
-/// the anonymous client through there.
-fn refused_by_an_application(seen: &Seen) -> bool {
-    seen.result.outcome == Some(Outcome::RefusedHttp) && matches!(seen.status(), Some(401 | 403))
+/// Doors that asked for a certificate are tried again with one from an unknown CA (1 request
+/// each), per version, at most.
+const MAX_CERT_FOLLOWED: usize = 4;
+
+/// What a door that did not serve the anonymous client is worth trying again with: a
+/// certificate from an unknown CA where the name asked for one (refused in the handshake too:
+/// Go `RequireAnyClientCert` on the other names), forged headers where it answered over HTTP
+/// (401, 403, a redirect to a login page, 400, 404 …). Nothing where it served, refused the
+/// version, answered 421 (the right answer) or could not be read or was busy.
+fn worth_following(seen: &Seen) -> (bool, bool) {
+    if seen.served()
+        || seen.version_refused()
+        || seen.unreadable().is_some()
+        || seen.status() == Some(421)
+    {
+        return (false, false);
+    }
+    let over_http = matches!(
+        seen.result.outcome,
+        Some(Outcome::RefusedHttp | Outcome::Answered)
+    ) && seen.status().is_some();
+    (seen.cert_requested, over_http)
 }
 
-/// Where the protected name refuses an anonymous client in the TLS layer, but another name lets
-/// it through the handshake to the application's refusal of the protected `Host`, the TLS
-/// layer's check stays behind on that name and only the application stands in the way: on (at
-/// most [`MAX_FOLLOWED`] per version of) those doors, what gets past an application that trusts
-/// its TLS layer goes too: a certificate from an unknown CA where the name asked for one (Go
-/// `GetConfigForClient` with `RequestClientCert` on the other names, before a handler that
-/// admits any certificate), and the forged headers of `client-cert-header-spoofing` (HAProxy
-/// setting `X-SSL-Client-Verify` only `if { ssl_fc_sni -i protected }`). A served one is judged
-/// as any door is; one that could not be read is kept (incomplete); refused ones add nothing.
+/// Where another name lets the anonymous client through the handshake to an application that
+/// refuses the protected `Host`, or asks it for a certificate, what gets past an application that
+/// trusts its TLS layer goes too, on at most [`MAX_FOLLOWED`] such names per version (the others
+/// named in a note): a certificate from an unknown CA where the name asked for one (Go
+/// `GetConfigForClient` with `RequestClientCert` or `RequireAnyClientCert` on the other names,
+/// before a handler that admits any certificate), and the forged headers of
+/// `client-cert-header-spoofing` (HAProxy setting `X-SSL-Client-Verify` only `if { ssl_fc_sni -i
+/// protected }`). A served one is judged against controls that carry the same, and is a door only
+/// where its page is the protected one fetched with the client certificate
+/// ([`landing::judge_served_with`]); one that could not be read is kept (incomplete); refused
+/// ones add nothing.
 async fn follow_ups(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
     rounds: &[Round],
     walked: &[Vec<(usize, Tried)>],
-) -> Vec<(usize, Tried)> {
-    let refused_in_tls: Vec<TlsVersion> = anonymous_not_served(first)
-        .iter()
-        .filter(|o| o.outcome == Outcome::RefusedTls)
-        .map(|o| o.tls_version)
-        .collect();
+) -> (Vec<(usize, Tried)>, Option<String>) {
     let mut headers: Option<Vec<super::client_cert_header_spoofing::ForgedRequest>> = None;
     let mut out = Vec::new();
+    let mut left: Vec<String> = Vec::new();
     for (i, round) in rounds.iter().enumerate() {
-        if !refused_in_tls.contains(&round.version) {
-            continue;
-        }
-        let doors: Vec<&Tried> = walked
+        let here: Vec<&Tried> = walked
             .iter()
             .flatten()
-            .filter(|(j, t)| *j == i && t.with.is_none() && refused_by_an_application(&t.protected))
+            .filter(|(j, t)| *j == i && t.with.is_none())
             .map(|(_, t)| t)
-            .take(MAX_FOLLOWED)
+            .collect();
+        // Each kind of follow-up on the first names it is worth on, in candidate order.
+        let firsts = |kind: fn((bool, bool)) -> bool, max: usize| -> Vec<&Tried> {
+            let worth: Vec<&Tried> = here
+                .iter()
+                .copied()
+                .filter(|t| kind(worth_following(&t.protected)))
+                .collect();
+            worth.into_iter().take(max).collect()
+        };
+        let with_cert = firsts(|w| w.0, MAX_CERT_FOLLOWED);
+        let with_headers = firsts(|w| w.1, MAX_FOLLOWED);
+        left.extend(
+            here.iter()
+                .filter(|t| {
+                    let (c, h) = worth_following(&t.protected);
+                    (c && !with_cert.iter().any(|x| std::ptr::eq(*x, **t)))
+                        || (h && !with_headers.iter().any(|x| std::ptr::eq(*x, **t)))
+                })
+                .map(|t| format!("{} ({})", label(&t.shown), round.version)),
+        );
+        let doors: Vec<&Tried> = here
+            .iter()
+            .copied()
+            .filter(|t| {
+                with_cert.iter().any(|x| std::ptr::eq(*x, *t))
+                    || with_headers.iter().any(|x| std::ptr::eq(*x, *t))
+            })
             .collect();
         for t in doors {
+            let cert_worth = with_cert.iter().any(|x| std::ptr::eq(*x, t));
+            let headers_worth = with_headers.iter().any(|x| std::ptr::eq(*x, t));
             let door = |cert, headers| Door {
                 version: round.version,
                 sni: t.sni.clone(),
@@ -244,34 +287,79 @@ async fn follow_ups(
                 cert,
                 scan,
             };
-            let mut tries: Vec<(String, Door<'_>)> = Vec::new();
-            if t.protected.cert_requested {
+            let mut tries: Vec<(String, landing::Presented)> = Vec::new();
+            if cert_worth {
                 let unknown_ca = super::untrusted_client_cert::chooser(&scan.probes);
                 tries.push((
                     "a certificate from an unknown CA".to_owned(),
-                    door(Some(unknown_ca), Vec::new()),
+                    landing::Presented {
+                        cert: Some(unknown_ca),
+                        headers: Vec::new(),
+                    },
                 ));
             }
             let forged = headers.get_or_insert_with(|| {
                 super::client_cert_header_spoofing::forged_header_requests(scan, first)
             });
-            for (with, h) in forged.iter() {
-                tries.push((with.clone(), door(None, h.clone())));
+            for (with, h) in forged.iter().filter(|_| headers_worth) {
+                tries.push((
+                    with.clone(),
+                    landing::Presented {
+                        cert: None,
+                        headers: h.clone(),
+                    },
+                ));
             }
-            let (withs, doors): (Vec<String>, Vec<Door<'_>>) = tries.into_iter().unzip();
-            let seen = join_all(doors.into_iter().map(|d| knock(target, d))).await;
+            let seen = join_all(
+                tries
+                    .iter()
+                    .map(|(_, p)| knock(target, door(p.cert.clone(), p.headers.clone()))),
+            )
+            .await;
+            // Names with `_` unanswered where the other requests were answered: the server
+            // refuses such names (Envoy's edge setting, HAProxy `reject` on `_`), which lets
+            // nothing in (as `client-cert-header-spoofing` reads it).
+            let underscored = |p: &landing::Presented| {
+                p.headers.iter().any(|(n, _)| n.as_str().contains('_'))
+            };
+            let others_answered = tries
+                .iter()
+                .zip(&seen)
+                .any(|((_, p), s)| !underscored(p) && s.unreadable().is_none());
             let mut judged_one = false;
-            for (with, seen) in withs.into_iter().zip(seen) {
+            for ((with, presented), seen) in tries.into_iter().zip(seen) {
+                let refused_names = underscored(&presented) && others_answered;
                 let landed = if seen.served() && !judged_one {
+                    // The protected name itself, with the same: served too, this is no door of
+                    // another name but the front door's own (the certificate and header probes
+                    // judge that), and nothing is kept here.
+                    let front = knock(
+                        target,
+                        Door {
+                            sni: Sni::Target,
+                            ..door(presented.cert.clone(), presented.headers.clone())
+                        },
+                    )
+                    .await;
+                    if front.served() {
+                        continue;
+                    }
                     judged_one = true;
                     let with_own = own_host_is_another(target, &t.sni);
                     Some(
-                        landing::judge_served(
-                            target, scan, first, round.version, &t.sni, &seen, with_own,
+                        landing::judge_served_with(
+                            target,
+                            scan,
+                            first,
+                            round.version,
+                            &t.sni,
+                            &seen,
+                            with_own,
+                            &presented,
                         )
                         .await,
                     )
-                } else if seen.unreadable().is_some() {
+                } else if seen.unreadable().is_some() && !refused_names {
                     None
                 } else {
                     continue;
@@ -289,7 +377,17 @@ async fn follow_ups(
             }
         }
     }
-    out
+    let note = (!left.is_empty()).then(|| {
+        format!(
+            "{} did not serve an anonymous client either and {} not tried again with a \
+             certificate from an unknown CA or forged headers (at most {MAX_CERT_FOLLOWED} and \
+             {MAX_FOLLOWED} names per version are): give a name that routes elsewhere as \
+             `sni-name` to have it tried first.",
+            left.join(", "),
+            if left.len() == 1 { "was" } else { "were" }
+        )
+    });
+    (out, note)
 }
 
 /// Tries one name on each round's version in turn, while it refuses the version
@@ -391,10 +489,11 @@ impl TargetProbe for SniHostMismatchBypass {
                     .map(|c| walk(target, scan, first, &rounds, c)),
             )
             .await;
-            let behind = follow_ups(target, scan, first, &rounds, &walked).await;
+            let (behind, untried) = follow_ups(target, scan, first, &rounds, &walked).await;
             walked.push(behind);
             let mut out = TargetOutcome::default();
             out.notes.extend(note);
+            out.notes.extend(untried);
             // Round by round: what was tried there, and what the same names answered before
             // (each a refusal of that version, or they would not have been tried again).
             for (i, round) in rounds.iter().enumerate() {
@@ -663,9 +762,11 @@ mod tests {
         assert!(f
             .evidence
             .contains_key("SNI public.test with a certificate from an unknown CA + Host secure.test:8443"));
-        assert!(refused_by_an_application(&http(403, "no")));
-        assert!(!refused_by_an_application(&http(421, "misdirected")));
-        assert!(!refused_by_an_application(&http(200, "ok")));
+        assert_eq!(worth_following(&http(403, "no")), (false, true));
+        assert_eq!(worth_following(&http(302, "to the login page")), (false, true));
+        assert_eq!(worth_following(&http(421, "misdirected")), (false, false));
+        assert_eq!(worth_following(&http(200, "ok")), (false, false));
+        assert_eq!(worth_following(&http(503, "busy")), (false, false));
     }
 
     /// What [`judge`] makes of `tried` on `version` where the protected name ended `refused`,
