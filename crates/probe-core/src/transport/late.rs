@@ -86,6 +86,9 @@ pub struct LateAuthExchange {
     pub http_status: Option<u16>,
     /// The `Server` header, sanitised.
     pub server_header: Option<String>,
+    /// The `Via` header, sanitised and capped.
+    #[serde(default)]
+    pub via: Option<String>,
     /// The start of the body, sanitised.
     pub body_excerpt: Option<String>,
     /// The body read speaks of certificates ([`crate::text::speaks_of_certificates`]).
@@ -329,6 +332,7 @@ struct Head {
     len: usize,
     status: u16,
     server: Option<String>,
+    via: Option<String>,
     content_length: Option<usize>,
     chunked: bool,
 }
@@ -352,6 +356,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
         len,
         status: resp.code.unwrap_or_default(),
         server: header("server").map(|v| sanitize(v, 200)),
+        via: header("via").map(|v| sanitize(v, 200)),
         content_length: header("content-length")
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.trim().parse().ok()),
@@ -406,6 +411,7 @@ where
     };
     out.http_status = Some(head.status);
     out.server_header = head.server;
+    out.via = head.via;
     let mut body = buf.split_off(head.len.min(buf.len()));
     let want = head
         .content_length
@@ -433,9 +439,13 @@ where
 
 /// The user's header values, wherever the server echoed them, replaced by `<redacted>`.
 fn redact(out: &mut LateAuthExchange, headers: &crate::target::ExtraHeaders) {
-    for text in [out.body_excerpt.as_mut(), out.server_header.as_mut()]
-        .into_iter()
-        .flatten()
+    for text in [
+        out.body_excerpt.as_mut(),
+        out.server_header.as_mut(),
+        out.via.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
     {
         crate::transport::redact_secrets(text, headers);
     }

@@ -65,6 +65,8 @@ pub struct ExchangeResult {
     pub alpn: Option<String>,
     /// `Server` header, sanitised.
     pub server_header: Option<String>,
+    /// `Via` header, sanitised and capped.
+    pub via: Option<String>,
     /// Body excerpt, sanitised.
     pub body_excerpt: Option<String>,
     /// The whole body as read (up to the cap), for parsers that need it.
@@ -525,6 +527,7 @@ fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::Ex
     for text in [
         result.body_excerpt.as_mut(),
         result.server_header.as_mut(),
+        result.via.as_mut(),
         result.detail.as_mut(),
     ]
     .into_iter()
@@ -1204,6 +1207,10 @@ async fn finish(
         .headers()
         .get(http::header::SERVER)
         .map(|v| sanitize(v.as_bytes(), 100));
+    let via = response
+        .headers()
+        .get(http::header::VIA)
+        .map(|v| sanitize(v.as_bytes(), 200));
     let content_type = response
         .headers()
         .get(http::header::CONTENT_TYPE)
@@ -1236,6 +1243,7 @@ async fn finish(
         outcome: Some(classify_status(status)),
         http_status: Some(status),
         server_header,
+        via,
         content_type,
         truncated,
         body_excerpt: Some(sanitize(&buf, limits.excerpt_chars)).filter(|s| !s.is_empty()),
