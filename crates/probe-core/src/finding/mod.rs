@@ -503,7 +503,7 @@ pub struct StackFix {
     /// The stack, e.g. `nginx`, `Go`, `Node.js`.
     pub stack: std::borrow::Cow<'static, str>,
     /// Code or configuration that fixes it (the catalogue's text, borrowed: a fleet report holds
-    /// thousands of findings, each with seven fixes).
+    /// thousands of findings, each with ten fixes).
     pub fix: std::borrow::Cow<'static, str>,
     /// True when the scan guessed this is the server's stack.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
