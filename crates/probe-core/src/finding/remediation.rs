@@ -1,7 +1,9 @@
 //! The remediation catalogue: for every finding id, a concrete fix (code or configuration) for
 //! each stack the scanner knows: Go, Node.js, Python, Rust (rustls/axum), nginx, Java/Spring,
-//! Envoy/Istio, HAProxy, Apache httpd and Caddy. When the scan can guess the server's stack (its `Server` header, or a leaked
-//! configuration), that stack's fix comes first, marked `guessed`.
+//! Envoy/Istio, HAProxy, Apache httpd and Caddy. When the scan can guess the server's stack (its
+//! `Server` header, or a leaked configuration), that stack's fix comes first, marked `guessed`; a
+//! `Via` header (a proxy in front) stops a guess from `Server`, and a guess from a `Server` header
+//! that may be a backend's says so.
 
 use serde::{Deserialize, Serialize};
 
