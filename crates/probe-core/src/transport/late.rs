@@ -836,6 +836,12 @@ mod tests {
         let head = head.ok().flatten();
         assert_eq!(head.as_ref().map(|h| h.status), Some(403));
         assert_eq!(head.as_ref().and_then(|h| h.content_length), Some(5));
+        assert_eq!(head.as_ref().and_then(|h| h.via.as_deref()), None);
+        let proxied = parse_head(b"HTTP/1.1 200 OK\r\nVia: 1.1 localhost (squid/5.7)\r\n\r\n");
+        assert_eq!(
+            proxied.ok().flatten().and_then(|h| h.via),
+            Some("1.1 localhost (squid/5.7)".to_owned())
+        );
         assert!(matches!(parse_head(b"HTTP/1.1 200"), Ok(None)));
         assert!(parse_head(b"\x16\x03\x01garbage\r\n\r\n").is_err());
     }

@@ -1266,6 +1266,7 @@ mod tests {
                 "you sent Bearer tok3n-value; token tok3n-value; Bearer other".into(),
             ),
             server_header: Some("echo/tok3n-value".into()),
+            via: Some("1.1 tok3n-value (squid/5.7)".into()),
             ..super::ExchangeResult::default()
         };
         super::redact_header_values(&mut r, &headers);
@@ -1284,6 +1285,7 @@ mod tests {
             "3 characters of a secret prove nothing"
         );
         assert_eq!(r.server_header.as_deref(), Some("echo/<redacted>"));
+        assert_eq!(r.via.as_deref(), Some("1.1 <redacted> (squid/5.7)"));
     }
 
     /// A value past ASCII, and echoes that encode the value (JSON with `\/`, percent-encoding).
