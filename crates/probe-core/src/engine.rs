@@ -1361,6 +1361,45 @@ mod tests {
     use super::*;
     use crate::probe::recorded::obs;
 
+    /// stunnel or Hitch in front of Python's http.server: the Server header is the backend's, and
+    /// the guessed Python fix says so; Squid says so in Via: no guess at all; a leaked
+    /// configuration is sure.
+    #[test]
+    fn fixes_follow_via_and_server_headers() {
+        use crate::finding::{Finding, FindingId};
+        let guessed = |hint, server: Option<&str>, via: Option<&str>| {
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
+            o.server_header = server.map(str::to_owned);
+            o.via = via.map(str::to_owned);
+            let mut findings = vec![Finding::new(FindingId::ClientCertOptional, "x")];
+            attach_fixes(&mut findings, hint, &[o]);
+            findings[0].fixes.iter().find(|f| f.guessed).map(|f| {
+                (
+                    f.stack.to_string(),
+                    f.fix.starts_with(remediation::FROM_SERVER_HEADER),
+                )
+            })
+        };
+        let python = Some("BaseHTTP/0.6 Python/3.11.7");
+        assert_eq!(guessed(None, python, None), Some(("Python".into(), true)));
+        assert_eq!(
+            guessed(None, python, Some("1.1 localhost (squid/5.7)")),
+            None
+        );
+        assert_eq!(
+            guessed(None, Some("Caddy"), None),
+            Some(("Caddy".into(), false))
+        );
+        assert_eq!(
+            guessed(None, Some("Apache/2.4.71 (Debian) OpenSSL/3.0.19"), None),
+            Some(("Apache httpd".into(), true))
+        );
+        assert_eq!(
+            guessed(Some(remediation::Stack::JavaSpring), python, None),
+            Some(("Java/Spring".into(), false))
+        );
+    }
+
     #[test]
     fn a_certificate_that_cannot_be_presented_is_not_tried_again() {
         let mut a = served(TlsVersion::Tls13);
