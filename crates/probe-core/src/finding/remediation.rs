@@ -920,7 +920,9 @@ fn resumption(stack: Stack) -> &'static str {
              // per SNI context (tls.createSecureContext({ ticketKeys: crypto.randomBytes(48) }))."
         }
         Stack::Python => {
-            "# ctx.options |= ssl.OP_NO_TICKET  # and one SSLContext per client-auth policy"
+            "ctx.num_tickets = 0              # TLS 1.3: no tickets (OP_NO_TICKET alone makes them stateful)\n\
+             ctx.options |= ssl.OP_NO_TICKET  # TLS 1.2 tickets\n\
+             # and one SSLContext per client-auth policy"
         }
         Stack::Rust => {
             "// One ServerConfig per client-auth policy, each with its own ticketer (config.ticketer)\n\
