@@ -527,15 +527,8 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
             Section::ConfigProbes(c) => report.config_probes = c,
         }
     }
-    let guessed = stack_hint.or_else(|| {
-        report
-            .probes
-            .iter()
-            .filter_map(|o| o.server_header.as_deref())
-            .find_map(remediation::guess_from_server_header)
-    });
     mark_implied(&mut findings);
-    remediation::attach(&mut findings, guessed);
+    attach_fixes(&mut findings, stack_hint, &report.probes);
     verdict::sort_findings(&mut findings);
     (report.score, report.grade) = if report.error.is_some() {
         (0, Grade::F)
@@ -1164,6 +1157,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             http_status: None,
             alpn: None,
             server_header: None,
+            via: None,
             body_excerpt: None,
             body_names_certificates: false,
             outcome: Outcome::Error,
@@ -1214,6 +1208,32 @@ fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
     new
 }
 
+/// Attaches the fixes, the guessed stack's first: a leaked configuration's stack; else, when a
+/// `Via` header shows a proxy in front, the stack that proxy names (or none: never the backend's
+/// `Server`); else the stack a `Server` header names, whose fix says the header may be a
+/// backend's.
+fn attach_fixes(
+    findings: &mut [crate::finding::Finding],
+    hint: Option<remediation::Stack>,
+    probes: &[ProbeObservation],
+) {
+    if hint.is_some() {
+        return remediation::attach(findings, hint);
+    }
+    match probes.iter().find_map(|o| o.via.as_deref()) {
+        Some(via) => {
+            remediation::attach(findings, remediation::guess_from_headers(None, Some(via)))
+        }
+        None => remediation::attach_from_server_header(
+            findings,
+            probes
+                .iter()
+                .filter_map(|o| o.server_header.as_deref())
+                .find_map(remediation::guess_from_server_header),
+        ),
+    }
+}
+
 fn observation(
     id: ProbeId,
     version: TlsVersion,
@@ -1239,6 +1259,7 @@ fn observation(
         http_status: r.http_status,
         alpn: r.alpn,
         server_header: r.server_header,
+        via: r.via,
         body_excerpt: r.body_excerpt,
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         outcome,
@@ -1339,6 +1360,45 @@ fn trust_anchors(
 mod tests {
     use super::*;
     use crate::probe::recorded::obs;
+
+    /// stunnel or Hitch in front of Python's http.server: the Server header is the backend's, and
+    /// the guessed Python fix says so; Squid says so in Via: no guess at all; a leaked
+    /// configuration is sure.
+    #[test]
+    fn fixes_follow_via_and_server_headers() {
+        use crate::finding::{Finding, FindingId};
+        let guessed = |hint, server: Option<&str>, via: Option<&str>| {
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
+            o.server_header = server.map(str::to_owned);
+            o.via = via.map(str::to_owned);
+            let mut findings = vec![Finding::new(FindingId::ClientCertOptional, "x")];
+            attach_fixes(&mut findings, hint, &[o]);
+            findings[0].fixes.iter().find(|f| f.guessed).map(|f| {
+                (
+                    f.stack.to_string(),
+                    f.fix.starts_with(remediation::FROM_SERVER_HEADER),
+                )
+            })
+        };
+        let python = Some("BaseHTTP/0.6 Python/3.11.7");
+        assert_eq!(guessed(None, python, None), Some(("Python".into(), true)));
+        assert_eq!(
+            guessed(None, python, Some("1.1 localhost (squid/5.7)")),
+            None
+        );
+        assert_eq!(
+            guessed(None, Some("Caddy"), None),
+            Some(("Caddy".into(), false))
+        );
+        assert_eq!(
+            guessed(None, Some("Apache/2.4.71 (Debian) OpenSSL/3.0.19"), None),
+            Some(("Apache httpd".into(), true))
+        );
+        assert_eq!(
+            guessed(Some(remediation::Stack::JavaSpring), python, None),
+            Some(("Java/Spring".into(), false))
+        );
+    }
 
     #[test]
     fn a_certificate_that_cannot_be_presented_is_not_tried_again() {

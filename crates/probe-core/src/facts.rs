@@ -120,6 +120,10 @@ pub struct ProbeObservation {
     /// The `Server` header, capped and sanitised (untrusted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_header: Option<String>,
+    /// The `Via` header, capped and sanitised (untrusted): a proxy in front names itself there
+    /// (`1.1 host (squid/5.7)`), and the `Server` header is then the backend's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
     /// A short, capped excerpt of the body (untrusted text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_excerpt: Option<String>,

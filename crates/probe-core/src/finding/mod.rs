@@ -281,7 +281,9 @@ impl FindingId {
                 "The positive control (a certificate the server should accept) was refused, so the \
                  scanner never got in; the refusals seen may not prove that enforcement is right.",
                 "Check that the client-cert/client-key pair (or the issuing-ca-cert/issuing-ca-key pair) given \
-                 to the scan is trusted by this server, and that the scanned path answers 2xx to an authorised client.",
+                 to the scan is trusted by this server, and that the scanned path answers 2xx to an authorised client; \
+                 or the server refuses valid clients because of its own setting (a verify depth too short for \
+                 the chain, a CA file without the issuing CA, a CRL check without current CRLs).",
             ),
             ServerCertUntrusted => (
                 "Server certificate not trusted",
@@ -381,9 +383,13 @@ impl FindingId {
                  asks for no certificate: the client gets in without one (Go CVE-2025-68121, \
                  Tomcat CVE-2025-66614; Node.js reports socket.authorized true on a TLS 1.3 \
                  resumption without a certificate, nodejs/node#35317).",
-                "Keep session tickets apart per client-auth policy (separate ticket keys or session \
-                 caches per name), or refuse resumption across names; authorize on the certificate \
-                 the session carries, never on a flag a resumption sets; upgrade to a fixed version.",
+                "Authorize on the certificate the session carries, never on a flag a resumption sets \
+                 (Node.js: getPeerCertificate() holds a certificate and socket.authorized is true; no \
+                 Node.js release fixes nodejs/node#35317), or turn resumption (tickets and session \
+                 cache) off on the protected name. Across names, keep sessions apart per client-auth \
+                 policy (separate ticket keys and caches, or one port per policy) and upgrade where a \
+                 fix exists (Go CVE-2025-68121, Tomcat CVE-2025-66614, nginx CVE-2025-23419, Apache \
+                 CVE-2025-23048).",
             ),
             ClientCertHeaderSpoofing => (
                 "Client certificate headers accepted from the client",
@@ -393,9 +399,11 @@ impl FindingId {
                  client certificate (X-SSL-Client-Verify, X-Forwarded-Client-Cert, …), and a client \
                  that sends them itself gets in without a certificate (FortiClient EMS \
                  CVE-2026-35616, Envoy CVE-2022-21654).",
-                "Make the proxy overwrite or remove those headers on every request (set-header or \
-                 del-header, never add-header; Envoy SANITIZE_SET), and let the application trust \
-                 them only from the proxy.",
+                "Make the proxy set or remove every client-certificate header the application reads, \
+                 not only the one named here (X-SSL-Client-Verify, X-SSL-Client-Cert, ssl-client-verify, \
+                 SSL_CLIENT_VERIFY, X-Client-Cert, X-Forwarded-Client-Cert, …), on every request \
+                 (set-header or del-header, never add-header; Envoy SANITIZE_SET covers XFCC only), and \
+                 let the application be reached only through the proxy.",
             ),
             ClientSkipsServerVerification => (
                 "Client skips server certificate verification",
@@ -495,7 +503,7 @@ pub struct StackFix {
     /// The stack, e.g. `nginx`, `Go`, `Node.js`.
     pub stack: std::borrow::Cow<'static, str>,
     /// Code or configuration that fixes it (the catalogue's text, borrowed: a fleet report holds
-    /// thousands of findings, each with seven fixes).
+    /// thousands of findings, each with ten fixes).
     pub fix: std::borrow::Cow<'static, str>,
     /// True when the scan guessed this is the server's stack.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

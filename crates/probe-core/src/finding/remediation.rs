@@ -1,7 +1,9 @@
 //! The remediation catalogue: for every finding id, a concrete fix (code or configuration) for
-//! each stack the scanner knows: Go, Node.js, Python, Rust (rustls/axum), nginx, Java/Spring and
-//! Envoy/Istio. When the scan can guess the server's stack (its `Server` header, or a leaked
-//! configuration), that stack's fix comes first, marked `guessed`.
+//! each stack the scanner knows: Go, Node.js, Python, Rust (rustls/axum), nginx, Java/Spring,
+//! Envoy/Istio, HAProxy, Apache httpd and Caddy. When the scan can guess the server's stack (its
+//! `Server` header, or a leaked configuration), that stack's fix comes first, marked `guessed`; a
+//! `Via` header (a proxy in front) stops a guess from `Server`, and a guess from a `Server` header
+//! that may be a backend's says so.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,11 +27,17 @@ pub enum Stack {
     JavaSpring,
     /// Envoy and Istio.
     EnvoyIstio,
+    /// HAProxy terminating TLS (`bind ... ssl`), and as a client of its servers.
+    Haproxy,
+    /// Apache httpd with mod_ssl (and mod_proxy as a client).
+    Apache,
+    /// Caddy (Caddyfile).
+    Caddy,
 }
 
 impl Stack {
     /// Every stack, in the order fixes are listed.
-    pub const ALL: [Stack; 7] = [
+    pub const ALL: [Stack; 10] = [
         Stack::Go,
         Stack::NodeJs,
         Stack::Python,
@@ -37,6 +45,9 @@ impl Stack {
         Stack::Nginx,
         Stack::JavaSpring,
         Stack::EnvoyIstio,
+        Stack::Haproxy,
+        Stack::Apache,
+        Stack::Caddy,
     ];
 
     /// The name shown with a fix.
@@ -49,12 +60,16 @@ impl Stack {
             Stack::Nginx => "nginx",
             Stack::JavaSpring => "Java/Spring",
             Stack::EnvoyIstio => "Envoy/Istio",
+            Stack::Haproxy => "HAProxy",
+            Stack::Apache => "Apache httpd",
+            Stack::Caddy => "Caddy",
         }
     }
 }
 
 /// Guesses the stack from a `Server` header (`nginx/1.25`, `envoy`, `istio-envoy`, `Jetty(…)`,
-/// `Apache-Coyote/1.1`, `uvicorn`, `gunicorn`, `Werkzeug/…`, …).
+/// `Apache-Coyote/1.1`, `Apache/2.4.62 (Debian)`, `Caddy`, `uvicorn`, `gunicorn`, `Werkzeug/…`, …).
+/// The header may be a backend's, passed on by a TLS proxy in front: see [`guess_from_headers`].
 pub fn guess_from_server_header(header: &str) -> Option<Stack> {
     let h = header.to_ascii_lowercase();
     let any = |words: &[&str]| words.iter().any(|w| h.contains(w));
@@ -62,8 +77,19 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
         Some(Stack::Nginx)
     } else if any(&["envoy", "istio"]) {
         Some(Stack::EnvoyIstio)
-    } else if any(&["jetty", "tomcat", "coyote", "undertow", "netty", "spring"]) {
+    } else if any(&[
+        "jetty", "tomcat", "tomee", "coyote", "undertow", "netty", "spring",
+    ]) {
+        // Before Apache: Tomcat's connector says `Apache-Coyote/1.1`.
         Some(Stack::JavaSpring)
+    } else if any(&["haproxy"]) {
+        Some(Stack::Haproxy)
+    } else if any(&["caddy"]) {
+        // Before Go: Caddy is written in Go, but its knobs are the Caddyfile's.
+        Some(Stack::Caddy)
+    } else if h.starts_with("apache") {
+        // `Apache`, `Apache/2.4.62 (Debian) OpenSSL/3.0.15` (Apache Traffic Server says `ATS/…`).
+        Some(Stack::Apache)
     } else if any(&[
         "uvicorn",
         "gunicorn",
@@ -78,30 +104,80 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
         Some(Stack::NodeJs)
     } else if any(&["axum", "hyper", "actix", "rocket", "warp"]) {
         Some(Stack::Rust)
-    } else if any(&["go-http", "caddy", "traefik"]) {
+    } else if any(&["go-http", "traefik"]) {
         Some(Stack::Go)
     } else {
         None
     }
 }
 
-/// Fills every finding's `fixes`, the guessed stack's first.
+/// Guesses the stack from a response's `Server` and `Via` headers. A `Via` header means a proxy
+/// answered in front of the server that wrote `Server` (Squid: `1.1 host (squid/5.7)`): the fix
+/// belongs to that proxy, so the guess is the stack its last entry names in its comment (the
+/// proxy nearest the scanner), or none at all, never the backend's `Server`.
+pub fn guess_from_headers(server: Option<&str>, via: Option<&str>) -> Option<Stack> {
+    match via.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(via) => {
+            let last = via.rsplit(',').next().unwrap_or(via);
+            let comment = last.split_once('(').map(|(_, c)| c.trim_end_matches(')'))?;
+            guess_from_server_header(comment)
+        }
+        None => server.and_then(guess_from_server_header),
+    }
+}
+
+/// Whether a `Server` header that names this stack may be a backend's, passed on by a TLS proxy
+/// in front (stunnel, Hitch and HAProxy pass the backend's `Server` on; so does Apache's
+/// mod_proxy). nginx, Envoy and Caddy put their own `Server` first when they proxy, so a header
+/// naming them names the layer that answered.
+fn may_be_backend(stack: Stack) -> bool {
+    !matches!(stack, Stack::Nginx | Stack::EnvoyIstio | Stack::Caddy)
+}
+
+/// The first line of a fix guessed from a `Server` header that may be a backend's.
+pub const FROM_SERVER_HEADER: &str = "Guessed from the Server header, which a TLS proxy in front \
+     (stunnel, Hitch, HAProxy, a load balancer) passes on from its backend: if one terminates TLS, \
+     the fix belongs there, not here.";
+
+/// Fills every finding's `fixes`, the guessed stack's first: a guess the scan is sure of (a
+/// leaked configuration).
 pub fn attach(findings: &mut [Finding], guessed: Option<Stack>) {
     for f in findings {
         f.fixes = fixes(f.id, guessed);
     }
 }
 
+/// Fills every finding's `fixes`, the stack guessed from a `Server` header first, its fix led by
+/// [`FROM_SERVER_HEADER`] when the header may be a backend's.
+pub fn attach_from_server_header(findings: &mut [Finding], guessed: Option<Stack>) {
+    for f in findings {
+        f.fixes = fixes_with(f.id, guessed, true);
+    }
+}
+
 /// The fixes of one finding id, one per stack, the guessed stack's first.
 pub fn fixes(id: FindingId, guessed: Option<Stack>) -> Vec<StackFix> {
+    fixes_with(id, guessed, false)
+}
+
+fn fixes_with(id: FindingId, guessed: Option<Stack>, from_header: bool) -> Vec<StackFix> {
     let mut order: Vec<Stack> = guessed.into_iter().collect();
     order.extend(Stack::ALL.into_iter().filter(|s| Some(*s) != guessed));
     order
         .into_iter()
-        .map(|stack| StackFix {
-            stack: stack.name().into(),
-            fix: fix(id, stack),
-            guessed: Some(stack) == guessed,
+        .map(|stack| {
+            let guessed = Some(stack) == guessed;
+            let fix = match fix(id, stack) {
+                f if guessed && from_header && may_be_backend(stack) => {
+                    format!("{FROM_SERVER_HEADER}\n{f}").into()
+                }
+                f => f,
+            };
+            StackFix {
+                stack: stack.name().into(),
+                fix,
+                guessed,
+            }
         })
         .collect()
 }
@@ -144,6 +220,32 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
 /// Require and verify client certificates.
 fn require(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "frontend api\n\
+             \x20   bind :443 ssl crt /etc/haproxy/certs/api.pem ca-file /etc/haproxy/client-ca.pem verify required ssl-min-ver TLSv1.2\n\
+             \x20   # crt: certificate, chain and key in one PEM; ca-file: the client CA only;\n\
+             \x20   # never crt-ignore-err / ca-ignore-err (all, or error numbers): they let failing certificates in"
+        }
+        Stack::Apache => {
+            "<VirtualHost *:443>\n\
+             \x20   SSLEngine on\n\
+             \x20   SSLVerifyClient      require        # not optional, never optional_no_ca\n\
+             \x20   SSLVerifyDepth       2\n\
+             \x20   SSLCACertificateFile /etc/apache2/client-ca.pem   # only the client CA\n\
+             \x20   SSLProtocol          -all +TLSv1.2 +TLSv1.3\n\
+             </VirtualHost>"
+        }
+        Stack::Caddy => {
+            "api.example.com {\n\
+             \x20   tls {\n\
+             \x20       client_auth {\n\
+             \x20           mode require_and_verify   # not request, require (any certificate) or verify_if_given\n\
+             \x20           trusted_ca_cert_file /etc/caddy/client-ca.pem   # Caddy 2.8+: trust_pool file /etc/caddy/client-ca.pem\n\
+             \x20       }\n\
+             \x20   }\n\
+             \x20   reverse_proxy backend:8080\n\
+             }"
+        }
         Stack::Go => {
             "pool := x509.NewCertPool()\n\
              pool.AppendCertsFromPEM(clientCAPEM) // the CA that issues client certificates\n\
@@ -207,6 +309,18 @@ fn require(stack: Stack) -> &'static str {
 /// Refuse in the handshake instead of over HTTP.
 fn in_handshake(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "bind :443 ssl crt /etc/haproxy/certs/api.pem ca-file /etc/haproxy/client-ca.pem verify required\n\
+             # instead of verify optional plus http-request deny if !{ ssl_c_used } in some frontends or backends"
+        }
+        Stack::Apache => {
+            "SSLVerifyClient require  # in the <VirtualHost>, instead of optional plus\n\
+             # <Location> Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS' that another location can lack"
+        }
+        Stack::Caddy => {
+            "client_auth { mode require_and_verify }  # instead of verify_if_given plus a matcher on\n\
+             # {http.request.tls.client.subject} in some routes"
+        }
         Stack::Go => {
             "Use ClientAuth: tls.RequireAndVerifyClientCert (with ClientCAs) instead of \
              tls.VerifyClientCertIfGiven plus a check of r.TLS.PeerCertificates in handlers."
@@ -240,6 +354,30 @@ fn verify_lead(id: FindingId, stack: Stack) -> &'static str {
     match (id, stack) {
         (ForgedClientCertAccepted, Stack::Nginx) => {
             "Never authorise on $ssl_client_i_dn / $ssl_client_s_dn with optional_no_ca: the names are not verified."
+        }
+        (ForgedClientCertAccepted, Stack::Apache) => {
+            "Never authorise on SSL_CLIENT_I_DN / SSL_CLIENT_S_DN with SSLVerifyClient optional_no_ca: the names are not verified."
+        }
+        (ForgedClientCertAccepted, Stack::Haproxy) => {
+            "Never authorise on ssl_c_i_dn / ssl_c_s_dn of a certificate that crt-ignore-err / ca-ignore-err let through: the names are not verified; require ssl_c_verify 0."
+        }
+        (UntrustedClientCertAccepted, Stack::Haproxy) => {
+            "Remove crt-ignore-err and ca-ignore-err (all, or 18 self-signed, 19/20/21 unknown issuer): every error listed is let in."
+        }
+        (UntrustedClientCertAccepted, Stack::Apache) => {
+            "SSLVerifyClient optional_no_ca accepts a certificate from any CA (SSL_CLIENT_VERIFY GENEROUS): use require."
+        }
+        (UntrustedClientCertAccepted | ExpiredClientCertAccepted | NotYetValidClientCertAccepted | WrongEkuClientCertAccepted, Stack::Caddy) => {
+            "client_auth mode require (or request) accepts any certificate unverified: use require_and_verify, which checks the CA, the dates and the clientAuth usage."
+        }
+        (ExpiredClientCertAccepted | NotYetValidClientCertAccepted, Stack::Haproxy) => {
+            "Remove 10 (expired) and 9 (not yet valid) from crt-ignore-err (and never crt-ignore-err all)."
+        }
+        (WrongEkuClientCertAccepted, Stack::Haproxy) => {
+            "Remove 26 (unsupported certificate purpose) from crt-ignore-err (and never crt-ignore-err all): OpenSSL requires clientAuth otherwise."
+        }
+        (ExpiredClientCertAccepted | NotYetValidClientCertAccepted, Stack::Apache) => {
+            "mod_ssl refuses certificates outside their dates when it verifies: use SSLVerifyClient require on the vhost, and check that no application trusts a forwarded header instead."
         }
         (ForgedClientCertAccepted, _) => {
             "Trust a client certificate only when its signature chains to the client CA, never because its issuer or subject name matches."
@@ -277,6 +415,22 @@ fn verify_lead(id: FindingId, stack: Stack) -> &'static str {
 /// Use the stock client-certificate verifier.
 fn verify(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "bind :443 ssl crt /etc/haproxy/certs/api.pem ca-file /etc/haproxy/client-ca.pem verify required\n\
+             # drop crt-ignore-err and ca-ignore-err: every error they list (or all) is let in;\n\
+             # ca-file holds only the client CA; authorise on ssl_c_verify 0 with ssl_c_used, never on ssl_c_s_dn alone"
+        }
+        Stack::Apache => {
+            "SSLVerifyClient      require                      # never optional_no_ca: it accepts any certificate\n\
+             SSLCACertificateFile /etc/apache2/client-ca.pem   # only the client CA\n\
+             # authorise on %{SSL_CLIENT_VERIFY} == 'SUCCESS', never on SSL_CLIENT_S_DN / SSL_CLIENT_I_DN alone"
+        }
+        Stack::Caddy => {
+            "client_auth {\n\
+             \x20   mode require_and_verify   # require accepts any certificate; verify_if_given lets clients without one in\n\
+             \x20   trusted_ca_cert_file /etc/caddy/client-ca.pem   # Caddy 2.8+: trust_pool file ...; only the client CA\n\
+             }"
+        }
         Stack::Go => {
             "tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}\n\
              // not RequireAnyClientCert; no VerifyPeerCertificate/VerifyConnection that accepts what Go refused"
@@ -311,22 +465,84 @@ fn verify(stack: Stack) -> &'static str {
     }
 }
 
-/// The positive control was refused.
+/// The positive control was refused: either the scan's identity is not one the server trusts, or
+/// the server refuses every valid client because of its own setting (a verify depth too short for
+/// the chain, a CA file without the issuing CA, a CRL check without CRLs).
 fn unverified(stack: Stack) -> &'static str {
     match stack {
-        Stack::Go => "Add the CA of the identity given to the scan to ClientCAs (pool.AppendCertsFromPEM).",
-        Stack::NodeJs => "Add the CA of the identity given to the scan to ca: [...].",
-        Stack::Python => "ctx.load_verify_locations(cafile=...) must include the CA of the identity given to the scan.",
-        Stack::Rust => "The RootCertStore given to WebPkiClientVerifier must include the CA of the identity given to the scan.",
-        Stack::Nginx => "ssl_client_certificate must contain the CA of the identity given to the scan (a PEM bundle may hold several).",
-        Stack::JavaSpring => "Import the CA of the identity given to the scan into server.ssl.trust-store.",
-        Stack::EnvoyIstio => "validation_context.trusted_ca (Istio: the ca.crt of credentialName) must include the CA of the identity given to the scan.",
+        Stack::Go => {
+            "Add the CA of the identity given to the scan to ClientCAs (pool.AppendCertsFromPEM); or the server refuses valid clients:\n\
+             ClientCAs must hold the CA that issues them, and a VerifyPeerCertificate /\n\
+             VerifyConnection callback must not refuse what Go verified."
+        }
+        Stack::NodeJs => {
+            "Add the CA of the identity given to the scan to ca: [...]; or the server refuses valid clients:\n\
+             ca must hold the CA that issues them (a crl: that lists it, or is stale, refuses them too)."
+        }
+        Stack::Python => {
+            "ctx.load_verify_locations(cafile=...) must include the CA of the identity given to the scan; or the\n\
+             server refuses valid clients: the CA file must hold their issuing CA, and ctx.verify_flags must not\n\
+             ask for CRLs (VERIFY_CRL_CHECK_LEAF/CHAIN) it was never given."
+        }
+        Stack::Rust => {
+            "The RootCertStore given to WebPkiClientVerifier must include the CA of the identity given to the scan;\n\
+             or the server refuses valid clients: the roots must hold their issuing CA, and .with_crls(..) must not\n\
+             list them."
+        }
+        Stack::Nginx => {
+            "ssl_client_certificate must contain the CA of the identity given to the scan (a PEM bundle may hold\n\
+             several); or the server refuses valid clients: ssl_verify_depth (default 1) must cover their chain,\n\
+             ssl_client_certificate must hold their issuing CA, and an ssl_crl must be current and not list them."
+        }
+        Stack::JavaSpring => {
+            "Import the CA of the identity given to the scan into server.ssl.trust-store; or the server refuses valid clients:\n\
+              the trust store must hold their issuing CA (and a custom trust manager or revocation\n\
+             check must not refuse them)."
+        }
+        Stack::EnvoyIstio => {
+            "validation_context.trusted_ca (Istio: the ca.crt of credentialName) must include the CA of the\n\
+             identity given to the scan; or the server refuses valid clients: max_verify_depth must cover their\n\
+             chain, and match_typed_subject_alt_names / verify_certificate_spki / verify_certificate_hash must\n\
+             admit them."
+        }
+        Stack::Haproxy => {
+            "The bind line's ca-file must include the CA of the identity given to the scan; or the server refuses valid clients:\n\
+              ca-file must hold their issuing CA, and a crl-file must hold a current CRL of every CA\n\
+             of the chain (HAProxy checks all of them) without listing them."
+        }
+        Stack::Apache => {
+            "SSLCACertificateFile must include the CA of the identity given to the scan; or the server refuses valid clients:\n\
+              SSLVerifyDepth (default 1) must cover their chain, SSLCACertificateFile must hold their\n\
+             issuing CA, and SSLCARevocationCheck chain/leaf needs a current CRL (SSLCARevocationFile)."
+        }
+        Stack::Caddy => {
+            "trusted_ca_cert_file (trust_pool) must include the CA of the identity given to the scan; or the server refuses valid clients:\n\
+             it must hold their issuing CA, and trusted_leaf_cert_file, if set, admits only\n\
+             the certificates it lists."
+        }
     }
 }
 
 /// Serve a certificate clients can verify.
 fn server_cert(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "# crt takes one PEM: the certificate, its intermediates and the key\n\
+             # cat fullchain.pem privkey.pem > /etc/haproxy/certs/api.example.com.pem\n\
+             bind :443 ssl crt /etc/haproxy/certs/   # a directory: one PEM per name, picked by SNI"
+        }
+        Stack::Apache => {
+            "SSLCertificateFile    /etc/letsencrypt/live/api.example.com/fullchain.pem\n\
+             SSLCertificateKeyFile /etc/letsencrypt/live/api.example.com/privkey.pem\n\
+             # certbot --apache -d api.example.com, or mod_md: MDomain api.example.com"
+        }
+        Stack::Caddy => {
+            "api.example.com {   # automatic HTTPS: Caddy obtains a public certificate for the site's name\n\
+             \x20   tls ops@example.com\n\
+             }\n\
+             # private CA: tls /etc/caddy/fullchain.pem /etc/caddy/privkey.pem, or\n\
+             # tls { issuer acme { dir https://ca.internal.example/acme/directory } }"
+        }
         Stack::Go => {
             "srv.ListenAndServeTLS(\"fullchain.pem\", \"privkey.pem\") // a CA-issued certificate\n\
              // or golang.org/x/crypto/acme/autocert: TLSConfig: m.TLSConfig()\n\
@@ -367,6 +583,19 @@ fn server_cert(stack: Stack) -> &'static str {
 /// Serve the leaf followed by its intermediates.
 fn full_chain(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "# leaf, then every intermediate, then the key, in one file:\n\
+             # cat server.crt intermediate.crt privkey.pem > /etc/haproxy/certs/api.pem\n\
+             bind :443 ssl crt /etc/haproxy/certs/api.pem"
+        }
+        Stack::Apache => {
+            "# cat server.crt intermediate.crt > fullchain.pem\n\
+             SSLCertificateFile /etc/apache2/tls/fullchain.pem  # leaf then intermediates (SSLCertificateChainFile is deprecated)"
+        }
+        Stack::Caddy => {
+            "tls /etc/caddy/fullchain.pem /etc/caddy/privkey.pem  # the file holds the leaf then its intermediates\n\
+             # (certificates Caddy obtains itself come with their chain)"
+        }
         Stack::Go => {
             "// cat server.crt intermediate.crt > fullchain.pem\n\
              cert, err := tls.LoadX509KeyPair(\"fullchain.pem\", \"privkey.pem\") // loads every CERTIFICATE block"
@@ -397,6 +626,19 @@ fn full_chain(stack: Stack) -> &'static str {
 /// Renew, and automate renewal.
 fn renew(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "certbot renew --deploy-hook 'cat \"$RENEWED_LINEAGE/fullchain.pem\" \"$RENEWED_LINEAGE/privkey.pem\" > /etc/haproxy/certs/api.pem && systemctl reload haproxy'\n\
+             # or without a reload: the Runtime API's set ssl cert then commit ssl cert (HAProxy 2.2+)"
+        }
+        Stack::Apache => {
+            "certbot renew --deploy-hook \"systemctl reload apache2\"  # from a systemd timer or cron\n\
+             # or mod_md: MDomain api.example.com (renews itself; a graceful reload activates the new certificate)"
+        }
+        Stack::Caddy => {
+            "# Caddy renews the certificates it manages itself: serve the site with automatic HTTPS\n\
+             # (api.example.com { tls ops@example.com }) instead of tls cert.pem key.pem, whose files it never renews\n\
+             # (after replacing those by hand: caddy reload --config /etc/caddy/Caddyfile)"
+        }
         Stack::Go => {
             "m := &autocert.Manager{Prompt: autocert.AcceptTOS, HostPolicy: autocert.HostWhitelist(\"api.example.com\"), Cache: autocert.DirCache(\"certs\")}\n\
              srv.TLSConfig = m.TLSConfig()  // or a GetCertificate that reloads the renewed files"
@@ -428,6 +670,23 @@ fn renew(stack: Stack) -> &'static str {
 /// Cover the host name.
 fn hostname(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "bind :443 ssl crt /etc/haproxy/certs/   # one PEM per host name, picked by SNI\n\
+             # or crt-list /etc/haproxy/crt-list.txt with lines such as: /etc/haproxy/certs/api.pem api.example.com\n\
+             # (reissue the certificate with the name in subjectAltName)"
+        }
+        Stack::Apache => {
+            "<VirtualHost *:443>\n\
+             \x20   ServerName api.example.com\n\
+             \x20   SSLCertificateFile /etc/apache2/tls/api.example.com/fullchain.pem   # SAN: DNS:api.example.com\n\
+             </VirtualHost>"
+        }
+        Stack::Caddy => {
+            "api.example.com {   # the site address is the name Caddy gets (and serves) a certificate for\n\
+             \x20   reverse_proxy backend:8080\n\
+             }\n\
+             # with tls cert.pem key.pem, the certificate's subjectAltName must name the site address"
+        }
         Stack::Go => {
             "// reissue with the name in subjectAltName; with several certificates Go picks by SNI:\n\
              tls.Config{Certificates: []tls.Certificate{apiCert, otherCert}}"
@@ -459,6 +718,20 @@ fn hostname(stack: Stack) -> &'static str {
 /// A stronger key.
 fn weak_key(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "openssl ecparam -name prime256v1 -genkey -noout -out privkey.pem  # or RSA 3072\n\
+             # reissue the certificate for the new key, then cat fullchain.pem privkey.pem > the crt PEM"
+        }
+        Stack::Apache => {
+            "openssl ecparam -name prime256v1 -genkey -noout -out privkey.pem  # or RSA 3072\n\
+             # reissue the certificate for the new key, then SSLCertificateKeyFile privkey.pem"
+        }
+        Stack::Caddy => {
+            "tls {\n\
+             \x20   key_type p256   # for certificates Caddy obtains; or the global option key_type p256\n\
+             }\n\
+             # with tls cert.pem key.pem: generate an EC P-256 (or RSA 3072) key and reissue"
+        }
         Stack::Go => "key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)  // or: openssl ecparam -name prime256v1 -genkey -noout -out privkey.pem",
         Stack::NodeJs => "crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })  // or certbot --key-type ecdsa",
         Stack::Python => "ec.generate_private_key(ec.SECP256R1())  # cryptography; or certbot --key-type ecdsa",
@@ -475,6 +748,9 @@ fn weak_key(stack: Stack) -> &'static str {
 /// A SHA-256 signature.
 fn weak_signature(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => "openssl x509 -req -sha256 -in server.csr -CA ca.pem -CAkey ca.key -out server.pem  # reissue (any SHA-1 intermediate too), then rebuild the crt PEM",
+        Stack::Apache => "openssl x509 -req -sha256 -in server.csr -CA ca.pem -CAkey ca.key -out server.pem  # reissue (any SHA-1 intermediate too), then SSLCertificateFile",
+        Stack::Caddy => "# Caddy's ACME and internal issuers sign with SHA-256 or better; a certificate given to tls cert.pem key.pem must be reissued with SHA-256 (and its intermediates)",
         Stack::Go => "x509.Certificate{SignatureAlgorithm: x509.ECDSAWithSHA256, ...}  // Go has refused SHA-1 certificates since 1.18",
         Stack::NodeJs => "openssl x509 -req -sha256 -in server.csr -CA ca.pem -CAkey ca.key -out server.pem  # then reload",
         Stack::Python => "builder.sign(ca_key, hashes.SHA256())  # cryptography; never hashes.SHA1() or MD5",
@@ -488,6 +764,33 @@ fn weak_signature(stack: Stack) -> &'static str {
 /// Take configuration endpoints off the public listener.
 fn exposed(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "listen stats\n\
+             \x20   bind 127.0.0.1:8404   # never on the public bind\n\
+             \x20   stats enable\n\
+             \x20   stats uri /stats\n\
+             \x20   stats auth admin:\"${STATS_PASSWORD}\"\n\
+             # global: stats socket /run/haproxy/admin.sock mode 660 level admin   (a UNIX socket, not a TCP port)\n\
+             # public frontend: http-request deny if { path_beg /actuator /debug /env /config /.env }"
+        }
+        Stack::Apache => {
+            "<Location \"/server-status\">\n\
+             \x20   SetHandler server-status\n\
+             \x20   Require local\n\
+             </Location>\n\
+             <LocationMatch \"^/(actuator|debug|env|config|server-info)\">\n\
+             \x20   Require all denied\n\
+             </LocationMatch>"
+        }
+        Stack::Caddy => {
+            "{\n\
+             \x20   admin localhost:2019   # the default; never admin 0.0.0.0:2019\n\
+             }\n\
+             api.example.com {\n\
+             \x20   @internal path /debug/* /actuator/* /.env /config*\n\
+             \x20   respond @internal 404\n\
+             }"
+        }
         Stack::Go => {
             "// importing expvar or net/http/pprof registers /debug/* on http.DefaultServeMux:\n\
              mux := http.NewServeMux()                // the API's own mux, no debug handlers\n\
@@ -523,6 +826,27 @@ fn exposed(stack: Stack) -> &'static str {
 /// Route by the TLS server name, or refuse a Host that does not match it.
 fn sni_host(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "# route by SNI, not Host: use_backend secret if { ssl_fc_sni -i secure.example }\n\
+             # and refuse a Host that is not the SNI name:\n\
+             http-request set-var(txn.host) req.hdr(host),field(1,:),lower\n\
+             http-request deny deny_status 421 if { ssl_fc_has_sni } !{ ssl_fc_sni,lower,strcmp(txn.host) eq 0 }\n\
+             # bind ... strict-sni refuses handshakes whose SNI matches no certificate"
+        }
+        Stack::Apache => {
+            "# Apache 2.4.64+ (CVE-2025-23048); in every <VirtualHost *:443>:\n\
+             SSLStrictSNIVHostCheck on\n\
+             SSLVerifyClient require   # at vhost level in the protected name's vhost, not only in a <Location>\n\
+             # mod_ssl answers 421 when the Host names a vhost whose TLS settings differ from the SNI one's"
+        }
+        Stack::Caddy => {
+            "{\n\
+             \x20   servers {\n\
+             \x20       strict_sni_host on   # never insecure_off; on by default where client_auth is set\n\
+             \x20   }\n\
+             }\n\
+             # and one site (or port) per client-auth policy: the protected name's own client_auth block"
+        }
         Stack::Go => {
             "// GetConfigForClient picks ClientAuth by SNI: check the Host against it in every handler.\n\
              if r.TLS != nil && !strings.EqualFold(r.TLS.ServerName, hostOnly(r.Host)) {\n\
@@ -549,10 +873,7 @@ fn sni_host(stack: Stack) -> &'static str {
             "# nginx 1.27.4+/1.26.3+ fix CVE-2025-23419 (sessions and SNI/Host across server blocks).\n\
              # Give every server block that needs client certificates its own listen address, or\n\
              # add ssl_verify_client to the default server and refuse mismatches:\n\
-             if ($ssl_server_name != $host) { return 421; }\n\
-             # HAProxy: route by SNI, not Host: use_backend secret if { ssl_fc_sni -i secure.example }\n\
-             # and reject mismatches: http-request deny deny_status 421 if !{ ssl_fc_sni,strcmp(req.hdr(host)) eq 0 }\n\
-             # Apache: upgrade to 2.4.64+ (CVE-2025-23048); Traefik: the fixed release (GHSA-5r4w-85f3-pw66)."
+             if ($ssl_server_name != $host) { return 421; }"
         }
         Stack::JavaSpring => {
             "// Tomcat/Spring: one connector (port) per client-auth policy, or a filter that compares\n\
@@ -570,6 +891,22 @@ fn sni_host(stack: Stack) -> &'static str {
 /// Keep sessions apart per client-auth policy.
 fn resumption(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "# crt-list lines with their own verify policy share one session cache and ticket keys:\n\
+             # give each client-auth policy its own bind line (port), or on the protected bind:\n\
+             bind :443 ssl crt /etc/haproxy/certs/api.pem ca-file /etc/haproxy/client-ca.pem verify required no-tls-tickets\n\
+             # plus tune.ssl.cachesize 0 in global (no session-ID resumption); or tls-ticket-keys <file> per bind"
+        }
+        Stack::Apache => {
+            "# Apache 2.4.64+ (CVE-2025-23048); in every <VirtualHost *:443>:\n\
+             SSLStrictSNIVHostCheck on\n\
+             SSLSessionTickets off   # in the vhost that requires client certificates (or its own SSLSessionTicketKeyFile)"
+        }
+        Stack::Caddy => {
+            "# Caddy is Go crypto/tls: run a Caddy built with a Go release that fixes CVE-2025-68121\n\
+             # (caddy build-info shows it), one site or port per client-auth policy, or no tickets (JSON config):\n\
+             # \"apps\": { \"tls\": { \"session_tickets\": { \"disabled\": true } } }"
+        }
         Stack::Go => {
             "// Give each tls.Config returned by GetConfigForClient its own session ticket keys\n\
              // (cfg.SetSessionTicketKeys) and upgrade Go (CVE-2025-68121 re-checks client certs on resumption)."
@@ -583,16 +920,17 @@ fn resumption(stack: Stack) -> &'static str {
              // per SNI context (tls.createSecureContext({ ticketKeys: crypto.randomBytes(48) }))."
         }
         Stack::Python => {
-            "# ctx.options |= ssl.OP_NO_TICKET  # and one SSLContext per client-auth policy"
+            "ctx.num_tickets = 0              # TLS 1.3: no tickets (OP_NO_TICKET alone makes them stateful)\n\
+             ctx.options |= ssl.OP_NO_TICKET  # TLS 1.2 tickets\n\
+             # and one SSLContext per client-auth policy"
         }
         Stack::Rust => {
             "// One ServerConfig per client-auth policy, each with its own ticketer (config.ticketer)\n\
              // and session storage (config.session_storage)."
         }
         Stack::Nginx => {
-            "# nginx: upgrade (CVE-2025-23419) or separate ssl_session_ticket_key / ssl_session_cache per server block.\n\
-             # HAProxy: a crt-list line with its own verify policy shares tickets: use separate bind lines\n\
-             # (ports) per policy, or tune.ssl.cachesize 0 plus no-tls-tickets on the protected bind."
+            "# nginx 1.27.4+/1.26.3+ (CVE-2025-23419), or separate ssl_session_ticket_key / ssl_session_cache per\n\
+             # server block; on the protected name alone: ssl_session_tickets off; ssl_session_cache off;"
         }
         Stack::JavaSpring => {
             "// Separate SSLContexts (connectors) per client-auth policy; upgrade Tomcat (CVE-2025-66614)."
@@ -604,41 +942,89 @@ fn resumption(stack: Stack) -> &'static str {
     }
 }
 
-/// Overwrite or strip the proxy's client-certificate headers.
+/// Overwrite or strip the proxy's client-certificate headers: every one the backend reads, not only
+/// the one that let the scan in (a backend that reads `ssl-client-verify` stays open when the proxy
+/// sets `X-SSL-Client-Verify`).
 fn header_spoofing(stack: Stack) -> &'static str {
     match stack {
         Stack::Go => {
-            "// Behind a proxy: trust X-SSL-Client-* only from the proxy's address, and have the proxy\n\
-             // overwrite them; when terminating TLS yourself, read r.TLS.VerifiedChains, never headers."
+            "// Terminating TLS yourself: authorise on r.TLS.VerifiedChains, never on headers.\n\
+             // Behind a proxy: listen where only the proxy reaches the app (127.0.0.1, a Unix socket),\n\
+             // and have the proxy set or clear EVERY certificate header the app reads on each request:\n\
+             // X-SSL-Client-Verify, X-SSL-Client-Cert, X-SSL-Client-S-DN, X-Client-Cert, X-Client-Verify,\n\
+             // X-Forwarded-Client-Cert, ssl-client-verify, ssl-client-cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT, ..."
         }
         Stack::NodeJs => {
-            "// Read req.socket.authorized / getPeerCertificate() when Node terminates TLS; behind a proxy,\n\
-             // accept X-SSL-Client-* only from the proxy (check req.socket.remoteAddress)."
+            "// Terminating TLS in Node: authorise on req.socket.authorized / getPeerCertificate(), never headers.\n\
+             // Behind a proxy: listen where only the proxy reaches the app (127.0.0.1, a Unix socket),\n\
+             // and have the proxy set or clear EVERY certificate header the app reads on each request:\n\
+             // X-SSL-Client-Verify, X-SSL-Client-Cert, X-SSL-Client-S-DN, X-Client-Cert, X-Client-Verify,\n\
+             // X-Forwarded-Client-Cert, ssl-client-verify, ssl-client-cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT, ..."
         }
         Stack::Python => {
-            "# Trust forwarded certificate headers only from the proxy (e.g. uvicorn --forwarded-allow-ips),\n\
-             # and have the proxy overwrite them on every request."
+            "# Terminating TLS in Python: authorise on the connection's certificate (getpeercert()), never headers.\n\
+             # Behind a proxy: bind the app where only the proxy reaches it (--host 127.0.0.1, --uds), and have\n\
+             # the proxy set or clear EVERY certificate header the app reads on each request: X-SSL-Client-Verify,\n\
+             # X-SSL-Client-Cert, X-SSL-Client-S-DN, X-Client-Cert, X-Client-Verify, X-Forwarded-Client-Cert,\n\
+             # ssl-client-verify, ssl-client-cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT, ...\n\
+             # (uvicorn --forwarded-allow-ips governs X-Forwarded-For/-Proto only, not certificate headers.)"
         }
         Stack::Rust => {
-            "// Terminating TLS: take the peer certificates from the rustls connection; behind a proxy,\n\
-             // strip client-supplied X-SSL-Client-* headers at the edge."
+            "// Terminating TLS: take the peer certificates from the rustls connection, never from headers.\n\
+             // Behind a proxy: listen where only the proxy reaches the app (127.0.0.1, a Unix socket),\n\
+             // and have the proxy set or clear EVERY certificate header the app reads on each request:\n\
+             // X-SSL-Client-Verify, X-SSL-Client-Cert, X-SSL-Client-S-DN, X-Client-Cert, X-Client-Verify,\n\
+             // X-Forwarded-Client-Cert, ssl-client-verify, ssl-client-cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT, ..."
         }
         Stack::Nginx => {
-            "proxy_set_header X-SSL-Client-Verify $ssl_client_verify;  # overwrites a client's copy\n\
+            "# Set or clear EVERY certificate header the backend reads, not only the one found; all in the\n\
+             # block that proxies (a location with its own proxy_set_header inherits none from server {}):\n\
+             proxy_set_header X-SSL-Client-Verify $ssl_client_verify;  # overwrites a client's copy\n\
              proxy_set_header X-SSL-Client-Cert   $ssl_client_escaped_cert;\n\
-             # HAProxy: http-request set-header X-SSL-Client-Verify %[ssl_c_verify]  (never add-header,\n\
-             # which appends after the client's copy), or http-request del-header X-SSL-Client-Verify first."
+             proxy_set_header X-SSL-Client-S-DN   $ssl_client_s_dn;\n\
+             proxy_set_header ssl-client-verify   \"\";   # \"\" drops the client's copy; likewise ssl-client-cert,\n\
+             proxy_set_header X-Client-Cert       \"\";   # X-Client-Verify, X-Forwarded-Client-Cert, ... that the backend reads"
         }
         Stack::JavaSpring => {
-            "// Tomcat SSLValve / Spring: accept ssl_client_cert headers only from the proxy\n\
-             // (RemoteIpValve internalProxies) and have the proxy overwrite them."
+            "// Terminating TLS in Tomcat/Spring: authorise on jakarta.servlet.request.X509Certificate, never headers.\n\
+             // Behind a proxy: Tomcat SSLValve (sslClientCertHeader, ...) only with RemoteIpValve internalProxies,\n\
+             // the connector bound where only the proxy reaches it, and the proxy setting or clearing EVERY\n\
+             // certificate header the app reads: ssl_client_cert, X-SSL-Client-Verify, X-SSL-Client-Cert,\n\
+             // X-Client-Cert, X-Forwarded-Client-Cert, ssl-client-verify, SSL_CLIENT_CERT, ..."
         }
         Stack::EnvoyIstio => {
             "# Envoy HTTP connection manager:\n\
              forward_client_cert_details: SANITIZE_SET\n\
              set_current_client_cert_details: { subject: true, cert: true }\n\
+             # and in route_config: request_headers_to_remove: [x-ssl-client-verify, x-ssl-client-cert, ssl-client-verify, ...]\n\
+             # for every other certificate header the backend reads (SANITIZE_SET covers x-forwarded-client-cert only).\n\
              # Traefik: passTLSClientCert only on routers that require client certificates;\n\
              # AWS ALB: mTLS verify mode, and ignore X-Amzn-Mtls-* unless it came from the ALB."
+        }
+        Stack::Haproxy => {
+            "# in the frontend: set or delete EVERY certificate header the backend reads, not only the one found\n\
+             http-request del-header X-SSL-Client-Verify\n\
+             http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }   # 0 also means \"no certificate\"\n\
+             http-request set-header X-SSL-Client-Cert   %[ssl_c_der,base64] if { ssl_c_used }\n\
+             http-request del-header ssl-client-verify          # likewise ssl-client-cert, X-Client-Cert, X-Client-Verify,\n\
+             http-request del-header X-Forwarded-Client-Cert    # SSL_CLIENT_VERIFY, SSL_CLIENT_CERT, ...\n\
+             # never add-header: it appends after the client's copy"
+        }
+        Stack::Apache => {
+            "# mod_headers, in the vhost that proxies: unset EVERY certificate header the backend reads, then set yours\n\
+             RequestHeader unset SSL_CLIENT_VERIFY early     # likewise SSL_CLIENT_CERT, ssl-client-verify, X-Client-Cert,\n\
+             RequestHeader unset X-Forwarded-Client-Cert early   # X-Client-Verify, X-SSL-Client-S-DN, ...\n\
+             RequestHeader set X-SSL-Client-Verify \"%{SSL_CLIENT_VERIFY}s\"\n\
+             RequestHeader set X-SSL-Client-Cert   \"%{SSL_CLIENT_CERT}s\""
+        }
+        Stack::Caddy => {
+            "reverse_proxy backend:8080 {\n\
+             \x20   header_up X-Client-Cert {http.request.tls.client.certificate_der_base64}   # sets, replacing the client's\n\
+             \x20   header_up -X-SSL-Client-Verify      # delete EVERY other certificate header the backend reads:\n\
+             \x20   header_up -ssl-client-verify        # ssl-client-cert, X-SSL-Client-Cert, X-Forwarded-Client-Cert,\n\
+             \x20   header_up -X-Forwarded-Client-Cert  # SSL_CLIENT_VERIFY, SSL_CLIENT_CERT, ...\n\
+             }\n\
+             # or for every handler: request_header -X-SSL-Client-Verify"
         }
     }
 }
@@ -647,6 +1033,28 @@ fn header_spoofing(stack: Stack) -> &'static str {
 /// their upstreams.
 fn client_verify(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "backend api\n\
+             \x20   server s1 api.internal.example:443 ssl verify required ca-file /etc/haproxy/upstream-ca.pem sni str(api.internal.example) verifyhost api.internal.example\n\
+             # never verify none, nor ssl-server-verify none in global"
+        }
+        Stack::Apache => {
+            "SSLProxyEngine            on\n\
+             SSLProxyVerify            require   # the default, none, trusts any upstream\n\
+             SSLProxyCACertificateFile /etc/apache2/upstream-ca.pem\n\
+             SSLProxyCheckPeerName     on\n\
+             SSLProxyCheckPeerExpire   on\n\
+             ProxyPass / https://api.internal.example/"
+        }
+        Stack::Caddy => {
+            "reverse_proxy https://api.internal.example {\n\
+             \x20   transport http {\n\
+             \x20       tls_trusted_ca_certs /etc/caddy/upstream-ca.pem   # Caddy 2.8+: tls_trust_pool file ...\n\
+             \x20       tls_server_name api.internal.example\n\
+             \x20   }\n\
+             }\n\
+             # never tls_insecure_skip_verify"
+        }
         Stack::Go => {
             "pool := x509.NewCertPool()\n\
              pool.AppendCertsFromPEM(caPEM) // the CA that issues the server's certificate\n\
@@ -705,6 +1113,20 @@ fn client_verify(stack: Stack) -> &'static str {
 /// A client that checks the server's host name (`impostor`).
 fn client_hostname(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "server s1 api.internal.example:443 ssl verify required ca-file /etc/haproxy/upstream-ca.pem sni str(api.internal.example) verifyhost api.internal.example\n\
+             # verifyhost names what the upstream's certificate must carry"
+        }
+        Stack::Apache => {
+            "SSLProxyVerify        require\n\
+             SSLProxyCheckPeerName on   # never off (nor SSLProxyCheckPeerCN off): checks the ProxyPass host"
+        }
+        Stack::Caddy => {
+            "transport http {\n\
+             \x20   tls_server_name api.internal.example   # the name the upstream's certificate must carry\n\
+             }\n\
+             # never tls_insecure_skip_verify"
+        }
         Stack::Go => {
             "tls.Config{RootCAs: pool}  // ServerName defaults to the URL's host: do not set another to make a certificate pass\n\
              // a custom check with InsecureSkipVerify must call cert.Verify(x509.VerifyOptions{DNSName: host, Roots: pool})"
@@ -746,6 +1168,9 @@ fn client_hostname(stack: Stack) -> &'static str {
 /// A client that checks validity dates (`impostor`).
 fn client_expiry(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => "server s1 api.internal.example:443 ssl verify required ca-file /etc/haproxy/upstream-ca.pem  # checks dates; renew the upstream's certificate instead of verify none",
+        Stack::Apache => "SSLProxyCheckPeerExpire on  # never off; with SSLProxyVerify require, renew the upstream's certificate instead",
+        Stack::Caddy => "# transport http: keep verification (never tls_insecure_skip_verify); renew the upstream's certificate",
         Stack::Go => {
             "// a custom check must verify at the current time: x509.VerifyOptions{Roots: pool} (CurrentTime zero),\n\
              // and must not forgive x509.CertificateInvalidError{Reason: x509.Expired}"
@@ -779,6 +1204,21 @@ fn client_expiry(stack: Stack) -> &'static str {
 /// A client that presents its certificate only to a verified server (`impostor`).
 fn client_identity(stack: Stack) -> &'static str {
     match stack {
+        Stack::Haproxy => {
+            "server s1 api.internal.example:443 ssl crt /etc/haproxy/client.pem verify required ca-file /etc/haproxy/upstream-ca.pem verifyhost api.internal.example\n\
+             # crt (the identity) only with verify required"
+        }
+        Stack::Apache => {
+            "SSLProxyMachineCertificateFile /etc/apache2/client.pem   # certificate and key\n\
+             SSLProxyVerify                 require                   # an identity goes only to a verified upstream\n\
+             SSLProxyCACertificateFile      /etc/apache2/upstream-ca.pem"
+        }
+        Stack::Caddy => {
+            "transport http {\n\
+             \x20   tls_client_auth /etc/caddy/client.pem /etc/caddy/client.key\n\
+             \x20   tls_trusted_ca_certs /etc/caddy/upstream-ca.pem   # never beside tls_insecure_skip_verify\n\
+             }"
+        }
         Stack::Go => {
             "tls.Config{\n\
              \tCertificates: []tls.Certificate{clientCert},\n\
@@ -888,5 +1328,225 @@ mod tests {
         );
         assert_eq!(guess_from_server_header("uvicorn"), Some(Stack::Python));
         assert_eq!(guess_from_server_header("Microsoft-IIS/10.0"), None);
+        assert_eq!(
+            guess_from_server_header("Apache/2.4.71 (Debian) OpenSSL/3.0.19"),
+            Some(Stack::Apache)
+        );
+        assert_eq!(guess_from_server_header("Apache"), Some(Stack::Apache));
+        assert_eq!(
+            guess_from_server_header("Apache-Coyote/1.1"),
+            Some(Stack::JavaSpring)
+        );
+        assert_eq!(guess_from_server_header("Caddy"), Some(Stack::Caddy));
+        assert_eq!(guess_from_server_header("HAProxy"), Some(Stack::Haproxy));
+        assert_eq!(guess_from_server_header("ATS/9.2.9"), None);
+        assert_eq!(guess_from_server_header("lighttpd/1.4.69"), None);
+    }
+
+    /// A `Via` header shows a proxy in front: its `Server` header is the backend's (stunnel, Hitch
+    /// and Squid in front of Python's http.server), so the guess is the proxy's own, or none.
+    #[test]
+    fn via_means_the_server_header_is_the_backends() {
+        let backend = Some("BaseHTTP/0.6 Python/3.11.7");
+        assert_eq!(guess_from_headers(backend, None), Some(Stack::Python));
+        assert_eq!(
+            guess_from_headers(backend, Some("1.1 localhost (squid/5.7)")),
+            None
+        );
+        assert_eq!(guess_from_headers(backend, Some("1.1 varnish")), None);
+        assert_eq!(
+            guess_from_headers(backend, Some("1.0 a (squid/5.7), 1.1 edge (Apache/2.4.71)")),
+            Some(Stack::Apache)
+        );
+        assert_eq!(guess_from_headers(backend, Some("  ")), Some(Stack::Python));
+    }
+
+    /// A stack guessed from a `Server` header that may be a backend's says so first; one that puts
+    /// its own header first when it proxies (nginx, Envoy, Caddy), or a leaked configuration, does not.
+    #[test]
+    fn a_server_header_guess_says_it_may_be_the_backends() {
+        let mut findings = vec![Finding::new(FindingId::ClientCertOptional, "x")];
+        attach_from_server_header(&mut findings, Some(Stack::Python));
+        let first = findings[0]
+            .fixes
+            .first()
+            .map(|f| (f.guessed, f.fix.as_ref()));
+        assert!(
+            first.is_some_and(|(g, f)| g
+                && f.starts_with(FROM_SERVER_HEADER)
+                && f.contains("ssl.CERT_REQUIRED")),
+            "{first:?}"
+        );
+        assert_eq!(
+            findings[0]
+                .fixes
+                .iter()
+                .filter(|f| f.fix.contains(FROM_SERVER_HEADER))
+                .count(),
+            1
+        );
+        for sure in [Stack::Nginx, Stack::EnvoyIstio, Stack::Caddy] {
+            attach_from_server_header(&mut findings, Some(sure));
+            assert!(findings[0]
+                .fixes
+                .iter()
+                .all(|f| !f.fix.contains(FROM_SERVER_HEADER)));
+        }
+        attach(&mut findings, Some(Stack::Python));
+        assert!(findings[0]
+            .fixes
+            .iter()
+            .all(|f| !f.fix.contains(FROM_SERVER_HEADER)));
+        attach_from_server_header(&mut findings, None);
+        assert!(findings[0]
+            .fixes
+            .iter()
+            .all(|f| !f.guessed && !f.fix.contains(FROM_SERVER_HEADER)));
+    }
+
+    #[test]
+    fn proxy_stack_fixes_name_their_knobs() {
+        use FindingId::*;
+        let has = |id, stack, words: &[&str]| {
+            let f = fix(id, stack);
+            for w in words {
+                assert!(f.contains(w), "{id} {stack:?} lacks {w}: {f}");
+            }
+        };
+        has(
+            ClientCertOptional,
+            Stack::Haproxy,
+            &["verify required", "ca-file", "crt-ignore-err"],
+        );
+        has(
+            UntrustedClientCertAccepted,
+            Stack::Haproxy,
+            &["ca-ignore-err", "crt-ignore-err", "18"],
+        );
+        has(
+            ExpiredClientCertAccepted,
+            Stack::Haproxy,
+            &["10", "crt-ignore-err"],
+        );
+        has(WrongEkuClientCertAccepted, Stack::Haproxy, &["26"]);
+        has(
+            ClientCertHeaderSpoofing,
+            Stack::Haproxy,
+            &["del-header", "set-header", "ssl_c_used"],
+        );
+        has(
+            SniHostMismatchBypass,
+            Stack::Haproxy,
+            &["ssl_fc_sni", "421", "strict-sni"],
+        );
+        has(
+            SessionResumptionBypass,
+            Stack::Haproxy,
+            &["no-tls-tickets", "tls-ticket-keys"],
+        );
+        has(
+            ClientSkipsServerVerification,
+            Stack::Haproxy,
+            &["verify required", "ca-file", "verifyhost"],
+        );
+        has(
+            ClientCertNotRequested,
+            Stack::Apache,
+            &[
+                "SSLVerifyClient      require",
+                "SSLCACertificateFile",
+                "SSLVerifyDepth",
+            ],
+        );
+        has(
+            UntrustedClientCertAccepted,
+            Stack::Apache,
+            &["optional_no_ca"],
+        );
+        has(
+            SniHostMismatchBypass,
+            Stack::Apache,
+            &["SSLStrictSNIVHostCheck on", "2.4.64"],
+        );
+        has(
+            SessionResumptionBypass,
+            Stack::Apache,
+            &["SSLSessionTickets off"],
+        );
+        has(
+            ClientCertHeaderSpoofing,
+            Stack::Apache,
+            &["RequestHeader unset", "early"],
+        );
+        has(
+            ClientSkipsServerVerification,
+            Stack::Apache,
+            &["SSLProxyVerify            require", "SSLProxyCheckPeerName"],
+        );
+        has(
+            ClientAcceptsExpiredServerCert,
+            Stack::Apache,
+            &["SSLProxyCheckPeerExpire on"],
+        );
+        has(
+            EnforcementUnverified,
+            Stack::Apache,
+            &["SSLVerifyDepth", "refuses valid clients"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::Caddy,
+            &["mode require_and_verify", "trust_pool"],
+        );
+        has(
+            ClientCertHeaderSpoofing,
+            Stack::Caddy,
+            &["header_up -", "request_header -"],
+        );
+        has(
+            SniHostMismatchBypass,
+            Stack::Caddy,
+            &["strict_sni_host on", "insecure_off"],
+        );
+        has(
+            ClientSkipsServerVerification,
+            Stack::Caddy,
+            &["tls_insecure_skip_verify"],
+        );
+    }
+
+    /// Every stack names more than one forwarded-certificate header: a backend that reads
+    /// `ssl-client-verify` stays open when the proxy sets only `X-SSL-Client-Verify`.
+    #[test]
+    fn header_spoofing_fixes_cover_every_header() {
+        for stack in Stack::ALL {
+            let f = fix(FindingId::ClientCertHeaderSpoofing, stack).to_ascii_lowercase();
+            assert!(
+                f.contains("ssl-client-verify") && f.contains("x-ssl-client-verify"),
+                "{stack:?}: {f}"
+            );
+            assert!(
+                !f.contains("forwarded-allow-ips") || f.contains("x-forwarded-for/-proto only")
+            );
+        }
+    }
+
+    /// The positive control refused: the fix says the server may refuse valid clients itself.
+    #[test]
+    fn enforcement_unverified_names_the_servers_own_setting() {
+        for stack in Stack::ALL {
+            assert!(
+                fix(FindingId::EnforcementUnverified, stack).contains("refuses valid clients"),
+                "{stack:?}"
+            );
+        }
+        let nginx = fix(FindingId::EnforcementUnverified, Stack::Nginx);
+        assert!(nginx.contains("ssl_verify_depth"));
+        let spec = FindingId::EnforcementUnverified.spec();
+        assert!(
+            spec.remediation.contains("verify depth"),
+            "{}",
+            spec.remediation
+        );
     }
 }

@@ -355,7 +355,10 @@ mod tests {
             ]
         );
         assert_eq!(t.grade, Grade::F);
-        assert!(t.findings.iter().all(|f| f.fixes.len() == 7));
+        assert!(t
+            .findings
+            .iter()
+            .all(|f| f.fixes.len() == remediation::Stack::ALL.len()));
         Ok(())
     }
 

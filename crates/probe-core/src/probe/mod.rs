@@ -654,6 +654,7 @@ pub(crate) mod recorded {
             http_status: status,
             alpn: None,
             server_header: None,
+            via: None,
             body_excerpt: None,
             body_names_certificates: false,
             outcome,

@@ -86,6 +86,9 @@ pub struct LateAuthExchange {
     pub http_status: Option<u16>,
     /// The `Server` header, sanitised.
     pub server_header: Option<String>,
+    /// The `Via` header, sanitised and capped.
+    #[serde(default)]
+    pub via: Option<String>,
     /// The start of the body, sanitised.
     pub body_excerpt: Option<String>,
     /// The body read speaks of certificates ([`crate::text::speaks_of_certificates`]).
@@ -329,6 +332,7 @@ struct Head {
     len: usize,
     status: u16,
     server: Option<String>,
+    via: Option<String>,
     content_length: Option<usize>,
     chunked: bool,
 }
@@ -352,6 +356,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
         len,
         status: resp.code.unwrap_or_default(),
         server: header("server").map(|v| sanitize(v, 200)),
+        via: header("via").map(|v| sanitize(v, 200)),
         content_length: header("content-length")
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.trim().parse().ok()),
@@ -406,6 +411,7 @@ where
     };
     out.http_status = Some(head.status);
     out.server_header = head.server;
+    out.via = head.via;
     let mut body = buf.split_off(head.len.min(buf.len()));
     let want = head
         .content_length
@@ -433,9 +439,13 @@ where
 
 /// The user's header values, wherever the server echoed them, replaced by `<redacted>`.
 fn redact(out: &mut LateAuthExchange, headers: &crate::target::ExtraHeaders) {
-    for text in [out.body_excerpt.as_mut(), out.server_header.as_mut()]
-        .into_iter()
-        .flatten()
+    for text in [
+        out.body_excerpt.as_mut(),
+        out.server_header.as_mut(),
+        out.via.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
     {
         crate::transport::redact_secrets(text, headers);
     }
@@ -826,6 +836,12 @@ mod tests {
         let head = head.ok().flatten();
         assert_eq!(head.as_ref().map(|h| h.status), Some(403));
         assert_eq!(head.as_ref().and_then(|h| h.content_length), Some(5));
+        assert_eq!(head.as_ref().and_then(|h| h.via.as_deref()), None);
+        let proxied = parse_head(b"HTTP/1.1 200 OK\r\nVia: 1.1 localhost (squid/5.7)\r\n\r\n");
+        assert_eq!(
+            proxied.ok().flatten().and_then(|h| h.via),
+            Some("1.1 localhost (squid/5.7)".to_owned())
+        );
         assert!(matches!(parse_head(b"HTTP/1.1 200"), Ok(None)));
         assert!(parse_head(b"\x16\x03\x01garbage\r\n\r\n").is_err());
     }

@@ -65,6 +65,8 @@ pub struct ExchangeResult {
     pub alpn: Option<String>,
     /// `Server` header, sanitised.
     pub server_header: Option<String>,
+    /// `Via` header, sanitised and capped.
+    pub via: Option<String>,
     /// Body excerpt, sanitised.
     pub body_excerpt: Option<String>,
     /// The whole body as read (up to the cap), for parsers that need it.
@@ -525,6 +527,7 @@ fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::Ex
     for text in [
         result.body_excerpt.as_mut(),
         result.server_header.as_mut(),
+        result.via.as_mut(),
         result.detail.as_mut(),
     ]
     .into_iter()
@@ -1204,6 +1207,10 @@ async fn finish(
         .headers()
         .get(http::header::SERVER)
         .map(|v| sanitize(v.as_bytes(), 100));
+    let via = response
+        .headers()
+        .get(http::header::VIA)
+        .map(|v| sanitize(v.as_bytes(), 200));
     let content_type = response
         .headers()
         .get(http::header::CONTENT_TYPE)
@@ -1236,6 +1243,7 @@ async fn finish(
         outcome: Some(classify_status(status)),
         http_status: Some(status),
         server_header,
+        via,
         content_type,
         truncated,
         body_excerpt: Some(sanitize(&buf, limits.excerpt_chars)).filter(|s| !s.is_empty()),
@@ -1258,6 +1266,7 @@ mod tests {
                 "you sent Bearer tok3n-value; token tok3n-value; Bearer other".into(),
             ),
             server_header: Some("echo/tok3n-value".into()),
+            via: Some("1.1 tok3n-value (squid/5.7)".into()),
             ..super::ExchangeResult::default()
         };
         super::redact_header_values(&mut r, &headers);
@@ -1276,6 +1285,7 @@ mod tests {
             "3 characters of a secret prove nothing"
         );
         assert_eq!(r.server_header.as_deref(), Some("echo/<redacted>"));
+        assert_eq!(r.via.as_deref(), Some("1.1 <redacted> (squid/5.7)"));
     }
 
     /// A value past ASCII, and echoes that encode the value (JSON with `\/`, percent-encoding).
