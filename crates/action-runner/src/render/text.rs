@@ -138,6 +138,17 @@ pub fn render(report: &Report, color: bool) -> String {
 }
 
 fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Paint) {
+    if let (Some(run), Some(_)) = (run, &t.error) {
+        // The client never reached the impostor: not judged, not careless (no grade shown).
+        let _ = writeln!(
+            out,
+            "{}  not judged (the client never reached the impostor)",
+            p.s(Style::new().bold().underline(), &t.url),
+        );
+        impostor(out, t, run, p);
+        out.push('\n');
+        return;
+    }
     let _ = writeln!(
         out,
         "{}  grade {} (score {})",

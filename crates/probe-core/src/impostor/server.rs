@@ -386,10 +386,52 @@ fn offered(der: &rustls_pki_types::CertificateDer<'_>) -> OfferedCert {
     }
 }
 
+/// The HTTP/2 client connection preface.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// The stream of the first HEADERS frame after an HTTP/2 preface, once it has arrived.
+fn h2_request_stream(buf: &[u8]) -> Option<u32> {
+    let mut rest = buf.get(H2_PREFACE.len()..)?;
+    loop {
+        let head = rest.get(..9)?;
+        let len = (usize::from(*head.first()?) << 16)
+            | (usize::from(*head.get(1)?) << 8)
+            | usize::from(*head.get(2)?);
+        let stream = u32::from_be_bytes([
+            *head.get(5)? & 0x7f,
+            *head.get(6)?,
+            *head.get(7)?,
+            *head.get(8)?,
+        ]);
+        if *head.get(3)? == 0x1 && stream != 0 {
+            return Some(stream);
+        }
+        rest = rest.get(9 + len..)?;
+    }
+}
+
+/// A minimal HTTP/2 answer to the request on `stream`: the server's SETTINGS, an ACK of the
+/// client's, `:status 200` ending the stream, and GOAWAY: an h2 client finishes at once instead of
+/// waiting for its time-out.
+fn h2_answer(stream: u32) -> Vec<u8> {
+    let id = stream.to_be_bytes();
+    let mut out = Vec::new();
+    out.extend_from_slice(&[0, 0, 0, 0x4, 0, 0, 0, 0, 0]);
+    out.extend_from_slice(&[0, 0, 0, 0x4, 0x1, 0, 0, 0, 0]);
+    out.extend_from_slice(&[0, 0, 1, 0x1, 0x5]);
+    out.extend_from_slice(&id);
+    out.push(0x88);
+    out.extend_from_slice(&[0, 0, 8, 0x7, 0, 0, 0, 0, 0]);
+    out.extend_from_slice(&id);
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out
+}
+
 /// What the data read so far is, and whether it is complete enough to answer.
 fn classify(buf: &[u8]) -> (Option<String>, bool, bool) {
     if buf.starts_with(b"PRI * HTTP/2.0") {
-        return (Some("HTTP/2 connection preface".to_owned()), true, false);
+        let complete = h2_request_stream(buf).is_some() || buf.len() >= MAX_REQUEST;
+        return (Some("HTTP/2 connection preface".to_owned()), complete, false);
     }
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut headers);
@@ -640,9 +682,12 @@ async fn handle(
             }
         }
     }
+    let h2 = h2_request_stream(&buf);
     let _ = tokio::time::timeout(limits.write, async {
         if http {
             tls.write_all(RESPONSE).await?;
+        } else if let Some(stream) = h2 {
+            tls.write_all(&h2_answer(stream)).await?;
         }
         tls.shutdown().await
     })
@@ -664,9 +709,16 @@ mod tests {
         let (line, complete, http) = classify(b"\x16\x03\x01garbage\r\n\r\n");
         assert!(line.is_some_and(|l| l.contains("not HTTP")));
         assert!(complete && !http);
-        let (line, _, http) = classify(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        let (line, complete, http) = classify(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         assert_eq!(line.as_deref(), Some("HTTP/2 connection preface"));
-        assert!(!http);
+        assert!(!http && !complete);
+        // SETTINGS (6 bytes), then HEADERS on stream 1.
+        let mut h2 = H2_PREFACE.to_vec();
+        h2.extend_from_slice(&[0, 0, 6, 0x4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100]);
+        h2.extend_from_slice(&[0, 0, 1, 0x1, 0x5, 0, 0, 0, 1, 0x82]);
+        let (_, complete, _) = classify(&h2);
+        assert!(complete);
+        assert_eq!(h2_request_stream(&h2), Some(1));
         let (line, _, _) = classify(b"GET /\x1b[31m HTTP/1.1\r\n\r\n");
         assert!(line.is_none_or(|l| !l.contains('\x1b')));
     }
