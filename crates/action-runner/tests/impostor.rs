@@ -1487,9 +1487,12 @@ fn a_careful_gate_before_a_careless_call_is_incomplete() -> TestResult {
         &MUST_REFUSE,
         "the control's client (ClientHello ",
     );
-    assert!(incomplete(&run)
-        .iter()
-        .all(|(_, r)| r.contains("made 2 connection(s) with a request there, this scenario saw 1")));
+    assert!(
+        incomplete(&run)
+            .iter()
+            .all(|(_, r)| r
+                .contains("made 2 connection(s) with a request there, this scenario saw 1"))
+    );
     let dir = tempfile::tempdir()?;
     let bin = go_client(dir.path())?;
     let run = impostor(&[], &[], &[bin.to_str().unwrap(), "-gate"])?;
@@ -1649,7 +1652,13 @@ fn hand_written_verifiers_that_check_too_little() -> TestResult {
         &[("client-accepts-expired-server-cert", false)],
     );
     let out = mtls_scan()
-        .args(["impostor", "--name", "api.internal.example", "--format", "json"])
+        .args([
+            "impostor",
+            "--name",
+            "api.internal.example",
+            "--format",
+            "json",
+        ])
         .args(["--", bin, "-domain-suffix", "-dial-addr"])
         .output()?;
     let run = Run {
@@ -1705,7 +1714,10 @@ fn sigterm_in_a_wrapped_run_writes_the_report_and_cleans_up() -> TestResult {
         .spawn()?;
     let started = Instant::now();
     while !pid.exists() {
-        assert!(started.elapsed() < Duration::from_secs(20), "the client never ran");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the client never ran"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let status = Command::new("kill")

@@ -448,7 +448,10 @@ fn target_sections(
             format!("grade {}", t.grade)
         };
         let _ = writeln!(s, "### {n}. {} — impostor, {heading}\n", text(&t.url));
-        let _ = writeln!(s, "| Impostor URL | Grade | Client | TLS versions | Control |");
+        let _ = writeln!(
+            s,
+            "| Impostor URL | Grade | Client | TLS versions | Control |"
+        );
         let _ = writeln!(s, "|---|---|---|---|---|");
         let control = if t.error.is_none()
             && run
@@ -463,7 +466,10 @@ fn target_sections(
             s,
             "| {} | {grade} | {} | {tls} | {control} |\n",
             text(&t.url),
-            run.client.as_deref().map_or_else(|| "served".to_owned(), |c| format!("<code>{}</code>", text(c))),
+            run.client.as_deref().map_or_else(
+                || "served".to_owned(),
+                |c| format!("<code>{}</code>", text(c))
+            ),
         );
     } else {
         let _ = writeln!(s, "### {n}. {} — grade {}\n", text(&t.url), t.grade);

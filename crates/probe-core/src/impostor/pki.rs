@@ -50,7 +50,9 @@ pub(crate) fn wrong_host_names(name: &str) -> Vec<String> {
 /// Whether `name` is (under) the wrong-host certificate's reserved name.
 fn reserved(name: &str) -> bool {
     let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
-    name == WRONG_HOST || name.ends_with(".mtls-impostor.invalid") || name == "mtls-impostor.invalid"
+    name == WRONG_HOST
+        || name.ends_with(".mtls-impostor.invalid")
+        || name == "mtls-impostor.invalid"
 }
 
 /// Everything the impostor serves.
@@ -108,7 +110,8 @@ impl ImpostorPki {
         if ca_start > expired.0 {
             expired.0 = ca_start;
             if expired.1 <= expired.0 {
-                expired.1 = (now - time::Duration::minutes(1)).max(ca_start + time::Duration::SECOND);
+                expired.1 =
+                    (now - time::Duration::minutes(1)).max(ca_start + time::Duration::SECOND);
             }
             note = Some(format!(
                 "the --trusted-ca-cert CA starts {} (less than 30 days ago): the expired \
@@ -136,7 +139,9 @@ impl ImpostorPki {
         for scenario in Scenario::ALL {
             let key = KeyKind::EcdsaP256.generate()?;
             let chain = match scenario {
-                Scenario::Control => vec![ca.sign_leaf(&leaf(&[name], valid)?, &key)?.der().clone()],
+                Scenario::Control => {
+                    vec![ca.sign_leaf(&leaf(&[name], valid)?, &key)?.der().clone()]
+                }
                 Scenario::SelfSigned => {
                     vec![leaf(&[name], valid)?.self_signed(&key)?.der().clone()]
                 }
@@ -211,10 +216,11 @@ impl ImpostorPki {
     }
 }
 
+/// A CA's start, its subject Name (DER) and its subject key identifier.
+type CaFacts = (time::OffsetDateTime, Vec<u8>, Option<Vec<u8>>);
+
 /// The trusted CA's start, its subject Name (DER, byte for byte) and its subject key identifier.
-fn ca_facts(
-    ca: &SigningCa,
-) -> Result<(time::OffsetDateTime, Vec<u8>, Option<Vec<u8>>), ImpostorError> {
+fn ca_facts(ca: &SigningCa) -> Result<CaFacts, ImpostorError> {
     let bad = |reason: String| {
         ImpostorError::Pki(crate::error::ScanError::MalformedCertificate {
             what: "the trusted CA".to_owned(),
@@ -225,10 +231,13 @@ fn ca_facts(
         x509_parser::parse_x509_certificate(ca.cert.as_ref()).map_err(|e| bad(e.to_string()))?;
     let start = cert.validity().not_before.to_datetime();
     let subject = cert.tbs_certificate.subject.as_raw().to_vec();
-    let ski = cert.extensions().iter().find_map(|e| match e.parsed_extension() {
-        x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
-        _ => None,
-    });
+    let ski = cert
+        .extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        });
     Ok((start, subject, ski))
 }
 
@@ -260,11 +269,15 @@ fn leaf(
     names: &[&str],
     (not_before, not_after): (time::OffsetDateTime, time::OffsetDateTime),
 ) -> Result<CertificateParams, ImpostorError> {
-    let mut params = CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
-        .map_err(|e| ImpostorError::Pki(e.into()))?;
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+            .map_err(|e| ImpostorError::Pki(e.into()))?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::OrganizationName, "mtls-scan impostor");
-    dn.push(DnType::CommonName, names.first().copied().unwrap_or_default());
+    dn.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or_default(),
+    );
     params.distinguished_name = dn;
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -454,9 +467,11 @@ mod tests {
     fn the_wrong_host_names_include_a_sibling_and_the_reserved_name_is_refused() {
         let names = wrong_host_names("api.internal.example");
         assert_eq!(names.len(), 2, "{names:?}");
-        assert!(names.first().is_some_and(|n| n.starts_with("mtls-impostor-")
-            && n.ends_with(".internal.example")
-            && n != "api.internal.example"));
+        assert!(names
+            .first()
+            .is_some_and(|n| n.starts_with("mtls-impostor-")
+                && n.ends_with(".internal.example")
+                && n != "api.internal.example"));
         assert_eq!(wrong_host_names("localhost"), [WRONG_HOST]);
         assert_eq!(wrong_host_names("example.com"), [WRONG_HOST]);
         assert_eq!(wrong_host_names("10.0.0.1"), [WRONG_HOST]);
@@ -484,21 +499,28 @@ mod tests {
         let ski = ski.unwrap_or_default();
         assert!(!ski.is_empty());
         let key = KeyKind::EcdsaP256.generate()?;
-        let der = forged_leaf(&ca, &subject, true, &leaf(&["localhost"], (now, now))?, &key)?;
-        let (_, cert) = x509_parser::parse_x509_certificate(&der).map_err(|e| {
-            ImpostorError::CaFile(std::io::Error::other(e.to_string()))
-        })?;
+        let der = forged_leaf(
+            &ca,
+            &subject,
+            true,
+            &leaf(&["localhost"], (now, now))?,
+            &key,
+        )?;
+        let (_, cert) = x509_parser::parse_x509_certificate(&der)
+            .map_err(|e| ImpostorError::CaFile(std::io::Error::other(e.to_string())))?;
         assert_eq!(cert.tbs_certificate.issuer.as_raw(), subject.as_slice());
-        let aki = cert.extensions().iter().find_map(|e| match e.parsed_extension() {
-            x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
-                a.key_identifier.as_ref().map(|k| k.0.to_vec())
-            }
-            _ => None,
-        });
+        let aki = cert
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                _ => None,
+            });
         assert_eq!(aki, Some(ski));
-        let (_, ca_cert) = x509_parser::parse_x509_certificate(ca.cert.as_ref()).map_err(|e| {
-            ImpostorError::CaFile(std::io::Error::other(e.to_string()))
-        })?;
+        let (_, ca_cert) = x509_parser::parse_x509_certificate(ca.cert.as_ref())
+            .map_err(|e| ImpostorError::CaFile(std::io::Error::other(e.to_string())))?;
         assert!(cert.verify_signature(Some(ca_cert.public_key())).is_err());
         Ok(())
     }

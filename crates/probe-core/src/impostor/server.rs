@@ -431,7 +431,11 @@ fn h2_answer(stream: u32) -> Vec<u8> {
 fn classify(buf: &[u8]) -> (Option<String>, bool, bool) {
     if buf.starts_with(b"PRI * HTTP/2.0") {
         let complete = h2_request_stream(buf).is_some() || buf.len() >= MAX_REQUEST;
-        return (Some("HTTP/2 connection preface".to_owned()), complete, false);
+        return (
+            Some("HTTP/2 connection preface".to_owned()),
+            complete,
+            false,
+        );
     }
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut headers);
