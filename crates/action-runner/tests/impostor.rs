@@ -263,9 +263,20 @@ fn curl_with_a_client_certificate() -> TestResult {
         ("CLIENT_CERT", cert.to_str().unwrap()),
         ("CLIENT_KEY", key.to_str().unwrap()),
     ];
+    // curl (OpenSSL) checks the host name after the handshake: by then it has presented its
+    // certificate to the wrong-host server that asked for it (it graded A).
     let careful = r#"curl -sS -o /dev/null --max-time 5 --cert "$CLIENT_CERT" --key "$CLIENT_KEY" "$MTLS_IMPOSTOR_URL""#;
     let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", careful])?;
-    check("curl --cert", &run, CAREFUL);
+    check(
+        "curl --cert",
+        &run,
+        &[("client-sends-identity-to-untrusted-server", false)],
+    );
+    assert_eq!(
+        run.scenario("wrong-host-requests-client-cert")["connections"][0]["client_cert"]["subject"],
+        "CN=impostor-test-client"
+    );
+    assert!(run.scenario("requests-client-cert")["connections"][0]["client_cert"].is_null());
     let careless = r#"curl -k -sS -o /dev/null --max-time 5 --cert "$CLIENT_CERT" --key "$CLIENT_KEY" "$MTLS_IMPOSTOR_URL""#;
     let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", careless])?;
     check("curl -k --cert", &run, CARELESS_WITH_IDENTITY);
@@ -940,6 +951,58 @@ fn every_output_format_shows_the_run() -> TestResult {
         text.contains("INCONCLUSIVE the client never reached the impostor"),
         "{text}"
     );
+    // Not judged, not careless: no grade F beside it.
+    assert!(
+        text.contains("not judged (the client never reached the impostor)"),
+        "{text}"
+    );
+    assert!(!text.contains("F (score 0)"), "{text}");
+    // The Markdown's impostor target has the client half's columns, not the scan half's.
+    assert!(
+        md.contains("| Impostor URL | Grade | Client | TLS versions | Control |"),
+        "{md}"
+    );
+    assert!(!md.contains("| URL | Grade | Client auth |"), "{md}");
+    Ok(())
+}
+
+/// An HTTP/2-only client (Node `http2.connect`): the impostor negotiated h2 and answered
+/// HTTP/1.1, so the client waited for its own time-out in every scenario (26 s). It gets a
+/// minimal HTTP/2 answer now and finishes at once.
+#[test]
+fn an_h2_only_client_is_answered() -> TestResult {
+    if !need("node") {
+        return Ok(());
+    }
+    let script = |options: &str| {
+        format!(
+            "const c = require('http2').connect(process.env.MTLS_IMPOSTOR_URL, {{ {options} }}); \
+             c.on('error', e => {{ console.error(e.message); process.exit(1); }}); \
+             const r = c.request({{ ':path': '/' }}); \
+             r.on('response', h => {{ c.close(); process.exit(h[':status'] === 200 ? 0 : 1); }}); \
+             r.on('error', e => {{ console.error(e.message); process.exit(1); }}); r.end();"
+        )
+    };
+    let run = impostor(&[], &[], &["node", "-e", &script("")])?;
+    check("node http2", &run, CAREFUL);
+    assert_eq!(
+        run.scenario("control")["client"]["exit_code"],
+        0,
+        "{}",
+        run.scenarios()
+    );
+    let run = impostor(
+        &[],
+        &[],
+        &["node", "-e", &script("rejectUnauthorized: false")],
+    )?;
+    check("node http2 rejectUnauthorized: false", &run, CARELESS);
+    assert!(
+        run.elapsed < Duration::from_secs(15),
+        "{:?}\n{}",
+        run.elapsed,
+        run.scenarios()
+    );
     Ok(())
 }
 
@@ -1581,6 +1644,59 @@ fn nothing_to_refuse_and_the_reserved_name_are_usage_errors() -> TestResult {
         .output()?;
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--name"));
+    // A leaf given as the trusted CA: said in the client half's terms.
+    let dir = tempfile::tempdir()?;
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?.self_signed(&key)?;
+    let (c, k) = (dir.path().join("leaf.pem"), dir.path().join("leaf.key"));
+    std::fs::write(&c, leaf.pem())?;
+    std::fs::write(&k, key.serialize_pem())?;
+    let out = mtls_scan()
+        .args(["impostor", "--name", "localhost", "--trusted-ca-cert"])
+        .arg(&c)
+        .arg("--trusted-ca-key")
+        .arg(&k)
+        .args(["--", "true"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not a CA certificate") && stderr.contains("the server's certificate"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("client certificate"), "{stderr}");
+    Ok(())
+}
+
+/// `--name ::1` listened on 127.0.0.1: the client, told `https://[::1]:PORT/`, never reached it.
+/// A loopback address for a name is listened on.
+#[test]
+fn an_ipv6_loopback_name_is_listened_on() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let out = mtls_scan()
+        .args(["impostor", "--name", "::1", "--format", "json", "--"])
+        .args([
+            "sh",
+            "-c",
+            r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL""#,
+        ])
+        .output()?;
+    let run = Run {
+        exit: out.status.code().unwrap_or(-1),
+        report: serde_json::from_slice(&out.stdout)?,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: Duration::ZERO,
+    };
+    check("curl, --name ::1", &run, CAREFUL);
+    assert!(
+        run.report["impostor"][0]["listen"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("[::1]:")),
+        "{}",
+        run.report["impostor"][0]["listen"]
+    );
     Ok(())
 }
 

@@ -94,8 +94,8 @@ pub enum FindingId {
     /// Headers a TLS-terminating proxy sets after verifying a certificate, sent by the client,
     /// let it in.
     ClientCertHeaderSpoofing,
-    /// `impostor`: the client sent its request to a server with a self-signed certificate or one
-    /// from a CA it does not trust.
+    /// `impostor`: the client sent its request to a server with a self-signed certificate, one
+    /// from a CA it does not trust, or one from a forged CA (the trusted CA's name, another key).
     ClientSkipsServerVerification,
     /// `impostor`: the client sent its request to a server whose certificate names another host.
     ClientSkipsHostnameCheck,

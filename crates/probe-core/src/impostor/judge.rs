@@ -6,7 +6,7 @@
 //! never graded A.
 
 use super::model::{
-    ImpostorError, ImpostorRun, RunMode, Scenario, ScenarioResult, ScenarioVerdict,
+    ImpostorError, ImpostorRun, OfferedCert, RunMode, Scenario, ScenarioResult, ScenarioVerdict,
 };
 use super::pki::WRONG_HOST;
 use crate::facts::{IncompleteProbe, TlsVersion};
@@ -91,7 +91,12 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         .with_evidence("trusted CA", ca.clone());
         findings.push(with_scenarios(f, &careless));
     }
-    if let Some(r) = got(Scenario::WrongHost) {
+    let name_blind: Vec<&ScenarioResult> =
+        [Scenario::WrongHost, Scenario::WrongHostRequestsClientCert]
+            .into_iter()
+            .filter_map(got)
+            .collect();
+    if !name_blind.is_empty() {
         let names = if run.wrong_host_names.is_empty() {
             WRONG_HOST.to_owned()
         } else {
@@ -107,7 +112,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
             ),
         )
         .with_evidence("trusted CA", ca.clone());
-        findings.push(with_scenarios(f, &[r]));
+        findings.push(with_scenarios(f, &name_blind));
     }
     if let Some(r) = got(Scenario::Expired) {
         let f = Finding::new(
@@ -122,34 +127,57 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         .with_evidence("trusted CA", ca.clone());
         findings.push(with_scenarios(f, &[r]));
     }
-    if let Some(r) = run.scenario(Scenario::RequestsClientCert) {
-        if let Some(cert) = r.offered_cert() {
-            let mut f = Finding::new(
-                FindingId::ClientSendsIdentityToUntrustedServer,
-                format!(
-                    "Asked for a client certificate by an impostor it should have refused (its \
-                     certificate for {} comes from a CA the client does not trust), the client \
-                     presented {} (sha256 {}).",
-                    run.name, cert.subject, cert.sha256
+    let handed: Vec<(&ScenarioResult, &OfferedCert)> = [
+        Scenario::RequestsClientCert,
+        Scenario::WrongHostRequestsClientCert,
+    ]
+    .into_iter()
+    .filter_map(|s| run.scenario(s))
+    .filter_map(|r| Some((r, r.offered_cert()?)))
+    .collect();
+    if let Some((_, cert)) = handed.first() {
+        let to: Vec<String> = handed
+            .iter()
+            .map(|(r, _)| match r.scenario {
+                Scenario::WrongHostRequestsClientCert => format!(
+                    "its certificate, from the CA the client trusts, names another host than {} \
+                     (a client that checks the name only after the handshake has presented its \
+                     certificate by then)",
+                    run.name
                 ),
-            )
-            .with_evidence(
-                "client certificate",
-                format!("{} (sha256 {})", cert.subject, cert.sha256),
-            )
-            .with_evidence("client certificate issuer", cert.issuer.clone());
-            f = with_scenarios(f, &[r]);
-            let mut v: Vec<TlsVersion> = r
-                .connections
-                .iter()
-                .filter(|c| c.client_cert.is_some())
-                .filter_map(|c| c.tls_version)
-                .collect();
-            v.sort();
-            v.dedup();
-            f.tls_versions = v;
-            findings.push(f);
-        }
+                _ => format!(
+                    "its certificate for {} comes from a CA the client does not trust",
+                    run.name
+                ),
+            })
+            .collect();
+        let mut f = Finding::new(
+            FindingId::ClientSendsIdentityToUntrustedServer,
+            format!(
+                "Asked for a client certificate by an impostor it should have refused ({}), the \
+                 client presented {} (sha256 {}).",
+                to.join("; and by one whose "),
+                cert.subject,
+                cert.sha256
+            ),
+        )
+        .with_evidence(
+            "client certificate",
+            format!("{} (sha256 {})", cert.subject, cert.sha256),
+        )
+        .with_evidence("client certificate issuer", cert.issuer.clone());
+        let results: Vec<&ScenarioResult> = handed.iter().map(|(r, _)| *r).collect();
+        f = with_scenarios(f, &results);
+        let mut v: Vec<TlsVersion> = results
+            .iter()
+            .flat_map(|r| r.connections.iter())
+            .filter(|c| c.client_cert.is_some())
+            .filter_map(|c| c.tls_version)
+            .collect();
+        v.sort();
+        v.dedup();
+        f.tls_versions = v;
+        findings.push(f);
     }
     mark_implied(&mut findings);
     remediation::attach(&mut findings, None);

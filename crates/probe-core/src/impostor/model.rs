@@ -30,12 +30,16 @@ pub enum Scenario {
     ForgedCa,
     /// A certificate from an untrusted CA, with a request for the client's certificate.
     RequestsClientCert,
+    /// The wrong-host certificate (from the trusted CA), with a request for the client's
+    /// certificate: a client that checks the host name only after the handshake (curl with
+    /// OpenSSL) has presented its certificate by then.
+    WrongHostRequestsClientCert,
 }
 
 impl Scenario {
     /// Every scenario, in the order serve mode serves them (a wrapped run plays `self-signed`
     /// first: [`ImpostorOptions::scenarios`]).
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::Control,
         Scenario::SelfSigned,
         Scenario::UntrustedCa,
@@ -43,6 +47,7 @@ impl Scenario {
         Scenario::WrongHost,
         Scenario::ForgedCa,
         Scenario::RequestsClientCert,
+        Scenario::WrongHostRequestsClientCert,
     ];
 
     /// The stable kebab-case name.
@@ -55,6 +60,7 @@ impl Scenario {
             Scenario::WrongHost => "wrong-host",
             Scenario::ForgedCa => "forged-ca",
             Scenario::RequestsClientCert => "requests-client-cert",
+            Scenario::WrongHostRequestsClientCert => "wrong-host-requests-client-cert",
         }
     }
 
@@ -79,6 +85,10 @@ impl Scenario {
             Scenario::RequestsClientCert => {
                 "untrusted certificate, and a request for the client's certificate"
             }
+            Scenario::WrongHostRequestsClientCert => {
+                "certificate from the trusted CA for another host name, and a request for the \
+                 client's certificate"
+            }
         }
     }
 
@@ -86,6 +96,14 @@ impl Scenario {
     /// (`MTLS_IMPOSTOR_PORT_SELF_SIGNED`).
     pub fn env_suffix(self) -> String {
         self.as_str().replace('-', "_").to_ascii_uppercase()
+    }
+
+    /// Whether the impostor asks for the client's certificate in this scenario.
+    pub fn asks_for_client_cert(self) -> bool {
+        matches!(
+            self,
+            Scenario::RequestsClientCert | Scenario::WrongHostRequestsClientCert
+        )
     }
 
     /// Whether a careful client must refuse this server.
@@ -124,7 +142,7 @@ pub struct ImpostorOptions {
     pub listen: SocketAddr,
     /// The user's CA instead of one minted for the run.
     pub trusted_ca: Option<TrustedCaPem>,
-    /// Adds [`Scenario::RequestsClientCert`].
+    /// Adds [`Scenario::RequestsClientCert`] and [`Scenario::WrongHostRequestsClientCert`].
     pub request_client_cert: bool,
     /// How long the client command may take in one scenario; each connection's handshake, and
     /// then its request, get that long too (in serve mode as well).
@@ -152,7 +170,7 @@ impl ImpostorOptions {
             Scenario::ALL
                 .into_iter()
                 .filter(|s| *s != Scenario::SelfSigned)
-                .filter(|s| self.request_client_cert || *s != Scenario::RequestsClientCert),
+                .filter(|s| self.request_client_cert || !s.asks_for_client_cert()),
         );
         out
     }

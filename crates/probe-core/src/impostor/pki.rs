@@ -88,6 +88,25 @@ impl ImpostorPki {
         );
         let (ca, ca_pem, origin) = match trusted {
             Some(t) => {
+                // A leaf given as the CA: said in the client half's terms (the scan half's
+                // message speaks of client certificates).
+                let first = identity::parse_certs(&t.cert_pem, "--trusted-ca-cert")?;
+                let is_ca = first.first().is_some_and(|c| {
+                    x509_parser::parse_x509_certificate(c.as_ref()).is_ok_and(
+                        |(_, p)| matches!(p.basic_constraints(), Ok(Some(bc)) if bc.value.ca),
+                    )
+                });
+                if !is_ca {
+                    return Err(ImpostorError::Pki(
+                        crate::error::ScanError::MalformedCertificate {
+                            what: "--trusted-ca-cert".to_owned(),
+                            reason: "not a CA certificate (no basicConstraints CA:TRUE): give the \
+                                     CA the client trusts for its server, the one that issues \
+                                     the server's certificate, not the server's certificate"
+                                .to_owned(),
+                        },
+                    ));
+                }
                 let ca = SigningCa::from_pem(&t.cert_pem, &t.key_pem, "--trusted-ca-cert")?;
                 let pem = pem_encode(ca.cert.as_ref());
                 (ca, pem, "--trusted-ca-cert")
@@ -155,7 +174,7 @@ impl ImpostorPki {
                 Scenario::Expired => {
                     vec![ca.sign_leaf(&leaf(&[name], expired)?, &key)?.der().clone()]
                 }
-                Scenario::WrongHost => {
+                Scenario::WrongHost | Scenario::WrongHostRequestsClientCert => {
                     let names: Vec<&str> = wrong_host.iter().map(String::as_str).collect();
                     vec![ca.sign_leaf(&leaf(&names, valid)?, &key)?.der().clone()]
                 }
@@ -168,12 +187,7 @@ impl ImpostorPki {
                 )?
                 .into()],
             };
-            let config = server_config(
-                &provider,
-                chain,
-                &key,
-                scenario == Scenario::RequestsClientCert,
-            )?;
+            let config = server_config(&provider, chain, &key, scenario.asks_for_client_cert())?;
             configs.push((scenario, Arc::new(config)));
         }
         Ok(Self {

@@ -215,7 +215,7 @@ where
     let started = Instant::now();
     let recorder = Recorder::new(started);
     let mut tasks = JoinSet::new();
-    let asks = scenario == Scenario::RequestsClientCert;
+    let asks = scenario.asks_for_client_cert();
     tokio::pin!(client);
     let outcome = loop {
         tokio::select! {
@@ -304,7 +304,7 @@ where
                         recorder,
                         tcp,
                         config,
-                        scenario == Scenario::RequestsClientCert,
+                        scenario.asks_for_client_cert(),
                         limits,
                     ),
                     _ => drop(tcp),
