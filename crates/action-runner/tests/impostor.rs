@@ -1894,3 +1894,88 @@ fn serve_only_flags_in_a_wrapped_run_are_usage_errors() -> TestResult {
     assert!(!run.stderr.contains("hint:"), "{}", run.stderr);
     Ok(())
 }
+
+/// Serve mode stopped by `--connections` right after a refusal: the client's retry without
+/// verification came after the count and was never accepted, so the refusal counted (A), on one
+/// port and with a port per scenario. Connections in the 2 s after the count are read to their
+/// ClientHello: the same client again is incomplete.
+#[test]
+fn a_retry_after_the_last_counted_connection_is_doubted() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let one = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &[
+            "--scenarios=self-signed,untrusted-ca,expired,wrong-host",
+            "--connections",
+            "5",
+        ],
+        one.path(),
+    )?;
+    for _ in 0..5 {
+        served_go(
+            &bin,
+            &env,
+            "MTLS_IMPOSTOR_PORT",
+            &["-retry-insecure-on-name"],
+        )
+        .status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(one.path(), exit)?;
+    check_incomplete(
+        "one port, --connections 5, go retrying after the wrong-host refusal",
+        &run,
+        &["wrong-host"],
+        "after a refusal here, the same TLS client",
+    );
+    let per = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &[
+            "--port-per-scenario",
+            "--scenarios=wrong-host",
+            "--connections",
+            "2",
+        ],
+        per.path(),
+    )?;
+    assert_eq!(
+        env_var(&env, "MTLS_IMPOSTOR_PORT_CONTROL"),
+        env_var(&env, "MTLS_IMPOSTOR_PORT")
+    );
+    for var in ["MTLS_IMPOSTOR_PORT", "MTLS_IMPOSTOR_PORT_WRONG_HOST"] {
+        served_go(&bin, &env, var, &["-retry-insecure-on-name"]).status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(per.path(), exit)?;
+    check_incomplete(
+        "a port per scenario, --connections 2, go retrying after the wrong-host refusal",
+        &run,
+        &["wrong-host"],
+        "after a refusal here, the same TLS client",
+    );
+    // A careful client, the same way: nothing after the count, A.
+    let careful = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &[
+            "--port-per-scenario",
+            "--scenarios=wrong-host",
+            "--connections",
+            "2",
+        ],
+        careful.path(),
+    )?;
+    for var in ["MTLS_IMPOSTOR_PORT", "MTLS_IMPOSTOR_PORT_WRONG_HOST"] {
+        served_go(&bin, &env, var, &[]).status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    check(
+        "a port per scenario, --connections 2, careful go",
+        &served_run(careful.path(), exit)?,
+        CAREFUL,
+    );
+    Ok(())
+}

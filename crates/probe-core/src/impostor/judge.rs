@@ -253,6 +253,13 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
             ));
         }
     }
+    if !run.late_connections.is_empty() {
+        notes.push(format!(
+            "{} connection(s) came after serving reached {} and were closed unserved",
+            run.late_connections.len(),
+            run.ended_by.as_deref().unwrap_or("its end")
+        ));
+    }
     if run.stray_connections > 0 {
         notes.push(format!(
             "{} connection(s) arrived between scenarios and were closed unjudged",
@@ -342,6 +349,7 @@ mod tests {
             },
             client: Some("curl".into()),
             wrong_host_names: Vec::new(),
+            late_connections: Vec::new(),
             scenarios: requests
                 .iter()
                 .map(|(s, r)| ScenarioResult {

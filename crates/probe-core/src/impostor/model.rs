@@ -677,6 +677,10 @@ pub struct ImpostorRun {
     /// recorded: `wrong-host.mtls-impostor.invalid`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wrong_host_names: Vec<String>,
+    /// Serve mode stopped by `--connections`: the connections that came in the moments after,
+    /// closed unserved once their ClientHello was read (a client's retry, say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub late_connections: Vec<LateConnection>,
     /// Each scenario played.
     pub scenarios: Vec<ScenarioResult>,
     /// Connections that arrived between scenarios (a late client), closed unjudged.
@@ -760,6 +764,39 @@ impl ImpostorRun {
             ));
         }
         let one_port = self.mode == RunMode::Serve && r.port == control.port;
+        // Serving stopped at --connections: the same client connecting again right after a
+        // refusal (on its port, or on the one port) may be its retry, never served.
+        // Only when it is the refusal's next connection from that client there: a careful client
+        // run in a loop refuses again in between.
+        let served_on: Vec<(f64, &str)> = self
+            .scenarios
+            .iter()
+            .filter(|s| s.port == r.port)
+            .flat_map(|s| s.connections.iter())
+            .filter_map(|c| Some((c.at_ms?, c.fingerprint.as_deref()?)))
+            .collect();
+        let retried_late = refusals.iter().find_map(|c| {
+            let (at, fp) = (c.at_ms?, c.fingerprint.as_deref()?);
+            let late = self
+                .late_connections
+                .iter()
+                .filter(|l| l.fingerprint.as_deref() == Some(fp) && l.at_ms > at)
+                .filter(|l| l.port == r.port)
+                .map(|l| l.at_ms)
+                .min_by(f64::total_cmp)?;
+            let served_between = served_on
+                .iter()
+                .any(|(t, f)| *f == fp && *t > at && *t < late);
+            (!served_between).then_some(fp)
+        });
+        if let Some(fp) = retried_late {
+            return Some(format!(
+                "after a refusal here, the same TLS client (ClientHello {fp}) connected again \
+                 once serving had reached {}: that may be its retry without verification, never \
+                 served; raise --connections, or stop serving with SIGTERM once the client is done",
+                self.ended_by.as_deref().unwrap_or("its end")
+            ));
+        }
         if !one_port {
             // Each scenario has the client to itself (wrapped, or a port each): the client under
             // test must have made at least as many connections here as it made requests in the
@@ -826,6 +863,18 @@ impl ImpostorRun {
              connect once per scenario"
         ))
     }
+}
+
+/// A connection that came after serve mode reached `--connections`, closed unserved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LateConnection {
+    /// The port it came to.
+    pub port: u16,
+    /// Its ClientHello fingerprint, when one arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// When it was accepted, in milliseconds since serving started.
+    pub at_ms: f64,
 }
 
 /// Connections recorded per scenario; more are closed at once and counted.

@@ -172,6 +172,7 @@ impl Impostor {
             trusted_ca: self.pki.ca_summary(),
             client,
             wrong_host_names: self.pki.wrong_host().to_vec(),
+            late_connections: Vec::new(),
             scenarios: Vec::new(),
             stray_connections: 0,
             ended_by: None,
@@ -286,7 +287,7 @@ impl Impostor {
         if plan.port_per_scenario {
             listeners.extend(self.extra.iter().cloned());
         }
-        let (results, ended_by) = server::serve(
+        let (results, ended_by, late) = server::serve(
             &listeners,
             &served,
             plan.port_per_scenario,
@@ -298,6 +299,7 @@ impl Impostor {
         run.scenarios.extend(results);
         run.scenarios.sort_by_key(|r| r.scenario);
         run.ended_by = Some(ended_by);
+        run.late_connections = late;
         run.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         run
     }

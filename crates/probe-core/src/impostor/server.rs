@@ -19,8 +19,8 @@ use tokio_rustls::LazyConfigAcceptor;
 
 use super::client::ClientOutcome;
 use super::model::{
-    ConnectionEnd, ConnectionRecord, OfferedCert, Scenario, ScenarioResult, MAX_RECORDED,
-    PROMPT_CLOSE,
+    ConnectionEnd, ConnectionRecord, LateConnection, OfferedCert, Scenario, ScenarioResult,
+    MAX_RECORDED, PROMPT_CLOSE,
 };
 use crate::facts::TlsVersion;
 use crate::text::sanitize;
@@ -251,7 +251,7 @@ pub(crate) async fn serve<F>(
     max: Option<u64>,
     limits: Limits,
     stop: F,
-) -> (Vec<ScenarioResult>, String)
+) -> (Vec<ScenarioResult>, String, Vec<LateConnection>)
 where
     F: Future<Output = String>,
 {
@@ -313,10 +313,45 @@ where
         }
         while tasks.try_join_next().is_some() {}
     };
+    // Stopped by the count, the impostor (not the user) chose the end: a client may still be
+    // retrying what it refused. For LATE_WATCH after the count, connections are still accepted,
+    // their ClientHello fingerprint noted, and closed unserved: a refusal followed by one from
+    // the same client is not counted.
+    let late = Arc::new(Mutex::new(Vec::new()));
+    if max.is_some_and(|m| count >= m) {
+        let until = tokio::time::Instant::now() + LATE_WATCH;
+        let mut hellos = JoinSet::new();
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => break,
+                got = rx.recv() => {
+                    let Some((on, tcp)) = got else { break };
+                    let port = listeners
+                        .iter()
+                        .find(|(s, _)| *s == on)
+                        .map_or(0, |(_, l)| port_of(l));
+                    let late = late.clone();
+                    hellos.spawn(async move {
+                        let at_ms = started.elapsed().as_secs_f64() * 1000.0;
+                        let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
+                        let print = match tokio::time::timeout(LATE_WATCH, lazy).await {
+                            Ok(Ok(start)) => Some(fingerprint(&start.client_hello())),
+                            _ => None,
+                        };
+                        late.lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(LateConnection { port, fingerprint: print, at_ms });
+                    });
+                }
+            }
+        }
+        settle(hellos, LATE_WATCH).await;
+    }
     acceptors.abort_all();
     // The last connections get what any connection gets: the handshake's and the request's
     // limits (each task ends by itself by then), at most a minute.
     settle(tasks, limits.whole().min(Duration::from_secs(60))).await;
+    let late = std::mem::take(&mut *late.lock().unwrap_or_else(PoisonError::into_inner));
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let main_port = listeners.first().map_or(0, |(_, l)| port_of(l));
     let results = recorders
@@ -342,8 +377,12 @@ where
             }
         })
         .collect();
-    (results, ended_by)
+    (results, ended_by, late)
 }
+
+/// How long serve mode, stopped by `--connections`, still watches for a client's next
+/// connection (its retry, say).
+const LATE_WATCH: Duration = Duration::from_secs(2);
 
 /// The rustls error inside an I/O error from tokio-rustls.
 fn rustls_error(e: &std::io::Error) -> Option<&rustls::Error> {
