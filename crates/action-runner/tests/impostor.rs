@@ -99,6 +99,14 @@ impl Run {
             .unwrap_or_default()
     }
 
+    /// A scenario of the run, by name.
+    fn scenario(&self, name: &str) -> &Value {
+        self.report["impostor"][0]["scenarios"]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["scenario"] == name))
+            .unwrap_or(&Value::Null)
+    }
+
     /// Each scenario in a line, for failure messages and the timing figures.
     fn scenarios(&self) -> String {
         let mut out = String::new();
@@ -238,7 +246,7 @@ fn curl_default_and_insecure() -> TestResult {
     };
     check("curl --resolve api.internal.example", &run, CAREFUL);
     assert_eq!(
-        run.report["impostor"][0]["scenarios"][0]["connections"][0]["sni"],
+        run.scenario("control")["connections"][0]["sni"],
         "api.internal.example"
     );
     Ok(())
@@ -255,13 +263,24 @@ fn curl_with_a_client_certificate() -> TestResult {
         ("CLIENT_CERT", cert.to_str().unwrap()),
         ("CLIENT_KEY", key.to_str().unwrap()),
     ];
+    // curl (OpenSSL) checks the host name after the handshake: by then it has presented its
+    // certificate to the wrong-host server that asked for it (it graded A).
     let careful = r#"curl -sS -o /dev/null --max-time 5 --cert "$CLIENT_CERT" --key "$CLIENT_KEY" "$MTLS_IMPOSTOR_URL""#;
     let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", careful])?;
-    check("curl --cert", &run, CAREFUL);
+    check(
+        "curl --cert",
+        &run,
+        &[("client-sends-identity-to-untrusted-server", false)],
+    );
+    assert_eq!(
+        run.scenario("wrong-host-requests-client-cert")["connections"][0]["client_cert"]["subject"],
+        "CN=impostor-test-client"
+    );
+    assert!(run.scenario("requests-client-cert")["connections"][0]["client_cert"].is_null());
     let careless = r#"curl -k -sS -o /dev/null --max-time 5 --cert "$CLIENT_CERT" --key "$CLIENT_KEY" "$MTLS_IMPOSTOR_URL""#;
     let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", careless])?;
     check("curl -k --cert", &run, CARELESS_WITH_IDENTITY);
-    let offered = &run.report["impostor"][0]["scenarios"][5]["connections"][0]["client_cert"];
+    let offered = &run.scenario("requests-client-cert")["connections"][0]["client_cert"];
     assert_eq!(offered["subject"], "CN=impostor-test-client");
     assert_eq!(offered["sha256"].as_str().map(str::len), Some(64));
     let json = run.report.to_string();
@@ -642,9 +661,10 @@ fn inconclusive_usage_and_threshold_exits() -> TestResult {
     assert_eq!(
         run.report["impostor"][0]["scenarios"]
             .as_array()
-            .map(Vec::len),
-        Some(1),
-        "the other scenarios are skipped when the control saw no connection"
+            .map(|a| a.iter().map(|s| s["scenario"].clone()).collect::<Vec<_>>()),
+        Some(vec![Value::from("self-signed"), Value::from("control")]),
+        "self-signed runs before the control; the others are skipped when the control saw no \
+         connection"
     );
     // Unexpanded variables: a hint.
     let run = impostor(&[], &[], &["curl", "-sS", "$MTLS_IMPOSTOR_URL"])?;
@@ -793,15 +813,15 @@ fn serve_one_scenario_per_connection() -> TestResult {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
-    let (child, env) = serve(&["--connections", "5"], dir.path())?;
-    for _ in 0..5 {
+    let (child, env) = serve(&["--connections", "6"], dir.path())?;
+    for _ in 0..6 {
         assert!(get(&env, "MTLS_IMPOSTOR_PORT", true)?);
     }
     // `curl -k` skips verification (F): below the default threshold C, exit 1.
     assert_eq!(wait(child, Duration::from_secs(20))?, 1);
     let run = served_run(dir.path(), 1)?;
-    check("serve, curl -k, 5 connections", &run, CARELESS);
-    assert_eq!(run.report["impostor"][0]["ended_by"], "--connections 5");
+    check("serve, curl -k, 6 connections", &run, CARELESS);
+    assert_eq!(run.report["impostor"][0]["ended_by"], "--connections 6");
     for s in run.report["impostor"][0]["scenarios"].as_array().unwrap() {
         assert_eq!(s["connections"].as_array().map(Vec::len), Some(1), "{s}");
     }
@@ -823,10 +843,11 @@ fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
         "MTLS_IMPOSTOR_PORT_UNTRUSTED_CA",
         "MTLS_IMPOSTOR_PORT_EXPIRED",
         "MTLS_IMPOSTOR_PORT_WRONG_HOST",
+        "MTLS_IMPOSTOR_PORT_FORGED_CA",
     ] {
         answered.push(get(&env, var, false)?);
     }
-    assert_eq!(answered, [true, false, false, false, false]);
+    assert_eq!(answered, [true, false, false, false, false, false]);
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()?;
@@ -844,7 +865,7 @@ fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
         .collect();
     let mut distinct = ports.clone();
     distinct.dedup();
-    assert_eq!(distinct.len(), 5, "{ports:?}");
+    assert_eq!(distinct.len(), 6, "{ports:?}");
     Ok(())
 }
 
@@ -929,6 +950,58 @@ fn every_output_format_shows_the_run() -> TestResult {
     assert!(
         text.contains("INCONCLUSIVE the client never reached the impostor"),
         "{text}"
+    );
+    // Not judged, not careless: no grade F beside it.
+    assert!(
+        text.contains("not judged (the client never reached the impostor)"),
+        "{text}"
+    );
+    assert!(!text.contains("F (score 0)"), "{text}");
+    // The Markdown's impostor target has the client half's columns, not the scan half's.
+    assert!(
+        md.contains("| Impostor URL | Grade | Client | TLS versions | Control |"),
+        "{md}"
+    );
+    assert!(!md.contains("| URL | Grade | Client auth |"), "{md}");
+    Ok(())
+}
+
+/// An HTTP/2-only client (Node `http2.connect`): the impostor negotiated h2 and answered
+/// HTTP/1.1, so the client waited for its own time-out in every scenario (26 s). It gets a
+/// minimal HTTP/2 answer now and finishes at once.
+#[test]
+fn an_h2_only_client_is_answered() -> TestResult {
+    if !need("node") {
+        return Ok(());
+    }
+    let script = |options: &str| {
+        format!(
+            "const c = require('http2').connect(process.env.MTLS_IMPOSTOR_URL, {{ {options} }}); \
+             c.on('error', e => {{ console.error(e.message); process.exit(1); }}); \
+             const r = c.request({{ ':path': '/' }}); \
+             r.on('response', h => {{ c.close(); process.exit(h[':status'] === 200 ? 0 : 1); }}); \
+             r.on('error', e => {{ console.error(e.message); process.exit(1); }}); r.end();"
+        )
+    };
+    let run = impostor(&[], &[], &["node", "-e", &script("")])?;
+    check("node http2", &run, CAREFUL);
+    assert_eq!(
+        run.scenario("control")["client"]["exit_code"],
+        0,
+        "{}",
+        run.scenarios()
+    );
+    let run = impostor(
+        &[],
+        &[],
+        &["node", "-e", &script("rejectUnauthorized: false")],
+    )?;
+    check("node http2 rejectUnauthorized: false", &run, CARELESS);
+    assert!(
+        run.elapsed < Duration::from_secs(15),
+        "{:?}\n{}",
+        run.elapsed,
+        run.scenarios()
     );
     Ok(())
 }
@@ -1018,7 +1091,13 @@ fn incomplete(run: &Run) -> Vec<(String, String)> {
         .collect()
 }
 
-const MUST_REFUSE: [&str; 4] = ["self-signed", "untrusted-ca", "expired", "wrong-host"];
+const MUST_REFUSE: [&str; 5] = [
+    "self-signed",
+    "untrusted-ca",
+    "expired",
+    "wrong-host",
+    "forged-ca",
+];
 
 /// Checks an incomplete run: no error, no finding, grade B, exit 3, and exactly `scenarios`
 /// incomplete, each for a reason starting with `why`.
@@ -1044,9 +1123,11 @@ fn check_incomplete(label: &str, run: &Run, scenarios: &[&str], why: &str) {
     );
 }
 
-/// A `go test` wrapped without `-count=1` connects in the control only: its result is cached
-/// after, whatever the impostor serves. Those scenarios are not refusals: the run is incomplete
-/// (it graded A, exit 0, with `InsecureSkipVerify: true`). With `-count=1`: F.
+/// A `go test` wrapped without `-count=1` is cached once it passes: it makes no connection after
+/// that, whatever the impostor serves. Careful, it fails in `self-signed` (played first) and
+/// passes in the control: the scenarios after are not refusals, the run is incomplete. With
+/// `InsecureSkipVerify: true` it passes in `self-signed` already: a finding (it graded A, exit 0,
+/// when the control ran first). With `-count=1`: F, every scenario seen.
 #[test]
 fn a_cached_go_test_is_incomplete_not_careful() -> TestResult {
     if !need("go") {
@@ -1061,36 +1142,46 @@ fn a_cached_go_test_is_incomplete_not_careful() -> TestResult {
         "package upstream\n\n\
          import (\n\t\"crypto/tls\"\n\t\"io\"\n\t\"net/http\"\n\t\"os\"\n\t\"testing\"\n)\n\n\
          func TestUpstream(t *testing.T) {\n\
-         \tc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}\n\
+         \tinsecure := os.Getenv(\"UPSTREAM_INSECURE\") == \"1\"\n\
+         \tc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: insecure}}}\n\
          \tresp, err := c.Get(os.Getenv(\"MTLS_IMPOSTOR_URL\"))\n\
          \tif err != nil {\n\t\tt.Fatal(err)\n\t}\n\
          \t_, _ = io.Copy(io.Discard, resp.Body)\n\
          \tresp.Body.Close()\n}\n",
     )?;
     let cache = dir.path().join("gocache");
-    let env = [
-        ("GOCACHE", cache.to_str().unwrap()),
-        ("GOFLAGS", "-mod=mod"),
-        ("GOTOOLCHAIN", "local"),
-        ("CGO_ENABLED", "0"),
-        ("UPSTREAM", module.to_str().unwrap()),
-    ];
+    let env = |insecure: &'static str| {
+        [
+            ("GOCACHE", cache.to_str().unwrap().to_owned()),
+            ("GOFLAGS", "-mod=mod".to_owned()),
+            ("GOTOOLCHAIN", "local".to_owned()),
+            ("CGO_ENABLED", "0".to_owned()),
+            ("UPSTREAM", module.to_str().unwrap().to_owned()),
+            ("UPSTREAM_INSECURE", insecure.to_owned()),
+        ]
+    };
+    let run_with = |insecure: &'static str, cmd: &str| -> TestResult<Run> {
+        let env = env(insecure);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        // A generous limit: the first run compiles the test.
+        impostor(&["--scenario-timeout", "60"], &env, &["sh", "-c", cmd])
+    };
     let cached = r#"cd "$UPSTREAM" && go test ./ -run TestUpstream"#;
-    // A generous limit: the first run compiles the test.
-    let run = impostor(&["--scenario-timeout", "60"], &env, &["sh", "-c", cached])?;
+    let run = run_with("0", cached)?;
     check_incomplete(
         "go test, cached",
         &run,
-        &MUST_REFUSE,
+        &["untrusted-ca", "expired", "wrong-host", "forged-ca"],
         "the client made no connection in this scenario",
     );
     assert!(incomplete(&run).iter().all(|(_, r)| r.contains("-count=1")));
-    let counted = r#"cd "$UPSTREAM" && go test ./ -run TestUpstream -count=1"#;
     check(
-        "go test -count=1",
-        &impostor(&["--scenario-timeout", "60"], &env, &["sh", "-c", counted])?,
-        CARELESS,
+        "go test InsecureSkipVerify, cached",
+        &run_with("1", cached)?,
+        &[("client-skips-server-verification", false)],
     );
+    let counted = r#"cd "$UPSTREAM" && go test ./ -run TestUpstream -count=1"#;
+    check("go test -count=1", &run_with("1", counted)?, CARELESS);
     Ok(())
 }
 
@@ -1115,7 +1206,8 @@ fn serve_mode_lists_the_scenarios_never_connected_to() -> TestResult {
     let notes = run.target()["notes"].to_string();
     assert!(
         notes.contains(
-            "never connected to while served: self-signed, untrusted-ca, expired, wrong-host"
+            "never connected to while served: self-signed, untrusted-ca, expired, wrong-host, \
+             forged-ca"
         ),
         "{notes}"
     );
@@ -1295,15 +1387,16 @@ s.sendall(out.read())
 s.close()
 "#,
     )?;
-    let done = dir.path().join("done");
+    // `curl -k` in the second run only (the control: `self-signed` runs first).
+    let count = dir.path().join("count");
     let once = format!(
-        r#"python3 {}; test -f {done} && exit 0; curl -sk -o /dev/null "$MTLS_IMPOSTOR_URL" && touch {done}"#,
+        r#"n=$(cat {count} 2> /dev/null || echo 0); echo $((n + 1)) > {count}; python3 {}; [ "$n" = 1 ] && curl -sk -o /dev/null "$MTLS_IMPOSTOR_URL"; true"#,
         hello.display(),
-        done = done.display()
+        count = count.display()
     );
     let run = impostor(&[], &[], &["sh", "-c", &once])?;
     check_incomplete(
-        "hello-and-close, then curl -k once",
+        "hello-and-close, then curl -k in the control only",
         &run,
         &MUST_REFUSE,
         "the TLS client that sent the control its request",
@@ -1328,8 +1421,10 @@ fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
             .status()?
             .success())
     };
+    // The wrong-host scenario last in the rotation: the retry lands in the control.
+    let four = "--scenarios=self-signed,untrusted-ca,expired,wrong-host";
     let one = tempfile::tempdir()?;
-    let (child, env) = serve(&["--connections", "6"], one.path())?;
+    let (child, env) = serve(&[four, "--connections", "6"], one.path())?;
     for _ in 0..5 {
         client(&env, "MTLS_IMPOSTOR_PORT")?;
     }
@@ -1339,16 +1434,17 @@ fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
         "serve on one port, go retrying without verification on a name mismatch",
         &run,
         &["wrong-host"],
-        "every refusal was followed by a request from the same TLS client, its next",
+        "a refusal was followed by a request from the same TLS client, its next",
     );
     let per = tempfile::tempdir()?;
-    let (child, env) = serve(&["--port-per-scenario", "--connections", "6"], per.path())?;
+    let (child, env) = serve(&["--port-per-scenario", "--connections", "7"], per.path())?;
     for var in [
         "MTLS_IMPOSTOR_PORT",
         "MTLS_IMPOSTOR_PORT_SELF_SIGNED",
         "MTLS_IMPOSTOR_PORT_UNTRUSTED_CA",
         "MTLS_IMPOSTOR_PORT_EXPIRED",
         "MTLS_IMPOSTOR_PORT_WRONG_HOST",
+        "MTLS_IMPOSTOR_PORT_FORGED_CA",
     ] {
         client(&env, var)?;
     }
@@ -1433,6 +1529,453 @@ fn an_old_report_without_end_renders_as_written() -> TestResult {
         .lines()
         .filter(|l| l.split_whitespace().nth(1) == Some("refused"))
         .count();
-    assert_eq!(refused, 4, "{text}");
+    assert_eq!(refused, 5, "{text}");
+    Ok(())
+}
+
+/// A careful check gating a careless call from the same TLS client: `curl -sf URL && curl -k
+/// URL`, and one Go program checking health with verification, then calling without. The control
+/// got two requests from the one ClientHello, every other scenario one refusal and nothing more
+/// (the careless call never ran): it graded A. Incomplete: fewer connections than the control's.
+#[test]
+fn a_careful_gate_before_a_careless_call_is_incomplete() -> TestResult {
+    if !need("curl") || !need("go") {
+        return Ok(());
+    }
+    let gate = r#"curl -sSf -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL" && curl -sSk -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL""#;
+    let run = impostor(&[], &[], &["sh", "-c", gate])?;
+    check_incomplete(
+        "curl -sf && curl -k",
+        &run,
+        &MUST_REFUSE,
+        "the control's client (ClientHello ",
+    );
+    assert!(
+        incomplete(&run)
+            .iter()
+            .all(|(_, r)| r
+                .contains("made 2 connection(s) with a request there, this scenario saw 1"))
+    );
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let run = impostor(&[], &[], &[bin.to_str().unwrap(), "-gate"])?;
+    check_incomplete(
+        "go: a verified health check, then the call without",
+        &run,
+        &MUST_REFUSE,
+        "the control's client (ClientHello ",
+    );
+    // A careful client that retries its refusals, once per run: still careful.
+    let retries = r#"for i in 1 2 3; do curl -sSf -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL" && exit 0; done; exit 1"#;
+    check(
+        "curl, 3 tries",
+        &impostor(&[], &[], &["sh", "-c", retries])?,
+        CAREFUL,
+    );
+    Ok(())
+}
+
+/// Serve mode on one port, a client that retries without verification 3 s after a host-name
+/// mismatch: past the old 2 s window its retry, rotated into the control, was not counted
+/// against the refusal (A). At any delay now: incomplete.
+#[test]
+fn serve_on_one_port_a_retry_after_a_pause_is_doubted() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let one = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &[
+            "--scenarios=self-signed,untrusted-ca,expired,wrong-host",
+            "--connections",
+            "6",
+        ],
+        one.path(),
+    )?;
+    for _ in 0..5 {
+        served_go(
+            &bin,
+            &env,
+            "MTLS_IMPOSTOR_PORT",
+            &["-retry-insecure-on-name", "-retry-delay", "3s"],
+        )
+        .status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(one.path(), exit)?;
+    check_incomplete(
+        "serve on one port, go retrying without verification 3 s after a name mismatch",
+        &run,
+        &["wrong-host"],
+        "a refusal was followed by a request from the same TLS client, its next",
+    );
+    Ok(())
+}
+
+/// `--serve --scenarios control` tested nothing and graded A; a `--name` that is the wrong-host
+/// certificate's gave a careful client a host-name finding. Both are usage errors now.
+#[test]
+fn nothing_to_refuse_and_the_reserved_name_are_usage_errors() -> TestResult {
+    let out = mtls_scan()
+        .args([
+            "impostor",
+            "--serve",
+            "--name",
+            "localhost",
+            "--scenarios",
+            "control",
+            "--duration",
+            "1",
+        ])
+        .stdin(Stdio::null())
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scenarios"));
+    let out = mtls_scan()
+        .args([
+            "impostor",
+            "--name",
+            "wrong-host.mtls-impostor.invalid",
+            "--",
+            "true",
+        ])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--name"));
+    // A leaf given as the trusted CA: said in the client half's terms.
+    let dir = tempfile::tempdir()?;
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?.self_signed(&key)?;
+    let (c, k) = (dir.path().join("leaf.pem"), dir.path().join("leaf.key"));
+    std::fs::write(&c, leaf.pem())?;
+    std::fs::write(&k, key.serialize_pem())?;
+    let out = mtls_scan()
+        .args(["impostor", "--name", "localhost", "--trusted-ca-cert"])
+        .arg(&c)
+        .arg("--trusted-ca-key")
+        .arg(&k)
+        .args(["--", "true"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not a CA certificate") && stderr.contains("the server's certificate"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("client certificate"), "{stderr}");
+    Ok(())
+}
+
+/// `--name ::1` listened on 127.0.0.1: the client, told `https://[::1]:PORT/`, never reached it.
+/// A loopback address for a name is listened on.
+#[test]
+fn an_ipv6_loopback_name_is_listened_on() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let out = mtls_scan()
+        .args(["impostor", "--name", "::1", "--format", "json", "--"])
+        .args([
+            "sh",
+            "-c",
+            r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL""#,
+        ])
+        .output()?;
+    let run = Run {
+        exit: out.status.code().unwrap_or(-1),
+        report: serde_json::from_slice(&out.stdout)?,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: Duration::ZERO,
+    };
+    check("curl, --name ::1", &run, CAREFUL);
+    assert!(
+        run.report["impostor"][0]["listen"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("[::1]:")),
+        "{}",
+        run.report["impostor"][0]["listen"]
+    );
+    Ok(())
+}
+
+/// A client that pins the first key it sees (trust on first use) and verifies nothing else: run
+/// the control first, it learnt the real key there and refused every impostor (A). The
+/// self-signed scenario runs first now: it pins the impostor's key and sends its request.
+#[test]
+fn a_client_that_trusts_on_first_use_is_caught() -> TestResult {
+    if !need("curl") || !need("openssl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let pin = dir.path().join("pin");
+    let script = |flags: &str| {
+        format!(
+            r#"P={pin}
+if [ ! -s "$P" ]; then
+  openssl s_client -connect "$MTLS_IMPOSTOR_ADDR" -servername "$MTLS_IMPOSTOR_HOST" < /dev/null 2> /dev/null \
+    | openssl x509 -pubkey -noout | openssl pkey -pubin -outform der \
+    | openssl dgst -sha256 -binary | base64 | sed 's|^|sha256//|' > "$P"
+fi
+curl -sS -o /dev/null --max-time 5 {flags} --pinnedpubkey "$(cat "$P")" "$MTLS_IMPOSTOR_URL""#,
+            pin = pin.display()
+        )
+    };
+    let run = impostor(&[], &[], &["sh", "-c", &script("-k")])?;
+    check(
+        "curl -k, the first key pinned",
+        &run,
+        &[("client-skips-server-verification", false)],
+    );
+    assert!(
+        run.scenario("self-signed")["connections"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["end"] == "request")),
+        "{}",
+        run.scenarios()
+    );
+    // Pinned and verified: it refused the self-signed key, then pinned it and refused the
+    // control: never a pass.
+    std::fs::remove_file(&pin)?;
+    let run = impostor(&[], &[], &["sh", "-c", &script("")])?;
+    assert_eq!(run.exit, 3, "{}", run.scenarios());
+    assert!(run.target()["error"]
+        .as_str()
+        .is_some_and(|e| e.starts_with("the client never reached the impostor")));
+    Ok(())
+}
+
+/// Hand-written Go verifiers that check less than they seem to: the issuer's name but not the
+/// signature (a forged CA), the chain at the certificate's own time (an expired one passes), the
+/// parent domain only (a sibling name passes). Each graded A.
+#[test]
+fn hand_written_verifiers_that_check_too_little() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let bin = bin.to_str().unwrap();
+    check(
+        "go, the issuer's name checked, not the signature",
+        &impostor(&[], &[], &[bin, "-issuer-name-only"])?,
+        &[("client-skips-server-verification", false)],
+    );
+    check(
+        "go, verified at the certificate's own start",
+        &impostor(&[], &[], &[bin, "-verify-at-leaf-start"])?,
+        &[("client-accepts-expired-server-cert", false)],
+    );
+    let out = mtls_scan()
+        .args([
+            "impostor",
+            "--name",
+            "api.internal.example",
+            "--format",
+            "json",
+        ])
+        .args(["--", bin, "-domain-suffix", "-dial-addr"])
+        .output()?;
+    let run = Run {
+        exit: out.status.code().unwrap_or(-1),
+        report: serde_json::from_slice(&out.stdout)?,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: Duration::ZERO,
+    };
+    check(
+        "go, the name only under the parent domain",
+        &run,
+        &[("client-skips-hostname-check", false)],
+    );
+    let names = run.report["impostor"][0]["wrong_host_names"].to_string();
+    assert!(
+        names.contains(".internal.example") && names.contains("wrong-host.mtls-impostor.invalid"),
+        "{names}"
+    );
+    // The same verifiers' careful forms: the default Go client refuses all of them.
+    check(
+        "go default, dialling the address",
+        &impostor(&[], &[], &[bin, "-dial-addr"])?,
+        CAREFUL,
+    );
+    Ok(())
+}
+
+/// SIGTERM during a wrapped run: the report was lost, the CA's temporary directory left behind
+/// and the client orphaned. Now the client's group is killed, the directory removed, and the
+/// report written (the scenarios not played out are inconclusive): exit 3.
+#[test]
+fn sigterm_in_a_wrapped_run_writes_the_report_and_cleans_up() -> TestResult {
+    if !need("kill") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (pid, ca, report) = (
+        dir.path().join("pid"),
+        dir.path().join("ca"),
+        dir.path().join("report.json"),
+    );
+    let script = format!(
+        r#"echo "$MTLS_IMPOSTOR_CA_FILE" > {ca}.tmp && mv {ca}.tmp {ca}; sleep 30 & echo $! > {pid}.tmp && mv {pid}.tmp {pid}; wait"#,
+        ca = ca.display(),
+        pid = pid.display()
+    );
+    let child = mtls_scan()
+        .args(["impostor", "--name", "localhost", "--format", "json", "-o"])
+        .arg(&report)
+        .args(["--", "sh", "-c", &script])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let started = Instant::now();
+    while !pid.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the client never ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    assert!(status.success());
+    let exit = wait(child, Duration::from_secs(10))?;
+    assert_eq!(exit, 3);
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report)?)?;
+    assert_eq!(json["impostor"][0]["ended_by"], "SIGTERM");
+    assert!(json["targets"][0]["grade"] != "A");
+    let ca_file = std::fs::read_to_string(&ca)?;
+    assert!(
+        !Path::new(ca_file.trim()).exists(),
+        "the CA's directory was left behind"
+    );
+    let sleeper = std::fs::read_to_string(&pid)?;
+    let proc_dir = format!("/proc/{}", sleeper.trim());
+    let gone = Instant::now();
+    while Path::new(&proc_dir).exists()
+        && !std::fs::read_to_string(format!("{proc_dir}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
+    {
+        assert!(
+            gone.elapsed() < Duration::from_secs(5),
+            "the client's sleep was orphaned"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+/// Serve-only flags given to a wrapped run were ignored silently (`--scenarios control` ran every
+/// scenario): a usage error now.
+#[test]
+fn serve_only_flags_in_a_wrapped_run_are_usage_errors() -> TestResult {
+    for flags in [
+        &["--scenarios", "control"][..],
+        &["--port-per-scenario"],
+        &["--connections", "3"],
+        &["--duration", "2"],
+    ] {
+        let out = mtls_scan()
+            .args(["impostor", "--name", "localhost"])
+            .args(flags)
+            .args(["--", "true"])
+            .output()?;
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(flags[0]),
+            "{flags:?}"
+        );
+    }
+    // The hint to wrap the command in a shell is not given when it already is one.
+    let run = impostor(&[], &[], &["sh", "-c", "exit 0 # $MTLS_IMPOSTOR_URL"])?;
+    assert_eq!(run.exit, 3);
+    assert!(!run.stderr.contains("hint:"), "{}", run.stderr);
+    Ok(())
+}
+
+/// Serve mode stopped by `--connections` right after a refusal: the client's retry without
+/// verification came after the count and was never accepted, so the refusal counted (A), on one
+/// port and with a port per scenario. Connections in the 2 s after the count are read to their
+/// ClientHello: the same client again is incomplete.
+#[test]
+fn a_retry_after_the_last_counted_connection_is_doubted() -> TestResult {
+    if !need("go") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let bin = go_client(dir.path())?;
+    let one = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &[
+            "--scenarios=self-signed,untrusted-ca,expired,wrong-host",
+            "--connections",
+            "5",
+        ],
+        one.path(),
+    )?;
+    for _ in 0..5 {
+        served_go(
+            &bin,
+            &env,
+            "MTLS_IMPOSTOR_PORT",
+            &["-retry-insecure-on-name"],
+        )
+        .status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(one.path(), exit)?;
+    check_incomplete(
+        "one port, --connections 5, go retrying after the wrong-host refusal",
+        &run,
+        &["wrong-host"],
+        "after a refusal here, the same TLS client",
+    );
+    let per = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &[
+            "--port-per-scenario",
+            "--scenarios=wrong-host",
+            "--connections",
+            "2",
+        ],
+        per.path(),
+    )?;
+    assert_eq!(
+        env_var(&env, "MTLS_IMPOSTOR_PORT_CONTROL"),
+        env_var(&env, "MTLS_IMPOSTOR_PORT")
+    );
+    for var in ["MTLS_IMPOSTOR_PORT", "MTLS_IMPOSTOR_PORT_WRONG_HOST"] {
+        served_go(&bin, &env, var, &["-retry-insecure-on-name"]).status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    let run = served_run(per.path(), exit)?;
+    check_incomplete(
+        "a port per scenario, --connections 2, go retrying after the wrong-host refusal",
+        &run,
+        &["wrong-host"],
+        "after a refusal here, the same TLS client",
+    );
+    // A careful client, the same way: nothing after the count, A.
+    let careful = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &[
+            "--port-per-scenario",
+            "--scenarios=wrong-host",
+            "--connections",
+            "2",
+        ],
+        careful.path(),
+    )?;
+    for var in ["MTLS_IMPOSTOR_PORT", "MTLS_IMPOSTOR_PORT_WRONG_HOST"] {
+        served_go(&bin, &env, var, &[]).status()?;
+    }
+    let exit = wait(child, Duration::from_secs(30))?;
+    check(
+        "a port per scenario, --connections 2, careful go",
+        &served_run(careful.path(), exit)?,
+        CAREFUL,
+    );
     Ok(())
 }

@@ -45,6 +45,21 @@ pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
     let Some(name) = args.name.clone() else {
         return usage("--name is required");
     };
+    if !args.serve {
+        // clap's `requires = "serve"` is met by the flag's default: said here instead.
+        let serve_only = [
+            ("--scenarios", !args.scenarios.is_empty()),
+            ("--port-per-scenario", args.port_per_scenario),
+            ("--connections", args.connections.is_some()),
+            ("--duration", args.duration.is_some()),
+            ("--env-file", args.env_file.is_some()),
+        ];
+        if let Some((flag, _)) = serve_only.iter().find(|(_, given)| *given) {
+            return usage(format!(
+                "{flag} is for serve mode (--serve); a wrapped run plays every scenario"
+            ));
+        }
+    }
     if !args.serve && args.command.is_empty() {
         return usage(
             "give the client command after `--` (mtls-scan impostor --name HOST -- CMD ARGS...), \
@@ -59,9 +74,17 @@ pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
         Ok(b) => b,
         Err(e) => return usage(e),
     };
+    // An IP literal for a name: listen on it when it is a loopback address and --listen was
+    // left on 127.0.0.1 (`--name ::1` listened on 127.0.0.1: the client never reached it).
+    let listen = match name.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_loopback() && args.listen.ip() == std::net::Ipv4Addr::LOCALHOST => {
+            std::net::SocketAddr::new(ip, args.listen.port())
+        }
+        _ => args.listen,
+    };
     let options = ImpostorOptions {
         name,
-        listen: args.listen,
+        listen,
         trusted_ca,
         request_client_cert: args.request_client_cert,
         scenario_timeout: Duration::from_secs_f64(args.scenario_timeout),
@@ -75,11 +98,21 @@ pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
         Ok(r) => r,
         Err(e) => return usage(e),
     };
-    if args
-        .command
-        .iter()
-        .any(|a| a.to_string_lossy().contains("$MTLS_IMPOSTOR"))
-        && run.scenarios.first().is_some_and(|s| !s.got_request())
+    let in_a_shell = matches!(
+        (args.command.first(), args.command.get(1)),
+        (Some(p), Some(c)) if c == "-c"
+            && Path::new(p)
+                .file_name()
+                .is_some_and(|n| ["sh", "bash", "dash", "zsh", "ksh", "ash"].iter().any(|s| n == *s))
+    );
+    if !in_a_shell
+        && args
+            .command
+            .iter()
+            .any(|a| a.to_string_lossy().contains("$MTLS_IMPOSTOR"))
+        && run
+            .scenario(probe_core::impostor::Scenario::Control)
+            .is_none_or(|s| !s.got_request())
     {
         eprintln!(
             "hint: the command's arguments are not expanded by a shell: wrap it, e.g. \
@@ -162,18 +195,22 @@ async fn wrapped(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impost
             .collect::<Vec<_>>()
             .join(", "),
     );
-    // On Ctrl-C the run is dropped, and with it the client's process group.
-    tokio::select! {
-        run = impostor.run_wrapped(&client) => Ok(run),
-        _ = tokio::signal::ctrl_c() => Err("interrupted: the client was killed, no report".to_owned()),
+    // On SIGTERM or SIGINT the scenario under way is cut (the client's process group killed),
+    // the rest recorded as not played: the report says so (incomplete), and the CA's temporary
+    // directory goes with the impostor.
+    let stop = Stop::install(None).map_err(|e| format!("cannot catch signals: {e}"))?;
+    let run = impostor.run_wrapped_until(&client, stop.wait()).await;
+    if let Some(why) = &run.ended_by {
+        eprintln!("impostor: stopped by {why}: the client was killed; the report covers what ran");
     }
+    Ok(run)
 }
 
 /// An impostor error, in the flags' terms.
 fn flag_error(e: &probe_core::impostor::ImpostorError) -> String {
     use probe_core::impostor::ImpostorError as E;
     match e {
-        E::InvalidName { .. } => format!("--name: {e}"),
+        E::InvalidName { .. } | E::ReservedName { .. } => format!("--name: {e}"),
         E::Bind { .. } => format!("--listen: {e}"),
         other => other.to_string(),
     }
@@ -185,6 +222,14 @@ async fn serve(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impostor
     } else {
         args.scenarios.clone()
     };
+    if !scenarios.iter().any(|s| s.must_be_refused()) {
+        return Err(
+            "--scenarios: give at least one scenario the client must refuse (self-signed, \
+             untrusted-ca, expired, wrong-host, forged-ca, requests-client-cert): the control \
+             alone tests nothing"
+                .to_owned(),
+        );
+    }
     let plan = ServePlan {
         scenarios,
         port_per_scenario: args.port_per_scenario,

@@ -77,8 +77,9 @@ pub fn render_with(report: &Report, options: &Options<'_>) -> String {
     let mut certs: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (n, i) in order.iter().enumerate() {
         if let Some(t) = report.targets.get(*i) {
-            target_sections(&mut sections, n + 1, t, &mut certs);
-            if let Some(run) = report.impostor_run(t) {
+            let run = report.impostor_run(t);
+            target_sections(&mut sections, n + 1, t, run, &mut certs);
+            if let Some(run) = run {
                 sections.push(impostor_scenarios(run));
             }
         }
@@ -423,30 +424,70 @@ fn target_sections(
     out: &mut Vec<String>,
     n: usize,
     t: &TargetReport,
+    run: Option<&probe_core::impostor::ImpostorRun>,
     certs: &mut std::collections::HashMap<String, usize>,
 ) {
     let mut s = String::new();
-    let _ = writeln!(s, "### {n}. {} — grade {}\n", text(&t.url), t.grade);
-    let _ = writeln!(
-        s,
-        "| URL | Grade | Client auth | TLS versions | Verification |"
-    );
-    let _ = writeln!(s, "|---|---|---|---|---|");
     let tls: Vec<&str> = t.tls_versions.iter().map(|v| v.as_str()).collect();
-    let _ = writeln!(
-        s,
-        "| {} | **{}** ({}) | {} | {} | {} |\n",
-        text(&t.url),
-        t.grade,
-        t.score,
-        client_auth(t),
-        if tls.is_empty() {
-            "none".to_owned()
+    let tls = if tls.is_empty() {
+        "none".to_owned()
+    } else {
+        tls.join(", ")
+    };
+    if let Some(run) = run {
+        // The client half: the scan half's columns (client auth, verification) mean nothing
+        // here, and a client that never reached the impostor was not judged (no grade).
+        let grade = if t.error.is_some() {
+            "not judged".to_owned()
         } else {
-            tls.join(", ")
-        },
-        verification(t)
-    );
+            format!("**{}** ({})", t.grade, t.score)
+        };
+        let heading = if t.error.is_some() {
+            "not judged".to_owned()
+        } else {
+            format!("grade {}", t.grade)
+        };
+        let _ = writeln!(s, "### {n}. {} — impostor, {heading}\n", text(&t.url));
+        let _ = writeln!(
+            s,
+            "| Impostor URL | Grade | Client | TLS versions | Control |"
+        );
+        let _ = writeln!(s, "|---|---|---|---|---|");
+        let control = if t.error.is_none()
+            && run
+                .scenario(probe_core::impostor::Scenario::Control)
+                .is_some_and(probe_core::impostor::ScenarioResult::got_request)
+        {
+            "reached: the client sent its request"
+        } else {
+            "not reached"
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {grade} | {} | {tls} | {control} |\n",
+            text(&t.url),
+            run.client.as_deref().map_or_else(
+                || "served".to_owned(),
+                |c| format!("<code>{}</code>", text(c))
+            ),
+        );
+    } else {
+        let _ = writeln!(s, "### {n}. {} — grade {}\n", text(&t.url), t.grade);
+        let _ = writeln!(
+            s,
+            "| URL | Grade | Client auth | TLS versions | Verification |"
+        );
+        let _ = writeln!(s, "|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| {} | **{}** ({}) | {} | {tls} | {} |\n",
+            text(&t.url),
+            t.grade,
+            t.score,
+            client_auth(t),
+            verification(t)
+        );
+    }
     if let Some(c) = &t.server_certificate {
         let trust = match c.trust {
             ServerTrust::Trusted => "trusted",
@@ -473,7 +514,9 @@ fn target_sections(
     for note in &t.notes {
         let _ = writeln!(s, "**Note:** {}\n", rich(note));
     }
-    if let Some(e) = &t.error {
+    if let (Some(e), Some(_)) = (&t.error, run) {
+        let _ = writeln!(s, "**Not judged:** {}\n", server_text(e));
+    } else if let Some(e) = &t.error {
         let _ = writeln!(s, "**Could not be scanned:** {}\n", server_text(e));
     } else if t.findings.is_empty() {
         let _ = writeln!(s, "✅ No findings.\n");

@@ -121,6 +121,20 @@ pub fn render(report: &Report, color: bool) -> String {
         );
         return out;
     }
+    if !report.impostor.is_empty()
+        && report
+            .targets
+            .iter()
+            .all(|t| t.error.is_some() && report.impostor_run(t).is_some())
+    {
+        let _ = writeln!(
+            out,
+            "{} not judged: the client never reached the impostor · {:.0} ms",
+            p.s(Style::new().bold(), "Overall"),
+            report.duration_ms
+        );
+        return out;
+    }
     let _ = writeln!(
         out,
         "{} {} (score {}) · {} target{} · {} finding{} ({} critical){suppressed} · {:.0} ms",
@@ -138,6 +152,17 @@ pub fn render(report: &Report, color: bool) -> String {
 }
 
 fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Paint) {
+    if let (Some(run), Some(_)) = (run, &t.error) {
+        // The client never reached the impostor: not judged, not careless (no grade shown).
+        let _ = writeln!(
+            out,
+            "{}  not judged (the client never reached the impostor)",
+            p.s(Style::new().bold().underline(), &t.url),
+        );
+        impostor(out, t, run, p);
+        out.push('\n');
+        return;
+    }
     let _ = writeln!(
         out,
         "{}  grade {} (score {})",

@@ -94,8 +94,8 @@ pub enum FindingId {
     /// Headers a TLS-terminating proxy sets after verifying a certificate, sent by the client,
     /// let it in.
     ClientCertHeaderSpoofing,
-    /// `impostor`: the client sent its request to a server with a self-signed certificate or one
-    /// from a CA it does not trust.
+    /// `impostor`: the client sent its request to a server with a self-signed certificate, one
+    /// from a CA it does not trust, or one from a forged CA (the trusted CA's name, another key).
     ClientSkipsServerVerification,
     /// `impostor`: the client sent its request to a server whose certificate names another host.
     ClientSkipsHostnameCheck,
@@ -410,8 +410,9 @@ impl FindingId {
                 "CWE-295",
                 Severity::Critical,
                 "`mtls-scan impostor`: the client sent its request to a server whose certificate \
-                 was self-signed or issued by a CA it was not told to trust. Anyone on the network \
-                 path can impersonate the server and read or change what the client sends.",
+                 was self-signed, issued by a CA it was not told to trust, or forged in that CA's \
+                 name with another key (a verifier that compares names, not signatures). Anyone on \
+                 the network path can impersonate the server and read or change what the client sends.",
                 "Verify the server's chain against the CA that issues it: never Go \
                  `InsecureSkipVerify`, Node `rejectUnauthorized: false` or \
                  `NODE_TLS_REJECT_UNAUTHORIZED=0`, Python `verify=False` or `CERT_NONE`, curl `-k`, \
@@ -446,7 +447,8 @@ impl FindingId {
                 "CWE-295",
                 Severity::High,
                 "`mtls-scan impostor --request-client-cert`: asked for a client certificate by a \
-                 server it should have refused (a certificate from an unknown CA), the client \
+                 server it should have refused (a certificate from an unknown CA, or for another \
+                 host name when the name is checked only after the handshake), the client \
                  presented its own. The impostor learns who the client is, and its certificate \
                  gets wherever a server does not check proof of possession.",
                 "Present a client certificate only to a verified server: keep full server \

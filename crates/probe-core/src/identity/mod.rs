@@ -386,6 +386,22 @@ impl SigningCa {
 
     /// Mints a new self-signed CA with this key type.
     pub fn mint_with(kind: KeyKind, common_name: &str) -> Result<Self, ScanError> {
+        let now = time::OffsetDateTime::now_utc();
+        Self::mint_valid(
+            kind,
+            common_name,
+            now - time::Duration::days(1),
+            now + time::Duration::days(7),
+        )
+    }
+
+    /// Mints a new self-signed CA with this key type, valid from `not_before` to `not_after`.
+    pub fn mint_valid(
+        kind: KeyKind,
+        common_name: &str,
+        not_before: time::OffsetDateTime,
+        not_after: time::OffsetDateTime,
+    ) -> Result<Self, ScanError> {
         let key = kind.generate()?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
@@ -394,9 +410,8 @@ impl SigningCa {
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let now = time::OffsetDateTime::now_utc();
-        params.not_before = now - time::Duration::days(1);
-        params.not_after = now + time::Duration::days(7);
+        params.not_before = not_before;
+        params.not_after = not_after;
         let cert = params.self_signed(&key)?;
         let subject = summarize(cert.der(), "minted CA")?.subject;
         let key_der = key.serialize_der();

@@ -67,7 +67,10 @@ impl DemoClient {
                 FindingId::ClientSkipsHostnameCheck,
                 FindingId::ClientAcceptsExpiredServerCert,
             ],
-            DemoClient::NameBlind => &[FindingId::ClientSkipsHostnameCheck],
+            DemoClient::NameBlind => &[
+                FindingId::ClientSkipsHostnameCheck,
+                FindingId::ClientSendsIdentityToUntrustedServer,
+            ],
         }
     }
 

@@ -6,7 +6,7 @@
 //! never graded A.
 
 use super::model::{
-    ImpostorError, ImpostorRun, RunMode, Scenario, ScenarioResult, ScenarioVerdict,
+    ImpostorError, ImpostorRun, OfferedCert, RunMode, Scenario, ScenarioResult, ScenarioVerdict,
 };
 use super::pki::WRONG_HOST;
 use crate::facts::{IncompleteProbe, TlsVersion};
@@ -58,15 +58,23 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     );
     let mut findings = Vec::new();
 
-    let careless: Vec<&ScenarioResult> = [Scenario::SelfSigned, Scenario::UntrustedCa]
-        .into_iter()
-        .filter_map(got)
-        .collect();
+    let careless: Vec<&ScenarioResult> = [
+        Scenario::SelfSigned,
+        Scenario::UntrustedCa,
+        Scenario::ForgedCa,
+    ]
+    .into_iter()
+    .filter_map(got)
+    .collect();
     if !careless.is_empty() {
         let what: Vec<&str> = careless
             .iter()
             .map(|r| match r.scenario {
                 Scenario::SelfSigned => "self-signed",
+                Scenario::ForgedCa => {
+                    "issued in the trusted CA's name (and key identifier) but signed by another \
+                     key, a forged CA (it checks the issuer's name, not the signature)"
+                }
                 _ => "issued by a CA it was not told to trust",
             })
             .collect();
@@ -83,18 +91,28 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         .with_evidence("trusted CA", ca.clone());
         findings.push(with_scenarios(f, &careless));
     }
-    if let Some(r) = got(Scenario::WrongHost) {
+    let name_blind: Vec<&ScenarioResult> =
+        [Scenario::WrongHost, Scenario::WrongHostRequestsClientCert]
+            .into_iter()
+            .filter_map(got)
+            .collect();
+    if !name_blind.is_empty() {
+        let names = if run.wrong_host_names.is_empty() {
+            WRONG_HOST.to_owned()
+        } else {
+            run.wrong_host_names.join(" and ")
+        };
         let f = Finding::new(
             FindingId::ClientSkipsHostnameCheck,
             format!(
                 "The client sent its request to an impostor whose certificate, from the CA it \
-                 trusts, names {WRONG_HOST} and not {}: it does not check the host name, so any \
+                 trusts, names {names} and not {}: it does not check the host name, so any \
                  certificate from that CA impersonates this server.",
                 run.name
             ),
         )
         .with_evidence("trusted CA", ca.clone());
-        findings.push(with_scenarios(f, &[r]));
+        findings.push(with_scenarios(f, &name_blind));
     }
     if let Some(r) = got(Scenario::Expired) {
         let f = Finding::new(
@@ -109,34 +127,57 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         .with_evidence("trusted CA", ca.clone());
         findings.push(with_scenarios(f, &[r]));
     }
-    if let Some(r) = run.scenario(Scenario::RequestsClientCert) {
-        if let Some(cert) = r.offered_cert() {
-            let mut f = Finding::new(
-                FindingId::ClientSendsIdentityToUntrustedServer,
-                format!(
-                    "Asked for a client certificate by an impostor it should have refused (its \
-                     certificate for {} comes from a CA the client does not trust), the client \
-                     presented {} (sha256 {}).",
-                    run.name, cert.subject, cert.sha256
+    let handed: Vec<(&ScenarioResult, &OfferedCert)> = [
+        Scenario::RequestsClientCert,
+        Scenario::WrongHostRequestsClientCert,
+    ]
+    .into_iter()
+    .filter_map(|s| run.scenario(s))
+    .filter_map(|r| Some((r, r.offered_cert()?)))
+    .collect();
+    if let Some((_, cert)) = handed.first() {
+        let to: Vec<String> = handed
+            .iter()
+            .map(|(r, _)| match r.scenario {
+                Scenario::WrongHostRequestsClientCert => format!(
+                    "its certificate, from the CA the client trusts, names another host than {} \
+                     (a client that checks the name only after the handshake has presented its \
+                     certificate by then)",
+                    run.name
                 ),
-            )
-            .with_evidence(
-                "client certificate",
-                format!("{} (sha256 {})", cert.subject, cert.sha256),
-            )
-            .with_evidence("client certificate issuer", cert.issuer.clone());
-            f = with_scenarios(f, &[r]);
-            let mut v: Vec<TlsVersion> = r
-                .connections
-                .iter()
-                .filter(|c| c.client_cert.is_some())
-                .filter_map(|c| c.tls_version)
-                .collect();
-            v.sort();
-            v.dedup();
-            f.tls_versions = v;
-            findings.push(f);
-        }
+                _ => format!(
+                    "its certificate for {} comes from a CA the client does not trust",
+                    run.name
+                ),
+            })
+            .collect();
+        let mut f = Finding::new(
+            FindingId::ClientSendsIdentityToUntrustedServer,
+            format!(
+                "Asked for a client certificate by an impostor it should have refused ({}), the \
+                 client presented {} (sha256 {}).",
+                to.join("; and by one whose "),
+                cert.subject,
+                cert.sha256
+            ),
+        )
+        .with_evidence(
+            "client certificate",
+            format!("{} (sha256 {})", cert.subject, cert.sha256),
+        )
+        .with_evidence("client certificate issuer", cert.issuer.clone());
+        let results: Vec<&ScenarioResult> = handed.iter().map(|(r, _)| *r).collect();
+        f = with_scenarios(f, &results);
+        let mut v: Vec<TlsVersion> = results
+            .iter()
+            .flat_map(|r| r.connections.iter())
+            .filter(|c| c.client_cert.is_some())
+            .filter_map(|c| c.tls_version)
+            .collect();
+        v.sort();
+        v.dedup();
+        f.tls_versions = v;
+        findings.push(f);
     }
     mark_implied(&mut findings);
     remediation::attach(&mut findings, None);
@@ -145,6 +186,9 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     let control = run.scenario(Scenario::Control);
     let control_reached = control.is_some_and(ScenarioResult::got_request);
     let mut notes = Vec::new();
+    if let Some(n) = &run.trusted_ca.note {
+        notes.push(n.clone());
+    }
     let error = if control_reached {
         None
     } else {
@@ -208,6 +252,13 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 }
             ));
         }
+    }
+    if !run.late_connections.is_empty() {
+        notes.push(format!(
+            "{} connection(s) came after serving reached {} and were closed unserved",
+            run.late_connections.len(),
+            run.ended_by.as_deref().unwrap_or("its end")
+        ));
     }
     if run.stray_connections > 0 {
         notes.push(format!(
@@ -294,8 +345,11 @@ mod tests {
                 origin: "minted for this run".into(),
                 subject: "CN=t".into(),
                 sha256: "00".into(),
+                note: None,
             },
             client: Some("curl".into()),
+            wrong_host_names: Vec::new(),
+            late_connections: Vec::new(),
             scenarios: requests
                 .iter()
                 .map(|(s, r)| ScenarioResult {
@@ -624,10 +678,10 @@ mod tests {
         assert!(
             inc.len() == 1
                 && inc.iter().all(|(p, why)| *p == "untrusted-ca"
-                    && why.starts_with("every refusal was followed by a request")),
+                    && why.starts_with("a refusal was followed by a request")),
             "{inc:?}"
         );
-        // Later than the window, or wrapped, it is not a retry.
+        // Much later (a retry after a pause): doubted all the same (it graded A past 2 s).
         let mut late = r.clone();
         if let Some(c) = late
             .scenarios
@@ -636,9 +690,57 @@ mod tests {
         {
             c.at_ms = Some(5000.0);
         }
-        assert_eq!(target_report(&late)?.grade, Grade::A);
+        assert_eq!(incomplete_of(&target_report(&late)?).len(), 1);
+        assert_eq!(target_report(&late)?.grade, Grade::B);
+        // A second round of refusals after it: the first round's was followed, still doubted.
+        let mut rounds = late.clone();
+        if let Some(s) = rounds.scenarios.get_mut(2) {
+            s.connections.push(ConnectionRecord {
+                fingerprint: Some("aaaa".into()),
+                at_ms: Some(6000.0),
+                ..seen(false)
+            });
+        }
+        assert_eq!(target_report(&rounds)?.grade, Grade::B);
+        // Wrapped, each scenario runs the client anew: not a retry.
         r.mode = RunMode::Wrapped;
+        if let Some(s) = r.scenarios.first_mut() {
+            s.connections.pop();
+        }
         assert_eq!(target_report(&r)?.grade, Grade::A);
+        Ok(())
+    }
+
+    #[test]
+    fn a_careful_gate_before_a_careless_call_is_not_careful() -> Result<(), ImpostorError> {
+        // `curl -sf URL/health && curl -k URL/data`: two requests in the control, one refusal
+        // in each other scenario (the careless call never ran). It graded A.
+        let mut r = stamped(careful_but(|_| {}), "aaaa");
+        if let Some(s) = r.scenarios.first_mut() {
+            s.connections.push(ConnectionRecord {
+                fingerprint: Some("aaaa".into()),
+                at_ms: Some(50.0),
+                ..seen(true)
+            });
+        }
+        let t = target_report(&r)?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 2
+                && inc.iter().all(|(_, why)| why.starts_with(
+                    "the control's client (ClientHello aaaa) made 2 connection(s) with a request \
+                     there, this scenario saw 1"
+                )),
+            "{inc:?}"
+        );
+        assert_eq!(t.grade, Grade::B);
+        // A careful client that retries its refusals: more connections than in the control.
+        let mut retries = r.clone();
+        for s in retries.scenarios.iter_mut().skip(1) {
+            let again = s.connections.clone();
+            s.connections.extend(again);
+        }
+        assert_eq!(target_report(&retries)?.grade, Grade::A);
         Ok(())
     }
 

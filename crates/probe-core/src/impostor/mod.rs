@@ -42,7 +42,7 @@ pub use client::{Client, ClientCommand, ClientEnv, ClientFn, ClientOutcome};
 pub use judge::{judge, target_report, Judgement};
 pub use model::{
     CaSummary, ConnectionEnd, ConnectionRecord, ImpostorError, ImpostorOptions, ImpostorRun,
-    OfferedCert, RunMode, Scenario, ScenarioResult, ScenarioVerdict, ServePlan, TrustedCaPem,
-    MAX_RECORDED,
+    LateConnection, OfferedCert, RunMode, Scenario, ScenarioResult, ScenarioVerdict, ServePlan,
+    TrustedCaPem, MAX_RECORDED,
 };
 pub use run::{url_for, Impostor};

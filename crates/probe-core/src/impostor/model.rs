@@ -25,19 +25,29 @@ pub enum Scenario {
     Expired,
     /// A certificate from the trusted CA for another host name.
     WrongHost,
+    /// A certificate for the name whose issuer is the trusted CA's name, signed by another key (a
+    /// forged CA): only a client that checks the signature refuses it.
+    ForgedCa,
     /// A certificate from an untrusted CA, with a request for the client's certificate.
     RequestsClientCert,
+    /// The wrong-host certificate (from the trusted CA), with a request for the client's
+    /// certificate: a client that checks the host name only after the handshake (curl with
+    /// OpenSSL) has presented its certificate by then.
+    WrongHostRequestsClientCert,
 }
 
 impl Scenario {
-    /// Every scenario, in the order they run.
-    pub const ALL: [Scenario; 6] = [
+    /// Every scenario, in the order serve mode serves them (a wrapped run plays `self-signed`
+    /// first: [`ImpostorOptions::scenarios`]).
+    pub const ALL: [Scenario; 8] = [
         Scenario::Control,
         Scenario::SelfSigned,
         Scenario::UntrustedCa,
         Scenario::Expired,
         Scenario::WrongHost,
+        Scenario::ForgedCa,
         Scenario::RequestsClientCert,
+        Scenario::WrongHostRequestsClientCert,
     ];
 
     /// The stable kebab-case name.
@@ -48,7 +58,9 @@ impl Scenario {
             Scenario::UntrustedCa => "untrusted-ca",
             Scenario::Expired => "expired",
             Scenario::WrongHost => "wrong-host",
+            Scenario::ForgedCa => "forged-ca",
             Scenario::RequestsClientCert => "requests-client-cert",
+            Scenario::WrongHostRequestsClientCert => "wrong-host-requests-client-cert",
         }
     }
 
@@ -67,8 +79,15 @@ impl Scenario {
             Scenario::UntrustedCa => "certificate for the name from a CA the client does not trust",
             Scenario::Expired => "expired certificate for the name from the trusted CA",
             Scenario::WrongHost => "certificate from the trusted CA for another host name",
+            Scenario::ForgedCa => {
+                "certificate for the name under the trusted CA's name, signed by another key"
+            }
             Scenario::RequestsClientCert => {
                 "untrusted certificate, and a request for the client's certificate"
+            }
+            Scenario::WrongHostRequestsClientCert => {
+                "certificate from the trusted CA for another host name, and a request for the \
+                 client's certificate"
             }
         }
     }
@@ -77,6 +96,14 @@ impl Scenario {
     /// (`MTLS_IMPOSTOR_PORT_SELF_SIGNED`).
     pub fn env_suffix(self) -> String {
         self.as_str().replace('-', "_").to_ascii_uppercase()
+    }
+
+    /// Whether the impostor asks for the client's certificate in this scenario.
+    pub fn asks_for_client_cert(self) -> bool {
+        matches!(
+            self,
+            Scenario::RequestsClientCert | Scenario::WrongHostRequestsClientCert
+        )
     }
 
     /// Whether a careful client must refuse this server.
@@ -115,7 +142,7 @@ pub struct ImpostorOptions {
     pub listen: SocketAddr,
     /// The user's CA instead of one minted for the run.
     pub trusted_ca: Option<TrustedCaPem>,
-    /// Adds [`Scenario::RequestsClientCert`].
+    /// Adds [`Scenario::RequestsClientCert`] and [`Scenario::WrongHostRequestsClientCert`].
     pub request_client_cert: bool,
     /// How long the client command may take in one scenario; each connection's handshake, and
     /// then its request, get that long too (in serve mode as well).
@@ -134,12 +161,18 @@ impl ImpostorOptions {
         }
     }
 
-    /// The scenarios a wrapped run plays, in order.
+    /// The scenarios a wrapped run plays, in order: `self-signed` first, before the control, so
+    /// that a client that trusts the first key it sees (trust on first use) meets an impostor
+    /// first, not the real key; then the control, then the others.
     pub fn scenarios(&self) -> Vec<Scenario> {
-        Scenario::ALL
-            .into_iter()
-            .filter(|s| self.request_client_cert || *s != Scenario::RequestsClientCert)
-            .collect()
+        let mut out = vec![Scenario::SelfSigned];
+        out.extend(
+            Scenario::ALL
+                .into_iter()
+                .filter(|s| *s != Scenario::SelfSigned)
+                .filter(|s| self.request_client_cert || !s.asks_for_client_cert()),
+        );
+        out
     }
 }
 
@@ -151,6 +184,13 @@ pub enum ImpostorError {
     /// `--name` is neither a DNS name nor an IP address.
     #[error("{name:?} is not a valid host name or IP address for a certificate")]
     InvalidName {
+        /// The name as given.
+        name: String,
+    },
+    /// `--name` is the name the wrong-host certificate is issued for: a careful client would
+    /// accept that certificate, and be reported as not checking the host name.
+    #[error("{name:?} is the name of the impostor's wrong-host certificate: use another name")]
+    ReservedName {
         /// The name as given.
         name: String,
     },
@@ -198,6 +238,10 @@ pub struct CaSummary {
     pub subject: String,
     /// SHA-256 of its certificate.
     pub sha256: String,
+    /// What the CA's own dates limit (a `--trusted-ca-cert` newer than the expired certificate's
+    /// start: that certificate starts when the CA does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A certificate the client offered when asked (never key material).
@@ -629,12 +673,21 @@ pub struct ImpostorRun {
     /// secrets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
+    /// The names on the wrong-host certificate (empty in reports written before it was
+    /// recorded: `wrong-host.mtls-impostor.invalid`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wrong_host_names: Vec<String>,
+    /// Serve mode stopped by `--connections`: the connections that came in the moments after,
+    /// closed unserved once their ClientHello was read (a client's retry, say).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub late_connections: Vec<LateConnection>,
     /// Each scenario played.
     pub scenarios: Vec<ScenarioResult>,
     /// Connections that arrived between scenarios (a late client), closed unjudged.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub stray_connections: usize,
-    /// Serve mode: why serving stopped (`SIGTERM`, `--connections`, `--duration`).
+    /// Why serving stopped (`SIGTERM`, `--connections`, `--duration`), or why a wrapped run was
+    /// stopped before its end (`SIGTERM`, `SIGINT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_by: Option<String>,
     /// Wall time of the run in milliseconds.
@@ -710,17 +763,84 @@ impl ImpostorRun {
                 }
             ));
         }
-        if self.mode != RunMode::Serve || r.port != control.port {
+        let one_port = self.mode == RunMode::Serve && r.port == control.port;
+        // Serving stopped at --connections: the same client connecting again right after a
+        // refusal (on its port, or on the one port) may be its retry, never served.
+        // Only when it is the refusal's next connection from that client there: a careful client
+        // run in a loop refuses again in between.
+        let served_on: Vec<(f64, &str)> = self
+            .scenarios
+            .iter()
+            .filter(|s| s.port == r.port)
+            .flat_map(|s| s.connections.iter())
+            .filter_map(|c| Some((c.at_ms?, c.fingerprint.as_deref()?)))
+            .collect();
+        let retried_late = refusals.iter().find_map(|c| {
+            let (at, fp) = (c.at_ms?, c.fingerprint.as_deref()?);
+            let late = self
+                .late_connections
+                .iter()
+                .filter(|l| l.fingerprint.as_deref() == Some(fp) && l.at_ms > at)
+                .filter(|l| l.port == r.port)
+                .map(|l| l.at_ms)
+                .min_by(f64::total_cmp)?;
+            let served_between = served_on
+                .iter()
+                .any(|(t, f)| *f == fp && *t > at && *t < late);
+            (!served_between).then_some(fp)
+        });
+        if let Some(fp) = retried_late {
+            return Some(format!(
+                "after a refusal here, the same TLS client (ClientHello {fp}) connected again \
+                 once serving had reached {}: that may be its retry without verification, never \
+                 served; raise --connections, or stop serving with SIGTERM once the client is done",
+                self.ended_by.as_deref().unwrap_or("its end")
+            ));
+        }
+        if !one_port {
+            // Each scenario has the client to itself (wrapped, or a port each): the client under
+            // test must have made at least as many connections here as it made requests in the
+            // control. A careful check gating a careless call (`curl -sf URL/health && curl -k
+            // URL/data`, one Go program checking health with verification, then calling without)
+            // makes two in the control, and one here: the careless call never ran, so nothing
+            // shows it careful.
+            for fp in &requesters {
+                let asked = control
+                    .connections
+                    .iter()
+                    .filter(|c| c.got_request() && c.fingerprint.as_deref() == Some(*fp))
+                    .count();
+                let here = r
+                    .connections
+                    .iter()
+                    .filter(|c| c.fingerprint.as_deref() == Some(*fp))
+                    .count();
+                if here < asked {
+                    return Some(format!(
+                        "the control's client (ClientHello {fp}) made {asked} connection(s) with a \
+                         request there, this scenario saw {here}: a later connection that was \
+                         never made (a careful check gating a careless call) is not proven \
+                         careful; {}",
+                        match self.mode {
+                            RunMode::Wrapped => {
+                                "wrap the careless call on its own, or make one connection per run"
+                            }
+                            RunMode::Serve => {
+                                "connect to every scenario as often as to the control"
+                            }
+                        }
+                    ));
+                }
+            }
             return None;
         }
         // One port, scenarios rotating per connection: a client that retries without
         // verification after a refusal lands its retry in the next scenario's turn, possibly the
-        // control, where it looks like a careful client's request. A retry cannot be told apart
-        // from the user's next run, so rather than guess (pinning a retry to the refusal's
-        // scenario would trap a careful client run in a loop, and miss a retry that comes
-        // later), a refusal whose next connection from the same TLS client is a request within
-        // RETRY_WINDOW is not counted; the scenario needs one that was not (the last round of a
-        // loop has one), else it is incomplete and --port-per-scenario settles it.
+        // control, where it looks like a careful client's request, however long it waited
+        // first. A retry cannot be told apart from the user's next run, so a scenario in which
+        // any refusal's next connection from the same TLS client is a request is not counted
+        // refused: it is incomplete, and --port-per-scenario settles it (run once per scenario,
+        // a careful client's refusals are followed by its next refusal, or by nothing).
         let mut seen: Vec<(f64, &str, bool)> = self
             .scenarios
             .iter()
@@ -729,35 +849,33 @@ impl ImpostorRun {
             .filter_map(|c| Some((c.at_ms?, c.fingerprint.as_deref()?, c.got_request())))
             .collect();
         seen.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let window = RETRY_WINDOW.as_secs_f64() * 1000.0;
         let followed = |refusal: &ConnectionRecord| -> Option<(String, f64)> {
             let (at, fp) = (refusal.at_ms?, refusal.fingerprint.as_deref()?);
             let closed = at + refusal.ms;
             let (next, _, request) = seen.iter().find(|(t, f, _)| *t > at && *f == fp)?;
-            (*request && *next <= closed + window)
-                .then(|| (fp.to_owned(), (next - closed).max(0.0)))
+            request.then(|| (fp.to_owned(), (next - closed).max(0.0)))
         };
-        let mut doubts = Vec::new();
-        for refusal in refusals {
-            match followed(refusal) {
-                Some(d) => doubts.push(d),
-                None => return None,
-            }
-        }
-        let (fp, after) = doubts.into_iter().next()?;
+        let (fp, after) = refusals.into_iter().find_map(followed)?;
         Some(format!(
-            "every refusal was followed by a request from the same TLS client, its next \
-             connection (ClientHello {fp}, {after:.0} ms later): on one port that may be its retry without verification, \
-             served as the next scenario; serve with --port-per-scenario (or leave more than {} s \
-             between connections)",
-            RETRY_WINDOW.as_secs()
+            "a refusal was followed by a request from the same TLS client, its next connection \
+             (ClientHello {fp}, {after:.0} ms later): on one port that may be its retry without \
+             verification, served as the next scenario; serve with --port-per-scenario, and \
+             connect once per scenario"
         ))
     }
 }
 
-/// In one-port serve mode, how soon after a refusal a control request from the same TLS client
-/// may be its retry.
-pub const RETRY_WINDOW: Duration = Duration::from_secs(2);
+/// A connection that came after serve mode reached `--connections`, closed unserved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LateConnection {
+    /// The port it came to.
+    pub port: u16,
+    /// Its ClientHello fingerprint, when one arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// When it was accepted, in milliseconds since serving started.
+    pub at_ms: f64,
+}
 
 /// Connections recorded per scenario; more are closed at once and counted.
 pub const MAX_RECORDED: usize = 32;

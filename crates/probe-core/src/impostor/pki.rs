@@ -23,10 +23,43 @@ use crate::identity::{self, KeyKind, SigningCa};
 /// The name on the wrong-host certificate (a reserved TLD: it never resolves).
 pub(crate) const WRONG_HOST: &str = "wrong-host.mtls-impostor.invalid";
 
+/// How long before the expired certificate's start a minted trusted CA starts: a client that
+/// "ignores expiry" by validating at the certificate's own time still finds the CA valid then.
+const CA_BACKDATE_DAYS: i64 = 90;
+
+/// The names on the wrong-host certificate: a sibling of `name` under its parent domain
+/// (`mtls-impostor-<random>.internal.example` for `api.internal.example`), when the parent has a
+/// dot, so that a client that only checks the domain is caught too; then [`WRONG_HOST`].
+pub(crate) fn wrong_host_names(name: &str) -> Vec<String> {
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    let mut out = Vec::new();
+    if name.parse::<std::net::IpAddr>().is_err() {
+        if let Some((_, parent)) = name.split_once('.') {
+            if parent.contains('.') {
+                let mut bytes = [0u8; 4];
+                let _ = aws_lc_rs::rand::fill(&mut bytes);
+                let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                out.push(format!("mtls-impostor-{suffix}.{parent}"));
+            }
+        }
+    }
+    out.push(WRONG_HOST.to_owned());
+    out
+}
+
+/// Whether `name` is (under) the wrong-host certificate's reserved name.
+fn reserved(name: &str) -> bool {
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    name == WRONG_HOST
+        || name.ends_with(".mtls-impostor.invalid")
+        || name == "mtls-impostor.invalid"
+}
+
 /// Everything the impostor serves.
 pub(crate) struct ImpostorPki {
     ca_pem: String,
     ca_summary: CaSummary,
+    wrong_host: Vec<String>,
     configs: Vec<(Scenario, Arc<ServerConfig>)>,
 }
 
@@ -38,66 +71,136 @@ impl ImpostorPki {
                 name: name.to_owned(),
             });
         }
+        if reserved(name) {
+            return Err(ImpostorError::ReservedName {
+                name: name.to_owned(),
+            });
+        }
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let (ca, ca_pem, origin) = match trusted {
-            Some(t) => {
-                let ca = SigningCa::from_pem(&t.cert_pem, &t.key_pem, "--trusted-ca-cert")?;
-                let pem = pem_encode(ca.cert.as_ref());
-                (ca, pem, "--trusted-ca-cert")
-            }
-            None => {
-                let ca = SigningCa::mint("mtls-scan impostor trusted CA")?;
-                let pem = pem_encode(ca.cert.as_ref());
-                (ca, pem, "minted for this run")
-            }
-        };
-        let ca_summary = CaSummary {
-            origin: origin.to_owned(),
-            subject: ca.subject.clone(),
-            sha256: identity::sha256_hex(ca.cert.as_ref()),
-        };
-        let untrusted = SigningCa::mint("mtls-scan impostor untrusted CA")?;
         let now = time::OffsetDateTime::now_utc();
         let valid = (
             now - time::Duration::hours(1),
             now + time::Duration::days(1),
         );
-        let expired = (
+        let mut expired = (
             now - time::Duration::days(30),
             now - time::Duration::days(1),
         );
+        let (ca, ca_pem, origin) = match trusted {
+            Some(t) => {
+                // A leaf given as the CA: said in the client half's terms (the scan half's
+                // message speaks of client certificates).
+                let first = identity::parse_certs(&t.cert_pem, "--trusted-ca-cert")?;
+                let is_ca = first.first().is_some_and(|c| {
+                    x509_parser::parse_x509_certificate(c.as_ref()).is_ok_and(
+                        |(_, p)| matches!(p.basic_constraints(), Ok(Some(bc)) if bc.value.ca),
+                    )
+                });
+                if !is_ca {
+                    return Err(ImpostorError::Pki(
+                        crate::error::ScanError::MalformedCertificate {
+                            what: "--trusted-ca-cert".to_owned(),
+                            reason: "not a CA certificate (no basicConstraints CA:TRUE): give the \
+                                     CA the client trusts for its server, the one that issues \
+                                     the server's certificate, not the server's certificate"
+                                .to_owned(),
+                        },
+                    ));
+                }
+                let ca = SigningCa::from_pem(&t.cert_pem, &t.key_pem, "--trusted-ca-cert")?;
+                let pem = pem_encode(ca.cert.as_ref());
+                (ca, pem, "--trusted-ca-cert")
+            }
+            None => {
+                let ca = SigningCa::mint_valid(
+                    KeyKind::EcdsaP256,
+                    "mtls-scan impostor trusted CA",
+                    expired.0 - time::Duration::days(CA_BACKDATE_DAYS),
+                    now + time::Duration::days(7),
+                )?;
+                let pem = pem_encode(ca.cert.as_ref());
+                (ca, pem, "minted for this run")
+            }
+        };
+        // The expired certificate starts no earlier than the CA: a client that validates it at
+        // its own time must find the CA valid then. A CA younger than the window shortens it.
+        let (ca_start, ca_subject_der, ca_ski) = ca_facts(&ca)?;
+        let mut note = None;
+        if ca_start > expired.0 {
+            expired.0 = ca_start;
+            if expired.1 <= expired.0 {
+                expired.1 =
+                    (now - time::Duration::minutes(1)).max(ca_start + time::Duration::SECOND);
+            }
+            note = Some(format!(
+                "the --trusted-ca-cert CA starts {} (less than 30 days ago): the expired \
+                 certificate starts then too{}; a client that ignores expiry by validating at the \
+                 certificate's own time may be refused for the CA's dates instead (a CA older \
+                 than 31 days avoids it)",
+                ca_start.date(),
+                if expired.1 > now - time::Duration::days(1) {
+                    ", and expired less than a day ago"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let ca_summary = CaSummary {
+            origin: origin.to_owned(),
+            subject: ca.subject.clone(),
+            sha256: identity::sha256_hex(ca.cert.as_ref()),
+            note,
+        };
+        let untrusted = SigningCa::mint("mtls-scan impostor untrusted CA")?;
+        let wrong_host = wrong_host_names(name);
 
         let mut configs = Vec::new();
         for scenario in Scenario::ALL {
             let key = KeyKind::EcdsaP256.generate()?;
             let chain = match scenario {
-                Scenario::Control => vec![ca.sign_leaf(&leaf(name, valid)?, &key)?.der().clone()],
-                Scenario::SelfSigned => vec![leaf(name, valid)?.self_signed(&key)?.der().clone()],
+                Scenario::Control => {
+                    vec![ca.sign_leaf(&leaf(&[name], valid)?, &key)?.der().clone()]
+                }
+                Scenario::SelfSigned => {
+                    vec![leaf(&[name], valid)?.self_signed(&key)?.der().clone()]
+                }
                 Scenario::UntrustedCa | Scenario::RequestsClientCert => vec![
                     untrusted
-                        .sign_leaf(&leaf(name, valid)?, &key)?
+                        .sign_leaf(&leaf(&[name], valid)?, &key)?
                         .der()
                         .clone(),
                     untrusted.cert.clone(),
                 ],
-                Scenario::Expired => vec![ca.sign_leaf(&leaf(name, expired)?, &key)?.der().clone()],
-                Scenario::WrongHost => {
-                    vec![ca.sign_leaf(&leaf(WRONG_HOST, valid)?, &key)?.der().clone()]
+                Scenario::Expired => {
+                    vec![ca.sign_leaf(&leaf(&[name], expired)?, &key)?.der().clone()]
                 }
+                Scenario::WrongHost | Scenario::WrongHostRequestsClientCert => {
+                    let names: Vec<&str> = wrong_host.iter().map(String::as_str).collect();
+                    vec![ca.sign_leaf(&leaf(&names, valid)?, &key)?.der().clone()]
+                }
+                Scenario::ForgedCa => vec![forged_leaf(
+                    &ca,
+                    &ca_subject_der,
+                    ca_ski.is_some(),
+                    &leaf(&[name], valid)?,
+                    &key,
+                )?
+                .into()],
             };
-            let config = server_config(
-                &provider,
-                chain,
-                &key,
-                scenario == Scenario::RequestsClientCert,
-            )?;
+            let config = server_config(&provider, chain, &key, scenario.asks_for_client_cert())?;
             configs.push((scenario, Arc::new(config)));
         }
         Ok(Self {
             ca_pem,
             ca_summary,
+            wrong_host,
             configs,
         })
+    }
+
+    /// The names on the wrong-host certificate.
+    pub(crate) fn wrong_host(&self) -> &[String] {
+        &self.wrong_host
     }
 
     /// The trusted CA as PEM.
@@ -127,16 +230,68 @@ impl ImpostorPki {
     }
 }
 
-/// A server leaf for `name` (DNS name or IP address) valid over `(not_before, not_after)`.
+/// A CA's start, its subject Name (DER) and its subject key identifier.
+type CaFacts = (time::OffsetDateTime, Vec<u8>, Option<Vec<u8>>);
+
+/// The trusted CA's start, its subject Name (DER, byte for byte) and its subject key identifier.
+fn ca_facts(ca: &SigningCa) -> Result<CaFacts, ImpostorError> {
+    let bad = |reason: String| {
+        ImpostorError::Pki(crate::error::ScanError::MalformedCertificate {
+            what: "the trusted CA".to_owned(),
+            reason,
+        })
+    };
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(ca.cert.as_ref()).map_err(|e| bad(e.to_string()))?;
+    let start = cert.validity().not_before.to_datetime();
+    let subject = cert.tbs_certificate.subject.as_raw().to_vec();
+    let ski = cert
+        .extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        });
+    Ok((start, subject, ski))
+}
+
+/// A leaf for `params` whose issuer is the trusted CA's subject byte for byte, and whose
+/// authority key identifier is the trusted CA's (when it has one), signed by a fresh key of our
+/// own: a forged CA. Only the signature tells it from the real thing.
+fn forged_leaf(
+    ca: &SigningCa,
+    ca_subject_der: &[u8],
+    with_key_id: bool,
+    params: &CertificateParams,
+    key: &KeyPair,
+) -> Result<Vec<u8>, ImpostorError> {
+    let forger = KeyKind::EcdsaP256.generate()?;
+    let issuer = rcgen::Issuer::from_ca_cert_der(&ca.cert, &forger)?;
+    let mut params = params.clone();
+    params.use_authority_key_identifier_extension = with_key_id;
+    let cert = params.signed_by(key, &issuer)?;
+    Ok(crate::identity::splice::splice_issuer(
+        cert.der(),
+        ca_subject_der,
+        &forger,
+    )?)
+}
+
+/// A server leaf for `names` (DNS names or IP addresses; the first is the common name) valid
+/// over `(not_before, not_after)`.
 fn leaf(
-    name: &str,
+    names: &[&str],
     (not_before, not_after): (time::OffsetDateTime, time::OffsetDateTime),
 ) -> Result<CertificateParams, ImpostorError> {
     let mut params =
-        CertificateParams::new(vec![name.to_owned()]).map_err(|e| ImpostorError::Pki(e.into()))?;
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+            .map_err(|e| ImpostorError::Pki(e.into()))?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::OrganizationName, "mtls-scan impostor");
-    dn.push(DnType::CommonName, name);
+    dn.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or_default(),
+    );
     params.distinguished_name = dn;
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -320,6 +475,68 @@ mod tests {
             Err(ImpostorError::InvalidName { .. })
         ));
         assert!(ImpostorPki::new("127.0.0.1", None).is_ok());
+    }
+
+    #[test]
+    fn the_wrong_host_names_include_a_sibling_and_the_reserved_name_is_refused() {
+        let names = wrong_host_names("api.internal.example");
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names
+            .first()
+            .is_some_and(|n| n.starts_with("mtls-impostor-")
+                && n.ends_with(".internal.example")
+                && n != "api.internal.example"));
+        assert_eq!(wrong_host_names("localhost"), [WRONG_HOST]);
+        assert_eq!(wrong_host_names("example.com"), [WRONG_HOST]);
+        assert_eq!(wrong_host_names("10.0.0.1"), [WRONG_HOST]);
+        for name in [WRONG_HOST, "Wrong-Host.MTLS-impostor.invalid."] {
+            assert!(matches!(
+                ImpostorPki::new(name, None),
+                Err(ImpostorError::ReservedName { .. })
+            ));
+        }
+    }
+
+    /// The forged leaf names the trusted CA byte for byte (issuer and key identifier) and fails
+    /// its signature; the minted CA starts well before the expired certificate.
+    #[test]
+    fn the_forged_leaf_copies_the_ca_but_not_its_key() -> Result<(), ImpostorError> {
+        let now = time::OffsetDateTime::now_utc();
+        let ca = SigningCa::mint_valid(
+            KeyKind::EcdsaP256,
+            "t",
+            now - time::Duration::days(120),
+            now + time::Duration::days(1),
+        )?;
+        let (start, subject, ski) = ca_facts(&ca)?;
+        assert!(start < now - time::Duration::days(100));
+        let ski = ski.unwrap_or_default();
+        assert!(!ski.is_empty());
+        let key = KeyKind::EcdsaP256.generate()?;
+        let der = forged_leaf(
+            &ca,
+            &subject,
+            true,
+            &leaf(&["localhost"], (now, now))?,
+            &key,
+        )?;
+        let (_, cert) = x509_parser::parse_x509_certificate(&der)
+            .map_err(|e| ImpostorError::CaFile(std::io::Error::other(e.to_string())))?;
+        assert_eq!(cert.tbs_certificate.issuer.as_raw(), subject.as_slice());
+        let aki = cert
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                _ => None,
+            });
+        assert_eq!(aki, Some(ski));
+        let (_, ca_cert) = x509_parser::parse_x509_certificate(ca.cert.as_ref())
+            .map_err(|e| ImpostorError::CaFile(std::io::Error::other(e.to_string())))?;
+        assert!(cert.verify_signature(Some(ca_cert.public_key())).is_err());
+        Ok(())
     }
 
     #[test]

@@ -116,7 +116,8 @@ impl Impostor {
     /// The environment a client gets: the CA file under the names common clients read
     /// (`SSL_CERT_FILE` replaces the system bundle of OpenSSL and Go clients, `SSL_CERT_DIR`
     /// points at a directory without hashed names), and the impostor's URL, host, port, address
-    /// and CA file. In serve mode with a port per scenario, `MTLS_IMPOSTOR_PORT_<SCENARIO>` too.
+    /// and CA file. In serve mode with a port per scenario, `MTLS_IMPOSTOR_PORT_<SCENARIO>` too
+    /// (`MTLS_IMPOSTOR_PORT_CONTROL` is `MTLS_IMPOSTOR_PORT`).
     pub fn client_env(&self) -> ClientEnv {
         let ca = self.ca_file.display().to_string();
         let mut env: ClientEnv = [
@@ -141,6 +142,12 @@ impl Impostor {
             self.local.port().to_string(),
         );
         env.insert("MTLS_IMPOSTOR_ADDR".to_owned(), self.local.to_string());
+        if !self.extra.is_empty() {
+            env.insert(
+                "MTLS_IMPOSTOR_PORT_CONTROL".to_owned(),
+                self.local.port().to_string(),
+            );
+        }
         for (s, l) in &self.extra {
             if let Ok(a) = l.local_addr() {
                 env.insert(
@@ -164,6 +171,8 @@ impl Impostor {
             mode,
             trusted_ca: self.pki.ca_summary(),
             client,
+            wrong_host_names: self.pki.wrong_host().to_vec(),
+            late_connections: Vec::new(),
             scenarios: Vec::new(),
             stray_connections: 0,
             ended_by: None,
@@ -185,16 +194,29 @@ impl Impostor {
         }
     }
 
-    /// Runs the client once per scenario ([`ImpostorOptions::scenarios`]), the control first.
-    /// When the client does not even connect in the control scenario, the others are skipped:
-    /// nothing could be learnt from them. A scenario the client makes no connection in (a cached
-    /// test) is played on: the judgement calls it inconclusive.
+    /// Runs the client once per scenario ([`ImpostorOptions::scenarios`]: `self-signed`, then the
+    /// control, then the others). When the client does not even connect in the control scenario,
+    /// the others are skipped: nothing could be learnt from them. A scenario the client makes no
+    /// connection in (a cached test) is played on: the judgement calls it inconclusive.
     pub async fn run_wrapped(&self, client: &Client) -> ImpostorRun {
+        self.run_wrapped_until(client, std::future::pending()).await
+    }
+
+    /// [`Impostor::run_wrapped`], until `stop` resolves (its value says why, e.g. `SIGTERM`):
+    /// the scenario under way is cut (the client's process group killed), and it and every
+    /// scenario not played yet are recorded as not served (inconclusive, never a pass).
+    pub async fn run_wrapped_until<F>(&self, client: &Client, stop: F) -> ImpostorRun
+    where
+        F: std::future::Future<Output = String>,
+    {
         let started = Instant::now();
         let mut run = self.run_header(RunMode::Wrapped, client.program_name());
         let env = self.client_env();
         let limits = self.limits();
-        for scenario in self.options.scenarios() {
+        tokio::pin!(stop);
+        let scenarios = self.options.scenarios();
+        let mut stopped = None;
+        for (i, scenario) in scenarios.iter().copied().enumerate() {
             run.stray_connections += server::drain(&self.listener).await;
             let config = match self.pki.server_config(scenario) {
                 Ok(c) => c,
@@ -203,19 +225,41 @@ impl Impostor {
                     continue;
                 }
             };
-            let result = server::play(
-                &self.listener,
-                scenario,
-                config,
-                client.run(&env, self.options.scenario_timeout),
-                limits,
-            )
-            .await;
+            let result = tokio::select! {
+                r = server::play(
+                    &self.listener,
+                    scenario,
+                    config,
+                    client.run(&env, self.options.scenario_timeout),
+                    limits,
+                ) => r,
+                why = &mut stop => {
+                    stopped = Some((i, why));
+                    break;
+                }
+            };
             let unreached = scenario == Scenario::Control && result.connections.is_empty();
             run.scenarios.push(result);
             if unreached {
                 break;
             }
+        }
+        if let Some((i, why)) = stopped {
+            for scenario in scenarios.iter().skip(i) {
+                run.scenarios.push(ScenarioResult {
+                    scenario: *scenario,
+                    port: self.local.port(),
+                    connections: Vec::new(),
+                    connections_not_recorded: 0,
+                    client: None,
+                    not_served: Some(format!(
+                        "the run was stopped ({why}) before this scenario was played out (the \
+                         client was killed)"
+                    )),
+                    ms: 0.0,
+                });
+            }
+            run.ended_by = Some(why);
         }
         run.stray_connections += server::drain(&self.listener).await;
         run.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -243,7 +287,7 @@ impl Impostor {
         if plan.port_per_scenario {
             listeners.extend(self.extra.iter().cloned());
         }
-        let (results, ended_by) = server::serve(
+        let (results, ended_by, late) = server::serve(
             &listeners,
             &served,
             plan.port_per_scenario,
@@ -255,6 +299,7 @@ impl Impostor {
         run.scenarios.extend(results);
         run.scenarios.sort_by_key(|r| r.scenario);
         run.ended_by = Some(ended_by);
+        run.late_connections = late;
         run.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         run
     }

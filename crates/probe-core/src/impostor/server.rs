@@ -19,8 +19,8 @@ use tokio_rustls::LazyConfigAcceptor;
 
 use super::client::ClientOutcome;
 use super::model::{
-    ConnectionEnd, ConnectionRecord, OfferedCert, Scenario, ScenarioResult, MAX_RECORDED,
-    PROMPT_CLOSE,
+    ConnectionEnd, ConnectionRecord, LateConnection, OfferedCert, Scenario, ScenarioResult,
+    MAX_RECORDED, PROMPT_CLOSE,
 };
 use crate::facts::TlsVersion;
 use crate::text::sanitize;
@@ -215,7 +215,7 @@ where
     let started = Instant::now();
     let recorder = Recorder::new(started);
     let mut tasks = JoinSet::new();
-    let asks = scenario == Scenario::RequestsClientCert;
+    let asks = scenario.asks_for_client_cert();
     tokio::pin!(client);
     let outcome = loop {
         tokio::select! {
@@ -251,7 +251,7 @@ pub(crate) async fn serve<F>(
     max: Option<u64>,
     limits: Limits,
     stop: F,
-) -> (Vec<ScenarioResult>, String)
+) -> (Vec<ScenarioResult>, String, Vec<LateConnection>)
 where
     F: Future<Output = String>,
 {
@@ -304,7 +304,7 @@ where
                         recorder,
                         tcp,
                         config,
-                        scenario == Scenario::RequestsClientCert,
+                        scenario.asks_for_client_cert(),
                         limits,
                     ),
                     _ => drop(tcp),
@@ -313,10 +313,45 @@ where
         }
         while tasks.try_join_next().is_some() {}
     };
+    // Stopped by the count, the impostor (not the user) chose the end: a client may still be
+    // retrying what it refused. For LATE_WATCH after the count, connections are still accepted,
+    // their ClientHello fingerprint noted, and closed unserved: a refusal followed by one from
+    // the same client is not counted.
+    let late = Arc::new(Mutex::new(Vec::new()));
+    if max.is_some_and(|m| count >= m) {
+        let until = tokio::time::Instant::now() + LATE_WATCH;
+        let mut hellos = JoinSet::new();
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(until) => break,
+                got = rx.recv() => {
+                    let Some((on, tcp)) = got else { break };
+                    let port = listeners
+                        .iter()
+                        .find(|(s, _)| *s == on)
+                        .map_or(0, |(_, l)| port_of(l));
+                    let late = late.clone();
+                    hellos.spawn(async move {
+                        let at_ms = started.elapsed().as_secs_f64() * 1000.0;
+                        let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
+                        let print = match tokio::time::timeout(LATE_WATCH, lazy).await {
+                            Ok(Ok(start)) => Some(fingerprint(&start.client_hello())),
+                            _ => None,
+                        };
+                        late.lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(LateConnection { port, fingerprint: print, at_ms });
+                    });
+                }
+            }
+        }
+        settle(hellos, LATE_WATCH).await;
+    }
     acceptors.abort_all();
     // The last connections get what any connection gets: the handshake's and the request's
     // limits (each task ends by itself by then), at most a minute.
     settle(tasks, limits.whole().min(Duration::from_secs(60))).await;
+    let late = std::mem::take(&mut *late.lock().unwrap_or_else(PoisonError::into_inner));
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let main_port = listeners.first().map_or(0, |(_, l)| port_of(l));
     let results = recorders
@@ -342,8 +377,12 @@ where
             }
         })
         .collect();
-    (results, ended_by)
+    (results, ended_by, late)
 }
+
+/// How long serve mode, stopped by `--connections`, still watches for a client's next
+/// connection (its retry, say).
+const LATE_WATCH: Duration = Duration::from_secs(2);
 
 /// The rustls error inside an I/O error from tokio-rustls.
 fn rustls_error(e: &std::io::Error) -> Option<&rustls::Error> {
@@ -386,10 +425,56 @@ fn offered(der: &rustls_pki_types::CertificateDer<'_>) -> OfferedCert {
     }
 }
 
+/// The HTTP/2 client connection preface.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// The stream of the first HEADERS frame after an HTTP/2 preface, once it has arrived.
+fn h2_request_stream(buf: &[u8]) -> Option<u32> {
+    let mut rest = buf.get(H2_PREFACE.len()..)?;
+    loop {
+        let head = rest.get(..9)?;
+        let len = (usize::from(*head.first()?) << 16)
+            | (usize::from(*head.get(1)?) << 8)
+            | usize::from(*head.get(2)?);
+        let stream = u32::from_be_bytes([
+            *head.get(5)? & 0x7f,
+            *head.get(6)?,
+            *head.get(7)?,
+            *head.get(8)?,
+        ]);
+        if *head.get(3)? == 0x1 && stream != 0 {
+            return Some(stream);
+        }
+        rest = rest.get(9 + len..)?;
+    }
+}
+
+/// A minimal HTTP/2 answer to the request on `stream`: the server's SETTINGS, an ACK of the
+/// client's, `:status 200` ending the stream, and GOAWAY: an h2 client finishes at once instead of
+/// waiting for its time-out.
+fn h2_answer(stream: u32) -> Vec<u8> {
+    let id = stream.to_be_bytes();
+    let mut out = Vec::new();
+    out.extend_from_slice(&[0, 0, 0, 0x4, 0, 0, 0, 0, 0]);
+    out.extend_from_slice(&[0, 0, 0, 0x4, 0x1, 0, 0, 0, 0]);
+    out.extend_from_slice(&[0, 0, 1, 0x1, 0x5]);
+    out.extend_from_slice(&id);
+    out.push(0x88);
+    out.extend_from_slice(&[0, 0, 8, 0x7, 0, 0, 0, 0, 0]);
+    out.extend_from_slice(&id);
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out
+}
+
 /// What the data read so far is, and whether it is complete enough to answer.
 fn classify(buf: &[u8]) -> (Option<String>, bool, bool) {
     if buf.starts_with(b"PRI * HTTP/2.0") {
-        return (Some("HTTP/2 connection preface".to_owned()), true, false);
+        let complete = h2_request_stream(buf).is_some() || buf.len() >= MAX_REQUEST;
+        return (
+            Some("HTTP/2 connection preface".to_owned()),
+            complete,
+            false,
+        );
     }
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut headers);
@@ -640,9 +725,12 @@ async fn handle(
             }
         }
     }
+    let h2 = h2_request_stream(&buf);
     let _ = tokio::time::timeout(limits.write, async {
         if http {
             tls.write_all(RESPONSE).await?;
+        } else if let Some(stream) = h2 {
+            tls.write_all(&h2_answer(stream)).await?;
         }
         tls.shutdown().await
     })
@@ -664,9 +752,16 @@ mod tests {
         let (line, complete, http) = classify(b"\x16\x03\x01garbage\r\n\r\n");
         assert!(line.is_some_and(|l| l.contains("not HTTP")));
         assert!(complete && !http);
-        let (line, _, http) = classify(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        let (line, complete, http) = classify(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         assert_eq!(line.as_deref(), Some("HTTP/2 connection preface"));
-        assert!(!http);
+        assert!(!http && !complete);
+        // SETTINGS (6 bytes), then HEADERS on stream 1.
+        let mut h2 = H2_PREFACE.to_vec();
+        h2.extend_from_slice(&[0, 0, 6, 0x4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100]);
+        h2.extend_from_slice(&[0, 0, 1, 0x1, 0x5, 0, 0, 0, 1, 0x82]);
+        let (_, complete, _) = classify(&h2);
+        assert!(complete);
+        assert_eq!(h2_request_stream(&h2), Some(1));
         let (line, _, _) = classify(b"GET /\x1b[31m HTTP/1.1\r\n\r\n");
         assert!(line.is_none_or(|l| !l.contains('\x1b')));
     }
