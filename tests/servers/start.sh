@@ -1566,6 +1566,97 @@ mhd-*)
   fi
   run "$bin" "${server#mhd-}" "$port" "$pki"
   ;;
+jetty-*)
+  : "${JAVA:=java}" "${JAVAC:=javac}" "${JETTY_JARS:=/usr/share/java}"
+  need "$JAVA" JAVA
+  case $server in
+  jetty-need | jetty-want | jetty-need-setTrustAll | jetty-need-TRUST_ALL_CERTS | jetty-want-403) mode=${server#jetty-} ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # Jetty 9.4 embedded (jetty/JettyServer.java against Debian libjetty9-java's jars)
+  cp=""
+  for jar in jetty9-server jetty9-util jetty9-io jetty9-http servlet-api; do
+    if [ ! -f "$JETTY_JARS/$jar.jar" ]; then
+      echo "start.sh: no $JETTY_JARS/$jar.jar (needed for $server; Debian's libjetty9-java, or" \
+        "set JETTY_JARS)" >&2
+      exit 127
+    fi
+    cp+="${cp:+:}$JETTY_JARS/$jar.jar"
+  done
+  # compiled once into WORKDIR (under a lock: the jetty-* servers of one lab start at once)
+  classes=$work/jetty-classes
+  if [ ! -f "$classes/JettyServer.class" ]; then
+    need "$JAVAC" JAVAC
+    (
+      flock 9
+      if [ ! -f "$classes/JettyServer.class" ]; then
+        rm -rf "$classes.tmp.$$"
+        "$JAVAC" -nowarn -d "$classes.tmp.$$" -cp "$cp" "$here/jetty/JettyServer.java"
+        mv "$classes.tmp.$$" "$classes"
+      fi
+    ) 9>"$work/jetty-classes.lock"
+  fi
+  dir=$work/jetty-$server-$port
+  mkdir -p "$dir"
+  # the JDK reads PKCS#8, not the SEC1 "EC PRIVATE KEY" that pki.sh writes
+  (umask 077 && "$OPENSSL" pkcs8 -topk8 -nocrypt -in "$pki/server.key" -out "$dir/server.pk8.pem")
+  run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m -cp "$cp:$classes" JettyServer \
+    "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  ;;
+uwsgi-*)
+  : "${UWSGI:=uwsgi-core}"
+  need "$UWSGI" UWSGI
+  # uWSGI 2.0 (Debian uwsgi-core + uwsgi-plugin-python3) serving uwsgi/app.py over its own TLS
+  # (OpenSSL). A socket's fifth field is the client CA: "!ca.crt" sets SSL_VERIFY_PEER |
+  # SSL_VERIFY_FAIL_IF_NO_PEER_CERT, "ca.crt" SSL_VERIFY_PEER alone, none no CertificateRequest.
+  callable=application plugins=python3 buffer=4096
+  case $server in
+  uwsgi-https-socket-required) opt=--https-socket ca=",!$pki/ca.crt" ;;
+  # the same, and an application that sends no Content-Length: the body ends with a close
+  # without close_notify (kept off --list: mtls-scan with --client-cert is B, exit 3; see
+  # GROUND_TRUTH.md, "uWSGI")
+  uwsgi-https-socket-required-eof) opt=--https-socket ca=",!$pki/ca.crt" callable=no_length ;;
+  uwsgi-https-socket-optional) opt=--https-socket ca=",$pki/ca.crt" ;;
+  uwsgi-https-socket-none) opt=--https-socket ca="" ;;
+  # the HTTPS router (http plugin) in front of the workers, the CA optional, and an application
+  # that answers 403 unless the router passed it HTTPS_DN (a client certificate was sent)
+  uwsgi-https-dn-403) opt=--https ca=",$pki/ca.crt" callable=dn_403 plugins=python3,http \
+    buffer=32768 ;;
+  # the same with uWSGI's default 4 KB request buffer: a request whose headers pass it is closed
+  # unanswered (kept off --list: mtls-scan without identities is B, exit 3; GROUND_TRUTH.md)
+  uwsgi-https-dn-403-4k) opt=--https ca=",$pki/ca.crt" callable=dn_403 plugins=python3,http ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # --die-on-term: SIGTERM stops (uWSGI 2.0's default is a reload); two workers of four threads;
+  # --buffer-size: the largest request head (uWSGI's default 4096; 32768 is the usual raise)
+  run "$UWSGI" --plugins "$plugins" --master --die-on-term --processes 2 --threads 4 \
+    --listen 128 --buffer-size "$buffer" --disable-logging --need-app --chdir "$here/uwsgi" --wsgi-file app.py \
+    --callable "$callable" "$opt" "127.0.0.1:$port,$pki/server.crt,$pki/server.key,HIGH$ca"
+  ;;
+mojo-*)
+  : "${PERL:=perl}"
+  need "$PERL" PERL
+  # Mojolicious 9 (Debian libmojolicious-perl) `daemon` over IO::Socket::SSL (libio-socket-ssl-perl,
+  # OpenSSL): the listen URL's ca= and verify= (IO::Socket::SSL's SSL_verify_mode, in hex)
+  check=0
+  case $server in
+  mojo-verify-0x03) verify="&verify=0x03" ;;  # SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+  mojo-verify-0x01) verify="&verify=0x01" ;;  # SSL_VERIFY_PEER: asked for, verified if sent
+  mojo-verify-0x00) verify="&verify=0x00" ;;  # ca= given, nothing asked for
+  mojo-ca-only) verify="" ;;                  # ca= alone, as its documentation reads ("used to
+                                              # verify the peer certificate")
+  # verify=0x01, and the application answers 403 without a peer certificate
+  mojo-verify-0x01-403) verify="&verify=0x01" check=1 ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  if ! "$PERL" -MMojolicious -MIO::Socket::SSL -e 1 2>/dev/null; then
+    echo "start.sh: Mojolicious or IO::Socket::SSL missing (needed for $server; Debian's" \
+      "libmojolicious-perl libio-socket-ssl-perl)" >&2
+    exit 127
+  fi
+  run env MOJO_MODE=production MTLS_MOJO_CHECK=$check "$PERL" "$here/mojo/app.pl" daemon -l \
+    "https://127.0.0.1:$port?cert=$pki/server.crt&key=$pki/server.key&ca=$pki/ca.crt$verify"
+  ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2
   exit 2
