@@ -142,6 +142,36 @@
 #                             (asks, verifies nothing) and the application answers 403 unless
 #                             gnutls_certificate_verify_peers2 passes / unless a certificate was
 #                             sent / never; none: no trust store (nothing asked for)
+#   jetty-need | jetty-want | jetty-need-setTrustAll | jetty-need-TRUST_ALL_CERTS | jetty-want-403
+#                             Jetty 9.4 embedded (jetty/JettyServer.java against Debian
+#                             libjetty9-java's jars; SunJSSE): SslContextFactory.Server with a key
+#                             store and ca.crt as trust store, setNeedClientAuth(true) /
+#                             setWantClientAuth(true) / setTrustAll(true) + need and no trust store
+#                             (ignored beside a key store: the JDK's cacerts is trusted, ca.crt is
+#                             not) / need + getTrustManagers returning Jetty's TRUST_ALL_CERTS /
+#                             want + a handler answering 403 without a client certificate
+#   uwsgi-https-socket-required | uwsgi-https-socket-optional | uwsgi-https-socket-none
+#                             uWSGI 2.0 (Debian uwsgi-core uwsgi-plugin-python3; OpenSSL) serving
+#                             wsgi/app.py: --https-socket addr,cert,key,HIGH,!ca.crt (required) /
+#                             ca.crt (SSL_VERIFY_PEER alone) / no CA field
+#   uwsgi-https-dn-403        uWSGI's HTTPS router (--https ...,ca.crt: optional) and an application
+#                             answering 403 without HTTPS_DN; --buffer-size 32768
+#   uwsgi-https-socket-required-eof  (not on --list) as uwsgi-https-socket-required, the
+#                             application sends no Content-Length: the body ends with a close
+#                             without close_notify; mtls-scan with --client-cert is B, exit 3
+#   uwsgi-https-dn-403-4k     (not on --list) as uwsgi-https-dn-403 with uWSGI's default 4 KB
+#                             buffer: a request head past it is closed unanswered; mtls-scan
+#                             without identities is B, exit 3, in about half the runs
+#   mojo-verify-0x03 | mojo-verify-0x01 | mojo-verify-0x00 | mojo-ca-only | mojo-verify-0x01-403
+#                             Mojolicious 9 daemon (mojo/app.pl; Debian libmojolicious-perl
+#                             libio-socket-ssl-perl): https://...?cert=&key=&ca=ca.crt&verify=0x03
+#                             (peer + fail if none) / 0x01 (peer) / 0x00 / no verify= at all (ca=
+#                             alone asks for nothing) / 0x01 + the application's 403 without a peer
+#                             certificate
+#   gunicorn-cert-reqs-2 | gunicorn-cert-reqs-1 | gunicorn-ca-certs-only
+#                             gunicorn 20.1 (Debian gunicorn; Python's ssl) serving wsgi/app.py:
+#                             --ca-certs ca.crt --cert-reqs 2 (CERT_REQUIRED) / 1 (CERT_OPTIONAL) /
+#                             --ca-certs alone (CERT_NONE, the default)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -252,7 +282,9 @@
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim and the
 # mhd-* server),
-# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
+# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID, JAVAC, UWSGI (default uwsgi-core), PERL,
+# GUNICORN; TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
+# JETTY_SERVER_CLASSES, jetty/JettyServer.java compiled (else compiled into WORKDIR); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
 set -euo pipefail
@@ -280,7 +312,11 @@ hitch-required hitch-optional hitch-none
 erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any erlang-verify_fun-selfsigned
 h2o-none
 squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-cafile
-mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none"
+mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none
+jetty-need jetty-want jetty-need-setTrustAll jetty-need-TRUST_ALL_CERTS jetty-want-403
+uwsgi-https-socket-required uwsgi-https-socket-optional uwsgi-https-socket-none uwsgi-https-dn-403
+mojo-verify-0x03 mojo-verify-0x01 mojo-verify-0x00 mojo-ca-only mojo-verify-0x01-403
+gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -1570,7 +1606,8 @@ jetty-*)
   : "${JAVA:=java}" "${JAVAC:=javac}" "${JETTY_JARS:=/usr/share/java}"
   need "$JAVA" JAVA
   case $server in
-  jetty-need | jetty-want | jetty-need-setTrustAll | jetty-need-TRUST_ALL_CERTS | jetty-want-403) mode=${server#jetty-} ;;
+  jetty-need | jetty-want | jetty-need-setTrustAll | jetty-need-TRUST_ALL_CERTS | jetty-want-403)
+    mode=${server#jetty-} ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # Jetty 9.4 embedded (jetty/JettyServer.java against Debian libjetty9-java's jars)
@@ -1583,9 +1620,11 @@ jetty-*)
     fi
     cp+="${cp:+:}$JETTY_JARS/$jar.jar"
   done
+  # JETTY_SERVER_CLASSES: JettyServer.java already compiled (the test harness does it once), else
   # compiled once into WORKDIR (under a lock: the jetty-* servers of one lab start at once)
-  classes=$work/jetty-classes
+  classes=${JETTY_SERVER_CLASSES:-$work/jetty-classes}
   if [ ! -f "$classes/JettyServer.class" ]; then
+    classes=$work/jetty-classes
     need "$JAVAC" JAVAC
     (
       flock 9
@@ -1606,7 +1645,7 @@ jetty-*)
 uwsgi-*)
   : "${UWSGI:=uwsgi-core}"
   need "$UWSGI" UWSGI
-  # uWSGI 2.0 (Debian uwsgi-core + uwsgi-plugin-python3) serving uwsgi/app.py over its own TLS
+  # uWSGI 2.0 (Debian uwsgi-core + uwsgi-plugin-python3) serving wsgi/app.py over its own TLS
   # (OpenSSL). A socket's fifth field is the client CA: "!ca.crt" sets SSL_VERIFY_PEER |
   # SSL_VERIFY_FAIL_IF_NO_PEER_CERT, "ca.crt" SSL_VERIFY_PEER alone, none no CertificateRequest.
   callable=application plugins=python3 buffer=4096
@@ -1630,7 +1669,8 @@ uwsgi-*)
   # --die-on-term: SIGTERM stops (uWSGI 2.0's default is a reload); two workers of four threads;
   # --buffer-size: the largest request head (uWSGI's default 4096; 32768 is the usual raise)
   run "$UWSGI" --plugins "$plugins" --master --die-on-term --processes 2 --threads 4 \
-    --listen 128 --buffer-size "$buffer" --disable-logging --need-app --chdir "$here/uwsgi" --wsgi-file app.py \
+    --listen 128 --buffer-size "$buffer" --disable-logging --need-app --chdir "$here/wsgi" \
+    --wsgi-file app.py \
     --callable "$callable" "$opt" "127.0.0.1:$port,$pki/server.crt,$pki/server.key,HIGH$ca"
   ;;
 mojo-*)
@@ -1656,6 +1696,22 @@ mojo-*)
   fi
   run env MOJO_MODE=production MTLS_MOJO_CHECK=$check "$PERL" "$here/mojo/app.pl" daemon -l \
     "https://127.0.0.1:$port?cert=$pki/server.crt&key=$pki/server.key&ca=$pki/ca.crt$verify"
+  ;;
+gunicorn-*)
+  : "${GUNICORN:=gunicorn}"
+  need "$GUNICORN" GUNICORN
+  # gunicorn 20.1 (Debian gunicorn; Python's ssl) serving wsgi/app.py: --ca-certs ca.crt and
+  # --cert-reqs, the ssl module's verify mode: 2 CERT_REQUIRED, 1 CERT_OPTIONAL, 0 CERT_NONE (the
+  # default: --ca-certs alone asks for nothing)
+  case $server in
+  gunicorn-cert-reqs-2 | gunicorn-cert-reqs-1) reqs=(--cert-reqs "${server#gunicorn-cert-reqs-}") ;;
+  gunicorn-ca-certs-only) reqs=() ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # two workers of four threads (gthread), logs to stderr
+  run "$GUNICORN" --chdir "$here/wsgi" --bind "127.0.0.1:$port" --workers 2 --threads 4 \
+    --backlog 128 --certfile "$pki/server.crt" --keyfile "$pki/server.key" \
+    --ca-certs "$pki/ca.crt" "${reqs[@]}" app:application
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

@@ -1,5 +1,5 @@
 """A WSGI application for start.sh's uwsgi-* servers (uWSGI 2.0, Debian uwsgi-core and
-uwsgi-plugin-python3).
+uwsgi-plugin-python3) and gunicorn-* servers (Debian gunicorn).
 
 `application` answers every request with 200 "ok", with a Content-Length as Flask and Django set
 it. `no_length` is the same without Content-Length: uWSGI's --https-socket then ends the body by
