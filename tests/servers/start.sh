@@ -172,6 +172,10 @@
 #                             gunicorn 20.1 (Debian gunicorn; Python's ssl) serving wsgi/app.py:
 #                             --ca-certs ca.crt --cert-reqs 2 (CERT_REQUIRED) / 1 (CERT_OPTIONAL) /
 #                             --ca-certs alone (CERT_NONE, the default)
+#   webrick-peer-fail | webrick-peer | webrick-none
+#                             Ruby's WEBrick 1.8 (ruby/webrick.rb; Debian ruby-webrick) with
+#                             SSLCACertificateFile ca.crt and SSLVerifyClient VERIFY_PEER |
+#                             VERIFY_FAIL_IF_NO_PEER_CERT / VERIFY_PEER alone / VERIFY_NONE
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -283,7 +287,7 @@
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim and the
 # mhd-* server),
 # TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID, JAVAC, UWSGI (default uwsgi-core), PERL,
-# GUNICORN; TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
+# GUNICORN, RUBY; TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
 # JETTY_SERVER_CLASSES, jetty/JettyServer.java compiled (else compiled into WORKDIR); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
@@ -316,7 +320,8 @@ mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none
 jetty-need jetty-want jetty-need-setTrustAll jetty-need-TRUST_ALL_CERTS jetty-want-403
 uwsgi-https-socket-required uwsgi-https-socket-optional uwsgi-https-socket-none uwsgi-https-dn-403
 mojo-verify-0x03 mojo-verify-0x01 mojo-verify-0x00 mojo-ca-only mojo-verify-0x01-403
-gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only"
+gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only
+webrick-peer-fail webrick-peer webrick-none"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -1712,6 +1717,17 @@ gunicorn-*)
   run "$GUNICORN" --chdir "$here/wsgi" --bind "127.0.0.1:$port" --workers 2 --threads 4 \
     --backlog 128 --certfile "$pki/server.crt" --keyfile "$pki/server.key" \
     --ca-certs "$pki/ca.crt" "${reqs[@]}" app:application
+  ;;
+webrick-*)
+  : "${RUBY:=ruby}"
+  need "$RUBY" RUBY
+  # Ruby's WEBrick 1.8 (Debian ruby-webrick; Ruby's openssl): SSLVerifyClient VERIFY_PEER |
+  # VERIFY_FAIL_IF_NO_PEER_CERT / VERIFY_PEER alone / VERIFY_NONE, SSLCACertificateFile ca.crt
+  case $server in
+  webrick-peer-fail | webrick-peer | webrick-none) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  run "$RUBY" "$here/ruby/webrick.rb" "${server#webrick-}" "$port" "$pki"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

@@ -643,6 +643,20 @@ pub fn expectations() -> Vec<Expect> {
         },
         // --ca-certs without --cert-reqs: CERT_NONE, nothing asked for
         not_requested("gunicorn-ca-certs-only"),
+        // ---- Ruby's WEBrick 1.8 (Ruby's openssl): no CA names
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "webrick-peer-fail",
+                [Tls(CR), Tls(HF)],
+                [Tls(UCA), Tls(UCA)],
+            )
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("webrick-peer", [Tls(UCA), Tls(UCA)])
+        },
+        not_requested("webrick-none"),
     ]
 }
 
@@ -1199,6 +1213,15 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_strict_openssl("gunicorn-cert-reqs-1")
         },
         deep_not_requested("gunicorn-ca-certs-only"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("webrick-peer-fail")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("webrick-peer")
+        },
+        deep_not_requested("webrick-none"),
     ]
 }
 

@@ -66,6 +66,8 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         // perl with Mojolicious and IO::Socket::SSL (start.sh checks the modules)
         Some("mojo") => &["bash", "openssl", "perl"],
         Some("gunicorn") => &["bash", "openssl", "gunicorn"],
+        // ruby/webrick.rb (Debian ruby-webrick)
+        Some("webrick") => &["bash", "openssl", "ruby"],
         _ => &["bash", "openssl"],
     }
 }
@@ -80,7 +82,7 @@ pub fn path_for(server: &str) -> &'static str {
 }
 
 /// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/
-/// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
+/// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
 /// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
 /// bin/bootstrap.jar; `jetty9` Jetty's: JETTY_JARS's (default /usr/share/java) jetty9-server.jar.
 fn tool_found(tool: &str) -> bool {
@@ -111,6 +113,7 @@ fn tool_found(tool: &str) -> bool {
         "uwsgi-core" => Some("UWSGI"),
         "perl" => Some("PERL"),
         "gunicorn" => Some("GUNICORN"),
+        "ruby" => Some("RUBY"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -166,8 +169,8 @@ pub fn tools_present(servers: &[&str]) -> bool {
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
-             gunicorn; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
-             HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN name the binaries, TOMCAT_HOME Tomcat and \
+             gunicorn ruby-webrick; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
+             HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
              JETTY_JARS Jetty's jars if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
