@@ -606,11 +606,7 @@ pub fn expectations() -> Vec<Expect> {
         // CertificateRequest (IO::Socket::SSL sets no client CA list)
         Expect {
             ca_names: false,
-            ..required_verified(
-                "mojo-verify-0x03",
-                [Tls(CR), Tls(HF)],
-                [Tls(UCA), Tls(UCA)],
-            )
+            ..required_verified("mojo-verify-0x03", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)])
         },
         Expect {
             ca_names: false,
