@@ -161,7 +161,7 @@
 #                             without close_notify; mtls-scan with --client-cert is B, exit 3
 #   uwsgi-https-dn-403-4k     (not on --list) as uwsgi-https-dn-403 with uWSGI's default 4 KB
 #                             buffer: a request head past it is closed unanswered; mtls-scan
-#                             without identities is B, exit 3, in about half the runs
+#                             without identities is B, exit 3
 #   mojo-verify-0x03 | mojo-verify-0x01 | mojo-verify-0x00 | mojo-ca-only | mojo-verify-0x01-403
 #                             Mojolicious 9 daemon (mojo/app.pl; Debian libmojolicious-perl
 #                             libio-socket-ssl-perl): https://...?cert=&key=&ca=ca.crt&verify=0x03
