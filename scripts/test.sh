@@ -5,7 +5,7 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick).
+# gunicorn, WEBrick, Twisted).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -60,6 +60,8 @@ perl -MMojolicious -MIO::Socket::SSL -e 1 2> /dev/null || missing+=(libmojolicio
 command -v gunicorn > /dev/null || missing+=(gunicorn)
 # Ruby's WEBrick (tests/servers/ruby/webrick.rb; ruby comes with puma)
 ruby -rwebrick -e 1 2> /dev/null || missing+=(ruby-webrick)
+# Twisted (tests/servers/twisted/server.py) in the system Python, which start.sh runs it with
+/usr/bin/python3 -c 'import twisted.internet.ssl, OpenSSL' 2> /dev/null || missing+=(python3-twisted)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
 pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then

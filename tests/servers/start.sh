@@ -176,6 +176,11 @@
 #                             Ruby's WEBrick 1.8 (ruby/webrick.rb; Debian ruby-webrick) with
 #                             SSLCACertificateFile ca.crt and SSLVerifyClient VERIFY_PEER |
 #                             VERIFY_FAIL_IF_NO_PEER_CERT / VERIFY_PEER alone / VERIFY_NONE
+#   twisted-require | twisted-optional | twisted-no-verify
+#                             Twisted 22.4 web (twisted/server.py; Debian python3-twisted, run by
+#                             /usr/bin/python3; pyOpenSSL): ssl.CertificateOptions(verify=True,
+#                             caCerts=[ca.crt], requireCertificate=True) / requireCertificate=False /
+#                             caCerts + requireCertificate=True with verify left False (asks nothing)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -287,7 +292,7 @@
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim and the
 # mhd-* server),
 # TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID, JAVAC, UWSGI (default uwsgi-core), PERL,
-# GUNICORN, RUBY; TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
+# GUNICORN, RUBY, TWISTED_PYTHON (default /usr/bin/python3); TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
 # JETTY_SERVER_CLASSES, jetty/JettyServer.java compiled (else compiled into WORKDIR); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
@@ -321,7 +326,8 @@ jetty-need jetty-want jetty-need-setTrustAll jetty-need-TRUST_ALL_CERTS jetty-wa
 uwsgi-https-socket-required uwsgi-https-socket-optional uwsgi-https-socket-none uwsgi-https-dn-403
 mojo-verify-0x03 mojo-verify-0x01 mojo-verify-0x00 mojo-ca-only mojo-verify-0x01-403
 gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only
-webrick-peer-fail webrick-peer webrick-none"
+webrick-peer-fail webrick-peer webrick-none
+twisted-require twisted-optional twisted-no-verify"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -1728,6 +1734,22 @@ webrick-*)
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   run "$RUBY" "$here/ruby/webrick.rb" "${server#webrick-}" "$port" "$pki"
+  ;;
+twisted-*)
+  # Twisted Web over Twisted's TLS (pyOpenSSL): Debian's python3-twisted lives in the system
+  # Python, which may not be the python3 on PATH
+  : "${TWISTED_PYTHON:=/usr/bin/python3}"
+  need "$TWISTED_PYTHON" TWISTED_PYTHON
+  case $server in
+  twisted-require | twisted-optional | twisted-no-verify) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  if ! "$TWISTED_PYTHON" -c 'import twisted.internet.ssl, OpenSSL' 2>/dev/null; then
+    echo "start.sh: $TWISTED_PYTHON cannot import Twisted and pyOpenSSL (needed for $server;" \
+      "Debian's python3-twisted, or set TWISTED_PYTHON)" >&2
+    exit 127
+  fi
+  run "$TWISTED_PYTHON" "$here/twisted/server.py" "${server#twisted-}" "$port" "$pki"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

@@ -2,16 +2,16 @@
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
 //! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
-//! Mojolicious, gunicorn and WEBrick, started by `tests/servers/start.sh`. The
+//! Mojolicious, gunicorn, WEBrick and Twisted, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid,
-//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 98 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 101 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -151,6 +151,8 @@ const GUNICORN: &[&str] = &[
 ];
 /// Ruby's WEBrick over Ruby's openssl.
 const WEBRICK: &[&str] = &["webrick-peer-fail", "webrick-peer", "webrick-none"];
+/// Twisted Web over pyOpenSSL.
+const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-verify"];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
@@ -181,6 +183,7 @@ const ALL: &[&[&str]] = &[
     MOJO,
     GUNICORN,
     WEBRICK,
+    TWISTED,
 ];
 
 #[test]
@@ -330,6 +333,12 @@ fn gunicorn_verdicts_and_deep_probes() {
 #[test]
 fn webrick_verdicts_and_deep_probes() {
     run_group_and_deep(WEBRICK);
+}
+
+/// Default and deep probes on one start of the three Twisted servers.
+#[test]
+fn twisted_verdicts_and_deep_probes() {
+    run_group_and_deep(TWISTED);
 }
 
 #[test]

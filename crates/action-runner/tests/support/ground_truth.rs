@@ -653,6 +653,17 @@ pub fn expectations() -> Vec<Expect> {
             ..optional_verified("webrick-peer", [Tls(UCA), Tls(UCA)])
         },
         not_requested("webrick-none"),
+        // ---- Twisted 22.4 (pyOpenSSL): no CA names (no client CA list is set)
+        Expect {
+            ca_names: false,
+            ..required_verified("twisted-require", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)])
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("twisted-optional", [Tls(UCA), Tls(UCA)])
+        },
+        // caCerts and requireCertificate=True without verify=True: accepted, nothing asked for
+        not_requested("twisted-no-verify"),
     ]
 }
 
@@ -1218,6 +1229,15 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_strict_openssl("webrick-peer")
         },
         deep_not_requested("webrick-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("twisted-require")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("twisted-optional")
+        },
+        deep_not_requested("twisted-no-verify"),
     ]
 }
 

@@ -68,6 +68,8 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("gunicorn") => &["bash", "openssl", "gunicorn"],
         // ruby/webrick.rb (Debian ruby-webrick)
         Some("webrick") => &["bash", "openssl", "ruby"],
+        // twisted/server.py under the system Python (TWISTED_PYTHON, default /usr/bin/python3)
+        Some("twisted") => &["bash", "openssl", "python3-twisted"],
         _ => &["bash", "openssl"],
     }
 }
@@ -84,12 +86,22 @@ pub fn path_for(server: &str) -> &'static str {
 /// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/
 /// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
 /// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
-/// bin/bootstrap.jar; `jetty9` Jetty's: JETTY_JARS's (default /usr/share/java) jetty9-server.jar.
+/// bin/bootstrap.jar; `jetty9` Jetty's: JETTY_JARS's (default /usr/share/java) jetty9-server.jar;
+/// `python3-twisted` whether TWISTED_PYTHON (default /usr/bin/python3) imports Twisted and pyOpenSSL.
 fn tool_found(tool: &str) -> bool {
     if tool == "tomcat10" {
         let home = std::env::var_os("TOMCAT_HOME")
             .map_or_else(|| PathBuf::from("/usr/share/tomcat10"), PathBuf::from);
         return home.join("bin/bootstrap.jar").is_file();
+    }
+    if tool == "python3-twisted" {
+        let py = std::env::var_os("TWISTED_PYTHON").unwrap_or_else(|| "/usr/bin/python3".into());
+        return Command::new(py)
+            .args(["-c", "import twisted.internet.ssl, OpenSSL"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
     }
     if tool == "jetty9" {
         let jars = std::env::var_os("JETTY_JARS")
@@ -169,7 +181,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
-             gunicorn ruby-webrick; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
+             gunicorn ruby-webrick python3-twisted; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
              HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
              JETTY_JARS Jetty's jars if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
