@@ -147,7 +147,14 @@ public class JettyServer {
           }
         });
     server.setStopAtShutdown(false);
-    server.start();
+    try {
+      server.start();
+    } catch (Exception e) {
+      // a port already taken: exit (the thread pool's threads would keep the JVM alive), so that
+      // whoever started it sees the failure at once
+      System.err.println("JettyServer: " + e);
+      System.exit(1);
+    }
     System.err.println("listening on 127.0.0.1:" + port + " (" + mode + ")");
     server.join();
   }
