@@ -4,7 +4,8 @@
 # The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, HAProxy,
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch,
-# Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd).
+# Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
+# gunicorn, WEBrick, Twisted).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -49,6 +50,18 @@ command -v h2o > /dev/null || missing+=(h2o)
 { PATH="$PATH:/usr/sbin" squid -v 2> /dev/null || true; } | grep -q -- --with-openssl || missing+=(squid-openssl)
 # GNU libmicrohttpd over GnuTLS: start.sh builds tests/servers/mhd/server.c with cc against it
 [ -e /usr/include/microhttpd.h ] || missing+=(libmicrohttpd-dev)
+# Jetty 9.4's jars (start.sh compiles tests/servers/jetty/JettyServer.java against them)
+[ -f /usr/share/java/jetty9-server.jar ] || missing+=(libjetty9-java)
+# uWSGI with its Python 3 plugin (uwsgi-core: no init scripts, unlike the uwsgi package)
+{ command -v uwsgi-core && [ -e /usr/lib/uwsgi/plugins/python3_plugin.so ]; } > /dev/null ||
+  missing+=(uwsgi-core uwsgi-plugin-python3)
+# Mojolicious' daemon; its TLS is IO::Socket::SSL (a recommendation of the package, not a dependency)
+perl -MMojolicious -MIO::Socket::SSL -e 1 2> /dev/null || missing+=(libmojolicious-perl libio-socket-ssl-perl)
+command -v gunicorn > /dev/null || missing+=(gunicorn)
+# Ruby's WEBrick (tests/servers/ruby/webrick.rb; ruby comes with puma)
+ruby -rwebrick -e 1 2> /dev/null || missing+=(ruby-webrick)
+# Twisted (tests/servers/twisted/server.py) in the system Python, which start.sh runs it with
+/usr/bin/python3 -c 'import twisted.internet.ssl, OpenSSL' 2> /dev/null || missing+=(python3-twisted)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
 pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -142,6 +142,45 @@
 #                             (asks, verifies nothing) and the application answers 403 unless
 #                             gnutls_certificate_verify_peers2 passes / unless a certificate was
 #                             sent / never; none: no trust store (nothing asked for)
+#   jetty-need | jetty-want | jetty-need-setTrustAll | jetty-need-TRUST_ALL_CERTS | jetty-want-403
+#                             Jetty 9.4 embedded (jetty/JettyServer.java against Debian
+#                             libjetty9-java's jars; SunJSSE): SslContextFactory.Server with a key
+#                             store and ca.crt as trust store, setNeedClientAuth(true) /
+#                             setWantClientAuth(true) / setTrustAll(true) + need and no trust store
+#                             (ignored beside a key store: the JDK's cacerts is trusted, ca.crt is
+#                             not) / need + getTrustManagers returning Jetty's TRUST_ALL_CERTS /
+#                             want + a handler answering 403 without a client certificate
+#   uwsgi-https-socket-required | uwsgi-https-socket-optional | uwsgi-https-socket-none
+#                             uWSGI 2.0 (Debian uwsgi-core uwsgi-plugin-python3; OpenSSL) serving
+#                             wsgi/app.py: --https-socket addr,cert,key,HIGH,!ca.crt (required) /
+#                             ca.crt (SSL_VERIFY_PEER alone) / no CA field
+#   uwsgi-https-dn-403        uWSGI's HTTPS router (--https ...,ca.crt: optional) and an application
+#                             answering 403 without HTTPS_DN; --buffer-size 32768
+#   uwsgi-https-socket-required-eof  (not on --list) as uwsgi-https-socket-required, the
+#                             application sends no Content-Length: the body ends with a close
+#                             without close_notify; mtls-scan with --client-cert is B, exit 3
+#   uwsgi-https-dn-403-4k     (not on --list) as uwsgi-https-dn-403 with uWSGI's default 4 KB
+#                             buffer: a request head past it is closed unanswered; mtls-scan
+#                             without identities is B, exit 3
+#   mojo-verify-0x03 | mojo-verify-0x01 | mojo-verify-0x00 | mojo-ca-only | mojo-verify-0x01-403
+#                             Mojolicious 9 daemon (mojo/app.pl; Debian libmojolicious-perl
+#                             libio-socket-ssl-perl): https://...?cert=&key=&ca=ca.crt&verify=0x03
+#                             (peer + fail if none) / 0x01 (peer) / 0x00 / no verify= at all (ca=
+#                             alone asks for nothing) / 0x01 + the application's 403 without a peer
+#                             certificate
+#   gunicorn-cert-reqs-2 | gunicorn-cert-reqs-1 | gunicorn-ca-certs-only
+#                             gunicorn 20.1 (Debian gunicorn; Python's ssl) serving wsgi/app.py:
+#                             --ca-certs ca.crt --cert-reqs 2 (CERT_REQUIRED) / 1 (CERT_OPTIONAL) /
+#                             --ca-certs alone (CERT_NONE, the default)
+#   webrick-peer-fail | webrick-peer | webrick-none
+#                             Ruby's WEBrick 1.8 (ruby/webrick.rb; Debian ruby-webrick) with
+#                             SSLCACertificateFile ca.crt and SSLVerifyClient VERIFY_PEER |
+#                             VERIFY_FAIL_IF_NO_PEER_CERT / VERIFY_PEER alone / VERIFY_NONE
+#   twisted-require | twisted-optional | twisted-no-verify
+#                             Twisted 22.4 web (twisted/server.py; Debian python3-twisted, run by
+#                             /usr/bin/python3; pyOpenSSL): ssl.CertificateOptions(verify=True,
+#                             caCerts=[ca.crt], requireCertificate=True) / requireCertificate=False /
+#                             caCerts + requireCertificate=True with verify left False (asks nothing)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -252,7 +291,9 @@
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim and the
 # mhd-* server),
-# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID; TOMCAT_HOME (default /usr/share/tomcat10); GOSERVER_BIN, a
+# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID, JAVAC, UWSGI (default uwsgi-core), PERL,
+# GUNICORN, RUBY, TWISTED_PYTHON (default /usr/bin/python3); TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
+# JETTY_SERVER_CLASSES, jetty/JettyServer.java compiled (else compiled into WORKDIR); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
 set -euo pipefail
@@ -280,7 +321,13 @@ hitch-required hitch-optional hitch-none
 erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any erlang-verify_fun-selfsigned
 h2o-none
 squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-cafile
-mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none"
+mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none
+jetty-need jetty-want jetty-need-setTrustAll jetty-need-TRUST_ALL_CERTS jetty-want-403
+uwsgi-https-socket-required uwsgi-https-socket-optional uwsgi-https-socket-none uwsgi-https-dn-403
+mojo-verify-0x03 mojo-verify-0x01 mojo-verify-0x00 mojo-ca-only mojo-verify-0x01-403
+gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only
+webrick-peer-fail webrick-peer webrick-none
+twisted-require twisted-optional twisted-no-verify"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -1565,6 +1612,144 @@ mhd-*)
     ) 9>"$bin.lock"
   fi
   run "$bin" "${server#mhd-}" "$port" "$pki"
+  ;;
+jetty-*)
+  : "${JAVA:=java}" "${JAVAC:=javac}" "${JETTY_JARS:=/usr/share/java}"
+  need "$JAVA" JAVA
+  case $server in
+  jetty-need | jetty-want | jetty-need-setTrustAll | jetty-need-TRUST_ALL_CERTS | jetty-want-403)
+    mode=${server#jetty-} ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # Jetty 9.4 embedded (jetty/JettyServer.java against Debian libjetty9-java's jars)
+  cp=""
+  for jar in jetty9-server jetty9-util jetty9-io jetty9-http servlet-api; do
+    if [ ! -f "$JETTY_JARS/$jar.jar" ]; then
+      echo "start.sh: no $JETTY_JARS/$jar.jar (needed for $server; Debian's libjetty9-java, or" \
+        "set JETTY_JARS)" >&2
+      exit 127
+    fi
+    cp+="${cp:+:}$JETTY_JARS/$jar.jar"
+  done
+  # JETTY_SERVER_CLASSES: JettyServer.java already compiled (the test harness does it once), else
+  # compiled once into WORKDIR (under a lock: the jetty-* servers of one lab start at once)
+  classes=${JETTY_SERVER_CLASSES:-$work/jetty-classes}
+  if [ ! -f "$classes/JettyServer.class" ]; then
+    classes=$work/jetty-classes
+    need "$JAVAC" JAVAC
+    (
+      flock 9
+      if [ ! -f "$classes/JettyServer.class" ]; then
+        rm -rf "$classes.tmp.$$"
+        "$JAVAC" -nowarn -d "$classes.tmp.$$" -cp "$cp" "$here/jetty/JettyServer.java"
+        mv "$classes.tmp.$$" "$classes"
+      fi
+    ) 9>"$work/jetty-classes.lock"
+  fi
+  dir=$work/jetty-$server-$port
+  mkdir -p "$dir"
+  # the JDK reads PKCS#8, not the SEC1 "EC PRIVATE KEY" that pki.sh writes
+  (umask 077 && "$OPENSSL" pkcs8 -topk8 -nocrypt -in "$pki/server.key" -out "$dir/server.pk8.pem")
+  run "$JAVA" -XX:TieredStopAtLevel=1 -Xmx64m -cp "$cp:$classes" JettyServer \
+    "$mode" "$port" "$pki/server.crt" "$dir/server.pk8.pem" "$pki/ca.crt"
+  ;;
+uwsgi-*)
+  : "${UWSGI:=uwsgi-core}"
+  need "$UWSGI" UWSGI
+  # uWSGI 2.0 (Debian uwsgi-core + uwsgi-plugin-python3) serving wsgi/app.py over its own TLS
+  # (OpenSSL). A socket's fifth field is the client CA: "!ca.crt" sets SSL_VERIFY_PEER |
+  # SSL_VERIFY_FAIL_IF_NO_PEER_CERT, "ca.crt" SSL_VERIFY_PEER alone, none no CertificateRequest.
+  callable=application plugins=python3 buffer=4096
+  case $server in
+  uwsgi-https-socket-required) opt=--https-socket ca=",!$pki/ca.crt" ;;
+  # the same, and an application that sends no Content-Length: the body ends with a close
+  # without close_notify (kept off --list: mtls-scan with --client-cert is B, exit 3; see
+  # GROUND_TRUTH.md, "uWSGI")
+  uwsgi-https-socket-required-eof) opt=--https-socket ca=",!$pki/ca.crt" callable=no_length ;;
+  uwsgi-https-socket-optional) opt=--https-socket ca=",$pki/ca.crt" ;;
+  uwsgi-https-socket-none) opt=--https-socket ca="" ;;
+  # the HTTPS router (http plugin) in front of the workers, the CA optional, and an application
+  # that answers 403 unless the router passed it HTTPS_DN (a client certificate was sent)
+  uwsgi-https-dn-403) opt=--https ca=",$pki/ca.crt" callable=dn_403 plugins=python3,http \
+    buffer=32768 ;;
+  # the same with uWSGI's default 4 KB request buffer: a request whose headers pass it is closed
+  # unanswered (kept off --list: mtls-scan without identities is B, exit 3; GROUND_TRUTH.md)
+  uwsgi-https-dn-403-4k) opt=--https ca=",$pki/ca.crt" callable=dn_403 plugins=python3,http ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # --die-on-term: SIGTERM stops (uWSGI 2.0's default is a reload); two workers of four threads;
+  # --buffer-size: the largest request head (uWSGI's default 4096; 32768 is the usual raise)
+  run "$UWSGI" --plugins "$plugins" --master --die-on-term --processes 2 --threads 4 \
+    --listen 128 --buffer-size "$buffer" --disable-logging --need-app --chdir "$here/wsgi" \
+    --wsgi-file app.py \
+    --callable "$callable" "$opt" "127.0.0.1:$port,$pki/server.crt,$pki/server.key,HIGH$ca"
+  ;;
+mojo-*)
+  : "${PERL:=perl}"
+  need "$PERL" PERL
+  # Mojolicious 9 (Debian libmojolicious-perl) `daemon` over IO::Socket::SSL (libio-socket-ssl-perl,
+  # OpenSSL): the listen URL's ca= and verify= (IO::Socket::SSL's SSL_verify_mode, in hex)
+  check=0
+  case $server in
+  mojo-verify-0x03) verify="&verify=0x03" ;;  # SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+  mojo-verify-0x01) verify="&verify=0x01" ;;  # SSL_VERIFY_PEER: asked for, verified if sent
+  mojo-verify-0x00) verify="&verify=0x00" ;;  # ca= given, nothing asked for
+  mojo-ca-only) verify="" ;;                  # ca= alone, as its documentation reads ("used to
+                                              # verify the peer certificate")
+  # verify=0x01, and the application answers 403 without a peer certificate
+  mojo-verify-0x01-403) verify="&verify=0x01" check=1 ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  if ! "$PERL" -MMojolicious -MIO::Socket::SSL -e 1 2>/dev/null; then
+    echo "start.sh: Mojolicious or IO::Socket::SSL missing (needed for $server; Debian's" \
+      "libmojolicious-perl libio-socket-ssl-perl)" >&2
+    exit 127
+  fi
+  run env MOJO_MODE=production MTLS_MOJO_CHECK=$check "$PERL" "$here/mojo/app.pl" daemon -l \
+    "https://127.0.0.1:$port?cert=$pki/server.crt&key=$pki/server.key&ca=$pki/ca.crt$verify"
+  ;;
+gunicorn-*)
+  : "${GUNICORN:=gunicorn}"
+  need "$GUNICORN" GUNICORN
+  # gunicorn 20.1 (Debian gunicorn; Python's ssl) serving wsgi/app.py: --ca-certs ca.crt and
+  # --cert-reqs, the ssl module's verify mode: 2 CERT_REQUIRED, 1 CERT_OPTIONAL, 0 CERT_NONE (the
+  # default: --ca-certs alone asks for nothing)
+  case $server in
+  gunicorn-cert-reqs-2 | gunicorn-cert-reqs-1) reqs=(--cert-reqs "${server#gunicorn-cert-reqs-}") ;;
+  gunicorn-ca-certs-only) reqs=() ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # two workers of four threads (gthread), logs to stderr
+  run "$GUNICORN" --chdir "$here/wsgi" --bind "127.0.0.1:$port" --workers 2 --threads 4 \
+    --backlog 128 --certfile "$pki/server.crt" --keyfile "$pki/server.key" \
+    --ca-certs "$pki/ca.crt" "${reqs[@]}" app:application
+  ;;
+webrick-*)
+  : "${RUBY:=ruby}"
+  need "$RUBY" RUBY
+  # Ruby's WEBrick 1.8 (Debian ruby-webrick; Ruby's openssl): SSLVerifyClient VERIFY_PEER |
+  # VERIFY_FAIL_IF_NO_PEER_CERT / VERIFY_PEER alone / VERIFY_NONE, SSLCACertificateFile ca.crt
+  case $server in
+  webrick-peer-fail | webrick-peer | webrick-none) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  run "$RUBY" "$here/ruby/webrick.rb" "${server#webrick-}" "$port" "$pki"
+  ;;
+twisted-*)
+  # Twisted Web over Twisted's TLS (pyOpenSSL): Debian's python3-twisted lives in the system
+  # Python, which may not be the python3 on PATH
+  : "${TWISTED_PYTHON:=/usr/bin/python3}"
+  need "$TWISTED_PYTHON" TWISTED_PYTHON
+  case $server in
+  twisted-require | twisted-optional | twisted-no-verify) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  if ! "$TWISTED_PYTHON" -c 'import twisted.internet.ssl, OpenSSL' 2>/dev/null; then
+    echo "start.sh: $TWISTED_PYTHON cannot import Twisted and pyOpenSSL (needed for $server;" \
+      "Debian's python3-twisted, or set TWISTED_PYTHON)" >&2
+    exit 127
+  fi
+  run "$TWISTED_PYTHON" "$here/twisted/server.py" "${server#twisted-}" "$port" "$pki"
   ;;
 *)
   echo "start.sh: unknown server $server (see --list)" >&2

@@ -1,16 +1,17 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
-//! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid and libmicrohttpd, started by `tests/servers/start.sh`. The
+//! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
+//! Mojolicious, gunicorn, WEBrick and Twisted, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
-//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid)
-//! fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid,
+//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 78 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 101 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -119,6 +120,39 @@ const MHD: &[&str] = &[
     "mhd-no-check",
     "mhd-none",
 ];
+/// Jetty 9.4 embedded (SslContextFactory.Server over SunJSSE).
+const JETTY: &[&str] = &[
+    "jetty-need",
+    "jetty-want",
+    "jetty-need-setTrustAll",
+    "jetty-need-TRUST_ALL_CERTS",
+    "jetty-want-403",
+];
+/// uWSGI 2.0's own TLS (OpenSSL): --https-socket, and the HTTPS router.
+const UWSGI: &[&str] = &[
+    "uwsgi-https-socket-required",
+    "uwsgi-https-socket-optional",
+    "uwsgi-https-socket-none",
+    "uwsgi-https-dn-403",
+];
+/// Mojolicious' daemon over IO::Socket::SSL.
+const MOJO: &[&str] = &[
+    "mojo-verify-0x03",
+    "mojo-verify-0x01",
+    "mojo-verify-0x00",
+    "mojo-ca-only",
+    "mojo-verify-0x01-403",
+];
+/// gunicorn over Python's ssl.
+const GUNICORN: &[&str] = &[
+    "gunicorn-cert-reqs-2",
+    "gunicorn-cert-reqs-1",
+    "gunicorn-ca-certs-only",
+];
+/// Ruby's WEBrick over Ruby's openssl.
+const WEBRICK: &[&str] = &["webrick-peer-fail", "webrick-peer", "webrick-none"];
+/// Twisted Web over pyOpenSSL.
+const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-verify"];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
@@ -144,6 +178,12 @@ const ALL: &[&[&str]] = &[
     H2O,
     SQUID,
     MHD,
+    JETTY,
+    UWSGI,
+    MOJO,
+    GUNICORN,
+    WEBRICK,
+    TWISTED,
 ];
 
 #[test]
@@ -263,6 +303,42 @@ fn squid_verdicts_and_deep_probes() {
 #[test]
 fn libmicrohttpd_verdicts_and_deep_probes() {
     run_group_and_deep(MHD);
+}
+
+/// Default and deep probes on one start of the five Jetty servers.
+#[test]
+fn jetty_verdicts_and_deep_probes() {
+    run_group_and_deep(JETTY);
+}
+
+/// Default and deep probes on one start of the four uWSGI servers.
+#[test]
+fn uwsgi_verdicts_and_deep_probes() {
+    run_group_and_deep(UWSGI);
+}
+
+/// Default and deep probes on one start of the five Mojolicious servers.
+#[test]
+fn mojolicious_verdicts_and_deep_probes() {
+    run_group_and_deep(MOJO);
+}
+
+/// Default and deep probes on one start of the three gunicorn servers.
+#[test]
+fn gunicorn_verdicts_and_deep_probes() {
+    run_group_and_deep(GUNICORN);
+}
+
+/// Default and deep probes on one start of the three WEBrick servers.
+#[test]
+fn webrick_verdicts_and_deep_probes() {
+    run_group_and_deep(WEBRICK);
+}
+
+/// Default and deep probes on one start of the three Twisted servers.
+#[test]
+fn twisted_verdicts_and_deep_probes() {
+    run_group_and_deep(TWISTED);
 }
 
 #[test]

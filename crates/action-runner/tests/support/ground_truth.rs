@@ -570,6 +570,100 @@ pub fn expectations() -> Vec<Expect> {
         },
         optional_unverified("mhd-no-check"),
         not_requested("mhd-none"),
+        // ---- Jetty 9.4 embedded (SunJSSE under SslContextFactory.Server): as Tomcat's JSSE
+        // connector, bad_certificate without a certificate, certificate_unknown for one the trust
+        // manager refuses
+        required_verified("jetty-need", [Tls(BC), Tls(BC)], [Tls(CU), Tls(CU)]),
+        optional_verified("jetty-want", [Tls(CU), Tls(CU)]),
+        // setTrustAll(true) is ignored where a key store is set: no trust store given, the JDK's
+        // cacerts is the trust store (its 144 public roots are the CA names; ca.crt is not one)
+        Expect {
+            ca_name: "ISRG Root X1",
+            ..required_verified(
+                "jetty-need-setTrustAll",
+                [Tls(BC), Tls(BC)],
+                [Tls(CU), Tls(CU)],
+            )
+        },
+        // getTrustManagers returns SslContextFactory.TRUST_ALL_CERTS: no CA names, anything in
+        Expect {
+            findings: REQUIRED_UNVERIFIED_FORGED,
+            ca_names: false,
+            ..required_unverified("jetty-need-TRUST_ALL_CERTS", [Tls(BC), Tls(BC)])
+        },
+        by_app("jetty-want-403", 403, [Tls(CU), Tls(CU)], Some(true)),
+        // ---- uWSGI 2.0 over OpenSSL: "!ca" is required, "ca" optional (verified if sent)
+        required_verified(
+            "uwsgi-https-socket-required",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
+        optional_verified("uwsgi-https-socket-optional", [Tls(UCA), Tls(UCA)]),
+        not_requested("uwsgi-https-socket-none"),
+        // the HTTPS router, "ca" optional, the application's HTTPS_DN check
+        by_app("uwsgi-https-dn-403", 403, [Tls(UCA), Tls(UCA)], Some(true)),
+        // ---- Mojolicious 9 over IO::Socket::SSL (OpenSSL): no CA names in the
+        // CertificateRequest (IO::Socket::SSL sets no client CA list)
+        Expect {
+            ca_names: false,
+            ..required_verified("mojo-verify-0x03", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)])
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("mojo-verify-0x01", [Tls(UCA), Tls(UCA)])
+        },
+        not_requested("mojo-verify-0x00"),
+        // ca= alone: IO::Socket::SSL's server default is SSL_VERIFY_NONE, nothing is asked for
+        not_requested("mojo-ca-only"),
+        Expect {
+            ca_names: false,
+            ..by_app(
+                "mojo-verify-0x01-403",
+                403,
+                [Tls(UCA), Tls(UCA)],
+                Some(true),
+            )
+        },
+        // ---- gunicorn 20.1 (Python's ssl: no CA names)
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "gunicorn-cert-reqs-2",
+                [Tls(CR), Tls(HF)],
+                [Tls(UCA), Tls(UCA)],
+            )
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("gunicorn-cert-reqs-1", [Tls(UCA), Tls(UCA)])
+        },
+        // --ca-certs without --cert-reqs: CERT_NONE, nothing asked for
+        not_requested("gunicorn-ca-certs-only"),
+        // ---- Ruby's WEBrick 1.8 (Ruby's openssl): no CA names
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "webrick-peer-fail",
+                [Tls(CR), Tls(HF)],
+                [Tls(UCA), Tls(UCA)],
+            )
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("webrick-peer", [Tls(UCA), Tls(UCA)])
+        },
+        not_requested("webrick-none"),
+        // ---- Twisted 22.4 (pyOpenSSL): no CA names (no client CA list is set)
+        Expect {
+            ca_names: false,
+            ..required_verified("twisted-require", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)])
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("twisted-optional", [Tls(UCA), Tls(UCA)])
+        },
+        // caCerts and requireCertificate=True without verify=True: accepted, nothing asked for
+        not_requested("twisted-no-verify"),
     ]
 }
 
@@ -1053,6 +1147,97 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_lax("mhd-no-check", [Served(200); 2])
         },
         deep_not_requested("mhd-none"),
+        // Jetty: SunJSSE's certificate_unknown for every certificate its trust manager refuses,
+        // handshake_failure for one without its key (as Tomcat)
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_tomcat("jetty-need")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_tomcat("jetty-want")
+        },
+        DeepExpect {
+            // cacerts, not ca.crt: the valid certificate is refused like every other, so
+            // enforcement-unverified and no A (as lighttpd-enforce-depth0)
+            server: "jetty-need-setTrustAll",
+            valid: [Tls(CU), Tls(CU)],
+            forged: [Tls(CU), Tls(CU)],
+            without_key: [Tls(CU), Tls(CU)],
+            expired: [Tls(CU), Tls(CU)],
+            not_yet_valid: [Tls(CU), Tls(CU)],
+            wrong_eku: [Tls(CU), Tls(CU)],
+            findings: &["enforcement-unverified"],
+            absent: ALL_BAD_ACCEPTS,
+            grade_a: Some(false),
+        },
+        DeepExpect {
+            without_key: [Tls(HF), Tls(HF)],
+            grade_a: Some(false),
+            ..deep_lax("jetty-need-TRUST_ALL_CERTS", [Served(200); 2])
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            findings: BY_APP_DEEP,
+            ..deep_tomcat("jetty-want-403")
+        },
+        // uWSGI, Mojolicious and gunicorn: OpenSSL's own alerts
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("uwsgi-https-socket-required")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("uwsgi-https-socket-optional")
+        },
+        deep_not_requested("uwsgi-https-socket-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            findings: BY_APP_DEEP,
+            ..deep_strict_openssl("uwsgi-https-dn-403")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("mojo-verify-0x03")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("mojo-verify-0x01")
+        },
+        deep_not_requested("mojo-verify-0x00"),
+        deep_not_requested("mojo-ca-only"),
+        DeepExpect {
+            grade_a: Some(true),
+            findings: BY_APP_DEEP,
+            ..deep_strict_openssl("mojo-verify-0x01-403")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("gunicorn-cert-reqs-2")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("gunicorn-cert-reqs-1")
+        },
+        deep_not_requested("gunicorn-ca-certs-only"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("webrick-peer-fail")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("webrick-peer")
+        },
+        deep_not_requested("webrick-none"),
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("twisted-require")
+        },
+        DeepExpect {
+            findings: OPTIONAL_DEEP,
+            ..deep_strict_openssl("twisted-optional")
+        },
+        deep_not_requested("twisted-no-verify"),
     ]
 }
 

@@ -59,6 +59,17 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         // cc builds mhd/server.c against libmicrohttpd-dev (its headers are not checked here: a
         // missing one fails the build, and start.sh says so)
         Some("mhd") => &["bash", "openssl", "cc"],
+        // jetty/JettyServer.java, compiled against Jetty's jars (JETTY_JARS, default
+        // /usr/share/java)
+        Some("jetty") => &["bash", "openssl", "java", "javac", "jetty9"],
+        Some("uwsgi") => &["bash", "openssl", "uwsgi-core"],
+        // perl with Mojolicious and IO::Socket::SSL (start.sh checks the modules)
+        Some("mojo") => &["bash", "openssl", "perl"],
+        Some("gunicorn") => &["bash", "openssl", "gunicorn"],
+        // ruby/webrick.rb (Debian ruby-webrick)
+        Some("webrick") => &["bash", "openssl", "ruby"],
+        // twisted/server.py under the system Python (TWISTED_PYTHON, default /usr/bin/python3)
+        Some("twisted") => &["bash", "openssl", "python3-twisted"],
         _ => &["bash", "openssl"],
     }
 }
@@ -73,14 +84,29 @@ pub fn path_for(server: &str) -> &'static str {
 }
 
 /// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/
-/// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
+/// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
 /// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
-/// bin/bootstrap.jar.
+/// bin/bootstrap.jar; `jetty9` Jetty's: JETTY_JARS's (default /usr/share/java) jetty9-server.jar;
+/// `python3-twisted` whether TWISTED_PYTHON (default /usr/bin/python3) imports Twisted and pyOpenSSL.
 fn tool_found(tool: &str) -> bool {
     if tool == "tomcat10" {
         let home = std::env::var_os("TOMCAT_HOME")
             .map_or_else(|| PathBuf::from("/usr/share/tomcat10"), PathBuf::from);
         return home.join("bin/bootstrap.jar").is_file();
+    }
+    if tool == "python3-twisted" {
+        let py = std::env::var_os("TWISTED_PYTHON").unwrap_or_else(|| "/usr/bin/python3".into());
+        return Command::new(py)
+            .args(["-c", "import twisted.internet.ssl, OpenSSL"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    }
+    if tool == "jetty9" {
+        let jars = std::env::var_os("JETTY_JARS")
+            .map_or_else(|| PathBuf::from("/usr/share/java"), PathBuf::from);
+        return jars.join("jetty9-server.jar").is_file();
     }
     let var = match tool {
         "haproxy" => Some("HAPROXY"),
@@ -96,6 +122,10 @@ fn tool_found(tool: &str) -> bool {
         "escript" => Some("ESCRIPT"),
         "h2o" => Some("H2O"),
         "squid" => Some("SQUID"),
+        "uwsgi-core" => Some("UWSGI"),
+        "perl" => Some("PERL"),
+        "gunicorn" => Some("GUNICORN"),
+        "ruby" => Some("RUBY"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -149,8 +179,11 @@ pub fn tools_present(servers: &[&str]) -> bool {
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
              apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
-             puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev; HAPROXY/APACHE2/LIGHTTPD/\
-             STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID name the binaries and TOMCAT_HOME Tomcat if they live elsewhere) or set \
+             puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
+             libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
+             gunicorn ruby-webrick python3-twisted; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
+             HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
+             JETTY_JARS Jetty's jars if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers
@@ -207,52 +240,86 @@ const START_DEADLINE: Duration = Duration::from_secs(30);
 /// start.sh falls back on ~1.25 s: two JDK servers among every server starting at once on 2 cores
 /// had java-need miss the 10 s deadline under load.
 fn java_server_classes() -> PathBuf {
-    use std::hash::{Hash as _, Hasher as _};
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match DIR.get_or_init(|| compile_classes("java/Server.java", "Server", None)) {
+        Ok(p) => p.clone(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// jetty/JettyServer.java compiled once per test process against Jetty's jars (JETTY_JARS,
+/// default /usr/share/java), as [`java_server_classes`]: start.sh would otherwise compile it
+/// (~4 s) in the lab's work directory before the first jetty-* server starts.
+fn jetty_server_classes() -> PathBuf {
     static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let built = DIR.get_or_init(|| {
-        let src = servers_dir().join("java/Server.java");
-        let text = std::fs::read(&src).map_err(|e| format!("read {}: {e}", src.display()))?;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-servers");
-        let dir = out.join(format!("java-classes-{:016x}", h.finish()));
-        if dir.join("Server.class").is_file() {
-            return Ok(dir);
-        }
-        // compiled under a private name, then renamed (a concurrent process may win the rename:
-        // its classes come from the same source)
-        let tmp = out.join(format!("java-classes.tmp.{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir_all(&tmp).map_err(|e| format!("create {}: {e}", tmp.display()))?;
-        let t = Instant::now();
-        let o = Command::new("javac")
-            .arg("-d")
-            .arg(&tmp)
-            .arg(&src)
-            .output()
-            .map_err(|e| format!("running javac: {e}"))?;
-        if !o.status.success() {
-            return Err(format!(
-                "javac of tests/servers/java/Server.java failed: {}",
-                String::from_utf8_lossy(&o.stderr)
-            ));
-        }
-        if std::fs::rename(&tmp, &dir).is_err() {
-            let _ = std::fs::remove_dir_all(&tmp);
-        }
-        if !dir.join("Server.class").is_file() {
-            return Err(format!("no Server.class in {}", dir.display()));
-        }
-        eprintln!(
-            "compiled the JDK HttpsServer in {:.1} s",
-            t.elapsed().as_secs_f64()
-        );
-        Ok(dir)
+        let jars = std::env::var_os("JETTY_JARS")
+            .map_or_else(|| PathBuf::from("/usr/share/java"), PathBuf::from);
+        let cp: Vec<String> = [
+            "jetty9-server",
+            "jetty9-util",
+            "jetty9-io",
+            "jetty9-http",
+            "servlet-api",
+        ]
+        .iter()
+        .map(|j| jars.join(format!("{j}.jar")).display().to_string())
+        .collect();
+        compile_classes("jetty/JettyServer.java", "JettyServer", Some(&cp.join(":")))
     });
     match built {
         Ok(p) => p.clone(),
         Err(e) => panic!("{e}"),
     }
+}
+
+/// Compiles tests/servers/`source` (with `classpath`) into the target tmp dir, in a directory
+/// named after the source's hash; returns that directory, which holds `class`.class.
+fn compile_classes(source: &str, class: &str, classpath: Option<&str>) -> Result<PathBuf, String> {
+    use std::hash::{Hash as _, Hasher as _};
+    let src = servers_dir().join(source);
+    let text = std::fs::read(&src).map_err(|e| format!("read {}: {e}", src.display()))?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("real-servers");
+    let stem = class.to_lowercase();
+    let dir = out.join(format!("{stem}-classes-{:016x}", h.finish()));
+    let class_file = format!("{class}.class");
+    if dir.join(&class_file).is_file() {
+        return Ok(dir);
+    }
+    // compiled under a private name, then renamed (a concurrent process may win the rename: its
+    // classes come from the same source)
+    let tmp = out.join(format!("{stem}-classes.tmp.{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("create {}: {e}", tmp.display()))?;
+    let t = Instant::now();
+    let mut javac = Command::new("javac");
+    javac.arg("-nowarn").arg("-d").arg(&tmp);
+    if let Some(cp) = classpath {
+        javac.arg("-cp").arg(cp);
+    }
+    let o = javac
+        .arg(&src)
+        .output()
+        .map_err(|e| format!("running javac: {e}"))?;
+    if !o.status.success() {
+        return Err(format!(
+            "javac of tests/servers/{source} failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    if std::fs::rename(&tmp, &dir).is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    if !dir.join(&class_file).is_file() {
+        return Err(format!("no {class_file} in {}", dir.display()));
+    }
+    eprintln!(
+        "compiled tests/servers/{source} in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(dir)
 }
 
 /// `n` distinct ports on 127.0.0.1 that were free a moment ago and were never handed out before in
@@ -288,10 +355,11 @@ pub fn free_port() -> u16 {
     free_ports(1).first().copied().unwrap_or_default()
 }
 
-/// Whether the server runs in a JVM (the JDK's HttpsServer, compiled at each start, and Tomcat):
+/// Whether the server runs in a JVM (the JDK's HttpsServer, compiled at each start, Tomcat and
+/// Jetty):
 /// the slow starts, ~1-2 s of CPU each.
 pub fn starts_a_jvm(server: &str) -> bool {
-    matches!(server.split('-').next(), Some("java" | "tomcat"))
+    matches!(server.split('-').next(), Some("java" | "tomcat" | "jetty"))
 }
 
 /// One running server. Dropping it kills its whole process group.
@@ -431,6 +499,9 @@ impl Lab {
         if name.starts_with("java-") {
             cmd.env("JAVA_SERVER_CLASSES", java_server_classes());
         }
+        if name.starts_with("jetty-") {
+            cmd.env("JETTY_SERVER_CLASSES", jetty_server_classes());
+        }
         match cmd.spawn() {
             Ok(child) => Server {
                 name: name.to_owned(),
@@ -459,6 +530,9 @@ impl Lab {
         // compiled before the clock starts, as start.sh would otherwise compile at every start
         if names.iter().any(|n| n.starts_with("java-")) {
             java_server_classes();
+        }
+        if names.iter().any(|n| n.starts_with("jetty-")) {
+            jetty_server_classes();
         }
         let t0 = Instant::now();
         let ports = free_ports(names.len());

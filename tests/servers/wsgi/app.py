@@ -1,0 +1,32 @@
+"""A WSGI application for start.sh's uwsgi-* servers (uWSGI 2.0, Debian uwsgi-core and
+uwsgi-plugin-python3) and gunicorn-* servers (Debian gunicorn).
+
+`application` answers every request with 200 "ok", with a Content-Length as Flask and Django set
+it. `no_length` is the same without Content-Length: uWSGI's --https-socket then ends the body by
+closing the connection, without a TLS close_notify (start.sh uwsgi-https-socket-required-eof).
+`dn_403` answers 403 unless the request carries HTTPS_DN, the subject of the client certificate that uWSGI's HTTPS router (--https)
+passes to the application when the client sent one (verified: a certificate the router's
+OpenSSL context refused never gets this far).
+"""
+
+
+def _answer(start_response, status, body, length=True):
+    headers = [("Content-Type", "text/plain")]
+    if length:
+        headers.append(("Content-Length", str(len(body))))
+    start_response(status, headers)
+    return [body]
+
+
+def application(environ, start_response):
+    return _answer(start_response, "200 OK", b"ok\n")
+
+
+def no_length(environ, start_response):
+    return _answer(start_response, "200 OK", b"ok\n", length=False)
+
+
+def dn_403(environ, start_response):
+    if not environ.get("HTTPS_DN"):
+        return _answer(start_response, "403 Forbidden", b"client certificate required\n")
+    return application(environ, start_response)
