@@ -156,12 +156,12 @@
 #                             ca.crt (SSL_VERIFY_PEER alone) / no CA field
 #   uwsgi-https-dn-403        uWSGI's HTTPS router (--https ...,ca.crt: optional) and an application
 #                             answering 403 without HTTPS_DN; --buffer-size 32768
-#   uwsgi-https-socket-required-eof  (not on --list) as uwsgi-https-socket-required, the
-#                             application sends no Content-Length: the body ends with a close
-#                             without close_notify; mtls-scan with --client-cert is B, exit 3
-#   uwsgi-https-dn-403-4k     (not on --list) as uwsgi-https-dn-403 with uWSGI's default 4 KB
-#                             buffer: a request head past it is closed unanswered; mtls-scan
-#                             without identities is B, exit 3
+#   uwsgi-https-socket-required-eof  as uwsgi-https-socket-required, the application sends no
+#                             Content-Length: the body ends with a close without close_notify
+#                             (was B, exit 3 with --client-cert: read as a body that broke off)
+#   uwsgi-https-dn-403-4k     as uwsgi-https-dn-403 with uWSGI's default 4 KB buffer: a request
+#                             head past it is closed unanswered (was B, exit 3: forged headers
+#                             in a 4 KB batch unread; now each family alone is read)
 #   mojo-verify-0x03 | mojo-verify-0x01 | mojo-verify-0x00 | mojo-ca-only | mojo-verify-0x01-403
 #                             Mojolicious 9 daemon (mojo/app.pl; Debian libmojolicious-perl
 #                             libio-socket-ssl-perl): https://...?cert=&key=&ca=ca.crt&verify=0x03
@@ -324,6 +324,7 @@ squid-clientca squid-clientca-conditional squid-clientca-dont-verify squid-tls-c
 mhd-verify-403 mhd-presence-403 mhd-no-check mhd-none
 jetty-need jetty-want jetty-need-setTrustAll jetty-need-TRUST_ALL_CERTS jetty-want-403
 uwsgi-https-socket-required uwsgi-https-socket-optional uwsgi-https-socket-none uwsgi-https-dn-403
+uwsgi-https-socket-required-eof uwsgi-https-dn-403-4k
 mojo-verify-0x03 mojo-verify-0x01 mojo-verify-0x00 mojo-ca-only mojo-verify-0x01-403
 gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only
 webrick-peer-fail webrick-peer webrick-none

@@ -11,7 +11,7 @@
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid,
 //! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 101 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 103 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -134,6 +134,8 @@ const UWSGI: &[&str] = &[
     "uwsgi-https-socket-optional",
     "uwsgi-https-socket-none",
     "uwsgi-https-dn-403",
+    "uwsgi-https-socket-required-eof",
+    "uwsgi-https-dn-403-4k",
 ];
 /// Mojolicious' daemon over IO::Socket::SSL.
 const MOJO: &[&str] = &[

@@ -602,6 +602,18 @@ pub fn expectations() -> Vec<Expect> {
         not_requested("uwsgi-https-socket-none"),
         // the HTTPS router, "ca" optional, the application's HTTPS_DN check
         by_app("uwsgi-https-dn-403", 403, [Tls(UCA), Tls(UCA)], Some(true)),
+        // a body ended by a close without close_notify; a 4 KB head buffer
+        required_verified(
+            "uwsgi-https-socket-required-eof",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
+        by_app(
+            "uwsgi-https-dn-403-4k",
+            403,
+            [Tls(UCA), Tls(UCA)],
+            Some(true),
+        ),
         // ---- Mojolicious 9 over IO::Socket::SSL (OpenSSL): no CA names in the
         // CertificateRequest (IO::Socket::SSL sets no client CA list)
         Expect {
@@ -1195,6 +1207,15 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             grade_a: Some(true),
             findings: BY_APP_DEEP,
             ..deep_strict_openssl("uwsgi-https-dn-403")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("uwsgi-https-socket-required-eof")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            findings: BY_APP_DEEP,
+            ..deep_strict_openssl("uwsgi-https-dn-403-4k")
         },
         DeepExpect {
             grade_a: Some(true),

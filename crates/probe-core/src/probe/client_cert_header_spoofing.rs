@@ -424,7 +424,17 @@ fn common_name(subject: &str) -> String {
 }
 
 /// One request of forged headers: how the evidence names it, and the headers.
-pub(crate) type ForgedRequest = (String, Vec<(HeaderName, HeaderValue)>);
+pub(crate) type ForgedHeaders = (String, Vec<(HeaderName, HeaderValue)>);
+
+/// One request of forged headers, and, for a batch, each of its families beside the verify
+/// headers, for a server that takes no head that large (uWSGI's 4 KB buffer closes without an
+/// answer).
+pub(crate) struct ForgedRequest {
+    /// The request.
+    pub request: ForgedHeaders,
+    /// Its families one at a time (empty for a request of one family).
+    pub alone: Vec<ForgedHeaders>,
+}
 
 /// Every request of forged headers this probe sends when nothing gets in, each with how the
 /// evidence names it: both verify values' batches, then each family with `_` in its names
@@ -442,16 +452,32 @@ pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> V
         for batch in batches(&fams, &gate) {
             let names: Vec<&str> = batch.iter().map(|f| f.name).filter(|n| *n != GATE).collect();
             let label = batch_label(&names);
-            out.push((
-                format!("forged {label} (verify = {verified})"),
-                together(batch.iter().copied()),
-            ));
+            let alone = batch
+                .iter()
+                .filter(|f| f.name != GATE)
+                .map(|f| {
+                    (
+                        format!("forged headers ({}; verify = {verified})", f.name),
+                        together([&gate, *f]),
+                    )
+                })
+                .collect();
+            out.push(ForgedRequest {
+                request: (
+                    format!("forged {label} (verify = {verified})"),
+                    together(batch.iter().copied()),
+                ),
+                alone,
+            });
         }
         for f in fams.iter().filter(|f| underscored(f)) {
-            out.push((
-                format!("forged headers ({}; verify = {verified})", f.name),
-                f.headers.clone(),
-            ));
+            out.push(ForgedRequest {
+                request: (
+                    format!("forged headers ({}; verify = {verified})", f.name),
+                    f.headers.clone(),
+                ),
+                alone: Vec::new(),
+            });
         }
     }
     out
@@ -831,9 +857,19 @@ impl Round {
         if self.served().is_some() {
             return None;
         }
+        // A batch unanswered whose families were each answered alone is a server that takes no
+        // head that large (uWSGI's 4 KB buffer closes without a word): each family was read.
+        let read_alone = |b: &Batch| {
+            b.families.iter().all(|f| {
+                self.singles
+                    .iter()
+                    .any(|(name, seen)| name == f && seen.unreadable().is_none())
+            })
+        };
         if let Some(why) = self
             .batches
             .iter()
+            .filter(|b| !read_alone(b))
             .find_map(|b| b.seen.unreadable().map(|why| format!("{}: {why}", b.label())))
         {
             return Some(why);
@@ -1495,6 +1531,34 @@ mod tests {
                 vec!["orders.internal".to_owned()]
             )
         );
+    }
+
+    /// A batch closed without an answer (a head over uWSGI's 4 KB buffer) whose families were
+    /// each refused alone is read: no finding, nothing unread. One family alone unanswered too
+    /// keeps it unread.
+    #[test]
+    fn a_batch_too_large_for_the_server_is_read_family_by_family() {
+        let closed = || failed("connection closed before an answer");
+        let r = round("SUCCESS", closed(), |_| Some(http(403, "no")));
+        let out = judge(
+            &target(),
+            &anonymous(TlsVersion::Tls13, Some(403)),
+            &[r, refused("0", 403)],
+        );
+        assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{:?}", out.incomplete);
+        let r = round("SUCCESS", closed(), |name| {
+            Some(if name.starts_with("Client-Cert") {
+                closed()
+            } else {
+                http(403, "no")
+            })
+        });
+        let out = judge(
+            &target(),
+            &anonymous(TlsVersion::Tls13, Some(403)),
+            &[r, refused("0", 403)],
+        );
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
     }
 
     #[test]

@@ -24,6 +24,7 @@ use super::side_door::{
 #[cfg(test)]
 use super::landing::Control;
 use super::landing::{self, Controls, Landing};
+use super::client_cert_header_spoofing::ForgedHeaders;
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -287,7 +288,8 @@ async fn follow_ups(
                 cert,
                 scan,
             };
-            let mut tries: Vec<(String, landing::Presented)> = Vec::new();
+            // What goes, and for a batch of headers its families one at a time.
+            let mut tries: Vec<(String, landing::Presented, &[ForgedHeaders])> = Vec::new();
             if cert_worth {
                 let unknown_ca = super::untrusted_client_cert::chooser(&scan.probes);
                 tries.push((
@@ -296,24 +298,27 @@ async fn follow_ups(
                         cert: Some(unknown_ca),
                         headers: Vec::new(),
                     },
+                    &[],
                 ));
             }
-            let forged = headers.get_or_insert_with(|| {
-                super::client_cert_header_spoofing::forged_header_requests(scan, first)
-            });
-            for (with, h) in forged.iter().filter(|_| headers_worth) {
+            let forged: &[super::client_cert_header_spoofing::ForgedRequest] = headers
+                .get_or_insert_with(|| {
+                    super::client_cert_header_spoofing::forged_header_requests(scan, first)
+                });
+            for f in forged.iter().filter(|_| headers_worth) {
                 tries.push((
-                    with.clone(),
+                    f.request.0.clone(),
                     landing::Presented {
                         cert: None,
-                        headers: h.clone(),
+                        headers: f.request.1.clone(),
                     },
+                    &f.alone,
                 ));
             }
             let seen = join_all(
                 tries
                     .iter()
-                    .map(|(_, p)| knock(target, door(p.cert.clone(), p.headers.clone()))),
+                    .map(|(_, p, _)| knock(target, door(p.cert.clone(), p.headers.clone()))),
             )
             .await;
             // Names with `_` unanswered where the other requests were answered: the server
@@ -325,9 +330,35 @@ async fn follow_ups(
             let others_answered = tries
                 .iter()
                 .zip(&seen)
-                .any(|((_, p), s)| !underscored(p) && s.unreadable().is_none());
+                .any(|((_, p, _), s)| !underscored(p) && s.unreadable().is_none());
+            // A batch unanswered where others were answered: a head too large for the server
+            // (uWSGI's 4 KB buffer); its families go one at a time, and what they got stands in
+            // for it (one still unanswered keeps it unread).
+            let mut outcomes: Vec<(String, landing::Presented, Seen)> = Vec::new();
+            for ((with, presented, alone), seen) in tries.into_iter().zip(seen) {
+                if seen.unreadable().is_none() || alone.is_empty() || !others_answered {
+                    outcomes.push((with, presented, seen));
+                    continue;
+                }
+                let singles = join_all(alone.iter().map(|(_, h)| knock(target, door(None, h.clone()))))
+                    .await;
+                if singles.iter().any(|s| s.unreadable().is_some()) {
+                    outcomes.push((with, presented, seen));
+                    continue;
+                }
+                for ((label, h), single) in alone.iter().zip(singles) {
+                    outcomes.push((
+                        label.clone(),
+                        landing::Presented {
+                            cert: None,
+                            headers: h.clone(),
+                        },
+                        single,
+                    ));
+                }
+            }
             let mut judged_one = false;
-            for ((with, presented), seen) in tries.into_iter().zip(seen) {
+            for (with, presented, seen) in outcomes {
                 let refused_names = underscored(&presented) && others_answered;
                 let landed = if seen.served() && !judged_one {
                     // The protected name itself, with the same: served too, this is no door of

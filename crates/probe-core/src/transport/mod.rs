@@ -1160,6 +1160,22 @@ async fn http2(
     out
 }
 
+/// The peer closed the connection without a TLS close_notify (rustls reports it as an
+/// `UnexpectedEof` I/O error), somewhere in the error's chain.
+fn closed_without_notify(e: &(dyn StdError + 'static)) -> bool {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::UnexpectedEof)
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
 async fn finish(
     sent: Result<http::Response<hyper::body::Incoming>, hyper::Error>,
     conn_task: &mut ConnTask,
@@ -1215,6 +1231,16 @@ async fn finish(
         .headers()
         .get(http::header::CONTENT_TYPE)
         .map(|v| sanitize(v.as_bytes(), 100));
+    // An HTTP/1 body without a length or chunks ends when the server closes the connection
+    // (RFC 9112 §6.3): uWSGI, CGI-style apps. Its TCP close without a TLS close_notify is that
+    // end, as curl reads it, not a body that broke off (a reset still is).
+    let close_delimited = response.version() < http::Version::HTTP_2
+        && !response
+            .headers()
+            .contains_key(http::header::CONTENT_LENGTH)
+        && !response
+            .headers()
+            .contains_key(http::header::TRANSFER_ENCODING);
     let mut body = response.into_body();
     let mut buf: Vec<u8> = Vec::new();
     let mut truncated = false;
@@ -1229,6 +1255,10 @@ async fn finish(
                 }
             }
             Ok(None) => {
+                complete = true;
+                break;
+            }
+            Ok(Some(Err(e))) if close_delimited && closed_without_notify(&e) => {
                 complete = true;
                 break;
             }
