@@ -66,6 +66,21 @@ pub struct Controls {
     pub holder: Vec<String>,
 }
 
+impl Controls {
+    /// A door's first controls on `target`: its own `Host` (when asked) and one nobody serves.
+    fn of(target: &Target, own: Option<Control>, unknown: Control) -> Self {
+        Controls {
+            secrets: Secrets::of(target),
+            protected_host: target.authority(),
+            own,
+            unknown: Some(unknown),
+            front: None,
+            reference: None,
+            holder: Vec::new(),
+        }
+    }
+}
+
 /// Values never shown (their `Debug` says how many there are, not what they are).
 #[derive(Clone, Default)]
 pub struct Secrets(pub Vec<String>);
@@ -507,15 +522,7 @@ pub async fn judge_served(
         ),
     )
     .await;
-    let mut controls = Controls {
-        secrets: Secrets::of(target),
-        protected_host: target.authority(),
-        own,
-        unknown: Some(unknown),
-        front: None,
-        reference: None,
-        holder: Vec::new(),
-    };
+    let mut controls = Controls::of(target, own, unknown);
     let verdict = landing(door, &controls);
     if verdict == Landing::Protected {
         return with_front(target, scan, first, version, door, controls).await;
@@ -602,15 +609,7 @@ pub async fn judge_served_with(
     };
     let unknown = unknown_host(target.port);
     let unknown = twice(target, || with(unknown.clone()), unknown.clone()).await;
-    let mut controls = Controls {
-        secrets: Secrets::of(target),
-        protected_host: target.authority(),
-        own,
-        unknown: Some(unknown),
-        front: None,
-        reference: None,
-        holder: Vec::new(),
-    };
+    let mut controls = Controls::of(target, own, unknown);
     if let Some((holder, reference)) = reference(target, scan, first, version).await {
         controls.holder = holder;
         controls.reference = Some(reference);
