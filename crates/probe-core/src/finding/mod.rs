@@ -372,7 +372,10 @@ impl FindingId {
                  certificate and asks for the protected Host gets in without one (nginx \
                  CVE-2025-23419, Apache CVE-2025-23048, Traefik GHSA-5r4w-85f3-pw66).",
                 "Route by the TLS server name, not the Host header, or refuse a Host that does not \
-                 match the SNI name with 421 Misdirected Request.",
+                 match the SNI name with 421 Misdirected Request. Where the door needed a \
+                 certificate from an unknown CA or forged headers, also verify client certificates \
+                 on every name that asks for one and set or clear the forwarded-certificate headers \
+                 on every name, not only the protected one.",
             ),
             SessionResumptionBypass => (
                 "Client auth bypassed by resuming a session made without a certificate",
