@@ -217,7 +217,16 @@ fn worth_following(seen: &Seen) -> (bool, bool) {
         seen.result.outcome,
         Some(Outcome::RefusedHttp | Outcome::Answered)
     ) && seen.status().is_some();
-    (seen.cert_requested, over_http)
+    // nginx's TLS module answers its certificate pages (400 "No required SSL certificate was
+    // sent", 495, 496) before any header is read: forged headers get the same page there.
+    let r = &seen.result;
+    let tls_module_page = matches!(r.http_status, Some(495 | 496))
+        || crate::checks::refusal::nginx_own_certificate_page(
+            r.http_status,
+            r.body_excerpt.as_deref(),
+            r.server_header.as_deref(),
+        );
+    (seen.cert_requested, over_http && !tls_module_page)
 }
 
 /// Where another name lets the anonymous client through the handshake to an application that
@@ -798,6 +807,13 @@ mod tests {
         assert_eq!(worth_following(&http(421, "misdirected")), (false, false));
         assert_eq!(worth_following(&http(200, "ok")), (false, false));
         assert_eq!(worth_following(&http(503, "busy")), (false, false));
+        // nginx's own certificate page is answered before any header is read.
+        let mut page = http(
+            400,
+            "<html><head><title>400 No required SSL certificate was sent</title></head>",
+        );
+        page.result.server_header = Some("nginx/1.22.1".to_owned());
+        assert_eq!(worth_following(&page), (false, false));
     }
 
     /// What [`judge`] makes of `tried` on `version` where the protected name ended `refused`,
