@@ -214,12 +214,13 @@ fn unconfirmed_on_this_path(
     })
 }
 
-/// A bad certificate the TLS layer let through to an HTTP refusal, where the TLS layer refuses a
-/// client without one (HAProxy `crt-ignore-err` before an ACL on the subject): only the
-/// application stands in its way, and without `client-cert` (whose subject and names every bad
-/// certificate then claims) whether it checks the name or something else cannot be told. The
-/// medium finding stands, and the target is incomplete: a medium alone would pass the default
-/// threshold (C) where a certificate carrying the right name gets in.
+/// A bad certificate the TLS layer let through to an HTTP refusal that left a medium finding (the
+/// TLS layer refuses a client without one: HAProxy `crt-ignore-err` before an ACL on the subject;
+/// any other medium from an HTTP refusal counts too): only the application stands in its way,
+/// and without `client-cert` (whose subject and names every bad certificate then claims) whether
+/// it checks the name or something else cannot be told. The medium finding stands, and the
+/// target is incomplete: a medium alone would pass the default threshold (C) where a certificate
+/// carrying the right name gets in.
 fn unsettled_by_the_application(
     view: &VersionView<'_>,
     j: &crate::probe::Judged<'_>,

@@ -795,7 +795,7 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
 /// one that let it in), and when it was not refused the way the anonymous request was: an
 /// answer that could not be read, or another status (400, 413, 431 … from a server that takes
 /// fewer headers) says nothing about each family alone.
-fn wants_singles(together: &Seen, refused_with: Option<u16>) -> bool {
+pub(crate) fn wants_singles(together: &Seen, refused_with: Option<u16>) -> bool {
     // A busy answer (429, 502–504) to the batch would be the same to each alone: the round stays
     // unreadable, without a burst of singles at a server already refusing load.
     if together.status().is_some_and(crate::transport::is_busy_status) {
@@ -908,7 +908,7 @@ fn judge(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetOutcome 
 /// take, or 500 from an application that parsed the headers. Not 401, 403 or 406, which a WAF or
 /// an edge answers odd headers with (PEM in a header, underscored names), nor a request error
 /// (400, 413, 414, 431) or a busy answer.
-fn past_the_refusal(status: u16) -> bool {
+pub(crate) fn past_the_refusal(status: u16) -> bool {
     (300..400).contains(&status) || matches!(status, 404 | 405 | 409 | 410 | 415 | 422 | 500)
 }
 

@@ -286,9 +286,10 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
     by_pages_judging(door, c).0
 }
 
-/// [`by_pages`], and whether the door's page is the protected page fetched with the client
-/// certificate (the reference), which alone shows it is the protected site's.
-fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
+/// [`by_pages`], and how like the door's page is to the protected page fetched with the client
+/// certificate (the reference), when there is one: only the same page shows it is the protected
+/// site's.
+fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
     let mut names: Vec<String> = vec![c.protected_host.clone()];
     names.extend(
         [&c.own, &c.unknown, &c.reference]
@@ -304,7 +305,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
                 "its answer was cut short after {} tokens: too little to tell which page it is",
                 door_page.whole()
             )),
-            false,
+            None,
         );
     }
     // Near a control: at most 2% of the tokens differ; near the protected page with the
@@ -331,12 +332,12 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
     };
     let reference = c.reference.as_ref().map(|r| how_alike(r, 20, true));
     if reference == Some(Alike::Same) {
-        return (Landing::Protected, true);
+        return (Landing::Protected, reference);
     }
     if let Some(why) = c.own.as_ref().and_then(control_unreadable) {
         return (
             Landing::Unsure(format!("its own Host's answer could not be read: {why}")),
-            false,
+            reference,
         );
     }
     if let Some(u) = &c.unknown {
@@ -346,7 +347,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
                     "the answer to Host {} (a name nobody serves) could not be read: {why}",
                     u.host
                 )),
-                false,
+                reference,
             );
         }
     }
@@ -363,7 +364,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
             Landing::Unsure(
                 "a control's answer was cut short: too little to tell the pages apart".to_owned(),
             ),
-            false,
+            reference,
         );
     }
     if own == Alike::Different && unknown == Alike::Different {
@@ -387,7 +388,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
                     .any(|w| w == secret.as_bytes())
         });
         if !refused_for_headers && !echoes_headers {
-            return (Landing::Protected, false);
+            return (Landing::Protected, reference);
         }
         return (
             Landing::Unsure(format!(
@@ -404,7 +405,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
                 ", and it is not the page the client certificate gets"
             }
         )),
-            false,
+            reference,
         );
     }
     let unknown_host = c.unknown.as_ref().map_or("", |u| u.host.as_str());
@@ -443,7 +444,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, bool) {
              CA so the scan can tell"
         )),
     };
-    (landing, false)
+    (landing, reference)
 }
 
 /// A `Host` nobody serves (RFC 2606 `.invalid`), on the target's port.
@@ -615,27 +616,32 @@ pub async fn judge_served_with(
         controls.reference = Some(reference);
     }
     match by_pages_judging(door, &controls) {
-        (Landing::Protected, true) => {
+        (Landing::Protected, Some(Alike::Same)) => {
             with_front(target, scan, first, version, door, controls).await
         }
-        (Landing::Protected, false) => {
-            let why = if controls.reference.as_ref().is_some_and(|r| r.seen.served()) {
-                return (
-                    Landing::Elsewhere(
-                        "a page of its own, unlike the name's other pages and unlike the \
-                         protected site's with the client certificate (an application's answer \
-                         to what was presented)"
-                            .to_owned(),
-                    ),
-                    controls,
-                );
-            } else if controls.reference.is_some() {
-                "its page is unlike the name's other pages, and the protected site's page could \
-                 not be read with the client certificate to compare"
-            } else {
-                "its page is unlike the name's other pages; an application may answer what was \
-                 presented with a page of its own: give a client certificate (`client-cert`, \
-                 `client-key`) so the scan can tell"
+        (Landing::Protected, Some(Alike::Different))
+            if controls.reference.as_ref().is_some_and(|r| r.seen.served()) =>
+        {
+            let own = "a page of its own, unlike the name's other pages and unlike the protected \
+                       site's with the client certificate (an application's answer to what was \
+                       presented)";
+            (Landing::Elsewhere(own.to_owned()), controls)
+        }
+        (Landing::Protected, reference) => {
+            let why = match (reference, &controls.reference) {
+                (Some(Alike::Near), _) => {
+                    "its page is much like the protected site's with the client certificate, but \
+                     not the same (it may show the certificate's identity)"
+                }
+                (_, Some(_)) => {
+                    "its page is unlike the name's other pages, and the protected site's page \
+                     with the client certificate could not be read or compared"
+                }
+                (_, None) => {
+                    "its page is unlike the name's other pages; an application may answer what \
+                     was presented with a page of its own: give a client certificate \
+                     (`client-cert`, `client-key`) so the scan can tell"
+                }
             };
             (Landing::Unsure(why.to_owned()), controls)
         }

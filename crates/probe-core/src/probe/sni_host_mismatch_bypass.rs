@@ -83,12 +83,20 @@ fn candidates(target: &Target, first: &FirstWave) -> Vec<(Sni, String)> {
 /// A note naming the served certificate's names no candidate took, when there are any.
 fn untried_names_note(target: &Target, first: &FirstWave, tried: &[(Sni, String)]) -> Option<String> {
     let tried: Vec<String> = tried.iter().map(|(_, shown)| shown.to_ascii_lowercase()).collect();
-    let left = super::side_door::untried_served_names(target, first, &tried);
+    // The configured names past the cap, then the certificate's that no candidate took.
+    let mut left: Vec<String> = target
+        .names
+        .iter()
+        .skip(super::side_door::MAX_GIVEN_NAMES)
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    left.extend(super::side_door::untried_served_names(target, first, &tried));
     let shown: Vec<&str> = left.iter().take(5).map(String::as_str).collect();
     (!left.is_empty()).then(|| {
         format!(
-            "the served certificate names {} more name{} than the side doors try per target \
-             ({}{}): give those served with another client-certificate policy as `sni-name`.",
+            "{} more name{} (configured past the first 16, or on the served certificate) than the \
+             side doors try per target ({}{}): give those served with another client-certificate \
+             policy as `sni-name`, first.",
             left.len(),
             if left.len() == 1 { "" } else { "s" },
             shown.join(", "),
@@ -246,9 +254,10 @@ async fn follow_ups(
     first: &FirstWave,
     rounds: &[Round],
     walked: &[Vec<(usize, Tried)>],
-) -> (Vec<(usize, Tried)>, Option<String>) {
+) -> (Vec<(usize, Tried)>, Option<String>, Vec<IncompleteProbe>) {
     let mut headers: Option<Vec<super::client_cert_header_spoofing::ForgedRequest>> = None;
     let mut out = Vec::new();
+    let mut unread: Vec<IncompleteProbe> = Vec::new();
     let mut left: Vec<String> = Vec::new();
     for (i, round) in rounds.iter().enumerate() {
         let here: Vec<&Tried> = walked
@@ -343,18 +352,21 @@ async fn follow_ups(
             // A batch unanswered where others were answered: a head too large for the server
             // (uWSGI's 4 KB buffer); its families go one at a time, and what they got stands in
             // for it (one still unanswered keeps it unread).
+            let refused_with = t.protected.status();
             let mut outcomes: Vec<(String, landing::Presented, Seen)> = Vec::new();
             for ((with, presented, alone), seen) in tries.into_iter().zip(seen) {
-                if seen.unreadable().is_none() || alone.is_empty() || !others_answered {
+                // As `client-cert-header-spoofing` does: each family alone where the batch was
+                // not answered as the anonymous request was (unanswered: a head too large for
+                // the server; 400/413/431: a family it chokes on).
+                let split = !seen.served()
+                    && !alone.is_empty()
+                    && super::client_cert_header_spoofing::wants_singles(&seen, refused_with);
+                if !split {
                     outcomes.push((with, presented, seen));
                     continue;
                 }
                 let singles = join_all(alone.iter().map(|(_, h)| knock(target, door(None, h.clone()))))
                     .await;
-                if singles.iter().any(|s| s.unreadable().is_some()) {
-                    outcomes.push((with, presented, seen));
-                    continue;
-                }
                 for ((label, h), single) in alone.iter().zip(singles) {
                     outcomes.push((
                         label.clone(),
@@ -366,9 +378,50 @@ async fn follow_ups(
                     ));
                 }
             }
-            let mut judged_one = false;
+            let (mut judged_one, mut changed_settled) = (false, false);
             for (with, presented, seen) in outcomes {
-                let refused_names = underscored(&presented) && others_answered;
+                // Names with `_` closed without any status where others were answered: the
+                // server refuses the names (a busy answer or a time-out stays unread).
+                let refused_names =
+                    underscored(&presented) && others_answered && seen.status().is_none();
+                // A refusal turned into another answer past it (a redirect, 404, 500): whether
+                // that lets the request in cannot be told on this path, unless the front door
+                // answers the same to the same (the header and certificate probes' to judge).
+                // Once per name: its other such answers say no more.
+                if let Some(st) = seen.status().filter(|st| {
+                    !seen.served()
+                        && Some(*st) != refused_with
+                        && super::client_cert_header_spoofing::past_the_refusal(*st)
+                }) {
+                    if !changed_settled {
+                        changed_settled = true;
+                        let front = knock(
+                            target,
+                            Door {
+                                sni: Sni::Target,
+                                ..door(presented.cert.clone(), presented.headers.clone())
+                            },
+                        )
+                        .await;
+                        if front.status() != Some(st) {
+                            unread.push(IncompleteProbe {
+                                probe: SPEC.id.as_str().to_owned(),
+                                tls_version: Some(round.version),
+                                reason: format!(
+                                    "{} with {with} and Host {} was answered HTTP {st} where it \
+                                     was refused without ({}), and the protected name with the \
+                                     same got {}: whether that lets the request in cannot be \
+                                     told on this path",
+                                    label(&t.shown),
+                                    target.authority(),
+                                    t.protected.describe(),
+                                    front.describe()
+                                ),
+                            });
+                        }
+                    }
+                    continue;
+                }
                 let landed = if seen.served() && !judged_one {
                     // The protected name itself, with the same: served too, this is no door of
                     // another name but the front door's own (the certificate and header probes
@@ -384,21 +437,22 @@ async fn follow_ups(
                     if front.served() {
                         continue;
                     }
-                    judged_one = true;
                     let with_own = own_host_is_another(target, &t.sni);
-                    Some(
-                        landing::judge_served_with(
-                            target,
-                            scan,
-                            first,
-                            round.version,
-                            &t.sni,
-                            &seen,
-                            with_own,
-                            &presented,
-                        )
-                        .await,
+                    let judged = landing::judge_served_with(
+                        target,
+                        scan,
+                        first,
+                        round.version,
+                        &t.sni,
+                        &seen,
+                        with_own,
+                        &presented,
                     )
+                    .await;
+                    // A page of the name's own (a notice, an enrolment page) leaves the next
+                    // served one to be judged.
+                    judged_one = !matches!(judged.0, Landing::Elsewhere(_));
+                    Some(judged)
                 } else if seen.unreadable().is_some() && !refused_names {
                     None
                 } else {
@@ -427,7 +481,7 @@ async fn follow_ups(
             if left.len() == 1 { "was" } else { "were" }
         )
     });
-    (out, note)
+    (out, note, unread)
 }
 
 /// Tries one name on each round's version in turn, while it refuses the version
@@ -523,17 +577,17 @@ impl TargetProbe for SniHostMismatchBypass {
             let rounds = rounds(first);
             let names = candidates(target, first);
             let note = untried_names_note(target, first, &names).filter(|_| !rounds.is_empty());
-            let mut walked = join_all(
+            let walked = join_all(
                 names
                     .into_iter()
                     .map(|c| walk(target, scan, first, &rounds, c)),
             )
             .await;
-            let (behind, untried) = follow_ups(target, scan, first, &rounds, &walked).await;
-            walked.push(behind);
+            let (behind, untried, unread) = follow_ups(target, scan, first, &rounds, &walked).await;
             let mut out = TargetOutcome::default();
             out.notes.extend(note);
             out.notes.extend(untried);
+            out.incomplete.extend(unread);
             // Round by round: what was tried there, and what the same names answered before
             // (each a refusal of that version, or they would not have been tried again).
             for (i, round) in rounds.iter().enumerate() {
@@ -545,6 +599,8 @@ impl TargetProbe for SniHostMismatchBypass {
                         _ => {}
                     }
                 }
+                // The follow-ups on this round's names (never a name's walk over versions).
+                here.extend(behind.iter().filter(|(j, _)| *j == i).map(|(_, t)| t));
                 judge(target, round, &here, &earlier, &mut out);
             }
             let versions: Vec<String> = rounds.iter().map(|r| r.version.to_string()).collect();
@@ -714,7 +770,7 @@ mod tests {
         );
         let note = untried_names_note(&t, &first, &candidates(&t, &first)).unwrap_or_default();
         assert!(
-            note.starts_with("the served certificate names 5 more names")
+            note.starts_with("5 more names (configured past the first 16, or on the served certificate)")
                 && note.contains("(a5.test, a6.test, a7.test, a8.test, a9.test)"),
             "{note}"
         );
