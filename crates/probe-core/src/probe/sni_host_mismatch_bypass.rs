@@ -378,6 +378,16 @@ async fn follow_ups(
                     ));
                 }
             }
+            // The protected name itself with what went to the other name.
+            let front_with = |p: &landing::Presented| {
+                knock(
+                    target,
+                    Door {
+                        sni: Sni::Target,
+                        ..door(p.cert.clone(), p.headers.clone())
+                    },
+                )
+            };
             let (mut judged_one, mut changed_settled) = (false, false);
             for (with, presented, seen) in outcomes {
                 // Names with `_` closed without any status where others were answered: the
@@ -395,14 +405,7 @@ async fn follow_ups(
                 }) {
                     if !changed_settled {
                         changed_settled = true;
-                        let front = knock(
-                            target,
-                            Door {
-                                sni: Sni::Target,
-                                ..door(presented.cert.clone(), presented.headers.clone())
-                            },
-                        )
-                        .await;
+                        let front = front_with(&presented).await;
                         if front.status() != Some(st) {
                             unread.push(IncompleteProbe {
                                 probe: SPEC.id.as_str().to_owned(),
@@ -426,15 +429,7 @@ async fn follow_ups(
                     // The protected name itself, with the same: served too, this is no door of
                     // another name but the front door's own (the certificate and header probes
                     // judge that), and nothing is kept here.
-                    let front = knock(
-                        target,
-                        Door {
-                            sni: Sni::Target,
-                            ..door(presented.cert.clone(), presented.headers.clone())
-                        },
-                    )
-                    .await;
-                    if front.served() {
+                    if front_with(&presented).await.served() {
                         continue;
                     }
                     let with_own = own_host_is_another(target, &t.sni);
