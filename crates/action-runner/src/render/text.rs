@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
-use probe_core::facts::{Outcome, ProbeObservation};
+use probe_core::facts::{IncompleteProbe, Outcome, ProbeObservation, TlsVersion};
 use probe_core::finding::Severity;
 use probe_core::grade::Grade;
 use probe_core::impostor::{ImpostorRun, ScenarioVerdict};
@@ -212,20 +212,61 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
     out.push('\n');
 }
 
-/// A line per incomplete probe (or impostor scenario): its name, its TLS version, `what` went
-/// wrong and why.
+/// A line per reason an incomplete probe (or impostor scenario) gives: the probes that give it,
+/// with their TLS versions, `what` went wrong and why. Probes that could not be read for the same
+/// reason (three certificate probes closed alike on one version) share one line, so that a long
+/// reason is read once.
 fn incomplete(out: &mut String, t: &TargetReport, p: &Paint, what: &str) {
+    let mut by_reason: Vec<(&str, Vec<&IncompleteProbe>)> = Vec::new();
     for i in &t.incomplete {
-        let on = i
-            .tls_version
-            .map_or_else(String::new, |v| format!(" ({v})"));
+        match by_reason.iter_mut().find(|(r, _)| *r == i.reason) {
+            Some((_, probes)) => probes.push(i),
+            None => by_reason.push((&i.reason, vec![i])),
+        }
+    }
+    for (reason, probes) in by_reason {
         let _ = writeln!(
             out,
-            "  {} {}{on} {what}: {}",
+            "  {} {} {what}: {}",
             p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE"),
-            clean(&i.probe),
-            clean(&i.reason)
+            clean(&incomplete_probes(&probes)),
+            clean(reason)
         );
+    }
+}
+
+/// The probes of one incomplete line, each with its TLS versions: `a (TLS 1.3)`,
+/// `a, b, c (TLS 1.2)` when they share their versions, `a (TLS 1.2), b (TLS 1.2, TLS 1.3)` when
+/// they do not.
+fn incomplete_probes(probes: &[&IncompleteProbe]) -> String {
+    let mut each: Vec<(&str, Vec<TlsVersion>)> = Vec::new();
+    for i in probes {
+        let versions = match each.iter_mut().find(|(p, _)| *p == i.probe) {
+            Some((_, versions)) => versions,
+            None => {
+                each.push((&i.probe, Vec::new()));
+                match each.last_mut() {
+                    Some((_, versions)) => versions,
+                    None => continue,
+                }
+            }
+        };
+        versions.extend(i.tls_version);
+    }
+    let on = |versions: &[TlsVersion]| {
+        if versions.is_empty() {
+            return String::new();
+        }
+        let shown: Vec<String> = versions.iter().map(ToString::to_string).collect();
+        format!(" ({})", shown.join(", "))
+    };
+    let first = each.first().map(|(_, v)| v.clone()).unwrap_or_default();
+    if each.iter().all(|(_, v)| *v == first) {
+        let names: Vec<&str> = each.iter().map(|(p, _)| *p).collect();
+        format!("{}{}", names.join(", "), on(&first))
+    } else {
+        let shown: Vec<String> = each.iter().map(|(p, v)| format!("{p}{}", on(v))).collect();
+        shown.join(", ")
     }
 }
 

@@ -257,7 +257,10 @@ fn incomplete() -> TargetReport {
         ),
     ];
     t.incomplete = serde_json::from_value(json!([
-        {"probe": "untrusted-client-cert", "tls_version": "1.2", "reason": "no answer within 10 s (3 attempts)"}
+        {"probe": "untrusted-client-cert", "tls_version": "1.2", "reason": "no answer within 10 s (3 attempts)"},
+        {"probe": "forged-client-cert", "tls_version": "1.2", "reason": "no answer within 10 s (3 attempts)"},
+        {"probe": "forged-client-cert", "tls_version": "1.3", "reason": "no answer within 10 s (3 attempts)"},
+        {"probe": "self-signed-client-cert", "tls_version": "1.3", "reason": "reset by peer (2 attempts)"}
     ]))
     .unwrap_or_else(|e| panic!("incomplete: {e}"));
     t.probes = vec![
