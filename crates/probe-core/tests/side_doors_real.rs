@@ -230,7 +230,11 @@ const CASES: &[Case] = &[
             &[FindingId::SniHostMismatchBypass],
         )
     },
-    case("go-sni-bypass", true, &[FindingId::SniHostMismatchBypass]),
+    // The door is open on both versions: the finding names both (before: the newest only).
+    Case {
+        versions: &[TlsVersion::Tls13, TlsVersion::Tls12],
+        ..case("go-sni-bypass", true, &[FindingId::SniHostMismatchBypass])
+    },
     // The sibling name (and, on Go, no SNI) speaks TLS 1.2 only (crt-list `ssl-max-ver
     // TLSv1.2`, `MaxVersion`): refused on TLS 1.3, the door on TLS 1.2 (before: tried on
     // TLS 1.3 alone, grade A with or without the certificate).

@@ -11,7 +11,9 @@
 //! Every name is tried on the newest version the protected name refused on. A name that refused
 //! that version ([`Seen::version_refused`]: HAProxy's crt-list `ssl-max-ver TLSv1.2` on the
 //! sibling's line, Go's `MaxVersion`) is no shut door: it is tried again on the next version the
-//! protected name refused on, then on one it does not speak, until it speaks one. Those knocks
+//! protected name refused on, then on one it does not speak, until it speaks one. A door is also
+//! tried on the next version the protected name refused on, so that the finding names every
+//! version it is open on. Those knocks
 //! are the ones the session-resumption probe takes its sessions from on that version (no SNI and
 //! the sibling names), so they mostly cost no connection of their own.
 
@@ -41,7 +43,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (up to 2), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate",
+    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (up to 2), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -260,8 +262,10 @@ async fn follow_ups(
     let mut unread: Vec<IncompleteProbe> = Vec::new();
     let mut left: Vec<String> = Vec::new();
     for (i, round) in rounds.iter().enumerate() {
+        // Not a door's second version: a door is followed by nothing but its own confirmation.
         let here: Vec<&Tried> = walked
             .iter()
+            .filter(|w| !w.iter().any(|(_, t)| t.bypass()))
             .flatten()
             .filter(|(j, t)| *j == i && t.with.is_none())
             .map(|(_, t)| t)
@@ -491,7 +495,11 @@ async fn walk(
     let mut out = Vec::new();
     for (i, round) in rounds.iter().enumerate() {
         let t = try_one(target, scan, first, round.version, (sni.clone(), shown.clone())).await;
-        let again = t.protected.version_refused();
+        // A name that refused this version is tried on the next; a door is tried on the next
+        // version the protected name refuses too, so that the finding names every version the
+        // door is open on (a fix for one version alone is no fix).
+        let again = t.protected.version_refused()
+            || (t.bypass() && rounds.get(i + 1).is_some_and(|r| r.spoken));
         out.push((i, t));
         if !again {
             break;
@@ -505,6 +513,9 @@ async fn walk(
 struct Round {
     version: TlsVersion,
     refusal: String,
+    /// The protected name speaks this version (and refused the anonymous client there), as
+    /// opposed to a version tried only for names that refused every one it speaks.
+    spoken: bool,
 }
 
 /// How the protected name's own refusal is worded.
@@ -535,6 +546,7 @@ fn rounds(first: &FirstWave) -> Vec<Round> {
         .map(|o| Round {
             version: o.tls_version,
             refusal: refusal_words(o.outcome).to_owned(),
+            spoken: true,
         })
         .collect();
     for o in first.observations.iter().filter(|o| {
@@ -544,6 +556,7 @@ fn rounds(first: &FirstWave) -> Vec<Round> {
             out.push(Round {
                 version: o.tls_version,
                 refusal: format!("does not speak {}, and {elsewhere}", o.tls_version),
+                spoken: false,
             });
         }
     }
@@ -589,7 +602,10 @@ impl TargetProbe for SniHostMismatchBypass {
                 let (mut here, mut earlier) = (Vec::new(), Vec::new());
                 for (j, t) in walked.iter().flatten() {
                     match rounds.get(*j) {
-                        Some(r) if *j < i => earlier.push((r.version, t)),
+                        // A door tried again on this version was no refusal before.
+                        Some(r) if *j < i && t.protected.version_refused() => {
+                            earlier.push((r.version, t))
+                        }
                         _ if *j == i => here.push(t),
                         _ => {}
                     }
@@ -599,7 +615,8 @@ impl TargetProbe for SniHostMismatchBypass {
                 judge(target, round, &here, &earlier, &mut out);
             }
             let versions: Vec<String> = rounds.iter().map(|r| r.version.to_string()).collect();
-            for (_, t) in walked.iter().filter_map(|w| w.last()) {
+            let no_door = walked.iter().filter(|w| !w.iter().any(|(_, t)| t.bypass()));
+            for (_, t) in no_door.filter_map(|w| w.last()) {
                 if t.protected.version_refused() {
                     out.notes.push(format!(
                         "{} refused every TLS version tried ({}) before its certificate: no \
@@ -874,6 +891,7 @@ mod tests {
         let round = Round {
             version,
             refusal: refusal_words(refused).to_owned(),
+            spoken: true,
         };
         judge(&target(), &round, &tried.iter().collect::<Vec<_>>(), &[], &mut out);
         out
@@ -1144,6 +1162,7 @@ mod tests {
         let round = Round {
             version: TlsVersion::Tls12,
             refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+            spoken: true,
         };
         judge(&target(), &round, &[&on12[0]], &earlier, &mut out);
         assert_eq!(
@@ -1179,6 +1198,7 @@ mod tests {
             let round = Round {
                 version,
                 refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+                spoken: true,
             };
             let tried = [door(shown, http(200, "secret area"), None)];
             judge(&target(), &round, &[&tried[0]], &[], &mut out);
