@@ -118,10 +118,47 @@ pub fn apply(
                 }
             }
         }
+        stand_alone_where_cause_suppressed(t);
         regrade(t);
     }
     report.regrade();
     warnings
+}
+
+/// A finding implied by one a suppression covers counts on its own: the suppression's reason
+/// speaks for the finding it names, not for what that finding implied (an expired certificate
+/// from the server's own CA is not covered by a reason about unknown CAs). Its cause is cleared,
+/// then the implications are drawn again over the unsuppressed findings alone, so it is still
+/// implied by another cause that is not suppressed.
+fn stand_alone_where_cause_suppressed(t: &mut TargetReport) {
+    let live: BTreeSet<FindingId> = t
+        .findings
+        .iter()
+        .filter(|f| f.marks.suppressed.is_none())
+        .map(|f| f.id)
+        .collect();
+    if live.len() == t.findings.len() {
+        return;
+    }
+    let mut unsuppressed: Vec<crate::finding::Finding> = t
+        .findings
+        .iter()
+        .filter(|f| f.marks.suppressed.is_none())
+        .map(|f| {
+            let mut f = f.finding.clone();
+            if f.implied_by.is_some_and(|by| !live.contains(&by)) {
+                f.implied_by = None;
+            }
+            f
+        })
+        .collect();
+    crate::finding::mark_implied(&mut unsuppressed);
+    let mut redrawn = unsuppressed.into_iter();
+    for f in t.findings.iter_mut().filter(|f| f.marks.suppressed.is_none()) {
+        if let Some(g) = redrawn.next() {
+            f.finding.implied_by = g.implied_by;
+        }
+    }
 }
 
 /// Marks each finding `new` or `unchanged` against a baseline report, and sorts the baseline's
@@ -418,6 +455,55 @@ mod tests {
         assert_eq!(l2.grade, Grade::F);
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].0.contains("expired on 2026-11-01"));
+        assert_eq!(report.grade, Grade::F);
+    }
+
+    /// Suppressing a root cause leaves what it implied counted (before: a suppressed
+    /// `untrusted-client-cert-accepted` took the expired and forged certificates it implied out of
+    /// the grade: A, exit 0, on a server that admits them).
+    #[test]
+    fn what_a_suppressed_finding_implied_counts_on_its_own() {
+        let mut t = target(
+            "https://legacy.example/",
+            &[
+                FindingId::UntrustedClientCertAccepted,
+                FindingId::ExpiredClientCertAccepted,
+                FindingId::ClientKeyPossessionNotVerified,
+            ],
+        );
+        for f in &mut t.findings {
+            f.finding.severity = f.id.spec().severity;
+        }
+        let mut raw: Vec<Finding> = t.findings.iter().map(|f| f.finding.clone()).collect();
+        crate::finding::mark_implied(&mut raw);
+        for (f, g) in t.findings.iter_mut().zip(raw) {
+            f.finding.implied_by = g.implied_by;
+        }
+        assert_eq!(
+            t.findings[1].implied_by,
+            Some(FindingId::UntrustedClientCertAccepted),
+            "the premise: expired is implied by untrusted"
+        );
+        regrade(&mut t);
+        assert_eq!(t.grade, Grade::F);
+        let mut report = Report::new(vec![t], 1.0);
+        let suppressions = vec![Suppression {
+            id: FindingId::UntrustedClientCertAccepted,
+            target: "https://legacy.example:443/".into(),
+            reason: "the app pins by fingerprint".into(),
+            expires: time::macros::date!(2099 - 01 - 31),
+        }];
+        apply(
+            &mut report,
+            &[],
+            &suppressions,
+            time::macros::date!(2026 - 12 - 02),
+        );
+        let t = &report.targets[0];
+        assert!(t.findings[0].marks.suppressed.is_some());
+        assert_eq!(t.findings[1].implied_by, None, "expired stands alone");
+        assert!(t.findings[1].counts() && t.findings[2].counts());
+        assert_eq!(t.grade, Grade::F, "a critical counts");
         assert_eq!(report.grade, Grade::F);
     }
 
