@@ -508,6 +508,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         config_probes: Vec::new(),
         verification_detail: v.verification_detail,
         incomplete: v.incomplete,
+        sni_names_tried: Vec::new(),
     };
     report.skipped_probes.extend(
         registry::TARGET_PROBES
@@ -520,6 +521,11 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         findings.extend(outcome.findings);
         report.notes.extend(outcome.notes);
         report.incomplete.extend(outcome.incomplete);
+        for name in outcome.sni_names_tried {
+            if !report.sni_names_tried.contains(&name) {
+                report.sni_names_tried.push(name);
+            }
+        }
         stack_hint = stack_hint.or(outcome.stack_hint);
         match outcome.section {
             Section::None => {}
@@ -549,6 +555,9 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
                 "they try"
             }
         ));
+    }
+    if report.error.is_none() {
+        report.notes.extend(report.not_run_note());
     }
     report.findings = findings.into_iter().map(Into::into).collect();
     report
@@ -1300,6 +1309,7 @@ pub fn failed_named(url: String, host_port: String, error: String) -> TargetRepo
         config_probes: Vec::new(),
         verification_detail: None,
         incomplete: Vec::new(),
+        sni_names_tried: Vec::new(),
     }
 }
 

@@ -93,6 +93,10 @@ pub fn apply(
                     f.severity = Severity::Info;
                 }
             }
+            // Not held to the probes that need an identity or a staging CA.
+            if let Some(note) = t.not_run_note() {
+                t.notes.retain(|n| *n != note);
+            }
             if t.client_auth == crate::verdict::ClientAuth::Required {
                 t.notes
                     .push("expected public, but it requires a client certificate".to_owned());
@@ -154,7 +158,11 @@ fn stand_alone_where_cause_suppressed(t: &mut TargetReport) {
         .collect();
     crate::finding::mark_implied(&mut unsuppressed);
     let mut redrawn = unsuppressed.into_iter();
-    for f in t.findings.iter_mut().filter(|f| f.marks.suppressed.is_none()) {
+    for f in t
+        .findings
+        .iter_mut()
+        .filter(|f| f.marks.suppressed.is_none())
+    {
         if let Some(g) = redrawn.next() {
             f.finding.implied_by = g.implied_by;
         }
@@ -208,7 +216,7 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
         if now.contains(&k) || !seen.insert(k.clone()) {
             continue;
         }
-        match unchecked(t, f.id) {
+        match unchecked(t, f) {
             None => fixed.push(FixedFinding { url: k.0, id: k.1 }),
             Some(why) => not_rechecked.push(NotRechecked {
                 url: k.0,
@@ -224,7 +232,8 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
 }
 
 /// Why this run could not have seen finding `id` on target `t`, if it could not.
-fn unchecked(t: &TargetReport, id: FindingId) -> Option<String> {
+fn unchecked(t: &TargetReport, f: &crate::report::ReportedFinding) -> Option<String> {
+    let id = f.id;
     if let Some(error) = &t.error {
         return Some(format!("the target was not scanned: {error}"));
     }
@@ -235,6 +244,19 @@ fn unchecked(t: &TargetReport, id: FindingId) -> Option<String> {
         return Some(format!(
             "the target is incomplete: {}{on} could not be read",
             p.probe
+        ));
+    }
+    let untried: Vec<&str> = f
+        .sni_names
+        .iter()
+        .filter(|n| !t.sni_names_tried.contains(n))
+        .map(String::as_str)
+        .collect();
+    if !untried.is_empty() {
+        return Some(format!(
+            "it was found through {}, which this run did not try (a `sni-name` left out, or \
+             the served certificate's names changed)",
+            untried.join(", ")
         ));
     }
     t.skipped_probes
@@ -576,6 +598,35 @@ mod tests {
                 "forged-client-cert was not run: switched off".to_owned()
             )]
         );
+    }
+
+    /// A side door found through a name is fixed only by a run that tried that name again
+    /// (before: a run without the `sni-name` that found it called the bypass fixed, and the
+    /// code-scanning alert closed).
+    #[test]
+    fn a_side_door_is_fixed_only_where_its_name_was_tried_again() {
+        let url = "https://a.example/";
+        let mut door = target(url, &[FindingId::SniHostMismatchBypass]);
+        door.findings[0].finding.sni_names = vec!["SNI hidden.test".into()];
+        let base = Report::new(vec![door], 1.0);
+        let after = |tried: &[&str]| {
+            let mut t = target(url, &[]);
+            t.sni_names_tried = tried.iter().map(|n| (*n).to_owned()).collect();
+            let mut now = Report::new(vec![t], 1.0);
+            compare_baseline(&mut now, &base);
+            now
+        };
+        let without = after(&["no SNI", "SNI public.test"]);
+        assert!(without.fixed.is_empty(), "{:?}", without.fixed);
+        assert_eq!(without.not_rechecked.len(), 1);
+        assert!(
+            without.not_rechecked[0].why.contains("SNI hidden.test"),
+            "{}",
+            without.not_rechecked[0].why
+        );
+        let with = after(&["no SNI", "SNI hidden.test"]);
+        assert_eq!(with.fixed.len(), 1);
+        assert!(with.not_rechecked.is_empty());
     }
 
     #[test]

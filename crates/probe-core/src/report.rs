@@ -122,6 +122,11 @@ pub struct TargetReport {
     /// finding already fails it. Empty when the target is complete.
     #[serde(default)]
     pub incomplete: Vec<crate::verdict::IncompleteProbe>,
+    /// The other SNI names `sni-host-mismatch-bypass` tried the protected `Host` on (`no SNI`,
+    /// `SNI public.test`, …): what a clean side-door probe covered, and what a baseline's
+    /// side-door finding needs re-tried before it counts as fixed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sni_names_tried: Vec<String>,
 }
 
 impl TargetReport {
@@ -137,10 +142,46 @@ impl TargetReport {
             .filter(|s| s.leaves_admission_unproven())
     }
 
-    /// Graded B at best: incomplete, or a probe testing whether a client gets in was switched
-    /// off (what it tries is not proven). Only incompleteness changes the exit code.
+    /// The probes testing whether a client gets in that did not run for want of what they need
+    /// (a client identity, a staging CA the server trusts), as opposed to switched off. An
+    /// `expect: public` target is not held to them: nobody is meant to be kept out.
+    pub fn admission_not_run(&self) -> impl Iterator<Item = &SkippedProbe> {
+        self.skipped_probes.iter().filter(move |s| {
+            self.expect != Expectation::Public
+                && !s.leaves_admission_unproven()
+                && crate::probe::tests_admission(s.id)
+        })
+    }
+
+    /// The note that says why the grade is B at best when a probe testing whether a client gets
+    /// in did not run for want of what it needs (`None` when none did).
+    pub fn not_run_note(&self) -> Option<String> {
+        let ids: Vec<&str> = self
+            .skipped_probes
+            .iter()
+            .filter(|s| !s.leaves_admission_unproven() && crate::probe::tests_admission(s.id))
+            .map(|s| s.id.as_str())
+            .collect();
+        ids.first()?;
+        Some(format!(
+            "graded B at best: {} did not run, so what {} is not proven (its skipped line says what \
+             each needs: `client-cert`/`client-key`, or a staging CA the server trusts)",
+            ids.join(", "),
+            if ids.len() == 1 {
+                "it tries"
+            } else {
+                "they try"
+            }
+        ))
+    }
+
+    /// Graded B at best: incomplete, or a probe testing whether a client gets in did not run
+    /// (switched off, or for want of an identity or a staging CA): what it tries is not proven,
+    /// and an A says everything was. Only incompleteness changes the exit code.
     pub fn is_unproven(&self) -> bool {
-        self.is_incomplete() || self.admission_switched_off().next().is_some()
+        self.is_incomplete()
+            || self.admission_switched_off().next().is_some()
+            || self.admission_not_run().next().is_some()
     }
 }
 

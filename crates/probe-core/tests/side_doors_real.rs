@@ -683,6 +683,18 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
                         "{name} run {run}: {id} not through {}: {}",
                         c.trigger, f.detail
                     )),
+                    // The names it was found through, each recorded as tried (a baseline finding
+                    // is fixed only by a run that tried them again).
+                    (true, Some(f))
+                        if f.sni_names.iter().any(|n| !t.sni_names_tried.contains(n))
+                            || (id == FindingId::SniHostMismatchBypass
+                                && f.sni_names.is_empty()) =>
+                    {
+                        problems.push(format!(
+                            "{name} run {run}: {id} through {:?}, tried {:?}",
+                            f.sni_names, t.sni_names_tried
+                        ))
+                    }
                     (true, Some(f)) if !c.versions.is_empty() && f.tls_versions != c.versions => {
                         problems.push(format!(
                             "{name} run {run}: {id} on {:?}, expected {:?}",

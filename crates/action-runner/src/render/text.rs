@@ -205,6 +205,14 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
             clean(n)
         );
     }
+    if !t.sni_names_tried.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} side doors: the protected Host tried with {}",
+            p.s(AnsiColor::BrightBlack.on_default(), "·"),
+            clean(&t.sni_names_tried.join(", "))
+        );
+    }
     let _ = writeln!(out, "  probes:");
     for o in &t.probes {
         probe_line(out, o);

@@ -496,6 +496,10 @@ pub struct Finding {
     pub tls_versions: Vec<TlsVersion>,
     /// Set when a more fundamental finding on the same target implies this one.
     pub implied_by: Option<FindingId>,
+    /// The other SNI names it was found through, as the report names them (`SNI public.test`):
+    /// a baseline's finding counts as fixed only in a run that tried each of them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sni_names: Vec<String>,
     /// Concrete fixes per stack (Go, Node.js, Python, Rust, nginx, Java/Spring, Envoy/Istio),
     /// the guessed stack's first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -529,6 +533,7 @@ impl Finding {
             remediation: spec.remediation.to_owned(),
             tls_versions: Vec::new(),
             implied_by: None,
+            sni_names: Vec::new(),
             fixes: Vec::new(),
         }
     }

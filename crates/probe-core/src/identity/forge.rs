@@ -34,7 +34,16 @@ pub struct Forger {
     /// The certificates forged so far, by issuer name and key kind: the same name on another
     /// TLS version (or target of the same CA) presents the same certificate, two signatures
     /// fewer. At most [`FORGED_KEPT`].
-    forged: std::sync::Mutex<Vec<(Vec<u8>, KeyKind, ClientIdentity)>>,
+    forged: std::sync::Mutex<Vec<(Vec<u8>, KeyKind, Linked, ClientIdentity)>>,
+}
+
+/// Whether a forged certificate's authority key identifier names our key, or it has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Linked {
+    /// It names our key: OpenSSL finds no issuer (error 20).
+    ToOurKey,
+    /// None: OpenSSL finds the real CA by name and fails on the signature (error 7).
+    No,
 }
 
 /// The origin of [`Forger::unknown_ca_claiming`]'s certificates.
@@ -128,7 +137,7 @@ impl Forger {
         let (_, ca_cert) =
             x509_parser::parse_x509_certificate(ca.cert.as_ref()).map_err(forge_err)?;
         let own_name = ca_cert.tbs_certificate.subject.as_raw().to_vec();
-        self.forge_as(&own_name, kind, UNKNOWN_CA_CLAIMING)
+        self.forge_as(&own_name, kind, UNKNOWN_CA_CLAIMING, Linked::ToOurKey)
     }
 
     fn signer_of(&self, kind: KeyKind) -> &Result<(SigningCa, KeyPair), String> {
@@ -140,7 +149,8 @@ impl Forger {
         }
     }
 
-    /// A leaf whose issuer is exactly `issuer_name_der`, signed by our own key.
+    /// A leaf whose issuer is exactly `issuer_name_der`, signed by our own key, its authority key
+    /// identifier naming our key (OpenSSL then finds no issuer).
     pub fn forge(
         &self,
         issuer_name_der: &[u8],
@@ -151,7 +161,24 @@ impl Forger {
         } else {
             "forged: advertised CA name, our signature"
         };
-        self.forge_as(issuer_name_der, kind, origin)
+        self.forge_as(issuer_name_der, kind, origin, Linked::ToOurKey)
+    }
+
+    /// [`Forger::forge`] without an authority key identifier: OpenSSL then finds the real CA by
+    /// name and fails on the signature itself (`X509_V_ERR_CERT_SIGNATURE_FAILURE`, 7), which
+    /// HAProxy `crt-ignore-err 7` (or a verify callback that forgives it) lets in, where the
+    /// linked forgery's "unable to get local issuer certificate" (20) is refused.
+    pub fn forge_unlinked(
+        &self,
+        issuer_name_der: &[u8],
+        kind: KeyKind,
+    ) -> Result<ClientIdentity, ScanError> {
+        let origin = if self.claimed.is_some() {
+            "forged: advertised CA name, no key identifier, the valid certificate's subject, our signature"
+        } else {
+            "forged: advertised CA name, no key identifier, our signature"
+        };
+        self.forge_as(issuer_name_der, kind, origin, Linked::No)
     }
 
     /// [`Forger::forge`], the identity's origin said as `origin`.
@@ -160,29 +187,30 @@ impl Forger {
         issuer_name_der: &[u8],
         kind: KeyKind,
         origin: &'static str,
+        linked: Linked,
     ) -> Result<ClientIdentity, ScanError> {
+        let same = |name: &Vec<u8>, k: &KeyKind, l: &Linked| {
+            *k == kind && *l == linked && name == issuer_name_der
+        };
         let kept = |f: &Self| {
             f.forged
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .iter()
-                .find(|(name, k, _)| *k == kind && name == issuer_name_der)
-                .map(|(_, _, id)| id.clone())
+                .find(|(name, k, l, _)| same(name, k, l))
+                .map(|(_, _, _, id)| id.clone())
         };
         if let Some(id) = kept(self) {
             return Ok(id);
         }
-        let made = self.forge_new(issuer_name_der, kind, origin)?;
+        let made = self.forge_new(issuer_name_der, kind, origin, linked)?;
         let mut forged = self.forged.lock().unwrap_or_else(|p| p.into_inner());
         // Another handshake may have forged the same meanwhile: keep one, present that one.
-        if let Some((_, _, kept)) = forged
-            .iter()
-            .find(|(name, k, _)| *k == kind && name == issuer_name_der)
-        {
+        if let Some((_, _, _, kept)) = forged.iter().find(|(name, k, l, _)| same(name, k, l)) {
             return Ok(kept.clone());
         }
         if forged.len() < FORGED_KEPT {
-            forged.push((issuer_name_der.to_vec(), kind, made.clone()));
+            forged.push((issuer_name_der.to_vec(), kind, linked, made.clone()));
         }
         Ok(made)
     }
@@ -192,6 +220,7 @@ impl Forger {
         issuer_name_der: &[u8],
         kind: KeyKind,
         origin: &'static str,
+        linked: Linked,
     ) -> Result<ClientIdentity, ScanError> {
         let (ca, signer) = self
             .signer_of(kind)
@@ -202,8 +231,9 @@ impl Forger {
         // get local issuer certificate") instead of checking our signature against the real CA,
         // which is exactly what nginx `optional_no_ca` and `-Verify` without
         // `-verify_return_error` tolerate. webpki matches by name and still checks the signature.
+        // Without it ([`Linked::No`]), OpenSSL checks our signature against the real CA's key.
         let mut params = client_leaf_params("mtls-scan forged client");
-        params.use_authority_key_identifier_extension = true;
+        params.use_authority_key_identifier_extension = linked == Linked::ToOurKey;
         let cert = ca.sign_leaf(&params, &leaf.pair)?;
         let forged = splice(
             cert.der(),

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use rustls::SignatureScheme;
 
 use super::{served_with, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::facts::Outcome;
 use crate::finding::FindingId;
 use crate::identity::forge::Forger;
 use crate::identity::{ClientIdentity, KeyKind};
@@ -30,6 +31,8 @@ pub struct Forged {
     forger: Arc<Forger>,
     index: Option<usize>,
     fallback: Option<Vec<u8>>,
+    /// Without an authority key identifier ([`Forger::forge_unlinked`]).
+    unlinked: bool,
 }
 
 impl CertChooser for Forged {
@@ -48,10 +51,14 @@ impl CertChooser for Forged {
         let Some(name) = name else {
             return Ok(None);
         };
-        self.forger
-            .forge(name, KeyKind::choose(schemes))
-            .map(Some)
-            .map_err(|e| e.to_string())
+        let kind = KeyKind::choose(schemes);
+        if self.unlinked {
+            self.forger.forge_unlinked(name, kind)
+        } else {
+            self.forger.forge(name, kind)
+        }
+        .map(Some)
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -64,6 +71,36 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
         } else {
             None
         },
+        unlinked: false,
+    })
+}
+
+/// The first name forged again without an authority key identifier, where the linked forgery was
+/// refused in the handshake and none got past it: a TLS layer that forgives a failed signature
+/// but not an unknown issuer (HAProxy `crt-ignore-err 7`) lets this one in.
+fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
+    let asked = first
+        .of(ProbeId::NO_CLIENT_CERT)
+        .is_some_and(|o| o.cert_requested);
+    let presented = || {
+        first
+            .all(ProbeId::FORGED_CLIENT_CERT)
+            .filter(|o| o.client_cert.is_some())
+    };
+    let refused_in_tls = presented().any(|o| o.outcome == Outcome::RefusedTls);
+    let through = presented().any(|o| {
+        matches!(
+            o.outcome,
+            Outcome::Served | Outcome::Answered | Outcome::RefusedHttp
+        )
+    });
+    (asked && refused_in_tls && !through).then(|| {
+        Arc::new(Forged {
+            forger: ctx.forger.clone(),
+            index: Some(0),
+            fallback: ctx.forge_fallback_issuer.clone(),
+            unlinked: true,
+        })
     })
 }
 
@@ -76,6 +113,7 @@ fn forged_fallback(ctx: &ProbeContext, advertised: &[String]) -> Option<Arc<Forg
             forger: ctx.forger.clone(),
             index: None,
             fallback: Some(fallback.clone()),
+            unlinked: false,
         })
     })
 }
@@ -85,7 +123,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key; with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused in the handshake, the first name again without a key identifier (OpenSSL: the real CA's signature fails, which HAProxy `crt-ignore-err 7` forgives)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
@@ -109,6 +147,7 @@ impl Probe for ForgedClientCert {
         (1..advertised.len().min(MAX_NAMES))
             .map(|i| forged(ctx, i) as Arc<dyn CertChooser>)
             .chain(forged_fallback(ctx, advertised).map(|f| f as Arc<dyn CertChooser>))
+            .chain(unlinked(ctx, first).map(|f| f as Arc<dyn CertChooser>))
             .collect()
     }
 
@@ -132,7 +171,6 @@ impl Probe for ForgedClientCert {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::Outcome;
     use crate::probe::recorded::{obs, view, with_cert};
 
     #[test]

@@ -464,6 +464,8 @@ pub struct TargetOutcome {
     pub section: Section,
     /// Notes for the report (why it sent nothing, when that is worth saying).
     pub notes: Vec<String>,
+    /// The other SNI names it tried the protected `Host` on, as the report names them.
+    pub sni_names_tried: Vec<String>,
 }
 
 /// A target probe's own section of the report.

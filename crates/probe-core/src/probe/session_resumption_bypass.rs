@@ -238,6 +238,15 @@ fn opened(offered: &Seen) -> bool {
     offered.result.resumed && !offered.cert_requested && offered.served()
 }
 
+/// How the report names a donor (as `sni-host-mismatch-bypass` names the same name): `no SNI`,
+/// `SNI public.test`.
+fn donor_label(donor: &str) -> String {
+    match donor {
+        "no SNI" => donor.to_owned(),
+        d => format!("SNI {d}"),
+    }
+}
+
 impl TargetProbe for SessionResumptionBypass {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -267,6 +276,9 @@ impl TargetProbe for SessionResumptionBypass {
                     .map(|n| (Sni::Name(n.clone()), n)),
             );
             let mut out = TargetOutcome::default();
+            if !anonymous_not_served(first).is_empty() {
+                out.sni_names_tried = donors.iter().map(|(_, n)| donor_label(n)).collect();
+            }
             // Each version on its own connections: all at once.
             let versions: Vec<TlsVersion> = anonymous_not_served(first)
                 .iter()
@@ -428,15 +440,15 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         };
         let mut f = Finding::new(FindingId::SessionResumptionBypass, detail);
         f.tls_versions = vec![version];
+        if !a.same_name {
+            f.sni_names.push(donor_label(&a.donor));
+        }
         f.evidence.insert(
             format!("{version}: session from {}", a.donor),
             a.got.describe(),
         );
         if let Some(c) = controls {
-            let name = match a.donor.as_str() {
-                "no SNI" => "no SNI".to_owned(),
-                d => format!("SNI {d}"),
-            };
+            let name = donor_label(&a.donor);
             for (k, v) in landing::evidence(c, &name, target) {
                 f.evidence.insert(format!("{version}: {k}"), v);
             }
@@ -461,6 +473,11 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
                     e.tls_versions.push(version);
                 }
                 e.evidence.append(&mut f.evidence);
+                for name in f.sni_names {
+                    if !e.sni_names.contains(&name) {
+                        e.sni_names.push(name);
+                    }
+                }
             }
             None => out.findings.push(f),
         }

@@ -593,6 +593,11 @@ impl TargetProbe for SniHostMismatchBypass {
             .await;
             let (behind, untried, unread) = follow_ups(target, scan, first, &rounds, &walked).await;
             let mut out = TargetOutcome::default();
+            out.sni_names_tried = walked
+                .iter()
+                .filter_map(|w| w.first())
+                .map(|(_, t)| label(&t.shown))
+                .collect();
             out.notes.extend(note);
             out.notes.extend(untried);
             out.incomplete.extend(unread);
@@ -694,6 +699,11 @@ fn judge(
         ),
     );
     f.tls_versions = vec![version];
+    for d in &doors {
+        if !f.sni_names.contains(&label(&d.shown)) {
+            f.sni_names.push(label(&d.shown));
+        }
+    }
     for t in tried {
         f.evidence.insert(
             format!("{} + Host {}", t.named(), target.authority()),
@@ -719,6 +729,11 @@ fn judge(
     match out.findings.iter_mut().find(|e| e.id == f.id) {
         Some(e) => {
             e.tls_versions.push(version);
+            for name in std::mem::take(&mut f.sni_names) {
+                if !e.sni_names.contains(&name) {
+                    e.sni_names.push(name);
+                }
+            }
             let later = f.evidence.into_iter().map(|(k, v)| (format!("{version}: {k}"), v));
             e.evidence.extend(later.chain(refused_before));
         }

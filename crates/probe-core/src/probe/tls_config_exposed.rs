@@ -694,7 +694,7 @@ impl super::TargetProbe for TlsConfigExposed {
                 incomplete: found.incomplete,
                 stack_hint: found.stack_hint,
                 section: super::Section::ConfigProbes(found.observations),
-                notes: Vec::new(),
+                ..super::TargetOutcome::default()
             }
         }
         .boxed()
