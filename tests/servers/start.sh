@@ -52,6 +52,9 @@
 #                             X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, gets through: any client that
 #                             makes itself a certificate; found by self-signed-client-cert;
 #                             GROUND_TRUTH.md, "Self-signed client certificates")
+#   haproxy-crt-ignore-signature  bind ... verify required crt-ignore-err 7 (a leaf whose signature
+#                             fails against the trusted CA, X509_V_ERR_CERT_SIGNATURE_FAILURE, gets
+#                             through: found by the forgery without a key identifier; not on --list)
 #   haproxy-selfsigned-cn     crt-ignore-err 18 + http-request deny 403 unless the certificate's
 #                             CN is test-client (not on --list; see real_servers.rs
 #                             a_self_signed_certificate_claiming_the_subject_gets_in)
@@ -846,6 +849,15 @@ haproxy-*)
     # 0), nothing after it: any client that makes itself a certificate gets in (found by
     # self-signed-client-cert; GROUND_TRUTH.md, "Self-signed client certificates")
     verify="verify required crt-ignore-err 18"
+    rules=""
+    ;;
+  haproxy-crt-ignore-signature)
+    # A certificate whose signature fails against a CA the server trusts through TLS (error 7,
+    # X509_V_ERR_CERT_SIGNATURE_FAILURE): anyone who copies the CA's name into a certificate of
+    # their own gets in. A forgery whose key identifier names another key fails earlier (error
+    # 20, no issuer) and is refused (not on --list; real_servers.rs
+    # a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in)
+    verify="verify required crt-ignore-err 7"
     rules=""
     ;;
   haproxy-selfsigned-cn)

@@ -906,11 +906,72 @@ fn a_self_signed_certificate_claiming_the_subject_gets_in() {
     );
 }
 
+/// HAProxy `verify required crt-ignore-err 7`: a certificate whose signature fails against the
+/// trusted CA gets through (X509_V_ERR_CERT_SIGNATURE_FAILURE forgiven), one whose issuer
+/// OpenSSL cannot find does not. The forgery naming our key in its key identifier is refused
+/// (unknown CA); the same forgery without one gets in: F, critical, with or without an identity
+/// (before: A, exit 0, in every mode).
+#[test]
+fn a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in() {
+    let name = "haproxy-crt-ignore-signature";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let identity = vec![
+        "--client-cert".to_owned(),
+        lab.pki_file("client.crt"),
+        "--client-key".to_owned(),
+        lab.pki_file("client.key"),
+    ];
+    for args in [Vec::new(), identity] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{}",
+            target_summary(t)
+        );
+        let forged = t["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["id"] == "forged-client-cert-accepted")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(forged["severity"], "critical", "{}", target_summary(t));
+        let probes: Vec<&serde_json::Value> = t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["id"] == "forged-client-cert")
+            .collect();
+        let origin = |p: &serde_json::Value| p["client_cert"]["origin"].to_string();
+        // Linked: refused for want of an issuer; unlinked: served.
+        assert!(
+            probes
+                .iter()
+                .any(|p| !origin(p).contains("no key identifier") && p["outcome"] == "refused-tls"),
+            "{}",
+            target_summary(t)
+        );
+        assert!(
+            probes
+                .iter()
+                .any(|p| origin(p).contains("no key identifier") && p["outcome"] == "served"),
+            "{}",
+            target_summary(t)
+        );
+    }
+}
+
 /// Apache `<Location /admin> SSLVerifyClient require` (TLS 1.3 post-handshake auth, TLS 1.2
 /// renegotiation), scanned with a `client-cert` it does not trust: the control refused, and
 /// `cert-without-key` cannot run after the handshake, so nothing stands in for what a certificate
 /// the server accepts would get: incomplete, exit 3, as on a handshake server (before: B, exit 0).
-/// With the right certificate: A.
+/// With the right certificate (no staging CA): B at best, exit 0.
 #[test]
 fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
     let name = "apache-location-require";
@@ -939,12 +1000,20 @@ fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
         "{}",
         target_summary(t)
     );
+    // The right certificate, without a staging CA: B at best (the expired, not-yet-valid and
+    // wrong-EKU probes did not run), exit 0.
     let right = with("client.crt", "client.key");
     let t = &right.targets[name];
     assert_eq!(
         (right.status, t["grade"].as_str()),
-        (Some(0), Some("A")),
+        (Some(0), Some("B")),
         "{}",
         target_summary(t)
     );
+    assert!(
+        t["notes"].to_string().contains("graded B at best"),
+        "{}",
+        t["notes"]
+    );
+    assert_eq!(t["incomplete"].as_array().map(Vec::len), Some(0));
 }

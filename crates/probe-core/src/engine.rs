@@ -556,10 +556,8 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
             }
         ));
     }
-    if report.error.is_none() {
-        report.notes.extend(report.not_run_note());
-    }
     report.findings = findings.into_iter().map(Into::into).collect();
+    report.refresh_not_run_note();
     report
 }
 

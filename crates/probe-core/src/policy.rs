@@ -55,6 +55,7 @@ pub fn regrade(t: &mut TargetReport) {
                 .map(|f| &f.finding),
             t.is_unproven(),
         );
+        t.refresh_not_run_note();
     }
 }
 
@@ -92,10 +93,6 @@ pub fn apply(
                     ));
                     f.severity = Severity::Info;
                 }
-            }
-            // Not held to the probes that need an identity or a staging CA.
-            if let Some(note) = t.not_run_note() {
-                t.notes.retain(|n| *n != note);
             }
             if t.client_auth == crate::verdict::ClientAuth::Required {
                 t.notes

@@ -153,9 +153,30 @@ impl TargetReport {
         })
     }
 
+    /// Puts the note that says why the grade is B at best (probes that did not run for want of an
+    /// input) where it bites: the counted findings alone would make an A, and the target is held
+    /// to those probes (not `expect: public`). Drops it elsewhere; called after every grading.
+    pub fn refresh_not_run_note(&mut self) {
+        let Some(note) = self.not_run_note() else {
+            return;
+        };
+        self.notes.retain(|n| *n != note);
+        let counted = self
+            .findings
+            .iter()
+            .filter(|f| f.counts())
+            .map(|f| &f.finding);
+        let bites = self.error.is_none()
+            && self.expect != Expectation::Public
+            && crate::grade::grade(counted).1 == Grade::A;
+        if bites {
+            self.notes.push(note);
+        }
+    }
+
     /// The note that says why the grade is B at best when a probe testing whether a client gets
     /// in did not run for want of what it needs (`None` when none did).
-    pub fn not_run_note(&self) -> Option<String> {
+    fn not_run_note(&self) -> Option<String> {
         let ids: Vec<&str> = self
             .skipped_probes
             .iter()

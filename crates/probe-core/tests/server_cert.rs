@@ -70,7 +70,13 @@ async fn correct_server_nothing_found() -> Res {
     .await?;
     let t = scan(&server.url, &options(&[&root.der])).await?;
     assert!(t.findings.is_empty(), "{:#?}", t.findings);
-    assert_eq!(t.grade, probe_core::grade::Grade::A);
+    // No identity given: B at best for the probes that need one, nothing else.
+    assert_eq!(t.grade, probe_core::grade::Grade::B);
+    assert!(
+        t.notes.iter().any(|n| n.starts_with("graded B at best")),
+        "{:?}",
+        t.notes
+    );
     let c = t.server_certificate.ok_or("no server certificate")?;
     assert_eq!(c.trust, ServerTrust::Trusted);
     assert_eq!(c.host_matches, Some(true));
@@ -523,7 +529,13 @@ async fn nginx_without_its_intermediate_and_nginx_done_right() -> Res {
     let ids: Vec<FindingId> = t.findings.iter().map(|f| f.id).collect();
     assert_eq!(ids, Vec::<FindingId>::new(), "{:#?}", t.findings);
     assert_eq!(t.client_auth, probe_core::verdict::ClientAuth::Required);
-    assert_eq!(t.grade, probe_core::grade::Grade::A);
+    // No identity given: B at best for the probes that need one, nothing else.
+    assert_eq!(t.grade, probe_core::grade::Grade::B);
+    assert!(
+        t.notes.iter().any(|n| n.starts_with("graded B at best")),
+        "{:?}",
+        t.notes
+    );
     let c = t.server_certificate.ok_or("no cert")?;
     assert_eq!(c.chain.len(), 2);
     assert_eq!(c.trust, ServerTrust::Trusted);

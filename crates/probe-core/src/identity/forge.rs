@@ -34,8 +34,11 @@ pub struct Forger {
     /// The certificates forged so far, by issuer name and key kind: the same name on another
     /// TLS version (or target of the same CA) presents the same certificate, two signatures
     /// fewer. At most [`FORGED_KEPT`].
-    forged: std::sync::Mutex<Vec<(Vec<u8>, KeyKind, Linked, ClientIdentity)>>,
+    forged: std::sync::Mutex<Vec<ForgedKept>>,
 }
+
+/// A forged certificate kept for reuse: its issuer name, key kind, link, and the identity.
+type ForgedKept = (Vec<u8>, KeyKind, Linked, ClientIdentity);
 
 /// Whether a forged certificate's authority key identifier names our key, or it has none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -76,8 +76,9 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
 }
 
 /// The first name forged again without an authority key identifier, where the linked forgery was
-/// refused in the handshake and none got past it: a TLS layer that forgives a failed signature
-/// but not an unknown issuer (HAProxy `crt-ignore-err 7`) lets this one in.
+/// refused in the handshake as an unknown issuer (or by a bare close) and none got past it: an
+/// OpenSSL TLS layer that forgives a failed signature but not an unknown issuer (HAProxy
+/// `crt-ignore-err 7`) lets this one in.
 fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
     let asked = first
         .of(ProbeId::NO_CLIENT_CERT)
@@ -87,7 +88,11 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> 
             .all(ProbeId::FORGED_CLIENT_CERT)
             .filter(|o| o.client_cert.is_some())
     };
-    let refused_in_tls = presented().any(|o| o.outcome == Outcome::RefusedTls);
+    // The way OpenSSL refuses an issuer it cannot find (unknown_ca), or a bare close (Node):
+    // a verifier that ignores key identifiers (webpki, Go) has checked the signature already.
+    let refused_in_tls = presented().any(|o| {
+        o.outcome == Outcome::RefusedTls && matches!(o.alert.as_deref(), None | Some("UnknownCA"))
+    });
     let through = presented().any(|o| {
         matches!(
             o.outcome,

@@ -592,12 +592,14 @@ impl TargetProbe for SniHostMismatchBypass {
             )
             .await;
             let (behind, untried, unread) = follow_ups(target, scan, first, &rounds, &walked).await;
-            let mut out = TargetOutcome::default();
-            out.sni_names_tried = walked
-                .iter()
-                .filter_map(|w| w.first())
-                .map(|(_, t)| label(&t.shown))
-                .collect();
+            let mut out = TargetOutcome {
+                sni_names_tried: walked
+                    .iter()
+                    .filter_map(|w| w.first())
+                    .map(|(_, t)| label(&t.shown))
+                    .collect(),
+                ..TargetOutcome::default()
+            };
             out.notes.extend(note);
             out.notes.extend(untried);
             out.incomplete.extend(unread);
