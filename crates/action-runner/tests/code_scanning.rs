@@ -654,6 +654,54 @@ fn read(rel: &str) -> TestResult<String> {
     )?)
 }
 
+/// Every flag `mtls-scan scan --help` lists is in the README's "Use" table (a flag added to the
+/// command line and forgotten there is caught here).
+#[test]
+fn readme_lists_every_scan_flag() -> TestResult {
+    let readme = read("README.md")?;
+    let start = readme.find("## Use").ok_or("no Use section")?;
+    let table: String = readme
+        .get(start..)
+        .unwrap_or("")
+        .lines()
+        .skip_while(|l| !l.starts_with("| flag"))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let help = mtls_scan().args(["scan", "--help"]).output()?;
+    let help = String::from_utf8_lossy(&help.stdout);
+    // `  -o, --output <FILE>`, `      --json <FILE>`, `  -v, --verbose...`: the flags of a line.
+    let mut flags: Vec<&str> = help
+        .lines()
+        // An option's own line is indented 2 (`-o, --output`) or 6 (`--json`); its description
+        // (which may name another flag first) deeper.
+        .filter(|l| matches!(l.len() - l.trim_start().len(), 2 | 6))
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .flat_map(|l| l.split(", "))
+        .filter_map(|w| w.split([' ', '.']).next())
+        .filter(|f| {
+            f.starts_with("--")
+                || (f.len() == 2 && f.chars().nth(1).is_some_and(char::is_alphabetic))
+        })
+        .filter(|f| !matches!(*f, "-h" | "--help" | "-V" | "--version"))
+        .collect();
+    flags.sort_unstable();
+    flags.dedup();
+    assert!(flags.len() >= 30, "{flags:?}");
+    let missing: Vec<&str> = flags
+        .into_iter()
+        .filter(|f| {
+            // `--flag`, `--flag ARG`, or the second flag of a pair (`--client-cert PEM --client-key PEM`).
+            !["`{f}`", "`{f} ", " {f} "]
+                .iter()
+                .any(|form| table.contains(&form.replace("{f}", f)))
+        })
+        .collect();
+    assert!(missing.is_empty(), "not in README's Use table: {missing:?}");
+    Ok(())
+}
+
 /// Every input and output of action.yml is in the README's tables (and nothing else is), every
 /// input reaches the scan step as `INPUT_<NAME>`, and the README has the permissions table,
 /// SHA pinning and baselines; examples/nightly.yml uses a tag that release.yml publishes.

@@ -664,3 +664,31 @@ fn a_shard_without_targets_is_no_pass() {
         "{md}"
     );
 }
+
+/// A target that could not be reached beside one that was: exit 3, and stderr says which and why
+/// in the Action's words ("1 of 2 targets could not be scanned: URL (why)"), not only the report.
+#[test]
+fn an_unreachable_target_is_named_on_stderr() {
+    let f = fleet();
+    // A port nothing listens on: bound, then let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let down = format!("https://127.0.0.1:{port}/");
+    let ca = f.dir.path().join("lab-ca.pem");
+    let out = run(&[
+        "scan",
+        f.url(LabCase::RequiredVerified),
+        &down,
+        "--ca-file",
+        ca.to_str().unwrap_or_default(),
+        "--timeout",
+        "5",
+    ]);
+    assert_exit(&out, 3);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let want = format!("error: 1 of 2 targets could not be scanned: {down} (");
+    assert!(stderr.contains(&want), "wanted {want:?} in {stderr}");
+    assert!(stderr.contains("(exit 3)"), "{stderr}");
+}

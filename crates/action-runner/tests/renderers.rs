@@ -566,3 +566,84 @@ fn every_state_is_there() {
         .iter()
         .any(|t| t.enforced_at == Some(Layer::PostHandshake)));
 }
+
+/// The incomplete target of [`every_state`] alone: graded B, which meets the threshold C, and
+/// still a failing check (exit 3).
+fn incomplete_only() -> Report {
+    let targets = every_state()
+        .targets
+        .into_iter()
+        .filter(|t| t.error.is_none() && t.is_incomplete())
+        .collect();
+    Report::new(targets, 12.5)
+}
+
+/// An incomplete target's own section lists every reason with the probes and TLS versions that
+/// gave it; the heading says why a grade that meets the threshold fails; refusals the verdict
+/// could not count are unread in the probe tables (text and Markdown), their answer kept.
+#[test]
+fn an_incomplete_target_says_so_everywhere() -> Result<(), serde_json::Error> {
+    let report = incomplete_only();
+    let md = cli::render(
+        &report,
+        Format::Markdown,
+        false,
+        Some(Grade::C),
+        FailOn::Grade,
+    )?;
+    assert!(
+        md.starts_with("## ❌ mtls-scan: grade B · incomplete\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "**The grade B meets the threshold C, but this check fails: 1 target is incomplete.**"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("✅ No findings"), "{md}");
+    assert!(
+        md.contains("**⚠️ Incomplete:** these probes could not be read"),
+        "{md}"
+    );
+    // One line per reason, the probes that share it together.
+    assert!(
+        md.contains(
+            "- <code>untrusted-client-cert (TLS 1.2), forged-client-cert (TLS 1.2, TLS 1.3)</code>: \
+             no answer within 10 s (3 attempts)"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("- <code>self-signed-client-cert (TLS 1.3)</code>: reset by peer (2 attempts)"),
+        "{md}"
+    );
+    assert_eq!(
+        md.matches("⚠️ unread: refused (TLS), not counted (see Incomplete)")
+            .count(),
+        2,
+        "{md}"
+    );
+    let text = render::text::render(&report, false);
+    let unread: Vec<&str> = text.lines().filter(|l| l.contains("→ unread")).collect();
+    assert_eq!(unread.len(), 2, "{text}");
+    assert!(
+        unread
+            .iter()
+            .any(|l| l.contains("alert BadCertificateStatusResponse: not counted (see INCOMPLETE)")),
+        "{text}"
+    );
+    // The probe lines stay aligned: every `→` and every `ms` in the same column.
+    let probes: Vec<&str> = text.lines().filter(|l| l.contains(" → ")).collect();
+    assert!(probes.len() >= 5, "{text}");
+    let arrow = |l: &str| l.chars().position(|c| c == '→');
+    let end = |l: &str| l.chars().count();
+    let first = probes.first().copied().unwrap_or_default();
+    assert!(
+        probes
+            .iter()
+            .all(|l| arrow(l) == arrow(first) && end(l) == end(first)),
+        "{text}"
+    );
+    Ok(())
+}

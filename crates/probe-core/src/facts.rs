@@ -5,6 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::identity::IdentitySummary;
 
+/// Milliseconds to 0.01 ms, as the reports serialise a wall time (`84.29`, never
+/// `84.29366900000001`): `#[serde(serialize_with = "crate::facts::round_ms")]`.
+pub fn round_ms<S: serde::Serializer>(ms: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((ms * 100.0).round() / 100.0)
+}
+
 /// A TLS protocol version the scanner pins a probe to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TlsVersion {

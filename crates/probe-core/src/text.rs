@@ -81,6 +81,18 @@ pub fn escape_controls(text: &str) -> String {
     out.replace(LEGACY_COMMAND, LEGACY_COMMAND_BROKEN)
 }
 
+/// A duration as the user would give it: seconds as written (`0.2 s`, `10 s`, `2.5 s`), under a
+/// tenth of a second in milliseconds (`5 ms`, `0.5 ms`). A `--timeout 0.005` or `--deadline 0.2`
+/// is never shown as `0.0 s` or `0 s`.
+pub fn duration(d: std::time::Duration) -> String {
+    let ms = d.as_nanos() as f64 / 1e6;
+    if d.as_millis() < 100 {
+        format!("{} ms", (ms * 1000.0).round() / 1000.0)
+    } else {
+        format!("{} s", (ms).round() / 1000.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +135,16 @@ mod tests {
         ] {
             assert!(!speaks_of_certificates(body.as_bytes()), "{body}");
         }
+    }
+
+    #[test]
+    fn durations_read_as_given() {
+        use std::time::Duration;
+        assert_eq!(duration(Duration::from_secs_f64(0.2)), "0.2 s");
+        assert_eq!(duration(Duration::from_secs_f64(0.005)), "5 ms");
+        assert_eq!(duration(Duration::from_secs_f64(0.0005)), "0.5 ms");
+        assert_eq!(duration(Duration::from_secs(10)), "10 s");
+        assert_eq!(duration(Duration::from_millis(2500)), "2.5 s");
+        assert_eq!(duration(Duration::from_millis(1234)), "1.234 s");
     }
 }

@@ -320,17 +320,9 @@ pub fn final_commands(
                 .property("title", title)
         });
     }
-    let errored: Vec<&str> = report.errored().map(|t| t.url.as_str()).collect();
-    if !errored.is_empty() {
+    if let Some(line) = crate::render::not_scanned_line(report, false) {
         last.push(
-            Command::error(format!(
-                "{} of {} target{} could not be scanned: {}.",
-                errored.len(),
-                report.targets.len(),
-                if report.targets.len() == 1 { "" } else { "s" },
-                errored.join(", ")
-            ))
-            .property("title", "mtls-scan: targets not scanned"),
+            Command::error(format!("{line}.")).property("title", "mtls-scan: targets not scanned"),
         );
     }
     last

@@ -637,6 +637,9 @@ fn explain(report: &Report, gate: &Gate, decision: &Decision) {
             eprintln!("grade {} is below the threshold {t}", report.grade);
         }
     }
+    if let Some(line) = crate::render::not_scanned_line(report, true) {
+        eprintln!("error: {} (exit 3)", crate::render::text::clean(&line));
+    }
     if let Some(line) = report.incomplete_line() {
         let (level, consequence) = if decision.exit == Exit::Incomplete {
             ("error", "exit 3")

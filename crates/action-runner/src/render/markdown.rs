@@ -166,7 +166,29 @@ fn header(report: &Report, options: &Options<'_>) -> String {
         }
         return s;
     }
-    let _ = writeln!(s, "## {icon} mtls-scan: grade {}\n", report.grade);
+    let errored = report.errored().count();
+    // What fails the check besides the grade (and the new findings): said beside the grade, so
+    // that a grade that meets the threshold does not read as a pass.
+    let mut also_fails = Vec::new();
+    if errored > 0 {
+        also_fails.push(format!(
+            "{errored} target{} could not be scanned",
+            if errored == 1 { "" } else { "s" }
+        ));
+    }
+    if incomplete && !options.incomplete_passes {
+        let n = report.incomplete().count();
+        also_fails.push(format!(
+            "{n} target{} incomplete",
+            if n == 1 { " is" } else { "s are" }
+        ));
+    }
+    let status = match (errored > 0, incomplete) {
+        (true, _) => " · not every target scanned",
+        (false, true) => " · incomplete",
+        (false, false) => "",
+    };
+    let _ = writeln!(s, "## {icon} mtls-scan: grade {}{status}\n", report.grade);
     let tally = report.tally();
     let findings = if tally.suppressed > 0 {
         format!("{} (+{} suppressed)", tally.findings, tally.suppressed)
@@ -193,6 +215,13 @@ fn header(report: &Report, options: &Options<'_>) -> String {
         tally.critical
     );
     match (&new, threshold) {
+        (Some(new), _) if new.is_empty() && !also_fails.is_empty() => {
+            let _ = writeln!(
+                s,
+                "**No new finding against the baseline, but this check fails: {}.**\n",
+                also_fails.join(" and ")
+            );
+        }
         (Some(new), _) if new.is_empty() => {
             let _ = writeln!(s, "No new finding against the baseline.\n");
         }
@@ -218,12 +247,22 @@ fn header(report: &Report, options: &Options<'_>) -> String {
                 report.grade
             );
         }
+        (None, Some(t)) if !also_fails.is_empty() => {
+            let _ = writeln!(
+                s,
+                "**The grade {} meets the threshold {t}, but this check fails: {}.**\n",
+                report.grade,
+                also_fails.join(" and ")
+            );
+        }
         (None, Some(t)) => {
             let _ = writeln!(s, "The grade {} meets the threshold {t}.\n", report.grade);
         }
+        (None, None) if !also_fails.is_empty() => {
+            let _ = writeln!(s, "**This check fails: {}.**\n", also_fails.join(" and "));
+        }
         (None, None) => {}
     }
-    let errored = report.errored().count();
     if errored > 0 {
         let _ = writeln!(
             s,
@@ -238,7 +277,12 @@ fn header(report: &Report, options: &Options<'_>) -> String {
         } else {
             ""
         };
-        let _ = writeln!(s, "**⚠️ Incomplete:** {}.{passes}\n", server_text(&line));
+        let _ = writeln!(
+            s,
+            "**⚠️ Incomplete:** {}.{passes} Each incomplete target's section below lists every \
+             probe not read, and why.\n",
+            server_text(&line)
+        );
     }
     if !report.fixed.is_empty() {
         let _ = writeln!(
@@ -472,7 +516,17 @@ fn target_sections(
             ),
         );
     } else {
-        let _ = writeln!(s, "### {n}. {} — grade {}\n", text(&t.url), t.grade);
+        let incomplete = if t.error.is_none() && t.is_incomplete() {
+            ", incomplete"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "### {n}. {} — grade {}{incomplete}\n",
+            text(&t.url),
+            t.grade
+        );
         let _ = writeln!(
             s,
             "| URL | Grade | Client auth | TLS versions | Verification |"
@@ -518,8 +572,16 @@ fn target_sections(
         let _ = writeln!(s, "**Not judged:** {}\n", server_text(e));
     } else if let Some(e) = &t.error {
         let _ = writeln!(s, "**Could not be scanned:** {}\n", server_text(e));
+    } else if t.findings.is_empty() && t.is_incomplete() {
+        let _ = writeln!(
+            s,
+            "No findings in what could be read: the target is incomplete.\n"
+        );
     } else if t.findings.is_empty() {
         let _ = writeln!(s, "✅ No findings.\n");
+    }
+    if t.error.is_none() {
+        incomplete(&mut s, t, run.is_some());
     }
     out.push(s);
     for root in t.findings.iter().filter(|f| f.is_root()) {
@@ -535,6 +597,35 @@ fn target_sections(
     if !t.probes.is_empty() || !t.skipped_probes.is_empty() {
         out.push(probes(t));
     }
+}
+
+/// Most reasons listed per incomplete target (the rest are in the JSON report).
+const MAX_INCOMPLETE: usize = 20;
+
+/// A target's incomplete probes (or an impostor run's scenarios that saw no refusal): a line per
+/// reason, naming the probes and TLS versions that gave it ([`super::incomplete::by_reason`]).
+fn incomplete(s: &mut String, t: &TargetReport, impostor: bool) {
+    let reasons = super::incomplete::by_reason(t);
+    if reasons.is_empty() {
+        return;
+    }
+    let what = if impostor {
+        "no refusal was seen where these scenarios expected one"
+    } else {
+        "these probes could not be read, so this target cannot be graded A"
+    };
+    let _ = writeln!(s, "**⚠️ Incomplete:** {what}:\n");
+    for (reason, probes) in reasons.iter().take(MAX_INCOMPLETE) {
+        let _ = writeln!(s, "- <code>{}</code>: {}", text(probes), rich(reason));
+    }
+    if reasons.len() > MAX_INCOMPLETE {
+        let _ = writeln!(
+            s,
+            "- … {} more reasons in the JSON report",
+            reasons.len() - MAX_INCOMPLETE
+        );
+    }
+    s.push('\n');
 }
 
 fn finding(t: &TargetReport, f: &ReportedFinding) -> String {
@@ -748,7 +839,14 @@ fn probes(t: &TargetReport) -> String {
                 o.tls_version.as_str(),
                 requested,
                 sent,
-                outcome(o.outcome),
+                if super::incomplete::unread(t, o) {
+                    format!(
+                        "⚠️ unread: {}, not counted (see Incomplete)",
+                        outcome(o.outcome)
+                    )
+                } else {
+                    outcome(o.outcome).to_owned()
+                },
                 answer(o),
                 o.server_header
                     .as_deref()

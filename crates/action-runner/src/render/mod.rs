@@ -7,6 +7,8 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
+mod incomplete;
+
 use probe_core::grade::Grade;
 use probe_core::report::Report;
 
@@ -40,4 +42,29 @@ pub fn render(
         Format::Sarif => sarif::render(report)?,
         Format::Markdown => markdown::render(report, threshold),
     })
+}
+
+/// `1 of 2 targets could not be scanned: URL (why), …`, naming every target that could not be
+/// scanned, and why when `why` (the Action leaves it out: each target's own annotation says it);
+/// `None` when every target was. The front ends' words for exit 3 by an unreachable target (the
+/// CLI's stderr, the Action's last error). The reasons may quote server text: the caller escapes
+/// it for where it goes.
+pub fn not_scanned_line(report: &Report, why: bool) -> Option<String> {
+    let errored: Vec<String> = report
+        .errored()
+        .map(|t| match (&t.error, why) {
+            (Some(e), true) => format!("{} ({e})", t.url),
+            _ => t.url.clone(),
+        })
+        .collect();
+    if errored.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} of {} target{} could not be scanned: {}",
+        errored.len(),
+        report.targets.len(),
+        if report.targets.len() == 1 { "" } else { "s" },
+        errored.join(", ")
+    ))
 }

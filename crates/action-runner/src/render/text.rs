@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
-use probe_core::facts::{IncompleteProbe, Outcome, ProbeObservation, TlsVersion};
+use probe_core::facts::{Outcome, ProbeObservation};
 use probe_core::finding::Severity;
 use probe_core::grade::Grade;
 use probe_core::impostor::{ImpostorRun, ScenarioVerdict};
@@ -32,7 +32,7 @@ impl Paint {
 
 /// Report text for a terminal line: control characters, and the invisible ones that reorder or
 /// hide text (bidi overrides, zero-width), as `\xx` (their UTF-8 bytes in hex).
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let invisible = matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
@@ -214,67 +214,21 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
         );
     }
     let _ = writeln!(out, "  probes:");
-    for o in &t.probes {
-        probe_line(out, o);
-    }
+    probe_table(out, t);
     out.push('\n');
 }
 
 /// A line per reason an incomplete probe (or impostor scenario) gives: the probes that give it,
-/// with their TLS versions, `what` went wrong and why. Probes that could not be read for the same
-/// reason (three certificate probes closed alike on one version) share one line, so that a long
-/// reason is read once.
+/// with their TLS versions, `what` went wrong and why ([`super::incomplete::by_reason`]).
 fn incomplete(out: &mut String, t: &TargetReport, p: &Paint, what: &str) {
-    let mut by_reason: Vec<(&str, Vec<&IncompleteProbe>)> = Vec::new();
-    for i in &t.incomplete {
-        match by_reason.iter_mut().find(|(r, _)| *r == i.reason) {
-            Some((_, probes)) => probes.push(i),
-            None => by_reason.push((&i.reason, vec![i])),
-        }
-    }
-    for (reason, probes) in by_reason {
+    for (reason, probes) in super::incomplete::by_reason(t) {
         let _ = writeln!(
             out,
             "  {} {} {what}: {}",
             p.s(AnsiColor::Yellow.on_default().bold(), "INCOMPLETE"),
-            clean(&incomplete_probes(&probes)),
+            clean(&probes),
             clean(reason)
         );
-    }
-}
-
-/// The probes of one incomplete line, each with its TLS versions: `a (TLS 1.3)`,
-/// `a, b, c (TLS 1.2)` when they share their versions, `a (TLS 1.2), b (TLS 1.2, TLS 1.3)` when
-/// they do not.
-fn incomplete_probes(probes: &[&IncompleteProbe]) -> String {
-    let mut each: Vec<(&str, Vec<TlsVersion>)> = Vec::new();
-    for i in probes {
-        let versions = match each.iter_mut().find(|(p, _)| *p == i.probe) {
-            Some((_, versions)) => versions,
-            None => {
-                each.push((&i.probe, Vec::new()));
-                match each.last_mut() {
-                    Some((_, versions)) => versions,
-                    None => continue,
-                }
-            }
-        };
-        versions.extend(i.tls_version);
-    }
-    let on = |versions: &[TlsVersion]| {
-        if versions.is_empty() {
-            return String::new();
-        }
-        let shown: Vec<String> = versions.iter().map(ToString::to_string).collect();
-        format!(" ({})", shown.join(", "))
-    };
-    let first = each.first().map(|(_, v)| v.clone()).unwrap_or_default();
-    if each.iter().all(|(_, v)| *v == first) {
-        let names: Vec<&str> = each.iter().map(|(p, _)| *p).collect();
-        format!("{}{}", names.join(", "), on(&first))
-    } else {
-        let shown: Vec<String> = each.iter().map(|(p, v)| format!("{p}{}", on(v))).collect();
-        shown.join(", ")
     }
 }
 
@@ -447,7 +401,32 @@ pub(crate) fn asked_late(o: &ProbeObservation) -> Option<String> {
     ask.as_str().map(str::to_owned)
 }
 
-fn probe_line(out: &mut String, o: &ProbeObservation) {
+/// Longest answer shown in a probe line (the JSON report has it whole).
+const MAX_ANSWER: usize = 60;
+
+/// The probe table: a line per observation, each column at least as wide as its widest cell in
+/// this target's table (a staging-CA or late probe's name, a long alert), so the lines stay aligned.
+/// A refusal the verdict could not count ([`super::incomplete::unread`]) shows as `unread`, its
+/// answer kept, pointing at the INCOMPLETE lines above.
+fn probe_table(out: &mut String, t: &TargetReport) {
+    let rows: Vec<[String; 6]> = t.probes.iter().map(|o| probe_row(t, o)).collect();
+    let width = |c: usize| {
+        rows.iter()
+            .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+            .max()
+            .unwrap_or(0)
+    };
+    // The widths a usual table needs, so that tables of different targets line up alike.
+    let (id_w, outcome_w, result_w) = (width(0).max(28), width(3).max(12), width(4).max(22));
+    for [id, tls, requested, outcome, result, ms] in &rows {
+        let line = format!(
+            "    {id:<id_w$} TLS {tls}  {requested} → {outcome:<outcome_w$} {result:<result_w$} {ms:>7} ms"
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+fn probe_row(t: &TargetReport, o: &ProbeObservation) -> [String; 6] {
     let requested = match (asked_late(o).as_deref(), o.cert_requested) {
         (Some("post-handshake"), _) => "cert req. (PHA)",
         (Some(_), _) => "cert req. (reneg.)",
@@ -473,18 +452,25 @@ fn probe_line(out: &mut String, o: &ProbeObservation) {
         (Outcome::UnsupportedVersion, ..) => "version not spoken".to_owned(),
         (_, None, _) => o.detail.clone().unwrap_or_else(|| "error".to_owned()),
     };
-    let outcome = name_of(o.outcome);
-    let _ = writeln!(
-        out,
-        "    {:<28} TLS {}  {:<15} {:<12} → {:<13} {:<22} {:>7.1} ms",
+    let (outcome, result) = if super::incomplete::unread(t, o) {
+        (
+            "unread".to_owned(),
+            format!(
+                "{}: not counted (see INCOMPLETE)",
+                truncate(&clean(&result), MAX_ANSWER - 20)
+            ),
+        )
+    } else {
+        (name_of(o.outcome), truncate(&clean(&result), MAX_ANSWER))
+    };
+    [
         id,
-        o.tls_version.as_str(),
-        requested,
-        sent,
+        o.tls_version.as_str().to_owned(),
+        format!("{requested:<18} {sent:<12}"),
         outcome,
-        truncate(&clean(&result), 60),
-        o.ms
-    );
+        result,
+        format!("{:.1}", o.ms),
+    ]
 }
 
 fn truncate(s: &str, n: usize) -> String {

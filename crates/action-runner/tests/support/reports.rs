@@ -274,6 +274,30 @@ fn incomplete() -> TargetReport {
                 "detail": "no answer within 10 s", "attempts": 3, "ms": 10000.0,
                 "client_cert": client_cert("CN=mtls-scan untrusted client")}),
         ),
+        // Refusals the verdict could not count (listed in `incomplete`): shown as unread.
+        probe(
+            "forged-client-cert",
+            json!({"tls_version": "1.2", "http_status": null, "outcome": "refused-tls",
+                "detail": "peer closed connection without sending TLS close_notify",
+                "client_cert": client_cert("CN=mtls-scan forged client")}),
+        ),
+        probe(
+            "self-signed-client-cert",
+            json!({"http_status": null, "outcome": "refused-tls",
+                "alert": "BadCertificateStatusResponse",
+                "client_cert": client_cert("CN=mtls-scan self-signed client")}),
+        ),
+        // A refusal read as one, with the staging CA's valid certificate: its row stays aligned.
+        probe(
+            "valid-client-cert",
+            json!({"http_status": null, "outcome": "refused-tls", "alert": "UnknownCA",
+            "client_cert": {
+                "origin": "minted: staging CA, valid", "subject": "CN=mtls-scan staging client",
+                "issuer": "CN=Example Staging CA", "sha256": "00".repeat(32),
+                "key": "EC 256 (prime256v1)", "not_before": "2025-01-01T00:00:00Z",
+                "not_after": "2026-01-01T00:00:00Z"
+            }}),
+        ),
     ];
     t
 }

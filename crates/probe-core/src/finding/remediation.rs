@@ -98,7 +98,9 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
         "python",
         "daphne",
         "tornado",
+        "twisted",
     ]) {
+        // `TwistedWeb/22.4.0`: Twisted's TLS is pyOpenSSL, whose fix the Python one names.
         Some(Stack::Python)
     } else if any(&["node", "express"]) {
         Some(Stack::NodeJs)
@@ -271,7 +273,8 @@ fn require(stack: Stack) -> &'static str {
              ctx.load_verify_locations(cafile=\"client-ca.pem\")\n\
              ctx.verify_mode = ssl.CERT_REQUIRED\n\
              # uvicorn: --ssl-ca-certs client-ca.pem --ssl-cert-reqs 2\n\
-             # gunicorn: --ca-certs client-ca.pem --cert-reqs 2"
+             # gunicorn: --ca-certs client-ca.pem --cert-reqs 2\n\
+             # Twisted: CertificateOptions(..., verify=True, caCerts=[ca], requireCertificate=True)"
         }
         Stack::Rust => {
             "let mut roots = RootCertStore::empty();\n\
@@ -330,7 +333,8 @@ fn in_handshake(stack: Stack) -> &'static str {
              rejectUnauthorized: false plus a check of req.socket.authorized in middleware."
         }
         Stack::Python => {
-            "ctx.verify_mode = ssl.CERT_REQUIRED  # instead of ssl.CERT_OPTIONAL plus a check in the app"
+            "ctx.verify_mode = ssl.CERT_REQUIRED  # instead of ssl.CERT_OPTIONAL plus a check in the app\n\
+             # Twisted: CertificateOptions(..., verify=True, caCerts=[ca], requireCertificate=True)"
         }
         Stack::Rust => {
             "Build the verifier without .allow_unauthenticated():\n\
@@ -442,7 +446,8 @@ fn verify(stack: Stack) -> &'static str {
         Stack::Python => {
             "ctx.verify_mode = ssl.CERT_REQUIRED\n\
              ctx.load_verify_locations(cafile=\"client-ca.pem\")  # the client CA only\n\
-             # never authorise on getpeercert() subject/issuer strings from an unverified connection"
+             # never authorise on getpeercert() subject/issuer strings from an unverified connection\n\
+             # Twisted: CertificateOptions(..., verify=True, caCerts=[client_ca], requireCertificate=True)"
         }
         Stack::Rust => {
             "let verifier = WebPkiClientVerifier::builder(Arc::new(client_roots)).build()?;\n\
@@ -1327,6 +1332,16 @@ mod tests {
             Some(Stack::JavaSpring)
         );
         assert_eq!(guess_from_server_header("uvicorn"), Some(Stack::Python));
+        assert_eq!(
+            guess_from_server_header("TwistedWeb/22.4.0"),
+            Some(Stack::Python)
+        );
+        // No stack of the catalogue: no guess, never a wrong one.
+        assert_eq!(
+            guess_from_server_header("WEBrick/1.8.1 (Ruby/3.1.2/2022-04-12)"),
+            None
+        );
+        assert_eq!(guess_from_server_header("Mojolicious (Perl)"), None);
         assert_eq!(guess_from_server_header("Microsoft-IIS/10.0"), None);
         assert_eq!(
             guess_from_server_header("Apache/2.4.71 (Debian) OpenSSL/3.0.19"),

@@ -690,7 +690,8 @@ pub struct ImpostorRun {
     /// stopped before its end (`SIGTERM`, `SIGINT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_by: Option<String>,
-    /// Wall time of the run in milliseconds.
+    /// Wall time of the run in milliseconds (to 0.01 ms).
+    #[serde(serialize_with = "crate::facts::round_ms")]
     pub duration_ms: f64,
 }
 

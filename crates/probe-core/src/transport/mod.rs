@@ -190,8 +190,8 @@ pub async fn run(
             ExchangeResult {
                 outcome: Some(Outcome::Inconclusive),
                 detail: Some(format!(
-                    "timed out after {:.1} s {phase}{}",
-                    deadline.as_secs_f64(),
+                    "timed out after {} {phase}{}",
+                    crate::text::duration(deadline),
                     if requested {
                         " (a certificate had been requested)"
                     } else {
@@ -247,7 +247,10 @@ pub async fn run_paths(
             .unwrap_or_else(|_| {
                 vec![ExchangeResult {
                     outcome: Some(Outcome::Inconclusive),
-                    detail: Some(format!("timed out after {:.1} s", deadline.as_secs_f64())),
+                    detail: Some(format!(
+                        "timed out after {}",
+                        crate::text::duration(deadline)
+                    )),
                     ..ExchangeResult::default()
                 }]
             });
