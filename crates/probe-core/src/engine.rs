@@ -397,12 +397,13 @@ impl Scanner {
                             Some(until) => tokio::time::timeout_at(until, work)
                                 .await
                                 .unwrap_or_else(|_| {
-                                    let secs = deadline.map_or(0.0, |d| d.as_secs_f64());
+                                    let shown =
+                                        deadline.map_or_else(String::new, crate::text::duration);
                                     failed(
                                         &target,
                                         format!(
-                                        "not scanned: the total deadline of {secs:.0} s expired"
-                                    ),
+                                            "not scanned: the total deadline of {shown} expired"
+                                        ),
                                     )
                                 }),
                             None => work.await,

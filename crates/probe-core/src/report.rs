@@ -22,7 +22,8 @@ pub struct Report {
     pub grade: Grade,
     /// The worst target's score.
     pub score: u8,
-    /// Wall time of the scan in milliseconds.
+    /// Wall time of the scan in milliseconds (to 0.01 ms).
+    #[serde(serialize_with = "crate::facts::round_ms")]
     pub duration_ms: f64,
     /// One entry per target, in the order given.
     pub targets: Vec<TargetReport>,
