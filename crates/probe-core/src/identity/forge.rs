@@ -159,12 +159,7 @@ impl Forger {
         issuer_name_der: &[u8],
         kind: KeyKind,
     ) -> Result<ClientIdentity, ScanError> {
-        let origin = if self.claimed.is_some() {
-            "forged: advertised CA name, the valid certificate's subject, our signature"
-        } else {
-            "forged: advertised CA name, our signature"
-        };
-        self.forge_as(issuer_name_der, kind, origin, Linked::ToOurKey)
+        self.forge_linked(issuer_name_der, kind, Linked::ToOurKey)
     }
 
     /// [`Forger::forge`] without an authority key identifier: OpenSSL then finds the real CA by
@@ -176,12 +171,28 @@ impl Forger {
         issuer_name_der: &[u8],
         kind: KeyKind,
     ) -> Result<ClientIdentity, ScanError> {
-        let origin = if self.claimed.is_some() {
-            "forged: advertised CA name, no key identifier, the valid certificate's subject, our signature"
-        } else {
-            "forged: advertised CA name, no key identifier, our signature"
+        self.forge_linked(issuer_name_der, kind, Linked::No)
+    }
+
+    /// A forgery of `issuer_name_der`, its key identifier as `linked`, its origin said so.
+    fn forge_linked(
+        &self,
+        issuer_name_der: &[u8],
+        kind: KeyKind,
+        linked: Linked,
+    ) -> Result<ClientIdentity, ScanError> {
+        let origin = match (linked, self.claimed.is_some()) {
+            (Linked::ToOurKey, true) => {
+                "forged: advertised CA name, the valid certificate's subject, our signature"
+            }
+            (Linked::ToOurKey, false) => "forged: advertised CA name, our signature",
+            (Linked::No, true) => {
+                "forged: advertised CA name, no key identifier, the valid certificate's subject, \
+                 our signature"
+            }
+            (Linked::No, false) => "forged: advertised CA name, no key identifier, our signature",
         };
-        self.forge_as(issuer_name_der, kind, origin, Linked::No)
+        self.forge_as(issuer_name_der, kind, origin, linked)
     }
 
     /// [`Forger::forge`], the identity's origin said as `origin`.
