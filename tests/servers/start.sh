@@ -55,6 +55,8 @@
 #   haproxy-crt-ignore-signature  bind ... verify required crt-ignore-err 7 (a leaf whose signature
 #                             fails against the trusted CA, X509_V_ERR_CERT_SIGNATURE_FAILURE, gets
 #                             through: found by the forgery without a key identifier; not on --list)
+#   haproxy-signature-check-403  verify optional, every error ignored + 403 unless ssl_c_verify is 0
+#                             or 7 (not on --list)
 #   haproxy-selfsigned-cn     crt-ignore-err 18 + http-request deny 403 unless the certificate's
 #                             CN is test-client (not on --list; see real_servers.rs
 #                             a_self_signed_certificate_claiming_the_subject_gets_in)
@@ -859,6 +861,14 @@ haproxy-*)
     # a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in)
     verify="verify required crt-ignore-err 7"
     rules=""
+    ;;
+  haproxy-signature-check-403)
+    # Any certificate through TLS; the HTTP layer admits a verified one (0) and one whose
+    # signature failed (7), 403 otherwise: the forgery naming another key (20) gets 403, the one
+    # without a key identifier gets in (not on --list; real_servers.rs
+    # a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in)
+    verify="verify optional ca-ignore-err all crt-ignore-err all"
+    rules="http-request deny deny_status 403 unless { ssl_c_used } { ssl_c_verify 0 } or { ssl_c_used } { ssl_c_verify 7 }"
     ;;
   haproxy-selfsigned-cn)
     # The same, and the HTTP layer allows one subject: a self-signed leaf that claims it gets in

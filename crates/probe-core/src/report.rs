@@ -186,8 +186,8 @@ impl TargetReport {
             .collect();
         ids.first()?;
         Some(format!(
-            "graded B at best: {} did not run, so what {} is not proven (its skipped line says what \
-             each needs: `client-cert`/`client-key`, or a staging CA the server trusts)",
+            "graded B at best: {} did not run, so what {} is not proven (the skipped lines say why: \
+             most need a staging CA the server trusts)",
             ids.join(", "),
             if ids.len() == 1 {
                 "it tries"

@@ -76,9 +76,9 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
 }
 
 /// The first name forged again without an authority key identifier, where the linked forgery was
-/// refused in the handshake as an unknown issuer (or by a bare close) and none got past it: an
-/// OpenSSL TLS layer that forgives a failed signature but not an unknown issuer (HAProxy
-/// `crt-ignore-err 7`) lets this one in.
+/// refused as an unknown issuer (in the handshake, or by an application reading the verify
+/// result) and never served: an OpenSSL layer that forgives a failed signature but not an
+/// unknown issuer (HAProxy `crt-ignore-err 7`, or `ssl_c_verify 7` allowed) lets this one in.
 fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
     let asked = first
         .of(ProbeId::NO_CLIENT_CERT)
@@ -88,18 +88,20 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> 
             .all(ProbeId::FORGED_CLIENT_CERT)
             .filter(|o| o.client_cert.is_some())
     };
-    // The way OpenSSL refuses an issuer it cannot find (unknown_ca), or a bare close (Node):
-    // a verifier that ignores key identifiers (webpki, Go) has checked the signature already.
-    let refused_in_tls = presented().any(|o| {
-        o.outcome == Outcome::RefusedTls && matches!(o.alert.as_deref(), None | Some("UnknownCA"))
+    // Refused where a layer that tells a failed signature from an unknown issuer may have
+    // refused it: OpenSSL's handshake refusal of an issuer it cannot find (unknown_ca) or a bare
+    // close (Node), or an application's answer after the handshake (HAProxy `ssl_c_verify`
+    // rules see 20, not 7). Not a verifier that ignores key identifiers (webpki and Go refuse
+    // with another alert: they checked the signature already), nor nginx's own certificate page.
+    let worth = presented().any(|o| match o.outcome {
+        Outcome::RefusedTls => matches!(o.alert.as_deref(), None | Some("UnknownCA")),
+        Outcome::RefusedHttp | Outcome::Answered => {
+            !crate::checks::refusal::tls_module_refusal(o)
+        }
+        _ => false,
     });
-    let through = presented().any(|o| {
-        matches!(
-            o.outcome,
-            Outcome::Served | Outcome::Answered | Outcome::RefusedHttp
-        )
-    });
-    (asked && refused_in_tls && !through).then(|| {
+    let served = presented().any(|o| o.outcome == Outcome::Served);
+    (asked && worth && !served).then(|| {
         Arc::new(Forged {
             forger: ctx.forger.clone(),
             index: Some(0),
