@@ -55,6 +55,8 @@
 #   haproxy-crt-ignore-signature  bind ... verify required crt-ignore-err 7 (a leaf whose signature
 #                             fails against the trusted CA, X509_V_ERR_CERT_SIGNATURE_FAILURE, gets
 #                             through: found by the forgery without a key identifier; not on --list)
+#   nginx-public-client-ca    ssl_verify_client on, ssl_client_certificate the system's public
+#                             bundle (every public root an acceptable issuer; not on --list)
 #   haproxy-signature-check-403  verify optional, every error ignored + 403 unless ssl_c_verify is 0
 #                             or 7 (not on --list)
 #   haproxy-selfsigned-cn     crt-ignore-err 18 + http-request deny 403 unless the certificate's
@@ -502,6 +504,33 @@ openssl-*)
   # s_server is single-threaded: it serves one connection at a time.
   run "$OPENSSL" s_server -accept "127.0.0.1:$port" -cert "$pki/server.crt" -key "$pki/server.key" \
     -CAfile "$pki/ca.crt" "${verify[@]}" -www -quiet -naccept 1000000
+  ;;
+nginx-public-client-ca)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # ssl_verify_client on, the client CA file the system's public bundle: every public root is an
+  # acceptable issuer (client-ca-public-roots; not on --list; real_servers.rs
+  # a_public_bundle_as_the_client_ca_is_found)
+  bundle=/etc/ssl/certs/ca-certificates.crt
+  [ -s "$bundle" ] || { echo "start.sh: $bundle not found (apt-get install ca-certificates)" >&2; exit 2; }
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $pki/server.crt;
+    ssl_certificate_key $pki/server.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_client_certificate $bundle;
+    ssl_verify_client on;
+    location / {
+      default_type text/plain;
+      return 200 "secret area\n";
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
 nginx-two-vhosts)
   need "$NGINX"

@@ -991,6 +991,58 @@ fn a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in() {
     }
 }
 
+/// nginx `ssl_verify_client on` with the system's public bundle as `ssl_client_certificate`:
+/// every public root is an issuer it accepts client certificates from. client-ca-public-roots,
+/// high, on both versions, with and without an identity (before: A, exit 0: the certificates the
+/// scan made were all refused, as they should be, and anyone with a public CA's clientAuth
+/// certificate gets in).
+#[test]
+fn a_public_bundle_as_the_client_ca_is_found() {
+    let name = "nginx-public-client-ca";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    for args in [
+        Vec::new(),
+        vec![
+            "--client-cert".to_owned(),
+            lab.pki_file("client.crt"),
+            "--client-key".to_owned(),
+            lab.pki_file("client.key"),
+        ],
+    ] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        let public = t["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["id"] == "client-ca-public-roots")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(public["severity"], "high", "{}", target_summary(t));
+        assert_eq!(
+            public["tls_versions"],
+            serde_json::json!(["1.3", "1.2"]),
+            "{}",
+            target_summary(t)
+        );
+        assert!(
+            public["detail"].to_string().contains("public root CA"),
+            "{}",
+            target_summary(t)
+        );
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("D")),
+            "{}",
+            target_summary(t)
+        );
+    }
+}
+
 /// Apache `<Location /admin> SSLVerifyClient require` (TLS 1.3 post-handshake auth, TLS 1.2
 /// renegotiation), scanned with a `client-cert` it does not trust: the control refused, and
 /// `cert-without-key` cannot run after the handshake, so nothing stands in for what a certificate

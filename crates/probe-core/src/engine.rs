@@ -1261,7 +1261,12 @@ fn observation(
             .map(|d| describe_name(d))
             .collect(),
         // rustls hands the names to the probe's own chooser; nothing after it forges from them.
-        acceptable_ca_names: Vec::new(),
+        // The baseline keeps them for `client-ca-public-roots` (compared byte for byte).
+        acceptable_ca_names: if id == ProbeId::NO_CLIENT_CERT {
+            rec.acceptable_cas.clone()
+        } else {
+            Vec::new()
+        },
         signature_schemes: rec.schemes.iter().map(|s| format!("{s:?}")).collect(),
         alert: r.alert,
         http_status: r.http_status,

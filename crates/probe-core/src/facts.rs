@@ -109,8 +109,9 @@ pub struct ProbeObservation {
     /// The acceptable CA names the server advertised (RFC 4514 strings).
     pub acceptable_cas: Vec<String>,
     /// The same names as the server sent them (DER X.500 Names), kept by the late-auth transport
-    /// only: its certificate probes pick their certificate before their exchange, and forge from
-    /// the names the late baseline was sent. Not part of the report.
+    /// (its certificate probes pick their certificate before their exchange, and forge from the
+    /// names the late baseline was sent) and by the baseline probe (`client-ca-public-roots`
+    /// compares them byte for byte with the public roots). Not part of the report.
     #[serde(skip)]
     pub acceptable_ca_names: Vec<Vec<u8>>,
     /// The signature schemes the server's CertificateRequest accepts.

@@ -331,7 +331,10 @@ impl Judging {
         let mut unconfirmed: Vec<IncompleteProbe> = Vec::new();
         for probe in registry::PROBES {
             for mut j in probe.judge(view) {
-                if late_unread.is_some() && probe.id() == ProbeId::NO_CLIENT_CERT {
+                if late_unread.is_some()
+                    && probe.id() == ProbeId::NO_CLIENT_CERT
+                    && j.finding.id != FindingId::ClientCaPublicRoots
+                {
                     j.finding.detail.push_str(
                         " Unconfirmed: the late-auth probe, which would show a request for a \
                          certificate after the handshake, could not be read.",

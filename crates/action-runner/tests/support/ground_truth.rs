@@ -577,8 +577,12 @@ pub fn expectations() -> Vec<Expect> {
         optional_verified("jetty-want", [Tls(CU), Tls(CU)]),
         // setTrustAll(true) is ignored where a key store is set: no trust store given, the JDK's
         // cacerts is the trust store (its 144 public roots are the CA names; ca.crt is not one)
+        // Trusting 144 public roots for client certificates: client-ca-public-roots, high (before:
+        // A, exit 0; anyone with a clientAuth certificate from a public CA passes the TLS check).
         Expect {
             ca_name: "ISRG Root X1",
+            findings: &[("client-ca-public-roots", Implied::Null)],
+            grade_a: Some(false),
             ..required_verified(
                 "jetty-need-setTrustAll",
                 [Tls(BC), Tls(BC)],
@@ -1179,7 +1183,7 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             expired: [Tls(CU), Tls(CU)],
             not_yet_valid: [Tls(CU), Tls(CU)],
             wrong_eku: [Tls(CU), Tls(CU)],
-            findings: &["enforcement-unverified"],
+            findings: &["enforcement-unverified", "client-ca-public-roots"],
             absent: ALL_BAD_ACCEPTS,
             grade_a: Some(false),
         },

@@ -69,6 +69,9 @@ pub enum FindingId {
     WrongEkuClientCertAccepted,
     /// The positive control was refused: enforcement could not be verified.
     EnforcementUnverified,
+    /// The CertificateRequest names public CAs (Mozilla's roots): a certificate any of them
+    /// issues passes the TLS layer's check.
+    ClientCaPublicRoots,
     /// The server's chain does not validate against the trust anchors.
     ServerCertUntrusted,
     /// A certificate of the server's chain is expired (or not yet valid).
@@ -135,6 +138,7 @@ impl FindingId {
         FindingId::NotYetValidClientCertAccepted,
         FindingId::WrongEkuClientCertAccepted,
         FindingId::EnforcementUnverified,
+        FindingId::ClientCaPublicRoots,
         FindingId::ServerCertUntrusted,
         FindingId::ServerCertExpired,
         FindingId::ServerCertExpiring,
@@ -167,6 +171,7 @@ impl FindingId {
             NotYetValidClientCertAccepted => "not-yet-valid-client-cert-accepted",
             WrongEkuClientCertAccepted => "wrong-eku-client-cert-accepted",
             EnforcementUnverified => "enforcement-unverified",
+            ClientCaPublicRoots => "client-ca-public-roots",
             ServerCertUntrusted => "server-cert-untrusted",
             ServerCertExpired => "server-cert-expired",
             ServerCertExpiring => "server-cert-expiring",
@@ -284,6 +289,21 @@ impl FindingId {
                  to the scan is trusted by this server, and that the scanned path answers 2xx to an authorised client; \
                  or the server refuses valid clients because of its own setting (a verify depth too short for \
                  the chain, a CA file without the issuing CA, a CRL check without current CRLs).",
+            ),
+            ClientCaPublicRoots => (
+                "Client certificates from public CAs trusted",
+                "CWE-295",
+                Severity::High,
+                "The server's CertificateRequest names public CAs (roots of Mozilla's program, in \
+                 every browser and OS trust store) as issuers it accepts client certificates from: \
+                 anyone who gets a certificate with the clientAuth purpose from one of them passes \
+                 the TLS layer's check, and is in unless the application authorises each client by \
+                 its certificate's identity. Typical causes: the system bundle given as the client \
+                 CA file (nginx `ssl_client_certificate /etc/ssl/certs/ca-certificates.crt`), \
+                 Jetty `setTrustAll(true)`, a Java trust store left at the JDK's `cacerts`.",
+                "Trust only the CA that issues your client certificates (a private CA, in a file or \
+                 trust store of its own), never the system's public bundle; where a public CA must \
+                 issue them, authorise each client by its certificate's subject or SAN.",
             ),
             ServerCertUntrusted => (
                 "Server certificate not trusted",
@@ -611,6 +631,15 @@ pub const IMPLICATIONS: &[(FindingId, FindingId)] = &[
     (
         FindingId::WrongEkuClientCertAccepted,
         FindingId::ForgedClientCertAccepted,
+    ),
+    // Anyone in, with or without a certificate: that public CAs' certificates pass too is moot.
+    (
+        FindingId::ClientCaPublicRoots,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::ClientCaPublicRoots,
+        FindingId::UntrustedClientCertAccepted,
     ),
     (
         FindingId::ClientSkipsHostnameCheck,

@@ -199,6 +199,11 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
             format!("{}\n{}", verify_lead(id, stack), verify(stack)).into()
         }
         EnforcementUnverified => unverified(stack).into(),
+        ClientCaPublicRoots => format!(
+            "# trust only the CA that issues your client certificates, never the public bundle\n{}",
+            verify(stack)
+        )
+        .into(),
         ServerCertUntrusted | ServerCertSelfSigned => server_cert(stack).into(),
         ServerChainIncomplete => full_chain(stack).into(),
         ServerCertExpired | ServerCertExpiring => renew(stack).into(),

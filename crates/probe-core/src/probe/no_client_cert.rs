@@ -25,6 +25,7 @@ static SPEC: ProbeSpec = ProbeSpec {
         FindingId::ClientCertNotRequested,
         FindingId::ClientCertOptional,
         FindingId::ClientCertEnforcedByApp,
+        FindingId::ClientCaPublicRoots,
     ],
 };
 
@@ -88,6 +89,10 @@ impl Probe for NoClientCert {
             return Vec::new();
         };
         let v = view.version;
+        let mut out: Vec<Judged<'a>> = public_client_cas(nc)
+            .map(|finding| Judged { finding, from: nc })
+            .into_iter()
+            .collect();
         // A request error is an answer, not a refusal (see `request_error`).
         let outcome = if request_error(nc) {
             Outcome::Answered
@@ -116,7 +121,7 @@ impl Probe for NoClientCert {
             )
             .with_severity(Severity::High),
             // A page wholly unlike the protected one: unread (the verdict says so), not judged.
-            (true, Outcome::Served, _) if view.served_another_page(nc) => return Vec::new(),
+            (true, Outcome::Served, _) if view.served_another_page(nc) => return out,
             (true, Outcome::Served, Some(st)) => Finding::new(
                 FindingId::ClientCertOptional,
                 format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
@@ -158,10 +163,45 @@ impl Probe for NoClientCert {
             ),
             // Refused in the handshake without a CertificateRequest: no finding, but never a
             // pass either (see `refused_before_asking`, which the verdict applies).
-            _ => return Vec::new(),
+            _ => return out,
         };
-        vec![Judged { finding, from: nc }]
+        out.insert(0, Judged { finding, from: nc });
+        out
     }
+}
+
+/// `client-ca-public-roots` where the CertificateRequest names public roots among the CAs it
+/// accepts client certificates from (Mozilla's program, compiled in: a private CA in this
+/// machine's own store is never one).
+fn public_client_cas(nc: &ProbeObservation) -> Option<Finding> {
+    if !nc.cert_requested {
+        return None;
+    }
+    let public = crate::checks::public_roots::public_roots_among(&nc.acceptable_ca_names);
+    let first = public.first()?;
+    let shown: Vec<&str> = public.iter().take(3).map(String::as_str).collect();
+    let more = public.len().saturating_sub(shown.len());
+    Some(
+        Finding::new(
+            FindingId::ClientCaPublicRoots,
+            format!(
+                "{}: the CertificateRequest names {} public root CA{} among the {} CAs it accepts \
+                 client certificates from ({}{}): a certificate with the clientAuth purpose from \
+                 any of them passes the TLS layer's check.",
+                nc.tls_version,
+                public.len(),
+                if public.len() == 1 { "" } else { "s" },
+                nc.acceptable_ca_names.len(),
+                shown.join("; "),
+                if more > 0 {
+                    format!("; {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        )
+        .with_evidence("public root advertised", first.clone()),
+    )
 }
 
 #[cfg(test)]
