@@ -22,7 +22,7 @@ use action_runner::github::{annotations, check_run, comment, outputs, summary};
 use action_runner::render::{self, Format};
 use probe_core::grade::Grade;
 use probe_core::report::Report;
-use support::reports::{every_state, links, HOSTILE, LINKS};
+use support::reports::{capped_at_b, every_state, links, HOSTILE, LINKS};
 
 fn run_info() -> RunInfo {
     RunInfo {
@@ -644,6 +644,161 @@ fn an_incomplete_target_says_so_everywhere() -> Result<(), serde_json::Error> {
             .iter()
             .all(|l| arrow(l) == arrow(first) && end(l) == end(first)),
         "{text}"
+    );
+    Ok(())
+}
+
+/// A target graded B only because probes testing admission did not run (or were switched off):
+/// below the threshold A, the Markdown threshold line, the final annotation, the check run's
+/// title and the text report's last line say what holds it at B.
+#[test]
+fn a_grade_capped_at_b_says_why_below_the_threshold() -> Result<(), serde_json::Error> {
+    let report = capped_at_b(&["wrong-eku-client-cert", "cert-without-key"], &[]);
+    let why =
+        "B at best: wrong-eku-client-cert, cert-without-key did not run (see the target's note)";
+    let md = cli::render(
+        &report,
+        Format::Markdown,
+        false,
+        Some(Grade::A),
+        FailOn::Grade,
+    )?;
+    assert!(
+        md.contains(&format!(
+            "**The grade B is below the threshold A: this check fails.** {}.",
+            why.replace('\'', "&#39;")
+        )),
+        "{md}"
+    );
+    // Meeting the threshold, the line is as before.
+    let md_c = cli::render(
+        &report,
+        Format::Markdown,
+        false,
+        Some(Grade::C),
+        FailOn::Grade,
+    )?;
+    assert!(
+        md_c.contains("The grade B meets the threshold C.\n"),
+        "{md_c}"
+    );
+    let gate = Gate {
+        fail_under: Some(Grade::A),
+        fail_on: FailOn::Grade,
+        fail_on_incomplete: true,
+    };
+    let decision = gate.decide(&report);
+    assert_eq!(decision.exit, Exit::BelowThreshold);
+    let run = RunInfo {
+        fail_under: Grade::A,
+        ..run_info()
+    };
+    let last: Vec<String> = final_commands(&report, &inputs(), &run, &decision)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        last.iter().any(|l| l.contains(&format!(
+            "Grade B (score 89) is below the threshold A (fail-under), {why}: 0 findings"
+        ))),
+        "{last:?}"
+    );
+    let title = check_run::title(&report, &run, Exit::BelowThreshold);
+    assert!(
+        title.starts_with(&format!(
+            "Grade B (score 89) is below the threshold A ({why}): "
+        )),
+        "{title}"
+    );
+    let text = render::text::render(&report, false);
+    let overall = text.lines().last().unwrap_or_default();
+    assert!(
+        overall.starts_with(&format!("Overall grade B (score 89) · {why} · 1 target")),
+        "{text}"
+    );
+
+    // Switched off by `--skip-probe`: said so.
+    let off = capped_at_b(&[], &["forged-client-cert"]);
+    let md = cli::render(&off, Format::Markdown, false, Some(Grade::A), FailOn::Grade)?;
+    assert!(
+        md.contains(
+            "this check fails.** B at best: forged-client-cert switched off (--skip-probe) \
+             (see the target&#39;s note)."
+        ),
+        "{md}"
+    );
+    // Graded B by a finding, not by probes that did not run: nothing said.
+    let md = cli::render(
+        &every_state(),
+        Format::Markdown,
+        false,
+        Some(Grade::A),
+        FailOn::Grade,
+    )?;
+    assert!(!md.contains("B at best:"), "{md}");
+    Ok(())
+}
+
+/// The two forgeries of one version (linked to our key, and without a key identifier) are told
+/// apart in the probe tables, as the staging CA's control is.
+#[test]
+fn the_forgery_without_a_key_identifier_is_told_apart() -> Result<(), serde_json::Error> {
+    let report = every_state();
+    let text = render::text::render(&report, false);
+    let forged: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("forged-client-cert"))
+        .collect();
+    assert_eq!(forged.len(), 3, "{text}");
+    assert_eq!(
+        forged
+            .iter()
+            .filter(|l| l
+                .trim_start()
+                .starts_with("forged-client-cert (no key id) "))
+            .count(),
+        1,
+        "{text}"
+    );
+    let md = cli::render(
+        &report,
+        Format::Markdown,
+        false,
+        Some(Grade::C),
+        FailOn::Grade,
+    )?;
+    assert_eq!(
+        md.matches("| forged-client-cert (no key id) | 1.3 |")
+            .count(),
+        1,
+        "{md}"
+    );
+    assert_eq!(
+        md.matches("| forged-client-cert | 1.3 |").count(),
+        1,
+        "{md}"
+    );
+    Ok(())
+}
+
+/// The text report says which findings of the baseline are fixed, as the Markdown does; the JSON
+/// report carries them.
+#[test]
+fn fixed_findings_are_said_in_text() -> Result<(), serde_json::Error> {
+    let report = every_state();
+    let text = render::text::render(&report, false);
+    assert!(
+        text.contains(
+            "FIXED 2 findings of the baseline: client-cert-not-requested on \
+             https://api.example.com:443/v1, server-cert-expired on https://gone.example.com:443/\n"
+        ),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&render::json::render(&report)?)?;
+    assert_eq!(
+        json.pointer("/fixed/1/id")
+            .and_then(serde_json::Value::as_str),
+        Some("server-cert-expired")
     );
     Ok(())
 }

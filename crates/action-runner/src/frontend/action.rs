@@ -302,10 +302,13 @@ pub fn final_commands(
     if decision.below_threshold {
         last.push(
             Command::error(format!(
-                "Grade {} (score {}) is below the threshold {} (fail-under): {}. See the job summary.",
+                "Grade {} (score {}) is below the threshold {} (fail-under){}: {}. See the job summary.",
                 report.grade,
                 report.score,
                 run.fail_under,
+                crate::render::capped::capped_line(report)
+                    .map(|why| format!(", {why}"))
+                    .unwrap_or_default(),
                 counts(report)
             ))
             .property("title", "mtls-scan: grade below threshold"),

@@ -147,8 +147,11 @@ pub fn title(report: &Report, run: &RunInfo, exit: Exit) -> String {
             format!("New findings against the baseline; {grade}: {counts}")
         }
         Exit::BelowThreshold => format!(
-            "{grade} is below the threshold {}: {counts}",
-            run.fail_under
+            "{grade} is below the threshold {}{}: {counts}",
+            run.fail_under,
+            crate::render::capped::capped_line(report)
+                .map(|why| format!(" ({why})"))
+                .unwrap_or_default()
         ),
         Exit::Incomplete => {
             let n = report.incomplete().count();

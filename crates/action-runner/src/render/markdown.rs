@@ -241,9 +241,12 @@ fn header(report: &Report, options: &Options<'_>) -> String {
             );
         }
         (None, Some(t)) if below => {
+            let capped = super::capped::capped_line(report)
+                .map(|why| format!(" {}.", text(&why)))
+                .unwrap_or_default();
             let _ = writeln!(
                 s,
-                "**The grade {} is below the threshold {t}: this check fails.**\n",
+                "**The grade {} is below the threshold {t}: this check fails.**{capped}\n",
                 report.grade
             );
         }
@@ -826,15 +829,11 @@ fn probes(t: &TargetReport) -> String {
                 None if o.cert_requested => "yes".to_owned(),
                 None => "no".to_owned(),
             };
-            let staging = if probe_core::probe::staging_valid(o) {
-                " (staging CA)"
-            } else {
-                ""
-            };
+            let suffix = super::text::probe_suffix(o);
             let late = if o.late { " (late)" } else { "" };
             let _ = writeln!(
                 s,
-                "| {}{staging}{late} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {}{suffix}{late} | {} | {} | {} | {} | {} | {} | {} |",
                 text(o.id.as_str()),
                 o.tls_version.as_str(),
                 requested,

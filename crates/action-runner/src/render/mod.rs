@@ -1,6 +1,7 @@
 //! Renderers: each a function from `&Report` to text. Rendering never re-runs probes, and never
 //! prints: the front ends write what they return.
 
+pub mod capped;
 pub mod json;
 pub mod jsonl;
 pub mod markdown;

@@ -1,7 +1,8 @@
 //! Terminal text: a table per target, one line per finding with its fix, implied findings folded
 //! under their root cause, then the probes (`(late)`: through the transport that lets the server
 //! ask for the certificate after the request; `PHA`/`reneg.`: it did, by TLS 1.3 post-handshake
-//! auth or TLS 1.2 renegotiation). Colour only when asked (the caller decides for a tty).
+//! auth or TLS 1.2 renegotiation; `(staging CA)`, `(no key id)`: [`probe_suffix`]). Colour only
+//! when asked (the caller decides for a tty).
 //!
 //! Every string from the report goes through `clean`: a control character (a line break, an
 //! escape sequence a server slipped into a header) is shown as `\xx`, never sent to the terminal.
@@ -9,7 +10,7 @@
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
-use probe_core::facts::{Outcome, ProbeObservation};
+use probe_core::facts::{Outcome, ProbeId, ProbeObservation};
 use probe_core::finding::Severity;
 use probe_core::grade::Grade;
 use probe_core::impostor::{ImpostorRun, ScenarioVerdict};
@@ -103,6 +104,21 @@ pub fn render(report: &Report, color: bool) -> String {
             clean(&line)
         );
     }
+    if !report.fixed.is_empty() {
+        let named: Vec<String> = report
+            .fixed
+            .iter()
+            .map(|f| format!("{} on {}", f.id, clean(&f.url)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} {} finding{} of the baseline: {}",
+            p.s(AnsiColor::Green.on_default().bold(), "FIXED"),
+            report.fixed.len(),
+            if report.fixed.len() == 1 { "" } else { "s" },
+            named.join(", ")
+        );
+    }
     for f in &report.not_rechecked {
         let _ = writeln!(
             out,
@@ -135,9 +151,13 @@ pub fn render(report: &Report, color: bool) -> String {
         );
         return out;
     }
+    // Why a B is not an A, when probes that did not run alone hold it there.
+    let capped = super::capped::capped_line(report)
+        .map(|why| format!(" · {why}"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{} {} (score {}) · {} target{} · {} finding{} ({} critical){suppressed} · {:.0} ms",
+        "{} {} (score {}){capped} · {} target{} · {} finding{} ({} critical){suppressed} · {:.0} ms",
         p.s(Style::new().bold(), "Overall grade"),
         p.s(grade_style(report.grade), report.grade.as_str()),
         report.score,
@@ -434,9 +454,7 @@ fn probe_row(t: &TargetReport, o: &ProbeObservation) -> [String; 6] {
         (None, false) => "no cert request",
     };
     let mut id = o.id.as_str().to_owned();
-    if probe_core::probe::staging_valid(o) {
-        id.push_str(" (staging CA)");
-    }
+    id.push_str(probe_suffix(o));
     if o.late {
         id.push_str(" (late)");
     }
@@ -480,5 +498,22 @@ fn truncate(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
         t.push('…');
         t
+    }
+}
+
+/// What a probe table adds to a probe's id to tell apart two observations of one probe and
+/// version: ` (staging CA)` for the staging CA's own control beside `client-cert`'s, ` (no key
+/// id)` for the forgery sent again without an authority key identifier beside the linked one.
+pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
+    if probe_core::probe::staging_valid(o) {
+        " (staging CA)"
+    } else if o.id == ProbeId::FORGED_CLIENT_CERT
+        && o.client_cert
+            .as_ref()
+            .is_some_and(|c| c.origin.contains("no key identifier"))
+    {
+        " (no key id)"
+    } else {
+        ""
     }
 }

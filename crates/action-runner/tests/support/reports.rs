@@ -167,6 +167,16 @@ fn every_finding() -> TargetReport {
             "forged-client-cert",
             json!({"client_cert": client_cert("CN=mtls-scan forged client"), "alert": null}),
         ),
+        // The same forgery sent again without an authority key identifier: told apart.
+        probe(
+            "forged-client-cert",
+            json!({"client_cert": {
+                "origin": "forged: advertised CA name, no key identifier, our signature",
+                "subject": "CN=mtls-scan forged client", "issuer": "O=Example, CN=Example Client CA",
+                "sha256": "11".repeat(32), "key": "EC 256 (prime256v1)",
+                "not_before": "2025-01-01T00:00:00Z", "not_after": "2026-01-01T00:00:00Z"
+            }, "ms": 1.75}),
+        ),
     ];
     t.skipped_probes = serde_json::from_value(json!([
         {"id": "expired-client-cert", "reason": "needs an issuing CA (issuing-ca-cert and issuing-ca-key)"}
@@ -388,4 +398,44 @@ pub fn fleet(n: usize) -> Report {
         })
         .collect();
     Report::new(targets, 1.0)
+}
+
+/// A target with no finding, graded B only because probes testing admission did not run
+/// (`not_run`, for want of a staging CA) or were switched off (`off`, `--skip-probe`), its note
+/// saying so as the engine writes it.
+pub fn capped_at_b(not_run: &[&str], off: &[&str]) -> Report {
+    let mut t = target("https://capped.example.com/");
+    t.client_auth = ClientAuth::Required;
+    t.enforced_at = Some(Layer::Tls);
+    t.verification = Verification::Verified;
+    t.grade = probe_core::grade::Grade::B;
+    t.score = 89;
+    let mut skipped: Vec<Value> = not_run
+        .iter()
+        .map(|id| json!({"id": id, "reason": "needs an issuing CA (issuing-ca-cert and issuing-ca-key)"}))
+        .collect();
+    skipped.extend(
+        off.iter()
+            .map(|id| json!({"id": id, "reason": "switched off"})),
+    );
+    t.skipped_probes =
+        serde_json::from_value(Value::Array(skipped)).unwrap_or_else(|e| panic!("skipped: {e}"));
+    if !not_run.is_empty() {
+        t.notes.push(format!(
+            "graded B at best: {} did not run, so what they try is not proven (the skipped lines \
+             say why: most need a staging CA the server trusts)",
+            not_run.join(", ")
+        ));
+    }
+    if !off.is_empty() {
+        t.notes.push(format!(
+            "graded B at best: {} switched off (`--skip-probe`), so what it tries is not proven",
+            off.join(", ")
+        ));
+    }
+    t.probes = vec![probe(
+        "no-client-cert",
+        json!({"http_status": null, "alert": "CertificateRequired", "outcome": "refused-tls"}),
+    )];
+    Report::new(vec![t], 12.5)
 }
