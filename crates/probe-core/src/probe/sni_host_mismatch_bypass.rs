@@ -13,7 +13,8 @@
 //! sibling's line, Go's `MaxVersion`) is no shut door: it is tried again on the next version the
 //! protected name refused on, then on one it does not speak, until it speaks one. A door is also
 //! tried on the next version the protected name refused on, so that the finding names every
-//! version it is open on. Those knocks
+//! version it is open on; a door a follow-up found (a certificate from an unknown CA, forged
+//! headers) is, with the same certificate or header family that let it in. Those knocks
 //! are the ones the session-resumption probe takes its sessions from on that version (no SNI and
 //! the sibling names), so they mostly cost no connection of their own.
 
@@ -43,7 +44,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (up to 2), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate",
+    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (up to 2), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -249,7 +250,9 @@ fn worth_following(seen: &Seen) -> (bool, bool) {
 /// protected }`). A served one is judged against controls that carry the same, and is a door only
 /// where its page is the protected one fetched with the client certificate
 /// ([`landing::judge_served_with`]); one that could not be read is kept (incomplete); refused
-/// ones add nothing.
+/// ones add nothing. A door found so is tried on the next version the protected name refuses
+/// too, with what let it in and judged the same way ([`try_again_with`]), so that the finding
+/// names every version it is open on (a fix for one version alone is no fix).
 async fn follow_ups(
     target: &Target,
     scan: &ScanContext,
@@ -261,7 +264,25 @@ async fn follow_ups(
     let mut out = Vec::new();
     let mut unread: Vec<IncompleteProbe> = Vec::new();
     let mut left: Vec<String> = Vec::new();
+    // Doors found on the round before, tried here with what let them in.
+    let mut carried: Vec<Carried> = Vec::new();
     for (i, round) in rounds.iter().enumerate() {
+        let next_spoken = rounds.get(i + 1).is_some_and(|r| r.spoken);
+        if round.spoken {
+            let now = std::mem::take(&mut carried);
+            let again = join_all(
+                now.iter()
+                    .map(|c| try_again_with(target, scan, first, round.version, c)),
+            )
+            .await;
+            for (c, t) in now.into_iter().zip(again) {
+                let Some(t) = t else { continue };
+                if t.bypass() && next_spoken {
+                    carried.push(c);
+                }
+                out.push((i, t));
+            }
+        }
         // Not a door's second version: a door is followed by nothing but its own confirmation.
         let here: Vec<&Tried> = walked
             .iter()
@@ -457,16 +478,23 @@ async fn follow_ups(
                 } else {
                     continue;
                 };
-                out.push((
-                    i,
-                    Tried {
-                        sni: t.sni.clone(),
-                        shown: t.shown.clone(),
-                        protected: seen,
-                        landed,
-                        with: Some(with),
-                    },
-                ));
+                let tried = Tried {
+                    sni: t.sni.clone(),
+                    shown: t.shown.clone(),
+                    protected: seen,
+                    landed,
+                    with: Some(with),
+                };
+                // A door is tried on the next version the protected name refuses, with the same.
+                if tried.bypass() && next_spoken {
+                    carried.push(Carried {
+                        sni: tried.sni.clone(),
+                        shown: tried.shown.clone(),
+                        with: tried.with.clone().unwrap_or_default(),
+                        presented,
+                    });
+                }
+                out.push((i, tried));
             }
         }
     }
@@ -481,6 +509,68 @@ async fn follow_ups(
         )
     });
     (out, note, unread)
+}
+
+/// A door a follow-up found on one version, carried to the next the protected name refuses:
+/// the name, and what let it in (the certificate, or the family of forged headers).
+struct Carried {
+    sni: Sni,
+    shown: String,
+    with: String,
+    presented: landing::Presented,
+}
+
+/// Tries a door a follow-up found on an earlier version on `version`, with the same presented,
+/// judged as the follow-up was: no door where the protected name itself is served with the same
+/// (the certificate and header probes' to judge), else against controls that carry the same. A
+/// served or unread answer is kept; a refusal adds nothing.
+async fn try_again_with(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    c: &Carried,
+) -> Option<Tried> {
+    let door = |sni: Sni| Door {
+        version,
+        sni,
+        host: None,
+        headers: c.presented.headers.clone(),
+        sessions: None,
+        cert: c.presented.cert.clone(),
+        scan,
+    };
+    let seen = knock(target, door(c.sni.clone())).await;
+    let landed = if seen.served() {
+        if knock(target, door(Sni::Target)).await.served() {
+            return None;
+        }
+        let with_own = own_host_is_another(target, &c.sni);
+        Some(
+            landing::judge_served_with(
+                target,
+                scan,
+                first,
+                version,
+                &c.sni,
+                &seen,
+                with_own,
+                &c.presented,
+            )
+            .await,
+        )
+    } else if seen.unreadable().is_some() {
+        None
+    } else {
+        return None;
+    };
+    Some(Tried {
+        sni: c.sni.clone(),
+        shown: c.shown.clone(),
+        protected: seen,
+        landed,
+        with: Some(c.with.clone()),
+    })
 }
 
 /// Tries one name on each round's version in turn, while it refuses the version
@@ -1231,6 +1321,40 @@ mod tests {
         let evidence = &out.findings[0].evidence;
         assert!(evidence.contains_key("SNI public.test + Host secure.test:8443"));
         assert!(evidence.contains_key("TLS 1.2: no SNI + Host secure.test:8443"));
+    }
+
+    /// A door a follow-up found on TLS 1.3, tried on TLS 1.2 with the same, is one finding
+    /// naming both versions, the later one's evidence under its version.
+    #[test]
+    fn a_follow_up_door_on_two_versions_is_one_finding_naming_both() {
+        let mut out = TargetOutcome::default();
+        for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
+            let round = Round {
+                version,
+                refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+                spoken: true,
+            };
+            let mut t = door(
+                "public.test",
+                http(200, "secret area"),
+                Some(http(200, "public area")),
+            );
+            t.with = Some("a certificate from an unknown CA".to_owned());
+            judge(&target(), &round, &[&t], &[], &mut out);
+        }
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SniHostMismatchBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13, TlsVersion::Tls12]
+            )]
+        );
+        let f = &out.findings[0];
+        assert_eq!(f.sni_names, ["SNI public.test"]);
+        assert!(f.evidence.contains_key(
+            "TLS 1.2: SNI public.test with a certificate from an unknown CA + Host secure.test:8443"
+        ));
     }
 
     #[test]
