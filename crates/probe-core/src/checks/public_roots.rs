@@ -24,12 +24,16 @@ fn public_subjects() -> &'static HashSet<Vec<u8>> {
 /// The advertised names (full DER Names) that are public roots, described for a report.
 pub fn public_roots_among(advertised: &[Vec<u8>]) -> Vec<String> {
     let public = public_subjects();
-    let mut out: Vec<String> = advertised
+    let mut out: Vec<String> = Vec::new();
+    for name in advertised
         .iter()
         .filter(|name| public.contains(name.as_slice()))
-        .map(|name| crate::text::describe_name(name))
-        .collect();
-    out.dedup();
+    {
+        let shown = crate::text::describe_name(name);
+        if !out.contains(&shown) {
+            out.push(shown);
+        }
+    }
     out
 }
 

@@ -11,7 +11,7 @@ use rustls::sign::CertifiedKey;
 use rustls_pki_types::PrivateKeyDer;
 
 use crate::error::ScanError;
-use crate::identity::splice::{forge_err, splice};
+use crate::identity::splice::{claim_rsa_signature, forge_err, splice};
 pub use crate::identity::splice::{splice_issuer, Impersonated};
 use crate::identity::{
     client_leaf_params, off_the_worker, rustls_signing_key, ClientIdentity, KeyKind, SigningCa,
@@ -45,8 +45,10 @@ type ForgedKept = (Vec<u8>, KeyKind, Linked, ClientIdentity);
 enum Linked {
     /// It names our key: OpenSSL finds no issuer (error 20).
     ToOurKey,
-    /// None: OpenSSL finds the real CA by name and fails on the signature (error 7).
-    No,
+    /// None: OpenSSL finds the real CA by name and fails on the signature (error 7), if our
+    /// signature's algorithm is the real CA key's kind (`rsa`: an RSA signature claimed, else
+    /// our P-256 key's); OpenSSL 3 does not take a CA of another key kind for the issuer (20).
+    No { rsa: bool },
 }
 
 /// The origin of [`Forger::unknown_ca_claiming`]'s certificates.
@@ -162,16 +164,18 @@ impl Forger {
         self.forge_linked(issuer_name_der, kind, Linked::ToOurKey)
     }
 
-    /// [`Forger::forge`] without an authority key identifier: OpenSSL then finds the real CA by
-    /// name and fails on the signature itself (`X509_V_ERR_CERT_SIGNATURE_FAILURE`, 7), which
-    /// HAProxy `crt-ignore-err 7` (or a verify callback that forgives it) lets in, where the
-    /// linked forgery's "unable to get local issuer certificate" (20) is refused.
+    /// [`Forger::forge`] without an authority key identifier, signed by our RSA key (`rsa`) or
+    /// our P-256 key: OpenSSL then finds the real CA by name, where its key is of that kind, and
+    /// fails on the signature itself (`X509_V_ERR_CERT_SIGNATURE_FAILURE`, 7), which HAProxy
+    /// `crt-ignore-err 7` (or a verify callback that forgives it) lets in, where the linked
+    /// forgery's "unable to get local issuer certificate" (20) is refused.
     pub fn forge_unlinked(
         &self,
         issuer_name_der: &[u8],
         kind: KeyKind,
+        rsa: bool,
     ) -> Result<ClientIdentity, ScanError> {
-        self.forge_linked(issuer_name_der, kind, Linked::No)
+        self.forge_linked(issuer_name_der, kind, Linked::No { rsa })
     }
 
     /// A forgery of `issuer_name_der`, its key identifier as `linked`, its origin said so.
@@ -186,11 +190,20 @@ impl Forger {
                 "forged: advertised CA name, the valid certificate's subject, our signature"
             }
             (Linked::ToOurKey, false) => "forged: advertised CA name, our signature",
-            (Linked::No, true) => {
+            (Linked::No { rsa: false }, true) => {
                 "forged: advertised CA name, no key identifier, the valid certificate's subject, \
-                 our signature"
+                 our EC signature"
             }
-            (Linked::No, false) => "forged: advertised CA name, no key identifier, our signature",
+            (Linked::No { rsa: false }, false) => {
+                "forged: advertised CA name, no key identifier, our EC signature"
+            }
+            (Linked::No { rsa: true }, true) => {
+                "forged: advertised CA name, no key identifier, the valid certificate's subject, \
+                 our RSA signature"
+            }
+            (Linked::No { rsa: true }, false) => {
+                "forged: advertised CA name, no key identifier, our RSA signature"
+            }
         };
         self.forge_as(issuer_name_der, kind, origin, linked)
     }
@@ -236,8 +249,14 @@ impl Forger {
         origin: &'static str,
         linked: Linked,
     ) -> Result<ClientIdentity, ScanError> {
+        // The one claiming an RSA signature is signed by our P-256 key, then relabelled
+        // ([`claim_rsa_signature`]): no RSA key is made for it.
+        let signed_by = match linked {
+            Linked::ToOurKey => kind,
+            Linked::No { .. } => KeyKind::EcdsaP256,
+        };
         let (ca, signer) = self
-            .signer_of(kind)
+            .signer_of(signed_by)
             .as_ref()
             .map_err(|reason| forge_err(reason.clone()))?;
         let leaf = self.leaf_key(kind)?;
@@ -249,12 +268,15 @@ impl Forger {
         let mut params = client_leaf_params("mtls-scan forged client");
         params.use_authority_key_identifier_extension = linked == Linked::ToOurKey;
         let cert = ca.sign_leaf(&params, &leaf.pair)?;
-        let forged = splice(
+        let mut forged = splice(
             cert.der(),
             Some(issuer_name_der),
             self.claimed.as_ref(),
             signer,
         )?;
+        if linked == (Linked::No { rsa: true }) {
+            forged = claim_rsa_signature(&forged)?;
+        }
         let certified = CertifiedKey::new(vec![forged.into()], leaf.signing.clone());
         Ok(ClientIdentity::from_certified(Arc::new(certified), origin)?
             .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())))

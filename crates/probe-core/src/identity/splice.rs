@@ -102,3 +102,55 @@ pub(crate) fn splice(
     cert.signature = BitString::from_bytes(&signature).map_err(forge_err)?;
     cert.to_der().map_err(forge_err)
 }
+
+/// The certificate `cert_der` said to be signed with sha256WithRSAEncryption, its signature 256
+/// bytes that no key made: what an RSA key of ours would sign, without the ~80 ms of making one.
+/// OpenSSL 3 takes a CA for an issuer only where its key is of the signature's kind, so a
+/// forgery naming an RSA client CA without a key identifier must claim an RSA signature to fail
+/// on the signature itself (`X509_V_ERR_CERT_SIGNATURE_FAILURE`) rather than on the issuer.
+pub(crate) fn claim_rsa_signature(cert_der: &[u8]) -> Result<Vec<u8>, ScanError> {
+    use x509_cert::der::asn1::ObjectIdentifier;
+    let mut cert = x509_cert::Certificate::from_der(cert_der).map_err(forge_err)?;
+    let rsa_sha256 = x509_cert::spki::AlgorithmIdentifierOwned {
+        oid: ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11"),
+        parameters: Some(x509_cert::der::Any::null()),
+    };
+    cert.tbs_certificate.signature = rsa_sha256.clone();
+    cert.signature_algorithm = rsa_sha256;
+    // Not zeros (a verifier might short-cut them): a fixed pattern below any 2048-bit modulus.
+    let signature: Vec<u8> = (0..256u16).map(|i| (i % 251) as u8 | 1).collect();
+    cert.signature = BitString::from_bytes(&signature).map_err(forge_err)?;
+    cert.to_der().map_err(forge_err)
+}
+
+#[cfg(test)]
+mod rsa_claim_tests {
+    use super::*;
+
+    /// The relabelled certificate says sha256WithRSAEncryption in both places and carries a
+    /// 256-byte signature; the rest (issuer, subject, key) is the certificate it came from.
+    #[test]
+    fn an_rsa_signature_is_claimed_without_an_rsa_key() -> Result<(), ScanError> {
+        let ca = crate::identity::SigningCa::mint("claim test")?;
+        let der = ca.cert.as_ref().to_vec();
+        let claimed = claim_rsa_signature(&der)?;
+        let (_, before) = x509_parser::parse_x509_certificate(&der).map_err(forge_err)?;
+        let (_, after) = x509_parser::parse_x509_certificate(&claimed).map_err(forge_err)?;
+        let rsa = "1.2.840.113549.1.1.11";
+        assert_eq!(after.signature_algorithm.algorithm.to_id_string(), rsa);
+        assert_eq!(
+            after.tbs_certificate.signature.algorithm.to_id_string(),
+            rsa
+        );
+        assert_eq!(after.signature_value.data.len(), 256);
+        assert_eq!(
+            after.tbs_certificate.issuer.as_raw(),
+            before.tbs_certificate.issuer.as_raw()
+        );
+        assert_eq!(
+            after.tbs_certificate.subject_pki.raw,
+            before.tbs_certificate.subject_pki.raw
+        );
+        Ok(())
+    }
+}

@@ -31,8 +31,9 @@ pub struct Forged {
     forger: Arc<Forger>,
     index: Option<usize>,
     fallback: Option<Vec<u8>>,
-    /// Without an authority key identifier ([`Forger::forge_unlinked`]).
-    unlinked: bool,
+    /// Without an authority key identifier ([`Forger::forge_unlinked`]), signed by our RSA key
+    /// (`Some(true)`) or our P-256 key (`Some(false)`).
+    unlinked: Option<bool>,
 }
 
 impl CertChooser for Forged {
@@ -52,10 +53,9 @@ impl CertChooser for Forged {
             return Ok(None);
         };
         let kind = KeyKind::choose(schemes);
-        if self.unlinked {
-            self.forger.forge_unlinked(name, kind)
-        } else {
-            self.forger.forge(name, kind)
+        match self.unlinked {
+            Some(rsa) => self.forger.forge_unlinked(name, kind, rsa),
+            None => self.forger.forge(name, kind),
         }
         .map(Some)
         .map_err(|e| e.to_string())
@@ -71,7 +71,7 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
         } else {
             None
         },
-        unlinked: false,
+        unlinked: None,
     })
 }
 
@@ -79,7 +79,7 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
 /// refused as an unknown issuer (in the handshake, or by an application reading the verify
 /// result) and never served: an OpenSSL layer that forgives a failed signature but not an
 /// unknown issuer (HAProxy `crt-ignore-err 7`, or `ssl_c_verify 7` allowed) lets this one in.
-fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
+fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<Forged>> {
     let asked = first
         .of(ProbeId::NO_CLIENT_CERT)
         .is_some_and(|o| o.cert_requested);
@@ -101,14 +101,22 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> 
         _ => false,
     });
     let served = presented().any(|o| o.outcome == Outcome::Served);
-    (asked && worth && !served).then(|| {
-        Arc::new(Forged {
-            forger: ctx.forger.clone(),
-            index: Some(0),
-            fallback: ctx.forge_fallback_issuer.clone(),
-            unlinked: true,
+    if !(asked && worth && !served) {
+        return Vec::new();
+    }
+    // Signed by a key of each kind: OpenSSL 3 takes the real CA for the issuer only where its key
+    // is of our signature's kind (an RSA client CA, the corporate rule, or a P-256 one).
+    [false, true]
+        .into_iter()
+        .map(|rsa| {
+            Arc::new(Forged {
+                forger: ctx.forger.clone(),
+                index: Some(0),
+                fallback: ctx.forge_fallback_issuer.clone(),
+                unlinked: Some(rsa),
+            })
         })
-    })
+        .collect()
 }
 
 /// The fallback issuer forged on its own, where the server advertised names but not it.
@@ -120,7 +128,7 @@ fn forged_fallback(ctx: &ProbeContext, advertised: &[String]) -> Option<Arc<Forg
             forger: ctx.forger.clone(),
             index: None,
             fallback: Some(fallback.clone()),
-            unlinked: false,
+            unlinked: None,
         })
     })
 }
@@ -130,7 +138,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused in the handshake, the first name again without a key identifier (OpenSSL: the real CA's signature fails, which HAProxy `crt-ignore-err 7` forgives)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
@@ -154,7 +162,7 @@ impl Probe for ForgedClientCert {
         (1..advertised.len().min(MAX_NAMES))
             .map(|i| forged(ctx, i) as Arc<dyn CertChooser>)
             .chain(forged_fallback(ctx, advertised).map(|f| f as Arc<dyn CertChooser>))
-            .chain(unlinked(ctx, first).map(|f| f as Arc<dyn CertChooser>))
+            .chain(unlinked(ctx, first).into_iter().map(|f| f as Arc<dyn CertChooser>))
             .collect()
     }
 

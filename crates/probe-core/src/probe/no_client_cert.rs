@@ -185,9 +185,12 @@ fn public_client_cas(nc: &ProbeObservation) -> Option<Finding> {
         Finding::new(
             FindingId::ClientCaPublicRoots,
             format!(
-                "{}: the CertificateRequest names {} public root CA{} among the {} CAs it accepts \
-                 client certificates from ({}{}): a certificate with the clientAuth purpose from \
-                 any of them passes the TLS layer's check.",
+                "{}: the CertificateRequest names {} public root CA{} among the {} CAs it asks \
+                 client certificates from ({}{}). The names a server sends are as a rule the CAs \
+                 it verifies against (nginx `ssl_client_certificate`, a Java trust store): then a \
+                 certificate with the clientAuth purpose from any of them passes the TLS layer's \
+                 check (unless the names are set apart from the trust store: Apache \
+                 `SSLCADNRequestFile`, OpenSSL `-verifyCAfile`).",
                 nc.tls_version,
                 public.len(),
                 if public.len() == 1 { "" } else { "s" },

@@ -133,6 +133,26 @@ fn label(shown: &str) -> String {
     }
 }
 
+/// How the report records a name tried (`sni_names_tried`, a finding's `sni_names`): its label,
+/// the random name under the parent domain as such (each run draws another), and what went with
+/// it (a follow-up's certificate or headers), so that a baseline's door counts as fixed only
+/// where the same was tried again.
+fn recorded(t: &Tried) -> String {
+    let random = t
+        .shown
+        .strip_prefix("mtls-scan-")
+        .and_then(|rest| rest.split_once('.'))
+        .filter(|(hex, _)| hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    let base = match random {
+        Some((_, parent)) => format!("SNI a random name under .{parent}"),
+        None => label(&t.shown),
+    };
+    match &t.with {
+        None => base,
+        Some(with) => format!("{base} with {with}"),
+    }
+}
+
 /// What one candidate showed.
 struct Tried {
     sni: Sni,
@@ -682,12 +702,16 @@ impl TargetProbe for SniHostMismatchBypass {
             )
             .await;
             let (behind, untried, unread) = follow_ups(target, scan, first, &rounds, &walked).await;
+            let mut tried_names: Vec<String> = Vec::new();
+            let walked_first = walked.iter().filter_map(|w| w.first());
+            for (_, t) in walked_first.chain(behind.iter()) {
+                let name = recorded(t);
+                if !tried_names.contains(&name) {
+                    tried_names.push(name);
+                }
+            }
             let mut out = TargetOutcome {
-                sni_names_tried: walked
-                    .iter()
-                    .filter_map(|w| w.first())
-                    .map(|(_, t)| label(&t.shown))
-                    .collect(),
+                sni_names_tried: tried_names,
                 ..TargetOutcome::default()
             };
             out.notes.extend(note);
@@ -792,8 +816,8 @@ fn judge(
     );
     f.tls_versions = vec![version];
     for d in &doors {
-        if !f.sni_names.contains(&label(&d.shown)) {
-            f.sni_names.push(label(&d.shown));
+        if !f.sni_names.contains(&recorded(d)) {
+            f.sni_names.push(recorded(d));
         }
     }
     for t in tried {
@@ -1351,10 +1375,32 @@ mod tests {
             )]
         );
         let f = &out.findings[0];
-        assert_eq!(f.sni_names, ["SNI public.test"]);
+        assert_eq!(
+            f.sni_names,
+            ["SNI public.test with a certificate from an unknown CA"]
+        );
         assert!(f.evidence.contains_key(
             "TLS 1.2: SNI public.test with a certificate from an unknown CA + Host secure.test:8443"
         ));
+    }
+
+    /// The random name is recorded as such (each run draws another: a baseline's door found
+    /// through it is re-checked by the next random one), and what went with a name is recorded
+    /// with it.
+    #[test]
+    fn names_are_recorded_the_same_on_every_run() {
+        let random = door("mtls-scan-1ab96091.corp.test", http(200, "secret area"), None);
+        assert_eq!(recorded(&random), "SNI a random name under .corp.test");
+        let plain = door("public.test", http(200, "secret area"), None);
+        assert_eq!(recorded(&plain), "SNI public.test");
+        let none = door("no SNI", http(200, "secret area"), None);
+        assert_eq!(recorded(&none), "no SNI");
+        let mut with = door("mtls-scan-notrandom.corp.test", http(200, "x"), None);
+        with.with = Some("forged headers".to_owned());
+        assert_eq!(
+            recorded(&with),
+            "SNI mtls-scan-notrandom.corp.test with forged headers"
+        );
     }
 
     #[test]
