@@ -882,12 +882,7 @@ fn a_self_signed_certificate_claiming_the_subject_gets_in() {
     }
     let mut lab = Lab::new();
     lab.start(&[name]);
-    let args = vec![
-        "--client-cert".to_owned(),
-        lab.pki_file("client.crt"),
-        "--client-key".to_owned(),
-        lab.pki_file("client.key"),
-    ];
+    let args = lab.identity_args("client.crt", "client.key");
     let scan = lab.scan(&[name], &args);
     let t = &scan.targets[name];
     assert_eq!(t["grade"], "F", "{}", target_summary(t));
@@ -923,12 +918,7 @@ fn a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in() {
     }
     let mut lab = Lab::new();
     lab.start(&names);
-    let identity = vec![
-        "--client-cert".to_owned(),
-        lab.pki_file("client.crt"),
-        "--client-key".to_owned(),
-        lab.pki_file("client.key"),
-    ];
+    let identity = lab.identity_args("client.crt", "client.key");
     let staging = [
         identity.clone(),
         vec![
@@ -1004,15 +994,7 @@ fn a_public_bundle_as_the_client_ca_is_found() {
     }
     let mut lab = Lab::new();
     lab.start(&[name]);
-    for args in [
-        Vec::new(),
-        vec![
-            "--client-cert".to_owned(),
-            lab.pki_file("client.crt"),
-            "--client-key".to_owned(),
-            lab.pki_file("client.key"),
-        ],
-    ] {
+    for args in [Vec::new(), lab.identity_args("client.crt", "client.key")] {
         let scan = lab.scan(&[name], &args);
         let t = &scan.targets[name];
         let public = t["findings"]
@@ -1056,17 +1038,7 @@ fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
     }
     let mut lab = Lab::new();
     lab.start(&[name]);
-    let with = |cert: &str, key: &str| {
-        lab.scan(
-            &[name],
-            &[
-                "--client-cert".to_owned(),
-                lab.pki_file(cert),
-                "--client-key".to_owned(),
-                lab.pki_file(key),
-            ],
-        )
-    };
+    let with = |cert: &str, key: &str| lab.scan(&[name], &lab.identity_args(cert, key));
     let wrong = with("untrusted.crt", "untrusted.key");
     let t = &wrong.targets[name];
     assert_eq!(wrong.status, Some(3), "{}", target_summary(t));

@@ -470,6 +470,16 @@ impl Lab {
         }
     }
 
+    /// `--client-cert PKI/cert --client-key PKI/key`: an identity given to a scan.
+    pub fn identity_args(&self, cert: &str, key: &str) -> Vec<String> {
+        vec![
+            "--client-cert".to_owned(),
+            self.pki_file(cert),
+            "--client-key".to_owned(),
+            self.pki_file(key),
+        ]
+    }
+
     /// A file in the PKI directory.
     pub fn pki_file(&self, name: &str) -> String {
         self.pki.join(name).to_string_lossy().into_owned()
