@@ -645,10 +645,18 @@ async fn handshake_probes(
         .collect();
     // The late wave runs every planned probe where the server asks after the request.
     let jobs: Vec<ProbeJob> = wave.iter().chain(&deferred).cloned().collect();
-    let run = |wave: Vec<ProbeJob>, baseline: Baseline| {
-        run_wave(target, ctx, scan.limits, &scan.permits, wave, baseline)
+    let run = |wave: Vec<ProbeJob>, baseline: Baseline, answered: Vec<TlsVersion>| {
+        run_wave(
+            target,
+            ctx,
+            scan.limits,
+            &scan.permits,
+            wave,
+            baseline,
+            answered,
+        )
     };
-    let (mut probes, chains) = run(wave, baseline).await;
+    let (mut probes, chains) = run(wave, baseline, Vec::new()).await;
 
     let mut follow_ups = Vec::new();
     for &v in &scan.versions {
@@ -680,7 +688,8 @@ async fn handshake_probes(
         }
     }
     if !follow_ups.is_empty() {
-        probes.extend(run(follow_ups, Baseline(None, None)).await.0);
+        let answered = answered_versions(probes.iter());
+        probes.extend(run(follow_ups, Baseline(None, None), answered).await.0);
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 
@@ -855,6 +864,7 @@ async fn late_attempts(
                 observation,
                 chain: Vec::new(),
                 unconfirmed: false,
+                unread_for_good: false,
             })
     };
     let mut current = once().await?;
@@ -893,6 +903,9 @@ struct Attempt {
     unconfirmed: bool,
     /// Its certificate could not be presented: another try would end the same.
     unpresentable: bool,
+    /// Unread for good: a close without an alert left unconfirmed where nothing on its version
+    /// could make a confirmed one count (see [`without_a_control`]); no retry.
+    unread_for_good: bool,
 }
 
 impl Attempt {
@@ -902,6 +915,7 @@ impl Attempt {
     /// request would get).
     fn needs_retry(&self) -> bool {
         !self.unpresentable
+            && !self.unread_for_good
             && (self.unconfirmed
                 || self.observation.outcome == Outcome::Inconclusive
                 || self
@@ -937,6 +951,7 @@ async fn attempt(
         chain,
         unconfirmed,
         unpresentable,
+        unread_for_good: false,
     }
 }
 
@@ -945,7 +960,10 @@ async fn attempt(
 /// short back-off, [`RETRY_BURST`] at a time) when the target answered some other probe: a
 /// time-out or a reset is then more likely a dropped connection than the server's word. A close
 /// without an alert counts as a refusal only when a second attempt ends the same way; that second
-/// attempt starts as soon as the first ends.
+/// attempt starts as soon as the first ends where the scan has a certificate the server may
+/// accept (a positive control), else only on a version where some client got an HTTP answer
+/// (this wave's, or `answered` before it): without either, a confirmed close would still be
+/// unread ([`without_a_control`]), so it is not tried again.
 async fn run_wave(
     target: &Target,
     ctx: &Arc<ProbeContext>,
@@ -953,7 +971,9 @@ async fn run_wave(
     permits: &Arc<Permits>,
     wave: Vec<ProbeJob>,
     mut baseline: Baseline,
+    answered: Vec<TlsVersion>,
 ) -> (Vec<ProbeObservation>, ServedChains) {
+    let control_possible = ctx.client.is_some() || ctx.staging.is_some();
     // `burst`: retries, a few at a time. Without it (the first try), a close without an alert is
     // confirmed at once by a second attempt of its own, while the rest of the wave still runs:
     // the server read our certificate and hung up, so it is up and answering, and a second try
@@ -969,7 +989,8 @@ async fn run_wave(
                     None => None,
                 };
                 let first = attempt(&target, &ctx, limits, &permits, job.clone()).await;
-                if burst.is_some() || !first.unconfirmed || first.unpresentable {
+                let confirm_now = control_possible || job.0 == ProbeId::NO_CLIENT_CERT;
+                if burst.is_some() || !first.unconfirmed || first.unpresentable || !confirm_now {
                     return (slot, first);
                 }
                 let again = attempt(&target, &ctx, limits, &permits, job).await;
@@ -988,6 +1009,15 @@ async fn run_wave(
     })
     .await;
     tracing::debug!(target: "probe_core::timing", url = %target.url, jobs = jobs.len(), at_ms = exchange::ms(t0.elapsed()), "wave done");
+    if !control_possible {
+        let answered = answered_versions(done.iter().flatten().map(|a| &a.observation))
+            .into_iter()
+            .chain(answered)
+            .collect::<Vec<_>>();
+        for a in done.iter_mut().flatten() {
+            without_a_control(a, &answered);
+        }
+    }
 
     for round in 1..=RETRIES {
         let alive = done
@@ -1008,8 +1038,16 @@ async fn run_wave(
             break;
         }
         // Short first, longer next, a few at a time, for a server whose connection limit or
-        // listen backlog dropped the burst.
-        tokio::time::sleep(back_off(round)).await;
+        // listen backlog dropped the burst. Confirmations of closes without an alert alone
+        // need no wait: the server read the certificate and hung up, so it is answering.
+        let only_confirmations = again.iter().all(|(slot, _)| {
+            done.get(*slot)
+                .and_then(Option::as_ref)
+                .is_some_and(|a| a.unconfirmed && a.observation.attempts == 1)
+        });
+        if !only_confirmations {
+            tokio::time::sleep(back_off(round)).await;
+        }
         let mut set = run_all(again, Some(Arc::new(Semaphore::new(RETRY_BURST))));
         let mut retried: Vec<Option<Attempt>> = Vec::new();
         retried.resize_with(done.len(), || None);
@@ -1181,7 +1219,55 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
         chain: Vec::new(),
         unconfirmed: false,
         unpresentable: false,
+        unread_for_good: false,
     }
+}
+
+/// The versions on which some client got an HTTP answer that is not a busy one: there the path
+/// behind the TLS layer works, and a close without an alert that only some clients get, once
+/// confirmed, is the TLS layer's refusal.
+fn answered_versions<'a>(
+    observations: impl Iterator<Item = &'a ProbeObservation>,
+) -> Vec<TlsVersion> {
+    let mut versions = Vec::new();
+    for o in observations {
+        if o.http_status
+            .is_some_and(|st| !exchange::is_busy_status(st))
+            && !versions.contains(&o.tls_version)
+        {
+            versions.push(o.tls_version);
+        }
+    }
+    versions
+}
+
+/// A close without an alert after a certificate the server should refuse, in a scan with no
+/// certificate the server may accept (no positive control) and on a version where no client got
+/// an HTTP answer: a second close would not make it a refusal (the verdict reads confirmed closes
+/// as refusals only beside an answered client: a terminator whose backend is down closes the same
+/// way for everyone), so it is not tried again, and it is unread, saying why. The anonymous
+/// baseline is always confirmed: its refusal sets the server's level.
+fn without_a_control(a: &mut Attempt, answered: &[TlsVersion]) {
+    let o = &mut a.observation;
+    if !a.unconfirmed
+        || a.unpresentable
+        || o.id == ProbeId::NO_CLIENT_CERT
+        || answered.contains(&o.tls_version)
+    {
+        return;
+    }
+    a.unconfirmed = false;
+    a.unread_for_good = true;
+    o.outcome = Outcome::Inconclusive;
+    o.detail = Some(format!(
+        "closed without an alert or an HTTP answer ({}), and no positive control could be \
+         answered on this version (no client got an HTTP answer, and no `client-cert` or staging \
+         CA was given): a server that refuses this way (Node, the JDK, Puma) and a terminator \
+         whose backend is down look the same from outside, so the close was not tried again. \
+         Give `client-cert`/`client-key` (or a staging CA) so that a served control shows the \
+         close is a refusal",
+        o.detail.as_deref().unwrap_or("a bare close")
+    ));
 }
 
 /// The attempt that stands after a retry: a close without an alert confirmed by a second one
@@ -1424,6 +1510,43 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_close_with_no_control_possible_is_unread_and_not_confirmed() {
+        let closed = |id: ProbeId, version| {
+            let mut a = served(version);
+            a.observation.id = id;
+            a.observation.outcome = Outcome::RefusedTls;
+            a.observation.http_status = None;
+            a.unconfirmed = true;
+            a
+        };
+        // No client answered on TLS 1.3: a confirmed close would still be unread.
+        let mut a = closed(ProbeId::UNTRUSTED_CLIENT_CERT, TlsVersion::Tls13);
+        without_a_control(&mut a, &[TlsVersion::Tls12]);
+        assert_eq!(a.observation.outcome, Outcome::Inconclusive);
+        assert!(!a.needs_retry(), "no retry could make it count");
+        assert!(a
+            .observation
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("Give `client-cert`")));
+        // Where a client got an HTTP answer, the close is confirmed as before.
+        let mut b = closed(ProbeId::UNTRUSTED_CLIENT_CERT, TlsVersion::Tls13);
+        without_a_control(&mut b, &[TlsVersion::Tls13]);
+        assert_eq!(b.observation.outcome, Outcome::RefusedTls);
+        assert!(b.needs_retry(), "confirmed by a second attempt");
+        // The anonymous baseline is always confirmed: it sets the level.
+        let mut c = closed(ProbeId::NO_CLIENT_CERT, TlsVersion::Tls13);
+        without_a_control(&mut c, &[]);
+        assert!(c.unconfirmed && c.needs_retry());
+        // Busy answers do not make a version answered.
+        let mut busy = served(TlsVersion::Tls13).observation;
+        busy.http_status = Some(503);
+        assert!(answered_versions([busy].iter()).is_empty());
+        let ok = served(TlsVersion::Tls12).observation;
+        assert_eq!(answered_versions([ok].iter()), vec![TlsVersion::Tls12]);
+    }
+
+    #[test]
     fn busy_answers_are_tried_again_other_answers_are_not() {
         for (status, retried) in [
             (429, true),
@@ -1449,6 +1572,7 @@ mod tests {
             chain: Vec::new(),
             unconfirmed: false,
             unpresentable: false,
+            unread_for_good: false,
         }
     }
 
