@@ -981,6 +981,91 @@ fn a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in() {
     }
 }
 
+/// The same HAProxy door over an RSA PKI (a corporate CA): OpenSSL 3 takes the real CA for the
+/// issuer only where our signature claims its key kind, so the forgery without a key identifier
+/// is sent claiming each kind where the CA's is unknown (no identity), and claiming RSA alone
+/// where `client-cert`'s signature shows it (one connection per version instead of two). F, both
+/// ways; the P-256 PKI with `client-cert` sends the EC one alone.
+#[test]
+fn the_forgery_without_a_key_identifier_claims_the_client_cas_key_kind() {
+    let name = "haproxy-crt-ignore-signature";
+    if !tools_present(&[name]) {
+        return;
+    }
+    // (keys, identity given, the unlinked forgeries' key kinds per version)
+    let cases: [(&str, bool, &[&str]); 3] = [
+        ("rsa", false, &["EC", "RSA"]),
+        ("rsa", true, &["RSA"]),
+        ("ec", true, &["EC"]),
+    ];
+    for (keys, with_identity, kinds) in cases {
+        let mut lab = Lab::with_keys(keys);
+        lab.start(&[name]);
+        let args = if with_identity {
+            lab.identity_args("client.crt", "client.key")
+        } else {
+            Vec::new()
+        };
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        let what = format!(
+            "{keys} PKI, identity {with_identity}: {}",
+            target_summary(t)
+        );
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{what}"
+        );
+        for version in ["1.3", "1.2"] {
+            let unlinked: Vec<&serde_json::Value> = t["probes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| {
+                    p["id"] == "forged-client-cert"
+                        && p["tls_version"] == version
+                        && p["client_cert"]["origin"]
+                            .to_string()
+                            .contains("no key identifier")
+                })
+                .collect();
+            let mut claimed: Vec<String> = unlinked
+                .iter()
+                .map(|p| {
+                    p["client_cert"]["origin"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .to_owned()
+                })
+                .collect();
+            claimed.sort();
+            assert_eq!(
+                claimed.len(),
+                kinds.len(),
+                "TLS {version}: {claimed:?}: {what}"
+            );
+            for kind in kinds {
+                assert!(
+                    claimed
+                        .iter()
+                        .any(|c| c.contains(&format!("our {kind} signature"))),
+                    "TLS {version}: no {kind} forgery in {claimed:?}: {what}"
+                );
+            }
+            // The forgery claiming the CA's own kind is the one let in.
+            let own = if keys == "rsa" { "RSA" } else { "EC" };
+            assert!(
+                unlinked.iter().any(|p| p["outcome"] == "served"
+                    && p["client_cert"]["origin"]
+                        .to_string()
+                        .contains(&format!("our {own} signature"))),
+                "TLS {version}: the {own} forgery not served: {what}"
+            );
+        }
+    }
+}
+
 /// nginx `ssl_verify_client on` with the system's public bundle as `ssl_client_certificate`:
 /// every public root is an issuer it accepts client certificates from. client-ca-public-roots,
 /// high, on both versions, with and without an identity (before: A, exit 0: the certificates the

@@ -73,6 +73,7 @@ type LoadedIdentities = (
     Option<StagingIdentities>,
     Option<Vec<u8>>,
     Option<Impersonated>,
+    Vec<(Vec<u8>, bool)>,
 );
 
 /// PEM inputs for the deep probes. Debug output never shows their content.
@@ -160,6 +161,15 @@ impl IdentityInputs {
                 .ok()
                 .map(|(_, c)| c.tbs_certificate.issuer.as_raw().to_vec());
         }
+        // The key kind of each CA whose signature the scan holds (see
+        // `ProbeContext::issuer_key_kinds`).
+        let mut kinds: Vec<(Vec<u8>, bool)> = Vec::new();
+        for der in client.iter().flat_map(|c| c.certified.cert.iter()) {
+            kinds.extend(signed_with_rsa(der.as_ref()));
+        }
+        if let Some(ca) = &staging_ca {
+            kinds.extend(ca_key_is_rsa(ca.cert.as_ref()));
+        }
         let staging = match staging_ca {
             Some(ca) => {
                 if fallback.is_none() {
@@ -171,8 +181,40 @@ impl IdentityInputs {
             }
             None => None,
         };
-        Ok((client, staging, fallback, claimed))
+        Ok((client, staging, fallback, claimed, kinds))
     }
+}
+
+/// A certificate's issuer (DER) and whether it signed with RSA (`false`: ECDSA); nothing for
+/// another algorithm or an unparsable certificate.
+fn signed_with_rsa(der: &[u8]) -> Option<(Vec<u8>, bool)> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let oid = cert.signature_algorithm.algorithm.to_id_string();
+    let rsa = if oid.starts_with("1.2.840.113549.1.1.") {
+        true
+    } else if oid.starts_with("1.2.840.10045.4.") {
+        false
+    } else {
+        return None;
+    };
+    Some((cert.tbs_certificate.issuer.as_raw().to_vec(), rsa))
+}
+
+/// A CA certificate's subject (DER) and whether its key is RSA (`false`: EC).
+fn ca_key_is_rsa(der: &[u8]) -> Option<(Vec<u8>, bool)> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let oid = cert
+        .tbs_certificate
+        .subject_pki
+        .algorithm
+        .algorithm
+        .to_id_string();
+    let rsa = match oid.as_str() {
+        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => true,
+        "1.2.840.10045.2.1" => false,
+        _ => return None,
+    };
+    Some((cert.tbs_certificate.subject.as_raw().to_vec(), rsa))
 }
 
 /// The staging CA's identities. Every one carries the positive control's subject and
@@ -285,7 +327,7 @@ impl Scanner {
             provider.clone(),
         ));
         let trust = Arc::new(trust_anchors(options, &provider)?);
-        let (client, staging, forge_fallback_issuer, claimed) =
+        let (client, staging, forge_fallback_issuer, claimed, issuer_key_kinds) =
             options.identities.load(&provider)?;
         // With `client-cert`, it claims that certificate's subject and names, as the certificate
         // from an unknown CA does (a TLS layer that admits it before an application's check of
@@ -315,6 +357,7 @@ impl Scanner {
                     client,
                     staging,
                     forge_fallback_issuer,
+                    issuer_key_kinds,
                 }),
                 trust,
                 server_cert: server_cert::Policy {

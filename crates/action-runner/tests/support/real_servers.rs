@@ -437,6 +437,11 @@ pub struct Lab {
 impl Lab {
     /// Makes the PKI.
     pub fn new() -> Lab {
+        Lab::with_keys("ec")
+    }
+
+    /// Makes the PKI with `kind` keys: `ec` (P-256) or `rsa` (RSA-2048: pki.sh `PKI_KEY`).
+    pub fn with_keys(kind: &str) -> Lab {
         let dir = match tempfile::Builder::new().prefix("mtls-real-").tempdir() {
             Ok(d) => d,
             Err(e) => panic!("tempdir: {e}"),
@@ -450,6 +455,7 @@ impl Lab {
             let o = Command::new("bash")
                 .arg(servers_dir().join(script))
                 .arg(&pki)
+                .env("PKI_KEY", kind)
                 .output();
             match o {
                 Ok(o) if o.status.success() => {}

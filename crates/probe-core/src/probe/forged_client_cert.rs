@@ -105,10 +105,27 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<Forged>> {
         return Vec::new();
     }
     // Signed by a key of each kind: OpenSSL 3 takes the real CA for the issuer only where its key
-    // is of our signature's kind (an RSA client CA, the corporate rule, or a P-256 one).
-    [false, true]
-        .into_iter()
-        .map(|rsa| {
+    // is of our signature's kind (an RSA client CA, the corporate rule, or a P-256 one). Where a
+    // certificate that CA issued is in hand (`client-cert`, its chain, the staging CA's), its
+    // signature tells the kind, and only that one is sent.
+    let name = first
+        .of(ProbeId::NO_CLIENT_CERT)
+        .and_then(|o| o.acceptable_ca_names.first())
+        .or(ctx.forge_fallback_issuer.as_ref());
+    let known = name.and_then(|n| {
+        ctx.issuer_key_kinds
+            .iter()
+            .find(|(issuer, _)| issuer == n)
+            .map(|(_, rsa)| *rsa)
+    });
+    let kinds: &[bool] = match known {
+        Some(false) => &[false],
+        Some(true) => &[true],
+        None => &[false, true],
+    };
+    kinds
+        .iter()
+        .map(|&rsa| {
             Arc::new(Forged {
                 forger: ctx.forger.clone(),
                 index: Some(0),
@@ -138,7 +155,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };

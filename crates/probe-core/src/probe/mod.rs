@@ -548,6 +548,9 @@ pub struct ProbeContext {
     /// The issuer name (DER) to forge when the server advertises none: the issuer of
     /// `--client-cert`, else the staging CA's subject.
     pub forge_fallback_issuer: Option<Vec<u8>>,
+    /// CA names (DER) whose key kind the scan knows, and whether it is RSA (`false`: EC): the
+    /// issuers of `client-cert` and its chain (by their signatures), the staging CA (by its key).
+    pub issuer_key_kinds: Vec<(Vec<u8>, bool)>,
 }
 
 /// What a probe will do in this scan.
