@@ -277,6 +277,8 @@
 #   header-backend-dn-oneline X-SSL-Client-Verify: 0 and X-SSL-Client-S-DN in OpenSSL's one-line
 #                             form, as HAProxy's `%[ssl_c_s_dn]` writes it (/O=…/CN=…; RFC 2253's
 #                             CN=…,O=… is refused)
+#   header-backend-client-dn  any non-empty X-Client-DN (a backend that also takes a legacy
+#                             proxy's subject header, whatever the verify header says)
 #   header-backend-6k         X-SSL-Client-Verify as header-backend-direct, but a refusal is 400
 #                             and a request head over 6 KB gets 400 too (Tomcat: 8 KB): every
 #                             forged header at once would read as the refusal
@@ -346,7 +348,7 @@ haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn hapro
 haproxy-header-reject-underscore
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k header-backend-modssl
-header-backend-der header-backend-has-crt header-backend-dn-oneline
+header-backend-der header-backend-has-crt header-backend-dn-oneline header-backend-client-dn
 nginx-header-passthrough nginx-header-set"
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
@@ -807,6 +809,7 @@ header-backend-*)
     trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-Cert=~MII[A-Za-z0-9+/]+=*')
     ;;
   header-backend-has-crt) trust=(--trust X-SSL-Client-Verify=0 --trust X-SSL-Client-Cert=1) ;;
+  header-backend-client-dn) trust=(--trust 'X-Client-DN=*') ;;
   header-backend-dn-oneline)
     trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-S-DN=~(/[A-Za-z]+=[^/]+)+')
     ;;

@@ -462,6 +462,17 @@ const CASES: &[Case] = &[
             &[FindingId::ClientCertHeaderSpoofing],
         )
     },
+    // A backend that also takes a legacy proxy's X-Client-DN, whatever its value (before: B,
+    // exit 0 in every mode, A with a staging CA: the subject went only as X-SSL-Client-*).
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "forwarded subject DN",
+        ..case(
+            "header-backend-client-dn",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
     // Refuses with 400, and answers 400 to a head over 6 KB (Tomcat: 8 KB): every forged header in one
     // request (~11 KB) would read as the refusal; batches of at most 4 KB find the door.
     Case {
