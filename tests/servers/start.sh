@@ -37,6 +37,9 @@
 #   go-lax-expired-cn         RequireAnyClientCert + a hand-written verifier (the chain to ca.crt,
 #                             any EKU, an expired or not-yet-valid leaf forgiven) + 403 unless the
 #                             CN is test-client (go/main.go; not on --list)
+#   go-roots-from-chain       RequireAnyClientCert + a verifier that adds the client's other
+#                             certificates to the roots (meant: intermediates): a leaf sent with
+#                             its own CA gets in (go/main.go; not on --list)
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
 #   node-graphql-400          optional, no check; 400 to a GET without ?query= (not on --list)
 #   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
@@ -55,6 +58,10 @@
 #   haproxy-crt-ignore-signature  bind ... verify required crt-ignore-err 7 (a leaf whose signature
 #                             fails against the trusted CA, X509_V_ERR_CERT_SIGNATURE_FAILURE, gets
 #                             through: found by the forgery without a key identifier; not on --list)
+#   haproxy-ca-ignore-err     bind ... verify required ca-ignore-err all (every error above the leaf
+#                             forgiven: a leaf sent with its own self-signed CA, error 19 at depth
+#                             1, gets through; found by untrusted-client-cert with its CA; not on
+#                             --list)
 #   nginx-public-client-ca    ssl_verify_client on, ssl_client_certificate the system's public
 #                             bundle (every public root an acceptable issuer; not on --list)
 #   haproxy-signature-check-403  verify optional, every error ignored + 403 unless ssl_c_verify is 0
@@ -201,6 +208,12 @@
 #                             backend chosen by the Host header
 #   haproxy-resume-bypass     the same crt-list, backend chosen by ssl_fc_sni (a TLS 1.3 session
 #                             made on public.test resumes on secure.test)
+#   haproxy-resume-wildcard   scanned as api.corp.test: crt-list api.corp.test [verify required] with
+#                             a certificate of that name alone, www.corp.test and *.corp.test
+#                             [verify none] with another, strict-sni, 421 where SNI and Host
+#                             differ, backend by SNI: only a session from a name under
+#                             .corp.test (none the protected certificate names) resumes on
+#                             api.corp.test (TLS 1.3); side-door audit, ninth session
 #   haproxy-sni-strict        backend by ssl_fc_sni, no-tls-tickets + tune.ssl.cachesize 0 (no
 #                             resumption at all)
 #   haproxy-sni-default-page  backend by ssl_fc_sni, no resumption; the public backend answers
@@ -338,7 +351,7 @@ mojo-verify-0x03 mojo-verify-0x01 mojo-verify-0x00 mojo-ca-only mojo-verify-0x01
 gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only
 webrick-peer-fail webrick-peer webrick-none
 twisted-require twisted-optional twisted-no-verify"
-bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-sni-strict
+bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-resume-wildcard haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 go-sni-anycert nginx-two-vhosts
@@ -690,6 +703,41 @@ python-*)
   need "$PYTHON3"
   run "$PYTHON3" "$here/python/server.py" "${server#python-}" "$port" "$pki"
   ;;
+haproxy-resume-wildcard)
+  : "${HAPROXY:=$(sbin_tool haproxy)}"
+  need "$HAPROXY" HAPROXY
+  dir=$work/haproxy-$server-$port
+  mkdir -p "$dir"
+  # Two certificates from the test CA: api.corp.test alone, and www.corp.test + *.corp.test.
+  for c in "api:DNS:api.corp.test" "www:DNS:www.corp.test,DNS:*.corp.test"; do
+    n=${c%%:*} san=${c#*:}
+    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/$n.key" 2>/dev/null
+    openssl req -new -key "$dir/$n.key" -subj "/CN=$n.corp.test" -out "$dir/$n.csr" 2>/dev/null
+    printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" > "$dir/$n.ext"
+    openssl x509 -req -in "$dir/$n.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+      -CAserial "$dir/ca.srl" -days 30 -sha256 -extfile "$dir/$n.ext" -out "$dir/$n.crt" 2>/dev/null
+    (umask 077 && cat "$dir/$n.crt" "$dir/$n.key" >"$dir/$n.pem")
+  done
+  cat >"$dir/crt-list.txt" <<EOF
+$dir/api.pem [verify required ca-file $pki/ca.crt] api.corp.test
+$dir/www.pem [verify none] www.corp.test *.corp.test
+EOF
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head)
+frontend fe
+  bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 strict-sni
+  http-request set-var(txn.host) req.hdr(host),field(1,:),lower
+  http-request deny deny_status 421 if { ssl_fc_has_sni } !{ ssl_fc_sni,lower,strcmp(txn.host) eq 0 }
+  use_backend secret if { ssl_fc_sni -i api.corp.test }
+  default_backend public
+backend secret
+  http-request return status 200 content-type text/plain string "secret area\n"
+backend public
+  http-request return status 200 content-type text/plain string "public area\n"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
   haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13 | \
   haproxy-sni-header)
@@ -892,6 +940,14 @@ haproxy-*)
     # 20, no issuer) and is refused (not on --list; real_servers.rs
     # a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in)
     verify="verify required crt-ignore-err 7"
+    rules=""
+    ;;
+  haproxy-ca-ignore-err)
+    # Errors above the leaf forgiven (ca-ignore-err all): a leaf from an unknown CA sent alone
+    # fails at depth 0 (20, no issuer) and is refused; sent with its own self-signed CA it fails
+    # at depth 1 (19) and gets through (not on --list; real_servers.rs
+    # a_leaf_sent_with_its_own_ca_gets_in_where_errors_above_the_leaf_are_forgiven)
+    verify="verify required ca-ignore-err all"
     rules=""
     ;;
   haproxy-signature-check-403)

@@ -981,6 +981,82 @@ fn a_tls_layer_that_forgives_a_failed_signature_lets_a_forgery_in() {
     }
 }
 
+/// A leaf from an unknown CA refused alone but let in when its own self-signed CA follows it in
+/// the chain: HAProxy `verify required ca-ignore-err all` (OpenSSL error 19 at depth 1 forgiven)
+/// and a Go verifier that adds the client's other certificates to its roots (meant as
+/// intermediates). F, `untrusted-client-cert-accepted` critical, with and without an identity
+/// (before: A, exit 0 with both identities; app-layer audit, ninth session).
+#[test]
+fn a_leaf_sent_with_its_own_ca_gets_in_where_errors_above_the_leaf_are_forgiven() {
+    let names = ["haproxy-ca-ignore-err", "go-roots-from-chain"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let identity = lab.identity_args("client.crt", "client.key");
+    for args in [Vec::new(), identity] {
+        let scan = lab.scan(&names, &args);
+        for name in names {
+            let t = &scan.targets[name];
+            assert_eq!(
+                t["grade"].as_str(),
+                Some("F"),
+                "{name}: {}",
+                target_summary(t)
+            );
+            let finding = t["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|f| f["id"] == "untrusted-client-cert-accepted")
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(
+                finding["severity"],
+                "critical",
+                "{name}: {}",
+                target_summary(t)
+            );
+            assert!(
+                finding["detail"]
+                    .to_string()
+                    .contains("self-signed certificate after it"),
+                "{name}: {}",
+                target_summary(t)
+            );
+            for version in ["1.3", "1.2"] {
+                let untrusted: Vec<&serde_json::Value> = t["probes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["id"] == "untrusted-client-cert" && p["tls_version"] == version)
+                    .collect();
+                let with_ca = |p: &&serde_json::Value| {
+                    p["client_cert"]["origin"]
+                        .to_string()
+                        .contains("sent with that CA's certificate")
+                };
+                assert!(
+                    untrusted
+                        .iter()
+                        .any(|p| !with_ca(p) && p["outcome"] == "refused-tls"),
+                    "{name} TLS {version}: the leaf alone must be refused: {}",
+                    target_summary(t)
+                );
+                assert!(
+                    untrusted
+                        .iter()
+                        .any(|p| with_ca(p) && p["outcome"] == "served"),
+                    "{name} TLS {version}: the leaf with its CA must be served: {}",
+                    target_summary(t)
+                );
+            }
+        }
+        assert_eq!(scan.status, Some(1));
+    }
+}
+
 /// The same HAProxy door over an RSA PKI (a corporate CA): OpenSSL 3 takes the real CA for the
 /// issuer only where our signature claims its key kind, so the forgery without a key identifier
 /// is sent claiming each kind where the CA's is unknown (no identity), and claiming RSA alone

@@ -1331,18 +1331,36 @@ fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
     } else if new.observation.outcome == Outcome::Inconclusive {
         let before = old.observation.detail.unwrap_or_default();
         let now = new.observation.detail.unwrap_or_default();
-        // The count an earlier retry appended is not part of the reason.
-        let before = before
-            .rsplit_once(" (")
-            .filter(|(_, tail)| tail.ends_with(" attempts)"))
-            .map_or(before.as_str(), |(reason, _)| reason);
-        new.observation.detail = Some(if before == now {
-            format!("{now} ({} attempts)", new.observation.attempts)
-        } else {
-            format!("{now} (earlier attempt: {before})")
+        // What an earlier retry appended (a count, an earlier attempt's reason) is not part of
+        // the reason.
+        let before = first_reason(&before);
+        let now = first_reason(&now);
+        let attempts = new.observation.attempts;
+        new.observation.detail = Some(match (now.trim().is_empty(), before.trim().is_empty()) {
+            (true, true) => format!("no answer could be read ({attempts} attempts)"),
+            (true, false) => format!("{before} ({attempts} attempts)"),
+            (false, true) => format!("{now} ({attempts} attempts)"),
+            (false, false) if before == now => format!("{now} ({attempts} attempts)"),
+            (false, false) => format!("{now} (earlier attempt: {before})"),
         });
     }
     new
+}
+
+/// A retried observation's reason without what [`settle`] appended to it: ` (N attempts)`, or
+/// ` (earlier attempt: …)`.
+fn first_reason(detail: &str) -> &str {
+    let mut reason = detail;
+    if let Some((head, _)) = reason
+        .rsplit_once(" (")
+        .filter(|(_, tail)| tail.ends_with(" attempts)"))
+    {
+        reason = head;
+    }
+    match reason.find(" (earlier attempt: ") {
+        Some(at) if reason.ends_with(')') => reason.get(..at).unwrap_or(reason),
+        _ => reason,
+    }
 }
 
 /// Attaches the fixes, the guessed stack's first: a leaked configuration's stack; else, when a
@@ -1587,6 +1605,37 @@ mod tests {
         assert!(answered_versions([busy].iter()).is_empty());
         let ok = served(TlsVersion::Tls12).observation;
         assert_eq!(answered_versions([ok].iter()), vec![TlsVersion::Tls12]);
+    }
+
+    #[test]
+    fn a_reason_retried_is_never_empty_nor_nested() {
+        let unread = |detail: Option<&str>| {
+            let mut a = served(TlsVersion::Tls12);
+            a.observation.outcome = Outcome::Inconclusive;
+            a.observation.detail = detail.map(str::to_owned);
+            a
+        };
+        let broken = "no HTTP response: Broken pipe";
+        let two = settle(Some(unread(Some(broken))), unread(None));
+        assert_eq!(
+            two.observation.detail.as_deref(),
+            Some("no HTTP response: Broken pipe (2 attempts)")
+        );
+        let three = settle(Some(two), unread(Some("reset")));
+        assert_eq!(
+            three.observation.detail.as_deref(),
+            Some("reset (earlier attempt: no HTTP response: Broken pipe)")
+        );
+        let four = settle(Some(three), unread(Some("time-out")));
+        assert_eq!(
+            four.observation.detail.as_deref(),
+            Some("time-out (earlier attempt: reset)")
+        );
+        let none = settle(Some(unread(None)), unread(Some(" ")));
+        assert_eq!(
+            none.observation.detail.as_deref(),
+            Some("no answer could be read (2 attempts)")
+        );
     }
 
     #[test]

@@ -734,6 +734,57 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
 /// the baseline or a certificate probe's, the anonymous client that got in is found on every run
 /// (before, a run whose two baselines landed on the strict backend was graded A). Over two
 /// strict backends the scan is complete and clean.
+/// HAProxy with the fix the SNI finding recommends (strict-sni, 421 where SNI and Host differ,
+/// backend by SNI), the protected name on a certificate of its own and a `*.corp.test` line
+/// without client auth beside it: no name of the protected certificate needs none, and no SNI is
+/// refused, so only a session from a name under the parent domain (the SNI probe's random one)
+/// resumes on api.corp.test, TLS 1.3. Before: B, exit 0 (A with a staging CA); the resumption
+/// probe took sessions from no SNI and the certificate's names alone.
+#[test]
+fn a_session_from_a_name_under_the_parent_domain_is_offered() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let server = start("haproxy-resume-wildcard", &lab.pki, lab.dir.path())?;
+    let port = server.port;
+    let mut t = Target::parse(&format!("https://api.corp.test:{port}/"))?;
+    let r: Resolve = format!("api.corp.test:{port}:127.0.0.1").parse()?;
+    t.resolve_with(&[r]);
+    for scanner in [&lab.anonymous, &lab.with_identity] {
+        let report = lab.rt.block_on(scanner.scan(std::slice::from_ref(&t)));
+        let tr = report.targets.first().ok_or("no target")?;
+        let found = tr
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::SessionResumptionBypass)
+            .ok_or_else(|| format!("no resumption finding: {}", line("wildcard", tr)))?;
+        assert_eq!(
+            found.tls_versions,
+            vec![TlsVersion::Tls13],
+            "{}",
+            line("wildcard", tr)
+        );
+        assert!(
+            found
+                .sni_names
+                .iter()
+                .any(|n| n == "SNI a random name under .corp.test"),
+            "{:?}",
+            found.sni_names
+        );
+        assert_eq!(tr.grade, Grade::F, "{}", line("wildcard", tr));
+        // The SNI door itself is shut (421): no false finding.
+        assert!(
+            !tr.findings
+                .iter()
+                .any(|f| f.id == FindingId::SniHostMismatchBypass),
+            "{}",
+            line("wildcard", tr)
+        );
+    }
+    Ok(())
+}
+
 #[test]
 fn a_tcp_balancer_over_an_open_backend_is_never_passed() -> TestResult {
     let Some(lab) = lab()? else {

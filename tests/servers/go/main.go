@@ -6,7 +6,10 @@
 // "sni-strict" (sni.go) pick the client-auth policy by SNI instead, for the SNI/Host tests. The
 // mode "lax-expired-cn" is a hand-written verifier: RequireAnyClientCert, the chain checked
 // against the CA with any extended key usage, an expired (or not yet valid) leaf forgiven when
-// a CA signed it; the handler then answers 403 unless the leaf's CN is "test-client".
+// a CA signed it; the handler then answers 403 unless the leaf's CN is "test-client". The mode
+// "roots-from-chain" is another: RequireAnyClientCert, the leaf verified for clientAuth against
+// the CA with the client's other certificates added to the *roots* (meant as intermediates):
+// anyone who sends their own CA after their leaf gets in.
 package main
 
 import (
@@ -42,7 +45,8 @@ func main() {
 	}
 	auth, ok := modes[*mode]
 	lax := *mode == "lax-expired-cn"
-	if lax {
+	rootsFromChain := *mode == "roots-from-chain"
+	if lax || rootsFromChain {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
 	if !ok && !strings.HasPrefix(*mode, "sni-") {
@@ -76,6 +80,31 @@ func main() {
 	}
 	if lax {
 		cfg.VerifyPeerCertificate = laxVerifier(pem)
+	}
+	if rootsFromChain {
+		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+			roots := pool.Clone()
+			var leaf *x509.Certificate
+			for i, der := range raw {
+				c, err := x509.ParseCertificate(der)
+				if err != nil {
+					return err
+				}
+				if i == 0 {
+					leaf = c
+				} else {
+					roots.AddCert(c) // meant: Intermediates
+				}
+			}
+			if leaf == nil {
+				return errors.New("no certificate")
+			}
+			_, err := leaf.Verify(x509.VerifyOptions{
+				Roots:     roots,
+				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+			})
+			return err
+		}
 	}
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

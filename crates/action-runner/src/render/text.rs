@@ -503,7 +503,8 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// What a probe table adds to a probe's id to tell apart two observations of one probe and
 /// version: ` (staging CA)` for the staging CA's own control beside `client-cert`'s, ` (no key
-/// id)` for the forgery sent again without an authority key identifier beside the linked one.
+/// id)` for the forgery sent again without an authority key identifier beside the linked one,
+/// ` (with its CA)` for the certificate from an unknown CA sent again with its CA's certificate.
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
     if probe_core::probe::staging_valid(o) {
         " (staging CA)"
@@ -513,6 +514,13 @@ pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
             .is_some_and(|c| c.origin.contains("no key identifier"))
     {
         " (no key id)"
+    } else if o.id == ProbeId::UNTRUSTED_CLIENT_CERT
+        && o.client_cert.as_ref().is_some_and(|c| {
+            c.origin
+                .contains(probe_core::identity::forge::WITH_ITS_CA_MARK)
+        })
+    {
+        " (with its CA)"
     } else {
         ""
     }

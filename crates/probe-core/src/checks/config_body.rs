@@ -15,6 +15,10 @@
 //! | Node.js | `NODE_TLS_REJECT_UNAUTHORIZED` | `0` |
 //! | Python | `verify` | `False` |
 //! | Python | `cert_reqs` / `verify_mode` (or any value) | `CERT_NONE`, `CERT_OPTIONAL` |
+//!
+//! `InsecureSkipVerify`, `NODE_TLS_REJECT_UNAUTHORIZED`, `verify`, `ssl_verify`-like keys and a
+//! `rejectUnauthorized` under a client's key switch off the check of the servers the service
+//! calls, not of its own clients ([`AuthOffSetting::outbound`]).
 //! | nginx | `ssl_verify_client` | `off`, `optional`, `optional_no_ca` |
 //! | Envoy | `require_client_certificate` | `false` |
 //! | Istio | `mtls.mode` / `mode` | `PERMISSIVE` (and `DISABLE` under `mtls`) |
@@ -63,6 +67,11 @@ pub struct AuthOffSetting {
     pub setting: String,
     /// What it does.
     pub meaning: String,
+    /// It switches off the check of the certificates of the servers this service connects to
+    /// (Go `InsecureSkipVerify`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `verify=False`, a client's
+    /// `rejectUnauthorized: false`), not the check of its own clients' certificates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outbound: bool,
 }
 
 /// What a body is.
@@ -176,7 +185,7 @@ fn push_unique(
     seen: &mut Vec<(String, String)>,
     segments: &[&str],
     value: &str,
-    found: (Option<Stack>, &'static str),
+    found: Matched,
 ) {
     let key = (
         normalize(segments.last().copied().unwrap_or_default()),
@@ -193,6 +202,7 @@ fn push_unique(
         // Belt and braces: a value under a secret-looking key never leaves, even when matched.
         setting: redact(&format!("{shown_key} = {shown_value}")),
         meaning: found.1.to_owned(),
+        outbound: found.2,
     });
 }
 
@@ -210,8 +220,12 @@ fn clean_value(v: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// The rules: (segments of the key path, value) → (stack, meaning).
-fn match_setting(segments: &[&str], value: &str) -> Option<(Option<Stack>, &'static str)> {
+/// A setting matched: its stack, what it does, and whether it concerns outbound connections only
+/// ([`AuthOffSetting::outbound`]).
+type Matched = (Option<Stack>, &'static str, bool);
+
+/// The rules: (segments of the key path, value) → (stack, meaning, outbound).
+fn match_setting(segments: &[&str], value: &str) -> Option<Matched> {
     // Spring's env endpoint wraps each property as `{"value": …, "origin": …}`.
     let segments = match segments.split_last() {
         Some((last, rest)) if normalize(last) == "value" && !rest.is_empty() => rest,
@@ -221,26 +235,29 @@ fn match_setting(segments: &[&str], value: &str) -> Option<(Option<Stack>, &'sta
     let full = normalize(&segments.join("."));
     let v = clean_value(value);
     let v = v.as_str();
+    // A setting under a client's key (`billingClient.rejectUnauthorized`, `httpsAgent`, an
+    // upstream's) configures outbound connections.
+    let client_side = segments.split_last().is_some_and(|(_, above)| {
+        above.iter().any(|seg| {
+            let seg = normalize(seg);
+            [
+                "client", "agent", "upstream", "outbound", "proxy", "request",
+            ]
+            .iter()
+            .any(|w| seg.contains(w))
+        })
+    });
     if full.ends_with("sslclientauth") || leaf == "clientauth" {
         match v {
             "none" | "want" => {
-                return Some((
-                    Some(Stack::JavaSpring),
-                    "client certificates are not required (Spring `need` requires them)",
-                ))
+                return Some((Some(Stack::JavaSpring), "client certificates are not required (Spring `need` requires them)", false))
             }
             "noclientcert" | "requestclientcert" | "requireanyclientcert"
             | "verifyclientcertifgiven" => {
-                return Some((
-                    Some(Stack::Go),
-                    "client certificates are optional or not verified (Go needs RequireAndVerifyClientCert)",
-                ))
+                return Some((Some(Stack::Go), "client certificates are optional or not verified (Go needs RequireAndVerifyClientCert)", false))
             }
             "0" | "1" | "2" | "3" if leaf == "clientauth" => {
-                return Some((
-                    Some(Stack::Go),
-                    "tls.ClientAuthType below RequireAndVerifyClientCert (4): not required or not verified",
-                ))
+                return Some((Some(Stack::Go), "tls.ClientAuthType below RequireAndVerifyClientCert (4): not required or not verified", false))
             }
             _ => {}
         }
@@ -248,37 +265,37 @@ fn match_setting(segments: &[&str], value: &str) -> Option<(Option<Stack>, &'sta
     match (leaf.as_str(), v) {
         ("insecureskipverify", "true") => Some((
             Some(Stack::Go),
-            "certificate verification switched off (InsecureSkipVerify)",
+            "the server certificates of its outbound connections are not verified (InsecureSkipVerify)",
+            true,
+        )),
+        ("rejectunauthorized", "false" | "0") if client_side => Some((
+            Some(Stack::NodeJs),
+            "the server certificates of a client's connections are not verified (rejectUnauthorized: false)",
+            true,
         )),
         ("rejectunauthorized", "false" | "0") => Some((
             Some(Stack::NodeJs),
             "unauthorised certificates accepted (rejectUnauthorized: false)",
+            false,
         )),
         ("nodetlsrejectunauthorized", "0") => Some((
             Some(Stack::NodeJs),
-            "TLS certificate verification disabled process-wide",
+            "the server certificates of every outbound TLS connection are not verified (process-wide; a Node server's own client-certificate check is not affected)",
+            true,
         )),
         ("verify", "false" | "0" | "no" | "off") => Some((
             Some(Stack::Python),
-            "certificate verification switched off (verify=False)",
+            "the server certificates of its outbound requests are not verified (verify=False)",
+            true,
         )),
         ("sslverify" | "verifyssl" | "tlsverify" | "verifytls", "false" | "0" | "no" | "off") => {
-            Some((None, "certificate verification switched off"))
+            Some((None, "certificate verification switched off", true))
         }
-        ("sslverifyclient", "off" | "optional" | "optionalnoca" | "optional_no_ca") => Some((
-            Some(Stack::Nginx),
-            "nginx does not require (or does not verify) client certificates",
-        )),
-        ("requireclientcertificate", "false") => Some((
-            Some(Stack::EnvoyIstio),
-            "Envoy does not require client certificates",
-        )),
-        ("mode", "permissive") => Some((
-            Some(Stack::EnvoyIstio),
-            "Istio accepts plaintext as well as mutual TLS (PERMISSIVE)",
-        )),
+        ("sslverifyclient", "off" | "optional" | "optionalnoca" | "optional_no_ca") => Some((Some(Stack::Nginx), "nginx does not require (or does not verify) client certificates", false)),
+        ("requireclientcertificate", "false") => Some((Some(Stack::EnvoyIstio), "Envoy does not require client certificates", false)),
+        ("mode", "permissive") => Some((Some(Stack::EnvoyIstio), "Istio accepts plaintext as well as mutual TLS (PERMISSIVE)", false)),
         ("mode", "disable") if full.contains("mtls") => {
-            Some((Some(Stack::EnvoyIstio), "Istio mutual TLS disabled"))
+            Some((Some(Stack::EnvoyIstio), "Istio mutual TLS disabled", false))
         }
         _ => {
             let cert_none = matches!(
@@ -292,10 +309,7 @@ fn match_setting(segments: &[&str], value: &str) -> Option<(Option<Stack>, &'sta
             );
             let python_key = matches!(leaf.as_str(), "certreqs" | "verifymode" | "sslcertreqs");
             if cert_none || (python_key && matches!(v, "0" | "1")) {
-                Some((
-                    Some(Stack::Python),
-                    "Python ssl does not require certificates (CERT_NONE/CERT_OPTIONAL)",
-                ))
+                Some((Some(Stack::Python), "Python ssl does not require certificates (CERT_NONE/CERT_OPTIONAL)", false))
             } else {
                 None
             }

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use rcgen::KeyPair;
 use rustls::crypto::CryptoProvider;
 use rustls::sign::CertifiedKey;
-use rustls_pki_types::PrivateKeyDer;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::error::ScanError;
 use crate::identity::splice::{claim_rsa_signature, forge_err, splice};
@@ -53,6 +53,16 @@ enum Linked {
 
 /// The origin of [`Forger::unknown_ca_claiming`]'s certificates.
 const UNKNOWN_CA_CLAIMING: &str = "minted: unknown CA, the valid certificate's subject";
+
+/// The origin of [`Forger::unknown_ca_with_its_ca`]'s certificate: what renderers recognise it by
+/// ([`WITH_ITS_CA_MARK`]).
+const WITH_ITS_CA: &str = "minted: unknown CA, sent with that CA's certificate in the chain";
+const WITH_ITS_CA_CLAIMING: &str =
+    "minted: unknown CA, the valid certificate's subject, sent with \
+                                    that CA's certificate in the chain";
+
+/// What the origin of a certificate sent with its own (unknown) CA's certificate contains.
+pub const WITH_ITS_CA_MARK: &str = "sent with that CA's certificate";
 
 /// Forged certificates a [`Forger`] keeps for reuse (the names a scan meets are few).
 const FORGED_KEPT: usize = 16;
@@ -143,6 +153,38 @@ impl Forger {
             x509_parser::parse_x509_certificate(ca.cert.as_ref()).map_err(forge_err)?;
         let own_name = ca_cert.tbs_certificate.subject.as_raw().to_vec();
         self.forge_as(&own_name, kind, UNKNOWN_CA_CLAIMING, Linked::ToOurKey)
+    }
+
+    /// [`Forger::unknown_ca_claiming`] (claiming only where the forger claims), sent with our CA's
+    /// own self-signed certificate after it: OpenSSL then stops at "self-signed certificate in
+    /// certificate chain" (error 19) instead of "unable to get local issuer certificate" (20), and
+    /// a layer that forgives errors above the leaf (HAProxy `ca-ignore-err all`), a verify
+    /// callback that tolerates 19 (partners who send their root), or a verifier that takes the
+    /// client's chain as roots (Go `VerifyPeerCertificate` adding it to `Roots`) lets it in.
+    pub fn unknown_ca_with_its_ca(&self, kind: KeyKind) -> Result<ClientIdentity, ScanError> {
+        let (ca, _) = self
+            .signer_of(kind)
+            .as_ref()
+            .map_err(|reason| forge_err(reason.clone()))?;
+        let leaf = self.unknown_ca_claiming(kind)?;
+        let chain: Vec<CertificateDer<'static>> = leaf
+            .certified
+            .cert
+            .iter()
+            .cloned()
+            .chain(std::iter::once(ca.cert.clone()))
+            .collect();
+        let certified = CertifiedKey::new(chain, leaf.certified.key.clone());
+        let origin = if self.claims() {
+            WITH_ITS_CA_CLAIMING
+        } else {
+            WITH_ITS_CA
+        };
+        let made = ClientIdentity::from_certified(Arc::new(certified), origin)?;
+        Ok(match leaf.private_key_der() {
+            Some(key) => made.with_private_key_der(key.clone_key()),
+            None => made,
+        })
     }
 
     fn signer_of(&self, kind: KeyKind) -> &Result<(SigningCa, KeyPair), String> {

@@ -139,7 +139,6 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
             vec![
                 header("x-ssl-client-s-dn", &m.subject_oneline),
                 header("x-ssl-client-dn", &m.subject_oneline),
-                header("x-client-dn", &m.subject_oneline),
                 header("x-ssl-client-i-dn", &m.issuer_oneline),
                 header("x-ssl-issuer", &m.issuer_oneline),
             ],
@@ -150,9 +149,7 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 header("x-ssl-client-s-dn", &m.subject),
                 header("x-ssl-client-dn", &m.subject),
                 header("x-ssl-client-cn", &m.common_name),
-                header("x-ssl-client-subject", &m.subject),
                 header("x-client-dn", &m.subject),
-                header("x-client-s-dn", &m.subject),
                 header("x-client-subject", &m.subject),
                 header("x-client-cn", &m.common_name),
                 header("ssl-client-subject-dn", &m.subject),
@@ -1221,10 +1218,10 @@ mod tests {
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
         assert_eq!(fams.len(), 18);
-        // No header dropped as an invalid value: 67 headers in all, 52 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 67);
+        // No header dropped as an invalid value: 64 headers in all, 50 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 64);
         let all = together(&fams);
-        assert_eq!(all.len(), 52);
+        assert_eq!(all.len(), 50);
         for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
             assert!(all.iter().any(|(n, _)| n == needed), "{needed} missing");
         }

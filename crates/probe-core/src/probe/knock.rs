@@ -124,6 +124,7 @@ pub struct SharedKnocks {
     knocks: Mutex<Vec<(KnockKey, Arc<tokio::sync::OnceCell<SharedKnock>>)>>,
     references: Mutex<Vec<(TlsVersion, ReferenceCell)>>,
     fronts: Mutex<Vec<(TlsVersion, ReferenceCell)>>,
+    random: std::sync::OnceLock<u32>,
 }
 
 /// The protected page fetched twice with the valid certificate, once per version.
@@ -152,6 +153,13 @@ impl SharedKnocks {
         let cell = Arc::new(tokio::sync::OnceCell::new());
         knocks.push((key, cell.clone()));
         cell
+    }
+
+    /// The label of the random name under the parent domain the side doors try on this target,
+    /// drawn by `draw` on first use: one name for all of them, so the session-resumption probe's
+    /// donor is the SNI probe's knock.
+    pub fn random_label(&self, draw: impl FnOnce() -> u32) -> u32 {
+        *self.random.get_or_init(draw)
     }
 
     /// The cell of the protected page fetched twice with the valid certificate on `version`

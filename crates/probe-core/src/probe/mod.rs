@@ -286,6 +286,21 @@ pub fn served_with<'a>(
         .filter(|o| o.client_cert.is_some())
         .filter_map(|o| {
             let status = o.http_status.unwrap_or_default();
+            let sent_with_its_ca = o
+                .client_cert
+                .as_ref()
+                .is_some_and(|c| c.origin.contains(crate::identity::forge::WITH_ITS_CA_MARK));
+            let what = if sent_with_its_ca {
+                format!(
+                    "{what}, sent with that CA's own self-signed certificate after it in the \
+                     chain (where the same certificate alone was refused: what lies above the \
+                     leaf is not checked, as HAProxy `ca-ignore-err all`, a verify callback that \
+                     forgives a self-signed certificate in the chain, or a verifier that takes the \
+                     client's certificates as roots do),"
+                )
+            } else {
+                what.to_owned()
+            };
             let finding = match o.outcome {
                 // The page the anonymous client got, unlike the protected one: unread.
                 Outcome::Served if view.served_another_page(o) => return None,

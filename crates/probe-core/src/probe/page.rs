@@ -157,14 +157,17 @@ pub fn distinct_tokens(excerpt: &str) -> usize {
     all.len()
 }
 
-/// Whether two body excerpts are wholly unlike: fewer than a quarter of the distinct tokens of the
-/// smaller share a token of the other (numbers aside). Two pages of one site's template share
-/// its markup, and are not; a refusal page and the protected page, each short, share nothing.
+/// Whether two body excerpts are wholly unlike: fewer than a quarter of the distinct words of the
+/// smaller are words of the other (punctuation and numbers aside: two JSON bodies share `{`, `"`,
+/// `:` and `,` whatever they say). Two pages of one site's template share its markup's words,
+/// and are not; a refusal page and the protected page, each short, share (almost) nothing: `{"ok":
+/// false, "error": "unauthorized"}` and `{"ok": true, "orders": […]}` share `ok`.
 pub fn wholly_unlike(a: &str, b: &str) -> bool {
     use std::collections::BTreeSet;
     let set = |s: &str| {
         tokens(s.as_bytes(), &[], &[])
             .into_iter()
+            .filter(|t| t.iter().any(u8::is_ascii_alphabetic))
             .collect::<BTreeSet<_>>()
     };
     let (a, b) = (set(a), set(b));
@@ -195,6 +198,20 @@ mod tests {
             &template("Please sign in")
         ));
         assert!(!wholly_unlike("", help), "nothing to compare is not unlike");
+        // JSON: the punctuation every body shares is no likeness; the words are.
+        let orders = r#"{"ok":true,"orders":[{"id":1017,"total":"42.00"}]}"#;
+        assert!(wholly_unlike(
+            r#"{"ok":false,"error":"a valid client certificate is required"}"#,
+            orders
+        ));
+        assert!(wholly_unlike(
+            r#"{"ok":false,"error":"unauthorized","code":401}"#,
+            orders
+        ));
+        assert!(!wholly_unlike(
+            r#"{"ok":true,"orders":[{"id":2,"total":"9.00"}],"user":"anyone"}"#,
+            orders
+        ));
         assert!(same_excerpt("served at 10:00:01", "served at 11:02:03"));
         assert!(!same_excerpt("served", "refused"));
     }

@@ -26,7 +26,7 @@ use futures_util::FutureExt as _;
 use super::landing::Control;
 use super::landing::{self, Controls, Landing};
 use super::side_door::{
-    anonymous_not_served, authority_of, knock, shared_knock, sibling_names, Door, Seen,
+    anonymous_not_served, authority_of, candidate_names, knock, shared_knock, Door, Seen,
     RETRY_AFTER,
 };
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
@@ -46,7 +46,7 @@ pub struct SessionResumptionBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SESSION_RESUMPTION_BYPASS,
-    presents: "no certificate: a session from a name that needs none (no SNI or a sibling name), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP, a session made there is offered on the same name too",
+    presents: "no certificate: a session from a name that needs none (the names `sni-host-mismatch-bypass` tries: no SNI, the sibling names, the host in capitals, a random name under the parent domain, the certificate's other names), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP, a session made there is offered on the same name too",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SessionResumptionBypass],
 };
@@ -239,12 +239,9 @@ fn opened(offered: &Seen) -> bool {
 }
 
 /// How the report names a donor (as `sni-host-mismatch-bypass` names the same name): `no SNI`,
-/// `SNI public.test`.
+/// `SNI public.test`, `SNI a random name under .corp.test`.
 fn donor_label(donor: &str) -> String {
-    match donor {
-        "no SNI" => donor.to_owned(),
-        d => format!("SNI {d}"),
-    }
+    super::side_door::recorded_name(donor)
 }
 
 impl TargetProbe for SessionResumptionBypass {
@@ -266,15 +263,10 @@ impl TargetProbe for SessionResumptionBypass {
             let Some(first) = first else {
                 return TargetOutcome::default();
             };
-            let mut donors: Vec<(Sni, String)> = Vec::new();
-            if target.host.parse::<std::net::IpAddr>().is_err() {
-                donors.push((Sni::Omit, "no SNI".to_owned()));
-            }
-            donors.extend(
-                sibling_names(target, first)
-                    .into_iter()
-                    .map(|n| (Sni::Name(n.clone()), n)),
-            );
+            // The SNI probe's names, in its order: its knocks are these donors' first
+            // connections. The host in capitals too: a server that routes names by exact case
+            // may hand out a session there without a certificate.
+            let donors = candidate_names(target, first);
             let mut out = TargetOutcome::default();
             if !anonymous_not_served(first).is_empty() {
                 out.sni_names_tried = donors.iter().map(|(_, n)| donor_label(n)).collect();

@@ -64,6 +64,64 @@ pub fn sibling_names_within(target: &Target, first: &FirstWave, room: usize) -> 
     names
 }
 
+/// The server names the side doors try, with how they are shown: no SNI, every configured
+/// sibling name (`sni-name`), the host in capitals and a random name under the parent domain (one
+/// per target, the same for every side door: [`SharedKnocks::random_label`]), then the served
+/// certificate's other names while fewer than [`MAX_NAMES`] are listed (those left over are said
+/// in a note). The SNI probe tries each with the protected `Host`; the session-resumption probe
+/// takes sessions from them, in this order.
+pub fn candidate_names(target: &Target, first: &FirstWave) -> Vec<(Sni, String)> {
+    let mut out: Vec<(Sni, String)> = Vec::new();
+    let is_name = target.host.parse::<std::net::IpAddr>().is_err();
+    if is_name {
+        out.push((Sni::Omit, "no SNI".to_owned()));
+    }
+    let given = sibling_names_within(target, first, 0);
+    for n in &given {
+        out.push((Sni::Name(n.clone()), n.clone()));
+    }
+    if is_name {
+        let upper = target.host.to_ascii_uppercase();
+        if upper != target.host {
+            out.push((Sni::Name(upper.clone()), upper));
+        }
+        if let Some((_, parent)) = target.host.split_once('.').filter(|(_, p)| p.contains('.')) {
+            let label = first.knocks.random_label(rand_u32);
+            let random = format!("mtls-scan-{label:08x}.{parent}");
+            out.push((Sni::Name(random.clone()), random));
+        }
+    }
+    let room = MAX_NAMES.saturating_sub(out.len()) + given.len();
+    for n in sibling_names_within(target, first, room) {
+        if !given.contains(&n) {
+            out.push((Sni::Name(n.clone()), n));
+        }
+    }
+    out
+}
+
+fn rand_u32() -> u32 {
+    let mut b = [0u8; 4];
+    // A random label only avoids colliding with real names; a failed draw keeps the zeros.
+    let _ = aws_lc_rs::rand::fill(&mut b);
+    u32::from_be_bytes(b)
+}
+
+/// How a report records a name tried (`sni_names_tried`, a finding's `sni_names`): `no SNI`,
+/// `SNI public.test`, and the random name under the parent domain as such (each run draws
+/// another), so that a baseline's door counts as fixed only where the same was tried again.
+pub fn recorded_name(shown: &str) -> String {
+    let random = shown
+        .strip_prefix("mtls-scan-")
+        .and_then(|rest| rest.split_once('.'))
+        .filter(|(hex, _)| hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    match random {
+        Some((_, parent)) => format!("SNI a random name under .{parent}"),
+        None if shown == "no SNI" => shown.to_owned(),
+        None => format!("SNI {shown}"),
+    }
+}
+
 /// Configured sibling names tried per target at most.
 pub const MAX_GIVEN_NAMES: usize = 16;
 

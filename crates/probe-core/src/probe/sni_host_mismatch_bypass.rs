@@ -22,7 +22,8 @@ use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_not_served, knock, knock_again, shared_knock, Door, Seen,
+    anonymous_not_served, candidate_names, knock, knock_again, recorded_name, shared_knock, Door,
+    Seen,
 };
 #[cfg(test)]
 use super::landing::Control;
@@ -49,40 +50,6 @@ static SPEC: ProbeSpec = ProbeSpec {
     findings: &[FindingId::SniHostMismatchBypass],
 };
 
-/// The server names tried, with how they are shown: no SNI, every configured sibling name
-/// (`sni-name`), the host in capitals and a random name under the parent domain, then the served
-/// certificate's other names while fewer than [`MAX_NAMES`](super::side_door::MAX_NAMES) are
-/// listed (those left over are said in a note).
-fn candidates(target: &Target, first: &FirstWave) -> Vec<(Sni, String)> {
-    use super::side_door::{sibling_names_within, MAX_NAMES};
-    let mut out: Vec<(Sni, String)> = Vec::new();
-    let is_name = target.host.parse::<std::net::IpAddr>().is_err();
-    if is_name {
-        out.push((Sni::Omit, "no SNI".to_owned()));
-    }
-    let given = sibling_names_within(target, first, 0);
-    for n in &given {
-        out.push((Sni::Name(n.clone()), n.clone()));
-    }
-    if is_name {
-        let upper = target.host.to_ascii_uppercase();
-        if upper != target.host {
-            out.push((Sni::Name(upper.clone()), upper));
-        }
-        if let Some((_, parent)) = target.host.split_once('.').filter(|(_, p)| p.contains('.')) {
-            let random = format!("mtls-scan-{:08x}.{parent}", rand_u32());
-            out.push((Sni::Name(random.clone()), random));
-        }
-    }
-    let room = MAX_NAMES.saturating_sub(out.len()) + given.len();
-    for n in sibling_names_within(target, first, room) {
-        if !given.contains(&n) {
-            out.push((Sni::Name(n.clone()), n));
-        }
-    }
-    out
-}
-
 /// A note naming the served certificate's names no candidate took, when there are any.
 fn untried_names_note(target: &Target, first: &FirstWave, tried: &[(Sni, String)]) -> Option<String> {
     let tried: Vec<String> = tried.iter().map(|(_, shown)| shown.to_ascii_lowercase()).collect();
@@ -108,13 +75,6 @@ fn untried_names_note(target: &Target, first: &FirstWave, tried: &[(Sni, String)
     })
 }
 
-fn rand_u32() -> u32 {
-    let mut b = [0u8; 4];
-    // A random label only avoids colliding with real names; a failed draw keeps the zeros.
-    let _ = aws_lc_rs::rand::fill(&mut b);
-    u32::from_be_bytes(b)
-}
-
 /// Whether the name's own `Host` is a control: not for the protected host in another spelling
 /// (its own `Host` is the protected one). The random name's is (a `*.parent` site may serve it).
 fn own_host_is_another(target: &Target, sni: &Sni) -> bool {
@@ -138,15 +98,7 @@ fn label(shown: &str) -> String {
 /// it (a follow-up's certificate or headers), so that a baseline's door counts as fixed only
 /// where the same was tried again.
 fn recorded(t: &Tried) -> String {
-    let random = t
-        .shown
-        .strip_prefix("mtls-scan-")
-        .and_then(|rest| rest.split_once('.'))
-        .filter(|(hex, _)| hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
-    let base = match random {
-        Some((_, parent)) => format!("SNI a random name under .{parent}"),
-        None => label(&t.shown),
-    };
+    let base = recorded_name(&t.shown);
     match &t.with {
         None => base,
         Some(with) => format!("{base} with {with}"),
@@ -693,7 +645,7 @@ impl TargetProbe for SniHostMismatchBypass {
                 return TargetOutcome::default();
             };
             let rounds = rounds(first);
-            let names = candidates(target, first);
+            let names = candidate_names(target, first);
             let note = untried_names_note(target, first, &names).filter(|_| !rounds.is_empty());
             let walked = join_all(
                 names
@@ -895,7 +847,7 @@ mod tests {
         };
         let mut t = target();
         t.names = vec!["public.test".to_owned(), "Legacy.test".to_owned()];
-        let shown: Vec<String> = candidates(&t, &first).into_iter().map(|(_, s)| s).collect();
+        let shown: Vec<String> = candidate_names(&t, &first).into_iter().map(|(_, s)| s).collect();
         // (secure.test's parent has no dot: no random name under it.)
         assert_eq!(
             shown,
@@ -911,7 +863,7 @@ mod tests {
             ]
             .map(str::to_owned)
         );
-        let note = untried_names_note(&t, &first, &candidates(&t, &first)).unwrap_or_default();
+        let note = untried_names_note(&t, &first, &candidate_names(&t, &first)).unwrap_or_default();
         assert!(
             note.starts_with("5 more names (configured past the first 16, or on the served certificate)")
                 && note.contains("(a5.test, a6.test, a7.test, a8.test, a9.test)"),
@@ -919,7 +871,7 @@ mod tests {
         );
         // Without configured names the certificate's fill the room left.
         t.names.clear();
-        let shown: Vec<String> = candidates(&t, &first).into_iter().map(|(_, s)| s).collect();
+        let shown: Vec<String> = candidate_names(&t, &first).into_iter().map(|(_, s)| s).collect();
         assert_eq!(shown.len(), 8);
         assert_eq!(
             shown[2..],

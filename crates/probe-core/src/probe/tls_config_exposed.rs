@@ -577,7 +577,14 @@ fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
         }
     }
     let (first, _) = paths.first()?;
-    let auth_off = paths.iter().any(|(o, _)| !o.auth_off.is_empty());
+    // Settings that switch off the check of its own clients' certificates; those that switch off
+    // only the check of the servers it calls (outbound) are the other half of mTLS: medium.
+    let auth_off = paths
+        .iter()
+        .any(|(o, _)| o.auth_off.iter().any(|s| !s.outbound));
+    let outbound_off = paths
+        .iter()
+        .any(|(o, _)| o.auth_off.iter().any(|s| s.outbound));
     let describe = |o: &ConfigObservation| {
         let what = o.kind.clone().unwrap_or_else(|| {
             o.format
@@ -592,8 +599,8 @@ fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
         };
         format!("{} ({what}, read {who})", o.path)
     };
-    let detail = if auth_off {
-        let settings: Vec<String> = paths
+    let settings = || -> String {
+        let found: Vec<String> = paths
             .iter()
             .flat_map(|(o, _)| {
                 o.auth_off
@@ -602,10 +609,20 @@ fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
             })
             .take(4)
             .collect();
+        found.join("; ")
+    };
+    let detail = if auth_off {
         format!(
             "{} exposes configuration that switches authentication off: {}.",
             describe(first),
-            settings.join("; ")
+            settings()
+        )
+    } else if outbound_off {
+        format!(
+            "{} exposes configuration that switches off the verification of the servers it \
+             connects to (not of its own clients' certificates): {}.",
+            describe(first),
+            settings()
         )
     } else {
         let listed: Vec<String> = paths.iter().take(4).map(|(o, _)| describe(o)).collect();
@@ -778,6 +795,36 @@ mod tests {
             f.starts_with("/actuator/env (Spring Boot actuator env, read without a client certificate) exposes configuration that switches authentication off"),
             "{f}"
         );
+    }
+
+    /// A correct mTLS server leaking what its own outbound calls do (the app-layer audit's Node
+    /// server: `NODE_TLS_REJECT_UNAUTHORIZED=0`, a billing client's `rejectUnauthorized: false`):
+    /// medium, said to concern the servers it calls, not high "switches authentication off".
+    #[test]
+    fn outbound_verification_switched_off_is_medium_and_said_so() {
+        let env = "NODE_ENV=production\nNODE_TLS_REJECT_UNAUTHORIZED=0\nPORT=8443\n";
+        let config = r#"{"server":{"requestCert":true,"rejectUnauthorized":true},
+            "billingClient":{"url":"https://billing.internal","rejectUnauthorized":false},
+            "db":{"host":"db","pool":5}}"#;
+        for (path, body) in [("/.env", env), ("/config", config)] {
+            let scan = judge(&round(0, (404, "Not Found"), &[(path, 200, body)]), CONTROL);
+            assert_eq!(
+                ids(&scan),
+                Some((
+                    FindingId::TlsConfigExposed,
+                    Severity::Medium,
+                    vec![TlsVersion::Tls13]
+                )),
+                "{path}"
+            );
+            let f = scan.finding.as_ref().map(|f| f.detail.as_str()).unwrap_or_default();
+            assert!(f.contains("the verification of the servers it connects to"), "{f}");
+        }
+        // The same key on the server's own options still switches client auth off: high.
+        let own = r#"{"server":{"requestCert":true,"rejectUnauthorized":false},"port":8443,
+            "db":{"host":"db","pool":5}}"#;
+        let scan = judge(&round(0, (404, "Not Found"), &[("/config", 200, own)]), CONTROL);
+        assert_eq!(ids(&scan).map(|(_, s, _)| s), Some(Severity::High));
     }
 
     #[test]

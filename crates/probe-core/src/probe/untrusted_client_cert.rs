@@ -22,7 +22,7 @@ pub struct UntrustedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::UNTRUSTED_CLIENT_CERT,
-    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName",
+    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName; where that is refused (but not by nginx's own certificate page), again with that CA's self-signed certificate after it in the chain (OpenSSL: self-signed certificate in chain, which HAProxy `ca-ignore-err all` and verify callbacks that tolerate a partner's root forgive)",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
@@ -33,7 +33,10 @@ static SPEC: ProbeSpec = ProbeSpec {
 /// probe's certificate.
 pub(crate) fn chooser(ctx: &ProbeContext) -> Arc<dyn CertChooser> {
     if ctx.forger.claims() {
-        return Arc::new(UnknownCaClaiming(ctx.forger.clone()));
+        return Arc::new(UnknownCa {
+            forger: ctx.forger.clone(),
+            with_its_ca: false,
+        });
     }
     Arc::new(Paired(ctx.untrusted.clone()))
 }
@@ -53,22 +56,59 @@ pub(crate) fn identity(
     ctx.untrusted.for_schemes(schemes)
 }
 
-/// Presents a leaf from the forger's own CA claiming the valid certificate's subject, in the key
-/// type the server accepts.
+/// Presents a leaf from the forger's own CA (claiming the valid certificate's subject where the
+/// forger claims one), in the key type the server accepts: alone, or followed by that CA's own
+/// certificate ([`Forger::unknown_ca_with_its_ca`]).
 #[derive(Debug)]
-struct UnknownCaClaiming(Arc<Forger>);
+struct UnknownCa {
+    forger: Arc<Forger>,
+    with_its_ca: bool,
+}
 
-impl CertChooser for UnknownCaClaiming {
+impl CertChooser for UnknownCa {
     fn choose(
         &self,
         _hints: &[&[u8]],
         schemes: &[SignatureScheme],
     ) -> Result<Option<ClientIdentity>, String> {
-        self.0
-            .unknown_ca_claiming(KeyKind::choose(schemes))
-            .map(Some)
-            .map_err(|e| e.to_string())
+        let kind = KeyKind::choose(schemes);
+        if self.with_its_ca {
+            self.forger.unknown_ca_with_its_ca(kind)
+        } else {
+            self.forger.unknown_ca_claiming(kind)
+        }
+        .map(Some)
+        .map_err(|e| e.to_string())
     }
+}
+
+/// Where the certificate from an unknown CA was refused on this version and never served (in the
+/// handshake, or by an application), it again with its CA's certificate in the chain: a layer that
+/// forgives what it finds above the leaf lets that one in. Not after nginx's own certificate
+/// page (nginx forgives nothing of the kind), nor where nothing was asked or read.
+fn with_its_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<UnknownCa>> {
+    use crate::facts::Outcome;
+    let asked = first
+        .of(ProbeId::NO_CLIENT_CERT)
+        .is_some_and(|o| o.cert_requested);
+    let presented: Vec<_> = first
+        .all(ProbeId::UNTRUSTED_CLIENT_CERT)
+        .filter(|o| o.client_cert.is_some())
+        .collect();
+    let refused = presented.iter().any(|o| match o.outcome {
+        Outcome::RefusedTls => true,
+        Outcome::RefusedHttp | Outcome::Answered => {
+            !crate::checks::refusal::tls_module_refusal(o)
+        }
+        _ => false,
+    });
+    let served = presented.iter().any(|o| o.outcome == Outcome::Served);
+    (asked && refused && !served).then(|| {
+        Arc::new(UnknownCa {
+            forger: ctx.forger.clone(),
+            with_its_ca: true,
+        })
+    })
 }
 
 impl Probe for UntrustedClientCert {
@@ -80,6 +120,14 @@ impl Probe for UntrustedClientCert {
     /// (a TLS layer that lets any CA through before a check of the subject lets it in).
     fn plan(&self, ctx: &ProbeContext) -> Plan {
         Plan::Run(Some(chooser(ctx)))
+    }
+
+    /// The certificate again with its CA's certificate in the chain, where it was refused.
+    fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
+        with_its_ca(ctx, first)
+            .map(|c| c as Arc<dyn CertChooser>)
+            .into_iter()
+            .collect()
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
