@@ -69,6 +69,9 @@
 #   apache-location-require   SSLVerifyClient none, <Location /admin> SSLVerifyClient require: the
 #                             certificate is asked for after the request (TLS 1.3 post-handshake
 #                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
+#   apache-location-public-ca  the same, the CA file the system's public bundle and ca.crt: the
+#                             late request names every public root (client-ca-public-roots; not on
+#                             --list; real_servers.rs a_late_request_naming_public_roots_is_found)
 #   apache-location-issuer-dn | apache-location-subject-dn   the same, but <Location /admin>
 #                             SSLVerifyClient optional_no_ca + Require expr on the certificate's
 #                             issuer CN (Test Client CA) | subject CN (test-client): mod_ssl lets
@@ -930,6 +933,15 @@ apache-*)
   SSLVerifyDepth 2
 </Location>"
     ;;
+  apache-location-public-ca)
+    # the same <Location /admin> require, the CA file the system's public bundle (then the
+    # private CA): the late request names every public root (client-ca-public-roots)
+    verify="SSLVerifyClient none
+<Location /admin>
+  SSLVerifyClient require
+  SSLVerifyDepth 2
+</Location>"
+    ;;
   apache-location-issuer-dn | apache-location-subject-dn)
     if [ "$server" = apache-location-issuer-dn ]; then
       rule="%{SSL_CLIENT_I_DN_CN} == 'Test Client CA'"
@@ -962,6 +974,12 @@ SSLVerifyDepth 2" ;;
     # the late request names another CA first: each name is forged, not only the first
     cafile=$dir/ca-bundle.crt
     cat "$pki/other-ca.crt" "$pki/ca.crt" >"$cafile"
+  fi
+  if [ "$server" = apache-location-public-ca ]; then
+    bundle=/etc/ssl/certs/ca-certificates.crt
+    [ -s "$bundle" ] || { echo "start.sh: $bundle not found (apt-get install ca-certificates)" >&2; exit 2; }
+    cafile=$dir/ca-bundle.crt
+    cat "$bundle" "$pki/ca.crt" >"$cafile"
   fi
   mkdir -p "$dir/www/secure" "$dir/www/public"
   printf 'secret area\n' >"$dir/www/secure/index.txt"
