@@ -76,6 +76,9 @@
 #   apache-location-require   SSLVerifyClient none, <Location /admin> SSLVerifyClient require: the
 #                             certificate is asked for after the request (TLS 1.3 post-handshake
 #                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
+#   apache-location-public-ca  the same, the CA file the system's public bundle and ca.crt: the
+#                             late request names every public root (client-ca-public-roots; not on
+#                             --list; real_servers.rs a_late_request_naming_public_roots_is_found)
 #   apache-location-issuer-dn | apache-location-subject-dn   the same, but <Location /admin>
 #                             SSLVerifyClient optional_no_ca + Require expr on the certificate's
 #                             issuer CN (Test Client CA) | subject CN (test-client): mod_ssl lets
@@ -235,6 +238,10 @@
 #                             %[ssl_c_verify] only `if { ssl_fc_sni -i secure.test }` and the
 #                             secret backend wants it 0: SNI public.test (or none) + Host
 #                             secure.test + a forged X-SSL-Client-Verify: 0 gets "secret area"
+#   haproxy-sni-header-tls12-redirect  the same, and TLS 1.2 on any name but secure.test gets a
+#                             302 to a login page: the forged-header door is open on TLS 1.3 and
+#                             unreadable on TLS 1.2 (not on --list-bypass; side_doors_real.rs
+#                             a_door_carried_to_a_version_that_redirects_is_said_unread)
 #   go-sni-bypass             GetConfigForClient: RequireAndVerifyClientCert for SNI secure.test,
 #                             NoClientCert otherwise; the handler routes by r.Host (go/sni.go)
 #   go-sni-strict             the same, the handler answers 421 unless r.Host == r.TLS.ServerName
@@ -740,7 +747,7 @@ EOF
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
   haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13 | \
-  haproxy-sni-header)
+  haproxy-sni-header | haproxy-sni-header-tls12-redirect)
   haproxy_dir names
   # one certificate, two crt-list lines with their own client-auth policy; the first line is also
   # the default (a ClientHello without SNI, or with a name matching no line, gets verify required)
@@ -778,10 +785,15 @@ EOF
     route="req.hdr(host),field(1,:) -i secure.test"
     global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
     ;;
-  haproxy-sni-header)
+  haproxy-sni-header | haproxy-sni-header-tls12-redirect)
     route="req.hdr(host),field(1,:) -i secure.test"
     global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
     frontend_extra='http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_fc_sni -i secure.test }'
+    if [ "$server" = haproxy-sni-header-tls12-redirect ]; then
+      # TLS 1.2 on any other name: a redirect to a login page, whatever the request carries
+      frontend_extra="$frontend_extra
+  http-request redirect location https://login.test/ code 302 if { ssl_fc_protocol TLSv1.2 } !{ ssl_fc_sni -i secure.test }"
+    fi
     secret_gate='http-request deny deny_status 403 unless { req.hdr(x-ssl-client-verify) -m str 0 }'
     ;;
   esac
@@ -989,6 +1001,15 @@ apache-*)
   SSLVerifyDepth 2
 </Location>"
     ;;
+  apache-location-public-ca)
+    # the same <Location /admin> require, the CA file the system's public bundle (then the
+    # private CA): the late request names every public root (client-ca-public-roots)
+    verify="SSLVerifyClient none
+<Location /admin>
+  SSLVerifyClient require
+  SSLVerifyDepth 2
+</Location>"
+    ;;
   apache-location-issuer-dn | apache-location-subject-dn)
     if [ "$server" = apache-location-issuer-dn ]; then
       rule="%{SSL_CLIENT_I_DN_CN} == 'Test Client CA'"
@@ -1021,6 +1042,12 @@ SSLVerifyDepth 2" ;;
     # the late request names another CA first: each name is forged, not only the first
     cafile=$dir/ca-bundle.crt
     cat "$pki/other-ca.crt" "$pki/ca.crt" >"$cafile"
+  fi
+  if [ "$server" = apache-location-public-ca ]; then
+    bundle=/etc/ssl/certs/ca-certificates.crt
+    [ -s "$bundle" ] || { echo "start.sh: $bundle not found (apt-get install ca-certificates)" >&2; exit 2; }
+    cafile=$dir/ca-bundle.crt
+    cat "$bundle" "$pki/ca.crt" >"$cafile"
   fi
   mkdir -p "$dir/www/secure" "$dir/www/public"
   printf 'secret area\n' >"$dir/www/secure/index.txt"

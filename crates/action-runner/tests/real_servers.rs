@@ -1186,6 +1186,85 @@ fn a_public_bundle_as_the_client_ca_is_found() {
     }
 }
 
+/// Apache `<Location /admin> SSLVerifyClient require` with the system's public bundle (and the
+/// private CA) as `SSLCACertificateFile`: the request comes only after the handshake (TLS 1.3
+/// post-handshake authentication, TLS 1.2 renegotiation) and names every public root. One
+/// client-ca-public-roots, high, for both versions, saying the request came late (and, per
+/// version, how), with and without an identity; the same server with only the private CA
+/// (apache-location-require) raises none.
+#[test]
+fn a_late_request_naming_public_roots_is_found() {
+    let names = ["apache-location-public-ca", "apache-location-require"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    for args in [Vec::new(), lab.identity_args("client.crt", "client.key")] {
+        let scan = lab.scan(&names[..1], &args);
+        let t = &scan.targets[names[0]];
+        let public: Vec<&serde_json::Value> = t["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["id"] == "client-ca-public-roots")
+            .collect();
+        assert_eq!(public.len(), 1, "{}", target_summary(t));
+        let public = public[0];
+        assert_eq!(public["severity"], "high", "{}", target_summary(t));
+        assert_eq!(
+            public["tls_versions"],
+            serde_json::json!(["1.3", "1.2"]),
+            "{}",
+            target_summary(t)
+        );
+        assert!(
+            public["detail"].as_str().is_some_and(|d| d.starts_with(
+                "TLS 1.3: the CertificateRequest sent after the handshake (TLS 1.3 post-handshake \
+                 authentication"
+            ) && d.contains("public root CAs")),
+            "{public}"
+        );
+        let evidence = &public["evidence"];
+        for (version, how) in [("1.3", "post-handshake"), ("1.2", "renegotiation")] {
+            assert!(
+                evidence[format!("no-client-cert (TLS {version})")]
+                    .as_str()
+                    .is_some_and(|e| e.contains("after the handshake") && e.contains(how)),
+                "{public}"
+            );
+        }
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("D")),
+            "{}",
+            target_summary(t)
+        );
+        let scan = lab.scan(&names[1..], &args);
+        let private = &scan.targets[names[1]];
+        assert!(
+            private["findings"]
+                .as_array()
+                .is_some_and(|f| f.iter().all(|f| f["id"] != "client-ca-public-roots")),
+            "{}",
+            target_summary(private)
+        );
+        // Asked late all the same, the private CA named on both versions: the names were read.
+        let late_names: Vec<String> = private["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["id"] == "no-client-cert" && p["late"] == true)
+            .map(|p| p["acceptable_cas"].to_string())
+            .collect();
+        assert!(
+            late_names.len() == 2 && late_names.iter().all(|n| n.contains("Test Client CA")),
+            "{late_names:?} {}",
+            target_summary(private)
+        );
+    }
+}
+
 /// Apache `<Location /admin> SSLVerifyClient require` (TLS 1.3 post-handshake auth, TLS 1.2
 /// renegotiation), scanned with a `client-cert` it does not trust: the control refused, and
 /// `cert-without-key` cannot run after the handshake, so nothing stands in for what a certificate

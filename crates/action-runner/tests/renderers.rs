@@ -22,7 +22,7 @@ use action_runner::github::{annotations, check_run, comment, outputs, summary};
 use action_runner::render::{self, Format};
 use probe_core::grade::Grade;
 use probe_core::report::Report;
-use support::reports::{capped_at_b, every_state, links, HOSTILE, LINKS};
+use support::reports::{capped_at_b, capped_beside_b, every_state, links, HOSTILE, LINKS};
 
 fn run_info() -> RunInfo {
     RunInfo {
@@ -736,6 +736,88 @@ fn a_grade_capped_at_b_says_why_below_the_threshold() -> Result<(), serde_json::
         FailOn::Grade,
     )?;
     assert!(!md.contains("B at best:"), "{md}");
+    Ok(())
+}
+
+/// Where the grade is held against the threshold A (the Markdown threshold line, the final
+/// annotation, the check run's title, the text report's last line), for `report`.
+fn threshold_lines(report: &Report) -> Result<String, serde_json::Error> {
+    let md = cli::render(
+        report,
+        Format::Markdown,
+        false,
+        Some(Grade::A),
+        FailOn::Grade,
+    )?;
+    let gate = Gate {
+        fail_under: Some(Grade::A),
+        fail_on: FailOn::Grade,
+        fail_on_incomplete: true,
+    };
+    let decision = gate.decide(report);
+    let run = RunInfo {
+        fail_under: Grade::A,
+        ..run_info()
+    };
+    let last: Vec<String> = final_commands(report, &inputs(), &run, &decision)
+        .iter()
+        .map(ToString::to_string)
+        .filter(|l| l.contains("below the threshold"))
+        .collect();
+    let text = render::text::render(report, false);
+    Ok(format!(
+        "markdown: {}\nannotation: {}\ncheck run title: {}\ntext: {}\n",
+        md.lines()
+            .find(|l| l.contains("below the threshold"))
+            .unwrap_or_default(),
+        last.join(" | "),
+        check_run::title(report, &run, decision.exit),
+        text.lines().last().unwrap_or_default()
+    ))
+}
+
+/// A target graded B only because probes did not run, beside one graded B for its own finding:
+/// running the probes would not make the A, so the line gives the capped target's reason as its
+/// own and says the other is B for its findings (before: "B at best: … did not run", as if the
+/// probes alone held the grade). Then two capped targets (one not run, one switched off) beside
+/// two B for findings; and targets B for findings alone (no capped one): nothing said.
+#[test]
+fn a_capped_target_beside_one_b_for_its_findings() -> Result<(), serde_json::Error> {
+    let one = threshold_lines(&capped_beside_b(&[(&["wrong-eku-client-cert"], &[])], 1))?;
+    assert!(
+        one.contains(
+            "B at best on 1 of 2 targets graded B: wrong-eku-client-cert did not run (see its \
+             note); the other is B for its own findings"
+        ),
+        "{one}"
+    );
+    assert!(!one.contains("B at best: "), "{one}");
+    insta::assert_snapshot!("capped_beside_one_b_for_findings", one);
+    let many = threshold_lines(&capped_beside_b(
+        &[
+            (&["wrong-eku-client-cert", "cert-without-key"], &[]),
+            (&[], &["forged-client-cert"]),
+        ],
+        2,
+    ))?;
+    assert!(
+        many.contains(
+            "B at best on 2 of 4 targets graded B: wrong-eku-client-cert, cert-without-key did \
+             not run; forged-client-cert switched off (--skip-probe) (see their notes); the other \
+             2 are B for their own findings"
+        ),
+        "{many}"
+    );
+    insta::assert_snapshot!("capped_beside_two_b_for_findings", many);
+    // All capped: the line as before.
+    let capped = threshold_lines(&capped_beside_b(&[(&["wrong-eku-client-cert"], &[])], 0))?;
+    assert!(
+        capped.contains("B at best: wrong-eku-client-cert did not run (see the target"),
+        "{capped}"
+    );
+    // None capped: nothing said.
+    let none = threshold_lines(&capped_beside_b(&[], 2))?;
+    assert!(!none.contains("B at best"), "{none}");
     Ok(())
 }
 

@@ -162,6 +162,29 @@ pub struct ProbeObservation {
     pub handshake_completed: bool,
 }
 
+impl ProbeObservation {
+    /// When the server's CertificateRequest came, said after "CertificateRequest" (empty for one
+    /// in the handshake of the first wave): after the handshake (and how), or inside the handshake
+    /// but only to the late-auth client. `None` when no request was seen.
+    pub fn request_timing(&self) -> Option<&'static str> {
+        if !self.cert_requested {
+            return None;
+        }
+        Some(match (self.late, self.asked_after_handshake) {
+            (_, Some(LateAsk::PostHandshake)) => {
+                " sent after the handshake (TLS 1.3 post-handshake authentication, once the \
+                 request was read)"
+            }
+            (_, Some(LateAsk::Renegotiation)) => {
+                " sent after the handshake (a TLS 1.2 renegotiation the server started once the \
+                 request was read)"
+            }
+            (true, None) => " sent in the handshake to the late-auth client (OpenSSL)",
+            (false, None) => "",
+        })
+    }
+}
+
 fn one() -> u8 {
     1
 }

@@ -74,10 +74,10 @@ pub struct Verdict {
 }
 
 fn summary(o: &ProbeObservation) -> String {
-    let mut s = if o.cert_requested {
-        "CertificateRequest sent".to_owned()
-    } else {
-        "no CertificateRequest".to_owned()
+    let mut s = match o.request_timing() {
+        Some("") => "CertificateRequest sent".to_owned(),
+        Some(when) => format!("CertificateRequest{when}"),
+        None => "no CertificateRequest".to_owned(),
     };
     if let Some(c) = &o.client_cert {
         s.push_str(&format!("; presented {} (sha256 {})", c.subject, c.sha256));

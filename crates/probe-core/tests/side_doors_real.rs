@@ -880,6 +880,68 @@ fn roots(t: &TargetReport) -> Vec<(FindingId, Severity)> {
         .collect()
 }
 
+/// haproxy-sni-header, where TLS 1.2 on any name but secure.test gets a 302 to a login page
+/// (curl: SNI public.test + Host secure.test + a forged `X-SSL-Client-Verify: 0` gets "secret
+/// area" on TLS 1.3, the 302 on TLS 1.2). With the valid certificate, the door found on TLS 1.3
+/// is tried on TLS 1.2 with the same forged headers and gets the redirect, which the protected
+/// name itself (refused in the handshake) does not give: the finding names TLS 1.3 alone, says
+/// the door was tried on TLS 1.2 and could not be read there, and the target is incomplete on TLS
+/// 1.2 for this probe (before: TLS 1.3 alone, nothing said of TLS 1.2). Anonymous: no finding
+/// (the page cannot be placed without the protected page), incomplete.
+#[test]
+fn a_door_carried_to_a_version_that_redirects_is_said_unread() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let name = "haproxy-sni-header-tls12-redirect";
+    let server = start(name, &lab.pki, lab.dir.path())?;
+    let sni = probe_of(FindingId::SniHostMismatchBypass);
+    for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
+        let report = lab.rt.block_on(scanner.scan(&[target(true, server.port)?]));
+        let t = &report.targets[0];
+        println!("certificate {with_cert}: {}", line(name, t));
+        let found = t
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::SniHostMismatchBypass);
+        let unread_12 = t
+            .incomplete
+            .iter()
+            .find(|i| i.probe == sni && i.tls_version == Some(TlsVersion::Tls12));
+        if !with_cert {
+            assert!(found.is_none(), "{t:#?}");
+            assert!(t.is_incomplete() && t.grade != Grade::A, "{t:#?}");
+            continue;
+        }
+        let Some(f) = found else {
+            panic!("no {sni}: {t:#?}");
+        };
+        assert_eq!(f.tls_versions, [TlsVersion::Tls13], "{f:#?}");
+        assert!(
+            f.detail
+                .contains("open on TLS 1.3, was tried again on TLS 1.2: answered HTTP 302")
+                && f.detail.contains("could not be read"),
+            "{f:#?}"
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|(k, v)| k.starts_with("TLS 1.2: SNI public.test with ")
+                    && v.contains("HTTP 302")),
+            "{f:#?}"
+        );
+        assert!(
+            unread_12.is_some_and(|i| i.reason.contains("was answered HTTP 302")
+                && i.reason
+                    .contains("whether the door is open on TLS 1.2 cannot be told")),
+            "{:#?}",
+            t.incomplete
+        );
+        assert_eq!(t.grade, Grade::F, "{}", line(name, t));
+    }
+    Ok(())
+}
+
 /// nginx `ssl_verify_client on` with `error_page 495 496 =302 …`, and `optional` where the
 /// application redirects a client without a verified certificate to a login page. With the valid
 /// certificate served 200 on the same path, a redirect is the refusal: complete, grade A, the

@@ -31,15 +31,29 @@ fn capped_by(t: &TargetReport) -> Option<(Vec<&str>, Vec<&str>)> {
 
 /// `B at best: forged-client-cert did not run (see the target's note)`: why the overall grade is
 /// B and not A, when some target is held there only by probes testing admission that did not run
-/// or were switched off (`--skip-probe`). `None` when the grade is not B, or no target is held
-/// that way. Said where the grade is shown against a threshold, so that "B is below A" tells
-/// what would make the A. Probe ids only: no escaping needed beyond the caller's.
+/// or were switched off (`--skip-probe`). When other targets are B for their own findings (or
+/// incomplete), running those probes would not make the A: the line then gives the reason for
+/// the capped targets only, and says what holds the others (`B at best on 1 of 2 targets graded
+/// B: … (see its note); the other is B for its own findings`). `None` when the grade is not B,
+/// or no target is held that way. Said where the grade is shown against a threshold, so that "B
+/// is below A" tells what would make the A. Probe ids and counts only: no escaping needed beyond
+/// the caller's.
 pub fn capped_line(report: &Report) -> Option<String> {
     if report.grade != Grade::B {
         return None;
     }
     let (mut not_run, mut off, mut targets) = (Vec::new(), Vec::new(), 0usize);
-    for (n, o) in report.targets.iter().filter_map(capped_by) {
+    // The targets graded B for something else: their own findings, or probes not read.
+    let (mut for_findings, mut incomplete) = (0usize, 0usize);
+    for t in report.targets.iter().filter(|t| t.grade == Grade::B) {
+        let Some((n, o)) = capped_by(t) else {
+            if t.is_incomplete() {
+                incomplete += 1;
+            } else {
+                for_findings += 1;
+            }
+            continue;
+        };
         targets += 1;
         for id in n {
             if !not_run.contains(&id) {
@@ -62,13 +76,39 @@ pub fn capped_line(report: &Report) -> Option<String> {
     if !off.is_empty() {
         parts.push(format!("{} switched off (--skip-probe)", off.join(", ")));
     }
+    let others = for_findings + incomplete;
+    if others == 0 {
+        return Some(format!(
+            "B at best: {} (see the {})",
+            parts.join("; "),
+            if targets == 1 {
+                "target's note"
+            } else {
+                "targets' notes"
+            }
+        ));
+    }
+    let one = others == 1;
+    let held = match (for_findings, incomplete) {
+        (_, 0) if one => "is B for its own findings".to_owned(),
+        (_, 0) => "are B for their own findings".to_owned(),
+        (0, _) if one => "is incomplete".to_owned(),
+        (0, _) => "are incomplete".to_owned(),
+        (f, i) => format!("are B for their own findings ({f}) or incomplete ({i})"),
+    };
     Some(format!(
-        "B at best: {} (see the {})",
+        "B at best on {targets} of {} targets graded B: {} (see {}); the other{} {held}",
+        targets + others,
         parts.join("; "),
         if targets == 1 {
-            "target's note"
+            "its note"
         } else {
-            "targets' notes"
+            "their notes"
+        },
+        if one {
+            String::new()
+        } else {
+            format!(" {others}")
         }
     ))
 }

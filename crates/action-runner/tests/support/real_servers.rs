@@ -77,9 +77,10 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
 /// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
 /// the certificate, else `/`.
 pub fn path_for(server: &str) -> &'static str {
-    match server {
-        "apache-location-require" => "/admin/",
-        _ => "/",
+    if server.starts_with("apache-location-") {
+        "/admin/"
+    } else {
+        "/"
     }
 }
 

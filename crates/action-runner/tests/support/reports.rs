@@ -404,7 +404,54 @@ pub fn fleet(n: usize) -> Report {
 /// (`not_run`, for want of a staging CA) or were switched off (`off`, `--skip-probe`), its note
 /// saying so as the engine writes it.
 pub fn capped_at_b(not_run: &[&str], off: &[&str]) -> Report {
-    let mut t = target("https://capped.example.com/");
+    Report::new(
+        vec![capped_target("https://capped.example.com/", not_run, off)],
+        12.5,
+    )
+}
+
+/// Targets graded B beside others graded B for their own findings (a low finding), and one
+/// graded A: `capped` lists each capped target's probes that did not run and those switched off,
+/// `for_findings` how many targets are B for a finding.
+pub fn capped_beside_b(capped: &[(&[&str], &[&str])], for_findings: usize) -> Report {
+    let mut targets: Vec<TargetReport> = capped
+        .iter()
+        .enumerate()
+        .map(|(i, (not_run, off))| {
+            capped_target(&format!("https://capped{i}.example.com/"), not_run, off)
+        })
+        .collect();
+    for i in 0..for_findings {
+        let mut t = target(&format!("https://low{i}.example.com/"));
+        t.client_auth = ClientAuth::Required;
+        t.enforced_at = Some(Layer::Tls);
+        t.verification = Verification::Verified;
+        t.grade = probe_core::grade::Grade::B;
+        t.score = 92;
+        t.findings = vec![finding(
+            FindingId::ServerCertExpiring,
+            "expires in 12 days (2025-03-01).",
+        )];
+        t.probes = vec![probe(
+            "no-client-cert",
+            json!({"http_status": null, "alert": "CertificateRequired", "outcome": "refused-tls"}),
+        )];
+        targets.push(t);
+    }
+    let mut a = target("https://a.example.com/");
+    a.client_auth = ClientAuth::Required;
+    a.enforced_at = Some(Layer::Tls);
+    a.verification = Verification::Verified;
+    a.grade = probe_core::grade::Grade::A;
+    a.score = 100;
+    targets.push(a);
+    Report::new(targets, 12.5)
+}
+
+/// A target graded B only because probes testing admission did not run (`not_run`) or were
+/// switched off (`off`), its note saying so.
+fn capped_target(url: &str, not_run: &[&str], off: &[&str]) -> TargetReport {
+    let mut t = target(url);
     t.client_auth = ClientAuth::Required;
     t.enforced_at = Some(Layer::Tls);
     t.verification = Verification::Verified;
@@ -437,5 +484,5 @@ pub fn capped_at_b(not_run: &[&str], off: &[&str]) -> Report {
         "no-client-cert",
         json!({"http_status": null, "alert": "CertificateRequired", "outcome": "refused-tls"}),
     )];
-    Report::new(vec![t], 12.5)
+    t
 }

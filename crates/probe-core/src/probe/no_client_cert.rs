@@ -185,13 +185,14 @@ fn public_client_cas(nc: &ProbeObservation) -> Option<Finding> {
         Finding::new(
             FindingId::ClientCaPublicRoots,
             format!(
-                "{}: the CertificateRequest names {} public root CA{} among the {} CAs it asks \
-                 client certificates from ({}{}). The names a server sends are as a rule the CAs \
-                 it verifies against (nginx `ssl_client_certificate`, a Java trust store): then a \
+                "{}: the CertificateRequest{} names {} public root CA{} among the {} CAs it \
+                 asks client certificates from ({}{}). The names a server sends are as a rule the CAs \
+                 it verifies against (nginx `ssl_client_certificate`, Apache `SSLCACertificateFile`, a Java trust store): then a \
                  certificate with the clientAuth purpose from any of them passes the TLS layer's \
                  check (unless the names are set apart from the trust store: Apache \
                  `SSLCADNRequestFile`, OpenSSL `-verifyCAfile`).",
                 nc.tls_version,
+                nc.request_timing().unwrap_or_default(),
                 public.len(),
                 if public.len() == 1 { "" } else { "s" },
                 nc.acceptable_ca_names.len(),
@@ -373,6 +374,51 @@ mod tests {
         let mut answered = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(401));
         answered.cert_requested = false;
         assert_eq!(refused_before_asking(&answered, None), None);
+    }
+
+    /// A CertificateRequest sent after the handshake (Apache `<Location> SSLVerifyClient
+    /// require`) is read like one in the handshake: its public roots raise the finding, whose
+    /// text says the request came late and how; a late request naming only a private CA raises
+    /// nothing.
+    #[test]
+    fn a_late_request_naming_public_roots_is_found_and_says_it_came_late() {
+        let Some(anchor) = webpki_roots::TLS_SERVER_ROOTS.first() else {
+            panic!("no public roots compiled in");
+        };
+        let public = rustls::DistinguishedName::in_sequence(anchor.subject.as_ref())
+            .as_ref()
+            .to_vec();
+        let mut late = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        late.late = true;
+        late.asked_after_handshake = Some(crate::facts::LateAsk::PostHandshake);
+        late.acceptable_ca_names = vec![public];
+        let got = NoClientCert.judge(&view(std::slice::from_ref(&late)));
+        let found: Vec<_> = got
+            .iter()
+            .map(|j| (j.finding.id, j.finding.severity))
+            .collect();
+        assert_eq!(found, [(FindingId::ClientCaPublicRoots, Severity::High)]);
+        assert!(
+            got.iter().all(|j| j.finding.detail.starts_with(
+                "TLS 1.3: the CertificateRequest sent after the handshake (TLS 1.3 post-handshake"
+            )),
+            "{got:?}"
+        );
+        late.asked_after_handshake = Some(crate::facts::LateAsk::Renegotiation);
+        let got = NoClientCert.judge(&view(std::slice::from_ref(&late)));
+        assert!(
+            got.iter()
+                .all(|j| j.finding.detail.contains("a TLS 1.2 renegotiation")),
+            "{got:?}"
+        );
+        late.acceptable_ca_names = vec![{
+            use x509_cert::der::Encode;
+            let private: x509_cert::name::Name = "CN=Test Client CA,O=mtls-scan tests"
+                .parse()
+                .unwrap_or_default();
+            private.to_der().unwrap_or_default()
+        }];
+        assert!(ids(late).is_empty());
     }
 
     #[test]

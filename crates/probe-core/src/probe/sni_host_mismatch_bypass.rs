@@ -115,6 +115,17 @@ struct Tried {
     /// What was sent besides the other name, when anything was (a follow-up behind an
     /// application's refusal: a certificate from an unknown CA, forged headers).
     with: Option<String>,
+    /// A door found open on an earlier version, tried again on this one.
+    again: Option<Again>,
+}
+
+/// A door tried again on the next version the protected name refuses: the version it was found
+/// open on, and what the protected name itself got with the same on this one, when that was
+/// asked (a follow-up's door served, or answered past the refusal: a redirect, 404 …). Said in
+/// the finding whatever it got ([`retried_elsewhere`]): the version stays named as tried.
+struct Again {
+    found_on: TlsVersion,
+    front: Option<Seen>,
 }
 
 impl Tried {
@@ -172,6 +183,7 @@ async fn try_one(
         protected,
         landed,
         with: None,
+        again: None,
     }
 }
 
@@ -247,9 +259,9 @@ async fn follow_ups(
                     .map(|c| try_again_with(target, scan, first, round.version, c)),
             )
             .await;
-            for (c, t) in now.into_iter().zip(again) {
-                let Some(t) = t else { continue };
+            for (mut c, t) in now.into_iter().zip(again) {
                 if t.bypass() && next_spoken {
+                    c.found_on = round.version;
                     carried.push(c);
                 }
                 out.push((i, t));
@@ -456,6 +468,7 @@ async fn follow_ups(
                     protected: seen,
                     landed,
                     with: Some(with),
+                    again: None,
                 };
                 // A door is tried on the next version the protected name refuses, with the same.
                 if tried.bypass() && next_spoken {
@@ -464,6 +477,7 @@ async fn follow_ups(
                         shown: tried.shown.clone(),
                         with: tried.with.clone().unwrap_or_default(),
                         presented,
+                        found_on: round.version,
                     });
                 }
                 out.push((i, tried));
@@ -490,19 +504,23 @@ struct Carried {
     shown: String,
     with: String,
     presented: landing::Presented,
+    /// The version it was found open on (the last, once it is open on two).
+    found_on: TlsVersion,
 }
 
 /// Tries a door a follow-up found on an earlier version on `version`, with the same presented,
 /// judged as the follow-up was: no door where the protected name itself is served with the same
-/// (the certificate and header probes' to judge), else against controls that carry the same. A
-/// served or unread answer is kept; a refusal adds nothing.
+/// (the certificate and header probes' to judge), else against controls that carry the same.
+/// Whatever it got is kept, so that the finding names the version as tried
+/// ([`retried_elsewhere`]): served, unread, refused, or an answer past the refusal (a redirect,
+/// 404 …), which is asked of the protected name with the same too.
 async fn try_again_with(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
     version: TlsVersion,
     c: &Carried,
-) -> Option<Tried> {
+) -> Tried {
     let door = |sni: Sni| Door {
         version,
         sni,
@@ -513,36 +531,46 @@ async fn try_again_with(
         scan,
     };
     let seen = knock(target, door(c.sni.clone())).await;
-    let landed = if seen.served() {
-        if knock(target, door(Sni::Target)).await.served() {
-            return None;
-        }
-        let with_own = own_host_is_another(target, &c.sni);
-        Some(
-            landing::judge_served_with(
-                target,
-                scan,
-                first,
-                version,
-                &c.sni,
-                &seen,
-                with_own,
-                &c.presented,
-            )
-            .await,
-        )
-    } else if seen.unreadable().is_some() {
-        None
+    let past_the_refusal = !seen.served()
+        && seen.unreadable().is_none()
+        && seen
+            .status()
+            .is_some_and(super::client_cert_header_spoofing::past_the_refusal);
+    let front = if seen.served() || past_the_refusal {
+        Some(knock(target, door(Sni::Target)).await)
     } else {
-        return None;
+        None
     };
-    Some(Tried {
+    let landed = match &front {
+        Some(f) if seen.served() && !f.served() => {
+            let with_own = own_host_is_another(target, &c.sni);
+            Some(
+                landing::judge_served_with(
+                    target,
+                    scan,
+                    first,
+                    version,
+                    &c.sni,
+                    &seen,
+                    with_own,
+                    &c.presented,
+                )
+                .await,
+            )
+        }
+        _ => None,
+    };
+    Tried {
         sni: c.sni.clone(),
         shown: c.shown.clone(),
         protected: seen,
         landed,
         with: Some(c.with.clone()),
-    })
+        again: Some(Again {
+            found_on: c.found_on,
+            front,
+        }),
+    }
 }
 
 /// Tries one name on each round's version in turn, while it refuses the version
@@ -554,9 +582,19 @@ async fn walk(
     rounds: &[Round],
     (sni, shown): (Sni, String),
 ) -> Vec<(usize, Tried)> {
-    let mut out = Vec::new();
+    let mut out: Vec<(usize, Tried)> = Vec::new();
     for (i, round) in rounds.iter().enumerate() {
-        let t = try_one(target, scan, first, round.version, (sni.clone(), shown.clone())).await;
+        let mut t = try_one(target, scan, first, round.version, (sni.clone(), shown.clone())).await;
+        // Tried here because it was a door on the version before (the last door it was).
+        t.again = out
+            .iter()
+            .rev()
+            .find(|(_, before)| before.bypass())
+            .and_then(|(j, _)| rounds.get(*j))
+            .map(|r| Again {
+                found_on: r.version,
+                front: None,
+            });
         // A name that refused this version is tried on the next; a door is tried on the next
         // version the protected name refuses too, so that the finding names every version the
         // door is open on (a fix for one version alone is no fix).
@@ -575,6 +613,8 @@ async fn walk(
 struct Round {
     version: TlsVersion,
     refusal: String,
+    /// The HTTP status the protected name answered an anonymous client with there, if any.
+    status: Option<u16>,
     /// The protected name speaks this version (and refused the anonymous client there), as
     /// opposed to a version tried only for names that refused every one it speaks.
     spoken: bool,
@@ -608,6 +648,7 @@ fn rounds(first: &FirstWave) -> Vec<Round> {
         .map(|o| Round {
             version: o.tls_version,
             refusal: refusal_words(o.outcome).to_owned(),
+            status: o.http_status,
             spoken: true,
         })
         .collect();
@@ -618,6 +659,7 @@ fn rounds(first: &FirstWave) -> Vec<Round> {
             out.push(Round {
                 version: o.tls_version,
                 refusal: format!("does not speak {}, and {elsewhere}", o.tls_version),
+                status: None,
                 spoken: false,
             });
         }
@@ -687,6 +729,8 @@ impl TargetProbe for SniHostMismatchBypass {
                 here.extend(behind.iter().filter(|(j, _)| *j == i).map(|(_, t)| t));
                 judge(target, round, &here, &earlier, &mut out);
             }
+            let again = walked.iter().flatten().chain(behind.iter());
+            retried_elsewhere(target, &rounds, again, &mut out);
             let versions: Vec<String> = rounds.iter().map(|r| r.version.to_string()).collect();
             let no_door = walked.iter().filter(|w| !w.iter().any(|(_, t)| t.bypass()));
             for (_, t) in no_door.filter_map(|w| w.last()) {
@@ -702,6 +746,100 @@ impl TargetProbe for SniHostMismatchBypass {
             out
         }
         .boxed()
+    }
+}
+
+/// Doors found open on one version and tried again on the next the protected name refuses,
+/// where they were no door (`tried`: every name tried, by round): the finding names each such
+/// version as tried and what it got there, in its detail and evidence, so that a version left
+/// out of its `tls_versions` is never left out silently. An answer past the refusal (a redirect,
+/// 404 …) that the protected name itself does not give to the same is unread there: the target
+/// is incomplete for that version (whether the door is open there cannot be told on this path),
+/// and no finding is raised for it. (An answer that could not be read, or a page the controls
+/// could not place, is already incomplete: [`judge`].)
+fn retried_elsewhere<'a>(
+    target: &Target,
+    rounds: &[Round],
+    tried: impl Iterator<Item = &'a (usize, Tried)>,
+    out: &mut TargetOutcome,
+) {
+    for (i, t) in tried {
+        let (Some(again), Some(round)) = (&t.again, rounds.get(*i)) else {
+            continue;
+        };
+        if t.bypass() {
+            continue;
+        }
+        let version = round.version;
+        let seen = &t.protected;
+        // What the protected name itself answers with the same: asked for a follow-up's door;
+        // for a door without a certificate, its anonymous answer on this version.
+        let front_status = match &again.front {
+            Some(front) => front.status(),
+            None => round.status,
+        };
+        let front_served = again.front.as_ref().is_some_and(Seen::served);
+        let past = seen.status().filter(|st| {
+            !seen.served()
+                && seen.unreadable().is_none()
+                && super::client_cert_header_spoofing::past_the_refusal(*st)
+        });
+        let said = if seen.unreadable().is_some() || t.unsure().is_some() {
+            "could not be read (see the incomplete probes)".to_owned()
+        } else if let Some((Landing::Elsewhere(page), _)) = &t.landed {
+            format!("served, but the page is {page}: no door there")
+        } else if seen.served() && front_served {
+            "served, as the protected name itself is with the same: no door of another name \
+             there (the certificate and header probes judge that)"
+                .to_owned()
+        } else if let Some(st) = past.filter(|st| front_status != Some(*st)) {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "{}, a door on {}, was answered HTTP {st} with Host {} on {version} (neither \
+                     a 2xx nor a refusal), where the protected name itself {}: whether the door \
+                     is open on {version} cannot be told on this path",
+                    t.named(),
+                    again.found_on,
+                    target.authority(),
+                    match (&again.front, front_status) {
+                        (Some(_), Some(f)) => format!("got HTTP {f} with the same"),
+                        (Some(f), None) => format!("got, with the same: {}", f.describe()),
+                        (None, Some(f)) => format!("answered HTTP {f} without a certificate"),
+                        (None, None) => round.refusal.clone(),
+                    }
+                ),
+            });
+            format!(
+                "answered HTTP {st}, neither a 2xx nor a refusal, and not what the protected \
+                 name itself answers the same: whether it is open there could not be read (see \
+                 the incomplete probes)"
+            )
+        } else if let Some(st) = past {
+            format!("answered HTTP {st}, as the protected name itself is: no door there")
+        } else if seen.version_refused() {
+            format!("refused {version} before its certificate: no door there on {version}")
+        } else {
+            format!("refused ({}): shut there", seen.describe())
+        };
+        let sentence = format!(
+            " {}, open on {}, was tried again on {version}: {said}.",
+            t.named(),
+            again.found_on
+        );
+        let key = format!("{version}: {} + Host {}", t.named(), target.authority());
+        match out
+            .findings
+            .iter_mut()
+            .find(|f| f.id == FindingId::SniHostMismatchBypass)
+        {
+            Some(f) => {
+                f.detail.push_str(&sentence);
+                f.evidence.entry(key).or_insert_with(|| seen.describe());
+            }
+            None => out.notes.push(sentence.trim_start().to_owned()),
+        }
     }
 }
 
@@ -933,6 +1071,7 @@ mod tests {
             protected,
             landed,
             with: None,
+            again: None,
         }
     }
 
@@ -974,6 +1113,7 @@ mod tests {
         let round = Round {
             version,
             refusal: refusal_words(refused).to_owned(),
+            status: None,
             spoken: true,
         };
         judge(&target(), &round, &tried.iter().collect::<Vec<_>>(), &[], &mut out);
@@ -1245,6 +1385,7 @@ mod tests {
         let round = Round {
             version: TlsVersion::Tls12,
             refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+            status: None,
             spoken: true,
         };
         judge(&target(), &round, &[&on12[0]], &earlier, &mut out);
@@ -1281,6 +1422,7 @@ mod tests {
             let round = Round {
                 version,
                 refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+                status: None,
                 spoken: true,
             };
             let tried = [door(shown, http(200, "secret area"), None)];
@@ -1299,6 +1441,74 @@ mod tests {
         assert!(evidence.contains_key("TLS 1.2: no SNI + Host secure.test:8443"));
     }
 
+    /// A door found on TLS 1.3 and tried again on TLS 1.2, where it is none: the finding keeps
+    /// TLS 1.3 alone and says what TLS 1.2 got. A redirect the protected name itself does not
+    /// give to the same is unread there (incomplete on TLS 1.2); the protected name's own answer,
+    /// or a refusal, is a shut door there (before: dropped without a word).
+    #[test]
+    fn a_door_tried_again_where_it_is_none_is_said_so() {
+        let rounds = [TlsVersion::Tls13, TlsVersion::Tls12].map(|version| Round {
+            version,
+            refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+            status: None,
+            spoken: true,
+        });
+        let run = |on12: Seen, front: Option<Seen>| {
+            let mut out = TargetOutcome::default();
+            let mut open = door("public.test", http(200, "secret area"), Some(http(200, "public area")));
+            open.with = Some("forged headers".to_owned());
+            judge(&target(), &rounds[0], &[&open], &[], &mut out);
+            let mut again = door("public.test", on12, None);
+            again.with = Some("forged headers".to_owned());
+            again.again = Some(Again {
+                found_on: TlsVersion::Tls13,
+                front,
+            });
+            let tried = [(0, open), (1, again)];
+            judge(&target(), &rounds[1], &[&tried[1].1], &[], &mut out);
+            retried_elsewhere(&target(), &rounds, tried.iter(), &mut out);
+            out
+        };
+        let out = run(
+            http(302, "to the login page"),
+            Some(refused_tls("HandshakeFailure")),
+        );
+        assert_eq!(
+            ids(&out),
+            [(FindingId::SniHostMismatchBypass, Severity::Critical, vec![TlsVersion::Tls13])]
+        );
+        let f = &out.findings[0];
+        assert!(
+            f.detail.contains(
+                "SNI public.test with forged headers, open on TLS 1.3, was tried again on TLS \
+                 1.2: answered HTTP 302, neither a 2xx nor a refusal"
+            ),
+            "{}",
+            f.detail
+        );
+        assert!(f
+            .evidence
+            .contains_key("TLS 1.2: SNI public.test with forged headers + Host secure.test:8443"));
+        assert!(
+            out.incomplete.len() == 1
+                && out.incomplete[0].tls_version == Some(TlsVersion::Tls12)
+                && out.incomplete[0].reason.contains("was answered HTTP 302"),
+            "{:?}",
+            out.incomplete
+        );
+        // The protected name itself answers the same redirect to the same: shut there.
+        let out = run(http(302, "to the login page"), Some(http(302, "to the login page")));
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+        assert!(out.findings[0]
+            .detail
+            .contains("answered HTTP 302, as the protected name itself is: no door there"));
+        // Refused: shut there, said so.
+        let out = run(http(403, "forbidden"), None);
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+        assert_eq!(out.findings[0].tls_versions, [TlsVersion::Tls13]);
+        assert!(out.findings[0].detail.contains("was tried again on TLS 1.2: refused ("));
+    }
+
     /// A door a follow-up found on TLS 1.3, tried on TLS 1.2 with the same, is one finding
     /// naming both versions, the later one's evidence under its version.
     #[test]
@@ -1308,6 +1518,7 @@ mod tests {
             let round = Round {
                 version,
                 refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+                status: None,
                 spoken: true,
             };
             let mut t = door(
