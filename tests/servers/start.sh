@@ -29,6 +29,9 @@
 #   nginx-on-error-page       on + error_page 495 496 =302 https://help.example/client-certificate
 #   nginx-on-error-page-custom  on + error_page 495 496 /cert-error.html (a styled page, status 400)
 #   nginx-on-error-page-200   on + error_page 495 496 =200 /help.html (a help page, status 200)
+#   nginx-optional-json200    optional + a JSON API: 200 {"ok":false,"error":"unauthorized",…} unless
+#                             $ssl_client_verify is SUCCESS, the orders JSON then (a correct
+#                             check answered as a success, as JSON APIs do; not on --list)
 #   nginx-optional-login      optional + 302 to https://login.example/ unless $ssl_client_verify
 #                             is SUCCESS (these two are not on --list; see side_doors_real.rs
 #                             redirects_where_the_valid_certificate_is_served_are_refusals)
@@ -666,6 +669,14 @@ nginx-*)
       >"$work/nginx-$server-$port/html/help.html"
     server_extra="error_page 495 496 =200 /help.html; location = /help.html { internal; default_type text/html; root $work/nginx-$server-$port/html; }"
     ;;
+  optional-json200)
+    # a JSON API that answers a client without a verified certificate 200 with an error object
+    # (a correct check; not on --list; side_doors_real.rs)
+    mode=optional
+    content_type=application/json
+    dn_check='if ($ssl_client_verify != SUCCESS) { return 200 "{\"ok\":false,\"error\":\"unauthorized\",\"code\":401}\n"; }'
+    ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
+    ;;
   optional-login)
     # the application redirects a client without a verified certificate to a login page (not on
     # --list; side_doors_real.rs)
@@ -682,9 +693,9 @@ $(nginx_preamble "$prefix")
 $(nginx_client_auth "$port" "$mode")
     $server_extra
     location / {
-      default_type text/plain;
+      default_type ${content_type:-text/plain};
       $dn_check
-      return 200 "ok\n";
+      return 200 "${ok_body:-ok\n}";
     }
   }
 }

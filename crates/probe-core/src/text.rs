@@ -48,6 +48,28 @@ pub fn speaks_of_certificates(body: &[u8]) -> bool {
         .any(|w| lower.windows(w.len()).any(|win| win == *w))
 }
 
+/// Whether a body says it refuses the caller (`unauthorized`, `forbidden`, `access denied`,
+/// `authentication required`, …), ASCII case-insensitive: an application's refusal answered with
+/// a success status (a JSON API's `200 {"ok": false, "error": "unauthorized"}`).
+pub fn speaks_of_refusal(body: &[u8]) -> bool {
+    const WORDS: [&[u8]; 10] = [
+        b"unauthorized",
+        b"unauthorised",
+        b"not authorized",
+        b"not authorised",
+        b"forbidden",
+        b"access denied",
+        b"permission denied",
+        b"authentication required",
+        b"authentication failed",
+        b"login required",
+    ];
+    let lower = body.to_ascii_lowercase();
+    WORDS
+        .iter()
+        .any(|w| lower.windows(w.len()).any(|win| win == *w))
+}
+
 /// Renders a DER X.500 Name (as advertised in a CertificateRequest) as RFC 4514 text, control
 /// characters escaped (see [`escape_controls`]); an unparsable one becomes
 /// `<unparsable name: HEX>` (capped).

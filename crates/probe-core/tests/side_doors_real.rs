@@ -1159,6 +1159,33 @@ fn a_help_page_served_as_a_success_is_neither_a_pass_nor_a_finding() -> TestResu
     })
 }
 
+/// nginx `ssl_verify_client optional` before a JSON API that answers a client without a verified
+/// certificate `200 {"ok":false,"error":"unauthorized","code":401}` (a correct check, answered
+/// as a success as JSON APIs do) and the valid one the orders. Anonymous, the client without a
+/// certificate is served a 2xx: the critical finding stands. With the valid certificate, the
+/// anonymous page is another page and says it refuses: no finding, incomplete (B, exit 3), never
+/// A (before: F, "served without one", three critical findings with a staging CA: two JSON
+/// bodies shared their punctuation, and read as one page).
+#[test]
+fn a_json_refusal_served_as_a_success_is_neither_a_pass_nor_a_finding() -> TestResult {
+    each_both_ways(&["nginx-optional-json200"], |_, with_cert, t| {
+        let roots = roots(t);
+        if with_cert {
+            let unread = [TlsVersion::Tls13, TlsVersion::Tls12].iter().all(|v| {
+                t.incomplete.iter().any(|i| {
+                    i.probe == "no-client-cert"
+                        && i.tls_version == Some(*v)
+                        && i.reason.contains("wholly unlike")
+                })
+            });
+            roots.iter().all(|(_, s)| *s == Severity::Info) && t.grade == Grade::B && unread
+        } else {
+            roots.contains(&(FindingId::ClientCertOptional, Severity::Critical))
+                && t.grade == Grade::F
+        }
+    })
+}
+
 /// The certificate from an unknown CA is unread on some version because it met only the
 /// application's refusal (`probe::unknown_ca_meets_only_the_application`).
 fn unknown_ca_unread(t: &TargetReport) -> bool {

@@ -134,8 +134,9 @@ impl<'a> VersionView<'a> {
     /// page, not the protected one. Which, and whether anything protected is let through, cannot
     /// be told from outside: neither a finding nor a pass; the verdict calls the probe unread.
     /// Only a page of its own (at least [`page::MIN_PAGE_TOKENS`] distinct tokens, not a bare
-    /// value such as a per-caller token) that reads as a refusal: it speaks of certificates, or
-    /// a certificate the server must refuse got the very same page.
+    /// value such as a per-caller token) that reads as a refusal: it speaks of certificates or of
+    /// refusing the caller (`unauthorized`, `forbidden` …), or a certificate the server must
+    /// refuse got the very same page.
     pub fn served_another_page(&self, o: &ProbeObservation) -> bool {
         use crate::facts::Outcome;
         fn page(x: &ProbeObservation) -> Option<&str> {
@@ -159,6 +160,7 @@ impl<'a> VersionView<'a> {
         };
         let reads_as_refusal = anonymous.body_names_certificates
             || crate::text::speaks_of_certificates(a.as_bytes())
+            || crate::text::speaks_of_refusal(a.as_bytes())
             || self.observations.iter().any(|bad| {
                 bad.client_cert.is_some()
                     && bad.id != ProbeId::VALID_CLIENT_CERT
