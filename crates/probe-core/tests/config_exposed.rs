@@ -339,7 +339,13 @@ async fn nginx_serving_a_dotenv_beside_its_spa() -> Res {
         .iter()
         .find(|f| f.id == FindingId::TlsConfigExposed)
         .ok_or("no finding")?;
+    // High for the secrets it shows; NODE_TLS_REJECT_UNAUTHORIZED=0 concerns outbound calls.
     assert_eq!(f.severity, Severity::High);
+    assert!(
+        f.detail.contains("servers it connects to") && f.detail.contains("secret values"),
+        "{}",
+        f.detail
+    );
     let exposed: Vec<&str> = t
         .config_probes
         .iter()

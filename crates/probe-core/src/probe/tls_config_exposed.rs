@@ -628,8 +628,26 @@ fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
         let listed: Vec<String> = paths.iter().take(4).map(|(o, _)| describe(o)).collect();
         format!("Configuration is exposed at {}.", listed.join(", "))
     };
+    // Secret values (a password, a token, a private key) exposed are high on their own.
+    let mut secrets: Vec<&str> = Vec::new();
+    for (o, _) in &paths {
+        for k in &o.redacted {
+            if !secrets.contains(&k.as_str()) {
+                secrets.push(k);
+            }
+        }
+    }
+    let detail = if secrets.is_empty() {
+        detail
+    } else {
+        format!(
+            "{detail} It exposes secret values too ({}{}; redacted here).",
+            secrets.iter().take(4).copied().collect::<Vec<_>>().join(", "),
+            if secrets.len() > 4 { ", …" } else { "" }
+        )
+    };
     let mut f = Finding::new(FindingId::TlsConfigExposed, detail);
-    if !auth_off {
+    if !auth_off && secrets.is_empty() {
         f = f.with_severity(Severity::Medium);
     }
     for (o, c) in paths.iter().take(10) {
