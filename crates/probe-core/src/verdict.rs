@@ -108,6 +108,23 @@ impl Collector {
         // on TLS 1.2 where TLS 1.3 was only answered 404) brings its own words.
         if f.severity > entry.severity {
             entry.detail.clone_from(&f.detail);
+        } else if f.severity == entry.severity
+            && !entry.tls_versions.is_empty()
+            && !entry.tls_versions.contains(&v)
+        {
+            // The same words on another version: one sentence naming both ("TLS 1.3, TLS 1.2:
+            // … served HTTP 200."), not the first version's alone beside `tls_versions`.
+            let rest = f.detail.strip_prefix(&format!("{v}: "));
+            let before = entry.detail.split_once(": ").filter(|(named, _)| {
+                named
+                    .split(", ")
+                    .all(|n| TlsVersion::ALL.iter().any(|x| x.to_string() == n))
+            });
+            if let (Some(rest), Some((named, old))) = (rest, before) {
+                if rest == old {
+                    entry.detail = format!("{named}, {v}: {old}");
+                }
+            }
         }
         entry.severity = entry.severity.max(f.severity);
         if !entry.tls_versions.contains(&v) {
@@ -968,6 +985,37 @@ mod tests {
     }
 
     /// A finding raised on both versions takes the words of the one that gives it its severity:
+    /// The same words on both versions are one sentence naming both, as `tls_versions` does.
+    #[test]
+    fn a_finding_alike_on_both_versions_names_both() {
+        let on = |v: TlsVersion| {
+            let mut nc = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+            nc.tls_version = v;
+            let mut served = with_cert(obs(
+                ProbeId::UNTRUSTED_CLIENT_CERT,
+                Outcome::Served,
+                Some(200),
+            ));
+            served.tls_version = v;
+            [nc, served]
+        };
+        let all: Vec<ProbeObservation> = on(TlsVersion::Tls13)
+            .into_iter()
+            .chain(on(TlsVersion::Tls12))
+            .collect();
+        let v = judge(&all);
+        let f = v
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::UntrustedClientCertAccepted)
+            .unwrap_or_else(|| panic!("{:?}", roots(&v)));
+        assert!(
+            f.detail.starts_with("TLS 1.3, TLS 1.2: ") && f.detail.matches("TLS 1.2").count() == 1,
+            "{}",
+            f.detail
+        );
+    }
+
     /// served 200 on TLS 1.2 is said, not the TLS 1.3 answer that alone would be medium.
     #[test]
     fn a_finding_says_what_raised_its_severity() {

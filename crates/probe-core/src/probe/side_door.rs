@@ -223,7 +223,14 @@ pub async fn knock_again(target: &Target, door: Door<'_>, first: Seen) -> Seen {
         if seen.unreadable().is_none() {
             break;
         }
-        tokio::time::sleep(wait).await;
+        // A close without an alert right after the CertificateRequest is confirmed at once (as
+        // the engine confirms the handshake probes'): the server read the certificate and hung
+        // up, so it is answering; a wait is for a dropped burst or a stall.
+        let bare_close = seen.result.outcome == Some(crate::facts::Outcome::RefusedTls)
+            && seen.result.unconfirmed;
+        if !bare_close {
+            tokio::time::sleep(wait).await;
+        }
         seen = knock_once(target, &door).await.confirmed_by(&seen);
     }
     seen
