@@ -134,7 +134,7 @@ async fn each_leak_format_is_read_and_secrets_are_redacted() -> Res {
     assert_eq!(settings(dotenv), vec!["NODE_TLS_REJECT_UNAUTHORIZED = 0"]);
     assert_eq!(
         dotenv.redacted,
-        vec!["DB_PASSWORD", "JWT_SECRET", "PEM block"]
+        vec!["DB_PASSWORD", "JWT_SECRET", "PEM private key"]
     );
 
     // 404s are not exposures.

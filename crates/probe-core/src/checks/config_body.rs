@@ -87,7 +87,8 @@ pub struct Classified {
     pub config_like: bool,
     /// Settings that switch authentication off.
     pub auth_off: Vec<AuthOffSetting>,
-    /// Keys whose values look secret (the values are never kept), and `PEM block` markers.
+    /// Keys whose values look secret (the values are never kept), and `PEM block` (a
+    /// certificate) or [`PEM_PRIVATE_KEY`] markers.
     pub secrets: Vec<String>,
     /// The stack the body points at.
     pub stack_hint: Option<Stack>,
@@ -144,7 +145,12 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Classified {
         }
     }
     if text.contains("-----BEGIN") {
-        secrets.push("PEM block".to_owned());
+        // A private key is a secret; a certificate is public (its block is cut all the same).
+        secrets.push(if text.contains("PRIVATE KEY-----") {
+            PEM_PRIVATE_KEY.to_owned()
+        } else {
+            "PEM block".to_owned()
+        });
     }
 
     let keys: Vec<String> = pairs.iter().map(|(p, _)| p.join(".")).collect();
@@ -236,15 +242,17 @@ fn match_setting(segments: &[&str], value: &str) -> Option<Matched> {
     let v = clean_value(value);
     let v = v.as_str();
     // A setting under a client's key (`billingClient.rejectUnauthorized`, `httpsAgent`, an
-    // upstream's) configures outbound connections.
+    // upstream's) configures outbound connections: whole segments that name a client, not
+    // words inside the server's own (`clientAuth`, `clientCertificates`, `clientCA`).
     let client_side = segments.split_last().is_some_and(|(_, above)| {
         above.iter().any(|seg| {
             let seg = normalize(seg);
-            [
-                "client", "agent", "upstream", "outbound", "proxy", "request",
-            ]
-            .iter()
-            .any(|w| seg.contains(w))
+            seg.ends_with("client")
+                || seg.ends_with("agent")
+                || matches!(
+                    seg.as_str(),
+                    "upstream" | "upstreams" | "outbound" | "egress" | "backend" | "backends"
+                )
         })
     });
     if full.ends_with("sslclientauth") || leaf == "clientauth" {
@@ -283,13 +291,18 @@ fn match_setting(segments: &[&str], value: &str) -> Option<Matched> {
             "the server certificates of every outbound TLS connection are not verified (process-wide; a Node server's own client-certificate check is not affected)",
             true,
         )),
-        ("verify", "false" | "0" | "no" | "off") => Some((
+        ("verify", "false" | "0" | "no" | "off") if client_side => Some((
             Some(Stack::Python),
             "the server certificates of its outbound requests are not verified (verify=False)",
             true,
         )),
+        ("verify", "false" | "0" | "no" | "off") => Some((
+            Some(Stack::Python),
+            "certificate verification switched off (verify=False)",
+            false,
+        )),
         ("sslverify" | "verifyssl" | "tlsverify" | "verifytls", "false" | "0" | "no" | "off") => {
-            Some((None, "certificate verification switched off", true))
+            Some((None, "certificate verification switched off", client_side))
         }
         ("sslverifyclient", "off" | "optional" | "optionalnoca" | "optional_no_ca") => Some((Some(Stack::Nginx), "nginx does not require (or does not verify) client certificates", false)),
         ("requireclientcertificate", "false") => Some((Some(Stack::EnvoyIstio), "Envoy does not require client certificates", false)),
@@ -338,6 +351,37 @@ fn is_secret_key(segments: &[&str]) -> bool {
     ];
     WORDS.iter().any(|w| leaf.contains(w))
         || (leaf.ends_with("key") && !leaf.ends_with("publickey"))
+}
+
+/// How [`Classified::secrets`] names a PEM private key found in a body.
+pub const PEM_PRIVATE_KEY: &str = "PEM private key";
+
+/// Whether a secret-looking key found ([`Classified::secrets`]) names a secret for certain (a
+/// password, a secret, a private or access key, a token that is no endpoint or URL, credentials, a
+/// PEM private key), not an ordinary key (`primaryKey`, `sortKey`) or a URL's: what makes an
+/// exposed configuration high.
+pub fn surely_secret(name: &str) -> bool {
+    if name == PEM_PRIVATE_KEY {
+        return true;
+    }
+    let leaf = normalize(name.rsplit('.').next().unwrap_or(name));
+    const SURE: &[&str] = &[
+        "password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "apikey",
+        "privatekey",
+        "credential",
+        "accesskey",
+        "connectionstring",
+    ];
+    const NOT: &[&str] = &[
+        "endpoint", "url", "uri", "path", "file", "name", "ref", "type", "ttl", "expiry",
+        "lifetime",
+    ];
+    let not = NOT.iter().any(|w| leaf.ends_with(w));
+    !not && (SURE.iter().any(|w| leaf.contains(w)) || leaf.contains("token"))
 }
 
 /// Spring and others mask secrets with stars.
@@ -894,6 +938,61 @@ mod tests {
 
     fn settings(c: &Classified) -> Vec<String> {
         c.auth_off.iter().map(|s| s.setting.clone()).collect()
+    }
+
+    /// Outbound only where a client's key holds the setting: the server's own `clientAuth`,
+    /// `clientCertificates`, `proxy` listener or `mtls` block switch client auth off (high).
+    #[test]
+    fn outbound_settings_are_those_under_a_client() {
+        let outbound = |body: &str| -> Vec<bool> {
+            classify(body.as_bytes(), Some("application/json"))
+                .auth_off
+                .iter()
+                .map(|s| s.outbound)
+                .collect()
+        };
+        for inbound in [
+            r#"{"tls":{"clientAuth":{"requestCert":true,"rejectUnauthorized":false}}}"#,
+            r#"{"proxy":{"listen":8443,"tls":{"requestCert":true,"rejectUnauthorized":false}}}"#,
+            r#"{"listener":{"clientCertificates":{"requestCert":true,"rejectUnauthorized":false}}}"#,
+            r#"{"server":{"mtls":{"enabled":true,"verify":false}}}"#,
+        ] {
+            assert_eq!(outbound(inbound), vec![false], "{inbound}");
+        }
+        for out in [
+            r#"{"billingClient":{"url":"https://b","rejectUnauthorized":false}}"#,
+            r#"{"httpsAgent":{"rejectUnauthorized":false}}"#,
+            r#"{"upstream":{"tls_verify":false}}"#,
+            r#"{"tls":{"InsecureSkipVerify":true}}"#,
+            r#"{"NODE_TLS_REJECT_UNAUTHORIZED":"0"}"#,
+        ] {
+            assert_eq!(outbound(out), vec![true], "{out}");
+        }
+    }
+
+    /// What makes an exposed configuration high on its own: a secret for certain, not a key or a
+    /// certificate that only looks like one.
+    #[test]
+    fn only_sure_secrets_count() {
+        for sure in [
+            "DB_PASSWORD",
+            "JWT_SECRET",
+            "stripe.apiKey",
+            "aws.secretAccessKey",
+            "github.token",
+            PEM_PRIVATE_KEY,
+        ] {
+            assert!(surely_secret(sure), "{sure}");
+        }
+        for not in [
+            "db.primaryKey",
+            "oauth.tokenEndpoint",
+            "vault.secretName",
+            "tls.keyFile",
+            "PEM block",
+        ] {
+            assert!(!surely_secret(not), "{not}");
+        }
     }
 
     #[test]

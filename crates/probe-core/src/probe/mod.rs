@@ -167,10 +167,17 @@ impl<'a> VersionView<'a> {
                     && bad.outcome == Outcome::Served
                     && page(bad).is_some_and(|b| page::same_excerpt(a, b))
             });
+        // Wholly unlike the valid certificate's page, or one that says it refuses the caller
+        // beside a protected page that does not (a GraphQL `200 {"data":{"me":null},"errors":
+        // [{"message":"Unauthorized"}]}` shares its envelope with the protected answer).
+        let unlike = page::wholly_unlike(v, p)
+            || (crate::text::speaks_of_refusal(p.as_bytes())
+                && !crate::text::speaks_of_refusal(v.as_bytes())
+                && !page::same_excerpt(v, p));
         page::distinct_tokens(a) >= page::MIN_PAGE_TOKENS
             && reads_as_refusal
             && page::same_excerpt(a, p)
-            && page::wholly_unlike(v, p)
+            && unlike
     }
 
     /// The staging CA's own control on this version: the observation of the valid certificate
@@ -933,5 +940,41 @@ pub(crate) mod recorded {
         timed_out.detail = Some("timed out after 10.0 s after the handshake began".into());
         out.push(timed_out);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recorded::{obs, view, with_cert};
+    use super::ProbeId;
+    use crate::facts::Outcome;
+
+    /// A GraphQL-style refusal served 200 shares its envelope (`data`, `me`) with the protected
+    /// answer, yet says it refuses the caller where the protected answer does not: another page
+    /// (unread), not the protected one served. A page that says nothing of refusing stays served.
+    #[test]
+    fn a_refusal_sharing_the_protected_pages_envelope_is_another_page() {
+        let page = |id, body: &str, cert: bool| {
+            let mut o = obs(id, Outcome::Served, Some(200));
+            o.body_excerpt = Some(body.to_owned());
+            if cert {
+                o = with_cert(o);
+            }
+            o
+        };
+        let valid = page(
+            ProbeId::VALID_CLIENT_CERT,
+            r#"{"data":{"me":{"name":"test-client","orders":[{"id":1}]}}}"#,
+            true,
+        );
+        let refusal = r#"{"data":{"me":null},"errors":[{"message":"Unauthorized: a client certificate is needed"}]}"#;
+        let seen = [page(ProbeId::NO_CLIENT_CERT, refusal, false), valid.clone()];
+        let v = view(&seen);
+        assert!(v.served_another_page(&seen[0]));
+        // The same envelope with another user's data: no refusal said, served.
+        let other = r#"{"data":{"me":{"name":"guest","orders":[]}}}"#;
+        let seen = [page(ProbeId::NO_CLIENT_CERT, other, false), valid];
+        let v = view(&seen);
+        assert!(!v.served_another_page(&seen[0]));
     }
 }

@@ -268,9 +268,6 @@ impl TargetProbe for SessionResumptionBypass {
             // may hand out a session there without a certificate.
             let donors = candidate_names(target, first);
             let mut out = TargetOutcome::default();
-            if !anonymous_not_served(first).is_empty() {
-                out.sni_names_tried = donors.iter().map(|(_, n)| donor_label(n)).collect();
-            }
             // Each version on its own connections: all at once.
             let versions: Vec<TlsVersion> = anonymous_not_served(first)
                 .iter()
@@ -295,6 +292,14 @@ impl TargetProbe for SessionResumptionBypass {
                 ),
             )
             .await;
+            // The names a session was asked of, on some version (not those past the donors a
+            // version needed): a baseline's door found through another is not re-checked.
+            let asked: Vec<&str> = tried.iter().flatten().map(|a| a.donor.as_str()).collect();
+            out.sni_names_tried = donors
+                .iter()
+                .filter(|(_, n)| asked.contains(&n.as_str()))
+                .map(|(_, n)| donor_label(n))
+                .collect();
             // The protected name's own session first: where both let the scan in, its detail
             // names the cause (resumption itself, on any name).
             for (version, attempts) in own_versions.into_iter().zip(own_tried) {

@@ -628,11 +628,12 @@ fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
         let listed: Vec<String> = paths.iter().take(4).map(|(o, _)| describe(o)).collect();
         format!("Configuration is exposed at {}.", listed.join(", "))
     };
-    // Secret values (a password, a token, a private key) exposed are high on their own.
+    // Secret values (a password, a token, a private key) exposed are high on their own; a key
+    // that only looks like one (`primaryKey`, `tokenEndpoint`) or a certificate is not.
     let mut secrets: Vec<&str> = Vec::new();
     for (o, _) in &paths {
         for k in &o.redacted {
-            if !secrets.contains(&k.as_str()) {
+            if crate::checks::config_body::surely_secret(k) && !secrets.contains(&k.as_str()) {
                 secrets.push(k);
             }
         }
