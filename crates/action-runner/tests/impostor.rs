@@ -170,6 +170,10 @@ fn check(label: &str, run: &Run, want: &[(&str, bool)]) {
         run.target()["error"],
         run.stderr
     );
+    assert!(
+        run.target()["judged"].is_null(),
+        "{label}: judged is only ever false"
+    );
     // No --fail-under: below C (the default, as for `scan`) exits 1, else 0.
     let below_c = matches!(run.target()["grade"].as_str(), Some("D" | "F"));
     assert_eq!(
@@ -2174,5 +2178,38 @@ fn secrets_in_the_clients_stderr_are_redacted_everywhere() -> TestResult {
             assert!(!text.contains(secret), "{what} keeps {secret}: {text}");
         }
     }
+    Ok(())
+}
+
+/// A client that never reached the impostor (curl given no CA fails in every scenario, the control
+/// too) was not judged: the JSON says `"judged": false` beside the F that fails the gate, and the
+/// Markdown says "not judged", never "grade F … below the threshold".
+#[test]
+fn a_client_never_judged_says_so_in_json_and_markdown() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let md = dir.path().join("r.md");
+    let cmd = r#"curl -sS -o /dev/null --max-time 5 --cacert /dev/null "$MTLS_IMPOSTOR_URL""#;
+    let run = impostor(
+        &["--fail-under", "A", "--markdown", md.to_str().unwrap()],
+        &[],
+        &["sh", "-c", cmd],
+    )?;
+    assert_eq!(run.exit, 3, "{}", run.stderr);
+    assert_eq!(run.target()["judged"], false);
+    assert!(run.target()["error"]
+        .as_str()
+        .is_some_and(|e| e.starts_with("the client never reached the impostor")));
+    let md = std::fs::read_to_string(&md)?;
+    assert!(
+        md.starts_with("## ❌ mtls-scan impostor: not judged")
+            && md.contains("**Not judged: the client never reached the impostor**")
+            && !md.contains("grade F")
+            && !md.contains("below the threshold")
+            && !md.contains("| **F** |"),
+        "{md}"
+    );
     Ok(())
 }

@@ -86,11 +86,11 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         let f = Finding::new(
             FindingId::ClientSkipsServerVerification,
             format!(
-                "Faced with an impostor for {} ({}), the client sent its request anyway in \
-                 plaintext HTTP, with no TLS at all (a fallback once TLS failed): the worst kind \
-                 of careless client, whatever certificate checks it makes: anyone on the network \
-                 path reads and alters what it sends (CWE-319, cleartext transmission), no \
-                 certificate needed.",
+                "Served an impostor for {} that it must refuse (scenario {}), the client sent its \
+                 request anyway in plaintext HTTP, with no TLS at all (a fallback once TLS \
+                 failed): the worst kind of careless client, whatever certificate checks it \
+                 makes, since anyone on the network path reads and alters what it sends, no \
+                 certificate needed (cleartext transmission, CWE-319).",
                 run.name,
                 names.join(", ")
             ),
@@ -325,6 +325,8 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
     let target = Target::parse(&run.url)?;
     let j = judge(run);
     let mut t = crate::engine::failed(&target, String::new());
+    // Never reached: not judged (said in the JSON too, beside the F that fails the gate).
+    t.judged = j.error.is_some().then_some(false);
     t.error = j.error;
     let mut seen: Vec<TlsVersion> = run
         .scenarios
