@@ -2213,3 +2213,42 @@ fn a_client_never_judged_says_so_in_json_and_markdown() -> TestResult {
     );
     Ok(())
 }
+
+/// Serve mode on one port: the plaintext fallback after the last scenario's refusal is the
+/// control's turn, and is the same finding there (the control's refusal-free request beside it
+/// is no excuse).
+#[test]
+fn serve_on_one_port_a_plaintext_fallback_in_the_controls_turn_is_a_finding() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &["--scenarios", "self-signed", "--connections", "3"],
+        dir.path(),
+    )?;
+    // The control, then self-signed (refused), then the fallback, in the control's turn.
+    assert!(get(&env, "MTLS_IMPOSTOR_PORT", false)?);
+    assert!(!get(&env, "MTLS_IMPOSTOR_PORT", false)?);
+    let status = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "--max-time", "5"])
+        .arg(format!(
+            "http://127.0.0.1:{}/data?token=abc123",
+            env_var(&env, "MTLS_IMPOSTOR_PORT")
+        ))
+        .status()?;
+    assert!(status.success());
+    assert_eq!(wait(child, Duration::from_secs(20))?, 1);
+    let run = served_run(dir.path(), 1)?;
+    check(
+        "serve, one port, curl then plain HTTP",
+        &run,
+        &[("client-skips-server-verification", false)],
+    );
+    assert_eq!(
+        run.scenario("control")["connections"][1]["end"],
+        "plaintext"
+    );
+    assert!(!run.report.to_string().contains("abc123"));
+    Ok(())
+}

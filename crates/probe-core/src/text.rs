@@ -211,7 +211,11 @@ fn is_secret_name(key: &str) -> bool {
 /// base64url, or hex) alphabet, with letters and digits.
 fn is_blob(word: &str) -> bool {
     let w = word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ';' | '(' | ')' | '.'));
-    w.len() >= 32
+    // A path (`/api/v1/users/12345/orders`) or a URL is no blob: its `key=value` pairs are read
+    // on their own.
+    !w.starts_with('/')
+        && !w.contains("://")
+        && w.len() >= 32
         && w.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
         && w.chars().any(|c| c.is_ascii_digit())
@@ -355,6 +359,8 @@ mod redaction_tests {
         let plain = "curl: (60) SSL certificate problem: self-signed certificate";
         assert_eq!(redact_secrets(plain), plain);
         let plain = "GET /health?x=1 HTTP/1.1";
+        assert_eq!(redact_secrets(plain), plain);
+        let plain = "GET /api/v1/users/12345/orders/67890/items/abcdef HTTP/1.1";
         assert_eq!(redact_secrets(plain), plain);
         assert_eq!(
             redact_secrets("https://localhost:4433/"),

@@ -225,7 +225,12 @@ fn last_line(bytes: &[u8]) -> Option<String> {
         .rev()
         .map(|l| crate::text::sanitize(l.as_bytes(), TAIL_CHARS))
         .find(|l| !l.is_empty())
-        .map(|l| crate::text::redact_secrets(&l))
+        .map(|l| {
+            crate::text::redact_secrets(&l)
+                .chars()
+                .take(TAIL_CHARS)
+                .collect()
+        })
 }
 
 async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> ClientOutcome {

@@ -59,12 +59,13 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 .any(|c| c.got_request() && !c.plaintext())
         })
     };
-    // A plaintext HTTP request in a scenario the client must refuse: whatever certificate it
-    // refused, it sent its request anyway, with no TLS at all.
+    // A plaintext HTTP request, in any scenario: whatever certificate it refused, the client
+    // sent its request anyway, with no TLS at all, to the address it was given as https (the
+    // control too: on one served port, the fallback after the last scenario's refusal is the
+    // control's turn).
     let cleartext: Vec<&ScenarioResult> = run
         .scenarios
         .iter()
-        .filter(|r| r.scenario.must_be_refused())
         .filter(|r| r.connections.iter().any(|c| c.plaintext()))
         .collect();
     let ca = format!(
@@ -86,12 +87,12 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         let f = Finding::new(
             FindingId::ClientSkipsServerVerification,
             format!(
-                "Served an impostor for {} that it must refuse (scenario {}), the client sent its \
-                 request anyway in plaintext HTTP, with no TLS at all (a fallback once TLS \
-                 failed): the worst kind of careless client, whatever certificate checks it \
-                 makes, since anyone on the network path reads and alters what it sends, no \
-                 certificate needed (cleartext transmission, CWE-319).",
-                run.name,
+                "Given {}, the client sent its request in plaintext HTTP, with no TLS at \
+                 all (scenario {}: a fallback once TLS failed, or no TLS ever): the worst kind of \
+                 careless client, whatever certificate checks it makes, since anyone on the \
+                 network path reads and alters what it sends, no certificate needed (cleartext \
+                 transmission, CWE-319).",
+                run.url,
                 names.join(", ")
             ),
         )
@@ -858,6 +859,21 @@ mod tests {
             .map(|f| f.finding.detail.clone())
             .unwrap_or_default();
         assert!(f.contains("plaintext HTTP") && f.contains("worst"), "{f}");
+        // On one served port, the fallback after the last scenario's refusal is the control's
+        // turn: a plaintext request there is the same finding.
+        let mut turn = stamped(careful_but(|_| {}), "aaaa");
+        turn.mode = RunMode::Serve;
+        if let Some(s) = turn.scenarios.first_mut() {
+            s.connections.push(ConnectionRecord {
+                end: Some(ConnectionEnd::Plaintext),
+                app_data_bytes: 60,
+                request: Some("GET /data HTTP/1.1".into()),
+                ..ConnectionRecord::default()
+            });
+        }
+        let t = target_report(&turn)?;
+        assert_eq!(ids(&t), [("client-skips-server-verification", false)]);
+        assert_eq!(t.grade, Grade::F);
         // `curl -sSf URL || curl -k --tlsv1.0 --tls-max 1.0 URL`: a refusal, then a ClientHello
         // the impostor cannot answer. Incomplete, never A.
         let mut r = stamped(careful_but(|_| {}), "aaaa");
