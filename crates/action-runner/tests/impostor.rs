@@ -2250,5 +2250,30 @@ fn serve_on_one_port_a_plaintext_fallback_in_the_controls_turn_is_a_finding() ->
         "plaintext"
     );
     assert!(!run.report.to_string().contains("abc123"));
+    // Stopped by --connections before the fallback came: it was never served, and its refusal
+    // proves nothing (it graded A, exit 0).
+    let dir = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &["--scenarios", "self-signed", "--connections", "2"],
+        dir.path(),
+    )?;
+    assert!(get(&env, "MTLS_IMPOSTOR_PORT", false)?);
+    assert!(!get(&env, "MTLS_IMPOSTOR_PORT", false)?);
+    let _ = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "--max-time", "3"])
+        .arg(format!(
+            "http://127.0.0.1:{}/data",
+            env_var(&env, "MTLS_IMPOSTOR_PORT")
+        ))
+        .stderr(Stdio::null())
+        .status()?;
+    let exit = wait(child, Duration::from_secs(20))?;
+    let run = served_run(dir.path(), exit)?;
+    check_incomplete(
+        "serve, one port, --connections 2, the plain HTTP fallback after the count",
+        &run,
+        &["self-signed"],
+        "after a refusal here, a connection without a readable ClientHello",
+    );
     Ok(())
 }

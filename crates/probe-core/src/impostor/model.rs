@@ -819,25 +819,34 @@ impl ImpostorRun {
             .flat_map(|s| s.connections.iter())
             .filter_map(|c| Some((c.at_ms?, c.fingerprint.as_deref()?)))
             .collect();
+        // A late connection without a readable ClientHello (plaintext HTTP, TLS 1.0) may be
+        // anyone's, this client's fallback included: it counts as the same client's.
         let retried_late = refusals.iter().find_map(|c| {
             let (at, fp) = (c.at_ms?, c.fingerprint.as_deref()?);
-            let late = self
+            let (late, unread) = self
                 .late_connections
                 .iter()
-                .filter(|l| l.fingerprint.as_deref() == Some(fp) && l.at_ms > at)
-                .filter(|l| l.port == r.port)
-                .map(|l| l.at_ms)
-                .min_by(f64::total_cmp)?;
+                .filter(|l| l.at_ms > at && l.port == r.port)
+                .filter(|l| l.fingerprint.is_none() || l.fingerprint.as_deref() == Some(fp))
+                .map(|l| (l.at_ms, l.fingerprint.is_none()))
+                .min_by(|a, b| a.0.total_cmp(&b.0))?;
             let served_between = served_on
                 .iter()
                 .any(|(t, f)| *f == fp && *t > at && *t < late);
-            (!served_between).then_some(fp)
+            (!served_between).then_some((fp, unread))
         });
-        if let Some(fp) = retried_late {
+        if let Some((fp, unread)) = retried_late {
+            let who = if unread {
+                "a connection without a readable ClientHello (plaintext HTTP, or a TLS version \
+                 the impostor does not speak) came on this port"
+                    .to_owned()
+            } else {
+                format!("the same TLS client (ClientHello {fp}) connected again")
+            };
             return Some(format!(
-                "after a refusal here, the same TLS client (ClientHello {fp}) connected again \
-                 once serving had reached {}: that may be its retry without verification, never \
-                 served; raise --connections, or stop serving with SIGTERM once the client is done",
+                "after a refusal here, {who} once serving had reached {}: that may be its retry \
+                 without verification (or its fallback), never served; raise --connections, or \
+                 stop serving with SIGTERM once the client is done",
                 self.ended_by.as_deref().unwrap_or("its end")
             ));
         }
