@@ -170,6 +170,10 @@ fn check(label: &str, run: &Run, want: &[(&str, bool)]) {
         run.target()["error"],
         run.stderr
     );
+    assert!(
+        run.target()["judged"].is_null(),
+        "{label}: judged is only ever false"
+    );
     // No --fail-under: below C (the default, as for `scan`) exits 1, else 0.
     let below_c = matches!(run.target()["grade"].as_str(), Some("D" | "F"));
     assert_eq!(
@@ -1550,12 +1554,10 @@ fn a_careful_gate_before_a_careless_call_is_incomplete() -> TestResult {
         &MUST_REFUSE,
         "the control's client (ClientHello ",
     );
-    assert!(
-        incomplete(&run)
-            .iter()
-            .all(|(_, r)| r
-                .contains("made 2 connection(s) with a request there, this scenario saw 1"))
-    );
+    assert!(incomplete(&run)
+        .iter()
+        .all(|(_, r)| r
+            .contains("made 2 connection(s) there (2 with a request), this scenario saw 1")));
     let dir = tempfile::tempdir()?;
     let bin = go_client(dir.path())?;
     let run = impostor(&[], &[], &[bin.to_str().unwrap(), "-gate"])?;
@@ -1976,6 +1978,302 @@ fn a_retry_after_the_last_counted_connection_is_doubted() -> TestResult {
         "a port per scenario, --connections 2, careful go",
         &served_run(careful.path(), exit)?,
         CAREFUL,
+    );
+    Ok(())
+}
+
+/// A client that falls back once it refused: to plaintext HTTP on the same port (its request,
+/// with a token, in cleartext: a finding, the worst kind), or to TLS 1.0, which the impostor does
+/// not speak (incomplete, exit 3). Each graded A, exit 0: a refusal hid the fallback.
+#[test]
+fn a_fallback_after_a_refusal_is_never_a_pass() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let plain = r#"curl -sSf -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL" || curl -sS -o /dev/null --max-time 5 "http://$MTLS_IMPOSTOR_HOST:$MTLS_IMPOSTOR_PORT/secret?token=abc123""#;
+    let run = impostor(&[], &[], &["sh", "-c", plain])?;
+    check(
+        "curl, then plain HTTP",
+        &run,
+        &[("client-skips-server-verification", false)],
+    );
+    assert_eq!(run.exit, 1);
+    let detail = run.target()["findings"][0]["detail"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        detail.contains("plaintext HTTP") && detail.contains("worst"),
+        "{detail}"
+    );
+    assert_eq!(
+        run.scenario("self-signed")["connections"][1]["end"],
+        "plaintext"
+    );
+    // The token in the request line is not kept.
+    let json = run.report.to_string();
+    assert!(
+        !json.contains("abc123") && json.contains("token=<redacted>"),
+        "{json}"
+    );
+    let tls10 = r#"curl -sSf -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL" || curl -sS -o /dev/null -k --tlsv1.0 --tls-max 1.0 --ciphers DEFAULT:@SECLEVEL=0 --max-time 5 "$MTLS_IMPOSTOR_URL""#;
+    let run = impostor(&[], &[], &["sh", "-c", tls10])?;
+    check_incomplete(
+        "curl, then curl -k --tlsv1.0",
+        &run,
+        &MUST_REFUSE,
+        "beside the refusal, a connection could not be read",
+    );
+    Ok(())
+}
+
+/// A verified handshake-only check from the same TLS client gating an unverified call: Python's
+/// `HTTPSConnection.connect()` and `close()` with the default context, then a POST with an
+/// unverified one. The control's first connection carried no request and was not counted: A.
+#[test]
+fn a_verified_handshake_gating_an_unverified_call_is_incomplete() -> TestResult {
+    if !need("python3") {
+        return Ok(());
+    }
+    let script = r#"
+import http.client, os, socket, ssl
+port, name = int(os.environ["MTLS_IMPOSTOR_PORT"]), os.environ["MTLS_IMPOSTOR_HOST"]
+class C(http.client.HTTPSConnection):
+    def connect(self):
+        raw = socket.create_connection(("127.0.0.1", port), 5)
+        self.sock = self._context.wrap_socket(raw, server_hostname=name)
+c = C(name, port, context=ssl.create_default_context(cafile=os.environ["MTLS_IMPOSTOR_CA_FILE"]))
+c.connect()
+c.close()
+c = C(name, port, context=ssl._create_unverified_context())
+c.request("POST", "/data", body=b"payload")
+c.getresponse().read()
+"#;
+    let run = impostor(&[], &[], &["python3", "-c", script])?;
+    check_incomplete(
+        "python: verified connect(), then an unverified POST",
+        &run,
+        &MUST_REFUSE,
+        "the control's client (ClientHello ",
+    );
+    assert!(
+        incomplete(&run)
+            .iter()
+            .all(|(_, r)| r.contains("made 2 connection(s) there (1 with a request)")),
+        "{:?}",
+        incomplete(&run)
+    );
+    Ok(())
+}
+
+/// A careful check retried until it passes, gating a careless call: three refusals per scenario
+/// beat the two control requests of the old count (A, exit 0). A careful client that retries its
+/// one call stays A.
+#[test]
+fn a_retried_gate_before_a_careless_call_is_incomplete() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let gate = r#"ok=; for i in 1 2 3; do curl -sf -o /dev/null --max-time 5 "${MTLS_IMPOSTOR_URL}health" && ok=1 && break; done; [ -n "$ok" ] && curl -sSfk -o /dev/null --max-time 5 "${MTLS_IMPOSTOR_URL}data""#;
+    let run = impostor(&[], &[], &["sh", "-c", gate])?;
+    check_incomplete(
+        "curl -sf health (3 tries) && curl -k data",
+        &run,
+        &MUST_REFUSE,
+        "the control's client (ClientHello ",
+    );
+    assert!(
+        incomplete(&run)
+            .iter()
+            .all(|(_, r)| r.contains("a refusal does not show which call it was")),
+        "{:?}",
+        incomplete(&run)
+    );
+    let careful = r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL""#;
+    check(
+        "plain careful curl",
+        &impostor(&[], &[], &["sh", "-c", careful])?,
+        CAREFUL,
+    );
+    Ok(())
+}
+
+/// A `--trusted-ca-cert` minted just before the run (openssl): an "expired" certificate it
+/// issued would still be valid when the client connects (a careful curl got
+/// `client-accepts-expired-server-cert`, D, exit 1). The scenario is not played: incomplete,
+/// exit 3, and the note says why.
+#[test]
+fn a_ca_minted_just_before_the_run_is_not_served_a_valid_expired_certificate() -> TestResult {
+    if !need("curl") || !need("openssl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (c, k) = (dir.path().join("ca.pem"), dir.path().join("ca.key"));
+    let out = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .args(["ec_paramgen_curve:P-256", "-nodes", "-keyout"])
+        .arg(&k)
+        .arg("-out")
+        .arg(&c)
+        .args(["-subj", "/CN=Young CA", "-days", "2"])
+        .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+        .args(["-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        .output()?;
+    assert!(out.status.success(), "{out:?}");
+    let (c, k) = (c.to_str().unwrap(), k.to_str().unwrap());
+    let get = format!(r#"curl -sS -o /dev/null --max-time 5 --cacert {c} "$MTLS_IMPOSTOR_URL""#);
+    let run = impostor(
+        &["--trusted-ca-cert", c, "--trusted-ca-key", k],
+        &[],
+        &["sh", "-c", &get],
+    )?;
+    check_incomplete(
+        "curl --cacert, a CA minted just now",
+        &run,
+        &["expired"],
+        "the impostor could not serve it: the --trusted-ca-cert CA started",
+    );
+    let notes = run.target()["notes"].to_string();
+    assert!(
+        notes.contains("expired scenario was not played") && !notes.contains("31 days"),
+        "{notes}"
+    );
+    Ok(())
+}
+
+/// The client's last stderr line is kept (the target's error, the JSON, Markdown and SARIF): what
+/// looks secret in it is redacted first.
+#[test]
+fn secrets_in_the_clients_stderr_are_redacted_everywhere() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (md, sarif) = (dir.path().join("r.md"), dir.path().join("r.sarif"));
+    // curl fails (no CA given it): its error, then a line with credentials, as a wrapper script
+    // that echoes its request might print.
+    let cmd = r#"curl -sS -o /dev/null --max-time 5 --cacert /dev/null "$MTLS_IMPOSTOR_URL?password=hunter2"; echo "retry failed: Authorization: Bearer eyJsekrit.tok password=hunter2 api_key=AKIAXYZ" >&2; exit 7"#;
+    let run = impostor(
+        &[
+            "--markdown",
+            md.to_str().unwrap(),
+            "--sarif",
+            sarif.to_str().unwrap(),
+        ],
+        &[],
+        &["sh", "-c", cmd],
+    )?;
+    assert_eq!(run.exit, 3, "{}", run.stderr);
+    let error = run.target()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(error.contains("<redacted>"), "{error}");
+    for (what, text) in [
+        ("json", run.report.to_string()),
+        ("stderr", run.stderr.clone()),
+        ("markdown", std::fs::read_to_string(&md)?),
+        ("sarif", std::fs::read_to_string(&sarif)?),
+    ] {
+        for secret in ["hunter2", "eyJsekrit", "AKIAXYZ"] {
+            assert!(!text.contains(secret), "{what} keeps {secret}: {text}");
+        }
+    }
+    Ok(())
+}
+
+/// A client that never reached the impostor (curl given no CA fails in every scenario, the control
+/// too) was not judged: the JSON says `"judged": false` beside the F that fails the gate, and the
+/// Markdown says "not judged", never "grade F … below the threshold".
+#[test]
+fn a_client_never_judged_says_so_in_json_and_markdown() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let md = dir.path().join("r.md");
+    let cmd = r#"curl -sS -o /dev/null --max-time 5 --cacert /dev/null "$MTLS_IMPOSTOR_URL""#;
+    let run = impostor(
+        &["--fail-under", "A", "--markdown", md.to_str().unwrap()],
+        &[],
+        &["sh", "-c", cmd],
+    )?;
+    assert_eq!(run.exit, 3, "{}", run.stderr);
+    assert_eq!(run.target()["judged"], false);
+    assert!(run.target()["error"]
+        .as_str()
+        .is_some_and(|e| e.starts_with("the client never reached the impostor")));
+    let md = std::fs::read_to_string(&md)?;
+    assert!(
+        md.starts_with("## ❌ mtls-scan impostor: not judged")
+            && md.contains("**Not judged: the client never reached the impostor**")
+            && !md.contains("grade F")
+            && !md.contains("below the threshold")
+            && !md.contains("| **F** |"),
+        "{md}"
+    );
+    Ok(())
+}
+
+/// Serve mode on one port: the plaintext fallback after the last scenario's refusal is the
+/// control's turn, and is the same finding there (the control's refusal-free request beside it
+/// is no excuse).
+#[test]
+fn serve_on_one_port_a_plaintext_fallback_in_the_controls_turn_is_a_finding() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &["--scenarios", "self-signed", "--connections", "3"],
+        dir.path(),
+    )?;
+    // The control, then self-signed (refused), then the fallback, in the control's turn.
+    assert!(get(&env, "MTLS_IMPOSTOR_PORT", false)?);
+    assert!(!get(&env, "MTLS_IMPOSTOR_PORT", false)?);
+    let status = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "--max-time", "5"])
+        .arg(format!(
+            "http://127.0.0.1:{}/data?token=abc123",
+            env_var(&env, "MTLS_IMPOSTOR_PORT")
+        ))
+        .status()?;
+    assert!(status.success());
+    assert_eq!(wait(child, Duration::from_secs(20))?, 1);
+    let run = served_run(dir.path(), 1)?;
+    check(
+        "serve, one port, curl then plain HTTP",
+        &run,
+        &[("client-skips-server-verification", false)],
+    );
+    assert_eq!(
+        run.scenario("control")["connections"][1]["end"],
+        "plaintext"
+    );
+    assert!(!run.report.to_string().contains("abc123"));
+    // Stopped by --connections before the fallback came: it was never served, and its refusal
+    // proves nothing (it graded A, exit 0).
+    let dir = tempfile::tempdir()?;
+    let (child, env) = serve(
+        &["--scenarios", "self-signed", "--connections", "2"],
+        dir.path(),
+    )?;
+    assert!(get(&env, "MTLS_IMPOSTOR_PORT", false)?);
+    assert!(!get(&env, "MTLS_IMPOSTOR_PORT", false)?);
+    let _ = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "--max-time", "3"])
+        .arg(format!(
+            "http://127.0.0.1:{}/data",
+            env_var(&env, "MTLS_IMPOSTOR_PORT")
+        ))
+        .stderr(Stdio::null())
+        .status()?;
+    let exit = wait(child, Duration::from_secs(20))?;
+    let run = served_run(dir.path(), exit)?;
+    check_incomplete(
+        "serve, one port, --connections 2, the plain HTTP fallback after the count",
+        &run,
+        &["self-signed"],
+        "after a refusal here, a connection without a readable ClientHello",
     );
     Ok(())
 }

@@ -884,3 +884,53 @@ fn fixed_findings_are_said_in_text() -> Result<(), serde_json::Error> {
     );
     Ok(())
 }
+
+/// `mtls-scan impostor` whose client never reached the impostor (exit 7 in every scenario): not
+/// judged. The JSON's target says `"judged": false` beside the F and 0 that fail the gate; the
+/// Markdown's headline says "not judged", with no grade table and no "grade F … below the
+/// threshold".
+#[test]
+fn an_impostor_run_never_judged() -> Result<(), Box<dyn std::error::Error>> {
+    let outcome = serde_json::json!({
+        "exit_code": 7, "stdout_bytes": 0, "stderr_bytes": 42,
+        "stderr_tail": "curl: (7) Failed to connect", "ms": 3.0
+    });
+    let run: probe_core::impostor::ImpostorRun = serde_json::from_value(serde_json::json!({
+        "url": "https://localhost:4433/",
+        "name": "localhost",
+        "listen": "127.0.0.1:4433",
+        "mode": "wrapped",
+        "trusted_ca": {
+            "origin": "minted for this run",
+            "subject": "CN=mtls-scan impostor trusted CA",
+            "sha256": "00"
+        },
+        "client": "sh",
+        "scenarios": [
+            {"scenario": "self-signed", "port": 4433, "connections": [], "client": outcome, "ms": 4.0},
+            {"scenario": "control", "port": 4433, "connections": [], "client": outcome, "ms": 4.0}
+        ],
+        "duration_ms": 8.0
+    }))?;
+    let target = probe_core::impostor::target_report(&run)?;
+    let mut report = Report::new(vec![target], 8.0);
+    report.impostor = vec![run];
+    let json = cli::render(&report, Format::Json, false, Some(Grade::C), FailOn::Grade)?;
+    let value: serde_json::Value = serde_json::from_str(&json)?;
+    assert_eq!(value["targets"][0]["judged"], false);
+    let md = cli::render(
+        &report,
+        Format::Markdown,
+        false,
+        Some(Grade::C),
+        FailOn::Grade,
+    )?;
+    assert!(
+        md.starts_with("## ❌ mtls-scan impostor: not judged")
+            && !md.contains("below the threshold")
+            && !md.contains("grade F"),
+        "{md}"
+    );
+    insta::assert_snapshot!("impostor_not_judged_markdown", md);
+    Ok(())
+}

@@ -170,3 +170,201 @@ mod tests {
         assert_eq!(duration(Duration::from_millis(1234)), "1.234 s");
     }
 }
+
+/// What a redacted value becomes.
+const REDACTED: &str = "<redacted>";
+
+/// Whether a key names a secret (`password`, `token`, `api_key`, `Authorization`, `client-secret`,
+/// `private_key`, `cookie`…), ASCII case-insensitive, `-`/`_` ignored.
+fn is_secret_name(key: &str) -> bool {
+    let k: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    const WORDS: [&str; 14] = [
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "accesskey",
+        "privatekey",
+        "authorization",
+        "credential",
+        "cookie",
+        "session",
+        "signature",
+    ];
+    !k.is_empty()
+        && (WORDS.iter().any(|w| k.contains(w))
+            || k == "auth"
+            || k == "pass"
+            || k == "sig"
+            || k == "key"
+            || (k.ends_with("key") && !k.ends_with("publickey")))
+}
+
+/// Whether a word looks like key material or a token: 32 characters or more of the base64 (or
+/// base64url, or hex) alphabet, with letters and digits.
+fn is_blob(word: &str) -> bool {
+    let w = word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ';' | '(' | ')' | '.'));
+    // A path (`/api/v1/users/12345/orders`) or a URL is no blob: its `key=value` pairs are read
+    // on their own.
+    !w.starts_with('/')
+        && !w.contains("://")
+        && w.len() >= 32
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
+        && w.chars().any(|c| c.is_ascii_digit())
+        && w.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+/// Redacts, inside one word, the value of every `key=value` / `key:value` whose key names a
+/// secret (up to the next `&`, `;`, `,` or quote), and a URL's password (`://user:pass@`).
+fn redact_word(word: &str) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    // A URL's user information.
+    if let Some(scheme) = rest.find("://") {
+        let (head, tail) = rest.split_at(scheme + 3);
+        let host_end = tail.find(['/', '?', '#']).unwrap_or(tail.len());
+        if let Some(at) = tail.get(..host_end).and_then(|a| a.rfind('@')) {
+            let user = tail.get(..at).unwrap_or("");
+            let user = user.split(':').next().unwrap_or("");
+            out.push_str(head);
+            out.push_str(user);
+            out.push(':');
+            out.push_str(REDACTED);
+            rest = tail.get(at..).unwrap_or("");
+        }
+    }
+    loop {
+        let Some(pos) = rest.find(['=', ':']) else {
+            out.push_str(rest);
+            break;
+        };
+        let (before, after) = rest.split_at(pos);
+        let key_start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .map_or(0, |i| i + 1);
+        let key = before.get(key_start..).unwrap_or("");
+        let value = after.get(1..).unwrap_or("");
+        out.push_str(before);
+        out.push_str(after.get(..1).unwrap_or(""));
+        let end = value
+            .find(['&', ';', ',', '"', '\'', ')'])
+            .unwrap_or(value.len());
+        let (secret, tail) = value.split_at(end);
+        if is_secret_name(key) && !secret.is_empty() && !secret.starts_with("//") {
+            out.push_str(REDACTED);
+            rest = tail;
+        } else {
+            rest = value;
+        }
+    }
+    out
+}
+
+/// Redacts what looks secret in a line a client wrote (its last stderr line, a request line):
+/// PEM armour and key material, `Authorization`/`Bearer`/`Basic` credentials, the value of any
+/// `password=`, `token=`, `secret:`, `api_key=`… and a URL's password, and long base64 or hex
+/// runs. Untrusted text, kept in reports: a secret in it must not be.
+pub fn redact_secrets(line: &str) -> String {
+    let lower = line.to_ascii_lowercase();
+    if lower.contains("-----begin") || lower.contains("-----end") || lower.contains("private key") {
+        return "<redacted: key material>".to_owned();
+    }
+    let mut out = Vec::new();
+    let mut redact_next = 0usize;
+    for word in line.split(' ') {
+        if word.is_empty() {
+            out.push(String::new());
+            continue;
+        }
+        let bare = word
+            .trim_matches(|c: char| matches!(c, '"' | '\'' | '(' | ')' | ','))
+            .to_ascii_lowercase();
+        if redact_next > 0 {
+            redact_next -= 1;
+            out.push(REDACTED.to_owned());
+            // `Authorization: Bearer x`: the scheme, then its credentials.
+            if matches!(
+                bare.as_str(),
+                "bearer" | "basic" | "digest" | "token" | "negotiate"
+            ) {
+                redact_next = 1;
+            }
+            continue;
+        }
+        if matches!(bare.as_str(), "bearer" | "basic" | "negotiate") {
+            out.push(word.to_owned());
+            redact_next = 1;
+            continue;
+        }
+        if let Some(key) = bare.strip_suffix(':').or_else(|| bare.strip_suffix('=')) {
+            if is_secret_name(key) {
+                out.push(word.to_owned());
+                redact_next = 1;
+                continue;
+            }
+        }
+        if is_blob(word) {
+            out.push(REDACTED.to_owned());
+            continue;
+        }
+        out.push(redact_word(word));
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::redact_secrets;
+
+    #[test]
+    fn secrets_in_a_line_are_redacted() {
+        let cases = [
+            "curl: (22) The requested URL returned error: 401 Authorization: Bearer eyJhbGciOi.abc",
+            "POST /login?user=bob&password=hunter2&x=1 HTTP/1.1",
+            "GET /secret?token=abc HTTP/1.1",
+            "error: api_key=AKIAabc; client_secret: s3cr3tvalue",
+            "fetch https://bob:hunter2@api.example/x failed",
+            "-----BEGIN PRIVATE KEY-----",
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+            "X-Api-Key: abcdef",
+            "Authorization: Basic Ym9iOmh1bnRlcjI=",
+            "secret=hunter2",
+        ];
+        for c in cases {
+            let r = redact_secrets(c);
+            for s in [
+                "eyJhbGciOi",
+                "hunter2",
+                "abc ",
+                "token=abc",
+                "AKIAabc",
+                "s3cr3tvalue",
+                "MIIEvQ",
+                "abcdef",
+                "Ym9iOmh1bnRlcjI",
+            ] {
+                assert!(!r.contains(s), "{c:?} -> {r:?}");
+            }
+            assert!(r.contains("redacted"), "{c:?} -> {r:?}");
+        }
+        // What is not secret stays legible.
+        let plain = "curl: (60) SSL certificate problem: self-signed certificate";
+        assert_eq!(redact_secrets(plain), plain);
+        let plain = "GET /health?x=1 HTTP/1.1";
+        assert_eq!(redact_secrets(plain), plain);
+        let plain = "GET /api/v1/users/12345/orders/67890/items/abcdef HTTP/1.1";
+        assert_eq!(redact_secrets(plain), plain);
+        assert_eq!(
+            redact_secrets("https://localhost:4433/"),
+            "https://localhost:4433/"
+        );
+    }
+}

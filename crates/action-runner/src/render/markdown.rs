@@ -183,6 +183,29 @@ fn header(report: &Report, options: &Options<'_>) -> String {
             if n == 1 { " is" } else { "s are" }
         ));
     }
+    // `mtls-scan impostor` whose client never reached the impostor: not judged, so no grade (the
+    // F and 0 of the JSON only make the gate fail, as for a target that could not be scanned).
+    let not_judged = !report.impostor.is_empty()
+        && report
+            .targets
+            .iter()
+            .all(|t| t.error.is_some() && report.impostor_run(t).is_some());
+    if not_judged {
+        let _ = writeln!(s, "## ❌ mtls-scan impostor: not judged\n");
+        let _ = writeln!(
+            s,
+            "**Not judged: the client never reached the impostor** (the control scenario, a \
+             valid certificate from the CA it was told to trust, got no request), so there is no \
+             grade: this check fails (exit 3) until the client reaches it.\n"
+        );
+        let _ = writeln!(
+            s,
+            "<sub>{} · {:.0} ms</sub>\n",
+            text(&report.tool),
+            report.duration_ms
+        );
+        return s;
+    }
     let status = match (errored > 0, incomplete) {
         (true, _) => " · not every target scanned",
         (false, true) => " · incomplete",

@@ -385,14 +385,20 @@ fn finding(out: &mut String, f: &ReportedFinding, p: &Paint, indent: &str) {
         (None, Some(probe_core::policy::BaselineState::New)) => " (new since the baseline)".into(),
         _ => String::new(),
     };
+    // A finding seen over no TLS version (the impostor's plaintext request) has none to list.
+    let versions = versions_of(f);
+    let versions = if versions.is_empty() {
+        String::new()
+    } else {
+        format!(", {versions}")
+    };
     let _ = writeln!(
         out,
-        "{indent}{} {} {} [{}, {}]{marks}",
+        "{indent}{} {} {} [{}{versions}]{marks}",
         p.s(severity_style(f.severity), &sev),
         p.s(Style::new().bold(), f.id.as_str()),
         clean(&f.title),
         clean(&f.cwe),
-        versions_of(f)
     );
     let _ = writeln!(out, "{indent}         {}", clean_line(&f.detail));
     let _ = writeln!(out, "{indent}         fix: {}", clean(&f.remediation));

@@ -217,13 +217,20 @@ where
     (shared, task)
 }
 
-/// The last non-empty line, sanitised and capped.
+/// The last non-empty line, sanitised, capped and with what looks secret redacted
+/// ([`crate::text::redact_secrets`]): it is copied into every report.
 fn last_line(bytes: &[u8]) -> Option<String> {
     String::from_utf8_lossy(bytes)
         .lines()
         .rev()
         .map(|l| crate::text::sanitize(l.as_bytes(), TAIL_CHARS))
         .find(|l| !l.is_empty())
+        .map(|l| {
+            crate::text::redact_secrets(&l)
+                .chars()
+                .take(TAIL_CHARS)
+                .collect()
+        })
 }
 
 async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> ClientOutcome {
@@ -381,6 +388,25 @@ mod tests {
         assert_eq!(o.exit_code, Some(7));
         assert_eq!(o.stdout_bytes, 200_000);
         assert_eq!(o.stderr_tail.as_deref(), Some("bad [31m line"));
+    }
+
+    #[tokio::test]
+    async fn a_secret_in_the_last_stderr_line_is_redacted() {
+        let c = ClientCommand::new(
+            "sh",
+            [
+                "-c",
+                "echo 'curl: (22) 401 for https://api/x?token=abc123 Authorization: Bearer eyJhbG.x' >&2; exit 22",
+            ],
+        );
+        let o = Client::Command(c)
+            .run(&ClientEnv::new(), Duration::from_secs(10))
+            .await;
+        let tail = o.stderr_tail.unwrap_or_default();
+        assert!(
+            !tail.contains("abc123") && !tail.contains("eyJhbG") && tail.contains("<redacted>"),
+            "{tail}"
+        );
     }
 
     #[tokio::test]

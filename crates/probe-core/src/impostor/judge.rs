@@ -51,7 +51,23 @@ fn with_scenarios(mut f: Finding, results: &[&ScenarioResult]) -> Finding {
 
 /// Judges a run.
 pub fn judge(run: &ImpostorRun) -> Judgement {
-    let got = |s: Scenario| run.scenario(s).filter(|r| r.got_request());
+    // A request over TLS: a plaintext one is judged on its own (below).
+    let got = |s: Scenario| {
+        run.scenario(s).filter(|r| {
+            r.connections
+                .iter()
+                .any(|c| c.got_request() && !c.plaintext())
+        })
+    };
+    // A plaintext HTTP request, in any scenario: whatever certificate it refused, the client
+    // sent its request anyway, with no TLS at all, to the address it was given as https (the
+    // control too: on one served port, the fallback after the last scenario's refusal is the
+    // control's turn).
+    let cleartext: Vec<&ScenarioResult> = run
+        .scenarios
+        .iter()
+        .filter(|r| r.connections.iter().any(|c| c.plaintext()))
+        .collect();
     let ca = format!(
         "{} (sha256 {}, {})",
         run.trusted_ca.subject, run.trusted_ca.sha256, run.trusted_ca.origin
@@ -66,6 +82,23 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     .into_iter()
     .filter_map(got)
     .collect();
+    if careless.is_empty() && !cleartext.is_empty() {
+        let names: Vec<&str> = cleartext.iter().map(|r| r.scenario.as_str()).collect();
+        let f = Finding::new(
+            FindingId::ClientSkipsServerVerification,
+            format!(
+                "Given {}, the client sent its request in plaintext HTTP, with no TLS at \
+                 all (scenario {}: a fallback once TLS failed, or no TLS ever): the worst kind of \
+                 careless client, whatever certificate checks it makes, since anyone on the \
+                 network path reads and alters what it sends, no certificate needed (cleartext \
+                 transmission, CWE-319).",
+                run.url,
+                names.join(", ")
+            ),
+        )
+        .with_evidence("trusted CA", ca.clone());
+        findings.push(with_scenarios(f, &cleartext));
+    }
     if !careless.is_empty() {
         let what: Vec<&str> = careless
             .iter()
@@ -78,18 +111,30 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 _ => "issued by a CA it was not told to trust",
             })
             .collect();
+        let plain = if cleartext.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = cleartext.iter().map(|r| r.scenario.as_str()).collect();
+            format!(
+                " Worse, it also sent its request in plaintext HTTP, with no TLS at all ({}): \
+                 anyone on the path reads it, no certificate needed (CWE-319).",
+                names.join(", ")
+            )
+        };
         let f = Finding::new(
             FindingId::ClientSkipsServerVerification,
             format!(
                 "The client sent its request to an impostor whose certificate for {} was {}: it \
                  does not verify the server's certificate, so anyone on the network path can \
-                 impersonate the server and read what the client sends.",
+                 impersonate the server and read what the client sends.{plain}",
                 run.name,
                 what.join(", and to one whose certificate was ")
             ),
         )
         .with_evidence("trusted CA", ca.clone());
-        findings.push(with_scenarios(f, &careless));
+        let mut all = careless.clone();
+        all.extend(cleartext.iter().filter(|r| !careless.contains(r)));
+        findings.push(with_scenarios(f, &all));
     }
     let name_blind: Vec<&ScenarioResult> =
         [Scenario::WrongHost, Scenario::WrongHostRequestsClientCert]
@@ -119,8 +164,8 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
             FindingId::ClientAcceptsExpiredServerCert,
             format!(
                 "The client sent its request to an impostor whose certificate for {}, from the CA \
-                 it trusts, expired yesterday: it does not check validity dates, so a retired or \
-                 leaked server key keeps working against it.",
+                 it trusts, had expired before the run: it does not check validity dates, so a \
+                 retired or leaked server key keeps working against it.",
                 run.name
             ),
         )
@@ -281,6 +326,8 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
     let target = Target::parse(&run.url)?;
     let j = judge(run);
     let mut t = crate::engine::failed(&target, String::new());
+    // Never reached: not judged (said in the JSON too, beside the F that fails the gate).
+    t.judged = j.error.is_some().then_some(false);
     t.error = j.error;
     let mut seen: Vec<TlsVersion> = run
         .scenarios
@@ -728,19 +775,126 @@ mod tests {
         assert!(
             inc.len() == 2
                 && inc.iter().all(|(_, why)| why.starts_with(
-                    "the control's client (ClientHello aaaa) made 2 connection(s) with a request \
-                     there, this scenario saw 1"
+                    "the control's client (ClientHello aaaa) made 2 connection(s) there (2 with \
+                     a request), this scenario saw 1"
                 )),
             "{inc:?}"
         );
         assert_eq!(t.grade, Grade::B);
-        // A careful client that retries its refusals: more connections than in the control.
+        // The check retried until it passes (`for i in 1 2 3; do curl -sf URL/health && ok=1 &&
+        // break; done; [ -n "$ok" ] && curl -k URL/data`): as many refusals as the control's
+        // requests, or more, and still none shows the careless call refused. It graded A.
         let mut retries = r.clone();
         for s in retries.scenarios.iter_mut().skip(1) {
             let again = s.connections.clone();
+            s.connections.extend(again.clone());
             s.connections.extend(again);
         }
-        assert_eq!(target_report(&retries)?.grade, Grade::A);
+        let t = target_report(&retries)?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 2
+                && inc.iter().all(|(_, why)| why.contains(
+                    "made 2 connections there (2 with a request), and a refusal does not show"
+                )),
+            "{inc:?}"
+        );
+        assert_eq!(t.grade, Grade::B);
+        // A verified handshake-only check, then an unverified call (Python `connect()` and
+        // `close()`, then a POST without verification): the control's first connection carried
+        // no request, and counts all the same. It graded A.
+        let mut probe = r.clone();
+        if let Some(c) = probe
+            .scenarios
+            .first_mut()
+            .and_then(|s| s.connections.first_mut())
+        {
+            c.app_data_bytes = 0;
+            c.request = None;
+            c.end = Some(ConnectionEnd::ClosedAfterHandshake);
+            c.detail = Some("closed without a request".into());
+        }
+        let t = target_report(&probe)?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 2
+                && inc.iter().all(|(_, why)| why.starts_with(
+                    "the control's client (ClientHello aaaa) made 2 connection(s) there (1 with \
+                     a request), this scenario saw 1"
+                )),
+            "{inc:?}"
+        );
+        assert_eq!(t.grade, Grade::B);
+        // One connection per run, refused three times: careful.
+        let mut once = stamped(careful_but(|_| {}), "aaaa");
+        for s in once.scenarios.iter_mut().skip(1) {
+            let again = s.connections.clone();
+            s.connections.extend(again.clone());
+            s.connections.extend(again);
+        }
+        assert_eq!(target_report(&once)?.grade, Grade::A);
+        Ok(())
+    }
+
+    #[test]
+    fn a_fallback_beside_a_refusal_is_never_a_pass() -> Result<(), ImpostorError> {
+        // `curl -sSf URL || curl http://HOST:PORT/secret`: a refusal, then the request in
+        // plaintext HTTP on the same port. It graded A.
+        let mut r = stamped(careful_but(|_| {}), "aaaa");
+        if let Some(s) = r.scenarios.get_mut(1) {
+            s.connections.push(ConnectionRecord {
+                end: Some(ConnectionEnd::Plaintext),
+                app_data_bytes: 60,
+                request: Some("GET /secret?token=<redacted> HTTP/1.1".into()),
+                detail: Some("a plaintext HTTP request before any TLS ClientHello".into()),
+                ..ConnectionRecord::default()
+            });
+        }
+        let t = target_report(&r)?;
+        assert_eq!(ids(&t), [("client-skips-server-verification", false)]);
+        assert_eq!(t.grade, Grade::F);
+        let f = t
+            .findings
+            .first()
+            .map(|f| f.finding.detail.clone())
+            .unwrap_or_default();
+        assert!(f.contains("plaintext HTTP") && f.contains("worst"), "{f}");
+        // On one served port, the fallback after the last scenario's refusal is the control's
+        // turn: a plaintext request there is the same finding.
+        let mut turn = stamped(careful_but(|_| {}), "aaaa");
+        turn.mode = RunMode::Serve;
+        if let Some(s) = turn.scenarios.first_mut() {
+            s.connections.push(ConnectionRecord {
+                end: Some(ConnectionEnd::Plaintext),
+                app_data_bytes: 60,
+                request: Some("GET /data HTTP/1.1".into()),
+                ..ConnectionRecord::default()
+            });
+        }
+        let t = target_report(&turn)?;
+        assert_eq!(ids(&t), [("client-skips-server-verification", false)]);
+        assert_eq!(t.grade, Grade::F);
+        // `curl -sSf URL || curl -k --tlsv1.0 --tls-max 1.0 URL`: a refusal, then a ClientHello
+        // the impostor cannot answer. Incomplete, never A.
+        let mut r = stamped(careful_but(|_| {}), "aaaa");
+        if let Some(s) = r.scenarios.get_mut(1) {
+            s.connections.push(ConnectionRecord {
+                fingerprint: Some("bbbb".into()),
+                end: Some(ConnectionEnd::TlsError),
+                detail: Some("peer is incompatible: Tls12NotOffered".into()),
+                ..ConnectionRecord::default()
+            });
+        }
+        let t = target_report(&r)?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 1
+                && inc
+                    .iter()
+                    .all(|(_, why)| why.starts_with("beside the refusal, a connection could not")),
+            "{inc:?}"
+        );
+        assert_eq!(t.grade, Grade::B);
         Ok(())
     }
 

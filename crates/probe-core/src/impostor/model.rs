@@ -211,6 +211,10 @@ pub enum ImpostorError {
     /// The temporary directory for the CA file could not be written.
     #[error("cannot write the CA file for the client: {0}")]
     CaFile(std::io::Error),
+    /// A scenario cannot be played soundly (the reason): it is recorded as not served
+    /// (inconclusive, never a refusal).
+    #[error("{0}")]
+    NotPlayable(String),
 }
 
 impl From<rcgen::Error> for ImpostorError {
@@ -293,6 +297,9 @@ pub enum ConnectionEnd {
     /// The scenario (or serving) ended before the client decided, and the impostor stopped
     /// watching.
     CutShort,
+    /// The client sent a plaintext HTTP request (a readable request line, or HTTP/2's preface)
+    /// before any ClientHello: it sent its request with no TLS at all.
+    Plaintext,
 }
 
 /// How soon after the impostor's certificate (or the completed handshake) a close without an
@@ -377,9 +384,29 @@ pub struct ConnectionRecord {
 }
 
 impl ConnectionRecord {
-    /// True when the client sent application data (a request) after the handshake.
+    /// True when the client sent application data (a request) after the handshake, or a
+    /// plaintext HTTP request instead of a ClientHello ([`ConnectionRecord::plaintext`]).
     pub fn got_request(&self) -> bool {
         self.app_data_bytes > 0
+    }
+
+    /// True when the client sent a plaintext HTTP request, with no TLS at all.
+    pub fn plaintext(&self) -> bool {
+        self.end == Some(ConnectionEnd::Plaintext)
+    }
+
+    /// True when the connection shows nothing of the client's decision and is no refusal: it
+    /// ended before a ClientHello (not TLS, or closed), on a TLS error that is not the client's
+    /// (a version or cipher the impostor does not speak: TLS 1.0), or before the impostor's
+    /// certificate reached the client. Beside a refusal, it may be the client's fallback.
+    pub fn unreadable(&self) -> bool {
+        !self.got_request()
+            && matches!(
+                self.end(),
+                ConnectionEnd::BeforeHello
+                    | ConnectionEnd::TlsError
+                    | ConnectionEnd::BeforeCertificate
+            )
     }
 
     /// True when the connection shows the client refusing the server (an alert, or a close
@@ -438,7 +465,12 @@ impl ConnectionRecord {
             parts.push(format!("ALPN {a}"));
         }
         let head = parts.join(", ");
-        let what = if self.got_request() {
+        let what = if self.plaintext() {
+            format!(
+                "plaintext HTTP request, no TLS: {}",
+                self.request.as_deref().unwrap_or("(unreadable)")
+            )
+        } else if self.got_request() {
             match &self.request {
                 Some(r) => format!("request {r}"),
                 None => format!("{} bytes of application data", self.app_data_bytes),
@@ -627,6 +659,17 @@ impl ScenarioResult {
                 self.summary()
             ));
         }
+        if let Some(c) = self.connections.iter().find(|c| c.unreadable()) {
+            // A refusal beside a connection that shows nothing: that one may be the client's
+            // fallback (its request over a TLS version or cipher the impostor does not speak,
+            // TLS 1.0 say, or something that is not TLS), which a refusal cannot hide.
+            return Some(format!(
+                "beside the refusal, a connection could not be read ({}): it may be the client's \
+                 fallback once it refused (an older TLS version the impostor does not speak, or \
+                 not TLS), whose request was never seen",
+                c.summary()
+            ));
+        }
         None
     }
 
@@ -776,25 +819,34 @@ impl ImpostorRun {
             .flat_map(|s| s.connections.iter())
             .filter_map(|c| Some((c.at_ms?, c.fingerprint.as_deref()?)))
             .collect();
+        // A late connection without a readable ClientHello (plaintext HTTP, TLS 1.0) may be
+        // anyone's, this client's fallback included: it counts as the same client's.
         let retried_late = refusals.iter().find_map(|c| {
             let (at, fp) = (c.at_ms?, c.fingerprint.as_deref()?);
-            let late = self
+            let (late, unread) = self
                 .late_connections
                 .iter()
-                .filter(|l| l.fingerprint.as_deref() == Some(fp) && l.at_ms > at)
-                .filter(|l| l.port == r.port)
-                .map(|l| l.at_ms)
-                .min_by(f64::total_cmp)?;
+                .filter(|l| l.at_ms > at && l.port == r.port)
+                .filter(|l| l.fingerprint.is_none() || l.fingerprint.as_deref() == Some(fp))
+                .map(|l| (l.at_ms, l.fingerprint.is_none()))
+                .min_by(|a, b| a.0.total_cmp(&b.0))?;
             let served_between = served_on
                 .iter()
                 .any(|(t, f)| *f == fp && *t > at && *t < late);
-            (!served_between).then_some(fp)
+            (!served_between).then_some((fp, unread))
         });
-        if let Some(fp) = retried_late {
+        if let Some((fp, unread)) = retried_late {
+            let who = if unread {
+                "a connection without a readable ClientHello (plaintext HTTP, or a TLS version \
+                 the impostor does not speak) came on this port"
+                    .to_owned()
+            } else {
+                format!("the same TLS client (ClientHello {fp}) connected again")
+            };
             return Some(format!(
-                "after a refusal here, the same TLS client (ClientHello {fp}) connected again \
-                 once serving had reached {}: that may be its retry without verification, never \
-                 served; raise --connections, or stop serving with SIGTERM once the client is done",
+                "after a refusal here, {who} once serving had reached {}: that may be its retry \
+                 without verification (or its fallback), never served; raise --connections, or \
+                 stop serving with SIGTERM once the client is done",
                 self.ended_by.as_deref().unwrap_or("its end")
             ));
         }
@@ -806,28 +858,52 @@ impl ImpostorRun {
             // makes two in the control, and one here: the careless call never ran, so nothing
             // shows it careful.
             for fp in &requesters {
+                // Every control connection of that client counts, not only those that carried
+                // a request: a verified handshake-only check (`connect()`, then close) before an
+                // unverified call is one of them.
+                let of_fp = |c: &&ConnectionRecord| c.fingerprint.as_deref() == Some(*fp);
+                let made = control.connections.iter().filter(of_fp).count();
                 let asked = control
                     .connections
                     .iter()
-                    .filter(|c| c.got_request() && c.fingerprint.as_deref() == Some(*fp))
+                    .filter(of_fp)
+                    .filter(|c| c.got_request())
                     .count();
-                let here = r
-                    .connections
-                    .iter()
-                    .filter(|c| c.fingerprint.as_deref() == Some(*fp))
-                    .count();
-                if here < asked {
+                let here = r.connections.iter().filter(of_fp).count();
+                if here < made {
                     return Some(format!(
-                        "the control's client (ClientHello {fp}) made {asked} connection(s) with a \
-                         request there, this scenario saw {here}: a later connection that was \
-                         never made (a careful check gating a careless call) is not proven \
-                         careful; {}",
+                        "the control's client (ClientHello {fp}) made {made} connection(s) there \
+                         ({asked} with a request), this scenario saw {here}: a later connection \
+                         that was never made (a careful check gating a careless call) is not \
+                         proven careful; {}",
                         match self.mode {
                             RunMode::Wrapped => {
                                 "wrap the careless call on its own, or make one connection per run"
                             }
                             RunMode::Serve => {
                                 "connect to every scenario as often as to the control"
+                            }
+                        }
+                    ));
+                }
+                if made > 1 {
+                    // Refusals carry no request: which of the client's calls each one was cannot
+                    // be seen. A careful check retried until it passes (`for i in 1 2 3; do curl
+                    // -sf URL/health && ok=1 && break; done; [ -n "$ok" ] && curl -k URL/data`)
+                    // refuses as often as a careful client's every call would, and its careless
+                    // call never ran.
+                    return Some(format!(
+                        "the control's client (ClientHello {fp}) made {made} connections there \
+                         ({asked} with a request), and a refusal does not show which call it \
+                         was: the {here} refusal(s) here may all be one careful check retried, \
+                         gating a careless call that never ran; {}",
+                        match self.mode {
+                            RunMode::Wrapped => {
+                                "wrap each call on its own, or make one connection per run"
+                            }
+                            RunMode::Serve => {
+                                "connect to each scenario once per call, the way the client \
+                                 calls the server, with a port per scenario"
                             }
                         }
                     ));

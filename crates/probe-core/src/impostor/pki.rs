@@ -27,6 +27,10 @@ pub(crate) const WRONG_HOST: &str = "wrong-host.mtls-impostor.invalid";
 /// "ignores expiry" by validating at the certificate's own time still finds the CA valid then.
 const CA_BACKDATE_DAYS: i64 = 90;
 
+/// How far in the past the expired certificate's notAfter must be: a client whose clock runs a
+/// little behind must still find it expired.
+const EXPIRED_MARGIN: time::Duration = time::Duration::minutes(10);
+
 /// The names on the wrong-host certificate: a sibling of `name` under its parent domain
 /// (`mtls-impostor-<random>.internal.example` for `api.internal.example`), when the parent has a
 /// dot, so that a client that only checks the domain is caught too; then [`WRONG_HOST`].
@@ -61,6 +65,8 @@ pub(crate) struct ImpostorPki {
     ca_summary: CaSummary,
     wrong_host: Vec<String>,
     configs: Vec<(Scenario, Arc<ServerConfig>)>,
+    /// Scenarios that cannot be played soundly, and why.
+    unplayable: Vec<(Scenario, String)>,
 }
 
 impl ImpostorPki {
@@ -126,24 +132,46 @@ impl ImpostorPki {
         // its own time must find the CA valid then. A CA younger than the window shortens it.
         let (ca_start, ca_subject_der, ca_ski) = ca_facts(&ca)?;
         let mut note = None;
+        let mut unplayable = Vec::new();
         if ca_start > expired.0 {
             expired.0 = ca_start;
-            if expired.1 <= expired.0 {
-                expired.1 =
-                    (now - time::Duration::minutes(1)).max(ca_start + time::Duration::SECOND);
+            expired.1 = expired.1.max(ca_start + time::Duration::SECOND);
+            if expired.1 > now - EXPIRED_MARGIN {
+                // Its notAfter would not be safely in the past: a certificate still valid when
+                // the client connects (a CA minted a second before the run) would make a careful
+                // client look careless. Not played: incomplete, with why.
+                let age = now - ca_start;
+                let why = format!(
+                    "the --trusted-ca-cert CA started {} ({} before the run): too recently for \
+                     a certificate it issued to have expired at least {} minutes before the \
+                     run, so the expired scenario was not played; give a CA that started more \
+                     than 30 days before the run",
+                    ca_start.date(),
+                    if age.whole_minutes() >= 1 {
+                        format!("{} min", age.whole_minutes())
+                    } else {
+                        format!("{:.1} s", age.as_seconds_f64())
+                    },
+                    EXPIRED_MARGIN.whole_minutes()
+                );
+                unplayable.push((Scenario::Expired, why.clone()));
+                note = Some(why);
+            } else {
+                note = Some(format!(
+                    "the --trusted-ca-cert CA started {} (less than 30 days before the run): the \
+                     expired certificate starts then too, and expired {}{}; a client that \
+                     ignores expiry by validating at the certificate's own time may be refused \
+                     for the CA's dates instead (a CA that started more than 30 days before the \
+                     run avoids it)",
+                    ca_start.date(),
+                    expired.1.date(),
+                    if expired.1 > now - time::Duration::days(1) {
+                        " (less than a day before the run)"
+                    } else {
+                        ""
+                    }
+                ));
             }
-            note = Some(format!(
-                "the --trusted-ca-cert CA starts {} (less than 30 days ago): the expired \
-                 certificate starts then too{}; a client that ignores expiry by validating at the \
-                 certificate's own time may be refused for the CA's dates instead (a CA older \
-                 than 31 days avoids it)",
-                ca_start.date(),
-                if expired.1 > now - time::Duration::days(1) {
-                    ", and expired less than a day ago"
-                } else {
-                    ""
-                }
-            ));
         }
         let ca_summary = CaSummary {
             origin: origin.to_owned(),
@@ -156,6 +184,9 @@ impl ImpostorPki {
 
         let mut configs = Vec::new();
         for scenario in Scenario::ALL {
+            if unplayable.iter().any(|(s, _)| *s == scenario) {
+                continue;
+            }
             let key = KeyKind::EcdsaP256.generate()?;
             let chain = match scenario {
                 Scenario::Control => {
@@ -195,6 +226,7 @@ impl ImpostorPki {
             ca_summary,
             wrong_host,
             configs,
+            unplayable,
         })
     }
 
@@ -218,6 +250,9 @@ impl ImpostorPki {
         &self,
         scenario: Scenario,
     ) -> Result<Arc<ServerConfig>, ImpostorError> {
+        if let Some((_, why)) = self.unplayable.iter().find(|(s, _)| *s == scenario) {
+            return Err(ImpostorError::NotPlayable(why.clone()));
+        }
         self.configs
             .iter()
             .find(|(s, _)| *s == scenario)
@@ -465,6 +500,53 @@ mod tests {
         for s in Scenario::ALL {
             assert!(pki.server_config(s).is_ok(), "{s}");
         }
+        Ok(())
+    }
+
+    /// A `--trusted-ca-cert` CA minted moments before the run: an "expired" certificate it
+    /// issued would still be valid when the client connects, so the scenario is not played (the
+    /// run is incomplete, never a careful client's finding). One 20 minutes old: played, and its
+    /// note says when the certificate expired.
+    #[test]
+    fn a_young_ca_is_never_served_an_unexpired_expired_certificate() -> Result<(), ImpostorError> {
+        let trusted = |age: time::Duration| -> Result<TrustedCaPem, ImpostorError> {
+            let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, "Young CA");
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            let now = time::OffsetDateTime::now_utc();
+            params.not_before = now - age;
+            params.not_after = now + time::Duration::days(1);
+            Ok(TrustedCaPem {
+                cert_pem: params.self_signed(&key)?.pem(),
+                key_pem: key.serialize_pem(),
+            })
+        };
+        let pki = ImpostorPki::new("localhost", Some(&trusted(time::Duration::SECOND)?))?;
+        let err = pki.server_config(Scenario::Expired).err();
+        assert!(
+            matches!(&err, Some(ImpostorError::NotPlayable(why)) if why.contains("not played")),
+            "{err:?}"
+        );
+        for s in Scenario::ALL
+            .into_iter()
+            .filter(|s| *s != Scenario::Expired)
+        {
+            assert!(pki.server_config(s).is_ok(), "{s}");
+        }
+        let note = pki.ca_summary().note.unwrap_or_default();
+        assert!(note.contains("more than 30 days"), "{note}");
+        let pki = ImpostorPki::new("localhost", Some(&trusted(time::Duration::minutes(20))?))?;
+        assert!(pki.server_config(Scenario::Expired).is_ok());
+        let note = pki.ca_summary().note.unwrap_or_default();
+        assert!(
+            note.contains("less than a day before the run")
+                && note.contains("more than 30 days before the run avoids it")
+                && !note.contains("31"),
+            "{note}"
+        );
         Ok(())
     }
 

@@ -484,10 +484,10 @@ fn classify(buf: &[u8]) -> (Option<String>, bool, bool) {
             let v = req
                 .version
                 .map_or_else(String::new, |v| format!(" HTTP/1.{v}"));
-            Some(sanitize(
+            Some(crate::text::redact_secrets(&sanitize(
                 format!("{m} {p}{v}").as_bytes(),
                 REQUEST_LINE_CHARS,
-            ))
+            )))
         }
         _ => None,
     };
@@ -588,6 +588,15 @@ async fn handle(
     let secs = limits.handshake.as_secs_f64();
     // One limit for the whole handshake, the ClientHello included.
     let deadline = tokio::time::Instant::now() + limits.handshake;
+    // A connection whose first byte is not a TLS handshake record may be a plaintext request:
+    // read it as one (the client sending its request with no TLS at all).
+    let mut first = [0u8; 1];
+    if let Ok(Ok(1..)) = tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
+        if first[0] != 0x16 {
+            plaintext(tcp, &slot, deadline, limits).await;
+            return;
+        }
+    }
     let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
     let start = match tokio::time::timeout_at(deadline, lazy).await {
         Err(_) => {
@@ -735,6 +744,58 @@ async fn handle(
         tls.shutdown().await
     })
     .await;
+}
+
+/// Reads a connection that did not start with a TLS record: a plaintext HTTP request (recorded
+/// as [`ConnectionEnd::Plaintext`], and answered so the client finishes), or data that is
+/// neither ([`ConnectionEnd::BeforeHello`]).
+async fn plaintext(
+    mut tcp: TcpStream,
+    slot: &Slot,
+    deadline: tokio::time::Instant,
+    limits: Limits,
+) {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        match tokio::time::timeout_at(deadline, tcp.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => {
+                let room = MAX_REQUEST.saturating_sub(buf.len());
+                buf.extend(chunk.iter().take(n.min(room)));
+                let (_, complete, _) = classify(&buf);
+                if complete || buf.len() >= MAX_REQUEST {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    let (line, _, http) = classify(&buf);
+    let h2 = buf.starts_with(H2_PREFACE);
+    if (http && line.is_some()) || h2 {
+        let n = buf.len();
+        slot.update(|r| {
+            r.end = Some(ConnectionEnd::Plaintext);
+            r.app_data_bytes = n;
+            r.request = line;
+            r.detail = Some("a plaintext HTTP request before any TLS ClientHello".to_owned());
+        });
+        let _ = tokio::time::timeout(limits.write, async {
+            if http {
+                tcp.write_all(RESPONSE).await?;
+            }
+            tcp.shutdown().await
+        })
+        .await;
+    } else {
+        let n = buf.len();
+        slot.update(|r| {
+            r.end = Some(ConnectionEnd::BeforeHello);
+            r.detail = Some(format!(
+                "{n} byte(s) that are neither TLS nor an HTTP request, before a ClientHello"
+            ));
+        });
+    }
 }
 
 #[cfg(test)]
