@@ -302,10 +302,10 @@ pub fn served_with<'a>(
             let what = if sent_with_its_ca {
                 format!(
                     "{what}, sent with that CA's own self-signed certificate after it in the \
-                     chain (where the same certificate alone was refused: what lies above the \
-                     leaf is not checked, as HAProxy `ca-ignore-err all`, a verify callback that \
-                     forgives a self-signed certificate in the chain, or a verifier that takes the \
-                     client's certificates as roots do),"
+                     chain (where a certificate from an unknown CA alone was refused: what lies \
+                     above the leaf is not checked, as HAProxy `ca-ignore-err all`, a verify \
+                     callback that forgives a self-signed certificate in the chain, or a verifier \
+                     that takes the client's certificates as roots do),"
                 )
             } else {
                 what.to_owned()

@@ -1213,10 +1213,23 @@ async fn finish(
             let why = conn_err
                 .as_ref()
                 .map_or_else(|| describe_error(&send_err), |e| describe_error(e));
+            // A close as the request is written says nothing by itself: say what it may be, so
+            // that the reason tells the user where to look.
+            let hint = if alert.is_none()
+                && (why.contains("os error 32")
+                    || why.contains("os error 104")
+                    || why.to_ascii_lowercase().contains("broken pipe"))
+            {
+                " (the server closed the connection as the request was written, without an \
+                 alert or an HTTP answer: a refusal it does not say, or a failure; its error log \
+                 tells which)"
+            } else {
+                ""
+            };
             return ExchangeResult {
                 outcome: None,
                 alert,
-                detail: Some(format!("no HTTP response: {why}")),
+                detail: Some(format!("no HTTP response: {why}{hint}")),
                 ..ExchangeResult::default()
             };
         }
