@@ -194,8 +194,8 @@ impl Probe for ForgedClientCert {
             view,
             self.id(),
             FindingId::ForgedClientCertAccepted,
-            "a certificate whose issuer name was copied from an advertised CA (with `client-cert`, \
-             its subject and names too), signed by our own key,",
+            "a certificate whose issuer name was copied from an advertised CA, signed by our own \
+             key,",
         )
     }
 }

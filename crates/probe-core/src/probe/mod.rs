@@ -299,6 +299,37 @@ pub fn served_with<'a>(
                 .client_cert
                 .as_ref()
                 .is_some_and(|c| c.origin.contains(crate::identity::forge::WITH_ITS_CA_MARK));
+            // A certificate that claims the valid one's subject and names (with `client-cert`)
+            // says so: an application that authorises by subject let it in.
+            let claiming = o
+                .client_cert
+                .as_ref()
+                .is_some_and(|c| c.origin.contains("the valid certificate's subject"));
+            let what = if claiming {
+                format!(
+                    "{} (claiming the valid certificate's subject and names){}",
+                    what.trim_end_matches(','),
+                    if what.ends_with(',') { "," } else { "" }
+                )
+            } else {
+                what.to_owned()
+            };
+            // The forgery without a key identifier: OpenSSL checked its signature against the
+            // real CA, and forgave the failure.
+            let unlinked = o
+                .client_cert
+                .as_ref()
+                .is_some_and(|c| c.origin.contains("no key identifier"));
+            let what = if unlinked {
+                format!(
+                    "{}, without an authority key identifier (so checked against the real CA, \
+                     whose signature check failed and was forgiven: HAProxy `crt-ignore-err 7`, \
+                     a verify callback that ignores a bad signature),",
+                    what.trim_end_matches(',')
+                )
+            } else {
+                what
+            };
             let what = if sent_with_its_ca {
                 format!(
                     "{what}, sent with that CA's own self-signed certificate after it in the \
