@@ -40,6 +40,9 @@
 #   go-lax-expired-cn         RequireAnyClientCert + a hand-written verifier (the chain to ca.crt,
 #                             any EKU, an expired or not-yet-valid leaf forgiven) + 403 unless the
 #                             CN is test-client (go/main.go; not on --list)
+#   go-ca-in-chain            RequireAnyClientCert + a verifier that trusts a chain ending in the
+#                             CA's own certificate without checking the leaf: any leaf followed by
+#                             ca.crt gets in (go/main.go; not on --list)
 #   go-roots-from-chain       RequireAnyClientCert + a verifier that adds the client's other
 #                             certificates to the roots (meant: intermediates): a leaf sent with
 #                             its own CA gets in (go/main.go; not on --list)

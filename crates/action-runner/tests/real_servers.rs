@@ -1057,6 +1057,46 @@ fn a_leaf_sent_with_its_own_ca_gets_in_where_errors_above_the_leaf_are_forgiven(
     }
 }
 
+/// A Go verifier that trusts a chain for ending in the CA's own certificate, without checking the
+/// leaf's signature (`VerifyPeerCertificate` comparing the last certificate with the CA): a leaf
+/// from an unknown CA followed by the (public) CA certificate gets in. The scan holds that
+/// certificate (`--ca-file`, the same CA here): F, `untrusted-client-cert-accepted` critical, in
+/// every mode (before: A, exit 0 with both identities; second app-layer audit, ninth session).
+#[test]
+fn a_leaf_followed_by_the_trusted_ca_certificate_gets_in_where_only_the_top_is_compared() {
+    let name = "go-ca-in-chain";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let identity = lab.identity_args("client.crt", "client.key");
+    for args in [Vec::new(), identity] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{}",
+            target_summary(t)
+        );
+        let served_with_real_ca = t["probes"].as_array().into_iter().flatten().any(|p| {
+            p["id"] == "untrusted-client-cert"
+                && p["outcome"] == "served"
+                && p["client_cert"]["origin"]
+                    .to_string()
+                    .contains("sent with the server's client CA certificate")
+        });
+        assert!(served_with_real_ca, "{}", target_summary(t));
+        let alone_refused = t["probes"].as_array().into_iter().flatten().any(|p| {
+            p["id"] == "untrusted-client-cert"
+                && p["outcome"] == "refused-tls"
+                && !p["client_cert"]["origin"].to_string().contains("sent with")
+        });
+        assert!(alone_refused, "{}", target_summary(t));
+    }
+}
+
 /// The same HAProxy door over an RSA PKI (a corporate CA): OpenSSL 3 takes the real CA for the
 /// issuer only where our signature claims its key kind, so the forgery without a key identifier
 /// is sent claiming each kind where the CA's is unknown (no identity), and claiming RSA alone

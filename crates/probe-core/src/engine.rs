@@ -74,6 +74,7 @@ type LoadedIdentities = (
     Option<Vec<u8>>,
     Option<Impersonated>,
     Vec<(Vec<u8>, bool)>,
+    Option<CertificateDer<'static>>,
 );
 
 /// PEM inputs for the deep probes. Debug output never shows their content.
@@ -170,6 +171,7 @@ impl IdentityInputs {
         if let Some(ca) = &staging_ca {
             kinds.extend(ca_key_is_rsa(ca.cert.as_ref()));
         }
+        let staging_cert = staging_ca.as_ref().map(|ca| ca.cert.clone());
         let staging = match staging_ca {
             Some(ca) => {
                 if fallback.is_none() {
@@ -181,7 +183,7 @@ impl IdentityInputs {
             }
             None => None,
         };
-        Ok((client, staging, fallback, claimed, kinds))
+        Ok((client, staging, fallback, claimed, kinds, staging_cert))
     }
 }
 
@@ -326,9 +328,23 @@ impl Scanner {
             "minted: unknown CA",
             provider.clone(),
         ));
-        let trust = Arc::new(trust_anchors(options, &provider)?);
-        let (client, staging, forge_fallback_issuer, claimed, issuer_key_kinds) =
+        let user_given = user_roots(options)?;
+        let trust = Arc::new(trust_anchors(options, &user_given, &provider)?);
+        let (client, staging, forge_fallback_issuer, claimed, issuer_key_kinds, staging_ca) =
             options.identities.load(&provider)?;
+        // The CA certificates the scan holds (client-cert's chain past its leaf, the staging CA,
+        // the roots given for the server): the real client CA's may be among them.
+        let mut known_ca_certs: Vec<CertificateDer<'static>> = Vec::new();
+        for der in client
+            .iter()
+            .flat_map(|c| c.certified.cert.iter().skip(1))
+            .chain(staging_ca.iter())
+            .chain(user_given.iter())
+        {
+            if known_ca_certs.len() < 32 && !known_ca_certs.contains(der) {
+                known_ca_certs.push(der.clone());
+            }
+        }
         // With `client-cert`, it claims that certificate's subject and names, as the certificate
         // from an unknown CA does (a TLS layer that admits it before an application's check of
         // the name lets it in).
@@ -358,6 +374,7 @@ impl Scanner {
                     staging,
                     forge_fallback_issuer,
                     issuer_key_kinds,
+                    known_ca_certs,
                 }),
                 trust,
                 server_cert: server_cert::Policy {
@@ -1469,10 +1486,8 @@ pub fn failed_named(url: String, host_port: String, error: String) -> TargetRepo
 /// The trust anchors for the server's certificate: the user's (read and checked now, so a bad
 /// file is a usage error) and the system's, loaded on a thread of their own (about 12 ms and 18M
 /// instructions) while the first wave runs; the server-certificate probe waits for them.
-fn trust_anchors(
-    options: &ScanOptions,
-    provider: &Arc<CryptoProvider>,
-) -> Result<LazyTrust, ScanError> {
+/// The roots the user gave for the server's certificate (`--ca-file`, extra roots).
+fn user_roots(options: &ScanOptions) -> Result<Vec<CertificateDer<'static>>, ScanError> {
     let mut user_given: Vec<CertificateDer<'static>> = options.extra_roots.clone();
     for path in &options.ca_files {
         let pem = std::fs::read_to_string(path).map_err(|source| ScanError::ReadFile {
@@ -1482,6 +1497,15 @@ fn trust_anchors(
         let what = path.display().to_string();
         user_given.extend(crate::identity::parse_certs(&pem, &what)?);
     }
+    Ok(user_given)
+}
+
+fn trust_anchors(
+    options: &ScanOptions,
+    user_given: &[CertificateDer<'static>],
+    provider: &Arc<CryptoProvider>,
+) -> Result<LazyTrust, ScanError> {
+    let user_given = user_given.to_vec();
     let mut roots = RootCertStore::empty();
     for cert in &user_given {
         roots

@@ -9,10 +9,13 @@
 // a CA signed it; the handler then answers 403 unless the leaf's CN is "test-client". The mode
 // "roots-from-chain" is another: RequireAnyClientCert, the leaf verified for clientAuth against
 // the CA with the client's other certificates added to the *roots* (meant as intermediates):
-// anyone who sends their own CA after their leaf gets in.
+// anyone who sends their own CA after their leaf gets in. The mode "ca-in-chain" trusts a chain
+// for ending in the CA's own certificate, without checking the leaf's signature: anyone who
+// sends any leaf followed by the (public) CA certificate gets in.
 package main
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -46,7 +49,8 @@ func main() {
 	auth, ok := modes[*mode]
 	lax := *mode == "lax-expired-cn"
 	rootsFromChain := *mode == "roots-from-chain"
-	if lax || rootsFromChain {
+	caInChain := *mode == "ca-in-chain"
+	if lax || rootsFromChain || caInChain {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
 	if !ok && !strings.HasPrefix(*mode, "sni-") {
@@ -80,6 +84,26 @@ func main() {
 	}
 	if lax {
 		cfg.VerifyPeerCertificate = laxVerifier(pem)
+	}
+	if caInChain {
+		caDER := firstDER(pem)
+		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) > 1 && bytes.Equal(raw[len(raw)-1], caDER) {
+				return nil // "the client sent its chain up to our CA"
+			}
+			if len(raw) == 0 {
+				return errors.New("no certificate")
+			}
+			leaf, err := x509.ParseCertificate(raw[0])
+			if err != nil {
+				return err
+			}
+			_, err = leaf.Verify(x509.VerifyOptions{
+				Roots:     pool,
+				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+			})
+			return err
+		}
 	}
 	if rootsFromChain {
 		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
@@ -122,6 +146,14 @@ func main() {
 		ErrorLog:          log.New(os.Stderr, "goserver: ", 0),
 	}
 	log.Fatal(srv.ServeTLS(ln, "", ""))
+}
+
+// firstDER is the DER of the first certificate in caPEM (nil when there is none).
+func firstDER(caPEM []byte) []byte {
+	if b, _ := pem.Decode(caPEM); b != nil {
+		return b.Bytes
+	}
+	return nil
 }
 
 // laxVerifier checks the client's chain against the CAs in caPEM with any extended key usage,

@@ -510,7 +510,8 @@ fn truncate(s: &str, n: usize) -> String {
 /// What a probe table adds to a probe's id to tell apart two observations of one probe and
 /// version: ` (staging CA)` for the staging CA's own control beside `client-cert`'s, ` (no key
 /// id)` for the forgery sent again without an authority key identifier beside the linked one,
-/// ` (with its CA)` for the certificate from an unknown CA sent again with its CA's certificate.
+/// ` (with its CA)` for the certificate from an unknown CA sent again with its CA's certificate,
+/// ` (with the real CA)` for the same sent with the certificate of the CA the server trusts.
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
     if probe_core::probe::staging_valid(o) {
         " (staging CA)"
@@ -527,6 +528,13 @@ pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
         })
     {
         " (with its CA)"
+    } else if o.id == ProbeId::UNTRUSTED_CLIENT_CERT
+        && o.client_cert.as_ref().is_some_and(|c| {
+            c.origin
+                .contains(probe_core::identity::forge::WITH_TRUSTED_CA_MARK)
+        })
+    {
+        " (with the real CA)"
     } else {
         ""
     }

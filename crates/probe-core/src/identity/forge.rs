@@ -64,6 +64,15 @@ const WITH_ITS_CA_CLAIMING: &str =
 /// What the origin of a certificate sent with its own (unknown) CA's certificate contains.
 pub const WITH_ITS_CA_MARK: &str = "sent with that CA's certificate";
 
+/// The origin of [`Forger::unknown_ca_with_trusted_ca`]'s certificate ([`WITH_TRUSTED_CA_MARK`]).
+const WITH_TRUSTED_CA: &str =
+    "minted: unknown CA, sent with the server's client CA certificate in the chain";
+const WITH_TRUSTED_CA_CLAIMING: &str = "minted: unknown CA, the valid certificate's subject, sent \
+                                        with the server's client CA certificate in the chain";
+
+/// What the origin of a certificate sent with the server's own client CA certificate contains.
+pub const WITH_TRUSTED_CA_MARK: &str = "sent with the server's client CA certificate";
+
 /// Forged certificates a [`Forger`] keeps for reuse (the names a scan meets are few).
 const FORGED_KEPT: usize = 16;
 
@@ -166,20 +175,46 @@ impl Forger {
             .signer_of(kind)
             .as_ref()
             .map_err(|reason| forge_err(reason.clone()))?;
+        let origin = if self.claims() {
+            WITH_ITS_CA_CLAIMING
+        } else {
+            WITH_ITS_CA
+        };
+        self.unknown_ca_followed_by(kind, &ca.cert.clone(), origin)
+    }
+
+    /// [`Forger::unknown_ca_claiming`], sent with `trusted`, a certificate of the client CA the
+    /// server trusts, after it: a verifier that trusts a chain for ending in its CA's certificate
+    /// (a Go `VerifyPeerCertificate` or Java trust manager comparing the top of the chain with
+    /// the CA), without checking the leaf's signature against it, lets it in.
+    pub fn unknown_ca_with_trusted_ca(
+        &self,
+        kind: KeyKind,
+        trusted: &CertificateDer<'static>,
+    ) -> Result<ClientIdentity, ScanError> {
+        let origin = if self.claims() {
+            WITH_TRUSTED_CA_CLAIMING
+        } else {
+            WITH_TRUSTED_CA
+        };
+        self.unknown_ca_followed_by(kind, trusted, origin)
+    }
+
+    fn unknown_ca_followed_by(
+        &self,
+        kind: KeyKind,
+        then: &CertificateDer<'static>,
+        origin: &str,
+    ) -> Result<ClientIdentity, ScanError> {
         let leaf = self.unknown_ca_claiming(kind)?;
         let chain: Vec<CertificateDer<'static>> = leaf
             .certified
             .cert
             .iter()
             .cloned()
-            .chain(std::iter::once(ca.cert.clone()))
+            .chain(std::iter::once(then.clone()))
             .collect();
         let certified = CertifiedKey::new(chain, leaf.certified.key.clone());
-        let origin = if self.claims() {
-            WITH_ITS_CA_CLAIMING
-        } else {
-            WITH_ITS_CA
-        };
         let made = ClientIdentity::from_certified(Arc::new(certified), origin)?;
         Ok(match leaf.private_key_der() {
             Some(key) => made.with_private_key_der(key.clone_key()),

@@ -330,6 +330,20 @@ pub fn served_with<'a>(
             } else {
                 what
             };
+            let sent_with_trusted_ca = o.client_cert.as_ref().is_some_and(|c| {
+                c.origin
+                    .contains(crate::identity::forge::WITH_TRUSTED_CA_MARK)
+            });
+            let what = if sent_with_trusted_ca {
+                format!(
+                    "{what}, sent with the certificate of the client CA the server trusts after \
+                     it in the chain (the leaf is not that CA's: a verifier that trusts a chain \
+                     for ending in its CA's certificate, without checking the leaf's signature, \
+                     lets anyone in who holds that public certificate),"
+                )
+            } else {
+                what
+            };
             let what = if sent_with_its_ca {
                 format!(
                     "{what}, sent with that CA's own self-signed certificate after it in the \
@@ -606,6 +620,9 @@ pub struct ProbeContext {
     /// CA names (DER) whose key kind the scan knows, and whether it is RSA (`false`: EC): the
     /// issuers of `client-cert` and its chain (by their signatures), the staging CA (by its key).
     pub issuer_key_kinds: Vec<(Vec<u8>, bool)>,
+    /// CA certificates the scan holds: `client-cert`'s chain past its leaf, the staging CA, the
+    /// roots given for the server's certificate (at most 32).
+    pub known_ca_certs: Vec<rustls_pki_types::CertificateDer<'static>>,
 }
 
 /// What a probe will do in this scan.

@@ -22,7 +22,7 @@ pub struct UntrustedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::UNTRUSTED_CLIENT_CERT,
-    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName; where that is refused (but not by nginx's own certificate page), again with that CA's self-signed certificate after it in the chain (OpenSSL: self-signed certificate in chain, which HAProxy `ca-ignore-err all` and verify callbacks that tolerate a partner's root forgive)",
+    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName; where that is refused (but not by nginx's own certificate page), again with that CA's self-signed certificate after it in the chain (OpenSSL: self-signed certificate in chain, which HAProxy `ca-ignore-err all` and verify callbacks that tolerate a partner's root forgive), and with the certificate of the client CA the server names after it when the scan holds that certificate (`client-cert`'s chain, the staging CA, `--ca-file`: a verifier that trusts a chain for ending in its CA's certificate lets it in)",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
@@ -35,7 +35,7 @@ pub(crate) fn chooser(ctx: &ProbeContext) -> Arc<dyn CertChooser> {
     if ctx.forger.claims() {
         return Arc::new(UnknownCa {
             forger: ctx.forger.clone(),
-            with_its_ca: false,
+            after: After::Nothing,
         });
     }
     Arc::new(Paired(ctx.untrusted.clone()))
@@ -56,13 +56,23 @@ pub(crate) fn identity(
     ctx.untrusted.for_schemes(schemes)
 }
 
+/// What follows the leaf from the forger's own CA in the chain presented.
+#[derive(Debug)]
+enum After {
+    /// Nothing: the leaf alone.
+    Nothing,
+    /// That CA's own (self-signed) certificate ([`Forger::unknown_ca_with_its_ca`]).
+    ItsCa,
+    /// A certificate of the client CA the server trusts ([`Forger::unknown_ca_with_trusted_ca`]).
+    TrustedCa(rustls_pki_types::CertificateDer<'static>),
+}
+
 /// Presents a leaf from the forger's own CA (claiming the valid certificate's subject where the
-/// forger claims one), in the key type the server accepts: alone, or followed by that CA's own
-/// certificate ([`Forger::unknown_ca_with_its_ca`]).
+/// forger claims one), in the key type the server accepts, followed by what [`After`] says.
 #[derive(Debug)]
 struct UnknownCa {
     forger: Arc<Forger>,
-    with_its_ca: bool,
+    after: After,
 }
 
 impl CertChooser for UnknownCa {
@@ -72,10 +82,10 @@ impl CertChooser for UnknownCa {
         schemes: &[SignatureScheme],
     ) -> Result<Option<ClientIdentity>, String> {
         let kind = KeyKind::choose(schemes);
-        if self.with_its_ca {
-            self.forger.unknown_ca_with_its_ca(kind)
-        } else {
-            self.forger.unknown_ca_claiming(kind)
+        match &self.after {
+            After::Nothing => self.forger.unknown_ca_claiming(kind),
+            After::ItsCa => self.forger.unknown_ca_with_its_ca(kind),
+            After::TrustedCa(ca) => self.forger.unknown_ca_with_trusted_ca(kind, ca),
         }
         .map(Some)
         .map_err(|e| e.to_string())
@@ -83,14 +93,16 @@ impl CertChooser for UnknownCa {
 }
 
 /// Where the certificate from an unknown CA was refused on this version and never served (in the
-/// handshake, or by an application), it again with its CA's certificate in the chain: a layer that
-/// forgives what it finds above the leaf lets that one in. Not after nginx's own certificate
-/// page (nginx forgives nothing of the kind), nor where nothing was asked or read.
-fn with_its_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<UnknownCa>> {
+/// handshake, or by an application), it again with its CA's certificate in the chain (a layer
+/// that forgives what it finds above the leaf lets that one in), and, where the scan holds a
+/// certificate of a CA the server names in its CertificateRequest (`client-cert`'s chain, the
+/// staging CA, `--ca-file`), with that one after it (a verifier that trusts a chain for ending in
+/// its CA's certificate lets that one in). Not after nginx's own certificate page (nginx forgives
+/// nothing of the kind), nor where nothing was asked or read.
+fn with_a_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<UnknownCa>> {
     use crate::facts::Outcome;
-    let asked = first
-        .of(ProbeId::NO_CLIENT_CERT)
-        .is_some_and(|o| o.cert_requested);
+    let baseline = first.of(ProbeId::NO_CLIENT_CERT);
+    let asked = baseline.is_some_and(|o| o.cert_requested);
     let presented: Vec<_> = first
         .all(ProbeId::UNTRUSTED_CLIENT_CERT)
         .filter(|o| o.client_cert.is_some())
@@ -103,12 +115,29 @@ fn with_its_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Unknow
         _ => false,
     });
     let served = presented.iter().any(|o| o.outcome == Outcome::Served);
-    (asked && refused && !served).then(|| {
-        Arc::new(UnknownCa {
+    if !(asked && refused && !served) {
+        return Vec::new();
+    }
+    let mut out = vec![Arc::new(UnknownCa {
+        forger: ctx.forger.clone(),
+        after: After::ItsCa,
+    })];
+    // The names the server trusts: those it advertised, else the issuer of `client-cert` (or
+    // the staging CA's name).
+    let named = baseline.map_or(&[][..], |o| o.acceptable_ca_names.as_slice());
+    let fallback: Vec<Vec<u8>> = ctx.forge_fallback_issuer.iter().cloned().collect();
+    let names = if named.is_empty() { &fallback[..] } else { named };
+    let trusted = ctx.known_ca_certs.iter().find(|der| {
+        x509_parser::parse_x509_certificate(der.as_ref())
+            .is_ok_and(|(_, c)| names.iter().any(|n| n.as_slice() == c.subject().as_raw()))
+    });
+    if let Some(ca) = trusted {
+        out.push(Arc::new(UnknownCa {
             forger: ctx.forger.clone(),
-            with_its_ca: true,
-        })
-    })
+            after: After::TrustedCa(ca.clone()),
+        }));
+    }
+    out
 }
 
 impl Probe for UntrustedClientCert {
@@ -124,9 +153,9 @@ impl Probe for UntrustedClientCert {
 
     /// The certificate again with its CA's certificate in the chain, where it was refused.
     fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
-        with_its_ca(ctx, first)
-            .map(|c| c as Arc<dyn CertChooser>)
+        with_a_ca(ctx, first)
             .into_iter()
+            .map(|c| c as Arc<dyn CertChooser>)
             .collect()
     }
 
