@@ -173,7 +173,25 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
         .filter_map(|view| view.of(ProbeId::NO_CLIENT_CERT))
         .filter(|o| o.outcome.is_unreadable())
         .filter(|_| !spoken.is_empty())
-        .map(IncompleteProbe::of)
+        .map(|o| {
+            let mut unread = IncompleteProbe::of(o);
+            // Closed before the server's certificate, where another version was answered: what
+            // a server that does not speak this version does when it closes without saying so.
+            if unread.reason.contains("before the server's certificate") {
+                unread.reason.push_str(&format!(
+                    "; {} was answered: a server that does not speak {} and closes without the \
+                     protocol_version alert (Python asyncio: aiohttp, uvicorn, hypercorn) looks \
+                     the same as one that drops these handshakes, so this version stays unjudged",
+                    spoken
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    o.tls_version
+                ));
+            }
+            unread
+        })
         .collect();
     if spoken.is_empty() {
         return Verdict {
@@ -985,6 +1003,29 @@ mod tests {
     }
 
     /// A finding raised on both versions takes the words of the one that gives it its severity:
+    /// A version closed before the server's certificate beside one answered: unjudged, and the
+    /// reason says what a server that does not speak it and says nothing looks like (asyncio).
+    #[test]
+    fn a_version_closed_before_the_certificate_beside_an_answered_one_says_what_it_may_be() {
+        let mut closed = obs(ProbeId::NO_CLIENT_CERT, Outcome::Inconclusive, None);
+        closed.tls_version = TlsVersion::Tls12;
+        closed.detail =
+            Some("TLS handshake failed before the server's certificate: tls handshake eof".into());
+        let v = judge(&[
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
+            closed,
+        ]);
+        assert!(
+            v.incomplete
+                .iter()
+                .any(|i| i.tls_version == Some(TlsVersion::Tls12)
+                    && i.reason.contains("does not speak TLS 1.2")
+                    && i.reason.contains("TLS 1.3 was answered")),
+            "{:?}",
+            v.incomplete
+        );
+    }
+
     /// The same words on both versions are one sentence naming both, as `tls_versions` does.
     #[test]
     fn a_finding_alike_on_both_versions_names_both() {
