@@ -163,6 +163,13 @@ pub struct ProbeObservation {
 }
 
 impl ProbeObservation {
+    /// Whether the certificate presented says `mark` of where it came from (its `origin`).
+    pub fn origin_says(&self, mark: &str) -> bool {
+        self.client_cert
+            .as_ref()
+            .is_some_and(|c| c.origin.contains(mark))
+    }
+
     /// When the server's CertificateRequest came, said after "CertificateRequest" (empty for one
     /// in the handshake of the first wave): after the handshake (and how), or inside the handshake
     /// but only to the late-auth client. `None` when no request was seen.

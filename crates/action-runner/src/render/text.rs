@@ -515,24 +515,14 @@ fn truncate(s: &str, n: usize) -> String {
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
     if probe_core::probe::staging_valid(o) {
         " (staging CA)"
-    } else if o.id == ProbeId::FORGED_CLIENT_CERT
-        && o.client_cert
-            .as_ref()
-            .is_some_and(|c| c.origin.contains("no key identifier"))
-    {
+    } else if o.id == ProbeId::FORGED_CLIENT_CERT && o.origin_says("no key identifier") {
         " (no key id)"
     } else if o.id == ProbeId::UNTRUSTED_CLIENT_CERT
-        && o.client_cert.as_ref().is_some_and(|c| {
-            c.origin
-                .contains(probe_core::identity::forge::WITH_ITS_CA_MARK)
-        })
+        && o.origin_says(probe_core::identity::forge::WITH_ITS_CA_MARK)
     {
         " (with its CA)"
     } else if o.id == ProbeId::UNTRUSTED_CLIENT_CERT
-        && o.client_cert.as_ref().is_some_and(|c| {
-            c.origin
-                .contains(probe_core::identity::forge::WITH_TRUSTED_CA_MARK)
-        })
+        && o.origin_says(probe_core::identity::forge::WITH_TRUSTED_CA_MARK)
     {
         " (with the real CA)"
     } else {

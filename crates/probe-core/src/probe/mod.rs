@@ -245,6 +245,55 @@ pub trait Probe: Send + Sync {
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>>;
 }
 
+/// How a finding names the certificate `o` presented: `what`, and what was special about it,
+/// read from its origin (claiming the valid certificate's subject, no authority key identifier,
+/// followed in the chain by the real client CA's certificate or by its own CA's). `what` may end
+/// with a comma (the sentence goes on), which the qualifiers keep.
+fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
+    use crate::identity::forge::{WITH_ITS_CA_MARK, WITH_TRUSTED_CA_MARK};
+    const QUALIFIERS: [(&str, &str); 4] = [
+        (
+            "the valid certificate's subject",
+            " (claiming the valid certificate's subject and names)",
+        ),
+        (
+            "no key identifier",
+            ", without an authority key identifier (so checked against the real CA, whose \
+             signature check failed and was forgiven: HAProxy `crt-ignore-err 7`, a verify \
+             callback that ignores a bad signature)",
+        ),
+        (
+            WITH_TRUSTED_CA_MARK,
+            ", sent with the certificate of the client CA the server trusts after it in the chain \
+             (the leaf is not that CA's: a verifier that trusts a chain for ending in its CA's \
+             certificate, without checking the leaf's signature, lets anyone in who holds that \
+             public certificate)",
+        ),
+        (
+            WITH_ITS_CA_MARK,
+            ", sent with that CA's own self-signed certificate after it in the chain (where a \
+             certificate from an unknown CA alone was refused: what lies above the leaf is not \
+             checked, as HAProxy `ca-ignore-err all`, a verify callback that forgives a \
+             self-signed certificate in the chain, or a verifier that takes the client's \
+             certificates as roots do)",
+        ),
+    ];
+    let comma = what.ends_with(',');
+    let mut out = what.trim_end_matches(',').to_owned();
+    // A qualifier that is a clause of its own (all but the claim) ends with a comma too.
+    let mut clause = false;
+    for (i, (mark, words)) in QUALIFIERS.iter().enumerate() {
+        if o.origin_says(mark) {
+            out.push_str(words);
+            clause |= i > 0;
+        }
+    }
+    if comma || clause {
+        out.push(',');
+    }
+    out
+}
+
 /// The findings of a certificate probe whose certificate got in: served (2xx), or let through
 /// the handshake and answered with another status (3xx, 404, 5xx: the TLS layer accepted it, and
 /// the path scanned says nothing either way, so the finding is kept at medium with a hint to scan a
@@ -295,66 +344,7 @@ pub fn served_with<'a>(
         .filter(|o| o.client_cert.is_some())
         .filter_map(|o| {
             let status = o.http_status.unwrap_or_default();
-            let sent_with_its_ca = o
-                .client_cert
-                .as_ref()
-                .is_some_and(|c| c.origin.contains(crate::identity::forge::WITH_ITS_CA_MARK));
-            // A certificate that claims the valid one's subject and names (with `client-cert`)
-            // says so: an application that authorises by subject let it in.
-            let claiming = o
-                .client_cert
-                .as_ref()
-                .is_some_and(|c| c.origin.contains("the valid certificate's subject"));
-            let what = if claiming {
-                format!(
-                    "{} (claiming the valid certificate's subject and names){}",
-                    what.trim_end_matches(','),
-                    if what.ends_with(',') { "," } else { "" }
-                )
-            } else {
-                what.to_owned()
-            };
-            // The forgery without a key identifier: OpenSSL checked its signature against the
-            // real CA, and forgave the failure.
-            let unlinked = o
-                .client_cert
-                .as_ref()
-                .is_some_and(|c| c.origin.contains("no key identifier"));
-            let what = if unlinked {
-                format!(
-                    "{}, without an authority key identifier (so checked against the real CA, \
-                     whose signature check failed and was forgiven: HAProxy `crt-ignore-err 7`, \
-                     a verify callback that ignores a bad signature),",
-                    what.trim_end_matches(',')
-                )
-            } else {
-                what
-            };
-            let sent_with_trusted_ca = o.client_cert.as_ref().is_some_and(|c| {
-                c.origin
-                    .contains(crate::identity::forge::WITH_TRUSTED_CA_MARK)
-            });
-            let what = if sent_with_trusted_ca {
-                format!(
-                    "{what}, sent with the certificate of the client CA the server trusts after \
-                     it in the chain (the leaf is not that CA's: a verifier that trusts a chain \
-                     for ending in its CA's certificate, without checking the leaf's signature, \
-                     lets anyone in who holds that public certificate),"
-                )
-            } else {
-                what
-            };
-            let what = if sent_with_its_ca {
-                format!(
-                    "{what}, sent with that CA's own self-signed certificate after it in the \
-                     chain (where a certificate from an unknown CA alone was refused: what lies \
-                     above the leaf is not checked, as HAProxy `ca-ignore-err all`, a verify \
-                     callback that forgives a self-signed certificate in the chain, or a verifier \
-                     that takes the client's certificates as roots do),"
-                )
-            } else {
-                what.to_owned()
-            };
+            let what = what_was_sent(what, o);
             let finding = match o.outcome {
                 // The page the anonymous client got, unlike the protected one: unread.
                 Outcome::Served if view.served_another_page(o) => return None,
@@ -1024,5 +1014,51 @@ mod tests {
         let seen = [page(ProbeId::NO_CLIENT_CERT, other, false), valid];
         let v = view(&seen);
         assert!(!v.served_another_page(&seen[0]));
+    }
+}
+
+#[cfg(test)]
+mod what_was_sent_tests {
+    use super::recorded::{obs, with_cert};
+    use super::{what_was_sent, ProbeId};
+    use crate::facts::Outcome;
+
+    /// The qualifiers read from the origin, commas where the sentence goes on.
+    #[test]
+    fn a_certificate_is_named_with_what_was_special_about_it() {
+        let sent = |origin: &str, what: &str| {
+            let mut o = with_cert(obs(ProbeId::FORGED_CLIENT_CERT, Outcome::Served, Some(200)));
+            if let Some(c) = o.client_cert.as_mut() {
+                c.origin = origin.to_owned();
+            }
+            what_was_sent(what, &o)
+        };
+        assert_eq!(sent("minted", "a cert"), "a cert");
+        assert_eq!(sent("minted", "a cert,"), "a cert,");
+        assert_eq!(
+            sent(
+                "minted: unknown CA, the valid certificate's subject",
+                "a cert"
+            ),
+            "a cert (claiming the valid certificate's subject and names)"
+        );
+        let unlinked = sent(
+            "forged: advertised CA name, no key identifier, our EC signature",
+            "a forgery, signed by our own key,",
+        );
+        assert!(
+            unlinked.starts_with("a forgery, signed by our own key, without an authority key")
+                && unlinked.ends_with("a bad signature),"),
+            "{unlinked}"
+        );
+        let with_ca = sent(
+            "minted: unknown CA, sent with that CA's certificate in the chain",
+            "a cert",
+        );
+        assert!(
+            with_ca.starts_with("a cert, sent with that CA's own self-signed")
+                && with_ca.ends_with("as roots do),"),
+            "{with_ca}"
+        );
     }
 }
