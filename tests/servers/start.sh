@@ -51,6 +51,10 @@
 #   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
+#   python-asyncio-required-tls13  asyncio, CERT_REQUIRED, TLS 1.3 only: closes a TLS 1.2
+#                             handshake without the protocol_version alert (not on --list)
+#   python-asyncio-optional-tls12  asyncio, CERT_OPTIONAL, TLS 1.2 only, no check: any client
+#                             gets in (python/asyncio_server.py; not on --list)
 #   haproxy-optional-403      bind ... verify optional + http-request deny 403 unless ssl_c_used and
 #                             ssl_c_verify 0
 #   haproxy-required          bind ... verify required
@@ -719,6 +723,10 @@ go-*)
 node-*)
   need "$NODE"
   run "$NODE" "$here/node/server.js" "${server#node-}" "$port" "$pki"
+  ;;
+python-asyncio-*)
+  need "$PYTHON3"
+  run "$PYTHON3" "$here/python/asyncio_server.py" "${server#python-asyncio-}" "$port" "$pki"
   ;;
 python-*)
   need "$PYTHON3"

@@ -76,6 +76,9 @@ pub struct Defaults {
     /// Probes switched off, by id.
     #[serde(default)]
     pub skip_probes: Vec<ProbeIdValue>,
+    /// The TLS versions the servers speak (`1.3`, `1.2`).
+    #[serde(default)]
+    pub tls_versions: Vec<TlsVersionValue>,
 }
 
 /// A curl-style `HOST:PORT:ADDR`, validated as it is read.
@@ -116,6 +119,29 @@ impl<'de> Deserialize<'de> for ProbeIdValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         crate::parse::probe_id(&s)
+            .map(Self)
+            .map_err(de::Error::custom)
+    }
+}
+
+/// A TLS version (`1.3`, `1.2`), read as a string or a number.
+#[derive(Debug, Clone, Copy)]
+pub struct TlsVersionValue(pub probe_core::facts::TlsVersion);
+
+impl<'de> Deserialize<'de> for TlsVersionValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // YAML reads an unquoted 1.3 as a number: it means the version all the same.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Text(String),
+            Number(f64),
+        }
+        let s = match Written::deserialize(d)? {
+            Written::Text(s) => s,
+            Written::Number(n) => n.to_string(),
+        };
+        crate::parse::tls_version(&s)
             .map(Self)
             .map_err(de::Error::custom)
     }

@@ -22,6 +22,21 @@ pub fn probe_id(s: &str) -> Result<probe_core::facts::ProbeId, String> {
         })
 }
 
+/// A TLS version (`--tls-versions`, `tls-versions`): `1.3`, `1.2`, `TLSv1.3`, `TLS 1.2`.
+pub fn tls_version(s: &str) -> Result<probe_core::facts::TlsVersion, String> {
+    use probe_core::facts::TlsVersion;
+    let t = s.trim().to_ascii_lowercase();
+    let bare = t
+        .strip_prefix("tlsv")
+        .or_else(|| t.strip_prefix("tls"))
+        .unwrap_or(&t)
+        .trim();
+    TlsVersion::ALL
+        .into_iter()
+        .find(|v| v.as_str() == bare)
+        .ok_or_else(|| format!("{s:?} is not a TLS version: use 1.3 or 1.2"))
+}
+
 /// A curl-style `HOST:PORT:ADDR` (`--resolve`, `resolve`).
 pub fn resolve(s: &str) -> Result<probe_core::target::Resolve, String> {
     s.trim().parse()
@@ -141,5 +156,20 @@ mod tests {
         let both = targets(&["https://a.example\nhttps://a.example:443/".to_owned()]);
         assert!(both.is_err_and(|e| e.contains("duplicate target")));
         assert_eq!(targets(&[]), Err("no target URL given".to_owned()));
+        use probe_core::facts::TlsVersion;
+        for (given, version) in [
+            ("1.3", TlsVersion::Tls13),
+            (" TLSv1.2 ", TlsVersion::Tls12),
+            ("tls 1.3", TlsVersion::Tls13),
+            ("TLS1.2", TlsVersion::Tls12),
+        ] {
+            assert_eq!(tls_version(given), Ok(version), "{given:?}");
+        }
+        for bad in ["1.1", "1", "", "ssl3", "1.3.0"] {
+            assert!(
+                tls_version(bad).is_err_and(|e| e.contains("use 1.3 or 1.2")),
+                "{bad:?}"
+            );
+        }
     }
 }

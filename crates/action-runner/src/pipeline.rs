@@ -71,6 +71,8 @@ pub struct Given {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// Probes switched off, beside the config's.
     pub skip_probes: Vec<probe_core::facts::ProbeId>,
+    /// The TLS versions the server speaks; empty: the config's, else not said.
+    pub tls_versions: Vec<probe_core::facts::TlsVersion>,
 }
 
 /// What the scan and the policy need, the config's defaults applied.
@@ -173,6 +175,16 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
             .iter()
             .flat_map(|d| d.skip_probes.iter().map(|p| p.0)),
     );
+    options.spoken_versions = if given.tls_versions.is_empty() {
+        defaults
+            .iter()
+            .flat_map(|d| d.tls_versions.iter().map(|v| v.0))
+            .collect()
+    } else {
+        given.tls_versions.clone()
+    };
+    options.spoken_versions.sort();
+    options.spoken_versions.dedup();
     Ok(Settings {
         options,
         fail_under: fail_under(given.fail_under, config),
@@ -432,6 +444,22 @@ mod tests {
             s.options.ca_files,
             [PathBuf::from("mine.pem"), PathBuf::from("roots.pem")]
         );
+
+        let c = config(
+            "defaults:\n  tls-versions: [1.3, \"1.2\", 1.3]\ntargets:\n  - url: https://a.example/\n",
+        );
+        let s = settings(&Given::default(), Some(&c)).map_err(|e| format!("{e:?}"))?;
+        use probe_core::facts::TlsVersion;
+        assert_eq!(
+            s.options.spoken_versions,
+            [TlsVersion::Tls13, TlsVersion::Tls12]
+        );
+        let given = Given {
+            tls_versions: vec![TlsVersion::Tls13],
+            ..Given::default()
+        };
+        let s = settings(&given, Some(&c)).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(s.options.spoken_versions, [TlsVersion::Tls13], "given wins");
 
         let s = settings(&Given::default(), None).map_err(|e| format!("{e:?}"))?;
         let builtin = ScanOptions::default();

@@ -1345,3 +1345,74 @@ fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
     );
     assert_eq!(t["incomplete"].as_array().map(Vec::len), Some(0));
 }
+
+/// Python asyncio speaking TLS 1.3 alone closes a TLS 1.2 handshake without the protocol_version
+/// alert: unjudged (exit 3) until the user says the server speaks TLS 1.3 only (`--tls-versions`),
+/// then A with every identity. Saying so never hides a door: an asyncio server speaking TLS 1.2
+/// alone that lets anyone in is still probed on TLS 1.2 under `--tls-versions 1.3`, and F.
+#[test]
+fn tls_versions_reads_an_alert_less_close_as_unspoken_and_never_hides_a_door() {
+    let (strict, open) = (
+        "python-asyncio-required-tls13",
+        "python-asyncio-optional-tls12",
+    );
+    if !tools_present(&[strict, open]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[strict, open]);
+    let mut full = lab.identity_args("client.crt", "client.key");
+    full.extend([
+        "--issuing-ca-cert".to_owned(),
+        lab.pki_file("ca.crt"),
+        "--issuing-ca-key".to_owned(),
+        lab.pki_file("ca.key"),
+    ]);
+    let scan = lab.scan(&[strict], &full);
+    let t = &scan.targets[strict];
+    assert_eq!(scan.status, Some(3), "{}", target_summary(t));
+    assert!(
+        t["incomplete"].to_string().contains("`tls-versions`"),
+        "the reason says what to do: {}",
+        target_summary(t)
+    );
+
+    let mut declared = full.clone();
+    declared.extend(["--tls-versions".to_owned(), "1.3".to_owned()]);
+    let scan = lab.scan(&[strict], &declared);
+    let t = &scan.targets[strict];
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(0), Some("A")),
+        "{}",
+        target_summary(t)
+    );
+    assert!(
+        t["notes"]
+            .to_string()
+            .contains("TLS 1.2 read as not spoken, as `tls-versions` says"),
+        "{}",
+        target_summary(t)
+    );
+
+    for args in [
+        vec!["--tls-versions".to_owned(), "1.3".to_owned()],
+        declared,
+    ] {
+        let scan = lab.scan(&[open], &args);
+        let t = &scan.targets[open];
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{}",
+            target_summary(t)
+        );
+        assert!(
+            t["notes"]
+                .to_string()
+                .contains("but the server speaks TLS 1.2 too"),
+            "{}",
+            target_summary(t)
+        );
+    }
+}

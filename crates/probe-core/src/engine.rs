@@ -61,6 +61,11 @@ pub struct ScanOptions {
     pub config_probe: bool,
     /// Probes switched off by the user.
     pub skip_probes: Vec<ProbeId>,
+    /// The TLS versions the user says the server speaks (`tls-versions`); empty when not said.
+    /// Every version is still probed: a version outside these whose handshakes all closed
+    /// before the server's certificate is read as not spoken (Python asyncio closes so, without
+    /// the protocol_version alert), and one the server does speak is judged as any other.
+    pub spoken_versions: Vec<TlsVersion>,
 }
 
 /// One probe to run: which, on which version, presenting what.
@@ -278,6 +283,7 @@ impl Default for ScanOptions {
             expiry_warning_days: crate::checks::server_cert::DEFAULT_EXPIRY_WARNING_DAYS,
             config_probe: true,
             skip_probes: Vec::new(),
+            spoken_versions: Vec::new(),
         }
     }
 }
@@ -390,6 +396,7 @@ impl Scanner {
                 } else {
                     options.versions.clone()
                 },
+                spoken_versions: options.spoken_versions.clone(),
             }),
             deadline: options.deadline,
             skip,
@@ -548,7 +555,11 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
 
     let mut v = verdict::judge_skipping(&first.observations, skip);
     let mut findings = std::mem::take(&mut v.findings);
-    let notes = forged_names_note(&first.observations);
+    let mut notes = forged_names_note(&first.observations);
+    notes.extend(declared_versions_note(
+        &first.observations,
+        &scan.spoken_versions,
+    ));
     let mut report = TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),
@@ -647,6 +658,81 @@ fn forged_names_note(observations: &[ProbeObservation]) -> Vec<String> {
     )]
 }
 
+/// Reads a version outside `spoken` (the versions the user says the server speaks) as one the
+/// server does not speak where a probe's handshake closed before the server's certificate on
+/// every attempt: what a server that does not speak it and sends no protocol_version alert does
+/// (Python asyncio). A version the server answers on is left as it is, and judged.
+fn read_as_declared(probes: &mut [ProbeObservation], spoken: &[TlsVersion]) {
+    if spoken.is_empty() {
+        return;
+    }
+    for o in probes
+        .iter_mut()
+        .filter(|o| !spoken.contains(&o.tls_version) && o.closed_before_server_certificate())
+    {
+        o.outcome = Outcome::UnsupportedVersion;
+        o.detail = Some(format!(
+            "{} (no protocol_version alert): read as a version the server does not speak, as \
+             `tls-versions` says ({})",
+            o.detail.as_deref().unwrap_or_default(),
+            crate::text::versions(spoken)
+        ));
+    }
+}
+
+/// Says where `tls-versions` and the server disagree: a version left out that the server
+/// answered on (judged all the same), or a version named that it does not speak.
+fn declared_versions_note(observations: &[ProbeObservation], spoken: &[TlsVersion]) -> Vec<String> {
+    if spoken.is_empty() {
+        return Vec::new();
+    }
+    let baselines = || {
+        observations
+            .iter()
+            .filter(|o| o.id == ProbeId::NO_CLIENT_CERT && !o.late)
+    };
+    let mut notes = Vec::new();
+    let read_as_unspoken: Vec<TlsVersion> = baselines()
+        .filter(|o| {
+            o.outcome == Outcome::UnsupportedVersion
+                && o.detail
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with(crate::facts::CLOSED_BEFORE_SERVER_CERTIFICATE))
+        })
+        .map(|o| o.tls_version)
+        .collect();
+    if !read_as_unspoken.is_empty() {
+        notes.push(format!(
+            "{} read as not spoken, as `tls-versions` says: its handshakes closed before the \
+             server's certificate, without the protocol_version alert",
+            crate::text::versions(&read_as_unspoken)
+        ));
+    }
+    let answered_outside: Vec<TlsVersion> = baselines()
+        .filter(|o| !spoken.contains(&o.tls_version) && o.outcome.is_conclusive())
+        .map(|o| o.tls_version)
+        .collect();
+    if !answered_outside.is_empty() {
+        notes.push(format!(
+            "`tls-versions` names {}, but the server speaks {} too: probed and judged on it all \
+             the same",
+            crate::text::versions(spoken),
+            crate::text::versions(&answered_outside)
+        ));
+    }
+    let unspoken_inside: Vec<TlsVersion> = baselines()
+        .filter(|o| spoken.contains(&o.tls_version) && o.outcome == Outcome::UnsupportedVersion)
+        .map(|o| o.tls_version)
+        .collect();
+    if !unspoken_inside.is_empty() {
+        notes.push(format!(
+            "`tls-versions` names {}, which the server does not speak",
+            crate::text::versions(&unspoken_inside)
+        ));
+    }
+    notes
+}
+
 /// Runs a target probe, with a timing event when it ends (`RUST_LOG=probe_core::timing=debug`).
 async fn timed(
     probe: &'static dyn crate::probe::TargetProbe,
@@ -718,6 +804,7 @@ async fn handshake_probes(
         )
     };
     let (mut probes, chains) = run(wave, baseline, Vec::new()).await;
+    read_as_declared(&mut probes, &scan.spoken_versions);
 
     let mut follow_ups = Vec::new();
     for &v in &scan.versions {
@@ -751,6 +838,7 @@ async fn handshake_probes(
     if !follow_ups.is_empty() {
         let answered = answered_versions(probes.iter());
         probes.extend(run(follow_ups, Baseline(None, None), answered).await.0);
+        read_as_declared(&mut probes, &scan.spoken_versions);
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 
@@ -1726,6 +1814,79 @@ mod tests {
         }
         drop(b);
         rx.try_recv().ok()
+    }
+
+    /// `tls-versions 1.3`: a TLS 1.2 handshake closed before the server's certificate is read as
+    /// a version not spoken (and said), a time-out or a TLS 1.3 close is not, and a TLS 1.2 the
+    /// server answers on stays as it is and is said to be spoken.
+    #[test]
+    fn a_version_left_out_of_tls_versions_reads_as_unspoken_only_when_it_closed_before_the_certificate(
+    ) {
+        let at = |version, outcome, detail: &str| {
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, outcome, None);
+            o.tls_version = version;
+            o.detail = Some(detail.to_owned());
+            o
+        };
+        let closed = format!(
+            "{}: tls handshake eof (3 attempts)",
+            crate::facts::CLOSED_BEFORE_SERVER_CERTIFICATE
+        );
+        let timed_out = "timed out after 10 s before the server's certificate";
+        let spoken = [TlsVersion::Tls13];
+        let mut probes = vec![
+            at(TlsVersion::Tls12, Outcome::Inconclusive, &closed),
+            at(TlsVersion::Tls13, Outcome::Inconclusive, &closed),
+        ];
+        let untouched = probes.clone();
+        read_as_declared(&mut probes, &[]);
+        assert_eq!(probes, untouched, "nothing said, nothing read");
+        read_as_declared(&mut probes, &spoken);
+        let outcomes: Vec<Outcome> = probes.iter().map(|o| o.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [Outcome::UnsupportedVersion, Outcome::Inconclusive]
+        );
+        let notes = declared_versions_note(&probes, &spoken);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("TLS 1.2 read as not spoken")),
+            "{notes:?}"
+        );
+
+        let mut slow = vec![at(TlsVersion::Tls12, Outcome::Inconclusive, timed_out)];
+        read_as_declared(&mut slow, &spoken);
+        assert_eq!(
+            slow[0].outcome,
+            Outcome::Inconclusive,
+            "a time-out stays unread"
+        );
+
+        let answered = [
+            at(TlsVersion::Tls13, Outcome::RefusedTls, "alert"),
+            at(TlsVersion::Tls12, Outcome::Served, "HTTP 200"),
+        ];
+        let notes = declared_versions_note(&answered, &spoken);
+        assert_eq!(
+            notes,
+            [
+                "`tls-versions` names TLS 1.3, but the server speaks TLS 1.2 too: probed and \
+              judged on it all the same"
+            ]
+        );
+        let notes = declared_versions_note(
+            &[at(
+                TlsVersion::Tls13,
+                Outcome::UnsupportedVersion,
+                "protocol_version",
+            )],
+            &spoken,
+        );
+        assert_eq!(
+            notes,
+            ["`tls-versions` names TLS 1.3, which the server does not speak"]
+        );
     }
 
     #[test]

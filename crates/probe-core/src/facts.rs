@@ -162,7 +162,22 @@ pub struct ProbeObservation {
     pub handshake_completed: bool,
 }
 
+/// How the transport's detail starts for a handshake that ended before the server's certificate
+/// (a close, a reset, an alert-less failure): nothing of the server's was read.
+pub const CLOSED_BEFORE_SERVER_CERTIFICATE: &str =
+    "TLS handshake failed before the server's certificate";
+
 impl ProbeObservation {
+    /// Whether the handshake ended unread before the server's certificate (a close or a reset
+    /// before the server's first flight, on every attempt), not by a time-out.
+    pub fn closed_before_server_certificate(&self) -> bool {
+        self.outcome.is_unreadable()
+            && self
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with(CLOSED_BEFORE_SERVER_CERTIFICATE))
+    }
+
     /// Whether the certificate presented says `mark` of where it came from (its `origin`).
     pub fn origin_says(&self, mark: &str) -> bool {
         self.client_cert

@@ -115,6 +115,15 @@ pub fn duration(d: std::time::Duration) -> String {
     }
 }
 
+/// TLS versions as a list: `TLS 1.3, TLS 1.2`.
+pub fn versions(versions: &[crate::facts::TlsVersion]) -> String {
+    versions
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

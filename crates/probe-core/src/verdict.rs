@@ -181,13 +181,11 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
                 unread.reason.push_str(&format!(
                     "; {} was answered: a server that does not speak {} and closes without the \
                      protocol_version alert (Python asyncio: aiohttp, uvicorn, hypercorn) looks \
-                     the same as one that drops these handshakes, so this version stays unjudged",
-                    spoken
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    o.tls_version
+                     the same as one that drops these handshakes, so this version stays \
+                     unjudged (if the server speaks only {}, say so: `tls-versions`)",
+                    crate::text::versions(&spoken),
+                    o.tls_version,
+                    crate::text::versions(&spoken),
                 ));
             }
             unread

@@ -201,6 +201,12 @@ pub struct ScanOpts {
     /// Switch a probe off, by id (e.g. tls-config-exposed on production). Repeatable.
     #[arg(long = "skip-probe", value_name = "ID", value_parser = crate::parse::probe_id, help_heading = "Scanning")]
     pub skip_probes: Vec<probe_core::facts::ProbeId>,
+    /// The TLS versions the server speaks (1.3, 1.2; comma-separated or repeated). Every version
+    /// is still probed: one left out whose handshakes close before the server's certificate is
+    /// read as not spoken (Python asyncio sends no protocol_version alert), one the server answers
+    /// is judged all the same.
+    #[arg(long = "tls-versions", value_name = "VERSIONS", value_delimiter = ',', value_parser = crate::parse::tls_version, help_heading = "Scanning")]
+    pub tls_versions: Vec<probe_core::facts::TlsVersion>,
 }
 
 /// A `--header` as given, checked later (`cli::headers`). Its Debug never shows it: it may be a

@@ -142,6 +142,7 @@ fn given(args: &ScanArgs, headers: Vec<(http::HeaderName, http::HeaderValue)>) -
         sni_names: s.sni_names.clone(),
         headers,
         skip_probes: s.skip_probes.clone(),
+        tls_versions: s.tls_versions.clone(),
     }
 }
 

@@ -129,6 +129,8 @@ pub struct Inputs {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// `skip-probes`: probe ids switched off, one per line or separated by commas.
     pub skip_probes: Vec<probe_core::facts::ProbeId>,
+    /// `tls-versions`: the TLS versions the servers speak, one per line or separated by commas.
+    pub tls_versions: Vec<probe_core::facts::TlsVersion>,
 }
 
 /// Where the JSON report goes, relative to the workspace.
@@ -627,6 +629,7 @@ impl Inputs {
         // A header value may hold a comma: one header per line.
         let headers = c.list("headers", true, crate::parse::header);
         let skip_probes = c.list("skip-probes", false, crate::parse::probe_id);
+        let tls_versions = c.list("tls-versions", false, crate::parse::tls_version);
         secrets.extend(c.secrets.iter().cloned());
         if !c.errors.is_empty() {
             return Err(c.errors);
@@ -660,6 +663,7 @@ impl Inputs {
             resolve,
             headers,
             skip_probes,
+            tls_versions,
         })
     }
 
@@ -741,6 +745,29 @@ mod tests {
         assert_eq!(
             split_urls("https://a/x, https://b/@me  c.example"),
             ["https://a/x", "https://b/@me", "c.example"]
+        );
+    }
+
+    #[test]
+    fn tls_versions_input() {
+        use probe_core::facts::TlsVersion;
+        let e = env(&[
+            ("api-url", "https://a.example"),
+            ("tls-versions", "1.3, TLSv1.2\n"),
+        ]);
+        let Ok(i) = Inputs::parse(&e) else {
+            panic!("valid inputs refused: {:?}", errors(&e))
+        };
+        assert_eq!(i.tls_versions, [TlsVersion::Tls13, TlsVersion::Tls12]);
+        let shown = errors(&env(&[
+            ("api-url", "https://a.example"),
+            ("tls-versions", "1.1"),
+        ]));
+        assert!(
+            shown
+                .iter()
+                .any(|e| e.contains("tls-versions") && e.contains("use 1.3 or 1.2")),
+            "{shown:?}"
         );
     }
 

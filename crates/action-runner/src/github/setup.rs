@@ -136,6 +136,7 @@ fn given(inputs: &Inputs, ca_temp: Option<&tempfile::NamedTempFile>) -> Given {
         resolve: inputs.resolve.clone(),
         headers: inputs.headers.clone(),
         skip_probes: inputs.skip_probes.clone(),
+        tls_versions: inputs.tls_versions.clone(),
         ..Given::default()
     }
 }

@@ -766,7 +766,8 @@ fn handshake_failed(err: &std::io::Error, record: &SharedRecord) -> ExchangeResu
                 format!("not a TLS server: {}", describe_error(err))
             }
             _ => format!(
-                "TLS handshake failed before the server's certificate: {}",
+                "{}: {}",
+                crate::facts::CLOSED_BEFORE_SERVER_CERTIFICATE,
                 describe_error(err)
             ),
         });
