@@ -165,6 +165,9 @@ pub struct TargetEntry {
     /// Sibling names served on the same address, tried as SNI by the bypass probes.
     #[serde(default)]
     pub names: Vec<String>,
+    /// The TLS versions this server speaks (`1.3`, `1.2`), instead of the defaults'.
+    #[serde(default, rename = "tls-versions")]
+    pub tls_versions: Vec<TlsVersionValue>,
 }
 
 /// One `suppressions:` entry.
@@ -486,6 +489,9 @@ impl Config {
                 let entries: Vec<Resolve> = t.resolve.iter().map(|r| r.0.clone()).collect();
                 target.resolve_with(&entries);
                 target.names.extend(t.names.iter().cloned());
+                target.tls_versions = t.tls_versions.iter().map(|v| v.0).collect();
+                target.tls_versions.sort();
+                target.tls_versions.dedup();
                 target
             })
             .collect()

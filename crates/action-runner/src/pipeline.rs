@@ -71,7 +71,8 @@ pub struct Given {
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// Probes switched off, beside the config's.
     pub skip_probes: Vec<probe_core::facts::ProbeId>,
-    /// The TLS versions the server speaks; empty: the config's, else not said.
+    /// The TLS versions the servers speak, for every target without its own in the config;
+    /// empty: the config's defaults, else not said.
     pub tls_versions: Vec<probe_core::facts::TlsVersion>,
 }
 
@@ -175,16 +176,6 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
             .iter()
             .flat_map(|d| d.skip_probes.iter().map(|p| p.0)),
     );
-    options.spoken_versions = if given.tls_versions.is_empty() {
-        defaults
-            .iter()
-            .flat_map(|d| d.tls_versions.iter().map(|v| v.0))
-            .collect()
-    } else {
-        given.tls_versions.clone()
-    };
-    options.spoken_versions.sort();
-    options.spoken_versions.dedup();
     Ok(Settings {
         options,
         fail_under: fail_under(given.fail_under, config),
@@ -326,11 +317,25 @@ pub fn targets(urls: &[Target], given: &Given, config: Option<&Config>) -> Vec<T
                 .flat_map(|d| d.headers.iter().map(|h| (h.0.clone(), h.1.clone()))),
         )
         .collect();
+    // `tls-versions`: the target's own in the config, else the front end's, else the defaults'.
+    let mut tls_versions = if given.tls_versions.is_empty() {
+        defaults
+            .iter()
+            .flat_map(|d| d.tls_versions.iter().map(|v| v.0))
+            .collect()
+    } else {
+        given.tls_versions.clone()
+    };
+    tls_versions.sort();
+    tls_versions.dedup();
     for t in &mut targets {
         if t.connect_to.is_none() {
             t.resolve_with(&resolve);
         }
         t.headers.0.extend(headers.iter().cloned());
+        if t.tls_versions.is_empty() {
+            t.tls_versions.clone_from(&tls_versions);
+        }
     }
     targets
 }
@@ -445,22 +450,6 @@ mod tests {
             [PathBuf::from("mine.pem"), PathBuf::from("roots.pem")]
         );
 
-        let c = config(
-            "defaults:\n  tls-versions: [1.3, \"1.2\", 1.3]\ntargets:\n  - url: https://a.example/\n",
-        );
-        let s = settings(&Given::default(), Some(&c)).map_err(|e| format!("{e:?}"))?;
-        use probe_core::facts::TlsVersion;
-        assert_eq!(
-            s.options.spoken_versions,
-            [TlsVersion::Tls13, TlsVersion::Tls12]
-        );
-        let given = Given {
-            tls_versions: vec![TlsVersion::Tls13],
-            ..Given::default()
-        };
-        let s = settings(&given, Some(&c)).map_err(|e| format!("{e:?}"))?;
-        assert_eq!(s.options.spoken_versions, [TlsVersion::Tls13], "given wins");
-
         let s = settings(&Given::default(), None).map_err(|e| format!("{e:?}"))?;
         let builtin = ScanOptions::default();
         assert_eq!(s.options.timeout, builtin.timeout);
@@ -560,5 +549,38 @@ mod tests {
             Some(vec!["public.example".to_owned()])
         );
         assert!(all.iter().all(|t| t.headers.0.len() == 1));
+    }
+
+    /// `tls-versions`: a target's own in the config, else the front end's, else the defaults'
+    /// (unquoted YAML numbers are versions too; repeats said once).
+    #[test]
+    fn tls_versions_reach_each_target() {
+        use probe_core::facts::TlsVersion::{Tls12, Tls13};
+        let c = config(
+            "defaults:\n  tls-versions: [1.3, \"1.2\", 1.3]\ntargets:\n  - url: https://a.example/\n\
+             \x20 - url: https://b.example/\n    tls-versions: [\"TLSv1.3\"]\n",
+        );
+        let versions = |given: &Given| -> Vec<Vec<_>> {
+            targets(&[], given, Some(&c))
+                .into_iter()
+                .map(|t| t.tls_versions)
+                .collect()
+        };
+        assert_eq!(
+            versions(&Given::default()),
+            [vec![Tls13, Tls12], vec![Tls13]]
+        );
+        let given = Given {
+            tls_versions: vec![Tls12],
+            ..Given::default()
+        };
+        assert_eq!(versions(&given), [vec![Tls12], vec![Tls13]]);
+        assert!(targets(
+            &[],
+            &Given::default(),
+            Some(&config("targets:\n  - url: https://a.example/\n"))
+        )
+        .iter()
+        .all(|t| t.tls_versions.is_empty()));
     }
 }

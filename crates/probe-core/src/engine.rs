@@ -61,11 +61,6 @@ pub struct ScanOptions {
     pub config_probe: bool,
     /// Probes switched off by the user.
     pub skip_probes: Vec<ProbeId>,
-    /// The TLS versions the user says the server speaks (`tls-versions`); empty when not said.
-    /// Every version is still probed: a version outside these whose handshakes all closed
-    /// before the server's certificate is read as not spoken (Python asyncio closes so, without
-    /// the protocol_version alert), and one the server does speak is judged as any other.
-    pub spoken_versions: Vec<TlsVersion>,
 }
 
 /// One probe to run: which, on which version, presenting what.
@@ -283,7 +278,6 @@ impl Default for ScanOptions {
             expiry_warning_days: crate::checks::server_cert::DEFAULT_EXPIRY_WARNING_DAYS,
             config_probe: true,
             skip_probes: Vec::new(),
-            spoken_versions: Vec::new(),
         }
     }
 }
@@ -396,7 +390,6 @@ impl Scanner {
                 } else {
                     options.versions.clone()
                 },
-                spoken_versions: options.spoken_versions.clone(),
             }),
             deadline: options.deadline,
             skip,
@@ -558,7 +551,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     let mut notes = forged_names_note(&first.observations);
     notes.extend(declared_versions_note(
         &first.observations,
-        &scan.spoken_versions,
+        &target.tls_versions,
     ));
     let mut report = TargetReport {
         url: target.url.clone(),
@@ -804,7 +797,7 @@ async fn handshake_probes(
         )
     };
     let (mut probes, chains) = run(wave, baseline, Vec::new()).await;
-    read_as_declared(&mut probes, &scan.spoken_versions);
+    read_as_declared(&mut probes, &target.tls_versions);
 
     let mut follow_ups = Vec::new();
     for &v in &scan.versions {
@@ -838,7 +831,7 @@ async fn handshake_probes(
     if !follow_ups.is_empty() {
         let answered = answered_versions(probes.iter());
         probes.extend(run(follow_ups, Baseline(None, None), answered).await.0);
-        read_as_declared(&mut probes, &scan.spoken_versions);
+        read_as_declared(&mut probes, &target.tls_versions);
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 

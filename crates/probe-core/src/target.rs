@@ -29,6 +29,12 @@ pub struct Target {
     /// Headers sent on every probe request (an API token): never serialised or printed.
     #[serde(skip)]
     pub headers: ExtraHeaders,
+    /// The TLS versions the user says the server speaks (`tls-versions`); empty when not said.
+    /// Every version is still probed: one left out whose handshakes all closed before the
+    /// server's certificate is read as not spoken (Python asyncio closes so, without the
+    /// protocol_version alert); one the server does answer on is judged as any other.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tls_versions: Vec<crate::facts::TlsVersion>,
 }
 
 /// Headers sent on every request of a target. Their values may be secrets: `Debug` shows names.
@@ -201,6 +207,7 @@ impl Target {
             connect_to: None,
             names: Vec::new(),
             headers: ExtraHeaders::default(),
+            tls_versions: Vec::new(),
         })
     }
 
@@ -346,6 +353,7 @@ mod tests {
                 connect_to: None,
                 names: Vec::new(),
                 headers: ExtraHeaders::default(),
+                tls_versions: Vec::new(),
             })
         );
         let v6 = Target::parse("https://[::1]:8443/").map_err(|e| e.to_string());

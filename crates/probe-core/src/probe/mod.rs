@@ -473,8 +473,6 @@ pub struct ScanContext {
     pub permits: Arc<Permits>,
     /// TLS versions probed.
     pub versions: Vec<TlsVersion>,
-    /// The TLS versions the user says the server speaks (empty: not said).
-    pub spoken_versions: Vec<TlsVersion>,
 }
 
 /// What the handshake probes found on a target, for the probes that run after them. The engine
