@@ -259,6 +259,79 @@ fn matrix_legs_with_categories_keep_a_comment_and_a_check_run_each() -> TestResu
     Ok(())
 }
 
+/// A person's comment that starts with the marker, and no bot's: taken only when that person is
+/// the token's own (`GET /user`, a personal access token). With the job's token (`/user`
+/// refused) a planted comment is neither updated nor read for the grade it changed from: a new
+/// comment is made, "on the first scan".
+#[test]
+fn a_planted_marker_comment_is_not_taken_over() -> TestResult {
+    let rt = runtime()?;
+    let api = Recorder::start(&rt)?;
+    let lab = lab(&rt, &[LabCase::NoClientAuth])?;
+    let planted = api.seed_comment(
+        "mallory",
+        "User",
+        "<!-- mtls-scan:mTLS review:scan -->\n<!-- mtls-scan-grade:A -->\nall good",
+    );
+    let run = || {
+        Step::with_api(&api.base)?
+            .input("api-url", &urls(&lab))
+            .input("ca-file", &lab.pki.ca_cert_pem)
+            .input("comment", "true")
+            .run()
+    };
+    let ran = run()?;
+    let requests = api.take();
+    check_run_and_requests(&ran, &requests)?;
+    let list = format!("{REPO}/issues/{PR}/comments");
+    let calls: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("GET", list.as_str()),
+            ("GET", "/user"),
+            ("POST", list.as_str())
+        ]
+    );
+    let body = requests[2].body["body"].as_str().ok_or("no body")?;
+    assert!(
+        body.contains("on the first scan of this pull request"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("→"),
+        "no grade change read from the planted comment: {body}"
+    );
+    let comments = api.comments();
+    assert_eq!(comments.len(), 2);
+    assert_eq!(
+        comments[0]["body"]
+            .as_str()
+            .map(|b| b.ends_with("all good")),
+        Some(true),
+        "the planted comment is left as it was"
+    );
+
+    // A personal access token whose person wrote it: it is ours, updated in place.
+    api.with(|g| {
+        g.comments.retain(|c| c["id"] == planted);
+        g.token_login = Some("mallory".into());
+    });
+    let ran = run()?;
+    let requests = api.take();
+    check_run_and_requests(&ran, &requests)?;
+    let update = format!("{REPO}/issues/comments/{planted}");
+    assert_eq!(
+        requests.last().map(|r| (r.method.as_str(), r.path.clone())),
+        Some(("POST", update))
+    );
+    assert_eq!(api.comments().len(), 1);
+    Ok(())
+}
+
 /// 122 comments before ours: the first page (per_page=100) does not have it (a person's comment
 /// that starts with the marker does not count while a bot's may follow), the Link header's `next`
 /// is followed, and the bot's comment found on page 2 is updated, its old grade diffed.

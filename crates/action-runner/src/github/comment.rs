@@ -146,11 +146,13 @@ pub fn body(
 }
 
 /// Finds this job's comment among the pull request's, reading pages of 100 until it shows. A
-/// bot's comment (the job token's `github-actions[bot]`, an app's) wins: a person's comment that
-/// starts with the marker is taken only when no bot's does (a personal access token comments as
-/// its person).
+/// bot's comment (the job token's `github-actions[bot]`, an app's) wins. A person's comment that
+/// starts with the marker is taken only when no bot's does and that person is the token's own
+/// (a personal access token comments as its person; `GET /user` says whose it is): anyone may
+/// comment on a public pull request, and a planted marker must neither take the report over
+/// (the comment stays its author's to edit) nor fake the grade it changed from.
 async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, String)>, ApiError> {
-    let mut fallback = None;
+    let mut fallback: Option<((u64, String), String)> = None;
     let mut page = api
         .call(Repeat::Safe, || async {
             api.crab()
@@ -174,7 +176,7 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
             if c.user.r#type == "Bot" {
                 return Ok(Some(hit));
             }
-            fallback.get_or_insert(hit);
+            fallback.get_or_insert((hit, c.user.login.clone()));
         }
         let next = page.next.take();
         if next.is_none() || n == MAX_PAGES {
@@ -188,7 +190,21 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
             None => break,
         }
     }
-    Ok(fallback)
+    let Some((hit, author)) = fallback else {
+        return Ok(None);
+    };
+    // The job's own token (an installation's) cannot read `/user`: then the comment is not ours.
+    let own = api
+        .call(Repeat::Safe, || async { api.crab().current().user().await })
+        .await
+        .map(|me| me.login == author)
+        .unwrap_or(false);
+    if !own {
+        tracing::info!(
+            "a comment by another account starts with this job's marker: not taken as ours (a new comment is made)"
+        );
+    }
+    Ok(own.then_some(hit))
 }
 
 /// Creates or updates the sticky comment on pull request `number`.

@@ -65,6 +65,9 @@ pub struct Gh {
     pub rate_limit_status: u16,
     /// Answer nothing for this long.
     pub hang: Option<Duration>,
+    /// The token's own login, as `GET /user` answers for a personal access token; `None`: a
+    /// job's installation token, which `GET /user` refuses with 403.
+    pub token_login: Option<String>,
 }
 
 pub fn answer(status: u16, body: &Value, headers: &[(&str, String)]) -> Response<Full<Bytes>> {
@@ -288,6 +291,10 @@ impl Gh {
                 }
                 answer(200, &self.check_run_json(id), &[])
             }
+            "GET" if req.path == "/user" => match &self.token_login {
+                Some(login) => answer(200, &user(&self.base, login, "User"), &[]),
+                None => error(403, "Resource not accessible by integration", doc),
+            },
             _ => error(404, "Not Found", doc),
         }
     }
@@ -430,6 +437,8 @@ pub fn check_rest(req: &Req) -> Result<(), String> {
             check_run_fields(&req.body)
         }
         "PATCH" if run_id => check_run_fields(&req.body),
+        // The authenticated user (a personal access token's; refused to an installation token).
+        "GET" if req.path == "/user" => Ok(()),
         _ => Err(format!("no such endpoint: {} {}", req.method, req.path)),
     }
 }
