@@ -297,6 +297,32 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         .collect();
     assert_eq!(unscanned.len(), missing);
     assert_eq!(p["grade"], "F");
+    // With the config, its missing targets are listed once, each by its URL: no placeholder for
+    // the shard besides them.
+    assert_eq!(
+        p["targets"].as_array().map_or(0, Vec::len),
+        f.lab.servers.len()
+    );
+    // A shard report merged with an earlier whole merge: every target of the config is in, so
+    // nothing is missing (the findings decide, exit 1), and no shard is said not to report.
+    let again = dir.join("again.json");
+    let out = run(&[
+        "merge",
+        "--config",
+        cfg,
+        "--format",
+        "json",
+        "-o",
+        again.to_str().unwrap_or_default(),
+        shard_files[0].to_str().unwrap_or_default(),
+        merged.to_str().unwrap_or_default(),
+    ]);
+    assert_exit(&out, 1);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("did not report"));
+    assert_eq!(
+        json(&again)["targets"].as_array().map_or(0, Vec::len),
+        f.lab.servers.len()
+    );
     // Without the config (targets given to each shard job, an `api-url`), the reports say which
     // shard they are: shard 3/3 missing is exit 3 too, and said.
     assert_eq!(json(&shard_files[0])["shard"]["index"], 1);

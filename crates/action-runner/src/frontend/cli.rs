@@ -460,16 +460,27 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
             probe_core::report::ShardOf::MAX_COUNT
         ));
     }
-    // A shard that never reported: its targets are unknown without the config. It stands in the
-    // merged report as not scanned (exit 3), so every output says so, a later merge too.
+    // A shard that never reported: without the config its targets are unknown, so it stands in
+    // the merged report as not scanned (exit 3), and every output says so, a later merge too.
+    // With the config, its targets are known: those missing are listed below, and a shard whose
+    // targets all came in another report (an earlier merge) is missing nothing.
     let missing_shards = probe_core::policy::missing_shards(&reports);
     let mut report = probe_core::policy::merge(reports);
-    for s in missing_shards {
-        eprintln!(
-            "error: shard {}/{} did not report: its targets were not scanned",
-            s.index, s.count
+    let shard_lines = || {
+        for s in &missing_shards {
+            eprintln!(
+                "error: shard {}/{} did not report: its targets were not scanned",
+                s.index, s.count
+            );
+        }
+    };
+    if config.is_none() {
+        shard_lines();
+        report.targets.extend(
+            missing_shards
+                .iter()
+                .map(|s| probe_core::policy::unreported_shard(*s)),
         );
-        report.targets.push(probe_core::policy::unreported_shard(s));
     }
     report.regrade();
     // A shard that never reported (a crashed job) must not merge into a pass: every target of
@@ -480,6 +491,9 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
             .into_iter()
             .filter(|t| !report.targets.iter().any(|r| r.url == t.url))
             .collect();
+        if !missing.is_empty() {
+            shard_lines();
+        }
         for t in missing {
             report.targets.push(probe_core::engine::failed(
                 &t,
