@@ -10,16 +10,27 @@ pub const MAX_TIMEOUT_SECS: f64 = 3600.0;
 /// Longest total deadline of a scan, in seconds.
 pub const MAX_DEADLINE_SECS: f64 = 86_400.0;
 
-/// A probe id of the registry (`--skip-probe`, `skip-probes`).
+/// A probe id of the registry that may be switched off (`--skip-probe`, `skip-probes`): any but
+/// `no-client-cert`, the anonymous baseline every verdict is read against.
 pub fn probe_id(s: &str) -> Result<probe_core::facts::ProbeId, String> {
-    probe_core::probe::registry::find(s.trim())
+    use probe_core::facts::ProbeId;
+    let id = probe_core::probe::registry::find(s.trim())
         .map(|spec| spec.id)
         .ok_or_else(|| {
             let known: Vec<&str> = probe_core::probe::registry::specs()
-                .map(|p| p.id.as_str())
+                .map(|p| p.id)
+                .filter(|id| *id != ProbeId::NO_CLIENT_CERT)
+                .map(|id| id.as_str())
                 .collect();
             format!("{s:?} is not a probe: use one of {}", known.join(", "))
-        })
+        })?;
+    if id == ProbeId::NO_CLIENT_CERT {
+        return Err(format!(
+            "{} cannot be switched off: it is the anonymous baseline every verdict is read against",
+            id.as_str()
+        ));
+    }
+    Ok(id)
 }
 
 /// A TLS version (`--tls-versions`, `tls-versions`): `1.3`, `1.2`, `TLSv1.3`, `TLS 1.2`.
@@ -165,6 +176,12 @@ mod tests {
         ] {
             assert_eq!(tls_version(given), Ok(version), "{given:?}");
         }
+        assert!(probe_id("no-client-cert").is_err_and(|e| e.contains("cannot be switched off")));
+        assert!(probe_id("nope").is_err_and(|e| !e.contains("no-client-cert")));
+        assert_eq!(
+            probe_id(" tls-config-exposed "),
+            Ok(probe_core::facts::ProbeId::TLS_CONFIG_EXPOSED)
+        );
         for bad in ["1.1", "1", "", "ssl3", "1.3.0"] {
             assert!(
                 tls_version(bad).is_err_and(|e| e.contains("use 1.3 or 1.2")),
