@@ -53,7 +53,8 @@ impl std::fmt::Debug for ExtraHeaders {
 /// as PHP writes it, past-ASCII characters also as `\u00e4` as Python's `json.dumps` writes
 /// them); percent-encoded as URL encoders do (every byte but letters and digits; or RFC 3986's
 /// unreserved `-._~` kept, as `encodeURIComponent`, Go and Java keep them; and with a space as
-/// `+`, as form encoding writes it), each with upper- and lower-case hex digits.
+/// `+`, as form encoding writes it), each with upper- and lower-case hex digits; in base64
+/// ([`base64_forms`]). (Upper- or lower-cased echoes are caught where they are replaced.)
 pub fn echoed_forms(plain: &str) -> Vec<String> {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     const UNRESERVED_KEPT: &AsciiSet = &NON_ALPHANUMERIC
@@ -91,6 +92,34 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
         forms.push(encoded.replace("%20", "+"));
         forms.push(lower_hex_escapes(&encoded));
         forms.push(encoded);
+    }
+    forms.extend(base64_forms(plain.as_bytes()));
+    forms
+}
+
+/// `plain` as a base64 echo holds it (standard and URL-safe alphabets): whole, with and without
+/// padding; and, wherever it starts in what was encoded (after 0, 1 or 2 bytes of something
+/// else, as in a base64 dump of the whole request), the characters that it alone decides.
+fn base64_forms(plain: &[u8]) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    use base64::Engine as _;
+    let mut forms = Vec::new();
+    for alphabet in [STANDARD, URL_SAFE] {
+        let whole = alphabet.encode(plain);
+        forms.push(whole.trim_end_matches('=').to_owned());
+        forms.push(whole);
+        for offset in 0..3usize {
+            let mut shifted = vec![0u8; offset];
+            shifted.extend_from_slice(plain);
+            let encoded = alphabet.encode(&shifted);
+            // The groups of 3 bytes wholly of `plain`: after the first group when shifted, and
+            // none past the last whole one.
+            let from = if offset == 0 { 0 } else { 4 };
+            let to = shifted.len() / 3 * 4;
+            if let Some(middle) = encoded.get(from..to) {
+                forms.push(middle.to_owned());
+            }
+        }
     }
     forms
 }

@@ -546,22 +546,47 @@ fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::Ex
 pub(crate) fn redact_secrets(text: &mut String, headers: &crate::target::ExtraHeaders) {
     let secrets = headers.secret_values();
     for secret in &secrets {
-        if text.contains(secret) {
-            *text = text.replace(secret, "<redacted>");
-        }
+        // In any case of its letters: a server may echo a header upper-cased (a debug page,
+        // a WAF's report); base64 and percent escapes are caught so too (over-redacting is safe).
+        *text = replace_ignoring_ascii_case(text, secret, "<redacted>");
     }
     // An excerpt cut inside an echoed secret ends with its start: that goes too.
     for secret in &secrets {
         let cut = (4..secret.len())
             .rev()
             .filter_map(|k| secret.get(..k))
-            .find(|start| text.ends_with(start));
+            .find(|start| {
+                text.len() >= start.len()
+                    && text
+                        .get(text.len() - start.len()..)
+                        .is_some_and(|end| end.eq_ignore_ascii_case(start))
+            });
         if let Some(start) = cut {
             let keep = text.len() - start.len();
             text.truncate(keep);
             text.push_str("<redacted>");
         }
     }
+}
+
+/// `text` with every `needle` replaced by `with`, ASCII letters matched in either case. (ASCII
+/// case mapping keeps every byte's place, so the places found in the lower-cased copy are the
+/// original's.)
+fn replace_ignoring_ascii_case(text: &str, needle: &str, with: &str) -> String {
+    if needle.is_empty() {
+        return text.to_owned();
+    }
+    let (hay, pin) = (text.to_ascii_lowercase(), needle.to_ascii_lowercase());
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = hay.get(at..).and_then(|rest| rest.find(&pin)) {
+        let start = at + found;
+        out.push_str(text.get(at..start).unwrap_or_default());
+        out.push_str(with);
+        at = start + pin.len();
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    out
 }
 
 /// Informational (1xx) answers skipped before a final one at most; more is no answer.
@@ -1372,6 +1397,55 @@ mod tests {
             super::redact_secrets(&mut text, &headers);
             assert_eq!(text, shown, "{echo}");
         }
+    }
+
+    /// Echoes that change the case of the value (a debug page upper-casing headers), or encode it
+    /// in base64, alone or inside a base64 dump of the whole request at any offset.
+    #[test]
+    fn upper_cased_and_base64_echoes_are_redacted() {
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        use base64::Engine as _;
+        let mut headers = crate::target::ExtraHeaders::default();
+        headers.0.push(
+            crate::target::ExtraHeaders::parse_one("Authorization: Bearer echo-secret-123")
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let whole = |t: &str| {
+            let mut text = t.to_owned();
+            super::redact_secrets(&mut text, &headers);
+            text
+        };
+        assert_eq!(
+            whole("AUTHORIZATION: BEARER ECHO-SECRET-123\n"),
+            "AUTHORIZATION: <redacted>\n"
+        );
+        assert_eq!(whole("token Echo-Secret-123."), "token <redacted>.");
+        for value in ["Bearer echo-secret-123", "echo-secret-123"] {
+            let echo = format!("b64={} end", STANDARD.encode(value));
+            assert_eq!(whole(&echo), "b64=<redacted> end", "{value}");
+            let echo = format!("b64={} end", URL_SAFE_NO_PAD.encode(value));
+            assert_eq!(whole(&echo), "b64=<redacted> end", "{value}");
+        }
+        // A dump of the whole request, the secret at every offset: "secret" is readable in no
+        // piece left, however it is aligned.
+        let readable = |text: &str| {
+            text.split("<redacted>").any(|part| {
+                (0..4).any(|skip| {
+                    let piece = part.get(skip..).unwrap_or_default().trim_end_matches('=');
+                    let whole_groups = piece.get(..piece.len() / 4 * 4).unwrap_or_default();
+                    STANDARD
+                        .decode(whole_groups)
+                        .is_ok_and(|b| String::from_utf8_lossy(&b).contains("secret"))
+                })
+            })
+        };
+        for prefix in ["GET / HTTP/1.1\r\nAuthorization: ", "x", "xy", "xyz"] {
+            let dump = STANDARD.encode(format!("{prefix}Bearer echo-secret-123\r\n\r\n"));
+            assert!(readable(&dump), "{prefix:?}: the check reads it unredacted");
+            let shown = whole(&dump);
+            assert!(!readable(&shown), "{prefix:?}: {shown}");
+        }
+        assert_eq!(whole("nothing here"), "nothing here");
     }
 
     use super::*;
