@@ -137,6 +137,9 @@ pub enum PathError {
     /// Empty or a directory.
     #[error("not a file name")]
     NotAFile,
+    /// A directory on its way is a symlink (never followed) or a file; or it names a directory.
+    #[error("not writable: {0}")]
+    Unwritable(String),
 }
 
 /// Resolves an output path given by a user: relative to `workspace`, or absolute under one of
@@ -149,13 +152,62 @@ pub fn contained(workspace: &Path, roots: &[PathBuf], given: &str) -> Result<Pat
     if p.components().any(|c| matches!(c, Component::ParentDir)) {
         return Err(PathError::Parent);
     }
-    if p.is_absolute() || p.has_root() {
-        if roots.iter().any(|r| p.starts_with(r) && p != r) {
-            return Ok(p.to_path_buf());
+    let (root, path) = if p.is_absolute() || p.has_root() {
+        match roots.iter().find(|r| p.starts_with(r) && p != r.as_path()) {
+            Some(r) => (r.as_path(), p.to_path_buf()),
+            None => return Err(PathError::Absolute),
         }
-        return Err(PathError::Absolute);
+    } else {
+        (workspace, workspace.join(p))
+    };
+    // What the write will refuse, refused now: before the scan, not after it.
+    walk_parents(root, &path, false).map_err(|e| PathError::Unwritable(e.to_string()))?;
+    Ok(path)
+}
+
+/// Walks the directories from `root` down to `path`'s parent: a symlink among them (never
+/// followed) or a file is an error, and so is a directory at `path` itself; a directory that does
+/// not exist yet is made when `create`, else the walk ends there (nothing below it exists).
+fn walk_parents(root: &Path, path: &Path, create: bool) -> std::io::Result<()> {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut dir = root.to_path_buf();
+    let parents: Vec<Component<'_>> = rel.parent().map_or_else(Vec::new, |p| {
+        p.components()
+            .filter(|c| matches!(c, Component::Normal(_)))
+            .collect()
+    });
+    for c in parents {
+        dir.push(c);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is a symlink: not followed",
+                    dir.display()
+                )))
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(std::io::Error::other(format!(
+                    "{} is not a directory",
+                    dir.display()
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                std::fs::create_dir(&dir)?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        }
     }
-    Ok(workspace.join(p))
+    if let Ok(m) = std::fs::symlink_metadata(path) {
+        if m.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "{} is a directory",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Where a file would be written, for comparing two outputs: absolute (relative to the current
@@ -222,41 +274,7 @@ pub fn and_list(items: &[&str]) -> String {
 /// and `path` must be a real directory (not a symlink), and the file is written to a temporary
 /// file beside it, then renamed over it (a symlink at `path` is replaced, its target untouched).
 pub fn write_contained(root: &Path, path: &Path, text: &str) -> std::io::Result<()> {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let mut dir = root.to_path_buf();
-    let parents: Vec<Component<'_>> = rel.parent().map_or_else(Vec::new, |p| {
-        p.components()
-            .filter(|c| matches!(c, Component::Normal(_)))
-            .collect()
-    });
-    for c in parents {
-        dir.push(c);
-        match std::fs::symlink_metadata(&dir) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(std::io::Error::other(format!(
-                    "{} is a symlink: not followed",
-                    dir.display()
-                )))
-            }
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
-                return Err(std::io::Error::other(format!(
-                    "{} is not a directory",
-                    dir.display()
-                )))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(&dir)?,
-            Err(e) => return Err(e),
-        }
-    }
-    if let Ok(m) = std::fs::symlink_metadata(path) {
-        if m.is_dir() {
-            return Err(std::io::Error::other(format!(
-                "{} is a directory",
-                path.display()
-            )));
-        }
-    }
+    walk_parents(root, path, true)?;
     let parent = path.parent().unwrap_or(root);
     let mut tmp = tempfile::Builder::new()
         .prefix(".mtls-scan-")
@@ -331,6 +349,37 @@ mod tests {
             contained(ws, &roots, "out/"),
             Err(PathError::NotAFile)
         ));
+    }
+
+    /// What the write would refuse is refused when the path is given (before a scan): a
+    /// symlinked directory on the way, a file on the way, a directory at the path.
+    #[cfg(unix)]
+    #[test]
+    fn unwritable_outputs_are_refused_when_given() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let ws = dir.path().join("ws");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(ws.join("real"))?;
+        std::fs::create_dir(&outside)?;
+        std::os::unix::fs::symlink(&outside, ws.join("linkdir"))?;
+        std::fs::write(ws.join("file"), "x")?;
+        let roots = [ws.clone()];
+        for (given, why) in [
+            ("linkdir/r.json", "is a symlink: not followed"),
+            ("linkdir/new/r.json", "is a symlink: not followed"),
+            ("file/r.json", "is not a directory"),
+            ("real", "is a directory"),
+        ] {
+            match contained(&ws, &roots, given) {
+                Err(PathError::Unwritable(e)) => assert!(e.contains(why), "{given}: {e}"),
+                other => panic!("{given}: {other:?}"),
+            }
+        }
+        for given in ["real/r.json", "new/dir/r.json", "r.json"] {
+            assert_eq!(contained(&ws, &roots, given).ok(), Some(ws.join(given)));
+        }
+        assert!(!ws.join("new").exists(), "checking makes no directory");
+        Ok(())
     }
 
     /// Two outputs on one file are found whatever the spelling: `./x`, `d/../x`, an absolute
