@@ -836,3 +836,32 @@ fn every_help_uri_has_its_docs_anchor() -> TestResult {
     }
     Ok(())
 }
+
+/// A shard that holds no target: exit 3, no grade output, and the log group says nothing was
+/// scanned (not "grade A").
+#[test]
+fn an_empty_shard_shows_no_grade_in_the_log() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::RequiredVerified])?;
+    let config = format!(
+        "defaults:\n  ca-files: [ca.pem]\ntargets:\n  - url: {}\n",
+        lab.servers[0].url
+    );
+    let ran = Step::new()?
+        .file("ci/mtls.yml", &config)?
+        .file("ci/ca.pem", &lab.pki.ca_cert_pem)?
+        .input("config", "ci/mtls.yml")
+        .input("shard", "2/2")
+        .run()?;
+    assert_eq!(ran.code, Some(3), "{}", ran.explain());
+    assert!(
+        ran.stdout
+            .lines()
+            .any(|l| l == "::group::mtls-scan report: no target scanned"),
+        "{}",
+        ran.explain()
+    );
+    assert!(!ran.stdout.contains("grade A"), "{}", ran.explain());
+    assert_eq!(ran.output("grade").as_deref(), Some(""));
+    Ok(())
+}

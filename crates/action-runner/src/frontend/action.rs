@@ -214,10 +214,12 @@ fn log_text_report(report: &Report) -> std::io::Result<()> {
     while text.contains(&stop.resume()) {
         stop = StopCommands::new()?;
     }
-    say(Command::new(
-        "group",
-        format!("mtls-scan report: grade {}", report.grade),
-    ))?;
+    let title = if report.targets.is_empty() {
+        "mtls-scan report: no target scanned".to_owned()
+    } else {
+        format!("mtls-scan report: grade {}", report.grade)
+    };
+    say(Command::new("group", title))?;
     say(stop.stop())?;
     stdout::write(&text)?;
     if !text.ends_with('\n') {
