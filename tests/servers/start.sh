@@ -49,6 +49,8 @@
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
 #   node-graphql-400          optional, no check; 400 to a GET without ?query= (not on --list)
 #   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
+#   node-any-cert-close       optional, the app hangs up on a client without a certificate (no
+#                             answer) and serves any certificate (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
 #   python-asyncio-required-tls13  asyncio, CERT_REQUIRED, TLS 1.3 only: closes a TLS 1.2

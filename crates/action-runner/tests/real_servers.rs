@@ -857,10 +857,14 @@ for _ in range(400):
         let _ = t["url"].as_str().map(|u| assert_eq!(u, url));
         assert_ne!(t["grade"], "A", "{}", target_summary(&t));
         assert_eq!(scan.status, Some(3), "{}", target_summary(&t));
+        // Said why: the closes are unread (no client answered), or the anonymous baseline is
+        // unread beside the refusals read in the handshake.
+        let unread = t["incomplete"].to_string();
         assert!(
-            t["incomplete"]
-                .to_string()
-                .contains("closed without an alert")
+            unread.contains("closed without an alert")
+                || unread.contains(
+                    "how the server treats a client without a certificate could not be read"
+                )
                 || t["error"].is_string(),
             "{}",
             target_summary(&t)
@@ -1411,6 +1415,50 @@ fn tls_versions_reads_an_alert_less_close_as_unspoken_and_never_hides_a_door() {
             t["notes"]
                 .to_string()
                 .contains("but the server speaks TLS 1.2 too"),
+            "{}",
+            target_summary(t)
+        );
+    }
+}
+
+/// Node with `rejectUnauthorized: false` whose app hangs up on a client without a certificate
+/// (no answer at all) and serves any certificate: the anonymous baseline is unread on both
+/// versions, and the certificate from an unknown CA let in is reported all the same (F, exit 1),
+/// never "could not be scanned" with no finding (as before).
+#[test]
+fn a_door_beside_an_unread_anonymous_baseline_is_reported() {
+    let name = "node-any-cert-close";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let identity = lab.identity_args("client.crt", "client.key");
+    for args in [Vec::new(), identity] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{}",
+            target_summary(t)
+        );
+        assert!(t["error"].is_null(), "{}", target_summary(t));
+        assert!(
+            t["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|f| f["id"] == "untrusted-client-cert-accepted"),
+            "{}",
+            target_summary(t)
+        );
+        assert!(
+            t["incomplete"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|i| i["probe"] == "no-client-cert"),
             "{}",
             target_summary(t)
         );

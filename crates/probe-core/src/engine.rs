@@ -1428,38 +1428,13 @@ fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
             new.observation.attempts
         ));
     } else if new.observation.outcome == Outcome::Inconclusive {
-        let before = old.observation.detail.unwrap_or_default();
-        let now = new.observation.detail.unwrap_or_default();
-        // What an earlier retry appended (a count, an earlier attempt's reason) is not part of
-        // the reason.
-        let before = first_reason(&before);
-        let now = first_reason(&now);
-        let attempts = new.observation.attempts;
-        new.observation.detail = Some(match (now.trim().is_empty(), before.trim().is_empty()) {
-            (true, true) => format!("no answer could be read ({attempts} attempts)"),
-            (true, false) => format!("{before} ({attempts} attempts)"),
-            (false, true) => format!("{now} ({attempts} attempts)"),
-            (false, false) if before == now => format!("{now} ({attempts} attempts)"),
-            (false, false) => format!("{now} (earlier attempt: {before})"),
-        });
+        new.observation.detail = Some(crate::text::retried_reason(
+            old.observation.detail.as_deref().unwrap_or_default(),
+            new.observation.detail.as_deref().unwrap_or_default(),
+            usize::from(new.observation.attempts),
+        ));
     }
     new
-}
-
-/// A retried observation's reason without what [`settle`] appended to it: ` (N attempts)`, or
-/// ` (earlier attempt: …)`.
-fn first_reason(detail: &str) -> &str {
-    let mut reason = detail;
-    if let Some((head, _)) = reason
-        .rsplit_once(" (")
-        .filter(|(_, tail)| tail.ends_with(" attempts)"))
-    {
-        reason = head;
-    }
-    match reason.find(" (earlier attempt: ") {
-        Some(at) if reason.ends_with(')') => reason.get(..at).unwrap_or(reason),
-        _ => reason,
-    }
 }
 
 /// Attaches the fixes, the guessed stack's first: a leaked configuration's stack; else, when a

@@ -115,6 +115,36 @@ pub fn duration(d: std::time::Duration) -> String {
     }
 }
 
+/// The reason an answer that stayed unread after `attempts` tries gives: the newest attempt's,
+/// with a count when the earlier one failed the same way, or the earlier one's in brackets;
+/// never empty, never nested (what an earlier retry appended is not part of a reason).
+pub fn retried_reason(before: &str, now: &str, attempts: usize) -> String {
+    let (before, now) = (first_reason(before), first_reason(now));
+    match (now.trim().is_empty(), before.trim().is_empty()) {
+        (true, true) => format!("no answer could be read ({attempts} attempts)"),
+        (true, false) => format!("{before} ({attempts} attempts)"),
+        (false, true) => format!("{now} ({attempts} attempts)"),
+        (false, false) if before == now => format!("{now} ({attempts} attempts)"),
+        (false, false) => format!("{now} (earlier attempt: {before})"),
+    }
+}
+
+/// A retried reason without what [`retried_reason`] appended to it: ` (N attempts)`, or
+/// ` (earlier attempt: …)`.
+fn first_reason(detail: &str) -> &str {
+    let mut reason = detail;
+    if let Some((head, _)) = reason
+        .rsplit_once(" (")
+        .filter(|(_, tail)| tail.ends_with(" attempts)"))
+    {
+        reason = head;
+    }
+    match reason.find(" (earlier attempt: ") {
+        Some(at) if reason.ends_with(')') => reason.get(..at).unwrap_or(reason),
+        _ => reason,
+    }
+}
+
 /// TLS versions as a list: `TLS 1.3, TLS 1.2`.
 pub fn versions(versions: &[crate::facts::TlsVersion]) -> String {
     versions

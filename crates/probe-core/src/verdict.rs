@@ -179,18 +179,41 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
             // a server that does not speak this version does when it closes without saying so.
             if unread.reason.contains("before the server's certificate") {
                 unread.reason.push_str(&format!(
-                    "; {} was answered: a server that does not speak {} and closes without the \
-                     protocol_version alert (Python asyncio: aiohttp, uvicorn, hypercorn) looks \
-                     the same as one that drops these handshakes, so this version stays \
-                     unjudged (if the server speaks only {}, say so: `tls-versions`)",
+                    "; {} was answered: a server that does not speak {v}, or offers on it only \
+                     cipher suites the scanner does not (CBC: uvicorn's default `--ssl-ciphers \
+                     TLSv1`), and closes without an alert (Python asyncio: aiohttp, uvicorn, \
+                     hypercorn) looks the same as one that drops these handshakes, so this \
+                     version stays unjudged. If the server speaks only {}, say so \
+                     (`tls-versions`); if its {v} suites are CBC only, give it ECDHE with AES-GCM \
+                     or ChaCha20 (uvicorn `--ssl-ciphers ECDHE+AESGCM:ECDHE+CHACHA20`)",
                     crate::text::versions(&spoken),
-                    o.tls_version,
                     crate::text::versions(&spoken),
+                    v = o.tls_version,
                 ));
             }
             unread
         })
         .collect();
+    // No version's anonymous baseline could be read, but other probes were answered (a server
+    // that closes on a client without a certificate in a way that cannot be read, and lets
+    // certificates in): what they show stands (a certificate let in is a finding whatever the
+    // baseline), and each version is incomplete. Nothing answered at all: not scanned.
+    let reached: Vec<TlsVersion> = views
+        .iter()
+        .filter(|view| view.observations.iter().any(|o| o.outcome.is_conclusive()))
+        .map(|view| view.version)
+        .collect();
+    if spoken.is_empty() && !reached.is_empty() {
+        let mut judging = Judging {
+            incomplete,
+            forged_switched_off: skipped.contains(&ProbeId::FORGED_CLIENT_CERT),
+            ..Judging::default()
+        };
+        for view in views.iter().filter(|view| reached.contains(&view.version)) {
+            judging.baseline_unread(view);
+        }
+        return judging.verdict(reached);
+    }
     if spoken.is_empty() {
         return Verdict {
             client_auth: ClientAuth::Unknown,
@@ -340,6 +363,53 @@ struct Judging {
 }
 
 impl Judging {
+    /// Judges one version whose anonymous baseline could not be read while other probes were
+    /// answered: every probe's findings (a certificate let in needs no baseline to be one), the
+    /// baseline unread, and no level.
+    fn baseline_unread(&mut self, view: &VersionView<'_>) {
+        let v = view.version;
+        for probe in registry::PROBES {
+            for j in probe.judge(view) {
+                self.found.add(v, j.finding, j.from);
+            }
+        }
+        forged_implied_by_untrusted(view, self.forged_switched_off, &mut self.found);
+        self.control.see(view);
+        let answered: Vec<&str> = view
+            .observations
+            .iter()
+            .filter(|o| o.outcome.is_conclusive())
+            .map(|o| o.id.as_str())
+            .fold(Vec::new(), |mut ids, id| {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+                ids
+            });
+        for o in view
+            .observations
+            .iter()
+            .filter(|o| !o.outcome.is_conclusive() && o.outcome != Outcome::UnsupportedVersion)
+        {
+            if self
+                .incomplete
+                .iter()
+                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
+            {
+                continue;
+            }
+            let mut unread = IncompleteProbe::of(o);
+            if o.id == ProbeId::NO_CLIENT_CERT {
+                unread.reason.push_str(&format!(
+                    "; other probes on {v} were answered ({}), but how the server treats a \
+                     client without a certificate could not be read: what it requires is unknown",
+                    answered.join(", ")
+                ));
+            }
+            self.incomplete.push(unread);
+        }
+    }
+
     /// Judges one version the server spoke: its level, every probe's findings, what stays unread.
     fn version(&mut self, view: &VersionView<'_>, obs: &[ProbeObservation]) {
         let v = view.version;
@@ -744,9 +814,14 @@ fn level_of(nc: &ProbeObservation, view: &VersionView<'_>) -> (ClientAuth, Optio
 fn forged_implied_by_untrusted(view: &VersionView<'_>, switched_off: bool, found: &mut Collector) {
     let v = view.version;
     let forged_ran = view.all(ProbeId::FORGED_CLIENT_CERT).next().is_some();
-    // Served the page every refused client gets is no certificate let in (it is unread).
+    // Served the page every refused client gets is no certificate let in (it is unread). Let in
+    // only when sent with its own CA's certificate (a verifier that forgives errors above the
+    // leaf) says nothing of a forged leaf, which that CA did not sign.
     let untrusted_in = view.all(ProbeId::UNTRUSTED_CLIENT_CERT).find(|o| {
-        o.client_cert.is_some() && o.outcome == Outcome::Served && !view.served_another_page(o)
+        o.client_cert.is_some()
+            && o.outcome == Outcome::Served
+            && !view.served_another_page(o)
+            && !o.origin_says(crate::identity::forge::WITH_ITS_CA_MARK)
     });
     if let (false, Some(o)) = (forged_ran, untrusted_in) {
         found.add(
@@ -998,6 +1073,98 @@ mod tests {
             "{off}"
         );
         assert!(!off.contains("advertised"), "{off}");
+
+        // Let in only when sent with its own CA's certificate (errors above the leaf forgiven):
+        // a forged leaf, which that CA did not sign, is not implied.
+        let mut with_its_ca = with_cert(obs(
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            Outcome::Served,
+            Some(200),
+        ));
+        if let Some(c) = with_its_ca.client_cert.as_mut() {
+            c.origin = format!(
+                "minted: unknown CA, {}",
+                crate::identity::forge::WITH_ITS_CA_MARK
+            );
+        }
+        let alone = with_cert(obs(
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            Outcome::RefusedTls,
+            None,
+        ));
+        let v = judge(&[
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
+            alone,
+            with_its_ca,
+        ]);
+        assert!(
+            roots(&v).contains(&(FindingId::UntrustedClientCertAccepted, Severity::Critical)),
+            "{:?}",
+            roots(&v)
+        );
+        assert!(forged(&v).is_empty(), "{}", forged(&v));
+    }
+
+    /// The anonymous baseline unread on every version (a server that hangs up on a client
+    /// without a certificate), other probes answered: a certificate let in is a finding all the
+    /// same, the baselines are incomplete with what was answered, the control is read, and
+    /// nothing is "not scanned". Nothing answered at all: not scanned.
+    #[test]
+    fn a_door_beside_an_unread_baseline_is_reported() {
+        let at = |mut o: ProbeObservation, v| {
+            o.tls_version = v;
+            o
+        };
+        let mut seen = Vec::new();
+        for v in TlsVersion::ALL {
+            let mut nc = obs(ProbeId::NO_CLIENT_CERT, Outcome::Inconclusive, None);
+            nc.detail = Some("no HTTP response: connection closed (3 attempts)".into());
+            seen.push(at(nc, v));
+            seen.push(at(
+                with_cert(obs(
+                    ProbeId::UNTRUSTED_CLIENT_CERT,
+                    Outcome::Served,
+                    Some(200),
+                )),
+                v,
+            ));
+            seen.push(at(
+                with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200))),
+                v,
+            ));
+        }
+        let v = judge(&seen);
+        assert_eq!(v.error, None);
+        assert_eq!(v.client_auth, ClientAuth::Unknown);
+        assert_eq!(v.verification, Verification::Verified);
+        assert!(
+            roots(&v).contains(&(FindingId::UntrustedClientCertAccepted, Severity::Critical)),
+            "{:?}",
+            roots(&v)
+        );
+        let unread: Vec<(&str, Option<TlsVersion>)> = v
+            .incomplete
+            .iter()
+            .map(|i| (i.probe.as_str(), i.tls_version))
+            .collect();
+        assert_eq!(
+            unread,
+            [
+                ("no-client-cert", Some(TlsVersion::Tls13)),
+                ("no-client-cert", Some(TlsVersion::Tls12))
+            ]
+        );
+        assert!(v.incomplete.iter().all(|i| i
+            .reason
+            .contains("were answered (untrusted-client-cert, valid-client-cert)")));
+
+        let nothing: Vec<ProbeObservation> = seen
+            .iter()
+            .filter(|o| o.id == ProbeId::NO_CLIENT_CERT)
+            .cloned()
+            .collect();
+        let v = judge(&nothing);
+        assert!(v.error.is_some() && v.findings.is_empty());
     }
 
     /// A finding raised on both versions takes the words of the one that gives it its severity:

@@ -11,6 +11,9 @@
 //   graphql-400     requestCert: true,  rejectUnauthorized: false, no check at all; a GraphQL-like
 //                   endpoint: 400 to a GET without `?query=` (Apollo's "GET query missing"),
 //                   200 with one
+//   any-cert-close  requestCert: true,  rejectUnauthorized: false, the app destroys the connection
+//                   (no answer) of a client that presented no certificate, and serves any
+//                   certificate at all (a presence check that hangs up instead of refusing)
 // Binds 127.0.0.1 only.
 'use strict';
 const https = require('https');
@@ -20,7 +23,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400 PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -33,6 +36,7 @@ switch (mode) {
   case 'app-401':
   case 'app-cn':
   case 'graphql-400':
+  case 'any-cert-close':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
     break;
@@ -57,6 +61,13 @@ const server = https.createServer(opts, (req, res) => {
     if (!peer || !peer.subject || peer.subject.CN !== 'test-client') {
       res.writeHead(401, { 'content-type': 'text/plain' });
       res.end('client certificate required\n');
+      return;
+    }
+  }
+  if (mode === 'any-cert-close') {
+    const peer = req.socket.getPeerCertificate();
+    if (!peer || !peer.raw) {
+      req.socket.destroy();
       return;
     }
   }

@@ -237,15 +237,11 @@ fn settle(old: Fetched, mut new: Fetched, attempts: usize) -> Fetched {
             n.detail.clone().unwrap_or_default()
         ));
     } else if needs_retry(n) {
-        let before = o.detail.clone().unwrap_or_default();
-        let now = n.detail.clone().unwrap_or_default();
-        // The same failure again (it may already carry a count of its own).
-        let same = before == now || before.starts_with(&format!("{now} ("));
-        n.detail = Some(if same {
-            format!("{now} ({attempts} attempts)")
-        } else {
-            format!("{now} (earlier attempt: {before})")
-        });
+        n.detail = Some(crate::text::retried_reason(
+            o.detail.as_deref().unwrap_or_default(),
+            n.detail.as_deref().unwrap_or_default(),
+            attempts,
+        ));
     }
     new
 }
@@ -1172,8 +1168,12 @@ mod tests {
         let s = settle(s, at(reset.clone()), 3);
         assert_eq!(
             s.3.detail.as_deref(),
-            Some("reset (earlier attempt: timed out (earlier attempt: reset))")
+            Some("reset (earlier attempt: timed out)"),
+            "never nested"
         );
+        let empty = failed(Outcome::Inconclusive, "", None);
+        let s = settle(at(empty), at(reset.clone()), 2);
+        assert_eq!(s.3.detail.as_deref(), Some("reset (2 attempts)"), "never empty");
         let s = settle(at(reset.clone()), at(reset.clone()), 2);
         assert_eq!(s.3.detail.as_deref(), Some("reset (2 attempts)"));
         let s = settle(s, at(reset), 3);
