@@ -510,8 +510,11 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     // The probes that read the first wave start as soon as its baselines are final when nothing
     // else of the wave can change what they read (see [`Baseline`]); else after the whole wave.
     let (baseline_tx, baseline_rx) = tokio::sync::oneshot::channel::<FirstWave>();
+    // One set of side-door knocks for the target, whichever wave the side doors read.
+    let knocks: Arc<crate::probe::knock::SharedKnocks> = Arc::default();
     let after_baseline = async {
-        let baseline = baseline_rx.await.ok()?;
+        let mut baseline = baseline_rx.await.ok()?;
+        baseline.knocks = knocks.clone();
         tracing::debug!(target: "probe_core::timing", url = %target.url, at_ms = exchange::ms(t0.elapsed()), "baselines final: the side doors start");
         Some(
             join_all(
@@ -536,7 +539,8 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         }
         wave
     };
-    let ((first, skipped), early, late) = tokio::join!(wave, early, after_baseline);
+    let ((mut first, skipped), early, late) = tokio::join!(wave, early, after_baseline);
+    first.knocks = knocks.clone();
     tracing::debug!(target: "probe_core::timing", url = %target.url, at_ms = exchange::ms(t0.elapsed()), "handshake probes done");
     let late = match late {
         Some(late) => late,
@@ -598,6 +602,14 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
             Section::ServerCertificate(c) => report.server_certificate = Some(*c),
             Section::ConfigProbes(c) => report.config_probes = c,
         }
+    }
+    // The protected name and Host asked again without a certificate (beside a served side door)
+    // and served: an anonymous client gets in on some connections, whatever the baseline read.
+    if !findings
+        .iter()
+        .any(|f| f.id == crate::finding::FindingId::ClientCertOptional)
+    {
+        findings.extend(knocks.front_served());
     }
     mark_implied(&mut findings);
     attach_fixes(&mut findings, stack_hint, &report.probes);

@@ -772,10 +772,17 @@ fn busy(o: &ProbeObservation) -> Option<IncompleteProbe> {
         probe: o.id.as_str().to_owned(),
         tls_version: Some(o.tls_version),
         reason: format!(
-            "{} on {} attempt{}: says nothing of what the request would get",
+            "{} on {} attempt{}{}: says nothing of what the request would get. A rate limit: \
+             exempt the scanner's address, or scan again with fewer requests at once \
+             (`--per-host 1`) or later; an upstream that failed: scan once it is back",
             crate::transport::busy_status_words(status),
             o.attempts,
-            if o.attempts == 1 { "" } else { "s" }
+            if o.attempts == 1 { "" } else { "s" },
+            if o.cert_requested && o.client_cert.is_none() && o.handshake_completed {
+                " (the TLS layer let the handshake complete without a certificate)"
+            } else {
+                ""
+            }
         ),
     })
 }
@@ -892,7 +899,12 @@ impl Control {
             Some(o) if !o.cert_requested => self.not_asked.push(v),
             Some(o) if o.client_cert.is_none() => self.unpresented.push(v),
             Some(o) if o.outcome == Outcome::Served => self.verified.push(v),
-            Some(o) if o.outcome.is_unreadable() => self.unreadable.push(v),
+            Some(o)
+                if o.outcome.is_unreadable()
+                    || o.http_status.is_some_and(crate::transport::is_busy_status) =>
+            {
+                self.unreadable.push(v)
+            }
             Some(o) if o.outcome == Outcome::Answered => self.answered.push((v, o.http_status)),
             Some(_) => self.refused.push(v),
             None => {}

@@ -173,6 +173,53 @@ impl SharedKnocks {
     pub fn front_cell(&self, version: TlsVersion) -> ReferenceCell {
         per_version(&self.fronts, version)
     }
+
+    /// `client-cert-optional` where the front door (the protected name and `Host`, asked without
+    /// a certificate beside a served side door) was served a 2xx page that does not speak of a
+    /// refusal, on any version: the anonymous client the baseline saw refused gets in on other
+    /// connections (a load balancer over backends set up differently, or a "refusal" that was
+    /// a dropped connection). One finding naming every such version.
+    pub fn front_served(&self) -> Option<crate::finding::Finding> {
+        let fronts: Vec<(TlsVersion, ReferenceCell)> = self
+            .fronts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let mut served: Vec<(TlsVersion, u16)> = Vec::new();
+        for (version, cell) in fronts {
+            let Some((seen, again)) = cell.get() else {
+                continue;
+            };
+            let let_in = [seen, again]
+                .into_iter()
+                .find(|s| s.served() && !crate::text::speaks_of_refusal(&s.result.body));
+            if let Some(st) = let_in.and_then(Seen::status) {
+                served.push((version, st));
+            }
+        }
+        if served.is_empty() {
+            return None;
+        }
+        served.sort();
+        let said: Vec<String> = served
+            .iter()
+            .map(|(v, st)| format!("{v}: HTTP {st}"))
+            .collect();
+        let mut f = crate::finding::Finding::new(
+            crate::finding::FindingId::ClientCertOptional,
+            format!(
+                "the protected name and Host, asked again without a client certificate beside a \
+                 side door, were served ({}), though the first anonymous request was refused: \
+                 an anonymous client gets in on some connections (a load balancer over servers \
+                 set up differently, or a refusal that was a dropped connection). Every server \
+                 behind this address must require a verified certificate.",
+                said.join("; ")
+            ),
+        );
+        f.tls_versions = served.iter().map(|(v, _)| *v).collect();
+        f.tls_versions.dedup();
+        Some(f)
+    }
 }
 
 fn per_version(
@@ -197,4 +244,49 @@ pub struct SharedKnock {
     pub seen: Seen,
     /// The sessions it was handed, for one offer with another name.
     pub sessions: Arc<CrossNameSessions>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::ExchangeResult;
+
+    fn seen(status: u16, body: &str) -> Seen {
+        Seen {
+            result: ExchangeResult {
+                outcome: Some(crate::transport::classify_status(status)),
+                http_status: Some(status),
+                body: body.as_bytes().to_vec(),
+                ..ExchangeResult::default()
+            },
+            cert_requested: true,
+        }
+    }
+
+    /// The front door served on one of its two asks (a fleet, a dropped "refusal"): one
+    /// client-cert-optional naming the versions; refused, or served a page that says it refuses
+    /// the caller, or never asked: none.
+    #[test]
+    fn a_front_door_served_without_a_certificate_is_client_cert_optional() {
+        let knocks = SharedKnocks::default();
+        assert!(knocks.front_served().is_none(), "never asked");
+        let refused = seen(400, "No required SSL certificate was sent");
+        let _ = knocks
+            .front_cell(TlsVersion::Tls12)
+            .set((refused.clone(), seen(200, "{\"error\":\"unauthorized\"}")));
+        assert!(knocks.front_served().is_none(), "a 200 that refuses");
+        let _ = knocks
+            .front_cell(TlsVersion::Tls13)
+            .set((refused, seen(200, "{\"orders\":[1,2,3]}")));
+        let f = knocks.front_served();
+        let f = f.as_ref();
+        assert_eq!(
+            f.map(|f| (f.id, f.tls_versions.clone())),
+            Some((
+                crate::finding::FindingId::ClientCertOptional,
+                vec![TlsVersion::Tls13]
+            ))
+        );
+        assert!(f.is_some_and(|f| f.detail.contains("TLS 1.3: HTTP 200")));
+    }
 }

@@ -486,8 +486,9 @@ pub struct FirstWave {
     pub observations: Vec<ProbeObservation>,
     /// The chains the baseline was served, per version, leaf first.
     pub chains: Vec<(TlsVersion, Vec<CertificateDer<'static>>)>,
-    /// The side doors' shared knocks on this target (see [`knock::SharedKnocks`]).
-    pub knocks: knock::SharedKnocks,
+    /// The side doors' shared knocks on this target (see [`knock::SharedKnocks`]); the engine
+    /// reads what they saw of the front door once they are done.
+    pub knocks: Arc<knock::SharedKnocks>,
     /// When `observations` are the baselines alone: the whole wave's, once it has ended.
     pub whole: Option<WholeWave>,
 }

@@ -140,6 +140,23 @@ impl Probe for NoClientCert {
                 ),
             )
             }
+            // Busy after its retries (a rate limit, a failed upstream): what the request would get
+            // is unknown (the verdict leaves it unread), but the handshake proved the TLS layer
+            // lets an anonymous client through: only the application can refuse it.
+            (true, Outcome::Answered, Some(st)) if crate::transport::is_busy_status(st) => {
+                Finding::new(
+                    FindingId::ClientCertOptional,
+                    format!(
+                        "{v}: the handshake completed without a client certificate, and the \
+                         answer stayed {} on {} attempts, which says nothing of what the request \
+                         would get: the TLS layer lets anonymous clients in, so only the \
+                         application (or nothing) can refuse them.",
+                        crate::transport::busy_status_words(st),
+                        nc.attempts
+                    ),
+                )
+                .with_severity(Severity::Medium)
+            }
             (true, Outcome::Answered, Some(st)) => Finding::new(
                 FindingId::ClientCertOptional,
                 format!(

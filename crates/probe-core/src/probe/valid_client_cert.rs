@@ -143,7 +143,12 @@ impl Probe for ValidClientCert {
         let Some(valid) = view.of(self.id()).filter(|o| o.client_cert.is_some()) else {
             return Vec::new();
         };
-        if valid.outcome == Outcome::Served || valid.outcome.is_unreadable() {
+        // Busy after its retries (a rate limit, a failed upstream): unread, not refused (the
+        // verdict says so); nothing to fix in the trust store.
+        let busy = valid
+            .http_status
+            .is_some_and(crate::transport::is_busy_status);
+        if valid.outcome == Outcome::Served || valid.outcome.is_unreadable() || busy {
             return Vec::new();
         }
         // Answered (a 404, a redirect) where every other client was refused in the handshake:
@@ -198,6 +203,15 @@ mod tests {
         let found = ValidClientCert.judge(&view(&refused));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].finding.id, FindingId::EnforcementUnverified);
+        // Busy (a rate limit, a failed upstream): unread, never "refused".
+        for st in [429, 502, 503, 504] {
+            let busy = [with_cert(obs(
+                ProbeId::VALID_CLIENT_CERT,
+                Outcome::Answered,
+                Some(st),
+            ))];
+            assert!(ValidClientCert.judge(&view(&busy)).is_empty(), "{st}");
+        }
         assert!(found[0]
             .finding
             .detail
