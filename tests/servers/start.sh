@@ -46,6 +46,12 @@
 #   go-roots-from-chain       RequireAnyClientCert + a verifier that adds the client's other
 #                             certificates to the roots (meant: intermediates): a leaf sent with
 #                             its own CA gets in (go/main.go; not on --list)
+#   go-chain-signatures       RequireAnyClientCert + a verifier that judges a chain ending in the
+#                             CA's own certificate by its signatures alone and a lone leaf by
+#                             x509.Verify: an expired, not-yet-valid or serverAuth-only leaf from
+#                             the CA is refused alone and gets in followed by ca.crt (found by the
+#                             staging probes sent again with the staging CA; go/main.go; not on
+#                             --list)
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
 #   node-graphql-400          optional, no check; 400 to a GET without ?query= (not on --list)
 #   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
@@ -152,6 +158,12 @@
 #                             {verify, verify_peer} + {fail_if_no_peer_cert, true} / verify_peer
 #                             alone / {verify, verify_none} / verify_peer + fail_if_no_peer_cert +
 #                             a verify_fun that calls every certificate valid; cacertfile ca.crt
+#   erlang-partial_chain-last verify_peer + fail_if_no_peer_cert + {partial_chain, fun(Chain) ->
+#                             {trusted_ca, lists:last(Chain)} end} (meant: trust the intermediate
+#                             the client sends): a forgery of the CA's name whose key identifier
+#                             names another key is refused alone (unknown_ca) and gets in followed
+#                             by ca.crt, as does a leaf from any CA sent with its own CA (found by
+#                             forged-client-cert with the real CA; not on --list)
 #   erlang-verify_fun-selfsigned  verify_peer + fail_if_no_peer_cert + ssl's default verify_fun
 #                             with one more clause, {bad_cert, selfsigned_peer} -> valid: any
 #                             self-signed client certificate gets in (found by
@@ -1664,7 +1676,7 @@ erlang-*)
   # Erlang/OTP's ssl under inets httpd, serving WORKDIR/erlang-SERVER-PORT/docs/index.html
   case $server in
   erlang-fail_if_no_peer_cert | erlang-verify_peer | erlang-verify_none | erlang-verify_fun-any | \
-    erlang-verify_fun-selfsigned) ;;
+    erlang-verify_fun-selfsigned | erlang-partial_chain-last) ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   run "$ESCRIPT" "$here/erlang/server.escript" "${server#erlang-}" "$port" "$pki" \

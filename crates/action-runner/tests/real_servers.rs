@@ -1101,6 +1101,203 @@ fn a_leaf_followed_by_the_trusted_ca_certificate_gets_in_where_only_the_top_is_c
     }
 }
 
+/// The findings of `t` with this id.
+fn finding<'a>(t: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+    t["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["id"] == id)
+}
+
+/// The observations of `probe` on `t` whose certificate's origin says `mark` (or does not, with
+/// `says` false).
+fn observed<'a>(
+    t: &'a serde_json::Value,
+    probe: &str,
+    mark: &str,
+    says: bool,
+) -> Vec<&'a serde_json::Value> {
+    t["probes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| {
+            let origin = p.pointer("/client_cert/origin").map(|o| o.to_string());
+            p["id"] == probe && origin.is_some_and(|o| o.contains(mark) == says)
+        })
+        .collect()
+}
+
+/// Erlang/OTP ssl with `{partial_chain, fun(Chain) -> {trusted_ca, lists:last(Chain)} end}`
+/// (meant: trust the intermediate the client sends): the forgery of the CA's name whose key
+/// identifier names our key is refused alone (`unknown_ca`), and gets in followed by the real
+/// CA's certificate (checked by hand: `openssl s_client -cert forged-akid.crt -cert_chain ca.crt`
+/// is served, without `-cert_chain` refused). The scan holds that certificate (`--ca-file`, the
+/// same CA): `forged-client-cert-accepted` on both versions, with and without an identity (before:
+/// only the certificate from an unknown CA with its own CA was found; tenth session).
+#[test]
+fn a_forgery_followed_by_the_real_ca_gets_in_where_partial_chain_trusts_the_last_certificate() {
+    let name = "erlang-partial_chain-last";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let identity = lab.identity_args("client.crt", "client.key");
+    for args in [Vec::new(), identity] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{}",
+            target_summary(t)
+        );
+        let forged = finding(t, "forged-client-cert-accepted");
+        assert!(
+            forged.is_some_and(|f| f["severity"] == "critical"
+                && f["detail"]
+                    .to_string()
+                    .contains("sent with the certificate of the client CA")),
+            "{}",
+            target_summary(t)
+        );
+        const MARK: &str = "sent with the server's client CA certificate";
+        for version in ["1.3", "1.2"] {
+            let on = |p: &&&serde_json::Value| p["tls_version"] == version;
+            assert!(
+                observed(t, "forged-client-cert", MARK, false)
+                    .iter()
+                    .filter(on)
+                    .all(|p| p["outcome"] == "refused-tls"),
+                "TLS {version}: every forgery alone is refused: {}",
+                target_summary(t)
+            );
+            assert!(
+                observed(t, "forged-client-cert", MARK, true)
+                    .iter()
+                    .filter(on)
+                    .any(|p| p["outcome"] == "served"),
+                "TLS {version}: the forgery with the real CA is served: {}",
+                target_summary(t)
+            );
+        }
+    }
+}
+
+/// A Go verifier that judges a chain ending in the CA's own certificate by its signatures alone
+/// and a lone leaf by `x509.Verify` (go-chain-signatures): the staging CA's expired, not yet
+/// valid and serverAuth-only leaves are refused alone and get in followed by the staging CA's
+/// certificate, as clients that send their chain up to the root send them (curl with `--cacert`
+/// holding the CA sends it: OpenSSL completes the client's chain from its store). Before: A, exit
+/// 0, with the staging CA alone and with `client-cert` too; now F with the three findings, and
+/// nothing from an unknown CA or forged (their leaves' signatures fail against the CA). Go's own
+/// verifier (`RequireAndVerifyClientCert`) refuses them both ways and stays A; nginx `on`
+/// refuses them with its own certificate page, where nothing is sent again (no connection more).
+#[test]
+fn a_staging_leaf_followed_by_its_ca_gets_in_where_a_whole_chain_is_judged_by_its_signatures() {
+    let names = [
+        "go-chain-signatures",
+        "go-RequireAndVerifyClientCert",
+        "nginx-on",
+    ];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let staging = vec![
+        "--issuing-ca-cert".to_owned(),
+        lab.pki_file("ca.crt"),
+        "--issuing-ca-key".to_owned(),
+        lab.pki_file("ca.key"),
+    ];
+    let identity = [
+        lab.identity_args("client.crt", "client.key"),
+        staging.clone(),
+    ]
+    .concat();
+    const MARK: &str = "sent with the staging CA's certificate";
+    const FLAWS: [(&str, &str); 3] = [
+        ("expired-client-cert", "expired-client-cert-accepted"),
+        (
+            "not-yet-valid-client-cert",
+            "not-yet-valid-client-cert-accepted",
+        ),
+        ("wrong-eku-client-cert", "wrong-eku-client-cert-accepted"),
+    ];
+    for args in [staging, identity] {
+        let lax = "go-chain-signatures";
+        let scan = lab.scan(&[lax], &args);
+        let t = &scan.targets[lax];
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{}",
+            target_summary(t)
+        );
+        for (probe, id) in FLAWS {
+            assert!(
+                finding(t, id).is_some_and(|f| f["detail"]
+                    .to_string()
+                    .contains("sent with the staging CA's own certificate after it")),
+                "{id}: {}",
+                target_summary(t)
+            );
+            for version in ["1.3", "1.2"] {
+                let on = |p: &&&serde_json::Value| p["tls_version"] == version;
+                assert!(
+                    observed(t, probe, MARK, false)
+                        .iter()
+                        .filter(on)
+                        .all(|p| p["outcome"] == "refused-tls"),
+                    "{probe} TLS {version} alone: {}",
+                    target_summary(t)
+                );
+                assert!(
+                    observed(t, probe, MARK, true)
+                        .iter()
+                        .filter(on)
+                        .any(|p| p["outcome"] == "served"),
+                    "{probe} TLS {version} with its CA: {}",
+                    target_summary(t)
+                );
+            }
+        }
+        for id in [
+            "untrusted-client-cert-accepted",
+            "forged-client-cert-accepted",
+        ] {
+            assert!(finding(t, id).is_none(), "{id}: {}", target_summary(t));
+        }
+        let strict = ["go-RequireAndVerifyClientCert", "nginx-on"];
+        let scan = lab.scan(&strict, &args);
+        assert_eq!(scan.status, Some(0));
+        for name in strict {
+            let t = &scan.targets[name];
+            assert_eq!(
+                t["grade"].as_str(),
+                Some("A"),
+                "{name}: {}",
+                target_summary(t)
+            );
+            for (probe, _) in FLAWS {
+                let again = observed(t, probe, MARK, true);
+                if name == "nginx-on" {
+                    assert!(again.is_empty(), "{name} {probe}: {}", target_summary(t));
+                } else {
+                    assert!(
+                        again.len() == 2 && again.iter().all(|p| p["outcome"] == "refused-tls"),
+                        "{name} {probe}: {}",
+                        target_summary(t)
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The same HAProxy door over an RSA PKI (a corporate CA): OpenSSL 3 takes the real CA for the
 /// issuer only where our signature claims its key kind, so the forgery without a key identifier
 /// is sent claiming each kind where the CA's is unknown (no identity), and claiming RSA alone

@@ -260,6 +260,7 @@ fn staging_identities(
         wrong_eku: issue(claimed, "minted: staging CA, EKU serverAuth only", &|p| {
             p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
         })?,
+        ca_after: (!ca.presents_chain()).then(|| ca.cert.clone()),
     })
 }
 

@@ -14,6 +14,10 @@
 %%                         certificate valid
 %%   verify_fun-selfsigned verify_peer + fail_if_no_peer_cert + ssl's default verify_fun with one
 %%                         more clause: {bad_cert, selfsigned_peer} is valid
+%%   partial_chain-last    verify_peer + fail_if_no_peer_cert + a partial_chain fun that claims
+%%                         the last certificate of the chain the client sent as its trusted CA
+%%                         (meant: "trust the intermediate the client sends"): a leaf followed
+%%                         by any certificate holding the trusted CA's name gets in
 %% Runs until killed.
 main([Mode, PortS, Pki, Work]) ->
     %% SIGTERM ends the VM at once (OTP's default is a graceful init:stop/0 of a second or more)
@@ -49,6 +53,9 @@ main([Mode, PortS, Pki, Work]) ->
                          (_, valid, State) -> {valid, State};
                          (_, valid_peer, State) -> {valid, State}
                       end, []}}];
+               "partial_chain-last" ->
+                   [{verify, verify_peer}, {fail_if_no_peer_cert, true},
+                    {partial_chain, fun(Chain) -> {trusted_ca, lists:last(Chain)} end}];
                _ ->
                    io:format(standard_error, "server.escript: unknown mode ~s~n", [Mode]),
                    halt(2)

@@ -11,7 +11,11 @@
 // the CA with the client's other certificates added to the *roots* (meant as intermediates):
 // anyone who sends their own CA after their leaf gets in. The mode "ca-in-chain" trusts a chain
 // for ending in the CA's own certificate, without checking the leaf's signature: anyone who
-// sends any leaf followed by the (public) CA certificate gets in.
+// sends any leaf followed by the (public) CA certificate gets in. The mode "chain-signatures"
+// judges a whole chain (one that ends in the CA's own certificate, as clients that send their
+// root send it) by its signatures alone, and a lone leaf by x509.Verify: a leaf from the CA that
+// is expired, not yet valid or not for clientAuth is refused alone and gets in with ca.crt after
+// it; a leaf the CA did not sign is refused both ways.
 package main
 
 import (
@@ -50,7 +54,8 @@ func main() {
 	lax := *mode == "lax-expired-cn"
 	rootsFromChain := *mode == "roots-from-chain"
 	caInChain := *mode == "ca-in-chain"
-	if lax || rootsFromChain || caInChain {
+	chainSignatures := *mode == "chain-signatures"
+	if lax || rootsFromChain || caInChain || chainSignatures {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
 	if !ok && !strings.HasPrefix(*mode, "sni-") {
@@ -99,6 +104,36 @@ func main() {
 				return err
 			}
 			_, err = leaf.Verify(x509.VerifyOptions{
+				Roots:     pool,
+				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+			})
+			return err
+		}
+	}
+	if chainSignatures {
+		caDER := firstDER(pem)
+		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 {
+				return errors.New("no certificate")
+			}
+			certs := make([]*x509.Certificate, 0, len(raw))
+			for _, der := range raw {
+				c, err := x509.ParseCertificate(der)
+				if err != nil {
+					return err
+				}
+				certs = append(certs, c)
+			}
+			if len(raw) > 1 && bytes.Equal(raw[len(raw)-1], caDER) {
+				// "the client sent its whole chain up to our CA: each certificate signed by the next"
+				for i := 0; i+1 < len(certs); i++ {
+					if err := certs[i].CheckSignatureFrom(certs[i+1]); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			_, err := certs[0].Verify(x509.VerifyOptions{
 				Roots:     pool,
 				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 			})

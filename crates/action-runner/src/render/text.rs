@@ -511,17 +511,20 @@ fn truncate(s: &str, n: usize) -> String {
 /// version: ` (staging CA)` for the staging CA's own control beside `client-cert`'s, ` (no key
 /// id)` for the forgery sent again without an authority key identifier beside the linked one,
 /// ` (with its CA)` for the certificate from an unknown CA sent again with its CA's certificate,
-/// ` (with the real CA)` for the same sent with the certificate of the CA the server trusts.
+/// ` (with the real CA)` for the same sent with the certificate of the CA the server trusts (and
+/// the forgery sent so), ` (with its CA)` too for a staging certificate sent again with the
+/// staging CA's certificate.
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
     if probe_core::probe::staging_valid(o) {
         " (staging CA)"
     } else if o.id == ProbeId::FORGED_CLIENT_CERT && o.origin_says("no key identifier") {
         " (no key id)"
-    } else if o.id == ProbeId::UNTRUSTED_CLIENT_CERT
-        && o.origin_says(probe_core::identity::forge::WITH_ITS_CA_MARK)
+    } else if (o.id == ProbeId::UNTRUSTED_CLIENT_CERT
+        && o.origin_says(probe_core::identity::forge::WITH_ITS_CA_MARK))
+        || o.origin_says(probe_core::probe::STAGING_WITH_CA_MARK)
     {
         " (with its CA)"
-    } else if o.id == ProbeId::UNTRUSTED_CLIENT_CERT
+    } else if (o.id == ProbeId::UNTRUSTED_CLIENT_CERT || o.id == ProbeId::FORGED_CLIENT_CERT)
         && o.origin_says(probe_core::identity::forge::WITH_TRUSTED_CA_MARK)
     {
         " (with the real CA)"

@@ -73,6 +73,15 @@ const WITH_TRUSTED_CA_CLAIMING: &str = "minted: unknown CA, the valid certificat
 /// What the origin of a certificate sent with the server's own client CA certificate contains.
 pub const WITH_TRUSTED_CA_MARK: &str = "sent with the server's client CA certificate";
 
+/// The origin of [`Forger::forge_followed_by`]'s certificate ([`WITH_TRUSTED_CA_MARK`]).
+const FORGED_WITH_TRUSTED_CA: &str =
+    "forged: advertised CA name, our signature, sent with the server's client CA certificate in \
+     the chain";
+const FORGED_WITH_TRUSTED_CA_CLAIMING: &str =
+    "forged: advertised CA name, the valid certificate's \
+                                               subject, our signature, sent with the server's \
+                                               client CA certificate in the chain";
+
 /// Forged certificates a [`Forger`] keeps for reuse (the names a scan meets are few).
 const FORGED_KEPT: usize = 16;
 
@@ -207,19 +216,26 @@ impl Forger {
         origin: &str,
     ) -> Result<ClientIdentity, ScanError> {
         let leaf = self.unknown_ca_claiming(kind)?;
-        let chain: Vec<CertificateDer<'static>> = leaf
-            .certified
-            .cert
-            .iter()
-            .cloned()
-            .chain(std::iter::once(then.clone()))
-            .collect();
-        let certified = CertifiedKey::new(chain, leaf.certified.key.clone());
-        let made = ClientIdentity::from_certified(Arc::new(certified), origin)?;
-        Ok(match leaf.private_key_der() {
-            Some(key) => made.with_private_key_der(key.clone_key()),
-            None => made,
-        })
+        followed_by(&leaf, then, origin)
+    }
+
+    /// [`Forger::forge`], sent with `trusted`, the certificate of the CA whose name it copies,
+    /// after it: a verifier that takes a CA certificate the client sends for the trust anchor
+    /// (Erlang `partial_chain` claiming the last certificate of the chain as trusted) lets it in,
+    /// where the forgery alone, whose key identifier names no CA it knows, was refused.
+    pub fn forge_followed_by(
+        &self,
+        issuer_name_der: &[u8],
+        kind: KeyKind,
+        trusted: &CertificateDer<'static>,
+    ) -> Result<ClientIdentity, ScanError> {
+        let leaf = self.forge(issuer_name_der, kind)?;
+        let origin = if self.claims() {
+            FORGED_WITH_TRUSTED_CA_CLAIMING
+        } else {
+            FORGED_WITH_TRUSTED_CA
+        };
+        followed_by(&leaf, trusted, origin)
     }
 
     fn signer_of(&self, kind: KeyKind) -> &Result<(SigningCa, KeyPair), String> {
@@ -358,6 +374,27 @@ impl Forger {
         Ok(ClientIdentity::from_certified(Arc::new(certified), origin)?
             .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())))
     }
+}
+
+/// `leaf`'s chain with `then` after it, its origin said as `origin`, its key the same.
+pub fn followed_by(
+    leaf: &ClientIdentity,
+    then: &CertificateDer<'static>,
+    origin: &str,
+) -> Result<ClientIdentity, ScanError> {
+    let chain: Vec<CertificateDer<'static>> = leaf
+        .certified
+        .cert
+        .iter()
+        .cloned()
+        .chain(std::iter::once(then.clone()))
+        .collect();
+    let certified = CertifiedKey::new(chain, leaf.certified.key.clone());
+    let made = ClientIdentity::from_certified(Arc::new(certified), origin)?;
+    Ok(match leaf.private_key_der() {
+        Some(key) => made.with_private_key_der(key.clone_key()),
+        None => made,
+    })
 }
 
 #[cfg(test)]

@@ -486,6 +486,13 @@ impl SigningCa {
         })
     }
 
+    /// Whether the leaves it issues are presented with certificates after them (see
+    /// [`SigningCa::from_pem`]): an intermediate, or a file with more than the CA. A self-signed
+    /// CA given alone presents its leaves alone.
+    pub fn presents_chain(&self) -> bool {
+        !self.chain.is_empty()
+    }
+
     /// A copy of the CA's key pair (for re-signing spliced certificates).
     pub fn key_pair(&self) -> Result<KeyPair, ScanError> {
         let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()));

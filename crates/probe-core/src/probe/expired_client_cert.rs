@@ -1,9 +1,12 @@
 //! `expired-client-cert`: a certificate from the staging CA, expired yesterday; a server that serves it does not check validity dates.
 
+use std::sync::Arc;
+
 use super::{
-    served_with, staging_plan, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
+    served_with, staging_plan, staging_with_ca, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
 };
 use crate::finding::FindingId;
+use crate::transport::tls::CertChooser;
 
 impl ProbeId {
     /// `expired-client-cert`: Issued by the staging CA, expired.
@@ -15,7 +18,7 @@ pub struct ExpiredClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::EXPIRED_CLIENT_CERT,
-    presents: "a certificate from the staging CA (with the rest of its chain), expired yesterday, with the positive control's subject and subjectAltName",
+    presents: "a certificate from the staging CA (with the rest of its chain), expired yesterday, with the positive control's subject and subjectAltName; where the staging CA is a self-signed one given alone and the leaf alone was refused (not by nginx's own certificate page), again with the staging CA's certificate after it, as clients that send their chain up to the root send it (a verifier that judges a whole chain by its signatures and a lone leaf by its library's checks lets the flaw in only then)",
     needs: "a staging CA the server trusts (`issuing-ca-*`)",
     findings: &[FindingId::ExpiredClientCertAccepted],
 };
@@ -27,6 +30,12 @@ impl Probe for ExpiredClientCert {
 
     fn plan(&self, ctx: &ProbeContext) -> Plan {
         staging_plan(ctx, |s| &s.expired)
+    }
+
+    /// Where the leaf went alone and was refused: again with the staging CA's certificate after
+    /// it ([`staging_with_ca`]).
+    fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
+        staging_with_ca(ctx, first, self.id(), |s| &s.expired)
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {

@@ -34,6 +34,9 @@ pub struct Forged {
     /// Without an authority key identifier ([`Forger::forge_unlinked`]), signed by our RSA key
     /// (`Some(true)`) or our P-256 key (`Some(false)`).
     unlinked: Option<bool>,
+    /// Sent with this certificate after it in the chain: the real client CA's, whose name the
+    /// forgery copies ([`Forger::forge_followed_by`]).
+    then: Option<rustls_pki_types::CertificateDer<'static>>,
 }
 
 impl CertChooser for Forged {
@@ -53,9 +56,10 @@ impl CertChooser for Forged {
             return Ok(None);
         };
         let kind = KeyKind::choose(schemes);
-        match self.unlinked {
-            Some(rsa) => self.forger.forge_unlinked(name, kind, rsa),
-            None => self.forger.forge(name, kind),
+        match (self.unlinked, &self.then) {
+            (Some(rsa), _) => self.forger.forge_unlinked(name, kind, rsa),
+            (None, Some(ca)) => self.forger.forge_followed_by(name, kind, ca),
+            (None, None) => self.forger.forge(name, kind),
         }
         .map(Some)
         .map_err(|e| e.to_string())
@@ -72,6 +76,7 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
             None
         },
         unlinked: None,
+        then: None,
     })
 }
 
@@ -131,9 +136,56 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<Forged>> {
                 index: Some(0),
                 fallback: ctx.forge_fallback_issuer.clone(),
                 unlinked: Some(rsa),
+                then: None,
             })
         })
         .collect()
+}
+
+/// The forgery sent again with the real client CA's certificate after it, where the scan holds
+/// the certificate of a CA whose name the server advertised (or of the fallback issuer, where it
+/// advertised none), and the forgery alone was refused (in the handshake, or by an application)
+/// and never served: a verifier that takes the CA certificate the client sends for the trust
+/// anchor without checking the leaf's signature against it (Erlang `partial_chain` claiming the
+/// last certificate of the chain) lets it in. Not after nginx's own certificate page (nginx
+/// forgives nothing of the kind), nor where nothing was asked.
+fn with_real_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
+    let baseline = first.of(ProbeId::NO_CLIENT_CERT)?;
+    let presented = || {
+        first
+            .all(ProbeId::FORGED_CLIENT_CERT)
+            .filter(|o| o.client_cert.is_some())
+    };
+    let refused = presented().any(|o| match o.outcome {
+        Outcome::RefusedTls => true,
+        Outcome::RefusedHttp | Outcome::Answered => {
+            !crate::checks::refusal::tls_module_refusal(o)
+        }
+        _ => false,
+    });
+    let served = presented().any(|o| o.outcome == Outcome::Served);
+    if !(baseline.cert_requested && refused && !served) {
+        return None;
+    }
+    let advertised = &baseline.acceptable_ca_names;
+    let names: Vec<&Vec<u8>> = if advertised.is_empty() {
+        ctx.forge_fallback_issuer.iter().collect()
+    } else {
+        advertised.iter().take(MAX_NAMES).collect()
+    };
+    names.into_iter().find_map(|name| {
+        let ca = ctx.known_ca_certs.iter().find(|der| {
+            x509_parser::parse_x509_certificate(der.as_ref())
+                .is_ok_and(|(_, c)| c.subject().as_raw() == name.as_slice())
+        })?;
+        Some(Arc::new(Forged {
+            forger: ctx.forger.clone(),
+            index: None,
+            fallback: Some(name.clone()),
+            unlinked: None,
+            then: Some(ca.clone()),
+        }))
+    })
 }
 
 /// The fallback issuer forged on its own, where the server advertised names but not it.
@@ -146,6 +198,7 @@ fn forged_fallback(ctx: &ProbeContext, advertised: &[String]) -> Option<Arc<Forg
             index: None,
             fallback: Some(fallback.clone()),
             unlinked: None,
+            then: None,
         })
     })
 }
@@ -155,7 +208,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
@@ -180,6 +233,7 @@ impl Probe for ForgedClientCert {
             .map(|i| forged(ctx, i) as Arc<dyn CertChooser>)
             .chain(forged_fallback(ctx, advertised).map(|f| f as Arc<dyn CertChooser>))
             .chain(unlinked(ctx, first).into_iter().map(|f| f as Arc<dyn CertChooser>))
+            .chain(with_real_ca(ctx, first).map(|f| f as Arc<dyn CertChooser>))
             .collect()
     }
 

@@ -251,7 +251,7 @@ pub trait Probe: Send + Sync {
 /// with a comma (the sentence goes on), which the qualifiers keep.
 fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
     use crate::identity::forge::{WITH_ITS_CA_MARK, WITH_TRUSTED_CA_MARK};
-    const QUALIFIERS: [(&str, &str); 4] = [
+    const QUALIFIERS: [(&str, &str); 5] = [
         (
             "the valid certificate's subject",
             " (claiming the valid certificate's subject and names)",
@@ -276,6 +276,13 @@ fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
              checked, as HAProxy `ca-ignore-err all`, a verify callback that forgives a \
              self-signed certificate in the chain, or a verifier that takes the client's \
              certificates as roots do)",
+        ),
+        (
+            STAGING_WITH_CA_MARK,
+            ", sent with the staging CA's own certificate after it in the chain (where the leaf \
+             alone was refused: the server judges a whole chain otherwise than a lone leaf, as a \
+             verifier that trusts a chain ending in its CA's certificate once the signatures hold \
+             does, without the dates and purpose its library checks)",
         ),
     ];
     let comma = what.ends_with(',');
@@ -589,6 +596,10 @@ pub struct StagingIdentities {
     pub not_yet_valid: Arc<IdentityPair>,
     /// EKU serverAuth only.
     pub wrong_eku: Arc<IdentityPair>,
+    /// The staging CA's own certificate, where its leaves are presented alone (a self-signed CA
+    /// given without more): a staging probe refused alone is sent again with it after the leaf
+    /// ([`staging_with_ca`]).
+    pub ca_after: Option<CertificateDer<'static>>,
 }
 
 /// What the probes may draw on: the provider and the identities minted or loaded for this scan.
@@ -698,6 +709,78 @@ pub(crate) fn staging_plan(
         Some(s) => Plan::Run(Some(Arc::new(Paired(pick(s).clone())))),
         None => Plan::Skip("needs a staging CA the server trusts (its certificate and key)".into()),
     }
+}
+
+/// What the origin of a staging certificate sent again with the staging CA's certificate after
+/// it contains ([`staging_with_ca`]).
+pub const STAGING_WITH_CA_MARK: &str = "sent with the staging CA's certificate";
+
+/// Presents a staging identity with the staging CA's own certificate after the leaf.
+#[derive(Debug)]
+struct StagingWithCa {
+    pair: Arc<IdentityPair>,
+    ca: CertificateDer<'static>,
+}
+
+impl CertChooser for StagingWithCa {
+    fn choose(
+        &self,
+        _hints: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        let leaf = self.pair.for_schemes(schemes)?;
+        let origin = format!(
+            "{}, {STAGING_WITH_CA_MARK} in the chain",
+            leaf.summary.origin
+        );
+        crate::identity::forge::followed_by(&leaf, &self.ca, &origin)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// A staging probe's certificate sent again with the staging CA's own certificate after it,
+/// where the leaf went alone (a self-signed staging CA given without more), the server asked for
+/// a certificate, and the leaf alone was refused on this version (in the handshake, or by an
+/// application; not by nginx's own certificate page, which judges as OpenSSL does, a chain the
+/// same with or without the CA's certificate) and never served. Real clients send their chain,
+/// often up to the root: a verifier that judges a whole chain otherwise than a lone leaf (one
+/// that trusts a chain ending in its CA's certificate once each signature holds, and checks
+/// validity dates and purpose only through the library's path for a lone leaf) lets the flaw in
+/// only then.
+pub(crate) fn staging_with_ca(
+    ctx: &ProbeContext,
+    first: &VersionView<'_>,
+    probe: ProbeId,
+    pick: impl Fn(&StagingIdentities) -> &Arc<IdentityPair>,
+) -> Vec<Arc<dyn CertChooser>> {
+    use crate::facts::Outcome;
+    let Some(staging) = &ctx.staging else {
+        return Vec::new();
+    };
+    let Some(ca) = &staging.ca_after else {
+        return Vec::new();
+    };
+    let asked = first
+        .of(ProbeId::NO_CLIENT_CERT)
+        .is_some_and(|o| o.cert_requested);
+    let presented: Vec<_> = first
+        .all(probe)
+        .filter(|o| o.client_cert.is_some())
+        .collect();
+    let refused = presented.iter().any(|o| match o.outcome {
+        Outcome::RefusedTls => true,
+        Outcome::RefusedHttp | Outcome::Answered => !crate::checks::refusal::tls_module_refusal(o),
+        _ => false,
+    });
+    let served = presented.iter().any(|o| o.outcome == Outcome::Served);
+    if !(asked && refused && !served) {
+        return Vec::new();
+    }
+    vec![Arc::new(StagingWithCa {
+        pair: pick(staging).clone(),
+        ca: ca.clone(),
+    })]
 }
 
 /// Recorded facts for the probes' judgement tests.
@@ -1060,6 +1143,27 @@ mod what_was_sent_tests {
             with_ca.starts_with("a cert, sent with that CA's own self-signed")
                 && with_ca.ends_with("as roots do),"),
             "{with_ca}"
+        );
+        let staging = sent(
+            "minted: staging CA, expired, sent with the staging CA's certificate in the chain",
+            "an expired certificate",
+        );
+        assert!(
+            staging.starts_with("an expired certificate, sent with the staging CA's own")
+                && staging.ends_with("its library checks),")
+                && !staging.contains("self-signed")
+                && !staging.contains("not that CA's"),
+            "{staging}"
+        );
+        let forged = sent(
+            "forged: advertised CA name, our signature, sent with the server's client CA \
+             certificate in the chain",
+            "a forgery, signed by our own key,",
+        );
+        assert!(
+            forged.starts_with("a forgery, signed by our own key, sent with the certificate of")
+                && forged.ends_with("public certificate),"),
+            "{forged}"
         );
     }
 }
