@@ -1438,7 +1438,7 @@ const EXTRA: &[(Stack, Topic, &str)] = &[
         Stack::Lighttpd,
         Topic::Require,
         r#"ssl.engine = "enable"
-ssl.ca-file = "/etc/lighttpd/client-ca.pem"   # only the client CA (also the names asked for)
+ssl.verifyclient.ca-file = "/etc/lighttpd/client-ca.pem"   # only the client CA (lighttpd before 1.4.60: ssl.ca-file)
 ssl.verifyclient.activate = "enable"
 ssl.verifyclient.enforce = "enable"           # "disable" serves clients without a valid certificate
 # ssl.verifyclient.depth (default 9) must cover the chain: 0 refuses every CA-issued certificate"#,
@@ -1448,15 +1448,16 @@ ssl.verifyclient.enforce = "enable"           # "disable" serves clients without
         Topic::Verify,
         r#"ssl.verifyclient.activate = "enable"
 ssl.verifyclient.enforce = "enable"           # never "disable": it serves unverified certificates
-ssl.ca-file = "/etc/lighttpd/client-ca.pem"   # only the client CA
+ssl.verifyclient.ca-file = "/etc/lighttpd/client-ca.pem"   # only the client CA (or ssl.ca-file)
 # authorise on SSL_CLIENT_VERIFY == "SUCCESS" (the backend's environment), never on SSL_CLIENT_S_DN alone"#,
     ),
     (
         Stack::Lighttpd,
         Topic::Unverified,
-        r#"ssl.ca-file must include the CA of the identity given to the scan; or the server refuses valid clients:
-ssl.verifyclient.depth must cover their chain (0 refuses every CA-issued certificate), and
-ssl.ca-file must hold their issuing CA (an ssl.ca-crl-file must be current and not list them)."#,
+        r#"ssl.verifyclient.ca-file (or ssl.ca-file) must include the CA of the identity given to the scan; or the
+server refuses valid clients: ssl.verifyclient.depth must cover their chain (0 refuses every CA-issued
+certificate), the CA file must hold their issuing CA, and a CRL file (ssl.verifyclient.ca-crl-file,
+ssl.ca-crl-file) must be current and not list them."#,
     ),
     (
         Stack::Lighttpd,
@@ -1501,7 +1502,7 @@ and a CRLfile must be current and not list them."#,
         r#"; the leaf then its intermediates, CA-issued for the host name; RSA 2048+ or P-256, SHA-256
 cert = /etc/stunnel/fullchain.pem
 key = /etc/stunnel/privkey.pem
-; renew before notAfter, then reload: certbot renew --deploy-hook "systemctl reload stunnel4""#,
+; renew before notAfter, then SIGHUP: stunnel reloads its configuration and certificates"#,
     ),
     (
         Stack::Stunnel,
@@ -1618,8 +1619,11 @@ valid clients: it must hold their issuing CA."#,
  {cacertfile, "client-ca.pem"},          %% only the client CA
  {verify, verify_peer},
  {fail_if_no_peer_cert, true}]
-# Elixir (Phoenix, Cowboy or Bandit): https: [port: 443, certfile: ..., keyfile: ...,
-#   cacertfile: "client-ca.pem", verify: :verify_peer, fail_if_no_peer_cert: true]"#,
+# Phoenix on Cowboy: https: [port: 443, certfile: ..., keyfile: ..., cacertfile: "client-ca.pem",
+#   verify: :verify_peer, fail_if_no_peer_cert: true]
+# Bandit (which refuses unknown top-level keys): https: [port: 443, certfile: ..., keyfile: ...,
+#   thousand_island_options: [transport_options: [cacertfile: "client-ca.pem", verify: :verify_peer,
+#   fail_if_no_peer_cert: true]]]"#,
     ),
     (
         Stack::Erlang,
@@ -1768,7 +1772,10 @@ list them."#,
     <Certificate certificateKeystoreFile="conf/server.p12" certificateKeystoreType="PKCS12"/>
   </SSLHostConfig>
 </Connector>
-<!-- not optional or optionalNoCA; the trust store holds only the client CA.
+<!-- not optional or optionalNoCA; the trust store holds only the client CA:
+     keytool -importcert -alias client-ca -file client-ca.pem -keystore client-ca.p12 -storetype PKCS12
+     (with the JSSE implementation, caCertificateFile in its place left the JVM's public CAs trusted and
+     the client CA's certificates refused, measured on Tomcat 10.1).
      Spring Boot's embedded Tomcat: server.ssl.client-auth=need -->"#,
     ),
     (
@@ -1787,7 +1794,7 @@ list them."#,
     (
         Stack::Tomcat,
         Topic::Unverified,
-        r#"SSLHostConfig's truststoreFile (or caCertificateFile) must include the CA of the identity given to the scan;
+        r#"SSLHostConfig's truststoreFile must include the CA of the identity given to the scan;
 or the server refuses valid clients: it must hold their issuing CA, certificateVerificationDepth
 (default 10) must cover their chain, and a certificateRevocationListFile must be current."#,
     ),
@@ -1804,7 +1811,8 @@ or the server refuses valid clients: it must hold their issuing CA, certificateV
         Topic::Require,
         r#"SslContextFactory.Server ssl = new SslContextFactory.Server();
 ssl.setKeyStorePath("/etc/jetty/server.p12");
-ssl.setTrustStorePath("/etc/jetty/client-ca.p12");   // only the client CA
+ssl.setTrustStorePath("/etc/jetty/client-ca.p12");   // only the client CA (keytool -importcert ... -storetype PKCS12)
+ssl.setTrustStorePassword(System.getenv("TRUSTSTORE_PASSWORD"));
 ssl.setNeedClientAuth(true);                          // setWantClientAuth serves clients without one
 # jetty-home (start.d/ssl.ini): jetty.sslContext.needClientAuth=true,
 #   jetty.sslContext.trustStorePath=etc/client-ca.p12; Spring Boot on Jetty: server.ssl.client-auth=need"#,
@@ -2010,6 +2018,7 @@ RevocationMode must be NoCheck where no CRL or OCSP is reachable."#,
         Topic::HeaderSpoofing,
         r#"// behind a proxy that forwards the certificate in a header:
 builder.Services.AddCertificateForwarding(o => o.CertificateHeader = "X-SSL-CERT");
+app.UseCertificateForwarding();   // then the certificate authentication handler verifies it
 // accept that header only from the proxy (the proxy overwrites it; nothing else reaches Kestrel)"#,
     ),
     (
@@ -2317,7 +2326,10 @@ mod tests {
         has(
             ClientCertOptional,
             Stack::Lighttpd,
-            &["ssl.verifyclient.enforce = \"enable\"", "ssl.ca-file"],
+            &[
+                "ssl.verifyclient.enforce = \"enable\"",
+                "ssl.verifyclient.ca-file",
+            ],
         );
         has(
             ClientCertOptional,
