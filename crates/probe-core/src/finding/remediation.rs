@@ -154,7 +154,8 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
         (&["squid"], Stack::Squid),
         (&["nghttpx"], Stack::Nghttpx),
         (
-            &["kestrel", "microsoft-iis", "microsoft-httpapi"],
+            // Not `Microsoft-HTTPAPI/2.0`: HTTP.sys answers for whatever registered the URL.
+            &["kestrel", "microsoft-iis"],
             Stack::DotNet,
         ),
     ];
@@ -1155,6 +1156,8 @@ fn header_spoofing(stack: Stack) -> &'static str {
         Stack::Haproxy => {
             "# in the frontend: set or delete EVERY certificate header the backend reads, not only the one found\n\
              http-request del-header X-SSL-Client-Verify\n\
+             http-request del-header X-SSL-Client-Cert\n\
+             http-request del-header X-SSL-Client-CN            # and X-SSL-Client-S-DN: a forged subject beside your own verify value gets in\n\
              http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }   # 0 also means \"no certificate\"\n\
              http-request set-header X-SSL-Client-Cert   %[ssl_c_der,base64] if { ssl_c_used }\n\
              http-request del-header ssl-client-verify          # likewise ssl-client-cert, X-Client-Cert, X-Client-Verify,\n\
@@ -2241,6 +2244,7 @@ mod tests {
             Some(Stack::DotNet)
         );
         assert_eq!(guess_from_server_header("awselb/2.0"), Some(Stack::AwsAlb));
+        assert_eq!(guess_from_server_header("Microsoft-HTTPAPI/2.0"), None);
         assert_eq!(guess_from_server_header("Cowboy"), Some(Stack::Erlang));
         // Nothing that names no stack: no guess, never a wrong one (a host or product whose name
         // only starts like one: `atsd`, `Apache`-less `Coyote` aside).
