@@ -1668,7 +1668,7 @@ clients: it must hold their issuing CA, {depth, N} must cover their chain, and a
         Topic::Require,
         r#"gnutls_certificate_set_x509_trust_file(cred, "client-ca.pem", GNUTLS_X509_FMT_PEM); /* the client CA */
 gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
-gnutls_session_set_verify_cert(session, NULL, 0);  /* GnuTLS 3.6+: without it a required certificate is not verified */
+gnutls_session_set_verify_cert(session, NULL, 0);  /* without it (or a verify_peers3 check) a required certificate is never verified */
 # gnutls-serv: --require-client-cert --verify-client-cert --x509cafile client-ca.pem"#,
     ),
     (
