@@ -295,6 +295,11 @@
 #   haproxy-header-verify-cn  as haproxy-header-addheader, plus add-header X-SSL-Client-CN
 #                             %{+Q}[ssl_c_s_dn(cn)]; the backend wants X-SSL-Client-Verify 0 and
 #                             any X-SSL-Client-CN (its identity) in their first copies, together
+#   haproxy-header-set-unguarded-cn  set-header X-SSL-Client-Verify %[ssl_c_verify] without
+#                             `if { ssl_c_used }` (a vhost audit, H3): a client without a
+#                             certificate gets HAProxy's own 0; the backend wants 0 and any
+#                             X-SSL-Client-CN (add-header, the client's copy first): a forged CN
+#                             alone gets in, whatever verify value the client sends
 #   haproxy-header-granted-404  as haproxy-header-addheader, but the backend answers a request it
 #                             lets in with 404 (no route at /, behind its authentication)
 #   haproxy-header-reject-underscore  as haproxy-header-setheader (correct), and a request with
@@ -389,7 +394,7 @@ go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 go-sni-anycert n
 erlang-sni-hosts-bypass erlang-sni-hosts-421
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
-haproxy-header-reject-underscore
+haproxy-header-reject-underscore haproxy-header-set-unguarded-cn
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k header-backend-modssl
 header-backend-der header-backend-has-crt header-backend-dn-oneline header-backend-client-dn
@@ -851,12 +856,20 @@ EOF
   ;;
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
   haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404 | \
-  haproxy-header-reject-underscore)
+  haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
   verify="verify optional" identity="" trust=()
+  verify_lines="http-request \$op X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }
+  http-request \$op X-SSL-Client-Verify NONE unless { ssl_c_used }"
   case $server in
+  haproxy-header-set-unguarded-cn)
+    op=set-header
+    verify_lines="http-request set-header X-SSL-Client-Verify %[ssl_c_verify]"
+    identity="http-request add-header X-SSL-Client-CN %{+Q}[ssl_c_s_dn(cn)] if { ssl_c_used }"
+    trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-CN=*')
+    ;;
   haproxy-ignore-err-*) verify="verify required ca-ignore-err all crt-ignore-err all" ;;
   haproxy-header-verify-cn)
     op=add-header
@@ -876,8 +889,7 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
 $(haproxy_head)
 frontend fe
   bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt $verify ssl-min-ver TLSv1.2
-  http-request $op X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }
-  http-request $op X-SSL-Client-Verify NONE unless { ssl_c_used }
+  ${verify_lines//\$op/$op}
   $identity
   default_backend app
 backend app

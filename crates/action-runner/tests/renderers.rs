@@ -22,7 +22,9 @@ use action_runner::github::{annotations, check_run, comment, outputs, summary};
 use action_runner::render::{self, Format};
 use probe_core::grade::Grade;
 use probe_core::report::Report;
-use support::reports::{capped_at_b, capped_beside_b, every_state, links, HOSTILE, LINKS};
+use support::reports::{
+    capped_at_b, capped_beside_b, every_state, links, recognised_lighttpd, HOSTILE, LINKS,
+};
 
 fn run_info() -> RunInfo {
     RunInfo {
@@ -143,6 +145,27 @@ fn markdown_of_the_command_line() -> Result<(), serde_json::Error> {
     )?;
     assert_no_injection("markdown", &out);
     insta::assert_snapshot!("markdown_cli", out);
+    Ok(())
+}
+
+/// A stack listed only when recognised (lighttpd, from its Server header): its fix first, with the
+/// caveat that the header may be a backend's, stunnel's and Hitch's after it, then the ten; the
+/// text report names the guessed one only.
+#[test]
+fn a_recognised_stack_in_markdown_and_text() -> Result<(), serde_json::Error> {
+    let report = recognised_lighttpd();
+    let md = cli::render(
+        &report,
+        Format::Markdown,
+        false,
+        Some(Grade::C),
+        FailOn::Grade,
+    )?;
+    assert!(md.contains("Fixes per stack (13)"), "{md}");
+    insta::assert_snapshot!("markdown_recognised_lighttpd", md);
+    let text = cli::render(&report, Format::Text, false, Some(Grade::C), FailOn::Grade)?;
+    assert!(text.contains("ssl.verifyclient.enforce"), "{text}");
+    insta::assert_snapshot!("text_recognised_lighttpd", text);
     Ok(())
 }
 

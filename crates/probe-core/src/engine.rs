@@ -1453,7 +1453,7 @@ fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
 /// Attaches the fixes, the guessed stack's first: a leaked configuration's stack; else, when a
 /// `Via` header shows a proxy in front, the stack that proxy names (or none: never the backend's
 /// `Server`); else the stack a `Server` header names, whose fix says the header may be a
-/// backend's.
+/// backend's; else the stack a body names (gnutls-serv's page).
 fn attach_fixes(
     findings: &mut [crate::finding::Finding],
     hint: Option<remediation::Stack>,
@@ -1466,13 +1466,21 @@ fn attach_fixes(
         Some(via) => {
             remediation::attach(findings, remediation::guess_from_headers(None, Some(via)))
         }
-        None => remediation::attach_from_server_header(
-            findings,
-            probes
-                .iter()
-                .filter_map(|o| o.server_header.as_deref())
-                .find_map(remediation::guess_from_server_header),
-        ),
+        None => match probes
+            .iter()
+            .filter_map(|o| o.server_header.as_deref())
+            .find_map(remediation::guess_from_server_header)
+        {
+            Some(stack) => remediation::attach_from_server_header(findings, Some(stack)),
+            // A body that names its server (gnutls-serv's own page) is that server's answer.
+            None => remediation::attach(
+                findings,
+                probes
+                    .iter()
+                    .filter_map(|o| o.body_excerpt.as_deref())
+                    .find_map(remediation::guess_from_body),
+            ),
+        },
     }
 }
 
@@ -1618,8 +1626,8 @@ mod tests {
     use crate::probe::recorded::obs;
 
     /// stunnel or Hitch in front of Python's http.server: the Server header is the backend's, and
-    /// the guessed Python fix says so; Squid says so in Via: no guess at all; a leaked
-    /// configuration is sure.
+    /// the guessed Python fix says so (stunnel's and Hitch's fixes follow it); Squid names itself
+    /// in Via, and is guessed, never the backend; a leaked configuration is sure.
     #[test]
     fn fixes_follow_via_and_server_headers() {
         use crate::finding::{Finding, FindingId};
@@ -1638,9 +1646,23 @@ mod tests {
         };
         let python = Some("BaseHTTP/0.6 Python/3.11.7");
         assert_eq!(guessed(None, python, None), Some(("Python".into(), true)));
+        // Measured on the real servers (squid-clientca-*, nghttpx-*, ats-*, gnutls-*).
         assert_eq!(
             guessed(None, python, Some("1.1 localhost (squid/5.7)")),
-            None
+            Some(("Squid".into(), false))
+        );
+        assert_eq!(guessed(None, python, Some("1.1 varnish")), None);
+        assert_eq!(
+            guessed(None, Some("nghttpx"), Some("1.1 nghttpx")),
+            Some(("nghttpx".into(), false))
+        );
+        assert_eq!(
+            guessed(None, Some("ATS/9.2.9"), None),
+            Some(("Apache Traffic Server".into(), false))
+        );
+        assert_eq!(
+            guessed(None, Some("lighttpd/1.4.69"), None),
+            Some(("lighttpd".into(), true))
         );
         assert_eq!(
             guessed(None, Some("Caddy"), None),
@@ -1654,6 +1676,25 @@ mod tests {
             guessed(Some(remediation::Stack::JavaSpring), python, None),
             Some(("Java/Spring".into(), false))
         );
+    }
+
+    /// gnutls-serv sends no Server header; its own page names GnuTLS (measured: gnutls-request).
+    #[test]
+    fn a_page_that_names_its_server_is_a_guess() {
+        use crate::finding::{Finding, FindingId};
+        let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
+        o.body_excerpt = Some(
+            "<HTML><BODY> <CENTER><H1>This is <a href=\"http://www.gnu.org/software/gnutls\">GnuTLS</a></H1></CENTER> This is the default message reported by the GnuTLS implementation.".into(),
+        );
+        let mut findings = vec![Finding::new(FindingId::ClientCertOptional, "x")];
+        attach_fixes(&mut findings, None, &[o.clone()]);
+        let first = &findings[0].fixes[0];
+        assert!(first.guessed && first.stack == "GnuTLS", "{first:?}");
+        assert!(first.fix.contains("gnutls_session_set_verify_cert"));
+        // A page that names nothing guesses nothing.
+        o.body_excerpt = Some("404 page not found".into());
+        attach_fixes(&mut findings, None, &[o]);
+        assert!(findings[0].fixes.iter().all(|f| !f.guessed));
     }
 
     #[test]

@@ -59,7 +59,27 @@ impl Drop for Server {
     }
 }
 
+/// A free port on 127.0.0.1; with `MTLS_PORT_RANGE=LOW-HIGH` (a shared machine's share), the
+/// next free one in that range, never one handed out before in this process.
 fn free_port() -> TestResult<u16> {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    if let Some((low, high)) = std::env::var("MTLS_PORT_RANGE").ok().and_then(|r| {
+        let (low, high) = r.split_once('-')?;
+        Some((
+            low.trim().parse::<u16>().ok()?,
+            high.trim().parse::<u16>().ok()?,
+        ))
+    }) {
+        loop {
+            let port = low.saturating_add(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            if port > high {
+                return Err("MTLS_PORT_RANGE has no free port left".into());
+            }
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return Ok(port);
+            }
+        }
+    }
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
@@ -381,6 +401,20 @@ const CASES: &[Case] = &[
         trigger: "forwarded subject DN",
         ..case(
             "haproxy-header-verify-cn",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    // H3 (a vhost audit): HAProxy sets its own X-SSL-Client-Verify, 0 for a client without a
+    // certificate (no `if { ssl_c_used }`), and the backend wants 0 and any X-SSL-Client-CN: the
+    // forged CN alone gets in. The finding says so, never that it got in with the verify value
+    // the scan sent first (before: "(verify = SUCCESS)", while the backend saw HAProxy's 0).
+    Case {
+        client_auth: ClientAuth::Optional,
+        trigger: "forwarded subject DN (X-SSL-Client-S-DN, X-SSL-Client-CN, X-Client-DN, \
+                  ssl-client-subject-dn), sent without any verify header",
+        ..case(
+            "haproxy-header-set-unguarded-cn",
             false,
             &[FindingId::ClientCertHeaderSpoofing],
         )

@@ -2011,10 +2011,11 @@ fn judge_scan(lab: &Lab, servers: &[&str], probes: Probes, extra: &[String]) -> 
         let Some(t) = scan.targets.get(*name) else {
             continue;
         };
-        let errs = match probes {
+        let mut errs = match probes {
             Probes::Default => check_target(&expect(name), t),
             Probes::Deep => check_deep(&deep_expect(name), t),
         };
+        errs.extend(check_fix_stack(name, t));
         if !errs.is_empty() {
             // An unreadable probe, and the B that its incompleteness alone brings (an incomplete
             // target is capped at B; any finding above info would be a reason of its own).
@@ -2046,6 +2047,71 @@ fn judge_scan(lab: &Lab, servers: &[&str], probes: Probes, extra: &[String]) -> 
         retry: unreadable_only && !failures.is_empty(),
         text: failures,
     }
+}
+
+/// The stack a server names in what the scan sees (its `Server` or `Via` header, its own page),
+/// measured on these servers; its fix must come first, marked guessed.
+fn recognised_stack(name: &str) -> Option<&'static str> {
+    const BY_PREFIX: &[(&str, &str)] = &[
+        ("lighttpd-", "lighttpd"),
+        ("ats-", "Apache Traffic Server"),
+        ("nghttpx-", "nghttpx"),
+        ("squid-", "Squid"),
+        ("webrick-", "Ruby (Puma, WEBrick)"),
+        ("mojo-", "Perl (Mojolicious)"),
+        ("erlang-", "Erlang/Elixir (ssl, Cowboy, Bandit)"),
+        ("gnutls-", "GnuTLS"),
+    ];
+    BY_PREFIX
+        .iter()
+        .find(|(prefix, _)| name.starts_with(prefix))
+        .map(|(_, stack)| *stack)
+}
+
+/// The findings of a server whose stack is recognised lead with that stack's fix (every finding
+/// that stack can have; the others list the fixes as when nothing is recognised), and no
+/// finding leads with another's. A server that never answered HTTP (every probe refused in the
+/// handshake: lighttpd-enforce-depth0) showed nothing to recognise: no guess at all.
+fn check_fix_stack(name: &str, t: &Value) -> Vec<String> {
+    const NOT_THEIRS: &[&str] = &[
+        "tls-config-exposed",
+        "sni-host-mismatch-bypass",
+        "session-resumption-bypass",
+    ];
+    let Some(stack) = recognised_stack(name) else {
+        return Vec::new();
+    };
+    let answered = t
+        .get("probes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|p| {
+            ["server_header", "via", "body_excerpt"]
+                .iter()
+                .any(|k| p.get(k).is_some())
+        });
+    let findings = t.get("findings").and_then(Value::as_array);
+    let mut errs = Vec::new();
+    let mut led = 0;
+    for f in findings.into_iter().flatten() {
+        let id = s(f, "id").unwrap_or("?");
+        let fixes = f.get("fixes").and_then(Value::as_array);
+        let Some(first) = fixes.and_then(|x| x.first()) else {
+            continue;
+        };
+        let guessed = first.get("guessed").and_then(Value::as_bool) == Some(true);
+        match (guessed, s(first, "stack")) {
+            (true, Some(got)) if got == stack => led += 1,
+            (true, got) => errs.push(format!("{id}: fix of {got:?} first, expected {stack}")),
+            (false, _) if !answered || NOT_THEIRS.contains(&id) => {}
+            (false, _) => errs.push(format!("{id}: no guessed fix, expected {stack} first")),
+        }
+    }
+    if answered && findings.is_some_and(|a| !a.is_empty()) && led == 0 && errs.is_empty() {
+        errs.push(format!("no finding leads with the fix of {stack}"));
+    }
+    errs
 }
 
 /// The identity flags of the deep probes.

@@ -325,7 +325,8 @@ fn compile_classes(source: &str, class: &str, classpath: Option<&str>) -> Result
 
 /// `n` distinct ports on 127.0.0.1 that were free a moment ago and were never handed out before in
 /// this process (the kernel readily hands a just-released port out again: two servers once got
-/// the same one).
+/// the same one). With `MTLS_PORT_RANGE=LOW-HIGH` (a shared machine's share), only ports in that
+/// range.
 pub fn free_ports(n: usize) -> Vec<u16> {
     static USED: OnceLock<Mutex<HashSet<u16>>> = OnceLock::new();
     let mut used = match USED.get_or_init(|| Mutex::new(HashSet::new())).lock() {
@@ -334,6 +335,27 @@ pub fn free_ports(n: usize) -> Vec<u16> {
     };
     let mut held = Vec::new();
     let mut ports = Vec::new();
+    let range = std::env::var("MTLS_PORT_RANGE").ok().and_then(|r| {
+        let (low, high) = r.split_once('-')?;
+        Some(low.trim().parse::<u16>().ok()?..=high.trim().parse::<u16>().ok()?)
+    });
+    if let Some(range) = range {
+        for port in range {
+            if ports.len() == n {
+                break;
+            }
+            if used.contains(&port) {
+                continue;
+            }
+            if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+                used.insert(port);
+                ports.push(port);
+                held.push(l);
+            }
+        }
+        assert_eq!(ports.len(), n, "MTLS_PORT_RANGE has too few free ports");
+        return ports;
+    }
     while ports.len() < n {
         let l = match TcpListener::bind("127.0.0.1:0") {
             Ok(l) => l,

@@ -325,6 +325,30 @@ pub const LINKS: &str = "see https://evil.example/login?x=1 or HTTPS://EVIL.EXAM
                          admin@evil.example mailto:root@evil.example @octocat #42";
 
 /// A target whose server puts [`LINKS`] everywhere it can.
+/// A target whose Server header names a stack listed only when recognised (lighttpd, measured
+/// `lighttpd/1.4.69`): a missing client certificate served, the catalogue's fixes attached as
+/// the engine attaches them (lighttpd's first, the backend-header caveat, stunnel and Hitch
+/// after it, then the ten listed stacks).
+pub fn recognised_lighttpd() -> Report {
+    use probe_core::finding::remediation::{self, Stack};
+    let mut t = target("https://lighttpd.example.com/");
+    t.client_auth = ClientAuth::Optional;
+    t.enforced_at = None;
+    t.grade = probe_core::grade::Grade::F;
+    t.score = 0;
+    t.probes = vec![probe(
+        "no-client-cert",
+        json!({"server_header": "lighttpd/1.4.69", "body_excerpt": "ok"}),
+    )];
+    let mut findings = vec![Finding::new(
+        FindingId::ClientCertOptional,
+        "TLS 1.3, TLS 1.2: the handshake completed without a certificate and the server answered HTTP 200.",
+    )];
+    remediation::attach_from_server_header(&mut findings, Some(Stack::Lighttpd));
+    t.findings = findings.into_iter().map(Into::into).collect();
+    Report::new(vec![t], 3.5)
+}
+
 pub fn links() -> Report {
     Report::new(
         vec![hostile_with("https://links.example.com/", LINKS)],

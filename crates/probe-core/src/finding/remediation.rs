@@ -33,10 +33,44 @@ pub enum Stack {
     Apache,
     /// Caddy (Caddyfile).
     Caddy,
+    // The stacks below are shown only when the scan recognises them (their fix first), or as the
+    // companions of a guess (see [`Stack::companions`]); their fixes are the table [`EXTRA`].
+    /// lighttpd (mod_openssl, mod_gnutls).
+    Lighttpd,
+    /// stunnel in front of a plain backend (and as a client, `client = yes`).
+    Stunnel,
+    /// Ruby: Puma, WEBrick (Rack).
+    Ruby,
+    /// Perl: Mojolicious.
+    Perl,
+    /// Erlang/Elixir `ssl`: inets httpd, Cowboy, Bandit (Phoenix).
+    Erlang,
+    /// A server on GnuTLS (`gnutls_certificate_server_set_request`; `gnutls-serv`).
+    Gnutls,
+    /// Apache Traffic Server.
+    TrafficServer,
+    /// Squid as a TLS-terminating reverse proxy (`https_port ... accel`).
+    Squid,
+    /// Apache Tomcat's HTTPS connector (`<SSLHostConfig>`).
+    Tomcat,
+    /// Eclipse Jetty (`SslContextFactory.Server`, the `ssl` module).
+    Jetty,
+    /// Hitch in front of a plain backend.
+    Hitch,
+    /// nghttpx (nghttp2's proxy).
+    Nghttpx,
+    /// Traefik (TLS options, routers, serversTransport).
+    Traefik,
+    /// .NET: Kestrel (ASP.NET Core) and IIS / HTTP.sys.
+    DotNet,
+    /// AWS Application Load Balancer mutual TLS (verify and passthrough modes).
+    AwsAlb,
+    /// Kubernetes ingress-nginx (Ingress annotations).
+    IngressNginx,
 }
 
 impl Stack {
-    /// Every stack, in the order fixes are listed.
+    /// Every stack whose fix is always listed, in that order.
     pub const ALL: [Stack; 10] = [
         Stack::Go,
         Stack::NodeJs,
@@ -63,54 +97,117 @@ impl Stack {
             Stack::Haproxy => "HAProxy",
             Stack::Apache => "Apache httpd",
             Stack::Caddy => "Caddy",
+            Stack::Lighttpd => "lighttpd",
+            Stack::Stunnel => "stunnel",
+            Stack::Ruby => "Ruby (Puma, WEBrick)",
+            Stack::Perl => "Perl (Mojolicious)",
+            Stack::Erlang => "Erlang/Elixir (ssl, Cowboy, Bandit)",
+            Stack::Gnutls => "GnuTLS",
+            Stack::TrafficServer => "Apache Traffic Server",
+            Stack::Squid => "Squid",
+            Stack::Tomcat => "Tomcat",
+            Stack::Jetty => "Jetty",
+            Stack::Hitch => "Hitch",
+            Stack::Nghttpx => "nghttpx",
+            Stack::Traefik => "Traefik",
+            Stack::DotNet => ".NET (Kestrel, IIS)",
+            Stack::AwsAlb => "AWS ALB",
+            Stack::IngressNginx => "Kubernetes ingress-nginx",
+        }
+    }
+
+    /// The stacks listed right after a guessed one, unmarked: ingress-nginx after nginx (its
+    /// `Server` header is nginx's); stunnel and Hitch after a stack guessed from a `Server` header
+    /// that may be a backend's (they pass the backend's header on and name themselves nowhere).
+    fn companions(self, from_header: bool) -> &'static [Stack] {
+        match self {
+            Stack::Nginx => &[Stack::IngressNginx],
+            s if from_header && may_be_backend(s) => &[Stack::Stunnel, Stack::Hitch],
+            _ => &[],
         }
     }
 }
 
 /// Guesses the stack from a `Server` header (`nginx/1.25`, `envoy`, `istio-envoy`, `Jetty(…)`,
-/// `Apache-Coyote/1.1`, `Apache/2.4.62 (Debian)`, `Caddy`, `uvicorn`, `gunicorn`, `Werkzeug/…`, …).
+/// `Apache-Coyote/1.1`, `Apache/2.4.62 (Debian)`, `Caddy`, `uvicorn`, `lighttpd/1.4.69`,
+/// `ATS/9.2.9`, `nghttpx`, `inets/8.2.2`, `Mojolicious (Perl)`, `WEBrick/1.8.1 (Ruby/…)`,
+/// `Kestrel`, `Microsoft-IIS/10.0`, `awselb/2.0`, …): only a header that names the stack.
 /// The header may be a backend's, passed on by a TLS proxy in front: see [`guess_from_headers`].
 pub fn guess_from_server_header(header: &str) -> Option<Stack> {
-    let h = header.to_ascii_lowercase();
+    let h = header.trim().to_ascii_lowercase();
     let any = |words: &[&str]| words.iter().any(|w| h.contains(w));
-    if any(&["nginx", "openresty", "tengine"]) {
-        Some(Stack::Nginx)
-    } else if any(&["envoy", "istio"]) {
-        Some(Stack::EnvoyIstio)
-    } else if any(&[
-        "jetty", "tomcat", "tomee", "coyote", "undertow", "netty", "spring",
-    ]) {
-        // Before Apache: Tomcat's connector says `Apache-Coyote/1.1`.
-        Some(Stack::JavaSpring)
-    } else if any(&["haproxy"]) {
-        Some(Stack::Haproxy)
-    } else if any(&["caddy"]) {
-        // Before Go: Caddy is written in Go, but its knobs are the Caddyfile's.
-        Some(Stack::Caddy)
-    } else if h.starts_with("apache") {
-        // `Apache`, `Apache/2.4.62 (Debian) OpenSSL/3.0.15` (Apache Traffic Server says `ATS/…`).
-        Some(Stack::Apache)
-    } else if any(&[
-        "uvicorn",
-        "gunicorn",
-        "hypercorn",
-        "werkzeug",
-        "python",
-        "daphne",
-        "tornado",
-        "twisted",
-    ]) {
-        // `TwistedWeb/22.4.0`: Twisted's TLS is pyOpenSSL, whose fix the Python one names.
-        Some(Stack::Python)
-    } else if any(&["node", "express"]) {
-        Some(Stack::NodeJs)
-    } else if any(&["axum", "hyper", "actix", "rocket", "warp"]) {
-        Some(Stack::Rust)
-    } else if any(&["go-http", "traefik"]) {
-        Some(Stack::Go)
-    } else {
-        None
+    // (words in the header, the stack), first match wins: Tomcat's connector says
+    // `Apache-Coyote/1.1` and Traffic Server `ATS/9.2.9`, so both come before Apache httpd; Caddy
+    // and Traefik are written in Go, but their knobs are their own.
+    const BY_WORD: &[(&[&str], Stack)] = &[
+        (&["nginx", "openresty", "tengine"], Stack::Nginx),
+        (&["envoy", "istio"], Stack::EnvoyIstio),
+        (&["jetty"], Stack::Jetty),
+        (&["tomcat", "tomee", "coyote"], Stack::Tomcat),
+        (&["undertow", "netty", "spring"], Stack::JavaSpring),
+        (&["haproxy"], Stack::Haproxy),
+        (&["caddy"], Stack::Caddy),
+        (&["traefik"], Stack::Traefik),
+        (&["awselb"], Stack::AwsAlb),
+        (&["trafficserver", "traffic server"], Stack::TrafficServer),
+        (&["lighttpd"], Stack::Lighttpd),
+        (&["squid"], Stack::Squid),
+        (&["nghttpx"], Stack::Nghttpx),
+        (
+            // Not `Microsoft-HTTPAPI/2.0`: HTTP.sys answers for whatever registered the URL.
+            &["kestrel", "microsoft-iis"],
+            Stack::DotNet,
+        ),
+    ];
+    if let Some((_, stack)) = BY_WORD.iter().find(|(words, _)| any(words)) {
+        return Some(*stack);
     }
+    if h == "ats" || h.starts_with("ats/") {
+        return Some(Stack::TrafficServer);
+    }
+    if h.starts_with("apache") {
+        // `Apache`, `Apache/2.4.62 (Debian) OpenSSL/3.0.15`.
+        return Some(Stack::Apache);
+    }
+    const AFTER_APACHE: &[(&[&str], Stack)] = &[
+        (&["webrick", "puma", "ruby"], Stack::Ruby),
+        (&["mojolicious", "perl"], Stack::Perl),
+        (
+            &["inets/", "cowboy", "bandit", "yaws", "erlang", "elixir"],
+            Stack::Erlang,
+        ),
+        // `TwistedWeb/22.4.0`: Twisted's TLS is pyOpenSSL, whose fix the Python one names.
+        (
+            &[
+                "uvicorn",
+                "gunicorn",
+                "hypercorn",
+                "werkzeug",
+                "python",
+                "daphne",
+                "tornado",
+                "twisted",
+            ],
+            Stack::Python,
+        ),
+        (&["node", "express"], Stack::NodeJs),
+        (&["axum", "hyper", "actix", "rocket", "warp"], Stack::Rust),
+        (&["go-http"], Stack::Go),
+        (&["gnutls"], Stack::Gnutls),
+    ];
+    AFTER_APACHE
+        .iter()
+        .find(|(words, _)| any(words))
+        .map(|(_, stack)| *stack)
+}
+
+/// Guesses the stack from a body excerpt that names it: `gnutls-serv`'s own page ("the default
+/// message reported by the GnuTLS implementation"). Error pages that name no stack (lighttpd's,
+/// Go's `404 page not found`, which Traefik shares) guess nothing.
+pub fn guess_from_body(excerpt: &str) -> Option<Stack> {
+    excerpt
+        .contains("reported by the GnuTLS implementation")
+        .then_some(Stack::Gnutls)
 }
 
 /// Guesses the stack from a response's `Server` and `Via` headers. A `Via` header means a proxy
@@ -120,9 +217,16 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
 pub fn guess_from_headers(server: Option<&str>, via: Option<&str>) -> Option<Stack> {
     match via.map(str::trim).filter(|v| !v.is_empty()) {
         Some(via) => {
-            let last = via.rsplit(',').next().unwrap_or(via);
-            let comment = last.split_once('(').map(|(_, c)| c.trim_end_matches(')'))?;
-            guess_from_server_header(comment)
+            let last = via.rsplit(',').next().unwrap_or(via).trim();
+            match last.split_once('(') {
+                Some((_, comment)) => guess_from_server_header(comment.trim_end_matches(')')),
+                // `1.1 nghttpx`: no comment, the proxy's pseudonym in place of a host name; only
+                // a product's own name counts (a host may be called anything).
+                None => match last.split_whitespace().nth(1) {
+                    Some("nghttpx") => Some(Stack::Nghttpx),
+                    _ => None,
+                },
+            }
         }
         None => server.and_then(guess_from_server_header),
     }
@@ -132,8 +236,20 @@ pub fn guess_from_headers(server: Option<&str>, via: Option<&str>) -> Option<Sta
 /// in front (stunnel, Hitch and HAProxy pass the backend's `Server` on; so does Apache's
 /// mod_proxy). nginx, Envoy and Caddy put their own `Server` first when they proxy, so a header
 /// naming them names the layer that answered.
+/// Traffic Server, nghttpx, Traefik and the ALB (`awselb`, on the pages it answers itself) name
+/// the layer that answered as well.
 fn may_be_backend(stack: Stack) -> bool {
-    !matches!(stack, Stack::Nginx | Stack::EnvoyIstio | Stack::Caddy)
+    !matches!(
+        stack,
+        Stack::Nginx
+            | Stack::EnvoyIstio
+            | Stack::Caddy
+            | Stack::TrafficServer
+            | Stack::Nghttpx
+            | Stack::Traefik
+            | Stack::AwsAlb
+            | Stack::IngressNginx
+    )
 }
 
 /// The first line of a fix guessed from a `Server` header that may be a backend's.
@@ -164,9 +280,16 @@ pub fn fixes(id: FindingId, guessed: Option<Stack>) -> Vec<StackFix> {
 
 fn fixes_with(id: FindingId, guessed: Option<Stack>, from_header: bool) -> Vec<StackFix> {
     let mut order: Vec<Stack> = guessed.into_iter().collect();
-    order.extend(Stack::ALL.into_iter().filter(|s| Some(*s) != guessed));
+    order.extend(guessed.iter().flat_map(|g| g.companions(from_header)));
+    let listed: Vec<Stack> = Stack::ALL
+        .into_iter()
+        .filter(|s| !order.contains(s))
+        .collect();
+    order.extend(listed);
     order
         .into_iter()
+        // A stack that cannot have this finding (Hitch as a client) has no fix of its own.
+        .filter(|stack| !fix(id, *stack).is_empty())
         .map(|stack| {
             let guessed = Some(stack) == guessed;
             let fix = match fix(id, stack) {
@@ -195,15 +318,12 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
         | ExpiredClientCertAccepted
         | NotYetValidClientCertAccepted
         | WrongEkuClientCertAccepted
-        | ClientKeyPossessionNotVerified => {
-            format!("{}\n{}", verify_lead(id, stack), verify(stack)).into()
-        }
+        | ClientKeyPossessionNotVerified => lead_then(verify_lead(id, stack), verify(stack)),
         EnforcementUnverified => unverified(stack).into(),
-        ClientCaPublicRoots => format!(
-            "# trust only the CA that issues your client certificates, never the public bundle\n{}",
-            verify(stack)
-        )
-        .into(),
+        ClientCaPublicRoots => lead_then(
+            "# trust only the CA that issues your client certificates, never the public bundle",
+            verify(stack),
+        ),
         ServerCertUntrusted | ServerCertSelfSigned => server_cert(stack).into(),
         ServerChainIncomplete => full_chain(stack).into(),
         ServerCertExpired | ServerCertExpiring => renew(stack).into(),
@@ -221,6 +341,15 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
         // The enum is non_exhaustive only for other crates; keep a sane default.
         #[allow(unreachable_patterns)]
         _ => require(stack).into(),
+    }
+}
+
+/// A lead line and a fix, or nothing where the stack has no fix.
+fn lead_then(lead: &str, fix: &str) -> std::borrow::Cow<'static, str> {
+    if fix.is_empty() {
+        "".into()
+    } else {
+        format!("{lead}\n{fix}").into()
     }
 }
 
@@ -311,6 +440,7 @@ fn require(stack: Stack) -> &'static str {
              # Istio ingress: Gateway servers[].tls: { mode: MUTUAL, credentialName: api-cert }  # secret holds ca.crt\n\
              # Istio mesh: PeerAuthentication spec: { mtls: { mode: STRICT } }"
         }
+        _ => extra(Topic::Require, stack),
     }
 }
 
@@ -354,6 +484,7 @@ fn in_handshake(stack: Stack) -> &'static str {
             "Envoy: require_client_certificate: true instead of an RBAC or Lua filter.\n\
              Istio: Gateway tls.mode: MUTUAL instead of OPTIONAL_MUTUAL."
         }
+        _ => extra(Topic::InHandshake, stack),
     }
 }
 
@@ -472,6 +603,7 @@ fn verify(stack: Stack) -> &'static str {
              common_tls_context: { validation_context: { trusted_ca: { filename: /etc/envoy/client-ca.pem } } }\n\
              # never trust_chain_verification: ACCEPT_UNTRUSTED; Istio Gateway tls.mode: MUTUAL"
         }
+        _ => extra(Topic::Verify, stack),
     }
 }
 
@@ -530,6 +662,7 @@ fn unverified(stack: Stack) -> &'static str {
              it must hold their issuing CA, and trusted_leaf_cert_file, if set, admits only\n\
              the certificates it lists."
         }
+        _ => extra(Topic::Unverified, stack),
     }
 }
 
@@ -587,6 +720,7 @@ fn server_cert(stack: Stack) -> &'static str {
              \x20 private_key: { filename: /etc/envoy/privkey.pem }\n\
              # Istio: Gateway credentialName from a cert-manager Certificate (ACME or CA issuer)"
         }
+        _ => extra(Topic::Cert, stack),
     }
 }
 
@@ -630,6 +764,7 @@ fn full_chain(stack: Stack) -> &'static str {
             "certificate_chain: { filename: /etc/envoy/fullchain.pem }  # leaf then intermediates\n\
              # Istio: the secret's tls.crt must hold the full chain (cert-manager does this)"
         }
+        _ => extra(Topic::Cert, stack),
     }
 }
 
@@ -674,6 +809,7 @@ fn renew(stack: Stack) -> &'static str {
             "# cert-manager Certificate: spec.renewBefore: 720h (Istio Gateway credentialName picks it up)\n\
              # Envoy: SDS from files with watched_directory, so renewed files load without a restart"
         }
+        _ => extra(Topic::Cert, stack),
     }
 }
 
@@ -722,6 +858,7 @@ fn hostname(stack: Stack) -> &'static str {
             "filter_chain_match: { server_names: [\"api.example.com\"] }  # with that host's certificate\n\
              # Istio: Gateway servers[].hosts: [\"api.example.com\"] with a credentialName whose SAN names it"
         }
+        _ => extra(Topic::Cert, stack),
     }
 }
 
@@ -752,6 +889,7 @@ fn weak_key(stack: Stack) -> &'static str {
         }
         Stack::JavaSpring => "keytool -genkeypair -keyalg EC -groupname secp256r1 -sigalg SHA256withECDSA -keystore server.p12 -storetype PKCS12",
         Stack::EnvoyIstio => "# cert-manager Certificate: spec.privateKey: { algorithm: ECDSA, size: 256, rotationPolicy: Always }",
+        _ => extra(Topic::Cert, stack),
     }
 }
 
@@ -768,6 +906,7 @@ fn weak_signature(stack: Stack) -> &'static str {
         Stack::Nginx => "openssl x509 -req -sha256 -in server.csr -CA ca.pem -CAkey ca.key -out server.pem  # reissue, then ssl_certificate",
         Stack::JavaSpring => "keytool -gencert -sigalg SHA256withRSA ...  # or SHA256withECDSA; never SHA1withRSA / MD5withRSA",
         Stack::EnvoyIstio => "# reissue from cert-manager or the Istio CA (SHA-256 by default) and replace the secret",
+        _ => extra(Topic::Cert, stack),
     }
 }
 
@@ -830,6 +969,7 @@ fn exposed(stack: Stack) -> &'static str {
             "admin: { address: { socket_address: { address: 127.0.0.1, port_value: 9901 } } }\n\
              # Istio: never route istiod :15014 or Envoy admin :15000 through a Gateway"
         }
+        _ => "",
     }
 }
 
@@ -895,6 +1035,7 @@ fn sni_host(stack: Stack) -> &'static str {
              # require_client_certificate, and strict_sni / route by :authority only within that chain.\n\
              # Traefik: upgrade (GHSA-5r4w-85f3-pw66, GHSA-9cr8-q42q-g8m7); AWS ALB: one listener per mTLS policy."
         }
+        _ => "",
     }
 }
 
@@ -949,6 +1090,7 @@ fn resumption(stack: Stack) -> &'static str {
             "# Envoy: session_ticket_keys per filter chain, or disable_stateless_session_resumption: true\n\
              # on the chain that requires client certificates."
         }
+        _ => "",
     }
 }
 
@@ -1014,6 +1156,8 @@ fn header_spoofing(stack: Stack) -> &'static str {
         Stack::Haproxy => {
             "# in the frontend: set or delete EVERY certificate header the backend reads, not only the one found\n\
              http-request del-header X-SSL-Client-Verify\n\
+             http-request del-header X-SSL-Client-Cert\n\
+             http-request del-header X-SSL-Client-CN            # and X-SSL-Client-S-DN: a forged subject beside your own verify value gets in\n\
              http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }   # 0 also means \"no certificate\"\n\
              http-request set-header X-SSL-Client-Cert   %[ssl_c_der,base64] if { ssl_c_used }\n\
              http-request del-header ssl-client-verify          # likewise ssl-client-cert, X-Client-Cert, X-Client-Verify,\n\
@@ -1036,6 +1180,7 @@ fn header_spoofing(stack: Stack) -> &'static str {
              }\n\
              # or for every handler: request_header -X-SSL-Client-Verify"
         }
+        _ => extra(Topic::HeaderSpoofing, stack),
     }
 }
 
@@ -1117,6 +1262,7 @@ fn client_verify(stack: Stack) -> &'static str {
              # never trust_chain_verification: ACCEPT_UNTRUSTED\n\
              # Istio: DestinationRule trafficPolicy.tls: { mode: SIMPLE, caCertificates: /etc/certs/ca.pem } (no insecureSkipVerify: true)"
         }
+        _ => extra(Topic::Client, stack),
     }
 }
 
@@ -1172,6 +1318,7 @@ fn client_hostname(stack: Stack) -> &'static str {
              # or cluster upstream_http_protocol_options: { auto_sni: true, auto_san_validation: true }\n\
              # Istio: DestinationRule tls.subjectAltNames: [api.internal.example]"
         }
+        _ => extra(Topic::Client, stack),
     }
 }
 
@@ -1208,6 +1355,7 @@ fn client_expiry(stack: Stack) -> &'static str {
             "validation_context: { trusted_ca: { filename: /etc/envoy/upstream-ca.pem } }\n\
              # never allow_expired_certificate: true"
         }
+        _ => extra(Topic::Client, stack),
     }
 }
 
@@ -1263,6 +1411,721 @@ fn client_identity(stack: Stack) -> &'static str {
              validation_context: { trusted_ca: { filename: /etc/envoy/upstream-ca.pem }, match_typed_subject_alt_names: [...] }\n\
              # Istio: DestinationRule tls: { mode: MUTUAL, caCertificates: ... } or ISTIO_MUTUAL"
         }
+        _ => extra(Topic::Client, stack),
+    }
+}
+
+/// What a fix is about, for the table of the stacks listed only when recognised ([`EXTRA`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Topic {
+    /// Require and verify client certificates (`client-cert-not-requested`, `-optional`).
+    Require,
+    /// Refuse in the handshake, not in the application (falls back to [`Topic::Require`]).
+    InHandshake,
+    /// Verify with the stock verifier, against the client CA only.
+    Verify,
+    /// The positive control was refused (`enforcement-unverified`).
+    Unverified,
+    /// The server's own certificate: CA-issued, full chain, renewed, the right name, a strong key.
+    Cert,
+    /// Forged client-certificate headers.
+    HeaderSpoofing,
+    /// The stack as a client of its upstream (the `impostor` findings).
+    Client,
+}
+
+/// The fixes of the stacks listed only when recognised: (stack, topic, fix). A topic a stack
+/// cannot have (Hitch as a client) has no row, and the stack is then not listed for it.
+const EXTRA: &[(Stack, Topic, &str)] = &[
+    (
+        Stack::Lighttpd,
+        Topic::Require,
+        r#"ssl.engine = "enable"
+ssl.verifyclient.ca-file = "/etc/lighttpd/client-ca.pem"   # only the client CA (lighttpd before 1.4.60: ssl.ca-file)
+ssl.verifyclient.activate = "enable"
+ssl.verifyclient.enforce = "enable"           # "disable" serves clients without a valid certificate
+# ssl.verifyclient.depth (default 9) must cover the chain: 0 refuses every CA-issued certificate"#,
+    ),
+    (
+        Stack::Lighttpd,
+        Topic::Verify,
+        r#"ssl.verifyclient.activate = "enable"
+ssl.verifyclient.enforce = "enable"           # never "disable": it serves unverified certificates
+ssl.verifyclient.ca-file = "/etc/lighttpd/client-ca.pem"   # only the client CA (or ssl.ca-file)
+# authorise on SSL_CLIENT_VERIFY == "SUCCESS" (the backend's environment), never on SSL_CLIENT_S_DN alone"#,
+    ),
+    (
+        Stack::Lighttpd,
+        Topic::Unverified,
+        r#"ssl.verifyclient.ca-file (or ssl.ca-file) must include the CA of the identity given to the scan; or the
+server refuses valid clients: ssl.verifyclient.depth must cover their chain (0 refuses every CA-issued
+certificate), the CA file must hold their issuing CA, and a CRL file (ssl.verifyclient.ca-crl-file,
+ssl.ca-crl-file) must be current and not list them."#,
+    ),
+    (
+        Stack::Lighttpd,
+        Topic::Cert,
+        r#"ssl.pemfile = "/etc/lighttpd/fullchain.pem"   # CA-issued, for the host name; the leaf then its intermediates
+ssl.privkey = "/etc/lighttpd/privkey.pem"     # RSA 2048+ or P-256, signed with SHA-256
+# renew before notAfter: certbot renew --deploy-hook "systemctl restart lighttpd""#,
+    ),
+    (
+        Stack::Stunnel,
+        Topic::Require,
+        r#"[api]
+accept = 443
+connect = 127.0.0.1:8080
+cert = /etc/stunnel/fullchain.pem
+key = /etc/stunnel/privkey.pem
+; only the client CA
+CAfile = /etc/stunnel/client-ca.pem
+verifyChain = yes
+; requireCert = no serves clients without a certificate
+requireCert = yes"#,
+    ),
+    (
+        Stack::Stunnel,
+        Topic::Verify,
+        r#"; only the client CA; verifyChain checks the chain, the dates and the purpose
+CAfile = /etc/stunnel/client-ca.pem
+verifyChain = yes
+requireCert = yes
+; verifyPeer = yes pins: CAfile then lists the client certificates themselves, not their CA"#,
+    ),
+    (
+        Stack::Stunnel,
+        Topic::Unverified,
+        r#"CAfile must include the CA of the identity given to the scan; or the server refuses valid clients:
+CAfile must hold their issuing CA (with verifyPeer = yes it must hold each client's own certificate),
+and a CRLfile must be current and not list them."#,
+    ),
+    (
+        Stack::Stunnel,
+        Topic::Cert,
+        r#"; the leaf then its intermediates, CA-issued for the host name; RSA 2048+ or P-256, SHA-256
+cert = /etc/stunnel/fullchain.pem
+key = /etc/stunnel/privkey.pem
+; renew before notAfter, then SIGHUP: stunnel reloads its configuration and certificates"#,
+    ),
+    (
+        Stack::Stunnel,
+        Topic::Client,
+        r#"[upstream]
+client = yes
+accept = 127.0.0.1:8443
+connect = api.internal.example:443
+; verify the upstream (stunnel verifies nothing by default): its CA, its name
+CAfile = /etc/stunnel/upstream-ca.pem
+verifyChain = yes
+checkHost = api.internal.example
+sni = api.internal.example
+; a client identity (cert/key) only beside verifyChain and checkHost
+cert = /etc/stunnel/client.pem
+key = /etc/stunnel/client.key"#,
+    ),
+    (
+        Stack::Ruby,
+        Topic::Require,
+        r#"# Puma (config/puma.rb): force_peer requires a certificate; peer alone serves clients without one
+ssl_bind "0.0.0.0", "9292", {
+  cert: "fullchain.pem", key: "privkey.pem",
+  ca: "client-ca.pem",          # only the client CA
+  verify_mode: "force_peer",
+}
+# or: bind "ssl://0.0.0.0:9292?cert=fullchain.pem&key=privkey.pem&ca=client-ca.pem&verify_mode=force_peer"
+# WEBrick: SSLVerifyClient: OpenSSL::SSL::VERIFY_PEER | OpenSSL::SSL::VERIFY_FAIL_IF_NO_PEER_CERT,
+#          SSLCACertificateFile: "client-ca.pem""#,
+    ),
+    (
+        Stack::Ruby,
+        Topic::InHandshake,
+        r#"# Puma: verify_mode: "force_peer" instead of "peer" plus a check of env["puma.peercert"] in the app
+# WEBrick: SSLVerifyClient: OpenSSL::SSL::VERIFY_PEER | OpenSSL::SSL::VERIFY_FAIL_IF_NO_PEER_CERT"#,
+    ),
+    (
+        Stack::Ruby,
+        Topic::Verify,
+        r#"# Puma: verify_mode: "force_peer", ca: "client-ca.pem" (only the client CA); never "none"
+# WEBrick: SSLVerifyClient: OpenSSL::SSL::VERIFY_PEER | OpenSSL::SSL::VERIFY_FAIL_IF_NO_PEER_CERT,
+#          SSLCACertificateFile: "client-ca.pem"; no SSLVerifyCallback that returns true
+# authorise on a verified connection, never on the subject of env["puma.peercert"] alone"#,
+    ),
+    (
+        Stack::Ruby,
+        Topic::Unverified,
+        r#"The ca: file (Puma) or SSLCACertificateFile (WEBrick) must include the CA of the identity given to the scan;
+or the server refuses valid clients: it must hold their issuing CA, and an SSLVerifyCallback must not
+refuse what OpenSSL verified."#,
+    ),
+    (
+        Stack::Ruby,
+        Topic::Cert,
+        r#"# Puma: ssl_bind ..., { cert: "fullchain.pem", key: "privkey.pem" }   # the leaf then its intermediates
+# WEBrick: SSLCertificate: OpenSSL::X509::Certificate.new(File.read("cert.pem")),
+#          SSLExtraChainCert: [intermediate], SSLPrivateKey: OpenSSL::PKey.read(File.read("privkey.pem"))
+# CA-issued for the host name, RSA 2048+ or P-256, SHA-256; restart after each renewal"#,
+    ),
+    (
+        Stack::Ruby,
+        Topic::Client,
+        r#"http = Net::HTTP.new(host, 443)
+http.use_ssl = true
+http.verify_mode = OpenSSL::SSL::VERIFY_PEER   # never VERIFY_NONE
+http.ca_file = "upstream-ca.pem"               # Net::HTTP checks the host name and the dates
+# a client identity (http.cert / http.key) only with VERIFY_PEER; Faraday: ssl: { verify: true, ca_file: ... }"#,
+    ),
+    (
+        Stack::Perl,
+        Topic::Require,
+        r#"# Mojolicious: verify=0x03 (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT); 0x01 serves clients without one
+app->start('daemon', '-l',
+  'https://*:443?cert=/etc/tls/fullchain.pem&key=/etc/tls/privkey.pem&ca=/etc/tls/client-ca.pem&verify=0x03');
+# hypnotoad: listen => ['https://*:443?cert=...&key=...&ca=/etc/tls/client-ca.pem&verify=0x03']"#,
+    ),
+    (
+        Stack::Perl,
+        Topic::InHandshake,
+        r#"# Mojolicious: verify=0x03 in the listen URL instead of 0x01 plus a check of
+# $c->tx->handle->peer_certificate in the app"#,
+    ),
+    (
+        Stack::Perl,
+        Topic::Verify,
+        r#"# Mojolicious: ca=/etc/tls/client-ca.pem (only the client CA) and verify=0x03 in the listen URL;
+# never verify=0x00; ca= alone (no verify=) asks for a certificate and verifies it if sent"#,
+    ),
+    (
+        Stack::Perl,
+        Topic::Unverified,
+        r#"The listen URL's ca= file must include the CA of the identity given to the scan; or the server refuses
+valid clients: it must hold their issuing CA."#,
+    ),
+    (
+        Stack::Perl,
+        Topic::Cert,
+        r#"# Mojolicious: listen 'https://*:443?cert=/etc/tls/fullchain.pem&key=/etc/tls/privkey.pem'
+# the leaf then its intermediates, CA-issued for the host name; RSA 2048+ or P-256, SHA-256;
+# renew, then hypnotoad script/app (a hot deployment loads the new files)"#,
+    ),
+    (
+        Stack::Perl,
+        Topic::Client,
+        r#"my $ua = Mojo::UserAgent->new(ca => '/etc/tls/upstream-ca.pem');   # never ->insecure(1)
+# LWP: ssl_opts => { verify_hostname => 1, SSL_ca_file => '/etc/tls/upstream-ca.pem' }
+# (never SSL_verify_mode => SSL_VERIFY_NONE; a client identity: cert/key only beside verification)"#,
+    ),
+    (
+        Stack::Erlang,
+        Topic::Require,
+        r#"%% Erlang ssl (inets httpd, Cowboy ranch transport options): fail_if_no_peer_cert defaults to false
+[{certfile, "fullchain.pem"}, {keyfile, "privkey.pem"},
+ {cacertfile, "client-ca.pem"},          %% only the client CA
+ {verify, verify_peer},
+ {fail_if_no_peer_cert, true}]
+# Phoenix on Cowboy: https: [port: 443, certfile: ..., keyfile: ..., cacertfile: "client-ca.pem",
+#   verify: :verify_peer, fail_if_no_peer_cert: true]
+# Bandit (which refuses unknown top-level keys): https: [port: 443, certfile: ..., keyfile: ...,
+#   thousand_island_options: [transport_options: [cacertfile: "client-ca.pem", verify: :verify_peer,
+#   fail_if_no_peer_cert: true]]]"#,
+    ),
+    (
+        Stack::Erlang,
+        Topic::InHandshake,
+        r#"{fail_if_no_peer_cert, true} beside {verify, verify_peer}, instead of a check of
+ssl:peercert/1 in the handler (Elixir: fail_if_no_peer_cert: true)"#,
+    ),
+    (
+        Stack::Erlang,
+        Topic::Verify,
+        r#"{verify, verify_peer}, {fail_if_no_peer_cert, true}, {cacertfile, "client-ca.pem"}
+%% never {verify, verify_none}; a verify_fun must return {fail, Reason} for {bad_cert, _}
+%% (never {valid, State} for unknown_ca, selfsigned_peer or cert_expired)"#,
+    ),
+    (
+        Stack::Erlang,
+        Topic::Unverified,
+        r#"cacertfile (or cacerts) must include the CA of the identity given to the scan; or the server refuses valid
+clients: it must hold their issuing CA, {depth, N} must cover their chain, and a verify_fun or
+{crl_check, true} must not refuse them."#,
+    ),
+    (
+        Stack::Erlang,
+        Topic::Cert,
+        r#"[{certfile, "fullchain.pem"}, {keyfile, "privkey.pem"}]   %% the leaf then its intermediates
+%% CA-issued for the host name, RSA 2048+ or P-256, SHA-256; renew before notAfter
+%% (ssl caches the files: ssl:clear_pem_cache() after replacing them)"#,
+    ),
+    (
+        Stack::Erlang,
+        Topic::Client,
+        r#"httpc:request(get, {Url, []}, [{ssl, [{verify, verify_peer}, {cacertfile, "upstream-ca.pem"},
+    {customize_hostname_check, [{match_fun, public_key:pkix_verify_hostname_match_fun(https)}]}]}], [])
+%% OTP 26+ verifies by default; never {verify, verify_none}; a client identity (certfile/keyfile)
+%% only beside verify_peer. Elixir: Req/Finch/Mint transport_opts: [verify: :verify_peer, cacertfile: ...]"#,
+    ),
+    (
+        Stack::Gnutls,
+        Topic::Require,
+        r#"gnutls_certificate_set_x509_trust_file(cred, "client-ca.pem", GNUTLS_X509_FMT_PEM); /* the client CA */
+gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+gnutls_session_set_verify_cert(session, NULL, 0);  /* without it (or a verify_peers3 check) a required certificate is never verified */
+# gnutls-serv: --require-client-cert --verify-client-cert --x509cafile client-ca.pem"#,
+    ),
+    (
+        Stack::Gnutls,
+        Topic::Verify,
+        r#"gnutls_session_set_verify_cert(session, NULL, 0);  /* verify in the handshake */
+gnutls_certificate_set_x509_trust_file(cred, "client-ca.pem", GNUTLS_X509_FMT_PEM);  /* only the client CA */
+/* or check gnutls_certificate_verify_peers3() == 0 with status 0 before serving; never ignore the status */
+# gnutls-serv: --verify-client-cert (with --require-client-cert)"#,
+    ),
+    (
+        Stack::Gnutls,
+        Topic::Unverified,
+        r#"The trust file (gnutls_certificate_set_x509_trust_file, gnutls-serv --x509cafile) must include the CA of
+the identity given to the scan; or the server refuses valid clients: it must hold their issuing CA, and a
+CRL (gnutls_certificate_set_x509_crl_file) must be current and not list them."#,
+    ),
+    (
+        Stack::Gnutls,
+        Topic::Cert,
+        r#"gnutls_certificate_set_x509_key_file(cred, "fullchain.pem", "privkey.pem", GNUTLS_X509_FMT_PEM);
+/* the leaf then its intermediates, CA-issued for the host name; RSA 2048+ or P-256, SHA-256 */
+# gnutls-serv: --x509certfile fullchain.pem --x509keyfile privkey.pem"#,
+    ),
+    (
+        Stack::TrafficServer,
+        Topic::Require,
+        r#"# records.config (ATS 9; records.yaml in ATS 10: ssl.client.certification_level: 2)
+CONFIG proxy.config.ssl.client.certification_level INT 2       # 1 serves clients without a certificate
+CONFIG proxy.config.ssl.CA.cert.filename STRING client-ca.pem  # only the client CA
+CONFIG proxy.config.ssl.CA.cert.path STRING /etc/trafficserver
+# sni.yaml overrides it per name: no entry with verify_client: NONE or MODERATE"#,
+    ),
+    (
+        Stack::TrafficServer,
+        Topic::Verify,
+        r#"CONFIG proxy.config.ssl.client.certification_level INT 2
+CONFIG proxy.config.ssl.CA.cert.filename STRING client-ca.pem   # only the client CA
+# sni.yaml: verify_client: STRICT (never NONE or MODERATE) and verify_client_ca_certs, if set, the client CA only"#,
+    ),
+    (
+        Stack::TrafficServer,
+        Topic::Unverified,
+        r#"proxy.config.ssl.CA.cert.filename (or sni.yaml verify_client_ca_certs) must include the CA of the identity
+given to the scan; or the server refuses valid clients: it must hold their issuing CA."#,
+    ),
+    (
+        Stack::TrafficServer,
+        Topic::Cert,
+        r#"# ssl_multicert.config: the leaf then its intermediates, CA-issued for the host name
+dest_ip=* ssl_cert_name=fullchain.pem ssl_key_name=privkey.pem
+# RSA 2048+ or P-256, SHA-256; after renewing: traffic_ctl config reload"#,
+    ),
+    (
+        Stack::TrafficServer,
+        Topic::Client,
+        r#"CONFIG proxy.config.ssl.client.verify.server.policy STRING ENFORCED   # not PERMISSIVE or DISABLED
+CONFIG proxy.config.ssl.client.verify.server.properties STRING ALL   # the signature and the name
+CONFIG proxy.config.ssl.client.CA.cert.filename STRING upstream-ca.pem
+# sni.yaml: verify_server_policy: ENFORCED, verify_server_properties: ALL;
+# a client identity (proxy.config.ssl.client.cert.filename, sni.yaml client_cert) only with ENFORCED"#,
+    ),
+    (
+        Stack::Squid,
+        Topic::Require,
+        r#"# clientca= asks for and verifies certificates (tls-cafile= alone asks for nothing)
+https_port 443 accel defaultsite=api.example.com tls-cert=/etc/squid/fullchain.pem tls-key=/etc/squid/privkey.pem clientca=/etc/squid/client-ca.pem
+# never sslflags=CONDITIONAL_AUTH (serves clients without one) nor tls-flags=DONT_VERIFY_PEER (asks for nothing)"#,
+    ),
+    (
+        Stack::Squid,
+        Topic::Verify,
+        r#"https_port 443 accel ... clientca=/etc/squid/client-ca.pem   # only the client CA
+# no tls-flags=DONT_VERIFY_PEER on the https_port: Squid then asks for no certificate at all"#,
+    ),
+    (
+        Stack::Squid,
+        Topic::Unverified,
+        r#"clientca= (and tls-cafile=, which then verifies) must include the CA of the identity given to the scan; or
+the server refuses valid clients: it must hold their issuing CA, and a crlfile= must be current and not
+list them."#,
+    ),
+    (
+        Stack::Squid,
+        Topic::Cert,
+        r#"https_port 443 accel tls-cert=/etc/squid/fullchain.pem tls-key=/etc/squid/privkey.pem
+# the leaf then its intermediates, CA-issued for the host name; RSA 2048+ or P-256, SHA-256;
+# after renewing: squid -k reconfigure"#,
+    ),
+    (
+        Stack::Squid,
+        Topic::Client,
+        r#"cache_peer api.internal.example parent 443 0 no-query originserver tls tls-cafile=/etc/squid/upstream-ca.pem tls-domain=api.internal.example
+# never tls-flags=DONT_VERIFY_PEER / DONT_VERIFY_DOMAIN, nor sslproxy_cert_error allow all;
+# a client identity (tls-cert=/tls-key= on the cache_peer) only beside verification"#,
+    ),
+    (
+        Stack::Tomcat,
+        Topic::Require,
+        r#"<Connector port="8443" protocol="org.apache.coyote.http11.Http11NioProtocol" SSLEnabled="true">
+  <SSLHostConfig certificateVerification="required"
+                 truststoreFile="conf/client-ca.p12" truststoreType="PKCS12"
+                 truststorePassword="${truststore.password}">
+    <Certificate certificateKeystoreFile="conf/server.p12" certificateKeystoreType="PKCS12"/>
+  </SSLHostConfig>
+</Connector>
+<!-- not optional or optionalNoCA; the trust store holds only the client CA:
+     keytool -importcert -alias client-ca -file client-ca.pem -keystore client-ca.p12 -storetype PKCS12
+     (with the JSSE implementation, caCertificateFile in its place left the JVM's public CAs trusted and
+     the client CA's certificates refused, measured on Tomcat 10.1).
+     Spring Boot's embedded Tomcat: server.ssl.client-auth=need -->"#,
+    ),
+    (
+        Stack::Tomcat,
+        Topic::InHandshake,
+        r#"<SSLHostConfig certificateVerification="required" ...>  <!-- instead of optional plus a
+     check of jakarta.servlet.request.X509Certificate in a filter; Spring Boot: server.ssl.client-auth=need -->"#,
+    ),
+    (
+        Stack::Tomcat,
+        Topic::Verify,
+        r#"<SSLHostConfig certificateVerification="required" truststoreFile="conf/client-ca.p12" ...>
+<!-- never optionalNoCA; the trust store holds only the client CA (without truststoreFile Tomcat
+     uses the JVM's cacerts: every public CA); Spring Boot: server.ssl.client-auth=need -->"#,
+    ),
+    (
+        Stack::Tomcat,
+        Topic::Unverified,
+        r#"SSLHostConfig's truststoreFile must include the CA of the identity given to the scan;
+or the server refuses valid clients: it must hold their issuing CA, certificateVerificationDepth
+(default 10) must cover their chain, and a certificateRevocationListFile must be current."#,
+    ),
+    (
+        Stack::Tomcat,
+        Topic::Cert,
+        r#"<Certificate certificateFile="conf/cert.pem" certificateKeyFile="conf/privkey.pem"
+             certificateChainFile="conf/chain.pem"/>   <!-- or a PKCS12 keystore holding the chain -->
+<!-- CA-issued for the host name, RSA 2048+ or P-256, SHA-256; after renewing, reload the
+     connector (JMX reloadSslHostConfigs) or restart -->"#,
+    ),
+    (
+        Stack::Jetty,
+        Topic::Require,
+        r#"SslContextFactory.Server ssl = new SslContextFactory.Server();
+ssl.setKeyStorePath("/etc/jetty/server.p12");
+ssl.setTrustStorePath("/etc/jetty/client-ca.p12");   // only the client CA (keytool -importcert ... -storetype PKCS12)
+ssl.setTrustStorePassword(System.getenv("TRUSTSTORE_PASSWORD"));
+ssl.setNeedClientAuth(true);                          // setWantClientAuth serves clients without one
+# jetty-home (start.d/ssl.ini): jetty.sslContext.needClientAuth=true,
+#   jetty.sslContext.trustStorePath=etc/client-ca.p12; Spring Boot on Jetty: server.ssl.client-auth=need"#,
+    ),
+    (
+        Stack::Jetty,
+        Topic::InHandshake,
+        r#"ssl.setNeedClientAuth(true);  // instead of setWantClientAuth(true) plus a check of
+// jakarta.servlet.request.X509Certificate in a handler"#,
+    ),
+    (
+        Stack::Jetty,
+        Topic::Verify,
+        r#"ssl.setNeedClientAuth(true);
+ssl.setTrustStorePath("/etc/jetty/client-ca.p12");   // only the client CA
+// never ssl.setTrustAll(true), nor SslContextFactory.TRUST_ALL_CERTS or a trust manager that accepts all"#,
+    ),
+    (
+        Stack::Jetty,
+        Topic::Unverified,
+        r#"The trust store (setTrustStorePath, jetty.sslContext.trustStorePath) must include the CA of the identity
+given to the scan; or the server refuses valid clients: it must hold their issuing CA, and
+setValidatePeerCerts/setCrlPath must not refuse them."#,
+    ),
+    (
+        Stack::Jetty,
+        Topic::Cert,
+        r#"ssl.setKeyStorePath("/etc/jetty/server.p12");  // PKCS12: the key, the leaf and its intermediates
+// openssl pkcs12 -export -in fullchain.pem -inkey privkey.pem -out server.p12
+// CA-issued for the host name, RSA 2048+ or P-256, SHA-256; reload: ssl.reload(f -> {})"#,
+    ),
+    (
+        Stack::Hitch,
+        Topic::Require,
+        r#"frontend = "[*]:443"
+backend = "[127.0.0.1]:8080"
+pem-file = "/etc/hitch/api.pem"             # key, leaf and intermediates
+client-verify = required                    # optional serves clients without one
+client-verify-ca = "/etc/hitch/client-ca.pem"   # only the client CA"#,
+    ),
+    (
+        Stack::Hitch,
+        Topic::Verify,
+        r#"client-verify = required
+client-verify-ca = "/etc/hitch/client-ca.pem"   # only the client CA"#,
+    ),
+    (
+        Stack::Hitch,
+        Topic::Unverified,
+        r#"client-verify-ca must include the CA of the identity given to the scan; or the server refuses valid clients:
+it must hold their issuing CA."#,
+    ),
+    (
+        Stack::Hitch,
+        Topic::Cert,
+        r#"pem-file = "/etc/hitch/api.pem"   # cat privkey.pem fullchain.pem: the key, the leaf, its intermediates
+# CA-issued for the host name, RSA 2048+ or P-256, SHA-256; after renewing: systemctl reload hitch"#,
+    ),
+    (
+        Stack::Nghttpx,
+        Topic::Require,
+        r#"verify-client=yes
+verify-client-cacert=/etc/nghttpx/client-ca.pem   # only the client CA
+# never verify-client-tolerate-expired=yes (an expired certificate gets in)"#,
+    ),
+    (
+        Stack::Nghttpx,
+        Topic::Verify,
+        r#"verify-client=yes
+verify-client-cacert=/etc/nghttpx/client-ca.pem   # only the client CA
+# no verify-client-tolerate-expired=yes"#,
+    ),
+    (
+        Stack::Nghttpx,
+        Topic::Unverified,
+        r#"verify-client-cacert must include the CA of the identity given to the scan; or the server refuses valid
+clients: it must hold their issuing CA."#,
+    ),
+    (
+        Stack::Nghttpx,
+        Topic::Cert,
+        r#"private-key-file=/etc/nghttpx/privkey.pem
+certificate-file=/etc/nghttpx/fullchain.pem   # the leaf then its intermediates, CA-issued for the host name
+# RSA 2048+ or P-256, SHA-256; after renewing: SIGHUP reloads the configuration"#,
+    ),
+    (
+        Stack::Nghttpx,
+        Topic::Client,
+        r#"backend=api.internal.example,443;;tls;sni=api.internal.example
+cacert=/etc/nghttpx/upstream-ca.pem   # the upstream's CA
+# never insecure=yes (-k): it skips the upstream's certificate; a client identity
+# (client-private-key-file / client-cert-file) only without it"#,
+    ),
+    (
+        Stack::Traefik,
+        Topic::Require,
+        r#"# dynamic configuration
+tls:
+  options:
+    default:                       # and every other option a router names
+      clientAuth:
+        caFiles: [/etc/traefik/client-ca.pem]   # only the client CA (Kubernetes TLSOption: secretNames)
+        clientAuthType: RequireAndVerifyClientCert"#,
+    ),
+    (
+        Stack::Traefik,
+        Topic::InHandshake,
+        r#"clientAuthType: RequireAndVerifyClientCert instead of VerifyClientCertIfGiven or RequestClientCert
+plus a middleware that checks the certificate on some routers"#,
+    ),
+    (
+        Stack::Traefik,
+        Topic::Verify,
+        r#"tls:
+  options:
+    default:
+      clientAuth:
+        caFiles: [/etc/traefik/client-ca.pem]
+        clientAuthType: RequireAndVerifyClientCert   # RequireAnyClientCert accepts any certificate"#,
+    ),
+    (
+        Stack::Traefik,
+        Topic::Unverified,
+        r#"clientAuth.caFiles (TLSOption secretNames) must include the CA of the identity given to the scan; or the
+server refuses valid clients: it must hold their issuing CA."#,
+    ),
+    (
+        Stack::Traefik,
+        Topic::Cert,
+        r#"tls:
+  certificates:
+    - certFile: /etc/traefik/fullchain.pem   # the leaf then its intermediates
+      keyFile: /etc/traefik/privkey.pem
+# or certResolver (ACME): Traefik renews itself; RSA 2048+ or P-256, SHA-256"#,
+    ),
+    (
+        Stack::Traefik,
+        Topic::HeaderSpoofing,
+        r#"http:
+  middlewares:
+    strip-client-cert:
+      headers:
+        customRequestHeaders:        # an empty value removes the header the client sent
+          X-Forwarded-Tls-Client-Cert: ""
+          X-Forwarded-Tls-Client-Cert-Info: ""
+# on every router to the backend (before passTLSClientCert, which sets them from the verified certificate)"#,
+    ),
+    (
+        Stack::Traefik,
+        Topic::Client,
+        r#"http:
+  serversTransports:
+    upstream:
+      serverName: api.internal.example
+      rootCAs: [/etc/traefik/upstream-ca.pem]
+      # never insecureSkipVerify: true; a client identity (certificates:) only without it"#,
+    ),
+    (
+        Stack::DotNet,
+        Topic::Require,
+        r#"builder.WebHost.ConfigureKestrel(k => k.ConfigureHttpsDefaults(https => {
+    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;   // AllowCertificate serves clients without one
+}));
+builder.Services.AddAuthentication(CertificateAuthenticationDefaults.AuthenticationScheme)
+    .AddCertificate(o => {
+        o.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
+        o.CustomTrustStore.Add(X509Certificate2.CreateFromPemFile("client-ca.pem"));   // only the client CA
+    });
+// IIS: <access sslFlags="Ssl, SslNegotiateCert, SslRequireCert" /> (system.webServer/security)"#,
+    ),
+    (
+        Stack::DotNet,
+        Topic::InHandshake,
+        r#"ClientCertificateMode.RequireCertificate instead of AllowCertificate (or DelayCertificate) plus a check
+of HttpContext.Connection.ClientCertificate in middleware; IIS: sslFlags SslRequireCert, not SslNegotiateCert alone"#,
+    ),
+    (
+        Stack::DotNet,
+        Topic::Verify,
+        r#".AddCertificate(o => {
+    o.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
+    o.CustomTrustStore.Add(clientCa);                 // only the client CA
+    o.AllowedCertificateTypes = CertificateTypes.Chained;   // not All (self-signed)
+});
+// never https.AllowAnyClientCertificate() without this handler, nor a ClientCertificateValidation that returns true"#,
+    ),
+    (
+        Stack::DotNet,
+        Topic::Unverified,
+        r#"CertificateAuthenticationOptions.CustomTrustStore (IIS: the machine's trusted roots) must include the CA of the
+identity given to the scan; or the server refuses valid clients: it must hold their issuing CA, and
+RevocationMode must be NoCheck where no CRL or OCSP is reachable."#,
+    ),
+    (
+        Stack::DotNet,
+        Topic::Cert,
+        r#"// appsettings.json: "Kestrel": { "Certificates": { "Default": { "Path": "fullchain.pem", "KeyPath": "privkey.pem" } } }
+// the leaf then its intermediates, CA-issued for the host name; RSA 2048+ or P-256, SHA-256
+// IIS: bind a renewed certificate to the site (netsh http / IIS Manager), the chain in the machine's Intermediate store"#,
+    ),
+    (
+        Stack::DotNet,
+        Topic::HeaderSpoofing,
+        r#"// behind a proxy that forwards the certificate in a header:
+builder.Services.AddCertificateForwarding(o => o.CertificateHeader = "X-SSL-CERT");
+app.UseCertificateForwarding();   // then the certificate authentication handler verifies it
+// accept that header only from the proxy (the proxy overwrites it; nothing else reaches Kestrel)"#,
+    ),
+    (
+        Stack::DotNet,
+        Topic::Client,
+        r#"var handler = new HttpClientHandler();   // the default verifies the chain, the name and the dates
+// never ServerCertificateCustomValidationCallback = (_, _, _, _) => true, nor
+// HttpClientHandler.DangerousAcceptAnyServerCertificateValidator; a private CA: check the chain against it
+// a client identity (handler.ClientCertificates) only beside verification"#,
+    ),
+    (
+        Stack::AwsAlb,
+        Topic::Require,
+        r#"aws elbv2 modify-listener --listener-arn $LISTENER \
+  --mutual-authentication Mode=verify,TrustStoreArn=$TRUST_STORE,IgnoreClientCertificateExpiry=false
+# verify: the ALB refuses clients without a valid certificate; passthrough verifies nothing, it only
+# forwards the chain to the targets in X-Amzn-Mtls-Clientcert, and they must verify it themselves"#,
+    ),
+    (
+        Stack::AwsAlb,
+        Topic::Verify,
+        r#"--mutual-authentication Mode=verify,TrustStoreArn=$TRUST_STORE,IgnoreClientCertificateExpiry=false
+# the trust store holds only the client CA; IgnoreClientCertificateExpiry=true lets expired certificates in;
+# in passthrough mode the target must verify X-Amzn-Mtls-Clientcert against the client CA itself"#,
+    ),
+    (
+        Stack::AwsAlb,
+        Topic::Unverified,
+        r#"The listener's trust store must include the CA of the identity given to the scan; or the ALB refuses valid
+clients: the CA bundle must hold their issuing CA, and a revocation list added to it must not list them."#,
+    ),
+    (
+        Stack::AwsAlb,
+        Topic::Cert,
+        r#"aws elbv2 modify-listener --listener-arn $LISTENER --certificates CertificateArn=$ACM_CERT
+# an ACM certificate for the host name (ACM renews the ones it issues); imported ones: re-import before notAfter"#,
+    ),
+    (
+        Stack::AwsAlb,
+        Topic::HeaderSpoofing,
+        r#"# targets must be reachable only through the ALB (security group: the ALB's only), and read
+# X-Amzn-Mtls-Clientcert* only in verify mode; in passthrough mode verify the chain in the target"#,
+    ),
+    (
+        Stack::IngressNginx,
+        Topic::Require,
+        r#"metadata:
+  annotations:
+    nginx.ingress.kubernetes.io/auth-tls-verify-client: "on"        # not optional or optional_no_ca
+    nginx.ingress.kubernetes.io/auth-tls-secret: "api/client-ca"    # a secret whose ca.crt is only the client CA
+    nginx.ingress.kubernetes.io/auth-tls-verify-depth: "2""#,
+    ),
+    (
+        Stack::IngressNginx,
+        Topic::Verify,
+        r#"nginx.ingress.kubernetes.io/auth-tls-verify-client: "on"
+nginx.ingress.kubernetes.io/auth-tls-secret: "api/client-ca"   # ca.crt: only the client CA
+# on every Ingress of the host: the annotations of one Ingress do not cover another's"#,
+    ),
+    (
+        Stack::IngressNginx,
+        Topic::Unverified,
+        r#"The auth-tls-secret's ca.crt must include the CA of the identity given to the scan; or the server refuses
+valid clients: auth-tls-verify-depth (default 1) must cover their chain, and ca.crt must hold their issuing CA."#,
+    ),
+    (
+        Stack::IngressNginx,
+        Topic::Cert,
+        r#"spec:
+  tls:
+    - hosts: [api.example.com]
+      secretName: api-tls   # tls.crt: the leaf then its intermediates (cert-manager issues and renews it)"#,
+    ),
+    (
+        Stack::IngressNginx,
+        Topic::HeaderSpoofing,
+        r#"nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream: "true"   # ssl-client-cert from nginx
+# the backend must trust ssl-client-verify / ssl-client-subject-dn only from the controller: a NetworkPolicy
+# that admits only its pods, and auth-tls-verify-client "on" on every Ingress to that backend"#,
+    ),
+    (
+        Stack::IngressNginx,
+        Topic::Client,
+        r#"nginx.ingress.kubernetes.io/backend-protocol: "HTTPS"
+nginx.ingress.kubernetes.io/proxy-ssl-verify: "on"            # off by default: any upstream is trusted
+nginx.ingress.kubernetes.io/proxy-ssl-secret: "api/upstream-ca"   # ca.crt (and tls.crt/tls.key: the identity)
+nginx.ingress.kubernetes.io/proxy-ssl-name: "api.internal.example"
+nginx.ingress.kubernetes.io/proxy-ssl-server-name: "on""#,
+    ),
+];
+
+/// A fix from [`EXTRA`], or "" where the stack has none for that topic (refusing in the
+/// handshake falls back to requiring a certificate).
+fn extra(topic: Topic, stack: Stack) -> &'static str {
+    let find = |t: Topic| {
+        EXTRA
+            .iter()
+            .find(|(s, row, _)| *s == stack && *row == t)
+            .map(|(_, _, fix)| *fix)
+    };
+    match (find(topic), topic) {
+        (Some(fix), _) => fix,
+        (None, Topic::InHandshake) => find(Topic::Require).unwrap_or_default(),
+        (None, _) => "",
     }
 }
 
@@ -1332,22 +2195,12 @@ mod tests {
             guess_from_server_header("istio-envoy"),
             Some(Stack::EnvoyIstio)
         );
-        assert_eq!(
-            guess_from_server_header("Jetty(9.4.z)"),
-            Some(Stack::JavaSpring)
-        );
+        assert_eq!(guess_from_server_header("Jetty(9.4.z)"), Some(Stack::Jetty));
         assert_eq!(guess_from_server_header("uvicorn"), Some(Stack::Python));
         assert_eq!(
             guess_from_server_header("TwistedWeb/22.4.0"),
             Some(Stack::Python)
         );
-        // No stack of the catalogue: no guess, never a wrong one.
-        assert_eq!(
-            guess_from_server_header("WEBrick/1.8.1 (Ruby/3.1.2/2022-04-12)"),
-            None
-        );
-        assert_eq!(guess_from_server_header("Mojolicious (Perl)"), None);
-        assert_eq!(guess_from_server_header("Microsoft-IIS/10.0"), None);
         assert_eq!(
             guess_from_server_header("Apache/2.4.71 (Debian) OpenSSL/3.0.19"),
             Some(Stack::Apache)
@@ -1355,12 +2208,228 @@ mod tests {
         assert_eq!(guess_from_server_header("Apache"), Some(Stack::Apache));
         assert_eq!(
             guess_from_server_header("Apache-Coyote/1.1"),
+            Some(Stack::Tomcat)
+        );
+        assert_eq!(
+            guess_from_server_header("Undertow/1"),
             Some(Stack::JavaSpring)
         );
         assert_eq!(guess_from_server_header("Caddy"), Some(Stack::Caddy));
         assert_eq!(guess_from_server_header("HAProxy"), Some(Stack::Haproxy));
-        assert_eq!(guess_from_server_header("ATS/9.2.9"), None);
-        assert_eq!(guess_from_server_header("lighttpd/1.4.69"), None);
+        // Measured on the real servers of tests/servers (lighttpd-*, lighttpd-gnutls-*, ats-*,
+        // nghttpx-*, webrick-*, mojo-*, erlang-*; squid-* says it in Via).
+        assert_eq!(
+            guess_from_server_header("lighttpd/1.4.69"),
+            Some(Stack::Lighttpd)
+        );
+        assert_eq!(
+            guess_from_server_header("ATS/9.2.9"),
+            Some(Stack::TrafficServer)
+        );
+        assert_eq!(guess_from_server_header("nghttpx"), Some(Stack::Nghttpx));
+        assert_eq!(
+            guess_from_server_header("WEBrick/1.8.1 (Ruby/3.1.2/2022-04-12) OpenSSL/3.0.22"),
+            Some(Stack::Ruby)
+        );
+        assert_eq!(
+            guess_from_server_header("Mojolicious (Perl)"),
+            Some(Stack::Perl)
+        );
+        assert_eq!(guess_from_server_header("inets/8.2.2"), Some(Stack::Erlang));
+        assert_eq!(guess_from_server_header("squid/5.7"), Some(Stack::Squid));
+        // The field's own (their documented defaults).
+        assert_eq!(guess_from_server_header("Kestrel"), Some(Stack::DotNet));
+        assert_eq!(
+            guess_from_server_header("Microsoft-IIS/10.0"),
+            Some(Stack::DotNet)
+        );
+        assert_eq!(guess_from_server_header("awselb/2.0"), Some(Stack::AwsAlb));
+        assert_eq!(guess_from_server_header("Microsoft-HTTPAPI/2.0"), None);
+        assert_eq!(guess_from_server_header("Cowboy"), Some(Stack::Erlang));
+        // Nothing that names no stack: no guess, never a wrong one (a host or product whose name
+        // only starts like one: `atsd`, `Apache`-less `Coyote` aside).
+        assert_eq!(guess_from_server_header("atsd/1.0"), None);
+        assert_eq!(guess_from_server_header("cloudflare"), None);
+        assert_eq!(guess_from_server_header("AmazonS3"), None);
+        assert_eq!(guess_from_server_header(""), None);
+    }
+
+    #[test]
+    fn recognised_stacks_come_first_and_only_when_recognised() {
+        use FindingId::*;
+        // Unguessed: the ten listed stacks, as before.
+        let listed: Vec<String> = fixes(ClientCertOptional, None)
+            .into_iter()
+            .map(|f| f.stack.into_owned())
+            .collect();
+        let all: Vec<&str> = Stack::ALL.iter().map(|s| s.name()).collect();
+        assert_eq!(listed, all);
+        // Every recognised stack has the fixes of the server side of client authentication.
+        let recognised = [
+            Stack::Lighttpd,
+            Stack::Stunnel,
+            Stack::Ruby,
+            Stack::Perl,
+            Stack::Erlang,
+            Stack::Gnutls,
+            Stack::TrafficServer,
+            Stack::Squid,
+            Stack::Tomcat,
+            Stack::Jetty,
+            Stack::Hitch,
+            Stack::Nghttpx,
+            Stack::Traefik,
+            Stack::DotNet,
+            Stack::AwsAlb,
+            Stack::IngressNginx,
+        ];
+        for stack in recognised {
+            for id in [
+                ClientCertNotRequested,
+                ClientCertOptional,
+                ClientCertEnforcedByApp,
+                UntrustedClientCertAccepted,
+                ExpiredClientCertAccepted,
+                EnforcementUnverified,
+                ServerCertExpired,
+                ServerChainIncomplete,
+            ] {
+                let f = fixes(id, Some(stack));
+                assert_eq!(
+                    f.first().map(|f| (f.stack.as_ref(), f.guessed)),
+                    Some((stack.name(), true)),
+                    "{id} {stack:?}"
+                );
+                assert!(f[0].fix.len() > 40, "{id} {stack:?}");
+            }
+        }
+        // Hitch is no client of its backend over TLS: not listed for an impostor finding.
+        let hitch = fixes(ClientSkipsServerVerification, Some(Stack::Hitch));
+        assert!(hitch.iter().all(|f| f.stack != "Hitch" && !f.guessed));
+        assert_eq!(hitch.len(), Stack::ALL.len());
+        // ingress-nginx follows nginx; stunnel and Hitch follow a guess from a backend's header.
+        let nginx = fixes(ClientCertOptional, Some(Stack::Nginx));
+        assert_eq!(nginx[1].stack, "Kubernetes ingress-nginx");
+        assert!(!nginx[1].guessed);
+        let python = fixes_with(ClientCertOptional, Some(Stack::Python), true);
+        let names: Vec<&str> = python.iter().take(3).map(|f| f.stack.as_ref()).collect();
+        assert_eq!(names, ["Python", "stunnel", "Hitch"]);
+        assert_eq!(python.len(), Stack::ALL.len() + 2);
+    }
+
+    #[test]
+    fn recognised_stack_fixes_name_their_knobs() {
+        use FindingId::*;
+        let has = |id, stack, words: &[&str]| {
+            let f = fix(id, stack);
+            for w in words {
+                assert!(f.contains(w), "{id} {stack:?} lacks {w}: {f}");
+            }
+        };
+        // The settings the real servers of tests/servers refuse with (start.sh, GROUND_TRUTH.md).
+        has(
+            ClientCertOptional,
+            Stack::Lighttpd,
+            &[
+                "ssl.verifyclient.enforce = \"enable\"",
+                "ssl.verifyclient.ca-file",
+            ],
+        );
+        has(
+            ClientCertOptional,
+            Stack::Stunnel,
+            &["verifyChain = yes", "requireCert = yes", "CAfile"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::Ruby,
+            &["force_peer", "VERIFY_FAIL_IF_NO_PEER_CERT"],
+        );
+        has(ClientCertOptional, Stack::Perl, &["verify=0x03", "ca="]);
+        has(
+            ClientCertOptional,
+            Stack::Erlang,
+            &["{fail_if_no_peer_cert, true}", "verify_peer"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::Gnutls,
+            &["GNUTLS_CERT_REQUIRE", "--verify-client-cert"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::TrafficServer,
+            &["certification_level INT 2", "verify_client"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::Squid,
+            &["clientca=", "CONDITIONAL_AUTH", "DONT_VERIFY_PEER"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::Tomcat,
+            &["certificateVerification=\"required\"", "truststoreFile"],
+        );
+        has(
+            UntrustedClientCertAccepted,
+            Stack::Jetty,
+            &["setNeedClientAuth(true)", "setTrustAll"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::Hitch,
+            &["client-verify = required", "client-verify-ca"],
+        );
+        has(
+            ExpiredClientCertAccepted,
+            Stack::Nghttpx,
+            &["verify-client-tolerate-expired"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::Traefik,
+            &["RequireAndVerifyClientCert", "caFiles"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::DotNet,
+            &[
+                "ClientCertificateMode.RequireCertificate",
+                "CustomRootTrust",
+            ],
+        );
+        has(
+            ClientCertOptional,
+            Stack::AwsAlb,
+            &["Mode=verify", "passthrough"],
+        );
+        has(
+            ExpiredClientCertAccepted,
+            Stack::AwsAlb,
+            &["IgnoreClientCertificateExpiry"],
+        );
+        has(
+            ClientCertOptional,
+            Stack::IngressNginx,
+            &["auth-tls-verify-client: \"on\"", "auth-tls-secret"],
+        );
+        has(
+            ClientSkipsServerVerification,
+            Stack::IngressNginx,
+            &["proxy-ssl-verify: \"on\""],
+        );
+        has(
+            ClientSkipsServerVerification,
+            Stack::Traefik,
+            &["insecureSkipVerify"],
+        );
+        has(ClientSkipsServerVerification, Stack::Nghttpx, &["insecure"]);
+        has(
+            ClientCertHeaderSpoofing,
+            Stack::Traefik,
+            &["X-Forwarded-Tls-Client-Cert"],
+        );
     }
 
     /// A `Via` header shows a proxy in front: its `Server` header is the backend's (stunnel, Hitch
@@ -1371,9 +2440,17 @@ mod tests {
         assert_eq!(guess_from_headers(backend, None), Some(Stack::Python));
         assert_eq!(
             guess_from_headers(backend, Some("1.1 localhost (squid/5.7)")),
-            None
+            Some(Stack::Squid)
         );
         assert_eq!(guess_from_headers(backend, Some("1.1 varnish")), None);
+        // nghttpx names itself as the pseudonym (measured: `via: 1.1 nghttpx`); a host name that
+        // only contains a product's name is no evidence.
+        assert_eq!(
+            guess_from_headers(Some("nghttpx"), Some("1.1 nghttpx")),
+            Some(Stack::Nghttpx)
+        );
+        assert_eq!(guess_from_headers(backend, Some("1.1 nghttpx-edge")), None);
+        assert_eq!(guess_from_headers(backend, Some("1.1 nginx")), None);
         assert_eq!(
             guess_from_headers(backend, Some("1.0 a (squid/5.7), 1.1 edge (Apache/2.4.71)")),
             Some(Stack::Apache)

@@ -745,11 +745,12 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
     }));
     let (sent, own) = tokio::join!(sent, own);
     let mut rounds: Vec<Round> = Vec::new();
-    for ((((verified, _, gate), packed), seen), own) in
+    for ((((verified, fams, gate), packed), seen), own) in
         planned.iter().zip(&packed).zip(sent).zip(own)
     {
         let mut round = Round {
             verified,
+            verifying: verifying(fams, verified),
             batches: packed
                 .iter()
                 .zip(seen)
@@ -796,6 +797,19 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
     judge(target, refusal, &rounds)
 }
 
+/// The names of the families with a header that holds the verify value.
+fn verifying(families: &[Family], verified: &str) -> Vec<&'static str> {
+    families
+        .iter()
+        .filter(|f| {
+            f.headers
+                .iter()
+                .any(|(_, v)| v.as_bytes() == verified.as_bytes())
+        })
+        .map(|f| f.name)
+        .collect()
+}
+
 /// Whether each family of a batch is also sent alone: when the batch was served (to name the
 /// one that let it in), and when it was not refused the way the anonymous request was: an
 /// answer that could not be read, or another status (400, 413, 431 … from a server that takes
@@ -835,6 +849,10 @@ impl Batch {
 /// that was served, or not refused as the anonymous request was) each of its families alone.
 struct Round {
     verified: &'static str,
+    /// The families that carry a verify header holding `verified` (`X-SSL-Client-Verify`,
+    /// `ssl-client-verify`, …): a family without one that gets in alone was let in on a verify
+    /// value the scan did not send.
+    verifying: Vec<&'static str>,
     batches: Vec<Batch>,
     singles: Vec<(&'static str, Seen)>,
     /// When a batch got in and no family alone did: each family of it sent beside the verify
@@ -985,7 +1003,19 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
     let mut alone = doors(&round.singles);
     alone.extend(doors(&round.underscored));
     let beside_gate = doors(&round.with_gate);
-    let which = if !alone.is_empty() {
+    // What was shown to get in: a family that got in alone without any verify header of the
+    // scan's was let in on no verify value of the scan's (the one the application read, if any,
+    // was the proxy's own: HAProxy's `%[ssl_c_verify]` is 0 without a certificate), so the
+    // value the batch carried is not named.
+    let without_verify = !alone.is_empty() && alone.iter().all(|n| !round.verifying.contains(n));
+    let which = if without_verify {
+        format!(
+            "{}, sent without any verify header (the application needed none of the scan's: \
+             none at all, or one its proxy sets itself, as HAProxy's %[ssl_c_verify] is 0 \
+             without a certificate)",
+            alone.join("; ")
+        )
+    } else if !alone.is_empty() {
         alone.join("; ")
     } else if !beside_gate.is_empty() {
         format!(
@@ -1006,11 +1036,16 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
     } else {
         ("without a certificate", "")
     };
+    let shown = if without_verify {
+        String::new()
+    } else {
+        format!(" (verify = {verified})")
+    };
     let mut f = Finding::new(
         FindingId::ClientCertHeaderSpoofing,
         format!(
             "{version}: {with}, {} did not serve the request (HTTP {}); with {also}forged \
-             client-certificate headers (verify = {verified}) it served HTTP {}. Let in by: {which}.",
+             client-certificate headers{shown} it served HTTP {}. Let in by: {which}.",
             target.authority(),
             refusal.status.unwrap_or_default(),
             got_in.status().unwrap_or_default()
@@ -1292,6 +1327,7 @@ mod tests {
             .collect();
         Round {
             verified,
+            verifying: verifying(&fams, verified),
             batches: vec![Batch {
                 families: fams.iter().map(|f| f.name).collect(),
                 seen: all,
@@ -1343,6 +1379,44 @@ mod tests {
             .iter()
             .map(|f| (f.id, f.severity, f.tls_versions.clone()))
             .collect()
+    }
+
+    /// H3 (a vhost audit): HAProxy `set-header X-SSL-Client-Verify %[ssl_c_verify]` without
+    /// `if { ssl_c_used }` hands the backend its own `0` for a client without a certificate; a
+    /// backend that wants `0` and any subject lets the forged subject alone in. The scan's
+    /// `SUCCESS` never reached it: the text does not say it got in with it.
+    #[test]
+    fn a_family_let_in_without_any_verify_header_names_no_verify_value() {
+        let subject = "forwarded subject DN (X-SSL-Client-S-DN";
+        let rounds = [round("SUCCESS", http(200, "secret area"), |name| {
+            Some(if name.starts_with(subject) {
+                http(200, "secret area")
+            } else {
+                http(403, "client certificate required")
+            })
+        })];
+        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
+        let f = &out.findings[0];
+        assert!(!f.detail.contains("verify = SUCCESS"), "{}", f.detail);
+        assert!(
+            f.detail.contains(
+                "with forged client-certificate headers it served HTTP 200. Let in by: forwarded \
+                 subject DN"
+            ) && f.detail.contains("sent without any verify header"),
+            "{}",
+            f.detail
+        );
+        // The verify family itself alone: its value is what was shown.
+        let rounds = [round("0", http(200, "secret area"), |name| {
+            Some(if name.starts_with("X-SSL-Client-Verify") {
+                http(200, "secret area")
+            } else {
+                http(403, "no")
+            })
+        })];
+        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
+        assert!(out.findings[0].detail.contains("(verify = 0) it served HTTP 200"));
+        assert!(!out.findings[0].detail.contains("without any verify header"));
     }
 
     #[test]
