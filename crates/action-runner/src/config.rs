@@ -14,9 +14,10 @@ use probe_core::target::{ExtraHeaders, Resolve, Target};
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
-/// A config error, with where it is.
+/// A config error, with where it is (`path:line:column: message`; `path: message` for an error
+/// of the whole file).
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}:{column}: {message}")]
+#[error("{path}{}: {message}", at(*.line, *.column))]
 pub struct ConfigError {
     /// The config file.
     pub path: String,
@@ -26,6 +27,15 @@ pub struct ConfigError {
     pub column: usize,
     /// What is wrong.
     pub message: String,
+}
+
+/// `:line:column`, or nothing when the place is unknown (0).
+fn at(line: usize, column: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}:{column}")
+    }
 }
 
 /// The whole file.
@@ -574,6 +584,21 @@ suppressions:
             "{e}"
         );
         assert!(!e.contains("s3cr3t") && !e.contains("Bearer"), "{e}");
+    }
+
+    /// An error placed in the file says where; one of the whole file (no targets) says no
+    /// `:0:0`.
+    #[test]
+    fn errors_say_where_only_when_known() {
+        let shown = |text: &str| {
+            Config::parse(text, "c.yml")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(shown("targets: []\n"), "c.yml: no targets");
+        let placed = shown("targets:\n  - url: https://a.example/\n    color: red\n");
+        assert!(placed.starts_with("c.yml:3:"), "{placed}");
     }
 
     #[test]

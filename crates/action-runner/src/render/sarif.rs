@@ -501,7 +501,9 @@ fn result<'a>(
         baseline_state,
         suppressions,
         level: level(f.severity),
-        message: Text { text: message },
+        message: Text {
+            text: escape_brackets(&message),
+        },
         locations: vec![Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation { uri, uri_base_id },
@@ -637,9 +639,43 @@ pub fn render_with(report: &Report, options: &SarifOptions) -> Result<String, se
     Ok(s)
 }
 
+/// A plain-text SARIF message with its square brackets escaped (`\[`, `\]`, and a backslash
+/// before one as `\\`): SARIF 2.1.0 reads `[text](target)` in a message as an embedded link,
+/// and a server's certificate name or page may carry one.
+fn escape_brackets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' if matches!(chars.peek(), Some('[' | ']')) => out.push_str("\\\\"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server's `[link](https://evil.example)` cannot become an embedded link: every bracket
+    /// escaped, and a backslash before one too.
+    #[test]
+    fn square_brackets_in_messages_are_escaped() {
+        assert_eq!(
+            escape_brackets("CN=[x](https://evil.example/) ok"),
+            "CN=\\[x\\](https://evil.example/) ok"
+        );
+        assert_eq!(escape_brackets("a\\[b"), "a\\\\\\[b");
+        assert_eq!(
+            escape_brackets("no brackets \\ here"),
+            "no brackets \\ here"
+        );
+    }
 
     #[test]
     fn fingerprints_and_names() {
