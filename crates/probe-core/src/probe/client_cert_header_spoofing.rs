@@ -598,7 +598,7 @@ fn anonymous_refused_in_tls(observations: &[ProbeObservation], version: Option<T
 /// then go with that certificate. `observations`: the whole first wave's.
 fn untrusted_refused_over_http(
     observations: &[ProbeObservation],
-) -> Option<(TlsVersion, Option<u16>)> {
+) -> Option<(TlsVersion, Option<u16>, Option<String>)> {
     let mut let_through: Vec<&ProbeObservation> = observations
         .iter()
         .filter(|o| o.id == ProbeId::UNTRUSTED_CLIENT_CERT && !o.late)
@@ -607,27 +607,32 @@ fn untrusted_refused_over_http(
         .collect();
     let_through.sort_by_key(|o| o.tls_version);
     let o = let_through.first()?;
-    Some((o.tls_version, o.http_status))
+    Some((o.tls_version, o.http_status, o.body_excerpt.clone()))
 }
 
 /// The refusal the forged headers try to get around, `None` when there is none (a note when
 /// that is worth saying). Where the anonymous client was refused in the handshake, it waits for
 /// the whole first wave (the certificate from an unknown CA's answer).
 async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Option<String>> {
+    let claims_identity = scan.probes.client.is_some();
     match refusal_to_spoof(first) {
         Ok(refused) => Ok(Refusal {
             version: refused.tls_version,
             status: refused.http_status,
             cert: None,
+            body: refused.body_excerpt.clone(),
+            claims_identity,
         }),
         Err(None) if anonymous_refused_in_tls(&first.observations, None) => {
             let whole = first.whole_observations().await.ok_or(None)?;
-            let (version, status) = untrusted_refused_over_http(&whole).ok_or(None)?;
+            let (version, status, body) = untrusted_refused_over_http(&whole).ok_or(None)?;
             // The certificate that was let through, as the untrusted probe presented it.
             Ok(Refusal {
                 version,
                 status,
                 cert: Some(super::untrusted_client_cert::chooser(&scan.probes)),
+                body,
+                claims_identity,
             })
         }
         Err(note) => Err(note),
@@ -692,6 +697,11 @@ struct Refusal {
     /// unknown CA the TLS layer let through ([`untrusted_refused_over_http`]); `None`: no
     /// certificate.
     cert: Option<Arc<dyn CertChooser>>,
+    /// The excerpt of its page.
+    body: Option<String>,
+    /// The forged headers claim the valid certificate's subject (`client-cert` was given): a
+    /// refusal of them is a refusal of the right name.
+    claims_identity: bool,
 }
 
 async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Material) -> TargetOutcome {
@@ -921,9 +931,47 @@ impl Round {
 fn judge(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetOutcome {
     let mut out = judge_served(target, refusal, rounds);
     if out.findings.is_empty() {
-        out.incomplete.extend(changed_answer(refusal, rounds));
+        let changed = changed_answer(refusal, rounds).or_else(|| refused_by_name(refusal, rounds));
+        out.incomplete.extend(changed);
     }
     out
+}
+
+/// Without `client-cert` (the forged headers name the scan's own throwaway subject): forged
+/// headers refused with another refusal status than the request without them, by a page of the
+/// same application (its words shared, not a WAF's page wholly unlike it: FastAPI's `{"detail":
+/// "client certificate required"}` then `{"detail": "unknown client"}`). The application read the
+/// headers and refused the name in them: headers naming the right client may get in. Unread,
+/// never a pass.
+fn refused_by_name(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProbe> {
+    let anonymous = refusal.body.as_deref().filter(|b| !b.trim().is_empty())?;
+    if refusal.claims_identity {
+        return None;
+    }
+    let (what, status) = rounds.iter().find_map(|r| {
+        let batches = r.batches.iter().map(|b| (b.label(), &b.seen));
+        let singles = r.singles.iter().map(|(n, s)| (format!("only {n}"), s));
+        batches.chain(singles).find_map(|(what, seen)| {
+            let status = seen.status().filter(|st| matches!(st, 401 | 403))?;
+            let page = seen.result.body_excerpt.as_deref()?;
+            let same_app = Some(status) != refusal.status
+                && !page.trim().is_empty()
+                && !super::page::wholly_unlike(page, anonymous);
+            same_app.then_some((what, status))
+        })
+    })?;
+    Some(IncompleteProbe {
+        probe: SPEC.id.as_str().to_owned(),
+        tls_version: Some(refusal.version),
+        reason: format!(
+            "with forged client-certificate headers ({what}) the application refused with HTTP \
+             {status} where the request without them got HTTP {}, on a page of its own: it reads \
+             the headers and refused the name in them (the scan's own), so headers naming a \
+             client it knows may get in. Give `client-cert`/`client-key`: the forged headers then \
+             claim that certificate's subject",
+            refusal.status.unwrap_or_default()
+        ),
+    })
 }
 
 /// Answers past a refusal: a redirect, a route or method the application does not have (what it
@@ -1081,6 +1129,8 @@ mod tests {
             version,
             status,
             cert: None,
+            body: Some("client certificate required".to_owned()),
+            claims_identity: false,
         }
     }
 
@@ -1129,7 +1179,9 @@ mod tests {
         let untrusted = |outcome, status| {
             with_cert(obs(ProbeId::UNTRUSTED_CLIENT_CERT, outcome, status))
         };
-        let found = |observations: &[ProbeObservation]| untrusted_refused_over_http(observations);
+        let found = |observations: &[ProbeObservation]| {
+            untrusted_refused_over_http(observations).map(|(v, st, _)| (v, st))
+        };
         let mut tls12 = untrusted(Outcome::RefusedHttp, Some(401));
         tls12.tls_version = TlsVersion::Tls12;
         let mut anonymous12 = anonymous.clone();
@@ -1520,6 +1572,36 @@ mod tests {
             "{:?}",
             ids(&out)
         );
+    }
+
+    /// FastAPI reading `X-Client-Cert` itself: 401 `{"detail": "client certificate
+    /// required"}` without it, 403 `{"detail": "unknown client"}` to the scan's own name in it.
+    /// Without `client-cert` that is unread (a header naming a known client may get in); a WAF's
+    /// 403 page wholly unlike the application's, or the same answer with `client-cert` (the
+    /// right name refused), raises nothing.
+    #[test]
+    fn forged_headers_refused_by_name_without_an_identity_are_unread() {
+        let mut anon = anonymous(TlsVersion::Tls13, Some(401));
+        anon.body = Some(r#"{"detail":"client certificate required"}"#.to_owned());
+        let by_name = [round("SUCCESS", http(403, r#"{"detail":"unknown client"}"#), |_| None)];
+        let out = judge(&target(), &anon, &by_name);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert!(
+            out.incomplete
+                .first()
+                .is_some_and(|i| i.reason.contains("refused with HTTP 403 where the request without them got HTTP 401")
+                    && i.reason.contains("Give `client-cert`")),
+            "{:?}",
+            out.incomplete
+        );
+        let waf = [round(
+            "SUCCESS",
+            http(403, "<html><h1>Request blocked</h1><p>Cloud firewall rule 1234</p></html>"),
+            |_| None,
+        )];
+        assert!(judge(&target(), &anon, &waf).incomplete.is_empty());
+        anon.claims_identity = true;
+        assert!(judge(&target(), &anon, &by_name).incomplete.is_empty());
     }
 
     /// Another answer than the refusal, not a 2xx (a redirect, 404 where the request without
