@@ -681,7 +681,7 @@ fn read_as_declared(probes: &mut [ProbeObservation], spoken: &[TlsVersion]) {
             "{} (no protocol_version alert): read as a version the server does not speak, as \
              `tls-versions` says ({})",
             o.detail.as_deref().unwrap_or_default(),
-            crate::text::versions(spoken)
+            crate::facts::TlsVersion::list(spoken)
         ));
     }
 }
@@ -711,7 +711,7 @@ fn declared_versions_note(observations: &[ProbeObservation], spoken: &[TlsVersio
         notes.push(format!(
             "{} read as not spoken, as `tls-versions` says: its handshakes closed before the \
              server's certificate, without the protocol_version alert",
-            crate::text::versions(&read_as_unspoken)
+            crate::facts::TlsVersion::list(&read_as_unspoken)
         ));
     }
     let answered_outside: Vec<TlsVersion> = baselines()
@@ -722,8 +722,8 @@ fn declared_versions_note(observations: &[ProbeObservation], spoken: &[TlsVersio
         notes.push(format!(
             "`tls-versions` names {}, but the server speaks {} too: probed and judged on it all \
              the same",
-            crate::text::versions(spoken),
-            crate::text::versions(&answered_outside)
+            crate::facts::TlsVersion::list(spoken),
+            crate::facts::TlsVersion::list(&answered_outside)
         ));
     }
     let unspoken_inside: Vec<TlsVersion> = baselines()
@@ -733,7 +733,7 @@ fn declared_versions_note(observations: &[ProbeObservation], spoken: &[TlsVersio
     if !unspoken_inside.is_empty() {
         notes.push(format!(
             "`tls-versions` names {}, which the server does not speak",
-            crate::text::versions(&unspoken_inside)
+            crate::facts::TlsVersion::list(&unspoken_inside)
         ));
     }
     notes

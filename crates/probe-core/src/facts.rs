@@ -26,6 +26,15 @@ impl TlsVersion {
     /// Every version probed, newest first.
     pub const ALL: [TlsVersion; 2] = [TlsVersion::Tls13, TlsVersion::Tls12];
 
+    /// Versions as a list: `TLS 1.3, TLS 1.2`.
+    pub fn list(versions: &[TlsVersion]) -> String {
+        versions
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The rustls protocol version.
     pub fn rustls(self) -> &'static rustls::SupportedProtocolVersion {
         match self {

@@ -85,7 +85,14 @@ pub fn apply(
             t.tags = p.tags.clone();
         }
         if t.expect == Expectation::Public {
-            for f in t.findings.iter_mut().map(|f| &mut f.finding) {
+            // Client authentication is not expected of it; its own certificate and an exposed
+            // configuration are every endpoint's business, and keep their severity.
+            for f in t
+                .findings
+                .iter_mut()
+                .map(|f| &mut f.finding)
+                .filter(|f| !f.id.is_server_side())
+            {
                 if f.severity > Severity::Info {
                     f.detail.push_str(&format!(
                         " Expected public: reported as info (would be {}).",
@@ -481,6 +488,35 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].0.contains("expired on 2026-11-01"));
         assert_eq!(report.grade, Grade::F);
+
+        // A public endpoint's own certificate and exposed configuration keep their severity:
+        // only what concerns client authentication becomes info.
+        let mut report = Report::new(
+            vec![target(
+                "https://a.example/healthz",
+                &[
+                    FindingId::ClientCertNotRequested,
+                    FindingId::ServerCertUntrusted,
+                    FindingId::TlsConfigExposed,
+                ],
+            )],
+            1.0,
+        );
+        apply(&mut report, &policies, &[], today);
+        let kept: Vec<(FindingId, bool)> = report.targets[0]
+            .findings
+            .iter()
+            .map(|f| (f.id, f.severity == Severity::Info))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (FindingId::ClientCertNotRequested, true),
+                (FindingId::ServerCertUntrusted, false),
+                (FindingId::TlsConfigExposed, false),
+            ]
+        );
+        assert_ne!(report.targets[0].grade, Grade::A);
     }
 
     /// Suppressing a root cause leaves what it implied counted (before: a suppressed

@@ -145,15 +145,6 @@ fn first_reason(detail: &str) -> &str {
     }
 }
 
-/// TLS versions as a list: `TLS 1.3, TLS 1.2`.
-pub fn versions(versions: &[crate::facts::TlsVersion]) -> String {
-    versions
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

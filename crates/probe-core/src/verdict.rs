@@ -186,8 +186,8 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
                      version stays unjudged. If the server speaks only {}, say so \
                      (`tls-versions`); if its {v} suites are CBC only, give it ECDHE with AES-GCM \
                      or ChaCha20 (uvicorn `--ssl-ciphers ECDHE+AESGCM:ECDHE+CHACHA20`)",
-                    crate::text::versions(&spoken),
-                    crate::text::versions(&spoken),
+                    crate::facts::TlsVersion::list(&spoken),
+                    crate::facts::TlsVersion::list(&spoken),
                     v = o.tls_version,
                 ));
             }

@@ -157,6 +157,24 @@ impl FindingId {
         FindingId::ClientSendsIdentityToUntrustedServer,
     ];
 
+    /// Whether it is about the server's own certificate or configuration (what every HTTPS
+    /// endpoint must get right, mutual TLS expected or not), not about client authentication.
+    pub fn is_server_side(self) -> bool {
+        use FindingId::*;
+        matches!(
+            self,
+            ServerCertUntrusted
+                | ServerCertExpired
+                | ServerCertExpiring
+                | ServerCertSelfSigned
+                | ServerCertHostnameMismatch
+                | ServerCertWeakKey
+                | ServerCertWeakSignature
+                | ServerChainIncomplete
+                | TlsConfigExposed
+        )
+    }
+
     /// The stable kebab-case id.
     pub fn as_str(self) -> &'static str {
         use FindingId::*;
