@@ -303,8 +303,9 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         p["targets"].as_array().map_or(0, Vec::len),
         f.lab.servers.len()
     );
-    // A shard report merged with an earlier whole merge: every target of the config is in, so
-    // nothing is missing (the findings decide, exit 1), and no shard is said not to report.
+    // Only the config's targets are known to the merge: a missing shard whose config targets all
+    // came in (an earlier whole merge beside a shard) may have held targets given on each job's
+    // command line, so it still stands as not scanned (exit 3), never merged into a pass.
     let again = dir.join("again.json");
     let out = run(&[
         "merge",
@@ -317,12 +318,11 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         shard_files[0].to_str().unwrap_or_default(),
         merged.to_str().unwrap_or_default(),
     ]);
-    assert_exit(&out, 1);
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("did not report"));
-    assert_eq!(
-        json(&again)["targets"].as_array().map_or(0, Vec::len),
-        f.lab.servers.len()
-    );
+    assert_exit(&out, 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shard 2/3 did not report"));
+    assert!(json(&again)["targets"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|t| t["url"] == "shard 2/3")));
     // Without the config (targets given to each shard job, an `api-url`), the reports say which
     // shard they are: shard 3/3 missing is exit 3 too, and said.
     assert_eq!(json(&shard_files[0])["shard"]["index"], 1);
@@ -656,6 +656,57 @@ fn a_baseline_finding_that_was_not_rechecked_is_not_fixed() {
             .any(|(id, why)| id == forged && why.starts_with("the target was not scanned")),
         "{why:?}"
     );
+}
+
+/// Shards of a config plus a URL given on each job's command line: the shard that held only the
+/// command-line URL never reported. The config cannot show it, so `merge --config` says the
+/// shard did not report and exits 3 (before the fix: exit 0, its F target gone).
+#[test]
+fn a_missing_shard_of_command_line_targets_is_no_pass() {
+    let f = fleet();
+    let dir = f.dir.path();
+    let cfg = dir.join("one.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "defaults:\n  timeout: 5\n  ca-files: [lab-ca.pem]\ntargets:\n  - url: {}\n",
+            f.url(LabCase::RequiredVerified)
+        ),
+    )
+    .expect("config");
+    let cfg = cfg.to_str().unwrap_or_default();
+    let shard2 = dir.join("shard2.json");
+    // Shard 1/2 holds the command-line URL (given first), shard 2/2 the config's.
+    let out = run(&[
+        "scan",
+        f.url(LabCase::NoClientAuth),
+        "--config",
+        cfg,
+        "--shard",
+        "2/2",
+        "--format",
+        "json",
+        "-o",
+        shard2.to_str().unwrap_or_default(),
+        "--fail-under",
+        "none",
+    ]);
+    assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "{out:?}");
+    let urls: Vec<String> = json(&shard2)["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter_map(|t| t["url"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(urls, [f.url(LabCase::RequiredVerified)]);
+    let out = run(&[
+        "merge",
+        "--config",
+        cfg,
+        shard2.to_str().unwrap_or_default(),
+    ]);
+    assert_exit(&out, 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shard 1/2 did not report"));
 }
 
 /// A shard that holds no target scanned nothing: never grade A, exit 3 (as a merge of no

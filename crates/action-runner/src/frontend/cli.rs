@@ -460,22 +460,25 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
             probe_core::report::ShardOf::MAX_COUNT
         ));
     }
-    // A shard that never reported: without the config its targets are unknown, so it stands in
-    // the merged report as not scanned (exit 3), and every output says so, a later merge too.
-    // With the config, its targets are known: those missing are listed below, and a shard whose
-    // targets all came in another report (an earlier merge) is missing nothing.
+    // A shard that never reported (a crashed job) must not merge into a pass. Its targets are
+    // known only where the config lists them: those missing are each listed as not scanned
+    // (exit 3). Where none of the config's is missing, the shard may still have held targets
+    // given to each job (`api-url`, URLs on the command line): it stands in the merged report
+    // as not scanned (exit 3), so every output says so, a later merge too.
     let missing_shards = probe_core::policy::missing_shards(&reports);
     let mut report = probe_core::policy::merge(reports);
-    let shard_lines = || {
-        for s in &missing_shards {
-            eprintln!(
-                "error: shard {}/{} did not report: its targets were not scanned",
-                s.index, s.count
-            );
-        }
-    };
-    if config.is_none() {
-        shard_lines();
+    let config_missing: Vec<probe_core::target::Target> = config
+        .iter()
+        .flat_map(|c| c.targets())
+        .filter(|t| !report.targets.iter().any(|r| r.url == t.url))
+        .collect();
+    for s in &missing_shards {
+        eprintln!(
+            "error: shard {}/{} did not report: its targets were not scanned",
+            s.index, s.count
+        );
+    }
+    if config_missing.is_empty() {
         report.targets.extend(
             missing_shards
                 .iter()
@@ -483,18 +486,8 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         );
     }
     report.regrade();
-    // A shard that never reported (a crashed job) must not merge into a pass: every target of
-    // the config is in the merged report, else it is listed as not scanned (exit 3).
-    if let Some(c) = &config {
-        let missing: Vec<probe_core::target::Target> = c
-            .targets()
-            .into_iter()
-            .filter(|t| !report.targets.iter().any(|r| r.url == t.url))
-            .collect();
-        if !missing.is_empty() {
-            shard_lines();
-        }
-        for t in missing {
+    if config.is_some() {
+        for t in config_missing {
             report.targets.push(probe_core::engine::failed(
                 &t,
                 "not in any of the merged reports: the shard that should have scanned it did not \
