@@ -665,16 +665,28 @@ fn forged_names_note(observations: &[ProbeObservation]) -> Vec<String> {
 }
 
 /// Reads a version outside `spoken` (the versions the user says the server speaks) as one the
-/// server does not speak where a probe's handshake closed before the server's certificate on
-/// every attempt: what a server that does not speak it and sends no protocol_version alert does
-/// (Python asyncio). A version the server answers on is left as it is, and judged.
+/// server does not speak where every probe's handshake on it closed before the server's
+/// certificate on every attempt (or refused the version): what a server that does not speak it
+/// and sends no protocol_version alert does (Python asyncio). A version on which any probe got
+/// the server's certificate is spoken (a fleet, a flaky front): left as it is, and judged.
 fn read_as_declared(probes: &mut [ProbeObservation], spoken: &[TlsVersion]) {
     if spoken.is_empty() {
         return;
     }
+    let unspoken: Vec<TlsVersion> = TlsVersion::ALL
+        .into_iter()
+        .filter(|v| !spoken.contains(v))
+        .filter(|v| {
+            let on_v = || probes.iter().filter(|o| o.tls_version == *v);
+            on_v().any(ProbeObservation::closed_before_server_certificate)
+                && on_v().all(|o| {
+                    o.closed_before_server_certificate() || o.outcome == Outcome::UnsupportedVersion
+                })
+        })
+        .collect();
     for o in probes
         .iter_mut()
-        .filter(|o| !spoken.contains(&o.tls_version) && o.closed_before_server_certificate())
+        .filter(|o| unspoken.contains(&o.tls_version) && o.closed_before_server_certificate())
     {
         o.outcome = Outcome::UnsupportedVersion;
         o.detail = Some(format!(
@@ -810,7 +822,6 @@ async fn handshake_probes(
         )
     };
     let (mut probes, chains) = run(wave, baseline, Vec::new()).await;
-    read_as_declared(&mut probes, &target.tls_versions);
 
     let mut follow_ups = Vec::new();
     for &v in &scan.versions {
@@ -844,7 +855,6 @@ async fn handshake_probes(
     if !follow_ups.is_empty() {
         let answered = answered_versions(probes.iter());
         probes.extend(run(follow_ups, Baseline(None, None), answered).await.0);
-        read_as_declared(&mut probes, &target.tls_versions);
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 
@@ -887,6 +897,9 @@ async fn handshake_probes(
         &mut skipped,
     )
     .await;
+    // Once every attempt is in (a baseline that closed before the server's certificate is never
+    // handed over early: it is retried), so the side doors read the versions as judged.
+    read_as_declared(&mut probes, &target.tls_versions);
     (
         FirstWave {
             observations: probes,
@@ -1884,6 +1897,16 @@ mod tests {
             Outcome::Inconclusive,
             "a time-out stays unread"
         );
+
+        // Another probe on TLS 1.2 got the server's certificate (and was served): TLS 1.2 is
+        // spoken, and nothing on it is read as unspoken (a fleet, a flaky front).
+        let mut mixed = vec![
+            at(TlsVersion::Tls12, Outcome::Inconclusive, &closed),
+            at(TlsVersion::Tls12, Outcome::Served, "HTTP 200"),
+        ];
+        mixed[1].id = ProbeId::UNTRUSTED_CLIENT_CERT;
+        read_as_declared(&mut mixed, &spoken);
+        assert_eq!(mixed[0].outcome, Outcome::Inconclusive);
 
         let answered = [
             at(TlsVersion::Tls13, Outcome::RefusedTls, "alert"),

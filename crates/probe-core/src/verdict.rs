@@ -214,6 +214,11 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
         }
         return judging.verdict(reached);
     }
+    let unread_beside_spoken: Vec<TlsVersion> = reached
+        .iter()
+        .copied()
+        .filter(|v| !spoken.contains(v))
+        .collect();
     if spoken.is_empty() {
         return Verdict {
             client_auth: ClientAuth::Unknown,
@@ -233,6 +238,14 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
     };
     for view in views.iter().filter(|view| spoken.contains(&view.version)) {
         judging.version(view, obs);
+    }
+    // A version whose baseline could not be read beside a spoken one, where other probes were
+    // answered: what they show stands there too (a certificate let in on TLS 1.2 only).
+    for view in views
+        .iter()
+        .filter(|view| unread_beside_spoken.contains(&view.version))
+    {
+        judging.baseline_unread(view);
     }
     judging.verdict(spoken)
 }
@@ -389,7 +402,7 @@ impl Judging {
         for o in view
             .observations
             .iter()
-            .filter(|o| !o.outcome.is_conclusive() && o.outcome != Outcome::UnsupportedVersion)
+            .filter(|o| !o.outcome.is_conclusive())
         {
             if self
                 .incomplete
@@ -399,7 +412,13 @@ impl Judging {
                 continue;
             }
             let mut unread = IncompleteProbe::of(o);
-            if o.id == ProbeId::NO_CLIENT_CERT {
+            if o.outcome == Outcome::UnsupportedVersion {
+                unread.reason = format!(
+                    "refused {v} (the version), while other probes on {v} got through ({}): \
+                     servers behind this address set up differently?",
+                    answered.join(", ")
+                );
+            } else if o.id == ProbeId::NO_CLIENT_CERT {
                 unread.reason.push_str(&format!(
                     "; other probes on {v} were answered ({}), but how the server treats a \
                      client without a certificate could not be read: what it requires is unknown",
@@ -1177,6 +1196,56 @@ mod tests {
             .collect();
         let v = judge(&nothing);
         assert!(v.error.is_some() && v.findings.is_empty());
+
+        // Beside a spoken version: the certificate let in on the unread one is a finding too.
+        let mut beside = vec![obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None)];
+        beside.extend(
+            seen.iter()
+                .filter(|o| o.tls_version == TlsVersion::Tls12)
+                .cloned(),
+        );
+        let v = judge(&beside);
+        assert!(
+            roots(&v).contains(&(FindingId::UntrustedClientCertAccepted, Severity::Critical)),
+            "{:?}",
+            roots(&v)
+        );
+        assert!(v
+            .incomplete
+            .iter()
+            .any(|i| i.probe == "no-client-cert" && i.tls_version == Some(TlsVersion::Tls12)));
+
+        // Every baseline refused the version, while other probes got through (a balancer over a
+        // TLS 1.3-only and a TLS 1.2-only server): never clean.
+        let mut split = Vec::new();
+        for v in TlsVersion::ALL {
+            split.push(at(
+                obs(ProbeId::NO_CLIENT_CERT, Outcome::UnsupportedVersion, None),
+                v,
+            ));
+            split.push(at(
+                with_cert(obs(
+                    ProbeId::UNTRUSTED_CLIENT_CERT,
+                    Outcome::RefusedTls,
+                    None,
+                )),
+                v,
+            ));
+        }
+        split.push(with_cert(obs(
+            ProbeId::VALID_CLIENT_CERT,
+            Outcome::Served,
+            Some(200),
+        )));
+        let v = judge(&split);
+        assert!(v.error.is_none());
+        assert!(
+            v.incomplete.iter().any(|i| i.probe == "no-client-cert"
+                && i.reason
+                    .contains("while other probes on TLS 1.3 got through")),
+            "{:?}",
+            v.incomplete
+        );
     }
 
     /// A finding raised on both versions takes the words of the one that gives it its severity:
