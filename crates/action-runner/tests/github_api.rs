@@ -329,6 +329,39 @@ fn a_planted_marker_comment_is_not_taken_over() -> TestResult {
         Some(("POST", update))
     );
     assert_eq!(api.comments().len(), 1);
+
+    // A personal access token's own comment after a planted one (a person's, marker copied):
+    // its own is found and updated, the planted one left alone, no new comment.
+    api.with(|g| {
+        g.comments.clear();
+        g.token_login = Some("release-bot-person".into());
+    });
+    let planted = api.seed_comment(
+        "mallory",
+        "User",
+        "<!-- mtls-scan:mTLS review:scan -->\n<!-- mtls-scan-grade:A -->\nall good",
+    );
+    let own = api.seed_comment(
+        "release-bot-person",
+        "User",
+        "<!-- mtls-scan:mTLS review:scan -->\n<!-- mtls-scan-grade:B -->\nold summary",
+    );
+    let ran = run()?;
+    let requests = api.take();
+    check_run_and_requests(&ran, &requests)?;
+    let update = format!("{REPO}/issues/comments/{own}");
+    assert_eq!(
+        requests.last().map(|r| (r.method.as_str(), r.path.clone())),
+        Some(("POST", update))
+    );
+    let comments = api.comments();
+    assert_eq!(comments.len(), 2, "no new comment");
+    assert!(
+        comments
+            .iter()
+            .any(|c| c["id"] == planted
+                && c["body"].as_str().is_some_and(|b| b.ends_with("all good")))
+    );
     Ok(())
 }
 

@@ -85,8 +85,15 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
     let mut forms = vec![plain.to_owned()];
     for j in [json, ascii_json] {
         forms.push(j.replace('/', "\\/"));
+        // Go's encoding/json escapes `&`, `<` and `>` for HTML.
+        forms.push(
+            j.replace('&', "\\u0026")
+                .replace('<', "\\u003c")
+                .replace('>', "\\u003e"),
+        );
         forms.push(j);
     }
+    forms.extend(html_forms(plain));
     for set in [NON_ALPHANUMERIC, UNRESERVED_KEPT] {
         let encoded = utf8_percent_encode(plain, set).to_string();
         forms.push(encoded.replace("%20", "+"));
@@ -95,6 +102,49 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
     }
     forms.extend(base64_forms(plain.as_bytes()));
     forms
+}
+
+/// `plain` as an HTML page echoes it: Go's `html/template` (`&#43;`, `&#34;`, `&#39;`, `&amp;`,
+/// `&lt;`, `&gt;`), and the named or hex references other escapers write (`&quot;`, `&#x27;`,
+/// `&#x2B;`).
+fn html_forms(plain: &str) -> Vec<String> {
+    let escape = |table: &[(char, &str)]| -> String {
+        let mut out = String::with_capacity(plain.len());
+        for c in plain.chars() {
+            match table.iter().find(|(k, _)| *k == c) {
+                Some((_, to)) => out.push_str(to),
+                None => out.push(c),
+            }
+        }
+        out
+    };
+    let go = [
+        ('&', "&amp;"),
+        ('<', "&lt;"),
+        ('>', "&gt;"),
+        ('"', "&#34;"),
+        ('\'', "&#39;"),
+        ('+', "&#43;"),
+    ];
+    let named = [
+        ('&', "&amp;"),
+        ('<', "&lt;"),
+        ('>', "&gt;"),
+        ('"', "&quot;"),
+        ('\'', "&#x27;"),
+    ];
+    let hex = [
+        ('&', "&amp;"),
+        ('<', "&lt;"),
+        ('>', "&gt;"),
+        ('"', "&quot;"),
+        ('\'', "&#x27;"),
+        ('+', "&#x2B;"),
+    ];
+    [escape(&go), escape(&named), escape(&hex)]
+        .into_iter()
+        .filter(|f| f != plain)
+        .collect()
 }
 
 /// `plain` as a base64 echo holds it (standard and URL-safe alphabets): whole, with and without

@@ -152,7 +152,8 @@ pub fn body(
 /// comment on a public pull request, and a planted marker must neither take the report over
 /// (the comment stays its author's to edit) nor fake the grade it changed from.
 async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, String)>, ApiError> {
-    let mut fallback: Option<((u64, String), String)> = None;
+    // People's comments that start with the marker, in order, each with its author.
+    let mut people: Vec<((u64, String), String)> = Vec::new();
     let mut page = api
         .call(Repeat::Safe, || async {
             api.crab()
@@ -176,7 +177,9 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
             if c.user.r#type == "Bot" {
                 return Ok(Some(hit));
             }
-            fallback.get_or_insert((hit, c.user.login.clone()));
+            if people.len() < 100 {
+                people.push((hit, c.user.login.clone()));
+            }
         }
         let next = page.next.take();
         if next.is_none() || n == MAX_PAGES {
@@ -190,21 +193,26 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
             None => break,
         }
     }
-    let Some((hit, author)) = fallback else {
+    if people.is_empty() {
         return Ok(None);
-    };
-    // The job's own token (an installation's) cannot read `/user`: then the comment is not ours.
-    let own = api
+    }
+    // Asked once: the job's own token (an installation's) cannot read `/user`, and then no
+    // person's comment is ours.
+    let me = api
         .call(Repeat::Safe, || async { api.crab().current().user().await })
         .await
-        .map(|me| me.login == author)
-        .unwrap_or(false);
-    if !own {
+        .map(|me| me.login)
+        .ok();
+    let ours = people
+        .into_iter()
+        .find(|(_, author)| me.as_deref() == Some(author.as_str()))
+        .map(|(hit, _)| hit);
+    if ours.is_none() {
         tracing::info!(
             "a comment by another account starts with this job's marker: not taken as ours (a new comment is made)"
         );
     }
-    Ok(own.then_some(hit))
+    Ok(ours)
 }
 
 /// Creates or updates the sticky comment on pull request `number`.

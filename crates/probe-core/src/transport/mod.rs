@@ -1446,6 +1446,27 @@ mod tests {
             assert!(!readable(&shown), "{prefix:?}: {shown}");
         }
         assert_eq!(whole("nothing here"), "nothing here");
+
+        // HTML pages (Go's html/template writes `+` as `&#43;`) and Go's encoding/json (`&` as
+        // `\u0026`).
+        let mut headers = crate::target::ExtraHeaders::default();
+        headers.0.push(
+            crate::target::ExtraHeaders::parse_one("X-Api-Key: sk_live+Ab12&Cd34<Ef>")
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        for echo in [
+            "your key is sk_live&#43;Ab12&amp;Cd34&lt;Ef&gt;.",
+            "your key is sk_live&#x2B;Ab12&amp;Cd34&lt;Ef&gt;.",
+            "your key is sk_live+Ab12&amp;Cd34&lt;Ef&gt;.",
+            r#"{"key":"sk_live+Ab12\u0026Cd34\u003cEf\u003e"}."#,
+        ] {
+            let mut text = echo.to_owned();
+            super::redact_secrets(&mut text, &headers);
+            assert!(
+                !text.contains("Ab12") && text.contains("<redacted>"),
+                "{echo}: {text}"
+            );
+        }
     }
 
     use super::*;
