@@ -187,6 +187,10 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
                 "daphne",
                 "tornado",
                 "twisted",
+                // `Cheroot/9.0.0` (CherryPy's server), `waitress`.
+                "cheroot",
+                "cherrypy",
+                "waitress",
             ],
             Stack::Python,
         ),
@@ -2197,6 +2201,10 @@ mod tests {
         );
         assert_eq!(guess_from_server_header("Jetty(9.4.z)"), Some(Stack::Jetty));
         assert_eq!(guess_from_server_header("uvicorn"), Some(Stack::Python));
+        assert_eq!(
+            guess_from_server_header("Cheroot/9.0.0"),
+            Some(Stack::Python)
+        );
         assert_eq!(
             guess_from_server_header("TwistedWeb/22.4.0"),
             Some(Stack::Python)
