@@ -463,7 +463,10 @@ impl Scanner {
                                     failed(
                                         &target,
                                         format!(
-                                            "not scanned: the total deadline of {shown} expired"
+                                            "not scanned: the total deadline of {shown} expired \
+                                             before its verdict (what its probes had seen is not \
+                                             kept: give a longer `deadline`, or a shorter \
+                                             `timeout` for a server that stalls)"
                                         ),
                                     )
                                 }),

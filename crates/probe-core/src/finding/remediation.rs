@@ -322,7 +322,24 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
         | ExpiredClientCertAccepted
         | NotYetValidClientCertAccepted
         | WrongEkuClientCertAccepted
-        | ClientKeyPossessionNotVerified => lead_then(verify_lead(id, stack), verify(stack)),
+        | ClientKeyPossessionNotVerified => match (id, stack) {
+            // GnuTLS checks a key purpose only where the application names one: its stock
+            // verification (which the server already uses) is no fix.
+            (WrongEkuClientCertAccepted, Stack::Gnutls) => {
+                "GnuTLS checks no key purpose unless told: verify with the clientAuth purpose,\n\
+                 gnutls_typed_vdata_st purpose = { GNUTLS_DT_KEY_PURPOSE_OID, (void *)GNUTLS_KP_TLS_WWW_CLIENT, 0 };\n\
+                 gnutls_session_set_verify_cert2(session, &purpose, 1, 0);\n\
+                 # gnutls-serv cannot: issue client certificates from a CA that issues nothing else"
+                    .into()
+            }
+            (WrongEkuClientCertAccepted, Stack::Lighttpd) => {
+                "lighttpd over mod_gnutls checks no key purpose (GnuTLS does not unless told): use mod_openssl,\n\
+                 which requires clientAuth, with the same ssl.verifyclient.* settings; or issue client\n\
+                 certificates from a CA that issues nothing else"
+                    .into()
+            }
+            _ => lead_then(verify_lead(id, stack), verify(stack)),
+        },
         EnforcementUnverified => unverified(stack).into(),
         ClientCaPublicRoots => lead_then(
             "# trust only the CA that issues your client certificates, never the public bundle",
@@ -2534,6 +2551,21 @@ mod tests {
             &["10", "crt-ignore-err"],
         );
         has(WrongEkuClientCertAccepted, Stack::Haproxy, &["26"]);
+        // GnuTLS checks no purpose unless told (GROUND_TRUTH G2, L2): its stock verification,
+        // which the server already has, is no fix.
+        has(
+            WrongEkuClientCertAccepted,
+            Stack::Gnutls,
+            &[
+                "gnutls_session_set_verify_cert2",
+                "GNUTLS_KP_TLS_WWW_CLIENT",
+            ],
+        );
+        has(
+            WrongEkuClientCertAccepted,
+            Stack::Lighttpd,
+            &["mod_openssl"],
+        );
         has(
             ClientCertHeaderSpoofing,
             Stack::Haproxy,
