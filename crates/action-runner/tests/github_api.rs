@@ -330,17 +330,20 @@ fn a_planted_marker_comment_is_not_taken_over() -> TestResult {
     );
     assert_eq!(api.comments().len(), 1);
 
-    // A personal access token's own comment after a planted one (a person's, marker copied):
-    // its own is found and updated, the planted one left alone, no new comment.
+    // A personal access token's own comment after 150 planted ones (a person's, marker copied,
+    // over two pages): its own is found and updated, the planted ones left alone, no new one.
     api.with(|g| {
         g.comments.clear();
         g.token_login = Some("release-bot-person".into());
     });
-    let planted = api.seed_comment(
-        "mallory",
-        "User",
-        "<!-- mtls-scan:mTLS review:scan -->\n<!-- mtls-scan-grade:A -->\nall good",
-    );
+    let mut planted = 0;
+    for _ in 0..150 {
+        planted = api.seed_comment(
+            "mallory",
+            "User",
+            "<!-- mtls-scan:mTLS review:scan -->\n<!-- mtls-scan-grade:A -->\nall good",
+        );
+    }
     let own = api.seed_comment(
         "release-bot-person",
         "User",
@@ -355,7 +358,7 @@ fn a_planted_marker_comment_is_not_taken_over() -> TestResult {
         Some(("POST", update))
     );
     let comments = api.comments();
-    assert_eq!(comments.len(), 2, "no new comment");
+    assert_eq!(comments.len(), 151, "no new comment");
     assert!(
         comments
             .iter()

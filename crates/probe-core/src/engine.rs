@@ -613,7 +613,11 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         .iter()
         .any(|f| f.id == crate::finding::FindingId::ClientCertOptional)
     {
-        findings.extend(knocks.front_served());
+        findings.extend(
+            knocks
+                .front_served()
+                .or_else(|| anonymous_served_elsewhere(&report.probes, &report.config_probes)),
+        );
     }
     mark_implied(&mut findings);
     attach_fixes(&mut findings, stack_hint, &report.probes);
@@ -665,6 +669,48 @@ fn forged_names_note(observations: &[ProbeObservation]) -> Vec<String> {
          one CA usually does for all, but the other {} were not tried",
         advertised - MAX_NAMES
     )]
+}
+
+/// `client-cert-optional` where the anonymous baseline was refused in the handshake after a
+/// CertificateRequest on a version, yet a configuration probe's connection without a certificate
+/// on that version completed the handshake and was served a 2xx: a handshake's refusal cannot
+/// depend on the path, so some connections to this address let an anonymous client in (a TCP
+/// balancer over servers set up differently).
+fn anonymous_served_elsewhere(
+    probes: &[ProbeObservation],
+    config: &[crate::checks::config_body::ConfigObservation],
+) -> Option<crate::finding::Finding> {
+    let refused_in_handshake = |v: TlsVersion| {
+        probes.iter().any(|o| {
+            o.id == ProbeId::NO_CLIENT_CERT
+                && o.tls_version == v
+                && !o.late
+                && o.cert_requested
+                && o.asked_after_handshake.is_none()
+                && o.outcome == Outcome::RefusedTls
+        })
+    };
+    let served = config.iter().find(|c| {
+        !c.client_cert
+            && c.http_status.is_some_and(|st| (200..300).contains(&st))
+            && c.tls_version.is_some_and(refused_in_handshake)
+    })?;
+    let v = served.tls_version?;
+    let mut f = crate::finding::Finding::new(
+        crate::finding::FindingId::ClientCertOptional,
+        format!(
+            "{v}: the server asked for a client certificate and refused a client without one in \
+             the handshake, yet another connection without one (the configuration probe's GET \
+             {}) completed the handshake and was served HTTP {}: a refusal in the handshake does \
+             not depend on the path, so some connections to this address let an anonymous client \
+             in (a load balancer over servers set up differently). Every server behind this \
+             address must require a verified certificate.",
+            crate::text::escape_controls(&served.path),
+            served.http_status.unwrap_or_default()
+        ),
+    );
+    f.tls_versions = vec![v];
+    Some(f)
 }
 
 /// Reads a version outside `spoken` (the versions the user says the server speaks) as one the
@@ -1935,6 +1981,51 @@ mod tests {
             notes,
             ["`tls-versions` names TLS 1.3, which the server does not speak"]
         );
+    }
+
+    /// A TCP balancer over a strict and an open backend, both baselines on the strict one: a
+    /// configuration probe's connection without a certificate served 2xx on a version the
+    /// baseline was refused in the handshake is client-cert-optional; a 404 there, a baseline
+    /// refused over HTTP (nginx `on`: the handshake completes for everyone), or a certificate
+    /// presented: nothing.
+    #[test]
+    fn an_anonymous_connection_served_beside_a_handshake_refusal_is_client_cert_optional() {
+        use crate::checks::config_body::ConfigObservation;
+        let config = |client_cert: bool, status: u16| ConfigObservation {
+            path: "/mtls-scan-0011223344556677".into(),
+            client_cert,
+            http_status: Some(status),
+            tls_version: Some(TlsVersion::Tls13),
+            bytes_read: 3,
+            truncated: false,
+            format: None,
+            kind: None,
+            exposed: false,
+            auth_off: Vec::new(),
+            redacted: Vec::new(),
+            note: None,
+            ms: 1.0,
+        };
+        let refused = [obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None)];
+        let f = anonymous_served_elsewhere(&refused, &[config(true, 200), config(false, 200)]);
+        assert_eq!(
+            f.as_ref().map(|f| (f.id, f.tls_versions.clone())),
+            Some((
+                crate::finding::FindingId::ClientCertOptional,
+                vec![TlsVersion::Tls13]
+            ))
+        );
+        assert!(anonymous_served_elsewhere(&refused, &[config(false, 404)]).is_none());
+        assert!(anonymous_served_elsewhere(&refused, &[config(true, 200)]).is_none());
+        let over_http = [obs(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            Some(400),
+        )];
+        assert!(anonymous_served_elsewhere(&over_http, &[config(false, 200)]).is_none());
+        let mut late = refused[0].clone();
+        late.asked_after_handshake = Some(crate::facts::LateAsk::Renegotiation);
+        assert!(anonymous_served_elsewhere(&[late], &[config(false, 200)]).is_none());
     }
 
     #[test]

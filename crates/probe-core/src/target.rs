@@ -105,8 +105,8 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
 }
 
 /// `plain` as an HTML page echoes it: Go's `html/template` (`&#43;`, `&#34;`, `&#39;`, `&amp;`,
-/// `&lt;`, `&gt;`), and the named or hex references other escapers write (`&quot;`, `&#x27;`,
-/// `&#x2B;`).
+/// `&lt;`, `&gt;`), the named or hex references other escapers write (`&quot;`, `&#x27;`,
+/// `&#x2B;`), PHP's, escape-html's and MarkupSafe's.
 fn html_forms(plain: &str) -> Vec<String> {
     let escape = |table: &[(char, &str)]| -> String {
         let mut out = String::with_capacity(plain.len());
@@ -141,10 +141,37 @@ fn html_forms(plain: &str) -> Vec<String> {
         ('\'', "&#x27;"),
         ('+', "&#x2B;"),
     ];
-    [escape(&go), escape(&named), escape(&hex)]
-        .into_iter()
-        .filter(|f| f != plain)
-        .collect()
+    // PHP's htmlspecialchars (`&#039;`), escape-html/Spring (`&#39;` with `&quot;`), MarkupSafe
+    // (`&#34;`, `&#39;`).
+    let php = [
+        ('&', "&amp;"),
+        ('<', "&lt;"),
+        ('>', "&gt;"),
+        ('"', "&quot;"),
+        ('\'', "&#039;"),
+    ];
+    let escape_html = [
+        ('&', "&amp;"),
+        ('<', "&lt;"),
+        ('>', "&gt;"),
+        ('"', "&quot;"),
+        ('\'', "&#39;"),
+    ];
+    let markupsafe = [
+        ('&', "&amp;"),
+        ('<', "&lt;"),
+        ('>', "&gt;"),
+        ('"', "&#34;"),
+        ('\'', "&#39;"),
+    ];
+    let mut forms: Vec<String> = Vec::new();
+    for table in [&go[..], &named, &hex, &php, &escape_html, &markupsafe] {
+        let f = escape(table);
+        if f != plain && !forms.contains(&f) {
+            forms.push(f);
+        }
+    }
+    forms
 }
 
 /// `plain` as a base64 echo holds it (standard and URL-safe alphabets): whole, with and without

@@ -212,6 +212,15 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
         for view in views.iter().filter(|view| reached.contains(&view.version)) {
             judging.baseline_unread(view);
         }
+        // A version nothing was answered on, its baseline unread too: said, not left out.
+        judging.incomplete.extend(
+            views
+                .iter()
+                .filter(|view| !reached.contains(&view.version))
+                .filter_map(|view| view.of(ProbeId::NO_CLIENT_CERT))
+                .filter(|o| o.outcome.is_unreadable())
+                .map(IncompleteProbe::of),
+        );
         return judging.verdict(reached);
     }
     let unread_beside_spoken: Vec<TlsVersion> = reached
@@ -1196,6 +1205,22 @@ mod tests {
             .collect();
         let v = judge(&nothing);
         assert!(v.error.is_some() && v.findings.is_empty());
+
+        // Nothing answered on TLS 1.2, its baseline unread too: said, not left out.
+        let mut one_reached: Vec<ProbeObservation> = seen
+            .iter()
+            .filter(|o| o.tls_version == TlsVersion::Tls13 || o.id == ProbeId::NO_CLIENT_CERT)
+            .cloned()
+            .collect();
+        one_reached.retain(|o| o.tls_version == TlsVersion::Tls13 || o.outcome.is_unreadable());
+        let v = judge(&one_reached);
+        assert!(
+            v.incomplete
+                .iter()
+                .any(|i| i.probe == "no-client-cert" && i.tls_version == Some(TlsVersion::Tls12)),
+            "{:?}",
+            v.incomplete
+        );
 
         // Beside a spoken version: the certificate let in on the unread one is a finding too.
         let mut beside = vec![obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None)];

@@ -152,8 +152,9 @@ pub fn body(
 /// comment on a public pull request, and a planted marker must neither take the report over
 /// (the comment stays its author's to edit) nor fake the grade it changed from.
 async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, String)>, ApiError> {
-    // People's comments that start with the marker, in order, each with its author.
-    let mut people: Vec<((u64, String), String)> = Vec::new();
+    // People's comments that start with the marker: the first of each author (a planted
+    // comment repeated a hundred times takes one place), a bounded number of authors.
+    let mut people: Vec<(String, (u64, String))> = Vec::new();
     let mut page = api
         .call(Repeat::Safe, || async {
             api.crab()
@@ -177,8 +178,8 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
             if c.user.r#type == "Bot" {
                 return Ok(Some(hit));
             }
-            if people.len() < 100 {
-                people.push((hit, c.user.login.clone()));
+            if people.len() < MAX_AUTHORS && !people.iter().any(|(a, _)| *a == c.user.login) {
+                people.push((c.user.login.clone(), hit));
             }
         }
         let next = page.next.take();
@@ -196,8 +197,8 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
     if people.is_empty() {
         return Ok(None);
     }
-    // Asked once: the job's own token (an installation's) cannot read `/user`, and then no
-    // person's comment is ours.
+    // Asked once, and only when no bot's comment is there: the job's own token (an
+    // installation's) cannot read `/user`, and then no person's comment is ours.
     let me = api
         .call(Repeat::Safe, || async { api.crab().current().user().await })
         .await
@@ -205,8 +206,8 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
         .ok();
     let ours = people
         .into_iter()
-        .find(|(_, author)| me.as_deref() == Some(author.as_str()))
-        .map(|(hit, _)| hit);
+        .find(|(author, _)| me.as_deref() == Some(author.as_str()))
+        .map(|(_, hit)| hit);
     if ours.is_none() {
         tracing::info!(
             "a comment by another account starts with this job's marker: not taken as ours (a new comment is made)"
@@ -214,6 +215,9 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
     }
     Ok(ours)
 }
+
+/// The authors whose comments with the marker are kept while looking for the token's own.
+const MAX_AUTHORS: usize = 1000;
 
 /// Creates or updates the sticky comment on pull request `number`.
 pub async fn publish(

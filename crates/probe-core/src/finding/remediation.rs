@@ -326,16 +326,18 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
             // GnuTLS checks a key purpose only where the application names one: its stock
             // verification (which the server already uses) is no fix.
             (WrongEkuClientCertAccepted, Stack::Gnutls) => {
-                "GnuTLS checks no key purpose unless told: verify with the clientAuth purpose,\n\
-                 gnutls_typed_vdata_st purpose = { GNUTLS_DT_KEY_PURPOSE_OID, (void *)GNUTLS_KP_TLS_WWW_CLIENT, 0 };\n\
+                "GnuTLS checks no key purpose unless told: verify with the clientAuth purpose\n\
+                 (static: GnuTLS keeps the pointer for the session's lifetime, it does not copy it),\n\
+                 static const gnutls_typed_vdata_st purpose = { GNUTLS_DT_KEY_PURPOSE_OID, (void *)GNUTLS_KP_TLS_WWW_CLIENT, 0 };\n\
                  gnutls_session_set_verify_cert2(session, &purpose, 1, 0);\n\
                  # gnutls-serv cannot: issue client certificates from a CA that issues nothing else"
                     .into()
             }
             (WrongEkuClientCertAccepted, Stack::Lighttpd) => {
-                "lighttpd over mod_gnutls checks no key purpose (GnuTLS does not unless told): use mod_openssl,\n\
-                 which requires clientAuth, with the same ssl.verifyclient.* settings; or issue client\n\
-                 certificates from a CA that issues nothing else"
+                "On mod_openssl a wrong key purpose gets in only without ssl.verifyclient.enforce = \"enable\":\n\
+                 enable it. On mod_gnutls GnuTLS checks no key purpose (it does not unless told): use\n\
+                 mod_openssl, which requires clientAuth, with ssl.verifyclient.enforce = \"enable\"; or issue\n\
+                 client certificates from a CA that issues nothing else"
                     .into()
             }
             _ => lead_then(verify_lead(id, stack), verify(stack)),

@@ -1467,6 +1467,24 @@ mod tests {
                 "{echo}: {text}"
             );
         }
+        // Quotes: PHP's htmlspecialchars, escape-html, MarkupSafe.
+        let mut headers = crate::target::ExtraHeaders::default();
+        headers.0.push(
+            crate::target::ExtraHeaders::parse_one("X-Api-Key: sk'live+Ab12\"Cd&34")
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        for echo in [
+            "Your key: sk&#039;live+Ab12&quot;Cd&amp;34.",
+            "Your key: sk&#39;live+Ab12&quot;Cd&amp;34.",
+            "Your key: sk&#39;live+Ab12&#34;Cd&amp;34.",
+        ] {
+            let mut text = echo.to_owned();
+            super::redact_secrets(&mut text, &headers);
+            assert!(
+                !text.contains("Ab12") && text.contains("<redacted>"),
+                "{echo}: {text}"
+            );
+        }
     }
 
     use super::*;
