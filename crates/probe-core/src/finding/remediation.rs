@@ -2344,15 +2344,17 @@ mod tests {
         assert_eq!(python.len(), Stack::ALL.len() + 2);
     }
 
+    /// Asserts that the fix of `id` on `stack` names every one of `words`.
+    fn has(id: FindingId, stack: Stack, words: &[&str]) {
+        let f = fix(id, stack);
+        for w in words {
+            assert!(f.contains(w), "{id} {stack:?} lacks {w}: {f}");
+        }
+    }
+
     #[test]
     fn recognised_stack_fixes_name_their_knobs() {
         use FindingId::*;
-        let has = |id, stack, words: &[&str]| {
-            let f = fix(id, stack);
-            for w in words {
-                assert!(f.contains(w), "{id} {stack:?} lacks {w}: {f}");
-            }
-        };
         // The settings the real servers of tests/servers refuse with (start.sh, GROUND_TRUTH.md).
         has(
             ClientCertOptional,
@@ -2531,12 +2533,6 @@ mod tests {
     #[test]
     fn proxy_stack_fixes_name_their_knobs() {
         use FindingId::*;
-        let has = |id, stack, words: &[&str]| {
-            let f = fix(id, stack);
-            for w in words {
-                assert!(f.contains(w), "{id} {stack:?} lacks {w}: {f}");
-            }
-        };
         has(
             ClientCertOptional,
             Stack::Haproxy,
