@@ -1326,13 +1326,31 @@ async fn finish(
 
 #[cfg(test)]
 mod tests {
+    /// The extra headers of `lines` (`Name: value` each).
+    fn extra_headers(lines: &[&str]) -> crate::target::ExtraHeaders {
+        crate::target::ExtraHeaders(
+            lines
+                .iter()
+                .map(|l| {
+                    crate::target::ExtraHeaders::parse_one(l).unwrap_or_else(|e| panic!("{e}"))
+                })
+                .collect(),
+        )
+    }
+
+    /// `echo` redacted with `headers` keeps nothing of `secret_part` and says it redacted.
+    fn assert_redacted(echo: &str, headers: &crate::target::ExtraHeaders, secret_part: &str) {
+        let mut text = echo.to_owned();
+        super::redact_secrets(&mut text, headers);
+        assert!(
+            !text.contains(secret_part) && text.contains("<redacted>"),
+            "{echo}: {text}"
+        );
+    }
+
     #[test]
     fn echoed_header_values_are_redacted() {
-        let mut headers = crate::target::ExtraHeaders::default();
-        headers.0.push(
-            crate::target::ExtraHeaders::parse_one("Authorization: Bearer tok3n-value")
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
+        let headers = extra_headers(&["Authorization: Bearer tok3n-value"]);
         let mut r = super::ExchangeResult {
             body_excerpt: Some(
                 "you sent Bearer tok3n-value; token tok3n-value; Bearer other".into(),
@@ -1363,16 +1381,11 @@ mod tests {
     /// A value past ASCII, and echoes that encode the value (JSON with `\/`, percent-encoding).
     #[test]
     fn encoded_and_non_ascii_echoes_are_redacted() {
-        let mut headers = crate::target::ExtraHeaders::default();
-        for h in [
+        let headers = extra_headers(&[
             "X-Key: pässwört-42",
             "Authorization: Bearer ab/cd+ef==",
             "X-Api-Key: sk-live/ab+c== x~y",
-        ] {
-            headers
-                .0
-                .push(crate::target::ExtraHeaders::parse_one(h).unwrap_or_else(|e| panic!("{e}")));
-        }
+        ]);
         for (echo, shown) in [
             ("key=pässwört-42 ok", "key=<redacted> ok"),
             (
@@ -1405,11 +1418,7 @@ mod tests {
     fn upper_cased_and_base64_echoes_are_redacted() {
         use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
         use base64::Engine as _;
-        let mut headers = crate::target::ExtraHeaders::default();
-        headers.0.push(
-            crate::target::ExtraHeaders::parse_one("Authorization: Bearer echo-secret-123")
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
+        let headers = extra_headers(&["Authorization: Bearer echo-secret-123"]);
         let whole = |t: &str| {
             let mut text = t.to_owned();
             super::redact_secrets(&mut text, &headers);
@@ -1449,41 +1458,23 @@ mod tests {
 
         // HTML pages (Go's html/template writes `+` as `&#43;`) and Go's encoding/json (`&` as
         // `\u0026`).
-        let mut headers = crate::target::ExtraHeaders::default();
-        headers.0.push(
-            crate::target::ExtraHeaders::parse_one("X-Api-Key: sk_live+Ab12&Cd34<Ef>")
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
+        let headers = extra_headers(&["X-Api-Key: sk_live+Ab12&Cd34<Ef>"]);
         for echo in [
             "your key is sk_live&#43;Ab12&amp;Cd34&lt;Ef&gt;.",
             "your key is sk_live&#x2B;Ab12&amp;Cd34&lt;Ef&gt;.",
             "your key is sk_live+Ab12&amp;Cd34&lt;Ef&gt;.",
             r#"{"key":"sk_live+Ab12\u0026Cd34\u003cEf\u003e"}."#,
         ] {
-            let mut text = echo.to_owned();
-            super::redact_secrets(&mut text, &headers);
-            assert!(
-                !text.contains("Ab12") && text.contains("<redacted>"),
-                "{echo}: {text}"
-            );
+            assert_redacted(echo, &headers, "Ab12");
         }
         // Quotes: PHP's htmlspecialchars, escape-html, MarkupSafe.
-        let mut headers = crate::target::ExtraHeaders::default();
-        headers.0.push(
-            crate::target::ExtraHeaders::parse_one("X-Api-Key: sk'live+Ab12\"Cd&34")
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
+        let headers = extra_headers(&["X-Api-Key: sk'live+Ab12\"Cd&34"]);
         for echo in [
             "Your key: sk&#039;live+Ab12&quot;Cd&amp;34.",
             "Your key: sk&#39;live+Ab12&quot;Cd&amp;34.",
             "Your key: sk&#39;live+Ab12&#34;Cd&amp;34.",
         ] {
-            let mut text = echo.to_owned();
-            super::redact_secrets(&mut text, &headers);
-            assert!(
-                !text.contains("Ab12") && text.contains("<redacted>"),
-                "{echo}: {text}"
-            );
+            assert_redacted(echo, &headers, "Ab12");
         }
     }
 
