@@ -17,6 +17,9 @@ pub const PEM_LIMIT: u64 = 4 * 1024 * 1024;
 pub const CONFIG_LIMIT: u64 = 32 * 1024 * 1024;
 /// Most bytes of a JSON report read back (a baseline, a shard's report).
 pub const REPORT_LIMIT: u64 = 512 * 1024 * 1024;
+/// Most bytes of the runner's event file (`GITHUB_EVENT_PATH`; GitHub caps webhook payloads at
+/// 25 MB).
+pub const EVENT_LIMIT: u64 = 32 * 1024 * 1024;
 
 /// Why a file was not read; never quotes its contents.
 #[derive(Debug, thiserror::Error)]

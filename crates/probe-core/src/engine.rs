@@ -50,7 +50,8 @@ pub struct ScanOptions {
     pub identities: IdentityInputs,
     /// Probes in flight at once per `host:port`, so a scan does not hammer one server.
     pub per_host: usize,
-    /// Total deadline of a scan; targets not finished by then are reported as not scanned.
+    /// Total deadline of a scan: every exchange stops at it (a target cut short keeps what its
+    /// finished probes proved, and is incomplete); targets not begun by then are not scanned.
     pub deadline: Option<Duration>,
     /// Extra trust anchors for the server's certificate (DER), beside the system roots and
     /// `ca_files`: the demo passes its lab CA here.
@@ -376,6 +377,7 @@ impl Scanner {
                     forge_fallback_issuer,
                     issuer_key_kinds,
                     known_ca_certs,
+                    header_trust: Arc::new(server_cert::HeaderTrustStore::new(trust.clone())),
                 }),
                 trust,
                 server_cert: server_cert::Policy {
@@ -441,6 +443,18 @@ impl Scanner {
         mut on_target: impl FnMut(usize, TargetReport),
     ) {
         let until = self.deadline.map(|d| tokio::time::Instant::now() + d);
+        // Every exchange stops at the deadline, so a target cut short keeps what its finished
+        // probes proved; the whole target's time-out below is only a backstop.
+        let scan = match until {
+            Some(until) => Arc::new(ScanContext {
+                limits: Limits {
+                    scan_until: Some(until),
+                    ..self.scan.limits
+                },
+                ..ScanContext::clone(&self.scan)
+            }),
+            None => self.scan.clone(),
+        };
         let mut set = JoinSet::new();
         let mut waiting = targets.iter().enumerate();
         let mut running = std::collections::HashMap::new();
@@ -449,27 +463,29 @@ impl Scanner {
             // the number of targets.
             while set.len() < self.targets_in_flight {
                 let Some((i, t)) = waiting.next() else { break };
-                let (scan, skip) = (self.scan.clone(), self.skip.clone());
+                let (scan, skip) = (scan.clone(), self.skip.clone());
                 let (target, deadline) = (t.clone(), self.deadline);
                 let id = set
                     .spawn(async move {
                         let work = scan_target(&target, &scan, &skip);
+                        let not_scanned = |when: &str| {
+                            let shown = deadline.map_or_else(String::new, crate::text::duration);
+                            failed(
+                                &target,
+                                format!(
+                                    "not scanned: the total deadline of {shown} expired {when} \
+                                     (give a longer `deadline`, fewer targets per run, or a \
+                                     shorter `timeout` for a server that stalls)"
+                                ),
+                            )
+                        };
                         let report = match until {
-                            Some(until) => tokio::time::timeout_at(until, work)
+                            Some(until) if tokio::time::Instant::now() >= until => {
+                                not_scanned("before its turn came")
+                            }
+                            Some(until) => tokio::time::timeout_at(until + DEADLINE_GRACE, work)
                                 .await
-                                .unwrap_or_else(|_| {
-                                    let shown =
-                                        deadline.map_or_else(String::new, crate::text::duration);
-                                    failed(
-                                        &target,
-                                        format!(
-                                            "not scanned: the total deadline of {shown} expired \
-                                             before its verdict (what its probes had seen is not \
-                                             kept: give a longer `deadline`, or a shorter \
-                                             `timeout` for a server that stalls)"
-                                        ),
-                                    )
-                                }),
+                                .unwrap_or_else(|_| not_scanned("before its verdict")),
                             None => work.await,
                         };
                         (i, report)
@@ -982,7 +998,8 @@ async fn late_wave(
     let burst = Semaphore::new(RETRY_BURST);
     let one = |job: ProbeJob, ca_names: Vec<Vec<u8>>| {
         let burst = &burst;
-        async move { late_attempts(target, permits, limits, burst, job, &ca_names).await }
+        let header_trust = &ctx.header_trust;
+        async move { late_attempts(target, permits, limits, burst, job, &ca_names, header_trust).await }
     };
     let baselines = join_all(
         versions
@@ -1069,24 +1086,35 @@ async fn late_attempts(
     burst: &Semaphore,
     (id, version, chooser): ProbeJob,
     ca_names: &[Vec<u8>],
+    header_trust: &Arc<dyn exchange::HeaderTrust>,
 ) -> Result<ProbeObservation, SkippedProbe> {
     let once = || async {
         let _permit = permits.acquire(&target.host_port()).await;
-        late_client_auth::run_one(target, id, version, chooser.as_ref(), ca_names, limits)
-            .await
-            .map(|observation| Attempt {
-                unpresentable: observation.detail.as_deref().is_some_and(|d| {
-                    d == late_client_auth::UNPRESENTABLE || d.starts_with(UNPRESENTED)
-                }),
-                observation,
-                chain: Vec::new(),
-                unconfirmed: false,
-                unread_for_good: false,
-            })
+        late_client_auth::run_one(
+            target,
+            id,
+            version,
+            chooser.as_ref(),
+            ca_names,
+            limits,
+            header_trust,
+        )
+        .await
+        .map(|observation| Attempt {
+            unpresentable: observation.detail.as_deref().is_some_and(|d| {
+                d == late_client_auth::UNPRESENTABLE
+                    || d.starts_with(UNPRESENTED)
+                    || d.starts_with(exchange::HEADERS_WITHHELD)
+            }),
+            observation,
+            chain: Vec::new(),
+            unconfirmed: false,
+            unread_for_good: false,
+        })
     };
     let mut current = once().await?;
     for round in 1..=RETRIES {
-        if !current.needs_retry() {
+        if !current.needs_retry() || limits.expired() {
             break;
         }
         tokio::time::sleep(back_off(round)).await;
@@ -1104,6 +1132,10 @@ const RETRIES: u8 = 2;
 
 /// The wait before retry round `round` (from 1): short first, longer next, for a server whose
 /// connection limit or listen backlog dropped the burst.
+/// How long past the scan's total deadline a target may take to be judged before it is reported
+/// as not scanned: every exchange stops at the deadline itself, so this only bounds the rest.
+const DEADLINE_GRACE: Duration = Duration::from_secs(2);
+
 fn back_off(round: u8) -> Duration {
     Duration::from_millis(if round <= 1 { 25 } else { 250 })
 }
@@ -1154,6 +1186,7 @@ async fn attempt(
     let versions = [version];
     let setup = ExchangeSetup {
         pacer: Some(permits.pacer(&target.host_port())),
+        header_trust: Some(ctx.header_trust.clone()),
         ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
     };
     let result = exchange::run(target, setup, &record).await;
@@ -1251,7 +1284,7 @@ async fn run_wave(
             })
             .filter_map(|(slot, _)| jobs.get(slot).map(|j| (slot, j.clone())))
             .collect();
-        if again.is_empty() {
+        if again.is_empty() || limits.expired() {
             break;
         }
         // Short first, longer next, a few at a time, for a server whose connection limit or
@@ -1625,11 +1658,30 @@ pub fn failed_named(url: String, host_port: String, error: String) -> TargetRepo
 /// The trust anchors for the server's certificate: the user's (read and checked now, so a bad
 /// file is a usage error) and the system's, loaded on a thread of their own (about 12 ms and 18M
 /// instructions) while the first wave runs; the server-certificate probe waits for them.
+/// Most bytes of a `--ca-file` (a CA bundle: the system's is about 200 KiB).
+const CA_FILE_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// A text file, never more than `limit` bytes of it (a device or a file that grows is refused
+/// once past it).
+fn read_capped(path: &std::path::Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "more than the {limit} bytes allowed for a CA file"
+        )));
+    }
+    Ok(text)
+}
+
 /// The roots the user gave for the server's certificate (`--ca-file`, extra roots).
 fn user_roots(options: &ScanOptions) -> Result<Vec<CertificateDer<'static>>, ScanError> {
     let mut user_given: Vec<CertificateDer<'static>> = options.extra_roots.clone();
     for path in &options.ca_files {
-        let pem = std::fs::read_to_string(path).map_err(|source| ScanError::ReadFile {
+        let pem = read_capped(path, CA_FILE_LIMIT).map_err(|source| ScanError::ReadFile {
             path: path.clone(),
             source,
         })?;

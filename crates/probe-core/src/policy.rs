@@ -299,12 +299,17 @@ pub fn new_findings(report: &Report) -> Vec<String> {
 /// target, the overall grade recomputed.
 pub fn merge(reports: Vec<Report>) -> Report {
     let duration = reports.iter().map(|r| r.duration_ms).fold(0.0, f64::max);
+    let mut shards = shards_held(&reports);
+    shards.sort_unstable();
+    shards.dedup();
     let mut targets = Vec::new();
     let mut impostor = Vec::new();
     for r in reports {
         targets.extend(r.targets);
         impostor.extend(r.impostor);
     }
+    // An earlier merge's stand-in for a shard that had not reported goes once the shard has.
+    targets.retain(|t| !is_unreported_shard(t) || !shards.iter().any(|s| t.url == s.label()));
     targets.sort_by(|a: &TargetReport, b| {
         a.url
             .cmp(&b.url)
@@ -347,7 +352,23 @@ pub fn merge(reports: Vec<Report>) -> Report {
     impostor.dedup_by(|a, b| a.url == b.url);
     let mut merged = Report::new(targets, duration);
     merged.impostor = impostor;
+    merged.shards = shards;
     merged
+}
+
+/// The valid shards the reports are or hold (a shard's own, and those of an earlier merge).
+fn shards_held(reports: &[Report]) -> Vec<ShardOf> {
+    reports
+        .iter()
+        .flat_map(|r| r.shard.iter().chain(&r.shards))
+        .copied()
+        .filter(|s| s.is_valid())
+        .collect()
+}
+
+/// Whether a target of a merged report is [`unreported_shard`]'s stand-in for a shard.
+pub fn is_unreported_shard(t: &TargetReport) -> bool {
+    t.host_port.is_empty() && t.url.starts_with("shard ")
 }
 
 /// The shards that should have reported and did not: for every shard count the merged reports
@@ -355,11 +376,7 @@ pub fn merge(reports: Vec<Report>) -> Report {
 /// earlier merge, and runs of other counts are each checked on their own, never failed for it.)
 /// Only valid shards ([`ShardOf::is_valid`]) are read: check them first.
 pub fn missing_shards(reports: &[Report]) -> Vec<ShardOf> {
-    let shards: Vec<ShardOf> = reports
-        .iter()
-        .filter_map(|r| r.shard)
-        .filter(|s| s.is_valid())
-        .collect();
+    let shards = shards_held(reports);
     let mut counts: Vec<usize> = shards.iter().map(|s| s.count).collect();
     counts.sort_unstable();
     counts.dedup();
@@ -379,7 +396,7 @@ pub fn missing_shards(reports: &[Report]) -> Vec<ShardOf> {
 /// merge of this report still does.
 pub fn unreported_shard(s: ShardOf) -> TargetReport {
     crate::engine::failed_named(
-        format!("shard {}/{}", s.index, s.count),
+        s.label(),
         String::new(),
         format!(
             "shard {}/{} did not report: its targets were not scanned",

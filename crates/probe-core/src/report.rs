@@ -43,10 +43,14 @@ pub struct Report {
     /// The shard this report is (`--shard I/N`), so `merge` can tell a missing one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<ShardOf>,
+    /// A merged report: the shards it holds (those that reported), so a later merge of it with a
+    /// shard run again tells which are still missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardOf>,
 }
 
 /// Which shard of how many a report covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ShardOf {
     /// 1-based.
     pub index: usize,
@@ -61,6 +65,11 @@ impl ShardOf {
     /// From `--shard I/N`.
     pub fn of(shard: Option<(usize, usize)>) -> Option<Self> {
         shard.map(|(index, count)| Self { index, count })
+    }
+
+    /// How a merged report names it where it did not report: `shard I/N`, in place of a URL.
+    pub fn label(self) -> String {
+        format!("shard {}/{}", self.index, self.count)
     }
 
     /// 1 ≤ index ≤ count ≤ [`Self::MAX_COUNT`]: what `--shard` writes (a report read back may
@@ -243,6 +252,7 @@ impl Report {
             not_rechecked: Vec::new(),
             impostor: Vec::new(),
             shard: None,
+            shards: Vec::new(),
         }
     }
 

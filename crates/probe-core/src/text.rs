@@ -1,10 +1,21 @@
 //! Text from servers, made safe to keep: control characters removed or escaped, lengths capped.
 //! Every string a server sends passes through here before it reaches a report.
 
-/// Characters that invisibly reorder or hide text (Trojan Source: bidirectional overrides and
-/// isolates, zero-width characters, the byte-order mark). Server text never keeps them raw.
+/// Characters that invisibly reorder or hide text (Trojan Source: bidirectional overrides,
+/// isolates and the Arabic letter mark, zero-width characters, the soft hyphen, the byte-order
+/// mark, Unicode tag characters). Server text never keeps them raw.
 pub fn is_invisible_format(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 /// Keeps printable text only, capped, so server text can never smuggle control characters;
@@ -157,6 +168,13 @@ mod tests {
         assert!(!kept.chars().any(is_invisible_format), "{kept:?}");
         assert_eq!(kept, "OK \u{FFFD}gnp.exe\u{FFFD} \u{FFFD}\u{FFFD}x");
         assert_eq!(escape_controls("a\u{202E}b"), "a\\e2\\80\\aeb");
+        // The Arabic letter mark (a bidi mark), the soft hyphen, tag characters (invisible
+        // letters that can spell a hidden text).
+        let hidden = "a\u{061C}b\u{00AD}c\u{E0041}\u{E007F}d".as_bytes();
+        assert_eq!(
+            sanitize(hidden, 100),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}d"
+        );
     }
 
     /// The runner's legacy command form, read anywhere in a line: broken in server text.

@@ -256,6 +256,7 @@ async fn get(
         identity,
         limits,
         path: None,
+        header_trust: None,
     })
     .await;
     eprintln!(

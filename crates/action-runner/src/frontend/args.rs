@@ -50,7 +50,8 @@ pub struct ScanArgs {
     /// Scan only shard I of N (1-based): a deterministic slice of the targets, for a CI matrix.
     #[arg(long, value_name = "I/N", value_parser = parse::shard, help_heading = "Fleet")]
     pub shard: Option<(usize, usize)>,
-    /// Total deadline of the scan, in seconds; targets not scanned by then are reported as such.
+    /// Total deadline of the scan, in seconds: probes still running then stop (their target
+    /// keeps what the others proved, and is incomplete); targets not begun are not scanned.
     #[arg(long, value_name = "SECS", value_parser = parse::secs_long, help_heading = "Fleet")]
     pub deadline: Option<f64>,
     /// Shared report options.

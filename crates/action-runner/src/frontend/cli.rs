@@ -479,11 +479,13 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         );
     }
     if config_missing.is_empty() {
-        report.targets.extend(
-            missing_shards
-                .iter()
-                .map(|s| probe_core::policy::unreported_shard(*s)),
-        );
+        // An earlier merge's stand-in for a shard still missing stays, once.
+        let stand_ins: Vec<_> = missing_shards
+            .iter()
+            .filter(|s| !report.targets.iter().any(|t| t.url == s.label()))
+            .map(|s| probe_core::policy::unreported_shard(*s))
+            .collect();
+        report.targets.extend(stand_ins);
     }
     report.regrade();
     if config.is_some() {

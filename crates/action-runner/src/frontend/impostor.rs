@@ -132,7 +132,7 @@ pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
 /// `--trusted-ca-cert` and `--trusted-ca-key`, read.
 fn trusted_ca(args: &ImpostorArgs) -> Result<Option<TrustedCaPem>, String> {
     let read = |flag: &str, p: &Path| {
-        std::fs::read_to_string(p)
+        crate::files::read_text(p, crate::files::PEM_LIMIT, "a PEM file")
             .map_err(|e| format!("--{flag}: cannot read {}: {e}", p.display()))
     };
     match (&args.trusted_ca_cert, &args.trusted_ca_key) {

@@ -52,7 +52,11 @@ impl RunContext {
             .filter(|(o, r)| !o.is_empty() && !r.is_empty() && !r.contains('/'))
             .ok_or_else(|| format!("GITHUB_REPOSITORY {repository:?} is not owner/name"))?;
         let event = match env.var("GITHUB_EVENT_PATH") {
-            Some(path) => match std::fs::read_to_string(path) {
+            Some(path) => match crate::files::read_text(
+                std::path::Path::new(&path),
+                crate::files::EVENT_LIMIT,
+                "the event file",
+            ) {
                 Ok(text) => serde_json::from_str::<Value>(&text)
                     .map_err(|e| format!("the event file GITHUB_EVENT_PATH is not JSON: {e}"))?,
                 Err(e) => return Err(format!("cannot read the event file GITHUB_EVENT_PATH: {e}")),

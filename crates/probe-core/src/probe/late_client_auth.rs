@@ -48,6 +48,7 @@ pub async fn run_one(
     chooser: Option<&Arc<dyn CertChooser>>,
     ca_names: &[Vec<u8>],
     limits: Limits,
+    header_trust: &Arc<dyn crate::transport::HeaderTrust>,
 ) -> Result<ProbeObservation, SkippedProbe> {
     let hints: Vec<&[u8]> = ca_names.iter().map(Vec::as_slice).collect();
     let identity = match chooser.map(|c| c.choose(&hints, SCHEMES)) {
@@ -88,6 +89,7 @@ pub async fn run_one(
             identity: identity.as_ref(),
             limits,
             path: None,
+            header_trust: Some(header_trust),
         })
         .await;
         (x, identity)

@@ -467,6 +467,7 @@ pub enum Start {
 }
 
 /// Everything a scan shares across targets.
+#[derive(Clone)]
 pub struct ScanContext {
     /// Identities and the provider.
     pub probes: Arc<ProbeContext>,
@@ -625,6 +626,8 @@ pub struct ProbeContext {
     /// CA certificates the scan holds: `client-cert`'s chain past its leaf, the staging CA, the
     /// roots given for the server's certificate (at most 32).
     pub known_ca_certs: Vec<rustls_pki_types::CertificateDer<'static>>,
+    /// Judges where the user's headers may go (a server whose certificate verifies).
+    pub header_trust: Arc<dyn crate::transport::HeaderTrust>,
 }
 
 /// What a probe will do in this scan.

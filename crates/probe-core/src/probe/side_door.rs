@@ -280,6 +280,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         headers: door.headers.clone(),
         sessions: door.sessions.clone(),
         pacer: Some(door.scan.permits.pacer(&target.host_port())),
+        header_trust: Some(door.scan.probes.header_trust.clone()),
         ..ExchangeSetup::new(
             &door.scan.probes.provider,
             &versions,

@@ -85,6 +85,10 @@ pub struct ConfigProbe<'a> {
     pub identity: Option<Arc<dyn CertChooser>>,
     /// The scan's timeout (each request gets the smaller of it and [`TIMEOUT`]).
     pub timeout: Duration,
+    /// When the scan's total deadline expires (no request runs past it).
+    pub scan_until: Option<tokio::time::Instant>,
+    /// Judges where the user's headers may go.
+    pub header_trust: Option<Arc<dyn exchange::HeaderTrust>>,
     /// The scan's concurrency limits.
     pub permits: &'a Arc<crate::permits::Permits>,
 }
@@ -102,6 +106,7 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
     let fetcher = Fetcher {
         target: target.clone(),
         provider: probe.provider.clone(),
+        header_trust: probe.header_trust.clone(),
         permits: probe.permits.clone(),
         versions: probe.versions.to_vec(),
         limits: Limits {
@@ -109,6 +114,7 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
             body_cap: BODY_CAP,
             header_cap: 16 * 1024,
             excerpt_chars: 0,
+            scan_until: probe.scan_until,
         },
     };
     let identities: Vec<Option<Arc<dyn CertChooser>>> = std::iter::once(None)
@@ -251,6 +257,7 @@ fn settle(old: Fetched, mut new: Fetched, attempts: usize) -> Fetched {
 struct Fetcher {
     target: Target,
     provider: Arc<CryptoProvider>,
+    header_trust: Option<Arc<dyn exchange::HeaderTrust>>,
     permits: Arc<crate::permits::Permits>,
     versions: Vec<TlsVersion>,
     limits: Limits,
@@ -282,6 +289,7 @@ impl Fetcher {
                 // server that refuses the identity is told apart from one that is unreadable.
                 await_alert: true,
                 pacer: Some(self.permits.pacer(&self.target.host_port())),
+                header_trust: self.header_trust.clone(),
                 ..ExchangeSetup::new(&self.provider, &self.versions, chooser.clone(), self.limits)
             };
             exchange::run_paths(&self.target, setup, &record, &paths).await
@@ -403,6 +411,7 @@ impl Fetcher {
             path: Some(&path),
             await_alert,
             pacer: Some(self.permits.pacer(&self.target.host_port())),
+            header_trust: self.header_trust.clone(),
             ..ExchangeSetup::new(&self.provider, &self.versions, chooser, self.limits)
         };
         let result = exchange::run(&self.target, setup, &record).await;
@@ -718,6 +727,8 @@ impl super::TargetProbe for TlsConfigExposed {
                 versions: &scan.versions,
                 identity: super::valid_client_cert::chooser(&scan.probes),
                 timeout: scan.limits.timeout,
+                scan_until: scan.limits.scan_until,
+                header_trust: Some(scan.probes.header_trust.clone()),
                 permits: &scan.permits,
             };
             let found = run(target, probe).await;

@@ -47,7 +47,7 @@ use crate::text::sanitize;
 use crate::transport::Limits;
 
 /// One GET over OpenSSL that lets the server ask for a certificate late.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LateAuthRequest<'a> {
     /// The endpoint.
     pub target: &'a Target,
@@ -59,6 +59,9 @@ pub struct LateAuthRequest<'a> {
     pub limits: Limits,
     /// The request path; `None` means the target's own.
     pub path: Option<&'a str>,
+    /// Judges whether the server may be sent the user's headers (see
+    /// [`crate::transport::HeaderTrust`]); none: a request that would carry them is not sent.
+    pub header_trust: Option<&'a Arc<dyn crate::transport::HeaderTrust>>,
 }
 
 /// What the exchange showed.
@@ -125,18 +128,23 @@ pub async fn run(req: LateAuthRequest<'_>) -> LateAuthExchange {
         ..LateAuthExchange::default()
     };
     let wire = Arc::new(Mutex::new(Wire::default()));
-    let result = match prepare(&req) {
-        Ok(ssl) => {
-            let deadline = req.limits.timeout;
+    let result = match (prepare(&req), req.limits.budget()) {
+        (Ok(_), None) => Err(format!("not tried: {} first", super::DEADLINE_EXPIRED)),
+        (Ok(ssl), Some((deadline, cut))) => {
             match tokio::time::timeout(deadline, exchange(&req, ssl, &wire, &mut out)).await {
                 Ok(r) => r,
+                Err(_) if cut => Err(format!(
+                    "{} after {} ms",
+                    super::DEADLINE_EXPIRED,
+                    deadline.as_millis()
+                )),
                 Err(_) => Err(format!(
                     "no complete answer within {} ms",
                     deadline.as_millis()
                 )),
             }
         }
-        Err(reason) => Err(reason),
+        (Err(reason), _) => Err(reason),
     };
     if let Err(reason) = result {
         out.inconclusive = Some(reason);
@@ -271,6 +279,18 @@ async fn talk(
         Some(SslVersion::TLS1_2) => Some(TlsVersion::Tls12),
         _ => None,
     };
+    let chain: Vec<_> = tls
+        .ssl()
+        .peer_cert_chain()
+        .into_iter()
+        .flatten()
+        .take(super::tls::MAX_CHAIN)
+        .filter_map(|c| c.to_der().ok())
+        .map(rustls_pki_types::CertificateDer::from)
+        .collect();
+    if let Some(why) = super::headers_withheld(req.target, req.header_trust, chain).await {
+        return Err(why);
+    }
     lock(wire).phase = Phase::Request;
     let written = tls.write_all(request).await;
     let written = match written {
@@ -782,6 +802,7 @@ mod tests {
             identity: None,
             limits: crate::transport::Limits::default(),
             path: None,
+            header_trust: None,
         };
         let bytes = super::request_bytes(&req).unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes);

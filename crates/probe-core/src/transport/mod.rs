@@ -15,6 +15,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::crypto::CryptoProvider;
+use rustls_pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -39,6 +40,45 @@ pub struct Limits {
     /// pages (`<center>nginx</center>`, past character 200) is read when the `Server` header
     /// is hidden.
     pub excerpt_chars: usize,
+    /// When the scan's total deadline expires: no exchange runs past it, so a target whose
+    /// deadline comes keeps what its finished probes proved (the rest are inconclusive).
+    pub scan_until: Option<tokio::time::Instant>,
+}
+
+/// How the detail of an exchange cut short, or never started, by the scan's total deadline
+/// begins.
+pub const DEADLINE_EXPIRED: &str = "the scan's total deadline expired";
+
+impl Limits {
+    /// The time an exchange starting now may take: the probe's deadline, or what is left of the
+    /// scan's when that is shorter (`true` then). `None` once the scan's deadline has expired.
+    pub fn budget(&self) -> Option<(Duration, bool)> {
+        let Some(until) = self.scan_until else {
+            return Some((self.timeout, false));
+        };
+        let left = until.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            None
+        } else if left < self.timeout {
+            Some((left, true))
+        } else {
+            Some((self.timeout, false))
+        }
+    }
+
+    /// Whether the scan's total deadline has expired (nothing more should be tried).
+    pub fn expired(&self) -> bool {
+        self.budget().is_none()
+    }
+
+    /// The result of an exchange that the scan's total deadline left no time for.
+    fn expired_result() -> ExchangeResult {
+        ExchangeResult {
+            outcome: Some(Outcome::Inconclusive),
+            detail: Some(format!("not tried: {DEADLINE_EXPIRED} first")),
+            ..ExchangeResult::default()
+        }
+    }
 }
 
 impl Default for Limits {
@@ -48,6 +88,7 @@ impl Default for Limits {
             body_cap: 16 * 1024,
             header_cap: 64 * 1024,
             excerpt_chars: 256,
+            scan_until: None,
         }
     }
 }
@@ -120,6 +161,53 @@ pub struct ExchangeSetup<'a> {
     pub sessions: Option<Arc<tls::CrossNameSessions>>,
     /// Paces connection attempts to the host (see [`crate::permits::Permits::pacer`]).
     pub pacer: Option<Arc<Pacer>>,
+    /// Judges whether the server may be sent the user's headers (see [`HeaderTrust`]); none:
+    /// they are never sent, and an exchange that would carry them is unread.
+    pub header_trust: Option<Arc<dyn HeaderTrust>>,
+}
+
+/// Whether a server may be sent the user's headers (`-H`: an API token, often): only one whose
+/// certificate verifies for the target's name, as curl would send them. The scanner connects to
+/// any server to see how it refuses; a token must not go to one that could be anybody (a
+/// man in the middle with a certificate of its own). Implemented over the scan's trust anchors
+/// by [`crate::checks::server_cert::HeaderTrustStore`].
+pub trait HeaderTrust: Send + Sync {
+    /// `Ok` when `chain` (leaf first, as served) verifies for `host` now; else why not.
+    fn verifies(&self, chain: &[CertificateDer<'static>], host: &str) -> Result<(), String>;
+}
+
+/// How the detail of an exchange whose request was not sent, because the server's certificate
+/// did not verify and the request would have carried the user's headers, begins.
+pub const HEADERS_WITHHELD: &str = "not asked: the request would carry the headers given with -H";
+
+/// Why the user's headers may not go to the server `chain` comes from (`None`: they may, or
+/// the request carries none).
+pub async fn headers_withheld(
+    target: &Target,
+    trust: Option<&Arc<dyn HeaderTrust>>,
+    chain: Vec<CertificateDer<'static>>,
+) -> Option<String> {
+    if target.headers.0.is_empty() {
+        return None;
+    }
+    let why = match trust {
+        None => Err("no trust anchors were set up for this exchange".to_owned()),
+        // The anchors may still be loading on their own thread: judged off the async workers.
+        Some(trust) => {
+            let (trust, host) = (trust.clone(), target.host.clone());
+            tokio::task::spawn_blocking(move || trust.verifies(&chain, &host))
+                .await
+                .unwrap_or_else(|e| Err(format!("the check failed: {e}")))
+        }
+    };
+    why.err().map(|why| {
+        format!(
+            "{HEADERS_WITHHELD}, and the server's certificate does not verify for {} ({}): give \
+             its CA with --ca-file (or reach an address by the certificate's name with --resolve)",
+            target.host,
+            sanitize(why.as_bytes(), 200)
+        )
+    })
 }
 
 /// The server name a probe sends.
@@ -154,6 +242,7 @@ impl<'a> ExchangeSetup<'a> {
             headers: Vec::new(),
             sessions: None,
             pacer: None,
+            header_trust: None,
         }
     }
 }
@@ -165,7 +254,9 @@ pub async fn run(
     record: &SharedRecord,
 ) -> ExchangeResult {
     let start = Instant::now();
-    let deadline = setup.limits.timeout;
+    let Some((deadline, cut)) = setup.limits.budget() else {
+        return Limits::expired_result();
+    };
     // Reading stops a little before the deadline, so a slow body or a stalled connection task
     // still leaves the status (or the reason) in the result instead of a bare time-out.
     let now = tokio::time::Instant::now();
@@ -190,7 +281,8 @@ pub async fn run(
             ExchangeResult {
                 outcome: Some(Outcome::Inconclusive),
                 detail: Some(format!(
-                    "timed out after {} {phase}{}",
+                    "{} after {} {phase}{}",
+                    if cut { DEADLINE_EXPIRED } else { "timed out" },
                     crate::text::duration(deadline),
                     if requested {
                         " (a certificate had been requested)"
@@ -235,7 +327,9 @@ pub async fn run_paths(
     paths: &[String],
 ) -> Vec<ExchangeResult> {
     let start = Instant::now();
-    let deadline = setup.limits.timeout;
+    let Some((deadline, cut)) = setup.limits.budget() else {
+        return vec![Limits::expired_result()];
+    };
     let now = tokio::time::Instant::now();
     let until = now
         .checked_add(deadline.saturating_sub(deadline / 8))
@@ -248,7 +342,8 @@ pub async fn run_paths(
                 vec![ExchangeResult {
                     outcome: Some(Outcome::Inconclusive),
                     detail: Some(format!(
-                        "timed out after {}",
+                        "{} after {}",
+                        if cut { DEADLINE_EXPIRED } else { "timed out" },
                         crate::text::duration(deadline)
                     )),
                     ..ExchangeResult::default()
@@ -277,9 +372,40 @@ async fn exchange(
     paths: &[&str],
 ) -> Vec<ExchangeResult> {
     match connect(target, setup, record).await {
-        Ok(connected) => ask_all(connected, target, setup, until, paths).await,
+        Ok(connected) => {
+            if sends_user_headers(target, setup) {
+                let chain = connected.peer_chain();
+                if let Some(why) =
+                    headers_withheld(target, setup.header_trust.as_ref(), chain).await
+                {
+                    // Not asked: nothing to read, and another try would end the same.
+                    let withheld = ExchangeResult {
+                        outcome: Some(Outcome::Inconclusive),
+                        detail: Some(why),
+                        unpresentable: true,
+                        tls_version: connected.version,
+                        alpn: connected.alpn.clone(),
+                        resumed: connected.resumed,
+                        ..ExchangeResult::default()
+                    };
+                    return vec![withheld; paths.len().max(1)];
+                }
+            }
+            ask_all(connected, target, setup, until, paths).await
+        }
         Err(failed) => vec![failed],
     }
+}
+
+/// Whether the exchange's requests carry the user's headers: those go only to the target's own
+/// `Host`, never to the other names the side doors ask for (another site behind the same
+/// certificate).
+fn sends_user_headers(target: &Target, setup: &ExchangeSetup<'_>) -> bool {
+    !target.headers.0.is_empty()
+        && setup
+            .host
+            .as_deref()
+            .is_none_or(|h| h.eq_ignore_ascii_case(&target.authority()))
 }
 
 /// Extra connection attempts after the first when the SYN-ACK does not come (see
@@ -338,6 +464,23 @@ struct Connected {
     version: Option<TlsVersion>,
     resumed: bool,
     _closer: Closer,
+}
+
+impl Connected {
+    /// The server's chain as the connection holds it (a resumed session keeps the one of its
+    /// first handshake), at most [`tls::MAX_CHAIN`] certificates.
+    fn peer_chain(&self) -> Vec<CertificateDer<'static>> {
+        self.tls
+            .inner
+            .get_ref()
+            .1
+            .peer_certificates()
+            .unwrap_or_default()
+            .iter()
+            .take(tls::MAX_CHAIN)
+            .cloned()
+            .collect()
+    }
 }
 
 /// TCP connect, the TLS handshake, and on TLS 1.3 with a CertificateRequest the wait for an early
@@ -459,9 +602,7 @@ async fn ask_all(
     } = connected;
     let captured = tls.capture.clone();
     let authority = setup.host.clone().unwrap_or_else(|| target.authority());
-    // The user's headers (a token, often) go only to the target's own `Host`, never to the
-    // other names the side doors ask for (another site behind the same certificate).
-    let own_host = authority.eq_ignore_ascii_case(&target.authority());
+    let own_host = sends_user_headers(target, setup);
     let headers: Vec<(http::HeaderName, http::HeaderValue)> = target
         .headers
         .0
@@ -1048,6 +1189,9 @@ fn alert_from_text(text: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// An error and its causes, as one line made safe to keep: a library's text may carry the
+/// server's own words (an HTTP/2 GOAWAY's debug data, a certificate's name), so it goes through
+/// [`sanitize`] like any server text, capped.
 fn describe_error(err: &(dyn StdError + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut cur = err.source();
@@ -1058,8 +1202,11 @@ fn describe_error(err: &(dyn StdError + 'static)) -> String {
         }
         cur = e.source();
     }
-    parts.join(": ")
+    sanitize(parts.join(": ").as_bytes(), ERROR_CHARS)
 }
+
+/// Characters of a library error's text kept at most.
+const ERROR_CHARS: usize = 400;
 
 /// A status that says the server (or a proxy before it) is refusing load, not the request: 429
 /// (a rate limit, which a scan's burst is what trips), 502, 503, 504 (an upstream that failed or
@@ -1326,6 +1473,27 @@ async fn finish(
 
 #[cfg(test)]
 mod tests {
+    /// A library's error carrying the server's words (an HTTP/2 GOAWAY's debug data, as h2
+    /// prints it) keeps no workflow command, control character or unbounded length.
+    #[test]
+    fn library_errors_are_kept_as_server_text() {
+        let debug_data = format!("(b\"##[error]pwned\nnext{}\")", "x".repeat(10_000));
+        let err = std::io::Error::other(format!("connection error: {debug_data}"));
+        let kept = super::describe_error(&err);
+        assert!(!kept.contains("##["), "{kept}");
+        assert!(!kept.chars().any(char::is_control), "{kept}");
+        // Capped (a broken `##[` is a character longer).
+        assert!(
+            kept.chars().count() <= super::ERROR_CHARS + 2,
+            "{}",
+            kept.len()
+        );
+        assert!(
+            kept.starts_with("connection error: (b\"## [error]pwned next"),
+            "{kept}"
+        );
+    }
+
     /// The extra headers of `lines` (`Name: value` each).
     fn extra_headers(lines: &[&str]) -> crate::target::ExtraHeaders {
         crate::target::ExtraHeaders(

@@ -40,7 +40,7 @@ pub use model::{
 pub use system_roots::{
     read_up_front as read_system_roots_up_front, Locations as SystemRootLocations,
 };
-pub use trust::{LazyTrust, TrustStore};
+pub use trust::{HeaderTrustStore, LazyTrust, TrustStore};
 
 /// Analyses the chains served to the baseline probe, one per TLS version (identical chains are
 /// judged once). `now` is a parameter so tests can move the clock.

@@ -213,6 +213,67 @@ impl LazyTrust {
     }
 }
 
+/// Where the user's headers may go ([`crate::transport::HeaderTrust`]): a chain that webpki
+/// verifies for the name now, against the scan's anchors (the system's, `--ca-file`, and the
+/// certificate directories' for its issuers), or whose leaf the user gave as an anchor. Strict,
+/// as curl is: an expired certificate or another name is no place for a token. Each chain is
+/// judged once per name.
+pub struct HeaderTrustStore {
+    trust: Arc<LazyTrust>,
+    judged: Mutex<JudgedChains>,
+}
+
+/// Chains judged, by chain and name (lower case): whether the headers may go, or why not.
+type JudgedChains = HashMap<(Vec<CertificateDer<'static>>, String), Result<(), String>>;
+
+/// Chains judged and remembered at most per scan (the rest are judged each time).
+const MAX_JUDGED_CHAINS: usize = 256;
+
+impl HeaderTrustStore {
+    /// A judge over the scan's anchors.
+    pub fn new(trust: Arc<LazyTrust>) -> Self {
+        Self {
+            trust,
+            judged: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn judge(&self, chain: &[CertificateDer<'static>], host: &str) -> Result<(), String> {
+        let (leaf, rest) = chain
+            .split_first()
+            .ok_or("the server showed no certificate")?;
+        let store = self.trust.for_chains(chain.iter());
+        if store.pinned.iter().any(|p| p.as_ref() == leaf.as_ref()) {
+            return Ok(());
+        }
+        let verifier = store
+            .verifier
+            .as_ref()
+            .ok_or("no trust anchor to judge it by")?;
+        let name = ServerName::try_from(host.to_owned())
+            .map_err(|_| format!("{host} is not a name a certificate can hold"))?;
+        verifier
+            .verify_server_cert(leaf, rest, &name, &[], UnixTime::now())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl crate::transport::HeaderTrust for HeaderTrustStore {
+    fn verifies(&self, chain: &[CertificateDer<'static>], host: &str) -> Result<(), String> {
+        let key = (chain.to_vec(), host.to_ascii_lowercase());
+        if let Some(known) = lock(&self.judged).get(&key) {
+            return known.clone();
+        }
+        let judged = self.judge(chain, host);
+        let mut known = lock(&self.judged);
+        if known.len() < MAX_JUDGED_CHAINS {
+            known.insert(key, judged.clone());
+        }
+        judged
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
