@@ -55,6 +55,9 @@
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
 #   node-graphql-400          optional, no check; 400 to a GET without ?query= (not on --list)
 #   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
+#   node-renegotiate-serve    optional; the app refuses an unauthorised client on TLS 1.3 (403) and
+#                             on TLS 1.2 renegotiates after the request and serves whoever
+#                             renegotiated, without a certificate too (not on --list)
 #   node-any-cert-close       optional, the app hangs up on a client without a certificate (no
 #                             answer) and serves any certificate (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode

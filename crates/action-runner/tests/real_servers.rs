@@ -1618,6 +1618,49 @@ fn tls_versions_reads_an_alert_less_close_as_unspoken_and_never_hides_a_door() {
     }
 }
 
+/// Node whose app, on TLS 1.2, asks again by renegotiation after the request and serves whoever
+/// renegotiated, a client without a certificate too (`socket.renegotiate()` with
+/// `rejectUnauthorized: false`): the scan's own client declines the renegotiation and is cut off
+/// with an alert, which was read as the anonymous client's refusal (A, exit 0, with every
+/// identity). A TLS 1.2 alert after a completed handshake is about what came after it: the late
+/// probe, which renegotiates, gets in without a certificate (F, `client-cert-optional` on 1.2).
+#[test]
+fn a_renegotiation_after_the_request_that_serves_anyone_is_found() {
+    let name = "node-renegotiate-serve";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let mut full = lab.identity_args("client.crt", "client.key");
+    full.extend([
+        "--issuing-ca-cert".to_owned(),
+        lab.pki_file("ca.crt"),
+        "--issuing-ca-key".to_owned(),
+        lab.pki_file("ca.key"),
+    ]);
+    for args in [Vec::new(), full] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{}",
+            target_summary(t)
+        );
+        assert!(
+            t["findings"].as_array().into_iter().flatten().any(|f| {
+                f["id"] == "client-cert-optional"
+                    && f["tls_versions"]
+                        .as_array()
+                        .is_some_and(|v| v.iter().any(|v| v == "1.2"))
+            }),
+            "{}",
+            target_summary(t)
+        );
+    }
+}
+
 /// Node with `rejectUnauthorized: false` whose app hangs up on a client without a certificate
 /// (no answer at all) and serves any certificate: the anonymous baseline is unread on both
 /// versions, and the certificate from an unknown CA let in is reported all the same (F, exit 1),

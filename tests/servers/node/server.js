@@ -14,6 +14,11 @@
 //   any-cert-close  requestCert: true,  rejectUnauthorized: false, the app destroys the connection
 //                   (no answer) of a client that presented no certificate, and serves any
 //                   certificate at all (a presence check that hangs up instead of refusing)
+//   renegotiate-serve  requestCert: true, rejectUnauthorized: false; the app serves an
+//                   authorised client, answers 403 on TLS 1.3, and on TLS 1.2 asks again by
+//                   renegotiation (`socket.renegotiate()`, rejectUnauthorized: false) and then
+//                   serves whoever renegotiated, a client without a certificate included; a client
+//                   that declines the renegotiation (rustls) is cut off with an alert
 // Binds 127.0.0.1 only.
 'use strict';
 const https = require('https');
@@ -23,7 +28,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -37,6 +42,7 @@ switch (mode) {
   case 'app-cn':
   case 'graphql-400':
   case 'any-cert-close':
+  case 'renegotiate-serve':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
     break;
@@ -70,6 +76,26 @@ const server = https.createServer(opts, (req, res) => {
       req.socket.destroy();
       return;
     }
+  }
+  if (mode === 'renegotiate-serve' && !req.socket.authorized) {
+    if (req.socket.getProtocol() !== 'TLSv1.2') {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end('client certificate required\n');
+      return;
+    }
+    let done = false;
+    const serve = () => {
+      if (done || req.socket.destroyed) return;
+      done = true;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok\n');
+    };
+    try {
+      req.socket.renegotiate({ requestCert: true, rejectUnauthorized: false }, serve);
+    } catch (e) {
+      serve();
+    }
+    return;
   }
   if (mode === 'graphql-400' && !new URL(req.url, 'https://x').searchParams.has('query')) {
     res.writeHead(400, { 'content-type': 'application/json' });

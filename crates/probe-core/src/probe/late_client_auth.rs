@@ -30,13 +30,30 @@ const SCHEMES: &[SignatureScheme] = &[
 /// (Apache's 403 to a client without post-handshake auth, its `handshake_failure` to a client
 /// that refuses renegotiation), another answer, or one that could not be read all call for it.
 pub fn wanted(baseline: &ProbeObservation) -> bool {
-    !baseline.cert_requested
-        && !baseline.late
-        && (baseline.handshake_completed || baseline.outcome == Outcome::RefusedTls)
-        && matches!(
-            baseline.outcome,
-            Outcome::RefusedHttp | Outcome::RefusedTls | Outcome::Answered | Outcome::Inconclusive
-        )
+    !baseline.late
+        && ((!baseline.cert_requested
+            && (baseline.handshake_completed || baseline.outcome == Outcome::RefusedTls)
+            && matches!(
+                baseline.outcome,
+                Outcome::RefusedHttp
+                    | Outcome::RefusedTls
+                    | Outcome::Answered
+                    | Outcome::Inconclusive
+            ))
+            || asked_again_12(baseline))
+}
+
+/// A TLS 1.2 baseline refused by an alert after its handshake was complete: a TLS 1.2 server
+/// refuses a certificate in the handshake, so an alert after the request is about what came
+/// next, a renegotiation the server asked for and this client declined (Node's
+/// `socket.renegotiate()` after the request, serving whoever renegotiates, even without a
+/// certificate). The late probe, which renegotiates, tells what it lets in.
+fn asked_again_12(baseline: &ProbeObservation) -> bool {
+    baseline.tls_version == TlsVersion::Tls12
+        && baseline.cert_requested
+        && baseline.handshake_completed
+        && baseline.outcome == Outcome::RefusedTls
+        && baseline.alert.is_some()
 }
 
 /// One late exchange: the probe's certificate picked in advance (none for the baseline), from the
@@ -214,7 +231,11 @@ pub fn late_unread(
     nc: &ProbeObservation,
     late: Option<&ProbeObservation>,
 ) -> Option<IncompleteProbe> {
-    if !wanted(nc) || nc.outcome == Outcome::RefusedTls || !nc.outcome.is_conclusive() {
+    let asked_again = asked_again_12(nc);
+    if !wanted(nc)
+        || (nc.outcome == Outcome::RefusedTls && !asked_again)
+        || !nc.outcome.is_conclusive()
+    {
         return None;
     }
     let late_said = match late {
@@ -228,12 +249,24 @@ pub fn late_unread(
     let answer = nc
         .http_status
         .map_or_else(|| "an answer".to_owned(), |st| format!("HTTP {st}"));
+    let first = if asked_again {
+        format!(
+            "the server cut the connection off with an alert ({}) after the request, once the \
+             handshake was complete (TLS 1.2 refuses a certificate in the handshake: a \
+             renegotiation it asked for, which the scan's client declines?)",
+            nc.alert.as_deref().unwrap_or("an alert")
+        )
+    } else {
+        format!(
+            "the server answered {answer} without asking for a client certificate in the \
+             handshake"
+        )
+    };
     Some(IncompleteProbe {
         probe: nc.id.as_str().to_owned(),
         tls_version: Some(nc.tls_version),
         reason: format!(
-            "the server answered {answer} without asking for a client certificate in the \
-             handshake, and the late-auth probe (OpenSSL, which accepts renegotiation and offers \
+            "{first}, and the late-auth probe (OpenSSL, which accepts renegotiation and offers \
              post-handshake authentication), which shows whether it asks after the handshake, \
              {late_said}"
         ),
@@ -318,5 +351,22 @@ mod tests {
 
         // A server that served the first wave's anonymous request is judged on that.
         assert!(!wanted(&obs(false, None, Outcome::Served)));
+
+        // TLS 1.2, asked in the handshake, cut off by an alert after the request (Node's
+        // renegotiation after the request, declined): the late probe runs, and the version is
+        // incomplete while it cannot be read, never passed on the alert.
+        let mut cut = obs(false, Some(LateAsk::Renegotiation), Outcome::RefusedTls);
+        cut.tls_version = TlsVersion::Tls12;
+        cut.alert = Some("HandshakeFailure".into());
+        cut.http_status = None;
+        assert!(wanted(&cut));
+        assert!(late_unread(&cut, None).is_some_and(|i| i.reason.contains("after the request")));
+        // The same on TLS 1.3 (its refusal comes after the handshake) or in the handshake: not.
+        let mut tls13 = cut.clone();
+        tls13.tls_version = TlsVersion::Tls13;
+        assert!(!wanted(&tls13));
+        let mut in_handshake = cut.clone();
+        in_handshake.handshake_completed = false;
+        assert!(!wanted(&in_handshake));
     }
 }
