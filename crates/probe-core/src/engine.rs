@@ -660,7 +660,61 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     }
     report.findings = findings.into_iter().map(Into::into).collect();
     report.refresh_not_run_note();
-    report
+    redact_everywhere(report, &target.headers)
+}
+
+/// The report with every value of the user's headers (in each form a server may echo it)
+/// replaced wherever it stands: a server can put what it was sent anywhere, a CA name of its
+/// CertificateRequest included (which the forged certificates then copy), not only the bodies
+/// and headers the transport already redacts.
+fn redact_everywhere(report: TargetReport, headers: &crate::target::ExtraHeaders) -> TargetReport {
+    let secrets = headers.secret_values();
+    if secrets.is_empty() {
+        return report;
+    }
+    let Ok(mut value) = serde_json::to_value(&report) else {
+        return report;
+    };
+    if !redact_strings(&mut value, &secrets) {
+        return report;
+    }
+    serde_json::from_value(value).unwrap_or_else(|e| {
+        failed_named(
+            report.url.clone(),
+            report.host_port.clone(),
+            format!("internal error: the report could not be redacted ({e})"),
+        )
+    })
+}
+
+/// Redacts every string of `value` in place; whether any changed.
+fn redact_strings(value: &mut serde_json::Value, secrets: &[String]) -> bool {
+    match value {
+        serde_json::Value::String(s) => {
+            let mut redacted = s.clone();
+            for secret in secrets {
+                redacted = exchange::replace_ignoring_ascii_case(&redacted, secret, "<redacted>");
+            }
+            let changed = redacted != *s;
+            *s = redacted;
+            changed
+        }
+        serde_json::Value::Array(items) => {
+            let mut changed = false;
+            for v in items {
+                changed |= redact_strings(v, secrets);
+            }
+            changed
+        }
+        serde_json::Value::Object(map) => {
+            let mut changed = false;
+            for v in map.values_mut() {
+                changed |= redact_strings(v, secrets);
+            }
+            changed
+        }
+        _ => false,
+    }
 }
 
 /// Says so when the server advertised more CA names than the forged-certificate probe forges
@@ -1737,6 +1791,28 @@ fn trust_anchors(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server that puts the user's header back in a CA name of its CertificateRequest (which
+    /// the report lists, and the forged certificates copy as their issuer): redacted there too,
+    /// as in bodies, every other string kept.
+    #[test]
+    fn the_users_header_is_redacted_wherever_a_server_put_it(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let headers = crate::target::ExtraHeaders(vec![crate::target::ExtraHeaders::parse_one(
+            "Authorization: Bearer S3CR3TT0KENxyz789",
+        )?]);
+        let mut report = failed_named("https://a.test/".into(), "a.test:443".into(), "x".into());
+        report.notes = vec![
+            "acceptable CAs: O=Bearer S3CR3TT0KENxyz789, CN=s3cr3tt0kenXYZ789".into(),
+            "kept as it is".into(),
+        ];
+        let redacted = redact_everywhere(report, &headers);
+        let json = serde_json::to_string(&redacted)?;
+        assert!(!json.to_ascii_lowercase().contains("s3cr3tt0ken"), "{json}");
+        assert!(redacted.notes.iter().any(|n| n == "kept as it is"));
+        assert!(redacted.notes.iter().any(|n| n.contains("<redacted>")));
+        Ok(())
+    }
     use crate::probe::recorded::obs;
 
     /// stunnel or Hitch in front of Python's http.server: the Server header is the backend's, and

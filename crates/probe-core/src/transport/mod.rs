@@ -713,7 +713,7 @@ pub(crate) fn redact_secrets(text: &mut String, headers: &crate::target::ExtraHe
 /// `text` with every `needle` replaced by `with`, ASCII letters matched in either case. (ASCII
 /// case mapping keeps every byte's place, so the places found in the lower-cased copy are the
 /// original's.)
-fn replace_ignoring_ascii_case(text: &str, needle: &str, with: &str) -> String {
+pub(crate) fn replace_ignoring_ascii_case(text: &str, needle: &str, with: &str) -> String {
     if needle.is_empty() {
         return text.to_owned();
     }
