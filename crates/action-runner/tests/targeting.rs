@@ -20,12 +20,15 @@ const SECRET: &str = "s3cret-token-7f3a";
 type Heads = Arc<Mutex<Vec<String>>>;
 
 /// A TLS server that asks for no certificate, records every request head (lower-cased) and the
-/// SNI it was reached with, and answers 200.
+/// SNI it was reached with, and answers 200. Its self-signed certificate (for `api.test`) is
+/// written to `cert_file`: the user's headers go only to a server whose certificate verifies.
 fn recording_server(
     rt: &tokio::runtime::Runtime,
+    cert_file: &std::path::Path,
 ) -> TestResult<(u16, Heads, tokio::task::JoinHandle<()>)> {
     let key = rcgen::KeyPair::generate()?;
     let cert = rcgen::CertificateParams::new(vec!["api.test".to_owned()])?.self_signed(&key)?;
+    std::fs::write(cert_file, cert.pem())?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
@@ -69,11 +72,43 @@ fn recording_server(
 #[test]
 fn resolve_header_and_skip_probe_from_the_cli() -> TestResult {
     let rt = runtime()?;
-    let (port, seen, _task) = recording_server(&rt)?;
+    let dir = tempfile::tempdir()?;
+    let cert_file = dir.path().join("api-test.pem");
+    let (port, seen, _task) = recording_server(&rt, &cert_file)?;
+    // Its certificate not given: trusted by nothing, the server gets no request carrying the
+    // header (a man in the middle would have it), and the scan says why, incomplete (exit 3).
     let out = mtls_scan()
         .args([
             "scan",
             &format!("https://api.test:{port}/v1/health"),
+            "--resolve",
+            &format!("api.test:{port}:127.0.0.1"),
+            "--header",
+            &format!("X-Api-Key: {SECRET}"),
+            "--format",
+            "json",
+            "--timeout",
+            "3",
+            "--fail-under",
+            "none",
+        ])
+        .env("MTLS_SCAN_PROGRESS", "0")
+        .output()?;
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--ca-file"));
+    let heads = std::mem::take(&mut *seen.lock().unwrap());
+    assert!(heads.iter().all(|h| !h.contains(SECRET)), "{heads:?}");
+    let out = mtls_scan()
+        .args([
+            "scan",
+            &format!("https://api.test:{port}/v1/health"),
+            "--ca-file",
+            cert_file.to_str().unwrap_or_default(),
             "--resolve",
             &format!("api.test:{port}:127.0.0.1"),
             "--header",
@@ -120,9 +155,12 @@ fn resolve_header_and_skip_probe_from_the_cli() -> TestResult {
 #[test]
 fn resolve_header_and_skip_probe_from_the_action() -> TestResult {
     let rt = runtime()?;
-    let (port, seen, _task) = recording_server(&rt)?;
+    let dir = tempfile::tempdir()?;
+    let cert_file = dir.path().join("api-test.pem");
+    let (port, seen, _task) = recording_server(&rt, &cert_file)?;
     let ran = Step::new()?
         .input("api-url", &format!("https://api.test:{port}/v1/health"))
+        .input("ca-file", &std::fs::read_to_string(&cert_file)?)
         .input("resolve", &format!("api.test:{port}:127.0.0.1"))
         .input("headers", &format!("X-Api-Key: {SECRET}\nX-Tenant: blue"))
         .input(

@@ -546,6 +546,28 @@ impl Judging {
                 ),
             });
         }
+        // Refused by status with the protected page as its body: no refusal can be read.
+        for o in view
+            .observations
+            .iter()
+            .filter(|o| view.refused_with_the_valid_page(o))
+        {
+            if self
+                .incomplete
+                .iter()
+                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
+            {
+                continue;
+            }
+            self.incomplete.push(IncompleteProbe {
+                probe: o.id.as_str().to_owned(),
+                tls_version: Some(v),
+                reason: format!(
+                    "refused with HTTP {}, but its body is the very page the valid certificate is                      served with 2xx: a client that reads the body gets it whatever the status,                      so the status proves no refusal. Send no protected content with a refusal",
+                    o.http_status.unwrap_or_default()
+                ),
+            });
+        }
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.
         let open_door = nc.outcome == Outcome::Served && !view.served_another_page(nc);

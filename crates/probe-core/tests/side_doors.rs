@@ -52,6 +52,9 @@ struct Lab {
     task: tokio::task::JoinHandle<()>,
     /// Every request's `Host` (without the port) and its `Authorization` header, if any.
     seen: Seen,
+    /// The CA of its certificate: trusted by scans that send the user's headers (they go only
+    /// to a server whose certificate verifies).
+    ca: rustls::pki_types::CertificateDer<'static>,
 }
 
 impl Drop for Lab {
@@ -70,6 +73,7 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
             .collect();
     })?;
     let certified = pki::certified(vec![leaf, ca.cert.clone()], &key)?;
+    let ca_der = ca.cert.clone();
     let secure: Arc<ServerConfig> = pki::server_config(
         certified.clone(),
         ServerAuth::Required {
@@ -191,6 +195,7 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
         port,
         task,
         seen,
+        ca: ca_der,
     })
 }
 
@@ -203,6 +208,11 @@ async fn scan_with(lab: &Lab, headers: &[&str]) -> Result<TargetReport, BoxError
         timeout: Duration::from_secs(3),
         system_roots: false,
         config_probe: false,
+        extra_roots: if headers.is_empty() {
+            Vec::new()
+        } else {
+            vec![lab.ca.clone()]
+        },
         ..ScanOptions::default()
     })?;
     let mut target = Target::parse(&lab.url)?;

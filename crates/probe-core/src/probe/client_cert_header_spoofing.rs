@@ -804,7 +804,72 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
             break;
         }
     }
-    judge(target, refusal, &rounds)
+    let mut out = judge(target, refusal, &rounds);
+    if out.findings.is_empty() {
+        return out;
+    }
+    // Confirmed only where it repeats beside a refusal: the served batch twice more, and the
+    // request without headers twice beside it. A server that lets every third request in
+    // whatever it carries (a fleet with an open backend, a flaky check) served a batch by chance
+    // (a single repeat confirmed such a server in 1 of 3 scans).
+    let served_headers = rounds
+        .iter()
+        .zip(&packed)
+        .zip(&planned)
+        .find_map(|((round, batches), (_, fams, gate))| {
+            let family = |n: &str| fams.iter().find(|f| f.name == n);
+            let first_served = |seen: &[(&'static str, Seen)]| {
+                seen.iter().find(|(_, s)| s.served()).and_then(|(n, _)| family(n))
+            };
+            round
+                .batches
+                .iter()
+                .zip(batches)
+                .find(|(b, _)| b.seen.served())
+                .map(|(_, families)| together(families.iter().copied()))
+                .or_else(|| first_served(&round.singles).map(|f| f.headers.clone()))
+                .or_else(|| first_served(&round.underscored).map(|f| f.headers.clone()))
+                .or_else(|| first_served(&round.with_gate).map(|f| together([gate, f])))
+        });
+    let Some(headers) = served_headers else {
+        out.findings.clear();
+        out.incomplete.push(IncompleteProbe {
+            probe: SPEC.id.as_str().to_owned(),
+            tls_version: Some(version),
+            reason: "forged client-certificate headers were served once, and what was sent \
+                     could not be asked again to confirm it"
+                .to_owned(),
+        });
+        return out;
+    };
+    let (again, bare, again_2, bare_2) = tokio::join!(
+        send(headers.clone()),
+        send(Vec::new()),
+        send(headers),
+        send(Vec::new())
+    );
+    let refused = |s: &Seen| !s.served() && s.unreadable().is_none();
+    if again.served() && again_2.served() && refused(&bare) && refused(&bare_2) {
+        return out;
+    }
+    let (again, bare) = match (again.served(), refused(&bare)) {
+        (true, true) => (again_2, bare_2),
+        _ => (again, bare),
+    };
+    out.findings.clear();
+    out.incomplete.push(IncompleteProbe {
+        probe: SPEC.id.as_str().to_owned(),
+        tls_version: Some(version),
+        reason: format!(
+            "forged client-certificate headers were served once, but asked again {} and the \
+             request without them {}: the server does not answer them alike every time (a \
+             fleet whose backends differ, or a check that lets some requests through whatever \
+             they carry), so the headers prove nothing of their own",
+            again.describe(),
+            bare.describe()
+        ),
+    });
+    out
 }
 
 /// The names of the families with a header that holds the verify value.

@@ -180,6 +180,30 @@ impl<'a> VersionView<'a> {
             && unlike
     }
 
+    /// A refusal by HTTP status whose body is the very page the valid certificate is served (a
+    /// 403 carrying the protected answer: a filter that sets the status and lets the handler
+    /// write on): a client that reads the body gets the page whatever the status, so the status
+    /// alone proves no refusal. Only a page of its own ([`page::MIN_PAGE_TOKENS`] distinct
+    /// tokens), compared on the excerpts.
+    pub fn refused_with_the_valid_page(&self, o: &ProbeObservation) -> bool {
+        use crate::facts::Outcome;
+        if o.id == ProbeId::VALID_CLIENT_CERT || o.outcome != Outcome::RefusedHttp {
+            return false;
+        }
+        let valid = self
+            .of(ProbeId::VALID_CLIENT_CERT)
+            .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
+        let page = |x: &ProbeObservation| {
+            x.body_excerpt
+                .clone()
+                .filter(|b| page::distinct_tokens(b) >= page::MIN_PAGE_TOKENS)
+        };
+        match (valid.and_then(page), page(o)) {
+            (Some(v), Some(p)) => page::same_excerpt(&v, &p),
+            _ => false,
+        }
+    }
+
     /// The staging CA's own control on this version: the observation of the valid certificate
     /// minted from the staging CA ([`STAGING_VALID_ORIGIN`]), presented. It is the positive
     /// control itself without `client-cert`; with it, a follow-up of `valid-client-cert` where a
@@ -1101,6 +1125,48 @@ mod tests {
         let seen = [page(ProbeId::NO_CLIENT_CERT, other, false), valid];
         let v = view(&seen);
         assert!(!v.served_another_page(&seen[0]));
+    }
+
+    /// A 403 whose body is the protected page the valid certificate is served with 200 (a filter
+    /// that sets the status and lets the handler write on): no refusal can be read from it. A
+    /// 403 with a page of its own is a refusal, as before.
+    #[test]
+    fn a_refusal_carrying_the_protected_page_is_no_refusal() {
+        let page = |id, outcome, status, body: &str, cert: bool| {
+            let mut o = obs(id, outcome, Some(status));
+            o.body_excerpt = Some(body.to_owned());
+            if cert {
+                o = with_cert(o);
+            }
+            o
+        };
+        let protected =
+            r#"{"data":"protected-resource-42","orders":[1001,1002],"hello":"test-client"}"#;
+        let valid = page(
+            ProbeId::VALID_CLIENT_CERT,
+            Outcome::Served,
+            200,
+            protected,
+            true,
+        );
+        let leaked = page(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            403,
+            protected,
+            false,
+        );
+        let seen = [leaked, valid.clone()];
+        assert!(view(&seen).refused_with_the_valid_page(&seen[0]));
+        let refused = page(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            403,
+            r#"{"error":"forbidden","reason":"client certificate required"}"#,
+            false,
+        );
+        let seen = [refused, valid];
+        assert!(!view(&seen).refused_with_the_valid_page(&seen[0]));
     }
 }
 
