@@ -563,7 +563,9 @@ impl Judging {
                 probe: o.id.as_str().to_owned(),
                 tls_version: Some(v),
                 reason: format!(
-                    "refused with HTTP {}, but its body is the very page the valid certificate is                      served with 2xx: a client that reads the body gets it whatever the status,                      so the status proves no refusal. Send no protected content with a refusal",
+                    "refused with HTTP {}, but its body is the very page the valid certificate is \
+                     served with 2xx: a client that reads the body gets it whatever the status, \
+                     so the status proves no refusal. Send no protected content with a refusal",
                     o.http_status.unwrap_or_default()
                 ),
             });
