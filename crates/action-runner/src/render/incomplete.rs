@@ -38,7 +38,10 @@ fn probes(probes: &[&IncompleteProbe]) -> String {
                 }
             }
         };
-        versions.extend(i.tls_version);
+        // One version once (the forged probe has an entry per CA name it forged).
+        if let Some(v) = i.tls_version.filter(|v| !versions.contains(v)) {
+            versions.push(v);
+        }
     }
     let on = |versions: &[TlsVersion]| {
         if versions.is_empty() {
@@ -66,4 +69,37 @@ pub(crate) fn unread(t: &TargetReport, o: &ProbeObservation) -> bool {
         && t.incomplete
             .iter()
             .any(|i| i.probe == o.id.as_str() && i.tls_version.is_none_or(|v| v == o.tls_version))
+}
+
+#[cfg(test)]
+mod tests {
+    use probe_core::facts::{IncompleteProbe, TlsVersion};
+
+    /// The forged probe leaves an entry per CA name it forged: each version is named once
+    /// (before: `forged-client-cert (TLS 1.3, TLS 1.3, TLS 1.3, …)`).
+    #[test]
+    fn a_version_is_named_once() {
+        let mut t = probe_core::engine::failed_named(
+            "https://a.test/".into(),
+            String::new(),
+            String::new(),
+        );
+        for v in [
+            TlsVersion::Tls13,
+            TlsVersion::Tls13,
+            TlsVersion::Tls12,
+            TlsVersion::Tls13,
+        ] {
+            t.incomplete.push(IncompleteProbe {
+                probe: "forged-client-cert".into(),
+                tls_version: Some(v),
+                reason: "closed".into(),
+            });
+        }
+        let lines = super::by_reason(&t);
+        assert_eq!(
+            lines,
+            [("closed", "forged-client-cert (TLS 1.3, TLS 1.2)".to_owned())]
+        );
+    }
 }
