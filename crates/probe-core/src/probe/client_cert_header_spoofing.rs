@@ -1158,7 +1158,9 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
         FindingId::ClientCertHeaderSpoofing,
         format!(
             "{version}: {with}, {} did not serve the request (HTTP {}); with {also}forged \
-             client-certificate headers{shown} it served HTTP {}. Let in by: {which}.",
+             client-certificate headers{shown} it served HTTP {}. Let in by: {which}. (Tried \
+             on {version} alone: headers are read after TLS, so every version the server \
+             speaks is likely open alike.)",
             target.authority(),
             refusal.status.unwrap_or_default(),
             got_in.status().unwrap_or_default()
@@ -1560,7 +1562,8 @@ mod tests {
             f.detail,
             "TLS 1.2: without a certificate, secure.test did not serve the request (HTTP 403); with \
              forged client-certificate headers (verify = SUCCESS) it served HTTP 200. Let in by: \
-             X-SSL-Client-Verify (HAProxy/nginx convention)."
+             X-SSL-Client-Verify (HAProxy/nginx convention). (Tried on TLS 1.2 alone: headers \
+             are read after TLS, so every version the server speaks is likely open alike.)"
         );
         assert_eq!(
             f.evidence.get(ALL).map(String::as_str),
@@ -1591,7 +1594,7 @@ mod tests {
         let detail = &out.findings[0].detail;
         assert!(
             detail.contains("(verify = 0) it served HTTP 200")
-                && detail.ends_with("Let in by: only the headers together."),
+                && detail.contains("Let in by: only the headers together. (Tried on TLS 1.3 alone"),
             "{detail}"
         );
     }
