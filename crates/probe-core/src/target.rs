@@ -52,8 +52,10 @@ impl std::fmt::Debug for ExtraHeaders {
 /// `plain` as servers echo it back: as is; as a JSON string (serde's escapes, `/` also as `\/`
 /// as PHP writes it, past-ASCII characters also as `\u00e4` as Python's `json.dumps` writes
 /// them); percent-encoded as URL encoders do (every byte but letters and digits; or RFC 3986's
-/// unreserved `-._~` kept, as `encodeURIComponent`, Go and Java keep them; and with a space as
-/// `+`, as form encoding writes it), each with upper- and lower-case hex digits; in base64
+/// unreserved `-._~` kept, as `encodeURIComponent`, Go and Java keep them; or those and `/`, as
+/// Python's `urllib.parse.quote` keeps them; and with a space as `+`, as form encoding writes
+/// it), each with upper- and lower-case hex digits; as HTML ([`html_forms`]); in hex, every byte
+/// as two digits (HAProxy's `%[req.hdr(authorization),hex]`), upper and lower case; in base64
 /// ([`base64_forms`]). (Upper- or lower-cased echoes are caught where they are replaced.)
 pub fn echoed_forms(plain: &str) -> Vec<String> {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -62,6 +64,7 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
         .remove(b'.')
         .remove(b'_')
         .remove(b'~');
+    const PATH_KEPT: &AsciiSet = &UNRESERVED_KEPT.remove(b'/');
     let json = serde_json::to_string(plain).unwrap_or_default();
     let json = json
         .strip_prefix('"')
@@ -94,19 +97,24 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
         forms.push(j);
     }
     forms.extend(html_forms(plain));
-    for set in [NON_ALPHANUMERIC, UNRESERVED_KEPT] {
+    for set in [NON_ALPHANUMERIC, UNRESERVED_KEPT, PATH_KEPT] {
         let encoded = utf8_percent_encode(plain, set).to_string();
         forms.push(encoded.replace("%20", "+"));
         forms.push(lower_hex_escapes(&encoded));
         forms.push(encoded);
     }
+    let hex: String = plain.bytes().map(|b| format!("{b:02X}")).collect();
+    forms.push(hex.to_ascii_lowercase());
+    forms.push(hex);
     forms.extend(base64_forms(plain.as_bytes()));
     forms
 }
 
 /// `plain` as an HTML page echoes it: Go's `html/template` (`&#43;`, `&#34;`, `&#39;`, `&amp;`,
 /// `&lt;`, `&gt;`), the named or hex references other escapers write (`&quot;`, `&#x27;`,
-/// `&#x2B;`), PHP's, escape-html's and MarkupSafe's.
+/// `&#x2B;`), PHP's, escape-html's and MarkupSafe's; and every character but letters and digits
+/// as a hex reference (`&#x2b;`, `&#x2f;`, `&#x3d;`), as OWASP ESAPI's encoder writes it (which
+/// keeps `,.-_` and names `&quot;` `&amp;` `&lt;` `&gt;`), or as a decimal one (`&#43;`).
 fn html_forms(plain: &str) -> Vec<String> {
     let escape = |table: &[(char, &str)]| -> String {
         let mut out = String::with_capacity(plain.len());
@@ -171,6 +179,38 @@ fn html_forms(plain: &str) -> Vec<String> {
             forms.push(f);
         }
     }
+    // Every character but ASCII letters and digits as a numeric reference (its code point).
+    let numeric = |keep: &str, named: bool, decimal: bool| -> String {
+        let mut out = String::with_capacity(plain.len() * 3);
+        for c in plain.chars() {
+            let by_name = match c {
+                '"' => "&quot;",
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                _ => "",
+            };
+            if c.is_ascii_alphanumeric() || keep.contains(c) {
+                out.push(c);
+            } else if named && !by_name.is_empty() {
+                out.push_str(by_name);
+            } else if decimal {
+                out.push_str(&format!("&#{};", u32::from(c)));
+            } else {
+                out.push_str(&format!("&#x{:x};", u32::from(c)));
+            }
+        }
+        out
+    };
+    for f in [
+        numeric("", false, false),
+        numeric(",.-_ ", true, false),
+        numeric("", false, true),
+    ] {
+        if f != plain && !forms.contains(&f) {
+            forms.push(f);
+        }
+    }
     forms
 }
 
@@ -219,18 +259,45 @@ fn lower_hex_escapes(encoded: &str) -> String {
     out
 }
 
+/// What a `Basic` credential (`user:password` in base64) holds: the decoded `user:password`
+/// and the password alone, or nothing for another scheme or what does not decode.
+fn basic_parts(scheme: &str, credential: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    use base64::Engine as _;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Vec::new();
+    }
+    let Some(decoded) = STANDARD
+        .decode(credential)
+        .or_else(|_| STANDARD_NO_PAD.decode(credential))
+        .ok()
+        .and_then(|d| String::from_utf8(d).ok())
+    else {
+        return Vec::new();
+    };
+    let password = decoded.split_once(':').map(|(_, p)| p.to_owned());
+    std::iter::once(decoded).chain(password).collect()
+}
+
 impl ExtraHeaders {
     /// The values never to show: each header's value (its bytes read as UTF-8, so a value with
-    /// bytes past ASCII is caught as a body echoes it), and the credential after an auth scheme
-    /// (`Bearer xyz` → `xyz`), 4 characters or more; each also as an echo would encode it
+    /// bytes past ASCII is caught as a body echoes it), the credential after an auth scheme
+    /// (`Bearer xyz` → `xyz`), and what a `Basic` credential decodes to (`user:password`, and the
+    /// password alone), 4 characters or more; each also as an echo would encode it
     /// ([`echoed_forms`]); the longest first (so a value is replaced before a part of it).
     pub fn secret_values(&self) -> Vec<String> {
         let mut secrets: Vec<String> = Vec::new();
         for (_, v) in &self.0 {
             let value = String::from_utf8_lossy(v.as_bytes());
             let value = value.trim();
-            let credential = value.split_once(' ').map_or("", |(_, c)| c.trim());
-            for plain in [value, credential] {
+            let (scheme, credential) = value
+                .split_once(' ')
+                .map_or(("", ""), |(s, c)| (s, c.trim()));
+            let basic = basic_parts(scheme, credential);
+            for plain in [value, credential]
+                .into_iter()
+                .chain(basic.iter().map(String::as_str))
+            {
                 if plain.chars().count() >= 4 {
                     secrets.extend(echoed_forms(plain));
                 }
@@ -444,6 +511,178 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(!bad.contains("secret"), "{bad}");
+    }
+
+    /// `echo` with the secrets of `headers` redacted, as every report shows it.
+    fn redacted(echo: &str, headers: &[&str]) -> String {
+        let headers = ExtraHeaders(
+            headers
+                .iter()
+                .map(|l| ExtraHeaders::parse_one(l).unwrap_or_else(|e| panic!("{e}")))
+                .collect(),
+        );
+        let mut text = echo.to_owned();
+        crate::transport::redact_secrets(&mut text, &headers);
+        text
+    }
+
+    /// `text` with every run of hex digit pairs (4 bytes or more) decoded, byte by byte.
+    fn hex_decoded(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let run = bytes
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|b| b.is_ascii_hexdigit())
+                .count();
+            if run >= 8 {
+                let digits = std::str::from_utf8(bytes.get(i..i + run).unwrap_or_default())
+                    .unwrap_or_default();
+                // Both alignments: a run may start with one digit of something else.
+                for from in [0, 1] {
+                    let mut k = from;
+                    while k + 2 <= digits.len() {
+                        out.push(u8::from_str_radix(&digits[k..k + 2], 16).unwrap_or(b'?'));
+                        k += 2;
+                    }
+                    out.push(b' ');
+                }
+                i += run;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// `text` with numeric and named HTML references decoded.
+    fn html_decoded(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('&') {
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            let Some(end) = rest.find(';').filter(|e| *e < 10) else {
+                out.push('&');
+                rest = &rest[1..];
+                continue;
+            };
+            let entity = &rest[1..end];
+            let c = match entity {
+                "quot" => Some('"'),
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
+                e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            match c {
+                Some(c) => {
+                    out.push(c);
+                    rest = &rest[end + 1..];
+                }
+                None => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Nothing of `secret` 6 characters long or more is left in `text`, nor in what it decodes
+    /// to (hex, percent-encoding, HTML references, base64 of a `Basic` value).
+    fn assert_nothing_decodable(echo: &str, text: &str, secret: &str) {
+        let percent = percent_encoding::percent_decode_str(text)
+            .decode_utf8_lossy()
+            .into_owned();
+        let chars: Vec<char> = secret.chars().collect();
+        for decoded in [
+            text.to_owned(),
+            hex_decoded(text),
+            percent.clone(),
+            percent.replace('+', " "),
+            html_decoded(text),
+        ] {
+            for part in chars.windows(6) {
+                let part: String = part.iter().collect();
+                assert!(
+                    !decoded
+                        .to_ascii_lowercase()
+                        .contains(&part.to_ascii_lowercase()),
+                    "{echo} → {text}: {part:?} left in {decoded:?}"
+                );
+            }
+        }
+        assert!(text.contains("<redacted>"), "{echo} → {text}");
+    }
+
+    /// Echoes the redaction missed (audit): HAProxy's `%[req.hdr(authorization),hex]`, Python's
+    /// `urllib.parse.quote` (which keeps `/`), a `Basic` value decoded (`user:password` and the
+    /// password), ESAPI's hex references for every character but letters and digits. Before,
+    /// each was shown as the server sent it.
+    #[test]
+    fn encoded_echoes_of_a_secret_leave_nothing_decodable() {
+        use base64::Engine as _;
+        let token = "sk+live/Ab12=Cd34";
+        let bearer = format!("Authorization: Bearer {token}");
+        let hex = |s: &str| -> String { s.bytes().map(|b| format!("{b:02X}")).collect() };
+        let value = format!("Bearer {token}");
+        for echo in [
+            format!("auth-hex={}", hex(&value)),
+            format!("auth-hex={}", hex(&value).to_ascii_lowercase()),
+            format!("token-hex={};", hex(token)),
+            format!("token-hex={};", hex(token).to_ascii_lowercase()),
+            // Cut by the excerpt's cap inside the hex.
+            format!("dump {}", &hex(&value)[..30]),
+            "quoted: Bearer%20sk%2Blive/Ab12%3DCd34".to_owned(),
+            "quoted: sk%2blive/Ab12%3dCd34 end".to_owned(),
+            "esapi: Bearer sk&#x2b;live&#x2f;Ab12&#x3d;Cd34".to_owned(),
+            "esapi: sk&#x2B;live&#x2F;Ab12&#x3D;Cd34".to_owned(),
+            "all: Bearer&#x20;sk&#x2b;live&#x2f;Ab12&#x3d;Cd34".to_owned(),
+            "decimal: sk&#43;live&#47;Ab12&#61;Cd34".to_owned(),
+        ] {
+            let text = redacted(&echo, &[&bearer]);
+            assert_nothing_decodable(&echo, &text, token);
+        }
+        // Basic: the decoded `user:password` and the password alone, in any of the forms above.
+        let password = "pa55/w0rd+Xy=";
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("alice:{password}"));
+        let header = format!("Authorization: Basic {basic}");
+        for echo in [
+            format!("user alice:{password} logged"),
+            format!("password={password};"),
+            "password=pa55%2Fw0rd%2BXy%3D".to_owned(),
+            "password=pa55/w0rd%2BXy%3D".to_owned(),
+            format!("pw-hex={}", hex(password)),
+            format!(
+                "creds-hex={}",
+                hex(&format!("alice:{password}")).to_ascii_lowercase()
+            ),
+            "html: pa55&#x2f;w0rd&#x2b;Xy&#x3d;".to_owned(),
+            format!("raw {basic}"),
+        ] {
+            let text = redacted(&echo, &[&header]);
+            assert_nothing_decodable(&echo, &text, password);
+            assert!(!text.contains(&basic[4..]), "{echo} → {text}");
+        }
+        // What does not decode, or another scheme, adds nothing (and breaks nothing).
+        assert_eq!(
+            redacted("hello alice", &["Authorization: Basic !!!notb64"]),
+            "hello alice"
+        );
+        assert_eq!(
+            redacted("x password y", &["X-Api-Key: Token cGFzc3dvcmQ="]),
+            "x password y"
+        );
     }
 
     #[test]

@@ -750,6 +750,20 @@ fn side_doors_of_real_servers_are_found_and_controls_stay_clean() -> TestResult 
                             f.tls_versions, c.versions
                         ))
                     }
+                    // The detail says what got in on every version the finding covers (before:
+                    // the first version's sentence alone).
+                    (true, Some(f))
+                        if id != FindingId::ClientCertHeaderSpoofing
+                            && f.tls_versions.iter().any(|v| {
+                                !f.detail.contains(&format!("{v}: "))
+                                    && !f.detail.contains(&format!("{v}, TLS"))
+                            }) =>
+                    {
+                        problems.push(format!(
+                            "{name} run {run}: {id} on {:?}, but its detail does not name each: {}",
+                            f.tls_versions, f.detail
+                        ))
+                    }
                     _ => {}
                 }
             }

@@ -3,7 +3,9 @@
 //! Envoy/Istio, HAProxy, Apache httpd and Caddy. When the scan can guess the server's stack (its
 //! `Server` header, or a leaked configuration), that stack's fix comes first, marked `guessed`; a
 //! `Via` header (a proxy in front) stops a guess from `Server`, and a guess from a `Server` header
-//! that may be a backend's says so.
+//! that may be a backend's says so (nginx's, Envoy's and Caddy's too when the TLS front never asks
+//! for a certificate). A recognised stack with no fix of its own for a finding leads with the
+//! generic one, said to be so.
 
 use serde::{Deserialize, Serialize};
 
@@ -119,10 +121,13 @@ impl Stack {
     /// The stacks listed right after a guessed one, unmarked: ingress-nginx after nginx (its
     /// `Server` header is nginx's); stunnel and Hitch after a stack guessed from a `Server` header
     /// that may be a backend's (they pass the backend's header on and name themselves nowhere).
-    fn companions(self, from_header: bool) -> &'static [Stack] {
+    fn companions(self, guess: Guess) -> &'static [Stack] {
         match self {
+            Stack::Nginx if guess.may_be_backend(self) => {
+                &[Stack::IngressNginx, Stack::Stunnel, Stack::Hitch]
+            }
             Stack::Nginx => &[Stack::IngressNginx],
-            s if from_header && may_be_backend(s) => &[Stack::Stunnel, Stack::Hitch],
+            s if guess.may_be_backend(s) => &[Stack::Stunnel, Stack::Hitch],
             _ => &[],
         }
     }
@@ -256,10 +261,57 @@ fn may_be_backend(stack: Stack) -> bool {
     )
 }
 
+/// Whether this stack, named by a `Server` header, names the TLS front only as long as it serves
+/// as it would with its own fix: nginx, Envoy and Caddy put their own `Server` first when they
+/// proxy, but as the backend of a TLS proxy that passes the header on (HAProxy, stunnel, Hitch,
+/// an ALB) they are named too, and there their own setting (`ssl_verify_client on`, which such a
+/// backend may well have) does nothing for the front.
+fn names_the_front_unless_proxied(stack: Stack) -> bool {
+    matches!(stack, Stack::Nginx | Stack::EnvoyIstio | Stack::Caddy)
+}
+
+/// Where a guessed stack comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Guess {
+    /// A leaked configuration, a `Via` header, a body that names its server: sure.
+    Sure,
+    /// A `Server` header; `front_open`: the TLS front never asks for a client certificate,
+    /// which no backend's setting changes.
+    ServerHeader {
+        /// The findings show a TLS front that never asks for a certificate.
+        front_open: bool,
+    },
+}
+
+impl Guess {
+    /// Whether the `Server` header naming `stack` may be a backend's behind a TLS proxy.
+    fn may_be_backend(self, stack: Stack) -> bool {
+        match self {
+            Guess::Sure => false,
+            Guess::ServerHeader { front_open } => {
+                may_be_backend(stack) || (front_open && names_the_front_unless_proxied(stack))
+            }
+        }
+    }
+}
+
 /// The first line of a fix guessed from a `Server` header that may be a backend's.
 pub const FROM_SERVER_HEADER: &str = "Guessed from the Server header, which a TLS proxy in front \
      (stunnel, Hitch, HAProxy, a load balancer) passes on from its backend: if one terminates TLS, \
      the fix belongs there, not here.";
+
+/// The line after [`FROM_SERVER_HEADER`] for a stack that names itself when it proxies (nginx,
+/// Envoy, Caddy) while the TLS front never asks for a certificate.
+fn front_unlike(stack: Stack) -> String {
+    format!(
+        "The TLS front here never asks for a client certificate; {} names itself when it \
+         terminates TLS, but also when it is the backend of such a proxy, where its own setting \
+         below (which it may already have) changes nothing for the front: this is the fix only \
+         if {} itself terminates TLS.",
+        stack.name(),
+        stack.name()
+    )
+}
 
 /// Fills every finding's `fixes`, the guessed stack's first: a guess the scan is sure of (a
 /// leaked configuration).
@@ -270,21 +322,51 @@ pub fn attach(findings: &mut [Finding], guessed: Option<Stack>) {
 }
 
 /// Fills every finding's `fixes`, the stack guessed from a `Server` header first, its fix led by
-/// [`FROM_SERVER_HEADER`] when the header may be a backend's.
+/// [`FROM_SERVER_HEADER`] when the header may be a backend's: always for a stack that passes a
+/// backend's header on, and for nginx, Envoy and Caddy when the findings show a TLS front that
+/// never asks for a client certificate (`client-cert-not-requested`), which is not how that
+/// stack serves with the setting its fix prescribes (HAProxy terminating TLS in front of an
+/// nginx backend with `ssl_verify_client on` passes `Server: nginx` on).
 pub fn attach_from_server_header(findings: &mut [Finding], guessed: Option<Stack>) {
+    let front_open = findings
+        .iter()
+        .any(|f| f.id == FindingId::ClientCertNotRequested);
     for f in findings {
-        f.fixes = fixes_with(f.id, guessed, true);
+        f.fixes = fixes_with(f.id, guessed, Guess::ServerHeader { front_open });
     }
 }
 
 /// The fixes of one finding id, one per stack, the guessed stack's first.
 pub fn fixes(id: FindingId, guessed: Option<Stack>) -> Vec<StackFix> {
-    fixes_with(id, guessed, false)
+    fixes_with(id, guessed, Guess::Sure)
 }
 
-fn fixes_with(id: FindingId, guessed: Option<Stack>, from_header: bool) -> Vec<StackFix> {
+/// Whether the finding is about a client (the `impostor` findings), which a server stack that is
+/// never a TLS client (Hitch) has no fix for.
+fn about_a_client(id: FindingId) -> bool {
+    use FindingId::*;
+    matches!(
+        id,
+        ClientSkipsServerVerification
+            | ClientSkipsHostnameCheck
+            | ClientAcceptsExpiredServerCert
+            | ClientSendsIdentityToUntrustedServer
+    )
+}
+
+/// The fix of a recognised stack that has none of its own for this finding: the fix any stack
+/// needs, said to be so (never dropped, never another stack's first).
+fn generic(id: FindingId, stack: Stack) -> String {
+    format!(
+        "# No {} setting for this finding is catalogued here; what any stack must do:\n# {}",
+        stack.name(),
+        id.spec().remediation
+    )
+}
+
+fn fixes_with(id: FindingId, guessed: Option<Stack>, guess: Guess) -> Vec<StackFix> {
     let mut order: Vec<Stack> = guessed.into_iter().collect();
-    order.extend(guessed.iter().flat_map(|g| g.companions(from_header)));
+    order.extend(guessed.iter().flat_map(|g| g.companions(guess)));
     let listed: Vec<Stack> = Stack::ALL
         .into_iter()
         .filter(|s| !order.contains(s))
@@ -292,21 +374,30 @@ fn fixes_with(id: FindingId, guessed: Option<Stack>, from_header: bool) -> Vec<S
     order.extend(listed);
     order
         .into_iter()
-        // A stack that cannot have this finding (Hitch as a client) has no fix of its own.
-        .filter(|stack| !fix(id, *stack).is_empty())
-        .map(|stack| {
+        .filter_map(|stack| {
             let guessed = Some(stack) == guessed;
             let fix = match fix(id, stack) {
-                f if guessed && from_header && may_be_backend(stack) => {
-                    format!("{FROM_SERVER_HEADER}\n{f}").into()
+                // The recognised stack leads even without a fix of its own: with the generic one.
+                f if f.is_empty() && guessed && !about_a_client(id) => generic(id, stack).into(),
+                // A stack that cannot have this finding (Hitch as a client) has no fix of its own.
+                f if f.is_empty() => return None,
+                f => f,
+            };
+            let fix = match fix {
+                f if guessed && guess.may_be_backend(stack) => {
+                    if may_be_backend(stack) {
+                        format!("{FROM_SERVER_HEADER}\n{f}").into()
+                    } else {
+                        format!("{FROM_SERVER_HEADER}\n{}\n{f}", front_unlike(stack)).into()
+                    }
                 }
                 f => f,
             };
-            StackFix {
+            Some(StackFix {
                 stack: stack.name().into(),
                 fix,
                 guessed,
-            }
+            })
         })
         .collect()
 }
@@ -1058,7 +1149,7 @@ fn sni_host(stack: Stack) -> &'static str {
              # require_client_certificate, and strict_sni / route by :authority only within that chain.\n\
              # Traefik: upgrade (GHSA-5r4w-85f3-pw66, GHSA-9cr8-q42q-g8m7); AWS ALB: one listener per mTLS policy."
         }
-        _ => "",
+        _ => extra(Topic::SniHost, stack),
     }
 }
 
@@ -1113,7 +1204,7 @@ fn resumption(stack: Stack) -> &'static str {
             "# Envoy: session_ticket_keys per filter chain, or disable_stateless_session_resumption: true\n\
              # on the chain that requires client certificates."
         }
-        _ => "",
+        _ => extra(Topic::Resumption, stack),
     }
 }
 
@@ -1451,6 +1542,10 @@ enum Topic {
     Unverified,
     /// The server's own certificate: CA-issued, full chain, renewed, the right name, a strong key.
     Cert,
+    /// Another SNI name with the protected `Host` (`sni-host-mismatch-bypass`).
+    SniHost,
+    /// A session resumed across names or without a certificate (`session-resumption-bypass`).
+    Resumption,
     /// Forged client-certificate headers.
     HeaderSpoofing,
     /// The stack as a client of its upstream (the `impostor` findings).
@@ -1737,6 +1832,26 @@ CONFIG proxy.config.ssl.CA.cert.filename STRING client-ca.pem   # only the clien
         Topic::Unverified,
         r#"proxy.config.ssl.CA.cert.filename (or sni.yaml verify_client_ca_certs) must include the CA of the identity
 given to the scan; or the server refuses valid clients: it must hold their issuing CA."#,
+    ),
+    (
+        Stack::TrafficServer,
+        Topic::SniHost,
+        r#"# records.config (ATS 9; records.yaml in ATS 10: http.host_sni_policy: 2)
+CONFIG proxy.config.http.host_sni_policy INT 2   # 403 when the Host names a protected name the SNI did not (0 checks nothing, 1 only warns;
+# measured on ATS 9.2: 0 let another SNI and no SNI in, 2 refused them)
+# it checks only Hosts whose sni.yaml entry sets verify_client (or ip_allow): keep verify_client: STRICT on
+# every protected name, and no host_sni_policy: DISABLED or PERMISSIVE on them"#,
+    ),
+    (
+        Stack::TrafficServer,
+        Topic::Resumption,
+        r#"# a session made on a name without verify_client resumes on the protected one: no resumption
+CONFIG proxy.config.ssl.server.session_ticket.enable INT 0   # TLS 1.2 tickets
+CONFIG proxy.config.ssl.server.session_ticket.number INT 0   # TLS 1.3 tickets
+CONFIG proxy.config.ssl.session_cache INT 0                  # session IDs (ATS 10: ssl.session_cache.mode: 0)
+# (measured on ATS 9.2: tickets off closed it); or no anonymous session on this port at all:
+# certification_level 2 (no SNI included) and no verify_client: NONE or MODERATE in sni.yaml,
+# the names that need no certificate on a port of their own"#,
     ),
     (
         Stack::TrafficServer,
@@ -2338,7 +2453,11 @@ mod tests {
         let nginx = fixes(ClientCertOptional, Some(Stack::Nginx));
         assert_eq!(nginx[1].stack, "Kubernetes ingress-nginx");
         assert!(!nginx[1].guessed);
-        let python = fixes_with(ClientCertOptional, Some(Stack::Python), true);
+        let python = fixes_with(
+            ClientCertOptional,
+            Some(Stack::Python),
+            Guess::ServerHeader { front_open: true },
+        );
         let names: Vec<&str> = python.iter().take(3).map(|f| f.stack.as_ref()).collect();
         assert_eq!(names, ["Python", "stunnel", "Hitch"]);
         assert_eq!(python.len(), Stack::ALL.len() + 2);
@@ -2511,11 +2630,17 @@ mod tests {
                 .count(),
             1
         );
+        // A front that asks for a certificate (here: one from an unknown CA got in; or it
+        // serves without one) is how nginx, Envoy and Caddy may serve when they terminate TLS.
+        let mut asking = vec![
+            Finding::new(FindingId::UntrustedClientCertAccepted, "x"),
+            Finding::new(FindingId::ClientCertOptional, "y"),
+        ];
         for sure in [Stack::Nginx, Stack::EnvoyIstio, Stack::Caddy] {
-            attach_from_server_header(&mut findings, Some(sure));
-            assert!(findings[0]
-                .fixes
+            attach_from_server_header(&mut asking, Some(sure));
+            assert!(asking
                 .iter()
+                .flat_map(|f| &f.fixes)
                 .all(|f| !f.fix.contains(FROM_SERVER_HEADER)));
         }
         attach(&mut findings, Some(Stack::Python));
@@ -2528,6 +2653,144 @@ mod tests {
             .fixes
             .iter()
             .all(|f| !f.guessed && !f.fix.contains(FROM_SERVER_HEADER)));
+    }
+
+    /// HAProxy (or stunnel, Hitch, an ALB) terminating TLS without asking for a certificate in
+    /// front of an nginx backend that has `ssl_verify_client on` passes `Server: nginx/1.22.1` on
+    /// (audit H23): nginx's setting is not presented as the certain fix, stunnel's and
+    /// Hitch's follow it. Before: "nginx" first, with `ssl_verify_client on` and no word of a
+    /// proxy.
+    #[test]
+    fn a_front_that_never_asks_may_be_a_proxy_before_nginx() {
+        use FindingId::*;
+        for (stack, knob) in [
+            (Stack::Nginx, "ssl_verify_client      on;"),
+            (Stack::EnvoyIstio, "require_client_certificate: true"),
+            (Stack::Caddy, "require_and_verify"),
+        ] {
+            let mut findings = vec![
+                Finding::new(ClientCertNotRequested, "x"),
+                Finding::new(ServerCertExpiring, "y"),
+            ];
+            attach_from_server_header(&mut findings, Some(stack));
+            for f in &findings {
+                let first = &f.fixes[0];
+                assert!(first.guessed && first.stack == stack.name(), "{first:?}");
+                assert!(
+                    first.fix.starts_with(FROM_SERVER_HEADER)
+                        && first.fix.contains("never asks for a client certificate")
+                        && first.fix.contains("the fix only if"),
+                    "{stack:?} {}: {}",
+                    f.id,
+                    first.fix
+                );
+                let names: Vec<&str> = f.fixes.iter().map(|f| f.stack.as_ref()).collect();
+                assert!(
+                    names.contains(&"stunnel") && names.contains(&"Hitch"),
+                    "{names:?}"
+                );
+                assert_eq!(f.fixes.iter().filter(|f| f.guessed).count(), 1);
+            }
+            assert!(findings[0].fixes[0].fix.contains(knob), "{stack:?}");
+        }
+        // Sure of the stack (a leaked configuration): no hedge.
+        let mut findings = vec![Finding::new(ClientCertNotRequested, "x")];
+        attach(&mut findings, Some(Stack::Nginx));
+        assert!(findings[0]
+            .fixes
+            .iter()
+            .all(|f| !f.fix.contains(FROM_SERVER_HEADER)));
+    }
+
+    /// Apache Traffic Server (`Server: ATS/9.2.9`) has its own fixes for the side doors (audit
+    /// T01, T02: its sni.yaml `verify_client: STRICT` per name, with `host_sni_policy` 0 and
+    /// tickets on); before, its entry was dropped and Go's came first.
+    #[test]
+    fn traffic_server_fixes_its_side_doors() {
+        use FindingId::*;
+        has(
+            SniHostMismatchBypass,
+            Stack::TrafficServer,
+            &[
+                "proxy.config.http.host_sni_policy INT 2",
+                "verify_client: STRICT",
+            ],
+        );
+        has(
+            SessionResumptionBypass,
+            Stack::TrafficServer,
+            &[
+                "proxy.config.ssl.server.session_ticket.enable INT 0",
+                "proxy.config.ssl.server.session_ticket.number INT 0",
+                "proxy.config.ssl.session_cache INT 0",
+            ],
+        );
+        for id in [SniHostMismatchBypass, SessionResumptionBypass] {
+            let mut findings = vec![Finding::new(id, "x")];
+            attach_from_server_header(&mut findings, Some(Stack::TrafficServer));
+            let first = &findings[0].fixes[0];
+            assert_eq!(
+                (first.stack.as_ref(), first.guessed),
+                ("Apache Traffic Server", true)
+            );
+            assert!(
+                !first.fix.contains("No Apache Traffic Server"),
+                "{}",
+                first.fix
+            );
+        }
+    }
+
+    /// A recognised stack with no fix of its own for a finding leads with the fix any stack
+    /// needs, said to be so: never dropped, never another stack's first (before: lighttpd's
+    /// `session-resumption-bypass` entry was dropped and Go's led).
+    #[test]
+    fn a_recognised_stack_without_its_own_fix_leads_with_the_generic_one() {
+        let recognised = [
+            Stack::Lighttpd,
+            Stack::Stunnel,
+            Stack::Ruby,
+            Stack::Perl,
+            Stack::Erlang,
+            Stack::Gnutls,
+            Stack::TrafficServer,
+            Stack::Squid,
+            Stack::Tomcat,
+            Stack::Jetty,
+            Stack::Hitch,
+            Stack::Nghttpx,
+            Stack::Traefik,
+            Stack::DotNet,
+            Stack::AwsAlb,
+            Stack::IngressNginx,
+        ];
+        for stack in recognised.into_iter().chain(Stack::ALL) {
+            for id in FindingId::ALL
+                .iter()
+                .copied()
+                .filter(|id| !about_a_client(*id))
+            {
+                let f = fixes(id, Some(stack));
+                assert_eq!(
+                    f.first().map(|f| (f.stack.as_ref(), f.guessed)),
+                    Some((stack.name(), true)),
+                    "{id} {stack:?}"
+                );
+                assert!(f[0].fix.len() > 40, "{id} {stack:?}");
+                if fix(id, stack).is_empty() {
+                    assert!(
+                        f[0].fix.contains(&format!("No {} setting", stack.name()))
+                            && f[0].fix.contains(id.spec().remediation),
+                        "{id} {stack:?}: {}",
+                        f[0].fix
+                    );
+                }
+            }
+        }
+        let lighttpd = fixes(FindingId::SessionResumptionBypass, Some(Stack::Lighttpd));
+        assert_eq!(lighttpd[0].stack, "lighttpd");
+        assert_eq!(lighttpd[1].stack, "Go");
+        assert!(!lighttpd[1].guessed);
     }
 
     #[test]

@@ -466,8 +466,10 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         f.evidence.insert(offer, offered.describe());
         match out.findings.iter_mut().find(|e| e.id == f.id) {
             Some(e) => {
+                // The detail names every version the finding covers: a new one adds its sentence.
                 if !e.tls_versions.contains(&version) {
                     e.tls_versions.push(version);
+                    super::sni_host_mismatch_bypass::add_version_detail(&mut e.detail, &f.detail);
                 }
                 e.evidence.append(&mut f.evidence);
                 for name in f.sni_names {
@@ -565,6 +567,49 @@ mod tests {
             http(200, "public home page"),
             Some(http(200, "admin console").resumed()),
         )
+    }
+
+    /// A bypass on TLS 1.3 and on TLS 1.2 is one finding whose detail names both (audit T02:
+    /// before, the detail said "TLS 1.3: …" alone while `tls_versions` held both).
+    #[test]
+    fn a_bypass_on_two_versions_is_said_on_both() {
+        let out = judged(vec![
+            (TlsVersion::Tls13, vec![bypass()]),
+            (TlsVersion::Tls12, vec![bypass(), bypass()]),
+        ]);
+        assert_eq!(
+            ids(&out),
+            [(
+                FindingId::SessionResumptionBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13, TlsVersion::Tls12]
+            )]
+        );
+        // The same door on both: one sentence naming both, once however many doors opened.
+        assert_eq!(
+            out.findings[0].detail,
+            "TLS 1.3, TLS 1.2: a session obtained without a certificate with www.secure.test was \
+             resumed with SNI secure.test and served HTTP 200 for secure.test, while a fresh \
+             anonymous connection is not served."
+        );
+        // Another door on the second version: its own sentence follows.
+        let other = attempt(
+            "public.secure.test",
+            http(200, "public home page"),
+            Some(http(200, "admin console").resumed()),
+        );
+        let out = judged(vec![
+            (TlsVersion::Tls13, vec![bypass()]),
+            (TlsVersion::Tls12, vec![other]),
+        ]);
+        let detail = &out.findings[0].detail;
+        assert!(
+            detail.starts_with("TLS 1.3: a session obtained without a certificate with www.")
+                && detail.contains(
+                    ". TLS 1.2: a session obtained without a certificate with public.secure.test"
+                ),
+            "{detail}"
+        );
     }
 
     #[test]

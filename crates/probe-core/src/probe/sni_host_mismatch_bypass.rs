@@ -843,6 +843,22 @@ fn retried_elsewhere<'a>(
     }
 }
 
+/// Adds to a finding's `detail` (`TLS 1.3: …`) the sentence of another version it covers
+/// (`TLS 1.2: …`): the versions share one sentence where the rest of it is the same (`TLS 1.3,
+/// TLS 1.2: …`); else the sentence follows, so that the detail names every version.
+pub(crate) fn add_version_detail(detail: &mut String, more: &str) {
+    let body = |d: &str| d.split_once(": ").map(|(v, b)| (v.to_owned(), b.to_owned()));
+    match (body(detail), body(more)) {
+        (Some((versions, was)), Some((version, now))) if was == now => {
+            *detail = format!("{versions}, {version}: {was}");
+        }
+        _ => {
+            detail.push(' ');
+            detail.push_str(more);
+        }
+    }
+}
+
 /// Judges the names tried on one version (`earlier`: what the names that refused a version
 /// before answered there), into `out`: one finding for every version a door opened on.
 fn judge(
@@ -931,10 +947,12 @@ fn judge(
                 t.protected.describe(),
             )
         });
-    // Doors on two versions are one finding; the later version's evidence names it.
+    // Doors on two versions are one finding; the later version's evidence names it, and its
+    // sentence follows the first one's in the detail (which names every version it covers).
     match out.findings.iter_mut().find(|e| e.id == f.id) {
         Some(e) => {
             e.tls_versions.push(version);
+            add_version_detail(&mut e.detail, &f.detail);
             for name in std::mem::take(&mut f.sni_names) {
                 if !e.sni_names.contains(&name) {
                     e.sni_names.push(name);
@@ -1439,6 +1457,37 @@ mod tests {
         let evidence = &out.findings[0].evidence;
         assert!(evidence.contains_key("SNI public.test + Host secure.test:8443"));
         assert!(evidence.contains_key("TLS 1.2: no SNI + Host secure.test:8443"));
+        // The detail names both versions (before: "TLS 1.3: …" alone, audit T02); the same door
+        // on both is one sentence.
+        let detail = &out.findings[0].detail;
+        assert!(
+            detail.starts_with("TLS 1.3: without a certificate, SNI public.test with Host")
+                && detail.contains(
+                    ". TLS 1.2: without a certificate, no SNI with Host secure.test:8443 was \
+                     served HTTP 200"
+                ),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn the_same_door_on_two_versions_is_one_sentence_naming_both() {
+        let mut out = TargetOutcome::default();
+        for version in [TlsVersion::Tls13, TlsVersion::Tls12] {
+            let round = Round {
+                version,
+                refusal: refusal_words(Outcome::RefusedTls).to_owned(),
+                status: None,
+                spoken: true,
+            };
+            let tried = [door("public.test", http(200, "secret area"), None)];
+            judge(&target(), &round, &[&tried[0]], &[], &mut out);
+        }
+        assert_eq!(
+            out.findings[0].detail,
+            "TLS 1.3, TLS 1.2: without a certificate, SNI public.test with Host secure.test:8443 \
+             was served HTTP 200 while the protected name itself refused in the TLS layer."
+        );
     }
 
     /// A door found on TLS 1.3 and tried again on TLS 1.2, where it is none: the finding keeps
