@@ -691,7 +691,8 @@ fn verify(stack: Stack) -> &'static str {
         }
         Stack::NodeJs => {
             "{ requestCert: true, rejectUnauthorized: true, ca: [fs.readFileSync('client-ca.pem')] }\n\
-             // authorise on req.socket.authorized === true, never on getPeerCertificate() fields alone"
+             // with rejectUnauthorized: false, authorise only on socket.authorized === true AND\n\
+             // getPeerCertificate().raw (a resumed TLS 1.3 session: nodejs/node#35317), never on its fields alone"
         }
         Stack::Python => {
             "ctx.verify_mode = ssl.CERT_REQUIRED\n\
@@ -1221,7 +1222,10 @@ fn header_spoofing(stack: Stack) -> &'static str {
              // X-Forwarded-Client-Cert, ssl-client-verify, ssl-client-cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT, ..."
         }
         Stack::NodeJs => {
-            "// Terminating TLS in Node: authorise on req.socket.authorized / getPeerCertificate(), never headers.\n\
+            "// Terminating TLS in Node: rejectUnauthorized: true; or authorise only when req.socket.authorized\n\
+             // is true AND req.socket.getPeerCertificate().raw is there (a resumed TLS 1.3 session reports\n\
+             // authorized without a certificate: nodejs/node#35317) - never on headers, and never on a\n\
+             // non-empty getPeerCertificate() alone (any CA's certificate fills it).\n\
              // Behind a proxy: listen where only the proxy reaches the app (127.0.0.1, a Unix socket),\n\
              // and have the proxy set or clear EVERY certificate header the app reads on each request:\n\
              // X-SSL-Client-Verify, X-SSL-Client-Cert, X-SSL-Client-S-DN, X-Client-Cert, X-Client-Verify,\n\
