@@ -260,7 +260,16 @@ fn holder_stretch(door: &Page, reference: &Page, learned: Option<&[bool]>) -> Op
     let door_stretch = d.get(prefix..d.len() - suffix).unwrap_or_default();
     let shown = r.get(prefix..r.len() - suffix).unwrap_or_default();
     let holds = |t: &[Vec<u8>]| t.iter().any(|t| t.contains(&HOLDER_MARK));
-    if !holds(shown) || holds(door_stretch) {
+    // The rest of the two pages is one page: the door's holds a few tokens of its own at most,
+    // and shares the others with the reference (a public page that shares nothing with a
+    // protected one showing its caller is another page).
+    let shared = prefix + suffix;
+    if !holds(shown)
+        || holds(door_stretch)
+        || door_stretch.len() > 3
+        || shared < 4
+        || shared * 2 < d.len()
+    {
         return None;
     }
     // A word of the stretch that is no part of a name (`balance`, where `O=Acme` and
@@ -274,7 +283,7 @@ fn holder_stretch(door: &Page, reference: &Page, learned: Option<&[bool]>) -> Op
                     .any(|b| matches!(b, b'=' | b'/' | b'@' | &HOLDER_MARK))
         })
         .count();
-    if shown.len() <= MAX_CALLER_STRETCH && door_stretch.len() <= 3 && plain_words <= 1 {
+    if shown.len() <= MAX_CALLER_STRETCH && plain_words <= 1 {
         Some(Alike::Same)
     } else if shown.len() <= 2 * MAX_CALLER_STRETCH {
         Some(Alike::Near)
@@ -914,6 +923,22 @@ mod tests {
         );
         c.holder = vec!["test-client".to_owned()];
         assert_ne!(landing(&door, &c), Landing::Protected);
+        // A public page sharing nothing with a protected page that shows its caller: another
+        // page, the door elsewhere (before this was read as "much like it": unsure, exit 3).
+        let public =
+            "Welcome to the Acme public documentation portal: guides, API reference and status";
+        let door = http(200, public);
+        let mut c = controls(
+            Some(http(200, public)),
+            http(200, public),
+            Some(http(200, "secret area you are: CN=test-client")),
+        );
+        c.holder = vec!["test-client".to_owned()];
+        assert!(
+            matches!(landing(&door, &c), Landing::Elsewhere(_)),
+            "{:?}",
+            landing(&door, &c)
+        );
     }
 
     #[test]

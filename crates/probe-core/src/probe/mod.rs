@@ -193,10 +193,13 @@ impl<'a> VersionView<'a> {
         let valid = self
             .of(ProbeId::VALID_CLIENT_CERT)
             .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
+        // Whole bodies only: an excerpt at its cap may be the layout two pages share (a 403 in the
+        // site's own header and navigation).
         let page = |x: &ProbeObservation| {
-            x.body_excerpt
-                .clone()
-                .filter(|b| page::distinct_tokens(b) >= page::MIN_PAGE_TOKENS)
+            x.body_excerpt.clone().filter(|b| {
+                page::distinct_tokens(b) >= page::MIN_PAGE_TOKENS
+                    && b.chars().count() < crate::transport::Limits::default().excerpt_chars
+            })
         };
         match (valid.and_then(page), page(o)) {
             (Some(v), Some(p)) => page::same_excerpt(&v, &p),
@@ -1166,6 +1169,28 @@ mod tests {
             false,
         );
         let seen = [refused, valid];
+        assert!(!view(&seen).refused_with_the_valid_page(&seen[0]));
+        // Two pages longer than the excerpt sharing their first 256 characters (a 403 in the
+        // site's own layout): not told apart, so not called the same.
+        let layout = format!(
+            "<html><head><title>Acme</title></head><body><nav>{}</nav>",
+            "home docs orders account ".repeat(12)
+        );
+        let valid = page(
+            ProbeId::VALID_CLIENT_CERT,
+            Outcome::Served,
+            200,
+            &layout,
+            true,
+        );
+        let denied = page(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            403,
+            &layout,
+            false,
+        );
+        let seen = [denied, valid];
         assert!(!view(&seen).refused_with_the_valid_page(&seen[0]));
     }
 }

@@ -176,9 +176,9 @@ pub trait HeaderTrust: Send + Sync {
     fn verifies(&self, chain: &[CertificateDer<'static>], host: &str) -> Result<(), String>;
 }
 
-/// How the detail of an exchange whose request was not sent, because the server's certificate
-/// did not verify and the request would have carried the user's headers, begins.
-pub const HEADERS_WITHHELD: &str = "not asked: the request would carry the headers given with -H";
+/// How the reason an exchange's answer is unread begins when its request went without the
+/// user's headers, because the server's certificate did not verify (see [`HeaderTrust`]).
+pub const HEADERS_WITHHELD: &str = "the headers given with -H were not sent";
 
 /// Why the user's headers may not go to the server `chain` comes from (`None`: they may, or
 /// the request carries none).
@@ -202,8 +202,10 @@ pub async fn headers_withheld(
     };
     why.err().map(|why| {
         format!(
-            "{HEADERS_WITHHELD}, and the server's certificate does not verify for {} ({}): give \
-             its CA with --ca-file (or reach an address by the certificate's name with --resolve)",
+            "{HEADERS_WITHHELD} and the certificate this connection got does not verify for {} \
+             ({}): they go only to a server whose certificate does, never to another site's \
+             certificate (a default server's) or a man in the middle; if the CA is yours, give \
+             it with --ca-file (or reach an address by the certificate's name with --resolve)",
             target.host,
             sanitize(why.as_bytes(), 200)
         )
@@ -373,25 +375,35 @@ async fn exchange(
 ) -> Vec<ExchangeResult> {
     match connect(target, setup, record).await {
         Ok(connected) => {
-            if sends_user_headers(target, setup) {
+            let withheld = if sends_user_headers(target, setup) {
                 let chain = connected.peer_chain();
-                if let Some(why) =
-                    headers_withheld(target, setup.header_trust.as_ref(), chain).await
-                {
-                    // Not asked: nothing to read, and another try would end the same.
-                    let withheld = ExchangeResult {
-                        outcome: Some(Outcome::Inconclusive),
-                        detail: Some(why),
-                        unpresentable: true,
-                        tls_version: connected.version,
-                        alpn: connected.alpn.clone(),
-                        resumed: connected.resumed,
-                        ..ExchangeResult::default()
-                    };
-                    return vec![withheld; paths.len().max(1)];
+                headers_withheld(target, setup.header_trust.as_ref(), chain).await
+            } else {
+                None
+            };
+            let Some(why) = withheld else {
+                return ask_all(connected, target, setup, until, paths, true).await;
+            };
+            // Asked without them: a page served so is served (without the token, what the
+            // server lets in is plainer still), and so is a refusal that speaks of certificates
+            // (nginx's own certificate page, 495/496); any other answer may be for want of the
+            // headers, so it is unread, and another try would end the same.
+            let mut results = ask_all(connected, target, setup, until, paths, false).await;
+            for r in &mut results {
+                let judged = r.outcome == Some(Outcome::Served)
+                    || matches!(r.http_status, Some(495 | 496))
+                    || (r.outcome == Some(Outcome::RefusedHttp)
+                        && crate::text::speaks_of_certificates(&r.body));
+                if r.http_status.is_some() && !judged {
+                    r.outcome = Some(Outcome::Inconclusive);
+                    r.unpresentable = true;
+                    r.detail = Some(format!(
+                        "HTTP {} to a request sent without the headers given with -H: {why}",
+                        r.http_status.unwrap_or_default()
+                    ));
                 }
             }
-            ask_all(connected, target, setup, until, paths).await
+            results
         }
         Err(failed) => vec![failed],
     }
@@ -591,6 +603,7 @@ async fn ask_all(
     setup: &ExchangeSetup<'_>,
     until: tokio::time::Instant,
     paths: &[&str],
+    user_headers: bool,
 ) -> Vec<ExchangeResult> {
     let Connected {
         tls,
@@ -602,7 +615,7 @@ async fn ask_all(
     } = connected;
     let captured = tls.capture.clone();
     let authority = setup.host.clone().unwrap_or_else(|| target.authority());
-    let own_host = sends_user_headers(target, setup);
+    let own_host = user_headers && sends_user_headers(target, setup);
     let headers: Vec<(http::HeaderName, http::HeaderValue)> = target
         .headers
         .0
