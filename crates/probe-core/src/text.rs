@@ -596,6 +596,11 @@ mod redaction_tests {
             "GET /services/status/health HTTP/1.1",
             "the token was refused by the server",
             "x509: certificate is valid for wrong-host.mtls-impostor.invalid, not localhost",
+            r#"Get "https://localhost:4433/": tls: failed to verify certificate: x509: certificate signed by unknown authority"#,
+            "requests.exceptions.SSLError: HTTPSConnectionPool(host='localhost', port=44109): Max retries exceeded with url: /v1/orders",
+            "Error: self-signed certificate; code: 'DEPTH_ZERO_SELF_SIGNED_CERT'",
+            "openssl: verify error:num=18:self-signed certificate",
+            "go: downloading example.com/orders-client v1.2.3",
         ] {
             assert_eq!(redact_secrets(plain), plain);
         }
