@@ -270,8 +270,85 @@ fn is_blob(word: &str) -> bool {
         && w.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// Whether a query parameter's name (`?code=…`, `&otp=…`) names a one-time secret: names too
+/// common in prose (`code`) to be redacted anywhere else.
+fn is_secret_param(key: &str) -> bool {
+    ["code", "otp", "ticket", "assertion"]
+        .iter()
+        .any(|w| key.eq_ignore_ascii_case(w))
+}
+
+/// Whether `key` is a Telegram bot path segment (`bot123456789` in `/bot123456789:TOKEN/`).
+fn is_bot_id(key: &str) -> bool {
+    key.len() > 3
+        && key.get(..3).is_some_and(|b| b.eq_ignore_ascii_case("bot"))
+        && key
+            .get(3..)
+            .is_some_and(|d| d.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// Redacts JSON Web Tokens (`eyJ…` with two or more dots) anywhere in a word: a JWT carries its
+/// claims and signature, whatever parameter or header holds it.
+fn redact_jwts(word: &str) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(at) = rest.find("eyJ") {
+        let (head, tail) = rest.split_at(at);
+        let len = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=')))
+            .unwrap_or(tail.len());
+        let (run, after) = tail.split_at(len);
+        out.push_str(head);
+        if run.trim_end_matches('.').matches('.').count() >= 1 && run.len() >= 16 {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(run);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Redacts the secret path segments of webhook URLs: Slack's `/services/T…/B…/SECRET` and
+/// Discord's `/api/webhooks/ID/SECRET` (a query or fragment after it is kept).
+fn redact_webhooks(word: &str) -> String {
+    if !word.contains("/services/") && !word.contains("/webhooks/") {
+        return word.to_owned();
+    }
+    let alnum = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric());
+    let mut segs: Vec<String> = word.split('/').map(str::to_owned).collect();
+    for i in 0..segs.len() {
+        let seg = |k: usize| segs.get(i + k).map_or("", String::as_str);
+        let secret_at = match seg(0) {
+            "services"
+                if seg(1).starts_with('T')
+                    && alnum(seg(1))
+                    && seg(2).starts_with('B')
+                    && alnum(seg(2)) =>
+            {
+                i + 3
+            }
+            "webhooks" if alnum(seg(1)) && seg(1).bytes().all(|c| c.is_ascii_digit()) => i + 2,
+            _ => continue,
+        };
+        if let Some(secret) = segs.get_mut(secret_at) {
+            let end = secret.find(['?', '#']).unwrap_or(secret.len());
+            let kept = secret.split_off(end);
+            if secret.len() >= 8 {
+                *secret = format!("{REDACTED}{kept}");
+            } else {
+                secret.push_str(&kept);
+            }
+        }
+    }
+    segs.join("/")
+}
+
 /// Redacts, inside one word, the value of every `key=value` / `key:value` whose key names a
-/// secret (up to the next `&`, `;`, `,` or quote), and a URL's password (`://user:pass@`).
+/// secret (up to the next `&`, `;`, `,` or quote; a quoted key or value, as JSON has them,
+/// included), a query parameter naming a one-time secret (`?code=`), a Telegram bot token
+/// (`/bot<id>:<token>/`), and a URL's password (`://user:pass@`).
 fn redact_word(word: &str) -> String {
     let mut out = String::new();
     let mut rest = word;
@@ -295,18 +372,38 @@ fn redact_word(word: &str) -> String {
             break;
         };
         let (before, after) = rest.split_at(pos);
-        let key_start = before
+        // A quoted key (`"access_token":`) is read without its quotes.
+        let unquoted = before.trim_end_matches(['"', '\'']);
+        let key_start = unquoted
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .map_or(0, |i| i + 1);
-        let key = before.get(key_start..).unwrap_or("");
-        let value = after.get(1..).unwrap_or("");
+        let key = unquoted.get(key_start..).unwrap_or("");
+        let in_query = key_start > 0
+            && matches!(
+                unquoted.as_bytes().get(key_start - 1),
+                Some(b'?' | b'&' | b';')
+            );
+        let bot = after.starts_with(':') && is_bot_id(key);
+        let secret_key = is_secret_name(key) || (in_query && is_secret_param(key)) || bot;
+        let mut value = after.get(1..).unwrap_or("");
         out.push_str(before);
         out.push_str(after.get(..1).unwrap_or(""));
-        let end = value
-            .find(['&', ';', ',', '"', '\'', ')'])
-            .unwrap_or(value.len());
+        // A quoted value (`"ya29.x"`, `'abc'`): up to its closing quote.
+        let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''));
+        if let (Some(q), true) = (quote, secret_key) {
+            out.push(q);
+            value = value.get(1..).unwrap_or("");
+        }
+        let end = match quote {
+            Some(q) if secret_key => value.find(q),
+            _ if bot => value.find(['/', '?', '&', '"', '\'']),
+            _ => value.find(['&', ';', ',', '"', '\'', ')']),
+        }
+        .unwrap_or(value.len());
         let (secret, tail) = value.split_at(end);
-        if is_secret_name(key) && !secret.is_empty() && !secret.starts_with("//") {
+        // A value that looks like a token is one, whatever its name (`?k=<40 base64 chars>`).
+        let secret_key = secret_key || is_blob(secret);
+        if secret_key && !secret.is_empty() && !secret.starts_with("//") {
             out.push_str(REDACTED);
             rest = tail;
         } else {
@@ -317,14 +414,19 @@ fn redact_word(word: &str) -> String {
 }
 
 /// Redacts what looks secret in a line a client wrote (its last stderr line, a request line):
-/// PEM armour and key material, `Authorization`/`Bearer`/`Basic` credentials, the value of any
-/// `password=`, `token=`, `secret:`, `api_key=`… and a URL's password, and long base64 or hex
-/// runs. Untrusted text, kept in reports: a secret in it must not be.
+/// PEM armour and key material, `Authorization`/`Bearer`/`Basic` credentials (`Authorization:
+/// Bearer x`, `Authorization:Bearer x`), the value of any `password=`, `token=`, `secret:`,
+/// `api_key=`, `"access_token":"…"`, `token='…'`…, a secret flag's or a compound secret name's
+/// next word (`--password x`, `api-token x`), one-time query parameters (`?code=`), JSON Web
+/// Tokens anywhere, webhook secrets (Slack, Discord) and Telegram bot tokens in paths, a URL's
+/// password, and long base64 or hex runs. Untrusted text, kept in reports: a secret in it must
+/// not be.
 pub fn redact_secrets(line: &str) -> String {
     let lower = line.to_ascii_lowercase();
     if lower.contains("-----begin") || lower.contains("-----end") || lower.contains("private key") {
         return "<redacted: key material>".to_owned();
     }
+    const SCHEMES: [&str; 5] = ["bearer", "basic", "digest", "token", "negotiate"];
     let mut out = Vec::new();
     let mut redact_next = 0usize;
     for word in line.split(' ') {
@@ -339,10 +441,7 @@ pub fn redact_secrets(line: &str) -> String {
             redact_next -= 1;
             out.push(REDACTED.to_owned());
             // `Authorization: Bearer x`: the scheme, then its credentials.
-            if matches!(
-                bare.as_str(),
-                "bearer" | "basic" | "digest" | "token" | "negotiate"
-            ) {
+            if SCHEMES.contains(&bare.as_str()) {
                 redact_next = 1;
             }
             continue;
@@ -359,11 +458,30 @@ pub fn redact_secrets(line: &str) -> String {
                 continue;
             }
         }
+        // `Authorization:Bearer x`: the scheme joined to its header, the credentials next.
+        if let Some((key, scheme)) = bare.rsplit_once([':', '=']) {
+            if SCHEMES.contains(&scheme) && is_secret_name(key) {
+                out.push(redact_word(word));
+                redact_next = 1;
+                continue;
+            }
+        }
+        // `--password x`, `-p`-style flags aside: a flag naming a secret, or a compound secret
+        // name (`api-token x`, `client_secret x`: not prose), takes the next word as its value.
+        let flag = bare.strip_prefix("--").or_else(|| bare.strip_prefix('-'));
+        let compound = bare.contains(['-', '_']) && !bare.starts_with('-');
+        if let Some(name) = flag.or(compound.then_some(bare.as_str())) {
+            if !name.contains(['=', ':', '/', '.']) && is_secret_name(name) {
+                out.push(word.to_owned());
+                redact_next = 1;
+                continue;
+            }
+        }
         if is_blob(word) {
             out.push(REDACTED.to_owned());
             continue;
         }
-        out.push(redact_word(word));
+        out.push(redact_word(&redact_webhooks(&redact_jwts(word))));
     }
     out.join(" ")
 }
@@ -414,5 +532,95 @@ mod redaction_tests {
             redact_secrets("https://localhost:4433/"),
             "https://localhost:4433/"
         );
+    }
+
+    #[test]
+    fn tokens_in_urls_json_flags_and_joined_headers_are_redacted() {
+        // Each was kept verbatim in a report (the request line, the last stderr line).
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJlLXNlY3JldA";
+        let cases = [
+            (
+                format!("GET /api?jwt={jwt}&x=1 HTTP/1.1"),
+                "eyJ",
+                "GET /api?jwt=<redacted>&x=1 HTTP/1.1",
+            ),
+            (
+                format!("error: token {jwt} rejected"),
+                "eyJ",
+                "error: token <redacted> rejected",
+            ),
+            (
+                "GET /callback?state=abc&code=SECRETcode42 HTTP/1.1".to_owned(),
+                "SECRETcode42",
+                "GET /callback?state=abc&code=<redacted> HTTP/1.1",
+            ),
+            (
+                "POST /services/T0123ABCD/B0456EFGH/SECRETslackWebhook1 HTTP/1.1".to_owned(),
+                "SECRETslack",
+                "POST /services/T0123ABCD/B0456EFGH/<redacted> HTTP/1.1",
+            ),
+            (
+                "POST https://discord.com/api/webhooks/123456789/SECRETdiscordTok?wait=true"
+                    .to_owned(),
+                "SECRETdiscord",
+                "POST https://discord.com/api/webhooks/123456789/<redacted>?wait=true",
+            ),
+            (
+                "GET /bot123456789:SECRETtelegramAA/sendMessage?chat_id=5 HTTP/1.1".to_owned(),
+                "SECRETtelegram",
+                "GET /bot123456789:<redacted>/sendMessage?chat_id=5 HTTP/1.1",
+            ),
+            (
+                r#"got {"access_token":"ya29.SECRETtok","expires_in":3599}"#.to_owned(),
+                "SECRETtok",
+                r#"got {"access_token":"<redacted>","expires_in":3599}"#,
+            ),
+            (
+                "config: token='SECRETabc' user=bob".to_owned(),
+                "SECRETabc",
+                "config: token='<redacted>' user=bob",
+            ),
+            (
+                "sent Authorization:Bearer SECRETxyz".to_owned(),
+                "SECRETxyz",
+                "sent Authorization:<redacted> <redacted>",
+            ),
+            (
+                "usage: client --user bob --password SECRETpw2 --verbose".to_owned(),
+                "SECRETpw2",
+                "usage: client --user bob --password <redacted> --verbose",
+            ),
+            (
+                "GET /x?k=MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcw&n=2 HTTP/1.1".to_owned(),
+                "MIIEvQ",
+                "GET /x?k=<redacted>&n=2 HTTP/1.1",
+            ),
+            (
+                "loaded api-token SECRETspace from env".to_owned(),
+                "SECRETspace",
+                "loaded api-token <redacted> from env",
+            ),
+        ];
+        for (line, secret, want) in &cases {
+            let got = redact_secrets(line);
+            assert!(!got.contains(secret), "{line:?} -> {got:?}");
+            assert_eq!(&got, want, "{line:?}");
+        }
+        // Not secrets: left legible.
+        for plain in [
+            "curl: (22) The requested URL returned error: 404",
+            "exit code 7: connection refused",
+            "GET /docs/error-code=500 HTTP/1.1",
+            "GET /services/status/health HTTP/1.1",
+            "the token was refused by the server",
+            "x509: certificate is valid for wrong-host.mtls-impostor.invalid, not localhost",
+            r#"Get "https://localhost:4433/": tls: failed to verify certificate: x509: certificate signed by unknown authority"#,
+            "requests.exceptions.SSLError: HTTPSConnectionPool(host='localhost', port=44109): Max retries exceeded with url: /v1/orders",
+            "Error: self-signed certificate; code: 'DEPTH_ZERO_SELF_SIGNED_CERT'",
+            "openssl: verify error:num=18:self-signed certificate",
+            "go: downloading example.com/orders-client v1.2.3",
+        ] {
+            assert_eq!(redact_secrets(plain), plain);
+        }
     }
 }

@@ -294,7 +294,7 @@ pub struct ImpostorArgs {
     /// Stop serving after this many seconds.
     #[arg(long, value_name = "SECS", requires = "serve", value_parser = parse::secs_long, help_heading = "Serve mode")]
     pub duration: Option<f64>,
-    /// Append the client's environment (KEY=value lines) to this file once listening, e.g. "$GITHUB_ENV".
+    /// Append the impostor's MTLS_IMPOSTOR_* variables (KEY=value lines) to this file once listening, e.g. "$GITHUB_ENV" (MTLS_IMPOSTOR_CA_FILE is the --ca-out copy when given).
     #[arg(
         long,
         value_name = "FILE",

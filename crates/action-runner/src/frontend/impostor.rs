@@ -247,11 +247,7 @@ async fn serve(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impostor
     write_ca_out(args, &impostor)?;
     let env = impostor.client_env();
     if let Some(path) = &args.env_file {
-        let mut lines = String::new();
-        for (k, v) in &env {
-            let _ = writeln!(lines, "{k}={v}");
-        }
-        append(path, &lines)
+        append(path, &env_file_lines(&env, args.ca_out.as_deref())?)
             .map_err(|e| format!("--env-file: cannot write {}: {e}", path.display()))?;
     }
     let how = if plan.port_per_scenario {
@@ -293,6 +289,36 @@ async fn serve(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impostor
         ca_origin(args),
     );
     Ok(impostor.serve(&plan, stop.wait()).await)
+}
+
+/// What `--env-file` appends (`KEY=value` lines): the impostor's own `MTLS_IMPOSTOR_*`
+/// variables only, never `SSL_CERT_FILE`, `CURL_CA_BUNDLE` and the like. Appended to
+/// `$GITHUB_ENV`, those replaced every later step's trust with a CA in a temporary directory
+/// removed when the impostor stops: git, pip and curl to real sites broke for the rest of the
+/// job. The client under test gets them in its own step, from `MTLS_IMPOSTOR_CA_FILE`, which is
+/// the `--ca-out` copy (absolute) when there is one: it outlives the impostor.
+fn env_file_lines(
+    env: &probe_core::impostor::ClientEnv,
+    ca_out: Option<&Path>,
+) -> Result<String, String> {
+    let mut lines = String::new();
+    for (k, v) in env.iter().filter(|(k, _)| k.starts_with("MTLS_IMPOSTOR_")) {
+        let v = match ca_out {
+            Some(p) if k == "MTLS_IMPOSTOR_CA_FILE" => std::path::absolute(p)
+                .map_err(|e| format!("--ca-out: {}: {e}", p.display()))?
+                .display()
+                .to_string(),
+            _ => v.clone(),
+        };
+        // One variable a line: a line break in a value would set another variable.
+        if v.contains(['\n', '\r']) {
+            return Err(format!(
+                "--env-file: {k} would hold a line break ({v:?}): choose a path without one"
+            ));
+        }
+        let _ = writeln!(lines, "{k}={v}");
+    }
+    Ok(lines)
 }
 
 fn append(path: &Path, text: &str) -> std::io::Result<()> {

@@ -610,6 +610,23 @@ pub fn render_with(report: &Report, options: &SarifOptions) -> Result<String, se
         level: "error",
         message: Text { text: line },
     }));
+    // An impostor run with scenarios left out (`--scenarios`): graded B at best, and which were
+    // not played, said here too (a warning: the run itself succeeded).
+    notifications.extend(report.targets.iter().filter_map(|t| {
+        let run = report.impostor_run(t)?;
+        let names: Vec<&str> = run.not_played.iter().map(|s| s.as_str()).collect();
+        names.first()?;
+        Some(Notification {
+            level: "warning",
+            message: Text {
+                text: format!(
+                    "{}: graded B at best: scenarios not played (--scenarios): {}",
+                    t.url,
+                    names.join(", ")
+                ),
+            },
+        })
+    }));
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
@@ -627,7 +644,7 @@ pub fn render_with(report: &Report, options: &SarifOptions) -> Result<String, se
                 },
             },
             invocations: vec![Invocation {
-                execution_successful: notifications.is_empty(),
+                execution_successful: !notifications.iter().any(|n| n.level == "error"),
                 tool_execution_notifications: notifications,
             }],
             results,

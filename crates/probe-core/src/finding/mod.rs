@@ -493,7 +493,11 @@ impl FindingId {
                  presented its own. The impostor learns who the client is, and its certificate \
                  gets wherever a server does not check proof of possession.",
                 "Present a client certificate only to a verified server: keep full server \
-                 verification (trusted CA and host name) on every client that holds an identity.",
+                 verification (trusted CA and host name) on every client that holds an identity. \
+                 A client that checks the server only after the handshake (nginx; the host name \
+                 in curl and Apache with OpenSSL) cannot be made to withhold it: trust only a CA \
+                 that issues that server's certificate alone, give it an identity no other \
+                 server accepts, or put a client that verifies in the handshake in front.",
             ),
         };
         FindingSpec {

@@ -1485,9 +1485,13 @@ fn client_identity(stack: Stack) -> &'static str {
              # crt (the identity) only with verify required"
         }
         Stack::Apache => {
-            "SSLProxyMachineCertificateFile /etc/apache2/client.pem   # certificate and key\n\
-             SSLProxyVerify                 require                   # an identity goes only to a verified upstream\n\
-             SSLProxyCACertificateFile      /etc/apache2/upstream-ca.pem"
+            "# mod_ssl checks the upstream's chain in the handshake (SSLProxyVerify require) but its name\n\
+             # only after it: any certificate from a CA it trusts gets the identity. Trust a CA that\n\
+             # issues this upstream's certificate alone, and give it an identity for this upstream only:\n\
+             SSLProxyVerify                 require                       # the chain, in the handshake\n\
+             SSLProxyCACertificateFile      /etc/apache2/orders-ca.pem    # this upstream's own CA, nothing else\n\
+             SSLProxyCheckPeerName          on                            # the name: stops the request, not the certificate\n\
+             SSLProxyMachineCertificateFile /etc/apache2/orders-client.pem # accepted by this upstream only"
         }
         Stack::Caddy => {
             "transport http {\n\
@@ -1512,13 +1516,20 @@ fn client_identity(stack: Stack) -> &'static str {
         Stack::Rust => {
             "ClientConfig::builder().with_root_certificates(server_roots).with_client_auth_cert(chain, key)?\n\
              // no dangerous verifier beside a client identity; reqwest: .identity(id) without\n\
-             // .danger_accept_invalid_certs(true); curl: --cert/--key with --cacert, never -k"
+             // .danger_accept_invalid_certs(true). curl (OpenSSL) checks the chain in the handshake\n\
+             // but the host name after it (--pinnedpubkey too): --cacert of a CA that issues this\n\
+             // server's certificate alone, never -k, and a --cert for this server only"
         }
         Stack::Nginx => {
-            "proxy_ssl_certificate         /etc/nginx/client.pem;\n\
-             proxy_ssl_certificate_key     /etc/nginx/client.key;\n\
-             proxy_ssl_verify              on;   # an identity goes only with a verified upstream\n\
-             proxy_ssl_trusted_certificate /etc/nginx/upstream-ca.pem;"
+            "# nginx checks the upstream only after the handshake, proxy_ssl_verify on included: its\n\
+             # certificate goes to any server that asks, and no directive withholds it. Limit what it\n\
+             # is worth, or proxy through a client that verifies in the handshake (HAProxy verify\n\
+             # required + verifyhost, Caddy):\n\
+             proxy_ssl_certificate         /etc/nginx/orders-client.pem;  # accepted by this upstream only\n\
+             proxy_ssl_certificate_key     /etc/nginx/orders-client.key;  # short-lived, rotated\n\
+             proxy_ssl_verify              on;   # stops the request to an impostor, not the certificate\n\
+             proxy_ssl_trusted_certificate /etc/nginx/orders-ca.pem;      # this upstream's own CA only\n\
+             proxy_ssl_name                api.internal.example;"
         }
         Stack::JavaSpring => {
             "// a KeyManager (the client identity) beside a trust-all TrustManager hands it to anyone:\n\

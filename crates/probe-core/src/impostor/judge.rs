@@ -100,13 +100,26 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         findings.push(with_scenarios(f, &cleartext));
     }
     if !careless.is_empty() {
+        // Only a client seen refusing the self-signed and the untrusted certificates checks
+        // something: the issuer's name, then, and not the signature. One that took them too
+        // checks nothing (curl -k), and one not seen refusing them is not known to check more.
+        let refused = |s: Scenario| {
+            run.scenario(s)
+                .is_some_and(|r| run.verdict_of(r) == ScenarioVerdict::Refused)
+        };
+        let names_only = refused(Scenario::SelfSigned) && refused(Scenario::UntrustedCa);
         let what: Vec<&str> = careless
             .iter()
             .map(|r| match r.scenario {
                 Scenario::SelfSigned => "self-signed",
+                Scenario::ForgedCa if names_only => {
+                    "issued in the trusted CA's name (and key identifier) but signed by another \
+                     key, a forged CA (it refused the self-signed and the untrusted certificates: \
+                     it checks the issuer's name, not the signature)"
+                }
                 Scenario::ForgedCa => {
                     "issued in the trusted CA's name (and key identifier) but signed by another \
-                     key, a forged CA (it checks the issuer's name, not the signature)"
+                     key, a forged CA"
                 }
                 _ => "issued by a CA it was not told to trust",
             })
@@ -183,25 +196,61 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     if let Some((_, cert)) = handed.first() {
         let to: Vec<String> = handed
             .iter()
-            .map(|(r, _)| match r.scenario {
-                Scenario::WrongHostRequestsClientCert => format!(
-                    "its certificate, from the CA the client trusts, names another host than {} \
-                     (a client that checks the name only after the handshake has presented its \
-                     certificate by then)",
-                    run.name
-                ),
-                _ => format!(
-                    "its certificate for {} comes from a CA the client does not trust",
-                    run.name
-                ),
+            .enumerate()
+            .map(|(i, (r, _))| {
+                let whose = match r.scenario {
+                    Scenario::WrongHostRequestsClientCert => format!(
+                        "certificate, from the CA the client trusts, names another host than {} \
+                         (a client that checks the name only after the handshake has presented \
+                         its certificate by then)",
+                        run.name
+                    ),
+                    _ => format!(
+                        "certificate for {} comes from a CA the client does not trust",
+                        run.name
+                    ),
+                };
+                if i == 0 {
+                    format!("its {whose}")
+                } else {
+                    format!("and by one whose {whose}")
+                }
             })
             .collect();
+        // What the client checks, and when: a client that presented its certificate and then sent
+        // nothing checks the server after the handshake, when the certificate is out already.
+        let sent_nothing = |s: Scenario| {
+            handed
+                .iter()
+                .any(|(r, _)| r.scenario == s && !r.got_request())
+        };
+        let gave = |s: Scenario| handed.iter().any(|(r, _)| r.scenario == s);
+        let when = if sent_nothing(Scenario::RequestsClientCert) {
+            " It then sent no request: it checks the server only after the handshake (nginx \
+             does, `proxy_ssl_verify on` included), when its certificate is out already, and no \
+             setting makes such a client withhold it: give it an identity no other server \
+             accepts (one per upstream, short-lived), trust only the upstream's own CA, or put a \
+             client that verifies during the handshake in front of it."
+        } else if !gave(Scenario::RequestsClientCert)
+            && run
+                .scenario(Scenario::RequestsClientCert)
+                .is_some_and(|r| run.verdict_of(r) == ScenarioVerdict::Refused)
+            && sent_nothing(Scenario::WrongHostRequestsClientCert)
+        {
+            " It refused the untrusted certificate and sent no request to the wrong host: it \
+             checks the chain during the handshake but the host name after it (curl and Apache \
+             `SSLProxyVerify require` with OpenSSL do), so any certificate from a CA it trusts \
+             gets its identity: trust only a CA that issues this server's certificate alone, and \
+             give it an identity no other server accepts."
+        } else {
+            ""
+        };
         let mut f = Finding::new(
             FindingId::ClientSendsIdentityToUntrustedServer,
             format!(
                 "Asked for a client certificate by an impostor it should have refused ({}), the \
-                 client presented {} (sha256 {}).",
-                to.join("; and by one whose "),
+                 client presented {} (sha256 {}).{when}",
+                to.join("; "),
                 cert.subject,
                 cert.sha256
             ),
@@ -233,6 +282,9 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     let mut notes = Vec::new();
     if let Some(n) = &run.trusted_ca.note {
         notes.push(n.clone());
+    }
+    if let Some(n) = not_played_note(run) {
+        notes.push(n);
     }
     let error = if control_reached {
         None
@@ -320,6 +372,25 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     }
 }
 
+/// The note that says why the grade is B at best when scenarios testing the client's
+/// verification were left out (`--scenarios`), `None` when none was. It starts as `scan`'s
+/// `--skip-probe` note does.
+fn not_played_note(run: &ImpostorRun) -> Option<String> {
+    let names: Vec<&str> = run.not_played.iter().map(|s| s.as_str()).collect();
+    names.first()?;
+    Some(format!(
+        "graded B at best: scenario{} {} not played (--scenarios), so whether the client refuses \
+         {} is not proven",
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", "),
+        if names.len() == 1 {
+            "that server"
+        } else {
+            "those servers"
+        }
+    ))
+}
+
 /// The run as a target report (its URL is the impostor's), graded like a scanned target: the
 /// JSON, text, SARIF, Markdown and annotations of `scan` all work on it.
 pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
@@ -348,8 +419,10 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
     }
     if t.error.is_none() {
         // A fresh report: no policy has marked anything yet, so every finding counts.
+        // Incomplete, or a scenario testing the client's verification left out: B at best.
+        let unproven = t.is_incomplete() || !run.not_played.is_empty();
         let (score, grade) =
-            crate::grade::grade_target(t.findings.iter().map(|f| &f.finding), t.is_incomplete());
+            crate::grade::grade_target(t.findings.iter().map(|f| &f.finding), unproven);
         t.score = score;
         t.grade = grade;
     }
@@ -397,6 +470,7 @@ mod tests {
             client: Some("curl".into()),
             wrong_host_names: Vec::new(),
             late_connections: Vec::new(),
+            not_played: Vec::new(),
             scenarios: requests
                 .iter()
                 .map(|(s, r)| ScenarioResult {
@@ -404,6 +478,7 @@ mod tests {
                     port: 4433,
                     connections: vec![seen(*r)],
                     connections_not_recorded: 0,
+                    after_exit: 0,
                     client: None,
                     not_served: None,
                     ms: 1.0,
@@ -514,6 +589,112 @@ mod tests {
             .findings
             .first()
             .is_some_and(|f| f.detail.contains("CN=svc") && !f.detail.contains("PRIVATE")));
+        Ok(())
+    }
+
+    #[test]
+    fn scenarios_left_out_cap_the_grade_at_b_with_a_note() -> Result<(), ImpostorError> {
+        // Served with `--scenarios expired,wrong-host` to a client that checks nothing but the
+        // name and the dates (Apache `SSLProxyVerify none`): it graded A, exit 0, no note.
+        let mut r = run(&[
+            (Scenario::Control, true),
+            (Scenario::Expired, false),
+            (Scenario::WrongHost, false),
+        ]);
+        r.mode = RunMode::Serve;
+        r.not_played = vec![
+            Scenario::SelfSigned,
+            Scenario::UntrustedCa,
+            Scenario::ForgedCa,
+        ];
+        let t = target_report(&r)?;
+        assert!(t.findings.is_empty() && t.incomplete.is_empty() && t.error.is_none());
+        assert_eq!(t.grade, Grade::B);
+        assert!(t.score <= 89, "{}", t.score);
+        assert!(
+            t.notes.iter().any(|n| n
+                == "graded B at best: scenarios self-signed, untrusted-ca, forged-ca not played \
+                    (--scenarios), so whether the client refuses those servers is not proven"),
+            "{:?}",
+            t.notes
+        );
+        // Every scenario played: A, no such note.
+        r.not_played.clear();
+        let t = target_report(&r)?;
+        assert_eq!(t.grade, Grade::A);
+        assert!(!t.notes.iter().any(|n| n.contains("not played")));
+        Ok(())
+    }
+
+    #[test]
+    fn the_forged_ca_text_claims_a_name_check_only_when_one_was_seen() -> Result<(), ImpostorError>
+    {
+        let detail = |t: &TargetReport| {
+            t.findings
+                .first()
+                .map(|f| f.finding.detail.clone())
+                .unwrap_or_default()
+        };
+        // curl -k: every untrusted certificate taken, the forged one too. It said "it checks the
+        // issuer's name, not the signature".
+        let all = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, true),
+            (Scenario::UntrustedCa, true),
+            (Scenario::ForgedCa, true),
+        ]);
+        let d = detail(&target_report(&all)?);
+        assert!(
+            d.contains("a forged CA") && !d.contains("issuer's name"),
+            "{d}"
+        );
+        // A verifier that compares the issuer's name: the others refused, the forged one taken.
+        let names = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, false),
+            (Scenario::UntrustedCa, false),
+            (Scenario::ForgedCa, true),
+        ]);
+        let d = detail(&target_report(&names)?);
+        assert!(
+            d.contains("it checks the issuer's name, not the signature"),
+            "{d}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn the_identity_text_reads_right_with_both_scenarios() -> Result<(), ImpostorError> {
+        let mut r = run(&[
+            (Scenario::Control, true),
+            (Scenario::RequestsClientCert, false),
+            (Scenario::WrongHostRequestsClientCert, false),
+        ]);
+        for s in r.scenarios.iter_mut().skip(1) {
+            if let Some(c) = s.connections.get_mut(0) {
+                c.client_cert = Some(OfferedCert {
+                    subject: "CN=svc".into(),
+                    issuer: "CN=ca".into(),
+                    sha256: "ab".into(),
+                });
+            }
+        }
+        let t = target_report(&r)?;
+        let d = t
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::ClientSendsIdentityToUntrustedServer)
+            .map(|f| f.finding.detail.clone())
+            .unwrap_or_default();
+        assert!(
+            d.starts_with(
+                "Asked for a client certificate by an impostor it should have refused (its \
+                 certificate for localhost comes from a CA the client does not trust; and by one \
+                 whose certificate, from the CA the client trusts, names another host than \
+                 localhost"
+            ) && !d.contains("whose its"),
+            "{d}"
+        );
         Ok(())
     }
 

@@ -515,6 +515,10 @@ pub struct ScenarioResult {
     /// Connections beyond [`MAX_RECORDED`], closed at once.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub connections_not_recorded: usize,
+    /// Wrapped: connections that arrived once the client command had exited and its scenario
+    /// was over (a process it left behind), closed unjudged before the next scenario.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub after_exit: usize,
     /// How the client command ended (wrapped mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientOutcome>,
@@ -611,6 +615,23 @@ impl ScenarioResult {
             return Some(format!(
                 "{} connection(s) past the {MAX_RECORDED} recorded were closed unseen",
                 self.connections_not_recorded
+            ));
+        }
+        if let Some(c) = self.client.as_ref().filter(|c| c.detached > 0) {
+            return Some(format!(
+                "the client left {} process(es) running once it had exited (a background job, \
+                 setsid, a daemon): the impostor killed them, and what they would have sent \
+                 later was not seen; keep the client's work in the foreground (a build tool's \
+                 daemon too: Gradle --no-daemon)",
+                c.detached
+            ));
+        }
+        if self.after_exit > 0 {
+            return Some(format!(
+                "{} connection(s) arrived after the client command had exited, and were closed \
+                 unjudged: a process it left behind may have sent its request there; keep the \
+                 client's work in the foreground",
+                self.after_exit
             ));
         }
         let refusals = self.connections.iter().filter(|c| c.refused()).count();
@@ -726,6 +747,10 @@ pub struct ImpostorRun {
     pub late_connections: Vec<LateConnection>,
     /// Each scenario played.
     pub scenarios: Vec<ScenarioResult>,
+    /// Scenarios that test the client's verification and were left out of the run (serve mode's
+    /// `--scenarios`): what they try is not proven, so the run is graded B at best.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_played: Vec<Scenario>,
     /// Connections that arrived between scenarios (a late client), closed unjudged.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub stray_connections: usize,

@@ -370,7 +370,12 @@ fn server_config(
 
 /// Asks for a client certificate (optional, no CA names: clients that pick a certificate by the
 /// names offered still offer theirs) and accepts whatever comes: the impostor only records what
-/// the client hands over. The CertificateVerify signature is still checked.
+/// the client hands over. The CertificateVerify signature is still checked, with the key read by
+/// webpki, or straight from the certificate's SubjectPublicKeyInfo when webpki cannot read the
+/// certificate (an X.509 v1 one, as `openssl x509 -req` without extensions makes, or one with an
+/// unknown critical extension): its form is no reason to lose the proof that the client handed
+/// it over. When no key can be read at all, the certificate is accepted unverified: the client
+/// presented it all the same.
 #[derive(Debug)]
 struct RecordAnyClientCert {
     provider: Arc<CryptoProvider>,
@@ -404,12 +409,9 @@ impl ClientCertVerifier for RecordAnyClientCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        let algs = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algs)
+            .or_else(|e| verify_any_form(e, message, cert, (dss.scheme, dss.signature()), algs))
     }
 
     fn verify_tls13_signature(
@@ -418,12 +420,9 @@ impl ClientCertVerifier for RecordAnyClientCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        let algs = &self.provider.signature_verification_algorithms;
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algs)
+            .or_else(|e| verify_any_form(e, message, cert, (dss.scheme, dss.signature()), algs))
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -431,6 +430,45 @@ impl ClientCertVerifier for RecordAnyClientCert {
             .signature_verification_algorithms
             .supported_schemes()
     }
+}
+
+/// The CertificateVerify signature checked against the key of a client certificate webpki could
+/// not read (`webpki_error`, returned when the signature is wrong): the key comes from the
+/// certificate's SubjectPublicKeyInfo as x509-parser reads it. No key readable: accepted (the
+/// certificate was presented, which is all the impostor records).
+fn verify_any_form(
+    webpki_error: rustls::Error,
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    (scheme, signature): (SignatureScheme, &[u8]),
+    algs: &rustls::crypto::WebPkiSupportedAlgorithms,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    // Only a certificate webpki could not read gets a second look: a wrong signature stays wrong.
+    // (A scheme not allowed in TLS 1.3 is refused before the certificate is read: not this.)
+    if !matches!(webpki_error, rustls::Error::InvalidCertificate(_))
+        || webpki::EndEntityCert::try_from(cert).is_ok()
+    {
+        return Err(webpki_error);
+    }
+    let Ok((_, parsed)) = x509_parser::parse_x509_certificate(cert.as_ref()) else {
+        return Ok(HandshakeSignatureValid::assertion());
+    };
+    let spki =
+        rustls_pki_types::SubjectPublicKeyInfoDer::from(parsed.tbs_certificate.subject_pki.raw);
+    let Ok(key) = webpki::RawPublicKeyEntity::try_from(&spki) else {
+        return Ok(HandshakeSignatureValid::assertion());
+    };
+    let candidates = algs
+        .mapping
+        .iter()
+        .filter(|(s, _)| *s == scheme)
+        .flat_map(|(_, a)| a.iter());
+    for alg in candidates {
+        if key.verify_signature(*alg, message, signature).is_ok() {
+            return Ok(HandshakeSignatureValid::assertion());
+        }
+    }
+    Err(webpki_error)
 }
 
 /// DER as a PEM `CERTIFICATE`, 64 characters a line.
@@ -490,6 +528,55 @@ impl Drop for CaDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_certificate_webpki_cannot_read_is_checked_with_its_own_key(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use openssl::{
+            asn1::Asn1Time, bn::BigNum, ec, hash::MessageDigest, nid::Nid, pkey::PKey, sign, x509,
+        };
+        // An X.509 v1 certificate (`openssl x509 -req` without extensions): webpki refuses it
+        // (UnsupportedCertVersion), and the handshake failed, the identity's finding lost.
+        let group = ec::EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
+        let key = PKey::from_ec_key(ec::EcKey::generate(&group)?)?;
+        let mut name = x509::X509NameBuilder::new()?;
+        name.append_entry_by_text("CN", "v1-client")?;
+        let name = name.build();
+        let serial = BigNum::from_u32(7)?.to_asn1_integer()?;
+        let (start, end) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(2)?);
+        let mut b = x509::X509Builder::new()?;
+        b.set_version(0)?;
+        b.set_serial_number(&serial)?;
+        b.set_subject_name(&name)?;
+        b.set_issuer_name(&name)?;
+        b.set_pubkey(&key)?;
+        b.set_not_before(&start)?;
+        b.set_not_after(&end)?;
+        b.sign(&key, MessageDigest::sha256())?;
+        let der = CertificateDer::from(b.build().to_der()?);
+        assert!(webpki::EndEntityCert::try_from(&der).is_err());
+        let message = b"the handshake transcript, as signed";
+        let mut signer = sign::Signer::new(MessageDigest::sha256(), &key)?;
+        signer.update(message)?;
+        let signature = signer.sign_to_vec()?;
+        let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
+        let unreadable =
+            || rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding);
+        let scheme = SignatureScheme::ECDSA_NISTP256_SHA256;
+        assert!(verify_any_form(unreadable(), message, &der, (scheme, &signature), &algs).is_ok());
+        // Its own key decides: another message's signature is refused.
+        assert!(
+            verify_any_form(unreadable(), b"another", &der, (scheme, &signature), &algs).is_err()
+        );
+        // A certificate webpki reads gets no second look: its error stands.
+        let pki = ImpostorPki::new("localhost", None)?;
+        let ca = identity::parse_certs(pki.ca_pem(), "ca")?;
+        let readable = ca.first().ok_or("no CA")?;
+        assert!(
+            verify_any_form(unreadable(), message, readable, (scheme, &signature), &algs).is_err()
+        );
+        Ok(())
+    }
 
     #[test]
     fn pem_round_trips() -> Result<(), ImpostorError> {

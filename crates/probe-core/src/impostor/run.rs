@@ -174,6 +174,7 @@ impl Impostor {
             wrong_host_names: self.pki.wrong_host().to_vec(),
             late_connections: Vec::new(),
             scenarios: Vec::new(),
+            not_played: Vec::new(),
             stray_connections: 0,
             ended_by: None,
             duration_ms: 0.0,
@@ -188,6 +189,7 @@ impl Impostor {
             port: self.local.port(),
             connections: Vec::new(),
             connections_not_recorded: 0,
+            after_exit: 0,
             client: None,
             not_served: Some(e.to_string()),
             ms: 0.0,
@@ -217,7 +219,12 @@ impl Impostor {
         let scenarios = self.options.scenarios();
         let mut stopped = None;
         for (i, scenario) in scenarios.iter().copied().enumerate() {
-            run.stray_connections += server::drain(&self.listener).await;
+            let late = server::drain(&self.listener).await;
+            run.stray_connections += late;
+            // They came once the last scenario's client had exited: a process it left behind.
+            if let Some(last) = run.scenarios.last_mut() {
+                last.after_exit += late;
+            }
             let config = match self.pki.server_config(scenario) {
                 Ok(c) => c,
                 Err(e) => {
@@ -251,6 +258,7 @@ impl Impostor {
                     port: self.local.port(),
                     connections: Vec::new(),
                     connections_not_recorded: 0,
+                    after_exit: 0,
                     client: None,
                     not_served: Some(format!(
                         "the run was stopped ({why}) before this scenario was played out (the \
@@ -261,7 +269,11 @@ impl Impostor {
             }
             run.ended_by = Some(why);
         }
-        run.stray_connections += server::drain(&self.listener).await;
+        let late = server::drain(&self.listener).await;
+        run.stray_connections += late;
+        if let Some(last) = run.scenarios.last_mut() {
+            last.after_exit += late;
+        }
         run.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         run
     }
@@ -276,6 +288,14 @@ impl Impostor {
         let started = Instant::now();
         let mut run = self.run_header(RunMode::Serve, None);
         let scenarios = plan.ordered();
+        // A scenario a wrapped run with these options would play, left out (`--scenarios`).
+        run.not_played = self
+            .options
+            .scenarios()
+            .into_iter()
+            .filter(|s| s.must_be_refused() && !scenarios.contains(s))
+            .collect();
+        run.not_played.sort();
         let mut served = Vec::new();
         for s in &scenarios {
             match self.pki.server_config(*s) {

@@ -236,6 +236,7 @@ where
         port: port_of(listener),
         connections,
         connections_not_recorded: dropped,
+        after_exit: 0,
         client: Some(outcome),
         not_served: None,
         ms: started.elapsed().as_secs_f64() * 1000.0,
@@ -371,6 +372,7 @@ where
                 port,
                 connections,
                 connections_not_recorded: dropped,
+                after_exit: 0,
                 client: None,
                 not_served: None,
                 ms,
@@ -484,10 +486,16 @@ fn classify(buf: &[u8]) -> (Option<String>, bool, bool) {
             let v = req
                 .version
                 .map_or_else(String::new, |v| format!(" HTTP/1.{v}"));
-            Some(crate::text::redact_secrets(&sanitize(
-                format!("{m} {p}{v}").as_bytes(),
-                REQUEST_LINE_CHARS,
-            )))
+            // Redacted whole, then capped: a secret cut at the cap may no longer look like one.
+            let whole = sanitize(format!("{m} {p}{v}").as_bytes(), MAX_REQUEST);
+            Some(
+                crate::text::redact_secrets(&whole)
+                    .chars()
+                    .take(REQUEST_LINE_CHARS)
+                    .collect::<String>()
+                    .trim_end()
+                    .to_owned(),
+            )
         }
         _ => None,
     };
@@ -825,5 +833,18 @@ mod tests {
         assert_eq!(h2_request_stream(&h2), Some(1));
         let (line, _, _) = classify(b"GET /\x1b[31m HTTP/1.1\r\n\r\n");
         assert!(line.is_none_or(|l| !l.contains('\x1b')));
+        // A token where the cap falls: redacted whole, then cut (its first 20 characters were
+        // kept, too few to look like a token).
+        let request = format!(
+            "GET /{}/x?a=1&k=MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7 HTTP/1.1\r\n\r\n",
+            "p".repeat(REQUEST_LINE_CHARS - 30)
+        );
+        let (line, _, _) = classify(request.as_bytes());
+        let line = line.unwrap_or_default();
+        assert!(
+            line.starts_with("GET /ppp") && !line.contains("MIIEvQ"),
+            "{line}"
+        );
+        assert!(line.chars().count() <= REQUEST_LINE_CHARS, "{line}");
     }
 }
