@@ -687,7 +687,50 @@ fn redact_everywhere(report: TargetReport, headers: &crate::target::ExtraHeaders
     })
 }
 
-/// Redacts every string of `value` in place; whether any changed.
+/// Fields of a report that hold the scan's own words (ids, enums, the target's URL and name,
+/// fingerprints), never what a server sent: left as they are, whatever the user's header values
+/// (`-H 'X-Priority: critical'`, `-H 'X-Forwarded-Proto: https'` once garbled a URL and lost a
+/// whole target to a severity no longer read back).
+const SCAN_OWN_FIELDS: &[&str] = &[
+    "url",
+    "host_port",
+    "id",
+    "probe",
+    "grade",
+    "score",
+    "severity",
+    "outcome",
+    "tls_version",
+    "tls_versions",
+    "client_auth",
+    "enforced_at",
+    "verification",
+    "expect",
+    "cwe",
+    "implied_by",
+    "tags",
+    "marks",
+    "stack",
+    "guessed",
+    "sha256",
+    "sha256_b64",
+    "origin",
+    "asked_after_handshake",
+    "alpn",
+    "signature_schemes",
+    "ms",
+    "attempts",
+    "late",
+    "judged",
+    "sni_names_tried",
+    "trust",
+    "format",
+    "host",
+    "kind",
+    "mode",
+];
+
+/// Redacts every string of `value` in place, but in the scan's own fields; whether any changed.
 fn redact_strings(value: &mut serde_json::Value, secrets: &[String]) -> bool {
     match value {
         serde_json::Value::String(s) => {
@@ -708,8 +751,10 @@ fn redact_strings(value: &mut serde_json::Value, secrets: &[String]) -> bool {
         }
         serde_json::Value::Object(map) => {
             let mut changed = false;
-            for v in map.values_mut() {
-                changed |= redact_strings(v, secrets);
+            for (k, v) in map.iter_mut() {
+                if !SCAN_OWN_FIELDS.contains(&k.as_str()) {
+                    changed |= redact_strings(v, secrets);
+                }
             }
             changed
         }
@@ -1811,6 +1856,27 @@ mod tests {
         assert!(!json.to_ascii_lowercase().contains("s3cr3tt0ken"), "{json}");
         assert!(redacted.notes.iter().any(|n| n == "kept as it is"));
         assert!(redacted.notes.iter().any(|n| n.contains("<redacted>")));
+        // A header value that is also a word of the scan's own fields (a severity, a scheme)
+        // leaves them whole: the report is read back, its target kept.
+        for value in ["critical", "https", "client"] {
+            let headers =
+                crate::target::ExtraHeaders(vec![crate::target::ExtraHeaders::parse_one(
+                    &format!("X-Mode: {value}"),
+                )?]);
+            let mut report =
+                failed_named("https://a.test/".into(), "a.test:443".into(), "x".into());
+            report.error = None;
+            report.findings = vec![crate::finding::Finding::new(
+                crate::finding::FindingId::ClientCertHeaderSpoofing,
+                format!("a server said {value}"),
+            )
+            .into()];
+            let redacted = redact_everywhere(report, &headers);
+            assert_eq!(redacted.error, None, "{value}");
+            assert_eq!(redacted.url, "https://a.test/");
+            assert_eq!(redacted.findings.len(), 1);
+            assert!(redacted.findings[0].finding.detail.contains("<redacted>"));
+        }
         Ok(())
     }
     use crate::probe::recorded::obs;

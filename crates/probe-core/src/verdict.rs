@@ -514,23 +514,10 @@ impl Judging {
         // served with 2xx, or a public one): whether the anonymous client and the certificates
         // that got the same page were let in cannot be told, and the side doors, which start
         // from a refusal, did not run.
-        for o in view
-            .observations
-            .iter()
-            .filter(|o| view.served_another_page(o))
-        {
-            // One line per probe and version (the forged probe has one observation per name).
-            if self
-                .incomplete
-                .iter()
-                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
-            {
-                continue;
-            }
-            self.incomplete.push(IncompleteProbe {
-                probe: o.id.as_str().to_owned(),
-                tls_version: Some(v),
-                reason: format!(
+        // And a refusal by status whose body is the protected page: no refusal can be read.
+        for o in &view.observations {
+            let reason = if view.served_another_page(o) {
+                format!(
                     "served HTTP {} with the page a client without a certificate gets, wholly \
                      unlike the page the valid certificate is served: a refusal served as a \
                      success (nginx `error_page 495 496 =200`) or a public page; whether \
@@ -543,32 +530,29 @@ impl Judging {
                     } else {
                         ""
                     }
-                ),
-            });
-        }
-        // Refused by status with the protected page as its body: no refusal can be read.
-        for o in view
-            .observations
-            .iter()
-            .filter(|o| view.refused_with_the_valid_page(o))
-        {
-            if self
-                .incomplete
-                .iter()
-                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
-            {
-                continue;
-            }
-            self.incomplete.push(IncompleteProbe {
-                probe: o.id.as_str().to_owned(),
-                tls_version: Some(v),
-                reason: format!(
+                )
+            } else if view.refused_with_the_valid_page(o) {
+                format!(
                     "refused with HTTP {}, but its body is the very page the valid certificate is \
                      served with 2xx: a client that reads the body gets it whatever the status, \
                      so the status proves no refusal. Send no protected content with a refusal",
                     o.http_status.unwrap_or_default()
-                ),
-            });
+                )
+            } else {
+                continue;
+            };
+            // One line per probe and version (the forged probe has one observation per name).
+            if !self
+                .incomplete
+                .iter()
+                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
+            {
+                self.incomplete.push(IncompleteProbe {
+                    probe: o.id.as_str().to_owned(),
+                    tls_version: Some(v),
+                    reason,
+                });
+            }
         }
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.

@@ -235,11 +235,12 @@ fn holder_shown(door: &Page, reference: &Page, learned: Option<Vec<bool>>) -> Op
 /// Where the reference shows the certificate's holder in a stretch of tokens the door's page
 /// lacks or fills with a few of its own (`"caller":"/O=Org/CN=test-client"` where the door got
 /// `"caller":""`, or no caller field at all): before and after the stretch the pages are the
-/// same (but for tokens that changed between two asks). A short stretch of a name's parts (the
-/// holder's name, `O=`/`CN=` parts, at most one other word) is the protected page showing its
-/// caller: the same page. A longer one holding the holder's name is near (it may show more than
-/// the caller: unsure). `None`: no such stretch (pages of the same length are
-/// [`holder_shown`]'s).
+/// same (but for tokens that changed between two asks). Near, never the same: the door's page
+/// may be the protected page showing no caller (HAProxy's `%[ssl_c_s_dn]` is empty without a
+/// certificate: the orders through a sibling name) or a public page that the protected one only
+/// adds its caller to (a status page): which cannot be told, so a door that got it is unsure,
+/// never passed for "another page" (it was: A, exit 0) nor called a bypass. `None`: no such
+/// stretch (pages of the same length are [`holder_shown`]'s).
 fn holder_stretch(door: &Page, reference: &Page, learned: Option<&[bool]>) -> Option<Alike> {
     let (d, r) = (&door.tokens, &reference.tokens);
     if door.cut || reference.cut || d.len() == r.len() {
@@ -283,13 +284,7 @@ fn holder_stretch(door: &Page, reference: &Page, learned: Option<&[bool]>) -> Op
                     .any(|b| matches!(b, b'=' | b'/' | b'@' | &HOLDER_MARK))
         })
         .count();
-    if shown.len() <= MAX_CALLER_STRETCH && plain_words <= 1 {
-        Some(Alike::Same)
-    } else if shown.len() <= 2 * MAX_CALLER_STRETCH {
-        Some(Alike::Near)
-    } else {
-        None
-    }
+    (shown.len() <= MAX_CALLER_STRETCH && plain_words <= 1).then_some(Alike::Near)
 }
 
 /// Tokens of the stretch a page shows its caller in, at most (`"caller":"/O=Org/CN=name",`).
@@ -890,10 +885,12 @@ mod tests {
     /// (`%[ssl_c_s_dn]`): empty without a certificate, so the door's page is shorter than the
     /// protected page with the certificate, or lacks the caller field. Before: "another page",
     /// the door "the page the name gives every Host" (grade A, exit 0, in 18 of 18 scans of
-    /// five variants); now the protected page showing its caller. A page that shows more than
-    /// its caller where the door's does not stays another page or unsure, never the same.
+    /// five variants); now unsure where the controls got the same page (a public status page
+    /// the protected one only adds its caller to looks the same: a review's server), the
+    /// protected page where they did not. A page that shows more than its caller where the
+    /// door's does not stays another page or unsure, never the same.
     #[test]
-    fn a_page_that_shows_its_callers_subject_or_omits_it_is_the_protected_page() {
+    fn a_page_that_shows_its_callers_subject_or_omits_it_is_never_another_page() {
         let orders = r#""orders":[{"id":1001,"item":"widget"},{"id":1002,"item":"gadget"}],"page":1,"total":2"#;
         let with_caller = |dn: &str| format!(r#"{{"caller":"{dn}",{orders}}}"#);
         let without = format!("{{{orders}}}");
@@ -906,6 +903,26 @@ mod tests {
                 Some(http(200, &reference)),
             );
             c.holder = vec!["test-client".to_owned()];
+            // Like the name's own page and the unknown Host's: the protected page showing no
+            // caller, or a public page the protected one adds its caller to: unsure.
+            assert!(
+                matches!(landing(&door, &c), Landing::Unsure(_)),
+                "{door_page}"
+            );
+            // Unlike both controls (they got a page of their own): the protected page.
+            let c = Controls {
+                own: Some(Control {
+                    host: "public.test".into(),
+                    seen: http(200, "public docs portal: guides and reference"),
+                    again: None,
+                }),
+                unknown: Some(Control {
+                    host: "x.invalid".into(),
+                    seen: http(404, "not found"),
+                    again: None,
+                }),
+                ..c
+            };
             assert_eq!(landing(&door, &c), Landing::Protected, "{door_page}");
         }
         // The protected page shows the caller and the balance the door's page lacks: not the

@@ -78,7 +78,7 @@ async fn attempt(
     let mut out = Vec::new();
     let mut offered = 0;
     for donor in donors {
-        if offered >= MAX_DONORS {
+        if offered >= MAX_DONORS || scan.limits.expired() {
             break;
         }
         let sni = &donor.0;
@@ -114,7 +114,7 @@ async fn attempt(
                 );
             // A ticket is spent by its first use: an offer that could not be read is tried
             // again with a fresh session from the donor, as is a donor that could not be read.
-            match (unreadable, waits.next()) {
+            match (unreadable && !scan.limits.expired(), waits.next()) {
                 (true, Some(wait)) => {
                     earlier = Some(a);
                     tokio::time::sleep(*wait).await;

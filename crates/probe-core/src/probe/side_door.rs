@@ -220,7 +220,7 @@ pub async fn knock(target: &Target, door: Door<'_>) -> Seen {
 pub async fn knock_again(target: &Target, door: Door<'_>, first: Seen) -> Seen {
     let mut seen = first;
     for wait in RETRY_AFTER {
-        if seen.unreadable().is_none() {
+        if seen.unreadable().is_none() || door.scan.limits.expired() {
             break;
         }
         // A close without an alert right after the CertificateRequest is confirmed at once (as

@@ -387,7 +387,7 @@ impl Fetcher {
         await_alert: bool,
     ) -> Fetched {
         for (n, wait) in RETRY_AFTER.iter().enumerate() {
-            if !needs_retry(&before.3) {
+            if !needs_retry(&before.3) || self.limits.expired() {
                 break;
             }
             tokio::time::sleep(*wait).await;

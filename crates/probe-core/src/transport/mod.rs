@@ -385,15 +385,19 @@ async fn exchange(
                 return ask_all(connected, target, setup, until, paths, true).await;
             };
             // Asked without them: a page served so is served (without the token, what the
-            // server lets in is plainer still), and so is a refusal that speaks of certificates
-            // (nginx's own certificate page, 495/496); any other answer may be for want of the
-            // headers, so it is unread, and another try would end the same.
+            // server lets in is plainer still), and so is the TLS module's own refusal, answered
+            // before any header is read (nginx's certificate page, 495/496); any other answer
+            // may be for want of the headers (an application's "client certificate required"
+            // may also want the token), so it is unread, and another try would end the same.
             let mut results = ask_all(connected, target, setup, until, paths, false).await;
             for r in &mut results {
                 let judged = r.outcome == Some(Outcome::Served)
                     || matches!(r.http_status, Some(495 | 496))
-                    || (r.outcome == Some(Outcome::RefusedHttp)
-                        && crate::text::speaks_of_certificates(&r.body));
+                    || crate::checks::refusal::nginx_own_certificate_page(
+                        r.http_status,
+                        r.body_excerpt.as_deref(),
+                        r.server_header.as_deref(),
+                    );
                 if r.http_status.is_some() && !judged {
                     r.outcome = Some(Outcome::Inconclusive);
                     r.unpresentable = true;
