@@ -385,6 +385,25 @@ struct Judging {
 }
 
 impl Judging {
+    /// Lists `o`'s probe as unread on `v` with `reason`, once per probe and version (the forged
+    /// probe has one observation per name it forged).
+    fn unread_once(&mut self, o: &ProbeObservation, v: TlsVersion, reason: String) {
+        if !self.listed(o, v) {
+            self.incomplete.push(IncompleteProbe {
+                probe: o.id.as_str().to_owned(),
+                tls_version: Some(v),
+                reason,
+            });
+        }
+    }
+
+    /// Whether `o`'s probe is already listed as unread on `v`.
+    fn listed(&self, o: &ProbeObservation, v: TlsVersion) -> bool {
+        self.incomplete
+            .iter()
+            .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
+    }
+
     /// Judges one version whose anonymous baseline could not be read while other probes were
     /// answered: every probe's findings (a certificate let in needs no baseline to be one), the
     /// baseline unread, and no level.
@@ -413,11 +432,7 @@ impl Judging {
             .iter()
             .filter(|o| !o.outcome.is_conclusive())
         {
-            if self
-                .incomplete
-                .iter()
-                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
-            {
+            if self.listed(o, v) {
                 continue;
             }
             let mut unread = IncompleteProbe::of(o);
@@ -541,18 +556,7 @@ impl Judging {
             } else {
                 continue;
             };
-            // One line per probe and version (the forged probe has one observation per name).
-            if !self
-                .incomplete
-                .iter()
-                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
-            {
-                self.incomplete.push(IncompleteProbe {
-                    probe: o.id.as_str().to_owned(),
-                    tls_version: Some(v),
-                    reason,
-                });
-            }
+            self.unread_once(o, v, reason);
         }
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.
@@ -699,17 +703,7 @@ impl Judging {
                 ),
                 None => continue,
             };
-            if !self
-                .incomplete
-                .iter()
-                .any(|i| i.probe == o.id.as_str() && i.tls_version == Some(v))
-            {
-                self.incomplete.push(IncompleteProbe {
-                    probe: o.id.as_str().to_owned(),
-                    tls_version: Some(v),
-                    reason,
-                });
-            }
+            self.unread_once(o, v, reason);
         }
         // After the handshake `cert-without-key` cannot run (the late-auth transport presents a
         // certificate only with its own key): where the positive control was refused there,
