@@ -32,6 +32,10 @@
 #   nginx-optional-json200    optional + a JSON API: 200 {"ok":false,"error":"unauthorized",…} unless
 #                             $ssl_client_verify is SUCCESS, the orders JSON then (a correct
 #                             check answered as a success, as JSON APIs do; not on --list)
+#   nginx-optional-403-h2 | nginx-optional-403-h2-only
+#                             optional + HTTP/2 beside HTTP/1.1 + 403 unless $ssl_client_verify is
+#                             SUCCESS, over both HTTP versions | over h2 only (an HTTP/1.1 client
+#                             without a certificate is served; not on --list)
 #   nginx-optional-login      optional + 302 to https://login.example/ unless $ssl_client_verify
 #                             is SUCCESS (these two are not on --list; see side_doors_real.rs
 #                             redirects_where_the_valid_certificate_is_served_are_refusals)
@@ -58,6 +62,9 @@
 #   node-renegotiate-serve    optional; the app refuses an unauthorised client on TLS 1.3 (403) and
 #                             on TLS 1.2 renegotiates after the request and serves whoever
 #                             renegotiated, without a certificate too (not on --list)
+#   node-h2-check-h2-only     http2.createSecureServer, allowHTTP1, optional; the app answers 403
+#                             to an unauthorised client over h2 only and serves it over HTTP/1.1
+#                             (not on --list)
 #   node-any-cert-close       optional, the app hangs up on a client without a certificate (no
 #                             answer) and serves any certificate (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
@@ -121,6 +128,9 @@
 #                             strict_sni_host insecure_off (see GROUND_TRUTH.md, surprise W4)
 #   java-need | java-want     JDK HttpsServer (java/Server.java, single-file launch),
 #                             SSLParameters.setNeedClientAuth / setWantClientAuth
+#   tomcat-optional-clientcert  optional + a CLIENT-CERT security constraint on every path (a
+#                             MemoryRealm user: client.crt's subject); on TLS 1.2 Tomcat renegotiates
+#                             for a client without one (not on --list)
 #   tomcat-required | tomcat-optional | tomcat-optionalNoCA
 #                             Tomcat 10.1 (Debian tomcat10-common, TOMCAT_HOME=/usr/share/tomcat10,
 #                             a CATALINA_BASE of its own under WORKDIR), one NIO HTTPS connector,
@@ -487,7 +497,7 @@ EOF
 # certificates from ca.crt with `ssl_verify_client MODE`.
 nginx_client_auth() {
   cat <<EOF
-    listen 127.0.0.1:$1 ssl;
+    listen 127.0.0.1:$1 ssl${listen_extra:-};
     ssl_certificate $pki/server.crt;
     ssl_certificate_key $pki/server.key;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -704,6 +714,20 @@ nginx-*)
     mode=optional
     content_type=application/json
     dn_check='if ($ssl_client_verify != SUCCESS) { return 200 "{\"ok\":false,\"error\":\"unauthorized\",\"code\":401}\n"; }'
+    ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
+    ;;
+  optional-403-h2 | optional-403-h2-only)
+    # HTTP/2 beside HTTP/1.1 (`listen ... http2`); 403 unless $ssl_client_verify is SUCCESS, over
+    # both versions (-h2), or over h2 only (-h2-only: an HTTP/1.1 client without a certificate
+    # is served; not on --list; real_servers.rs a_server_that_checks_h2_only_is_found_over_http1)
+    listen_extra=" http2"
+    if [ "$mode" = optional-403-h2-only ]; then
+      dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($server_protocol = "HTTP/1.1") { set $deny 0; } if ($deny = 1) { return 403; }'
+    else
+      dn_check='if ($ssl_client_verify != SUCCESS) { return 403; }'
+    fi
+    mode=optional
+    content_type=application/json
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
     ;;
   optional-login)
@@ -1384,9 +1408,16 @@ tomcat-*)
   : "${JAVA:=java}" "${TOMCAT_HOME:=/usr/share/tomcat10}"
   need "$JAVA" JAVA
   need "$PYTHON3"
-  verification=${server#tomcat-}
+  verification=${server#tomcat-} realm=""
   case $verification in
   required | optional | optionalNoCA) ;;
+  optional-clientcert)
+    # optional in the TLS layer; the webapp's security constraint (CLIENT-CERT, a MemoryRealm
+    # user named by client.crt's subject) guards every path: on TLS 1.2 Tomcat renegotiates for a
+    # client that sent none (not on --list)
+    verification=optional
+    realm=1
+    ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   if [ ! -f "$TOMCAT_HOME/bin/bootstrap.jar" ] || [ ! -f "$TOMCAT_HOME/lib/catalina.jar" ]; then
@@ -1399,6 +1430,35 @@ tomcat-*)
   dir=$work/tomcat-$server-$port
   mkdir -p "$dir/conf" "$dir/logs" "$dir/temp" "$dir/work" "$dir/webapps/ROOT"
   printf 'ok\n' >"$dir/webapps/ROOT/index.txt"
+  realm_line=""
+  if [ -n "$realm" ]; then
+    mkdir -p "$dir/webapps/ROOT/WEB-INF"
+    cat >"$dir/webapps/ROOT/WEB-INF/web.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+  <security-constraint>
+    <web-resource-collection>
+      <web-resource-name>all</web-resource-name>
+      <url-pattern>/*</url-pattern>
+    </web-resource-collection>
+    <auth-constraint><role-name>api</role-name></auth-constraint>
+  </security-constraint>
+  <login-config><auth-method>CLIENT-CERT</auth-method></login-config>
+  <security-role><role-name>api</role-name></security-role>
+</web-app>
+EOF
+    # Tomcat names the user as X500Principal prints the subject: "CN=…, O=…"
+    subject=$("$OPENSSL" x509 -in "$pki/client.crt" -noout -subject -nameopt RFC2253 |
+      sed -e 's/^subject=//' -e 's/,/, /g')
+    cat >"$dir/conf/tomcat-users.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<tomcat-users>
+  <role rolename="api"/>
+  <user username="$subject" password="" roles="api"/>
+</tomcat-users>
+EOF
+    realm_line="<Realm className=\"org.apache.catalina.realm.MemoryRealm\" pathname=\"$dir/conf/tomcat-users.xml\"/>"
+  fi
   # JSSE reads the trusted CA from a key store: a JKS holding ca.crt, as keytool -importcert writes
   # it (without a second JVM start; the password guards the file's integrity, nothing secret)
   "$PYTHON3" "$here/python/jks_truststore.py" "$pki/ca.crt" "$dir/truststore.jks" changeit
@@ -1454,6 +1514,7 @@ EOF
       </SSLHostConfig>
     </Connector>
     <Engine name="Catalina" defaultHost="localhost">
+      $realm_line
       <Host name="localhost" appBase="webapps" autoDeploy="false" deployOnStartup="false"
           unpackWARs="false">
         <Context path="" docBase="ROOT"/>

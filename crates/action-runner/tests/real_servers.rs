@@ -1562,13 +1562,7 @@ fn tls_versions_reads_an_alert_less_close_as_unspoken_and_never_hides_a_door() {
     }
     let mut lab = Lab::new();
     lab.start(&[strict, open]);
-    let mut full = lab.identity_args("client.crt", "client.key");
-    full.extend([
-        "--issuing-ca-cert".to_owned(),
-        lab.pki_file("ca.crt"),
-        "--issuing-ca-key".to_owned(),
-        lab.pki_file("ca.key"),
-    ]);
+    let full = lab.full_identity_args();
     let scan = lab.scan(&[strict], &full);
     let t = &scan.targets[strict];
     assert_eq!(scan.status, Some(3), "{}", target_summary(t));
@@ -1632,13 +1626,7 @@ fn a_renegotiation_after_the_request_that_serves_anyone_is_found() {
     }
     let mut lab = Lab::new();
     lab.start(&[name]);
-    let mut full = lab.identity_args("client.crt", "client.key");
-    full.extend([
-        "--issuing-ca-cert".to_owned(),
-        lab.pki_file("ca.crt"),
-        "--issuing-ca-key".to_owned(),
-        lab.pki_file("ca.key"),
-    ]);
+    let full = lab.full_identity_args();
     for args in [Vec::new(), full] {
         let scan = lab.scan(&[name], &args);
         let t = &scan.targets[name];
@@ -1659,6 +1647,109 @@ fn a_renegotiation_after_the_request_that_serves_anyone_is_found() {
             target_summary(t)
         );
     }
+}
+
+/// Servers that speak h2 beside HTTP/1.1 and refuse a client without a certificate over h2 only
+/// (nginx `if ($server_protocol = "HTTP/1.1")` beside the `$ssl_client_verify` check; a Node
+/// `http2` server with `allowHTTP1` whose check was written for the h2 requests): every probe
+/// asked over h2, so they passed (B, exit 0; Node's F came from another door). The anonymous
+/// baseline asked again offering HTTP/1.1 alone is served: `client-cert-optional`, F. The same
+/// nginx refusing over both versions keeps its grade, and pays one connection more per version.
+#[test]
+fn a_server_that_checks_h2_only_is_found_over_http1() {
+    let (open, nginx_open, correct) = (
+        "node-h2-check-h2-only",
+        "nginx-optional-403-h2-only",
+        "nginx-optional-403-h2",
+    );
+    if !tools_present(&[open, nginx_open, correct]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[open, nginx_open, correct]);
+    let identity = lab.identity_args("client.crt", "client.key");
+    for args in [Vec::new(), identity] {
+        let scan = lab.scan(&[open, nginx_open, correct], &args);
+        for name in [open, nginx_open] {
+            let t = &scan.targets[name];
+            assert_eq!(t["grade"].as_str(), Some("F"), "{}", target_summary(t));
+            let over_http1 = t["findings"].as_array().into_iter().flatten().find(|f| {
+                f["id"] == "client-cert-optional"
+                    && f["detail"]
+                        .as_str()
+                        .is_some_and(|d| d.contains("over HTTP/1.1"))
+            });
+            assert!(
+                over_http1.is_some_and(|f| f["tls_versions"].as_array().map(Vec::len) == Some(2)),
+                "{}",
+                target_summary(t)
+            );
+        }
+        let t = &scan.targets[correct];
+        assert_eq!(t["grade"].as_str(), Some("B"), "{}", target_summary(t));
+        assert!(
+            t["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .all(|f| f["severity"] == "info"),
+            "{}",
+            target_summary(t)
+        );
+        // Asked over HTTP/1.1 too, and refused there.
+        let http1: Vec<&serde_json::Value> = t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["id"] == "no-client-cert-http1")
+            .collect();
+        assert_eq!(http1.len(), 2, "{}", target_summary(t));
+        assert!(
+            http1
+                .iter()
+                .all(|p| p["alpn"] == "http/1.1" && p["http_status"] == 403),
+            "{}",
+            target_summary(t)
+        );
+    }
+}
+
+/// Tomcat `certificateVerification="optional"` with a CLIENT-CERT security constraint: it asks in
+/// the handshake, and on TLS 1.2 renegotiates for a client that sent none, so TLS 1.2 is judged
+/// after the handshake, where `cert-without-key` cannot run (the late transport presents a
+/// certificate only with its own key). That probe had already run in the handshake and been
+/// refused there (the valid certificate served): it was reported as not run, B at best, on a
+/// correct server. Now A, exit 0.
+#[test]
+fn a_key_check_proven_in_the_handshake_is_not_lost_to_a_late_request() {
+    let name = "tomcat-optional-clientcert";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let full = lab.full_identity_args();
+    let scan = lab.scan(&[name], &full);
+    let t = &scan.targets[name];
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(0), Some("A")),
+        "{}",
+        target_summary(t)
+    );
+    let refused_without_key = t["probes"].as_array().into_iter().flatten().any(|p| {
+        p["id"] == "cert-without-key" && p["tls_version"] == "1.2" && p["outcome"] == "refused-tls"
+    });
+    assert!(refused_without_key, "{}", target_summary(t));
+    assert!(
+        t["skipped_probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|s| s["id"] != "cert-without-key"),
+        "{}",
+        target_summary(t)
+    );
 }
 
 /// Node with `rejectUnauthorized: false` whose app hangs up on a client without a certificate

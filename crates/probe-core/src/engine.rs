@@ -599,6 +599,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         verification_detail: v.verification_detail,
         incomplete: v.incomplete,
         sni_names_tried: Vec::new(),
+        scenarios_not_played: Vec::new(),
     };
     report.skipped_probes.extend(
         registry::TARGET_PROBES
@@ -1131,9 +1132,19 @@ async fn late_wave(
         }
         probes.push(b);
     }
+    let proven = |version: TlsVersion| key_possession_checked_in_handshake(probes, version);
     let rest = jobs.iter().chain(&follow_ups).filter_map(|job| {
         let (_, names) = asked.iter().find(|(v, _)| *v == job.1)?;
-        (job.0 != ProbeId::NO_CLIENT_CERT).then(|| one(job.clone(), names.clone()))
+        // The late transport cannot send a certificate without its key; where the handshake
+        // already refused that one (a server asking both in the handshake and after it, Tomcat's
+        // `certificateVerification="optional"` with a CLIENT-CERT constraint), it is no probe
+        // left unrun.
+        if job.0 == ProbeId::CERT_WITHOUT_KEY && proven(job.1) {
+            return None;
+        }
+        // The late transport speaks HTTP/1.1 only: the HTTP/1.1 baseline is the late baseline.
+        (job.0 != ProbeId::NO_CLIENT_CERT && job.0 != ProbeId::NO_CLIENT_CERT_HTTP1)
+            .then(|| one(job.clone(), names.clone()))
     });
     for r in join_all(rest).await {
         keep_late(probes, skipped, r);
@@ -1159,6 +1170,21 @@ async fn late_wave(
     for r in join_all(controls).await {
         keep_late(probes, skipped, r);
     }
+}
+
+/// On `version`, the first wave's `cert-without-key` presented the positive control's
+/// certificate with another key and was refused in the handshake with an alert, where the
+/// positive control was served: the server checks the key it is shown, whatever it asks later.
+fn key_possession_checked_in_handshake(probes: &[ProbeObservation], version: TlsVersion) -> bool {
+    let first = |id: ProbeId| {
+        probes
+            .iter()
+            .filter(move |o| o.id == id && o.tls_version == version && !o.late)
+            .filter(|o| o.client_cert.is_some() && o.cert_requested)
+    };
+    first(ProbeId::VALID_CLIENT_CERT).any(|o| o.outcome == Outcome::Served)
+        && first(ProbeId::CERT_WITHOUT_KEY)
+            .any(|o| o.outcome == Outcome::RefusedTls && o.alert.is_some())
 }
 
 /// Keeps a late probe's observation, or the reason it was skipped (once per probe).
@@ -1286,6 +1312,9 @@ async fn attempt(
     let setup = ExchangeSetup {
         pacer: Some(permits.pacer(&target.host_port())),
         header_trust: Some(ctx.header_trust.clone()),
+        http1_only: registry::PROBES
+            .iter()
+            .any(|p| p.id() == id && p.http1_only()),
         ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
     };
     let result = exchange::run(target, setup, &record).await;
@@ -1751,6 +1780,7 @@ pub fn failed_named(url: String, host_port: String, error: String) -> TargetRepo
         verification_detail: None,
         incomplete: Vec::new(),
         sni_names_tried: Vec::new(),
+        scenarios_not_played: Vec::new(),
     }
 }
 

@@ -142,6 +142,11 @@ pub struct TargetReport {
     /// side-door finding needs re-tried before it counts as fixed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sni_names_tried: Vec<String>,
+    /// `mtls-scan impostor` only: the scenarios testing the client's verification that were left
+    /// out (`--scenarios`). What they test is not proven, so the target is graded B at best,
+    /// whenever it is graded again (a merge, a suppression).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios_not_played: Vec<String>,
 }
 
 impl TargetReport {
@@ -216,6 +221,7 @@ impl TargetReport {
     /// and an A says everything was. Only incompleteness changes the exit code.
     pub fn is_unproven(&self) -> bool {
         self.is_incomplete()
+            || !self.scenarios_not_played.is_empty()
             || self.admission_switched_off().next().is_some()
             || self.admission_not_run().next().is_some()
     }

@@ -546,6 +546,8 @@ impl Judging {
                         ""
                     }
                 )
+            } else if let Some(reason) = crate::probe::no_client_cert_http1::unsure(view, o) {
+                reason
             } else if view.refused_with_the_valid_page(o) {
                 format!(
                     "refused with HTTP {}, but its body is the very page the valid certificate is \
@@ -574,7 +576,8 @@ impl Judging {
                 self.incomplete.push(IncompleteProbe::of(o));
             } else if let Some(busy) = busy(o) {
                 self.incomplete.push(busy);
-            } else if !o.cert_requested {
+            } else if !o.cert_requested && o.id != ProbeId::NO_CLIENT_CERT_HTTP1 {
+                // (The HTTP/1.1 baseline presents nothing, and judges its own answer.)
                 self.not_asked_here(v, o);
             }
         }
@@ -834,7 +837,15 @@ fn level_of(nc: &ProbeObservation, view: &VersionView<'_>) -> (ClientAuth, Optio
                     || crate::probe::let_through_to_the_application(o))
         })
     };
+    // Let in over HTTP/1.1 while h2 refused: optional, whatever h2 said.
+    use crate::probe::Probe as _;
+    let over_http1 = crate::probe::no_client_cert_http1::NoClientCertHttp1
+        .judge(view)
+        .into_iter()
+        .next()
+        .is_some();
     match nc.outcome {
+        _ if over_http1 => (ClientAuth::Optional, None),
         Outcome::RefusedTls => (ClientAuth::Required, Some(late.unwrap_or(Layer::Tls))),
         Outcome::RefusedHttp if nc.late && let_through() => (ClientAuth::Optional, None),
         Outcome::RefusedHttp if tls_module_refusal(nc) => {

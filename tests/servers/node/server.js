@@ -19,6 +19,9 @@
 //                   renegotiation (`socket.renegotiate()`, rejectUnauthorized: false) and then
 //                   serves whoever renegotiated, a client without a certificate included; a client
 //                   that declines the renegotiation (rustls) is cut off with an alert
+//   h2-check-h2-only  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
+//                   rejectUnauthorized: false; the app answers 403 to an unauthorised client over
+//                   h2 and serves it over HTTP/1.1 (a check written for the h2 API only)
 // Binds 127.0.0.1 only.
 'use strict';
 const https = require('https');
@@ -28,7 +31,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|h2-check-h2-only PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -43,6 +46,7 @@ switch (mode) {
   case 'graphql-400':
   case 'any-cert-close':
   case 'renegotiate-serve':
+  case 'h2-check-h2-only':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
     break;
@@ -56,7 +60,12 @@ switch (mode) {
     console.error('unknown mode ' + mode);
     process.exit(2);
 }
-const server = https.createServer(opts, (req, res) => {
+const handler = (req, res) => {
+  if (mode === 'h2-check-h2-only' && req.httpVersion === '2.0' && !req.socket.authorized) {
+    res.writeHead(403, { 'content-type': 'text/plain' });
+    res.end('client certificate required\n');
+    return;
+  }
   if (mode === 'app-401' && !req.socket.authorized) {
     res.writeHead(401, { 'content-type': 'text/plain' });
     res.end('client certificate required: ' + (req.socket.authorizationError || 'none') + '\n');
@@ -104,6 +113,10 @@ const server = https.createServer(opts, (req, res) => {
   }
   res.writeHead(200, { 'content-type': 'text/plain' });
   res.end('ok\n');
-});
+};
+const server =
+  mode === 'h2-check-h2-only'
+    ? require('http2').createSecureServer({ ...opts, allowHTTP1: true }, handler)
+    : https.createServer(opts, handler);
 server.on('tlsClientError', () => {});
 server.listen(port, '127.0.0.1');

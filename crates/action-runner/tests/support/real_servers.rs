@@ -509,6 +509,19 @@ impl Lab {
         ]
     }
 
+    /// [`Lab::identity_args`] with client.crt, and the staging CA (`--issuing-ca-cert/-key`
+    /// ca.crt and ca.key): every identity a scan can be given.
+    pub fn full_identity_args(&self) -> Vec<String> {
+        let mut args = self.identity_args("client.crt", "client.key");
+        args.extend([
+            "--issuing-ca-cert".to_owned(),
+            self.pki_file("ca.crt"),
+            "--issuing-ca-key".to_owned(),
+            self.pki_file("ca.key"),
+        ]);
+        args
+    }
+
     /// A file in the PKI directory.
     pub fn pki_file(&self, name: &str) -> String {
         self.pki.join(name).to_string_lossy().into_owned()

@@ -417,12 +417,17 @@ pub fn target_report(run: &ImpostorRun) -> Result<TargetReport, ImpostorError> {
         t.verification = Verification::Unverified;
         t.verification_detail = Some("the control scenario got no request from the client".into());
     }
+    t.scenarios_not_played = run
+        .not_played
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
     if t.error.is_none() {
         // A fresh report: no policy has marked anything yet, so every finding counts.
-        // Incomplete, or a scenario testing the client's verification left out: B at best.
-        let unproven = t.is_incomplete() || !run.not_played.is_empty();
+        // Incomplete, or a scenario testing the client's verification left out: B at best
+        // (the report keeps the scenarios left out, so a regrade keeps the cap).
         let (score, grade) =
-            crate::grade::grade_target(t.findings.iter().map(|f| &f.finding), unproven);
+            crate::grade::grade_target(t.findings.iter().map(|f| &f.finding), t.is_unproven());
         t.score = score;
         t.grade = grade;
     }
@@ -617,6 +622,22 @@ mod tests {
                     (--scenarios), so whether the client refuses those servers is not proven"),
             "{:?}",
             t.notes
+        );
+        // Graded again (a merge, a suppression): the cap stays, the report keeping what was
+        // left out (it graded A before).
+        let mut again = t.clone();
+        crate::policy::regrade(&mut again);
+        assert_eq!(again.grade, Grade::B);
+        let back: Option<TargetReport> = serde_json::to_string(&t)
+            .ok()
+            .and_then(|json| serde_json::from_str(&json).ok());
+        assert_eq!(
+            back.map(|b| b.scenarios_not_played),
+            Some(vec![
+                "self-signed".to_owned(),
+                "untrusted-ca".to_owned(),
+                "forged-ca".to_owned()
+            ])
         );
         // Every scenario played: A, no such note.
         r.not_played.clear();

@@ -57,6 +57,7 @@ macro_rules! probes {
 probes! {
     handshake: [
         no_client_cert::NoClientCert,
+        no_client_cert_http1::NoClientCertHttp1,
         untrusted_client_cert::UntrustedClientCert,
         self_signed_client_cert::SelfSignedClientCert,
         forged_client_cert::ForgedClientCert,
@@ -253,6 +254,11 @@ pub trait Probe: Send + Sync {
     /// For a [`Probe::deferred`] probe: whether it runs on this version, given the first wave.
     fn wanted_after(&self, _first: &VersionView<'_>) -> bool {
         true
+    }
+    /// Whether its exchange offers ALPN `http/1.1` alone instead of `h2` and `http/1.1` (the
+    /// baseline asked again over the other HTTP version). False by default.
+    fn http1_only(&self) -> bool {
+        false
     }
     /// More requests once the first wave's facts of one version are known (the forged probe
     /// forges each further advertised CA name). None by default.

@@ -164,6 +164,9 @@ pub struct ExchangeSetup<'a> {
     /// Judges whether the server may be sent the user's headers (see [`HeaderTrust`]); none:
     /// they are never sent, and an exchange that would carry them is unread.
     pub header_trust: Option<Arc<dyn HeaderTrust>>,
+    /// Offer ALPN `http/1.1` alone, not `h2` beside it: the same request over the other HTTP
+    /// version (a server may check the two apart).
+    pub http1_only: bool,
 }
 
 /// Whether a server may be sent the user's headers (`-H`: an API token, often): only one whose
@@ -245,6 +248,7 @@ impl<'a> ExchangeSetup<'a> {
             sessions: None,
             pacer: None,
             header_trust: None,
+            http1_only: false,
         }
     }
 }
@@ -511,7 +515,7 @@ async fn connect(
         setup.versions,
         setup.chooser.clone(),
         record,
-        setup.sni != Sni::Omit,
+        (setup.sni != Sni::Omit, setup.http1_only),
         setup.sessions.clone(),
     ) {
         Ok(c) => c,
