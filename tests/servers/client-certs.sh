@@ -12,6 +12,7 @@
 #   expired.crt/.key     issued by the trusted ca, valid 2020-01-01 .. 2021-01-01
 #   notyet.crt/.key      issued by the trusted ca, valid from 2099
 #   wrong-eku.crt/.key   issued by the trusted ca, extendedKeyUsage=serverAuth only
+#   client-p384.crt/.key a valid client cert with an ECDSA P-384 key, issued by the trusted ca
 #   nokey.key            a key that does NOT match client.crt (for "certificate without its key")
 set -euo pipefail
 dir=${1:?usage: client-certs.sh PKIDIR}
@@ -98,6 +99,12 @@ csr wrong-eku.key "/O=mtls-scan tests/CN=wrong-eku-client" wrong-eku.csr
 printf 'extendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n' > weku.ext
 openssl x509 -req -in wrong-eku.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
   -extfile weku.ext -out wrong-eku.crt 2>/dev/null
+
+# a valid client certificate with an ECDSA P-384 key, from the trusted ca
+openssl ecparam -name secp384r1 -genkey -noout -out client-p384.key 2>/dev/null
+csr client-p384.key "/O=mtls-scan tests/CN=test-client-p384" client-p384.csr
+openssl x509 -req -in client-p384.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
+  -extfile cc.ext -out client-p384.crt 2>/dev/null
 
 # a key that does not belong to client.crt
 ec nokey.key

@@ -50,6 +50,8 @@
 #   go-roots-from-chain       RequireAnyClientCert + a verifier that adds the client's other
 #                             certificates to the roots (meant: intermediates): a leaf sent with
 #                             its own CA gets in (go/main.go; not on --list)
+#   go-p384-any               RequireAnyClientCert + a verifier that lets in any leaf with an ECDSA
+#                             P-384 key, whoever signed it (go/main.go; not on --list)
 #   go-chain-signatures       RequireAnyClientCert + a verifier that judges a chain ending in the
 #                             CA's own certificate by its signatures alone and a lone leaf by
 #                             x509.Verify: an expired, not-yet-valid or serverAuth-only leaf from

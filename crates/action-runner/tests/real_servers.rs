@@ -1752,6 +1752,55 @@ fn a_key_check_proven_in_the_handshake_is_not_lost_to_a_late_request() {
     );
 }
 
+/// Go with a verifier that pins the key type and forgets the chain (any ECDSA P-384 leaf gets in,
+/// whoever signed it), scanned with the user's P-384 certificate: the certificates the scan
+/// makes were P-256 whatever the user's, refused for their key kind, and the server passed (B,
+/// exit 0, "no findings"). They now take the kind of `client-cert` wherever the server accepts
+/// it: the certificate from an unknown CA and the forgery get in (F).
+#[test]
+fn the_scans_certificates_take_the_key_kind_of_the_users() {
+    let name = "go-p384-any";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(
+        &[name],
+        &lab.identity_args("client-p384.crt", "client-p384.key"),
+    );
+    let t = &scan.targets[name];
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(1), Some("F")),
+        "{}",
+        target_summary(t)
+    );
+    let found = |id: &str| {
+        t["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|f| f["id"] == id && f["tls_versions"].as_array().map(Vec::len) == Some(2))
+    };
+    assert!(
+        found("untrusted-client-cert-accepted") && found("forged-client-cert-accepted"),
+        "{}",
+        target_summary(t)
+    );
+    let untrusted_keys: Vec<&str> = t["probes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["id"] == "untrusted-client-cert")
+        .filter_map(|p| p["client_cert"]["key"].as_str())
+        .collect();
+    assert!(
+        !untrusted_keys.is_empty() && untrusted_keys.iter().all(|k| *k == "EC 384"),
+        "{untrusted_keys:?}"
+    );
+}
+
 /// Node with `rejectUnauthorized: false` whose app hangs up on a client without a certificate
 /// (no answer at all) and serves any certificate: the anonymous baseline is unread on both
 /// versions, and the certificate from an unknown CA let in is reported all the same (F, exit 1),

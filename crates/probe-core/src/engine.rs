@@ -19,7 +19,7 @@ use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::finding::{mark_implied, remediation};
 use crate::grade::{grade_target, Grade};
 use crate::identity::forge::{Forger, Impersonated};
-use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, SigningCa};
+use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, KeyKind, SigningCa};
 use crate::permits::Permits;
 use crate::probe::{
     late_client_auth, registry, valid_client_cert, FirstWave, Plan, ProbeContext, ProbeId,
@@ -173,6 +173,7 @@ impl IdentityInputs {
             kinds.extend(ca_key_is_rsa(ca.cert.as_ref()));
         }
         let staging_cert = staging_ca.as_ref().map(|ca| ca.cert.clone());
+        let preferred = preferred_kind(client.as_ref(), staging_cert.as_ref());
         let staging = match staging_ca {
             Some(ca) => {
                 if fallback.is_none() {
@@ -180,12 +181,32 @@ impl IdentityInputs {
                         .ok()
                         .map(|(_, c)| c.tbs_certificate.subject.as_raw().to_vec());
                 }
-                Some(staging_identities(&ca, claimed.as_ref(), provider)?)
+                Some(staging_identities(
+                    &ca,
+                    claimed.as_ref(),
+                    preferred,
+                    provider,
+                )?)
             }
             None => None,
         };
         Ok((client, staging, fallback, claimed, kinds, staging_cert))
     }
+}
+
+/// The key kind the scan's own certificates take wherever the server accepts it: that of the
+/// user's `client-cert`, else that of the staging CA's certificate (an organisation's PKI tends
+/// to one kind), else none (the usual choice, P-256 first). A certificate the server must refuse
+/// is then refused for its flaw, not for its key kind: a verifier that lets any P-384 certificate
+/// in refused a P-256 one, and the scan passed it (B, exit 0).
+fn preferred_kind(
+    client: Option<&ClientIdentity>,
+    staging_ca: Option<&CertificateDer<'static>>,
+) -> Option<KeyKind> {
+    client
+        .and_then(|c| c.certified.cert.first())
+        .and_then(|leaf| KeyKind::of_certificate(leaf.as_ref()))
+        .or_else(|| staging_ca.and_then(|ca| KeyKind::of_certificate(ca.as_ref())))
 }
 
 /// A certificate's issuer (DER) and whether it signed with RSA (`false`: ECDSA); nothing for
@@ -230,6 +251,7 @@ fn ca_key_is_rsa(der: &[u8]) -> Option<(Vec<u8>, bool)> {
 fn staging_identities(
     ca: &Arc<SigningCa>,
     claimed: Option<&Impersonated>,
+    preferred: Option<KeyKind>,
     provider: &Arc<CryptoProvider>,
 ) -> Result<StagingIdentities, ScanError> {
     let now = time::OffsetDateTime::now_utc();
@@ -246,7 +268,7 @@ fn staging_identities(
             origin,
             provider.clone(),
         )
-        .map(Arc::new)
+        .map(|pair| Arc::new(pair.preferring(preferred)))
     };
     Ok(StagingIdentities {
         valid: issue(claimed, STAGING_VALID_ORIGIN, &|_| {})?,
@@ -322,18 +344,22 @@ impl Scanner {
     /// Mints the scan's throwaway CA and identities and loads the trust anchors.
     pub fn new(options: &ScanOptions) -> Result<Self, ScanError> {
         let provider = provider();
-        // Minted on first need: the scan connects at once, and minting waits for a server that
-        // asks for a certificate.
-        let untrusted = Arc::new(IdentityPair::minted_on_first_use(
-            "mtls-scan Unknown CA",
-            client_leaf_params("mtls-scan untrusted client"),
-            "minted: unknown CA",
-            provider.clone(),
-        ));
         let user_given = user_roots(options)?;
         let trust = Arc::new(trust_anchors(options, &user_given, &provider)?);
         let (client, staging, forge_fallback_issuer, claimed, issuer_key_kinds, staging_ca) =
             options.identities.load(&provider)?;
+        let preferred = preferred_kind(client.as_ref(), staging_ca.as_ref());
+        // Minted on first need: the scan connects at once, and minting waits for a server that
+        // asks for a certificate.
+        let untrusted = Arc::new(
+            IdentityPair::minted_on_first_use(
+                "mtls-scan Unknown CA",
+                client_leaf_params("mtls-scan untrusted client"),
+                "minted: unknown CA",
+                provider.clone(),
+            )
+            .preferring(preferred),
+        );
         // The CA certificates the scan holds (client-cert's chain past its leaf, the staging CA,
         // the roots given for the server): the real client CA's may be among them.
         let mut known_ca_certs: Vec<CertificateDer<'static>> = Vec::new();
@@ -350,17 +376,24 @@ impl Scanner {
         // With `client-cert`, it claims that certificate's subject and names, as the certificate
         // from an unknown CA does (a TLS layer that admits it before an application's check of
         // the name lets it in).
-        let self_signed = Arc::new(IdentityPair::self_signed_on_first_use(
-            client_leaf_params("mtls-scan self-signed client"),
-            claimed.clone(),
-            if claimed.is_some() {
-                "minted: self-signed, the valid certificate's subject"
-            } else {
-                "minted: self-signed"
-            },
-            provider.clone(),
-        ));
-        let forger = Arc::new(Forger::new(provider.clone()).claiming(claimed));
+        let self_signed = Arc::new(
+            IdentityPair::self_signed_on_first_use(
+                client_leaf_params("mtls-scan self-signed client"),
+                claimed.clone(),
+                if claimed.is_some() {
+                    "minted: self-signed, the valid certificate's subject"
+                } else {
+                    "minted: self-signed"
+                },
+                provider.clone(),
+            )
+            .preferring(preferred),
+        );
+        let forger = Arc::new(
+            Forger::new(provider.clone())
+                .claiming(claimed)
+                .preferring(preferred),
+        );
         let mut skip = options.skip_probes.clone();
         if !options.config_probe {
             skip.push(ProbeId::TLS_CONFIG_EXPOSED);

@@ -15,11 +15,15 @@
 // judges a whole chain (one that ends in the CA's own certificate, as clients that send their
 // root send it) by its signatures alone, and a lone leaf by x509.Verify: a leaf from the CA that
 // is expired, not yet valid or not for clientAuth is refused alone and gets in with ca.crt after
-// it; a leaf the CA did not sign is refused both ways.
+// it; a leaf the CA did not sign is refused both ways. The mode "p384-any" pins the key type
+// and forgets the chain: RequireAnyClientCert and a verifier that lets in any leaf with an ECDSA
+// P-384 key (a P-256 one is refused, whoever signed it).
 package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -55,7 +59,8 @@ func main() {
 	rootsFromChain := *mode == "roots-from-chain"
 	caInChain := *mode == "ca-in-chain"
 	chainSignatures := *mode == "chain-signatures"
-	if lax || rootsFromChain || caInChain || chainSignatures {
+	p384Any := *mode == "p384-any"
+	if lax || rootsFromChain || caInChain || chainSignatures || p384Any {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
 	if !ok && !strings.HasPrefix(*mode, "sni-") {
@@ -163,6 +168,21 @@ func main() {
 				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 			})
 			return err
+		}
+	}
+	if p384Any {
+		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 {
+				return errors.New("no certificate")
+			}
+			leaf, err := x509.ParseCertificate(raw[0])
+			if err != nil {
+				return err
+			}
+			if k, ok := leaf.PublicKey.(*ecdsa.PublicKey); ok && k.Curve == elliptic.P384() {
+				return nil // "our clients have P-384 keys"
+			}
+			return errors.New("not a P-384 key")
 		}
 	}
 	srv := &http.Server{

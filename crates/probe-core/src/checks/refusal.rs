@@ -27,9 +27,15 @@ pub(crate) fn nginx_own_certificate_page(
     status == Some(400) && titled && signed
 }
 
+/// The reason mod_ssl's 403 page gives when it cannot ask for a certificate after a TLS 1.3
+/// handshake (`AH10158`).
+const MOD_SSL_NO_PHA: &str = "Reason: Cannot perform Post-Handshake";
+
 /// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
 /// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
-/// 495/496 statuses nginx (and others copying it) use for certificate errors, and a refusal of
+/// 495/496 statuses nginx (and others copying it) use for certificate errors, mod_ssl's 403
+/// "Cannot perform Post-Handshake Authentication" (a `<Location>` asking for a certificate on TLS
+/// 1.3 of a client that offers no post-handshake authentication), and a refusal of
 /// a client that presented nothing after a late CertificateRequest (mod_ssl answers 403 when the
 /// late handshake fails). A certificate that got through a late handshake to an HTTP refusal
 /// was let through by the TLS module (mod_ssl `require` and `optional` refuse an unknown CA with
@@ -43,6 +49,12 @@ pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
     }
     match o.http_status {
         Some(495 | 496) => true,
+        // mod_ssl's own 403 where a `<Location>` asks for a certificate on TLS 1.3 and the client
+        // offered no post-handshake authentication (or the handshake already asked for one).
+        Some(403) => o
+            .body_excerpt
+            .as_deref()
+            .is_some_and(|b| b.contains(MOD_SSL_NO_PHA)),
         Some(400) => nginx_own_certificate_page(
             o.http_status,
             o.body_excerpt.as_deref(),

@@ -31,6 +31,8 @@ pub struct Forger {
     leaves: [OnceLock<Result<LeafKey, String>>; 4],
     /// The identity the forged certificates claim, when the scan has a valid one.
     claimed: Option<Impersonated>,
+    /// The key kind made wherever the server accepts it (the user's certificate's).
+    preferred: Option<KeyKind>,
     /// The certificates forged so far, by issuer name and key kind: the same name on another
     /// TLS version (or target of the same CA) presents the same certificate, two signatures
     /// fewer. At most [`FORGED_KEPT`].
@@ -110,8 +112,22 @@ impl Forger {
             rsa: OnceLock::new(),
             leaves: Default::default(),
             claimed: None,
+            preferred: None,
             forged: Default::default(),
         }
+    }
+
+    /// The same, making `preferred` (the kind of the user's own certificate) wherever the
+    /// server accepts it: a forgery must be refused for being forged, not for its key kind.
+    pub fn preferring(mut self, preferred: Option<KeyKind>) -> Self {
+        self.preferred = preferred;
+        self
+    }
+
+    /// The key kind of a certificate presented to a server accepting `schemes`
+    /// ([`KeyKind::choose_preferring`] with this forger's preference).
+    pub fn kind_for(&self, schemes: &[rustls::SignatureScheme]) -> KeyKind {
+        KeyKind::choose_preferring(schemes, self.preferred)
     }
 
     /// The same, its certificates claiming `claimed`'s subject and names (see [`Impersonated`]).

@@ -38,30 +38,66 @@ impl KeyKind {
     pub const LAZY: [KeyKind; 3] = [KeyKind::Rsa2048, KeyKind::EcdsaP384, KeyKind::Ed25519];
 
     /// Chooses the key type from the signature schemes a CertificateRequest accepts: ECDSA P-256
-    /// first, then RSA-2048, ECDSA P-384 and Ed25519, in that order, by what is accepted. When
-    /// none is (P-521 only, say), P-256: the transport then sees that the key cannot sign and
-    /// reports the probe inconclusive, never presented.
+    /// first, then ECDSA P-384, RSA-2048 and Ed25519, in that order, by what is accepted (P-384
+    /// before RSA: a server at OpenSSL security level 4 lists RSA schemes and refuses an RSA-2048
+    /// key for its size). When none is (P-521 only, say), P-256: the transport then sees that
+    /// the key cannot sign and reports the probe inconclusive, never presented.
     pub fn choose(schemes: &[SignatureScheme]) -> KeyKind {
-        let has = |s: SignatureScheme| schemes.contains(&s);
-        if schemes.is_empty() || has(SignatureScheme::ECDSA_NISTP256_SHA256) {
-            return KeyKind::EcdsaP256;
+        Self::choose_preferring(schemes, None)
+    }
+
+    /// [`KeyKind::choose`], but `preferred` (the kind of the user's own certificate) wherever the
+    /// server accepts it: a certificate the server must refuse is then refused for its flaw, not
+    /// for its key kind (a verifier that lets in any P-384 certificate refuses a P-256 one).
+    pub fn choose_preferring(schemes: &[SignatureScheme], preferred: Option<KeyKind>) -> KeyKind {
+        let accepts = |k: KeyKind| schemes.is_empty() || k.accepted_by(schemes);
+        if let Some(k) = preferred.filter(|k| accepts(*k)) {
+            return k;
         }
-        let rsa = [
-            SignatureScheme::RSA_PSS_SHA256,
-            SignatureScheme::RSA_PSS_SHA384,
-            SignatureScheme::RSA_PSS_SHA512,
-            SignatureScheme::RSA_PKCS1_SHA256,
-            SignatureScheme::RSA_PKCS1_SHA384,
-            SignatureScheme::RSA_PKCS1_SHA512,
-        ];
-        if rsa.iter().any(|s| has(*s)) {
-            KeyKind::Rsa2048
-        } else if has(SignatureScheme::ECDSA_NISTP384_SHA384) {
-            KeyKind::EcdsaP384
-        } else if has(SignatureScheme::ED25519) {
-            KeyKind::Ed25519
-        } else {
-            KeyKind::EcdsaP256
+        [
+            KeyKind::EcdsaP256,
+            KeyKind::EcdsaP384,
+            KeyKind::Rsa2048,
+            KeyKind::Ed25519,
+        ]
+        .into_iter()
+        .find(|k| accepts(*k))
+        .unwrap_or(KeyKind::EcdsaP256)
+    }
+
+    /// Whether a CertificateRequest accepting `schemes` accepts a signature by a key of this kind.
+    pub fn accepted_by(self, schemes: &[SignatureScheme]) -> bool {
+        use SignatureScheme as S;
+        let wanted: &[SignatureScheme] = match self {
+            KeyKind::EcdsaP256 => &[S::ECDSA_NISTP256_SHA256],
+            KeyKind::EcdsaP384 => &[S::ECDSA_NISTP384_SHA384],
+            KeyKind::Ed25519 => &[S::ED25519],
+            KeyKind::Rsa2048 => &[
+                S::RSA_PSS_SHA256,
+                S::RSA_PSS_SHA384,
+                S::RSA_PSS_SHA512,
+                S::RSA_PKCS1_SHA256,
+                S::RSA_PKCS1_SHA384,
+                S::RSA_PKCS1_SHA512,
+            ],
+        };
+        wanted.iter().any(|s| schemes.contains(s))
+    }
+
+    /// The kind of a certificate's key, among those the scanner makes (an RSA key of any size
+    /// reads as [`KeyKind::Rsa2048`]); `None` for another kind or an unreadable certificate.
+    pub fn of_certificate(der: &[u8]) -> Option<KeyKind> {
+        use x509_parser::public_key::PublicKey;
+        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+        match cert.public_key().parsed() {
+            Ok(PublicKey::RSA(_)) => Some(KeyKind::Rsa2048),
+            Ok(PublicKey::EC(ec)) => match ec.key_size() {
+                256 => Some(KeyKind::EcdsaP256),
+                384 => Some(KeyKind::EcdsaP384),
+                _ => None,
+            },
+            _ => (cert.public_key().algorithm.algorithm.to_id_string() == "1.3.101.112")
+                .then_some(KeyKind::Ed25519),
         }
     }
 
@@ -291,7 +327,11 @@ pub fn describe_key(cert: &x509_parser::certificate::X509Certificate<'_>) -> Str
     use x509_parser::public_key::PublicKey;
     match cert.public_key().parsed() {
         Ok(PublicKey::RSA(rsa)) => format!("RSA {}", rsa.key_size()),
-        Ok(PublicKey::EC(ec)) => format!("EC {}", ec.key_size()),
+        // x509-parser sizes a point by its bytes: P-521's 66 read as 528 bits.
+        Ok(PublicKey::EC(ec)) => match ec.key_size() {
+            528 => "EC 521".to_owned(),
+            bits => format!("EC {bits}"),
+        },
         Ok(PublicKey::DSA(_)) => "DSA".to_owned(),
         Ok(_) => match cert
             .public_key()
@@ -572,6 +612,8 @@ pub struct IdentityPair {
     /// One cell per kind, [`KeyKind::EcdsaP256`] first, then [`KeyKind::LAZY`] in order.
     kinds: [OnceLock<Result<ClientIdentity, String>>; 4],
     make: Box<dyn Fn(KeyKind) -> Result<ClientIdentity, ScanError> + Send + Sync>,
+    /// The kind made wherever the server accepts it ([`KeyKind::choose_preferring`]).
+    preferred: Option<KeyKind>,
 }
 
 impl std::fmt::Debug for IdentityPair {
@@ -613,6 +655,7 @@ impl IdentityPair {
         let origin = origin.to_owned();
         let pair = Self {
             kinds: Default::default(),
+            preferred: None,
             make: Box::new(move |kind| {
                 ca.issue_claiming(&params, claimed.as_ref(), kind, &origin, &provider)
             }),
@@ -634,6 +677,7 @@ impl IdentityPair {
         let ca: OnceLock<Result<SigningCa, String>> = OnceLock::new();
         Self {
             kinds: Default::default(),
+            preferred: None,
             make: Box::new(move |kind| {
                 let ca = ca
                     .get_or_init(|| SigningCa::mint(&ca_name).map_err(|e| e.to_string()))
@@ -656,6 +700,7 @@ impl IdentityPair {
         let origin = origin.to_owned();
         Self {
             kinds: Default::default(),
+            preferred: None,
             make: Box::new(move |kind| {
                 let key = kind.generate()?;
                 let cert = params.self_signed(&key)?;
@@ -672,10 +717,17 @@ impl IdentityPair {
         }
     }
 
+    /// The same pair, making `preferred` (the kind of the user's own certificate) wherever the
+    /// server accepts it.
+    pub fn preferring(mut self, preferred: Option<KeyKind>) -> Self {
+        self.preferred = preferred;
+        self
+    }
+
     /// The identity whose key type the server's signature schemes accept, or why it could not
     /// be made.
     pub fn for_schemes(&self, schemes: &[SignatureScheme]) -> Result<ClientIdentity, String> {
-        let kind = KeyKind::choose(schemes);
+        let kind = KeyKind::choose_preferring(schemes, self.preferred);
         let index = kind.lazy_index().map_or(0, |i| i + 1);
         let Some(cell) = self.kinds.get(index) else {
             return Err(format!("no {} identity", kind.label()));
@@ -716,7 +768,7 @@ mod tests {
     }
 
     #[test]
-    fn key_choice_prefers_p256_then_rsa() {
+    fn key_choice_prefers_p256_then_p384_then_rsa_and_the_users_kind_where_accepted() {
         use SignatureScheme as S;
         assert_eq!(
             KeyKind::choose(&[S::RSA_PSS_SHA256, S::ECDSA_NISTP256_SHA256]),
@@ -732,6 +784,33 @@ mod tests {
             KeyKind::EcdsaP384
         );
         assert_eq!(KeyKind::choose(&[S::ED25519]), KeyKind::Ed25519);
+        // OpenSSL at security level 4: P-384 and RSA listed, an RSA-2048 key refused for its size.
+        assert_eq!(
+            KeyKind::choose(&[S::ECDSA_NISTP384_SHA384, S::RSA_PSS_SHA256]),
+            KeyKind::EcdsaP384
+        );
+        // The user's kind where it is accepted, else the usual choice.
+        let all = [
+            S::ECDSA_NISTP256_SHA256,
+            S::ECDSA_NISTP384_SHA384,
+            S::RSA_PSS_SHA256,
+        ];
+        assert_eq!(
+            KeyKind::choose_preferring(&all, Some(KeyKind::EcdsaP384)),
+            KeyKind::EcdsaP384
+        );
+        assert_eq!(
+            KeyKind::choose_preferring(&all, Some(KeyKind::Rsa2048)),
+            KeyKind::Rsa2048
+        );
+        assert_eq!(
+            KeyKind::choose_preferring(&all, Some(KeyKind::Ed25519)),
+            KeyKind::EcdsaP256
+        );
+        assert_eq!(
+            KeyKind::choose_preferring(&[], Some(KeyKind::Ed25519)),
+            KeyKind::Ed25519
+        );
         // Nothing we can make: P-256, which the transport then reports as not presentable.
         assert_eq!(
             KeyKind::choose(&[S::ECDSA_NISTP521_SHA512]),

@@ -28,6 +28,8 @@ struct ForeignKeys {
     provider: Arc<CryptoProvider>,
     ec256: OnceLock<Option<Arc<dyn SigningKey>>>,
     ec384: OnceLock<Option<Arc<dyn SigningKey>>>,
+    ec521: OnceLock<Option<Arc<dyn SigningKey>>>,
+    ed25519: OnceLock<Option<Arc<dyn SigningKey>>>,
     rsa: OnceLock<Option<Arc<dyn SigningKey>>>,
 }
 
@@ -41,7 +43,9 @@ impl ForeignKeys {
         rustls_signing_key(&key, &self.provider).ok()
     }
 
-    /// A foreign key of the same type as the certificate's (`EC 256`, `EC 384`, `RSA …`).
+    /// A foreign key of the same type as the certificate's (`EC 256`, `EC 384`, `EC 521`,
+    /// `Ed25519`, `RSA …`): a CertificateVerify the server can check, and must find false (a key
+    /// of another type would be refused for its type, the signature never checked).
     fn like(&self, key_desc: &str) -> Option<Arc<dyn SigningKey>> {
         if key_desc.starts_with("RSA") {
             self.rsa
@@ -50,6 +54,14 @@ impl ForeignKeys {
         } else if key_desc == "EC 384" {
             self.ec384
                 .get_or_init(|| self.make(&rcgen::PKCS_ECDSA_P384_SHA384))
+                .clone()
+        } else if key_desc == "EC 521" {
+            self.ec521
+                .get_or_init(|| self.make(&rcgen::PKCS_ECDSA_P521_SHA512))
+                .clone()
+        } else if key_desc == "Ed25519" {
+            self.ed25519
+                .get_or_init(|| self.make(&rcgen::PKCS_ED25519))
                 .clone()
         } else {
             self.ec256
@@ -114,6 +126,8 @@ impl Probe for CertWithoutKey {
             provider: ctx.provider.clone(),
             ec256: OnceLock::new(),
             ec384: OnceLock::new(),
+            ec521: OnceLock::new(),
+            ed25519: OnceLock::new(),
             rsa: OnceLock::new(),
         };
         Plan::Run(Some(Arc::new(WithoutKey { valid, keys })))
@@ -142,5 +156,33 @@ mod tests {
             Severity::Critical,
             "the valid certificate with CertificateVerify signed by another key",
         );
+    }
+
+    /// The foreign key signs with a scheme of the certificate's own key type (an Ed25519 or a
+    /// P-521 certificate got a P-256 key: refused for the scheme, `IllegalParameter`, before any
+    /// signature was checked, and read as the server checking possession).
+    #[test]
+    fn the_foreign_key_is_of_the_certificates_own_type() {
+        use rustls::SignatureScheme as S;
+        let keys = ForeignKeys {
+            provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
+            ec256: OnceLock::new(),
+            ec384: OnceLock::new(),
+            ec521: OnceLock::new(),
+            ed25519: OnceLock::new(),
+            rsa: OnceLock::new(),
+        };
+        for (desc, scheme) in [
+            ("EC 256", S::ECDSA_NISTP256_SHA256),
+            ("EC 384", S::ECDSA_NISTP384_SHA384),
+            ("EC 521", S::ECDSA_NISTP521_SHA512),
+            ("Ed25519", S::ED25519),
+        ] {
+            let key = keys.like(desc);
+            assert!(
+                key.is_some_and(|k| k.choose_scheme(&[scheme]).is_some()),
+                "{desc}"
+            );
+        }
     }
 }

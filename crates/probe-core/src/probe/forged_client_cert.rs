@@ -13,7 +13,7 @@ use super::{served_with, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, 
 use crate::facts::Outcome;
 use crate::finding::FindingId;
 use crate::identity::forge::Forger;
-use crate::identity::{ClientIdentity, KeyKind};
+use crate::identity::ClientIdentity;
 use crate::transport::tls::CertChooser;
 
 impl ProbeId {
@@ -55,7 +55,7 @@ impl CertChooser for Forged {
         let Some(name) = name else {
             return Ok(None);
         };
-        let kind = KeyKind::choose(schemes);
+        let kind = self.forger.kind_for(schemes);
         match (self.unlinked, &self.then) {
             (Some(rsa), _) => self.forger.forge_unlinked(name, kind, rsa),
             (None, Some(ca)) => self.forger.forge_followed_by(name, kind, ca),

@@ -335,6 +335,22 @@ mod tests {
         assert!(tls_module_refusal(&nginx));
         assert!(ids(nginx).is_empty());
         assert!(ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(496))).is_empty());
+        // mod_ssl's 403 when a `<Location>` asks on TLS 1.3 and no post-handshake auth is offered
+        // (as the excerpt cuts it): the TLS module's, not the application's.
+        let mut no_pha = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        no_pha.body_excerpt = Some(
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/\
+             strict.dtd\"> <html><head> <title>403 Forbidden</title> </head><body> \
+             <h1>Forbidden</h1> <p>You don't have permission to access this resource.Reason: \
+             Cannot perform Post-Handshake"
+                .into(),
+        );
+        assert!(ids(no_pha.clone()).is_empty());
+        no_pha.body_excerpt = Some("<h1>Forbidden</h1> <p>You don't have permission".into());
+        assert_eq!(
+            ids(no_pha),
+            [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
+        );
         let mut late = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
         late.asked_after_handshake = Some(crate::facts::LateAsk::PostHandshake);
         assert!(

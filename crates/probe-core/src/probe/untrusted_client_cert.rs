@@ -8,7 +8,7 @@ use super::{
 };
 use crate::finding::FindingId;
 use crate::identity::forge::Forger;
-use crate::identity::{ClientIdentity, KeyKind};
+use crate::identity::ClientIdentity;
 use crate::transport::tls::CertChooser;
 use rustls::SignatureScheme;
 
@@ -50,7 +50,7 @@ pub(crate) fn identity(
     if ctx.forger.claims() {
         return ctx
             .forger
-            .unknown_ca_claiming(KeyKind::choose(schemes))
+            .unknown_ca_claiming(ctx.forger.kind_for(schemes))
             .map_err(|e| e.to_string());
     }
     ctx.untrusted.for_schemes(schemes)
@@ -81,7 +81,7 @@ impl CertChooser for UnknownCa {
         _hints: &[&[u8]],
         schemes: &[SignatureScheme],
     ) -> Result<Option<ClientIdentity>, String> {
-        let kind = KeyKind::choose(schemes);
+        let kind = self.forger.kind_for(schemes);
         match &self.after {
             After::Nothing => self.forger.unknown_ca_claiming(kind),
             After::ItsCa => self.forger.unknown_ca_with_its_ca(kind),
