@@ -181,10 +181,31 @@ impl Probe for ValidClientCert {
                 how_refused(valid)
             ),
         };
+        let detail = match valid.client_cert.as_ref().and_then(out_of_its_dates) {
+            Some(why) => format!(
+                "{detail} The certificate itself is the likely cause: it {why} (a server refuses \
+                 such a certificate whatever it trusts). Give a certificate within its dates."
+            ),
+            None => detail,
+        };
         vec![Judged {
             finding: Finding::new(FindingId::EnforcementUnverified, detail),
             from: valid,
         }]
+    }
+}
+
+/// How a presented certificate stands outside its validity period now (`expired on …`, `is not
+/// valid before …`), from its summary's dates; `None` within them or when they cannot be read.
+fn out_of_its_dates(cert: &crate::identity::IdentitySummary) -> Option<String> {
+    use time::format_description::well_known::Rfc3339;
+    let at = |s: &str| time::OffsetDateTime::parse(s, &Rfc3339).ok();
+    let now = time::OffsetDateTime::now_utc();
+    let day = |t: time::OffsetDateTime| t.date().to_string();
+    match (at(&cert.not_before), at(&cert.not_after)) {
+        (_, Some(after)) if after < now => Some(format!("expired on {}", day(after))),
+        (Some(before), _) if before > now => Some(format!("is not valid before {}", day(before))),
+        _ => None,
     }
 }
 
@@ -216,6 +237,21 @@ mod tests {
             .finding
             .detail
             .contains("alert CertificateRequired"));
+        // The user's own certificate out of its dates: said to be the likely cause.
+        let mut expired = refused.clone();
+        if let Some(c) = expired[0].client_cert.as_mut() {
+            c.not_before = "2020-01-01T00:00:00Z".into();
+            c.not_after = "2021-01-01T00:00:00Z".into();
+        }
+        let said = ValidClientCert.judge(&view(&expired));
+        assert!(
+            said.first().is_some_and(|j| j
+                .finding
+                .detail
+                .contains("The certificate itself is the likely cause: it expired on 2021-01-01")),
+            "{said:?}"
+        );
+        assert!(!found[0].finding.detail.contains("likely cause"));
         for (outcome, status) in [(Outcome::Served, Some(200)), (Outcome::Inconclusive, None)] {
             let o = [with_cert(obs(ProbeId::VALID_CLIENT_CERT, outcome, status))];
             assert!(ValidClientCert.judge(&view(&o)).is_empty(), "{outcome:?}");
