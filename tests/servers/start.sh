@@ -67,6 +67,9 @@
 #   node-h2-check-h2-only     http2.createSecureServer, allowHTTP1, optional; the app answers 403
 #                             to an unauthorised client over h2 only and serves it over HTTP/1.1
 #                             (not on --list)
+#   node-renegotiate-verify   no certificate asked in the handshake; on TLS 1.2 the app renegotiates
+#                             with rejectUnauthorized: true (a certificate it does not trust: a bare
+#                             close) and serves an authorised client; TLS 1.2 only (not on --list)
 #   node-any-cert-close       optional, the app hangs up on a client without a certificate (no
 #                             answer) and serves any certificate (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode

@@ -1801,6 +1801,56 @@ fn the_scans_certificates_take_the_key_kind_of_the_users() {
     );
 }
 
+/// Node asking by renegotiation on TLS 1.2 with `rejectUnauthorized: true`: a certificate it does
+/// not trust is dropped with a bare close after the renegotiation, the same on every attempt,
+/// while the valid certificate is served. Such a close was unread after the handshake whatever
+/// repeated (exit 3 in every mode on a correct server); it is a refusal once it repeats beside a
+/// served control, as in the handshake: B (`cert-without-key` cannot run late), exit 0.
+#[test]
+fn a_bare_close_after_a_late_request_repeated_beside_a_served_control_is_a_refusal() {
+    let name = "node-renegotiate-verify";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let mut args = lab.full_identity_args();
+    args.extend(["--tls-versions".to_owned(), "1.2".to_owned()]);
+    let scan = lab.scan(&[name], &args);
+    let t = &scan.targets[name];
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(0), Some("B")),
+        "{}",
+        target_summary(t)
+    );
+    let late = |id: &str| {
+        t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["id"] == id && p["late"] == true)
+            .map(|p| p["outcome"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        late("valid-client-cert").first().map(String::as_str),
+        Some("served")
+    );
+    for id in [
+        "untrusted-client-cert",
+        "expired-client-cert",
+        "self-signed-client-cert",
+    ] {
+        let got = late(id);
+        assert!(
+            !got.is_empty() && got.iter().all(|o| o == "refused-tls"),
+            "{id}: {got:?}\n{}",
+            target_summary(t)
+        );
+    }
+}
+
 /// Node with `rejectUnauthorized: false` whose app hangs up on a client without a certificate
 /// (no answer at all) and serves any certificate: the anonymous baseline is unread on both
 /// versions, and the certificate from an unknown CA let in is reported all the same (F, exit 1),

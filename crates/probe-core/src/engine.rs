@@ -1264,9 +1264,12 @@ async fn late_attempts(
                     || d.starts_with(UNPRESENTED)
                     || d.starts_with(exchange::HEADERS_WITHHELD)
             }),
+            // A close without an alert after our certificate: a refusal once it repeats.
+            unconfirmed: observation.outcome == Outcome::RefusedTls
+                && observation.alert.is_none()
+                && observation.http_status.is_none(),
             observation,
             chain: Vec::new(),
-            unconfirmed: false,
             unread_for_good: false,
         })
     };
@@ -1279,7 +1282,22 @@ async fn late_attempts(
         let _calm = burst.acquire().await.ok();
         current = settle(Some(current), once().await?);
     }
-    Ok(current.observation)
+    Ok(unconfirmed_is_unread(current))
+}
+
+/// The observation of an attempt that stands: a close without an alert that no retry confirmed
+/// is unread, not a refusal.
+fn unconfirmed_is_unread(a: Attempt) -> ProbeObservation {
+    let mut o = a.observation;
+    if a.unconfirmed {
+        o.outcome = Outcome::Inconclusive;
+        o.detail = Some(format!(
+            "{}; a refusal by a close without an alert counts only when it repeats, and no \
+             retry could confirm it",
+            o.detail.unwrap_or_default()
+        ));
+    }
+    o
 }
 
 /// The served chains of the baseline probe, per TLS version.
@@ -1474,18 +1492,11 @@ async fn run_wave(
 
     let mut probes = Vec::new();
     let mut chains = Vec::new();
-    for a in done.into_iter().flatten() {
-        let mut o = a.observation;
-        if a.unconfirmed {
-            o.outcome = Outcome::Inconclusive;
-            o.detail = Some(format!(
-                "{}; a refusal by a close without an alert counts only when it repeats, and no \
-                 retry could confirm it",
-                o.detail.unwrap_or_default()
-            ));
-        }
-        if !a.chain.is_empty() {
-            chains.push((o.tls_version, a.chain));
+    for mut a in done.into_iter().flatten() {
+        let chain = std::mem::take(&mut a.chain);
+        let o = unconfirmed_is_unread(a);
+        if !chain.is_empty() {
+            chains.push((o.tls_version, chain));
         }
         probes.push(o);
     }

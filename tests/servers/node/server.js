@@ -19,6 +19,10 @@
 //                   renegotiation (`socket.renegotiate()`, rejectUnauthorized: false) and then
 //                   serves whoever renegotiated, a client without a certificate included; a client
 //                   that declines the renegotiation (rustls) is cut off with an alert
+//   renegotiate-verify  no certificate asked in the handshake; on TLS 1.2 the app asks by
+//                   renegotiation (`socket.renegotiate({ requestCert: true, rejectUnauthorized:
+//                   true })`) and serves an authorised client: Node drops a certificate it does
+//                   not trust with a bare close; TLS 1.2 only (TLS 1.3 has no renegotiation)
 //   h2-check-h2-only  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
 //                   rejectUnauthorized: false; the app answers 403 to an unauthorised client over
 //                   h2 and serves it over HTTP/1.1 (a check written for the h2 API only)
@@ -31,7 +35,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|h2-check-h2-only PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|h2-check-h2-only PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -55,6 +59,9 @@ switch (mode) {
     opts.rejectUnauthorized = true;
     break;
   case 'none':
+    break;
+  case 'renegotiate-verify':
+    opts.maxVersion = 'TLSv1.2';
     break;
   default:
     console.error('unknown mode ' + mode);
@@ -103,6 +110,24 @@ const handler = (req, res) => {
       req.socket.renegotiate({ requestCert: true, rejectUnauthorized: false }, serve);
     } catch (e) {
       serve();
+    }
+    return;
+  }
+  if (mode === 'renegotiate-verify') {
+    const answer = () => {
+      if (req.socket.destroyed) return;
+      if (!req.socket.authorized) {
+        res.writeHead(403, { 'content-type': 'text/plain' });
+        res.end('client certificate required\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok\n');
+    };
+    try {
+      req.socket.renegotiate({ requestCert: true, rejectUnauthorized: true }, answer);
+    } catch (e) {
+      answer();
     }
     return;
   }

@@ -168,6 +168,7 @@ fn observation(
     let outcome = match (&x.inconclusive, x.http_status, &x.alert) {
         (_, Some(status), _) => classify_status(status),
         (_, None, Some(_)) => Outcome::RefusedTls,
+        _ if closed_after_our_certificate(x) => Outcome::RefusedTls,
         _ => Outcome::Inconclusive,
     };
     ProbeObservation {
@@ -193,6 +194,19 @@ fn observation(
         asked_after_handshake: x.asked,
         handshake_completed: x.tls_version.is_some(),
     }
+}
+
+/// The server asked for a certificate after the handshake, was sent ours, and closed the
+/// connection without an alert or an answer (Node's `renegotiate({ rejectUnauthorized: true })`
+/// on a certificate it does not trust): a refusal by a bare close, which counts as one only
+/// where it repeats (the engine asks again, as for the first wave's bare closes) and beside a
+/// client that got an answer on the version (the verdict's rule for every bare close).
+pub fn closed_after_our_certificate(x: &LateAuthExchange) -> bool {
+    x.asked.is_some()
+        && x.cert_sent
+        && x.http_status.is_none()
+        && x.alert.is_none()
+        && x.inconclusive.as_deref() == Some(crate::transport::late::CLOSED_WITHOUT_ANSWER)
 }
 
 /// The late baseline of `version`, when the late wave ran there.

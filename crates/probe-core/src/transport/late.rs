@@ -105,6 +105,12 @@ pub struct LateAuthExchange {
     pub elapsed: Duration,
 }
 
+/// Why an exchange whose server closed the connection before any answer or alert is unread (as
+/// a refusal it counts only where the same close repeats after our certificate: see
+/// `late_client_auth`).
+pub const CLOSED_WITHOUT_ANSWER: &str =
+    "the server closed the connection without an answer or an alert";
+
 /// Response heads larger than this are not read.
 const HEAD_CAP: usize = 64 * 1024;
 /// Largest TLS record accepted by the record watcher (2^14 plus expansion).
@@ -419,11 +425,7 @@ where
             return Err(format!("response head larger than {HEAD_CAP} bytes"));
         }
         match read_some(tls, &mut buf).await {
-            Ok(0) if buf.is_empty() => {
-                return Err(
-                    "the server closed the connection without an answer or an alert".to_owned(),
-                )
-            }
+            Ok(0) if buf.is_empty() => return Err(CLOSED_WITHOUT_ANSWER.to_owned()),
             Ok(0) => return Err("the server closed the connection inside the HTTP head".to_owned()),
             Ok(_) => {}
             Err(e) => return refused_or(out, alert_of_io(&e), format!("reading the answer: {e}")),
