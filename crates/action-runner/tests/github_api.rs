@@ -371,6 +371,52 @@ fn a_planted_marker_comment_is_not_taken_over() -> TestResult {
 /// 122 comments before ours: the first page (per_page=100) does not have it (a person's comment
 /// that starts with the marker does not count while a bot's may follow), the Link header's `next`
 /// is followed, and the bot's comment found on page 2 is updated, its old grade diffed.
+/// Another app's comment that starts with the marker (an app that quotes what it is given): the
+/// job token's own comment wins when there is one; else it is tried, and where it may not be
+/// edited a comment of our own is made, its grade change not read from the other one (before: no
+/// comment at all, and a warning blaming the token's permissions).
+#[test]
+fn another_apps_marker_comment_is_not_taken_over() -> TestResult {
+    let rt = runtime()?;
+    let api = Recorder::start(&rt)?;
+    let lab = lab(&rt, &[LabCase::NoClientAuth])?;
+    let marker = "<!-- mtls-scan:mTLS review:scan -->\n<!-- mtls-scan-grade:A -->\nquoted";
+    let other = api.seed_comment("some-other-app[bot]", "Bot", marker);
+    let run = || {
+        Step::with_api(&api.base)?
+            .input("api-url", &urls(&lab))
+            .input("ca-file", &lab.pki.ca_cert_pem)
+            .input("comment", "true")
+            .run()
+    };
+    let ran = run()?;
+    let requests = api.take();
+    check_run_and_requests(&ran, &requests)?;
+    let list = format!("{REPO}/issues/{PR}/comments");
+    let created = requests
+        .iter()
+        .rfind(|r| r.method == "POST" && r.path == list)
+        .ok_or("no comment created")?;
+    let body = created.body["body"].as_str().ok_or("no body")?;
+    assert!(
+        body.contains("on the first scan of this pull request"),
+        "{body}"
+    );
+    assert!(!body.contains("→"), "{body}");
+    let comments = api.comments();
+    assert_eq!(comments.len(), 2);
+    assert!(comments
+        .iter()
+        .any(|c| c["id"] == other && c["body"].as_str().is_some_and(|b| b.ends_with("quoted"))));
+    // Run again: our own comment is found (before the other app's) and edited in place.
+    let ran = run()?;
+    let requests = api.take();
+    check_run_and_requests(&ran, &requests)?;
+    assert!(requests.iter().all(|r| r.path != list || r.method == "GET"));
+    assert_eq!(api.comments().len(), 2);
+    Ok(())
+}
+
 #[test]
 fn the_sticky_comment_is_found_on_the_second_page() -> TestResult {
     let rt = runtime()?;

@@ -247,19 +247,30 @@ fn describe(e: &octocrab::Error) -> String {
     text
 }
 
-/// The first line of a message, at most 300 characters (GitHub's text goes into a warning).
+/// The first line of a message, at most 300 characters, control and invisible characters
+/// escaped (GitHub's text, or a proxy's in front of it, goes into a warning and the terminal).
 fn one_line(s: &str) -> String {
     let line = s
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    line.chars().take(300).collect()
+    probe_core::text::escape_controls(&line.chars().take(300).collect::<String>())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_message_keeps_one_line_and_no_terminal_escape() {
+        let said = one_line("\u{1b}[31m::error::injected%0A\nline two");
+        assert!(
+            !said.contains('\u{1b}') && !said.contains("line two"),
+            "{said}"
+        );
+        assert!(said.contains("::error::injected"), "{said}");
+    }
 
     fn github_error(status: u16, message: &str, headers: &[(&'static str, &str)]) -> Failure {
         let mut map = http::HeaderMap::new();

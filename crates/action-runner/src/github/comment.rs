@@ -155,6 +155,9 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
     // People's comments that start with the marker: the first of each author (a planted
     // comment repeated a hundred times takes one place), a bounded number of authors.
     let mut people: Vec<(String, (u64, String))> = Vec::new();
+    // Another app's comment that starts with the marker: taken only when the job token's own
+    // account (`github-actions[bot]`) has none.
+    let mut other_bot: Option<(u64, String)> = None;
     let mut page = api
         .call(Repeat::Safe, || async {
             api.crab()
@@ -176,7 +179,11 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
             }
             let hit = (c.id.into_inner(), body.to_owned());
             if c.user.r#type == "Bot" {
-                return Ok(Some(hit));
+                if c.user.login == JOB_TOKEN_LOGIN {
+                    return Ok(Some(hit));
+                }
+                other_bot.get_or_insert(hit);
+                continue;
             }
             if people.len() < MAX_AUTHORS && !people.iter().any(|(a, _)| *a == c.user.login) {
                 people.push((c.user.login.clone(), hit));
@@ -193,6 +200,9 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
             Some(p) => page = p,
             None => break,
         }
+    }
+    if other_bot.is_some() {
+        return Ok(other_bot);
     }
     if people.is_empty() {
         return Ok(None);
@@ -216,6 +226,9 @@ async fn find(api: &Api, number: u64, marker: &str) -> Result<Option<(u64, Strin
     Ok(ours)
 }
 
+/// The account the job's own token (`GITHUB_TOKEN`) comments as.
+const JOB_TOKEN_LOGIN: &str = "github-actions[bot]";
+
 /// The authors whose comments with the marker are kept while looking for the token's own.
 const MAX_AUTHORS: usize = 1000;
 
@@ -234,36 +247,51 @@ pub async fn publish(
         Some((_, b)) => previous_grade(b).map_or(Previous::Unknown, Previous::Grade),
     };
     let text = body(report, run, ctx, &marker, previous);
-    match existing {
-        Some((id, _)) => {
-            // octocrab sends this as a POST; GitHub documents PATCH and accepts both.
-            api.call(Repeat::Safe, || async {
+    if let Some((id, _)) = existing {
+        // octocrab sends this as a POST; GitHub documents PATCH and accepts both.
+        let edited = api
+            .call(Repeat::Safe, || async {
                 api.crab()
                     .issues(&api.owner, &api.repo)
                     .update_comment(id.into(), &text)
                     .await
             })
-            .await?;
-            let previous = match previous {
-                Previous::Grade(g) => Some(g),
-                Previous::First | Previous::Unknown => None,
-            };
-            Ok(Posted::Updated { id, previous })
-        }
-        None => {
-            let c = api
-                .call(Repeat::RateLimitOnly, || async {
-                    api.crab()
-                        .issues(&api.owner, &api.repo)
-                        .create_comment(number, &text)
-                        .await
-                })
-                .await?;
-            Ok(Posted::Created {
-                id: c.id.into_inner(),
-            })
+            .await;
+        match edited {
+            Ok(_) => {
+                let previous = match previous {
+                    Previous::Grade(g) => Some(g),
+                    Previous::First | Previous::Unknown => None,
+                };
+                return Ok(Posted::Updated { id, previous });
+            }
+            // Not ours to edit (another app's comment carrying the marker): a comment of our
+            // own, its grade change not read from that one. A token that may not comment at
+            // all is refused again below, and said so.
+            Err(ApiError::Forbidden { .. }) => {
+                tracing::info!(
+                    "the comment carrying this job's marker could not be edited (another \
+                     account's): a new comment is made"
+                );
+            }
+            Err(e) => return Err(e),
         }
     }
+    let text = match existing {
+        Some(_) => body(report, run, ctx, &marker, Previous::First),
+        None => text,
+    };
+    let c = api
+        .call(Repeat::RateLimitOnly, || async {
+            api.crab()
+                .issues(&api.owner, &api.repo)
+                .create_comment(number, &text)
+                .await
+        })
+        .await?;
+    Ok(Posted::Created {
+        id: c.id.into_inner(),
+    })
 }
 
 #[cfg(test)]

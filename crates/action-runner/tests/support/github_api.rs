@@ -238,7 +238,17 @@ impl Gh {
             // GitHub documents PATCH and accepts POST (what octocrab's `update_comment` sends).
             "POST" | "PATCH" if tail(&format!("{REPO}/issues/comments/")).is_some() => {
                 let id = tail(&format!("{REPO}/issues/comments/")).unwrap_or(0);
+                let own = |c: &Value| {
+                    c["user"]["login"] == "github-actions[bot]"
+                        || self
+                            .token_login
+                            .as_deref()
+                            .is_some_and(|me| c["user"]["login"] == me)
+                };
+                let foreign = self.comments.iter().any(|c| c["id"] == id && !own(c));
                 match self.comments.iter_mut().find(|c| c["id"] == id) {
+                    // Another account's comment: not the token's to edit.
+                    Some(_) if foreign => error(403, "Resource not accessible by integration", doc),
                     Some(c) => {
                         c["body"] = req.body["body"].clone();
                         c["updated_at"] = json!("2025-02-03T04:05:06Z");
