@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mint the test PKI that the real-server tests use, with the openssl CLI (never with our own code, so
 # the servers do not share our assumptions). Usage: tests/servers/pki.sh OUTDIR
-#   ca.crt/ca.key           the trusted client CA (P-256; RSA with PKI_KEY=rsa), also the server's issuer
+#   ca.crt/ca.key           the trusted client CA (P-256; RSA with PKI_KEY=rsa, Ed25519 with
+#                           PKI_KEY=ed25519), also the server's issuer
 #   server.crt/server.key   the server certificate for localhost and 127.0.0.1
 #   names.crt/names.key     a server certificate for the two sibling names secure.test and
 #                           public.test (one certificate for both, the usual real-world source of
@@ -12,10 +13,13 @@ set -euo pipefail
 out=${1:?usage: pki.sh OUTDIR}
 mkdir -p "$out"
 cd "$out"
-# PKI_KEY=rsa: every key RSA-2048 (a corporate CA's rule) instead of P-256.
+# PKI_KEY=rsa: every key RSA-2048 (a corporate CA's rule) instead of P-256; PKI_KEY=ed25519:
+# every key Ed25519 (openssl ignores -sha256 for it).
 ec() {
   if [ "${PKI_KEY:-ec}" = rsa ]; then
     openssl genrsa -out "$1" 2048 2>/dev/null
+  elif [ "${PKI_KEY:-ec}" = ed25519 ]; then
+    openssl genpkey -algorithm ed25519 -out "$1" 2>/dev/null
   else
     openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null
   fi

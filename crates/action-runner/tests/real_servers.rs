@@ -1310,10 +1310,13 @@ fn the_forgery_without_a_key_identifier_claims_the_client_cas_key_kind() {
         return;
     }
     // (keys, identity given, the unlinked forgeries' key kinds per version)
-    let cases: [(&str, bool, &[&str]); 3] = [
+    // An Ed25519 CA (known from `client-cert`'s signature): OpenSSL takes it for the issuer only
+    // of an Ed25519 signature (A, exit 0 before: only EC and RSA were claimed).
+    let cases: [(&str, bool, &[&str]); 4] = [
         ("rsa", false, &["EC", "RSA"]),
         ("rsa", true, &["RSA"]),
         ("ec", true, &["EC"]),
+        ("ed25519", true, &["Ed25519"]),
     ];
     for (keys, with_identity, kinds) in cases {
         let mut lab = Lab::with_keys(keys);
@@ -1371,7 +1374,11 @@ fn the_forgery_without_a_key_identifier_claims_the_client_cas_key_kind() {
                 );
             }
             // The forgery claiming the CA's own kind is the one let in.
-            let own = if keys == "rsa" { "RSA" } else { "EC" };
+            let own = match keys {
+                "rsa" => "RSA",
+                "ed25519" => "Ed25519",
+                _ => "EC",
+            };
             assert!(
                 unlinked.iter().any(|p| p["outcome"] == "served"
                     && p["client_cert"]["origin"]

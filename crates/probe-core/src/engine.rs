@@ -18,7 +18,7 @@ use crate::error::ScanError;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::finding::{mark_implied, remediation};
 use crate::grade::{grade_target, Grade};
-use crate::identity::forge::{Forger, Impersonated};
+use crate::identity::forge::{Forger, Impersonated, SignatureKind};
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, KeyKind, SigningCa};
 use crate::permits::Permits;
 use crate::probe::{
@@ -74,7 +74,7 @@ type LoadedIdentities = (
     Option<StagingIdentities>,
     Option<Vec<u8>>,
     Option<Impersonated>,
-    Vec<(Vec<u8>, bool)>,
+    Vec<(Vec<u8>, SignatureKind)>,
     Option<CertificateDer<'static>>,
 );
 
@@ -165,12 +165,12 @@ impl IdentityInputs {
         }
         // The key kind of each CA whose signature the scan holds (see
         // `ProbeContext::issuer_key_kinds`).
-        let mut kinds: Vec<(Vec<u8>, bool)> = Vec::new();
+        let mut kinds: Vec<(Vec<u8>, SignatureKind)> = Vec::new();
         for der in client.iter().flat_map(|c| c.certified.cert.iter()) {
-            kinds.extend(signed_with_rsa(der.as_ref()));
+            kinds.extend(signed_with(der.as_ref()));
         }
         if let Some(ca) = &staging_ca {
-            kinds.extend(ca_key_is_rsa(ca.cert.as_ref()));
+            kinds.extend(ca_key_signs(ca.cert.as_ref()));
         }
         let staging_cert = staging_ca.as_ref().map(|ca| ca.cert.clone());
         let preferred = preferred_kind(client.as_ref(), staging_cert.as_ref());
@@ -209,23 +209,16 @@ fn preferred_kind(
         .or_else(|| staging_ca.and_then(|ca| KeyKind::of_certificate(ca.as_ref())))
 }
 
-/// A certificate's issuer (DER) and whether it signed with RSA (`false`: ECDSA); nothing for
-/// another algorithm or an unparsable certificate.
-fn signed_with_rsa(der: &[u8]) -> Option<(Vec<u8>, bool)> {
+/// A certificate's issuer (DER) and the kind of signature it carries; nothing for another
+/// algorithm or an unparsable certificate.
+fn signed_with(der: &[u8]) -> Option<(Vec<u8>, SignatureKind)> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let oid = cert.signature_algorithm.algorithm.to_id_string();
-    let rsa = if oid.starts_with("1.2.840.113549.1.1.") {
-        true
-    } else if oid.starts_with("1.2.840.10045.4.") {
-        false
-    } else {
-        return None;
-    };
-    Some((cert.tbs_certificate.issuer.as_raw().to_vec(), rsa))
+    let kind = SignatureKind::of_signature_oid(&cert.signature_algorithm.algorithm.to_id_string())?;
+    Some((cert.tbs_certificate.issuer.as_raw().to_vec(), kind))
 }
 
-/// A CA certificate's subject (DER) and whether its key is RSA (`false`: EC).
-fn ca_key_is_rsa(der: &[u8]) -> Option<(Vec<u8>, bool)> {
+/// A CA certificate's subject (DER) and the kind of signature its key makes.
+fn ca_key_signs(der: &[u8]) -> Option<(Vec<u8>, SignatureKind)> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     let oid = cert
         .tbs_certificate
@@ -233,12 +226,8 @@ fn ca_key_is_rsa(der: &[u8]) -> Option<(Vec<u8>, bool)> {
         .algorithm
         .algorithm
         .to_id_string();
-    let rsa = match oid.as_str() {
-        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => true,
-        "1.2.840.10045.2.1" => false,
-        _ => return None,
-    };
-    Some((cert.tbs_certificate.subject.as_raw().to_vec(), rsa))
+    let kind = SignatureKind::of_key_oid(&oid)?;
+    Some((cert.tbs_certificate.subject.as_raw().to_vec(), kind))
 }
 
 /// The staging CA's identities. Every one carries the positive control's subject and

@@ -27,6 +27,8 @@ pub struct Forger {
     ec: OnceLock<Result<(SigningCa, KeyPair), String>>,
     /// The RSA signer.
     rsa: OnceLock<Result<(SigningCa, KeyPair), String>>,
+    /// The Ed25519 signer (forgeries without a key identifier of an Ed25519 CA's names).
+    ed: OnceLock<Result<(SigningCa, KeyPair), String>>,
     /// The leaf key of each kind (indexed as [`leaf_index`]) and its rustls signing key.
     leaves: [OnceLock<Result<LeafKey, String>>; 4],
     /// The identity the forged certificates claim, when the scan has a valid one.
@@ -48,9 +50,47 @@ enum Linked {
     /// It names our key: OpenSSL finds no issuer (error 20).
     ToOurKey,
     /// None: OpenSSL finds the real CA by name and fails on the signature (error 7), if our
-    /// signature's algorithm is the real CA key's kind (`rsa`: an RSA signature claimed, else
-    /// our P-256 key's); OpenSSL 3 does not take a CA of another key kind for the issuer (20).
-    No { rsa: bool },
+    /// signature's algorithm is the real CA key's kind ([`SignatureKind`]); OpenSSL 3 does not
+    /// take a CA of another key kind for the issuer (20).
+    No(SignatureKind),
+}
+
+/// The kind of signature a forgery without a key identifier carries: that of the real CA's key,
+/// for OpenSSL to take that CA for its issuer and fail on the signature itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SignatureKind {
+    /// ECDSA (our P-256 key): a CA with an EC key of any curve.
+    Ec,
+    /// RSA PKCS#1 (claimed: our P-256 signature relabelled, no RSA key made).
+    Rsa,
+    /// Ed25519 (our Ed25519 key).
+    Ed25519,
+}
+
+impl SignatureKind {
+    /// The kind of a signature algorithm (dotted OID), for the CA that made it: ECDSA, RSA
+    /// (PKCS#1 or PSS), Ed25519; `None` for another.
+    pub fn of_signature_oid(oid: &str) -> Option<SignatureKind> {
+        if oid.starts_with("1.2.840.113549.1.1.") {
+            Some(SignatureKind::Rsa)
+        } else if oid.starts_with("1.2.840.10045.4.") {
+            Some(SignatureKind::Ec)
+        } else if oid == "1.3.101.112" {
+            Some(SignatureKind::Ed25519)
+        } else {
+            None
+        }
+    }
+
+    /// The kind a CA key (its SubjectPublicKeyInfo algorithm, dotted OID) signs with.
+    pub fn of_key_oid(oid: &str) -> Option<SignatureKind> {
+        match oid {
+            "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => Some(SignatureKind::Rsa),
+            "1.2.840.10045.2.1" => Some(SignatureKind::Ec),
+            "1.3.101.112" => Some(SignatureKind::Ed25519),
+            _ => None,
+        }
+    }
 }
 
 /// The origin of [`Forger::unknown_ca_claiming`]'s certificates.
@@ -110,6 +150,7 @@ impl Forger {
             provider,
             ec: OnceLock::new(),
             rsa: OnceLock::new(),
+            ed: OnceLock::new(),
             leaves: Default::default(),
             claimed: None,
             preferred: None,
@@ -273,18 +314,18 @@ impl Forger {
         self.forge_linked(issuer_name_der, kind, Linked::ToOurKey)
     }
 
-    /// [`Forger::forge`] without an authority key identifier, signed by our RSA key (`rsa`) or
-    /// our P-256 key: OpenSSL then finds the real CA by name, where its key is of that kind, and
-    /// fails on the signature itself (`X509_V_ERR_CERT_SIGNATURE_FAILURE`, 7), which HAProxy
+    /// [`Forger::forge`] without an authority key identifier, carrying a signature of `claim`'s
+    /// kind: OpenSSL then finds the real CA by name, where its key is of that kind, and fails on
+    /// the signature itself (`X509_V_ERR_CERT_SIGNATURE_FAILURE`, 7), which HAProxy
     /// `crt-ignore-err 7` (or a verify callback that forgives it) lets in, where the linked
     /// forgery's "unable to get local issuer certificate" (20) is refused.
     pub fn forge_unlinked(
         &self,
         issuer_name_der: &[u8],
         kind: KeyKind,
-        rsa: bool,
+        claim: SignatureKind,
     ) -> Result<ClientIdentity, ScanError> {
-        self.forge_linked(issuer_name_der, kind, Linked::No { rsa })
+        self.forge_linked(issuer_name_der, kind, Linked::No(claim))
     }
 
     /// A forgery of `issuer_name_der`, its key identifier as `linked`, its origin said so.
@@ -299,19 +340,26 @@ impl Forger {
                 "forged: advertised CA name, the valid certificate's subject, our signature"
             }
             (Linked::ToOurKey, false) => "forged: advertised CA name, our signature",
-            (Linked::No { rsa: false }, true) => {
+            (Linked::No(SignatureKind::Ec), true) => {
                 "forged: advertised CA name, no key identifier, the valid certificate's subject, \
                  our EC signature"
             }
-            (Linked::No { rsa: false }, false) => {
+            (Linked::No(SignatureKind::Ec), false) => {
                 "forged: advertised CA name, no key identifier, our EC signature"
             }
-            (Linked::No { rsa: true }, true) => {
+            (Linked::No(SignatureKind::Rsa), true) => {
                 "forged: advertised CA name, no key identifier, the valid certificate's subject, \
                  our RSA signature"
             }
-            (Linked::No { rsa: true }, false) => {
+            (Linked::No(SignatureKind::Rsa), false) => {
                 "forged: advertised CA name, no key identifier, our RSA signature"
+            }
+            (Linked::No(SignatureKind::Ed25519), true) => {
+                "forged: advertised CA name, no key identifier, the valid certificate's subject, \
+                 our Ed25519 signature"
+            }
+            (Linked::No(SignatureKind::Ed25519), false) => {
+                "forged: advertised CA name, no key identifier, our Ed25519 signature"
             }
         };
         self.forge_as(issuer_name_der, kind, origin, linked)
@@ -359,13 +407,16 @@ impl Forger {
         linked: Linked,
     ) -> Result<ClientIdentity, ScanError> {
         // The one claiming an RSA signature is signed by our P-256 key, then relabelled
-        // ([`claim_rsa_signature`]): no RSA key is made for it.
-        let signed_by = match linked {
-            Linked::ToOurKey => kind,
-            Linked::No { .. } => KeyKind::EcdsaP256,
+        // ([`claim_rsa_signature`]): no RSA key is made for it. The Ed25519 one, by an Ed25519
+        // key of ours (its algorithm identifiers are Ed25519's).
+        let signer = match linked {
+            Linked::ToOurKey => self.signer_of(kind),
+            Linked::No(SignatureKind::Ed25519) => {
+                self.ed.get_or_init(|| Self::signer(KeyKind::Ed25519))
+            }
+            Linked::No(_) => self.signer_of(KeyKind::EcdsaP256),
         };
-        let (ca, signer) = self
-            .signer_of(signed_by)
+        let (ca, signer) = signer
             .as_ref()
             .map_err(|reason| forge_err(reason.clone()))?;
         let leaf = self.leaf_key(kind)?;
@@ -383,7 +434,7 @@ impl Forger {
             self.claimed.as_ref(),
             signer,
         )?;
-        if linked == (Linked::No { rsa: true }) {
+        if linked == Linked::No(SignatureKind::Rsa) {
             forged = claim_rsa_signature(&forged)?;
         }
         let certified = CertifiedKey::new(vec![forged.into()], leaf.signing.clone());

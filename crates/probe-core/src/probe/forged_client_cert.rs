@@ -12,7 +12,7 @@ use rustls::SignatureScheme;
 use super::{served_with, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
 use crate::facts::Outcome;
 use crate::finding::FindingId;
-use crate::identity::forge::Forger;
+use crate::identity::forge::{Forger, SignatureKind};
 use crate::identity::ClientIdentity;
 use crate::transport::tls::CertChooser;
 
@@ -31,9 +31,9 @@ pub struct Forged {
     forger: Arc<Forger>,
     index: Option<usize>,
     fallback: Option<Vec<u8>>,
-    /// Without an authority key identifier ([`Forger::forge_unlinked`]), signed by our RSA key
-    /// (`Some(true)`) or our P-256 key (`Some(false)`).
-    unlinked: Option<bool>,
+    /// Without an authority key identifier ([`Forger::forge_unlinked`]), carrying a signature of
+    /// this kind.
+    unlinked: Option<SignatureKind>,
     /// Sent with this certificate after it in the chain: the real client CA's, whose name the
     /// forgery copies ([`Forger::forge_followed_by`]).
     then: Option<rustls_pki_types::CertificateDer<'static>>,
@@ -57,7 +57,7 @@ impl CertChooser for Forged {
         };
         let kind = self.forger.kind_for(schemes);
         match (self.unlinked, &self.then) {
-            (Some(rsa), _) => self.forger.forge_unlinked(name, kind, rsa),
+            (Some(claim), _) => self.forger.forge_unlinked(name, kind, claim),
             (None, Some(ca)) => self.forger.forge_followed_by(name, kind, ca),
             (None, None) => self.forger.forge(name, kind),
         }
@@ -121,21 +121,22 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<Forged>> {
         ctx.issuer_key_kinds
             .iter()
             .find(|(issuer, _)| issuer == n)
-            .map(|(_, rsa)| *rsa)
+            .map(|(_, claim)| *claim)
     });
-    let kinds: &[bool] = match known {
-        Some(false) => &[false],
-        Some(true) => &[true],
-        None => &[false, true],
+    // Unknown: EC and RSA, the kinds client CAs have (an Ed25519 CA is known only from a
+    // certificate it signed).
+    let kinds: Vec<SignatureKind> = match known {
+        Some(claim) => vec![claim],
+        None => vec![SignatureKind::Ec, SignatureKind::Rsa],
     };
     kinds
-        .iter()
-        .map(|&rsa| {
+        .into_iter()
+        .map(|claim| {
             Arc::new(Forged {
                 forger: ctx.forger.clone(),
                 index: Some(0),
                 fallback: ctx.forge_fallback_issuer.clone(),
-                unlinked: Some(rsa),
+                unlinked: Some(claim),
                 then: None,
             })
         })
@@ -208,7 +209,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };

@@ -653,9 +653,9 @@ pub struct ProbeContext {
     /// The issuer name (DER) to forge when the server advertises none: the issuer of
     /// `--client-cert`, else the staging CA's subject.
     pub forge_fallback_issuer: Option<Vec<u8>>,
-    /// CA names (DER) whose key kind the scan knows, and whether it is RSA (`false`: EC): the
+    /// CA names (DER) whose key kind the scan knows, and the kind of signature it makes: the
     /// issuers of `client-cert` and its chain (by their signatures), the staging CA (by its key).
-    pub issuer_key_kinds: Vec<(Vec<u8>, bool)>,
+    pub issuer_key_kinds: Vec<(Vec<u8>, crate::identity::forge::SignatureKind)>,
     /// CA certificates the scan holds: `client-cert`'s chain past its leaf, the staging CA, the
     /// roots given for the server's certificate (at most 32).
     pub known_ca_certs: Vec<rustls_pki_types::CertificateDer<'static>>,
