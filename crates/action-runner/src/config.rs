@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use probe_core::facts::ProbeId;
 use probe_core::finding::FindingId;
-use probe_core::grade::Grade;
 use probe_core::policy::{Expectation, Suppression, TargetPolicy};
 use probe_core::target::{ExtraHeaders, Resolve, Target};
 use serde::de::{self, Deserializer};
@@ -56,16 +55,16 @@ pub struct ConfigFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Defaults {
-    /// Probe deadline, seconds.
+    /// Probe deadline, seconds (at most an hour, as `--timeout`).
     pub timeout: Option<Seconds>,
-    /// Total scan deadline, seconds.
-    pub deadline: Option<Seconds>,
-    /// Probes in flight at once.
-    pub concurrency: Option<u16>,
-    /// Probes in flight at once per host:port.
-    pub per_host: Option<u16>,
-    /// Threshold grade.
-    pub fail_under: Option<GradeValue>,
+    /// Total scan deadline, seconds (at most a day, as `--deadline`).
+    pub deadline: Option<LongSeconds>,
+    /// Probes in flight at once (1 to 4096, as `--concurrency`).
+    pub concurrency: Option<Concurrency>,
+    /// Probes in flight at once per host:port (1 to 4096, as `--per-host`).
+    pub per_host: Option<Concurrency>,
+    /// Threshold grade, or `none` (as `--fail-under`).
+    pub fail_under: Option<ThresholdValue>,
     /// Extra trust anchors for server certificates (relative to the config file).
     #[serde(default)]
     pub ca_files: Vec<PathBuf>,
@@ -211,33 +210,63 @@ impl<'de> Deserialize<'de> for UrlValue {
     }
 }
 
-/// A positive number of seconds (≤ 1 day).
+/// A probe's deadline in seconds: more than 0, at most [`crate::parse::MAX_TIMEOUT_SECS`] (read
+/// by [`crate::parse::secs_value`], as `--timeout` is).
 #[derive(Debug, Clone, Copy)]
 pub struct Seconds(pub f64);
 
 impl<'de> Deserialize<'de> for Seconds {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = f64::deserialize(d)?;
-        if v.is_finite() && v > 0.0 && v <= 86_400.0 {
-            Ok(Self(v))
-        } else {
-            Err(de::Error::custom(format!(
-                "{v} is not a number of seconds more than 0 and at most 86400"
-            )))
-        }
+        crate::parse::secs_value(f64::deserialize(d)?)
+            .map(Self)
+            .map_err(de::Error::custom)
     }
 }
 
-/// A grade letter.
+/// A scan's deadline in seconds: more than 0, at most [`crate::parse::MAX_DEADLINE_SECS`] (read
+/// by [`crate::parse::secs_long_value`], as `--deadline` is).
 #[derive(Debug, Clone, Copy)]
-pub struct GradeValue(pub Grade);
+pub struct LongSeconds(pub f64);
 
-impl<'de> Deserialize<'de> for GradeValue {
+impl<'de> Deserialize<'de> for LongSeconds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::parse::secs_long_value(f64::deserialize(d)?)
+            .map(Self)
+            .map_err(de::Error::custom)
+    }
+}
+
+/// Probes in flight at once, 1 to 4096 (read by [`crate::parse::concurrency_value`], as
+/// `--concurrency` and `--per-host` are).
+#[derive(Debug, Clone, Copy)]
+pub struct Concurrency(pub u16);
+
+impl<'de> Deserialize<'de> for Concurrency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A negative number is out of range, not of the wrong type.
+        let n = i64::deserialize(d)?;
+        crate::parse::concurrency_value(u64::try_from(n).unwrap_or(0))
+            .map(Self)
+            .map_err(|_| {
+                de::Error::custom(format!(
+                    "{n} is not a number from 1 to {}",
+                    crate::parse::MAX_CONCURRENCY
+                ))
+            })
+    }
+}
+
+/// A threshold grade letter, or `none` (read by [`crate::parse::threshold`], as `--fail-under`
+/// and the `fail-under` input are).
+#[derive(Debug, Clone, Copy)]
+pub struct ThresholdValue(pub crate::exit::Threshold);
+
+impl<'de> Deserialize<'de> for ThresholdValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Grade::parse(&s)
+        crate::parse::threshold(&s)
             .map(Self)
-            .ok_or_else(|| de::Error::custom(format!("{s:?} is not a grade: use A, B, C, D or F")))
+            .map_err(de::Error::custom)
     }
 }
 
@@ -533,18 +562,57 @@ impl Config {
             .collect()
     }
 
-    /// The suppressions.
+    /// The suppressions, each `target` written as reports write target URLs
+    /// ([`suppression_target`]).
     pub fn suppressions(&self) -> Vec<Suppression> {
         self.file
             .suppressions
             .iter()
             .map(|s| Suppression {
                 id: s.id,
-                target: s.target.0.clone(),
+                target: suppression_target(&s.target.0),
                 reason: s.reason.0.clone(),
                 expires: s.expires.0,
             })
             .collect()
+    }
+}
+
+/// A suppression's `target` as reports write target URLs (`https://HOST:PORT/PATH`, the host in
+/// lower case, the port always), so that it matches however it is spelt: a URL
+/// (`https://API.example.com` is `https://api.example.com:443/`) whole; a glob, its scheme and
+/// authority (`https://legacy.example.com/*` is `https://legacy.example.com:443/*`; a host
+/// glob without a port, `https://legacy-*.example.com/*`, gets `:443` too, unless it ends in a
+/// glob character that may match the port). Anything else is kept as written (and matches
+/// nothing: a warning says so).
+pub fn suppression_target(raw: &str) -> String {
+    let raw = raw.trim();
+    let is_glob = |s: &str| s.contains(['*', '?', '[', ']', '{', '}']);
+    if !is_glob(raw) {
+        return Target::parse(raw).map_or_else(|_| raw.to_owned(), |t| t.url);
+    }
+    let Some(rest) = raw
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .and_then(|_| raw.get(8..))
+    else {
+        return raw.to_owned();
+    };
+    let cut = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(cut);
+    if authority.is_empty() || authority.contains('@') {
+        return raw.to_owned();
+    }
+    if is_glob(authority) {
+        let ends_in_glob = authority.ends_with(['*', '?', ']', '}']);
+        if authority.contains(':') || ends_in_glob {
+            return format!("https://{}{path}", authority.to_ascii_lowercase());
+        }
+        return format!("https://{}:443{path}", authority.to_ascii_lowercase());
+    }
+    match Target::parse(&format!("https://{authority}/")) {
+        Ok(t) => format!("{}{path}", t.url.trim_end_matches('/')),
+        Err(_) => raw.to_owned(),
     }
 }
 
@@ -797,13 +865,73 @@ targets:
         );
     }
 
+    /// A suppression's target is written as reports write target URLs: a URL whole, a glob's
+    /// scheme and authority.
+    #[test]
+    fn suppression_targets_are_normalised() {
+        for (given, want) in [
+            ("https://API.Example.com", "https://api.example.com:443/"),
+            ("https://a.example:8443", "https://a.example:8443/"),
+            ("a.example/v1", "https://a.example:443/v1"),
+            ("https://a.example/v1/", "https://a.example:443/v1/"),
+            (
+                "https://Legacy.example.com/*",
+                "https://legacy.example.com:443/*",
+            ),
+            ("https://a.example:8443/x?y", "https://a.example:8443/x?y"),
+            (
+                "https://legacy-*.Example.com/*",
+                "https://legacy-*.example.com:443/*",
+            ),
+            ("https://legacy-1.*", "https://legacy-1.*"),
+            ("https://*:8443/*", "https://*:8443/*"),
+            ("*.example.com*", "*.example.com*"),
+            ("x", "https://x:443/"),
+            ("not a URL", "not a URL"),
+        ] {
+            assert_eq!(suppression_target(given), want, "{given}");
+        }
+    }
+
+    /// The settings the flags and inputs also take are read by their one validator:
+    /// `fail-under: none` is a threshold; concurrency 1..=4096; a probe's timeout an hour at
+    /// most, the scan's deadline a day.
+    #[test]
+    fn settings_validate_as_the_flags_do() {
+        let with = |defaults: &str| {
+            Config::parse(
+                &format!("defaults:\n{defaults}targets:\n  - url: https://a.example/\n"),
+                "c.yml",
+            )
+        };
+        let c = with("  fail-under: None\n  deadline: 7200\n  concurrency: 4096\n").unwrap();
+        assert_eq!(
+            c.file.defaults.fail_under.map(|t| t.0),
+            Some(crate::exit::Threshold::None)
+        );
+        for (bad, want) in [
+            ("  concurrency: 0\n", "0 is not a number from 1 to 4096"),
+            ("  per-host: 4097\n", "4097 is not a number from 1 to 4096"),
+            ("  per-host: -3\n", "-3 is not a number from 1 to 4096"),
+            ("  timeout: 3601\n", "at most 3600"),
+            ("  deadline: 86401\n", "at most 86400"),
+            ("  fail-under: G\n", "use A, B, C, D, F or none"),
+        ] {
+            let e = with(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains(want), "{bad}: {e}");
+        }
+    }
+
     #[test]
     fn parses_a_good_config() {
         let c = Config::parse(GOOD, "x.yml").unwrap();
         assert_eq!(c.targets().len(), 2);
         assert_eq!(c.policies()[1].expect, Expectation::Public);
         assert_eq!(c.suppressions()[0].expires.to_string(), "2027-01-31");
-        assert_eq!(c.file.defaults.fail_under.map(|g| g.0), Some(Grade::B));
+        assert_eq!(
+            c.file.defaults.fail_under.map(|g| g.0),
+            Some(crate::exit::Threshold::Grade(probe_core::grade::Grade::B))
+        );
     }
 
     fn err(text: &str) -> ConfigError {

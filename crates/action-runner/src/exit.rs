@@ -82,11 +82,11 @@ impl Threshold {
     /// The grade below which a CLI run fails: the given `--fail-under` (`none`: never), else
     /// `from_config` (the config's `fail-under`), else C, as the Action: a scan run as a CI step
     /// without flags must not pass an F quietly.
-    pub fn resolve(given: Option<Self>, from_config: Option<Grade>) -> Option<Grade> {
-        match given {
+    pub fn resolve(given: Option<Self>, from_config: Option<Self>) -> Option<Grade> {
+        match given.or(from_config) {
             Some(Self::Grade(g)) => Some(g),
             Some(Self::None) => None,
-            None => Some(from_config.unwrap_or(DEFAULT_FAIL_UNDER)),
+            None => Some(DEFAULT_FAIL_UNDER),
         }
     }
 
@@ -148,12 +148,15 @@ mod tests {
     #[test]
     fn the_threshold_is_the_flag_else_the_config_else_c() {
         let b = Some(Threshold::Grade(Grade::B));
-        assert_eq!(Threshold::resolve(b, Some(Grade::D)), Some(Grade::B));
+        let d = Some(Threshold::Grade(Grade::D));
+        assert_eq!(Threshold::resolve(b, d), Some(Grade::B));
+        assert_eq!(Threshold::resolve(Some(Threshold::None), d), None);
+        assert_eq!(Threshold::resolve(None, d), Some(Grade::D));
         assert_eq!(
-            Threshold::resolve(Some(Threshold::None), Some(Grade::D)),
-            None
+            Threshold::resolve(None, Some(Threshold::None)),
+            None,
+            "the config's `fail-under: none`"
         );
-        assert_eq!(Threshold::resolve(None, Some(Grade::D)), Some(Grade::D));
         assert_eq!(Threshold::resolve(None, None), Some(Grade::C));
         assert_eq!(crate::parse::threshold("None"), Ok(Threshold::None));
         assert_eq!(crate::parse::threshold("b"), b.ok_or(String::new()));

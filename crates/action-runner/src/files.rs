@@ -3,7 +3,9 @@
 //!
 //! - [`read_text`]: a regular file only (a directory, a FIFO, a device such as `/dev/zero` is
 //!   refused at once, before it is opened), and at most a limit of bytes (a larger file is
-//!   refused, not read in part). Errors name the file and what is wrong, never what it holds.
+//!   refused, not read in part); a leading UTF-8 byte-order mark (Windows editors write one) is
+//!   dropped. Errors name the file and what is wrong, never what it holds; a binary PEM file
+//!   says what it looks like (DER, PKCS#12) and how to convert it.
 //! - [`check_regular`]: the same checks, for a file another component reads (the CA files).
 //! - [`write_contained`]: writes a report without following a symlink at its path or on the way
 //!   to it (a temporary file in the same directory, renamed over the destination).
@@ -40,9 +42,10 @@ pub enum ReadError {
         /// What the file is (`a PEM file`).
         what: &'static str,
     },
-    /// Not UTF-8 text.
-    #[error("not UTF-8 text")]
-    NotText,
+    /// Not UTF-8 text; for a PEM file, what it looks like instead and how to convert it
+    /// ([`binary_hint`]), else empty.
+    #[error("not UTF-8 text{0}")]
+    NotText(&'static str),
     /// Any other I/O error.
     #[error("{0}")]
     Io(std::io::Error),
@@ -109,7 +112,46 @@ pub fn check_regular(path: &Path, limit: u64, what: &'static str) -> Result<(), 
     Ok(())
 }
 
-/// Reads a regular file of at most `limit` bytes as UTF-8 text.
+/// The UTF-8 byte-order mark, which some editors put at the start of a text file.
+pub const BOM: &str = "\u{feff}";
+
+/// `text` without a leading UTF-8 byte-order mark.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
+/// What a binary file given where PEM text is expected looks like, and how to convert it (a
+/// DER certificate or key, a PKCS#12 bundle: each a DER SEQUENCE, told apart by what opens
+/// it), as a suffix for [`ReadError::NotText`]; empty when it looks like none of them.
+pub fn binary_hint(bytes: &[u8]) -> &'static str {
+    // A SEQUENCE (0x30) with a short or long length, then what it opens with.
+    let body = match bytes {
+        [0x30, len, rest @ ..] if *len < 0x80 => rest,
+        [0x30, len @ 0x81..=0x84, rest @ ..] => rest.get(usize::from(len - 0x80)..).unwrap_or(&[]),
+        _ => return "",
+    };
+    match body {
+        // PFX: version INTEGER 3.
+        [0x02, 0x01, 0x03, ..] => {
+            ": it looks like PKCS#12 (.p12/.pfx): convert it to PEM with `openssl pkcs12 -in FILE \
+             -nodes -out FILE.pem` (then give the certificate and the key as separate files)"
+        }
+        // PKCS#8, PKCS#1 (version 0) or SEC1 (version 1) private key.
+        [0x02, 0x01, 0x00 | 0x01, ..] => {
+            ": it looks like a DER private key: convert it to PEM with `openssl pkey -inform der \
+             -in FILE -out FILE.pem`"
+        }
+        // A certificate: its TBSCertificate SEQUENCE.
+        [0x30, ..] => {
+            ": it looks like DER: convert it to PEM with `openssl x509 -inform der -in FILE -out \
+             FILE.pem`"
+        }
+        _ => "",
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes as UTF-8 text, without a leading byte-order
+/// mark. A PEM file (`what` is `"a PEM file"`) that is binary says what it looks like.
 pub fn read_text(path: &Path, limit: u64, what: &'static str) -> Result<String, ReadError> {
     check_regular(path, limit, what)?;
     let file = std::fs::File::open(path).map_err(io)?;
@@ -125,7 +167,16 @@ pub fn read_text(path: &Path, limit: u64, what: &'static str) -> Result<String, 
             what,
         });
     }
-    String::from_utf8(bytes).map_err(|_| ReadError::NotText)
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with(BOM) {
+                text.drain(..BOM.len());
+            }
+            Ok(text)
+        }
+        Err(e) if what == "a PEM file" => Err(ReadError::NotText(binary_hint(e.as_bytes()))),
+        Err(_) => Err(ReadError::NotText("")),
+    }
 }
 
 /// Why a report path was refused.
@@ -216,15 +267,29 @@ fn walk_parents(root: &Path, path: &Path, create: bool) -> std::io::Result<()> {
 /// Where a file would be written, for comparing two outputs: absolute (relative to the current
 /// directory), `.` and `..` resolved, the parent directory's symlinks resolved when it exists,
 /// and with `follow`, a symlink at the path itself too (a plain write follows it;
-/// [`write_contained`] replaces it).
+/// [`write_contained`] replaces it), even one whose target does not exist yet (a write creates
+/// it there).
 pub fn destination(path: &Path, follow: bool) -> PathBuf {
+    let mut path = path.to_path_buf();
     if follow {
-        if let Ok(p) = std::fs::canonicalize(path) {
-            return p;
+        // A chain of links, each relative to its own directory; at most 40, as the kernel.
+        for _ in 0..40 {
+            if let Ok(p) = std::fs::canonicalize(&path) {
+                return p;
+            }
+            match std::fs::read_link(&path) {
+                Ok(target) => {
+                    path = match path.parent() {
+                        Some(dir) if target.is_relative() => dir.join(target),
+                        _ => target,
+                    };
+                }
+                Err(_) => break,
+            }
         }
     }
     let absolute = if path.is_absolute() {
-        path.to_path_buf()
+        path
     } else {
         std::env::current_dir().unwrap_or_default().join(path)
     };
@@ -246,20 +311,38 @@ pub fn destination(path: &Path, follow: bool) -> PathBuf {
     }
 }
 
+/// The device and inode of an existing file (symlinks followed): two names of one file (a hard
+/// link) share them.
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &Path) -> Option<(u64, u64)> {
+    None
+}
+
 /// The outputs (each named as its option or input, e.g. `--sarif`) that would be written to the
-/// same file as another: each group of two or more names, in the order given.
+/// same file as another: each group of two or more names, in the order given. With `follow`
+/// (writes that follow a symlink at the path and write into the file, as `std::fs::write`), two
+/// names of one existing file (a hard link) are one file too.
 pub fn same_destinations<'a>(outputs: &[(&'a str, &Path)], follow: bool) -> Vec<Vec<&'a str>> {
-    let mut groups: Vec<(PathBuf, Vec<&'a str>)> = Vec::new();
+    type Group<'a> = (PathBuf, Option<(u64, u64)>, Vec<&'a str>);
+    let mut groups: Vec<Group<'a>> = Vec::new();
     for (name, path) in outputs {
         let d = destination(path, follow);
-        match groups.iter_mut().find(|(p, _)| *p == d) {
-            Some((_, names)) => names.push(name),
-            None => groups.push((d, vec![name])),
+        let id = if follow { file_id(&d) } else { None };
+        let same = |(p, i, _): &&mut Group<'a>| *p == d || (id.is_some() && *i == id);
+        match groups.iter_mut().find(same) {
+            Some((_, _, names)) => names.push(name),
+            None => groups.push((d, id, vec![name])),
         }
     }
     groups
         .into_iter()
-        .map(|(_, names)| names)
+        .map(|(_, _, names)| names)
         .filter(|names| names.len() > 1)
         .collect()
 }
@@ -427,6 +510,82 @@ mod tests {
         }
         assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
         assert_eq!(and_list(&["a", "b"]), "a and b");
+        Ok(())
+    }
+
+    /// A leading byte-order mark is dropped (one inside is kept); a binary file given as PEM
+    /// says what it looks like.
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_binary_pem_is_named(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let p = dir.path().join("x.pem");
+        std::fs::write(&p, "\u{feff}-----BEGIN X-----\u{feff}")?;
+        assert_eq!(
+            read_text(&p, 100, "a PEM file")?,
+            "-----BEGIN X-----\u{feff}"
+        );
+        assert_eq!(strip_bom("\u{feff}a"), "a");
+        for (bytes, want) in [
+            (
+                &[0x30, 0x82, 0x01, 0x00, 0x30, 0x82, 0xff][..],
+                "looks like DER",
+            ),
+            (&[0x30, 0x81, 0x90, 0x02, 0x01, 0x03, 0xff][..], "PKCS#12"),
+            (
+                &[0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0xff][..],
+                "DER private key",
+            ),
+        ] {
+            std::fs::write(&p, bytes)?;
+            let e = read_text(&p, 100, "a PEM file")
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                e.as_ref().is_some_and(|e| e.contains(want)),
+                "{bytes:?}: {e:?}"
+            );
+            let e = read_text(&p, 100, "a JSON report")
+                .err()
+                .map(|e| e.to_string());
+            assert_eq!(
+                e.as_deref(),
+                Some("not UTF-8 text"),
+                "a hint for PEM files only"
+            );
+        }
+        assert_eq!(binary_hint(&[0xff, 0x30]), "");
+        assert_eq!(binary_hint(&[0x30]), "");
+        assert_eq!(binary_hint(&[0x30, 0x84]), "", "a length cut short");
+        Ok(())
+    }
+
+    /// A symlink to a file not there yet, or a chain of them, is the file a write through it
+    /// creates; a hard link is the file it names.
+    #[cfg(unix)]
+    #[test]
+    fn links_to_one_file_are_one_destination() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let d = dir.path();
+        std::fs::create_dir(d.join("sub"))?;
+        std::os::unix::fs::symlink("sub/target.out", d.join("one"))?;
+        std::os::unix::fs::symlink("one", d.join("two"))?;
+        std::os::unix::fs::symlink(d.join("loop"), d.join("loop"))?;
+        let target = d.join("sub/../sub/target.out");
+        let pair = |a: &Path, b: &Path, follow: bool| {
+            same_destinations(&[("--json", a), ("--sarif", b)], follow).len()
+        };
+        assert_eq!(pair(&d.join("two"), &target, true), 1);
+        assert_eq!(pair(&d.join("two"), &target, false), 0, "a link replaced");
+        assert_eq!(pair(&d.join("loop"), &target, true), 0, "a loop ends");
+        std::fs::write(d.join("sub/target.out"), "x")?;
+        std::fs::hard_link(d.join("sub/target.out"), d.join("hard"))?;
+        assert_eq!(pair(&d.join("hard"), &target, true), 1);
+        assert_eq!(
+            pair(&d.join("hard"), &target, false),
+            0,
+            "renamed over: apart"
+        );
         Ok(())
     }
 

@@ -82,6 +82,35 @@ pub fn threshold(s: &str) -> Result<crate::exit::Threshold, String> {
         .ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D, F or none"))
 }
 
+/// Most probes in flight at once (`--concurrency`, `--per-host`, their input and config keys).
+pub const MAX_CONCURRENCY: u16 = 4096;
+
+/// A number of probes in flight at once, 1 to [`MAX_CONCURRENCY`] (`--concurrency`,
+/// `--per-host`, the `concurrency` input, the config's `concurrency` and `per-host`).
+pub fn concurrency(s: &str) -> Result<u16, String> {
+    match s.trim().parse::<u16>() {
+        Ok(n) => concurrency_value(u64::from(n)),
+        Err(_) => Err(format!("{s:?} is not a number from 1 to {MAX_CONCURRENCY}")),
+    }
+}
+
+/// [`concurrency`] for a number already read (a YAML integer).
+pub fn concurrency_value(n: u64) -> Result<u16, String> {
+    match u16::try_from(n) {
+        Ok(v) if (1..=MAX_CONCURRENCY).contains(&v) => Ok(v),
+        _ => Err(format!("{n} is not a number from 1 to {MAX_CONCURRENCY}")),
+    }
+}
+
+/// `--fail-on`, `fail-on`: `grade` or `new`, in any case.
+pub fn fail_on(s: &str) -> Result<crate::exit::FailOn, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "grade" => Ok(crate::exit::FailOn::Grade),
+        "new" => Ok(crate::exit::FailOn::New),
+        _ => Err(format!("{s:?} is not one of: grade, new")),
+    }
+}
+
 /// `I/N` (1 <= I <= N <= 1000).
 pub fn shard(s: &str) -> Result<(usize, usize), String> {
     let bad = || format!("{s:?} is not a shard: use I/N with 1 <= I <= N, e.g. 2/4");
@@ -106,13 +135,30 @@ pub fn secs_long(s: &str) -> Result<f64, String> {
     secs_up_to(s, MAX_DEADLINE_SECS)
 }
 
+/// [`secs`] for a number already read (a YAML number: the config's `timeout`).
+pub fn secs_value(v: f64) -> Result<f64, String> {
+    secs_in(v, MAX_TIMEOUT_SECS).ok_or_else(|| not_secs(&v.to_string(), MAX_TIMEOUT_SECS))
+}
+
+/// [`secs_long`] for a number already read (a YAML number: the config's `deadline`).
+pub fn secs_long_value(v: f64) -> Result<f64, String> {
+    secs_in(v, MAX_DEADLINE_SECS).ok_or_else(|| not_secs(&v.to_string(), MAX_DEADLINE_SECS))
+}
+
+fn secs_in(v: f64, max: f64) -> Option<f64> {
+    (v.is_finite() && v > 0.0 && v <= max).then_some(v)
+}
+
+fn not_secs(shown: &str, max: f64) -> String {
+    format!("{shown} is not a number of seconds more than 0 and at most {max}")
+}
+
 fn secs_up_to(s: &str, max: f64) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v <= max => Ok(v),
-        _ => Err(format!(
-            "{s:?} is not a number of seconds more than 0 and at most {max}"
-        )),
-    }
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|v| secs_in(v, max))
+        .ok_or_else(|| not_secs(&format!("{s:?}"), max))
 }
 
 /// Every target of a list of URLs (each item may hold several, one per line), in order. Every
@@ -145,6 +191,35 @@ pub fn targets(urls: &[String]) -> Result<Vec<Target>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One reading of each setting, for the flags, the inputs and the config alike.
+    #[test]
+    fn concurrency_and_fail_on() {
+        assert_eq!(concurrency(" 64 "), Ok(64));
+        assert_eq!(concurrency("4096"), Ok(4096));
+        for bad in ["0", "4097", "-1", "many", "70000"] {
+            assert!(
+                concurrency(bad).is_err_and(|e| e.ends_with("is not a number from 1 to 4096")),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            concurrency_value(0),
+            Err("0 is not a number from 1 to 4096".into())
+        );
+        assert_eq!(fail_on(" NEW "), Ok(crate::exit::FailOn::New));
+        assert_eq!(fail_on("Grade"), Ok(crate::exit::FailOn::Grade));
+        assert_eq!(
+            fail_on("sometimes"),
+            Err("\"sometimes\" is not one of: grade, new".into())
+        );
+        assert!(secs_value(3600.0).is_ok() && secs_value(3600.5).is_err());
+        assert!(secs_long_value(7200.0).is_ok() && secs_long_value(0.0).is_err());
+        assert_eq!(
+            secs_value(7200.0),
+            Err("7200 is not a number of seconds more than 0 and at most 3600".into())
+        );
+    }
 
     #[test]
     fn values_and_their_errors() {

@@ -14,11 +14,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use probe_core::engine::{IdentityInputs, ScanOptions};
-use probe_core::grade::Grade;
 use probe_core::report::{Report, REPORT_VERSION};
 use probe_core::target::Target;
 
 use crate::config::{Config, Defaults};
+use crate::exit::Threshold;
 
 /// PEM text, or a file that holds it.
 #[derive(Clone, PartialEq, Eq)]
@@ -51,8 +51,8 @@ pub struct Given {
     pub concurrency: Option<u16>,
     /// Probes in flight at once per `host:port`.
     pub per_host: Option<u16>,
-    /// The threshold grade.
-    pub fail_under: Option<Grade>,
+    /// The threshold: a grade, or `none`.
+    pub fail_under: Option<Threshold>,
     /// Extra trust anchors for the server's certificate (PEM files), used beside the config's.
     pub ca_files: Vec<PathBuf>,
     /// A client certificate the server should accept.
@@ -81,8 +81,8 @@ pub struct Given {
 pub struct Settings {
     /// The scanner's options.
     pub options: ScanOptions,
-    /// The threshold grade, when the front end or the config gave one.
-    pub fail_under: Option<Grade>,
+    /// The threshold (a grade, or `none`), when the front end or the config gave one.
+    pub fail_under: Option<Threshold>,
     /// Private keys read from files (a front end that logs may need to mask them).
     pub secrets: Vec<String>,
 }
@@ -97,19 +97,37 @@ pub struct Unreadable {
     pub from_config: bool,
     /// The file.
     pub path: PathBuf,
-    /// Why it could not be read.
+    /// Why it could not be read, or (with `content`) what is wrong with what it holds.
     pub error: std::io::Error,
+    /// The file was read, but does not hold what the setting needs (a CA file without a PEM
+    /// certificate).
+    pub content: bool,
 }
 
 impl std::fmt::Display for Unreadable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot read {}: {}", self.path.display(), self.error)
+        if self.content {
+            write!(f, "{}: {}", self.path.display(), self.error)
+        } else {
+            write!(f, "cannot read {}: {}", self.path.display(), self.error)
+        }
     }
 }
 
 /// The scan options and the threshold, from what the front end was given and the config's
 /// defaults: the one function both front ends build them with. Returns every unreadable file.
 pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<Unreadable>> {
+    settings_masking(given, config, &mut Vec::new())
+}
+
+/// [`settings`], adding to `secrets` every text read that holds a private key, even when a file
+/// is refused: a front end that logs masks them before it prints the errors (a `ca-files` entry
+/// that is the key file by mistake).
+pub fn settings_masking(
+    given: &Given,
+    config: Option<&Config>,
+    secrets: &mut Vec<String>,
+) -> Result<Settings, Vec<Unreadable>> {
     let defaults = config.map(|c| &c.file.defaults);
     let mut reader = PemReader {
         config,
@@ -122,39 +140,58 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
         issuing_ca_cert_pem: reader.read(IdentityPart::IssuingCaCert, &given.issuing_ca_cert),
         issuing_ca_key_pem: reader.read(IdentityPart::IssuingCaKey, &given.issuing_ca_key),
     };
-    // The CA files are read by the scanner: checked here (a regular file, a few MiB at most).
-    let ca_files = ca_files(given, config);
-    for (i, path) in ca_files.iter().enumerate() {
-        // A missing file is the scanner's to report, as it always was.
-        let checked = crate::files::check_regular(path, crate::files::PEM_LIMIT, "a PEM file");
-        if checked.is_ok() {
-            // A CA file that holds a private key by mistake: its key is a secret like the
-            // identity's (the Action masks it before anything is printed).
-            let text = crate::files::read_text(path, crate::files::PEM_LIMIT, "a PEM file");
-            if let Some(t) = text.ok().filter(|t| crate::config::holds_private_key(t)) {
-                reader.secrets.push(crate::config::private_key_blocks(&t));
-            }
-        }
-        if let Err(e) = checked.map_err(|e| (!e.is_not_found()).then_some(e)) {
-            let Some(e) = e else { continue };
+    // The CA files are read here, not by the scanner (a regular file, a few MiB at most, a
+    // byte-order mark dropped), so that every error names its flag, input or config key.
+    let mut extra_roots = Vec::new();
+    for (i, path) in ca_files(given, config).iter().enumerate() {
+        let from_config = i >= given.ca_files.len();
+        let mut fail = |error: String, content: bool| {
             reader.errors.push(Unreadable {
-                setting: if i >= given.ca_files.len() {
-                    "ca-files"
-                } else {
-                    "ca-file"
-                },
-                from_config: i >= given.ca_files.len(),
+                setting: if from_config { "ca-files" } else { "ca-file" },
+                from_config,
                 path: path.clone(),
-                error: std::io::Error::other(e.to_string()),
+                error: std::io::Error::other(error),
+                content,
             });
+        };
+        let text = match crate::files::read_text(path, crate::files::PEM_LIMIT, "a PEM file") {
+            Ok(t) => t,
+            Err(e) => {
+                fail(e.to_string(), false);
+                continue;
+            }
+        };
+        // A CA file that holds a private key by mistake: its key is a secret like the
+        // identity's (the Action masks it before anything is printed).
+        let key = crate::config::holds_private_key(&text);
+        if key {
+            reader
+                .secrets
+                .push(crate::config::private_key_blocks(&text));
+        }
+        match probe_core::identity::parse_certs(&text, &path.display().to_string()) {
+            Ok(certs) => extra_roots.extend(certs),
+            Err(_) => fail(
+                format!(
+                    "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- line){}",
+                    if key {
+                        "; it holds a private key, which is not a CA: name the CA's certificate \
+                         file"
+                    } else {
+                        ""
+                    }
+                ),
+                true,
+            ),
         }
     }
+    secrets.extend(reader.secrets.iter().cloned());
     if !reader.errors.is_empty() {
         return Err(reader.errors);
     }
     let mut options = ScanOptions {
         identities,
-        ca_files,
+        extra_roots,
         ..ScanOptions::default()
     };
     let or_default =
@@ -164,10 +201,16 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
     }
     options.deadline =
         or_default(given.deadline, |d| d.deadline.map(|s| s.0)).map(Duration::from_secs_f64);
-    if let Some(n) = given.concurrency.or(defaults.and_then(|d| d.concurrency)) {
+    if let Some(n) = given
+        .concurrency
+        .or(defaults.and_then(|d| d.concurrency.map(|c| c.0)))
+    {
         options.concurrency = usize::from(n);
     }
-    if let Some(n) = given.per_host.or(defaults.and_then(|d| d.per_host)) {
+    if let Some(n) = given
+        .per_host
+        .or(defaults.and_then(|d| d.per_host.map(|c| c.0)))
+    {
         options.per_host = usize::from(n);
     }
     options.skip_probes = given.skip_probes.clone();
@@ -183,8 +226,8 @@ pub fn settings(given: &Given, config: Option<&Config>) -> Result<Settings, Vec<
     })
 }
 
-/// The threshold grade: the given one, else the config's `fail-under`.
-pub fn fail_under(given: Option<Grade>, config: Option<&Config>) -> Option<Grade> {
+/// The threshold: the given one, else the config's `fail-under` (a grade, or `none`).
+pub fn fail_under(given: Option<Threshold>, config: Option<&Config>) -> Option<Threshold> {
     given.or_else(|| config.and_then(|c| c.file.defaults.fail_under.map(|g| g.0)))
 }
 
@@ -270,6 +313,7 @@ impl PemReader<'_> {
                     from_config,
                     path,
                     error,
+                    content: false,
                 });
                 None
             }
@@ -413,6 +457,7 @@ pub fn read_report(path: &Path, shown: &str) -> Result<Report, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use probe_core::grade::Grade;
 
     fn config(text: &str) -> Config {
         match Config::parse(text, "t.yml") {
@@ -423,38 +468,72 @@ mod tests {
 
     #[test]
     fn the_config_fills_what_was_not_given() -> Result<(), Box<dyn std::error::Error>> {
-        let c = config(
+        let dir = tempfile::tempdir()?;
+        let pem = |name: &str| -> Result<(PathBuf, Vec<u8>), Box<dyn std::error::Error>> {
+            let key = rcgen::KeyPair::generate()?;
+            let cert = rcgen::CertificateParams::new(vec![name.to_owned()])?.self_signed(&key)?;
+            let path = dir.path().join(format!("{name}.pem"));
+            // One saved with a byte-order mark: read all the same.
+            std::fs::write(&path, format!("{}{}", crate::files::BOM, cert.pem()))?;
+            Ok((path, cert.der().to_vec()))
+        };
+        let (_, roots_der) = pem("roots")?;
+        let (mine, mine_der) = pem("mine")?;
+        let mut c = config(
             "defaults:\n  timeout: 2.5\n  deadline: 60\n  concurrency: 3\n  per-host: 2\n  \
              fail-under: A\n  ca-files: [roots.pem]\ntargets:\n  - url: https://a.example/\n",
         );
+        c.base = dir.path().to_path_buf();
+        let der = |s: &Settings| -> Vec<Vec<u8>> {
+            s.options.extra_roots.iter().map(|c| c.to_vec()).collect()
+        };
         let s = settings(&Given::default(), Some(&c)).map_err(|e| format!("{e:?}"))?;
         assert_eq!(s.options.timeout, Duration::from_millis(2500));
         assert_eq!(s.options.deadline, Some(Duration::from_secs(60)));
         assert_eq!((s.options.concurrency, s.options.per_host), (3, 2));
-        assert_eq!(s.fail_under, Some(Grade::A));
-        assert_eq!(s.options.ca_files, [PathBuf::from("roots.pem")]);
+        assert_eq!(s.fail_under, Some(Threshold::Grade(Grade::A)));
+        assert_eq!(der(&s), std::slice::from_ref(&roots_der));
+        assert!(
+            s.options.ca_files.is_empty(),
+            "read here, not by the scanner"
+        );
 
         let given = Given {
             timeout: Some(4.0),
-            fail_under: Some(Grade::D),
+            fail_under: Some(Threshold::Grade(Grade::D)),
             concurrency: Some(8),
-            ca_files: vec![PathBuf::from("mine.pem")],
+            ca_files: vec![mine],
             ..Given::default()
         };
         let s = settings(&given, Some(&c)).map_err(|e| format!("{e:?}"))?;
         assert_eq!(s.options.timeout, Duration::from_secs(4), "given wins");
         assert_eq!((s.options.concurrency, s.options.per_host), (8, 2));
-        assert_eq!(s.fail_under, Some(Grade::D));
-        assert_eq!(
-            s.options.ca_files,
-            [PathBuf::from("mine.pem"), PathBuf::from("roots.pem")]
-        );
+        assert_eq!(s.fail_under, Some(Threshold::Grade(Grade::D)));
+        assert_eq!(der(&s), [mine_der, roots_der]);
 
         let s = settings(&Given::default(), None).map_err(|e| format!("{e:?}"))?;
         let builtin = ScanOptions::default();
         assert_eq!(s.options.timeout, builtin.timeout);
         assert_eq!(s.options.deadline, None);
         assert_eq!(s.fail_under, None);
+
+        // A CA file that is missing or holds no certificate: named as its setting, where it
+        // came from, and what is wrong.
+        std::fs::write(dir.path().join("empty.pem"), "nothing\n")?;
+        let given = Given {
+            ca_files: vec![dir.path().join("none.pem"), dir.path().join("empty.pem")],
+            ..Given::default()
+        };
+        let errors = settings(&given, None).err().unwrap_or_default();
+        let got: Vec<(&str, bool, bool)> = errors
+            .iter()
+            .map(|e| (e.setting, e.from_config, e.content))
+            .collect();
+        assert_eq!(got, [("ca-file", false, false), ("ca-file", false, true)]);
+        assert!(errors.get(1).is_some_and(|e| e.to_string().ends_with(
+            "empty.pem: no PEM certificate found \
+                (expected a -----BEGIN CERTIFICATE----- line)"
+        )));
         Ok(())
     }
 

@@ -60,26 +60,113 @@ pub fn regrade(t: &mut TargetReport) {
 }
 
 /// Applies expected policies and suppressions, then regrades. An expired suppression stops
-/// suppressing and warns; a suppression with a malformed glob warns and is ignored.
+/// suppressing and warns; a suppression with a malformed glob warns and is ignored; one that
+/// matched no finding warns too (see [`SuppressionUse::warnings`]; in a shard, only when a
+/// target of the shard matched it).
 pub fn apply(
     report: &mut Report,
     policies: &[TargetPolicy],
     suppressions: &[Suppression],
     today: time::Date,
 ) -> Vec<PolicyWarning> {
+    let mut used = SuppressionUse::new(suppressions.len());
+    let mut warnings = apply_tracking(report, policies, suppressions, today, &mut used);
+    warnings.extend(used.warnings(suppressions, report.shard.is_none()));
+    warnings
+}
+
+/// What the suppressions matched, over one report or over each target of a streamed scan in
+/// turn ([`apply_tracking`]), for the warnings about suppressions that suppress nothing.
+#[derive(Debug, Clone, Default)]
+pub struct SuppressionUse {
+    /// Per suppression: a scanned target's URL it matched (the first).
+    target: Vec<Option<String>>,
+    /// Per suppression: it matched a finding (suppressed it, or would have before it expired).
+    finding: Vec<bool>,
+    /// Per suppression: a target it matched was not scanned or is incomplete (its finding may
+    /// be there, unseen).
+    unsure: Vec<bool>,
+    /// Per suppression: warned about already (a malformed glob).
+    warned: Vec<bool>,
+    /// Targets seen.
+    targets: usize,
+}
+
+impl SuppressionUse {
+    /// Nothing matched yet, for `n` suppressions.
+    pub fn new(n: usize) -> Self {
+        Self {
+            target: vec![None; n],
+            finding: vec![false; n],
+            unsure: vec![false; n],
+            warned: vec![false; n],
+            targets: 0,
+        }
+    }
+
+    /// A warning for each suppression that suppressed nothing: none of the targets matched it
+    /// (only with `every_target`: a shard's run sees only its own), or those that did hold no
+    /// finding of its id (and were all scanned and complete).
+    pub fn warnings(&self, suppressions: &[Suppression], every_target: bool) -> Vec<PolicyWarning> {
+        let mut warnings = Vec::new();
+        for (i, s) in suppressions.iter().enumerate() {
+            let at = |v: &Vec<bool>| v.get(i).copied().unwrap_or(false);
+            if at(&self.warned) || at(&self.finding) || at(&self.unsure) {
+                continue;
+            }
+            match self.target.get(i).and_then(Option::as_ref) {
+                None if every_target => warnings.push(PolicyWarning(format!(
+                    "suppression of {} for {} matches none of the {} scanned target{}, so it \
+                     suppresses nothing: a target is matched by its URL as reports write it \
+                     (https://HOST:PORT/PATH) or by a glob of that",
+                    s.id,
+                    s.target,
+                    self.targets,
+                    if self.targets == 1 { "" } else { "s" }
+                ))),
+                None => {}
+                Some(url) => warnings.push(PolicyWarning(format!(
+                    "suppression of {} for {} suppresses nothing: {url} has no {} finding (fixed? \
+                     then remove the suppression)",
+                    s.id, s.target, s.id
+                ))),
+            }
+        }
+        warnings
+    }
+}
+
+/// [`apply`], recording in `used` what each suppression matched instead of warning about those
+/// that matched nothing (a streamed scan applies it to each target in turn, and warns once at
+/// the end with [`SuppressionUse::warnings`]).
+pub fn apply_tracking(
+    report: &mut Report,
+    policies: &[TargetPolicy],
+    suppressions: &[Suppression],
+    today: time::Date,
+    used: &mut SuppressionUse,
+) -> Vec<PolicyWarning> {
     let mut warnings = Vec::new();
     let mut matchers = Vec::new();
-    for s in suppressions {
+    for (i, s) in suppressions.iter().enumerate() {
         match globset::Glob::new(&s.target) {
-            Ok(g) => matchers.push((s, g.compile_matcher())),
-            Err(e) => warnings.push(PolicyWarning(format!(
-                "suppression of {} for {:?} ignored: {e}",
-                s.id, s.target
-            ))),
+            Ok(g) => matchers.push((i, s, g.compile_matcher())),
+            Err(e) => {
+                if let Some(w) = used.warned.get_mut(i) {
+                    if !*w {
+                        warnings.push(PolicyWarning(format!(
+                            "suppression of {} for {:?} ignored: {e}",
+                            s.id, s.target
+                        )));
+                    }
+                    *w = true;
+                }
+            }
         }
     }
     let mut expired_warned = BTreeSet::new();
     for t in &mut report.targets {
+        used.targets += 1;
         if let Some(p) = policies.iter().find(|p| p.url == t.url) {
             t.expect = p.expect;
             t.tags = p.tags.clone();
@@ -106,13 +193,29 @@ pub fn apply(
                     .push("expected public, but it requires a client certificate".to_owned());
             }
         }
+        let unsure = t.error.is_some() || t.is_incomplete();
+        for (i, s, m) in &matchers {
+            if m.is_match(&t.url) || s.target == t.url {
+                if let Some(slot) = used.target.get_mut(*i) {
+                    slot.get_or_insert_with(|| t.url.clone());
+                }
+                if unsure {
+                    if let Some(u) = used.unsure.get_mut(*i) {
+                        *u = true;
+                    }
+                }
+            }
+        }
         for f in &mut t.findings {
-            for (i, (s, m)) in matchers.iter().enumerate() {
+            for (i, s, m) in &matchers {
                 if s.id != f.id || !(m.is_match(&t.url) || s.target == t.url) {
                     continue;
                 }
+                if let Some(found) = used.finding.get_mut(*i) {
+                    *found = true;
+                }
                 if s.expires < today {
-                    if expired_warned.insert(i) {
+                    if expired_warned.insert(*i) {
                         warnings.push(PolicyWarning(format!(
                             "suppression of {} for {} expired on {}; it no longer applies",
                             s.id, s.target, s.expires
@@ -539,6 +642,65 @@ mod tests {
     /// Suppressing a root cause leaves what it implied counted (before: a suppressed
     /// `untrusted-client-cert-accepted` took the expired and forged certificates it implied out of
     /// the grade: A, exit 0, on a server that admits them).
+    /// A suppression that suppresses nothing warns, saying which and why: no target matched
+    /// it (not in a shard, which sees only its own), or the targets it matched hold no finding
+    /// of its id (unless one was not fully read); one that suppressed something, or expired on a
+    /// finding, says nothing more.
+    #[test]
+    fn a_suppression_that_suppresses_nothing_warns() {
+        let today = time::macros::date!(2026 - 06 - 01);
+        let s = |id, target: &str| Suppression {
+            id,
+            target: target.into(),
+            reason: "r".into(),
+            expires: time::macros::date!(2027 - 01 - 01),
+        };
+        let suppressions = [
+            s(FindingId::ClientCertOptional, "https://a.example:443/"),
+            s(
+                FindingId::ClientCertOptional,
+                "https://nowhere.example:443/",
+            ),
+            s(FindingId::ClientCertNotRequested, "https://a.example:443/*"),
+            s(FindingId::ClientCertNotRequested, "https://b.example:443/"),
+        ];
+        let mut b = target("https://b.example/", &[]);
+        b.error = Some("down".into());
+        let mut report = Report::new(
+            vec![
+                target("https://a.example/", &[FindingId::ClientCertOptional]),
+                b,
+            ],
+            1.0,
+        );
+        let warnings: Vec<String> = apply(&mut report, &[], &suppressions, today)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "suppression of client-cert-optional for https://nowhere.example:443/ matches \
+                 none of the 2 scanned targets, so it suppresses nothing: a target is matched by \
+                 its URL as reports write it (https://HOST:PORT/PATH) or by a glob of that",
+                "suppression of client-cert-not-requested for https://a.example:443/* suppresses \
+                 nothing: https://a.example:443/ has no client-cert-not-requested finding \
+                 (fixed? then remove the suppression)"
+            ]
+        );
+        // A shard sees only its targets: no word of one that matched none of them.
+        report.shard = Some(ShardOf { index: 1, count: 2 });
+        let warnings = apply(&mut report, &[], &suppressions, today);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        // Streamed, a target at a time: the same, once.
+        let mut used = SuppressionUse::new(suppressions.len());
+        for url in ["https://a.example/", "https://c.example/"] {
+            let mut one = Report::new(vec![target(url, &[FindingId::ClientCertOptional])], 1.0);
+            assert!(apply_tracking(&mut one, &[], &suppressions, today, &mut used).is_empty());
+        }
+        assert_eq!(used.warnings(&suppressions, true).len(), 3);
+    }
+
     #[test]
     fn what_a_suppressed_finding_implied_counts_on_its_own() {
         let mut t = target(

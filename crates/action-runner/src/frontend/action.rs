@@ -122,7 +122,7 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
     let location = context::sarif_location(env, &inputs, setup.config.as_ref(), &urls);
     let run = RunInfo {
         fail_under: setup.fail_under,
-        no_fail_under: inputs.no_fail_under,
+        no_fail_under: setup.no_fail_under,
         fail_on_new: inputs.fail_on_new,
         incomplete_passes: !inputs.fail_on_incomplete,
         report_file: inputs.report_file.shown.clone(),

@@ -68,20 +68,20 @@ pub struct ReportOpts {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
     pub format: Format,
-    /// Write the report to this file instead of stdout.
+    /// Write the report to this file instead of stdout (`-`: stdout).
     #[arg(long, short, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
-    /// Also write the JSON report here.
+    /// Also write the JSON report here (`-`: stdout, with -o FILE for the report).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
-    /// Also write SARIF 2.1.0 here.
+    /// Also write SARIF 2.1.0 here (`-`: stdout, with -o FILE for the report).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub sarif: Option<PathBuf>,
     /// The SARIF category (`automationDetails.id` = `mtls-scan/<CATEGORY>/`, plus
     /// `shard-I-of-N/` for a shard): runs of different categories are kept apart by code scanning.
     #[arg(long, value_name = "CATEGORY", value_parser = crate::render::sarif::category, help_heading = "Output")]
     pub sarif_category: Option<String>,
-    /// Also write the Markdown summary here.
+    /// Also write the Markdown summary here (`-`: stdout, with -o FILE for the report).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
     /// Colour the text output: auto (on a terminal), always or never.
@@ -95,7 +95,7 @@ pub struct ReportOpts {
     #[arg(long, value_name = "FILE", help_heading = "Policy")]
     pub baseline: Option<PathBuf>,
     /// What fails the run: `grade` (below --fail-under) or `new` (a new finding against --baseline).
-    #[arg(long, value_enum, default_value_t = FailOn::Grade, help_heading = "Policy")]
+    #[arg(long, value_name = "grade|new", default_value = "grade", value_parser = parse::fail_on, help_heading = "Policy")]
     pub fail_on: FailOn,
     /// Exit 3 when a target is incomplete (a probe that could have raised a finding could not be
     /// read, even after retries) and nothing else fails; `false` only warns.
@@ -103,14 +103,27 @@ pub struct ReportOpts {
     pub fail_on_incomplete: bool,
 }
 
+/// Whether an output path is `-`: stdout, not a file named `-`.
+pub fn is_stdout(p: &std::path::Path) -> bool {
+    p.as_os_str() == "-"
+}
+
 impl ReportOpts {
-    /// Every file the report is written to.
+    /// Every file the report is written to (`-`, stdout, is no file).
     pub fn paths(&self) -> Vec<&std::path::Path> {
         self.named_paths().into_iter().map(|(_, p)| p).collect()
     }
 
-    /// Every file the report is written to, with the option that names it (`--sarif`).
+    /// Every file the report is written to, with the option that names it (`--sarif`); `-`
+    /// (stdout) is no file.
     pub fn named_paths(&self) -> Vec<(&'static str, &std::path::Path)> {
+        self.given_paths()
+            .into_iter()
+            .filter(|(_, p)| !is_stdout(p))
+            .collect()
+    }
+
+    fn given_paths(&self) -> Vec<(&'static str, &std::path::Path)> {
         [
             ("--output", &self.output),
             ("--json", &self.json),
@@ -120,6 +133,35 @@ impl ReportOpts {
         .into_iter()
         .filter_map(|(name, p)| p.as_deref().map(|p| (name, p)))
         .collect()
+    }
+
+    /// `--output`'s file: `None` when the report goes to stdout (no `-o`, or `-o -`).
+    pub fn output_file(&self) -> Option<&std::path::Path> {
+        self.output.as_deref().filter(|p| !is_stdout(p))
+    }
+
+    /// The outputs written to stdout: the `--format` report without `-o` or with `-o -`, and
+    /// each of `--json`, `--sarif`, `--markdown` given as `-`.
+    pub fn to_stdout(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.output_file().is_none() {
+            out.push(if self.output.is_some() {
+                "-o -"
+            } else {
+                "the --format report (no -o)"
+            });
+        }
+        out.extend(
+            self.given_paths()
+                .into_iter()
+                .filter(|(name, p)| *name != "--output" && is_stdout(p))
+                .map(|(name, _)| match name {
+                    "--json" => "--json -",
+                    "--sarif" => "--sarif -",
+                    _ => "--markdown -",
+                }),
+        );
+        out
     }
 }
 
@@ -180,10 +222,10 @@ pub struct ScanOpts {
     )]
     pub issuing_ca_key: Option<PathBuf>,
     /// Probes in flight at once, across all targets [default: 64].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=4096), help_heading = "Scanning")]
+    #[arg(long, value_name = "N", value_parser = parse::concurrency, help_heading = "Scanning")]
     pub concurrency: Option<u16>,
     /// Probes in flight at once per host:port, so one server is not hammered [default: 16].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=4096), help_heading = "Scanning")]
+    #[arg(long, value_name = "N", value_parser = parse::concurrency, help_heading = "Scanning")]
     pub per_host: Option<u16>,
     /// Connect to ADDR for HOST:PORT, keeping HOST for SNI, Host and certificate checks (as curl's
     /// --resolve). Repeatable.

@@ -132,7 +132,7 @@ fn given(args: &ScanArgs, headers: Vec<(http::HeaderName, http::HeaderValue)>) -
         deadline: args.deadline,
         concurrency: s.concurrency,
         per_host: s.per_host,
-        fail_under: args.report.fail_under.and_then(Threshold::grade),
+        fail_under: args.report.fail_under,
         ca_files: s.ca_files.clone(),
         client_cert: pem(&s.client_cert),
         client_key: pem(&s.client_key),
@@ -168,9 +168,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         Ok(h) => h,
         Err(e) => return usage(e),
     };
-    if let Err(e) = check_distinct(&args.report.named_paths())
-        .and_then(|()| check_writable(&args.report.paths()))
-    {
+    if let Err(e) = check_outputs(&args.report, &[]) {
         return usage(format!("{e:#}"));
     }
     let config = match args.config.as_deref().map(Config::load).transpose() {
@@ -221,6 +219,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
             baseline: baseline.as_ref(),
             opts: &args.report,
             threshold,
+            every_target: args.shard.is_none(),
         };
         return streaming.scan(&scanner, &targets).await;
     }
@@ -254,6 +253,8 @@ struct Streaming<'a> {
     baseline: Option<&'a Report>,
     opts: &'a ReportOpts,
     threshold: Option<Grade>,
+    /// Not a shard: a suppression that matches none of the targets is worth a warning.
+    every_target: bool,
 }
 
 /// The config's policies and suppressions and the baseline, indexed by URL once, so each
@@ -264,6 +265,8 @@ struct PerTarget {
     baselines: HashMap<String, Report>,
     /// One date for the whole run, as the JSON path's one application at the end.
     today: time::Date,
+    /// What the suppressions matched so far, for the warnings at the end.
+    used: probe_core::policy::SuppressionUse,
 }
 
 impl PerTarget {
@@ -286,6 +289,7 @@ impl PerTarget {
                 .push(t.clone());
         }
         Self {
+            used: probe_core::policy::SuppressionUse::new(suppressions.len()),
             policies,
             suppressions,
             baselines,
@@ -294,7 +298,7 @@ impl PerTarget {
     }
 
     /// Applies what `pipeline::apply_policy` applies to the whole report, to one target.
-    fn apply(&self, one: &mut Report, config: bool, baseline: bool) -> Vec<String> {
+    fn apply(&mut self, one: &mut Report, config: bool, baseline: bool) -> Vec<String> {
         let url = one
             .targets
             .first()
@@ -303,10 +307,16 @@ impl PerTarget {
         let mut warnings = Vec::new();
         if config {
             let policy: &[TargetPolicy] = self.policies.get(&url).map_or(&[], std::slice::from_ref);
-            warnings = probe_core::policy::apply(one, policy, &self.suppressions, self.today)
-                .iter()
-                .map(ToString::to_string)
-                .collect();
+            warnings = probe_core::policy::apply_tracking(
+                one,
+                policy,
+                &self.suppressions,
+                self.today,
+                &mut self.used,
+            )
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         }
         if baseline {
             let empty = Report::new(Vec::new(), 0.0);
@@ -318,14 +328,14 @@ impl PerTarget {
 
 impl Streaming<'_> {
     async fn scan(&self, scanner: &Scanner, targets: &[Target]) -> anyhow::Result<Exit> {
-        let mut sink: Box<dyn std::io::Write> = match &self.opts.output {
+        let mut sink: Box<dyn std::io::Write> = match self.opts.output_file() {
             Some(path) => Box::new(std::io::BufWriter::new(
                 std::fs::File::create(path)
                     .with_context(|| format!("writing {}", path.display()))?,
             )),
             None => Box::new(std::io::stdout()),
         };
-        let per_target = PerTarget::new(self.config, self.baseline);
+        let mut per_target = PerTarget::new(self.config, self.baseline);
         let started = std::time::Instant::now();
         let (mut kept, mut warnings, mut failure) = (Vec::new(), BTreeSet::new(), None);
         // The earliest expiry of a suppression that suppressed something (ISO dates sort).
@@ -365,14 +375,19 @@ impl Streaming<'_> {
                 }
             })
             .await;
+        for w in per_target
+            .used
+            .warnings(&per_target.suppressions, self.every_target)
+        {
+            warnings.insert(w.to_string());
+        }
         for w in &warnings {
             eprintln!("warning: {w}");
         }
         if let Some(e) = failure {
             let shown = self
                 .opts
-                .output
-                .as_ref()
+                .output_file()
                 .map_or_else(|| "stdout".to_owned(), |p| p.display().to_string());
             return Err(e.context(format!("writing {shown}")));
         }
@@ -426,9 +441,7 @@ fn slim(mut t: TargetReport, fail_on: FailOn) -> TargetReport {
 
 /// Runs `merge`.
 pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
-    if let Err(e) = check_distinct(&args.report.named_paths())
-        .and_then(|()| check_writable(&args.report.paths()))
-    {
+    if let Err(e) = check_outputs(&args.report, &[]) {
         return usage(format!("{e:#}"));
     }
     let config = match args.config.as_deref().map(Config::load).transpose() {
@@ -610,12 +623,12 @@ fn write_reports(
     threshold: Option<Grade>,
     sarif: &SarifOptions,
 ) -> anyhow::Result<()> {
-    let color = use_color(opts.color, opts.output.is_some());
+    let color = use_color(opts.color, opts.output_file().is_some());
     let render = |r: &Report, f: Format, c: bool, t: Option<Grade>| {
         render_sarif_with(r, f, c, t, (opts.fail_on, !opts.fail_on_incomplete), sarif)
     };
     let text = render(report, opts.format, color, threshold)?;
-    match &opts.output {
+    match opts.output_file() {
         Some(path) => write(path, &text)?,
         None => stdout::write(&text)?,
     }
@@ -662,19 +675,61 @@ fn explain(report: &Report, gate: &Gate, decision: &Decision) {
     }
 }
 
+/// Fails before any scan when the outputs cannot all be written as given: more than one of them
+/// on stdout (`-`), two on one file, one on the `--baseline` file, or one that cannot be
+/// written. `extra` are a command's own outputs (`--ca-out`).
+pub fn check_outputs(opts: &ReportOpts, extra: &[(&'static str, &Path)]) -> anyhow::Result<()> {
+    let stdout = opts.to_stdout();
+    if stdout.len() > 1 {
+        anyhow::bail!(
+            "{} would each write to stdout: only one output may be `-` (give -o FILE for the \
+             --format report)",
+            crate::files::and_list(&stdout)
+        );
+    }
+    let mut named = opts.named_paths();
+    named.extend(extra.iter().copied());
+    check_distinct(&named, opts.baseline.as_deref())?;
+    let paths: Vec<&Path> = named.iter().map(|(_, p)| *p).collect();
+    check_writable(&paths)
+}
+
 /// Fails before any scan when two outputs name one file (`-o X --sarif X`, or paths that
-/// resolve to it): the later write would silently replace the earlier one.
-pub fn check_distinct(outputs: &[(&str, &Path)]) -> anyhow::Result<()> {
-    let clashes: Vec<String> = crate::files::same_destinations(outputs, true)
+/// resolve to it: a symlink, even to a file not there yet, or a hard link): the later write
+/// would silently replace the earlier one. An output on the `baseline` file is refused too: a
+/// failing run would write its own findings over the baseline, and the next run, compared with
+/// them, would pass with the regression "accepted".
+pub fn check_distinct(outputs: &[(&str, &Path)], baseline: Option<&Path>) -> anyhow::Result<()> {
+    let mut all: Vec<(&str, &Path)> = outputs.to_vec();
+    all.extend(baseline.map(|b| ("--baseline", b)));
+    let groups = crate::files::same_destinations(&all, true);
+    let shown = |names: &[&str]| {
+        all.iter()
+            .find(|(n, _)| names.first() == Some(n))
+            .map_or_else(String::new, |(_, p)| format!(" ({})", p.display()))
+    };
+    if let Some(names) = groups.iter().find(|g| g.contains(&"--baseline")) {
+        let outputs: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| *n != "--baseline")
+            .collect();
+        anyhow::bail!(
+            "--baseline and {} name the same file{}: this run would overwrite its own baseline, \
+             and a failing run's findings would become the next run's baseline (its regressions \
+             no longer new); write the report elsewhere and copy it to the baseline after a run \
+             that passes, or one whose findings you accept",
+            crate::files::and_list(&outputs),
+            shown(names)
+        );
+    }
+    let clashes: Vec<String> = groups
         .iter()
         .map(|names| {
-            let shown = outputs
-                .iter()
-                .find(|(n, _)| names.first() == Some(n))
-                .map_or_else(String::new, |(_, p)| format!(" ({})", p.display()));
             format!(
-                "{} name the same file{shown}",
-                crate::files::and_list(names)
+                "{} name the same file{}",
+                crate::files::and_list(names),
+                shown(names)
             )
         })
         .collect();
@@ -700,6 +755,10 @@ pub fn check_writable(paths: &[&Path]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes an output: to stdout when its path is `-`.
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    if super::args::is_stdout(path) {
+        return Ok(stdout::write(text)?);
+    }
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }

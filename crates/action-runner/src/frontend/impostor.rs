@@ -32,11 +32,10 @@ fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
 
 /// Runs `impostor`.
 pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
-    let mut named = args.report.named_paths();
-    named.extend(args.ca_out.as_deref().map(|p| ("--ca-out", p)));
-    named.extend(args.env_file.as_deref().map(|p| ("--env-file", p)));
-    let paths: Vec<&std::path::Path> = named.iter().map(|(_, p)| *p).collect();
-    if let Err(e) = cli::check_distinct(&named).and_then(|()| cli::check_writable(&paths)) {
+    let mut extra = Vec::new();
+    extra.extend(args.ca_out.as_deref().map(|p| ("--ca-out", p)));
+    extra.extend(args.env_file.as_deref().map(|p| ("--env-file", p)));
+    if let Err(e) = cli::check_outputs(&args.report, &extra) {
         return usage(format!("{e:#}"));
     }
     if args.demo {

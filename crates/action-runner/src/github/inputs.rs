@@ -195,7 +195,7 @@ impl Checker<'_> {
             if !secret && crate::config::holds_private_key(value) {
                 self.secrets.push(crate::config::private_key_blocks(value));
             }
-            value.to_owned()
+            crate::files::strip_bom(value).to_owned()
         } else {
             if value.contains('\n') {
                 self.fail(
@@ -332,6 +332,36 @@ impl Checker<'_> {
         }
     }
 
+    /// `baseline` on the file `report-file` or `sarif-file` writes (however spelt: a symlink at
+    /// the baseline's path followed, as reading it follows it): refused, since a failing run
+    /// would write its own findings over its baseline, and the next run would pass with the
+    /// regression "accepted".
+    fn baseline_not_an_output(
+        &mut self,
+        baseline: Option<&WorkspacePath>,
+        outputs: [(&str, &WorkspacePath); 2],
+    ) {
+        let Some(b) = baseline else { return };
+        let read = crate::files::destination(&b.real, true);
+        for (input, out) in outputs {
+            // The report replaces a symlink at its path, never writes through it.
+            if crate::files::destination(&out.real, false) == read {
+                self.fail(
+                    "baseline",
+                    format!(
+                        "{:?} is the file `{input}` writes ({:?}): this run would overwrite its \
+                         own baseline, and a failing run's findings would become the next run's \
+                         baseline (its regressions no longer new); keep the baseline at another \
+                         path (e.g. baseline/mtls-scan-report.json) and copy the report there \
+                         after a run that passes, or one whose findings you accept",
+                        b.shown, out.shown
+                    ),
+                );
+                return;
+            }
+        }
+    }
+
     /// `api-url`: one URL or several, one per line; optional when a config lists targets.
     fn targets(&mut self) -> Vec<Target> {
         match self.env.input("api-url") {
@@ -404,16 +434,13 @@ impl Checker<'_> {
             .collect()
     }
 
-    /// `fail-under`: a grade, or `none` (never fail on the grade).
+    /// `fail-under`: a grade, or `none` (never fail on the grade), read by
+    /// [`crate::parse::threshold`] as `--fail-under` and the config's are.
     fn fail_under(&mut self) -> (Option<Grade>, bool) {
-        match self.env.input("fail-under") {
-            Some(v) if v.eq_ignore_ascii_case("none") => (None, true),
-            _ => (
-                self.value("fail-under", |v| {
-                    crate::parse::grade(v).map_err(|e| format!("{e}, or none"))
-                }),
-                false,
-            ),
+        match self.value("fail-under", crate::parse::threshold) {
+            Some(crate::exit::Threshold::None) => (None, true),
+            Some(crate::exit::Threshold::Grade(g)) => (Some(g), false),
+            None => (None, false),
         }
     }
 
@@ -431,7 +458,7 @@ impl Checker<'_> {
                         "no PEM certificate found (expected a -----BEGIN CERTIFICATE----- line)",
                     );
                 }
-                Some(CaSource::Text(v.to_owned()))
+                Some(CaSource::Text(crate::files::strip_bom(v).to_owned()))
             }
             _ => {
                 let path = self.file("ca-file", crate::files::PEM_LIMIT)?;
@@ -474,11 +501,12 @@ impl Checker<'_> {
         }
     }
 
-    /// `fail-on`: `grade` (default) or `new`, which needs `baseline`.
+    /// `fail-on`: `grade` (default) or `new`, which needs `baseline` (read by
+    /// [`crate::parse::fail_on`], as `--fail-on`: any case).
     fn fail_on_new(&mut self) -> bool {
-        match self.env.input("fail-on") {
-            None | Some("grade") => false,
-            Some("new") => {
+        match self.value("fail-on", crate::parse::fail_on) {
+            None | Some(crate::exit::FailOn::Grade) => false,
+            Some(crate::exit::FailOn::New) => {
                 if self.env.input("baseline").is_none() {
                     self.fail(
                         "fail-on",
@@ -486,10 +514,6 @@ impl Checker<'_> {
                     );
                 }
                 true
-            }
-            Some(v) => {
-                self.fail("fail-on", format!("{v:?} is not one of: grade, new"));
-                false
             }
         }
     }
@@ -598,10 +622,7 @@ impl Inputs {
         };
         let targets = c.targets();
         let (fail_under, no_fail_under) = c.fail_under();
-        let concurrency = c.value("concurrency", |v| match v.trim().parse::<u16>() {
-            Ok(n) if (1..=4096).contains(&n) => Ok(n),
-            _ => Err(format!("{v:?} is not a number from 1 to 4096")),
-        });
+        let concurrency = c.value("concurrency", crate::parse::concurrency);
         let deadline = c.value("deadline", crate::parse::secs_long);
         let format = c
             .value("format", |v| {
@@ -619,8 +640,16 @@ impl Inputs {
         let sarif_file = c.output_file("sarif-file", "mtls-scan.sarif");
         let report_file = c.output_file("report-file", report_file_for(format));
         c.distinct_outputs(before, &sarif_file, &report_file);
+        // Output paths refused already stand at their defaults: not compared.
+        let outputs_ok = c.errors.len() == before;
         let shard = c.value("shard", crate::parse::shard);
         let baseline = c.baseline();
+        if outputs_ok {
+            c.baseline_not_an_output(
+                baseline.as_ref(),
+                [("report-file", &report_file), ("sarif-file", &sarif_file)],
+            );
+        }
         let fail_on_new = c.fail_on_new();
         let comment = c.flag("comment", false);
         let check_run = c.flag("check-run", false);

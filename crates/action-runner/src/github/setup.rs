@@ -27,6 +27,8 @@ pub struct Setup {
     pub options: ScanOptions,
     /// The threshold: the input's, else the config's, else [`DEFAULT_FAIL_UNDER`].
     pub fail_under: Grade,
+    /// `fail-under: none`, from the input or else the config: never fail on the grade.
+    pub no_fail_under: bool,
     /// The baseline report, for `fail-on: new`: empty when the `baseline` file is not there yet
     /// (every finding is then new; see `warnings`).
     pub baseline: Option<Report>,
@@ -77,12 +79,11 @@ impl Setup {
                 "no target: give one https:// URL or more, or a config that lists targets",
             ));
         }
-        let settings = pipeline::settings(&given, config.as_ref())
-            .map_err(|unreadable| errors.extend(unreadable.iter().map(config_error)))
+        let settings = pipeline::settings_masking(&given, config.as_ref(), read_secrets)
+            .map_err(|unreadable| {
+                errors.extend(unreadable.iter().map(|e| config_error(e, config.as_ref())))
+            })
             .ok();
-        if let Some(s) = &settings {
-            read_secrets.extend(s.secrets.iter().cloned());
-        }
         match settings {
             Some(mut s) if errors.is_empty() => Ok(Self {
                 secrets: {
@@ -99,7 +100,11 @@ impl Setup {
                 config,
                 targets,
                 options: s.options,
-                fail_under: s.fail_under.unwrap_or(DEFAULT_FAIL_UNDER),
+                fail_under: s
+                    .fail_under
+                    .and_then(crate::exit::Threshold::grade)
+                    .unwrap_or(DEFAULT_FAIL_UNDER),
+                no_fail_under: s.fail_under == Some(crate::exit::Threshold::None),
                 baseline,
                 warnings,
                 ca_temp,
@@ -127,7 +132,11 @@ fn given(inputs: &Inputs, ca_temp: Option<&tempfile::NamedTempFile>) -> Given {
         timeout: inputs.timeout,
         deadline: inputs.deadline,
         concurrency: inputs.concurrency,
-        fail_under: inputs.fail_under,
+        fail_under: if inputs.no_fail_under {
+            Some(crate::exit::Threshold::None)
+        } else {
+            inputs.fail_under.map(crate::exit::Threshold::Grade)
+        },
         ca_files: ca_file.into_iter().collect(),
         client_cert: text(&inputs.client_cert),
         client_key: text(&inputs.client_key),
@@ -141,10 +150,33 @@ fn given(inputs: &Inputs, ca_temp: Option<&tempfile::NamedTempFile>) -> Given {
     }
 }
 
-/// A file named in the config's defaults (or the `ca-file` input) that could not be read.
-fn config_error(e: &Unreadable) -> InputError {
+/// A file named in the config's defaults (or the `ca-file` input) that could not be read, or
+/// does not hold what it should; a `ca-files` entry named as the config writes it.
+fn config_error(e: &Unreadable, config: Option<&Config>) -> InputError {
     if !e.from_config && e.setting == "ca-file" {
         return error("ca-file", e.error.to_string());
+    }
+    let entry = config.and_then(|c| {
+        (e.setting == "ca-files")
+            .then(|| {
+                c.file
+                    .defaults
+                    .ca_files
+                    .iter()
+                    .find(|p| c.resolve(p) == e.path)
+            })
+            .flatten()
+    });
+    if let Some(raw) = entry {
+        let raw = raw.display().to_string();
+        return error(
+            "config",
+            if e.content {
+                format!("its ca-files entry {raw:?}: {}", e.error)
+            } else {
+                format!("its ca-files entry {raw:?}: cannot read: {}", e.error)
+            },
+        );
     }
     error(
         "config",
