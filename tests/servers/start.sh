@@ -32,10 +32,11 @@
 #   nginx-optional-json200    optional + a JSON API: 200 {"ok":false,"error":"unauthorized",…} unless
 #                             $ssl_client_verify is SUCCESS, the orders JSON then (a correct
 #                             check answered as a success, as JSON APIs do; not on --list)
-#   nginx-optional-403-h2 | nginx-optional-403-h2-only
+#   nginx-optional-403-h2 | nginx-optional-403-h2-only | nginx-optional-403-h2-notice
 #                             optional + HTTP/2 beside HTTP/1.1 + 403 unless $ssl_client_verify is
 #                             SUCCESS, over both HTTP versions | over h2 only (an HTTP/1.1 client
-#                             without a certificate is served; not on --list)
+#                             without a certificate is served) | over h2, every HTTP/1.1 client
+#                             answered 200 with an "HTTP/2 only" notice (not on --list)
 #   nginx-optional-login      optional + 302 to https://login.example/ unless $ssl_client_verify
 #                             is SUCCESS (these two are not on --list; see side_doors_real.rs
 #                             redirects_where_the_valid_certificate_is_served_are_refusals)
@@ -67,6 +68,9 @@
 #   node-h2-check-h2-only     http2.createSecureServer, allowHTTP1, optional; the app answers 403
 #                             to an unauthorised client over h2 only and serves it over HTTP/1.1
 #                             (not on --list)
+#   node-h2-only              http2.createSecureServer without allowHTTP1 (ALPN h2 alone: an
+#                             HTTP/1.1-only client gets no_application_protocol), optional; 403 to
+#                             an unauthorised client (not on --list)
 #   node-renegotiate-verify   no certificate asked in the handshake; on TLS 1.2 the app renegotiates
 #                             with rejectUnauthorized: true (a certificate it does not trust: a bare
 #                             close) and serves an authorised client; TLS 1.2 only (not on --list)
@@ -721,13 +725,16 @@ nginx-*)
     dn_check='if ($ssl_client_verify != SUCCESS) { return 200 "{\"ok\":false,\"error\":\"unauthorized\",\"code\":401}\n"; }'
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
     ;;
-  optional-403-h2 | optional-403-h2-only)
+  optional-403-h2 | optional-403-h2-only | optional-403-h2-notice)
     # HTTP/2 beside HTTP/1.1 (`listen ... http2`); 403 unless $ssl_client_verify is SUCCESS, over
     # both versions (-h2), or over h2 only (-h2-only: an HTTP/1.1 client without a certificate
     # is served; not on --list; real_servers.rs a_server_that_checks_h2_only_is_found_over_http1)
     listen_extra=" http2"
     if [ "$mode" = optional-403-h2-only ]; then
       dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($server_protocol = "HTTP/1.1") { set $deny 0; } if ($deny = 1) { return 403; }'
+    elif [ "$mode" = optional-403-h2-notice ]; then
+      # every HTTP/1.1 client gets a notice page with 200, nothing protected
+      dn_check='if ($server_protocol = "HTTP/1.1") { return 200 "<html><body><h1>Upgrade required</h1><p>This API speaks HTTP/2 only. Please upgrade your client to continue.</p></body></html>\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
     else
       dn_check='if ($ssl_client_verify != SUCCESS) { return 403; }'
     fi

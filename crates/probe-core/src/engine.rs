@@ -599,6 +599,9 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         &first.observations,
         &target.tls_versions,
     ));
+    notes.extend(crate::probe::no_client_cert_http1::unanswered_note(
+        &first.observations,
+    ));
     let mut report = TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),

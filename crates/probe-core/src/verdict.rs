@@ -346,6 +346,7 @@ fn bare_closes_unconfirmed(view: &VersionView<'_>) -> Vec<IncompleteProbe> {
     let mut out: Vec<IncompleteProbe> = Vec::new();
     for o in view.observations.iter().filter(|o| {
         o.id != ProbeId::VALID_CLIENT_CERT
+            && o.id != ProbeId::NO_CLIENT_CERT_HTTP1
             && o.cert_requested
             && o.outcome == Outcome::RefusedTls
             && o.alert.is_none()
@@ -520,6 +521,13 @@ impl Judging {
                 self.incomplete.push(skipped);
             }
         }
+        // Served over HTTP/1.1 where h2 refused, a page that cannot be told for the protected one
+        // (asked for a certificate or not).
+        for o in view.all(ProbeId::NO_CLIENT_CERT_HTTP1) {
+            if let Some(reason) = crate::probe::no_client_cert_http1::unsure(view, o) {
+                self.unread_once(o, v, reason);
+            }
+        }
         if !nc.cert_requested {
             // Nothing about certificates the server never asked for.
             self.control.never_asked.push(v);
@@ -546,8 +554,6 @@ impl Judging {
                         ""
                     }
                 )
-            } else if let Some(reason) = crate::probe::no_client_cert_http1::unsure(view, o) {
-                reason
             } else if view.refused_with_the_valid_page(o) {
                 format!(
                     "refused with HTTP {}, but its body is the very page the valid certificate is \
@@ -563,10 +569,12 @@ impl Judging {
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.
         let open_door = nc.outcome == Outcome::Served && !view.served_another_page(nc);
+        // The HTTP/1.1 baseline unanswered is an h2-only server (noted), no door left unread.
         for o in view
             .observations
             .iter()
             .filter(|o| o.id != ProbeId::NO_CLIENT_CERT)
+            .filter(|o| o.id != ProbeId::NO_CLIENT_CERT_HTTP1 || o.http_status.is_some())
             .filter(|_| !open_door)
         {
             // A version refusal where the baseline got through (the same ClientHello): a

@@ -23,6 +23,8 @@
 //                   renegotiation (`socket.renegotiate({ requestCert: true, rejectUnauthorized:
 //                   true })`) and serves an authorised client: Node drops a certificate it does
 //                   not trust with a bare close; TLS 1.2 only (TLS 1.3 has no renegotiation)
+//   h2-only         http2.createSecureServer without allowHTTP1 (h2 alone), requestCert: true,
+//                   rejectUnauthorized: false; 403 to an unauthorised client
 //   h2-check-h2-only  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
 //                   rejectUnauthorized: false; the app answers 403 to an unauthorised client over
 //                   h2 and serves it over HTTP/1.1 (a check written for the h2 API only)
@@ -35,7 +37,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|h2-check-h2-only PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|h2-only|h2-check-h2-only PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -50,6 +52,7 @@ switch (mode) {
   case 'graphql-400':
   case 'any-cert-close':
   case 'renegotiate-serve':
+  case 'h2-only':
   case 'h2-check-h2-only':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
@@ -68,6 +71,11 @@ switch (mode) {
     process.exit(2);
 }
 const handler = (req, res) => {
+  if (mode === 'h2-only' && !req.socket.authorized) {
+    res.writeHead(403, { 'content-type': 'text/plain' });
+    res.end('client certificate required\n');
+    return;
+  }
   if (mode === 'h2-check-h2-only' && req.httpVersion === '2.0' && !req.socket.authorized) {
     res.writeHead(403, { 'content-type': 'text/plain' });
     res.end('client certificate required\n');
@@ -140,8 +148,8 @@ const handler = (req, res) => {
   res.end('ok\n');
 };
 const server =
-  mode === 'h2-check-h2-only'
-    ? require('http2').createSecureServer({ ...opts, allowHTTP1: true }, handler)
+  mode === 'h2-check-h2-only' || mode === 'h2-only'
+    ? require('http2').createSecureServer({ ...opts, allowHTTP1: mode !== 'h2-only' }, handler)
     : https.createServer(opts, handler);
 server.on('tlsClientError', () => {});
 server.listen(port, '127.0.0.1');

@@ -198,8 +198,8 @@ impl Forger {
             .ok_or_else(|| forge_err(format!("no {} leaf key", kind.label())))?;
         cell.get_or_init(|| {
             let pair = match kind {
-                KeyKind::Rsa2048 => off_the_worker(|| kind.generate()),
-                _ => kind.generate(),
+                KeyKind::Rsa2048 => off_the_worker(|| kind.leaf_key()),
+                _ => kind.leaf_key(),
             }
             .map_err(|e| e.to_string())?;
             let signing = rustls_signing_key(&pair, &self.provider).map_err(|e| e.to_string())?;

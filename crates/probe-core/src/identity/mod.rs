@@ -116,6 +116,27 @@ impl KeyKind {
         KeyKind::LAZY.iter().position(|k| *k == self)
     }
 
+    /// A key for a leaf the scan mints (the certificate from an unknown CA, the self-signed one,
+    /// the forgeries, the staging certificates): a fresh one, but for RSA-2048 one key per process
+    /// shared by every such leaf (each generation costs about 100 ms; a leaf's key need only be
+    /// one the scan holds). Never for a key that must differ from another: a CA's, or
+    /// `cert-without-key`'s foreign key (those use [`KeyKind::generate`]).
+    pub fn leaf_key(self) -> Result<KeyPair, ScanError> {
+        static SHARED_RSA: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
+        if self != KeyKind::Rsa2048 {
+            return self.generate();
+        }
+        let der = SHARED_RSA.get_or_init(|| {
+            self.generate()
+                .map(|k| k.serialize_der())
+                .map_err(|e| e.to_string())
+        });
+        match der {
+            Ok(der) => Ok(KeyPair::try_from(der.as_slice())?),
+            Err(reason) => Err(ScanError::MintFailed(reason.clone())),
+        }
+    }
+
     /// Generates a fresh key pair of this kind.
     pub fn generate(self) -> Result<KeyPair, ScanError> {
         Ok(match self {
@@ -571,7 +592,7 @@ impl SigningCa {
         origin: &str,
         provider: &CryptoProvider,
     ) -> Result<ClientIdentity, ScanError> {
-        let key = kind.generate()?;
+        let key = kind.leaf_key()?;
         let cert = params.signed_by(&key, &self.issuer)?;
         let leaf = match claimed {
             Some(claimed) => claimed.claim(cert.der(), &self.key_pair()?)?.into(),
@@ -702,7 +723,7 @@ impl IdentityPair {
             kinds: Default::default(),
             preferred: None,
             make: Box::new(move |kind| {
-                let key = kind.generate()?;
+                let key = kind.leaf_key()?;
                 let cert = params.self_signed(&key)?;
                 let leaf: CertificateDer<'static> = match &claimed {
                     Some(claimed) => claimed.claim_self_signed(cert.der(), &key)?.into(),
@@ -765,6 +786,27 @@ mod tests {
     async fn rsa_keys_are_made_off_the_worker_on_a_multi_threaded_runtime() {
         let made = tokio::spawn(async { off_the_worker(|| KeyKind::Rsa2048.generate()).is_ok() });
         assert!(matches!(made.await, Ok(true)));
+    }
+
+    /// RSA leaves share one key per process (each generation costs ~100 ms: an RSA client-cert
+    /// made the scan's own certificates RSA, 0.4 → 1.5 s per scan); every other kind, and
+    /// `generate`, stay fresh.
+    #[test]
+    fn rsa_leaves_share_one_key_and_the_rest_are_fresh() -> Result<(), ScanError> {
+        let public = |k: KeyPair| rcgen::PublicKeyData::der_bytes(&k).to_vec();
+        assert_eq!(
+            public(KeyKind::Rsa2048.leaf_key()?),
+            public(KeyKind::Rsa2048.leaf_key()?)
+        );
+        assert_ne!(
+            public(KeyKind::Rsa2048.leaf_key()?),
+            public(KeyKind::Rsa2048.generate()?)
+        );
+        assert_ne!(
+            public(KeyKind::EcdsaP256.leaf_key()?),
+            public(KeyKind::EcdsaP256.leaf_key()?)
+        );
+        Ok(())
     }
 
     #[test]

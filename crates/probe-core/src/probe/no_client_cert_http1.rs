@@ -46,35 +46,75 @@ fn reads_as_refusal(o: &ProbeObservation) -> bool {
         || crate::text::speaks_of_certificates(body)
 }
 
-/// The pages of the valid certificate (served on this version) and of the HTTP/1.1 exchange.
-fn pages<'a>(view: &VersionView<'a>, h1: &'a ProbeObservation) -> Option<(&'a str, &'a str)> {
-    let valid = view
-        .of(ProbeId::VALID_CLIENT_CERT)
-        .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served)?;
-    let page = |o: &'a ProbeObservation| o.body_excerpt.as_deref().filter(|b| !b.trim().is_empty());
-    page(valid).zip(page(h1))
-}
-
 /// Why the HTTP/1.1 exchange, served a 2xx that does not read as a refusal, cannot be judged:
-/// its page is wholly unlike the one the valid certificate is served on this path (a page the
-/// server gives HTTP/1.1 clients whoever they are, such as a notice to upgrade). `None` where it
-/// is judged (no such page, or none to compare with: a 2xx without a refusal on the protected
-/// path is then a client let in).
+/// a client gets in over HTTP/1.1 only where its page is the protected page, the one the valid
+/// certificate is served on this path over h2 (the same tokens, numbers aside; or both empty with
+/// the same status). A page of its own (a notice that the API speaks HTTP/2 only, a login form, a
+/// public status page, an empty 200) proves nothing, and without a served valid certificate
+/// there is nothing to compare with. `None` where it is judged (a finding).
 pub fn unsure(view: &VersionView<'_>, o: &ProbeObservation) -> Option<String> {
     if o.id != ProbeId::NO_CLIENT_CERT_HTTP1 || o.outcome != Outcome::Served || reads_as_refusal(o)
     {
         return None;
     }
-    let (valid, page) = pages(view, o)?;
-    super::page::wholly_unlike(valid, page).then(|| {
+    let st = o.http_status.unwrap_or_default();
+    let h2 = view
+        .of(ProbeId::NO_CLIENT_CERT)
+        .map_or_else(|| "not served".to_owned(), h2_answer);
+    let valid = view
+        .of(ProbeId::VALID_CLIENT_CERT)
+        .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
+    let Some(valid) = valid else {
+        return Some(format!(
+            "over HTTP/1.1 without a client certificate, served HTTP {st} (over h2 the same \
+             request was {h2}): without a certificate the server serves (`client-cert`, or a \
+             staging CA) that page cannot be compared with the protected one, so whether a \
+             client gets in over HTTP/1.1 cannot be told. Give `client-cert`, or refuse clients \
+             without a certificate alike over both HTTP versions"
+        ));
+    };
+    let page = |x: &ProbeObservation| x.body_excerpt.clone().unwrap_or_default();
+    let (valid_page, page) = (page(valid), page(o));
+    let same = match (valid_page.trim().is_empty(), page.trim().is_empty()) {
+        (true, true) => valid.http_status == o.http_status,
+        (false, false) => super::page::same_excerpt(&valid_page, &page),
+        _ => false,
+    };
+    (!same).then(|| {
         format!(
-            "over HTTP/1.1 without a client certificate, served HTTP {} with a page wholly unlike \
-             the one the valid certificate is served (over h2 the same request was {}): whether \
-             anything protected is let through over HTTP/1.1 cannot be told from outside. \
-             Refuse clients without a certificate alike over both HTTP versions",
-            o.http_status.unwrap_or_default(),
-            view.of(ProbeId::NO_CLIENT_CERT)
-                .map_or_else(|| "not served".to_owned(), h2_answer)
+            "over HTTP/1.1 without a client certificate, served HTTP {st} with a page that is not \
+             the one the valid certificate is served (over h2 the same request was {h2}): a \
+             page of its own (a notice, a login form, a public page), or the protected one \
+             shown otherwise; whether anything protected is let through over HTTP/1.1 cannot be \
+             told from outside. Refuse clients without a certificate alike over both HTTP \
+             versions"
+        )
+    })
+}
+
+/// The note saying the HTTP/1.1 baseline got no HTTP answer on some version (an h2-only server:
+/// ALPN `no_application_protocol`, or a close after the handshake, as gRPC servers do): no door
+/// over HTTP/1.1 could be read there, and none is counted (the server does not speak it to this
+/// client). `None` where every run was answered over HTTP, or none ran.
+pub fn unanswered_note(observations: &[ProbeObservation]) -> Option<String> {
+    let unanswered: Vec<String> = observations
+        .iter()
+        .filter(|o| o.id == ProbeId::NO_CLIENT_CERT_HTTP1 && o.http_status.is_none())
+        .map(|o| {
+            let how = match (&o.alert, &o.detail) {
+                (Some(a), _) => format!("alert {a}"),
+                (None, Some(d)) => d.clone(),
+                (None, None) => "no answer".to_owned(),
+            };
+            format!("{}: {how}", o.tls_version)
+        })
+        .collect();
+    (!unanswered.is_empty()).then(|| {
+        format!(
+            "asked again over HTTP/1.1 alone (ALPN `http/1.1`, where h2 refused a client without \
+             a certificate), the server gave no HTTP answer ({}): it speaks h2 only to such a \
+             client, so no HTTP/1.1 door was read",
+            unanswered.join("; ")
         )
     })
 }
@@ -197,51 +237,95 @@ mod tests {
         assert!(!wanted(late));
     }
 
+    fn valid(body: &str) -> ProbeObservation {
+        let mut v = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+        v.body_excerpt = Some(body.into());
+        v
+    }
+
+    const ORDERS: &str = r#"{"orders":[{"id":1017,"total":"42.00"}]}"#;
+
     #[test]
-    fn served_over_http1_where_h2_refused_is_a_client_let_in() {
-        let mut asked = h1(Outcome::Served, 200, r#"{"orders":[1,2,3]}"#);
+    fn served_over_http1_the_protected_page_where_h2_refused_is_a_client_let_in() {
+        let mut asked = h1(Outcome::Served, 200, ORDERS);
         asked.cert_requested = true;
+        let all = [h2_refused(), asked.clone(), valid(ORDERS)];
         assert_eq!(
-            found(&[h2_refused(), asked.clone()]),
+            found(&all),
             [(FindingId::ClientCertOptional, Severity::Critical)]
         );
-        let both = [h2_refused(), asked.clone()];
-        let said = NoClientCertHttp1.judge(&view(&both));
+        let said = NoClientCertHttp1.judge(&view(&all));
         assert!(said.first().is_some_and(|j| j
             .finding
             .detail
             .contains("over h2 the same request was refused with HTTP 403")));
-        let mut never = asked.clone();
+        let mut never = asked;
         never.cert_requested = false;
         assert_eq!(
-            found(&[h2_refused(), never]),
+            found(&[h2_refused(), never, valid(ORDERS)]),
             [(FindingId::ClientCertNotRequested, Severity::Critical)]
         );
-        // Like the protected page the valid certificate gets: found too.
-        let valid = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
-        let mut valid = valid;
-        valid.body_excerpt = Some(r#"{"orders":[1,2,3,4]}"#.into());
-        assert_eq!(found(&[h2_refused(), asked, valid]).len(), 1);
+        // Both empty with the same status: the same (empty) page.
+        assert_eq!(
+            found(&[h2_refused(), h1(Outcome::Served, 204, ""), {
+                let mut v = valid("");
+                v.http_status = Some(204);
+                v
+            }])
+            .len(),
+            1
+        );
+    }
+
+    /// A page of its own over HTTP/1.1 (a notice that the API speaks HTTP/2 only, an empty 200,
+    /// a login form), or any page where no valid certificate was served to compare with, is
+    /// unsure: the verdict lists it (incomplete), no finding (an nginx answering HTTP/1.1
+    /// clients with an upgrade notice was F).
+    #[test]
+    fn another_page_or_nothing_to_compare_with_is_unsure_never_a_finding() {
+        let notice = h1(
+            Outcome::Served,
+            200,
+            "<html><body>This API speaks HTTP/2 only. Please upgrade your client</body></html>",
+        );
+        for all in [
+            vec![h2_refused(), notice.clone(), valid(ORDERS)],
+            vec![h2_refused(), h1(Outcome::Served, 200, ""), valid(ORDERS)],
+            vec![h2_refused(), h1(Outcome::Served, 200, ORDERS)],
+        ] {
+            assert!(found(&all).is_empty(), "{all:?}");
+            let o = &all[1];
+            assert!(unsure(&view(&all), o).is_some(), "{all:?}");
+        }
+        let alone = [h2_refused(), notice.clone()];
+        assert!(unsure(&view(&alone), &notice).is_some_and(|r| r.contains("cannot be compared")));
     }
 
     #[test]
-    fn refused_over_http1_too_or_a_refusal_page_or_another_page_raises_nothing() {
+    fn refused_over_http1_too_or_a_refusal_page_raises_nothing_and_is_not_unsure() {
         assert!(found(&[h2_refused(), h1(Outcome::RefusedHttp, 403, "Forbidden")]).is_empty());
         assert!(found(&[h2_refused(), h1(Outcome::RefusedTls, 0, "")]).is_empty());
         assert!(found(&[h2_refused(), h1(Outcome::Inconclusive, 0, "")]).is_empty());
         let refusal = h1(Outcome::Served, 200, r#"{"error":"unauthorized"}"#);
-        assert!(found(&[h2_refused(), refusal.clone()]).is_empty());
-        assert_eq!(unsure(&view(&[h2_refused(), refusal]), &h1(Outcome::Served, 200, "x")), None);
-        // A page wholly unlike the protected one: unsure (the verdict lists it), no finding.
-        let mut valid = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
-        valid.body_excerpt = Some(r#"{"orders":[{"id":1,"item":"widget","qty":3}]}"#.into());
-        let notice = h1(
-            Outcome::Served,
-            200,
-            "<html><body>Please upgrade your browser to continue</body></html>",
-        );
-        let all = [h2_refused(), notice.clone(), valid];
+        let all = [h2_refused(), refusal.clone(), valid(ORDERS)];
         assert!(found(&all).is_empty());
-        assert!(unsure(&view(&all), &notice).is_some_and(|r| r.contains("wholly unlike")));
+        assert_eq!(unsure(&view(&all), &refusal), None);
+    }
+
+    #[test]
+    fn an_h2_only_server_is_noted_not_unread() {
+        let mut alert = h1(Outcome::Error, 0, "");
+        (alert.http_status, alert.alert) = (None, Some("NoApplicationProtocol".into()));
+        let mut closed = h1(Outcome::Inconclusive, 0, "");
+        closed.http_status = None;
+        closed.tls_version = crate::facts::TlsVersion::Tls12;
+        closed.detail = Some("the server closed the connection right after the handshake".into());
+        let note = unanswered_note(&[h2_refused(), alert, closed]);
+        assert!(
+            note.as_deref().is_some_and(|n| n.contains("TLS 1.3: alert NoApplicationProtocol")
+                && n.contains("TLS 1.2: the server closed")),
+            "{note:?}"
+        );
+        assert_eq!(unanswered_note(&[h2_refused()]), None);
     }
 }
