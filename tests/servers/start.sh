@@ -298,6 +298,10 @@
 #                             secure.test); go-sni-403-leak the same with 403 (not on
 #                             --list-bypass; side_doors_real.rs
 #                             a_refusal_status_with_the_protected_page_is_no_refusal)
+#   haproxy-sni-header-403-leak  haproxy-sni-header, and past the verify header's gate the secret
+#                             backend answers 403 with the orders JSON where ssl_c_used is false:
+#                             SNI public.test + Host secure.test + a forged X-SSL-Client-Verify: 0
+#                             gets the orders with a 403 (not on --list-bypass)
 #   haproxy-resume-403-leak   haproxy-resume-bypass's crt-list and routing by ssl_fc_sni, and the
 #                             secret backend answers 403 with the orders JSON where ssl_c_used is
 #                             false (200 with them otherwise): a session from public.test resumed
@@ -933,7 +937,7 @@ EOF
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
   haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13 | \
-  haproxy-sni-header | haproxy-sni-header-tls12-redirect)
+  haproxy-sni-header | haproxy-sni-header-tls12-redirect | haproxy-sni-header-403-leak)
   haproxy_dir names
   # one certificate, two crt-list lines with their own client-auth policy; the first line is also
   # the default (a ClientHello without SNI, or with a name matching no line, gets verify required)
@@ -970,6 +974,17 @@ EOF
   haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13)
     route="req.hdr(host),field(1,:) -i secure.test"
     global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    ;;
+  haproxy-sni-header-403-leak)
+    route="req.hdr(host),field(1,:) -i secure.test"
+    global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    frontend_extra='http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_fc_sni -i secure.test }'
+    printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}' >"$dir/orders.json"
+    # the gate wants the verify header 0; past it, a filter sets 403 without a certificate and
+    # still sends the page
+    secret_gate="http-request deny deny_status 403 unless { req.hdr(x-ssl-client-verify) -m str 0 }
+  http-request return status 403 content-type application/json file $dir/orders.json if !{ ssl_c_used }
+  http-request return status 200 content-type application/json file $dir/orders.json"
     ;;
   haproxy-sni-header | haproxy-sni-header-tls12-redirect)
     route="req.hdr(host),field(1,:) -i secure.test"

@@ -1469,7 +1469,9 @@ fn scan_named(
 /// audit, the twelfth session; before: A, exit 0 on every one). Go's 421 (or 403) guard without
 /// `return` writes the orders after the status to SNI public.test + Host secure.test; HAProxy
 /// answers a session from public.test resumed on secure.test 403 with the orders (`ssl_c_used`
-/// false); a Python server sets 403 and writes the orders for a forged X-SSL-Client-Verify.
+/// false); HAProxy answers SNI public.test + Host secure.test + a forged X-SSL-Client-Verify 403
+/// with the orders (`ssl_c_used` false past the header's gate); a Python server sets 403 and
+/// writes the orders for a forged X-SSL-Client-Verify.
 /// With the valid certificate the page is the protected one: the finding, F. Without it the page
 /// cannot be compared, and is no refusal page: incomplete, never A.
 #[test]
@@ -1481,6 +1483,12 @@ fn a_refusal_status_with_the_protected_page_is_no_refusal() -> TestResult {
     for (name, by_name, id) in [
         ("go-sni-421-leak", true, FindingId::SniHostMismatchBypass),
         ("go-sni-403-leak", true, FindingId::SniHostMismatchBypass),
+        // Past another name, with forged headers (a follow-up behind the sibling's refusal).
+        (
+            "haproxy-sni-header-403-leak",
+            true,
+            FindingId::SniHostMismatchBypass,
+        ),
         (
             "haproxy-resume-403-leak",
             true,

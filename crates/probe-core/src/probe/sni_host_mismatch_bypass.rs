@@ -433,11 +433,56 @@ async fn follow_ups(
                 )
             };
             let (mut judged_one, mut changed_settled) = (false, false);
-            for (with, presented, seen) in outcomes {
+            for (with, presented, mut seen) in outcomes {
                 // Names with `_` closed without any status where others were answered: the
                 // server refuses the names (a busy answer or a time-out stays unread).
                 let refused_names =
                     underscored(&presented) && others_answered && seen.status().is_none();
+                // Refused (403 …) with the protected page for a body: let in all the same, unless
+                // the protected name itself gives the same to the same (its own door, which the
+                // certificate and header probes judge); the name's own refusal page is a refusal.
+                if !judged_one && !seen.served() && seen.unreadable().is_none() {
+                    let own_refusal = t.protected.result.body_excerpt.as_deref();
+                    let judged = landing::judge_unserved(
+                        target,
+                        scan,
+                        first,
+                        round.version,
+                        &mut seen,
+                        own_refusal,
+                    )
+                    .await;
+                    if let Some(judged) = judged {
+                        if seen.let_in_by_page {
+                            let front = front_with(&presented).await;
+                            let same = front.result.body_excerpt.is_some()
+                                && front.result.body_excerpt == seen.result.body_excerpt;
+                            if front.served() || same {
+                                continue;
+                            }
+                        }
+                        judged_one = true;
+                        let tried = Tried {
+                            sni: t.sni.clone(),
+                            shown: t.shown.clone(),
+                            protected: seen,
+                            landed: Some(judged),
+                            with: Some(with),
+                            again: None,
+                        };
+                        if tried.bypass() && next_spoken {
+                            carried.push(Carried {
+                                sni: tried.sni.clone(),
+                                shown: tried.shown.clone(),
+                                with: tried.with.clone().unwrap_or_default(),
+                                presented,
+                                found_on: round.version,
+                            });
+                        }
+                        out.push((i, tried));
+                        continue;
+                    }
+                }
                 // A refusal turned into another answer past it (a redirect, 404, 500): whether
                 // that lets the request in cannot be told on this path, unless the front door
                 // answers the same to the same (the header and certificate probes' to judge).
@@ -575,7 +620,41 @@ async fn try_again_with(
         cert: c.presented.cert.clone(),
         scan,
     };
-    let seen = knock(target, door(c.sni.clone())).await;
+    let mut seen = knock(target, door(c.sni.clone())).await;
+    let was = seen.result.outcome;
+    // Refused with the protected page for a body: let in here too (the protected name itself
+    // given the same page, or served, is its own door).
+    if !seen.served() && seen.unreadable().is_none() {
+        if let Some(judged) =
+            landing::judge_unserved(target, scan, first, version, &mut seen, None).await
+        {
+            let mut front = None;
+            let mut landed = Some(judged);
+            if seen.let_in_by_page {
+                let f = knock(target, door(Sni::Target)).await;
+                if f.served()
+                    || (f.result.body_excerpt.is_some()
+                        && f.result.body_excerpt == seen.result.body_excerpt)
+                {
+                    seen.let_in_by_page = false;
+                    seen.result.outcome = was;
+                    landed = None;
+                }
+                front = Some(f);
+            }
+            return Tried {
+                sni: c.sni.clone(),
+                shown: c.shown.clone(),
+                protected: seen,
+                landed,
+                with: Some(c.with.clone()),
+                again: Some(Again {
+                    found_on: c.found_on,
+                    front,
+                }),
+            };
+        }
+    }
     let past_the_refusal = !seen.served()
         && seen.unreadable().is_none()
         && seen
