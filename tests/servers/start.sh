@@ -296,6 +296,36 @@
 #                             lets Host secure.test in with any certificate (403 without): SNI
 #                             public.test + Host secure.test + a certificate from an unknown CA
 #                             gets "secret area"
+#   go-sni-421-leak           the policies of go-sni-bypass, and go-sni-strict's 421 guard without
+#                             its `return`: where the Host is not the SNI name the status is 421
+#                             and the page routed by Host follows (the orders JSON for Host
+#                             secure.test); go-sni-403-leak the same with 403 (not on
+#                             --list-bypass; side_doors_real.rs
+#                             a_refusal_status_with_the_protected_page_is_no_refusal)
+#   haproxy-sni-header-403-leak  haproxy-sni-header, and past the verify header's gate the secret
+#                             backend answers 403 with the orders JSON where ssl_c_used is false:
+#                             SNI public.test + Host secure.test + a forged X-SSL-Client-Verify: 0
+#                             gets the orders with a 403 (not on --list-bypass)
+#   haproxy-resume-403-leak   haproxy-resume-bypass's crt-list and routing by ssl_fc_sni, and the
+#                             secret backend answers 403 with the orders JSON where ssl_c_used is
+#                             false (200 with them otherwise): a session from public.test resumed
+#                             on secure.test gets the orders with a 403 (not on --list-bypass)
+#   header-leak-403           python/leak_lab.py: optional client certificate, 403 unless one was
+#                             presented, but the orders JSON is written for X-SSL-Client-Verify:
+#                             SUCCESS too (with status 403; not on --list-bypass)
+#   haproxy-header-underscore-gunicorn | haproxy-header-underscore-wsgiref
+#                             HAProxy verify optional, del-header X-SSL-Client-Verify, set-header
+#                             X-SSL-Client-Verify SUCCESS for a verified certificate, before
+#                             python/trusting_wsgi.py (trusts HTTP_X_SSL_CLIENT_VERIFY) under
+#                             gunicorn | wsgiref: a client's X_SSL_Client_Verify: SUCCESS is left
+#                             by del-header and read as the same key (not on --list-bypass)
+#   haproxy-sni-names-header  scanned as secure.test: a certificate for secure.test, a.test, b.test
+#                             and c.test; crt-list secure.test [verify required], the others
+#                             [verify none]; routed by ssl_fc_sni: secure.test sets
+#                             X-SSL-Client-Verify %[ssl_c_verify], c.test passes the client's
+#                             copy, a.test and b.test delete it; the backend (header_lab.py) wants
+#                             0: only c.test with a forged header gets in, the third name that
+#                             would need forged headers (not on --list-bypass)
 #   caddy-sni-strict          two Caddy sites, secure.test with client_auth require_and_verify,
 #                             public.test without; strict_sni_host on (421 for a Host not the SNI)
 #   caddy-sni-insecure        the same with strict_sni_host insecure_off (routed by Host: a bypass)
@@ -790,6 +820,93 @@ python-*)
   need "$PYTHON3"
   run "$PYTHON3" "$here/python/server.py" "${server#python-}" "$port" "$pki"
   ;;
+haproxy-resume-403-leak)
+  haproxy_dir names
+  cat >"$dir/crt-list.txt" <<EOF
+$dir/names.pem [verify required ca-file $pki/ca.crt] secure.test
+$dir/names.pem [verify none] public.test
+EOF
+  printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}' >"$dir/orders.json"
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head)
+frontend fe
+  bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2
+  use_backend secret if { ssl_fc_sni -i secure.test }
+  default_backend public
+backend secret
+  # a filter that sets the status and still sends the page
+  http-request return status 403 content-type application/json file $dir/orders.json if !{ ssl_c_used }
+  http-request return status 200 content-type application/json file $dir/orders.json
+backend public
+  http-request return status 200 content-type text/plain string "public area: welcome\n"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+haproxy-sni-names-header)
+  need "$PYTHON3"
+  haproxy_dir names
+  # One certificate from the test CA for secure.test, a.test, b.test and c.test.
+  openssl ecparam -name prime256v1 -genkey -noout -out "$dir/abc.key" 2>/dev/null
+  openssl req -new -key "$dir/abc.key" -subj "/CN=secure.test" -out "$dir/abc.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:secure.test,DNS:a.test,DNS:b.test,DNS:c.test\nextendedKeyUsage=serverAuth\n' \
+    >"$dir/abc.ext"
+  openssl x509 -req -in "$dir/abc.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+    -CAserial "$dir/ca.srl" -days 365 -sha256 -extfile "$dir/abc.ext" -out "$dir/abc.crt" 2>/dev/null
+  (umask 077 && cat "$dir/abc.crt" "$dir/abc.key" >"$dir/abc.pem")
+  cat >"$dir/crt-list.txt" <<EOF
+$dir/abc.pem [verify required ca-file $pki/ca.crt] secure.test
+$dir/abc.pem [verify none] a.test
+$dir/abc.pem [verify none] b.test
+$dir/abc.pem [verify none] c.test
+EOF
+  cat >"$dir/haproxy.cfg.in" <<EOF
+$(haproxy_head "tune.ssl.cachesize 0")
+frontend fe
+  bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 no-tls-tickets
+  use_backend secure if { ssl_fc_sni -i secure.test }
+  use_backend legacy if { ssl_fc_sni -i c.test }
+  default_backend other
+backend secure
+  http-request set-header X-SSL-Client-Verify %[ssl_c_verify]
+  option http-server-close
+  server app 127.0.0.1:@BACKEND_PORT@
+backend legacy
+  option http-server-close
+  server app 127.0.0.1:@BACKEND_PORT@
+backend other
+  http-request del-header X-SSL-Client-Verify
+  option http-server-close
+  server app 127.0.0.1:@BACKEND_PORT@
+EOF
+  run "$PYTHON3" "$here/python/header_lab.py" --trust X-SSL-Client-Verify=0 behind "$HAPROXY" \
+    "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
+  ;;
+haproxy-header-underscore-gunicorn | haproxy-header-underscore-wsgiref)
+  need "$PYTHON3"
+  case $server in
+  *-gunicorn) : "${GUNICORN:=gunicorn}"; need "$GUNICORN" GUNICORN; wsgi=$(command -v "$GUNICORN") ;;
+  *) wsgi=wsgiref ;;
+  esac
+  haproxy_dir server
+  cat >"$dir/haproxy.cfg.in" <<EOF
+$(haproxy_head)
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
+  http-request del-header X-SSL-Client-Verify
+  http-request set-header X-SSL-Client-Verify SUCCESS if { ssl_c_used } { ssl_c_verify 0 }
+  default_backend app
+backend app
+  option http-server-close
+  server app 127.0.0.1:@BACKEND_PORT@
+EOF
+  run "$PYTHON3" "$here/python/header_lab.py" --wsgi "$wsgi" behind "$HAPROXY" \
+    "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
+  ;;
+header-leak-403)
+  need "$PYTHON3"
+  run "$PYTHON3" "$here/python/leak_lab.py" "$port" "$pki"
+  ;;
 haproxy-resume-wildcard)
   : "${HAPROXY:=$(sbin_tool haproxy)}"
   need "$HAPROXY" HAPROXY
@@ -827,7 +944,7 @@ EOF
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
   haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13 | \
-  haproxy-sni-header | haproxy-sni-header-tls12-redirect)
+  haproxy-sni-header | haproxy-sni-header-tls12-redirect | haproxy-sni-header-403-leak)
   haproxy_dir names
   # one certificate, two crt-list lines with their own client-auth policy; the first line is also
   # the default (a ClientHello without SNI, or with a name matching no line, gets verify required)
@@ -864,6 +981,17 @@ EOF
   haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13)
     route="req.hdr(host),field(1,:) -i secure.test"
     global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    ;;
+  haproxy-sni-header-403-leak)
+    route="req.hdr(host),field(1,:) -i secure.test"
+    global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    frontend_extra='http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_fc_sni -i secure.test }'
+    printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}' >"$dir/orders.json"
+    # the gate wants the verify header 0; past it, a filter sets 403 without a certificate and
+    # still sends the page
+    secret_gate="http-request deny deny_status 403 unless { req.hdr(x-ssl-client-verify) -m str 0 }
+  http-request return status 403 content-type application/json file $dir/orders.json if !{ ssl_c_used }
+  http-request return status 200 content-type application/json file $dir/orders.json"
     ;;
   haproxy-sni-header | haproxy-sni-header-tls12-redirect)
     route="req.hdr(host),field(1,:) -i secure.test"

@@ -637,6 +637,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         findings.extend(outcome.findings);
         report.notes.extend(outcome.notes);
         report.incomplete.extend(outcome.incomplete);
+        report.skipped_probes.extend(outcome.skipped);
         for name in outcome.sni_names_tried {
             if !report.sni_names_tried.contains(&name) {
                 report.sni_names_tried.push(name);

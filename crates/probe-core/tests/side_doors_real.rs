@@ -1447,3 +1447,177 @@ fn a_staging_ca_the_server_does_not_trust_is_never_passed() -> TestResult {
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// Scans `name` (started here) as secure.test with `scanner` and the given `sni-name`s,
+/// printing the verdict under `label`.
+fn scan_named(
+    lab: &Lab,
+    scanner: &Scanner,
+    server: &Server,
+    names: &[&str],
+    label: &str,
+) -> TestResult<TargetReport> {
+    let mut t = target(true, server.port)?;
+    t.names = names.iter().map(|n| (*n).to_owned()).collect();
+    let mut report = lab.rt.block_on(scanner.scan(&[t]));
+    let t = report.targets.remove(0);
+    println!("{}", line(label, &t));
+    Ok(t)
+}
+
+/// Side doors answered with a refusal status whose body is the protected page (a side-door
+/// audit, the twelfth session; before: A, exit 0 on every one). Go's 421 (or 403) guard without
+/// `return` writes the orders after the status to SNI public.test + Host secure.test; HAProxy
+/// answers a session from public.test resumed on secure.test 403 with the orders (`ssl_c_used`
+/// false); HAProxy answers SNI public.test + Host secure.test + a forged X-SSL-Client-Verify 403
+/// with the orders (`ssl_c_used` false past the header's gate); a Python server sets 403 and
+/// writes the orders for a forged X-SSL-Client-Verify.
+/// With the valid certificate the page is the protected one: the finding, F. Without it the page
+/// cannot be compared, and is no refusal page: incomplete, never A.
+#[test]
+fn a_refusal_status_with_the_protected_page_is_no_refusal() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    for (name, by_name, id) in [
+        ("go-sni-421-leak", true, FindingId::SniHostMismatchBypass),
+        ("go-sni-403-leak", true, FindingId::SniHostMismatchBypass),
+        // Past another name, with forged headers (a follow-up behind the sibling's refusal).
+        (
+            "haproxy-sni-header-403-leak",
+            true,
+            FindingId::SniHostMismatchBypass,
+        ),
+        (
+            "haproxy-resume-403-leak",
+            true,
+            FindingId::SessionResumptionBypass,
+        ),
+        (
+            "header-leak-403",
+            false,
+            FindingId::ClientCertHeaderSpoofing,
+        ),
+    ] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &lab.pki, lab.dir.path())?;
+        for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
+            let report = lab
+                .rt
+                .block_on(scanner.scan(&[target(by_name, server.port)?]));
+            let t = &report.targets[0];
+            println!("certificate {with_cert}: {}", line(name, t));
+            let found = t.findings.iter().find(|f| f.id == id);
+            let unread = t.incomplete.iter().any(|i| i.probe == probe_of(id));
+            let ok = if with_cert {
+                found.is_some_and(|f| {
+                    f.detail
+                        .contains("with the very page the valid certificate is served")
+                }) && t.grade == Grade::F
+            } else {
+                found.is_none() && unread && t.grade != Grade::A
+            };
+            if t.error.is_some() || !ok {
+                problems.push(format!(
+                    "{name} (certificate {with_cert}): {} {:?} {:?}",
+                    line(name, t),
+                    found.map(|f| &f.detail),
+                    t.incomplete
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}
+
+/// HAProxy `del-header X-SSL-Client-Verify` (and set-header SUCCESS for a verified certificate)
+/// in front of a WSGI application that trusts `HTTP_X_SSL_CLIENT_VERIFY`, under gunicorn and
+/// wsgiref: both map a client's `X_SSL_Client_Verify` to that key, and del-header leaves it
+/// (before: never sent, A, exit 0). Found without a certificate, the finding naming the `_` form.
+#[test]
+fn underscore_aliases_of_the_forged_headers_are_sent() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    for name in [
+        "haproxy-header-underscore-gunicorn",
+        "haproxy-header-underscore-wsgiref",
+    ] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &lab.pki, lab.dir.path())?;
+        let report = lab
+            .rt
+            .block_on(lab.anonymous.scan(&[target(false, server.port)?]));
+        let t = &report.targets[0];
+        println!("{}", line(name, t));
+        let found = t.findings.iter().find(|f| {
+            f.id == FindingId::ClientCertHeaderSpoofing && f.detail.contains("X_SSL_Client_Verify")
+        });
+        if t.error.is_some() || found.is_none() || t.grade != Grade::F {
+            problems.push(format!("{name}: {} {:?}", line(name, t), t.findings));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}
+
+/// Three sibling names that need forged headers (a.test, b.test, c.test; only c.test passes the
+/// client's X-SSL-Client-Verify on): every `sni-name` is tried (before: the first two, c.test
+/// named in a note that said to give it as `sni-name`, which it was: A, exit 0), and a door left
+/// untried for the cap (the certificate's names, none given) makes the target B at best with
+/// the note, never A.
+#[test]
+fn names_given_are_always_tried_and_a_door_left_untried_is_never_an_a() -> TestResult {
+    let name = "haproxy-sni-names-header";
+    if std::env::var("ONLY").is_ok_and(|o| o != name) {
+        return Ok(());
+    }
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let server = start(name, &lab.pki, lab.dir.path())?;
+    // client.crt and a staging CA the server trusts: nothing else keeps the target from an A.
+    let ca = (lab.pki.join("ca.crt"), lab.pki.join("ca.key"));
+    let full = scanner(&lab.pki, Some("client"), Some((&ca.0, &ca.1)))?;
+    let mut problems = Vec::new();
+    let given = scan_named(
+        &lab,
+        &full,
+        &server,
+        &["a.test", "b.test", "c.test"],
+        "a, b and c given",
+    )?;
+    let door = given.findings.iter().find(|f| {
+        f.id == FindingId::SniHostMismatchBypass && f.detail.contains("SNI c.test with forged")
+    });
+    if given.error.is_some() || door.is_none() || given.grade != Grade::F {
+        problems.push(format!("given: {} {:?}", line(name, &given), given.notes));
+    }
+    let found = scan_named(&lab, &full, &server, &[], "none given")?;
+    let capped = found.grade == Grade::B
+        && found
+            .notes
+            .iter()
+            .any(|n| n.contains("graded B at best") && n.contains("did not serve an anonymous"))
+        && found
+            .skipped_probes
+            .iter()
+            .any(|s| s.id.as_str() == "sni-host-mismatch-bypass");
+    if found.error.is_some() || !capped {
+        problems.push(format!(
+            "none given: {} {:?} {:?}",
+            line(name, &found),
+            found.notes,
+            found.skipped_probes
+        ));
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}

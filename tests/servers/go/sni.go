@@ -20,6 +20,11 @@ package main
 // lets Host secure.test in when the connection carries any certificate, trusting the TLS layer
 // (403 otherwise): with SNI public.test, a certificate from an unknown CA gets the secret area.
 //
+// "sni-421-leak" / "sni-403-leak": the policies of "sni-bypass", and the handler's guard of
+// "sni-strict" without its `return` (status 421, or 403, where the Host is not the SNI name),
+// after which the page routed by Host is written all the same: the orders JSON for Host
+// secure.test, "public area: welcome" otherwise (a side-door audit, the twelfth session).
+//
 // Neither config sets session ticket keys: both use the ones of the listener's config, so a session
 // made on one name is offered to the other; Go 1.19 refuses to resume it where a certificate is
 // required and the session has none (a full handshake follows).
@@ -38,6 +43,9 @@ import (
 
 const secureName = "secure.test"
 
+// The protected page of the leak modes: a page of its own (several distinct tokens), as an API's.
+const ordersPage = `{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}` + "\n"
+
 func hostOnly(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		return h
@@ -48,7 +56,14 @@ func hostOnly(hostport string) string {
 func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertPool) {
 	strict, anyHost, publicMax := false, false, uint16(0)
 	anyCert := false
+	// leak: the 421 (or 403) guard without `return`: the status is set, and the page routed by
+	// Host (the protected orders for Host secure.test) is written after it all the same.
+	leak := 0
 	switch mode {
+	case "sni-421-leak":
+		leak = http.StatusMisdirectedRequest
+	case "sni-403-leak":
+		leak = http.StatusForbidden
 	case "sni-anycert":
 		anyCert = true
 	case "sni-bypass":
@@ -99,6 +114,17 @@ func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertP
 				(r.TLS == nil || len(r.TLS.PeerCertificates) == 0) {
 				w.WriteHeader(http.StatusForbidden)
 				_, _ = io.WriteString(w, "client certificate required\n")
+				return
+			}
+			if leak != 0 {
+				if r.TLS == nil || !strings.EqualFold(host, r.TLS.ServerName) {
+					w.WriteHeader(leak) // BUG (on purpose): no return
+				}
+				if strings.EqualFold(host, secureName) {
+					_, _ = io.WriteString(w, ordersPage)
+					return
+				}
+				_, _ = io.WriteString(w, "public area: welcome\n")
 				return
 			}
 			if anyHost || strings.EqualFold(host, secureName) {

@@ -13,6 +13,10 @@ spoofing servers of start.sh.
         `HAPROXY -c`, and run as `HAPROXY -db -f CFG`, a child of this process. This process exits
         when HAProxy does, and stops HAProxy on SIGTERM/SIGINT/SIGHUP (and, on Linux, HAProxy gets
         SIGTERM if this process dies).
+    python3 header_lab.py --wsgi wsgiref|GUNICORN behind HAPROXY TEMPLATE CFG
+        The same with trusting_wsgi.py's WSGI application as the backend instead (it trusts the
+        WSGI key HTTP_X_SSL_CLIENT_VERIFY, which `X_SSL_Client_Verify` maps to as well), served
+        by wsgiref in this process or by the GUNICORN program, a child of this process.
     python3 header_lab.py behind-nginx NGINX TEMPLATE CFG
         The same with nginx in front: CFG is checked with `NGINX -t -q -c CFG -p DIR -e
         DIR/error.log` (DIR: CFG's directory) and run the same way without -t (the template says
@@ -45,7 +49,7 @@ TRUSTED = [("X-SSL-Client-Verify", ("SUCCESS", "0"))]
 # 8 KB maxHttpHeaderSize answers.
 # --granted STATUS: the status of a request let in (default 200; 404: an API with no route at the
 # path scanned, behind its authentication).
-SETTINGS = {"refuse": 403, "max_head": 0, "granted": 200}
+SETTINGS = {"refuse": 403, "max_head": 0, "granted": 200, "wsgi": ""}
 
 
 def accepted(value, ok):
@@ -122,10 +126,55 @@ def die_with_parent():
         pass
 
 
+def wsgi_backend():
+    """The backend as trusting_wsgi.py's application: its port, and the gunicorn child (None for
+    wsgiref, served on a thread of this process)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    if SETTINGS["wsgi"] == "wsgiref":
+        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+        import socketserver
+        import trusting_wsgi
+
+        class Quiet(WSGIRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        class Threading(socketserver.ThreadingMixIn, WSGIServer):
+            daemon_threads = True
+            request_queue_size = 128
+
+        srv = make_server("127.0.0.1", 0, trusting_wsgi.app, server_class=Threading,
+                          handler_class=Quiet)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        return srv.server_address[1], None
+    import socket
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    child = subprocess.Popen(
+        [SETTINGS["wsgi"], "--chdir", os.path.dirname(os.path.abspath(__file__)), "--bind",
+         f"127.0.0.1:{port}", "--workers", "2", "--threads", "8", "--log-level", "warning",
+         "trusting_wsgi:app"],
+        stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    import time
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return port, child
+
+
 def behind(haproxy, template, cfg, check=None, run=None):
-    srv = Server(("127.0.0.1", 0))
-    port = srv.server_address[1]
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    backend_child = None
+    if SETTINGS["wsgi"]:
+        port, backend_child = wsgi_backend()
+    else:
+        srv = Server(("127.0.0.1", 0))
+        port = srv.server_address[1]
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
     with open(template) as f:
         text = f.read().replace("@BACKEND_PORT@", str(port))
     with open(cfg, "w") as f:
@@ -137,10 +186,15 @@ def behind(haproxy, template, cfg, check=None, run=None):
 
     def stop(signum, frame):
         child.terminate()
+        if backend_child is not None:
+            backend_child.terminate()
 
     for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(s, stop)
     rc = child.wait()
+    if backend_child is not None:
+        backend_child.terminate()
+        backend_child.wait()
     sys.exit(rc if rc >= 0 else 0)
 
 
@@ -161,8 +215,11 @@ def direct(port, cert, key):
 def main():
     args = sys.argv[1:]
     rules = []
-    while len(args) >= 2 and args[0] in ("--trust", "--refuse", "--max-head", "--granted"):
-        if args[0] == "--trust":
+    while len(args) >= 2 and args[0] in ("--trust", "--refuse", "--max-head", "--granted",
+                                         "--wsgi"):
+        if args[0] == "--wsgi":
+            SETTINGS["wsgi"] = args[1]
+        elif args[0] == "--trust":
             name, _, values = args[1].partition("=")
             if not name or not values:
                 sys.exit("header_lab.py: --trust NAME=VALUE[,VALUE...]")

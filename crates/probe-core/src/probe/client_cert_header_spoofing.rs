@@ -37,7 +37,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`) from a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) from a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate)",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
@@ -232,23 +232,43 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
         // Apache mod_ssl's variable names as headers (`RequestHeader set SSL_CLIENT_CERT
         // "%{SSL_CLIENT_CERT}s"`), the default of Keycloak's Apache certificate lookup; nginx drops
         // names with `_` by default, HAProxy and many others pass them.
+        // With them, in the same request, the X- names written with `_` (`X_SSL_Client_Verify`):
+        // a proxy's `del-header X-SSL-Client-Verify` leaves them, and gunicorn and wsgiref read
+        // them as the same WSGI key (`HTTP_X_SSL_CLIENT_VERIFY`).
         fam(
-            "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names, Keycloak's Apache lookup)",
+            "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names, Keycloak's Apache lookup), \
+             with X_SSL_Client_Verify, X_Client_Verify, X_SSL_Client_S_DN … (the X- names \
+             written with `_`, which a proxy's del-header of the X- name leaves and WSGI servers \
+             read as it)",
             vec![
                 header("ssl_client_verify", verified),
                 header("ssl_client_cert", &m.pem_escaped),
                 header("ssl_client_s_dn", &m.subject),
                 header("ssl_client_s_dn_cn", &m.common_name),
                 header("ssl_client_i_dn", &m.issuer),
+                header("x_ssl_client_verify", verified),
+                header("x_client_verify", verified),
+                header("x_ssl_client_used", "1"),
+                header("x_ssl_client_s_dn", &m.subject),
+                header("x_ssl_client_cn", &m.common_name),
+                header("x_client_dn", &m.subject),
+                header("x_client_cn", &m.common_name),
             ],
         ),
         // Keycloak's HAProxy lookup: `http-request set-header SSL_CLIENT_CERT
-        // %{+Q}[ssl_c_der,base64]`.
+        // %{+Q}[ssl_c_der,base64]`; and the X- names with `_` carrying the certificate.
         fam(
-            "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER (Keycloak's HAProxy lookup)",
+            "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER (Keycloak's HAProxy lookup), with \
+             X_SSL_Client_Verify, X_SSL_Client_Cert, X_Client_Cert (the X- names written with \
+             `_`)",
             vec![
                 header("ssl_client_verify", verified),
                 header("ssl_client_cert", &m.der_b64),
+                header("x_ssl_client_verify", verified),
+                header("x_client_verify", verified),
+                header("x_ssl_client_cert", &m.der_b64),
+                header("x_client_cert", &m.der_b64),
+                header("x_ssl_client_s_dn", &m.subject_oneline),
             ],
         ),
     ]
@@ -681,7 +701,7 @@ impl TargetProbe for ClientCertHeaderSpoofing {
                     }
                 }
             };
-            spoof(target, scan, &refusal, &m).await
+            spoof(target, scan, first, &refusal, &m).await
         }
         .boxed()
     }
@@ -704,21 +724,51 @@ struct Refusal {
     claims_identity: bool,
 }
 
-async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Material) -> TargetOutcome {
+async fn spoof(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    refusal: &Refusal,
+    m: &Material,
+) -> TargetOutcome {
     let (version, refused_with) = (refusal.version, refusal.status);
+    // Why an answer refused by status, with a page that is no refusal page, could not be told
+    // from the protected page (the first such), and that answer.
+    let unsure: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    // Each request, and its answer judged by its body: a refusal status whose body is the
+    // protected page lets the headers in all the same (marked served).
     let send = |headers: Vec<(HeaderName, HeaderValue)>| {
-        knock(
-            target,
-            Door {
-                version,
-                sni: Sni::Target,
-                host: None,
-                headers,
-                sessions: None,
-                cert: refusal.cert.clone(),
+        let (unsure, cert) = (&unsure, refusal.cert.clone());
+        async move {
+            let mut seen = knock(
+                target,
+                Door {
+                    version,
+                    sni: Sni::Target,
+                    host: None,
+                    headers,
+                    sessions: None,
+                    cert,
+                    scan,
+                },
+            )
+            .await;
+            let judged = super::landing::judge_unserved(
+                target,
                 scan,
-            },
-        )
+                first,
+                version,
+                &mut seen,
+                refusal.body.as_deref(),
+            )
+            .await;
+            if let Some((super::landing::Landing::Unsure(why), _)) = judged {
+                if let Ok(mut u) = unsure.lock() {
+                    u.get_or_insert_with(|| format!("{} ({})", why, seen.describe()));
+                }
+            }
+            seen
+        }
     };
     // Both verify values' batches at once (the second round is only kept when the first was not
     // served), then, per batch that was served or not refused as the anonymous request was, each
@@ -806,6 +856,18 @@ async fn spoof(target: &Target, scan: &ScanContext, refusal: &Refusal, m: &Mater
     }
     let mut out = judge(target, refusal, &rounds);
     if out.findings.is_empty() {
+        let unsure = unsure.lock().ok().and_then(|mut u| u.take());
+        if let Some(why) = unsure {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "with forged client-certificate headers the request without them refused \
+                     (HTTP {}) was answered otherwise: {why}",
+                    refused_with.unwrap_or_default()
+                ),
+            });
+        }
         return out;
     }
     // Confirmed only where it repeats beside a refusal: the served batch twice more, and the
@@ -1158,12 +1220,12 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
         FindingId::ClientCertHeaderSpoofing,
         format!(
             "{version}: {with}, {} did not serve the request (HTTP {}); with {also}forged \
-             client-certificate headers{shown} it served HTTP {}. Let in by: {which}. (Tried \
-             on {version} alone: headers are read after TLS, so every version the server \
-             speaks is likely open alike.)",
+             client-certificate headers{shown} it {}. Let in by: {which}. (Tried on {version} \
+             alone: headers are read after TLS, so every version the server speaks is likely \
+             open alike.)",
             target.authority(),
             refusal.status.unwrap_or_default(),
-            got_in.status().unwrap_or_default()
+            super::landing::answer_words(got_in)
         ),
     );
     f.tls_versions = vec![version];
@@ -1374,10 +1436,10 @@ mod tests {
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
         assert_eq!(fams.len(), 18);
-        // No header dropped as an invalid value: 66 headers in all, 52 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 66);
+        // No header dropped as an invalid value: 78 headers in all, 61 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 78);
         let all = together(&fams);
-        assert_eq!(all.len(), 52);
+        assert_eq!(all.len(), 61);
         for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
             assert!(all.iter().any(|(n, _)| n == needed), "{needed} missing");
         }
@@ -1417,6 +1479,23 @@ mod tests {
             .collect();
         assert_eq!(sent, batched);
         assert_eq!(fams.iter().filter(|f| underscored(f)).count(), 2);
+        // The X- names written with `_` (which a proxy's del-header of the X- name leaves, and
+        // WSGI servers read as it) go in those requests of their own, no request more: every
+        // one with the verify value, and the certificate and subject with the X- names'.
+        for f in fams.iter().filter(|f| underscored(f)) {
+            for alias in ["x_ssl_client_verify", "x_client_verify"] {
+                assert!(
+                    f.headers.iter().any(|(n, v)| n == alias && v == "SUCCESS"),
+                    "{alias} missing from {}",
+                    f.name
+                );
+            }
+            assert!(f.headers.iter().any(|(n, _)| n == "x_ssl_client_s_dn"), "{}", f.name);
+        }
+        assert!(fams
+            .iter()
+            .filter(|f| underscored(f))
+            .any(|f| f.headers.iter().any(|(n, v)| n == "x_ssl_client_cert" && v == &m.der_b64)));
         // The forms proxies write: RFC 2253 (nginx, mod_ssl, Envoy), OpenSSL's one line (HAProxy).
         assert_eq!(m.subject, "CN=mtls-scan untrusted client,O=mtls-scan probe");
         assert_eq!(m.subject_oneline, "/O=mtls-scan probe/CN=mtls-scan untrusted client");

@@ -14,6 +14,10 @@ pub struct Seen {
     pub result: ExchangeResult,
     /// The server sent a CertificateRequest.
     pub cert_requested: bool,
+    /// Answered with a status that is no 2xx (403, 421 …) whose whole body is the protected page
+    /// fetched with the valid certificate: let in whatever the status, and marked served
+    /// (`landing::judge_unserved`).
+    pub let_in_by_page: bool,
 }
 
 impl Seen {
@@ -98,6 +102,9 @@ impl Seen {
             s.push_str("; session resumed");
         }
         match (r.http_status, &r.alert, &r.detail) {
+            (Some(st), _, _) if self.let_in_by_page => s.push_str(&format!(
+                "; HTTP {st}, its body the page the valid certificate is served"
+            )),
             (Some(st), _, _) => s.push_str(&format!("; HTTP {st}")),
             (None, Some(a), _) => s.push_str(&format!("; alert {a}")),
             (None, None, Some(d)) => s.push_str(&format!("; {d}")),
@@ -260,6 +267,7 @@ mod tests {
                 ..ExchangeResult::default()
             },
             cert_requested: true,
+            let_in_by_page: false,
         }
     }
 

@@ -632,6 +632,146 @@ async fn reference(
     ))
 }
 
+/// Statuses an answer refuses the caller with (401, 403, 407, 421; not a request error's 400,
+/// which a head the server will not take gets too): a door answered so with a page that is no
+/// refusal page is unsure without the protected page to compare it with ([`judge_unserved`]).
+const REFUSAL_STATUSES: [u16; 4] = [401, 403, 407, 421];
+
+/// Whether a body answered with `status` reads as a refusal page: it says it refuses the caller
+/// (`forbidden`, `unauthorized` …), speaks of certificates or TLS, or names its status as
+/// servers' error pages do (`400 Bad Request`, `421 Misdirected Request`).
+fn reads_as_refusal(status: u16, body: &[u8]) -> bool {
+    let lower = body.to_ascii_lowercase();
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map(|r| r.to_ascii_lowercase().into_bytes())
+        .filter(|r| !r.is_empty());
+    crate::text::speaks_of_refusal(body)
+        || crate::text::speaks_of_certificates(body)
+        || reason.is_some_and(|r| lower.windows(r.len()).any(|w| w == r.as_slice()))
+}
+
+/// A door answered without a 2xx (a refusal status, 421, a redirect …), judged by its body: a
+/// status alone proves no refusal when the body is the protected page itself (Go's `w.WriteHeader
+/// (421)` without `return`, then the routed page; a filter that sets 403 and lets the handler
+/// write on). Compared whole (the body read to its end, [`MIN_PAGE_TOKENS`] distinct tokens at
+/// least) with the protected page fetched with the valid certificate ([`reference`]): the same
+/// page, token by token but for the `Host`s, numbers and tokens that change between two asks, is
+/// a door let in, whatever the status (the door is then marked [`Seen::let_in_by_page`] and
+/// served, and judged with the front door, [`with_front`]); a page only like it (a 403 in the
+/// site's own layout, other words in the same template) is a refusal. Without the protected page
+/// (no valid certificate, or it could not be read), a refusal status whose page is no refusal
+/// page at all ([`reads_as_refusal`]) is unsure, never passed. `refusal_page`: the page of the
+/// refusal the door tries to get around (the anonymous request's): the same page is that refusal,
+/// judged where it was seen. `None`: a refusal, or an answer with nothing to tell.
+///
+/// [`MIN_PAGE_TOKENS`]: super::page::MIN_PAGE_TOKENS
+pub async fn judge_unserved(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    door: &mut Seen,
+    refusal_page: Option<&str>,
+) -> Option<(Landing, Controls)> {
+    let r = &door.result;
+    let status = door.status()?;
+    if door.served() || crate::transport::is_busy_status(status) || !r.complete || r.truncated {
+        return None;
+    }
+    let body = String::from_utf8_lossy(&r.body).into_owned();
+    // The refusal's page is an excerpt: compared with the door's excerpt, cut alike.
+    let excerpt = r.body_excerpt.as_deref().unwrap_or_default();
+    if super::page::distinct_tokens(&body) < super::page::MIN_PAGE_TOKENS
+        || refusal_page.is_some_and(|p| super::page::same_excerpt(p, excerpt))
+    {
+        return None;
+    }
+    let mut controls = Controls {
+        secrets: Secrets::of(target),
+        protected_host: target.authority(),
+        own: None,
+        unknown: None,
+        reference: None,
+        front: None,
+        holder: Vec::new(),
+    };
+    if let Some((holder, reference)) = reference(target, scan, first, version).await {
+        controls.holder = holder;
+        let served = [Some(&reference.seen), reference.again.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(Seen::served);
+        let same = served && carries_the_reference(door, &reference, &controls);
+        controls.reference = Some(reference);
+        if same {
+            let was = door.result.outcome;
+            door.let_in_by_page = true;
+            door.result.outcome = Some(crate::facts::Outcome::Served);
+            let judged = with_front(target, scan, first, version, door, controls).await;
+            // Beside an open front door the page proves nothing of this door: not let in.
+            if judged.0 != Landing::Protected {
+                door.let_in_by_page = false;
+                door.result.outcome = was;
+            }
+            return Some(judged);
+        }
+        if served {
+            return None;
+        }
+    }
+    if !REFUSAL_STATUSES.contains(&status) || reads_as_refusal(status, body.as_bytes()) {
+        return None;
+    }
+    let why = format!(
+        "it was answered HTTP {status} with a page that is no refusal page (it says nothing of \
+         refusing the caller or of certificates): a status alone proves no refusal when the body \
+         is the protected page, and {}",
+        if controls.reference.is_some() {
+            "the protected page could not be read with the client certificate to compare"
+        } else {
+            "without a client certificate (`client-cert`, `client-key`) or a staging CA the scan \
+             cannot fetch the protected page to compare"
+        }
+    );
+    Some((Landing::Unsure(why), controls))
+}
+
+/// Whether the door's whole body is the page the reference (the protected page with the valid
+/// certificate) was served: the same tokens in the same places but for the `Host`s and the
+/// user's header values, numbers, the tokens that changed between the reference's two asks and
+/// where the reference shows the certificate's holder. Its status aside.
+fn carries_the_reference(door: &Seen, reference: &Control, c: &Controls) -> bool {
+    let mut names: Vec<String> = vec![c.protected_host.clone(), reference.host.clone()];
+    names.extend(c.secrets.0.iter().cloned());
+    let door_page = Page::of(door, &names, &c.holder);
+    let learned = changing(reference, &names, &c.holder);
+    [Some(&reference.seen), reference.again.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter(|seen| seen.served())
+        .any(|seen| {
+            let page = Page::of(seen, &names, &c.holder);
+            let may_differ = holder_shown(&door_page, &page, learned.clone());
+            alike(&door_page, &page, may_differ.as_deref(), 20) == Alike::Same
+        })
+}
+
+/// How a door's answer is told in a finding: `served HTTP 200`, or the status with the protected
+/// page it carried ([`Seen::let_in_by_page`]).
+pub fn answer_words(seen: &Seen) -> String {
+    let status = seen.status().unwrap_or_default();
+    if seen.let_in_by_page {
+        format!(
+            "answered HTTP {status} with the very page the valid certificate is served (a \
+             status alone is no refusal when the body is the protected page)"
+        )
+    } else {
+        format!("served HTTP {status}")
+    }
+}
+
 /// What a follow-up presented besides another name (a certificate from an unknown CA, forged
 /// headers): its controls go with the same.
 pub struct Presented {
@@ -1403,6 +1543,115 @@ mod tests {
             "{:?}",
             landing(&door, &c)
         );
+    }
+
+    /// A refusal status whose whole body is the protected page (Go's 421 guard without
+    /// `return`) carries it; a 403 in the site's own layout (the same template, other words), or
+    /// a page only near it, does not: it is a refusal.
+    #[test]
+    fn a_refusal_carries_the_protected_page_only_when_it_is_the_same_page() {
+        let orders = r#"{"orders":[{"id":1001,"item":"widget"}],"customer":"acme corp"}"#;
+        let mut c = controls(None, http(404, "none"), None);
+        let reference = Control {
+            host: PROTECTED.to_owned(),
+            seen: http(200, orders),
+            again: Some(http(200, orders)),
+        };
+        assert!(carries_the_reference(&http(421, orders), &reference, &c));
+        assert!(carries_the_reference(&http(403, orders), &reference, &c));
+        // Numbers and the protected Host aside.
+        let echo =
+            |host: &str, n: u32| format!("orders of {host}: {n} of them, order list follows");
+        let with_host = Control {
+            host: PROTECTED.to_owned(),
+            seen: http(200, &echo(PROTECTED, 3)),
+            again: None,
+        };
+        assert!(carries_the_reference(
+            &http(403, &echo("secure.test", 4)),
+            &with_host,
+            &c
+        ));
+        let layout = |body: &str| {
+            format!(
+                "<!doctype html><html><head><title>Example Corp</title></head><body><nav>Home \
+                 Orders Account</nav><main>{body}</main></body></html>"
+            )
+        };
+        let site = Control {
+            host: PROTECTED.to_owned(),
+            seen: http(200, &layout("Your orders: widget, gadget")),
+            again: None,
+        };
+        assert!(!carries_the_reference(
+            &http(403, &layout("Please sign in first")),
+            &site,
+            &c
+        ));
+        assert!(carries_the_reference(
+            &http(403, &layout("Your orders: widget, gadget")),
+            &site,
+            &c
+        ));
+        // A reference that was not served tells nothing.
+        let refused = Control {
+            host: PROTECTED.to_owned(),
+            seen: http(403, orders),
+            again: None,
+        };
+        assert!(!carries_the_reference(&http(403, orders), &refused, &c));
+        c.holder = vec!["test-client".to_owned()];
+        // The reference showing its caller where the door shows none is the same page.
+        let caller = |who: &str| format!("orders for {who}: widget gadget sprocket");
+        let shows = Control {
+            host: PROTECTED.to_owned(),
+            seen: http(200, &caller("test-client")),
+            again: None,
+        };
+        assert!(carries_the_reference(
+            &http(421, &caller("anonymous")),
+            &shows,
+            &c
+        ));
+    }
+
+    /// Which bodies answered with a refusal status read as refusal pages (without the protected
+    /// page to compare, any other is unsure).
+    #[test]
+    fn refusal_pages_say_so_or_name_their_status() {
+        for (status, body) in [
+            (
+                403,
+                "<html><body><h1>403 Forbidden</h1>Request forbidden by administrative rules.",
+            ),
+            (
+                421,
+                "<html><head><title>421 Misdirected Request</title></head><body></body></html>",
+            ),
+            (
+                400,
+                "<html><head><title>400 Bad Request</title></head><body><center>nginx</center>",
+            ),
+            (
+                401,
+                r#"{"error":"unauthorized","hint":"present a client certificate"}"#,
+            ),
+            (403, "a valid client certificate is required for this page"),
+        ] {
+            assert!(reads_as_refusal(status, body.as_bytes()), "{status} {body}");
+        }
+        for (status, body) in [
+            (
+                421,
+                r#"{"orders":[{"id":1001,"item":"widget"}],"customer":"acme corp"}"#,
+            ),
+            (403, "<h1>Dashboard</h1><p>Revenue this week: 4,200</p>"),
+        ] {
+            assert!(
+                !reads_as_refusal(status, body.as_bytes()),
+                "{status} {body}"
+            );
+        }
     }
 
     #[test]

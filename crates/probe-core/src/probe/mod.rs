@@ -567,6 +567,9 @@ pub struct TargetOutcome {
     pub notes: Vec<String>,
     /// The other SNI names it tried the protected `Host` on, as the report names them.
     pub sni_names_tried: Vec<String>,
+    /// What of it did not run (doors left untried for its caps): the target is graded B at best,
+    /// as for a probe that did not run, with the note that says why.
+    pub skipped: Vec<SkippedProbe>,
 }
 
 /// A target probe's own section of the report.

@@ -209,18 +209,41 @@ async fn donate_and_offer(
     };
     // A donor that asked for a certificate optionally and let us in without one still handed
     // out a session: offered like any other.
-    let offered = if !sessions.holds_any() {
+    let mut offered = if !sessions.holds_any() {
         None
     } else {
         Some(knock(target, door(Sni::Target, None, Some(sessions))).await)
     };
     let same_name = matches!(sni, Sni::Target);
-    let landed = match &offered {
+    let landed = match &mut offered {
         // The donor name's own `Host` is a control (a sibling name is never the protected one);
         // without SNI there is none. The protected name's own session needs none: same name,
         // same `Host`, the protected page.
         Some(o) if opened(o) && !same_name => {
             Some(landing::judge_served(target, scan, first, version, sni, o, true).await)
+        }
+        // Resumed without a CertificateRequest and refused (403, 421 …), but with the protected
+        // page for a body: let in whatever the status (HAProxy `http-request return status 403`
+        // with the data where `ssl_c_used` is false); the donor's own page and the protected
+        // name's own refusal page are no such door.
+        Some(o) if o.result.resumed && !o.cert_requested && !o.served() => {
+            let donor_page = got.result.body_excerpt.clone();
+            let front_page = first
+                .observations
+                .iter()
+                .find(|f| f.id == ProbeId::NO_CLIENT_CERT && !f.late && f.tls_version == version)
+                .and_then(|f| f.body_excerpt.clone());
+            let same_as = |p: &Option<String>| {
+                p.as_deref().zip(o.result.body_excerpt.as_deref()).is_some_and(|(p, b)| {
+                    !p.trim().is_empty() && super::page::same_excerpt(p, b)
+                })
+            };
+            if same_as(&donor_page) {
+                None
+            } else {
+                landing::judge_unserved(target, scan, first, version, o, front_page.as_deref())
+                    .await
+            }
         }
         _ => None,
     };
@@ -372,7 +395,8 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             });
             continue;
         }
-        if !opened(offered) {
+        let unsure_refusal = matches!(a.landed, Some((Landing::Unsure(_), _)));
+        if !opened(offered) && !unsure_refusal {
             continue;
         }
         // The protected name's own donor is the control of its offer: a fresh anonymous
@@ -406,10 +430,11 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
                 out.incomplete.push(IncompleteProbe {
                     probe: SPEC.id.as_str().to_owned(),
                     tls_version: Some(version),
-                    reason: format!(
-                        "session from {} was resumed and served, but {why}",
-                        a.donor
-                    ),
+                    reason: if offered.served() {
+                        format!("session from {} was resumed and served, but {why}", a.donor)
+                    } else {
+                        format!("session from {} was resumed: {why}", a.donor)
+                    },
                 });
                 continue;
             }
@@ -417,21 +442,21 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         let detail = if a.same_name {
             format!(
                 "{version}: a session obtained without a certificate on {} itself (refused over \
-                 HTTP) was resumed on the same name and served HTTP {} for {}, while a fresh \
+                 HTTP) was resumed on the same name and {} for {}, while a fresh \
                  anonymous connection is not served: the server lets a resumed session in though \
                  no certificate was ever sent (Node.js with rejectUnauthorized: false reports \
                  socket.authorized true on a TLS 1.3 resumption without one, nodejs/node#35317).",
                 target.host,
-                offered.status().unwrap_or_default(),
+                landing::answer_words(offered),
                 target.authority()
             )
         } else {
             format!(
                 "{version}: a session obtained without a certificate with {} was resumed with SNI \
-                 {} and served HTTP {} for {}, while a fresh anonymous connection is not served.",
+                 {} and {} for {}, while a fresh anonymous connection is not served.",
                 a.donor,
                 target.host,
-                offered.status().unwrap_or_default(),
+                landing::answer_words(offered),
                 target.authority()
             )
         };

@@ -305,6 +305,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     Seen {
         result,
         cert_requested,
+        let_in_by_page: false,
     }
 }
 
@@ -339,6 +340,7 @@ pub(crate) mod recorded {
                 ..ExchangeResult::default()
             },
             cert_requested: false,
+            let_in_by_page: false,
         }
     }
 
@@ -351,6 +353,7 @@ pub(crate) mod recorded {
                 ..ExchangeResult::default()
             },
             cert_requested: true,
+            let_in_by_page: false,
         }
     }
 
@@ -363,6 +366,7 @@ pub(crate) mod recorded {
                 ..ExchangeResult::default()
             },
             cert_requested: false,
+            let_in_by_page: false,
         }
     }
 
@@ -375,6 +379,7 @@ pub(crate) mod recorded {
                 ..ExchangeResult::default()
             },
             cert_requested: false,
+            let_in_by_page: false,
         }
     }
 
@@ -389,6 +394,7 @@ pub(crate) mod recorded {
                 ..ExchangeResult::default()
             },
             cert_requested: false,
+            let_in_by_page: false,
         }
     }
 
@@ -401,6 +407,7 @@ pub(crate) mod recorded {
                 ..ExchangeResult::default()
             },
             cert_requested: false,
+            let_in_by_page: false,
         }
     }
 

@@ -45,7 +45,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (up to 2), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
+    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (every `sni-name`, then up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (every `sni-name`, then up to 2; a name left untried makes the target B at best), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -71,6 +71,23 @@ fn untried_names_note(target: &Target, first: &FirstWave, tried: &[(Sni, String)
             if left.len() == 1 { "" } else { "s" },
             shown.join(", "),
             if left.len() > shown.len() { ", …" } else { "" }
+        )
+    })
+}
+
+/// The configured names past [`super::side_door::MAX_GIVEN_NAMES`], which no side door tries:
+/// said, and the target B at best, never silently passed.
+fn given_past_the_cap(target: &Target) -> Option<String> {
+    let past = target
+        .names
+        .len()
+        .saturating_sub(super::side_door::MAX_GIVEN_NAMES);
+    (past > 0).then(|| {
+        format!(
+            "{past} `sni-name` value{} past the first {} {} not tried",
+            if past == 1 { "" } else { "s" },
+            super::side_door::MAX_GIVEN_NAMES,
+            if past == 1 { "was" } else { "were" }
         )
     })
 }
@@ -170,12 +187,15 @@ async fn try_one(
     };
     // The first attempt is the knock the session-resumption probe takes its session from.
     let shared = shared_knock(target, scan, first, version, &sni).await;
-    let protected = knock_again(target, door, shared.seen.clone()).await;
+    let mut protected = knock_again(target, door, shared.seen.clone()).await;
     let landed = if protected.served() {
         let with_own = own_host_is_another(target, &sni);
         Some(landing::judge_served(target, scan, first, version, &sni, &protected, with_own).await)
     } else {
-        None
+        // A refusal (403, 421 …) whose body is the protected page lets the client in all the
+        // same; the front door's own refusal page is no door of this name.
+        let front_page = front_refusal_page(first, version);
+        landing::judge_unserved(target, scan, first, version, &mut protected, front_page).await
     };
     Tried {
         sni,
@@ -185,6 +205,17 @@ async fn try_one(
         with: None,
         again: None,
     }
+}
+
+/// The body of the protected name's own anonymous refusal over HTTP on `version` (the first
+/// wave's), when it gave one.
+fn front_refusal_page(first: &FirstWave, version: TlsVersion) -> Option<&str> {
+    first
+        .observations
+        .iter()
+        .find(|o| o.id == ProbeId::NO_CLIENT_CERT && !o.late && o.tls_version == version)
+        .and_then(|o| o.body_excerpt.as_deref())
+        .filter(|b| !b.trim().is_empty())
 }
 
 /// Doors that answered an anonymous client over HTTP without serving it are tried again with
@@ -245,6 +276,7 @@ async fn follow_ups(
     walked: &[Vec<(usize, Tried)>],
 ) -> (Vec<(usize, Tried)>, Option<String>, Vec<IncompleteProbe>) {
     let mut headers: Option<Vec<super::client_cert_header_spoofing::ForgedRequest>> = None;
+    let given = super::side_door::sibling_names_within(target, first, 0);
     let mut out = Vec::new();
     let mut unread: Vec<IncompleteProbe> = Vec::new();
     let mut left: Vec<String> = Vec::new();
@@ -275,14 +307,17 @@ async fn follow_ups(
             .filter(|(j, t)| *j == i && t.with.is_none())
             .map(|(_, t)| t)
             .collect();
-        // Each kind of follow-up on the first names it is worth on, in candidate order.
+        // Each kind of follow-up on every name the user gave (`sni-name`: what the user knows
+        // routes elsewhere is always tried), then on the first others it is worth on, in
+        // candidate order, while fewer than `max` are.
         let firsts = |kind: fn((bool, bool)) -> bool, max: usize| -> Vec<&Tried> {
-            let worth: Vec<&Tried> = here
+            let (mine, found): (Vec<&Tried>, Vec<&Tried>) = here
                 .iter()
                 .copied()
                 .filter(|t| kind(worth_following(&t.protected)))
-                .collect();
-            worth.into_iter().take(max).collect()
+                .partition(|t| matches!(&t.sni, Sni::Name(n) if given.contains(n)));
+            let room = max.saturating_sub(mine.len());
+            mine.into_iter().chain(found.into_iter().take(room)).collect()
         };
         let with_cert = firsts(|w| w.0, MAX_CERT_FOLLOWED);
         let with_headers = firsts(|w| w.1, MAX_FOLLOWED);
@@ -398,11 +433,56 @@ async fn follow_ups(
                 )
             };
             let (mut judged_one, mut changed_settled) = (false, false);
-            for (with, presented, seen) in outcomes {
+            for (with, presented, mut seen) in outcomes {
                 // Names with `_` closed without any status where others were answered: the
                 // server refuses the names (a busy answer or a time-out stays unread).
                 let refused_names =
                     underscored(&presented) && others_answered && seen.status().is_none();
+                // Refused (403 …) with the protected page for a body: let in all the same, unless
+                // the protected name itself gives the same to the same (its own door, which the
+                // certificate and header probes judge); the name's own refusal page is a refusal.
+                if !judged_one && !seen.served() && seen.unreadable().is_none() {
+                    let own_refusal = t.protected.result.body_excerpt.as_deref();
+                    let judged = landing::judge_unserved(
+                        target,
+                        scan,
+                        first,
+                        round.version,
+                        &mut seen,
+                        own_refusal,
+                    )
+                    .await;
+                    if let Some(judged) = judged {
+                        if seen.let_in_by_page {
+                            let front = front_with(&presented).await;
+                            let same = front.result.body_excerpt.is_some()
+                                && front.result.body_excerpt == seen.result.body_excerpt;
+                            if front.served() || same {
+                                continue;
+                            }
+                        }
+                        judged_one = true;
+                        let tried = Tried {
+                            sni: t.sni.clone(),
+                            shown: t.shown.clone(),
+                            protected: seen,
+                            landed: Some(judged),
+                            with: Some(with),
+                            again: None,
+                        };
+                        if tried.bypass() && next_spoken {
+                            carried.push(Carried {
+                                sni: tried.sni.clone(),
+                                shown: tried.shown.clone(),
+                                with: tried.with.clone().unwrap_or_default(),
+                                presented,
+                                found_on: round.version,
+                            });
+                        }
+                        out.push((i, tried));
+                        continue;
+                    }
+                }
                 // A refusal turned into another answer past it (a redirect, 404, 500): whether
                 // that lets the request in cannot be told on this path, unless the front door
                 // answers the same to the same (the header and certificate probes' to judge).
@@ -488,13 +568,23 @@ async fn follow_ups(
         format!(
             "{} did not serve an anonymous client either and {} not tried again with a \
              certificate from an unknown CA or forged headers (at most {MAX_CERT_FOLLOWED} and \
-             {MAX_FOLLOWED} names per version are): give a name that routes elsewhere as \
-             `sni-name` to have it tried first.",
+             {MAX_FOLLOWED} names per version are, beside every `sni-name`): give a name that \
+             routes elsewhere as `sni-name` to have it tried; the target is graded B at best \
+             while a door is left untried.",
             left.join(", "),
             if left.len() == 1 { "was" } else { "were" }
         )
     });
     (out, note, unread)
+}
+
+/// The record that leaves the target B at best (never A) where doors were left untried for
+/// the name caps, as for a probe that did not run (`note`: which, and why).
+fn untried_doors(note: &str) -> super::SkippedProbe {
+    super::SkippedProbe {
+        id: SPEC.id,
+        reason: format!("not every door was tried: {note}"),
+    }
 }
 
 /// A door a follow-up found on one version, carried to the next the protected name refuses:
@@ -530,7 +620,41 @@ async fn try_again_with(
         cert: c.presented.cert.clone(),
         scan,
     };
-    let seen = knock(target, door(c.sni.clone())).await;
+    let mut seen = knock(target, door(c.sni.clone())).await;
+    let was = seen.result.outcome;
+    // Refused with the protected page for a body: let in here too (the protected name itself
+    // given the same page, or served, is its own door).
+    if !seen.served() && seen.unreadable().is_none() {
+        if let Some(judged) =
+            landing::judge_unserved(target, scan, first, version, &mut seen, None).await
+        {
+            let mut front = None;
+            let mut landed = Some(judged);
+            if seen.let_in_by_page {
+                let f = knock(target, door(Sni::Target)).await;
+                if f.served()
+                    || (f.result.body_excerpt.is_some()
+                        && f.result.body_excerpt == seen.result.body_excerpt)
+                {
+                    seen.let_in_by_page = false;
+                    seen.result.outcome = was;
+                    landed = None;
+                }
+                front = Some(f);
+            }
+            return Tried {
+                sni: c.sni.clone(),
+                shown: c.shown.clone(),
+                protected: seen,
+                landed,
+                with: Some(c.with.clone()),
+                again: Some(Again {
+                    found_on: c.found_on,
+                    front,
+                }),
+            };
+        }
+    }
     let past_the_refusal = !seen.served()
         && seen.unreadable().is_none()
         && seen
@@ -709,6 +833,15 @@ impl TargetProbe for SniHostMismatchBypass {
                 ..TargetOutcome::default()
             };
             out.notes.extend(note);
+            // Doors left untried for the caps: what they would have shown is not proven.
+            let left: Vec<String> = untried
+                .iter()
+                .cloned()
+                .chain(given_past_the_cap(target).filter(|_| !rounds.is_empty()))
+                .collect();
+            if !left.is_empty() {
+                out.skipped.push(untried_doors(&left.join(" ")));
+            }
             out.notes.extend(untried);
             out.incomplete.extend(unread);
             // Round by round: what was tried there, and what the same names answered before
@@ -882,10 +1015,11 @@ fn judge(
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: format!(
-                    "{} was served the protected Host, but {why}",
-                    t.named()
-                ),
+                reason: if t.protected.status().is_some_and(|st| !(200..300).contains(&st)) {
+                    format!("{} with Host {}: {why}", t.named(), target.authority())
+                } else {
+                    format!("{} was served the protected Host, but {why}", t.named())
+                },
             });
         }
         if let Some((Landing::Elsewhere(page), _)) = &t.landed {
@@ -908,8 +1042,7 @@ fn judge(
     let mut f = Finding::new(
         FindingId::SniHostMismatchBypass,
         format!(
-            "{version}: {}{} with Host {} was served HTTP {} while the protected name itself \
-             {refusal}.",
+            "{version}: {}{} with Host {} was {} while the protected name itself {refusal}.",
             if doors.iter().all(|t| t.with.is_none()) {
                 "without a certificate, "
             } else {
@@ -917,7 +1050,7 @@ fn judge(
             },
             names.join(", "),
             target.authority(),
-            first_door.protected.status().unwrap_or_default()
+            landing::answer_words(&first_door.protected)
         ),
     );
     f.tls_versions = vec![version];
