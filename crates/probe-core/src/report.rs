@@ -197,23 +197,37 @@ impl TargetReport {
     /// The note that says why the grade is B at best when a probe testing whether a client gets
     /// in did not run for want of what it needs (`None` when none did).
     fn not_run_note(&self) -> Option<String> {
-        let ids: Vec<&str> = self
+        let unproven = self
             .skipped_probes
             .iter()
-            .filter(|s| !s.leaves_admission_unproven() && crate::probe::tests_admission(s.id))
-            .map(|s| s.id.as_str())
-            .collect();
-        ids.first()?;
-        Some(format!(
-            "graded B at best: {} did not run, so what {} is not proven (the skipped lines say why: \
-             most need a staging CA the server trusts)",
-            ids.join(", "),
-            if ids.len() == 1 {
-                "it tries"
-            } else {
-                "they try"
-            }
-        ))
+            .filter(|s| !s.leaves_admission_unproven() && crate::probe::tests_admission(s.id));
+        let (partly, not_run): (Vec<&SkippedProbe>, Vec<&SkippedProbe>) =
+            unproven.partition(|s| s.reason.starts_with(SkippedProbe::PARTLY_RUN));
+        let list = |v: &[&SkippedProbe]| {
+            v.iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let they = |n: usize| if n == 1 { "it tries" } else { "they try" };
+        let mut said = Vec::new();
+        if !not_run.is_empty() {
+            said.push(format!(
+                "{} did not run, so what {} is not proven (the skipped lines say why: most need \
+                 a staging CA the server trusts)",
+                list(&not_run),
+                they(not_run.len())
+            ));
+        }
+        if !partly.is_empty() {
+            said.push(format!(
+                "{} did not try every door, so what {} there is not proven (the skipped lines say \
+                 which)",
+                list(&partly),
+                they(partly.len())
+            ));
+        }
+        (!said.is_empty()).then(|| format!("graded B at best: {}", said.join("; ")))
     }
 
     /// Graded B at best: incomplete, or a probe testing whether a client gets in did not run
@@ -459,4 +473,44 @@ pub struct NotRechecked {
     pub why: String,
     /// The finding as the baseline reported it.
     pub finding: ReportedFinding,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::ProbeId;
+
+    /// A probe that ran but left some doors untried is said so, never "did not run"; beside one
+    /// that did not run, both are said.
+    #[test]
+    fn the_b_note_tells_a_probe_not_run_from_one_that_left_doors_untried() {
+        let mut t = crate::engine::failed_named(
+            "https://a.test/".into(),
+            "a.test:443".into(),
+            String::new(),
+        );
+        t.error = None;
+        t.skipped_probes = vec![SkippedProbe {
+            id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
+            reason: format!("{}: SNI c.test", SkippedProbe::PARTLY_RUN),
+        }];
+        let note = t.not_run_note();
+        assert!(
+            note.as_deref().is_some_and(|n| n
+                .contains("sni-host-mismatch-bypass did not try every door")
+                && !n.contains("did not run")),
+            "{note:?}"
+        );
+        t.skipped_probes.push(SkippedProbe {
+            id: ProbeId::EXPIRED_CLIENT_CERT,
+            reason: "needs a staging CA".into(),
+        });
+        let note = t.not_run_note();
+        assert!(
+            note.as_deref()
+                .is_some_and(|n| n.contains("expired-client-cert did not run")
+                    && n.contains("did not try every door")),
+            "{note:?}"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! and on the text report's last line.
 
 use probe_core::grade::Grade;
+use probe_core::probe::SkippedProbe;
 use probe_core::report::{Report, TargetReport};
 
 /// How the note of a target graded B only because probes testing admission did not run starts
@@ -12,7 +13,7 @@ const CAPPED_NOTE: &str = "graded B at best:";
 /// The probes testing admission that hold `t` at B (those that did not run for want of an input,
 /// those switched off), when they alone do: its counted findings would make an A and its note
 /// says so. `None` otherwise (an incomplete target says so in its own words).
-fn capped_by(t: &TargetReport) -> Option<(Vec<&str>, Vec<&str>)> {
+fn capped_by(t: &TargetReport) -> Option<(Vec<&str>, Vec<&str>, Vec<&str>)> {
     if t.grade != Grade::B
         || t.error.is_some()
         || t.is_incomplete()
@@ -24,9 +25,20 @@ fn capped_by(t: &TargetReport) -> Option<(Vec<&str>, Vec<&str>)> {
     if probe_core::grade::grade(counted).1 != Grade::A {
         return None;
     }
-    let not_run: Vec<&str> = t.admission_not_run().map(|s| s.id.as_str()).collect();
+    // A probe that ran but left some of its doors untried is said apart, not as "did not run".
+    let partly_run = |s: &&SkippedProbe| s.reason.starts_with(SkippedProbe::PARTLY_RUN);
+    let not_run: Vec<&str> = t
+        .admission_not_run()
+        .filter(|s| !partly_run(s))
+        .map(|s| s.id.as_str())
+        .collect();
+    let partly: Vec<&str> = t
+        .admission_not_run()
+        .filter(partly_run)
+        .map(|s| s.id.as_str())
+        .collect();
     let off: Vec<&str> = t.admission_switched_off().map(|s| s.id.as_str()).collect();
-    (!not_run.is_empty() || !off.is_empty()).then_some((not_run, off))
+    (!not_run.is_empty() || !partly.is_empty() || !off.is_empty()).then_some((not_run, partly, off))
 }
 
 /// `B at best: forged-client-cert did not run (see the target's note)`: why the overall grade is
@@ -42,11 +54,12 @@ pub fn capped_line(report: &Report) -> Option<String> {
     if report.grade != Grade::B {
         return None;
     }
-    let (mut not_run, mut off, mut targets) = (Vec::new(), Vec::new(), 0usize);
+    let (mut not_run, mut partly, mut off, mut targets) =
+        (Vec::new(), Vec::new(), Vec::new(), 0usize);
     // The targets graded B for something else: their own findings, or probes not read.
     let (mut for_findings, mut incomplete) = (0usize, 0usize);
     for t in report.targets.iter().filter(|t| t.grade == Grade::B) {
-        let Some((n, o)) = capped_by(t) else {
+        let Some((n, p, o)) = capped_by(t) else {
             if t.is_incomplete() {
                 incomplete += 1;
             } else {
@@ -58,6 +71,11 @@ pub fn capped_line(report: &Report) -> Option<String> {
         for id in n {
             if !not_run.contains(&id) {
                 not_run.push(id);
+            }
+        }
+        for id in p {
+            if !partly.contains(&id) {
+                partly.push(id);
             }
         }
         for id in o {
@@ -72,6 +90,9 @@ pub fn capped_line(report: &Report) -> Option<String> {
     let mut parts = Vec::new();
     if !not_run.is_empty() {
         parts.push(format!("{} did not run", not_run.join(", ")));
+    }
+    if !partly.is_empty() {
+        parts.push(format!("{} did not try every door", partly.join(", ")));
     }
     if !off.is_empty() {
         parts.push(format!("{} switched off (--skip-probe)", off.join(", ")));

@@ -688,6 +688,9 @@ impl SkippedProbe {
     /// The reason of a probe the user switched off (`--skip-probe`, `skip-probes`).
     pub const SWITCHED_OFF: &'static str = "switched off";
 
+    /// How the reason of a probe that ran but left some of its doors untried begins.
+    pub const PARTLY_RUN: &'static str = "not every door was tried";
+
     /// A probe the user switched off.
     pub fn switched_off(id: ProbeId) -> Self {
         SkippedProbe {

@@ -583,7 +583,7 @@ async fn follow_ups(
 fn untried_doors(note: &str) -> super::SkippedProbe {
     super::SkippedProbe {
         id: SPEC.id,
-        reason: format!("not every door was tried: {note}"),
+        reason: format!("{}: {note}", super::SkippedProbe::PARTLY_RUN),
     }
 }
 
