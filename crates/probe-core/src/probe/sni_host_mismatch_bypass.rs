@@ -470,16 +470,8 @@ async fn follow_ups(
                             with: Some(with),
                             again: None,
                         };
-                        if tried.bypass() && next_spoken {
-                            carried.push(Carried {
-                                sni: tried.sni.clone(),
-                                shown: tried.shown.clone(),
-                                with: tried.with.clone().unwrap_or_default(),
-                                presented,
-                                found_on: round.version,
-                            });
-                        }
-                        out.push((i, tried));
+                        let carry = next_spoken.then_some((presented, round.version));
+                        keep(&mut out, &mut carried, i, tried, carry);
                         continue;
                     }
                 }
@@ -550,17 +542,8 @@ async fn follow_ups(
                     with: Some(with),
                     again: None,
                 };
-                // A door is tried on the next version the protected name refuses, with the same.
-                if tried.bypass() && next_spoken {
-                    carried.push(Carried {
-                        sni: tried.sni.clone(),
-                        shown: tried.shown.clone(),
-                        with: tried.with.clone().unwrap_or_default(),
-                        presented,
-                        found_on: round.version,
-                    });
-                }
-                out.push((i, tried));
+                let carry = next_spoken.then_some((presented, round.version));
+                keep(&mut out, &mut carried, i, tried, carry);
             }
         }
     }
@@ -585,6 +568,28 @@ fn untried_doors(note: &str) -> super::SkippedProbe {
         id: SPEC.id,
         reason: format!("{}: {note}", super::SkippedProbe::PARTLY_RUN),
     }
+}
+
+/// Keeps a door a follow-up tried (`i`: its name's place), and where it let the client in and
+/// `carry` holds what was presented and the version (a next version the protected name refuses
+/// is spoken), carries it there to be tried with the same.
+fn keep(
+    out: &mut Vec<(usize, Tried)>,
+    carried: &mut Vec<Carried>,
+    i: usize,
+    tried: Tried,
+    carry: Option<(landing::Presented, TlsVersion)>,
+) {
+    if let Some((presented, found_on)) = carry.filter(|_| tried.bypass()) {
+        carried.push(Carried {
+            sni: tried.sni.clone(),
+            shown: tried.shown.clone(),
+            with: tried.with.clone().unwrap_or_default(),
+            presented,
+            found_on,
+        });
+    }
+    out.push((i, tried));
 }
 
 /// A door a follow-up found on one version, carried to the next the protected name refuses:
