@@ -638,10 +638,27 @@ async fn reference(
 const REFUSAL_STATUSES: [u16; 4] = [401, 403, 407, 421];
 
 /// Whether a body answered with `status` reads as a refusal page: it says it refuses the caller
-/// (`forbidden`, `unauthorized` …), speaks of certificates or TLS, or names its status as
-/// servers' error pages do (`400 Bad Request`, `421 Misdirected Request`).
+/// (`forbidden`, `unauthorized` …), speaks of certificates or TLS, names its status as servers'
+/// error pages do (`400 Bad Request`, `421 Misdirected Request`), or speaks of an error as API
+/// error bodies do (`{"error":"wrong host"}`, `{"error":"access_denied","request_id":"…"}`,
+/// `Invalid Host header`: correct servers answered so were left incomplete without an identity).
 fn reads_as_refusal(status: u16, body: &[u8]) -> bool {
+    const ERROR_WORDS: [&[u8]; 9] = [
+        b"error",
+        b"denied",
+        b"invalid",
+        b"wrong",
+        b"mismatch",
+        b"misdirect",
+        b"unknown",
+        b"not allowed",
+        b"reject",
+    ];
     let lower = body.to_ascii_lowercase();
+    let has = |w: &[u8]| lower.windows(w.len()).any(|win| win == w);
+    if ERROR_WORDS.iter().any(|w| has(w)) {
+        return true;
+    }
     let reason = http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
@@ -1637,6 +1654,14 @@ mod tests {
                 r#"{"error":"unauthorized","hint":"present a client certificate"}"#,
             ),
             (403, "a valid client certificate is required for this page"),
+            // API error bodies (a correct SNI guard, an app's 403 with a request id).
+            (421, r#"{"error":"wrong host"}"#),
+            (421, r#"{"message":"Invalid Host header"}"#),
+            (
+                403,
+                r#"{"error":"access_denied","request_id":"189616b53b33c055"}"#,
+            ),
+            (421, r#"{"status":"error","message":"host mismatch"}"#),
         ] {
             assert!(reads_as_refusal(status, body.as_bytes()), "{status} {body}");
         }
