@@ -94,9 +94,9 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's 5 drops a burst of connects (1 s SYN retry)
 
-    def __init__(self, addr, ctx=None):
+    def __init__(self, addr, ctx=None, handler=None):
         self.ctx = ctx
-        super().__init__(addr, Handler)
+        super().__init__(addr, handler or Handler)
 
     def finish_request(self, request, client_address):
         request.settimeout(10)

@@ -15,6 +15,7 @@ import ssl
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from header_lab import Server  # noqa: E402  (TLS per connection, bounded, quiet)
 from trusting_wsgi import ORDERS  # noqa: E402
 
 
@@ -38,40 +39,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def __init__(self, addr, ctx):
-        self.ctx = ctx
-        super().__init__(addr, Handler)
-
-    def finish_request(self, request, client_address):
-        request.settimeout(10)
-        try:
-            request = self.ctx.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            request.close()
-            return
-        try:
-            self.RequestHandlerClass(request, client_address, self)
-        finally:
-            try:
-                request.close()
-            except OSError:
-                pass
-
-    def handle_error(self, request, client_address):
-        pass
-
-
 def main():
     port, pki = int(sys.argv[1]), sys.argv[2]
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(os.path.join(pki, "server.crt"), os.path.join(pki, "server.key"))
     ctx.load_verify_locations(os.path.join(pki, "ca.crt"))
     ctx.verify_mode = ssl.CERT_OPTIONAL
-    Server(("127.0.0.1", port), ctx).serve_forever()
+    Server(("127.0.0.1", port), ctx, Handler).serve_forever()
 
 
 if __name__ == "__main__":
