@@ -569,12 +569,17 @@ impl Judging {
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.
         let open_door = nc.outcome == Outcome::Served && !view.served_another_page(nc);
-        // The HTTP/1.1 baseline unanswered is an h2-only server (noted), no door left unread.
+        // The HTTP/1.1 baseline refused with an alert (`no_application_protocol`) is an h2-only
+        // server (noted), no door left unread; a close or a time-out there stays unread.
         for o in view
             .observations
             .iter()
             .filter(|o| o.id != ProbeId::NO_CLIENT_CERT)
-            .filter(|o| o.id != ProbeId::NO_CLIENT_CERT_HTTP1 || o.http_status.is_some())
+            .filter(|o| {
+                o.id != ProbeId::NO_CLIENT_CERT_HTTP1
+                    || o.http_status.is_some()
+                    || o.alert.is_none()
+            })
             .filter(|_| !open_door)
         {
             // A version refusal where the baseline got through (the same ClientHello): a
