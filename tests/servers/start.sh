@@ -387,6 +387,21 @@
 #                             trusting ssl-client-verify, which nginx does not set (the client's
 #                             copy goes through)
 #   nginx-header-set          the same with proxy_set_header ssl-client-verify $ssl_client_verify
+#   nginx-sibling-header      scanned as secure.test: names.crt on one port, two server blocks
+#                             before one backend (header_lab.py, trusts X-SSL-Client-Verify
+#                             SUCCESS): secure.test (default_server) ssl_verify_client on and
+#                             proxy_set_header X-SSL-Client-Verify $ssl_client_verify; public.test
+#                             asks for no certificate and proxies to the same backend without
+#                             touching the header: SNI and Host public.test + a forged
+#                             X-SSL-Client-Verify: SUCCESS gets "secret area" (a sibling's own
+#                             Host; side-door audit, twelfth session: A, exit 0)
+#   nginx-sibling-header-stripped  the same, and public.test sets the header to "" (nginx then
+#                             sends none): the control, no door (not on --list-bypass either)
+#   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
+#                             reverse_proxy with header_up X-Client-Cert (the certificate as
+#                             base64 DER), public.test a reverse_proxy to the same backend (which
+#                             trusts any X-Client-Cert) passing the client's headers as Caddy does
+#                             (not on --list-bypass)
 # A TCP balancer (HAProxy mode tcp, round robin) passing TLS through to two backends (not on
 # --list or --list-bypass; side_doors_real.rs scans them, GROUND_TRUTH.md "TCP balancer fleets"):
 #   haproxy-tcp-fleet-mixed   the first requires a verified certificate, the second asks for none
@@ -689,6 +704,42 @@ $(nginx_client_auth "$port" optional)
 }
 EOF
   run "$PYTHON3" "$here/python/header_lab.py" --trust ssl-client-verify=SUCCESS behind-nginx \
+    "$NGINX" "$prefix/nginx.conf.in" "$prefix/nginx.conf"
+  ;;
+nginx-sibling-header | nginx-sibling-header-stripped)
+  need "$NGINX"
+  need "$PYTHON3"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  strip=""
+  [ "$server" = nginx-sibling-header ] || strip='proxy_set_header X-SSL-Client-Verify "";'
+  # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs nginx as its child.
+  cat >"$prefix/nginx.conf.in" <<EOF
+$(nginx_preamble "$prefix")
+  ssl_certificate $pki/names.crt;
+  ssl_certificate_key $pki/names.key;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  server {
+    listen 127.0.0.1:$port ssl default_server;
+    server_name secure.test;
+    ssl_client_certificate $pki/ca.crt;
+    ssl_verify_client on;
+    location / {
+      proxy_set_header X-SSL-Client-Verify \$ssl_client_verify;
+      proxy_pass http://127.0.0.1:@BACKEND_PORT@;
+    }
+  }
+  server {
+    listen 127.0.0.1:$port ssl;
+    server_name public.test;
+    location / {
+      $strip
+      proxy_pass http://127.0.0.1:@BACKEND_PORT@;
+    }
+  }
+}
+EOF
+  run "$PYTHON3" "$here/python/header_lab.py" --trust X-SSL-Client-Verify=SUCCESS behind-nginx \
     "$NGINX" "$prefix/nginx.conf.in" "$prefix/nginx.conf"
   ;;
 nginx-*)
@@ -1476,6 +1527,48 @@ https://public.test:$port {
 EOF
   export HOME=$dir XDG_DATA_HOME=$dir/data XDG_CONFIG_HOME=$dir/config
   run "$CADDY" run --config "$dir/Caddyfile" --adapter caddyfile
+  ;;
+caddy-sibling-header)
+  : "${CADDY:=caddy}"
+  need "$CADDY" CADDY
+  need "$PYTHON3"
+  dir=$work/caddy-$server-$port
+  mkdir -p "$dir/data" "$dir/config"
+  # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs Caddy as its child.
+  cat >"$dir/Caddyfile.in" <<EOF
+{
+  admin off
+  auto_https off
+  storage file_system $dir/data
+  log {
+    output file $dir/caddy.log
+    level INFO
+  }
+}
+https://secure.test:$port {
+  bind 127.0.0.1
+  tls $pki/names.crt $pki/names.key {
+    protocols tls1.2 tls1.3
+    client_auth {
+      mode require_and_verify
+      trusted_ca_cert_file $pki/ca.crt
+    }
+  }
+  reverse_proxy 127.0.0.1:@BACKEND_PORT@ {
+    header_up X-Client-Cert {http.request.tls.client.certificate_der_base64}
+  }
+}
+https://public.test:$port {
+  bind 127.0.0.1
+  tls $pki/names.crt $pki/names.key {
+    protocols tls1.2 tls1.3
+  }
+  reverse_proxy 127.0.0.1:@BACKEND_PORT@
+}
+EOF
+  export HOME=$dir XDG_DATA_HOME=$dir/data XDG_CONFIG_HOME=$dir/config
+  run "$PYTHON3" "$here/python/header_lab.py" --trust 'X-Client-Cert=*' behind-caddy "$CADDY" \
+    "$dir/Caddyfile.in" "$dir/Caddyfile"
   ;;
 caddy-*)
   : "${CADDY:=caddy}"

@@ -1621,3 +1621,65 @@ fn names_given_are_always_tried_and_a_door_left_untried_is_never_an_a() -> TestR
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// A sibling site on the same nginx (public.test, no certificate asked for) proxying to the same
+/// application as the protected one (secure.test, `ssl_verify_client on`, which sets
+/// `X-SSL-Client-Verify` itself) without stripping the header: SNI and `Host` public.test with a
+/// forged `X-SSL-Client-Verify: SUCCESS` get the protected page (a side-door audit, the twelfth
+/// session: A, exit 0, as nginx answers 421 to `Host` secure.test behind public.test, so the SNI
+/// probe never got that far). The same on Caddy (`header_up X-Client-Cert` on the protected site,
+/// a plain `reverse_proxy` on the other). Found with and without the certificate, the finding naming the
+/// sibling's own `Host`; the control, whose public.test strips the header, stays clean and
+/// complete.
+#[test]
+fn a_sibling_site_passing_the_headers_on_its_own_host_is_a_door() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    for (name, door) in [
+        ("nginx-sibling-header", true),
+        ("caddy-sibling-header", true),
+        ("nginx-sibling-header-stripped", false),
+    ] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &lab.pki, lab.dir.path())?;
+        for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
+            let report = lab.rt.block_on(scanner.scan(&[target(true, server.port)?]));
+            let t = &report.targets[0];
+            println!("certificate {with_cert}: {}", line(name, t));
+            let found = t.findings.iter().find(|f| {
+                f.id == FindingId::ClientCertHeaderSpoofing
+                    && f.detail
+                        .contains("SNI public.test with its own Host public.test:")
+                    && f.sni_names == ["SNI public.test"]
+            });
+            let unread = t
+                .incomplete
+                .iter()
+                .any(|i| i.probe == "client-cert-header-spoofing");
+            let ok = if door {
+                found.is_some() && t.grade == Grade::F
+            } else {
+                t.findings
+                    .iter()
+                    .all(|f| f.id != FindingId::ClientCertHeaderSpoofing)
+                    && !unread
+                    && t.grade != Grade::F
+                    && t.client_auth == ClientAuth::Required
+            };
+            if t.error.is_some() || !ok {
+                problems.push(format!(
+                    "{name} (certificate {with_cert}): {} {:?} {:?}",
+                    line(name, t),
+                    t.findings.iter().map(|f| &f.detail).collect::<Vec<_>>(),
+                    t.incomplete
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}

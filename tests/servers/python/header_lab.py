@@ -21,6 +21,9 @@ spoofing servers of start.sh.
         The same with nginx in front: CFG is checked with `NGINX -t -q -c CFG -p DIR -e
         DIR/error.log` (DIR: CFG's directory) and run the same way without -t (the template says
         `daemon off; master_process off;`).
+    python3 header_lab.py behind-caddy CADDY TEMPLATE CFG
+        The same with Caddy in front: CFG (a Caddyfile) is checked with `CADDY validate` and run
+        with `CADDY run` (the caller sets HOME and XDG_* for Caddy's storage).
 
 The trust rule (what naive backends do): for each trusted header the FIRST copy in the request is
 looked at, and every trusted header must hold one of its values to get 200 "secret area\\n";
@@ -205,6 +208,11 @@ def behind_nginx(nginx, template, cfg):
     behind(nginx, template, cfg, check=[nginx, "-t", "-q"] + common, run=[nginx] + common)
 
 
+def behind_caddy(caddy, template, cfg):
+    common = ["--config", cfg, "--adapter", "caddyfile"]
+    behind(caddy, template, cfg, check=[caddy, "validate"] + common, run=[caddy, "run"] + common)
+
+
 def direct(port, cert, key):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
@@ -229,13 +237,15 @@ def main():
         args = args[2:]
     if rules:
         TRUSTED[:] = rules
-    modes = {"direct": direct, "behind": behind, "behind-nginx": behind_nginx}
+    modes = {"direct": direct, "behind": behind, "behind-nginx": behind_nginx,
+             "behind-caddy": behind_caddy}
     if len(args) == 4 and args[0] in modes:
         modes[args[0]](*args[1:])
     else:
         sys.exit("usage: header_lab.py [--trust NAME=VALUE[,VALUE...]]... [--refuse STATUS] "
                  "[--max-head BYTES] [--granted STATUS] "
-                 "direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG | behind-nginx NGINX TEMPLATE CFG")
+                 "direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG | behind-nginx NGINX TEMPLATE CFG | "
+                 "behind-caddy CADDY TEMPLATE CFG")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@
 //! Go `RequireAnyClientCert`), the headers go with the certificate from an unknown CA: a proxy
 //! that *adds* its verify header after the client's (`http-request add-header`) leaves the
 //! client's copy first, and an application that reads the first one lets anyone in.
+//!
+//! And through the server's other names ([`siblings`]): a sibling site on the same server that
+//! asks for no certificate and proxies to the same backend without stripping the headers lets
+//! them in on its own `Host`, whatever the protected name's TLS layer does.
 
 use base64::Engine as _;
 use futures_util::future::BoxFuture;
@@ -27,6 +31,8 @@ use crate::target::Target;
 use crate::transport::tls::CertChooser;
 use crate::transport::Sni;
 
+mod siblings;
+
 impl ProbeId {
     /// `client-cert-header-spoofing`: Forwarded client-certificate headers sent by the client.
     pub const CLIENT_CERT_HEADER_SPOOFING: ProbeId = ProbeId::new("client-cert-header-spoofing");
@@ -37,8 +43,8 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) from a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time",
-    needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) from a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 2 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP",
+    needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[FindingId::ClientCertHeaderSpoofing],
 };
 
@@ -579,6 +585,9 @@ fn refused_before_any_header(o: &ProbeObservation) -> bool {
         )
 }
 
+/// How the note that says why no headers were sent begins.
+const NO_HEADERS_SENT: &str = "client-cert-header-spoofing sent no forged headers";
+
 /// The anonymous refusal over HTTP the forged headers try to get around (the newest version's
 /// first); `Err` when there is none: with a note when every one was nginx's own certificate page
 /// (the probe then says why it sent nothing), without one when the anonymous client was served
@@ -591,12 +600,11 @@ fn refusal_to_spoof(first: &FirstWave) -> Result<&ProbeObservation, Option<Strin
     match over_http.iter().find(|o| !refused_before_any_header(o)) {
         Some(refused) => Ok(refused),
         None if over_http.is_empty() => Err(None),
-        None => Err(Some(
-            "client-cert-header-spoofing sent no forged headers: the anonymous request is refused \
-             with nginx's own certificate page (400 \"No required SSL certificate was sent\"), \
-             which its TLS module answers before any header is read"
-                .to_owned(),
-        )),
+        None => Err(Some(format!(
+            "{NO_HEADERS_SENT}: the anonymous request is refused with nginx's own certificate \
+             page (400 \"No required SSL certificate was sent\"), which its TLS module answers \
+             before any header is read"
+        ))),
     }
 }
 
@@ -642,6 +650,7 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
             cert: None,
             body: refused.body_excerpt.clone(),
             claims_identity,
+            entrance: Entrance::default(),
         }),
         Err(None) if anonymous_refused_in_tls(&first.observations, None) => {
             let whole = first.whole_observations().await.ok_or(None)?;
@@ -653,6 +662,7 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
                 cert: Some(super::untrusted_client_cert::chooser(&scan.probes)),
                 body,
                 claims_identity,
+                entrance: Entrance::default(),
             })
         }
         Err(note) => Err(note),
@@ -678,33 +688,63 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             let Some(first) = first else {
                 return TargetOutcome::default();
             };
-            let refusal = match refusal(scan, first).await {
-                Ok(refusal) => refusal,
-                Err(note) => {
-                    return TargetOutcome {
-                        notes: note.into_iter().collect(),
-                        ..TargetOutcome::default()
-                    }
+            // Boxed: each holds a whole `spoof`, too large for a worker's stack side by side.
+            let (mut out, (siblings, spoofed)) = tokio::join!(
+                front_door(target, scan, first).boxed(),
+                siblings::through_siblings(target, scan, first).boxed()
+            );
+            // The front door's note that no headers were sent holds for the protected name.
+            if !spoofed.is_empty() {
+                for note in &mut out.notes {
+                    *note = note.replace(
+                        NO_HEADERS_SENT,
+                        &format!(
+                            "{NO_HEADERS_SENT} on the protected name (they went through {} on \
+                             its own Host)",
+                            spoofed.join(", ")
+                        ),
+                    );
                 }
-            };
-            let m = match material(scan, first) {
-                Ok(m) => m,
-                // Not run is not refused: the target is incomplete, never clean.
-                Err(reason) => {
-                    return TargetOutcome {
-                        incomplete: vec![IncompleteProbe {
-                            probe: SPEC.id.as_str().to_owned(),
-                            tls_version: Some(refusal.version),
-                            reason: format!("the forged headers could not be made: {reason}"),
-                        }],
-                        ..TargetOutcome::default()
-                    }
-                }
-            };
-            spoof(target, scan, first, &refusal, &m).await
+            }
+            // A door on the protected name is the finding; the siblings' say no more.
+            if out.findings.is_empty() {
+                out.findings.extend(siblings.findings);
+                out.incomplete.extend(siblings.incomplete);
+                out.notes.extend(siblings.notes);
+            }
+            out.sni_names_tried.extend(siblings.sni_names_tried);
+            out
         }
         .boxed()
     }
+}
+
+/// The forged headers on the protected name and `Host`, where it refused over HTTP.
+async fn front_door(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOutcome {
+    let refusal = match refusal(scan, first).await {
+        Ok(refusal) => refusal,
+        Err(note) => {
+            return TargetOutcome {
+                notes: note.into_iter().collect(),
+                ..TargetOutcome::default()
+            }
+        }
+    };
+    let m = match material(scan, first) {
+        Ok(m) => m,
+        // Not run is not refused: the target is incomplete, never clean.
+        Err(reason) => {
+            return TargetOutcome {
+                incomplete: vec![IncompleteProbe {
+                    probe: SPEC.id.as_str().to_owned(),
+                    tls_version: Some(refusal.version),
+                    reason: format!("the forged headers could not be made: {reason}"),
+                }],
+                ..TargetOutcome::default()
+            }
+        }
+    };
+    spoof(target, scan, first, &refusal, &m).await
 }
 
 /// The refusal the forged headers try to get around.
@@ -722,6 +762,34 @@ struct Refusal {
     /// The forged headers claim the valid certificate's subject (`client-cert` was given): a
     /// refusal of them is a refusal of the right name.
     claims_identity: bool,
+    /// Where the refused request went, and the headers go.
+    entrance: Entrance,
+}
+
+/// The server name and `Host` a refusal was seen on: the protected ones, or a sibling name's
+/// own ([`siblings`]).
+#[derive(Debug, Clone, Default)]
+struct Entrance {
+    /// The server name sent.
+    sni: Sni,
+    /// The `Host` sent, when not the target's.
+    host: Option<String>,
+    /// The sibling name, for a sibling's own `Host` (`None`: the protected name).
+    sibling: Option<String>,
+}
+
+impl Entrance {
+    /// How a finding or a reason names it: empty for the protected name.
+    fn words(&self) -> String {
+        match (&self.sibling, &self.host) {
+            (Some(name), Some(host)) => format!(
+                "SNI {} with its own Host {} (another name of this server)",
+                crate::text::sanitize(name.as_bytes(), 253),
+                crate::text::sanitize(host.as_bytes(), 260)
+            ),
+            _ => String::new(),
+        }
+    }
 }
 
 async fn spoof(
@@ -739,13 +807,14 @@ async fn spoof(
     // protected page lets the headers in all the same (marked served).
     let send = |headers: Vec<(HeaderName, HeaderValue)>| {
         let (unsure, cert) = (&unsure, refusal.cert.clone());
+        let entrance = &refusal.entrance;
         async move {
             let mut seen = knock(
                 target,
                 Door {
                     version,
-                    sni: Sni::Target,
-                    host: None,
+                    sni: entrance.sni.clone(),
+                    host: entrance.host.clone(),
                     headers,
                     sessions: None,
                     cert,
@@ -1216,19 +1285,42 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
     } else {
         format!(" (verify = {verified})")
     };
+    let (asked, sibling) = match refusal.entrance.sibling {
+        Some(_) => (
+            format!(
+                "{}, asked for the protected path,",
+                refusal.entrance.words()
+            ),
+            " The protected name refuses such a client, but this sibling site asks for no \
+             certificate and passes the client's headers on to an application that trusts them: \
+             strip them (or set them) on every site and listener in front of it, not only on the \
+             protected one.",
+        ),
+        None => (target.authority(), ""),
+    };
     let mut f = Finding::new(
         FindingId::ClientCertHeaderSpoofing,
         format!(
-            "{version}: {with}, {} did not serve the request (HTTP {}); with {also}forged \
+            "{version}: {with}, {asked} did not serve the request (HTTP {}); with {also}forged \
              client-certificate headers{shown} it {}. Let in by: {which}. (Tried on {version} \
              alone: headers are read after TLS, so every version the server speaks is likely \
-             open alike.)",
-            target.authority(),
+             open alike.){sibling}",
             refusal.status.unwrap_or_default(),
             super::landing::answer_words(got_in)
         ),
     );
     f.tls_versions = vec![version];
+    if let (Some(name), Some(host)) = (&refusal.entrance.sibling, &refusal.entrance.host) {
+        f.evidence.insert(
+            "door".to_owned(),
+            format!(
+                "SNI {}, Host {}",
+                crate::text::sanitize(name.as_bytes(), 253),
+                crate::text::sanitize(host.as_bytes(), 260)
+            ),
+        );
+        f.sni_names = vec![super::side_door::recorded_name(name)];
+    }
     for b in &round.batches {
         f.evidence.insert(b.label(), b.seen.describe());
     }
@@ -1260,6 +1352,7 @@ mod tests {
             cert: None,
             body: Some("client certificate required".to_owned()),
             claims_identity: false,
+            entrance: Entrance::default(),
         }
     }
 
@@ -1653,6 +1746,48 @@ mod tests {
             f.evidence.len(),
             families(&material(), "SUCCESS").len() + 1
         );
+    }
+
+    /// Through a sibling name's own `Host`: the finding names the name and its `Host` (escaped),
+    /// says what to strip where, and records the name for a baseline's comparison.
+    #[test]
+    fn a_door_through_a_sibling_s_own_host_is_named_so() {
+        let rounds = [round("SUCCESS", http(200, "admin console"), |name| {
+            Some(if name.starts_with("X-SSL-Client-Verify") {
+                http(200, "admin console")
+            } else {
+                http(403, "forbidden")
+            })
+        })];
+        let mut refusal = anonymous(TlsVersion::Tls13, Some(403));
+        refusal.entrance = Entrance {
+            sni: Sni::Name("public.test".to_owned()),
+            host: Some("public.test:8443\u{1b}[31m".to_owned()),
+            sibling: Some("public.test".to_owned()),
+        };
+        let out = judge(&target(), &refusal, &rounds);
+        let f = &out.findings[0];
+        assert_eq!(
+            f.detail,
+            "TLS 1.3: without a certificate, SNI public.test with its own Host \
+             public.test:8443 [31m (another name of this server), asked for the protected \
+             path, did not serve the request (HTTP 403); with forged client-certificate headers \
+             (verify = SUCCESS) it served HTTP 200. Let in by: X-SSL-Client-Verify (HAProxy/nginx \
+             convention). (Tried on TLS 1.3 alone: headers are read after TLS, so every version \
+             the server speaks is likely open alike.) The protected name refuses such a client, \
+             but this sibling site asks for no certificate and passes the client's headers on to \
+             an application that trusts them: strip them (or set them) on every site and \
+             listener in front of it, not only on the protected one."
+        );
+        assert_eq!(
+            f.evidence.get("door").map(String::as_str),
+            Some("SNI public.test, Host public.test:8443 [31m")
+        );
+        assert_eq!(f.sni_names, ["SNI public.test"]);
+        // The protected name's own door says nothing of a sibling.
+        let front = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
+        assert!(front.findings[0].evidence.get("door").is_none());
+        assert!(front.findings[0].sni_names.is_empty());
     }
 
     #[test]

@@ -1,0 +1,154 @@
+//! The forged headers through the server's other names, each asked for the protected path on its
+//! own `Host`. A server that requires a certificate on the protected name and proxies it to an
+//! application that trusts `X-SSL-Client-Verify` may serve a sibling site on the same address
+//! (another `server` block, virtual host or Caddy site) that asks for no certificate and proxies
+//! to the same application without stripping the headers: no SNI trick is needed, the sibling's
+//! own name is the door (nginx, Apache and Caddy refuse the protected `Host` behind it, 421, so
+//! `sni-host-mismatch-bypass` never gets that far).
+//!
+//! Tried on the names the user gave (`sni-name`, every one) and the served certificate's first
+//! [`MAX_SERVED`] others, on the newest version the protected name did not serve an anonymous
+//! client on, and only where the name got past the handshake without a certificate (its first
+//! knock, shared with the SNI probe, says so at no cost). A sibling that refuses its own `Host`
+//! over HTTP (401, 403 …) gets the forged headers as the protected name would, judged the same
+//! way: served where refused without them, twice beside two refusals, is the finding.
+
+use futures_util::future::join_all;
+
+use super::{spoof, Entrance, Material, Refusal, SPEC};
+use crate::facts::{IncompleteProbe, Outcome};
+use crate::probe::side_door::{
+    anonymous_not_served, authority_of, knock, recorded_name, shared_knock, sibling_names_within,
+    Door, Seen,
+};
+use crate::probe::{FirstWave, ScanContext, TargetOutcome};
+use crate::target::Target;
+use crate::transport::Sni;
+
+/// The served certificate's other names tried on their own `Host` at most, beside every name
+/// the user gave.
+pub(super) const MAX_SERVED: usize = 2;
+
+/// Whether a sibling's own answer is a refusal the forged headers may get around: an HTTP
+/// refusal (401, 403, an application's 400 …) that is not a busy answer, not a `421` (the
+/// server's routing, which no header changes) and not nginx's own certificate page.
+fn refused_over_http(seen: &Seen) -> bool {
+    let Some(status) = seen.status() else {
+        return false;
+    };
+    seen.result.outcome == Some(Outcome::RefusedHttp)
+        && status != 421
+        && !crate::transport::is_busy_status(status)
+        && !crate::checks::refusal::nginx_own_certificate_page(
+            Some(status),
+            seen.result.body_excerpt.as_deref(),
+            seen.result.server_header.as_deref(),
+        )
+}
+
+/// The forged headers through every sibling name that refuses its own `Host` over HTTP; stops
+/// at the first that lets them in. With the outcome, the names they were sent through (`SNI
+/// public.test`).
+pub(super) async fn through_siblings(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+) -> (TargetOutcome, Vec<String>) {
+    let mut out = TargetOutcome::default();
+    let mut spoofed = Vec::new();
+    let Some(version) = anonymous_not_served(first).first().map(|o| o.tls_version) else {
+        return (out, spoofed);
+    };
+    let given = sibling_names_within(target, first, 0).len();
+    let names = sibling_names_within(target, first, given.saturating_add(MAX_SERVED));
+    if names.is_empty() {
+        return (out, spoofed);
+    }
+    // A name refused in the handshake asks for a certificate whatever the `Host`: nothing for
+    // headers to get around there (its first knock is the SNI probe's too).
+    let past_tls: Vec<String> = join_all(names.iter().map(|name| async move {
+        let sni = Sni::Name(name.clone());
+        let knocked = shared_knock(target, scan, first, version, &sni).await;
+        knocked.seen.status().is_some().then(|| name.clone())
+    }))
+    .await
+    .into_iter()
+    .flatten()
+    .collect();
+    let entrance = |name: &String| Entrance {
+        sni: Sni::Name(name.clone()),
+        host: Some(authority_of(name, target.port)),
+        sibling: Some(name.clone()),
+    };
+    let own: Vec<Seen> = join_all(past_tls.iter().map(|name| {
+        let e = entrance(name);
+        knock(
+            target,
+            Door {
+                version,
+                sni: e.sni,
+                host: e.host,
+                headers: Vec::new(),
+                sessions: None,
+                cert: None,
+                scan,
+            },
+        )
+    }))
+    .await;
+    let claims_identity = scan.probes.client.is_some();
+    let mut made: Option<Result<Material, String>> = None;
+    for (name, own) in past_tls.iter().zip(own) {
+        out.sni_names_tried.push(recorded_name(name));
+        let e = entrance(name);
+        if let Some(why) = own.unreadable() {
+            out.incomplete.push(IncompleteProbe {
+                probe: SPEC.id.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "{}, asked for the protected path without a certificate, could not be \
+                     read ({why}): whether forged client-certificate headers get in there was \
+                     not tried",
+                    e.words()
+                ),
+            });
+            continue;
+        }
+        if !refused_over_http(&own) {
+            continue;
+        }
+        let m = match made.get_or_insert_with(|| super::material(scan, first)) {
+            Ok(m) => &*m,
+            Err(reason) => {
+                out.incomplete.push(IncompleteProbe {
+                    probe: SPEC.id.as_str().to_owned(),
+                    tls_version: Some(version),
+                    reason: format!("the forged headers could not be made: {reason}"),
+                });
+                return (out, spoofed);
+            }
+        };
+        let words = e.words();
+        let refusal = Refusal {
+            version,
+            status: own.status(),
+            cert: None,
+            body: own.result.body_excerpt.clone(),
+            claims_identity,
+            entrance: e,
+        };
+        spoofed.push(recorded_name(name));
+        let got = spoof(target, scan, first, &refusal, m).await;
+        out.notes.extend(got.notes);
+        out.incomplete
+            .extend(got.incomplete.into_iter().map(|mut i| {
+                i.reason = format!("{words}: {}", i.reason);
+                i
+            }));
+        if !got.findings.is_empty() {
+            out.findings.extend(got.findings);
+            break;
+        }
+    }
+    (out, spoofed)
+}
