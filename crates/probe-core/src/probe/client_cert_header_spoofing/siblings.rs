@@ -65,11 +65,18 @@ pub(super) async fn through_siblings(
         return (out, spoofed);
     }
     // A name refused in the handshake asks for a certificate whatever the `Host`: nothing for
-    // headers to get around there (its first knock is the SNI probe's too).
+    // headers to get around there (its first knock is the SNI probe's too). Nor where nginx's
+    // own certificate page answered it: the name's server block asked for a certificate and
+    // requires one, and its own `Host` picks the same block.
     let past_tls: Vec<String> = join_all(names.iter().map(|name| async move {
         let sni = Sni::Name(name.clone());
-        let knocked = shared_knock(target, scan, first, version, &sni).await;
-        knocked.seen.status().is_some().then(|| name.clone())
+        let seen = shared_knock(target, scan, first, version, &sni).await.seen;
+        let nginx_page = crate::checks::refusal::nginx_own_certificate_page(
+            seen.status(),
+            seen.result.body_excerpt.as_deref(),
+            seen.result.server_header.as_deref(),
+        );
+        (seen.status().is_some() && !nginx_page).then(|| name.clone())
     }))
     .await
     .into_iter()
