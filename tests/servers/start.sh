@@ -397,6 +397,12 @@
 #                             Host; side-door audit, twelfth session: A, exit 0)
 #   nginx-sibling-header-stripped  the same, and public.test sets the header to "" (nginx then
 #                             sends none): the control, no door (not on --list-bypass either)
+#   haproxy-sibling-header-count  scanned as secure.test: crt-list secure.test [verify required],
+#                             public.test [verify none]; public.test is a public site behind a
+#                             bot check: fewer than 6 request headers get 403, more get 200
+#                             "public area" (certificate headers stripped, trusted by nobody):
+#                             forged headers on its own Host are served, and so is any other
+#                             header (no door; a regression sweep's, thirteenth session)
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
 #                             reverse_proxy with header_up X-Client-Cert (the certificate as
 #                             base64 DER), public.test a reverse_proxy to the same backend (which
@@ -931,6 +937,29 @@ backend other
   server app 127.0.0.1:@BACKEND_PORT@
 EOF
   run "$PYTHON3" "$here/python/header_lab.py" --trust X-SSL-Client-Verify=0 behind "$HAPROXY" \
+    "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
+  ;;
+haproxy-sibling-header-count)
+  need "$PYTHON3"
+  haproxy_dir names
+  cat >"$dir/crt-list.txt" <<EOF
+$dir/names.pem [verify required ca-file $pki/ca.crt] secure.test
+$dir/names.pem [verify none] public.test
+EOF
+  cat >"$dir/haproxy.cfg.in" <<EOF
+$(haproxy_head)
+frontend fe
+  bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2
+  http-request return status 403 content-type text/plain string "public site: blocked (bot check)" if { ssl_fc_sni -i public.test } { req.hdr_cnt() lt 6 }
+  http-request return status 200 content-type text/plain string "public area" if { ssl_fc_sni -i public.test }
+  http-request del-header X-SSL-Client-Verify
+  http-request set-header X-SSL-Client-Verify SUCCESS if { ssl_c_used } { ssl_c_verify 0 }
+  default_backend app
+backend app
+  option http-server-close
+  server app 127.0.0.1:@BACKEND_PORT@
+EOF
+  run "$PYTHON3" "$here/python/header_lab.py" --trust X-SSL-Client-Verify=SUCCESS behind "$HAPROXY" \
     "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
   ;;
 haproxy-header-underscore-gunicorn | haproxy-header-underscore-wsgiref)

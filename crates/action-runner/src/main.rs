@@ -40,7 +40,10 @@ fn main() -> ExitCode {
     init_tracing(cli.verbose);
     // One crypto provider in the whole build, installed before anything builds a TLS config.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    // Workers get the main thread's 8 MiB stack: a probe's deepest await chain (forged headers
+    // judged against the protected page, through another name) is large in a debug build.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(8 << 20)
         .enable_all()
         .build()
     {

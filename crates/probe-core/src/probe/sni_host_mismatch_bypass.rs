@@ -1008,6 +1008,20 @@ fn judge(
 ) {
     let (version, refusal) = (round.version, round.refusal.as_str());
     let doors: Vec<&Tried> = tried.iter().copied().filter(|t| t.bypass()).collect();
+    // A name's follow-ups (each batch of forged headers) that landed elsewhere say it once, with
+    // how many more landed alike.
+    let alike_after = |t: &Tried| -> Option<usize> {
+        let elsewhere = |o: &Tried| {
+            o.with.is_some()
+                && o.shown == t.shown
+                && matches!(o.landed, Some((Landing::Elsewhere(_), _)))
+        };
+        let same: Vec<&&Tried> = tried.iter().filter(|o| elsewhere(o)).collect();
+        match same.first() {
+            Some(first) if t.with.is_some() && !std::ptr::eq(**first, t) => None,
+            _ => Some(same.len().saturating_sub(1)),
+        }
+    };
     for t in tried {
         if let Some(why) = t.protected.unreadable() {
             out.incomplete.push(IncompleteProbe {
@@ -1028,8 +1042,19 @@ fn judge(
             });
         }
         if let Some((Landing::Elsewhere(page), _)) = &t.landed {
+            let Some(more) = alike_after(t) else {
+                continue;
+            };
+            let more = match (t.with.is_some(), more) {
+                (false, _) | (true, 0) => String::new(),
+                (true, n) => format!(
+                    " ({n} more request{} to that name, with other headers or a certificate, \
+                     landed alike)",
+                    if n == 1 { "" } else { "s" }
+                ),
+            };
             out.notes.push(format!(
-                "{version}: {} with Host {} was served{}, but the page is {page}: no bypass.",
+                "{version}: {} with Host {} was served{}, but the page is {page}: no bypass.{more}",
                 t.named(),
                 target.authority(),
                 if t.with.is_none() {

@@ -688,11 +688,16 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             let Some(first) = first else {
                 return TargetOutcome::default();
             };
-            // Boxed: each holds a whole `spoof`, too large for a worker's stack side by side.
-            let (mut out, (siblings, spoofed)) = tokio::join!(
-                front_door(target, scan, first).boxed(),
-                siblings::through_siblings(target, scan, first).boxed()
-            );
+            // Boxed: each holds a whole `spoof`, large for a worker's stack in a debug build.
+            let (mut out, front) = front_door(target, scan, first).boxed().await;
+            // A door on the protected name is the finding; the other names' say no more.
+            if !out.findings.is_empty() {
+                return out;
+            }
+            let (siblings, spoofed) =
+                siblings::through_siblings(target, scan, first, front.as_ref())
+                    .boxed()
+                    .await;
             // The front door's note that no headers were sent holds for the protected name.
             if !spoofed.is_empty() {
                 for note in &mut out.notes {
@@ -706,12 +711,9 @@ impl TargetProbe for ClientCertHeaderSpoofing {
                     );
                 }
             }
-            // A door on the protected name is the finding; the siblings' say no more.
-            if out.findings.is_empty() {
-                out.findings.extend(siblings.findings);
-                out.incomplete.extend(siblings.incomplete);
-                out.notes.extend(siblings.notes);
-            }
+            out.findings.extend(siblings.findings);
+            out.incomplete.extend(siblings.incomplete);
+            out.notes.extend(siblings.notes);
             out.sni_names_tried.extend(siblings.sni_names_tried);
             out
         }
@@ -719,32 +721,49 @@ impl TargetProbe for ClientCertHeaderSpoofing {
     }
 }
 
-/// The forged headers on the protected name and `Host`, where it refused over HTTP.
-async fn front_door(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOutcome {
+/// The refusal the forged headers were sent past on the protected name: its status and page.
+struct FrontRefusal {
+    status: Option<u16>,
+    body: Option<String>,
+}
+
+/// The forged headers on the protected name and `Host`, where it refused over HTTP; with the
+/// refusal they were sent past, when they were.
+async fn front_door(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+) -> (TargetOutcome, Option<FrontRefusal>) {
     let refusal = match refusal(scan, first).await {
         Ok(refusal) => refusal,
         Err(note) => {
-            return TargetOutcome {
+            let out = TargetOutcome {
                 notes: note.into_iter().collect(),
                 ..TargetOutcome::default()
-            }
+            };
+            return (out, None);
         }
+    };
+    let front = FrontRefusal {
+        status: refusal.status,
+        body: refusal.body.clone(),
     };
     let m = match material(scan, first) {
         Ok(m) => m,
         // Not run is not refused: the target is incomplete, never clean.
         Err(reason) => {
-            return TargetOutcome {
+            let out = TargetOutcome {
                 incomplete: vec![IncompleteProbe {
                     probe: SPEC.id.as_str().to_owned(),
                     tls_version: Some(refusal.version),
                     reason: format!("the forged headers could not be made: {reason}"),
                 }],
                 ..TargetOutcome::default()
-            }
+            };
+            return (out, Some(front));
         }
     };
-    spoof(target, scan, first, &refusal, &m).await
+    (spoof(target, scan, first, &refusal, &m).await, Some(front))
 }
 
 /// The refusal the forged headers try to get around.
@@ -973,14 +992,35 @@ async fn spoof(
         });
         return out;
     };
-    let (again, bare, again_2, bare_2) = tokio::join!(
+    // Through another name, the same values under names nobody reads go beside them: a site
+    // that serves any request carrying enough headers (a filter that refuses bare requests)
+    // lets those in too, and the certificate headers then prove nothing.
+    let decoy = refusal.entrance.sibling.as_ref().map(|_| decoys(&headers));
+    let (again, bare, again_2, bare_2, decoy) = tokio::join!(
         send(headers.clone()),
         send(Vec::new()),
         send(headers),
-        send(Vec::new())
+        send(Vec::new()),
+        async {
+            match decoy {
+                Some(h) => Some(send(h).await),
+                None => None,
+            }
+        }
     );
     let refused = |s: &Seen| !s.served() && s.unreadable().is_none();
     if again.served() && again_2.served() && refused(&bare) && refused(&bare_2) {
+        if let Some(decoy) = decoy.filter(Seen::served) {
+            out.findings.clear();
+            out.notes.push(format!(
+                "{}: forged client-certificate headers were served where the request without \
+                 them was refused, and so were the same values under names no proxy sets \
+                 (X-Mtls-Scan-Decoy-1 …: {}): that site serves a request that carries enough \
+                 headers, whatever they say, so the certificate headers open no door there",
+                refusal.entrance.words(),
+                decoy.describe()
+            ));
+        }
         return out;
     }
     let (again, bare) = match (again.served(), refused(&bare)) {
@@ -1001,6 +1041,18 @@ async fn spoof(
         ),
     });
     out
+}
+
+/// `headers`' values under names no proxy sets or application reads (`x-mtls-scan-decoy-1` …).
+fn decoys(headers: &[(HeaderName, HeaderValue)]) -> Vec<(HeaderName, HeaderValue)> {
+    headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, v))| {
+            let name = HeaderName::from_bytes(format!("x-mtls-scan-decoy-{}", i + 1).as_bytes());
+            Some((name.ok()?, v.clone()))
+        })
+        .collect()
 }
 
 /// The names of the families with a header that holds the verify value.

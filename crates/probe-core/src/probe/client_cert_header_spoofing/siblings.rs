@@ -11,11 +11,15 @@
 //! client on, and only where the name got past the handshake without a certificate (its first
 //! knock, shared with the SNI probe, says so at no cost). A sibling that refuses its own `Host`
 //! over HTTP (401, 403 …) gets the forged headers as the protected name would, judged the same
-//! way: served where refused without them, twice beside two refusals, is the finding.
+//! way: served where refused without them, twice beside two refusals, is the finding, unless the
+//! same values under names nobody reads are served too (a site that serves any request carrying
+//! enough headers). Tried only where the protected name itself let no forged header in, and not
+//! on a name of the served certificate that refuses with the very page the protected name's
+//! headers were already sent past (the same site, as a server scanned by address names itself).
 
 use futures_util::future::join_all;
 
-use super::{spoof, Entrance, Material, Refusal, SPEC};
+use super::{spoof, Entrance, FrontRefusal, Material, Refusal, SPEC};
 use crate::facts::{IncompleteProbe, Outcome};
 use crate::probe::side_door::{
     anonymous_not_served, authority_of, knock, recorded_name, shared_knock, sibling_names_within,
@@ -48,19 +52,23 @@ fn refused_over_http(seen: &Seen) -> bool {
 
 /// The forged headers through every sibling name that refuses its own `Host` over HTTP; stops
 /// at the first that lets them in. With the outcome, the names they were sent through (`SNI
-/// public.test`).
+/// public.test`). `front`: the refusal they were sent past on the protected name, if they
+/// were: a name of the served certificate (not one the user gave) that refuses with the very
+/// same page is taken for the same site (a server scanned by address, whose certificate names
+/// it), and the headers are not sent again there.
 pub(super) async fn through_siblings(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
+    front: Option<&FrontRefusal>,
 ) -> (TargetOutcome, Vec<String>) {
     let mut out = TargetOutcome::default();
     let mut spoofed = Vec::new();
     let Some(version) = anonymous_not_served(first).first().map(|o| o.tls_version) else {
         return (out, spoofed);
     };
-    let given = sibling_names_within(target, first, 0).len();
-    let names = sibling_names_within(target, first, given.saturating_add(MAX_SERVED));
+    let given = sibling_names_within(target, first, 0);
+    let names = sibling_names_within(target, first, given.len().saturating_add(MAX_SERVED));
     if names.is_empty() {
         return (out, spoofed);
     }
@@ -122,6 +130,17 @@ pub(super) async fn through_siblings(
             continue;
         }
         if !refused_over_http(&own) {
+            continue;
+        }
+        let same_as_front = front.is_some_and(|f| {
+            f.status == own.status()
+                && match (&f.body, &own.result.body_excerpt) {
+                    (Some(a), Some(b)) => crate::probe::page::same_excerpt(a, b),
+                    (None, None) => true,
+                    _ => false,
+                }
+        });
+        if same_as_front && !given.contains(name) {
             continue;
         }
         let m = match made.get_or_insert_with(|| super::material(scan, first)) {
