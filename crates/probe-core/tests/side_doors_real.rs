@@ -1662,8 +1662,15 @@ fn a_sibling_site_passing_the_headers_on_its_own_host_is_a_door() -> TestResult 
                 .incomplete
                 .iter()
                 .any(|i| i.probe == "client-cert-header-spoofing");
+            // With the certificate, the page is compared with the protected one: the same.
+            let same_page = found.is_some_and(|f| {
+                f.detail.contains(
+                    "The page it served is the very page the valid certificate is served on the \
+                     protected name.",
+                ) == with_cert
+            });
             let ok = if door {
-                found.is_some() && t.grade == Grade::F
+                same_page && t.grade == Grade::F
             } else {
                 t.findings
                     .iter()

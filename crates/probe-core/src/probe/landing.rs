@@ -632,6 +632,33 @@ async fn reference(
     ))
 }
 
+/// Whether `seen`'s page is the protected page fetched with the scan's valid certificate on
+/// `version` (the reference every door shares); `None` without a valid certificate, or where
+/// the reference was not served.
+pub async fn is_the_protected_page(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    seen: &Seen,
+) -> Option<bool> {
+    let (holder, reference) = reference(target, scan, first, version).await?;
+    let served = [Some(&reference.seen), reference.again.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(Seen::served);
+    if !served {
+        return None;
+    }
+    let controls = Controls {
+        secrets: Secrets::of(target),
+        protected_host: target.authority(),
+        holder,
+        ..Controls::default()
+    };
+    Some(carries_the_reference(seen, &reference, &controls))
+}
+
 /// Statuses an answer refuses the caller with (401, 403, 407, 421; not a request error's 400,
 /// which a head the server will not take gets too): a door answered so with a page that is no
 /// refusal page is unsure without the protected page to compare it with ([`judge_unserved`]).

@@ -1435,6 +1435,39 @@ mod tests {
         ));
     }
 
+    /// Every batch of forged headers behind one name that landed on the name's own page is said
+    /// once, with how many more did (16 notes alike before); the anonymous door is said apart.
+    #[test]
+    fn follow_ups_that_landed_alike_are_said_once_per_name() {
+        let catch_all = |with: Option<&str>| {
+            let mut t = door_with(
+                "public.test",
+                http(200, "<html>welcome</html>"),
+                Some(http(200, "<html>welcome</html>")),
+                http(200, "<html>welcome</html>"),
+                Some(http(200, "<html>admin console</html>")),
+            );
+            t.with = with.map(str::to_owned);
+            t
+        };
+        let tried = [
+            catch_all(None),
+            catch_all(Some("forged headers (a)")),
+            catch_all(Some("forged headers (b)")),
+            catch_all(Some("forged headers (c)")),
+        ];
+        let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
+        assert!(out.findings.is_empty() && out.incomplete.is_empty());
+        assert_eq!(out.notes.len(), 2, "{:?}", out.notes);
+        assert!(out.notes[0].contains("was served without a certificate"));
+        assert!(out.notes[0].ends_with("no bypass."));
+        assert!(out.notes[1].contains("SNI public.test with forged headers (a)"));
+        assert!(out.notes[1].ends_with(
+            "no bypass. (2 more requests to that name, with other headers or a certificate, \
+             landed alike)"
+        ));
+    }
+
     #[test]
     fn the_page_any_unknown_host_gets_is_incomplete_without_the_protected_page() {
         // HAProxy routing by SNI: the public backend's default site answers the protected Host

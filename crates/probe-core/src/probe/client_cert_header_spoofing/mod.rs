@@ -29,9 +29,10 @@ use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersi
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
 use crate::transport::tls::CertChooser;
-use crate::transport::Sni;
 
 mod siblings;
+
+use siblings::{Entrance, FrontRefusal};
 
 impl ProbeId {
     /// `client-cert-header-spoofing`: Forwarded client-certificate headers sent by the client.
@@ -694,8 +695,34 @@ impl TargetProbe for ClientCertHeaderSpoofing {
             if !out.findings.is_empty() {
                 return out;
             }
+            let claims_identity = scan.probes.client.is_some();
+            let spoof_through = |entrance: Entrance, version: TlsVersion, own: Seen| async move {
+                // Made for each name refused (most scans have none; a few, one).
+                let m = match material(scan, first) {
+                    Ok(m) => m,
+                    Err(reason) => {
+                        return TargetOutcome {
+                            incomplete: vec![IncompleteProbe {
+                                probe: SPEC.id.as_str().to_owned(),
+                                tls_version: Some(version),
+                                reason: format!("the forged headers could not be made: {reason}"),
+                            }],
+                            ..TargetOutcome::default()
+                        }
+                    }
+                };
+                let refusal = Refusal {
+                    version,
+                    status: own.status(),
+                    cert: None,
+                    body: own.result.body_excerpt.clone(),
+                    claims_identity,
+                    entrance,
+                };
+                spoof(target, scan, first, &refusal, &m).boxed().await
+            };
             let (siblings, spoofed) =
-                siblings::through_siblings(target, scan, first, front.as_ref())
+                siblings::through_siblings(target, scan, first, front.as_ref(), spoof_through)
                     .boxed()
                     .await;
             // The front door's note that no headers were sent holds for the protected name.
@@ -719,12 +746,6 @@ impl TargetProbe for ClientCertHeaderSpoofing {
         }
         .boxed()
     }
-}
-
-/// The refusal the forged headers were sent past on the protected name: its status and page.
-struct FrontRefusal {
-    status: Option<u16>,
-    body: Option<String>,
 }
 
 /// The forged headers on the protected name and `Host`, where it refused over HTTP; with the
@@ -783,32 +804,6 @@ struct Refusal {
     claims_identity: bool,
     /// Where the refused request went, and the headers go.
     entrance: Entrance,
-}
-
-/// The server name and `Host` a refusal was seen on: the protected ones, or a sibling name's
-/// own ([`siblings`]).
-#[derive(Debug, Clone, Default)]
-struct Entrance {
-    /// The server name sent.
-    sni: Sni,
-    /// The `Host` sent, when not the target's.
-    host: Option<String>,
-    /// The sibling name, for a sibling's own `Host` (`None`: the protected name).
-    sibling: Option<String>,
-}
-
-impl Entrance {
-    /// How a finding or a reason names it: empty for the protected name.
-    fn words(&self) -> String {
-        match (&self.sibling, &self.host) {
-            (Some(name), Some(host)) => format!(
-                "SNI {} with its own Host {} (another name of this server)",
-                crate::text::sanitize(name.as_bytes(), 253),
-                crate::text::sanitize(host.as_bytes(), 260)
-            ),
-            _ => String::new(),
-        }
-    }
 }
 
 async fn spoof(
@@ -1010,6 +1005,24 @@ async fn spoof(
     );
     let refused = |s: &Seen| !s.served() && s.unreadable().is_none();
     if again.served() && again_2.served() && refused(&bare) && refused(&bare_2) {
+        // Through another name, with the valid certificate: whether the page is the protected
+        // one (the same application) or another application's that trusts the headers too.
+        let page = match refusal.entrance.sibling {
+            Some(_) => {
+                super::landing::is_the_protected_page(target, scan, first, version, &again).await
+            }
+            None => None,
+        };
+        if let (Some(same), Some(f)) = (page, out.findings.first_mut()) {
+            f.detail.push_str(if same {
+                " The page it served is the very page the valid certificate is served on the \
+                 protected name."
+            } else {
+                " The page it served is not the one the valid certificate is served on the \
+                 protected name: another application behind that name trusts the headers (or \
+                 the same one with another page for that name)."
+            });
+        }
         if let Some(decoy) = decoy.filter(Seen::served) {
             out.findings.clear();
             out.notes.push(format!(
@@ -1391,6 +1404,7 @@ mod tests {
     use super::*;
     use crate::finding::Severity;
     use crate::probe::side_door::recorded::{failed, http, inconclusive};
+    use crate::transport::Sni;
 
     fn target() -> Target {
         Target::parse("https://secure.test/admin").unwrap_or_else(|e| panic!("{e}"))

@@ -17,14 +17,16 @@
 //! on a name of the served certificate that refuses with the very page the protected name's
 //! headers were already sent past (the same site, as a server scanned by address names itself).
 
+use std::future::Future;
+
 use futures_util::future::join_all;
 
-use super::{spoof, Entrance, FrontRefusal, Material, Refusal, SPEC};
-use crate::facts::{IncompleteProbe, Outcome};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId};
 use crate::probe::side_door::{
     anonymous_not_served, authority_of, knock, recorded_name, shared_knock, sibling_names_within,
     Door, Seen,
 };
+use crate::facts::TlsVersion;
 use crate::probe::{FirstWave, ScanContext, TargetOutcome};
 use crate::target::Target;
 use crate::transport::Sni;
@@ -32,6 +34,40 @@ use crate::transport::Sni;
 /// The served certificate's other names tried on their own `Host` at most, beside every name
 /// the user gave.
 pub(super) const MAX_SERVED: usize = 2;
+
+/// The server name and `Host` a refusal was seen on: the protected ones (the default), or a
+/// sibling name's own.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Entrance {
+    /// The server name sent.
+    pub(super) sni: Sni,
+    /// The `Host` sent, when not the target's.
+    pub(super) host: Option<String>,
+    /// The sibling name, for a sibling's own `Host` (`None`: the protected name).
+    pub(super) sibling: Option<String>,
+}
+
+impl Entrance {
+    /// How a finding or a reason names it: empty for the protected name.
+    pub(super) fn words(&self) -> String {
+        match (&self.sibling, &self.host) {
+            (Some(name), Some(host)) => format!(
+                "SNI {} with its own Host {} (another name of this server)",
+                crate::text::sanitize(name.as_bytes(), 253),
+                crate::text::sanitize(host.as_bytes(), 260)
+            ),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The refusal the forged headers were sent past on the protected name: its status and page.
+pub(super) struct FrontRefusal {
+    /// Its HTTP status.
+    pub(super) status: Option<u16>,
+    /// The excerpt of its page.
+    pub(super) body: Option<String>,
+}
 
 /// Whether a sibling's own answer is a refusal the forged headers may get around: an HTTP
 /// refusal (401, 403, an application's 400 …) that is not a busy answer, not a `421` (the
@@ -55,13 +91,19 @@ fn refused_over_http(seen: &Seen) -> bool {
 /// public.test`). `front`: the refusal they were sent past on the protected name, if they
 /// were: a name of the served certificate (not one the user gave) that refuses with the very
 /// same page is taken for the same site (a server scanned by address, whose certificate names
-/// it), and the headers are not sent again there.
-pub(super) async fn through_siblings(
+/// it), and the headers are not sent again there. `spoof`: the forged headers sent past a
+/// sibling's refusal (the entrance, the version and what its own `Host` got), judged.
+pub(super) async fn through_siblings<F, Fut>(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
     front: Option<&FrontRefusal>,
-) -> (TargetOutcome, Vec<String>) {
+    spoof: F,
+) -> (TargetOutcome, Vec<String>)
+where
+    F: Fn(Entrance, TlsVersion, Seen) -> Fut,
+    Fut: Future<Output = TargetOutcome>,
+{
     let mut out = TargetOutcome::default();
     let mut spoofed = Vec::new();
     let Some(version) = anonymous_not_served(first).first().map(|o| o.tls_version) else {
@@ -111,14 +153,12 @@ pub(super) async fn through_siblings(
         )
     }))
     .await;
-    let claims_identity = scan.probes.client.is_some();
-    let mut made: Option<Result<Material, String>> = None;
     for (name, own) in past_tls.iter().zip(own) {
         out.sni_names_tried.push(recorded_name(name));
         let e = entrance(name);
         if let Some(why) = own.unreadable() {
             out.incomplete.push(IncompleteProbe {
-                probe: SPEC.id.as_str().to_owned(),
+                probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
                 tls_version: Some(version),
                 reason: format!(
                     "{}, asked for the protected path without a certificate, could not be \
@@ -143,28 +183,9 @@ pub(super) async fn through_siblings(
         if same_as_front && !given.contains(name) {
             continue;
         }
-        let m = match made.get_or_insert_with(|| super::material(scan, first)) {
-            Ok(m) => &*m,
-            Err(reason) => {
-                out.incomplete.push(IncompleteProbe {
-                    probe: SPEC.id.as_str().to_owned(),
-                    tls_version: Some(version),
-                    reason: format!("the forged headers could not be made: {reason}"),
-                });
-                return (out, spoofed);
-            }
-        };
         let words = e.words();
-        let refusal = Refusal {
-            version,
-            status: own.status(),
-            cert: None,
-            body: own.result.body_excerpt.clone(),
-            claims_identity,
-            entrance: e,
-        };
         spoofed.push(recorded_name(name));
-        let got = spoof(target, scan, first, &refusal, m).await;
+        let got = spoof(e, version, own).await;
         out.notes.extend(got.notes);
         out.incomplete
             .extend(got.incomplete.into_iter().map(|mut i| {
