@@ -397,6 +397,9 @@
 #                             Host; side-door audit, twelfth session: A, exit 0)
 #   nginx-sibling-header-stripped  the same, and public.test sets the header to "" (nginx then
 #                             sends none): the control, no door (not on --list-bypass either)
+#   nginx-sibling-header-login  nginx-sibling-header, and public.test redirects a request
+#                             without X-SSL-Client-Verify to /login (a sign-in in front of the
+#                             same backend): the forged header skips both
 #   haproxy-sibling-header-count  scanned as secure.test: crt-list secure.test [verify required],
 #                             public.test [verify none]; public.test is a public site behind a
 #                             bot check: fewer than 6 request headers get 403, more get 200
@@ -712,13 +715,16 @@ EOF
   run "$PYTHON3" "$here/python/header_lab.py" --trust ssl-client-verify=SUCCESS behind-nginx \
     "$NGINX" "$prefix/nginx.conf.in" "$prefix/nginx.conf"
   ;;
-nginx-sibling-header | nginx-sibling-header-stripped)
+nginx-sibling-header | nginx-sibling-header-stripped | nginx-sibling-header-login)
   need "$NGINX"
   need "$PYTHON3"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
   strip=""
-  [ "$server" = nginx-sibling-header ] || strip='proxy_set_header X-SSL-Client-Verify "";'
+  case $server in
+  *-stripped) strip='proxy_set_header X-SSL-Client-Verify "";' ;;
+  *-login) strip='if ($http_x_ssl_client_verify = "") { return 302 https://$host:'"$port"'/login?next=$request_uri; }' ;;
+  esac
   # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs nginx as its child.
   cat >"$prefix/nginx.conf.in" <<EOF
 $(nginx_preamble "$prefix")

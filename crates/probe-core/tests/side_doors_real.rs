@@ -1628,7 +1628,8 @@ fn names_given_are_always_tried_and_a_door_left_untried_is_never_an_a() -> TestR
 /// forged `X-SSL-Client-Verify: SUCCESS` get the protected page (a side-door audit, the twelfth
 /// session: A, exit 0, as nginx answers 421 to `Host` secure.test behind public.test, so the SNI
 /// probe never got that far). The same on Caddy (`header_up X-Client-Cert` on the protected site,
-/// a plain `reverse_proxy` on the other). Found with and without the certificate, the finding naming the
+/// a plain `reverse_proxy` on the other), and on nginx with a redirect to sign in on the sibling
+/// for a request without the header. Found with and without the certificate, the finding naming the
 /// sibling's own `Host`; the controls stay clean and complete: an nginx whose public.test strips
 /// the header, and an HAProxy whose public.test serves any request with 6 headers or more (the
 /// forged ones too, and the same values under other names: before, a false finding).
@@ -1641,6 +1642,7 @@ fn a_sibling_site_passing_the_headers_on_its_own_host_is_a_door() -> TestResult 
     for (name, door) in [
         ("nginx-sibling-header", true),
         ("caddy-sibling-header", true),
+        ("nginx-sibling-header-login", true),
         ("nginx-sibling-header-stripped", false),
         ("haproxy-sibling-header-count", false),
     ] {

@@ -108,6 +108,8 @@ pub struct ExchangeResult {
     pub server_header: Option<String>,
     /// `Via` header, sanitised and capped.
     pub via: Option<String>,
+    /// `Location` header of a redirect, sanitised and capped.
+    pub location: Option<String>,
     /// Body excerpt, sanitised.
     pub body_excerpt: Option<String>,
     /// The whole body as read (up to the cap), for parsers that need it.
@@ -693,6 +695,7 @@ fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::Ex
         result.body_excerpt.as_mut(),
         result.server_header.as_mut(),
         result.via.as_mut(),
+        result.location.as_mut(),
         result.detail.as_mut(),
     ]
     .into_iter()
@@ -1437,6 +1440,11 @@ async fn finish(
         .headers()
         .get(http::header::VIA)
         .map(|v| sanitize(v.as_bytes(), 200));
+    let location = response
+        .headers()
+        .get(http::header::LOCATION)
+        .filter(|_| (300..400).contains(&status))
+        .map(|v| sanitize(v.as_bytes(), 300));
     let content_type = response
         .headers()
         .get(http::header::CONTENT_TYPE)
@@ -1484,6 +1492,7 @@ async fn finish(
         http_status: Some(status),
         server_header,
         via,
+        location,
         content_type,
         truncated,
         body_excerpt: Some(sanitize(&buf, limits.excerpt_chars)).filter(|s| !s.is_empty()),

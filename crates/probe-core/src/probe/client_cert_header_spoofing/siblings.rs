@@ -69,13 +69,32 @@ pub(super) struct FrontRefusal {
     pub(super) body: Option<String>,
 }
 
+/// Words of a redirect's target that send the caller to sign in.
+const LOGIN_WORDS: [&str; 8] = [
+    "login", "log-in", "signin", "sign-in", "sso", "auth", "saml", "session",
+];
+
+/// Whether a redirect sends the caller to sign in (its `Location` speaks of it): a refusal of
+/// the sibling's own, unlike a redirect to its canonical name or to a page of its site.
+fn to_sign_in(seen: &Seen) -> bool {
+    seen.status().is_some_and(|st| (300..400).contains(&st))
+        && seen.result.location.as_deref().is_some_and(|l| {
+            let l = l.to_ascii_lowercase();
+            LOGIN_WORDS.iter().any(|w| l.contains(w))
+        })
+}
+
 /// Whether a sibling's own answer is a refusal the forged headers may get around: an HTTP
 /// refusal (401, 403, an application's 400 …) that is not a busy answer, not a `421` (the
-/// server's routing, which no header changes) and not nginx's own certificate page.
+/// server's routing, which no header changes) and not nginx's own certificate page; or a
+/// redirect to sign in ([`to_sign_in`]).
 fn refused_over_http(seen: &Seen) -> bool {
     let Some(status) = seen.status() else {
         return false;
     };
+    if to_sign_in(seen) {
+        return true;
+    }
     seen.result.outcome == Some(Outcome::RefusedHttp)
         && status != 421
         && !crate::transport::is_busy_status(status)
@@ -198,4 +217,40 @@ where
         }
     }
     (out, spoofed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::side_door::recorded::http;
+
+    fn redirect(status: u16, location: &str) -> Seen {
+        let mut seen = http(status, "");
+        seen.result.location = Some(location.to_owned());
+        seen
+    }
+
+    /// A sibling's own refusals worth the forged headers: an HTTP refusal, or a redirect to sign
+    /// in; not a redirect to its canonical name or another page, 421, a busy answer, a page served,
+    /// or nginx's own certificate page.
+    #[test]
+    fn refusals_worth_the_headers_are_told_from_the_rest() {
+        assert!(refused_over_http(&http(403, "forbidden")));
+        assert!(refused_over_http(&http(401, "unauthorized")));
+        assert!(refused_over_http(&redirect(302, "https://public.test/login?next=/")));
+        assert!(refused_over_http(&redirect(303, "/oauth2/start?rd=%2F")));
+        assert!(refused_over_http(&redirect(302, "https://idp.example/SAML2/SSO")));
+        assert!(!refused_over_http(&redirect(301, "https://example.test/")));
+        assert!(!refused_over_http(&redirect(302, "/en/")));
+        assert!(!refused_over_http(&http(302, "")));
+        assert!(!refused_over_http(&http(421, "misdirected request")));
+        assert!(!refused_over_http(&http(503, "busy")));
+        assert!(!refused_over_http(&http(200, "public area")));
+        let mut page = http(
+            400,
+            "<html><head><title>400 No required SSL certificate was sent</title></head>",
+        );
+        page.result.server_header = Some("nginx/1.22.1".to_owned());
+        assert!(!refused_over_http(&page));
+    }
 }
