@@ -699,8 +699,9 @@ fn reads_as_refusal(status: u16, body: &[u8]) -> bool {
 /// A door answered without a 2xx (a refusal status, 421, a redirect …), judged by its body: a
 /// status alone proves no refusal when the body is the protected page itself (Go's `w.WriteHeader
 /// (421)` without `return`, then the routed page; a filter that sets 403 and lets the handler
-/// write on). Compared whole (the body read to its end, [`MIN_PAGE_TOKENS`] distinct tokens at
-/// least) with the protected page fetched with the valid certificate ([`reference`]): the same
+/// write on). Compared ([`MIN_PAGE_TOKENS`] distinct tokens at least; a body past the cap, or one
+/// that stalled, on the tokens read whole, [`MIN_CUT_TOKENS`] at least: a 28 KB page was a
+/// refusal for being cut) with the protected page fetched with the valid certificate ([`reference`]): the same
 /// page, token by token but for the `Host`s, numbers and tokens that change between two asks, is
 /// a door let in, whatever the status (the door is then marked [`Seen::let_in_by_page`] and
 /// served, and judged with the front door, [`with_front`]); a page only like it (a 403 in the
@@ -721,7 +722,7 @@ pub async fn judge_unserved(
 ) -> Option<(Landing, Controls)> {
     let r = &door.result;
     let status = door.status()?;
-    if door.served() || crate::transport::is_busy_status(status) || !r.complete || r.truncated {
+    if door.served() || crate::transport::is_busy_status(status) {
         return None;
     }
     let body = String::from_utf8_lossy(&r.body).into_owned();
