@@ -78,6 +78,11 @@
 #                             answer) and serves any certificate (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
+#   python-notify-closer      python/notify_closer.py (pyOpenSSL, the system Python), TLS 1.2
+#                             only: a certificate required, every one through the handshake, then
+#                             close_notify before any request to a client whose certificate does
+#                             not verify against ca.crt, as Bun does on TLS 1.2 (not on --list;
+#                             real_servers.rs)
 #   python-asyncio-required-tls13  asyncio, CERT_REQUIRED, TLS 1.3 only: closes a TLS 1.2
 #                             handshake without the protocol_version alert (not on --list)
 #   python-asyncio-optional-tls12  asyncio, CERT_OPTIONAL, TLS 1.2 only, no check: any client
@@ -876,6 +881,12 @@ go-*)
 node-*)
   need "$NODE"
   run "$NODE" "$here/node/server.js" "${server#node-}" "$port" "$pki"
+  ;;
+python-notify-closer)
+  # pyOpenSSL in the system Python (Debian's python3-openssl, which python3-twisted pulls in)
+  : "${TWISTED_PYTHON:=/usr/bin/python3}"
+  need "$TWISTED_PYTHON" TWISTED_PYTHON
+  run "$TWISTED_PYTHON" "$here/python/notify_closer.py" "$port" "$pki"
   ;;
 python-asyncio-*)
   need "$PYTHON3"

@@ -1843,6 +1843,52 @@ fn the_scans_certificates_take_the_key_kind_of_the_users() {
     );
 }
 
+/// A server that lets every certificate through the TLS 1.2 handshake and sends close_notify
+/// before reading the request of a client whose certificate does not verify (as Bun does with
+/// `rejectUnauthorized: true`: an audit of the thirteenth session): the close comes before the
+/// request could be written, or races it (a reset, a broken pipe), and counts as a refusal once
+/// it repeats beside the served control, as the same close does on TLS 1.3. Before: exit 3 in
+/// every mode, the untrusted, self-signed and forged certificates unread.
+#[test]
+fn a_close_notify_before_the_request_repeated_beside_a_served_control_is_a_refusal() {
+    let name = "python-notify-closer";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    for args in [
+        lab.identity_args("client.crt", "client.key"),
+        lab.full_identity_args(),
+    ] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        let refused = |id: &str| {
+            t["probes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["id"] == id && p["tls_version"] == "1.2")
+                .all(|p| p["outcome"] == "refused-tls")
+        };
+        assert!(
+            scan.status == Some(0)
+                && t["incomplete"].as_array().is_none_or(Vec::is_empty)
+                && t["client_auth"] == "required"
+                && [
+                    "untrusted-client-cert",
+                    "self-signed-client-cert",
+                    "forged-client-cert"
+                ]
+                .iter()
+                .all(|id| refused(id)),
+            "{args:?}: {:?}\n{}",
+            scan.status,
+            target_summary(t)
+        );
+    }
+}
+
 /// Node asking by renegotiation on TLS 1.2 with `rejectUnauthorized: true`: a certificate it does
 /// not trust is dropped with a bare close after the renegotiation, the same on every attempt,
 /// while the valid certificate is served. Such a close was unread after the handshake whatever

@@ -31,6 +31,10 @@ pub fn servers_dir() -> PathBuf {
 
 /// The server families and the tools each needs (bash and openssl are needed by all: pki.sh).
 pub fn tools_for(server: &str) -> &'static [&'static str] {
+    // pyOpenSSL under the system Python, as Twisted's servers.
+    if server == "python-notify-closer" {
+        return &["bash", "openssl", "python3-twisted"];
+    }
     match server.split('-').next() {
         Some("openssl") => &["bash", "openssl"],
         Some("nginx") => &["bash", "openssl", "nginx"],
