@@ -576,6 +576,25 @@ nginx_client_auth() {
 EOF
 }
 
+# caddy_global [SERVERS_OPTION]: a Caddyfile's global options (no admin API, no automatic HTTPS,
+# storage and log under $dir), with SERVERS_OPTION in a servers block when given.
+caddy_global() {
+  echo "{"
+  echo "  admin off"
+  echo "  auto_https off"
+  if [ -n "${1:-}" ]; then
+    printf '  servers {\n    %s\n  }\n' "$1"
+  fi
+  cat <<EOF
+  storage file_system $dir/data
+  log {
+    output file $dir/caddy.log
+    level INFO
+  }
+}
+EOF
+}
+
 # haproxy_dir NAME: HAProxy found, its directory made ($dir: WORKDIR/haproxy-SERVER-PORT), and
 # NAME.crt with its key in one PEM file there, $dir/NAME.pem (HAProxy wants them so).
 haproxy_dir() {
@@ -1542,18 +1561,7 @@ caddy-sni-strict | caddy-sni-insecure)
   *) strict=insecure_off ;;
   esac
   cat >"$dir/Caddyfile" <<EOF
-{
-  admin off
-  auto_https off
-  servers {
-    strict_sni_host $strict
-  }
-  storage file_system $dir/data
-  log {
-    output file $dir/caddy.log
-    level INFO
-  }
-}
+$(caddy_global "strict_sni_host $strict")
 https://secure.test:$port {
   bind 127.0.0.1
   tls $pki/names.crt $pki/names.key {
@@ -1586,15 +1594,7 @@ caddy-sibling-header)
   mkdir -p "$dir/data" "$dir/config"
   # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs Caddy as its child.
   cat >"$dir/Caddyfile.in" <<EOF
-{
-  admin off
-  auto_https off
-  storage file_system $dir/data
-  log {
-    output file $dir/caddy.log
-    level INFO
-  }
-}
+$(caddy_global)
 https://secure.test:$port {
   bind 127.0.0.1
   tls $pki/names.crt $pki/names.key {
@@ -1637,18 +1637,7 @@ caddy-*)
   # a client of https://127.0.0.1:PORT/ sends no SNI (an IP) and Host 127.0.0.1, so even the
   # valid certificate got 421 (GROUND_TRUTH.md). One site per listener here: nothing to bypass.
   cat >"$dir/Caddyfile" <<EOF
-{
-  admin off
-  auto_https off
-  servers {
-    strict_sni_host insecure_off
-  }
-  storage file_system $dir/data
-  log {
-    output file $dir/caddy.log
-    level INFO
-  }
-}
+$(caddy_global "strict_sni_host insecure_off")
 https://:$port {
   bind 127.0.0.1
   tls $pki/server.crt $pki/server.key {

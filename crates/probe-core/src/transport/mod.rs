@@ -1386,6 +1386,23 @@ async fn http1(
     out
 }
 
+/// The alert (by name) and the reason of a request that got no answer: the connection task's
+/// error says more than the request's own, `err`, where it has one.
+fn alert_and_reason(
+    conn_err: Option<&hyper::Error>,
+    err: &hyper::Error,
+) -> (Option<String>, String) {
+    let tls = conn_err
+        .and_then(|e| find_tls_error(e))
+        .or_else(|| find_tls_error(err));
+    let alert = tls
+        .as_ref()
+        .and_then(alert_name)
+        .or_else(|| conn_err.and_then(|e| alert_from_text(&describe_error(e))));
+    let why = conn_err.map_or_else(|| describe_error(err), |e| describe_error(e));
+    (alert, why)
+}
+
 /// The result of a connection the server ended (or broke off with an alert) before the first
 /// request could be written.
 async fn closed_before_the_request(
@@ -1395,18 +1412,7 @@ async fn closed_before_the_request(
 ) -> ExchangeResult {
     let most = (tokio::time::Instant::now() + Duration::from_millis(500)).min(until);
     let conn_err = conn_task.error_by(most).await;
-    let tls = conn_err
-        .as_ref()
-        .and_then(|e| find_tls_error(e))
-        .or_else(|| find_tls_error(ready));
-    let alert = tls.as_ref().and_then(alert_name).or_else(|| {
-        conn_err
-            .as_ref()
-            .and_then(|e| alert_from_text(&describe_error(e)))
-    });
-    let why = conn_err
-        .as_ref()
-        .map_or_else(|| describe_error(ready), |e| describe_error(e));
+    let (alert, why) = alert_and_reason(conn_err.as_ref(), ready);
     ExchangeResult {
         outcome: None,
         closed_before_request: alert.is_none(),
@@ -1507,18 +1513,7 @@ async fn finish(
                 Duration::from_secs(2)
             };
             let conn_err = conn_task.error_by(wait(most)).await;
-            let tls = conn_err
-                .as_ref()
-                .and_then(|e| find_tls_error(e))
-                .or_else(|| find_tls_error(&send_err));
-            let alert = tls.as_ref().and_then(alert_name).or_else(|| {
-                conn_err
-                    .as_ref()
-                    .and_then(|e| alert_from_text(&describe_error(e)))
-            });
-            let why = conn_err
-                .as_ref()
-                .map_or_else(|| describe_error(&send_err), |e| describe_error(e));
+            let (alert, why) = alert_and_reason(conn_err.as_ref(), &send_err);
             // A close as the request is written says nothing by itself: say what it may be, so
             // that the reason tells the user where to look.
             let hint = if alert.is_none()
