@@ -1845,48 +1845,47 @@ fn the_scans_certificates_take_the_key_kind_of_the_users() {
 
 /// A server that lets every certificate through the TLS 1.2 handshake and sends close_notify
 /// before reading the request of a client whose certificate does not verify (as Bun does with
-/// `rejectUnauthorized: true`: an audit of the thirteenth session): the close comes before the
-/// request could be written, or races it (a reset, a broken pipe), and counts as a refusal once
-/// it repeats beside the served control, as the same close does on TLS 1.3. Before: exit 3 in
-/// every mode, the untrusted, self-signed and forged certificates unread.
+/// `rejectUnauthorized: true`: an audit of the thirteenth session). On TLS 1.2 a close after the
+/// handshake is no refusal, however often it repeats (Node drops some certificates so and serves
+/// them on another try; a server that lets a certificate in on one connection in four was
+/// passed by a rule that read two such closes as a refusal): the target stays incomplete, never
+/// passed, and the reason says the connection ended before the request could be written (before:
+/// "no answer could be read").
 #[test]
-fn a_close_notify_before_the_request_repeated_beside_a_served_control_is_a_refusal() {
+fn a_close_notify_after_the_tls12_handshake_is_unread_never_a_refusal() {
     let name = "python-notify-closer";
     if !tools_present(&[name]) {
         return;
     }
     let mut lab = Lab::new();
     lab.start(&[name]);
-    for args in [
-        lab.identity_args("client.crt", "client.key"),
-        lab.full_identity_args(),
-    ] {
-        let scan = lab.scan(&[name], &args);
-        let t = &scan.targets[name];
-        let refused = |id: &str| {
-            t["probes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|p| p["id"] == id && p["tls_version"] == "1.2")
-                .all(|p| p["outcome"] == "refused-tls")
-        };
-        assert!(
-            scan.status == Some(0)
-                && t["incomplete"].as_array().is_none_or(Vec::is_empty)
-                && t["client_auth"] == "required"
-                && [
-                    "untrusted-client-cert",
-                    "self-signed-client-cert",
-                    "forged-client-cert"
-                ]
-                .iter()
-                .all(|id| refused(id)),
-            "{args:?}: {:?}\n{}",
-            scan.status,
-            target_summary(t)
-        );
-    }
+    let scan = lab.scan(&[name], &lab.full_identity_args());
+    let t = &scan.targets[name];
+    let unread: Vec<String> = t["incomplete"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| format!("{} {}", i["probe"], i["reason"]))
+        .collect();
+    let unread_probe = |id: &str| unread.iter().any(|u| u.starts_with(&format!("\"{id}\"")));
+    // The close races the request: a reason may also be a reset or a broken pipe.
+    let said = unread
+        .iter()
+        .any(|u| u.contains("the connection ended before the request could be written"));
+    let served = t["probes"].as_array().into_iter().flatten().any(|p| {
+        p["outcome"] == "served" && p["id"] != "valid-client-cert" && p["id"] != "no-client-cert"
+    });
+    assert!(
+        scan.status == Some(3)
+            && t["client_auth"] == "required"
+            && !served
+            && said
+            && unread_probe("untrusted-client-cert")
+            && unread_probe("forged-client-cert"),
+        "{:?} {unread:?}\n{}",
+        scan.status,
+        target_summary(t)
+    );
 }
 
 /// Node asking by renegotiation on TLS 1.2 with `rejectUnauthorized: true`: a certificate it does

@@ -1690,18 +1690,6 @@ fn without_a_control(a: &mut Attempt, answered: &[TlsVersion]) {
 fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
     let Some(old) = old else { return new };
     new.observation.attempts = old.observation.attempts.saturating_add(1);
-    // A failure without any answer between two bare closes (the close racing the request: a
-    // reset, a broken pipe) says nothing against them: the close still waits to be confirmed.
-    let no_answer = new.observation.outcome == Outcome::Inconclusive
-        && new.observation.http_status.is_none()
-        && new.observation.alert.is_none()
-        && !new.unpresentable;
-    if old.unconfirmed && !new.unconfirmed && no_answer {
-        let attempts = new.observation.attempts;
-        let mut kept = old;
-        kept.observation.attempts = attempts;
-        return kept;
-    }
     if new.chain.is_empty() {
         new.chain = old.chain;
     }
@@ -2076,42 +2064,6 @@ mod tests {
         assert!(answered_versions([busy].iter()).is_empty());
         let ok = served(TlsVersion::Tls12).observation;
         assert_eq!(answered_versions([ok].iter()), vec![TlsVersion::Tls12]);
-    }
-
-    /// A failure without an answer (a reset, a broken pipe: the close racing the request)
-    /// between two bare closes leaves the first waiting, and the second confirms it; an answer
-    /// in between, or two such failures, never does.
-    #[test]
-    fn a_bare_close_is_confirmed_past_a_failure_without_an_answer() {
-        let closed = || {
-            let mut a = served(TlsVersion::Tls12);
-            a.observation.outcome = Outcome::RefusedTls;
-            a.observation.http_status = None;
-            a.unconfirmed = true;
-            a
-        };
-        let failed = || {
-            let mut a = served(TlsVersion::Tls12);
-            a.observation.outcome = Outcome::Inconclusive;
-            a.observation.http_status = None;
-            a.observation.detail = Some("no HTTP response: Broken pipe".to_owned());
-            a
-        };
-        let two = settle(Some(closed()), failed());
-        assert!(two.unconfirmed && two.needs_retry());
-        assert_eq!(two.observation.attempts, 2);
-        let three = settle(Some(two), closed());
-        assert!(!three.unconfirmed);
-        assert_eq!(three.observation.outcome, Outcome::RefusedTls);
-        assert_eq!(three.observation.attempts, 3);
-        // Two failures: the close is never confirmed (unread once the retries are spent).
-        let twice = settle(Some(settle(Some(closed()), failed())), failed());
-        assert!(twice.unconfirmed);
-        assert_eq!(unconfirmed_is_unread(twice).outcome, Outcome::Inconclusive);
-        // An answer in between stands.
-        let answered = settle(Some(closed()), served(TlsVersion::Tls12));
-        assert!(!answered.unconfirmed);
-        assert_eq!(answered.observation.outcome, Outcome::Served);
     }
 
     #[test]

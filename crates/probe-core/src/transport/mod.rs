@@ -130,12 +130,9 @@ pub struct ExchangeResult {
     /// schemes the server accepts): inconclusive, and another attempt would be the same.
     pub unpresentable: bool,
     /// A refusal by a close (or reset) without an alert, right after a CertificateRequest and
-    /// before any request was written. It counts as a refusal only once a second attempt ends the same way; until then the
-    /// probe is inconclusive.
+    /// before any request was written. It counts as a refusal only once a second attempt ends the
+    /// same way; until then the probe is inconclusive.
     pub unconfirmed: bool,
-    /// The server ended the connection without an alert before the first request could be
-    /// written (HTTP/1.1: the connection was closed when the request was to go).
-    pub closed_before_request: bool,
     /// Elapsed time.
     pub elapsed: Duration,
 }
@@ -375,39 +372,6 @@ fn error(detail: impl Into<String>) -> ExchangeResult {
     }
 }
 
-/// The first answer of a connection the server ended without an alert before the request could
-/// be written, after a handshake in which it asked for a certificate and ours went: the way a
-/// server refuses it right after the handshake (Bun closes with close_notify on TLS 1.2), as the
-/// same close read before the request on TLS 1.3 ([`early_alert`]). A refusal to confirm
-/// ([`ExchangeResult::unconfirmed`]): it counts only once it repeats, beside a client answered
-/// on the version; until then the probe is inconclusive. A close as the request is written, or
-/// after it, stays unread: Node's `rejectUnauthorized: false` drops some certificates that way
-/// and serves them on another try (GROUND_TRUTH.md, surprise 2).
-fn closed_after_our_certificate(results: &mut [ExchangeResult], record: &SharedRecord) {
-    let ours_went = {
-        let rec = record.lock();
-        rec.cert_requested && rec.sent.is_some()
-    };
-    let Some(first) = results.first_mut() else {
-        return;
-    };
-    if !ours_went
-        || !first.closed_before_request
-        || first.outcome != Some(Outcome::Inconclusive)
-        || first.alert.is_some()
-        || first.http_status.is_some()
-    {
-        return;
-    }
-    first.outcome = Some(Outcome::RefusedTls);
-    first.unconfirmed = true;
-    first.detail = Some(
-        "the server closed the connection right after the handshake, without an alert and \
-         before the request could be written"
-            .to_owned(),
-    );
-}
-
 async fn exchange(
     target: &Target,
     setup: &ExchangeSetup<'_>,
@@ -424,9 +388,7 @@ async fn exchange(
                 None
             };
             let Some(why) = withheld else {
-                let mut results = ask_all(connected, target, setup, until, paths, true).await;
-                closed_after_our_certificate(&mut results, record);
-                return results;
+                return ask_all(connected, target, setup, until, paths, true).await;
             };
             // Asked without them: a page served so is served (without the token, what the
             // server lets in is plainer still), and so is the TLS module's own refusal, answered
@@ -623,21 +585,6 @@ async fn connect(
         let handshake = connecting.elapsed().saturating_sub(connected);
         let window = (handshake * 5 + Duration::from_millis(50)).min(Duration::from_millis(500));
         match early_alert(tls, window, &ticket).await {
-            Ok(stream) => stream,
-            Err(mut refused) => {
-                refused.alpn = alpn;
-                refused.tls_version = version;
-                return Err(refused);
-            }
-        }
-    } else if setup.await_alert
-        && version == Some(TlsVersion::Tls12)
-        && record.lock().sent.is_some()
-    {
-        // TLS 1.2: whatever the server sent after its Finished and is already here (Bun's
-        // close_notify to a certificate it refuses), read without waiting: a close read so is
-        // the close before any request, not one racing it.
-        match early_alert(tls, Duration::ZERO, &tokio::sync::Notify::new()).await {
             Ok(stream) => stream,
             Err(mut refused) => {
                 refused.alpn = alpn;
@@ -1367,7 +1314,10 @@ async fn http1(
         if let Err(e) = sender.ready().await {
             // The server ended the connection before the first request could be written (Bun
             // on TLS 1.2 sends close_notify right after the handshake to a certificate it
-            // refuses): said as what it is, not left without a result.
+            // refuses): said as what it is, not left without a result. Unread all the same: on
+            // TLS 1.2 a close after the handshake is no refusal (Node drops some certificates
+            // so and serves them on another try; a server that lets a certificate in on one
+            // connection in four would be passed).
             if out.is_empty() {
                 out.push(closed_before_the_request(&e, &mut conn_task, until).await);
             }
@@ -1415,7 +1365,6 @@ async fn closed_before_the_request(
     let (alert, why) = alert_and_reason(conn_err.as_ref(), ready);
     ExchangeResult {
         outcome: None,
-        closed_before_request: alert.is_none(),
         alert,
         detail: Some(format!(
             "no HTTP response: the connection ended before the request could be written: {why}"
@@ -1462,21 +1411,6 @@ async fn http2(
 
 /// The peer closed the connection without a TLS close_notify (rustls reports it as an
 /// `UnexpectedEof` I/O error), somewhere in the error's chain.
-/// Whether an I/O error (a reset, a broken pipe, an end without close_notify) sits in `e`'s chain.
-fn io_error_in(e: &(dyn StdError + 'static)) -> bool {
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(e);
-    for _ in 0..16 {
-        let Some(err) = cur else {
-            return false;
-        };
-        if err.downcast_ref::<std::io::Error>().is_some() {
-            return true;
-        }
-        cur = err.source();
-    }
-    false
-}
-
 fn closed_without_notify(e: &(dyn StdError + 'static)) -> bool {
     let mut cur: Option<&(dyn StdError + 'static)> = Some(e);
     while let Some(err) = cur {
@@ -1527,16 +1461,9 @@ async fn finish(
             } else {
                 ""
             };
-            // The server ended the TLS session cleanly (close_notify, then the connection's end)
-            // before any answer: no I/O error anywhere, the connection task ended without one.
-            let clean_close = alert.is_none()
-                && send_err.is_incomplete_message()
-                && conn_err.is_none()
-                && !io_error_in(&send_err);
             return ExchangeResult {
                 outcome: None,
                 alert,
-                closed_before_request: clean_close,
                 detail: Some(format!("no HTTP response: {why}{hint}")),
                 ..ExchangeResult::default()
             };
