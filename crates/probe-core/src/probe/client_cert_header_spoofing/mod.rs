@@ -1852,7 +1852,7 @@ mod tests {
         assert_eq!(f.sni_names, ["SNI public.test"]);
         // The protected name's own door says nothing of a sibling.
         let front = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
-        assert!(front.findings[0].evidence.get("door").is_none());
+        assert!(!front.findings[0].evidence.contains_key("door"));
         assert!(front.findings[0].sni_names.is_empty());
     }
 
