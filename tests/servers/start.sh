@@ -413,6 +413,10 @@
 #                             "public area" (certificate headers stripped, trusted by nobody):
 #                             forged headers on its own Host are served, and so is any other
 #                             header (no door; a regression sweep's, thirteenth session)
+#   haproxy-sibling-header-count-open  the same bot check, and public.test then sets
+#                             X-SSL-Client-Verify SUCCESS itself and goes to the protected backend:
+#                             any request with 6 headers or more gets "secret area" (a door, the
+#                             decoy's page the protected one)
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
 #                             reverse_proxy with header_up X-Client-Cert (the certificate as
 #                             base64 DER), public.test a reverse_proxy to the same backend (which
@@ -977,9 +981,13 @@ EOF
   run "$PYTHON3" "$here/python/header_lab.py" --trust X-SSL-Client-Verify=0 behind "$HAPROXY" \
     "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
   ;;
-haproxy-sibling-header-count)
+haproxy-sibling-header-count | haproxy-sibling-header-count-open)
   need "$PYTHON3"
   haproxy_dir names
+  public='http-request return status 200 content-type text/plain string "public area" if { ssl_fc_sni -i public.test }'
+  if [ "$server" = haproxy-sibling-header-count-open ]; then
+    public='http-request set-header X-SSL-Client-Verify SUCCESS if { ssl_fc_sni -i public.test }'
+  fi
   cat >"$dir/crt-list.txt" <<EOF
 $dir/names.pem [verify required ca-file $pki/ca.crt] secure.test
 $dir/names.pem [verify none] public.test
@@ -989,8 +997,8 @@ $(haproxy_head)
 frontend fe
   bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2
   http-request return status 403 content-type text/plain string "public site: blocked (bot check)" if { ssl_fc_sni -i public.test } { req.hdr_cnt() lt 6 }
-  http-request return status 200 content-type text/plain string "public area" if { ssl_fc_sni -i public.test }
-  http-request del-header X-SSL-Client-Verify
+  $public
+  http-request del-header X-SSL-Client-Verify if !{ ssl_fc_sni -i public.test }
   http-request set-header X-SSL-Client-Verify SUCCESS if { ssl_c_used } { ssl_c_verify 0 }
   default_backend app
 backend app

@@ -1701,3 +1701,43 @@ fn a_sibling_site_passing_the_headers_on_its_own_host_is_a_door() -> TestResult 
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// The bot check of `haproxy-sibling-header-count` in front of the protected backend, public.test
+/// setting `X-SSL-Client-Verify: SUCCESS` itself: any request with 6 headers or more gets the
+/// protected page, forged or not. With the certificate the decoy's page is the protected one: the
+/// finding stands and says so. Without it nothing tells the page apart: never an A.
+#[test]
+fn a_decoy_served_the_protected_page_keeps_the_door() -> TestResult {
+    let name = "haproxy-sibling-header-count-open";
+    if std::env::var("ONLY").is_ok_and(|o| o != name) {
+        return Ok(());
+    }
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let server = start(name, &lab.pki, lab.dir.path())?;
+    let mut problems = Vec::new();
+    for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
+        let report = lab.rt.block_on(scanner.scan(&[target(true, server.port)?]));
+        let t = &report.targets[0];
+        println!("certificate {with_cert}: {}", line(name, t));
+        let door = t.findings.iter().any(|f| {
+            f.id == FindingId::ClientCertHeaderSpoofing
+                && f.detail.contains("were served the protected page too")
+        });
+        let ok = if with_cert {
+            door && t.grade == Grade::F
+        } else {
+            t.grade != Grade::A && (t.grade == Grade::F || !t.incomplete.is_empty())
+        };
+        if t.error.is_some() || !ok {
+            problems.push(format!(
+                "certificate {with_cert}: {} {:?}",
+                line(name, t),
+                t.notes
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}

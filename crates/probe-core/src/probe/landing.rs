@@ -670,7 +670,7 @@ const REFUSAL_STATUSES: [u16; 4] = [401, 403, 407, 421];
 /// error bodies do (`{"error":"wrong host"}`, `{"error":"access_denied","request_id":"…"}`,
 /// `Invalid Host header`: correct servers answered so were left incomplete without an identity).
 fn reads_as_refusal(status: u16, body: &[u8]) -> bool {
-    const ERROR_WORDS: [&[u8]; 9] = [
+    const ERROR_WORDS: [&[u8]; 10] = [
         b"error",
         b"denied",
         b"invalid",
@@ -680,6 +680,7 @@ fn reads_as_refusal(status: u16, body: &[u8]) -> bool {
         b"unknown",
         b"not allowed",
         b"reject",
+        b"blocked",
     ];
     let lower = body.to_ascii_lowercase();
     let has = |w: &[u8]| lower.windows(w.len()).any(|win| win == w);

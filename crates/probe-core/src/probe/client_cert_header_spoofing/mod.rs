@@ -1024,14 +1024,36 @@ async fn spoof(
             });
         }
         if let Some(decoy) = decoy.filter(Seen::served) {
+            // The decoy's page, with the valid certificate to compare: the protected page is a
+            // door all the same (any request with enough headers gets it), said so.
+            let protected =
+                super::landing::is_the_protected_page(target, scan, first, version, &decoy).await;
+            if protected == Some(true) {
+                if let Some(f) = out.findings.first_mut() {
+                    f.detail.push_str(
+                        " The same values under names no proxy sets (X-Mtls-Scan-Decoy-1 …) were \
+                         served the protected page too: that site serves it to any request that \
+                         carries enough headers, whatever they say.",
+                    );
+                }
+                return out;
+            }
             out.findings.clear();
             out.notes.push(format!(
                 "{}: forged client-certificate headers were served where the request without \
                  them was refused, and so were the same values under names no proxy sets \
                  (X-Mtls-Scan-Decoy-1 …: {}): that site serves a request that carries enough \
-                 headers, whatever they say, so the certificate headers open no door there",
+                 headers, whatever they say, so the certificate headers are not what lets it \
+                 in; {}",
                 refusal.entrance.words(),
-                decoy.describe()
+                decoy.describe(),
+                if protected == Some(false) {
+                    "the page it serves so is not the protected one (the valid certificate's \
+                     page differs)"
+                } else {
+                    "whether the page it serves so is the protected one was not told (no \
+                     `client-cert` to fetch it with)"
+                }
             ));
         }
         return out;
