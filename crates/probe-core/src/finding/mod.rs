@@ -97,6 +97,9 @@ pub enum FindingId {
     /// Headers a TLS-terminating proxy sets after verifying a certificate, sent by the client,
     /// let it in.
     ClientCertHeaderSpoofing,
+    /// The protected `Host` spelled otherwise (its port, a trailing dot, capitals) gets past a
+    /// rule that refuses the anonymous client by the `Host` as written.
+    HostFormBypass,
     /// `impostor`: the client sent its request to a server with a self-signed certificate, one
     /// from a CA it does not trust, or one from a forged CA (the trusted CA's name, another key).
     ClientSkipsServerVerification,
@@ -151,6 +154,7 @@ impl FindingId {
         FindingId::SniHostMismatchBypass,
         FindingId::SessionResumptionBypass,
         FindingId::ClientCertHeaderSpoofing,
+        FindingId::HostFormBypass,
         FindingId::ClientSkipsServerVerification,
         FindingId::ClientSkipsHostnameCheck,
         FindingId::ClientAcceptsExpiredServerCert,
@@ -202,6 +206,7 @@ impl FindingId {
             SniHostMismatchBypass => "sni-host-mismatch-bypass",
             SessionResumptionBypass => "session-resumption-bypass",
             ClientCertHeaderSpoofing => "client-cert-header-spoofing",
+            HostFormBypass => "host-form-bypass",
             ClientSkipsServerVerification => "client-skips-server-verification",
             ClientSkipsHostnameCheck => "client-skips-hostname-check",
             ClientAcceptsExpiredServerCert => "client-accepts-expired-server-cert",
@@ -445,6 +450,20 @@ impl FindingId {
                  SSL_CLIENT_VERIFY, X-Client-Cert, X-Forwarded-Client-Cert, …), on every request \
                  (set-header or del-header, never add-header; Envoy SANITIZE_SET covers XFCC only), and \
                  let the application be reached only through the proxy.",
+            ),
+            HostFormBypass => (
+                "Client auth bypassed by another spelling of the protected Host",
+                "CWE-289",
+                Severity::Critical,
+                "The protected site refuses an anonymous client by a rule on the Host header as \
+                 written (a proxy ACL, a server `if`, an application's check) and serves the same \
+                 request when the Host names the same site otherwise: its port written out or left \
+                 off, a trailing dot, capitals. Any client may send it so; no certificate was asked \
+                 for in the handshake.",
+                "Require the client certificate for the connection (in the TLS layer, or by a rule on \
+                 every request of the listener or of the TLS server name), not by the Host header; \
+                 where a rule must name a host, compare it normalised (lower case, no port, no \
+                 trailing dot) and refuse a Host that is none of yours.",
             ),
             ClientSkipsServerVerification => (
                 "Client skips server certificate verification",

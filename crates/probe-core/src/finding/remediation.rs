@@ -448,6 +448,7 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
         SniHostMismatchBypass => sni_host(stack).into(),
         SessionResumptionBypass => resumption(stack).into(),
         ClientCertHeaderSpoofing => header_spoofing(stack).into(),
+        HostFormBypass => host_form(stack).into(),
         ClientSkipsServerVerification => client_verify(stack).into(),
         ClientSkipsHostnameCheck => client_hostname(stack).into(),
         ClientAcceptsExpiredServerCert => client_expiry(stack).into(),
@@ -1151,6 +1152,69 @@ fn sni_host(stack: Stack) -> &'static str {
              # Traefik: upgrade (GHSA-5r4w-85f3-pw66, GHSA-9cr8-q42q-g8m7); AWS ALB: one listener per mTLS policy."
         }
         _ => extra(Topic::SniHost, stack),
+    }
+}
+
+/// Enforce the client certificate on the connection, not by the `Host` as written; a rule that
+/// must name a host compares it normalised.
+fn host_form(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Haproxy => {
+            "# never: http-request deny if { req.hdr(host) -i api.example } !{ ssl_c_used }\n\
+             # enforce on the bind (verify required), or per TLS server name:\n\
+             http-request deny if { ssl_fc_sni -i api.example } !{ ssl_c_used }\n\
+             http-request deny if { ssl_fc_sni -i api.example } !{ ssl_c_verify 0 }\n\
+             # a Host rule, normalised (no port, no trailing dot, lower case):\n\
+             http-request set-var(txn.host) req.hdr(host),field(1,:),lower,regsub(\\.$,)"
+        }
+        Stack::Nginx => {
+            "# in the server block of the protected name, for every request (never on $http_host):\n\
+             ssl_verify_client on;\n\
+             # or: if ($ssl_client_verify != SUCCESS) { return 403; }\n\
+             # a Host rule uses $host (lower case, no port, no trailing dot), never $http_host"
+        }
+        Stack::Apache => {
+            "# in the protected <VirtualHost>, for every request (never <If \"%{HTTP_HOST} == ...\">):\n\
+             SSLVerifyClient require\n\
+             # or: Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'\n\
+             # a Host rule compares tolower(%{SERVER_NAME}), the name the vhost matched"
+        }
+        Stack::Caddy => {
+            "# client_auth { mode require_and_verify } in the protected site's tls block; a host\n\
+             # matcher (host api.example) compares case-insensitively without the port: never\n\
+             # header Host api.example, which compares the header as written"
+        }
+        Stack::Go => {
+            "// Require the certificate in the handshake (tls.RequireAndVerifyClientCert), or check it\n\
+             // on every request, never by r.Host alone; a Host rule compares it normalised:\n\
+             host := strings.TrimSuffix(strings.ToLower(hostOnly(r.Host)), \".\")"
+        }
+        Stack::NodeJs => {
+            "// requestCert + rejectUnauthorized: true, or check req.socket.authorized on every\n\
+             // request, never by req.headers.host as written; a Host rule compares it normalised:\n\
+             const host = req.hostname.toLowerCase().replace(/\\.$/, '');"
+        }
+        Stack::Python => {
+            "# CERT_REQUIRED in the SSLContext, or check the peer certificate on every request, never\n\
+             # by request.host as written; a Host rule compares it normalised:\n\
+             host = request.host.rsplit(':', 1)[0].lower().rstrip('.')"
+        }
+        Stack::Rust => {
+            "// WebPkiClientVerifier without allow_unauthenticated(), or check the peer certificate on\n\
+             // every request, never by the Host header as written; a Host rule compares it without\n\
+             // the port, in lower case, without a trailing dot."
+        }
+        Stack::JavaSpring => {
+            "// server.ssl.client-auth=need, or a filter that checks the certificate on every request\n\
+             // (jakarta.servlet.request.X509Certificate), never by the Host header as written;\n\
+             // a Host rule compares request.getServerName().toLowerCase() without a trailing dot."
+        }
+        Stack::EnvoyIstio => {
+            "# require_client_certificate: true on the filter chain (by server_names), not an RBAC or\n\
+             # route rule on :authority; Envoy normalises :authority only with\n\
+             # strip_trailing_host_dot: true and strip_any_host_port: true on the HTTP connection manager."
+        }
+        _ => "",
     }
 }
 

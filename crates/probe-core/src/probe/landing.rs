@@ -64,6 +64,10 @@ pub struct Controls {
     /// name, its alternative names: [`super::valid_client_cert::holder_names`]), where the
     /// door's page shows another caller (`anonymous`) or none.
     pub holder: Vec<String>,
+    /// Other spellings of the protected `Host` the door asked with (`secure.example.`,
+    /// `SECURE.EXAMPLE`, `secure.example:443`: [`super::host_form_bypass`]): masked in every
+    /// page as the `Host`s are, since a page may echo the one it was asked for.
+    pub aliases: Vec<String>,
 }
 
 impl Controls {
@@ -77,6 +81,7 @@ impl Controls {
             front: None,
             reference: None,
             holder: Vec::new(),
+            aliases: Vec::new(),
         }
     }
 }
@@ -349,6 +354,7 @@ fn by_pages(door: &Seen, c: &Controls) -> Landing {
 /// site's.
 fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
     let mut names: Vec<String> = vec![c.protected_host.clone()];
+    names.extend(c.aliases.iter().cloned());
     names.extend(
         [&c.own, &c.unknown, &c.reference]
             .into_iter()
@@ -563,6 +569,35 @@ pub async fn judge_served(
     door: &Seen,
     with_own: bool,
 ) -> (Landing, Controls) {
+    judge_served_as(target, scan, first, version, sni, door, with_own, Vec::new()).await
+}
+
+/// [`judge_served`] for a door that asked for the protected site under another spelling of its
+/// `Host` (`aliases`, masked in every page as the `Host`s are): on the protected name itself,
+/// against a `Host` nobody serves and the protected page with the valid certificate.
+pub async fn judge_served_spelled(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    door: &Seen,
+    spelled: &str,
+) -> (Landing, Controls) {
+    let aliases = vec![spelled.to_owned()];
+    judge_served_as(target, scan, first, version, &Sni::Target, door, false, aliases).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn judge_served_as(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    sni: &Sni,
+    door: &Seen,
+    with_own: bool,
+    aliases: Vec<String>,
+) -> (Landing, Controls) {
     let own_host = match sni {
         Sni::Name(name) if with_own => Some(authority_of(name, target.port)),
         _ => None,
@@ -586,6 +621,7 @@ pub async fn judge_served(
     )
     .await;
     let mut controls = Controls::of(target, own, unknown);
+    controls.aliases = aliases;
     let verdict = landing(door, &controls);
     if verdict == Landing::Protected {
         return with_front(target, scan, first, version, door, controls).await;
@@ -742,6 +778,7 @@ pub async fn judge_unserved(
         reference: None,
         front: None,
         holder: Vec::new(),
+        aliases: Vec::new(),
     };
     if let Some((holder, reference)) = reference(target, scan, first, version).await {
         controls.holder = holder;

@@ -73,6 +73,7 @@ probes! {
         sni_host_mismatch_bypass::SniHostMismatchBypass,
         session_resumption_bypass::SessionResumptionBypass,
         client_cert_header_spoofing::ClientCertHeaderSpoofing,
+        host_form_bypass::HostFormBypass,
     ],
 }
 
