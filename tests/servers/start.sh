@@ -722,6 +722,80 @@ $(nginx_preamble "$prefix")
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
+nginx-host-guard | nginx-host-guard-normalised)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # secure.test asks for a certificate and refuses a request without one by the Host: as the
+  # client wrote it ($http_host, "secure.test:PORT" as a browser sends it) or as nginx
+  # normalised it ($host: no port, lower case, no trailing dot); the default server answers
+  # every other Host with a page of its own
+  if [ "$server" = nginx-host-guard ]; then
+    host_is="\$http_host = \"secure.test:$port\""
+  else
+    host_is='$host = "secure.test"'
+  fi
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  ssl_certificate $pki/names.crt;
+  ssl_certificate_key $pki/names.key;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  server {
+    listen 127.0.0.1:$port ssl default_server;
+    location / {
+      default_type text/plain;
+      return 404 "no such site\n";
+    }
+  }
+  server {
+    listen 127.0.0.1:$port ssl;
+    server_name secure.test;
+    ssl_client_certificate $pki/ca.crt;
+    ssl_verify_client optional;
+    location / {
+      default_type application/json;
+      set \$deny "";
+      if ($host_is) { set \$deny "host"; }
+      if (\$ssl_client_verify != SUCCESS) { set \$deny "\${deny}+anonymous"; }
+      if (\$deny = "host+anonymous") { return 403 "client certificate required\n"; }
+      return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+haproxy-host-guard | haproxy-host-guard-normalised)
+  haproxy_dir names
+  # the application's backend is chosen by the Host without its port; the guard refuses a
+  # request without a certificate by the Host as written ("secure.test:PORT", as a browser
+  # sends it) or normalised (no port, lower case, no trailing dot)
+  if [ "$server" = haproxy-host-guard ]; then
+    guard="{ req.hdr(host) -i secure.test:$port }"
+  else
+    guard="{ req.hdr(host),field(1,:),lower,regsub('\\.\$','') -m str secure.test }"
+  fi
+  printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}' >"$dir/orders.json"
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head)
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/names.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
+  http-request deny deny_status 403 if $guard !{ ssl_c_used }
+  use_backend app if { req.hdr(host),field(1,:) -i secure.test }
+  default_backend other
+backend app
+  http-request return status 200 content-type application/json file $dir/orders.json
+backend other
+  http-request return status 404 content-type text/plain string "no such site\n"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+python-host-guard | python-host-guard-normalised)
+  need "$PYTHON3"
+  if [ "$server" = python-host-guard ]; then mode=as-written; else mode=normalised; fi
+  run "$PYTHON3" "$here/python/host_guard.py" "$mode" "$port" "$pki"
+  ;;
 nginx-header-passthrough | nginx-header-set)
   need "$NGINX"
   need "$PYTHON3"

@@ -1741,3 +1741,68 @@ fn a_decoy_served_the_protected_page_keeps_the_door() -> TestResult {
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// A rule that refuses the anonymous client by the `Host` as written (`host-form-bypass`):
+/// HAProxy `deny if { req.hdr(host) -i secure.test:PORT } !{ ssl_c_used }`, nginx `if
+/// ($http_host = "secure.test:PORT")` and a Python application's `Host ==` let the same site in
+/// spelled without its port (and, where routing strips the dot, with a trailing one), in every
+/// mode (each routes any other `Host` to a page of its own, so the controls tell the protected
+/// page without a certificate too). The same servers comparing the `Host` normalised (HAProxy's
+/// `field(1,:),lower,regsub`, nginx's `$host`, the application's own) refuse every spelling:
+/// no finding, nothing unread. Before: B, exit 0, on the three doors.
+#[test]
+fn another_spelling_of_the_host_gets_past_a_rule_on_the_host_as_written() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    for (name, door) in [
+        ("haproxy-host-guard", true),
+        ("nginx-host-guard", true),
+        ("python-host-guard", true),
+        ("haproxy-host-guard-normalised", false),
+        ("nginx-host-guard-normalised", false),
+        ("python-host-guard-normalised", false),
+    ] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &lab.pki, lab.dir.path())?;
+        for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
+            let report = lab.rt.block_on(scanner.scan(&[target(true, server.port)?]));
+            let t = &report.targets[0];
+            println!("certificate {with_cert}: {}", line(name, t));
+            let without_port = "Host secure.test (without its port)";
+            let found = t.findings.iter().find(|f| {
+                f.id == FindingId::HostFormBypass
+                    && f.severity == Severity::Critical
+                    && f.detail.contains(without_port)
+                    && f.tls_versions == [TlsVersion::Tls13, TlsVersion::Tls12]
+                    && f.evidence
+                        .contains_key("TLS 1.3: Host secure.test, asked again")
+            });
+            let unread = t.incomplete.iter().any(|i| i.probe == "host-form-bypass");
+            let ok = if door {
+                found.is_some() && t.grade == Grade::F && !unread
+            } else {
+                t.findings.iter().all(|f| f.id != FindingId::HostFormBypass)
+                    && !unread
+                    && t.grade != Grade::F
+                    // optional in TLS, the application refusing over HTTP
+                    && t.client_auth == ClientAuth::Optional
+                    && t.findings.iter().any(|f| f.id == FindingId::ClientCertEnforcedByApp)
+            };
+            if t.error.is_some() || !ok {
+                problems.push(format!(
+                    "{name} (certificate {with_cert}): {} {:?} {:?}",
+                    line(name, t),
+                    t.findings.iter().map(|f| &f.detail).collect::<Vec<_>>(),
+                    t.incomplete
+                ));
+            }
+        }
+        drop(server);
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}

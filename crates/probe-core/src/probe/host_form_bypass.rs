@@ -202,7 +202,7 @@ async fn try_spelling(
     if landed.0 == Landing::Protected {
         let spelled = || knock(target, door(scan, version, Some(tried.spelling.host.clone())));
         let front = || knock(target, door(scan, version, None));
-        let (s1, s2, f1, f2) = futures_util::join!(spelled(), spelled(), front(), front());
+        let (s1, s2, f1, f2) = tokio::join!(spelled(), spelled(), front(), front());
         tried.confirmed = Some(Confirmation {
             spelled: [s1, s2],
             front: [f1, f2],

@@ -569,7 +569,17 @@ pub async fn judge_served(
     door: &Seen,
     with_own: bool,
 ) -> (Landing, Controls) {
-    judge_served_as(target, scan, first, version, sni, door, with_own, Vec::new()).await
+    judge_served_as(
+        target,
+        scan,
+        first,
+        version,
+        sni,
+        door,
+        with_own,
+        Vec::new(),
+    )
+    .await
 }
 
 /// [`judge_served`] for a door that asked for the protected site under another spelling of its
@@ -584,7 +594,17 @@ pub async fn judge_served_spelled(
     spelled: &str,
 ) -> (Landing, Controls) {
     let aliases = vec![spelled.to_owned()];
-    judge_served_as(target, scan, first, version, &Sni::Target, door, false, aliases).await
+    judge_served_as(
+        target,
+        scan,
+        first,
+        version,
+        &Sni::Target,
+        door,
+        false,
+        aliases,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1045,6 +1065,7 @@ mod tests {
         Controls {
             secrets: Default::default(),
             holder: Vec::new(),
+            aliases: Vec::new(),
             protected_host: PROTECTED.to_owned(),
             own: own.and_then(|o| once(OWN, o)),
             unknown: once(UNKNOWN, unknown),
@@ -1246,6 +1267,7 @@ mod tests {
         let c = Controls {
             secrets: Default::default(),
             holder: Vec::new(),
+            aliases: Vec::new(),
             protected_host: PROTECTED.to_owned(),
             own: None,
             unknown,

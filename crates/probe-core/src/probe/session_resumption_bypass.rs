@@ -547,6 +547,7 @@ mod tests {
             let c = Controls {
                 secrets: Default::default(),
                 holder: Vec::new(),
+                aliases: Vec::new(),
                 front: None,
                 protected_host: "secure.test".to_owned(),
                 own: Some(Control {

@@ -1222,6 +1222,7 @@ mod tests {
             let c = Controls {
                 secrets: Default::default(),
                 holder: Vec::new(),
+                aliases: Vec::new(),
                 front: None,
                 protected_host: "secure.test:8443".to_owned(),
                 own: own.map(|seen| Control {
