@@ -44,6 +44,11 @@ pub enum LabCase {
     /// or HAProxy `ca-ignore-err all` do); the app answers 403 unless the subject is the lab
     /// client's: whoever signs a certificate with that name gets in.
     SubjectAuthorized,
+    /// Optional in TLS; the app answers 403 without a certificate to the `Host` clients send on
+    /// its port (`127.0.0.1:PORT`), compared as written, and serves the same site under any
+    /// other spelling of it (`127.0.0.1`, without the port), as an HAProxy `req.hdr(host)` ACL
+    /// or an application's `request.host ==` does; any other `Host` gets `no such site`.
+    HostGuardAsWritten,
 }
 
 /// The verdict a correct scanner reaches on a case.
@@ -69,7 +74,7 @@ impl Expected {
 
 impl LabCase {
     /// Every case, in demo order.
-    pub const ALL: [LabCase; 17] = [
+    pub const ALL: [LabCase; 18] = [
         LabCase::NoClientAuth,
         LabCase::Optional,
         LabCase::RequiredVerified,
@@ -87,6 +92,7 @@ impl LabCase {
         LabCase::TrustsProxyHeader,
         LabCase::ResumedSessionTrusted,
         LabCase::SubjectAuthorized,
+        LabCase::HostGuardAsWritten,
     ];
 
     /// Short stable name.
@@ -109,6 +115,7 @@ impl LabCase {
             LabCase::TrustsProxyHeader => "proxy-header",
             LabCase::ResumedSessionTrusted => "resumption-trusted",
             LabCase::SubjectAuthorized => "subject-authorized",
+            LabCase::HostGuardAsWritten => "host-guard",
         }
     }
 
@@ -134,6 +141,7 @@ impl LabCase {
                 "optional, the app answers 403 but trusts resumed sessions"
             }
             LabCase::SubjectAuthorized => "any CA in TLS, the app allows the client's subject",
+            LabCase::HostGuardAsWritten => "optional; the app's 403 compares the Host as written",
         }
     }
 
@@ -187,6 +195,11 @@ impl LabCase {
                 LabCase::SubjectAuthorized => {
                     ("required", &["untrusted-client-cert-accepted"], &[])
                 }
+                LabCase::HostGuardAsWritten => (
+                    "optional",
+                    &["client-cert-enforced-by-app", "host-form-bypass"],
+                    &[],
+                ),
             };
         Expected {
             client_auth,

@@ -128,9 +128,10 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
         .map_err(tls)?;
     let builder = match case {
         LabCase::NoClientAuth | LabCase::TrustsProxyHeader => builder.with_no_client_auth(),
-        LabCase::Optional | LabCase::OptionalApp403 | LabCase::ResumedSessionTrusted => {
-            builder.with_client_cert_verifier(webpki(true)?)
-        }
+        LabCase::Optional
+        | LabCase::OptionalApp403
+        | LabCase::ResumedSessionTrusted
+        | LabCase::HostGuardAsWritten => builder.with_client_cert_verifier(webpki(true)?),
         LabCase::RequiredVerified
         | LabCase::ExpiredServerCert
         | LabCase::SelfSignedServerCert
@@ -206,6 +207,7 @@ fn subject_of(cert: &[u8]) -> Option<Vec<u8>> {
 }
 
 async fn serve(listener: TcpListener, accept: Accept, case: LabCase, client_subject: Arc<Vec<u8>>) {
+    let port = listener.local_addr().map_or(0, |a| a.port());
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
@@ -233,7 +235,7 @@ async fn serve(listener: TcpListener, accept: Accept, case: LabCase, client_subj
                     && conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
             let service = service_fn(
                 move |req: hyper::Request<hyper::body::Incoming>| async move {
-                    Ok::<_, Infallible>(respond(case, has_cert, &req))
+                    Ok::<_, Infallible>(respond(case, has_cert, port, &req))
                 },
             );
             let _ = tokio::time::timeout(
@@ -253,23 +255,34 @@ const ACTUATOR_ENV: &str = r#"{"activeProfiles":["prod"],"propertySources":[{"na
 fn respond<B>(
     case: LabCase,
     has_cert: bool,
+    port: u16,
     req: &hyper::Request<B>,
 ) -> hyper::Response<Full<Bytes>> {
     let path = req.uri().path();
-    // The Host without its port (HTTP/1.1's header, or h2's :authority).
-    let host = req
+    // The Host as the client wrote it (HTTP/1.1's header, or h2's :authority).
+    let written = req
         .headers()
         .get(hyper::header::HOST)
         .and_then(|h| h.to_str().ok())
         .or_else(|| req.uri().authority().map(|a| a.as_str()))
-        .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
         .unwrap_or_default();
+    // The Host without its port.
+    let host = written.rsplit_once(':').map_or(written, |(name, _)| name);
     // The first copy, as a trusting app reads it.
     let verified = req
         .headers()
         .get("x-ssl-client-verify")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"SUCCESS"));
-    let (status, body) = if case == LabCase::SniHostRouting {
+    let (status, body) = if case == LabCase::HostGuardAsWritten {
+        // The site by the Host normalised; the guard by the Host as written.
+        if !host.trim_end_matches('.').eq_ignore_ascii_case("127.0.0.1") {
+            (404, "no such site\n".to_owned())
+        } else if written == format!("127.0.0.1:{port}") && !has_cert {
+            (403, "forbidden: client certificate required\n".to_owned())
+        } else {
+            (200, format!("ok: {}\n", case.name()))
+        }
+    } else if case == LabCase::SniHostRouting {
         if host == "127.0.0.1" {
             (200, "secret area\n".to_owned())
         } else {
