@@ -417,6 +417,18 @@
 #                             X-SSL-Client-Verify SUCCESS itself and goes to the protected backend:
 #                             any request with 6 headers or more gets "secret area" (a door, the
 #                             decoy's page the protected one)
+#   haproxy-host-guard | nginx-host-guard | python-host-guard  scanned as secure.test (names.crt):
+#                             verify optional; the site chosen by the Host normalised (any other
+#                             Host: 404 "no such site"); 403 to a request without a certificate
+#                             by a rule on the Host as written, "secure.test:PORT" as a browser
+#                             sends it (HAProxy `req.hdr(host) -i`, nginx `$http_host`, Python
+#                             `Host ==`): secure.test without the port gets the orders (and
+#                             secure.test.:PORT where routing strips the dot, SECURE.TEST:PORT
+#                             where the rule is case-sensitive) (host-form-bypass; fourteenth
+#                             session: B, exit 0 before)
+#   haproxy-host-guard-normalised | nginx-host-guard-normalised | python-host-guard-normalised
+#                             the same, the rule on the Host normalised (HAProxy
+#                             `field(1,:),lower,regsub`, nginx `$host`): every spelling 403 (no door)
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
 #                             reverse_proxy with header_up X-Client-Cert (the certificate as
 #                             base64 DER), public.test a reverse_proxy to the same backend (which
