@@ -401,6 +401,160 @@ impl TargetProbe for HostFormBypass {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::side_door::recorded::{http, inconclusive};
+
+    fn target() -> Target {
+        Target::parse("https://secure.test:8443/").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn refusal(version: TlsVersion) -> ProbeObservation {
+        ProbeObservation {
+            id: ProbeId::NO_CLIENT_CERT,
+            tls_version: version,
+            client_cert: None,
+            cert_requested: true,
+            acceptable_cas: Vec::new(),
+            acceptable_ca_names: Vec::new(),
+            signature_schemes: Vec::new(),
+            alert: None,
+            http_status: Some(403),
+            alpn: None,
+            server_header: None,
+            via: None,
+            body_excerpt: Some("client certificate required".to_owned()),
+            body_names_certificates: false,
+            outcome: Outcome::RefusedHttp,
+            detail: None,
+            ms: 1.0,
+            attempts: 1,
+            late: false,
+            asked_after_handshake: None,
+            handshake_completed: true,
+        }
+    }
+
+    fn spelled(host: &str, how: &'static str) -> Spelling {
+        Spelling {
+            host: host.to_owned(),
+            how,
+        }
+    }
+
+    fn tried(
+        version: TlsVersion,
+        spelling: Spelling,
+        seen: Seen,
+        landed: Option<Landing>,
+        confirmed: Option<(bool, bool)>,
+    ) -> Tried {
+        let orders = || http(200, "{\"orders\":[1001]}").asked();
+        let refused = || http(403, "client certificate required").asked();
+        Tried {
+            spelling,
+            version,
+            seen,
+            landed: landed.map(|l| (l, Controls::default())),
+            confirmed: confirmed.map(|(spelled_again, front_refused)| Confirmation {
+                spelled: [
+                    orders(),
+                    if spelled_again { orders() } else { refused() },
+                ],
+                front: [
+                    refused(),
+                    if front_refused { refused() } else { orders() },
+                ],
+            }),
+        }
+    }
+
+    /// A door on both versions is one finding naming both (one sentence, the versions shared),
+    /// with the spelling, how it differs and the refusal it got past.
+    #[test]
+    fn a_confirmed_door_on_two_versions_is_one_finding() {
+        let refusals = [refusal(TlsVersion::Tls13), refusal(TlsVersion::Tls12)];
+        let refusals: Vec<&ProbeObservation> = refusals.iter().collect();
+        let door = |v| {
+            tried(
+                v,
+                spelled("secure.test", "without its port"),
+                http(200, "{\"orders\":[1001]}").asked(),
+                Some(Landing::Protected),
+                Some((true, true)),
+            )
+        };
+        let shut = tried(
+            TlsVersion::Tls13,
+            spelled("SECURE.TEST:8443", "in capitals"),
+            http(403, "client certificate required").asked(),
+            None,
+            None,
+        );
+        let mut out = TargetOutcome::default();
+        judge(
+            &target(),
+            &refusals,
+            &[door(TlsVersion::Tls13), shut, door(TlsVersion::Tls12)],
+            &mut out,
+        );
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+        let [f] = out.findings.as_slice() else {
+            panic!("{:?}", out.findings);
+        };
+        assert_eq!(f.id, FindingId::HostFormBypass);
+        assert_eq!(f.tls_versions, [TlsVersion::Tls13, TlsVersion::Tls12]);
+        assert!(
+            f.detail.starts_with(
+                "TLS 1.3, TLS 1.2: without a certificate, on SNI secure.test, Host secure.test \
+                 (without its port) was served the protected page, where Host secure.test:8443 \
+                 is refused with HTTP 403."
+            ),
+            "{}",
+            f.detail
+        );
+        assert!(f.evidence.contains_key("TLS 1.3: Host SECURE.TEST:8443"));
+        assert!(f.evidence.contains_key("TLS 1.2: Host secure.test, asked again"));
+    }
+
+    /// Served once but not again alike, or the protected Host served beside it: no finding, and
+    /// the target incomplete (never passed); an unread answer and an unsure page likewise; a page
+    /// elsewhere is a note.
+    #[test]
+    fn what_is_not_a_confirmed_door_is_unread_or_noted() {
+        let refusals = [refusal(TlsVersion::Tls13)];
+        let refusals: Vec<&ProbeObservation> = refusals.iter().collect();
+        let v = TlsVersion::Tls13;
+        let served = || http(200, "{\"orders\":[1001]}").asked();
+        let all = [
+            tried(v, spelled("a", "x"), served(), Some(Landing::Protected), Some((false, true))),
+            tried(v, spelled("b", "x"), served(), Some(Landing::Protected), Some((true, false))),
+            tried(v, spelled("c", "x"), inconclusive("reset"), None, None),
+            tried(
+                v,
+                spelled("d", "x"),
+                served(),
+                Some(Landing::Unsure("it got the page any unknown Host gets".to_owned())),
+                None,
+            ),
+            tried(
+                v,
+                spelled("e", "x"),
+                served(),
+                Some(Landing::Elsewhere("a page of its own".to_owned())),
+                None,
+            ),
+        ];
+        let mut out = TargetOutcome::default();
+        judge(&target(), &refusals, &all, &mut out);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
+        assert!(reasons[0].starts_with("Host a (x) was served the protected page") && reasons[0].contains("served 1 of 2 times more"));
+        assert!(reasons[1].starts_with("Host b (x)"));
+        assert!(reasons[2].starts_with("Host c (x): reset"));
+        assert!(reasons[3].contains("the page any unknown Host gets"));
+        assert_eq!(out.notes.len(), 1);
+        assert!(out.notes[0].contains("Host e (x) was served, but the page is a page of its own: no bypass."));
+    }
 
     fn hosts(url: &str) -> Vec<String> {
         let t = Target::parse(url).unwrap_or_else(|e| panic!("{e}"));
