@@ -429,6 +429,14 @@
 #   haproxy-host-guard-normalised | nginx-host-guard-normalised | python-host-guard-normalised
 #                             the same, the rule on the Host normalised (HAProxy
 #                             `field(1,:),lower,regsub`, nginx `$host`): every spelling 403 (no door)
+#   haproxy-host-guard-port-optional  the same, the rule `hdr_reg(host) -i ^secure\.test(:PORT)?$`:
+#                             case, dot and a missing port are covered, the port with a leading
+#                             zero (secure.test:0PORT) gets the orders (an audit's, fourteenth)
+#   haproxy-host-guard-landing | nginx-host-guard-canonical-json  only "secure.test:PORT" as
+#                             written reaches the application (403 without a certificate); the
+#                             name's other spellings get a landing page of their own (HAProxy) or
+#                             200 {"ok":false,"error":"misdirected request …"} (nginx): no door
+#                             (an audit's false findings against a first version, fourteenth)
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
 #                             reverse_proxy with header_up X-Client-Cert (the certificate as
 #                             base64 DER), public.test a reverse_proxy to the same backend (which
@@ -734,7 +742,7 @@ $(nginx_preamble "$prefix")
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-nginx-host-guard | nginx-host-guard-normalised)
+nginx-host-guard | nginx-host-guard-normalised | nginx-host-guard-canonical-json)
   need "$NGINX"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
@@ -742,11 +750,17 @@ nginx-host-guard | nginx-host-guard-normalised)
   # client wrote it ($http_host, "secure.test:PORT" as a browser sends it) or as nginx
   # normalised it ($host: no port, lower case, no trailing dot); the default server answers
   # every other Host with a page of its own
-  if [ "$server" = nginx-host-guard ]; then
+  # -canonical-json: any other spelling of the name gets a 200 JSON error pointing at the
+  # canonical address, before the certificate is checked (no door)
+  canonical=""
+  case $server in
+  nginx-host-guard) host_is="\$http_host = \"secure.test:$port\"" ;;
+  nginx-host-guard-normalised) host_is='$host = "secure.test"' ;;
+  nginx-host-guard-canonical-json)
     host_is="\$http_host = \"secure.test:$port\""
-  else
-    host_is='$host = "secure.test"'
-  fi
+    canonical="if (\$http_host != \"secure.test:$port\") { return 200 '{\"ok\":false,\"error\":\"misdirected request: use https://secure.test:$port/\",\"host\":\"\$http_host\"}\\n'; }"
+    ;;
+  esac
   cat >"$prefix/nginx.conf" <<EOF
 $(nginx_preamble "$prefix")
   ssl_certificate $pki/names.crt;
@@ -766,6 +780,7 @@ $(nginx_preamble "$prefix")
     ssl_verify_client optional;
     location / {
       default_type application/json;
+      $canonical
       set \$deny "";
       if ($host_is) { set \$deny "host"; }
       if (\$ssl_client_verify != SUCCESS) { set \$deny "\${deny}+anonymous"; }
@@ -777,26 +792,38 @@ $(nginx_preamble "$prefix")
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-haproxy-host-guard | haproxy-host-guard-normalised)
+haproxy-host-guard | haproxy-host-guard-normalised | haproxy-host-guard-port-optional | haproxy-host-guard-landing)
   haproxy_dir names
   # the application's backend is chosen by the Host without its port; the guard refuses a
   # request without a certificate by the Host as written ("secure.test:PORT", as a browser
-  # sends it) or normalised (no port, lower case, no trailing dot)
-  if [ "$server" = haproxy-host-guard ]; then
-    guard="{ req.hdr(host) -i secure.test:$port }"
-  else
-    guard="{ req.hdr(host),field(1,:),lower,regsub('\\.\$','') -m str secure.test }"
-  fi
+  # sends it), normalised (no port, lower case, no trailing dot), or by a pattern that takes the
+  # port as optional (any other port, or the same with a leading zero, slips it); -landing: only
+  # the Host as written reaches the application, the name's other spellings get a landing page
+  # of their own (no door)
+  route="{ req.hdr(host),field(1,:) -i secure.test }" landing=""
+  case $server in
+  haproxy-host-guard) guard="{ req.hdr(host) -i secure.test:$port }" ;;
+  haproxy-host-guard-normalised) guard="{ req.hdr(host),field(1,:),lower,regsub('\\.\$','') -m str secure.test }" ;;
+  haproxy-host-guard-port-optional) guard="{ hdr_reg(host) -i ^secure\\.test(:$port)?\$ }" ;;
+  haproxy-host-guard-landing)
+    guard="{ req.hdr(host) -i secure.test:$port }" route="$guard"
+    landing="use_backend landing if { req.hdr(host),field(1,:),lower,regsub('\\.\$','') -m str secure.test }"
+    ;;
+  esac
+  printf '%s\n' '<html><head><title>Acme Secure Portal</title></head><body><h1>Acme Secure Portal</h1><p>This portal is for partners. Sign in with your partner client certificate at the address your account manager gave you. Public documentation lives at docs.acme.example.</p></body></html>' >"$dir/landing.html"
   printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}' >"$dir/orders.json"
   cat >"$dir/haproxy.cfg" <<EOF
 $(haproxy_head)
 frontend fe
   bind 127.0.0.1:$port ssl crt $dir/names.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
   http-request deny deny_status 403 if $guard !{ ssl_c_used }
-  use_backend app if { req.hdr(host),field(1,:) -i secure.test }
+  use_backend app if $route
+  $landing
   default_backend other
 backend app
   http-request return status 200 content-type application/json file $dir/orders.json
+backend landing
+  http-request return status 200 content-type text/html file $dir/landing.html
 backend other
   http-request return status 404 content-type text/plain string "no such site\n"
 EOF

@@ -3,15 +3,17 @@
 //! ($http_host = …)`, Apache `<If "%{HTTP_HOST} == …">`, an application's `if request.host ==
 //! …`) lets the same request in under another spelling of the same name, which every client may
 //! send and every router takes for the same site: the port written out (`api.example:443`) or
-//! left off, a trailing dot (`api.example.`), capitals (`API.EXAMPLE`).
+//! left off, a trailing dot (`api.example.`), capitals (`API.EXAMPLE`), a leading zero in the port
+//! (`api.example:0443`, which a rule that takes the port as optional lets by).
 //!
 //! Where the protected name answered an anonymous client over HTTP without serving it (401, 403,
 //! a redirect to sign in, 404; not nginx's own certificate page, which its TLS module answers
 //! before any header is read), the same request goes again on the same name, once per spelling,
 //! on the newest version it was refused on. A 2xx is a door where the page is the protected
-//! site's, judged as the SNI probe judges its doors ([`super::landing`]): unlike the page a `Host`
-//! nobody serves gets (a default site), or the very page the valid certificate is served, while
-//! the protected `Host` asked again stays refused; the spelling is then asked twice more beside
+//! site's: the very page the valid certificate is served (a page merely unlike the one a `Host`
+//! nobody serves gets may be a canonical-host notice or an error of its own: unsure without a
+//! valid certificate, never a finding), while the protected `Host` asked again stays refused
+//! ([`super::landing::judge_served_spelled`]); the spelling is then asked twice more beside
 //! the protected `Host` twice, and must be served each time while that stays refused. A door is
 //! tried on every other version the protected name refused on, so that the finding names each.
 //! An answer that could not be read, or a page that cannot be told apart, leaves the target
@@ -38,7 +40,7 @@ pub struct HostFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::HOST_FORM_BYPASS,
-    presents: "no certificate, the protected SNI, and the protected `Host` spelled otherwise: its port written out (`:443`) or left off, a trailing dot, capitals; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a `Host` nobody serves and the protected page with the valid certificate as controls, then the spelling twice more beside the protected `Host` twice; a door, on every other version refused over HTTP too",
+    presents: "no certificate, the protected SNI, and the protected `Host` spelled otherwise: its port written out (`:443`) or left off, a trailing dot, capitals, a leading zero in its port; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served (a `Host` nobody serves and the protected `Host` again as controls; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the protected `Host` twice; a door, on every other version refused over HTTP too",
     needs: "a target that answers an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::HostFormBypass],
 };
@@ -86,6 +88,13 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             how: "in capitals",
         });
     }
+    // The same port with a leading zero: a rule that takes the port as optional
+    // (`^api\.example(:8443)?$`) lets it by, and routers that ignore the port, or read it as a
+    // number, serve the same site.
+    out.push(Spelling {
+        host: format!("{bare}:0{}", target.port),
+        how: "with a leading zero in its port",
+    });
     let own = target.authority();
     out.retain(|s| s.host != own);
     out
@@ -140,8 +149,19 @@ impl Confirmation {
     fn words(&self) -> String {
         let served = self.spelled.iter().filter(|s| s.served()).count();
         let front: Vec<String> = self.front.iter().map(Seen::describe).collect();
+        let others: Vec<String> = self
+            .spelled
+            .iter()
+            .filter(|s| !s.served())
+            .map(Seen::describe)
+            .collect();
         format!(
-            "served {served} of 2 times more, the protected Host beside it: {}",
+            "served {served} of 2 times more{}, the protected Host beside it: {}",
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!(" (otherwise: {})", others.join(" / "))
+            },
             front.join(" / ")
         )
     }
@@ -566,13 +586,26 @@ mod tests {
     fn spellings_of_a_name_and_of_addresses() {
         assert_eq!(
             hosts("https://api.example/x"),
-            ["api.example:443", "api.example.", "API.EXAMPLE"]
+            [
+                "api.example:443",
+                "api.example.",
+                "API.EXAMPLE",
+                "api.example:0443"
+            ]
         );
         assert_eq!(
             hosts("https://secure.test:8443/"),
-            ["secure.test", "secure.test.:8443", "SECURE.TEST:8443"]
+            [
+                "secure.test",
+                "secure.test.:8443",
+                "SECURE.TEST:8443",
+                "secure.test:08443"
+            ]
         );
-        assert_eq!(hosts("https://127.0.0.1:8443/"), ["127.0.0.1"]);
-        assert_eq!(hosts("https://[::1]/"), ["[::1]:443"]);
+        assert_eq!(
+            hosts("https://127.0.0.1:8443/"),
+            ["127.0.0.1", "127.0.0.1:08443"]
+        );
+        assert_eq!(hosts("https://[::1]/"), ["[::1]:443", "[::1]:0443"]);
     }
 }

@@ -569,55 +569,6 @@ pub async fn judge_served(
     door: &Seen,
     with_own: bool,
 ) -> (Landing, Controls) {
-    judge_served_as(
-        target,
-        scan,
-        first,
-        version,
-        sni,
-        door,
-        with_own,
-        Vec::new(),
-    )
-    .await
-}
-
-/// [`judge_served`] for a door that asked for the protected site under another spelling of its
-/// `Host` (`aliases`, masked in every page as the `Host`s are): on the protected name itself,
-/// against a `Host` nobody serves and the protected page with the valid certificate.
-pub async fn judge_served_spelled(
-    target: &Target,
-    scan: &ScanContext,
-    first: &FirstWave,
-    version: TlsVersion,
-    door: &Seen,
-    spelled: &str,
-) -> (Landing, Controls) {
-    let aliases = vec![spelled.to_owned()];
-    judge_served_as(
-        target,
-        scan,
-        first,
-        version,
-        &Sni::Target,
-        door,
-        false,
-        aliases,
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn judge_served_as(
-    target: &Target,
-    scan: &ScanContext,
-    first: &FirstWave,
-    version: TlsVersion,
-    sni: &Sni,
-    door: &Seen,
-    with_own: bool,
-    aliases: Vec<String>,
-) -> (Landing, Controls) {
     let own_host = match sni {
         Sni::Name(name) if with_own => Some(authority_of(name, target.port)),
         _ => None,
@@ -641,7 +592,6 @@ async fn judge_served_as(
     )
     .await;
     let mut controls = Controls::of(target, own, unknown);
-    controls.aliases = aliases;
     let verdict = landing(door, &controls);
     if verdict == Landing::Protected {
         return with_front(target, scan, first, version, door, controls).await;
@@ -655,6 +605,40 @@ async fn judge_served_as(
         Landing::Protected => with_front(target, scan, first, version, door, controls).await,
         verdict => (verdict, controls),
     }
+}
+
+/// [`judge_served`] for a door that asked for the protected site under another spelling of its
+/// `Host` (masked in every page as the `Host`s are): on the protected name itself, against a
+/// `Host` nobody serves and the protected page with the valid certificate. As for
+/// [`judge_served_with`], a page unlike the unknown `Host`'s is not enough (a server may answer
+/// another spelling of its name with a page of its own: a canonical-host notice, a landing page,
+/// an error in JSON): only the very page the valid certificate is served is the protected site's;
+/// without a valid certificate it is unsure, never a finding.
+pub async fn judge_served_spelled(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    door: &Seen,
+    spelled: &str,
+) -> (Landing, Controls) {
+    let nothing = Presented {
+        cert: None,
+        headers: Vec::new(),
+    };
+    let aliases = vec![spelled.to_owned()];
+    judge_served_with_as(
+        target,
+        scan,
+        first,
+        version,
+        &Sni::Target,
+        door,
+        false,
+        &nothing,
+        aliases,
+    )
+    .await
 }
 
 /// The protected name and `Host` with the scan's valid certificate, asked twice (once per target
@@ -901,6 +885,28 @@ pub async fn judge_served_with(
     with_own: bool,
     presented: &Presented,
 ) -> (Landing, Controls) {
+    let nothing = Vec::new();
+    judge_served_with_as(
+        target, scan, first, version, sni, door, with_own, presented, nothing,
+    )
+    .await
+}
+
+/// [`judge_served_with`], `aliases` masked in every page; with aliases (a spelling of the
+/// protected `Host`, nothing presented) the reasons speak of the spelling.
+#[allow(clippy::too_many_arguments)]
+async fn judge_served_with_as(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    sni: &Sni,
+    door: &Seen,
+    with_own: bool,
+    presented: &Presented,
+    aliases: Vec<String>,
+) -> (Landing, Controls) {
+    let spelled = !aliases.is_empty();
     let with = |host: String| Door {
         cert: presented.cert.clone(),
         headers: presented.headers.clone(),
@@ -916,6 +922,7 @@ pub async fn judge_served_with(
     let unknown = unknown_host(target.port);
     let unknown = twice(target, || with(unknown.clone()), unknown.clone()).await;
     let mut controls = Controls::of(target, own, unknown);
+    controls.aliases = aliases;
     if let Some((holder, reference)) = reference(target, scan, first, version).await {
         controls.holder = holder;
         controls.reference = Some(reference);
@@ -927,10 +934,24 @@ pub async fn judge_served_with(
         (Landing::Protected, Some(Alike::Different))
             if controls.reference.as_ref().is_some_and(|r| r.seen.served()) =>
         {
-            let own = "a page of its own, unlike the name's other pages and unlike the protected \
-                       site's with the client certificate (an application's answer to what was \
-                       presented)";
+            let own = if spelled {
+                "a page of its own for that spelling, unlike the one a Host nobody serves gets \
+                 and unlike the protected site's with the client certificate (a canonical-host \
+                 notice, a landing page, an error)"
+            } else {
+                "a page of its own, unlike the name's other pages and unlike the protected \
+                 site's with the client certificate (an application's answer to what was \
+                 presented)"
+            };
             (Landing::Elsewhere(own.to_owned()), controls)
+        }
+        (Landing::Protected, None) if spelled => {
+            let why = "its page is unlike the one a Host nobody serves gets, but a server may \
+                       answer another spelling of its name with a page of its own (a \
+                       canonical-host notice, a landing page, an error): give a client \
+                       certificate (`client-cert`, `client-key`) or a staging CA so the scan can \
+                       tell";
+            (Landing::Unsure(why.to_owned()), controls)
         }
         (Landing::Protected, reference) => {
             let why = match (reference, &controls.reference) {
