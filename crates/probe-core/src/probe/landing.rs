@@ -537,6 +537,7 @@ fn plain<'a>(
         version,
         sni,
         host,
+        path: None,
         headers: Vec::new(),
         sessions: None,
         cert: None,

@@ -38,6 +38,7 @@ pub mod late_client_auth;
 pub mod page;
 pub mod registry;
 pub mod side_door;
+pub mod spelled;
 
 /// Declares each probe's module and lists it, in report order: the registry's one list.
 macro_rules! probes {

@@ -190,6 +190,7 @@ async fn donate_and_offer(
         version,
         sni,
         host,
+        path: None,
         headers: Vec::new(),
         sessions,
         cert: None,

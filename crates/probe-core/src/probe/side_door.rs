@@ -184,6 +184,8 @@ pub struct Door<'a> {
     pub sni: Sni,
     /// The `Host` header, when not the target's.
     pub host: Option<String>,
+    /// The path (and query) asked for, when not the target's.
+    pub path: Option<String>,
     /// Extra headers.
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// A session store shared with another exchange.
@@ -252,6 +254,7 @@ pub async fn shared_knock(
             version,
             sni: sni.clone(),
             host: None,
+            path: None,
             headers: Vec::new(),
             sessions: Some(sessions.clone()),
             cert: None,
@@ -277,6 +280,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         await_alert: true,
         sni: door.sni.clone(),
         host: door.host.clone(),
+        path: door.path.as_deref(),
         headers: door.headers.clone(),
         sessions: door.sessions.clone(),
         pacer: Some(door.scan.permits.pacer(&target.host_port())),

@@ -829,6 +829,7 @@ async fn spoof(
                     version,
                     sni: entrance.sni.clone(),
                     host: entrance.host.clone(),
+                    path: None,
                     headers,
                     sessions: None,
                     cert,

@@ -164,6 +164,7 @@ where
                 version,
                 sni: e.sni,
                 host: e.host,
+                path: None,
                 headers: Vec::new(),
                 sessions: None,
                 cert: None,

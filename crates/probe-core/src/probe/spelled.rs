@@ -1,0 +1,628 @@
+//! What the request-spelling side doors share (`host-form-bypass`, `path-form-bypass`): a rule
+//! that refuses the anonymous client by the request as written (its `Host`, its path) lets the
+//! same request in spelled otherwise, which every router takes for the same resource. Where the
+//! protected name answered an anonymous client over HTTP without serving it, each spelling goes
+//! once on the newest version refused so; a 2xx is a door only where its page is the very page
+//! the valid certificate is served (a page of the server's own for that spelling is none:
+//! unsure without a valid certificate, never a finding), and then only when the spelling is
+//! served twice more while the request as written, asked twice beside it, stays refused. A door
+//! is tried on every other version refused over HTTP, so that the finding names each.
+
+use futures_util::future::join_all;
+use futures_util::FutureExt as _;
+
+use super::landing::{self, Controls, Landing};
+use super::side_door::{anonymous_not_served, knock, Door, Seen};
+use super::{FirstWave, ScanContext, TargetOutcome};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
+use crate::finding::{Finding, FindingId};
+use crate::target::Target;
+use crate::transport::Sni;
+
+/// What part of the request a probe spells otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The `Host` header.
+    Host,
+    /// The path.
+    Path,
+}
+
+/// One probe's spellings: which part, its probe and finding ids.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind {
+    /// The part spelled otherwise.
+    pub part: Part,
+    /// The probe's id (its incomplete lines).
+    pub probe: ProbeId,
+    /// The finding a door raises.
+    pub finding: FindingId,
+}
+
+impl Kind {
+    /// The part as written in the request, as evidence and reasons name it (`Host
+    /// secure.test:8443`, `path /admin`).
+    fn own(self, target: &Target) -> String {
+        match self.part {
+            Part::Host => format!("Host {}", target.authority()),
+            Part::Path => format!("path {}", target.path),
+        }
+    }
+
+    /// The noun of the closing sentence.
+    fn noun(self) -> &'static str {
+        match self.part {
+            Part::Host => "Host header",
+            Part::Path => "path",
+        }
+    }
+}
+
+/// One other spelling of the request: the `Host` or the path sent, and how it differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spelling {
+    /// The `Host` header sent, when it is the part spelled.
+    pub host: Option<String>,
+    /// The path (and query) sent, when it is the part spelled.
+    pub path: Option<String>,
+    /// How it differs from the request as written (`without its port`, `with a doubled slash` …).
+    pub how: &'static str,
+}
+
+impl Spelling {
+    /// As evidence and reasons name it: `Host secure.test`, `path //admin`.
+    fn shown(&self) -> String {
+        match (&self.host, &self.path) {
+            (Some(h), _) => format!("Host {h}"),
+            (None, Some(p)) => format!("path {p}"),
+            (None, None) => "the request as written".to_owned(),
+        }
+    }
+
+    /// Shown, with how it differs.
+    fn named(&self) -> String {
+        format!("{} ({})", self.shown(), self.how)
+    }
+}
+
+/// The first wave's anonymous answers over HTTP that did not serve (a refusal status, a redirect,
+/// 404 …; not a busy one, nor nginx's own certificate page, which its TLS module answers before
+/// any header is read), newest version first: the refusals a rule on the request may give.
+pub fn refused_over_http(first: &FirstWave) -> Vec<&ProbeObservation> {
+    anonymous_not_served(first)
+        .into_iter()
+        .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
+        .filter(|o| o.http_status.is_some())
+        .filter(|o| {
+            !matches!(o.http_status, Some(495 | 496))
+                && !crate::checks::refusal::nginx_own_certificate_page(
+                    o.http_status,
+                    o.body_excerpt.as_deref(),
+                    o.server_header.as_deref(),
+                )
+        })
+        .collect()
+}
+
+/// What one spelling got on one version, and where a served one landed.
+struct Tried {
+    spelling: Spelling,
+    version: TlsVersion,
+    seen: Seen,
+    landed: Option<(Landing, Option<Controls>)>,
+    /// The spelling asked twice more and the request as written twice beside it, for a door.
+    confirmed: Option<Confirmation>,
+}
+
+/// The second look at a door: the spelling twice more, the request as written twice, at once.
+struct Confirmation {
+    spelled: [Seen; 2],
+    front: [Seen; 2],
+}
+
+impl Confirmation {
+    /// Served each time while the request as written stayed refused (read, not served).
+    fn holds(&self) -> bool {
+        self.spelled.iter().all(Seen::served)
+            && self
+                .front
+                .iter()
+                .all(|f| !f.served() && f.unreadable().is_none())
+    }
+
+    /// What the second look got, in words.
+    fn words(&self) -> String {
+        let served = self.spelled.iter().filter(|s| s.served()).count();
+        let front: Vec<String> = self.front.iter().map(Seen::describe).collect();
+        let others: Vec<String> = self
+            .spelled
+            .iter()
+            .filter(|s| !s.served())
+            .map(Seen::describe)
+            .collect();
+        format!(
+            "served {served} of 2 times more{}, the request as written beside it: {}",
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!(" (otherwise: {})", others.join(" / "))
+            },
+            front.join(" / ")
+        )
+    }
+}
+
+impl Tried {
+    /// A door: served, on the protected site, and so again while the request as written stayed
+    /// refused.
+    fn door(&self) -> bool {
+        self.seen.served()
+            && matches!(self.landed, Some((Landing::Protected, _)))
+            && self.confirmed.as_ref().is_some_and(Confirmation::holds)
+    }
+}
+
+/// A request without a certificate on the protected SNI with `spelling` (none: as written) on
+/// `version`.
+fn door<'a>(scan: &'a ScanContext, version: TlsVersion, spelling: Option<&Spelling>) -> Door<'a> {
+    Door {
+        version,
+        sni: Sni::Target,
+        host: spelling.and_then(|s| s.host.clone()),
+        path: spelling.and_then(|s| s.path.clone()),
+        headers: Vec::new(),
+        sessions: None,
+        cert: None,
+        scan,
+    }
+}
+
+/// Asks for the protected resource with `spelling` on `version`; a served answer is judged
+/// against the page the valid certificate gets, and one on the protected site looked at again.
+async fn try_spelling(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    part: Part,
+    spelling: Spelling,
+) -> Tried {
+    let seen = knock(target, door(scan, version, Some(&spelling))).await;
+    let mut tried = Tried {
+        spelling,
+        version,
+        seen,
+        landed: None,
+        confirmed: None,
+    };
+    if !tried.seen.served() {
+        return tried;
+    }
+    let landed = match (part, &tried.spelling.host) {
+        (Part::Host, Some(host)) => {
+            let (l, c) =
+                landing::judge_served_spelled(target, scan, first, version, &tried.seen, host)
+                    .await;
+            (l, Some(c))
+        }
+        _ => (
+            judge_path(target, scan, first, version, &tried.seen).await,
+            None,
+        ),
+    };
+    if landed.0 == Landing::Protected {
+        let spelled = || knock(target, door(scan, version, Some(&tried.spelling)));
+        let front = || knock(target, door(scan, version, None));
+        let (s1, s2, f1, f2) = tokio::join!(spelled(), spelled(), front(), front());
+        tried.confirmed = Some(Confirmation {
+            spelled: [s1, s2],
+            front: [f1, f2],
+        });
+    }
+    tried.landed = Some(landed);
+    tried
+}
+
+/// Where a served path spelling landed: only the very page the valid certificate is served on
+/// the path as written is the protected one, and not where a path nobody serves is served that
+/// page without a certificate too (a page every path gets: an application's catch-all).
+async fn judge_path(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    seen: &Seen,
+) -> Landing {
+    match landing::is_the_protected_page(target, scan, first, version, seen).await {
+        None => Landing::Unsure(
+            "without the page the valid certificate is served on the path as written (no valid \
+             certificate given, or it was not served), whether it is the protected page cannot \
+             be told: give a client certificate (`client-cert`, `client-key`) or a staging CA"
+                .to_owned(),
+        ),
+        Some(false) => Landing::Elsewhere(
+            "unlike the page the valid certificate is served on the path as written".to_owned(),
+        ),
+        Some(true) => {
+            let nobody = Spelling {
+                host: None,
+                path: Some(unknown_path()),
+                how: "a path nobody serves",
+            };
+            let control = knock(target, door(scan, version, Some(&nobody))).await;
+            let same = control.served()
+                && landing::is_the_protected_page(target, scan, first, version, &control).await
+                    == Some(true);
+            if same {
+                Landing::Elsewhere(format!(
+                    "the page any path gets without a certificate (as {} did)",
+                    nobody.shown()
+                ))
+            } else {
+                Landing::Protected
+            }
+        }
+    }
+}
+
+/// A path nobody serves.
+fn unknown_path() -> String {
+    let mut b = [0u8; 4];
+    // A random label only avoids a path someone serves; a failed draw keeps the zeros.
+    let _ = aws_lc_rs::rand::fill(&mut b);
+    format!("/mtls-scan-{:08x}", u32::from_be_bytes(b))
+}
+
+/// The sentence a refusal on `o`'s version is told with.
+fn refusal_words(o: &ProbeObservation) -> String {
+    let status = o.http_status.unwrap_or_default();
+    match o.outcome {
+        Outcome::RefusedHttp => format!("refused with HTTP {status}"),
+        _ => format!("answered HTTP {status} without serving it"),
+    }
+}
+
+/// Judges what the spellings got into `out`: unread answers and unsure pages as incomplete, a
+/// page elsewhere as a note, doors as one finding naming every version they are open on.
+fn judge(
+    target: &Target,
+    kind: Kind,
+    refusals: &[&ProbeObservation],
+    tried: &[Tried],
+    out: &mut TargetOutcome,
+) {
+    let own = kind.own(target);
+    for t in tried {
+        let v = t.version;
+        if let Some(why) = t.seen.unreadable() {
+            out.incomplete.push(IncompleteProbe {
+                probe: kind.probe.as_str().to_owned(),
+                tls_version: Some(v),
+                reason: format!("{}: {why}", t.spelling.named()),
+            });
+            continue;
+        }
+        match &t.landed {
+            Some((Landing::Unsure(why), _)) => out.incomplete.push(IncompleteProbe {
+                probe: kind.probe.as_str().to_owned(),
+                tls_version: Some(v),
+                reason: format!(
+                    "{} was served HTTP {} where {own} is not, but {why}",
+                    t.spelling.named(),
+                    t.seen.status().unwrap_or_default()
+                ),
+            }),
+            Some((Landing::Elsewhere(page), _)) => out.notes.push(format!(
+                "{v}: {} was served, but the page is {page}: no bypass.",
+                t.spelling.named()
+            )),
+            Some((Landing::Protected, _)) if !t.door() => {
+                let words = t
+                    .confirmed
+                    .as_ref()
+                    .map_or_else(|| "not asked again".to_owned(), Confirmation::words);
+                out.incomplete.push(IncompleteProbe {
+                    probe: kind.probe.as_str().to_owned(),
+                    tls_version: Some(v),
+                    reason: format!(
+                        "{} was served the protected page where {own} is not, but not again \
+                         alike ({words}): the server does not answer the same request alike from \
+                         one connection to the next",
+                        t.spelling.named()
+                    ),
+                });
+            }
+            _ => {}
+        }
+    }
+    let doors: Vec<&Tried> = tried.iter().filter(|t| t.door()).collect();
+    let Some(first_door) = doors.first() else {
+        return;
+    };
+    let mut versions: Vec<TlsVersion> = Vec::new();
+    for d in &doors {
+        if !versions.contains(&d.version) {
+            versions.push(d.version);
+        }
+    }
+    // Versions whose sentence is the same share it (`TLS 1.3, TLS 1.2: …`).
+    let mut sentences: Vec<(Vec<TlsVersion>, String)> = Vec::new();
+    for (v, body) in versions.iter().map(|v| {
+        let refusal = refusals
+            .iter()
+            .find(|o| o.tls_version == *v)
+            .map_or_else(|| "refused it".to_owned(), |o| refusal_words(o));
+        let here: Vec<String> = doors
+            .iter()
+            .filter(|d| d.version == *v)
+            .map(|d| d.spelling.named())
+            .collect();
+        let body = format!(
+            "without a certificate, on SNI {}, {} {} served the protected page, where {own} \
+                 is {refusal}.",
+            target.host,
+            here.join(" and "),
+            if here.len() == 1 { "was" } else { "were" }
+        );
+        (*v, body)
+    }) {
+        match sentences.iter_mut().find(|(_, b)| *b == body) {
+            Some((vs, _)) => vs.push(v),
+            None => sentences.push((vec![v], body)),
+        }
+    }
+    let told: Vec<String> = sentences
+        .iter()
+        .map(|(vs, body)| {
+            let vs: Vec<String> = vs.iter().map(ToString::to_string).collect();
+            format!("{}: {body}", vs.join(", "))
+        })
+        .collect();
+    let mut f = Finding::new(
+        kind.finding,
+        format!(
+            "{} The rule that refuses an anonymous client compares the {} as written; any \
+             client may spell it so.",
+            told.join(" "),
+            kind.noun()
+        ),
+    );
+    f.tls_versions = versions;
+    for o in refusals {
+        f.evidence
+            .insert(format!("{}: {own}", o.tls_version), refusal_words(o));
+    }
+    for t in tried {
+        let key = format!("{}: {}", t.version, t.spelling.shown());
+        f.evidence.insert(key.clone(), t.seen.describe());
+        if let Some(c) = &t.confirmed {
+            f.evidence.insert(format!("{key}, asked again"), c.words());
+        }
+        if std::ptr::eq(t, *first_door) {
+            if let Some((_, Some(controls))) = &t.landed {
+                let label = landing::sni_label(&Sni::Target, target);
+                for (k, v) in landing::evidence(controls, &label, target) {
+                    f.evidence.insert(format!("{}: {k}", t.version), v);
+                }
+            }
+        }
+    }
+    out.findings.push(f);
+}
+
+/// Runs `kind`'s spellings on `target`: each on the newest version the protected name answered an
+/// anonymous client over HTTP without serving it, a door on every other such version too.
+pub async fn run(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    kind: Kind,
+    spellings: Vec<Spelling>,
+) -> TargetOutcome {
+    let refusals = refused_over_http(first);
+    let Some(newest) = refusals.first() else {
+        return TargetOutcome::default();
+    };
+    let mut tried: Vec<Tried> = join_all(
+        spellings
+            .into_iter()
+            .map(|s| try_spelling(target, scan, first, newest.tls_version, kind.part, s)),
+    )
+    .boxed()
+    .await;
+    // A door on the newest version is tried on every other one refused over HTTP.
+    let open: Vec<Spelling> = tried
+        .iter()
+        .filter(|t| t.door())
+        .map(|t| t.spelling.clone())
+        .collect();
+    for o in refusals.iter().skip(1) {
+        let more = join_all(
+            open.iter()
+                .map(|s| try_spelling(target, scan, first, o.tls_version, kind.part, s.clone())),
+        )
+        .boxed()
+        .await;
+        tried.extend(more);
+    }
+    let mut out = TargetOutcome::default();
+    judge(target, kind, &refusals, &tried, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::side_door::recorded::{http, inconclusive};
+
+    const HOST: Kind = super::super::host_form_bypass::KIND;
+
+    fn target() -> Target {
+        Target::parse("https://secure.test:8443/").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn refusal(version: TlsVersion) -> ProbeObservation {
+        ProbeObservation {
+            id: ProbeId::NO_CLIENT_CERT,
+            tls_version: version,
+            client_cert: None,
+            cert_requested: true,
+            acceptable_cas: Vec::new(),
+            acceptable_ca_names: Vec::new(),
+            signature_schemes: Vec::new(),
+            alert: None,
+            http_status: Some(403),
+            alpn: None,
+            server_header: None,
+            via: None,
+            body_excerpt: Some("client certificate required".to_owned()),
+            body_names_certificates: false,
+            outcome: Outcome::RefusedHttp,
+            detail: None,
+            ms: 1.0,
+            attempts: 1,
+            late: false,
+            asked_after_handshake: None,
+            handshake_completed: true,
+        }
+    }
+
+    fn spelled(host: &str, how: &'static str) -> Spelling {
+        Spelling {
+            host: Some(host.to_owned()),
+            path: None,
+            how,
+        }
+    }
+
+    fn tried(
+        version: TlsVersion,
+        spelling: Spelling,
+        seen: Seen,
+        landed: Option<Landing>,
+        confirmed: Option<(bool, bool)>,
+    ) -> Tried {
+        let orders = || http(200, "{\"orders\":[1001]}").asked();
+        let refused = || http(403, "client certificate required").asked();
+        Tried {
+            spelling,
+            version,
+            seen,
+            landed: landed.map(|l| (l, None)),
+            confirmed: confirmed.map(|(spelled_again, front_refused)| Confirmation {
+                spelled: [orders(), if spelled_again { orders() } else { refused() }],
+                front: [refused(), if front_refused { refused() } else { orders() }],
+            }),
+        }
+    }
+
+    /// A door on both versions is one finding naming both (one sentence, the versions shared),
+    /// with the spelling, how it differs and the refusal it got past.
+    #[test]
+    fn a_confirmed_door_on_two_versions_is_one_finding() {
+        let refusals = [refusal(TlsVersion::Tls13), refusal(TlsVersion::Tls12)];
+        let refusals: Vec<&ProbeObservation> = refusals.iter().collect();
+        let door = |v| {
+            tried(
+                v,
+                spelled("secure.test", "without its port"),
+                http(200, "{\"orders\":[1001]}").asked(),
+                Some(Landing::Protected),
+                Some((true, true)),
+            )
+        };
+        let shut = tried(
+            TlsVersion::Tls13,
+            spelled("SECURE.TEST:8443", "in capitals"),
+            http(403, "client certificate required").asked(),
+            None,
+            None,
+        );
+        let mut out = TargetOutcome::default();
+        judge(
+            &target(),
+            HOST,
+            &refusals,
+            &[door(TlsVersion::Tls13), shut, door(TlsVersion::Tls12)],
+            &mut out,
+        );
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+        let [f] = out.findings.as_slice() else {
+            panic!("{:?}", out.findings);
+        };
+        assert_eq!(f.id, FindingId::HostFormBypass);
+        assert_eq!(f.tls_versions, [TlsVersion::Tls13, TlsVersion::Tls12]);
+        assert!(
+            f.detail.starts_with(
+                "TLS 1.3, TLS 1.2: without a certificate, on SNI secure.test, Host secure.test \
+                 (without its port) was served the protected page, where Host secure.test:8443 \
+                 is refused with HTTP 403."
+            ),
+            "{}",
+            f.detail
+        );
+        assert!(f.evidence.contains_key("TLS 1.3: Host SECURE.TEST:8443"));
+        assert!(f
+            .evidence
+            .contains_key("TLS 1.2: Host secure.test, asked again"));
+    }
+
+    /// Served once but not again alike, or the protected Host served beside it: no finding, and
+    /// the target incomplete (never passed); an unread answer and an unsure page likewise; a page
+    /// elsewhere is a note.
+    #[test]
+    fn what_is_not_a_confirmed_door_is_unread_or_noted() {
+        let refusals = [refusal(TlsVersion::Tls13)];
+        let refusals: Vec<&ProbeObservation> = refusals.iter().collect();
+        let v = TlsVersion::Tls13;
+        let served = || http(200, "{\"orders\":[1001]}").asked();
+        let all = [
+            tried(
+                v,
+                spelled("a", "x"),
+                served(),
+                Some(Landing::Protected),
+                Some((false, true)),
+            ),
+            tried(
+                v,
+                spelled("b", "x"),
+                served(),
+                Some(Landing::Protected),
+                Some((true, false)),
+            ),
+            tried(v, spelled("c", "x"), inconclusive("reset"), None, None),
+            tried(
+                v,
+                spelled("d", "x"),
+                served(),
+                Some(Landing::Unsure(
+                    "it got the page any unknown Host gets".to_owned(),
+                )),
+                None,
+            ),
+            tried(
+                v,
+                spelled("e", "x"),
+                served(),
+                Some(Landing::Elsewhere("a page of its own".to_owned())),
+                None,
+            ),
+        ];
+        let mut out = TargetOutcome::default();
+        judge(&target(), HOST, &refusals, &all, &mut out);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        let reasons: Vec<&str> = out.incomplete.iter().map(|i| i.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 4, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("Host a (x) was served the protected page")
+                && reasons[0].contains("served 1 of 2 times more")
+        );
+        assert!(reasons[1].starts_with("Host b (x)"));
+        assert!(reasons[2].starts_with("Host c (x): reset"));
+        assert!(reasons[3].contains("the page any unknown Host gets"));
+        assert_eq!(out.notes.len(), 1);
+        assert!(out.notes[0]
+            .contains("Host e (x) was served, but the page is a page of its own: no bypass."));
+    }
+}
