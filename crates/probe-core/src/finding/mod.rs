@@ -100,6 +100,9 @@ pub enum FindingId {
     /// The protected `Host` spelled otherwise (its port, a trailing dot, capitals) gets past a
     /// rule that refuses the anonymous client by the `Host` as written.
     HostFormBypass,
+    /// The protected path spelled otherwise (a letter percent-encoded, a doubled slash, a dot
+    /// segment …) gets past a rule that refuses the anonymous client by the path as written.
+    PathFormBypass,
     /// `impostor`: the client sent its request to a server with a self-signed certificate, one
     /// from a CA it does not trust, or one from a forged CA (the trusted CA's name, another key).
     ClientSkipsServerVerification,
@@ -155,6 +158,7 @@ impl FindingId {
         FindingId::SessionResumptionBypass,
         FindingId::ClientCertHeaderSpoofing,
         FindingId::HostFormBypass,
+        FindingId::PathFormBypass,
         FindingId::ClientSkipsServerVerification,
         FindingId::ClientSkipsHostnameCheck,
         FindingId::ClientAcceptsExpiredServerCert,
@@ -207,6 +211,7 @@ impl FindingId {
             SessionResumptionBypass => "session-resumption-bypass",
             ClientCertHeaderSpoofing => "client-cert-header-spoofing",
             HostFormBypass => "host-form-bypass",
+            PathFormBypass => "path-form-bypass",
             ClientSkipsServerVerification => "client-skips-server-verification",
             ClientSkipsHostnameCheck => "client-skips-hostname-check",
             ClientAcceptsExpiredServerCert => "client-accepts-expired-server-cert",
@@ -464,6 +469,21 @@ impl FindingId {
                  every request of the listener or of the TLS server name), not by the Host header; \
                  where a rule must name a host, compare it normalised (lower case, no port, no \
                  trailing dot) and refuse a Host that is none of yours.",
+            ),
+            PathFormBypass => (
+                "Client auth bypassed by another spelling of the protected path",
+                "CWE-41",
+                Severity::Critical,
+                "The protected resource refuses an anonymous client by a rule on the path as \
+                 written (a proxy ACL before its normalisation, an nginx `$request_uri` check, an \
+                 authorization filter on the raw path) and serves it when the path is spelled \
+                 otherwise: a letter percent-encoded, a doubled slash, a dot segment, a path \
+                 parameter, a trailing slash (Istio CVE-2021-31920, CVE-2021-39156).",
+                "Require the client certificate for the connection (in the TLS layer, or by a rule \
+                 on every request of the listener or of the TLS server name), not by the path; \
+                 where a rule must name a path, match it on the path normalised the way the \
+                 application routes it (percent-decoded, slashes merged, dot segments removed, \
+                 path parameters stripped), and normalise before the rule runs.",
             ),
             ClientSkipsServerVerification => (
                 "Client skips server certificate verification",

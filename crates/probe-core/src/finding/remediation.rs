@@ -449,6 +449,7 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
         SessionResumptionBypass => resumption(stack).into(),
         ClientCertHeaderSpoofing => header_spoofing(stack).into(),
         HostFormBypass => host_form(stack).into(),
+        PathFormBypass => path_form(stack).into(),
         ClientSkipsServerVerification => client_verify(stack).into(),
         ClientSkipsHostnameCheck => client_hostname(stack).into(),
         ClientAcceptsExpiredServerCert => client_expiry(stack).into(),
@@ -1213,6 +1214,63 @@ fn host_form(stack: Stack) -> &'static str {
             "# require_client_certificate: true on the filter chain (by server_names), not an RBAC or\n\
              # route rule on :authority; Envoy normalises :authority only with\n\
              # strip_trailing_host_dot: true and strip_any_host_port: true on the HTTP connection manager."
+        }
+        _ => "",
+    }
+}
+
+/// Enforce the client certificate on the connection, not by the path as written; a rule that
+/// must name a path matches it normalised, after the normalisation.
+fn path_form(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Haproxy => {
+            "# enforce on the bind (verify required), or on every request of the name:\n\
+             http-request deny if { ssl_fc_sni -i api.example } !{ ssl_c_verify 0 }\n\
+             # a path rule, after the normalisation (HAProxy 2.4+), never before it:\n\
+             http-request normalize-uri percent-decode-unreserved\n\
+             http-request normalize-uri path-merge-slashes\n\
+             http-request normalize-uri path-strip-dot\n\
+             http-request deny if { path_beg /admin } !{ ssl_c_used }"
+        }
+        Stack::Nginx => {
+            "# put the check in the location itself (nginx matches locations on the normalised $uri):\n\
+             location /admin { if ($ssl_client_verify != SUCCESS) { return 403; } ... }\n\
+             # never if ($request_uri ~ ^/admin): $request_uri is the path as the client wrote it"
+        }
+        Stack::Apache => {
+            "<Location \"/admin\">   # matched on the decoded path, slashes merged (MergeSlashes On)\n\
+             \x20 SSLVerifyClient require\n\
+             </Location>\n\
+             # never <If \"%{THE_REQUEST} =~ m#/admin#\"> or %{REQUEST_URI} rules before decoding"
+        }
+        Stack::Caddy => {
+            "# a path matcher compares the cleaned, decoded path: keep it; never a header or\n\
+             # {http.request.orig_uri} matcher for access rules; better: client_auth in the site's tls block"
+        }
+        Stack::Go => {
+            "// Check the certificate on every request (r.TLS.VerifiedChains), or route first and\n\
+             // check in the handler; a path rule compares path.Clean(r.URL.Path), never r.RequestURI."
+        }
+        Stack::NodeJs => {
+            "// Check req.socket.authorized in a middleware mounted before every route, not one\n\
+             // keyed on req.originalUrl / req.url as written; Express matches /admin/ and /Admin too."
+        }
+        Stack::Python => {
+            "# Check the peer certificate for every request (a middleware), not a filter on the raw\n\
+             # path (REQUEST_URI / RAW_URI); a path rule compares the decoded, normalised PATH_INFO."
+        }
+        Stack::Rust => {
+            "// Require the certificate in the TLS layer, or check it in a layer before the router;\n\
+             // a path rule compares the decoded, normalised path the router matches, not the raw URI."
+        }
+        Stack::JavaSpring => {
+            "// Spring Security: authorizeHttpRequests with the default StrictHttpFirewall (it refuses\n\
+             // ;, //, /./ and %2F); never a servlet filter on getRequestURI() as written."
+        }
+        Stack::EnvoyIstio => {
+            "# HTTP connection manager: normalize_path: true, merge_slashes: true,\n\
+             # path_with_escaped_slashes_action: UNESCAPE_AND_REDIRECT (Istio: meshConfig.pathNormalization\n\
+             # DECODE_AND_MERGE_SLASHES), or require_client_certificate on the filter chain."
         }
         _ => "",
     }

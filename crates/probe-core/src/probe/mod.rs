@@ -75,6 +75,7 @@ probes! {
         session_resumption_bypass::SessionResumptionBypass,
         client_cert_header_spoofing::ClientCertHeaderSpoofing,
         host_form_bypass::HostFormBypass,
+        path_form_bypass::PathFormBypass,
     ],
 }
 

@@ -1,0 +1,152 @@
+//! `path-form-bypass`: a rule that refuses the anonymous client by the path as written (HAProxy
+//! `http-request deny if { path_beg /admin } !{ ssl_c_used }` before its `normalize-uri`, nginx
+//! `if ($request_uri ~ ^/admin)`, an Envoy RBAC rule without `normalize_path`, an application's
+//! filter on the raw path) lets the same resource in under another spelling of its path that the
+//! router behind it resolves to the same place: a letter percent-encoded (`/%61dmin`, RFC 3986
+//! §6.2.2.2: the same path), a doubled slash (`//admin`), a dot segment (`/./admin`), an empty
+//! path parameter (`/admin;`, which Tomcat, Jetty and Spring strip), a trailing slash added or
+//! taken away (Express and many routers take `/admin/` for `/admin`). Istio CVE-2021-31920 and
+//! CVE-2021-39156 were such doors.
+//!
+//! Only where the scanned path is not `/` and the protected name answered an anonymous client
+//! over HTTP without serving it (not nginx's own certificate page); each spelling once on the
+//! newest version refused so. A 2xx is a door only where its page is the very page the valid
+//! certificate is served on the path as written, while a path nobody serves is not served that
+//! page without a certificate (an application's catch-all) and the path as written, asked again
+//! twice beside the spelling asked twice, stays refused; without a valid certificate a served
+//! spelling is incomplete, never passed nor a finding ([`super::spelled`]).
+
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt as _;
+
+use super::spelled::{self, Kind, Part, Spelling};
+use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
+use crate::facts::ProbeId;
+use crate::finding::FindingId;
+use crate::target::Target;
+
+impl ProbeId {
+    /// `path-form-bypass`: the protected path spelled otherwise.
+    pub const PATH_FORM_BYPASS: ProbeId = ProbeId::new("path-form-bypass");
+}
+
+/// The probe.
+pub struct PathFormBypass;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::PATH_FORM_BYPASS,
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (and a path nobody serves is not served it without one; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a door, on every other version refused over HTTP too",
+    needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
+    findings: &[FindingId::PathFormBypass],
+};
+
+/// What it spells otherwise, and what it raises.
+pub const KIND: Kind = Kind {
+    part: Part::Path,
+    probe: ProbeId::PATH_FORM_BYPASS,
+    finding: FindingId::PathFormBypass,
+};
+
+/// The other spellings of `target`'s path that routers resolve to the same resource (the query
+/// kept): none for `/`.
+pub fn spellings(target: &Target) -> Vec<Spelling> {
+    let (path, query) = match target.path.split_once('?') {
+        Some((p, q)) => (p, format!("?{q}")),
+        None => (target.path.as_str(), String::new()),
+    };
+    let Some(rest) = path.strip_prefix('/').filter(|r| !r.is_empty()) else {
+        return Vec::new();
+    };
+    let (first, after) = match rest.split_once('/') {
+        Some((f, a)) => (f, format!("/{a}")),
+        None => (rest, String::new()),
+    };
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    if let Some(c) = first.chars().next().filter(char::is_ascii_alphanumeric) {
+        let tail = first.get(c.len_utf8()..).unwrap_or_default();
+        out.push((
+            format!("/%{:02X}{tail}{after}", u32::from(c)),
+            "its first letter percent-encoded",
+        ));
+    }
+    out.push((format!("/{path}"), "with a doubled slash"));
+    out.push((format!("/.{path}"), "with a dot segment"));
+    if !first.is_empty() {
+        out.push((format!("/{first};{after}"), "with an empty path parameter"));
+    }
+    match path.strip_suffix('/') {
+        Some(bare) if !bare.is_empty() => out.push((bare.to_owned(), "without its trailing slash")),
+        _ => out.push((format!("{path}/"), "with a trailing slash")),
+    }
+    out.into_iter()
+        .filter(|(p, _)| p != path)
+        .map(|(p, how)| Spelling {
+            host: None,
+            path: Some(format!("{p}{query}")),
+            how,
+        })
+        .collect()
+}
+
+impl TargetProbe for PathFormBypass {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn starts(&self) -> Start {
+        Start::AfterFirstWave
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a Target,
+        scan: &'a ScanContext,
+        first: Option<&'a FirstWave>,
+    ) -> BoxFuture<'a, TargetOutcome> {
+        async move {
+            let spellings = spellings(target);
+            match first {
+                Some(first) if !spellings.is_empty() => {
+                    spelled::run(target, scan, first, KIND, spellings).await
+                }
+                _ => TargetOutcome::default(),
+            }
+        }
+        .boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(url: &str) -> Vec<String> {
+        let t = Target::parse(url).unwrap_or_else(|e| panic!("{e}"));
+        spellings(&t).into_iter().filter_map(|s| s.path).collect()
+    }
+
+    /// Each spelling resolves to the same path; none for `/`; the query is kept; and every
+    /// spelling is a request target `http` takes as it is.
+    #[test]
+    fn spellings_of_a_path() {
+        assert!(paths("https://api.example/").is_empty());
+        assert_eq!(
+            paths("https://api.example/admin/orders?x=1"),
+            [
+                "/%61dmin/orders?x=1",
+                "//admin/orders?x=1",
+                "/./admin/orders?x=1",
+                "/admin;/orders?x=1",
+                "/admin/orders/?x=1"
+            ]
+        );
+        assert_eq!(
+            paths("https://api.example/v1/"),
+            ["/%761/", "//v1/", "/./v1/", "/v1;/", "/v1"]
+        );
+        for p in paths("https://api.example/admin/orders?x=1") {
+            let uri: http::Uri = p.parse().unwrap_or_else(|e| panic!("{p}: {e}"));
+            assert_eq!(uri.path_and_query().map(|pq| pq.as_str()), Some(p.as_str()));
+        }
+    }
+}
