@@ -432,6 +432,14 @@
 #   haproxy-host-guard-port-optional  the same, the rule `hdr_reg(host) -i ^secure\.test(:PORT)?$`:
 #                             case, dot and a missing port are covered, the port with a leading
 #                             zero (secure.test:0PORT) gets the orders (an audit's, fourteenth)
+#   nginx-path-guard | haproxy-path-guard  scanned as https://127.0.0.1:PORT/admin/orders (server.crt):
+#                             verify optional; 403 without a certificate by a rule on the path as
+#                             written (nginx `$request_uri ~ ^/admin`, HAProxy `path_beg /admin/`
+#                             before its `normalize-uri`); the orders served on the normalised
+#                             path: /%61dmin/orders, //admin/orders, /./admin/orders get them
+#                             (path-form-bypass; fourteenth session: B, exit 0 before)
+#   nginx-path-guard-normalised | haproxy-path-guard-normalised  the same, the rule on the
+#                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
 #   haproxy-host-guard-landing | nginx-host-guard-canonical-json  only "secure.test:PORT" as
 #                             written reaches the application (403 without a certificate); the
 #                             name's other spellings get a landing page of their own (HAProxy) or
@@ -517,6 +525,7 @@ fi
 if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
   apache-location-*) echo /admin/ ;;
+  nginx-path-guard* | haproxy-path-guard*) echo /admin/orders ;;
   *) echo / ;;
   esac
   exit 0
@@ -834,6 +843,60 @@ python-host-guard | python-host-guard-normalised)
   need "$PYTHON3"
   if [ "$server" = python-host-guard ]; then mode=as-written; else mode=normalised; fi
   run "$PYTHON3" "$here/python/host_guard.py" "$mode" "$port" "$pki"
+  ;;
+nginx-path-guard | nginx-path-guard-normalised)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # scanned at /admin/orders: a certificate is asked for (optional) and a request without one
+  # is refused by a rule on the path, as the client wrote it ($request_uri) or as nginx
+  # normalised it ($uri: percent-decoded, slashes merged, dot segments resolved); the location
+  # that serves the orders is matched on the normalised path, as nginx always does
+  if [ "$server" = nginx-path-guard ]; then path_is='$request_uri ~ "^/admin"'; else path_is='$uri ~ "^/admin"'; fi
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+$(nginx_client_auth "$port" optional)
+    set \$deny "";
+    if ($path_is) { set \$deny "path"; }
+    if (\$ssl_client_verify != SUCCESS) { set \$deny "\${deny}+anonymous"; }
+    if (\$deny = "path+anonymous") { return 403 "client certificate required\n"; }
+    location /admin/ {
+      default_type application/json;
+      return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+    }
+    location / {
+      default_type text/plain;
+      return 404 "not found\n";
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+haproxy-path-guard | haproxy-path-guard-normalised)
+  haproxy_dir server
+  # scanned at /admin/orders: verify optional; 403 without a certificate on a path under
+  # /admin, the rule before HAProxy's normalize-uri (the path as written) or after it; the
+  # orders are served on the normalised path
+  normalise="http-request normalize-uri percent-decode-unreserved
+  http-request normalize-uri path-merge-slashes
+  http-request normalize-uri path-strip-dot"
+  deny="http-request deny deny_status 403 if { path_beg /admin/ } !{ ssl_c_used }"
+  if [ "$server" = haproxy-path-guard ]; then rules="$deny
+  $normalise"; else rules="$normalise
+  $deny"; fi
+  printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}' >"$dir/orders.json"
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head expose-experimental-directives)
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
+  $rules
+  http-request return status 200 content-type application/json file $dir/orders.json if { path_beg /admin/ }
+  http-request return status 404 content-type text/plain string "not found\n"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 nginx-header-passthrough | nginx-header-set)
   need "$NGINX"

@@ -1830,3 +1830,72 @@ fn another_spelling_of_the_host_gets_past_a_rule_on_the_host_as_written() -> Tes
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// A rule that refuses the anonymous client by the path as written (`path-form-bypass`): nginx
+/// `if ($request_uri ~ "^/admin")` in front of `location /admin/`, and HAProxy `deny if {
+/// path_beg /admin/ }` before its `normalize-uri`, let `/%61dmin/orders`, `//admin/orders` and
+/// `/./admin/orders` in (the orders, served on the normalised path): with the client
+/// certificate, F, each named; without it, incomplete, never A, no finding. The same rule on
+/// the normalised path (nginx `$uri`, HAProxy after `normalize-uri`) refuses every spelling:
+/// nothing found, nothing unread. Before: B, exit 0, on both doors.
+#[test]
+fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    for (name, door) in [
+        ("nginx-path-guard", true),
+        ("haproxy-path-guard", true),
+        ("nginx-path-guard-normalised", false),
+        ("haproxy-path-guard-normalised", false),
+    ] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &lab.pki, lab.dir.path())?;
+        let url = format!("https://127.0.0.1:{}/admin/orders", server.port);
+        for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
+            let report = lab.rt.block_on(scanner.scan(&[Target::parse(&url)?]));
+            let t = &report.targets[0];
+            println!("certificate {with_cert}: {}", line(name, t));
+            let unread = t.incomplete.iter().any(|i| i.probe == "path-form-bypass");
+            let none_found = t.findings.iter().all(|f| f.id != FindingId::PathFormBypass);
+            let ok = match (door, with_cert) {
+                (true, true) => {
+                    t.findings.iter().any(|f| {
+                        f.id == FindingId::PathFormBypass
+                            && f.severity == Severity::Critical
+                            && [
+                                "path /%61dmin/orders (its first letter percent-encoded)",
+                                "path //admin/orders (with a doubled slash)",
+                                "path /./admin/orders (with a dot segment)",
+                            ]
+                            .iter()
+                            .all(|s| f.detail.contains(s))
+                            && f.tls_versions == [TlsVersion::Tls13, TlsVersion::Tls12]
+                    }) && t.grade == Grade::F
+                        && !unread
+                }
+                (true, false) => none_found && unread && t.grade != Grade::A,
+                (false, _) => {
+                    none_found
+                        && !unread
+                        && t.grade != Grade::F
+                        && t.client_auth == ClientAuth::Optional
+                }
+            };
+            if t.error.is_some() || !ok {
+                problems.push(format!(
+                    "{name} (certificate {with_cert}): {} {:?} {:?}",
+                    line(name, t),
+                    t.findings.iter().map(|f| &f.detail).collect::<Vec<_>>(),
+                    t.incomplete
+                ));
+            }
+        }
+        drop(server);
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}

@@ -357,11 +357,19 @@ fn judge(
             .filter(|d| d.version == *v)
             .map(|d| d.spelling.named())
             .collect();
+        let listed = match here.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => here.join(""),
+        };
+        // No SNI goes to an address.
+        let sni = if target.host.parse::<std::net::IpAddr>().is_ok() {
+            String::new()
+        } else {
+            format!("on SNI {}, ", target.host)
+        };
         let body = format!(
-            "without a certificate, on SNI {}, {} {} served the protected page, where {own} \
-                 is {refusal}.",
-            target.host,
-            here.join(" and "),
+            "without a certificate, {sni}{listed} {} served the protected page, where {own} is \
+             {refusal}.",
             if here.len() == 1 { "was" } else { "were" }
         );
         (*v, body)
