@@ -438,6 +438,14 @@
 #                             before its `normalize-uri`); the orders served on the normalised
 #                             path: /%61dmin/orders, //admin/orders, /./admin/orders get them
 #                             (path-form-bypass; fourteenth session: B, exit 0 before)
+#   python-path-guard         scanned at /admin/orders (server.crt): verify optional; the router
+#                             resolves the path as many frameworks do (decoded, %2F too, slashes
+#                             merged, dot segments and `;` dropped, case ignored) and the orders
+#                             show a `self` link with the path as written; 403 without a
+#                             certificate by a case-sensitive prefix on the raw path: /ADMIN/orders,
+#                             /%61dmin/orders, /admin%2Forders … get the orders (an audit's
+#                             Express shapes, fourteenth session)
+#   python-path-guard-normalised  the same, the rule on the resolved path: no door
 #   nginx-path-guard-normalised | haproxy-path-guard-normalised  the same, the rule on the
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
 #   haproxy-host-guard-landing | nginx-host-guard-canonical-json  only "secure.test:PORT" as
@@ -525,7 +533,7 @@ fi
 if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
   apache-location-*) echo /admin/ ;;
-  nginx-path-guard* | haproxy-path-guard*) echo /admin/orders ;;
+  nginx-path-guard* | haproxy-path-guard* | python-path-guard*) echo /admin/orders ;;
   *) echo / ;;
   esac
   exit 0
@@ -838,6 +846,11 @@ backend other
 EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+python-path-guard | python-path-guard-normalised)
+  need "$PYTHON3"
+  if [ "$server" = python-path-guard ]; then mode=as-written; else mode=normalised; fi
+  run "$PYTHON3" "$here/python/path_guard.py" "$mode" "$port" "$pki"
   ;;
 python-host-guard | python-host-guard-normalised)
   need "$PYTHON3"

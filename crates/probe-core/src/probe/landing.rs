@@ -683,6 +683,19 @@ pub async fn is_the_protected_page(
     version: TlsVersion,
     seen: &Seen,
 ) -> Option<bool> {
+    is_the_protected_page_with(target, scan, first, version, seen, Vec::new()).await
+}
+
+/// [`is_the_protected_page`], `aliases` masked in both pages as the `Host`s are (the path as
+/// written and as spelled, which a page may show: a `self` link, a breadcrumb, a form's action).
+pub async fn is_the_protected_page_with(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    seen: &Seen,
+    aliases: Vec<String>,
+) -> Option<bool> {
     let (holder, reference) = reference(target, scan, first, version).await?;
     let served = [Some(&reference.seen), reference.again.as_ref()]
         .into_iter()
@@ -695,6 +708,7 @@ pub async fn is_the_protected_page(
         secrets: Secrets::of(target),
         protected_host: target.authority(),
         holder,
+        aliases,
         ..Controls::default()
     };
     Some(carries_the_reference(seen, &reference, &controls))
@@ -832,6 +846,7 @@ pub async fn judge_unserved(
 /// where the reference shows the certificate's holder. Its status aside.
 fn carries_the_reference(door: &Seen, reference: &Control, c: &Controls) -> bool {
     let mut names: Vec<String> = vec![c.protected_host.clone(), reference.host.clone()];
+    names.extend(c.aliases.iter().cloned());
     names.extend(c.secrets.0.iter().cloned());
     let door_page = Page::of(door, &names, &c.holder);
     let learned = changing(reference, &names, &c.holder);

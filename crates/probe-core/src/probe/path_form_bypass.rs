@@ -5,7 +5,9 @@
 //! router behind it resolves to the same place: a letter percent-encoded (`/%61dmin`, RFC 3986
 //! §6.2.2.2: the same path), a doubled slash (`//admin`), a dot segment (`/./admin`), an empty
 //! path parameter (`/admin;`, which Tomcat, Jetty and Spring strip), a trailing slash added or
-//! taken away (Express and many routers take `/admin/` for `/admin`). Istio CVE-2021-31920 and
+//! taken away (Express and many routers take `/admin/` for `/admin`), the first segment in
+//! capitals (Express and ASP.NET route without case), the slash after it percent-encoded (Envoy
+//! and Istio keep `%2F` as it is by default, Go's router decoded it). Istio CVE-2021-31920 and
 //! CVE-2021-39156 were such doors.
 //!
 //! Only where the scanned path is not `/` and the protected name answered an anonymous client
@@ -35,7 +37,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (and a path nobody serves is not served it without one; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a door, on every other version refused over HTTP too",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (and a path nobody serves, at the root or beside it, is not served it without one; the paths masked where the page shows them; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a door, on every other version refused over HTTP too",
     needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -77,6 +79,16 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     match path.strip_suffix('/') {
         Some(bare) if !bare.is_empty() => out.push((bare.to_owned(), "without its trailing slash")),
         _ => out.push((format!("{path}/"), "with a trailing slash")),
+    }
+    // Routers that ignore case (Express by default, ASP.NET) behind a rule that does not.
+    let upper = first.to_ascii_uppercase();
+    if upper != first {
+        out.push((format!("/{upper}{after}"), "with its first segment in capitals"));
+    }
+    // A slash percent-encoded: kept as is by the rule (Envoy, Istio by default), decoded by the
+    // router (Go before 1.22, many frameworks).
+    if let Some(rest) = after.strip_prefix('/').filter(|r| !r.is_empty()) {
+        out.push((format!("/{first}%2F{rest}"), "with a slash percent-encoded"));
     }
     out.into_iter()
         .filter(|(p, _)| p != path)
@@ -137,12 +149,14 @@ mod tests {
                 "//admin/orders?x=1",
                 "/./admin/orders?x=1",
                 "/admin;/orders?x=1",
-                "/admin/orders/?x=1"
+                "/admin/orders/?x=1",
+                "/ADMIN/orders?x=1",
+                "/admin%2Forders?x=1"
             ]
         );
         assert_eq!(
             paths("https://api.example/v1/"),
-            ["/%761/", "//v1/", "/./v1/", "/v1;/", "/v1"]
+            ["/%761/", "//v1/", "/./v1/", "/v1;/", "/v1", "/V1/"]
         );
         for p in paths("https://api.example/admin/orders?x=1") {
             let uri: http::Uri = p.parse().unwrap_or_else(|e| panic!("{p}: {e}"));

@@ -206,7 +206,7 @@ async fn try_spelling(
             (l, Some(c))
         }
         _ => (
-            judge_path(target, scan, first, version, &tried.seen).await,
+            judge_path(target, scan, first, version, &tried.spelling, &tried.seen).await,
             None,
         ),
     };
@@ -231,9 +231,19 @@ async fn judge_path(
     scan: &ScanContext,
     first: &FirstWave,
     version: TlsVersion,
+    spelled: &Spelling,
     seen: &Seen,
 ) -> Landing {
-    match landing::is_the_protected_page(target, scan, first, version, seen).await {
+    // The paths a page may show (a `self` link, a breadcrumb), masked in both pages.
+    let mut shown: Vec<String> = vec![target.path.clone()];
+    shown.extend(spelled.path.iter().cloned());
+    for p in shown.clone() {
+        if let Some((bare, _)) = p.split_once('?') {
+            shown.push(bare.to_owned());
+        }
+    }
+    let same = landing::is_the_protected_page_with;
+    match same(target, scan, first, version, seen, shown.clone()).await {
         None => Landing::Unsure(
             "without the page the valid certificate is served on the path as written (no valid \
              certificate given, or it was not served), whether it is the protected page cannot \
@@ -244,33 +254,46 @@ async fn judge_path(
             "unlike the page the valid certificate is served on the path as written".to_owned(),
         ),
         Some(true) => {
-            let nobody = Spelling {
-                host: None,
-                path: Some(unknown_path()),
-                how: "a path nobody serves",
+            // A path nobody serves, at the root and beside the path as written (a catch-all
+            // under /admin/ serves the same shell to any path there).
+            let nobody: Vec<String> = {
+                let path = target.path.split('?').next().unwrap_or_default();
+                let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+                let mut out = vec![unknown_path("")];
+                if !parent.is_empty() {
+                    out.push(unknown_path(parent));
+                }
+                out
             };
-            let control = knock(target, door(scan, version, Some(&nobody))).await;
-            let same = control.served()
-                && landing::is_the_protected_page(target, scan, first, version, &control).await
-                    == Some(true);
-            if same {
-                Landing::Elsewhere(format!(
-                    "the page any path gets without a certificate (as {} did)",
-                    nobody.shown()
-                ))
-            } else {
-                Landing::Protected
+            for path in nobody {
+                let control = Spelling {
+                    host: None,
+                    path: Some(path),
+                    how: "a path nobody serves",
+                };
+                let got = knock(target, door(scan, version, Some(&control))).await;
+                let mut masked = shown.clone();
+                masked.extend(control.path.iter().cloned());
+                if got.served()
+                    && same(target, scan, first, version, &got, masked).await == Some(true)
+                {
+                    return Landing::Elsewhere(format!(
+                        "the page any path there gets without a certificate (as {} did)",
+                        control.shown()
+                    ));
+                }
             }
+            Landing::Protected
         }
     }
 }
 
-/// A path nobody serves.
-fn unknown_path() -> String {
+/// A path nobody serves, under `parent` (`""`: at the root).
+fn unknown_path(parent: &str) -> String {
     let mut b = [0u8; 4];
     // A random label only avoids a path someone serves; a failed draw keeps the zeros.
     let _ = aws_lc_rs::rand::fill(&mut b);
-    format!("/mtls-scan-{:08x}", u32::from_be_bytes(b))
+    format!("{parent}/mtls-scan-{:08x}", u32::from_be_bytes(b))
 }
 
 /// The sentence a refusal on `o`'s version is told with.

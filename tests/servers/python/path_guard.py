@@ -1,0 +1,99 @@
+"""Python ssl + http.server: an application that guards /admin/ by the path.
+
+    python3 path_guard.py as-written|normalised PORT PKIDIR
+
+Binds 127.0.0.1 only, serves server.crt, asks for a client certificate (CERT_OPTIONAL, verified
+against ca.crt). The router resolves the path as many frameworks do: percent-decoded (`%2F`
+too), slashes merged, dot segments and `;` parameters dropped, case ignored; /admin/orders gets
+the orders as JSON with a `self` link that shows the path as the client wrote it, any other path
+404. The guard answers 403 to a request for /admin/ without a certificate: `as-written` checks
+the raw path with a case-sensitive prefix (`/admin/`), so /ADMIN/orders, /%61dmin/orders,
+//admin/orders, /admin%2Forders … get the orders without one; `normalised` checks the path the
+router resolves.
+"""
+import http.server
+import json
+import os
+import posixpath
+import ssl
+import sys
+import urllib.parse
+
+
+def resolved(raw):
+    path = urllib.parse.unquote(raw.split("?", 1)[0])
+    path = "/".join(seg.split(";", 1)[0] for seg in path.split("/"))
+    path = posixpath.normpath("/" + path.lstrip("/"))
+    return path.lower()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def send(self, status, ctype, body):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        route = resolved(self.path)
+        guarded = self.path.startswith("/admin/") if self.server.as_written else route.startswith("/admin/")
+        if guarded and not self.connection.getpeercert():
+            self.send(403, "text/plain", b"client certificate required\n")
+            return
+        if route != "/admin/orders":
+            self.send(404, "text/plain", b"not found\n")
+            return
+        page = {
+            "orders": [{"id": 1001, "item": "widget", "qty": 3}, {"id": 1002, "item": "gadget", "qty": 7}],
+            "customer": "acme corp",
+            "links": {"self": self.path},
+        }
+        self.send(200, "application/json", json.dumps(page).encode() + b"\n")
+
+    def log_message(self, fmt, *args):
+        pass
+
+
+class TLSServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, addr, ctx, as_written):
+        self.ctx = ctx
+        self.as_written = as_written
+        super().__init__(addr, Handler)
+
+    def finish_request(self, request, client_address):
+        request.settimeout(10)
+        try:
+            tls = self.ctx.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            request.close()
+            return
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[1] not in ("as-written", "normalised"):
+        sys.exit("usage: path_guard.py as-written|normalised PORT PKIDIR")
+    mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(pki, "server.crt"), os.path.join(pki, "server.key"))
+    ctx.load_verify_locations(os.path.join(pki, "ca.crt"))
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    TLSServer(("127.0.0.1", port), ctx, mode == "as-written").serve_forever()
+
+
+if __name__ == "__main__":
+    main()
