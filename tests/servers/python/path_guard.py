@@ -17,6 +17,8 @@ import os
 import posixpath
 import ssl
 import sys
+
+from server import TLSServer  # the lab's ssl + http.server loop (server.py, beside this file)
 import urllib.parse
 
 
@@ -57,33 +59,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class TLSServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, addr, ctx, as_written):
-        self.ctx = ctx
-        self.as_written = as_written
-        super().__init__(addr, Handler)
-
-    def finish_request(self, request, client_address):
-        request.settimeout(10)
-        try:
-            tls = self.ctx.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError):
-            request.close()
-            return
-        try:
-            self.RequestHandlerClass(tls, client_address, self)
-        finally:
-            try:
-                tls.close()
-            except OSError:
-                pass
-
-    def handle_error(self, request, client_address):
-        pass
-
-
 def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("as-written", "normalised"):
         sys.exit("usage: path_guard.py as-written|normalised PORT PKIDIR")
@@ -92,7 +67,9 @@ def main():
     ctx.load_cert_chain(os.path.join(pki, "server.crt"), os.path.join(pki, "server.key"))
     ctx.load_verify_locations(os.path.join(pki, "ca.crt"))
     ctx.verify_mode = ssl.CERT_OPTIONAL
-    TLSServer(("127.0.0.1", port), ctx, mode == "as-written").serve_forever()
+    server = TLSServer(("127.0.0.1", port), ctx, handler=Handler)
+    server.as_written = mode == "as-written"
+    server.serve_forever()
 
 
 if __name__ == "__main__":

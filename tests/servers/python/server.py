@@ -38,10 +38,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class TLSServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, addr, ctx, app_403=False):
+    def __init__(self, addr, ctx, app_403=False, handler=None):
         self.ctx = ctx
         self.app_403 = app_403
-        super().__init__(addr, Handler)
+        super().__init__(addr, handler or Handler)
 
     def finish_request(self, request, client_address):
         request.settimeout(10)
