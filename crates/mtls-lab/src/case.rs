@@ -49,6 +49,11 @@ pub enum LabCase {
     /// other spelling of it (`127.0.0.1`, without the port), as an HAProxy `req.hdr(host)` ACL
     /// or an application's `request.host ==` does; any other `Host` gets `no such site`.
     HostGuardAsWritten,
+    /// Optional in TLS, scanned at `/admin/orders`; the app answers 403 without a certificate to a
+    /// path that starts with `/admin/` as written (case-sensitive, not decoded), and routes the
+    /// path decoded, slashes merged, dot segments dropped and case ignored, as many frameworks
+    /// do: `/%61dmin/orders`, `//admin/orders`, `/ADMIN/orders` get the orders without one.
+    PathGuardAsWritten,
 }
 
 /// The verdict a correct scanner reaches on a case.
@@ -74,7 +79,7 @@ impl Expected {
 
 impl LabCase {
     /// Every case, in demo order.
-    pub const ALL: [LabCase; 18] = [
+    pub const ALL: [LabCase; 19] = [
         LabCase::NoClientAuth,
         LabCase::Optional,
         LabCase::RequiredVerified,
@@ -93,6 +98,7 @@ impl LabCase {
         LabCase::ResumedSessionTrusted,
         LabCase::SubjectAuthorized,
         LabCase::HostGuardAsWritten,
+        LabCase::PathGuardAsWritten,
     ];
 
     /// Short stable name.
@@ -116,6 +122,7 @@ impl LabCase {
             LabCase::ResumedSessionTrusted => "resumption-trusted",
             LabCase::SubjectAuthorized => "subject-authorized",
             LabCase::HostGuardAsWritten => "host-guard",
+            LabCase::PathGuardAsWritten => "path-guard",
         }
     }
 
@@ -142,6 +149,15 @@ impl LabCase {
             }
             LabCase::SubjectAuthorized => "any CA in TLS, the app allows the client's subject",
             LabCase::HostGuardAsWritten => "optional; the app's 403 compares the Host as written",
+            LabCase::PathGuardAsWritten => "optional; the app's 403 compares the path as written",
+        }
+    }
+
+    /// The path the case is scanned at.
+    pub fn path(self) -> &'static str {
+        match self {
+            LabCase::PathGuardAsWritten => "/admin/orders",
+            _ => "/",
         }
     }
 
@@ -202,6 +218,12 @@ impl LabCase {
                     "optional",
                     &["client-cert-enforced-by-app"],
                     &["host-form-bypass"],
+                ),
+                // The same for the path.
+                LabCase::PathGuardAsWritten => (
+                    "optional",
+                    &["client-cert-enforced-by-app"],
+                    &["path-form-bypass"],
                 ),
             };
         Expected {

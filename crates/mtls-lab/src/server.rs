@@ -90,7 +90,11 @@ pub async fn start(cases: &[LabCase]) -> Result<Lab, LabError> {
             Accept::One(TlsAcceptor::from(config))
         };
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let url = format!("https://127.0.0.1:{}/", listener.local_addr()?.port());
+        let url = format!(
+            "https://127.0.0.1:{}{}",
+            listener.local_addr()?.port(),
+            case.path()
+        );
         let task = tokio::spawn(serve(listener, accept, case, client_subject.clone()));
         servers.push(LabServer { case, url, task });
     }
@@ -131,7 +135,8 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
         LabCase::Optional
         | LabCase::OptionalApp403
         | LabCase::ResumedSessionTrusted
-        | LabCase::HostGuardAsWritten => builder.with_client_cert_verifier(webpki(true)?),
+        | LabCase::HostGuardAsWritten
+        | LabCase::PathGuardAsWritten => builder.with_client_cert_verifier(webpki(true)?),
         LabCase::RequiredVerified
         | LabCase::ExpiredServerCert
         | LabCase::SelfSignedServerCert
@@ -248,6 +253,36 @@ async fn serve(listener: TcpListener, accept: Accept, case: LabCase, client_subj
     }
 }
 
+/// A path as many routers resolve it: percent-decoded, slashes merged, `.` segments dropped, in
+/// lower case (bytes that do not decode are kept as they are).
+fn resolved(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(v)) => {
+                decoded.push(v);
+                i += 3;
+            }
+            _ => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&decoded).to_ascii_lowercase();
+    let segments: Vec<&str> = text
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    format!("/{}", segments.join("/"))
+}
+
 /// What the leaky case's Spring Boot actuator shows (a password among it, which must never
 /// reach a report).
 const ACTUATOR_ENV: &str = r#"{"activeProfiles":["prod"],"propertySources":[{"name":"Config resource 'class path resource [application.yml]' via location 'optional:classpath:/'","properties":{"server.port":{"value":"8443"},"server.ssl.client-auth":{"value":"want","origin":"class path resource [application.yml] - 5:18"},"server.ssl.key-store":{"value":"classpath:server.p12"},"spring.datasource.password":{"value":"lab-secret-do-not-report"}}}]}"#;
@@ -273,7 +308,16 @@ fn respond<B>(
         .headers()
         .get("x-ssl-client-verify")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"SUCCESS"));
-    let (status, body) = if case == LabCase::HostGuardAsWritten {
+    let (status, body) = if case == LabCase::PathGuardAsWritten {
+        // The guard by the path as written; the route by the path resolved.
+        if path.starts_with("/admin/") && !has_cert {
+            (403, "forbidden: client certificate required\n".to_owned())
+        } else if resolved(path) == "/admin/orders" {
+            (200, format!("ok: {} orders 1001, 1002\n", case.name()))
+        } else {
+            (404, "not found\n".to_owned())
+        }
+    } else if case == LabCase::HostGuardAsWritten {
         // The site by the Host normalised; the guard by the Host as written.
         if !host.trim_end_matches('.').eq_ignore_ascii_case("127.0.0.1") {
             (404, "no such site\n".to_owned())
