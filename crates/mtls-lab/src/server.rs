@@ -313,7 +313,15 @@ fn respond<B>(
         if path.starts_with("/admin/") && !has_cert {
             (403, "forbidden: client certificate required\n".to_owned())
         } else if resolved(path) == "/admin/orders" {
-            (200, format!("ok: {} orders 1001, 1002\n", case.name()))
+            // Its own path in a link, the slashes escaped as PHP's json_encode writes them.
+            let link = path.replace('/', "\\/");
+            (
+                200,
+                format!(
+                    "{{\"orders\":[1001,1002],\"case\":\"{}\",\"self\":\"{link}\"}}\n",
+                    case.name()
+                ),
+            )
         } else {
             (404, "not found\n".to_owned())
         }

@@ -242,6 +242,13 @@ async fn judge_path(
             shown.push(bare.to_owned());
         }
     }
+    // As a page may write them: JSON with its slashes escaped (PHP's `json_encode`), HTML with
+    // them as character references (OWASP's encoders).
+    for p in shown.clone() {
+        for slash in ["\\/", "&#x2F;", "&#47;"] {
+            shown.push(p.replace('/', slash));
+        }
+    }
     let same = landing::is_the_protected_page_with;
     match same(target, scan, first, version, seen, shown.clone()).await {
         None => Landing::Unsure(
