@@ -64,9 +64,10 @@ pub struct Controls {
     /// name, its alternative names: [`super::valid_client_cert::holder_names`]), where the
     /// door's page shows another caller (`anonymous`) or none.
     pub holder: Vec<String>,
-    /// Other spellings of the protected `Host` the door asked with (`secure.example.`,
-    /// `SECURE.EXAMPLE`, `secure.example:443`: [`super::host_form_bypass`]): masked in every
-    /// page as the `Host`s are, since a page may echo the one it was asked for.
+    /// Other spellings of the request the door made ([`super::spelled`]): of the protected
+    /// `Host` (`secure.example.`, `SECURE.EXAMPLE`, `secure.example:443`), or the path as
+    /// written and as spelled (`/admin/orders`, `/%61dmin/orders`): masked in every page as the
+    /// `Host`s are, since a page may echo what it was asked for.
     pub aliases: Vec<String>,
 }
 
