@@ -77,18 +77,18 @@ pub(crate) fn masked(body: &[u8], names: &[String], holder: &[String]) -> Vec<u8
         let starts_name = i == 0
             || body.get(i - 1).is_some_and(|&p| !name_byte(p) && p != b'.')
             || after_escape(body, i);
-        let name = starts_name
-            .then(|| {
-                needles.iter().find(|(needle, _)| {
-                    let end = i + needle.len();
-                    body.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        let name = needles.iter().find(|(needle, _)| {
+            // A needle that starts with another byte than a name's (a path, `/admin`) starts
+            // wherever it stands: after a host in an absolute link too.
+            let bounded = starts_name || !needle.first().is_some_and(|&c| name_byte(c));
+            let end = i + needle.len();
+            bounded
+                    && body.get(i..end).is_some_and(|w| w.eq_ignore_ascii_case(needle))
                         // Ends the name: not followed by a name byte, nor by a dot and one.
                         && !body.get(end).is_some_and(|&a| name_byte(a))
                         && !(body.get(end) == Some(&b'.')
                             && body.get(end + 1).is_some_and(|&a| name_byte(a)))
-                })
-            })
-            .flatten();
+        });
         if let Some((needle, mark)) = name {
             out.push(*mark);
             i += needle.len();
@@ -181,6 +181,24 @@ mod tests {
 
     /// A refusal page and the protected page share nothing; two pages of one template share its
     /// markup; numbers do not make two excerpts another page.
+    /// A path is masked wherever it stands, after a host in an absolute link too (a `self` or
+    /// canonical link: an audit's false pass), while a host name still needs a boundary before
+    /// it (`notsecure.test` is not `secure.test`).
+    #[test]
+    fn paths_are_masked_after_a_host_and_names_only_on_a_boundary() {
+        let names = ["/ADMIN/orders".to_owned(), "secure.test".to_owned()];
+        let door = br#"{"self":"https://secure.test:8443/ADMIN/orders","by":"notsecure.test"}"#;
+        let reference =
+            br#"{"self":"https://secure.test:8443/admin/orders","by":"notsecure.test"}"#;
+        let (a, b) = (masked(door, &names, &[]), masked(reference, &names, &[]));
+        assert_eq!(a, b);
+        let text = String::from_utf8_lossy(&a).into_owned();
+        assert!(
+            !text.contains("orders") && text.contains("notsecure.test"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn excerpts_are_wholly_unlike_only_when_they_share_almost_nothing() {
         let help =

@@ -243,9 +243,9 @@ async fn judge_path(
         }
     }
     // As a page may write them: JSON with its slashes escaped (PHP's `json_encode`), HTML with
-    // them as character references (OWASP's encoders).
+    // them as character references (OWASP's encoders), percent-encoded in a `next=` link.
     for p in shown.clone() {
-        for slash in ["\\/", "&#x2F;", "&#47;"] {
+        for slash in ["\\/", "&#x2F;", "&#47;", "%2F"] {
             shown.push(p.replace('/', slash));
         }
     }
@@ -284,10 +284,26 @@ async fn judge_path(
                 if got.served()
                     && same(target, scan, first, version, &got, masked).await == Some(true)
                 {
-                    return Landing::Elsewhere(format!(
-                        "the page any path there gets without a certificate (as {} did)",
-                        control.shown()
-                    ));
+                    let beside = control
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.rfind('/') != Some(0));
+                    // At the root, a shell every path of the site gets (a single-page app): no
+                    // door. Beside the path only, it may be that shell under `/admin/`, or the
+                    // protected page served to any path there: which cannot be told.
+                    return if beside {
+                        Landing::Unsure(format!(
+                            "{} was served that page without a certificate too: a shell every \
+                             path there gets, or the protected page left open under the whole \
+                             directory, cannot be told apart",
+                            control.shown()
+                        ))
+                    } else {
+                        Landing::Elsewhere(format!(
+                            "the page any path gets without a certificate (as {} did)",
+                            control.shown()
+                        ))
+                    };
                 }
             }
             Landing::Protected
