@@ -13,8 +13,11 @@
 //! Only where the scanned path is not `/` and the protected name answered an anonymous client
 //! over HTTP without serving it (not nginx's own certificate page); each spelling once on the
 //! newest version refused so. A 2xx is a door only where its page is the very page the valid
-//! certificate is served on the path as written, while a path nobody serves is not served that
-//! page without a certificate (an application's catch-all) and the path as written, asked again
+//! certificate is served on the path as written (the paths masked where a page shows them: a
+//! `self` link, a breadcrumb, absolute or escaped), while a path nobody serves is not served that
+//! page without a certificate too (at the root, that is a shell every path gets, a single-page
+//! app: no door; beside the path only, the shell under the directory or the protected page left
+//! open under it, which cannot be told: incomplete), and the path as written, asked again
 //! twice beside the spelling asked twice, stays refused; without a valid certificate a served
 //! spelling is incomplete, never passed nor a finding ([`super::spelled`]).
 
@@ -37,7 +40,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (and a path nobody serves, at the root or beside it, is not served it without one; the paths masked where the page shows them; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a door, on every other version refused over HTTP too",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a door, on every other version refused over HTTP too",
     needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
