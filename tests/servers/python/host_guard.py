@@ -11,11 +11,10 @@ certificate; `as-written` compares the header as the client wrote it with "secur
 SECURE.TEST:PORT) gets the orders without one; `normalised` compares the normalised name.
 """
 import http.server
-import os
 import ssl
 import sys
 
-from server import TLSServer  # the lab's ssl + http.server loop (server.py, beside this file)
+from server import TLSServer, context  # the lab's ssl + http.server loop (server.py, beside this file)
 
 ORDERS = b'{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n'
 
@@ -57,10 +56,7 @@ def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("as-written", "normalised"):
         sys.exit("usage: host_guard.py as-written|normalised PORT PKIDIR")
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(os.path.join(pki, "names.crt"), os.path.join(pki, "names.key"))
-    ctx.load_verify_locations(os.path.join(pki, "ca.crt"))
-    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx = context(pki, "names", ssl.CERT_OPTIONAL)
     server = TLSServer(("127.0.0.1", port), ctx, handler=Handler)
     server.as_written = mode == "as-written"
     server.port = port

@@ -13,12 +13,11 @@ router resolves.
 """
 import http.server
 import json
-import os
 import posixpath
 import ssl
 import sys
 
-from server import TLSServer  # the lab's ssl + http.server loop (server.py, beside this file)
+from server import TLSServer, context  # the lab's ssl + http.server loop (server.py, beside this file)
 import urllib.parse
 
 
@@ -63,10 +62,7 @@ def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("as-written", "normalised"):
         sys.exit("usage: path_guard.py as-written|normalised PORT PKIDIR")
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(os.path.join(pki, "server.crt"), os.path.join(pki, "server.key"))
-    ctx.load_verify_locations(os.path.join(pki, "ca.crt"))
-    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx = context(pki, "server", ssl.CERT_OPTIONAL)
     server = TLSServer(("127.0.0.1", port), ctx, handler=Handler)
     server.as_written = mode == "as-written"
     server.serve_forever()

@@ -62,6 +62,15 @@ class TLSServer(http.server.ThreadingHTTPServer):
         pass
 
 
+def context(pki, name, verify_mode):
+    """A server context with PKIDIR's NAME.crt and NAME.key, client certificates from ca.crt."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(pki, name + ".crt"), os.path.join(pki, name + ".key"))
+    ctx.load_verify_locations(cafile=os.path.join(pki, "ca.crt"))
+    ctx.verify_mode = verify_mode
+    return ctx
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit("usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403 PORT PKIDIR")
@@ -70,11 +79,7 @@ def main():
     mode = mode.removesuffix("-403")
     if mode not in ("CERT_REQUIRED", "CERT_OPTIONAL", "CERT_NONE"):
         sys.exit(f"unknown mode {sys.argv[1]}")
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(os.path.join(pki, "server.crt"), os.path.join(pki, "server.key"))
-    ctx.load_verify_locations(cafile=os.path.join(pki, "ca.crt"))
-    ctx.verify_mode = getattr(ssl, mode)
-    srv = TLSServer(("127.0.0.1", port), ctx, app_403)
+    srv = TLSServer(("127.0.0.1", port), context(pki, "server", getattr(ssl, mode)), app_403)
     srv.serve_forever()
 
 
