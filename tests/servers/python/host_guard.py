@@ -10,10 +10,10 @@ certificate; `as-written` compares the header as the client wrote it with "secur
 (the Host a browser sends), so the same site spelled otherwise (secure.test, secure.test.:PORT,
 SECURE.TEST:PORT) gets the orders without one; `normalised` compares the normalised name.
 """
-import http.server
 import ssl
 import sys
 
+import server
 from server import TLSServer, context  # the lab's ssl + http.server loop (server.py, beside this file)
 
 ORDERS = b'{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n'
@@ -24,15 +24,7 @@ def normalised(host):
     return name.lower().rstrip(".")
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def send(self, status, ctype, body):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class Handler(server.Handler):
 
     def do_GET(self):
         host = self.headers.get("Host", "")
@@ -48,19 +40,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.send(200, "application/json", ORDERS)
 
-    def log_message(self, fmt, *args):
-        pass
-
 
 def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("as-written", "normalised"):
         sys.exit("usage: host_guard.py as-written|normalised PORT PKIDIR")
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     ctx = context(pki, "names", ssl.CERT_OPTIONAL)
-    server = TLSServer(("127.0.0.1", port), ctx, handler=Handler)
-    server.as_written = mode == "as-written"
-    server.port = port
-    server.serve_forever()
+    srv = TLSServer(("127.0.0.1", port), ctx, handler=Handler)
+    srv.as_written = mode == "as-written"
+    srv.port = port
+    srv.serve_forever()
 
 
 if __name__ == "__main__":

@@ -11,12 +11,12 @@ the raw path with a case-sensitive prefix (`/admin/`), so /ADMIN/orders, /%61dmi
 //admin/orders, /admin%2Forders … get the orders without one; `normalised` checks the path the
 router resolves.
 """
-import http.server
 import json
 import posixpath
 import ssl
 import sys
 
+import server
 from server import TLSServer, context  # the lab's ssl + http.server loop (server.py, beside this file)
 import urllib.parse
 
@@ -28,15 +28,7 @@ def resolved(raw):
     return path.lower()
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def send(self, status, ctype, body):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class Handler(server.Handler):
 
     def do_GET(self):
         route = resolved(self.path)
@@ -54,18 +46,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         }
         self.send(200, "application/json", json.dumps(page).encode() + b"\n")
 
-    def log_message(self, fmt, *args):
-        pass
-
 
 def main():
     if len(sys.argv) != 4 or sys.argv[1] not in ("as-written", "normalised"):
         sys.exit("usage: path_guard.py as-written|normalised PORT PKIDIR")
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     ctx = context(pki, "server", ssl.CERT_OPTIONAL)
-    server = TLSServer(("127.0.0.1", port), ctx, handler=Handler)
-    server.as_written = mode == "as-written"
-    server.serve_forever()
+    srv = TLSServer(("127.0.0.1", port), ctx, handler=Handler)
+    srv.as_written = mode == "as-written"
+    srv.serve_forever()
 
 
 if __name__ == "__main__":

@@ -15,21 +15,19 @@ import sys
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self):
-        if self.server.app_403 and not self.connection.getpeercert():
-            body = b"client certificate required\n"
-            self.send_response(403)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        body = b"ok\n"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
+    def send(self, status, ctype, body):
+        """One whole answer: STATUS, its Content-Type and Content-Length, BODY."""
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_GET(self):
+        if self.server.app_403 and not self.connection.getpeercert():
+            self.send(403, "text/plain", b"client certificate required\n")
+            return
+        self.send(200, "text/plain", b"ok\n")
 
     def log_message(self, fmt, *args):
         pass
