@@ -326,12 +326,12 @@
 #                             python/trusting_wsgi.py (trusts HTTP_X_SSL_CLIENT_VERIFY) under
 #                             gunicorn | wsgiref: a client's X_SSL_Client_Verify: SUCCESS is left
 #                             by del-header and read as the same key (not on --list-bypass)
-#   haproxy-sni-names-header  scanned as secure.test: a certificate for secure.test, a.test, b.test
-#                             and c.test; crt-list secure.test [verify required], the others
+#   haproxy-sni-names-header  scanned as secure.test: a certificate for secure.test and a.test to
+#                             e.test; crt-list secure.test [verify required], the others
 #                             [verify none]; routed by ssl_fc_sni: secure.test sets
-#                             X-SSL-Client-Verify %[ssl_c_verify], c.test passes the client's
-#                             copy, a.test and b.test delete it; the backend (header_lab.py) wants
-#                             0: only c.test with a forged header gets in, the third name that
+#                             X-SSL-Client-Verify %[ssl_c_verify], e.test passes the client's
+#                             copy, a.test to d.test delete it; the backend (header_lab.py) wants
+#                             0: only e.test with a forged header gets in, the fifth name that
 #                             would need forged headers (not on --list-bypass)
 #   caddy-sni-strict          two Caddy sites, secure.test with client_auth require_and_verify,
 #                             public.test without; strict_sni_host on (421 for a Host not the SNI)
@@ -1134,10 +1134,10 @@ EOF
 haproxy-sni-names-header)
   need "$PYTHON3"
   haproxy_dir names
-  # One certificate from the test CA for secure.test, a.test, b.test and c.test.
+  # One certificate from the test CA for secure.test and a.test to e.test.
   openssl ecparam -name prime256v1 -genkey -noout -out "$dir/abc.key" 2>/dev/null
   openssl req -new -key "$dir/abc.key" -subj "/CN=secure.test" -out "$dir/abc.csr" 2>/dev/null
-  printf 'subjectAltName=DNS:secure.test,DNS:a.test,DNS:b.test,DNS:c.test\nextendedKeyUsage=serverAuth\n' \
+  printf 'subjectAltName=DNS:secure.test,DNS:a.test,DNS:b.test,DNS:c.test,DNS:d.test,DNS:e.test\nextendedKeyUsage=serverAuth\n' \
     >"$dir/abc.ext"
   openssl x509 -req -in "$dir/abc.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
     -CAserial "$dir/ca.srl" -days 365 -sha256 -extfile "$dir/abc.ext" -out "$dir/abc.crt" 2>/dev/null
@@ -1147,13 +1147,15 @@ $dir/abc.pem [verify required ca-file $pki/ca.crt] secure.test
 $dir/abc.pem [verify none] a.test
 $dir/abc.pem [verify none] b.test
 $dir/abc.pem [verify none] c.test
+$dir/abc.pem [verify none] d.test
+$dir/abc.pem [verify none] e.test
 EOF
   cat >"$dir/haproxy.cfg.in" <<EOF
 $(haproxy_head "tune.ssl.cachesize 0")
 frontend fe
   bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 no-tls-tickets
   use_backend secure if { ssl_fc_sni -i secure.test }
-  use_backend legacy if { ssl_fc_sni -i c.test }
+  use_backend legacy if { ssl_fc_sni -i e.test }
   default_backend other
 backend secure
   http-request set-header X-SSL-Client-Verify %[ssl_c_verify]
