@@ -448,6 +448,10 @@
 #   python-path-guard-normalised  the same, the rule on the resolved path: no door
 #   nginx-path-guard-normalised | haproxy-path-guard-normalised  the same, the rule on the
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
+#   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
+#                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
+#                             connection closed, no answer): no door; before the fifteenth
+#                             session every such spelling was unread (exit 3 in every mode)
 #   haproxy-host-guard-landing | nginx-host-guard-canonical-json  only "secure.test:PORT" as
 #                             written reaches the application (403 without a certificate); the
 #                             name's other spellings get a landing page of their own (HAProxy) or
@@ -857,7 +861,7 @@ python-host-guard | python-host-guard-normalised)
   if [ "$server" = python-host-guard ]; then mode=as-written; else mode=normalised; fi
   run "$PYTHON3" "$here/python/host_guard.py" "$mode" "$port" "$pki"
   ;;
-nginx-path-guard | nginx-path-guard-normalised)
+nginx-path-guard | nginx-path-guard-normalised | nginx-path-guard-444)
   need "$NGINX"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
@@ -866,10 +870,14 @@ nginx-path-guard | nginx-path-guard-normalised)
   # normalised it ($uri: percent-decoded, slashes merged, dot segments resolved); the location
   # that serves the orders is matched on the normalised path, as nginx always does
   if [ "$server" = nginx-path-guard ]; then path_is='$request_uri ~ "^/admin"'; else path_is='$uri ~ "^/admin"'; fi
+  # hardened: what looks like an attack on the path is dropped without an answer
+  drop=""
+  if [ "$server" = nginx-path-guard-444 ]; then drop='if ($request_uri ~ "(%|//|/\./|;)") { return 444; }'; fi
   cat >"$prefix/nginx.conf" <<EOF
 $(nginx_preamble "$prefix")
   server {
 $(nginx_client_auth "$port" optional)
+    $drop
     set \$deny "";
     if ($path_is) { set \$deny "path"; }
     if (\$ssl_client_verify != SUCCESS) { set \$deny "\${deny}+anonymous"; }

@@ -112,6 +112,8 @@ struct Tried {
     landed: Option<(Landing, Option<Controls>)>,
     /// The spelling asked twice more and the request as written twice beside it, for a door.
     confirmed: Option<Confirmation>,
+    /// Where the spelling was closed without an answer: what asking again got.
+    closes: Option<Confirmation>,
 }
 
 /// The second look at a door: the spelling twice more, the request as written twice, at once.
@@ -152,7 +154,32 @@ impl Confirmation {
     }
 }
 
+impl Confirmation {
+    /// Closed without an answer each time while the request as written was refused over HTTP
+    /// beside it (read, not served): the server's own answer to the spelling (nginx `return
+    /// 444` on a path or `Host` it takes for an attack), not a failure of the connection.
+    fn closed_each_time(&self) -> bool {
+        self.spelled
+            .iter()
+            .all(|s| s.result.closed_unanswered && s.unreadable().is_some())
+            && self
+                .front
+                .iter()
+                .all(|f| !f.served() && f.unreadable().is_none() && f.status().is_some())
+    }
+}
+
 impl Tried {
+    /// Refused by a close: closed without an answer, and so twice more while the request as
+    /// written was refused over HTTP beside it.
+    fn refused_by_close(&self) -> bool {
+        self.seen.result.closed_unanswered
+            && self
+                .closes
+                .as_ref()
+                .is_some_and(Confirmation::closed_each_time)
+    }
+
     /// A door: served, on the protected site, and so again while the request as written stayed
     /// refused.
     fn door(&self) -> bool {
@@ -194,7 +221,32 @@ async fn try_spelling(
         seen,
         landed: None,
         confirmed: None,
+        closes: None,
     };
+    // Closed without an answer: asked twice more beside the request as written twice. Closed
+    // each time while that is refused over HTTP, it is the server's answer to the spelling; an
+    // answer read on another try stands for it (a served one is judged as any).
+    if tried.seen.result.closed_unanswered && tried.seen.unreadable().is_some() {
+        let spelled = || knock(target, door(scan, version, Some(&tried.spelling)));
+        let front = || knock(target, door(scan, version, None));
+        let (s1, s2, f1, f2) = tokio::join!(spelled(), spelled(), front(), front());
+        let again = Confirmation {
+            spelled: [s1, s2],
+            front: [f1, f2],
+        };
+        let answered = again
+            .spelled
+            .iter()
+            .position(|s| s.served())
+            .or_else(|| again.spelled.iter().position(|s| s.unreadable().is_none()));
+        match answered {
+            Some(i) if !again.closed_each_time() => {
+                let [s1, s2] = again.spelled;
+                tried.seen = if i == 0 { s1 } else { s2 };
+            }
+            _ => tried.closes = Some(again),
+        }
+    }
     if !tried.seen.served() {
         return tried;
     }
@@ -338,13 +390,39 @@ fn judge(
     out: &mut TargetOutcome,
 ) {
     let own = kind.own(target);
+    // Spellings refused by a close, per version: one note each.
+    let mut closed: Vec<(TlsVersion, Vec<String>, String)> = Vec::new();
     for t in tried {
         let v = t.version;
+        if t.refused_by_close() {
+            let front = t.closes.as_ref().map_or_else(String::new, |c| {
+                let statuses: Vec<String> = c
+                    .front
+                    .iter()
+                    .map(|f| format!("HTTP {}", f.status().unwrap_or_default()))
+                    .collect();
+                statuses.join(", ")
+            });
+            match closed.iter_mut().find(|(cv, _, _)| *cv == v) {
+                Some((_, names, _)) => names.push(t.spelling.named()),
+                None => closed.push((v, vec![t.spelling.named()], front)),
+            }
+            continue;
+        }
         if let Some(why) = t.seen.unreadable() {
+            let again = t.closes.as_ref().map_or_else(String::new, |c| {
+                format!(
+                    "; asked again: {} / {}; {own} beside it: {} / {}",
+                    c.spelled[0].describe(),
+                    c.spelled[1].describe(),
+                    c.front[0].describe(),
+                    c.front[1].describe()
+                )
+            });
             out.incomplete.push(IncompleteProbe {
                 probe: kind.probe.as_str().to_owned(),
                 tls_version: Some(v),
-                reason: format!("{}: {why}", t.spelling.named()),
+                reason: format!("{}: {why}{again}", t.spelling.named()),
             });
             continue;
         }
@@ -380,6 +458,14 @@ fn judge(
             }
             _ => {}
         }
+    }
+    for (v, names, front) in closed {
+        out.notes.push(format!(
+            "{v}: {} got no answer: the server closed the connection without one each of 3 \
+             times, while {own} was refused beside it ({front}): counted as refused, as nginx \
+             `return 444` refuses what it takes for an attack.",
+            names.join(", ")
+        ));
     }
     let doors: Vec<&Tried> = tried.iter().filter(|t| t.door()).collect();
     let Some(first_door) = doors.first() else {
@@ -567,6 +653,7 @@ mod tests {
                 spelled: [orders(), if spelled_again { orders() } else { refused() }],
                 front: [refused(), if front_refused { refused() } else { orders() }],
             }),
+            closes: None,
         }
     }
 

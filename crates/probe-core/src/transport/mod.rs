@@ -133,6 +133,11 @@ pub struct ExchangeResult {
     /// before any request was written. It counts as a refusal only once a second attempt ends the
     /// same way; until then the probe is inconclusive.
     pub unconfirmed: bool,
+    /// The server ended the connection (a close, with or without close_notify, or a reset) after
+    /// the handshake, without an alert and without any HTTP answer to the request (nginx `return
+    /// 444`). Unread by itself; a probe may take it for the server's answer to that request only
+    /// where it repeats while the server answers another request beside it.
+    pub closed_unanswered: bool,
     /// Elapsed time.
     pub elapsed: Duration,
 }
@@ -1363,14 +1368,42 @@ async fn closed_before_the_request(
     let most = (tokio::time::Instant::now() + Duration::from_millis(500)).min(until);
     let conn_err = conn_task.error_by(most).await;
     let (alert, why) = alert_and_reason(conn_err.as_ref(), ready);
+    let closed_unanswered = alert.is_none() && ended_by_the_peer(ready, conn_err.as_ref());
     ExchangeResult {
         outcome: None,
         alert,
         detail: Some(format!(
             "no HTTP response: the connection ended before the request could be written: {why}"
         )),
+        closed_unanswered,
         ..ExchangeResult::default()
     }
+}
+
+/// The connection ended by the peer, as far as `err` and the connection task's `conn_err` tell:
+/// a message cut short by a close, or a close, close_notify or reset in the I/O; not an answer
+/// that could not be parsed, nor a time-out or a request we could not build.
+fn ended_by_the_peer(err: &hyper::Error, conn_err: Option<&hyper::Error>) -> bool {
+    use std::io::ErrorKind;
+    let by_io = |e: &hyper::Error| {
+        let mut cur: Option<&(dyn StdError + 'static)> = StdError::source(e);
+        while let Some(inner) = cur {
+            if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+                return matches!(
+                    io.kind(),
+                    ErrorKind::UnexpectedEof
+                        | ErrorKind::BrokenPipe
+                        | ErrorKind::ConnectionReset
+                        | ErrorKind::ConnectionAborted
+                );
+            }
+            cur = inner.source();
+        }
+        false
+    };
+    let cut = |e: &hyper::Error| e.is_incomplete_message() || e.is_closed() || by_io(e);
+    let unparsed = |e: &hyper::Error| e.is_parse() || e.is_parse_status() || e.is_timeout();
+    cut(err) && !unparsed(err) && !conn_err.is_some_and(unparsed)
 }
 
 /// HTTP/2: every ask as its own stream on one connection, sent at once, answers read in order.
@@ -1461,10 +1494,13 @@ async fn finish(
             } else {
                 ""
             };
+            let closed_unanswered =
+                alert.is_none() && !stream_reset && ended_by_the_peer(&send_err, conn_err.as_ref());
             return ExchangeResult {
                 outcome: None,
                 alert,
                 detail: Some(format!("no HTTP response: {why}{hint}")),
+                closed_unanswered,
                 ..ExchangeResult::default()
             };
         }
