@@ -53,6 +53,10 @@
 #                             its own CA gets in (go/main.go; not on --list)
 #   go-p384-any               RequireAnyClientCert + a verifier that lets in any leaf with an ECDSA
 #                             P-384 key, whoever signed it (go/main.go; not on --list)
+#   go-anchor-by-name         RequireAnyClientCert + a verifier that takes the certificate after
+#                             the leaf whose subject is ca.crt's for the one root (dates and
+#                             clientAuth checked): a self-signed CA of anyone's named so lets its
+#                             leaves in (go/main.go; not on --list)
 #   go-chain-signatures       RequireAnyClientCert + a verifier that judges a chain ending in the
 #                             CA's own certificate by its signatures alone and a lone leaf by
 #                             x509.Verify: an expired, not-yet-valid or serverAuth-only leaf from

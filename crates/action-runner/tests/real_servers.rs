@@ -1166,10 +1166,19 @@ fn a_forgery_followed_by_the_real_ca_gets_in_where_partial_chain_trusts_the_last
         const MARK: &str = "sent with the server's client CA certificate";
         for version in ["1.3", "1.2"] {
             let on = |p: &&&serde_json::Value| p["tls_version"] == version;
+            // Alone: neither the real CA's certificate nor one of ours named so after it (the
+            // last certificate is the anchor, so that one gets in too).
+            let impostor = |p: &&&serde_json::Value| {
+                p.pointer("/client_cert/origin").is_some_and(|o| {
+                    o.to_string()
+                        .contains("sent with a self-signed CA certificate of that name")
+                })
+            };
             assert!(
                 observed(t, "forged-client-cert", MARK, false)
                     .iter()
                     .filter(on)
+                    .filter(|p| !impostor(p))
                     .all(|p| p["outcome"] == "refused-tls"),
                 "TLS {version}: every forgery alone is refused: {}",
                 target_summary(t)
@@ -1180,6 +1189,62 @@ fn a_forgery_followed_by_the_real_ca_gets_in_where_partial_chain_trusts_the_last
                     .filter(on)
                     .any(|p| p["outcome"] == "served"),
                 "TLS {version}: the forgery with the real CA is served: {}",
+                target_summary(t)
+            );
+        }
+    }
+}
+
+/// A Go verifier that takes its anchor from the chain the client sends: the certificate after the
+/// leaf whose subject is the client CA's name is the one root the leaf is verified against
+/// (go-anchor-by-name; an audit's, fifteenth session: A, exit 0, with `client-cert` and the
+/// staging CA, where curl with a self-signed CA named so gets in). The forgery alone is refused;
+/// sent with a self-signed CA certificate of ours carrying the CA's name it is served:
+/// `forged-client-cert-accepted` on both versions, with and without an identity.
+#[test]
+fn a_forgery_followed_by_a_ca_of_that_name_gets_in_where_the_anchor_is_taken_from_the_chain() {
+    let name = "go-anchor-by-name";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let identity = lab.identity_args("client.crt", "client.key");
+    for args in [Vec::new(), identity] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{}",
+            target_summary(t)
+        );
+        let forged = finding(t, "forged-client-cert-accepted");
+        assert!(
+            forged.is_some_and(|f| f["severity"] == "critical"
+                && f["detail"]
+                    .to_string()
+                    .contains("self-signed CA certificate of ours")),
+            "{}",
+            target_summary(t)
+        );
+        const MARK: &str = "sent with a self-signed CA certificate of that name";
+        for version in ["1.3", "1.2"] {
+            let on = |p: &&&serde_json::Value| p["tls_version"] == version;
+            assert!(
+                observed(t, "forged-client-cert", MARK, false)
+                    .iter()
+                    .filter(on)
+                    .all(|p| p["outcome"] == "refused-tls"),
+                "TLS {version}: every forgery without it is refused: {}",
+                target_summary(t)
+            );
+            assert!(
+                observed(t, "forged-client-cert", MARK, true)
+                    .iter()
+                    .filter(on)
+                    .any(|p| p["outcome"] == "served"),
+                "TLS {version}: the forgery with a CA of that name is served: {}",
                 target_summary(t)
             );
         }

@@ -17,7 +17,11 @@
 // is expired, not yet valid or not for clientAuth is refused alone and gets in with ca.crt after
 // it; a leaf the CA did not sign is refused both ways. The mode "p384-any" pins the key type
 // and forgets the chain: RequireAnyClientCert and a verifier that lets in any leaf with an ECDSA
-// P-384 key (a P-256 one is refused, whoever signed it).
+// P-384 key (a P-256 one is refused, whoever signed it). The mode "anchor-by-name" takes its
+// anchor from the chain the client sends: the certificate after the leaf whose subject is the
+// client CA's name becomes the one root the leaf is verified against (dates, clientAuth), so a
+// self-signed CA of anyone's that carries that name lets its leaves in (an audit's, fifteenth
+// session).
 package main
 
 import (
@@ -60,7 +64,8 @@ func main() {
 	caInChain := *mode == "ca-in-chain"
 	chainSignatures := *mode == "chain-signatures"
 	p384Any := *mode == "p384-any"
-	if lax || rootsFromChain || caInChain || chainSignatures || p384Any {
+	anchorByName := *mode == "anchor-by-name"
+	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
 	if !ok && !strings.HasPrefix(*mode, "sni-") {
@@ -168,6 +173,39 @@ func main() {
 				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 			})
 			return err
+		}
+	}
+	if anchorByName {
+		caDER := firstDER(pem)
+		ca, err := x509.ParseCertificate(caDER)
+		if err != nil {
+			log.Fatal(err)
+		}
+		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) < 2 {
+				return errors.New("send the chain: leaf, then the client CA")
+			}
+			leaf, err := x509.ParseCertificate(raw[0])
+			if err != nil {
+				return err
+			}
+			for _, der := range raw[1:] {
+				c, err := x509.ParseCertificate(der)
+				if err != nil {
+					return err
+				}
+				if !bytes.Equal(c.RawSubject, ca.RawSubject) {
+					continue
+				}
+				anchor := x509.NewCertPool()
+				anchor.AddCert(c) // "our client CA, as the client sent it"
+				_, err = leaf.Verify(x509.VerifyOptions{
+					Roots:     anchor,
+					KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+				})
+				return err
+			}
+			return errors.New("no client CA in the chain")
 		}
 	}
 	if p384Any {

@@ -512,8 +512,9 @@ fn truncate(s: &str, n: usize) -> String {
 /// id)` for the forgery sent again without an authority key identifier beside the linked one,
 /// ` (with its CA)` for the certificate from an unknown CA sent again with its CA's certificate,
 /// ` (with the real CA)` for the same sent with the certificate of the CA the server trusts (and
-/// the forgery sent so), ` (with its CA)` too for a staging certificate sent again with the
-/// staging CA's certificate.
+/// the forgery sent so), ` (with a CA of that name)` for the forgery sent with a self-signed CA
+/// certificate of ours carrying the copied name, ` (with its CA)` too for a staging certificate
+/// sent again with the staging CA's certificate.
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
     if probe_core::probe::staging_valid(o) {
         " (staging CA)"
@@ -528,6 +529,10 @@ pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
         && o.origin_says(probe_core::identity::forge::WITH_TRUSTED_CA_MARK)
     {
         " (with the real CA)"
+    } else if o.id == ProbeId::FORGED_CLIENT_CERT
+        && o.origin_says(probe_core::identity::forge::WITH_IMPOSTOR_CA_MARK)
+    {
+        " (with a CA of that name)"
     } else {
         ""
     }

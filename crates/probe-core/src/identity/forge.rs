@@ -124,6 +124,18 @@ const FORGED_WITH_TRUSTED_CA_CLAIMING: &str =
                                                subject, our signature, sent with the server's \
                                                client CA certificate in the chain";
 
+/// What the origin of a forgery sent with a self-signed CA certificate of ours that carries the
+/// copied name ([`Forger::forge_with_impostor`]) contains.
+pub const WITH_IMPOSTOR_CA_MARK: &str = "sent with a self-signed CA certificate of that name";
+
+/// The origin of [`Forger::forge_with_impostor`]'s certificate ([`WITH_IMPOSTOR_CA_MARK`]).
+const FORGED_WITH_IMPOSTOR_CA: &str =
+    "forged: advertised CA name, our signature, sent with a self-signed CA certificate of that \
+     name (our key) in the chain";
+const FORGED_WITH_IMPOSTOR_CA_CLAIMING: &str =
+    "forged: advertised CA name, the valid certificate's subject, our signature, sent with a \
+     self-signed CA certificate of that name (our key) in the chain";
+
 /// Forged certificates a [`Forger`] keeps for reuse (the names a scan meets are few).
 const FORGED_KEPT: usize = 16;
 
@@ -293,6 +305,35 @@ impl Forger {
             FORGED_WITH_TRUSTED_CA
         };
         followed_by(&leaf, trusted, origin)
+    }
+
+    /// [`Forger::forge`] sent with a CA certificate of ours after it: self-signed, by the key
+    /// that signed the forgery, and named `issuer_name_der` byte for byte as subject and issuer.
+    /// A verifier that takes its anchor from the chain the client sends, where its name is the
+    /// client CA's (a hand-written Go `VerifyPeerCertificate` that trusts the sent intermediate
+    /// named so, then checks the leaf against it), lets it in; every verifier that anchors on
+    /// its own trust store finds our key unknown.
+    pub fn forge_with_impostor(
+        &self,
+        issuer_name_der: &[u8],
+        kind: KeyKind,
+    ) -> Result<ClientIdentity, ScanError> {
+        let leaf = self.forge(issuer_name_der, kind)?;
+        let (ca, signer) = self
+            .signer_of(kind)
+            .as_ref()
+            .map_err(|reason| forge_err(reason.clone()))?;
+        let impostor = crate::identity::splice::renamed_self_signed(
+            ca.cert.as_ref(),
+            issuer_name_der,
+            signer,
+        )?;
+        let origin = if self.claims() {
+            FORGED_WITH_IMPOSTOR_CA_CLAIMING
+        } else {
+            FORGED_WITH_IMPOSTOR_CA
+        };
+        followed_by(&leaf, &CertificateDer::from(impostor), origin)
     }
 
     fn signer_of(&self, kind: KeyKind) -> &Result<(SigningCa, KeyPair), String> {

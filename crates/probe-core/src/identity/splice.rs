@@ -81,6 +81,26 @@ pub fn splice_issuer(
     splice(cert_der, Some(issuer_name_der), None, signer)
 }
 
+/// `cert_der` (a self-signed CA certificate) renamed `name_der` as subject and issuer alike and
+/// signed again by `signer`, its own key: a CA certificate of ours that carries another CA's name
+/// byte for byte and is still self-signed (what a verifier that picks its anchor among the
+/// certificates the client sends, by name, takes for that CA).
+pub(crate) fn renamed_self_signed(
+    cert_der: &[u8],
+    name_der: &[u8],
+    signer: &KeyPair,
+) -> Result<Vec<u8>, ScanError> {
+    let mut cert = x509_cert::Certificate::from_der(cert_der).map_err(forge_err)?;
+    let name = x509_cert::name::Name::from_der(name_der)
+        .map_err(|e| forge_err(format!("advertised CA name: {e}")))?;
+    cert.tbs_certificate.subject = name.clone();
+    cert.tbs_certificate.issuer = name;
+    let tbs = cert.tbs_certificate.to_der().map_err(forge_err)?;
+    let signature = signer.sign(&tbs)?;
+    cert.signature = BitString::from_bytes(&signature).map_err(forge_err)?;
+    cert.to_der().map_err(forge_err)
+}
+
 /// [`splice_issuer`] (the issuer kept when `None`), the subject and subjectAltName copied from
 /// `claimed` too when given.
 pub(crate) fn splice(

@@ -37,6 +37,9 @@ pub struct Forged {
     /// Sent with this certificate after it in the chain: the real client CA's, whose name the
     /// forgery copies ([`Forger::forge_followed_by`]).
     then: Option<rustls_pki_types::CertificateDer<'static>>,
+    /// Sent with a self-signed CA certificate of ours that carries the copied name after it
+    /// ([`Forger::forge_with_impostor`]).
+    impostor: bool,
 }
 
 impl CertChooser for Forged {
@@ -57,6 +60,7 @@ impl CertChooser for Forged {
         };
         let kind = self.forger.kind_for(schemes);
         match (self.unlinked, &self.then) {
+            (None, None) if self.impostor => self.forger.forge_with_impostor(name, kind),
             (Some(claim), _) => self.forger.forge_unlinked(name, kind, claim),
             (None, Some(ca)) => self.forger.forge_followed_by(name, kind, ca),
             (None, None) => self.forger.forge(name, kind),
@@ -77,6 +81,7 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
         },
         unlinked: None,
         then: None,
+        impostor: false,
     })
 }
 
@@ -138,6 +143,7 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<Forged>> {
                 fallback: ctx.forge_fallback_issuer.clone(),
                 unlinked: Some(claim),
                 then: None,
+                impostor: false,
             })
         })
         .collect()
@@ -185,8 +191,48 @@ fn with_real_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forge
             fallback: Some(name.clone()),
             unlinked: None,
             then: Some(ca.clone()),
+            impostor: false,
         }))
     })
+}
+
+/// The first name forged again with a self-signed CA certificate of ours named so after it, where
+/// the forgery alone was refused (in the handshake, or by an application; not by nginx's own
+/// certificate page) and never served: a verifier that takes its trust anchor from the chain
+/// the client sends where the name is its client CA's (a Go `VerifyPeerCertificate` that trusts
+/// the intermediate sent under that name and checks the leaf, dates and key purpose against it)
+/// lets it in (an audit's false pass, fifteenth session: A with every credential). One
+/// connection per version, on servers that ask for a certificate and refuse the forgery.
+fn with_impostor_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
+    let baseline = first.of(ProbeId::NO_CLIENT_CERT)?;
+    let presented = || {
+        first
+            .all(ProbeId::FORGED_CLIENT_CERT)
+            .filter(|o| o.client_cert.is_some())
+    };
+    let refused = presented().any(|o| match o.outcome {
+        Outcome::RefusedTls => true,
+        Outcome::RefusedHttp | Outcome::Answered => {
+            !crate::checks::refusal::tls_module_refusal(o)
+        }
+        _ => false,
+    });
+    let served = presented().any(|o| o.outcome == Outcome::Served);
+    if !(baseline.cert_requested && refused && !served) {
+        return None;
+    }
+    let name = baseline
+        .acceptable_ca_names
+        .first()
+        .or(ctx.forge_fallback_issuer.as_ref())?;
+    Some(Arc::new(Forged {
+        forger: ctx.forger.clone(),
+        index: None,
+        fallback: Some(name.clone()),
+        unlinked: None,
+        then: None,
+        impostor: true,
+    }))
 }
 
 /// The fallback issuer forged on its own, where the server advertised names but not it.
@@ -200,6 +246,7 @@ fn forged_fallback(ctx: &ProbeContext, advertised: &[String]) -> Option<Arc<Forg
             fallback: Some(fallback.clone()),
             unlinked: None,
             then: None,
+            impostor: false,
         })
     })
 }
@@ -209,7 +256,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in); and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
@@ -235,6 +282,7 @@ impl Probe for ForgedClientCert {
             .chain(forged_fallback(ctx, advertised).map(|f| f as Arc<dyn CertChooser>))
             .chain(unlinked(ctx, first).into_iter().map(|f| f as Arc<dyn CertChooser>))
             .chain(with_real_ca(ctx, first).map(|f| f as Arc<dyn CertChooser>))
+            .chain(with_impostor_ca(ctx, first).map(|f| f as Arc<dyn CertChooser>))
             .collect()
     }
 

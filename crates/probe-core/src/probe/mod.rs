@@ -286,8 +286,8 @@ pub trait Probe: Send + Sync {
 /// followed in the chain by the real client CA's certificate or by its own CA's). `what` may end
 /// with a comma (the sentence goes on), which the qualifiers keep.
 fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
-    use crate::identity::forge::{WITH_ITS_CA_MARK, WITH_TRUSTED_CA_MARK};
-    const QUALIFIERS: [(&str, &str); 5] = [
+    use crate::identity::forge::{WITH_IMPOSTOR_CA_MARK, WITH_ITS_CA_MARK, WITH_TRUSTED_CA_MARK};
+    const QUALIFIERS: [(&str, &str); 6] = [
         (
             "the valid certificate's subject",
             " (claiming the valid certificate's subject and names)",
@@ -312,6 +312,13 @@ fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
              checked, as HAProxy `ca-ignore-err all`, a verify callback that forgives a \
              self-signed certificate in the chain, or a verifier that takes the client's \
              certificates as roots do)",
+        ),
+        (
+            WITH_IMPOSTOR_CA_MARK,
+            ", sent with a self-signed CA certificate of ours after it that carries the CA's name \
+             as subject and issuer (where the forgery alone was refused: the server took a CA \
+             certificate the client sent, by its name, for its own client CA, as a verifier that \
+             picks its anchor among the client's certificates does)",
         ),
         (
             STAGING_WITH_CA_MARK,
