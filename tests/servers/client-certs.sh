@@ -13,6 +13,7 @@
 #   notyet.crt/.key      issued by the trusted ca, valid from 2099
 #   wrong-eku.crt/.key   issued by the trusted ca, extendedKeyUsage=serverAuth only
 #   client-p384.crt/.key a valid client cert with an ECDSA P-384 key, issued by the trusted ca
+#   client-p521.crt/.key the same with an ECDSA P-521 key
 #   nokey.key            a key that does NOT match client.crt (for "certificate without its key")
 set -euo pipefail
 dir=${1:?usage: client-certs.sh PKIDIR}
@@ -105,6 +106,10 @@ openssl ecparam -name secp384r1 -genkey -noout -out client-p384.key 2>/dev/null
 csr client-p384.key "/O=mtls-scan tests/CN=test-client-p384" client-p384.csr
 openssl x509 -req -in client-p384.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
   -extfile cc.ext -out client-p384.crt 2>/dev/null
+openssl ecparam -name secp521r1 -genkey -noout -out client-p521.key 2>/dev/null
+csr client-p521.key "/O=mtls-scan tests/CN=test-client-p521" client-p521.csr
+openssl x509 -req -in client-p521.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha512 \
+  -extfile cc.ext -out client-p521.crt 2>/dev/null
 
 # a key that does not belong to client.crt
 ec nokey.key

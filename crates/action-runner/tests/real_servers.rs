@@ -1908,6 +1908,55 @@ fn the_scans_certificates_take_the_key_kind_of_the_users() {
     );
 }
 
+/// A valid client certificate with an ECDSA P-521 key (an audit's enterprise PKI, fifteenth
+/// session): OpenSSL takes an EC client certificate on TLS 1.2 only on a curve the client named
+/// among its groups, and the scan named P-256, P-384 and X25519 alone, so nginx, Node and Python
+/// refused the valid certificate there ("wrong curve"), and the scan called enforcement unverified
+/// and the target incomplete (exit 3) on a correct server. secp521r1 is now named last: the
+/// positive control is served on both versions and the target is complete.
+#[test]
+fn a_p521_client_certificate_is_presented_on_tls12_too() {
+    let names = ["nginx-on", "node-required", "python-CERT_REQUIRED"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(
+        &names,
+        &lab.identity_args("client-p521.crt", "client-p521.key"),
+    );
+    for name in names {
+        let t = &scan.targets[name];
+        let served: Vec<&str> = t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["id"] == "valid-client-cert" && p["outcome"] == "served")
+            .filter_map(|p| p["tls_version"].as_str())
+            .collect();
+        assert!(
+            served.contains(&"1.3") && served.contains(&"1.2"),
+            "{name}: the P-521 certificate is served on both versions: {}",
+            target_summary(t)
+        );
+        assert!(
+            t["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .all(|f| f["id"] != "enforcement-unverified"),
+            "{name}: {}",
+            target_summary(t)
+        );
+        assert!(
+            t["incomplete"].as_array().is_none_or(Vec::is_empty),
+            "{name}: {}",
+            target_summary(t)
+        );
+    }
+}
+
 /// A server that lets every certificate through the TLS 1.2 handshake and sends close_notify
 /// before reading the request of a client whose certificate does not verify (as Bun does with
 /// `rejectUnauthorized: true`: an audit of the thirteenth session). On TLS 1.2 a close after the

@@ -299,7 +299,9 @@ impl Default for ScanOptions {
 /// SHA-256 suites offered first (aws-lc-rs puts AES-256-GCM SHA-384 first). Servers that follow
 /// the client's order (OpenSSL's default, so nginx, Apache, HAProxy) then run a SHA-256 key
 /// schedule: SHA-384's HMACs were 11% of a scan's instructions, on both ends. What a probe
-/// tests does not depend on the suite; every suite stays offered.
+/// tests does not depend on the suite; every suite stays offered. secp521r1 is named last among
+/// the groups ([`crate::transport::p521`]): a P-521 `client-cert` is presented on TLS 1.2 only
+/// to a server that saw the client name that curve.
 pub fn provider() -> Arc<CryptoProvider> {
     use rustls::CipherSuite as Suite;
     let mut provider = rustls::crypto::aws_lc_rs::default_provider();
@@ -312,6 +314,7 @@ pub fn provider() -> Arc<CryptoProvider> {
         )
     };
     provider.cipher_suites.sort_by_key(sha256_first);
+    provider.kx_groups.push(crate::transport::p521::SECP521R1);
     Arc::new(provider)
 }
 

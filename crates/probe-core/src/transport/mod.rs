@@ -3,6 +3,7 @@
 //! deadline and every read a cap; whatever the server sends becomes an observation, never a panic.
 
 pub mod late;
+pub mod p521;
 pub mod tls;
 
 use std::error::Error as StdError;
