@@ -1,7 +1,8 @@
 //! Never a false pass: servers whose answers the scanner cannot read. Each server below asks for
 //! a client certificate and lets clients in that it should not, but answers in a way an HTTP
 //! client rejects (a control character in a header name, a 300 KB header, an HTTP/0.9 reply, a
-//! status line `2OO`, a close without an answer, an HTTP/2 GOAWAY), or drops connections beyond
+//! status line `2OO`, a close without an answer, an HTTP/2 GOAWAY) or that is no final answer
+//! (101 to a request that asked for no upgrade, a status of 999), or drops connections beyond
 //! a limit of two. Before, each of these read as "required, grade A". Now: a status line that
 //! can be read by hand is an answer; anything else is inconclusive, retried, and leaves the
 //! target incomplete (never A) or unscannable; the connection-limited server is found on every
@@ -101,7 +102,7 @@ async fn answers_an_http_client_rejects_are_never_a_pass() -> Result<(), BoxErro
         Box::leak(v.into_boxed_slice())
     };
     // (name, answer, whether a status line can be read by hand)
-    let cases: [(&str, &'static [u8], bool); 5] = [
+    let cases: [(&str, &'static [u8], bool); 7] = [
         (
             "control-char-header",
             b"HTTP/1.1 200 OK\r\nX\x01Bad: y\r\nContent-Length: 2\r\n\r\nok",
@@ -115,6 +116,18 @@ async fn answers_an_http_client_rejects_are_never_a_pass() -> Result<(), BoxErro
             false,
         ),
         ("close-without-answer", b"", false),
+        // No final answer, and no status at all (a hostile server's 101 and 999 to the anonymous
+        // client were read as an application's refusal: B, exit 0; fifteenth session).
+        (
+            "status-101",
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+            false,
+        ),
+        (
+            "status-999",
+            b"HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok",
+            false,
+        ),
     ];
     let mut problems = Vec::new();
     for (name, bytes, readable) in cases {

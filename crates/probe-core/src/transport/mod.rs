@@ -667,6 +667,10 @@ async fn ask_all(
             Vec::new()
         };
         match status_line(&head) {
+            Some(status) if not_a_final_status(status).is_some() => {
+                result.outcome = Some(Outcome::Inconclusive);
+                result.detail = not_a_final_status(status);
+            }
             Some(status) => {
                 let why = result.detail.take().unwrap_or_default();
                 result.http_status = Some(status);
@@ -1250,12 +1254,30 @@ pub fn busy_status_words(status: u16) -> String {
     format!("HTTP {status} (rate-limited, busy, or its upstream failed)")
 }
 
-/// The outcome class of an HTTP status: 2xx served; 400/401/403/495/496 refused; else answered.
+/// The outcome class of an HTTP status: 2xx served; 400/401/403/495/496 refused; a status that
+/// is no final answer to our requests ([`not_a_final_status`]) inconclusive; else answered.
 pub fn classify_status(status: u16) -> Outcome {
     match status {
+        _ if not_a_final_status(status).is_some() => Outcome::Inconclusive,
         200..=299 => Outcome::Served,
         400 | 401 | 403 | 495 | 496 => Outcome::RefusedHttp,
         _ => Outcome::Answered,
+    }
+}
+
+/// Why `status` is no final answer to a request of ours, when it is not: an informational one
+/// (1xx: 101 Switching Protocols to a request that asked for no upgrade), or a number outside
+/// HTTP's 100–599 (hyper reads any three digits). Such an answer is not read as a refusal,
+/// nor as anything else: the probe is inconclusive (a hostile server's 101 or 999 to the
+/// anonymous client was taken for an application's refusal: B, exit 0).
+pub fn not_a_final_status(status: u16) -> Option<String> {
+    match status {
+        200..=599 => None,
+        100..=199 => Some(format!(
+            "HTTP {status} is no final answer (an informational status, to a request that asked \
+             for no upgrade)"
+        )),
+        _ => Some(format!("HTTP {status} is no HTTP status (100 to 599)")),
     }
 }
 
@@ -1507,6 +1529,13 @@ async fn finish(
         }
     };
     let status = response.status().as_u16();
+    if let Some(why) = not_a_final_status(status) {
+        return ExchangeResult {
+            outcome: Some(Outcome::Inconclusive),
+            detail: Some(why),
+            ..ExchangeResult::default()
+        };
+    }
     let server_header = response
         .headers()
         .get(http::header::SERVER)
@@ -1821,5 +1850,10 @@ mod tests {
         assert_eq!(classify_status(496), Outcome::RefusedHttp);
         assert_eq!(classify_status(404), Outcome::Answered);
         assert_eq!(classify_status(302), Outcome::Answered);
+        for odd in [100, 101, 199, 600, 999] {
+            assert_eq!(classify_status(odd), Outcome::Inconclusive, "{odd}");
+            assert!(not_a_final_status(odd).is_some(), "{odd}");
+        }
+        assert!(not_a_final_status(599).is_none() && not_a_final_status(200).is_none());
     }
 }
