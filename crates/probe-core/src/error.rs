@@ -64,6 +64,20 @@ pub enum ScanError {
         /// Which pair of inputs.
         what: String,
     },
+    /// The private key belongs to a later certificate of the file, not the first.
+    #[error(
+        "{what}: the private key belongs to certificate {position} of the {count} in the file, \
+         not the first: put the certificate the key belongs to first, then its issuers (leaf, \
+         intermediate, root)"
+    )]
+    KeyBelongsToLater {
+        /// Which pair of inputs.
+        what: String,
+        /// The certificate the key belongs to, counted from 1.
+        position: usize,
+        /// How many certificates the file holds.
+        count: usize,
+    },
     /// Minting a test certificate failed.
     #[error("failed to mint a test certificate: {0}")]
     Mint(#[from] rcgen::Error),

@@ -205,9 +205,15 @@ impl ClientIdentity {
         let key = load_signing_key(key_pem, &key_what, provider)?;
         let certified = CertifiedKey::new(chain, key);
         certified.keys_match().map_err(|e| match e {
-            rustls::Error::InconsistentKeys(_) => ScanError::KeyMismatch {
-                what: origin.to_owned(),
-            },
+            rustls::Error::InconsistentKeys(_) => {
+                let key_spki = certified.key.public_key();
+                let spkis = certified.cert.iter().map(|c| {
+                    x509_parser::parse_x509_certificate(c.as_ref())
+                        .map(|(_, p)| p.public_key().raw.to_vec())
+                        .ok()
+                });
+                mismatch(origin, key_spki.as_ref().map(|k| k.as_ref()), spkis)
+            }
             other => ScanError::UnsupportedKey {
                 what: origin.to_owned(),
                 reason: other.to_string(),
@@ -254,6 +260,34 @@ impl ClientIdentity {
             summary,
             private_key: None,
         }
+    }
+}
+
+/// The error for a key that is not the first certificate's: where it is a later one's (a file in
+/// the wrong order: the intermediate first, or the root before the intermediate), which one.
+/// `key` and each of `certs` in the same encoding (the whole SubjectPublicKeyInfo, or its key bits).
+fn mismatch(
+    what: &str,
+    key: Option<&[u8]>,
+    certs: impl Iterator<Item = Option<Vec<u8>>>,
+) -> ScanError {
+    let certs: Vec<Option<Vec<u8>>> = certs.collect();
+    let later = key.and_then(|key| {
+        certs
+            .iter()
+            .skip(1)
+            .position(|c| c.as_deref() == Some(key))
+            .map(|i| i + 2)
+    });
+    match later {
+        Some(position) => ScanError::KeyBelongsToLater {
+            what: what.to_owned(),
+            position,
+            count: certs.len(),
+        },
+        None => ScanError::KeyMismatch {
+            what: what.to_owned(),
+        },
     }
 }
 
@@ -516,9 +550,12 @@ impl SigningCa {
             }
         })?;
         if parsed.public_key().subject_public_key.data.as_ref() != pair_check.as_slice() {
-            return Err(ScanError::KeyMismatch {
-                what: what.to_owned(),
+            let keys = std::iter::once(&cert).chain(rest.iter()).map(|c| {
+                x509_parser::parse_x509_certificate(c.as_ref())
+                    .map(|(_, p)| p.public_key().subject_public_key.data.to_vec())
+                    .ok()
             });
+            return Err(mismatch(what, Some(pair_check.as_slice()), keys));
         }
         // A leaf given as the CA: every certificate it "issues" would be refused as such, and
         // every refusal read as the staging CA not being trusted. Said at once instead.
@@ -1015,6 +1052,43 @@ mod tests {
         let bad =
             ClientIdentity::from_pem(&cert.pem(), &b.serialize_pem(), "--client-key", &provider());
         assert!(matches!(bad, Err(ScanError::KeyMismatch { .. })));
+        // The leaf's key, the file in the wrong order (its CA first): said which certificate the
+        // key is, for the client identity and for the staging CA alike (an audit's files).
+        let reversed = format!("{}{}", pem_of(&ca.cert), cert.pem());
+        let late =
+            ClientIdentity::from_pem(&reversed, &a.serialize_pem(), "client-cert", &provider());
+        assert!(
+            matches!(
+                late,
+                Err(ScanError::KeyBelongsToLater {
+                    position: 2,
+                    count: 2,
+                    ..
+                })
+            ),
+            "{late:?}"
+        );
+        let root = SigningCa::mint("Root")?;
+        let int_key = KeyKind::EcdsaP256.generate()?;
+        let mut int_params = CertificateParams::default();
+        int_params
+            .distinguished_name
+            .push(DnType::CommonName, "Intermediate");
+        int_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let int = root.sign_leaf(&int_params, &int_key)?;
+        let staging_reversed = format!("{}{}", pem_of(&root.cert), int.pem());
+        let staging = SigningCa::from_pem(
+            &staging_reversed,
+            &int_key.serialize_pem(),
+            "issuing-ca-cert",
+        );
+        assert!(
+            matches!(
+                staging,
+                Err(ScanError::KeyBelongsToLater { position: 2, .. })
+            ),
+            "{staging:?}"
+        );
         Ok(())
     }
 
