@@ -167,6 +167,10 @@ pub struct IdentitySummary {
     pub not_before: String,
     /// End of validity (RFC 3339).
     pub not_after: String,
+    /// How many certificates are presented (the leaf and what follows it); 0 where not known.
+    /// Not in the JSON report.
+    #[serde(default, skip_serializing)]
+    pub chain_len: usize,
 }
 
 /// A certificate chain and the key that signs CertificateVerify, ready for a handshake.
@@ -231,7 +235,8 @@ impl ClientIdentity {
             .ok_or_else(|| ScanError::NoCertificate {
                 what: origin.to_owned(),
             })?;
-        let summary = summarize(leaf, origin)?;
+        let mut summary = summarize(leaf, origin)?;
+        summary.chain_len = certified.cert.len();
         Ok(Self {
             certified,
             summary,
@@ -374,6 +379,7 @@ pub fn summarize(der: &CertificateDer<'_>, origin: &str) -> Result<IdentitySumma
         key: describe_key(&cert),
         not_before: rfc3339(cert.validity().not_before),
         not_after: rfc3339(cert.validity().not_after),
+        chain_len: 0,
     })
 }
 

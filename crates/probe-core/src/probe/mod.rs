@@ -880,6 +880,7 @@ pub(crate) mod recorded {
             key: "EC 256".into(),
             not_before: String::new(),
             not_after: String::new(),
+            chain_len: 1,
         });
         o
     }

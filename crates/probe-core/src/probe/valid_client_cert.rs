@@ -188,11 +188,31 @@ impl Probe for ValidClientCert {
             ),
             None => detail,
         };
+        let detail = match valid.client_cert.as_ref() {
+            Some(c) if leaf_alone(c, valid) => format!(
+                "{detail} The `client-cert` file holds the leaf alone, and the server does not \
+                 name its issuer ({}) among the CAs it trusts: where that issuer is an \
+                 intermediate, the server cannot build the path to its root. Put the \
+                 intermediate after the leaf in the file (leaf, intermediate).",
+                c.issuer
+            ),
+            _ => detail,
+        };
         vec![Judged {
             finding: Finding::new(FindingId::EnforcementUnverified, detail),
             from: valid,
         }]
     }
+}
+
+/// The user's certificate was presented alone (no intermediate after it), is not self-signed, and
+/// the server's CertificateRequest named CAs but not its issuer: a file without its intermediate
+/// is the likely cause of the refusal (an audit's enterprise PKI, fifteenth session).
+fn leaf_alone(c: &crate::identity::IdentitySummary, o: &crate::facts::ProbeObservation) -> bool {
+    c.chain_len == 1
+        && c.issuer != c.subject
+        && !o.acceptable_cas.is_empty()
+        && !o.acceptable_cas.contains(&c.issuer)
 }
 
 /// How a presented certificate stands outside its validity period now (`expired on …`, `is not
@@ -252,6 +272,30 @@ mod tests {
             "{said:?}"
         );
         assert!(!found[0].finding.detail.contains("likely cause"));
+        // The leaf alone, its issuer not among the CAs the server names: the missing
+        // intermediate is named; with the issuer named, or the chain given, nothing is said.
+        let mut alone = refused.clone();
+        alone[0].acceptable_cas = vec!["CN=Root".into()];
+        let hint = "holds the leaf alone";
+        let said = ValidClientCert.judge(&view(&alone));
+        assert!(
+            said.first().is_some_and(|j| j.finding.detail.contains(hint)
+                && j.finding.detail.contains("(CN=someone)")),
+            "{said:?}"
+        );
+        let mut named = alone.clone();
+        named[0].acceptable_cas.push("CN=someone".into());
+        let mut chained = alone.clone();
+        if let Some(c) = chained[0].client_cert.as_mut() {
+            c.chain_len = 2;
+        }
+        for quiet in [&named, &chained] {
+            let said = ValidClientCert.judge(&view(quiet));
+            assert!(
+                said.first().is_some_and(|j| !j.finding.detail.contains(hint)),
+                "{said:?}"
+            );
+        }
         for (outcome, status) in [(Outcome::Served, Some(200)), (Outcome::Inconclusive, None)] {
             let o = [with_cert(obs(ProbeId::VALID_CLIENT_CERT, outcome, status))];
             assert!(ValidClientCert.judge(&view(&o)).is_empty(), "{outcome:?}");
