@@ -39,7 +39,7 @@ pub struct HostFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::HOST_FORM_BYPASS,
-    presents: "no certificate, the protected SNI, and the protected `Host` spelled otherwise: its port written out (`:443`) or left off, a trailing dot, capitals, a leading zero in its port; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served (a `Host` nobody serves and the protected `Host` again as controls; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the protected `Host` twice; a door, on every other version refused over HTTP too",
+    presents: "no certificate, the protected SNI, and the protected `Host` spelled otherwise: its port written out (`:443`) or left off, a trailing dot, capitals, a leading zero in its port; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served (a `Host` nobody serves and the protected `Host` again as controls; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the protected `Host` twice; a spelling closed without an answer, twice more beside the request as written twice (closed each time while that is refused over HTTP: refused, as nginx `return 444` refuses); a door, on every other version refused over HTTP too",
     needs: "a target that answers an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::HostFormBypass],
 };
