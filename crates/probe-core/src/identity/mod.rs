@@ -975,13 +975,7 @@ mod tests {
     #[test]
     fn a_staging_leaf_carries_the_chain_and_the_claimed_identity() -> Result<(), ScanError> {
         let root = SigningCa::mint("Root CA")?;
-        let int_key = KeyKind::EcdsaP256.generate()?;
-        let mut int_params = CertificateParams::default();
-        int_params
-            .distinguished_name
-            .push(DnType::CommonName, "Staging Intermediate");
-        int_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let int = root.sign_leaf(&int_params, &int_key)?;
+        let (int, int_key) = intermediate(&root, "Staging Intermediate")?;
         let file = format!("{}{}", int.pem(), pem_of(&root.cert));
         let ca = SigningCa::from_pem(&file, &int_key.serialize_pem(), "issuing-ca-cert")?;
         let mut claimed_params = client_leaf_params("service-a");
@@ -1041,6 +1035,18 @@ mod tests {
         Ok(())
     }
 
+    /// An intermediate CA named `name` under `root`: its certificate and key.
+    fn intermediate(
+        root: &SigningCa,
+        name: &str,
+    ) -> Result<(rcgen::Certificate, KeyPair), ScanError> {
+        let key = KeyKind::EcdsaP256.generate()?;
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        Ok((root.sign_leaf(&params, &key)?, key))
+    }
+
     fn pem_of(der: &CertificateDer<'_>) -> String {
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
@@ -1075,13 +1081,7 @@ mod tests {
             "{late:?}"
         );
         let root = SigningCa::mint("Root")?;
-        let int_key = KeyKind::EcdsaP256.generate()?;
-        let mut int_params = CertificateParams::default();
-        int_params
-            .distinguished_name
-            .push(DnType::CommonName, "Intermediate");
-        int_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let int = root.sign_leaf(&int_params, &int_key)?;
+        let (int, int_key) = intermediate(&root, "Intermediate")?;
         let staging_reversed = format!("{}{}", pem_of(&root.cert), int.pem());
         let staging = SigningCa::from_pem(
             &staging_reversed,

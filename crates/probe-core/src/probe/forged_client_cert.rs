@@ -149,14 +149,11 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<Forged>> {
         .collect()
 }
 
-/// The forgery sent again with the real client CA's certificate after it, where the scan holds
-/// the certificate of a CA whose name the server advertised (or of the fallback issuer, where it
-/// advertised none), and the forgery alone was refused (in the handshake, or by an application)
-/// and never served: a verifier that takes the CA certificate the client sends for the trust
-/// anchor without checking the leaf's signature against it (Erlang `partial_chain` claiming the
-/// last certificate of the chain) lets it in. Not after nginx's own certificate page (nginx
-/// forgives nothing of the kind), nor where nothing was asked.
-fn with_real_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
+/// The anonymous baseline, where the server asked for a certificate and refused the forgery (in
+/// the handshake, or by an application; not by nginx's own certificate page, which forgives
+/// nothing of the kind) and never served one: where the forgery goes again with a CA certificate
+/// after it.
+fn refused_forgery<'a>(first: &VersionView<'a>) -> Option<&'a crate::facts::ProbeObservation> {
     let baseline = first.of(ProbeId::NO_CLIENT_CERT)?;
     let presented = || {
         first
@@ -171,9 +168,18 @@ fn with_real_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forge
         _ => false,
     });
     let served = presented().any(|o| o.outcome == Outcome::Served);
-    if !(baseline.cert_requested && refused && !served) {
-        return None;
-    }
+    (baseline.cert_requested && refused && !served).then_some(baseline)
+}
+
+/// The forgery sent again with the real client CA's certificate after it, where the scan holds
+/// the certificate of a CA whose name the server advertised (or of the fallback issuer, where it
+/// advertised none), and the forgery alone was refused (in the handshake, or by an application)
+/// and never served: a verifier that takes the CA certificate the client sends for the trust
+/// anchor without checking the leaf's signature against it (Erlang `partial_chain` claiming the
+/// last certificate of the chain) lets it in. Not after nginx's own certificate page (nginx
+/// forgives nothing of the kind), nor where nothing was asked.
+fn with_real_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
+    let baseline = refused_forgery(first)?;
     let advertised = &baseline.acceptable_ca_names;
     let names: Vec<&Vec<u8>> = if advertised.is_empty() {
         ctx.forge_fallback_issuer.iter().collect()
@@ -204,23 +210,7 @@ fn with_real_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forge
 /// lets it in (an audit's false pass, fifteenth session: A with every credential). One
 /// connection per version, on servers that ask for a certificate and refuse the forgery.
 fn with_impostor_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
-    let baseline = first.of(ProbeId::NO_CLIENT_CERT)?;
-    let presented = || {
-        first
-            .all(ProbeId::FORGED_CLIENT_CERT)
-            .filter(|o| o.client_cert.is_some())
-    };
-    let refused = presented().any(|o| match o.outcome {
-        Outcome::RefusedTls => true,
-        Outcome::RefusedHttp | Outcome::Answered => {
-            !crate::checks::refusal::tls_module_refusal(o)
-        }
-        _ => false,
-    });
-    let served = presented().any(|o| o.outcome == Outcome::Served);
-    if !(baseline.cert_requested && refused && !served) {
-        return None;
-    }
+    let baseline = refused_forgery(first)?;
     let name = baseline
         .acceptable_ca_names
         .first()
