@@ -361,6 +361,10 @@ impl Target {
             Some(url::Host::Ipv6(ip)) => ip.to_string(),
             None => return Err(invalid("no host")),
         };
+        // A name TLS cannot carry (`h+1`, `a_b..c`) is a usage error now, not a target that
+        // could not be scanned later (exit 3).
+        ServerName::try_from(host.clone())
+            .map_err(|e| invalid(&format!("{host} is not a host name TLS can use: {e}")))?;
         let port = url.port_or_known_default().unwrap_or(443);
         let mut path = url.path().to_owned();
         if let Some(q) = url.query() {
@@ -494,6 +498,24 @@ mod tests {
         t.resolve_with(&[r]);
         assert_eq!(t.connect_addr(), ("127.0.0.1".to_owned(), 8443));
         assert_eq!(t.authority(), "secure.test:8443");
+    }
+
+    /// A host TLS cannot name is refused when the target is read (a usage error), not when it
+    /// is scanned (an audit's `https://h+1/`: exit 3 before).
+    #[test]
+    fn a_host_tls_cannot_name_is_refused_at_once() {
+        let e = Target::parse("https://h+1/").err().map(|e| e.to_string());
+        assert!(
+            e.as_deref().is_some_and(|e| e.contains("not a host name")),
+            "{e:?}"
+        );
+        for ok in [
+            "https://api.example/",
+            "https://127.0.0.1:8443/",
+            "https://[::1]/",
+        ] {
+            assert!(Target::parse(ok).is_ok(), "{ok}");
+        }
     }
 
     #[test]
