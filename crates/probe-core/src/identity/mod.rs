@@ -218,6 +218,12 @@ impl ClientIdentity {
                 });
                 mismatch(origin, key_spki.as_ref().map(|k| k.as_ref()), spkis)
             }
+            // The certificate, not the key, is what could not be read (an audit's PEM block of
+            // random base64 was called an unsupported private key).
+            rustls::Error::InvalidCertificate(e) => ScanError::MalformedCertificate {
+                what: origin.to_owned(),
+                reason: format!("{e:?}"),
+            },
             other => ScanError::UnsupportedKey {
                 what: origin.to_owned(),
                 reason: other.to_string(),
@@ -1064,6 +1070,13 @@ mod tests {
         let bad =
             ClientIdentity::from_pem(&cert.pem(), &b.serialize_pem(), "--client-key", &provider());
         assert!(matches!(bad, Err(ScanError::KeyMismatch { .. })));
+        // A PEM block that is no certificate: the certificate is named, not the key.
+        let junk = "-----BEGIN CERTIFICATE-----\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n-----END CERTIFICATE-----\n";
+        let unread = ClientIdentity::from_pem(junk, &a.serialize_pem(), "client-cert", &provider());
+        assert!(
+            matches!(unread, Err(ScanError::MalformedCertificate { .. })),
+            "{unread:?}"
+        );
         // The leaf's key, the file in the wrong order (its CA first): said which certificate the
         // key is, for the client identity and for the staging CA alike (an audit's files).
         let reversed = format!("{}{}", pem_of(&ca.cert), cert.pem());
