@@ -121,12 +121,25 @@ pub struct Decision {
     pub new_findings: Vec<String>,
 }
 
+/// Whether the report's grade is below `threshold` for what was scanned: a target that could not
+/// be scanned is graded F, and fails the run on its own (exit 3); a grade below the threshold is
+/// said only where a scanned target is below it too (an audit's Action run said "grade F is below
+/// the threshold" beside "not scanned", and exited 3).
+pub fn below(report: &Report, threshold: Grade) -> bool {
+    report.grade < threshold
+        && (report.errored().next().is_none()
+            || report
+                .targets
+                .iter()
+                .any(|t| t.error.is_none() && t.grade < threshold))
+}
+
 impl Gate {
     /// Whether the report fails this policy, and the exit ([`Exit::decide`]).
     pub fn decide(&self, report: &Report) -> Decision {
         let (below_threshold, new_findings) = match self.fail_on {
             FailOn::Grade => (
-                self.fail_under.is_some_and(|t| report.grade < t),
+                self.fail_under.is_some_and(|t| below(report, t)),
                 Vec::new(),
             ),
             FailOn::New => (false, probe_core::policy::new_findings(report)),
@@ -187,6 +200,20 @@ mod tests {
         errored.error = Some("refused".into());
         let both = Report::new(vec![failed, errored], 0.0);
         assert_eq!(gate.decide(&both).exit, Exit::TargetError);
+        assert!(
+            gate.decide(&both).below_threshold,
+            "a scanned target is below"
+        );
+        // Only a target that could not be scanned is F: exit 3, and no grade below the
+        // threshold is claimed for what was scanned.
+        let mut fine = crate::testing::target("https://b.example/", Vec::new());
+        fine.grade = Grade::A;
+        let mut down = fine.clone();
+        down.error = Some("refused".into());
+        down.grade = Grade::F;
+        let unscanned = Report::new(vec![fine, down], 0.0);
+        let d = gate.decide(&unscanned);
+        assert_eq!((d.exit, d.below_threshold), (Exit::TargetError, false));
         assert_eq!(Exit::TargetError.code(), 3);
         let on_new = Gate {
             fail_on: FailOn::New,

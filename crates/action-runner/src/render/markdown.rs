@@ -142,7 +142,7 @@ fn header(report: &Report, options: &Options<'_>) -> String {
     } else {
         (options.threshold, None)
     };
-    let below = threshold.is_some_and(|t| report.grade < t);
+    let below = threshold.is_some_and(|t| crate::exit::below(report, t));
     let fails = below || new.as_ref().is_some_and(|n| !n.is_empty());
     let incomplete = report.incomplete().next().is_some();
     let icon =
