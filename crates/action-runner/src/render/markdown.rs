@@ -273,6 +273,16 @@ fn header(report: &Report, options: &Options<'_>) -> String {
                 report.grade
             );
         }
+        // Below it only for what could not be scanned (graded F): that is the failure.
+        (None, Some(t)) if !also_fails.is_empty() && report.grade < t => {
+            let _ = writeln!(
+                s,
+                "**This check fails: {}** (graded {} for that; what was scanned meets the \
+                 threshold {t}).\n",
+                also_fails.join(" and "),
+                report.grade
+            );
+        }
         (None, Some(t)) if !also_fails.is_empty() => {
             let _ = writeln!(
                 s,
@@ -1153,6 +1163,23 @@ mod tests {
         );
         assert!(md.contains("1 more finding implied by this root cause"));
         assert!(md.contains("**The grade F is below the threshold C: this check fails.**"));
+    }
+
+    /// A target that could not be scanned is graded F: the check fails for that, and is not
+    /// said to be below the threshold for what was scanned.
+    #[test]
+    fn an_unscanned_target_fails_the_check_without_a_grade_below_the_threshold() {
+        let mut fine = crate::testing::target("https://a.example/", Vec::new());
+        fine.grade = Grade::A;
+        let mut down = crate::testing::target("https://b.example/", Vec::new());
+        down.error = Some("cannot connect".into());
+        down.grade = Grade::F;
+        let md = render(&Report::new(vec![fine, down], 0.0), Some(Grade::C));
+        assert!(
+            md.contains("**This check fails: 1 target could not be scanned** (graded F for that"),
+            "{md}"
+        );
+        assert!(!md.contains("is below the threshold"), "{md}");
     }
 
     #[test]
