@@ -258,6 +258,24 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
         .as_array()
         .is_some_and(|r| !r.is_empty()));
 
+    // Shards of another split beside these (2/5 with 1/3): a usage error, exit 2, never a merge
+    // with stand-ins for shards that never existed.
+    let other_split = dir.join("report-2-of-5.json");
+    let mut doc = json(&shard_files[1]);
+    doc["shard"] = serde_json::json!({"index": 2, "count": 5});
+    std::fs::write(&other_split, doc.to_string()).expect("write");
+    let out = run(&[
+        "merge",
+        "--format",
+        "json",
+        "-o",
+        dir.join("mixed.json").to_str().unwrap_or_default(),
+        shard_files[0].to_str().unwrap_or_default(),
+        other_split.to_str().unwrap_or_default(),
+    ]);
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("different splits (of 3, of 5)"));
+
     // A shard that never reported (its job crashed) is no pass: its targets are listed as not
     // scanned and the merge exits 3, even with --fail-under F.
     let partial = dir.join("partial.json");

@@ -473,6 +473,21 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
             probe_core::report::ShardOf::MAX_COUNT
         ));
     }
+    // Shards of different splits (2/3 beside 2/5) hold overlapping slices: no merge of them
+    // says what was scanned (an audit's: exit 3 with stand-ins for shards that never existed).
+    let mut splits: Vec<usize> = reports
+        .iter()
+        .filter_map(|r| r.shard.map(|s| s.count))
+        .collect();
+    splits.sort_unstable();
+    splits.dedup();
+    if splits.len() > 1 {
+        let listed: Vec<String> = splits.iter().map(|n| format!("of {n}")).collect();
+        return usage(format!(
+            "the reports are shards of different splits ({}): merge the shards of one run",
+            listed.join(", ")
+        ));
+    }
     // A shard that never reported (a crashed job) must not merge into a pass. Its targets are
     // known only where the config lists them: those missing are each listed as not scanned
     // (exit 3). Where none of the config's is missing, the shard may still have held targets
