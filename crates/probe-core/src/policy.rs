@@ -386,11 +386,17 @@ pub fn has_new_findings(report: &Report) -> bool {
     !new_findings(report).is_empty()
 }
 
-/// The new, unsuppressed root findings against the baseline, as `id on host:port`.
+/// The new, unsuppressed root findings against the baseline, as `id on host:port`; an info
+/// finding is a fact, no weakness, and fails nothing (an audit's `fail-on: new` failed on a new
+/// `client-cert-not-requested` info on a target expected public).
 pub fn new_findings(report: &Report) -> Vec<String> {
     report
         .findings()
-        .filter(|(_, f)| f.marks.baseline == Some(BaselineState::New) && f.counts())
+        .filter(|(_, f)| {
+            f.marks.baseline == Some(BaselineState::New)
+                && f.counts()
+                && f.severity > crate::finding::Severity::Info
+        })
         .map(|(t, f)| format!("{} on {}", f.id, t.host_port))
         .collect()
 }
@@ -891,6 +897,24 @@ mod tests {
             }]
         );
         assert!(has_new_findings(&now));
+        // A new info finding alone (a fact, no weakness) fails nothing.
+        let mut info = Report::new(
+            vec![target(
+                "https://a.example/",
+                &[
+                    FindingId::ClientCertOptional,
+                    FindingId::ClientCertEnforcedByApp,
+                ],
+            )],
+            1.0,
+        );
+        compare_baseline(&mut info, &base);
+        assert!(info.targets[0]
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::ClientCertEnforcedByApp
+                && f.marks.baseline == Some(BaselineState::New)));
+        assert!(!has_new_findings(&info));
     }
 
     #[test]
