@@ -152,9 +152,7 @@ impl Confirmation {
             front.join(" / ")
         )
     }
-}
 
-impl Confirmation {
     /// Closed without an answer each time while the request as written was refused over HTTP
     /// beside it (read, not served): the server's own answer to the spelling (nginx `return
     /// 444` on a path or `Host` it takes for an attack), not a failure of the connection.
@@ -240,7 +238,7 @@ async fn try_spelling(
             .position(|s| s.served())
             .or_else(|| again.spelled.iter().position(|s| s.unreadable().is_none()));
         match answered {
-            Some(i) if !again.closed_each_time() => {
+            Some(i) => {
                 let [s1, s2] = again.spelled;
                 tried.seen = if i == 0 { s1 } else { s2 };
             }
@@ -655,6 +653,59 @@ mod tests {
             }),
             closes: None,
         }
+    }
+
+    /// A spelling closed without an answer three times while the request as written is refused
+    /// over HTTP beside it is refused (a note, nothing unread); one whose request as written was
+    /// not answered beside it stays unread, saying what asking again got.
+    #[test]
+    fn a_spelling_closed_each_time_beside_a_refusal_is_refused() {
+        let closed = || {
+            let mut s =
+                inconclusive("no HTTP response: connection closed before message completed");
+            s.result.outcome = None;
+            s.result.closed_unanswered = true;
+            s
+        };
+        let refused = || http(403, "client certificate required");
+        let spelling = Spelling {
+            host: None,
+            path: Some("/%61dmin".to_owned()),
+            how: "its first letter percent-encoded",
+        };
+        let tried = |front_ok: bool| Tried {
+            spelling: spelling.clone(),
+            version: TlsVersion::Tls13,
+            seen: closed(),
+            landed: None,
+            confirmed: None,
+            closes: Some(Confirmation {
+                spelled: [closed(), closed()],
+                front: [refused(), if front_ok { refused() } else { closed() }],
+            }),
+        };
+        let target =
+            Target::parse("https://secure.test:8443/admin").unwrap_or_else(|e| panic!("{e}"));
+        let kind = super::super::path_form_bypass::KIND;
+        let mut out = TargetOutcome::default();
+        judge(&target, kind, &[], &[tried(true)], &mut out);
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
+        assert!(out.findings.is_empty());
+        assert!(
+            out.notes
+                .iter()
+                .any(|n| n.contains("/%61dmin") && n.contains("counted as refused")),
+            "{:?}",
+            out.notes
+        );
+        let mut out = TargetOutcome::default();
+        judge(&target, kind, &[], &[tried(false)], &mut out);
+        assert_eq!(
+            out.incomplete.len(),
+            1,
+            "the request as written unanswered beside it"
+        );
+        assert!(out.incomplete[0].reason.contains("asked again"));
     }
 
     /// A door on both versions is one finding naming both (one sentence, the versions shared),
