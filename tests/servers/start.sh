@@ -454,8 +454,8 @@
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
-#                             connection closed, no answer): no door; before the fifteenth
-#                             session every such spelling was unread (exit 3 in every mode)
+#                             connection closed, no answer): no door, but a close is no
+#                             refusal: path-form-bypass stays unread (exit 3), in one line
 #   haproxy-host-guard-landing | nginx-host-guard-canonical-json  only "secure.test:PORT" as
 #                             written reaches the application (403 without a certificate); the
 #                             name's other spellings get a landing page of their own (HAProxy) or

@@ -1841,8 +1841,9 @@ fn another_spelling_of_the_host_gets_past_a_rule_on_the_host_as_written() -> Tes
 /// `%2F`, behind a case-sensitive prefix on the raw path, and whose page shows its own path,
 /// lets five spellings in (an audit's Express shapes). Before: B, exit 0, on the three doors.
 /// The normalised nginx hardened with `return 444` for paths holding `%`, `//`, `/./` or `;`
-/// closes five spellings without an answer, three times each beside a 403: refused, said in a
-/// note, the target complete (before: exit 3 in every mode).
+/// closes five spellings without an answer, three times each beside a 403: a close is no refusal,
+/// so the probe stays unread (never a finding, never A), in one line that names what it saw and
+/// `--skip-probe`.
 #[test]
 fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> TestResult {
     let Some(lab) = lab()? else {
@@ -1894,16 +1895,20 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
                         && !unread
                 }
                 (Some(_), false) => none_found && unread && t.grade != Grade::A,
+                (None, _) if name.ends_with("-444") => {
+                    // Five spellings closed without an answer: unread, said in one line.
+                    none_found
+                        && t.grade == Grade::B
+                        && t.incomplete.iter().any(|i| {
+                            i.probe == "path-form-bypass"
+                                && i.reason
+                                    .contains("path //admin/orders (with a doubled slash)")
+                                && i.reason.contains("a close is no refusal")
+                        })
+                }
                 (None, _) => {
-                    // The hardened one closes five spellings without an answer: refused, said.
-                    let closes_said = !name.ends_with("-444")
-                        || t.notes.iter().any(|n| {
-                            n.contains("path //admin/orders (with a doubled slash)")
-                                && n.contains("counted as refused")
-                        });
                     none_found
                         && !unread
-                        && closes_said
                         && t.grade != Grade::F
                         && t.client_auth == ClientAuth::Optional
                 }

@@ -168,9 +168,9 @@ impl Confirmation {
 }
 
 impl Tried {
-    /// Refused by a close: closed without an answer, and so twice more while the request as
-    /// written was refused over HTTP beside it.
-    fn refused_by_close(&self) -> bool {
+    /// Closed without an answer, and so twice more while the request as written was refused over
+    /// HTTP beside it: unread all the same, said so in one line per version.
+    fn closed_each_time(&self) -> bool {
         self.seen.result.closed_unanswered
             && self
                 .closes
@@ -388,11 +388,12 @@ fn judge(
     out: &mut TargetOutcome,
 ) {
     let own = kind.own(target);
-    // Spellings refused by a close, per version: one note each.
+    // Spellings closed each time beside a refusal of the request as written, per version: one
+    // unread line each (a close is no refusal, however often it repeats: the guide's first rule).
     let mut closed: Vec<(TlsVersion, Vec<String>, String)> = Vec::new();
     for t in tried {
         let v = t.version;
-        if t.refused_by_close() {
+        if t.closed_each_time() {
             let front = t.closes.as_ref().map_or_else(String::new, |c| {
                 let statuses: Vec<String> = c
                     .front
@@ -458,12 +459,19 @@ fn judge(
         }
     }
     for (v, names, front) in closed {
-        out.notes.push(format!(
-            "{v}: {} got no answer: the server closed the connection without one each of 3 \
-             times, while {own} was refused beside it ({front}): counted as refused, as nginx \
-             `return 444` refuses what it takes for an attack.",
-            names.join(", ")
-        ));
+        out.incomplete.push(IncompleteProbe {
+            probe: kind.probe.as_str().to_owned(),
+            tls_version: Some(v),
+            reason: format!(
+                "{} got no answer: the server closed the connection without one each of 3 times, \
+                 while {own} was refused beside it ({front}). nginx `return 444` drops what it \
+                 takes for an attack so, and so would a door that lets the spelling in on some \
+                 connections only: a close is no refusal. Where the server drops such requests \
+                 on purpose, `--skip-probe {}` leaves them out",
+                names.join(", "),
+                kind.probe.as_str()
+            ),
+        });
     }
     let doors: Vec<&Tried> = tried.iter().filter(|t| t.door()).collect();
     let Some(first_door) = doors.first() else {
@@ -656,10 +664,11 @@ mod tests {
     }
 
     /// A spelling closed without an answer three times while the request as written is refused
-    /// over HTTP beside it is refused (a note, nothing unread); one whose request as written was
-    /// not answered beside it stays unread, saying what asking again got.
+    /// over HTTP beside it stays unread (a close is no refusal), said in one line naming
+    /// `--skip-probe`; one whose request as written was not answered beside it stays unread too,
+    /// saying what asking again got. Neither is a finding.
     #[test]
-    fn a_spelling_closed_each_time_beside_a_refusal_is_refused() {
+    fn a_spelling_closed_each_time_is_unread_never_refused() {
         let closed = || {
             let mut s =
                 inconclusive("no HTTP response: connection closed before message completed");
@@ -689,14 +698,14 @@ mod tests {
         let kind = super::super::path_form_bypass::KIND;
         let mut out = TargetOutcome::default();
         judge(&target, kind, &[], &[tried(true)], &mut out);
-        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
-        assert!(out.findings.is_empty());
+        assert!(out.findings.is_empty() && out.notes.is_empty());
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+        let reason = &out.incomplete[0].reason;
         assert!(
-            out.notes
-                .iter()
-                .any(|n| n.contains("/%61dmin") && n.contains("counted as refused")),
-            "{:?}",
-            out.notes
+            reason.contains("/%61dmin")
+                && reason.contains("a close is no refusal")
+                && reason.contains("--skip-probe path-form-bypass"),
+            "{reason}"
         );
         let mut out = TargetOutcome::default();
         judge(&target, kind, &[], &[tried(false)], &mut out);
