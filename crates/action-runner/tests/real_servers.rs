@@ -1548,10 +1548,11 @@ fn a_late_request_naming_public_roots_is_found() {
 }
 
 /// Apache `<Location /admin> SSLVerifyClient require` (TLS 1.3 post-handshake auth, TLS 1.2
-/// renegotiation), scanned with a `client-cert` it does not trust: the control refused, and
-/// `cert-without-key` cannot run after the handshake, so nothing stands in for what a certificate
-/// the server accepts would get: incomplete, exit 3, as on a handshake server (before: B, exit 0).
-/// With the right certificate (no staging CA): B at best, exit 0.
+/// renegotiation), scanned with a `client-cert` it does not trust: the control refused, so
+/// nothing shows what a certificate the server accepts would get: incomplete, exit 3, as on a
+/// handshake server (before: B, exit 0). With the right certificate (no staging CA): B at best,
+/// exit 0 (the staging probes did not run), `cert-without-key` refused after the handshake for
+/// its signature (`decrypt_error`).
 #[test]
 fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
     let name = "apache-location-require";
@@ -1586,6 +1587,29 @@ fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
         t["notes"]
     );
     assert_eq!(t["incomplete"].as_array().map(Vec::len), Some(0));
+    let late_without_key: Vec<&str> = t["probes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["id"] == "cert-without-key" && p["late"] == true)
+        .filter_map(|p| p["alert"].as_str())
+        .collect();
+    assert_eq!(
+        late_without_key,
+        ["DecryptError", "DecryptError"],
+        "{}",
+        target_summary(t)
+    );
+    // With the staging CA too, every probe ran and was refused: A, exit 0 (B before
+    // `cert-without-key` ran after the handshake).
+    let full = lab.scan(&[name], &lab.full_identity_args());
+    let t = &full.targets[name];
+    assert_eq!(
+        (full.status, t["grade"].as_str()),
+        (Some(0), Some("A")),
+        "{}",
+        target_summary(t)
+    );
 }
 
 /// Python asyncio speaking TLS 1.3 alone closes a TLS 1.2 handshake without the protocol_version
@@ -1975,7 +1999,8 @@ fn a_close_notify_after_the_tls12_handshake_is_unread_never_a_refusal() {
 /// not trust is dropped with a bare close after the renegotiation, the same on every attempt,
 /// while the valid certificate is served. Such a close was unread after the handshake whatever
 /// repeated (exit 3 in every mode on a correct server); it is a refusal once it repeats beside a
-/// served control, as in the handshake: B (`cert-without-key` cannot run late), exit 0.
+/// served control, as in the handshake; and the valid certificate with another key is refused
+/// there for its signature (`decrypt_error`): A, exit 0 (B before `cert-without-key` ran late).
 #[test]
 fn a_bare_close_after_a_late_request_repeated_beside_a_served_control_is_a_refusal() {
     let name = "node-renegotiate-verify";
@@ -1990,7 +2015,7 @@ fn a_bare_close_after_a_late_request_repeated_beside_a_served_control_is_a_refus
     let t = &scan.targets[name];
     assert_eq!(
         (scan.status, t["grade"].as_str()),
-        (Some(0), Some("B")),
+        (Some(0), Some("A")),
         "{}",
         target_summary(t)
     );
@@ -2011,6 +2036,7 @@ fn a_bare_close_after_a_late_request_repeated_beside_a_served_control_is_a_refus
         "untrusted-client-cert",
         "expired-client-cert",
         "self-signed-client-cert",
+        "cert-without-key",
     ] {
         let got = late(id);
         assert!(

@@ -721,9 +721,9 @@ impl Judging {
             };
             self.unread_once(o, v, reason);
         }
-        // After the handshake `cert-without-key` cannot run (the late-auth transport presents a
-        // certificate only with its own key): where the positive control was refused there,
-        // nothing stands in for it, as its refusal would on a handshake server.
+        // After the handshake `cert-without-key` cannot run on an Ed25519 or Ed448 certificate
+        // (the late-auth transport cannot mismatch such a key): where the positive control was
+        // refused there, nothing stands in for it, as its refusal would on a handshake server.
         let refused_late = positive.filter(|c| {
             c.late
                 && matches!(c.outcome, Outcome::RefusedTls | Outcome::RefusedHttp)
@@ -735,8 +735,8 @@ impl Judging {
                 probe: ProbeId::CERT_WITHOUT_KEY.as_str().to_owned(),
                 tls_version: Some(v),
                 reason: format!(
-                    "not run after the handshake (the late-auth transport presents a \
-                     certificate only with its own key), and the valid certificate was refused \
+                    "not run after the handshake (the late-auth transport presents an Ed25519 \
+                     or Ed448 certificate only with its own key), and the valid certificate was refused \
                      ({}): nothing on this version shows what a certificate the server accepts \
                      gets. Give a client-cert this server trusts",
                     how_refused(c)

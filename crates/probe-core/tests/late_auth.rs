@@ -399,32 +399,55 @@ async fn a_server_that_closes_at_once_is_inconclusive() -> TestResult {
     Ok(())
 }
 
+/// `cert-without-key` after the handshake: the valid certificate with CertificateVerify signed by
+/// another key is sent (OpenSSL is given a key whose public half is the certificate's) and Apache
+/// refuses it for its signature (`decrypt_error`) on both versions, where the same certificate
+/// with its own key is served. An Ed25519 certificate cannot be so mismatched: nothing is sent.
 #[tokio::test]
-async fn an_identity_without_its_key_presents_nothing() -> TestResult {
+async fn a_certificate_with_another_key_is_sent_after_the_handshake_and_refused() -> TestResult {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let ca = SigningCa::mint("CA")?;
-    let id = ca.issue(&client_leaf_params("x"), KeyKind::EcdsaP256, "x", &provider)?;
-    let other = KeyPair::generate()?;
-    let foreign = id.with_foreign_key(
+    let ed = ca.issue(&client_leaf_params("x"), KeyKind::Ed25519, "x", &provider)?;
+    let other = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
+    let ed_foreign = ed.with_foreign_key(
         probe_core::identity::rustls_signing_key(&other, &provider)?,
         "foreign",
     );
-    assert!(id.private_key_der().is_some() && foreign.private_key_der().is_none());
-    let target = Target::parse(&format!("https://127.0.0.1:{}/", free_port()?))?;
-    let out = get(&target, TlsVersion::Tls12, Some(&foreign)).await;
-    assert!(out
-        .inconclusive
-        .as_deref()
-        .unwrap_or_default()
-        .contains("not available"));
+    assert!(ed_foreign.private_key_der().is_none() && ed_foreign.has_foreign_key());
+    let nowhere = Target::parse(&format!("https://127.0.0.1:{}/", free_port()?))?;
+    let out = get(&nowhere, TlsVersion::Tls12, Some(&ed_foreign)).await;
+    assert!(
+        out.inconclusive
+            .as_deref()
+            .unwrap_or_default()
+            .contains("with another key"),
+        "{out:?}"
+    );
+
+    let Some(apache) = Apache::start()? else {
+        return Ok(());
+    };
+    let admin = apache.target(apache.per_location, "/admin/")?;
+    let other = KeyPair::generate()?;
+    let foreign = apache.pki.trusted.with_foreign_key(
+        probe_core::identity::rustls_signing_key(&other, &provider)?,
+        "foreign",
+    );
+    for v in TlsVersion::ALL {
+        let good = get(&admin, v, Some(&apache.pki.trusted)).await;
+        assert_eq!(good.http_status, Some(200), "{good:?} {}", apache.logs());
+        let out = get(&admin, v, Some(&foreign)).await;
+        assert!(out.asked.is_some() && out.cert_sent, "{out:?}");
+        assert_eq!(
+            (out.alert.as_deref(), out.http_status),
+            (Some("DecryptError"), None),
+            "{out:?} {}",
+            apache.logs()
+        );
+    }
     Ok(())
 }
 
-/// A TLS 1.3 server (rustls, in process) that answers the request after two KeyUpdates asking us
-/// to update too. That is no post-handshake CertificateRequest. (OpenSSL 3 answers a KeyUpdate
-/// request with its next write, none here; had it answered at once, two records written while we
-/// only read the response would count as an empty Certificate + Finished, which is why records
-/// too short for a certificate answer are not counted: see the unit test in `transport::late`.)
 #[tokio::test]
 async fn key_updates_are_not_a_post_handshake_request() -> TestResult {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};

@@ -183,6 +183,8 @@ pub struct ClientIdentity {
     /// The private key as DER, for transports that cannot use the rustls signing key (OpenSSL,
     /// see [`crate::transport::late`]). `None` when the key is deliberately foreign. Never printed.
     private_key: Option<Arc<PrivateKeyDer<'static>>>,
+    /// CertificateVerify is signed by a key that is not the certificate's (`cert-without-key`).
+    foreign_key: bool,
 }
 
 impl std::fmt::Debug for ClientIdentity {
@@ -247,6 +249,7 @@ impl ClientIdentity {
             certified,
             summary,
             private_key: None,
+            foreign_key: false,
         })
     }
 
@@ -261,6 +264,13 @@ impl ClientIdentity {
         self.private_key.as_deref()
     }
 
+    /// Whether CertificateVerify is deliberately signed by a key that is not the certificate's
+    /// ([`Self::with_foreign_key`]): a transport that cannot use the rustls signing key makes a
+    /// mismatched key of its own for it ([`crate::transport::late`]).
+    pub fn has_foreign_key(&self) -> bool {
+        self.foreign_key
+    }
+
     /// The same certificate chain with a different signing key: CertificateVerify will not match
     /// the certificate (rustls `CertifiedKey::new` does not check the pair).
     pub fn with_foreign_key(&self, key: Arc<dyn SigningKey>, origin: &str) -> Self {
@@ -270,6 +280,7 @@ impl ClientIdentity {
             certified: Arc::new(CertifiedKey::new(self.certified.cert.clone(), key)),
             summary,
             private_key: None,
+            foreign_key: true,
         }
     }
 }

@@ -82,10 +82,10 @@ pub async fn run_one(
     };
     if chooser.is_some() {
         let reason = match &identity {
-            Some(i) if i.private_key_der().is_some() => None,
+            Some(i) if late_auth::can_present(i) => None,
             Some(_) => Some(
-                "not run after the handshake: the late-auth transport (OpenSSL) presents only a \
-                 certificate with its own key",
+                "not run after the handshake: the late-auth transport (OpenSSL) presents an \
+                 Ed25519 or Ed448 certificate only with its own key",
             ),
             None => Some(
                 "not run after the handshake: the server's late CertificateRequest named no CA \
@@ -121,7 +121,7 @@ pub async fn run_one(
     let mut rsa_failed = None;
     if unsent(&exchange, &identity) {
         match chooser.map(|c| c.choose(&hints, RSA_SCHEMES)) {
-            Some(Ok(Some(rsa))) if rsa.private_key_der().is_some() => {
+            Some(Ok(Some(rsa))) if late_auth::can_present(&rsa) => {
                 (exchange, identity) = run(Some(rsa)).await;
             }
             Some(Err(reason)) => rsa_failed = Some(reason),

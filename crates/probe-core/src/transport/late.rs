@@ -26,9 +26,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use openssl::bn::{BigNum, MsbOption};
 use openssl::ec::EcKey;
-use openssl::pkey::{PKey, Private};
-use openssl::rsa::Rsa;
+use openssl::pkey::{Id, PKey, Private};
+use openssl::rsa::{Rsa, RsaPrivateKeyBuilder};
 use openssl::ssl::{
     self, Ssl, SslAlert, SslContext, SslMethod, SslOptions, SslVerifyMode, SslVersion,
 };
@@ -205,12 +206,12 @@ fn prepare(req: &LateAuthRequest<'_>) -> Result<Ssl, String> {
             .map_err(|e| fail("server name", e))?;
     }
     if let Some(id) = req.identity {
-        let key = openssl_key(id)?;
         let mut certs = id.certified.cert.iter().map(|der| X509::from_der(der));
         let leaf = certs
             .next()
             .ok_or("the identity has no certificate")?
             .map_err(|e| fail("certificate", e))?;
+        let key = openssl_key(id, &leaf)?;
         let matches = leaf.public_key().is_ok_and(|public| public.public_eq(&key));
         if !matches {
             return Err("the identity's key does not match its certificate".to_owned());
@@ -227,11 +228,31 @@ fn prepare(req: &LateAuthRequest<'_>) -> Result<Ssl, String> {
     Ok(ssl)
 }
 
-/// The identity's key as OpenSSL's; none when it is foreign (deliberately mismatched).
-fn openssl_key(id: &ClientIdentity) -> Result<PKey<Private>, String> {
-    let der = id.private_key_der().ok_or(
-        "the identity's private key is not available to OpenSSL (foreign key): nothing was sent",
-    )?;
+/// Whether this transport can present `id`: its key is known, or it is deliberately foreign
+/// (`cert-without-key`) on a certificate whose key [`mismatched_key`] can stand in for.
+pub fn can_present(id: &ClientIdentity) -> bool {
+    if id.private_key_der().is_some() {
+        return true;
+    }
+    id.has_foreign_key()
+        && id
+            .certified
+            .cert
+            .first()
+            .and_then(|der| X509::from_der(der).ok())
+            .and_then(|leaf| leaf.public_key().ok())
+            .is_some_and(|public| matches!(public.id(), Id::EC | Id::RSA))
+}
+
+/// The identity's key as OpenSSL's. A foreign key (`cert-without-key`, whose rustls signing key
+/// OpenSSL cannot use) is stood in for by [`mismatched_key`].
+fn openssl_key(id: &ClientIdentity, leaf: &X509) -> Result<PKey<Private>, String> {
+    if id.has_foreign_key() {
+        return mismatched_key(leaf);
+    }
+    let der = id
+        .private_key_der()
+        .ok_or("the identity's private key is not available to OpenSSL: nothing was sent")?;
     let key = match der {
         PrivateKeyDer::Pkcs8(k) => PKey::private_key_from_pkcs8(k.secret_pkcs8_der()),
         PrivateKeyDer::Pkcs1(k) => {
@@ -243,6 +264,45 @@ fn openssl_key(id: &ClientIdentity) -> Result<PKey<Private>, String> {
         _ => return Err("unsupported private key format".to_owned()),
     };
     key.map_err(|e| format!("OpenSSL cannot load the identity's key: {e}"))
+}
+
+/// A private key OpenSSL takes for `leaf`'s (its public half is the certificate's: OpenSSL checks
+/// only that) whose private half belongs to no certificate, so that CertificateVerify is signed
+/// by another key, as `cert-without-key` presents it in the handshake: EC, a fresh scalar of the
+/// same curve beside the certificate's point; RSA, the certificate's modulus and exponent with a
+/// random private exponent. Other key types (Ed25519 derives its public key from the private
+/// one) cannot be so mismatched: `Err`.
+fn mismatched_key(leaf: &X509) -> Result<PKey<Private>, String> {
+    let fail = |what: &str, e: openssl::error::ErrorStack| format!("OpenSSL set-up ({what}): {e}");
+    let public = leaf
+        .public_key()
+        .map_err(|e| fail("the certificate's key", e))?;
+    let key = match public.id() {
+        Id::EC => {
+            let ec = public.ec_key().map_err(|e| fail("the certificate's key", e))?;
+            let fresh = EcKey::generate(ec.group()).map_err(|e| fail("a foreign key", e))?;
+            EcKey::from_private_components(ec.group(), fresh.private_key(), ec.public_key())
+                .and_then(PKey::from_ec_key)
+        }
+        Id::RSA => {
+            let rsa = public.rsa().map_err(|e| fail("the certificate's key", e))?;
+            let build = || {
+                let mut d = BigNum::new()?;
+                d.rand(rsa.n().num_bits() - 1, MsbOption::MAYBE_ZERO, true)?;
+                let key = RsaPrivateKeyBuilder::new(rsa.n().to_owned()?, rsa.e().to_owned()?, d)?
+                    .build();
+                PKey::from_rsa(key)
+            };
+            build()
+        }
+        other => {
+            return Err(format!(
+                "OpenSSL cannot present a certificate of this key type (OpenSSL id {}) with another key",
+                other.as_raw()
+            ))
+        }
+    };
+    key.map_err(|e| fail("a foreign key", e))
 }
 
 /// TCP, TLS handshake, request, response. `Err` is the reason the exchange is inconclusive.
@@ -746,6 +806,63 @@ impl AsyncWrite for Tap {
 
 #[cfg(test)]
 mod tests {
+    /// `cert-without-key` after the handshake: the key OpenSSL is given passes for the
+    /// certificate's (its public half is the certificate's) and signs what the certificate's key
+    /// does not verify, for each key type the scan presents but Ed25519, which cannot be so
+    /// mismatched and is left out ([`super::can_present`]).
+    #[test]
+    fn a_mismatched_key_passes_for_the_certificates_and_signs_what_it_cannot_verify(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use openssl::hash::MessageDigest;
+        use openssl::pkey::{PKey, Private};
+        use openssl::sign::{Signer, Verifier};
+        use openssl::x509::X509;
+        for alg in [
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+            &rcgen::PKCS_ECDSA_P384_SHA384,
+            &rcgen::PKCS_ECDSA_P521_SHA512,
+            &rcgen::PKCS_RSA_SHA256,
+            &rcgen::PKCS_ED25519,
+        ] {
+            let key = if alg == &rcgen::PKCS_RSA_SHA256 {
+                crate::identity::KeyKind::Rsa2048.generate()?
+            } else {
+                rcgen::KeyPair::generate_for(alg)?
+            };
+            let cert =
+                rcgen::CertificateParams::new(vec!["client.test".to_owned()])?.self_signed(&key)?;
+            let leaf = X509::from_der(cert.der())?;
+            let foreign = super::mismatched_key(&leaf);
+            if alg == &rcgen::PKCS_ED25519 {
+                assert!(foreign.is_err(), "an Ed25519 key cannot be mismatched");
+                continue;
+            }
+            let foreign = foreign?;
+            let public = leaf.public_key()?;
+            assert!(
+                public.public_eq(&foreign),
+                "{alg:?}: OpenSSL takes it for the certificate's"
+            );
+            let own = PKey::private_key_from_pkcs8(&key.serialize_der())?;
+            let sign = |k: &PKey<Private>| -> Result<Vec<u8>, openssl::error::ErrorStack> {
+                let mut signer = Signer::new(MessageDigest::sha256(), k)?;
+                signer.update(b"CertificateVerify")?;
+                signer.sign_to_vec()
+            };
+            let verifies = |signature: &[u8]| {
+                Verifier::new(MessageDigest::sha256(), &public)
+                    .and_then(|mut v| {
+                        v.update(b"CertificateVerify")?;
+                        v.verify(signature)
+                    })
+                    .unwrap_or(false)
+            };
+            assert!(verifies(&sign(&own)?), "{alg:?}: the certificate's own key");
+            assert!(!verifies(&sign(&foreign)?), "{alg:?}: the mismatched key");
+        }
+        Ok(())
+    }
+
     /// Records we write in TLS 1.3 after the request, as (encrypted body length) each.
     fn written_late(lengths: &[usize]) -> super::LateAuthExchange {
         let mut wire = super::Wire {
