@@ -115,6 +115,7 @@
 #   haproxy-selfsigned-cn     crt-ignore-err 18 + http-request deny 403 unless the certificate's
 #                             CN is test-client (not on --list; see real_servers.rs
 #                             a_self_signed_certificate_claiming_the_subject_gets_in)
+#   haproxy-tolerate-expired     bind ... verify required crt-ignore-err 10, no rule after it
 #   haproxy-tolerate-expired-cn  bind ... verify required crt-ignore-err 10 (an expired certificate
 #                             from the trusted CA gets through) + http-request deny 403 unless the
 #                             certificate's CN is test-client (not on --list; see side_doors_real.rs
@@ -461,6 +462,8 @@
 #                             name's other spellings get a landing page of their own (HAProxy) or
 #                             200 {"ok":false,"error":"misdirected request …"} (nginx): no door
 #                             (an audit's false findings against a first version, fourteenth)
+#   caddy-named-site          Caddy, one site under 127.0.0.1 and localhost, client_auth
+#                             require_and_verify: by address (no SNI) 421 to everyone, by name A
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
 #                             reverse_proxy with header_up X-Client-Cert (the certificate as
 #                             base64 DER), public.test a reverse_proxy to the same backend (which
@@ -1484,6 +1487,12 @@ haproxy-*)
     verify="verify required crt-ignore-err 10"
     rules="http-request deny deny_status 403 unless { ssl_c_s_dn(CN) -m str test-client }"
     ;;
+  haproxy-tolerate-expired)
+    # An expired certificate from the trusted CA through TLS (crt-ignore-err 10), nothing after
+    # it: a user's own expired client-cert is served (an audit's, sixteenth session).
+    verify="verify required crt-ignore-err 10"
+    rules=""
+    ;;
   haproxy-crt-ignore-selfsigned)
     # A self-signed leaf through TLS (error 18, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, at depth
     # 0), nothing after it: any client that makes itself a certificate gets in (found by
@@ -1791,6 +1800,33 @@ https://public.test:$port {
     protocols tls1.2 tls1.3
   }
   respond "public area
+" 200
+}
+EOF
+  export HOME=$dir XDG_DATA_HOME=$dir/data XDG_CONFIG_HOME=$dir/config
+  run "$CADDY" run --config "$dir/Caddyfile" --adapter caddyfile
+  ;;
+caddy-named-site)
+  : "${CADDY:=caddy}"
+  need "$CADDY" CADDY
+  dir=$work/caddy-$server-$port
+  mkdir -p "$dir/data" "$dir/config"
+  # One site under its address and a name, client_auth require_and_verify (an audit's, sixteenth
+  # session). Caddy picks the client-auth policy by SNI: a client of https://127.0.0.1:PORT/ sends
+  # none, is asked for no certificate, and is answered 421 Misdirected Request, the valid
+  # certificate too; a client of https://localhost:PORT/ must present a certificate.
+  cat >"$dir/Caddyfile" <<EOF
+$(caddy_global)
+https://127.0.0.1:$port, https://localhost:$port {
+  bind 127.0.0.1
+  tls $pki/server.crt $pki/server.key {
+    protocols tls1.2 tls1.3
+    client_auth {
+      mode require_and_verify
+      trusted_ca_cert_file $pki/ca.crt
+    }
+  }
+  respond "orders
 " 200
 }
 EOF

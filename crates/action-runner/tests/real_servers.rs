@@ -1612,6 +1612,49 @@ fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
     );
 }
 
+/// A user's own `client-cert` out of its dates (expired in 2021, from the trusted CA): HAProxy
+/// `crt-ignore-err 10` serves it, which proves the server accepts expired certificates without
+/// the staging CA the expired probe needs (an audit's: B, exit 0, "expired-client-cert skipped");
+/// nginx `on` refuses it, and the refusal names the dates as the likely cause.
+#[test]
+fn an_expired_client_cert_that_is_served_is_the_finding() {
+    let (tolerant, strict) = ("haproxy-tolerate-expired", "nginx-on");
+    if !tools_present(&[tolerant, strict]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[tolerant, strict]);
+    let scan = lab.scan(&[], &lab.identity_args("expired.crt", "expired.key"));
+    let t = &scan.targets[tolerant];
+    let expired = t["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["id"] == "expired-client-cert-accepted");
+    assert!(
+        expired.is_some_and(|f| f["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("expired on 2021-01-01") && d.contains("served HTTP 200"))),
+        "{}",
+        target_summary(t)
+    );
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+    let t = &scan.targets[strict];
+    let unverified = t["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["id"] == "enforcement-unverified");
+    assert!(
+        unverified.is_some_and(|f| f["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("likely cause: it expired on 2021-01-01"))),
+        "{}",
+        target_summary(t)
+    );
+}
+
 /// Python asyncio speaking TLS 1.3 alone closes a TLS 1.2 handshake without the protocol_version
 /// alert: unjudged (exit 3) until the user says the server speaks TLS 1.3 only (`--tls-versions`),
 /// then A with every identity. Saying so never hides a door: an asyncio server speaking TLS 1.2

@@ -12,7 +12,7 @@ use crate::facts::ProbeId;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
 use crate::probe::late_client_auth::{judged_view, late_baseline, late_unread};
-use crate::probe::no_client_cert::refused_before_asking;
+use crate::probe::no_client_cert::{misdirected, refused_before_asking};
 use crate::probe::{registry, VersionView};
 
 /// What the server does about client certificates.
@@ -463,7 +463,7 @@ impl Judging {
         // Refused before any CertificateRequest, and no late answer to judge instead: what this
         // version does about certificates is unknown, so it sets no level and is incomplete.
         let late = late_baseline(obs, v);
-        let unread = refused_before_asking(nc, late);
+        let unread = refused_before_asking(nc, late).or_else(|| misdirected(nc));
         if unread.is_none() {
             let here = level_of(nc, view);
             self.level = Some(match self.level {
@@ -672,6 +672,12 @@ impl Judging {
         }) {
             let staging = STAGING_PROBES.contains(&o.id);
             if !staging && o.id != ProbeId::CERT_WITHOUT_KEY {
+                continue;
+            }
+            // `decrypt_error` is the server finding CertificateVerify false: the key was checked,
+            // whatever it makes of the certificate (an audit's nginx `ssl_verify_depth 0`, which
+            // refuses every certificate, called this refusal "as the valid certificate was").
+            if o.id == ProbeId::CERT_WITHOUT_KEY && o.alert.as_deref() == Some("DecryptError") {
                 continue;
             }
             let control = if staging {
@@ -1596,6 +1602,13 @@ mod tests {
         assert!(v.incomplete[1]
             .reason
             .contains("does not accept certificates from the staging CA"));
+        // `cert-without-key` refused with decrypt_error: the key was checked, whatever the
+        // server makes of the certificate.
+        let mut decrypt = seen.clone();
+        if let Some(o) = decrypt.get_mut(2) {
+            o.alert = Some("DecryptError".into());
+        }
+        assert_eq!(unread(&judge(&decrypt)), &all_four[1..]);
         // Refused by the application (403) while these were refused in the handshake: their
         // TLS layer refused them for the flaw alone. Refused over HTTP too: unread.
         seen[1] = staging_control(Outcome::RefusedHttp, Some(403));

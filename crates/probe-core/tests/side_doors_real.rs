@@ -1250,6 +1250,43 @@ fn scan_one(lab: &Lab, scanner: &Scanner, url: &str, label: &str) -> TestResult<
     Ok(t)
 }
 
+/// Caddy serving one site under its address and a name (`https://127.0.0.1:P, https://localhost:P`,
+/// `client_auth require_and_verify`): a client of the address sends no SNI, is asked for no
+/// certificate, and is answered `421 Misdirected Request`, the valid certificate too. That says
+/// nothing of what the site requires: `no-client-cert` unread on both versions, no finding, B
+/// (before: `client-cert-not-requested`, high, D, exit 1, an audit's false finding). By name, the
+/// site requires a certificate and is graded as any correct server.
+#[test]
+fn a_misdirected_answer_is_unread_never_unprotected() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let server = start("caddy-named-site", &lab.pki, lab.dir.path())?;
+    for (label, scanner) in [
+        ("anonymous", &lab.anonymous),
+        ("client-cert", &lab.with_identity),
+    ] {
+        let url = format!("https://127.0.0.1:{}/", server.port);
+        let by_address = scan_one(&lab, scanner, &url, label)?;
+        assert!(
+            unread_both(&by_address, "no-client-cert", "421 Misdirected Request"),
+            "{label}: {:?}",
+            by_address.incomplete
+        );
+        assert!(
+            roots(&by_address).iter().all(|(_, s)| *s == Severity::Info),
+            "{label}: {:?}",
+            by_address.findings
+        );
+        assert_eq!(by_address.grade, Grade::B, "{label}");
+        let url = format!("https://localhost:{}/", server.port);
+        let by_name = scan_one(&lab, scanner, &url, label)?;
+        assert_eq!(by_name.client_auth, ClientAuth::Required, "{label}");
+        assert!(best_grade(&by_name), "{label}: {}", line(label, &by_name));
+    }
+    Ok(())
+}
+
 /// Whether `probe` is unread on both versions with a reason that says `why`.
 fn unread_both(t: &TargetReport, probe: &str, why: &str) -> bool {
     [TlsVersion::Tls13, TlsVersion::Tls12].iter().all(|v| {

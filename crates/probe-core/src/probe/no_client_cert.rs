@@ -74,6 +74,33 @@ pub fn refused_before_asking(
     })
 }
 
+/// The judgement of a baseline answered `421 Misdirected Request`: the server does not serve this
+/// host on a connection made this way (an address without SNI, where Caddy matches its client
+/// authentication by SNI and answers every request 421; a name its TLS settings do not cover),
+/// so the answer says nothing of what it requires of a client: the version is unread, never
+/// `client-cert-not-requested` (an audit's correct Caddy site scanned by its address was graded D,
+/// exit 1). `None` for any other baseline.
+pub fn misdirected(nc: &ProbeObservation) -> Option<IncompleteProbe> {
+    (nc.http_status == Some(MISDIRECTED)).then(|| IncompleteProbe {
+        probe: nc.id.as_str().to_owned(),
+        tls_version: Some(nc.tls_version),
+        reason: format!(
+            "answered HTTP 421 Misdirected Request {}: the server does not serve this host on a \
+             connection made this way (an address without SNI, or a name its TLS settings do not \
+             cover), so what it requires of a client is unknown. Scan the name it serves \
+             (`--resolve NAME:PORT:ADDRESS` keeps the address)",
+            if nc.cert_requested {
+                "after asking for a client certificate"
+            } else {
+                "without asking for a client certificate"
+            }
+        ),
+    })
+}
+
+/// `421 Misdirected Request` (RFC 9110): not this server's host on this connection.
+const MISDIRECTED: u16 = 421;
+
 impl Probe for NoClientCert {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -100,6 +127,8 @@ impl Probe for NoClientCert {
             nc.outcome
         };
         let finding = match (nc.cert_requested, outcome, nc.http_status) {
+            // Not this server's host on this connection: unread (see `misdirected`).
+            (_, _, Some(MISDIRECTED)) => return out,
             (false, Outcome::Served, Some(st)) if nc.late => Finding::new(
                 FindingId::ClientCertNotRequested,
                 format!(

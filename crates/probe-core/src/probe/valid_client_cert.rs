@@ -22,9 +22,13 @@ pub struct ValidClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::VALID_CLIENT_CERT,
-    presents: "the positive control: your certificate, or one minted from the staging CA; with both, where a staging probe was refused, the staging CA's own valid certificate too (claiming your subject)",
+    presents: "the positive control: your certificate, or one minted from the staging CA; with both, where a staging probe was refused, the staging CA's own valid certificate too (claiming your subject); your certificate served out of its dates is the finding its dates call for",
     needs: "`client-cert`/`client-key` or `issuing-ca-*`",
-    findings: &[FindingId::EnforcementUnverified],
+    findings: &[
+        FindingId::EnforcementUnverified,
+        FindingId::ExpiredClientCertAccepted,
+        FindingId::NotYetValidClientCertAccepted,
+    ],
 };
 
 /// What the protected site's page may show of the valid certificate's holder: its subject's
@@ -148,7 +152,10 @@ impl Probe for ValidClientCert {
         let busy = valid
             .http_status
             .is_some_and(crate::transport::is_busy_status);
-        if valid.outcome == Outcome::Served || valid.outcome.is_unreadable() || busy {
+        if valid.outcome == Outcome::Served {
+            return served_out_of_its_dates(view, valid).into_iter().collect();
+        }
+        if valid.outcome.is_unreadable() || busy {
             return Vec::new();
         }
         // Answered (a 404, a redirect) where every other client was refused in the handshake:
@@ -203,6 +210,38 @@ impl Probe for ValidClientCert {
             from: valid,
         }]
     }
+}
+
+/// The positive control served though it is out of its dates (an expired `client-cert`): the
+/// server accepts such certificates, proven with the user's own certificate, without the staging
+/// CA the dedicated probes need (an audit's HAProxy `crt-ignore-err 10` served an expired
+/// `client-cert` and was graded B, exit 0, the expired probe skipped for want of a staging CA).
+fn served_out_of_its_dates<'a>(
+    view: &VersionView<'a>,
+    valid: &'a crate::facts::ProbeObservation,
+) -> Option<Judged<'a>> {
+    let cert = valid.client_cert.as_ref()?;
+    let why = out_of_its_dates(cert)?;
+    let id = if why.starts_with("expired") {
+        FindingId::ExpiredClientCertAccepted
+    } else {
+        FindingId::NotYetValidClientCertAccepted
+    };
+    Some(Judged {
+        finding: Finding::new(
+            id,
+            format!(
+                "{}: the certificate given as the positive control ({}, {}) {why}, and was \
+                 served HTTP {}: the server accepts client certificates outside their validity \
+                 period.",
+                view.version,
+                cert.origin,
+                cert.subject,
+                valid.http_status.unwrap_or_default()
+            ),
+        ),
+        from: valid,
+    })
 }
 
 /// The user's certificate was presented alone (no intermediate after it), is not self-signed, and
@@ -300,5 +339,40 @@ mod tests {
             let o = [with_cert(obs(ProbeId::VALID_CLIENT_CERT, outcome, status))];
             assert!(ValidClientCert.judge(&view(&o)).is_empty(), "{outcome:?}");
         }
+    }
+
+    /// The user's own certificate served out of its dates: the server accepts such certificates
+    /// (expired, or not yet valid), without a staging CA; within its dates, nothing.
+    #[test]
+    fn a_positive_control_served_out_of_its_dates_is_the_finding() {
+        let served = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+        let dated = |before: &str, after: &str| {
+            let mut o = served.clone();
+            if let Some(c) = o.client_cert.as_mut() {
+                c.not_before = before.into();
+                c.not_after = after.into();
+            }
+            [o]
+        };
+        for (o, want) in [
+            (
+                dated("2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z"),
+                FindingId::ExpiredClientCertAccepted,
+            ),
+            (
+                dated("2999-01-01T00:00:00Z", "3000-01-01T00:00:00Z"),
+                FindingId::NotYetValidClientCertAccepted,
+            ),
+        ] {
+            let found = ValidClientCert.judge(&view(&o));
+            assert_eq!(
+                found.iter().map(|j| j.finding.id).collect::<Vec<_>>(),
+                [want],
+                "{found:?}"
+            );
+            assert!(found[0].finding.detail.contains("was served HTTP 200"));
+        }
+        let within = dated("2020-01-01T00:00:00Z", "2999-01-01T00:00:00Z");
+        assert!(ValidClientCert.judge(&view(&within)).is_empty());
     }
 }
