@@ -57,6 +57,9 @@
 #                             the leaf whose subject is ca.crt's for the one root (dates and
 #                             clientAuth checked): a self-signed CA of anyone's named so lets its
 #                             leaves in (go/main.go; not on --list)
+#   go-handler-allow-selfsigned  RequestClientCert + a handler that answers 403 unless the leaf
+#                             verifies against ca.crt or is a lone self-signed certificate
+#                             (go/main.go; not on --list)
 #   go-chain-signatures       RequireAnyClientCert + a verifier that judges a chain ending in the
 #                             CA's own certificate by its signatures alone and a lone leaf by
 #                             x509.Verify: an expired, not-yet-valid or serverAuth-only leaf from

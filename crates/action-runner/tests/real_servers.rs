@@ -1612,6 +1612,43 @@ fn a_wrong_identity_on_a_late_auth_server_is_no_pass() {
     );
 }
 
+/// Go `RequestClientCert` before a handler that admits a leaf verifying against the CA, or a lone
+/// self-signed certificate ("developer laptops"): the certificate from an unknown CA gets through
+/// the handshake to the handler's 403, as a client without one does, so the self-signed probe was
+/// never sent (it ran only where that certificate was refused in the handshake): A, exit 0, with
+/// every identity (an audit's). It now goes where an application refused that certificate too:
+/// F in every mode.
+#[test]
+fn a_self_signed_certificate_an_application_admits_is_found() {
+    let name = "go-handler-allow-selfsigned";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    for args in [
+        Vec::new(),
+        lab.identity_args("client.crt", "client.key"),
+        lab.full_identity_args(),
+    ] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        let found = t["findings"].as_array().into_iter().flatten().any(|f| {
+            f["id"] == "untrusted-client-cert-accepted"
+                && f["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("self-signed"))
+        });
+        assert!(found, "{args:?}: {}", target_summary(t));
+        assert_eq!(
+            (scan.status, t["grade"].as_str()),
+            (Some(1), Some("F")),
+            "{args:?}: {}",
+            target_summary(t)
+        );
+    }
+}
+
 /// A user's own `client-cert` out of its dates (expired in 2021, from the trusted CA): HAProxy
 /// `crt-ignore-err 10` serves it, which proves the server accepts expired certificates without
 /// the staging CA the expired probe needs (an audit's: B, exit 0, "expired-client-cert skipped");

@@ -21,7 +21,10 @@
 // anchor from the chain the client sends: the certificate after the leaf whose subject is the
 // client CA's name becomes the one root the leaf is verified against (dates, clientAuth), so a
 // self-signed CA of anyone's that carries that name lets its leaves in (an audit's, fifteenth
-// session).
+// session). The mode "handler-allow-selfsigned" checks in the handler, not the handshake:
+// RequestClientCert, and a handler that answers 403 unless the leaf verifies for clientAuth
+// against the CA, or is a lone self-signed certificate whose signature verifies against itself
+// ("developer laptops"): anyone who makes a certificate gets in (an audit's, sixteenth session).
 package main
 
 import (
@@ -65,6 +68,10 @@ func main() {
 	chainSignatures := *mode == "chain-signatures"
 	p384Any := *mode == "p384-any"
 	anchorByName := *mode == "anchor-by-name"
+	handlerSelfSigned := *mode == "handler-allow-selfsigned"
+	if handlerSelfSigned {
+		auth, ok = tls.RequestClientCert, true
+	}
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
@@ -226,6 +233,11 @@ func main() {
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
+			if handlerSelfSigned && !verifiedOrSelfSigned(r.TLS.PeerCertificates, pool) {
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, "forbidden\n")
+				return
+			}
 			if lax && (len(r.TLS.PeerCertificates) == 0 ||
 				r.TLS.PeerCertificates[0].Subject.CommonName != "test-client") {
 				w.WriteHeader(http.StatusForbidden)
@@ -239,6 +251,29 @@ func main() {
 		ErrorLog:          log.New(os.Stderr, "goserver: ", 0),
 	}
 	log.Fatal(srv.ServeTLS(ln, "", ""))
+}
+
+// verifiedOrSelfSigned: the leaf verifies for clientAuth against pool (the client's other
+// certificates as intermediates), or it is a lone self-signed certificate whose signature
+// verifies against its own key (the hole: any client can make one).
+func verifiedOrSelfSigned(pc []*x509.Certificate, pool *x509.CertPool) bool {
+	if len(pc) == 0 {
+		return false
+	}
+	if len(pc) == 1 && bytes.Equal(pc[0].RawIssuer, pc[0].RawSubject) &&
+		pc[0].CheckSignature(pc[0].SignatureAlgorithm, pc[0].RawTBSCertificate, pc[0].Signature) == nil {
+		return true // "developer laptops use self-signed certificates"
+	}
+	inter := x509.NewCertPool()
+	for _, c := range pc[1:] {
+		inter.AddCert(c)
+	}
+	_, err := pc[0].Verify(x509.VerifyOptions{
+		Roots:         pool,
+		Intermediates: inter,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	})
+	return err == nil
 }
 
 // firstDER is the DER of the first certificate in caPEM (nil when there is none).

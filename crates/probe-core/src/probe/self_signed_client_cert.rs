@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::{
     served_with, Judged, Paired, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
 };
+use crate::checks::refusal::tls_module_refusal;
 use crate::facts::Outcome;
 use crate::finding::FindingId;
 
@@ -23,7 +24,7 @@ pub struct SelfSignedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SELF_SIGNED_CLIENT_CERT,
-    presents: "a self-signed certificate (its own issuer, no CA) with the clientAuth key purpose; with `client-cert`, claiming that certificate's subject and subjectAltName (as its issuer too, so it stays self-signed); after the first wave, only where the server asked for a certificate and the one from an unknown CA did not get through",
+    presents: "a self-signed certificate (its own issuer, no CA) with the clientAuth key purpose; with `client-cert`, claiming that certificate's subject and subjectAltName (as its issuer too, so it stays self-signed); after the first wave, only where the server asked for a certificate and the one from an unknown CA was refused (in the handshake, or by an application)",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
@@ -38,7 +39,11 @@ impl Probe for SelfSignedClientCert {
     }
 
     /// After the first wave: it adds evidence only where the server asked for a certificate
-    /// and the one from an unknown CA did not get through the handshake.
+    /// and the one from an unknown CA was not let in: refused in the handshake, or by an
+    /// application (which may forgive a self-signed leaf alone: a Go handler or an Express
+    /// middleware that admits a certificate verifying itself, or `DEPTH_ZERO_SELF_SIGNED_CERT`,
+    /// let it in where an audit's scan never tried it: A, exit 0), not by the TLS module's own
+    /// page (nginx judges the chain as OpenSSL does, whatever the leaf).
     fn deferred(&self) -> bool {
         true
     }
@@ -50,10 +55,11 @@ impl Probe for SelfSignedClientCert {
         let untrusted_through = first.all(ProbeId::UNTRUSTED_CLIENT_CERT).any(|u| {
             u.client_cert.is_some()
                 && u.handshake_completed
-                && matches!(
-                    u.outcome,
-                    Outcome::Served | Outcome::Answered | Outcome::RefusedHttp
-                )
+                && match u.outcome {
+                    Outcome::Served | Outcome::Answered => true,
+                    Outcome::RefusedHttp => tls_module_refusal(u),
+                    _ => false,
+                }
         });
         asked && !untrusted_through
     }
@@ -84,5 +90,37 @@ mod tests {
         // Refused in the TLS layer: nothing.
         let refused = [with_cert(obs(id, Outcome::RefusedTls, None))];
         assert!(SelfSignedClientCert.judge(&view(&refused)).is_empty());
+    }
+
+    /// Wanted where the server asked and the certificate from an unknown CA was refused, in the
+    /// handshake or by an application (which may forgive a self-signed leaf alone), not where it
+    /// got in, nor where nginx's own certificate page refused it.
+    #[test]
+    fn wanted_where_the_unknown_ca_was_refused_in_the_handshake_or_by_an_application() {
+        let baseline = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        let untrusted = |outcome, status| {
+            with_cert(obs(ProbeId::UNTRUSTED_CLIENT_CERT, outcome, status))
+        };
+        let mut nginx_page = untrusted(Outcome::RefusedHttp, Some(400));
+        nginx_page.server_header = Some("nginx".into());
+        nginx_page.body_excerpt = Some(
+            "<html><head><title>400 The SSL certificate error</title></head></html>".into(),
+        );
+        for (u, want) in [
+            (untrusted(Outcome::RefusedTls, None), true),
+            (untrusted(Outcome::RefusedHttp, Some(403)), true),
+            (untrusted(Outcome::Served, Some(200)), false),
+            (untrusted(Outcome::Answered, Some(404)), false),
+            (nginx_page, false),
+        ] {
+            let seen = [baseline.clone(), u.clone()];
+            assert_eq!(
+                SelfSignedClientCert.wanted_after(&view(&seen)),
+                want,
+                "{:?} {:?}",
+                u.outcome,
+                u.http_status
+            );
+        }
     }
 }
