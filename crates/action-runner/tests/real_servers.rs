@@ -1649,6 +1649,41 @@ fn a_self_signed_certificate_an_application_admits_is_found() {
     }
 }
 
+/// Go `GetConfigForClient` requiring a certificate of a client that offers h2 and none of one
+/// that does not (mTLS for gRPC, none for the REST clients beside it): every probe offers h2 and
+/// was refused in the handshake, so the client offering HTTP/1.1 alone was never sent (it ran
+/// only where the h2 baseline got through the handshake): A, exit 0 with every identity (an
+/// audit's). Now it goes on TLS 1.3 and is served the very page the valid certificate is: F; and
+/// without an identity, incomplete (nothing to compare the page with), never a pass.
+#[test]
+fn a_server_that_picks_its_tls_settings_by_alpn_is_never_passed() {
+    let name = "go-alpn-h2-strict";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    for args in [
+        lab.identity_args("client.crt", "client.key"),
+        lab.full_identity_args(),
+    ] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        let found = t["findings"].as_array().into_iter().flatten().any(|f| {
+            f["id"] == "client-cert-not-requested"
+                && f["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("over HTTP/1.1") && d.contains("in the handshake"))
+        });
+        assert!(found, "{args:?}: {}", target_summary(t));
+        assert_eq!(scan.status, Some(1), "{args:?}: {}", target_summary(t));
+    }
+    let scan = lab.scan(&[name], &[]);
+    let t = &scan.targets[name];
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
+    assert_ne!(scan.status, Some(0), "{}", target_summary(t));
+}
+
 /// A user's own `client-cert` out of its dates (expired in 2021, from the trusted CA): HAProxy
 /// `crt-ignore-err 10` serves it, which proves the server accepts expired certificates without
 /// the staging CA the expired probe needs (an audit's: B, exit 0, "expired-client-cert skipped");

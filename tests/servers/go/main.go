@@ -25,6 +25,8 @@
 // RequestClientCert, and a handler that answers 403 unless the leaf verifies for clientAuth
 // against the CA, or is a lone self-signed certificate whose signature verifies against itself
 // ("developer laptops"): anyone who makes a certificate gets in (an audit's, sixteenth session).
+// The mode "alpn-h2-strict" picks its TLS settings by ALPN (GetConfigForClient):
+// RequireAndVerifyClientCert for a client offering h2, NoClientCert for one that does not.
 package main
 
 import (
@@ -72,6 +74,10 @@ func main() {
 	if handlerSelfSigned {
 		auth, ok = tls.RequestClientCert, true
 	}
+	alpnH2Strict := *mode == "alpn-h2-strict"
+	if alpnH2Strict {
+		auth, ok = tls.RequireAndVerifyClientCert, true
+	}
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
@@ -106,6 +112,22 @@ func main() {
 	}
 	if lax {
 		cfg.VerifyPeerCertificate = laxVerifier(pem)
+	}
+	if alpnH2Strict {
+		// "mTLS for the gRPC (h2) clients; the REST clients beside them need none": the TLS
+		// settings follow the ALPN offered, so a client that does not offer h2 gets in.
+		cfg.NextProtos = []string{"h2", "http/1.1"}
+		strict := cfg.Clone()
+		open := cfg.Clone()
+		open.ClientAuth = tls.NoClientCert
+		cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			for _, p := range hello.SupportedProtos {
+				if p == "h2" {
+					return strict, nil
+				}
+			}
+			return open, nil
+		}
 	}
 	if caInChain {
 		caDER := firstDER(pem)

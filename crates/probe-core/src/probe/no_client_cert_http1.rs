@@ -3,8 +3,12 @@
 //! versions apart (a Node `http2.createSecureServer({ allowHTTP1: true })` whose check sits in
 //! the `stream` handler only, an nginx `if ($server_protocol ...)`, a proxy routing h2 and
 //! HTTP/1.1 to differently set-up backends) lets in over HTTP/1.1 a client it refuses over h2.
-//! It runs after the first wave, only on a version whose anonymous baseline negotiated h2,
-//! completed the handshake and was not served: a connection more only there.
+//! A server may even pick its TLS settings by ALPN (Go `GetConfigForClient` requiring a
+//! certificate of h2 clients only, an Envoy filter chain matched on `application_protocols`: mTLS
+//! for gRPC, none for the REST clients beside it), refusing in the handshake whoever offers h2.
+//! It runs after the first wave, only on a version whose anonymous baseline negotiated h2 and was
+//! not served (refused over HTTP, answered, or refused in the handshake): a connection more only
+//! there.
 
 use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
 use crate::facts::{Outcome, ProbeObservation};
@@ -20,7 +24,7 @@ pub struct NoClientCertHttp1;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::NO_CLIENT_CERT_HTTP1,
-    presents: "nothing, offering ALPN `http/1.1` alone; after the first wave, only where the anonymous baseline negotiated h2, got through the handshake and was not served",
+    presents: "nothing, offering ALPN `http/1.1` alone; after the first wave, only where the anonymous baseline negotiated h2 and was not served (over HTTP or in the handshake)",
     needs: "—",
     findings: &[
         FindingId::ClientCertOptional,
@@ -31,6 +35,10 @@ static SPEC: ProbeSpec = ProbeSpec {
 /// How the anonymous h2 request was answered, in words.
 fn h2_answer(nc: &ProbeObservation) -> String {
     match (nc.outcome, nc.http_status) {
+        (Outcome::RefusedTls, _) => match &nc.alert {
+            Some(a) => format!("refused in the handshake (alert {a})"),
+            None => "refused in the handshake".to_owned(),
+        },
         (Outcome::RefusedHttp, Some(st)) => format!("refused with HTTP {st}"),
         (_, Some(st)) => format!("answered HTTP {st}"),
         _ => "not served".to_owned(),
@@ -100,6 +108,7 @@ pub fn unanswered_note(observations: &[ProbeObservation]) -> Option<String> {
     let unanswered: Vec<String> = observations
         .iter()
         .filter(|o| o.id == ProbeId::NO_CLIENT_CERT_HTTP1 && o.http_status.is_none())
+        .filter(|o| o.alert.as_deref() == Some("NoApplicationProtocol"))
         .filter_map(|o| Some(format!("{}: alert {}", o.tls_version, o.alert.as_ref()?)))
         .collect();
     (!unanswered.is_empty()).then(|| {
@@ -131,12 +140,20 @@ impl Probe for NoClientCertHttp1 {
         true
     }
 
+    /// Where the anonymous baseline negotiated h2 and was not served: refused over HTTP or
+    /// answered, or refused in the handshake (a server whose TLS settings follow the ALPN offered
+    /// lets in, without a certificate, a client that does not offer h2: an audit's Go
+    /// `GetConfigForClient` was A, exit 0). TLS 1.2 refuses before the client learns the ALPN, so
+    /// a refusal in the handshake is read on TLS 1.3 alone.
     fn wanted_after(&self, first: &VersionView<'_>) -> bool {
         first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
             !nc.late
-                && nc.handshake_completed
                 && nc.alpn.as_deref() == Some("h2")
-                && matches!(nc.outcome, Outcome::RefusedHttp | Outcome::Answered)
+                && match nc.outcome {
+                    Outcome::RefusedHttp | Outcome::Answered => nc.handshake_completed,
+                    Outcome::RefusedTls => true,
+                    _ => false,
+                }
         })
     }
 
@@ -224,7 +241,12 @@ mod tests {
         assert!(!wanted(no_alpn));
         let mut at_tls = h2_refused();
         (at_tls.outcome, at_tls.http_status) = (Outcome::RefusedTls, None);
-        assert!(!wanted(at_tls), "refused in TLS: ALPN changes nothing there");
+        assert!(
+            wanted(at_tls.clone()),
+            "refused in TLS after h2 was picked: TLS settings may follow the ALPN"
+        );
+        at_tls.alpn = None;
+        assert!(!wanted(at_tls), "no ALPN known (a TLS 1.2 refusal): nothing to vary");
         let mut late = h2_refused();
         late.late = true;
         assert!(!wanted(late));
@@ -321,6 +343,10 @@ mod tests {
         );
         // A close is no word of the server's: not noted (the verdict leaves it unread).
         assert_eq!(unanswered_note(&[h2_refused(), closed]), None);
+        // A certificate refused over HTTP/1.1 too (a strict server) is no h2-only server.
+        let mut strict = h1(Outcome::RefusedTls, 0, "");
+        (strict.http_status, strict.alert) = (None, Some("CertificateRequired".into()));
+        assert_eq!(unanswered_note(&[h2_refused(), strict]), None);
         assert_eq!(unanswered_note(&[h2_refused()]), None);
     }
 }
