@@ -60,6 +60,8 @@
 #   go-handler-allow-selfsigned  RequestClientCert + a handler that answers 403 unless the leaf
 #                             verifies against ca.crt or is a lone self-signed certificate
 #                             (go/main.go; not on --list)
+#   go-ifgiven-200-refusal    VerifyClientCertIfGiven + a JSON API answering a client without a
+#                             certificate 200 {"ok":false,...} (go/main.go; not on --list)
 #   go-alpn-h2-strict         GetConfigForClient: RequireAndVerifyClientCert for a client offering
 #                             ALPN h2, NoClientCert for one that does not (go/main.go; not on --list)
 #   go-chain-signatures       RequireAnyClientCert + a verifier that judges a chain ending in the

@@ -1684,6 +1684,52 @@ fn a_server_that_picks_its_tls_settings_by_alpn_is_never_passed() {
     assert_ne!(scan.status, Some(0), "{}", target_summary(t));
 }
 
+/// Go `VerifyClientCertIfGiven` before a JSON API that answers a client without a certificate
+/// `200 {"ok":false,"error":"client certificate required"}` and the valid one
+/// `{"ok":true,"orders":[1,2,3]}`: a correct server refusing with a success status. With the
+/// valid certificate, the anonymous page is another page (it speaks of certificates, the orders
+/// do not), so the baseline is unread: no finding, B, exit 3 (an audit's: critical
+/// `client-cert-optional`, F, exit 1, the two pages sharing `ok`). Anonymous, a client without a
+/// certificate served a 2xx is the finding, as documented.
+#[test]
+fn a_refusal_served_as_a_success_is_no_finding_beside_the_valid_page() {
+    let name = "go-ifgiven-200-refusal";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.full_identity_args());
+    let t = &scan.targets[name];
+    let serious = t["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["severity"] != "info")
+        .count();
+    assert_eq!(serious, 0, "{}", target_summary(t));
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(3), Some("B")),
+        "{}",
+        target_summary(t)
+    );
+    assert!(
+        t["incomplete"]
+            .to_string()
+            .contains("wholly unlike it, or speaking of"),
+        "{}",
+        target_summary(t)
+    );
+    let anonymous = lab.scan(&[name], &[]);
+    assert_eq!(
+        anonymous.targets[name]["grade"].as_str(),
+        Some("F"),
+        "{}",
+        target_summary(&anonymous.targets[name])
+    );
+}
+
 /// A user's own `client-cert` out of its dates (expired in 2021, from the trusted CA): HAProxy
 /// `crt-ignore-err 10` serves it, which proves the server accepts expired certificates without
 /// the staging CA the expired probe needs (an audit's: B, exit 0, "expired-client-cert skipped");

@@ -541,8 +541,9 @@ impl Judging {
         for o in &view.observations {
             let reason = if view.served_another_page(o) {
                 format!(
-                    "served HTTP {} with the page a client without a certificate gets, wholly \
-                     unlike the page the valid certificate is served: a refusal served as a \
+                    "served HTTP {} with the page a client without a certificate gets, not the \
+                     page the valid certificate is served (wholly unlike it, or speaking of \
+                     refusal or of certificates where that one does not): a refusal served as a \
                      success (nginx `error_page 495 496 =200`) or a public page; whether \
                      anything protected is let through cannot be told from outside{}. Answer \
                      refused clients with a 4xx, or scan a path only the valid certificate may \

@@ -25,7 +25,9 @@
 // RequestClientCert, and a handler that answers 403 unless the leaf verifies for clientAuth
 // against the CA, or is a lone self-signed certificate whose signature verifies against itself
 // ("developer laptops"): anyone who makes a certificate gets in (an audit's, sixteenth session).
-// The mode "alpn-h2-strict" picks its TLS settings by ALPN (GetConfigForClient):
+// The mode "ifgiven-200-refusal" is VerifyClientCertIfGiven before a JSON API that answers a
+// client without a certificate 200 {"ok":false,...} and one with a verified certificate the
+// orders: correct, refusing with a success status. The mode "alpn-h2-strict" picks its TLS settings by ALPN (GetConfigForClient):
 // RequireAndVerifyClientCert for a client offering h2, NoClientCert for one that does not.
 package main
 
@@ -73,6 +75,10 @@ func main() {
 	handlerSelfSigned := *mode == "handler-allow-selfsigned"
 	if handlerSelfSigned {
 		auth, ok = tls.RequestClientCert, true
+	}
+	ifGiven200 := *mode == "ifgiven-200-refusal"
+	if ifGiven200 {
+		auth, ok = tls.VerifyClientCertIfGiven, true
 	}
 	alpnH2Strict := *mode == "alpn-h2-strict"
 	if alpnH2Strict {
@@ -255,6 +261,15 @@ func main() {
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
+			if ifGiven200 {
+				w.Header().Set("Content-Type", "application/json")
+				if len(r.TLS.PeerCertificates) == 0 {
+					_, _ = io.WriteString(w, `{"ok":false,"error":"client certificate required"}`+"\n")
+				} else {
+					_, _ = io.WriteString(w, `{"ok":true,"orders":[1,2,3]}`+"\n")
+				}
+				return
+			}
 			if handlerSelfSigned && !verifiedOrSelfSigned(r.TLS.PeerCertificates, pool) {
 				w.WriteHeader(http.StatusForbidden)
 				_, _ = io.WriteString(w, "forbidden\n")

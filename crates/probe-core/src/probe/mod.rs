@@ -171,17 +171,27 @@ impl<'a> VersionView<'a> {
                     && bad.outcome == Outcome::Served
                     && page(bad).is_some_and(|b| page::same_excerpt(a, b))
             });
-        // Wholly unlike the valid certificate's page, or one that says it refuses the caller
-        // beside a protected page that does not (a GraphQL `200 {"data":{"me":null},"errors":
-        // [{"message":"Unauthorized"}]}` shares its envelope with the protected answer).
+        // Wholly unlike the valid certificate's page, or one that says it refuses the caller or
+        // speaks of certificates beside a protected page that does not (a GraphQL `200
+        // {"data":{"me":null},"errors":[{"message":"Unauthorized"}]}` shares its envelope with the
+        // protected answer; an audit's `{"ok":false,"error":"client certificate required"}` its
+        // `ok` with `{"ok":true,"orders":[1,2,3]}`, and a sign-in page its `doctype html title`
+        // with the orders page: each called served, critical, F).
+        let says = |body: &str, words: fn(&[u8]) -> bool| words(body.as_bytes());
         let unlike = page::wholly_unlike(v, p)
-            || (crate::text::speaks_of_refusal(p.as_bytes())
-                && !crate::text::speaks_of_refusal(v.as_bytes())
-                && !page::same_excerpt(v, p));
-        page::distinct_tokens(a) >= page::MIN_PAGE_TOKENS
-            && reads_as_refusal
-            && page::same_excerpt(a, p)
-            && unlike
+            || (!page::same_excerpt(v, p)
+                && [
+                    crate::text::speaks_of_refusal as fn(&[u8]) -> bool,
+                    crate::text::speaks_of_certificates,
+                ]
+                .into_iter()
+                .any(|words| says(p, words) && !says(v, words)));
+        // A page of its own: enough tokens, or words that say it refuses (a bare `client
+        // certificate required` is three).
+        let own_page = page::distinct_tokens(a) >= page::MIN_PAGE_TOKENS
+            || crate::text::speaks_of_certificates(a.as_bytes())
+            || crate::text::speaks_of_refusal(a.as_bytes());
+        own_page && reads_as_refusal && page::same_excerpt(a, p) && unlike
     }
 
     /// A refusal by HTTP status whose body is the very page the valid certificate is served (a
@@ -1151,6 +1161,48 @@ mod tests {
         let seen = [page(ProbeId::NO_CLIENT_CERT, other, false), valid];
         let v = view(&seen);
         assert!(!v.served_another_page(&seen[0]));
+    }
+
+    /// An application's refusal served 200 that speaks of certificates beside a protected page
+    /// that does not: another page (unread), however few words it shares with that page (an
+    /// audit's JSON `ok`, an HTML template's `doctype html title`) or holds (`client
+    /// certificate required` is three words). A page that speaks of certificates where the
+    /// protected one does too is judged by its words as before.
+    #[test]
+    fn a_refusal_that_speaks_of_certificates_is_another_page() {
+        let page = |id, body: &str, cert: bool| {
+            let mut o = obs(id, Outcome::Served, Some(200));
+            o.body_excerpt = Some(body.to_owned());
+            if cert {
+                o = with_cert(o);
+            }
+            o
+        };
+        for (refusal, protected) in [
+            (
+                r#"{"ok":false,"error":"client certificate required"}"#,
+                r#"{"ok":true,"orders":[1,2,3]}"#,
+            ),
+            (
+                "<!doctype html><title>Sign in</title><p>Please present your client certificate.</p>",
+                "<!doctype html><title>Orders</title><table><tr><td>1017</td><td>42.00</td></tr></table>",
+            ),
+            ("client certificate required", "ok"),
+        ] {
+            let seen = [
+                page(ProbeId::NO_CLIENT_CERT, refusal, false),
+                page(ProbeId::VALID_CLIENT_CERT, protected, true),
+            ];
+            assert!(view(&seen).served_another_page(&seen[0]), "{refusal}");
+        }
+        // The protected page itself speaks of certificates (a PKI API): the anonymous page,
+        // that same page, is served.
+        let pki = r#"{"certificates":[{"serial":"0a1b","subject":"CN=svc"}]}"#;
+        let seen = [
+            page(ProbeId::NO_CLIENT_CERT, pki, false),
+            page(ProbeId::VALID_CLIENT_CERT, pki, true),
+        ];
+        assert!(!view(&seen).served_another_page(&seen[0]));
     }
 
     /// A 403 whose body is the protected page the valid certificate is served with 200 (a filter
