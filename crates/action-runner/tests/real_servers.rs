@@ -1730,6 +1730,66 @@ fn a_refusal_served_as_a_success_is_no_finding_beside_the_valid_page() {
     );
 }
 
+/// A `client-cert` the server does not trust (another CA's) beside a staging CA it does: the
+/// positive control refused, so `cert-without-key` on that certificate proves nothing, and it was
+/// unread (exit 3) though the staging CA's certificate was served. The staging CA's certificate
+/// with another key now goes too, is refused for its signature (`decrypt_error`) and stands for
+/// it: every probe read, `enforcement-unverified` says `client-cert` was refused, exit 0.
+#[test]
+fn the_staging_ca_stands_in_for_a_refused_client_cert_without_its_key() {
+    let servers = ["go-RequireAndVerifyClientCert", "nginx-on"];
+    if !tools_present(&servers) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&servers);
+    let mut args = lab.identity_args("untrusted.crt", "untrusted.key");
+    args.extend([
+        "--issuing-ca-cert".to_owned(),
+        lab.pki_file("ca.crt"),
+        "--issuing-ca-key".to_owned(),
+        lab.pki_file("ca.key"),
+    ]);
+    let scan = lab.scan(&[], &args);
+    for name in servers {
+        let t = &scan.targets[name];
+        assert_eq!(
+            t["incomplete"].as_array().map(Vec::len),
+            Some(0),
+            "{name}: {}",
+            target_summary(t)
+        );
+        let on_staging: Vec<&str> = t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| {
+                p["id"] == "cert-without-key"
+                    && p["client_cert"]["origin"]
+                        .as_str()
+                        .is_some_and(|o| o.starts_with("staging CA's valid certificate"))
+            })
+            .filter_map(|p| p["alert"].as_str())
+            .collect();
+        assert_eq!(
+            on_staging,
+            ["DecryptError", "DecryptError"],
+            "{name}: {}",
+            target_summary(t)
+        );
+        assert!(
+            t["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|f| f["id"] == "enforcement-unverified"),
+            "{name}: {}",
+            target_summary(t)
+        );
+    }
+    assert_eq!(scan.status, Some(0));
+}
+
 /// A user's own `client-cert` out of its dates (expired in 2021, from the trusted CA): HAProxy
 /// `crt-ignore-err 10` serves it, which proves the server accepts expired certificates without
 /// the staging CA the expired probe needs (an audit's: B, exit 0, "expired-client-cert skipped");

@@ -675,13 +675,27 @@ impl Judging {
             if !staging && o.id != ProbeId::CERT_WITHOUT_KEY {
                 continue;
             }
+            // The staging CA's certificate with another key went where `client-cert` was
+            // refused: that one is judged against the staging CA's own control, and stands for
+            // this one, which proves nothing.
+            let on_staging = o.id == ProbeId::CERT_WITHOUT_KEY
+                && o.origin_says(crate::probe::cert_without_key::STAGING_WITHOUT_KEY_ORIGIN);
+            if o.id == ProbeId::CERT_WITHOUT_KEY
+                && !on_staging
+                && view.all(ProbeId::CERT_WITHOUT_KEY).any(|s| {
+                    s.client_cert.is_some()
+                        && s.origin_says(crate::probe::cert_without_key::STAGING_WITHOUT_KEY_ORIGIN)
+                })
+            {
+                continue;
+            }
             // `decrypt_error` is the server finding CertificateVerify false: the key was checked,
             // whatever it makes of the certificate (an audit's nginx `ssl_verify_depth 0`, which
             // refuses every certificate, called this refusal "as the valid certificate was").
             if o.id == ProbeId::CERT_WITHOUT_KEY && o.alert.as_deref() == Some("DecryptError") {
                 continue;
             }
-            let control = if staging {
+            let control = if staging || on_staging {
                 view.staging_control()
             } else {
                 positive
@@ -718,7 +732,7 @@ impl Judging {
                     how_refused(o),
                     how_refused(c)
                 ),
-                None if staging => format!(
+                None if staging || on_staging => format!(
                     "refused with {}, and the staging CA's own valid certificate was not tried \
                      or not presented on this version: whether the server accepts certificates \
                      from the staging CA is unknown",
@@ -1573,6 +1587,45 @@ mod tests {
     /// The probes unread on TLS 1.3, by id.
     fn unread(v: &Verdict) -> Vec<&str> {
         v.incomplete.iter().map(|i| i.probe.as_str()).collect()
+    }
+
+    /// `client-cert` refused, the staging CA's valid certificate served: `cert-without-key` on
+    /// the staging CA's certificate is judged against that control and stands for the one on
+    /// `client-cert`'s, which proves nothing (before: unread, exit 3). Served, it is the finding;
+    /// without the staging control, unread.
+    #[test]
+    fn the_staging_ca_stands_in_for_a_refused_client_cert_without_its_key() {
+        let without_key_on_staging = |outcome, status| {
+            let mut o = with_cert(obs(ProbeId::CERT_WITHOUT_KEY, outcome, status));
+            if let Some(c) = o.client_cert.as_mut() {
+                c.origin = crate::probe::cert_without_key::STAGING_WITHOUT_KEY_ORIGIN.into();
+            }
+            o
+        };
+        let mut seen = vec![
+            obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None),
+            with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::RefusedTls, None)),
+            staging_control(Outcome::Served, Some(200)),
+            with_cert(obs(ProbeId::CERT_WITHOUT_KEY, Outcome::RefusedTls, None)),
+        ];
+        assert_eq!(unread(&judge(&seen)), ["cert-without-key"], "alone: unread");
+        seen.push(without_key_on_staging(Outcome::RefusedTls, None));
+        let v = judge(&seen);
+        assert!(unread(&v).is_empty(), "{:?}", v.incomplete);
+        seen.pop();
+        seen.push(without_key_on_staging(Outcome::Served, Some(200)));
+        assert!(judge(&seen)
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::ClientKeyPossessionNotVerified));
+        seen.pop();
+        seen.push(without_key_on_staging(Outcome::RefusedTls, None));
+        seen.remove(2);
+        assert_eq!(
+            unread(&judge(&seen)),
+            ["cert-without-key"],
+            "no staging control: the staging one unread"
+        );
     }
 
     /// A certificate the server should accept but for one flaw, refused where its control was

@@ -508,7 +508,8 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// What a probe table adds to a probe's id to tell apart two observations of one probe and
-/// version: ` (staging CA)` for the staging CA's own control beside `client-cert`'s, ` (no key
+/// version: ` (staging CA)` for the staging CA's own control beside `client-cert`'s (and for
+/// `cert-without-key` on the staging CA's certificate where `client-cert` was refused), ` (no key
 /// id)` for the forgery sent again without an authority key identifier beside the linked one,
 /// ` (with its CA)` for the certificate from an unknown CA sent again with its CA's certificate,
 /// ` (with the real CA)` for the same sent with the certificate of the CA the server trusts (and
@@ -516,7 +517,10 @@ fn truncate(s: &str, n: usize) -> String {
 /// certificate of ours carrying the copied name, ` (with its CA)` too for a staging certificate
 /// sent again with the staging CA's certificate.
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
-    if probe_core::probe::staging_valid(o) {
+    if probe_core::probe::staging_valid(o)
+        || (o.id == ProbeId::CERT_WITHOUT_KEY
+            && o.origin_says(probe_core::probe::cert_without_key::STAGING_WITHOUT_KEY_ORIGIN))
+    {
         " (staging CA)"
     } else if o.id == ProbeId::FORGED_CLIENT_CERT && o.origin_says("no key identifier") {
         " (no key id)"

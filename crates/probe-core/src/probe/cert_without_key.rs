@@ -71,11 +71,30 @@ impl ForeignKeys {
     }
 }
 
+/// The origin of the follow-up that presents the staging CA's valid certificate with a foreign
+/// key, where `client-cert` (the positive control) was refused ([`CertWithoutKey::follow_up`]).
+pub const STAGING_WITHOUT_KEY_ORIGIN: &str =
+    "staging CA's valid certificate, CertificateVerify by another key";
+
 /// The positive control's certificate with a foreign key.
 #[derive(Debug)]
 pub struct WithoutKey {
     valid: Arc<dyn CertChooser>,
     keys: ForeignKeys,
+    origin: &'static str,
+}
+
+impl ForeignKeys {
+    fn new(provider: Arc<CryptoProvider>) -> Self {
+        Self {
+            provider,
+            ec256: OnceLock::new(),
+            ec384: OnceLock::new(),
+            ec521: OnceLock::new(),
+            ed25519: OnceLock::new(),
+            rsa: OnceLock::new(),
+        }
+    }
 }
 
 impl CertChooser for WithoutKey {
@@ -93,10 +112,7 @@ impl CertChooser for WithoutKey {
                 id.summary.key
             )
         })?;
-        Ok(Some(id.with_foreign_key(
-            key,
-            "positive-control certificate, CertificateVerify by another key",
-        )))
+        Ok(Some(id.with_foreign_key(key, self.origin)))
     }
 }
 
@@ -105,7 +121,7 @@ pub struct CertWithoutKey;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CERT_WITHOUT_KEY,
-    presents: "the positive control's certificate, CertificateVerify signed by another key",
+    presents: "the positive control's certificate, CertificateVerify signed by another key; where `client-cert` was refused and a staging CA is given, the staging CA's valid certificate so too",
     needs: "as `valid-client-cert`",
     findings: &[FindingId::ClientKeyPossessionNotVerified],
 };
@@ -122,15 +138,30 @@ impl Probe for CertWithoutKey {
                 "needs a certificate the server accepts: a client identity or a staging CA".into(),
             );
         };
-        let keys = ForeignKeys {
-            provider: ctx.provider.clone(),
-            ec256: OnceLock::new(),
-            ec384: OnceLock::new(),
-            ec521: OnceLock::new(),
-            ed25519: OnceLock::new(),
-            rsa: OnceLock::new(),
+        Plan::Run(Some(Arc::new(WithoutKey {
+            valid,
+            keys: ForeignKeys::new(ctx.provider.clone()),
+            origin: "positive-control certificate, CertificateVerify by another key",
+        })))
+    }
+
+    /// Where `client-cert` is the positive control and was refused on this version, and a
+    /// staging CA is given: the staging CA's valid certificate with a foreign key, judged against
+    /// the staging CA's own control (which runs there too: [`valid_client_cert::staging_control`])
+    /// instead of the refused one, which proves nothing (before: unread, exit 3, where the
+    /// staging CA's certificate was served).
+    fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
+        let Some(staging) = ctx.staging.as_ref() else {
+            return Vec::new();
         };
-        Plan::Run(Some(Arc::new(WithoutKey { valid, keys })))
+        if ctx.client.is_none() || !valid_client_cert::positive_refused(first) {
+            return Vec::new();
+        }
+        vec![Arc::new(WithoutKey {
+            valid: Arc::new(super::Paired(staging.valid.clone())),
+            keys: ForeignKeys::new(ctx.provider.clone()),
+            origin: STAGING_WITHOUT_KEY_ORIGIN,
+        })]
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
@@ -164,14 +195,7 @@ mod tests {
     #[test]
     fn the_foreign_key_is_of_the_certificates_own_type() {
         use rustls::SignatureScheme as S;
-        let keys = ForeignKeys {
-            provider: Arc::new(rustls::crypto::aws_lc_rs::default_provider()),
-            ec256: OnceLock::new(),
-            ec384: OnceLock::new(),
-            ec521: OnceLock::new(),
-            ed25519: OnceLock::new(),
-            rsa: OnceLock::new(),
-        };
+        let keys = ForeignKeys::new(Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
         for (desc, scheme) in [
             ("EC 256", S::ECDSA_NISTP256_SHA256),
             ("EC 384", S::ECDSA_NISTP384_SHA384),

@@ -93,12 +93,24 @@ pub fn chooser(ctx: &ProbeContext) -> Option<Arc<dyn CertChooser>> {
     }
 }
 
+/// The first wave's positive control (`client-cert`'s certificate, presented) was refused on
+/// this version: in the handshake or over HTTP.
+pub fn positive_refused(view: &VersionView<'_>) -> bool {
+    view.all(ProbeId::VALID_CLIENT_CERT).any(|o| {
+        !super::staging_valid(o)
+            && o.client_cert.is_some()
+            && matches!(o.outcome, Outcome::RefusedTls | Outcome::RefusedHttp)
+    })
+}
+
 /// The staging CA's own control, as a follow-up on one version: where `client-cert` is the
 /// positive control and a staging probe (expired, not yet valid, wrong EKU) presented its
-/// certificate and was not served, the valid certificate minted from the staging CA, so that a
-/// refusal for want of trust in the staging CA (an `UnknownCA` alert, a chain not sent) never
-/// reads as the flaw refused. `None` where it ran already, where it is the positive control
-/// itself (no `client-cert`), or where no staging probe was refused (no connection more).
+/// certificate and was not served, or `client-cert` itself was refused (the staging CA's
+/// certificate then stands in for it, `cert-without-key`'s too), the valid certificate minted
+/// from the staging CA, so that a refusal for want of trust in the staging CA (an `UnknownCA`
+/// alert, a chain not sent) never reads as the flaw refused. `None` where it ran already, where it
+/// is the positive control itself (no `client-cert`), or where neither was refused (no connection
+/// more).
 pub fn staging_control(
     ctx: &ProbeContext,
     view: &VersionView<'_>,
@@ -115,7 +127,7 @@ pub fn staging_control(
                     Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
                 )
         });
-    (refused && view.staging_control().is_none())
+    ((refused || positive_refused(view)) && view.staging_control().is_none())
         .then(|| Arc::new(Paired(staging.valid.clone())) as Arc<dyn CertChooser>)
 }
 
