@@ -1563,6 +1563,17 @@ apache-*)
   SSLVerifyDepth 2
 </Location>"
     ;;
+  apache-location-ci)
+    # <Location /admin> require after the handshake, proxied to an application router that takes
+    # /ADMIN for /admin (python/plain_backend.py, admin-any-case): /ADMIN/ gets the admin page
+    # without a certificate (an audit's, sixteenth session; not on --list)
+    verify="SSLVerifyClient none
+<Location /admin>
+  SSLVerifyClient require
+  SSLVerifyDepth 2
+</Location>
+ProxyPass / http://127.0.0.1:@BACKEND_PORT@/"
+    ;;
   apache-location-public-ca)
     # the same <Location /admin> require, the CA file the system's public bundle (then the
     # private CA): the late request names every public root (client-ca-public-roots)
@@ -1600,6 +1611,11 @@ SSLVerifyDepth 2" ;;
   printf 'ok\n' >"$dir/www/index.txt"
   printf 'admin ok\n' >"$dir/www/admin/index.txt"
   cafile=$pki/ca.crt
+  proxy_modules=""
+  if [ "$server" = apache-location-ci ]; then
+    proxy_modules="LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_http_module $mods/mod_proxy_http.so"
+  fi
   if [ "$server" = apache-location-issuer-dn ]; then
     # the late request names another CA first: each name is forged, not only the first
     cafile=$dir/ca-bundle.crt
@@ -1645,6 +1661,7 @@ LoadModule authz_core_module $mods/mod_authz_core.so
 LoadModule dir_module $mods/mod_dir.so
 LoadModule mime_module $mods/mod_mime.so
 LoadModule ssl_module $mods/mod_ssl.so
+${proxy_modules:-}
 $privs
 ServerName localhost
 Listen 127.0.0.1:$port
@@ -1690,6 +1707,12 @@ EOF
   SSLVerifyClient none
 </VirtualHost>
 EOF
+  fi
+  if [ "$server" = apache-location-ci ]; then
+    mv "$dir/httpd.conf" "$dir/httpd.conf.in"
+    need "$PYTHON3"
+    PLAIN_BACKEND_ROUTES=admin-any-case run "$PYTHON3" "$here/python/plain_backend.py" \
+      "$dir/httpd.conf.in" "$dir/httpd.conf" "$APACHE2" -X -f "$dir/httpd.conf"
   fi
   # -X: one process (threads from mpm_event), in the foreground; SIGTERM stops it
   run "$APACHE2" -X -f "$dir/httpd.conf"

@@ -1790,6 +1790,30 @@ fn the_staging_ca_stands_in_for_a_refused_client_cert_without_its_key() {
     assert_eq!(scan.status, Some(0));
 }
 
+/// Apache `<Location /admin> SSLVerifyClient require` (asked after the request) proxied to an
+/// application router that takes `/ADMIN/` for `/admin/`: `/ADMIN/` gets the admin page without
+/// a certificate. The page the valid certificate is served came from the late control only, and
+/// the side doors' reference (fetched over rustls, which cannot answer a late request) was
+/// Apache's refusal: the door was unread, exit 3, "give a client certificate" beside the one
+/// given (an audit's). The reference now goes through the late-auth transport where the late
+/// control was served: `path-form-bypass`, F, exit 1.
+#[test]
+fn a_path_door_beside_a_late_control_is_judged_against_the_late_page() {
+    let name = "apache-location-ci";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
+    let t = &scan.targets[name];
+    let door = t["findings"].as_array().into_iter().flatten().any(|f| {
+        f["id"] == "path-form-bypass" && f["detail"].as_str().is_some_and(|d| d.contains("/ADMIN/"))
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// A user's own `client-cert` out of its dates (expired in 2021, from the trusted CA): HAProxy
 /// `crt-ignore-err 10` serves it, which proves the server accepts expired certificates without
 /// the staging CA the expired probe needs (an audit's: B, exit 0, "expired-client-cert skipped");

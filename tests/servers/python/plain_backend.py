@@ -3,12 +3,15 @@ servers of start.sh.
 
     python3 plain_backend.py TEMPLATE CFG FRONTEND [ARG...]
 
-Serves plain HTTP on 127.0.0.1 (a port the kernel picks): every GET gets 200 "ok\\n". Then TEMPLATE
+Serves plain HTTP on 127.0.0.1 (a port the kernel picks): every GET gets 200 "ok\\n" (with
+PLAIN_BACKEND_ROUTES=admin-any-case: an admin page for any path starting /admin in any case, 404
+elsewhere). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
 process (CFG among its arguments). This process exits when the front end does, and stops it on
 SIGTERM/SIGINT/SIGHUP (on Linux the front end also gets SIGTERM if this process dies).
 """
 import ctypes
+import os
 import http.server
 import signal
 import subprocess
@@ -20,8 +23,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
-        body = b"ok\n"
-        self.send_response(200)
+        body, status = b"ok\n", 200
+        if os.environ.get("PLAIN_BACKEND_ROUTES") == "admin-any-case":
+            # An application router that takes /ADMIN for /admin (Express, ASP.NET): the admin
+            # page under any case, 404 elsewhere.
+            if self.path.lower().startswith("/admin"):
+                body = b"admin orders: 1017 1018 1019, total 42.00\n"
+            else:
+                body, status = b"not found\n", 404
+        self.send_response(status)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -660,7 +660,34 @@ async fn reference(
                 cert: Some(cert.clone()),
                 ..plain(scan, version, Sni::Target, None)
             };
-            futures_util::future::join(knock(target, with_cert()), knock(target, with_cert())).await
+            let (seen, again) =
+                futures_util::future::join(knock(target, with_cert()), knock(target, with_cert()))
+                    .await;
+            // A server that asks for the certificate only after the request (Apache
+            // `<Location>`): the late-auth transport fetches the page where the first wave's
+            // did (an audit's `/ADMIN` door was unread beside a served late control).
+            let served_late = first.observations.iter().any(|o| {
+                o.late
+                    && o.id == crate::facts::ProbeId::VALID_CLIENT_CERT
+                    && o.tls_version == version
+                    && o.outcome == crate::facts::Outcome::Served
+            });
+            if seen.served() || !served_late {
+                return (seen, again);
+            }
+            let late = || {
+                super::late_client_auth::reference_page(
+                    target,
+                    version,
+                    &cert,
+                    scan.limits,
+                    &scan.probes.header_trust,
+                )
+            };
+            match futures_util::future::join(late(), late()).await {
+                (Some(seen), Some(again)) => (seen, again),
+                _ => (seen, again),
+            }
         })
         .await
         .clone();

@@ -147,6 +147,59 @@ pub async fn run_one(
     ))
 }
 
+/// The protected page fetched through the late-auth transport with `chooser`'s certificate, as
+/// a side door's reference ([`super::landing`]): on a server that asks for the certificate only
+/// after the request (Apache `<Location>`), the rustls reference gets the refusal a client
+/// without post-handshake authentication gets, while this one is served. `None` where no
+/// certificate could be made for it.
+pub async fn reference_page(
+    target: &Target,
+    version: TlsVersion,
+    chooser: &Arc<dyn CertChooser>,
+    limits: Limits,
+    header_trust: &Arc<dyn crate::transport::HeaderTrust>,
+) -> Option<crate::probe::knock::Seen> {
+    use crate::transport::ExchangeResult;
+    let identity = chooser
+        .choose(&[], SCHEMES)
+        .ok()
+        .flatten()
+        .filter(late_auth::can_present)?;
+    let x = late_auth::run(LateAuthRequest {
+        target,
+        version,
+        identity: Some(&identity),
+        limits,
+        path: None,
+        header_trust: Some(header_trust),
+    })
+    .await;
+    let outcome = match (x.http_status, &x.alert) {
+        (Some(status), _) => classify_status(status),
+        (None, Some(_)) => Outcome::RefusedTls,
+        _ => Outcome::Inconclusive,
+    };
+    Some(crate::probe::knock::Seen {
+        result: ExchangeResult {
+            outcome: Some(outcome),
+            alert: x.alert,
+            http_status: x.http_status,
+            server_header: x.server_header,
+            via: x.via,
+            body_excerpt: x.body_excerpt,
+            complete: x.http_status.is_some() && !x.truncated,
+            truncated: x.truncated,
+            body: x.body,
+            tls_version: x.tls_version,
+            detail: x.inconclusive,
+            elapsed: x.elapsed,
+            ..ExchangeResult::default()
+        },
+        cert_requested: x.handshake_cert_requested || x.asked.is_some(),
+        let_in_by_page: false,
+    })
+}
+
 /// Why a late certificate probe proves nothing when neither of its keys could be presented (the
 /// engine does not try such a probe again: the answer would be the same).
 pub const UNPRESENTABLE: &str = "the server asked for a certificate but none could be presented: \

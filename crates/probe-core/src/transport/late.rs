@@ -97,6 +97,13 @@ pub struct LateAuthExchange {
     pub body_excerpt: Option<String>,
     /// The body read speaks of certificates ([`crate::text::speaks_of_certificates`]).
     pub body_names_certificates: bool,
+    /// The body as read (at most `limits.body_cap` bytes, chunked framing taken off), for
+    /// comparing pages; never in a report. Not serialised.
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    /// The body was cut at the cap (or the connection ended before its stated length).
+    #[serde(skip)]
+    pub truncated: bool,
     /// The negotiated TLS version.
     pub tls_version: Option<TlsVersion>,
     /// Why the exchange proves nothing: time-out, connect failure, close without an alert,
@@ -513,12 +520,17 @@ where
             }
         }
     }
+    out.truncated = match head.content_length {
+        Some(len) => len > limits.body_cap || body.len() < len,
+        None => body.len() >= limits.body_cap,
+    };
     body.truncate(want);
     if head.chunked {
         body = dechunk(&body);
     }
     out.body_excerpt = Some(sanitize(&body, limits.excerpt_chars));
     out.body_names_certificates = crate::text::speaks_of_certificates(&body);
+    out.body = body;
     Ok(())
 }
 
