@@ -469,6 +469,10 @@
 #                             name's other spellings get a landing page of their own (HAProxy) or
 #                             200 {"ok":false,"error":"misdirected request …"} (nginx): no door
 #                             (an audit's false findings against a first version, fourteenth)
+#   nginx-sibling-proxy | nginx-default-proxy  secure.test requires a certificate and proxies to
+#                             an API; public.test (or the default server, server_name _) asks for
+#                             none and proxies to the same API: the other name is the door
+#                             (python/plain_backend.py; not on --list)
 #   caddy-named-site          Caddy, one site under 127.0.0.1 and localhost, client_auth
 #                             require_and_verify: by address (no SNI) 421 to everyone, by name A
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
@@ -776,6 +780,45 @@ $(nginx_preamble "$prefix")
 }
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-sibling-proxy | nginx-default-proxy)
+  need "$NGINX"
+  need "$PYTHON3"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # secure.test requires a certificate and proxies to an API (python/plain_backend.py,
+  # orders-at-root); beside it on the same port, a server block that asks for none and proxies
+  # to the same API: public.test (nginx-sibling-proxy) or the default server for every other
+  # name (nginx-default-proxy, server_name _). The other name is the door (an audit's,
+  # sixteenth session; not on --list).
+  if [ "$server" = nginx-sibling-proxy ]; then
+    open_block="listen 127.0.0.1:$port ssl; server_name public.test;"
+    secure_listen="listen 127.0.0.1:$port ssl default_server;"
+  else
+    open_block="listen 127.0.0.1:$port ssl default_server; server_name _;"
+    secure_listen="listen 127.0.0.1:$port ssl;"
+  fi
+  cat >"$prefix/nginx.conf.in" <<EOF
+$(nginx_preamble "$prefix")
+  ssl_certificate $pki/names.crt;
+  ssl_certificate_key $pki/names.key;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  server {
+    $secure_listen
+    server_name secure.test;
+    ssl_client_certificate $pki/ca.crt;
+    ssl_verify_client on;
+    location / { proxy_pass http://127.0.0.1:@BACKEND_PORT@; }
+  }
+  server {
+    $open_block
+    location / { proxy_pass http://127.0.0.1:@BACKEND_PORT@; }
+  }
+}
+EOF
+  PLAIN_BACKEND_ROUTES=orders-at-root run "$PYTHON3" "$here/python/plain_backend.py" \
+    "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
+    "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
 nginx-host-guard | nginx-host-guard-normalised | nginx-host-guard-canonical-json)
   need "$NGINX"

@@ -1287,6 +1287,46 @@ fn a_misdirected_answer_is_unread_never_unprotected() -> TestResult {
     Ok(())
 }
 
+/// nginx: secure.test requires a certificate and proxies to an API; beside it on the same port,
+/// a server block that asks for none and proxies to the same API, as public.test
+/// (`nginx-sibling-proxy`) or as the default server for every other name (`nginx-default-proxy`).
+/// The other name serves the orders without a certificate (curl: 200), and nginx answers the
+/// protected `Host` behind it with its own certificate page, so no SNI trick was needed and none
+/// was found: B, and A with the staging CA (an audit's). With `client-cert`, the other name's own
+/// page is the very page the valid certificate is served: `other-name-bypass`, F. Anonymous,
+/// nothing tells that page from a public sibling's: no finding.
+#[test]
+fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    for name in ["nginx-sibling-proxy", "nginx-default-proxy"] {
+        let server = start(name, &lab.pki, lab.dir.path())?;
+        let t = target(true, server.port)?;
+        let with = lab
+            .rt
+            .block_on(lab.with_identity.scan(std::slice::from_ref(&t)));
+        let found = &with.targets[0];
+        println!("{}", line(name, found));
+        assert!(
+            roots(found).contains(&(FindingId::OtherNameBypass, Severity::Critical)),
+            "{name}: {}",
+            line(name, found)
+        );
+        assert_eq!(found.grade, Grade::F, "{name}");
+        let anonymous = lab.rt.block_on(lab.anonymous.scan(&[t]));
+        let anonymous = &anonymous.targets[0];
+        assert!(
+            !roots(anonymous)
+                .iter()
+                .any(|(id, _)| *id == FindingId::OtherNameBypass),
+            "{name}: {}",
+            line(name, anonymous)
+        );
+    }
+    Ok(())
+}
+
 /// Whether `probe` is unread on both versions with a reason that says `why`.
 fn unread_both(t: &TargetReport, probe: &str, why: &str) -> bool {
     [TlsVersion::Tls13, TlsVersion::Tls12].iter().all(|v| {

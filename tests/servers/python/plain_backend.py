@@ -5,7 +5,7 @@ servers of start.sh.
 
 Serves plain HTTP on 127.0.0.1 (a port the kernel picks): every GET gets 200 "ok\\n" (with
 PLAIN_BACKEND_ROUTES=admin-any-case: an admin page for any path starting /admin in any case, 404
-elsewhere). Then TEMPLATE
+elsewhere; orders-at-root: a JSON list of orders at /, 404 elsewhere). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
 process (CFG among its arguments). This process exits when the front end does, and stops it on
 SIGTERM/SIGINT/SIGHUP (on Linux the front end also gets SIGTERM if this process dies).
@@ -29,6 +29,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # page under any case, 404 elsewhere.
             if self.path.lower().startswith("/admin"):
                 body = b"admin orders: 1017 1018 1019, total 42.00\n"
+            else:
+                body, status = b"not found\n", 404
+        elif os.environ.get("PLAIN_BACKEND_ROUTES") == "orders-at-root":
+            # An API with one resource at the root, 404 elsewhere (whatever the Host).
+            if self.path == "/":
+                body = b'{"orders":[{"id":1017,"total":"42.00"},{"id":1018,"total":"7.50"}]}\n'
             else:
                 body, status = b"not found\n", 404
         self.send_response(status)

@@ -103,6 +103,9 @@ pub enum FindingId {
     /// The protected path spelled otherwise (a letter percent-encoded, a doubled slash, a dot
     /// segment …) gets past a rule that refuses the anonymous client by the path as written.
     PathFormBypass,
+    /// Another name of the server (a sibling site that asks for no certificate, or a default
+    /// site that takes any `Host`) serves the protected page to a client without a certificate.
+    OtherNameBypass,
     /// `impostor`: the client sent its request to a server with a self-signed certificate, one
     /// from a CA it does not trust, or one from a forged CA (the trusted CA's name, another key).
     ClientSkipsServerVerification,
@@ -159,6 +162,7 @@ impl FindingId {
         FindingId::ClientCertHeaderSpoofing,
         FindingId::HostFormBypass,
         FindingId::PathFormBypass,
+        FindingId::OtherNameBypass,
         FindingId::ClientSkipsServerVerification,
         FindingId::ClientSkipsHostnameCheck,
         FindingId::ClientAcceptsExpiredServerCert,
@@ -212,6 +216,7 @@ impl FindingId {
             ClientCertHeaderSpoofing => "client-cert-header-spoofing",
             HostFormBypass => "host-form-bypass",
             PathFormBypass => "path-form-bypass",
+            OtherNameBypass => "other-name-bypass",
             ClientSkipsServerVerification => "client-skips-server-verification",
             ClientSkipsHostnameCheck => "client-skips-hostname-check",
             ClientAcceptsExpiredServerCert => "client-accepts-expired-server-cert",
@@ -484,6 +489,20 @@ impl FindingId {
                  where a rule must name a path, match it on the path normalised the way the \
                  application routes it (percent-decoded, slashes merged, dot segments removed, \
                  path parameters stripped), and normalise before the rule runs.",
+            ),
+            OtherNameBypass => (
+                "Client auth bypassed through another name of the server",
+                "CWE-288",
+                Severity::Critical,
+                "Another name the server answers on (a sibling site or virtual host that asks for \
+                 no certificate, or a default site that takes any Host) serves the very page the \
+                 valid client certificate is served on the protected name to a client without one: \
+                 the protected application is reached around the name that requires the \
+                 certificate, no trick needed.",
+                "Require and verify the client certificate on every name (server block, virtual \
+                 host, site) that reaches the protected application, or route no other name to it; \
+                 answer a name or Host you do not serve with a refusal, never with a default site \
+                 that proxies to the application.",
             ),
             ClientSkipsServerVerification => (
                 "Client skips server certificate verification",

@@ -450,6 +450,7 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
         ClientCertHeaderSpoofing => header_spoofing(stack).into(),
         HostFormBypass => host_form(stack).into(),
         PathFormBypass => path_form(stack).into(),
+        OtherNameBypass => other_name(stack).into(),
         ClientSkipsServerVerification => client_verify(stack).into(),
         ClientSkipsHostnameCheck => client_hostname(stack).into(),
         ClientAcceptsExpiredServerCert => client_expiry(stack).into(),
@@ -1271,6 +1272,57 @@ fn path_form(stack: Stack) -> &'static str {
             "# HTTP connection manager: normalize_path: true, merge_slashes: true,\n\
              # path_with_escaped_slashes_action: UNESCAPE_AND_REDIRECT (Istio: meshConfig.pathNormalization\n\
              # DECODE_AND_MERGE_SLASHES), or require_client_certificate on the filter chain."
+        }
+        _ => "",
+    }
+}
+
+/// Require the certificate on every name that reaches the protected application.
+fn other_name(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Nginx => {
+            "# every server block that proxy_passes to the protected application:\n\
+             ssl_verify_client on;\n\
+             # and a default server that serves nothing for names you do not serve:\n\
+             server { listen 443 ssl default_server; server_name _; ssl_reject_handshake on; }"
+        }
+        Stack::Apache => {
+            "# every <VirtualHost> that proxies to the protected application:\n\
+             SSLVerifyClient require\n\
+             # the first (default) vhost of the port serves nothing: Require all denied"
+        }
+        Stack::Haproxy => {
+            "# route to the protected backend only with a verified certificate, whatever the name:\n\
+             use_backend app if { ssl_c_used } { ssl_c_verify 0 }\n\
+             default_backend refuse   # a backend that serves nothing (http-request deny)"
+        }
+        Stack::Caddy => {
+            "# client_auth { mode require_and_verify } in every site that reverse_proxies to the\n\
+             # application; no catch-all site (:443, *.example) proxying to it"
+        }
+        Stack::Go => {
+            "// Check r.TLS.VerifiedChains in the handler (or a middleware before every route),\n\
+             // whatever the name the request came on: GetConfigForClient names are not a guard."
+        }
+        Stack::NodeJs => {
+            "// Check req.socket.authorized in a middleware mounted before every route, on every\n\
+             // server (SNICallback context, vhost) that reaches the application."
+        }
+        Stack::Python => {
+            "# Check the verified peer certificate in a middleware for every request, whatever the\n\
+             # Host or server name it came on."
+        }
+        Stack::Rust => {
+            "// Require the certificate in the TLS layer for every server name (one verifier for all\n\
+             // of them), or check it in a layer before the router."
+        }
+        Stack::JavaSpring => {
+            "// Require the certificate on every connector that reaches the application\n\
+             // (server.ssl.client-auth=need), not on one host's connector only."
+        }
+        Stack::EnvoyIstio => {
+            "# require_client_certificate: true on every filter chain whose routes reach the\n\
+             # application, the default filter chain included."
         }
         _ => "",
     }

@@ -517,7 +517,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
 }
 
 /// A `Host` nobody serves (RFC 2606 `.invalid`), on the target's port.
-fn unknown_host(port: u16) -> String {
+pub(crate) fn unknown_host(port: u16) -> String {
     let mut b = [0u8; 4];
     // A random label only avoids a name someone configured; a failed draw keeps the zeros.
     let _ = aws_lc_rs::rand::fill(&mut b);

@@ -362,7 +362,7 @@ async fn judge_path(
 }
 
 /// A path nobody serves, under `parent` (`""`: at the root).
-fn unknown_path(parent: &str) -> String {
+pub(crate) fn unknown_path(parent: &str) -> String {
     let mut b = [0u8; 4];
     // A random label only avoids a path someone serves; a failed draw keeps the zeros.
     let _ = aws_lc_rs::rand::fill(&mut b);

@@ -131,6 +131,7 @@ where
     let given = sibling_names_within(target, first, 0);
     let names = sibling_names_within(target, first, given.len().saturating_add(MAX_SERVED));
     if names.is_empty() {
+        other_names(target, scan, first, version, Vec::new(), &mut out).await;
         return (out, spoofed);
     }
     // A name refused in the handshake asks for a certificate whatever the `Host`: nothing for
@@ -173,9 +174,22 @@ where
         )
     }))
     .await;
+    // Names that served the protected path outright on their own `Host`: judged after the
+    // headers ([`super::other_names`]).
+    let mut served_outright: Vec<(super::other_names::OtherName, Seen)> = Vec::new();
     for (name, own) in past_tls.iter().zip(own) {
         out.sni_names_tried.push(recorded_name(name));
         let e = entrance(name);
+        if own.served() {
+            served_outright.push((
+                super::other_names::OtherName {
+                    sni: e.sni.clone(),
+                    host: e.host.clone().unwrap_or_default(),
+                    words: e.words(),
+                },
+                own.clone(),
+            ));
+        }
         if let Some(why) = own.unreadable() {
             out.incomplete.push(IncompleteProbe {
                 probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
@@ -217,7 +231,88 @@ where
             break;
         }
     }
+    // The names refused before their own `Host` was asked (nginx's certificate page to the
+    // protected `Host` behind them): asked on their own `Host` here, where a valid certificate
+    // can tell their page.
+    let unasked: Vec<&String> = names.iter().filter(|n| !past_tls.contains(n)).collect();
+    if crate::probe::valid_client_cert::chooser(&scan.probes).is_some() && !unasked.is_empty() {
+        let seen = join_all(unasked.iter().map(|name| {
+            let e = entrance(name);
+            knock(
+                target,
+                Door {
+                    version,
+                    sni: e.sni,
+                    host: e.host,
+                    path: None,
+                    headers: Vec::new(),
+                    sessions: None,
+                    cert: None,
+                    scan,
+                },
+            )
+        }))
+        .await;
+        for (name, own) in unasked.into_iter().zip(seen) {
+            if own.served() {
+                let e = entrance(name);
+                served_outright.push((
+                    super::other_names::OtherName {
+                        words: e.words(),
+                        sni: e.sni,
+                        host: e.host.unwrap_or_default(),
+                    },
+                    own,
+                ));
+            }
+        }
+    }
+    other_names(target, scan, first, version, served_outright, &mut out).await;
     (out, spoofed)
+}
+
+/// The protected page served outright through another name ([`super::other_names`]): the
+/// siblings that served their own `Host`, and a `Host` nobody serves on the protected name (a
+/// default site), asked only where a valid certificate shows the protected page (one connection
+/// more). Stops at the first door.
+async fn other_names(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    mut candidates: Vec<(super::other_names::OtherName, Seen)>,
+    out: &mut TargetOutcome,
+) {
+    use super::other_names::{judge, unknown_host, Verdict};
+    if crate::probe::valid_client_cert::chooser(&scan.probes).is_none() {
+        return;
+    }
+    let unknown = unknown_host(target);
+    let seen = knock(
+        target,
+        Door {
+            version,
+            sni: unknown.sni.clone(),
+            host: Some(unknown.host.clone()),
+            path: None,
+            headers: Vec::new(),
+            sessions: None,
+            cert: None,
+            scan,
+        },
+    )
+    .await;
+    candidates.push((unknown, seen));
+    for (other, seen) in &candidates {
+        match judge(target, scan, first, version, other, seen).await {
+            Verdict::Door(f) => {
+                out.findings.push(f);
+                return;
+            }
+            Verdict::Unsure(i) => out.incomplete.push(i),
+            Verdict::Shut => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,180 @@
+//! The protected page served outright through another name of the server: a sibling site that
+//! asks for no certificate and proxies to the same application (nginx `server_name public.test`
+//! beside `secure.test` with `ssl_verify_client on`), or a default site that takes any `Host` and
+//! proxies to it (`server_name _` beside the protected block). Neither needs an SNI trick nor a
+//! forged header: the name is the door. nginx, Apache and Caddy refuse the protected `Host`
+//! behind another name (421), so `sni-host-mismatch-bypass` never gets there; the header probe's
+//! knock of a sibling's own `Host` ([`super::siblings`]) reads that name's page, and one more knock
+//! asks the protected name for a `Host` nobody serves.
+//!
+//! Judged only with a valid certificate (`client-cert`, or the staging CA's): a page is a door only
+//! where it is the very page that certificate is served on the protected name and path (a public
+//! sibling serves pages of its own), and only when asked twice more it is served so while the
+//! protected name, asked twice beside it without a certificate, stays refused. Where a path nobody
+//! serves gets that page too on that name (a single-page application's shell, or an application
+//! that answers every path alike), it is unsure: incomplete, never passed.
+
+use crate::facts::{IncompleteProbe, ProbeId, TlsVersion};
+use crate::finding::{Finding, FindingId};
+use crate::probe::landing;
+use crate::probe::side_door::{knock, Door, Seen};
+use crate::probe::{FirstWave, ScanContext};
+use crate::target::Target;
+use crate::transport::Sni;
+
+/// A name (or `Host`) other than the protected one, asked for the protected path.
+pub(super) struct OtherName {
+    /// The server name sent.
+    pub(super) sni: Sni,
+    /// The `Host` sent.
+    pub(super) host: String,
+    /// How a finding or a reason names it.
+    pub(super) words: String,
+}
+
+/// What asking through another name showed.
+pub(super) enum Verdict {
+    /// The protected page, served again twice while the protected name stays refused.
+    Door(Finding),
+    /// A page like the protected one that could not be settled: why.
+    Unsure(IncompleteProbe),
+    /// Another page, a refusal, or a shell every path gets.
+    Shut,
+}
+
+/// A `Host` nobody serves on the protected name, as the door of a default site.
+pub(super) fn unknown_host(target: &Target) -> OtherName {
+    let host = landing::unknown_host(target.port);
+    OtherName {
+        sni: Sni::Target,
+        words: format!(
+            "the protected name with a Host nobody serves ({})",
+            crate::text::sanitize(host.as_bytes(), 260)
+        ),
+        host,
+    }
+}
+
+/// Judges `seen`, the answer `other` got for the protected path without a certificate on
+/// `version` ([`Verdict`]).
+pub(super) async fn judge(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    other: &OtherName,
+    seen: &Seen,
+) -> Verdict {
+    // A page of its own only: a bare value (`ok`, an id) says nothing of which page it is.
+    let own_page = seen.result.body_excerpt.as_deref().is_some_and(|b| {
+        crate::probe::page::distinct_tokens(b) >= crate::probe::page::MIN_PAGE_TOKENS
+    });
+    if !seen.served() || !own_page {
+        return Verdict::Shut;
+    }
+    let aliases = vec![other.host.clone()];
+    let protected = |s: Seen, more: Vec<String>| {
+        let mut aliases = aliases.clone();
+        aliases.extend(more);
+        async move {
+            landing::is_the_protected_page_with(target, scan, first, version, &s, aliases).await
+        }
+    };
+    if protected(seen.clone(), Vec::new()).await != Some(true) {
+        return Verdict::Shut;
+    }
+    let door = |path: Option<String>| Door {
+        version,
+        sni: other.sni.clone(),
+        host: Some(other.host.clone()),
+        path,
+        headers: Vec::new(),
+        sessions: None,
+        cert: None,
+        scan,
+    };
+    // A page every path gets on that name (a single-page application's shell, or an
+    // application that answers every path alike): whether anything protected is in it cannot
+    // be told from outside.
+    let nobody = crate::probe::spelled::unknown_path("");
+    let shell = knock(target, door(Some(nobody.clone()))).await;
+    if shell.served() && protected(shell, vec![nobody]).await == Some(true) {
+        return Verdict::Unsure(IncompleteProbe {
+            probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
+            tls_version: Some(version),
+            reason: format!(
+                "without a certificate, {} was served the very page the valid certificate is \
+                 served on the protected name, and so was a path nobody serves there: a page \
+                 every path gets (a single-page application's shell, or an application that \
+                 answers every path alike), so whether the protected application is open through \
+                 that name cannot be told. Scan a path only the valid certificate may see",
+                other.words
+            ),
+        });
+    }
+    let front = || Door {
+        version,
+        sni: Sni::Target,
+        host: None,
+        path: None,
+        headers: Vec::new(),
+        sessions: None,
+        cert: None,
+        scan,
+    };
+    let (d1, d2, f1, f2) = tokio::join!(
+        knock(target, door(None)),
+        knock(target, door(None)),
+        knock(target, front()),
+        knock(target, front())
+    );
+    let served_again = d1.served() && d2.served();
+    let same_again = served_again
+        && protected(d1.clone(), Vec::new()).await == Some(true)
+        && protected(d2.clone(), Vec::new()).await == Some(true);
+    let front_shut = [&f1, &f2]
+        .iter()
+        .all(|f| !f.served() && f.unreadable().is_none());
+    if same_again && front_shut {
+        let mut f = Finding::new(
+            FindingId::OtherNameBypass,
+            format!(
+                "{version}: without a certificate, {} was served the very page the valid \
+                 certificate is served on the protected name ({}{}), three times, while the \
+                 protected name refused a client without one ({}): the protected application is \
+                 reached through another name of this server.",
+                other.words,
+                crate::text::sanitize(target.authority().as_bytes(), 260),
+                crate::text::sanitize(target.path.as_bytes(), 200),
+                f1.describe()
+            ),
+        );
+        f.tls_versions = vec![version];
+        f.evidence
+            .insert(format!("{version}: {}", other.words), seen.describe());
+        f.evidence.insert(
+            format!("{version}: {}, asked again", other.words),
+            format!("{}; {}", d1.describe(), d2.describe()),
+        );
+        f.evidence.insert(
+            format!("{version}: the protected name, no certificate"),
+            format!("{}; {}", f1.describe(), f2.describe()),
+        );
+        return Verdict::Door(f);
+    }
+    Verdict::Unsure(IncompleteProbe {
+        probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
+        tls_version: Some(version),
+        reason: format!(
+            "without a certificate, {} was served the very page the valid certificate is served \
+             on the protected name, but asked again it {}: whether the protected application is \
+             open through that name cannot be told",
+            other.words,
+            if !same_again {
+                "was not served that page each time"
+            } else {
+                "was served it while the protected name, asked beside it, was not refused each time"
+            }
+        ),
+    })
+}
