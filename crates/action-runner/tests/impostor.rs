@@ -439,6 +439,57 @@ fn python_urllib_and_requests() -> TestResult {
     Ok(())
 }
 
+/// A client that checks the host name after the handshake, raises, and leaves the socket to be
+/// closed only as its retry starts after a back-off, as urllib3 1.26 with `Retry` does (pip's
+/// default, requests with a retrying adapter): each wrong-host connection closes a second or more
+/// after the handshake, just as the next one opens. That is the client moving on without its
+/// request, not one killed while it decided: A, exit 0 (an audit's pip was B, exit 3). Its twin
+/// that sends the request anyway is still caught.
+#[test]
+fn a_client_that_closes_as_it_retries_after_a_back_off_is_careful() -> TestResult {
+    if !need("python3") {
+        return Ok(());
+    }
+    let client = |careless: bool| {
+        format!(
+            "import os, socket, ssl, sys, time\n\
+             ctx = ssl.create_default_context(cafile=os.environ['MTLS_IMPOSTOR_CA_FILE'])\n\
+             ctx.check_hostname = False\n\
+             held = None\n\
+             for attempt in range(3):\n\
+             \x20   if attempt: time.sleep(1.2)\n\
+             \x20   if held: held.close()\n\
+             \x20   raw = socket.create_connection(('127.0.0.1', int(os.environ['MTLS_IMPOSTOR_PORT'])), timeout=5)\n\
+             \x20   try:\n\
+             \x20       s = ctx.wrap_socket(raw, server_hostname=os.environ['MTLS_IMPOSTOR_HOST'])\n\
+             \x20   except ssl.SSLError:\n\
+             \x20       raw.close(); continue\n\
+             \x20   names = [v for k, v in s.getpeercert().get('subjectAltName', ()) if k == 'DNS']\n\
+             \x20   if os.environ['MTLS_IMPOSTOR_HOST'] in names or {careless}:\n\
+             \x20       s.sendall(b'GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'); s.recv(100); sys.exit(0)\n\
+             \x20   held = s\n\
+             sys.exit(1)\n",
+            careless = if careless { "True" } else { "False" }
+        )
+    };
+    let careful = client(false);
+    let run = impostor(
+        &["--scenario-timeout", "20"],
+        &[],
+        &["python3", "-c", &careful],
+    )?;
+    assert_eq!(run.exit, 0, "{}", run.scenarios());
+    check("a client that retries after a back-off", &run, CAREFUL);
+    let careless = client(true);
+    let run = impostor(
+        &["--scenario-timeout", "20"],
+        &[],
+        &["python3", "-c", &careless],
+    )?;
+    assert_ne!(run.exit, 0, "{}", run.scenarios());
+    Ok(())
+}
+
 /// A command with the environment `mtls-scan` passes on (to probe the clients themselves).
 fn mtls_scan_env_command(program: &str) -> Command {
     let mut c = Command::new(program);

@@ -273,7 +273,7 @@ fn is_blob(word: &str) -> bool {
 /// Whether a query parameter's name (`?code=…`, `&otp=…`) names a one-time secret: names too
 /// common in prose (`code`) to be redacted anywhere else.
 fn is_secret_param(key: &str) -> bool {
-    ["code", "otp", "ticket", "assertion"]
+    ["code", "otp", "ticket", "assertion", "hmac", "policy"]
         .iter()
         .any(|w| key.eq_ignore_ascii_case(w))
 }
@@ -310,10 +310,85 @@ fn redact_jwts(word: &str) -> String {
     out
 }
 
+/// The prefixes of tokens issued in a well-known form (Stripe, GitHub, GitLab, Slack, npm, PyPI,
+/// OpenAI, Anthropic, Google, SendGrid, Hugging Face, AWS access key ids), which mark a token
+/// wherever it stands: a path segment (`/keys/sk_live_…`), a query value, a word.
+const TOKEN_PREFIXES: [&str; 27] = [
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+    "xoxs-",
+    "xapp-",
+    "npm_",
+    "pypi-",
+    "sk-",
+    "AIza",
+    "SG.",
+    "hf_",
+    "AKIA",
+];
+
+/// Redacts tokens of a well-known form ([`TOKEN_PREFIXES`]) anywhere in a word: from the prefix,
+/// at the word's start or after a character that cannot be part of one (`/`, `=`, `:`, a quote),
+/// to the end of the run of token characters, where that run holds 12 characters or more after
+/// the prefix (a prose word such as `sk-learn` is kept).
+fn redact_prefixed(word: &str) -> String {
+    let token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let mut out = String::new();
+    let mut i = 0;
+    while i < word.len() {
+        let boundary = i == 0
+            || word
+                .get(..i)
+                .and_then(|head| head.chars().next_back())
+                .is_some_and(|c| !c.is_ascii_alphanumeric() && c != '_' && c != '-');
+        let hit = boundary
+            .then(|| {
+                TOKEN_PREFIXES
+                    .iter()
+                    .find(|p| word.get(i..).is_some_and(|rest| rest.starts_with(**p)))
+            })
+            .flatten();
+        if let Some(prefix) = hit {
+            let rest = word.get(i + prefix.len()..).unwrap_or("");
+            let run = rest.find(|c: char| !token_char(c)).unwrap_or(rest.len());
+            if run >= 12 {
+                out.push_str(REDACTED);
+                i += prefix.len() + run;
+                continue;
+            }
+        }
+        let Some(c) = word.get(i..).and_then(|r| r.chars().next()) else {
+            break;
+        };
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
 /// Redacts the secret path segments of webhook URLs: Slack's `/services/T…/B…/SECRET` and
 /// Discord's `/api/webhooks/ID/SECRET` (a query or fragment after it is kept).
 fn redact_webhooks(word: &str) -> String {
-    if !word.contains("/services/") && !word.contains("/webhooks/") {
+    if !word.contains("/services/")
+        && !word.contains("/webhooks/")
+        && !word.contains("/IncomingWebhook/")
+    {
         return word.to_owned();
     }
     let alnum = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric());
@@ -330,6 +405,8 @@ fn redact_webhooks(word: &str) -> String {
                 i + 3
             }
             "webhooks" if alnum(seg(1)) && seg(1).bytes().all(|c| c.is_ascii_digit()) => i + 2,
+            // Microsoft Teams: `/IncomingWebhook/<secret>/<id>`.
+            "IncomingWebhook" => i + 1,
             _ => continue,
         };
         if let Some(secret) = segs.get_mut(secret_at) {
@@ -481,7 +558,9 @@ pub fn redact_secrets(line: &str) -> String {
             out.push(REDACTED.to_owned());
             continue;
         }
-        out.push(redact_word(&redact_webhooks(&redact_jwts(word))));
+        out.push(redact_word(&redact_webhooks(&redact_prefixed(
+            &redact_jwts(word),
+        ))));
     }
     out.join(" ")
 }
@@ -489,6 +568,40 @@ pub fn redact_secrets(line: &str) -> String {
 #[cfg(test)]
 mod redaction_tests {
     use super::redact_secrets;
+
+    /// Tokens of a well-known form in a request's path or query, as an audit's client sent them:
+    /// gone from the line, the path around them kept; a prose word with such a prefix stays.
+    #[test]
+    fn tokens_of_a_well_known_form_are_redacted_wherever_they_stand() {
+        let line = "request GET /v1/keys/sk_live_STRIPESECRET4242424242/ghp_GITHUBPATSECRET0123456789abcdefABCDEF/xoxb-123-456-SLACKTOKENSECRET?u=glpat-abcdefghijklmnop1234&npm=npm_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 HTTP/1.1";
+        let r = redact_secrets(line);
+        for secret in [
+            "STRIPESECRET",
+            "GITHUBPAT",
+            "SLACKTOKEN",
+            "glpat-abc",
+            "npm_ABC",
+        ] {
+            assert!(!r.contains(secret), "{r}");
+        }
+        assert!(
+            r.starts_with("request GET /v1/keys/<redacted>/<redacted>/<redacted>?u="),
+            "{r}"
+        );
+        let teams = redact_secrets(
+            "POST /webhookb2/x@y/IncomingWebhook/0123456789abcdef0123456789abcdef/some-id HTTP/1.1",
+        );
+        assert!(!teams.contains("0123456789abcdef0123"), "{teams}");
+        let query = redact_secrets("GET /x?hmac=deadbeefcafe&Policy=eyJzdGF0ZW1lbnQ HTTP/1.1");
+        assert!(
+            !query.contains("deadbeef") && !query.contains("eyJzdGF0"),
+            "{query}"
+        );
+        assert_eq!(
+            redact_secrets("install sk-learn and scikit-learn"),
+            "install sk-learn and scikit-learn"
+        );
+    }
 
     #[test]
     fn secrets_in_a_line_are_redacted() {

@@ -152,8 +152,46 @@ impl Recorder {
                 r
             })
             .collect();
-        (out, self.dropped.load(Ordering::Relaxed))
+        (moved_on(out), self.dropped.load(Ordering::Relaxed))
     }
+}
+
+/// How soon after a late close the client's next connection must begin for the close to be the
+/// client moving on ([`moved_on`]).
+const MOVED_ON_WITHIN_MS: f64 = 100.0;
+
+/// A connection closed late after the handshake, without a request, just as the same client
+/// opened its next one: the client moved on without sending its request (urllib3 1.26 checks
+/// the host name after the handshake, raises, and leaves the socket to be closed as its retry
+/// starts, after a back-off of 1, 2, 4 s: pip and requests with retries were unjudged). A client
+/// killed while it decides opens no next connection. Counted as a refusal after the handshake.
+fn moved_on(mut records: Vec<ConnectionRecord>) -> Vec<ConnectionRecord> {
+    let starts: Vec<f64> = records.iter().filter_map(|r| r.at_ms).collect();
+    for r in &mut records {
+        let (Some(at), true, false) = (r.at_ms, r.handshake_completed, r.got_request()) else {
+            continue;
+        };
+        if r.end != Some(ConnectionEnd::ClosedLate) {
+            continue;
+        }
+        let closed = at + r.ms;
+        let next = starts
+            .iter()
+            .copied()
+            .filter(|s| *s > at)
+            .find(|s| (closed - 1.0..=closed + MOVED_ON_WITHIN_MS).contains(s));
+        if let Some(next) = next {
+            r.end = Some(ConnectionEnd::ClosedAfterHandshake);
+            r.detail = Some(format!(
+                "closed after the handshake without an alert, {:.1} s after it, as the client \
+                 opened its next connection ({:.0} ms later): it moved on without sending its \
+                 request",
+                r.ms / 1000.0,
+                (next - closed).max(0.0)
+            ));
+        }
+    }
+    records
 }
 
 /// How long before the client's death a close may still be its death (the kernel closes its
@@ -809,6 +847,46 @@ async fn plaintext(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A late close after the handshake counts as the client moving on only where its next
+    /// connection began as it closed; a late close with nothing after it stays late.
+    #[test]
+    fn a_late_close_as_the_next_connection_begins_is_the_client_moving_on() {
+        let record = |at: f64, ms: f64, end: ConnectionEnd| ConnectionRecord {
+            handshake_completed: true,
+            end: Some(end),
+            at_ms: Some(at),
+            ms,
+            ..ConnectionRecord::default()
+        };
+        let out = moved_on(vec![
+            record(780.0, 508.0, ConnectionEnd::ClosedAfterHandshake),
+            record(1290.0, 1004.0, ConnectionEnd::ClosedLate),
+            record(2296.0, 2006.0, ConnectionEnd::ClosedLate),
+            record(4304.0, 25.0, ConnectionEnd::ClosedAfterHandshake),
+            record(5000.0, 1500.0, ConnectionEnd::ClosedLate),
+        ]);
+        let ends: Vec<Option<ConnectionEnd>> = out.iter().map(|r| r.end).collect();
+        assert_eq!(
+            ends,
+            [
+                Some(ConnectionEnd::ClosedAfterHandshake),
+                Some(ConnectionEnd::ClosedAfterHandshake),
+                Some(ConnectionEnd::ClosedAfterHandshake),
+                Some(ConnectionEnd::ClosedAfterHandshake),
+                Some(ConnectionEnd::ClosedLate),
+            ]
+        );
+        assert!(out[1]
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.contains("moved on without sending its request")));
+        // A request sent: never a refusal, whatever came next.
+        let mut asked = record(1290.0, 1004.0, ConnectionEnd::ClosedLate);
+        asked.app_data_bytes = 80;
+        let out = moved_on(vec![asked, record(2296.0, 5.0, ConnectionEnd::Alert)]);
+        assert_eq!(out[0].end, Some(ConnectionEnd::ClosedLate));
+    }
 
     #[test]
     fn requests_are_classified() {
