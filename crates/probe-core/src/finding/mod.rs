@@ -443,7 +443,8 @@ impl FindingId {
                  (Node.js: getPeerCertificate() holds a certificate and socket.authorized is true; no \
                  Node.js release fixes nodejs/node#35317), or turn resumption (tickets and session \
                  cache) off on the protected name. Across names, keep sessions apart per client-auth \
-                 policy (separate ticket keys and caches, or one port per policy) and upgrade where a \
+                 policy (separate ticket keys and session caches, even across ports: a ticket key file shared \
+                 by two binds resumes across them) and upgrade where a \
                  fix exists (Go CVE-2025-68121, Tomcat CVE-2025-66614, nginx CVE-2025-23419, Apache \
                  CVE-2025-23048).",
             ),
