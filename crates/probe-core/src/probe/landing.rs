@@ -528,7 +528,7 @@ pub(crate) fn unknown_host(port: u16) -> String {
 }
 
 /// A door's exchange without a certificate and without a session.
-fn plain<'a>(
+pub(crate) fn plain<'a>(
     scan: &'a ScanContext,
     version: TlsVersion,
     sni: Sni,

@@ -84,14 +84,8 @@ pub(super) async fn judge(
         return Verdict::Shut;
     }
     let door = |path: Option<String>| Door {
-        version,
-        sni: other.sni.clone(),
-        host: Some(other.host.clone()),
         path,
-        headers: Vec::new(),
-        sessions: None,
-        cert: None,
-        scan,
+        ..landing::plain(scan, version, other.sni.clone(), Some(other.host.clone()))
     };
     // A page every path gets on that name (a single-page application's shell, or an
     // application that answers every path alike): whether anything protected is in it cannot
@@ -112,16 +106,7 @@ pub(super) async fn judge(
             ),
         });
     }
-    let front = || Door {
-        version,
-        sni: Sni::Target,
-        host: None,
-        path: None,
-        headers: Vec::new(),
-        sessions: None,
-        cert: None,
-        scan,
-    };
+    let front = || landing::plain(scan, version, Sni::Target, None);
     let (d1, d2, f1, f2) = tokio::join!(
         knock(target, door(None)),
         knock(target, door(None)),

@@ -24,7 +24,7 @@ use futures_util::future::join_all;
 use crate::facts::{IncompleteProbe, Outcome, ProbeId};
 use crate::probe::side_door::{
     anonymous_not_served, authority_of, knock, recorded_name, shared_knock, sibling_names_within,
-    Door, Seen,
+    Seen,
 };
 use crate::facts::TlsVersion;
 use crate::probe::{FirstWave, ScanContext, TargetOutcome};
@@ -157,23 +157,12 @@ where
         host: Some(authority_of(name, target.port)),
         sibling: Some(name.clone()),
     };
-    let own: Vec<Seen> = join_all(past_tls.iter().map(|name| {
+    // A name asked for the protected path on its own `Host`, without a certificate.
+    let ask_own = |name: &String| {
         let e = entrance(name);
-        knock(
-            target,
-            Door {
-                version,
-                sni: e.sni,
-                host: e.host,
-                path: None,
-                headers: Vec::new(),
-                sessions: None,
-                cert: None,
-                scan,
-            },
-        )
-    }))
-    .await;
+        knock(target, crate::probe::landing::plain(scan, version, e.sni, e.host))
+    };
+    let own: Vec<Seen> = join_all(past_tls.iter().map(ask_own)).await;
     // Names that served the protected path outright on their own `Host`: judged after the
     // headers ([`super::other_names`]).
     let mut served_outright: Vec<(super::other_names::OtherName, Seen)> = Vec::new();
@@ -236,23 +225,7 @@ where
     // can tell their page.
     let unasked: Vec<&String> = names.iter().filter(|n| !past_tls.contains(n)).collect();
     if crate::probe::valid_client_cert::chooser(&scan.probes).is_some() && !unasked.is_empty() {
-        let seen = join_all(unasked.iter().map(|name| {
-            let e = entrance(name);
-            knock(
-                target,
-                Door {
-                    version,
-                    sni: e.sni,
-                    host: e.host,
-                    path: None,
-                    headers: Vec::new(),
-                    sessions: None,
-                    cert: None,
-                    scan,
-                },
-            )
-        }))
-        .await;
+        let seen = join_all(unasked.iter().map(|name| ask_own(name))).await;
         for (name, own) in unasked.into_iter().zip(seen) {
             if own.served() {
                 let e = entrance(name);
@@ -290,16 +263,7 @@ async fn other_names(
     let unknown = unknown_host(target);
     let seen = knock(
         target,
-        Door {
-            version,
-            sni: unknown.sni.clone(),
-            host: Some(unknown.host.clone()),
-            path: None,
-            headers: Vec::new(),
-            sessions: None,
-            cert: None,
-            scan,
-        },
+        crate::probe::landing::plain(scan, version, unknown.sni.clone(), Some(unknown.host.clone())),
     )
     .await;
     candidates.push((unknown, seen));
