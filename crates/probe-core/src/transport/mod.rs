@@ -1375,8 +1375,18 @@ fn request(ask: &Ask<'_>, absolute: bool) -> Result<http::Request<Empty<Bytes>>,
 /// (Python's http.server waits for delayed ACKs) gets the rest on parallel connections instead.
 const KEEP_ALIVE_BUDGET: Duration = Duration::from_millis(30);
 
+/// Past [`KEEP_ALIVE_BUDGET`], the connection goes on carrying asks while each answer comes
+/// within this (a busy machine slows every answer a little, and parallel connections would only
+/// add handshakes to its load: a sweep's nginx scans took 7 connections idle and 16 under load),
+/// up to [`KEEP_ALIVE_CAP`] in all. A delayed-ACK server (~40 ms an answer) still spills at once.
+const KEEP_ALIVE_QUICK_ANSWER: Duration = Duration::from_millis(15);
+
+/// The longest one HTTP/1.1 connection carries asks one after another.
+const KEEP_ALIVE_CAP: Duration = Duration::from_millis(250);
+
 /// HTTP/1.1: the asks one after another on one keep-alive connection, while the server keeps
-/// it open, each body was read whole and [`KEEP_ALIVE_BUDGET`] is not spent.
+/// it open, each body was read whole and [`KEEP_ALIVE_BUDGET`] is not spent (or the answers stay
+/// quick: [`KEEP_ALIVE_QUICK_ANSWER`]).
 async fn http1(
     tls: Yielding<TlsStream<TcpStream>>,
     asks: &[Ask<'_>],
@@ -1394,9 +1404,13 @@ async fn http1(
     let mut conn_task = ConnTask::spawn(conn);
     let mut out = Vec::new();
     let started = Instant::now();
+    let mut last_answer = Duration::ZERO;
     for ask in asks {
         let reusable = out.last().is_none_or(|r: &ExchangeResult| r.complete);
-        let slow = !out.is_empty() && started.elapsed() > KEEP_ALIVE_BUDGET;
+        let spent = started.elapsed();
+        let slow = !out.is_empty()
+            && spent > KEEP_ALIVE_BUDGET
+            && (last_answer > KEEP_ALIVE_QUICK_ANSWER || spent > KEEP_ALIVE_CAP);
         if !reusable || slow {
             break;
         }
@@ -1419,8 +1433,10 @@ async fn http1(
                 break;
             }
         };
+        let asked = Instant::now();
         let sent = sender.send_request(req).await;
         out.push(finish(sent, &mut conn_task, limits, until).await);
+        last_answer = asked.elapsed();
     }
     out
 }
