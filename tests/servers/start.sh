@@ -373,6 +373,8 @@
 #                             alone gets in, whatever verify value the client sends
 #   haproxy-header-granted-404  as haproxy-header-addheader, but the backend answers a request it
 #                             lets in with 404 (no route at /, behind its authentication)
+#   haproxy-header-legacy-tls12  as haproxy-header-setheader on TLS 1.3; on TLS 1.2 the header
+#                             rules are forgotten: the client's own header reaches the backend
 #   haproxy-header-reject-underscore  as haproxy-header-setheader (correct), and a request with
 #                             `_` in a header name is rejected without an answer (`http-request
 #                             reject`, as Envoy's headers_with_underscores_action: REJECT_REQUEST)
@@ -1407,7 +1409,7 @@ EOF
   ;;
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
   haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404 | \
-  haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn)
+  haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn | haproxy-header-legacy-tls12)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
@@ -1428,6 +1430,14 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
     trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-CN=*')
     ;;
   haproxy-header-granted-404) op=add-header trust=(--granted 404) ;;
+  haproxy-header-legacy-tls12)
+    # the header rules forgotten for TLS 1.2 clients (a legacy path): there the client's own
+    # X-SSL-Client-Verify reaches the backend, and the valid certificate is refused (an audit's,
+    # sixteenth session; not on --list)
+    op=set-header
+    verify_lines="http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used } !{ ssl_fc_protocol TLSv1.2 }
+  http-request set-header X-SSL-Client-Verify NONE if !{ ssl_c_used } !{ ssl_fc_protocol TLSv1.2 }"
+    ;;
   haproxy-header-reject-underscore)
     op=set-header
     identity="http-request reject if { req.hdr_names -m sub _ }"

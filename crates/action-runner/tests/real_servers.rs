@@ -1814,6 +1814,28 @@ fn a_path_door_beside_a_late_control_is_judged_against_the_late_page() {
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
+/// HAProxy setting `X-SSL-Client-Verify` for TLS 1.3 clients only (the rules forgotten on a
+/// legacy TLS 1.2 path): on TLS 1.2 the client's own header reaches a backend that trusts it, and
+/// the valid certificate is refused there. The forged headers went on the newest version alone
+/// (A, exit 0 with the staging CA: an audit's). Where the first wave shows the versions answered
+/// apart, the other version refused over HTTP gets them too: the finding, on TLS 1.2.
+#[test]
+fn forged_headers_go_to_a_version_that_answers_apart() {
+    let name = "haproxy-header-legacy-tls12";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.full_identity_args());
+    let t = &scan.targets[name];
+    let on_tls12 = t["findings"].as_array().into_iter().flatten().any(|f| {
+        f["id"] == "client-cert-header-spoofing" && f["tls_versions"].to_string().contains("1.2")
+    });
+    assert!(on_tls12, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// A user's own `client-cert` out of its dates (expired in 2021, from the trusted CA): HAProxy
 /// `crt-ignore-err 10` serves it, which proves the server accepts expired certificates without
 /// the staging CA the expired probe needs (an audit's: B, exit 0, "expired-client-cert skipped");

@@ -788,7 +788,73 @@ async fn front_door(
             return (out, Some(front));
         }
     };
-    (spoof(target, scan, first, &refusal, &m).await, Some(front))
+    let mut out = spoof(target, scan, first, &refusal, &m).await;
+    // Headers are read after TLS, so one version stands for all, unless the first wave shows
+    // the versions answered apart (a proxy routing TLS 1.2 clients to a legacy backend that
+    // trusts `X-SSL-Client-Verify`, where the valid certificate is refused: an audit's HAProxy
+    // `use_backend legacy if { ssl_fc_protocol TLSv1.2 }` was A, exit 0). Then the other
+    // versions refused over HTTP get the headers too.
+    if out.findings.is_empty() && refusal.cert.is_none() {
+        // The whole wave (the valid certificate's answers among it), not the baselines alone.
+        let whole = first.whole_observations().await.unwrap_or_default();
+        for other in apart_refusals(&whole, refusal.version) {
+            let again = Refusal {
+                version: other.tls_version,
+                status: other.http_status,
+                cert: None,
+                body: other.body_excerpt.clone(),
+                claims_identity: refusal.claims_identity,
+                entrance: Entrance::default(),
+            };
+            let got = spoof(target, scan, first, &again, &m).boxed().await;
+            let found = !got.findings.is_empty();
+            out.findings.extend(got.findings);
+            out.incomplete.extend(got.incomplete);
+            out.notes.extend(got.notes);
+            if found {
+                break;
+            }
+        }
+    }
+    (out, Some(front))
+}
+
+/// The anonymous refusals over HTTP on versions other than `tried` (not the TLS module's own
+/// page), where the first wave shows that version answered apart from `tried`: a probe got
+/// another readable outcome or status there (the valid certificate served on one and refused on
+/// the other), or another `Server` header (closes and time-outs are no answer to compare).
+fn apart_refusals(whole: &[ProbeObservation], tried: TlsVersion) -> Vec<&ProbeObservation> {
+    let on = |v: TlsVersion| {
+        whole
+            .iter()
+            .filter(move |o| o.tls_version == v && !o.late)
+    };
+    let answer = |o: &ProbeObservation| (o.outcome, o.http_status, o.server_header.clone());
+    whole
+        .iter()
+        .filter(|o| o.id == ProbeId::NO_CLIENT_CERT && !o.late && o.tls_version != tried)
+        .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
+        .filter(|o| !refused_before_any_header(o))
+        .filter(|o| {
+            on(o.tls_version).any(|x| {
+                on(tried).any(|y| {
+                    x.id == y.id
+                        && x.client_cert.as_ref().map(|c| &c.origin)
+                            == y.client_cert.as_ref().map(|c| &c.origin)
+                        && answer(x) != answer(y)
+                        && [x, y].iter().all(|o| {
+                            matches!(
+                                o.outcome,
+                                Outcome::Served
+                                    | Outcome::RefusedHttp
+                                    | Outcome::RefusedTls
+                                    | Outcome::Answered
+                            )
+                        })
+                })
+            })
+        })
+        .collect()
 }
 
 /// The refusal the forged headers try to get around.
