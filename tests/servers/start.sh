@@ -373,6 +373,8 @@
 #                             alone gets in, whatever verify value the client sends
 #   haproxy-header-granted-404  as haproxy-header-addheader, but the backend answers a request it
 #                             lets in with 404 (no route at /, behind its authentication)
+#   haproxy-header-host-acl   as haproxy-header-setheader, its rules under a rule on the Host as
+#                             written: another spelling of it passes the client's own header
 #   haproxy-header-legacy-tls12  as haproxy-header-setheader on TLS 1.3; on TLS 1.2 the header
 #                             rules are forgotten: the client's own header reaches the backend
 #   haproxy-header-reject-underscore  as haproxy-header-setheader (correct), and a request with
@@ -1409,7 +1411,8 @@ EOF
   ;;
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
   haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404 | \
-  haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn | haproxy-header-legacy-tls12)
+  haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn | haproxy-header-legacy-tls12 | \
+  haproxy-header-host-acl)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
@@ -1430,6 +1433,14 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
     trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-CN=*')
     ;;
   haproxy-header-granted-404) op=add-header trust=(--granted 404) ;;
+  haproxy-header-host-acl)
+    # the header rules under a rule on the Host as written: another spelling of it (without its
+    # port) passes the client's own X-SSL-Client-Verify to the backend (an audit's, sixteenth
+    # session; not on --list)
+    op=set-header
+    verify_lines="http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { req.hdr(host) -i 127.0.0.1:$port } { ssl_c_used }
+  http-request set-header X-SSL-Client-Verify NONE if { req.hdr(host) -i 127.0.0.1:$port } !{ ssl_c_used }"
+    ;;
   haproxy-header-legacy-tls12)
     # the header rules forgotten for TLS 1.2 clients (a legacy path): there the client's own
     # X-SSL-Client-Verify reaches the backend, and the valid certificate is refused (an audit's,

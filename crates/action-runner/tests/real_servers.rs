@@ -1836,6 +1836,31 @@ fn forged_headers_go_to_a_version_that_answers_apart() {
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
+/// HAProxy setting `X-SSL-Client-Verify` only under a rule on the `Host` as written: with the
+/// `Host` spelled otherwise (without its port) the client's own copy reaches a backend that
+/// trusts it. The forged headers went with the `Host` as written, the spellings without headers
+/// (A, exit 0 with the staging CA: an audit's). A spelling refused over HTTP now goes again with
+/// the verify headers forged: `host-form-bypass`, F.
+#[test]
+fn a_forged_header_with_another_spelling_of_the_host_is_found() {
+    let name = "haproxy-header-host-acl";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.full_identity_args());
+    let t = &scan.targets[name];
+    let found = t["findings"].as_array().into_iter().flatten().any(|f| {
+        f["id"] == "host-form-bypass"
+            && f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("forged verify headers got in"))
+    });
+    assert!(found, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// A user's own `client-cert` out of its dates (expired in 2021, from the trusted CA): HAProxy
 /// `crt-ignore-err 10` serves it, which proves the server accepts expired certificates without
 /// the staging CA the expired probe needs (an audit's: B, exit 0, "expired-client-cert skipped");

@@ -39,7 +39,7 @@ pub struct HostFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::HOST_FORM_BYPASS,
-    presents: "no certificate, the protected SNI, and the protected `Host` spelled otherwise: its port written out (`:443`) or left off, a trailing dot, capitals, a leading zero in its port; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served (a `Host` nobody serves and the protected `Host` again as controls; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the protected `Host` twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too",
+    presents: "no certificate, the protected SNI, and the protected `Host` spelled otherwise: its port written out (`:443`) or left off, a trailing dot, capitals, a leading zero in its port; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served (a `Host` nobody serves and the protected `Host` again as controls; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the protected `Host` twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a target that answers an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::HostFormBypass],
 };
@@ -66,12 +66,14 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             host: Some(format!("{bare}:443")),
             path: None,
             how: "with its default port written out",
+            forged: None,
         }
     } else {
         Spelling {
             host: Some(bare.clone()),
             path: None,
             how: "without its port",
+            forged: None,
         }
     }];
     if !is_ip && !target.host.ends_with('.') {
@@ -79,6 +81,7 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             host: Some(authority_of(&format!("{}.", target.host), target.port)),
             path: None,
             how: "with a trailing dot",
+            forged: None,
         });
     }
     let upper = target.host.to_ascii_uppercase();
@@ -87,6 +90,7 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             host: Some(authority_of(&upper, target.port)),
             path: None,
             how: "in capitals",
+            forged: None,
         });
     }
     // The same port with a leading zero: a rule that takes the port as optional
@@ -96,6 +100,7 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
         host: Some(format!("{bare}:0{}", target.port)),
         path: None,
         how: "with a leading zero in its port",
+        forged: None,
     });
     let own = target.authority();
     out.retain(|s| s.host.as_deref() != Some(own.as_str()));

@@ -40,7 +40,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -99,6 +99,7 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             host: None,
             path: Some(format!("{p}{query}")),
             how,
+            forged: None,
         })
         .collect()
 }

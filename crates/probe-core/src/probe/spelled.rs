@@ -59,7 +59,7 @@ impl Kind {
 }
 
 /// One other spelling of the request: the `Host` or the path sent, and how it differs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Spelling {
     /// The `Host` header sent, when it is the part spelled.
     pub host: Option<String>,
@@ -67,21 +67,90 @@ pub struct Spelling {
     pub path: Option<String>,
     /// How it differs from the request as written (`without its port`, `with a doubled slash` …).
     pub how: &'static str,
+    /// The value of the verify headers a proxy sets after checking a certificate
+    /// ([`VERIFY_HEADERS`]), forged with the spelling: a proxy that sets (or clears) them only
+    /// under a rule on the `Host` or the path as written passes the client's own copy with
+    /// another spelling. `None`: no header.
+    pub forged: Option<&'static str>,
+}
+
+/// The verify headers forged with a refused spelling, each with the values proxies give a
+/// verified certificate (HAProxy `%[ssl_c_verify]` is `0`, nginx `$ssl_client_verify` and
+/// mod_ssl `SUCCESS`).
+const VERIFY_HEADERS: [&str; 3] = [
+    "X-SSL-Client-Verify",
+    "ssl-client-verify",
+    "X-Client-Verify",
+];
+
+/// The values forged ([`VERIFY_HEADERS`]), one request each.
+const VERIFY_VALUES: [&str; 2] = ["0", "SUCCESS"];
+
+impl Spelling {
+    /// The forged headers it carries.
+    fn headers(&self) -> Vec<(http::HeaderName, http::HeaderValue)> {
+        let Some(value) = self.forged else {
+            return Vec::new();
+        };
+        VERIFY_HEADERS
+            .iter()
+            .filter_map(|name| {
+                Some((
+                    http::HeaderName::from_static(static_lower(name)?),
+                    http::HeaderValue::from_static(value),
+                ))
+            })
+            .collect()
+    }
+
+    /// The request as written with the same forged headers (none where it forges none): the
+    /// front door a forged spelling is a door beside.
+    fn front(&self) -> Option<Spelling> {
+        self.forged.map(|forged| Spelling {
+            forged: Some(forged),
+            ..Spelling::default()
+        })
+    }
+}
+
+/// A header name of [`VERIFY_HEADERS`] in lower case (the `http` crate wants static names so).
+fn static_lower(name: &str) -> Option<&'static str> {
+    match name {
+        "X-SSL-Client-Verify" => Some("x-ssl-client-verify"),
+        "ssl-client-verify" => Some("ssl-client-verify"),
+        "X-Client-Verify" => Some("x-client-verify"),
+        _ => None,
+    }
 }
 
 impl Spelling {
     /// As evidence and reasons name it: `Host secure.test`, `path //admin`.
     fn shown(&self) -> String {
-        match (&self.host, &self.path) {
+        let part = match (&self.host, &self.path) {
             (Some(h), _) => format!("Host {h}"),
             (None, Some(p)) => format!("path {p}"),
             (None, None) => "the request as written".to_owned(),
-        }
+        };
+        format!("{part}{}", self.forged_words())
     }
 
     /// Shown, with how it differs.
     fn named(&self) -> String {
-        format!("{} ({})", self.shown(), self.how)
+        let part = match (&self.host, &self.path) {
+            (Some(h), _) => format!("Host {h}"),
+            (None, Some(p)) => format!("path {p}"),
+            (None, None) => "the request as written".to_owned(),
+        };
+        format!("{part} ({}){}", self.how, self.forged_words())
+    }
+
+    /// ` with X-SSL-Client-Verify: 0 forged (…)` where it forges the verify headers.
+    fn forged_words(&self) -> String {
+        self.forged.map_or_else(String::new, |v| {
+            format!(
+                " with X-SSL-Client-Verify: {v} forged (and ssl-client-verify, X-Client-Verify)"
+            )
+        })
     }
 }
 
@@ -195,7 +264,7 @@ fn door<'a>(scan: &'a ScanContext, version: TlsVersion, spelling: Option<&Spelli
         sni: Sni::Target,
         host: spelling.and_then(|s| s.host.clone()),
         path: spelling.and_then(|s| s.path.clone()),
-        headers: Vec::new(),
+        headers: spelling.map(Spelling::headers).unwrap_or_default(),
         sessions: None,
         cert: None,
         scan,
@@ -225,8 +294,9 @@ async fn try_spelling(
     // each time while that is refused over HTTP, it is the server's answer to the spelling; an
     // answer read on another try stands for it (a served one is judged as any).
     if tried.seen.result.closed_unanswered && tried.seen.unreadable().is_some() {
+        let front_spelling = tried.spelling.front();
         let spelled = || knock(target, door(scan, version, Some(&tried.spelling)));
-        let front = || knock(target, door(scan, version, None));
+        let front = || knock(target, door(scan, version, front_spelling.as_ref()));
         let (s1, s2, f1, f2) = tokio::join!(spelled(), spelled(), front(), front());
         let again = Confirmation {
             spelled: [s1, s2],
@@ -261,8 +331,9 @@ async fn try_spelling(
         ),
     };
     if landed.0 == Landing::Protected {
+        let front_spelling = tried.spelling.front();
         let spelled = || knock(target, door(scan, version, Some(&tried.spelling)));
-        let front = || knock(target, door(scan, version, None));
+        let front = || knock(target, door(scan, version, front_spelling.as_ref()));
         let (s1, s2, f1, f2) = tokio::join!(spelled(), spelled(), front(), front());
         tried.confirmed = Some(Confirmation {
             spelled: [s1, s2],
@@ -324,9 +395,9 @@ async fn judge_path(
             };
             for path in nobody {
                 let control = Spelling {
-                    host: None,
                     path: Some(path),
                     how: "a path nobody serves",
+                    ..Spelling::default()
                 };
                 let got = knock(target, door(scan, version, Some(&control))).await;
                 let mut masked = shown.clone();
@@ -524,11 +595,18 @@ fn judge(
             format!("{}: {body}", vs.join(", "))
         })
         .collect();
+    let forged = if doors.iter().any(|d| d.spelling.forged.is_some()) {
+        " The forged verify headers got in with that spelling alone: the proxy sets (or clears) \
+         them under a rule on the request as written and passes the client's own copy \
+         otherwise; set or clear them on every request."
+    } else {
+        ""
+    };
     let mut f = Finding::new(
         kind.finding,
         format!(
             "{} The rule that refuses an anonymous client compares the {} as written; any \
-             client may spell it so.",
+             client may spell it so.{forged}",
             told.join(" "),
             kind.noun()
         ),
@@ -576,6 +654,31 @@ pub async fn run(
     )
     .boxed()
     .await;
+    // A spelling refused over HTTP as the request as written is: again with the verify headers
+    // forged (a proxy that sets them only under a rule on the request as written, HAProxy
+    // `set-header … if { req.hdr(host) -i … }` or `path_beg`, Apache `RequestHeader set …
+    // "expr=%{HTTP_HOST} == …"`, passes the client's own copy with another spelling: an audit's
+    // three were A, exit 0). Only with a valid certificate, which alone tells the protected page.
+    if crate::probe::valid_client_cert::chooser(&scan.probes).is_some() {
+        let forged: Vec<Spelling> = tried
+            .iter()
+            .filter(|t| t.seen.result.outcome == Some(Outcome::RefusedHttp))
+            .flat_map(|t| {
+                VERIFY_VALUES.iter().map(|v| Spelling {
+                    forged: Some(v),
+                    ..t.spelling.clone()
+                })
+            })
+            .collect();
+        let more = join_all(
+            forged
+                .into_iter()
+                .map(|s| try_spelling(target, scan, first, newest.tls_version, kind.part, s)),
+        )
+        .boxed()
+        .await;
+        tried.extend(more);
+    }
     // A door on the newest version is tried on every other one refused over HTTP.
     let open: Vec<Spelling> = tried
         .iter()
@@ -636,8 +739,8 @@ mod tests {
     fn spelled(host: &str, how: &'static str) -> Spelling {
         Spelling {
             host: Some(host.to_owned()),
-            path: None,
             how,
+            ..Spelling::default()
         }
     }
 
@@ -678,9 +781,9 @@ mod tests {
         };
         let refused = || http(403, "client certificate required");
         let spelling = Spelling {
-            host: None,
             path: Some("/%61dmin".to_owned()),
             how: "its first letter percent-encoded",
+            ..Spelling::default()
         };
         let tried = |front_ok: bool| Tried {
             spelling: spelling.clone(),

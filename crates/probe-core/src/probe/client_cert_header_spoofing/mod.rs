@@ -788,7 +788,7 @@ async fn front_door(
             return (out, Some(front));
         }
     };
-    let mut out = spoof(target, scan, first, &refusal, &m).await;
+    let mut out = spoof(target, scan, first, &refusal, &m).boxed().await;
     // Headers are read after TLS, so one version stands for all, unless the first wave shows
     // the versions answered apart (a proxy routing TLS 1.2 clients to a legacy backend that
     // trusts `X-SSL-Client-Verify`, where the valid certificate is refused: an audit's HAProxy

@@ -20,6 +20,7 @@
 use std::future::Future;
 
 use futures_util::future::join_all;
+use futures_util::FutureExt as _;
 
 use crate::facts::{IncompleteProbe, Outcome, ProbeId};
 use crate::probe::side_door::{
@@ -131,7 +132,9 @@ where
     let given = sibling_names_within(target, first, 0);
     let names = sibling_names_within(target, first, given.len().saturating_add(MAX_SERVED));
     if names.is_empty() {
-        other_names(target, scan, first, version, Vec::new(), &mut out).await;
+        other_names(target, scan, first, version, Vec::new(), &mut out)
+            .boxed()
+            .await;
         return (out, spoofed);
     }
     // A name refused in the handshake asks for a certificate whatever the `Host`: nothing for
@@ -240,7 +243,9 @@ where
             }
         }
     }
-    other_names(target, scan, first, version, served_outright, &mut out).await;
+    other_names(target, scan, first, version, served_outright, &mut out)
+        .boxed()
+        .await;
     (out, spoofed)
 }
 
@@ -268,7 +273,7 @@ async fn other_names(
     .await;
     candidates.push((unknown, seen));
     for (other, seen) in &candidates {
-        match judge(target, scan, first, version, other, seen).await {
+        match judge(target, scan, first, version, other, seen).boxed().await {
             Verdict::Door(f) => {
                 out.findings.push(f);
                 return;
