@@ -1696,12 +1696,20 @@ s.close()
         count = count.display()
     );
     let run = impostor(&[], &[], &["sh", "-c", &once])?;
-    check_incomplete(
-        "hello-and-close, then curl -k in the control only",
-        &run,
-        &MUST_REFUSE,
-        "the TLS client that sent the control its request",
+    // On a loaded machine the probe's connection may be accepted only after the wrapper exited:
+    // unjudged for that reason instead, incomplete all the same.
+    let late = "1 connection(s) arrived after the client command had exited";
+    let mut inc = incomplete(&run);
+    inc.retain(|(_, r)| !r.starts_with(late));
+    assert_eq!(run.exit, 3, "stderr {}", run.stderr);
+    assert!(
+        !inc.is_empty()
+            && inc
+                .iter()
+                .all(|(_, r)| r.starts_with("the TLS client that sent the control its request")),
+        "{inc:?}"
     );
+    assert_eq!(run.findings(), Vec::<(String, bool)>::new());
     Ok(())
 }
 

@@ -659,12 +659,32 @@ pub async fn run(
     // `set-header … if { req.hdr(host) -i … }` or `path_beg`, Apache `RequestHeader set …
     // "expr=%{HTTP_HOST} == …"`, passes the client's own copy with another spelling: an audit's
     // three were A, exit 0). Only with a valid certificate, which alone tells the protected page.
-    if crate::probe::valid_client_cert::chooser(&scan.probes).is_some() {
+    let refused_spelling = tried
+        .iter()
+        .any(|t| t.seen.result.outcome == Some(Outcome::RefusedHttp));
+    if refused_spelling && crate::probe::valid_client_cert::chooser(&scan.probes).is_some() {
+        // A value the request as written already gets in with is the headers alone
+        // (`client-cert-header-spoofing` says so): no spelling needed, none tried.
+        let front_with = join_all(VERIFY_VALUES.iter().map(|v| {
+            let front = Spelling {
+                forged: Some(v),
+                ..Spelling::default()
+            };
+            async move {
+                let seen = knock(target, door(scan, newest.tls_version, Some(&front))).await;
+                (*v, seen.result.outcome == Some(Outcome::RefusedHttp))
+            }
+        }))
+        .await;
+        let values: Vec<&'static str> = front_with
+            .into_iter()
+            .filter_map(|(v, refused)| refused.then_some(v))
+            .collect();
         let forged: Vec<Spelling> = tried
             .iter()
             .filter(|t| t.seen.result.outcome == Some(Outcome::RefusedHttp))
             .flat_map(|t| {
-                VERIFY_VALUES.iter().map(|v| Spelling {
+                values.iter().map(|v| Spelling {
                     forged: Some(v),
                     ..t.spelling.clone()
                 })

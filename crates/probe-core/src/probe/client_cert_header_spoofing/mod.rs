@@ -656,6 +656,7 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
             body: refused.body_excerpt.clone(),
             claims_identity,
             entrance: Entrance::default(),
+            apart: false,
         }),
         Err(None) if anonymous_refused_in_tls(&first.observations, None) => {
             let whole = first.whole_observations().await.ok_or(None)?;
@@ -668,6 +669,7 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
                 body,
                 claims_identity,
                 entrance: Entrance::default(),
+                apart: false,
             })
         }
         Err(note) => Err(note),
@@ -722,6 +724,7 @@ impl TargetProbe for ClientCertHeaderSpoofing {
                     body: own.result.body_excerpt.clone(),
                     claims_identity,
                     entrance,
+                    apart: false,
                 };
                 spoof(target, scan, first, &refusal, &m).boxed().await
             };
@@ -805,6 +808,7 @@ async fn front_door(
                 body: other.body_excerpt.clone(),
                 claims_identity: refusal.claims_identity,
                 entrance: Entrance::default(),
+                apart: true,
             };
             let got = spoof(target, scan, first, &again, &m).boxed().await;
             let found = !got.findings.is_empty();
@@ -874,6 +878,9 @@ struct Refusal {
     claims_identity: bool,
     /// Where the refused request went, and the headers go.
     entrance: Entrance,
+    /// Tried on this version because the first wave showed it answered apart from the newest
+    /// one, where the headers were refused (not one version standing for all).
+    apart: bool,
 }
 
 async fn spoof(
@@ -1456,13 +1463,22 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
         ),
         None => (target.authority(), ""),
     };
+    let tried = if refusal.apart {
+        format!(
+            "(Tried on {version} after the newest version refused them: the first wave showed \
+             this server answering the two versions apart.)"
+        )
+    } else {
+        format!(
+            "(Tried on {version} alone: headers are read after TLS, so every version the server \
+             speaks is likely open alike.)"
+        )
+    };
     let mut f = Finding::new(
         FindingId::ClientCertHeaderSpoofing,
         format!(
             "{version}: {with}, {asked} did not serve the request (HTTP {}); with {also}forged \
-             client-certificate headers{shown} it {}. Let in by: {which}. (Tried on {version} \
-             alone: headers are read after TLS, so every version the server speaks is likely \
-             open alike.){sibling}",
+             client-certificate headers{shown} it {}. Let in by: {which}. {tried}{sibling}",
             refusal.status.unwrap_or_default(),
             super::landing::answer_words(got_in)
         ),
@@ -1512,6 +1528,7 @@ mod tests {
             body: Some("client certificate required".to_owned()),
             claims_identity: false,
             entrance: Entrance::default(),
+            apart: false,
         }
     }
 
