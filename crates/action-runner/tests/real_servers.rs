@@ -1633,12 +1633,8 @@ fn a_self_signed_certificate_an_application_admits_is_found() {
     ] {
         let scan = lab.scan(&[name], &args);
         let t = &scan.targets[name];
-        let found = t["findings"].as_array().into_iter().flatten().any(|f| {
-            f["id"] == "untrusted-client-cert-accepted"
-                && f["detail"]
-                    .as_str()
-                    .is_some_and(|d| d.contains("self-signed"))
-        });
+        let found = finding(t, "untrusted-client-cert-accepted")
+            .is_some_and(|f| f["detail"].to_string().contains("self-signed"));
         assert!(found, "{args:?}: {}", target_summary(t));
         assert_eq!(
             (scan.status, t["grade"].as_str()),
@@ -1669,11 +1665,9 @@ fn a_server_that_picks_its_tls_settings_by_alpn_is_never_passed() {
     ] {
         let scan = lab.scan(&[name], &args);
         let t = &scan.targets[name];
-        let found = t["findings"].as_array().into_iter().flatten().any(|f| {
-            f["id"] == "client-cert-not-requested"
-                && f["detail"]
-                    .as_str()
-                    .is_some_and(|d| d.contains("over HTTP/1.1") && d.contains("in the handshake"))
+        let found = finding(t, "client-cert-not-requested").is_some_and(|f| {
+            let d = f["detail"].to_string();
+            d.contains("over HTTP/1.1") && d.contains("in the handshake")
         });
         assert!(found, "{args:?}: {}", target_summary(t));
         assert_eq!(scan.status, Some(1), "{args:?}: {}", target_summary(t));
@@ -1807,9 +1801,8 @@ fn a_path_door_beside_a_late_control_is_judged_against_the_late_page() {
     lab.start(&[name]);
     let scan = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
     let t = &scan.targets[name];
-    let door = t["findings"].as_array().into_iter().flatten().any(|f| {
-        f["id"] == "path-form-bypass" && f["detail"].as_str().is_some_and(|d| d.contains("/ADMIN/"))
-    });
+    let door =
+        finding(t, "path-form-bypass").is_some_and(|f| f["detail"].to_string().contains("/ADMIN/"));
     assert!(door, "{}", target_summary(t));
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
@@ -1829,9 +1822,8 @@ fn forged_headers_go_to_a_version_that_answers_apart() {
     lab.start(&[name]);
     let scan = lab.scan(&[name], &lab.full_identity_args());
     let t = &scan.targets[name];
-    let on_tls12 = t["findings"].as_array().into_iter().flatten().any(|f| {
-        f["id"] == "client-cert-header-spoofing" && f["tls_versions"].to_string().contains("1.2")
-    });
+    let on_tls12 = finding(t, "client-cert-header-spoofing")
+        .is_some_and(|f| f["tls_versions"].to_string().contains("1.2"));
     assert!(on_tls12, "{}", target_summary(t));
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
@@ -1851,11 +1843,10 @@ fn a_forged_header_with_another_spelling_of_the_host_is_found() {
     lab.start(&[name]);
     let scan = lab.scan(&[name], &lab.full_identity_args());
     let t = &scan.targets[name];
-    let found = t["findings"].as_array().into_iter().flatten().any(|f| {
-        f["id"] == "host-form-bypass"
-            && f["detail"]
-                .as_str()
-                .is_some_and(|d| d.contains("forged verify headers got in"))
+    let found = finding(t, "host-form-bypass").is_some_and(|f| {
+        f["detail"]
+            .to_string()
+            .contains("forged verify headers got in")
     });
     assert!(found, "{}", target_summary(t));
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
@@ -1875,11 +1866,7 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
     lab.start(&[tolerant, strict]);
     let scan = lab.scan(&[], &lab.identity_args("expired.crt", "expired.key"));
     let t = &scan.targets[tolerant];
-    let expired = t["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|f| f["id"] == "expired-client-cert-accepted");
+    let expired = finding(t, "expired-client-cert-accepted");
     assert!(
         expired.is_some_and(|f| f["detail"]
             .as_str()
@@ -1890,11 +1877,7 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
     assert_ne!(t["grade"], "A", "{}", target_summary(t));
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
     let t = &scan.targets[strict];
-    let unverified = t["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|f| f["id"] == "enforcement-unverified");
+    let unverified = finding(t, "enforcement-unverified");
     assert!(
         unverified.is_some_and(|f| f["detail"]
             .as_str()
