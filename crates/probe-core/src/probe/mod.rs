@@ -162,9 +162,10 @@ impl<'a> VersionView<'a> {
         let (Some(v), Some(a), Some(p)) = (page(valid), page(anonymous), page(o)) else {
             return false;
         };
+        let says_it_refuses = crate::text::speaks_of_certificates(a.as_bytes())
+            || crate::text::speaks_of_refusal(a.as_bytes());
         let reads_as_refusal = anonymous.body_names_certificates
-            || crate::text::speaks_of_certificates(a.as_bytes())
-            || crate::text::speaks_of_refusal(a.as_bytes())
+            || says_it_refuses
             || self.observations.iter().any(|bad| {
                 bad.client_cert.is_some()
                     && bad.id != ProbeId::VALID_CLIENT_CERT
@@ -188,9 +189,7 @@ impl<'a> VersionView<'a> {
                 .any(|words| says(p, words) && !says(v, words)));
         // A page of its own: enough tokens, or words that say it refuses (a bare `client
         // certificate required` is three).
-        let own_page = page::distinct_tokens(a) >= page::MIN_PAGE_TOKENS
-            || crate::text::speaks_of_certificates(a.as_bytes())
-            || crate::text::speaks_of_refusal(a.as_bytes());
+        let own_page = page::distinct_tokens(a) >= page::MIN_PAGE_TOKENS || says_it_refuses;
         own_page && reads_as_refusal && page::same_excerpt(a, p) && unlike
     }
 
@@ -1134,19 +1133,21 @@ mod tests {
     use super::ProbeId;
     use crate::facts::Outcome;
 
+    /// A 2xx observation of `id` with `body`, presenting a certificate when `cert`.
+    fn page(id: ProbeId, body: &str, cert: bool) -> crate::facts::ProbeObservation {
+        let mut o = obs(id, Outcome::Served, Some(200));
+        o.body_excerpt = Some(body.to_owned());
+        if cert {
+            o = with_cert(o);
+        }
+        o
+    }
+
     /// A GraphQL-style refusal served 200 shares its envelope (`data`, `me`) with the protected
     /// answer, yet says it refuses the caller where the protected answer does not: another page
     /// (unread), not the protected one served. A page that says nothing of refusing stays served.
     #[test]
     fn a_refusal_sharing_the_protected_pages_envelope_is_another_page() {
-        let page = |id, body: &str, cert: bool| {
-            let mut o = obs(id, Outcome::Served, Some(200));
-            o.body_excerpt = Some(body.to_owned());
-            if cert {
-                o = with_cert(o);
-            }
-            o
-        };
         let valid = page(
             ProbeId::VALID_CLIENT_CERT,
             r#"{"data":{"me":{"name":"test-client","orders":[{"id":1}]}}}"#,
@@ -1170,14 +1171,6 @@ mod tests {
     /// protected one does too is judged by its words as before.
     #[test]
     fn a_refusal_that_speaks_of_certificates_is_another_page() {
-        let page = |id, body: &str, cert: bool| {
-            let mut o = obs(id, Outcome::Served, Some(200));
-            o.body_excerpt = Some(body.to_owned());
-            if cert {
-                o = with_cert(o);
-            }
-            o
-        };
         for (refusal, protected) in [
             (
                 r#"{"ok":false,"error":"client certificate required"}"#,

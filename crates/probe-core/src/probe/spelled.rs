@@ -78,9 +78,9 @@ pub struct Spelling {
 /// verified certificate (HAProxy `%[ssl_c_verify]` is `0`, nginx `$ssl_client_verify` and
 /// mod_ssl `SUCCESS`).
 const VERIFY_HEADERS: [&str; 3] = [
-    "X-SSL-Client-Verify",
+    "x-ssl-client-verify",
     "ssl-client-verify",
-    "X-Client-Verify",
+    "x-client-verify",
 ];
 
 /// The values forged ([`VERIFY_HEADERS`]), one request each.
@@ -94,11 +94,11 @@ impl Spelling {
         };
         VERIFY_HEADERS
             .iter()
-            .filter_map(|name| {
-                Some((
-                    http::HeaderName::from_static(static_lower(name)?),
+            .map(|name| {
+                (
+                    http::HeaderName::from_static(name),
                     http::HeaderValue::from_static(value),
-                ))
+                )
             })
             .collect()
     }
@@ -113,35 +113,24 @@ impl Spelling {
     }
 }
 
-/// A header name of [`VERIFY_HEADERS`] in lower case (the `http` crate wants static names so).
-fn static_lower(name: &str) -> Option<&'static str> {
-    match name {
-        "X-SSL-Client-Verify" => Some("x-ssl-client-verify"),
-        "ssl-client-verify" => Some("ssl-client-verify"),
-        "X-Client-Verify" => Some("x-client-verify"),
-        _ => None,
-    }
-}
-
 impl Spelling {
     /// As evidence and reasons name it: `Host secure.test`, `path //admin`.
     fn shown(&self) -> String {
-        let part = match (&self.host, &self.path) {
-            (Some(h), _) => format!("Host {h}"),
-            (None, Some(p)) => format!("path {p}"),
-            (None, None) => "the request as written".to_owned(),
-        };
-        format!("{part}{}", self.forged_words())
+        format!("{}{}", self.part(), self.forged_words())
     }
 
     /// Shown, with how it differs.
     fn named(&self) -> String {
-        let part = match (&self.host, &self.path) {
+        format!("{} ({}){}", self.part(), self.how, self.forged_words())
+    }
+
+    /// The part spelled: `Host secure.test`, `path //admin`.
+    fn part(&self) -> String {
+        match (&self.host, &self.path) {
             (Some(h), _) => format!("Host {h}"),
             (None, Some(p)) => format!("path {p}"),
             (None, None) => "the request as written".to_owned(),
-        };
-        format!("{part} ({}){}", self.how, self.forged_words())
+        }
     }
 
     /// ` with X-SSL-Client-Verify: 0 forged (…)` where it forges the verify headers.
