@@ -571,12 +571,20 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     // The whole wave, for a probe handed the baselines alone that needs the rest (its observations
     // are sent as soon as the wave ends, inside the join, when a probe holds the receiver).
     let (whole_tx, whole_rx) = tokio::sync::watch::channel(None);
+    // The side doors' first knocks, made while the wave still runs (see [`early_knocks`]).
+    let (early_tx, early_rx) = tokio::sync::mpsc::unbounded_channel();
+    let knocks_early = early_knocks(target, scan, knocks.clone(), early_rx);
+    let cert_asked = SIDE_DOORS_KNOCKING
+        .iter()
+        .any(|id| !skip.contains(id))
+        .then_some(early_tx);
     let wave = async {
         let wave = handshake_probes(
             target,
             scan,
             skip,
             Baseline(Some(baseline_tx), Some(whole_rx)),
+            cert_asked,
         )
         .await;
         if whole_tx.receiver_count() > 0 {
@@ -584,7 +592,8 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         }
         wave
     };
-    let ((mut first, skipped), early, late) = tokio::join!(wave, early, after_baseline);
+    let ((mut first, skipped), early, late, ()) =
+        tokio::join!(wave, early, after_baseline, knocks_early);
     first.knocks = knocks.clone();
     tracing::debug!(target: "probe_core::timing", url = %target.url, at_ms = exchange::ms(t0.elapsed()), "handshake probes done");
     let late = match late {
@@ -958,6 +967,64 @@ async fn timed(
     outcome
 }
 
+/// The side doors that read the shared first knock ([`crate::probe::knock::SharedKnocks`]).
+const SIDE_DOORS_KNOCKING: [ProbeId; 2] = [
+    ProbeId::SNI_HOST_MISMATCH_BYPASS,
+    ProbeId::SESSION_RESUMPTION_BYPASS,
+];
+
+/// The side doors' first knock (the anonymous request with the protected `Host` and the first
+/// other name, which the SNI probe reads and whose session the session-resumption probe offers),
+/// on each version where a handshake of the first wave saw the server ask for a client
+/// certificate (`versions`, told by the transport before any request): made then, while the
+/// wave's requests run, so the side doors, which start once the baselines are final, find it
+/// made. The knock is the one they would make (same name, same request, one per version and
+/// name: `shared_knock`); a server that then serves the anonymous client, where no side door
+/// runs, spent one connection per version for nothing. Ends when the first wave has.
+async fn early_knocks(
+    target: &Target,
+    scan: &ScanContext,
+    knocks: Arc<crate::probe::knock::SharedKnocks>,
+    versions: tokio::sync::mpsc::UnboundedReceiver<(TlsVersion, Vec<CertificateDer<'static>>)>,
+) {
+    use futures_util::StreamExt as _;
+    let told: std::sync::Mutex<Vec<TlsVersion>> = std::sync::Mutex::default();
+    let reported = futures_util::stream::unfold(versions, |mut rx| async move {
+        rx.recv().await.map(|got| (got, rx))
+    });
+    reported
+        .for_each_concurrent(None, |(version, chain)| {
+            let knocks = knocks.clone();
+            let first_time = {
+                let mut told = told.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let first_time = !told.contains(&version);
+                if first_time {
+                    told.push(version);
+                }
+                first_time
+            };
+            async move {
+                if !first_time {
+                    return;
+                }
+                let first = FirstWave {
+                    observations: Vec::new(),
+                    chains: vec![(version, chain)],
+                    knocks,
+                    whole: None,
+                };
+                let names = crate::probe::side_door::candidate_names(target, &first);
+                let Some((sni, _)) = names.into_iter().next() else {
+                    return;
+                };
+                tracing::debug!(target: "probe_core::timing", url = %target.url, ?version, ?sni, "early side-door knock");
+                crate::probe::side_door::shared_knock(target, scan, &first, version, &sni).await;
+                tracing::debug!(target: "probe_core::timing", url = %target.url, ?version, ?sni, "early side-door knock done");
+            }
+        })
+        .await;
+}
+
 /// The handshake probes of the registry on every version: the first wave, the follow-ups that
 /// need its facts, the probes that presented nothing they should have, and the late-auth wave.
 async fn handshake_probes(
@@ -965,6 +1032,7 @@ async fn handshake_probes(
     scan: &ScanContext,
     skip: &[ProbeId],
     baseline: Baseline,
+    cert_asked: Option<exchange::CertAsked>,
 ) -> (FirstWave, Vec<SkippedProbe>) {
     let ctx = &scan.probes;
     let mut skipped = Vec::new();
@@ -1004,18 +1072,22 @@ async fn handshake_probes(
         .collect();
     // The late wave runs every planned probe where the server asks after the request.
     let jobs: Vec<ProbeJob> = wave.iter().chain(&deferred).cloned().collect();
-    let run = |wave: Vec<ProbeJob>, baseline: Baseline, answered: Vec<TlsVersion>| {
+    let run = |wave: Vec<ProbeJob>,
+               baseline: Baseline,
+               answered: Vec<TlsVersion>,
+               cert_asked: Option<exchange::CertAsked>| {
         run_wave(
             target,
             ctx,
-            scan.limits,
-            &scan.permits,
+            (scan.limits, &scan.permits),
             wave,
             baseline,
             answered,
+            cert_asked,
         )
     };
-    let (mut probes, chains) = run(wave, baseline, Vec::new()).await;
+    // The sender goes with the first wave: the early knocks end with it.
+    let (mut probes, chains) = run(wave, baseline, Vec::new(), cert_asked).await;
 
     let mut follow_ups = Vec::new();
     for &v in &scan.versions {
@@ -1048,7 +1120,11 @@ async fn handshake_probes(
     }
     if !follow_ups.is_empty() {
         let answered = answered_versions(probes.iter());
-        probes.extend(run(follow_ups, Baseline(None, None), answered).await.0);
+        probes.extend(
+            run(follow_ups, Baseline(None, None), answered, None)
+                .await
+                .0,
+        );
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
 
@@ -1349,9 +1425,9 @@ impl Attempt {
 async fn attempt(
     target: &Target,
     ctx: &ProbeContext,
-    limits: Limits,
-    permits: &Permits,
+    (limits, permits): (Limits, &Permits),
     (id, version, chooser): ProbeJob,
+    cert_asked: Option<exchange::CertAsked>,
 ) -> Attempt {
     let _permit = permits.acquire(&target.host_port()).await;
     let record = SharedRecord::default();
@@ -1362,6 +1438,7 @@ async fn attempt(
         http1_only: registry::PROBES
             .iter()
             .any(|p| p.id() == id && p.http1_only()),
+        cert_asked,
         ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
     };
     let result = exchange::run(target, setup, &record).await;
@@ -1389,14 +1466,16 @@ async fn attempt(
 /// accept (a positive control), else only on a version where some client got an HTTP answer
 /// (this wave's, or `answered` before it): without either, a confirmed close would still be
 /// unread ([`without_a_control`]), so it is not tried again.
+/// Each handshake of the wave's first tries tells `cert_asked` (when set) where the server
+/// asked for a client certificate ([`early_knocks`]).
 async fn run_wave(
     target: &Target,
     ctx: &Arc<ProbeContext>,
-    limits: Limits,
-    permits: &Arc<Permits>,
+    (limits, permits): (Limits, &Arc<Permits>),
     wave: Vec<ProbeJob>,
     mut baseline: Baseline,
     answered: Vec<TlsVersion>,
+    cert_asked: Option<exchange::CertAsked>,
 ) -> (Vec<ProbeObservation>, ServedChains) {
     let control_possible = ctx.client.is_some() || ctx.staging.is_some();
     // `burst`: retries, a few at a time. Without it (the first try), a close without an alert is
@@ -1408,17 +1487,18 @@ async fn run_wave(
         for (slot, job) in jobs {
             let (target, ctx, permits, burst) =
                 (target.clone(), ctx.clone(), permits.clone(), burst.clone());
+            let told = cert_asked.clone().filter(|_| burst.is_none());
             set.spawn(slot, async move {
                 let _calm = match &burst {
                     Some(b) => b.clone().acquire_owned().await.ok(),
                     None => None,
                 };
-                let first = attempt(&target, &ctx, limits, &permits, job.clone()).await;
+                let first = attempt(&target, &ctx, (limits, &permits), job.clone(), told).await;
                 let confirm_now = control_possible || job.0 == ProbeId::NO_CLIENT_CERT;
                 if burst.is_some() || !first.unconfirmed || first.unpresentable || !confirm_now {
                     return (slot, first);
                 }
-                let again = attempt(&target, &ctx, limits, &permits, job).await;
+                let again = attempt(&target, &ctx, (limits, &permits), job, None).await;
                 (slot, settle(Some(first), again))
             });
         }

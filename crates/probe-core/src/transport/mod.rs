@@ -175,6 +175,26 @@ pub struct ExchangeSetup<'a> {
     /// Offer ALPN `http/1.1` alone, not `h2` beside it: the same request over the other HTTP
     /// version (a server may check the two apart).
     pub http1_only: bool,
+    /// Told, as soon as the TLS handshake has ended (completed, or refused with the server's
+    /// certificate in hand), the version offered and the chain the server sent, when the server
+    /// asked for a client certificate; before any request. None: nobody listens.
+    pub cert_asked: Option<CertAsked>,
+}
+
+/// Where an exchange tells that the server asked for a client certificate (see
+/// [`ExchangeSetup::cert_asked`]): the version offered and the chain the server sent.
+pub type CertAsked = tokio::sync::mpsc::UnboundedSender<(TlsVersion, Vec<CertificateDer<'static>>)>;
+
+/// Tells `to` (when set) that the server asked for a client certificate on the one version
+/// offered, with the chain it sent, when the handshake `record` holds both.
+fn tell_cert_asked(to: Option<&CertAsked>, versions: &[TlsVersion], record: &SharedRecord) {
+    let (Some(to), [version]) = (to, versions) else {
+        return;
+    };
+    let rec = record.lock();
+    if rec.cert_requested && !rec.server_chain.is_empty() {
+        let _ = to.send((*version, rec.server_chain.clone()));
+    }
 }
 
 /// Whether a server may be sent the user's headers (`-H`: an API token, often): only one whose
@@ -257,6 +277,7 @@ impl<'a> ExchangeSetup<'a> {
             pacer: None,
             header_trust: None,
             http1_only: false,
+            cert_asked: None,
         }
     }
 }
@@ -615,10 +636,11 @@ async fn connect(
         Err(e) => return Err(error(format!("socket setup failed: {e}"))),
     };
     let connected = connecting.elapsed();
-    let tls = match TlsConnector::from(Arc::new(config))
+    let handshake = TlsConnector::from(Arc::new(config))
         .connect(server_name, tcp)
-        .await
-    {
+        .await;
+    tell_cert_asked(setup.cert_asked.as_ref(), setup.versions, record);
+    let tls = match handshake {
         Ok(t) => t,
         Err(e) => return Err(handshake_failed(&e, record)),
     };
