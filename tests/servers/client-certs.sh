@@ -15,6 +15,8 @@
 #   client-p384.crt/.key a valid client cert with an ECDSA P-384 key, issued by the trusted ca
 #   client-p521.crt/.key the same with an ECDSA P-521 key
 #   nokey.key            a key that does NOT match client.crt (for "certificate without its key")
+#   ca-rsa3072.crt/.key  an RSA-3072 client CA (servers at OpenSSL security level 3 refuse smaller
+#                        keys), and client-rsa3072.crt/.key, a client certificate it issued
 set -euo pipefail
 dir=${1:?usage: client-certs.sh PKIDIR}
 cd "$dir"
@@ -113,5 +115,17 @@ openssl x509 -req -in client-p521.csr -CA ca.crt -CAkey ca.key -CAcreateserial -
 
 # a key that does not belong to client.crt
 ec nokey.key
+
+# an RSA-3072 client CA and a client certificate it issued, for servers at OpenSSL security
+# level 3 (`@SECLEVEL=3`), which refuse an RSA-2048 leaf for its size alone
+openssl genrsa -out ca-rsa3072.key 3072 2>/dev/null
+openssl req -x509 -new -key ca-rsa3072.key -sha256 -days 3650 \
+  -subj "/O=mtls-scan tests/CN=Test Client CA RSA-3072" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+  -out ca-rsa3072.crt 2>/dev/null
+openssl genrsa -out client-rsa3072.key 3072 2>/dev/null
+csr client-rsa3072.key "/O=mtls-scan tests/CN=test-client-rsa3072" client-rsa3072.csr
+openssl x509 -req -in client-rsa3072.csr -CA ca-rsa3072.crt -CAkey ca-rsa3072.key -CAcreateserial \
+  -days 825 -sha256 -extfile cc.ext -out client-rsa3072.crt 2>/dev/null
 
 rm -rf ./*.csr ./*.ext ./*.srl ca-db

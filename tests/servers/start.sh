@@ -60,6 +60,11 @@
 #   go-handler-allow-selfsigned  RequestClientCert + a handler that answers 403 unless the leaf
 #                             verifies against ca.crt or is a lone self-signed certificate
 #                             (go/main.go; not on --list)
+#   go-rate200-appcheck       VerifyClientCertIfGiven + 403 unless verified, behind a limiter (3
+#                             requests a second) answering 200 "Slow down": correct (not on --list)
+#   go-rate403-requestcert    RequestClientCert, no check, behind a limiter answering 403 "rate
+#                             limited, try again later": anyone gets in (not on --list; both in
+#                             real_servers.rs a_rate_limiters_page_is_neither_served_nor_a_refusal)
 #   go-ifgiven-200-refusal    VerifyClientCertIfGiven + a JSON API answering a client without a
 #                             certificate 200 {"ok":false,...} (go/main.go; not on --list)
 #   go-alpn-h2-strict         GetConfigForClient: RequireAndVerifyClientCert for a client offering
@@ -127,6 +132,11 @@
 #                             from the trusted CA gets through) + http-request deny 403 unless the
 #                             certificate's CN is test-client (not on --list; see side_doors_real.rs
 #                             a_staging_probe_that_claims_another_subject_is_never_passed)
+#   haproxy-seclevel3-ignore-err  ciphers DEFAULT:@SECLEVEL=3, ca-file ca-rsa3072.crt, every chain
+#                             error ignored but the key's size: any leaf of 3072 bits or more gets
+#                             in, an RSA-2048 one is refused for its size (not on --list)
+#   haproxy-seclevel3-required  the same level and CA, verify required (not on --list; both in
+#                             real_servers.rs probe_keys_are_as_large_as_the_client_certs)
 #   apache-location-require   SSLVerifyClient none, <Location /admin> SSLVerifyClient require: the
 #                             certificate is asked for after the request (TLS 1.3 post-handshake
 #                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
@@ -1533,7 +1543,27 @@ EOF
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-*)
+  cafile=$pki/ca.crt
+  bind_extra=""
   case $server in
+  haproxy-seclevel3-ignore-err)
+    # OpenSSL security level 3 (RSA keys of 3072 bits at least) over an RSA-3072 client CA, every
+    # chain error ignored but the key's size (X509_V_ERR_EE_KEY_TOO_SMALL, 66): any certificate
+    # with a large enough key gets in, an RSA-2048 one is refused for its size alone (an audit's,
+    # seventeenth session: probes minted RSA-2048 beside an RSA-3072 client-cert passed it, B,
+    # exit 0)
+    cafile=$pki/ca-rsa3072.crt
+    verify="verify required ca-ignore-err all crt-ignore-err 2,7,18,19,20,21"
+    bind_extra="ciphers DEFAULT:@SECLEVEL=3"
+    rules=""
+    ;;
+  haproxy-seclevel3-required)
+    # Its correct twin: security level 3, the RSA-3072 client CA, verify required.
+    cafile=$pki/ca-rsa3072.crt
+    verify="verify required"
+    bind_extra="ciphers DEFAULT:@SECLEVEL=3"
+    rules=""
+    ;;
   haproxy-optional-403)
     verify="verify optional"
     # ssl_c_verify is 0 when no certificate was sent, hence ssl_c_used as well
@@ -1608,7 +1638,7 @@ haproxy-*)
   cat >"$dir/haproxy.cfg" <<EOF
 $(haproxy_head)
 frontend fe
-  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt $verify ssl-min-ver TLSv1.2
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $cafile $verify ssl-min-ver TLSv1.2 $bind_extra
   $rules
   http-request return status 200 content-type text/plain string ok
 EOF

@@ -1887,6 +1887,137 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
     );
 }
 
+/// A rate limiter in front of the handler (3 requests a second, Go) answers the scan's burst
+/// with its own page: 200 "Slow down" before a correct check (an audit's: the valid
+/// certificate's "page" was the limiter's, and the front door asked again got it too: critical
+/// client-cert-optional, F), or 403 "rate limited, try again later" before no check at all
+/// (every bad certificate's 403 was the limiter's: B, exit 0 in 2 of 100 runs). A limiter's page
+/// is neither served nor a refusal: those exchanges are inconclusive, never passed.
+#[test]
+fn a_rate_limiters_page_is_neither_served_nor_a_refusal() {
+    let (correct, open) = ("go-rate200-appcheck", "go-rate403-requestcert");
+    if !tools_present(&[correct, open]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[correct, open]);
+    let scan = lab.scan(&[], &lab.identity_args("client.crt", "client.key"));
+    let probes = |t: &serde_json::Value| -> Vec<serde_json::Value> {
+        t["probes"].as_array().cloned().unwrap_or_default()
+    };
+    let limited = |p: &serde_json::Value| {
+        p["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("rate limiter's page"))
+    };
+
+    let t = &scan.targets[correct];
+    let served: Vec<String> = probes(t)
+        .iter()
+        .filter(|p| p["outcome"] == "served")
+        .map(|p| format!("{} {}", p["id"], p["tls_version"]))
+        .collect();
+    assert!(
+        served
+            .iter()
+            .all(|p| p.starts_with("\"valid-client-cert\"")),
+        "only the valid certificate gets the orders: {served:?}\n{}",
+        target_summary(t)
+    );
+    let severe: Vec<&serde_json::Value> = t["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["severity"] == "critical" || f["severity"] == "high")
+        .collect();
+    assert!(severe.is_empty(), "{severe:?}\n{}", target_summary(t));
+
+    let t = &scan.targets[open];
+    let all = probes(t);
+    assert!(
+        all.iter().any(limited),
+        "the limiter answered some of the burst: {}",
+        target_summary(t)
+    );
+    assert!(
+        all.iter().all(|p| p["outcome"] != "refused-http"),
+        "no 403 of the limiter's is a refusal: {}",
+        target_summary(t)
+    );
+    assert!(
+        all.iter()
+            .filter(|p| limited(p))
+            .all(|p| p["outcome"] == "inconclusive"),
+        "{}",
+        target_summary(t)
+    );
+    assert_ne!(scan.status, Some(0), "{}", target_summary(t));
+}
+
+/// OpenSSL security level 3 refuses an RSA-2048 leaf for its size alone ("EE key too weak"):
+/// the scan's own certificates take the size of an RSA-3072 `client-cert` (or staging CA), so
+/// that HAProxy ignoring every chain error but the key's size lets them in, F (an audit's: probes
+/// minted RSA-2048 were refused for their size, read as refusals of their flaws: B, exit 0),
+/// and its correct twin refuses them for their flaws: no finding, A with the staging CA (was B,
+/// exit 3: the staging certificates refused for their size).
+#[test]
+fn probe_keys_are_as_large_as_the_client_certs() {
+    let (lax, strict) = ("haproxy-seclevel3-ignore-err", "haproxy-seclevel3-required");
+    if !tools_present(&[lax, strict]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[lax, strict]);
+    let staging = vec![
+        "--issuing-ca-cert".to_owned(),
+        lab.pki_file("ca-rsa3072.crt"),
+        "--issuing-ca-key".to_owned(),
+        lab.pki_file("ca-rsa3072.key"),
+    ];
+    let identity = lab.identity_args("client-rsa3072.crt", "client-rsa3072.key");
+    for (mode, args) in [("client-cert", identity.clone()), ("staging CA", staging)] {
+        let scan = lab.scan(&[], &args);
+        let t = &scan.targets[lax];
+        assert!(
+            finding(t, "untrusted-client-cert-accepted").is_some(),
+            "{mode}: {}",
+            target_summary(t)
+        );
+        let keys: Vec<&serde_json::Value> = t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["id"] == "untrusted-client-cert")
+            .map(|p| &p["client_cert"]["key"])
+            .collect();
+        assert!(
+            !keys.is_empty() && keys.iter().all(|k| *k == "RSA 3072"),
+            "{mode}: {keys:?}"
+        );
+        assert_eq!(t["grade"], "F", "{mode}: {}", target_summary(t));
+        let t = &scan.targets[strict];
+        assert!(
+            t["findings"].as_array().is_some_and(|f| f.is_empty()),
+            "{mode}: {}",
+            target_summary(t)
+        );
+        assert_eq!(scan.status, Some(1), "{mode}: {}", target_summary(t));
+    }
+    let scan = lab.scan(&[strict], &{
+        let mut both = identity;
+        both.extend([
+            "--issuing-ca-cert".to_owned(),
+            lab.pki_file("ca-rsa3072.crt"),
+            "--issuing-ca-key".to_owned(),
+            lab.pki_file("ca-rsa3072.key"),
+        ]);
+        both
+    });
+    let t = &scan.targets[strict];
+    assert_eq!(t["grade"], "A", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(0), "{}", target_summary(t));
+}
+
 /// Python asyncio speaking TLS 1.3 alone closes a TLS 1.2 handshake without the protocol_version
 /// alert: unjudged (exit 3) until the user says the server speaks TLS 1.3 only (`--tls-versions`),
 /// then A with every identity. Saying so never hides a door: an asyncio server speaking TLS 1.2

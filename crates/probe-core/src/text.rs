@@ -81,6 +81,27 @@ pub fn speaks_of_refusal(body: &[u8]) -> bool {
         .any(|w| lower.windows(w.len()).any(|win| win == *w))
 }
 
+/// Whether a body speaks of rate limiting (`rate limited`, `rate_limit_exceeded`, `too many
+/// requests`, `slow down`, `throttled`, `try again later` …), ASCII case-insensitive: a limiter's
+/// page, whatever its status.
+pub fn speaks_of_rate_limiting(body: &[u8]) -> bool {
+    const WORDS: [&[u8]; 9] = [
+        b"rate limit",
+        b"rate-limit",
+        b"rate_limit",
+        b"ratelimit",
+        b"too many requests",
+        b"slow down",
+        b"throttl",
+        b"try again later",
+        b"retry later",
+    ];
+    let lower = body.to_ascii_lowercase();
+    WORDS
+        .iter()
+        .any(|w| lower.windows(w.len()).any(|win| win == *w))
+}
+
 /// Renders a DER X.500 Name (as advertised in a CertificateRequest) as RFC 4514 text, control
 /// characters escaped (see [`escape_controls`]); an unparsable one becomes
 /// `<unparsable name: HEX>` (capped).

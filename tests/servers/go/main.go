@@ -29,6 +29,11 @@
 // client without a certificate 200 {"ok":false,...} and one with a verified certificate the
 // orders: correct, refusing with a success status. The mode "alpn-h2-strict" picks its TLS settings by ALPN (GetConfigForClient):
 // RequireAndVerifyClientCert for a client offering h2, NoClientCert for one that does not.
+// Two modes put a rate limiter (3 requests a second, every path) in front of the handler, as
+// an audit's did (seventeenth session): "rate200-appcheck" is VerifyClientCertIfGiven and a
+// handler that answers 403 unless the certificate verified (correct), its limiter answering 200
+// "Slow down"; "rate403-requestcert" is RequestClientCert and no check at all (anyone gets the
+// orders), its limiter answering 403 "rate limited, try again later".
 package main
 
 import (
@@ -47,6 +52,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -84,6 +90,15 @@ func main() {
 	if alpnH2Strict {
 		auth, ok = tls.RequireAndVerifyClientCert, true
 	}
+	rate200 := *mode == "rate200-appcheck"
+	if rate200 {
+		auth, ok = tls.VerifyClientCertIfGiven, true
+	}
+	rate403 := *mode == "rate403-requestcert"
+	if rate403 {
+		auth, ok = tls.RequestClientCert, true
+	}
+	limiter := &rateLimiter{perSecond: 3}
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
@@ -261,6 +276,26 @@ func main() {
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
+			if (rate200 || rate403) && limiter.over() {
+				if rate403 {
+					w.WriteHeader(http.StatusForbidden)
+					_, _ = io.WriteString(w, "Forbidden: rate limited, try again later\n")
+				} else {
+					w.Header().Set("Content-Type", "text/html")
+					_, _ = io.WriteString(w, "<html><body><h1>Slow down</h1><p>You are sending requests too quickly. Please wait a moment.</p></body></html>\n")
+				}
+				return
+			}
+			if rate200 && len(r.TLS.VerifiedChains) == 0 {
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, "client certificate required\n")
+				return
+			}
+			if rate200 || rate403 {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}`+"\n")
+				return
+			}
 			if ifGiven200 {
 				w.Header().Set("Content-Type", "application/json")
 				if len(r.TLS.PeerCertificates) == 0 {
@@ -288,6 +323,26 @@ func main() {
 		ErrorLog:          log.New(os.Stderr, "goserver: ", 0),
 	}
 	log.Fatal(srv.ServeTLS(ln, "", ""))
+}
+
+// rateLimiter lets perSecond requests through in each one-second window, every path alike.
+type rateLimiter struct {
+	mu        sync.Mutex
+	perSecond int
+	start     time.Time
+	count     int
+}
+
+// over: this request is past the window's allowance.
+func (l *rateLimiter) over() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if time.Since(l.start) > time.Second {
+		l.start = time.Now()
+		l.count = 0
+	}
+	l.count++
+	return l.count > l.perSecond
 }
 
 // verifiedOrSelfSigned: the leaf verifies for clientAuth against pool (the client's other

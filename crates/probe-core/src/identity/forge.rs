@@ -30,7 +30,7 @@ pub struct Forger {
     /// The Ed25519 signer (forgeries without a key identifier of an Ed25519 CA's names).
     ed: OnceLock<Result<(SigningCa, KeyPair), String>>,
     /// The leaf key of each kind (indexed as [`leaf_index`]) and its rustls signing key.
-    leaves: [OnceLock<Result<LeafKey, String>>; 4],
+    leaves: [OnceLock<Result<LeafKey, String>>; KeyKind::COUNT],
     /// The identity the forged certificates claim, when the scan has a valid one.
     claimed: Option<Impersonated>,
     /// The key kind made wherever the server accepts it (the user's certificate's).
@@ -196,9 +196,10 @@ impl Forger {
             Ok((ca, key))
         };
         // RSA key generation takes about 80 ms: off the worker. P-256 is made in place.
-        match kind {
-            KeyKind::Rsa2048 => off_the_worker(made),
-            _ => made(),
+        if kind.is_rsa() {
+            off_the_worker(made)
+        } else {
+            made()
         }
         .map_err(|e| e.to_string())
     }
@@ -209,9 +210,10 @@ impl Forger {
             .get(leaf_index(kind))
             .ok_or_else(|| forge_err(format!("no {} leaf key", kind.label())))?;
         cell.get_or_init(|| {
-            let pair = match kind {
-                KeyKind::Rsa2048 => off_the_worker(|| kind.leaf_key()),
-                _ => kind.leaf_key(),
+            let pair = if kind.is_rsa() {
+                off_the_worker(|| kind.leaf_key())
+            } else {
+                kind.leaf_key()
             }
             .map_err(|e| e.to_string())?;
             let signing = rustls_signing_key(&pair, &self.provider).map_err(|e| e.to_string())?;
@@ -341,7 +343,10 @@ impl Forger {
             KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => {
                 self.ec.get_or_init(|| Self::signer(KeyKind::EcdsaP256))
             }
-            KeyKind::Rsa2048 => self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048)),
+            // One RSA-2048 signer: the forged leaf's own key is of the size asked for.
+            KeyKind::Rsa2048 | KeyKind::Rsa3072 | KeyKind::Rsa4096 => {
+                self.rsa.get_or_init(|| Self::signer(KeyKind::Rsa2048))
+            }
         }
     }
 
@@ -612,7 +617,7 @@ mod tests {
             // Signed by our key, not the real CA's: the signature verifies against the forger's key only.
             let signer = match kind {
                 KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => &forger.ec,
-                KeyKind::Rsa2048 => &forger.rsa,
+                KeyKind::Rsa2048 | KeyKind::Rsa3072 | KeyKind::Rsa4096 => &forger.rsa,
             };
             let forger_ca = signer
                 .get()

@@ -31,11 +31,32 @@ pub enum KeyKind {
     EcdsaP384,
     /// Ed25519: when that is all the server accepts.
     Ed25519,
+    /// RSA-3072: only where the user's certificate (or the staging CA's) holds an RSA key of
+    /// 2049–3072 bits: a server at OpenSSL security level 3 refuses an RSA-2048 leaf for its size
+    /// ("EE key too weak"), whatever else is wrong with it, and that refusal read as one of the
+    /// flaw let HAProxy `crt-ignore-err` pass (B, exit 0).
+    Rsa3072,
+    /// RSA-4096: where the user's certificate (or the staging CA's) holds a larger RSA key.
+    Rsa4096,
 }
 
 impl KeyKind {
     /// The kinds minted on first need, beside P-256 (made up front).
-    pub const LAZY: [KeyKind; 3] = [KeyKind::Rsa2048, KeyKind::EcdsaP384, KeyKind::Ed25519];
+    pub const LAZY: [KeyKind; 5] = [
+        KeyKind::Rsa2048,
+        KeyKind::EcdsaP384,
+        KeyKind::Ed25519,
+        KeyKind::Rsa3072,
+        KeyKind::Rsa4096,
+    ];
+
+    /// Every kind: P-256, then [`KeyKind::LAZY`].
+    pub const COUNT: usize = 1 + Self::LAZY.len();
+
+    /// An RSA kind, of any size.
+    pub fn is_rsa(self) -> bool {
+        matches!(self, KeyKind::Rsa2048 | KeyKind::Rsa3072 | KeyKind::Rsa4096)
+    }
 
     /// Chooses the key type from the signature schemes a CertificateRequest accepts: ECDSA P-256
     /// first, then ECDSA P-384, RSA-2048 and Ed25519, in that order, by what is accepted (P-384
@@ -72,7 +93,7 @@ impl KeyKind {
             KeyKind::EcdsaP256 => &[S::ECDSA_NISTP256_SHA256],
             KeyKind::EcdsaP384 => &[S::ECDSA_NISTP384_SHA384],
             KeyKind::Ed25519 => &[S::ED25519],
-            KeyKind::Rsa2048 => &[
+            KeyKind::Rsa2048 | KeyKind::Rsa3072 | KeyKind::Rsa4096 => &[
                 S::RSA_PSS_SHA256,
                 S::RSA_PSS_SHA384,
                 S::RSA_PSS_SHA512,
@@ -84,13 +105,18 @@ impl KeyKind {
         wanted.iter().any(|s| schemes.contains(s))
     }
 
-    /// The kind of a certificate's key, among those the scanner makes (an RSA key of any size
-    /// reads as [`KeyKind::Rsa2048`]); `None` for another kind or an unreadable certificate.
+    /// The kind of a certificate's key, among those the scanner makes (an RSA key as the
+    /// smallest of 2048, 3072 and 4096 bits at least as large as it, 4096 past that); `None` for
+    /// another kind or an unreadable certificate.
     pub fn of_certificate(der: &[u8]) -> Option<KeyKind> {
         use x509_parser::public_key::PublicKey;
         let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
         match cert.public_key().parsed() {
-            Ok(PublicKey::RSA(_)) => Some(KeyKind::Rsa2048),
+            Ok(PublicKey::RSA(rsa)) => Some(match rsa.key_size() {
+                0..=2048 => KeyKind::Rsa2048,
+                2049..=3072 => KeyKind::Rsa3072,
+                _ => KeyKind::Rsa4096,
+            }),
             Ok(PublicKey::EC(ec)) => match ec.key_size() {
                 256 => Some(KeyKind::EcdsaP256),
                 384 => Some(KeyKind::EcdsaP384),
@@ -108,6 +134,8 @@ impl KeyKind {
             KeyKind::Rsa2048 => "RSA-2048",
             KeyKind::EcdsaP384 => "ECDSA P-384",
             KeyKind::Ed25519 => "Ed25519",
+            KeyKind::Rsa3072 => "RSA-3072",
+            KeyKind::Rsa4096 => "RSA-4096",
         }
     }
 
@@ -117,16 +145,21 @@ impl KeyKind {
     }
 
     /// A key for a leaf the scan mints (the certificate from an unknown CA, the self-signed one,
-    /// the forgeries, the staging certificates): a fresh one, but for RSA-2048 one key per process
-    /// shared by every such leaf (each generation costs about 100 ms; a leaf's key need only be
-    /// one the scan holds). Never for a key that must differ from another: a CA's, or
-    /// `cert-without-key`'s foreign key (those use [`KeyKind::generate`]).
+    /// the forgeries, the staging certificates): a fresh one, but for RSA one key per size and
+    /// process shared by every such leaf (each generation costs about 100 ms at 2048 bits, more
+    /// above; a leaf's key need only be one the scan holds). Never for a key that must differ
+    /// from another: a CA's, or `cert-without-key`'s foreign key (those use
+    /// [`KeyKind::generate`]).
     pub fn leaf_key(self) -> Result<KeyPair, ScanError> {
-        static SHARED_RSA: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
-        if self != KeyKind::Rsa2048 {
-            return self.generate();
-        }
-        let der = SHARED_RSA.get_or_init(|| {
+        static SHARED_RSA: [OnceLock<Result<Vec<u8>, String>>; 3] =
+            [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let shared = match self {
+            KeyKind::Rsa2048 => &SHARED_RSA[0],
+            KeyKind::Rsa3072 => &SHARED_RSA[1],
+            KeyKind::Rsa4096 => &SHARED_RSA[2],
+            KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::Ed25519 => return self.generate(),
+        };
+        let der = shared.get_or_init(|| {
             self.generate()
                 .map(|k| k.serialize_der())
                 .map_err(|e| e.to_string())
@@ -146,6 +179,12 @@ impl KeyKind {
             }
             KeyKind::EcdsaP384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?,
             KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519)?,
+            KeyKind::Rsa3072 => {
+                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_3072)?
+            }
+            KeyKind::Rsa4096 => {
+                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_4096)?
+            }
         })
     }
 }
@@ -691,7 +730,7 @@ pub fn off_the_worker<T>(work: impl FnOnce() -> T) -> T {
 /// certificate mints nothing.
 pub struct IdentityPair {
     /// One cell per kind, [`KeyKind::EcdsaP256`] first, then [`KeyKind::LAZY`] in order.
-    kinds: [OnceLock<Result<ClientIdentity, String>>; 4],
+    kinds: [OnceLock<Result<ClientIdentity, String>>; KeyKind::COUNT],
     make: Box<dyn Fn(KeyKind) -> Result<ClientIdentity, ScanError> + Send + Sync>,
     /// The kind made wherever the server accepts it ([`KeyKind::choose_preferring`]).
     preferred: Option<KeyKind>,

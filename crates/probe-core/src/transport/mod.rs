@@ -1332,6 +1332,34 @@ pub fn is_busy_status(status: u16) -> bool {
     matches!(status, 429 | 502..=504)
 }
 
+/// Bodies up to this size may be a rate limiter's page ([`rate_limit_page`]); a longer one is a
+/// page of its own, whatever words it holds.
+const RATE_LIMIT_PAGE_BYTES: usize = 2048;
+
+/// Why an answer whose status says nothing of being busy is a rate limiter's all the same, when
+/// it is: a short page that speaks of rate limiting (`Slow down`, `{"error":"rate_limited"}`,
+/// `403 Forbidden: rate limited, try again later`). A limiter in front of an application answers
+/// a scan's burst so with 200 or 403: read as the page served or as a refusal, it made correct
+/// servers critical (the valid certificate's "page" was the limiter's) and passed one that checks
+/// nothing (every bad certificate's 403 was the limiter's; an audit's, seventeenth session).
+/// Such an answer says nothing of the certificate: the exchange is inconclusive, and tried again
+/// like a 429.
+pub fn rate_limit_page(status: u16, body: &[u8]) -> Option<String> {
+    if is_busy_status(status) || not_a_final_status(status).is_some() {
+        return None;
+    }
+    let text = body.trim_ascii();
+    if text.is_empty() || text.len() > RATE_LIMIT_PAGE_BYTES {
+        return None;
+    }
+    crate::text::speaks_of_rate_limiting(text).then(|| {
+        format!(
+            "HTTP {status} with a rate limiter's page (\"{}\"): says nothing of the certificate",
+            sanitize(text, 60)
+        )
+    })
+}
+
 /// How a busy status ([`is_busy_status`]) is named in a reason, the same everywhere.
 pub fn busy_status_words(status: u16) -> String {
     format!("HTTP {status} (rate-limited, busy, or its upstream failed)")
@@ -1689,9 +1717,15 @@ async fn finish(
     let ended = hyper::body::Body::is_end_stream(&body);
     truncated |= buf.len() >= limits.body_cap && !ended;
     complete = (complete || ended) && !truncated;
+    let rate_limited = rate_limit_page(status, &buf);
     ExchangeResult {
         complete,
-        outcome: Some(classify_status(status)),
+        outcome: Some(if rate_limited.is_some() {
+            Outcome::Inconclusive
+        } else {
+            classify_status(status)
+        }),
+        detail: rate_limited,
         http_status: Some(status),
         server_header,
         via,
@@ -1946,6 +1980,38 @@ mod tests {
     #[test]
     fn status_classes() {
         assert_eq!(classify_status(204), Outcome::Served);
+        // A limiter's short page, whatever its status, says nothing of the certificate; a long
+        // page that mentions limits, a busy status (already so) and a plain page are no such.
+        for (status, body) in [
+            (200, "<h1>Slow down</h1>"),
+            (200, r#"{"error":"rate_limited"}"#),
+            (403, "Forbidden: rate limited, try again later"),
+            (400, "Too Many Requests"),
+        ] {
+            let why = super::rate_limit_page(status, body.as_bytes());
+            assert!(
+                why.as_deref().is_some_and(
+                    |w| w.starts_with(&format!("HTTP {status} with a rate limiter's page"))
+                ),
+                "{status} {body}: {why:?}"
+            );
+        }
+        let long = format!(
+            "{{\"docs\":\"rate limits apply\",\"items\":\"{}\"}}",
+            "x".repeat(3000)
+        );
+        for (status, body) in [
+            (200, long.as_str()),
+            (429, "Too Many Requests"),
+            (403, "client certificate required"),
+            (200, ""),
+        ] {
+            assert_eq!(
+                super::rate_limit_page(status, body.as_bytes()),
+                None,
+                "{status}"
+            );
+        }
         assert_eq!(classify_status(496), Outcome::RefusedHttp);
         assert_eq!(classify_status(404), Outcome::Answered);
         assert_eq!(classify_status(302), Outcome::Answered);
