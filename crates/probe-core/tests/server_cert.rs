@@ -310,6 +310,11 @@ async fn served_chain_missing_its_intermediate() -> Res {
 
 /// A CA and a leaf minted with the openssl CLI, the leaf signed with `digest`, its key `key_args`.
 fn openssl_chain(dir: &std::path::Path, digest: &str, key_args: &[&str]) -> Res {
+    openssl_chain_signed(dir, &[digest], key_args)
+}
+
+/// [`openssl_chain`], the leaf signed with `sign_args` (a digest and `-sigopt`s).
+fn openssl_chain_signed(dir: &std::path::Path, sign_args: &[&str], key_args: &[&str]) -> Res {
     openssl(
         dir,
         &[
@@ -350,27 +355,77 @@ fn openssl_chain(dir: &std::path::Path, digest: &str, key_args: &[&str]) -> Res 
         ],
     )?;
     std::fs::write(dir.join("leaf.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")?;
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "365",
-            digest,
-            "-extfile",
-            "leaf.ext",
-            "-out",
-            "leaf.crt",
-        ],
+    let mut sign = vec![
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "365",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "leaf.crt",
+    ];
+    sign.extend_from_slice(sign_args);
+    openssl(dir, &sign)?;
+    Ok(())
+}
+
+/// A chain signed with RSA-PSS parameters webpki does not take (OpenSSL's default salt, as long
+/// as the key allows): `openssl verify` and curl take it, so it is no untrusted chain; the scan
+/// cannot check it, and says so: trust not judged, the target incomplete, no finding (an audit's:
+/// high `server-cert-untrusted`, D, exit 1).
+#[tokio::test]
+async fn a_signature_the_scan_cannot_check_leaves_trust_unjudged() -> Res {
+    if !need("openssl")? {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    openssl_chain_signed(
+        dir.path(),
+        &["-sha256", "-sigopt", "rsa_padding_mode:pss"],
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
     )?;
+    let verified = std::process::Command::new("openssl")
+        .current_dir(dir.path())
+        .args(["verify", "-CAfile", "ca.crt", "leaf.crt"])
+        .output()?;
+    assert!(verified.status.success(), "openssl takes the chain");
+    let ca = pem_cert(&dir.path().join("ca.crt"))?;
+    let leaf_der = pem_cert(&dir.path().join("leaf.crt"))?;
+    use rustls_pki_types::pem::PemObject;
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_file(dir.path().join("leaf.key"))?;
+    let server = custom::serve(CustomSpec {
+        chain: vec![leaf_der],
+        key,
+        client_auth: ClientAuthMode::None,
+        routes: Vec::new(),
+        fallback: Fallback::NotFound,
+        server_header: None,
+    })
+    .await?;
+    let t = scan(&server.url, &options(&[&ca])).await?;
+    assert_eq!(cert_findings(&t), vec![]);
+    assert_eq!(
+        t.server_certificate.as_ref().map(|c| c.trust),
+        Some(ServerTrust::Unknown)
+    );
+    let unjudged = t
+        .incomplete
+        .iter()
+        .find(|i| i.probe == "server-certificate");
+    assert!(
+        unjudged
+            .is_some_and(|i| i.reason.contains("rsassa-pss") && i.reason.contains("not judged")),
+        "{:?}",
+        t.incomplete
+    );
     Ok(())
 }
 

@@ -86,6 +86,15 @@ fn judge(
     let analysis = server_cert::analyse(chains, target, trust, policy, now);
     TargetOutcome {
         findings: analysis.findings,
+        incomplete: analysis
+            .unjudged
+            .map(|reason| crate::facts::IncompleteProbe {
+                probe: ProbeId::SERVER_CERTIFICATE.as_str().to_owned(),
+                tls_version: None,
+                reason,
+            })
+            .into_iter()
+            .collect(),
         section: analysis
             .certificate
             .map_or(Section::None, |c| Section::ServerCertificate(Box::new(c))),

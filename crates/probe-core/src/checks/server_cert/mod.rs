@@ -61,6 +61,26 @@ pub fn analyse(
     let mut out = Analysis::default();
     for (chain, versions) in distinct {
         let (cert, findings) = analyse_chain(chain, target, trust, policy, now);
+        if let Some(c) = cert
+            .as_ref()
+            .filter(|c| c.trust == ServerTrust::Unknown && c.trust_error.is_some())
+        {
+            // The chain's algorithms by name (webpki's own words are a dump of OIDs).
+            let mut algorithms: Vec<&str> = Vec::new();
+            for a in c.chain.iter().map(|x| x.signature_algorithm.as_str()) {
+                if !algorithms.contains(&a) {
+                    algorithms.push(a);
+                }
+            }
+            out.unjudged.get_or_insert_with(|| {
+                format!(
+                    "the server's chain is signed with {}, among which a signature algorithm \
+                     (or its parameters) the scanner cannot check: whether the chain leads to a \
+                     trust anchor was not judged; check it with `openssl verify`",
+                    algorithms.join(", ")
+                )
+            });
+        }
         for mut f in findings {
             f.tls_versions = versions.clone();
             match out.findings.iter_mut().find(|g| g.id == f.id) {
@@ -94,8 +114,19 @@ fn analyse_chain(
     let (true, Some(leaf)) = (leaf_parsed, all.first()) else {
         return (None, unparsable(trust).into_iter().collect());
     };
-    let examined = examine(chain, &all, leaf, target, trust, now);
+    let mut examined = examine(chain, &all, leaf, target, trust, now);
     let raised = findings::raise(&examined, policy);
+    // Refused for an algorithm that is no weak one: not judged (no finding was raised for it).
+    let unchecked = examined
+        .refusal
+        .as_ref()
+        .is_some_and(|(class, _)| *class == trust::Refusal::UnsupportedAlgorithm)
+        && !raised
+            .iter()
+            .any(|f| f.id == FindingId::ServerCertUntrusted);
+    if unchecked {
+        examined.trust = ServerTrust::Unknown;
+    }
     (Some(describe(examined)), raised)
 }
 

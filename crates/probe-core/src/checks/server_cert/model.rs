@@ -18,7 +18,8 @@ pub enum ServerTrust {
     Trusted,
     /// It does not chain to any trust anchor.
     Untrusted,
-    /// No trust anchors were loaded, so trust was not judged.
+    /// Trust was not judged: no trust anchors were loaded, or the chain carries a signature
+    /// algorithm the scanner cannot check (see [`Analysis::unjudged`]).
     Unknown,
 }
 
@@ -86,6 +87,10 @@ pub struct Analysis {
     pub certificate: Option<ServerCertificate>,
     /// Findings, merged across the chains served.
     pub findings: Vec<Finding>,
+    /// Why a served chain's trust could not be judged, when it could not: a signature algorithm
+    /// the scanner cannot check that is no weak one. Neither trusted nor untrusted: the target
+    /// is incomplete.
+    pub unjudged: Option<String>,
 }
 
 /// What to warn about.
