@@ -1062,7 +1062,32 @@ fn unjudgeable(obs: &[ProbeObservation]) -> String {
             .iter()
             .all(|o| o.outcome == Outcome::UnsupportedVersion)
     {
-        return "the server speaks neither TLS 1.3 nor TLS 1.2".to_owned();
+        // `protocol_version` says the version is not spoken; `handshake_failure` (or another
+        // alert) says the version is, but nothing this scanner offers on it is taken: an audit
+        // found DHE-only, AES-CCM-only, X448-only, static-RSA-only and RSA-PSS-keyed servers
+        // all called TLS 1.0 servers.
+        let apart: Vec<String> = baseline
+            .iter()
+            .filter(|o| o.alert.as_deref().is_some_and(|a| a != "ProtocolVersion"))
+            .map(|o| {
+                format!(
+                    "{}: alert {}",
+                    o.tls_version,
+                    o.alert.as_deref().unwrap_or_default()
+                )
+            })
+            .collect();
+        if apart.is_empty() {
+            return "the server speaks neither TLS 1.3 nor TLS 1.2".to_owned();
+        }
+        return format!(
+            "the server refused every handshake the scanner can offer ({}): it has no cipher \
+             suite, key exchange group or signature algorithm in common with it (the scanner \
+             offers AES-GCM and ChaCha20 suites with ECDHE over X25519, P-256, P-384 and P-521; \
+             not DHE, static RSA, AES-CCM, X448, or RSA-PSS and Ed448 server keys), or speaks \
+             neither TLS 1.3 nor TLS 1.2; `openssl s_client` shows what it chose",
+            apart.join("; ")
+        );
     }
     baseline
         .iter()
@@ -1075,6 +1100,39 @@ mod tests {
     use super::*;
     use crate::finding::Severity;
     use crate::probe::recorded::{obs, with_cert};
+
+    /// Baselines refused before the server's certificate on both versions: with
+    /// `protocol_version` everywhere the server speaks neither; with `handshake_failure`
+    /// somewhere it speaks one but takes nothing the scanner offers, and the error says which
+    /// (DHE-only, AES-CCM-only, X448-only servers were called TLS 1.0 servers).
+    #[test]
+    fn a_server_refusing_every_handshake_says_whether_the_version_or_the_parameters() {
+        let refused = |version, alert: &str| {
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::UnsupportedVersion, None);
+            o.tls_version = version;
+            o.cert_requested = false;
+            o.alert = Some(alert.into());
+            o
+        };
+        let old = [
+            refused(TlsVersion::Tls13, "ProtocolVersion"),
+            refused(TlsVersion::Tls12, "ProtocolVersion"),
+        ];
+        assert_eq!(
+            unjudgeable(&old),
+            "the server speaks neither TLS 1.3 nor TLS 1.2"
+        );
+        let dhe = [
+            refused(TlsVersion::Tls13, "ProtocolVersion"),
+            refused(TlsVersion::Tls12, "HandshakeFailure"),
+        ];
+        let said = unjudgeable(&dhe);
+        assert!(
+            said.starts_with("the server refused every handshake the scanner can offer (TLS 1.2: alert HandshakeFailure)")
+                && said.contains("no cipher suite, key exchange group or signature algorithm in common"),
+            "{said}"
+        );
+    }
 
     /// A baseline on TLS 1.2 that rustls saw refused after the handshake, without any
     /// CertificateRequest: a server renegotiating after the request, and rustls refusing to.
