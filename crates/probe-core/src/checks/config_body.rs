@@ -105,13 +105,15 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Classified {
         .take(64)
         .collect::<String>()
         .to_ascii_lowercase();
-    let html = lower_start.starts_with("<!doctype html")
-        || lower_start.starts_with("<html")
-        || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html"));
+    let markup = lower_start.starts_with("<!doctype html") || lower_start.starts_with("<html");
+    let said_html = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html"));
+    // A JSON document served as `text/html` (Flask's and PHP's default type) is read as JSON:
+    // an audit's Spring `env` dump so served was "2xx, but not configuration".
+    let json = if markup { None } else { json_pairs(body) };
 
-    let (format, pairs) = if html {
+    let (format, pairs) = if markup || (said_html && json.is_none()) {
         (BodyFormat::Html, Vec::new())
-    } else if let Some(p) = json_pairs(body) {
+    } else if let Some(p) = json {
         (BodyFormat::Json, p)
     } else if let Some(p) = yaml_pairs(body) {
         (BodyFormat::Yaml, p)

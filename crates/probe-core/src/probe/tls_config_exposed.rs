@@ -454,6 +454,7 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
             .iter()
             .find(|r| r.1 == control)
             .and_then(|r| unreadable(&r.3).map(|why| (why, r)));
+        let control_read = control_unread.is_none();
         if let Some((why, r)) = control_unread {
             // A busy answer is an HTTP answer: the paths were requested, and judged on their own.
             let then = if r.3.http_status.is_some() {
@@ -500,6 +501,15 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
                     .is_some_and(|(body, cc)| same_answer(body, cc, &r.body, &c));
                 if catch_all {
                     obs.note = Some("same answer as a random path (catch-all)".to_owned());
+                } else if c.config_like && !control_read {
+                    // Without the control path's answer, a server that answers every path
+                    // alike cannot be told from an exposure (an audit's catch-all app behind a
+                    // 429 limiter: high, though nothing was exposed): unread, not a finding.
+                    unread = Some(format!(
+                        "HTTP {}, what reads as configuration, but the random control path could \
+                         not be read: a server that answers every path alike cannot be ruled out",
+                        r.http_status.unwrap_or_default()
+                    ));
                 } else if c.config_like {
                     obs.exposed = true;
                     obs.auth_off = c.auth_off.clone();
@@ -820,6 +830,32 @@ mod tests {
         assert!(
             f.starts_with("/actuator/env (Spring Boot actuator env, read without a client certificate) exposes configuration that switches authentication off"),
             "{f}"
+        );
+    }
+
+    /// The same exposure served as `text/html` (Flask's and PHP's default type) is read as the
+    /// JSON it is; and where the control path could not be read (a 429 limiter), a path that
+    /// reads as configuration is unread, not a finding: a catch-all answering every path with the
+    /// same JSON cannot be ruled out (an audit's: high on business JSON with a `secret` key).
+    #[test]
+    fn json_served_as_html_is_read_and_an_unread_control_leaves_exposure_unread() {
+        let mut results = round(0, (404, "Not Found"), &[]);
+        if let Some(env) = results.iter_mut().find(|r| r.1 == "/actuator/env") {
+            *env = answer(0, "/actuator/env", 200, SPRING_ENV, "text/html; charset=utf-8");
+        }
+        let scan = judge(&results, CONTROL);
+        assert_eq!(exposed(&scan), [("/actuator/env", false)]);
+
+        let busy = judge(
+            &round(0, (429, "Too Many Requests"), &[("/actuator/env", 200, SPRING_ENV)]),
+            CONTROL,
+        );
+        assert_eq!(ids(&busy), None);
+        assert!(exposed(&busy).is_empty());
+        let reasons: Vec<&str> = busy.incomplete.iter().map(|i| i.reason.as_str()).collect();
+        assert!(
+            reasons.iter().any(|r| r.starts_with("GET /actuator/env without a client certificate: HTTP 200, what reads as configuration, but the random control path could not be read")),
+            "{reasons:?}"
         );
     }
 
