@@ -1887,6 +1887,35 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
     );
 }
 
+/// A correct OpenSSL server taking client signatures of ECDSA with SHA-384 alone: a P-256
+/// `client-cert` cannot be presented, so the staging CA's certificate (P-384 there) stands in
+/// for it as the positive control, for `cert-without-key` and for the configuration paths: A,
+/// exit 0, verified (an audit's: B, exit 3, "the valid identity could not be presented", with
+/// the staging CA's control served; A with the staging CA alone).
+#[test]
+fn a_client_cert_the_server_cannot_take_gives_way_to_the_staging_ca() {
+    let name = "openssl-Verify-return-p384only";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.full_identity_args());
+    let t = &scan.targets[name];
+    assert_eq!(t["verification"], "verified", "{}", target_summary(t));
+    assert_eq!(t["grade"], "A", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(0), "{}", target_summary(t));
+    let stood_in = t["probes"].as_array().into_iter().flatten().any(|p| {
+        p["id"] == "cert-without-key"
+            && p["outcome"] == "refused-tls"
+            && p["client_cert"]["key"] == "EC 384"
+            && p["client_cert"]["origin"]
+                .as_str()
+                .is_some_and(|o| o.starts_with("staging CA's valid certificate"))
+    });
+    assert!(stood_in, "{}", target_summary(t));
+}
+
 /// A rate limiter in front of the handler (3 requests a second, Go) answers the scan's burst
 /// with its own page: 200 "Slow down" before a correct check (an audit's: the valid
 /// certificate's "page" was the limiter's, and the front door asked again got it too: critical

@@ -582,6 +582,7 @@ impl Judging {
                     || o.alert.is_none()
             })
             .filter(|_| !open_door)
+            .filter(|o| !stood_in_for(view, o))
         {
             // A version refusal where the baseline got through (the same ClientHello): a
             // load balancer's other backend or a rate limiter, not an answer about certificates.
@@ -970,7 +971,12 @@ impl Control {
     /// Where the positive control stands on one version the server asked on.
     fn see(&mut self, view: &VersionView<'_>) {
         let v = view.version;
-        match view.of(ProbeId::VALID_CLIENT_CERT) {
+        // Where `client-cert` could not be presented, the staging CA's control stands in.
+        let control = view
+            .of(ProbeId::VALID_CLIENT_CERT)
+            .filter(|o| !stood_in_for(view, o))
+            .or_else(|| view.staging_control());
+        match control {
             Some(o) if !o.cert_requested => self.not_asked.push(v),
             Some(o) if o.client_cert.is_none() => self.unpresented.push(v),
             Some(o) if o.outcome == Outcome::Served => self.verified.push(v),
@@ -1049,6 +1055,35 @@ impl Control {
             return Some("the server never asked for a client certificate".into());
         }
         Some("no client identity the server should accept was given".into())
+    }
+}
+
+/// `o` is `client-cert`'s positive control or `cert-without-key`, unpresented on its version (the
+/// server asked only for signature schemes its key cannot make), and the staging CA's
+/// certificate presented in its place there: that one is judged, and this one proves nothing
+/// and leaves nothing unread.
+fn stood_in_for(view: &VersionView<'_>, o: &ProbeObservation) -> bool {
+    let unpresented = o.cert_requested
+        && o.client_cert.is_none()
+        && o.outcome == Outcome::Inconclusive
+        && o.detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with(crate::transport::UNPRESENTED));
+    if !unpresented {
+        return false;
+    }
+    match o.id {
+        ProbeId::VALID_CLIENT_CERT => {
+            !crate::probe::staging_valid(o)
+                && view
+                    .staging_control()
+                    .is_some_and(|s| s.client_cert.is_some())
+        }
+        ProbeId::CERT_WITHOUT_KEY => view.all(ProbeId::CERT_WITHOUT_KEY).any(|s| {
+            s.client_cert.is_some()
+                && s.origin_says(crate::probe::cert_without_key::STAGING_WITHOUT_KEY_ORIGIN)
+        }),
+        _ => false,
     }
 }
 

@@ -145,7 +145,8 @@ impl Probe for CertWithoutKey {
         })))
     }
 
-    /// Where `client-cert` is the positive control and was refused on this version, and a
+    /// Where `client-cert` is the positive control and was refused (or could not be presented)
+    /// on this version, and a
     /// staging CA is given: the staging CA's valid certificate with a foreign key, judged against
     /// the staging CA's own control (which runs there too: [`valid_client_cert::staging_control`])
     /// instead of the refused one, which proves nothing (before: unread, exit 3, where the
@@ -154,7 +155,10 @@ impl Probe for CertWithoutKey {
         let Some(staging) = ctx.staging.as_ref() else {
             return Vec::new();
         };
-        if ctx.client.is_none() || !valid_client_cert::positive_refused(first) {
+        if ctx.client.is_none()
+            || !(valid_client_cert::positive_refused(first)
+                || valid_client_cert::positive_unpresented(first))
+        {
             return Vec::new();
         }
         vec![Arc::new(WithoutKey {

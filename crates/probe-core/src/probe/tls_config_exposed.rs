@@ -735,7 +735,7 @@ impl super::TargetProbe for TlsConfigExposed {
             let probe = ConfigProbe {
                 provider: &scan.probes.provider,
                 versions: &scan.versions,
-                identity: super::valid_client_cert::chooser(&scan.probes),
+                identity: super::valid_client_cert::presentable_chooser(&scan.probes),
                 timeout: scan.limits.timeout,
                 scan_until: scan.limits.scan_until,
                 header_trust: Some(scan.probes.header_trust.clone()),

@@ -9,6 +9,7 @@ use super::{
     STAGING_PROBES,
 };
 use crate::facts::Outcome;
+use crate::identity::ClientIdentity;
 use crate::finding::{Finding, FindingId};
 use crate::transport::tls::CertChooser;
 
@@ -93,6 +94,42 @@ pub fn chooser(ctx: &ProbeContext) -> Option<Arc<dyn CertChooser>> {
     }
 }
 
+/// The positive control's certificate for requests judged on their own (the configuration
+/// paths): the user's identity where its key can make a signature scheme the server asks for,
+/// else the staging CA's valid one (a P-256 `client-cert` before a server taking ECDSA with
+/// SHA-384 alone left every configuration path unread, exit 3, the staging CA's certificate
+/// served); [`chooser`]'s where only one is given.
+pub fn presentable_chooser(ctx: &ProbeContext) -> Option<Arc<dyn CertChooser>> {
+    match (&ctx.client, &ctx.staging) {
+        (Some(client), Some(staging)) => Some(Arc::new(PresentableOr {
+            client: client.clone(),
+            staging: Paired(staging.valid.clone()),
+        })),
+        _ => chooser(ctx),
+    }
+}
+
+/// `client`, or `staging` where `client`'s key makes none of the server's signature schemes.
+#[derive(Debug)]
+struct PresentableOr {
+    client: ClientIdentity,
+    staging: Paired,
+}
+
+impl CertChooser for PresentableOr {
+    fn choose(
+        &self,
+        hints: &[&[u8]],
+        schemes: &[rustls::SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        if schemes.is_empty() || self.client.certified.key.choose_scheme(schemes).is_some() {
+            Ok(Some(self.client.clone()))
+        } else {
+            self.staging.choose(hints, schemes)
+        }
+    }
+}
+
 /// The first wave's positive control (`client-cert`'s certificate, presented) was refused on
 /// this version: in the handshake or over HTTP.
 pub fn positive_refused(view: &VersionView<'_>) -> bool {
@@ -100,6 +137,24 @@ pub fn positive_refused(view: &VersionView<'_>) -> bool {
         !super::staging_valid(o)
             && o.client_cert.is_some()
             && matches!(o.outcome, Outcome::RefusedTls | Outcome::RefusedHttp)
+    })
+}
+
+/// The first wave's positive control could not be presented on this version: the server asked
+/// only for signature schemes `client-cert`'s key cannot make (ECDSA with SHA-384 from a P-256
+/// key, an Ed25519 CA under an ECDSA-only server). The staging CA's certificate then stands in,
+/// as where it was refused (an audit's: B, exit 3 with the staging CA's control served, A with
+/// the staging CA alone).
+pub fn positive_unpresented(view: &VersionView<'_>) -> bool {
+    view.all(ProbeId::VALID_CLIENT_CERT).any(|o| {
+        !super::staging_valid(o)
+            && o.cert_requested
+            && o.client_cert.is_none()
+            && o.outcome == Outcome::Inconclusive
+            && o
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.starts_with(crate::transport::UNPRESENTED))
     })
 }
 
@@ -127,7 +182,8 @@ pub fn staging_control(
                     Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
                 )
         });
-    ((refused || positive_refused(view)) && view.staging_control().is_none())
+    ((refused || positive_refused(view) || positive_unpresented(view))
+        && view.staging_control().is_none())
         .then(|| Arc::new(Paired(staging.valid.clone())) as Arc<dyn CertChooser>)
 }
 
