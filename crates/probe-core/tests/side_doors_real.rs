@@ -1293,7 +1293,8 @@ fn a_misdirected_answer_is_unread_never_unprotected() -> TestResult {
 /// The other name serves the orders without a certificate (curl: 200), and nginx answers the
 /// protected `Host` behind it with its own certificate page, so no SNI trick was needed and none
 /// was found: B, and A with the staging CA (an audit's). With `client-cert`, the other name's own
-/// page is the very page the valid certificate is served: `other-name-bypass`, F. Anonymous,
+/// page is the very page the valid certificate is served: `other-name-bypass`, F, naming both
+/// versions. Anonymous,
 /// nothing tells that page from a public sibling's: no finding.
 #[test]
 fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
@@ -1312,6 +1313,17 @@ fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
             roots(found).contains(&(FindingId::OtherNameBypass, Severity::Critical)),
             "{name}: {}",
             line(name, found)
+        );
+        // Open on both versions (curl): the finding names both (it named the first alone).
+        let versions = found
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::OtherNameBypass)
+            .map(|f| f.tls_versions.clone());
+        assert_eq!(
+            versions,
+            Some(vec![TlsVersion::Tls13, TlsVersion::Tls12]),
+            "{name}"
         );
         assert_eq!(found.grade, Grade::F, "{name}");
         let anonymous = lab.rt.block_on(lab.anonymous.scan(&[t]));

@@ -274,7 +274,32 @@ async fn other_names(
     candidates.push((unknown, seen));
     for (other, seen) in &candidates {
         match judge(target, scan, first, version, other, seen).boxed().await {
-            Verdict::Door(f) => {
+            Verdict::Door(mut f) => {
+                // The same door on each other version the protected name refuses: a finding
+                // names every version it is open on (an audit's curl found TLS 1.2 open too,
+                // the finding said TLS 1.3); one refused or unread there adds nothing.
+                for also in anonymous_not_served(first)
+                    .iter()
+                    .map(|o| o.tls_version)
+                    .filter(|v| *v != version)
+                {
+                    let again = knock(
+                        target,
+                        crate::probe::landing::plain(
+                            scan,
+                            also,
+                            other.sni.clone(),
+                            Some(other.host.clone()),
+                        ),
+                    )
+                    .await;
+                    if let Verdict::Door(g) =
+                        judge(target, scan, first, also, other, &again).boxed().await
+                    {
+                        f.tls_versions.extend(g.tls_versions);
+                        f.evidence.extend(g.evidence);
+                    }
+                }
                 out.findings.push(f);
                 return;
             }
