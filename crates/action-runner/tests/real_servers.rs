@@ -1887,6 +1887,37 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
     );
 }
 
+/// A `client-cert` whose extended key usage is serverAuth alone (from the trusted CA): nginx `on`
+/// refuses it, and the refusal names that as the likely cause, not the server's settings (an
+/// audit's: the fix text blamed the server).
+#[test]
+fn a_client_cert_not_issued_for_clients_is_named_as_the_cause() {
+    let name = "nginx-on";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(
+        &[name],
+        &lab.identity_args("wrong-eku.crt", "wrong-eku.key"),
+    );
+    let t = &scan.targets[name];
+    let named = finding(t, "enforcement-unverified").is_some_and(|f| {
+        f["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("does not include TLS client authentication (clientAuth)"))
+    });
+    assert!(named, "{}", target_summary(t));
+    let scan = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
+    let t = &scan.targets[name];
+    assert!(
+        finding(t, "enforcement-unverified").is_none(),
+        "{}",
+        target_summary(t)
+    );
+}
+
 /// A correct OpenSSL server taking client signatures of ECDSA with SHA-384 alone: a P-256
 /// `client-cert` cannot be presented, so the staging CA's certificate (P-384 there) stands in
 /// for it as the positive control, for `cert-without-key` and for the configuration paths: A,

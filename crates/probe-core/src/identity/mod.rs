@@ -210,6 +210,10 @@ pub struct IdentitySummary {
     /// Not in the JSON report.
     #[serde(default, skip_serializing)]
     pub chain_len: usize,
+    /// Its extended key usage names purposes, none of them TLS client authentication (nor any
+    /// purpose): servers refuse it as a client certificate. Not in the JSON report.
+    #[serde(default, skip_serializing)]
+    pub not_for_clients: bool,
 }
 
 /// A certificate chain and the key that signs CertificateVerify, ready for a handshake.
@@ -436,6 +440,10 @@ pub fn summarize(der: &CertificateDer<'_>, origin: &str) -> Result<IdentitySumma
         not_before: rfc3339(cert.validity().not_before),
         not_after: rfc3339(cert.validity().not_after),
         chain_len: 0,
+        not_for_clients: matches!(
+            cert.extended_key_usage(),
+            Ok(Some(eku)) if !eku.value.client_auth && !eku.value.any
+        ),
     })
 }
 

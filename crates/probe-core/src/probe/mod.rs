@@ -890,6 +890,7 @@ pub(crate) mod recorded {
             not_before: String::new(),
             not_after: String::new(),
             chain_len: 1,
+            not_for_clients: false,
         });
         o
     }

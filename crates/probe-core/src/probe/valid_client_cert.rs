@@ -264,6 +264,11 @@ impl Probe for ValidClientCert {
             None => detail,
         };
         let detail = match valid.client_cert.as_ref() {
+            Some(c) if c.not_for_clients => format!(
+                "{detail} The certificate itself is the likely cause: its extended key usage \
+                 does not include TLS client authentication (clientAuth), so servers refuse it \
+                 as a client certificate. Give a certificate issued for client authentication."
+            ),
             Some(c) if leaf_alone(c, valid) => format!(
                 "{detail} The `client-cert` file holds the leaf alone, and the server does not \
                  name its issuer ({}) among the CAs it trusts: where that issuer is an \
