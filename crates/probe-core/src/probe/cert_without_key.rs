@@ -121,7 +121,7 @@ pub struct CertWithoutKey;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CERT_WITHOUT_KEY,
-    presents: "the positive control's certificate, CertificateVerify signed by another key; where `client-cert` was refused and a staging CA is given, the staging CA's valid certificate so too",
+    presents: "the positive control's certificate, CertificateVerify signed by another key; where `client-cert` was refused or could not be presented and a staging CA is given, the staging CA's valid certificate so too",
     needs: "as `valid-client-cert`",
     findings: &[FindingId::ClientKeyPossessionNotVerified],
 };
