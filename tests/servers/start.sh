@@ -731,6 +731,10 @@ openssl-*)
   # correct, but only ECDSA with SHA-384 taken: a P-256 client-cert cannot be presented (not on
   # --list; real_servers.rs a_client_cert_the_server_cannot_take_gives_way_to_the_staging_ca)
   openssl-Verify-return-p384only) verify=(-Verify 1 -verify_return_error -client_sigalgs 'ECDSA+SHA384') ;;
+  # any client certificate (broken), TLS 1.2 alone with the P-256 group alone: a P-384 one is
+  # refused for its curve (illegal_parameter), a P-256 one from anyone gets in (not on --list;
+  # real_servers.rs a_key_kind_the_server_refuses_never_hides_a_door)
+  openssl-Verify-tls12-p256group) verify=(-Verify 1 -tls1_2 -groups P-256) ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # -www answers "GET /" with "HTTP/1.0 200 ok" and a status page, then closes the connection.

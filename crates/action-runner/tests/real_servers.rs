@@ -1887,6 +1887,32 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
     );
 }
 
+/// OpenSSL taking any client certificate on TLS 1.2 with the P-256 group alone: a P-384
+/// `client-cert` is refused for its curve (illegal_parameter), and the probes that took its key
+/// kind were refused alike; the certificate from an unknown CA goes again in P-256 and gets in:
+/// F, as the anonymous scan finds (an audit's: B, exit 3, the critical finding gone).
+#[test]
+fn a_key_kind_the_server_refuses_never_hides_a_door() {
+    let name = "openssl-Verify-tls12-p256group";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(
+        &[name],
+        &lab.identity_args("client-p384.crt", "client-p384.key"),
+    );
+    let t = &scan.targets[name];
+    assert!(
+        finding(t, "untrusted-client-cert-accepted").is_some(),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(t["grade"], "F", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// A `client-cert` whose extended key usage is serverAuth alone (from the trusted CA): nginx `on`
 /// refuses it, and the refusal names that as the likely cause, not the server's settings (an
 /// audit's: the fix text blamed the server).

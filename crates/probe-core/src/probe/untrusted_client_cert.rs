@@ -22,7 +22,7 @@ pub struct UntrustedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::UNTRUSTED_CLIENT_CERT,
-    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName; where that is refused (but not by nginx's own certificate page), again with that CA's self-signed certificate after it in the chain (OpenSSL: self-signed certificate in chain, which HAProxy `ca-ignore-err all` and verify callbacks that tolerate a partner's root forgive), and with the certificate of the client CA the server names after it when the scan holds that certificate (`client-cert`'s chain, the staging CA, `--ca-file`: a verifier that trusts a chain for ending in its CA's certificate lets it in)",
+    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName; where that is refused (but not by nginx's own certificate page), again with that CA's self-signed certificate after it in the chain (OpenSSL: self-signed certificate in chain, which HAProxy `ca-ignore-err all` and verify callbacks that tolerate a partner's root forgive), and with the certificate of the client CA the server names after it when the scan holds that certificate (`client-cert`'s chain, the staging CA, `--ca-file`: a verifier that trusts a chain for ending in its CA's certificate lets it in); where it took the positive control's key kind and was refused in the handshake with the alert that refused the positive control, again in the usual kind (P-256 first: a server refusing a P-384 curve on TLS 1.2 refused the kind, not the certificate)",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
@@ -36,6 +36,7 @@ pub(crate) fn chooser(ctx: &ProbeContext) -> Arc<dyn CertChooser> {
         return Arc::new(UnknownCa {
             forger: ctx.forger.clone(),
             after: After::Nothing,
+            usual_kind: false,
         });
     }
     Arc::new(Paired(ctx.untrusted.clone()))
@@ -73,6 +74,9 @@ enum After {
 struct UnknownCa {
     forger: Arc<Forger>,
     after: After,
+    /// The key kind the scan takes without a preference ([`KeyKind::choose`]), not the positive
+    /// control's (see [`in_the_usual_kind`]).
+    usual_kind: bool,
 }
 
 impl CertChooser for UnknownCa {
@@ -81,7 +85,11 @@ impl CertChooser for UnknownCa {
         _hints: &[&[u8]],
         schemes: &[SignatureScheme],
     ) -> Result<Option<ClientIdentity>, String> {
-        let kind = self.forger.kind_for(schemes);
+        let kind = if self.usual_kind {
+            crate::identity::KeyKind::choose(schemes)
+        } else {
+            self.forger.kind_for(schemes)
+        };
         match &self.after {
             After::Nothing => self.forger.unknown_ca_claiming(kind),
             After::ItsCa => self.forger.unknown_ca_with_its_ca(kind),
@@ -121,7 +129,9 @@ fn with_a_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<UnknownCa>>
     let mut out = vec![Arc::new(UnknownCa {
         forger: ctx.forger.clone(),
         after: After::ItsCa,
+        usual_kind: false,
     })];
+    out.extend(in_the_usual_kind(ctx, first, &presented));
     // The names the server trusts: those it advertised, else the issuer of `client-cert` (or
     // the staging CA's name).
     let named = baseline.map_or(&[][..], |o| o.acceptable_ca_names.as_slice());
@@ -135,9 +145,45 @@ fn with_a_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<UnknownCa>>
         out.push(Arc::new(UnknownCa {
             forger: ctx.forger.clone(),
             after: After::TrustedCa(ca.clone()),
+            usual_kind: false,
         }));
     }
     out
+}
+
+/// The certificate from an unknown CA again in the kind the scan takes without a preference
+/// (P-256 first), where it was presented in the positive control's kind and refused in the
+/// handshake with the very alert that refused the positive control: the server refused that key
+/// kind, not the certificate (OpenSSL's "wrong curve" for a P-384 certificate on TLS 1.2 where
+/// its groups are P-256 alone, `illegal_parameter`). An audit's server let any P-256 certificate
+/// in: anonymous scans found it, critical, and with a P-384 `client-cert` the probe took P-384,
+/// was refused for its curve, and the finding was gone (B, exit 3).
+fn in_the_usual_kind(
+    ctx: &ProbeContext,
+    first: &VersionView<'_>,
+    presented: &[&crate::facts::ProbeObservation],
+) -> Option<Arc<UnknownCa>> {
+    use crate::facts::Outcome;
+    let control = first.all(ProbeId::VALID_CLIENT_CERT).find(|o| {
+        o.client_cert.is_some() && o.outcome == Outcome::RefusedTls && o.alert.is_some()
+    })?;
+    let kind = control.client_cert.as_ref().map(|c| c.key.as_str())?;
+    // P-256 is the usual kind: asking again in it would repeat the refusal.
+    if kind == "EC 256" {
+        return None;
+    }
+    let alike = presented.iter().any(|o| {
+        o.outcome == Outcome::RefusedTls
+            && o.alert == control.alert
+            && o.client_cert.as_ref().is_some_and(|c| c.key == kind)
+    });
+    alike.then(|| {
+        Arc::new(UnknownCa {
+            forger: ctx.forger.clone(),
+            after: After::Nothing,
+            usual_kind: true,
+        })
+    })
 }
 
 impl Probe for UntrustedClientCert {
