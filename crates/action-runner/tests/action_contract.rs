@@ -442,6 +442,48 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
     Ok(())
 }
 
+/// `sarif-file` and `report-file` with a control character in them (a line break that would make
+/// the rest of the path a workflow command wherever it is printed, a tab) are refused before
+/// anything is scanned or written (exit 2), and the value is never printed: no line of stdout
+/// and nothing in the summary holds any of it, and no file by that name is created.
+#[test]
+fn an_output_path_with_a_control_character_is_refused_unquoted() -> TestResult {
+    for input in ["sarif-file", "report-file"] {
+        for value in [
+            "x\n::warning title=injected::hello.sarif",
+            "out/x\r::error::injected.sarif",
+            "injected\tfile.json",
+        ] {
+            let ran = Step::new()?
+                .input("api-url", "https://127.0.0.1:1/")
+                .input(input, value)
+                .run()?;
+            assert_eq!(ran.code, Some(2), "{input} {value:?}: {}", ran.explain());
+            check_stdout(&ran)?;
+            let title = format!("mtls-scan: invalid input {input}");
+            assert!(
+                ran.named("error")?
+                    .iter()
+                    .any(|e| e.title() == Some(title.as_str())),
+                "{input} {value:?}: {}",
+                ran.explain()
+            );
+            assert!(ran.named("warning")?.is_empty(), "{}", ran.explain());
+            for seen in [&ran.stdout, &ran.stderr, &ran.summary] {
+                assert!(!seen.contains("injected"), "{input} {value:?}: {seen}");
+            }
+            assert!(!ran.stdout.contains("scanning"), "nothing is scanned");
+            let written: Vec<String> = std::fs::read_dir(&ran.workspace)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != ".github")
+                .collect();
+            assert!(written.is_empty(), "{input} {value:?}: wrote {written:?}");
+        }
+    }
+    Ok(())
+}
+
 /// A `ca-file` (or a config's `ca-files` entry) that holds a private key by mistake has the key
 /// masked before anything is printed, like `client-key`: a key alone is refused naming the input
 /// (`mtls-scan: invalid input ca-file`); a CA bundle with a key in it still scans, and only the

@@ -19,7 +19,7 @@ use probe_core::engine::Scanner;
 use probe_core::report::Report;
 
 use crate::exit::{Decision, Exit, FailOn, Gate};
-use crate::github::commands::{Command, StopCommands};
+use crate::github::commands::{one_line, Command, StopCommands};
 use crate::github::env::Env;
 use crate::github::inputs::{self, InputError, Inputs};
 use crate::github::setup::Setup;
@@ -271,9 +271,11 @@ fn write_files(
     } else {
         ""
     };
+    // A plain line, not a command: the paths are the user's, so nothing in them may end it.
     say(format_args!(
         "Wrote the report {}, the SARIF file {}{summary}.",
-        run.report_file, run.sarif_file
+        one_line(&run.report_file),
+        one_line(&run.sarif_file)
     ))?;
     Ok(())
 }

@@ -297,6 +297,17 @@ impl Checker<'_> {
     /// An output file (`sarif-file`, `report-file`): inside the workspace or `RUNNER_TEMP`.
     fn output_file(&mut self, input: &'static str, default: &str) -> WorkspacePath {
         let given = self.env.input(input).unwrap_or(default);
+        // A line break in the name would put what follows it on a line of its own wherever the
+        // path is printed (a workflow command in the log); no report needs such a name. The value
+        // is not quoted: it may be anything pasted by mistake.
+        if given.chars().any(char::is_control) {
+            self.fail(
+                input,
+                "the path holds a control character (a line break, a tab…; not shown): name a \
+                 file without one",
+            );
+            return WorkspacePath::new(&self.workspace, default);
+        }
         match crate::files::contained(&self.workspace, &self.roots, given) {
             Ok(real) => WorkspacePath {
                 shown: given.to_owned(),
