@@ -469,7 +469,9 @@ fn an_output_path_with_a_control_character_is_refused_unquoted() -> TestResult {
                 ran.explain()
             );
             assert!(ran.named("warning")?.is_empty(), "{}", ran.explain());
-            for seen in [&ran.stdout, &ran.stderr, &ran.summary] {
+            // Everything but the masks (a line that spans lines is masked: the runner consumes
+            // `::add-mask::` and shows nothing of it).
+            for seen in ran.visible()? {
                 assert!(!seen.contains("injected"), "{input} {value:?}: {seen}");
             }
             assert!(!ran.stdout.contains("scanning"), "nothing is scanned");
@@ -480,6 +482,66 @@ fn an_output_path_with_a_control_character_is_refused_unquoted() -> TestResult {
                 .collect();
             assert!(written.is_empty(), "{input} {value:?}: wrote {written:?}");
         }
+    }
+    Ok(())
+}
+
+/// A private key pasted into a plain-value input (as a secret meant for `client-key` lands in the
+/// wrong one) is masked line by line before anything is printed, and refused (exit 2) with an
+/// error that says what it looks like and quotes none of it, in the log and in the summary;
+/// `baseline` too, which would otherwise warn ("no baseline at …") and scan.
+#[test]
+fn a_key_in_a_plain_input_is_masked_and_never_quoted() -> TestResult {
+    let key = rcgen::KeyPair::generate()?.serialize_pem();
+    let lines = key.lines().count();
+    for input in [
+        "config",
+        "baseline",
+        "shard",
+        "category",
+        "fail-under",
+        "timeout",
+        "api-url",
+        "resolve",
+        "skip-probes",
+        "tls-versions",
+        "sarif-file",
+        "report-file",
+    ] {
+        let mut step = Step::new()?;
+        if input != "api-url" {
+            step = step.input("api-url", "https://127.0.0.1:1/");
+        }
+        let ran = step.input(input, &key).run()?;
+        assert_eq!(ran.code, Some(2), "{input}: {}", ran.explain());
+        check_stdout(&ran)?;
+        check_secret(&ran, &key)?;
+        let title = format!("mtls-scan: invalid input {input}");
+        let errors = ran.named("error")?;
+        let mine: Vec<&Cmd> = errors
+            .iter()
+            .filter(|e| e.title() == Some(title.as_str()))
+            .collect();
+        assert_eq!(mine.len(), 1, "{input}: {}", ran.explain());
+        let want = format!(
+            "input `{input}`: a value of {lines} lines that looks like a PEM block or a key (not \
+             shown)"
+        );
+        assert!(
+            mine.iter().all(|e| e.message.starts_with(&want)),
+            "{input}: {}",
+            ran.explain()
+        );
+        // The summary's Markdown writes the backticks as `&#96;`.
+        assert!(
+            ran.summary.contains(&want.replace('`', "&#96;")),
+            "{input}: {}",
+            ran.summary
+        );
+        for seen in [&ran.stdout, &ran.summary] {
+            assert!(!seen.contains("PRIVATE KEY-----\\n"), "{input}: {seen}");
+        }
+        assert!(!ran.stdout.contains("scanning"), "nothing is scanned");
     }
     Ok(())
 }

@@ -59,6 +59,18 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
             }
         }
     }
+    // A plain-value input that looks like a key, or spans lines where one line is expected (a
+    // secret pasted into the wrong input), is masked too: it is refused without being quoted,
+    // and nothing printed later may show it either.
+    for name in inputs::ONE_LINE_INPUTS.iter().chain(inputs::LIST_INPUTS) {
+        for value in env.raw_inputs(name) {
+            if inputs::withheld(name, value).is_some() {
+                for line in inputs::withheld_mask_lines(value) {
+                    mask(line, &mut masked)?;
+                }
+            }
+        }
+    }
     // Files given as paths that hold a private key (whatever the input: a `config` that is a
     // symlink to the key file) are masked before any error is printed.
     let mut read = Vec::new();
