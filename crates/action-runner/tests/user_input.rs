@@ -464,3 +464,41 @@ fn suppression_targets_match_as_urls_and_unused_ones_warn() -> TestResult {
     }
     Ok(())
 }
+
+/// `--fail-on-incomplete` takes the spellings the Action's `fail-on-incomplete` takes (`False`,
+/// `TRUE`: toolkit's booleans), and both refuse any other with the same words. An unreachable
+/// target exits 3 whatever the flag: the run got past the flags.
+#[test]
+fn fail_on_incomplete_is_spelt_as_in_the_action() -> TestResult {
+    for given in ["false", "False", "FALSE", "true", "True", "TRUE"] {
+        let out = mtls_scan()
+            .args(["scan", "https://127.0.0.1:1/", "--timeout", "1"])
+            .args(["--fail-on-incomplete", given])
+            .output()?;
+        assert_eq!(out.status.code(), Some(3), "{given}: {}", stderr(&out));
+    }
+    let out = mtls_scan()
+        .args([
+            "scan",
+            "https://127.0.0.1:1/",
+            "--fail-on-incomplete",
+            "yes",
+        ])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let refused = "\"yes\" is not a boolean: use true or false";
+    assert!(stderr(&out).contains(refused), "{}", stderr(&out));
+    let ran = Step::new()?
+        .input("api-url", "https://127.0.0.1:1/")
+        .input("fail-on-incomplete", "yes")
+        .run()?;
+    assert_eq!(ran.code, Some(2), "{}", ran.explain());
+    assert!(
+        ran.named("error")?
+            .iter()
+            .any(|e| e.message == format!("input `fail-on-incomplete`: {refused}.")),
+        "{}",
+        ran.explain()
+    );
+    Ok(())
+}

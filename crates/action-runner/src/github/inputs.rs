@@ -622,17 +622,14 @@ impl Checker<'_> {
         }
     }
 
-    /// A boolean as toolkit's `getBooleanInput` reads it (the YAML 1.2 core schema); `default`
-    /// when not given.
+    /// A boolean as toolkit's `getBooleanInput` reads it, by [`crate::parse::boolean`] as the
+    /// command line's `--fail-on-incomplete` is; `default` when not given.
     fn flag(&mut self, input: &'static str, default: bool) -> bool {
         match self.env.input(input) {
             None => default,
-            Some("false" | "False" | "FALSE") => false,
-            Some("true" | "True" | "TRUE") => true,
-            Some(v) => {
-                self.fail(input, format!("{v:?} is not a boolean: use true or false"));
-                false
-            }
+            Some(v) => crate::parse::boolean(v)
+                .map_err(|e| self.fail(input, e))
+                .unwrap_or(false),
         }
     }
 }
