@@ -870,6 +870,120 @@ fn config_suppressions_and_baseline_with_fail_on_new() -> TestResult {
     Ok(())
 }
 
+/// A finding suppressed when the baseline was made, and not suppressed now (its suppression
+/// expired, or was removed), is new: `fail-on: new` fails on it (exit 1), on the command line
+/// (the JSON and the streamed JSONL paths) as in the Action, and the report says why (a note on
+/// the target, a warning). While the suppression holds, the same baseline passes.
+#[test]
+fn a_suppression_gone_since_the_baseline_makes_its_finding_new() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::NoClientAuth])?;
+    let url = &lab.servers[0].url;
+    let host = url.trim_start_matches("https://").trim_end_matches('/');
+    let config = |expires: Option<&str>| {
+        let mut c = format!("defaults:\n  ca-files: [pki/ca.pem]\ntargets:\n  - url: {url}\n");
+        if let Some(e) = expires {
+            c.push_str(&format!(
+                "suppressions:\n  - id: client-cert-not-requested\n    target: {url}\n    \
+                 reason: legacy clients\n    expires: {e}\n"
+            ));
+        }
+        c
+    };
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    std::fs::create_dir(d.join("pki"))?;
+    std::fs::write(d.join("pki/ca.pem"), &lab.pki.ca_cert_pem)?;
+    for (name, expires) in [
+        ("held.yml", Some("2099-12-31")),
+        ("expired.yml", Some("2020-01-01")),
+        ("removed.yml", None),
+    ] {
+        std::fs::write(d.join(name), config(expires))?;
+    }
+    let made = mtls_scan()
+        .args(["scan", "--config"])
+        .arg(d.join("held.yml"))
+        .arg("--json")
+        .arg(d.join("base.json"))
+        .output()?;
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
+    let base = std::fs::read_to_string(d.join("base.json"))?;
+    assert!(base.contains("\"suppressed\""), "{base}");
+
+    let why = "was suppressed in the baseline, no longer suppressed: it counts as new";
+    for (name, format) in [
+        ("held.yml", "json"),
+        ("expired.yml", "json"),
+        ("removed.yml", "json"),
+        ("expired.yml", "jsonl"),
+    ] {
+        let out = mtls_scan()
+            .args(["scan", "--format", format, "--fail-on", "new", "--config"])
+            .arg(d.join(name))
+            .arg("--baseline")
+            .arg(d.join("base.json"))
+            .output()?;
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        if name == "held.yml" {
+            assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+            assert!(!stderr.contains(why), "{stderr}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(1), "{name} {format}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "warning: client-cert-not-requested on {host} {why}"
+            )) && stderr.contains(&format!(
+                "1 new finding against the baseline: client-cert-not-requested on {host}"
+            )),
+            "{name} {format}: {stderr}"
+        );
+        let target: Value = if format == "json" {
+            serde_json::from_str::<Value>(&stdout)?["targets"][0].clone()
+        } else {
+            serde_json::from_str(stdout.lines().next().unwrap_or_default())?
+        };
+        assert_eq!(
+            target["notes"],
+            serde_json::json!([format!("client-cert-not-requested {why}")]),
+            "{name} {format}: {target}"
+        );
+        assert_eq!(target["findings"][0]["baseline"], "new", "{target}");
+    }
+
+    let ran = Step::new()?
+        .file("ci/mtls-scan.yml", &config(Some("2020-01-01")))?
+        .file("ci/pki/ca.pem", &lab.pki.ca_cert_pem)?
+        .file("baseline.json", &base)?
+        .input("config", "ci/mtls-scan.yml")
+        .input("baseline", "baseline.json")
+        .input("fail-on", "new")
+        .run()?;
+    assert_eq!(ran.code, Some(1), "{}", ran.explain());
+    check_stdout(&ran)?;
+    assert!(
+        ran.warnings()?
+            .iter()
+            .any(|w| w.message == format!("client-cert-not-requested on {host} {why}")),
+        "{}",
+        ran.explain()
+    );
+    let last = ran.commands()?.pop().ok_or("no commands")?;
+    assert!(
+        last.message.starts_with(&format!(
+            "1 new finding against the baseline baseline.json (fail-on: new): \
+             client-cert-not-requested on {host}."
+        )),
+        "{last:?}"
+    );
+    assert!(ran.summary.contains(why), "{}", ran.summary);
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // A hostile server: its certificate subject, advertised CA names, headers and body carry
 // workflow commands, Markdown and HTML.
