@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use probe_core::facts::ProbeId;
 use probe_core::finding::FindingId;
@@ -326,6 +327,14 @@ pub struct UrlSpan {
 /// Most bytes of a config file.
 pub const CONFIG_LIMIT: u64 = crate::files::CONFIG_LIMIT;
 
+/// Longest a config may take to parse ([`Config::parse`]). Parsing is linear (a config of
+/// [`CONFIG_LIMIT`] bytes of ordinary YAML, 600,000 targets, takes about 10 s unoptimised and far
+/// less in a release build), so this only stops a config that meets some superlinear path of the
+/// YAML parser not known yet: one such path (a long multi-line value quoted in an error, found
+/// again line by line) once took minutes. A minute is several times what the largest ordinary
+/// config takes, and far short of a job's hours.
+pub const PARSE_TIME_LIMIT: Duration = Duration::from_secs(60);
+
 /// Whether a text holds a PEM private key.
 pub fn holds_private_key(text: &str) -> bool {
     text.contains("PRIVATE KEY-----")
@@ -447,8 +456,55 @@ impl Config {
     }
 
     /// Parses and validates config text; `name` is used in error messages, which never quote a
-    /// value the parser could not place (a file that is no config at all).
+    /// value the parser could not place (a file that is no config at all). A parse that takes
+    /// longer than [`PARSE_TIME_LIMIT`] is refused ([`Config::parse_within`]).
     pub fn parse(text: &str, name: &str) -> Result<Self, ConfigError> {
+        Self::parse_within(text, name, PARSE_TIME_LIMIT)
+    }
+
+    /// [`Config::parse`] on its own thread, refused when it takes longer than `limit`: the config
+    /// comes from the repository (a pull request may change it), and the YAML parser is not ours.
+    /// Past the limit the thread is left to finish on its own; the front ends exit 2 at once. A
+    /// panic of the parser is passed on as it would be without the thread.
+    pub fn parse_within(text: &str, name: &str, limit: Duration) -> Result<Self, ConfigError> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let (owned_text, owned_name) = (text.to_owned(), name.to_owned());
+        let spawned = std::thread::Builder::new()
+            .name("config-parse".to_owned())
+            .spawn(move || {
+                // Past the limit no one receives: the result is dropped with the thread.
+                let _ = sender.send(Self::parse_now(&owned_text, &owned_name));
+            });
+        let Ok(parser) = spawned else {
+            // No thread to spare: parse here, unbounded, rather than refuse a good config.
+            return Self::parse_now(text, name);
+        };
+        match receiver.recv_timeout(limit) {
+            Ok(parsed) => parsed,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(ConfigError {
+                path: name.to_owned(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "parsing it took more than {} s, so it is refused rather than left to hold \
+                     up the run: write it as ordinary YAML (a very long multi-line value?)",
+                    limit.as_secs_f64()
+                ),
+            }),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match parser.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => Err(ConfigError {
+                    path: name.to_owned(),
+                    line: 0,
+                    column: 0,
+                    message: "the YAML parser stopped without a result".to_owned(),
+                }),
+            },
+        }
+    }
+
+    /// [`Config::parse`], on this thread and unbounded.
+    fn parse_now(text: &str, name: &str) -> Result<Self, ConfigError> {
         // The parser expands an alias each time it is used: a small file of aliases of aliases
         // stands for billions of nodes. Counted first, without keeping them.
         let budget = text.len().saturating_add(1024);
@@ -624,10 +680,19 @@ fn quoted_value(message: &str) -> Option<&str> {
 }
 
 /// Line and column (1-based) of the first occurrence of `needle` on or after line `from`.
+///
+/// Linear in the text: each search sets up at the needle's length, so only lines as long as the
+/// needle are searched, and a needle with a line break (on no one line) not at all. Searching
+/// every line cost the needle's length per line, and a long plain scalar quoted in an error (its
+/// lines folded into one value) made that quadratic: 1.6 MB of base64 lines took 82 s.
 fn find_from(text: &str, needle: &str, from: usize) -> Option<(usize, usize)> {
+    if needle.contains(['\n', '\r']) {
+        return None;
+    }
     text.lines()
         .enumerate()
         .skip(from.saturating_sub(1))
+        .filter(|(_, line)| line.len() >= needle.len())
         .find_map(|(i, line)| line.find(needle).map(|col| (i + 1, col + 1)))
 }
 
@@ -920,6 +985,40 @@ targets:
             let e = with(bad).err().map(|e| e.to_string()).unwrap_or_default();
             assert!(e.contains(want), "{bad}: {e}");
         }
+    }
+
+    /// A parse past the limit is refused, naming the file and the limit; the same config within
+    /// it is parsed.
+    #[test]
+    fn refuses_a_config_that_parses_past_the_limit() {
+        let targets: String = (0..40_000)
+            .map(|i| format!("  - url: https://h{i}.example/\n"))
+            .collect();
+        let text = format!("targets:\n{targets}");
+        let slow = Config::parse_within(&text, "big.yml", Duration::from_millis(1));
+        assert!(
+            slow.as_ref().is_err_and(|e| {
+                e.to_string()
+                == "big.yml: parsing it took more than 0.001 s, so it is refused rather than left \
+                    to hold up the run: write it as ordinary YAML (a very long multi-line value?)"
+            }),
+            "{:?}",
+            slow.map(|c| c.file.targets.len())
+        );
+        let parsed = Config::parse_within(&text, "big.yml", PARSE_TIME_LIMIT);
+        assert_eq!(parsed.map(|c| c.file.targets.len()).ok(), Some(40_000));
+    }
+
+    /// A value quoted in an error is found again only on a line as long as it: linear, whatever
+    /// the number of lines.
+    #[test]
+    fn quoted_values_are_found_on_lines_as_long() {
+        let text = "a: 1\nb: xyz\nc: xyz and more\n";
+        assert_eq!(find_from(text, "xyz", 1), Some((2, 4)));
+        assert_eq!(find_from(text, "xyz and", 1), Some((3, 4)));
+        assert_eq!(find_from(text, "xyz", 3), Some((3, 4)));
+        assert_eq!(find_from(text, "b: xyz\nc", 1), None, "on no one line");
+        assert_eq!(find_from(text, &"x".repeat(100), 1), None);
     }
 
     #[test]

@@ -102,6 +102,18 @@ pub fn concurrency_value(n: u64) -> Result<u16, String> {
     }
 }
 
+/// A boolean (`--fail-on-incomplete`, the Action's `comment`, `check-run` and
+/// `fail-on-incomplete`) as toolkit's `getBooleanInput` reads one (the YAML 1.2 core schema):
+/// `true`, `True`, `TRUE`, `false`, `False`, `FALSE`. The flag and the inputs read it here, so a
+/// spelling one front end takes the other takes too.
+pub fn boolean(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "true" | "True" | "TRUE" => Ok(true),
+        "false" | "False" | "FALSE" => Ok(false),
+        _ => Err(format!("{s:?} is not a boolean: use true or false")),
+    }
+}
+
 /// `--fail-on`, `fail-on`: `grade` or `new`, in any case.
 pub fn fail_on(s: &str) -> Result<crate::exit::FailOn, String> {
     match s.trim().to_ascii_lowercase().as_str() {
@@ -219,6 +231,27 @@ mod tests {
             secs_value(7200.0),
             Err("7200 is not a number of seconds more than 0 and at most 3600".into())
         );
+    }
+
+    /// The spellings toolkit's `getBooleanInput` takes, and no others.
+    #[test]
+    fn booleans() {
+        for (given, want) in [
+            ("true", true),
+            (" True ", true),
+            ("TRUE", true),
+            ("false", false),
+            ("False", false),
+            ("FALSE", false),
+        ] {
+            assert_eq!(boolean(given), Ok(want), "{given:?}");
+        }
+        for bad in ["yes", "1", "fAlSe", ""] {
+            assert_eq!(
+                boolean(bad),
+                Err(format!("{bad:?} is not a boolean: use true or false"))
+            );
+        }
     }
 
     #[test]

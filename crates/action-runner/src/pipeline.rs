@@ -418,6 +418,53 @@ pub fn apply_policy(
     }
     if let Some(base) = baseline {
         probe_core::policy::compare_baseline(report, base);
+        warnings.extend(unsuppressed_since(report, base));
+    }
+    warnings
+}
+
+/// After [`probe_core::policy::compare_baseline`]: a finding the baseline holds only as
+/// suppressed, and that no suppression covers now (it expired, or was removed), is new. The
+/// baseline never counted it, so calling it unchanged would let `fail-on: new` pass quietly on a
+/// finding that nothing accepts any more. Each such finding is marked new, its target gets a note
+/// that says why, and a warning per finding is returned.
+pub fn unsuppressed_since(report: &mut Report, baseline: &Report) -> Vec<String> {
+    use std::collections::HashMap;
+    // Per (URL, finding id): whether every copy in the baseline was suppressed.
+    let mut only_suppressed: HashMap<(&str, probe_core::finding::FindingId), bool> = HashMap::new();
+    let listed = baseline
+        .targets
+        .iter()
+        .flat_map(|t| t.findings.iter().map(move |f| (t.url.as_str(), f)))
+        .chain(
+            baseline
+                .not_rechecked
+                .iter()
+                .map(|n| (n.url.as_str(), &n.finding)),
+        );
+    for (url, f) in listed {
+        let all = only_suppressed.entry((url, f.id)).or_insert(true);
+        *all &= f.marks.suppressed.is_some();
+    }
+    let mut warnings = Vec::new();
+    for t in &mut report.targets {
+        let mut notes = Vec::new();
+        for f in &mut t.findings {
+            let was_suppressed = only_suppressed
+                .get(&(t.url.as_str(), f.id))
+                .copied()
+                .unwrap_or(false);
+            if was_suppressed
+                && f.marks.suppressed.is_none()
+                && f.marks.baseline == Some(probe_core::report::BaselineState::Unchanged)
+            {
+                f.marks.baseline = Some(probe_core::report::BaselineState::New);
+                let why = "was suppressed in the baseline, no longer suppressed: it counts as new";
+                warnings.push(format!("{} on {} {why}", f.id, t.host_port));
+                notes.push(format!("{} {why}", f.id));
+            }
+        }
+        t.notes.extend(notes);
     }
     warnings
 }

@@ -442,6 +442,110 @@ fn bad_inputs_exit_2_with_an_error_per_problem() -> TestResult {
     Ok(())
 }
 
+/// `sarif-file` and `report-file` with a control character in them (a line break that would make
+/// the rest of the path a workflow command wherever it is printed, a tab) are refused before
+/// anything is scanned or written (exit 2), and the value is never printed: no line of stdout
+/// and nothing in the summary holds any of it, and no file by that name is created.
+#[test]
+fn an_output_path_with_a_control_character_is_refused_unquoted() -> TestResult {
+    for input in ["sarif-file", "report-file"] {
+        for value in [
+            "x\n::warning title=injected::hello.sarif",
+            "out/x\r::error::injected.sarif",
+            "injected\tfile.json",
+        ] {
+            let ran = Step::new()?
+                .input("api-url", "https://127.0.0.1:1/")
+                .input(input, value)
+                .run()?;
+            assert_eq!(ran.code, Some(2), "{input} {value:?}: {}", ran.explain());
+            check_stdout(&ran)?;
+            let title = format!("mtls-scan: invalid input {input}");
+            assert!(
+                ran.named("error")?
+                    .iter()
+                    .any(|e| e.title() == Some(title.as_str())),
+                "{input} {value:?}: {}",
+                ran.explain()
+            );
+            assert!(ran.named("warning")?.is_empty(), "{}", ran.explain());
+            // Everything but the masks (a line that spans lines is masked: the runner consumes
+            // `::add-mask::` and shows nothing of it).
+            for seen in ran.visible()? {
+                assert!(!seen.contains("injected"), "{input} {value:?}: {seen}");
+            }
+            assert!(!ran.stdout.contains("scanning"), "nothing is scanned");
+            let written: Vec<String> = std::fs::read_dir(&ran.workspace)?
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n != ".github")
+                .collect();
+            assert!(written.is_empty(), "{input} {value:?}: wrote {written:?}");
+        }
+    }
+    Ok(())
+}
+
+/// A private key pasted into a plain-value input (as a secret meant for `client-key` lands in the
+/// wrong one) is masked line by line before anything is printed, and refused (exit 2) with an
+/// error that says what it looks like and quotes none of it, in the log and in the summary;
+/// `baseline` too, which would otherwise warn ("no baseline at …") and scan.
+#[test]
+fn a_key_in_a_plain_input_is_masked_and_never_quoted() -> TestResult {
+    let key = rcgen::KeyPair::generate()?.serialize_pem();
+    let lines = key.lines().count();
+    for input in [
+        "config",
+        "baseline",
+        "shard",
+        "category",
+        "fail-under",
+        "timeout",
+        "api-url",
+        "resolve",
+        "skip-probes",
+        "tls-versions",
+        "sarif-file",
+        "report-file",
+    ] {
+        let mut step = Step::new()?;
+        if input != "api-url" {
+            step = step.input("api-url", "https://127.0.0.1:1/");
+        }
+        let ran = step.input(input, &key).run()?;
+        assert_eq!(ran.code, Some(2), "{input}: {}", ran.explain());
+        check_stdout(&ran)?;
+        check_secret(&ran, &key)?;
+        let title = format!("mtls-scan: invalid input {input}");
+        let errors = ran.named("error")?;
+        let mine: Vec<&Cmd> = errors
+            .iter()
+            .filter(|e| e.title() == Some(title.as_str()))
+            .collect();
+        assert_eq!(mine.len(), 1, "{input}: {}", ran.explain());
+        let want = format!(
+            "input `{input}`: a value of {lines} lines that looks like a PEM block or a key (not \
+             shown)"
+        );
+        assert!(
+            mine.iter().all(|e| e.message.starts_with(&want)),
+            "{input}: {}",
+            ran.explain()
+        );
+        // The summary's Markdown writes the backticks as `&#96;`.
+        assert!(
+            ran.summary.contains(&want.replace('`', "&#96;")),
+            "{input}: {}",
+            ran.summary
+        );
+        for seen in [&ran.stdout, &ran.summary] {
+            assert!(!seen.contains("PRIVATE KEY-----\\n"), "{input}: {seen}");
+        }
+        assert!(!ran.stdout.contains("scanning"), "nothing is scanned");
+    }
+    Ok(())
+}
+
 /// A `ca-file` (or a config's `ca-files` entry) that holds a private key by mistake has the key
 /// masked before anything is printed, like `client-key`: a key alone is refused naming the input
 /// (`mtls-scan: invalid input ca-file`); a CA bundle with a key in it still scans, and only the
@@ -763,6 +867,120 @@ fn config_suppressions_and_baseline_with_fail_on_new() -> TestResult {
         !states.is_empty() && states.iter().all(|s| *s == "new"),
         "{states:?}"
     );
+    Ok(())
+}
+
+/// A finding suppressed when the baseline was made, and not suppressed now (its suppression
+/// expired, or was removed), is new: `fail-on: new` fails on it (exit 1), on the command line
+/// (the JSON and the streamed JSONL paths) as in the Action, and the report says why (a note on
+/// the target, a warning). While the suppression holds, the same baseline passes.
+#[test]
+fn a_suppression_gone_since_the_baseline_makes_its_finding_new() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::NoClientAuth])?;
+    let url = &lab.servers[0].url;
+    let host = url.trim_start_matches("https://").trim_end_matches('/');
+    let config = |expires: Option<&str>| {
+        let mut c = format!("defaults:\n  ca-files: [pki/ca.pem]\ntargets:\n  - url: {url}\n");
+        if let Some(e) = expires {
+            c.push_str(&format!(
+                "suppressions:\n  - id: client-cert-not-requested\n    target: {url}\n    \
+                 reason: legacy clients\n    expires: {e}\n"
+            ));
+        }
+        c
+    };
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    std::fs::create_dir(d.join("pki"))?;
+    std::fs::write(d.join("pki/ca.pem"), &lab.pki.ca_cert_pem)?;
+    for (name, expires) in [
+        ("held.yml", Some("2099-12-31")),
+        ("expired.yml", Some("2020-01-01")),
+        ("removed.yml", None),
+    ] {
+        std::fs::write(d.join(name), config(expires))?;
+    }
+    let made = mtls_scan()
+        .args(["scan", "--config"])
+        .arg(d.join("held.yml"))
+        .arg("--json")
+        .arg(d.join("base.json"))
+        .output()?;
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
+    let base = std::fs::read_to_string(d.join("base.json"))?;
+    assert!(base.contains("\"suppressed\""), "{base}");
+
+    let why = "was suppressed in the baseline, no longer suppressed: it counts as new";
+    for (name, format) in [
+        ("held.yml", "json"),
+        ("expired.yml", "json"),
+        ("removed.yml", "json"),
+        ("expired.yml", "jsonl"),
+    ] {
+        let out = mtls_scan()
+            .args(["scan", "--format", format, "--fail-on", "new", "--config"])
+            .arg(d.join(name))
+            .arg("--baseline")
+            .arg(d.join("base.json"))
+            .output()?;
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        if name == "held.yml" {
+            assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+            assert!(!stderr.contains(why), "{stderr}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(1), "{name} {format}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "warning: client-cert-not-requested on {host} {why}"
+            )) && stderr.contains(&format!(
+                "1 new finding against the baseline: client-cert-not-requested on {host}"
+            )),
+            "{name} {format}: {stderr}"
+        );
+        let target: Value = if format == "json" {
+            serde_json::from_str::<Value>(&stdout)?["targets"][0].clone()
+        } else {
+            serde_json::from_str(stdout.lines().next().unwrap_or_default())?
+        };
+        assert_eq!(
+            target["notes"],
+            serde_json::json!([format!("client-cert-not-requested {why}")]),
+            "{name} {format}: {target}"
+        );
+        assert_eq!(target["findings"][0]["baseline"], "new", "{target}");
+    }
+
+    let ran = Step::new()?
+        .file("ci/mtls-scan.yml", &config(Some("2020-01-01")))?
+        .file("ci/pki/ca.pem", &lab.pki.ca_cert_pem)?
+        .file("baseline.json", &base)?
+        .input("config", "ci/mtls-scan.yml")
+        .input("baseline", "baseline.json")
+        .input("fail-on", "new")
+        .run()?;
+    assert_eq!(ran.code, Some(1), "{}", ran.explain());
+    check_stdout(&ran)?;
+    assert!(
+        ran.warnings()?
+            .iter()
+            .any(|w| w.message == format!("client-cert-not-requested on {host} {why}")),
+        "{}",
+        ran.explain()
+    );
+    let last = ran.commands()?.pop().ok_or("no commands")?;
+    assert!(
+        last.message.starts_with(&format!(
+            "1 new finding against the baseline baseline.json (fail-on: new): \
+             client-cert-not-requested on {host}."
+        )),
+        "{last:?}"
+    );
+    assert!(ran.summary.contains(why), "{}", ran.summary);
     Ok(())
 }
 

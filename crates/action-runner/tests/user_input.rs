@@ -464,3 +464,98 @@ fn suppression_targets_match_as_urls_and_unused_ones_warn() -> TestResult {
     }
     Ok(())
 }
+
+/// `--fail-on-incomplete` takes the spellings the Action's `fail-on-incomplete` takes (`False`,
+/// `TRUE`: toolkit's booleans), and both refuse any other with the same words. An unreachable
+/// target exits 3 whatever the flag: the run got past the flags.
+#[test]
+fn fail_on_incomplete_is_spelt_as_in_the_action() -> TestResult {
+    for given in ["false", "False", "FALSE", "true", "True", "TRUE"] {
+        let out = mtls_scan()
+            .args(["scan", "https://127.0.0.1:1/", "--timeout", "1"])
+            .args(["--fail-on-incomplete", given])
+            .output()?;
+        assert_eq!(out.status.code(), Some(3), "{given}: {}", stderr(&out));
+    }
+    let out = mtls_scan()
+        .args([
+            "scan",
+            "https://127.0.0.1:1/",
+            "--fail-on-incomplete",
+            "yes",
+        ])
+        .output()?;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let refused = "\"yes\" is not a boolean: use true or false";
+    assert!(stderr(&out).contains(refused), "{}", stderr(&out));
+    let ran = Step::new()?
+        .input("api-url", "https://127.0.0.1:1/")
+        .input("fail-on-incomplete", "yes")
+        .run()?;
+    assert_eq!(ran.code, Some(2), "{}", ran.explain());
+    assert!(
+        ran.named("error")?
+            .iter()
+            .any(|e| e.message == format!("input `fail-on-incomplete`: {refused}.")),
+        "{}",
+        ran.explain()
+    );
+    Ok(())
+}
+
+/// A config with a long multi-line plain scalar (thousands of base64 lines folded into one value
+/// that the error quotes) is refused with its usual error, exit 2, at once: finding the quoted
+/// value again line by line was quadratic (1.6 MB took 82 s, 6.7 MB more than two minutes).
+/// Neither the command line nor the Action quotes any of it. About 4 MB: minutes before.
+#[test]
+fn a_config_with_a_long_multi_line_value_is_refused_at_once() -> TestResult {
+    use std::fmt::Write as _;
+    // Base64-like lines, each distinct (as a pasted blob's are).
+    let mut blob = String::new();
+    for i in 0..64_000u64 {
+        let x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        writeln!(
+            blob,
+            "      QUJD{x:016x}ZGVm{:016x}R0hJ{i:08x}SktM",
+            x.rotate_left(17)
+        )?;
+    }
+    let first_line = blob.lines().next().unwrap_or_default().trim().to_owned();
+    let config = format!(
+        "targets:\n  - url: https://a.example/\nsuppressions:\n  - id: client-cert-optional\n    \
+         target: https://a.example/\n    reason: legacy\n    expires: 2099-01-01\n{blob}"
+    );
+    assert!(config.len() > 4_000_000, "{}", config.len());
+    let want = "suppressions[0]: <value not shown> is not a date (YYYY-MM-DD)";
+
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("long.yml");
+    std::fs::write(&path, &config)?;
+    let out = mtls_scan()
+        .arg("scan")
+        .arg("--config")
+        .arg(&path)
+        .output()?;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(want), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(&first_line), "{}", stderr(&out));
+
+    let ran = Step::new()?
+        .file("ci/long.yml", &config)?
+        .input("config", "ci/long.yml")
+        .run()?;
+    assert_eq!(ran.code, Some(2), "{}", ran.explain());
+    let errors = ran.named("error")?;
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.title() == Some("mtls-scan: invalid input config")
+                && e.message.contains(want)),
+        "{}",
+        ran.explain()
+    );
+    for seen in ran.visible()? {
+        assert!(!seen.contains(&first_line));
+    }
+    Ok(())
+}

@@ -19,7 +19,7 @@ use probe_core::engine::Scanner;
 use probe_core::report::Report;
 
 use crate::exit::{Decision, Exit, FailOn, Gate};
-use crate::github::commands::{Command, StopCommands};
+use crate::github::commands::{one_line, Command, StopCommands};
 use crate::github::env::Env;
 use crate::github::inputs::{self, InputError, Inputs};
 use crate::github::setup::Setup;
@@ -55,6 +55,18 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
             if *name == "headers" {
                 for part in inputs::header_value_masks(value) {
                     mask(part, &mut masked)?;
+                }
+            }
+        }
+    }
+    // A plain-value input that looks like a key, or spans lines where one line is expected (a
+    // secret pasted into the wrong input), is masked too: it is refused without being quoted,
+    // and nothing printed later may show it either.
+    for name in inputs::ONE_LINE_INPUTS.iter().chain(inputs::LIST_INPUTS) {
+        for value in env.raw_inputs(name) {
+            if inputs::withheld(name, value).is_some() {
+                for line in inputs::withheld_mask_lines(value) {
+                    mask(line, &mut masked)?;
                 }
             }
         }
@@ -271,9 +283,11 @@ fn write_files(
     } else {
         ""
     };
+    // A plain line, not a command: the paths are the user's, so nothing in them may end it.
     say(format_args!(
         "Wrote the report {}, the SARIF file {}{summary}.",
-        run.report_file, run.sarif_file
+        one_line(&run.report_file),
+        one_line(&run.sarif_file)
     ))?;
     Ok(())
 }

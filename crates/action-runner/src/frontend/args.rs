@@ -99,7 +99,7 @@ pub struct ReportOpts {
     pub fail_on: FailOn,
     /// Exit 3 when a target is incomplete (a probe that could have raised a finding could not be
     /// read, even after retries) and nothing else fails; `false` only warns.
-    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, help_heading = "Policy")]
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, value_parser = parse::boolean, help_heading = "Policy")]
     pub fail_on_incomplete: bool,
 }
 

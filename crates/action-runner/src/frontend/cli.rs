@@ -320,7 +320,9 @@ impl PerTarget {
         }
         if baseline {
             let empty = Report::new(Vec::new(), 0.0);
-            probe_core::policy::compare_baseline(one, self.baselines.get(&url).unwrap_or(&empty));
+            let base = self.baselines.get(&url).unwrap_or(&empty);
+            probe_core::policy::compare_baseline(one, base);
+            warnings.extend(pipeline::unsuppressed_since(one, base));
         }
         warnings
     }

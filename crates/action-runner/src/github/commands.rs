@@ -23,6 +23,22 @@ pub fn escape_data(s: &str) -> String {
         .replace('\n', "%0A")
 }
 
+/// A value (a path the user gave) for a plain log line, not a command: control characters and
+/// invisible reordering characters shown as U+FFFD, so the value can never end the line and start
+/// another that the runner would read as a command. Unlike [`escape_data`], a `%` stays as it is:
+/// the runner unescapes commands only.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || probe_core::text::is_invisible_format(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// Escapes a property value as toolkit's `escapeProperty` does: `escapeData` plus `:` and `,`.
 pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
@@ -137,6 +153,14 @@ mod tests {
         assert_eq!(escape_data("a:b,c"), "a:b,c");
         // Trojan Source: shown, never raw in the log.
         assert_eq!(escape_data("x\u{202E}y\u{200B}"), "x\u{FFFD}y\u{FFFD}");
+    }
+
+    #[test]
+    fn one_line_values_cannot_start_a_command() {
+        assert_eq!(
+            one_line("x\n::warning::y\r\t100%.sarif"),
+            "x\u{FFFD}::warning::y\u{FFFD}\u{FFFD}100%.sarif"
+        );
     }
 
     #[test]

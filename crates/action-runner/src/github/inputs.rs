@@ -14,6 +14,71 @@ use super::env::Env;
 /// Inputs whose values are secrets: every line of them is masked before anything else is printed.
 pub const SECRET_INPUTS: &[&str] = &["client-key", "issuing-ca-key", "github-token", "headers"];
 
+/// Inputs that take one value on one line (a path, a grade, a number, a word).
+pub const ONE_LINE_INPUTS: &[&str] = &[
+    "fail-under",
+    "config",
+    "sarif-file",
+    "category",
+    "format",
+    "report-file",
+    "timeout",
+    "deadline",
+    "concurrency",
+    "comment",
+    "check-run",
+    "fail-on",
+    "fail-on-incomplete",
+    "baseline",
+    "shard",
+];
+
+/// Inputs that take a list, one item per line (some also separated by commas or spaces).
+pub const LIST_INPUTS: &[&str] = &["api-url", "resolve", "skip-probes", "tls-versions"];
+
+/// Inputs that take PEM text or a path to it, and check it themselves without quoting the text
+/// (the keys among them are in [`SECRET_INPUTS`]).
+pub const PEM_INPUTS: &[&str] = &["ca-file", "client-cert", "issuing-ca-cert"];
+
+/// Why a plain-value input's value ([`ONE_LINE_INPUTS`], [`LIST_INPUTS`]) is never quoted, when it
+/// is not: it looks like PEM or key material, or it spans lines where one line is expected (a
+/// secret pasted into the wrong input). Such a value is masked before anything is printed and
+/// refused, and this is all any message says of it (`a value of 5 lines that looks like a PEM
+/// block (not shown)`).
+pub fn withheld(input: &str, value: &str) -> Option<String> {
+    let value = value.trim();
+    let one_line = ONE_LINE_INPUTS.contains(&input);
+    if !one_line && !LIST_INPUTS.contains(&input) {
+        return None;
+    }
+    let lines = value.split(['\n', '\r']).filter(|l| !l.is_empty()).count();
+    let size = if lines == 1 {
+        "a value".to_owned()
+    } else {
+        format!("a value of {lines} lines")
+    };
+    if value.contains("-----BEGIN") || value.contains("PRIVATE KEY") {
+        Some(format!(
+            "{size} that looks like a PEM block or a key (not shown): this input takes no key \
+             nor certificate (they go in `client-key`, `client-cert`, `ca-file` or the \
+             `issuing-ca-` inputs, from a secret)"
+        ))
+    } else if one_line && value.contains(['\n', '\r']) {
+        Some(format!(
+            "{size} (not shown): this input takes one value on one line"
+        ))
+    } else {
+        None
+    }
+}
+
+/// What to mask of a [`withheld`] value: each line, trimmed, of 4 characters or more. A shorter
+/// line is no secret worth hiding, and the runner masks every occurrence of a mask in the rest of
+/// the log (`B` would blank every B).
+pub fn withheld_mask_lines(value: &str) -> impl Iterator<Item = &str> {
+    mask_lines(value).filter(|l| l.chars().count() >= 4)
+}
+
 /// The lines to pass to `::add-mask::` for a secret: each non-empty line, trimmed, since the runner
 /// masks one line per command.
 pub fn mask_lines(secret: &str) -> impl Iterator<Item = &str> {
@@ -174,11 +239,39 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// Records an error about an input. Every error goes through here, so this is where a value
+    /// that may be a secret ([`withheld`]) is kept out of them all: its one error says what it
+    /// looks like, and each other error about the input (which may quote it, or a line of it) is
+    /// left out.
     fn fail(&mut self, input: &'static str, message: impl Into<String>) {
-        self.errors.push(InputError {
-            input,
-            message: message.into(),
-        });
+        let message = match self.env.input(input).and_then(|v| withheld(input, v)) {
+            Some(why)
+                if self
+                    .errors
+                    .iter()
+                    .any(|e| e.input == input && e.message == why) =>
+            {
+                return
+            }
+            Some(why) => why,
+            None => message.into(),
+        };
+        self.errors.push(InputError { input, message });
+    }
+
+    /// Refuses every plain-value input whose value is [`withheld`], first, even where the value
+    /// would pass its own checks (a key's lines read as a list of host names).
+    fn refuse_withheld(&mut self) {
+        for input in ONE_LINE_INPUTS.iter().chain(LIST_INPUTS) {
+            if self
+                .env
+                .input(input)
+                .and_then(|v| withheld(input, v))
+                .is_some()
+            {
+                self.fail(input, String::new());
+            }
+        }
     }
 
     /// PEM text, or a path to read. `secret` inputs never have their value quoted.
@@ -297,6 +390,17 @@ impl Checker<'_> {
     /// An output file (`sarif-file`, `report-file`): inside the workspace or `RUNNER_TEMP`.
     fn output_file(&mut self, input: &'static str, default: &str) -> WorkspacePath {
         let given = self.env.input(input).unwrap_or(default);
+        // A line break in the name would put what follows it on a line of its own wherever the
+        // path is printed (a workflow command in the log); no report needs such a name. The value
+        // is not quoted: it may be anything pasted by mistake.
+        if given.chars().any(char::is_control) {
+            self.fail(
+                input,
+                "the path holds a control character (a line break, a tab…; not shown): name a \
+                 file without one",
+            );
+            return WorkspacePath::new(&self.workspace, default);
+        }
         match crate::files::contained(&self.workspace, &self.roots, given) {
             Ok(real) => WorkspacePath {
                 shown: given.to_owned(),
@@ -518,17 +622,14 @@ impl Checker<'_> {
         }
     }
 
-    /// A boolean as toolkit's `getBooleanInput` reads it (the YAML 1.2 core schema); `default`
-    /// when not given.
+    /// A boolean as toolkit's `getBooleanInput` reads it, by [`crate::parse::boolean`] as the
+    /// command line's `--fail-on-incomplete` is; `default` when not given.
     fn flag(&mut self, input: &'static str, default: bool) -> bool {
         match self.env.input(input) {
             None => default,
-            Some("false" | "False" | "FALSE") => false,
-            Some("true" | "True" | "TRUE") => true,
-            Some(v) => {
-                self.fail(input, format!("{v:?} is not a boolean: use true or false"));
-                false
-            }
+            Some(v) => crate::parse::boolean(v)
+                .map_err(|e| self.fail(input, e))
+                .unwrap_or(false),
         }
     }
 }
@@ -620,6 +721,7 @@ impl Inputs {
             errors: Vec::new(),
             secrets: Vec::new(),
         };
+        c.refuse_withheld();
         let targets = c.targets();
         let (fail_under, no_fail_under) = c.fail_under();
         let concurrency = c.value("concurrency", crate::parse::concurrency);
@@ -877,6 +979,80 @@ mod tests {
             header_value_masks("Authorization: Bearer abc.def\nX-Api-Key:  k3y-value \nX-A: ab")
                 .collect::<Vec<_>>(),
             ["Bearer abc.def", "abc.def", "k3y-value"]
+        );
+    }
+
+    /// Every input of action.yml is in one class: a secret, PEM, one line, or a list; a new
+    /// input cannot be left out of [`withheld`]'s checks by mistake.
+    #[test]
+    fn every_input_is_classified_once() -> Result<(), Box<dyn std::error::Error>> {
+        let action: serde_yaml::Value =
+            serde_yaml::from_str(include_str!("../../../../action.yml"))?;
+        let declared: Vec<&str> = action
+            .get("inputs")
+            .and_then(serde_yaml::Value::as_mapping)
+            .ok_or("no inputs in action.yml")?
+            .keys()
+            .filter_map(serde_yaml::Value::as_str)
+            .collect();
+        let mut classified: Vec<&str> =
+            [SECRET_INPUTS, PEM_INPUTS, ONE_LINE_INPUTS, LIST_INPUTS].concat();
+        let mut declared_sorted = declared.clone();
+        classified.sort_unstable();
+        declared_sorted.sort_unstable();
+        assert_eq!(classified, declared_sorted);
+        Ok(())
+    }
+
+    /// A key pasted into a plain-value input, or several lines in a one-line input, is refused
+    /// with one error per input that says what it looks like and quotes none of it, even where
+    /// the value would pass its own checks; a list input keeps its lines.
+    #[test]
+    fn values_that_may_be_secrets_are_never_quoted() {
+        let key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIG00hm2secretsecret\nAwEHoUQDQgAEVq\n\
+                   -----END EC PRIVATE KEY-----\n";
+        let plain: Vec<&str> = ONE_LINE_INPUTS.iter().chain(LIST_INPUTS).copied().collect();
+        for input in plain {
+            let mut given = vec![("api-url", "https://a.example")];
+            given.retain(|(k, _)| *k != input);
+            given.push((input, key));
+            let errs = errors(&env(&given));
+            assert_eq!(
+                errs,
+                [format!(
+                    "input `{input}`: a value of 4 lines that looks like a PEM block or a key \
+                     (not shown): this input takes no key nor certificate (they go in \
+                     `client-key`, `client-cert`, `ca-file` or the `issuing-ca-` inputs, from a \
+                     secret)"
+                )],
+                "{input}"
+            );
+        }
+        let errs = errors(&env(&[
+            ("api-url", "https://a.example"),
+            ("timeout", "10\nghp_s3cretvalue"),
+            (
+                "skip-probes",
+                "client-cert-header-spoofing\nhost-form-bypass",
+            ),
+        ]));
+        assert_eq!(
+            errs,
+            ["input `timeout`: a value of 2 lines (not shown): this input takes one value on one \
+              line"]
+        );
+        assert_eq!(
+            withheld("api-url", "https://a.example\nhttps://b.example"),
+            None
+        );
+        assert_eq!(
+            withheld("client-key", key),
+            None,
+            "a secret input is masked whole"
+        );
+        assert_eq!(
+            withheld_mask_lines("B\n  MHcCAQ \nAw==").collect::<Vec<_>>(),
+            ["MHcCAQ", "Aw=="]
         );
     }
 
