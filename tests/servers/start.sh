@@ -65,6 +65,15 @@
 #   go-rate403-requestcert    RequestClientCert, no check, behind a limiter answering 403 "rate
 #                             limited, try again later": anyone gets in (not on --list; both in
 #                             real_servers.rs a_rate_limiters_page_is_neither_served_nor_a_refusal)
+#   go-grpc-check | go-grpc-open  a gRPC-shaped service (HTTP/2, grpc-status in a header or
+#                             trailer), VerifyClientCertIfGiven: refusing a client without a verified
+#                             certificate with a trailers-only grpc-status 16 | checking nothing;
+#                             scan https://127.0.0.1:PORT/shop.Orders/List (not on --list;
+#                             real_servers.rs a_grpc_refusal_is_no_page_served)
+#   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
+#                             (401 WWW-Authenticate: Bearer; the token s3cret-token): anyone with
+#                             the token gets in (not on --list; real_servers.rs
+#                             a_refusal_the_valid_certificate_gets_too_proves_nothing)
 #   go-ifgiven-200-refusal    VerifyClientCertIfGiven + a JSON API answering a client without a
 #                             certificate 200 {"ok":false,...} (go/main.go; not on --list)
 #   go-alpn-h2-strict         GetConfigForClient: RequireAndVerifyClientCert for a client offering
@@ -570,6 +579,7 @@ if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
   apache-location-*) echo /admin/ ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard*) echo /admin/orders ;;
+  go-grpc-*) echo /shop.Orders/List ;;
   *) echo / ;;
   esac
   exit 0

@@ -459,10 +459,10 @@ fn servers_start_and_stop() {
 
 /// openssl s_server accepting any client certificate, but only signed with P-384/Ed25519, Ed25519
 /// alone, or ECDSA P-521 alone. The probes mint a key of the kind asked for (P-384, Ed25519), so the
-/// untrusted certificate is presented and accepted: F. Where no key of the scan can sign (P-521;
-/// the user's P-256 certificate on the others), nothing was presented and the probe proves
-/// nothing: incomplete, never "refused" (before, such a probe was recorded as presented and
-/// refused, and the P-521 server graded A).
+/// untrusted certificate is presented and accepted: F. Where no key of the scan can sign (P-521),
+/// nothing was presented and the probe proves nothing: incomplete, never "refused" (before, such
+/// a probe was recorded as presented and refused, and the P-521 server graded A). Where the
+/// user's P-256 certificate cannot sign, the staging CA's stands in as the control.
 #[test]
 fn client_signature_schemes_beyond_p256_and_rsa() {
     let names = [
@@ -502,9 +502,16 @@ fn client_signature_schemes_beyond_p256_and_rsa() {
             !keys.is_empty() && keys.iter().all(|k| k.starts_with(key)),
             "{name}: {keys:?}\n{summary}"
         );
-        // The user's P-256 certificate cannot sign there: the control is incomplete, not refused.
+        // The user's P-256 certificate cannot sign there: the staging CA's certificate, of the
+        // kind asked for, stands in as the control, and the unpresented one leaves nothing
+        // unread (before, the control was incomplete).
+        let controls = presented(t, "valid-client-cert");
         assert!(
-            t["incomplete"].to_string().contains("valid-client-cert"),
+            !controls.is_empty() && controls.iter().all(|k| k.starts_with(key)),
+            "{name}: {controls:?}\n{summary}"
+        );
+        assert!(
+            !t["incomplete"].to_string().contains("valid-client-cert"),
             "{name}: {summary}"
         );
     }
@@ -1885,6 +1892,86 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
         "{}",
         target_summary(t)
     );
+}
+
+/// gRPC answers its errors with HTTP 200 and the status in a header (trailers-only): a service
+/// refusing a client without a verified certificate with `grpc-status: 16` refuses it, no page
+/// is served (an audit's tonic-style interceptor and nginx `errors.grpc_conf`: critical
+/// client-cert-optional, F, on correct services); its twin checking nothing serves the orders
+/// with `grpc-status: 0`: client-cert-optional, critical.
+#[test]
+fn a_grpc_refusal_is_no_page_served() {
+    let (check, open) = ("go-grpc-check", "go-grpc-open");
+    if !tools_present(&[check, open]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[check, open]);
+    let scan = lab.scan(&[], &lab.full_identity_args());
+    let t = &scan.targets[check];
+    assert!(
+        finding(t, "client-cert-optional").is_none(),
+        "{}",
+        target_summary(t)
+    );
+    let refused = t["probes"].as_array().into_iter().flatten().any(|p| {
+        p["id"] == "no-client-cert"
+            && p["outcome"] == "refused-http"
+            && p["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("grpc-status 16 (UNAUTHENTICATED"))
+    });
+    assert!(refused, "{}", target_summary(t));
+    assert_ne!(t["grade"], "F", "{}", target_summary(t));
+    let t = &scan.targets[open];
+    let open_door = finding(t, "client-cert-optional").is_some_and(|f| f["severity"] == "critical");
+    assert!(open_door, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
+/// An API checking a bearer token alone behind `VerifyClientCertIfGiven` refuses the anonymous
+/// client and the valid certificate alike (401 `WWW-Authenticate: Bearer`): that refusal proves
+/// no enforcement of certificates, so the target is incomplete, with what to give (an audit's:
+/// "enforced by the application", B, exit 0). Given the token with `-H`, the anonymous client is
+/// served: client-cert-optional, F.
+#[test]
+fn a_refusal_the_valid_certificate_gets_too_proves_nothing() {
+    let name = "go-ifgiven-bearer-only";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let identity = lab.identity_args("client.crt", "client.key");
+    let scan = lab.scan(&[name], &identity);
+    let t = &scan.targets[name];
+    assert!(
+        finding(t, "client-cert-enforced-by-app").is_none(),
+        "{}",
+        target_summary(t)
+    );
+    let unread = t["incomplete"].as_array().into_iter().flatten().any(|i| {
+        i["probe"] == "no-client-cert"
+            && i["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("as the valid certificate was"))
+    });
+    assert!(unread, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(3), "{}", target_summary(t));
+
+    let mut with_token = identity;
+    with_token.extend([
+        "-H".to_owned(),
+        "Authorization: Bearer s3cret-token".to_owned(),
+    ]);
+    let scan = lab.scan(&[name], &with_token);
+    let t = &scan.targets[name];
+    assert!(
+        finding(t, "client-cert-optional").is_some(),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
 /// OpenSSL taking any client certificate on TLS 1.2 with the P-256 group alone: a P-384

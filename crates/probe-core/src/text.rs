@@ -41,6 +41,14 @@ const LEGACY_COMMAND: &str = "##[";
 /// [`LEGACY_COMMAND`] as server text keeps it: still legible, never a command.
 const LEGACY_COMMAND_BROKEN: &str = "## [";
 
+/// Whether `body` holds any of `words` (lower case), ASCII case-insensitive.
+fn holds_any(body: &[u8], words: &[&[u8]]) -> bool {
+    let lower = body.to_ascii_lowercase();
+    words
+        .iter()
+        .any(|w| lower.windows(w.len()).any(|win| win == *w))
+}
+
 /// Whether a body speaks of certificates or TLS (`certificate`, `certificat`, `certificado`,
 /// `zertifikat`, `ssl`, `tls`, `x.509`/`x509`), ASCII case-insensitive: the words of a page that
 /// refuses a certificate, in a few languages; not those of a request error.
@@ -53,10 +61,7 @@ pub fn speaks_of_certificates(body: &[u8]) -> bool {
         b"x.509",
         b"x509",
     ];
-    let lower = body.to_ascii_lowercase();
-    WORDS
-        .iter()
-        .any(|w| lower.windows(w.len()).any(|win| win == *w))
+    holds_any(body, &WORDS)
 }
 
 /// Whether a body says it refuses the caller (`unauthorized`, `forbidden`, `access denied`,
@@ -75,10 +80,7 @@ pub fn speaks_of_refusal(body: &[u8]) -> bool {
         b"authentication failed",
         b"login required",
     ];
-    let lower = body.to_ascii_lowercase();
-    WORDS
-        .iter()
-        .any(|w| lower.windows(w.len()).any(|win| win == *w))
+    holds_any(body, &WORDS)
 }
 
 /// Whether a body speaks of rate limiting (`rate limited`, `rate_limit_exceeded`, `too many
@@ -96,10 +98,7 @@ pub fn speaks_of_rate_limiting(body: &[u8]) -> bool {
         b"try again later",
         b"retry later",
     ];
-    let lower = body.to_ascii_lowercase();
-    WORDS
-        .iter()
-        .any(|w| lower.windows(w.len()).any(|win| win == *w))
+    holds_any(body, &WORDS)
 }
 
 /// Renders a DER X.500 Name (as advertised in a CertificateRequest) as RFC 4514 text, control

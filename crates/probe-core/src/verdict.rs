@@ -555,6 +555,15 @@ impl Judging {
                         ""
                     }
                 )
+            } else if view.refused_as_the_control(o) {
+                format!(
+                    "refused with HTTP {st}, as the valid certificate was: the refusal may be for \
+                     something else than the certificate (a token the request lacks, the path), \
+                     so it proves no enforcement. Give what the request needs besides the \
+                     certificate (`-H 'Authorization: …'`, a path that answers 2xx to the valid \
+                     certificate)",
+                    st = o.http_status.unwrap_or_default()
+                )
             } else if view.refused_with_the_valid_page(o) {
                 format!(
                     "refused with HTTP {}, but its body is the very page the valid certificate is \

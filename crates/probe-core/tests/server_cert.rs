@@ -397,20 +397,7 @@ async fn a_signature_the_scan_cannot_check_leaves_trust_unjudged() -> Res {
         .args(["verify", "-CAfile", "ca.crt", "leaf.crt"])
         .output()?;
     assert!(verified.status.success(), "openssl takes the chain");
-    let ca = pem_cert(&dir.path().join("ca.crt"))?;
-    let leaf_der = pem_cert(&dir.path().join("leaf.crt"))?;
-    use rustls_pki_types::pem::PemObject;
-    let key = rustls_pki_types::PrivateKeyDer::from_pem_file(dir.path().join("leaf.key"))?;
-    let server = custom::serve(CustomSpec {
-        chain: vec![leaf_der],
-        key,
-        client_auth: ClientAuthMode::None,
-        routes: Vec::new(),
-        fallback: Fallback::NotFound,
-        server_header: None,
-    })
-    .await?;
-    let t = scan(&server.url, &options(&[&ca])).await?;
+    let t = scan_openssl_chain(dir.path()).await?;
     assert_eq!(cert_findings(&t), vec![]);
     assert_eq!(
         t.server_certificate.as_ref().map(|c| c.trust),
@@ -427,6 +414,23 @@ async fn a_signature_the_scan_cannot_check_leaves_trust_unjudged() -> Res {
         t.incomplete
     );
     Ok(())
+}
+
+/// Serves the leaf [`openssl_chain`] made in `dir` (with its key, no client auth) and scans it
+/// with the CA it made as the one trust anchor.
+async fn scan_openssl_chain(dir: &std::path::Path) -> Res<TargetReport> {
+    use rustls_pki_types::pem::PemObject;
+    let ca = pem_cert(&dir.join("ca.crt"))?;
+    let server = custom::serve(CustomSpec {
+        chain: vec![pem_cert(&dir.join("leaf.crt"))?],
+        key: rustls_pki_types::PrivateKeyDer::from_pem_file(dir.join("leaf.key"))?,
+        client_auth: ClientAuthMode::None,
+        routes: Vec::new(),
+        fallback: Fallback::NotFound,
+        server_header: None,
+    })
+    .await?;
+    scan(&server.url, &options(&[&ca])).await
 }
 
 fn pem_cert(path: &std::path::Path) -> Res<CertificateDer<'static>> {
@@ -446,20 +450,7 @@ async fn sha1_signature_is_weak_and_explains_untrusted() -> Res {
         "-sha1",
         &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
     )?;
-    let ca = pem_cert(&dir.path().join("ca.crt"))?;
-    let leaf_der = pem_cert(&dir.path().join("leaf.crt"))?;
-    use rustls_pki_types::pem::PemObject;
-    let key = rustls_pki_types::PrivateKeyDer::from_pem_file(dir.path().join("leaf.key"))?;
-    let server = custom::serve(CustomSpec {
-        chain: vec![leaf_der],
-        key,
-        client_auth: ClientAuthMode::None,
-        routes: Vec::new(),
-        fallback: Fallback::NotFound,
-        server_header: None,
-    })
-    .await?;
-    let t = scan(&server.url, &options(&[&ca])).await?;
+    let t = scan_openssl_chain(dir.path()).await?;
     assert_eq!(
         cert_findings(&t),
         vec![

@@ -33,7 +33,15 @@
 // an audit's did (seventeenth session): "rate200-appcheck" is VerifyClientCertIfGiven and a
 // handler that answers 403 unless the certificate verified (correct), its limiter answering 200
 // "Slow down"; "rate403-requestcert" is RequestClientCert and no check at all (anyone gets the
-// orders), its limiter answering 403 "rate limited, try again later".
+// orders), its limiter answering 403 "rate limited, try again later". The mode "ifgiven-bearer-only"
+// is VerifyClientCertIfGiven before a handler that checks a bearer token alone (401 with
+// `WWW-Authenticate: Bearer` unless `Authorization: Bearer s3cret-token`): anyone with the token
+// gets the orders, certificate or not (an audit's, seventeenth session). The modes "grpc-check"
+// and "grpc-open" answer as a gRPC service does (HTTP/2, status 200, the gRPC status in a header
+// or trailer): VerifyClientCertIfGiven, and at /shop.Orders/List a length-prefixed message and
+// `grpc-status: 0`; "grpc-check" answers a client without a verified certificate with a
+// trailers-only `grpc-status: 16` (UNAUTHENTICATED, as a tonic interceptor does), any other
+// path with 12 (UNIMPLEMENTED); "grpc-open" checks nothing.
 package main
 
 import (
@@ -99,6 +107,14 @@ func main() {
 		auth, ok = tls.RequestClientCert, true
 	}
 	limiter := &rateLimiter{perSecond: 3}
+	bearerOnly := *mode == "ifgiven-bearer-only"
+	if bearerOnly {
+		auth, ok = tls.VerifyClientCertIfGiven, true
+	}
+	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open"
+	if grpcCheck || grpcOpen {
+		auth, ok = tls.VerifyClientCertIfGiven, true
+	}
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
@@ -284,6 +300,37 @@ func main() {
 					w.Header().Set("Content-Type", "text/html")
 					_, _ = io.WriteString(w, "<html><body><h1>Slow down</h1><p>You are sending requests too quickly. Please wait a moment.</p></body></html>\n")
 				}
+				return
+			}
+			if grpcCheck || grpcOpen {
+				w.Header().Set("Content-Type", "application/grpc")
+				switch {
+				case grpcCheck && len(r.TLS.VerifiedChains) == 0:
+					w.Header().Set("Grpc-Status", "16")
+					w.Header().Set("Grpc-Message", "client certificate required")
+					w.WriteHeader(http.StatusOK)
+				case r.URL.Path != "/shop.Orders/List":
+					w.Header().Set("Grpc-Status", "12")
+					w.WriteHeader(http.StatusOK)
+				default:
+					w.Header().Set("Trailer", "Grpc-Status")
+					msg := []byte(`{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}`)
+					frame := append([]byte{0, 0, 0, byte(len(msg) >> 8), byte(len(msg))}, msg...)
+					w.WriteHeader(http.StatusOK)
+					_, _ = w.Write(frame)
+					w.Header().Set("Grpc-Status", "0")
+				}
+				return
+			}
+			if bearerOnly {
+				if r.Header.Get("Authorization") != "Bearer s3cret-token" {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="orders"`)
+					w.WriteHeader(http.StatusUnauthorized)
+					_, _ = io.WriteString(w, `{"error":"missing or invalid token"}`+"\n")
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}`+"\n")
 				return
 			}
 			if rate200 && len(r.TLS.VerifiedChains) == 0 {

@@ -79,10 +79,12 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
 }
 
 /// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
-/// the certificate, else `/`.
+/// the certificate, a gRPC method on the gRPC-shaped Go services, else `/`.
 pub fn path_for(server: &str) -> &'static str {
     if server.starts_with("apache-location-") {
         "/admin/"
+    } else if server.starts_with("go-grpc-") {
+        "/shop.Orders/List"
     } else {
         "/"
     }

@@ -220,6 +220,28 @@ impl<'a> VersionView<'a> {
         }
     }
 
+    /// The anonymous baseline `o` refused over HTTP (by the application, not the TLS module's
+    /// page) with the very status a valid certificate got here, and no valid certificate was
+    /// served on this version: the refusal may be for something else than the certificate (a
+    /// bearer token: `401 WWW-Authenticate: Bearer`, the path), so it proves no enforcement.
+    /// An audit's API checking a token alone behind `VerifyClientCertIfGiven` (anyone with the
+    /// token gets in, certificate or not) was "enforced by the application", B, exit 0.
+    pub fn refused_as_the_control(&self, o: &ProbeObservation) -> bool {
+        use crate::facts::Outcome;
+        let by_app = |x: &ProbeObservation| {
+            x.outcome == Outcome::RefusedHttp && !crate::checks::refusal::tls_module_refusal(x)
+        };
+        if o.id != ProbeId::NO_CLIENT_CERT || o.late || !by_app(o) {
+            return false;
+        }
+        let presented = || {
+            self.all(ProbeId::VALID_CLIENT_CERT)
+                .filter(|v| v.client_cert.is_some())
+        };
+        !presented().any(|v| v.outcome == Outcome::Served)
+            && presented().any(|v| by_app(v) && v.http_status == o.http_status)
+    }
+
     /// The staging CA's own control on this version: the observation of the valid certificate
     /// minted from the staging CA ([`STAGING_VALID_ORIGIN`]), presented. It is the positive
     /// control itself without `client-cert`; with it, a follow-up of `valid-client-cert` where a

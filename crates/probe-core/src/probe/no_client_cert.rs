@@ -199,6 +199,8 @@ impl Probe for NoClientCert {
                 ),
             )
             .with_severity(Severity::Medium),
+            // Refused as the valid certificate was: unread (the verdict says so), not judged.
+            (true, Outcome::RefusedHttp, _) if view.refused_as_the_control(nc) => return out,
             (true, Outcome::RefusedHttp, Some(st)) if !tls_module_refusal(nc) => Finding::new(
                 FindingId::ClientCertEnforcedByApp,
                 format!(

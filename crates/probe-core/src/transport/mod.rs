@@ -1360,6 +1360,41 @@ pub fn rate_limit_page(status: u16, body: &[u8]) -> Option<String> {
     })
 }
 
+/// The `grpc-status` a gRPC server answered with (headers of a trailers-only answer, or
+/// trailers), when it is a number.
+fn grpc_status_of(headers: &http::HeaderMap) -> Option<u32> {
+    headers
+        .get("grpc-status")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// What a 2xx carrying a non-zero `grpc-status` is: gRPC answers its errors with HTTP 200 (or
+/// nginx's `errors.grpc_conf`, 204) and the status in a header, an empty body. Read as served,
+/// a correct gRPC service was critical (an audit's: nginx `ssl_verify_client on` mapping 495/496
+/// to `grpc-status: 16`, a tonic-style interceptor refusing with 16). 16 (UNAUTHENTICATED) and 7
+/// (PERMISSION_DENIED) are the server's refusal over HTTP; any other (12 UNIMPLEMENTED, 14
+/// UNAVAILABLE for a GET that is no gRPC call) an answer that serves nothing. `None` for another
+/// status, or `grpc-status: 0` (a gRPC call served).
+fn grpc_refusal(status: u16, grpc: u32) -> Option<(Outcome, String)> {
+    if !(200..300).contains(&status) || grpc == 0 {
+        return None;
+    }
+    let (outcome, what) = match grpc {
+        16 => (Outcome::RefusedHttp, "UNAUTHENTICATED: a gRPC refusal"),
+        7 => (Outcome::RefusedHttp, "PERMISSION_DENIED: a gRPC refusal"),
+        12 => (
+            Outcome::Answered,
+            "UNIMPLEMENTED: no gRPC method at this path",
+        ),
+        _ => (Outcome::Answered, "a gRPC error, nothing served"),
+    };
+    Some((
+        outcome,
+        format!("HTTP {status} with grpc-status {grpc} ({what})"),
+    ))
+}
+
 /// How a busy status ([`is_busy_status`]) is named in a reason, the same everywhere.
 pub fn busy_status_words(status: u16) -> String {
     format!("HTTP {status} (rate-limited, busy, or its upstream failed)")
@@ -1690,6 +1725,8 @@ async fn finish(
         && !response
             .headers()
             .contains_key(http::header::TRANSFER_ENCODING);
+    // A gRPC answer's status: in the headers of a trailers-only answer, else in the trailers.
+    let mut grpc_status = grpc_status_of(response.headers());
     let mut body = response.into_body();
     let mut buf: Vec<u8> = Vec::new();
     let mut truncated = false;
@@ -1701,6 +1738,9 @@ async fn finish(
                     let room = limits.body_cap.saturating_sub(buf.len());
                     truncated |= data.len() > room;
                     buf.extend(data.iter().take(room));
+                }
+                if let Some(trailers) = frame.trailers_ref() {
+                    grpc_status = grpc_status.or_else(|| grpc_status_of(trailers));
                 }
             }
             Ok(None) => {
@@ -1718,14 +1758,16 @@ async fn finish(
     truncated |= buf.len() >= limits.body_cap && !ended;
     complete = (complete || ended) && !truncated;
     let rate_limited = rate_limit_page(status, &buf);
+    let grpc = grpc_status.and_then(|g| grpc_refusal(status, g));
+    let (outcome, detail) = match (rate_limited, grpc) {
+        (Some(why), _) => (Outcome::Inconclusive, Some(why)),
+        (None, Some((outcome, why))) => (outcome, Some(why)),
+        (None, None) => (classify_status(status), None),
+    };
     ExchangeResult {
         complete,
-        outcome: Some(if rate_limited.is_some() {
-            Outcome::Inconclusive
-        } else {
-            classify_status(status)
-        }),
-        detail: rate_limited,
+        outcome: Some(outcome),
+        detail,
         http_status: Some(status),
         server_header,
         via,
@@ -1996,6 +2038,21 @@ mod tests {
                 "{status} {body}: {why:?}"
             );
         }
+        // gRPC errors ride on a 2xx: 16 and 7 refuse, the rest serve nothing; 0 is served.
+        assert_eq!(
+            super::grpc_refusal(200, 16).map(|(o, _)| o),
+            Some(Outcome::RefusedHttp)
+        );
+        assert_eq!(
+            super::grpc_refusal(204, 7).map(|(o, _)| o),
+            Some(Outcome::RefusedHttp)
+        );
+        assert_eq!(
+            super::grpc_refusal(200, 12).map(|(o, _)| o),
+            Some(Outcome::Answered)
+        );
+        assert_eq!(super::grpc_refusal(200, 0), None);
+        assert_eq!(super::grpc_refusal(415, 16), None);
         let long = format!(
             "{{\"docs\":\"rate limits apply\",\"items\":\"{}\"}}",
             "x".repeat(3000)
