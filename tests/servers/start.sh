@@ -70,6 +70,10 @@
 #                             certificate with a trailers-only grpc-status 16 | checking nothing;
 #                             scan https://127.0.0.1:PORT/shop.Orders/List (not on --list;
 #                             real_servers.rs a_grpc_refusal_is_no_page_served)
+#   go-get-check-post-open    VerifyClientCertIfGiven + a check on GET and HEAD alone (Apache
+#                             <Limit GET HEAD>'s pitfall): a POST gets the orders without a
+#                             certificate (not on --list; real_servers.rs
+#                             a_check_on_some_methods_is_a_door_for_the_others)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
 #                             (401 WWW-Authenticate: Bearer; the token s3cret-token): anyone with
 #                             the token gets in (not on --list; real_servers.rs

@@ -1894,6 +1894,31 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
     );
 }
 
+/// A check on GET and HEAD alone (Apache `<Limit GET HEAD>` around `Require`, or a handler
+/// checking GET): an anonymous POST gets the very orders the valid certificate gets, three
+/// times, while GET is refused: client-cert-optional, critical, F (an audit's: A, exit 0 with the
+/// staging CA). Only with a valid certificate, to know the protected page.
+#[test]
+fn a_check_on_some_methods_is_a_door_for_the_others() {
+    let name = "go-get-check-post-open";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.full_identity_args());
+    let t = &scan.targets[name];
+    let door = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("a POST to the protected name and path"))
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(t["grade"], "F", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// gRPC answers its errors with HTTP 200 and the status in a header (trailers-only): a service
 /// refusing a client without a verified certificate with `grpc-status: 16` refuses it, no page
 /// is served (an audit's tonic-style interceptor and nginx `errors.grpc_conf`: critical

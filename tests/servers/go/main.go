@@ -41,7 +41,10 @@
 // or trailer): VerifyClientCertIfGiven, and at /shop.Orders/List a length-prefixed message and
 // `grpc-status: 0`; "grpc-check" answers a client without a verified certificate with a
 // trailers-only `grpc-status: 16` (UNAUTHENTICATED, as a tonic interceptor does), any other
-// path with 12 (UNIMPLEMENTED); "grpc-open" checks nothing.
+// path with 12 (UNIMPLEMENTED); "grpc-open" checks nothing. The mode "get-check-post-open" is
+// VerifyClientCertIfGiven before a handler that checks the certificate on GET and HEAD alone (as
+// Apache `<Limit GET HEAD>` around `Require` does): any other method gets the orders at `/`
+// without one; other paths are 404.
 package main
 
 import (
@@ -113,6 +116,10 @@ func main() {
 	}
 	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open"
 	if grpcCheck || grpcOpen {
+		auth, ok = tls.VerifyClientCertIfGiven, true
+	}
+	getCheckOnly := *mode == "get-check-post-open"
+	if getCheckOnly {
 		auth, ok = tls.VerifyClientCertIfGiven, true
 	}
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
@@ -300,6 +307,21 @@ func main() {
 					w.Header().Set("Content-Type", "text/html")
 					_, _ = io.WriteString(w, "<html><body><h1>Slow down</h1><p>You are sending requests too quickly. Please wait a moment.</p></body></html>\n")
 				}
+				return
+			}
+			if getCheckOnly {
+				if r.URL.Path != "/" {
+					http.NotFound(w, r)
+					return
+				}
+				checked := r.Method == http.MethodGet || r.Method == http.MethodHead
+				if checked && len(r.TLS.VerifiedChains) == 0 {
+					w.WriteHeader(http.StatusForbidden)
+					_, _ = io.WriteString(w, "client certificate required\n")
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}`+"\n")
 				return
 			}
 			if grpcCheck || grpcOpen {

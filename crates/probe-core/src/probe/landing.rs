@@ -542,6 +542,7 @@ pub(crate) fn plain<'a>(
         headers: Vec::new(),
         sessions: None,
         cert: None,
+        method: None,
         scan,
     }
 }

@@ -194,6 +194,7 @@ async fn donate_and_offer(
         headers: Vec::new(),
         sessions,
         cert: None,
+        method: None,
         scan,
     };
     let (got, sessions) = if shared {

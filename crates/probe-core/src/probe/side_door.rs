@@ -195,6 +195,8 @@ pub struct Door<'a> {
     /// with the certificate from an unknown CA a TLS layer lets through
     /// ([`super::client_cert_header_spoofing`]).
     pub cert: Option<Arc<dyn CertChooser>>,
+    /// The request's method, when not GET.
+    pub method: Option<http::Method>,
     /// The scan.
     pub scan: &'a ScanContext,
 }
@@ -258,6 +260,7 @@ pub async fn shared_knock(
             headers: Vec::new(),
             sessions: Some(sessions.clone()),
             cert: None,
+            method: None,
             scan,
         };
         SharedKnock {
@@ -285,6 +288,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         sessions: door.sessions.clone(),
         pacer: Some(door.scan.permits.pacer(&target.host_port())),
         header_trust: Some(door.scan.probes.header_trust.clone()),
+        method: door.method.clone().unwrap_or(http::Method::GET),
         ..ExchangeSetup::new(
             &door.scan.probes.provider,
             &versions,

@@ -184,6 +184,7 @@ async fn try_one(
         headers: Vec::new(),
         sessions: None,
         cert: None,
+        method: None,
         scan,
     };
     // The first attempt is the knock the session-resumption probe takes its session from.
@@ -353,6 +354,7 @@ async fn follow_ups(
                 headers,
                 sessions: None,
                 cert,
+                method: None,
                 scan,
             };
             // What goes, and for a batch of headers its families one at a time.
@@ -629,6 +631,7 @@ async fn try_again_with(
         headers: c.presented.headers.clone(),
         sessions: None,
         cert: c.presented.cert.clone(),
+        method: None,
         scan,
     };
     let mut seen = knock(target, door(c.sni.clone())).await;

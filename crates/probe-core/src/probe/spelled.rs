@@ -256,6 +256,7 @@ fn door<'a>(scan: &'a ScanContext, version: TlsVersion, spelling: Option<&Spelli
         headers: spelling.map(Spelling::headers).unwrap_or_default(),
         sessions: None,
         cert: None,
+        method: None,
         scan,
     }
 }

@@ -175,6 +175,8 @@ pub struct ExchangeSetup<'a> {
     /// Offer ALPN `http/1.1` alone, not `h2` beside it: the same request over the other HTTP
     /// version (a server may check the two apart).
     pub http1_only: bool,
+    /// The request's method (GET but for the side doors that try another).
+    pub method: http::Method,
     /// Told, as soon as the TLS handshake has ended (completed, or refused with the server's
     /// certificate in hand), the version offered and the chain the server sent, when the server
     /// asked for a client certificate; before any request. None: nobody listens.
@@ -277,6 +279,7 @@ impl<'a> ExchangeSetup<'a> {
             pacer: None,
             header_trust: None,
             http1_only: false,
+            method: http::Method::GET,
             cert_asked: None,
         }
     }
@@ -726,6 +729,7 @@ async fn ask_all(
     let asks: Vec<Ask<'_>> = paths
         .iter()
         .map(|path| Ask {
+            method: setup.method.clone(),
             authority: authority.clone(),
             path,
             headers: headers.clone(),
@@ -1429,6 +1433,7 @@ pub fn not_a_final_status(status: u16) -> Option<String> {
 
 /// What one exchange asks for: the authority (`Host`), the path, and the extra headers.
 struct Ask<'a> {
+    method: http::Method,
     authority: String,
     path: &'a str,
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
@@ -1440,7 +1445,9 @@ fn request(ask: &Ask<'_>, absolute: bool) -> Result<http::Request<Empty<Bytes>>,
     } else {
         ask.path.to_owned()
     };
-    let mut builder = http::Request::get(uri)
+    let mut builder = http::Request::builder()
+        .method(ask.method.clone())
+        .uri(uri)
         .header(
             http::header::USER_AGENT,
             concat!("mtls-scan/", env!("CARGO_PKG_VERSION")),

@@ -22,7 +22,8 @@ use crate::probe::{FirstWave, ScanContext};
 use crate::target::Target;
 use crate::transport::Sni;
 
-/// A name (or `Host`) other than the protected one, asked for the protected path.
+/// A name (or `Host`) other than the protected one, or another method on the protected one,
+/// asked for the protected path.
 pub(super) struct OtherName {
     /// The server name sent.
     pub(super) sni: Sni,
@@ -30,6 +31,21 @@ pub(super) struct OtherName {
     pub(super) host: String,
     /// How a finding or a reason names it.
     pub(super) words: String,
+    /// The method, when not GET ([`another_method`]).
+    pub(super) method: Option<http::Method>,
+}
+
+/// The protected name, `Host` and path asked with `method` instead of GET: a check scoped to some
+/// methods (Apache `<Limit GET HEAD>` around `Require`, which leaves every other method open; a
+/// handler that checks GET alone) lets an anonymous POST through to the protected application
+/// (an audit's: A, exit 0). A door found so is `client-cert-optional`: the anonymous client gets in.
+pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName {
+    OtherName {
+        sni: Sni::Target,
+        host: target.authority(),
+        words: format!("a {method} to the protected name and path"),
+        method: Some(method),
+    }
 }
 
 /// What asking through another name showed.
@@ -52,6 +68,7 @@ pub(super) fn unknown_host(target: &Target) -> OtherName {
             crate::text::sanitize(host.as_bytes(), 260)
         ),
         host,
+        method: None,
     }
 }
 
@@ -85,6 +102,7 @@ pub(super) async fn judge(
     }
     let door = |path: Option<String>| Door {
         path,
+        method: other.method.clone(),
         ..landing::plain(scan, version, other.sni.clone(), Some(other.host.clone()))
     };
     // A page every path gets on that name (a single-page application's shell, or an
@@ -100,8 +118,8 @@ pub(super) async fn judge(
                 "without a certificate, {} was served the very page the valid certificate is \
                  served on the protected name, and so was a path nobody serves there: a page \
                  every path gets (a single-page application's shell, or an application that \
-                 answers every path alike), so whether the protected application is open through \
-                 that name cannot be told. Scan a path only the valid certificate may see",
+                 answers every path alike), so whether the protected application is open that way \
+                 cannot be told. Scan a path only the valid certificate may see",
                 other.words
             ),
         });
@@ -121,13 +139,28 @@ pub(super) async fn judge(
         .iter()
         .all(|f| !f.served() && f.unreadable().is_none());
     if same_again && front_shut {
+        let (id, through) = match &other.method {
+            Some(m) => (
+                FindingId::ClientCertOptional,
+                format!(
+                    "the anonymous client gets the protected application by asking with {m}: the \
+                     check covers some methods only (Apache `<Limit GET HEAD>` around `Require` \
+                     leaves every other method open; use `<RequireAll>` or `SSLVerifyClient \
+                     require`, not `<Limit>`)"
+                ),
+            ),
+            None => (
+                FindingId::OtherNameBypass,
+                "the protected application is reached through another name of this server"
+                    .to_owned(),
+            ),
+        };
         let mut f = Finding::new(
-            FindingId::OtherNameBypass,
+            id,
             format!(
                 "{version}: without a certificate, {} was served the very page the valid \
                  certificate is served on the protected name ({}{}), three times, while the \
-                 protected name refused a client without one ({}): the protected application is \
-                 reached through another name of this server.",
+                 protected name refused a client without one ({}): {through}.",
                 other.words,
                 crate::text::sanitize(target.authority().as_bytes(), 260),
                 crate::text::sanitize(target.path.as_bytes(), 200),
@@ -153,7 +186,7 @@ pub(super) async fn judge(
         reason: format!(
             "without a certificate, {} was served the very page the valid certificate is served \
              on the protected name, but asked again it {}: whether the protected application is \
-             open through that name cannot be told",
+             open that way cannot be told",
             other.words,
             if !same_again {
                 "was not served that page each time"

@@ -178,6 +178,7 @@ where
                     sni: e.sni.clone(),
                     host: e.host.clone().unwrap_or_default(),
                     words: e.words(),
+                    method: None,
                 },
                 own.clone(),
             ));
@@ -237,6 +238,7 @@ where
                         words: e.words(),
                         sni: e.sni,
                         host: e.host.unwrap_or_default(),
+                        method: None,
                     },
                     own,
                 ));
@@ -261,17 +263,23 @@ async fn other_names(
     mut candidates: Vec<(super::other_names::OtherName, Seen)>,
     out: &mut TargetOutcome,
 ) {
-    use super::other_names::{judge, unknown_host, Verdict};
+    use super::other_names::{another_method, judge, unknown_host, Verdict};
     if crate::probe::valid_client_cert::chooser(&scan.probes).is_none() {
         return;
     }
     let unknown = unknown_host(target);
-    let seen = knock(
-        target,
-        crate::probe::landing::plain(scan, version, unknown.sni.clone(), Some(unknown.host.clone())),
+    let post = another_method(target, http::Method::POST);
+    let ask = |o: &super::other_names::OtherName| crate::probe::side_door::Door {
+        method: o.method.clone(),
+        ..crate::probe::landing::plain(scan, version, o.sni.clone(), Some(o.host.clone()))
+    };
+    let (seen, posted) = futures_util::future::join(
+        knock(target, ask(&unknown)),
+        knock(target, ask(&post)),
     )
     .await;
     candidates.push((unknown, seen));
+    candidates.push((post, posted));
     for (other, seen) in &candidates {
         match judge(target, scan, first, version, other, seen).boxed().await {
             Verdict::Door(mut f) => {
