@@ -1325,6 +1325,14 @@ fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
             Some(vec![TlsVersion::Tls13, TlsVersion::Tls12]),
             "{name}"
         );
+        assert!(
+            found
+                .findings
+                .iter()
+                .any(|f| f.id == FindingId::OtherNameBypass
+                    && f.detail.ends_with("The same on TLS 1.2.")),
+            "{name}"
+        );
         assert_eq!(found.grade, Grade::F, "{name}");
         let anonymous = lab.rt.block_on(lab.anonymous.scan(&[t]));
         let anonymous = &anonymous.targets[0];

@@ -304,6 +304,7 @@ async fn other_names(
                     if let Verdict::Door(g) =
                         judge(target, scan, first, also, other, &again).boxed().await
                     {
+                        f.detail.push_str(&format!(" The same on {also}."));
                         f.tls_versions.extend(g.tls_versions);
                         f.evidence.extend(g.evidence);
                     }
