@@ -1109,6 +1109,18 @@ fn a_leaf_followed_by_the_trusted_ca_certificate_gets_in_where_only_the_top_is_c
 }
 
 /// The findings of `t` with this id.
+/// Starts `name` alone and scans it with the arguments `args` makes: the lab (its servers stop
+/// when it drops) and the scan; `None` where the server's tools are missing.
+fn scan_alone(name: &str, args: impl FnOnce(&Lab) -> Vec<String>) -> Option<(Lab, servers::Scan)> {
+    if !tools_present(&[name]) {
+        return None;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &args(&lab));
+    Some((lab, scan))
+}
+
 fn finding<'a>(t: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
     t["findings"]
         .as_array()
@@ -1695,12 +1707,9 @@ fn a_server_that_picks_its_tls_settings_by_alpn_is_never_passed() {
 #[test]
 fn a_refusal_served_as_a_success_is_no_finding_beside_the_valid_page() {
     let name = "go-ifgiven-200-refusal";
-    if !tools_present(&[name]) {
+    let Some((lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.full_identity_args());
+    };
     let t = &scan.targets[name];
     let serious = t["findings"]
         .as_array()
@@ -1801,12 +1810,10 @@ fn the_staging_ca_stands_in_for_a_refused_client_cert_without_its_key() {
 #[test]
 fn a_path_door_beside_a_late_control_is_judged_against_the_late_page() {
     let name = "apache-location-ci";
-    if !tools_present(&[name]) {
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.identity_args("client.crt", "client.key"))
+    else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
+    };
     let t = &scan.targets[name];
     let door =
         finding(t, "path-form-bypass").is_some_and(|f| f["detail"].to_string().contains("/ADMIN/"));
@@ -1822,12 +1829,9 @@ fn a_path_door_beside_a_late_control_is_judged_against_the_late_page() {
 #[test]
 fn forged_headers_go_to_a_version_that_answers_apart() {
     let name = "haproxy-header-legacy-tls12";
-    if !tools_present(&[name]) {
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.full_identity_args());
+    };
     let t = &scan.targets[name];
     let on_tls12 = finding(t, "client-cert-header-spoofing")
         .is_some_and(|f| f["tls_versions"].to_string().contains("1.2"));
@@ -1843,12 +1847,9 @@ fn forged_headers_go_to_a_version_that_answers_apart() {
 #[test]
 fn a_forged_header_with_another_spelling_of_the_host_is_found() {
     let name = "haproxy-header-host-acl";
-    if !tools_present(&[name]) {
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.full_identity_args());
+    };
     let t = &scan.targets[name];
     let found = finding(t, "host-form-bypass").is_some_and(|f| {
         f["detail"]
@@ -1901,12 +1902,9 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
 #[test]
 fn a_check_on_some_methods_is_a_door_for_the_others() {
     let name = "go-get-check-post-open";
-    if !tools_present(&[name]) {
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.full_identity_args());
+    };
     let t = &scan.targets[name];
     let door = finding(t, "client-cert-optional").is_some_and(|f| {
         f["severity"] == "critical"
@@ -2006,15 +2004,11 @@ fn a_refusal_the_valid_certificate_gets_too_proves_nothing() {
 #[test]
 fn a_key_kind_the_server_refuses_never_hides_a_door() {
     let name = "openssl-Verify-tls12-p256group";
-    if !tools_present(&[name]) {
+    let Some((_lab, scan)) = scan_alone(name, |lab| {
+        lab.identity_args("client-p384.crt", "client-p384.key")
+    }) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(
-        &[name],
-        &lab.identity_args("client-p384.crt", "client-p384.key"),
-    );
+    };
     let t = &scan.targets[name];
     assert!(
         finding(t, "untrusted-client-cert-accepted").is_some(),
@@ -2031,15 +2025,11 @@ fn a_key_kind_the_server_refuses_never_hides_a_door() {
 #[test]
 fn a_client_cert_not_issued_for_clients_is_named_as_the_cause() {
     let name = "nginx-on";
-    if !tools_present(&[name]) {
+    let Some((lab, scan)) = scan_alone(name, |lab| {
+        lab.identity_args("wrong-eku.crt", "wrong-eku.key")
+    }) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(
-        &[name],
-        &lab.identity_args("wrong-eku.crt", "wrong-eku.key"),
-    );
+    };
     let t = &scan.targets[name];
     let named = finding(t, "enforcement-unverified").is_some_and(|f| {
         f["detail"]
@@ -2064,12 +2054,9 @@ fn a_client_cert_not_issued_for_clients_is_named_as_the_cause() {
 #[test]
 fn a_client_cert_the_server_cannot_take_gives_way_to_the_staging_ca() {
     let name = "openssl-Verify-return-p384only";
-    if !tools_present(&[name]) {
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.full_identity_args());
+    };
     let t = &scan.targets[name];
     assert_eq!(t["verification"], "verified", "{}", target_summary(t));
     assert_eq!(t["grade"], "A", "{}", target_summary(t));
@@ -2464,15 +2451,11 @@ fn a_key_check_proven_in_the_handshake_is_not_lost_to_a_late_request() {
 #[test]
 fn the_scans_certificates_take_the_key_kind_of_the_users() {
     let name = "go-p384-any";
-    if !tools_present(&[name]) {
+    let Some((_lab, scan)) = scan_alone(name, |lab| {
+        lab.identity_args("client-p384.crt", "client-p384.key")
+    }) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(
-        &[name],
-        &lab.identity_args("client-p384.crt", "client-p384.key"),
-    );
+    };
     let t = &scan.targets[name];
     assert_eq!(
         (scan.status, t["grade"].as_str()),
@@ -2565,12 +2548,9 @@ fn a_p521_client_certificate_is_presented_on_tls12_too() {
 #[test]
 fn a_close_notify_after_the_tls12_handshake_is_unread_never_a_refusal() {
     let name = "python-notify-closer";
-    if !tools_present(&[name]) {
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.full_identity_args());
+    };
     let t = &scan.targets[name];
     let unread: Vec<String> = t["incomplete"]
         .as_array()

@@ -89,39 +89,29 @@ func main() {
 	chainSignatures := *mode == "chain-signatures"
 	p384Any := *mode == "p384-any"
 	anchorByName := *mode == "anchor-by-name"
+	// The modes whose checks are the handler's, and the TLS setting each sits behind.
+	handlerModes := map[string]tls.ClientAuthType{
+		"handler-allow-selfsigned": tls.RequestClientCert,
+		"ifgiven-200-refusal":      tls.VerifyClientCertIfGiven,
+		"alpn-h2-strict":           tls.RequireAndVerifyClientCert,
+		"rate200-appcheck":         tls.VerifyClientCertIfGiven,
+		"rate403-requestcert":      tls.RequestClientCert,
+		"ifgiven-bearer-only":      tls.VerifyClientCertIfGiven,
+		"grpc-check":               tls.VerifyClientCertIfGiven,
+		"grpc-open":                tls.VerifyClientCertIfGiven,
+		"get-check-post-open":      tls.VerifyClientCertIfGiven,
+	}
+	if a, found := handlerModes[*mode]; found {
+		auth, ok = a, true
+	}
 	handlerSelfSigned := *mode == "handler-allow-selfsigned"
-	if handlerSelfSigned {
-		auth, ok = tls.RequestClientCert, true
-	}
 	ifGiven200 := *mode == "ifgiven-200-refusal"
-	if ifGiven200 {
-		auth, ok = tls.VerifyClientCertIfGiven, true
-	}
 	alpnH2Strict := *mode == "alpn-h2-strict"
-	if alpnH2Strict {
-		auth, ok = tls.RequireAndVerifyClientCert, true
-	}
-	rate200 := *mode == "rate200-appcheck"
-	if rate200 {
-		auth, ok = tls.VerifyClientCertIfGiven, true
-	}
-	rate403 := *mode == "rate403-requestcert"
-	if rate403 {
-		auth, ok = tls.RequestClientCert, true
-	}
+	rate200, rate403 := *mode == "rate200-appcheck", *mode == "rate403-requestcert"
 	limiter := &rateLimiter{perSecond: 3}
 	bearerOnly := *mode == "ifgiven-bearer-only"
-	if bearerOnly {
-		auth, ok = tls.VerifyClientCertIfGiven, true
-	}
 	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open"
-	if grpcCheck || grpcOpen {
-		auth, ok = tls.VerifyClientCertIfGiven, true
-	}
 	getCheckOnly := *mode == "get-check-post-open"
-	if getCheckOnly {
-		auth, ok = tls.VerifyClientCertIfGiven, true
-	}
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
