@@ -432,17 +432,7 @@ pub fn unsuppressed_since(report: &mut Report, baseline: &Report) -> Vec<String>
     use std::collections::HashMap;
     // Per (URL, finding id): whether every copy in the baseline was suppressed.
     let mut only_suppressed: HashMap<(&str, probe_core::finding::FindingId), bool> = HashMap::new();
-    let listed = baseline
-        .targets
-        .iter()
-        .flat_map(|t| t.findings.iter().map(move |f| (t.url.as_str(), f)))
-        .chain(
-            baseline
-                .not_rechecked
-                .iter()
-                .map(|n| (n.url.as_str(), &n.finding)),
-        );
-    for (url, f) in listed {
+    for (url, f) in baseline.findings_by_url() {
         let all = only_suppressed.entry((url, f.id)).or_insert(true);
         *all &= f.marks.suppressed.is_some();
     }

@@ -286,17 +286,8 @@ fn stand_alone_where_cause_suppressed(t: &mut TargetReport) {
 pub fn compare_baseline(report: &mut Report, baseline: &Report) {
     let key = |url: &str, id: FindingId| (url.to_owned(), id);
     // The baseline's findings, and those it could not re-check itself (still unresolved).
-    let baseline_findings: Vec<(&str, &crate::report::ReportedFinding)> = baseline
-        .targets
-        .iter()
-        .flat_map(|t| t.findings.iter().map(move |f| (t.url.as_str(), f)))
-        .chain(
-            baseline
-                .not_rechecked
-                .iter()
-                .map(|n| (n.url.as_str(), &n.finding)),
-        )
-        .collect();
+    let baseline_findings: Vec<(&str, &crate::report::ReportedFinding)> =
+        baseline.findings_by_url().collect();
     let mut before: BTreeMap<(String, FindingId), Severity> = BTreeMap::new();
     for (url, f) in &baseline_findings {
         let worst = before.entry(key(url, f.id)).or_insert(f.severity);

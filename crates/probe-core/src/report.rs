@@ -257,6 +257,19 @@ pub struct Tally {
 }
 
 impl Report {
+    /// Every finding this report holds with its target's URL: the targets' own, then those it
+    /// could not re-check (carried from its baseline, still unresolved).
+    pub fn findings_by_url(&self) -> impl Iterator<Item = (&str, &ReportedFinding)> {
+        self.targets
+            .iter()
+            .flat_map(|t| t.findings.iter().map(move |f| (t.url.as_str(), f)))
+            .chain(
+                self.not_rechecked
+                    .iter()
+                    .map(|n| (n.url.as_str(), &n.finding)),
+            )
+    }
+
     /// Builds the overall grade from the targets (the worst target's).
     pub fn new(targets: Vec<TargetReport>, duration_ms: f64) -> Self {
         let grade = targets.iter().map(|t| t.grade).min().unwrap_or(Grade::A);
