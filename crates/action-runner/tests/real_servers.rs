@@ -1955,8 +1955,10 @@ fn a_grpc_refusal_is_no_page_served() {
 /// An API checking a bearer token alone behind `VerifyClientCertIfGiven` refuses the anonymous
 /// client and the valid certificate alike (401 `WWW-Authenticate: Bearer`): that refusal proves
 /// no enforcement of certificates, so the target is incomplete, with what to give (an audit's:
-/// "enforced by the application", B, exit 0). Given the token with `-H`, the anonymous client is
-/// served: client-cert-optional, F.
+/// "enforced by the application", B, exit 0). Scanned anonymously, its 401 challenges for a
+/// `Bearer` token, not a certificate: incomplete too, naming the scheme (it was B, exit 0, with
+/// nothing to compare the 401 with). Given the token with `-H`, the anonymous client is served:
+/// client-cert-optional, F.
 #[test]
 fn a_refusal_the_valid_certificate_gets_too_proves_nothing() {
     let name = "go-ifgiven-bearer-only";
@@ -1965,6 +1967,22 @@ fn a_refusal_the_valid_certificate_gets_too_proves_nothing() {
     }
     let mut lab = Lab::new();
     lab.start(&[name]);
+    let scan = lab.scan(&[name], &[]);
+    let t = &scan.targets[name];
+    assert!(
+        finding(t, "client-cert-enforced-by-app").is_none(),
+        "{}",
+        target_summary(t)
+    );
+    let unread = t["incomplete"].as_array().into_iter().flatten().any(|i| {
+        i["probe"] == "no-client-cert"
+            && i["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("asking for `Bearer` credentials"))
+    });
+    assert!(unread, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(3), "{}", target_summary(t));
+
     let identity = lab.identity_args("client.crt", "client.key");
     let scan = lab.scan(&[name], &identity);
     let t = &scan.targets[name];

@@ -140,6 +140,11 @@ pub struct ProbeObservation {
     /// (`1.1 host (squid/5.7)`), and the `Server` header is then the backend's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// The authentication scheme a `401` challenged for (`WWW-Authenticate: Bearer` →
+    /// `Bearer`; its name alone): a refusal of credentials the request lacked, which says
+    /// nothing of the certificate by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_challenge: Option<String>,
     /// A short, capped excerpt of the body (untrusted text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_excerpt: Option<String>,

@@ -564,6 +564,15 @@ impl Judging {
                      certificate)",
                     st = o.http_status.unwrap_or_default()
                 )
+            } else if let Some(scheme) = view.refused_for_other_credentials(o) {
+                format!(
+                    "refused with HTTP 401 asking for `{scheme}` credentials (`WWW-Authenticate`), \
+                     not for a certificate: the refusal is of what the request lacked, and whether \
+                     a certificate is required besides it cannot be told (a token API behind an \
+                     optional certificate lets in anyone with a token). Give `client-cert` (the \
+                     valid certificate then shows whether it gets in alone) or the credentials \
+                     (`-H 'Authorization: …'`)"
+                )
             } else if view.refused_with_the_valid_page(o) {
                 format!(
                     "refused with HTTP {}, but its body is the very page the valid certificate is \

@@ -242,6 +242,31 @@ impl<'a> VersionView<'a> {
             && presented().any(|v| by_app(v) && v.http_status == o.http_status)
     }
 
+    /// The anonymous baseline `o` refused with `401` challenging for credentials other than a
+    /// certificate (`WWW-Authenticate: Bearer`, `Basic`, `Negotiate`), and no valid certificate
+    /// was served on this version: the refusal is of the credentials the request lacked, and
+    /// whether a certificate is required besides them cannot be told. An anonymous scan of a
+    /// token API behind `VerifyClientCertIfGiven` (any token holder gets in, certificate or
+    /// not) was "enforced by the application", B, exit 0.
+    pub fn refused_for_other_credentials<'o>(&self, o: &'o ProbeObservation) -> Option<&'o str> {
+        use crate::facts::Outcome;
+        let scheme = o.auth_challenge.as_deref()?;
+        let lower = scheme.to_ascii_lowercase();
+        let of_certificates = ["cert", "tls", "x509", "x.509"]
+            .iter()
+            .any(|w| lower.contains(w));
+        let valid_served = self
+            .all(ProbeId::VALID_CLIENT_CERT)
+            .any(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
+        (o.id == ProbeId::NO_CLIENT_CERT
+            && o.outcome == Outcome::RefusedHttp
+            && o.http_status == Some(401)
+            && !of_certificates
+            && !valid_served
+            && !crate::checks::refusal::tls_module_refusal(o))
+        .then_some(scheme)
+    }
+
     /// The staging CA's own control on this version: the observation of the valid certificate
     /// minted from the staging CA ([`STAGING_VALID_ORIGIN`]), presented. It is the positive
     /// control itself without `client-cert`; with it, a follow-up of `valid-client-cert` where a
@@ -889,6 +914,7 @@ pub(crate) mod recorded {
             alpn: None,
             server_header: None,
             via: None,
+            auth_challenge: None,
             body_excerpt: None,
             body_names_certificates: false,
             outcome,

@@ -201,6 +201,10 @@ impl Probe for NoClientCert {
             .with_severity(Severity::Medium),
             // Refused as the valid certificate was: unread (the verdict says so), not judged.
             (true, Outcome::RefusedHttp, _) if view.refused_as_the_control(nc) => return out,
+            // Refused for a token or a password it lacked: unread too, not judged.
+            (true, Outcome::RefusedHttp, _) if view.refused_for_other_credentials(nc).is_some() => {
+                return out
+            }
             (true, Outcome::RefusedHttp, Some(st)) if !tls_module_refusal(nc) => Finding::new(
                 FindingId::ClientCertEnforcedByApp,
                 format!(
@@ -283,6 +287,19 @@ mod tests {
         assert_eq!(
             ids(refused),
             [(FindingId::ClientCertNotRequested, Severity::High)]
+        );
+    }
+
+    #[test]
+    fn a_401_for_a_token_is_no_refusal_of_the_certificate() {
+        let mut bearer = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(401));
+        bearer.auth_challenge = Some("Bearer".into());
+        assert_eq!(ids(bearer.clone()), []);
+        // A scheme about certificates is the certificate's refusal.
+        bearer.auth_challenge = Some("ClientCertificate".into());
+        assert_eq!(
+            ids(bearer),
+            [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
         );
     }
 

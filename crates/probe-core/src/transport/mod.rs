@@ -111,6 +111,9 @@ pub struct ExchangeResult {
     pub via: Option<String>,
     /// `Location` header of a redirect, sanitised and capped.
     pub location: Option<String>,
+    /// The authentication scheme a `401` challenges for (`WWW-Authenticate: Bearer …` →
+    /// `Bearer`): the scheme's name alone, never its parameters.
+    pub auth_challenge: Option<String>,
     /// Body excerpt, sanitised.
     pub body_excerpt: Option<String>,
     /// The whole body as read (up to the cap), for parsers that need it.
@@ -783,6 +786,22 @@ async fn ask_all(
         redact_header_values(result, &target.headers);
     }
     results
+}
+
+/// The scheme name a `WWW-Authenticate` value opens with (`Bearer realm="x"` → `Bearer`): an
+/// RFC 9110 token of at most 40 characters, else nothing (its parameters are never kept: a
+/// server may put anything there).
+pub fn auth_scheme(value: &[u8]) -> Option<String> {
+    let scheme: Vec<u8> = value
+        .iter()
+        .copied()
+        .skip_while(u8::is_ascii_whitespace)
+        .take_while(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b))
+        .take(41)
+        .collect();
+    (1..=40)
+        .contains(&scheme.len())
+        .then(|| String::from_utf8_lossy(&scheme).into_owned())
 }
 
 /// Replaces every value of the user's headers (4 characters or more) in the text kept from the
@@ -1722,6 +1741,11 @@ async fn finish(
         .headers()
         .get(http::header::CONTENT_TYPE)
         .map(|v| sanitize(v.as_bytes(), 100));
+    let auth_challenge = response
+        .headers()
+        .get(http::header::WWW_AUTHENTICATE)
+        .filter(|_| status == 401)
+        .and_then(|v| auth_scheme(v.as_bytes()));
     // An HTTP/1 body without a length or chunks ends when the server closes the connection
     // (RFC 9112 §6.3): uWSGI, CGI-style apps. Its TCP close without a TLS close_notify is that
     // end, as curl reads it, not a body that broke off (a reset still is).
@@ -1779,6 +1803,7 @@ async fn finish(
         server_header,
         via,
         location,
+        auth_challenge,
         content_type,
         truncated,
         body_excerpt: Some(sanitize(&buf, limits.excerpt_chars)).filter(|s| !s.is_empty()),
@@ -1789,6 +1814,22 @@ async fn finish(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_auth_challenge_keeps_its_scheme_name_alone() {
+        assert_eq!(
+            super::auth_scheme(b"Bearer realm=\"orders\", error=\"invalid_token\"").as_deref(),
+            Some("Bearer")
+        );
+        assert_eq!(super::auth_scheme(b"  Basic").as_deref(), Some("Basic"));
+        assert_eq!(
+            super::auth_scheme(b"Negotiate,NTLM").as_deref(),
+            Some("Negotiate")
+        );
+        assert_eq!(super::auth_scheme(b"\x1b[31mx"), None);
+        assert_eq!(super::auth_scheme(b""), None);
+        assert_eq!(super::auth_scheme(&[b'a'; 41]), None);
+    }
+
     /// A library's error carrying the server's words (an HTTP/2 GOAWAY's debug data, as h2
     /// prints it) keeps no workflow command, control character or unbounded length.
     #[test]
