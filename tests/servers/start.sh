@@ -23,6 +23,8 @@
 #                             client_signature_schemes_beyond_p256_and_rsa)
 #   nginx-on | nginx-optional | nginx-optional_no_ca | nginx-off      ssl_verify_client <mode>
 #   nginx-optional_no_ca-dn   optional_no_ca + 403 unless $ssl_client_i_dn is the trusted CA's DN
+#   nginx-optional_no_ca-403-404root   optional_no_ca + 403 unless $ssl_client_verify is SUCCESS,
+#                             and "/" 404 to everyone
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
 #   nginx-optional_no_ca-subject optional_no_ca + 403 unless $ssl_client_s_dn is client.crt's
 #                             subject (not on --list)
@@ -1153,6 +1155,14 @@ nginx-*)
     mode=optional
     content_type=application/json
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
+    ;;
+  optional_no_ca-403-404root)
+    # any certificate through the TLS layer, the application refusing (403) all but a verified
+    # one, and "/" answering 404 to everyone (not on --list; real_servers.rs
+    # a_lax_tls_layer_behind_a_404_counts_once)
+    mode=optional_no_ca
+    server_extra='location = / { return 404 "not found\n"; }'
+    dn_check='if ($ssl_client_verify != SUCCESS) { return 403; }'
     ;;
   optional-login)
     # the application redirects a client without a verified certificate to a login page (not on

@@ -2692,3 +2692,33 @@ fn a_door_beside_an_unread_anonymous_baseline_is_reported() {
         );
     }
 }
+
+/// nginx `optional_no_ca` with the application refusing all but a verified certificate, scanned
+/// on "/", which answers 404 to everyone: the TLS layer takes an unknown CA's certificate and a
+/// forgery alike, to a page that proves nothing. The forgery is implied by the unknown CA's and
+/// counted once: D, not the F that one laxness counted thrice made (an audit's Node `http2`
+/// server). The version stays incomplete ("scan a path that answers 2xx"), never a pass.
+#[test]
+fn a_lax_tls_layer_behind_a_404_counts_once() {
+    let name = "nginx-optional_no_ca-403-404root";
+    let Some((_lab, scan)) = scan_alone(name, |_| Vec::new()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let untrusted = finding(t, "untrusted-client-cert-accepted");
+    assert!(
+        untrusted.is_some_and(|f| f["severity"] == "medium" && f["implied_by"].is_null()),
+        "{}",
+        target_summary(t)
+    );
+    let forged = finding(t, "forged-client-cert-accepted");
+    assert!(
+        forged.is_some_and(|f| f["implied_by"] == "untrusted-client-cert-accepted"),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(t["grade"], "D", "{}", target_summary(t));
+    let unread = t["incomplete"].as_array().into_iter().flatten().count();
+    assert!(unread > 0, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}

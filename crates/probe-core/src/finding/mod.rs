@@ -658,8 +658,12 @@ impl Finding {
 }
 
 /// A finding is implied by a more fundamental one when that one is a critical root cause on every
-/// TLS version where it holds. Each rule: (implied, implied by); the first that applies wins, so
-/// the most fundamental cause comes first.
+/// TLS version where it holds; or, among the certificates let through, when that one is a root
+/// cause at least as severe (the TLS layer taking a certificate from an unknown CA to a 404 takes
+/// a forged one too, and the second adds nothing: a server whose every path answered 404 was F for
+/// the same laxness counted thrice). An anonymous client let through is never such a cause short
+/// of critical: an application may refuse it and still take any certificate. Each rule:
+/// (implied, implied by); the first that applies wins, so the most fundamental cause comes first.
 pub const IMPLICATIONS: &[(FindingId, FindingId)] = &[
     (
         FindingId::UntrustedClientCertAccepted,
@@ -736,16 +740,20 @@ pub const IMPLICATIONS: &[(FindingId, FindingId)] = &[
 /// target, over every probe's findings.
 pub fn mark_implied(findings: &mut [Finding]) {
     for (implied, by) in IMPLICATIONS {
-        let cover: Option<Vec<TlsVersion>> = findings
+        let cover: Option<(Severity, Vec<TlsVersion>)> = findings
             .iter()
-            .find(|f| f.id == *by && f.severity == Severity::Critical && f.implied_by.is_none())
-            .map(|f| f.tls_versions.clone());
-        let Some(cover) = cover else { continue };
+            .filter(|f| f.id == *by && f.implied_by.is_none())
+            .filter(|f| f.severity == Severity::Critical || *by != FindingId::ClientCertOptional)
+            .max_by_key(|f| f.severity)
+            .map(|f| (f.severity, f.tls_versions.clone()));
+        let Some((severity, cover)) = cover else {
+            continue;
+        };
         for f in findings
             .iter_mut()
             .filter(|f| f.id == *implied && f.implied_by.is_none())
         {
-            if f.tls_versions.iter().all(|v| cover.contains(v)) {
+            if severity >= f.severity && f.tls_versions.iter().all(|v| cover.contains(v)) {
                 f.implied_by = Some(*by);
             }
         }
@@ -755,6 +763,34 @@ pub fn mark_implied(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lax_tls_layer_counts_once_among_the_certificates_it_lets_through() {
+        let medium = |id| {
+            let mut f = Finding::new(id, "x").with_severity(Severity::Medium);
+            f.tls_versions = vec![TlsVersion::Tls13];
+            f
+        };
+        let mut findings = vec![
+            medium(FindingId::ClientCertOptional),
+            medium(FindingId::UntrustedClientCertAccepted),
+            medium(FindingId::ForgedClientCertAccepted),
+        ];
+        mark_implied(&mut findings);
+        let implied: Vec<_> = findings.iter().map(|f| f.implied_by).collect();
+        assert_eq!(
+            implied,
+            [None, None, Some(FindingId::UntrustedClientCertAccepted)]
+        );
+        // A medium cause never covers a graver finding.
+        let mut findings = vec![medium(FindingId::UntrustedClientCertAccepted), {
+            let mut f = Finding::new(FindingId::ForgedClientCertAccepted, "x");
+            f.tls_versions = vec![TlsVersion::Tls13];
+            f
+        }];
+        mark_implied(&mut findings);
+        assert_eq!(findings[1].implied_by, None);
+    }
 
     #[test]
     fn ids_are_kebab_case_and_match_serde() {
