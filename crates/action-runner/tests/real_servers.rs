@@ -1898,13 +1898,24 @@ fn an_expired_client_cert_that_is_served_is_the_finding() {
 /// A check on GET and HEAD alone (Apache `<Limit GET HEAD>` around `Require`, or a handler
 /// checking GET): an anonymous POST gets the very orders the valid certificate gets, three
 /// times, while GET is refused: client-cert-optional, critical, F (an audit's: A, exit 0 with the
-/// staging CA). Only with a valid certificate, to know the protected page.
+/// staging CA). Only with a valid certificate, to know the protected page; scanned anonymously,
+/// the POST served a page of its own where GET was refused leaves the target incomplete (it was
+/// B, exit 0).
 #[test]
 fn a_check_on_some_methods_is_a_door_for_the_others() {
     let name = "go-get-check-post-open";
-    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+    let Some((lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
         return;
     };
+    let anonymous = lab.scan(&[name], &[]);
+    let t = &anonymous.targets[name];
+    let unsure = t["incomplete"].as_array().into_iter().flatten().any(|i| {
+        i["reason"].as_str().is_some_and(|r| {
+            r.contains("a POST to the protected name and path was served") && r.contains("HTTP 200")
+        })
+    });
+    assert!(unsure, "{}", target_summary(t));
+    assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
     let t = &scan.targets[name];
     let door = finding(t, "client-cert-optional").is_some_and(|f| {
         f["severity"] == "critical"

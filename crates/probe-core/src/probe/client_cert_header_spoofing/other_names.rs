@@ -48,6 +48,64 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
     }
 }
 
+/// Without a valid certificate to tell the protected page: the protected name, `Host` and path
+/// asked with `other` (a POST) where the anonymous GET got past the handshake on `version` and
+/// was refused over HTTP. Served a page of its own (not one speaking of refusal or of
+/// certificates), it may be the protected application behind a check scoped to some methods
+/// (Apache `<Limit GET HEAD>`): unsure, incomplete, never passed (an anonymous scan of such a
+/// server was B, exit 0). A server refusing in the handshake gets no knock (the method is not
+/// known there); nor one refusing the POST too.
+pub(super) async fn anonymous_post(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    other: &OtherName,
+) -> Option<IncompleteProbe> {
+    use crate::facts::Outcome;
+    let refused_over_http = first.observations.iter().any(|o| {
+        o.id == ProbeId::NO_CLIENT_CERT
+            && !o.late
+            && o.tls_version == version
+            && o.outcome == Outcome::RefusedHttp
+            && !crate::checks::refusal::tls_module_refusal(o)
+    });
+    if !refused_over_http {
+        return None;
+    }
+    let seen = knock(
+        target,
+        Door {
+            method: other.method.clone(),
+            ..landing::plain(scan, version, other.sni.clone(), Some(other.host.clone()))
+        },
+    )
+    .await;
+    let body = seen.result.body.as_slice();
+    let own_page = seen.result.body_excerpt.as_deref().is_some_and(|b| {
+        crate::probe::page::distinct_tokens(b) >= crate::probe::page::MIN_PAGE_TOKENS
+    });
+    let refusal_words = crate::text::speaks_of_refusal(body)
+        || crate::text::speaks_of_certificates(body)
+        || crate::text::speaks_of_rate_limiting(body);
+    if !seen.served() || !own_page || refusal_words {
+        return None;
+    }
+    Some(IncompleteProbe {
+        probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
+        tls_version: Some(version),
+        reason: format!(
+            "without a certificate, {} was served ({}) where GET was refused: a check scoped \
+             to some methods (Apache `<Limit GET HEAD>` around `Require`, a handler checking GET \
+             alone) lets the anonymous client into the protected application so, but whether \
+             this is its page cannot be told without a valid certificate. Give `client-cert` \
+             (or a staging CA) to compare",
+            other.words,
+            seen.describe()
+        ),
+    })
+}
+
 /// What asking through another name showed.
 pub(super) enum Verdict {
     /// The protected page, served again twice while the protected name stays refused.

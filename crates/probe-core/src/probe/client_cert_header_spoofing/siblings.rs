@@ -264,11 +264,13 @@ async fn other_names(
     out: &mut TargetOutcome,
 ) {
     use super::other_names::{another_method, judge, unknown_host, Verdict};
+    let post = another_method(target, http::Method::POST);
     if crate::probe::valid_client_cert::chooser(&scan.probes).is_none() {
+        out.incomplete
+            .extend(super::other_names::anonymous_post(target, scan, first, version, &post).await);
         return;
     }
     let unknown = unknown_host(target);
-    let post = another_method(target, http::Method::POST);
     let ask = |o: &super::other_names::OtherName| crate::probe::side_door::Door {
         method: o.method.clone(),
         ..crate::probe::landing::plain(scan, version, o.sni.clone(), Some(o.host.clone()))
