@@ -5,7 +5,7 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick, Twisted).
+# gunicorn, WEBrick, Twisted, grpcio).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -58,6 +58,8 @@ command -v h2o > /dev/null || missing+=(h2o)
 # Mojolicious' daemon; its TLS is IO::Socket::SSL (a recommendation of the package, not a dependency)
 perl -MMojolicious -MIO::Socket::SSL -e 1 2> /dev/null || missing+=(libmojolicious-perl libio-socket-ssl-perl)
 command -v gunicorn > /dev/null || missing+=(gunicorn)
+# grpcio for the gRPC service in the system Python (tests/servers/python/grpc_server.py)
+/usr/bin/python3 -c 'import grpc' 2> /dev/null || missing+=(python3-grpcio)
 # Ruby's WEBrick (tests/servers/ruby/webrick.rb; ruby comes with puma)
 ruby -rwebrick -e 1 2> /dev/null || missing+=(ruby-webrick)
 # Twisted (tests/servers/twisted/server.py) in the system Python, which start.sh runs it with

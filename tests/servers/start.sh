@@ -110,6 +110,8 @@
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
 #   python-notify-closer      python/notify_closer.py (pyOpenSSL, the system Python), TLS 1.2
+#   python-grpcio-required | python-grpcio-noreq   python/grpc_server.py (grpcio, the system
+#                             Python), shop.Orders/List: require_client_auth True, or no request
 #                             only: a certificate required, every one through the handshake, then
 #                             close_notify before any request to a client whose certificate does
 #                             not verify against ca.crt, as Bun does on TLS 1.2 (not on --list;
@@ -524,7 +526,7 @@
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim and the
 # mhd-* server),
 # TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID, JAVAC, UWSGI (default uwsgi-core), PERL,
-# GUNICORN, RUBY, TWISTED_PYTHON (default /usr/bin/python3); TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
+# GUNICORN, RUBY, TWISTED_PYTHON and GRPC_PYTHON (default /usr/bin/python3); TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
 # JETTY_SERVER_CLASSES, jetty/JettyServer.java compiled (else compiled into WORKDIR); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
 # directory holding java/Server.java compiled (else java-* compile it in memory at every start).
@@ -585,7 +587,7 @@ if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
   apache-location-*) echo /admin/ ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard*) echo /admin/orders ;;
-  go-grpc-*) echo /shop.Orders/List ;;
+  go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   *) echo / ;;
   esac
   exit 0
@@ -1209,6 +1211,12 @@ python-notify-closer)
   : "${TWISTED_PYTHON:=/usr/bin/python3}"
   need "$TWISTED_PYTHON" TWISTED_PYTHON
   run "$TWISTED_PYTHON" "$here/python/notify_closer.py" "$port" "$pki"
+  ;;
+python-grpcio-required | python-grpcio-noreq)
+  # grpcio from Debian (python3-grpcio), in the system Python
+  : "${GRPC_PYTHON:=/usr/bin/python3}"
+  need "$GRPC_PYTHON" GRPC_PYTHON
+  run "$GRPC_PYTHON" "$here/python/grpc_server.py" "${server#python-grpcio-}" "$port" "$pki"
   ;;
 python-asyncio-*)
   need "$PYTHON3"

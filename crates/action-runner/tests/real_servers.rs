@@ -2733,3 +2733,35 @@ fn a_lax_tls_layer_behind_a_404_counts_once() {
     assert!(unread > 0, "{}", target_summary(t));
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
+
+/// grpcio (BoringSSL underneath) resets the HTTP/2 stream of a plain GET, which is no gRPC call:
+/// the positive control's GET got no answer, so the closes that refused every bad certificate
+/// could not be told from a dead backend (an audit's: B, exit 3 on a correct service), and a
+/// service asking for no certificate was "could not be scanned". A GET reset at its stream is
+/// asked again on the same connection as a unary gRPC call with an empty message: the
+/// required service is A with the staging CA; the one that asks for nothing serves the orders
+/// to anyone: client-cert-not-requested, critical.
+#[test]
+fn a_grpc_service_is_asked_as_one() {
+    let (required, noreq) = ("python-grpcio-required", "python-grpcio-noreq");
+    if !tools_present(&[required, noreq]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[required, noreq]);
+    let scan = lab.scan(&[required, noreq], &lab.full_identity_args());
+    let t = &scan.targets[required];
+    assert_eq!(t["grade"], "A", "{}", target_summary(t));
+    let asked_again = t["probes"].as_array().into_iter().flatten().any(|p| {
+        p["id"] == "valid-client-cert"
+            && p["outcome"] == "served"
+            && p["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("asked again as a gRPC call"))
+    });
+    assert!(asked_again, "{}", target_summary(t));
+    let t = &scan.targets[noreq];
+    let open = finding(t, "client-cert-not-requested").is_some_and(|f| f["severity"] == "critical");
+    assert!(open, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}

@@ -35,6 +35,9 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
     if server == "python-notify-closer" {
         return &["bash", "openssl", "python3-twisted"];
     }
+    if server.starts_with("python-grpcio-") {
+        return &["bash", "openssl", "python3-grpcio"];
+    }
     match server.split('-').next() {
         Some("openssl") => &["bash", "openssl"],
         Some("nginx") => &["bash", "openssl", "nginx"],
@@ -79,11 +82,11 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
 }
 
 /// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
-/// the certificate, a gRPC method on the gRPC-shaped Go services, else `/`.
+/// the certificate, a gRPC method on the gRPC services (Go-shaped and grpcio), else `/`.
 pub fn path_for(server: &str) -> &'static str {
     if server.starts_with("apache-location-") {
         "/admin/"
-    } else if server.starts_with("go-grpc-") {
+    } else if server.starts_with("go-grpc-") || server.starts_with("python-grpcio-") {
         "/shop.Orders/List"
     } else {
         "/"
@@ -105,6 +108,15 @@ fn tool_found(tool: &str) -> bool {
         let py = std::env::var_os("TWISTED_PYTHON").unwrap_or_else(|| "/usr/bin/python3".into());
         return Command::new(py)
             .args(["-c", "import twisted.internet.ssl, OpenSSL"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    }
+    if tool == "python3-grpcio" {
+        let py = std::env::var_os("GRPC_PYTHON").unwrap_or_else(|| "/usr/bin/python3".into());
+        return Command::new(py)
+            .args(["-c", "import grpc"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
@@ -188,7 +200,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
-             gunicorn ruby-webrick python3-twisted; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
+             gunicorn ruby-webrick python3-twisted python3-grpcio; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
              HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
              JETTY_JARS Jetty's jars if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",

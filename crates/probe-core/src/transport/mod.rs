@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::crypto::CryptoProvider;
 use rustls_pki_types::CertificateDer;
@@ -114,6 +114,11 @@ pub struct ExchangeResult {
     /// The authentication scheme a `401` challenges for (`WWW-Authenticate: Bearer …` →
     /// `Bearer`): the scheme's name alone, never its parameters.
     pub auth_challenge: Option<String>,
+    /// No answer: the server reset the request's HTTP/2 stream, the connection still up.
+    pub stream_reset: bool,
+    /// The answer is gRPC's: a `grpc-status` (in the headers or the trailers) or a
+    /// `content-type` of `application/grpc`.
+    pub grpc_answer: bool,
     /// Body excerpt, sanitised.
     pub body_excerpt: Option<String>,
     /// The whole body as read (up to the cap), for parsers that need it.
@@ -1458,27 +1463,54 @@ struct Ask<'a> {
     headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
-fn request(ask: &Ask<'_>, absolute: bool) -> Result<http::Request<Empty<Bytes>>, http::Error> {
+/// How a request is shaped: as asked, or as a gRPC call ([`GRPC_EMPTY_MESSAGE`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// The ask's method, no body.
+    AsAsked,
+    /// A unary gRPC call: POST, `content-type: application/grpc`, `te: trailers`, one empty
+    /// message.
+    Grpc,
+}
+
+/// One gRPC message of length zero (uncompressed flag, then a 32-bit length): the smallest
+/// unary call, which a gRPC server answers with a `grpc-status` where it resets a plain GET.
+const GRPC_EMPTY_MESSAGE: [u8; 5] = [0; 5];
+
+fn request(
+    ask: &Ask<'_>,
+    absolute: bool,
+    shape: Shape,
+) -> Result<http::Request<Full<Bytes>>, http::Error> {
     let uri = if absolute {
         format!("https://{}{}", ask.authority, ask.path)
     } else {
         ask.path.to_owned()
     };
-    let mut builder = http::Request::builder()
-        .method(ask.method.clone())
-        .uri(uri)
-        .header(
-            http::header::USER_AGENT,
-            concat!("mtls-scan/", env!("CARGO_PKG_VERSION")),
-        )
-        .header(http::header::ACCEPT, "*/*");
+    let method = match shape {
+        Shape::AsAsked => ask.method.clone(),
+        Shape::Grpc => http::Method::POST,
+    };
+    let mut builder = http::Request::builder().method(method).uri(uri).header(
+        http::header::USER_AGENT,
+        concat!("mtls-scan/", env!("CARGO_PKG_VERSION")),
+    );
+    builder = match shape {
+        Shape::AsAsked => builder.header(http::header::ACCEPT, "*/*"),
+        Shape::Grpc => builder
+            .header(http::header::CONTENT_TYPE, "application/grpc")
+            .header(http::header::TE, "trailers"),
+    };
     if !absolute {
         builder = builder.header(http::header::HOST, ask.authority.as_str());
     }
     for (name, value) in &ask.headers {
         builder = builder.header(name, value);
     }
-    builder.body(Empty::new())
+    builder.body(match shape {
+        Shape::AsAsked => Full::new(Bytes::new()),
+        Shape::Grpc => Full::new(Bytes::from_static(&GRPC_EMPTY_MESSAGE)),
+    })
 }
 
 /// How long one HTTP/1.1 connection carries asks one after another: a server that answers in a
@@ -1506,7 +1538,7 @@ async fn http1(
 ) -> Vec<ExchangeResult> {
     let handshake = hyper::client::conn::http1::Builder::new()
         .max_buf_size(limits.header_cap.max(8192))
-        .handshake::<_, Empty<Bytes>>(TokioIo::new(tls))
+        .handshake::<_, Full<Bytes>>(TokioIo::new(tls))
         .await;
     let (mut sender, conn) = match handshake {
         Ok(pair) => pair,
@@ -1537,7 +1569,7 @@ async fn http1(
             }
             break;
         }
-        let req = match request(ask, false) {
+        let req = match request(ask, false, Shape::AsAsked) {
             Ok(r) => r,
             Err(e) => {
                 out.push(error(format!("cannot build the request: {e}")));
@@ -1627,31 +1659,63 @@ async fn http2(
     let handshake = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
         .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
         .max_concurrent_reset_streams(8)
-        .handshake::<_, Empty<Bytes>>(TokioIo::new(tls))
+        .handshake::<_, Full<Bytes>>(TokioIo::new(tls))
         .await;
     let (sender, conn) = match handshake {
         Ok(pair) => pair,
         Err(e) => return vec![error(format!("HTTP/2 setup failed: {e}"))],
     };
     let mut conn_task = ConnTask::spawn(conn);
-    let sends = asks.iter().map(|ask| {
+    let send = |ask: &Ask<'_>, shape: Shape| {
         let mut sender = sender.clone();
+        let req = request(ask, true, shape);
         async move {
-            match request(ask, true) {
+            match req {
                 Ok(req) => Ok(sender.send_request(req).await),
                 Err(e) => Err(error(format!("cannot build the request: {e}"))),
             }
         }
-    });
+    };
     let mut out = Vec::new();
+    let sends = asks.iter().map(|ask| send(ask, Shape::AsAsked));
     for sent in futures_util::future::join_all(sends).await {
         out.push(match sent {
             Ok(sent) => finish(sent, &mut conn_task, limits, until).await,
             Err(e) => e,
         });
     }
+    // A GET reset at its stream (no answer, the connection up): a gRPC server refuses a request
+    // that is no gRPC call so (grpcio 1.6x: RST_STREAM INTERNAL_ERROR), which left a correct
+    // gRPC service unread (an audit's grpcio: B, exit 3); or answered with a gRPC error that
+    // is no refusal (grpcio 1.51: `grpc-status: 2`), which serves nothing where a call would be
+    // served. Asked again on the same connection as a unary call with an empty message; its
+    // answer stands only where it is gRPC's.
+    for (ask, result) in asks.iter().zip(out.iter_mut()) {
+        let grpc_error = result.grpc_answer && result.outcome == Some(Outcome::Answered);
+        if !(result.stream_reset || grpc_error) || ask.method != http::Method::GET {
+            continue;
+        }
+        let again = match send(ask, Shape::Grpc).await {
+            Ok(sent) => finish(sent, &mut conn_task, limits, until).await,
+            Err(e) => e,
+        };
+        if again.grpc_answer {
+            let said = again
+                .detail
+                .clone()
+                .unwrap_or_else(|| "gRPC status 0".to_owned());
+            *result = ExchangeResult {
+                detail: Some(format!("{GRPC_ASKED_AGAIN}: {said}")),
+                ..again
+            };
+        }
+    }
     out
 }
+
+/// How the detail of an answer to the gRPC-shaped ask ([`Shape::Grpc`]) starts.
+pub const GRPC_ASKED_AGAIN: &str = "its GET reset at the HTTP/2 stream or answered with a gRPC \
+     error, asked again as a gRPC call (POST, application/grpc, an empty message)";
 
 /// The peer closed the connection without a TLS close_notify (rustls reports it as an
 /// `UnexpectedEof` I/O error), somewhere in the error's chain.
@@ -1712,6 +1776,7 @@ async fn finish(
                 alert,
                 detail: Some(format!("no HTTP response: {why}{hint}")),
                 closed_unanswered,
+                stream_reset: stream_reset && conn_err.is_none(),
                 ..ExchangeResult::default()
             };
         }
@@ -1756,6 +1821,9 @@ async fn finish(
         && !response
             .headers()
             .contains_key(http::header::TRANSFER_ENCODING);
+    let grpc_type = content_type
+        .as_deref()
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/grpc"));
     // A gRPC answer's status: in the headers of a trailers-only answer, else in the trailers.
     let mut grpc_status = grpc_status_of(response.headers());
     let mut body = response.into_body();
@@ -1804,6 +1872,7 @@ async fn finish(
         via,
         location,
         auth_challenge,
+        grpc_answer: grpc_type || grpc_status.is_some(),
         content_type,
         truncated,
         body_excerpt: Some(sanitize(&buf, limits.excerpt_chars)).filter(|s| !s.is_empty()),
