@@ -25,6 +25,9 @@
 #   nginx-optional_no_ca-dn   optional_no_ca + 403 unless $ssl_client_i_dn is the trusted CA's DN
 #   nginx-optional_no_ca-403-404root   optional_no_ca + 403 unless $ssl_client_verify is SUCCESS,
 #                             and "/" 404 to everyone
+#   nginx-optional-pin-fingerprint | nginx-optional-x-ssl-subject   optional + 403 unless verified
+#                             or a forwarded header says so: client.crt's SHA-256 pinned in
+#                             cf-cert-fingerprint-sha256, or any X-SSL-Subject (Pound's)
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
 #   nginx-optional_no_ca-subject optional_no_ca + 403 unless $ssl_client_s_dn is client.crt's
 #                             subject (not on --list)
@@ -1157,6 +1160,20 @@ nginx-*)
     mode=optional
     content_type=application/json
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
+    ;;
+  optional-pin-fingerprint | optional-x-ssl-subject)
+    # verify optional, and a client without a verified certificate let in on a forwarded
+    # header: the pinned client.crt's SHA-256 in `cf-cert-fingerprint-sha256` (a certificate
+    # is no secret), or any `X-SSL-Subject` (Pound's header; Pound passes a client's own copy
+    # on) (not on --list; real_servers.rs forwarded_headers_carry_the_certificate_itself)
+    if [ "$mode" = optional-pin-fingerprint ]; then
+      pin=$("$OPENSSL" x509 -in "$pki/client.crt" -outform der | sha256sum | cut -d' ' -f1)
+      allow="if (\$http_cf_cert_fingerprint_sha256 = \"$pin\") { set \$deny 0; }"
+    else
+      allow='if ($http_x_ssl_subject != "") { set $deny 0; }'
+    fi
+    mode=optional
+    dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } $allow if (\$deny = 1) { return 403; }"
     ;;
   optional_no_ca-403-404root)
     # any certificate through the TLS layer, the application refusing (403) all but a verified

@@ -2765,3 +2765,32 @@ fn a_grpc_service_is_asked_as_one() {
     assert!(open, "{}", target_summary(t));
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
+
+/// Forwarded-certificate headers a backend trusts, through nginx `ssl_verify_client optional`:
+/// client.crt's SHA-256 pinned in `cf-cert-fingerprint-sha256` (a certificate is no secret: the
+/// headers now carry `client-cert` itself, not a minted look-alike), and any `X-SSL-Subject`
+/// (Pound's header, which Pound passes on from the client). An audit's aiohttp pin and Pound
+/// backends were A, exit 0; both are client-cert-header-spoofing, critical.
+#[test]
+fn forwarded_headers_carry_the_certificate_itself() {
+    let (pin, pound) = (
+        "nginx-optional-pin-fingerprint",
+        "nginx-optional-x-ssl-subject",
+    );
+    if !tools_present(&[pin, pound]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[pin, pound]);
+    let scan = lab.scan(
+        &[pin, pound],
+        &lab.identity_args("client.crt", "client.key"),
+    );
+    for name in [pin, pound] {
+        let t = &scan.targets[name];
+        let spoofed =
+            finding(t, "client-cert-header-spoofing").is_some_and(|f| f["severity"] == "critical");
+        assert!(spoofed, "{name}: {}", target_summary(t));
+    }
+    assert_eq!(scan.status, Some(1));
+}

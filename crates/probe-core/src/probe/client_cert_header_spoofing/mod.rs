@@ -45,7 +45,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) from a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 2 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, and a POST to the protected name and path: served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, to any client: a check scoped to some methods); without one, the POST alone, where the anonymous GET got past the handshake and was refused over HTTP: served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 2 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, and a POST to the protected name and path: served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, to any client: a check scoped to some methods); without one, the POST alone, where the anonymous GET got past the handshake and was refused over HTTP: served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told)",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[
         FindingId::ClientCertHeaderSpoofing,
@@ -170,6 +170,18 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 header("ssl-client-dn", &m.subject),
                 header("x-ssl-client-i-dn", &m.issuer),
                 header("ssl-client-issuer-dn", &m.issuer),
+            ],
+        ),
+        // Pound (`ClientCert` 1–3) adds these itself and passes a client's own copies on: a
+        // backend that checks for `X-SSL-Subject` or `X-SSL-certificate` lets them in (an
+        // audit's Pound 4.23 behind such a backend: A, exit 0).
+        fam(
+            "X-SSL-Subject, X-SSL-certificate (Pound)",
+            vec![
+                header("x-ssl-subject", &m.subject_oneline),
+                header("x-ssl-issuer", &m.issuer_oneline),
+                header("x-ssl-certificate", &m.pem_escaped),
+                header("x-ssl-serial", &m.sha256.get(..16).unwrap_or("01").to_ascii_uppercase()),
             ],
         ),
         fam(
@@ -528,13 +540,25 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
         &scan.probes,
         &[SignatureScheme::ECDSA_NISTP256_SHA256],
     )?;
-    let der = id
+    // The certificate the headers carry: with `client-cert`, that certificate itself (it is no
+    // secret; a backend that checks a forwarded certificate's chain, or pins its fingerprint,
+    // takes it from anyone who copies it: an audit's aiohttp pinning `cf-cert-fingerprint-sha256`
+    // and `X-SSL-Client-Cert` was A, exit 0, while the headers carried the minted one); else
+    // the minted one.
+    let user = scan
+        .probes
+        .client
+        .as_ref()
+        .and_then(|c| c.certified.cert.first())
+        .map(|c| c.as_ref().to_vec());
+    let minted = id
         .certified
         .cert
         .first()
-        .ok_or("the minted identity has no certificate")?
-        .as_ref()
-        .to_vec();
+        .map(|c| c.as_ref().to_vec());
+    let der = user
+        .or(minted)
+        .ok_or("the minted identity has no certificate")?;
     // The issuer a verifying proxy would have accepted: an advertised CA name when there is one.
     let issuer = first
         .observations
