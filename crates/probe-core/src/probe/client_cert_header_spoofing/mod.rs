@@ -1559,7 +1559,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -1730,11 +1730,11 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 18);
-        // No header dropped as an invalid value: 78 headers in all, 61 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 78);
+        assert_eq!(fams.len(), 19);
+        // No header dropped as an invalid value: 82 headers in all, 64 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 82);
         let all = together(&fams);
-        assert_eq!(all.len(), 61);
+        assert_eq!(all.len(), 64);
         for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
             assert!(all.iter().any(|(n, _)| n == needed), "{needed} missing");
         }
@@ -1804,7 +1804,7 @@ mod tests {
         );
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 18);
+        assert_eq!(zero.len(), 19);
         let verify_zero = gate(&zero, "0");
         assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
