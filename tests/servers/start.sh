@@ -80,6 +80,8 @@
 #                             certificate (not on --list; real_servers.rs
 #                             a_check_on_some_methods_is_a_door_for_the_others)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
+#   go-legacy-suites-open     RequireAndVerifyClientCert for clients offering a TLS 1.3 cipher suite,
+#                             NoClientCert for the others (a TLS 1.2-only client gets in)
 #                             (401 WWW-Authenticate: Bearer; the token s3cret-token): anyone with
 #                             the token gets in (not on --list; real_servers.rs
 #                             a_refusal_the_valid_certificate_gets_too_proves_nothing)

@@ -2794,3 +2794,25 @@ fn forwarded_headers_carry_the_certificate_itself() {
     }
     assert_eq!(scan.status, Some(1));
 }
+
+/// A Go server choosing its TLS settings by the cipher suites offered: a certificate required of
+/// clients offering a TLS 1.3 suite, none asked of the others. The TLS 1.2 probes' hello carried
+/// the TLS 1.3 suites too (rustls offers its provider's every suite), so no probe was such a
+/// client (an audit's rustls LazyConfigAcceptor: A, exit 0, while `curl --tls-max 1.2` got in);
+/// it now offers the TLS 1.2 suites alone: client-cert-not-requested, critical, on TLS 1.2.
+#[test]
+fn a_tls12_probe_offers_tls12_suites_alone() {
+    let name = "go-legacy-suites-open";
+    let Some((_lab, scan)) = scan_alone(name, |_| Vec::new()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let open = finding(t, "client-cert-not-requested").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["tls_versions"]
+                .as_array()
+                .is_some_and(|v| v.iter().any(|v| v == "1.2") && !v.iter().any(|v| v == "1.3"))
+    });
+    assert!(open, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}

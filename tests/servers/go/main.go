@@ -29,6 +29,8 @@
 // client without a certificate 200 {"ok":false,...} and one with a verified certificate the
 // orders: correct, refusing with a success status. The mode "alpn-h2-strict" picks its TLS settings by ALPN (GetConfigForClient):
 // RequireAndVerifyClientCert for a client offering h2, NoClientCert for one that does not.
+// The mode "legacy-suites-open" picks them by the cipher suites offered: RequireAndVerifyClientCert
+// for a client offering a TLS 1.3 suite, NoClientCert for one offering none (a TLS 1.2-only client).
 // Two modes put a rate limiter (3 requests a second, every path) in front of the handler, as
 // an audit's did (seventeenth session): "rate200-appcheck" is VerifyClientCertIfGiven and a
 // handler that answers 403 unless the certificate verified (correct), its limiter answering 200
@@ -94,6 +96,7 @@ func main() {
 		"handler-allow-selfsigned": tls.RequestClientCert,
 		"ifgiven-200-refusal":      tls.VerifyClientCertIfGiven,
 		"alpn-h2-strict":           tls.RequireAndVerifyClientCert,
+		"legacy-suites-open":       tls.RequireAndVerifyClientCert,
 		"rate200-appcheck":         tls.VerifyClientCertIfGiven,
 		"rate403-requestcert":      tls.RequestClientCert,
 		"ifgiven-bearer-only":      tls.VerifyClientCertIfGiven,
@@ -107,6 +110,7 @@ func main() {
 	handlerSelfSigned := *mode == "handler-allow-selfsigned"
 	ifGiven200 := *mode == "ifgiven-200-refusal"
 	alpnH2Strict := *mode == "alpn-h2-strict"
+	legacySuitesOpen := *mode == "legacy-suites-open"
 	rate200, rate403 := *mode == "rate200-appcheck", *mode == "rate403-requestcert"
 	limiter := &rateLimiter{perSecond: 3}
 	bearerOnly := *mode == "ifgiven-bearer-only"
@@ -157,6 +161,23 @@ func main() {
 		cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 			for _, p := range hello.SupportedProtos {
 				if p == "h2" {
+					return strict, nil
+				}
+			}
+			return open, nil
+		}
+	}
+	if legacySuitesOpen {
+		// "mTLS for modern clients; the legacy ones (no TLS 1.3 cipher suite offered) are
+		// let in as before": the settings follow the suites offered, so a TLS 1.2-only client
+		// gets in without a certificate (an audit's rustls LazyConfigAcceptor, eighteenth
+		// session: A, exit 0 while the scanner's TLS 1.2 hello carried TLS 1.3 suites).
+		strict := cfg.Clone()
+		open := cfg.Clone()
+		open.ClientAuth = tls.NoClientCert
+		cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			for _, suite := range hello.CipherSuites {
+				if suite >= 0x1301 && suite <= 0x1305 {
 					return strict, nil
 				}
 			}

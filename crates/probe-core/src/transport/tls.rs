@@ -229,6 +229,24 @@ impl ServerCertVerifier for RecordingServerVerifier {
 /// Certificates of a served chain kept at most (a longer chain is cut, never stored whole).
 pub const MAX_CHAIN: usize = 10;
 
+/// The provider with the cipher suites of `versions` alone: rustls offers every suite of its
+/// provider whatever versions are enabled, so a TLS 1.2 probe's ClientHello carried the TLS 1.3
+/// suites no TLS 1.2-only client sends, and a server choosing its settings by them (a rustls
+/// `LazyConfigAcceptor` letting clients without a TLS 1.3 suite in unauthenticated) was A, exit 0
+/// while `curl --tls-max 1.2` got in.
+fn suites_of(
+    provider: &Arc<CryptoProvider>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<CryptoProvider> {
+    let speaks = |s: &rustls::SupportedCipherSuite| versions.iter().any(|v| s.version() == *v);
+    if provider.cipher_suites.iter().all(speaks) {
+        return provider.clone();
+    }
+    let mut only = (**provider).clone();
+    only.cipher_suites.retain(speaks);
+    Arc::new(only)
+}
+
 /// Builds the rustls client configuration of one probe, limited to `versions` (one version pins
 /// it; several let the server choose), with ALPN `h2` and `http/1.1` (the exchange branches on
 /// the protocol picked; `http1_only` offers `http/1.1` alone). `sni` off sends no server name;
@@ -267,7 +285,7 @@ pub fn client_config(
         };
     let versions: Vec<&'static rustls::SupportedProtocolVersion> =
         versions.iter().map(|v| v.rustls()).collect();
-    let mut config = ClientConfig::builder_with_provider(provider.clone())
+    let mut config = ClientConfig::builder_with_provider(suites_of(provider, &versions))
         .with_protocol_versions(&versions)?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
