@@ -82,6 +82,8 @@
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
 #   go-legacy-suites-open     RequireAndVerifyClientCert for clients offering a TLS 1.3 cipher suite,
 #                             NoClientCert for the others (a TLS 1.2-only client gets in)
+#   go-alpn-none-open         HTTP/1.1 only; RequireAndVerifyClientCert for clients offering any ALPN,
+#                             NoClientCert for those offering none
 #                             (401 WWW-Authenticate: Bearer; the token s3cret-token): anyone with
 #                             the token gets in (not on --list; real_servers.rs
 #                             a_refusal_the_valid_certificate_gets_too_proves_nothing)

@@ -2816,3 +2816,28 @@ fn a_tls12_probe_offers_tls12_suites_alone() {
     assert!(open, "{}", target_summary(t));
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
+
+/// A Go server speaking HTTP/1.1 alone whose TLS settings follow whether any ALPN is offered: a
+/// certificate required of clients offering one, none asked of those offering none (OpenSSL's
+/// s_client, Python's http.client). Every probe offered ALPN, and the HTTP/1.1-only baseline ran
+/// only where h2 was negotiated (an audit's rustls servers: A, exit 0, while `curl --no-alpn` got
+/// the orders); the baseline asked again offering no ALPN gets the page the valid certificate
+/// gets: client-cert-not-requested, critical, on both versions.
+#[test]
+fn a_client_offering_no_alpn_is_tried() {
+    let name = "go-alpn-none-open";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.identity_args("client.crt", "client.key"))
+    else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let open = finding(t, "client-cert-not-requested").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("offering no ALPN"))
+            && f["tls_versions"].as_array().is_some_and(|v| v.len() == 2)
+    });
+    assert!(open, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}

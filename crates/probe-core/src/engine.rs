@@ -1248,7 +1248,9 @@ async fn late_wave(
             return None;
         }
         // The late transport speaks HTTP/1.1 only: the HTTP/1.1 baseline is the late baseline.
-        (job.0 != ProbeId::NO_CLIENT_CERT && job.0 != ProbeId::NO_CLIENT_CERT_HTTP1)
+        (job.0 != ProbeId::NO_CLIENT_CERT
+            && job.0 != ProbeId::NO_CLIENT_CERT_HTTP1
+            && job.0 != ProbeId::NO_CLIENT_CERT_NO_ALPN)
             .then(|| one(job.clone(), names.clone()))
     });
     for r in join_all(rest).await {
@@ -1435,9 +1437,10 @@ async fn attempt(
     let setup = ExchangeSetup {
         pacer: Some(permits.pacer(&target.host_port())),
         header_trust: Some(ctx.header_trust.clone()),
-        http1_only: registry::PROBES
+        alpn: registry::PROBES
             .iter()
-            .any(|p| p.id() == id && p.http1_only()),
+            .find(|p| p.id() == id)
+            .map_or(crate::transport::Alpn::Both, |p| p.alpn()),
         cert_asked,
         ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
     };

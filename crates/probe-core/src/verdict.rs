@@ -347,6 +347,7 @@ fn bare_closes_unconfirmed(view: &VersionView<'_>) -> Vec<IncompleteProbe> {
     for o in view.observations.iter().filter(|o| {
         o.id != ProbeId::VALID_CLIENT_CERT
             && o.id != ProbeId::NO_CLIENT_CERT_HTTP1
+            && o.id != ProbeId::NO_CLIENT_CERT_NO_ALPN
             && o.cert_requested
             && o.outcome == Outcome::RefusedTls
             && o.alert.is_none()
@@ -523,7 +524,10 @@ impl Judging {
         }
         // Served over HTTP/1.1 where h2 refused, a page that cannot be told for the protected one
         // (asked for a certificate or not).
-        for o in view.all(ProbeId::NO_CLIENT_CERT_HTTP1) {
+        for o in view
+            .all(ProbeId::NO_CLIENT_CERT_HTTP1)
+            .chain(view.all(ProbeId::NO_CLIENT_CERT_NO_ALPN))
+        {
             if let Some(reason) = crate::probe::no_client_cert_http1::unsure(view, o) {
                 self.unread_once(o, v, reason);
             }
@@ -609,7 +613,10 @@ impl Judging {
                 self.incomplete.push(IncompleteProbe::of(o));
             } else if let Some(busy) = busy(o) {
                 self.incomplete.push(busy);
-            } else if !o.cert_requested && o.id != ProbeId::NO_CLIENT_CERT_HTTP1 {
+            } else if !o.cert_requested
+                && o.id != ProbeId::NO_CLIENT_CERT_HTTP1
+                && o.id != ProbeId::NO_CLIENT_CERT_NO_ALPN
+            {
                 // (The HTTP/1.1 baseline presents nothing, and judges its own answer.)
                 self.not_asked_here(v, o);
             }
@@ -892,11 +899,12 @@ fn level_of(nc: &ProbeObservation, view: &VersionView<'_>) -> (ClientAuth, Optio
     };
     // Let in over HTTP/1.1 while h2 refused: optional, whatever h2 said.
     use crate::probe::Probe as _;
-    let over_http1 = crate::probe::no_client_cert_http1::NoClientCertHttp1
+    let over_http1 = !crate::probe::no_client_cert_http1::NoClientCertHttp1
         .judge(view)
-        .into_iter()
-        .next()
-        .is_some();
+        .is_empty()
+        || !crate::probe::no_client_cert_no_alpn::NoClientCertNoAlpn
+            .judge(view)
+            .is_empty();
     match nc.outcome {
         _ if over_http1 => (ClientAuth::Optional, None),
         Outcome::RefusedTls => (ClientAuth::Required, Some(late.unwrap_or(Layer::Tls))),

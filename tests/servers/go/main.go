@@ -31,6 +31,8 @@
 // RequireAndVerifyClientCert for a client offering h2, NoClientCert for one that does not.
 // The mode "legacy-suites-open" picks them by the cipher suites offered: RequireAndVerifyClientCert
 // for a client offering a TLS 1.3 suite, NoClientCert for one offering none (a TLS 1.2-only client).
+// The mode "alpn-none-open" speaks HTTP/1.1 alone and picks them by whether any ALPN is offered:
+// RequireAndVerifyClientCert for a client offering one, NoClientCert for one offering none.
 // Two modes put a rate limiter (3 requests a second, every path) in front of the handler, as
 // an audit's did (seventeenth session): "rate200-appcheck" is VerifyClientCertIfGiven and a
 // handler that answers 403 unless the certificate verified (correct), its limiter answering 200
@@ -97,6 +99,7 @@ func main() {
 		"ifgiven-200-refusal":      tls.VerifyClientCertIfGiven,
 		"alpn-h2-strict":           tls.RequireAndVerifyClientCert,
 		"legacy-suites-open":       tls.RequireAndVerifyClientCert,
+		"alpn-none-open":           tls.RequireAndVerifyClientCert,
 		"rate200-appcheck":         tls.VerifyClientCertIfGiven,
 		"rate403-requestcert":      tls.RequestClientCert,
 		"ifgiven-bearer-only":      tls.VerifyClientCertIfGiven,
@@ -111,6 +114,7 @@ func main() {
 	ifGiven200 := *mode == "ifgiven-200-refusal"
 	alpnH2Strict := *mode == "alpn-h2-strict"
 	legacySuitesOpen := *mode == "legacy-suites-open"
+	alpnNoneOpen := *mode == "alpn-none-open"
 	rate200, rate403 := *mode == "rate200-appcheck", *mode == "rate403-requestcert"
 	limiter := &rateLimiter{perSecond: 3}
 	bearerOnly := *mode == "ifgiven-bearer-only"
@@ -163,6 +167,22 @@ func main() {
 				if p == "h2" {
 					return strict, nil
 				}
+			}
+			return open, nil
+		}
+	}
+	if alpnNoneOpen {
+		// "mTLS for the clients of the API (they all offer ALPN); health checks and scripts
+		// that offer none are let in": HTTP/1.1 only, the settings following whether any ALPN
+		// is offered, so a client offering none gets in (an audit's rustls servers, eighteenth
+		// session: A, exit 0, while `curl --no-alpn` got the orders).
+		cfg.NextProtos = []string{"http/1.1"}
+		strict := cfg.Clone()
+		open := cfg.Clone()
+		open.ClientAuth = tls.NoClientCert
+		cfg.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			if len(hello.SupportedProtos) > 0 {
+				return strict, nil
 			}
 			return open, nil
 		}

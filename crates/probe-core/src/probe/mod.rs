@@ -59,6 +59,7 @@ probes! {
     handshake: [
         no_client_cert::NoClientCert,
         no_client_cert_http1::NoClientCertHttp1,
+        no_client_cert_no_alpn::NoClientCertNoAlpn,
         untrusted_client_cert::UntrustedClientCert,
         self_signed_client_cert::SelfSignedClientCert,
         forged_client_cert::ForgedClientCert,
@@ -314,10 +315,10 @@ pub trait Probe: Send + Sync {
     fn wanted_after(&self, _first: &VersionView<'_>) -> bool {
         true
     }
-    /// Whether its exchange offers ALPN `http/1.1` alone instead of `h2` and `http/1.1` (the
-    /// baseline asked again over the other HTTP version). False by default.
-    fn http1_only(&self) -> bool {
-        false
+    /// The ALPN protocols its exchange offers: `h2` and `http/1.1` by default; `http/1.1` alone
+    /// or none for the baseline asked again as another kind of client.
+    fn alpn(&self) -> crate::transport::Alpn {
+        crate::transport::Alpn::Both
     }
     /// More requests once the first wave's facts of one version are known (the forged probe
     /// forges each further advertised CA name). None by default.

@@ -33,7 +33,7 @@ static SPEC: ProbeSpec = ProbeSpec {
 };
 
 /// How the anonymous h2 request was answered, in words.
-fn h2_answer(nc: &ProbeObservation) -> String {
+pub(super) fn h2_answer(nc: &ProbeObservation) -> String {
     match (nc.outcome, nc.http_status) {
         (Outcome::RefusedTls, _) => match &nc.alert {
             Some(a) => format!("refused in the handshake (alert {a})"),
@@ -47,7 +47,7 @@ fn h2_answer(nc: &ProbeObservation) -> String {
 
 /// The HTTP/1.1 exchange's page reads as a refusal served with a 2xx: it speaks of refusing the
 /// caller or of certificates.
-fn reads_as_refusal(o: &ProbeObservation) -> bool {
+pub(super) fn reads_as_refusal(o: &ProbeObservation) -> bool {
     let body = o.body_excerpt.as_deref().unwrap_or_default().as_bytes();
     o.body_names_certificates
         || crate::text::speaks_of_refusal(body)
@@ -60,9 +60,18 @@ fn reads_as_refusal(o: &ProbeObservation) -> bool {
 /// the same status). A page of its own (a notice that the API speaks HTTP/2 only, a login form, a
 /// public status page, an empty 200) proves nothing, and without a served valid certificate
 /// there is nothing to compare with. `None` where it is judged (a finding).
+/// The same for `no-client-cert-no-alpn` ([`super::no_client_cert_no_alpn`]), in its words.
 pub fn unsure(view: &VersionView<'_>, o: &ProbeObservation) -> Option<String> {
-    if o.id != ProbeId::NO_CLIENT_CERT_HTTP1 || o.outcome != Outcome::Served || reads_as_refusal(o)
-    {
+    let (over, other, alike) = match o.id {
+        ProbeId::NO_CLIENT_CERT_HTTP1 => ("over HTTP/1.1", "over h2", "over both HTTP versions"),
+        ProbeId::NO_CLIENT_CERT_NO_ALPN => (
+            "offering no ALPN",
+            "offering ALPN",
+            "whatever ALPN they offer",
+        ),
+        _ => return None,
+    };
+    if o.outcome != Outcome::Served || reads_as_refusal(o) {
         return None;
     }
     let st = o.http_status.unwrap_or_default();
@@ -74,11 +83,11 @@ pub fn unsure(view: &VersionView<'_>, o: &ProbeObservation) -> Option<String> {
         .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
     let Some(valid) = valid else {
         return Some(format!(
-            "over HTTP/1.1 without a client certificate, served HTTP {st} (over h2 the same \
-             request was {h2}): without a certificate the server serves (`client-cert`, or a \
-             staging CA) that page cannot be compared with the protected one, so whether a \
-             client gets in over HTTP/1.1 cannot be told. Give `client-cert`, or refuse clients \
-             without a certificate alike over both HTTP versions"
+            "{over} without a client certificate, served HTTP {st} ({other} the same request \
+             was {h2}): without a certificate the server serves (`client-cert`, or a staging \
+             CA) that page cannot be compared with the protected one, so whether a client gets \
+             in so cannot be told. Give `client-cert`, or refuse clients without a certificate \
+             alike {alike}"
         ));
     };
     let page = |x: &ProbeObservation| x.body_excerpt.clone().unwrap_or_default();
@@ -90,12 +99,11 @@ pub fn unsure(view: &VersionView<'_>, o: &ProbeObservation) -> Option<String> {
     };
     (!same).then(|| {
         format!(
-            "over HTTP/1.1 without a client certificate, served HTTP {st} with a page that is not \
-             the one the valid certificate is served (over h2 the same request was {h2}): a \
-             page of its own (a notice, a login form, a public page), or the protected one \
-             shown otherwise; whether anything protected is let through over HTTP/1.1 cannot be \
-             told from outside. Refuse clients without a certificate alike over both HTTP \
-             versions"
+            "{over} without a client certificate, served HTTP {st} with a page that is not the \
+             one the valid certificate is served ({other} the same request was {h2}): a page of \
+             its own (a notice, a login form, a public page), or the protected one shown \
+             otherwise; whether anything protected is let through so cannot be told from \
+             outside. Refuse clients without a certificate alike {alike}"
         )
     })
 }
@@ -136,8 +144,8 @@ impl Probe for NoClientCertHttp1 {
         true
     }
 
-    fn http1_only(&self) -> bool {
-        true
+    fn alpn(&self) -> crate::transport::Alpn {
+        crate::transport::Alpn::Http1Only
     }
 
     /// Where the anonymous baseline negotiated h2 and was not served: refused over HTTP or

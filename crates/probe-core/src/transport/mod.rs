@@ -180,15 +180,28 @@ pub struct ExchangeSetup<'a> {
     /// Judges whether the server may be sent the user's headers (see [`HeaderTrust`]); none:
     /// they are never sent, and an exchange that would carry them is unread.
     pub header_trust: Option<Arc<dyn HeaderTrust>>,
-    /// Offer ALPN `http/1.1` alone, not `h2` beside it: the same request over the other HTTP
-    /// version (a server may check the two apart).
-    pub http1_only: bool,
+    /// The ALPN protocols offered: `h2` and `http/1.1` ([`Alpn::Both`]), `http/1.1` alone (the
+    /// same request over the other HTTP version: a server may check the two apart), or none.
+    pub alpn: Alpn,
     /// The request's method (GET but for the side doors that try another).
     pub method: http::Method,
     /// Told, as soon as the TLS handshake has ended (completed, or refused with the server's
     /// certificate in hand), the version offered and the chain the server sent, when the server
     /// asked for a client certificate; before any request. None: nobody listens.
     pub cert_asked: Option<CertAsked>,
+}
+
+/// The ALPN protocols an exchange offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Alpn {
+    /// `h2`, then `http/1.1`: as browsers and most clients.
+    #[default]
+    Both,
+    /// `http/1.1` alone.
+    Http1Only,
+    /// No ALPN extension at all (OpenSSL's `s_client`, Python's `http.client`, many embedded
+    /// clients): a server whose TLS settings follow the ALPN offered treats them apart.
+    Omitted,
 }
 
 /// Where an exchange tells that the server asked for a client certificate (see
@@ -286,7 +299,7 @@ impl<'a> ExchangeSetup<'a> {
             sessions: None,
             pacer: None,
             header_trust: None,
-            http1_only: false,
+            alpn: Alpn::Both,
             method: http::Method::GET,
             cert_asked: None,
         }
@@ -616,7 +629,7 @@ async fn connect(
         setup.versions,
         setup.chooser.clone(),
         record,
-        (setup.sni != Sni::Omit, setup.http1_only),
+        (setup.sni != Sni::Omit, setup.alpn),
         setup.sessions.clone(),
     ) {
         Ok(c) => c,

@@ -249,7 +249,7 @@ fn suites_of(
 
 /// Builds the rustls client configuration of one probe, limited to `versions` (one version pins
 /// it; several let the server choose), with ALPN `h2` and `http/1.1` (the exchange branches on
-/// the protocol picked; `http1_only` offers `http/1.1` alone). `sni` off sends no server name;
+/// the protocol picked; `alpn` may offer `http/1.1` alone, or nothing). `sni` off sends no server name;
 /// `sessions`, when given, is the session store the probe shares with another exchange (session
 /// resumption); without it nothing is ever resumed.
 pub fn client_config(
@@ -257,7 +257,7 @@ pub fn client_config(
     versions: &[TlsVersion],
     chooser: Option<Arc<dyn CertChooser>>,
     record: &SharedRecord,
-    (sni, http1_only): (bool, bool),
+    (sni, alpn): (bool, super::Alpn),
     sessions: Option<Arc<CrossNameSessions>>,
 ) -> Result<ClientConfig, rustls::Error> {
     // rustls resumes a session only with the very verifier and resolver it was made with: the
@@ -290,10 +290,10 @@ pub fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(resolver);
-    config.alpn_protocols = if http1_only {
-        vec![b"http/1.1".to_vec()]
-    } else {
-        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    config.alpn_protocols = match alpn {
+        super::Alpn::Both => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        super::Alpn::Http1Only => vec![b"http/1.1".to_vec()],
+        super::Alpn::Omitted => Vec::new(),
     };
     config.enable_sni = sni;
     // Each TLS 1.3 ticket signals that the server accepted our Finished (see

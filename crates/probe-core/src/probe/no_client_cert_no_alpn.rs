@@ -1,0 +1,139 @@
+//! `no-client-cert-no-alpn`: the baseline again, offering no ALPN at all, as OpenSSL's
+//! `s_client`, Python's `http.client` and many embedded clients do. A server may pick its TLS
+//! settings by the ALPN offered (a rustls `LazyConfigAcceptor` or Go `GetConfigForClient`
+//! requiring a certificate of clients that offer h2, an Envoy filter chain matched on
+//! `application_protocols` beside a default chain without mTLS): a client offering nothing gets
+//! the other settings, and in (an audit's rustls servers: A, exit 0, while `curl --no-alpn` got
+//! the orders). It runs after the first wave, only on a version whose anonymous baseline did not
+//! negotiate h2 and was not served (refused over HTTP, answered, or refused in the handshake):
+//! one connection more there. Where h2 was negotiated, `no-client-cert-http1` asks instead (an
+//! h2-only server would hang on a client offering no ALPN).
+
+use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::facts::Outcome;
+use crate::finding::{Finding, FindingId};
+
+impl ProbeId {
+    /// `no-client-cert-no-alpn`: No certificate, offering no ALPN, where h2 was not negotiated.
+    pub const NO_CLIENT_CERT_NO_ALPN: ProbeId = ProbeId::new("no-client-cert-no-alpn");
+}
+
+/// The probe.
+pub struct NoClientCertNoAlpn;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::NO_CLIENT_CERT_NO_ALPN,
+    presents: "nothing, offering no ALPN at all; after the first wave, only where the anonymous baseline did not negotiate h2 and was not served (over HTTP or in the handshake)",
+    needs: "—",
+    findings: &[
+        FindingId::ClientCertOptional,
+        FindingId::ClientCertNotRequested,
+    ],
+};
+
+impl Probe for NoClientCertNoAlpn {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    /// Runs with no certificate.
+    fn plan(&self, _ctx: &ProbeContext) -> Plan {
+        Plan::Run(None)
+    }
+
+    /// After the first wave: only where the baseline, offering ALPN, did not serve.
+    fn deferred(&self) -> bool {
+        true
+    }
+
+    fn alpn(&self) -> crate::transport::Alpn {
+        crate::transport::Alpn::Omitted
+    }
+
+    /// Where the anonymous baseline did not negotiate h2 and was not served: refused over HTTP
+    /// or answered, or refused in the handshake.
+    fn wanted_after(&self, first: &VersionView<'_>) -> bool {
+        first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
+            !nc.late
+                && nc.alpn.as_deref() != Some("h2")
+                && match nc.outcome {
+                    Outcome::RefusedHttp | Outcome::Answered => nc.handshake_completed,
+                    Outcome::RefusedTls => true,
+                    _ => false,
+                }
+        })
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        use super::no_client_cert_http1::{h2_answer, reads_as_refusal, unsure};
+        let (Some(bare), Some(nc)) = (view.of(self.id()), view.of(ProbeId::NO_CLIENT_CERT)) else {
+            return Vec::new();
+        };
+        if bare.outcome != Outcome::Served
+            || nc.outcome == Outcome::Served
+            || reads_as_refusal(bare)
+            || unsure(view, bare).is_some()
+        {
+            return Vec::new();
+        }
+        let v = view.version;
+        let st = bare.http_status.unwrap_or_default();
+        let (id, asked) = if bare.cert_requested {
+            (
+                FindingId::ClientCertOptional,
+                "the server asked for a client certificate, then",
+            )
+        } else {
+            (
+                FindingId::ClientCertNotRequested,
+                "the server never asked for a client certificate and",
+            )
+        };
+        let finding = Finding::new(
+            id,
+            format!(
+                "{v}: offering no ALPN (as OpenSSL's s_client, Python's http.client and many \
+                 embedded clients do), {asked} served HTTP {st} without one, where offering \
+                 ALPN the same request was {}: the server's settings follow the ALPN offered, \
+                 and a client that offers none gets in. Require the certificate whatever the \
+                 client offers (every filter chain, every configuration a ClientHello can pick).",
+                h2_answer(nc)
+            ),
+        );
+        vec![Judged { finding, from: bare }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::recorded::{obs, view, with_cert};
+
+    #[test]
+    fn asks_where_the_baseline_spoke_no_h2_and_was_not_served() {
+        let mut nc = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        nc.alpn = Some("http/1.1".into());
+        let all = [nc.clone()];
+        assert!(NoClientCertNoAlpn.wanted_after(&view(&all)));
+        nc.alpn = Some("h2".into());
+        let all = [nc.clone()];
+        assert!(!NoClientCertNoAlpn.wanted_after(&view(&all)));
+        let served = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
+        let all = [served];
+        assert!(!NoClientCertNoAlpn.wanted_after(&view(&all)));
+    }
+
+    #[test]
+    fn served_without_alpn_where_refused_with_it_is_the_finding() {
+        let nc = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        let mut bare = obs(ProbeId::NO_CLIENT_CERT_NO_ALPN, Outcome::Served, Some(200));
+        bare.cert_requested = false;
+        bare.body_excerpt = Some("orders".into());
+        let mut valid = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+        valid.body_excerpt = Some("orders".into());
+        let all = [nc, bare, valid];
+        let judged = NoClientCertNoAlpn.judge(&view(&all));
+        let ids: Vec<FindingId> = judged.iter().map(|j| j.finding.id).collect();
+        assert_eq!(ids, [FindingId::ClientCertNotRequested]);
+    }
+}
