@@ -192,6 +192,10 @@ fn unreadable(r: &ExchangeResult) -> Option<String> {
                 exchange::busy_status_words(status)
             ));
         }
+        // A rate limiter's page whatever its status (a 200 "Slow down"): no answer of the path.
+        // Taken for the control path's answer, it made a catch-all's every other page (the
+        // orders) look like configuration (a sweep's Go limiter, 2 runs in 35: medium).
+        Some(_) if r.outcome == Some(Outcome::Inconclusive) => return Some(why()),
         Some(_) => return None,
         None => {}
     }
@@ -434,6 +438,7 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
             .iter()
             .find(|r| r.1 == control)
             .filter(|r| r.3.http_status.is_some_and(|s| (200..300).contains(&s)))
+            .filter(|r| unreadable(&r.3).is_none())
             .map(|r| {
                 (
                     r.3.body.clone(),
@@ -857,6 +862,18 @@ mod tests {
             reasons.iter().any(|r| r.starts_with("GET /actuator/env without a client certificate: HTTP 200, what reads as configuration, but the random control path could not be read")),
             "{reasons:?}"
         );
+
+        // A limiter's 200 "Slow down" page on the control path (the transport reads it as
+        // inconclusive) is no answer of a random path either: the catch-all's JSON on a
+        // configuration path stays unread (a sweep's Go limiter: medium, 2 runs in 35).
+        let mut slow = round(0, (200, "Slow down"), &[("/actuator/env", 200, SPRING_ENV)]);
+        if let Some(c) = slow.iter_mut().find(|r| r.1 == CONTROL) {
+            c.3.outcome = Some(Outcome::Inconclusive);
+            c.3.detail = Some("a rate limiter's page".to_owned());
+        }
+        let slow = judge(&slow, CONTROL);
+        assert_eq!(ids(&slow), None);
+        assert!(exposed(&slow).is_empty());
     }
 
     /// A correct mTLS server leaking what its own outbound calls do (the app-layer audit's Node
