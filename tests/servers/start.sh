@@ -116,6 +116,8 @@
 #                             answer) and serves any certificate (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
+#   python-CERT_REQUIRED-sysroots  CERT_REQUIRED, the system's public roots trusted beside ca.crt
+#                             (load_default_certs(Purpose.CLIENT_AUTH)); no CA name advertised
 #   python-notify-closer      python/notify_closer.py (pyOpenSSL, the system Python), TLS 1.2
 #   python-grpcio-required | python-grpcio-noreq   python/grpc_server.py (grpcio, the system
 #                             Python), shop.Orders/List: require_client_auth True, or no request

@@ -2841,3 +2841,53 @@ fn a_client_offering_no_alpn_is_tried() {
     assert!(open, "{}", target_summary(t));
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
+
+/// Python `ssl` trusting the system's public roots for client certificates beside its own CA
+/// (`load_default_certs(Purpose.CLIENT_AUTH)`), which it advertises no name of: a public root's
+/// own certificate, sent with another key, is refused for its signature (decrypt_error) where
+/// the certificate from an unknown CA is refused for its issuer (unknown_ca): the TLS layer
+/// takes public roots' chains, client-ca-public-roots (an audit's Tornado: A, exit 0). Its twin
+/// trusting ca.crt alone refuses the root for its issuer: no finding.
+#[test]
+fn public_roots_trusted_without_a_name_are_found() {
+    let (lax, strict) = ("python-CERT_REQUIRED-sysroots", "python-CERT_REQUIRED");
+    if !tools_present(&[lax, strict]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[lax, strict]);
+    let scan = lab.scan(
+        &[lax, strict],
+        &lab.identity_args("client.crt", "client.key"),
+    );
+    let presented = |t: &serde_json::Value| {
+        t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["id"] == "public-root-client-cert" && !p["client_cert"].is_null())
+    };
+    let t = &scan.targets[lax];
+    if !presented(t) {
+        // No root of Mozilla's program in this machine's trust store: nothing to present.
+        assert!(
+            !std::path::Path::new("/etc/ssl/certs/ca-certificates.crt").exists(),
+            "a system bundle exists, yet no public root was presented: {}",
+            target_summary(t)
+        );
+        return;
+    }
+    let found = finding(t, "client-ca-public-roots").is_some_and(|f| {
+        f["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("refused for its signature"))
+    });
+    assert!(found, "{}", target_summary(t));
+    let t = &scan.targets[strict];
+    assert!(presented(t), "{}", target_summary(t));
+    assert!(
+        finding(t, "client-ca-public-roots").is_none(),
+        "{}",
+        target_summary(t)
+    );
+}

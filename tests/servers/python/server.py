@@ -1,6 +1,6 @@
 """Python ssl + http.server for the real-server tests (stdlib only).
 
-    python3 server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403 PORT PKIDIR
+    python3 server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403|CERT_REQUIRED-sysroots PORT PKIDIR
 
 Binds 127.0.0.1 only, answers 200 "ok\\n" on every GET. The TLS handshake runs in the request
 thread so one slow client cannot block the others. With the "-403" suffix the handler itself answers
@@ -71,13 +71,20 @@ def context(pki, name, verify_mode):
 
 def main():
     if len(sys.argv) != 4:
-        sys.exit("usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403 PORT PKIDIR")
+        sys.exit("usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403|CERT_REQUIRED-sysroots PORT PKIDIR")
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     app_403 = mode.endswith("-403")
     mode = mode.removesuffix("-403")
+    # -sysroots: the system's public roots trusted for client certificates beside ca.crt
+    # (`load_default_certs(Purpose.CLIENT_AUTH)`), which Python advertises no name of
+    sysroots = mode.endswith("-sysroots")
+    mode = mode.removesuffix("-sysroots")
     if mode not in ("CERT_REQUIRED", "CERT_OPTIONAL", "CERT_NONE"):
         sys.exit(f"unknown mode {sys.argv[1]}")
-    srv = TLSServer(("127.0.0.1", port), context(pki, "server", getattr(ssl, mode)), app_403)
+    ctx = context(pki, "server", getattr(ssl, mode))
+    if sysroots:
+        ctx.load_default_certs(ssl.Purpose.CLIENT_AUTH)
+    srv = TLSServer(("127.0.0.1", port), ctx, app_403)
     srv.serve_forever()
 
 

@@ -24,7 +24,7 @@ impl ProbeId {
 
 /// Signing keys that belong to no certificate, one per key type, made on first use.
 #[derive(Debug)]
-struct ForeignKeys {
+pub(super) struct ForeignKeys {
     provider: Arc<CryptoProvider>,
     ec256: OnceLock<Option<Arc<dyn SigningKey>>>,
     ec384: OnceLock<Option<Arc<dyn SigningKey>>>,
@@ -46,7 +46,7 @@ impl ForeignKeys {
     /// A foreign key of the same type as the certificate's (`EC 256`, `EC 384`, `EC 521`,
     /// `Ed25519`, `RSA …`): a CertificateVerify the server can check, and must find false (a key
     /// of another type would be refused for its type, the signature never checked).
-    fn like(&self, key_desc: &str) -> Option<Arc<dyn SigningKey>> {
+    pub(super) fn like(&self, key_desc: &str) -> Option<Arc<dyn SigningKey>> {
         if key_desc.starts_with("RSA") {
             self.rsa
                 .get_or_init(|| self.make(&rcgen::PKCS_RSA_SHA256))
@@ -85,7 +85,8 @@ pub struct WithoutKey {
 }
 
 impl ForeignKeys {
-    fn new(provider: Arc<CryptoProvider>) -> Self {
+    /// None made yet.
+    pub(super) fn new(provider: Arc<CryptoProvider>) -> Self {
         Self {
             provider,
             ec256: OnceLock::new(),

@@ -65,6 +65,7 @@ probes! {
         forged_client_cert::ForgedClientCert,
         valid_client_cert::ValidClientCert,
         cert_without_key::CertWithoutKey,
+        public_root_client_cert::PublicRootClientCert,
         expired_client_cert::ExpiredClientCert,
         not_yet_valid_client_cert::NotYetValidClientCert,
         wrong_eku_client_cert::WrongEkuClientCert,

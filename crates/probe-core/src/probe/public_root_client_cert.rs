@@ -1,0 +1,264 @@
+//! `public-root-client-cert`: a public root's own certificate (a root of Mozilla's program found
+//! in this machine's trust store, taken as a client's leaf) presented as the client certificate,
+//! CertificateVerify signed by another key. A server that trusts the system's public roots for
+//! client certificates (Python `load_default_certs(Purpose.CLIENT_AUTH)`, a Java trust store left
+//! at the JDK's `cacerts`) takes that chain and refuses only the signature (`decrypt_error`),
+//! where the certificate from an unknown CA was refused for its issuer (`unknown_ca`,
+//! `bad_certificate`): anyone with a clientAuth certificate from any public CA passes its TLS
+//! layer. `client-ca-public-roots` reads the same from the CA names a CertificateRequest
+//! advertises; Python and Java on TLS 1.3 advertise none (an audit's Tornado: A, exit 0). So it
+//! runs after the first wave, only where the server asked for a certificate naming no CA and
+//! refused the certificate from an unknown CA in the handshake with an alert: one connection
+//! more there.
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::sign::CertifiedKey;
+use rustls::SignatureScheme;
+use rustls_pki_types::CertificateDer;
+
+use super::cert_without_key::ForeignKeys;
+use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
+use crate::facts::Outcome;
+#[cfg(test)]
+use crate::facts::ProbeObservation;
+use crate::finding::{Finding, FindingId};
+use crate::identity::ClientIdentity;
+use crate::transport::tls::CertChooser;
+
+impl ProbeId {
+    /// `public-root-client-cert`: A public root's certificate, CertificateVerify by another key.
+    pub const PUBLIC_ROOT_CLIENT_CERT: ProbeId = ProbeId::new("public-root-client-cert");
+}
+
+/// How the probe's certificate is named in its origin.
+const ORIGIN: &str = "a public root's own certificate, CertificateVerify by another key";
+
+/// The alerts a TLS stack sends for a chain it will not take: the certificate from an unknown
+/// CA refused so, and the public root refused otherwise, tells the root's chain was taken.
+const CHAIN_REFUSALS: [&str; 6] = [
+    "UnknownCA",
+    "BadCertificate",
+    "CertificateUnknown",
+    "UnsupportedCertificate",
+    "AccessDenied",
+    "CertificateRequired",
+];
+
+/// The alerts of a CertificateVerify that does not verify: the chain was taken.
+const SIGNATURE_REFUSALS: [&str; 2] = ["DecryptError", "IllegalParameter"];
+
+/// The public roots that may be presented: roots of Mozilla's program in this machine's store
+/// that a TLS stack takes as a client's leaf (no key usage, or digital signatures among its
+/// usages: OpenSSL refuses a leaf for certificate signing alone as `unsupported_certificate`,
+/// before anything tells whether it trusts it; no extended key usage, or clientAuth or any among
+/// them), with their key kind (`EC 256`, `RSA 2048` …); Amazon's and DigiCert's roots are such.
+/// Read once.
+fn public_roots() -> &'static [(String, CertificateDer<'static>)] {
+    static ROOTS: OnceLock<Vec<(String, CertificateDer<'static>)>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let locations = crate::checks::server_cert::SystemRootLocations::find();
+        let roots = crate::checks::server_cert::read_system_roots_up_front(&locations);
+        roots
+            .into_iter()
+            .filter_map(|der| {
+                let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+                let signs = match cert.key_usage() {
+                    Ok(None) => true,
+                    Ok(Some(ku)) => ku.value.digital_signature(),
+                    Err(_) => false,
+                };
+                let for_clients = match cert.extended_key_usage() {
+                    Ok(None) => true,
+                    Ok(Some(eku)) => eku.value.any || eku.value.client_auth,
+                    Err(_) => false,
+                };
+                let subject = cert.subject().as_raw().to_vec();
+                let public = !crate::checks::public_roots::public_roots_among(&[subject]).is_empty();
+                (signs && for_clients && public)
+                    .then(|| (crate::identity::describe_key(&cert), der.clone()))
+            })
+            .collect()
+    })
+}
+
+/// The public root presented to a server accepting `schemes`: an ECDSA P-256 one first (its
+/// foreign key is cheap to make), then P-384, then RSA, then any.
+fn public_root(schemes: &[SignatureScheme]) -> Option<&'static CertificateDer<'static>> {
+    use SignatureScheme as S;
+    let roots = public_roots();
+    let kind = |label: &str| roots.iter().find(|(k, _)| k == label);
+    let rsa = || roots.iter().find(|(k, _)| k.starts_with("RSA"));
+    let takes = |scheme: S| schemes.is_empty() || schemes.contains(&scheme);
+    let ec256 = takes(S::ECDSA_NISTP256_SHA256).then(|| kind("EC 256")).flatten();
+    let ec384 = || takes(S::ECDSA_NISTP384_SHA384).then(|| kind("EC 384")).flatten();
+    let by_rsa = || (takes(S::RSA_PSS_SHA256) || takes(S::RSA_PKCS1_SHA256)).then(rsa).flatten();
+    ec256
+        .or_else(ec384)
+        .or_else(by_rsa)
+        .or_else(|| roots.first())
+        .map(|(_, der)| der)
+}
+
+/// The public root's certificate with a foreign key of its key type; none where this machine's
+/// store holds no public root (nothing is presented, and nothing judged).
+#[derive(Debug)]
+struct PublicRoot {
+    keys: ForeignKeys,
+}
+
+impl CertChooser for PublicRoot {
+    fn choose(
+        &self,
+        _hints: &[&[u8]],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        let Some(root) = public_root(schemes) else {
+            return Ok(None);
+        };
+        let summary = crate::identity::summarize(root, ORIGIN).map_err(|e| e.to_string())?;
+        let key = self
+            .keys
+            .like(&summary.key)
+            .ok_or_else(|| format!("no foreign key like the root's ({})", summary.key))?;
+        let id = ClientIdentity::from_certified(
+            Arc::new(CertifiedKey::new(vec![root.clone()], key.clone())),
+            ORIGIN,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Some(id.with_foreign_key(key, ORIGIN)))
+    }
+}
+
+/// The probe.
+pub struct PublicRootClientCert;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::PUBLIC_ROOT_CLIENT_CERT,
+    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key; after the first wave, only where the server asked for a certificate naming no CA and refused the certificate from an unknown CA in the handshake with an alert",
+    needs: "a public root in this machine's trust store",
+    findings: &[FindingId::ClientCaPublicRoots],
+};
+
+/// The certificate from an unknown CA as first presented, refused in the handshake with an
+/// alert that refuses a chain: the contrast the public root's refusal is read against.
+fn untrusted_refused(view: &VersionView<'_>) -> Option<String> {
+    view.all(ProbeId::UNTRUSTED_CLIENT_CERT)
+        .filter(|o| o.client_cert.is_some() && o.outcome == Outcome::RefusedTls)
+        .filter_map(|o| o.alert.clone())
+        .find(|a| CHAIN_REFUSALS.contains(&a.as_str()))
+}
+
+impl Probe for PublicRootClientCert {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn plan(&self, ctx: &ProbeContext) -> Plan {
+        Plan::Run(Some(Arc::new(PublicRoot {
+            keys: ForeignKeys::new(ctx.provider.clone()),
+        })))
+    }
+
+    fn deferred(&self) -> bool {
+        true
+    }
+
+    /// Where the server asked for a certificate naming no CA, did not serve the anonymous
+    /// client, and refused the certificate from an unknown CA in the handshake with an alert.
+    fn wanted_after(&self, first: &VersionView<'_>) -> bool {
+        first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
+            !nc.late
+                && nc.cert_requested
+                && nc.acceptable_cas.is_empty()
+                && nc.outcome != Outcome::Served
+        }) && untrusted_refused(first).is_some()
+    }
+
+    fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
+        let Some(untrusted) = untrusted_refused(view) else {
+            return Vec::new();
+        };
+        let Some(root) = view.all(self.id()).find(|o| {
+            o.client_cert.is_some() && matches!(o.outcome, Outcome::RefusedTls | Outcome::Served)
+        }) else {
+            return Vec::new();
+        };
+        let alert = match (root.outcome, root.alert.as_deref()) {
+            (Outcome::Served, _) => "none: it was served",
+            (_, Some(a)) if SIGNATURE_REFUSALS.contains(&a) && a != untrusted => a,
+            _ => return Vec::new(),
+        };
+        let v = view.version;
+        let subject = root
+            .client_cert
+            .as_ref()
+            .map(|c| c.subject.clone())
+            .unwrap_or_default();
+        let finding = Finding::new(
+            FindingId::ClientCaPublicRoots,
+            format!(
+                "{v}: the CertificateRequest names no CA, but a public root's own certificate \
+                 ({subject}), sent as the client certificate with a key that is not its own, was \
+                 refused for its signature (alert {alert}), where the certificate from an \
+                 unknown CA was refused for its issuer (alert {untrusted}): the TLS layer takes \
+                 that public root's chain, so it trusts the system's public roots for client \
+                 certificates (Python `load_default_certs(Purpose.CLIENT_AUTH)`, a Java trust \
+                 store left at `cacerts`), and a certificate with the clientAuth purpose from \
+                 any public CA it trusts passes."
+            ),
+        )
+        .with_evidence("public root presented", subject);
+        vec![Judged {
+            finding,
+            from: root,
+        }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::recorded::{obs, view, with_cert};
+
+    fn refused(id: ProbeId, alert: &str) -> ProbeObservation {
+        let mut o = with_cert(obs(id, Outcome::RefusedTls, None));
+        o.alert = Some(alert.to_owned());
+        o
+    }
+
+    #[test]
+    fn a_root_refused_for_its_signature_where_an_unknown_ca_was_refused_for_its_issuer() {
+        let mut nc = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        nc.cert_requested = true;
+        nc.acceptable_cas.clear();
+        let lax = [
+            nc.clone(),
+            refused(ProbeId::UNTRUSTED_CLIENT_CERT, "UnknownCA"),
+            refused(ProbeId::PUBLIC_ROOT_CLIENT_CERT, "DecryptError"),
+        ];
+        assert!(PublicRootClientCert.wanted_after(&view(&lax)));
+        let ids: Vec<FindingId> = PublicRootClientCert
+            .judge(&view(&lax))
+            .iter()
+            .map(|j| j.finding.id)
+            .collect();
+        assert_eq!(ids, [FindingId::ClientCaPublicRoots]);
+        // Refused for its issuer as the unknown CA's was, or every refusal alike: nothing.
+        for (untrusted, root) in [
+            ("UnknownCA", "UnknownCA"),
+            ("DecryptError", "DecryptError"),
+            ("HandshakeFailure", "DecryptError"),
+        ] {
+            let all = [
+                nc.clone(),
+                refused(ProbeId::UNTRUSTED_CLIENT_CERT, untrusted),
+                refused(ProbeId::PUBLIC_ROOT_CLIENT_CERT, root),
+            ];
+            assert!(
+                PublicRootClientCert.judge(&view(&all)).is_empty(),
+                "{untrusted} {root}"
+            );
+        }
+    }
+}
