@@ -178,14 +178,25 @@ pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict 
             // Closed before the server's certificate, where another version was answered: what
             // a server that does not speak this version does when it closes without saying so.
             if unread.reason.contains("before the server's certificate") {
+                // TLS 1.3 has no CBC suites: only a TLS 1.2 close may be for them.
+                let (suites, cbc_fix) = if o.tls_version == TlsVersion::Tls12 {
+                    (
+                        ", or offers on it only cipher suites the scanner does not (CBC only: \
+                         uvicorn `--ssl-ciphers TLSv1`)",
+                        format!(
+                            "; if its {} suites are CBC only, give it ECDHE with AES-GCM or \
+                             ChaCha20 (uvicorn `--ssl-ciphers ECDHE+AESGCM:ECDHE+CHACHA20`)",
+                            o.tls_version
+                        ),
+                    )
+                } else {
+                    ("", String::new())
+                };
                 unread.reason.push_str(&format!(
-                    "; {} was answered: a server that does not speak {v}, or offers on it only \
-                     cipher suites the scanner does not (CBC: uvicorn's default `--ssl-ciphers \
-                     TLSv1`), and closes without an alert (Python asyncio: aiohttp, uvicorn, \
-                     hypercorn) looks the same as one that drops these handshakes, so this \
-                     version stays unjudged. If the server speaks only {}, say so \
-                     (`tls-versions`); if its {v} suites are CBC only, give it ECDHE with AES-GCM \
-                     or ChaCha20 (uvicorn `--ssl-ciphers ECDHE+AESGCM:ECDHE+CHACHA20`)",
+                    "; {} was answered: a server that does not speak {v}{suites}, and closes \
+                     without an alert (Python asyncio: aiohttp, uvicorn, hypercorn) looks the \
+                     same as one that drops these handshakes, so this version stays unjudged. If \
+                     the server speaks only {}, say so (`tls-versions`){cbc_fix}",
                     crate::facts::TlsVersion::list(&spoken),
                     crate::facts::TlsVersion::list(&spoken),
                     v = o.tls_version,
@@ -683,6 +694,10 @@ impl Judging {
         let positive = view
             .of(ProbeId::VALID_CLIENT_CERT)
             .filter(|o| o.client_cert.is_some());
+        // The staging CA's certificates claim `client-cert`'s subject only where it is given
+        // (without it, the staging CA's own certificate is the positive control).
+        let claims =
+            positive.is_some_and(|p| view.staging_control().is_none_or(|s| !std::ptr::eq(p, s)));
         // Let in: served (not the page every refused client gets), or answered 3xx/404 on a path
         // where nothing was served 2xx (the path's own answer, not a refusal).
         let let_in = |c: &ProbeObservation| match c.outcome {
@@ -745,12 +760,21 @@ impl Judging {
                 ),
                 Some(c) if staging => format!(
                     "the server does not accept certificates from the staging CA: its valid \
-                     certificate (claiming the positive control's subject and names) got {} as \
-                     this one got {}, so this refusal proves nothing (a staging CA the server \
-                     does not trust, a pinned certificate, or name constraints of the staging \
-                     CA that the claimed names break)",
+                     certificate{} got {} as this one got {}, so this refusal proves nothing (a \
+                     staging CA the server does not trust, a pinned certificate, or name \
+                     constraints of the staging CA that {})",
+                    if claims {
+                        " (claiming the subject and names of `client-cert`)"
+                    } else {
+                        ""
+                    },
                     how_refused(c),
-                    how_refused(o)
+                    how_refused(o),
+                    if claims {
+                        "the claimed names break"
+                    } else {
+                        "its certificates break"
+                    }
                 ),
                 Some(c) => format!(
                     "refused with {}, as the valid certificate was ({}): this refusal proves \
