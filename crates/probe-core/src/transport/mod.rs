@@ -5,6 +5,7 @@
 pub mod late;
 pub mod p521;
 pub mod tls;
+pub use tls::Alpn;
 
 use std::error::Error as StdError;
 use std::pin::Pin;
@@ -189,19 +190,6 @@ pub struct ExchangeSetup<'a> {
     /// certificate in hand), the version offered and the chain the server sent, when the server
     /// asked for a client certificate; before any request. None: nobody listens.
     pub cert_asked: Option<CertAsked>,
-}
-
-/// The ALPN protocols an exchange offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Alpn {
-    /// `h2`, then `http/1.1`: as browsers and most clients.
-    #[default]
-    Both,
-    /// `http/1.1` alone.
-    Http1Only,
-    /// No ALPN extension at all (OpenSSL's `s_client`, Python's `http.client`, many embedded
-    /// clients): a server whose TLS settings follow the ALPN offered treats them apart.
-    Omitted,
 }
 
 /// Where an exchange tells that the server asked for a client certificate (see

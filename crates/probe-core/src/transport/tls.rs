@@ -226,6 +226,19 @@ impl ServerCertVerifier for RecordingServerVerifier {
     }
 }
 
+/// The ALPN protocols an exchange offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Alpn {
+    /// `h2`, then `http/1.1`: as browsers and most clients.
+    #[default]
+    Both,
+    /// `http/1.1` alone.
+    Http1Only,
+    /// No ALPN extension at all (OpenSSL's `s_client`, Python's `http.client`, many embedded
+    /// clients): a server whose TLS settings follow the ALPN offered treats them apart.
+    Omitted,
+}
+
 /// Certificates of a served chain kept at most (a longer chain is cut, never stored whole).
 pub const MAX_CHAIN: usize = 10;
 
@@ -257,7 +270,7 @@ pub fn client_config(
     versions: &[TlsVersion],
     chooser: Option<Arc<dyn CertChooser>>,
     record: &SharedRecord,
-    (sni, alpn): (bool, super::Alpn),
+    (sni, alpn): (bool, Alpn),
     sessions: Option<Arc<CrossNameSessions>>,
 ) -> Result<ClientConfig, rustls::Error> {
     // rustls resumes a session only with the very verifier and resolver it was made with: the
@@ -291,9 +304,9 @@ pub fn client_config(
         .with_custom_certificate_verifier(verifier)
         .with_client_cert_resolver(resolver);
     config.alpn_protocols = match alpn {
-        super::Alpn::Both => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
-        super::Alpn::Http1Only => vec![b"http/1.1".to_vec()],
-        super::Alpn::Omitted => Vec::new(),
+        Alpn::Both => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        Alpn::Http1Only => vec![b"http/1.1".to_vec()],
+        Alpn::Omitted => Vec::new(),
     };
     config.enable_sni = sni;
     // Each TLS 1.3 ticket signals that the server accepted our Finished (see
