@@ -129,6 +129,8 @@
 #                             handshake without the protocol_version alert (not on --list)
 #   python-asyncio-optional-tls12  asyncio, CERT_OPTIONAL, TLS 1.2 only, no check: any client
 #                             gets in (python/asyncio_server.py; not on --list)
+#   python-asyncio-required-tls12  asyncio, CERT_REQUIRED, TLS 1.2 only: closes a TLS 1.3
+#                             handshake without an alert (not on --list)
 #   haproxy-optional-403      bind ... verify optional + http-request deny 403 unless ssl_c_used and
 #                             ssl_c_verify 0
 #   haproxy-required          bind ... verify required

@@ -2891,3 +2891,29 @@ fn public_roots_trusted_without_a_name_are_found() {
         target_summary(t)
     );
 }
+
+/// Python asyncio speaking TLS 1.2 alone closes a TLS 1.3 handshake without an alert: one
+/// handshake offering both versions gets TLS 1.2, which a server speaking TLS 1.3 may not choose,
+/// so TLS 1.3 reads as not spoken (said in a note) and the correct server is A without
+/// `--tls-versions` (an audit's aiohttp: B, exit 3 in every mode).
+#[test]
+fn a_server_choosing_tls12_when_offered_both_does_not_speak_tls13() {
+    let name = "python-asyncio-required-tls12";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(0), Some("A")),
+        "{}",
+        target_summary(t)
+    );
+    assert!(
+        t["notes"]
+            .to_string()
+            .contains("TLS 1.3 read as not spoken"),
+        "{}",
+        target_summary(t)
+    );
+}

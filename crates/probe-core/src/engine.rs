@@ -614,6 +614,17 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     notes.extend(crate::probe::no_client_cert_http1::unanswered_note(
         &first.observations,
     ));
+    let chose_tls12 = first.observations.iter().any(|o| {
+        o.id == ProbeId::NO_CLIENT_CERT
+            && o.detail.as_deref().is_some_and(|d| d.contains(CHOSE_TLS12))
+    });
+    if chose_tls12 {
+        notes.push(
+            "TLS 1.3 read as not spoken: its handshakes closed before the server's certificate \
+             without an alert, and one offering TLS 1.3 and TLS 1.2 together got TLS 1.2"
+                .to_owned(),
+        );
+    }
     let mut report = TargetReport {
         url: target.url.clone(),
         host_port: target.host_port(),
@@ -872,7 +883,7 @@ fn anonymous_served_elsewhere(
 /// certificate on every attempt (or refused the version): what a server that does not speak it
 /// and sends no protocol_version alert does (Python asyncio). A version on which any probe got
 /// the server's certificate is spoken (a fleet, a flaky front): left as it is, and judged.
-fn read_as_declared(probes: &mut [ProbeObservation], spoken: &[TlsVersion]) {
+fn read_as_declared(probes: &mut [ProbeObservation], spoken: &[TlsVersion], because: &str) {
     if spoken.is_empty() {
         return;
     }
@@ -893,12 +904,59 @@ fn read_as_declared(probes: &mut [ProbeObservation], spoken: &[TlsVersion]) {
     {
         o.outcome = Outcome::UnsupportedVersion;
         o.detail = Some(format!(
-            "{} (no protocol_version alert): read as a version the server does not speak, as \
-             `tls-versions` says ({})",
+            "{} (no protocol_version alert): read as a version the server does not speak, {} \
+             ({})",
             o.detail.as_deref().unwrap_or_default(),
+            because,
             crate::facts::TlsVersion::list(spoken)
         ));
     }
+}
+
+/// Why [`read_as_declared`] reads a version as unspoken: the user said so.
+const DECLARED: &str = "as `tls-versions` says";
+
+/// Why [`read_as_declared`] reads TLS 1.3 as unspoken: offered with TLS 1.2, the server chose
+/// TLS 1.2 ([`tls13_unspoken`]).
+const CHOSE_TLS12: &str = "as one handshake offering TLS 1.3 and TLS 1.2 together showed: the \
+     server chose TLS 1.2, which a server that speaks TLS 1.3 may not do";
+
+/// Whether TLS 1.3 is a version the server does not speak, where every TLS 1.3 handshake closed
+/// before the server's certificate without an alert while TLS 1.2 was answered (Python asyncio
+/// limited to TLS 1.2: an audit's aiohttp was B, exit 3 in every mode): one anonymous handshake
+/// offering both, in which the server signs as TLS 1.2 (RFC 8446 §4.2.1: a server speaking TLS
+/// 1.3 must choose it). One connection more, only there.
+async fn tls13_unspoken(
+    target: &Target,
+    ctx: &ProbeContext,
+    scan: &ScanContext,
+    probes: &[ProbeObservation],
+) -> bool {
+    let baseline = |v: TlsVersion| {
+        probes
+            .iter()
+            .find(|o| o.id == ProbeId::NO_CLIENT_CERT && !o.late && o.tls_version == v)
+    };
+    let on_13 = || probes.iter().filter(|o| o.tls_version == TlsVersion::Tls13);
+    let closed_13 = baseline(TlsVersion::Tls13)
+        .is_some_and(ProbeObservation::closed_before_server_certificate)
+        && on_13().all(|o| {
+            o.closed_before_server_certificate() || o.outcome == Outcome::UnsupportedVersion
+        });
+    let answered_12 = baseline(TlsVersion::Tls12).is_some_and(|o| o.outcome.is_conclusive());
+    if !closed_13 || !answered_12 || scan.limits.expired() {
+        return false;
+    }
+    let record = SharedRecord::default();
+    let versions = [TlsVersion::Tls13, TlsVersion::Tls12];
+    let _permit = scan.permits.acquire(&target.host_port()).await;
+    let setup = ExchangeSetup {
+        pacer: Some(scan.permits.pacer(&target.host_port())),
+        ..ExchangeSetup::new(&ctx.provider, &versions, None, scan.limits)
+    };
+    let _ = exchange::run(target, setup, &record).await;
+    let chose = record.lock().server_signed;
+    chose == Some(TlsVersion::Tls12)
 }
 
 /// Says where `tls-versions` and the server disagree: a version left out that the server
@@ -1169,7 +1227,10 @@ async fn handshake_probes(
     .await;
     // Once every attempt is in (a baseline that closed before the server's certificate is never
     // handed over early: it is retried), so the side doors read the versions as judged.
-    read_as_declared(&mut probes, &target.tls_versions);
+    read_as_declared(&mut probes, &target.tls_versions, DECLARED);
+    if target.tls_versions.is_empty() && tls13_unspoken(target, ctx, scan, &probes).await {
+        read_as_declared(&mut probes, &[TlsVersion::Tls12], CHOSE_TLS12);
+    }
     (
         FirstWave {
             observations: probes,
@@ -2272,9 +2333,9 @@ mod tests {
             at(TlsVersion::Tls13, Outcome::Inconclusive, &closed),
         ];
         let untouched = probes.clone();
-        read_as_declared(&mut probes, &[]);
+        read_as_declared(&mut probes, &[], DECLARED);
         assert_eq!(probes, untouched, "nothing said, nothing read");
-        read_as_declared(&mut probes, &spoken);
+        read_as_declared(&mut probes, &spoken, DECLARED);
         let outcomes: Vec<Outcome> = probes.iter().map(|o| o.outcome).collect();
         assert_eq!(
             outcomes,
@@ -2289,7 +2350,7 @@ mod tests {
         );
 
         let mut slow = vec![at(TlsVersion::Tls12, Outcome::Inconclusive, timed_out)];
-        read_as_declared(&mut slow, &spoken);
+        read_as_declared(&mut slow, &spoken, DECLARED);
         assert_eq!(
             slow[0].outcome,
             Outcome::Inconclusive,
@@ -2303,7 +2364,7 @@ mod tests {
             at(TlsVersion::Tls12, Outcome::Served, "HTTP 200"),
         ];
         mixed[1].id = ProbeId::UNTRUSTED_CLIENT_CERT;
-        read_as_declared(&mut mixed, &spoken);
+        read_as_declared(&mut mixed, &spoken, DECLARED);
         assert_eq!(mixed[0].outcome, Outcome::Inconclusive);
 
         let answered = [

@@ -1,12 +1,13 @@
 """Python asyncio + ssl, one TLS version only (stdlib only).
 
-    python3 asyncio_server.py required-tls13|optional-tls12 PORT PKIDIR
+    python3 asyncio_server.py required-tls13|optional-tls12|required-tls12 PORT PKIDIR
 
 Binds 127.0.0.1 only, answers 200 "ok\\n" on every request. asyncio's TLS layer closes a
 handshake on a version the context does not allow without the protocol_version alert that
 OpenSSL's own servers send (what aiohttp, uvicorn and hypercorn do with `minimum_version`).
   required-tls13  CERT_REQUIRED, TLS 1.3 only
   optional-tls12  CERT_OPTIONAL, TLS 1.2 only, no check in the app: any client gets in
+  required-tls12  CERT_REQUIRED, TLS 1.2 only: closes a TLS 1.3 handshake without an alert
 """
 import asyncio
 import os
@@ -16,6 +17,7 @@ import sys
 MODES = {
     "required-tls13": (ssl.CERT_REQUIRED, ssl.TLSVersion.TLSv1_3),
     "optional-tls12": (ssl.CERT_OPTIONAL, ssl.TLSVersion.TLSv1_2),
+    "required-tls12": (ssl.CERT_REQUIRED, ssl.TLSVersion.TLSv1_2),
 }
 
 

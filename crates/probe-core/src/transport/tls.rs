@@ -50,6 +50,9 @@ pub struct HandshakeRecord {
     /// The server's handshake signature could not be checked: its key is too weak for the
     /// provider (RSA below 2048 bits), so it was accepted unchecked.
     pub signature_unchecked: bool,
+    /// The version whose handshake signature the server made (its TLS 1.2 ServerKeyExchange or
+    /// its TLS 1.3 CertificateVerify): the version it chose, known before any refusal of ours.
+    pub server_signed: Option<TlsVersion>,
 }
 
 /// A shared, lockable record for one handshake.
@@ -191,6 +194,7 @@ impl ServerCertVerifier for RecordingServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.record.lock().server_signed = Some(TlsVersion::Tls12);
         self.check(
             cert,
             rustls::crypto::verify_tls12_signature(
@@ -208,6 +212,7 @@ impl ServerCertVerifier for RecordingServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.record.lock().server_signed = Some(TlsVersion::Tls13);
         self.check(
             cert,
             rustls::crypto::verify_tls13_signature(
