@@ -20,8 +20,6 @@ use rustls_pki_types::CertificateDer;
 use super::cert_without_key::ForeignKeys;
 use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
 use crate::facts::Outcome;
-#[cfg(test)]
-use crate::facts::ProbeObservation;
 use crate::finding::{Finding, FindingId};
 use crate::identity::ClientIdentity;
 use crate::transport::tls::CertChooser;
@@ -33,6 +31,13 @@ impl ProbeId {
 
 /// How the probe's certificate is named in its origin.
 const ORIGIN: &str = "a public root's own certificate, CertificateVerify by another key";
+
+/// How its control is named: the scan's own self-signed CA certificate, sent the same way. A
+/// stack that checks CertificateVerify before the chain (GnuTLS on TLS 1.3) refuses both for
+/// the signature, and the public root's refusal then says nothing of trust (an audit's GnuTLS
+/// server trusting its own CA alone was high `client-ca-public-roots`, D).
+const CONTROL_ORIGIN: &str =
+    "the scan's own self-signed CA certificate, CertificateVerify by another key";
 
 /// The alerts a TLS stack sends for a chain it will not take: the certificate from an unknown
 /// CA refused so, and the public root refused otherwise, tells the root's chain was taken.
@@ -130,12 +135,58 @@ impl CertChooser for PublicRoot {
     }
 }
 
+/// The scan's own self-signed CA certificate (P-256, minted once) with a foreign key: the public
+/// root's control.
+#[derive(Debug)]
+struct OwnRoot {
+    keys: ForeignKeys,
+}
+
+impl CertChooser for OwnRoot {
+    fn choose(
+        &self,
+        _hints: &[&[u8]],
+        _schemes: &[SignatureScheme],
+    ) -> Result<Option<ClientIdentity>, String> {
+        static ROOT: OnceLock<Result<CertificateDer<'static>, String>> = OnceLock::new();
+        let root = ROOT
+            .get_or_init(|| {
+                crate::identity::SigningCa::mint_with(
+                    crate::identity::KeyKind::EcdsaP256,
+                    "mtls-scan control root",
+                )
+                .map(|ca| ca.cert)
+                .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        let key = self
+            .keys
+            .like("EC 256")
+            .ok_or("no foreign P-256 key could be made")?;
+        let id = ClientIdentity::from_certified(
+            Arc::new(CertifiedKey::new(vec![root.clone()], key.clone())),
+            CONTROL_ORIGIN,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Some(id.with_foreign_key(key, CONTROL_ORIGIN)))
+    }
+}
+
+/// The observation of this probe whose certificate came from `origin`, refused or served.
+fn presented<'a>(view: &VersionView<'a>, origin: &str) -> Option<&'a crate::facts::ProbeObservation> {
+    view.all(ProbeId::PUBLIC_ROOT_CLIENT_CERT).find(|o| {
+        o.client_cert.as_ref().is_some_and(|c| c.origin == origin)
+            && matches!(o.outcome, Outcome::RefusedTls | Outcome::Served)
+    })
+}
+
 /// The probe.
 pub struct PublicRootClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PUBLIC_ROOT_CLIENT_CERT,
-    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key; after the first wave, only where the server asked for a certificate naming no CA and refused the certificate from an unknown CA in the handshake with an alert",
+    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key, beside the scan's own self-signed CA certificate sent the same way (refused for its signature where that one is refused for its chain, the root's chain was taken; GnuTLS checks the signature first on TLS 1.3, and answers both alike); after the first wave, only where the server asked for a certificate naming no CA and refused the certificate from an unknown CA in the handshake with an alert",
     needs: "a public root in this machine's trust store",
     findings: &[FindingId::ClientCaPublicRoots],
 };
@@ -164,6 +215,16 @@ impl Probe for PublicRootClientCert {
         true
     }
 
+    /// Its control, where it runs: the scan's own self-signed CA certificate sent the same way.
+    fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
+        if !self.wanted_after(first) {
+            return Vec::new();
+        }
+        vec![Arc::new(OwnRoot {
+            keys: ForeignKeys::new(ctx.provider.clone()),
+        })]
+    }
+
     /// Where the server asked for a certificate naming no CA, did not serve the anonymous
     /// client, and refused the certificate from an unknown CA in the handshake with an alert.
     fn wanted_after(&self, first: &VersionView<'_>) -> bool {
@@ -176,12 +237,17 @@ impl Probe for PublicRootClientCert {
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
-        let Some(untrusted) = untrusted_refused(view) else {
+        let (Some(root), Some(control)) = (presented(view, ORIGIN), presented(view, CONTROL_ORIGIN))
+        else {
             return Vec::new();
         };
-        let Some(root) = view.all(self.id()).find(|o| {
-            o.client_cert.is_some() && matches!(o.outcome, Outcome::RefusedTls | Outcome::Served)
-        }) else {
+        // The control refused in the handshake for its chain (GnuTLS answers it `internal_error`
+        // on TLS 1.3, where it checks the signature first: no contrast to read).
+        let Some(untrusted) = control
+            .alert
+            .as_deref()
+            .filter(|a| control.outcome == Outcome::RefusedTls && CHAIN_REFUSALS.contains(a))
+        else {
             return Vec::new();
         };
         let alert = match (root.outcome, root.alert.as_deref()) {
@@ -200,8 +266,9 @@ impl Probe for PublicRootClientCert {
             format!(
                 "{v}: the CertificateRequest names no CA, but a public root's own certificate \
                  ({subject}), sent as the client certificate with a key that is not its own, was \
-                 refused for its signature (alert {alert}), where the certificate from an \
-                 unknown CA was refused for its issuer (alert {untrusted}): the TLS layer takes \
+                 refused for its signature (alert {alert}), where the scan's own self-signed CA \
+                 certificate, sent the same way, was refused for its issuer (alert {untrusted}): \
+                 the TLS layer takes \
                  that public root's chain, so it trusts the system's public roots for client \
                  certificates (Python `load_default_certs(Purpose.CLIENT_AUTH)`, a Java trust \
                  store left at `cacerts`), and a certificate with the clientAuth purpose from \
@@ -219,23 +286,30 @@ impl Probe for PublicRootClientCert {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::ProbeObservation;
     use crate::probe::recorded::{obs, view, with_cert};
 
-    fn refused(id: ProbeId, alert: &str) -> ProbeObservation {
+    fn refused(id: ProbeId, origin: &str, alert: &str) -> ProbeObservation {
         let mut o = with_cert(obs(id, Outcome::RefusedTls, None));
         o.alert = Some(alert.to_owned());
+        if let Some(c) = o.client_cert.as_mut() {
+            c.origin = origin.to_owned();
+        }
         o
     }
 
     #[test]
-    fn a_root_refused_for_its_signature_where_an_unknown_ca_was_refused_for_its_issuer() {
+    fn a_root_refused_for_its_signature_where_its_control_was_refused_for_its_issuer() {
         let mut nc = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
         nc.cert_requested = true;
         nc.acceptable_cas.clear();
+        let untrusted = refused(ProbeId::UNTRUSTED_CLIENT_CERT, "minted", "UnknownCA");
+        let id = ProbeId::PUBLIC_ROOT_CLIENT_CERT;
         let lax = [
             nc.clone(),
-            refused(ProbeId::UNTRUSTED_CLIENT_CERT, "UnknownCA"),
-            refused(ProbeId::PUBLIC_ROOT_CLIENT_CERT, "DecryptError"),
+            untrusted.clone(),
+            refused(id, ORIGIN, "DecryptError"),
+            refused(id, CONTROL_ORIGIN, "UnknownCA"),
         ];
         assert!(PublicRootClientCert.wanted_after(&view(&lax)));
         let ids: Vec<FindingId> = PublicRootClientCert
@@ -244,20 +318,20 @@ mod tests {
             .map(|j| j.finding.id)
             .collect();
         assert_eq!(ids, [FindingId::ClientCaPublicRoots]);
-        // Refused for its issuer as the unknown CA's was, or every refusal alike: nothing.
-        for (untrusted, root) in [
-            ("UnknownCA", "UnknownCA"),
-            ("DecryptError", "DecryptError"),
-            ("HandshakeFailure", "DecryptError"),
+        // Refused as its control was (GnuTLS on TLS 1.3 checks the signature first), for its
+        // issuer, alike for everything, or without a control: nothing.
+        for (root, control) in [
+            ("DecryptError", Some("DecryptError")),
+            ("UnknownCA", Some("UnknownCA")),
+            ("HandshakeFailure", Some("UnknownCA")),
+            ("DecryptError", Some("InternalError")),
+            ("DecryptError", None),
         ] {
-            let all = [
-                nc.clone(),
-                refused(ProbeId::UNTRUSTED_CLIENT_CERT, untrusted),
-                refused(ProbeId::PUBLIC_ROOT_CLIENT_CERT, root),
-            ];
+            let mut all = vec![nc.clone(), untrusted.clone(), refused(id, ORIGIN, root)];
+            all.extend(control.map(|c| refused(id, CONTROL_ORIGIN, c)));
             assert!(
                 PublicRootClientCert.judge(&view(&all)).is_empty(),
-                "{untrusted} {root}"
+                "{root} {control:?}"
             );
         }
     }
