@@ -23,7 +23,7 @@ pub struct NoClientCertNoAlpn;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::NO_CLIENT_CERT_NO_ALPN,
-    presents: "nothing, offering no ALPN at all; after the first wave, only where the anonymous baseline did not negotiate h2 and was not served (over HTTP, or in the handshake once the ALPN chosen was known: TLS 1.3)",
+    presents: "nothing, offering no ALPN at all; after the first wave, only where the anonymous baseline did not negotiate h2 and was not served (over HTTP but by nginx's own certificate page, or in the handshake once the ALPN chosen was known: TLS 1.3)",
     needs: "—",
     findings: &[
         FindingId::ClientCertOptional,
@@ -54,12 +54,19 @@ impl Probe for NoClientCertNoAlpn {
     /// or answered, or refused in the handshake once the ALPN chosen was known (TLS 1.3: a
     /// refusal there follows the server's EncryptedExtensions). A TLS 1.2 refusal in the
     /// handshake tells no ALPN, and a policy by ALPN is the same on both versions: read on TLS
-    /// 1.3 alone, one connection more (nginx `on`: 12 → 13, not 14).
+    /// 1.3 alone.
+    /// Not where nginx's own certificate page refused (its TLS module requires the certificate
+    /// of every client of the server block the SNI picked, whatever the ALPN).
     fn wanted_after(&self, first: &VersionView<'_>) -> bool {
         first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
             !nc.late
                 && nc.alpn.as_deref() != Some("h2")
                 && (nc.alpn.is_some() || nc.handshake_completed)
+                && !crate::checks::refusal::nginx_own_certificate_page(
+                    nc.http_status,
+                    nc.body_excerpt.as_deref(),
+                    nc.server_header.as_deref(),
+                )
                 && match nc.outcome {
                     Outcome::RefusedHttp | Outcome::Answered => nc.handshake_completed,
                     Outcome::RefusedTls => true,
