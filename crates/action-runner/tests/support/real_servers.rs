@@ -104,23 +104,21 @@ fn tool_found(tool: &str) -> bool {
             .map_or_else(|| PathBuf::from("/usr/share/tomcat10"), PathBuf::from);
         return home.join("bin/bootstrap.jar").is_file();
     }
-    if tool == "python3-twisted" {
-        let py = std::env::var_os("TWISTED_PYTHON").unwrap_or_else(|| "/usr/bin/python3".into());
-        return Command::new(py)
-            .args(["-c", "import twisted.internet.ssl, OpenSSL"])
+    // The system Python's packages (or the Python the variable names) import.
+    let imports = |var: &str, modules: &str| {
+        let py = std::env::var_os(var).unwrap_or_else(|| "/usr/bin/python3".into());
+        Command::new(py)
+            .args(["-c", &format!("import {modules}")])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
-            .is_ok_and(|s| s.success());
+            .is_ok_and(|s| s.success())
+    };
+    if tool == "python3-twisted" {
+        return imports("TWISTED_PYTHON", "twisted.internet.ssl, OpenSSL");
     }
     if tool == "python3-grpcio" {
-        let py = std::env::var_os("GRPC_PYTHON").unwrap_or_else(|| "/usr/bin/python3".into());
-        return Command::new(py)
-            .args(["-c", "import grpc"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
+        return imports("GRPC_PYTHON", "grpc");
     }
     if tool == "jetty9" {
         let jars = std::env::var_os("JETTY_JARS")

@@ -129,6 +129,44 @@ pub fn unanswered_note(observations: &[ProbeObservation]) -> Option<String> {
     })
 }
 
+/// The baseline asked again as another client (`probe`: over HTTP/1.1 alone, or offering no
+/// ALPN), served the protected page where the baseline was not served: `client-cert-optional`
+/// where the server asked for a certificate, else `client-cert-not-requested`, in the words
+/// `say` makes of (version, what the server asked, the status, how the baseline was answered).
+pub(super) fn served_where_refused<'a>(
+    view: &VersionView<'a>,
+    probe: ProbeId,
+    say: impl Fn(crate::facts::TlsVersion, &str, u16, String) -> String,
+) -> Vec<Judged<'a>> {
+    let (Some(again), Some(nc)) = (view.of(probe), view.of(ProbeId::NO_CLIENT_CERT)) else {
+        return Vec::new();
+    };
+    if again.outcome != Outcome::Served
+        || nc.outcome == Outcome::Served
+        || reads_as_refusal(again)
+        || unsure(view, again).is_some()
+    {
+        return Vec::new();
+    }
+    let (id, asked) = if again.cert_requested {
+        (
+            FindingId::ClientCertOptional,
+            "the server asked for a client certificate, then",
+        )
+    } else {
+        (
+            FindingId::ClientCertNotRequested,
+            "the server never asked for a client certificate and",
+        )
+    };
+    let st = again.http_status.unwrap_or_default();
+    let finding = Finding::new(id, say(view.version, asked, st, h2_answer(nc)));
+    vec![Judged {
+        finding,
+        from: again,
+    }]
+}
+
 impl Probe for NoClientCertHttp1 {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -166,40 +204,14 @@ impl Probe for NoClientCertHttp1 {
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
-        let (Some(h1), Some(nc)) = (view.of(self.id()), view.of(ProbeId::NO_CLIENT_CERT)) else {
-            return Vec::new();
-        };
-        if h1.outcome != Outcome::Served
-            || nc.outcome == Outcome::Served
-            || reads_as_refusal(h1)
-            || unsure(view, h1).is_some()
-        {
-            return Vec::new();
-        }
-        let v = view.version;
-        let st = h1.http_status.unwrap_or_default();
-        let (id, asked) = if h1.cert_requested {
-            (
-                FindingId::ClientCertOptional,
-                "the server asked for a client certificate, then",
-            )
-        } else {
-            (
-                FindingId::ClientCertNotRequested,
-                "the server never asked for a client certificate and",
-            )
-        };
-        let finding = Finding::new(
-            id,
+        served_where_refused(view, self.id(), |v, asked, st, before| {
             format!(
                 "{v}: over HTTP/1.1 (ALPN `http/1.1` offered alone), {asked} served HTTP {st} \
-                 without one, where over h2 the same request was {}: the server checks the two \
-                 HTTP versions apart, and a client that does not offer h2 gets in. Refuse \
-                 clients without a verified certificate alike over both (or in the TLS layer).",
-                h2_answer(nc)
-            ),
-        );
-        vec![Judged { finding, from: h1 }]
+                 without one, where over h2 the same request was {before}: the server checks the \
+                 two HTTP versions apart, and a client that does not offer h2 gets in. Refuse \
+                 clients without a verified certificate alike over both (or in the TLS layer)."
+            )
+        })
     }
 }
 

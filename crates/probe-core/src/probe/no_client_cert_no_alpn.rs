@@ -11,7 +11,7 @@
 
 use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
 use crate::facts::Outcome;
-use crate::finding::{Finding, FindingId};
+use crate::finding::FindingId;
 
 impl ProbeId {
     /// `no-client-cert-no-alpn`: No certificate, offering no ALPN, where h2 was not negotiated.
@@ -76,42 +76,16 @@ impl Probe for NoClientCertNoAlpn {
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
-        use super::no_client_cert_http1::{h2_answer, reads_as_refusal, unsure};
-        let (Some(bare), Some(nc)) = (view.of(self.id()), view.of(ProbeId::NO_CLIENT_CERT)) else {
-            return Vec::new();
-        };
-        if bare.outcome != Outcome::Served
-            || nc.outcome == Outcome::Served
-            || reads_as_refusal(bare)
-            || unsure(view, bare).is_some()
-        {
-            return Vec::new();
-        }
-        let v = view.version;
-        let st = bare.http_status.unwrap_or_default();
-        let (id, asked) = if bare.cert_requested {
-            (
-                FindingId::ClientCertOptional,
-                "the server asked for a client certificate, then",
-            )
-        } else {
-            (
-                FindingId::ClientCertNotRequested,
-                "the server never asked for a client certificate and",
-            )
-        };
-        let finding = Finding::new(
-            id,
+        super::no_client_cert_http1::served_where_refused(view, self.id(), |v, asked, st, before| {
             format!(
                 "{v}: offering no ALPN (as OpenSSL's s_client, Python's http.client and many \
                  embedded clients do), {asked} served HTTP {st} without one, where offering \
-                 ALPN the same request was {}: the server's settings follow the ALPN offered, \
-                 and a client that offers none gets in. Require the certificate whatever the \
-                 client offers (every filter chain, every configuration a ClientHello can pick).",
-                h2_answer(nc)
-            ),
-        );
-        vec![Judged { finding, from: bare }]
+                 ALPN the same request was {before}: the server's settings follow the ALPN \
+                 offered, and a client that offers none gets in. Require the certificate \
+                 whatever the client offers (every filter chain, every configuration a \
+                 ClientHello can pick)."
+            )
+        })
     }
 }
 
