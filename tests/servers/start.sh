@@ -84,6 +84,8 @@
 #                             NoClientCert for the others (a TLS 1.2-only client gets in)
 #   go-alpn-none-open         HTTP/1.1 only; RequireAndVerifyClientCert for clients offering any ALPN,
 #                             NoClientCert for those offering none
+#   go-alpn-none-open-h2      the same speaking h2 beside HTTP/1.1 (h2 negotiated by every client
+#                             offering it)
 #                             (401 WWW-Authenticate: Bearer; the token s3cret-token): anyone with
 #                             the token gets in (not on --list; real_servers.rs
 #                             a_refusal_the_valid_certificate_gets_too_proves_nothing)

@@ -2822,15 +2822,29 @@ fn a_tls12_probe_offers_tls12_suites_alone() {
 /// s_client, Python's http.client). Every probe offered ALPN, and the HTTP/1.1-only baseline ran
 /// only where h2 was negotiated (an audit's rustls servers: A, exit 0, while `curl --no-alpn` got
 /// the orders); the baseline asked again offering no ALPN gets the page the valid certificate
-/// gets: client-cert-not-requested, critical (on TLS 1.3, where the refusal told the ALPN).
+/// gets: client-cert-not-requested, critical (on TLS 1.3, where the refusal told the ALPN). Its
+/// twin speaking h2 beside HTTP/1.1 (a gRPC and REST front) was B, exit 0: the no-ALPN client
+/// was tried only where h2 was not negotiated; it is now wherever the handshake refused the
+/// baseline.
 #[test]
 fn a_client_offering_no_alpn_is_tried() {
-    let name = "go-alpn-none-open";
+    for name in ["go-alpn-none-open", "go-alpn-none-open-h2"] {
+        a_client_offering_no_alpn_gets_in(name);
+    }
+}
+
+fn a_client_offering_no_alpn_gets_in(name: &str) {
     let Some((_lab, scan)) = scan_alone(name, |lab| lab.identity_args("client.crt", "client.key"))
     else {
         return;
     };
     let t = &scan.targets[name];
+    let h2_baseline = t["probes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|p| p["id"] == "no-client-cert" && p["tls_version"] == "1.3" && p["alpn"] == "h2");
+    assert_eq!(h2_baseline, name.ends_with("-h2"), "{}", target_summary(t));
     let open = finding(t, "client-cert-not-requested").is_some_and(|f| {
         f["severity"] == "critical"
             && f["detail"]

@@ -33,6 +33,7 @@
 // for a client offering a TLS 1.3 suite, NoClientCert for one offering none (a TLS 1.2-only client).
 // The mode "alpn-none-open" speaks HTTP/1.1 alone and picks them by whether any ALPN is offered:
 // RequireAndVerifyClientCert for a client offering one, NoClientCert for one offering none.
+// The mode "alpn-none-open-h2" is the same speaking h2 beside HTTP/1.1 (a gRPC and REST front).
 // Two modes put a rate limiter (3 requests a second, every path) in front of the handler, as
 // an audit's did (seventeenth session): "rate200-appcheck" is VerifyClientCertIfGiven and a
 // handler that answers 403 unless the certificate verified (correct), its limiter answering 200
@@ -100,6 +101,7 @@ func main() {
 		"alpn-h2-strict":           tls.RequireAndVerifyClientCert,
 		"legacy-suites-open":       tls.RequireAndVerifyClientCert,
 		"alpn-none-open":           tls.RequireAndVerifyClientCert,
+		"alpn-none-open-h2":        tls.RequireAndVerifyClientCert,
 		"rate200-appcheck":         tls.VerifyClientCertIfGiven,
 		"rate403-requestcert":      tls.RequestClientCert,
 		"ifgiven-bearer-only":      tls.VerifyClientCertIfGiven,
@@ -114,7 +116,7 @@ func main() {
 	ifGiven200 := *mode == "ifgiven-200-refusal"
 	alpnH2Strict := *mode == "alpn-h2-strict"
 	legacySuitesOpen := *mode == "legacy-suites-open"
-	alpnNoneOpen := *mode == "alpn-none-open"
+	alpnNoneOpen := *mode == "alpn-none-open" || *mode == "alpn-none-open-h2"
 	rate200, rate403 := *mode == "rate200-appcheck", *mode == "rate403-requestcert"
 	limiter := &rateLimiter{perSecond: 3}
 	bearerOnly := *mode == "ifgiven-bearer-only"
@@ -177,6 +179,9 @@ func main() {
 		// is offered, so a client offering none gets in (an audit's rustls servers, eighteenth
 		// session: A, exit 0, while `curl --no-alpn` got the orders).
 		cfg.NextProtos = []string{"http/1.1"}
+		if *mode == "alpn-none-open-h2" {
+			cfg.NextProtos = []string{"h2", "http/1.1"}
+		}
 		strict := cfg.Clone()
 		open := cfg.Clone()
 		open.ClientAuth = tls.NoClientCert

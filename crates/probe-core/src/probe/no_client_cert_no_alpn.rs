@@ -6,8 +6,9 @@
 //! the other settings, and in (an audit's rustls servers: A, exit 0, while `curl --no-alpn` got
 //! the orders). It runs after the first wave, only on a version whose anonymous baseline did not
 //! negotiate h2 and was not served (refused over HTTP, answered, or refused in the handshake):
-//! one connection more there. Where h2 was negotiated, `no-client-cert-http1` asks instead (an
-//! h2-only server would hang on a client offering no ALPN).
+//! one connection more there. Where h2 was negotiated and the baseline got past the handshake,
+//! `no-client-cert-http1` asks instead (an h2-only server would hang on a client offering no
+//! ALPN); where h2 was negotiated and the handshake refused the baseline, this probe asks too.
 
 use super::{Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView};
 use crate::facts::Outcome;
@@ -23,7 +24,7 @@ pub struct NoClientCertNoAlpn;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::NO_CLIENT_CERT_NO_ALPN,
-    presents: "nothing, offering no ALPN at all; after the first wave, only where the anonymous baseline did not negotiate h2 and was not served (over HTTP but by nginx's own certificate page, or in the handshake once the ALPN chosen was known: TLS 1.3)",
+    presents: "nothing, offering no ALPN at all; after the first wave, only where the anonymous baseline was not served: refused in the handshake once the ALPN chosen was known (TLS 1.3, h2 or not), or, where it did not negotiate h2, over HTTP but by nginx's own certificate page",
     needs: "—",
     findings: &[
         FindingId::ClientCertOptional,
@@ -52,7 +53,11 @@ impl Probe for NoClientCertNoAlpn {
 
     /// Where the anonymous baseline did not negotiate h2 and was not served: refused over HTTP
     /// or answered, or refused in the handshake once the ALPN chosen was known (TLS 1.3: a
-    /// refusal there follows the server's EncryptedExtensions). A TLS 1.2 refusal in the
+    /// refusal there follows the server's EncryptedExtensions), h2 too: a server refusing an
+    /// anonymous client in its handshake refuses one offering no ALPN there as well unless its
+    /// settings follow the ALPN (Go `GetConfigForClient` on a gRPC and REST front: A, exit 0,
+    /// while `curl --no-alpn` got in), so no h2-only server is left waiting for a request it
+    /// cannot read. A TLS 1.2 refusal in the
     /// handshake tells no ALPN, and a policy by ALPN is the same on both versions: read on TLS
     /// 1.3 alone.
     /// Not where nginx's own certificate page refused (its TLS module requires the certificate
@@ -60,7 +65,7 @@ impl Probe for NoClientCertNoAlpn {
     fn wanted_after(&self, first: &VersionView<'_>) -> bool {
         first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
             !nc.late
-                && nc.alpn.as_deref() != Some("h2")
+                && (nc.alpn.as_deref() != Some("h2") || nc.outcome == Outcome::RefusedTls)
                 && (nc.alpn.is_some() || nc.handshake_completed)
                 && !crate::checks::refusal::nginx_own_certificate_page(
                     nc.http_status,
@@ -102,6 +107,10 @@ mod tests {
         assert!(NoClientCertNoAlpn.wanted_after(&view(&all)));
         nc.alpn = Some("h2".into());
         let all = [nc.clone()];
+        assert!(NoClientCertNoAlpn.wanted_after(&view(&all)));
+        let mut past = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        past.alpn = Some("h2".into());
+        let all = [past];
         assert!(!NoClientCertNoAlpn.wanted_after(&view(&all)));
         let served = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
         let all = [served];
