@@ -2838,7 +2838,9 @@ fn a_client_offering_no_alpn_gets_in(name: &str) {
     else {
         return;
     };
-    let t = &scan.targets[name];
+    let Some(t) = scan.targets.get(name) else {
+        panic!("{name} missing from the report");
+    };
     let h2_baseline = t["probes"]
         .as_array()
         .into_iter()
