@@ -86,6 +86,11 @@ fn free_port() -> TestResult<u16> {
 }
 
 fn start(name: &str, pki: &Path, work: &Path) -> TestResult<Server> {
+    start_with(name, pki, work, &[])
+}
+
+/// [`start`] with more environment for the server (`SSL_CERT_FILE` …).
+fn start_with(name: &str, pki: &Path, work: &Path, env: &[(&str, &Path)]) -> TestResult<Server> {
     use std::os::unix::process::CommandExt as _;
     let port = free_port()?;
     let child = Command::new("bash")
@@ -93,6 +98,7 @@ fn start(name: &str, pki: &Path, work: &Path) -> TestResult<Server> {
         .args([name, &port.to_string()])
         .arg(pki)
         .arg(work.join(name))
+        .envs(env.iter().copied())
         .env("MTLS_WATCH_STDIN", "1")
         .env(
             "PATH",
@@ -1481,7 +1487,17 @@ fn a_staging_ca_the_server_does_not_trust_is_never_passed() -> TestResult {
     let untrusted = scanner(&lab.pki, Some("client"), Some((&other.0, &other.1)))?;
     let chained = scanner(&lab.pki, Some("client"), Some((&inter.0, &inter.1)))?;
     let untrusted_alone = scanner(&lab.pki, None, Some((&other.0, &other.1)))?;
-    let server = start(name, &lab.pki, lab.dir.path())?;
+    // nghttpx verifies client certificates against OpenSSL's default store beside its CA file
+    // (client-ca-public-roots, the remediation's fix): pointed at ca.crt alone, as here, only
+    // the staging CA's certificates are in question.
+    let no_dir = lab.dir.path().join("no-cert-dir");
+    let ca_alone = lab.pki.join("ca.crt");
+    let server = start_with(
+        name,
+        &lab.pki,
+        lab.dir.path(),
+        &[("SSL_CERT_FILE", &ca_alone), ("SSL_CERT_DIR", &no_dir)],
+    )?;
     let url = format!("https://127.0.0.1:{}/", server.port);
     let mut problems = Vec::new();
     let why = "does not accept certificates from the staging CA";

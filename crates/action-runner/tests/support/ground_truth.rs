@@ -445,19 +445,32 @@ pub fn expectations() -> Vec<Expect> {
         optional_verified("tomcat-optional", [Tls(CU), Tls(CU)]),
         // JSSE has no "any CA" mode: Tomcat treats optionalNoCA as optional (surprise T1)
         optional_verified("tomcat-optionalNoCA", [Tls(CU), Tls(CU)]),
-        // ---- nghttpx 1.52 (OpenSSL) in front of a plain HTTP backend
-        required_verified(
-            "nghttpx-verify-client",
-            [Tls(CR), Tls(HF)],
-            [Tls(UCA), Tls(UCA)],
-        ),
+        // ---- nghttpx 1.52 (OpenSSL) in front of a plain HTTP backend. It names ca.crt alone but
+        // verifies against OpenSSL's default store beside it (a public root's own certificate
+        // with another key gets decrypt_error where the scan's own CA's gets unknown_ca; with
+        // SSL_CERT_FILE holding other-ca.crt, untrusted.crt is served): client-ca-public-roots,
+        // high (before: A, exit 0; an audit, nineteenth session)
+        Expect {
+            findings: &[("client-ca-public-roots", Implied::Null)],
+            grade_a: Some(false),
+            ..required_verified(
+                "nghttpx-verify-client",
+                [Tls(CR), Tls(HF)],
+                [Tls(UCA), Tls(UCA)],
+            )
+        },
         // lets an expired certificate from the trusted CA in, which only a certificate minted by
         // that CA shows (deep_expectations); without identities it looks like a verifying server
-        required_verified(
-            "nghttpx-tolerate-expired",
-            [Tls(CR), Tls(HF)],
-            [Tls(UCA), Tls(UCA)],
-        ),
+        // that trusts the public roots, as nghttpx-verify-client
+        Expect {
+            findings: &[("client-ca-public-roots", Implied::Null)],
+            grade_a: Some(false),
+            ..required_verified(
+                "nghttpx-tolerate-expired",
+                [Tls(CR), Tls(HF)],
+                [Tls(UCA), Tls(UCA)],
+            )
+        },
         // ---- GnuTLS 3.7.9 gnutls-serv --http (GROUND_TRUTH.md, "GnuTLS, Traffic Server and
         // Puma"): access_denied for every certificate it refuses, decode_error on TLS 1.2 for
         // none. Its verification ignores the EKU: a serverAuth-only certificate from the trusted
@@ -1036,14 +1049,15 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_tomcat("tomcat-optionalNoCA")
         },
         DeepExpect {
-            grade_a: Some(true),
+            findings: &["client-ca-public-roots"],
+            grade_a: Some(false),
             ..deep_strict_openssl("nghttpx-verify-client")
         },
         DeepExpect {
             // verify-client-tolerate-expired: the expired certificate from the trusted CA is
             // served, everything else is refused as by nghttpx-verify-client
             expired: [Served(200); 2],
-            findings: &["expired-client-cert-accepted"],
+            findings: &["expired-client-cert-accepted", "client-ca-public-roots"],
             absent: TOLERATE_EXPIRED_ABSENT,
             grade_a: Some(false),
             ..deep_strict_openssl("nghttpx-tolerate-expired")

@@ -329,14 +329,15 @@ impl FindingId {
                 Severity::High,
                 "The server's CertificateRequest names public CAs (roots of Mozilla's program, in \
                  every browser and OS trust store) as issuers it accepts client certificates from \
-                 (or, naming none, its TLS layer takes a public root's own certificate for a \
-                 client's chain and refuses only its signature): \
+                 (or, naming none or its own CA alone, its TLS layer takes a public root's own \
+                 certificate for a client's chain and refuses only its signature): \
                  anyone who gets a certificate with the clientAuth purpose from one of them passes \
                  the TLS layer's check, and is in unless the application authorises each client by \
                  its certificate's identity. Typical causes: the system bundle given as the client \
                  CA file (nginx `ssl_client_certificate /etc/ssl/certs/ca-certificates.crt`), \
                  Jetty `setTrustAll(true)`, a Java trust store left at the JDK's `cacerts`, Python \
-                 `load_default_certs(Purpose.CLIENT_AUTH)`.",
+                 `load_default_certs(Purpose.CLIENT_AUTH)`, nghttpx (which verifies against \
+                 OpenSSL's default store beside `verify-client-cacert`).",
                 "Trust only the CA that issues your client certificates (a private CA, in a file or \
                  trust store of its own), never the system's public bundle; where a public CA must \
                  issue them, authorise each client by its certificate's subject or SAN.",

@@ -434,6 +434,14 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
             _ => lead_then(verify_lead(id, stack), verify(stack)),
         },
         EnforcementUnverified => unverified(stack).into(),
+        ClientCaPublicRoots if stack == Stack::Nghttpx => {
+            "# nghttpx verifies client certificates against OpenSSL's default store (the system's\n\
+             # public roots) beside verify-client-cacert, while it names that file's CAs alone:\n\
+             # start it with that store pointed at the client CA\n\
+             SSL_CERT_FILE=/etc/nghttpx/client-ca.pem SSL_CERT_DIR=/nonexistent nghttpx --conf /etc/nghttpx/nghttpx.conf\n\
+             # (its TLS backends are then verified against that file too), or check the issuer in the backend"
+                .into()
+        }
         ClientCaPublicRoots => lead_then(
             "# trust only the CA that issues your client certificates, never the public bundle",
             verify(stack),

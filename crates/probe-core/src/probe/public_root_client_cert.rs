@@ -6,10 +6,11 @@
 //! where the certificate from an unknown CA was refused for its issuer (`unknown_ca`,
 //! `bad_certificate`): anyone with a clientAuth certificate from any public CA passes its TLS
 //! layer. `client-ca-public-roots` reads the same from the CA names a CertificateRequest
-//! advertises; Python and Java on TLS 1.3 advertise none (an audit's Tornado: A, exit 0). So it
-//! runs after the first wave, only where the server asked for a certificate naming no CA and
-//! refused the certificate from an unknown CA in the handshake with an alert: one connection
-//! more there.
+//! advertises; Python and Java on TLS 1.3 advertise none (an audit's Tornado: A, exit 0), and a
+//! server may name its own CA alone while it verifies against the system's store beside it
+//! (nghttpx `verify-client-cacert`: A, exit 0). So it runs after the first wave, only where the
+//! server asked for a certificate naming no public root and refused the certificate from an
+//! unknown CA in the handshake with an alert: two connections more there (with its control).
 
 use std::sync::{Arc, OnceLock};
 
@@ -186,7 +187,7 @@ pub struct PublicRootClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PUBLIC_ROOT_CLIENT_CERT,
-    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key, beside the scan's own self-signed CA certificate sent the same way (refused for its signature where that one is refused for its chain, the root's chain was taken; GnuTLS checks the signature first on TLS 1.3, and answers both alike); after the first wave, only where the server asked for a certificate naming no CA and refused the certificate from an unknown CA in the handshake with an alert",
+    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key, beside the scan's own self-signed CA certificate sent the same way (refused for its signature where that one is refused for its chain, the root's chain was taken; GnuTLS checks the signature first on TLS 1.3, and answers both alike); after the first wave, only where the server asked for a certificate naming no public root (no CA, or its own alone) and refused the certificate from an unknown CA in the handshake with an alert",
     needs: "a public root in this machine's trust store",
     findings: &[FindingId::ClientCaPublicRoots],
 };
@@ -225,13 +226,17 @@ impl Probe for PublicRootClientCert {
         })]
     }
 
-    /// Where the server asked for a certificate naming no CA, did not serve the anonymous
-    /// client, and refused the certificate from an unknown CA in the handshake with an alert.
+    /// Where the server asked for a certificate naming no public root (none at all, or its own
+    /// CAs alone: nghttpx `verify-client-cacert` names that file's CAs and verifies against
+    /// OpenSSL's default store beside it, as nginx `ssl_trusted_certificate` and OpenSSL
+    /// `-verifyCAfile` may), did not serve the anonymous client, and refused the certificate
+    /// from an unknown CA in the handshake with an alert.
     fn wanted_after(&self, first: &VersionView<'_>) -> bool {
         first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
             !nc.late
                 && nc.cert_requested
-                && nc.acceptable_cas.is_empty()
+                && crate::checks::public_roots::public_roots_among(&nc.acceptable_ca_names)
+                    .is_empty()
                 && nc.outcome != Outcome::Served
         }) && untrusted_refused(first).is_some()
     }
@@ -264,7 +269,7 @@ impl Probe for PublicRootClientCert {
         let finding = Finding::new(
             FindingId::ClientCaPublicRoots,
             format!(
-                "{v}: the CertificateRequest names no CA, but a public root's own certificate \
+                "{v}: the CertificateRequest names no public root, but a public root's own certificate \
                  ({subject}), sent as the client certificate with a key that is not its own, was \
                  refused for its signature (alert {alert}), where the scan's own self-signed CA \
                  certificate, sent the same way, was refused for its issuer (alert {untrusted}): \
@@ -312,6 +317,11 @@ mod tests {
             refused(id, CONTROL_ORIGIN, "UnknownCA"),
         ];
         assert!(PublicRootClientCert.wanted_after(&view(&lax)));
+        // A server naming its own CA alone is asked too (nghttpx `verify-client-cacert`).
+        let mut named = nc.clone();
+        named.acceptable_ca_names = vec![b"a private CA's name".to_vec()];
+        let all = [named, untrusted.clone()];
+        assert!(PublicRootClientCert.wanted_after(&view(&all)));
         let ids: Vec<FindingId> = PublicRootClientCert
             .judge(&view(&lax))
             .iter()
