@@ -52,9 +52,11 @@ impl std::fmt::Debug for ExtraHeaders {
 /// `plain` as servers echo it back: as is; as a JSON string (serde's escapes, `/` also as `\/`
 /// as PHP writes it, past-ASCII characters also as `\u00e4` as Python's `json.dumps` writes
 /// them); percent-encoded as URL encoders do (every byte but letters and digits; or RFC 3986's
-/// unreserved `-._~` kept, as `encodeURIComponent`, Go and Java keep them; or those and `/`, as
-/// Python's `urllib.parse.quote` keeps them; and with a space as `+`, as form encoding writes
-/// it), each with upper- and lower-case hex digits; as HTML ([`html_forms`]); in hex, every byte
+/// unreserved `-._~` kept, as `encodeURIComponent` and Go keep them; or those and `/`, as
+/// Python's `urllib.parse.quote` keeps them; or `*-._` with `~` encoded, as `URLSearchParams` and
+/// Java's `URLEncoder` write a form, `-._` as PHP's `urlencode`, `@*_+-./` as JavaScript's
+/// `escape()`; and with a space as `+`, as form encoding writes it), each with upper- and
+/// lower-case hex digits; as HTML ([`html_forms`]); in hex, every byte
 /// as two digits (HAProxy's `%[req.hdr(authorization),hex]`), upper and lower case; in base64
 /// ([`base64_forms`]). (Upper- or lower-cased echoes are caught where they are replaced.)
 pub fn echoed_forms(plain: &str) -> Vec<String> {
@@ -65,6 +67,16 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
         .remove(b'_')
         .remove(b'~');
     const PATH_KEPT: &AsciiSet = &UNRESERVED_KEPT.remove(b'/');
+    // application/x-www-form-urlencoded as WHATWG `URLSearchParams` and Java's `URLEncoder`
+    // write it (`*-._` kept, `~` encoded), as PHP's `urlencode` does (`-._` kept), and
+    // JavaScript's `escape()` (`@*_+-./` kept).
+    const FORM_KEPT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'*')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_');
+    const PHP_KEPT: &AsciiSet = &FORM_KEPT.add(b'*');
+    const ESCAPE_KEPT: &AsciiSet = &FORM_KEPT.remove(b'@').remove(b'+').remove(b'/');
     let json = serde_json::to_string(plain).unwrap_or_default();
     let json = json
         .strip_prefix('"')
@@ -97,7 +109,14 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
         forms.push(j);
     }
     forms.extend(html_forms(plain));
-    for set in [NON_ALPHANUMERIC, UNRESERVED_KEPT, PATH_KEPT] {
+    for set in [
+        NON_ALPHANUMERIC,
+        UNRESERVED_KEPT,
+        PATH_KEPT,
+        FORM_KEPT,
+        PHP_KEPT,
+        ESCAPE_KEPT,
+    ] {
         let encoded = utf8_percent_encode(plain, set).to_string();
         forms.push(encoded.replace("%20", "+"));
         forms.push(lower_hex_escapes(&encoded));
@@ -674,6 +693,20 @@ mod tests {
         ] {
             let text = redacted(&echo, &[&bearer]);
             assert_nothing_decodable(&echo, &text, token);
+        }
+        // A token with `~` and `*`, echoed as `URLSearchParams`/Java's `URLEncoder` (`~`
+        // encoded, `*` kept, a space as `+`), PHP's `urlencode` (`*` encoded) and `escape()`
+        // (`@*_+-./` kept, a space as `%20`): an audit's Node servers printed the first two.
+        let tilde = "sk_live_9f~Qx4*Zq8W2@v/m+N0";
+        let header = format!("Authorization: Bearer {tilde}");
+        for echo in [
+            "auth=Bearer+sk_live_9f%7EQx4*Zq8W2%40v%2Fm%2BN0".to_owned(),
+            "auth=Bearer+sk_live_9f%7eQx4*Zq8W2%40v%2fm%2bN0".to_owned(),
+            "auth=Bearer+sk_live_9f%7EQx4%2AZq8W2%40v%2Fm%2BN0".to_owned(),
+            "auth=Bearer%20sk_live_9f%7EQx4*Zq8W2@v/m+N0".to_owned(),
+        ] {
+            let text = redacted(&echo, &[&header]);
+            assert_nothing_decodable(&echo, &text, tilde);
         }
         // Basic: the decoded `user:password` and the password alone, in any of the forms above.
         let password = "pa55/w0rd+Xy=";
