@@ -28,6 +28,8 @@
 #   nginx-optional-pin-fingerprint | nginx-optional-x-ssl-subject   optional + 403 unless verified
 #                             or a forwarded header says so: client.crt's SHA-256 pinned in
 #                             cf-cert-fingerprint-sha256, or any X-SSL-Subject (Pound's)
+#   nginx-optional-realip-allowlist   optional + 403 unless verified or the client's address,
+#                             taken from X-Forwarded-For (realip), is in 10.0.0.0/8
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
 #   nginx-optional_no_ca-subject optional_no_ca + 403 unless $ssl_client_s_dn is client.crt's
 #                             subject (not on --list)
@@ -197,6 +199,8 @@
 #   tomcat-optional-clientcert  optional + a CLIENT-CERT security constraint on every path (a
 #                             MemoryRealm user: client.crt's subject); on TLS 1.2 Tomcat renegotiates
 #                             for a client without one (not on --list)
+#   tomcat-optional-sslvalve  the same with SSLValve (the certificate taken from ssl_client_cert,
+#                             unverified) (not on --list)
 #   tomcat-required | tomcat-optional | tomcat-optionalNoCA
 #                             Tomcat 10.1 (Debian tomcat10-common, TOMCAT_HOME=/usr/share/tomcat10,
 #                             a CATALINA_BASE of its own under WORKDIR), one NIO HTTPS connector,
@@ -1185,6 +1189,16 @@ nginx-*)
     mode=optional
     dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } $allow if (\$deny = 1) { return 403; }"
     ;;
+  optional-realip-allowlist)
+    # verify optional, and internal callers (10.0.0.0/8) let in without a certificate, their
+    # address taken from X-Forwarded-For as set by the load balancer in front (here 127.0.0.1,
+    # the scanner's own address): anyone sending the header is internal (an audit's nginx,
+    # Apache mod_remoteip and HAProxy set-src: A, exit 0; not on --list; real_servers.rs
+    # forwarded_headers_carry_the_certificate_itself)
+    mode=optional
+    server_extra='set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;'
+    dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($remote_addr ~ "^10[.]") { set $deny 0; } if ($deny = 1) { return 403; }'
+    ;;
   optional_no_ca-403-404root)
     # any certificate through the TLS layer, the application refusing (403) all but a verified
     # one, and "/" answering 404 to everyone (not on --list; real_servers.rs
@@ -2117,7 +2131,7 @@ tomcat-*)
   : "${JAVA:=java}" "${TOMCAT_HOME:=/usr/share/tomcat10}"
   need "$JAVA" JAVA
   need "$PYTHON3"
-  verification=${server#tomcat-} realm=""
+  verification=${server#tomcat-} realm="" valve_line=""
   case $verification in
   required | optional | optionalNoCA) ;;
   optional-clientcert)
@@ -2126,6 +2140,15 @@ tomcat-*)
     # client that sent none (not on --list)
     verification=optional
     realm=1
+    ;;
+  optional-sslvalve)
+    # the same behind "httpd in front" guides' SSLValve, reachable directly: the valve takes the
+    # request's certificate from ssl_client_cert (one-line PEM) or ssl_client_escaped_cert and
+    # verifies nothing, so a copy of client.crt in a header gets in (an audit's Tomcat 10.1: A,
+    # exit 0; not on --list; real_servers.rs forwarded_headers_carry_the_certificate_itself)
+    verification=optional
+    realm=1
+    valve_line='<Valve className="org.apache.catalina.valves.SSLValve"/>'
     ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
@@ -2224,6 +2247,7 @@ EOF
     </Connector>
     <Engine name="Catalina" defaultHost="localhost">
       $realm_line
+      $valve_line
       <Host name="localhost" appBase="webapps" autoDeploy="false" deployOnStartup="false"
           unpackWARs="false">
         <Context path="" docBase="ROOT"/>

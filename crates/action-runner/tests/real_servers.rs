@@ -2770,23 +2770,25 @@ fn a_grpc_service_is_asked_as_one() {
 /// client.crt's SHA-256 pinned in `cf-cert-fingerprint-sha256` (a certificate is no secret: the
 /// headers now carry `client-cert` itself, not a minted look-alike), and any `X-SSL-Subject`
 /// (Pound's header, which Pound passes on from the client). An audit's aiohttp pin and Pound
-/// backends were A, exit 0; both are client-cert-header-spoofing, critical.
+/// backends were A, exit 0; both are client-cert-header-spoofing, critical. So are, from the
+/// nineteenth session's audits (A, exit 0 before): Tomcat's SSLValve (client.crt as one-line
+/// PEM in `ssl_client_cert`), and an allowlist of internal callers fed by `X-Forwarded-For`
+/// (nginx realip, 10.0.0.0/8).
 #[test]
 fn forwarded_headers_carry_the_certificate_itself() {
-    let (pin, pound) = (
+    let servers = [
         "nginx-optional-pin-fingerprint",
         "nginx-optional-x-ssl-subject",
-    );
-    if !tools_present(&[pin, pound]) {
+        "nginx-optional-realip-allowlist",
+        "tomcat-optional-sslvalve",
+    ];
+    if !tools_present(&servers) {
         return;
     }
     let mut lab = Lab::new();
-    lab.start(&[pin, pound]);
-    let scan = lab.scan(
-        &[pin, pound],
-        &lab.identity_args("client.crt", "client.key"),
-    );
-    for name in [pin, pound] {
+    lab.start(&servers);
+    let scan = lab.scan(&servers, &lab.identity_args("client.crt", "client.key"));
+    for name in servers {
         let t = &scan.targets[name];
         let spoofed =
             finding(t, "client-cert-header-spoofing").is_some_and(|f| f["severity"] == "critical");

@@ -457,14 +457,20 @@ impl FindingId {
                 "CWE-290",
                 Severity::Critical,
                 "The application trusts headers that a TLS-terminating proxy sets after verifying a \
-                 client certificate (X-SSL-Client-Verify, X-Forwarded-Client-Cert, …), and a client \
-                 that sends them itself gets in without a certificate (FortiClient EMS \
-                 CVE-2026-35616, Envoy CVE-2022-21654).",
+                 client certificate (X-SSL-Client-Verify, X-Forwarded-Client-Cert, …), or the \
+                 client's address a proxy forwards (X-Forwarded-For, X-Real-IP, Forwarded) for an \
+                 allowlist of internal callers, and a client that sends them itself gets in without \
+                 a certificate (FortiClient EMS CVE-2026-35616, Envoy CVE-2022-21654).",
                 "Make the proxy set or remove every client-certificate header the application reads, \
                  not only the one named here (X-SSL-Client-Verify, X-SSL-Client-Cert, ssl-client-verify, \
                  SSL_CLIENT_VERIFY, X-Client-Cert, X-Forwarded-Client-Cert, …), on every request \
                  (set-header or del-header, never add-header; Envoy SANITIZE_SET covers XFCC only), and \
-                 let the application be reached only through the proxy.",
+                 let the application be reached only through the proxy. Take a client's address from \
+                 a forwarded header only when the connection comes from the proxy itself (nginx \
+                 `set_real_ip_from` the proxy's address alone, Apache `RemoteIPTrustedProxy`, Express \
+                 `trust proxy` set to it), never let an address stand in for the certificate on a \
+                 port clients reach directly, and drop Tomcat's SSLValve where Tomcat is reachable \
+                 without the proxy in front.",
             ),
             HostFormBypass => (
                 "Client auth bypassed by another spelling of the protected Host",

@@ -45,7 +45,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 2 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, and a POST to the protected name and path: served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, to any client: a check scoped to some methods); without one, the POST alone, where the anonymous GET got past the handshake and was refused over HTTP: served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 2 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, and a POST to the protected name and path: served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, to any client: a check scoped to some methods); without one, the POST alone, where the anonymous GET got past the handshake and was refused over HTTP: served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told)",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[
         FindingId::ClientCertHeaderSpoofing,
@@ -63,6 +63,9 @@ struct Family {
 /// What the spoofed headers carry.
 struct Material {
     pem_escaped: String,
+    /// The PEM on one line, its line breaks written as spaces, as Apache's mod_headers forwards
+    /// `%{SSL_CLIENT_CERT}s` and Tomcat's `SSLValve` reads `ssl_client_cert`.
+    pem_spaced: String,
     der_b64: String,
     /// The subject as nginx (`$ssl_client_s_dn`), mod_ssl, Envoy, AWS and Cloudflare write it:
     /// RFC 2253, the last RDN first (`CN=test-client,O=mtls-scan tests`).
@@ -89,6 +92,22 @@ fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> 
         HeaderName::from_static(name),
         HeaderValue::from_str(value).ok()?,
     ))
+}
+
+/// The client's address `ip` in every header proxies forward it in.
+fn address_family(name: &'static str, ip: &str) -> Family {
+    let headers = [
+        header("x-forwarded-for", ip),
+        header("x-real-ip", ip),
+        header("forwarded", &format!("for={ip}")),
+        header("true-client-ip", ip),
+        header("x-client-ip", ip),
+        header("cf-connecting-ip", ip),
+    ];
+    Family {
+        name,
+        headers: headers.into_iter().flatten().collect(),
+    }
 }
 
 fn families(m: &Material, verified: &str) -> Vec<Family> {
@@ -184,6 +203,22 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 header("x-ssl-serial", &m.sha256.get(..16).unwrap_or("01").to_ascii_uppercase()),
             ],
         ),
+        // The client's address as a proxy forwards it: an allowlist that lets internal callers
+        // in without a certificate (Apache `Require ip 10.0.0.0/8` beside `Require expr
+        // %{SSL_CLIENT_VERIFY}` behind mod_remoteip, nginx realip with a `geo` exemption,
+        // HAProxy `set-src hdr_ip(X-Forwarded-For)`, an Express `trust proxy` app checking
+        // `req.ip`) takes it from anyone (audits of all four: A, exit 0). Loopback and a private
+        // range, in two requests.
+        address_family(
+            "client address 127.0.0.1 (X-Forwarded-For, X-Real-IP, Forwarded, True-Client-IP, \
+             X-Client-IP, CF-Connecting-IP: an allowlist behind a proxy)",
+            "127.0.0.1",
+        ),
+        address_family(
+            "client address 10.0.0.1 (X-Forwarded-For, X-Real-IP, Forwarded, True-Client-IP, \
+             X-Client-IP, CF-Connecting-IP: an allowlist behind a proxy)",
+            "10.0.0.1",
+        ),
         fam(
             "X-Forwarded-Client-Cert (Envoy XFCC)",
             vec![header("x-forwarded-client-cert", &xfcc(m))],
@@ -277,6 +312,24 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 header("x_ssl_client_cn", &m.common_name),
                 header("x_client_dn", &m.subject),
                 header("x_client_cn", &m.common_name),
+            ],
+        ),
+        // Tomcat's `SSLValve` (every "Tomcat behind httpd" guide's) builds the request's
+        // certificate from `ssl_client_cert` as mod_headers forwards it (the PEM on one line,
+        // spaces for its line breaks) or `ssl_client_escaped_cert` (escaped PEM), and verifies
+        // nothing: a client reaching Tomcat directly with a copy of a valid certificate gets in
+        // (an audit's Tomcat 10.1: A, exit 0).
+        fam(
+            "ssl_client_cert as one-line PEM, ssl_client_escaped_cert (Tomcat SSLValve, Apache \
+             mod_headers' %{SSL_CLIENT_CERT}s)",
+            vec![
+                header("ssl_client_verify", verified),
+                header("ssl_client_cert", &m.pem_spaced),
+                header("ssl_client_escaped_cert", &m.pem_escaped),
+                header("x_ssl_client_verify", verified),
+                header("x_client_verify", verified),
+                header("x_ssl_client_cert", &m.pem_spaced),
+                header("x_ssl_client_s_dn", &m.subject),
             ],
         ),
         // Keycloak's HAProxy lookup: `http-request set-header SSL_CLIENT_CERT
@@ -586,6 +639,7 @@ fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, St
             percent_encoding::NON_ALPHANUMERIC,
         )
         .to_string(),
+        pem_spaced: pem.trim_end().replace('\n', " "),
         der_b64: b64,
         common_name: common_name(subject),
         subject: dn_forms(subject).0,
@@ -1559,7 +1613,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -1697,6 +1751,7 @@ mod tests {
     fn material() -> Material {
         Material {
             pem_escaped: "-----BEGIN%20CERTIFICATE-----".to_owned(),
+            pem_spaced: "-----BEGIN CERTIFICATE----- MIIB -----END CERTIFICATE-----".to_owned(),
             der_b64: "MIIB".to_owned(),
             subject: "CN=mtls-scan untrusted client,O=mtls-scan probe".to_owned(),
             subject_oneline: "/O=mtls-scan probe/CN=mtls-scan untrusted client".to_owned(),
@@ -1730,11 +1785,11 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 19);
-        // No header dropped as an invalid value: 82 headers in all, 64 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 82);
+        assert_eq!(fams.len(), 22);
+        // No header dropped as an invalid value: 101 headers in all, 71 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 101);
         let all = together(&fams);
-        assert_eq!(all.len(), 64);
+        assert_eq!(all.len(), 71);
         for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
             assert!(all.iter().any(|(n, _)| n == needed), "{needed} missing");
         }
@@ -1743,7 +1798,7 @@ mod tests {
         assert!(header_bytes(&all) > 8 * 1024, "{}", header_bytes(&all));
         let verify = gate(&fams, "SUCCESS");
         let packed = batches(&fams, &verify);
-        assert_eq!(packed.len(), 6, "the README counts 6 batches per verify value");
+        assert_eq!(packed.len(), 7, "the README counts 7 batches per verify value");
         let mut sent: Vec<&str> = Vec::new();
         for b in &packed {
             let headers = together(b.iter().copied());
@@ -1773,7 +1828,7 @@ mod tests {
             .map(|f| f.name)
             .collect();
         assert_eq!(sent, batched);
-        assert_eq!(fams.iter().filter(|f| underscored(f)).count(), 2);
+        assert_eq!(fams.iter().filter(|f| underscored(f)).count(), 3);
         // The X- names written with `_` (which a proxy's del-header of the X- name leaves, and
         // WSGI servers read as it) go in those requests of their own, no request more: every
         // one with the verify value, and the certificate and subject with the X- names'.
@@ -1804,7 +1859,7 @@ mod tests {
         );
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 19);
+        assert_eq!(zero.len(), 22);
         let verify_zero = gate(&zero, "0");
         assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
