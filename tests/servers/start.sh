@@ -110,6 +110,9 @@
 #   node-h2-check-h2-only     http2.createSecureServer, allowHTTP1, optional; the app answers 403
 #                             to an unauthorised client over h2 only and serves it over HTTP/1.1
 #                             (not on --list)
+#   node-h2-session-goaway    http2.createSecureServer, allowHTTP1, optional; the 'session' handler
+#                             ends an unauthorised h2 session with GOAWAY HTTP_1_1_REQUIRED, and
+#                             HTTP/1.1 is served to anyone (not on --list)
 #   node-h2-only              http2.createSecureServer without allowHTTP1 (ALPN h2 alone: an
 #                             HTTP/1.1-only client gets no_application_protocol), optional; 403 to
 #                             an unauthorised client (not on --list)

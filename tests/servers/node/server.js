@@ -28,6 +28,10 @@
 //   h2-check-h2-only  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
 //                   rejectUnauthorized: false; the app answers 403 to an unauthorised client over
 //                   h2 and serves it over HTTP/1.1 (a check written for the h2 API only)
+//   h2-session-goaway  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
+//                   rejectUnauthorized: false; the check sits in the 'session' handler, which
+//                   ends an unauthorised h2 session with GOAWAY HTTP_1_1_REQUIRED: HTTP/1.1 never
+//                   meets it, and anyone is served over HTTP/1.1 (an audit's, nineteenth session)
 // Binds 127.0.0.1 only.
 'use strict';
 const https = require('https');
@@ -37,7 +41,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|h2-only|h2-check-h2-only PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|h2-only|h2-check-h2-only|h2-session-goaway PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -54,6 +58,7 @@ switch (mode) {
   case 'renegotiate-serve':
   case 'h2-only':
   case 'h2-check-h2-only':
+  case 'h2-session-goaway':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
     break;
@@ -148,8 +153,16 @@ const handler = (req, res) => {
   res.end('ok\n');
 };
 const server =
-  mode === 'h2-check-h2-only' || mode === 'h2-only'
+  mode === 'h2-check-h2-only' || mode === 'h2-only' || mode === 'h2-session-goaway'
     ? require('http2').createSecureServer({ ...opts, allowHTTP1: mode !== 'h2-only' }, handler)
     : https.createServer(opts, handler);
+if (mode === 'h2-session-goaway') {
+  const http2 = require('http2');
+  server.on('session', (session) => {
+    if (!session.socket.authorized) {
+      session.goaway(http2.constants.NGHTTP2_HTTP_1_1_REQUIRED);
+    }
+  });
+}
 server.on('tlsClientError', () => {});
 server.listen(port, '127.0.0.1');

@@ -24,7 +24,7 @@ pub struct NoClientCertHttp1;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::NO_CLIENT_CERT_HTTP1,
-    presents: "nothing, offering ALPN `http/1.1` alone; after the first wave, only where the anonymous baseline negotiated h2 and was not served (over HTTP or in the handshake)",
+    presents: "nothing, offering ALPN `http/1.1` alone; after the first wave, only where the anonymous baseline negotiated h2 and was not served (refused over HTTP or in the handshake, or given no answer after it: a GOAWAY or a close)",
     needs: "—",
     findings: &[
         FindingId::ClientCertOptional,
@@ -41,6 +41,9 @@ pub(super) fn h2_answer(nc: &ProbeObservation) -> String {
         },
         (Outcome::RefusedHttp, Some(st)) => format!("refused with HTTP {st}"),
         (_, Some(st)) => format!("answered HTTP {st}"),
+        (Outcome::Inconclusive, None) if nc.handshake_completed => {
+            "given no answer after the handshake (a GOAWAY or a close)".to_owned()
+        }
         _ => "not served".to_owned(),
     }
 }
@@ -190,13 +193,19 @@ impl Probe for NoClientCertHttp1 {
     /// answered, or refused in the handshake (a server whose TLS settings follow the ALPN offered
     /// lets in, without a certificate, a client that does not offer h2: an audit's Go
     /// `GetConfigForClient` was A, exit 0). TLS 1.2 refuses before the client learns the ALPN, so
-    /// a refusal in the handshake is read on TLS 1.3 alone.
+    /// a refusal in the handshake is read on TLS 1.3 alone. Or given no answer after an h2
+    /// handshake (a Node `http2` server with `allowHTTP1` checking the certificate in its
+    /// `'session'` handler, which HTTP/1.1 never reaches, ends an unauthorised h2 session with
+    /// GOAWAY `HTTP_1_1_REQUIRED` or a close: anyone got the orders over HTTP/1.1 while the scan
+    /// stayed incomplete without a finding).
     fn wanted_after(&self, first: &VersionView<'_>) -> bool {
         first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
             !nc.late
                 && nc.alpn.as_deref() == Some("h2")
                 && match nc.outcome {
-                    Outcome::RefusedHttp | Outcome::Answered => nc.handshake_completed,
+                    Outcome::RefusedHttp | Outcome::Answered | Outcome::Inconclusive => {
+                        nc.handshake_completed
+                    }
                     Outcome::RefusedTls => true,
                     _ => false,
                 }
