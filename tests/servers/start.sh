@@ -81,6 +81,9 @@
 #                             <Limit GET HEAD>'s pitfall): a POST gets the orders without a
 #                             certificate (not on --list; real_servers.rs
 #                             a_check_on_some_methods_is_a_door_for_the_others)
+#   go-ifgiven-403-writes-page  VerifyClientCertIfGiven + a handler that sets 403 without a
+#                             verified certificate and writes the page on, naming its caller
+#                             ("anonymous" or the CN) (not on --list)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
 #   go-legacy-suites-open     RequireAndVerifyClientCert for clients offering a TLS 1.3 cipher suite,
 #                             NoClientCert for the others (a TLS 1.2-only client gets in)

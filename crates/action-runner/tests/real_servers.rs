@@ -2943,3 +2943,29 @@ fn a_server_choosing_tls12_when_offered_both_does_not_speak_tls13() {
         target_summary(t)
     );
 }
+
+/// A Go server behind `VerifyClientCertIfGiven` whose handler sets 403 for a client without a
+/// verified certificate and writes the page on all the same, the page naming its caller
+/// (`"client":"anonymous"`, or the certificate's common name): every client reads the orders.
+/// The 403 was read as the application's refusal because the page differed from the valid
+/// certificate's by the caller's name (an audit's JDK server: A, exit 0 with every identity).
+/// The same page but for the holder's name is that page: the 403 proves no refusal, and the
+/// target is incomplete (exit 3), never A.
+#[test]
+fn a_refusal_carrying_the_page_with_its_callers_name_is_no_refusal() {
+    let name = "go-ifgiven-403-writes-page";
+    let Some((_lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
+        return;
+    };
+    let Some(t) = scan.targets.get(name) else {
+        panic!("{name} missing from the report");
+    };
+    let unread = t["incomplete"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|i| i["probe"] == "no-client-cert");
+    assert!(unread, "{}", target_summary(t));
+    assert_ne!(t["grade"].as_str(), Some("A"), "{}", target_summary(t));
+    assert_ne!(scan.status, Some(0), "{}", target_summary(t));
+}

@@ -49,7 +49,10 @@
 // path with 12 (UNIMPLEMENTED); "grpc-open" checks nothing. The mode "get-check-post-open" is
 // VerifyClientCertIfGiven before a handler that checks the certificate on GET and HEAD alone (as
 // Apache `<Limit GET HEAD>` around `Require` does): any other method gets the orders at `/`
-// without one; other paths are 404.
+// without one; other paths are 404. The mode "ifgiven-403-writes-page" is VerifyClientCertIfGiven
+// before a handler that sets 403 for a client without a verified certificate and writes the page
+// on all the same (a forgotten return), the page naming its caller: `"client":"anonymous"`, or
+// the certificate's common name (an audit's JDK server, nineteenth session: A, exit 0).
 package main
 
 import (
@@ -108,6 +111,7 @@ func main() {
 		"grpc-check":               tls.VerifyClientCertIfGiven,
 		"grpc-open":                tls.VerifyClientCertIfGiven,
 		"get-check-post-open":      tls.VerifyClientCertIfGiven,
+		"ifgiven-403-writes-page":  tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -122,6 +126,7 @@ func main() {
 	bearerOnly := *mode == "ifgiven-bearer-only"
 	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open"
 	getCheckOnly := *mode == "get-check-post-open"
+	writesPage := *mode == "ifgiven-403-writes-page"
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
@@ -343,6 +348,18 @@ func main() {
 					w.Header().Set("Content-Type", "text/html")
 					_, _ = io.WriteString(w, "<html><body><h1>Slow down</h1><p>You are sending requests too quickly. Please wait a moment.</p></body></html>\n")
 				}
+				return
+			}
+			if writesPage {
+				client := "anonymous"
+				if len(r.TLS.VerifiedChains) > 0 {
+					client = r.TLS.PeerCertificates[0].Subject.CommonName
+				}
+				w.Header().Set("Content-Type", "application/json")
+				if len(r.TLS.VerifiedChains) == 0 {
+					w.WriteHeader(http.StatusForbidden) // and no return
+				}
+				_, _ = io.WriteString(w, `{"client":"`+client+`","account":"acme corp","orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}]}`+"\n")
 				return
 			}
 			if getCheckOnly {

@@ -216,8 +216,25 @@ impl<'a> VersionView<'a> {
                     && b.chars().count() < crate::transport::Limits::default().excerpt_chars
             })
         };
+        // The valid certificate's holder as the page may name it (its subject's common names):
+        // the protected page showing its caller (`"client":"test-client"`) is the same page
+        // showing `"client":"anonymous"` to a client without one (an audit's JDK server setting
+        // 403 and writing the page on: A, exit 0).
+        let holder: Vec<String> = valid
+            .and_then(|v| v.client_cert.as_ref())
+            .map(|c| {
+                c.subject
+                    .split(", ")
+                    .filter_map(|rdn| rdn.strip_prefix("CN="))
+                    .filter(|cn| cn.chars().count() >= 3)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
         match (valid.and_then(page), page(o)) {
-            (Some(v), Some(p)) => page::same_excerpt(&v, &p),
+            (Some(v), Some(p)) => {
+                page::same_excerpt(&v, &p) || page::same_but_the_holder(&v, &p, &holder)
+            }
             _ => false,
         }
     }
@@ -1280,6 +1297,28 @@ mod tests {
         );
         let seen = [leaked, valid.clone()];
         assert!(view(&seen).refused_with_the_valid_page(&seen[0]));
+        // The same page naming its caller: the holder's name where the valid certificate was
+        // served, another word without one.
+        let mut named = valid.clone();
+        named.body_excerpt = Some(protected.replace("test-client", "probe"));
+        let anonymous = page(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            403,
+            &protected.replace("test-client", "anonymous"),
+            false,
+        );
+        let seen = [anonymous.clone(), named.clone()];
+        assert!(view(&seen).refused_with_the_valid_page(&seen[0]));
+        // Another word elsewhere than the holder's name: another page.
+        let mut elsewhere = anonymous;
+        elsewhere.body_excerpt = Some(
+            protected
+                .replace("test-client", "anonymous")
+                .replace("orders", "errors"),
+        );
+        let seen = [elsewhere, named];
+        assert!(!view(&seen).refused_with_the_valid_page(&seen[0]));
         let refused = page(
             ProbeId::NO_CLIENT_CERT,
             Outcome::RefusedHttp,
