@@ -81,6 +81,8 @@
 #                             <Limit GET HEAD>'s pitfall): a POST gets the orders without a
 #                             certificate (not on --list; real_servers.rs
 #                             a_check_on_some_methods_is_a_door_for_the_others)
+#   go-get-check-post-created the same before a REST API: a POST creates an order (201, a page of
+#                             its own) (not on --list)
 #   go-ifgiven-403-writes-page  VerifyClientCertIfGiven + a handler that sets 403 without a
 #                             verified certificate and writes the page on, naming its caller
 #                             ("anonymous" or the CN) (not on --list)

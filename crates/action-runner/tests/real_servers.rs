@@ -1928,6 +1928,29 @@ fn a_check_on_some_methods_is_a_door_for_the_others() {
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
+/// The same check before a REST API, whose POST creates an order (201 with the new order, not
+/// the page GET is served): with every identity it was A, exit 0 (an audit's Apache `<Limit GET
+/// HEAD>` and HAProxy `METH_GET` rule before such an API took anonymous POSTs and DELETEs), as
+/// the POST's page is not the GET page. It is unsure: incomplete, exit 3.
+#[test]
+fn a_post_answered_with_a_page_of_its_own_is_unsure_with_a_certificate_too() {
+    let name = "go-get-check-post-created";
+    let Some((_lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
+        return;
+    };
+    let Some(t) = scan.targets.get(name) else {
+        panic!("{name} missing from the report");
+    };
+    let unsure = t["incomplete"].as_array().into_iter().flatten().any(|i| {
+        i["reason"].as_str().is_some_and(|r| {
+            r.contains("a POST to the protected name and path was served") && r.contains("HTTP 201")
+        })
+    });
+    assert!(unsure, "{}", target_summary(t));
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(3), "{}", target_summary(t));
+}
+
 /// gRPC answers its errors with HTTP 200 and the status in a header (trailers-only): a service
 /// refusing a client without a verified certificate with `grpc-status: 16` refuses it, no page
 /// is served (an audit's tonic-style interceptor and nginx `errors.grpc_conf`: critical

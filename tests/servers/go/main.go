@@ -49,10 +49,12 @@
 // path with 12 (UNIMPLEMENTED); "grpc-open" checks nothing. The mode "get-check-post-open" is
 // VerifyClientCertIfGiven before a handler that checks the certificate on GET and HEAD alone (as
 // Apache `<Limit GET HEAD>` around `Require` does): any other method gets the orders at `/`
-// without one; other paths are 404. The mode "ifgiven-403-writes-page" is VerifyClientCertIfGiven
-// before a handler that sets 403 for a client without a verified certificate and writes the page
-// on all the same (a forgotten return), the page naming its caller: `"client":"anonymous"`, or
-// the certificate's common name (an audit's JDK server, nineteenth session: A, exit 0).
+// without one; other paths are 404. The mode "get-check-post-created" is the same before a REST
+// API: a POST creates an order (201 with the new order, not the GET page). The mode
+// "ifgiven-403-writes-page" is VerifyClientCertIfGiven before a handler that sets 403 for a
+// client without a verified certificate and writes the page on all the same (a forgotten
+// return), the page naming its caller: `"client":"anonymous"`, or the certificate's common name
+// (an audit's JDK server, nineteenth session: A, exit 0).
 package main
 
 import (
@@ -111,6 +113,7 @@ func main() {
 		"grpc-check":               tls.VerifyClientCertIfGiven,
 		"grpc-open":                tls.VerifyClientCertIfGiven,
 		"get-check-post-open":      tls.VerifyClientCertIfGiven,
+		"get-check-post-created":   tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-page":  tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
@@ -125,7 +128,8 @@ func main() {
 	limiter := &rateLimiter{perSecond: 3}
 	bearerOnly := *mode == "ifgiven-bearer-only"
 	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open"
-	getCheckOnly := *mode == "get-check-post-open"
+	getCheckOnly := *mode == "get-check-post-open" || *mode == "get-check-post-created"
+	postCreates := *mode == "get-check-post-created"
 	writesPage := *mode == "ifgiven-403-writes-page"
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
@@ -371,6 +375,12 @@ func main() {
 				if checked && len(r.TLS.VerifiedChains) == 0 {
 					w.WriteHeader(http.StatusForbidden)
 					_, _ = io.WriteString(w, "client certificate required\n")
+					return
+				}
+				if postCreates && r.Method == http.MethodPost {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusCreated)
+					_, _ = io.WriteString(w, `{"created":{"id":1003,"item":"gizmo","qty":1},"customer":"acme corp"}`+"\n")
 					return
 				}
 				w.Header().Set("Content-Type", "application/json")

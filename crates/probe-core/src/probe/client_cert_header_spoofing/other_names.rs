@@ -48,6 +48,19 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
     }
 }
 
+/// The anonymous GET got past the handshake on `version` and was refused over HTTP (by the
+/// application, not the TLS module's own page): where a POST's answer says something.
+fn get_refused_over_http(first: &FirstWave, version: TlsVersion) -> bool {
+    use crate::facts::Outcome;
+    first.observations.iter().any(|o| {
+        o.id == ProbeId::NO_CLIENT_CERT
+            && !o.late
+            && o.tls_version == version
+            && o.outcome == Outcome::RefusedHttp
+            && !crate::checks::refusal::tls_module_refusal(o)
+    })
+}
+
 /// Without a valid certificate to tell the protected page: the protected name, `Host` and path
 /// asked with `other` (a POST) where the anonymous GET got past the handshake on `version` and
 /// was refused over HTTP. Served a page of its own (not one speaking of refusal or of
@@ -62,15 +75,7 @@ pub(super) async fn anonymous_post(
     version: TlsVersion,
     other: &OtherName,
 ) -> Option<IncompleteProbe> {
-    use crate::facts::Outcome;
-    let refused_over_http = first.observations.iter().any(|o| {
-        o.id == ProbeId::NO_CLIENT_CERT
-            && !o.late
-            && o.tls_version == version
-            && o.outcome == Outcome::RefusedHttp
-            && !crate::checks::refusal::tls_module_refusal(o)
-    });
-    if !refused_over_http {
+    if !get_refused_over_http(first, version) {
         return None;
     }
     let seen = knock(
@@ -81,6 +86,26 @@ pub(super) async fn anonymous_post(
         },
     )
     .await;
+    post_served_its_own_page(first, version, other, &seen, false)
+}
+
+/// `seen`, the anonymous answer to `other` (a POST) where GET was refused over HTTP on
+/// `version`: served a page of its own (not one speaking of refusal, certificates or rate
+/// limits), the target is incomplete. Without a valid certificate its page cannot be compared;
+/// with one, a page other than the one GET is served with the certificate is no proof either
+/// way: an API answers a POST with a page of its own (`201 {"created":…}`), and a REST API behind
+/// `<Limit GET HEAD>` took anonymous POSTs and DELETEs while such a scan was A, exit 0 (an
+/// audit's Apache and HAProxy).
+pub(super) fn post_served_its_own_page(
+    first: &FirstWave,
+    version: TlsVersion,
+    other: &OtherName,
+    seen: &Seen,
+    with_identity: bool,
+) -> Option<IncompleteProbe> {
+    if !get_refused_over_http(first, version) {
+        return None;
+    }
     let body = seen.result.body.as_slice();
     let own_page = seen.result.body_excerpt.as_deref().is_some_and(|b| {
         crate::probe::page::distinct_tokens(b) >= crate::probe::page::MIN_PAGE_TOKENS
@@ -91,15 +116,21 @@ pub(super) async fn anonymous_post(
     if !seen.served() || !own_page || refusal_words {
         return None;
     }
+    let why = if with_identity {
+        "but its page is not the one the valid certificate is served for GET (an API answers a \
+         POST with a page of its own), so whether the protected application took it cannot be \
+         told from outside. Refuse clients without a certificate whatever the method"
+    } else {
+        "but whether this is its page cannot be told without a valid certificate. Give \
+         `client-cert` (or a staging CA) to compare"
+    };
     Some(IncompleteProbe {
         probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
         tls_version: Some(version),
         reason: format!(
             "without a certificate, {} was served ({}) where GET was refused: a check scoped \
              to some methods (Apache `<Limit GET HEAD>` around `Require`, a handler checking GET \
-             alone) lets the anonymous client into the protected application so, but whether \
-             this is its page cannot be told without a valid certificate. Give `client-cert` \
-             (or a staging CA) to compare",
+             alone) lets the anonymous client into the protected application so, {why}",
             other.words,
             seen.describe()
         ),

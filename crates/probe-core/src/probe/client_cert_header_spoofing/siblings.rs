@@ -315,6 +315,10 @@ async fn other_names(
                 return;
             }
             Verdict::Unsure(i) => out.incomplete.push(i),
+            // A POST served a page of its own where GET was refused: unsure.
+            Verdict::Shut if other.method.is_some() => out.incomplete.extend(
+                super::other_names::post_served_its_own_page(first, version, other, seen, true),
+            ),
             Verdict::Shut => {}
         }
     }
