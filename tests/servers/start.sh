@@ -514,6 +514,9 @@
 #                             /%61dmin/orders, /admin%2Forders … get the orders (an audit's
 #                             Express shapes, fourteenth session)
 #   python-path-guard-normalised  the same, the rule on the resolved path: no door
+#   python-path-guard-location  Apache's <Location /admin/orders> before ProxyPass /admin to an
+#                             application ignoring case and `;`: /admin/orders; and /admin/ORDERS
+#                             get the orders (the last segment spelled otherwise; not on --list)
 #   nginx-path-guard-normalised | haproxy-path-guard-normalised  the same, the rule on the
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
@@ -972,9 +975,13 @@ EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
-python-path-guard | python-path-guard-normalised)
+python-path-guard | python-path-guard-normalised | python-path-guard-location)
   need "$PYTHON3"
-  if [ "$server" = python-path-guard ]; then mode=as-written; else mode=normalised; fi
+  case $server in
+  python-path-guard) mode=as-written ;;
+  python-path-guard-location) mode=location-proxy ;;
+  *) mode=normalised ;;
+  esac
   run "$PYTHON3" "$here/python/path_guard.py" "$mode" "$port" "$pki"
   ;;
 python-host-guard | python-host-guard-normalised)

@@ -1964,7 +1964,8 @@ fn another_spelling_of_the_host_gets_past_a_rule_on_the_host_as_written() -> Tes
 /// The normalised nginx hardened with `return 444` for paths holding `%`, `//`, `/./` or `;`
 /// closes five spellings without an answer, three times each beside a 403: a close is no refusal,
 /// so the probe stays unread (never a finding, never A), in one line that names what it saw and
-/// `--skip-probe`.
+/// `--skip-probe`. A rule on the whole path before a proxy routing on its first segment as
+/// written lets the last segment spelled otherwise in.
 #[test]
 fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> TestResult {
     let Some(lab) = lab()? else {
@@ -1985,10 +1986,17 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
         "path /ADMIN/orders (with its first segment in capitals)",
         "path /admin%2Forders (with a slash percent-encoded)",
     ];
+    // Apache's `<Location /admin/orders>` before `ProxyPass /admin` to an application ignoring
+    // case and `;` (an audit's: A, exit 0): only the last segment spelled otherwise gets in.
+    let location: &[&str] = &[
+        "path /admin/orders; (with an empty path parameter on its last segment)",
+        "path /admin/ORDERS (with its last segment in capitals)",
+    ];
     for (name, door) in [
         ("nginx-path-guard", Some(nginx)),
         ("haproxy-path-guard", Some(nginx)),
         ("python-path-guard", Some(python)),
+        ("python-path-guard-location", Some(location)),
         ("nginx-path-guard-normalised", None),
         ("haproxy-path-guard-normalised", None),
         ("python-path-guard-normalised", None),

@@ -40,7 +40,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -92,6 +92,28 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     // router (Go before 1.22, many frameworks).
     if let Some(rest) = after.strip_prefix('/').filter(|r| !r.is_empty()) {
         out.push((format!("/{first}%2F{rest}"), "with a slash percent-encoded"));
+    }
+    // The last segment spelled otherwise, where it is not the first: a rule on the whole path
+    // (Apache `<Location /api/orders>`, which ends at a segment boundary) before a proxy that
+    // routes on the first segment as written (`ProxyPass /api`) to an application that ignores
+    // `;` parameters or case (an audit's: A, exit 0, while `/api/orders;` got the orders).
+    let (head, last) = match path.trim_end_matches('/').rsplit_once('/') {
+        Some((head, last)) if !head.is_empty() && !last.is_empty() => (head, last),
+        _ => ("", ""),
+    };
+    if !head.is_empty() {
+        let slash = if path.ends_with('/') { "/" } else { "" };
+        out.push((
+            format!("{head}/{last};{slash}"),
+            "with an empty path parameter on its last segment",
+        ));
+        let upper = last.to_ascii_uppercase();
+        if upper != last {
+            out.push((
+                format!("{head}/{upper}{slash}"),
+                "with its last segment in capitals",
+            ));
+        }
     }
     out.into_iter()
         .filter(|(p, _)| p != path)
@@ -155,7 +177,9 @@ mod tests {
                 "/admin;/orders?x=1",
                 "/admin/orders/?x=1",
                 "/ADMIN/orders?x=1",
-                "/admin%2Forders?x=1"
+                "/admin%2Forders?x=1",
+                "/admin/orders;?x=1",
+                "/admin/ORDERS?x=1"
             ]
         );
         assert_eq!(
