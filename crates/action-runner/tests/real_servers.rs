@@ -2992,3 +2992,28 @@ fn a_refusal_carrying_the_page_with_its_callers_name_is_no_refusal() {
     assert_ne!(t["grade"].as_str(), Some("A"), "{}", target_summary(t));
     assert_ne!(scan.status, Some(0), "{}", target_summary(t));
 }
+
+/// A Node server asking for the certificate only by renegotiation (TLS 1.2), TLS 1.3 left on:
+/// there `renegotiate` throws and every client, the valid one too, gets 403. Nothing is let in
+/// on either version; the 403 to everyone on TLS 1.3 was read as "another authentication may
+/// guard this path", high client-cert-not-requested, D, exit 1 (an audit's Node, and Tomcat's
+/// CLIENT-CERT over JSSE). With the valid certificate refused alike there, that version says
+/// nothing: no finding, and the client auth is TLS 1.2's renegotiation.
+#[test]
+fn a_refusal_the_valid_certificate_gets_too_on_a_version_that_never_asks_is_no_finding() {
+    let name = "node-renegotiate-verify-tls13";
+    let Some((_lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
+        return;
+    };
+    let Some(t) = scan.targets.get(name) else {
+        panic!("{name} missing from the report");
+    };
+    assert!(
+        finding(t, "client-cert-not-requested").is_none(),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(t["client_auth"], "required", "{}", target_summary(t));
+    assert_eq!(t["enforced_at"], "renegotiation", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(0), "{}", target_summary(t));
+}

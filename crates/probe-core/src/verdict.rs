@@ -344,6 +344,27 @@ fn unsettled_by_the_application(
 /// close is the server's decision about the certificate only beside a client it answered (the
 /// positive control, or an anonymous client refused with a 403); without one it is unread (the guide's first rule: a reset is not a refusal). Node, the JDK,
 /// Puma and lighttpd over GnuTLS refuse this way: give `client-cert` to judge them in full.
+/// A version where the server asked no client for a certificate and answered the baseline a
+/// refusal that every run of the valid certificate's probe there
+/// got too (late or not), none served: a server asking only by renegotiation on TLS 1.2 answers
+/// every TLS 1.3 client 403, the valid one too (Node's `renegotiate`, which throws on TLS 1.3;
+/// Tomcat's CLIENT-CERT over JSSE, which cannot ask after a TLS 1.3 handshake). Nothing is let
+/// in there and nothing is proved of another authentication (an audit's: D, exit 1, on correct
+/// servers): its `client-cert-not-requested` is not raised, and it sets no client-auth level.
+fn refused_everyone(nc: &ProbeObservation, obs: &[ProbeObservation]) -> bool {
+    let Some(st) = nc.http_status else {
+        return false;
+    };
+    let mut valid = obs
+        .iter()
+        .filter(|o| o.id == ProbeId::VALID_CLIENT_CERT && o.tls_version == nc.tls_version)
+        .peekable();
+    nc.outcome != Outcome::Served
+        && !nc.cert_requested
+        && valid.peek().is_some()
+        && valid.all(|v| v.outcome != Outcome::Served && v.http_status == Some(st))
+}
+
 fn bare_closes_unconfirmed(view: &VersionView<'_>) -> Vec<IncompleteProbe> {
     // Another client on this version got an HTTP answer (not a busy one): the path behind the
     // TLS layer works, so a close that only some clients get is the TLS layer's decision.
@@ -476,7 +497,9 @@ impl Judging {
         // version does about certificates is unknown, so it sets no level and is incomplete.
         let late = late_baseline(obs, v);
         let unread = refused_before_asking(nc, late).or_else(|| misdirected(nc));
-        if unread.is_none() {
+        // A version where everyone is refused alike, the valid certificate too, says nothing of
+        // what the server requires (the other version's enforcement is the target's).
+        if unread.is_none() && !refused_everyone(nc, obs) {
             let here = level_of(nc, view);
             self.level = Some(match self.level {
                 Some(prev) if prev.0 <= here.0 => prev,
@@ -490,6 +513,12 @@ impl Judging {
         let mut unconfirmed: Vec<IncompleteProbe> = Vec::new();
         for probe in registry::PROBES {
             for mut j in probe.judge(view) {
+                if probe.id() == ProbeId::NO_CLIENT_CERT
+                    && j.finding.id == FindingId::ClientCertNotRequested
+                    && refused_everyone(nc, obs)
+                {
+                    continue;
+                }
                 if late_unread.is_some()
                     && probe.id() == ProbeId::NO_CLIENT_CERT
                     && j.finding.id != FindingId::ClientCaPublicRoots

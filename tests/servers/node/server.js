@@ -23,6 +23,8 @@
 //                   renegotiation (`socket.renegotiate({ requestCert: true, rejectUnauthorized:
 //                   true })`) and serves an authorised client: Node drops a certificate it does
 //                   not trust with a bare close; TLS 1.2 only (TLS 1.3 has no renegotiation)
+//   renegotiate-verify-tls13  the same with TLS 1.3 on: there `renegotiate` throws, and every
+//                   client, the valid one too, gets 403 (an audit's, nineteenth session)
 //   h2-only         http2.createSecureServer without allowHTTP1 (h2 alone), requestCert: true,
 //                   rejectUnauthorized: false; 403 to an unauthorised client
 //   h2-check-h2-only  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
@@ -41,7 +43,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|h2-only|h2-check-h2-only|h2-session-goaway PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|h2-only|h2-check-h2-only|h2-session-goaway PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -70,6 +72,8 @@ switch (mode) {
     break;
   case 'renegotiate-verify':
     opts.maxVersion = 'TLSv1.2';
+    break;
+  case 'renegotiate-verify-tls13':
     break;
   default:
     console.error('unknown mode ' + mode);
@@ -126,7 +130,7 @@ const handler = (req, res) => {
     }
     return;
   }
-  if (mode === 'renegotiate-verify') {
+  if (mode === 'renegotiate-verify' || mode === 'renegotiate-verify-tls13') {
     const answer = () => {
       if (req.socket.destroyed) return;
       if (!req.socket.authorized) {
