@@ -350,7 +350,8 @@ fn unsettled_by_the_application(
 /// every TLS 1.3 client 403, the valid one too (Node's `renegotiate`, which throws on TLS 1.3;
 /// Tomcat's CLIENT-CERT over JSSE, which cannot ask after a TLS 1.3 handshake). Nothing is let
 /// in there and nothing is proved of another authentication (an audit's: D, exit 1, on correct
-/// servers): its `client-cert-not-requested` is not raised, and it sets no client-auth level.
+/// servers), where the valid certificate was served on another version: its
+/// `client-cert-not-requested` is not raised, and it sets no client-auth level.
 fn refused_everyone(nc: &ProbeObservation, obs: &[ProbeObservation]) -> bool {
     let Some(st) = nc.http_status else {
         return false;
@@ -359,8 +360,18 @@ fn refused_everyone(nc: &ProbeObservation, obs: &[ProbeObservation]) -> bool {
         .iter()
         .filter(|o| o.id == ProbeId::VALID_CLIENT_CERT && o.tls_version == nc.tls_version)
         .peekable();
+    // The valid certificate served on another version: the server does use client
+    // certificates, on that one (without it, a server asking nobody and refusing everyone alike,
+    // a token API, is mutual TLS not in place: the finding stands).
+    let served_elsewhere = obs.iter().any(|o| {
+        o.id == ProbeId::VALID_CLIENT_CERT
+            && o.tls_version != nc.tls_version
+            && o.outcome == Outcome::Served
+            && o.client_cert.is_some()
+    });
     nc.outcome != Outcome::Served
         && !nc.cert_requested
+        && served_elsewhere
         && valid.peek().is_some()
         && valid.all(|v| v.outcome != Outcome::Served && v.http_status == Some(st))
 }
@@ -1246,6 +1257,51 @@ mod tests {
                 && said.contains("no cipher suite, key exchange group or signature algorithm in common"),
             "{said}"
         );
+    }
+
+    /// A version asking nobody and refusing everyone alike, the valid certificate too, says
+    /// nothing where the valid certificate was served on the other (TLS 1.3 beside TLS 1.2
+    /// renegotiation); without that, it is mutual TLS not in place (a token API), high.
+    #[test]
+    fn a_version_refusing_everyone_alike_counts_only_beside_one_that_serves_the_certificate() {
+        let at = |id, outcome, status, version| {
+            let mut o = obs(id, outcome, status);
+            o.tls_version = version;
+            o.cert_requested = false;
+            o.acceptable_cas = Vec::new();
+            o.handshake_completed = true;
+            o
+        };
+        let nc13 = at(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            Some(403),
+            TlsVersion::Tls13,
+        );
+        let valid13 = at(
+            ProbeId::VALID_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            Some(403),
+            TlsVersion::Tls13,
+        );
+        let mut valid12 = at(
+            ProbeId::VALID_CLIENT_CERT,
+            Outcome::Served,
+            Some(200),
+            TlsVersion::Tls12,
+        );
+        valid12.cert_requested = true;
+        let valid12 = with_cert(valid12);
+        assert!(refused_everyone(
+            &nc13,
+            &[nc13.clone(), valid13.clone(), valid12]
+        ));
+        assert!(!refused_everyone(&nc13, &[nc13.clone(), valid13.clone()]));
+        let token = judge(&[nc13.clone(), valid13]);
+        assert!(token
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::ClientCertNotRequested && f.severity == Severity::High));
     }
 
     /// A baseline on TLS 1.2 that rustls saw refused after the handshake, without any
