@@ -72,6 +72,9 @@
 #   go-rate403-requestcert    RequestClientCert, no check, behind a limiter answering 403 "rate
 #                             limited, try again later": anyone gets in (not on --list; both in
 #                             real_servers.rs a_rate_limiters_page_is_neither_served_nor_a_refusal)
+#   go-grpc-415-open          NoClientCert, a gRPC-shaped service checking nothing that answers a
+#                             request not `application/grpc` a bare 415, as grpc-js does (scanned
+#                             at /shop.Orders/List; not on --list)
 #   go-grpc-check | go-grpc-open  a gRPC-shaped service (HTTP/2, grpc-status in a header or
 #                             trailer), VerifyClientCertIfGiven: refusing a client without a verified
 #                             certificate with a trailers-only grpc-status 16 | checking nothing;

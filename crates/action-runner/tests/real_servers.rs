@@ -3017,3 +3017,22 @@ fn a_refusal_the_valid_certificate_gets_too_on_a_version_that_never_asks_is_no_f
     assert_eq!(t["enforced_at"], "renegotiation", "{}", target_summary(t));
     assert_eq!(scan.status, Some(0), "{}", target_summary(t));
 }
+
+/// A gRPC service asking for no certificate and checking nothing, that answers a plain GET a
+/// bare 415 as grpc-js does (`createSsl(..., false)`): the GET was never asked again as a gRPC
+/// call, so the service open to anyone was high "another authentication may guard this path",
+/// D (an audit's grpc-js). A 415 is asked again as a unary call: the orders, critical.
+#[test]
+fn a_grpc_service_answering_a_get_415_is_asked_as_grpc() {
+    let name = "go-grpc-415-open";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.identity_args("client.crt", "client.key"))
+    else {
+        return;
+    };
+    let Some(t) = scan.targets.get(name) else {
+        panic!("{name} missing from the report");
+    };
+    let open = finding(t, "client-cert-not-requested").is_some_and(|f| f["severity"] == "critical");
+    assert!(open, "{}", target_summary(t));
+    assert_eq!(t["grade"], "F", "{}", target_summary(t));
+}

@@ -46,7 +46,9 @@
 // or trailer): VerifyClientCertIfGiven, and at /shop.Orders/List a length-prefixed message and
 // `grpc-status: 0`; "grpc-check" answers a client without a verified certificate with a
 // trailers-only `grpc-status: 16` (UNAUTHENTICATED, as a tonic interceptor does), any other
-// path with 12 (UNIMPLEMENTED); "grpc-open" checks nothing. The mode "get-check-post-open" is
+// path with 12 (UNIMPLEMENTED); "grpc-open" checks nothing; "grpc-415-open" asks for no
+// certificate, checks nothing, and answers a request that is not `application/grpc` a bare 415,
+// as grpc-js does (an audit's grpc-js `createSsl(..., false)`, nineteenth session). The mode "get-check-post-open" is
 // VerifyClientCertIfGiven before a handler that checks the certificate on GET and HEAD alone (as
 // Apache `<Limit GET HEAD>` around `Require` does): any other method gets the orders at `/`
 // without one; other paths are 404. The mode "get-check-post-created" is the same before a REST
@@ -112,6 +114,7 @@ func main() {
 		"ifgiven-bearer-only":      tls.VerifyClientCertIfGiven,
 		"grpc-check":               tls.VerifyClientCertIfGiven,
 		"grpc-open":                tls.VerifyClientCertIfGiven,
+		"grpc-415-open":            tls.NoClientCert,
 		"get-check-post-open":      tls.VerifyClientCertIfGiven,
 		"get-check-post-created":   tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-page":  tls.VerifyClientCertIfGiven,
@@ -127,7 +130,8 @@ func main() {
 	rate200, rate403 := *mode == "rate200-appcheck", *mode == "rate403-requestcert"
 	limiter := &rateLimiter{perSecond: 3}
 	bearerOnly := *mode == "ifgiven-bearer-only"
-	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open"
+	grpc415 := *mode == "grpc-415-open"
+	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open" || grpc415
 	getCheckOnly := *mode == "get-check-post-open" || *mode == "get-check-post-created"
 	postCreates := *mode == "get-check-post-created"
 	writesPage := *mode == "ifgiven-403-writes-page"
@@ -385,6 +389,10 @@ func main() {
 				}
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = io.WriteString(w, `{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}`+"\n")
+				return
+			}
+			if grpc415 && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc") {
+				w.WriteHeader(http.StatusUnsupportedMediaType) // as grpc-js answers a plain GET
 				return
 			}
 			if grpcCheck || grpcOpen {

@@ -1689,11 +1689,15 @@ async fn http2(
     // that is no gRPC call so (grpcio 1.6x: RST_STREAM INTERNAL_ERROR), which left a correct
     // gRPC service unread (an audit's grpcio: B, exit 3); or answered with a gRPC error that
     // is no refusal (grpcio 1.51: `grpc-status: 2`), which serves nothing where a call would be
-    // served. Asked again on the same connection as a unary call with an empty message; its
-    // answer stands only where it is gRPC's.
+    // served; or answered 415 without a word of gRPC (grpc-js takes no request that is not
+    // `application/grpc`: a service open to anyone was high "another authentication may
+    // guard this path", not critical). Asked again on the same connection as a unary call with
+    // an empty message; its answer stands only where it is gRPC's.
     for (ask, result) in asks.iter().zip(out.iter_mut()) {
         let grpc_error = result.grpc_answer && result.outcome == Some(Outcome::Answered);
-        if !(result.stream_reset || grpc_error) || ask.method != http::Method::GET {
+        let media_refused = result.http_status == Some(415);
+        if !(result.stream_reset || grpc_error || media_refused) || ask.method != http::Method::GET
+        {
             continue;
         }
         let again = match send(ask, Shape::Grpc).await {
@@ -1715,8 +1719,8 @@ async fn http2(
 }
 
 /// How the detail of an answer to the gRPC-shaped ask ([`Shape::Grpc`]) starts.
-pub const GRPC_ASKED_AGAIN: &str = "its GET reset at the HTTP/2 stream or answered with a gRPC \
-     error, asked again as a gRPC call (POST, application/grpc, an empty message)";
+pub const GRPC_ASKED_AGAIN: &str = "its GET reset at the HTTP/2 stream, or answered 415 or with a \
+     gRPC error, asked again as a gRPC call (POST, application/grpc, an empty message)";
 
 /// The peer closed the connection without a TLS close_notify (rustls reports it as an
 /// `UnexpectedEof` I/O error), somewhere in the error's chain.
