@@ -124,6 +124,9 @@
 #   node-h2-only              http2.createSecureServer without allowHTTP1 (ALPN h2 alone: an
 #                             HTTP/1.1-only client gets no_application_protocol), optional; 403 to
 #                             an unauthorised client (not on --list)
+#   node-name-bare-400        optional; an unverified certificate whose CN is client.crt's gets a
+#                             bare HTTP 400 (the status line alone), anything else unauthorised 401
+#                             (not on --list)
 #   node-renegotiate-verify-tls13  node-renegotiate-verify with TLS 1.3 on: every TLS 1.3 client
 #                             gets 403, the valid one too (not on --list)
 #   node-renegotiate-verify   no certificate asked in the handshake; on TLS 1.2 the app renegotiates

@@ -3036,3 +3036,29 @@ fn a_grpc_service_answering_a_get_415_is_asked_as_grpc() {
     assert!(open, "{}", target_summary(t));
     assert_eq!(t["grade"], "F", "{}", target_summary(t));
 }
+
+/// A status line alone (`HTTP/1.1 400 Bad Request` and no header) is what Node's docs'
+/// `clientError` handler, and hapi, write on a socket they fail, not an answer to the request:
+/// an audit's hapi application answered a forged certificate so on most connections and served
+/// it on the others (A, exit 0: the 400 read as a refusal). A Node server answering an
+/// unverified certificate claiming client.crt's name so: those probes are unread, never
+/// refusals.
+#[test]
+fn a_bare_status_line_is_no_refusal() {
+    let name = "node-name-bare-400";
+    let Some((_lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
+        return;
+    };
+    let Some(t) = scan.targets.get(name) else {
+        panic!("{name} missing from the report");
+    };
+    let unread = t["incomplete"].as_array().into_iter().flatten().any(|i| {
+        i["probe"] == "untrusted-client-cert"
+            && i["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("a bare HTTP 400"))
+    });
+    assert!(unread, "{}", target_summary(t));
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
+    assert_ne!(scan.status, Some(0), "{}", target_summary(t));
+}

@@ -23,6 +23,9 @@
 //                   renegotiation (`socket.renegotiate({ requestCert: true, rejectUnauthorized:
 //                   true })`) and serves an authorised client: Node drops a certificate it does
 //                   not trust with a bare close; TLS 1.2 only (TLS 1.3 has no renegotiation)
+//   name-bare-400   requestCert: true, rejectUnauthorized: false; an unauthorised certificate
+//                   whose CN is test-client (client.crt's) is answered a bare `HTTP/1.1 400 Bad
+//                   Request` (the status line alone); anything else unauthorised gets 401
 //   renegotiate-verify-tls13  the same with TLS 1.3 on: there `renegotiate` throws, and every
 //                   client, the valid one too, gets 403 (an audit's, nineteenth session)
 //   h2-only         http2.createSecureServer without allowHTTP1 (h2 alone), requestCert: true,
@@ -43,7 +46,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|h2-only|h2-check-h2-only|h2-session-goaway PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|h2-only|h2-check-h2-only|h2-session-goaway PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -75,6 +78,10 @@ switch (mode) {
     break;
   case 'renegotiate-verify-tls13':
     break;
+  case 'name-bare-400':
+    opts.requestCert = true;
+    opts.rejectUnauthorized = false;
+    break;
   default:
     console.error('unknown mode ' + mode);
     process.exit(2);
@@ -93,6 +100,21 @@ const handler = (req, res) => {
   if (mode === 'app-401' && !req.socket.authorized) {
     res.writeHead(401, { 'content-type': 'text/plain' });
     res.end('client certificate required: ' + (req.socket.authorizationError || 'none') + '\n');
+    return;
+  }
+  if (mode === 'name-bare-400' && !req.socket.authorized) {
+    // An unverified certificate claiming client.crt's CN is answered a bare 400 (the status
+    // line alone, as Node's docs' clientError handler writes it on a socket it fails), as an
+    // audit's hapi application answered a forged certificate it served on other connections;
+    // anything else gets 401.
+    const peer = req.socket.getPeerCertificate();
+    const claimsCa = peer && peer.subject && peer.subject.CN === 'test-client';
+    if (!claimsCa) {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('client certificate required\n');
+      return;
+    }
+    req.socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     return;
   }
   if (mode === 'app-cn') {

@@ -1829,6 +1829,10 @@ async fn finish(
     let grpc_type = content_type
         .as_deref()
         .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/grpc"));
+    // A status line alone, not one header after it (no Date, no Connection, no length): what a
+    // server writes on a socket it is failing, not an answer to the request (Node's docs'
+    // `clientError` handler: `socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')`, hapi's alike).
+    let bare = response.version() < http::Version::HTTP_2 && response.headers().is_empty();
     // A gRPC answer's status: in the headers of a trailers-only answer, else in the trailers.
     let mut grpc_status = grpc_status_of(response.headers());
     let mut body = response.into_body();
@@ -1863,7 +1867,14 @@ async fn finish(
     complete = (complete || ended) && !truncated;
     let rate_limited = rate_limit_page(status, &buf);
     let grpc = grpc_status.and_then(|g| grpc_refusal(status, g));
-    let (outcome, detail) = match (rate_limited, grpc) {
+    let failing = (bare && status == 400 && buf.is_empty()).then(|| {
+        "a bare HTTP 400 (the status line alone: no header, no body), as a server writes on a \
+         connection it is failing (Node's `clientError` handler from its docs, hapi), not an \
+         answer to the request: a hapi application that let a certificate with a bad signature \
+         in on some connections answered it so on the others"
+            .to_owned()
+    });
+    let (outcome, detail) = match (failing.or(rate_limited), grpc) {
         (Some(why), _) => (Outcome::Inconclusive, Some(why)),
         (None, Some((outcome, why))) => (outcome, Some(why)),
         (None, None) => (classify_status(status), None),
