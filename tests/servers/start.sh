@@ -215,6 +215,10 @@
 #   tomcat-optional-clientcert  optional + a CLIENT-CERT security constraint on every path (a
 #                             MemoryRealm user: client.crt's subject); on TLS 1.2 Tomcat renegotiates
 #                             for a client without one (not on --list)
+#   tomcat-sni-vhosts-h2      scanned as secure.test (names.crt): SSLHostConfig _default_ asks for
+#                             nothing, secure.test requires; the application on Host secure.test
+#                             alone; HTTP/2 on; strictSni (an h2 request whose Host is not its SNI
+#                             name is reset, HTTP/1.1 gets 400): correct (not on --list)
 #   tomcat-optional-sslvalve  the same with SSLValve (the certificate taken from ssl_client_cert,
 #                             unverified) (not on --list)
 #   tomcat-required | tomcat-optional | tomcat-optionalNoCA
@@ -2154,7 +2158,7 @@ tomcat-*)
   : "${JAVA:=java}" "${TOMCAT_HOME:=/usr/share/tomcat10}"
   need "$JAVA" JAVA
   need "$PYTHON3"
-  verification=${server#tomcat-} realm="" valve_line=""
+  verification=${server#tomcat-} realm="" valve_line="" vhosts=""
   case $verification in
   required | optional | optionalNoCA) ;;
   optional-clientcert)
@@ -2163,6 +2167,15 @@ tomcat-*)
     # client that sent none (not on --list)
     verification=optional
     realm=1
+    ;;
+  sni-vhosts-h2)
+    # two SSLHostConfigs on one connector (names.crt): the default asks for no certificate,
+    # secure.test requires one; two Tomcat Hosts, the application on secure.test alone, a public
+    # page on the default; HTTP/2 on (UpgradeProtocol); strictSni at its default: Tomcat resets an
+    # h2 request whose Host is not its SNI name, and answers HTTP/1.1 400 (a correct server; an
+    # audit's was incomplete, the side doors unread at the reset; not on --list)
+    verification=required
+    vhosts=1
     ;;
   optional-sslvalve)
     # the same behind "httpd in front" guides' SSLValve, reachable directly: the valve takes the
@@ -2185,6 +2198,22 @@ tomcat-*)
   dir=$work/tomcat-$server-$port
   mkdir -p "$dir/conf" "$dir/logs" "$dir/temp" "$dir/work" "$dir/webapps/ROOT"
   printf 'ok\n' >"$dir/webapps/ROOT/index.txt"
+  connector_extra="" upgrade="" host_configs="" secure_host=""
+  certificate="<Certificate certificateFile=\"$pki/server.crt\" certificateKeyFile=\"$pki/server.key\"/>"
+  truststore="truststoreFile=\"$dir/truststore.jks\" truststoreType=\"JKS\" truststorePassword=\"changeit\""
+  if [ -n "$vhosts" ]; then
+    mkdir -p "$dir/webapps/PUBLIC"
+    printf 'public site: nothing to see here, move along please\n' >"$dir/webapps/PUBLIC/index.txt"
+    certificate="<Certificate certificateFile=\"$pki/names.crt\" certificateKeyFile=\"$pki/names.key\"/>"
+    connector_extra='defaultSSLHostConfigName="_default_"'
+    upgrade='<UpgradeProtocol className="org.apache.coyote.http2.Http2Protocol"/>'
+    host_configs="<SSLHostConfig hostName=\"_default_\" protocols=\"TLSv1.2+TLSv1.3\" certificateVerification=\"none\">$certificate</SSLHostConfig>"
+    secure_host='<Host name="secure.test" appBase="webapps" autoDeploy="false" deployOnStartup="false" unpackWARs="false"><Context path="" docBase="ROOT"/></Host>'
+  fi
+  host_attr=""
+  [ -n "$vhosts" ] && host_attr='hostName="secure.test"'
+  default_doc=ROOT
+  [ -n "$vhosts" ] && default_doc=PUBLIC
   realm_line=""
   if [ -n "$realm" ]; then
     mkdir -p "$dir/webapps/ROOT/WEB-INF"
@@ -2262,10 +2291,12 @@ EOF
   <Service name="Catalina">
     <Connector port="$port" address="127.0.0.1" protocol="org.apache.coyote.http11.Http11NioProtocol"
         SSLEnabled="true" scheme="https" secure="true" maxThreads="32" bindOnInit="false"
-        sslImplementationName="org.apache.tomcat.util.net.jsse.JSSEImplementation">
-      <SSLHostConfig protocols="TLSv1.2+TLSv1.3" certificateVerification="$verification"
-          truststoreFile="$dir/truststore.jks" truststoreType="JKS" truststorePassword="changeit">
-        <Certificate certificateFile="$pki/server.crt" certificateKeyFile="$pki/server.key"/>
+        sslImplementationName="org.apache.tomcat.util.net.jsse.JSSEImplementation" $connector_extra>
+      $upgrade
+      $host_configs
+      <SSLHostConfig $host_attr protocols="TLSv1.2+TLSv1.3"
+          certificateVerification="$verification" $truststore>
+        $certificate
       </SSLHostConfig>
     </Connector>
     <Engine name="Catalina" defaultHost="localhost">
@@ -2273,8 +2304,9 @@ EOF
       $valve_line
       <Host name="localhost" appBase="webapps" autoDeploy="false" deployOnStartup="false"
           unpackWARs="false">
-        <Context path="" docBase="ROOT"/>
+        <Context path="" docBase="$default_doc"/>
       </Host>
+      $secure_host
     </Engine>
   </Service>
 </Server>

@@ -2056,3 +2056,37 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
     assert!(problems.is_empty(), "{problems:#?}");
     Ok(())
 }
+
+/// Tomcat with two SSLHostConfigs (the default asks for nothing, secure.test requires a
+/// certificate), the application on Host secure.test alone, HTTP/2 on and `strictSni` at its
+/// default: an h2 request whose `Host` is not its SNI name is reset at its stream, where
+/// HTTP/1.1 gets Tomcat's 400. A correct server, incomplete (exit 3) with the SNI doors unread
+/// at the reset (an audit's); a door reset over h2 is asked again over HTTP/1.1 alone, whose 400
+/// is read: no door, nothing unread.
+#[test]
+fn a_side_door_reset_over_h2_is_asked_over_http1() -> TestResult {
+    let name = "tomcat-sni-vhosts-h2";
+    if std::env::var("ONLY").is_ok_and(|o| o != name) {
+        return Ok(());
+    }
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let server = start(name, &lab.pki, lab.dir.path())?;
+    let t = scan_named(&lab, &lab.with_identity, &server, &[], "client.crt")?;
+    let unread = t
+        .incomplete
+        .iter()
+        .any(|i| i.probe == "sni-host-mismatch-bypass");
+    let found = t
+        .findings
+        .iter()
+        .any(|f| f.id == FindingId::SniHostMismatchBypass);
+    assert!(
+        t.error.is_none() && !unread && !found && t.grade != Grade::F,
+        "{} {:?}",
+        line(name, &t),
+        t.incomplete
+    );
+    Ok(())
+}

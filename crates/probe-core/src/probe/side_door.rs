@@ -279,7 +279,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         None => SharedRecord::default(),
     };
     let versions = [door.version];
-    let setup = ExchangeSetup {
+    let setup = |alpn| ExchangeSetup {
         await_alert: true,
         sni: door.sni.clone(),
         host: door.host.clone(),
@@ -289,6 +289,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         pacer: Some(door.scan.permits.pacer(&target.host_port())),
         header_trust: Some(door.scan.probes.header_trust.clone()),
         method: door.method.clone().unwrap_or(http::Method::GET),
+        alpn,
         ..ExchangeSetup::new(
             &door.scan.probes.provider,
             &versions,
@@ -296,8 +297,26 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
             door.scan.limits,
         )
     };
-    let result = transport::run(target, setup, &record).await;
-    let cert_requested = record.lock().cert_requested;
+    let mut result = transport::run(target, setup(transport::Alpn::Both), &record).await;
+    let mut cert_requested = record.lock().cert_requested;
+    // Reset at its stream over h2 (Tomcat resets an h2 request whose `Host` is not its SNI name,
+    // where HTTP/1.1 gets its 400: a correct server was incomplete): asked again offering
+    // HTTP/1.1 alone, whose HTTP answer stands for it. Not for a door sharing a session (its
+    // ticket is spent).
+    if result.stream_reset && result.alpn.as_deref() == Some("h2") && door.sessions.is_none() {
+        let record = SharedRecord::default();
+        let again = transport::run(target, setup(transport::Alpn::Http1Only), &record).await;
+        if again.http_status.is_some() {
+            cert_requested = record.lock().cert_requested;
+            let why = result.detail.take().unwrap_or_default();
+            result = again;
+            let said = result.detail.take();
+            result.detail = Some(match said {
+                Some(d) => format!("over h2 the stream was reset ({why}); over HTTP/1.1: {d}"),
+                None => format!("over h2 the stream was reset ({why}); asked over HTTP/1.1"),
+            });
+        }
+    }
     tracing::debug!(
         target: "probe_core::side_door",
         url = %target.url,

@@ -777,7 +777,11 @@ async fn ask_all(
             }
             None => {
                 result.outcome = Some(no_answer_outcome(result));
-                if !head.is_empty() && result.alert.is_none() {
+                // (Over h2 the bytes are frames, not an HTTP/1 head: nothing to quote.)
+                if !head.is_empty()
+                    && result.alert.is_none()
+                    && result.alpn.as_deref() != Some("h2")
+                {
                     let began = sanitize(&head, 40);
                     let detail = result.detail.get_or_insert_with(String::new);
                     detail.push_str(&format!(
