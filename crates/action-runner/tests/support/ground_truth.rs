@@ -492,7 +492,14 @@ pub fn expectations() -> Vec<Expect> {
         not_requested("gnutls-none"),
         // ---- Apache Traffic Server 9.2 (OpenSSL) in front of a plain HTTP backend,
         // proxy.config.ssl.client.certification_level 2 / 1 / 0
-        required_verified("ats-level2", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        // It verifies against OpenSSL's default store beside its CA file too (with
+        // SSL_CERT_FILE holding other-ca.crt, untrusted.crt is served): client-ca-public-roots,
+        // high (before: A; nineteenth session)
+        Expect {
+            findings: &[("client-ca-public-roots", Implied::Null)],
+            grade_a: Some(false),
+            ..required_verified("ats-level2", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)])
+        },
         optional_verified("ats-level1", [Tls(UCA), Tls(UCA)]),
         not_requested("ats-level0"),
         // ---- Puma 5.6 (MiniSSL over OpenSSL): no CA names in the CertificateRequest (so the
@@ -1077,7 +1084,8 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
         },
         deep_not_requested("gnutls-none"),
         DeepExpect {
-            grade_a: Some(true),
+            findings: &["client-ca-public-roots"],
+            grade_a: Some(false),
             ..deep_strict_openssl("ats-level2")
         },
         DeepExpect {

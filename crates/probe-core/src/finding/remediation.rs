@@ -442,6 +442,15 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
              # (its TLS backends are then verified against that file too), or check the issuer in the backend"
                 .into()
         }
+        ClientCaPublicRoots if stack == Stack::TrafficServer => {
+            "# Traffic Server verifies client certificates against OpenSSL's default store (the\n\
+             # system's public roots) beside proxy.config.ssl.CA.cert.filename, while it names that\n\
+             # file's CAs alone: start traffic_server with that store pointed at the client CA\n\
+             # (SSL_CERT_FILE=/etc/trafficserver/client-ca.pem SSL_CERT_DIR=/nonexistent in its unit's\n\
+             # Environment=; origins over TLS are then verified against that file too, unless\n\
+             # proxy.config.ssl.client.CA.cert.filename names theirs), or check the issuer at the origin"
+                .into()
+        }
         ClientCaPublicRoots => lead_then(
             "# trust only the CA that issues your client certificates, never the public bundle",
             verify(stack),

@@ -136,8 +136,8 @@ impl CertChooser for PublicRoot {
     }
 }
 
-/// The scan's own self-signed CA certificate (P-256, minted once) with a foreign key: the public
-/// root's control.
+/// The scan's own self-signed CA certificate (P-256, or P-384 or RSA where the server takes no
+/// P-256 signature; minted once each) with a foreign key: the public root's control.
 #[derive(Debug)]
 struct OwnRoot {
     keys: ForeignKeys,
@@ -147,24 +147,34 @@ impl CertChooser for OwnRoot {
     fn choose(
         &self,
         _hints: &[&[u8]],
-        _schemes: &[SignatureScheme],
+        schemes: &[SignatureScheme],
     ) -> Result<Option<ClientIdentity>, String> {
-        static ROOT: OnceLock<Result<CertificateDer<'static>, String>> = OnceLock::new();
-        let root = ROOT
-            .get_or_init(|| {
-                crate::identity::SigningCa::mint_with(
-                    crate::identity::KeyKind::EcdsaP256,
-                    "mtls-scan control root",
-                )
+        use crate::identity::KeyKind;
+        type Root = OnceLock<Result<CertificateDer<'static>, String>>;
+        static ROOTS: [Root; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        // A key type the server's signature schemes take, as the public root's is (a server
+        // taking ECDSA with SHA-384 alone refused a P-256 control unsent: incomplete).
+        let (kind, label, cell) = match KeyKind::choose_preferring(schemes, None) {
+            KeyKind::EcdsaP384 => (KeyKind::EcdsaP384, "EC 384", &ROOTS[1]),
+            k if k.is_rsa() => (KeyKind::Rsa2048, "RSA 2048", &ROOTS[2]),
+            _ => (KeyKind::EcdsaP256, "EC 256", &ROOTS[0]),
+        };
+        let mint = || {
+            crate::identity::SigningCa::mint_with(kind, "mtls-scan control root")
                 .map(|ca| ca.cert)
                 .map_err(|e| e.to_string())
+        };
+        let root = cell
+            .get_or_init(|| match kind {
+                KeyKind::Rsa2048 => crate::identity::off_the_worker(mint),
+                _ => mint(),
             })
             .as_ref()
             .map_err(Clone::clone)?;
         let key = self
             .keys
-            .like("EC 256")
-            .ok_or("no foreign P-256 key could be made")?;
+            .like(label)
+            .ok_or_else(|| format!("no foreign {label} key could be made"))?;
         let id = ClientIdentity::from_certified(
             Arc::new(CertifiedKey::new(vec![root.clone()], key.clone())),
             CONTROL_ORIGIN,
