@@ -1195,9 +1195,7 @@ fn forgery_gets_in_only_followed_by(name: &str, mark: &str, detail: &str, also: 
     let identity = lab.identity_args("client.crt", "client.key");
     for args in [Vec::new(), identity] {
         let scan = lab.scan(&[name], &args);
-        let Some(t) = scan.targets.get(name) else {
-            panic!("{name}: not in the report");
-        };
+        let t = scan.target(name);
         assert_eq!(
             (scan.status, t["grade"].as_str()),
             (Some(1), Some("F")),
@@ -1938,9 +1936,7 @@ fn a_post_answered_with_a_page_of_its_own_is_unsure_with_a_certificate_too() {
     let Some((_lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
         return;
     };
-    let Some(t) = scan.targets.get(name) else {
-        panic!("{name} missing from the report");
-    };
+    let t = scan.target(name);
     let unsure = t["incomplete"].as_array().into_iter().flatten().any(|i| {
         i["reason"].as_str().is_some_and(|r| {
             r.contains("a POST to the protected name and path was served") && r.contains("HTTP 201")
@@ -2869,9 +2865,7 @@ fn a_client_offering_no_alpn_gets_in(name: &str) {
     else {
         return;
     };
-    let Some(t) = scan.targets.get(name) else {
-        panic!("{name} missing from the report");
-    };
+    let t = scan.target(name);
     let h2_baseline = t["probes"]
         .as_array()
         .into_iter()
@@ -2980,9 +2974,7 @@ fn a_refusal_carrying_the_page_with_its_callers_name_is_no_refusal() {
     let Some((_lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
         return;
     };
-    let Some(t) = scan.targets.get(name) else {
-        panic!("{name} missing from the report");
-    };
+    let t = scan.target(name);
     let unread = t["incomplete"]
         .as_array()
         .into_iter()
@@ -3005,9 +2997,7 @@ fn a_refusal_the_valid_certificate_gets_too_on_a_version_that_never_asks_is_no_f
     let Some((_lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
         return;
     };
-    let Some(t) = scan.targets.get(name) else {
-        panic!("{name} missing from the report");
-    };
+    let t = scan.target(name);
     assert!(
         finding(t, "client-cert-not-requested").is_none(),
         "{}",
@@ -3029,9 +3019,7 @@ fn a_grpc_service_answering_a_get_415_is_asked_as_grpc() {
     else {
         return;
     };
-    let Some(t) = scan.targets.get(name) else {
-        panic!("{name} missing from the report");
-    };
+    let t = scan.target(name);
     let open = finding(t, "client-cert-not-requested").is_some_and(|f| f["severity"] == "critical");
     assert!(open, "{}", target_summary(t));
     assert_eq!(t["grade"], "F", "{}", target_summary(t));
@@ -3049,9 +3037,7 @@ fn a_bare_status_line_is_no_refusal() {
     let Some((_lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
         return;
     };
-    let Some(t) = scan.targets.get(name) else {
-        panic!("{name} missing from the report");
-    };
+    let t = scan.target(name);
     let unread = t["incomplete"].as_array().into_iter().flatten().any(|i| {
         i["probe"] == "untrusted-client-cert"
             && i["reason"]

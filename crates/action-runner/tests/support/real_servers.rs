@@ -814,3 +814,13 @@ pub struct Scan {
     /// Wall time of the scan.
     pub elapsed: Duration,
 }
+
+impl Scan {
+    /// `name`'s target object (a test fails where the report has none).
+    pub fn target(&self, name: &str) -> &Value {
+        match self.targets.get(name) {
+            Some(t) => t,
+            None => panic!("{name}: not in the report"),
+        }
+    }
+}
