@@ -337,13 +337,6 @@ fn unsettled_by_the_application(
     })
 }
 
-/// Refusals by a bare close or reset (no alert, no HTTP answer), each the same on two attempts,
-/// where no client got an HTTP answer on this version: a TLS terminator whose backend
-/// is down, or a network path that resets every connection after the handshake, closes the same
-/// way for everyone, the anonymous client of a server that would let it in included. Such a
-/// close is the server's decision about the certificate only beside a client it answered (the
-/// positive control, or an anonymous client refused with a 403); without one it is unread (the guide's first rule: a reset is not a refusal). Node, the JDK,
-/// Puma and lighttpd over GnuTLS refuse this way: give `client-cert` to judge them in full.
 /// A version where the server asked no client for a certificate and answered the baseline a
 /// refusal that every run of the valid certificate's probe there
 /// got too (late or not), none served: a server asking only by renegotiation on TLS 1.2 answers
@@ -376,6 +369,13 @@ fn refused_everyone(nc: &ProbeObservation, obs: &[ProbeObservation]) -> bool {
         && valid.all(|v| v.outcome != Outcome::Served && v.http_status == Some(st))
 }
 
+/// Refusals by a bare close or reset (no alert, no HTTP answer), each the same on two attempts,
+/// where no client got an HTTP answer on this version: a TLS terminator whose backend
+/// is down, or a network path that resets every connection after the handshake, closes the same
+/// way for everyone, the anonymous client of a server that would let it in included. Such a
+/// close is the server's decision about the certificate only beside a client it answered (the
+/// positive control, or an anonymous client refused with a 403); without one it is unread (the guide's first rule: a reset is not a refusal). Node, the JDK,
+/// Puma and lighttpd over GnuTLS refuse this way: give `client-cert` to judge them in full.
 fn bare_closes_unconfirmed(view: &VersionView<'_>) -> Vec<IncompleteProbe> {
     // Another client on this version got an HTTP answer (not a busy one): the path behind the
     // TLS layer works, so a close that only some clients get is the TLS layer's decision.
@@ -510,7 +510,8 @@ impl Judging {
         let unread = refused_before_asking(nc, late).or_else(|| misdirected(nc));
         // A version where everyone is refused alike, the valid certificate too, says nothing of
         // what the server requires (the other version's enforcement is the target's).
-        if unread.is_none() && !refused_everyone(nc, obs) {
+        let everyone_refused = refused_everyone(nc, obs);
+        if unread.is_none() && !everyone_refused {
             let here = level_of(nc, view);
             self.level = Some(match self.level {
                 Some(prev) if prev.0 <= here.0 => prev,
@@ -526,7 +527,7 @@ impl Judging {
             for mut j in probe.judge(view) {
                 if probe.id() == ProbeId::NO_CLIENT_CERT
                     && j.finding.id == FindingId::ClientCertNotRequested
-                    && refused_everyone(nc, obs)
+                    && everyone_refused
                 {
                     continue;
                 }
