@@ -2974,7 +2974,10 @@ fn a_server_choosing_tls12_when_offered_both_does_not_speak_tls13() {
 /// The 403 was read as the application's refusal because the page differed from the valid
 /// certificate's by the caller's name (an audit's JDK server: A, exit 0 with every identity).
 /// The same page but for the holder's name is that page: the 403 proves no refusal, and the
-/// target is incomplete (exit 3), never A.
+/// target is incomplete (exit 3), never A. Every answer carries a fresh `request_id` (a UUID) as
+/// the audit's server did: an id per answer makes no other page either, and the version says
+/// nothing of "enforced by the application" (the side doors, which start from a refusal, do not
+/// call the leak theirs: the audit's scan reported an SNI door and a resumed session).
 #[test]
 fn a_refusal_carrying_the_page_with_its_callers_name_is_no_refusal() {
     let name = "go-ifgiven-403-writes-page";
@@ -2985,6 +2988,17 @@ fn a_refusal_carrying_the_page_with_its_callers_name_is_no_refusal() {
     assert!(unread(t, "no-client-cert", ""), "{}", target_summary(t));
     assert_ne!(t["grade"].as_str(), Some("A"), "{}", target_summary(t));
     assert_ne!(scan.status, Some(0), "{}", target_summary(t));
+    for wrong in [
+        "client-cert-enforced-by-app",
+        "sni-host-mismatch-bypass",
+        "session-resumption-bypass",
+    ] {
+        assert!(
+            finding(t, wrong).is_none(),
+            "{wrong}: {}",
+            target_summary(t)
+        );
+    }
 }
 
 /// A Node server asking for the certificate only by renegotiation (TLS 1.2), TLS 1.3 left on:

@@ -56,13 +56,15 @@
 // "ifgiven-403-writes-page" is VerifyClientCertIfGiven before a handler that sets 403 for a
 // client without a verified certificate and writes the page on all the same (a forgotten
 // return), the page naming its caller: `"client":"anonymous"`, or the certificate's common name
-// (an audit's JDK server, nineteenth session: A, exit 0).
+// (an audit's JDK server, nineteenth session: A, exit 0), and carrying a fresh `request_id` (a
+// UUID) in every answer (the same JDK server: its 403 read as another page, twentieth session).
 package main
 
 import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
@@ -367,7 +369,10 @@ func main() {
 				if len(r.TLS.VerifiedChains) == 0 {
 					w.WriteHeader(http.StatusForbidden) // and no return
 				}
-				_, _ = io.WriteString(w, `{"client":"`+client+`","account":"acme corp","orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}]}`+"\n")
+				id := make([]byte, 16)
+				_, _ = rand.Read(id)
+				rid := fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16])
+				_, _ = io.WriteString(w, `{"request_id":"`+rid+`","client":"`+client+`","account":"acme corp","orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}]}`+"\n")
 				return
 			}
 			if getCheckOnly {

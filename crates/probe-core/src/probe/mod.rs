@@ -1295,7 +1295,7 @@ mod tests {
             protected,
             false,
         );
-        let seen = [leaked, valid.clone()];
+        let seen = [leaked.clone(), valid.clone()];
         assert!(view(&seen).refused_with_the_valid_page(&seen[0]));
         // The same page naming its caller: the holder's name where the valid certificate was
         // served, another word without one.
@@ -1309,6 +1309,16 @@ mod tests {
             false,
         );
         let seen = [anonymous.clone(), named.clone()];
+        assert!(view(&seen).refused_with_the_valid_page(&seen[0]));
+        // The same page with an id of its own per answer (an audit's JDK server's `request_id`).
+        let with_id = |id: &str, mut o: crate::facts::ProbeObservation| {
+            o.body_excerpt = Some(format!(r#"{{"request_id":"{id}",{}"#, &protected[1..]));
+            o
+        };
+        let seen = [
+            with_id("328ecb40-ff6e-4336-8e9e-2acbc2e214f1", leaked.clone()),
+            with_id("565ed766-253e-468e-8de2-372910968904", valid.clone()),
+        ];
         assert!(view(&seen).refused_with_the_valid_page(&seen[0]));
         // Another word elsewhere than the holder's name: another page.
         let mut elsewhere = anonymous;

@@ -205,6 +205,9 @@ impl Probe for NoClientCert {
             (true, Outcome::RefusedHttp, _) if view.refused_for_other_credentials(nc).is_some() => {
                 return out
             }
+            // A refusal by status carrying the protected page is no refusal: unread too (an
+            // audit's JDK server writing the page under its 403 was "enforced by the application").
+            (true, Outcome::RefusedHttp, _) if view.refused_with_the_valid_page(nc) => return out,
             (true, Outcome::RefusedHttp, Some(st)) if !tls_module_refusal(nc) => Finding::new(
                 FindingId::ClientCertEnforcedByApp,
                 format!(

@@ -26,10 +26,41 @@ fn after_escape(body: &[u8], i: usize) -> bool {
             && (1..=4).all(|k| hex(i - k)))
 }
 
+/// The end of a per-answer id starting at `i` (not inside a word): a run of hex digits and `-`
+/// holding at least 16 hex digits, digits and letters both (a UUID `565ed766-253e-…`, a trace id
+/// `4bf92f3577b34da6a3ce929d0e0e4736`), ended by no word byte. Such an id changes with every answer
+/// (an audit's JDK server wrote a fresh `request_id` beside the protected page under its 403, and
+/// the page read as another one).
+fn answer_id_end(body: &[u8], i: usize) -> Option<usize> {
+    if i > 0
+        && body
+            .get(i - 1)
+            .is_some_and(|&p| p.is_ascii_alphanumeric() || p == b'_')
+    {
+        return None;
+    }
+    let mut j = i;
+    let (mut hex, mut digits) = (0usize, 0usize);
+    while let Some(&c) = body.get(j) {
+        if c.is_ascii_hexdigit() {
+            hex += 1;
+            digits += usize::from(c.is_ascii_digit());
+        } else if c != b'-' {
+            break;
+        }
+        j += 1;
+    }
+    let ended = !body
+        .get(j)
+        .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_');
+    (ended && hex >= 16 && digits > 0 && digits < hex && body.get(i) != Some(&b'-')).then_some(j)
+}
+
 /// `body` with every name of `names` (each `Host` involved, with its port and without; longest
 /// first, ASCII case ignored, on name boundaries) as [`NAME_MARK`], and every number (digits,
-/// with `.` or `,` between digits) as [`NUMBER_MARK`]: default pages echo the `Host` they were
-/// asked, pages link to the other names, and times, counts and dates change. Each of `holder`
+/// with `.` or `,` between digits) and per-answer id ([`answer_id_end`]) as [`NUMBER_MARK`]:
+/// default pages echo the `Host` they were asked, pages link to the other names, and times,
+/// counts, dates and request ids change. Each of `holder`
 /// (the valid certificate's names) as [`HOLDER_MARK`], exactly as given (no port or label taken
 /// off: a holder `client.example.com` is not every `client` of a page).
 pub(crate) fn masked(body: &[u8], names: &[String], holder: &[String]) -> Vec<u8> {
@@ -92,6 +123,9 @@ pub(crate) fn masked(body: &[u8], names: &[String], holder: &[String]) -> Vec<u8
         if let Some((needle, mark)) = name {
             out.push(*mark);
             i += needle.len();
+        } else if let Some(end) = answer_id_end(body, i) {
+            out.push(NUMBER_MARK);
+            i = end;
         } else if b.is_ascii_digit() {
             // One mark for the run of digits, `.` or `,` between digits included.
             let mut j = i;
@@ -254,6 +288,20 @@ mod tests {
             orders
         ));
         assert!(same_excerpt("served at 10:00:01", "served at 11:02:03"));
+        // Per-answer ids: a UUID, a trace id; not a word, nor a hex run inside a word.
+        assert!(same_excerpt(
+            r#"{"request_id":"328ecb40-ff6e-4336-8e9e-2acbc2e214f1","account":"x"}"#,
+            r#"{"request_id":"79f6a0c4-b2f5-4568-8d0e-2c35de9abb04","account":"x"}"#
+        ));
+        assert!(same_excerpt(
+            "trace 4bf92f3577b34da6a3ce929d0e0e4736 done",
+            "trace 0af7651916cd43dd8448eb211c80319c done"
+        ));
+        assert!(!same_excerpt(
+            "user deadbeefcafebabe1 done",
+            "user xdeadbeefcafebabe1 done"
+        ));
+        assert!(!same_excerpt("decade-faced-accede", "beaded-ceded-facade"));
         assert!(!same_excerpt("served", "refused"));
     }
 }
