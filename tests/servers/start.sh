@@ -30,6 +30,10 @@
 #                             cf-cert-fingerprint-sha256, or any X-SSL-Subject (Pound's)
 #   nginx-optional-realip-allowlist   optional + 403 unless verified or the client's address,
 #                             taken from X-Forwarded-For (realip), is in 10.0.0.0/8
+#   nginx-optional-healthcheck-ua   optional + 403 unless verified or the User-Agent names a
+#                             health checker (kube-probe/, ELB-HealthChecker/, GoogleHC/)
+#   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
+#                             User-Agent is answered 200 "healthy" on every path (a health answer)
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
 #   nginx-optional_no_ca-subject optional_no_ca + 403 unless $ssl_client_s_dn is client.crt's
 #                             subject (not on --list)
@@ -1225,6 +1229,20 @@ nginx-*)
     mode=optional
     server_extra='set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;'
     dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($remote_addr ~ "^10[.]") { set $deny 0; } if ($deny = 1) { return 403; }'
+    ;;
+  optional-healthcheck-ua | optional-healthcheck-answer)
+    # verify optional, and the load balancer's and Kubernetes' health checks (no certificate)
+    # told by their User-Agent: let into the protected page (an audit's nginx and HAProxy: A,
+    # exit 0), or answered a health answer of their own on every path, which lets nothing in
+    # (real_servers.rs a_health_checkers_user_agent_is_no_key)
+    if [ "$mode" = optional-healthcheck-ua ]; then
+      dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($http_user_agent ~* "^(kube-probe|ELB-HealthChecker|GoogleHC)/") { set $deny 0; } if ($deny = 1) { return 403; }'
+    else
+      dn_check='if ($http_user_agent ~* "(kube-probe|ELB-HealthChecker|GoogleHC)") { return 200 "healthy\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
+    fi
+    mode=optional
+    content_type=application/json
+    ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
     ;;
   optional_no_ca-403-404root)
     # any certificate through the TLS layer, the application refusing (403) all but a verified

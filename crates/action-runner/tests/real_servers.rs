@@ -2829,6 +2829,61 @@ fn forwarded_headers_carry_the_certificate_itself() {
     assert_eq!(scan.status, Some(1));
 }
 
+/// nginx `ssl_verify_client optional` exempting health checkers by their `User-Agent`
+/// (`kube-probe/`, `ELB-HealthChecker/`, `GoogleHC/`) from the certificate: anyone naming one gets
+/// the protected page (an audit's nginx and HAProxy: A, exit 0). With the valid certificate the
+/// door is proved: client-cert-optional, critical, on both versions; without one, the page a
+/// health checker is served cannot be told from the protected one: incomplete, never a pass.
+/// Beside it, nginx answering a health checker a health answer of its own (`200 healthy`) on
+/// every path lets nothing in: no finding and nothing unread, in either scan.
+#[test]
+fn a_health_checkers_user_agent_is_no_key() {
+    let (door, answer) = (
+        "nginx-optional-healthcheck-ua",
+        "nginx-optional-healthcheck-answer",
+    );
+    if !tools_present(&[door, answer]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[door, answer]);
+    let anonymous = lab.scan(&[door, answer], &[]);
+    let t = &anonymous.targets[door];
+    assert!(
+        unread(t, "client-cert-header-spoofing", "User-Agent: kube-probe/"),
+        "{}",
+        target_summary(t)
+    );
+    let with_identity = lab.scan(
+        &[door, answer],
+        &lab.identity_args("client.crt", "client.key"),
+    );
+    let t = &with_identity.targets[door];
+    let open = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("health checker"))
+            && f["tls_versions"].as_array().is_some_and(|v| v.len() == 2)
+    });
+    assert!(open, "{}", target_summary(t));
+    assert_eq!(with_identity.status, Some(1));
+    for scan in [&anonymous, &with_identity] {
+        let t = &scan.targets[answer];
+        assert!(
+            finding(t, "client-cert-optional").is_none(),
+            "{}",
+            target_summary(t)
+        );
+        assert!(
+            !unread(t, "client-cert-header-spoofing", ""),
+            "{}",
+            target_summary(t)
+        );
+        assert_eq!(t["grade"], "B", "{}", target_summary(t));
+    }
+}
+
 /// A Go server choosing its TLS settings by the cipher suites offered: a certificate required of
 /// clients offering a TLS 1.3 suite, none asked of the others. The TLS 1.2 probes' hello carried
 /// the TLS 1.3 suites too (rustls offers its provider's every suite), so no probe was such a

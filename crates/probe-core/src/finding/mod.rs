@@ -453,7 +453,7 @@ impl FindingId {
                  CVE-2025-23048).",
             ),
             ClientCertHeaderSpoofing => (
-                "Client certificate headers accepted from the client",
+                "Proxy-set headers (certificate, client address) accepted from the client",
                 "CWE-290",
                 Severity::Critical,
                 "The application trusts headers that a TLS-terminating proxy sets after verifying a \

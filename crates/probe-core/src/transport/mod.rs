@@ -1496,10 +1496,19 @@ fn request(
         Shape::AsAsked => ask.method.clone(),
         Shape::Grpc => http::Method::POST,
     };
-    let mut builder = http::Request::builder().method(method).uri(uri).header(
-        http::header::USER_AGENT,
-        concat!("mtls-scan/", env!("CARGO_PKG_VERSION")),
-    );
+    let mut builder = http::Request::builder().method(method).uri(uri);
+    // The scan's own name, unless the ask names another client (a health checker's, which a
+    // side door asks as): one `User-Agent`, never two.
+    if !ask
+        .headers
+        .iter()
+        .any(|(n, _)| n == http::header::USER_AGENT)
+    {
+        builder = builder.header(
+            http::header::USER_AGENT,
+            concat!("mtls-scan/", env!("CARGO_PKG_VERSION")),
+        );
+    }
     builder = match shape {
         Shape::AsAsked => builder.header(http::header::ACCEPT, "*/*"),
         Shape::Grpc => builder

@@ -33,6 +33,65 @@ pub(super) struct OtherName {
     pub(super) words: String,
     /// The method, when not GET ([`another_method`]).
     pub(super) method: Option<http::Method>,
+    /// The `User-Agent` sent, when not the scan's own ([`health_checkers`]).
+    pub(super) user_agent: Option<&'static str>,
+}
+
+impl OtherName {
+    /// The protected name (or `Host`) `sni`/`host` asked for the protected path with GET.
+    pub(super) fn name(sni: Sni, host: String, words: String) -> OtherName {
+        OtherName {
+            sni,
+            host,
+            words,
+            method: None,
+            user_agent: None,
+        }
+    }
+
+    /// The door's exchange without a certificate on `version`, for `path` (the target's when
+    /// `None`).
+    pub(super) fn door<'a>(
+        &self,
+        scan: &'a ScanContext,
+        version: TlsVersion,
+        path: Option<String>,
+    ) -> Door<'a> {
+        let headers = self
+            .user_agent
+            .and_then(|ua| http::HeaderValue::from_str(ua).ok())
+            .map(|ua| (http::header::USER_AGENT, ua))
+            .into_iter()
+            .collect();
+        Door {
+            path,
+            headers,
+            method: self.method.clone(),
+            ..landing::plain(scan, version, self.sni.clone(), Some(self.host.clone()))
+        }
+    }
+}
+
+/// The `User-Agent`s of the health checkers that carry no client certificate, as they send them:
+/// Kubernetes' kubelet, AWS's load balancers, Google Cloud's. A front that exempts them from the
+/// certificate by name (nginx `if ($http_user_agent ~ kube-probe)`, HAProxy
+/// `hdr_beg(user-agent) ELB-HealthChecker`) lets in anyone who says so (an audit's nginx and
+/// HAProxy: A, exit 0).
+const HEALTH_CHECKERS: [&str; 3] = ["kube-probe/1.31", "ELB-HealthChecker/2.0", "GoogleHC/1.0"];
+
+/// The protected name, `Host` and path asked with GET as each health checker
+/// ([`HEALTH_CHECKERS`]).
+pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
+    HEALTH_CHECKERS
+        .iter()
+        .map(|ua| OtherName {
+            sni: Sni::Target,
+            host: target.authority(),
+            words: format!("a GET to the protected name and path as a health checker (User-Agent: {ua})"),
+            method: None,
+            user_agent: Some(ua),
+        })
+        .collect()
 }
 
 /// The protected name, `Host` and path asked with `method` instead of GET: a check scoped to some
@@ -45,6 +104,7 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
         host: target.authority(),
         words: format!("a {method} to the protected name and path"),
         method: Some(method),
+        user_agent: None,
     }
 }
 
@@ -62,13 +122,13 @@ fn get_refused_over_http(first: &FirstWave, version: TlsVersion) -> bool {
 }
 
 /// Without a valid certificate to tell the protected page: the protected name, `Host` and path
-/// asked with `other` (a POST) where the anonymous GET got past the handshake on `version` and
-/// was refused over HTTP. Served a page of its own (not one speaking of refusal or of
-/// certificates), it may be the protected application behind a check scoped to some methods
-/// (Apache `<Limit GET HEAD>`): unsure, incomplete, never passed (an anonymous scan of such a
-/// server was B, exit 0). A server refusing in the handshake gets no knock (the method is not
-/// known there); nor one refusing the POST too.
-pub(super) async fn anonymous_post(
+/// asked as `other` (a POST, a health checker's GET) where the anonymous GET got past the
+/// handshake on `version` and was refused over HTTP. Served a page of its own (not one speaking
+/// of refusal or of certificates), it may be the protected application behind a check scoped to
+/// some methods (Apache `<Limit GET HEAD>`) or exempting health checkers: unsure, incomplete,
+/// never passed (an anonymous scan of such a server was B, exit 0). A server refusing in the
+/// handshake gets no knock (neither the method nor the `User-Agent` is known there).
+pub(super) async fn anonymous_asked_otherwise(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
@@ -78,25 +138,18 @@ pub(super) async fn anonymous_post(
     if !get_refused_over_http(first, version) {
         return None;
     }
-    let seen = knock(
-        target,
-        Door {
-            method: other.method.clone(),
-            ..landing::plain(scan, version, other.sni.clone(), Some(other.host.clone()))
-        },
-    )
-    .await;
-    post_served_its_own_page(first, version, other, &seen, false)
+    let seen = knock(target, other.door(scan, version, None)).await;
+    served_its_own_page(first, version, other, &seen, false)
 }
 
-/// `seen`, the anonymous answer to `other` (a POST) where GET was refused over HTTP on
-/// `version`: served a page of its own (not one speaking of refusal, certificates or rate
-/// limits), the target is incomplete. Without a valid certificate its page cannot be compared;
-/// with one, a page other than the one GET is served with the certificate is no proof either
-/// way: an API answers a POST with a page of its own (`201 {"created":…}`), and a REST API behind
-/// `<Limit GET HEAD>` took anonymous POSTs and DELETEs while such a scan was A, exit 0 (an
-/// audit's Apache and HAProxy).
-pub(super) fn post_served_its_own_page(
+/// `seen`, the anonymous answer to `other` (a POST, a health checker's GET) where GET was refused
+/// over HTTP on `version`: served a page of its own (not one speaking of refusal, certificates or
+/// rate limits), the target is incomplete. Without a valid certificate its page cannot be
+/// compared; with one, a POST's page other than the one GET is served with the certificate is no
+/// proof either way: an API answers a POST with a page of its own (`201 {"created":…}`), and a
+/// REST API behind `<Limit GET HEAD>` took anonymous POSTs and DELETEs while such a scan was A,
+/// exit 0 (an audit's Apache and HAProxy).
+pub(super) fn served_its_own_page(
     first: &FirstWave,
     version: TlsVersion,
     other: &OtherName,
@@ -116,6 +169,14 @@ pub(super) fn post_served_its_own_page(
     if !seen.served() || !own_page || refusal_words {
         return None;
     }
+    let how = if other.user_agent.is_some() {
+        "a front exempting health checkers by User-Agent (nginx `if ($http_user_agent ~ \
+         kube-probe)`, HAProxy `hdr_beg(user-agent)`) lets anyone who names one into the \
+         protected application so"
+    } else {
+        "a check scoped to some methods (Apache `<Limit GET HEAD>` around `Require`, a handler \
+         checking GET alone) lets the anonymous client into the protected application so"
+    };
     let why = if with_identity {
         "but its page is not the one the valid certificate is served for GET (an API answers a \
          POST with a page of its own), so whether the protected application took it cannot be \
@@ -128,9 +189,7 @@ pub(super) fn post_served_its_own_page(
         probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
         tls_version: Some(version),
         reason: format!(
-            "without a certificate, {} was served ({}) where GET was refused: a check scoped \
-             to some methods (Apache `<Limit GET HEAD>` around `Require`, a handler checking GET \
-             alone) lets the anonymous client into the protected application so, {why}",
+            "without a certificate, {} was served ({}) where GET was refused: {how}, {why}",
             other.words,
             seen.describe()
         ),
@@ -150,15 +209,14 @@ pub(super) enum Verdict {
 /// A `Host` nobody serves on the protected name, as the door of a default site.
 pub(super) fn unknown_host(target: &Target) -> OtherName {
     let host = landing::unknown_host(target.port);
-    OtherName {
-        sni: Sni::Target,
-        words: format!(
+    OtherName::name(
+        Sni::Target,
+        host.clone(),
+        format!(
             "the protected name with a Host nobody serves ({})",
             crate::text::sanitize(host.as_bytes(), 260)
         ),
-        host,
-        method: None,
-    }
+    )
 }
 
 /// Judges `seen`, the answer `other` got for the protected path without a certificate on
@@ -189,17 +247,19 @@ pub(super) async fn judge(
     if protected(seen.clone(), Vec::new()).await != Some(true) {
         return Verdict::Shut;
     }
-    let door = |path: Option<String>| Door {
-        path,
-        method: other.method.clone(),
-        ..landing::plain(scan, version, other.sni.clone(), Some(other.host.clone()))
-    };
+    let door = |path: Option<String>| other.door(scan, version, path);
     // A page every path gets on that name (a single-page application's shell, or an
     // application that answers every path alike): whether anything protected is in it cannot
-    // be told from outside.
+    // be told from outside. Not asked on the protected name itself (another method, a health
+    // checker's `User-Agent`): there the same request plainly was refused that page, so what
+    // let it in is the method or the name, whatever the page holds.
+    let protected_name = other.sni == Sni::Target && other.host == target.authority();
     let nobody = crate::probe::spelled::unknown_path("");
-    let shell = knock(target, door(Some(nobody.clone()))).await;
-    if shell.served() && protected(shell, vec![nobody]).await == Some(true) {
+    let every_path = !protected_name && {
+        let shell = knock(target, door(Some(nobody.clone()))).await;
+        shell.served() && protected(shell, vec![nobody]).await == Some(true)
+    };
+    if every_path {
         return Verdict::Unsure(IncompleteProbe {
             probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
             tls_version: Some(version),
@@ -228,8 +288,18 @@ pub(super) async fn judge(
         .iter()
         .all(|f| !f.served() && f.unreadable().is_none());
     if same_again && front_shut {
-        let (id, through) = match &other.method {
-            Some(m) => (
+        let (id, through) = match (&other.method, other.user_agent) {
+            (_, Some(ua)) => (
+                FindingId::ClientCertOptional,
+                format!(
+                    "the anonymous client gets the protected application by calling itself a \
+                     health checker (User-Agent: {ua}): an exemption by User-Agent for load \
+                     balancers' or Kubernetes' probes is open to anyone who sends it. Point \
+                     health checks at a path of their own that serves nothing protected, or \
+                     exempt them by listener or address at the balancer, never by a header"
+                ),
+            ),
+            (Some(m), None) => (
                 FindingId::ClientCertOptional,
                 format!(
                     "the anonymous client gets the protected application by asking with {m}: the \
@@ -238,7 +308,7 @@ pub(super) async fn judge(
                      require`, not `<Limit>`)"
                 ),
             ),
-            None => (
+            (None, None) => (
                 FindingId::OtherNameBypass,
                 "the protected application is reached through another name of this server"
                     .to_owned(),

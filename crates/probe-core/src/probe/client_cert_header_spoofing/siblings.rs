@@ -174,12 +174,11 @@ where
         let e = entrance(name);
         if own.served() {
             served_outright.push((
-                super::other_names::OtherName {
-                    sni: e.sni.clone(),
-                    host: e.host.clone().unwrap_or_default(),
-                    words: e.words(),
-                    method: None,
-                },
+                super::other_names::OtherName::name(
+                    e.sni.clone(),
+                    e.host.clone().unwrap_or_default(),
+                    e.words(),
+                ),
                 own.clone(),
             ));
         }
@@ -234,12 +233,11 @@ where
             if own.served() {
                 let e = entrance(name);
                 served_outright.push((
-                    super::other_names::OtherName {
-                        words: e.words(),
-                        sni: e.sni,
-                        host: e.host.unwrap_or_default(),
-                        method: None,
-                    },
+                    super::other_names::OtherName::name(
+                        e.sni.clone(),
+                        e.host.clone().unwrap_or_default(),
+                        e.words(),
+                    ),
                     own,
                 ));
             }
@@ -263,25 +261,29 @@ async fn other_names(
     mut candidates: Vec<(super::other_names::OtherName, Seen)>,
     out: &mut TargetOutcome,
 ) {
-    use super::other_names::{another_method, judge, unknown_host, Verdict};
-    let post = another_method(target, http::Method::POST);
+    use super::other_names::{another_method, health_checkers, judge, unknown_host, Verdict};
+    // The anonymous client asking otherwise than the scan's GET: a POST, and as each health
+    // checker, where its GET was refused over HTTP.
+    let mut asked_otherwise = vec![another_method(target, http::Method::POST)];
+    asked_otherwise.extend(health_checkers(target));
     if crate::probe::valid_client_cert::chooser(&scan.probes).is_none() {
-        out.incomplete
-            .extend(super::other_names::anonymous_post(target, scan, first, version, &post).await);
+        let unsure = join_all(asked_otherwise.iter().map(|other| {
+            super::other_names::anonymous_asked_otherwise(target, scan, first, version, other)
+        }))
+        .await;
+        out.incomplete.extend(unsure.into_iter().flatten());
         return;
     }
     let unknown = unknown_host(target);
-    let ask = |o: &super::other_names::OtherName| crate::probe::side_door::Door {
-        method: o.method.clone(),
-        ..crate::probe::landing::plain(scan, version, o.sni.clone(), Some(o.host.clone()))
-    };
-    let (seen, posted) = futures_util::future::join(
-        knock(target, ask(&unknown)),
-        knock(target, ask(&post)),
+    let seen = join_all(
+        std::iter::once(&unknown)
+            .chain(&asked_otherwise)
+            .map(|o| knock(target, o.door(scan, version, None))),
     )
     .await;
-    candidates.push((unknown, seen));
-    candidates.push((post, posted));
+    for (other, seen) in std::iter::once(unknown).chain(asked_otherwise).zip(seen) {
+        candidates.push((other, seen));
+    }
     for (other, seen) in &candidates {
         match judge(target, scan, first, version, other, seen).boxed().await {
             Verdict::Door(mut f) => {
@@ -293,16 +295,7 @@ async fn other_names(
                     .map(|o| o.tls_version)
                     .filter(|v| *v != version)
                 {
-                    let again = knock(
-                        target,
-                        crate::probe::landing::plain(
-                            scan,
-                            also,
-                            other.sni.clone(),
-                            Some(other.host.clone()),
-                        ),
-                    )
-                    .await;
+                    let again = knock(target, other.door(scan, also, None)).await;
                     if let Verdict::Door(g) =
                         judge(target, scan, first, also, other, &again).boxed().await
                     {
@@ -315,9 +308,10 @@ async fn other_names(
                 return;
             }
             Verdict::Unsure(i) => out.incomplete.push(i),
-            // A POST served a page of its own where GET was refused: unsure.
+            // A POST served a page of its own where GET was refused: unsure (a health checker
+            // served a page other than the protected one is its own health answer).
             Verdict::Shut if other.method.is_some() => out.incomplete.extend(
-                super::other_names::post_served_its_own_page(first, version, other, seen, true),
+                super::other_names::served_its_own_page(first, version, other, seen, true),
             ),
             Verdict::Shut => {}
         }
