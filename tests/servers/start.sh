@@ -1137,6 +1137,16 @@ nginx-*)
     ca_dn=$("$OPENSSL" x509 -in "$pki/ca.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
     dn_check="if (\$ssl_client_i_dn != \"$ca_dn\") { return 403 \"forbidden: issuer '\$ssl_client_i_dn'\\n\"; }"
     ;;
+  optional_no_ca-issuer-serial)
+    # any CA in the TLS layer, then an allowlist of certificates by issuer and serial number
+    # (client.crt's): names and numbers, not the signature (an audit's nginx Lua, php-fpm, mod_php
+    # and HAProxy Lua checks: A, exit 0; not on --list; side_doors_real.rs
+    # an_allowlist_by_issuer_and_serial_is_never_passed)
+    mode=optional_no_ca
+    ca_dn=$("$OPENSSL" x509 -in "$pki/ca.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
+    serial=$("$OPENSSL" x509 -in "$pki/client.crt" -noout -serial | cut -d= -f2)
+    dn_check="if (\$ssl_client_i_dn != \"$ca_dn\") { return 403 \"forbidden\n\"; } if (\$ssl_client_serial != \"$serial\") { return 403 \"forbidden\n\"; }"
+    ;;
   optional_no_ca-subject)
     # any CA in the TLS layer, then authorised by the client's subject (client.crt's): the name,
     # not the signature (not on --list; side_doors_real.rs forged_certificates_claim_the_subject)

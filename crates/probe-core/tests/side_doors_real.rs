@@ -1053,6 +1053,29 @@ fn an_application_that_reads_only_the_subject_is_never_passed() -> TestResult {
     )
 }
 
+/// nginx `ssl_verify_client optional_no_ca` before an allowlist of certificates by issuer and
+/// serial number (`$ssl_client_i_dn` the CA's, `$ssl_client_serial` client.crt's): curl with a
+/// certificate of our own key carrying the CA's name as issuer and client.crt's serial gets the
+/// page. The forged certificate claimed the subject and names but carried a serial of its own (an
+/// audit's nginx Lua, php-fpm and mod_php: A, exit 0 with every identity); it now carries
+/// client.crt's serial too: critical `forged-client-cert-accepted` with the valid certificate,
+/// never A without it.
+#[test]
+fn an_allowlist_by_issuer_and_serial_is_never_passed() -> TestResult {
+    each_both_ways(
+        &["nginx-optional_no_ca-issuer-serial"],
+        |_, with_cert, t| {
+            let forged =
+                roots(t).contains(&(FindingId::ForgedClientCertAccepted, Severity::Critical));
+            if with_cert {
+                t.grade == Grade::F && forged
+            } else {
+                t.grade != Grade::A && !t.incomplete.is_empty()
+            }
+        },
+    )
+}
+
 /// Apache `<Location /admin> SSLVerifyClient optional_no_ca` + `Require expr` on the issuer's or
 /// the subject's CN: mod_ssl lets any certificate through the late handshake (TLS 1.3
 /// post-handshake auth, TLS 1.2 renegotiation) and the rule reads names alone (curl: a

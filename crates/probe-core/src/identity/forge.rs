@@ -183,9 +183,10 @@ impl Forger {
         KeyKind::choose_preferring(schemes, self.preferred)
     }
 
-    /// The same, its certificates claiming `claimed`'s subject and names (see [`Impersonated`]).
+    /// The same, its certificates claiming `claimed`'s subject, names and serial number (see
+    /// [`Impersonated`], [`Impersonated::with_serial`]).
     pub fn claiming(mut self, claimed: Option<Impersonated>) -> Self {
-        self.claimed = claimed;
+        self.claimed = claimed.map(Impersonated::with_serial);
         self
     }
 

@@ -23,6 +23,9 @@ pub(crate) fn forge_err(reason: impl std::fmt::Display) -> ScanError {
 pub struct Impersonated {
     subject: x509_cert::name::Name,
     san: Option<x509_cert::ext::Extension>,
+    /// The certificate's serial number, copied too where [`Impersonated::with_serial`] says so.
+    serial: x509_cert::serial_number::SerialNumber,
+    copy_serial: bool,
 }
 
 impl Impersonated {
@@ -38,7 +41,20 @@ impl Impersonated {
         Some(Self {
             subject: tbs.subject,
             san,
+            serial: tbs.serial_number,
+            copy_serial: false,
         })
+    }
+
+    /// The same, claiming the certificate's serial number too: a forgery naming the valid
+    /// certificate's issuer then carries its issuer and serial, which an allowlist of
+    /// certificates by issuer and serial (an nginx `optional_no_ca` Lua check on
+    /// `$ssl_client_i_dn` and `$ssl_client_serial`, PHP on `SSL_CLIENT_M_SERIAL`: an audit's
+    /// four stacks, A, exit 0) takes for it. Never for a staging CA's own certificates: two of
+    /// one CA's certificates with one serial may be refused for that alone.
+    pub fn with_serial(mut self) -> Self {
+        self.copy_serial = true;
+        self
     }
 
     /// `cert_der` with this subject and subjectAltName, its issuer kept, signed again by
@@ -58,6 +74,9 @@ impl Impersonated {
 
     fn apply(&self, tbs: &mut x509_cert::TbsCertificate) {
         tbs.subject = self.subject.clone();
+        if self.copy_serial {
+            tbs.serial_number = self.serial.clone();
+        }
         let mut exts: Vec<x509_cert::ext::Extension> = tbs
             .extensions
             .take()
