@@ -34,6 +34,9 @@
 #                             health checker (kube-probe/, ELB-HealthChecker/, GoogleHC/)
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
 #                             User-Agent is answered 200 "healthy" on every path (a health answer)
+#   nginx-optional-xfp-http | nginx-optional-options-open   optional + 403 unless verified, or
+#                             the request says it came over plain HTTP (X-Forwarded-Proto: http),
+#                             or is an OPTIONS (a CORS preflight exemption)
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
 #   nginx-optional_no_ca-subject optional_no_ca + 403 unless $ssl_client_s_dn is client.crt's
 #                             subject (not on --list)
@@ -1253,6 +1256,22 @@ nginx-*)
     mode=optional
     content_type=application/json
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
+    ;;
+  optional-xfp-http | optional-options-open)
+    # verify optional, and the check skipped for a request that says it came over plain HTTP
+    # (the internal hop trusted) or for an OPTIONS (CORS preflights let through), before a page
+    # served to any method (audits' PHP apps behind nginx: A, exit 0; not on --list;
+    # real_servers.rs forwarded_headers_carry_the_certificate_itself,
+    # an_options_exemption_is_no_key)
+    if [ "$mode" = optional-xfp-http ]; then
+      allow='if ($http_x_forwarded_proto = http) { set $deny 0; }'
+    else
+      allow='if ($request_method = OPTIONS) { set $deny 0; }'
+    fi
+    mode=optional
+    content_type=application/json
+    ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
+    dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } $allow if (\$deny = 1) { return 403; }"
     ;;
   optional_no_ca-403-404root)
     # any certificate through the TLS layer, the application refusing (403) all but a verified

@@ -2805,7 +2805,8 @@ fn a_grpc_service_is_asked_as_one() {
 /// backends were A, exit 0; both are client-cert-header-spoofing, critical. So are, from the
 /// nineteenth session's audits (A, exit 0 before): Tomcat's SSLValve (client.crt as one-line
 /// PEM in `ssl_client_cert`), and an allowlist of internal callers fed by `X-Forwarded-For`
-/// (nginx realip, 10.0.0.0/8).
+/// (nginx realip, 10.0.0.0/8); from the twentieth's, a check skipped for a request that says it
+/// came over plain HTTP (`X-Forwarded-Proto: http`).
 #[test]
 fn forwarded_headers_carry_the_certificate_itself() {
     let servers = [
@@ -2813,6 +2814,7 @@ fn forwarded_headers_carry_the_certificate_itself() {
         "nginx-optional-x-ssl-subject",
         "nginx-optional-realip-allowlist",
         "tomcat-optional-sslvalve",
+        "nginx-optional-xfp-http",
     ];
     if !tools_present(&servers) {
         return;
@@ -2882,6 +2884,29 @@ fn a_health_checkers_user_agent_is_no_key() {
         );
         assert_eq!(t["grade"], "B", "{}", target_summary(t));
     }
+}
+
+/// nginx `ssl_verify_client optional` with the check skipped for OPTIONS (CORS preflights let
+/// through) before a page served to any method: an anonymous OPTIONS gets the orders (an audit's
+/// nginx Lua before PHP: A, exit 0 with every identity). With the valid certificate the door is
+/// proved on both versions: client-cert-optional, critical, worded for the preflight exemption.
+#[test]
+fn an_options_exemption_is_no_key() {
+    let name = "nginx-optional-options-open";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.identity_args("client.crt", "client.key"))
+    else {
+        return;
+    };
+    let t = scan.target(name);
+    let open = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("asking with OPTIONS") && d.contains("CORS"))
+            && f["tls_versions"].as_array().is_some_and(|v| v.len() == 2)
+    });
+    assert!(open, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
 /// A Go server choosing its TLS settings by the cipher suites offered: a certificate required of

@@ -459,7 +459,8 @@ impl FindingId {
                 "The application trusts headers that a TLS-terminating proxy sets after verifying a \
                  client certificate (X-SSL-Client-Verify, X-Forwarded-Client-Cert, …), or the \
                  client's address a proxy forwards (X-Forwarded-For, X-Real-IP, Forwarded) for an \
-                 allowlist of internal callers, and a client that sends them itself gets in without \
+                 allowlist of internal callers, or the scheme it forwards (X-Forwarded-Proto) to \
+                 check only requests that came over HTTPS, and a client that sends them itself gets in without \
                  a certificate (FortiClient EMS CVE-2026-35616, Envoy CVE-2022-21654).",
                 "Make the proxy set or remove every client-certificate header the application reads, \
                  not only the one named here (X-SSL-Client-Verify, X-SSL-Client-Cert, ssl-client-verify, \

@@ -303,9 +303,17 @@ pub(super) async fn judge(
                 FindingId::ClientCertOptional,
                 format!(
                     "the anonymous client gets the protected application by asking with {m}: the \
-                     check covers some methods only (Apache `<Limit GET HEAD>` around `Require` \
-                     leaves every other method open; use `<RequireAll>` or `SSLVerifyClient \
-                     require`, not `<Limit>`)"
+                     check covers some methods only ({}). Check every method: require the \
+                     certificate in the handshake (`ssl_verify_client on`, `SSLVerifyClient \
+                     require`), or run the check before any method is told apart (Apache: \
+                     `<RequireAll>`, never `<Limit>`)",
+                    if *m == http::Method::OPTIONS {
+                        "CORS preflights let through: a check skipped for OPTIONS before an \
+                         application that serves the page to any method"
+                    } else {
+                        "Apache `<Limit GET HEAD>` around `Require`, an nginx or Lua check on \
+                         `$request_method`, a handler checking GET alone"
+                    }
                 ),
             ),
             (None, None) => (

@@ -274,6 +274,11 @@ async fn other_names(
         out.incomplete.extend(unsure.into_iter().flatten());
         return;
     }
+    // With the valid certificate's page to compare, OPTIONS too: a check that lets CORS
+    // preflights through before an application that serves any method (an audit's nginx Lua
+    // before PHP: A, exit 0). Without it, an OPTIONS answered a page of its own says nothing
+    // (frameworks describe their API to OPTIONS).
+    asked_otherwise.push(another_method(target, http::Method::OPTIONS));
     let unknown = unknown_host(target);
     let seen = join_all(
         std::iter::once(&unknown)
@@ -310,7 +315,7 @@ async fn other_names(
             Verdict::Unsure(i) => out.incomplete.push(i),
             // A POST served a page of its own where GET was refused: unsure (a health checker
             // served a page other than the protected one is its own health answer).
-            Verdict::Shut if other.method.is_some() => out.incomplete.extend(
+            Verdict::Shut if other.method == Some(http::Method::POST) => out.incomplete.extend(
                 super::other_names::served_its_own_page(first, version, other, seen, true),
             ),
             Verdict::Shut => {}
