@@ -73,6 +73,25 @@ fn text() {
     insta::assert_snapshot!("text", out);
 }
 
+/// A report read back by `merge` may hold what no scan writes: a target URL with line breaks and
+/// the runner's legacy command (an audit's tampered shard printed `::error`, `::add-mask::` and
+/// `##[set-output …]` at the start of log lines). The text output escapes the URL as every other
+/// string, and breaks `##[` wherever it stands.
+#[test]
+fn a_target_url_read_back_issues_no_command() {
+    let mut report = every_state();
+    let Some(t) = report.targets.first_mut() else {
+        panic!("every_state has targets");
+    };
+    t.url = format!("https://h.example/\n::error::pwned\n{HOSTILE}##[set-output name=grade;]A");
+    let out = render::text::render(&report, false);
+    for line in out.lines() {
+        assert!(!line.trim_start().starts_with("::"), "a command: {line}");
+    }
+    assert!(!out.contains("##["), "{out}");
+    assert!(out.contains("## [set-output"), "{out}");
+}
+
 #[test]
 fn json() -> Result<(), serde_json::Error> {
     let report = every_state();

@@ -41,6 +41,12 @@ const LEGACY_COMMAND: &str = "##[";
 /// [`LEGACY_COMMAND`] as server text keeps it: still legible, never a command.
 const LEGACY_COMMAND_BROKEN: &str = "## [";
 
+/// `text` with every [`LEGACY_COMMAND`] broken (`##[` as `## [`): what a renderer prints of a
+/// report read back (`merge`) never issues a command either.
+pub fn break_legacy_commands(text: &str) -> String {
+    text.replace(LEGACY_COMMAND, LEGACY_COMMAND_BROKEN)
+}
+
 /// Whether `body` holds any of `words` (lower case), ASCII case-insensitive.
 fn holds_any(body: &[u8], words: &[&[u8]]) -> bool {
     let lower = body.to_ascii_lowercase();

@@ -108,11 +108,17 @@ pub fn body(
     marker: &str,
     previous: Previous,
 ) -> String {
-    let head = format!(
-        "{marker}\n{GRADE_MARKER}{} -->\n\n{}\n\n",
-        report.grade,
-        diff_line(report.grade, previous)
-    );
+    // No target, no grade (a shard that holds none): no grade marker either, so the next run
+    // compares with nothing rather than with an `A` nothing earned.
+    let head = if report.targets.is_empty() {
+        format!("{marker}\n\n**No target was scanned** in this run: no grade.\n\n")
+    } else {
+        format!(
+            "{marker}\n{GRADE_MARKER}{} -->\n\n{}\n\n",
+            report.grade,
+            diff_line(report.grade, previous)
+        )
+    };
     let mut foot = String::from("\n---\n\n<sub>");
     match &ctx.run_url {
         Some(url) => foot.push_str(&format!(
@@ -398,6 +404,18 @@ mod tests {
         assert_eq!(diff_line(Grade::C, Previous::Unknown), "**Grade C**.");
         assert_eq!(previous_grade("<!-- mtls-scan-grade:x -->"), None);
         assert_eq!(previous_grade("no marker"), None);
+        // A shard holding no target: no grade, no grade marker (an audit's empty shard said
+        // "Grade A", and the next run "Grade A → F").
+        let empty = body(
+            &Report::new(Vec::new(), 1.0),
+            &inputs(),
+            &c,
+            &m,
+            Previous::First,
+        );
+        assert!(empty.contains("**No target was scanned**"), "{empty}");
+        assert!(!empty.contains("Grade"), "{empty}");
+        assert_eq!(previous_grade(&empty), None);
     }
 
     #[test]

@@ -114,16 +114,23 @@ impl Publication<'_> {
             return Ok(None);
         };
         let grade = self.report.grade;
+        let shown = |previous: Option<probe_core::grade::Grade>| {
+            if self.report.targets.is_empty() {
+                return "no target scanned".to_owned();
+            }
+            match previous {
+                Some(p) if p != grade => format!("grade {p} → {grade}"),
+                _ => format!("grade {grade}"),
+            }
+        };
         match comment::publish(api, ctx, self.run, self.report, number).await {
             Ok(Posted::Created { id }) => say(format_args!(
-                "Posted the PR comment on #{number} (comment {id}): grade {grade}."
+                "Posted the PR comment on #{number} (comment {id}): {}.",
+                shown(None)
             ))?,
             Ok(Posted::Updated { id, previous }) => say(format_args!(
-                "Updated the PR comment on #{number} (comment {id}): grade {}.",
-                match previous {
-                    Some(p) if p != grade => format!("{p} → {grade}"),
-                    _ => grade.to_string(),
-                }
+                "Updated the PR comment on #{number} (comment {id}): {}.",
+                shown(previous)
             ))?,
             Err(e) => {
                 say(warning("PR comment", "pull-requests: write", &e, None))?;

@@ -32,7 +32,8 @@ impl Paint {
 }
 
 /// Report text for a terminal line: control characters, and the invisible ones that reorder or
-/// hide text (bidi overrides, zero-width), as `\xx` (their UTF-8 bytes in hex).
+/// hide text (bidi overrides, zero-width), as `\xx` (their UTF-8 bytes in hex), and the runner's
+/// legacy command `##[` broken (`## [`), read anywhere in a line.
 pub(crate) fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -46,7 +47,7 @@ pub(crate) fn clean(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    probe_core::text::break_legacy_commands(&out)
 }
 
 /// [`clean`] text that starts a line: a leading `::` (a workflow command, when the report is
@@ -177,7 +178,7 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
         let _ = writeln!(
             out,
             "{}  not judged (the client never reached the impostor)",
-            p.s(Style::new().bold().underline(), &t.url),
+            p.s(Style::new().bold().underline(), &clean_line(&t.url)),
         );
         impostor(out, t, run, p);
         out.push('\n');
@@ -186,7 +187,7 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
     let _ = writeln!(
         out,
         "{}  grade {} (score {})",
-        p.s(Style::new().bold().underline(), &t.url),
+        p.s(Style::new().bold().underline(), &clean_line(&t.url)),
         p.s(grade_style(t.grade), t.grade.as_str()),
         t.score
     );
