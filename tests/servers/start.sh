@@ -95,7 +95,9 @@
 #                             its own) (not on --list)
 #   go-ifgiven-403-writes-page  VerifyClientCertIfGiven + a handler that sets 403 without a
 #                             verified certificate and writes the page on, naming its caller
-#                             ("anonymous" or the CN) (not on --list)
+#                             ("anonymous" or the CN) and a fresh request_id, longer than an
+#                             excerpt (not on --list)
+#   go-ifgiven-302-writes-page  the same with a redirect to a login page (not on --list)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
 #   go-legacy-suites-open     RequireAndVerifyClientCert for clients offering a TLS 1.3 cipher suite,
 #                             NoClientCert for the others (a TLS 1.2-only client gets in)

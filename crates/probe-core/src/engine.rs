@@ -1768,6 +1768,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             via: None,
             auth_challenge: None,
             body_excerpt: None,
+            body_page: None,
             body_names_certificates: false,
             outcome: Outcome::Error,
             detail: Some(format!(
@@ -1925,6 +1926,10 @@ fn observation(
         via: r.via,
         auth_challenge: r.auth_challenge,
         body_excerpt: r.body_excerpt,
+        body_page: r
+            .complete
+            .then(|| crate::probe::page::token_hashes(&r.body))
+            .flatten(),
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         outcome,
         detail: r.detail,

@@ -148,6 +148,11 @@ pub struct ProbeObservation {
     /// A short, capped excerpt of the body (untrusted text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_excerpt: Option<String>,
+    /// The whole body's page as a hash per token (numbers and per-answer ids masked: see
+    /// [`crate::probe::page::token_hashes`]), when the body was read whole: two answers of any
+    /// length can be told one page. Not reported.
+    #[serde(skip)]
+    pub body_page: Option<Vec<u32>>,
     /// The whole body read (not only the excerpt) speaks of certificates or TLS
     /// ([`crate::text::speaks_of_certificates`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

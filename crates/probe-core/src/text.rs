@@ -107,6 +107,25 @@ pub fn speaks_of_rate_limiting(body: &[u8]) -> bool {
     holds_any(body, &WORDS)
 }
 
+/// Whether a body says it holds the caller back (`rate limited`, `too many requests`, `slow down`, `throttled`,
+/// `try again later`, a rate limit `exceeded` …), ASCII case-insensitive: a limiter's page served
+/// with 2xx, not an API's data that names its rate limit.
+pub fn speaks_of_being_held_back(body: &[u8]) -> bool {
+    const WORDS: [&[u8]; 10] = [
+        b"rate limited",
+        b"rate-limited",
+        b"rate_limited",
+        b"ratelimited",
+        b"too many requests",
+        b"slow down",
+        b"throttl",
+        b"try again later",
+        b"retry later",
+        b"exceeded",
+    ];
+    holds_any(body, &WORDS)
+}
+
 /// Renders a DER X.500 Name (as advertised in a CertificateRequest) as RFC 4514 text, control
 /// characters escaped (see [`escape_controls`]); an unparsable one becomes
 /// `<unparsable name: HEX>` (capped).

@@ -57,7 +57,10 @@
 // client without a verified certificate and writes the page on all the same (a forgotten
 // return), the page naming its caller: `"client":"anonymous"`, or the certificate's common name
 // (an audit's JDK server, nineteenth session: A, exit 0), and carrying a fresh `request_id` (a
-// UUID) in every answer (the same JDK server: its 403 read as another page, twentieth session).
+// UUID) in every answer (the same JDK server: its 403 read as another page, twentieth session),
+// the page longer than a report's excerpt (an audit's 270-byte page passed where a 123-byte one
+// was caught). The mode "ifgiven-302-writes-page" redirects to a login page and writes the page
+// on (an audit's Go server: A, exit 0).
 package main
 
 import (
@@ -120,6 +123,7 @@ func main() {
 		"get-check-post-open":      tls.VerifyClientCertIfGiven,
 		"get-check-post-created":   tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-page":  tls.VerifyClientCertIfGiven,
+		"ifgiven-302-writes-page":  tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -136,7 +140,8 @@ func main() {
 	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open" || grpc415
 	getCheckOnly := *mode == "get-check-post-open" || *mode == "get-check-post-created"
 	postCreates := *mode == "get-check-post-created"
-	writesPage := *mode == "ifgiven-403-writes-page"
+	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page"
+	redirectsFirst := *mode == "ifgiven-302-writes-page"
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
@@ -366,13 +371,16 @@ func main() {
 					client = r.TLS.PeerCertificates[0].Subject.CommonName
 				}
 				w.Header().Set("Content-Type", "application/json")
-				if len(r.TLS.VerifiedChains) == 0 {
+				if len(r.TLS.VerifiedChains) == 0 && redirectsFirst {
+					w.Header().Set("Location", "https://login.example/")
+					w.WriteHeader(http.StatusFound) // and no return
+				} else if len(r.TLS.VerifiedChains) == 0 {
 					w.WriteHeader(http.StatusForbidden) // and no return
 				}
 				id := make([]byte, 16)
 				_, _ = rand.Read(id)
 				rid := fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16])
-				_, _ = io.WriteString(w, `{"request_id":"`+rid+`","client":"`+client+`","account":"acme corp","orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}]}`+"\n")
+				_, _ = io.WriteString(w, `{"request_id":"`+rid+`","client":"`+client+`","account":"acme corp","orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7},{"id":1003,"item":"sprocket","qty":2},{"id":1004,"item":"flange","qty":9}]}`+"\n")
 				return
 			}
 			if getCheckOnly {

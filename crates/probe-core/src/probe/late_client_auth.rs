@@ -239,6 +239,9 @@ fn observation(
         via: x.via.clone(),
         auth_challenge: None,
         body_excerpt: x.body_excerpt.clone(),
+        body_page: (x.http_status.is_some() && !x.truncated)
+            .then(|| super::page::token_hashes(&x.body))
+            .flatten(),
         body_names_certificates: x.body_names_certificates,
         outcome,
         detail: x.inconclusive.clone(),
@@ -368,6 +371,7 @@ mod tests {
             via: None,
             auth_challenge: None,
             body_excerpt: None,
+            body_page: None,
             body_names_certificates: false,
             outcome,
             detail: None,

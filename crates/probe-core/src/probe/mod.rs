@@ -199,10 +199,16 @@ impl<'a> VersionView<'a> {
     /// 403 carrying the protected answer: a filter that sets the status and lets the handler
     /// write on): a client that reads the body gets the page whatever the status, so the status
     /// alone proves no refusal. Only a page of its own ([`page::MIN_PAGE_TOKENS`] distinct
-    /// tokens), compared on the excerpts.
+    /// tokens), compared on the excerpts, or on the whole bodies' token hashes where an excerpt is
+    /// cut.
     pub fn refused_with_the_valid_page(&self, o: &ProbeObservation) -> bool {
         use crate::facts::Outcome;
-        if o.id == ProbeId::VALID_CLIENT_CERT || o.outcome != Outcome::RefusedHttp {
+        // A refusal, or another answer that is no 2xx (a redirect, 404 or 500 whose handler
+        // wrote on: an audit's Go server redirecting and then writing the page was A, exit 0).
+        let answered_otherwise = o.outcome == Outcome::Answered && o.http_status.is_some();
+        if o.id == ProbeId::VALID_CLIENT_CERT
+            || !(o.outcome == Outcome::RefusedHttp || answered_otherwise)
+        {
             return false;
         }
         let valid = self
@@ -235,7 +241,20 @@ impl<'a> VersionView<'a> {
             (Some(v), Some(p)) => {
                 page::same_excerpt(&v, &p) || page::same_but_the_holder(&v, &p, &holder)
             }
-            _ => false,
+            // Longer than the excerpt: the whole bodies, each read whole, are one page (an
+            // audit's 403 carrying a 270-character page was A, exit 0).
+            _ => {
+                let own_page = o
+                    .body_excerpt
+                    .as_deref()
+                    .is_some_and(|b| page::distinct_tokens(b) >= page::MIN_PAGE_TOKENS);
+                let pages = (
+                    valid.and_then(|v| v.body_page.as_deref()),
+                    o.body_page.as_deref(),
+                );
+                own_page
+                    && matches!(pages, (Some(v), Some(p)) if page::same_page_hashed(v, p, &holder))
+            }
         }
     }
 
@@ -935,6 +954,7 @@ pub(crate) mod recorded {
             via: None,
             auth_challenge: None,
             body_excerpt: None,
+            body_page: None,
             body_names_certificates: false,
             outcome,
             detail: None,
@@ -1358,8 +1378,32 @@ mod tests {
             &layout,
             false,
         );
-        let seen = [denied, valid];
+        let seen = [denied.clone(), valid.clone()];
         assert!(!view(&seen).refused_with_the_valid_page(&seen[0]));
+        // Their whole bodies, read whole: the same page (a digest of each) or two pages.
+        let whole = |mut o: crate::facts::ProbeObservation, body: &str| {
+            o.body_page = crate::probe::page::token_hashes(body.as_bytes());
+            o
+        };
+        let protected = format!("{layout}<main>orders 1017 1018</main></body></html>");
+        let refusal = format!("{layout}<main>sign in with your certificate</main></body></html>");
+        let seen = [
+            whole(denied.clone(), &protected),
+            whole(valid.clone(), &protected),
+        ];
+        assert!(view(&seen).refused_with_the_valid_page(&seen[0]));
+        let seen = [
+            whole(denied.clone(), &refusal),
+            whole(valid.clone(), &protected),
+        ];
+        assert!(!view(&seen).refused_with_the_valid_page(&seen[0]));
+        // Naming its caller: the holder's name where the valid certificate was served.
+        let named = |who: &str| format!("{protected}<footer>caller {who}</footer>");
+        let seen = [
+            whole(denied, &named("anonymous")),
+            whole(valid, &named("probe")),
+        ];
+        assert!(view(&seen).refused_with_the_valid_page(&seen[0]));
     }
 }
 

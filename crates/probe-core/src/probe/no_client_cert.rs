@@ -155,6 +155,8 @@ impl Probe for NoClientCert {
                 FindingId::ClientCertOptional,
                 format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
             ),
+            // An answer carrying the protected page is no refusal: unread (the verdict says so).
+            (true, Outcome::Answered, _) if view.refused_with_the_valid_page(nc) => return out,
             (true, Outcome::Answered, Some(st))
                 if view.control_served() && !crate::transport::is_busy_status(st) =>
             {

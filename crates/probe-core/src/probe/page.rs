@@ -174,6 +174,44 @@ pub(crate) fn tokens(body: &[u8], names: &[String], holder: &[String]) -> Vec<Ve
     out
 }
 
+/// The most tokens of a whole body kept for comparing pages ([`token_hashes`]): 8 KB a body.
+pub const MAX_PAGE_TOKENS: usize = 2048;
+
+/// A whole body's page as the hash of each of its [`tokens`] (numbers and per-answer ids
+/// masked), 4 bytes a token: two pages of any length can be compared token by token, the valid
+/// certificate's holder aside ([`same_page_hashed`]), without keeping their text. `None` past
+/// [`MAX_PAGE_TOKENS`].
+pub fn token_hashes(body: &[u8]) -> Option<Vec<u32>> {
+    let all = tokens(body, &[], &[]);
+    (all.len() <= MAX_PAGE_TOKENS).then(|| all.iter().map(|t| hash_token(t)).collect())
+}
+
+fn hash_token(token: &[u8]) -> u32 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    token.hash(&mut h);
+    // The low half of a 64-bit hash: a token per 4 bytes.
+    (h.finish() & u64::from(u32::MAX)) as u32
+}
+
+/// Whether `other` is the page `reference` is ([`token_hashes`] of each): the same tokens, or the
+/// same but where `reference` shows one of `holder` (the valid certificate's names), another
+/// token in its place, as [`same_but_the_holder`] reads excerpts.
+pub fn same_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> bool {
+    if reference.len() != other.len() || reference.is_empty() {
+        return false;
+    }
+    let holders: Vec<u32> = holder
+        .iter()
+        .flat_map(|h| tokens(h.as_bytes(), &[], &[]))
+        .map(|t| hash_token(&t))
+        .collect();
+    reference
+        .iter()
+        .zip(other)
+        .all(|(r, o)| r == o || holders.contains(r))
+}
+
 /// Whether two body excerpts are the same page: the same tokens, numbers aside.
 pub fn same_excerpt(a: &str, b: &str) -> bool {
     tokens(a.as_bytes(), &[], &[]) == tokens(b.as_bytes(), &[], &[])

@@ -736,6 +736,7 @@ mod tests {
             via: None,
             auth_challenge: None,
             body_excerpt: Some("client certificate required".to_owned()),
+            body_page: None,
             body_names_certificates: false,
             outcome: Outcome::RefusedHttp,
             detail: None,

@@ -112,7 +112,7 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
         limits: Limits {
             timeout: probe.timeout.min(TIMEOUT),
             body_cap: BODY_CAP,
-            header_cap: 16 * 1024,
+            header_cap: Limits::default().header_cap,
             excerpt_chars: 0,
             scan_until: probe.scan_until,
         },

@@ -1385,7 +1385,15 @@ pub fn rate_limit_page(status: u16, body: &[u8]) -> Option<String> {
     if text.is_empty() || text.len() > RATE_LIMIT_PAGE_BYTES {
         return None;
     }
-    crate::text::speaks_of_rate_limiting(text).then(|| {
+    // A 2xx naming a rate limit is often an API's own data (`"rate_limit":{"remaining":99}` beside
+    // the orders: an audit's open API lost its critical finding so); a limiter's 2xx page says it
+    // holds the caller back.
+    let limited = if (200..300).contains(&status) {
+        crate::text::speaks_of_being_held_back(text)
+    } else {
+        crate::text::speaks_of_rate_limiting(text)
+    };
+    limited.then(|| {
         format!(
             "HTTP {status} with a rate limiter's page (\"{}\"): says nothing of the certificate",
             sanitize(text, 60)
@@ -1879,7 +1887,12 @@ async fn finish(
     truncated |= buf.len() >= limits.body_cap && !ended;
     complete = (complete || ended) && !truncated;
     let rate_limited = rate_limit_page(status, &buf);
-    let grpc = grpc_status.and_then(|g| grpc_refusal(status, g));
+    // A `grpc-status` counts on a gRPC answer (its content type, or no body: a trailers-only
+    // answer, nginx's `add_header grpc-status 16; return 204`), not on a page of another kind
+    // that carries one (an audit's JSON page with `Grpc-Status: 16` served to anyone: A, exit 0).
+    let grpc = grpc_status
+        .filter(|_| grpc_type || buf.is_empty())
+        .and_then(|g| grpc_refusal(status, g));
     let failing = (bare && status == 400 && buf.is_empty()).then(|| {
         "a bare HTTP 400 (the status line alone: no header, no body), as a server writes on a \
          connection it is failing (Node's `clientError` handler from its docs, hapi), not an \
@@ -2184,6 +2197,14 @@ mod tests {
                 "{status} {body}: {why:?}"
             );
         }
+        // An API's own data naming its rate limit is no limiter's page (an audit's open API).
+        assert_eq!(
+            super::rate_limit_page(
+                200,
+                br#"{"orders":[{"id":1}],"rate_limit":{"limit":100,"remaining":99}}"#
+            ),
+            None
+        );
         // gRPC errors ride on a 2xx: 16 and 7 refuse, the rest serve nothing; 0 is served.
         assert_eq!(
             super::grpc_refusal(200, 16).map(|(o, _)| o),
