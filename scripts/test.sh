@@ -64,6 +64,8 @@ command -v gunicorn > /dev/null || missing+=(gunicorn)
 ruby -rwebrick -e 1 2> /dev/null || missing+=(ruby-webrick)
 # Twisted (tests/servers/twisted/server.py) in the system Python, which start.sh runs it with
 /usr/bin/python3 -c 'import twisted.internet.ssl, OpenSSL' 2> /dev/null || missing+=(python3-twisted)
+# cryptography in the system Python: tests/servers/python/page_then_alert.py encrypts an alert
+/usr/bin/python3 -c 'import cryptography' 2> /dev/null || missing+=(python3-cryptography)
 # The system's public bundle: nginx-public-client-ca trusts it for client certificates.
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.

@@ -147,6 +147,10 @@
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
 #   python-CERT_REQUIRED-sysroots  CERT_REQUIRED, the system's public roots trusted beside ca.crt
 #                             (load_default_certs(Purpose.CLIENT_AUTH)); no CA name advertised
+#   python-page-then-alert | python-page-then-alert-early   python/page_then_alert.py (the
+#                             system Python's cryptography), TLS 1.3, CERT_OPTIONAL: the page to
+#                             anyone, then a certificate_required alert in the same write (or the
+#                             page and the alert before the request) (not on --list)
 #   python-notify-closer      python/notify_closer.py (pyOpenSSL, the system Python), TLS 1.2
 #   python-grpcio-required | python-grpcio-noreq   python/grpc_server.py (grpcio, the system
 #                             Python), shop.Orders/List: require_client_auth True, or no request
@@ -1328,6 +1332,14 @@ python-notify-closer)
   : "${TWISTED_PYTHON:=/usr/bin/python3}"
   need "$TWISTED_PYTHON" TWISTED_PYTHON
   run "$TWISTED_PYTHON" "$here/python/notify_closer.py" "$port" "$pki"
+  ;;
+python-page-then-alert | python-page-then-alert-early)
+  # the cryptography package of the system Python (Debian's python3-cryptography, which
+  # python3-twisted pulls in), to encrypt the alert from the key log
+  : "${TWISTED_PYTHON:=/usr/bin/python3}"
+  need "$TWISTED_PYTHON" TWISTED_PYTHON
+  if [ "$server" = python-page-then-alert ]; then when=after; else when=early; fi
+  run "$TWISTED_PYTHON" "$here/python/page_then_alert.py" "$when" "$port" "$pki"
   ;;
 python-grpcio-required | python-grpcio-noreq)
   # grpcio from Debian (python3-grpcio), in the system Python

@@ -2909,6 +2909,34 @@ fn an_options_exemption_is_no_key() {
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
+/// A TLS 1.3 server that serves the page to anyone and then, in the same write, sends a fatal
+/// `certificate_required` alert to a client without a certificate (curl prints the page). rustls
+/// decrypted the page and met the alert in one read, and tokio-rustls returned the alert first:
+/// the page read as a refusal, `client_auth: required`, A, exit 0 (an audit's Python server).
+/// The bytes decrypted before an error are read first: critical client-cert-optional. The page
+/// and the alert sent before the request is read leave the version unread, never a refusal.
+#[test]
+fn a_page_before_a_fatal_alert_is_read() {
+    let (after, early) = ("python-page-then-alert", "python-page-then-alert-early");
+    if !tools_present(&[after, early]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[after, early]);
+    let scan = lab.scan(&[after, early], &[]);
+    let t = scan.target(after);
+    let open = finding(t, "client-cert-optional").is_some_and(|f| f["severity"] == "critical");
+    assert!(open, "{}", target_summary(t));
+    let t = scan.target(early);
+    assert_ne!(t["client_auth"], "required", "{}", target_summary(t));
+    assert!(
+        unread(t, "no-client-cert", "sent data before any request"),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(scan.status, Some(1));
+}
+
 /// A Go server choosing its TLS settings by the cipher suites offered: a certificate required of
 /// clients offering a TLS 1.3 suite, none asked of the others. The TLS 1.2 probes' hello carried
 /// the TLS 1.3 suites too (rustls offers its provider's every suite), so no probe was such a

@@ -32,7 +32,7 @@ pub fn servers_dir() -> PathBuf {
 /// The server families and the tools each needs (bash and openssl are needed by all: pki.sh).
 pub fn tools_for(server: &str) -> &'static [&'static str] {
     // pyOpenSSL under the system Python, as Twisted's servers.
-    if server == "python-notify-closer" {
+    if server == "python-notify-closer" || server.starts_with("python-page-then-alert") {
         return &["bash", "openssl", "python3-twisted"];
     }
     if server.starts_with("python-grpcio-") {

@@ -978,6 +978,17 @@ async fn early_alert(
             let got = Bytes::copy_from_slice(buf.get(..n).unwrap_or_default());
             Ok(Yielding::with_prefix(tls, got))
         }
+        // Data the server wrote before its alert (a page sent before the request, then the
+        // alert: an audit's Python server): what it sent is unread, never a refusal.
+        Ok(Err(e)) if left_in_tls(&mut tls) > 0 => Err(ExchangeResult {
+            outcome: Some(Outcome::Inconclusive),
+            detail: Some(format!(
+                "the server sent data before any request, then {}: what it sent first is no \
+                 refusal, and it was not read as an answer",
+                describe_error(&e)
+            )),
+            ..ExchangeResult::default()
+        }),
         Ok(Err(e)) => {
             let alert = find_tls_error(&e).as_ref().and_then(alert_name);
             Err(ExchangeResult {
@@ -1141,6 +1152,37 @@ struct Yielding<S> {
     read_in_poll: usize,
     prefix: Bytes,
     capture: Arc<std::sync::Mutex<Vec<u8>>>,
+    /// A read error held back while the plaintext decrypted before it is handed over.
+    held: Option<std::io::Error>,
+}
+
+/// Whether `tls` held decrypted bytes no read had taken (taken now; at most 1 KB of them).
+fn left_in_tls(tls: &mut TlsStream<TcpStream>) -> usize {
+    let mut bytes = [0u8; 1024];
+    tls.take_plaintext(&mut ReadBuf::new(&mut bytes))
+}
+
+/// A stream whose decrypted bytes may outlive a read error: rustls decrypts a record holding
+/// the answer, then meets the server's fatal alert in the same read, and tokio-rustls returns
+/// the alert before handing over the answer (an audit's Python server wrote the page and a
+/// `certificate_required` alert in one write: the page was read as a refusal, A, exit 0).
+trait Plaintext {
+    /// Moves decrypted bytes not read yet into `buf`; how many.
+    fn take_plaintext(&mut self, buf: &mut ReadBuf<'_>) -> usize;
+}
+
+impl Plaintext for TlsStream<TcpStream> {
+    fn take_plaintext(&mut self, buf: &mut ReadBuf<'_>) -> usize {
+        use std::io::Read as _;
+        let dst = buf.initialize_unfilled();
+        match self.get_mut().1.reader().read(dst) {
+            Ok(n) => {
+                buf.advance(n);
+                n
+            }
+            Err(_) => 0,
+        }
+    }
 }
 
 /// Bytes of the server's first answer kept for reading a status line by hand.
@@ -1157,6 +1199,7 @@ impl<S> Yielding<S> {
             read_in_poll: 0,
             prefix,
             capture: Arc::default(),
+            held: None,
         }
     }
 
@@ -1168,7 +1211,7 @@ impl<S> Yielding<S> {
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for Yielding<S> {
+impl<S: AsyncRead + Plaintext + Unpin> AsyncRead for Yielding<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -1181,13 +1224,22 @@ impl<S: AsyncRead + Unpin> AsyncRead for Yielding<S> {
             buf.put_slice(&chunk);
             return Poll::Ready(Ok(()));
         }
+        if let Some(e) = self.held.take() {
+            return Poll::Ready(Err(e));
+        }
         if self.read_in_poll >= READ_PER_POLL {
             self.read_in_poll = 0;
             cx.waker().wake_by_ref();
             return Poll::Pending;
         }
         let before = buf.filled().len();
-        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let mut polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        // An error after decrypted bytes not handed over: the bytes first, the error next time.
+        if matches!(polled, Poll::Ready(Err(_))) && self.inner.take_plaintext(buf) > 0 {
+            if let Poll::Ready(Err(e)) = std::mem::replace(&mut polled, Poll::Ready(Ok(()))) {
+                self.held = Some(e);
+            }
+        }
         match polled {
             Poll::Ready(Ok(())) => {
                 let read = buf.filled().len().saturating_sub(before);
