@@ -556,7 +556,8 @@
 #   nginx-sibling-proxy | nginx-default-proxy  secure.test requires a certificate and proxies to
 #                             an API; public.test (or the default server, server_name _) asks for
 #                             none and proxies to the same API: the other name is the door
-#                             (python/plain_backend.py; not on --list)
+#                             (python/plain_backend.py; not on --list); nginx-default-proxy-key:
+#                             the API's answer a short secret value, not a page
 #   caddy-named-site          Caddy, one site under 127.0.0.1 and localhost, client_auth
 #                             require_and_verify: by address (no SNI) 421 to everyone, by name A
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
@@ -873,7 +874,7 @@ $(nginx_preamble "$prefix")
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-nginx-sibling-proxy | nginx-default-proxy)
+nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key)
   need "$NGINX"
   need "$PYTHON3"
   prefix=$work/nginx-$server-$port
@@ -908,7 +909,10 @@ $(nginx_preamble "$prefix")
   }
 }
 EOF
-  PLAIN_BACKEND_ROUTES=orders-at-root run "$PYTHON3" "$here/python/plain_backend.py" \
+  # -key: the API's answer is one short secret value, not a page (an audit's, twentieth session)
+  routes=orders-at-root
+  [ "$server" = nginx-default-proxy-key ] && routes=key-at-root
+  PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
     "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;

@@ -1323,14 +1323,19 @@ fn a_misdirected_answer_is_unread_never_unprotected() -> TestResult {
 /// protected `Host` behind it with its own certificate page, so no SNI trick was needed and none
 /// was found: B, and A with the staging CA (an audit's). With `client-cert`, the other name's own
 /// page is the very page the valid certificate is served: `other-name-bypass`, F, naming both
-/// versions. Anonymous,
-/// nothing tells that page from a public sibling's: no finding.
+/// versions, also where the API's answer is a short secret value, no page (an audit's
+/// `sk_live_…` through the default server: A, exit 0). Anonymous, nothing tells that page from a
+/// public sibling's: no finding.
 #[test]
 fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
     let Some(lab) = lab()? else {
         return Ok(());
     };
-    for name in ["nginx-sibling-proxy", "nginx-default-proxy"] {
+    for name in [
+        "nginx-sibling-proxy",
+        "nginx-default-proxy",
+        "nginx-default-proxy-key",
+    ] {
         let server = start(name, &lab.pki, lab.dir.path())?;
         let t = target(true, server.port)?;
         let with = lab

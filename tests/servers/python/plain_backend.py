@@ -5,7 +5,8 @@ servers of start.sh.
 
 Serves plain HTTP on 127.0.0.1 (a port the kernel picks): every GET gets 200 "ok\\n" (with
 PLAIN_BACKEND_ROUTES=admin-any-case: an admin page for any path starting /admin in any case, 404
-elsewhere; orders-at-root: a JSON list of orders at /, 404 elsewhere). Then TEMPLATE
+elsewhere; orders-at-root: a JSON list of orders at /, 404 elsewhere; key-at-root: a short
+secret value at /, 404 elsewhere). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
 process (CFG among its arguments). This process exits when the front end does, and stops it on
 SIGTERM/SIGINT/SIGHUP (on Linux the front end also gets SIGTERM if this process dies).
@@ -29,6 +30,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # page under any case, 404 elsewhere.
             if self.path.lower().startswith("/admin"):
                 body = b"admin orders: 1017 1018 1019, total 42.00\n"
+            else:
+                body, status = b"not found\n", 404
+        elif os.environ.get("PLAIN_BACKEND_ROUTES") == "key-at-root":
+            # One secret value at the root, shorter than a page (an API key), 404 elsewhere.
+            if self.path == "/":
+                body = b"sk_live_8f2kQ9x7Lm\n"
             else:
                 body, status = b"not found\n", 404
         elif os.environ.get("PLAIN_BACKEND_ROUTES") == "orders-at-root":

@@ -219,6 +219,10 @@ pub(super) fn unknown_host(target: &Target) -> OtherName {
     )
 }
 
+/// A body of fewer tokens than a page's that is still compared with the protected page: this
+/// long, it is a value of its own (an API key, a token), not a health answer.
+const MIN_VALUE_BYTES: usize = 16;
+
 /// Judges `seen`, the answer `other` got for the protected path without a certificate on
 /// `version` ([`Verdict`]).
 pub(super) async fn judge(
@@ -229,9 +233,12 @@ pub(super) async fn judge(
     other: &OtherName,
     seen: &Seen,
 ) -> Verdict {
-    // A page of its own only: a bare value (`ok`, an id) says nothing of which page it is.
+    // A page of its own, or a value long enough to be nobody else's (a key, a token: an audit's
+    // default server handing `sk_live_…` to anyone was A, exit 0); a bare `ok` or `healthy` says
+    // nothing of which page it is.
     let own_page = seen.result.body_excerpt.as_deref().is_some_and(|b| {
         crate::probe::page::distinct_tokens(b) >= crate::probe::page::MIN_PAGE_TOKENS
+            || b.trim().len() >= MIN_VALUE_BYTES
     });
     if !seen.served() || !own_page {
         return Verdict::Shut;
