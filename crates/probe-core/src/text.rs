@@ -71,10 +71,16 @@ pub fn speaks_of_certificates(body: &[u8]) -> bool {
 }
 
 /// Whether a body says it refuses the caller (`unauthorized`, `forbidden`, `access denied`,
-/// `authentication required`, …), ASCII case-insensitive: an application's refusal answered with
-/// a success status (a JSON API's `200 {"ok": false, "error": "unauthorized"}`).
+/// `authentication required`, …) or asks it to sign in (`sign in`, `log in`, a password field),
+/// ASCII case-insensitive: an application's refusal answered with a success status (a JSON API's
+/// `200 {"ok": false, "error": "unauthorized"}`, a sign-in form rendered in place: an audit's was
+/// called the protected page, critical).
 pub fn speaks_of_refusal(body: &[u8]) -> bool {
-    const WORDS: [&[u8]; 10] = [
+    const WORDS: [&[u8]; 14] = [
+        b"sign in",
+        b"log in",
+        b"type=\"password\"",
+        b"type='password'",
         b"unauthorized",
         b"unauthorised",
         b"not authorized",
@@ -204,6 +210,21 @@ fn first_reason(detail: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A sign-in form rendered in place refuses the caller; an API's data naming its rate limit
+    /// holds nobody back, a limiter's page does.
+    #[test]
+    fn refusals_and_limits_are_read_from_their_words() {
+        let form = br#"<title>Sign in - Orders</title><form action="/login"><input type="password" name="p"></form>"#;
+        assert!(speaks_of_refusal(form));
+        assert!(!speaks_of_refusal(
+            br#"{"orders":[{"id":1017}],"user":"alice"}"#
+        ));
+        assert!(!speaks_of_being_held_back(
+            br#"{"rate_limit":{"remaining":99}}"#
+        ));
+        assert!(speaks_of_being_held_back(br#"{"error":"rate_limited"}"#));
+    }
 
     /// A file name reversed by U+202E, zero-width spaces: visible, never raw.
     #[test]
