@@ -553,6 +553,8 @@
 #                             name's other spellings get a landing page of their own (HAProxy) or
 #                             200 {"ok":false,"error":"misdirected request …"} (nginx): no door
 #                             (an audit's false findings against a first version, fourteenth)
+#   nginx-location-original-url  optional, the certificate checked in `location /orders` alone
+#                             before a front controller routing by X-Original-URL (not on --list)
 #   nginx-sibling-proxy | nginx-default-proxy  secure.test requires a certificate and proxies to
 #                             an API; public.test (or the default server, server_name _) asks for
 #                             none and proxies to the same API: the other name is the door
@@ -640,6 +642,7 @@ fi
 if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
   apache-location-*) echo /admin/ ;;
+  nginx-location-original-url) echo /orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard*) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   *) echo / ;;
@@ -873,6 +876,31 @@ $(nginx_preamble "$prefix")
 }
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-location-original-url)
+  need "$NGINX"
+  need "$PYTHON3"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # verify optional, the certificate checked in `location /orders` alone, every path proxied to
+  # a front controller that routes by X-Original-URL (python/plain_backend.py): GET / with
+  # `X-Original-URL: /orders` gets the orders without a certificate (an audit's nginx Lua before
+  # PHP, twentieth session: A, exit 0; not on --list)
+  cat >"$prefix/nginx.conf.in" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+$(nginx_client_auth "$port" optional)
+    location /orders {
+      if (\$ssl_client_verify != SUCCESS) { return 403; }
+      proxy_pass http://127.0.0.1:@BACKEND_PORT@;
+    }
+    location / { proxy_pass http://127.0.0.1:@BACKEND_PORT@; }
+  }
+}
+EOF
+  PLAIN_BACKEND_ROUTES=orders-by-original-url run "$PYTHON3" "$here/python/plain_backend.py" \
+    "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
+    "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
 nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key)
   need "$NGINX"

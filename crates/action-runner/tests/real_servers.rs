@@ -2937,6 +2937,29 @@ fn a_page_before_a_fatal_alert_is_read() {
     assert_eq!(scan.status, Some(1));
 }
 
+/// nginx `ssl_verify_client optional` with the certificate checked in `location /orders` alone,
+/// every path proxied to a front controller routing by `X-Original-URL` (Symfony before 3.4.14,
+/// Zend: CVE-2018-14773): `GET /` with `X-Original-URL: /orders` gets the orders without a
+/// certificate (an audit's nginx Lua before PHP: A, exit 0). With the valid certificate's page to
+/// compare, critical client-cert-header-spoofing naming the headers.
+#[test]
+fn a_url_override_past_a_per_path_check_is_a_door() {
+    let name = "nginx-location-original-url";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.identity_args("client.crt", "client.key"))
+    else {
+        return;
+    };
+    let t = scan.target(name);
+    let door = finding(t, "client-cert-header-spoofing").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("X-Original-URL"))
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// A Go server choosing its TLS settings by the cipher suites offered: a certificate required of
 /// clients offering a TLS 1.3 suite, none asked of the others. The TLS 1.2 probes' hello carried
 /// the TLS 1.3 suites too (rustls offers its provider's every suite), so no probe was such a

@@ -6,7 +6,8 @@ servers of start.sh.
 Serves plain HTTP on 127.0.0.1 (a port the kernel picks): every GET gets 200 "ok\\n" (with
 PLAIN_BACKEND_ROUTES=admin-any-case: an admin page for any path starting /admin in any case, 404
 elsewhere; orders-at-root: a JSON list of orders at /, 404 elsewhere; key-at-root: a short
-secret value at /, 404 elsewhere). Then TEMPLATE
+secret value at /, 404 elsewhere; orders-by-original-url: the orders at /orders, the path taken
+from X-Original-URL or X-Rewrite-URL when sent). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
 process (CFG among its arguments). This process exits when the front end does, and stops it on
 SIGTERM/SIGINT/SIGHUP (on Linux the front end also gets SIGTERM if this process dies).
@@ -36,6 +37,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # One secret value at the root, shorter than a page (an API key), 404 elsewhere.
             if self.path == "/":
                 body = b"sk_live_8f2kQ9x7Lm\n"
+            else:
+                body, status = b"not found\n", 404
+        elif os.environ.get("PLAIN_BACKEND_ROUTES") == "orders-by-original-url":
+            # A front controller routing by X-Original-URL / X-Rewrite-URL when present, as
+            # Symfony < 3.4.14 and Zend did (CVE-2018-14773): the orders at /orders, a home page
+            # at /, 404 elsewhere.
+            path = (self.headers.get("X-Original-URL") or self.headers.get("X-Rewrite-URL")
+                    or self.path)
+            if path == "/orders":
+                body = b'{"orders":[{"id":1017,"total":"42.00"},{"id":1018,"total":"7.50"}]}\n'
+            elif path == "/":
+                body = b"<h1>Acme</h1><p>Welcome to the Acme shop, see /orders</p>\n"
             else:
                 body, status = b"not found\n", 404
         elif os.environ.get("PLAIN_BACKEND_ROUTES") == "orders-at-root":

@@ -82,12 +82,15 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
 }
 
 /// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
-/// the certificate, a gRPC method on the gRPC services (Go-shaped and grpcio), else `/`.
+/// the certificate, a gRPC method on the gRPC services (Go-shaped and grpcio), `/orders` where a
+/// `location` checks it, else `/`.
 pub fn path_for(server: &str) -> &'static str {
     if server.starts_with("apache-location-") {
         "/admin/"
     } else if server.starts_with("go-grpc-") || server.starts_with("python-grpcio-") {
         "/shop.Orders/List"
+    } else if server == "nginx-location-original-url" {
+        "/orders"
     } else {
         "/"
     }

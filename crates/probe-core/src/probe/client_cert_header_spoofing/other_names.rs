@@ -35,6 +35,9 @@ pub(super) struct OtherName {
     pub(super) method: Option<http::Method>,
     /// The `User-Agent` sent, when not the scan's own ([`health_checkers`]).
     pub(super) user_agent: Option<&'static str>,
+    /// The protected path, named in the headers that override the request's path, `/` being
+    /// asked instead ([`url_override`]).
+    pub(super) overridden_to: Option<String>,
 }
 
 impl OtherName {
@@ -46,6 +49,7 @@ impl OtherName {
             words,
             method: None,
             user_agent: None,
+            overridden_to: None,
         }
     }
 
@@ -57,19 +61,51 @@ impl OtherName {
         version: TlsVersion,
         path: Option<String>,
     ) -> Door<'a> {
-        let headers = self
+        let mut headers: Vec<(http::HeaderName, http::HeaderValue)> = self
             .user_agent
             .and_then(|ua| http::HeaderValue::from_str(ua).ok())
             .map(|ua| (http::header::USER_AGENT, ua))
             .into_iter()
             .collect();
+        if let Some(v) = self
+            .overridden_to
+            .as_deref()
+            .and_then(|p| http::HeaderValue::from_str(p).ok())
+        {
+            for name in URL_OVERRIDES {
+                headers.push((http::HeaderName::from_static(name), v.clone()));
+            }
+        }
         Door {
-            path,
+            path: path.or_else(|| self.overridden_to.as_ref().map(|_| "/".to_owned())),
             headers,
             method: self.method.clone(),
             ..landing::plain(scan, version, self.sni.clone(), Some(self.host.clone()))
         }
     }
+}
+
+/// The headers that name the request's real target to an application behind IIS ARR and the
+/// frameworks that honoured them (Symfony before 3.4.14, Zend: CVE-2018-14773): a front that
+/// checks the certificate per path sees another path.
+const URL_OVERRIDES: [&str; 2] = ["x-original-url", "x-rewrite-url"];
+
+/// The root asked instead of the protected path, that path named in `X-Original-URL` and
+/// `X-Rewrite-URL` (an audit's nginx `location /orders` check before a PHP front controller
+/// routing by `X-Original-URL`: A, exit 0). `None` where the protected path is the root.
+pub(super) fn url_override(target: &Target) -> Option<OtherName> {
+    (target.path != "/").then(|| OtherName {
+        sni: Sni::Target,
+        host: target.authority(),
+        words: format!(
+            "a GET to / on the protected name with the protected path in X-Original-URL and \
+             X-Rewrite-URL ({})",
+            crate::text::sanitize(target.path.as_bytes(), 200)
+        ),
+        method: None,
+        user_agent: None,
+        overridden_to: Some(target.path.clone()),
+    })
 }
 
 /// The `User-Agent`s of the health checkers that carry no client certificate, as they send them:
@@ -90,6 +126,7 @@ pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
             words: format!("a GET to the protected name and path as a health checker (User-Agent: {ua})"),
             method: None,
             user_agent: Some(ua),
+            overridden_to: None,
         })
         .collect()
 }
@@ -105,6 +142,7 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
         words: format!("a {method} to the protected name and path"),
         method: Some(method),
         user_agent: None,
+        overridden_to: None,
     }
 }
 
@@ -266,6 +304,20 @@ pub(super) async fn judge(
         let shell = knock(target, door(Some(nobody.clone()))).await;
         shell.served() && protected(shell, vec![nobody]).await == Some(true)
     };
+    // The root asked plainly serves that page too: the headers proved nothing.
+    if other.overridden_to.is_some() {
+        let root = knock(
+            target,
+            Door {
+                path: Some("/".to_owned()),
+                ..landing::plain(scan, version, Sni::Target, None)
+            },
+        )
+        .await;
+        if root.served() && protected(root, Vec::new()).await == Some(true) {
+            return Verdict::Shut;
+        }
+    }
     if every_path {
         return Verdict::Unsure(IncompleteProbe {
             probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
@@ -296,6 +348,15 @@ pub(super) async fn judge(
         .all(|f| !f.served() && f.unreadable().is_none());
     if same_again && front_shut {
         let (id, through) = match (&other.method, other.user_agent) {
+            _ if other.overridden_to.is_some() => (
+                FindingId::ClientCertHeaderSpoofing,
+                "the application takes the path to serve from X-Original-URL or X-Rewrite-URL \
+                 (IIS ARR's headers; Symfony before 3.4.14 and Zend honoured them: \
+                 CVE-2018-14773), so a check of the certificate per path in front of it sees \
+                 another path. Strip those headers at the front (or stop honouring them), or \
+                 require the certificate on every path"
+                    .to_owned(),
+            ),
             (_, Some(ua)) => (
                 FindingId::ClientCertOptional,
                 format!(

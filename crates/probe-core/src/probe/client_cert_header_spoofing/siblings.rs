@@ -279,6 +279,8 @@ async fn other_names(
     // before PHP: A, exit 0). Without it, an OPTIONS answered a page of its own says nothing
     // (frameworks describe their API to OPTIONS).
     asked_otherwise.push(another_method(target, http::Method::OPTIONS));
+    // And the root with the protected path in the headers that override it.
+    asked_otherwise.extend(super::other_names::url_override(target));
     let unknown = unknown_host(target);
     let seen = join_all(
         std::iter::once(&unknown)
