@@ -125,7 +125,9 @@ pub fn recorded_name(shown: &str) -> String {
 /// Configured sibling names tried per target at most.
 pub const MAX_GIVEN_NAMES: usize = 16;
 
-/// The served certificate's DNS names, wildcards made concrete.
+/// The served certificate's DNS names, wildcards made concrete; not those no client can send as
+/// a server name (`api.example.com:8443`, `a_b`: an audit's certificate kept a correct server
+/// incomplete, "not a server name", on every scan).
 fn served_names(first: &FirstWave) -> Vec<String> {
     first
         .chains
@@ -135,6 +137,12 @@ fn served_names(first: &FirstWave) -> Vec<String> {
             san_dns_names(leaf.as_ref())
                 .into_iter()
                 .map(|n| n.replacen("*.", "mtls-scan-sibling.", 1))
+                .filter(|n| {
+                    matches!(
+                        rustls_pki_types::ServerName::try_from(n.as_str()),
+                        Ok(rustls_pki_types::ServerName::DnsName(_))
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
