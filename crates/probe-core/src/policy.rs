@@ -344,13 +344,30 @@ fn unchecked(t: &TargetReport, f: &crate::report::ReportedFinding) -> Option<Str
             p.probe
         ));
     }
+    let raises = |probe: crate::facts::ProbeId| {
+        crate::probe::registry::specs().any(|spec| spec.id == probe && spec.findings.contains(&id))
+    };
+    // A probe that could raise it and was not read (where the anonymous client was served, the
+    // verdict lists no such probe as incomplete: it could only add what that root cause implies,
+    // but a baseline's finding from it is not fixed for that: an audit's wrong-EKU finding timed
+    // out and was called fixed).
+    let unread = t
+        .probes
+        .iter()
+        .find(|o| o.outcome.is_unreadable() && raises(o.id))
+        .map(|o| {
+            format!(
+                "{} on {} could not be read: {}",
+                o.id.as_str(),
+                o.tls_version,
+                o.detail.as_deref().unwrap_or("no answer")
+            )
+        });
     t.skipped_probes
         .iter()
-        .find(|s| {
-            crate::probe::registry::specs()
-                .any(|spec| spec.id == s.id && spec.findings.contains(&id))
-        })
+        .find(|s| raises(s.id))
         .map(|s| format!("{} was not run: {}", s.id, s.reason))
+        .or(unread)
         .or_else(|| untried_door(t, f))
 }
 
@@ -796,6 +813,20 @@ mod tests {
             });
         });
         assert_eq!(fixed, vec![FindingId::TlsConfigExposed]);
+        // The forged probe ran and could not be read (a time-out where the anonymous client
+        // was served, which lists nothing incomplete): its finding is not re-checked either.
+        let (fixed, unread) = gone(&|t| {
+            t.probes.push(crate::probe::recorded::obs(
+                crate::facts::ProbeId::FORGED_CLIENT_CERT,
+                crate::facts::Outcome::Inconclusive,
+                None,
+            ));
+        });
+        assert_eq!(fixed, vec![FindingId::TlsConfigExposed]);
+        assert!(
+            unread.len() == 1 && unread[0].1.contains("forged-client-cert on"),
+            "{unread:?}"
+        );
         // A report that kept them (not re-checked) as the next baseline: a complete run then
         // says they are fixed; they never drop out of the chain unseen.
         let mut incomplete = target(url, &[]);
