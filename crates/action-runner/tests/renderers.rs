@@ -495,9 +495,8 @@ fn annotations_and_final_errors() {
     let decision = gate.decide(&report);
     assert_eq!(decision.exit, Exit::TargetError);
     let last = final_commands(&report, &inputs(), &run_info(), &decision);
-    let reserved = last.iter().filter(|c| c.name() == "error").count();
     let hint = "see the job summary and the SARIF file mtls-scan.sarif";
-    let lines: Vec<String> = annotations::annotations(&report, hint, reserved)
+    let lines: Vec<String> = annotations::annotations(&report, hint, &last)
         .iter()
         .chain(&last)
         .map(ToString::to_string)

@@ -192,8 +192,7 @@ async fn finish(
         "see the job summary and the SARIF file {}",
         inputs.sarif_file.shown
     );
-    let reserved = last.iter().filter(|c| c.name() == "error").count();
-    for c in annotations::annotations(report, &rest_hint, reserved) {
+    for c in annotations::annotations(report, &rest_hint, &last) {
         say(c)?;
     }
     for c in last {

@@ -61,9 +61,12 @@ fn finding_command(t: &TargetReport, f: &ReportedFinding) -> Command {
 }
 
 /// The annotations of a report, worst first; `rest_hint` says where the ones left out are.
-/// `reserved_errors` error annotations are kept for the caller's final errors, so that GitHub,
-/// which shows [`PER_LEVEL`] per level and step, shows those too.
-pub fn annotations(report: &Report, rest_hint: &str, reserved_errors: usize) -> Vec<Command> {
+/// Room is kept at each level for `last`, the caller's final annotations (errors, and the warning
+/// that the targets are incomplete under `fail-on-incomplete: false`: an audit's was the eleventh
+/// warning, which GitHub drops), so that GitHub, which shows [`PER_LEVEL`] per level and step,
+/// shows those too.
+pub fn annotations(report: &Report, rest_hint: &str, last: &[Command]) -> Vec<Command> {
+    let reserved = |level: &str| last.iter().filter(|c| c.name() == level).count();
     // Targets that could not be scanned rank above every finding.
     let mut ranked: Vec<Command> = report
         .errored()
@@ -82,9 +85,9 @@ pub fn annotations(report: &Report, rest_hint: &str, reserved_errors: usize) -> 
 
     let mut shown = Vec::new();
     let caps = [
-        PER_LEVEL.saturating_sub(reserved_errors),
-        PER_LEVEL,
-        PER_LEVEL,
+        PER_LEVEL.saturating_sub(reserved("error")),
+        PER_LEVEL.saturating_sub(reserved("warning")),
+        PER_LEVEL.saturating_sub(reserved("notice")),
     ];
     let (mut per_level, mut left_out) = ([0usize; 3], [0usize; 3]);
     for c in ranked {
@@ -106,7 +109,7 @@ pub fn annotations(report: &Report, rest_hint: &str, reserved_errors: usize) -> 
         }
     }
     // The notice that counts the rest is a notice too: it takes the last notice's place.
-    if left_out.iter().sum::<usize>() > 0 && per_level[2] == PER_LEVEL {
+    if left_out.iter().sum::<usize>() > 0 && per_level[2] == caps[2] {
         if let Some(i) = shown.iter().rposition(|c| c.name() == "notice") {
             shown.remove(i);
             left_out[2] += 1;
@@ -164,7 +167,7 @@ mod tests {
             ],
         ));
         let report = Report::new(targets, 1.0);
-        let lines: Vec<String> = annotations(&report, "see the summary", 0)
+        let lines: Vec<String> = annotations(&report, "see the summary", &[])
             .iter()
             .map(ToString::to_string)
             .collect();
@@ -201,7 +204,8 @@ mod tests {
             ));
         }
         let report = Report::new(targets, 1.0);
-        let shown = annotations(&report, "see the summary", 2);
+        let last = [Command::error("a"), Command::error("b")];
+        let shown = annotations(&report, "see the summary", &last);
         let count = |name: &str| shown.iter().filter(|c| c.name() == name).count();
         assert_eq!(
             count("error"),
@@ -217,5 +221,20 @@ mod tests {
             shown.last().map(ToString::to_string).as_deref(),
             Some("::notice title=mtls-scan%3A more findings::4 more findings are not annotated (2 errors, 2 notices; at most 10 per level): see the summary.")
         );
+        // The caller's final warning (targets incomplete, `fail-on-incomplete: false`) keeps its
+        // place among twelve warnings of findings.
+        let warned: Vec<TargetReport> = (0..12)
+            .map(|n| {
+                target(
+                    n,
+                    vec![Finding::new(FindingId::ServerCertExpiring, "soon")
+                        .with_severity(Severity::Low)],
+                )
+            })
+            .collect();
+        let last = [Command::warning("11 of 11 targets are incomplete")];
+        let shown = annotations(&Report::new(warned, 1.0), "see the summary", &last);
+        let warnings = shown.iter().filter(|c| c.name() == "warning").count();
+        assert_eq!(warnings + last.len(), PER_LEVEL, "{shown:?}");
     }
 }
