@@ -421,9 +421,12 @@ pub fn merge(reports: Vec<Report>) -> Report {
     shards.dedup();
     let mut targets = Vec::new();
     let mut impostor = Vec::new();
+    let (mut fixed, mut not_rechecked) = (Vec::new(), Vec::new());
     for r in reports {
         targets.extend(r.targets);
         impostor.extend(r.impostor);
+        fixed.extend(r.fixed);
+        not_rechecked.extend(r.not_rechecked);
     }
     // An earlier merge's stand-in for a shard that had not reported goes once the shard has.
     targets.retain(|t| !is_unreported_shard(t) || !shards.iter().any(|s| t.url == s.label()));
@@ -467,9 +470,27 @@ pub fn merge(reports: Vec<Report>) -> Report {
     let targets = kept;
     impostor.sort_by(|a, b| a.url.cmp(&b.url));
     impostor.dedup_by(|a, b| a.url == b.url);
+    // Each shard's comparison with its baseline (`scan --shard --baseline`) is kept: what a
+    // shard found fixed, and what it could not re-check (an outage's finding, which the SARIF
+    // keeps so that uploading the merge does not close its alert: an audit's merge dropped both).
+    // A finding the merged targets still hold is neither.
+    let held = |url: &str, id: FindingId| {
+        targets
+            .iter()
+            .any(|t| t.url == url && t.findings.iter().any(|f| f.finding.id == id))
+    };
+    fixed.retain(|f: &crate::report::FixedFinding| !held(&f.url, f.id));
+    fixed.sort();
+    fixed.dedup();
+    not_rechecked.retain(|n: &crate::report::NotRechecked| !held(&n.url, n.finding.id));
+    not_rechecked
+        .sort_by(|a, b| (&a.url, a.finding.id.as_str()).cmp(&(&b.url, b.finding.id.as_str())));
+    not_rechecked.dedup_by(|a, b| a.url == b.url && a.finding.id == b.finding.id);
     let mut merged = Report::new(targets, duration);
     merged.impostor = impostor;
     merged.shards = shards;
+    merged.fixed = fixed;
+    merged.not_rechecked = not_rechecked;
     merged
 }
 
@@ -937,6 +958,42 @@ mod tests {
             .any(|f| f.id == FindingId::ClientCertEnforcedByApp
                 && f.marks.baseline == Some(BaselineState::New)));
         assert!(!has_new_findings(&info));
+    }
+
+    /// Shards scanned against a baseline: what each found fixed and could not re-check stays
+    /// in the merge (an audit's merged SARIF lost an outage's result, which closes its alert),
+    /// unless another copy of the target still holds the finding.
+    #[test]
+    fn merge_keeps_the_shards_baseline_comparison() {
+        let (a, b) = ("https://a.example:443/", "https://b.example:443/");
+        let id = FindingId::ClientCertOptional;
+        let base = Report::new(vec![target(a, &[id]), target(b, &[id])], 1.0);
+        let mut fixed_shard = Report::new(vec![target(a, &[])], 1.0);
+        compare_baseline(&mut fixed_shard, &base);
+        let mut down = target(b, &[]);
+        down.error = Some("connection refused".into());
+        let mut down_shard = Report::new(vec![down], 1.0);
+        compare_baseline(&mut down_shard, &base);
+        let merged = merge(vec![fixed_shard.clone(), down_shard]);
+        assert_eq!(
+            merged
+                .fixed
+                .iter()
+                .map(|f| f.url.as_str())
+                .collect::<Vec<_>>(),
+            [a]
+        );
+        assert_eq!(
+            merged
+                .not_rechecked
+                .iter()
+                .map(|n| n.url.as_str())
+                .collect::<Vec<_>>(),
+            [b]
+        );
+        // The same target in another report, the finding still there: not fixed.
+        let merged = merge(vec![fixed_shard, Report::new(vec![target(a, &[id])], 1.0)]);
+        assert!(merged.fixed.is_empty(), "{:?}", merged.fixed);
     }
 
     #[test]
