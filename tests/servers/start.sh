@@ -544,6 +544,8 @@
 #                             get the orders (the last segment spelled otherwise; not on --list)
 #   nginx-path-guard-normalised | haproxy-path-guard-normalised  the same, the rule on the
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
+#   nginx-path-guard-static   nginx-path-guard-normalised, static assets let through by the
+#                             request URI as written (`\.(css|js|png)$`): `?x=.css` is the door
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
 #                             connection closed, no answer): no door, but a close is no
@@ -1046,7 +1048,7 @@ python-host-guard | python-host-guard-normalised)
   if [ "$server" = python-host-guard ]; then mode=as-written; else mode=normalised; fi
   run "$PYTHON3" "$here/python/host_guard.py" "$mode" "$port" "$pki"
   ;;
-nginx-path-guard | nginx-path-guard-normalised | nginx-path-guard-444)
+nginx-path-guard | nginx-path-guard-normalised | nginx-path-guard-444 | nginx-path-guard-static)
   need "$NGINX"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
@@ -1058,6 +1060,10 @@ nginx-path-guard | nginx-path-guard-normalised | nginx-path-guard-444)
   # hardened: what looks like an attack on the path is dropped without an answer
   drop=""
   if [ "$server" = nginx-path-guard-444 ]; then drop='if ($request_uri ~ "(%|//|/\./|;)") { return 444; }'; fi
+  # -static: static assets let through by the request URI as written (an audit's Lua check:
+  # `/orders?x=.css` got the orders)
+  static=""
+  if [ "$server" = nginx-path-guard-static ]; then static='if ($request_uri ~* "\.(css|js|png)$") { set $deny "static"; }'; fi
   cat >"$prefix/nginx.conf" <<EOF
 $(nginx_preamble "$prefix")
   server {
@@ -1066,6 +1072,7 @@ $(nginx_client_auth "$port" optional)
     set \$deny "";
     if ($path_is) { set \$deny "path"; }
     if (\$ssl_client_verify != SUCCESS) { set \$deny "\${deny}+anonymous"; }
+    $static
     if (\$deny = "path+anonymous") { return 403 "client certificate required\n"; }
     location /admin/ {
       default_type application/json;

@@ -1993,7 +1993,8 @@ fn another_spelling_of_the_host_gets_past_a_rule_on_the_host_as_written() -> Tes
 /// closes five spellings without an answer, three times each beside a 403: a close is no refusal,
 /// so the probe stays unread (never a finding, never A), in one line that names what it saw and
 /// `--skip-probe`. A rule on the whole path before a proxy routing on its first segment as
-/// written lets the last segment spelled otherwise in.
+/// written lets the last segment spelled otherwise in, and static assets let through by the
+/// request URI let in the path with a query ending in `.css`.
 #[test]
 fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> TestResult {
     let Some(lab) = lab()? else {
@@ -2020,8 +2021,12 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
         "path /admin/orders; (with an empty path parameter on its last segment)",
         "path /admin/ORDERS (with its last segment in capitals)",
     ];
+    // A static-asset exemption by the request URI as written (an audit's Lua check: A, exit 0).
+    let static_suffix: &[&str] =
+        &["path /admin/orders?mtls-scan=.css (with a query ending in a stylesheet's suffix"];
     for (name, door) in [
         ("nginx-path-guard", Some(nginx)),
+        ("nginx-path-guard-static", Some(static_suffix)),
         ("haproxy-path-guard", Some(nginx)),
         ("python-path-guard", Some(python)),
         ("python-path-guard-location", Some(location)),

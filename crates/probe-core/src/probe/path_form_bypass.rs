@@ -40,7 +40,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals; one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -115,7 +115,8 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             ));
         }
     }
-    out.into_iter()
+    let mut spelled: Vec<Spelling> = out
+        .into_iter()
         .filter(|(p, _)| p != path)
         .map(|(p, how)| Spelling {
             host: None,
@@ -123,7 +124,19 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             how,
             forged: None,
         })
-        .collect()
+        .collect();
+    // The request's target ending in a static file's suffix: a front that lets static assets
+    // through by the request URI as written (nginx `$request_uri ~ \.(css|js)$`, Lua on
+    // `ngx.var.request_uri`) before an application that routes on the path alone (an audit's:
+    // A, exit 0, while `/orders?x=.css` got the orders).
+    let sep = if query.is_empty() { '?' } else { '&' };
+    spelled.push(Spelling {
+        host: None,
+        path: Some(format!("{path}{query}{sep}mtls-scan=.css")),
+        how: "with a query ending in a stylesheet's suffix (`.css`)",
+        forged: None,
+    });
+    spelled
 }
 
 impl TargetProbe for PathFormBypass {
@@ -179,12 +192,21 @@ mod tests {
                 "/ADMIN/orders?x=1",
                 "/admin%2Forders?x=1",
                 "/admin/orders;?x=1",
-                "/admin/ORDERS?x=1"
+                "/admin/ORDERS?x=1",
+                "/admin/orders?x=1&mtls-scan=.css"
             ]
         );
         assert_eq!(
             paths("https://api.example/v1/"),
-            ["/%761/", "//v1/", "/./v1/", "/v1;/", "/v1", "/V1/"]
+            [
+                "/%761/",
+                "//v1/",
+                "/./v1/",
+                "/v1;/",
+                "/v1",
+                "/V1/",
+                "/v1/?mtls-scan=.css"
+            ]
         );
         for p in paths("https://api.example/admin/orders?x=1") {
             let uri: http::Uri = p.parse().unwrap_or_else(|e| panic!("{p}: {e}"));
