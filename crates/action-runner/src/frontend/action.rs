@@ -261,7 +261,9 @@ fn write_files(
     let sarif_text = render::sarif::render_with(report, sarif)?;
     let report_text = match inputs.format {
         render::Format::Sarif => sarif_text.clone(),
-        render::Format::Markdown => summary::render(report, run, 0),
+        // The report file is under no limit of GitHub's: every section (an audit's was cut at
+        // the job summary's 1 MiB, its note pointing at itself).
+        render::Format::Markdown => summary::render(report, run, usize::MAX),
         other => render::render(report, other, false, run.threshold_grade())?,
     };
     write(&inputs.report_file.real, &report_text)?;

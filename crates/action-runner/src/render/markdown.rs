@@ -86,7 +86,7 @@ pub fn render_with(report: &Report, options: &Options<'_>) -> String {
     }
     let elsewhere = match (options.full_reports, options.json_hint) {
         (Some((json, sarif)), _) => format!(
-            "the JSON report <code>{}</code> and the SARIF file <code>{}</code>",
+            "the report file <code>{}</code> and the SARIF file <code>{}</code>",
             text(json),
             text(sarif)
         ),
