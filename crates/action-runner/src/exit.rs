@@ -117,7 +117,7 @@ pub struct Decision {
     pub exit: Exit,
     /// With [`FailOn::Grade`]: the grade is below the threshold.
     pub below_threshold: bool,
-    /// With [`FailOn::New`]: the new findings against the baseline (`id on host:port`).
+    /// With [`FailOn::New`]: the new findings against the baseline (`id on URL`).
     pub new_findings: Vec<String>,
 }
 

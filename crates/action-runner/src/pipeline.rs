@@ -450,7 +450,7 @@ pub fn unsuppressed_since(report: &mut Report, baseline: &Report) -> Vec<String>
             {
                 f.marks.baseline = Some(probe_core::report::BaselineState::New);
                 let why = "was suppressed in the baseline, no longer suppressed: it counts as new";
-                warnings.push(format!("{} on {} {why}", f.id, t.host_port));
+                warnings.push(format!("{} on {} {why}", f.id, t.url));
                 notes.push(format!("{} {why}", f.id));
             }
         }

@@ -394,7 +394,7 @@ pub fn has_new_findings(report: &Report) -> bool {
     !new_findings(report).is_empty()
 }
 
-/// The new, unsuppressed root findings against the baseline, as `id on host:port`; an info
+/// The new, unsuppressed root findings against the baseline, as `id on URL` (the path says which of a port's targets regressed); an info
 /// finding is a fact, no weakness, and fails nothing (an audit's `fail-on: new` failed on a new
 /// `client-cert-not-requested` info on a target expected public).
 pub fn new_findings(report: &Report) -> Vec<String> {
@@ -405,7 +405,7 @@ pub fn new_findings(report: &Report) -> Vec<String> {
                 && f.counts()
                 && f.severity > crate::finding::Severity::Info
         })
-        .map(|(t, f)| format!("{} on {}", f.id, t.host_port))
+        .map(|(t, f)| format!("{} on {}", f.id, t.url))
         .collect()
 }
 
