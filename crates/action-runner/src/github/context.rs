@@ -183,15 +183,22 @@ pub fn config_location(root: &Path, real: &Path, config: &Config) -> Option<Sari
 }
 
 /// Where each URL is named in a file's text: the first line that holds it (as normalised, without
-/// its trailing `/`, or its `host:port`).
+/// its trailing `/`, or its `host:port`), whole: not the start of a longer URL (an audit's
+/// `https://H:P/` landed on the line of `https://H:P/v2/` written above it).
 fn url_lines(text: &str, urls: &[(&str, &str)]) -> HashMap<String, UrlSpan> {
     let lines: Vec<&str> = text.lines().collect();
     let mut spans = HashMap::new();
+    // A character that would go on the URL: the match is then part of a longer one.
+    let goes_on = |c: char| c.is_ascii_alphanumeric() || "/._~%:?#@!$&*+,;=-".contains(c);
     for (url, host_port) in urls {
         let bare = url.trim_end_matches('/');
         let found = [*url, bare, host_port].into_iter().find_map(|needle| {
             lines.iter().enumerate().find_map(|(i, l)| {
-                let at = l.find(needle)?;
+                let at = l.match_indices(needle).map(|(at, _)| at).find(|&at| {
+                    !l.get(at + needle.len()..)
+                        .and_then(|rest| rest.chars().next())
+                        .is_some_and(goes_on)
+                })?;
                 let col = |b: usize| l.get(..b).map_or(0, |p| p.encode_utf16().count()) + 1;
                 Some(UrlSpan {
                     line: i + 1,
@@ -245,6 +252,22 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    /// A URL is found whole, not as the start of a longer one written above it.
+    #[test]
+    fn a_url_is_found_whole() {
+        let text = "api-url: |\n  https://h.example:8443/v2/\n  https://h.example:8443/\n";
+        let spans = url_lines(
+            text,
+            &[
+                ("https://h.example:8443/", "h.example:8443"),
+                ("https://h.example:8443/v2/", "h.example:8443"),
+            ],
+        );
+        let line = |u: &str| spans.get(u).map(|s| s.line);
+        assert_eq!(line("https://h.example:8443/"), Some(3));
+        assert_eq!(line("https://h.example:8443/v2/"), Some(2));
     }
 
     #[test]

@@ -139,7 +139,10 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
     OtherName {
         sni: Sni::Target,
         host: target.authority(),
-        words: format!("a {method} to the protected name and path"),
+        words: format!(
+            "{} {method} to the protected name and path",
+            if method == http::Method::OPTIONS { "an" } else { "a" }
+        ),
         method: Some(method),
         user_agent: None,
         overridden_to: None,
