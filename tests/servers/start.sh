@@ -1288,35 +1288,27 @@ nginx-*)
     server_extra='set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;'
     dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($remote_addr ~ "^10[.]") { set $deny 0; } if ($deny = 1) { return 403; }'
     ;;
-  optional-healthcheck-ua | optional-healthcheck-answer)
-    # verify optional, and the load balancer's and Kubernetes' health checks (no certificate)
-    # told by their User-Agent: let into the protected page (an audit's nginx and HAProxy: A,
-    # exit 0), or answered a health answer of their own on every path, which lets nothing in
-    # (real_servers.rs a_health_checkers_user_agent_is_no_key)
-    if [ "$mode" = optional-healthcheck-ua ]; then
-      dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($http_user_agent ~* "^(kube-probe|ELB-HealthChecker|GoogleHC)/") { set $deny 0; } if ($deny = 1) { return 403; }'
-    else
+  optional-healthcheck-ua | optional-healthcheck-answer | optional-xfp-http | optional-options-open)
+    # verify optional, a JSON page, and a client without a verified certificate let in by what
+    # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
+    # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
+    # (real_servers.rs a_health_checkers_user_agent_is_no_key; -healthcheck-answer answers them a
+    # health answer of its own on every path, which lets nothing in); -xfp-http a request that
+    # says it came over plain HTTP (real_servers.rs forwarded_headers_carry_the_certificate_itself);
+    # -options-open an OPTIONS, CORS preflights let through before a page served to any method
+    # (real_servers.rs an_options_exemption_is_no_key)
+    allow_when() { dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } if ($1) { set \$deny 0; } if (\$deny = 1) { return 403; }"; }
+    case $mode in
+    optional-healthcheck-ua) allow_when '$http_user_agent ~* "^(kube-probe|ELB-HealthChecker|GoogleHC)/"' ;;
+    optional-healthcheck-answer)
       dn_check='if ($http_user_agent ~* "(kube-probe|ELB-HealthChecker|GoogleHC)") { return 200 "healthy\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
-    fi
+      ;;
+    optional-xfp-http) allow_when '$http_x_forwarded_proto = http' ;;
+    *) allow_when '$request_method = OPTIONS' ;;
+    esac
     mode=optional
     content_type=application/json
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
-    ;;
-  optional-xfp-http | optional-options-open)
-    # verify optional, and the check skipped for a request that says it came over plain HTTP
-    # (the internal hop trusted) or for an OPTIONS (CORS preflights let through), before a page
-    # served to any method (audits' PHP apps behind nginx: A, exit 0; not on --list;
-    # real_servers.rs forwarded_headers_carry_the_certificate_itself,
-    # an_options_exemption_is_no_key)
-    if [ "$mode" = optional-xfp-http ]; then
-      allow='if ($http_x_forwarded_proto = http) { set $deny 0; }'
-    else
-      allow='if ($request_method = OPTIONS) { set $deny 0; }'
-    fi
-    mode=optional
-    content_type=application/json
-    ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
-    dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } $allow if (\$deny = 1) { return 403; }"
     ;;
   optional_no_ca-403-404root)
     # any certificate through the TLS layer, the application refusing (403) all but a verified

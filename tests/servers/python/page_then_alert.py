@@ -54,6 +54,19 @@ def secret_for(cr):
         if len(p) == 3 and p[0] == "SERVER_TRAFFIC_SECRET_0" and p[1] == cr:
             return bytes.fromhex(p[2])
 
+def read_request(sock, obj, inc):
+    """Reads one request head through the TLS object; False when the client closed."""
+    req = b""
+    while b"\r\n\r\n" not in req:
+        try:
+            req += obj.read(65536)
+        except ssl.SSLWantReadError:
+            r = sock.recv(65536)
+            if not r:
+                return False
+            inc.write(r)
+    return True
+
 def handle(sock):
     inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
     obj = ctx.wrap_bio(inc, out, server_side=True)
@@ -81,14 +94,8 @@ def handle(sock):
             data = out.read(); app_records += records(data)
             sock.sendall(data + alert_record(obj.cipher()[0], secret_for(cr), app_records, DESC))
             import time; time.sleep(0.5); return
-        req = b""
-        while b"\r\n\r\n" not in req:
-            try:
-                req += obj.read(65536)
-            except ssl.SSLWantReadError:
-                r = sock.recv(65536)
-                if not r: return
-                inc.write(r)
+        if not read_request(sock, obj, inc):
+            return
         ok = bool(obj.getpeercert())
         body = SECRET
         resp = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body
@@ -105,15 +112,7 @@ def handle(sock):
         if not ok:
             sock.close(); return
         # keep-alive for the valid client: serve more requests
-        while True:
-            req = b""
-            while b"\r\n\r\n" not in req:
-                try:
-                    req += obj.read(65536)
-                except ssl.SSLWantReadError:
-                    r = sock.recv(65536)
-                    if not r: return
-                    inc.write(r)
+        while read_request(sock, obj, inc):
             obj.write(resp); sock.sendall(out.read())
     except Exception as e:
         try:
