@@ -22,8 +22,9 @@ use crate::probe::{FirstWave, ScanContext};
 use crate::target::Target;
 use crate::transport::Sni;
 
-/// A name (or `Host`) other than the protected one, or another method on the protected one,
-/// asked for the protected path.
+/// A name (or `Host`) other than the protected one, or, on the protected one, another method, a
+/// health checker's `User-Agent` or the root with the protected path in the headers that
+/// override it: a way of asking for the protected page without a certificate.
 pub(super) struct OtherName {
     /// The server name sent.
     pub(super) sni: Sni,
