@@ -120,6 +120,10 @@
 #                             --list)
 #   node-optional | node-required | node-none | node-app-401           see node/server.js
 #   node-graphql-400          optional, no check; 400 to a GET without ?query= (not on --list)
+#   node-shared-tickets-required  required on PORT, a public site on $MTLS_SIBLING_PORT (else
+#                             PORT+1), one ticketKeys for both: a TLS 1.3 session from the public
+#                             port resumes on the protected one and is served (not on --list)
+#   node-own-tickets-required the same two ports with keys of their own (its control)
 #   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
 #   node-renegotiate-serve    optional; the app refuses an unauthorised client on TLS 1.3 (403) and
 #                             on TLS 1.2 renegotiates after the request and serves whoever

@@ -157,6 +157,26 @@ impl<'de> Deserialize<'de> for TlsVersionValue {
     }
 }
 
+/// A TCP port (`sibling-ports`), read as a number or a string.
+#[derive(Debug, Clone, Copy)]
+pub struct PortValue(pub u16);
+
+impl<'de> Deserialize<'de> for PortValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Number(i64),
+            Text(String),
+        }
+        let s = match Written::deserialize(d)? {
+            Written::Number(n) => n.to_string(),
+            Written::Text(s) => s,
+        };
+        crate::parse::port(&s).map(Self).map_err(de::Error::custom)
+    }
+}
+
 /// One `targets:` entry.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -175,6 +195,10 @@ pub struct TargetEntry {
     /// Sibling names served on the same address, tried as SNI by the bypass probes.
     #[serde(default)]
     pub names: Vec<String>,
+    /// Other ports of the same host whose server may share this one's TLS sessions: a session
+    /// taken there without a certificate is offered here (`session-resumption-bypass`).
+    #[serde(default, rename = "sibling-ports")]
+    pub sibling_ports: Vec<PortValue>,
     /// The TLS versions this server speaks (`1.3`, `1.2`), instead of the defaults'.
     #[serde(default, rename = "tls-versions")]
     pub tls_versions: Vec<TlsVersionValue>,
@@ -597,6 +621,9 @@ impl Config {
                 let entries: Vec<Resolve> = t.resolve.iter().map(|r| r.0.clone()).collect();
                 target.resolve_with(&entries);
                 target.names.extend(t.names.iter().cloned());
+                target.sibling_ports = t.sibling_ports.iter().map(|p| p.0).collect();
+                target.sibling_ports.sort_unstable();
+                target.sibling_ports.dedup();
                 target.tls_versions = t.tls_versions.iter().map(|v| v.0).collect();
                 target.tls_versions.sort();
                 target.tls_versions.dedup();

@@ -67,6 +67,14 @@ pub fn dns_name(s: &str) -> Result<String, String> {
     }
 }
 
+/// A TCP port (`--sibling-port`, `sibling-ports`): 1–65535.
+pub fn port(s: &str) -> Result<u16, String> {
+    match s.trim().parse::<u16>() {
+        Ok(p) if p > 0 => Ok(p),
+        _ => Err(format!("{s:?} is not a TCP port (1-65535)")),
+    }
+}
+
 /// A grade letter (`A`–`F`, either case).
 pub fn grade(s: &str) -> Result<Grade, String> {
     Grade::parse(s).ok_or_else(|| format!("{s:?} is not a grade: use A, B, C, D or F"))
@@ -219,6 +227,13 @@ mod tests {
             concurrency_value(0),
             Err("0 is not a number from 1 to 4096".into())
         );
+        assert_eq!(port(" 8443 "), Ok(8443));
+        for bad in ["0", "65536", "-1", "https"] {
+            assert!(
+                port(bad).is_err_and(|e| e.ends_with("is not a TCP port (1-65535)")),
+                "{bad}"
+            );
+        }
         assert_eq!(fail_on(" NEW "), Ok(crate::exit::FailOn::New));
         assert_eq!(fail_on("Grade"), Ok(crate::exit::FailOn::Grade));
         assert_eq!(

@@ -67,6 +67,8 @@ pub struct Given {
     pub resolve: Vec<probe_core::target::Resolve>,
     /// Sibling names tried as SNI on every target given here.
     pub sni_names: Vec<String>,
+    /// Other ports of each given target's host whose sessions are offered on it.
+    pub sibling_ports: Vec<u16>,
     /// Headers sent on every probe request (secrets: never printed), beside the config's.
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// Probes switched off, beside the config's.
@@ -328,15 +330,43 @@ pub fn targets(urls: &[Target], given: &Given, config: Option<&Config>) -> Vec<T
         .map(|t| {
             let mut t = t.clone();
             t.names.extend(given.sni_names.iter().cloned());
+            t.sibling_ports.extend(given.sibling_ports.iter().copied());
+            t.sibling_ports.sort_unstable();
+            t.sibling_ports.dedup();
             t
         })
         .collect();
-    // Linear: a fleet config may list tens of thousands of targets.
-    let mut seen: std::collections::HashSet<String> =
-        targets.iter().map(|t| t.url.clone()).collect();
+    // Linear: a fleet config may list tens of thousands of targets. A URL given and listed in
+    // the config too (the Action joins `api-url` and the config's) keeps what the config says of
+    // it: its sibling names and ports, its `resolve`, its TLS versions (dropped, a ticket from a
+    // sibling name the config named was never tried: B, exit 0, where the config alone gave F).
+    let mut seen: std::collections::HashMap<String, usize> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.url.clone(), i))
+        .collect();
     for t in config.iter().flat_map(|c| c.targets()) {
-        if seen.insert(t.url.clone()) {
-            targets.push(t);
+        match seen.get(&t.url).and_then(|&i| targets.get_mut(i)) {
+            Some(given) => {
+                for n in t.names {
+                    if !given.names.contains(&n) {
+                        given.names.push(n);
+                    }
+                }
+                given.sibling_ports.extend(t.sibling_ports);
+                given.sibling_ports.sort_unstable();
+                given.sibling_ports.dedup();
+                if given.connect_to.is_none() {
+                    given.connect_to = t.connect_to;
+                }
+                if !t.tls_versions.is_empty() {
+                    given.tls_versions = t.tls_versions;
+                }
+            }
+            None => {
+                seen.insert(t.url.clone(), targets.len());
+                targets.push(t);
+            }
         }
     }
     // `resolve` and `headers` of the front end, then of the config's defaults, for every target.
@@ -391,6 +421,14 @@ pub fn empty_shard(i: usize, n: usize, total: usize) -> String {
          there is no grade; use no more shards than targets",
         if total == 1 { "" } else { "s" }
     )
+}
+
+/// Shard `(i, n)` of the targets, each first given the names of the other targets on its
+/// address and port as siblings ([`probe_core::fleet::name_siblings`]: before the split, so a
+/// shard's target knows the names another shard scans).
+pub async fn shard_named(mut targets: Vec<Target>, s: Option<(usize, usize)>) -> Vec<Target> {
+    probe_core::fleet::name_siblings(&mut targets).await;
+    shard(targets, s)
 }
 
 /// Shard `(i, n)` of the targets (all of them without a shard).
@@ -633,11 +671,41 @@ mod tests {
         assert_eq!(urls, ["https://b.example:443/", "https://a.example:443/"]);
     }
 
+    /// A URL given and listed in the config keeps the config's entry: its sibling names and
+    /// ports, `resolve` and TLS versions (an audit's `api-url` beside a config naming
+    /// `open.test`: the names were dropped, B, exit 0, where the config alone gave F).
+    #[test]
+    fn a_given_url_keeps_what_the_config_says_of_it() {
+        let c = config(
+            "targets:\n  - url: https://strict.test:8443/\n    names: [open.test]\n    \
+             sibling-ports: [443]\n    resolve: [\"strict.test:8443:127.0.0.1\"]\n    \
+             tls-versions: [1.3]\n",
+        );
+        let urls = match Target::parse("https://strict.test:8443/") {
+            Ok(t) => vec![t],
+            Err(e) => panic!("{e}"),
+        };
+        let given = Given {
+            sni_names: vec!["cli.test".into()],
+            ..Given::default()
+        };
+        let all = targets(&urls, &given, Some(&c));
+        assert_eq!(all.len(), 1);
+        let t = &all[0];
+        assert_eq!(t.names, ["cli.test", "open.test"]);
+        assert_eq!(t.sibling_ports, [443]);
+        assert_eq!(
+            t.connect_to.map(|a| a.to_string()).as_deref(),
+            Some("127.0.0.1")
+        );
+        assert_eq!(t.tls_versions, [probe_core::facts::TlsVersion::Tls13]);
+    }
+
     #[test]
     fn resolve_names_and_headers_reach_every_target() {
         let c = config(
             "defaults:\n  resolve: [\"a.example:443:10.0.0.1\"]\n  headers: [\"X-Key: k1\"]\n\
-             targets:\n  - url: https://a.example/\n  - url: https://b.example/\n    resolve: [\"b.example:443:10.0.0.2\"]\n    names: [\"public.example\"]\n",
+             targets:\n  - url: https://a.example/\n  - url: https://b.example/\n    resolve: [\"b.example:443:10.0.0.2\"]\n    names: [\"public.example\"]\n    sibling-ports: [8443, \"443\", 443]\n",
         );
         let given = Given {
             resolve: vec![match "c.example:443:10.0.0.3".parse() {
@@ -645,6 +713,7 @@ mod tests {
                 Err(e) => panic!("{e}"),
             }],
             sni_names: vec!["sibling.example".into()],
+            sibling_ports: vec![8443],
             ..Given::default()
         };
         let cli = match Target::parse("https://c.example/") {
@@ -665,6 +734,16 @@ mod tests {
             Some(vec!["public.example".to_owned()])
         );
         assert!(all.iter().all(|t| t.headers.0.len() == 1));
+        // Sibling ports: the front end's on the targets it gave, each config target its own.
+        assert_eq!(
+            all.first().map(|t| t.sibling_ports.clone()),
+            Some(vec![8443])
+        );
+        assert_eq!(all.get(1).map(|t| t.sibling_ports.clone()), Some(vec![]));
+        assert_eq!(
+            all.get(2).map(|t| t.sibling_ports.clone()),
+            Some(vec![443, 8443])
+        );
     }
 
     /// `tls-versions`: a target's own in the config, else the front end's, else the defaults'

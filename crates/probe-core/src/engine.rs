@@ -949,9 +949,9 @@ async fn tls13_unspoken(
     }
     let record = SharedRecord::default();
     let versions = [TlsVersion::Tls13, TlsVersion::Tls12];
-    let _permit = scan.permits.acquire(&target.host_port()).await;
+    let _permit = scan.permits.acquire(&target.server_key()).await;
     let setup = ExchangeSetup {
-        pacer: Some(scan.permits.pacer(&target.host_port())),
+        pacer: Some(scan.permits.pacer(&target.server_key())),
         ..ExchangeSetup::new(&ctx.provider, &versions, None, scan.limits)
     };
     let _ = exchange::run(target, setup, &record).await;
@@ -1382,7 +1382,7 @@ async fn late_attempts(
     header_trust: &Arc<dyn exchange::HeaderTrust>,
 ) -> Result<ProbeObservation, SkippedProbe> {
     let once = || async {
-        let _permit = permits.acquire(&target.host_port()).await;
+        let _permit = permits.acquire(&target.server_key()).await;
         late_client_auth::run_one(
             target,
             id,
@@ -1492,11 +1492,11 @@ async fn attempt(
     (id, version, chooser): ProbeJob,
     cert_asked: Option<exchange::CertAsked>,
 ) -> Attempt {
-    let _permit = permits.acquire(&target.host_port()).await;
+    let _permit = permits.acquire(&target.server_key()).await;
     let record = SharedRecord::default();
     let versions = [version];
     let setup = ExchangeSetup {
-        pacer: Some(permits.pacer(&target.host_port())),
+        pacer: Some(permits.pacer(&target.server_key())),
         header_trust: Some(ctx.header_trust.clone()),
         alpn: registry::PROBES
             .iter()

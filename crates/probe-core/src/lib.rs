@@ -21,6 +21,7 @@ pub mod engine;
 pub mod error;
 pub mod facts;
 pub mod finding;
+pub mod fleet;
 pub mod grade;
 pub mod identity;
 pub mod impostor;

@@ -26,6 +26,13 @@ pub struct Target {
     /// the scanner finds itself.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<String>,
+    /// Other ports of the same host whose server may share this one's TLS sessions (one process
+    /// serving a public and a protected port with one session-ticket key, as Node's `ticketKeys`
+    /// or a shared cache): the session-resumption probe takes a session there without a
+    /// certificate and offers it here. Only those the user names: a scan connects to no port it
+    /// was not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sibling_ports: Vec<u16>,
     /// Headers sent on every probe request (an API token): never serialised or printed.
     #[serde(skip)]
     pub headers: ExtraHeaders,
@@ -402,9 +409,32 @@ impl Target {
             path,
             connect_to: None,
             names: Vec::new(),
+            sibling_ports: Vec::new(),
             headers: ExtraHeaders::default(),
             tls_versions: Vec::new(),
         })
+    }
+
+    /// The server its connections reach, as the per-server limits count it (`per-host`, the
+    /// pacing of connects): the `--resolve` address and port where one is given, so that sites of
+    /// one server named apart share its limits (an audit's server taking two connections at once
+    /// was complete target by target and unreadable with its six names scanned together), else
+    /// `host:port`.
+    pub fn server_key(&self) -> String {
+        match self.connect_to {
+            Some(ip) => std::net::SocketAddr::new(ip, self.port).to_string(),
+            None => self.host_port(),
+        }
+    }
+
+    /// The same host on `port`: another server of this host (its URL's path is the target's),
+    /// reached as the target is (`--resolve` address kept).
+    pub fn on_port(&self, port: u16) -> Target {
+        let mut other = self.clone();
+        other.port = port;
+        other.url = format!("https://{}{}", other.host_port(), other.path);
+        other.sibling_ports.clear();
+        other
     }
 
     /// The `Host` header value / HTTP/2 authority.
@@ -752,9 +782,19 @@ mod tests {
                 path: "/v1/x?y=1".into(),
                 connect_to: None,
                 names: Vec::new(),
+                sibling_ports: Vec::new(),
                 headers: ExtraHeaders::default(),
                 tls_versions: Vec::new(),
             })
+        );
+        let t = Target::parse("https://api.example.com:8443/v1").map_err(|e| e.to_string());
+        let other = t.map(|t| t.on_port(443));
+        assert_eq!(
+            other.as_ref().map(|o| (o.url.as_str(), o.authority())),
+            Ok((
+                "https://api.example.com:443/v1",
+                "api.example.com".to_owned()
+            ))
         );
         let v6 = Target::parse("https://[::1]:8443/").map_err(|e| e.to_string());
         assert_eq!(

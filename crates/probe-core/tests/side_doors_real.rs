@@ -2123,3 +2123,75 @@ fn a_side_door_reset_over_h2_is_asked_over_http1() -> TestResult {
     );
     Ok(())
 }
+
+/// One Node process serving a public site and, on another port, a site that requires a verified
+/// certificate (`rejectUnauthorized: true`), both with one `ticketKeys` (`openssl s_client
+/// -sess_out` on the public port, `-sess_in` on the protected one: `Reused, TLSv1.3`, HTTP 200 on
+/// TLS 1.3; TLS 1.2 resumes and is closed). The scanner cannot know the other port: named with
+/// `sibling_ports`, its session is offered on the protected one (before: B, exit 0, with the
+/// valid certificate). The same two ports with keys of their own stay clean and complete.
+#[test]
+fn a_session_from_a_sibling_port_sharing_ticket_keys_is_a_door() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    for (name, shared) in [
+        ("node-shared-tickets-required", true),
+        ("node-own-tickets-required", false),
+    ] {
+        let sibling = free_port()?;
+        let sibling_arg = sibling.to_string();
+        let server = start_with(
+            name,
+            &lab.pki,
+            lab.dir.path(),
+            &[("MTLS_SIBLING_PORT", Path::new(&sibling_arg))],
+        )?;
+        let until = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", sibling)).is_err() {
+            assert!(Instant::now() < until, "{name}: nothing on {sibling}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let mut t = target(false, server.port)?;
+        t.sibling_ports = vec![sibling];
+        let report = lab
+            .rt
+            .block_on(lab.with_identity.scan(std::slice::from_ref(&t)));
+        let found = &report.targets[0];
+        println!("{}", line(name, found));
+        assert_eq!(found.client_auth, ClientAuth::Required, "{name}");
+        let door = found
+            .findings
+            .iter()
+            .find(|f| f.id == FindingId::SessionResumptionBypass);
+        if shared {
+            let door = door.ok_or_else(|| format!("{name}: no door: {}", line(name, found)))?;
+            assert_eq!(door.severity, Severity::Critical, "{name}");
+            assert_eq!(door.tls_versions, vec![TlsVersion::Tls13], "{name}");
+            assert!(
+                door.detail
+                    .contains(&format!("on port {sibling} of 127.0.0.1")),
+                "{name}: {}",
+                door.detail
+            );
+            assert_eq!(found.grade, Grade::F, "{name}");
+            // Not named, the other port is never asked: the server looks as it did.
+            let alone = lab
+                .rt
+                .block_on(lab.with_identity.scan(&[target(false, server.port)?]));
+            let alone = &alone.targets[0];
+            assert!(
+                !roots(alone)
+                    .iter()
+                    .any(|(id, _)| *id == FindingId::SessionResumptionBypass),
+                "{name}: {}",
+                line(name, alone)
+            );
+        } else {
+            assert!(door.is_none(), "{name}: {}", line(name, found));
+            assert!(found.incomplete.is_empty(), "{name}: {}", line(name, found));
+            assert_eq!(found.grade, Grade::B, "{name}");
+        }
+    }
+    Ok(())
+}

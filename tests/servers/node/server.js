@@ -33,6 +33,12 @@
 //   h2-check-h2-only  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
 //                   rejectUnauthorized: false; the app answers 403 to an unauthorised client over
 //                   h2 and serves it over HTTP/1.1 (a check written for the h2 API only)
+//   shared-tickets-required  requestCert: true, rejectUnauthorized: true on PORT, and beside it on
+//                   $MTLS_SIBLING_PORT (else PORT+1) a public site of the same process asking for
+//                   no certificate, both with one `ticketKeys`: a TLS 1.3 session taken on the
+//                   public port without a certificate resumes on the protected one and is served
+//                   (nodejs/node#35317; TLS 1.2 closes it)
+//   own-tickets-required  the same two ports, each with keys of its own: nothing resumes across
 //   h2-session-goaway  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
 //                   rejectUnauthorized: false; the check sits in the 'session' handler, which
 //                   ends an unauthorised h2 session with GOAWAY HTTP_1_1_REQUIRED: HTTP/1.1 never
@@ -46,7 +52,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|h2-only|h2-check-h2-only|h2-session-goaway PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|h2-only|h2-check-h2-only|h2-session-goaway|shared-tickets-required|own-tickets-required PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -68,6 +74,8 @@ switch (mode) {
     opts.rejectUnauthorized = false;
     break;
   case 'required':
+  case 'shared-tickets-required':
+  case 'own-tickets-required':
     opts.requestCert = true;
     opts.rejectUnauthorized = true;
     break;
@@ -192,3 +200,17 @@ if (mode === 'h2-session-goaway') {
 }
 server.on('tlsClientError', () => {});
 server.listen(port, '127.0.0.1');
+if (mode === 'shared-tickets-required' || mode === 'own-tickets-required') {
+  // The public site of the same process. Shared: one ticket key for both servers, as a process
+  // that sets `ticketKeys` once (to keep sessions across restarts or workers) has.
+  const sibling = Number(process.env.MTLS_SIBLING_PORT) || port + 1;
+  const keys = require('crypto').randomBytes(48);
+  const protectedKeys = mode === 'shared-tickets-required' ? keys : require('crypto').randomBytes(48);
+  server.setTicketKeys(protectedKeys);
+  const pub = https.createServer({ key: opts.key, cert: opts.cert, ticketKeys: keys }, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('public site\n');
+  });
+  pub.on('tlsClientError', () => {});
+  pub.listen(sibling, '127.0.0.1');
+}

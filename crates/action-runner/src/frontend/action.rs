@@ -109,7 +109,7 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
             return scanner_refused(env, &inputs, &setup, &error);
         }
     };
-    let targets = pipeline::shard(setup.targets.clone(), inputs.shard);
+    let targets = pipeline::shard_named(setup.targets.clone(), inputs.shard).await;
     let n = targets.len();
     if let (Some((i, count)), 0) = (inputs.shard, n) {
         let why = pipeline::empty_shard(i, count, setup.targets.len());

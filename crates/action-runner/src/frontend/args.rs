@@ -224,7 +224,8 @@ pub struct ScanOpts {
     /// Probes in flight at once, across all targets [default: 64].
     #[arg(long, value_name = "N", value_parser = parse::concurrency, help_heading = "Scanning")]
     pub concurrency: Option<u16>,
-    /// Probes in flight at once per host:port, so one server is not hammered [default: 16].
+    /// Probes in flight at once per host:port (per address and port for targets given one with
+    /// --resolve), so one server is not hammered [default: 16].
     #[arg(long, value_name = "N", value_parser = parse::concurrency, help_heading = "Scanning")]
     pub per_host: Option<u16>,
     /// Connect to ADDR for HOST:PORT, keeping HOST for SNI, Host and certificate checks (as curl's
@@ -235,6 +236,11 @@ pub struct ScanOpts {
     /// names of the served certificate). Repeatable.
     #[arg(long = "sni-name", value_name = "NAME", value_parser = crate::parse::dns_name, help_heading = "Scanning")]
     pub sni_names: Vec<String>,
+    /// Another port of the same host whose server may share the target's TLS sessions (a public
+    /// port of the same process, one session-ticket key): a session taken there without a
+    /// certificate is offered on the target. Repeatable.
+    #[arg(long = "sibling-port", value_name = "PORT", value_parser = crate::parse::port, help_heading = "Scanning")]
+    pub sibling_ports: Vec<u16>,
     /// A header sent on every probe request, e.g. 'Authorization: Bearer …' (its value is never
     /// printed). Repeatable.
     // Taken as given (a parser that cannot fail) and checked by `cli::headers`: clap quotes a

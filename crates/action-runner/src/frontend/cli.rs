@@ -140,6 +140,7 @@ fn given(args: &ScanArgs, headers: Vec<(http::HeaderName, http::HeaderValue)>) -
         issuing_ca_key: pem(&s.issuing_ca_key),
         resolve: s.resolve.clone(),
         sni_names: s.sni_names.clone(),
+        sibling_ports: s.sibling_ports.clone(),
         headers,
         skip_probes: s.skip_probes.clone(),
         tls_versions: s.tls_versions.clone(),
@@ -189,7 +190,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         return usage("no target URL given");
     }
     let total = all.len();
-    let targets = pipeline::shard(all, args.shard);
+    let targets = pipeline::shard_named(all, args.shard).await;
     if let Some((i, n)) = args.shard {
         eprintln!("shard {i}/{n}: {} target(s)", targets.len());
         if targets.is_empty() {

@@ -363,7 +363,18 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
             .map(|ctl| ctl.host.clone()),
     );
     names.extend(c.secrets.0.iter().cloned());
+    // Against the protected page, only what both requests asked for is masked (the protected
+    // `Host`, its spellings, the user's header values), as [`carries_the_reference`] masks: the
+    // door's own name and the one nobody serves are masked against the controls alone. A sibling
+    // site whose page names itself ("SECRET-OK open" beside "SECRET-OK strict", "Dashboard of
+    // acme" beside "… of globex") is another page, not the protected one with a name masked out
+    // (an audit's HAProxy routing by SNI: a false critical `sni-host-mismatch-bypass`).
+    let mut asked_names: Vec<String> = vec![c.protected_host.clone()];
+    asked_names.extend(c.aliases.iter().cloned());
+    asked_names.extend(c.reference.as_ref().map(|r| r.host.clone()));
+    asked_names.extend(c.secrets.0.iter().cloned());
     let door_page = Page::of(door, &names, &c.holder);
+    let door_page_asked = Page::of(door, &asked_names, &c.holder);
     if door_page.cut && door_page.whole() < MIN_CUT_TOKENS {
         return (
             Landing::Unsure(format!(
@@ -376,7 +387,12 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
     // Near a control: at most 2% of the tokens differ; near the protected page with the
     // certificate: at most 5% (it may show the certificate's identity).
     let how_alike = |ctl: &Control, near: usize, shows_holder: bool| -> Alike {
-        let learned = changing(ctl, &names, &c.holder);
+        let (names, door_page) = if shows_holder {
+            (&asked_names, &door_page_asked)
+        } else {
+            (&names, &door_page)
+        };
+        let learned = changing(ctl, names, &c.holder);
         [Some(&ctl.seen), ctl.again.as_ref()]
             .into_iter()
             .flatten()
@@ -384,14 +400,14 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
                 if !(door.served() && seen.served() && door.status() == seen.status()) {
                     return Alike::Different;
                 }
-                let page = Page::of(seen, &names, &c.holder);
+                let page = Page::of(seen, names, &c.holder);
                 let may_differ = if shows_holder {
-                    holder_shown(&door_page, &page, learned.clone())
+                    holder_shown(door_page, &page, learned.clone())
                 } else {
                     learned.clone()
                 };
-                let how = alike(&door_page, &page, may_differ.as_deref(), near);
-                match shows_holder.then(|| holder_stretch(&door_page, &page, learned.as_deref())) {
+                let how = alike(door_page, &page, may_differ.as_deref(), near);
+                match shows_holder.then(|| holder_stretch(door_page, &page, learned.as_deref())) {
                     Some(Some(stretch)) => how.max(stretch),
                     _ => how,
                 }
@@ -1188,6 +1204,37 @@ mod tests {
             http(200, r#"{"user":"test-client","api_key":"other"}"#),
         );
         assert!(matches!(landing(&door, &c), Landing::Elsewhere(_)));
+    }
+
+    /// HAProxy routing by SNI alone: the sibling's site names itself on its page ("SECRET-OK
+    /// open" to every `Host`), the protected site names itself too ("SECRET-OK strict"). The
+    /// door's name and the one nobody serves are masked against the controls only: against the
+    /// protected page the sibling's is another page (it was the same, a false critical finding),
+    /// and it is the page the name gives every `Host`. The protected page naming the protected
+    /// `Host` it was asked for is still the protected page.
+    #[test]
+    fn a_sibling_page_naming_itself_is_not_the_protected_page_naming_itself() {
+        let label = |name: &str| name.split('.').next().unwrap_or_default().to_owned();
+        let sibling = format!("SECRET-OK {}", label(OWN));
+        let door = http(200, &sibling);
+        let c = controls(
+            Some(http(200, &sibling)),
+            http(200, &sibling),
+            Some(http(200, &format!("SECRET-OK {}", label(PROTECTED)))),
+        );
+        assert!(
+            matches!(landing(&door, &c), Landing::Elsewhere(_)),
+            "{:?}",
+            landing(&door, &c)
+        );
+        // The protected site echoing the `Host` asked for (the door's and the reference's).
+        let echo = format!("welcome to {PROTECTED}, your orders: none");
+        let c = controls(
+            Some(http(200, &format!("welcome to {OWN}"))),
+            http(404, "no such site"),
+            Some(http(200, &echo)),
+        );
+        assert_eq!(landing(&http(200, &echo), &c), Landing::Protected);
     }
 
     /// HAProxy with a crt-list (the protected name `verify required`, a sibling `verify none`)

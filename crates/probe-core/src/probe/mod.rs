@@ -161,7 +161,7 @@ impl<'a> VersionView<'a> {
         {
             return false;
         }
-        let (Some(v), Some(a), Some(p)) = (page(valid), page(anonymous), page(o)) else {
+        let (Some(a), Some(p)) = (page(anonymous), page(o)) else {
             return false;
         };
         let says_it_refuses = crate::text::speaks_of_certificates(a.as_bytes())
@@ -180,15 +180,20 @@ impl<'a> VersionView<'a> {
         // protected answer; an audit's `{"ok":false,"error":"client certificate required"}` its
         // `ok` with `{"ok":true,"orders":[1,2,3]}`, and a sign-in page its `doctype html title`
         // with the orders page: each called served, critical, F).
+        // The valid certificate served an empty body (a 204, a stream not yet begun): any page
+        // of its own is another one (an audit's `200 {"error":"unauthorized"}` beside a 204 was
+        // called served, critical, F).
         let says = |body: &str, words: fn(&[u8]) -> bool| words(body.as_bytes());
-        let unlike = page::wholly_unlike(v, p)
-            || (!page::same_excerpt(v, p)
-                && [
-                    crate::text::speaks_of_refusal as fn(&[u8]) -> bool,
-                    crate::text::speaks_of_certificates,
-                ]
-                .into_iter()
-                .any(|words| says(p, words) && !says(v, words)));
+        let unlike = page(valid).is_none_or(|v| {
+            page::wholly_unlike(v, p)
+                || (!page::same_excerpt(v, p)
+                    && [
+                        crate::text::speaks_of_refusal as fn(&[u8]) -> bool,
+                        crate::text::speaks_of_certificates,
+                    ]
+                    .into_iter()
+                    .any(|words| says(p, words) && !says(v, words)))
+        });
         // A page of its own: enough tokens, or words that say it refuses (a bare `client
         // certificate required` is three).
         let own_page = page::distinct_tokens(a) >= page::MIN_PAGE_TOKENS || says_it_refuses;
@@ -1282,6 +1287,34 @@ mod tests {
         let seen = [
             page(ProbeId::NO_CLIENT_CERT, pki, false),
             page(ProbeId::VALID_CLIENT_CERT, pki, true),
+        ];
+        assert!(!view(&seen).served_another_page(&seen[0]));
+    }
+
+    /// The valid certificate is served an empty body (a 204 of a write API, an event stream that
+    /// has sent nothing yet): the anonymous client's `200 {"error":"unauthorized"}` is another
+    /// page (unread), not the protected one served (an audit's: critical, F). A page that says
+    /// nothing of refusing stays served.
+    #[test]
+    fn a_refusal_beside_an_empty_protected_answer_is_another_page() {
+        let mut valid = obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(204));
+        valid = with_cert(valid);
+        let seen = [
+            page(
+                ProbeId::NO_CLIENT_CERT,
+                r#"{"error":"unauthorized"}"#,
+                false,
+            ),
+            valid.clone(),
+        ];
+        assert!(view(&seen).served_another_page(&seen[0]));
+        let seen = [
+            page(
+                ProbeId::NO_CLIENT_CERT,
+                r#"{"orders":[{"id":1017}]}"#,
+                false,
+            ),
+            valid,
         ];
         assert!(!view(&seen).served_another_page(&seen[0]));
     }

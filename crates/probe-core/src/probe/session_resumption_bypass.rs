@@ -46,7 +46,7 @@ pub struct SessionResumptionBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SESSION_RESUMPTION_BYPASS,
-    presents: "no certificate: a session from a name that needs none (the names `sni-host-mismatch-bypass` tries: no SNI, the sibling names, the host in capitals, a random name under the parent domain, the certificate's other names), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP, a session made there is offered on the same name too",
+    presents: "no certificate: a session from a name that needs none (the names `sni-host-mismatch-bypass` tries: no SNI, the sibling names, the host in capitals, a random name under the parent domain, the certificate's other names), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP, a session made there is offered on the same name too; and a session from each other port of the host named with `sibling-port` (a public server sharing the protected one's ticket keys), offered on the protected port",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SessionResumptionBypass],
 };
@@ -63,6 +63,9 @@ struct Attempt {
     /// The donor is the protected name itself (same SNI and `Host`): a served resumption is the
     /// protected page, no controls needed.
     same_name: bool,
+    /// The donor is another port of the host (`sibling_ports`), asked with the protected name:
+    /// a session offered back lands on the protected server, name and `Host`, no controls needed.
+    port: Option<u16>,
     got: Seen,
     offered: Option<Seen>,
     landed: Option<(Landing, Controls)>,
@@ -74,6 +77,7 @@ async fn attempt(
     first: &FirstWave,
     version: TlsVersion,
     donors: &[(Sni, String)],
+    port: Option<u16>,
 ) -> Vec<Attempt> {
     let mut out = Vec::new();
     let mut offered = 0;
@@ -87,13 +91,23 @@ async fn attempt(
         let mut own_host = false;
         loop {
             // The first try takes its session from the knock it shares with the SNI probe.
-            let shared = earlier.is_none();
-            let mut a =
-                donate_and_offer(target, scan, first, shared, own_host, version, donor).await;
+            let shared = earlier.is_none() && port.is_none();
+            let donating = Donating {
+                shared,
+                own_host,
+                version,
+                port,
+            };
+            let mut a = donate_and_offer(target, scan, first, donating, donor).await;
             if !own_host && wants_own_host(&a, sni) {
                 own_host = true;
                 let protected = a;
-                a = donate_and_offer(target, scan, first, false, own_host, version, donor).await;
+                let donating = Donating {
+                    shared: false,
+                    own_host,
+                    ..donating
+                };
+                a = donate_and_offer(target, scan, first, donating, donor).await;
                 a = merged(a, protected);
             }
             if let Some(e) = earlier.take() {
@@ -170,6 +184,18 @@ fn merged(mut now: Attempt, then: Attempt) -> Attempt {
     now
 }
 
+/// How a donor is asked for its session.
+#[derive(Clone, Copy)]
+struct Donating {
+    /// The donor's first connection is the knock the SNI probe reads too.
+    shared: bool,
+    /// The donor name asks for its own `Host`, not the protected one.
+    own_host: bool,
+    version: TlsVersion,
+    /// The donor is this other port of the host, asked with the protected name and its own port.
+    port: Option<u16>,
+}
+
 /// Gets a session from the donor name without a certificate (asking for the protected `Host`:
 /// the session is handed out in the handshake, whatever the request; `shared`, the knock the SNI
 /// probe reads too), then, when one was handed out, offers it with the protected name. When that
@@ -181,11 +207,15 @@ async fn donate_and_offer(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
-    shared: bool,
-    own_host: bool,
-    version: TlsVersion,
+    donating: Donating,
     (sni, shown): &(Sni, String),
 ) -> Attempt {
+    let Donating {
+        shared,
+        own_host,
+        version,
+        port,
+    } = donating;
     let door = |sni: Sni, host: Option<String>, sessions: Option<Arc<CrossNameSessions>>| Door {
         version,
         sni,
@@ -197,7 +227,16 @@ async fn donate_and_offer(
         method: None,
         scan,
     };
-    let (got, sessions) = if shared {
+    let (got, sessions) = if let Some(port) = port {
+        // The other port's server, asked as its clients ask it: the host on that port.
+        let sessions = Arc::new(CrossNameSessions::default());
+        let mut donor = target.on_port(port);
+        // A session is handed out in the handshake, whatever the request: the user's headers
+        // (a token) stay with the target they were given for.
+        donor.headers = crate::target::ExtraHeaders::default();
+        let got = knock(&donor, door(sni.clone(), None, Some(sessions.clone()))).await;
+        (got, sessions)
+    } else if shared {
         let knock = shared_knock(target, scan, first, version, sni).await;
         (knock.seen.clone(), knock.sessions.clone())
     } else {
@@ -216,8 +255,11 @@ async fn donate_and_offer(
     } else {
         Some(knock(target, door(Sni::Target, None, Some(sessions))).await)
     };
-    let same_name = matches!(sni, Sni::Target);
+    let same_name = matches!(sni, Sni::Target) && port.is_none();
     let landed = match &mut offered {
+        // Another port's session resumed on the protected name, `Host` and port: the protected
+        // server's page, judged as the protected name's own session is.
+        Some(o) if opened(o) && port.is_some() => None,
         // The donor name's own `Host` is a control (a sibling name is never the protected one);
         // without SNI there is none. The protected name's own session needs none: same name,
         // same `Host`, the protected page.
@@ -252,6 +294,7 @@ async fn donate_and_offer(
     Attempt {
         donor: shown.to_owned(),
         same_name,
+        port,
         got,
         offered,
         landed,
@@ -304,22 +347,43 @@ impl TargetProbe for SessionResumptionBypass {
                 .filter(|o| refused_by_the_application(o))
                 .map(|o| o.tls_version)
                 .collect();
-            let (tried, own_tried) = futures_util::future::join(
+            // The other ports the user named, each the donor of its own attempt.
+            let ports: Vec<(u16, [(Sni, String); 1])> = target
+                .sibling_ports
+                .iter()
+                .filter(|&&p| p != target.port)
+                .map(|&p| (p, [(Sni::Target, format!("port {p}"))]))
+                .collect();
+            let by_port = |v: TlsVersion| {
+                futures_util::future::join_all(
+                    ports
+                        .iter()
+                        .map(move |(p, d)| attempt(target, scan, first, v, d, Some(*p))),
+                )
+                .map(|per_port| per_port.into_iter().flatten().collect::<Vec<Attempt>>())
+            };
+            let (tried, own_tried, port_tried) = futures_util::future::join3(
                 futures_util::future::join_all(
                     versions
                         .iter()
-                        .map(|&v| attempt(target, scan, first, v, &donors)),
+                        .map(|&v| attempt(target, scan, first, v, &donors, None)),
                 ),
                 futures_util::future::join_all(
                     own_versions
                         .iter()
-                        .map(|&v| attempt(target, scan, first, v, &own)),
+                        .map(|&v| attempt(target, scan, first, v, &own, None)),
                 ),
+                futures_util::future::join_all(versions.iter().map(|&v| by_port(v))),
             )
             .await;
             // The names a session was asked of, on some version (not those past the donors a
             // version needed): a baseline's door found through another is not re-checked.
             let asked: Vec<&str> = tried.iter().flatten().map(|a| a.donor.as_str()).collect();
+            // Another port's session first: where it lets the scan in, its detail names the
+            // shared keys (a session from the protected name itself would be let in as well).
+            for (&version, attempts) in versions.iter().zip(&port_tried) {
+                judge(target, version, attempts, &mut out);
+            }
             out.sni_names_tried = donors
                 .iter()
                 .filter(|(_, n)| asked.contains(&n.as_str()))
@@ -412,7 +476,7 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         // open. A served offer the controls were not fetched for is judged unsure too.
         let (landed, controls) = match &a.landed {
             Some((l, c)) => (l.clone(), Some(c)),
-            None if a.same_name => (Landing::Protected, None),
+            None if a.same_name || a.port.is_some() => (Landing::Protected, None),
             None => (
                 Landing::Unsure("where it landed was not judged".to_owned()),
                 None,
@@ -441,7 +505,21 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
                 continue;
             }
         }
-        let detail = if a.same_name {
+        let detail = if let Some(port) = a.port {
+            format!(
+                "{version}: a session obtained without a certificate on port {port} of {} (a \
+                 server that asks for none) was resumed on port {} with SNI {} and {} for {}, \
+                 while a fresh anonymous connection is not served: the two servers share their \
+                 session-ticket keys or session cache, and the protected one lets a resumed \
+                 session in though no certificate was ever sent (Node.js shares `ticketKeys` so \
+                 even with rejectUnauthorized: true on TLS 1.3, nodejs/node#35317).",
+                target.host,
+                target.port,
+                target.host,
+                landing::answer_words(offered),
+                target.authority()
+            )
+        } else if a.same_name {
             format!(
                 "{version}: a session obtained without a certificate on {} itself (refused over \
                  HTTP) was resumed on the same name and {} for {}, while a fresh \
@@ -464,7 +542,7 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         };
         let mut f = Finding::new(FindingId::SessionResumptionBypass, detail);
         f.tls_versions = vec![version];
-        if !a.same_name {
+        if !a.same_name && a.port.is_none() {
             f.sni_names.push(donor_label(&a.donor));
         }
         f.evidence.insert(
@@ -477,7 +555,14 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
                 f.evidence.insert(format!("{version}: {k}"), v);
             }
         }
-        let offer = if a.same_name {
+        let offer = if a.port.is_some() {
+            format!(
+                "{version}: resumed on port {} with SNI {} + Host {}",
+                target.port,
+                target.host,
+                target.authority()
+            )
+        } else if a.same_name {
             format!(
                 "{version}: resumed on {} itself + Host {}",
                 target.host,
@@ -528,6 +613,7 @@ mod tests {
             Attempt {
                 donor: donor.to_owned(),
                 same_name: false,
+                port: None,
                 got,
                 offered,
                 landed: None,
@@ -704,6 +790,7 @@ mod tests {
         Attempt {
             donor: "secure.test itself".to_owned(),
             same_name: true,
+            port: None,
             got,
             offered,
             landed: None,
@@ -800,6 +887,7 @@ mod tests {
         let offer = || Attempt {
             donor: "www.secure.test".to_owned(),
             same_name: false,
+            port: None,
             got: http(200, "public home page"),
             offered: Some(http(200, "public home page").resumed()),
             landed: None,
@@ -831,6 +919,7 @@ mod tests {
             Attempt {
                 donor: "www.secure.test".to_owned(),
                 same_name: false,
+                port: None,
                 got: http(200, "public home page"),
                 offered: Some(http(200, "default site, request 4711").resumed()),
                 landed: None,

@@ -281,7 +281,7 @@ pub async fn shared_knock(
 }
 
 async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
-    let _permit = door.scan.permits.acquire(&target.host_port()).await;
+    let _permit = door.scan.permits.acquire(&target.server_key()).await;
     let record = match &door.sessions {
         Some(s) => s.next_record(),
         None => SharedRecord::default(),
@@ -294,7 +294,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         path: door.path.as_deref(),
         headers: door.headers.clone(),
         sessions: door.sessions.clone(),
-        pacer: Some(door.scan.permits.pacer(&target.host_port())),
+        pacer: Some(door.scan.permits.pacer(&target.server_key())),
         header_trust: Some(door.scan.probes.header_trust.clone()),
         method: door.method.clone().unwrap_or(http::Method::GET),
         alpn,
@@ -305,7 +305,14 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
             door.scan.limits,
         )
     };
-    let mut result = transport::run(target, setup(transport::Alpn::Both), &record).await;
+    // A request asking to upgrade the connection (a WebSocket's opening) goes over HTTP/1.1
+    // alone: h2 has no `Upgrade`, and forbids the headers.
+    let alpn = if door.headers.iter().any(|(n, _)| n == http::header::UPGRADE) {
+        transport::Alpn::Http1Only
+    } else {
+        transport::Alpn::Both
+    };
+    let mut result = transport::run(target, setup(alpn), &record).await;
     let mut cert_requested = record.lock().cert_requested;
     // Reset at its stream over h2 (Tomcat resets an h2 request whose `Host` is not its SNI name,
     // where HTTP/1.1 gets its 400: a correct server was incomplete): asked again offering
@@ -335,6 +342,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         sessions = door.sessions.is_some(),
         outcome = ?result.outcome,
         status = ?result.http_status,
+        detail = ?result.detail,
         "knocked"
     );
     Seen {

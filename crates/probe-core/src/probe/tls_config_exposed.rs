@@ -287,12 +287,12 @@ impl Fetcher {
             .collect();
         let record = SharedRecord::default();
         let results = {
-            let _permit = self.permits.acquire(&self.target.host_port()).await;
+            let _permit = self.permits.acquire(&self.target.server_key()).await;
             let setup = ExchangeSetup {
                 // A refusal right after the handshake (TLS 1.3) is read before the request, so a
                 // server that refuses the identity is told apart from one that is unreadable.
                 await_alert: true,
-                pacer: Some(self.permits.pacer(&self.target.host_port())),
+                pacer: Some(self.permits.pacer(&self.target.server_key())),
                 header_trust: self.header_trust.clone(),
                 ..ExchangeSetup::new(&self.provider, &self.versions, chooser.clone(), self.limits)
             };
@@ -409,12 +409,12 @@ impl Fetcher {
         path: String,
         await_alert: bool,
     ) -> Fetched {
-        let _permit = self.permits.acquire(&self.target.host_port()).await;
+        let _permit = self.permits.acquire(&self.target.server_key()).await;
         let record = SharedRecord::default();
         let setup = ExchangeSetup {
             path: Some(&path),
             await_alert,
-            pacer: Some(self.permits.pacer(&self.target.host_port())),
+            pacer: Some(self.permits.pacer(&self.target.server_key())),
             header_trust: self.header_trust.clone(),
             ..ExchangeSetup::new(&self.provider, &self.versions, chooser, self.limits)
         };

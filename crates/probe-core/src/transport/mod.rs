@@ -117,6 +117,9 @@ pub struct ExchangeResult {
     pub auth_challenge: Option<String>,
     /// No answer: the server reset the request's HTTP/2 stream, the connection still up.
     pub stream_reset: bool,
+    /// An informational status (1xx) read where the final answer should be: `101 Switching
+    /// Protocols` to a request asking to upgrade (a WebSocket's opening) or to one that did not.
+    pub informational_status: Option<u16>,
     /// The answer is gRPC's: a `grpc-status` (in the headers or the trailers) or a
     /// `content-type` of `application/grpc`.
     pub grpc_answer: bool,
@@ -766,6 +769,7 @@ async fn ask_all(
             Some(status) if not_a_final_status(status).is_some() => {
                 result.outcome = Some(Outcome::Inconclusive);
                 result.detail = not_a_final_status(status);
+                result.informational_status = (100..200).contains(&status).then_some(status);
             }
             Some(status) => {
                 let why = result.detail.take().unwrap_or_default();
@@ -1569,7 +1573,15 @@ fn request(
             concat!("mtls-scan/", env!("CARGO_PKG_VERSION")),
         );
     }
+    // `*/*` unless the user's headers name what the API wants (`-H 'Accept: application/json'`:
+    // a JSON API answers 406 to two `Accept`s as to none); bodies as they are, never compressed
+    // (a refusal's words read in a gzip body were unseen: a false critical finding).
+    let asks_for = |name: &http::HeaderName| ask.headers.iter().any(|(n, _)| n == name);
+    if !asks_for(&http::header::ACCEPT_ENCODING) {
+        builder = builder.header(http::header::ACCEPT_ENCODING, "identity");
+    }
     builder = match shape {
+        Shape::AsAsked if asks_for(&http::header::ACCEPT) => builder,
         Shape::AsAsked => builder.header(http::header::ACCEPT, "*/*"),
         Shape::Grpc => builder
             .header(http::header::CONTENT_TYPE, "application/grpc")
@@ -1864,6 +1876,7 @@ async fn finish(
         return ExchangeResult {
             outcome: Some(Outcome::Inconclusive),
             detail: Some(why),
+            informational_status: (100..200).contains(&status).then_some(status),
             ..ExchangeResult::default()
         };
     }
@@ -1899,6 +1912,13 @@ async fn finish(
         && !response
             .headers()
             .contains_key(http::header::TRANSFER_ENCODING);
+    // Asked for bodies as they are (`Accept-Encoding: identity`), but a server may compress
+    // anyway: gzip and deflate are read as the page they hold.
+    let encoding = response
+        .headers()
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Coding::of);
     let grpc_type = content_type
         .as_deref()
         .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/grpc"));
@@ -1938,6 +1958,12 @@ async fn finish(
     let ended = hyper::body::Body::is_end_stream(&body);
     truncated |= buf.len() >= limits.body_cap && !ended;
     complete = (complete || ended) && !truncated;
+    if let Some(coding) = encoding {
+        let (plain, cut) = decoded(coding, &buf, limits.body_cap);
+        buf = plain;
+        truncated |= cut;
+        complete &= !cut;
+    }
     let rate_limited = rate_limit_page(status, &buf);
     // A `grpc-status` counts on a gRPC answer (its content type, or no body: a trailers-only
     // answer, nginx's `add_header grpc-status 16; return 204`), not on a page of another kind
@@ -1975,8 +2001,97 @@ async fn finish(
     }
 }
 
+/// A content coding the scan reads through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    /// `gzip`, `x-gzip`.
+    Gzip,
+    /// `deflate` (zlib; some servers send raw deflate: read too).
+    Deflate,
+}
+
+impl Coding {
+    fn of(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "gzip" | "x-gzip" => Some(Self::Gzip),
+            "deflate" => Some(Self::Deflate),
+            _ => None,
+        }
+    }
+}
+
+/// `raw` decoded as `coding`, at most `cap` bytes; whether it was cut there. A stream that breaks
+/// off (a body cut at the cap, a corrupt one) keeps what was decoded before the break; one that
+/// decodes to nothing at all is kept as it came.
+fn decoded(coding: Coding, raw: &[u8], cap: usize) -> (Vec<u8>, bool) {
+    use std::io::Read as _;
+    let read = |mut r: Box<dyn std::io::Read + '_>| {
+        let mut out = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            match r.read(&mut chunk) {
+                Ok(0) | Err(_) => return (out, false),
+                Ok(n) => {
+                    let room = cap.saturating_sub(out.len());
+                    out.extend(chunk.iter().take(n.min(room)));
+                    if n > room {
+                        return (out, true);
+                    }
+                }
+            }
+        }
+    };
+    let (out, cut) = match coding {
+        Coding::Gzip => read(Box::new(flate2::read::MultiGzDecoder::new(raw))),
+        Coding::Deflate => match read(Box::new(flate2::read::ZlibDecoder::new(raw))) {
+            (o, c) if !o.is_empty() => (o, c),
+            _ => read(Box::new(flate2::read::DeflateDecoder::new(raw))),
+        },
+    };
+    if out.is_empty() && !raw.is_empty() {
+        return (raw.to_vec(), false);
+    }
+    (out, cut)
+}
+
 #[cfg(test)]
 mod tests {
+    /// A body compressed though not asked for is read as the page it holds, within the cap.
+    #[test]
+    fn gzip_and_deflate_bodies_are_read_within_the_cap() {
+        use super::{decoded, Coding};
+        use std::io::Write as _;
+        let page = br#"{"error":"unauthorized"}"#;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = gz.write_all(page);
+        let gz = gz.finish().unwrap_or_default();
+        assert_eq!(decoded(Coding::Gzip, &gz, 1024), (page.to_vec(), false));
+        assert_eq!(decoded(Coding::Gzip, &gz, 8), (page[..8].to_vec(), true));
+        // Cut short in transit: what was decoded before the break.
+        let half = decoded(Coding::Gzip, &gz[..gz.len() - 8], 1024).0;
+        assert!(page.starts_with(&half) && !half.is_empty(), "{half:?}");
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = z.write_all(page);
+        assert_eq!(
+            decoded(Coding::Deflate, &z.finish().unwrap_or_default(), 1024).0,
+            page.to_vec()
+        );
+        let mut raw =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = raw.write_all(page);
+        assert_eq!(
+            decoded(Coding::Deflate, &raw.finish().unwrap_or_default(), 1024).0,
+            page.to_vec()
+        );
+        // Not what it says it is: kept as it came.
+        assert_eq!(
+            decoded(Coding::Gzip, b"plain", 1024),
+            (b"plain".to_vec(), false)
+        );
+        assert_eq!(Coding::of(" X-GZIP "), Some(Coding::Gzip));
+        assert_eq!(Coding::of("br"), None);
+    }
+
     #[test]
     fn an_auth_challenge_keeps_its_scheme_name_alone() {
         assert_eq!(

@@ -39,6 +39,8 @@ pub(super) struct OtherName {
     /// The protected path, named in the headers that override the request's path, `/` being
     /// asked instead ([`url_override`]).
     pub(super) overridden_to: Option<String>,
+    /// Asks to upgrade to a WebSocket ([`websocket`]).
+    pub(super) upgrade: bool,
 }
 
 impl OtherName {
@@ -51,6 +53,7 @@ impl OtherName {
             method: None,
             user_agent: None,
             overridden_to: None,
+            upgrade: false,
         }
     }
 
@@ -76,6 +79,9 @@ impl OtherName {
             for name in URL_OVERRIDES {
                 headers.push((http::HeaderName::from_static(name), v.clone()));
             }
+        }
+        if self.upgrade {
+            headers.extend(websocket_headers());
         }
         Door {
             path: path.or_else(|| self.overridden_to.as_ref().map(|_| "/".to_owned())),
@@ -106,7 +112,45 @@ pub(super) fn url_override(target: &Target) -> Option<OtherName> {
         method: None,
         user_agent: None,
         overridden_to: Some(target.path.clone()),
+        upgrade: false,
     })
+}
+
+/// The protected name, `Host` and path asked with GET as a WebSocket client opens its socket
+/// (`Upgrade: websocket`, `Connection: Upgrade`, a key and version 13, over HTTP/1.1): a check
+/// skipped for upgrades (nginx `if` on `$http_upgrade`, HAProxy `!is_ws`, a middleware that
+/// leaves `Upgrade` requests to the WebSocket handler) lets the anonymous client into the
+/// protected application by adding one header (an audit's Go, nginx and HAProxy: B, exit 0).
+pub(super) fn websocket(target: &Target) -> OtherName {
+    OtherName {
+        sni: Sni::Target,
+        host: target.authority(),
+        words: "a GET to the protected name and path asking to upgrade to a WebSocket \
+                (Upgrade: websocket)"
+            .to_owned(),
+        method: None,
+        user_agent: None,
+        overridden_to: None,
+        upgrade: true,
+    }
+}
+
+/// A WebSocket opening handshake's request headers (RFC 6455 §4.1), with a fresh key.
+fn websocket_headers() -> Vec<(http::HeaderName, http::HeaderValue)> {
+    use base64::Engine as _;
+    let mut key = [0u8; 16];
+    // A key only has to be 16 bytes of base64; a failed draw keeps the zeros.
+    let _ = aws_lc_rs::rand::fill(&mut key);
+    let key = base64::engine::general_purpose::STANDARD.encode(key);
+    [
+        (http::header::UPGRADE, "websocket".to_owned()),
+        (http::header::CONNECTION, "Upgrade".to_owned()),
+        (http::header::SEC_WEBSOCKET_VERSION, "13".to_owned()),
+        (http::header::SEC_WEBSOCKET_KEY, key),
+    ]
+    .into_iter()
+    .filter_map(|(n, v)| Some((n, http::HeaderValue::from_str(&v).ok()?)))
+    .collect()
 }
 
 /// The `User-Agent`s of the health checkers that carry no client certificate, as they send them:
@@ -128,6 +172,7 @@ pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
             method: None,
             user_agent: Some(ua),
             overridden_to: None,
+            upgrade: false,
         })
         .collect()
 }
@@ -147,6 +192,7 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
         method: Some(method),
         user_agent: None,
         overridden_to: None,
+        upgrade: false,
     }
 }
 
@@ -201,6 +247,9 @@ pub(super) fn served_its_own_page(
     if !get_refused_over_http(first, version) {
         return None;
     }
+    if other.upgrade && seen.result.informational_status == Some(101) {
+        return Some(switched_without_a_certificate(version, other));
+    }
     let body = seen.result.body.as_slice();
     let own_page = seen.result.body_excerpt.as_deref().is_some_and(|b| {
         crate::probe::page::distinct_tokens(b) >= crate::probe::page::MIN_PAGE_TOKENS
@@ -211,7 +260,11 @@ pub(super) fn served_its_own_page(
     if !seen.served() || !own_page || refusal_words {
         return None;
     }
-    let how = if other.user_agent.is_some() {
+    let how = if other.upgrade {
+        "a check skipped for WebSocket upgrades (nginx `if` on `$http_upgrade`, HAProxy `!is_ws`, \
+         a middleware leaving `Upgrade` requests to the socket's handler) lets anyone who asks \
+         for one into the protected application so"
+    } else if other.user_agent.is_some() {
         "a front exempting health checkers by User-Agent (nginx `if ($http_user_agent ~ \
          kube-probe)`, HAProxy `hdr_beg(user-agent)`) lets anyone who names one into the \
          protected application so"
@@ -236,6 +289,23 @@ pub(super) fn served_its_own_page(
             seen.describe()
         ),
     })
+}
+
+/// The protected path switched to a WebSocket for a client without a certificate where its GET
+/// was refused over HTTP: the socket's handler skipped the check, and whether the socket then
+/// carries the protected data (or asks for a token of its own) cannot be read from outside:
+/// incomplete, never passed.
+fn switched_without_a_certificate(version: TlsVersion, other: &OtherName) -> IncompleteProbe {
+    IncompleteProbe {
+        probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
+        tls_version: Some(version),
+        reason: format!(
+            "without a certificate, {} was answered HTTP 101 Switching Protocols where GET was \
+             refused: the WebSocket handler took a client without a certificate, and what the \
+             socket carries cannot be read here. Check the certificate before the upgrade",
+            other.words
+        ),
+    }
 }
 
 /// What asking through another name showed.
@@ -359,6 +429,16 @@ pub(super) async fn judge(
                  CVE-2018-14773), so a check of the certificate per path in front of it sees \
                  another path. Strip those headers at the front (or stop honouring them), or \
                  require the certificate on every path"
+                    .to_owned(),
+            ),
+            _ if other.upgrade => (
+                FindingId::ClientCertOptional,
+                "the anonymous client gets the protected application by asking to upgrade to a \
+                 WebSocket: the check is skipped for requests carrying `Upgrade` (nginx `if` on \
+                 `$http_upgrade`, HAProxy `!is_ws`, a middleware leaving upgrades to the socket's \
+                 handler), and the application serves them as any GET. Check the certificate \
+                 before any request is told apart (`ssl_verify_client on`), WebSocket upgrades \
+                 included"
                     .to_owned(),
             ),
             (_, Some(ua)) => (

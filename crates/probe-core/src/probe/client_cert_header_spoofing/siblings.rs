@@ -261,11 +261,14 @@ async fn other_names(
     mut candidates: Vec<(super::other_names::OtherName, Seen)>,
     out: &mut TargetOutcome,
 ) {
-    use super::other_names::{another_method, health_checkers, judge, unknown_host, Verdict};
-    // The anonymous client asking otherwise than the scan's GET: a POST, and as each health
-    // checker, where its GET was refused over HTTP.
+    use super::other_names::{
+        another_method, health_checkers, judge, unknown_host, websocket, Verdict,
+    };
+    // The anonymous client asking otherwise than the scan's GET: a POST, as each health
+    // checker, and opening a WebSocket, where its GET was refused over HTTP.
     let mut asked_otherwise = vec![another_method(target, http::Method::POST)];
     asked_otherwise.extend(health_checkers(target));
+    asked_otherwise.push(websocket(target));
     if crate::probe::valid_client_cert::chooser(&scan.probes).is_none() {
         let unsure = join_all(asked_otherwise.iter().map(|other| {
             super::other_names::anonymous_asked_otherwise(target, scan, first, version, other)
@@ -317,7 +320,7 @@ async fn other_names(
             Verdict::Unsure(i) => out.incomplete.push(i),
             // A POST served a page of its own where GET was refused: unsure (a health checker
             // served a page other than the protected one is its own health answer).
-            Verdict::Shut if other.method == Some(http::Method::POST) => out.incomplete.extend(
+            Verdict::Shut if other.method == Some(http::Method::POST) || other.upgrade => out.incomplete.extend(
                 super::other_names::served_its_own_page(first, version, other, seen, true),
             ),
             Verdict::Shut => {}
