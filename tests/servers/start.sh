@@ -34,9 +34,10 @@
 #                             health checker (kube-probe/, ELB-HealthChecker/, GoogleHC/)
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
 #                             User-Agent is answered 200 "healthy" on every path (a health answer)
-#   nginx-optional-xfp-http | nginx-optional-options-open   optional + 403 unless verified, or
-#                             the request says it came over plain HTTP (X-Forwarded-Proto: http),
-#                             or is an OPTIONS (a CORS preflight exemption)
+#   nginx-optional-xfp-http | nginx-optional-options-open | nginx-optional-upgrade-open
+#                             optional + 403 unless verified, or the request says it came over
+#                             plain HTTP (X-Forwarded-Proto: http), or is an OPTIONS (a CORS
+#                             preflight exemption), or asks to upgrade (Upgrade: websocket)
 #   nginx-optional-403        optional + 403 unless $ssl_client_verify is SUCCESS (app-enforced)
 #   nginx-optional_no_ca-subject optional_no_ca + 403 unless $ssl_client_s_dn is client.crt's
 #                             subject (not on --list)
@@ -112,6 +113,11 @@
 #                             certificate 200 {"ok":false,...} (go/main.go; not on --list)
 #   go-alpn-h2-strict         GetConfigForClient: RequireAndVerifyClientCert for a client offering
 #                             ALPN h2, NoClientCert for one that does not (go/main.go; not on --list)
+#   go-chain-ends-in-ca | go-issuer-dn-aki | go-signature-walk   RequireAnyClientCert + a
+#                             hand-written verifier (go/verifiers.go): the chain ends in ca.crt and
+#                             the leaf is signed by the next certificate; the leaf's issuer DN and
+#                             AKI are the CA's, no signature checked; every signature walked up to
+#                             the CA, never basicConstraints (not on --list)
 #   go-chain-signatures       RequireAnyClientCert + a verifier that judges a chain ending in the
 #                             CA's own certificate by its signatures alone and a lone leaf by
 #                             x509.Verify: an expired, not-yet-valid or serverAuth-only leaf from
@@ -1292,7 +1298,8 @@ nginx-*)
     server_extra='set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;'
     dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($remote_addr ~ "^10[.]") { set $deny 0; } if ($deny = 1) { return 403; }'
     ;;
-  optional-healthcheck-ua | optional-healthcheck-answer | optional-xfp-http | optional-options-open)
+  optional-healthcheck-ua | optional-healthcheck-answer | optional-xfp-http | optional-options-open | \
+    optional-upgrade-open)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -1300,7 +1307,8 @@ nginx-*)
     # health answer of its own on every path, which lets nothing in); -xfp-http a request that
     # says it came over plain HTTP (real_servers.rs forwarded_headers_carry_the_certificate_itself);
     # -options-open an OPTIONS, CORS preflights let through before a page served to any method
-    # (real_servers.rs an_options_exemption_is_no_key)
+    # (real_servers.rs an_options_exemption_is_no_key); -upgrade-open a request asking to upgrade,
+    # the WebSocket handler left to check (real_servers.rs an_upgrade_exemption_is_no_key)
     allow_when() { dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } if ($1) { set \$deny 0; } if (\$deny = 1) { return 403; }"; }
     case $mode in
     optional-healthcheck-ua) allow_when '$http_user_agent ~* "^(kube-probe|ELB-HealthChecker|GoogleHC)/"' ;;
@@ -1308,6 +1316,7 @@ nginx-*)
       dn_check='if ($http_user_agent ~* "(kube-probe|ELB-HealthChecker|GoogleHC)") { return 200 "healthy\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
       ;;
     optional-xfp-http) allow_when '$http_x_forwarded_proto = http' ;;
+    optional-upgrade-open) allow_when '$http_upgrade ~* websocket' ;;
     *) allow_when '$request_method = OPTIONS' ;;
     esac
     mode=optional

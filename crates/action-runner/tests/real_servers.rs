@@ -2917,6 +2917,93 @@ fn an_options_exemption_is_no_key() {
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
+/// nginx `ssl_verify_client optional` with the check skipped for requests asking to upgrade
+/// (`Upgrade: websocket`, the socket's handler left to check) before a page served to anyone: an
+/// anonymous GET carrying that header gets the orders (an audit's Go, nginx and HAProxy: B, exit
+/// 0 in every mode). With the valid certificate, critical client-cert-optional worded for the
+/// upgrade; without one, incomplete (exit 3), never a pass.
+#[test]
+fn an_upgrade_exemption_is_no_key() {
+    let name = "nginx-optional-upgrade-open";
+    let Some((lab, scan)) = scan_alone(name, |lab| lab.identity_args("client.crt", "client.key"))
+    else {
+        return;
+    };
+    let t = scan.target(name);
+    let open = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"].as_str().is_some_and(|d| {
+                d.contains("upgrade to a WebSocket") && d.contains("$http_upgrade")
+            })
+    });
+    assert!(open, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+    let anonymous = lab.scan(&[name], &[]);
+    let t = anonymous.target(name);
+    assert!(
+        unread(t, "client-cert-header-spoofing", "Upgrade: websocket"),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
+}
+
+/// Hand-written Go verifiers behind `RequireAnyClientCert` (tests/servers/go/verifiers.go, an
+/// audit's, each A or B, exit 0 before), truth by curl with crafted chains:
+/// `go-chain-ends-in-ca` lets in `[leaf, its own CA, ca.crt]` (anyone: the certificate from an
+/// unknown CA now goes so, its CA's certificate before the client CA's); `go-issuer-dn-aki` lets
+/// in a forgery whose issuer DN and AKI are the CA's (anyone: the forgery sent with the CA's
+/// certificate now names its key identifier); `go-signature-walk` lets in a leaf for another
+/// subject signed by client.key, followed by client.crt (any holder of one valid certificate).
+/// Each found with the valid certificate, critical, naming the chain that got in; the first two
+/// without one too (the scan holds ca.crt from `--ca-file`).
+#[test]
+fn hand_written_chain_verifiers_are_found() {
+    let cases = [
+        (
+            "go-chain-ends-in-ca",
+            "untrusted-client-cert-accepted",
+            "at the end of its chain",
+            true,
+        ),
+        (
+            "go-issuer-dn-aki",
+            "forged-client-cert-accepted",
+            "key identifier copied",
+            true,
+        ),
+        (
+            "go-signature-walk",
+            "forged-client-cert-accepted",
+            "issued and signed by the valid",
+            false,
+        ),
+    ];
+    let names: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let with = lab.scan(&names, &lab.identity_args("client.crt", "client.key"));
+    let anonymous = lab.scan(&names, &[]);
+    for (name, id, says, outsider) in cases {
+        let t = with.target(name);
+        let found = finding(t, id).is_some_and(|f| {
+            f["severity"] == "critical" && f["detail"].as_str().is_some_and(|d| d.contains(says))
+        });
+        assert!(found, "{name}: {}", target_summary(t));
+        let t = anonymous.target(name);
+        assert_eq!(
+            finding(t, id).is_some(),
+            outsider,
+            "{name} anonymously: {}",
+            target_summary(t)
+        );
+    }
+    assert_eq!(with.status, Some(1));
+}
+
 /// A TLS 1.3 server that serves the page to anyone and then, in the same write, sends a fatal
 /// `certificate_required` alert to a client without a certificate (curl prints the page). rustls
 /// decrypted the page and met the alert in one read, and tokio-rustls returned the alert first:

@@ -142,7 +142,8 @@ func main() {
 	postCreates := *mode == "get-check-post-created"
 	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page"
 	redirectsFirst := *mode == "ifgiven-302-writes-page"
-	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName {
+	_, handWritten := handWrittenModes[*mode]
+	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName || handWritten {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
 	if !ok && !strings.HasPrefix(*mode, "sni-") {
@@ -176,6 +177,9 @@ func main() {
 	}
 	if lax {
 		cfg.VerifyPeerCertificate = laxVerifier(pem)
+	}
+	if v := handWrittenVerifier(*mode, firstDER(pem)); v != nil {
+		cfg.VerifyPeerCertificate = v
 	}
 	if alpnH2Strict {
 		// "mTLS for the gRPC (h2) clients; the REST clients beside them need none": the TLS

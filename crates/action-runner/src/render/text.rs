@@ -515,8 +515,9 @@ fn truncate(s: &str, n: usize) -> String {
 /// ` (with its CA)` for the certificate from an unknown CA sent again with its CA's certificate,
 /// ` (with the real CA)` for the same sent with the certificate of the CA the server trusts (and
 /// the forgery sent so), ` (with a CA of that name)` for the forgery sent with a self-signed CA
-/// certificate of ours carrying the copied name, ` (with its CA)` too for a staging certificate
-/// sent again with the staging CA's certificate.
+/// certificate of ours carrying the copied name, ` (issued by client-cert)` for another subject
+/// the valid certificate signed, ` (with its CA)` too for a staging certificate sent again with
+/// the staging CA's certificate.
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
     if probe_core::probe::staging_valid(o)
         || (o.id == ProbeId::CERT_WITHOUT_KEY
@@ -538,6 +539,10 @@ pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
         && o.origin_says(probe_core::identity::forge::WITH_IMPOSTOR_CA_MARK)
     {
         " (with a CA of that name)"
+    } else if o.id == ProbeId::FORGED_CLIENT_CERT
+        && o.origin_says(probe_core::identity::forge::ISSUED_BY_HOLDER_MARK)
+    {
+        " (issued by client-cert)"
     } else {
         ""
     }

@@ -107,22 +107,22 @@ const WITH_ITS_CA_CLAIMING: &str =
 pub const WITH_ITS_CA_MARK: &str = "sent with that CA's certificate";
 
 /// The origin of [`Forger::unknown_ca_with_trusted_ca`]'s certificate ([`WITH_TRUSTED_CA_MARK`]).
-const WITH_TRUSTED_CA: &str =
-    "minted: unknown CA, sent with the server's client CA certificate in the chain";
+const WITH_TRUSTED_CA: &str = "minted: unknown CA, sent with the server's client CA certificate \
+                               in the chain (after the unknown CA's own)";
 const WITH_TRUSTED_CA_CLAIMING: &str = "minted: unknown CA, the valid certificate's subject, sent \
-                                        with the server's client CA certificate in the chain";
+                                        with the server's client CA certificate in the chain \
+                                        (after the unknown CA's own)";
 
 /// What the origin of a certificate sent with the server's own client CA certificate contains.
 pub const WITH_TRUSTED_CA_MARK: &str = "sent with the server's client CA certificate";
 
 /// The origin of [`Forger::forge_followed_by`]'s certificate ([`WITH_TRUSTED_CA_MARK`]).
 const FORGED_WITH_TRUSTED_CA: &str =
-    "forged: advertised CA name, our signature, sent with the server's client CA certificate in \
-     the chain";
+    "forged: advertised CA name, that CA's key identifier, our signature, sent with the server's \
+     client CA certificate in the chain";
 const FORGED_WITH_TRUSTED_CA_CLAIMING: &str =
-    "forged: advertised CA name, the valid certificate's \
-                                               subject, our signature, sent with the server's \
-                                               client CA certificate in the chain";
+    "forged: advertised CA name, that CA's key identifier, the valid certificate's subject, our \
+     signature, sent with the server's client CA certificate in the chain";
 
 /// What the origin of a forgery sent with a self-signed CA certificate of ours that carries the
 /// copied name ([`Forger::forge_with_impostor`]) contains.
@@ -264,10 +264,13 @@ impl Forger {
         self.unknown_ca_followed_by(kind, &ca.cert.clone(), origin)
     }
 
-    /// [`Forger::unknown_ca_claiming`], sent with `trusted`, a certificate of the client CA the
-    /// server trusts, after it: a verifier that trusts a chain for ending in its CA's certificate
-    /// (a Go `VerifyPeerCertificate` or Java trust manager comparing the top of the chain with
-    /// the CA), without checking the leaf's signature against it, lets it in.
+    /// [`Forger::unknown_ca_claiming`], sent with its CA's certificate and then `trusted`, a
+    /// certificate of the client CA the server trusts, after it: a verifier that trusts a chain
+    /// for ending in its CA's certificate (a Go `VerifyPeerCertificate` or Java trust manager
+    /// comparing the top of the chain with the CA) lets it in, whether it checks nothing else or
+    /// the leaf's signature by the certificate after it too (its own CA's: an audit's Go
+    /// verifier let `[leaf, its CA, client CA]` in while `[leaf, client CA]` was refused: A,
+    /// exit 0). The link between our CA and the client CA is never checked by such a verifier.
     pub fn unknown_ca_with_trusted_ca(
         &self,
         kind: KeyKind,
@@ -278,7 +281,13 @@ impl Forger {
         } else {
             WITH_TRUSTED_CA
         };
-        self.unknown_ca_followed_by(kind, trusted, origin)
+        let (ca, _) = self
+            .signer_of(kind)
+            .as_ref()
+            .map_err(|reason| forge_err(reason.clone()))?;
+        let leaf = self.unknown_ca_claiming(kind)?;
+        let with_its_ca = followed_by(&leaf, &ca.cert.clone(), origin)?;
+        followed_by(&with_its_ca, trusted, origin)
     }
 
     fn unknown_ca_followed_by(
@@ -295,18 +304,41 @@ impl Forger {
     /// after it: a verifier that takes a CA certificate the client sends for the trust anchor
     /// (Erlang `partial_chain` claiming the last certificate of the chain as trusted) lets it in,
     /// where the forgery alone, whose key identifier names no CA it knows, was refused.
+    ///
+    /// Its authority key identifier is that CA's own (its subject key identifier, public in
+    /// every certificate it signed), where it has one: a verifier that takes the issuer's name
+    /// and key identifier for proof, and never checks the signature, lets it in too (an audit's
+    /// Go `VerifyPeerCertificate`: A, exit 0).
     pub fn forge_followed_by(
         &self,
         issuer_name_der: &[u8],
         kind: KeyKind,
         trusted: &CertificateDer<'static>,
     ) -> Result<ClientIdentity, ScanError> {
-        let leaf = self.forge(issuer_name_der, kind)?;
+        let linked = self.forge(issuer_name_der, kind)?;
         let origin = if self.claims() {
             FORGED_WITH_TRUSTED_CA_CLAIMING
         } else {
             FORGED_WITH_TRUSTED_CA
         };
+        let Some(key_id) = subject_key_id(trusted) else {
+            return followed_by(&linked, trusted, origin);
+        };
+        let (_, signer) = self
+            .signer_of(kind)
+            .as_ref()
+            .map_err(|reason| forge_err(reason.clone()))?;
+        let leaf_der = linked
+            .certified
+            .cert
+            .first()
+            .ok_or_else(|| forge_err("the forgery has no certificate"))?;
+        let named = crate::identity::splice::with_authority_key_id(leaf_der, &key_id, signer)?;
+        let certified = CertifiedKey::new(vec![named.into()], linked.certified.key.clone());
+        let mut leaf = ClientIdentity::from_certified(Arc::new(certified), origin)?;
+        if let Some(key) = linked.private_key_der() {
+            leaf = leaf.with_private_key_der(key.clone_key());
+        }
         followed_by(&leaf, trusted, origin)
     }
 
@@ -490,6 +522,70 @@ impl Forger {
     }
 }
 
+/// The origin of [`Forger::issued_by_holder`]'s certificate: what reports recognise it by.
+pub const ISSUED_BY_HOLDER_MARK: &str = "issued and signed by the valid certificate";
+const ISSUED_BY_HOLDER: &str = "minted: another subject, issued and signed by the valid \
+                                certificate (an end-entity certificate as CA), sent with it in \
+                                the chain";
+
+impl Forger {
+    /// A leaf for another subject (`mtls-scan another client`), whose issuer is `holder`'s
+    /// subject byte for byte and whose authority key identifier is `holder`'s own key
+    /// identifier, signed by `holder`'s key: a certificate the valid client certificate, an
+    /// end-entity (CA:FALSE), "issued". Sent with `holder`'s chain after it. A verifier that walks
+    /// the chain's signatures up to its CA without checking basicConstraints (a hand-written Go
+    /// `VerifyPeerCertificate`: an audit's, A, exit 0) lets anyone who holds one valid
+    /// certificate become anybody.
+    pub fn issued_by_holder(
+        &self,
+        holder: &ClientIdentity,
+        kind: KeyKind,
+    ) -> Result<ClientIdentity, ScanError> {
+        let holder_cert = holder
+            .certified
+            .cert
+            .first()
+            .ok_or_else(|| forge_err("the valid certificate is missing"))?;
+        let holder_key = holder
+            .private_key_der()
+            .ok_or_else(|| forge_err("the valid certificate's key is not in hand"))?;
+        let (_, parsed) =
+            x509_parser::parse_x509_certificate(holder_cert.as_ref()).map_err(forge_err)?;
+        let holder_subject = parsed.subject().as_raw().to_vec();
+        let mut issuer_params = rcgen::CertificateParams::default();
+        if let Some(ski) = subject_key_id(holder_cert) {
+            issuer_params.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(ski);
+        }
+        let signing = KeyPair::try_from(holder_key).map_err(ScanError::from)?;
+        let issuer = rcgen::Issuer::new(issuer_params, signing);
+        let leaf = self.leaf_key(kind)?;
+        let mut params = client_leaf_params("mtls-scan another client");
+        params.use_authority_key_identifier_extension = true;
+        let cert = params.signed_by(&leaf.pair, &issuer)?;
+        let exact = splice(cert.der(), Some(&holder_subject), None, issuer.key())?;
+        let chain: Vec<CertificateDer<'static>> = std::iter::once(exact.into())
+            .chain(holder.certified.cert.iter().cloned())
+            .collect();
+        let certified = CertifiedKey::new(chain, leaf.signing.clone());
+        Ok(
+            ClientIdentity::from_certified(Arc::new(certified), ISSUED_BY_HOLDER)?
+                .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())),
+        )
+    }
+}
+
+/// The subject key identifier of the CA certificate `der`, when it carries one.
+fn subject_key_id(der: &CertificateDer<'_>) -> Option<Vec<u8>> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+    cert.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        })
+        .filter(|k| !k.is_empty())
+}
+
 /// `leaf`'s chain with `then` after it, its origin said as `origin`, its key the same.
 pub fn followed_by(
     leaf: &ClientIdentity,
@@ -591,6 +687,45 @@ mod tests {
         let (_, real_ca) =
             x509_parser::parse_x509_certificate(valid.cert.as_ref()).map_err(forge_err)?;
         assert!(forged.verify_signature(Some(real_ca.public_key())).is_err());
+        Ok(())
+    }
+
+    /// Sent with the real CA's certificate, the forgery names that CA by key identifier too
+    /// (its SKI), still signed by our key; the chain is the forgery, then that certificate.
+    #[test]
+    fn a_forgery_sent_with_the_real_ca_names_its_key_identifier() -> Result<(), ScanError> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let forger = Forger::new(provider);
+        let real = crate::identity::SigningCa::mint("Real Client CA")?;
+        let (_, real_parsed) =
+            x509_parser::parse_x509_certificate(real.cert.as_ref()).map_err(forge_err)?;
+        let name = real_parsed.subject().as_raw().to_vec();
+        let ski = subject_key_id(&real.cert).ok_or(ScanError::NoTrustAnchors)?;
+        let id = forger.forge_followed_by(&name, KeyKind::EcdsaP256, &real.cert)?;
+        assert_eq!(id.certified.cert.len(), 2);
+        assert_eq!(id.certified.cert.get(1), Some(&real.cert));
+        let leaf = id.certified.cert.first().ok_or(ScanError::NoTrustAnchors)?;
+        let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(forge_err)?;
+        let aki = parsed
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    a.key_identifier.clone()
+                }
+                _ => None,
+            })
+            .map(|k| k.0.to_vec());
+        assert_eq!(aki, Some(ski));
+        assert_eq!(parsed.tbs_certificate.issuer.as_raw(), name.as_slice());
+        assert!(parsed
+            .verify_signature(Some(real_parsed.public_key()))
+            .is_err());
+        assert!(
+            id.summary.origin.contains("that CA's key identifier"),
+            "{}",
+            id.summary.origin
+        );
         Ok(())
     }
 

@@ -142,6 +142,40 @@ pub(crate) fn splice(
     cert.to_der().map_err(forge_err)
 }
 
+/// The certificate `cert_der` with its authority key identifier set to `key_id` (added where it
+/// had none), signed again by `signer`: a forgery that names the real CA by key identifier as
+/// well as by name.
+pub(crate) fn with_authority_key_id(
+    cert_der: &[u8],
+    key_id: &[u8],
+    signer: &KeyPair,
+) -> Result<Vec<u8>, ScanError> {
+    use x509_cert::der::asn1::{ObjectIdentifier, OctetString};
+    const AKI: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
+    let mut cert = x509_cert::Certificate::from_der(cert_der).map_err(forge_err)?;
+    let value = x509_cert::ext::pkix::AuthorityKeyIdentifier {
+        key_identifier: Some(OctetString::new(key_id).map_err(forge_err)?),
+        authority_cert_issuer: None,
+        authority_cert_serial_number: None,
+    }
+    .to_der()
+    .map_err(forge_err)?;
+    let extension = x509_cert::ext::Extension {
+        extn_id: AKI,
+        critical: false,
+        extn_value: OctetString::new(value).map_err(forge_err)?,
+    };
+    let extensions = cert.tbs_certificate.extensions.get_or_insert_with(Vec::new);
+    match extensions.iter_mut().find(|e| e.extn_id == AKI) {
+        Some(e) => *e = extension,
+        None => extensions.push(extension),
+    }
+    let tbs = cert.tbs_certificate.to_der().map_err(forge_err)?;
+    let signature = signer.sign(&tbs)?;
+    cert.signature = BitString::from_bytes(&signature).map_err(forge_err)?;
+    cert.to_der().map_err(forge_err)
+}
+
 /// The certificate `cert_der` said to be signed with sha256WithRSAEncryption, its signature 256
 /// bytes that no key made: what an RSA key of ours would sign, without the ~80 ms of making one.
 /// OpenSSL 3 takes a CA for an issuer only where its key is of the signature's kind, so a

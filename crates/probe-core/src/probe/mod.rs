@@ -386,7 +386,7 @@ pub trait Probe: Send + Sync {
 /// with a comma (the sentence goes on), which the qualifiers keep.
 fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
     use crate::identity::forge::{WITH_IMPOSTOR_CA_MARK, WITH_ITS_CA_MARK, WITH_TRUSTED_CA_MARK};
-    const QUALIFIERS: [(&str, &str); 6] = [
+    const QUALIFIERS: [(&str, &str); 8] = [
         (
             "the valid certificate's subject",
             " (claiming the valid certificate's subject and names)",
@@ -398,11 +398,23 @@ fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
              callback that ignores a bad signature)",
         ),
         (
+            crate::identity::forge::ISSUED_BY_HOLDER_MARK,
+            ", for another subject, issued and signed by the valid client certificate itself (an \
+             end-entity certificate, CA:FALSE, used as a CA: where basicConstraints go unchecked, \
+             anyone holding one valid certificate can be anybody)",
+        ),
+        (
+            "that CA's key identifier",
+            ", its authority key identifier copied from that CA's own (a verifier that takes the \
+             issuer's name and key identifier for proof, without checking the signature, lets \
+             it in)",
+        ),
+        (
             WITH_TRUSTED_CA_MARK,
-            ", sent with the certificate of the client CA the server trusts after it in the chain \
-             (the leaf is not that CA's: a verifier that trusts a chain for ending in its CA's \
-             certificate, without checking the leaf's signature, lets anyone in who holds that \
-             public certificate)",
+            ", sent with the certificate of the client CA the server trusts at the end of its \
+             chain (the leaf is not that CA's: a verifier that trusts a chain for ending in its \
+             CA's certificate, checking at most each certificate against the next, lets anyone in \
+             who holds that public certificate)",
         ),
         (
             WITH_ITS_CA_MARK,
@@ -1495,12 +1507,14 @@ mod what_was_sent_tests {
             "{staging}"
         );
         let forged = sent(
-            "forged: advertised CA name, our signature, sent with the server's client CA \
-             certificate in the chain",
+            "forged: advertised CA name, that CA's key identifier, our signature, sent with the \
+             server's client CA certificate in the chain",
             "a forgery, signed by our own key,",
         );
         assert!(
-            forged.starts_with("a forgery, signed by our own key, sent with the certificate of")
+            forged.starts_with(
+                "a forgery, signed by our own key, its authority key identifier copied"
+            ) && forged.contains("sent with the certificate of")
                 && forged.ends_with("public certificate),"),
             "{forged}"
         );

@@ -472,6 +472,36 @@ fn sends_user_headers(target: &Target, setup: &ExchangeSetup<'_>) -> bool {
             .is_none_or(|h| h.eq_ignore_ascii_case(&target.authority()))
 }
 
+/// Why a redirect is no answer the scan can judge: one to the asked path over plain `http://`
+/// (any host or port) hands the resource to whoever follows it, where this scan, speaking HTTPS
+/// alone, cannot look (an audit's server redirected clients without a certificate to its
+/// plain-HTTP listener, which served the data to anyone: called enforced, B, exit 0).
+fn downgraded(result: &ExchangeResult, asked_path: &str) -> Option<String> {
+    let status = result.http_status.filter(|s| (300..400).contains(s))?;
+    let location = result.location.as_deref()?;
+    let rest = location
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
+        .and_then(|_| location.get(7..))?;
+    let path = rest.find('/').and_then(|at| rest.get(at..)).unwrap_or("/");
+    let bare = |p: &str| {
+        p.split(['?', '#'])
+            .next()
+            .unwrap_or(p)
+            .trim_end_matches('/')
+            .to_owned()
+    };
+    (bare(path) == bare(asked_path)).then(|| {
+        format!(
+            "HTTP {status} to the same path over plain HTTP ({}): whoever follows it may be \
+             served there without a certificate, and this scan speaks HTTPS only. Stop \
+             redirecting clients without a certificate to plain HTTP (refuse them), or close the \
+             plain listener",
+            crate::text::sanitize(location.as_bytes(), 200)
+        )
+    })
+}
+
 /// Extra connection attempts after the first when the SYN-ACK does not come (see
 /// [`connect_tcp`]); the last one waits for the exchange's deadline.
 const CONNECT_RETRIES: u32 = 4;
@@ -687,7 +717,12 @@ async fn connect(
         // The handshake's own time (about a round trip and the server's work), not the wait for a
         // connection slot or a retried SYN: the window stays as short as the server allows.
         let handshake = connecting.elapsed().saturating_sub(connected);
-        let window = (handshake * 5 + Duration::from_millis(50)).min(Duration::from_millis(500));
+        // At most half a second, but never less than two handshakes' time: a server half a
+        // second away answers the certificate a round trip after the handshake (an audit's Node
+        // and JDK refusals by a bare close, 500 ms away, came after the request and were unread).
+        let window = (handshake * 5 + Duration::from_millis(50))
+            .min(Duration::from_millis(500))
+            .max(handshake.saturating_mul(2) + Duration::from_millis(50));
         match early_alert(tls, window, &ticket).await {
             Ok(stream) => stream,
             Err(mut refused) => {
@@ -756,6 +791,10 @@ async fn ask_all(
         result.alpn = alpn.clone();
         result.tls_version = version;
         result.resumed = resumed;
+        if let Some(why) = asks.get(i).and_then(|ask| downgraded(result, ask.path)) {
+            result.outcome = Some(Outcome::Inconclusive);
+            result.detail = Some(why);
+        }
         if result.outcome.is_some() {
             continue;
         }
@@ -2056,6 +2095,42 @@ fn decoded(coding: Coding, raw: &[u8], cap: usize) -> (Vec<u8>, bool) {
 
 #[cfg(test)]
 mod tests {
+    /// A redirect to the asked path over plain HTTP is no refusal; to another path (a login
+    /// page) or over HTTPS it is judged as before.
+    #[test]
+    fn a_redirect_to_the_same_path_over_plain_http_is_unread() {
+        let redirect = |location: &str| super::ExchangeResult {
+            http_status: Some(301),
+            location: Some(location.to_owned()),
+            ..super::ExchangeResult::default()
+        };
+        for same in [
+            "http://127.0.0.1:8080/api",
+            "HTTP://api.example/api/?x=1",
+            "http://api.example/api#top",
+        ] {
+            assert!(
+                super::downgraded(&redirect(same), "/api").is_some(),
+                "{same}"
+            );
+        }
+        for other in [
+            "https://api.example/api",
+            "http://login.example/sign-in",
+            "/api/",
+            "http://api.example",
+        ] {
+            assert!(
+                super::downgraded(&redirect(other), "/api").is_none(),
+                "{other}"
+            );
+        }
+        assert!(super::downgraded(&redirect("http://api.example"), "/").is_some());
+        let mut ok = redirect("http://127.0.0.1/api");
+        ok.http_status = Some(200);
+        assert!(super::downgraded(&ok, "/api").is_none());
+    }
+
     /// A body compressed though not asked for is read as the page it holds, within the cap.
     #[test]
     fn gzip_and_deflate_bodies_are_read_within_the_cap() {

@@ -1,0 +1,104 @@
+package main
+
+// Hand-written client-chain verifiers behind tls.RequireAnyClientCert, as developers write them
+// in a VerifyPeerCertificate (an audit's, twenty-first session). Each checks the leaf's dates and
+// its clientAuth key purpose, and each lets in a chain its author did not think of:
+//
+//	chain-ends-in-ca  the chain must end in the CA's certificate and the leaf be signed by the
+//	                  certificate after it: [leaf, its own CA, the CA] gets anyone in
+//	issuer-dn-aki     "issued by our CA" is the leaf's issuer DN and authority key identifier
+//	                  being the CA's, no signature checked: a forgery naming the CA's key
+//	                  identifier (public in every certificate it signed) gets anyone in
+//	signature-walk    each certificate's signature is checked by the next one up to the CA, never
+//	                  whether the signer may sign certificates (basicConstraints): a leaf for any
+//	                  subject signed by a valid client certificate's key, followed by it, gets
+//	                  every holder of one valid certificate in as anybody
+//
+// The handler serves every client it lets in alike.
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+)
+
+var handWrittenModes = map[string]func(ca *x509.Certificate, certs []*x509.Certificate) error{
+	"chain-ends-in-ca": func(ca *x509.Certificate, certs []*x509.Certificate) error {
+		if len(certs) < 2 {
+			return certs[0].CheckSignatureFrom(ca)
+		}
+		if !bytes.Equal(certs[len(certs)-1].Raw, ca.Raw) {
+			return errors.New("the chain does not end in our CA")
+		}
+		return certs[0].CheckSignatureFrom(certs[1])
+	},
+	"issuer-dn-aki": func(ca *x509.Certificate, certs []*x509.Certificate) error {
+		leaf := certs[0]
+		if !bytes.Equal(leaf.RawIssuer, ca.RawSubject) {
+			return errors.New("not issued by our CA (issuer DN)")
+		}
+		if !bytes.Equal(leaf.AuthorityKeyId, ca.SubjectKeyId) {
+			return errors.New("not issued by our CA (key identifier)")
+		}
+		return nil
+	},
+	"signature-walk": func(ca *x509.Certificate, certs []*x509.Certificate) error {
+		for i := 0; i+1 < len(certs); i++ {
+			c, p := certs[i], certs[i+1]
+			if bytes.Equal(p.Raw, ca.Raw) {
+				break
+			}
+			if err := p.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature); err != nil {
+				return fmt.Errorf("link %d: %v", i, err)
+			}
+		}
+		top := certs[len(certs)-1]
+		if bytes.Equal(top.Raw, ca.Raw) {
+			if len(certs) == 1 {
+				return errors.New("the CA itself")
+			}
+			top = certs[len(certs)-2]
+		}
+		return ca.CheckSignature(top.SignatureAlgorithm, top.RawTBSCertificate, top.Signature)
+	},
+}
+
+// handWrittenVerifier is the VerifyPeerCertificate of a hand-written mode, nil for another mode.
+func handWrittenVerifier(mode string, caDER []byte) func([][]byte, [][]*x509.Certificate) error {
+	check, found := handWrittenModes[mode]
+	if !found {
+		return nil
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return func(raw [][]byte, _ [][]*x509.Certificate) error {
+		certs := make([]*x509.Certificate, 0, len(raw))
+		for _, der := range raw {
+			c, err := x509.ParseCertificate(der)
+			if err != nil {
+				return err
+			}
+			certs = append(certs, c)
+		}
+		if len(certs) == 0 {
+			return errors.New("no certificate")
+		}
+		leaf := certs[0]
+		if now := time.Now(); now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
+			return errors.New("expired or not yet valid")
+		}
+		clientAuth := false
+		for _, u := range leaf.ExtKeyUsage {
+			clientAuth = clientAuth || u == x509.ExtKeyUsageClientAuth
+		}
+		if !clientAuth {
+			return errors.New("not for client authentication")
+		}
+		return check(ca, certs)
+	}
+}
