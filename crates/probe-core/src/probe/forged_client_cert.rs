@@ -42,7 +42,16 @@ pub struct Forged {
     impostor: bool,
     /// Another subject issued and signed by this valid certificate, sent with it after it
     /// ([`Forger::issued_by_holder`]).
-    holder: Option<ClientIdentity>,
+    holder: Option<Holder>,
+}
+
+/// The valid certificate that "issues" another subject: the user's, or the staging CA's control.
+#[derive(Debug)]
+enum Holder {
+    /// `client-cert` and its key.
+    Given(ClientIdentity),
+    /// The staging CA's valid certificate, in the kind the server accepts.
+    Staging(Arc<crate::identity::IdentityPair>),
 }
 
 impl CertChooser for Forged {
@@ -60,9 +69,13 @@ impl CertChooser for Forged {
         };
         let kind = self.forger.kind_for(schemes);
         if let Some(holder) = &self.holder {
+            let holder = match holder {
+                Holder::Given(c) => c.clone(),
+                Holder::Staging(pair) => pair.for_schemes(schemes)?,
+            };
             return self
                 .forger
-                .issued_by_holder(holder, kind)
+                .issued_by_holder(&holder, kind)
                 .map(Some)
                 .map_err(|e| e.to_string());
         }
@@ -239,18 +252,25 @@ fn with_impostor_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<F
     }))
 }
 
-/// Another subject issued and signed by the user's valid certificate (`client-cert` and its key:
-/// an end-entity certificate, CA:FALSE), sent with that certificate's chain after it, where the
+/// Another subject issued and signed by the user's valid certificate (`client-cert` and its key,
+/// else the staging CA's control: an end-entity certificate, CA:FALSE), sent with that
+/// certificate's chain after it, where the
 /// forgery was refused (not by nginx's own certificate page) and never served: a verifier that
 /// walks the chain's signatures up to its CA without checking basicConstraints lets any holder of
 /// one valid certificate in as anybody (an audit's Go `VerifyPeerCertificate`: A, exit 0). One
-/// connection per version, with `client-cert` only.
+/// connection per version, with a valid certificate only.
 fn issued_by_holder(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
     refused_forgery(first)?;
-    let holder = ctx
+    let given = ctx
         .client
         .as_ref()
-        .filter(|c| c.private_key_der().is_some())?;
+        .filter(|c| c.private_key_der().is_some())
+        .map(|c| Holder::Given(c.clone()));
+    let holder = given.or_else(|| {
+        ctx.staging
+            .as_ref()
+            .map(|s| Holder::Staging(s.valid.clone()))
+    })?;
     Some(Arc::new(Forged {
         forger: ctx.forger.clone(),
         index: None,
@@ -258,7 +278,7 @@ fn issued_by_holder(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<F
         unlinked: None,
         then: None,
         impostor: false,
-        holder: Some(holder.clone()),
+        holder: Some(holder),
     }))
 }
 
@@ -284,7 +304,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it and that CA's own key identifier as its authority key identifier (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, or the issuer's name and key identifier for proof without the signature, lets it in); and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in); and, with `client-cert`, a certificate for another subject issued and signed by that valid certificate (an end-entity certificate as CA), sent with it (a verifier that walks signatures up to its CA without checking basicConstraints lets any holder of one valid certificate in as anybody)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it and that CA's own key identifier as its authority key identifier (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, or the issuer's name and key identifier for proof without the signature, lets it in); and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in); and, with `client-cert` (else the staging CA's control), a certificate for another subject issued and signed by that valid certificate (an end-entity certificate as CA), sent with it (a verifier that walks signatures up to its CA without checking basicConstraints lets any holder of one valid certificate in as anybody)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
