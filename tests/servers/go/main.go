@@ -256,16 +256,9 @@ func main() {
 	if chainSignatures {
 		caDER := firstDER(pem)
 		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
-			if len(raw) == 0 {
-				return errors.New("no certificate")
-			}
-			certs := make([]*x509.Certificate, 0, len(raw))
-			for _, der := range raw {
-				c, err := x509.ParseCertificate(der)
-				if err != nil {
-					return err
-				}
-				certs = append(certs, c)
+			certs, err := parseChain(raw)
+			if err != nil {
+				return err
 			}
 			if len(raw) > 1 && bytes.Equal(raw[len(raw)-1], caDER) {
 				// "the client sent its whole chain up to our CA: each certificate signed by the next"
@@ -276,7 +269,7 @@ func main() {
 				}
 				return nil
 			}
-			_, err := certs[0].Verify(x509.VerifyOptions{
+			_, err = certs[0].Verify(x509.VerifyOptions{
 				Roots:     pool,
 				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 			})

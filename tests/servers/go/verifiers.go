@@ -66,6 +66,22 @@ var handWrittenModes = map[string]func(ca *x509.Certificate, certs []*x509.Certi
 	},
 }
 
+// parseChain parses the certificates a client sent, at least one.
+func parseChain(raw [][]byte) ([]*x509.Certificate, error) {
+	if len(raw) == 0 {
+		return nil, errors.New("no certificate")
+	}
+	certs := make([]*x509.Certificate, 0, len(raw))
+	for _, der := range raw {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, err
+		}
+		certs = append(certs, c)
+	}
+	return certs, nil
+}
+
 // handWrittenVerifier is the VerifyPeerCertificate of a hand-written mode, nil for another mode.
 func handWrittenVerifier(mode string, caDER []byte) func([][]byte, [][]*x509.Certificate) error {
 	check, found := handWrittenModes[mode]
@@ -77,16 +93,9 @@ func handWrittenVerifier(mode string, caDER []byte) func([][]byte, [][]*x509.Cer
 		log.Fatal(err)
 	}
 	return func(raw [][]byte, _ [][]*x509.Certificate) error {
-		certs := make([]*x509.Certificate, 0, len(raw))
-		for _, der := range raw {
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				return err
-			}
-			certs = append(certs, c)
-		}
-		if len(certs) == 0 {
-			return errors.New("no certificate")
+		certs, err := parseChain(raw)
+		if err != nil {
+			return err
 		}
 		leaf := certs[0]
 		if now := time.Now(); now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {

@@ -1650,13 +1650,15 @@ fn check_probes_where(
             // (OpenSSL: decrypt_error, not unknown_ca), and a leaf sent again with a CA's
             // certificate after it is judged as another chain (Erlang checks the forgery's
             // signature against the real CA it was sent with: bad_certificate; stunnel's pinned
-            // peer finds the staging leaf's own flaw: certificate_expired): their refusal is
-            // checked, not their alert.
+            // peer finds the staging leaf's own flaw: certificate_expired), and so are the forgery
+            // naming the real CA's key identifier (found by it, its signature fails) and another
+            // subject issued by the valid certificate: their refusal is checked, not their alert.
             let other_chain = p
                 .get("client_cert")
                 .and_then(|c| s(c, "origin"))
                 .is_some_and(|o| {
-                    o.contains("no key identifier")
+                    o.contains("key identifier")
+                        || o.contains(probe_core::identity::forge::ISSUED_BY_HOLDER_MARK)
                         || (o.contains("sent with the") && !o.contains("sent with that CA's"))
                 });
             if other_chain && matches!(w, Tls(_)) {

@@ -118,11 +118,19 @@ pub const WITH_TRUSTED_CA_MARK: &str = "sent with the server's client CA certifi
 
 /// The origin of [`Forger::forge_followed_by`]'s certificate ([`WITH_TRUSTED_CA_MARK`]).
 const FORGED_WITH_TRUSTED_CA: &str =
-    "forged: advertised CA name, that CA's key identifier, our signature, sent with the server's \
-     client CA certificate in the chain";
+    "forged: advertised CA name, our signature, sent with the server's client CA certificate in \
+     the chain";
 const FORGED_WITH_TRUSTED_CA_CLAIMING: &str =
-    "forged: advertised CA name, that CA's key identifier, the valid certificate's subject, our \
-     signature, sent with the server's client CA certificate in the chain";
+    "forged: advertised CA name, the valid certificate's \
+                                               subject, our signature, sent with the server's \
+                                               client CA certificate in the chain";
+
+/// The origin of [`Forger::forge_naming_key_id`]'s certificate.
+const FORGED_NAMING_KEY_ID: &str =
+    "forged: advertised CA name, that CA's key identifier, our signature";
+const FORGED_NAMING_KEY_ID_CLAIMING: &str =
+    "forged: advertised CA name, that CA's key identifier, \
+                                             the valid certificate's subject, our signature";
 
 /// What the origin of a forgery sent with a self-signed CA certificate of ours that carries the
 /// copied name ([`Forger::forge_with_impostor`]) contains.
@@ -304,25 +312,40 @@ impl Forger {
     /// after it: a verifier that takes a CA certificate the client sends for the trust anchor
     /// (Erlang `partial_chain` claiming the last certificate of the chain as trusted) lets it in,
     /// where the forgery alone, whose key identifier names no CA it knows, was refused.
-    ///
-    /// Its authority key identifier is that CA's own (its subject key identifier, public in
-    /// every certificate it signed), where it has one: a verifier that takes the issuer's name
-    /// and key identifier for proof, and never checks the signature, lets it in too (an audit's
-    /// Go `VerifyPeerCertificate`: A, exit 0).
     pub fn forge_followed_by(
         &self,
         issuer_name_der: &[u8],
         kind: KeyKind,
         trusted: &CertificateDer<'static>,
     ) -> Result<ClientIdentity, ScanError> {
-        let linked = self.forge(issuer_name_der, kind)?;
+        let leaf = self.forge(issuer_name_der, kind)?;
         let origin = if self.claims() {
             FORGED_WITH_TRUSTED_CA_CLAIMING
         } else {
             FORGED_WITH_TRUSTED_CA
         };
-        let Some(key_id) = subject_key_id(trusted) else {
-            return followed_by(&linked, trusted, origin);
+        followed_by(&leaf, trusted, origin)
+    }
+
+    /// [`Forger::forge`] with its authority key identifier naming `ca`, the real CA whose name it
+    /// copies (`ca`'s subject key identifier, public in every certificate it signed), sent alone:
+    /// a verifier that takes the issuer's name and key identifier for proof, and never checks the
+    /// signature, lets it in (an audit's Go `VerifyPeerCertificate`: A, exit 0). `None` where `ca`
+    /// has no key identifier.
+    pub fn forge_naming_key_id(
+        &self,
+        issuer_name_der: &[u8],
+        kind: KeyKind,
+        ca: &CertificateDer<'static>,
+    ) -> Result<Option<ClientIdentity>, ScanError> {
+        let Some(key_id) = subject_key_id(ca) else {
+            return Ok(None);
+        };
+        let linked = self.forge(issuer_name_der, kind)?;
+        let origin = if self.claims() {
+            FORGED_NAMING_KEY_ID_CLAIMING
+        } else {
+            FORGED_NAMING_KEY_ID
         };
         let (_, signer) = self
             .signer_of(kind)
@@ -339,7 +362,7 @@ impl Forger {
         if let Some(key) = linked.private_key_der() {
             leaf = leaf.with_private_key_der(key.clone_key());
         }
-        followed_by(&leaf, trusted, origin)
+        Ok(Some(leaf))
     }
 
     /// [`Forger::forge`] sent with a CA certificate of ours after it: self-signed, by the key
@@ -575,7 +598,7 @@ impl Forger {
 }
 
 /// The subject key identifier of the CA certificate `der`, when it carries one.
-fn subject_key_id(der: &CertificateDer<'_>) -> Option<Vec<u8>> {
+pub(crate) fn subject_key_id(der: &CertificateDer<'_>) -> Option<Vec<u8>> {
     let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
     cert.extensions()
         .iter()
@@ -690,24 +713,9 @@ mod tests {
         Ok(())
     }
 
-    /// Sent with the real CA's certificate, the forgery names that CA by key identifier too
-    /// (its SKI), still signed by our key; the chain is the forgery, then that certificate.
-    #[test]
-    fn a_forgery_sent_with_the_real_ca_names_its_key_identifier() -> Result<(), ScanError> {
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let forger = Forger::new(provider);
-        let real = crate::identity::SigningCa::mint("Real Client CA")?;
-        let (_, real_parsed) =
-            x509_parser::parse_x509_certificate(real.cert.as_ref()).map_err(forge_err)?;
-        let name = real_parsed.subject().as_raw().to_vec();
-        let ski = subject_key_id(&real.cert).ok_or(ScanError::NoTrustAnchors)?;
-        let id = forger.forge_followed_by(&name, KeyKind::EcdsaP256, &real.cert)?;
-        assert_eq!(id.certified.cert.len(), 2);
-        assert_eq!(id.certified.cert.get(1), Some(&real.cert));
-        let leaf = id.certified.cert.first().ok_or(ScanError::NoTrustAnchors)?;
-        let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(forge_err)?;
-        let aki = parsed
-            .extensions()
+    /// The authority key identifier of `cert`, when it carries one.
+    fn authority_key_id(cert: &x509_parser::certificate::X509Certificate<'_>) -> Option<Vec<u8>> {
+        cert.extensions()
             .iter()
             .find_map(|e| match e.parsed_extension() {
                 x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
@@ -715,8 +723,27 @@ mod tests {
                 }
                 _ => None,
             })
-            .map(|k| k.0.to_vec());
-        assert_eq!(aki, Some(ski));
+            .map(|k| k.0.to_vec())
+    }
+
+    /// The forgery naming the real CA by key identifier too (its SKI), still signed by our key,
+    /// sent alone.
+    #[test]
+    fn a_forgery_can_name_the_real_cas_key_identifier() -> Result<(), ScanError> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let forger = Forger::new(provider);
+        let real = crate::identity::SigningCa::mint("Real Client CA")?;
+        let (_, real_parsed) =
+            x509_parser::parse_x509_certificate(real.cert.as_ref()).map_err(forge_err)?;
+        let name = real_parsed.subject().as_raw().to_vec();
+        let ski = subject_key_id(&real.cert).ok_or(ScanError::NoTrustAnchors)?;
+        let id = forger
+            .forge_naming_key_id(&name, KeyKind::EcdsaP256, &real.cert)?
+            .ok_or(ScanError::NoTrustAnchors)?;
+        assert_eq!(id.certified.cert.len(), 1);
+        let leaf = id.certified.cert.first().ok_or(ScanError::NoTrustAnchors)?;
+        let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(forge_err)?;
+        assert_eq!(authority_key_id(&parsed), Some(ski));
         assert_eq!(parsed.tbs_certificate.issuer.as_raw(), name.as_slice());
         assert!(parsed
             .verify_signature(Some(real_parsed.public_key()))
@@ -764,27 +791,11 @@ mod tests {
                 x509_parser::parse_x509_certificate(forger_ca.as_ref()).map_err(forge_err)?;
             assert!(parsed.verify_signature(Some(ca.public_key())).is_ok());
             // The AKI names the forger's key, not the real CA's.
-            let aki = parsed
-                .extensions()
-                .iter()
-                .find_map(|e| match e.parsed_extension() {
-                    x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
-                        a.key_identifier.clone()
-                    }
-                    _ => None,
-                });
-            let ski = ca
-                .extensions()
-                .iter()
-                .find_map(|e| match e.parsed_extension() {
-                    x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
-                        Some(k.clone())
-                    }
-                    _ => None,
-                });
+            let aki = authority_key_id(&parsed);
+            let ski = subject_key_id(&forger_ca);
             assert!(aki.is_some(), "the forged certificate carries an AKI");
             if let (Some(aki), Some(ski)) = (aki, ski) {
-                assert_eq!(aki.0, ski.0);
+                assert_eq!(aki, ski);
             }
         }
         Ok(())

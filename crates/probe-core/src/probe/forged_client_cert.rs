@@ -40,6 +40,9 @@ pub struct Forged {
     /// Sent with a self-signed CA certificate of ours that carries the copied name after it
     /// ([`Forger::forge_with_impostor`]).
     impostor: bool,
+    /// Naming this certificate's CA by its key identifier, sent alone
+    /// ([`Forger::forge_naming_key_id`]).
+    naming: Option<rustls_pki_types::CertificateDer<'static>>,
     /// Another subject issued and signed by this valid certificate, sent with it after it
     /// ([`Forger::issued_by_holder`]).
     holder: Option<Holder>,
@@ -82,6 +85,12 @@ impl CertChooser for Forged {
         let Some(name) = name else {
             return Ok(None);
         };
+        if let Some(ca) = &self.naming {
+            return self
+                .forger
+                .forge_naming_key_id(name, kind, ca)
+                .map_err(|e| e.to_string());
+        }
         match (self.unlinked, &self.then) {
             (None, None) if self.impostor => self.forger.forge_with_impostor(name, kind),
             (Some(claim), _) => self.forger.forge_unlinked(name, kind, claim),
@@ -105,6 +114,7 @@ fn forged(ctx: &ProbeContext, index: usize) -> Arc<Forged> {
         unlinked: None,
         then: None,
         impostor: false,
+        naming: None,
         holder: None,
     })
 }
@@ -168,6 +178,7 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<Forged>> {
                 unlinked: Some(claim),
                 then: None,
                 impostor: false,
+                naming: None,
                 holder: None,
             })
         })
@@ -223,9 +234,31 @@ fn with_real_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forge
             unlinked: None,
             then: Some(ca.clone()),
             impostor: false,
+            naming: None,
             holder: None,
         }))
     })
+}
+
+/// The forgery of a name whose CA certificate the scan holds (as [`with_real_ca`]), again naming
+/// that CA by its key identifier (its SKI as the forgery's AKI), alone, where the forgery was
+/// refused and never served: a verifier that takes the issuer's name and key identifier for
+/// proof without checking the signature lets it in (an audit's Go verifier: B, exit 0). One
+/// connection per version, where the scan holds that CA's certificate and it has a key
+/// identifier.
+fn naming_key_id(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
+    let Forged { fallback, then, .. } = Arc::into_inner(with_real_ca(ctx, first)?)?;
+    let ca = then.filter(|ca| crate::identity::forge::subject_key_id(ca).is_some())?;
+    Some(Arc::new(Forged {
+        forger: ctx.forger.clone(),
+        index: None,
+        fallback,
+        unlinked: None,
+        then: None,
+        impostor: false,
+        naming: Some(ca),
+        holder: None,
+    }))
 }
 
 /// The first name forged again with a self-signed CA certificate of ours named so after it, where
@@ -248,6 +281,7 @@ fn with_impostor_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<F
         unlinked: None,
         then: None,
         impostor: true,
+        naming: None,
         holder: None,
     }))
 }
@@ -278,6 +312,7 @@ fn issued_by_holder(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<F
         unlinked: None,
         then: None,
         impostor: false,
+        naming: None,
         holder: Some(holder),
     }))
 }
@@ -294,6 +329,7 @@ fn forged_fallback(ctx: &ProbeContext, advertised: &[String]) -> Option<Arc<Forg
             unlinked: None,
             then: None,
             impostor: false,
+            naming: None,
             holder: None,
         })
     })
@@ -304,7 +340,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it and that CA's own key identifier as its authority key identifier (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, or the issuer's name and key identifier for proof without the signature, lets it in); and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in); and, with `client-cert` (else the staging CA's control), a certificate for another subject issued and signed by that valid certificate (an end-entity certificate as CA), sent with it (a verifier that walks signatures up to its CA without checking basicConstraints lets any holder of one valid certificate in as anybody)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in), and alone naming that CA by its key identifier as well (a verifier that takes the issuer's name and key identifier for proof, without the signature, lets it in); and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in); and, with `client-cert` (else the staging CA's control), a certificate for another subject issued and signed by that valid certificate (an end-entity certificate as CA), sent with it (a verifier that walks signatures up to its CA without checking basicConstraints lets any holder of one valid certificate in as anybody)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
@@ -330,6 +366,7 @@ impl Probe for ForgedClientCert {
             .chain(forged_fallback(ctx, advertised).map(|f| f as Arc<dyn CertChooser>))
             .chain(unlinked(ctx, first).into_iter().map(|f| f as Arc<dyn CertChooser>))
             .chain(with_real_ca(ctx, first).map(|f| f as Arc<dyn CertChooser>))
+            .chain(naming_key_id(ctx, first).map(|f| f as Arc<dyn CertChooser>))
             .chain(with_impostor_ca(ctx, first).map(|f| f as Arc<dyn CertChooser>))
             .chain(issued_by_holder(ctx, first).map(|f| f as Arc<dyn CertChooser>))
             .collect()
