@@ -384,6 +384,12 @@
 #   haproxy-sni-bypass-tls13  the same, but the secure.test line ends at TLS 1.2 and the
 #                             public.test line starts at TLS 1.3: the door is open on TLS 1.3, a
 #                             version the protected name does not speak
+#   haproxy-sni-public-partner crt-list: secure.test [verify required, ca.crt], public.test
+#                             [verify required, the system's public roots + other-ca.crt +
+#                             ca.crt: a partner name], no resumption, one backend for both that
+#                             does not route by Host: any certificate public.test takes (a
+#                             partner CA's, a public CA's) gets secure.test's orders under SNI
+#                             public.test (an audit's, twenty-second session; not on --list-bypass)
 #   haproxy-sni-header        routed by Host, no resumption; HAProxy sets X-SSL-Client-Verify
 #                             %[ssl_c_verify] only `if { ssl_fc_sni -i secure.test }` and the
 #                             secret backend wants it 0: SNI public.test (or none) + Host
@@ -586,6 +592,12 @@
 #   haproxy-tcp-fleet-strict  both require one (the control: a consistent fleet)
 #   haproxy-tcp-fleet-optional the second asks, verifies what is sent, and serves a client
 #                             that sends nothing
+#   haproxy-tcp-alpn-h2-optional | haproxy-tcp-alpn-h2-required   HAProxy mode tcp terminating
+#                             TLS with `alpn h2,http/1.1` and `verify optional` (or `required`)
+#                             in front of an HTTP/1.1-only backend (python/plain_backend.py,
+#                             orders-at-root): h2 clients get no answer; HTTP/1.1 clients without
+#                             a certificate get the orders under `optional` (an audit's, also
+#                             nginx `stream` with `ssl_alpn h2 http/1.1`; twenty-second session)
 #
 #   tests/servers/start.sh --list-bypass   # the bypass servers, one per line
 #
@@ -1490,6 +1502,22 @@ EOF
   run "$PYTHON3" "$here/python/header_lab.py" --trust X-SSL-Client-Verify=SUCCESS behind "$HAPROXY" \
     "$dir/haproxy.cfg.in" "$dir/haproxy.cfg"
   ;;
+haproxy-tcp-alpn-h2-optional | haproxy-tcp-alpn-h2-required)
+  need "$PYTHON3"
+  haproxy_dir server
+  cat >"$dir/haproxy.cfg.in" <<EOF
+$(haproxy_head)
+frontend fe
+  mode tcp
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify ${server##*-h2-} alpn h2,http/1.1 ssl-min-ver TLSv1.2
+  default_backend app
+backend app
+  mode tcp
+  server app 127.0.0.1:@BACKEND_PORT@
+EOF
+  PLAIN_BACKEND_ROUTES=orders-at-root run "$PYTHON3" "$here/python/plain_backend.py" \
+    "$dir/haproxy.cfg.in" "$dir/haproxy.cfg" "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
 haproxy-header-underscore-gunicorn | haproxy-header-underscore-wsgiref)
   need "$PYTHON3"
   case $server in
@@ -1551,6 +1579,28 @@ backend public
 EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+haproxy-sni-public-partner)
+  need "$PYTHON3"
+  haproxy_dir names
+  roots=/etc/ssl/certs/ca-certificates.crt
+  [ -f "$roots" ] || { echo "$server needs the system's CA bundle, $roots (ca-certificates)" >&2; exit 2; }
+  cat "$roots" "$pki/other-ca.crt" "$pki/ca.crt" >"$dir/partner-bundle.pem"
+  cat >"$dir/crt-list.txt" <<EOF
+$dir/names.pem [verify required ca-file $pki/ca.crt] secure.test
+$dir/names.pem [verify required ca-file $dir/partner-bundle.pem] public.test
+EOF
+  cat >"$dir/haproxy.cfg.in" <<EOF
+$(haproxy_head "tune.ssl.cachesize 0")
+frontend fe
+  bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 no-tls-tickets
+  default_backend app
+backend app
+  option http-server-close
+  server app 127.0.0.1:@BACKEND_PORT@
+EOF
+  PLAIN_BACKEND_ROUTES=orders-at-root run "$PYTHON3" "$here/python/plain_backend.py" \
+    "$dir/haproxy.cfg.in" "$dir/haproxy.cfg" "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
   haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13 | \

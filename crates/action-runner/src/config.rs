@@ -177,6 +177,20 @@ impl<'de> Deserialize<'de> for PortValue {
     }
 }
 
+/// A DNS name (`names`), checked as `--sni-name` is: a typo is a config error (exit 2, with
+/// its line), not a side door left unread on every run.
+#[derive(Debug, Clone)]
+pub struct NameValue(pub String);
+
+impl<'de> Deserialize<'de> for NameValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        crate::parse::dns_name(&s)
+            .map(Self)
+            .map_err(de::Error::custom)
+    }
+}
+
 /// One `targets:` entry.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -194,7 +208,7 @@ pub struct TargetEntry {
     pub resolve: Vec<ResolveValue>,
     /// Sibling names served on the same address, tried as SNI by the bypass probes.
     #[serde(default)]
-    pub names: Vec<String>,
+    pub names: Vec<NameValue>,
     /// Other ports of the same host whose server may share this one's TLS sessions: a session
     /// taken there without a certificate is offered here (`session-resumption-bypass`).
     #[serde(default, rename = "sibling-ports")]
@@ -620,7 +634,7 @@ impl Config {
                 let mut target = t.url.target.clone();
                 let entries: Vec<Resolve> = t.resolve.iter().map(|r| r.0.clone()).collect();
                 target.resolve_with(&entries);
-                target.names.extend(t.names.iter().cloned());
+                target.names.extend(t.names.iter().map(|n| n.0.clone()));
                 target.sibling_ports = t.sibling_ports.iter().map(|p| p.0).collect();
                 target.sibling_ports.sort_unstable();
                 target.sibling_ports.dedup();

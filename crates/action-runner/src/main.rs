@@ -51,7 +51,7 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
+            action_runner::err_line!("error: cannot start the runtime: {e}");
             return Exit::Usage.into();
         }
     };
@@ -67,7 +67,7 @@ fn main() -> ExitCode {
     let exit = match result {
         Ok(exit) => exit,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            action_runner::err_line!("error: {e:#}");
             Exit::Usage
         }
     };

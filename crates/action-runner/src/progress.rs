@@ -48,7 +48,7 @@ pub async fn scan(scanner: &Scanner, targets: &[Target], config: Option<&Config>
                 } else {
                     ""
                 };
-                eprintln!("[{done}/{total}] {} grade {}{incomplete}", t.url, graded(t));
+                crate::err_line!("[{done}/{total}] {} grade {}{incomplete}", t.url, graded(t));
             }
             None => {}
         }

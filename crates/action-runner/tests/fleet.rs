@@ -276,6 +276,21 @@ fn shards_merged_equal_one_unsharded_run_and_baseline_diffs() {
     assert_exit(&out, 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("different splits (of 3, of 5)"));
 
+    // An output on a report merged would replace it: refused, the shard's report untouched.
+    let before = std::fs::read(&shard_files[1]).expect("read");
+    let out = run(&[
+        "merge",
+        "--json",
+        shard_files[1].to_str().unwrap_or_default(),
+        "-o",
+        "/dev/null",
+        shard_files[0].to_str().unwrap_or_default(),
+        shard_files[1].to_str().unwrap_or_default(),
+    ]);
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("to merge name the same file"));
+    assert_eq!(std::fs::read(&shard_files[1]).expect("read"), before);
+
     // A shard that never reported (its job crashed) is no pass: its targets are listed as not
     // scanned and the merge exits 3, even with --fail-under F.
     let partial = dir.join("partial.json");

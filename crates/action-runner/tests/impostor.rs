@@ -439,6 +439,79 @@ fn python_urllib_and_requests() -> TestResult {
     Ok(())
 }
 
+/// Erlang/OTP `httpc`: with `{verify, verify_peer}` and the CA file careful, A, in every run;
+/// with no `ssl` options (OTP 25 verifies nothing by default) careless. The VM leaves helpers
+/// (`inet_gethost`, `erl_child_setup`) that end a few milliseconds after it: no process left
+/// running (an audit's careful client was B, exit 3, "left processes running", in 4 runs of 5).
+#[test]
+fn erlang_httpc() -> TestResult {
+    if !need("escript") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let script = dir.path().join("httpc.escript");
+    std::fs::write(
+        &script,
+        r#"#!/usr/bin/env escript
+main([Mode]) ->
+    inets:start(), ssl:start(),
+    Url = os:getenv("MTLS_IMPOSTOR_URL"), CA = os:getenv("MTLS_IMPOSTOR_CA_FILE"),
+    Ssl = case Mode of
+        "careful" -> [{verify, verify_peer}, {cacertfile, CA}];
+        "careless" -> []
+    end,
+    case httpc:request(get, {Url, []}, [{ssl, Ssl}, {timeout, 5000}, {connect_timeout, 5000}], []) of
+        {ok, {{_, 200, _}, _, _}} -> halt(0);
+        _ -> halt(1)
+    end.
+"#,
+    )?;
+    let script = script.to_string_lossy().into_owned();
+    for i in 1..=3 {
+        check(
+            &format!("erlang httpc verify_peer, run {i}"),
+            &impostor(&[], &[], &["escript", &script, "careful"])?,
+            CAREFUL,
+        );
+    }
+    check(
+        "erlang httpc, no ssl options",
+        &impostor(&[], &[], &["escript", &script, "careless"])?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+/// Python `urllib` verifying as by default, but with the cipher list `ALL:@SECLEVEL=0`: it
+/// refuses every impostor, yet offers anonymous suites, and goes on with a server that picks one
+/// and shows no certificate at all (an audit's: A, exit 0). Its finding names the suites.
+#[test]
+fn a_client_offering_anonymous_suites_verifies_nothing() -> TestResult {
+    if !need("python3") {
+        return Ok(());
+    }
+    let anull = "import os, ssl, urllib.request\n\
+                 ctx = ssl.create_default_context()\n\
+                 ctx.set_ciphers('ALL:@SECLEVEL=0')\n\
+                 urllib.request.urlopen(os.environ['MTLS_IMPOSTOR_URL'], timeout=5, context=ctx).read()";
+    let run = impostor(&[], &[], &["python3", "-c", anull])?;
+    check(
+        "python urllib ALL:@SECLEVEL=0",
+        &run,
+        &[("client-skips-server-verification", false)],
+    );
+    assert!(
+        run.target()["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("anonymous cipher suites") && d.contains("_anon_")))),
+        "{}",
+        run.scenarios()
+    );
+    Ok(())
+}
+
 /// A client that checks the host name after the handshake, raises, and leaves the socket to be
 /// closed only as its retry starts after a back-off, as urllib3 1.26 with `Retry` does (pip's
 /// default, requests with a retrying adapter): each wrong-host connection closes a second or more

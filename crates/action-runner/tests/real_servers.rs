@@ -2952,6 +2952,41 @@ fn an_upgrade_exemption_is_no_key() {
     assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
 }
 
+/// HAProxy `mode tcp` terminating TLS with `alpn h2,http/1.1` in front of an HTTP/1.1-only
+/// backend: h2 gets no answer for anyone, so the HTTP/1.1 exchange is the baseline as any
+/// HTTP/1.1 client meets it. Under `verify optional` curl without a certificate gets the orders:
+/// critical client-cert-optional anonymously, no valid certificate needed to compare with (an
+/// audit's, also nginx `stream`: B, exit 3, without a finding). Under `verify required` the same
+/// exchange is refused in the handshake: no finding.
+#[test]
+fn a_tls_terminator_offering_h2_to_an_http1_backend_is_judged_over_http1() {
+    let names = [
+        "haproxy-tcp-alpn-h2-optional",
+        "haproxy-tcp-alpn-h2-required",
+    ];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(&names, &[]);
+    let open = scan.target(names[0]);
+    let found = finding(open, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"].as_str().is_some_and(|d| {
+                d.contains("over HTTP/1.1") && d.contains("given no answer after the handshake")
+            })
+    });
+    assert!(found, "{}", target_summary(open));
+    let shut = scan.target(names[1]);
+    assert!(
+        finding(shut, "client-cert-optional").is_none()
+            && finding(shut, "client-cert-not-requested").is_none(),
+        "{}",
+        target_summary(shut)
+    );
+}
+
 /// Hand-written Go verifiers behind `RequireAnyClientCert` (tests/servers/go/verifiers.go, an
 /// audit's, each A or B, exit 0 before), truth by curl with crafted chains:
 /// `go-chain-ends-in-ca` lets in `[leaf, its own CA, ca.crt]` (anyone: the certificate from an

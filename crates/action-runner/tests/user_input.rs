@@ -215,6 +215,38 @@ fn a_dash_is_stdout() -> TestResult {
         assert!(e.contains("only one output may be `-`"), "{args:?}: {e}");
         assert!(out.stdout.is_empty(), "{args:?}: nothing scanned");
     }
+    // Stdout spelt as a path (a pipe here), or the file stdout is redirected to, is stdout too:
+    // the two reports ran together (an audit's `json.load` failed on "Extra data").
+    for args in [
+        vec!["--json", "/dev/stdout"],
+        vec!["--sarif", "/dev/fd/1", "-o", "-"],
+    ] {
+        let out = run(&args)?;
+        let e = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {e}");
+        assert!(e.contains("is where stdout goes"), "{args:?}: {e}");
+    }
+    let redirected = std::fs::File::create(d.join("r.json"))?;
+    let out = mtls_scan()
+        .current_dir(d)
+        .args([
+            "scan",
+            "https://127.0.0.1:1/",
+            "--timeout",
+            "1",
+            "--json",
+            "r.json",
+        ])
+        .stdout(redirected)
+        .output()?;
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(e.contains("--json r.json is where stdout goes"), "{e}");
+    // Where nothing else writes to stdout, a path to it is its one output.
+    let out = run(&["-o", "r.txt", "--json", "/dev/stdout"])?;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(report["targets"][0]["url"], "https://127.0.0.1:1/");
     Ok(())
 }
 
@@ -392,6 +424,19 @@ fn the_config_validates_as_the_flags_do() -> TestResult {
         assert_eq!(out.status.code(), Some(2), "{defaults}: {e}");
         assert!(e.contains(want), "{defaults}: {e}");
     }
+    // A target's `names` are DNS names, as `--sni-name` takes them (a typo was a side door left
+    // unread on every run, exit 3, where the flag was refused).
+    std::fs::write(
+        d.join("n.yml"),
+        format!("targets:\n  - url: {url}\n    names: [\"bad name\"]\n"),
+    )?;
+    let out = mtls_scan()
+        .current_dir(d)
+        .args(["scan", "--config", "n.yml", "-o", "/dev/null"])
+        .output()?;
+    let e = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{e}");
+    assert!(e.contains("\"bad name\" is not a DNS name"), "{e}");
     // The Action reads the config's `fail-under: none` too, and says so.
     let ran = Step::new()?
         .file(
@@ -557,5 +602,34 @@ fn a_config_with_a_long_multi_line_value_is_refused_at_once() -> TestResult {
     for seen in ran.visible()? {
         assert!(!seen.contains(&first_line));
     }
+    Ok(())
+}
+
+/// A closed stderr and stdout (`mtls-scan scan URL 2>&1 | head -1`, the reader gone) lose their
+/// lines, never the run: the exit code stays the one the report decided (an audit's run exited
+/// 101, a panic writing a warning to the closed pipe).
+#[test]
+fn closed_output_pipes_keep_the_exit_code() -> TestResult {
+    use std::process::Stdio;
+    // A port nothing listens on: the target could not be scanned (exit 3), said on stderr.
+    let unused = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut child = mtls_scan()
+        .args([
+            "scan",
+            &format!("https://127.0.0.1:{unused}/"),
+            "--timeout",
+            "3",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Both readers gone before the scanner writes a byte.
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait()?;
+    assert_eq!(status.code(), Some(3), "{status:?}");
     Ok(())
 }

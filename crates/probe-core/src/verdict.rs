@@ -1221,6 +1221,28 @@ fn unjudgeable(obs: &[ProbeObservation]) -> String {
             apart.join("; ")
         );
     }
+    // A version whose handshake went through (the server sent its certificate, perhaps asked for
+    // one) and then ended unread says more than another version's `protocol_version`: an audit's
+    // TLS 1.2-only nginx `stream` terminator, closing on every client without a certificate, was
+    // called "refused before its certificate" for its TLS 1.3 alert.
+    if let Some(o) = baseline
+        .iter()
+        .find(|o| o.handshake_completed && o.outcome.is_unreadable())
+    {
+        let asked = if o.cert_requested {
+            "asked for a client certificate, "
+        } else {
+            ""
+        };
+        return format!(
+            "on {v} the handshake went through (the server sent its certificate, {asked}then the \
+             connection ended unread: {}); a server that closes on every client without a \
+             certificate looks the same as one that drops the scanner, so nothing is judged: give \
+             `client-cert` (a certificate the server trusts) to settle it",
+            o.detail.as_deref().unwrap_or("no answer"),
+            v = o.tls_version,
+        );
+    }
     baseline
         .iter()
         .find_map(|o| o.detail.clone())
@@ -1262,6 +1284,21 @@ mod tests {
         assert!(
             said.starts_with("the server refused every handshake the scanner can offer (TLS 1.2: alert HandshakeFailure)")
                 && said.contains("no cipher suite, key exchange group or signature algorithm in common"),
+            "{said}"
+        );
+        // TLS 1.3 not spoken, TLS 1.2's handshake through and then a close (an nginx `stream`
+        // terminator refusing every client without a certificate): said as such.
+        let mut closed12 = obs(ProbeId::NO_CLIENT_CERT, Outcome::Inconclusive, None);
+        closed12.tls_version = TlsVersion::Tls12;
+        closed12.handshake_completed = true;
+        closed12.detail =
+            Some("no HTTP response: connection closed before message completed".into());
+        let stream = [refused(TlsVersion::Tls13, "ProtocolVersion"), closed12];
+        let said = unjudgeable(&stream);
+        assert!(
+            said.starts_with("on TLS 1.2 the handshake went through (the server sent its certificate, asked for a client certificate, then the connection ended unread: no HTTP response")
+                && said.contains("give `client-cert`")
+                && !said.contains("ProtocolVersion"),
             "{said}"
         );
     }

@@ -82,7 +82,7 @@ pub fn use_color(choice: ColorChoice, to_file: bool) -> bool {
 }
 
 fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
-    eprintln!("error: {e:#}");
+    crate::err_line!("error: {e:#}");
     Ok(Exit::Usage)
 }
 
@@ -192,9 +192,9 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     let total = all.len();
     let targets = pipeline::shard_named(all, args.shard).await;
     if let Some((i, n)) = args.shard {
-        eprintln!("shard {i}/{n}: {} target(s)", targets.len());
+        crate::err_line!("shard {i}/{n}: {} target(s)", targets.len());
         if targets.is_empty() {
-            eprintln!("error: {}", pipeline::empty_shard(i, n, total));
+            crate::err_line!("error: {}", pipeline::empty_shard(i, n, total));
         }
     }
     let baseline = match baseline(&args.report) {
@@ -385,7 +385,7 @@ impl Streaming<'_> {
             warnings.insert(w.to_string());
         }
         for w in &warnings {
-            eprintln!("warning: {w}");
+            crate::err_line!("warning: {w}");
         }
         if let Some(e) = failure {
             let shown = self
@@ -399,7 +399,7 @@ impl Streaming<'_> {
         // have applied it. Nothing can be regraded now: fail loudly.
         let today = time::OffsetDateTime::now_utc().date();
         if let Some(e) = earliest_expiry.filter(|e| *e < today.to_string()) {
-            eprintln!(
+            crate::err_line!(
                 "error: a suppression that applied during the run expired on {e}, before the run \
                  ended: run the scan again"
             );
@@ -446,6 +446,21 @@ fn slim(mut t: TargetReport, fail_on: FailOn) -> TargetReport {
 pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
     if let Err(e) = check_outputs(&args.report, &[]) {
         return usage(format!("{e:#}"));
+    }
+    // An output on one of the reports merged would replace a shard's report with the merge (an
+    // audit's `merge a.json b.json --json b.json`), as an output on the baseline is refused.
+    for input in &args.reports {
+        let mut both: Vec<(&str, &Path)> = args.report.named_paths();
+        both.push(("REPORT", input));
+        if let Some(names) = crate::files::same_destinations(&both, true).first() {
+            let outputs: Vec<&str> = names.iter().copied().filter(|n| *n != "REPORT").collect();
+            return usage(format!(
+                "{} and the report {} to merge name the same file: the merge would replace it; \
+                 write the merged report elsewhere",
+                crate::files::and_list(&outputs),
+                input.display()
+            ));
+        }
     }
     let config = match args.config.as_deref().map(Config::load).transpose() {
         Ok(c) => c,
@@ -504,9 +519,10 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         .filter(|t| !report.targets.iter().any(|r| r.url == t.url))
         .collect();
     for s in &missing_shards {
-        eprintln!(
+        crate::err_line!(
             "error: shard {}/{} did not report: its targets were not scanned",
-            s.index, s.count
+            s.index,
+            s.count
         );
     }
     if config_missing.is_empty() {
@@ -532,7 +548,7 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         report.regrade();
     }
     if report.targets.is_empty() {
-        eprintln!("error: the merged reports hold no target: nothing was scanned");
+        crate::err_line!("error: the merged reports hold no target: nothing was scanned");
         return Ok(Exit::TargetError);
     }
     let threshold = Threshold::resolve(
@@ -583,7 +599,7 @@ pub(crate) fn baseline(opts: &ReportOpts) -> Result<Option<Report>, String> {
             match pipeline::read_baseline(path, &shown) {
                 Ok(Some(report)) => Ok(Some(report)),
                 Ok(None) => {
-                    eprintln!("warning: --baseline: {}", pipeline::no_baseline(&shown));
+                    crate::err_line!("warning: --baseline: {}", pipeline::no_baseline(&shown));
                     Ok(Some(Report::new(Vec::new(), 0.0)))
                 }
                 Err(e) => Err(format!("--baseline: {e}")),
@@ -620,7 +636,7 @@ fn finish_with(
     sarif: &SarifOptions,
 ) -> anyhow::Result<Exit> {
     for w in pipeline::apply_policy(report, config, baseline) {
-        eprintln!("warning: {w}");
+        crate::err_line!("warning: {w}");
     }
     write_reports(report, opts, threshold, sarif)?;
     let gate = Gate {
@@ -666,7 +682,7 @@ fn write_reports(
 fn explain(report: &Report, gate: &Gate, decision: &Decision) {
     let new = &decision.new_findings;
     if !new.is_empty() {
-        eprintln!(
+        crate::err_line!(
             "{} new finding{} against the baseline: {}",
             new.len(),
             if new.len() == 1 { "" } else { "s" },
@@ -675,11 +691,11 @@ fn explain(report: &Report, gate: &Gate, decision: &Decision) {
     }
     if decision.exit == Exit::BelowThreshold && decision.below_threshold {
         if let Some(t) = gate.fail_under {
-            eprintln!("grade {} is below the threshold {t}", report.grade);
+            crate::err_line!("grade {} is below the threshold {t}", report.grade);
         }
     }
     if let Some(line) = crate::render::not_scanned_line(report, true) {
-        eprintln!("error: {} (exit 3)", crate::render::text::clean(&line));
+        crate::err_line!("error: {} (exit 3)", crate::render::text::clean(&line));
     }
     if let Some(line) = report.incomplete_line() {
         let (level, consequence) = if decision.exit == Exit::Incomplete {
@@ -689,7 +705,7 @@ fn explain(report: &Report, gate: &Gate, decision: &Decision) {
         } else {
             ("warning", "--fail-on-incomplete false: a warning only")
         };
-        eprintln!("{level}: {line} ({consequence})");
+        crate::err_line!("{level}: {line} ({consequence})");
     }
 }
 
@@ -707,9 +723,46 @@ pub fn check_outputs(opts: &ReportOpts, extra: &[(&'static str, &Path)]) -> anyh
     }
     let mut named = opts.named_paths();
     named.extend(extra.iter().copied());
+    // A path that is where stdout already goes (`--json /dev/stdout`, `/dev/fd/1`, or the file
+    // stdout is redirected to: `--json r.json > r.json`) is a second output on stdout: the two
+    // reports would run together, or one replace the other (an audit's `json.load` failed).
+    if let Some(first) = stdout.first() {
+        if let Some((flag, path)) = named.iter().find(|(_, p)| is_where_stdout_goes(p)) {
+            anyhow::bail!(
+                "{flag} {} is where stdout goes, and {first} writes there too: give it another file",
+                path.display()
+            );
+        }
+    }
     check_distinct(&named, opts.baseline.as_deref())?;
     let paths: Vec<&Path> = named.iter().map(|(_, p)| *p).collect();
     check_writable(&paths)
+}
+
+/// Whether `path` is the file or pipe this process's stdout writes to (the same device and
+/// inode; a terminal or `/dev/null` takes any number of writers). Unix only; elsewhere never.
+fn is_where_stdout_goes(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd as _;
+        use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _};
+        let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
+            return false;
+        };
+        let (Ok(out), Ok(named)) = (std::fs::File::from(fd).metadata(), std::fs::metadata(path))
+        else {
+            return false;
+        };
+        let kind = out.file_type();
+        (kind.is_file() || kind.is_fifo() || kind.is_socket())
+            && out.dev() == named.dev()
+            && out.ino() == named.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// Fails before any scan when two outputs name one file (`-o X --sarif X`, or paths that

@@ -51,7 +51,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
         out.push('\n');
         out.push_str(&table);
     } else {
-        eprint!("{table}");
+        crate::err_text!("{table}");
     }
     stdout::write(&out)?;
     Ok(if all_ok {

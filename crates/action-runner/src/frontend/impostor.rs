@@ -26,7 +26,7 @@ use crate::render::Format;
 use crate::stdout;
 
 fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
-    eprintln!("error: {e:#}");
+    crate::err_line!("error: {e:#}");
     Ok(Exit::Usage)
 }
 
@@ -113,7 +113,7 @@ pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
             .scenario(probe_core::impostor::Scenario::Control)
             .is_none_or(|s| !s.got_request())
     {
-        eprintln!(
+        crate::err_line!(
             "hint: the command's arguments are not expanded by a shell: wrap it, e.g. \
              -- sh -c 'curl \"$MTLS_IMPOSTOR_URL\"'"
         );
@@ -182,7 +182,7 @@ async fn wrapped(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impost
     let impostor = Impostor::start(options).await.map_err(|e| flag_error(&e))?;
     write_ca_out(args, &impostor)?;
     let client = Client::Command(command);
-    eprintln!(
+    crate::err_line!(
         "impostor: {} as {} (trusting {}): running `{}` once per scenario ({}), at most {limit} s each",
         impostor.local_addr(),
         impostor.url(),
@@ -200,7 +200,9 @@ async fn wrapped(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impost
     let stop = Stop::install(None).map_err(|e| format!("cannot catch signals: {e}"))?;
     let run = impostor.run_wrapped_until(&client, stop.wait()).await;
     if let Some(why) = &run.ended_by {
-        eprintln!("impostor: stopped by {why}: the client was killed; the report covers what ran");
+        crate::err_line!(
+            "impostor: stopped by {why}: the client was killed; the report covers what ran"
+        );
     }
     Ok(run)
 }
@@ -281,7 +283,7 @@ async fn serve(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impostor
         }
         until.join(", ")
     };
-    eprintln!(
+    crate::err_line!(
         "impostor: serving {} as {} (trusting {}), {how}, until {until}",
         impostor.local_addr(),
         impostor.url(),
@@ -446,7 +448,7 @@ async fn demo(args: &ImpostorArgs) -> anyhow::Result<Exit> {
         out.push('\n');
         out.push_str(&table);
     } else {
-        eprint!("{table}");
+        crate::err_text!("{table}");
     }
     stdout::write(&out)?;
     Ok(if all_ok {

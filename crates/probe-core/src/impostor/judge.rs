@@ -149,6 +149,37 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         all.extend(cleartext.iter().filter(|r| !careless.contains(r)));
         findings.push(with_scenarios(f, &all));
     }
+    // Anonymous cipher suites offered (`DH_anon`, `ECDH_anon`): a server that picks one shows no
+    // certificate at all, and the client has nothing to verify (an audit's Python `urllib` and
+    // Perl `IO::Socket::SSL` with `ALL:@SECLEVEL=0` refused every impostor, A, exit 0, and sent
+    // their requests to an `openssl s_server -nocert -cipher aNULL`). The impostor's rustls
+    // picks none, so this is read from the ClientHello.
+    let anonymous: Vec<&ScenarioResult> = run
+        .scenarios
+        .iter()
+        .filter(|r| r.connections.iter().any(|c| !c.anonymous_suites.is_empty()))
+        .collect();
+    if careless.is_empty() && cleartext.is_empty() && !anonymous.is_empty() {
+        let mut suites: Vec<&str> = Vec::new();
+        for c in anonymous.iter().flat_map(|r| r.connections.iter()) {
+            for s in &c.anonymous_suites {
+                if !suites.contains(&s.as_str()) && suites.len() < 4 {
+                    suites.push(s);
+                }
+            }
+        }
+        let f = Finding::new(
+            FindingId::ClientSkipsServerVerification,
+            format!(
+                "The client offered anonymous cipher suites in its ClientHello ({}{}): a server                  that picks one presents no certificate at all, so there is nothing to verify,                  and anyone on the network path can impersonate {} whatever the client checks                  of certificates (an OpenSSL cipher list such as `ALL:@SECLEVEL=0` or one                  naming `aNULL` turns them on). Take them out of its cipher list (`DEFAULT`, or                  add `!aNULL`).",
+                suites.join(", "),
+                if suites.len() == 4 { ", …" } else { "" },
+                run.name
+            ),
+        )
+        .with_evidence("trusted CA", ca.clone());
+        findings.push(with_scenarios(f, &anonymous));
+    }
     let name_blind: Vec<&ScenarioResult> =
         [Scenario::WrongHost, Scenario::WrongHostRequestsClientCert]
             .into_iter()
@@ -514,6 +545,36 @@ mod tests {
         let t = target_report(&r)?;
         assert!(t.findings.is_empty() && t.error.is_none());
         assert_eq!(t.grade, Grade::A);
+        Ok(())
+    }
+
+    /// A client refusing every impostor but offering anonymous cipher suites goes on with a
+    /// server that shows no certificate at all: client-skips-server-verification, F, naming
+    /// the suites (an audit's Python and Perl clients with `ALL:@SECLEVEL=0`: A, exit 0).
+    #[test]
+    fn anonymous_suites_offered_are_no_verification() -> Result<(), ImpostorError> {
+        let mut r = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, false),
+            (Scenario::UntrustedCa, false),
+            (Scenario::Expired, false),
+            (Scenario::WrongHost, false),
+        ]);
+        for s in &mut r.scenarios {
+            for c in &mut s.connections {
+                c.anonymous_suites = vec!["TLS_DH_anon_WITH_AES_256_GCM_SHA384".into()];
+            }
+        }
+        let t = target_report(&r)?;
+        assert_eq!(
+            ids(&t).first(),
+            Some(&("client-skips-server-verification", false))
+        );
+        assert!(t
+            .findings
+            .iter()
+            .any(|f| f.detail.contains("TLS_DH_anon_WITH_AES_256_GCM_SHA384")));
+        assert_eq!(t.grade, Grade::F);
         Ok(())
     }
 

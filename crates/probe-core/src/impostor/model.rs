@@ -375,6 +375,11 @@ pub struct ConnectionRecord {
     /// sent the control its request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
+    /// The anonymous cipher suites (no server certificate at all: `DH_anon`, `ECDH_anon`) the
+    /// client offered in its ClientHello, by name (at most 8): a server picking one shows no
+    /// certificate, and such a client goes on (OpenSSL's `ALL:@SECLEVEL=0`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anonymous_suites: Vec<String>,
     /// When the connection was accepted, in milliseconds since the scenario (wrapped mode) or
     /// serving (serve mode) started.
     #[serde(default, skip_serializing_if = "Option::is_none")]

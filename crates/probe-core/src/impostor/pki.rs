@@ -195,12 +195,17 @@ impl ImpostorPki {
                 Scenario::SelfSigned => {
                     vec![leaf(&[name], valid)?.self_signed(&key)?.der().clone()]
                 }
+                // The trusted CA's own certificate rides at the end, outside the path (the
+                // untrusted CA is self-signed): a hand-written verifier that wants the chain to
+                // end in the trusted CA, byte for byte, takes it (an audit's Go client: A, exit
+                // 0), where every path builder stops at the untrusted root.
                 Scenario::UntrustedCa | Scenario::RequestsClientCert => vec![
                     untrusted
                         .sign_leaf(&leaf(&[name], valid)?, &key)?
                         .der()
                         .clone(),
                     untrusted.cert.clone(),
+                    ca.cert.clone(),
                 ],
                 Scenario::Expired => {
                     vec![ca.sign_leaf(&leaf(&[name], expired)?, &key)?.der().clone()]

@@ -603,6 +603,59 @@ fn codes(values: impl Iterator<Item = u16>) -> String {
         .join(",")
 }
 
+/// The anonymous cipher suites of IANA's registry (key exchange without a server certificate:
+/// `TLS_DH_anon_*`, `TLS_ECDH_anon_*`), by code point. rustls names most of them only by number.
+const ANONYMOUS_SUITES: [(u16, &str); 33] = [
+    (0x0017, "TLS_DH_anon_EXPORT_WITH_RC4_40_MD5"),
+    (0x0018, "TLS_DH_anon_WITH_RC4_128_MD5"),
+    (0x0019, "TLS_DH_anon_EXPORT_WITH_DES40_CBC_SHA"),
+    (0x001a, "TLS_DH_anon_WITH_DES_CBC_SHA"),
+    (0x001b, "TLS_DH_anon_WITH_3DES_EDE_CBC_SHA"),
+    (0x0034, "TLS_DH_anon_WITH_AES_128_CBC_SHA"),
+    (0x003a, "TLS_DH_anon_WITH_AES_256_CBC_SHA"),
+    (0x0046, "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA"),
+    (0x0057, "TLS_ECDH_anon_NULL_WITH_SHA_draft"),
+    (0x0058, "TLS_ECDH_anon_WITH_RC4_128_SHA_draft"),
+    (0x0059, "TLS_ECDH_anon_WITH_DES_CBC_SHA_draft"),
+    (0x005a, "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA_draft"),
+    (0x005b, "TLS_ECDH_anon_EXPORT_WITH_DES40_CBC_SHA_draft"),
+    (0x005c, "TLS_ECDH_anon_EXPORT_WITH_RC4_40_SHA_draft"),
+    (0x006c, "TLS_DH_anon_WITH_AES_128_CBC_SHA256"),
+    (0x006d, "TLS_DH_anon_WITH_AES_256_CBC_SHA256"),
+    (0x0089, "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA"),
+    (0x009b, "TLS_DH_anon_WITH_SEED_CBC_SHA"),
+    (0x00a6, "TLS_DH_anon_WITH_AES_128_GCM_SHA256"),
+    (0x00a7, "TLS_DH_anon_WITH_AES_256_GCM_SHA384"),
+    (0x00bf, "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA256"),
+    (0x00c5, "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA256"),
+    (0xc015, "TLS_ECDH_anon_WITH_NULL_SHA"),
+    (0xc016, "TLS_ECDH_anon_WITH_RC4_128_SHA"),
+    (0xc017, "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA"),
+    (0xc018, "TLS_ECDH_anon_WITH_AES_128_CBC_SHA"),
+    (0xc019, "TLS_ECDH_anon_WITH_AES_256_CBC_SHA"),
+    (0xc046, "TLS_DH_anon_WITH_ARIA_128_CBC_SHA256"),
+    (0xc047, "TLS_DH_anon_WITH_ARIA_256_CBC_SHA384"),
+    (0xc05a, "TLS_DH_anon_WITH_ARIA_128_GCM_SHA256"),
+    (0xc05b, "TLS_DH_anon_WITH_ARIA_256_GCM_SHA384"),
+    (0xc084, "TLS_DH_anon_WITH_CAMELLIA_128_GCM_SHA256"),
+    (0xc085, "TLS_DH_anon_WITH_CAMELLIA_256_GCM_SHA384"),
+];
+
+/// The anonymous cipher suites among `offered`, by their IANA names, at most 8.
+fn anonymous_suites(offered: &[rustls::CipherSuite]) -> Vec<String> {
+    offered
+        .iter()
+        .filter_map(|c| {
+            let code = u16::from(*c);
+            ANONYMOUS_SUITES
+                .iter()
+                .find(|(anon, _)| *anon == code)
+                .map(|(_, name)| (*name).to_owned())
+        })
+        .take(8)
+        .collect()
+}
+
 /// A digest of what a TLS client's ClientHello shows of the client itself (cipher suites,
 /// signature schemes, ALPN list, SNI; GREASE values left out), 16 hex digits.
 fn fingerprint(hello: &rustls::server::ClientHello<'_>) -> String {
@@ -669,10 +722,12 @@ async fn handle(
             .map(|protocols| protocols.take(8).map(|p| sanitize(p, 64)).collect())
             .unwrap_or_default();
         let print = fingerprint(&hello);
+        let anonymous = anonymous_suites(hello.cipher_suites());
         slot.update(|r| {
             r.sni = sni;
             r.alpn_offered = alpn;
             r.fingerprint = Some(print);
+            r.anonymous_suites = anonymous;
         });
     }
     // The impostor's certificate goes out right after the ClientHello.
@@ -847,6 +902,26 @@ async fn plaintext(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Anonymous suites are found by code point (rustls prints most as numbers), named as IANA
+    /// names them; others are not.
+    #[test]
+    fn anonymous_suites_are_named_by_code_point() {
+        let offered = [
+            rustls::CipherSuite::TLS13_AES_128_GCM_SHA256,
+            rustls::CipherSuite::from(0x00a7),
+            rustls::CipherSuite::from(0xc019),
+            rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        ];
+        assert_eq!(
+            anonymous_suites(&offered),
+            [
+                "TLS_DH_anon_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDH_anon_WITH_AES_256_CBC_SHA"
+            ]
+        );
+        assert!(anonymous_suites(&offered[..1]).is_empty());
+    }
 
     /// A late close after the handshake counts as the client moving on only where its next
     /// connection began as it closed; a late close with nothing after it stays late.

@@ -18,6 +18,8 @@ pub struct Seen {
     /// fetched with the valid certificate: let in whatever the status, and marked served
     /// (`landing::judge_unserved`).
     pub let_in_by_page: bool,
+    /// The CA names (DER) the server's CertificateRequest advertised, when it sent one.
+    pub acceptable_cas: Vec<Vec<u8>>,
 }
 
 impl Seen {
@@ -268,6 +270,7 @@ mod tests {
             },
             cert_requested: true,
             let_in_by_page: false,
+            acceptable_cas: Vec::new(),
         }
     }
 

@@ -197,6 +197,7 @@ pub async fn reference_page(
         },
         cert_requested: x.handshake_cert_requested || x.asked.is_some(),
         let_in_by_page: false,
+        acceptable_cas: Vec::new(),
     })
 }
 

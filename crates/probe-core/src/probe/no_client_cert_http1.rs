@@ -85,6 +85,18 @@ pub fn unsure(view: &VersionView<'_>, o: &ProbeObservation) -> Option<String> {
         .of(ProbeId::VALID_CLIENT_CERT)
         .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
     let Some(valid) = valid else {
+        // The baseline given no answer at all after its handshake (h2 broken for everyone: a
+        // TLS terminator picking h2 in front of an HTTP/1.1-only backend, an nginx `stream` or
+        // HAProxy `mode tcp` with `alpn h2,http/1.1`) refused nobody: this exchange is the
+        // baseline as any HTTP/1.1 client meets it, judged as the baseline is (a 2xx without a
+        // certificate). An audit's such terminators served the orders to curl without a
+        // certificate while the scan stayed incomplete without a finding.
+        let broken = view.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
+            nc.outcome == Outcome::Inconclusive && nc.handshake_completed && nc.http_status.is_none()
+        });
+        if broken {
+            return None;
+        }
         return Some(format!(
             "{over} without a client certificate, served HTTP {st} ({other} the same request \
              was {h2}): without a certificate the server serves (`client-cert`, or a staging \
@@ -343,6 +355,37 @@ mod tests {
         }
         let alone = [h2_refused(), notice.clone()];
         assert!(unsure(&view(&alone), &notice).is_some_and(|r| r.contains("cannot be compared")));
+    }
+
+    /// h2 given no answer at all after its handshake (a TLS terminator picking h2 in front of an
+    /// HTTP/1.1-only backend): the HTTP/1.1 exchange is the baseline as any HTTP/1.1 client meets
+    /// it, and a 2xx there is a client let in, with no valid certificate to compare with (an
+    /// nginx `stream` terminator with `ssl_verify_client optional` was B without a finding).
+    #[test]
+    fn served_over_http1_where_h2_gets_no_answer_for_anyone_is_the_baseline_served() {
+        let mut broken = h2_refused();
+        (broken.outcome, broken.http_status) = (Outcome::Inconclusive, None);
+        let mut asked = h1(Outcome::Served, 200, ORDERS);
+        asked.cert_requested = true;
+        let all = [broken.clone(), asked.clone()];
+        assert_eq!(unsure(&view(&all), &asked), None);
+        assert_eq!(
+            found(&all),
+            [(FindingId::ClientCertOptional, Severity::Critical)]
+        );
+        let said = NoClientCertHttp1.judge(&view(&all));
+        assert!(said.first().is_some_and(|j| j
+            .finding
+            .detail
+            .contains("given no answer after the handshake")));
+        // A refusal page over HTTP/1.1 stays no finding; h2 refused over HTTP stays unsure.
+        let refusal = h1(Outcome::Served, 200, r#"{"error":"unauthorized"}"#);
+        assert!(found(&[broken.clone(), refusal]).is_empty());
+        assert!(unsure(&view(&[h2_refused(), asked.clone()]), &asked).is_some());
+        // No handshake on h2 (refused in TLS): not this case.
+        let mut at_tls = broken;
+        (at_tls.outcome, at_tls.handshake_completed) = (Outcome::RefusedTls, false);
+        assert!(unsure(&view(&[at_tls, asked.clone()]), &asked).is_some());
     }
 
     #[test]

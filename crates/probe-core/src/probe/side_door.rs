@@ -313,7 +313,10 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         transport::Alpn::Both
     };
     let mut result = transport::run(target, setup(alpn), &record).await;
-    let mut cert_requested = record.lock().cert_requested;
+    let (mut cert_requested, mut acceptable_cas) = {
+        let r = record.lock();
+        (r.cert_requested, r.acceptable_cas.clone())
+    };
     // Reset at its stream over h2 (Tomcat resets an h2 request whose `Host` is not its SNI name,
     // where HTTP/1.1 gets its 400: a correct server was incomplete): asked again offering
     // HTTP/1.1 alone, whose HTTP answer stands for it. Not for a door sharing a session (its
@@ -322,7 +325,10 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         let record = SharedRecord::default();
         let again = transport::run(target, setup(transport::Alpn::Http1Only), &record).await;
         if again.http_status.is_some() {
-            cert_requested = record.lock().cert_requested;
+            (cert_requested, acceptable_cas) = {
+                let r = record.lock();
+                (r.cert_requested, r.acceptable_cas.clone())
+            };
             let why = result.detail.take().unwrap_or_default();
             result = again;
             let said = result.detail.take();
@@ -349,6 +355,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         result,
         cert_requested,
         let_in_by_page: false,
+        acceptable_cas,
     }
 }
 
@@ -384,6 +391,7 @@ pub(crate) mod recorded {
             },
             cert_requested: false,
             let_in_by_page: false,
+            acceptable_cas: Vec::new(),
         }
     }
 
@@ -397,6 +405,7 @@ pub(crate) mod recorded {
             },
             cert_requested: true,
             let_in_by_page: false,
+            acceptable_cas: Vec::new(),
         }
     }
 
@@ -410,6 +419,7 @@ pub(crate) mod recorded {
             },
             cert_requested: false,
             let_in_by_page: false,
+            acceptable_cas: Vec::new(),
         }
     }
 
@@ -423,6 +433,7 @@ pub(crate) mod recorded {
             },
             cert_requested: false,
             let_in_by_page: false,
+            acceptable_cas: Vec::new(),
         }
     }
 
@@ -438,6 +449,7 @@ pub(crate) mod recorded {
             },
             cert_requested: false,
             let_in_by_page: false,
+            acceptable_cas: Vec::new(),
         }
     }
 
@@ -451,6 +463,7 @@ pub(crate) mod recorded {
             },
             cert_requested: false,
             let_in_by_page: false,
+            acceptable_cas: Vec::new(),
         }
     }
 

@@ -568,6 +568,52 @@ async fn follow_ups(
     (out, note, unread)
 }
 
+/// The other names that asked for a client certificate naming public roots in their
+/// CertificateRequest and did not serve the protected `Host` anonymously: a client holding a
+/// certificate from any public CA may pass their TLS layer (an audit's HAProxy crt-list line for
+/// a partner name trusting the system bundle served `secure.test`'s orders to a partner CA's
+/// certificate under SNI `public.test`: A, exit 0). Whether such a client is then served the
+/// protected `Host` cannot be told without such a certificate, so the note that says so leaves
+/// the target B at best. Each name once, with how many public roots it named and the first.
+/// Roots the protected name names itself are left out: `client-ca-public-roots` says them.
+fn public_root_siblings(first: &FirstWave, walked: &[Vec<(usize, Tried)>]) -> Vec<String> {
+    let front: Vec<&Vec<u8>> = first
+        .observations
+        .iter()
+        .filter(|o| o.id == ProbeId::NO_CLIENT_CERT)
+        .flat_map(|o| o.acceptable_ca_names.iter())
+        .collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for t in walked.iter().flatten().map(|(_, t)| t) {
+        if t.with.is_some() || t.bypass() || !t.protected.cert_requested {
+            continue;
+        }
+        let own: Vec<Vec<u8>> = t
+            .protected
+            .acceptable_cas
+            .iter()
+            .filter(|name| !front.contains(name))
+            .cloned()
+            .collect();
+        let roots = crate::checks::public_roots::public_roots_among(&own);
+        let Some(first) = roots.first() else {
+            continue;
+        };
+        let name = label(&t.shown);
+        if out.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let more = match roots.len() {
+            1 => format!("1 public root: {first}"),
+            n => format!("{n} public roots, {first} among them"),
+        };
+        out.push((name, more));
+    }
+    out.into_iter()
+        .map(|(name, more)| format!("{name} ({more})"))
+        .collect()
+}
+
 /// The record that leaves the target B at best (never A) where doors were left untried for
 /// the name caps, as for a probe that did not run (`note`: which, and why).
 fn untried_doors(note: &str) -> super::SkippedProbe {
@@ -858,6 +904,21 @@ impl TargetProbe for SniHostMismatchBypass {
             }
             out.notes.extend(untried);
             out.incomplete.extend(unread);
+            let public = public_root_siblings(first, &walked);
+            if !public.is_empty() {
+                let note = format!(
+                    "{} asked for a client certificate naming public CAs: a client with a \
+                     certificate from any public CA may pass the TLS layer there, and whether it \
+                     is then served Host {} cannot be told without one (the scanner holds no \
+                     public CA's certificate with its key). Answer 421 to this Host on such a \
+                     name, or trust the client CA alone there; the target is graded B at best \
+                     while this stands.",
+                    public.join(", "),
+                    target.authority()
+                );
+                out.skipped.push(untried_doors(&note));
+                out.notes.push(note);
+            }
             // Round by round: what was tried there, and what the same names answered before
             // (each a refusal of that version, or they would not have been tried again).
             for (i, round) in rounds.iter().enumerate() {
@@ -1205,6 +1266,44 @@ mod tests {
             shown[2..],
             ["a1.test", "a2.test", "a3.test", "a4.test", "a5.test", "a6.test"].map(str::to_owned)
         );
+    }
+
+    /// Another name asking for a certificate naming public roots (a partner name trusting the
+    /// system bundle) is said, with the target B at best: a client with a certificate from any
+    /// public CA may be served the protected `Host` there. Roots the protected name names too,
+    /// a name that named none, and follow-ups' knocks are not.
+    #[test]
+    fn another_name_asking_for_public_cas_keeps_the_target_from_a() {
+        let public: Vec<u8> = webpki_roots::TLS_SERVER_ROOTS
+            .first()
+            .map(|a| rustls::DistinguishedName::in_sequence(a.subject.as_ref()).as_ref().to_vec())
+            .unwrap_or_default();
+        let private = rustls::DistinguishedName::in_sequence(b"\x31\x00").as_ref().to_vec();
+        let asking = |cas: Vec<Vec<u8>>| {
+            let mut seen = refused_tls("CertificateRequired");
+            seen.acceptable_cas = cas;
+            seen
+        };
+        let wave = |front: Vec<Vec<u8>>| {
+            let mut nc = crate::probe::recorded::obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+            nc.acceptable_ca_names = front;
+            FirstWave {
+                observations: vec![nc],
+                chains: Vec::new(),
+                knocks: Default::default(),
+                whole: None,
+            }
+        };
+        let partner = door("public.test", asking(vec![private.clone(), public.clone()]), None);
+        let own_only = door("legacy.test", asking(vec![private.clone()]), None);
+        let mut followed = door("other.test", asking(vec![public.clone()]), None);
+        followed.with = Some("a certificate from an unknown CA".to_owned());
+        let walked = vec![vec![(0, partner)], vec![(0, own_only)], vec![(0, followed)]];
+        let said = public_root_siblings(&wave(vec![private.clone()]), &walked);
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("SNI public.test (1 public root: "), "{said:?}");
+        // The protected name names the same root: `client-ca-public-roots` says it there.
+        assert!(public_root_siblings(&wave(vec![private, public]), &walked).is_empty());
     }
 
     /// A door judged as the probe judges it: a served one against `own` and an unknown `Host`
