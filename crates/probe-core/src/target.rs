@@ -392,6 +392,11 @@ impl Target {
         ServerName::try_from(host.clone())
             .map_err(|e| invalid(&format!("{host} is not a host name TLS can use: {e}")))?;
         let port = url.port_or_known_default().unwrap_or(443);
+        // Nothing listens on port 0: a usage error (as `--sibling-port 0` is), not a target
+        // that could not be scanned (exit 3).
+        if port == 0 {
+            return Err(invalid("port 0 is not a TCP port"));
+        }
         let mut path = url.path().to_owned();
         if let Some(q) = url.query() {
             path.push('?');
@@ -556,6 +561,15 @@ mod tests {
         let e = Target::parse("https://h+1/").err().map(|e| e.to_string());
         assert!(
             e.as_deref().is_some_and(|e| e.contains("not a host name")),
+            "{e:?}"
+        );
+        // Port 0 likewise (an audit's: exit 3, "connection refused").
+        let e = Target::parse("https://api.example:0/")
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            e.as_deref()
+                .is_some_and(|e| e.contains("port 0 is not a TCP port")),
             "{e:?}"
         );
         for ok in [
