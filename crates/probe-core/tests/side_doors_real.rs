@@ -627,8 +627,11 @@ fn lab() -> TestResult<Option<Lab>> {
         .stdout(Stdio::null())
         .status()?;
     assert!(status.success(), "pki.sh failed");
+    // The stack the shipped binary gives its workers (src/main.rs): a debug build's side-door
+    // futures outgrow tokio's default 2 MiB.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_stack_size(8 << 20)
         .enable_all()
         .build()?;
     let anonymous = scanner(&pki, None, None)?;
