@@ -21,6 +21,11 @@ fn public_subjects() -> &'static HashSet<Vec<u8>> {
     })
 }
 
+/// Whether a full DER Name is the subject of a public root (no description made).
+pub fn is_public_subject(name: &[u8]) -> bool {
+    public_subjects().contains(name)
+}
+
 /// The advertised names (full DER Names) that are public roots, described for a report.
 pub fn public_roots_among(advertised: &[Vec<u8>]) -> Vec<String> {
     let public = public_subjects();

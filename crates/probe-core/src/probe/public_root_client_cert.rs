@@ -64,10 +64,28 @@ fn public_roots() -> &'static [(String, CertificateDer<'static>)] {
     static ROOTS: OnceLock<Vec<(String, CertificateDer<'static>)>> = OnceLock::new();
     ROOTS.get_or_init(|| {
         let locations = crate::checks::server_cert::SystemRootLocations::find();
-        let roots = crate::checks::server_cert::read_system_roots_up_front(&locations);
-        roots
-            .into_iter()
-            .filter_map(|der| {
+        // The trust store's read, shared (read once per process).
+        let roots = crate::checks::server_cert::read_system_roots_shared(&locations);
+        // Only the roots `public_root` can pick are kept: the first of all, and the first
+        // `EC 256`, `EC 384` and RSA one; the reading stops once those three are found (parsing
+        // each of the ~145 roots of a Debian store cost ~3M instructions in a TLS callback).
+        let mut kept: Vec<(String, CertificateDer<'static>)> = Vec::new();
+        let wanted = |kept: &[(String, CertificateDer<'static>)], label: &str| {
+            !kept.is_empty()
+                && !kept.iter().any(|(k, _)| {
+                    if label.starts_with("RSA") {
+                        k.starts_with("RSA")
+                    } else {
+                        k == label
+                    }
+                })
+        };
+        let all_found = |kept: &[(String, CertificateDer<'static>)]| {
+            ["EC 256", "EC 384", "RSA"]
+                .iter()
+                .all(|l| kept.iter().any(|(k, _)| k.starts_with(l)))
+        };
+        for root in roots.iter().filter_map(|der| {
                 let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
                 let signs = match cert.key_usage() {
                     Ok(None) => true,
@@ -79,12 +97,20 @@ fn public_roots() -> &'static [(String, CertificateDer<'static>)] {
                     Ok(Some(eku)) => eku.value.any || eku.value.client_auth,
                     Err(_) => false,
                 };
-                let subject = cert.subject().as_raw().to_vec();
-                let public = !crate::checks::public_roots::public_roots_among(&[subject]).is_empty();
+                // Whether it is public, without describing its name (1.8M instructions for
+                // the ~145 roots of a Debian store).
+                let public = crate::checks::public_roots::is_public_subject(cert.subject().as_raw());
                 (signs && for_clients && public)
                     .then(|| (crate::identity::describe_key(&cert), der.clone()))
-            })
-            .collect()
+            }) {
+            if kept.is_empty() || wanted(&kept, &root.0) {
+                kept.push(root);
+            }
+            if all_found(&kept) {
+                break;
+            }
+        }
+        kept
     })
 }
 

@@ -38,7 +38,8 @@ pub use model::{
     Analysis, ChainCertificate, Policy, ServerCertificate, ServerTrust, DEFAULT_EXPIRY_WARNING_DAYS,
 };
 pub use system_roots::{
-    read_up_front as read_system_roots_up_front, Locations as SystemRootLocations,
+    read_up_front as read_system_roots_up_front, read_up_front_shared as read_system_roots_shared,
+    Locations as SystemRootLocations,
 };
 pub use trust::{HeaderTrustStore, LazyTrust, TrustStore};
 
