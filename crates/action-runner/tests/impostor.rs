@@ -1041,15 +1041,15 @@ fn serve_one_scenario_per_connection() -> TestResult {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
-    let (child, env) = serve(&["--connections", "6"], dir.path())?;
-    for _ in 0..6 {
+    let (child, env) = serve(&["--connections", "7"], dir.path())?;
+    for _ in 0..7 {
         assert!(get(&env, "MTLS_IMPOSTOR_PORT", true)?);
     }
     // `curl -k` skips verification (F): below the default threshold C, exit 1.
     assert_eq!(wait(child, Duration::from_secs(20))?, 1);
     let run = served_run(dir.path(), 1)?;
-    check("serve, curl -k, 6 connections", &run, CARELESS);
-    assert_eq!(run.report["impostor"][0]["ended_by"], "--connections 6");
+    check("serve, curl -k, 7 connections", &run, CARELESS);
+    assert_eq!(run.report["impostor"][0]["ended_by"], "--connections 7");
     for s in run.report["impostor"][0]["scenarios"].as_array().unwrap() {
         assert_eq!(s["connections"].as_array().map(Vec::len), Some(1), "{s}");
     }
@@ -1133,8 +1133,9 @@ fn scenarios_left_out_hold_the_grade_at_b_in_every_format() -> TestResult {
     let t = run.target();
     assert_eq!(t["grade"], "B", "{t}");
     assert!(run.findings().is_empty() && t["incomplete"].as_array().is_some_and(Vec::is_empty));
-    let note = "graded B at best: scenarios self-signed, untrusted-ca, forged-ca not played \
-                (--scenarios), so whether the client refuses those servers is not proven";
+    let note =
+        "graded B at best: scenarios self-signed, untrusted-ca, forged-ca, non-ca-issuer not \
+                played (--scenarios), so whether the client refuses those servers is not proven";
     assert!(
         t["notes"].as_array().unwrap().iter().any(|n| n == note),
         "{}",
@@ -1142,17 +1143,20 @@ fn scenarios_left_out_hold_the_grade_at_b_in_every_format() -> TestResult {
     );
     assert_eq!(
         run.report["impostor"][0]["not_played"],
-        serde_json::json!(["self-signed", "untrusted-ca", "forged-ca"])
+        serde_json::json!(["self-signed", "untrusted-ca", "forged-ca", "non-ca-issuer"])
     );
     let md = std::fs::read_to_string(path("r.md"))?;
     assert!(
-        md.contains("self-signed, untrusted-ca, forged-ca not played"),
+        md.contains("self-signed, untrusted-ca, forged-ca, non-ca-issuer not played"),
         "{md}"
     );
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(path("r.sarif"))?)?;
     let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
     assert!(
-        notes.contains("scenarios not played (--scenarios): self-signed, untrusted-ca, forged-ca"),
+        notes.contains(
+            "scenarios not played (--scenarios): self-signed, untrusted-ca, forged-ca, \
+             non-ca-issuer"
+        ),
         "{notes}"
     );
     // Under --fail-under A, the B fails the run.
@@ -1190,10 +1194,11 @@ fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
         "MTLS_IMPOSTOR_PORT_EXPIRED",
         "MTLS_IMPOSTOR_PORT_WRONG_HOST",
         "MTLS_IMPOSTOR_PORT_FORGED_CA",
+        "MTLS_IMPOSTOR_PORT_NON_CA_ISSUER",
     ] {
         answered.push(get(&env, var, false)?);
     }
-    assert_eq!(answered, [true, false, false, false, false, false]);
+    assert_eq!(answered, [true, false, false, false, false, false, false]);
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()?;
@@ -1211,7 +1216,7 @@ fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
         .collect();
     let mut distinct = ports.clone();
     distinct.dedup();
-    assert_eq!(distinct.len(), 6, "{ports:?}");
+    assert_eq!(distinct.len(), 7, "{ports:?}");
     Ok(())
 }
 
@@ -1437,12 +1442,13 @@ fn incomplete(run: &Run) -> Vec<(String, String)> {
         .collect()
 }
 
-const MUST_REFUSE: [&str; 5] = [
+const MUST_REFUSE: [&str; 6] = [
     "self-signed",
     "untrusted-ca",
     "expired",
     "wrong-host",
     "forged-ca",
+    "non-ca-issuer",
 ];
 
 /// Checks an incomplete run: no error, no finding, grade B, exit 3, and exactly `scenarios`
@@ -1489,6 +1495,7 @@ fn a_process_detached_from_the_client_is_never_a_pass() -> TestResult {
             "expired",
             "wrong-host",
             "forged-ca",
+            "non-ca-issuer",
         ],
         // 1, or 2 when the scan caught the background job before it left the group.
         "the client left ",
@@ -1545,7 +1552,13 @@ fn a_cached_go_test_is_incomplete_not_careful() -> TestResult {
     check_incomplete(
         "go test, cached",
         &run,
-        &["untrusted-ca", "expired", "wrong-host", "forged-ca"],
+        &[
+            "untrusted-ca",
+            "expired",
+            "wrong-host",
+            "forged-ca",
+            "non-ca-issuer",
+        ],
         "the client made no connection in this scenario",
     );
     assert!(incomplete(&run).iter().all(|(_, r)| r.contains("-count=1")));
@@ -1581,7 +1594,7 @@ fn serve_mode_lists_the_scenarios_never_connected_to() -> TestResult {
     assert!(
         notes.contains(
             "never connected to while served: self-signed, untrusted-ca, expired, wrong-host, \
-             forged-ca"
+             forged-ca, non-ca-issuer"
         ),
         "{notes}"
     );
@@ -1819,7 +1832,7 @@ fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
         "a refusal was followed by a request from the same TLS client, its next",
     );
     let per = tempfile::tempdir()?;
-    let (child, env) = serve(&["--port-per-scenario", "--connections", "7"], per.path())?;
+    let (child, env) = serve(&["--port-per-scenario", "--connections", "8"], per.path())?;
     for var in [
         "MTLS_IMPOSTOR_PORT",
         "MTLS_IMPOSTOR_PORT_SELF_SIGNED",
@@ -1827,6 +1840,7 @@ fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
         "MTLS_IMPOSTOR_PORT_EXPIRED",
         "MTLS_IMPOSTOR_PORT_WRONG_HOST",
         "MTLS_IMPOSTOR_PORT_FORGED_CA",
+        "MTLS_IMPOSTOR_PORT_NON_CA_ISSUER",
     ] {
         client(&env, var)?;
     }
@@ -1911,7 +1925,7 @@ fn an_old_report_without_end_renders_as_written() -> TestResult {
         .lines()
         .filter(|l| l.split_whitespace().nth(1) == Some("refused"))
         .count();
-    assert_eq!(refused, 5, "{text}");
+    assert_eq!(refused, 6, "{text}");
     Ok(())
 }
 
@@ -2140,6 +2154,11 @@ fn hand_written_verifiers_that_check_too_little() -> TestResult {
     check(
         "go, the issuer's name checked, not the signature",
         &impostor(&[], &[], &[bin, "-issuer-name-only"])?,
+        &[("client-skips-server-verification", false)],
+    );
+    check(
+        "go, signatures followed to the trusted CA, never whether an issuer may sign",
+        &impostor(&[], &[], &[bin, "-signature-walk"])?,
         &[("client-skips-server-verification", false)],
     );
     check(

@@ -8,7 +8,9 @@
 // -retry-delay. Hand-written verifiers: -issuer-name-only (the issuer's name must be the trusted
 // CA's subject, the name and dates are checked, never the signature), -verify-at-leaf-start
 // (chain and name verified at the certificate's own start: expiry "ignored"), -domain-suffix
-// (chain verified, the name need only be under the host's parent domain). -gate: a health check
+// (chain verified, the name need only be under the host's parent domain), -signature-walk (the
+// chain followed by issuer names and signatures up to the trusted CA, with the name and the
+// dates: never whether an issuer may sign, CheckSignature rather than CheckSignatureFrom). -gate: a health check
 // with verification, then the call without. -dial-addr dials $MTLS_IMPOSTOR_ADDR whatever the
 // URL's host. Exit 0 on a 2xx answer. Standard library only.
 package main
@@ -95,6 +97,35 @@ func custom(mode, host string) func([][]byte, [][]*x509.Certificate) error {
 				}
 			}
 			return errors.New("not in our domain")
+		case "signature-walk":
+			now := time.Now()
+			if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
+				return errors.New("expired")
+			}
+			if err := leaf.VerifyHostname(host); err != nil {
+				return err
+			}
+			cur := leaf
+			for depth := 0; depth < 8; depth++ {
+				if bytes.Equal(cur.RawIssuer, ca.RawSubject) {
+					return ca.CheckSignature(cur.SignatureAlgorithm, cur.RawTBSCertificate, cur.Signature)
+				}
+				var parent *x509.Certificate
+				for _, der := range raw[1:] {
+					c, err := x509.ParseCertificate(der)
+					if err == nil && bytes.Equal(c.RawSubject, cur.RawIssuer) && !bytes.Equal(c.Raw, cur.Raw) {
+						parent = c
+					}
+				}
+				if parent == nil {
+					return errors.New("no path to the trusted CA")
+				}
+				if err := parent.CheckSignature(cur.SignatureAlgorithm, cur.RawTBSCertificate, cur.Signature); err != nil {
+					return err
+				}
+				cur = parent
+			}
+			return errors.New("chain too long")
 		}
 		return errors.New("unknown mode")
 	}
@@ -143,6 +174,7 @@ func main() {
 	issuerOnly := flag.Bool("issuer-name-only", false, "check the issuer's name, the host name and the dates, not the signature")
 	atStart := flag.Bool("verify-at-leaf-start", false, "verify chain and name at the certificate's own start")
 	suffix := flag.Bool("domain-suffix", false, "verify the chain; the name need only be under the parent domain")
+	walk := flag.Bool("signature-walk", false, "follow issuer names and signatures to the trusted CA, never asking whether an issuer may sign")
 	gate := flag.Bool("gate", false, "a verified health check, then the call without verification")
 	dialAddr := flag.Bool("dial-addr", false, "dial $MTLS_IMPOSTOR_ADDR")
 	flag.Parse()
@@ -158,7 +190,7 @@ func main() {
 		cfg.InsecureSkipVerify = true
 		cfg.VerifyPeerCertificate = softFail(u.Hostname(), *soft+*hard, *hard > 0)
 	}
-	for mode, on := range map[string]bool{"issuer-name-only": *issuerOnly, "verify-at-leaf-start": *atStart, "domain-suffix": *suffix} {
+	for mode, on := range map[string]bool{"issuer-name-only": *issuerOnly, "verify-at-leaf-start": *atStart, "domain-suffix": *suffix, "signature-walk": *walk} {
 		if on {
 			u, err := url.Parse(target)
 			if err != nil {

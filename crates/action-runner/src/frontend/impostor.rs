@@ -226,8 +226,8 @@ async fn serve(args: &ImpostorArgs, options: ImpostorOptions) -> Result<Impostor
     if !scenarios.iter().any(|s| s.must_be_refused()) {
         return Err(
             "--scenarios: give at least one scenario the client must refuse (self-signed, \
-             untrusted-ca, expired, wrong-host, forged-ca, requests-client-cert): the control \
-             alone tests nothing"
+             untrusted-ca, expired, wrong-host, forged-ca, non-ca-issuer, \
+             requests-client-cert): the control alone tests nothing"
                 .to_owned(),
         );
     }

@@ -78,6 +78,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         Scenario::SelfSigned,
         Scenario::UntrustedCa,
         Scenario::ForgedCa,
+        Scenario::NonCaIssuer,
     ]
     .into_iter()
     .filter_map(got)
@@ -108,6 +109,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 .is_some_and(|r| run.verdict_of(r) == ScenarioVerdict::Refused)
         };
         let names_only = refused(Scenario::SelfSigned) && refused(Scenario::UntrustedCa);
+        let signatures_only = names_only && refused(Scenario::ForgedCa);
         let what: Vec<&str> = careless
             .iter()
             .map(|r| match r.scenario {
@@ -120,6 +122,19 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 Scenario::ForgedCa => {
                     "issued in the trusted CA's name (and key identifier) but signed by another \
                      key, a forged CA"
+                }
+                Scenario::NonCaIssuer if signatures_only => {
+                    "signed by the key of an end-entity certificate (CA:FALSE) that the trusted \
+                     CA issued for another name (it refused the self-signed, the untrusted and \
+                     the forged certificates: it follows signatures to the trusted CA, but never \
+                     asks whether each issuer may sign certificates, so anyone holding any \
+                     certificate from that CA, a client certificate too, mints one for this \
+                     server)"
+                }
+                Scenario::NonCaIssuer => {
+                    "signed by the key of an end-entity certificate (CA:FALSE) that the trusted \
+                     CA issued for another name (anyone holding any certificate from that CA \
+                     mints one for this server)"
                 }
                 _ => "issued by a CA it was not told to trust",
             })
@@ -171,7 +186,12 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         let f = Finding::new(
             FindingId::ClientSkipsServerVerification,
             format!(
-                "The client offered anonymous cipher suites in its ClientHello ({}{}): a server                  that picks one presents no certificate at all, so there is nothing to verify,                  and anyone on the network path can impersonate {} whatever the client checks                  of certificates (an OpenSSL cipher list such as `ALL:@SECLEVEL=0` or one                  naming `aNULL` turns them on). Take them out of its cipher list (`DEFAULT`, or                  add `!aNULL`).",
+                "The client offered anonymous cipher suites in its ClientHello ({}{}): a server \
+                 that picks one presents no certificate at all, so there is nothing to verify, \
+                 and anyone on the network path can impersonate {} whatever the client checks \
+                 of certificates (an OpenSSL cipher list such as `ALL:@SECLEVEL=0` or one \
+                 naming `aNULL` turns them on). Take them out of its cipher list (`DEFAULT`, or \
+                 add `!aNULL`).",
                 suites.join(", "),
                 if suites.len() == 4 { ", …" } else { "" },
                 run.name
@@ -740,6 +760,37 @@ mod tests {
         let d = detail(&target_report(&names)?);
         assert!(
             d.contains("it checks the issuer's name, not the signature"),
+            "{d}"
+        );
+        // A verifier that follows issuer names and signatures to the trusted CA, never asking
+        // whether an issuer may sign: only the insider's chain taken.
+        let walk = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, false),
+            (Scenario::UntrustedCa, false),
+            (Scenario::ForgedCa, false),
+            (Scenario::NonCaIssuer, true),
+        ]);
+        let t = target_report(&walk)?;
+        let d = detail(&t);
+        assert_eq!(t.grade, Grade::F);
+        assert!(
+            d.contains("end-entity certificate (CA:FALSE)")
+                && d.contains("never asks whether each issuer may sign")
+                && !d.contains("forged CA"),
+            "{d}"
+        );
+        // Taken with the forged one too: no claim that signatures are checked.
+        let both = run(&[
+            (Scenario::Control, true),
+            (Scenario::SelfSigned, false),
+            (Scenario::UntrustedCa, false),
+            (Scenario::ForgedCa, true),
+            (Scenario::NonCaIssuer, true),
+        ]);
+        let d = detail(&target_report(&both)?);
+        assert!(
+            d.contains("a forged CA") && d.contains("CA:FALSE") && !d.contains("never asks"),
             "{d}"
         );
         Ok(())

@@ -28,6 +28,10 @@ pub enum Scenario {
     /// A certificate for the name whose issuer is the trusted CA's name, signed by another key (a
     /// forged CA): only a client that checks the signature refuses it.
     ForgedCa,
+    /// A certificate for the name signed by the key of an end-entity certificate (CA:FALSE) that
+    /// the trusted CA issued to someone else: only a client that checks the issuer may sign
+    /// (basicConstraints) refuses it; any holder of a certificate from that CA could mint it.
+    NonCaIssuer,
     /// A certificate from an untrusted CA, with a request for the client's certificate.
     RequestsClientCert,
     /// The wrong-host certificate (from the trusted CA), with a request for the client's
@@ -39,13 +43,14 @@ pub enum Scenario {
 impl Scenario {
     /// Every scenario, in the order serve mode serves them (a wrapped run plays `self-signed`
     /// first: [`ImpostorOptions::scenarios`]).
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 9] = [
         Scenario::Control,
         Scenario::SelfSigned,
         Scenario::UntrustedCa,
         Scenario::Expired,
         Scenario::WrongHost,
         Scenario::ForgedCa,
+        Scenario::NonCaIssuer,
         Scenario::RequestsClientCert,
         Scenario::WrongHostRequestsClientCert,
     ];
@@ -59,6 +64,7 @@ impl Scenario {
             Scenario::Expired => "expired",
             Scenario::WrongHost => "wrong-host",
             Scenario::ForgedCa => "forged-ca",
+            Scenario::NonCaIssuer => "non-ca-issuer",
             Scenario::RequestsClientCert => "requests-client-cert",
             Scenario::WrongHostRequestsClientCert => "wrong-host-requests-client-cert",
         }
@@ -81,6 +87,10 @@ impl Scenario {
             Scenario::WrongHost => "certificate from the trusted CA for another host name",
             Scenario::ForgedCa => {
                 "certificate for the name under the trusted CA's name, signed by another key"
+            }
+            Scenario::NonCaIssuer => {
+                "certificate for the name signed by another holder's end-entity certificate \
+                 (CA:FALSE) from the trusted CA"
             }
             Scenario::RequestsClientCert => {
                 "untrusted certificate, and a request for the client's certificate"

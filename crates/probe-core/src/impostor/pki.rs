@@ -23,6 +23,10 @@ use crate::identity::{self, KeyKind, SigningCa};
 /// The name on the wrong-host certificate (a reserved TLD: it never resolves).
 pub(crate) const WRONG_HOST: &str = "wrong-host.mtls-impostor.invalid";
 
+/// The name on the end-entity certificate whose key signs the non-CA-issuer scenario's
+/// certificate (under the reserved name: it never resolves, and `--name` may not take it).
+pub(crate) const INSIDER: &str = "insider.mtls-impostor.invalid";
+
 /// How long before the expired certificate's start a minted trusted CA starts: a client that
 /// "ignores expiry" by validating at the certificate's own time still finds the CA valid then.
 const CA_BACKDATE_DAYS: i64 = 90;
@@ -181,6 +185,7 @@ impl ImpostorPki {
         };
         let untrusted = SigningCa::mint("mtls-scan impostor untrusted CA")?;
         let wrong_host = wrong_host_names(name);
+        let insider = Insider::issue(&ca, valid)?;
 
         let mut configs = Vec::new();
         for scenario in Scenario::ALL {
@@ -222,6 +227,12 @@ impl ImpostorPki {
                     &key,
                 )?
                 .into()],
+                // The insider's certificate rides after the leaf it signed, the path a client
+                // that follows signatures alone walks to the trusted CA.
+                Scenario::NonCaIssuer => vec![
+                    insider.sign(&leaf(&[name], valid)?, &key)?,
+                    insider.cert.clone(),
+                ],
             };
             let config = server_config(&provider, chain, &key, scenario.asks_for_client_cert())?;
             configs.push((scenario, Arc::new(config)));
@@ -267,6 +278,51 @@ impl ImpostorPki {
                     "no configuration for {scenario}"
                 )))
             })
+    }
+}
+
+/// An end-entity certificate from the trusted CA (basicConstraints CA:FALSE, for clients, as
+/// every client of an mTLS API holds one), and its key: what any holder of such a certificate
+/// needs to sign a certificate for any name, which only the issuer's basicConstraints forbid.
+struct Insider {
+    cert: CertificateDer<'static>,
+    params: CertificateParams,
+    key: KeyPair,
+}
+
+impl Insider {
+    /// Has the trusted CA issue the insider's certificate.
+    fn issue(
+        ca: &SigningCa,
+        valid: (time::OffsetDateTime, time::OffsetDateTime),
+    ) -> Result<Self, ImpostorError> {
+        let key = KeyKind::EcdsaP256.generate()?;
+        let mut params = leaf(&[INSIDER], valid)?;
+        params.distinguished_name = DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "mtls-scan impostor");
+        params.distinguished_name.push(
+            DnType::CommonName,
+            "mtls-scan impostor insider (an end-entity certificate from the trusted CA)",
+        );
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.key_identifier_method = rcgen::KeyIdMethod::Sha256;
+        let cert = ca.sign_leaf(&params, &key)?.der().clone();
+        Ok(Self { cert, params, key })
+    }
+
+    /// Signs `params` with the insider's key, naming the insider as the issuer (its subject and
+    /// key identifier).
+    fn sign(
+        &self,
+        params: &CertificateParams,
+        key: &KeyPair,
+    ) -> Result<CertificateDer<'static>, ImpostorError> {
+        let issuer = rcgen::Issuer::from_params(&self.params, &self.key);
+        let mut params = params.clone();
+        params.use_authority_key_identifier_extension = true;
+        Ok(params.signed_by(key, &issuer)?.der().clone())
     }
 }
 
