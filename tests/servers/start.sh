@@ -57,6 +57,11 @@
 #                             redirects_where_the_valid_certificate_is_served_are_refusals)
 #   go-NoClientCert | go-RequestClientCert | go-RequireAnyClientCert | go-VerifyClientCertIfGiven |
 #   go-RequireAndVerifyClientCert                                     crypto/tls ClientAuth
+#   go-no-tickets-required    RequireAndVerifyClientCert, SessionTicketsDisabled: nothing follows the
+#                             client's Finished on TLS 1.3 when its certificate is accepted (not on
+#                             --list; see real_servers.rs servers_without_session_tickets_…)
+#   go-no-tickets-slow-refusal  the same, verified by hand: a certificate that fails refused after
+#                             40 ms (an OCSP or inventory lookup), a missing one at once (not on --list)
 #   go-lax-expired-cn         RequireAnyClientCert + a hand-written verifier (the chain to ca.crt,
 #                             any EKU, an expired or not-yet-valid leaf forgiven) + 403 unless the
 #                             CN is test-client (go/main.go; not on --list)

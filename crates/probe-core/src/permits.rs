@@ -1,6 +1,6 @@
 //! Concurrency limits of a scan: a global one and one per `host:port`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,12 +24,28 @@ pub struct Permits {
 /// Paces the connection attempts to one `host:port`: at most [`CONNECTS_PER_HOST`] in flight,
 /// and learns how fast the host answers a SYN, so a connect whose SYN was dropped (a full listen
 /// backlog) is tried again after a few of its round trips instead of the kernel's fixed second.
+/// It also learns how fast the host refuses a client certificate after a TLS 1.3 handshake, so
+/// the wait for that refusal before a request ([`Pacer::alert_window`]) is no longer than the
+/// host needs.
 #[derive(Debug)]
 pub struct Pacer {
     slots: Semaphore,
     /// The fastest completed connect to the host so far, in microseconds (`u64::MAX`: none yet).
     fastest_us: AtomicU64,
+    /// The slowest refusal seen right after a TLS 1.3 handshake, in microseconds after our side
+    /// ended it (`u64::MAX`: none yet).
+    slowest_refusal_us: AtomicU64,
+    /// A request sent after a shortened wait met no answer, or a refusal after it: the host's
+    /// refusals are not all as fast as those seen, and every later wait is the whole window.
+    refusals_outran: AtomicBool,
+    /// Told whenever a refusal changes what [`Pacer::alert_window`] gives.
+    learnt: tokio::sync::Notify,
 }
+
+/// A wait for a refusal learnt from the host is this many times its slowest refusal seen ...
+const LEARNT_WINDOW_REFUSALS: u32 = 4;
+/// ... and this much more (a scheduler's hiccup on either side).
+const LEARNT_WINDOW_MARGIN: Duration = Duration::from_millis(15);
 
 /// Before any connect to the host has completed, how long an attempt waits before another.
 pub const FIRST_RETRY_AFTER: Duration = Duration::from_millis(250);
@@ -44,6 +60,58 @@ impl Pacer {
         Self {
             slots: Semaphore::new(CONNECTS_PER_HOST),
             fastest_us: AtomicU64::new(u64::MAX),
+            slowest_refusal_us: AtomicU64::new(u64::MAX),
+            refusals_outran: AtomicBool::new(false),
+            learnt: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Completes when a refusal seen on another connection changes [`Pacer::alert_window`]:
+    /// the waits under way follow it.
+    pub async fn refusal_learnt(&self) {
+        self.learnt.notified().await;
+    }
+
+    /// Records a refusal of a client certificate (an alert, or a close) that came `after` our
+    /// side of a TLS 1.3 handshake ended, before any request.
+    pub fn refused_after(&self, after: Duration) {
+        let us = u64::try_from(after.as_micros()).unwrap_or(u64::MAX - 1);
+        let changed = self
+            .slowest_refusal_us
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
+                (old == u64::MAX || us > old).then_some(us)
+            })
+            .is_ok();
+        if changed {
+            self.learnt.notify_waiters();
+        }
+    }
+
+    /// Records that a request sent after a shortened wait ([`Pacer::alert_window`]) met a reset,
+    /// a close or a refusal instead of an answer: from now on every wait is the whole window.
+    pub fn refusal_outran_the_window(&self) {
+        if !self.refusals_outran.swap(true, Ordering::Relaxed) {
+            self.learnt.notify_waiters();
+        }
+    }
+
+    /// How long to wait, after a TLS 1.3 handshake in which the host asked for a client
+    /// certificate, for its refusal before sending the request: `full` (the transport's window)
+    /// until the host has been seen refusing, then [`LEARNT_WINDOW_REFUSALS`] times its slowest
+    /// refusal plus [`LEARNT_WINDOW_MARGIN`], never less than two handshakes' time nor more than
+    /// `full`; `full` again for good once a request sent after a shortened wait met no answer.
+    /// A wait too short never passes anything: the late refusal arrives after the request, read
+    /// as a refusal or as a reset (inconclusive, and tried again, by then with the whole window).
+    pub fn alert_window(&self, full: Duration, handshake: Duration) -> Duration {
+        if self.refusals_outran.load(Ordering::Relaxed) {
+            return full;
+        }
+        match self.slowest_refusal_us.load(Ordering::Relaxed) {
+            u64::MAX => full,
+            us => (Duration::from_micros(us) * LEARNT_WINDOW_REFUSALS)
+                .max(handshake.saturating_mul(2))
+                .saturating_add(LEARNT_WINDOW_MARGIN)
+                .min(full),
         }
     }
 
@@ -133,5 +201,57 @@ mod tests {
         let very_far = Pacer::new();
         very_far.completed(Duration::from_millis(80));
         assert_eq!(very_far.retry_after(), FIRST_RETRY_AFTER);
+    }
+
+    #[test]
+    fn the_alert_window_follows_the_slowest_refusal_until_one_outruns_it() {
+        let ms = Duration::from_millis;
+        let p = Pacer::new();
+        assert_eq!(p.alert_window(ms(60), ms(2)), ms(60), "no refusal seen yet");
+        p.refused_after(ms(1));
+        assert_eq!(p.alert_window(ms(60), ms(2)), ms(4) + LEARNT_WINDOW_MARGIN);
+        // Two handshakes' time at least (a host far away).
+        assert_eq!(
+            p.alert_window(ms(500), ms(40)),
+            ms(80) + LEARNT_WINDOW_MARGIN
+        );
+        // A faster refusal changes nothing; a slower one lengthens the wait, never past `full`.
+        p.refused_after(Duration::from_micros(300));
+        assert_eq!(p.alert_window(ms(60), ms(2)), ms(4) + LEARNT_WINDOW_MARGIN);
+        p.refused_after(ms(10));
+        assert_eq!(
+            p.alert_window(ms(500), ms(2)),
+            ms(40) + LEARNT_WINDOW_MARGIN
+        );
+        assert_eq!(p.alert_window(ms(50), ms(2)), ms(50));
+        // A request after a shortened wait met no answer: the whole window, for good.
+        p.refusal_outran_the_window();
+        assert_eq!(p.alert_window(ms(60), ms(2)), ms(60));
+        p.refused_after(ms(1));
+        assert_eq!(p.alert_window(ms(60), ms(2)), ms(60));
+    }
+
+    #[tokio::test]
+    async fn a_wait_under_way_hears_of_a_refusal_that_changes_the_window() {
+        let p = std::sync::Arc::new(Pacer::new());
+        let waiter = {
+            let p = p.clone();
+            tokio::spawn(async move { p.refusal_learnt().await })
+        };
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        p.refused_after(Duration::from_millis(2));
+        let told = tokio::time::timeout(Duration::from_secs(5), waiter).await;
+        assert!(matches!(told, Ok(Ok(()))), "{told:?}");
+        // A faster refusal changes no window: nobody is woken.
+        let waiter = {
+            let p = p.clone();
+            tokio::spawn(async move { p.refusal_learnt().await })
+        };
+        tokio::task::yield_now().await;
+        p.refused_after(Duration::from_millis(1));
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        waiter.abort();
     }
 }

@@ -143,6 +143,18 @@ func main() {
 	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page"
 	redirectsFirst := *mode == "ifgiven-302-writes-page"
 	_, handWritten := handWrittenModes[*mode]
+	// TLS 1.3 without session tickets (SessionTicketsDisabled), HTTP/1.1 preferred: nothing
+	// follows the client's Finished when its certificate is accepted. slow-refusal: Go's verification done by hand,
+	// a certificate that fails it refused only after 40 ms (an OCSP or inventory lookup), a
+	// missing one at once.
+	noTickets := *mode == "no-tickets-required" || *mode == "no-tickets-slow-refusal"
+	slowRefusal := *mode == "no-tickets-slow-refusal"
+	if noTickets {
+		auth, ok = tls.RequireAndVerifyClientCert, true
+	}
+	if slowRefusal {
+		auth = tls.RequestClientCert
+	}
 	if lax || rootsFromChain || caInChain || chainSignatures || p384Any || anchorByName || handWritten {
 		auth, ok = tls.RequireAnyClientCert, true
 	}
@@ -347,6 +359,34 @@ func main() {
 				return nil // "our clients have P-384 keys"
 			}
 			return errors.New("not a P-384 key")
+		}
+	}
+	if noTickets {
+		// HTTP/1.1 first (an h2 server's SETTINGS frame would follow the Finished at once).
+		cfg.SessionTicketsDisabled = true
+		cfg.NextProtos = []string{"http/1.1"}
+	}
+	if slowRefusal {
+		cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 {
+				return errors.New("no certificate")
+			}
+			certs, err := parseChain(raw)
+			if err == nil {
+				inter := x509.NewCertPool()
+				for _, c := range certs[1:] {
+					inter.AddCert(c)
+				}
+				_, err = certs[0].Verify(x509.VerifyOptions{
+					Roots:         pool,
+					Intermediates: inter,
+					KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+				})
+			}
+			if err != nil {
+				time.Sleep(40 * time.Millisecond)
+			}
+			return err
 		}
 	}
 	srv := &http.Server{

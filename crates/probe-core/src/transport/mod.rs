@@ -423,42 +423,64 @@ async fn exchange(
 ) -> Vec<ExchangeResult> {
     match connect(target, setup, record).await {
         Ok(connected) => {
-            let withheld = if sends_user_headers(target, setup) {
-                let chain = connected.peer_chain();
-                headers_withheld(target, setup.header_trust.as_ref(), chain).await
-            } else {
-                None
-            };
-            let Some(why) = withheld else {
-                return ask_all(connected, target, setup, until, paths, true).await;
-            };
-            // Asked without them: a page served so is served (without the token, what the
-            // server lets in is plainer still), and so is the TLS module's own refusal, answered
-            // before any header is read (nginx's certificate page, 495/496); any other answer
-            // may be for want of the headers (an application's "client certificate required"
-            // may also want the token), so it is unread, and another try would end the same.
-            let mut results = ask_all(connected, target, setup, until, paths, false).await;
-            for r in &mut results {
-                let judged = r.outcome == Some(Outcome::Served)
-                    || matches!(r.http_status, Some(495 | 496))
-                    || crate::checks::refusal::nginx_own_certificate_page(
-                        r.http_status,
-                        r.body_excerpt.as_deref(),
-                        r.server_header.as_deref(),
-                    );
-                if r.http_status.is_some() && !judged {
-                    r.outcome = Some(Outcome::Inconclusive);
-                    r.unpresentable = true;
-                    r.detail = Some(format!(
-                        "HTTP {} to a request sent without the headers given with -H: {why}",
-                        r.http_status.unwrap_or_default()
-                    ));
+            let shortened = connected.shortened_wait;
+            let results = ask_connected(connected, target, setup, until, paths).await;
+            // A request sent after a wait shortened to the refusals seen so far, and met by no
+            // answer: the host's refusal may have come after it (read as a reset). Every later
+            // wait on this host is the whole window, the retry's too.
+            if shortened && results.iter().any(|r| r.http_status.is_none()) {
+                if let Some(p) = setup.pacer.as_ref() {
+                    p.refusal_outran_the_window();
                 }
             }
             results
         }
         Err(failed) => vec![failed],
     }
+}
+
+/// The requests of an exchange, on its connection: with the user's headers where the server may
+/// be sent them.
+async fn ask_connected(
+    connected: Connected,
+    target: &Target,
+    setup: &ExchangeSetup<'_>,
+    until: tokio::time::Instant,
+    paths: &[&str],
+) -> Vec<ExchangeResult> {
+    let withheld = if sends_user_headers(target, setup) {
+        let chain = connected.peer_chain();
+        headers_withheld(target, setup.header_trust.as_ref(), chain).await
+    } else {
+        None
+    };
+    let Some(why) = withheld else {
+        return ask_all(connected, target, setup, until, paths, true).await;
+    };
+    // Asked without them: a page served so is served (without the token, what the
+    // server lets in is plainer still), and so is the TLS module's own refusal, answered
+    // before any header is read (nginx's certificate page, 495/496); any other answer
+    // may be for want of the headers (an application's "client certificate required"
+    // may also want the token), so it is unread, and another try would end the same.
+    let mut results = ask_all(connected, target, setup, until, paths, false).await;
+    for r in &mut results {
+        let judged = r.outcome == Some(Outcome::Served)
+            || matches!(r.http_status, Some(495 | 496))
+            || crate::checks::refusal::nginx_own_certificate_page(
+                r.http_status,
+                r.body_excerpt.as_deref(),
+                r.server_header.as_deref(),
+            );
+        if r.http_status.is_some() && !judged {
+            r.outcome = Some(Outcome::Inconclusive);
+            r.unpresentable = true;
+            r.detail = Some(format!(
+                "HTTP {} to a request sent without the headers given with -H: {why}",
+                r.http_status.unwrap_or_default()
+            ));
+        }
+    }
+    results
 }
 
 /// Whether the exchange's requests carry the user's headers: those go only to the target's own
@@ -618,6 +640,9 @@ struct Connected {
     h2: bool,
     version: Option<TlsVersion>,
     resumed: bool,
+    /// The wait for an early alert was shorter than the transport's window, learnt from the
+    /// host's refusals ([`Pacer::alert_window`]).
+    shortened_wait: bool,
     _closer: Closer,
 }
 
@@ -709,6 +734,7 @@ async fn connect(
         };
         (alpn, h2, version, resumed)
     };
+    let mut shortened_wait = false;
     let tls = if setup.await_alert
         && version == Some(TlsVersion::Tls13)
         && record.lock().cert_requested
@@ -720,11 +746,14 @@ async fn connect(
         // At most half a second, but never less than two handshakes' time: a server half a
         // second away answers the certificate a round trip after the handshake (an audit's Node
         // and JDK refusals by a bare close, 500 ms away, came after the request and were unread).
-        let window = (handshake * 5 + Duration::from_millis(50))
+        let full = (handshake * 5 + Duration::from_millis(50))
             .min(Duration::from_millis(500))
             .max(handshake.saturating_mul(2) + Duration::from_millis(50));
-        match early_alert(tls, window, &ticket).await {
-            Ok(stream) => stream,
+        match early_alert(tls, (full, handshake), &ticket, setup.pacer.as_deref()).await {
+            Ok((stream, shortened)) => {
+                shortened_wait = shortened;
+                stream
+            }
             Err(mut refused) => {
                 refused.alpn = alpn;
                 refused.tls_version = version;
@@ -740,6 +769,7 @@ async fn connect(
         h2: negotiated_h2,
         version,
         resumed,
+        shortened_wait,
         _closer,
     })
 }
@@ -760,6 +790,7 @@ async fn ask_all(
         h2,
         version,
         resumed,
+        shortened_wait: _,
         _closer,
     } = connected;
     let captured = tls.capture.clone();
@@ -974,56 +1005,95 @@ fn one_status_line(head: &[u8]) -> Option<u16> {
 /// kernel reset the connection and the alert is lost. So, when a certificate was requested, wait
 /// for the server's first word: an alert (refused), or a NewSessionTicket (accepted: most servers
 /// send one right after our Finished). A server that sends neither costs the whole window:
-/// five times the TLS handshake's time plus 50 ms, at most 500 ms. It is not longer, not even on
-/// a retry: a server that accepted the certificate, sends no ticket and closes idle connections
-/// within the window would read as refusing it (a false pass; the short window makes that rare,
-/// it does not rule it out). A server slower than the window to refuse gets the request first,
-/// its refusal arrives as a reset, and the probe is inconclusive: loud, never a pass.
-/// Whatever the server sends unprompted meanwhile (an h2 SETTINGS frame) is replayed to HTTP.
+/// five times the TLS handshake's time plus 50 ms, at most 500 ms, or less once the host has been
+/// seen refusing (see [`Pacer::alert_window`]: each refusal here is told to `pacer`). It is not
+/// longer, not even on a retry: a server that accepted the certificate, sends no ticket and
+/// closes idle connections within the window would read as refusing it (a false pass; the short
+/// window makes that rare, it does not rule it out). A server slower than the window to refuse
+/// gets the request first, its refusal arrives as a reset, and the probe is inconclusive: loud,
+/// never a pass. Whatever the server sends unprompted meanwhile (an h2 SETTINGS frame) is
+/// replayed to HTTP.
 async fn early_alert(
     mut tls: TlsStream<TcpStream>,
-    wait: Duration,
+    (full, handshake): (Duration, Duration),
     ticket: &tokio::sync::Notify,
-) -> Result<Yielding<TlsStream<TcpStream>>, ExchangeResult> {
+    pacer: Option<&Pacer>,
+) -> Result<(Yielding<TlsStream<TcpStream>>, bool), ExchangeResult> {
     use tokio::io::AsyncReadExt as _;
+    /// How the wait ended.
+    enum Waited {
+        Read(std::io::Result<usize>),
+        Ticket,
+        Window,
+    }
     let mut buf = vec![0u8; 16 * 1024];
+    let waiting = tokio::time::Instant::now();
+    let window = || pacer.map_or(full, |p| p.alert_window(full, handshake));
+    let mut wait = window();
     // Ends on the first of: an alert or data (the read), a session ticket (the server accepted our
-    // Finished: go on at once), or the window. The read is cancel-safe: records it processed stay
-    // buffered in rustls.
-    let waiting = Instant::now();
-    let read = tokio::select! {
-        r = tokio::time::timeout(wait, tls.read(&mut buf)) => r,
-        () = ticket.notified() => {
-            tracing::debug!(target: "probe_core::timing", waited_ms = ms(waiting.elapsed()), "early alert: a session ticket came first");
-            return Ok(Yielding::new(tls));
+    // Finished: go on at once), or the window, which follows what the host's other connections
+    // teach meanwhile (a refusal seen on one shortens the wait of those beside it). The read is
+    // cancel-safe: records it processed stay buffered in rustls.
+    let waited = {
+        let mut reading = std::pin::pin!(tls.read(&mut buf));
+        loop {
+            let learnt = async {
+                match pacer {
+                    Some(p) => p.refusal_learnt().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                r = &mut reading => break Waited::Read(r),
+                () = ticket.notified() => break Waited::Ticket,
+                () = tokio::time::sleep_until(waiting + wait) => break Waited::Window,
+                () = learnt => wait = window(),
+            }
         }
     };
+    let refused_after = waiting.elapsed();
     tracing::debug!(
         target: "probe_core::timing",
-        waited_ms = ms(waiting.elapsed()),
+        waited_ms = ms(refused_after),
         window_ms = ms(wait),
-        ended = match &read { Err(_) => "window", Ok(Ok(0)) => "close", Ok(Ok(_)) => "data", Ok(Err(_)) => "error" },
+        full_window_ms = ms(full),
+        ended = match &waited {
+            Waited::Window => "window",
+            Waited::Ticket => "ticket",
+            Waited::Read(Ok(0)) => "close",
+            Waited::Read(Ok(_)) => "data",
+            Waited::Read(Err(_)) => "error",
+        },
         "early alert"
     );
-    match read {
-        Err(_) => Ok(Yielding::new(tls)),
-        Ok(Ok(0)) => Err(ExchangeResult {
-            outcome: Some(Outcome::RefusedTls),
-            unconfirmed: true,
-            detail: Some(
-                "the server closed the connection right after the handshake, without an alert \
-                 and before any request"
-                    .into(),
-            ),
-            ..ExchangeResult::default()
-        }),
-        Ok(Ok(n)) => {
+    let learn = || {
+        if let Some(p) = pacer {
+            p.refused_after(refused_after);
+        }
+    };
+    match waited {
+        Waited::Ticket => Ok((Yielding::new(tls), false)),
+        Waited::Window => Ok((Yielding::new(tls), wait < full)),
+        Waited::Read(Ok(0)) => {
+            learn();
+            Err(ExchangeResult {
+                outcome: Some(Outcome::RefusedTls),
+                unconfirmed: true,
+                detail: Some(
+                    "the server closed the connection right after the handshake, without an \
+                     alert and before any request"
+                        .into(),
+                ),
+                ..ExchangeResult::default()
+            })
+        }
+        Waited::Read(Ok(n)) => {
             let got = Bytes::copy_from_slice(buf.get(..n).unwrap_or_default());
-            Ok(Yielding::with_prefix(tls, got))
+            Ok((Yielding::with_prefix(tls, got), false))
         }
         // Data the server wrote before its alert (a page sent before the request, then the
         // alert: an audit's Python server): what it sent is unread, never a refusal.
-        Ok(Err(e)) if left_in_tls(&mut tls) > 0 => Err(ExchangeResult {
+        Waited::Read(Err(e)) if left_in_tls(&mut tls) > 0 => Err(ExchangeResult {
             outcome: Some(Outcome::Inconclusive),
             detail: Some(format!(
                 "the server sent data before any request, then {}: what it sent first is no \
@@ -1032,7 +1102,8 @@ async fn early_alert(
             )),
             ..ExchangeResult::default()
         }),
-        Ok(Err(e)) => {
+        Waited::Read(Err(e)) => {
+            learn();
             let alert = find_tls_error(&e).as_ref().and_then(alert_name);
             Err(ExchangeResult {
                 outcome: Some(Outcome::RefusedTls),
