@@ -358,6 +358,15 @@ impl ExtraHeaders {
     }
 }
 
+/// Where `path` holds a `%` not followed by two hex digits, if it does.
+fn bad_percent(path: &str) -> Option<usize> {
+    let bytes = path.as_bytes();
+    bytes.iter().enumerate().find_map(|(i, b)| {
+        let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+        (*b == b'%' && !(hex(i + 1) && hex(i + 2))).then_some(i)
+    })
+}
+
 impl Target {
     /// Parses a target. A missing scheme means `https://`; any other scheme is refused, because
     /// client-certificate authentication only exists over TLS.
@@ -401,6 +410,17 @@ impl Target {
         if let Some(q) = url.query() {
             path.push('?');
             path.push_str(q);
+        }
+        // `%` not followed by two hex digits is no percent-encoding: servers answer such a
+        // request 400 before any check of the certificate (nginx `ssl_verify_client on` did, and
+        // its generic 400 read as a client-certificate-optional finding, C).
+        if let Some(at) = bad_percent(&path) {
+            let shown: String = path.get(at..).unwrap_or_default().chars().take(3).collect();
+            return Err(invalid(&format!(
+                "`{shown}` in the path is no percent-encoding (`%` takes two hex digits): \
+                 servers refuse such a request before any certificate check; write `%25` for a \
+                 `%` itself"
+            )));
         }
         let host_for_url = if host.contains(':') {
             format!("[{host}]")
@@ -572,10 +592,25 @@ mod tests {
                 .is_some_and(|e| e.contains("port 0 is not a TCP port")),
             "{e:?}"
         );
+        // A `%` that encodes nothing: nginx `on` answered its generic 400 before the
+        // certificate check (a medium finding, C, where the path was the user's typo).
+        for bad in [
+            "https://api.example/%zz",
+            "https://api.example/a%2",
+            "https://api.example/orders?q=50%",
+        ] {
+            let e = Target::parse(bad).err().map(|e| e.to_string());
+            assert!(
+                e.as_deref()
+                    .is_some_and(|e| e.contains("is no percent-encoding")),
+                "{bad}: {e:?}"
+            );
+        }
         for ok in [
             "https://api.example/",
             "https://127.0.0.1:8443/",
             "https://[::1]/",
+            "https://api.example/a%2Fb?q=50%25",
         ] {
             assert!(Target::parse(ok).is_ok(), "{ok}");
         }
