@@ -20,11 +20,21 @@ const SECRET: &str = "s3cret-token-7f3a";
 type Heads = Arc<Mutex<Vec<String>>>;
 
 /// A TLS server that asks for no certificate, records every request head (lower-cased) and the
-/// SNI it was reached with, and answers 200. Its self-signed certificate (for `api.test`) is
-/// written to `cert_file`: the user's headers go only to a server whose certificate verifies.
+/// SNI it was reached with, and answers 200 (with the request's head as its body when `echo`).
+/// Its self-signed certificate (for `api.test`) is written to `cert_file`: the user's headers go
+/// only to a server whose certificate verifies.
 fn recording_server(
     rt: &tokio::runtime::Runtime,
     cert_file: &std::path::Path,
+) -> TestResult<(u16, Heads, tokio::task::JoinHandle<()>)> {
+    recording_server_echoing(rt, cert_file, false)
+}
+
+/// [`recording_server`], its answer's body the request's head when `echo`.
+fn recording_server_echoing(
+    rt: &tokio::runtime::Runtime,
+    cert_file: &std::path::Path,
+    echo: bool,
 ) -> TestResult<(u16, Heads, tokio::task::JoinHandle<()>)> {
     let key = rcgen::KeyPair::generate()?;
     let cert = rcgen::CertificateParams::new(vec!["api.test".to_owned()])?.self_signed(&key)?;
@@ -55,13 +65,16 @@ fn recording_server(
                 let Ok(n) = tls.read(&mut buf).await else {
                     return;
                 };
-                let head = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
+                let raw = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let head = raw.to_ascii_lowercase();
                 heads.lock().unwrap().push(format!("sni={sni}\n{head}"));
-                let _ = tls
-                    .write_all(
-                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
-                    )
-                    .await;
+                let body = if echo { raw } else { "ok".to_owned() };
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(answer.as_bytes()).await;
                 let _ = tls.shutdown().await;
             });
         }
@@ -153,6 +166,75 @@ fn resolve_header_and_skip_probe_from_the_cli() -> TestResult {
         assert!(h.contains(&format!("x-api-key: {SECRET}")), "{h}");
         assert!(!h.contains("/actuator"), "{h}");
     }
+    Ok(())
+}
+
+/// A key in the target URL's query (`?api_key=…`) is the user's secret as much as a header's
+/// value: it was shown as given in every report. Now it is sent as given and shown as
+/// `<redacted>` (the URL in every format, and a server's echo of the request).
+#[test]
+fn a_secret_in_the_query_is_sent_and_never_shown() -> TestResult {
+    let rt = runtime()?;
+    let dir = tempfile::tempdir()?;
+    let cert_file = dir.path().join("api-test.pem");
+    let (port, seen, _task) = recording_server_echoing(&rt, &cert_file, true)?;
+    let key = "q7Zk2-query-key-91c";
+    let url = format!("https://api.test:{port}/v1/orders?api_key={key}&page=2");
+    let md = dir.path().join("r.md");
+    let sarif = dir.path().join("r.sarif");
+    let out = mtls_scan()
+        .args(["scan", &url, "--ca-file"])
+        .arg(&cert_file)
+        .args(["--resolve", &format!("api.test:{port}:127.0.0.1")])
+        .args(["--format", "text", "--json"])
+        .arg(dir.path().join("r.json"))
+        .arg("--markdown")
+        .arg(&md)
+        .arg("--sarif")
+        .arg(&sarif)
+        .args(["--timeout", "3", "--fail-under", "none"])
+        .env("MTLS_SCAN_PROGRESS", "0")
+        .env("RUST_LOG", "debug")
+        .output()?;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let json = std::fs::read_to_string(dir.path().join("r.json"))?;
+    for (what, text) in [
+        ("text", stdout.to_string()),
+        ("stderr", stderr.to_string()),
+        ("json", json.clone()),
+        ("markdown", std::fs::read_to_string(&md)?),
+        ("sarif", std::fs::read_to_string(&sarif)?),
+    ] {
+        assert!(!text.contains(key), "{what}: {text}");
+    }
+    let report: Value = serde_json::from_str(&json)?;
+    assert_eq!(
+        report["targets"][0]["url"],
+        format!("https://api.test:{port}/v1/orders?api_key=<redacted>&page=2")
+    );
+    // Sent as given, and the server echoed it back in every body.
+    let heads = seen.lock().unwrap().clone();
+    assert!(
+        heads.iter().any(|h| h.contains(&format!(
+            "get /v1/orders?api_key={}&page=2",
+            key.to_ascii_lowercase()
+        ))),
+        "{heads:?}"
+    );
+    // A usage error about the same URL does not quote the key either.
+    let out = mtls_scan()
+        .args(["scan", &format!("https://api.test/%zz?token={key}")])
+        .output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        !stderr.contains(key) && stderr.contains("token=<redacted>"),
+        "{stderr}"
+    );
     Ok(())
 }
 

@@ -710,22 +710,21 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     }
     report.findings = findings.into_iter().map(Into::into).collect();
     report.refresh_not_run_note();
-    redact_everywhere(report, &target.headers)
+    redact_everywhere(report, &target.secret_values())
 }
 
-/// The report with every value of the user's headers (in each form a server may echo it)
+/// The report with every value of the user's headers and secret query values (in each form a server may echo it)
 /// replaced wherever it stands: a server can put what it was sent anywhere, a CA name of its
 /// CertificateRequest included (which the forged certificates then copy), not only the bodies
 /// and headers the transport already redacts.
-fn redact_everywhere(report: TargetReport, headers: &crate::target::ExtraHeaders) -> TargetReport {
-    let secrets = headers.secret_values();
+fn redact_everywhere(report: TargetReport, secrets: &[String]) -> TargetReport {
     if secrets.is_empty() {
         return report;
     }
     let Ok(mut value) = serde_json::to_value(&report) else {
         return report;
     };
-    if !redact_strings(&mut value, &secrets) {
+    if !redact_strings(&mut value, secrets) {
         return report;
     }
     serde_json::from_value(value).unwrap_or_else(|e| {
@@ -2076,7 +2075,7 @@ mod tests {
             "acceptable CAs: O=Bearer S3CR3TT0KENxyz789, CN=s3cr3tt0kenXYZ789".into(),
             "kept as it is".into(),
         ];
-        let redacted = redact_everywhere(report, &headers);
+        let redacted = redact_everywhere(report, &headers.secret_values());
         let json = serde_json::to_string(&redacted)?;
         assert!(!json.to_ascii_lowercase().contains("s3cr3tt0ken"), "{json}");
         assert!(redacted.notes.iter().any(|n| n == "kept as it is"));
@@ -2096,7 +2095,7 @@ mod tests {
                 format!("a server said {value}"),
             )
             .into()];
-            let redacted = redact_everywhere(report, &headers);
+            let redacted = redact_everywhere(report, &headers.secret_values());
             assert_eq!(redacted.error, None, "{value}");
             assert_eq!(redacted.url, "https://a.test/");
             assert_eq!(redacted.findings.len(), 1);

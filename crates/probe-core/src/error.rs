@@ -9,7 +9,7 @@ use std::path::PathBuf;
 pub enum ScanError {
     /// A target URL could not be parsed or is not an `https://` URL. The URL is shown without
     /// its userinfo (`https://***@host/`): a password in it never reaches a message.
-    #[error("invalid target {:?}: {reason}", without_userinfo(.url))]
+    #[error("invalid target {:?}: {reason}", shown_target(.url))]
     InvalidTarget {
         /// The text as given, with any userinfo replaced by `***` ([`ScanError::invalid_target`]).
         url: String,
@@ -109,11 +109,11 @@ pub const SETTINGS: &[&str] = &[
 ];
 
 impl ScanError {
-    /// [`ScanError::InvalidTarget`] for `url`, kept without its userinfo
-    /// ([`without_userinfo`]).
+    /// [`ScanError::InvalidTarget`] for `url`, kept without its userinfo and its secret query values
+    /// ([`shown_target`]).
     pub fn invalid_target(url: &str, reason: impl Into<String>) -> Self {
         Self::InvalidTarget {
-            url: without_userinfo(url),
+            url: shown_target(url),
             reason: reason.into(),
         }
     }
@@ -123,6 +123,24 @@ impl ScanError {
     pub fn worded(&self, name: impl Fn(&str) -> String) -> String {
         word_settings(&self.to_string(), name)
     }
+}
+
+/// A target as given, for an error: [`without_userinfo`], and the query's secret-looking values
+/// redacted ([`crate::text::redact_query`]).
+pub fn shown_target(text: &str) -> String {
+    let text = without_userinfo(text);
+    let Some((head, rest)) = text.split_once('?') else {
+        return text;
+    };
+    let (query, fragment) = rest
+        .split_once('#')
+        .map_or((rest, None), |(q, f)| (q, Some(f)));
+    let mut out = format!("{head}?{}", crate::text::redact_query(query).0);
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// `text` (a target URL as given, or not quite a URL) with its userinfo replaced by `***`:

@@ -10,7 +10,9 @@ use crate::error::ScanError;
 /// One endpoint to scan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
-    /// The URL as normalised (always `https://host:port/path`).
+    /// The URL as normalised (always `https://host:port/path`), as every report shows it: the
+    /// value of a query parameter that names or looks like a secret (`?api_key=…`) reads
+    /// `<redacted>` ([`crate::text::redact_query`]); [`Target::path`] keeps it for the request.
     pub url: String,
     /// Host name or IP address, without brackets.
     pub host: String,
@@ -42,6 +44,10 @@ pub struct Target {
     /// protocol_version alert); one the server does answer on is judged as any other.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tls_versions: Vec<crate::facts::TlsVersion>,
+    /// The query values [`Target::url`] shows redacted: never serialised or printed, and
+    /// redacted wherever a server echoes them ([`Target::secret_values`]).
+    #[serde(skip)]
+    pub query_secrets: Vec<String>,
 }
 
 /// Headers sent on every request of a target. Their values may be secrets: `Debug` shows names.
@@ -358,6 +364,17 @@ impl ExtraHeaders {
     }
 }
 
+/// `https://AUTHORITY/PATH` as reports show it: secret-looking query values redacted.
+fn shown_url(authority: &str, path: &str) -> String {
+    match path.split_once('?') {
+        Some((bare, query)) => format!(
+            "https://{authority}{bare}?{}",
+            crate::text::redact_query(query).0
+        ),
+        None => format!("https://{authority}{path}"),
+    }
+}
+
 /// Where `path` holds a `%` not followed by two hex digits, if it does.
 fn bad_percent(path: &str) -> Option<usize> {
     let bytes = path.as_bytes();
@@ -422,13 +439,17 @@ impl Target {
                  `%` itself"
             )));
         }
+        let query_secrets = url
+            .query()
+            .map(|q| crate::text::redact_query(q).1)
+            .unwrap_or_default();
         let host_for_url = if host.contains(':') {
             format!("[{host}]")
         } else {
             host.clone()
         };
         Ok(Self {
-            url: format!("https://{host_for_url}:{port}{path}"),
+            url: shown_url(&format!("{host_for_url}:{port}"), &path),
             host,
             port,
             path,
@@ -437,6 +458,7 @@ impl Target {
             sibling_ports: Vec::new(),
             headers: ExtraHeaders::default(),
             tls_versions: Vec::new(),
+            query_secrets,
         })
     }
 
@@ -457,7 +479,7 @@ impl Target {
     pub fn on_port(&self, port: u16) -> Target {
         let mut other = self.clone();
         other.port = port;
-        other.url = format!("https://{}{}", other.host_port(), other.path);
+        other.url = shown_url(&other.host_port(), &other.path);
         other.sibling_ports.clear();
         other
     }
@@ -503,6 +525,27 @@ impl Target {
     /// `host:port`, the key used for fingerprints and per-host limits.
     pub fn host_port(&self) -> String {
         format!("{}:{}", self.authority_host(), self.port)
+    }
+
+    /// The values never to show: the extra headers' ([`ExtraHeaders::secret_values`]) and the
+    /// query's secrets ([`Target::query_secrets`]), as written and as an echo would encode them,
+    /// 4 characters or more, the longest first.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut secrets = self.headers.secret_values();
+        for value in &self.query_secrets {
+            let decoded = percent_encoding::percent_decode_str(value)
+                .decode_utf8_lossy()
+                .into_owned();
+            for plain in [value.as_str(), decoded.as_str()] {
+                if plain.chars().count() >= 4 {
+                    secrets.extend(echoed_forms(plain));
+                }
+            }
+        }
+        secrets.retain(|s| s.len() >= 4);
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
+        secrets
     }
 
     fn authority_host(&self) -> String {
@@ -614,6 +657,43 @@ mod tests {
         ] {
             assert!(Target::parse(ok).is_ok(), "{ok}");
         }
+    }
+
+    /// A key in the query is shown redacted wherever the URL is, sent as given, and redacted in
+    /// a server's echo of it (an audit's: `?api_key=…` shown as given in every report).
+    #[test]
+    fn a_secret_in_the_query_is_shown_redacted_and_sent_as_given() {
+        let t = Target::parse("https://api.example/v1/orders?api_key=K3y-Secret-42&page=2");
+        let t = t.map_err(|e| e.to_string());
+        assert_eq!(
+            t.as_ref().map(|t| (t.url.as_str(), t.path.as_str())),
+            Ok((
+                "https://api.example:443/v1/orders?api_key=<redacted>&page=2",
+                "/v1/orders?api_key=K3y-Secret-42&page=2"
+            ))
+        );
+        let secrets = t.as_ref().map(Target::secret_values).unwrap_or_default();
+        assert!(secrets.iter().any(|s| s == "K3y-Secret-42"), "{secrets:?}");
+        let other = t.map(|t| t.on_port(8443).url);
+        assert_eq!(
+            other.as_deref(),
+            Ok("https://api.example:8443/v1/orders?api_key=<redacted>&page=2")
+        );
+        // Nothing that looks secret: shown as given.
+        let plain = Target::parse("https://api.example/search?q=widgets&page=2").map(|t| t.url);
+        assert_eq!(
+            plain.ok().as_deref(),
+            Some("https://api.example:443/search?q=widgets&page=2")
+        );
+        // An error about the URL does not quote it either.
+        let e = Target::parse("https://api.example/%zz?token=K3y-Secret-42")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            !e.contains("K3y-Secret-42") && e.contains("token=<redacted>"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -834,6 +914,7 @@ mod tests {
                 sibling_ports: Vec::new(),
                 headers: ExtraHeaders::default(),
                 tls_versions: Vec::new(),
+                query_secrets: Vec::new(),
             })
         );
         let t = Target::parse("https://api.example.com:8443/v1").map_err(|e| e.to_string());

@@ -336,6 +336,36 @@ fn is_blob(word: &str) -> bool {
         && w.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// A URL's query (without its `?`) with the value of every parameter that names a secret
+/// (`token`, `api_key`, `key`, `sig`, `X-Amz-Signature`, `code`…) or that looks like one (a JSON
+/// Web Token, a long base64 or hex run) replaced by `<redacted>`, and the values so replaced, as
+/// written: a target URL is shown in every report, and a key in it is the user's secret.
+pub fn redact_query(query: &str) -> (String, Vec<String>) {
+    let mut secrets = Vec::new();
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let Some((name, value)) = pair.split_once('=') else {
+                return pair.to_owned();
+            };
+            let named = is_secret_name(name)
+                || is_secret_param(name)
+                || ["key", "sig", "jwt", "sas", "pin"]
+                    .iter()
+                    .any(|w| name.eq_ignore_ascii_case(w))
+                || name.to_ascii_lowercase().ends_with("key");
+            let looks =
+                is_blob(value) || redact_jwts(value) != value || redact_prefixed(value) != value;
+            if value.is_empty() || !(named || looks) {
+                return pair.to_owned();
+            }
+            secrets.push(value.to_owned());
+            format!("{name}={REDACTED}")
+        })
+        .collect();
+    (pairs.join("&"), secrets)
+}
+
 /// Whether a query parameter's name (`?code=…`, `&otp=…`) names a one-time secret: names too
 /// common in prose (`code`) to be redacted anywhere else.
 fn is_secret_param(key: &str) -> bool {
@@ -633,7 +663,50 @@ pub fn redact_secrets(line: &str) -> String {
 
 #[cfg(test)]
 mod redaction_tests {
-    use super::redact_secrets;
+    #[test]
+    fn query_values_that_name_or_look_like_secrets_are_redacted() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJlLXNlY3JldA";
+        for (query, shown, secrets) in [
+            (
+                "api_key=abc123&page=2",
+                "api_key=<redacted>&page=2",
+                vec!["abc123"],
+            ),
+            ("key=AIzaSyD&q=x", "key=<redacted>&q=x", vec!["AIzaSyD"]),
+            (
+                "X-Amz-Credential=AKIA%2F20261204&X-Amz-Signature=ab12&X-Amz-Date=20261204",
+                "X-Amz-Credential=<redacted>&X-Amz-Signature=<redacted>&X-Amz-Date=20261204",
+                vec!["AKIA%2F20261204", "ab12"],
+            ),
+            (
+                "sv=2022&sig=Zx9%3D",
+                "sv=2022&sig=<redacted>",
+                vec!["Zx9%3D"],
+            ),
+            (
+                "access_token=t0k&code=c0de",
+                "access_token=<redacted>&code=<redacted>",
+                vec!["t0k", "c0de"],
+            ),
+            (
+                &format!("q=x&t={jwt}") as &str,
+                "q=x&t=<redacted>",
+                vec![jwt],
+            ),
+            (
+                "q=widgets&page=2&sort=asc",
+                "q=widgets&page=2&sort=asc",
+                vec![],
+            ),
+            ("flag&token=", "flag&token=", vec![]),
+        ] {
+            let (got, values) = redact_query(query);
+            assert_eq!(got, shown, "{query}");
+            assert_eq!(values, secrets, "{query}");
+        }
+    }
+
+    use super::{redact_query, redact_secrets};
 
     /// Tokens of a well-known form in a request's path or query, as an audit's client sent them:
     /// gone from the line, the path around them kept; a prose word with such a prefix stays.

@@ -492,7 +492,7 @@ impl Checker<'_> {
                         format!(
                             "{:?} is not a URL: a space in its userinfo (credentials in the URL \
                              are not supported: give them with `header`)",
-                            probe_core::error::without_userinfo(u)
+                            probe_core::error::shown_target(u)
                         ),
                     );
                 }

@@ -101,7 +101,7 @@ impl Secrets {
     /// The values of `target`'s extra headers never to show
     /// ([`crate::target::ExtraHeaders::secret_values`]).
     pub fn of(target: &Target) -> Secrets {
-        Secrets(target.headers.secret_values())
+        Secrets(target.secret_values())
     }
 }
 
