@@ -62,6 +62,9 @@
 #                             --list; see real_servers.rs servers_without_session_tickets_…)
 #   go-no-tickets-slow-refusal  the same, verified by hand: a certificate that fails refused after
 #                             40 ms (an OCSP or inventory lookup), a missing one at once (not on --list)
+#   go-no-tickets-late-close  TLS 1.3, no tickets, HTTP/1.1: a missing certificate refused at once (alert), one
+#                             failing verification by a close 40 ms after the handshake, no alert
+#                             (go/late_close.go; not on --list)
 #   go-lax-expired-cn         RequireAnyClientCert + a hand-written verifier (the chain to ca.crt,
 #                             any EKU, an expired or not-yet-valid leaf forgiven) + 403 unless the
 #                             CN is test-client (go/main.go; not on --list)

@@ -3398,3 +3398,48 @@ fn servers_without_session_tickets_keep_their_verdicts_with_a_learnt_wait() {
         }
     }
 }
+
+/// A TLS 1.3 server without tickets that refuses a missing certificate at once (an alert) but a
+/// certificate failing its check by a bare close 40 ms after the handshake: the wait learnt from
+/// the first is too short for the second, whose request then met the close. That exchange was
+/// left unread, and a close counts as a refusal only once it repeats: two more retry rounds per
+/// probe, the scan 4–5× slower (an audit's: 89 → 455 ms). The exchange is now made again at
+/// once with the whole window, its first try not counted: each refusal is confirmed by its second
+/// attempt, as before; with an identity A, anonymously never a pass (nothing shows the closes are
+/// refusals rather than drops).
+#[test]
+fn a_late_bare_close_after_a_fast_alert_is_confirmed_without_extra_rounds() {
+    let name = "go-no-tickets-late-close";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.full_identity_args());
+    let t = &scan.targets[name];
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(0), Some("A")),
+        "{}",
+        target_summary(t)
+    );
+    let probes = t["probes"].as_array().cloned().unwrap_or_default();
+    for p in &probes {
+        assert!(
+            p["attempts"].as_u64().unwrap_or(1) <= 2 && p["outcome"] != "inconclusive",
+            "{p}\n{}",
+            target_summary(t)
+        );
+    }
+    assert!(
+        probes
+            .iter()
+            .any(|p| p["id"] == "untrusted-client-cert" && p["outcome"] == "refused-tls"),
+        "{}",
+        target_summary(t)
+    );
+    let scan = lab.scan(&[name], &[]);
+    let t = &scan.targets[name];
+    assert_eq!(scan.status, Some(3), "{}", target_summary(t));
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
+}

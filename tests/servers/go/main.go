@@ -152,6 +152,10 @@ func main() {
 	if noTickets {
 		auth, ok = tls.RequireAndVerifyClientCert, true
 	}
+	lateClose := *mode == "no-tickets-late-close"
+	if lateClose {
+		ok = true
+	}
 	if slowRefusal {
 		auth = tls.RequestClientCert
 	}
@@ -176,6 +180,10 @@ func main() {
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
 	if err != nil {
 		log.Fatal(err)
+	}
+	if lateClose {
+		serveLateClose(ln, cert, pool)
+		return
 	}
 	if !ok {
 		runSNI(*mode, ln, cert, pool)
