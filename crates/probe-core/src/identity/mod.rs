@@ -498,6 +498,10 @@ pub fn client_leaf_params(common_name: &str) -> CertificateParams {
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.is_ca = IsCa::ExplicitNoCa;
+    // The issuer's key identifier, as real CAs write it: OpenSSL's strict mode (Python 3.13's
+    // default context) refuses a certificate without one, whatever else is wrong with it, so an
+    // expired certificate would be refused for that and not for its dates.
+    params.use_authority_key_identifier_extension = true;
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::days(1);
     params.not_after = now + time::Duration::days(2);

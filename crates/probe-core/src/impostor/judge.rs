@@ -149,12 +149,21 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 names.join(", ")
             )
         };
+        // Only the insider's chain taken: the chain is checked, all but whether its issuers may
+        // sign.
+        let fails = if careless.iter().all(|r| r.scenario == Scenario::NonCaIssuer) {
+            "it does not check that each certificate it follows to the trusted CA may issue \
+             certificates (basicConstraints CA:TRUE), so anyone holding a certificate from that \
+             CA can impersonate the server and read what the client sends"
+        } else {
+            "it does not verify the server's certificate, so anyone on the network path can \
+             impersonate the server and read what the client sends"
+        };
         let f = Finding::new(
             FindingId::ClientSkipsServerVerification,
             format!(
-                "The client sent its request to an impostor whose certificate for {} was {}: it \
-                 does not verify the server's certificate, so anyone on the network path can \
-                 impersonate the server and read what the client sends.{plain}",
+                "The client sent its request to an impostor whose certificate for {} was {}: \
+                 {fails}.{plain}",
                 run.name,
                 what.join(", and to one whose certificate was ")
             ),

@@ -281,9 +281,13 @@ impl ImpostorPki {
     }
 }
 
-/// An end-entity certificate from the trusted CA (basicConstraints CA:FALSE, for clients, as
-/// every client of an mTLS API holds one), and its key: what any holder of such a certificate
-/// needs to sign a certificate for any name, which only the issuer's basicConstraints forbid.
+/// An end-entity certificate from the trusted CA (basicConstraints CA:FALSE, and nothing else
+/// that forbids signing: no keyUsage, no extendedKeyUsage, as many end-entity certificates
+/// have), and its key: what any holder of such a certificate needs to sign a certificate for
+/// any name, which only the issuer's basicConstraints forbid. With a keyUsage without
+/// keyCertSign or a clientAuth-only extendedKeyUsage (its first form), a verifier that ignores
+/// basicConstraints but checks either when present refused it, and was A, exit 0, where the
+/// key of the CA's ordinary server certificate (no keyUsage) got its request (an audit's).
 struct Insider {
     cert: CertificateDer<'static>,
     params: CertificateParams,
@@ -306,7 +310,8 @@ impl Insider {
             DnType::CommonName,
             "mtls-scan impostor insider (an end-entity certificate from the trusted CA)",
         );
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.extended_key_usages = Vec::new();
+        params.key_usages = Vec::new();
         params.key_identifier_method = rcgen::KeyIdMethod::Sha256;
         let cert = ca.sign_leaf(&params, &key)?.der().clone();
         Ok(Self { cert, params, key })
@@ -392,6 +397,10 @@ fn leaf(
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.is_ca = IsCa::ExplicitNoCa;
+    // The issuer's key identifier on every leaf: OpenSSL's strict mode (Python 3.13's default
+    // context) refuses a leaf without one, and a careful client was then not judged (the control
+    // refused), exit 3 (an audit's).
+    params.use_authority_key_identifier_extension = true;
     params.not_before = not_before;
     params.not_after = not_after;
     let mut serial = [0u8; 16];
