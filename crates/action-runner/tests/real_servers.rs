@@ -3015,7 +3015,7 @@ fn hand_written_chain_verifiers_are_found() {
         (
             "go-signature-walk",
             "forged-client-cert-accepted",
-            "issued and signed by the valid",
+            "issued and signed by an end-entity certificate from the trusted CA",
             false,
         ),
     ];

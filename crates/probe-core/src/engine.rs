@@ -272,6 +272,14 @@ fn staging_identities(
         wrong_eku: issue(claimed, "minted: staging CA, EKU serverAuth only", &|p| {
             p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
         })?,
+        holder: issue(
+            None,
+            "minted: staging CA, an end-entity certificate without keyUsage",
+            &|p| {
+                p.key_usages = Vec::new();
+                p.extended_key_usages = Vec::new();
+            },
+        )?,
         ca_after: (!ca.presents_chain()).then(|| ca.cert.clone()),
     })
 }

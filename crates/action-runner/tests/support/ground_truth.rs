@@ -760,6 +760,23 @@ const ALL_BAD_ACCEPTS: &[&str] = &[
     "not-yet-valid-client-cert-accepted",
     "wrong-eku-client-cert-accepted",
 ];
+/// Every bad-certificate finding but the forged one's.
+const BAD_ACCEPTS_BUT_FORGED: &[&str] = &[
+    "client-key-possession-not-verified",
+    "expired-client-cert-accepted",
+    "not-yet-valid-client-cert-accepted",
+    "wrong-eku-client-cert-accepted",
+];
+/// Servers whose verifier ignores basicConstraints where the issuing end-entity certificate
+/// carries no keyUsage: another subject issued by the staging CA's bare end-entity certificate
+/// gets in (Erlang/OTP 25's `public_key` 1.13.2; checked by hand with `openssl s_client -cert
+/// … -cert_chain` and a CA:FALSE issuer without keyUsage: 200, where one with a keyUsage
+/// lacking keyCertSign gets handshake_failure).
+const HOLDER_SERVED: &[&str] = &[
+    "erlang-fail_if_no_peer_cert",
+    "erlang-verify_peer",
+    "erlang-verify_fun-selfsigned",
+];
 const NO_KEY_ONLY: &[&str] = &["client-key-possession-not-verified"];
 const NO_KEY_FORGED: &[&str] = &[
     "client-key-possession-not-verified",
@@ -1128,16 +1145,23 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
         },
         deep_not_requested("hitch-none"),
         DeepExpect {
-            grade_a: Some(true),
+            grade_a: Some(false),
+            findings: &["forged-client-cert-accepted"],
+            absent: BAD_ACCEPTS_BUT_FORGED,
             ..deep_strict_erlang("erlang-fail_if_no_peer_cert")
         },
         DeepExpect {
-            findings: OPTIONAL_DEEP,
+            findings: &["client-cert-optional", "forged-client-cert-accepted"],
+            absent: BAD_ACCEPTS_BUT_FORGED,
             ..deep_strict_erlang("erlang-verify_peer")
         },
         DeepExpect {
             grade_a: Some(false),
-            findings: &["untrusted-client-cert-accepted"],
+            findings: &[
+                "untrusted-client-cert-accepted",
+                "forged-client-cert-accepted",
+            ],
+            absent: BAD_ACCEPTS_BUT_FORGED,
             ..deep_strict_erlang("erlang-verify_fun-selfsigned")
         },
         deep_not_requested("erlang-verify_none"),
@@ -1610,6 +1634,13 @@ fn check_staging_control(errs: &mut Vec<String>, t: &Value, e: &DeepExpect) {
     }
 }
 
+/// Whether `p` presented another subject issued by an end-entity certificate.
+fn issued_by_holder(p: &Value) -> bool {
+    p.get("client_cert")
+        .and_then(|c| s(c, "origin"))
+        .is_some_and(|o| o.contains(probe_core::identity::forge::ISSUED_BY_HOLDER_MARK))
+}
+
 fn check_probe_pair(errs: &mut Vec<String>, t: &Value, id: &str, want: [Seen; 2]) {
     check_probes_where(errs, t, id, want, |_| true);
 }
@@ -1900,7 +1931,24 @@ pub fn check_deep(e: &DeepExpect, t: &Value) -> Vec<String> {
             !staging_control(p)
         });
         check_staging_control(&mut errs, t, e);
-        check_probe_pair(&mut errs, t, "forged-client-cert", e.forged);
+        if HOLDER_SERVED.contains(&e.server) {
+            check_probes_where(&mut errs, t, "forged-client-cert", e.forged, |p| {
+                !issued_by_holder(p)
+            });
+            for version in VERSIONS {
+                let served = probes(t, "forged-client-cert", version)
+                    .into_iter()
+                    .any(|p| issued_by_holder(p) && s(p, "outcome") == Some("served"));
+                if !served {
+                    errs.push(format!(
+                        "probe forged-client-cert TLS {version}: another subject issued by an \
+                         end-entity certificate should be served"
+                    ));
+                }
+            }
+        } else {
+            check_probe_pair(&mut errs, t, "forged-client-cert", e.forged);
+        }
         check_probe_pair(&mut errs, t, "cert-without-key", e.without_key);
         check_probe_pair(&mut errs, t, "expired-client-cert", e.expired);
         check_probe_pair(&mut errs, t, "not-yet-valid-client-cert", e.not_yet_valid);

@@ -405,9 +405,10 @@ fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
         ),
         (
             crate::identity::forge::ISSUED_BY_HOLDER_MARK,
-            ", for another subject, issued and signed by the valid client certificate itself (an \
-             end-entity certificate, CA:FALSE, used as a CA: where basicConstraints go unchecked, \
-             anyone holding one valid certificate can be anybody)",
+            ", for another subject, issued and signed by an end-entity certificate from the \
+             trusted CA (CA:FALSE; with a staging CA one of its own without keyUsage, else the \
+             valid client certificate), sent after it: where basicConstraints go unchecked, \
+             anyone holding one certificate from that CA can be anybody",
         ),
         (
             "that CA's key identifier",
@@ -760,6 +761,12 @@ pub struct StagingIdentities {
     pub not_yet_valid: Arc<IdentityPair>,
     /// EKU serverAuth only.
     pub wrong_eku: Arc<IdentityPair>,
+    /// An end-entity certificate with nothing but its basicConstraints (CA:FALSE) to forbid it
+    /// signing: no keyUsage, no extendedKeyUsage, as many certificates a CA issues have. The
+    /// holder whose key issues another subject in `forged-client-cert`: Erlang/OTP 25's
+    /// `verify_peer` refuses such a chain under the control (its keyUsage lacks keyCertSign) and
+    /// lets it in under this one (an audit's: A, exit 0, with a staging CA).
+    pub holder: Arc<IdentityPair>,
     /// The staging CA's own certificate, where its leaves are presented alone (a self-signed CA
     /// given without more): a staging probe refused alone is sent again with it after the leaf
     /// ([`staging_with_ca`]).
