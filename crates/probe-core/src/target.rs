@@ -330,15 +330,10 @@ impl ExtraHeaders {
                 .into_iter()
                 .chain(basic.iter().map(String::as_str))
             {
-                if plain.chars().count() >= 4 {
-                    secrets.extend(echoed_forms(plain));
-                }
+                secrets.extend(forms_of(plain));
             }
         }
-        secrets.retain(|s| s.len() >= 4);
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        secrets.dedup();
-        secrets
+        longest_first(secrets)
     }
 
     /// Parses `Name: value` (as curl's `-H`); the error never quotes the value.
@@ -362,6 +357,24 @@ impl ExtraHeaders {
         value.set_sensitive(true);
         Ok((name, value))
     }
+}
+
+/// The forms an echo of `plain` may take ([`echoed_forms`]), for a value of 4 characters or more.
+fn forms_of(plain: &str) -> Vec<String> {
+    if plain.chars().count() >= 4 {
+        echoed_forms(plain)
+    } else {
+        Vec::new()
+    }
+}
+
+/// Secrets to redact, 4 bytes or more, the longest first (so a value is replaced before a part
+/// of it), each once.
+fn longest_first(mut secrets: Vec<String>) -> Vec<String> {
+    secrets.retain(|s| s.len() >= 4);
+    secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    secrets.dedup();
+    secrets
 }
 
 /// `https://AUTHORITY/PATH` as reports show it: secret-looking query values redacted.
@@ -537,15 +550,10 @@ impl Target {
                 .decode_utf8_lossy()
                 .into_owned();
             for plain in [value.as_str(), decoded.as_str()] {
-                if plain.chars().count() >= 4 {
-                    secrets.extend(echoed_forms(plain));
-                }
+                secrets.extend(forms_of(plain));
             }
         }
-        secrets.retain(|s| s.len() >= 4);
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        secrets.dedup();
-        secrets
+        longest_first(secrets)
     }
 
     fn authority_host(&self) -> String {
