@@ -3410,12 +3410,9 @@ fn servers_without_session_tickets_keep_their_verdicts_with_a_learnt_wait() {
 #[test]
 fn a_late_bare_close_after_a_fast_alert_is_confirmed_without_extra_rounds() {
     let name = "go-no-tickets-late-close";
-    if !tools_present(&[name]) {
+    let Some((lab, scan)) = scan_alone(name, Lab::full_identity_args) else {
         return;
-    }
-    let mut lab = Lab::new();
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.full_identity_args());
+    };
     let t = &scan.targets[name];
     assert_eq!(
         (scan.status, t["grade"].as_str()),

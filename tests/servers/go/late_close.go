@@ -44,16 +44,7 @@ func lateCloseConn(c net.Conn, cfg *tls.Config, pool *x509.CertPool) {
 	if len(peers) == 0 {
 		return
 	}
-	inter := x509.NewCertPool()
-	for _, ic := range peers[1:] {
-		inter.AddCert(ic)
-	}
-	_, err := peers[0].Verify(x509.VerifyOptions{
-		Roots:         pool,
-		Intermediates: inter,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	})
-	if err != nil {
+	if verifyChain(peers, pool) != nil {
 		time.Sleep(40 * time.Millisecond)
 		return // the TCP connection closed, no alert
 	}

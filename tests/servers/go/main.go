@@ -381,15 +381,7 @@ func main() {
 			}
 			certs, err := parseChain(raw)
 			if err == nil {
-				inter := x509.NewCertPool()
-				for _, c := range certs[1:] {
-					inter.AddCert(c)
-				}
-				_, err = certs[0].Verify(x509.VerifyOptions{
-					Roots:         pool,
-					Intermediates: inter,
-					KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-				})
+				err = verifyChain(certs, pool)
 			}
 			if err != nil {
 				time.Sleep(40 * time.Millisecond)
@@ -554,6 +546,12 @@ func verifiedOrSelfSigned(pc []*x509.Certificate, pool *x509.CertPool) bool {
 		pc[0].CheckSignature(pc[0].SignatureAlgorithm, pc[0].RawTBSCertificate, pc[0].Signature) == nil {
 		return true // "developer laptops use self-signed certificates"
 	}
+	return verifyChain(pc, pool) == nil
+}
+
+// verifyChain: the leaf (pc[0], non-empty) verifies for clientAuth against pool, the client's
+// other certificates as intermediates, as RequireAndVerifyClientCert verifies it.
+func verifyChain(pc []*x509.Certificate, pool *x509.CertPool) error {
 	inter := x509.NewCertPool()
 	for _, c := range pc[1:] {
 		inter.AddCert(c)
@@ -563,7 +561,7 @@ func verifiedOrSelfSigned(pc []*x509.Certificate, pool *x509.CertPool) bool {
 		Intermediates: inter,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	})
-	return err == nil
+	return err
 }
 
 // firstDER is the DER of the first certificate in caPEM (nil when there is none).
