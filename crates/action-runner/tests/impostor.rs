@@ -912,7 +912,7 @@ fn inconclusive_usage_and_threshold_exits() -> TestResult {
         .unwrap_or_default()
         .to_owned();
     assert!(
-        error.starts_with("the client never reached the impostor"),
+        error.starts_with("no request from the client reached the impostor"),
         "{error}"
     );
     assert_eq!(run.target()["grade"], "F");
@@ -1329,12 +1329,12 @@ fn every_output_format_shows_the_run() -> TestResult {
     assert_eq!(out.status.code(), Some(3));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("INCONCLUSIVE the client never reached the impostor"),
+        text.contains("INCONCLUSIVE no request from the client reached the impostor"),
         "{text}"
     );
     // Not judged, not careless: no grade F beside it.
     assert!(
-        text.contains("not judged (the client never reached the impostor)"),
+        text.contains("not judged (no request from the client reached the impostor)"),
         "{text}"
     );
     assert!(!text.contains("F (score 0)"), "{text}");
@@ -2166,7 +2166,7 @@ curl -sS -o /dev/null --max-time 5 {flags} --pinnedpubkey "$(cat "$P")" "$MTLS_I
     assert_eq!(run.exit, 3, "{}", run.scenarios());
     assert!(run.target()["error"]
         .as_str()
-        .is_some_and(|e| e.starts_with("the client never reached the impostor")));
+        .is_some_and(|e| e.starts_with("no request from the client reached the impostor")));
     Ok(())
 }
 
@@ -2609,9 +2609,9 @@ fn secrets_in_the_clients_stderr_are_redacted_everywhere() -> TestResult {
     Ok(())
 }
 
-/// A client that never reached the impostor (curl given no CA fails in every scenario, the control
-/// too) was not judged: the JSON says `"judged": false` beside the F that fails the gate, and the
-/// Markdown says "not judged", never "grade F … below the threshold".
+/// A client whose requests never reached the impostor (curl given no CA fails in every scenario,
+/// the control too) was not judged: the JSON says `"judged": false` beside the F that fails the
+/// gate, and the Markdown says "not judged", never "grade F … below the threshold".
 #[test]
 fn a_client_never_judged_says_so_in_json_and_markdown() -> TestResult {
     if !need("curl") {
@@ -2629,11 +2629,11 @@ fn a_client_never_judged_says_so_in_json_and_markdown() -> TestResult {
     assert_eq!(run.target()["judged"], false);
     assert!(run.target()["error"]
         .as_str()
-        .is_some_and(|e| e.starts_with("the client never reached the impostor")));
+        .is_some_and(|e| e.starts_with("no request from the client reached the impostor")));
     let md = std::fs::read_to_string(&md)?;
     assert!(
         md.starts_with("## ❌ mtls-scan impostor: not judged")
-            && md.contains("**Not judged: the client never reached the impostor**")
+            && md.contains("**Not judged: no request from the client reached the impostor**")
             && !md.contains("grade F")
             && !md.contains("below the threshold")
             && !md.contains("| **F** |"),

@@ -926,9 +926,9 @@ fn fixed_findings_are_said_in_text() -> Result<(), serde_json::Error> {
     Ok(())
 }
 
-/// `mtls-scan impostor` whose client never reached the impostor (exit 7 in every scenario): not
-/// judged. The JSON's target says `"judged": false` beside the F and 0 that fail the gate; the
-/// Markdown's headline says "not judged", with no grade table and no "grade F … below the
+/// `mtls-scan impostor` whose client's requests never reached the impostor (exit 7 in every
+/// scenario): not judged. The JSON's target says `"judged": false` beside the F and 0 that fail the
+/// gate; the Markdown's headline says "not judged", with no grade table and no "grade F … below the
 /// threshold".
 #[test]
 fn an_impostor_run_never_judged() -> Result<(), Box<dyn std::error::Error>> {

@@ -90,9 +90,9 @@ pub struct TargetReport {
     pub grade: Grade,
     /// Score of this target, 0–100.
     pub score: u8,
-    /// `false` when `mtls-scan impostor`'s client never reached the impostor (the control got no
-    /// request): the client was not judged, and its F and 0 grade nothing (they fail the gate, as
-    /// for a target that could not be scanned; `error` says why). Absent otherwise.
+    /// `false` when no request from `mtls-scan impostor`'s client reached the impostor (the control
+    /// got no request): the client was not judged, and its F and 0 grade nothing (they fail the
+    /// gate, as for a target that could not be scanned; `error` says why). Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judged: Option<bool>,
     /// What the server does about client certificates.

@@ -183,8 +183,9 @@ fn header(report: &Report, options: &Options<'_>) -> String {
             if n == 1 { " is" } else { "s are" }
         ));
     }
-    // `mtls-scan impostor` whose client never reached the impostor: not judged, so no grade (the
-    // F and 0 of the JSON only make the gate fail, as for a target that could not be scanned).
+    // `mtls-scan impostor` whose client's requests never reached the impostor: not judged, so no
+    // grade (the F and 0 of the JSON only make the gate fail, as for a target that could not be
+    // scanned).
     let not_judged = !report.impostor.is_empty()
         && report
             .targets
@@ -194,9 +195,9 @@ fn header(report: &Report, options: &Options<'_>) -> String {
         let _ = writeln!(s, "## ❌ mtls-scan impostor: not judged\n");
         let _ = writeln!(
             s,
-            "**Not judged: the client never reached the impostor** (the control scenario, a \
-             valid certificate from the CA it was told to trust, got no request), so there is no \
-             grade: this check fails (exit 3) until the client reaches it.\n"
+            "**Not judged: no request from the client reached the impostor** (the control \
+             scenario, a valid certificate from the CA it was told to trust, got no request), so \
+             there is no grade: this check fails (exit 3) until the client reaches it.\n"
         );
         let _ = writeln!(
             s,
@@ -516,7 +517,7 @@ fn target_sections(
     };
     if let Some(run) = run {
         // The client half: the scan half's columns (client auth, verification) mean nothing
-        // here, and a client that never reached the impostor was not judged (no grade).
+        // here, and a client whose requests never reached the impostor was not judged (no grade).
         let grade = if t.error.is_some() {
             "not judged".to_owned()
         } else {

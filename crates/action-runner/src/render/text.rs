@@ -146,7 +146,7 @@ pub fn render(report: &Report, color: bool) -> String {
     {
         let _ = writeln!(
             out,
-            "{} not judged: the client never reached the impostor · {:.0} ms",
+            "{} not judged: no request from the client reached the impostor · {:.0} ms",
             p.s(Style::new().bold(), "Overall"),
             report.duration_ms
         );
@@ -174,10 +174,11 @@ pub fn render(report: &Report, color: bool) -> String {
 
 fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Paint) {
     if let (Some(run), Some(_)) = (run, &t.error) {
-        // The client never reached the impostor: not judged, not careless (no grade shown).
+        // No request from the client reached the impostor: not judged, not careless (no grade
+        // shown).
         let _ = writeln!(
             out,
-            "{}  not judged (the client never reached the impostor)",
+            "{}  not judged (no request from the client reached the impostor)",
             p.s(Style::new().bold().underline(), &clean_line(&t.url)),
         );
         impostor(out, t, run, p);

@@ -22,7 +22,7 @@ pub struct Judgement {
     pub findings: Vec<Finding>,
     /// The control scenario got the client's request.
     pub control_reached: bool,
-    /// Why the run is inconclusive, when it is: the client never reached the impostor.
+    /// Why the run is inconclusive, when it is: no request from the client reached the impostor.
     pub error: Option<String>,
     /// The scenarios a careful client must refuse in which no refusal could be seen, and why:
     /// the run is then incomplete (never graded A).
@@ -360,8 +360,8 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
             what.push_str(&format!("; its last stderr line: {tail:?}"));
         }
         let line = format!(
-            "the client never reached the impostor: in the control scenario (a valid certificate \
-             for {} from the CA it was told to trust) no request arrived: {what}",
+            "no request from the client reached the impostor: in the control scenario (a valid \
+             certificate for {} from the CA it was told to trust) no request arrived: {what}",
             run.name
         );
         if findings.is_empty() {
@@ -653,7 +653,7 @@ mod tests {
         assert!(t
             .error
             .as_deref()
-            .is_some_and(|e| e.starts_with("the client never reached the impostor")));
+            .is_some_and(|e| e.starts_with("no request from the client reached the impostor")));
         assert_eq!(t.grade, Grade::F);
         Ok(())
     }
