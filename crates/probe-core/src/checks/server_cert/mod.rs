@@ -61,26 +61,9 @@ pub fn analyse(
     }
     let mut out = Analysis::default();
     for (chain, versions) in distinct {
-        let (cert, findings) = analyse_chain(chain, target, trust, policy, now);
-        if let Some(c) = cert
-            .as_ref()
-            .filter(|c| c.trust == ServerTrust::Unknown && c.trust_error.is_some())
-        {
-            // The chain's algorithms by name (webpki's own words are a dump of OIDs).
-            let mut algorithms: Vec<&str> = Vec::new();
-            for a in c.chain.iter().map(|x| x.signature_algorithm.as_str()) {
-                if !algorithms.contains(&a) {
-                    algorithms.push(a);
-                }
-            }
-            out.unjudged.get_or_insert_with(|| {
-                format!(
-                    "the server's chain is signed with {}, among which a signature algorithm \
-                     (or its parameters) the scanner cannot check: whether the chain leads to a \
-                     trust anchor was not judged; check it with `openssl verify`",
-                    algorithms.join(", ")
-                )
-            });
+        let (cert, findings, unjudged) = analyse_chain(chain, target, trust, policy, now);
+        if let Some(reason) = unjudged {
+            out.unjudged.get_or_insert(reason);
         }
         for mut f in findings {
             f.tls_versions = versions.clone();
@@ -100,35 +83,65 @@ pub fn analyse(
     out
 }
 
-/// Judges one served chain: its description and its findings.
+/// Judges one served chain: its description, its findings, and why its trust was not judged
+/// when it was not.
 fn analyse_chain(
     chain: &[CertificateDer<'static>],
     target: &Target,
     trust: &TrustStore,
     policy: Policy,
     now: OffsetDateTime,
-) -> (Option<ServerCertificate>, Vec<Finding>) {
+) -> (Option<ServerCertificate>, Vec<Finding>, Option<String>) {
     let parsed: Vec<Option<Facts>> = chain.iter().map(facts::facts).collect();
     let leaf_parsed = parsed.first().is_some_and(Option::is_some);
     // Unparsable extra certificates are left out of the analysis.
     let all: Vec<Facts> = parsed.into_iter().flatten().collect();
     let (true, Some(leaf)) = (leaf_parsed, all.first()) else {
-        return (None, unparsable(trust).into_iter().collect());
+        return (None, unparsable(trust).into_iter().collect(), None);
     };
     let mut examined = examine(chain, &all, leaf, target, trust, now);
     let raised = findings::raise(&examined, policy);
-    // Refused for an algorithm that is no weak one: not judged (no finding was raised for it).
-    let unchecked = examined
+    // Refused for an algorithm that is no weak one, or past webpki's own limits: not judged (no
+    // finding was raised for it).
+    let unjudged = examined
         .refusal
         .as_ref()
-        .is_some_and(|(class, _)| *class == trust::Refusal::UnsupportedAlgorithm)
-        && !raised
-            .iter()
-            .any(|f| f.id == FindingId::ServerCertUntrusted);
-    if unchecked {
+        .filter(|(class, _)| class.unjudged())
+        .filter(|_| {
+            !raised
+                .iter()
+                .any(|f| f.id == FindingId::ServerCertUntrusted)
+        })
+        .map(|(class, _)| unjudged_reason(*class, &all));
+    if unjudged.is_some() {
         examined.trust = ServerTrust::Unknown;
     }
-    (Some(describe(examined)), raised)
+    (Some(describe(examined)), raised, unjudged)
+}
+
+/// Why a chain's trust was not judged, for the report's incomplete list.
+fn unjudged_reason(class: trust::Refusal, all: &[Facts]) -> String {
+    if class == trust::Refusal::BeyondLimits {
+        return format!(
+            "the server's chain of {} certificates is longer (or more tangled) than the scanner's \
+             verifier follows (webpki: at most 6 intermediates): whether it leads to a trust \
+             anchor was not judged; check it with `openssl verify`",
+            all.len()
+        );
+    }
+    // The chain's algorithms by name (webpki's own words are a dump of OIDs).
+    let mut algorithms: Vec<&str> = Vec::new();
+    for a in all.iter().map(|x| x.described.signature_algorithm.as_str()) {
+        if !algorithms.contains(&a) {
+            algorithms.push(a);
+        }
+    }
+    format!(
+        "the server's chain is signed with {}, among which a signature algorithm (or its \
+         parameters) the scanner cannot check: whether the chain leads to a trust anchor was not \
+         judged; check it with `openssl verify`",
+        algorithms.join(", ")
+    )
 }
 
 /// `server-cert-untrusted` for a leaf that is not X.509, when trust is judged at all.
@@ -186,6 +199,44 @@ mod tests {
         assert!((363..=365).contains(&c.days_left), "{}", c.days_left);
     }
 
+    /// A chain of 7 intermediates to the anchor (every real client's, past webpki's 6) is not
+    /// judged: no `server-cert-untrusted`, the target incomplete with the reason; so is one to an
+    /// unknown root (never a pass either); 6 intermediates are judged trusted.
+    #[test]
+    fn a_chain_past_webpkis_depth_is_not_judged() {
+        let (pki, other) = (Pki::new(), Pki::new());
+        let target = Target::parse(LOCAL[0]).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let judged = |chain: Vec<CertificateDer<'static>>, anchor: &CertificateDer<'static>| {
+            let store = trust_store(&[anchor]);
+            analyse(&[(TlsVersion::Tls13, chain)], &target, &store, POLICY, now)
+        };
+        let six = judged(pki.deep_chain(6), &pki.root.der);
+        assert!(six.findings.is_empty(), "{:#?}", six.findings);
+        assert_eq!(six.unjudged, None);
+        assert_eq!(six.certificate.map(|c| c.trust), Some(ServerTrust::Trusted));
+        for anchor in [&pki.root.der, &other.root.der] {
+            let seven = judged(pki.deep_chain(7), anchor);
+            assert!(
+                !seven
+                    .findings
+                    .iter()
+                    .any(|f| f.id == FindingId::ServerCertUntrusted),
+                "{:#?}",
+                seven.findings
+            );
+            let reason = seven.unjudged.unwrap_or_default();
+            assert!(
+                reason.contains("chain of 8 certificates") && reason.contains("not judged"),
+                "{reason}"
+            );
+            assert_eq!(
+                seven.certificate.map(|c| c.trust),
+                Some(ServerTrust::Unknown)
+            );
+        }
+    }
+
     #[test]
     fn identical_chains_are_judged_once_and_findings_merge_across_versions() {
         let pki = Pki::new();
@@ -217,12 +268,12 @@ mod tests {
         let target = Target::parse("localhost").unwrap();
         let now = OffsetDateTime::now_utc();
         let store = trust_store(&[&pki.root.der]);
-        let (cert, findings) = analyse_chain(&garbage, &target, &store, POLICY, now);
+        let (cert, findings, _) = analyse_chain(&garbage, &target, &store, POLICY, now);
         assert!(cert.is_none());
         let ids: Vec<_> = findings.iter().map(|f| f.id).collect();
         assert_eq!(ids, vec![FindingId::ServerCertUntrusted]);
         let store = trust_store(&[]);
-        let (cert, findings) = analyse_chain(&garbage, &target, &store, POLICY, now);
+        let (cert, findings, _) = analyse_chain(&garbage, &target, &store, POLICY, now);
         assert!(cert.is_none() && findings.is_empty());
     }
 

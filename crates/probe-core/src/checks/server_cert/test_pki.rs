@@ -147,6 +147,29 @@ impl Pki {
             .clone()
     }
 
+    /// A chain of `depth` intermediates under the root, each issued by the one above it: the
+    /// leaf first, then the intermediates from the lowest up.
+    pub(super) fn deep_chain(&self, depth: usize) -> Vec<CertificateDer<'static>> {
+        let mut cas: Vec<Ca> = Vec::new();
+        for i in 0..depth {
+            let parent = cas.last().unwrap_or(&self.root);
+            let ca = Ca::new(
+                &format!("Deep Intermediate {i}"),
+                &rcgen::PKCS_ECDSA_P256_SHA256,
+                Some(parent),
+            );
+            cas.push(ca);
+        }
+        let issuer = &cas.last().unwrap_or(&self.root).issuer;
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let leaf = leaf_params(LOCAL, -30, 365)
+            .signed_by(&key, issuer)
+            .unwrap();
+        std::iter::once(leaf.der().clone())
+            .chain(cas.iter().rev().map(|c| c.der.clone()))
+            .collect()
+    }
+
     /// The correct chain: the intermediate's leaf, then the intermediate.
     pub(super) fn full_chain(&self) -> Vec<CertificateDer<'static>> {
         vec![self.inter_leaf(), self.inter.der.clone()]

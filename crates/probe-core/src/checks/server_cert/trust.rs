@@ -285,8 +285,38 @@ pub(super) enum Refusal {
     UnknownIssuer,
     /// A signature algorithm webpki does not accept.
     UnsupportedAlgorithm,
+    /// A chain longer or more tangled than webpki follows: more than 6 intermediates, or past its
+    /// budgets of signature checks and path builds. OpenSSL (depth 100), curl, Go, Node and
+    /// Python take a chain of 7 intermediates to their CA (an audit's, called untrusted, high, D).
+    BeyondLimits,
     /// Anything else.
     Other,
+}
+
+impl Refusal {
+    /// Whether the refusal says nothing of the chain itself, only of what webpki checks: its
+    /// trust is then left unjudged ([`crate::checks::server_cert::Analysis::unjudged`]) unless a
+    /// finding already raised explains it.
+    pub(super) fn unjudged(self) -> bool {
+        matches!(self, Refusal::UnsupportedAlgorithm | Refusal::BeyondLimits)
+    }
+}
+
+/// Whether webpki gave up on its own limits ([`Refusal::BeyondLimits`]); rustls passes those on
+/// as another error, webpki's own inside.
+fn beyond_limits(e: &CertificateError) -> bool {
+    let CertificateError::Other(other) = e else {
+        return false;
+    };
+    other.0.downcast_ref::<webpki::Error>().is_some_and(|w| {
+        matches!(
+            w,
+            webpki::Error::MaximumPathDepthExceeded
+                | webpki::Error::MaximumSignatureChecksExceeded
+                | webpki::Error::MaximumPathBuildCallsExceeded
+                | webpki::Error::MaximumNameConstraintComparisonsExceeded
+        )
+    })
 }
 
 /// Whether webpki refused only because of validity dates.
@@ -369,6 +399,7 @@ fn verdict(e: rustls::Error) -> (ServerTrust, Option<(Refusal, String)>) {
             | CertificateError::UnsupportedSignatureAlgorithmContext { .. }
             | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. },
         ) => Refusal::UnsupportedAlgorithm,
+        rustls::Error::InvalidCertificate(c) if beyond_limits(c) => Refusal::BeyondLimits,
         _ => Refusal::Other,
     };
     (ServerTrust::Untrusted, Some((class, e.to_string())))

@@ -7,12 +7,13 @@ use crate::finding::{Finding, FindingId};
 
 /// `server-cert-untrusted` when webpki refused the chain; `raised` are the findings of the chain
 /// so far, which may be its cause. None where webpki cannot check a signature algorithm that is
-/// no weak one (RSA-PSS with a CA key of its own algorithm, Ed448): the chain may well be valid
-/// (an audit's: `openssl verify` and curl took one, the scan called it untrusted, high, D), so
-/// its trust is left unjudged ([`crate::checks::server_cert::Analysis::unjudged`]).
+/// no weak one (RSA-PSS with a CA key of its own algorithm, Ed448), or gave up on its own limits
+/// (more than 6 intermediates): the chain may well be valid (audits': `openssl verify` and curl
+/// took each, the scan called it untrusted, high, D), so its trust is left unjudged
+/// ([`crate::checks::server_cert::Analysis::unjudged`]).
 pub(super) fn untrusted(e: &Examined<'_>, raised: &[Finding]) -> Option<Finding> {
     let (class, reason) = e.refusal.as_ref()?;
-    if *class == Refusal::UnsupportedAlgorithm && cause(*class, raised).is_none() {
+    if class.unjudged() && cause(*class, raised).is_none() {
         return None;
     }
     let mut f = e.with_leaf(
