@@ -570,6 +570,13 @@
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
 #   nginx-path-guard-static   nginx-path-guard-normalised, static assets let through by the
 #                             request URI as written (`\.(css|js|png)$`): `?x=.css` is the door
+#   nginx-path-guard-suffix   scanned at /admin/orders (server.crt): verify optional; `location
+#                             /admin/` refuses a request without a certificate (403) before the
+#                             application, but a static-asset cache's `location ~*
+#                             \.(css|js|png|json)$` wins for /admin/orders.json and .css and
+#                             proxies to the application, which takes the suffix for a format
+#                             (Rails, Spring, Django REST): both get the orders without a
+#                             certificate (an audit's, twenty-fourth session: A, exit 0 before)
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
 #                             connection closed, no answer): no door, but a close is no
@@ -1107,6 +1114,45 @@ $(nginx_client_auth "$port" optional)
     location /admin/ {
       default_type application/json;
       return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+    }
+    location / {
+      default_type text/plain;
+      return 404 "not found\n";
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-path-guard-suffix)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # the application on a unix socket: the orders at /admin/orders (a format's suffix stripped
+  # by the static location's rewrite, as Rails, Spring and Django REST take it), 404 elsewhere
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+    listen unix:$prefix/app.sock;
+    location = /admin/orders {
+      default_type application/json;
+      return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+    }
+    location / {
+      default_type text/plain;
+      return 404 "not found\n";
+    }
+  }
+  server {
+$(nginx_client_auth "$port" optional)
+    location /admin/ {
+      if (\$ssl_client_verify != SUCCESS) { return 403 "client certificate required\n"; }
+      proxy_pass http://unix:$prefix/app.sock;
+    }
+    location ~* \.(css|js|png|json)$ {
+      expires 1h;
+      rewrite ^(.*)\.(css|js|png|json)$ \$1 break;
+      proxy_pass http://unix:$prefix/app.sock;
     }
     location / {
       default_type text/plain;

@@ -2020,8 +2020,9 @@ fn another_spelling_of_the_host_gets_past_a_rule_on_the_host_as_written() -> Tes
 /// closes five spellings without an answer, three times each beside a 403: a close is no refusal,
 /// so the probe stays unread (never a finding, never A), in one line that names what it saw and
 /// `--skip-probe`. A rule on the whole path before a proxy routing on its first segment as
-/// written lets the last segment spelled otherwise in, and static assets let through by the
-/// request URI let in the path with a query ending in `.css`.
+/// written lets the last segment spelled otherwise in, static assets let through by the request
+/// URI let in the path with a query ending in `.css`, and a static-asset location on the suffix
+/// lets in the path with `.json` or `.css` after it.
 #[test]
 fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> TestResult {
     let Some(lab) = lab()? else {
@@ -2051,9 +2052,16 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
     // A static-asset exemption by the request URI as written (an audit's Lua check: A, exit 0).
     let static_suffix: &[&str] =
         &["path /admin/orders?mtls-scan=.css (with a query ending in a stylesheet's suffix"];
+    // A static-asset cache's regex location winning over the `location /admin/` that checks the
+    // certificate, before an application taking the suffix for a format (an audit's: A, exit 0).
+    let format_suffix: &[&str] = &[
+        "path /admin/orders.json (with a format's suffix on its last segment",
+        "path /admin/orders.css (with a stylesheet's suffix on its last segment",
+    ];
     for (name, door) in [
         ("nginx-path-guard", Some(nginx)),
         ("nginx-path-guard-static", Some(static_suffix)),
+        ("nginx-path-guard-suffix", Some(format_suffix)),
         ("haproxy-path-guard", Some(nginx)),
         ("python-path-guard", Some(python)),
         ("python-path-guard-location", Some(location)),

@@ -7,8 +7,10 @@
 //! path parameter (`/admin;`, which Tomcat, Jetty and Spring strip), a trailing slash added or
 //! taken away (Express and many routers take `/admin/` for `/admin`), the first segment in
 //! capitals (Express and ASP.NET route without case), the slash after it percent-encoded (Envoy
-//! and Istio keep `%2F` as it is by default, Go's router decoded it). Istio CVE-2021-31920 and
-//! CVE-2021-39156 were such doors.
+//! and Istio keep `%2F` as it is by default, Go's router decoded it), a format's or a stylesheet's
+//! suffix on the last segment (`/admin/orders.json`: nginx's regex location on a static suffix
+//! wins over the `location /admin/` that checks the certificate, and Rails, Spring and Django
+//! REST take the suffix for a format). Istio CVE-2021-31920 and CVE-2021-39156 were such doors.
 //!
 //! Only where the scanned path is not `/` and the protected name answered an anonymous client
 //! over HTTP without serving it (not nginx's own certificate page); each spelling once on the
@@ -40,7 +42,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -114,6 +116,23 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
                 "with its last segment in capitals",
             ));
         }
+    }
+    // A format's or a static file's suffix on the last segment: a rule on a prefix (nginx
+    // `location /api/` checking `$ssl_client_verify`) loses to a regex location on the suffix
+    // (`location ~* \.(css|js|json)$`, a static-asset cache) in front of an application that
+    // takes `/orders.json` for `/orders` (Rails formats, Spring's suffix matching before 5.3,
+    // Django REST format suffixes, Express `/orders.:format?`): an audit's nginx was A, exit 0,
+    // while `/api/orders.json` and `/api/orders.css` got the orders without a certificate.
+    let last_segment = path.rsplit('/').next().unwrap_or_default();
+    if !last_segment.is_empty() && !last_segment.contains('.') {
+        out.push((
+            format!("{path}.json"),
+            "with a format's suffix on its last segment (`.json`)",
+        ));
+        out.push((
+            format!("{path}.css"),
+            "with a stylesheet's suffix on its last segment (`.css`)",
+        ));
     }
     let mut spelled: Vec<Spelling> = out
         .into_iter()
@@ -193,6 +212,8 @@ mod tests {
                 "/admin%2Forders?x=1",
                 "/admin/orders;?x=1",
                 "/admin/ORDERS?x=1",
+                "/admin/orders.json?x=1",
+                "/admin/orders.css?x=1",
                 "/admin/orders?x=1&mtls-scan=.css"
             ]
         );
