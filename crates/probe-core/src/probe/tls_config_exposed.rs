@@ -225,11 +225,18 @@ fn unreadable(r: &ExchangeResult) -> Option<String> {
 fn broken_body(r: &ExchangeResult) -> Option<String> {
     let ok = r.http_status.is_some_and(|s| (200..300).contains(&s));
     (ok && !r.complete && !r.truncated).then(|| {
-        format!(
-            "HTTP {}, but the body broke off after {} bytes",
-            r.http_status.unwrap_or_default(),
-            r.body.len()
-        )
+        let status = r.http_status.unwrap_or_default();
+        match r.detail.as_deref() {
+            // Its head was not taken (a control byte in a header): nothing broke off, the body
+            // was never read (an audit's ESC in a header value was "broke off after 0 bytes").
+            Some(d) if d.starts_with(crate::transport::HEAD_REJECTED) => {
+                format!("HTTP {status}, but its body was not read: {d}")
+            }
+            _ => format!(
+                "HTTP {status}, but the body broke off after {} bytes",
+                r.body.len()
+            ),
+        }
     })
 }
 
@@ -1182,6 +1189,25 @@ mod tests {
         }
         let scan = judge(&capped, CONTROL);
         assert_eq!(reasons(&scan), Vec::<&str>::new());
+        // A head the HTTP client rejected (an ESC in a header value), its status read directly:
+        // the body was not read, and nothing broke off.
+        let mut rejected = round(0, (404, "Not Found"), &[("/config", 200, "")]);
+        for r in &mut rejected {
+            if r.1 == "/config" {
+                r.3.complete = false;
+                r.3.detail = Some(format!(
+                    "{} (invalid header value parsed); its status line was read directly",
+                    crate::transport::HEAD_REJECTED
+                ));
+            }
+        }
+        let scan = judge(&rejected, CONTROL);
+        assert_eq!(
+            reasons(&scan),
+            [
+                "GET /config without a client certificate: HTTP 200, but its body was not read: the HTTP client rejected the response (invalid header value parsed); its status line was read directly"
+            ]
+        );
         // A JSON document cut at the cap does not parse: Spring's env is still told by its
         // markers (a finding), and a document nothing tells is unread, never "not configuration".
         let spring_cut = format!(

@@ -51,6 +51,11 @@ pub struct Limits {
 /// begins.
 pub const DEADLINE_EXPIRED: &str = "the scan's total deadline expired";
 
+/// How [`ExchangeResult::detail`] begins where the HTTP client rejected the answer's head (a
+/// control byte in a header value or the reason phrase) and its status line was read directly:
+/// the status stands, the body was not read.
+pub const HEAD_REJECTED: &str = "the HTTP client rejected the response";
+
 impl Limits {
     /// The time an exchange starting now may take: the probe's deadline, or what is left of the
     /// scan's when that is shorter (`true` then). `None` once the scan's deadline has expired.
@@ -879,7 +884,7 @@ async fn ask_all(
                 result.http_status = Some(status);
                 result.outcome = Some(classify_status(status));
                 result.detail = Some(format!(
-                    "the HTTP client rejected the response ({why}); its status line was read directly"
+                    "{HEAD_REJECTED} ({why}); its status line was read directly"
                 ));
             }
             None => {
