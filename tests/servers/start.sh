@@ -138,6 +138,22 @@
 #                             PORT+1), one ticketKeys for both: a TLS 1.3 session from the public
 #                             port resumes on the protected one and is served (not on --list)
 #   node-own-tickets-required the same two ports with keys of their own (its control)
+#   haproxy-shared-cache-required  HAProxy's stock two frontends in one process: verify required
+#                             on PORT, a public site on $MTLS_SIBLING_PORT (else PORT+1), each
+#                             bind with ticket keys of its own but one session cache: a TLS 1.2
+#                             session taken by ID alone (no ticket asked for) on the public port
+#                             resumes on the protected one and gets the orders (an audit's,
+#                             twenty-fourth session: A, exit 0 before; not on --list)
+#   haproxy-shared-tickets-signin  the same two binds sharing one tls-ticket-keys file, the
+#                             protected one answering `200 <h1>Sign in</h1>` unless ssl_c_used:
+#                             a session from the public port resumes but gets only the sign-in
+#                             page (an audit's: a critical bypass before; not on --list)
+#   haproxy-shared-tickets-strict-sni  secure.test's names on PORT (verify required), and on the
+#                             sibling port a public site with a certificate of its own
+#                             (localhost) and strict-sni, one tls-ticket-keys file for both: a
+#                             session from the sibling port with SNI localhost resumes on PORT
+#                             with SNI secure.test and gets the orders (an audit's: A, exit 0
+#                             with --sibling-port, as the protected name alone was asked there)
 #   node-app-cn               optional, the app checks only the certificate's CN (not on --list)
 #   node-renegotiate-serve    optional; the app refuses an unauthorised client on TLS 1.3 (403) and
 #                             on TLS 1.2 renegotiates after the request and serves whoever
@@ -398,6 +414,11 @@
 #                             does not route by Host: any certificate public.test takes (a
 #                             partner CA's, a public CA's) gets secure.test's orders under SNI
 #                             public.test (an audit's, twenty-second session; not on --list-bypass)
+#   haproxy-sni-private-partner  the same, public.test [verify required, other-ca.crt alone]: a
+#                             partner's own CA; any certificate it issued (untrusted.crt) gets
+#                             secure.test's orders under SNI public.test (an audit's Go
+#                             GetConfigForClient and HAProxy crt-list, twenty-fourth session: A,
+#                             exit 0 before; not on --list-bypass)
 #   haproxy-sni-header        routed by Host, no resumption; HAProxy sets X-SSL-Client-Verify
 #                             %[ssl_c_verify] only `if { ssl_fc_sni -i secure.test }` and the
 #                             secret backend wants it 0: SNI public.test (or none) + Host
@@ -1634,12 +1655,16 @@ EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
-haproxy-sni-public-partner)
+haproxy-sni-public-partner | haproxy-sni-private-partner)
   need "$PYTHON3"
   haproxy_dir names
-  roots=/etc/ssl/certs/ca-certificates.crt
-  [ -f "$roots" ] || { echo "$server needs the system's CA bundle, $roots (ca-certificates)" >&2; exit 2; }
-  cat "$roots" "$pki/other-ca.crt" "$pki/ca.crt" >"$dir/partner-bundle.pem"
+  if [ "$server" = haproxy-sni-private-partner ]; then
+    cp "$pki/other-ca.crt" "$dir/partner-bundle.pem"
+  else
+    roots=/etc/ssl/certs/ca-certificates.crt
+    [ -f "$roots" ] || { echo "$server needs the system's CA bundle, $roots (ca-certificates)" >&2; exit 2; }
+    cat "$roots" "$pki/other-ca.crt" "$pki/ca.crt" >"$dir/partner-bundle.pem"
+  fi
   cat >"$dir/crt-list.txt" <<EOF
 $dir/names.pem [verify required ca-file $pki/ca.crt] secure.test
 $dir/names.pem [verify required ca-file $dir/partner-bundle.pem] public.test
@@ -1655,6 +1680,34 @@ backend app
 EOF
   PLAIN_BACKEND_ROUTES=orders-at-root run "$PYTHON3" "$here/python/plain_backend.py" \
     "$dir/haproxy.cfg.in" "$dir/haproxy.cfg" "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+haproxy-shared-cache-required | haproxy-shared-tickets-signin | haproxy-shared-tickets-strict-sni)
+  haproxy_dir server
+  sibling=${MTLS_SIBLING_PORT:-$((port + 1))}
+  keys="" signin="" own=server public_extra=""
+  if [ "$server" != haproxy-shared-cache-required ]; then
+    (umask 077 && for _ in 1 2 3; do openssl rand -base64 48; done >"$dir/tickets.key")
+    keys="tls-ticket-keys $dir/tickets.key"
+  fi
+  if [ "$server" = haproxy-shared-tickets-signin ]; then
+    signin='http-request return status 200 content-type text/html string "<html><body><h1>Sign in</h1><p>This API needs your client certificate.</p></body></html>" unless { ssl_c_used }'
+  fi
+  if [ "$server" = haproxy-shared-tickets-strict-sni ]; then
+    (umask 077 && cat "$pki/names.crt" "$pki/names.key" >"$dir/names.pem")
+    own=names public_extra=strict-sni
+  fi
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head)
+frontend secure
+  bind 127.0.0.1:$port ssl crt $dir/$own.pem ca-file $pki/ca.crt verify required ssl-min-ver TLSv1.2 $keys
+  $signin
+  http-request return status 200 content-type application/json string "{\"orders\":[{\"id\":1001,\"item\":\"widget\"}],\"customer\":\"acme corp\"}"
+frontend public
+  bind 127.0.0.1:$sibling ssl crt $dir/server.pem ssl-min-ver TLSv1.2 $keys $public_extra
+  http-request return status 200 content-type text/plain string "public status page: all systems normal"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
   haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13 | \

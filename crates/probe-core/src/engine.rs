@@ -1881,6 +1881,18 @@ fn attach_fixes(
     if hint.is_some() {
         return remediation::attach(findings, hint);
     }
+    // A refusal whose page names the server that wrote it (HAProxy's stock 403, which carries
+    // no `Server` header) is that server's: the fix is its own, not the stack of the backend
+    // whose `Server` header the valid certificate's answer carried (an audit's HAProxy `deny
+    // unless { ssl_c_used }` before a Python backend was told to set `ssl.CERT_REQUIRED`).
+    let refused_by = probes
+        .iter()
+        .filter(|o| o.outcome != Outcome::Served && o.server_header.is_none())
+        .filter_map(|o| o.body_excerpt.as_deref())
+        .find_map(remediation::guess_from_body);
+    if refused_by.is_some() {
+        return remediation::attach(findings, refused_by);
+    }
     match probes.iter().find_map(|o| o.via.as_deref()) {
         Some(via) => {
             remediation::attach(findings, remediation::guess_from_headers(None, Some(via)))
@@ -2183,6 +2195,29 @@ mod tests {
         o.body_excerpt = Some("404 page not found".into());
         attach_fixes(&mut findings, None, &[o]);
         assert!(findings[0].fixes.iter().all(|f| !f.guessed));
+    }
+
+    /// HAProxy's stock 403 (no `Server` header) refused the anonymous client; the valid
+    /// certificate's answer carries the Python backend's `Server`: the fix is HAProxy's (an
+    /// audit's `deny unless { ssl_c_used }` was told to set `ssl.CERT_REQUIRED`).
+    #[test]
+    fn the_refusing_servers_own_page_wins_over_a_backends_server_header() {
+        use crate::finding::{Finding, FindingId};
+        let mut refused = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        refused.body_excerpt = Some(
+            "<html><body><h1>403 Forbidden</h1>\nRequest forbidden by administrative rules.\n</body></html>".into(),
+        );
+        let mut served = obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200));
+        served.server_header = Some("BaseHTTP/0.6 Python/3.11.7".into());
+        let mut findings = vec![Finding::new(FindingId::ClientCertOptional, "x")];
+        attach_fixes(&mut findings, None, &[served, refused]);
+        let guessed: Vec<String> = findings[0]
+            .fixes
+            .iter()
+            .filter(|f| f.guessed)
+            .map(|f| f.stack.to_string())
+            .collect();
+        assert_eq!(guessed, ["HAProxy"]);
     }
 
     #[test]

@@ -211,12 +211,17 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
 }
 
 /// Guesses the stack from a body excerpt that names it: `gnutls-serv`'s own page ("the default
-/// message reported by the GnuTLS implementation"). Error pages that name no stack (lighttpd's,
-/// Go's `404 page not found`, which Traefik shares) guess nothing.
+/// message reported by the GnuTLS implementation"), HAProxy's stock 403 ("Request forbidden by
+/// administrative rules.", sent with no `Server` header). Error pages that name no stack
+/// (lighttpd's, Go's `404 page not found`, which Traefik shares) guess nothing.
 pub fn guess_from_body(excerpt: &str) -> Option<Stack> {
-    excerpt
-        .contains("reported by the GnuTLS implementation")
-        .then_some(Stack::Gnutls)
+    if excerpt.contains("reported by the GnuTLS implementation") {
+        Some(Stack::Gnutls)
+    } else if excerpt.contains("Request forbidden by administrative rules.") {
+        Some(Stack::Haproxy)
+    } else {
+        None
+    }
 }
 
 /// Guesses the stack from a response's `Server` and `Via` headers. A `Via` header means a proxy

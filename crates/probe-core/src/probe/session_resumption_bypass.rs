@@ -46,7 +46,7 @@ pub struct SessionResumptionBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SESSION_RESUMPTION_BYPASS,
-    presents: "no certificate: a session from a name that needs none (the names `sni-host-mismatch-bypass` tries: no SNI, the sibling names, the host in capitals, a random name under the parent domain, the certificate's other names), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP, a session made there is offered on the same name too; and a session from each other port of the host named with `sibling-port` (a public server sharing the protected one's ticket keys), offered on the protected port",
+    presents: "no certificate: a session from a name that needs none (the names `sni-host-mismatch-bypass` tries: no SNI, the sibling names, the host in capitals, a random name under the parent domain, the certificate's other names), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP, a session made there is offered on the same name too; and a session from each other port of the host named with `sibling-port` (a public server sharing the protected one's ticket keys or session cache), asked with the protected name then the names above, offered on the protected port; on TLS 1.2, the first session not resumed asked for again by session ID alone (no ticket); a resumed session served on the protected name itself compared with the valid certificate's page",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SessionResumptionBypass],
 };
@@ -81,6 +81,11 @@ async fn attempt(
 ) -> Vec<Attempt> {
     let mut out = Vec::new();
     let mut offered = 0;
+    // On TLS 1.2, a session the protected server did not resume is asked for once more by
+    // session ID alone (no ticket): a server with its own ticket keys may share its session
+    // cache with the donor (HAProxy's binds in one process: an audit's stock configuration with
+    // `sibling-port` was A, exit 0, where `s_client -no_ticket` resumed and got the orders).
+    let mut by_id_asked = version != TlsVersion::Tls12;
     for donor in donors {
         if offered >= MAX_DONORS || scan.limits.expired() {
             break;
@@ -97,6 +102,7 @@ async fn attempt(
                 own_host,
                 version,
                 port,
+                by_id: false,
             };
             let mut a = donate_and_offer(target, scan, first, donating, donor).await;
             if !own_host && wants_own_host(&a, sni) {
@@ -135,10 +141,33 @@ async fn attempt(
                 }
                 _ => {
                     offered += usize::from(a.offered.is_some());
+                    let not_resumed = a
+                        .offered
+                        .as_ref()
+                        .is_some_and(|o| !o.result.resumed && o.unreadable().is_none());
                     out.push(a);
                     // One that stayed unreadable (kept for the report) lets the next try.
                     if settled && !unreadable {
                         return out;
+                    }
+                    if not_resumed && !by_id_asked && !scan.limits.expired() {
+                        by_id_asked = true;
+                        let donating = Donating {
+                            shared: false,
+                            own_host,
+                            by_id: true,
+                            ..donating
+                        };
+                        let b = donate_and_offer(target, scan, first, donating, donor).await;
+                        let resumed = b.offered.as_ref().is_some_and(|o| o.result.resumed);
+                        let landed_elsewhere = matches!(
+                            b.landed,
+                            Some((Landing::Elsewhere(_) | Landing::Unsure(_), _))
+                        );
+                        out.push(b);
+                        if resumed && !landed_elsewhere {
+                            return out;
+                        }
                     }
                     break;
                 }
@@ -194,6 +223,9 @@ struct Donating {
     version: TlsVersion,
     /// The donor is this other port of the host, asked with the protected name and its own port.
     port: Option<u16>,
+    /// TLS 1.2 sessions by session ID alone, on connections of their own (never the shared
+    /// knock's).
+    by_id: bool,
 }
 
 /// Gets a session from the donor name without a certificate (asking for the protected `Host`:
@@ -215,7 +247,15 @@ async fn donate_and_offer(
         own_host,
         version,
         port,
+        by_id,
     } = donating;
+    let store = || {
+        Arc::new(if by_id {
+            CrossNameSessions::by_session_id()
+        } else {
+            CrossNameSessions::default()
+        })
+    };
     let door = |sni: Sni, host: Option<String>, sessions: Option<Arc<CrossNameSessions>>| Door {
         version,
         sni,
@@ -229,18 +269,18 @@ async fn donate_and_offer(
     };
     let (got, sessions) = if let Some(port) = port {
         // The other port's server, asked as its clients ask it: the host on that port.
-        let sessions = Arc::new(CrossNameSessions::default());
+        let sessions = store();
         let mut donor = target.on_port(port);
         // A session is handed out in the handshake, whatever the request: the user's headers
         // (a token) stay with the target they were given for.
         donor.headers = crate::target::ExtraHeaders::default();
         let got = knock(&donor, door(sni.clone(), None, Some(sessions.clone()))).await;
         (got, sessions)
-    } else if shared {
+    } else if shared && !by_id {
         let knock = shared_knock(target, scan, first, version, sni).await;
         (knock.seen.clone(), knock.sessions.clone())
     } else {
-        let sessions = Arc::new(CrossNameSessions::default());
+        let sessions = store();
         let host = match sni {
             Sni::Name(name) if own_host => Some(authority_of(name, target.port)),
             _ => None,
@@ -257,9 +297,13 @@ async fn donate_and_offer(
     };
     let same_name = matches!(sni, Sni::Target) && port.is_none();
     let landed = match &mut offered {
-        // Another port's session resumed on the protected name, `Host` and port: the protected
-        // server's page, judged as the protected name's own session is.
-        Some(o) if opened(o) && port.is_some() => None,
+        // Another port's session, or the protected name's own, resumed on the protected name,
+        // `Host` and port: the protected server's page, unless it is a page of its own.
+        Some(o) if opened(o) && (port.is_some() || same_name) => {
+            own_landing(target, scan, first, version, o)
+                .await
+                .map(|l| (l, Controls::default()))
+        }
         // The donor name's own `Host` is a control (a sibling name is never the protected one);
         // without SNI there is none. The protected name's own session needs none: same name,
         // same `Host`, the protected page.
@@ -298,6 +342,44 @@ async fn donate_and_offer(
         got,
         offered,
         landed,
+    }
+}
+
+/// Where a session offered back on the protected name, `Host` and port (its own, or another
+/// port's) and served landed, when not on the protected page: a page that is not the one the
+/// valid certificate is served and reads as a refusal (HAProxy's `http-request return status 200
+/// "<h1>Sign in</h1> … needs your client certificate" unless { ssl_c_used }`: an audit's was
+/// called a critical bypass) is elsewhere; one that is not that page but does not read so, or
+/// reads as a refusal without a valid certificate's page to compare it with, is unsure. `None`
+/// on the protected page, or on a page that does not read as a refusal without a valid
+/// certificate (a 2xx the fresh anonymous connection never got).
+async fn own_landing(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    offered: &Seen,
+) -> Option<Landing> {
+    let body = offered.result.body_excerpt.as_deref().unwrap_or_default();
+    let refuses = crate::text::speaks_of_certificates(body.as_bytes())
+        || crate::text::speaks_of_refusal(body.as_bytes());
+    match landing::is_the_protected_page(target, scan, first, version, offered).await {
+        Some(true) => None,
+        Some(false) if refuses => Some(Landing::Elsewhere(
+            "a page of its own that refuses the caller, not the one the valid certificate is \
+             served"
+                .to_owned(),
+        )),
+        Some(false) => Some(Landing::Unsure(
+            "its page is not the one the valid certificate is served".to_owned(),
+        )),
+        None if refuses => Some(Landing::Unsure(
+            "its page reads as a refusal (it speaks of certificates or of refusing the \
+             caller), and without a valid certificate's page it cannot be told from the \
+             protected one"
+                .to_owned(),
+        )),
+        None => None,
     }
 }
 
@@ -347,12 +429,23 @@ impl TargetProbe for SessionResumptionBypass {
                 .filter(|o| refused_by_the_application(o))
                 .map(|o| o.tls_version)
                 .collect();
-            // The other ports the user named, each the donor of its own attempt.
-            let ports: Vec<(u16, [(Sni, String); 1])> = target
+            // The other ports the user named, each the donor of its own attempt: with the
+            // protected name, then the names the SNI probe tries (a public port with a
+            // certificate of its own and strict SNI refuses the protected name: an audit's
+            // HAProxy sharing one ticket key file across them was A, exit 0).
+            let ports: Vec<(u16, Vec<(Sni, String)>)> = target
                 .sibling_ports
                 .iter()
                 .filter(|&&p| p != target.port)
-                .map(|&p| (p, [(Sni::Target, format!("port {p}"))]))
+                .map(|&p| {
+                    let named = donors.iter().map(|(sni, n)| {
+                        (sni.clone(), format!("port {p} ({})", donor_label(n)))
+                    });
+                    let all = std::iter::once((Sni::Target, format!("port {p}")))
+                        .chain(named)
+                        .collect();
+                    (p, all)
+                })
                 .collect();
             let by_port = |v: TlsVersion| {
                 futures_util::future::join_all(
@@ -383,6 +476,19 @@ impl TargetProbe for SessionResumptionBypass {
             // shared keys (a session from the protected name itself would be let in as well).
             for (&version, attempts) in versions.iter().zip(&port_tried) {
                 judge(target, version, attempts, &mut out);
+            }
+            // A port named that handed out no session on any name, on any version, was never a
+            // donor: said, so that its silence is not read as a door found shut.
+            for (p, _) in &ports {
+                let of_port = || port_tried.iter().flatten().filter(|a| a.port == Some(*p));
+                if of_port().next().is_some() && of_port().all(|a| a.offered.is_none()) {
+                    out.notes.push(format!(
+                        "sibling port {p} handed out no session without a certificate (asked with \
+                         the protected name and the names the SNI probe tries, on {}): nothing \
+                         from it was offered to the protected port",
+                        TlsVersion::list(&versions)
+                    ));
+                }
             }
             out.sni_names_tried = donors
                 .iter()
@@ -505,14 +611,15 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
                 continue;
             }
         }
-        let detail = if let Some(port) = a.port {
+        let detail = if a.port.is_some() {
             format!(
-                "{version}: a session obtained without a certificate on port {port} of {} (a \
-                 server that asks for none) was resumed on port {} with SNI {} and {} for {}, \
+                "{version}: a session obtained without a certificate on {} of {} (a server \
+                 that asks for none) was resumed on port {} with SNI {} and {} for {}, \
                  while a fresh anonymous connection is not served: the two servers share their \
                  session-ticket keys or session cache, and the protected one lets a resumed \
                  session in though no certificate was ever sent (Node.js shares `ticketKeys` so \
                  even with rejectUnauthorized: true on TLS 1.3, nodejs/node#35317).",
+                a.donor,
                 target.host,
                 target.port,
                 target.host,

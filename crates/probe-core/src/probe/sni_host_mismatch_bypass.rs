@@ -577,15 +577,18 @@ async fn follow_ups(
     (out, note, unread)
 }
 
-/// The other names that asked for a client certificate naming public roots in their
-/// CertificateRequest and did not serve the protected `Host` anonymously: a client holding a
-/// certificate from any public CA may pass their TLS layer (an audit's HAProxy crt-list line for
-/// a partner name trusting the system bundle served `secure.test`'s orders to a partner CA's
-/// certificate under SNI `public.test`: A, exit 0). Whether such a client is then served the
-/// protected `Host` cannot be told without such a certificate, so the note that says so leaves
-/// the target B at best. Each name once, with how many public roots it named and the first.
-/// Roots the protected name names itself are left out: `client-ca-public-roots` says them.
-fn public_root_siblings(first: &FirstWave, walked: &[Vec<(usize, Tried)>]) -> Vec<String> {
+/// The other names that asked for a client certificate naming CAs the protected name does not
+/// name in their CertificateRequest and did not serve the protected `Host` anonymously: a client
+/// holding a certificate from such a CA may pass their TLS layer. Public roots (an audit's
+/// HAProxy crt-list line for a partner name trusting the system bundle served `secure.test`'s
+/// orders to a partner CA's certificate under SNI `public.test`: A, exit 0), or a partner's own
+/// CA (an audit's Go `GetConfigForClient` and HAProxy crt-list trusting `Other CA` for
+/// `partner.test` before one handler routing by `Host`: A, exit 0). Whether such a client is then
+/// served the protected `Host` cannot be told without such a certificate, so the note that says
+/// so leaves the target B at best. Each name once, with how many such CAs it named and the first
+/// (public roots first). CAs the protected name names itself are left out:
+/// `client-ca-public-roots` says its public ones.
+fn foreign_ca_siblings(first: &FirstWave, walked: &[Vec<(usize, Tried)>]) -> Vec<String> {
     let front: Vec<&Vec<u8>> = first
         .observations
         .iter()
@@ -604,17 +607,27 @@ fn public_root_siblings(first: &FirstWave, walked: &[Vec<(usize, Tried)>]) -> Ve
             .filter(|name| !front.contains(name))
             .cloned()
             .collect();
-        let roots = crate::checks::public_roots::public_roots_among(&own);
-        let Some(first) = roots.first() else {
-            continue;
-        };
         let name = label(&t.shown);
-        if out.iter().any(|(n, _)| *n == name) {
+        if own.is_empty() || out.iter().any(|(n, _)| *n == name) {
             continue;
         }
-        let more = match roots.len() {
-            1 => format!("1 public root: {first}"),
-            n => format!("{n} public roots, {first} among them"),
+        let roots = crate::checks::public_roots::public_roots_among(&own);
+        let more = match (roots.first(), roots.len()) {
+            (Some(first), 1) => format!("1 public root: {first}"),
+            (Some(first), n) => format!("{n} public roots, {first} among them"),
+            (None, _) => {
+                let mut shown: Vec<String> = Vec::new();
+                for n in own.iter().map(|n| crate::text::describe_name(n)) {
+                    if !shown.contains(&n) {
+                        shown.push(n);
+                    }
+                }
+                match shown.as_slice() {
+                    [one] => format!("1 CA of its own: {one}"),
+                    [first, ..] => format!("{} CAs of its own, {first} among them", shown.len()),
+                    [] => continue,
+                }
+            }
         };
         out.push((name, more));
     }
@@ -789,10 +802,11 @@ async fn walk(
                 front: None,
             });
         // A name that refused this version is tried on the next; a door is tried on the next
-        // version the protected name refuses too, so that the finding names every version the
-        // door is open on (a fix for one version alone is no fix).
-        let again = t.protected.version_refused()
-            || (t.bypass() && rounds.get(i + 1).is_some_and(|r| r.spoken));
+        // version the protected name refuses too, or does not speak, so that the finding names
+        // every version the door is open on (a fix for one version alone is no fix: an audit's
+        // HAProxy crt-list capping secure.test at TLS 1.2 had its door named on TLS 1.2 alone,
+        // while public.test served the orders on TLS 1.3 too).
+        let again = t.protected.version_refused() || (t.bypass() && rounds.get(i + 1).is_some());
         out.push((i, t));
         if !again {
             break;
@@ -913,16 +927,16 @@ impl TargetProbe for SniHostMismatchBypass {
             }
             out.notes.extend(untried);
             out.incomplete.extend(unread);
-            let public = public_root_siblings(first, &walked);
-            if !public.is_empty() {
+            let foreign = foreign_ca_siblings(first, &walked);
+            if !foreign.is_empty() {
                 let note = format!(
-                    "{} asked for a client certificate naming public CAs: a client with a \
-                     certificate from any public CA may pass the TLS layer there, and whether it \
-                     is then served Host {} cannot be told without one (the scanner holds no \
-                     public CA's certificate with its key). Answer 421 to this Host on such a \
-                     name, or trust the client CA alone there; the target is graded B at best \
-                     while this stands.",
-                    public.join(", "),
+                    "{} asked for a client certificate naming CAs the protected name does not \
+                     name: a client with a certificate from such a CA may pass the TLS layer \
+                     there, and whether it is then served Host {} cannot be told without one \
+                     (the scanner holds no such certificate with its key). Answer 421 to this \
+                     Host on such a name, or trust the client CA alone there; the target is \
+                     graded B at best while this stands.",
+                    foreign.join(", "),
                     target.authority()
                 );
                 out.skipped.push(untried_doors(&note));
@@ -1278,9 +1292,9 @@ mod tests {
     }
 
     /// Another name asking for a certificate naming public roots (a partner name trusting the
-    /// system bundle) is said, with the target B at best: a client with a certificate from any
-    /// public CA may be served the protected `Host` there. Roots the protected name names too,
-    /// a name that named none, and follow-ups' knocks are not.
+    /// system bundle) or a CA of its own is said, with the target B at best: a client with a
+    /// certificate from such a CA may be served the protected `Host` there. CAs the protected
+    /// name names too, a name that named none of its own, and follow-ups' knocks are not.
     #[test]
     fn another_name_asking_for_public_cas_keeps_the_target_from_a() {
         let public: Vec<u8> = webpki_roots::TLS_SERVER_ROOTS
@@ -1308,11 +1322,21 @@ mod tests {
         let mut followed = door("other.test", asking(vec![public.clone()]), None);
         followed.with = Some("a certificate from an unknown CA".to_owned());
         let walked = vec![vec![(0, partner)], vec![(0, own_only)], vec![(0, followed)]];
-        let said = public_root_siblings(&wave(vec![private.clone()]), &walked);
+        let said = foreign_ca_siblings(&wave(vec![private.clone()]), &walked);
         assert_eq!(said.len(), 1, "{said:?}");
         assert!(said[0].starts_with("SNI public.test (1 public root: "), "{said:?}");
         // The protected name names the same root: `client-ca-public-roots` says it there.
-        assert!(public_root_siblings(&wave(vec![private, public]), &walked).is_empty());
+        assert!(foreign_ca_siblings(&wave(vec![private.clone(), public]), &walked).is_empty());
+        // A partner's own CA, which the protected name does not name, is said too (an audit's
+        // Go `GetConfigForClient` trusting `Other CA` for partner.test: A, exit 0).
+        let other = {
+            let mut b = openssl::x509::X509NameBuilder::new().unwrap();
+            b.append_entry_by_text("CN", "Other CA").unwrap();
+            b.build().to_der().unwrap()
+        };
+        let partner = vec![vec![(0, door("partner.test", asking(vec![other]), None))]];
+        let said = foreign_ca_siblings(&wave(vec![private]), &partner);
+        assert_eq!(said, ["SNI partner.test (1 CA of its own: CN=Other CA)"]);
     }
 
     /// A door judged as the probe judges it: a served one against `own` and an unknown `Host`

@@ -316,10 +316,10 @@ pub fn client_config(
     config.enable_sni = sni;
     // Each TLS 1.3 ticket signals that the server accepted our Finished (see
     // `transport::early_alert`); it is kept only in a shared store.
-    let tls12 = if sessions.is_some() {
-        rustls::client::Tls12Resumption::SessionIdOrTickets
-    } else {
-        rustls::client::Tls12Resumption::Disabled
+    let tls12 = match &sessions {
+        Some(s) if s.ids_only => rustls::client::Tls12Resumption::SessionIdOnly,
+        Some(_) => rustls::client::Tls12Resumption::SessionIdOrTickets,
+        None => rustls::client::Tls12Resumption::Disabled,
     };
     config.resumption = rustls::client::Resumption::store(Arc::new(TicketSignal {
         signal: record.lock().ticket.clone(),
@@ -394,9 +394,23 @@ pub struct CrossNameSessions {
     /// The verifier and resolver of the first exchange, reused by the next ones.
     #[allow(clippy::type_complexity)]
     parts: Mutex<Option<(Arc<dyn ServerCertVerifier>, Arc<dyn ResolvesClientCert>)>>,
+    /// TLS 1.2 sessions by ID alone: no session ticket asked for, so the server keeps the
+    /// session in its cache (a client may choose so: Python's `OP_NO_TICKET`, `s_client
+    /// -no_ticket`), which a server may share with a stricter one that never decrypts the other's
+    /// tickets (HAProxy's process-wide cache across its binds).
+    ids_only: bool,
 }
 
 impl CrossNameSessions {
+    /// A store whose TLS 1.2 sessions are resumed by session ID alone: no session ticket is asked
+    /// for.
+    pub fn by_session_id() -> Self {
+        Self {
+            ids_only: true,
+            ..Self::default()
+        }
+    }
+
     /// The record for the next exchange of these sessions, cleared of the previous one's facts
     /// (exchanges sharing sessions run one after another).
     pub fn next_record(&self) -> SharedRecord {
