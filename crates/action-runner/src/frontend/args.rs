@@ -185,7 +185,8 @@ pub struct ScanOpts {
     /// Extra trust anchors for the server's certificate (PEM), beside the system roots. Repeatable.
     #[arg(long = "ca-file", value_name = "PEM", help_heading = "Trust")]
     pub ca_files: Vec<PathBuf>,
-    /// Deadline of each probe, in seconds [default: 10].
+    /// Deadline of each probe's attempt, in seconds [default: 10]; an attempt that times out is
+    /// tried again (up to 3 attempts), so `--deadline` is what bounds the whole scan.
     #[arg(long, value_name = "SECS", value_parser = parse::secs, help_heading = "Scanning")]
     pub timeout: Option<f64>,
     /// A client certificate (PEM, leaf first) the server should accept: enables the positive
