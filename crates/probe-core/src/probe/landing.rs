@@ -731,6 +731,23 @@ pub async fn is_the_protected_page(
     is_the_protected_page_with(target, scan, first, version, seen, Vec::new()).await
 }
 
+/// The excerpt of the protected page fetched with the scan's valid certificate on `version` (the
+/// reference every door shares); `None` without a valid certificate, or where it was not served.
+pub async fn protected_page_excerpt(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+) -> Option<String> {
+    let (_, reference) = reference(target, scan, first, version).await?;
+    let excerpt = [Some(&reference.seen), reference.again.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|s| s.served())
+        .and_then(|s| s.result.body_excerpt.clone());
+    excerpt
+}
+
 /// [`is_the_protected_page`], `aliases` masked in both pages as the `Host`s are (the path as
 /// written and as spelled, which a page may show: a `self` link, a breadcrumb, a form's action).
 pub async fn is_the_protected_page_with(

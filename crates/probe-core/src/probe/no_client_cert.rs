@@ -101,6 +101,16 @@ pub fn misdirected(nc: &ProbeObservation) -> Option<IncompleteProbe> {
 /// `421 Misdirected Request` (RFC 9110): not this server's host on this connection.
 const MISDIRECTED: u16 = 421;
 
+/// The excerpt of the page `nc` was served without a certificate, where it is wholly unlike the
+/// page the valid certificate is served on this version ([`super::page::wholly_unlike`]).
+fn unlike_the_valid_page(view: &VersionView<'_>, nc: &ProbeObservation) -> Option<String> {
+    let valid = view
+        .of(ProbeId::VALID_CLIENT_CERT)
+        .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served)?;
+    let (page, reference) = (nc.body_excerpt.as_deref()?, valid.body_excerpt.as_deref()?);
+    super::page::wholly_unlike(reference, page).then(|| page.to_owned())
+}
+
 impl Probe for NoClientCert {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -151,10 +161,24 @@ impl Probe for NoClientCert {
             .with_severity(Severity::High),
             // A page wholly unlike the protected one: unread (the verdict says so), not judged.
             (true, Outcome::Served, _) if view.served_another_page(nc) => return out,
-            (true, Outcome::Served, Some(st)) => Finding::new(
-                FindingId::ClientCertOptional,
-                format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
-            ),
+            (true, Outcome::Served, Some(st)) => match unlike_the_valid_page(view, nc) {
+                // A neutral page of its own (a maintenance page) beside the valid certificate's:
+                // still served (it does not read as a refusal), but said, with the page, so that
+                // a reader can tell (an audit's `200 Down for maintenance` showed only the status).
+                Some(page) => Finding::new(
+                    FindingId::ClientCertOptional,
+                    format!(
+                        "{v}: the server asked for a client certificate, then served HTTP {st} \
+                         without one, with a page wholly unlike the one the valid certificate \
+                         is served (in the evidence): check whether it holds anything protected."
+                    ),
+                )
+                .with_evidence("page served without a certificate", page),
+                None => Finding::new(
+                    FindingId::ClientCertOptional,
+                    format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
+                ),
+            },
             // An answer carrying the protected page is no refusal: unread (the verdict says so).
             (true, Outcome::Answered, _) if view.refused_with_the_valid_page(nc) => return out,
             (true, Outcome::Answered, Some(st))
@@ -277,6 +301,38 @@ mod tests {
             .into_iter()
             .map(|j| (j.finding.id, j.finding.severity))
             .collect()
+    }
+
+    /// A 200 page of its own served without a certificate, wholly unlike the valid
+    /// certificate's, stays served (it does not read as a refusal) but is said, the page in the
+    /// evidence; a page that shares the valid one's words is said as before.
+    #[test]
+    fn a_neutral_page_unlike_the_valid_one_is_said_with_its_page() {
+        use crate::probe::recorded::with_cert;
+        let found = |anonymous: &str| {
+            let mut nc = obs(ProbeId::NO_CLIENT_CERT, Outcome::Served, Some(200));
+            nc.body_excerpt = Some(anonymous.to_owned());
+            let mut valid = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+            valid.body_excerpt =
+                Some(r#"{"orders":[{"id":1001,"item":"widget"}],"customer":"acme corp"}"#.into());
+            let all = [nc, valid];
+            NoClientCert
+                .judge(&view(&all))
+                .into_iter()
+                .map(|j| j.finding)
+                .find(|f| f.id == FindingId::ClientCertOptional)
+        };
+        let maintenance = "<html><h1>Down for maintenance</h1><p>Back soon.</p></html>";
+        let f = found(maintenance).unwrap_or_else(|| panic!("no finding"));
+        assert_eq!(f.severity, Severity::Critical);
+        assert!(f.detail.contains("wholly unlike"), "{}", f.detail);
+        assert_eq!(
+            f.evidence.get("page served without a certificate").map(String::as_str),
+            Some(maintenance)
+        );
+        let f = found(r#"{"orders":[],"customer":null}"#).unwrap_or_else(|| panic!("no finding"));
+        assert!(!f.detail.contains("wholly unlike"), "{}", f.detail);
+        assert!(f.evidence.is_empty(), "{:?}", f.evidence);
     }
 
     #[test]

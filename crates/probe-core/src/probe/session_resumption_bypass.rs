@@ -104,7 +104,9 @@ async fn attempt(
                 port,
                 by_id: false,
             };
-            let mut a = donate_and_offer(target, scan, first, donating, donor).await;
+            let mut a = donate_and_offer(target, scan, first, donating, donor)
+                .boxed()
+                .await;
             if !own_host && wants_own_host(&a, sni) {
                 own_host = true;
                 let protected = a;
@@ -113,7 +115,9 @@ async fn attempt(
                     own_host,
                     ..donating
                 };
-                a = donate_and_offer(target, scan, first, donating, donor).await;
+                a = donate_and_offer(target, scan, first, donating, donor)
+                .boxed()
+                .await;
                 a = merged(a, protected);
             }
             if let Some(e) = earlier.take() {
@@ -158,7 +162,9 @@ async fn attempt(
                             by_id: true,
                             ..donating
                         };
-                        let b = donate_and_offer(target, scan, first, donating, donor).await;
+                        let b = donate_and_offer(target, scan, first, donating, donor)
+                .boxed()
+                .await;
                         let resumed = b.offered.as_ref().is_some_and(|o| o.result.resumed);
                         let landed_elsewhere = matches!(
                             b.landed,
@@ -301,6 +307,7 @@ async fn donate_and_offer(
         // `Host` and port: the protected server's page, unless it is a page of its own.
         Some(o) if opened(o) && (port.is_some() || same_name) => {
             own_landing(target, scan, first, version, o)
+                .boxed()
                 .await
                 .map(|l| (l, Controls::default()))
         }
@@ -346,13 +353,14 @@ async fn donate_and_offer(
 }
 
 /// Where a session offered back on the protected name, `Host` and port (its own, or another
-/// port's) and served landed, when not on the protected page: a page that is not the one the
-/// valid certificate is served and reads as a refusal (HAProxy's `http-request return status 200
-/// "<h1>Sign in</h1> … needs your client certificate" unless { ssl_c_used }`: an audit's was
-/// called a critical bypass) is elsewhere; one that is not that page but does not read so, or
-/// reads as a refusal without a valid certificate's page to compare it with, is unsure. `None`
-/// on the protected page, or on a page that does not read as a refusal without a valid
-/// certificate (a 2xx the fresh anonymous connection never got).
+/// port's) and served landed, when not on the protected page: a page wholly unlike the one the
+/// valid certificate is served that reads as a refusal (HAProxy's `http-request return status
+/// 200 "<h1>Sign in</h1> … needs your client certificate" unless { ssl_c_used }`: an audit's was
+/// called a critical bypass) is elsewhere; one wholly unlike it that does not read so, or one
+/// that reads as a refusal without a valid certificate's page to compare it with, is unsure.
+/// `None` on the protected page, on a page that shares its words (it may carry its data), or on
+/// a page that does not read as a refusal without a valid certificate (a 2xx the fresh
+/// anonymous connection never got).
 async fn own_landing(
     target: &Target,
     scan: &ScanContext,
@@ -363,16 +371,30 @@ async fn own_landing(
     let body = offered.result.body_excerpt.as_deref().unwrap_or_default();
     let refuses = crate::text::speaks_of_certificates(body.as_bytes())
         || crate::text::speaks_of_refusal(body.as_bytes());
+    let valid_page = landing::protected_page_excerpt(target, scan, first, version).await;
     match landing::is_the_protected_page(target, scan, first, version, offered).await {
         Some(true) => None,
-        Some(false) if refuses => Some(Landing::Elsewhere(
-            "a page of its own that refuses the caller, not the one the valid certificate is \
-             served"
-                .to_owned(),
-        )),
-        Some(false) => Some(Landing::Unsure(
-            "its page is not the one the valid certificate is served".to_owned(),
-        )),
+        // Wholly unlike the protected page (sharing under a quarter of its words): a page of
+        // its own, that refuses or not.
+        Some(false)
+            if valid_page
+                .as_deref()
+                .is_some_and(|v| super::page::wholly_unlike(v, body)) =>
+        {
+            Some(if refuses {
+                Landing::Elsewhere(
+                    "a page of its own that refuses the caller, not the one the valid \
+                     certificate is served"
+                        .to_owned(),
+                )
+            } else {
+                Landing::Unsure("its page is not the one the valid certificate is served".to_owned())
+            })
+        }
+        // Not the protected page, but sharing its words: it may carry the protected data beside
+        // words of its own (an audit's orders under "no client certificate was presented", or
+        // echoing `"client_certificate":"none"`, were called a page that refuses: A, exit 0).
+        Some(false) => None,
         None if refuses => Some(Landing::Unsure(
             "its page reads as a refusal (it speaks of certificates or of refusing the \
              caller), and without a valid certificate's page it cannot be told from the \
@@ -479,14 +501,41 @@ impl TargetProbe for SessionResumptionBypass {
             }
             // A port named that handed out no session on any name, on any version, was never a
             // donor: said, so that its silence is not read as a door found shut.
+            // One that refused every name in its handshake without asking for a certificate
+            // (strict SNI: a name it serves was not among them) was not tried at all: the target
+            // is graded B at best, as for a probe that did not run (an audit's strict-SNI port
+            // sharing ticket keys was A, exit 0, without `--sni-name` for its own name).
             for (p, _) in &ports {
                 let of_port = || port_tried.iter().flatten().filter(|a| a.port == Some(*p));
-                if of_port().next().is_some() && of_port().all(|a| a.offered.is_none()) {
+                if of_port().next().is_none() || of_port().any(|a| a.offered.is_some()) {
+                    continue;
+                }
+                // (An alert before the server's certificate: `unrecognized_name`, a handshake
+                // failure.)
+                let refused_unasked = of_port().all(|a| {
+                    a.got.result.http_status.is_none()
+                        && !a.got.cert_requested
+                        && a.got.result.alert.is_some()
+                });
+                let versions = TlsVersion::list(&versions);
+                if refused_unasked {
+                    let note = format!(
+                        "sibling port {p} refused every name tried (the protected name and the \
+                         names the SNI probe tries, on {versions}) in its handshake without \
+                         asking for a certificate: no session from it was offered to the \
+                         protected port. Give a name it serves with `sni-name` to have it \
+                         tried; the target is graded B at best while it is not."
+                    );
+                    out.skipped.push(super::SkippedProbe {
+                        id: SPEC.id,
+                        reason: format!("{}: {note}", super::SkippedProbe::PARTLY_RUN),
+                    });
+                    out.notes.push(note);
+                } else {
                     out.notes.push(format!(
                         "sibling port {p} handed out no session without a certificate (asked with \
-                         the protected name and the names the SNI probe tries, on {}): nothing \
-                         from it was offered to the protected port",
-                        TlsVersion::list(&versions)
+                         the protected name and the names the SNI probe tries, on {versions}): \
+                         nothing from it was offered to the protected port"
                     ));
                 }
             }

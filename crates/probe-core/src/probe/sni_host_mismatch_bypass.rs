@@ -615,6 +615,10 @@ fn foreign_ca_siblings(first: &FirstWave, walked: &[Vec<(usize, Tried)>]) -> Vec
         let more = match (roots.first(), roots.len()) {
             (Some(first), 1) => format!("1 public root: {first}"),
             (Some(first), n) => format!("{n} public roots, {first} among them"),
+            // A protected name that names no CA (a check by hand after the handshake) leaves
+            // nothing to tell a partner's CA from its own: only public roots are said (an
+            // audit's Go name checking by hand beside siblings naming the client CA was B).
+            (None, _) if front.is_empty() => continue,
             (None, _) => {
                 let mut shown: Vec<String> = Vec::new();
                 for n in own.iter().map(|n| crate::text::describe_name(n)) {
@@ -1337,6 +1341,9 @@ mod tests {
         let partner = vec![vec![(0, door("partner.test", asking(vec![other]), None))]];
         let said = foreign_ca_siblings(&wave(vec![private]), &partner);
         assert_eq!(said, ["SNI partner.test (1 CA of its own: CN=Other CA)"]);
+        // A protected name naming no CA: only public roots can be told apart.
+        assert!(foreign_ca_siblings(&wave(Vec::new()), &partner).is_empty());
+        assert_eq!(foreign_ca_siblings(&wave(Vec::new()), &walked).len(), 1);
     }
 
     /// A door judged as the probe judges it: a served one against `own` and an unknown `Host`

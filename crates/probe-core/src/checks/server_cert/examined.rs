@@ -80,6 +80,16 @@ pub(super) fn examine<'a>(
         None => (ServerTrust::Unknown, None),
     };
     let (path, end) = path::walk(all, store);
+    // Past webpki's limits, a chain is left unjudged only where its names lead to an anchor: one
+    // whose walk ends elsewhere (an unknown root, a missing issuer) is untrusted whatever its
+    // length (an audit's 7 intermediates to a root nobody trusts had lost its finding).
+    let refusal = refusal.map(|(class, reason)| {
+        if class == Refusal::BeyondLimits && !matches!(end, PathEnd::Anchor) {
+            (Refusal::UnknownIssuer, reason)
+        } else {
+            (class, reason)
+        }
+    });
     Examined {
         all,
         leaf,

@@ -200,8 +200,8 @@ mod tests {
     }
 
     /// A chain of 7 intermediates to the anchor (every real client's, past webpki's 6) is not
-    /// judged: no `server-cert-untrusted`, the target incomplete with the reason; so is one to an
-    /// unknown root (never a pass either); 6 intermediates are judged trusted.
+    /// judged: no `server-cert-untrusted`, the target incomplete with the reason; one to an
+    /// unknown root is untrusted all the same; 6 intermediates are judged trusted.
     #[test]
     fn a_chain_past_webpkis_depth_is_not_judged() {
         let (pki, other) = (Pki::new(), Pki::new());
@@ -215,26 +215,36 @@ mod tests {
         assert!(six.findings.is_empty(), "{:#?}", six.findings);
         assert_eq!(six.unjudged, None);
         assert_eq!(six.certificate.map(|c| c.trust), Some(ServerTrust::Trusted));
-        for anchor in [&pki.root.der, &other.root.der] {
-            let seven = judged(pki.deep_chain(7), anchor);
-            assert!(
-                !seven
-                    .findings
-                    .iter()
-                    .any(|f| f.id == FindingId::ServerCertUntrusted),
-                "{:#?}",
-                seven.findings
-            );
-            let reason = seven.unjudged.unwrap_or_default();
-            assert!(
-                reason.contains("chain of 8 certificates") && reason.contains("not judged"),
-                "{reason}"
-            );
-            assert_eq!(
-                seven.certificate.map(|c| c.trust),
-                Some(ServerTrust::Unknown)
-            );
-        }
+        // To a root nobody trusts, past the limits too: untrusted, as `openssl verify` says.
+        let unknown = judged(pki.deep_chain(7), &other.root.der);
+        assert!(
+            unknown
+                .findings
+                .iter()
+                .any(|f| f.id == FindingId::ServerCertUntrusted
+                    && f.detail.contains("does not lead to a trust anchor")),
+            "{:#?}",
+            unknown.findings
+        );
+        assert_eq!(unknown.unjudged, None);
+        let seven = judged(pki.deep_chain(7), &pki.root.der);
+        assert!(
+            !seven
+                .findings
+                .iter()
+                .any(|f| f.id == FindingId::ServerCertUntrusted),
+            "{:#?}",
+            seven.findings
+        );
+        let reason = seven.unjudged.unwrap_or_default();
+        assert!(
+            reason.contains("chain of 8 certificates") && reason.contains("not judged"),
+            "{reason}"
+        );
+        assert_eq!(
+            seven.certificate.map(|c| c.trust),
+            Some(ServerTrust::Unknown)
+        );
     }
 
     #[test]
