@@ -90,6 +90,27 @@ fn start(name: &str, pki: &Path, work: &Path) -> TestResult<Server> {
 }
 
 /// [`start`] with more environment for the server (`SSL_CERT_FILE` …).
+/// Starts `name` with a sibling port of its own (`MTLS_SIBLING_PORT`) and waits until that port
+/// listens too: the server and the sibling port.
+fn start_with_sibling(name: &str, lab: &Lab) -> TestResult<(Server, u16)> {
+    let sibling = free_port()?;
+    let sibling_arg = sibling.to_string();
+    let server = start_with(
+        name,
+        &lab.pki,
+        lab.dir.path(),
+        &[("MTLS_SIBLING_PORT", Path::new(&sibling_arg))],
+    )?;
+    let until = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", sibling)).is_err() {
+        if Instant::now() >= until {
+            return Err(format!("{name}: nothing on {sibling}").into());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok((server, sibling))
+}
+
 fn start_with(name: &str, pki: &Path, work: &Path, env: &[(&str, &Path)]) -> TestResult<Server> {
     use std::os::unix::process::CommandExt as _;
     let port = free_port()?;
@@ -2193,19 +2214,7 @@ fn a_session_from_a_sibling_port_sharing_ticket_keys_is_a_door() -> TestResult {
         // ID alone resumes across them (an audit's: A, exit 0, before).
         ("haproxy-shared-cache-required", Some(TlsVersion::Tls12)),
     ] {
-        let sibling = free_port()?;
-        let sibling_arg = sibling.to_string();
-        let server = start_with(
-            name,
-            &lab.pki,
-            lab.dir.path(),
-            &[("MTLS_SIBLING_PORT", Path::new(&sibling_arg))],
-        )?;
-        let until = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", sibling)).is_err() {
-            assert!(Instant::now() < until, "{name}: nothing on {sibling}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let (server, sibling) = start_with_sibling(name, &lab)?;
         let mut t = target(false, server.port)?;
         t.sibling_ports = vec![sibling];
         let report = lab
@@ -2252,19 +2261,7 @@ fn a_session_from_a_sibling_port_sharing_ticket_keys_is_a_door() -> TestResult {
     // certificate's page to compare (a note says where it landed), unsure without one (an
     // audit's: a critical bypass in both modes).
     let name = "haproxy-shared-tickets-signin";
-    let sibling = free_port()?;
-    let sibling_arg = sibling.to_string();
-    let server = start_with(
-        name,
-        &lab.pki,
-        lab.dir.path(),
-        &[("MTLS_SIBLING_PORT", Path::new(&sibling_arg))],
-    )?;
-    let until = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", sibling)).is_err() {
-        assert!(Instant::now() < until, "{name}: nothing on {sibling}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (server, sibling) = start_with_sibling(name, &lab)?;
     let mut t = target(false, server.port)?;
     t.sibling_ports = vec![sibling];
     for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
@@ -2303,19 +2300,7 @@ fn a_session_from_a_sibling_port_sharing_ticket_keys_is_a_door() -> TestResult {
     // audit's: A, exit 0); without the name it answers to, the note says it refused every name
     // tried, and the target is B at best.
     let name = "haproxy-shared-tickets-strict-sni";
-    let sibling = free_port()?;
-    let sibling_arg = sibling.to_string();
-    let server = start_with(
-        name,
-        &lab.pki,
-        lab.dir.path(),
-        &[("MTLS_SIBLING_PORT", Path::new(&sibling_arg))],
-    )?;
-    let until = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", sibling)).is_err() {
-        assert!(Instant::now() < until, "{name}: nothing on {sibling}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (server, sibling) = start_with_sibling(name, &lab)?;
     for named in [true, false] {
         let mut t = target(true, server.port)?;
         t.sibling_ports = vec![sibling];
