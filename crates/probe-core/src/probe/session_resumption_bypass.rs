@@ -116,8 +116,8 @@ async fn attempt(
                     ..donating
                 };
                 a = donate_and_offer(target, scan, first, donating, donor)
-                .boxed()
-                .await;
+                    .boxed()
+                    .await;
                 a = merged(a, protected);
             }
             if let Some(e) = earlier.take() {
@@ -163,8 +163,8 @@ async fn attempt(
                             ..donating
                         };
                         let b = donate_and_offer(target, scan, first, donating, donor)
-                .boxed()
-                .await;
+                            .boxed()
+                            .await;
                         let resumed = b.offered.as_ref().is_some_and(|o| o.result.resumed);
                         let landed_elsewhere = matches!(
                             b.landed,
