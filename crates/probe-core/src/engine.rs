@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 use crate::checks::server_cert::{self, LazyTrust, TrustStore};
 use crate::error::ScanError;
 use crate::facts::{Outcome, ProbeObservation, TlsVersion};
-use crate::finding::{mark_implied, remediation};
+use crate::finding::{mark_implied, remediation, FindingId};
 use crate::grade::{grade_target, Grade};
 use crate::identity::forge::{Forger, Impersonated, SignatureKind};
 use crate::identity::{client_leaf_params, ClientIdentity, IdentityPair, KeyKind, SigningCa};
@@ -695,6 +695,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     }
     mark_implied(&mut findings);
     attach_fixes(&mut findings, stack_hint, &report.probes);
+    lead_unverified_by_http(&mut findings, &report.probes);
     verdict::sort_findings(&mut findings);
     (report.score, report.grade) = if report.error.is_some() {
         (0, Grade::F)
@@ -1410,6 +1411,7 @@ async fn late_attempts(
             unconfirmed: observation.outcome == Outcome::RefusedTls
                 && observation.alert.is_none()
                 && observation.http_status.is_none(),
+            closed_bare_before: false,
             observation,
             chain: Vec::new(),
             unread_for_good: false,
@@ -1468,6 +1470,9 @@ struct Attempt {
     observation: ProbeObservation,
     chain: Vec<CertificateDer<'static>>,
     unconfirmed: bool,
+    /// An earlier attempt of this probe closed without an alert too (another shape, a time-out
+    /// of our own wait, came between): the next bare close confirms it.
+    closed_bare_before: bool,
     /// Its certificate could not be presented: another try would end the same.
     unpresentable: bool,
     /// Unread for good: a close without an alert left unconfirmed where nothing on its version
@@ -1523,6 +1528,7 @@ async fn attempt(
         observation: observation(id, version, result, &record),
         chain,
         unconfirmed,
+        closed_bare_before: false,
         unpresentable,
         unread_for_good: false,
     }
@@ -1792,6 +1798,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
         },
         chain: Vec::new(),
         unconfirmed: false,
+        closed_bare_before: false,
         unpresentable: false,
         unread_for_good: false,
     }
@@ -1845,14 +1852,19 @@ fn without_a_control(a: &mut Attempt, answered: &[TlsVersion]) {
 }
 
 /// The attempt that stands after a retry: a close without an alert confirmed by a second one
-/// becomes a refusal; otherwise the newer attempt, keeping the baseline's chain.
+/// (the one before it, or any earlier: an audit's starved runner had one of three attempts end on
+/// our own wait's time window between two bare closes of a correct JDK server, and the target was
+/// incomplete in 8 of 10 runs) becomes a refusal; otherwise the newer attempt, keeping the
+/// baseline's chain.
 fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
     let Some(old) = old else { return new };
     new.observation.attempts = old.observation.attempts.saturating_add(1);
     if new.chain.is_empty() {
         new.chain = old.chain;
     }
-    if old.unconfirmed && new.unconfirmed {
+    let closed_bare_before = old.unconfirmed || old.closed_bare_before;
+    new.closed_bare_before = closed_bare_before;
+    if closed_bare_before && new.unconfirmed {
         new.unconfirmed = false;
         new.observation.detail = Some(format!(
             "{} (the same on {} attempts: a refusal)",
@@ -1867,6 +1879,44 @@ fn settle(old: Option<Attempt>, mut new: Attempt) -> Attempt {
         ));
     }
     new
+}
+
+/// What leads `enforcement-unverified`'s fixes where the TLS layer took the positive control's
+/// certificate and the application refused it over HTTP: the CA is trusted, and the fixes that
+/// blame the CA file, the verify depth or CRLs would send the user the wrong way.
+const UNVERIFIED_BY_HTTP: &str = "# The handshake accepted the certificate given to the scan and \
+     the application refused it over HTTP: the CA is trusted, and a rule of the application \
+     refused this request (an allowlist of client subjects, a role, a token it needs too). Give \
+     the scan an identity that rule allows (--client-cert/--client-key; with a staging CA too, \
+     its certificates then claim that identity's subject) and -H with anything else it needs. \
+     If the rule is wrong, fix the server:\n";
+
+/// Leads `enforcement-unverified`'s fixes with [`UNVERIFIED_BY_HTTP`] where every positive control
+/// that presented a certificate completed its handshake and was refused over HTTP (not by nginx's
+/// own certificate page, which is its TLS module's): an audit's HAProxy, nginx and Apache
+/// allowlists of subjects, scanned with a staging CA alone, were told to fix their CA file.
+fn lead_unverified_by_http(findings: &mut [crate::finding::Finding], probes: &[ProbeObservation]) {
+    let mut controls = probes
+        .iter()
+        .filter(|o| o.id == ProbeId::VALID_CLIENT_CERT && o.client_cert.is_some())
+        .peekable();
+    if controls.peek().is_none() {
+        return;
+    }
+    let by_http = controls.all(|o| {
+        o.outcome == Outcome::RefusedHttp && !crate::checks::refusal::tls_module_refusal(o)
+    });
+    if !by_http {
+        return;
+    }
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.id == FindingId::EnforcementUnverified)
+    {
+        for fix in &mut f.fixes {
+            fix.fix = format!("{UNVERIFIED_BY_HTTP}{}", fix.fix).into();
+        }
+    }
 }
 
 /// Attaches the fixes, the guessed stack's first: a leaked configuration's stack; else, when a
@@ -2322,6 +2372,7 @@ mod tests {
             observation: o,
             chain: Vec::new(),
             unconfirmed: false,
+            closed_bare_before: false,
             unpresentable: false,
             unread_for_good: false,
         }
@@ -2667,6 +2718,35 @@ mod tests {
             three.observation.detail.as_deref(),
             Some("no complete answer within 2000 ms (3 attempts)")
         );
+    }
+
+    /// Two closes without an alert confirm each other with another attempt between them (our own
+    /// wait's time window on a starved runner); one alone, with two unread attempts, does not.
+    #[test]
+    fn two_bare_closes_confirm_each_other_across_an_unread_attempt() {
+        let bare = || {
+            let mut a = served(TlsVersion::Tls13);
+            a.observation.outcome = Outcome::RefusedTls;
+            a.observation.http_status = None;
+            a.observation.detail = Some("closed without an alert".into());
+            a.unconfirmed = true;
+            a
+        };
+        let unread = || {
+            let mut a = served(TlsVersion::Tls13);
+            a.observation.outcome = Outcome::Inconclusive;
+            a.observation.http_status = None;
+            a.observation.detail = Some("no alert within 167 ms".into());
+            a
+        };
+        let two = settle(Some(bare()), unread());
+        assert!(!two.unconfirmed && two.needs_retry());
+        let three = settle(Some(two), bare());
+        assert!(!three.unconfirmed, "confirmed by the first close");
+        assert_eq!(three.observation.outcome, Outcome::RefusedTls);
+        assert_eq!(three.observation.attempts, 3);
+        let lone = settle(Some(settle(Some(unread()), unread())), bare());
+        assert!(lone.unconfirmed, "one close alone stays unconfirmed");
     }
 
     #[test]

@@ -348,12 +348,15 @@ pub fn redact_query(query: &str) -> (String, Vec<String>) {
             let Some((name, value)) = pair.split_once('=') else {
                 return pair.to_owned();
             };
-            let named = is_secret_name(name)
-                || is_secret_param(name)
-                || ["key", "sig", "jwt", "sas", "pin"]
+            // The name as the server reads it: `%74oken` is `token`, `api+key` is `api key`.
+            let plain = name.replace('+', " ");
+            let read = percent_encoding::percent_decode_str(&plain).decode_utf8_lossy();
+            let named = is_secret_name(&read)
+                || is_secret_param(&read)
+                || ["key", "sig", "jwt", "sas", "pin", "sid", "tok", "bearer"]
                     .iter()
-                    .any(|w| name.eq_ignore_ascii_case(w))
-                || name.to_ascii_lowercase().ends_with("key");
+                    .any(|w| read.eq_ignore_ascii_case(w))
+                || read.to_ascii_lowercase().ends_with("key");
             let looks =
                 is_blob(value) || redact_jwts(value) != value || redact_prefixed(value) != value;
             if value.is_empty() || !(named || looks) {
@@ -699,6 +702,13 @@ mod redaction_tests {
                 vec![],
             ),
             ("flag&token=", "flag&token=", vec![]),
+            // Names as the server reads them, percent-encoded, and the short ones an audit's
+            // targets used.
+            (
+                "%74oken=t1&api%5Fkey=k2&sid=s3&bearer=b4&tok=t5&page=2",
+                "%74oken=<redacted>&api%5Fkey=<redacted>&sid=<redacted>&bearer=<redacted>&tok=<redacted>&page=2",
+                vec!["t1", "k2", "s3", "b4", "t5"],
+            ),
         ] {
             let (got, values) = redact_query(query);
             assert_eq!(got, shown, "{query}");

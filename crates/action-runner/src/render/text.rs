@@ -514,11 +514,12 @@ fn truncate(s: &str, n: usize) -> String {
 /// `cert-without-key` on the staging CA's certificate where `client-cert` was refused), ` (no key
 /// id)` for the forgery sent again without an authority key identifier beside the linked one,
 /// ` (with its CA)` for the certificate from an unknown CA sent again with its CA's certificate,
-/// ` (with the real CA)` for the same sent with the certificate of the CA the server trusts (and
-/// the forgery sent so), ` (with a CA of that name)` for the forgery sent with a self-signed CA
-/// certificate of ours carrying the copied name, ` (issued by client-cert)` for another subject
-/// the valid certificate signed, ` (with its CA)` too for a staging certificate sent again with
-/// the staging CA's certificate.
+/// ` (with a valid cert)` for the same sent with a valid client certificate after it, ` (with the
+/// real CA)` for the same sent with the certificate of the CA the server trusts (and the forgery
+/// sent so), ` (with a CA of that name)` for the forgery sent with a self-signed CA
+/// certificate of ours carrying the copied name, ` (issued by client-cert)` for a certificate
+/// the valid certificate signed (` (issued by a staging leaf)` where the staging CA's did),
+/// ` (with its CA)` too for a staging certificate sent again with the staging CA's certificate.
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
     if probe_core::probe::staging_valid(o)
         || (o.id == ProbeId::CERT_WITHOUT_KEY
@@ -532,6 +533,10 @@ pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
         || o.origin_says(probe_core::probe::STAGING_WITH_CA_MARK)
     {
         " (with its CA)"
+    } else if o.id == ProbeId::UNTRUSTED_CLIENT_CERT
+        && o.origin_says(probe_core::identity::forge::WITH_VALID_CERT_MARK)
+    {
+        " (with a valid cert)"
     } else if (o.id == ProbeId::UNTRUSTED_CLIENT_CERT || o.id == ProbeId::FORGED_CLIENT_CERT)
         && o.origin_says(probe_core::identity::forge::WITH_TRUSTED_CA_MARK)
     {
@@ -540,6 +545,10 @@ pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
         && o.origin_says(probe_core::identity::forge::WITH_IMPOSTOR_CA_MARK)
     {
         " (with a CA of that name)"
+    } else if o.id == ProbeId::FORGED_CLIENT_CERT
+        && o.origin_says(probe_core::identity::forge::ISSUED_BY_STAGING_HOLDER_MARK)
+    {
+        " (issued by a staging leaf)"
     } else if o.id == ProbeId::FORGED_CLIENT_CERT
         && o.origin_says(probe_core::identity::forge::ISSUED_BY_HOLDER_MARK)
     {

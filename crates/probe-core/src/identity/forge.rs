@@ -116,6 +116,16 @@ const WITH_TRUSTED_CA_CLAIMING: &str = "minted: unknown CA, the valid certificat
 /// What the origin of a certificate sent with the server's own client CA certificate contains.
 pub const WITH_TRUSTED_CA_MARK: &str = "sent with the server's client CA certificate";
 
+/// The origin of [`Forger::unknown_ca_with_valid`]'s certificate ([`WITH_VALID_CERT_MARK`]).
+const WITH_VALID_CERT: &str = "minted: unknown CA, sent with a valid certificate (its key not \
+                               used) after it in the chain";
+const WITH_VALID_CERT_CLAIMING: &str = "minted: unknown CA, the valid certificate's subject, sent \
+                                        with a valid certificate (its key not used) after it in \
+                                        the chain";
+
+/// What an origin says where a valid client certificate follows the leaf, its key unused.
+pub const WITH_VALID_CERT_MARK: &str = "sent with a valid certificate (its key not used)";
+
 /// The origin of [`Forger::forge_followed_by`]'s certificate ([`WITH_TRUSTED_CA_MARK`]).
 const FORGED_WITH_TRUSTED_CA: &str =
     "forged: advertised CA name, our signature, sent with the server's client CA certificate in \
@@ -296,6 +306,29 @@ impl Forger {
         let leaf = self.unknown_ca_claiming(kind)?;
         let with_its_ca = followed_by(&leaf, &ca.cert.clone(), origin)?;
         followed_by(&with_its_ca, trusted, origin)
+    }
+
+    /// [`Forger::unknown_ca_claiming`], sent with `valid`, the chain of a certificate the server
+    /// accepts (public: sent in the clear on TLS 1.2), after it; the key that signs the handshake
+    /// is the leaf's own, never the valid certificate's. A verifier that lets a chain in when any
+    /// end-entity certificate in it verifies, and takes the client's identity from the first (an
+    /// audit's Go `VerifyPeerCertificate` with an allowlist of subjects: A, exit 0), lets anyone
+    /// in who has seen the valid certificate.
+    pub fn unknown_ca_with_valid(
+        &self,
+        kind: KeyKind,
+        valid: &[CertificateDer<'static>],
+    ) -> Result<ClientIdentity, ScanError> {
+        let origin = if self.claims() {
+            WITH_VALID_CERT_CLAIMING
+        } else {
+            WITH_VALID_CERT
+        };
+        let mut made = self.unknown_ca_claiming(kind)?;
+        for cert in valid {
+            made = followed_by(&made, cert, origin)?;
+        }
+        Ok(made)
     }
 
     fn unknown_ca_followed_by(
@@ -546,23 +579,44 @@ impl Forger {
 }
 
 /// The origin of [`Forger::issued_by_holder`]'s certificate: what reports recognise it by.
-pub const ISSUED_BY_HOLDER_MARK: &str = "issued and signed by the valid certificate";
-const ISSUED_BY_HOLDER: &str = "minted: another subject, issued and signed by the valid \
-                                certificate (an end-entity certificate as CA), sent with it in \
-                                the chain";
+pub const ISSUED_BY_HOLDER_MARK: &str = "(an end-entity certificate as CA)";
+/// Where [`Forger::issued_by_holder`]'s holder is the staging CA's own end-entity certificate,
+/// not `client-cert`.
+pub const ISSUED_BY_STAGING_HOLDER_MARK: &str = "a staging end-entity certificate";
+
+/// The origin of [`Forger::issued_by_holder`]'s certificate: whose subject it claims (the valid
+/// certificate's, where the forger claims one) and who signed it.
+fn issued_by_holder_origin(claims: bool, by_staging: bool) -> String {
+    let subject = if claims {
+        "the valid certificate's subject"
+    } else {
+        "another subject"
+    };
+    let holder = if by_staging {
+        ISSUED_BY_STAGING_HOLDER_MARK
+    } else {
+        "the valid certificate"
+    };
+    format!("minted: {subject}, issued and signed by {holder} {ISSUED_BY_HOLDER_MARK}, sent with it in the chain")
+}
 
 impl Forger {
-    /// A leaf for another subject (`mtls-scan another client`), whose issuer is `holder`'s
-    /// subject byte for byte and whose authority key identifier is `holder`'s own key
-    /// identifier, signed by `holder`'s key: a certificate the valid client certificate, an
-    /// end-entity (CA:FALSE), "issued". Sent with `holder`'s chain after it. A verifier that walks
-    /// the chain's signatures up to its CA without checking basicConstraints (a hand-written Go
-    /// `VerifyPeerCertificate`: an audit's, A, exit 0) lets anyone who holds one valid
-    /// certificate become anybody.
+    /// A leaf claiming the valid certificate's subject and names (where the forger claims them;
+    /// else another subject, `mtls-scan another client`), whose issuer is `holder`'s subject byte
+    /// for byte and whose authority key identifier is `holder`'s own key identifier, signed by
+    /// `holder`'s key: a certificate an end-entity (CA:FALSE) "issued". Sent with `holder`'s
+    /// chain after it. A verifier that walks the chain's signatures up to its CA without checking
+    /// basicConstraints (a hand-written Go `VerifyPeerCertificate`: an audit's, A, exit 0) lets
+    /// anyone who holds one valid certificate become anybody; behind an allowlist of subjects (Go
+    /// or Erlang `verify_fun` allowing one CN: an audit's, A, exit 0 while the leaf said
+    /// `mtls-scan another client`) only the valid certificate's own subject gets in, so that is
+    /// the one claimed. `by_staging`: `holder` is the staging CA's end-entity certificate, not
+    /// `client-cert` (the origin says so).
     pub fn issued_by_holder(
         &self,
         holder: &ClientIdentity,
         kind: KeyKind,
+        by_staging: bool,
     ) -> Result<ClientIdentity, ScanError> {
         let holder_cert = holder
             .certified
@@ -585,13 +639,19 @@ impl Forger {
         let mut params = client_leaf_params("mtls-scan another client");
         params.use_authority_key_identifier_extension = true;
         let cert = params.signed_by(&leaf.pair, &issuer)?;
-        let exact = splice(cert.der(), Some(&holder_subject), None, issuer.key())?;
+        let exact = splice(
+            cert.der(),
+            Some(&holder_subject),
+            self.claimed.as_ref(),
+            issuer.key(),
+        )?;
         let chain: Vec<CertificateDer<'static>> = std::iter::once(exact.into())
             .chain(holder.certified.cert.iter().cloned())
             .collect();
         let certified = CertifiedKey::new(chain, leaf.signing.clone());
+        let origin = issued_by_holder_origin(self.claims(), by_staging);
         Ok(
-            ClientIdentity::from_certified(Arc::new(certified), ISSUED_BY_HOLDER)?
+            ClientIdentity::from_certified(Arc::new(certified), &origin)?
                 .with_private_key_der(PrivateKeyDer::Pkcs8(leaf.pair.serialize_der().into())),
         )
     }

@@ -121,12 +121,13 @@ impl<'a> VersionView<'a> {
         })
     }
 
-    /// The positive control, with the scan's valid certificate presented, got an HTTP answer
-    /// that is no refusal (2xx, or a redirect, 404, 500 … not busy): the application answers a
-    /// certificate it accepts otherwise than one it refuses.
+    /// A positive control (`client-cert`'s or the staging CA's: any of them, the first may have
+    /// timed out where another was answered), with the scan's valid certificate presented, got
+    /// an HTTP answer that is no refusal (2xx, or a redirect, 404, 500 … not busy): the
+    /// application answers a certificate it accepts otherwise than one it refuses.
     pub fn control_not_refused(&self) -> bool {
         use crate::facts::Outcome;
-        self.of(ProbeId::VALID_CLIENT_CERT).is_some_and(|o| {
+        self.all(ProbeId::VALID_CLIENT_CERT).any(|o| {
             o.cert_requested
                 && o.client_cert.is_some()
                 && matches!(o.outcome, Outcome::Served | Outcome::Answered)
@@ -391,8 +392,10 @@ pub trait Probe: Send + Sync {
 /// followed in the chain by the real client CA's certificate or by its own CA's). `what` may end
 /// with a comma (the sentence goes on), which the qualifiers keep.
 fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
-    use crate::identity::forge::{WITH_IMPOSTOR_CA_MARK, WITH_ITS_CA_MARK, WITH_TRUSTED_CA_MARK};
-    const QUALIFIERS: [(&str, &str); 8] = [
+    use crate::identity::forge::{
+        WITH_IMPOSTOR_CA_MARK, WITH_ITS_CA_MARK, WITH_TRUSTED_CA_MARK, WITH_VALID_CERT_MARK,
+    };
+    const QUALIFIERS: [(&str, &str); 9] = [
         (
             "the valid certificate's subject",
             " (claiming the valid certificate's subject and names)",
@@ -405,10 +408,10 @@ fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
         ),
         (
             crate::identity::forge::ISSUED_BY_HOLDER_MARK,
-            ", for another subject, issued and signed by an end-entity certificate from the \
-             trusted CA (CA:FALSE; with a staging CA one of its own without keyUsage, else the \
-             valid client certificate), sent after it: where basicConstraints go unchecked, \
-             anyone holding one certificate from that CA can be anybody",
+            ", issued and signed by an end-entity certificate from the trusted CA (CA:FALSE; \
+             with a staging CA one of its own without keyUsage, else the valid client \
+             certificate), sent after it: where basicConstraints go unchecked, anyone holding \
+             one certificate from that CA can be anybody",
         ),
         (
             "that CA's key identifier",
@@ -422,6 +425,13 @@ fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
              chain (the leaf is not that CA's: a verifier that trusts a chain for ending in its \
              CA's certificate, checking at most each certificate against the next, lets anyone in \
              who holds that public certificate)",
+        ),
+        (
+            WITH_VALID_CERT_MARK,
+            ", sent with a valid client certificate after it in the chain, its key not used (a \
+             verifier that lets a chain in when any end-entity certificate in it verifies, and \
+             reads the client's identity from the first, lets in anyone who has seen a valid \
+             certificate: it is sent in the clear on TLS 1.2)",
         ),
         (
             WITH_ITS_CA_MARK,
@@ -505,9 +515,21 @@ pub fn served_with<'a>(
                     Outcome::Served | Outcome::Answered | Outcome::RefusedHttp
                 )
         });
-    let valid = view
-        .of(ProbeId::VALID_CLIENT_CERT)
-        .filter(|o| o.client_cert.is_some());
+    // The positive controls that presented a certificate, and the first of them that was
+    // refused: where controls ran and none was read (each timed out), whether the application
+    // checks certificates is not known, and their own inconclusive attempts leave the target
+    // incomplete; no finding is raised on an unread control (an audit's slow runner: a correct
+    // HAProxy allowlist given four medium findings, F, exit 1, "not let in either").
+    let controls: Vec<&ProbeObservation> = view
+        .all(ProbeId::VALID_CLIENT_CERT)
+        .filter(|o| o.client_cert.is_some())
+        .collect();
+    let valid = controls
+        .iter()
+        .copied()
+        .find(|o| matches!(o.outcome, Outcome::RefusedTls | Outcome::RefusedHttp));
+    let controls_unread =
+        !controls.is_empty() && controls.iter().all(|o| o.outcome.is_unreadable());
     view.all(probe)
         .filter(|o| o.client_cert.is_some())
         .filter_map(|o| {
@@ -541,6 +563,7 @@ pub fn served_with<'a>(
                 Outcome::RefusedHttp
                     if tls_refuses_anonymous
                         && !untrusted_let_through
+                        && !controls_unread
                         && !tls_module_refusal(o) =>
                 {
                     let settle = match valid {

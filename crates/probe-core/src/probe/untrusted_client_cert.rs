@@ -22,7 +22,7 @@ pub struct UntrustedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::UNTRUSTED_CLIENT_CERT,
-    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName; where that is refused (but not by nginx's own certificate page), again with that CA's self-signed certificate after it in the chain (OpenSSL: self-signed certificate in chain, which HAProxy `ca-ignore-err all` and verify callbacks that tolerate a partner's root forgive), and with that CA's certificate then the certificate of the client CA the server names after it when the scan holds that certificate (`client-cert`'s chain, the staging CA, `--ca-file`: a verifier that trusts a chain for ending in its CA's certificate lets it in); where it took the positive control's key kind and was refused in the handshake with the alert that refused the positive control, again in the usual kind (P-256 first: a server refusing a P-384 curve on TLS 1.2 refused the kind, not the certificate)",
+    presents: "a certificate from a CA minted on the spot; with `client-cert` (when its DER reads strictly), claiming that certificate's subject and subjectAltName; where that is refused (but not by nginx's own certificate page), again with that CA's self-signed certificate after it in the chain (OpenSSL: self-signed certificate in chain, which HAProxy `ca-ignore-err all` and verify callbacks that tolerate a partner's root forgive), and with that CA's certificate then the certificate of the client CA the server names after it when the scan holds that certificate (`client-cert`'s chain, the staging CA, `--ca-file`: a verifier that trusts a chain for ending in its CA's certificate lets it in), and with a valid certificate after it, its key unused (`client-cert`'s chain, else the staging CA's control: a verifier that lets a chain in when any end-entity certificate in it verifies, and reads the identity from the first, lets in anyone who has seen a valid certificate); where it took the positive control's key kind and was refused in the handshake with the alert that refused the positive control, again in the usual kind (P-256 first: a server refusing a P-384 curve on TLS 1.2 refused the kind, not the certificate)",
     needs: "—",
     findings: &[FindingId::UntrustedClientCertAccepted],
 };
@@ -66,6 +66,18 @@ enum After {
     ItsCa,
     /// A certificate of the client CA the server trusts ([`Forger::unknown_ca_with_trusted_ca`]).
     TrustedCa(rustls_pki_types::CertificateDer<'static>),
+    /// A valid client certificate's chain, its key unused ([`Forger::unknown_ca_with_valid`]).
+    Valid(ValidCert),
+}
+
+/// The valid certificate sent after the leaf from an unknown CA: `client-cert`'s chain, else the
+/// staging CA's control in the kind the server accepts.
+#[derive(Debug)]
+enum ValidCert {
+    /// `client-cert`'s chain as given.
+    Given(Vec<rustls_pki_types::CertificateDer<'static>>),
+    /// The staging CA's valid certificate.
+    Staging(Arc<crate::identity::IdentityPair>),
 }
 
 /// Presents a leaf from the forger's own CA (claiming the valid certificate's subject where the
@@ -94,6 +106,11 @@ impl CertChooser for UnknownCa {
             After::Nothing => self.forger.unknown_ca_claiming(kind),
             After::ItsCa => self.forger.unknown_ca_with_its_ca(kind),
             After::TrustedCa(ca) => self.forger.unknown_ca_with_trusted_ca(kind, ca),
+            After::Valid(ValidCert::Given(chain)) => self.forger.unknown_ca_with_valid(kind, chain),
+            After::Valid(ValidCert::Staging(pair)) => {
+                let valid = pair.for_schemes(schemes)?;
+                self.forger.unknown_ca_with_valid(kind, &valid.certified.cert)
+            }
         }
         .map(Some)
         .map_err(|e| e.to_string())
@@ -105,8 +122,10 @@ impl CertChooser for UnknownCa {
 /// that forgives what it finds above the leaf lets that one in), and, where the scan holds a
 /// certificate of a CA the server names in its CertificateRequest (`client-cert`'s chain, the
 /// staging CA, `--ca-file`), with that one after it (a verifier that trusts a chain for ending in
-/// its CA's certificate lets that one in). Not after nginx's own certificate page (nginx forgives
-/// nothing of the kind), nor where nothing was asked or read.
+/// its CA's certificate lets that one in), and with a valid client certificate after it (a
+/// verifier that lets a chain in when any end-entity certificate in it verifies lets that one
+/// in). Not after nginx's own certificate page (nginx forgives nothing of the kind), nor where
+/// nothing was asked or read.
 fn with_a_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<UnknownCa>> {
     use crate::facts::Outcome;
     let baseline = first.of(ProbeId::NO_CLIENT_CERT);
@@ -131,6 +150,26 @@ fn with_a_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<UnknownCa>>
         after: After::ItsCa,
         usual_kind: false,
     })];
+    // A valid certificate after it (public: a verifier that lets a chain in when any end-entity
+    // certificate in it verifies, and reads the identity from the first, lets it in).
+    let valid = ctx
+        .client
+        .as_ref()
+        .map(|c| c.certified.cert.clone())
+        .filter(|chain| !chain.is_empty())
+        .map(ValidCert::Given)
+        .or_else(|| {
+            ctx.staging
+                .as_ref()
+                .map(|s| ValidCert::Staging(s.valid.clone()))
+        });
+    if let Some(valid) = valid {
+        out.push(Arc::new(UnknownCa {
+            forger: ctx.forger.clone(),
+            after: After::Valid(valid),
+            usual_kind: false,
+        }));
+    }
     out.extend(in_the_usual_kind(ctx, first, &presented));
     // The names the server trusts: those it advertised, else the issuer of `client-cert` (or
     // the staging CA's name).

@@ -250,6 +250,19 @@ impl Probe for ValidClientCert {
                 view.version,
                 valid.http_status.unwrap_or_default()
             ),
+            // Through the handshake to an HTTP refusal that is no TLS module's own page: the CA
+            // is trusted, and the application refused this identity (an audit's allowlists of
+            // subjects, scanned with a staging CA alone, were told to fix their CA file).
+            Outcome::RefusedHttp
+                if valid.handshake_completed
+                    && !crate::checks::refusal::tls_module_refusal(valid) =>
+            {
+                format!(
+                    "{}: the valid client certificate got through the handshake and was refused                      {}, so refusals after the handshake on this version prove nothing. The TLS                      layer accepted it, so its CA is trusted: a rule of the application (an                      allowlist of client subjects, a role) refused this identity. Give                      `client-cert` of an identity the application allows.",
+                    view.version,
+                    how_refused(valid)
+                )
+            }
             _ => format!(
                 "{}: the valid client certificate got {}, so refusals on this version prove nothing.",
                 view.version,
