@@ -126,6 +126,10 @@
 #                             the leaf is signed by the next certificate; the leaf's issuer DN and
 #                             AKI are the CA's, no signature checked; every signature walked up to
 #                             the CA, never basicConstraints (not on --list)
+#   go-signature-walk-allowlist | go-any-leaf-allowlist   the same behind an allowlist of one
+#                             client (CN test-client): signatures walked, never basicConstraints;
+#                             a chain let in when any end-entity certificate in it verifies, the
+#                             client named by the first (go/verifiers.go; not on --list)
 #   go-chain-signatures       RequireAnyClientCert + a verifier that judges a chain ending in the
 #                             CA's own certificate by its signatures alone and a lone leaf by
 #                             x509.Verify: an expired, not-yet-valid or serverAuth-only leaf from

@@ -2995,6 +2995,10 @@ fn a_tls_terminator_offering_h2_to_an_http1_backend_is_judged_over_http1() {
 /// in a forgery whose issuer DN and AKI are the CA's (anyone: the forgery sent with the CA's
 /// certificate now names its key identifier); `go-signature-walk` lets in a leaf for another
 /// subject signed by client.key, followed by client.crt (any holder of one valid certificate).
+/// Behind an allowlist of one client (twenty-fifth session's audit, A, exit 0 before: the insider
+/// leaf said `mtls-scan another client`, and no chain carried a valid certificate after an
+/// unknown CA's leaf): `go-signature-walk-allowlist` lets in that leaf claiming test-client,
+/// `go-any-leaf-allowlist` a leaf from any CA claiming test-client followed by client.crt.
 /// Each found with the valid certificate, critical, naming the chain that got in; the first two
 /// without one too (the scan holds ca.crt from `--ca-file`).
 #[test]
@@ -3016,6 +3020,19 @@ fn hand_written_chain_verifiers_are_found() {
             "go-signature-walk",
             "forged-client-cert-accepted",
             "issued and signed by an end-entity certificate from the trusted CA",
+            false,
+        ),
+        (
+            "go-signature-walk-allowlist",
+            "forged-client-cert-accepted",
+            "a certificate of ours (claiming the valid certificate's subject and names), issued \
+             and signed by an end-entity certificate",
+            false,
+        ),
+        (
+            "go-any-leaf-allowlist",
+            "untrusted-client-cert-accepted",
+            "sent with a valid client certificate after it",
             false,
         ),
     ];

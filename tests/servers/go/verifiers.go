@@ -13,6 +13,12 @@ package main
 //	                  whether the signer may sign certificates (basicConstraints): a leaf for any
 //	                  subject signed by a valid client certificate's key, followed by it, gets
 //	                  every holder of one valid certificate in as anybody
+//	signature-walk-allowlist  the same, and the leaf's CN must be test-client (an allowlist of
+//	                  one client, twenty-fifth session): a leaf claiming test-client, signed by
+//	                  any valid certificate's key and followed by it, gets in
+//	any-leaf-allowlist  the chain is let in when any end-entity certificate in it verifies up to
+//	                  the CA, and the client is the first certificate's CN, test-client only:
+//	                  any leaf claiming test-client followed by the public client.crt gets in
 //
 // The handler serves every client it lets in alike.
 
@@ -24,6 +30,38 @@ import (
 	"log"
 	"time"
 )
+
+// allowedClient is the one client name the allowlist modes let in.
+const allowedClient = "test-client"
+
+// signatureWalk checks each certificate's signature by the next one up to the CA.
+func signatureWalk(ca *x509.Certificate, certs []*x509.Certificate) error {
+	for i := 0; i+1 < len(certs); i++ {
+		c, p := certs[i], certs[i+1]
+		if bytes.Equal(p.Raw, ca.Raw) {
+			break
+		}
+		if err := p.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature); err != nil {
+			return fmt.Errorf("link %d: %v", i, err)
+		}
+	}
+	top := certs[len(certs)-1]
+	if bytes.Equal(top.Raw, ca.Raw) {
+		if len(certs) == 1 {
+			return errors.New("the CA itself")
+		}
+		top = certs[len(certs)-2]
+	}
+	return ca.CheckSignature(top.SignatureAlgorithm, top.RawTBSCertificate, top.Signature)
+}
+
+// allowed refuses a client whose first certificate is not the allowed client's.
+func allowed(certs []*x509.Certificate) error {
+	if certs[0].Subject.CommonName != allowedClient {
+		return fmt.Errorf("client %q is not allowed", certs[0].Subject.CommonName)
+	}
+	return nil
+}
 
 var handWrittenModes = map[string]func(ca *x509.Certificate, certs []*x509.Certificate) error{
 	"chain-ends-in-ca": func(ca *x509.Certificate, certs []*x509.Certificate) error {
@@ -45,24 +83,26 @@ var handWrittenModes = map[string]func(ca *x509.Certificate, certs []*x509.Certi
 		}
 		return nil
 	},
-	"signature-walk": func(ca *x509.Certificate, certs []*x509.Certificate) error {
-		for i := 0; i+1 < len(certs); i++ {
-			c, p := certs[i], certs[i+1]
-			if bytes.Equal(p.Raw, ca.Raw) {
-				break
+	"signature-walk": signatureWalk,
+	"signature-walk-allowlist": func(ca *x509.Certificate, certs []*x509.Certificate) error {
+		if err := signatureWalk(ca, certs); err != nil {
+			return err
+		}
+		return allowed(certs)
+	},
+	"any-leaf-allowlist": func(ca *x509.Certificate, certs []*x509.Certificate) error {
+		roots := x509.NewCertPool()
+		roots.AddCert(ca)
+		opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+		for _, c := range certs {
+			if c.IsCA {
+				continue
 			}
-			if err := p.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature); err != nil {
-				return fmt.Errorf("link %d: %v", i, err)
+			if _, err := c.Verify(opts); err == nil {
+				return allowed(certs)
 			}
 		}
-		top := certs[len(certs)-1]
-		if bytes.Equal(top.Raw, ca.Raw) {
-			if len(certs) == 1 {
-				return errors.New("the CA itself")
-			}
-			top = certs[len(certs)-2]
-		}
-		return ca.CheckSignature(top.SignatureAlgorithm, top.RawTBSCertificate, top.Signature)
+		return errors.New("no certificate of the chain verifies")
 	},
 }
 

@@ -634,8 +634,9 @@ impl Checker<'_> {
     }
 }
 
-/// `api-url`'s URLs: one per line, or separated by spaces or commas (`https://a/, https://b/`). A
-/// comma inside a URL (`https://a/x,y`) stays: pieces are split only when each is a URL.
+/// `api-url`'s URLs: one per line, or separated by spaces, commas or semicolons (`https://a/,
+/// https://b/`, `https://a/;https://b/`). A comma or semicolon inside a URL (`https://a/x,y`,
+/// `https://a/p;v=1`) stays: pieces are split only when each is a URL.
 ///
 /// A password with a space (`https://user:pa ss@host/`, not percent-encoded) is never split: the
 /// pieces up to the one with the `@` stay one (refused) URL, so its error shows `https://***@host/`
@@ -644,12 +645,12 @@ pub fn split_urls(v: &str) -> Vec<String> {
     let mut urls = Vec::new();
     for token in tokens_keeping_userinfo(v) {
         let token = token.as_str();
-        let pieces: Vec<&str> = token.split(',').filter(|p| !p.is_empty()).collect();
+        let pieces: Vec<&str> = token.split([',', ';']).filter(|p| !p.is_empty()).collect();
         let all_urls = pieces.iter().skip(1).all(|p| p.contains("://"));
         if pieces.len() > 1 && all_urls {
             urls.extend(pieces.into_iter().map(str::to_owned));
         } else {
-            let t = token.trim_matches(',');
+            let t = token.trim_matches([',', ';']);
             if !t.is_empty() {
                 urls.push(t.to_owned());
             }
@@ -876,6 +877,12 @@ mod tests {
         assert_eq!(
             split_urls("https://a/x, https://b/@me  c.example"),
             ["https://a/x", "https://b/@me", "c.example"]
+        );
+        // Semicolons too (an audit's `https://a/;https://b/` was one URL whose path held the
+        // second); a matrix parameter stays in its URL.
+        assert_eq!(
+            split_urls("https://a/;https://b/ https://c/p;v=1;"),
+            ["https://a/", "https://b/", "https://c/p;v=1"]
         );
     }
 

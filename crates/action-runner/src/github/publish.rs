@@ -91,9 +91,12 @@ pub async fn publish(
     };
     if inputs.check_run {
         match (ctx.head_sha.as_deref(), gave_up) {
-            (_, Some(why)) => say(format_args!(
-                "check-run: skipped, {why} for the PR comment just before."
-            ))?,
+            // A warning, as the comment's: the check run asked for is not there.
+            (_, Some(why)) => say(Command::warning(format!(
+                "No check run: not tried, {why} for the PR comment just before. The next \
+                     run posts it."
+            ))
+            .property("title", TITLE))?,
             (None, None) => {
                 say("check-run: neither the event nor GITHUB_SHA names a commit: no check run.")?
             }

@@ -457,6 +457,13 @@ fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
         ),
     ];
     let comma = what.ends_with(',');
+    // A certificate an end-entity "issued" copies no advertised name: its issuer is the holder's
+    // subject, its signature the holder's key (the qualifier says so).
+    let what = if o.origin_says(crate::identity::forge::ISSUED_BY_HOLDER_MARK) {
+        "a certificate of ours"
+    } else {
+        what
+    };
     let mut out = what.trim_end_matches(',').to_owned();
     // A qualifier that is a clause of its own (all but the claim) ends with a comma too.
     let mut clause = false;
