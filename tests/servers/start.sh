@@ -595,6 +595,13 @@
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
 #   nginx-path-guard-static   nginx-path-guard-normalised, static assets let through by the
 #                             request URI as written (`\.(css|js|png)$`): `?x=.css` is the door
+#   nginx-allowlist-regex | nginx-allowlist-exact   `ssl_verify_client on` and an allowlist of
+#                             one client: `if ($ssl_client_s_dn !~ "CN=test-client")` (unanchored:
+#                             any certificate of the CA whose subject DN holds `CN=test-client`
+#                             gets in, `OU=CN=test-client` or `CN=test-client-x`) or a `map` of the
+#                             whole DN (exact; not on --list)
+#   haproxy-allowlist-sub     `verify required` + `deny unless { ssl_c_s_dn(cn) -m sub test-client }`
+#                             (a CN holding test-client gets in; not on --list)
 #   nginx-path-guard-suffix   scanned at /admin/orders (server.crt): verify optional; `location
 #                             /admin/` refuses a request without a certificate (403) before the
 #                             application, but a static-asset cache's `location ~*
@@ -1187,6 +1194,46 @@ $(nginx_client_auth "$port" optional)
 }
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-allowlist-regex | nginx-allowlist-exact)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  if [ "$server" = nginx-allowlist-regex ]; then
+    check='if ($ssl_client_s_dn !~ "CN=test-client") { return 403 "not an allowed client\n"; }'
+  else
+    check='if ($client_allowed = 0) { return 403 "not an allowed client\n"; }'
+  fi
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  map \$ssl_client_s_dn \$client_allowed {
+    default 0;
+    "CN=test-client,O=mtls-scan tests" 1;
+  }
+  server {
+$(nginx_client_auth "$port" on)
+    location / {
+      $check
+      default_type application/json;
+      return 200 '{"orders":[{"id":1001,"item":"widget","qty":3}],"client":"\$ssl_client_s_dn"}\n';
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+haproxy-allowlist-sub)
+  haproxy_dir server
+  printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3}]}' >"$dir/orders.json"
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head)
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify required ssl-min-ver TLSv1.2
+  http-request deny deny_status 403 unless { ssl_c_s_dn(cn) -m sub test-client }
+  http-request return status 200 content-type application/json file $dir/orders.json
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-path-guard | haproxy-path-guard-normalised)
   haproxy_dir server

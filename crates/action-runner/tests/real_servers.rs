@@ -2637,8 +2637,18 @@ fn a_close_notify_after_the_tls12_handshake_is_unread_never_a_refusal() {
     let said = unread
         .iter()
         .any(|u| u.contains("the connection ended before the request could be written"));
+    // Served: a certificate that must be refused (the look-alike probe's stranger is a valid
+    // certificate of the CA for another name, served where the server has no allowlist).
+    let stranger = |p: &serde_json::Value| {
+        p["client_cert"]["origin"]
+            .as_str()
+            .is_some_and(|o| o.contains(probe_core::probe::lookalike_client_cert::STRANGER_MARK))
+    };
     let served = t["probes"].as_array().into_iter().flatten().any(|p| {
-        p["outcome"] == "served" && p["id"] != "valid-client-cert" && p["id"] != "no-client-cert"
+        p["outcome"] == "served"
+            && p["id"] != "valid-client-cert"
+            && p["id"] != "no-client-cert"
+            && !stranger(p)
     });
     assert!(
         scan.status == Some(3)
@@ -3456,4 +3466,55 @@ fn a_late_bare_close_after_a_fast_alert_is_confirmed_without_extra_rounds() {
     let t = &scan.targets[name];
     assert_eq!(scan.status, Some(3), "{}", target_summary(t));
     assert_ne!(t["grade"], "A", "{}", target_summary(t));
+}
+
+/// An allowlist of one client behind a verifying TLS layer (twenty-fifth session: a gap an audit
+/// noticed, nothing probed it): nginx `if ($ssl_client_s_dn !~ "CN=test-client")` lets in any
+/// certificate of the CA whose subject DN holds `CN=test-client` (curl with `OU=CN=test-client,
+/// CN=mtls-scan lookalike` from ca.crt: 200, the orders), HAProxy `ssl_c_s_dn(cn) -m sub
+/// test-client` any CN holding the name (`CN=mtls-scan-test-client-lookalike`: 200); a stranger's
+/// name gets 403 from both, client.crt 200. With the staging CA each is high
+/// `lookalike-client-cert-accepted` naming the look-alike that got in; the same allowlist by a
+/// `map` of the whole DN is A, its stranger and look-alikes refused.
+#[test]
+fn a_loose_allowlist_of_client_names_is_found() {
+    let (regex, sub, exact) = (
+        "nginx-allowlist-regex",
+        "haproxy-allowlist-sub",
+        "nginx-allowlist-exact",
+    );
+    if !tools_present(&[regex, sub, exact]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[regex, sub, exact]);
+    let scan = lab.scan(&[regex, sub, exact], &lab.full_identity_args());
+    for (name, looks) in [
+        (regex, "OU=CN=test-client, CN=mtls-scan lookalike"),
+        (sub, "CN=mtls-scan-test-client-lookalike"),
+    ] {
+        let t = scan.target(name);
+        let found = finding(t, "lookalike-client-cert-accepted").is_some_and(|f| {
+            f["severity"] == "high"
+                && f["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains(looks) && d.contains("TLS 1.3, TLS 1.2"))
+        });
+        assert!(found, "{name}: {}", target_summary(t));
+        assert_eq!(t["grade"], "D", "{name}: {}", target_summary(t));
+    }
+    let t = scan.target(exact);
+    assert_eq!(t["grade"], "A", "{exact}: {}", target_summary(t));
+    let lookalikes = t["probes"].as_array().map_or(0, |p| {
+        p.iter()
+            .filter(|o| o["id"] == "lookalike-client-cert" && o["outcome"] == "refused-http")
+            .count()
+    });
+    assert_eq!(
+        lookalikes,
+        6,
+        "the stranger and two look-alikes on each version: {}",
+        target_summary(t)
+    );
+    assert_eq!(scan.status, Some(1));
 }

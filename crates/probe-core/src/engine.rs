@@ -181,9 +181,16 @@ impl IdentityInputs {
                         .ok()
                         .map(|(_, c)| c.tbs_certificate.subject.as_raw().to_vec());
                 }
+                // The name look-alikes contain: `client-cert`'s common name (read leniently),
+                // else the staging CA's own control's.
+                let control_cn = match &client {
+                    Some(c) => c.certified.cert.first().and_then(|l| common_name_of(l)),
+                    None => Some(STAGING_CONTROL_CN.to_owned()),
+                };
                 Some(staging_identities(
                     &ca,
                     claimed.as_ref(),
+                    control_cn.as_deref(),
                     preferred,
                     provider,
                 )?)
@@ -240,6 +247,7 @@ fn ca_key_signs(der: &[u8]) -> Option<(Vec<u8>, SignatureKind)> {
 fn staging_identities(
     ca: &Arc<SigningCa>,
     claimed: Option<&Impersonated>,
+    control_cn: Option<&str>,
     preferred: Option<KeyKind>,
     provider: &Arc<CryptoProvider>,
 ) -> Result<StagingIdentities, ScanError> {
@@ -248,7 +256,7 @@ fn staging_identities(
     let issue = |claimed: Option<&Impersonated>,
                  origin: &str,
                  tweak: &dyn Fn(&mut rcgen::CertificateParams)| {
-        let mut params = client_leaf_params("mtls-scan staging client");
+        let mut params = client_leaf_params(STAGING_CONTROL_CN);
         tweak(&mut params);
         IdentityPair::issue_claiming(
             ca.clone(),
@@ -280,8 +288,61 @@ fn staging_identities(
                 p.extended_key_usages = Vec::new();
             },
         )?,
+        stranger: issue(
+            None,
+            &format!(
+                "minted: staging CA, {}",
+                crate::probe::lookalike_client_cert::STRANGER_MARK
+            ),
+            &|p| p.distinguished_name = name(&[(rcgen::DnType::CommonName, "mtls-scan stranger")]),
+        )?,
+        lookalikes: match control_cn {
+            Some(cn) => {
+                let origin = format!(
+                    "minted: staging CA, {}",
+                    crate::probe::lookalike_client_cert::LOOKALIKE_MARK
+                );
+                // The name inside another CN (a substring test or an unanchored pattern over
+                // the CN); the name as `CN=NAME` inside an OU (the same over the subject DN,
+                // which OpenSSL writes CN first: `CN=mtls-scan lookalike,OU=CN=NAME,O=…`).
+                let inside = format!("mtls-scan-{cn}-lookalike");
+                let in_ou = format!("CN={cn}");
+                vec![
+                    issue(None, &origin, &|p| {
+                        p.distinguished_name = name(&[(rcgen::DnType::CommonName, &inside)]);
+                    })?,
+                    issue(None, &origin, &|p| {
+                        p.distinguished_name = name(&[
+                            (rcgen::DnType::OrganizationalUnitName, &in_ou),
+                            (rcgen::DnType::CommonName, "mtls-scan lookalike"),
+                        ]);
+                    })?,
+                ]
+            }
+            None => Vec::new(),
+        },
         ca_after: (!ca.presents_chain()).then(|| ca.cert.clone()),
     })
+}
+
+/// The common name of the staging CA's own control (where no `client-cert` is given).
+const STAGING_CONTROL_CN: &str = "mtls-scan staging client";
+
+/// A distinguished name `O=mtls-scan probe` then `attributes`, in that order.
+fn name(attributes: &[(rcgen::DnType, &str)]) -> rcgen::DistinguishedName {
+    let mut dn = rcgen::DistinguishedName::new();
+    dn.push(rcgen::DnType::OrganizationName, "mtls-scan probe");
+    for (kind, value) in attributes {
+        dn.push(kind.clone(), *value);
+    }
+    dn
+}
+
+/// The first common name of the certificate `der`, read leniently (`None` without one).
+fn common_name_of(der: &CertificateDer<'_>) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+    let cn = cert.subject().iter_common_name().next()?.as_str().ok()?;
+    (!cn.trim().is_empty()).then(|| cn.to_owned())
 }
 
 impl Default for ScanOptions {
@@ -1893,7 +1954,8 @@ const UNVERIFIED_BY_HTTP: &str = "# The handshake accepted the certificate given
 
 /// Leads `enforcement-unverified`'s fixes with [`UNVERIFIED_BY_HTTP`] where every positive control
 /// that presented a certificate completed its handshake and was refused over HTTP (not by nginx's
-/// own certificate page, which is its TLS module's): an audit's HAProxy, nginx and Apache
+/// own certificate page, which is its TLS module's), on a version whose TLS layer refused a
+/// certificate from an unknown CA in the handshake: an audit's HAProxy, nginx and Apache
 /// allowlists of subjects, scanned with a staging CA alone, were told to fix their CA file.
 fn lead_unverified_by_http(findings: &mut [crate::finding::Finding], probes: &[ProbeObservation]) {
     let mut controls = probes
@@ -1903,8 +1965,20 @@ fn lead_unverified_by_http(findings: &mut [crate::finding::Finding], probes: &[P
     if controls.peek().is_none() {
         return;
     }
+    // On a version whose TLS layer refuses a certificate from an unknown CA: it verifies, so the
+    // control's CA is trusted (under `optional_no_ca` every certificate completes the handshake).
+    let verifies = |v: TlsVersion| {
+        probes.iter().any(|u| {
+            u.id == ProbeId::UNTRUSTED_CLIENT_CERT
+                && u.tls_version == v
+                && u.client_cert.is_some()
+                && u.outcome == Outcome::RefusedTls
+        })
+    };
     let by_http = controls.all(|o| {
-        o.outcome == Outcome::RefusedHttp && !crate::checks::refusal::tls_module_refusal(o)
+        o.outcome == Outcome::RefusedHttp
+            && !crate::checks::refusal::tls_module_refusal(o)
+            && verifies(o.tls_version)
     });
     if !by_http {
         return;

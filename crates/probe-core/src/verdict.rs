@@ -964,6 +964,8 @@ fn level_of(nc: &ProbeObservation, view: &VersionView<'_>) -> (ClientAuth, Optio
         view.observations.iter().any(|o| {
             o.late
                 && o.id != ProbeId::VALID_CLIENT_CERT
+                // valid certificates of the CA for other names: served is no laxness
+                && o.id != ProbeId::LOOKALIKE_CLIENT_CERT
                 && ((o.outcome == Outcome::Served && o.client_cert.is_some())
                     || crate::probe::let_through_to_the_application(o))
         })

@@ -646,7 +646,10 @@ pub fn split_urls(v: &str) -> Vec<String> {
     for token in tokens_keeping_userinfo(v) {
         let token = token.as_str();
         let pieces: Vec<&str> = token.split([',', ';']).filter(|p| !p.is_empty()).collect();
-        let all_urls = pieces.iter().skip(1).all(|p| p.contains("://"));
+        // Each piece starts a URL (`https://…`), not one holding a URL in its query or a matrix
+        // parameter (`?page=1;next=https://…`, `/login;return=https://…`: an audit's valid URL
+        // was cut in two and refused).
+        let all_urls = pieces.iter().skip(1).all(|p| starts_a_url(p));
         if pieces.len() > 1 && all_urls {
             urls.extend(pieces.into_iter().map(str::to_owned));
         } else {
@@ -657,6 +660,16 @@ pub fn split_urls(v: &str) -> Vec<String> {
         }
     }
     urls
+}
+
+/// Whether `piece` begins with a URL scheme and `://` (`https://h/`, `h2c://…`).
+fn starts_a_url(piece: &str) -> bool {
+    piece.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// `v` split at whitespace, line by line, except that a URL cut inside its userinfo by a space
@@ -883,6 +896,14 @@ mod tests {
         assert_eq!(
             split_urls("https://a/;https://b/ https://c/p;v=1;"),
             ["https://a/", "https://b/", "https://c/p;v=1"]
+        );
+        // A URL in a query or a matrix parameter stays in its URL.
+        assert_eq!(
+            split_urls("https://a/?page=1;next=https://a/o https://b/login;return=https://b/,x"),
+            [
+                "https://a/?page=1;next=https://a/o",
+                "https://b/login;return=https://b/,x"
+            ]
         );
     }
 

@@ -519,7 +519,8 @@ fn truncate(s: &str, n: usize) -> String {
 /// sent so), ` (with a CA of that name)` for the forgery sent with a self-signed CA
 /// certificate of ours carrying the copied name, ` (issued by client-cert)` for a certificate
 /// the valid certificate signed (` (issued by a staging leaf)` where the staging CA's did),
-/// ` (with its CA)` too for a staging certificate sent again with the staging CA's certificate.
+/// ` (with its CA)` too for a staging certificate sent again with the staging CA's certificate,
+/// ` (stranger)` and ` (look-alike)` for the names `lookalike-client-cert` tells apart.
 pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
     if probe_core::probe::staging_valid(o)
         || (o.id == ProbeId::CERT_WITHOUT_KEY
@@ -545,6 +546,10 @@ pub(crate) fn probe_suffix(o: &ProbeObservation) -> &'static str {
         && o.origin_says(probe_core::identity::forge::WITH_IMPOSTOR_CA_MARK)
     {
         " (with a CA of that name)"
+    } else if o.origin_says(probe_core::probe::lookalike_client_cert::STRANGER_MARK) {
+        " (stranger)"
+    } else if o.origin_says(probe_core::probe::lookalike_client_cert::LOOKALIKE_MARK) {
+        " (look-alike)"
     } else if o.id == ProbeId::FORGED_CLIENT_CERT
         && o.origin_says(probe_core::identity::forge::ISSUED_BY_STAGING_HOLDER_MARK)
     {

@@ -67,6 +67,9 @@ pub enum FindingId {
     NotYetValidClientCertAccepted,
     /// A certificate with EKU serverAuth only is served as a client certificate.
     WrongEkuClientCertAccepted,
+    /// Where the server allows only some client identities, a certificate from the trusted CA whose
+    /// name merely contains an allowed client's name is served.
+    LookalikeClientCertAccepted,
     /// The positive control was refused: enforcement could not be verified.
     EnforcementUnverified,
     /// The CertificateRequest names public CAs (Mozilla's roots): a certificate any of them
@@ -146,6 +149,7 @@ impl FindingId {
         FindingId::ExpiredClientCertAccepted,
         FindingId::NotYetValidClientCertAccepted,
         FindingId::WrongEkuClientCertAccepted,
+        FindingId::LookalikeClientCertAccepted,
         FindingId::EnforcementUnverified,
         FindingId::ClientCaPublicRoots,
         FindingId::ServerCertUntrusted,
@@ -200,6 +204,7 @@ impl FindingId {
             ExpiredClientCertAccepted => "expired-client-cert-accepted",
             NotYetValidClientCertAccepted => "not-yet-valid-client-cert-accepted",
             WrongEkuClientCertAccepted => "wrong-eku-client-cert-accepted",
+            LookalikeClientCertAccepted => "lookalike-client-cert-accepted",
             EnforcementUnverified => "enforcement-unverified",
             ClientCaPublicRoots => "client-ca-public-roots",
             ServerCertUntrusted => "server-cert-untrusted",
@@ -311,6 +316,19 @@ impl FindingId {
                  as a client certificate: server certificates from that CA can log in as clients.",
                 "Require the clientAuth extended key usage (webpki and Go do by default; OpenSSL \
                  `-purpose sslclient` / `X509_PURPOSE_SSL_CLIENT`), or use a dedicated client CA.",
+            ),
+            LookalikeClientCertAccepted => (
+                "Client identity matched loosely: a look-alike name got in",
+                "CWE-697",
+                Severity::High,
+                "The server lets only some client identities in (a certificate from the trusted CA \
+                 for another name was refused), yet a certificate from that CA whose name merely \
+                 contains an allowed client's name was served: the identity is compared as a \
+                 substring or an unanchored pattern, so anyone the CA issues such a name to gets \
+                 in as that client.",
+                "Compare the client's identity exactly: the whole subject CN or subjectAltName, or \
+                 a pattern anchored at both ends (`^CN=billing,`…`$`), never a substring or an \
+                 unanchored regular expression over the subject DN.",
             ),
             EnforcementUnverified => (
                 "Enforcement could not be verified: the valid certificate was refused",
@@ -726,6 +744,19 @@ pub const IMPLICATIONS: &[(FindingId, FindingId)] = &[
     ),
     (
         FindingId::WrongEkuClientCertAccepted,
+        FindingId::ForgedClientCertAccepted,
+    ),
+    // Anyone in, or any certificate of the CA: which name it carries is moot.
+    (
+        FindingId::LookalikeClientCertAccepted,
+        FindingId::ClientCertOptional,
+    ),
+    (
+        FindingId::LookalikeClientCertAccepted,
+        FindingId::UntrustedClientCertAccepted,
+    ),
+    (
+        FindingId::LookalikeClientCertAccepted,
         FindingId::ForgedClientCertAccepted,
     ),
     // Anyone in, with or without a certificate: that public CAs' certificates pass too is moot.

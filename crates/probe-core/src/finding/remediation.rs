@@ -438,6 +438,7 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
             }
             _ => lead_then(verify_lead(id, stack), verify(stack)),
         },
+        LookalikeClientCertAccepted => lookalike(stack).into(),
         EnforcementUnverified => unverified(stack).into(),
         ClientCaPublicRoots if stack == Stack::Nghttpx => {
             "# nghttpx verifies client certificates against OpenSSL's default store (the system's\n\
@@ -1237,6 +1238,60 @@ fn host_form(stack: Stack) -> &'static str {
             "# require_client_certificate: true on the filter chain (by server_names), not an RBAC or\n\
              # route rule on :authority; Envoy normalises :authority only with\n\
              # strip_trailing_host_dot: true and strip_any_host_port: true on the HTTP connection manager."
+        }
+        _ => "",
+    }
+}
+
+/// Compare the client's identity exactly, never as a substring or an unanchored pattern.
+fn lookalike(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Nginx => {
+            "# never: if ($ssl_client_s_dn !~ \"CN=billing\") (matches CN=billing-evil, OU=CN=billing)\n\
+             map $ssl_client_s_dn $client_allowed {\n\
+                 default 0;\n\
+                 \"CN=billing,O=Example\" 1;   # the whole DN, exactly (or ~^CN=billing,O=Example$)\n\
+             }\n\
+             if ($client_allowed = 0) { return 403; }"
+        }
+        Stack::Haproxy => {
+            "# compare the whole name: -m str (exact), never -m sub or an unanchored -m reg\n\
+             http-request deny unless { ssl_c_s_dn(cn) -m str billing }"
+        }
+        Stack::Apache => {
+            "# compare the whole name, never a =~ pattern without ^ and $\n\
+             Require expr %{SSL_CLIENT_S_DN_CN} in { 'billing', 'reporting' }"
+        }
+        Stack::Caddy => {
+            "# client_auth lists the allowed leaves themselves (trusted_leaf_cert_file), or the\n\
+             # application compares the whole name: never strings.Contains on the subject"
+        }
+        Stack::Go => {
+            "// compare the whole name, never strings.Contains / an unanchored regexp on the DN\n\
+             allowed := map[string]bool{\"billing\": true}\n\
+             if !allowed[r.TLS.PeerCertificates[0].Subject.CommonName] { http.Error(w, \"forbidden\", 403) }"
+        }
+        Stack::NodeJs => {
+            "// compare the whole name, never .includes() / an unanchored RegExp on the subject\n\
+             const allowed = new Set(['billing']);\n\
+             if (!req.socket.authorized || !allowed.has(req.socket.getPeerCertificate().subject.CN)) { res.writeHead(403); }"
+        }
+        Stack::Python => {
+            "# compare the whole name, never `in` on the subject string or re.search\n\
+             cn = dict(x[0] for x in ssl_sock.getpeercert()['subject']).get('commonName')\n\
+             if cn not in {'billing'}: abort(403)"
+        }
+        Stack::Rust => {
+            "// compare the whole name of the verified leaf (x509-parser), never .contains()\n\
+             let allowed = cn.as_deref() == Some(\"billing\");"
+        }
+        Stack::JavaSpring => {
+            "// x509().subjectPrincipalRegex(\"CN=(.*?)(?:,|$)\") captures the CN; then compare it whole\n\
+             // in the UserDetailsService (an allowlist of exact names), never matches(\".*billing.*\")"
+        }
+        Stack::EnvoyIstio => {
+            "# match the whole identity: principals [{ authenticated: { principal_name: { exact:\n\
+             # \"spiffe://example.org/billing\" } } }], never safe_regex without ^...$ or contains"
         }
         _ => "",
     }

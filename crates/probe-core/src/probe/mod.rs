@@ -69,6 +69,7 @@ probes! {
         expired_client_cert::ExpiredClientCert,
         not_yet_valid_client_cert::NotYetValidClientCert,
         wrong_eku_client_cert::WrongEkuClientCert,
+        lookalike_client_cert::LookalikeClientCert,
     ],
     per_target: [
         server_certificate::ServerCertificateProbe,
@@ -172,6 +173,8 @@ impl<'a> VersionView<'a> {
             || self.observations.iter().any(|bad| {
                 bad.client_cert.is_some()
                     && bad.id != ProbeId::VALID_CLIENT_CERT
+                    // valid certificates of the CA for other names: no certificate to refuse
+                    && bad.id != ProbeId::LOOKALIKE_CLIENT_CERT
                     && bad.outcome == Outcome::Served
                     && page(bad).is_some_and(|b| page::same_excerpt(a, b))
             });
@@ -523,10 +526,10 @@ pub fn served_with<'a>(
                 )
         });
     // The positive controls that presented a certificate, and the first of them that was
-    // refused: where controls ran and none was read (each timed out), whether the application
-    // checks certificates is not known, and their own inconclusive attempts leave the target
-    // incomplete; no finding is raised on an unread control (an audit's slow runner: a correct
-    // HAProxy allowlist given four medium findings, F, exit 1, "not let in either").
+    // refused: where controls ran and none was read (each timed out), the finding is what it is
+    // without a control (whether the application checks certificates cannot be told), never
+    // "the valid certificate was not let in either" (an audit's slow runner: a correct HAProxy
+    // allowlist told so, F, exit 1); where a control was served, there is none.
     let controls: Vec<&ProbeObservation> = view
         .all(ProbeId::VALID_CLIENT_CERT)
         .filter(|o| o.client_cert.is_some())
@@ -570,10 +573,15 @@ pub fn served_with<'a>(
                 Outcome::RefusedHttp
                     if tls_refuses_anonymous
                         && !untrusted_let_through
-                        && !controls_unread
                         && !tls_module_refusal(o) =>
                 {
                     let settle = match valid {
+                        // Every control unread (timed out): as without one.
+                        None if controls_unread => "the valid certificate's own answer could not \
+                             be read (see its incomplete line), so whether the application checks \
+                             certificates or refused for another reason (a missing token) cannot \
+                             be told"
+                            .to_owned(),
                         Some(v) => format!(
                             "the valid certificate was not let in either ({}), so nothing shows \
                              that the application checks certificates rather than, say, a token",
@@ -797,6 +805,13 @@ pub struct StagingIdentities {
     /// `verify_peer` refuses such a chain under the control (its keyUsage lacks keyCertSign) and
     /// lets it in under this one (an audit's: A, exit 0, with a staging CA).
     pub holder: Arc<IdentityPair>,
+    /// A valid certificate for a name of its own (`CN=mtls-scan stranger`): refused where the
+    /// control is served, it shows the server lets only some names in
+    /// ([`lookalike_client_cert`]).
+    pub stranger: Arc<IdentityPair>,
+    /// Valid certificates whose names merely contain the positive control's common name (none
+    /// where it has none): served where the stranger is refused, the names are compared loosely.
+    pub lookalikes: Vec<Arc<IdentityPair>>,
     /// The staging CA's own certificate, where its leaves are presented alone (a self-signed CA
     /// given without more): a staging probe refused alone is sent again with it after the leaf
     /// ([`staging_with_ca`]).
@@ -875,7 +890,14 @@ impl SkippedProbe {
 /// own certificate and its exposed configuration (a probe added later counts, until it says
 /// otherwise here).
 pub fn tests_admission(id: ProbeId) -> bool {
-    ![ProbeId::SERVER_CERTIFICATE, ProbeId::TLS_CONFIG_EXPOSED].contains(&id)
+    // `lookalike-client-cert` tells names of the CA apart, not outsiders from insiders: it needs
+    // a staging CA and a common name, and a target without them is not held to it.
+    ![
+        ProbeId::SERVER_CERTIFICATE,
+        ProbeId::TLS_CONFIG_EXPOSED,
+        ProbeId::LOOKALIKE_CLIENT_CERT,
+    ]
+    .contains(&id)
 }
 
 /// Presents one fixed identity, whatever the server asks.

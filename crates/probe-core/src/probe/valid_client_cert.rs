@@ -83,6 +83,13 @@ pub fn how_refused(o: &crate::facts::ProbeObservation) -> String {
     }
 }
 
+/// The TLS layer refused a certificate from an unknown CA on this version (in the handshake): it
+/// verifies chains, so a certificate it let through is from a CA it trusts.
+pub fn tls_refuses_unknown_ca(view: &VersionView<'_>) -> bool {
+    view.all(ProbeId::UNTRUSTED_CLIENT_CERT)
+        .any(|o| o.client_cert.is_some() && o.outcome == crate::facts::Outcome::RefusedTls)
+}
+
 /// The positive control's certificate: the user's identity, else the staging CA's valid one.
 pub fn chooser(ctx: &ProbeContext) -> Option<Arc<dyn CertChooser>> {
     if let Some(id) = &ctx.client {
@@ -229,8 +236,10 @@ impl Probe for ValidClientCert {
         // Answered (a 404, a redirect) where every other client was refused in the handshake:
         // those refusals prove the TLS layer's checks; nothing after the handshake needs the
         // path's 2xx to be read.
+        // (`lookalike-client-cert`'s stranger is a valid certificate too: answered alike.)
         let reached_http = |o: &&crate::facts::ProbeObservation| {
             o.id != self.id()
+                && o.id != ProbeId::LOOKALIKE_CLIENT_CERT
                 && o.handshake_completed
                 && matches!(
                     o.outcome,
@@ -250,15 +259,23 @@ impl Probe for ValidClientCert {
                 view.version,
                 valid.http_status.unwrap_or_default()
             ),
-            // Through the handshake to an HTTP refusal that is no TLS module's own page: the CA
-            // is trusted, and the application refused this identity (an audit's allowlists of
-            // subjects, scanned with a staging CA alone, were told to fix their CA file).
+            // Through the handshake to an HTTP refusal that is no TLS module's own page, where
+            // the TLS layer refuses a certificate from an unknown CA (so it verifies): the CA is
+            // trusted, and the application refused this identity (an audit's allowlists of
+            // subjects, scanned with a staging CA alone, were told to fix their CA file). Under
+            // `optional_no_ca` any certificate completes the handshake: nothing said of the CA.
             Outcome::RefusedHttp
                 if valid.handshake_completed
-                    && !crate::checks::refusal::tls_module_refusal(valid) =>
+                    && !crate::checks::refusal::tls_module_refusal(valid)
+                    && tls_refuses_unknown_ca(view) =>
             {
                 format!(
-                    "{}: the valid client certificate got through the handshake and was refused                      {}, so refusals after the handshake on this version prove nothing. The TLS                      layer accepted it, so its CA is trusted: a rule of the application (an                      allowlist of client subjects, a role) refused this identity. Give                      `client-cert` of an identity the application allows.",
+                    "{}: the valid client certificate got through the handshake and was refused \
+                     with {}, so refusals after the handshake on this version prove nothing. The \
+                     TLS layer accepted it and refuses a certificate from an unknown CA, so its CA \
+                     is trusted: a rule of the application refused this request (an allowlist of \
+                     client subjects, a role, a token it needs too). Give `client-cert` of an \
+                     identity the application allows (and `-H` with anything else it needs).",
                     view.version,
                     how_refused(valid)
                 )
