@@ -2776,14 +2776,23 @@ mod tests {
         );
     }
 
+    /// An attempt on `version` that got no HTTP answer: `outcome`, said as `detail`.
+    fn unanswered(version: TlsVersion, outcome: Outcome, detail: &str) -> Attempt {
+        let mut a = served(version);
+        a.observation.outcome = outcome;
+        a.observation.http_status = None;
+        a.observation.detail = Some(detail.into());
+        a
+    }
+
     #[test]
     fn the_same_unreadable_answer_three_times_reads_as_one_reason() {
         let stalled = || {
-            let mut a = served(TlsVersion::Tls12);
-            a.observation.outcome = Outcome::Inconclusive;
-            a.observation.http_status = None;
-            a.observation.detail = Some("no complete answer within 2000 ms".into());
-            a
+            unanswered(
+                TlsVersion::Tls12,
+                Outcome::Inconclusive,
+                "no complete answer within 2000 ms",
+            )
         };
         let two = settle(Some(stalled()), stalled());
         let three = settle(Some(two), stalled());
@@ -2799,19 +2808,20 @@ mod tests {
     #[test]
     fn two_bare_closes_confirm_each_other_across_an_unread_attempt() {
         let bare = || {
-            let mut a = served(TlsVersion::Tls13);
-            a.observation.outcome = Outcome::RefusedTls;
-            a.observation.http_status = None;
-            a.observation.detail = Some("closed without an alert".into());
+            let mut a = unanswered(
+                TlsVersion::Tls13,
+                Outcome::RefusedTls,
+                "closed without an alert",
+            );
             a.unconfirmed = true;
             a
         };
         let unread = || {
-            let mut a = served(TlsVersion::Tls13);
-            a.observation.outcome = Outcome::Inconclusive;
-            a.observation.http_status = None;
-            a.observation.detail = Some("no alert within 167 ms".into());
-            a
+            unanswered(
+                TlsVersion::Tls13,
+                Outcome::Inconclusive,
+                "no alert within 167 ms",
+            )
         };
         let two = settle(Some(bare()), unread());
         assert!(!two.unconfirmed && two.needs_retry());
