@@ -288,36 +288,44 @@ fn staging_identities(
                 p.extended_key_usages = Vec::new();
             },
         )?,
-        stranger: issue(
-            None,
-            &format!(
-                "minted: staging CA, {}",
-                crate::probe::lookalike_client_cert::STRANGER_MARK
-            ),
-            &|p| p.distinguished_name = name(&[(rcgen::DnType::CommonName, "mtls-scan stranger")]),
-        )?,
         lookalikes: match control_cn {
             Some(cn) => {
-                let origin = format!(
-                    "minted: staging CA, {}",
-                    crate::probe::lookalike_client_cert::LOOKALIKE_MARK
-                );
-                // The name inside another CN (a substring test or an unanchored pattern over
-                // the CN); the name as `CN=NAME` inside an OU (the same over the subject DN,
-                // which OpenSSL writes CN first: `CN=mtls-scan lookalike,OU=CN=NAME,O=…`).
-                let inside = format!("mtls-scan-{cn}-lookalike");
-                let in_ou = format!("CN={cn}");
-                vec![
-                    issue(None, &origin, &|p| {
-                        p.distinguished_name = name(&[(rcgen::DnType::CommonName, &inside)]);
-                    })?,
-                    issue(None, &origin, &|p| {
-                        p.distinguished_name = name(&[
-                            (rcgen::DnType::OrganizationalUnitName, &in_ou),
-                            (rcgen::DnType::CommonName, "mtls-scan lookalike"),
-                        ]);
-                    })?,
-                ]
+                use crate::probe::lookalike_client_cert::{Shape, LOOKALIKE_MARK, STRANGER_MARK};
+                // Each look-alike beside a stranger of its very shape, the name scrambled: a
+                // server that refuses a shape (a space in the CN, no OU) refuses both alike.
+                let other = scrambled(cn);
+                let mut pairs = Vec::new();
+                for shape in [Shape::InCn, Shape::InOu] {
+                    let named = |name: &str| match shape {
+                        Shape::InCn => name_of(&[(
+                            rcgen::DnType::CommonName,
+                            &format!("mtls-scan-{name}-lookalike"),
+                        )]),
+                        Shape::InOu => name_of(&[
+                            (rcgen::DnType::OrganizationalUnitName, &format!("CN={name}")),
+                            (rcgen::DnType::CommonName, "mtls-scan-lookalike"),
+                        ]),
+                    };
+                    let (stranger, lookalike) = (named(&other), named(cn));
+                    let mark = shape.mark();
+                    pairs.push((
+                        issue(
+                            None,
+                            &format!("minted: staging CA, {STRANGER_MARK} {mark}"),
+                            &|p| {
+                                p.distinguished_name = stranger.clone();
+                            },
+                        )?,
+                        issue(
+                            None,
+                            &format!("minted: staging CA, {LOOKALIKE_MARK} {mark}"),
+                            &|p| {
+                                p.distinguished_name = lookalike.clone();
+                            },
+                        )?,
+                    ));
+                }
+                pairs
             }
             None => Vec::new(),
         },
@@ -328,8 +336,29 @@ fn staging_identities(
 /// The common name of the staging CA's own control (where no `client-cert` is given).
 const STAGING_CONTROL_CN: &str = "mtls-scan staging client";
 
+/// `name` with every letter and digit replaced (`x`, `X`, `0`; `y`, `Y`, `1` where that would give
+/// `name` again): the same shape, another name.
+fn scrambled(name: &str) -> String {
+    let with = |l: char, u: char, d: char| -> String {
+        name.chars()
+            .map(|c| match c {
+                'a'..='z' => l,
+                'A'..='Z' => u,
+                '0'..='9' => d,
+                c => c,
+            })
+            .collect()
+    };
+    let first = with('x', 'X', '0');
+    if first == name {
+        with('y', 'Y', '1')
+    } else {
+        first
+    }
+}
+
 /// A distinguished name `O=mtls-scan probe` then `attributes`, in that order.
-fn name(attributes: &[(rcgen::DnType, &str)]) -> rcgen::DistinguishedName {
+fn name_of(attributes: &[(rcgen::DnType, &str)]) -> rcgen::DistinguishedName {
     let mut dn = rcgen::DistinguishedName::new();
     dn.push(rcgen::DnType::OrganizationName, "mtls-scan probe");
     for (kind, value) in attributes {
@@ -2774,6 +2803,14 @@ mod tests {
             "{:?}",
             v.incomplete
         );
+    }
+
+    /// A stranger's name keeps the look-alike's shape and never is the valid name.
+    #[test]
+    fn a_scrambled_name_keeps_its_shape() {
+        assert_eq!(scrambled("test-client 2"), "xxxx-xxxxxx 0");
+        assert_eq!(scrambled("Xx0"), "Yy1");
+        assert_eq!(scrambled("a.B"), "x.X");
     }
 
     /// An attempt on `version` that got no HTTP answer: `outcome`, said as `detail`.

@@ -15,51 +15,87 @@ impl ProbeId {
     pub const LOOKALIKE_CLIENT_CERT: ProbeId = ProbeId::new("lookalike-client-cert");
 }
 
-/// What the stranger's origin says: a certificate of the staging CA for a name of its own.
+/// What a stranger's origin says: a certificate of the staging CA for a name of its own, shaped as
+/// its look-alike.
 pub const STRANGER_MARK: &str = "a stranger's name";
 /// What a look-alike's origin says: a name that contains the valid one.
 pub const LOOKALIKE_MARK: &str = "a look-alike of the valid name";
+
+/// Where a look-alike carries the valid common name; its stranger has the same shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Inside another CN: `CN=mtls-scan-NAME-lookalike`.
+    InCn,
+    /// As `CN=NAME` in an OU: `OU=CN=NAME, CN=mtls-scan-lookalike`.
+    InOu,
+}
+
+impl Shape {
+    /// What an origin of this shape says.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Shape::InCn => "(in its CN)",
+            Shape::InOu => "(in an OU)",
+        }
+    }
+}
 
 /// The probe.
 pub struct LookalikeClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::LOOKALIKE_CLIENT_CERT,
-    presents: "a certificate from the staging CA for a name of its own (`CN=mtls-scan stranger`); where the staging CA's control (the valid name) was served and that stranger refused (the server lets only some names in), two more from the staging CA whose names merely contain the valid certificate's common name: `CN=mtls-scan-NAME-lookalike`, and `OU=CN=NAME, CN=mtls-scan lookalike` (a substring test or an unanchored pattern over the CN or the subject DN, as nginx `$ssl_client_s_dn ~ \"CN=NAME\"` or HAProxy `-m sub`, lets them in)",
+    presents: "certificates from the staging CA in pairs of one shape: a look-alike whose name merely contains the valid certificate's common name, and a stranger with that name scrambled (`x` for each letter): `CN=mtls-scan-NAME-lookalike`, and `OU=CN=NAME, CN=mtls-scan-lookalike`; the first stranger in the first wave, the rest only where a positive control was served and that stranger kept out (refused, or served a page wholly unlike the control's: the server lets only some names in); a look-alike served the control's kind of page where its own stranger was kept out is the finding (a substring test or a pattern anchored at neither end, as nginx `$ssl_client_s_dn ~ \"CN=NAME\"` or HAProxy `-m sub`, lets it in; a check anchored at one end, `^NAME`, cannot be told from outside from a deliberate family of names and is not judged)",
     needs: "a staging CA the server trusts (`issuing-ca-*`), and a common name in the valid certificate",
     findings: &[FindingId::LookalikeClientCertAccepted],
 };
 
-/// The stranger, where the staging CA is given.
-fn stranger(ctx: &ProbeContext) -> Plan {
+/// The first stranger, where the staging CA is given and the control has a common name.
+fn first_stranger(ctx: &ProbeContext) -> Plan {
     match &ctx.staging {
-        Some(s) if !s.lookalikes.is_empty() => {
-            Plan::Run(Some(Arc::new(Paired(s.stranger.clone()))))
-        }
-        Some(_) => Plan::Skip(
-            "the valid certificate has no common name for a look-alike to contain".into(),
-        ),
+        Some(s) => match s.lookalikes.first() {
+            Some((stranger, _)) => Plan::Run(Some(Arc::new(Paired(stranger.clone())))),
+            None => Plan::Skip(
+                "the valid certificate has no common name for a look-alike to contain".into(),
+            ),
+        },
         None => Plan::Skip("needs a staging CA the server trusts (its certificate and key)".into()),
     }
 }
 
-/// A positive control (`client-cert`, or the staging CA's own: the valid name) was served a 2xx
-/// on this version.
-fn control_served(view: &VersionView<'_>) -> bool {
-    view.all(ProbeId::VALID_CLIENT_CERT).any(|o| {
-        o.client_cert.is_some() && o.outcome == Outcome::Served && !view.served_another_page(o)
-    })
+/// The page of a positive control (`client-cert`, or the staging CA's own: the valid name)
+/// served a 2xx on this version (`Some("")` where it had no body).
+fn control_page<'a>(view: &VersionView<'a>) -> Option<&'a str> {
+    view.all(ProbeId::VALID_CLIENT_CERT)
+        .find(|o| {
+            o.client_cert.is_some() && o.outcome == Outcome::Served && !view.served_another_page(o)
+        })
+        .map(|o| o.body_excerpt.as_deref().unwrap_or_default())
 }
 
-/// The stranger was refused on this version (over HTTP by the application, or in the handshake by
-/// a verifier that reads the name): the server lets only some names in.
-fn stranger_refused<'a>(view: &VersionView<'a>) -> Option<&'a ProbeObservation> {
-    view.all(ProbeId::LOOKALIKE_CLIENT_CERT).find(|o| {
-        o.client_cert.is_some()
-            && o.origin_says(STRANGER_MARK)
-            && matches!(o.outcome, Outcome::RefusedHttp | Outcome::RefusedTls)
-            && !o.http_status.is_some_and(crate::transport::is_busy_status)
-    })
+/// Whether two pages are wholly unlike (an empty one is like anything).
+fn unlike(page: &str, o: &ProbeObservation) -> bool {
+    let other = o.body_excerpt.as_deref().unwrap_or_default();
+    !page.trim().is_empty() && !other.trim().is_empty() && super::page::wholly_unlike(page, other)
+}
+
+/// Kept out: refused (in the handshake or over HTTP), answered otherwise than the 2xx the control
+/// got, or served a page wholly unlike the control's (a 200 "not allowed"); never a busy answer.
+fn kept_out(o: &ProbeObservation, page: &str) -> bool {
+    if o.http_status.is_some_and(crate::transport::is_busy_status) {
+        return false;
+    }
+    match o.outcome {
+        Outcome::RefusedHttp | Outcome::RefusedTls | Outcome::Answered => true,
+        Outcome::Served => unlike(page, o),
+        _ => false,
+    }
+}
+
+/// The observation of this probe on this version whose origin says `what` and `shape`.
+fn one<'a>(view: &VersionView<'a>, what: &str, shape: Shape) -> Option<&'a ProbeObservation> {
+    view.all(ProbeId::LOOKALIKE_CLIENT_CERT)
+        .find(|o| o.client_cert.is_some() && o.origin_says(what) && o.origin_says(shape.mark()))
 }
 
 impl Probe for LookalikeClientCert {
@@ -67,60 +103,78 @@ impl Probe for LookalikeClientCert {
         &SPEC
     }
 
-    /// The stranger in the first wave, beside the staging CA's control.
+    /// The first stranger in the first wave, beside the positive control.
     fn plan(&self, ctx: &ProbeContext) -> Plan {
-        stranger(ctx)
+        first_stranger(ctx)
     }
 
-    /// The look-alikes, only where the control was served and the stranger refused: elsewhere
-    /// the server lets every name of the CA in (or none), and a look-alike would say nothing.
+    /// The first look-alike and the other pair, only where the control was served and the first
+    /// stranger kept out: elsewhere the server lets every name of the CA in (or none), and a
+    /// look-alike would say nothing.
     fn follow_up(&self, ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<dyn CertChooser>> {
         let Some(staging) = &ctx.staging else {
             return Vec::new();
         };
-        if !control_served(first) || stranger_refused(first).is_none() {
+        let Some(page) = control_page(first) else {
+            return Vec::new();
+        };
+        if !one(first, STRANGER_MARK, Shape::InCn).is_some_and(|o| kept_out(o, page)) {
             return Vec::new();
         }
         staging
             .lookalikes
             .iter()
-            .map(|pair| Arc::new(Paired(pair.clone())) as Arc<dyn CertChooser>)
+            .enumerate()
+            .flat_map(|(i, (stranger, lookalike))| {
+                // The first stranger went in the first wave.
+                let again = (i > 0).then(|| stranger.clone());
+                again.into_iter().chain(std::iter::once(lookalike.clone()))
+            })
+            .map(|pair| Arc::new(Paired(pair)) as Arc<dyn CertChooser>)
             .collect()
     }
 
-    /// A look-alike served (the page the control got, not another), where the control was served
-    /// and the stranger refused on this version.
+    /// A look-alike served the control's kind of page where the control was served and the
+    /// stranger of its shape was kept out, on this version.
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
-        let Some(stranger) = stranger_refused(view) else {
+        let Some(page) = control_page(view) else {
             return Vec::new();
         };
-        if !control_served(view) {
-            return Vec::new();
-        }
-        let how = crate::probe::valid_client_cert::how_refused(stranger);
-        view.all(self.id())
-            .filter(|o| {
-                o.client_cert.is_some()
-                    && o.origin_says(LOOKALIKE_MARK)
-                    && o.outcome == Outcome::Served
-                    && !view.served_another_page(o)
-            })
-            .map(|o| {
-                let name = o.client_cert.as_ref().map_or("", |c| c.subject.as_str());
-                let status = o.http_status.unwrap_or_default();
-                Judged {
+        [Shape::InCn, Shape::InOu]
+            .into_iter()
+            .filter_map(|shape| {
+                let stranger = one(view, STRANGER_MARK, shape).filter(|o| kept_out(o, page))?;
+                let o = one(view, LOOKALIKE_MARK, shape)
+                    .filter(|o| o.outcome == Outcome::Served && !unlike(page, o))?;
+                let subject = |x: &ProbeObservation| {
+                    x.client_cert
+                        .as_ref()
+                        .map_or_else(String::new, |c| c.subject.clone())
+                };
+                let how = match stranger.outcome {
+                    Outcome::Served => format!(
+                        "HTTP {} with a page wholly unlike the valid name's",
+                        stranger.http_status.unwrap_or_default()
+                    ),
+                    _ => crate::probe::valid_client_cert::how_refused(stranger),
+                };
+                Some(Judged {
                     finding: Finding::new(
                         FindingId::LookalikeClientCertAccepted,
                         format!(
-                            "{}: a certificate from the staging CA for `{name}` was served HTTP \
-                             {status}, as the valid name was, while one for a name of its own was \
-                             refused ({how}): the server lets only some names in and compares them \
-                             loosely (a substring, or a pattern not anchored at both ends).",
-                            view.version
+                            "{}: a certificate from the staging CA for `{}` was served HTTP {}, \
+                             as the valid name was, while one of the very same shape without \
+                             the valid name (`{}`) was kept out ({how}): the server lets only \
+                             some names in and compares them loosely (a substring test, or a \
+                             pattern anchored at neither end).",
+                            view.version,
+                            subject(o),
+                            o.http_status.unwrap_or_default(),
+                            subject(stranger)
                         ),
                     ),
                     from: o,
-                }
+                })
             })
             .collect()
     }
@@ -131,66 +185,69 @@ mod tests {
     use super::*;
     use crate::probe::recorded::{obs, view, with_cert};
 
-    fn minted(outcome: Outcome, status: Option<u16>, origin: &str) -> ProbeObservation {
+    const ORDERS: &str = r#"{"orders":[{"id":1001,"item":"widget","qty":3}],"customer":"acme"}"#;
+    const NOT_ALLOWED: &str = "<h1>Not allowed</h1><p>this client is not on the list</p>";
+
+    fn minted(outcome: Outcome, status: Option<u16>, what: &str, body: &str) -> ProbeObservation {
         let mut o = with_cert(obs(ProbeId::LOOKALIKE_CLIENT_CERT, outcome, status));
+        o.body_excerpt = Some(body.to_owned());
         if let Some(c) = o.client_cert.as_mut() {
-            c.origin = format!("minted: staging CA, {origin}");
+            c.origin = format!("minted: staging CA, {what} {}", Shape::InCn.mark());
         }
         o
     }
 
     fn control(outcome: Outcome, status: Option<u16>) -> ProbeObservation {
         let mut o = with_cert(obs(ProbeId::VALID_CLIENT_CERT, outcome, status));
+        o.body_excerpt = Some(ORDERS.to_owned());
         if let Some(c) = o.client_cert.as_mut() {
             c.origin = crate::probe::STAGING_VALID_ORIGIN.to_owned();
         }
         o
     }
 
+    fn judged(seen: Vec<ProbeObservation>) -> Vec<FindingId> {
+        let v = view(&seen);
+        LookalikeClientCert
+            .judge(&v)
+            .into_iter()
+            .map(|j| j.finding.id)
+            .collect()
+    }
+
     #[test]
-    fn a_lookalike_counts_only_beside_a_served_control_and_a_refused_stranger() {
-        let judged = |seen: Vec<ProbeObservation>| {
-            let v = view(&seen);
-            LookalikeClientCert
-                .judge(&v)
-                .into_iter()
-                .map(|j| j.finding.id)
-                .collect::<Vec<_>>()
-        };
-        let served = minted(Outcome::Served, Some(200), LOOKALIKE_MARK);
-        let open = vec![
-            control(Outcome::Served, Some(200)),
-            minted(Outcome::RefusedHttp, Some(403), STRANGER_MARK),
-            served.clone(),
-        ];
-        assert_eq!(judged(open), vec![FindingId::LookalikeClientCertAccepted]);
+    fn a_lookalike_counts_only_beside_a_served_control_and_its_stranger_kept_out() {
+        let served = || minted(Outcome::Served, Some(200), LOOKALIKE_MARK, ORDERS);
+        let stranger = |outcome, status, body| minted(outcome, status, STRANGER_MARK, body);
+        let ok = [control(Outcome::Served, Some(200))];
+        let with = |more: Vec<ProbeObservation>| ok.iter().cloned().chain(more).collect();
+        let found = vec![FindingId::LookalikeClientCertAccepted];
+        // Refused over HTTP, or served a page wholly unlike the orders: an allowlist.
+        let refused = stranger(Outcome::RefusedHttp, Some(403), "forbidden");
+        assert_eq!(judged(with(vec![refused, served()])), found);
+        let not_allowed = stranger(Outcome::Served, Some(200), NOT_ALLOWED);
+        assert_eq!(judged(with(vec![not_allowed.clone(), served()])), found);
+        // The look-alike got the "not allowed" page too: kept out.
+        let lookalike_kept = minted(Outcome::Served, Some(200), LOOKALIKE_MARK, NOT_ALLOWED);
+        assert!(judged(with(vec![not_allowed, lookalike_kept])).is_empty());
         // Every name of the CA gets in: no allowlist, nothing to say.
-        let any_name = vec![
-            control(Outcome::Served, Some(200)),
-            minted(Outcome::Served, Some(200), STRANGER_MARK),
-            served.clone(),
-        ];
-        assert!(judged(any_name).is_empty());
+        let any_name = stranger(Outcome::Served, Some(200), ORDERS);
+        assert!(judged(with(vec![any_name, served()])).is_empty());
+        // A busy stranger is no refusal.
+        let busy = stranger(Outcome::RefusedHttp, Some(429), "slow down");
+        assert!(judged(with(vec![busy, served()])).is_empty());
         // The control refused: nothing shows which names get in.
         let refused = vec![
             control(Outcome::RefusedHttp, Some(403)),
-            minted(Outcome::RefusedHttp, Some(403), STRANGER_MARK),
-            served.clone(),
+            stranger(Outcome::RefusedHttp, Some(403), "forbidden"),
+            served(),
         ];
         assert!(judged(refused).is_empty());
-        // A busy stranger is no refusal.
-        let busy = vec![
-            control(Outcome::Served, Some(200)),
-            minted(Outcome::RefusedHttp, Some(429), STRANGER_MARK),
-            served,
-        ];
-        assert!(judged(busy).is_empty());
-        // An exact allowlist refuses the look-alike.
-        let exact = vec![
-            control(Outcome::Served, Some(200)),
-            minted(Outcome::RefusedHttp, Some(403), STRANGER_MARK),
-            minted(Outcome::RefusedHttp, Some(403), LOOKALIKE_MARK),
-        ];
-        assert!(judged(exact).is_empty());
+        // A stranger of another shape proves nothing for this one.
+        let mut other_shape = stranger(Outcome::RefusedHttp, Some(403), "forbidden");
+        if let Some(c) = other_shape.client_cert.as_mut() {
+            c.origin = format!("minted: staging CA, {STRANGER_MARK} {}", Shape::InOu.mark());
+        }
+        assert!(judged(with(vec![other_shape, served()])).is_empty());
     }
 }

@@ -805,13 +805,11 @@ pub struct StagingIdentities {
     /// `verify_peer` refuses such a chain under the control (its keyUsage lacks keyCertSign) and
     /// lets it in under this one (an audit's: A, exit 0, with a staging CA).
     pub holder: Arc<IdentityPair>,
-    /// A valid certificate for a name of its own (`CN=mtls-scan stranger`): refused where the
-    /// control is served, it shows the server lets only some names in
-    /// ([`lookalike_client_cert`]).
-    pub stranger: Arc<IdentityPair>,
-    /// Valid certificates whose names merely contain the positive control's common name (none
-    /// where it has none): served where the stranger is refused, the names are compared loosely.
-    pub lookalikes: Vec<Arc<IdentityPair>>,
+    /// Pairs of valid certificates (none where the positive control has no common name): a
+    /// stranger, and a look-alike of the very same shape whose name merely contains the control's
+    /// common name where the stranger's has it scrambled ([`lookalike_client_cert`]). The
+    /// look-alike served where its stranger is refused: the names are compared loosely.
+    pub lookalikes: Vec<(Arc<IdentityPair>, Arc<IdentityPair>)>,
     /// The staging CA's own certificate, where its leaves are presented alone (a self-signed CA
     /// given without more): a staging probe refused alone is sent again with it after the leaf
     /// ([`staging_with_ca`]).
