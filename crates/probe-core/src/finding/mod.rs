@@ -273,16 +273,18 @@ impl FindingId {
                  HAProxy `verify required`) so no route can forget the check.",
             ),
             ForgedClientCertAccepted => (
-                "Forged certificate accepted: names matched, signature not checked",
+                "Forged certificate accepted: its chain not verified up to the CA",
                 "CWE-347",
                 Severity::Critical,
-                "A certificate whose issuer name was copied from the CA names the server advertised \
-                 (and, with a client certificate given, whose subject and alternative names were \
-                 copied from it), but signed by a key that is not the CA's, was served.",
+                "A certificate the trusted CA never issued was served: its issuer name copied from the \
+                 CA names the server advertised (and, with a client certificate given, its subject \
+                 and alternative names copied from it), signed by a key that is not the CA's, or \
+                 issued by an end-entity certificate of that CA used as if it were a CA.",
                 "Verify the client certificate's signature up to a trust anchor with a real chain \
-                 verifier (webpki, OpenSSL X509_verify_cert); never trust a certificate because its \
-                 issuer or subject DN matches (e.g. nginx `$ssl_client_i_dn` / `$ssl_client_s_dn` \
-                 checks with `optional_no_ca`).",
+                 verifier (webpki, OpenSSL X509_verify_cert) that also checks each issuer is a CA \
+                 (basicConstraints `CA:TRUE`); never trust a certificate because its issuer or \
+                 subject DN matches (e.g. nginx `$ssl_client_i_dn` / `$ssl_client_s_dn` checks with \
+                 `optional_no_ca`), nor a CA certificate the client sends.",
             ),
             ClientKeyPossessionNotVerified => (
                 "Proof of key possession not verified",
