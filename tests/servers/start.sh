@@ -239,6 +239,10 @@
 #   apache-location-require   SSLVerifyClient none, <Location /admin> SSLVerifyClient require: the
 #                             certificate is asked for after the request (TLS 1.3 post-handshake
 #                             auth, TLS 1.2 renegotiation). Scan https://127.0.0.1:PORT/admin/
+#   apache-location-require-h2  SSLVerifyClient optional, the same <Location /admin>, Protocols
+#                             h2 http/1.1: an h2 request for /admin/ is reset with
+#                             HTTP_1_1_REQUIRED (not on --list; real_servers.rs
+#                             an_h2_stream_reset_asking_for_http1_is_asked_again_over_http1)
 #   apache-location-public-ca  the same, the CA file the system's public bundle and ca.crt: the
 #                             late request names every public root (client-ca-public-roots; not on
 #                             --list; real_servers.rs a_late_request_naming_public_roots_is_found)
@@ -387,6 +391,11 @@
 # sibling (public.test, no certificate):
 #   haproxy-sni-bypass        crt-list: secure.test [verify required], public.test [verify none];
 #                             backend chosen by the Host header
+#   haproxy-sni-wildcard      crt-list: secure.test [verify required] with a certificate for
+#                             secure.test alone, *.test [verify none] with one for *.test (a
+#                             wildcard tenant site under a one-label parent); backend chosen by the
+#                             Host header; no tickets, no session cache (an audit's, twenty-sixth
+#                             session: A, exit 0 before; not on --list-bypass)
 #   haproxy-resume-bypass     the same crt-list, backend chosen by ssl_fc_sni (a TLS 1.3 session
 #                             made on public.test resumes on secure.test)
 #   haproxy-resume-wildcard   scanned as api.corp.test: crt-list api.corp.test [verify required] with
@@ -529,6 +538,11 @@
 #                             CN=…,O=… is refused)
 #   header-backend-client-dn  any non-empty X-Client-DN (a backend that also takes a legacy
 #                             proxy's subject header, whatever the verify header says)
+#   header-backend-client-dn-oneline  X-Client-DN in OpenSSL's one-line form alone (/O=…/CN=…,
+#                             as HAProxy's ssl_c_s_dn or nginx's $ssl_client_s_dn_legacy write it)
+#   header-backend-client-dn-spaced   X-Client-DN as Java's X500Principal writes it alone (CN=…,
+#                             O=…: a space after each comma); both an audit's, twenty-sixth session
+#                             (A, exit 0 before; not on --list-bypass)
 #   header-backend-6k         X-SSL-Client-Verify as header-backend-direct, but a refusal is 400
 #                             and a request head over 6 KB gets 400 too (Tomcat: 8 KB): every
 #                             forged header at once would read as the refusal
@@ -1762,7 +1776,8 @@ EOF
   ;;
 haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-default-page | \
   haproxy-sni-default-secret | haproxy-sni-bypass-tls12 | haproxy-sni-bypass-tls13 | \
-  haproxy-sni-header | haproxy-sni-header-tls12-redirect | haproxy-sni-header-403-leak)
+  haproxy-sni-header | haproxy-sni-header-tls12-redirect | haproxy-sni-header-403-leak | \
+  haproxy-sni-wildcard)
   haproxy_dir names
   # one certificate, two crt-list lines with their own client-auth policy; the first line is also
   # the default (a ClientHello without SNI, or with a name matching no line, gets verify required)
@@ -1775,10 +1790,33 @@ haproxy-sni-bypass | haproxy-resume-bypass | haproxy-sni-strict | haproxy-sni-de
 $dir/names.pem [verify required ca-file $pki/ca.crt$secure_opts] secure.test
 $dir/names.pem [verify none$public_opts] public.test
 EOF
+  if [ "$server" = haproxy-sni-wildcard ]; then
+    # two certificates of their own, neither naming the other's names: only a name the scan
+    # makes up under .test reaches the wildcard line
+    for pair in "secure-only secure.test" "wildcard *.test"; do
+      read -r stem name <<<"$pair"
+      openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
+        -keyout "$dir/$stem.key" -out "$dir/$stem.csr" 2>/dev/null
+      printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' \
+        "$name" >"$dir/$stem.ext"
+      openssl x509 -req -in "$dir/$stem.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+        -set_serial "0x$(openssl rand -hex 8)" -days 400 -sha256 -extfile "$dir/$stem.ext" \
+        -out "$dir/$stem.crt" 2>/dev/null
+      (umask 077 && cat "$dir/$stem.crt" "$dir/$stem.key" >"$dir/$stem.pem")
+    done
+    cat >"$dir/crt-list.txt" <<EOF
+$dir/secure-only.pem [verify required ca-file $pki/ca.crt] secure.test
+$dir/wildcard.pem [verify none] *.test
+EOF
+  fi
   global_extra="" bind_extra="" routed=secret default=public frontend_extra="" secret_gate=""
   public_answer='http-request return status 200 content-type text/plain string "public area\n"'
   case $server in
   haproxy-sni-bypass) route="req.hdr(host),field(1,:) -i secure.test" ;;
+  haproxy-sni-wildcard)
+    route="req.hdr(host),field(1,:) -i secure.test"
+    global_extra="tune.ssl.cachesize 0" bind_extra="no-tls-tickets"
+    ;;
   haproxy-resume-bypass) route="ssl_fc_sni -i secure.test" ;;
   haproxy-sni-strict)
     route="ssl_fc_sni -i secure.test"
@@ -1920,6 +1958,11 @@ header-backend-*)
     ;;
   header-backend-has-crt) trust=(--trust X-SSL-Client-Verify=0 --trust X-SSL-Client-Cert=1) ;;
   header-backend-client-dn) trust=(--trust 'X-Client-DN=*') ;;
+  header-backend-client-dn-oneline) trust=(--trust 'X-Client-DN=~(/[A-Za-z]+=[^/]+)+') ;;
+  header-backend-client-dn-spaced)
+    # (--trust splits its values at commas: the regular expression writes them \x2c)
+    trust=(--trust 'X-Client-DN=~[A-Za-z]+=[^\x2c]+(\x2c [A-Za-z]+=[^\x2c]+)+')
+    ;;
   header-backend-dn-oneline)
     trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-S-DN=~(/[A-Za-z]+=[^/]+)+')
     ;;
@@ -2077,6 +2120,19 @@ apache-*)
   SSLVerifyDepth 2
 </Location>"
     ;;
+  apache-location-require-h2)
+    # SSLVerifyClient optional for the site, require in <Location /admin>, and h2 beside
+    # HTTP/1.1: mod_http2 cannot renegotiate, so it resets an h2 request for /admin/ with
+    # HTTP_1_1_REQUIRED, and curl asks again over HTTP/1.1 (an audit's, twenty-sixth session:
+    # B, exit 3, "client auth: unknown" in every mode before; not on --list)
+    verify="SSLVerifyClient optional
+SSLVerifyDepth 2
+Protocols h2 http/1.1
+<Location /admin>
+  SSLVerifyClient require
+  SSLVerifyDepth 2
+</Location>"
+    ;;
   apache-location-ci)
     # <Location /admin> require after the handshake, proxied to an application router that takes
     # /ADMIN for /admin (python/plain_backend.py, admin-any-case): /ADMIN/ gets the admin page
@@ -2129,6 +2185,9 @@ SSLVerifyDepth 2" ;;
   if [ "$server" = apache-location-ci ]; then
     proxy_modules="LoadModule proxy_module $mods/mod_proxy.so
 LoadModule proxy_http_module $mods/mod_proxy_http.so"
+  fi
+  if [ "$server" = apache-location-require-h2 ]; then
+    proxy_modules="LoadModule http2_module $mods/mod_http2.so"
   fi
   if [ "$server" = apache-location-issuer-dn ]; then
     # the late request names another CA first: each name is forged, not only the first

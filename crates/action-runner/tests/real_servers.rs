@@ -1577,6 +1577,80 @@ fn a_late_request_naming_public_roots_is_found() {
     }
 }
 
+/// Apache `SSLVerifyClient optional` with `<Location /admin> SSLVerifyClient require` and
+/// `Protocols h2 http/1.1`: mod_http2 cannot renegotiate, so it resets an h2 request for /admin/
+/// with `HTTP_1_1_REQUIRED`, and curl asks again over HTTP/1.1, where anonymous clients are
+/// refused and the valid certificate is served after a renegotiation (TLS 1.2). Every probe read
+/// that reset as no answer: "client auth: unknown", B, exit 3 in every mode. Each exchange is now
+/// made again over HTTP/1.1 at the server's word: judged as the same server without h2.
+#[test]
+fn an_h2_stream_reset_asking_for_http1_is_asked_again_over_http1() {
+    let name = "apache-location-require-h2";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let anonymous = lab.scan(&[name], &[]);
+    let identity = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
+    for (mode, scan) in [("anonymous", &anonymous), ("client.crt", &identity)] {
+        let t = &scan.targets[name];
+        assert_eq!(
+            t["client_auth"],
+            "required",
+            "{mode}: {}",
+            target_summary(t)
+        );
+        assert_ne!(
+            t["grade"].as_str(),
+            Some("A"),
+            "{mode}: {}",
+            target_summary(t)
+        );
+        assert!(
+            !t["incomplete"].to_string().contains("requires HTTP/1.1"),
+            "{mode}: {}",
+            target_summary(t)
+        );
+        let baselines: Vec<&serde_json::Value> = t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["id"] == "no-client-cert" && p["late"] != true)
+            .collect();
+        assert_eq!(baselines.len(), 2, "{mode}: {}", target_summary(t));
+        for b in baselines {
+            assert_eq!(b["alpn"], "http/1.1", "{mode}: {b}");
+            assert_ne!(b["outcome"], "inconclusive", "{mode}: {b}");
+            assert!(
+                b["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("over h2 the server reset the stream")),
+                "{mode}: {b}"
+            );
+        }
+    }
+    assert_eq!(
+        anonymous.status,
+        Some(0),
+        "{}",
+        target_summary(&anonymous.targets[name])
+    );
+    // With the certificate: served after the renegotiation on TLS 1.2, as curl is.
+    let t = &identity.targets[name];
+    assert!(
+        t["probes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["id"] == "valid-client-cert"
+                && p["late"] == true
+                && p["outcome"] == "served"),
+        "{}",
+        target_summary(t)
+    );
+}
+
 /// Apache `<Location /admin> SSLVerifyClient require` (TLS 1.3 post-handshake auth, TLS 1.2
 /// renegotiation), scanned with a `client-cert` it does not trust: the control refused, so
 /// nothing shows what a certificate the server accepts would get: incomplete, exit 3, as on a

@@ -228,6 +228,18 @@ const CASES: &[Case] = &[
             FindingId::SessionResumptionBypass,
         ],
     ),
+    // A wildcard line (`*.test [verify none]`) beside `secure.test`, each with a certificate of
+    // its own: no name of the served certificate leads there, only a name the scan makes up
+    // under `.test` (an audit's: A, exit 0, where no random name was drawn under a one-label
+    // parent).
+    Case {
+        trigger: "SNI mtls-scan-",
+        ..case(
+            "haproxy-sni-wildcard",
+            true,
+            &[FindingId::SniHostMismatchBypass],
+        )
+    },
     // public.test answers every Host alike (its own, one nobody serves, the protected one): a
     // catch-all or the protected site, which only the protected page fetched with the
     // certificate tells. Without it: incomplete (the SNI door; on TLS 1.2 the resumed session,
@@ -562,6 +574,26 @@ const CASES: &[Case] = &[
         trigger: "forwarded subject DN",
         ..case(
             "header-backend-client-dn",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    // X-Client-DN in one form alone: HAProxy's one line (/O=…/CN=…), Java's spaced RFC 2253
+    // (before: A, exit 0, the subject went in those forms only under X-SSL-Client-*).
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "forwarded subject DN, one-line form",
+        ..case(
+            "header-backend-client-dn-oneline",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::None,
+        trigger: "forwarded subject DN, a space after each comma",
+        ..case(
+            "header-backend-client-dn-spaced",
             false,
             &[FindingId::ClientCertHeaderSpoofing],
         )

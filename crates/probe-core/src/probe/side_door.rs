@@ -65,7 +65,7 @@ pub fn sibling_names_within(target: &Target, first: &FirstWave, room: usize) -> 
 }
 
 /// The server names the side doors try, with how they are shown: no SNI, every configured
-/// sibling name (`sni-name`), the host in capitals and a random name under the parent domain (one
+/// sibling name (`sni-name`), the host in capitals and a random name under the parent domain (and under a name of two labels itself) (one
 /// per target, the same for every side door: [`SharedKnocks::random_label`]), then the served
 /// certificate's other names while fewer than [`MAX_NAMES`] are listed (those left over are said
 /// in a note). The SNI probe tries each with the protected `Host`; the session-resumption probe
@@ -85,9 +85,7 @@ pub fn candidate_names(target: &Target, first: &FirstWave) -> Vec<(Sni, String)>
         if upper != target.host {
             out.push((Sni::Name(upper.clone()), upper));
         }
-        if let Some((_, parent)) = target.host.split_once('.').filter(|(_, p)| p.contains('.')) {
-            let label = first.knocks.random_label(rand_u32);
-            let random = format!("mtls-scan-{label:08x}.{parent}");
+        for random in random_names(target, first) {
             out.push((Sni::Name(random.clone()), random));
         }
     }
@@ -96,6 +94,27 @@ pub fn candidate_names(target: &Target, first: &FirstWave) -> Vec<(Sni, String)>
         if !given.contains(&n) {
             out.push((Sni::Name(n.clone()), n));
         }
+    }
+    out
+}
+
+/// The random names the side doors try for a target named by a DNS name (one label per target,
+/// [`SharedKnocks::random_label`]): one under the parent domain (a wildcard sibling, `*.corp.test`
+/// beside `secure.corp.test`, or `*.test` beside `secure.test`), and for a name of two labels, one
+/// under the name itself too (`*.example.com` beside the apex `example.com`). None for an address
+/// or a name of one label.
+pub fn random_names(target: &Target, first: &FirstWave) -> Vec<String> {
+    let host = target.host.trim_end_matches('.');
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return Vec::new();
+    }
+    let Some((_, parent)) = host.split_once('.').filter(|(_, p)| !p.is_empty()) else {
+        return Vec::new();
+    };
+    let label = first.knocks.random_label(rand_u32);
+    let mut out = vec![format!("mtls-scan-{label:08x}.{parent}")];
+    if !parent.contains('.') {
+        out.push(format!("mtls-scan-{label:08x}.{host}"));
     }
     out
 }

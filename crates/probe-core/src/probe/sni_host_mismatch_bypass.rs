@@ -45,7 +45,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain, then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (every `sni-name`, then up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (every `sni-name`, then up to 4; a name left untried makes the target B at best), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
+    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain (and under a name of two labels itself), then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (every `sni-name`, then up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (every `sni-name`, then up to 4; a name left untried makes the target B at best), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -1264,25 +1264,33 @@ mod tests {
         let mut t = target();
         t.names = vec!["public.test".to_owned(), "Legacy.test".to_owned()];
         let shown: Vec<String> = candidate_names(&t, &first).into_iter().map(|(_, s)| s).collect();
-        // (secure.test's parent has no dot: no random name under it.)
+        // secure.test has two labels: a random name under `.test` (a `*.test` sibling) and one
+        // under `.secure.test` (a `*.secure.test` beside the apex), with one label.
+        let label = first.knocks.random_label(|| unreachable!("drawn already"));
         assert_eq!(
             shown,
             [
-                "no SNI",
-                "public.test",
-                "legacy.test",
-                "SECURE.TEST",
-                "a1.test",
-                "a2.test",
-                "a3.test",
-                "a4.test"
+                "no SNI".to_owned(),
+                "public.test".to_owned(),
+                "legacy.test".to_owned(),
+                "SECURE.TEST".to_owned(),
+                format!("mtls-scan-{label:08x}.test"),
+                format!("mtls-scan-{label:08x}.secure.test"),
+                "a1.test".to_owned(),
+                "a2.test".to_owned(),
             ]
-            .map(str::to_owned)
+        );
+        assert_eq!(
+            shown[4..6].iter().map(|n| recorded_name(n)).collect::<Vec<_>>(),
+            [
+                "SNI a random name under .test",
+                "SNI a random name under .secure.test"
+            ]
         );
         let note = untried_names_note(&t, &first, &candidate_names(&t, &first)).unwrap_or_default();
         assert!(
-            note.starts_with("5 more names (configured past the first 16, or on the served certificate)")
-                && note.contains("(a5.test, a6.test, a7.test, a8.test, a9.test)"),
+            note.starts_with("7 more names (configured past the first 16, or on the served certificate)")
+                && note.contains("(a3.test, a4.test, a5.test, a6.test, a7.test, …)"),
             "{note}"
         );
         // Without configured names the certificate's fill the room left.
@@ -1290,9 +1298,18 @@ mod tests {
         let shown: Vec<String> = candidate_names(&t, &first).into_iter().map(|(_, s)| s).collect();
         assert_eq!(shown.len(), 8);
         assert_eq!(
-            shown[2..],
-            ["a1.test", "a2.test", "a3.test", "a4.test", "a5.test", "a6.test"].map(str::to_owned)
+            shown[4..],
+            ["a1.test", "a2.test", "a3.test", "a4.test"].map(str::to_owned)
         );
+        // A name of three labels: one random name, under its parent; an address: none.
+        let deep = Target::parse("https://api.corp.test/").unwrap_or_else(|e| panic!("{e}"));
+        let shown: Vec<String> = candidate_names(&deep, &first).into_iter().map(|(_, s)| s).collect();
+        assert!(shown.contains(&format!("mtls-scan-{label:08x}.corp.test")));
+        assert!(!shown.iter().any(|n| n.ends_with(".api.corp.test")));
+        let ip = Target::parse("https://127.0.0.1:8443/").unwrap_or_else(|e| panic!("{e}"));
+        assert!(super::super::side_door::random_names(&ip, &first).is_empty());
+        let one = Target::parse("https://localhost/").unwrap_or_else(|e| panic!("{e}"));
+        assert!(super::super::side_door::random_names(&one, &first).is_empty());
     }
 
     /// Another name asking for a certificate naming public roots (a partner name trusting the

@@ -122,6 +122,10 @@ pub struct ExchangeResult {
     pub auth_challenge: Option<String>,
     /// No answer: the server reset the request's HTTP/2 stream, the connection still up.
     pub stream_reset: bool,
+    /// The server reset the request's HTTP/2 stream with `HTTP_1_1_REQUIRED` (RFC 9113 §8.2.1:
+    /// Apache asking for a certificate per `<Location>`, which it cannot renegotiate over h2):
+    /// the exchange is made again over HTTP/1.1 alone, as curl does.
+    pub http1_required: bool,
     /// An informational status (1xx) read where the final answer should be: `101 Switching
     /// Protocols` to a request asking to upgrade (a WebSocket's opening) or to one that did not.
     pub informational_status: Option<u16>,
@@ -421,6 +425,51 @@ fn error(detail: impl Into<String>) -> ExchangeResult {
 }
 
 async fn exchange(
+    target: &Target,
+    setup: &ExchangeSetup<'_>,
+    record: &SharedRecord,
+    until: tokio::time::Instant,
+    paths: &[&str],
+) -> Vec<ExchangeResult> {
+    let results = exchange_learning_the_wait(target, setup, record, until, paths).await;
+    // An h2 stream reset with `HTTP_1_1_REQUIRED` asks the client to use HTTP/1.1 (Apache with
+    // `SSLVerifyClient require` in a `<Location>`: it cannot renegotiate over h2). curl does so,
+    // and so does the scan: the same exchange again, offering HTTP/1.1 alone, on a fresh record,
+    // its answer standing for the request (an audit's Apache, correct, stayed incomplete, exit 3,
+    // in every mode). An exchange sharing a session store offers it again: the server sent more
+    // than one ticket, or the retry's handshake is a full one, which its result says (`resumed`).
+    let required = results.iter().any(|r| r.http1_required);
+    if !required || setup.alpn != Alpn::Both || tokio::time::Instant::now() >= until {
+        return results;
+    }
+    let why = results
+        .iter()
+        .find(|r| r.http1_required)
+        .and_then(|r| r.detail.clone())
+        .unwrap_or_default();
+    let again = ExchangeSetup {
+        cert_asked: None,
+        alpn: Alpn::Http1Only,
+        ..setup.clone()
+    };
+    let fresh = SharedRecord::default();
+    let mut results = exchange_learning_the_wait(target, &again, &fresh, until, paths).await;
+    std::mem::swap(&mut *record.lock(), &mut *fresh.lock());
+    for r in &mut results {
+        r.detail = Some(match r.detail.take() {
+            Some(d) => format!("{HTTP1_REQUIRED} ({why}); over HTTP/1.1: {d}"),
+            None => format!("{HTTP1_REQUIRED} ({why}); asked over HTTP/1.1"),
+        });
+    }
+    results
+}
+
+/// How the detail of an exchange made again over HTTP/1.1 at the server's word begins.
+pub const HTTP1_REQUIRED: &str = "over h2 the server reset the stream asking for HTTP/1.1";
+
+/// [`exchange_once`], made again with the whole window where a shortened wait for an early alert
+/// may have lost the server's refusal.
+async fn exchange_learning_the_wait(
     target: &Target,
     setup: &ExchangeSetup<'_>,
     record: &SharedRecord,
@@ -1929,7 +1978,9 @@ async fn http2(
     for (ask, result) in asks.iter().zip(out.iter_mut()) {
         let grpc_error = result.grpc_answer && result.outcome == Some(Outcome::Answered);
         let media_refused = result.http_status == Some(415);
-        if !(result.stream_reset || grpc_error || media_refused) || ask.method != http::Method::GET
+        if !(result.stream_reset || grpc_error || media_refused)
+            || ask.method != http::Method::GET
+            || result.http1_required
         {
             continue;
         }
@@ -1984,9 +2035,10 @@ async fn finish(
             // The real reason (an alert, a reset) sits in the connection task's result, except
             // for an HTTP/2 stream reset: it names its reason itself, and the connection, still
             // up, would only be waited on until the deadline.
-            let stream_reset = StdError::source(&send_err)
-                .and_then(|e| e.downcast_ref::<h2::Error>())
-                .is_some_and(|e| e.is_reset() && !e.is_go_away());
+            let h2_error = StdError::source(&send_err).and_then(|e| e.downcast_ref::<h2::Error>());
+            let stream_reset = h2_error.is_some_and(|e| e.is_reset() && !e.is_go_away());
+            let http1_required = stream_reset
+                && h2_error.and_then(h2::Error::reason) == Some(h2::Reason::HTTP_1_1_REQUIRED);
             let most = if stream_reset {
                 Duration::ZERO
             } else {
@@ -2015,6 +2067,7 @@ async fn finish(
                 detail: Some(format!("no HTTP response: {why}{hint}")),
                 closed_unanswered,
                 stream_reset: stream_reset && conn_err.is_none(),
+                http1_required,
                 ..ExchangeResult::default()
             };
         }

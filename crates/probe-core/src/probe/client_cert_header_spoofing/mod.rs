@@ -45,7 +45,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 and OpenSSL one-line form, XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 2 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, a POST and an OPTIONS to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 2 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, a POST and an OPTIONS to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[
         FindingId::ClientCertHeaderSpoofing,
@@ -73,10 +73,15 @@ struct Material {
     /// The subject as HAProxy's `ssl_c_s_dn` writes it: OpenSSL's one-line form, the first RDN
     /// first (`/O=mtls-scan tests/CN=test-client`).
     subject_oneline: String,
+    /// The subject in RFC 2253's order with a space after each comma, as Java's
+    /// `X500Principal.toString()` and .NET's `X500DistinguishedName.Name` write it
+    /// (`CN=test-client, O=mtls-scan tests`).
+    subject_spaced: String,
     /// The subject's common name (HAProxy's `ssl_c_s_dn(cn)`), or the whole subject.
     common_name: String,
     issuer: String,
     issuer_oneline: String,
+    issuer_spaced: String,
     /// The certificate's subjectAltName URIs and DNS names (Envoy's XFCC `URI=`, `DNS=`: a
     /// SPIFFE ID), at most a few of each.
     uris: Vec<String>,
@@ -166,13 +171,38 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
             ],
         ),
         fam(
-            "forwarded subject DN, one-line form (HAProxy ssl_c_s_dn)",
+            "forwarded subject DN, one-line form (HAProxy ssl_c_s_dn, nginx \
+             $ssl_client_s_dn_legacy, Apache LegacyDNStringFormat)",
             vec![
                 header("x-ssl-client-s-dn", &m.subject_oneline),
                 header("x-ssl-client-dn", &m.subject_oneline),
                 header("x-ssl-client-subject", &m.subject_oneline),
+                header("x-client-dn", &m.subject_oneline),
+                header("x-client-s-dn", &m.subject_oneline),
+                header("x-client-subject", &m.subject_oneline),
+                header("ssl-client-subject-dn", &m.subject_oneline),
+                header("ssl-client-dn", &m.subject_oneline),
                 header("x-ssl-client-i-dn", &m.issuer_oneline),
                 header("x-ssl-issuer", &m.issuer_oneline),
+                header("ssl-client-issuer-dn", &m.issuer_oneline),
+            ],
+        ),
+        // The subject as Java (`X509Certificate.getSubjectX500Principal().toString()`) and .NET
+        // write it, forwarded by a front written in them or compared by a backend that reads it
+        // so (an audit's backend allowlisting that form behind nginx: A, exit 0).
+        fam(
+            "forwarded subject DN, a space after each comma (Java X500Principal, .NET)",
+            vec![
+                header("x-ssl-client-s-dn", &m.subject_spaced),
+                header("x-ssl-client-dn", &m.subject_spaced),
+                header("x-ssl-client-subject", &m.subject_spaced),
+                header("x-client-dn", &m.subject_spaced),
+                header("x-client-s-dn", &m.subject_spaced),
+                header("x-client-subject", &m.subject_spaced),
+                header("ssl-client-subject-dn", &m.subject_spaced),
+                header("ssl-client-dn", &m.subject_spaced),
+                header("x-ssl-client-i-dn", &m.issuer_spaced),
+                header("ssl-client-issuer-dn", &m.issuer_spaced),
             ],
         ),
         fam(
@@ -383,9 +413,10 @@ fn xfcc(m: &Material) -> String {
 
 /// A distinguished name as summaries write it (`O=x, CN=y`: x509-parser's form, the first RDN
 /// first, a multi-valued RDN joined with ` + `), in RFC 2253's form (`CN=y,O=x`, the special
-/// characters escaped) and OpenSSL's one-line form (`/O=x/CN=y`). A value holding `, ` is split
+/// characters escaped), OpenSSL's one-line form (`/O=x/CN=y`) and RFC 2253's with a space after
+/// each comma (`CN=y, O=x`: Java, .NET). A value holding `, ` is split
 /// there: the forms are forged header values, not parsed identities.
-fn dn_forms(summary: &str) -> (String, String) {
+fn dn_forms(summary: &str) -> (String, String, String) {
     let rdns: Vec<Vec<&str>> = summary
         .split(", ")
         .filter(|r| !r.is_empty())
@@ -406,17 +437,16 @@ fn dn_forms(summary: &str) -> (String, String) {
         }
         format!("{key}={v}")
     };
-    let rfc2253 = rdns
+    let reversed: Vec<String> = rdns
         .iter()
         .rev()
         .map(|rdn| rdn.iter().map(|a| escape(a)).collect::<Vec<_>>().join("+"))
-        .collect::<Vec<_>>()
-        .join(",");
+        .collect();
     let oneline: String = rdns
         .iter()
         .map(|rdn| format!("/{}", rdn.join("+")))
         .collect();
-    (rfc2253, oneline)
+    (reversed.join(","), oneline, reversed.join(", "))
 }
 
 /// The URIs and DNS names of a certificate's subjectAltName, at most 4 of each.
@@ -657,8 +687,10 @@ fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, St
         common_name: common_name(subject),
         subject: dn_forms(subject).0,
         subject_oneline: dn_forms(subject).1,
+        subject_spaced: dn_forms(subject).2,
         issuer: dn_forms(&issuer).0,
         issuer_oneline: dn_forms(&issuer).1,
+        issuer_spaced: dn_forms(&issuer).2,
         uris,
         dns_names,
         sha256: crate::identity::sha256_hex(der),
@@ -1626,7 +1658,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, a space after each comma, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -1768,9 +1800,11 @@ mod tests {
             der_b64: "MIIB".to_owned(),
             subject: "CN=mtls-scan untrusted client,O=mtls-scan probe".to_owned(),
             subject_oneline: "/O=mtls-scan probe/CN=mtls-scan untrusted client".to_owned(),
+            subject_spaced: "CN=mtls-scan untrusted client, O=mtls-scan probe".to_owned(),
             common_name: "mtls-scan untrusted client".to_owned(),
             issuer: "CN=Client CA".to_owned(),
             issuer_oneline: "/CN=Client CA".to_owned(),
+            issuer_spaced: "CN=Client CA".to_owned(),
             uris: vec!["spiffe://example.org/ns/shop/sa/orders".to_owned()],
             dns_names: Vec::new(),
             sha256: "00".repeat(32),
@@ -1798,9 +1832,9 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 23);
-        // No header dropped as an invalid value: 105 headers in all, 75 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 105);
+        assert_eq!(fams.len(), 24);
+        // No header dropped as an invalid value: 121 headers in all, 75 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 121);
         let all = together(&fams);
         assert_eq!(all.len(), 75);
         for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
@@ -1811,7 +1845,7 @@ mod tests {
         assert!(header_bytes(&all) > 8 * 1024, "{}", header_bytes(&all));
         let verify = gate(&fams, "SUCCESS");
         let packed = batches(&fams, &verify);
-        assert_eq!(packed.len(), 7, "the README counts 7 batches per verify value");
+        assert_eq!(packed.len(), 8, "the README counts 8 batches per verify value");
         let mut sent: Vec<&str> = Vec::new();
         for b in &packed {
             let headers = together(b.iter().copied());
@@ -1863,16 +1897,33 @@ mod tests {
         assert_eq!(m.subject, "CN=mtls-scan untrusted client,O=mtls-scan probe");
         assert_eq!(m.subject_oneline, "/O=mtls-scan probe/CN=mtls-scan untrusted client");
         assert_eq!(m.issuer_oneline, "/O=mtls-scan tests/CN=Test Client CA");
+        assert_eq!(m.subject_spaced, "CN=mtls-scan untrusted client, O=mtls-scan probe");
         assert_eq!(
             dn_forms("O=a\\b, CN=x + UID=1, CN= lead#"),
             (
                 "CN=\\ lead#,CN=x+UID=1,O=a\\\\b".to_owned(),
-                "/O=a\\b/CN=x+UID=1/CN= lead#".to_owned()
+                "/O=a\\b/CN=x+UID=1/CN= lead#".to_owned(),
+                "CN=\\ lead#, CN=x+UID=1, O=a\\\\b".to_owned()
             )
         );
+        // Every subject header name goes in each of the three forms (a backend allowlisting
+        // `X-Client-DN` as HAProxy writes it, or as Java does, was A, exit 0).
+        for (form, value) in [
+            ("RFC 2253", &m.subject),
+            ("one-line", &m.subject_oneline),
+            ("spaced", &m.subject_spaced),
+        ] {
+            for name in ["x-client-dn", "x-ssl-client-s-dn", "ssl-client-subject-dn"] {
+                assert!(
+                    fams.iter()
+                        .any(|f| f.headers.iter().any(|(n, v)| n == name && v == value.as_str())),
+                    "{name} in the {form} form"
+                );
+            }
+        }
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 23);
+        assert_eq!(zero.len(), 24);
         let verify_zero = gate(&zero, "0");
         assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));

@@ -130,7 +130,19 @@ where
         return (out, spoofed);
     };
     let given = sibling_names_within(target, first, 0);
-    let names = sibling_names_within(target, first, given.len().saturating_add(MAX_SERVED));
+    let mut names = sibling_names_within(target, first, given.len().saturating_add(MAX_SERVED));
+    // The random names under the parent domain (and under a two-label name itself) after the
+    // given ones: a wildcard site (`*.corp.test` beside `secure.corp.test`, proxying to the same
+    // application) serves the protected page on its own `Host` to anyone, under a name the
+    // certificate need not hold (an audit's Caddy: A, exit 0).
+    for (at, random) in crate::probe::side_door::random_names(target, first)
+        .into_iter()
+        .enumerate()
+    {
+        if !names.contains(&random) {
+            names.insert(given.len().saturating_add(at).min(names.len()), random);
+        }
+    }
     if names.is_empty() {
         other_names(target, scan, first, version, Vec::new(), &mut out)
             .boxed()
