@@ -333,15 +333,18 @@ impl FindingId {
                  unanchored regular expression over the subject DN.",
             ),
             EnforcementUnverified => (
-                "Enforcement could not be verified: the valid certificate was refused",
+                "Enforcement could not be verified: the valid certificate was not served",
                 "CWE-693",
                 Severity::Low,
-                "The positive control (a certificate the server should accept) was refused, so the \
-                 scanner never got in; the refusals seen may not prove that enforcement is right.",
+                "The positive control (a certificate the server should accept) was refused or \
+                 answered without the page (a redirect, an error), so the scanner never got in; the \
+                 refusals seen may not prove that enforcement is right.",
                 "Check that the client-cert/client-key pair (or the issuing-ca-cert/issuing-ca-key pair) given \
                  to the scan is trusted by this server, and that the scanned path answers 2xx to an authorised client; \
                  or the server refuses valid clients because of its own setting (a verify depth too short for \
-                 the chain, a CA file without the issuing CA, a CRL check without current CRLs).",
+                 the chain, a CA file without the issuing CA, a CRL check without current CRLs, an \
+                 allowlist of client names that leaves out the one given). The finding's detail says \
+                 which of these the scan could rule out.",
             ),
             ClientCaPublicRoots => (
                 "Client certificates from public CAs trusted",
