@@ -168,6 +168,10 @@
 #   node-h2-session-goaway    http2.createSecureServer, allowHTTP1, optional; the 'session' handler
 #                             ends an unauthorised h2 session with GOAWAY HTTP_1_1_REQUIRED, and
 #                             HTTP/1.1 is served to anyone (not on --list)
+#   node-h2-reset-http1-authorized  http2.createSecureServer, allowHTTP1, optional; every h2 stream
+#                             reset with HTTP_1_1_REQUIRED; over HTTP/1.1, 403 unless
+#                             socket.authorized, which a resumed TLS 1.3 session sets without a
+#                             certificate (an audit's, twenty-sixth session; not on --list)
 #   node-h2-only              http2.createSecureServer without allowHTTP1 (ALPN h2 alone: an
 #                             HTTP/1.1-only client gets no_application_protocol), optional; 403 to
 #                             an unauthorised client (not on --list)

@@ -1651,6 +1651,43 @@ fn an_h2_stream_reset_asking_for_http1_is_asked_again_over_http1() {
     );
 }
 
+/// A Node `http2` server resetting every h2 stream with `HTTP_1_1_REQUIRED` and checking
+/// `socket.authorized` over HTTP/1.1, which a resumed TLS 1.3 session sets without a certificate
+/// (curl walks in so: its HTTP/1.1 retry resumes the session of its h2 try). The scan's own
+/// retry of a first, full handshake is a full one too: the door is named the resumed session
+/// (`session-resumption-bypass`), never another SNI name (an audit's: the retry resumed the
+/// ticket its h2 try had left, and the door was called `sni-host-mismatch-bypass`).
+#[test]
+fn a_retry_over_http1_never_resumes_its_own_first_try() {
+    let name = "node-h2-reset-http1-authorized";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    for args in [Vec::new(), lab.identity_args("client.crt", "client.key")] {
+        let scan = lab.scan(&[name], &args);
+        let t = &scan.targets[name];
+        let ids: Vec<&str> = t["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["id"].as_str())
+            .collect();
+        assert_eq!(t["grade"], "F", "{args:?}: {}", target_summary(t));
+        assert!(
+            ids.contains(&"session-resumption-bypass"),
+            "{args:?}: {}",
+            target_summary(t)
+        );
+        assert!(
+            !ids.contains(&"sni-host-mismatch-bypass"),
+            "{args:?}: {}",
+            target_summary(t)
+        );
+    }
+}
+
 /// Apache `<Location /admin> SSLVerifyClient require` (TLS 1.3 post-handshake auth, TLS 1.2
 /// renegotiation), scanned with a `client-cert` it does not trust: the control refused, so
 /// nothing shows what a certificate the server accepts would get: incomplete, exit 3, as on a

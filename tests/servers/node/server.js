@@ -52,7 +52,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|h2-only|h2-check-h2-only|h2-session-goaway|shared-tickets-required|own-tickets-required PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|h2-only|h2-check-h2-only|h2-session-goaway|h2-reset-http1-authorized|shared-tickets-required|own-tickets-required PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -70,6 +70,7 @@ switch (mode) {
   case 'h2-only':
   case 'h2-check-h2-only':
   case 'h2-session-goaway':
+  case 'h2-reset-http1-authorized':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
     break;
@@ -95,6 +96,14 @@ switch (mode) {
     process.exit(2);
 }
 const handler = (req, res) => {
+  if (mode === 'h2-reset-http1-authorized') {
+    if (req.httpVersionMajor === 2) return; // reset by the 'stream' handler below
+    if (!req.socket.authorized) {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end('client certificate required\n');
+      return;
+    }
+  }
   if (mode === 'h2-only' && !req.socket.authorized) {
     res.writeHead(403, { 'content-type': 'text/plain' });
     res.end('client certificate required\n');
@@ -187,7 +196,10 @@ const handler = (req, res) => {
   res.end('ok\n');
 };
 const server =
-  mode === 'h2-check-h2-only' || mode === 'h2-only' || mode === 'h2-session-goaway'
+  mode === 'h2-check-h2-only' ||
+  mode === 'h2-only' ||
+  mode === 'h2-session-goaway' ||
+  mode === 'h2-reset-http1-authorized'
     ? require('http2').createSecureServer({ ...opts, allowHTTP1: mode !== 'h2-only' }, handler)
     : https.createServer(opts, handler);
 if (mode === 'h2-session-goaway') {
@@ -197,6 +209,12 @@ if (mode === 'h2-session-goaway') {
       session.goaway(http2.constants.NGHTTP2_HTTP_1_1_REQUIRED);
     }
   });
+}
+if (mode === 'h2-reset-http1-authorized') {
+  // Every h2 stream reset with HTTP_1_1_REQUIRED; over HTTP/1.1 the check is
+  // `socket.authorized`, which a resumed TLS 1.3 session sets without a certificate.
+  const http2 = require('http2');
+  server.on('stream', (stream) => stream.close(http2.constants.NGHTTP2_HTTP_1_1_REQUIRED));
 }
 server.on('tlsClientError', () => {});
 server.listen(port, '127.0.0.1');

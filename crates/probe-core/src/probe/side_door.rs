@@ -85,15 +85,25 @@ pub fn candidate_names(target: &Target, first: &FirstWave) -> Vec<(Sni, String)>
         if upper != target.host {
             out.push((Sni::Name(upper.clone()), upper));
         }
-        for random in random_names(target, first) {
-            out.push((Sni::Name(random.clone()), random));
-        }
     }
-    let room = MAX_NAMES.saturating_sub(out.len()) + given.len();
+    // The random names come after the certificate's own names (their room counted first): the
+    // follow-ups (a certificate from an unknown CA, forged headers) go to the first few names
+    // only, and a name the server really serves is a likelier door than a made-up one (an
+    // audit's Go sibling letting any certificate in lost its finding when the random names took
+    // its place).
+    let randoms = if is_name {
+        random_names(target, first)
+    } else {
+        Vec::new()
+    };
+    let room = MAX_NAMES.saturating_sub(out.len() + randoms.len()) + given.len();
     for n in sibling_names_within(target, first, room) {
         if !given.contains(&n) {
             out.push((Sni::Name(n.clone()), n));
         }
+    }
+    for random in randoms {
+        out.push((Sni::Name(random.clone()), random));
     }
     out
 }

@@ -1274,14 +1274,14 @@ mod tests {
                 "public.test".to_owned(),
                 "legacy.test".to_owned(),
                 "SECURE.TEST".to_owned(),
-                format!("mtls-scan-{label:08x}.test"),
-                format!("mtls-scan-{label:08x}.secure.test"),
                 "a1.test".to_owned(),
                 "a2.test".to_owned(),
+                format!("mtls-scan-{label:08x}.test"),
+                format!("mtls-scan-{label:08x}.secure.test"),
             ]
         );
         assert_eq!(
-            shown[4..6].iter().map(|n| recorded_name(n)).collect::<Vec<_>>(),
+            shown[6..].iter().map(|n| recorded_name(n)).collect::<Vec<_>>(),
             [
                 "SNI a random name under .test",
                 "SNI a random name under .secure.test"
@@ -1298,7 +1298,7 @@ mod tests {
         let shown: Vec<String> = candidate_names(&t, &first).into_iter().map(|(_, s)| s).collect();
         assert_eq!(shown.len(), 8);
         assert_eq!(
-            shown[4..],
+            shown[2..6],
             ["a1.test", "a2.test", "a3.test", "a4.test"].map(str::to_owned)
         );
         // A name of three labels: one random name, under its parent; an address: none.

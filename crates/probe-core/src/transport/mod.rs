@@ -436,8 +436,12 @@ async fn exchange(
     // `SSLVerifyClient require` in a `<Location>`: it cannot renegotiate over h2). curl does so,
     // and so does the scan: the same exchange again, offering HTTP/1.1 alone, on a fresh record,
     // its answer standing for the request (an audit's Apache, correct, stayed incomplete, exit 3,
-    // in every mode). An exchange sharing a session store offers it again: the server sent more
-    // than one ticket, or the retry's handshake is a full one, which its result says (`resumed`).
+    // in every mode). An exchange sharing a session store offers it again only where its first
+    // handshake resumed (the server sent more than one ticket, or the retry's handshake is a full
+    // one, which its result says: `resumed`); one whose first handshake was a full one (a
+    // donor's, filling the store) is made again as a full one too, never resuming the ticket its
+    // own first try just left there (an audit's Node server, which lets any resumed session in,
+    // was called open through another SNI name where its door was the resumed session).
     let required = results.iter().any(|r| r.http1_required);
     if !required || setup.alpn != Alpn::Both || tokio::time::Instant::now() >= until {
         return results;
@@ -447,9 +451,11 @@ async fn exchange(
         .find(|r| r.http1_required)
         .and_then(|r| r.detail.clone())
         .unwrap_or_default();
+    let resumed_first = results.iter().any(|r| r.resumed);
     let again = ExchangeSetup {
         cert_asked: None,
         alpn: Alpn::Http1Only,
+        sessions: setup.sessions.clone().filter(|_| resumed_first),
         ..setup.clone()
     };
     let fresh = SharedRecord::default();

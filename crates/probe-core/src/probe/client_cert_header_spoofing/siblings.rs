@@ -131,16 +131,13 @@ where
     };
     let given = sibling_names_within(target, first, 0);
     let mut names = sibling_names_within(target, first, given.len().saturating_add(MAX_SERVED));
-    // The random names under the parent domain (and under a two-label name itself) after the
-    // given ones: a wildcard site (`*.corp.test` beside `secure.corp.test`, proxying to the same
-    // application) serves the protected page on its own `Host` to anyone, under a name the
-    // certificate need not hold (an audit's Caddy: A, exit 0).
-    for (at, random) in crate::probe::side_door::random_names(target, first)
-        .into_iter()
-        .enumerate()
-    {
+    // The random names under the parent domain (and under a two-label name itself), last: a
+    // wildcard site (`*.corp.test` beside `secure.corp.test`, proxying to the same application)
+    // serves the protected page on its own `Host` to anyone, under a name the certificate need
+    // not hold (an audit's Caddy: A, exit 0).
+    for random in crate::probe::side_door::random_names(target, first) {
         if !names.contains(&random) {
-            names.insert(given.len().saturating_add(at).min(names.len()), random);
+            names.push(random);
         }
     }
     if names.is_empty() {
