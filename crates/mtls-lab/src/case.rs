@@ -68,6 +68,17 @@ pub struct Expected {
     pub deep: &'static [&'static str],
 }
 
+/// The whole verdict of a scan with the lab's identity and issuing CA: the grade, and every
+/// finding, those implied by a root cause included (sorted). Written out by hand from what each
+/// server is built to do, never computed by the scanner's own grading.
+#[derive(Debug, Clone, Copy)]
+pub struct DeepVerdict {
+    /// The grade letter.
+    pub grade: &'static str,
+    /// Every finding id, sorted.
+    pub findings: &'static [&'static str],
+}
+
 impl Expected {
     /// The root-cause findings of a scan with the lab's identity and issuing CA.
     pub fn deep_roots(&self) -> Vec<&'static str> {
@@ -159,6 +170,70 @@ impl LabCase {
             LabCase::PathGuardAsWritten => "/admin/orders",
             _ => "/",
         }
+    }
+
+    /// The whole verdict a correct scanner reaches with the lab's identity and issuing CA.
+    pub fn deep_verdict(self) -> DeepVerdict {
+        const ALL_BAD_CERTS: &[&str] = &[
+            "expired-client-cert-accepted",
+            "forged-client-cert-accepted",
+            "not-yet-valid-client-cert-accepted",
+            "untrusted-client-cert-accepted",
+            "wrong-eku-client-cert-accepted",
+        ];
+        let (grade, findings): (&'static str, &'static [&'static str]) = match self {
+            LabCase::NoClientAuth => ("F", &["client-cert-not-requested"]),
+            LabCase::Optional => ("F", &["client-cert-optional"]),
+            LabCase::RequiredVerified => ("A", &[]),
+            // Any certificate: every bad one gets in, the unknown CA's the root cause.
+            LabCase::AcceptAnyCert => ("F", ALL_BAD_CERTS),
+            LabCase::OptionalApp403 => ("A", &["client-cert-enforced-by-app"]),
+            // Any certificate naming the CA: all but the unknown CA's.
+            LabCase::IssuerNameOnly => (
+                "F",
+                &[
+                    "expired-client-cert-accepted",
+                    "forged-client-cert-accepted",
+                    "not-yet-valid-client-cert-accepted",
+                    "wrong-eku-client-cert-accepted",
+                ],
+            ),
+            LabCase::SkipSignature => ("F", &["client-key-possession-not-verified"]),
+            LabCase::IgnoreValidity => (
+                "F",
+                &[
+                    "expired-client-cert-accepted",
+                    "not-yet-valid-client-cert-accepted",
+                ],
+            ),
+            LabCase::ExpiredServerCert => ("D", &["server-cert-expired"]),
+            LabCase::SelfSignedServerCert => {
+                ("D", &["server-cert-self-signed", "server-cert-untrusted"])
+            }
+            LabCase::WrongHostServerCert => ("D", &["server-cert-hostname-mismatch"]),
+            LabCase::MissingIntermediate => {
+                ("C", &["server-cert-untrusted", "server-chain-incomplete"])
+            }
+            LabCase::LeakyActuator => ("F", &["client-cert-optional", "tls-config-exposed"]),
+            LabCase::SniHostRouting => ("F", &["sni-host-mismatch-bypass"]),
+            LabCase::TrustsProxyHeader => (
+                "F",
+                &["client-cert-header-spoofing", "client-cert-not-requested"],
+            ),
+            LabCase::ResumedSessionTrusted => (
+                "F",
+                &["client-cert-enforced-by-app", "session-resumption-bypass"],
+            ),
+            // Any CA, then the subject: every bad certificate claiming it gets in.
+            LabCase::SubjectAuthorized => ("F", ALL_BAD_CERTS),
+            LabCase::HostGuardAsWritten => {
+                ("F", &["client-cert-enforced-by-app", "host-form-bypass"])
+            }
+            LabCase::PathGuardAsWritten => {
+                ("F", &["client-cert-enforced-by-app", "path-form-bypass"])
+            }
+        };
+        DeepVerdict { grade, findings }
     }
 
     /// The verdict a correct scanner reaches.

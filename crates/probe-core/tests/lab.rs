@@ -101,7 +101,13 @@ async fn every_lab_case_gets_its_deep_verdict_on_both_versions(
     use probe_core::verdict::Verification;
     let lab = mtls_lab::start(&LabCase::ALL).await?;
     let targets = targets(&lab)?;
-    let report = Scanner::new(&deep_options(&lab))?.scan(&targets).await;
+    // The lab CA as the server certificates' anchor, as `--ca-file` and the demo give it.
+    let options = ScanOptions {
+        extra_roots: probe_core::identity::parse_certs(&lab.pki.ca_cert_pem, "lab CA")?,
+        ..deep_options(&lab)
+    };
+    let report = Scanner::new(&options)?.scan(&targets).await;
+    assert_eq!(report.targets.len(), lab.servers.len());
     for (server, t) in lab.servers.iter().zip(&report.targets) {
         let want = server.case.expected();
         let name = server.case.name();
@@ -115,6 +121,12 @@ async fn every_lab_case_gets_its_deep_verdict_on_both_versions(
         roots.sort();
         let expected: Vec<String> = want.deep_roots().iter().map(|s| s.to_string()).collect();
         assert_eq!(roots, expected, "root findings of {name}");
+        // The whole verdict: the grade and every finding, implied ones included.
+        let whole = server.case.deep_verdict();
+        let mut every: Vec<String> = t.findings.iter().map(|f| f.id.to_string()).collect();
+        every.sort();
+        assert_eq!(every, whole.findings, "every finding of {name}");
+        assert_eq!(t.grade.to_string(), whole.grade, "grade of {name}");
         // Every finding holds on both versions: the lab's servers behave the same on each. The
         // configuration leak is read once, over the version the server picks, and the SNI and
         // header side doors are tried on one version (the newest the protected name refuses on).

@@ -63,9 +63,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<Exit> {
 
 fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
     let mut table = String::from("Lab verdicts (expected → got):\n");
-    let mut all_ok = true;
+    // A report short of a target is wrong, whatever the targets it holds say.
+    let mut all_ok = lab.servers.len() == reports.len();
     for (server, t) in lab.servers.iter().zip(reports) {
         let want = server.case.expected();
+        let whole = server.case.deep_verdict();
+        let grade = t.grade.to_string();
+        let mut every: Vec<&str> = t.findings.iter().map(|f| f.id.as_str()).collect();
+        every.sort_unstable();
         let auth = serde_json::to_value(t.client_auth)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -81,10 +86,16 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
         let verified = want.client_auth == "none"
             || t.verification == probe_core::verdict::Verification::Verified;
         // Every case of the lab can be judged whole: an incomplete one (exit 3 for a user) is wrong.
+        // Every probe ran (the lab's identity and issuing CA let each one run), and the grade and
+        // every finding, implied ones too, are the case's: a probe that skips itself or never
+        // raises an implied finding is wrong here too.
         let ok = t.error.is_none()
             && t.incomplete.is_empty()
+            && t.skipped_probes.is_empty()
             && auth == want.client_auth
             && got == expected
+            && grade == whole.grade
+            && every == whole.findings
             && verified;
         all_ok &= ok;
         let _ = writeln!(
@@ -98,10 +109,27 @@ fn check(lab: &mtls_lab::Lab, reports: &[TargetReport]) -> (String, bool) {
                 finding_list(&got)
             } else {
                 format!(
-                    "expected {} / {}, got {}",
+                    "expected {} / {} / grade {} with {}, got {} / {} / grade {grade} with {}{}",
                     want.client_auth,
                     finding_list(&expected),
-                    finding_list(&got)
+                    whole.grade,
+                    finding_list(whole.findings),
+                    auth,
+                    finding_list(&got),
+                    finding_list(&every),
+                    if t.skipped_probes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({} probes skipped: {})",
+                            t.skipped_probes.len(),
+                            t.skipped_probes
+                                .iter()
+                                .map(|s| s.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
                 )
             }
         );

@@ -93,6 +93,7 @@ pub const CERT_FINDINGS: &[&str] = &[
     "expired-client-cert-accepted",
     "not-yet-valid-client-cert-accepted",
     "wrong-eku-client-cert-accepted",
+    "lookalike-client-cert-accepted",
 ];
 
 const NOT_REQUESTED_ABSENT: &[&str] = CERT_FINDINGS;
@@ -759,6 +760,7 @@ const ALL_BAD_ACCEPTS: &[&str] = &[
     "expired-client-cert-accepted",
     "not-yet-valid-client-cert-accepted",
     "wrong-eku-client-cert-accepted",
+    "lookalike-client-cert-accepted",
 ];
 /// Every bad-certificate finding but the forged one's.
 const BAD_ACCEPTS_BUT_FORGED: &[&str] = &[

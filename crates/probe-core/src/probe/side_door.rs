@@ -11,7 +11,7 @@ use crate::target::Target;
 use crate::transport::tls::{CertChooser, CrossNameSessions, SharedRecord};
 use crate::transport::{self, ExchangeSetup, Sni};
 
-/// Names tried per target at most.
+/// Names tried per target at most, besides the random names ([`random_names`]: at most 2).
 pub const MAX_NAMES: usize = 8;
 
 /// The first wave's baselines (not the late-auth ones) where the protected name did not serve an
@@ -65,11 +65,11 @@ pub fn sibling_names_within(target: &Target, first: &FirstWave, room: usize) -> 
 }
 
 /// The server names the side doors try, with how they are shown: no SNI, every configured
-/// sibling name (`sni-name`), the host in capitals and a random name under the parent domain (and under a name of two labels itself) (one
-/// per target, the same for every side door: [`SharedKnocks::random_label`]), then the served
-/// certificate's other names while fewer than [`MAX_NAMES`] are listed (those left over are said
-/// in a note). The SNI probe tries each with the protected `Host`; the session-resumption probe
-/// takes sessions from them, in this order.
+/// sibling name (`sni-name`), the host in capitals, then the served certificate's other names
+/// while fewer than [`MAX_NAMES`] are listed (those left over are said in a note), then the random
+/// names ([`random_names`]: one label per target, the same for every side door,
+/// [`SharedKnocks::random_label`]). The SNI probe tries each with the protected `Host`; the
+/// session-resumption probe takes sessions from them, in this order.
 pub fn candidate_names(target: &Target, first: &FirstWave) -> Vec<(Sni, String)> {
     let mut out: Vec<(Sni, String)> = Vec::new();
     let is_name = target.host.parse::<std::net::IpAddr>().is_err();
@@ -86,17 +86,17 @@ pub fn candidate_names(target: &Target, first: &FirstWave) -> Vec<(Sni, String)>
             out.push((Sni::Name(upper.clone()), upper));
         }
     }
-    // The random names come after the certificate's own names (their room counted first): the
+    // The random names come after the certificate's own names, beyond their room: the
     // follow-ups (a certificate from an unknown CA, forged headers) go to the first few names
     // only, and a name the server really serves is a likelier door than a made-up one (an
     // audit's Go sibling letting any certificate in lost its finding when the random names took
-    // its place).
+    // its place, and a fifth name of the certificate, a door, fell out of the list).
     let randoms = if is_name {
         random_names(target, first)
     } else {
         Vec::new()
     };
-    let room = MAX_NAMES.saturating_sub(out.len() + randoms.len()) + given.len();
+    let room = MAX_NAMES.saturating_sub(out.len()) + given.len();
     for n in sibling_names_within(target, first, room) {
         if !given.contains(&n) {
             out.push((Sni::Name(n.clone()), n));

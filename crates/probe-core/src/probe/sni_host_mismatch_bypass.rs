@@ -1,8 +1,8 @@
 //! `sni-host-mismatch-bypass`: the TLS layer picks its client-certificate policy by the SNI name,
 //! the HTTP layer picks the site by `Host`. Where the protected name refuses an anonymous client,
 //! connect without a certificate under another SNI (none; the other names of the served
-//! certificate; the configured sibling names; the host in capitals; a random name under the
-//! parent domain; at most 8) and ask for the protected `Host`. A 2xx is a bypass when the page is
+//! certificate; the configured sibling names; the host in capitals; at most 8; then random names
+//! under the parent domain and under a name of two labels) and ask for the protected `Host`. A 2xx is a bypass when the page is
 //! the protected site's, judged against controls on the same name ([`super::landing`]): not its
 //! own `Host`'s page (a catch-all public site), unlike an unknown `Host`'s (a default site), or
 //! the page the valid certificate gets. `421 Misdirected Request` is the right answer and is kept as evidence. The first connection of each name is shared with the
@@ -45,7 +45,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, a random name under the parent domain (and under a name of two labels itself), then the served certificate's other names while fewer than 8 are listed, those left over named in a note) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (every `sni-name`, then up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (every `sni-name`, then up to 4; a name left untried makes the target B at best), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
+    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, then the served certificate's other names while fewer than 8 are listed, those left over named in a note, then a random name under the parent domain and, for a name of two labels, one under it) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (every `sni-name`, then up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (every `sni-name`, then up to 4; a name left untried makes the target B at best), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -1276,12 +1276,14 @@ mod tests {
                 "SECURE.TEST".to_owned(),
                 "a1.test".to_owned(),
                 "a2.test".to_owned(),
+                "a3.test".to_owned(),
+                "a4.test".to_owned(),
                 format!("mtls-scan-{label:08x}.test"),
                 format!("mtls-scan-{label:08x}.secure.test"),
             ]
         );
         assert_eq!(
-            shown[6..].iter().map(|n| recorded_name(n)).collect::<Vec<_>>(),
+            shown[8..].iter().map(|n| recorded_name(n)).collect::<Vec<_>>(),
             [
                 "SNI a random name under .test",
                 "SNI a random name under .secure.test"
@@ -1289,17 +1291,17 @@ mod tests {
         );
         let note = untried_names_note(&t, &first, &candidate_names(&t, &first)).unwrap_or_default();
         assert!(
-            note.starts_with("7 more names (configured past the first 16, or on the served certificate)")
-                && note.contains("(a3.test, a4.test, a5.test, a6.test, a7.test, …)"),
+            note.starts_with("5 more names (configured past the first 16, or on the served certificate)")
+                && note.contains("(a5.test, a6.test, a7.test, a8.test, a9.test)"),
             "{note}"
         );
         // Without configured names the certificate's fill the room left.
         t.names.clear();
         let shown: Vec<String> = candidate_names(&t, &first).into_iter().map(|(_, s)| s).collect();
-        assert_eq!(shown.len(), 8);
+        assert_eq!(shown.len(), 10);
         assert_eq!(
-            shown[2..6],
-            ["a1.test", "a2.test", "a3.test", "a4.test"].map(str::to_owned)
+            shown[2..8],
+            ["a1.test", "a2.test", "a3.test", "a4.test", "a5.test", "a6.test"].map(str::to_owned)
         );
         // A name of three labels: one random name, under its parent; an address: none.
         let deep = Target::parse("https://api.corp.test/").unwrap_or_else(|e| panic!("{e}"));

@@ -431,7 +431,11 @@ async fn exchange(
     until: tokio::time::Instant,
     paths: &[&str],
 ) -> Vec<ExchangeResult> {
-    let results = exchange_learning_the_wait(target, setup, record, until, paths).await;
+    // (Boxed: the exchange's future is large, and debug builds poll it on a test thread's stack.)
+    let results = Box::pin(exchange_learning_the_wait(
+        target, setup, record, until, paths,
+    ))
+    .await;
     // An h2 stream reset with `HTTP_1_1_REQUIRED` asks the client to use HTTP/1.1 (Apache with
     // `SSLVerifyClient require` in a `<Location>`: it cannot renegotiate over h2). curl does so,
     // and so does the scan: the same exchange again, offering HTTP/1.1 alone, on a fresh record,
@@ -459,7 +463,10 @@ async fn exchange(
         ..setup.clone()
     };
     let fresh = SharedRecord::default();
-    let mut results = exchange_learning_the_wait(target, &again, &fresh, until, paths).await;
+    let mut results = Box::pin(exchange_learning_the_wait(
+        target, &again, &fresh, until, paths,
+    ))
+    .await;
     std::mem::swap(&mut *record.lock(), &mut *fresh.lock());
     for r in &mut results {
         r.detail = Some(match r.detail.take() {
