@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The mixed test grid in one process, against sslyze in one process (issue 15): starts the 28 real
-# servers of tests/servers (start.sh --list: nginx, OpenSSL, Go, Node, Python, HAProxy, Apache),
-# then times, interleaved with hyperfine, one `mtls-scan scan` of all 28 URLs (a default scan: every
+# The mixed test grid in one process, against sslyze in one process (issue 15): starts every real
+# server of tests/servers (start.sh --list: 103 configurations of some 29 stacks), then times,
+# interleaved with hyperfine, one `mtls-scan scan` of all their URLs (a default scan: every
 # default probe on TLS 1.3 and 1.2, the configuration paths, the side doors, the server
-# certificate) and one `sslyze --certinfo` of all 28 (its connectivity test, where it detects
+# certificate) and one `sslyze --certinfo` of all of them (its connectivity test, where it detects
 # client authentication, plus the certificate), and prints the medians and their ratio. Figures
 # only; it asserts nothing.
 #
