@@ -152,6 +152,51 @@ pub fn judge(obs: &[ProbeObservation]) -> Verdict {
 /// [`judge`], knowing the probes that were switched off (`--skip-probe`): a finding implied for
 /// one of them says that it was switched off, not that it could not run.
 pub fn judge_skipping(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict {
+    let mut verdict = judge_versions(obs, skipped);
+    staging_served_elsewhere(&mut verdict.incomplete, obs);
+    verdict
+}
+
+/// How the reason a staging probe is unread begins where the staging CA's valid certificate was
+/// refused on that version too.
+const STAGING_CONTROL_REFUSED: &str =
+    "the server does not accept certificates from the staging CA: its valid certificate";
+
+/// A staging probe unread on a version because the staging CA's valid certificate was refused
+/// there, where the same certificate was served on another version or after a renegotiation
+/// (Apache `<Location>` `require` beside a site's `optional`: 403 on TLS 1.3 without
+/// post-handshake auth, served after a TLS 1.2 renegotiation): the reason says so, so that it does
+/// not read as a staging CA the server does not trust.
+fn staging_served_elsewhere(incomplete: &mut [IncompleteProbe], obs: &[ProbeObservation]) {
+    for unread in incomplete
+        .iter_mut()
+        .filter(|i| i.reason.starts_with(STAGING_CONTROL_REFUSED))
+    {
+        let mut served: Vec<String> = obs
+            .iter()
+            .filter(|o| crate::probe::staging_valid(o) && o.outcome == Outcome::Served)
+            .filter(|o| o.late || Some(o.tls_version) != unread.tls_version)
+            .map(|o| {
+                format!(
+                    "{}{}",
+                    o.tls_version,
+                    if o.late { " after the handshake" } else { "" }
+                )
+            })
+            .collect();
+        served.sort();
+        served.dedup();
+        if !served.is_empty() {
+            unread.reason.push_str(&format!(
+                "; yet on {} the same certificate was served: the staging CA is trusted, and                  this version refuses it on its own (a request after the handshake this client                  cannot answer, or a rule of its own)",
+                served.join(", ")
+            ));
+        }
+    }
+}
+
+/// [`judge_skipping`] before the reasons are set against each other across versions.
+fn judge_versions(obs: &[ProbeObservation], skipped: &[ProbeId]) -> Verdict {
     let views: Vec<VersionView<'_>> = TlsVersion::ALL
         .into_iter()
         .map(|v| VersionView {
@@ -806,8 +851,7 @@ impl Judging {
                     control_name(staging)
                 ),
                 Some(c) if staging => format!(
-                    "the server does not accept certificates from the staging CA: its valid \
-                     certificate{} got {} as this one got {}, so this refusal proves nothing (a \
+                    "{STAGING_CONTROL_REFUSED}{} got {} as this one got {}, so this refusal proves nothing (a \
                      staging CA the server does not trust, a pinned certificate, or name \
                      constraints of the staging CA that {})",
                     if claims {
