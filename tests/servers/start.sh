@@ -484,6 +484,12 @@
 #                             copy, a.test to d.test delete it; the backend (header_lab.py) wants
 #                             0: only e.test with a forged header gets in, the fifth name that
 #                             would need forged headers (not on --list-bypass)
+#   haproxy-sni-many-names-header  the same with a.test to h.test (eight names beside
+#                             secure.test, as many as the scan lists), a.test's [verify none]
+#                             line first (the default for no SNI and unknown names, which are
+#                             refused 403 too), and h.test the door: nine names answer over HTTP,
+#                             one more than the scan follows with forged headers (not on
+#                             --list-bypass)
 #   caddy-sni-strict          two Caddy sites, secure.test with client_auth require_and_verify,
 #                             public.test without; strict_sni_host on (421 for a Host not the SNI)
 #   caddy-sni-insecure        the same with strict_sni_host insecure_off (routed by Host: a bypass)
@@ -1578,31 +1584,39 @@ EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
-haproxy-sni-names-header)
+haproxy-sni-names-header | haproxy-sni-many-names-header)
   need "$PYTHON3"
   haproxy_dir names
-  # One certificate from the test CA for secure.test and a.test to e.test.
+  # One certificate from the test CA for secure.test and a.test to e.test (to h.test).
+  others="a b c d e"
+  door=e.test
+  if [ "$server" = haproxy-sni-many-names-header ]; then
+    others="a b c d e f g h"
+    door=h.test
+  fi
   openssl ecparam -name prime256v1 -genkey -noout -out "$dir/abc.key" 2>/dev/null
   openssl req -new -key "$dir/abc.key" -subj "/CN=secure.test" -out "$dir/abc.csr" 2>/dev/null
-  printf 'subjectAltName=DNS:secure.test,DNS:a.test,DNS:b.test,DNS:c.test,DNS:d.test,DNS:e.test\nextendedKeyUsage=serverAuth\n' \
-    >"$dir/abc.ext"
+  printf 'subjectAltName=DNS:secure.test%s\nextendedKeyUsage=serverAuth\n' \
+    "$(for n in $others; do printf ',DNS:%s.test' "$n"; done)" >"$dir/abc.ext"
   openssl x509 -req -in "$dir/abc.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
     -CAserial "$dir/ca.srl" -days 365 -sha256 -extfile "$dir/abc.ext" -out "$dir/abc.crt" 2>/dev/null
   (umask 077 && cat "$dir/abc.crt" "$dir/abc.key" >"$dir/abc.pem")
-  cat >"$dir/crt-list.txt" <<EOF
-$dir/abc.pem [verify required ca-file $pki/ca.crt] secure.test
-$dir/abc.pem [verify none] a.test
-$dir/abc.pem [verify none] b.test
-$dir/abc.pem [verify none] c.test
-$dir/abc.pem [verify none] d.test
-$dir/abc.pem [verify none] e.test
-EOF
+  # The first line is the default for no SNI and names not listed.
+  {
+    rest=$others
+    if [ "$server" = haproxy-sni-many-names-header ]; then
+      echo "$dir/abc.pem [verify none] a.test"
+      rest=${others#a }
+    fi
+    echo "$dir/abc.pem [verify required ca-file $pki/ca.crt] secure.test"
+    for n in $rest; do echo "$dir/abc.pem [verify none] $n.test"; done
+  } >"$dir/crt-list.txt"
   cat >"$dir/haproxy.cfg.in" <<EOF
 $(haproxy_head "tune.ssl.cachesize 0")
 frontend fe
   bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 no-tls-tickets
   use_backend secure if { ssl_fc_sni -i secure.test }
-  use_backend legacy if { ssl_fc_sni -i e.test }
+  use_backend legacy if { ssl_fc_sni -i $door }
   default_backend other
 backend secure
   http-request set-header X-SSL-Client-Verify %[ssl_c_verify]

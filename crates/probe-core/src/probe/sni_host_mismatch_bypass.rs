@@ -45,7 +45,7 @@ pub struct SniHostMismatchBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
-    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, then the served certificate's other names while fewer than 8 are listed, those left over named in a note, then a random name under the parent domain and, for a name of two labels, one under it) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (every `sni-name`, then up to 4 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (every `sni-name`, then up to 4; a name left untried makes the target B at best), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
+    presents: "no certificate, another SNI (none, every `sni-name`, the host in capitals, then the served certificate's other names while fewer than 8 are listed, those left over named in a note, then a random name under the parent domain and, for a name of two labels, one under it) and the protected `Host`, on the newest version the protected name refuses on (a name that refuses that version, on the next; a door found without a certificate, on the next too, so the finding names each version it is open on); then, on a 2xx, the same SNI with its own `Host` and with one nobody serves, and the protected page with the valid certificate when one is given. On a name that did not serve the protected `Host` either: a certificate from an unknown CA where it asked for one (every `sni-name`, then up to 8 names per version), the forged headers of `client-cert-header-spoofing` where it answered over HTTP (every `sni-name`, then up to 8; a name left untried makes the target B at best), each judged against controls that carry the same and, to be a door, like the protected page fetched with the client certificate; a door found so, on the next version the protected name refuses too, with the same",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SniHostMismatchBypass],
 };
@@ -221,14 +221,15 @@ fn front_refusal_page(first: &FirstWave, version: TlsVersion) -> Option<&str> {
 }
 
 /// Doors that answered an anonymous client over HTTP without serving it are tried again with
-/// forged headers (16 requests each), per version, at most: the host in capitals, no SNI and two
-/// of the certificate's other names, the shape of a site with one sibling (a cap of 2 left a
-/// correct server whose certificate names one sibling at B for the door it never tried).
-const MAX_FOLLOWED: usize = 4;
+/// forged headers (about 20 requests each), per version, at most: the host in capitals, no SNI
+/// and six of the certificate's other names (a cap of 2 left a correct server whose certificate
+/// names one sibling at B for the door it never tried; a cap of 4 left an HAProxy whose fifth
+/// name passes the client's header on at B, exit 0 under the default threshold).
+const MAX_FOLLOWED: usize = 8;
 
 /// Doors that asked for a certificate are tried again with one from an unknown CA (1 request
 /// each), per version, at most (as many as [`MAX_FOLLOWED`]: the note names one cap).
-const MAX_CERT_FOLLOWED: usize = 4;
+const MAX_CERT_FOLLOWED: usize = 8;
 const _: () = assert!(MAX_CERT_FOLLOWED == MAX_FOLLOWED);
 
 /// What a door that did not serve the anonymous client is worth trying again with: a
