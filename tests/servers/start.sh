@@ -573,6 +573,12 @@
 #   nginx-sibling-header-login  nginx-sibling-header, and public.test redirects a request
 #                             without X-SSL-Client-Verify to /login (a sign-in in front of the
 #                             same backend): the forged header skips both
+#   nginx-sibling-header-fourth  nginx-sibling-header with a certificate of its own for
+#                             secure.test, a.test, b.test, c.test and public.test (the fourth
+#                             other name): a.test to c.test are server blocks answering 403
+#                             "sibling site" to everyone; public.test is the door (before the
+#                             twenty-seventh session only the first two other names were asked
+#                             on their own Host: A, exit 0)
 #   haproxy-sibling-header-count  scanned as secure.test: crt-list secure.test [verify required],
 #                             public.test [verify none]; public.test is a public site behind a
 #                             bot check: fewer than 6 request headers get 403, more get 200
@@ -1306,12 +1312,32 @@ EOF
   run "$PYTHON3" "$here/python/header_lab.py" --trust ssl-client-verify=SUCCESS behind-nginx \
     "$NGINX" "$prefix/nginx.conf.in" "$prefix/nginx.conf"
   ;;
-nginx-sibling-header | nginx-sibling-header-stripped | nginx-sibling-header-login)
+nginx-sibling-header | nginx-sibling-header-stripped | nginx-sibling-header-login | nginx-sibling-header-fourth)
   need "$NGINX"
   need "$PYTHON3"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
   strip=""
+  cert=$pki/names.crt key=$pki/names.key siblings=""
+  if [ "$server" = nginx-sibling-header-fourth ]; then
+    # Its own certificate from the test CA: secure.test, three sibling sites, then public.test.
+    cert=$prefix/five.crt key=$prefix/five.key
+    openssl ecparam -name prime256v1 -genkey -noout -out "$key" 2>/dev/null
+    openssl req -new -key "$key" -subj "/CN=secure.test" -out "$prefix/five.csr" 2>/dev/null
+    printf 'subjectAltName=DNS:secure.test,DNS:a.test,DNS:b.test,DNS:c.test,DNS:public.test\nextendedKeyUsage=serverAuth\n' \
+      >"$prefix/five.ext"
+    openssl x509 -req -in "$prefix/five.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" \
+      -CAcreateserial -CAserial "$prefix/ca.srl" -days 365 -sha256 -extfile "$prefix/five.ext" \
+      -out "$cert" 2>/dev/null
+    for n in a b c; do
+      siblings="$siblings
+  server {
+    listen 127.0.0.1:$port ssl;
+    server_name $n.test;
+    location / { return 403 \"sibling site $n: forbidden\\n\"; }
+  }"
+    done
+  fi
   case $server in
   *-stripped) strip='proxy_set_header X-SSL-Client-Verify "";' ;;
   *-login) strip='if ($http_x_ssl_client_verify = "") { return 302 https://$host:'"$port"'/login?next=$request_uri; }' ;;
@@ -1319,8 +1345,8 @@ nginx-sibling-header | nginx-sibling-header-stripped | nginx-sibling-header-logi
   # header_lab.py fills in @BACKEND_PORT@ (its own plain-HTTP port) and runs nginx as its child.
   cat >"$prefix/nginx.conf.in" <<EOF
 $(nginx_preamble "$prefix")
-  ssl_certificate $pki/names.crt;
-  ssl_certificate_key $pki/names.key;
+  ssl_certificate $cert;
+  ssl_certificate_key $key;
   ssl_protocols TLSv1.2 TLSv1.3;
   server {
     listen 127.0.0.1:$port ssl default_server;
@@ -1331,7 +1357,7 @@ $(nginx_preamble "$prefix")
       proxy_set_header X-SSL-Client-Verify \$ssl_client_verify;
       proxy_pass http://127.0.0.1:@BACKEND_PORT@;
     }
-  }
+  }$siblings
   server {
     listen 127.0.0.1:$port ssl;
     server_name public.test;

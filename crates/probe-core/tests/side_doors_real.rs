@@ -1898,7 +1898,9 @@ fn names_given_are_always_tried_and_a_door_left_untried_is_never_an_a() -> TestR
 /// probe never got that far). The same on Caddy (`header_up X-Client-Cert` on the protected site,
 /// a plain `reverse_proxy` on the other), and on nginx with a redirect to sign in on the sibling
 /// for a request without the header. Found with and without the certificate, the finding naming the
-/// sibling's own `Host`; the controls stay clean and complete: an nginx whose public.test strips
+/// sibling's own `Host` (also where it is the certificate's fourth other name, behind three
+/// sibling sites answering 403: before, only the first two were asked: A, exit 0); the controls
+/// stay clean and complete: an nginx whose public.test strips
 /// the header, and an HAProxy whose public.test serves any request with 6 headers or more (the
 /// forged ones too, and the same values under other names: before, a false finding).
 #[test]
@@ -1911,6 +1913,7 @@ fn a_sibling_site_passing_the_headers_on_its_own_host_is_a_door() -> TestResult 
         ("nginx-sibling-header", true),
         ("caddy-sibling-header", true),
         ("nginx-sibling-header-login", true),
+        ("nginx-sibling-header-fourth", true),
         ("nginx-sibling-header-stripped", false),
         ("haproxy-sibling-header-count", false),
     ] {

@@ -33,8 +33,11 @@ use crate::target::Target;
 use crate::transport::Sni;
 
 /// The served certificate's other names tried on their own `Host` at most, beside every name
-/// the user gave.
-pub(super) const MAX_SERVED: usize = 2;
+/// the user gave: as many as the SNI probe lists (a cap of 2 left an nginx whose fourth name, a
+/// sibling site proxying to the protected application without stripping the headers, untried:
+/// A, exit 0). Each costs one request on its own `Host` (its handshake is the SNI probe's), and
+/// the forged headers only where that is refused over HTTP.
+pub(super) const MAX_SERVED: usize = crate::probe::side_door::MAX_NAMES;
 
 /// The server name and `Host` a refusal was seen on: the protected ones (the default), or a
 /// sibling name's own.
