@@ -844,6 +844,20 @@ impl Judging {
                 // Answered where the control was let in: served_with's to judge.
                 _ if o.outcome == Outcome::Answered && control.is_none_or(let_in) => continue,
                 Some(c) if c.outcome == Outcome::RefusedHttp && !at_tls(c) && at_tls(o) => continue,
+                // The control got through the handshake, certificate and all, to mod_ssl's
+                // "Cannot perform Post-Handshake Authentication" (a `<Location>` asking again on
+                // TLS 1.3, whatever the handshake took), where this one was refused in the
+                // handshake with an alert: the TLS layer that took the control refused this one
+                // for its flaw (an audit's Apache, vhost `optional` and a `<Location>` `require`:
+                // every staging probe on TLS 1.3 was unread, exit 3).
+                Some(c)
+                    if crate::checks::refusal::mod_ssl_no_pha_page(c)
+                        && c.handshake_completed
+                        && o.outcome == Outcome::RefusedTls
+                        && o.alert.is_some() =>
+                {
+                    continue
+                }
                 Some(c) if c.outcome.is_unreadable() => format!(
                     "refused with {}, but the answer to the {} could not be read: whether that \
                      certificate gets in on this version is unknown",

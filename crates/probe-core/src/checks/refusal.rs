@@ -31,6 +31,18 @@ pub(crate) fn nginx_own_certificate_page(
 /// handshake (`AH10158`).
 const MOD_SSL_NO_PHA: &str = "Reason: Cannot perform Post-Handshake";
 
+/// True when an answer is mod_ssl's 403 "Cannot perform Post-Handshake Authentication": a
+/// `<Location>` asking for a certificate again on TLS 1.3 of a client that offered no
+/// post-handshake authentication. It refuses whatever certificate the handshake took: it says
+/// nothing of that certificate.
+pub fn mod_ssl_no_pha_page(o: &ProbeObservation) -> bool {
+    o.outcome == Outcome::RefusedHttp
+        && o.http_status == Some(403)
+        && o.body_excerpt
+            .as_deref()
+            .is_some_and(|b| b.contains(MOD_SSL_NO_PHA))
+}
+
 /// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
 /// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
 /// 495/496 statuses nginx (and others copying it) use for certificate errors, mod_ssl's 403
@@ -51,10 +63,7 @@ pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
         Some(495 | 496) => true,
         // mod_ssl's own 403 where a `<Location>` asks for a certificate on TLS 1.3 and the client
         // offered no post-handshake authentication (or the handshake already asked for one).
-        Some(403) => o
-            .body_excerpt
-            .as_deref()
-            .is_some_and(|b| b.contains(MOD_SSL_NO_PHA)),
+        Some(403) => mod_ssl_no_pha_page(o),
         Some(400) => nginx_own_certificate_page(
             o.http_status,
             o.body_excerpt.as_deref(),
