@@ -107,6 +107,9 @@
 #                             ("anonymous" or the CN) and a fresh request_id, longer than an
 #                             excerpt (not on --list)
 #   go-ifgiven-302-writes-page  the same with a redirect to a login page (not on --list)
+#   go-ifgiven-http-error-writes-page  the same refusing with http.Error(w, "Forbidden", 403):
+#                             "Forbidden\n" before the page (not on --list)
+#   go-ifgiven-403-writes-long-page  the same with a page of 120 orders, ~8 KB (not on --list)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
 #   go-legacy-suites-open     RequireAndVerifyClientCert for clients offering a TLS 1.3 cipher suite,
 #                             NoClientCert for the others (a TLS 1.2-only client gets in)

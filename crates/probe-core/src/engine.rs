@@ -878,6 +878,47 @@ const SCAN_OWN_FIELDS: &[&str] = &[
     "mode",
 ];
 
+/// What stands for a text that held a secret in an encoded form ([`holds_a_secret_decoded`]).
+const ECHOED_ENCODED: &str =
+    "<redacted: the server's text held a secret value in an encoded form; none of it is shown>";
+
+/// Whether `text`, decoded as a server may have encoded what it echoes (JSON's `\uXXXX` and
+/// other escapes, HTML's numeric entities, percent-encoding up to three times over, and these
+/// one after another), holds one of `secrets` (ASCII case aside) that `text` itself does not.
+fn holds_a_secret_decoded(text: &str, secrets: &[String]) -> bool {
+    if !text.contains(['\\', '%', '&']) {
+        return false;
+    }
+    let percent = |t: &str| {
+        percent_encoding::percent_decode_str(t)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let mut variants: Vec<String> = Vec::new();
+    for first in [
+        text.to_owned(),
+        crate::text::unescape_json_and_entities(text),
+    ] {
+        let mut t = first;
+        for _ in 0..3 {
+            let next = percent(&t);
+            variants.push(crate::text::unescape_json_and_entities(&next));
+            if next == t {
+                break;
+            }
+            variants.push(next.clone());
+            t = next;
+        }
+        variants.push(t);
+    }
+    let lower = |t: &str| t.to_ascii_lowercase();
+    variants.iter().map(|v| lower(v)).any(|v| {
+        secrets
+            .iter()
+            .any(|s| v.contains(&lower(s)) && !lower(text).contains(&lower(s)))
+    })
+}
+
 /// Redacts every string of `value` in place, but in the scan's own fields; whether any changed.
 fn redact_strings(value: &mut serde_json::Value, secrets: &[String]) -> bool {
     match value {
@@ -885,6 +926,11 @@ fn redact_strings(value: &mut serde_json::Value, secrets: &[String]) -> bool {
             let mut redacted = s.clone();
             for secret in secrets {
                 redacted = exchange::replace_ignoring_ascii_case(&redacted, secret, "<redacted>");
+            }
+            // A form no list foresees (Gson's `\u003d` for `=`, a value URL-encoded twice): where
+            // the text decoded holds a secret, none of it is kept.
+            if holds_a_secret_decoded(&redacted, secrets) {
+                redacted = ECHOED_ENCODED.to_owned();
             }
             let changed = redacted != *s;
             *s = redacted;
@@ -2273,6 +2319,37 @@ mod tests {
             assert_eq!(redacted.url, "https://a.test/");
             assert_eq!(redacted.findings.len(), 1);
             assert!(redacted.findings[0].finding.detail.contains("<redacted>"));
+        }
+        Ok(())
+    }
+
+    /// A header value echoed in a form no list foresees (an audit's Gson writing `=` as
+    /// `\u003d`, a value URL-encoded twice): the text that held it is not kept, other texts are.
+    #[test]
+    fn a_secret_echoed_in_an_unforeseen_encoding_is_never_shown(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        for (header, echoed) in [
+            (
+                "Authorization: Bearer c2VjcmV0LXRva2VuLTEyMzQ1Ng==",
+                r#"{"debug":{"authorization":"Bearer c2VjcmV0LXRva2VuLTEyMzQ1Ng\u003d\u003d"}}"#,
+            ),
+            (
+                "X-Api-Key: sk_live_Zq9/Xp+Wm7Tr==Kd3",
+                "key=sk_live_Zq9%252FXp%252BWm7Tr%253D%253DKd3",
+            ),
+            (
+                "X-Api-Key: sk_live_Zq9/Xp+Wm7Tr==Kd3",
+                "sk_live_Zq9&#47;Xp&#43;Wm7Tr&#61;&#61;Kd3",
+            ),
+        ] {
+            let headers =
+                crate::target::ExtraHeaders(vec![crate::target::ExtraHeaders::parse_one(header)?]);
+            let mut report =
+                failed_named("https://a.test/".into(), "a.test:443".into(), "x".into());
+            report.notes = vec![echoed.to_owned(), r"kept \u0041 100% & more".to_owned()];
+            let redacted = redact_everywhere(report, &headers.secret_values());
+            assert_eq!(redacted.notes[0], ECHOED_ENCODED, "{header}");
+            assert_eq!(redacted.notes[1], r"kept \u0041 100% & more");
         }
         Ok(())
     }

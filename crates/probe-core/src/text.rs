@@ -664,8 +664,85 @@ pub fn redact_secrets(line: &str) -> String {
     out.join(" ")
 }
 
+/// `text` with JSON's string escapes (`\uXXXX`, surrogate pairs joined, `\/`, `\"`, `\\`,
+/// `\n` …) and HTML's numeric entities (`&#61;`, `&#x3d;`) decoded; what does not decode is
+/// kept as it stands. For finding a secret a server echoed in a form no list foresees.
+pub fn unescape_json_and_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_high: Option<u32> = None;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(tail) = rest.strip_prefix("\\u") {
+            let hex: String = tail.chars().take(4).collect();
+            if let (4, Ok(unit)) = (hex.len(), u32::from_str_radix(&hex, 16)) {
+                rest = tail.get(4..).unwrap_or_default();
+                match (pending_high.take(), unit) {
+                    (Some(high), 0xDC00..=0xDFFF) => {
+                        let joined = 0x10000 + ((high - 0xD800) << 10) + (unit - 0xDC00);
+                        out.extend(char::from_u32(joined));
+                    }
+                    (_, 0xD800..=0xDBFF) => pending_high = Some(unit),
+                    (_, unit) => out.extend(char::from_u32(unit)),
+                }
+                continue;
+            }
+        }
+        pending_high = None;
+        if let Some(tail) = rest.strip_prefix('\\') {
+            if let Some(e) = tail.chars().next() {
+                let decoded = match e {
+                    'n' => Some('\n'),
+                    't' => Some('\t'),
+                    'r' => Some('\r'),
+                    'b' => Some('\u{8}'),
+                    'f' => Some('\u{c}'),
+                    '/' | '"' | '\\' | '\'' => Some(e),
+                    _ => None,
+                };
+                if let Some(d) = decoded {
+                    out.push(d);
+                    rest = tail.get(e.len_utf8()..).unwrap_or_default();
+                    continue;
+                }
+            }
+        }
+        if let Some(tail) = rest.strip_prefix("&#") {
+            let (hex, digits) = match tail.strip_prefix(['x', 'X']) {
+                Some(h) => (true, h),
+                None => (false, tail),
+            };
+            let end = digits.find(';').filter(|&e| e > 0 && e <= 8);
+            if let Some(end) = end {
+                let number = digits.get(..end).unwrap_or_default();
+                let value = u32::from_str_radix(number, if hex { 16 } else { 10 }).ok();
+                if let Some(ch) = value.and_then(char::from_u32) {
+                    out.push(ch);
+                    rest = digits.get(end + 1..).unwrap_or_default();
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        rest = rest.get(c.len_utf8()..).unwrap_or_default();
+    }
+    out
+}
+
 #[cfg(test)]
 mod redaction_tests {
+    /// JSON escapes (surrogate pairs too) and HTML numeric entities decode; what does not is kept.
+    #[test]
+    fn json_escapes_and_numeric_entities_decode() {
+        use super::unescape_json_and_entities as un;
+        assert_eq!(un(r"Ng\u003d\u003d"), "Ng==");
+        assert_eq!(
+            un(r#"a\/b \"q\" \\ \ud83d\ude00"#),
+            "a/b \"q\" \\ \u{1F600}"
+        );
+        assert_eq!(un("x&#61;&#x3D;&#;&#xZZ;"), "x==&#;&#xZZ;");
+        assert_eq!(un(r"\u12 \q"), r"\u12 \q");
+    }
+
     #[test]
     fn query_values_that_name_or_look_like_secrets_are_redacted() {
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJlLXNlY3JldA";

@@ -60,7 +60,11 @@
 // UUID) in every answer (the same JDK server: its 403 read as another page, twentieth session),
 // the page longer than a report's excerpt (an audit's 270-byte page passed where a 123-byte one
 // was caught). The mode "ifgiven-302-writes-page" redirects to a login page and writes the page
-// on (an audit's Go server: A, exit 0).
+// on (an audit's Go server: A, exit 0). The mode "ifgiven-http-error-writes-page" refuses with
+// `http.Error(w, "Forbidden", 403)` and writes the page on (its body "Forbidden\n" and the page),
+// and "ifgiven-403-writes-long-page" sets 403 and writes a page of 120 orders (about 8 KB, past
+// the 2,048 tokens the scan once compared at most): an audit's, twenty-seventh session, both A,
+// exit 0.
 package main
 
 import (
@@ -108,22 +112,24 @@ func main() {
 	anchorByName := *mode == "anchor-by-name"
 	// The modes whose checks are the handler's, and the TLS setting each sits behind.
 	handlerModes := map[string]tls.ClientAuthType{
-		"handler-allow-selfsigned": tls.RequestClientCert,
-		"ifgiven-200-refusal":      tls.VerifyClientCertIfGiven,
-		"alpn-h2-strict":           tls.RequireAndVerifyClientCert,
-		"legacy-suites-open":       tls.RequireAndVerifyClientCert,
-		"alpn-none-open":           tls.RequireAndVerifyClientCert,
-		"alpn-none-open-h2":        tls.RequireAndVerifyClientCert,
-		"rate200-appcheck":         tls.VerifyClientCertIfGiven,
-		"rate403-requestcert":      tls.RequestClientCert,
-		"ifgiven-bearer-only":      tls.VerifyClientCertIfGiven,
-		"grpc-check":               tls.VerifyClientCertIfGiven,
-		"grpc-open":                tls.VerifyClientCertIfGiven,
-		"grpc-415-open":            tls.NoClientCert,
-		"get-check-post-open":      tls.VerifyClientCertIfGiven,
-		"get-check-post-created":   tls.VerifyClientCertIfGiven,
-		"ifgiven-403-writes-page":  tls.VerifyClientCertIfGiven,
-		"ifgiven-302-writes-page":  tls.VerifyClientCertIfGiven,
+		"handler-allow-selfsigned":       tls.RequestClientCert,
+		"ifgiven-200-refusal":            tls.VerifyClientCertIfGiven,
+		"alpn-h2-strict":                 tls.RequireAndVerifyClientCert,
+		"legacy-suites-open":             tls.RequireAndVerifyClientCert,
+		"alpn-none-open":                 tls.RequireAndVerifyClientCert,
+		"alpn-none-open-h2":              tls.RequireAndVerifyClientCert,
+		"rate200-appcheck":               tls.VerifyClientCertIfGiven,
+		"rate403-requestcert":            tls.RequestClientCert,
+		"ifgiven-bearer-only":            tls.VerifyClientCertIfGiven,
+		"grpc-check":                     tls.VerifyClientCertIfGiven,
+		"grpc-open":                      tls.VerifyClientCertIfGiven,
+		"grpc-415-open":                  tls.NoClientCert,
+		"get-check-post-open":            tls.VerifyClientCertIfGiven,
+		"get-check-post-created":         tls.VerifyClientCertIfGiven,
+		"ifgiven-403-writes-page":        tls.VerifyClientCertIfGiven,
+		"ifgiven-302-writes-page":        tls.VerifyClientCertIfGiven,
+		"ifgiven-http-error-writes-page": tls.VerifyClientCertIfGiven,
+		"ifgiven-403-writes-long-page":   tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -140,7 +146,10 @@ func main() {
 	grpcCheck, grpcOpen := *mode == "grpc-check", *mode == "grpc-open" || grpc415
 	getCheckOnly := *mode == "get-check-post-open" || *mode == "get-check-post-created"
 	postCreates := *mode == "get-check-post-created"
-	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page"
+	httpErrorFirst := *mode == "ifgiven-http-error-writes-page"
+	longPage := *mode == "ifgiven-403-writes-long-page"
+	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page" ||
+		httpErrorFirst || longPage
 	redirectsFirst := *mode == "ifgiven-302-writes-page"
 	_, handWritten := handWrittenModes[*mode]
 	// TLS 1.3 without session tickets (SessionTicketsDisabled), HTTP/1.1 preferred: nothing
@@ -407,17 +416,32 @@ func main() {
 				if len(r.TLS.VerifiedChains) > 0 {
 					client = r.TLS.PeerCertificates[0].Subject.CommonName
 				}
-				w.Header().Set("Content-Type", "application/json")
+				if !httpErrorFirst {
+					w.Header().Set("Content-Type", "application/json")
+				}
 				if len(r.TLS.VerifiedChains) == 0 && redirectsFirst {
 					w.Header().Set("Location", "https://login.example/")
 					w.WriteHeader(http.StatusFound) // and no return
+				} else if len(r.TLS.VerifiedChains) == 0 && httpErrorFirst {
+					http.Error(w, "Forbidden", http.StatusForbidden) // and no return
 				} else if len(r.TLS.VerifiedChains) == 0 {
 					w.WriteHeader(http.StatusForbidden) // and no return
 				}
 				id := make([]byte, 16)
 				_, _ = rand.Read(id)
 				rid := fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16])
-				_, _ = io.WriteString(w, `{"request_id":"`+rid+`","client":"`+client+`","account":"acme corp","orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7},{"id":1003,"item":"sprocket","qty":2},{"id":1004,"item":"flange","qty":9}]}`+"\n")
+				orders := `{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7},{"id":1003,"item":"sprocket","qty":2},{"id":1004,"item":"flange","qty":9}`
+				if longPage {
+					var b strings.Builder
+					for i := 0; i < 120; i++ {
+						if i > 0 {
+							b.WriteString(",")
+						}
+						fmt.Fprintf(&b, `{"id":%d,"item":"part-%c%c","qty":%d}`, 2000+i, 'a'+i%26, 'a'+i/26, i%9+1)
+					}
+					orders = b.String()
+				}
+				_, _ = io.WriteString(w, `{"request_id":"`+rid+`","client":"`+client+`","account":"acme corp","orders":[`+orders+`]}`+"\n")
 				return
 			}
 			if getCheckOnly {

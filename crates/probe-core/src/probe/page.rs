@@ -174,8 +174,11 @@ pub(crate) fn tokens(body: &[u8], names: &[String], holder: &[String]) -> Vec<Ve
     out
 }
 
-/// The most tokens of a whole body kept for comparing pages ([`token_hashes`]): 8 KB a body.
-pub const MAX_PAGE_TOKENS: usize = 2048;
+/// The most tokens of a whole body kept for comparing pages ([`token_hashes`]): as many as the
+/// transport reads of a body (16 KB, a token at least a byte), so that every body read whole is
+/// compared (a cap of 2,048 let a 403 carrying a 6 KB protected page through as a refusal: A,
+/// exit 0). 64 KB at most a body, while its target is judged.
+pub const MAX_PAGE_TOKENS: usize = 16 * 1024;
 
 /// A whole body's page as the hash of each of its [`tokens`] (numbers and per-answer ids
 /// masked), 4 bytes a token: two pages of any length can be compared token by token, the valid
@@ -210,6 +213,34 @@ pub fn same_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> 
         .iter()
         .zip(other)
         .all(|(r, o)| r == o || holders.contains(r))
+}
+
+/// A page held inside another ([`holds_page_hashed`]) has at least this many tokens, this many
+/// distinct: a short one (`ok`, `secret area`) may be a phrase any page holds.
+pub const MIN_HELD_TOKENS: usize = 12;
+
+/// Whether `other` holds the whole page `reference` is ([`token_hashes`] of each), with more
+/// around it: a refusal line before the protected page (Go's `http.Error(w, "Forbidden", 403)`
+/// without `return`, then the handler's page), the page inside an error page's markup, or after
+/// it. The tokens of `reference` in a row, where it shows one of `holder` any token in its
+/// place, as [`same_page_hashed`] reads them. Only a page of [`MIN_HELD_TOKENS`] tokens and
+/// distinct tokens or more.
+pub fn holds_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> bool {
+    let distinct: std::collections::BTreeSet<&u32> = reference.iter().collect();
+    if distinct.len() < MIN_HELD_TOKENS || other.len() <= reference.len() {
+        return false;
+    }
+    let holders: Vec<u32> = holder
+        .iter()
+        .flat_map(|h| tokens(h.as_bytes(), &[], &[]))
+        .map(|t| hash_token(&t))
+        .collect();
+    other.windows(reference.len()).any(|w| {
+        reference
+            .iter()
+            .zip(w)
+            .all(|(r, o)| r == o || holders.contains(r))
+    })
 }
 
 /// Whether two body excerpts are the same page: the same tokens, numbers aside.
@@ -273,6 +304,49 @@ pub fn wholly_unlike(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page inside another, with a refusal line before it or markup around it, is held there;
+    /// the same page, a shorter one or a different one is not, nor a short phrase.
+    #[test]
+    fn a_page_is_held_inside_another_only_whole_and_when_long_enough() -> Result<(), String> {
+        let hashed = |s: &str| token_hashes(s.as_bytes()).ok_or("no hashes");
+        let page = r#"{"orders":[{"id":"A-1","item":"widget","owner":"alice","status":"shipped"},{"id":"B-2","item":"gadget","owner":"bob"}]}"#;
+        let reference = hashed(page)?;
+        for around in [
+            format!("Forbidden\n{page}"),
+            format!("<html><body><h1>403 Forbidden</h1><pre>{page}</pre></body></html>"),
+            format!("{page}\nForbidden\n"),
+        ] {
+            assert!(
+                holds_page_hashed(&reference, &hashed(&around)?, &[]),
+                "{around}"
+            );
+        }
+        // The same page is not held (same_page_hashed says it), nor a page missing a token.
+        assert!(!holds_page_hashed(&reference, &reference, &[]));
+        let cut = page.replace(r#","owner":"bob""#, "");
+        assert!(!holds_page_hashed(
+            &reference,
+            &hashed(&format!("403 {cut}"))?,
+            &[]
+        ));
+        // A short page is a phrase any page may hold.
+        let short = hashed("secret area")?;
+        assert!(!holds_page_hashed(
+            &short,
+            &hashed("403: no secret area for you")?,
+            &[]
+        ));
+        // The holder's name may be another caller's.
+        let named = format!("Forbidden {}", page.replace("alice", "anonymous"));
+        assert!(!holds_page_hashed(&reference, &hashed(&named)?, &[]));
+        assert!(holds_page_hashed(
+            &reference,
+            &hashed(&named)?,
+            &["alice".to_owned()]
+        ));
+        Ok(())
+    }
 
     /// A refusal page and the protected page share nothing; two pages of one template share its
     /// markup; numbers do not make two excerpts another page.
