@@ -1297,8 +1297,12 @@ fn unjudgeable(obs: &[ProbeObservation]) -> String {
         return format!(
             "on {v} the handshake went through (the server sent its certificate, {asked}then the \
              connection ended unread: {}); a server that closes on every client without a \
-             certificate looks the same as one that drops the scanner, so nothing is judged: give \
-             `client-cert` (a certificate the server trusts) to settle it",
+             certificate looks the same as one that drops the scanner, so nothing is judged. With \
+             `client-cert` (a certificate the server trusts) served on TLS 1.3, a close right \
+             after a TLS 1.3 handshake that repeats counts as a refusal; after a TLS 1.2 \
+             handshake a close never does (a server that serves a certificate on one connection \
+             in four and closes the others looks the same), so a TLS 1.2-only server that \
+             refuses so stays incomplete",
             o.detail.as_deref().unwrap_or("no answer"),
             v = o.tls_version,
         );

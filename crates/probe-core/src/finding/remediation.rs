@@ -302,7 +302,8 @@ impl Guess {
 
 /// The first line of a fix guessed from a `Server` header that may be a backend's.
 pub const FROM_SERVER_HEADER: &str = "Guessed from the Server header, which a TLS proxy in front \
-     (stunnel, Hitch, HAProxy, a load balancer) passes on from its backend: if one terminates TLS, \
+     (stunnel, Hitch, HAProxy, Apache's mod_proxy, a load balancer) passes on from its backend: if \
+     one terminates TLS, \
      the fix belongs there, not here.";
 
 /// The line after [`FROM_SERVER_HEADER`] for a stack that names itself when it proxies (nginx,
