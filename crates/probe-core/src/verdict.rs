@@ -1361,7 +1361,7 @@ mod tests {
         let said = unjudgeable(&stream);
         assert!(
             said.starts_with("on TLS 1.2 the handshake went through (the server sent its certificate, asked for a client certificate, then the connection ended unread: no HTTP response")
-                && said.contains("give `client-cert`")
+                && said.contains("a TLS 1.2-only server that refuses so stays incomplete")
                 && !said.contains("ProtocolVersion"),
             "{said}"
         );
