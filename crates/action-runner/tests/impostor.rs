@@ -2324,6 +2324,27 @@ fn serve_only_flags_in_a_wrapped_run_are_usage_errors() -> TestResult {
     Ok(())
 }
 
+/// `--demo` writes to the terminal alone: a report file named with it was created empty while
+/// the run exited 0 (an audit's, twenty-seventh session). A usage error now, no file made.
+#[test]
+fn report_files_named_with_the_impostor_demo_are_usage_errors() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    for flag in ["--json", "--sarif", "--markdown", "--output"] {
+        let file = dir.path().join(flag.trim_start_matches('-'));
+        let out = mtls_scan()
+            .args(["impostor", "--demo", flag])
+            .arg(&file)
+            .output()?;
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(flag),
+            "{flag}"
+        );
+        assert!(!file.exists(), "{flag}");
+    }
+    Ok(())
+}
+
 /// Serve mode stopped by `--connections` right after a refusal: the client's retry without
 /// verification came after the count and was never accepted, so the refusal counted (A), on one
 /// port and with a port per scenario. Connections in the 2 s after the count are read to their

@@ -1921,6 +1921,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,
+            body_page_exact: None,
             body_names_certificates: false,
             outcome: Outcome::Error,
             detail: Some(format!(
@@ -2150,6 +2151,12 @@ fn observation(
         body_page: r
             .complete
             .then(|| crate::probe::page::token_hashes(&r.body))
+            .flatten(),
+        // On what was read, whole or not: a refusal holding the whole protected page in its
+        // first 16 KB and more after it holds it all the same (a regression sweep's 17.7 KB 403:
+        // A, exit 0).
+        body_page_exact: (r.http_status.is_some() && !r.body.is_empty())
+            .then(|| crate::probe::page::exact_token_hashes(&r.body))
             .flatten(),
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         outcome,

@@ -627,8 +627,16 @@ pub fn redact_secrets(line: &str) -> String {
             redact_next = 1;
             continue;
         }
+        // A name alone before its `:` or `=` (`password:`, `"token":`), not a word that ends so
+        // (Go's `Get "https://…?access_token=x":`, whose value is the query's, redacted below).
+        let name_like = |k: &str| {
+            let k = k.trim_matches(|c: char| matches!(c, '"' | '\'' | '{' | '[' | ',' | '('));
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
         if let Some(key) = bare.strip_suffix(':').or_else(|| bare.strip_suffix('=')) {
-            if is_secret_name(key) {
+            if name_like(key) && is_secret_name(key) {
                 out.push(word.to_owned());
                 redact_next = 1;
                 continue;
@@ -636,7 +644,7 @@ pub fn redact_secrets(line: &str) -> String {
         }
         // `Authorization:Bearer x`: the scheme joined to its header, the credentials next.
         if let Some((key, scheme)) = bare.rsplit_once([':', '=']) {
-            if SCHEMES.contains(&scheme) && is_secret_name(key) {
+            if SCHEMES.contains(&scheme) && name_like(key) && is_secret_name(key) {
                 out.push(redact_word(word));
                 redact_next = 1;
                 continue;
@@ -730,6 +738,31 @@ pub fn unescape_json_and_entities(text: &str) -> String {
 
 #[cfg(test)]
 mod redaction_tests {
+    /// Go's error line quotes the URL and ends it with `":`: the query's secret is redacted, the
+    /// word after it kept (it was the other way round: the token leaked).
+    #[test]
+    fn a_query_secret_in_a_quoted_url_before_a_colon_is_redacted() {
+        for key in [
+            "access_token",
+            "token",
+            "api_key",
+            "password",
+            "client_secret",
+            "Signature",
+        ] {
+            let line = format!(
+                "Get \"https://localhost:8443/v1/orders?{key}=S3cr3tValue99\": x509: certificate \
+                 signed by unknown authority"
+            );
+            let out = super::redact_secrets(&line);
+            assert!(!out.contains("S3cr3tValue99"), "{out}");
+            assert!(out.contains("x509: certificate signed"), "{out}");
+        }
+        // A quoted name before its colon still takes its value.
+        let out = super::redact_secrets(r#"{"token": "abcdef123456", "ok": true}"#);
+        assert!(!out.contains("abcdef123456"), "{out}");
+    }
+
     /// JSON escapes (surrogate pairs too) and HTML numeric entities decode; what does not is kept.
     #[test]
     fn json_escapes_and_numeric_entities_decode() {

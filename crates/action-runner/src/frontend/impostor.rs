@@ -32,6 +32,16 @@ fn usage(e: impl std::fmt::Display) -> anyhow::Result<Exit> {
 
 /// Runs `impostor`.
 pub async fn run(args: ImpostorArgs) -> anyhow::Result<Exit> {
+    // `--demo` writes to the terminal alone: a report file named with it was left empty, exit 0.
+    if args.demo {
+        let named: Vec<&str> = args.report.named_paths().iter().map(|(f, _)| *f).collect();
+        let baseline = args.report.baseline.is_some().then_some("--baseline");
+        if let Some(flag) = named.into_iter().chain(baseline).next() {
+            return usage(format!(
+                "{flag} is not taken with --demo, which writes its report to the terminal only"
+            ));
+        }
+    }
     let mut extra = Vec::new();
     extra.extend(args.ca_out.as_deref().map(|p| ("--ca-out", p)));
     extra.extend(args.env_file.as_deref().map(|p| ("--env-file", p)));

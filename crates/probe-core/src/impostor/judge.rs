@@ -174,41 +174,38 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         findings.push(with_scenarios(f, &all));
     }
     // Anonymous cipher suites offered (`DH_anon`, `ECDH_anon`): a server that picks one shows no
-    // certificate at all, and the client has nothing to verify (an audit's Python `urllib` and
-    // Perl `IO::Socket::SSL` with `ALL:@SECLEVEL=0` refused every impostor, A, exit 0, and sent
-    // their requests to an `openssl s_server -nocert -cipher aNULL`). The impostor's rustls
-    // picks none, so this is read from the ClientHello.
+    // certificate at all, and what the client does then is its own: Python `urllib` and Perl
+    // `IO::Socket::SSL` with `ALL:@SECLEVEL=0` refused every impostor (A, exit 0, an audit's)
+    // and sent their requests to an `openssl s_server -nocert -cipher aNULL`; curl, Ruby and
+    // Node with the same list refuse it ("couldn't get peer certificate": a finding read from
+    // the ClientHello alone was false for them, an audit's, twenty-seventh session). The
+    // impostor's rustls cannot pick one, so it is not proven either way: the run is incomplete.
     let anonymous: Vec<&ScenarioResult> = run
         .scenarios
         .iter()
         .filter(|r| r.connections.iter().any(|c| !c.anonymous_suites.is_empty()))
         .collect();
-    if careless.is_empty() && cleartext.is_empty() && !anonymous.is_empty() {
-        let mut suites: Vec<&str> = Vec::new();
-        for c in anonymous.iter().flat_map(|r| r.connections.iter()) {
-            for s in &c.anonymous_suites {
-                if !suites.contains(&s.as_str()) && suites.len() < 4 {
-                    suites.push(s);
+    let anonymous_unproven = (careless.is_empty() && cleartext.is_empty() && !anonymous.is_empty())
+        .then(|| {
+            let mut suites: Vec<&str> = Vec::new();
+            for c in anonymous.iter().flat_map(|r| r.connections.iter()) {
+                for s in &c.anonymous_suites {
+                    if !suites.contains(&s.as_str()) && suites.len() < 4 {
+                        suites.push(s);
+                    }
                 }
             }
-        }
-        let f = Finding::new(
-            FindingId::ClientSkipsServerVerification,
             format!(
-                "The client offered anonymous cipher suites in its ClientHello ({}{}): a server \
-                 that picks one presents no certificate at all, so there is nothing to verify, \
-                 and anyone on the network path can impersonate {} whatever the client checks \
-                 of certificates (an OpenSSL cipher list such as `ALL:@SECLEVEL=0` or one \
-                 naming `aNULL` turns them on). Take them out of its cipher list (`DEFAULT`, or \
-                 add `!aNULL`).",
+                "the client offered anonymous cipher suites in its ClientHello ({}{}): a server \
+                 that picks one presents no certificate at all, and whether this client then \
+                 refuses it (curl, Ruby, Node) or sends its request (Python `urllib`, Perl) is \
+                 not tested: the impostor cannot pick one. Take them out of its cipher list \
+                 (`DEFAULT`, or add `!aNULL`; an OpenSSL list such as `ALL:@SECLEVEL=0` or one \
+                 naming `aNULL` turns them on)",
                 suites.join(", "),
                 if suites.len() == 4 { ", …" } else { "" },
-                run.name
-            ),
-        )
-        .with_evidence("trusted CA", ca.clone());
-        findings.push(with_scenarios(f, &anonymous));
-    }
+            )
+        });
     let name_blind: Vec<&ScenarioResult> =
         [Scenario::WrongHost, Scenario::WrongHostRequestsClientCert]
             .into_iter()
@@ -375,6 +372,11 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         }
     };
     let mut incomplete = Vec::new();
+    incomplete.extend(anonymous_unproven.map(|reason| IncompleteProbe {
+        probe: "anonymous-cipher-suites".to_owned(),
+        tls_version: None,
+        reason,
+    }));
     for r in &run.scenarios {
         match run.verdict_of(r) {
             ScenarioVerdict::Refused if r.handshake_completed() => notes.push(format!(
@@ -577,11 +579,12 @@ mod tests {
         Ok(())
     }
 
-    /// A client refusing every impostor but offering anonymous cipher suites goes on with a
-    /// server that shows no certificate at all: client-skips-server-verification, F, naming
-    /// the suites (an audit's Python and Perl clients with `ALL:@SECLEVEL=0`: A, exit 0).
+    /// A client refusing every impostor but offering anonymous cipher suites may go on with a
+    /// server that shows no certificate at all (Python, Perl with `ALL:@SECLEVEL=0`: A, exit 0,
+    /// an audit's) or refuse it (curl, Ruby, Node: a finding read from the ClientHello was false
+    /// for them, another audit's): not proven either way, incomplete, naming the suites.
     #[test]
-    fn anonymous_suites_offered_are_no_verification() -> Result<(), ImpostorError> {
+    fn anonymous_suites_offered_are_unproven() -> Result<(), ImpostorError> {
         let mut r = run(&[
             (Scenario::Control, true),
             (Scenario::SelfSigned, false),
@@ -595,15 +598,14 @@ mod tests {
             }
         }
         let t = target_report(&r)?;
-        assert_eq!(
-            ids(&t).first(),
-            Some(&("client-skips-server-verification", false))
-        );
+        assert!(t.findings.is_empty(), "{:?}", ids(&t));
+        assert!(t.is_incomplete());
         assert!(t
-            .findings
+            .incomplete
             .iter()
-            .any(|f| f.detail.contains("TLS_DH_anon_WITH_AES_256_GCM_SHA384")));
-        assert_eq!(t.grade, Grade::F);
+            .any(|i| i.probe == "anonymous-cipher-suites"
+                && i.reason.contains("TLS_DH_anon_WITH_AES_256_GCM_SHA384")));
+        assert_eq!(t.grade, Grade::B);
         Ok(())
     }
 

@@ -243,6 +243,9 @@ fn observation(
         body_page: (x.http_status.is_some() && !x.truncated)
             .then(|| super::page::token_hashes(&x.body))
             .flatten(),
+        body_page_exact: (x.http_status.is_some() && !x.body.is_empty())
+            .then(|| super::page::exact_token_hashes(&x.body))
+            .flatten(),
         body_names_certificates: x.body_names_certificates,
         outcome,
         detail: x.inconclusive.clone(),
@@ -373,6 +376,7 @@ mod tests {
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,
+            body_page_exact: None,
             body_names_certificates: false,
             outcome,
             detail: None,

@@ -261,7 +261,10 @@ impl<'a> VersionView<'a> {
                 page::same_excerpt(&v, &p)
                     || page::same_but_the_holder(&v, &p, &holder)
                     || matches!(
-                        (page::token_hashes(v.as_bytes()), page::token_hashes(p.as_bytes())),
+                        (
+                            page::exact_token_hashes(v.as_bytes()),
+                            page::exact_token_hashes(p.as_bytes())
+                        ),
                         (Some(v), Some(p)) if holds(&v, &p)
                     )
             }
@@ -276,9 +279,16 @@ impl<'a> VersionView<'a> {
                     valid.and_then(|v| v.body_page.as_deref()),
                     o.body_page.as_deref(),
                 );
-                matches!(pages, (Some(v), Some(p)) if (own_page
+                // The valid page read whole (its masked hashes say so), the refusal's as read.
+                let exact = (
+                    valid
+                        .filter(|v| v.body_page.is_some())
+                        .and_then(|v| v.body_page_exact.as_deref()),
+                    o.body_page_exact.as_deref(),
+                );
+                matches!(pages, (Some(v), Some(p)) if own_page
                     && page::same_page_hashed(v, p, &holder))
-                    || holds(v, p))
+                    || matches!(exact, (Some(v), Some(p)) if holds(v, p))
             }
         }
     }
@@ -1045,6 +1055,7 @@ pub(crate) mod recorded {
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,
+            body_page_exact: None,
             body_names_certificates: false,
             outcome,
             detail: None,
@@ -1501,6 +1512,7 @@ mod tests {
         // Their whole bodies, read whole: the same page (a digest of each) or two pages.
         let whole = |mut o: crate::facts::ProbeObservation, body: &str| {
             o.body_page = crate::probe::page::token_hashes(body.as_bytes());
+            o.body_page_exact = crate::probe::page::exact_token_hashes(body.as_bytes());
             o
         };
         let protected = format!("{layout}<main>orders 1017 1018</main></body></html>");

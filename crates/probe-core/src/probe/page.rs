@@ -64,6 +64,12 @@ fn answer_id_end(body: &[u8], i: usize) -> Option<usize> {
 /// (the valid certificate's names) as [`HOLDER_MARK`], exactly as given (no port or label taken
 /// off: a holder `client.example.com` is not every `client` of a page).
 pub(crate) fn masked(body: &[u8], names: &[String], holder: &[String]) -> Vec<u8> {
+    masked_with(body, names, holder, true)
+}
+
+/// [`masked`], numbers kept as they stand where `numbers` is false (per-answer ids are masked
+/// all the same).
+fn masked_with(body: &[u8], names: &[String], holder: &[String], numbers: bool) -> Vec<u8> {
     let mut needles: Vec<&[u8]> = Vec::new();
     for n in names {
         let bare = match n.rsplit_once(':') {
@@ -126,7 +132,7 @@ pub(crate) fn masked(body: &[u8], names: &[String], holder: &[String]) -> Vec<u8
         } else if let Some(end) = answer_id_end(body, i) {
             out.push(NUMBER_MARK);
             i = end;
-        } else if b.is_ascii_digit() {
+        } else if b.is_ascii_digit() && numbers {
             // One mark for the run of digits, `.` or `,` between digits included.
             let mut j = i;
             while body.get(j).is_some_and(u8::is_ascii_digit)
@@ -149,7 +155,11 @@ pub(crate) fn masked(body: &[u8], names: &[String], holder: &[String]) -> Vec<u8
 /// The tokens of a body once [`masked`]: runs of word characters, and every other character but
 /// white space alone.
 pub(crate) fn tokens(body: &[u8], names: &[String], holder: &[String]) -> Vec<Vec<u8>> {
-    let body = masked(body, names, holder);
+    split_tokens(&masked(body, names, holder))
+}
+
+/// The tokens of a body already masked.
+fn split_tokens(body: &[u8]) -> Vec<Vec<u8>> {
     let word = |b: &u8| {
         b.is_ascii_alphanumeric()
             || matches!(
@@ -158,7 +168,7 @@ pub(crate) fn tokens(body: &[u8], names: &[String], holder: &[String]) -> Vec<Ve
             )
     };
     let mut out = Vec::new();
-    let mut rest = body.as_slice();
+    let mut rest = body;
     while let Some(&first) = rest.first() {
         let len = if word(&first) {
             rest.iter().position(|b| !word(b)).unwrap_or(rest.len())
@@ -186,6 +196,15 @@ pub const MAX_PAGE_TOKENS: usize = 16 * 1024;
 /// [`MAX_PAGE_TOKENS`].
 pub fn token_hashes(body: &[u8]) -> Option<Vec<u32>> {
     let all = tokens(body, &[], &[]);
+    (all.len() <= MAX_PAGE_TOKENS).then(|| all.iter().map(|t| hash_token(t)).collect())
+}
+
+/// [`token_hashes`] with numbers kept (per-answer ids still masked): for finding a page held
+/// inside another ([`holds_page_hashed`]), where a refusal echoing the page's shape with every
+/// count zero is not the page (a regression sweep's 403 `{"whoami":{…,"orders_open":0}}` was
+/// taken to hold `{"whoami":{…,"orders_open":3}}`).
+pub fn exact_token_hashes(body: &[u8]) -> Option<Vec<u32>> {
+    let all = split_tokens(&masked_with(body, &[], &[], false));
     (all.len() <= MAX_PAGE_TOKENS).then(|| all.iter().map(|t| hash_token(t)).collect())
 }
 
@@ -219,7 +238,7 @@ pub fn same_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> 
 /// distinct: a short one (`ok`, `secret area`) may be a phrase any page holds.
 pub const MIN_HELD_TOKENS: usize = 12;
 
-/// Whether `other` holds the whole page `reference` is ([`token_hashes`] of each), with more
+/// Whether `other` holds the whole page `reference` is ([`exact_token_hashes`] of each), with more
 /// around it: a refusal line before the protected page (Go's `http.Error(w, "Forbidden", 403)`
 /// without `return`, then the handler's page), the page inside an error page's markup, or after
 /// it. The tokens of `reference` in a row, where it shows one of `holder` any token in its
@@ -309,7 +328,7 @@ mod tests {
     /// the same page, a shorter one or a different one is not, nor a short phrase.
     #[test]
     fn a_page_is_held_inside_another_only_whole_and_when_long_enough() -> Result<(), String> {
-        let hashed = |s: &str| token_hashes(s.as_bytes()).ok_or("no hashes");
+        let hashed = |s: &str| exact_token_hashes(s.as_bytes()).ok_or("no hashes");
         let page = r#"{"orders":[{"id":"A-1","item":"widget","owner":"alice","status":"shipped"},{"id":"B-2","item":"gadget","owner":"bob"}]}"#;
         let reference = hashed(page)?;
         for around in [
@@ -328,6 +347,26 @@ mod tests {
         assert!(!holds_page_hashed(
             &reference,
             &hashed(&format!("403 {cut}"))?,
+            &[]
+        ));
+        // The page's shape with other numbers (every count zero) is not the page.
+        let counts = r#"{"whoami":{"client":"alice","orders_open":3,"orders_shipped":12,"invoices_due":2,"credit_limit":5000,"region":"eu-west","tier":"gold"}}"#;
+        let zeroed = format!(
+            r#"{{"error":"forbidden",{}"#,
+            counts
+                .replacen("3", "0", 1)
+                .replacen("12", "0", 1)
+                .replacen("2,", "0,", 1)
+                .replacen("5000", "0", 1)
+                .trim_start_matches('{')
+        );
+        assert!(
+            !holds_page_hashed(&hashed(counts)?, &hashed(&zeroed)?, &[]),
+            "{zeroed}"
+        );
+        assert!(holds_page_hashed(
+            &hashed(counts)?,
+            &hashed(&format!("Forbidden\n{counts}"))?,
             &[]
         ));
         // A short page is a phrase any page may hold.

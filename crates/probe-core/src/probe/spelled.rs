@@ -737,6 +737,7 @@ mod tests {
             auth_challenge: None,
             body_excerpt: Some("client certificate required".to_owned()),
             body_page: None,
+            body_page_exact: None,
             body_names_certificates: false,
             outcome: Outcome::RefusedHttp,
             detail: None,
