@@ -490,9 +490,9 @@
 #   haproxy-sni-many-names-header  the same with a.test to h.test (eight names beside
 #                             secure.test, as many as the scan lists), a.test's [verify none]
 #                             line first (the default for no SNI and unknown names, which are
-#                             refused 403 too), and h.test the door: nine names answer over HTTP,
-#                             one more than the scan follows with forged headers (not on
-#                             --list-bypass)
+#                             refused 403 too), and h.test the door for Host secure.test only
+#                             (its own Host refused too): the names answering over HTTP are more
+#                             than the scan follows with forged headers (not on --list-bypass)
 #   caddy-sni-strict          two Caddy sites, secure.test with client_auth require_and_verify,
 #                             public.test without; strict_sni_host on (421 for a Host not the SNI)
 #   caddy-sni-insecure        the same with strict_sni_host insecure_off (routed by Host: a bypass)
@@ -1619,9 +1619,13 @@ haproxy-sni-names-header | haproxy-sni-many-names-header)
   # One certificate from the test CA for secure.test and a.test to e.test (to h.test).
   others="a b c d e"
   door=e.test
+  door_host=""
   if [ "$server" = haproxy-sni-many-names-header ]; then
     others="a b c d e f g h"
     door=h.test
+    # Only for the protected Host: h.test's own Host is refused like the others', so that
+    # nothing but the SNI probe's follow-ups could find the door.
+    door_host=" { hdr(host) -m beg secure.test }"
   fi
   openssl ecparam -name prime256v1 -genkey -noout -out "$dir/abc.key" 2>/dev/null
   openssl req -new -key "$dir/abc.key" -subj "/CN=secure.test" -out "$dir/abc.csr" 2>/dev/null
@@ -1645,7 +1649,7 @@ $(haproxy_head "tune.ssl.cachesize 0")
 frontend fe
   bind 127.0.0.1:$port ssl crt-list $dir/crt-list.txt ssl-min-ver TLSv1.2 no-tls-tickets
   use_backend secure if { ssl_fc_sni -i secure.test }
-  use_backend legacy if { ssl_fc_sni -i $door }
+  use_backend legacy if { ssl_fc_sni -i $door }$door_host
   default_backend other
 backend secure
   http-request set-header X-SSL-Client-Verify %[ssl_c_verify]

@@ -512,33 +512,46 @@ main([Mode]) ->
     Ok(())
 }
 
-/// Python `urllib` verifying as by default, but with the cipher list `ALL:@SECLEVEL=0`: it
-/// refuses every impostor, yet offers anonymous suites, and goes on with a server that picks one
-/// and shows no certificate at all (an audit's: A, exit 0). Its finding names the suites.
+/// Clients verifying as by default, but with the cipher list `ALL:@SECLEVEL=0`: they refuse
+/// every impostor, yet offer anonymous suites. Python `urllib` goes on with a server that picks
+/// one and shows no certificate at all (an audit's: A, exit 0); curl refuses it ("couldn't get
+/// peer certificate", checked by hand against `openssl s_server -nocert -cipher aNULL`: the
+/// finding read from the ClientHello was false for it, another audit's). The impostor cannot pick
+/// one, so neither is proven: incomplete (exit 3), naming the suites, never A.
 #[test]
-fn a_client_offering_anonymous_suites_verifies_nothing() -> TestResult {
-    if !need("python3") {
-        return Ok(());
-    }
+fn a_client_offering_anonymous_suites_is_unproven() -> TestResult {
     let anull = "import os, ssl, urllib.request\n\
                  ctx = ssl.create_default_context()\n\
                  ctx.set_ciphers('ALL:@SECLEVEL=0')\n\
                  urllib.request.urlopen(os.environ['MTLS_IMPOSTOR_URL'], timeout=5, context=ctx).read()";
-    let run = impostor(&[], &[], &["python3", "-c", anull])?;
-    check(
-        "python urllib ALL:@SECLEVEL=0",
-        &run,
-        &[("client-skips-server-verification", false)],
-    );
-    assert!(
-        run.target()["findings"]
-            .as_array()
-            .is_some_and(|f| f.iter().any(|f| f["detail"]
-                .as_str()
-                .is_some_and(|d| d.contains("anonymous cipher suites") && d.contains("_anon_")))),
-        "{}",
-        run.scenarios()
-    );
+    let curl = r#"curl -sSf -o /dev/null --max-time 5 --ciphers 'ALL:@SECLEVEL=0' --cacert "$MTLS_IMPOSTOR_CA_FILE" "$MTLS_IMPOSTOR_URL""#;
+    for (label, tool, cmd) in [
+        ("python urllib", "python3", &["python3", "-c", anull][..]),
+        ("curl", "curl", &["sh", "-c", curl][..]),
+    ] {
+        if !need(tool) {
+            continue;
+        }
+        let run = impostor(&[], &[], cmd)?;
+        let t = run.target();
+        assert_eq!(run.exit, 3, "{label}: {}", run.scenarios());
+        assert_ne!(t["grade"], "A", "{label}");
+        assert!(
+            !t["findings"]
+                .to_string()
+                .contains("client-skips-server-verification"),
+            "{label}: {}",
+            run.scenarios()
+        );
+        assert!(
+            t["incomplete"]
+                .as_array()
+                .is_some_and(|i| i.iter().any(|i| i["probe"] == "anonymous-cipher-suites"
+                    && i["reason"].as_str().is_some_and(|r| r.contains("_anon_")))),
+            "{label}: {}",
+            run.scenarios()
+        );
+    }
     Ok(())
 }
 
