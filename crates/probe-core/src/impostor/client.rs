@@ -270,6 +270,14 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
         .kill_on_drop(true);
     #[cfg(unix)]
     cmd.process_group(0);
+    // This process's own children before the client (servers of a test harness running the
+    // impostor in-process): never the client's leftovers.
+    let subreaper = become_subreaper();
+    let before: Vec<u32> = if subreaper {
+        children_of_this_process()
+    } else {
+        Vec::new()
+    };
     let mut child = match cmd.spawn() {
         Ok(ch) => ch,
         Err(e) => {
@@ -324,7 +332,8 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
             && (alive_in_group(leader) > 0
                 || marker
                     .as_deref()
-                    .is_some_and(|m| !detached(m, leader).is_empty()))
+                    .is_some_and(|m| !detached(m, leader).is_empty())
+                || (subreaper && !orphans(&before).is_empty()))
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -337,6 +346,18 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
     // later scenario, or after the run, unseen).
     if let Some(marker) = &marker {
         outcome.detached += kill_detached(marker, leader);
+    }
+    // One that dropped the run's environment too (`setsid env -i …`, as `sudo`, `systemd-run` or
+    // a container runtime start one) was re-parented here as the client exited: found by its
+    // parent, killed and counted (an audit's careful foreground call beside a detached `curl -k`
+    // was A, exit 0). Then whatever of the client's is dead here is reaped.
+    if subreaper {
+        let left = orphans(&before);
+        if !left.is_empty() {
+            kill_pids(&left);
+            outcome.detached += left.len();
+        }
+        reap_orphans(&before);
     }
     // A grandchild may keep the pipes open: wait a little, then keep what was read.
     for task in [out_task, err_task].into_iter().flatten() {
@@ -360,16 +381,104 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
 /// many there were. Linux only (`/proc`); elsewhere none are found.
 fn kill_detached(marker: &str, group: Option<u32>) -> usize {
     let found = detached(marker, group);
-    if !found.is_empty() {
+    kill_pids(&found);
+    found.len()
+}
+
+/// Kills the processes `pids` (SIGKILL, through `kill(1)`).
+fn kill_pids(pids: &[String]) {
+    if !pids.is_empty() {
         let _ = std::process::Command::new("kill")
             .arg("-KILL")
-            .args(&found)
+            .args(pids)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status();
     }
-    found.len()
+}
+
+/// Makes this process the child subreaper (Linux `PR_SET_CHILD_SUBREAPER`, once): what a client
+/// leaves running is re-parented here when the client exits, not to init, and [`orphans`] finds
+/// it whatever environment it kept. False where it cannot be (another system).
+fn become_subreaper() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        static SET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *SET.get_or_init(|| {
+            rustix::process::set_child_subreaper(Some(rustix::process::getpid())).is_ok()
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+/// The running processes (pids) whose parent is this process but for those of `before` (its
+/// children before the client started): the client's leftovers re-parented here
+/// ([`become_subreaper`]); the client itself is reaped by then. Linux only.
+fn orphans(before: &[u32]) -> Vec<String> {
+    children_of_this_process()
+        .into_iter()
+        .filter(|pid| !before.contains(pid) && !is_zombie_pid(*pid))
+        .map(|pid| pid.to_string())
+        .collect()
+}
+
+/// Reaps this process's dead children that nobody waits for (the clients' leftovers once
+/// killed), so that none stays a zombie until the run ends. Linux only.
+fn reap_orphans(before: &[u32]) {
+    #[cfg(target_os = "linux")]
+    for pid in children_of_this_process() {
+        if !before.contains(&pid) && is_zombie(pid) {
+            if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
+                let _ = rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::NOHANG);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = before;
+}
+
+/// The pids whose parent is this process, from `/proc/PID/stat` (`pid (comm) state ppid …`).
+fn children_of_this_process() -> Vec<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        let me = std::process::id();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        dir.flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|stat| {
+                        let (_, after) = stat.rsplit_once(')')?;
+                        after.split_whitespace().nth(1)?.parse::<u32>().ok()
+                    })
+                    == Some(me)
+            })
+            .collect()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Vec::new()
+    }
+}
+
+/// [`is_zombie`] where `/proc` is read; never elsewhere.
+fn is_zombie_pid(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        is_zombie(pid)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        false
+    }
 }
 
 /// The processes (pids) whose environment holds `marker` outside the process group `group`,
