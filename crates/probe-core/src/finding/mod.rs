@@ -264,7 +264,7 @@ impl FindingId {
                  custom callback (Erlang `verify_fun`, a Go `VerifyPeerCertificate`).",
             ),
             ClientCertEnforcedByApp => (
-                "Client certificate optional in TLS, enforced by the application",
+                "Client certificate optional in TLS, enforced over HTTP",
                 "CWE-287",
                 Severity::Info,
                 "The TLS layer lets the handshake complete without a certificate; the application \

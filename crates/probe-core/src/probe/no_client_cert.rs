@@ -238,8 +238,9 @@ impl Probe for NoClientCert {
                 FindingId::ClientCertEnforcedByApp,
                 format!(
                     "{v}: the TLS layer let the handshake complete without a certificate; the \
-                     application then refused with HTTP {st}. Client certificates are optional at \
-                     the TLS layer and enforced by the application."
+                     application (or a rule of the proxy in front of it) then refused with HTTP \
+                     {st}. Client certificates are optional at the TLS layer and enforced over \
+                     HTTP."
                 ),
             ),
             // Refused in the handshake without a CertificateRequest: no finding, but never a
