@@ -1921,7 +1921,8 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,
-            body_page_exact: None,
+            body_page_read: None,
+            body_numbers: Vec::new(),
             body_names_certificates: false,
             outcome: Outcome::Error,
             detail: Some(format!(
@@ -2155,9 +2156,14 @@ fn observation(
         // On what was read, whole or not: a refusal holding the whole protected page in its
         // first 16 KB and more after it holds it all the same (a regression sweep's 17.7 KB 403:
         // A, exit 0).
-        body_page_exact: (r.http_status.is_some() && !r.body.is_empty())
-            .then(|| crate::probe::page::exact_token_hashes(&r.body))
+        body_page_read: (r.http_status.is_some() && !r.body.is_empty())
+            .then(|| crate::probe::page::token_hashes(&r.body))
             .flatten(),
+        body_numbers: if r.http_status.is_some() {
+            crate::probe::page::number_hashes(&r.body)
+        } else {
+            Vec::new()
+        },
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         outcome,
         detail: r.detail,

@@ -153,11 +153,14 @@ pub struct ProbeObservation {
     /// length can be told one page. Not reported.
     #[serde(skip)]
     pub body_page: Option<Vec<u32>>,
-    /// [`Self::body_page`] with numbers kept ([`crate::probe::page::exact_token_hashes`]), of
-    /// what was read even where the body went on past the cap: for a page held inside another.
-    /// Not reported.
+    /// [`Self::body_page`] of what was read, even where the body went on past the cap: for a
+    /// page held inside another. Not reported.
     #[serde(skip)]
-    pub body_page_exact: Option<Vec<u32>>,
+    pub body_page_read: Option<Vec<u32>>,
+    /// The numbers of what was read as they stand ([`crate::probe::page::number_hashes`]): for
+    /// a page held inside another. Not reported.
+    #[serde(skip)]
+    pub body_numbers: Vec<u32>,
     /// The whole body read (not only the excerpt) speaks of certificates or TLS
     /// ([`crate::text::speaks_of_certificates`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

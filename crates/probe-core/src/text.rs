@@ -627,14 +627,10 @@ pub fn redact_secrets(line: &str) -> String {
             redact_next = 1;
             continue;
         }
-        // A name alone before its `:` or `=` (`password:`, `"token":`), not a word that ends so
-        // (Go's `Get "https://…?access_token=x":`, whose value is the query's, redacted below).
-        let name_like = |k: &str| {
-            let k = k.trim_matches(|c: char| matches!(c, '"' | '\'' | '{' | '[' | ',' | '('));
-            !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        };
+        // A key before its `:` or `=` (`password:`, `"token":`, `[password]:`), not a URL that
+        // ends so (Go's `Get "https://…?access_token=x":`, whose value is the query's, redacted
+        // below: taking the URL for the key left the token and redacted the next word).
+        let name_like = |k: &str| !k.contains("://") && !k.contains(['?', '&', '=']);
         if let Some(key) = bare.strip_suffix(':').or_else(|| bare.strip_suffix('=')) {
             if name_like(key) && is_secret_name(key) {
                 out.push(word.to_owned());
@@ -758,9 +754,21 @@ mod redaction_tests {
             assert!(!out.contains("S3cr3tValue99"), "{out}");
             assert!(out.contains("x509: certificate signed"), "{out}");
         }
-        // A quoted name before its colon still takes its value.
-        let out = super::redact_secrets(r#"{"token": "abcdef123456", "ok": true}"#);
-        assert!(!out.contains("abcdef123456"), "{out}");
+        // A key before its colon, however it is wrapped, still takes its value (a regression
+        // sweep's seven forms, redacted before the fix above and printed after its first version).
+        for line in [
+            r#"{"token": "abcdef123456", "ok": true}"#,
+            r#"body: {\"token\": \"abcdef123456\"}"#,
+            "`token`: abcdef123456",
+            "[password]: abcdef123456",
+            "params[password]: abcdef123456",
+            "(password): abcdef123456",
+            r#"ENV["API_TOKEN"]: abcdef123456"#,
+            "$password: abcdef123456",
+        ] {
+            let out = super::redact_secrets(line);
+            assert!(!out.contains("abcdef123456"), "{line} -> {out}");
+        }
     }
 
     /// JSON escapes (surrogate pairs too) and HTML numeric entities decode; what does not is kept.

@@ -441,7 +441,13 @@ func main() {
 					}
 					orders = b.String()
 				}
-				_, _ = io.WriteString(w, `{"request_id":"`+rid+`","client":"`+client+`","account":"acme corp","orders":[`+orders+`]}`+"\n")
+				stamp := ""
+				if httpErrorFirst {
+					// Stamped to the nanosecond, as a page with a clock is (a regression sweep's
+					// page stamped so escaped a check comparing every number).
+					stamp = `"generated_at":"` + time.Now().Format(time.RFC3339Nano) + `",`
+				}
+				_, _ = io.WriteString(w, `{"request_id":"`+rid+`",`+stamp+`"client":"`+client+`","account":"acme corp","orders":[`+orders+`]}`+"\n")
 				return
 			}
 			if getCheckOnly {

@@ -344,15 +344,21 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
     // A process that left the group (`setsid`, a daemon) survives that: found by the run's own
     // CA path in its environment, it is killed too, and counted (it could have connected into a
     // later scenario, or after the run, unseen).
-    if let Some(marker) = &marker {
-        outcome.detached += kill_detached(marker, leader);
-    }
+    let found_by_marker = marker
+        .as_deref()
+        .map(|m| detached(m, leader))
+        .unwrap_or_default();
+    kill_pids(&found_by_marker);
+    outcome.detached += found_by_marker.len();
     // One that dropped the run's environment too (`setsid env -i …`, as `sudo`, `systemd-run` or
     // a container runtime start one) was re-parented here as the client exited: found by its
     // parent, killed and counted (an audit's careful foreground call beside a detached `curl -k`
     // was A, exit 0). Then whatever of the client's is dead here is reaped.
     if subreaper {
-        let left = orphans(&before);
+        let left: Vec<String> = orphans(&before)
+            .into_iter()
+            .filter(|p| !found_by_marker.contains(p))
+            .collect();
         if !left.is_empty() {
             kill_pids(&left);
             outcome.detached += left.len();
@@ -374,15 +380,6 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
     outcome.stderr_bytes = e.total;
     outcome.stderr_tail = last_line(&e.kept);
     outcome
-}
-
-/// Kills every process whose environment holds `marker` (`KEY=value`, unique to the run) outside
-/// the process group `group` (killed already, its members maybe not reaped yet) and returns how
-/// many there were. Linux only (`/proc`); elsewhere none are found.
-fn kill_detached(marker: &str, group: Option<u32>) -> usize {
-    let found = detached(marker, group);
-    kill_pids(&found);
-    found.len()
 }
 
 /// Kills the processes `pids` (SIGKILL, through `kill(1)`).
@@ -415,13 +412,17 @@ fn become_subreaper() -> bool {
     }
 }
 
-/// The running processes (pids) whose parent is this process but for those of `before` (its
-/// children before the client started): the client's leftovers re-parented here
-/// ([`become_subreaper`]); the client itself is reaped by then. Linux only.
+/// The running processes (pids) whose parent is this process, out of its session, but for those
+/// of `before` (its children before the client started): the client's leftovers that left its
+/// process group with `setsid`, re-parented here ([`become_subreaper`]). Linux only.
 fn orphans(before: &[u32]) -> Vec<String> {
+    let mine = session_of(std::process::id());
     children_of_this_process()
         .into_iter()
-        .filter(|pid| !before.contains(pid) && !is_zombie_pid(*pid))
+        // Out of this process's session (`setsid`, a daemon): never another client or server
+        // this process started meanwhile (tests run clients side by side in one process).
+        .filter(|pid| !before.contains(pid) && session_of(*pid) != mine)
+        .filter(|pid| !is_zombie_pid(*pid))
         .map(|pid| pid.to_string())
         .collect()
 }
@@ -439,6 +440,22 @@ fn reap_orphans(before: &[u32]) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = before;
+}
+
+/// A process's session, from `/proc/PID/stat` (`pid (comm) state ppid pgrp session …`); `None`
+/// where it cannot be read (gone, another system).
+fn session_of(pid: u32) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let (_, after) = stat.rsplit_once(')')?;
+        after.split_whitespace().nth(3)?.parse().ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        None
+    }
 }
 
 /// The pids whose parent is this process, from `/proc/PID/stat` (`pid (comm) state ppid …`).

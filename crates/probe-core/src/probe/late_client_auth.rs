@@ -243,9 +243,14 @@ fn observation(
         body_page: (x.http_status.is_some() && !x.truncated)
             .then(|| super::page::token_hashes(&x.body))
             .flatten(),
-        body_page_exact: (x.http_status.is_some() && !x.body.is_empty())
-            .then(|| super::page::exact_token_hashes(&x.body))
+        body_page_read: (x.http_status.is_some() && !x.body.is_empty())
+            .then(|| super::page::token_hashes(&x.body))
             .flatten(),
+        body_numbers: if x.http_status.is_some() {
+            super::page::number_hashes(&x.body)
+        } else {
+            Vec::new()
+        },
         body_names_certificates: x.body_names_certificates,
         outcome,
         detail: x.inconclusive.clone(),
@@ -376,7 +381,8 @@ mod tests {
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,
-            body_page_exact: None,
+            body_page_read: None,
+            body_numbers: Vec::new(),
             body_names_certificates: false,
             outcome,
             detail: None,

@@ -255,17 +255,20 @@ impl<'a> VersionView<'a> {
         // The valid certificate's page whole inside the refusal's, with a refusal line or an
         // error page's markup around it (an audit's Go `http.Error(w, "Forbidden", 403)` without
         // `return`, then the orders: A, exit 0).
-        let holds = |v: &[u32], p: &[u32]| page::holds_page_hashed(v, p, &holder);
+        let holds = |v: &[u32], p: &[u32], numbers: (&[u32], &[u32])| {
+            page::holds_page_hashed(v, p, &holder) && page::numbers_agree(numbers.0, numbers.1)
+        };
         match (valid.and_then(page), page(o)) {
             (Some(v), Some(p)) => {
                 page::same_excerpt(&v, &p)
                     || page::same_but_the_holder(&v, &p, &holder)
                     || matches!(
-                        (
-                            page::exact_token_hashes(v.as_bytes()),
-                            page::exact_token_hashes(p.as_bytes())
-                        ),
-                        (Some(v), Some(p)) if holds(&v, &p)
+                        (page::token_hashes(v.as_bytes()), page::token_hashes(p.as_bytes())),
+                        (Some(vt), Some(pt)) if holds(
+                            &vt,
+                            &pt,
+                            (&page::number_hashes(v.as_bytes()), &page::number_hashes(p.as_bytes()))
+                        )
                     )
             }
             // Longer than the excerpt: the whole bodies, each read whole, are one page (an
@@ -280,15 +283,15 @@ impl<'a> VersionView<'a> {
                     o.body_page.as_deref(),
                 );
                 // The valid page read whole (its masked hashes say so), the refusal's as read.
-                let exact = (
-                    valid
-                        .filter(|v| v.body_page.is_some())
-                        .and_then(|v| v.body_page_exact.as_deref()),
-                    o.body_page_exact.as_deref(),
+                let read = (
+                    valid.filter(|v| v.body_page.is_some()),
+                    o.body_page_read.as_deref(),
                 );
                 matches!(pages, (Some(v), Some(p)) if own_page
                     && page::same_page_hashed(v, p, &holder))
-                    || matches!(exact, (Some(v), Some(p)) if holds(v, p))
+                    || matches!(read, (Some(v), Some(p)) if v.body_page.as_deref().is_some_and(
+                        |vt| holds(vt, p, (&v.body_numbers, &o.body_numbers))
+                    ))
             }
         }
     }
@@ -1055,7 +1058,8 @@ pub(crate) mod recorded {
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,
-            body_page_exact: None,
+            body_page_read: None,
+            body_numbers: Vec::new(),
             body_names_certificates: false,
             outcome,
             detail: None,
@@ -1512,7 +1516,8 @@ mod tests {
         // Their whole bodies, read whole: the same page (a digest of each) or two pages.
         let whole = |mut o: crate::facts::ProbeObservation, body: &str| {
             o.body_page = crate::probe::page::token_hashes(body.as_bytes());
-            o.body_page_exact = crate::probe::page::exact_token_hashes(body.as_bytes());
+            o.body_page_read = o.body_page.clone();
+            o.body_numbers = crate::probe::page::number_hashes(body.as_bytes());
             o
         };
         let protected = format!("{layout}<main>orders 1017 1018</main></body></html>");

@@ -199,13 +199,33 @@ pub fn token_hashes(body: &[u8]) -> Option<Vec<u32>> {
     (all.len() <= MAX_PAGE_TOKENS).then(|| all.iter().map(|t| hash_token(t)).collect())
 }
 
-/// [`token_hashes`] with numbers kept (per-answer ids still masked): for finding a page held
-/// inside another ([`holds_page_hashed`]), where a refusal echoing the page's shape with every
-/// count zero is not the page (a regression sweep's 403 `{"whoami":{…,"orders_open":0}}` was
-/// taken to hold `{"whoami":{…,"orders_open":3}}`).
-pub fn exact_token_hashes(body: &[u8]) -> Option<Vec<u32>> {
-    let all = split_tokens(&masked_with(body, &[], &[], false));
-    (all.len() <= MAX_PAGE_TOKENS).then(|| all.iter().map(|t| hash_token(t)).collect())
+/// The numbers of a body as they stand (digit runs, per-answer ids still masked), a hash each,
+/// sorted, each once: beside [`token_hashes`] of what was read, for finding a page held inside
+/// another ([`numbers_agree`]).
+pub fn number_hashes(body: &[u8]) -> Vec<u32> {
+    let mut out: Vec<u32> = split_tokens(&masked_with(body, &[], &[], false))
+        .iter()
+        .filter(|t| t.iter().any(u8::is_ascii_digit))
+        .map(|t| hash_token(t))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether the numbers of a page held inside another ([`holds_page_hashed`], which masks them)
+/// are its own: at least half of `reference`'s ([`number_hashes`]) stand in `other`. A refusal
+/// echoing the page's shape with every count zero (a regression sweep's 403
+/// `{"whoami":{…,"orders_open":0}}` beside `…"orders_open":3`) holds none of them; the page
+/// itself under a refusal line keeps its ids and amounts, a clock or a render time aside (the
+/// same sweep's 403 with a page stamped to the millisecond: A, exit 0, where every number had to
+/// stand).
+pub fn numbers_agree(reference: &[u32], other: &[u32]) -> bool {
+    let kept = reference
+        .iter()
+        .filter(|n| other.binary_search(n).is_ok())
+        .count();
+    kept.saturating_mul(2) >= reference.len()
 }
 
 fn hash_token(token: &[u8]) -> u32 {
@@ -238,7 +258,7 @@ pub fn same_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> 
 /// distinct: a short one (`ok`, `secret area`) may be a phrase any page holds.
 pub const MIN_HELD_TOKENS: usize = 12;
 
-/// Whether `other` holds the whole page `reference` is ([`exact_token_hashes`] of each), with more
+/// Whether `other` holds the whole page `reference` is ([`token_hashes`] of each), with more
 /// around it: a refusal line before the protected page (Go's `http.Error(w, "Forbidden", 403)`
 /// without `return`, then the handler's page), the page inside an error page's markup, or after
 /// it. The tokens of `reference` in a row, where it shows one of `holder` any token in its
@@ -328,7 +348,7 @@ mod tests {
     /// the same page, a shorter one or a different one is not, nor a short phrase.
     #[test]
     fn a_page_is_held_inside_another_only_whole_and_when_long_enough() -> Result<(), String> {
-        let hashed = |s: &str| exact_token_hashes(s.as_bytes()).ok_or("no hashes");
+        let hashed = |s: &str| token_hashes(s.as_bytes()).ok_or("no hashes");
         let page = r#"{"orders":[{"id":"A-1","item":"widget","owner":"alice","status":"shipped"},{"id":"B-2","item":"gadget","owner":"bob"}]}"#;
         let reference = hashed(page)?;
         for around in [
@@ -352,22 +372,27 @@ mod tests {
         // The page's shape with other numbers (every count zero) is not the page.
         let counts = r#"{"whoami":{"client":"alice","orders_open":3,"orders_shipped":12,"invoices_due":2,"credit_limit":5000,"region":"eu-west","tier":"gold"}}"#;
         let zeroed = format!(
-            r#"{{"error":"forbidden",{}"#,
+            "Forbidden\n{}",
             counts
                 .replacen("3", "0", 1)
                 .replacen("12", "0", 1)
                 .replacen("2,", "0,", 1)
                 .replacen("5000", "0", 1)
-                .trim_start_matches('{')
         );
+        let numbers = |s: &str| number_hashes(s.as_bytes());
+        assert!(holds_page_hashed(&hashed(counts)?, &hashed(&zeroed)?, &[]));
         assert!(
-            !holds_page_hashed(&hashed(counts)?, &hashed(&zeroed)?, &[]),
+            !numbers_agree(&numbers(counts), &numbers(&zeroed)),
             "{zeroed}"
         );
-        assert!(holds_page_hashed(
-            &hashed(counts)?,
-            &hashed(&format!("Forbidden\n{counts}"))?,
-            &[]
+        let under = format!("Forbidden\n{counts}");
+        assert!(holds_page_hashed(&hashed(counts)?, &hashed(&under)?, &[]));
+        assert!(numbers_agree(&numbers(counts), &numbers(&under)));
+        // A clock on the page moves on between the two answers: its other numbers stand.
+        let stamped = |ms: &str| format!("{page} generated 2026-12-04 21:37:{ms}");
+        assert!(numbers_agree(
+            &numbers(&stamped("12.345")),
+            &numbers(&format!("Forbidden\n{}", stamped("13.901")))
         ));
         // A short page is a phrase any page may hold.
         let short = hashed("secret area")?;
