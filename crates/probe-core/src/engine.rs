@@ -2124,6 +2124,20 @@ fn observation(
 ) -> ProbeObservation {
     let rec = record.lock();
     let outcome = r.outcome.unwrap_or(Outcome::Inconclusive);
+    // A body read whole is a page ([`ProbeObservation::body_page`]); one that went on past the
+    // cap is kept as read apart, for a refusal holding the whole protected page in its first
+    // 16 KB and more after it (a regression sweep's 17.7 KB 403: A, exit 0). Tokenised once.
+    let answered = r.http_status.is_some() && !r.body.is_empty();
+    let (page, body_numbers) = if r.complete || answered {
+        crate::probe::page::page_hashes(&r.body)
+    } else {
+        (None, Vec::new())
+    };
+    let (body_page, body_page_read) = if r.complete {
+        (page, None)
+    } else {
+        (None, page)
+    };
     ProbeObservation {
         id,
         tls_version: version,
@@ -2149,21 +2163,9 @@ fn observation(
         via: r.via,
         auth_challenge: r.auth_challenge,
         body_excerpt: r.body_excerpt,
-        body_page: r
-            .complete
-            .then(|| crate::probe::page::token_hashes(&r.body))
-            .flatten(),
-        // On what was read, whole or not: a refusal holding the whole protected page in its
-        // first 16 KB and more after it holds it all the same (a regression sweep's 17.7 KB 403:
-        // A, exit 0).
-        body_page_read: (r.http_status.is_some() && !r.body.is_empty())
-            .then(|| crate::probe::page::token_hashes(&r.body))
-            .flatten(),
-        body_numbers: if r.http_status.is_some() {
-            crate::probe::page::number_hashes(&r.body)
-        } else {
-            Vec::new()
-        },
+        body_page,
+        body_page_read,
+        body_numbers,
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         outcome,
         detail: r.detail,

@@ -153,8 +153,8 @@ pub struct ProbeObservation {
     /// length can be told one page. Not reported.
     #[serde(skip)]
     pub body_page: Option<Vec<u32>>,
-    /// [`Self::body_page`] of what was read, even where the body went on past the cap: for a
-    /// page held inside another. Not reported.
+    /// [`Self::body_page`] of what was read of a body that went on past the cap (`None` where
+    /// it was read whole: `body_page` is it): for a page held inside another. Not reported.
     #[serde(skip)]
     pub body_page_read: Option<Vec<u32>>,
     /// The numbers of what was read as they stand ([`crate::probe::page::number_hashes`]): for

@@ -225,6 +225,17 @@ fn observation(
         _ if closed_after_our_certificate(x) => Outcome::RefusedTls,
         _ => Outcome::Inconclusive,
     };
+    // A body read whole is a page; one past the cap is kept as read apart. Tokenised once.
+    let (page, body_numbers) = if x.http_status.is_some() {
+        super::page::page_hashes(&x.body)
+    } else {
+        (None, Vec::new())
+    };
+    let (body_page, body_page_read) = if x.truncated {
+        (None, page.filter(|_| !x.body.is_empty()))
+    } else {
+        (page, None)
+    };
     ProbeObservation {
         id,
         tls_version: version,
@@ -240,17 +251,9 @@ fn observation(
         via: x.via.clone(),
         auth_challenge: None,
         body_excerpt: x.body_excerpt.clone(),
-        body_page: (x.http_status.is_some() && !x.truncated)
-            .then(|| super::page::token_hashes(&x.body))
-            .flatten(),
-        body_page_read: (x.http_status.is_some() && !x.body.is_empty())
-            .then(|| super::page::token_hashes(&x.body))
-            .flatten(),
-        body_numbers: if x.http_status.is_some() {
-            super::page::number_hashes(&x.body)
-        } else {
-            Vec::new()
-        },
+        body_page,
+        body_page_read,
+        body_numbers,
         body_names_certificates: x.body_names_certificates,
         outcome,
         detail: x.inconclusive.clone(),

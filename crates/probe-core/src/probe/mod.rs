@@ -285,7 +285,7 @@ impl<'a> VersionView<'a> {
                 // The valid page read whole (its masked hashes say so), the refusal's as read.
                 let read = (
                     valid.filter(|v| v.body_page.is_some()),
-                    o.body_page_read.as_deref(),
+                    o.body_page_read.as_deref().or(o.body_page.as_deref()),
                 );
                 matches!(pages, (Some(v), Some(p)) if own_page
                     && page::same_page_hashed(v, p, &holder))
@@ -1516,7 +1516,6 @@ mod tests {
         // Their whole bodies, read whole: the same page (a digest of each) or two pages.
         let whole = |mut o: crate::facts::ProbeObservation, body: &str| {
             o.body_page = crate::probe::page::token_hashes(body.as_bytes());
-            o.body_page_read = o.body_page.clone();
             o.body_numbers = crate::probe::page::number_hashes(body.as_bytes());
             o
         };

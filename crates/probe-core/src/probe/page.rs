@@ -64,12 +64,17 @@ fn answer_id_end(body: &[u8], i: usize) -> Option<usize> {
 /// (the valid certificate's names) as [`HOLDER_MARK`], exactly as given (no port or label taken
 /// off: a holder `client.example.com` is not every `client` of a page).
 pub(crate) fn masked(body: &[u8], names: &[String], holder: &[String]) -> Vec<u8> {
-    masked_with(body, names, holder, true)
+    masked_with(body, names, holder, None)
 }
 
-/// [`masked`], numbers kept as they stand where `numbers` is false (per-answer ids are masked
-/// all the same).
-fn masked_with(body: &[u8], names: &[String], holder: &[String], numbers: bool) -> Vec<u8> {
+/// [`masked`], the hash of each number it masked (a run of digits, as it stood; per-answer ids
+/// aside) put in `numbers` where given.
+fn masked_with(
+    body: &[u8],
+    names: &[String],
+    holder: &[String],
+    mut numbers: Option<&mut Vec<u32>>,
+) -> Vec<u8> {
     let mut needles: Vec<&[u8]> = Vec::new();
     for n in names {
         let bare = match n.rsplit_once(':') {
@@ -132,7 +137,7 @@ fn masked_with(body: &[u8], names: &[String], holder: &[String], numbers: bool) 
         } else if let Some(end) = answer_id_end(body, i) {
             out.push(NUMBER_MARK);
             i = end;
-        } else if b.is_ascii_digit() && numbers {
+        } else if b.is_ascii_digit() {
             // One mark for the run of digits, `.` or `,` between digits included.
             let mut j = i;
             while body.get(j).is_some_and(u8::is_ascii_digit)
@@ -141,6 +146,9 @@ fn masked_with(body: &[u8], names: &[String], holder: &[String], numbers: bool) 
                     && j > i)
             {
                 j += 1;
+            }
+            if let Some(seen) = numbers.as_deref_mut() {
+                seen.push(hash_token(body.get(i..j).unwrap_or_default()));
             }
             out.push(NUMBER_MARK);
             i = j.max(i + 1);
@@ -199,18 +207,21 @@ pub fn token_hashes(body: &[u8]) -> Option<Vec<u32>> {
     (all.len() <= MAX_PAGE_TOKENS).then(|| all.iter().map(|t| hash_token(t)).collect())
 }
 
-/// The numbers of a body as they stand (digit runs, per-answer ids still masked), a hash each,
+/// The numbers of a body as they stood before [`masked`] (runs of digits; per-answer ids aside), a hash each,
 /// sorted, each once: beside [`token_hashes`] of what was read, for finding a page held inside
 /// another ([`numbers_agree`]).
 pub fn number_hashes(body: &[u8]) -> Vec<u32> {
-    let mut out: Vec<u32> = split_tokens(&masked_with(body, &[], &[], false))
-        .iter()
-        .filter(|t| t.iter().any(u8::is_ascii_digit))
-        .map(|t| hash_token(t))
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+    page_hashes(body).1
+}
+
+/// [`token_hashes`] and [`number_hashes`] of a body, in one pass.
+pub fn page_hashes(body: &[u8]) -> (Option<Vec<u32>>, Vec<u32>) {
+    let mut numbers = Vec::new();
+    let all = split_tokens(&masked_with(body, &[], &[], Some(&mut numbers)));
+    numbers.sort_unstable();
+    numbers.dedup();
+    let page = (all.len() <= MAX_PAGE_TOKENS).then(|| all.iter().map(|t| hash_token(t)).collect());
+    (page, numbers)
 }
 
 /// Whether the numbers of a page held inside another ([`holds_page_hashed`], which masks them)
