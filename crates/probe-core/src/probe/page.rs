@@ -254,11 +254,22 @@ pub fn same_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> 
     if reference.len() != other.len() || reference.is_empty() {
         return false;
     }
-    let holders: Vec<u32> = holder
+    same_but_holders(reference, other, &holder_hashes(holder))
+}
+
+/// The token hashes of the valid certificate's names (`holder`), which a page may show where
+/// another shows its own caller.
+fn holder_hashes(holder: &[String]) -> Vec<u32> {
+    holder
         .iter()
         .flat_map(|h| tokens(h.as_bytes(), &[], &[]))
         .map(|t| hash_token(&t))
-        .collect();
+        .collect()
+}
+
+/// Token by token, `reference` and `other` the same, or `reference` showing one of `holders`
+/// where `other` shows another token.
+fn same_but_holders(reference: &[u32], other: &[u32], holders: &[u32]) -> bool {
     reference
         .iter()
         .zip(other)
@@ -280,17 +291,10 @@ pub fn holds_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) ->
     if distinct.len() < MIN_HELD_TOKENS || other.len() <= reference.len() {
         return false;
     }
-    let holders: Vec<u32> = holder
-        .iter()
-        .flat_map(|h| tokens(h.as_bytes(), &[], &[]))
-        .map(|t| hash_token(&t))
-        .collect();
-    other.windows(reference.len()).any(|w| {
-        reference
-            .iter()
-            .zip(w)
-            .all(|(r, o)| r == o || holders.contains(r))
-    })
+    let holders = holder_hashes(holder);
+    other
+        .windows(reference.len())
+        .any(|w| same_but_holders(reference, w, &holders))
 }
 
 /// Whether two body excerpts are the same page: the same tokens, numbers aside.
