@@ -422,17 +422,23 @@ fn orphans(before: &[u32]) -> Vec<String> {
         // Out of this process's session (`setsid`, a daemon): never another client or server
         // this process started meanwhile (tests run clients side by side in one process).
         .filter(|pid| !before.contains(pid) && session_of(*pid) != mine)
+        // One that kept a run's environment is the marker's to find: this run's is found so,
+        // another's (a run beside this one, in tests) is not this client's.
+        .filter(|pid| !holds_a_run_marker(*pid))
         .filter(|pid| !is_zombie_pid(*pid))
         .map(|pid| pid.to_string())
         .collect()
 }
 
-/// Reaps this process's dead children that nobody waits for (the clients' leftovers once
-/// killed), so that none stays a zombie until the run ends. Linux only.
+/// Reaps this process's dead children out of its session that nobody waits for (the clients'
+/// leftovers once killed), so that none stays a zombie until the run ends; never a child this
+/// process waits for itself (a client run beside, in its session). Linux only.
 fn reap_orphans(before: &[u32]) {
     #[cfg(target_os = "linux")]
+    let mine = session_of(std::process::id());
+    #[cfg(target_os = "linux")]
     for pid in children_of_this_process() {
-        if !before.contains(&pid) && is_zombie(pid) {
+        if !before.contains(&pid) && session_of(pid) != mine && is_zombie(pid) {
             if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
                 let _ = rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::NOHANG);
             }
@@ -440,6 +446,24 @@ fn reap_orphans(before: &[u32]) {
     }
     #[cfg(not(target_os = "linux"))]
     let _ = before;
+}
+
+/// Whether a process's environment holds any impostor run's marker (`MTLS_IMPOSTOR_CA_FILE=`).
+/// Linux only.
+fn holds_a_run_marker(pid: u32) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|environ| {
+            environ
+                .split(|b| *b == 0)
+                .any(|v| v.starts_with(b"MTLS_IMPOSTOR_CA_FILE="))
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = pid;
+        false
+    }
 }
 
 /// A process's session, from `/proc/PID/stat` (`pid (comm) state ppid pgrp session …`); `None`
