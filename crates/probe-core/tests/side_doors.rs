@@ -41,7 +41,16 @@ enum Door {
     /// No client auth in TLS; the app trusts `X-SSL-Client-Verify: SUCCESS` and redirects
     /// everyone else to its login page (302).
     TrustsVerifyHeaderRedirects,
+    /// As `SniPolicyStrict`, with a certificate of twelve other names: each hands out a session
+    /// without a certificate, none of which `secure.test` resumes (its own session cache).
+    SniPolicyStrictManyNames,
 }
+
+/// The other names of `Door::SniPolicyStrictManyNames`'s certificate.
+const MANY_NAMES: [&str; 12] = [
+    "n01.test", "n02.test", "n03.test", "n04.test", "n05.test", "n06.test", "n07.test", "n08.test",
+    "n09.test", "n10.test", "n11.test", "n12.test",
+];
 
 /// What the server saw of each request: its `Host` and its `Authorization` header.
 type Seen = Arc<std::sync::Mutex<Vec<(String, Option<String>)>>>;
@@ -55,6 +64,8 @@ struct Lab {
     /// The CA of its certificate: trusted by scans that send the user's headers (they go only
     /// to a server whose certificate verifies).
     ca: rustls::pki_types::CertificateDer<'static>,
+    /// ClientHellos with the SNI `secure.test`.
+    secure_hellos: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Drop for Lab {
@@ -66,8 +77,14 @@ impl Drop for Lab {
 async fn start(door: Door) -> Result<Lab, BoxError> {
     let ca = pki::ca("side-door CA")?;
     let (leaf, key) = pki::leaf(&ca, |p| {
+        let many = if door == Door::SniPolicyStrictManyNames {
+            &MANY_NAMES[..]
+        } else {
+            &[]
+        };
         p.subject_alt_names = ["secure.test", "public.test"]
             .iter()
+            .chain(many)
             .filter_map(|n| rcgen::string::Ia5String::try_from(*n).ok())
             .map(rcgen::SanType::DnsName)
             .collect();
@@ -96,6 +113,8 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
     let port = listener.local_addr()?.port();
     let seen: Seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let record = seen.clone();
+    let secure_hellos = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let hellos = secure_hellos.clone();
     let task = tokio::spawn(async move {
         // Bounded: a scan of a name that refuses everyone makes about 200 connections (the
         // side doors' follow-ups on up to 8 names), and a test scans up to four times.
@@ -104,6 +123,7 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                 break;
             };
             let (secure, open, record) = (secure.clone(), open.clone(), record.clone());
+            let hellos = hellos.clone();
             tokio::spawn(async move {
                 let work = async {
                     let acceptor = tokio_rustls::LazyConfigAcceptor::new(
@@ -120,7 +140,11 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                         Door::SniPolicyHostRouting
                             | Door::SniPolicyStrict
                             | Door::SniPolicyHostRoutingTls12
+                            | Door::SniPolicyStrictManyNames
                     );
+                    if sni.as_deref() == Some("secure.test") {
+                        hellos.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                     let config = if by_sni && sni.as_deref() == Some("secure.test") {
                         secure
                     } else {
@@ -150,14 +174,14 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                     });
                     record.lock().unwrap().push((host.clone(), authorization));
                     let (status, body) = match door {
-                        Door::SniPolicyHostRouting | Door::SniPolicyStrict
-                            if door == Door::SniPolicyStrict
-                                && sni.as_deref() != Some(host.as_str()) =>
+                        Door::SniPolicyStrict | Door::SniPolicyStrictManyNames
+                            if sni.as_deref() != Some(host.as_str()) =>
                         {
                             ("421 Misdirected Request", "misdirected")
                         }
                         Door::SniPolicyHostRouting
                         | Door::SniPolicyStrict
+                        | Door::SniPolicyStrictManyNames
                         | Door::SniPolicyHostRoutingTls12 => {
                             if host == "secure.test" {
                                 ("200 OK", "the secret area")
@@ -198,6 +222,7 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
         task,
         seen,
         ca: ca_der,
+        secure_hellos,
     })
 }
 
@@ -285,6 +310,37 @@ async fn sni_chosen_policy_with_host_routing_is_found_and_the_strict_control_is_
             c.sni_names_tried
         );
     }
+    Ok(())
+}
+
+/// Sessions from twelve other names, none of which the protected name resumes (its own session
+/// cache): every name's session is offered, none left in silence, and the strict server has no
+/// finding. Before, sessions from three names were offered and the rest never tried (a server
+/// whose names keep session keys of their own, but for one that shares the protected name's,
+/// would have passed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_names_session_is_offered_past_the_old_cap_of_three() -> Result<(), BoxError> {
+    let lab = start(Door::SniPolicyStrictManyNames).await?;
+    let t = scan(&lab).await?;
+    assert!(
+        finding(&t, FindingId::SessionResumptionBypass).is_none(),
+        "{:#?}",
+        t.findings
+    );
+    assert!(
+        !t.skipped_probes
+            .iter()
+            .any(|s| s.id.as_str() == "session-resumption-bypass"),
+        "{:#?}",
+        t.skipped_probes
+    );
+    let hellos = lab.secure_hellos.load(std::sync::atomic::Ordering::Relaxed);
+    // Every name's session offered on both versions: 55 ClientHellos for `secure.test` when
+    // this was written, against 31 with three names' sessions per version.
+    assert!(
+        hellos >= 45,
+        "{hellos} ClientHellos with the SNI secure.test"
+    );
     Ok(())
 }
 

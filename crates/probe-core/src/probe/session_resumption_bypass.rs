@@ -4,7 +4,7 @@
 //! TLS 1.2 session), then offer it with the protected name and ask for the protected resource. A
 //! resumed handshake without a CertificateRequest that is served 2xx, on the protected site's page
 //! (judged against the donor name's controls, [`super::landing`]), is a bypass. Each version the protected name refuses on is tried, with the
-//! first name whose session the protected name resumes (at most [`MAX_DONORS`] names). The donor's first connection asks for the protected
+//! first name whose session the protected name resumes (every name it tries, until one does). The donor's first connection asks for the protected
 //! `Host` and is the one the SNI probe reads (`side_door::SharedKnocks`): the session is handed
 //! out in the handshake, whatever the request. The controls, for a resumed session that lands on
 //! the donor's own site or a default one, are fetched only when the offer is served.
@@ -51,10 +51,6 @@ static SPEC: ProbeSpec = ProbeSpec {
     findings: &[FindingId::SessionResumptionBypass],
 };
 
-/// Names whose session is offered per version at most. A name that gave no session (refused
-/// before a ticket, or no resumption there) does not count: the next one is asked, up to every
-/// candidate name (at most [`super::side_door::MAX_NAMES`] and the configured ones).
-const MAX_DONORS: usize = 3;
 
 /// One attempt: the donor name, what it gave, what the protected name did with it, and, when the
 /// offer was resumed and served without a CertificateRequest, where it landed.
@@ -80,14 +76,18 @@ async fn attempt(
     port: Option<u16>,
 ) -> Vec<Attempt> {
     let mut out = Vec::new();
-    let mut offered = 0;
     // On TLS 1.2, a session the protected server did not resume is asked for once more by
     // session ID alone (no ticket): a server with its own ticket keys may share its session
     // cache with the donor (HAProxy's binds in one process: an audit's stock configuration with
     // `sibling-port` was A, exit 0, where `s_client -no_ticket` resumed and got the orders).
     let mut by_id_asked = version != TlsVersion::Tls12;
+    // Every candidate name's session until one settles the version: the list is bounded
+    // ([`super::side_door::MAX_NAMES`] of the certificate's, the configured ones, a random
+    // name or two). A cap of three names here once left the rest in silence: a server whose
+    // names keep session keys of their own, but for one that shares the protected name's,
+    // would have passed unseen.
     for donor in donors {
-        if offered >= MAX_DONORS || scan.limits.expired() {
+        if scan.limits.expired() {
             break;
         }
         let sni = &donor.0;
@@ -144,7 +144,6 @@ async fn attempt(
                     tokio::time::sleep(*wait).await;
                 }
                 _ => {
-                    offered += usize::from(a.offered.is_some());
                     let not_resumed = a
                         .offered
                         .as_ref()
