@@ -1533,14 +1533,26 @@ fn a_process_detached_from_the_client_is_never_a_pass() -> TestResult {
     // twenty-seventh session). The impostor is the clients' subreaper: found by its parent.
     let marked = r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL"; setsid sh -c 'sleep 0.3; curl -k -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL"' > /dev/null 2>&1 < /dev/null &"#;
     let unmarked = r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL"; setsid env -i PATH="$PATH" U="$MTLS_IMPOSTOR_URL" sh -c 'sleep 0.5; curl -k -sS -o /dev/null --max-time 5 "$U"' > /dev/null 2>&1 < /dev/null &"#;
-    for (label, cmd) in [
-        ("careful curl, then a detached curl -k", marked),
+    // A background job of a shell with job control (`set -m`: a process group of its own, in
+    // the same session) without the run's environment: neither the group kill, nor the marker,
+    // nor a session of its own found it: A, exit 0 (twenty-eighth session). Counted as the
+    // subreaper's while no other client run is under way in the process (the CLI's one run).
+    let own_group = r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL"; set -m; env -i PATH="$PATH" U="$MTLS_IMPOSTOR_URL" sh -c 'sleep 0.5; curl -k -sS -o /dev/null --max-time 5 "$U"' > /dev/null 2>&1 < /dev/null &"#;
+    for (label, shell, cmd) in [
+        ("careful curl, then a detached curl -k", "sh", marked),
         (
             "careful curl, then a detached curl -k without the run's environment",
+            "sh",
             unmarked,
         ),
+        (
+            "careful curl, then a background job in a group of its own without the run's \
+             environment",
+            "bash",
+            own_group,
+        ),
     ] {
-        let run = impostor(&[], &[], &["sh", "-c", cmd])?;
+        let run = impostor(&[], &[], &[shell, "-c", cmd])?;
         check_incomplete(
             label,
             &run,

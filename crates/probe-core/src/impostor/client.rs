@@ -273,6 +273,7 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
     // This process's own children before the client (servers of a test harness running the
     // impostor in-process): never the client's leftovers.
     let subreaper = become_subreaper();
+    let _under_way = RunUnderWay::start();
     let before: Vec<u32> = if subreaper {
         children_of_this_process()
     } else {
@@ -355,9 +356,11 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
     // parent, killed and counted (an audit's careful foreground call beside a detached `curl -k`
     // was A, exit 0). Then whatever of the client's is dead here is reaped.
     if subreaper {
+        // (Not the client's own group, killed and counted above, its members maybe not dead
+        // yet.)
         let left: Vec<String> = orphans(&before)
             .into_iter()
-            .filter(|p| !found_by_marker.contains(p))
+            .filter(|p| !found_by_marker.contains(p) && !in_group(p, leader))
             .collect();
         if !left.is_empty() {
             kill_pids(&left);
@@ -412,16 +415,47 @@ fn become_subreaper() -> bool {
     }
 }
 
-/// The running processes (pids) whose parent is this process, out of its session, but for those
-/// of `before` (its children before the client started): the client's leftovers that left its
-/// process group with `setsid`, re-parented here ([`become_subreaper`]). Linux only.
+/// Client runs under way in this process ([`run_command`]): one, as in the CLI, or several side
+/// by side (tests run clients in one process).
+static RUNS_UNDER_WAY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One client run counted in [`RUNS_UNDER_WAY`] while it lives.
+struct RunUnderWay;
+
+impl RunUnderWay {
+    fn start() -> Self {
+        RUNS_UNDER_WAY.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        RunUnderWay
+    }
+
+    /// No other client run under way in this process: every child re-parented here since this
+    /// client started is its leftover.
+    fn alone() -> bool {
+        RUNS_UNDER_WAY.load(std::sync::atomic::Ordering::SeqCst) == 1
+    }
+}
+
+impl Drop for RunUnderWay {
+    fn drop(&mut self) {
+        RUNS_UNDER_WAY.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The running processes (pids) whose parent is this process, but for those of `before` (its
+/// children before the client started): the client's leftovers that left its process group,
+/// re-parented here ([`become_subreaper`]). Out of this process's session (`setsid`, a daemon)
+/// always; in it too (a background job of a shell with job control, `set -m`, or any
+/// `setpgid`, without the run's environment: an audit's was A, exit 0) while no other client
+/// run is under way in this process. Linux only.
 fn orphans(before: &[u32]) -> Vec<String> {
     let mine = session_of(std::process::id());
+    let alone = RunUnderWay::alone();
     children_of_this_process()
         .into_iter()
-        // Out of this process's session (`setsid`, a daemon): never another client or server
-        // this process started meanwhile (tests run clients side by side in one process).
-        .filter(|pid| !before.contains(pid) && session_of(*pid) != mine)
+        // In this process's session, another client or server this process started meanwhile
+        // may be its child (tests run clients side by side in one process): counted only when
+        // this run is the only one under way.
+        .filter(|pid| !before.contains(pid) && (alone || session_of(*pid) != mine))
         // One that kept a run's environment is the marker's to find: this run's is found so,
         // another's (a run beside this one, in tests) is not this client's.
         .filter(|pid| !holds_a_run_marker(*pid))
@@ -437,8 +471,10 @@ fn reap_orphans(before: &[u32]) {
     #[cfg(target_os = "linux")]
     let mine = session_of(std::process::id());
     #[cfg(target_os = "linux")]
+    let alone = RunUnderWay::alone();
+    #[cfg(target_os = "linux")]
     for pid in children_of_this_process() {
-        if !before.contains(&pid) && session_of(pid) != mine && is_zombie(pid) {
+        if !before.contains(&pid) && (alone || session_of(pid) != mine) && is_zombie(pid) {
             if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
                 let _ = rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::NOHANG);
             }
@@ -579,6 +615,22 @@ fn alive_in_group(group: Option<u32>) -> usize {
     {
         let _ = group;
         0
+    }
+}
+
+/// Whether the process `pid` (as [`orphans`] lists it) is in the process group `group`.
+fn in_group(pid: &str, group: Option<u32>) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        pid.parse::<u32>()
+            .ok()
+            .and_then(process_group)
+            .is_some_and(|g| Some(g) == group)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (pid, group);
+        false
     }
 }
 
