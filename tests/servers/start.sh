@@ -642,6 +642,14 @@
 #                             proxies to the application, which takes the suffix for a format
 #                             (Rails, Spring, Django REST): both get the orders without a
 #                             certificate (an audit's, twenty-fourth session: A, exit 0 before)
+#   nginx-path-guard-tomcat   scanned at /admin/orders (server.crt): verify optional; `location ~*
+#                             ^/admin` refuses a request without a certificate (403) and proxies
+#                             the rest to a real Tomcat 10.1 (tomcat-optional on a port of its
+#                             own, serving the orders at /admin/orders), as does `location /`: nginx
+#                             takes `;` and `..;` for names, Tomcat drops `;` parameters before it
+#                             resolves dot segments, so /;/admin/orders and /x/..;/admin/orders get
+#                             the orders without a certificate (an audit's, twenty-eighth session:
+#                             A, exit 0 before; Shiro's CVE-2020-1957 shape; not on --list)
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
 #                             connection closed, no answer): no door, but a close is no
@@ -1183,6 +1191,42 @@ $(nginx_client_auth "$port" optional)
     location / {
       default_type text/plain;
       return 404 "not found\n";
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-path-guard-tomcat)
+  need "$NGINX"
+  need "$PYTHON3"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # the backend: this script's tomcat-optional on a free port of its own, in this process group
+  # (killed with it), its ROOT webapp serving the orders at /admin/orders; nginx starts once it
+  # listens (a JVM takes seconds)
+  backend=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  MTLS_WATCH_STDIN=0 bash "$here/start.sh" tomcat-optional "$backend" "$pki" "$prefix/backend" \
+    >"$prefix/logs/tomcat.log" 2>&1 </dev/null &
+  tomcat=$!
+  # shellcheck disable=SC2064 # the pid now
+  trap "kill -TERM $tomcat 2>/dev/null" EXIT
+  root=$prefix/backend/tomcat-tomcat-optional-$backend/webapps/ROOT
+  for _ in $(seq 600); do [ -d "$root" ] && break; sleep 0.1; done
+  mkdir -p "$root/admin"
+  printf '{"orders":[{"id":7101,"item":"sprocket","qty":12},{"id":7102,"item":"flange","qty":4}],"customer":"zenith ltd"}\n' \
+    >"$root/admin/orders"
+  for _ in $(seq 900); do (exec 3<>"/dev/tcp/127.0.0.1/$backend") 2>/dev/null && break; sleep 0.1; done
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+$(nginx_client_auth "$port" optional)
+    location ~* ^/admin {
+      if (\$ssl_client_verify != SUCCESS) { return 403 "client certificate required\n"; }
+      proxy_pass https://127.0.0.1:$backend;
+    }
+    location / {
+      proxy_pass https://127.0.0.1:$backend;
     }
   }
 }

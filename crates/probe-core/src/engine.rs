@@ -1227,6 +1227,48 @@ async fn early_knocks(
         .await;
 }
 
+/// The records of deferred probes left unjudged on some version ([`Probe::unjudged_after`]): one
+/// per probe, naming the versions, each reason once; "not every door was tried" where the probe
+/// ran on another version.
+fn unjudged_records(
+    unjudged: &[(ProbeId, TlsVersion, String)],
+    probes: &[ProbeObservation],
+) -> Vec<SkippedProbe> {
+    let mut out: Vec<SkippedProbe> = Vec::new();
+    let mut ids: Vec<ProbeId> = Vec::new();
+    for (id, _, _) in unjudged {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    for id in ids {
+        let versions: Vec<TlsVersion> = unjudged
+            .iter()
+            .filter(|(i, _, _)| *i == id)
+            .map(|(_, v, _)| *v)
+            .collect();
+        let mut reasons: Vec<&str> = Vec::new();
+        for (_, _, why) in unjudged.iter().filter(|(i, _, _)| *i == id) {
+            if !reasons.contains(&why.as_str()) {
+                reasons.push(why);
+            }
+        }
+        let on = TlsVersion::list(&versions);
+        let ran_elsewhere = probes.iter().any(|o| o.id == id);
+        let reason = if ran_elsewhere {
+            format!(
+                "{}: on {on}, {}",
+                SkippedProbe::PARTLY_RUN,
+                reasons.join("; ")
+            )
+        } else {
+            format!("on {on}, {}", reasons.join("; "))
+        };
+        out.push(SkippedProbe { id, reason });
+    }
+    out
+}
+
 /// The handshake probes of the registry on every version: the first wave, the follow-ups that
 /// need its facts, the probes that presented nothing they should have, and the late-auth wave.
 async fn handshake_probes(
@@ -1292,22 +1334,27 @@ async fn handshake_probes(
     let (mut probes, chains) = run(wave, baseline, Vec::new(), cert_asked).await;
 
     let mut follow_ups = Vec::new();
+    // Deferred probes not wanted on a version whose first wave left what they test unproven:
+    // (probe, version, why).
+    let mut unjudged: Vec<(ProbeId, TlsVersion, String)> = Vec::new();
     for &v in &scan.versions {
         let view = VersionView {
             version: v,
             observations: probes.iter().filter(|o| o.tls_version == v).collect(),
         };
-        follow_ups.extend(
-            deferred
-                .iter()
-                .filter(|(id, dv, _)| {
-                    *dv == v
-                        && registry::PROBES
-                            .iter()
-                            .any(|p| p.id() == *id && p.wanted_after(&view))
-                })
-                .cloned(),
-        );
+        for (id, dv, chooser) in &deferred {
+            let Some(probe) = registry::PROBES.iter().find(|p| p.id() == *id) else {
+                continue;
+            };
+            if *dv != v {
+                continue;
+            }
+            if probe.wanted_after(&view) {
+                follow_ups.push((*id, v, chooser.clone()));
+            } else if let Some(why) = probe.unjudged_after(&view) {
+                unjudged.push((*id, v, why));
+            }
+        }
         for probe in registry::PROBES
             .iter()
             .filter(|p| order.iter().any(|(id, _)| *id == p.id()))
@@ -1329,6 +1376,7 @@ async fn handshake_probes(
         );
     }
     probes.sort_by_key(|o| order.iter().position(|k| *k == (o.id, o.tls_version)));
+    skipped.extend(unjudged_records(&unjudged, &probes));
 
     for probe in registry::PROBES {
         let Some(reason) = probe.unpresented(ctx) else {

@@ -390,6 +390,12 @@ pub trait Probe: Send + Sync {
     fn wanted_after(&self, _first: &VersionView<'_>) -> bool {
         true
     }
+    /// For a [`Probe::deferred`] probe not [`Probe::wanted_after`] on this version: why what it
+    /// tests there is nevertheless not proven (the first wave lacks what it reads), if it is
+    /// not. The target is then graded B at best, with that reason among the skipped lines.
+    fn unjudged_after(&self, _first: &VersionView<'_>) -> Option<String> {
+        None
+    }
     /// The ALPN protocols its exchange offers: `h2` and `http/1.1` by default; `http/1.1` alone
     /// or none for the baseline asked again as another kind of client.
     fn alpn(&self) -> crate::transport::Alpn {

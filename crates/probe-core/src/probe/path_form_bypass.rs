@@ -42,7 +42,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -81,6 +81,16 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     if !first.is_empty() {
         out.push((format!("/{first};{after}"), "with an empty path parameter"));
     }
+    // A segment of a path parameter alone before it, and one `..;` takes back: a rule on the
+    // path as written (nginx `location ~ ^/admin`, which takes `..;` for a name) before a
+    // Servlet container that drops `;` parameters before it resolves dot segments (Tomcat,
+    // Jetty; Shiro's CVE-2020-1957): an audit's nginx in front of Tomcat was A, exit 0, while
+    // `/;/admin/orders` and `/x/..;/admin/orders` got the orders without a certificate.
+    out.push((format!("/;{path}"), "after a segment of an empty path parameter (`/;`)"));
+    out.push((
+        format!("/mtls-scan/..;{path}"),
+        "after a segment that `..;` takes back (`/mtls-scan/..;`)",
+    ));
     match path.strip_suffix('/') {
         Some(bare) if !bare.is_empty() => out.push((bare.to_owned(), "without its trailing slash")),
         _ => out.push((format!("{path}/"), "with a trailing slash")),
@@ -207,6 +217,8 @@ mod tests {
                 "//admin/orders?x=1",
                 "/./admin/orders?x=1",
                 "/admin;/orders?x=1",
+                "/;/admin/orders?x=1",
+                "/mtls-scan/..;/admin/orders?x=1",
                 "/admin/orders/?x=1",
                 "/ADMIN/orders?x=1",
                 "/admin%2Forders?x=1",
@@ -224,6 +236,8 @@ mod tests {
                 "//v1/",
                 "/./v1/",
                 "/v1;/",
+                "/;/v1/",
+                "/mtls-scan/..;/v1/",
                 "/v1",
                 "/V1/",
                 "/v1/?mtls-scan=.css"

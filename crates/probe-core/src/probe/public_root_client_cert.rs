@@ -228,6 +228,17 @@ static SPEC: ProbeSpec = ProbeSpec {
     findings: &[FindingId::ClientCaPublicRoots],
 };
 
+/// The server asked for a certificate naming no public root (none at all, or its own CAs alone)
+/// and did not serve the anonymous client.
+fn asked_naming_no_public_root(first: &VersionView<'_>) -> bool {
+    first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
+        !nc.late
+            && nc.cert_requested
+            && crate::checks::public_roots::public_roots_among(&nc.acceptable_ca_names).is_empty()
+            && nc.outcome != Outcome::Served
+    })
+}
+
 /// The certificate from an unknown CA as first presented, refused in the handshake with an
 /// alert that refuses a chain: the contrast the public root's refusal is read against.
 fn untrusted_refused(view: &VersionView<'_>) -> Option<String> {
@@ -268,13 +279,31 @@ impl Probe for PublicRootClientCert {
     /// `-verifyCAfile` may), did not serve the anonymous client, and refused the certificate
     /// from an unknown CA in the handshake with an alert.
     fn wanted_after(&self, first: &VersionView<'_>) -> bool {
-        first.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
-            !nc.late
-                && nc.cert_requested
-                && crate::checks::public_roots::public_roots_among(&nc.acceptable_ca_names)
-                    .is_empty()
-                && nc.outcome != Outcome::Served
-        }) && untrusted_refused(first).is_some()
+        asked_naming_no_public_root(first) && untrusted_refused(first).is_some()
+    }
+
+    /// Where it would be wanted but the certificate from an unknown CA was refused in the
+    /// handshake without an alert (Python's asyncio servers close: aiohttp, uvicorn, hypercorn,
+    /// Tornado): the contrast it reads is not there, and a server trusting the public roots
+    /// (`load_default_certs(Purpose.CLIENT_AUTH)`, the system bundle appended to its CA file) was
+    /// A, exit 0 (an audit's, twenty-eighth session). Not proven either way: B at best.
+    fn unjudged_after(&self, first: &VersionView<'_>) -> Option<String> {
+        let closed = first
+            .all(ProbeId::UNTRUSTED_CLIENT_CERT)
+            .filter(|o| o.client_cert.is_some())
+            .any(|o| o.outcome == Outcome::RefusedTls && o.alert.is_none());
+        (asked_naming_no_public_root(first) && untrusted_refused(first).is_none() && closed).then(
+            || {
+                "the server refused the certificate from an unknown CA in its handshake \
+                 without an alert (it closed the connection), so the contrast this probe \
+                 reads (a chain refused for its issuer, a public root's refused for its \
+                 signature) cannot be seen: whether its TLS layer trusts the system's public \
+                 roots for client certificates (Python `load_default_certs(Purpose.CLIENT_AUTH)`, \
+                 a CA file with the system bundle appended) is not proven; check that the \
+                 server's client CA file holds your CA alone"
+                    .to_owned()
+            },
+        )
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
