@@ -516,41 +516,83 @@ main([Mode]) ->
 /// every impostor, yet offer anonymous suites. Python `urllib` goes on with a server that picks
 /// one and shows no certificate at all (an audit's: A, exit 0); curl refuses it ("couldn't get
 /// peer certificate", checked by hand against `openssl s_server -nocert -cipher aNULL`: the
-/// finding read from the ClientHello was false for it, another audit's). The impostor cannot pick
-/// one, so neither is proven: incomplete (exit 3), naming the suites, never A.
+/// finding read from the ClientHello was false for it, another audit's). The impostor plays
+/// `anonymous-suite` last (OpenSSL picking one): `urllib` is F, `client-skips-server-verification`
+/// from that scenario alone, exit 1; curl refuses it and is A, exit 0, with nothing unproven.
+/// Before, both were incomplete (exit 3): rustls picks none.
 #[test]
-fn a_client_offering_anonymous_suites_is_unproven() -> TestResult {
+fn a_client_offering_anonymous_suites_is_tried_with_one() -> TestResult {
     let anull = "import os, ssl, urllib.request\n\
                  ctx = ssl.create_default_context()\n\
                  ctx.set_ciphers('ALL:@SECLEVEL=0')\n\
                  urllib.request.urlopen(os.environ['MTLS_IMPOSTOR_URL'], timeout=5, context=ctx).read()";
     let curl = r#"curl -sSf -o /dev/null --max-time 5 --ciphers 'ALL:@SECLEVEL=0' --cacert "$MTLS_IMPOSTOR_CA_FILE" "$MTLS_IMPOSTOR_URL""#;
-    for (label, tool, cmd) in [
-        ("python urllib", "python3", &["python3", "-c", anull][..]),
-        ("curl", "curl", &["sh", "-c", curl][..]),
+    for (label, tool, cmd, careless) in [
+        (
+            "python urllib",
+            "python3",
+            &["python3", "-c", anull][..],
+            true,
+        ),
+        ("curl", "curl", &["sh", "-c", curl][..], false),
     ] {
         if !need(tool) {
             continue;
         }
         let run = impostor(&[], &[], cmd)?;
         let t = run.target();
-        assert_eq!(run.exit, 3, "{label}: {}", run.scenarios());
-        assert_ne!(t["grade"], "A", "{label}");
+        let anonymous = run.scenario("anonymous-suite");
         assert!(
-            !t["findings"]
-                .to_string()
-                .contains("client-skips-server-verification"),
-            "{label}: {}",
-            run.scenarios()
-        );
-        assert!(
-            t["incomplete"]
+            anonymous["connections"]
                 .as_array()
-                .is_some_and(|i| i.iter().any(|i| i["probe"] == "anonymous-cipher-suites"
-                    && i["reason"].as_str().is_some_and(|r| r.contains("_anon_")))),
+                .is_some_and(|c| !c.is_empty()),
             "{label}: {}",
             run.scenarios()
         );
+        assert!(
+            t["incomplete"].as_array().is_none_or(|i| i.is_empty()),
+            "{label}: {}",
+            t["incomplete"]
+        );
+        if careless {
+            assert_eq!(run.exit, 1, "{label}: {}", run.scenarios());
+            assert_eq!(t["grade"], "F", "{label}");
+            let f = t["findings"]
+                .as_array()
+                .and_then(|f| {
+                    f.iter()
+                        .find(|f| f["id"] == "client-skips-server-verification")
+                })
+                .unwrap_or_else(|| panic!("{label}: {}", t["findings"]));
+            assert!(
+                f["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("anonymous cipher suite")),
+                "{label}: {f}"
+            );
+            // That scenario alone: every certificate the client was shown, it refused.
+            assert_eq!(
+                f["evidence"]
+                    .as_object()
+                    .map(|e| e.keys().filter(|k| k.starts_with("scenario ")).count()),
+                Some(1),
+                "{label}: {f}"
+            );
+            assert!(
+                anonymous["connections"].as_array().is_some_and(|c| c
+                    .iter()
+                    .any(|c| c["end"] == "request" && c["tls_version"] == "1.2")),
+                "{label}: {anonymous}"
+            );
+        } else {
+            assert_eq!(run.exit, 0, "{label}: {}", run.scenarios());
+            assert_eq!(t["grade"], "A", "{label}");
+            assert!(
+                t["findings"].as_array().is_none_or(|f| f.is_empty()),
+                "{label}: {}",
+                t["findings"]
+            );
+        }
     }
     Ok(())
 }

@@ -79,6 +79,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
         Scenario::UntrustedCa,
         Scenario::ForgedCa,
         Scenario::NonCaIssuer,
+        Scenario::AnonymousSuite,
     ]
     .into_iter()
     .filter_map(got)
@@ -136,6 +137,12 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                      CA issued for another name (anyone holding any certificate from that CA \
                      mints one for this server)"
                 }
+                Scenario::AnonymousSuite => {
+                    "none at all: the server picked an anonymous cipher suite the client offered \
+                     (no certificate is sent with one; OpenSSL's `ALL:@SECLEVEL=0`, or a list \
+                     naming `aNULL`, offers them: take them out, `DEFAULT` or `!aNULL`), and the \
+                     client went on"
+                }
                 _ => "issued by a CA it was not told to trust",
             })
             .collect();
@@ -178,24 +185,28 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     // `IO::Socket::SSL` with `ALL:@SECLEVEL=0` refused every impostor (A, exit 0, an audit's)
     // and sent their requests to an `openssl s_server -nocert -cipher aNULL`; curl, Ruby and
     // Node with the same list refuse it ("couldn't get peer certificate": a finding read from
-    // the ClientHello alone was false for them, an audit's, twenty-seventh session). The
-    // impostor's rustls cannot pick one, so it is not proven either way: the run is incomplete.
+    // the ClientHello alone was false for them, an audit's, twenty-seventh session). A wrapped
+    // run plays `anonymous-suite` (OpenSSL picking one) last, and judges it as the others;
+    // where it was not played (serve mode, a run stopped before it), it is not proven either
+    // way: the run is incomplete.
     let anonymous: Vec<&ScenarioResult> = run
         .scenarios
         .iter()
         .filter(|r| r.connections.iter().any(|c| !c.anonymous_suites.is_empty()))
         .collect();
-    let anonymous_unproven = (careless.is_empty() && cleartext.is_empty() && !anonymous.is_empty())
-        .then(|| {
-            let mut suites: Vec<&str> = Vec::new();
-            for c in anonymous.iter().flat_map(|r| r.connections.iter()) {
-                for s in &c.anonymous_suites {
-                    if !suites.contains(&s.as_str()) && suites.len() < 4 {
-                        suites.push(s);
+    let anonymous_played = run.scenario(Scenario::AnonymousSuite).is_some();
+    let anonymous_unproven =
+        (careless.is_empty() && cleartext.is_empty() && !anonymous.is_empty() && !anonymous_played)
+            .then(|| {
+                let mut suites: Vec<&str> = Vec::new();
+                for c in anonymous.iter().flat_map(|r| r.connections.iter()) {
+                    for s in &c.anonymous_suites {
+                        if !suites.contains(&s.as_str()) && suites.len() < 4 {
+                            suites.push(s);
+                        }
                     }
                 }
-            }
-            format!(
+                format!(
                 "the client offered anonymous cipher suites in its ClientHello ({}{}): a server \
                  that picks one presents no certificate at all, and whether this client then \
                  refuses it (curl, Ruby, Node) or sends its request (Python `urllib`, Perl) is \
@@ -205,7 +216,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 suites.join(", "),
                 if suites.len() == 4 { ", …" } else { "" },
             )
-        });
+            });
     let name_blind: Vec<&ScenarioResult> =
         [Scenario::WrongHost, Scenario::WrongHostRequestsClientCert]
             .into_iter()

@@ -38,11 +38,16 @@ pub enum Scenario {
     /// certificate: a client that checks the host name only after the handshake (curl with
     /// OpenSSL) has presented its certificate by then.
     WrongHostRequestsClientCert,
+    /// No certificate at all: an anonymous cipher suite the client offered (`ECDH_anon`,
+    /// `DH_anon`, TLS 1.2), picked by an OpenSSL server (rustls has none). Played last in a
+    /// wrapped run, only where the client offered one in an earlier scenario; never served.
+    AnonymousSuite,
 }
 
 impl Scenario {
     /// Every scenario, in the order serve mode serves them (a wrapped run plays `self-signed`
-    /// first: [`ImpostorOptions::scenarios`]).
+    /// first: [`ImpostorOptions::scenarios`]), but [`Scenario::AnonymousSuite`], which a
+    /// wrapped run plays last where the client offered an anonymous suite.
     pub const ALL: [Scenario; 9] = [
         Scenario::Control,
         Scenario::SelfSigned,
@@ -67,6 +72,7 @@ impl Scenario {
             Scenario::NonCaIssuer => "non-ca-issuer",
             Scenario::RequestsClientCert => "requests-client-cert",
             Scenario::WrongHostRequestsClientCert => "wrong-host-requests-client-cert",
+            Scenario::AnonymousSuite => "anonymous-suite",
         }
     }
 
@@ -98,6 +104,9 @@ impl Scenario {
             Scenario::WrongHostRequestsClientCert => {
                 "certificate from the trusted CA for another host name, and a request for the \
                  client's certificate"
+            }
+            Scenario::AnonymousSuite => {
+                "no certificate at all: an anonymous cipher suite the client offered, picked"
             }
         }
     }

@@ -218,6 +218,8 @@ impl Impostor {
         tokio::pin!(stop);
         let scenarios = self.options.scenarios();
         let mut stopped = None;
+        // The control got no connection: nothing more is played.
+        let mut cut = false;
         for (i, scenario) in scenarios.iter().copied().enumerate() {
             let late = server::drain(&self.listener).await;
             run.stray_connections += late;
@@ -236,7 +238,7 @@ impl Impostor {
                 r = server::play(
                     &self.listener,
                     scenario,
-                    config,
+                    server::Serving::Rustls(config),
                     client.run(&env, self.options.scenario_timeout),
                     limits,
                 ) => r,
@@ -248,7 +250,45 @@ impl Impostor {
             let unreached = scenario == Scenario::Control && result.connections.is_empty();
             run.scenarios.push(result);
             if unreached {
+                cut = true;
                 break;
+            }
+        }
+        // The client offered an anonymous suite: a server that picks one shows no certificate
+        // at all, and what the client does then is its own (Python `urllib` sends its request,
+        // curl refuses). rustls picks none: OpenSSL serves it, last.
+        let offered_anonymous = run
+            .scenarios
+            .iter()
+            .any(|r| r.connections.iter().any(|c| !c.anonymous_suites.is_empty()));
+        let mut scenarios = scenarios;
+        if stopped.is_none() && !cut && offered_anonymous {
+            let i = scenarios.len();
+            scenarios.push(Scenario::AnonymousSuite);
+            let late = server::drain(&self.listener).await;
+            run.stray_connections += late;
+            if let Some(last) = run.scenarios.last_mut() {
+                last.after_exit += late;
+            }
+            match server::anonymous_context() {
+                Err(e) => run.scenarios.push(self.not_served(
+                    Scenario::AnonymousSuite,
+                    &ImpostorError::NotPlayable(format!(
+                        "OpenSSL could not serve an anonymous suite: {e}"
+                    )),
+                )),
+                Ok(context) => {
+                    tokio::select! {
+                        r = server::play(
+                            &self.listener,
+                            Scenario::AnonymousSuite,
+                            server::Serving::Anonymous(Arc::new(context)),
+                            client.run(&env, self.options.scenario_timeout),
+                            limits,
+                        ) => run.scenarios.push(r),
+                        why = &mut stop => stopped = Some((i, why)),
+                    }
+                }
             }
         }
         if let Some((i, why)) = stopped {

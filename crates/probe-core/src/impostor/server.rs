@@ -219,19 +219,48 @@ fn port_of(listener: &TcpListener) -> u16 {
     listener.local_addr().map_or(0, |a: SocketAddr| a.port())
 }
 
+/// What serves a scenario's connections.
+#[derive(Clone)]
+pub(crate) enum Serving {
+    /// rustls, with the scenario's certificate.
+    Rustls(Arc<ServerConfig>),
+    /// OpenSSL picking an anonymous cipher suite ([`Scenario::AnonymousSuite`]), with no
+    /// certificate at all: rustls has none.
+    Anonymous(Arc<openssl::ssl::SslContext>),
+}
+
+/// The OpenSSL server of [`Scenario::AnonymousSuite`]: TLS 1.2 at most (TLS 1.3 has no anonymous
+/// suite), the anonymous suites alone (`ECDH_anon`, `DH_anon` with the RFC 5114 2048-bit group;
+/// none without encryption), at security level 0 (level 1 refuses every anonymous suite), no
+/// session cache.
+pub(crate) fn anonymous_context() -> Result<openssl::ssl::SslContext, openssl::error::ErrorStack> {
+    use openssl::ssl::{SslContextBuilder, SslMethod, SslSessionCacheMode, SslVersion};
+    let mut b = SslContextBuilder::new(SslMethod::tls_server())?;
+    b.set_security_level(0);
+    b.set_max_proto_version(Some(SslVersion::TLS1_2))?;
+    b.set_cipher_list("aNULL:!eNULL:@SECLEVEL=0")?;
+    let dh = openssl::dh::Dh::get_2048_256()?;
+    b.set_tmp_dh(&dh)?;
+    b.set_session_cache_mode(SslSessionCacheMode::OFF);
+    Ok(b.build())
+}
+
 fn spawn_connection(
     tasks: &mut JoinSet<()>,
     recorder: &Recorder,
     tcp: TcpStream,
-    config: Arc<ServerConfig>,
+    serving: Serving,
     asks_for_cert: bool,
     limits: Limits,
 ) {
-    match recorder.slot() {
-        Some(slot) => {
+    match (recorder.slot(), serving) {
+        (Some(slot), Serving::Rustls(config)) => {
             tasks.spawn(handle(tcp, config, slot, asks_for_cert, limits));
         }
-        None => drop(tcp),
+        (Some(slot), Serving::Anonymous(context)) => {
+            tasks.spawn(handle_anonymous(tcp, context, slot, limits));
+        }
+        (None, _) => drop(tcp),
     }
 }
 
@@ -248,7 +277,7 @@ async fn settle(mut tasks: JoinSet<()>, grace: Duration) {
 pub(crate) async fn play<F>(
     listener: &TcpListener,
     scenario: Scenario,
-    config: Arc<ServerConfig>,
+    serving: Serving,
     client: F,
     limits: Limits,
 ) -> ScenarioResult
@@ -264,7 +293,7 @@ where
         tokio::select! {
             outcome = &mut client => break outcome,
             accepted = listener.accept() => match accepted {
-                Ok((tcp, _)) => spawn_connection(&mut tasks, &recorder, tcp, config.clone(), asks, limits),
+                Ok((tcp, _)) => spawn_connection(&mut tasks, &recorder, tcp, serving.clone(), asks, limits),
                 // Out of descriptors or similar: let the client run on, and try again shortly.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             },
@@ -347,7 +376,7 @@ where
                         &mut tasks,
                         recorder,
                         tcp,
-                        config,
+                        Serving::Rustls(config),
                         scenario.asks_for_client_cert(),
                         limits,
                     ),
@@ -561,6 +590,13 @@ fn ended_by(e: &std::io::Error, during: &str) -> (ConnectionEnd, Option<String>,
     use std::io::ErrorKind;
     if let Some(rustls::Error::AlertReceived(a)) = rustls_error(e) {
         return (ConnectionEnd::Alert, Some(format!("{a:?}")), None);
+    }
+    // OpenSSL's stream ([`Scenario::AnonymousSuite`]) wraps its own error.
+    if let Some(ssl) = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<openssl::ssl::Error>())
+    {
+        return openssl_ended_by(ssl, during);
     }
     let end = match e.kind() {
         ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
@@ -776,6 +812,16 @@ async fn handle(
             r.client_cert = cert;
         });
     }
+    answer_request(&mut tls, &slot, completed, limits).await;
+}
+
+/// After a completed handshake: reads what the client sends (its request, up to
+/// [`MAX_REQUEST`], within the request limit), records it or how the connection ended, answers
+/// an HTTP request (or an HTTP/2 one) so the client finishes, and closes.
+async fn answer_request<S>(tls: &mut S, slot: &Slot, completed: Instant, limits: Limits)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let mut buf: Vec<u8> = Vec::new();
     let mut chunk = [0u8; 4096];
     let mut http = false;
@@ -850,6 +896,204 @@ async fn handle(
         tls.shutdown().await
     })
     .await;
+}
+
+/// [`handle`] for [`Scenario::AnonymousSuite`]: the ClientHello read without taking it (by
+/// rustls, for its SNI, ALPN, fingerprint and anonymous suites), then OpenSSL's handshake
+/// picking an anonymous suite, then the request as [`handle`] reads it.
+async fn handle_anonymous(
+    tcp: TcpStream,
+    context: Arc<openssl::ssl::SslContext>,
+    slot: Slot,
+    limits: Limits,
+) {
+    let _ = tcp.set_nodelay(true);
+    let secs = limits.handshake.as_secs_f64();
+    let deadline = tokio::time::Instant::now() + limits.handshake;
+    let mut first = [0u8; 1];
+    if let Ok(Ok(1..)) = tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
+        if first[0] != 0x16 {
+            plaintext(tcp, &slot, deadline, limits).await;
+            return;
+        }
+    }
+    if let Some((sni, alpn, print, anonymous)) = peek_hello(&tcp, deadline).await {
+        slot.update(|r| {
+            r.sni = sni;
+            r.alpn_offered = alpn;
+            r.fingerprint = Some(print);
+            r.anonymous_suites = anonymous;
+        });
+    }
+    let tls = openssl::ssl::Ssl::new(&context)
+        .map_err(|e| e.to_string())
+        .and_then(|ssl| tokio_openssl::SslStream::new(ssl, tcp).map_err(|e| e.to_string()));
+    let mut tls = match tls {
+        Ok(t) => t,
+        Err(e) => {
+            slot.update(|r| {
+                r.end = Some(ConnectionEnd::TlsError);
+                r.detail = Some(format!(
+                    "the anonymous server could not be set up: {}",
+                    sanitize(e.as_bytes(), 120)
+                ));
+            });
+            return;
+        }
+    };
+    let flight = Instant::now();
+    match tokio::time::timeout_at(deadline, std::pin::Pin::new(&mut tls).accept()).await {
+        Err(_) => {
+            slot.update(|r| {
+                r.end = Some(ConnectionEnd::TimedOut);
+                r.detail = Some(format!(
+                    "the client did not finish the handshake within {secs:.1} s"
+                ));
+            });
+            return;
+        }
+        Ok(Err(e)) => {
+            let (end, alert, detail) = openssl_ended_by(&e, "during the handshake");
+            let (end, detail) = late(end, detail, flight, "the impostor's ServerHello");
+            slot.update(|r| {
+                r.end = Some(end);
+                r.alert = alert;
+                r.detail = detail;
+            });
+            return;
+        }
+        Ok(Ok(())) => {}
+    }
+    let completed = Instant::now();
+    let version = match tls.ssl().version_str() {
+        "TLSv1.2" => Some(TlsVersion::Tls12),
+        "TLSv1.3" => Some(TlsVersion::Tls13),
+        _ => None,
+    };
+    let suite = tls
+        .ssl()
+        .current_cipher()
+        .map(|c| c.name().to_owned())
+        .unwrap_or_default();
+    slot.update(|r| {
+        r.handshake_completed = true;
+        r.tls_version = version;
+        r.detail = Some(format!(
+            "anonymous suite {}",
+            sanitize(suite.as_bytes(), 60)
+        ));
+    });
+    answer_request(&mut tls, &slot, completed, limits).await;
+}
+
+/// What a ClientHello shows: its SNI, the ALPN protocols offered, its fingerprint, the
+/// anonymous suites offered.
+type HelloFacts = (Option<String>, Vec<String>, String, Vec<String>);
+
+/// Reads the ClientHello from what `tcp` holds without taking it (the TLS stack that answers
+/// reads it again), within `deadline`; `None` when it cannot be parsed.
+async fn peek_hello(tcp: &TcpStream, deadline: tokio::time::Instant) -> Option<HelloFacts> {
+    let mut buf = vec![0u8; MAX_REQUEST];
+    let mut seen = 0;
+    loop {
+        let n = tokio::time::timeout_at(deadline, tcp.peek(&mut buf))
+            .await
+            .ok()?
+            .ok()?;
+        if n == 0 {
+            return None;
+        }
+        if n > seen {
+            seen = n;
+            let mut acceptor = rustls::server::Acceptor::default();
+            let mut rd = buf.get(..n)?;
+            while !rd.is_empty() {
+                match acceptor.read_tls(&mut rd) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+            match acceptor.accept() {
+                Ok(Some(accepted)) => {
+                    let hello = accepted.client_hello();
+                    let sni = hello.server_name().map(|s| sanitize(s.as_bytes(), 255));
+                    let alpn: Vec<String> = hello
+                        .alpn()
+                        .map(|protocols| protocols.take(8).map(|p| sanitize(p, 64)).collect())
+                        .unwrap_or_default();
+                    return Some((
+                        sni,
+                        alpn,
+                        fingerprint(&hello),
+                        anonymous_suites(hello.cipher_suites()),
+                    ));
+                }
+                Ok(None) => {}
+                Err(_) => return None,
+            }
+        }
+        if n >= buf.len() {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// [`ended_by`] for OpenSSL's handshake: the client's alert (OpenSSL's reason, `tlsv1 alert
+/// unknown ca`), a close without one, or another error (no anonymous suite in common: nothing
+/// about the client's checks).
+fn openssl_ended_by(
+    e: &openssl::ssl::Error,
+    during: &str,
+) -> (ConnectionEnd, Option<String>, Option<String>) {
+    use openssl::ssl::ErrorCode;
+    let reasons: Vec<String> = e
+        .ssl_error()
+        .map(|stack| {
+            stack
+                .errors()
+                .iter()
+                .filter_map(|x| x.reason().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(alert) = reasons
+        .iter()
+        .find_map(|r| r.split_once(" alert ").map(|(_, a)| a.to_owned()))
+    {
+        return (
+            ConnectionEnd::Alert,
+            Some(sanitize(alert.as_bytes(), 60)),
+            None,
+        );
+    }
+    let closed = e.code() == ErrorCode::ZERO_RETURN
+        || (e.code() == ErrorCode::SYSCALL && reasons.iter().all(|r| r.contains("eof")))
+        || e.io_error().is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::UnexpectedEof
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+            )
+        });
+    if closed {
+        return (
+            ConnectionEnd::Closed,
+            None,
+            Some(format!("closed {during} without an alert")),
+        );
+    }
+    let why = if reasons.is_empty() {
+        sanitize(e.to_string().as_bytes(), 120)
+    } else {
+        sanitize(reasons.join("; ").as_bytes(), 120)
+    };
+    (
+        ConnectionEnd::TlsError,
+        None,
+        Some(format!("{during}: {why}")),
+    )
 }
 
 /// Reads a connection that did not start with a TLS record: a plaintext HTTP request (recorded
