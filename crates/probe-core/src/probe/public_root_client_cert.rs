@@ -223,7 +223,7 @@ pub struct PublicRootClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PUBLIC_ROOT_CLIENT_CERT,
-    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key, beside the scan's own self-signed CA certificate sent the same way (refused for its signature where that one is refused for its chain, the root's chain was taken; GnuTLS checks the signature first on TLS 1.3, and answers both alike); after the first wave, only where the server asked for a certificate naming no public root (no CA, or its own alone) and refused the certificate from an unknown CA in the handshake with an alert",
+    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key, beside the scan's own self-signed CA certificate sent the same way (refused for its signature where that one is refused for its chain, the root's chain was taken; GnuTLS checks the signature first on TLS 1.3, and answers both alike); after the first wave, only where the server asked for a certificate naming no public root (no CA, or its own alone) and refused the certificate from an unknown CA in the handshake with an alert (where it refused it with a close and no alert, the contrast cannot be read: not run, the target B at best, the skipped line says why)",
     needs: "a public root in this machine's trust store",
     findings: &[FindingId::ClientCaPublicRoots],
 };
