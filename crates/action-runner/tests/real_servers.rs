@@ -358,6 +358,26 @@ fn go_crypto_tls_deep_probes() {
     run_deep_group(GO);
 }
 
+/// Node's `https` server answering as Express does (`X-Powered-By: Express`, no `Server`): the
+/// fixes of `client-cert-optional` name Node.js first, guessed (an audit's Express finding led
+/// with Go's fix, twenty-eighth session).
+#[test]
+fn an_express_answer_names_node_first() {
+    let name = "node-optional";
+    let Some((_lab, scan)) = scan_alone(name, |_| Vec::new()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let first = finding(t, "client-cert-optional").and_then(|f| f["fixes"].get(0).cloned());
+    assert!(
+        first
+            .as_ref()
+            .is_some_and(|f| f["stack"] == "Node.js" && f["guessed"] == true),
+        "{first:?}: {}",
+        target_summary(t)
+    );
+}
+
 #[test]
 fn node_https_deep_probes() {
     run_deep_group(NODE);

@@ -1966,6 +1966,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             alpn: None,
             server_header: None,
             via: None,
+            powered_by: None,
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,
@@ -2152,13 +2153,20 @@ fn attach_fixes(
             .find_map(remediation::guess_from_server_header)
         {
             Some(stack) => remediation::attach_from_server_header(findings, Some(stack)),
-            // A body that names its server (gnutls-serv's own page) is that server's answer.
+            // The framework that answered (Express names itself there, and sends no `Server`),
+            // else a body that names its server (gnutls-serv's own page): that server's answer.
             None => remediation::attach(
                 findings,
                 probes
                     .iter()
-                    .filter_map(|o| o.body_excerpt.as_deref())
-                    .find_map(remediation::guess_from_body),
+                    .filter_map(|o| o.powered_by.as_deref())
+                    .find_map(remediation::guess_from_powered_by)
+                    .or_else(|| {
+                        probes
+                            .iter()
+                            .filter_map(|o| o.body_excerpt.as_deref())
+                            .find_map(remediation::guess_from_body)
+                    }),
             ),
         },
     }
@@ -2209,6 +2217,7 @@ fn observation(
         alpn: r.alpn,
         server_header: r.server_header,
         via: r.via,
+        powered_by: r.powered_by,
         auth_challenge: r.auth_challenge,
         body_excerpt: r.body_excerpt,
         body_page,

@@ -140,6 +140,10 @@ pub struct ProbeObservation {
     /// (`1.1 host (squid/5.7)`), and the `Server` header is then the backend's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// The `X-Powered-By` header, capped and sanitised (untrusted): the application's framework
+    /// (`Express`), for the fixes where no `Server` header names the stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub powered_by: Option<String>,
     /// The authentication scheme a `401` challenged for (`WWW-Authenticate: Bearer` →
     /// `Bearer`; its name alone): a refusal of credentials the request lacked, which says
     /// nothing of the certificate by itself.

@@ -210,6 +210,24 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
         .map(|(_, stack)| *stack)
 }
 
+/// Guesses the stack from an `X-Powered-By` header that names an application framework whose
+/// process terminates TLS itself as often as not (`Express`, `Next.js`: Node.js; `ASP.NET`:
+/// Kestrel), where no `Server` header named one (Express sends none; an audit's Express
+/// resumption finding led with Go's fix).
+pub fn guess_from_powered_by(header: &str) -> Option<Stack> {
+    let h = header.trim().to_ascii_lowercase();
+    if ["express", "next.js", "nestjs", "koa", "hapi", "fastify"]
+        .iter()
+        .any(|w| h.contains(w))
+    {
+        Some(Stack::NodeJs)
+    } else if h.contains("asp.net") {
+        Some(Stack::DotNet)
+    } else {
+        None
+    }
+}
+
 /// Guesses the stack from a body excerpt that names it: `gnutls-serv`'s own page ("the default
 /// message reported by the GnuTLS implementation"), HAProxy's stock 403 ("Request forbidden by
 /// administrative rules.", sent with no `Server` header). Error pages that name no stack
@@ -2548,6 +2566,15 @@ mod tests {
                 assert!(!f.guessed);
             }
         }
+    }
+
+    #[test]
+    fn x_powered_by_names_node_and_dotnet() {
+        assert_eq!(guess_from_powered_by("Express"), Some(Stack::NodeJs));
+        assert_eq!(guess_from_powered_by(" Next.js "), Some(Stack::NodeJs));
+        assert_eq!(guess_from_powered_by("ASP.NET"), Some(Stack::DotNet));
+        assert_eq!(guess_from_powered_by("PHP/8.2.7"), None);
+        assert_eq!(guess_from_powered_by(""), None);
     }
 
     #[test]

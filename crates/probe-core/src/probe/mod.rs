@@ -1061,6 +1061,7 @@ pub(crate) mod recorded {
             alpn: None,
             server_header: None,
             via: None,
+            powered_by: None,
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,

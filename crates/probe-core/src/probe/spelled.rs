@@ -734,6 +734,7 @@ mod tests {
             alpn: None,
             server_header: None,
             via: None,
+            powered_by: None,
             auth_challenge: None,
             body_excerpt: Some("client certificate required".to_owned()),
             body_page: None,

@@ -93,6 +93,9 @@ pub struct LateAuthExchange {
     /// The `Via` header, sanitised and capped.
     #[serde(default)]
     pub via: Option<String>,
+    /// The `X-Powered-By` header, sanitised and capped.
+    #[serde(default)]
+    pub powered_by: Option<String>,
     /// The start of the body, sanitised.
     pub body_excerpt: Option<String>,
     /// The body read speaks of certificates ([`crate::text::speaks_of_certificates`]).
@@ -429,6 +432,7 @@ struct Head {
     status: u16,
     server: Option<String>,
     via: Option<String>,
+    powered_by: Option<String>,
     content_length: Option<usize>,
     chunked: bool,
 }
@@ -453,6 +457,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
         status: resp.code.unwrap_or_default(),
         server: header("server").map(|v| sanitize(v, 200)),
         via: header("via").map(|v| sanitize(v, 200)),
+        powered_by: header("x-powered-by").map(|v| sanitize(v, 100)),
         content_length: header("content-length")
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.trim().parse().ok()),
@@ -504,6 +509,7 @@ where
     out.http_status = Some(head.status);
     out.server_header = head.server;
     out.via = head.via;
+    out.powered_by = head.powered_by;
     let mut body = buf.split_off(head.len.min(buf.len()));
     let want = head
         .content_length
@@ -540,6 +546,7 @@ fn redact(out: &mut LateAuthExchange, headers: &crate::target::ExtraHeaders) {
         out.body_excerpt.as_mut(),
         out.server_header.as_mut(),
         out.via.as_mut(),
+        out.powered_by.as_mut(),
     ]
     .into_iter()
     .flatten()

@@ -115,6 +115,8 @@ pub struct ExchangeResult {
     pub server_header: Option<String>,
     /// `Via` header, sanitised and capped.
     pub via: Option<String>,
+    /// `X-Powered-By` header, sanitised and capped (Express sends it and no `Server`).
+    pub powered_by: Option<String>,
     /// `Location` header of a redirect, sanitised and capped.
     pub location: Option<String>,
     /// The authentication scheme a `401` challenges for (`WWW-Authenticate: Bearer …` →
@@ -995,6 +997,7 @@ fn redact_header_values(result: &mut ExchangeResult, headers: &crate::target::Ex
         result.body_excerpt.as_mut(),
         result.server_header.as_mut(),
         result.via.as_mut(),
+        result.powered_by.as_mut(),
         result.location.as_mut(),
         result.detail.as_mut(),
     ]
@@ -2102,6 +2105,10 @@ async fn finish(
         .headers()
         .get(http::header::VIA)
         .map(|v| sanitize(v.as_bytes(), 200));
+    let powered_by = response
+        .headers()
+        .get("x-powered-by")
+        .map(|v| sanitize(v.as_bytes(), 100));
     let location = response
         .headers()
         .get(http::header::LOCATION)
@@ -2204,6 +2211,7 @@ async fn finish(
         http_status: Some(status),
         server_header,
         via,
+        powered_by,
         location,
         auth_challenge,
         grpc_answer: grpc_type || grpc_status.is_some(),
