@@ -565,8 +565,10 @@ fn require(stack: Stack) -> &'static str {
              ctx.load_cert_chain(\"fullchain.pem\", \"privkey.pem\")\n\
              ctx.load_verify_locations(cafile=\"client-ca.pem\")\n\
              ctx.verify_mode = ssl.CERT_REQUIRED\n\
+             # never ctx.load_default_certs(): it trusts every public root for client certificates\n\
              # uvicorn: --ssl-ca-certs client-ca.pem --ssl-cert-reqs 2\n\
              # gunicorn: --ca-certs client-ca.pem --cert-reqs 2\n\
+             # hypercorn: --ca-certs client-ca.pem --verify-mode CERT_REQUIRED\n\
              # Twisted: CertificateOptions(..., verify=True, caCerts=[ca], requireCertificate=True)"
         }
         Stack::Rust => {
