@@ -2122,7 +2122,8 @@ fn lead_unverified_by_http(findings: &mut [crate::finding::Finding], probes: &[P
 /// Attaches the fixes, the guessed stack's first: a leaked configuration's stack; else, when a
 /// `Via` header shows a proxy in front, the stack that proxy names (or none: never the backend's
 /// `Server`); else the stack a `Server` header names, whose fix says the header may be a
-/// backend's; else the stack a body names (gnutls-serv's page).
+/// backend's; else the framework an `X-Powered-By` header names (Express: Node.js), whose fix
+/// says so too; else the stack a body names (gnutls-serv's page).
 fn attach_fixes(
     findings: &mut [crate::finding::Finding],
     hint: Option<remediation::Stack>,
@@ -2153,21 +2154,23 @@ fn attach_fixes(
             .find_map(remediation::guess_from_server_header)
         {
             Some(stack) => remediation::attach_from_server_header(findings, Some(stack)),
-            // The framework that answered (Express names itself there, and sends no `Server`),
-            // else a body that names its server (gnutls-serv's own page): that server's answer.
-            None => remediation::attach(
-                findings,
-                probes
-                    .iter()
-                    .filter_map(|o| o.powered_by.as_deref())
-                    .find_map(remediation::guess_from_powered_by)
-                    .or_else(|| {
-                        probes
-                            .iter()
-                            .filter_map(|o| o.body_excerpt.as_deref())
-                            .find_map(remediation::guess_from_body)
-                    }),
-            ),
+            // The framework that answered (Express names itself there, and sends no `Server`;
+            // a front passes it on: said in its fix), else a body that names its server
+            // (gnutls-serv's own page): that server's answer.
+            None => match probes
+                .iter()
+                .filter_map(|o| o.powered_by.as_deref())
+                .find_map(remediation::guess_from_powered_by)
+            {
+                Some(stack) => remediation::attach_from_powered_by(findings, Some(stack)),
+                None => remediation::attach(
+                    findings,
+                    probes
+                        .iter()
+                        .filter_map(|o| o.body_excerpt.as_deref())
+                        .find_map(remediation::guess_from_body),
+                ),
+            },
         },
     }
 }

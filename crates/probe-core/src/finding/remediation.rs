@@ -304,6 +304,8 @@ enum Guess {
         /// The findings show a TLS front that never asks for a certificate.
         front_open: bool,
     },
+    /// An `X-Powered-By` header: the application's, which any TLS front passes on.
+    PoweredBy,
 }
 
 impl Guess {
@@ -314,9 +316,15 @@ impl Guess {
             Guess::ServerHeader { front_open } => {
                 may_be_backend(stack) || (front_open && names_the_front_unless_proxied(stack))
             }
+            Guess::PoweredBy => true,
         }
     }
 }
+
+/// The first line of a fix guessed from an `X-Powered-By` header.
+pub const FROM_POWERED_BY: &str = "Guessed from the X-Powered-By header, which the application \
+     writes and a TLS proxy in front (stunnel, Hitch, HAProxy, a load balancer) passes on: if one \
+     terminates TLS, the fix belongs there, not here.";
 
 /// The first line of a fix guessed from a `Server` header that may be a backend's.
 pub const FROM_SERVER_HEADER: &str = "Guessed from the Server header, which a TLS proxy in front \
@@ -357,6 +365,15 @@ pub fn attach_from_server_header(findings: &mut [Finding], guessed: Option<Stack
         .any(|f| f.id == FindingId::ClientCertNotRequested);
     for f in findings {
         f.fixes = fixes_with(f.id, guessed, Guess::ServerHeader { front_open });
+    }
+}
+
+/// Fills every finding's `fixes`, the stack guessed from an `X-Powered-By` header first, its fix
+/// led by [`FROM_POWERED_BY`] (the header is the application's; a TLS front passes it on), then
+/// stunnel and Hitch, which pass it on and name themselves nowhere.
+pub fn attach_from_powered_by(findings: &mut [Finding], guessed: Option<Stack>) {
+    for f in findings {
+        f.fixes = fixes_with(f.id, guessed, Guess::PoweredBy);
     }
 }
 
@@ -408,6 +425,9 @@ fn fixes_with(id: FindingId, guessed: Option<Stack>, guess: Guess) -> Vec<StackF
                 f => f,
             };
             let fix = match fix {
+                f if guessed && guess == Guess::PoweredBy => {
+                    format!("{FROM_POWERED_BY}\n{f}").into()
+                }
                 f if guessed && guess.may_be_backend(stack) => {
                     if may_be_backend(stack) {
                         format!("{FROM_SERVER_HEADER}\n{f}").into()
@@ -2577,6 +2597,19 @@ mod tests {
         assert_eq!(guess_from_powered_by("ASP.NET"), Some(Stack::DotNet));
         assert_eq!(guess_from_powered_by("PHP/8.2.7"), None);
         assert_eq!(guess_from_powered_by(""), None);
+        let mut f = [Finding::new(FindingId::ClientCertOptional, "x")];
+        attach_from_powered_by(&mut f, Some(Stack::NodeJs));
+        let first = f[0].fixes.first().map(|x| (x.stack.as_ref(), x.guessed));
+        assert_eq!(first, Some(("Node.js", true)));
+        assert!(f[0].fixes[0].fix.starts_with(FROM_POWERED_BY));
+        let next: Vec<&str> = f[0]
+            .fixes
+            .iter()
+            .skip(1)
+            .take(2)
+            .map(|x| x.stack.as_ref())
+            .collect();
+        assert_eq!(next, ["stunnel", "Hitch"]);
     }
 
     #[test]

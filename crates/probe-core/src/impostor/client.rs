@@ -366,7 +366,7 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
             kill_pids(&left);
             outcome.detached += left.len();
         }
-        reap_orphans(&before);
+        reap_orphans(&before, leader);
     }
     // A grandchild may keep the pipes open: wait a little, then keep what was read.
     for task in [out_task, err_task].into_iter().flatten() {
@@ -416,28 +416,29 @@ fn become_subreaper() -> bool {
 }
 
 /// Client runs under way in this process ([`run_command`]): one, as in the CLI, or several side
-/// by side (tests run clients in one process).
-static RUNS_UNDER_WAY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// by side (tests run clients in one process). Counted before a run spawns its client, and held
+/// while a run reads its orphans ([`orphans`], [`reap_orphans`]): a run that reads itself alone
+/// cannot see another's client spawned meanwhile.
+static RUNS_UNDER_WAY: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
 
 /// One client run counted in [`RUNS_UNDER_WAY`] while it lives.
 struct RunUnderWay;
 
 impl RunUnderWay {
     fn start() -> Self {
-        RUNS_UNDER_WAY.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *RUNS_UNDER_WAY
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) += 1;
         RunUnderWay
-    }
-
-    /// No other client run under way in this process: every child re-parented here since this
-    /// client started is its leftover.
-    fn alone() -> bool {
-        RUNS_UNDER_WAY.load(std::sync::atomic::Ordering::SeqCst) == 1
     }
 }
 
 impl Drop for RunUnderWay {
     fn drop(&mut self) {
-        RUNS_UNDER_WAY.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        let mut n = RUNS_UNDER_WAY
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *n = n.saturating_sub(1);
     }
 }
 
@@ -446,15 +447,19 @@ impl Drop for RunUnderWay {
 /// re-parented here ([`become_subreaper`]). Out of this process's session (`setsid`, a daemon)
 /// always; in it too (a background job of a shell with job control, `set -m`, or any
 /// `setpgid`, without the run's environment: an audit's was A, exit 0) while no other client
-/// run is under way in this process. Linux only.
+/// run is under way in this process (a library user that spawns other processes beside a run
+/// must not count on them being spared). Linux only.
 fn orphans(before: &[u32]) -> Vec<String> {
     let mine = session_of(std::process::id());
-    let alone = RunUnderWay::alone();
+    let runs = RUNS_UNDER_WAY
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let alone = *runs == 1;
     children_of_this_process()
         .into_iter()
-        // In this process's session, another client or server this process started meanwhile
-        // may be its child (tests run clients side by side in one process): counted only when
-        // this run is the only one under way.
+        // In this process's session, another client this process started meanwhile is its
+        // child (tests run clients side by side in one process): counted only when this run is
+        // the only one under way.
         .filter(|pid| !before.contains(pid) && (alone || session_of(*pid) != mine))
         // One that kept a run's environment is the marker's to find: this run's is found so,
         // another's (a run beside this one, in tests) is not this client's.
@@ -464,24 +469,35 @@ fn orphans(before: &[u32]) -> Vec<String> {
         .collect()
 }
 
-/// Reaps this process's dead children out of its session that nobody waits for (the clients'
-/// leftovers once killed), so that none stays a zombie until the run ends; never a child this
-/// process waits for itself (a client run beside, in its session). Linux only.
-fn reap_orphans(before: &[u32]) {
+/// Reaps this process's dead children that nobody waits for (the clients' leftovers once
+/// killed: out of its session, or in it while this run is the only one under way), so that none
+/// stays a zombie until the run ends; never the client itself (`leader`, tokio's to reap) nor a
+/// child another run waits for (a client run beside, in its session). Linux only.
+fn reap_orphans(before: &[u32], leader: Option<u32>) {
     #[cfg(target_os = "linux")]
     let mine = session_of(std::process::id());
     #[cfg(target_os = "linux")]
-    let alone = RunUnderWay::alone();
+    let runs = RUNS_UNDER_WAY
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    #[cfg(target_os = "linux")]
+    let alone = *runs == 1;
     #[cfg(target_os = "linux")]
     for pid in children_of_this_process() {
-        if !before.contains(&pid) && (alone || session_of(pid) != mine) && is_zombie(pid) {
+        if !before.contains(&pid)
+            && Some(pid) != leader
+            && (alone || session_of(pid) != mine)
+            && is_zombie(pid)
+        {
             if let Some(pid) = rustix::process::Pid::from_raw(pid as i32) {
                 let _ = rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::NOHANG);
             }
         }
     }
+    #[cfg(target_os = "linux")]
+    drop(runs);
     #[cfg(not(target_os = "linux"))]
-    let _ = before;
+    let _ = (before, leader);
 }
 
 /// Whether a process's environment holds any impostor run's marker (`MTLS_IMPOSTOR_CA_FILE=`).

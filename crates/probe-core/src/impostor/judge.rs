@@ -140,8 +140,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 Scenario::AnonymousSuite => {
                     "none at all: the server picked an anonymous cipher suite the client offered \
                      (no certificate is sent with one; OpenSSL's `ALL:@SECLEVEL=0`, or a list \
-                     naming `aNULL`, offers them: take them out, `DEFAULT` or `!aNULL`), and the \
-                     client went on"
+                     naming `aNULL`, offers them), and the client went on"
                 }
                 _ => "issued by a CA it was not told to trust",
             })
@@ -162,6 +161,14 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
             "it does not check that each certificate it follows to the trusted CA may issue \
              certificates (basicConstraints CA:TRUE), so anyone holding a certificate from that \
              CA can impersonate the server and read what the client sends"
+        } else if careless
+            .iter()
+            .all(|r| r.scenario == Scenario::AnonymousSuite)
+        {
+            "it refused every certificate it was shown, but takes a server that shows none, so \
+             anyone on the network path can impersonate the server and read what the client \
+             sends: take the anonymous suites out of its cipher list (`DEFAULT`, or add \
+             `!aNULL`)"
         } else {
             "it does not verify the server's certificate, so anyone on the network path can \
              impersonate the server and read what the client sends"
@@ -210,7 +217,8 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
                 "the client offered anonymous cipher suites in its ClientHello ({}{}): a server \
                  that picks one presents no certificate at all, and whether this client then \
                  refuses it (curl, Ruby, Node) or sends its request (Python `urllib`, Perl) is \
-                 not tested: the impostor cannot pick one. Take them out of its cipher list \
+                 not tested: only a wrapped run plays the `anonymous-suite` scenario (not serve \
+                 mode, nor a run stopped before it). Take them out of its cipher list \
                  (`DEFAULT`, or add `!aNULL`; an OpenSSL list such as `ALL:@SECLEVEL=0` or one \
                  naming `aNULL` turns them on)",
                 suites.join(", "),
@@ -390,6 +398,16 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     }));
     for r in &run.scenarios {
         match run.verdict_of(r) {
+            ScenarioVerdict::Refused
+                if r.handshake_completed() && r.scenario == Scenario::AnonymousSuite =>
+            {
+                notes.push(format!(
+                    "scenario {}: the client completed the anonymous handshake (no server \
+                     certificate) and sent nothing: it refuses a server that shows none; no \
+                     finding",
+                    r.scenario
+                ))
+            }
             ScenarioVerdict::Refused if r.handshake_completed() => notes.push(format!(
                 "scenario {}: the client completed the TLS handshake but sent nothing (it may \
                  check the certificate after the handshake); no finding",

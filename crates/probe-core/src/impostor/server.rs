@@ -229,14 +229,15 @@ pub(crate) enum Serving {
     Anonymous(Arc<openssl::ssl::SslContext>),
 }
 
-/// The OpenSSL server of [`Scenario::AnonymousSuite`]: TLS 1.2 at most (TLS 1.3 has no anonymous
-/// suite), the anonymous suites alone (`ECDH_anon`, `DH_anon` with the RFC 5114 2048-bit group;
+/// The OpenSSL server of [`Scenario::AnonymousSuite`]: TLS 1.2 alone (TLS 1.3 has no anonymous
+/// suite; the other scenarios speak no older version either), the anonymous suites alone (`ECDH_anon`, `DH_anon` with the RFC 5114 2048-bit group;
 /// none without encryption), at security level 0 (level 1 refuses every anonymous suite), no
 /// session cache.
 pub(crate) fn anonymous_context() -> Result<openssl::ssl::SslContext, openssl::error::ErrorStack> {
     use openssl::ssl::{SslContextBuilder, SslMethod, SslSessionCacheMode, SslVersion};
     let mut b = SslContextBuilder::new(SslMethod::tls_server())?;
     b.set_security_level(0);
+    b.set_min_proto_version(Some(SslVersion::TLS1_2))?;
     b.set_max_proto_version(Some(SslVersion::TLS1_2))?;
     b.set_cipher_list("aNULL:!eNULL:@SECLEVEL=0")?;
     let dh = openssl::dh::Dh::get_2048_256()?;
@@ -917,13 +918,21 @@ async fn handle_anonymous(
             return;
         }
     }
-    if let Some((sni, alpn, print, anonymous)) = peek_hello(&tcp, deadline).await {
-        slot.update(|r| {
+    // As [`handle`]: a connection without a ClientHello (a port check, a reset) shows nothing.
+    match peek_hello(&tcp, deadline).await {
+        Ok((sni, alpn, print, anonymous)) => slot.update(|r| {
             r.sni = sni;
             r.alpn_offered = alpn;
             r.fingerprint = Some(print);
             r.anonymous_suites = anonymous;
-        });
+        }),
+        Err(why) => {
+            slot.update(|r| {
+                r.end = Some(ConnectionEnd::BeforeHello);
+                r.detail = Some(why);
+            });
+            return;
+        }
     }
     let tls = openssl::ssl::Ssl::new(&context)
         .map_err(|e| e.to_string())
@@ -991,22 +1000,21 @@ async fn handle_anonymous(
 type HelloFacts = (Option<String>, Vec<String>, String, Vec<String>);
 
 /// Reads the ClientHello from what `tcp` holds without taking it (the TLS stack that answers
-/// reads it again), within `deadline`; `None` when it cannot be parsed.
-async fn peek_hello(tcp: &TcpStream, deadline: tokio::time::Instant) -> Option<HelloFacts> {
+/// reads it again), within `deadline`; why not, when there is none or it cannot be parsed.
+async fn peek_hello(tcp: &TcpStream, deadline: tokio::time::Instant) -> Result<HelloFacts, String> {
     let mut buf = vec![0u8; MAX_REQUEST];
     let mut seen = 0;
     loop {
-        let n = tokio::time::timeout_at(deadline, tcp.peek(&mut buf))
-            .await
-            .ok()?
-            .ok()?;
-        if n == 0 {
-            return None;
-        }
+        let n = match tokio::time::timeout_at(deadline, tcp.peek(&mut buf)).await {
+            Err(_) => return Err("no TLS ClientHello in time".to_owned()),
+            Ok(Err(e)) => return Err(describe_io(&e, "before a ClientHello")),
+            Ok(Ok(0)) => return Err("closed before a ClientHello".to_owned()),
+            Ok(Ok(n)) => n,
+        };
         if n > seen {
             seen = n;
             let mut acceptor = rustls::server::Acceptor::default();
-            let mut rd = buf.get(..n)?;
+            let mut rd = buf.get(..n).unwrap_or_default();
             while !rd.is_empty() {
                 match acceptor.read_tls(&mut rd) {
                     Ok(0) | Err(_) => break,
@@ -1021,7 +1029,7 @@ async fn peek_hello(tcp: &TcpStream, deadline: tokio::time::Instant) -> Option<H
                         .alpn()
                         .map(|protocols| protocols.take(8).map(|p| sanitize(p, 64)).collect())
                         .unwrap_or_default();
-                    return Some((
+                    return Ok((
                         sni,
                         alpn,
                         fingerprint(&hello),
@@ -1029,11 +1037,11 @@ async fn peek_hello(tcp: &TcpStream, deadline: tokio::time::Instant) -> Option<H
                     ));
                 }
                 Ok(None) => {}
-                Err(_) => return None,
+                Err(_) => return Err("not a TLS ClientHello the impostor can read".to_owned()),
             }
         }
         if n >= buf.len() {
-            return None;
+            return Err("a ClientHello longer than 16 KiB".to_owned());
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -1067,7 +1075,10 @@ fn openssl_ended_by(
             None,
         );
     }
+    // OpenSSL 3 reports a close without close_notify as an error ("unexpected eof while
+    // reading"); 1.1 as SYSCALL with an empty queue.
     let closed = e.code() == ErrorCode::ZERO_RETURN
+        || reasons.iter().any(|r| r.contains("unexpected eof"))
         || (e.code() == ErrorCode::SYSCALL && reasons.iter().all(|r| r.contains("eof")))
         || e.io_error().is_some_and(|io| {
             matches!(

@@ -223,7 +223,7 @@ pub struct PublicRootClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PUBLIC_ROOT_CLIENT_CERT,
-    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key, beside the scan's own self-signed CA certificate sent the same way (refused for its signature where that one is refused for its chain, the root's chain was taken; GnuTLS checks the signature first on TLS 1.3, and answers both alike); after the first wave, only where the server asked for a certificate naming no public root (no CA, or its own alone) and refused the certificate from an unknown CA in the handshake with an alert (where it refused it with a close and no alert, the contrast cannot be read: not run, the target B at best, the skipped line says why)",
+    presents: "a public root's own certificate (a root of Mozilla's program in this machine's trust store whose usages allow it as a client's leaf, ECDSA first), CertificateVerify signed by another key, beside the scan's own self-signed CA certificate sent the same way (refused for its signature where that one is refused for its chain, the root's chain was taken; GnuTLS checks the signature first on TLS 1.3, and answers both alike); after the first wave, only where the server asked for a certificate naming no public root (no CA, or its own alone) and refused the certificate from an unknown CA in the handshake with an alert (where it refused it with a close and no alert, or an alert any failure gets such as `handshake_failure`, the contrast cannot be read: not run, the target B at best, the skipped line says why)",
     needs: "a public root in this machine's trust store",
     findings: &[FindingId::ClientCaPublicRoots],
 };
@@ -283,27 +283,32 @@ impl Probe for PublicRootClientCert {
     }
 
     /// Where it would be wanted but the certificate from an unknown CA was refused in the
-    /// handshake without an alert (Python's asyncio servers close: aiohttp, uvicorn, hypercorn,
-    /// Tornado): the contrast it reads is not there, and a server trusting the public roots
+    /// handshake without an alert that refuses a chain (Python's asyncio servers close:
+    /// aiohttp, uvicorn, hypercorn, Tornado): the contrast it reads is not there, and a server trusting the public roots
     /// (`load_default_certs(Purpose.CLIENT_AUTH)`, the system bundle appended to its CA file) was
     /// A, exit 0 (an audit's, twenty-eighth session). Not proven either way: B at best.
     fn unjudged_after(&self, first: &VersionView<'_>) -> Option<String> {
-        let closed = first
+        if !asked_naming_no_public_root(first) || untrusted_refused(first).is_some() {
+            return None;
+        }
+        // Refused in the handshake, but not with an alert that refuses a chain: a close, or an
+        // alert any failure gets (`handshake_failure`, `internal_error`).
+        let how = first
             .all(ProbeId::UNTRUSTED_CLIENT_CERT)
-            .filter(|o| o.client_cert.is_some())
-            .any(|o| o.outcome == Outcome::RefusedTls && o.alert.is_none());
-        (asked_naming_no_public_root(first) && untrusted_refused(first).is_none() && closed).then(
-            || {
-                "the server refused the certificate from an unknown CA in its handshake \
-                 without an alert (it closed the connection), so the contrast this probe \
-                 reads (a chain refused for its issuer, a public root's refused for its \
-                 signature) cannot be seen: whether its TLS layer trusts the system's public \
-                 roots for client certificates (Python `load_default_certs(Purpose.CLIENT_AUTH)`, \
-                 a CA file with the system bundle appended) is not proven; check that the \
-                 server's client CA file holds your CA alone"
-                    .to_owned()
-            },
-        )
+            .filter(|o| o.client_cert.is_some() && o.outcome == Outcome::RefusedTls)
+            .map(|o| match &o.alert {
+                None => "without an alert (it closed the connection)".to_owned(),
+                Some(a) => format!("with alert {a}, which does not say the chain was refused"),
+            })
+            .next()?;
+        Some(format!(
+            "the server refused the certificate from an unknown CA in its handshake {how}, so \
+             the contrast this probe reads (a chain refused for its issuer, a public root's \
+             refused for its signature) cannot be seen: whether its TLS layer trusts the \
+             system's public roots for client certificates (Python \
+             `load_default_certs(Purpose.CLIENT_AUTH)`, a CA file with the system bundle \
+             appended) is not proven; check that the server's client CA file holds your CA alone"
+        ))
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {

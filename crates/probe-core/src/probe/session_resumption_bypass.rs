@@ -490,6 +490,18 @@ impl TargetProbe for SessionResumptionBypass {
                 futures_util::future::join_all(versions.iter().map(|&v| by_port(v))),
             )
             .await;
+            // The deadline cut the donors short: the names left were never offered (a silent
+            // stop here would read as every session refused).
+            if scan.limits.expired() {
+                out.incomplete.push(IncompleteProbe {
+                    probe: SPEC.id.as_str().to_owned(),
+                    tls_version: None,
+                    reason: format!(
+                        "not every name's session was offered: {} first",
+                        crate::transport::DEADLINE_EXPIRED
+                    ),
+                });
+            }
             // The names a session was asked of, on some version (not those past the donors a
             // version needed): a baseline's door found through another is not re-checked.
             let asked: Vec<&str> = tried.iter().flatten().map(|a| a.donor.as_str()).collect();
