@@ -718,6 +718,27 @@ fn fingerprint(hello: &rustls::server::ClientHello<'_>) -> String {
         .collect()
 }
 
+/// The start of every connection: one limit for the whole handshake, the ClientHello included
+/// (its deadline returned with the connection); a connection whose first byte is not a TLS
+/// handshake record may be a plaintext request, read as one here (the client sending its request
+/// with no TLS at all: `None`).
+async fn tls_or_plaintext(
+    tcp: TcpStream,
+    slot: &Slot,
+    limits: Limits,
+) -> Option<(TcpStream, tokio::time::Instant)> {
+    let _ = tcp.set_nodelay(true);
+    let deadline = tokio::time::Instant::now() + limits.handshake;
+    let mut first = [0u8; 1];
+    if let Ok(Ok(1..)) = tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
+        if first[0] != 0x16 {
+            plaintext(tcp, slot, deadline, limits).await;
+            return None;
+        }
+    }
+    Some((tcp, deadline))
+}
+
 async fn handle(
     tcp: TcpStream,
     config: Arc<ServerConfig>,
@@ -725,19 +746,10 @@ async fn handle(
     asks_for_cert: bool,
     limits: Limits,
 ) {
-    let _ = tcp.set_nodelay(true);
+    let Some((tcp, deadline)) = tls_or_plaintext(tcp, &slot, limits).await else {
+        return;
+    };
     let secs = limits.handshake.as_secs_f64();
-    // One limit for the whole handshake, the ClientHello included.
-    let deadline = tokio::time::Instant::now() + limits.handshake;
-    // A connection whose first byte is not a TLS handshake record may be a plaintext request:
-    // read it as one (the client sending its request with no TLS at all).
-    let mut first = [0u8; 1];
-    if let Ok(Ok(1..)) = tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
-        if first[0] != 0x16 {
-            plaintext(tcp, &slot, deadline, limits).await;
-            return;
-        }
-    }
     let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
     let start = match tokio::time::timeout_at(deadline, lazy).await {
         Err(_) => {
@@ -756,43 +768,14 @@ async fn handle(
         }
         Ok(Ok(s)) => s,
     };
-    {
-        let hello = start.client_hello();
-        let sni = hello.server_name().map(|s| sanitize(s.as_bytes(), 255));
-        let alpn: Vec<String> = hello
-            .alpn()
-            .map(|protocols| protocols.take(8).map(|p| sanitize(p, 64)).collect())
-            .unwrap_or_default();
-        let print = fingerprint(&hello);
-        let anonymous = anonymous_suites(hello.cipher_suites());
-        slot.update(|r| {
-            r.sni = sni;
-            r.alpn_offered = alpn;
-            r.fingerprint = Some(print);
-            r.anonymous_suites = anonymous;
-        });
-    }
+    record_hello(&slot, hello_facts(&start.client_hello()));
     // The impostor's certificate goes out right after the ClientHello.
     let flight = Instant::now();
     let mut tls = match tokio::time::timeout_at(deadline, start.into_stream(config)).await {
-        Err(_) => {
-            slot.update(|r| {
-                r.end = Some(ConnectionEnd::TimedOut);
-                r.detail = Some(format!(
-                    "the client did not finish the handshake within {secs:.1} s"
-                ));
-            });
-            return;
-        }
+        Err(_) => return handshake_timed_out(&slot, secs),
         Ok(Err(e)) => {
-            let (end, alert, detail) = ended_by(&e, "during the handshake");
-            let (end, detail) = late(end, detail, flight, "the impostor's certificate");
-            slot.update(|r| {
-                r.end = Some(end);
-                r.alert = alert;
-                r.detail = detail;
-            });
-            return;
+            let ended = ended_by(&e, "during the handshake");
+            return handshake_failed(&slot, ended, flight, "the impostor's certificate");
         }
         Ok(Ok(t)) => t,
     };
@@ -908,24 +891,13 @@ async fn handle_anonymous(
     slot: Slot,
     limits: Limits,
 ) {
-    let _ = tcp.set_nodelay(true);
+    let Some((tcp, deadline)) = tls_or_plaintext(tcp, &slot, limits).await else {
+        return;
+    };
     let secs = limits.handshake.as_secs_f64();
-    let deadline = tokio::time::Instant::now() + limits.handshake;
-    let mut first = [0u8; 1];
-    if let Ok(Ok(1..)) = tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
-        if first[0] != 0x16 {
-            plaintext(tcp, &slot, deadline, limits).await;
-            return;
-        }
-    }
     // As [`handle`]: a connection without a ClientHello (a port check, a reset) shows nothing.
     match peek_hello(&tcp, deadline).await {
-        Ok((sni, alpn, print, anonymous)) => slot.update(|r| {
-            r.sni = sni;
-            r.alpn_offered = alpn;
-            r.fingerprint = Some(print);
-            r.anonymous_suites = anonymous;
-        }),
+        Ok(facts) => record_hello(&slot, facts),
         Err(why) => {
             slot.update(|r| {
                 r.end = Some(ConnectionEnd::BeforeHello);
@@ -952,24 +924,10 @@ async fn handle_anonymous(
     };
     let flight = Instant::now();
     match tokio::time::timeout_at(deadline, std::pin::Pin::new(&mut tls).accept()).await {
-        Err(_) => {
-            slot.update(|r| {
-                r.end = Some(ConnectionEnd::TimedOut);
-                r.detail = Some(format!(
-                    "the client did not finish the handshake within {secs:.1} s"
-                ));
-            });
-            return;
-        }
+        Err(_) => return handshake_timed_out(&slot, secs),
         Ok(Err(e)) => {
-            let (end, alert, detail) = openssl_ended_by(&e, "during the handshake");
-            let (end, detail) = late(end, detail, flight, "the impostor's ServerHello");
-            slot.update(|r| {
-                r.end = Some(end);
-                r.alert = alert;
-                r.detail = detail;
-            });
-            return;
+            let ended = openssl_ended_by(&e, "during the handshake");
+            return handshake_failed(&slot, ended, flight, "the impostor's ServerHello");
         }
         Ok(Ok(())) => {}
     }
@@ -999,6 +957,57 @@ async fn handle_anonymous(
 /// anonymous suites offered.
 type HelloFacts = (Option<String>, Vec<String>, String, Vec<String>);
 
+/// [`HelloFacts`] of a ClientHello, sanitised and capped.
+fn hello_facts(hello: &rustls::server::ClientHello<'_>) -> HelloFacts {
+    let sni = hello.server_name().map(|s| sanitize(s.as_bytes(), 255));
+    let alpn: Vec<String> = hello
+        .alpn()
+        .map(|protocols| protocols.take(8).map(|p| sanitize(p, 64)).collect())
+        .unwrap_or_default();
+    (
+        sni,
+        alpn,
+        fingerprint(hello),
+        anonymous_suites(hello.cipher_suites()),
+    )
+}
+
+/// Records what the ClientHello showed.
+fn record_hello(slot: &Slot, (sni, alpn, print, anonymous): HelloFacts) {
+    slot.update(|r| {
+        r.sni = sni;
+        r.alpn_offered = alpn;
+        r.fingerprint = Some(print);
+        r.anonymous_suites = anonymous;
+    });
+}
+
+/// Records a handshake the client did not finish within the limit (`secs`).
+fn handshake_timed_out(slot: &Slot, secs: f64) {
+    slot.update(|r| {
+        r.end = Some(ConnectionEnd::TimedOut);
+        r.detail = Some(format!(
+            "the client did not finish the handshake within {secs:.1} s"
+        ));
+    });
+}
+
+/// Records how a handshake failed ([`ended_by`], [`openssl_ended_by`]), a close read against
+/// how soon it came after `flight` (what the impostor sent: [`late`]).
+fn handshake_failed(
+    slot: &Slot,
+    (end, alert, detail): (ConnectionEnd, Option<String>, Option<String>),
+    flight: Instant,
+    what: &str,
+) {
+    let (end, detail) = late(end, detail, flight, what);
+    slot.update(|r| {
+        r.end = Some(end);
+        r.alert = alert;
+        r.detail = detail;
+    });
+}
+
 /// Reads the ClientHello from what `tcp` holds without taking it (the TLS stack that answers
 /// reads it again), within `deadline`; why not, when there is none or it cannot be parsed.
 async fn peek_hello(tcp: &TcpStream, deadline: tokio::time::Instant) -> Result<HelloFacts, String> {
@@ -1022,20 +1031,7 @@ async fn peek_hello(tcp: &TcpStream, deadline: tokio::time::Instant) -> Result<H
                 }
             }
             match acceptor.accept() {
-                Ok(Some(accepted)) => {
-                    let hello = accepted.client_hello();
-                    let sni = hello.server_name().map(|s| sanitize(s.as_bytes(), 255));
-                    let alpn: Vec<String> = hello
-                        .alpn()
-                        .map(|protocols| protocols.take(8).map(|p| sanitize(p, 64)).collect())
-                        .unwrap_or_default();
-                    return Ok((
-                        sni,
-                        alpn,
-                        fingerprint(&hello),
-                        anonymous_suites(hello.cipher_suites()),
-                    ));
-                }
+                Ok(Some(accepted)) => return Ok(hello_facts(&accepted.client_hello())),
                 Ok(None) => {}
                 Err(_) => return Err("not a TLS ClientHello the impostor can read".to_owned()),
             }
