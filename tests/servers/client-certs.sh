@@ -17,6 +17,9 @@
 #   nokey.key            a key that does NOT match client.crt (for "certificate without its key")
 #   ca-rsa3072.crt/.key  an RSA-3072 client CA (servers at OpenSSL security level 3 refuse smaller
 #                        keys), and client-rsa3072.crt/.key, a client certificate it issued
+#   client-ca-true.crt/.key a client certificate from the trusted ca mis-issued with CA:TRUE (what
+#                        `openssl req -x509`'s default v3_ca gives a partner's certificate): what it
+#                        signs, a verifier rightly takes
 set -euo pipefail
 dir=${1:?usage: client-certs.sh PKIDIR}
 cd "$dir"
@@ -112,6 +115,13 @@ openssl ecparam -name secp521r1 -genkey -noout -out client-p521.key 2>/dev/null
 csr client-p521.key "/O=mtls-scan tests/CN=test-client-p521" client-p521.csr
 openssl x509 -req -in client-p521.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha512 \
   -extfile cc.ext -out client-p521.crt 2>/dev/null
+
+# a client certificate mis-issued as a CA (CA:TRUE, clientAuth, no keyUsage), from the trusted ca
+ec client-ca-true.key
+csr client-ca-true.key "/O=mtls-scan tests/CN=ca-true-client" client-ca-true.csr
+printf 'extendedKeyUsage=clientAuth\nbasicConstraints=critical,CA:TRUE\n' > cctrue.ext
+openssl x509 -req -in client-ca-true.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 825 -sha256 \
+  -extfile cctrue.ext -out client-ca-true.crt 2>/dev/null
 
 # a key that does not belong to client.crt
 ec nokey.key

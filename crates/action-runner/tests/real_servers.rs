@@ -3258,6 +3258,54 @@ fn hand_written_chain_verifiers_are_found() {
     assert_eq!(with.status, Some(1));
 }
 
+/// A user's client certificate mis-issued as a CA (CA:TRUE: `openssl req -x509`'s default for a
+/// partner's certificate) may rightly sign: OpenSSL and Go take a leaf it signed, as RFC 5280
+/// says (checked by hand with curl). The scan signed one with it and called it a forgery that
+/// got in, `forged-client-cert-accepted` critical, F, exit 1 (twenty-ninth session's audit); it
+/// signs with an end-entity certificate alone now: no critical finding, no such probe.
+#[test]
+fn a_client_certificate_that_is_a_ca_is_no_forger() {
+    let names = ["openssl-Verify-return", "go-RequireAndVerifyClientCert"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(
+        &names,
+        &lab.identity_args("client-ca-true.crt", "client-ca-true.key"),
+    );
+    for name in names {
+        let t = scan.target(name);
+        assert!(
+            finding(t, "forged-client-cert-accepted").is_none(),
+            "{name}: {}",
+            target_summary(t)
+        );
+        assert!(
+            observed(
+                t,
+                "forged-client-cert",
+                probe_core::identity::forge::ISSUED_BY_HOLDER_MARK,
+                true
+            )
+            .is_empty(),
+            "{name}: {}",
+            target_summary(t)
+        );
+        // The certificate itself is served: the identity was used, and the forgeries refused.
+        assert!(
+            observed(t, "valid-client-cert", "", true)
+                .iter()
+                .any(|p| p["outcome"] == "served"),
+            "{name}: {}",
+            target_summary(t)
+        );
+        assert_ne!(t["grade"], "F", "{name}: {}", target_summary(t));
+    }
+    assert_eq!(scan.status, Some(0));
+}
+
 /// A TLS 1.3 server that serves the page to anyone and then, in the same write, sends a fatal
 /// `certificate_required` alert to a client without a certificate (curl prints the page). rustls
 /// decrypted the page and met the alert in one read, and tokio-rustls returned the alert first:

@@ -447,6 +447,28 @@ pub fn summarize(der: &CertificateDer<'_>, origin: &str) -> Result<IdentitySumma
     })
 }
 
+/// Whether a verifier may take the certificate `der` as an issuer, as OpenSSL's `check_ca` does
+/// (its purpose checks) and RFC 5280 allows: `basicConstraints` CA:TRUE; a v1 certificate that
+/// signs itself; no `basicConstraints` but a `keyUsage` with keyCertSign. A certificate it signs
+/// is no forgery then (a partner's `openssl req -x509` certificate is CA:TRUE by default, and a
+/// server pinning it as its CA rightly takes what it signs). Unparsable: `false`.
+pub fn may_issue(der: &CertificateDer<'_>) -> bool {
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der.as_ref()) else {
+        return false;
+    };
+    match cert.basic_constraints() {
+        Ok(Some(bc)) => bc.value.ca,
+        Ok(None) => {
+            let v1_self_signed = cert.version() == x509_parser::x509::X509Version::V1
+                && cert.subject().as_raw() == cert.issuer().as_raw();
+            let signs_certs = matches!(cert.key_usage(), Ok(Some(ku)) if ku.value.key_cert_sign());
+            v1_self_signed || signs_certs
+        }
+        // Two basicConstraints: a verifier refuses the certificate; it issues nothing.
+        Err(_) => false,
+    }
+}
+
 /// `RSA 2048`, `EC 256`, … from a parsed certificate.
 pub fn describe_key(cert: &x509_parser::certificate::X509Certificate<'_>) -> String {
     use x509_parser::public_key::PublicKey;
@@ -881,6 +903,29 @@ mod tests {
 
     fn provider() -> Arc<CryptoProvider> {
         Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    }
+
+    /// Certificates a verifier may take as an issuer, and end-entity ones it may not.
+    #[test]
+    fn may_issue_reads_basic_constraints_and_key_usage() {
+        let key = KeyPair::generate().unwrap();
+        let der = |bc: rcgen::IsCa, usages: Vec<rcgen::KeyUsagePurpose>| {
+            let mut params = CertificateParams::new(vec!["x.test".to_owned()]).unwrap();
+            params.is_ca = bc;
+            params.key_usages = usages;
+            params.self_signed(&key).unwrap().der().clone()
+        };
+        let ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        assert!(may_issue(&der(ca, Vec::new())));
+        assert!(!may_issue(&der(rcgen::IsCa::ExplicitNoCa, Vec::new())));
+        assert!(!may_issue(&der(rcgen::IsCa::NoCa, Vec::new())));
+        let signs = vec![rcgen::KeyUsagePurpose::KeyCertSign];
+        assert!(may_issue(&der(rcgen::IsCa::NoCa, signs)));
+        let digital = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        assert!(!may_issue(&der(rcgen::IsCa::NoCa, digital)));
+        assert!(!may_issue(&CertificateDer::from(vec![
+            0x30, 0x03, 0x02, 0x01, 0x00
+        ])));
     }
 
     #[test]

@@ -287,7 +287,9 @@ fn with_impostor_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<F
 }
 
 /// Another subject issued and signed by the user's valid certificate (`client-cert` and its key,
-/// else the staging CA's control: an end-entity certificate, CA:FALSE), sent with that
+/// where it is an end-entity certificate ([`crate::identity::may_issue`] says no: a CA:TRUE one
+/// may rightly sign, and a server pinning it takes what it signs: an audit's F); else the
+/// staging CA's control: an end-entity certificate, CA:FALSE), sent with that
 /// certificate's chain after it, where the
 /// forgery was refused (not by nginx's own certificate page) and never served: a verifier that
 /// walks the chain's signatures up to its CA without checking basicConstraints lets any holder of
@@ -305,6 +307,12 @@ fn issued_by_holder(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<F
         ctx.client
             .as_ref()
             .filter(|c| c.private_key_der().is_some())
+            .filter(|c| {
+                c.certified
+                    .cert
+                    .first()
+                    .is_some_and(|leaf| !crate::identity::may_issue(leaf))
+            })
             .map(|c| Holder::Given(c.clone()))
     })?;
     Some(Arc::new(Forged {
@@ -342,7 +350,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in), and alone naming that CA by its key identifier as well (a verifier that takes the issuer's name and key identifier for proof, without the signature, lets it in); and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in); and, with a staging CA, a certificate issued and signed by an end-entity certificate of that CA's with nothing but basicConstraints `CA:FALSE` to forbid it signing (no keyUsage, no extendedKeyUsage), else by `client-cert` itself, sent with it, claiming `client-cert`'s subject and subjectAltName (another subject without it) (a verifier that walks signatures up to its CA without checking basicConstraints lets any holder of one certificate from that CA in as anybody: Erlang/OTP 25 `verify_peer` does, where the holder carries no keyUsage; behind an allowlist of subjects, as the valid client)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in), and alone naming that CA by its key identifier as well (a verifier that takes the issuer's name and key identifier for proof, without the signature, lets it in); and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in); and, with a staging CA, a certificate issued and signed by an end-entity certificate of that CA's with nothing but basicConstraints `CA:FALSE` to forbid it signing (no keyUsage, no extendedKeyUsage), else by `client-cert` itself where it is one too (not `CA:TRUE`, nor a v1 self-signed one, nor one whose keyUsage allows keyCertSign: such a certificate may rightly sign), sent with it, claiming `client-cert`'s subject and subjectAltName (another subject without it) (a verifier that walks signatures up to its CA without checking basicConstraints lets any holder of one certificate from that CA in as anybody: Erlang/OTP 25 `verify_peer` does, where the holder carries no keyUsage; behind an allowlist of subjects, as the valid client)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
