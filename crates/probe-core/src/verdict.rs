@@ -534,8 +534,9 @@ impl Judging {
                 );
             } else if o.id == ProbeId::NO_CLIENT_CERT {
                 unread.reason.push_str(&format!(
-                    "; other probes on {v} were answered ({}), but how the server treats a \
-                     client without a certificate could not be read: what it requires is unknown",
+                    "; other probes on {v} were read ({}: answered, or refused in a way \
+                     that says so), but how the server treats a client without a certificate \
+                     could not be read: what it requires is unknown",
                     answered.join(", ")
                 ));
             }
@@ -1579,7 +1580,7 @@ mod tests {
         );
         assert!(v.incomplete.iter().all(|i| i
             .reason
-            .contains("were answered (untrusted-client-cert, valid-client-cert)")));
+            .contains("were read (untrusted-client-cert, valid-client-cert: answered")));
 
         let nothing: Vec<ProbeObservation> = seen
             .iter()

@@ -185,12 +185,19 @@ fn target(out: &mut String, t: &TargetReport, run: Option<&ImpostorRun>, p: &Pai
         out.push('\n');
         return;
     }
+    // A target that could not be scanned is graded F so that no threshold passes it; the line
+    // says so, so that its F does not read as a verdict on what the server lets in.
     let _ = writeln!(
         out,
-        "{}  grade {} (score {})",
+        "{}  grade {} (score {}{})",
         p.s(Style::new().bold().underline(), &clean_line(&t.url)),
         p.s(grade_style(t.grade), t.grade.as_str()),
-        t.score
+        t.score,
+        if t.error.is_some() {
+            ": not scanned, no verdict"
+        } else {
+            ""
+        }
     );
     if let Some(run) = run {
         impostor(out, t, run, p);

@@ -2133,7 +2133,7 @@ fn recognised_stack(name: &str) -> Option<&'static str> {
         ("nghttpx-", "nghttpx"),
         ("squid-", "Squid"),
         ("webrick-", "Ruby (Puma, WEBrick)"),
-        ("mojo-", "Perl (Mojolicious)"),
+        ("mojo-", "Perl (Mojolicious, IO::Socket::SSL)"),
         ("erlang-", "Erlang/Elixir (ssl, Cowboy, Bandit)"),
         ("gnutls-", "GnuTLS"),
     ];

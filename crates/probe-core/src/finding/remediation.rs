@@ -43,7 +43,7 @@ pub enum Stack {
     Stunnel,
     /// Ruby: Puma, WEBrick (Rack).
     Ruby,
-    /// Perl: Mojolicious.
+    /// Perl: Mojolicious, and IO::Socket::SSL under it or alone (HTTP::Daemon::SSL).
     Perl,
     /// Erlang/Elixir `ssl`: inets httpd, Cowboy, Bandit (Phoenix).
     Erlang,
@@ -102,7 +102,7 @@ impl Stack {
             Stack::Lighttpd => "lighttpd",
             Stack::Stunnel => "stunnel",
             Stack::Ruby => "Ruby (Puma, WEBrick)",
-            Stack::Perl => "Perl (Mojolicious)",
+            Stack::Perl => "Perl (Mojolicious, IO::Socket::SSL)",
             Stack::Erlang => "Erlang/Elixir (ssl, Cowboy, Bandit)",
             Stack::Gnutls => "GnuTLS",
             Stack::TrafficServer => "Apache Traffic Server",
@@ -176,6 +176,7 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
     }
     const AFTER_APACHE: &[(&[&str], Stack)] = &[
         (&["webrick", "puma", "ruby"], Stack::Ruby),
+        // `libwww-perl-daemon/6.16`: HTTP::Daemon (::SSL: IO::Socket::SSL).
         (&["mojolicious", "perl"], Stack::Perl),
         (
             &["inets/", "cowboy", "bandit", "yaws", "erlang", "elixir"],
@@ -2005,19 +2006,22 @@ http.ca_file = "upstream-ca.pem"               # Net::HTTP checks the host name 
         r#"# Mojolicious: verify=0x03 (SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT); 0x01 serves clients without one
 app->start('daemon', '-l',
   'https://*:443?cert=/etc/tls/fullchain.pem&key=/etc/tls/privkey.pem&ca=/etc/tls/client-ca.pem&verify=0x03');
-# hypnotoad: listen => ['https://*:443?cert=...&key=...&ca=/etc/tls/client-ca.pem&verify=0x03']"#,
+# hypnotoad: listen => ['https://*:443?cert=...&key=...&ca=/etc/tls/client-ca.pem&verify=0x03']
+# IO::Socket::SSL (HTTP::Daemon::SSL): SSL_verify_mode => 0x03 and SSL_ca_file => '/etc/tls/client-ca.pem'
+# (without SSL_ca_file it trusts the system's public roots)"#,
     ),
     (
         Stack::Perl,
         Topic::InHandshake,
         r#"# Mojolicious: verify=0x03 in the listen URL instead of 0x01 plus a check of
-# $c->tx->handle->peer_certificate in the app"#,
+# $c->tx->handle->peer_certificate in the app; IO::Socket::SSL: SSL_verify_mode => 0x03"#,
     ),
     (
         Stack::Perl,
         Topic::Verify,
         r#"# Mojolicious: ca=/etc/tls/client-ca.pem (only the client CA) and verify=0x03 in the listen URL;
-# never verify=0x00; ca= alone (no verify=) asks for a certificate and verifies it if sent"#,
+# never verify=0x00; ca= alone (no verify=) asks for a certificate and verifies it if sent;
+# IO::Socket::SSL: SSL_ca_file => the client CA alone, and no SSL_verify_callback returning 1"#,
     ),
     (
         Stack::Perl,
@@ -2706,6 +2710,10 @@ mod tests {
             guess_from_server_header("Mojolicious (Perl)"),
             Some(Stack::Perl)
         );
+        assert_eq!(
+            guess_from_server_header("libwww-perl-daemon/6.16"),
+            Some(Stack::Perl)
+        );
         assert_eq!(guess_from_server_header("inets/8.2.2"), Some(Stack::Erlang));
         assert_eq!(guess_from_server_header("squid/5.7"), Some(Stack::Squid));
         // The field's own (their documented defaults).
@@ -2805,7 +2813,11 @@ mod tests {
             Stack::Ruby,
             &["force_peer", "VERIFY_FAIL_IF_NO_PEER_CERT"],
         );
-        has(ClientCertOptional, Stack::Perl, &["verify=0x03", "ca="]);
+        has(
+            ClientCertOptional,
+            Stack::Perl,
+            &["verify=0x03", "ca=", "SSL_verify_mode => 0x03"],
+        );
         has(
             ClientCertOptional,
             Stack::Erlang,

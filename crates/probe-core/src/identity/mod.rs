@@ -358,15 +358,47 @@ fn mismatch(
 
 /// Parses every certificate in PEM text.
 pub fn parse_certs(pem: &str, what: &str) -> Result<Vec<CertificateDer<'static>>, ScanError> {
-    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem.as_bytes())
-        .filter_map(Result::ok)
-        .collect();
+    let certs: Vec<_> = if pem.contains(TRUSTED_FORM) {
+        trusted_form_certs(pem)
+    } else {
+        CertificateDer::pem_slice_iter(pem.as_bytes())
+            .filter_map(Result::ok)
+            .collect()
+    };
     if certs.is_empty() {
         return Err(ScanError::NoCertificate {
             what: what.to_owned(),
         });
     }
     Ok(certs)
+}
+
+/// The PEM label OpenSSL writes a certificate with its trust settings under (`openssl x509
+/// -trustout`, `-addtrust clientAuth`): curl and OpenSSL read the certificate in it.
+const TRUSTED_FORM: &str = "-----BEGIN TRUSTED CERTIFICATE-----";
+
+/// The certificates of PEM text holding [`TRUSTED_FORM`] blocks, in their order: a trusted
+/// block's certificate (its DER, without the trust settings after it) and every plain one. A
+/// leaf so written was skipped, and the intermediate after it taken for the leaf: "the private
+/// key does not match the certificate" (an audit's, where curl was served).
+fn trusted_form_certs(pem: &str) -> Vec<CertificateDer<'static>> {
+    let Ok(blocks) = ::pem::parse_many(pem) else {
+        return Vec::new();
+    };
+    blocks
+        .iter()
+        .filter_map(|block| match block.tag() {
+            "CERTIFICATE" | "X509 CERTIFICATE" => Some(block.contents().to_vec()),
+            "TRUSTED CERTIFICATE" => {
+                let all = block.contents();
+                let (rest, _) = x509_parser::parse_x509_certificate(all).ok()?;
+                all.get(..all.len().saturating_sub(rest.len()))
+                    .map(<[u8]>::to_vec)
+            }
+            _ => None,
+        })
+        .map(CertificateDer::from)
+        .collect()
 }
 
 /// Parses the first private key in PEM text; an encrypted one is named as such.
@@ -399,13 +431,69 @@ pub fn load_signing_key(
     provider: &CryptoProvider,
 ) -> Result<Arc<dyn SigningKey>, ScanError> {
     let der = parse_key(pem, what)?;
+    let kind = key_kind(&der);
     provider
         .key_provider
         .load_private_key(der)
-        .map_err(|e| ScanError::UnsupportedKey {
-            what: what.to_owned(),
-            reason: e.to_string(),
-        })
+        .map_err(|_| unsupported_key(what, &kind))
+}
+
+/// The keys the scan signs with, as said to a user whose key is none of them.
+const KEYS_SIGNED_WITH: &str = "the scan signs with RSA (2048 to 8192 bits), ECDSA P-256, P-384 \
+     or P-521, and Ed25519 keys: make the certificate with one of those";
+
+/// [`ScanError::UnsupportedKey`] for the key of input `what`, whose kind reads as `kind`
+/// ([`key_kind`]): the kind found and the kinds the scan takes (an audit's Ed448 key was "unexpected
+/// error: failed to parse private key as RSA, ECDSA, or EdDSA").
+fn unsupported_key(what: &str, kind: &str) -> ScanError {
+    ScanError::UnsupportedKey {
+        what: what.to_owned(),
+        reason: format!("{kind}; {KEYS_SIGNED_WITH}"),
+    }
+}
+
+/// What kind of key `der` holds, as far as its algorithm identifier says (PKCS#8), or its
+/// container (PKCS#1, SEC1): `an Ed448 key`, `an EC key on curve 1.3.132.0.10` ….
+fn key_kind(der: &PrivateKeyDer<'_>) -> String {
+    let pkcs8 = match der {
+        PrivateKeyDer::Pkcs8(k) => k.secret_pkcs8_der(),
+        PrivateKeyDer::Pkcs1(_) => {
+            return "an `RSA PRIVATE KEY` block that reads as no RSA key it can use (another \
+                    kind under that label, or a size out of range)"
+                .to_owned()
+        }
+        PrivateKeyDer::Sec1(_) => return "an EC key (SEC1) on a curve it cannot use".to_owned(),
+        _ => return "a key of a kind it cannot use".to_owned(),
+    };
+    let algorithm = || {
+        let (_, info) = x509_parser::der_parser::parse_der(pkcs8).ok()?;
+        let items = info.as_sequence().ok()?;
+        let alg = items.get(1)?.as_sequence().ok()?;
+        let oid = alg.first()?.as_oid().ok()?.to_id_string();
+        let param = alg
+            .get(1)
+            .and_then(|p| p.as_oid().ok())
+            .map(|o| o.to_id_string());
+        Some((oid, param))
+    };
+    match algorithm() {
+        None => "a PKCS#8 key whose algorithm cannot be read".to_owned(),
+        Some((oid, param)) => match (oid.as_str(), param) {
+            ("1.3.101.113", _) => "an Ed448 key".to_owned(),
+            ("1.3.101.110" | "1.3.101.111", _) => {
+                format!("an X25519/X448 key ({oid}), which cannot sign")
+            }
+            ("1.2.840.113549.1.1.10", _) => {
+                "an RSA-PSS key (algorithm RSASSA-PSS, as `openssl genpkey -algorithm RSA-PSS` \
+                 makes)"
+                    .to_owned()
+            }
+            ("1.2.840.113549.1.1.1", _) => "an RSA key of a size it cannot use".to_owned(),
+            ("1.2.840.10040.4.1", _) => "a DSA key".to_owned(),
+            ("1.2.840.10045.2.1", Some(curve)) => format!("an EC key on curve {curve}"),
+            _ => format!("a key of algorithm {oid}"),
+        },
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -627,10 +715,8 @@ impl SigningCa {
         let rest: Vec<CertificateDer<'static>> = certs.collect();
         let key_what = key_input(what);
         let key_der = parse_key(key_pem, &key_what)?;
-        let key = KeyPair::try_from(&key_der).map_err(|e| ScanError::UnsupportedKey {
-            what: key_what.clone(),
-            reason: e.to_string(),
-        })?;
+        let key = KeyPair::try_from(&key_der)
+            .map_err(|_| unsupported_key(&key_what, &key_kind(&key_der)))?;
         let pair_check = rcgen::PublicKeyData::der_bytes(&key).to_vec();
         let key_der = key.serialize_der();
         let issuer = rcgen::Issuer::from_ca_cert_der(&cert, key).map_err(|e| {
@@ -926,6 +1012,50 @@ mod tests {
         assert!(!may_issue(&CertificateDer::from(vec![
             0x30, 0x03, 0x02, 0x01, 0x00
         ])));
+    }
+
+    /// An Ed448 key (PKCS#8, as `openssl genpkey -algorithm ed448` writes it) is named as such,
+    /// with the kinds the scan takes.
+    #[test]
+    fn an_unsupported_key_is_named() {
+        let mut der = vec![
+            0x30, 0x47, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71,
+        ];
+        der.extend([0x04, 0x3b, 0x04, 0x39]);
+        der.extend([7u8; 57]);
+        let pem = ::pem::encode(&::pem::Pem::new("PRIVATE KEY", der));
+        let err = load_signing_key(&pem, "client-key", &provider())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("an Ed448 key"), "{err}");
+        assert!(err.contains("P-521, and Ed25519"), "{err}");
+        assert!(!err.contains("unexpected error"), "{err}");
+    }
+
+    /// A certificate in OpenSSL's trusted form (`x509 -trustout -addtrust clientAuth`) before a
+    /// plain one: both read, in order, the first without its trust settings.
+    #[test]
+    fn trusted_form_certificates_are_read_in_order() {
+        let key = KeyPair::generate().unwrap();
+        let cert = |name: &str| {
+            CertificateParams::new(vec![name.to_owned()])
+                .unwrap()
+                .self_signed(&key)
+                .unwrap()
+                .der()
+                .clone()
+        };
+        let (leaf, next) = (cert("leaf.test"), cert("next.test"));
+        // The trust settings OpenSSL appends: X509_CERT_AUX { trust: SEQUENCE OF OID clientAuth }.
+        let aux = [
+            0x30, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02,
+        ];
+        let trusted = ::pem::Pem::new("TRUSTED CERTIFICATE", [leaf.as_ref(), &aux].concat());
+        let plain = ::pem::Pem::new("CERTIFICATE", next.as_ref().to_vec());
+        let text = format!("{}{}", ::pem::encode(&trusted), ::pem::encode(&plain));
+        let certs = parse_certs(&text, "client-cert").unwrap();
+        assert_eq!(certs, vec![leaf, next]);
     }
 
     #[test]

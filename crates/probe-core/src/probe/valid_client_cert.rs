@@ -291,6 +291,18 @@ impl Probe for ValidClientCert {
                 "{detail} The certificate itself is the likely cause: it {why} (a server refuses \
                  such a certificate whatever it trusts). Give a certificate within its dates."
             ),
+            // Within its dates and refused as expired: not the certificate (an audit's HAProxy
+            // with an expired CRL answered every client so, and the user was left to wonder).
+            None if valid.alert.as_deref() == Some("CertificateExpired")
+                && valid.client_cert.is_some() =>
+            {
+                format!(
+                    "{detail} The certificate is within its dates, so the expiry is elsewhere: \
+                     a CRL past its next update (nginx `ssl_crl`, HAProxy `crl-file`, Apache \
+                     `SSLCARevocationFile` then refuse every client so), an expired CA in the \
+                     server's chain for clients, or a server clock that is wrong."
+                )
+            }
             None => detail,
         };
         let detail = match valid.client_cert.as_ref() {
@@ -298,6 +310,16 @@ impl Probe for ValidClientCert {
                 "{detail} The certificate itself is the likely cause: its extended key usage \
                  does not include TLS client authentication (clientAuth), so servers refuse it \
                  as a client certificate. Give a certificate issued for client authentication."
+            ),
+            // The scan's own control from the staging CA: no file of the user's to mend; the
+            // staging CA is not one the server names (an audit's server trusting an intermediate
+            // alone, scanned with the root as the staging CA, was told to mend `client-cert`).
+            Some(c) if crate::probe::staging_valid(valid) && leaf_alone(c, valid) => format!(
+                "{detail} It was issued by the staging CA ({}), which is not among the CAs the \
+                 server names ({}): give as the staging CA (`issuing-ca-cert`, \
+                 `issuing-ca-key`) one the server trusts, such as one it names.",
+                c.issuer,
+                named_cas(valid)
             ),
             Some(c) if leaf_alone(c, valid) => format!(
                 "{detail} The `client-cert` file holds the leaf alone, and the server does not \
@@ -357,6 +379,22 @@ fn leaf_alone(c: &crate::identity::IdentitySummary, o: &crate::facts::ProbeObser
         && !o.acceptable_cas.contains(&c.issuer)
 }
 
+/// The first CA names the server's CertificateRequest carried on `o`, joined for a sentence
+/// (at most three, then how many more).
+fn named_cas(o: &crate::facts::ProbeObservation) -> String {
+    let mut said = o
+        .acceptable_cas
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if o.acceptable_cas.len() > 3 {
+        said.push_str(&format!(" and {} more", o.acceptable_cas.len() - 3));
+    }
+    said
+}
+
 /// How a presented certificate stands outside its validity period now (`expired on …`, `is not
 /// valid before …`), from its summary's dates; `None` within them or when they cannot be read.
 fn out_of_its_dates(cert: &crate::identity::IdentitySummary) -> Option<String> {
@@ -414,6 +452,15 @@ mod tests {
             "{said:?}"
         );
         assert!(!found[0].finding.detail.contains("likely cause"));
+        // Refused as expired within its dates: where else the expiry may be.
+        let mut crl = refused.clone();
+        crl[0].alert = Some("CertificateExpired".into());
+        let said = ValidClientCert.judge(&view(&crl));
+        assert!(
+            said.first()
+                .is_some_and(|j| j.finding.detail.contains("a CRL past its next update")),
+            "{said:?}"
+        );
         // The leaf alone, its issuer not among the CAs the server names: the missing
         // intermediate is named; with the issuer named, or the chain given, nothing is said.
         let mut alone = refused.clone();
@@ -423,6 +470,18 @@ mod tests {
         assert!(
             said.first().is_some_and(|j| j.finding.detail.contains(hint)
                 && j.finding.detail.contains("(CN=someone)")),
+            "{said:?}"
+        );
+        // The staging CA's own control: no `client-cert` to mend; the CAs named are said.
+        let mut staging = alone.clone();
+        if let Some(c) = staging[0].client_cert.as_mut() {
+            c.origin = crate::probe::STAGING_VALID_ORIGIN.into();
+        }
+        let said = ValidClientCert.judge(&view(&staging));
+        assert!(
+            said.first().is_some_and(|j| !j.finding.detail.contains(hint)
+                && j.finding.detail.contains("issued by the staging CA (CN=someone)")
+                && j.finding.detail.contains("the server names (CN=Root)")),
             "{said:?}"
         );
         let mut named = alone.clone();
