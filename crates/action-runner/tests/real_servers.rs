@@ -3258,6 +3258,72 @@ fn hand_written_chain_verifiers_are_found() {
     assert_eq!(with.status, Some(1));
 }
 
+/// WebSocket APIs (Python `websockets` and Tornado from Debian): a plain GET is answered 426
+/// (Tornado: 400), which read as an answer to the anonymous client: "another authentication may
+/// guard this path", D, exit 0 under `--fail-under D` where anyone's socket gets the orders
+/// (twenty-ninth session's audit). A socket is opened now and its first message read: open to
+/// anyone, F (never asked: critical; Tornado, optional: critical); a socket closed with 1008
+/// without a certificate, the valid one's served, B with the application's enforcement; a socket
+/// that waits for the client's first message is unread, never a pass.
+#[test]
+fn websocket_apis_are_judged_by_their_sockets() {
+    let names = [
+        "python-websocket-open",
+        "python-websocket-optional-close",
+        "python-websocket-silent",
+        "python-websocket-tornado-open",
+    ];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(&names, &lab.identity_args("client.crt", "client.key"));
+    let critical = |t: &serde_json::Value, id: &str, says: &str| {
+        finding(t, id).is_some_and(|f| {
+            f["severity"] == "critical" && f["detail"].as_str().is_some_and(|d| d.contains(says))
+        })
+    };
+    let t = scan.target("python-websocket-open");
+    assert!(
+        critical(
+            t,
+            "client-cert-not-requested",
+            "opened a WebSocket (HTTP 101) and sent a message"
+        ),
+        "{}",
+        target_summary(t)
+    );
+    let t = scan.target("python-websocket-tornado-open");
+    assert!(
+        critical(t, "client-cert-optional", "opened a WebSocket (HTTP 101)"),
+        "{}",
+        target_summary(t)
+    );
+    let t = scan.target("python-websocket-optional-close");
+    assert_eq!(t["grade"], "B", "{}", target_summary(t));
+    let enforced = finding(t, "client-cert-enforced-by-app").is_some_and(|f| {
+        f["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("by closing the WebSocket it opened"))
+    });
+    assert!(enforced, "{}", target_summary(t));
+    assert!(
+        t["incomplete"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        target_summary(t)
+    );
+    let t = scan.target("python-websocket-silent");
+    let said = t["error"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("waits for the client's first message"),
+        "{}",
+        target_summary(t)
+    );
+    // A target that could not be scanned: exit 3, whatever the others' grades.
+    assert_eq!(scan.status, Some(3));
+}
+
 /// A user's client certificate mis-issued as a CA (CA:TRUE: `openssl req -x509`'s default for a
 /// partner's certificate) may rightly sign: OpenSSL and Go take a leaf it signed, as RFC 5280
 /// says (checked by hand with curl). The scan signed one with it and called it a forgery that

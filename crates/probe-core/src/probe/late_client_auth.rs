@@ -221,6 +221,7 @@ fn observation(
     sent: Option<crate::identity::IdentitySummary>,
 ) -> ProbeObservation {
     let outcome = match (&x.inconclusive, x.http_status, &x.alert) {
+        (_, Some(_), _) if x.speaks_websocket => Outcome::Inconclusive,
         (_, Some(status), _) => classify_status(status),
         (_, None, Some(_)) => Outcome::RefusedTls,
         _ if closed_after_our_certificate(x) => Outcome::RefusedTls,

@@ -98,6 +98,26 @@ pub fn misdirected(nc: &ProbeObservation) -> Option<IncompleteProbe> {
     })
 }
 
+/// How a baseline served with status `st` was served: `served HTTP 200`, or for a WebSocket path
+/// (a socket opened, `101`), `opened a WebSocket (HTTP 101) and sent a message on it`.
+fn served_words(st: u16) -> String {
+    if st == 101 {
+        "opened a WebSocket (HTTP 101) and sent a message on it".to_owned()
+    } else {
+        format!("served HTTP {st}")
+    }
+}
+
+/// How a baseline refused with status `st` was refused: `with HTTP 403`, or for a WebSocket
+/// path, `by closing the WebSocket it opened (HTTP 101) with a refusal`.
+fn refused_words(st: u16) -> String {
+    if st == 101 {
+        "by closing the WebSocket it opened (HTTP 101) with a refusal".to_owned()
+    } else {
+        format!("with HTTP {st}")
+    }
+}
+
 /// `421 Misdirected Request` (RFC 9110): not this server's host on this connection.
 const MISDIRECTED: u16 = 421;
 
@@ -149,7 +169,10 @@ impl Probe for NoClientCert {
             ),
             (false, Outcome::Served, Some(st)) => Finding::new(
                 FindingId::ClientCertNotRequested,
-                format!("{v}: the server never asked for a client certificate and served HTTP {st}."),
+                format!(
+                    "{v}: the server never asked for a client certificate and {}.",
+                    served_words(st)
+                ),
             ),
             (false, _, Some(st)) => Finding::new(
                 FindingId::ClientCertNotRequested,
@@ -176,7 +199,10 @@ impl Probe for NoClientCert {
                 .with_evidence("page served without a certificate", page),
                 None => Finding::new(
                     FindingId::ClientCertOptional,
-                    format!("{v}: the server asked for a client certificate, then served HTTP {st} without one."),
+                    format!(
+                        "{v}: the server asked for a client certificate, then {} without one.",
+                        served_words(st)
+                    ),
                 ),
             },
             // An answer carrying the protected page is no refusal: unread (the verdict says so).
@@ -238,9 +264,9 @@ impl Probe for NoClientCert {
                 FindingId::ClientCertEnforcedByApp,
                 format!(
                     "{v}: the TLS layer let the handshake complete without a certificate; the \
-                     application (or a rule of the proxy in front of it) then refused with HTTP \
-                     {st}. Client certificates are optional at the TLS layer and enforced over \
-                     HTTP."
+                     application (or a rule of the proxy in front of it) then refused {}. Client \
+                     certificates are optional at the TLS layer and enforced over HTTP.",
+                    refused_words(st)
                 ),
             ),
             // Refused in the handshake without a CertificateRequest: no finding, but never a

@@ -304,6 +304,8 @@ impl Fetcher {
                 await_alert: true,
                 pacer: Some(self.permits.pacer(&self.target.server_key())),
                 header_trust: self.header_trust.clone(),
+                // A 426 on a configuration path serves nothing: no socket opened.
+                open_websockets: false,
                 ..ExchangeSetup::new(&self.provider, &self.versions, chooser.clone(), self.limits)
             };
             exchange::run_paths(&self.target, setup, &record, &paths).await
@@ -426,6 +428,7 @@ impl Fetcher {
             await_alert,
             pacer: Some(self.permits.pacer(&self.target.server_key())),
             header_trust: self.header_trust.clone(),
+            open_websockets: false,
             ..ExchangeSetup::new(&self.provider, &self.versions, chooser, self.limits)
         };
         let result = exchange::run(&self.target, setup, &record).await;

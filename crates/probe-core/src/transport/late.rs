@@ -112,6 +112,9 @@ pub struct LateAuthExchange {
     /// Why the exchange proves nothing: time-out, connect failure, close without an alert,
     /// unparsable answer, unusable identity.
     pub inconclusive: Option<String>,
+    /// The answer is a WebSocket path's refusal of a plain GET (see
+    /// [`super::websocket::says_websocket`]): unread by this client, which opens no socket.
+    pub speaks_websocket: bool,
     /// Wall time of the whole exchange.
     pub elapsed: Duration,
 }
@@ -435,6 +438,8 @@ struct Head {
     powered_by: Option<String>,
     content_length: Option<usize>,
     chunked: bool,
+    /// `Upgrade` names WebSocket, or a `Sec-WebSocket-Version` is sent.
+    names_websocket: bool,
 }
 
 /// Parses a response head; `Ok(None)` while it is incomplete.
@@ -461,6 +466,8 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
         content_length: header("content-length")
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.trim().parse().ok()),
+        names_websocket: header("upgrade").is_some_and(super::websocket::names_websocket)
+            || header("sec-websocket-version").is_some(),
         chunked: header("transfer-encoding").is_some_and(|v| {
             String::from_utf8_lossy(v)
                 .to_ascii_lowercase()
@@ -533,6 +540,17 @@ where
     body.truncate(want);
     if head.chunked {
         body = dechunk(&body);
+    }
+    // A WebSocket path's refusal of a plain GET serves nothing and refuses nobody: this client
+    // opens no socket, so what the path serves is unread here (an audit's silent socket was
+    // judged by this answer: "another authentication may guard this path").
+    if super::websocket::says_websocket(head.status, head.names_websocket, &body) {
+        out.speaks_websocket = true;
+        out.inconclusive = Some(format!(
+            "the path speaks WebSocket (a plain GET was answered HTTP {}), and the late-auth \
+             client opens no socket",
+            head.status
+        ));
     }
     out.body_excerpt = Some(sanitize(&body, limits.excerpt_chars));
     out.body_names_certificates = crate::text::speaks_of_certificates(&body);

@@ -5,6 +5,7 @@
 pub mod late;
 pub mod p521;
 pub mod tls;
+pub mod websocket;
 pub use tls::Alpn;
 
 use std::error::Error as StdError;
@@ -134,6 +135,9 @@ pub struct ExchangeResult {
     /// The answer is gRPC's: a `grpc-status` (in the headers or the trailers) or a
     /// `content-type` of `application/grpc`.
     pub grpc_answer: bool,
+    /// The answer says the path speaks WebSocket alone ([`websocket::speaks_websocket`]: a 426
+    /// naming it, or a 400 that does): HTTP/1.1 opens a socket instead to read what it serves.
+    pub speaks_websocket: bool,
     /// Body excerpt, sanitised.
     pub body_excerpt: Option<String>,
     /// The whole body as read (up to the cap), for parsers that need it.
@@ -205,6 +209,11 @@ pub struct ExchangeSetup<'a> {
     /// certificate in hand), the version offered and the chain the server sent, when the server
     /// asked for a client certificate; before any request. None: nobody listens.
     pub cert_asked: Option<CertAsked>,
+    /// A path that answers a plain GET as a WebSocket path does ([`websocket::speaks_websocket`])
+    /// is asked again as a WebSocket opening, its socket's first message the answer (the probes
+    /// of the target's own path); off where only the plain answer matters (the configuration
+    /// paths: a 426 there serves nothing).
+    pub open_websockets: bool,
 }
 
 /// Where an exchange tells that the server asked for a client certificate (see
@@ -305,6 +314,7 @@ impl<'a> ExchangeSetup<'a> {
             alpn: Alpn::Both,
             method: http::Method::GET,
             cert_asked: None,
+            open_websockets: true,
         }
     }
 }
@@ -448,6 +458,7 @@ async fn exchange(
     // donor's, filling the store) is made again as a full one too, never resuming the ticket its
     // own first try just left there (an audit's Node server, which lets any resumed session in,
     // was called open through another SNI name where its door was the resumed session).
+    let results = websocket_elsewhere(target, setup, record, until, paths, results).await;
     let required = results.iter().any(|r| r.http1_required);
     if !required || setup.alpn != Alpn::Both || tokio::time::Instant::now() >= until {
         return results;
@@ -477,6 +488,66 @@ async fn exchange(
         });
     }
     results
+}
+
+/// A WebSocket path whose plain GET's answer closed the connection (Python `websockets`
+/// answers 426 with `Connection: close`): the exchange again on a fresh connection, its GETs
+/// WebSocket openings over HTTP/1.1 (h2 has no `Upgrade`), on a fresh record; each answer the
+/// server switched protocols for stands ([`websocket::first_message`]), the others as they were.
+async fn websocket_elsewhere(
+    target: &Target,
+    setup: &ExchangeSetup<'_>,
+    record: &SharedRecord,
+    until: tokio::time::Instant,
+    paths: &[&str],
+    results: Vec<ExchangeResult>,
+) -> Vec<ExchangeResult> {
+    let unopened = results
+        .iter()
+        .any(|r| r.speaks_websocket && r.informational_status.is_none());
+    let asks_upgrade = setup
+        .headers
+        .iter()
+        .any(|(n, _)| n == http::header::UPGRADE);
+    if !unopened
+        || !setup.open_websockets
+        || asks_upgrade
+        || setup.method != http::Method::GET
+        || tokio::time::Instant::now() >= until
+    {
+        return results;
+    }
+    let resumed_first = results.iter().any(|r| r.resumed);
+    let mut headers = setup.headers.clone();
+    headers.extend(websocket::opening_headers());
+    let again = ExchangeSetup {
+        cert_asked: None,
+        alpn: Alpn::Http1Only,
+        sessions: setup.sessions.clone().filter(|_| resumed_first),
+        headers,
+        ..setup.clone()
+    };
+    let fresh = SharedRecord::default();
+    let opened = Box::pin(exchange_learning_the_wait(
+        target, &again, &fresh, until, paths,
+    ))
+    .await;
+    let switched = opened.iter().any(|r| r.informational_status == Some(101));
+    if !switched {
+        return results;
+    }
+    std::mem::swap(&mut *record.lock(), &mut *fresh.lock());
+    let mut opened = opened.into_iter();
+    results
+        .into_iter()
+        .map(|r| match opened.next() {
+            Some(mut o) if r.speaks_websocket && o.informational_status == Some(101) => {
+                websocket::say_why(&mut o, &websocket::was(&r));
+                o
+            }
+            _ => r,
+        })
+        .collect()
 }
 
 /// How the detail of an exchange made again over HTTP/1.1 at the server's word begins.
@@ -918,7 +989,7 @@ async fn ask_all(
     let mut results = if h2 {
         http2(tls, &asks, &setup.limits, until).await
     } else {
-        http1(tls, &asks, &setup.limits, until).await
+        http1(tls, &asks, &setup.limits, until, setup.open_websockets).await
     };
     for (i, result) in results.iter_mut().enumerate() {
         result.alpn = alpn.clone();
@@ -1834,6 +1905,7 @@ async fn http1(
     asks: &[Ask<'_>],
     limits: &Limits,
     until: tokio::time::Instant,
+    open_websockets: bool,
 ) -> Vec<ExchangeResult> {
     let handshake = hyper::client::conn::http1::Builder::new()
         .max_buf_size(limits.header_cap.max(8192))
@@ -1843,7 +1915,8 @@ async fn http1(
         Ok(pair) => pair,
         Err(e) => return vec![error(format!("HTTP/1.1 setup failed: {e}"))],
     };
-    let mut conn_task = ConnTask::spawn(conn);
+    // With upgrades: a WebSocket path's socket is read through the same connection.
+    let mut conn_task = ConnTask::spawn(conn.with_upgrades());
     let mut out = Vec::new();
     let started = Instant::now();
     let mut last_answer = Duration::ZERO;
@@ -1877,10 +1950,83 @@ async fn http1(
         };
         let asked = Instant::now();
         let sent = sender.send_request(req).await;
-        out.push(finish(sent, &mut conn_task, limits, until).await);
+        // A WebSocket opening the server switched for: the socket's first message is the
+        // answer, and the connection carries nothing more.
+        let sent = match sent {
+            Ok(r)
+                if opens_websocket(ask) && r.status() == http::StatusCode::SWITCHING_PROTOCOLS =>
+            {
+                out.push(websocket::first_message(r, limits, until).await);
+                break;
+            }
+            other => other,
+        };
+        let result = finish(sent, &mut conn_task, limits, until).await;
         last_answer = asked.elapsed();
+        // A WebSocket path: a socket opened on this connection says what it serves; its answer
+        // stands where the server switched protocols (the socket ends the connection's asks).
+        // Where the server closed the connection, [`exchange`] opens one on another.
+        if open_websockets
+            && result.speaks_websocket
+            && result.complete
+            && ask.method == http::Method::GET
+        {
+            let was = websocket::was(&result);
+            if let Some(mut opened) = open_websocket(&mut sender, ask, limits, until).await {
+                websocket::say_why(&mut opened, &was);
+                out.push(opened);
+                break;
+            }
+        }
+        out.push(result);
     }
     out
+}
+
+/// Whether `ask` is a WebSocket opening (its headers ask to upgrade to one).
+fn opens_websocket(ask: &Ask<'_>) -> bool {
+    ask.headers.iter().any(|(n, v)| {
+        n == http::header::UPGRADE
+            && v.to_str()
+                .is_ok_and(|v| v.to_ascii_lowercase().contains("websocket"))
+    })
+}
+
+/// The same ask again as a WebSocket opening ([`websocket::opening_headers`]), on `sender`'s
+/// connection: the socket's first message read ([`websocket::first_message`]) where the server
+/// answers `101 Switching Protocols`; `None` where it answers anything else (the plain GET's
+/// answer stands) or the connection cannot carry it.
+async fn open_websocket(
+    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    ask: &Ask<'_>,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> Option<ExchangeResult> {
+    let asks_upgrade = ask.headers.iter().any(|(n, _)| n == http::header::UPGRADE);
+    if asks_upgrade {
+        return None;
+    }
+    tokio::time::timeout_at(until, sender.ready())
+        .await
+        .ok()?
+        .ok()?;
+    let mut headers = ask.headers.clone();
+    headers.extend(websocket::opening_headers());
+    let opening = Ask {
+        method: http::Method::GET,
+        authority: ask.authority.clone(),
+        path: ask.path,
+        headers,
+    };
+    let req = request(&opening, false, Shape::AsAsked).ok()?;
+    let response = tokio::time::timeout_at(until, sender.send_request(req))
+        .await
+        .ok()?
+        .ok()?;
+    if response.status() != http::StatusCode::SWITCHING_PROTOCOLS {
+        return None;
+    }
+    Some(websocket::first_message(response, limits, until).await)
 }
 
 /// The alert (by name) and the reason of a request that got no answer: the connection task's
@@ -2149,6 +2295,8 @@ async fn finish(
     let bare = response.version() < http::Version::HTTP_2 && response.headers().is_empty();
     // A gRPC answer's status: in the headers of a trailers-only answer, else in the trailers.
     let mut grpc_status = grpc_status_of(response.headers());
+    // The headers a WebSocket path's refusal of a plain GET names it by (read with the body).
+    let upgrade_headers = matches!(status, 400 | 426).then(|| response.headers().clone());
     let mut body = response.into_body();
     let mut buf: Vec<u8> = Vec::new();
     let mut truncated = false;
@@ -2186,6 +2334,9 @@ async fn finish(
         complete &= !cut;
     }
     let rate_limited = rate_limit_page(status, &buf);
+    let speaks_websocket = upgrade_headers
+        .as_ref()
+        .is_some_and(|h| websocket::speaks_websocket(status, h, &buf));
     // A `grpc-status` counts on a gRPC answer (its content type, or no body: a trailers-only
     // answer, nginx's `add_header grpc-status 16; return 204`), not on a page of another kind
     // that carries one (an audit's JSON page with `Grpc-Status: 16` served to anyone: A, exit 0).
@@ -2215,6 +2366,7 @@ async fn finish(
         location,
         auth_challenge,
         grpc_answer: grpc_type || grpc_status.is_some(),
+        speaks_websocket,
         content_type,
         truncated,
         body_excerpt: Some(sanitize(&buf, limits.excerpt_chars)).filter(|s| !s.is_empty()),

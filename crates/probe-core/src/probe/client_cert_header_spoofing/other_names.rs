@@ -14,7 +14,7 @@
 //! serves gets that page too on that name (a single-page application's shell, or an application
 //! that answers every path alike), it is unsure: incomplete, never passed.
 
-use crate::facts::{IncompleteProbe, ProbeId, TlsVersion};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
 use crate::probe::landing;
 use crate::probe::side_door::{knock, Door, Seen};
@@ -81,7 +81,7 @@ impl OtherName {
             }
         }
         if self.upgrade {
-            headers.extend(websocket_headers());
+            headers.extend(crate::transport::websocket::opening_headers());
         }
         Door {
             path: path.or_else(|| self.overridden_to.as_ref().map(|_| "/".to_owned())),
@@ -133,24 +133,6 @@ pub(super) fn websocket(target: &Target) -> OtherName {
         overridden_to: None,
         upgrade: true,
     }
-}
-
-/// A WebSocket opening handshake's request headers (RFC 6455 §4.1), with a fresh key.
-fn websocket_headers() -> Vec<(http::HeaderName, http::HeaderValue)> {
-    use base64::Engine as _;
-    let mut key = [0u8; 16];
-    // A key only has to be 16 bytes of base64; a failed draw keeps the zeros.
-    let _ = aws_lc_rs::rand::fill(&mut key);
-    let key = base64::engine::general_purpose::STANDARD.encode(key);
-    [
-        (http::header::UPGRADE, "websocket".to_owned()),
-        (http::header::CONNECTION, "Upgrade".to_owned()),
-        (http::header::SEC_WEBSOCKET_VERSION, "13".to_owned()),
-        (http::header::SEC_WEBSOCKET_KEY, key),
-    ]
-    .into_iter()
-    .filter_map(|(n, v)| Some((n, http::HeaderValue::from_str(&v).ok()?)))
-    .collect()
 }
 
 /// The `User-Agent`s of the health checkers that carry no client certificate, as they send them:
@@ -247,7 +229,14 @@ pub(super) fn served_its_own_page(
     if !get_refused_over_http(first, version) {
         return None;
     }
-    if other.upgrade && seen.result.informational_status == Some(101) {
+    // A socket opened and then closed with a refusal (or nothing served) is refused as a page
+    // would be; one that served a message, or said nothing, cannot be told from the protected
+    // application.
+    let socket_refused = matches!(
+        seen.result.outcome,
+        Some(Outcome::RefusedHttp | Outcome::Answered)
+    );
+    if other.upgrade && seen.result.informational_status == Some(101) && !socket_refused {
         return Some(switched_without_a_certificate(version, other));
     }
     let body = seen.result.body.as_slice();

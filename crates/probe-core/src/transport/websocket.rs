@@ -1,0 +1,243 @@
+//! A WebSocket API's answer: a path that answers a plain GET `426 Upgrade Required` (Python
+//! `websockets`) or `400` naming the WebSocket protocol (Tornado, aiohttp, Spring, gorilla) serves
+//! nothing but sockets, so what it lets a client in to is read by opening one (RFC 6455 §4.1) on
+//! the same connection and reading the server's first message. A socket the server opens and then
+//! writes to is served; a close frame with a policy code is its refusal; silence is unread (a
+//! socket may wait for the client to speak first). An audit's `websockets` server, open to anyone,
+//! was graded D, "another authentication may guard this path", exit 0 under `--fail-under D`.
+
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use hyper_util::rt::TokioIo;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::WebSocketStream;
+
+use super::ExchangeResult;
+use crate::facts::Outcome;
+use crate::text::sanitize;
+
+/// How long the opened socket is watched for the server's first message (or its close).
+const FIRST_MESSAGE_WAIT: Duration = Duration::from_millis(1500);
+
+/// How the detail of an answer read through a WebSocket opening begins.
+pub const OPENED_AS_WEBSOCKET: &str = "the path speaks WebSocket (a plain GET was answered";
+
+/// Whether `status` and its `headers`/`body` say the path speaks WebSocket alone: `426` naming it
+/// in `Upgrade` (RFC 9110 §15.5.22), or `400` naming it (a `Sec-WebSocket-Version` header, or the
+/// word in a short body: Tornado's and Spring's `Can "Upgrade" only to "WebSocket".`).
+pub fn speaks_websocket(status: u16, headers: &http::HeaderMap, body: &[u8]) -> bool {
+    let in_upgrade = headers
+        .get_all(http::header::UPGRADE)
+        .iter()
+        .any(|v| names_websocket(v.as_bytes()));
+    let version = headers.contains_key(http::header::SEC_WEBSOCKET_VERSION);
+    says_websocket(status, in_upgrade || version, body)
+}
+
+/// Whether a header value names the WebSocket protocol.
+pub fn names_websocket(value: &[u8]) -> bool {
+    value
+        .windows(9)
+        .any(|w| w.eq_ignore_ascii_case(b"websocket"))
+}
+
+/// [`speaks_websocket`] from its parts: `headers_name_it` where `Upgrade` names it or a
+/// `Sec-WebSocket-Version` is sent.
+pub fn says_websocket(status: u16, headers_name_it: bool, body: &[u8]) -> bool {
+    let said = body.len() <= 1024 && names_websocket(body);
+    matches!(status, 400 | 426) && (headers_name_it || said)
+}
+
+/// A WebSocket opening handshake's request headers (RFC 6455 §4.1), with a fresh key.
+pub fn opening_headers() -> Vec<(http::HeaderName, http::HeaderValue)> {
+    use base64::Engine as _;
+    let mut key = [0u8; 16];
+    // A key only has to be 16 bytes of base64; a failed draw keeps the zeros.
+    let _ = aws_lc_rs::rand::fill(&mut key);
+    let key = base64::engine::general_purpose::STANDARD.encode(key);
+    [
+        (http::header::UPGRADE, "websocket".to_owned()),
+        (http::header::CONNECTION, "Upgrade".to_owned()),
+        (http::header::SEC_WEBSOCKET_VERSION, "13".to_owned()),
+        (http::header::SEC_WEBSOCKET_KEY, key),
+    ]
+    .into_iter()
+    .filter_map(|(n, v)| Some((n, http::HeaderValue::from_str(&v).ok()?)))
+    .collect()
+}
+
+/// Close codes that refuse the client (RFC 6455 §7.4.1 policy violation; IANA's 3000
+/// Unauthorized and 3003 Forbidden; the 4xxx an application picks, 4001/4003/4401/4403 by
+/// custom): what a 401 or 403 is to a page.
+fn refusing(code: u16) -> bool {
+    matches!(code, 1008 | 3000 | 3003) || (4000..5000).contains(&code)
+}
+
+/// What the socket `response` (a `101 Switching Protocols`) carries: its first message read,
+/// within [`FIRST_MESSAGE_WAIT`] and `until`, at most the body cap of `limits`.
+pub async fn first_message(
+    response: http::Response<hyper::body::Incoming>,
+    limits: &super::Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult {
+    let cap = limits.body_cap.max(1024);
+    let excerpt = limits.excerpt_chars;
+    let opened = "a WebSocket opening (Upgrade: websocket) was answered 101 Switching Protocols";
+    let header = |name: &str, most: usize| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| sanitize(v.as_bytes(), most))
+    };
+    let base = ExchangeResult {
+        http_status: Some(101),
+        informational_status: Some(101),
+        server_header: header("server", 100),
+        via: header("via", 200),
+        powered_by: header("x-powered-by", 100),
+        ..ExchangeResult::default()
+    };
+    let until = (tokio::time::Instant::now() + FIRST_MESSAGE_WAIT).min(until);
+    let upgraded = match tokio::time::timeout_at(until, hyper::upgrade::on(response)).await {
+        Ok(Ok(upgraded)) => upgraded,
+        Ok(Err(e)) => return unread(base, format!("{opened}, but the socket failed: {e}")),
+        Err(_) => return unread(base, format!("{opened}, but the socket never came up")),
+    };
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(cap))
+        .max_frame_size(Some(cap));
+    let mut socket =
+        WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Client, Some(config)).await;
+    loop {
+        let next = match tokio::time::timeout_at(until, socket.next()).await {
+            Err(_) => {
+                return unread(
+                    base,
+                    format!(
+                        "{opened}, and the server sent nothing within {}: what the socket serves \
+                         is unknown (it may wait for the client's first message)",
+                        crate::text::duration(FIRST_MESSAGE_WAIT)
+                    ),
+                )
+            }
+            Ok(next) => next,
+        };
+        let (data, kind) = match next {
+            Some(Ok(Message::Text(text))) => (text.as_bytes().to_vec(), "a text message"),
+            Some(Ok(Message::Binary(bytes))) => (bytes.to_vec(), "a binary message"),
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+            Some(Ok(Message::Close(frame))) => {
+                let (code, reason) = frame
+                    .map(|f| (u16::from(f.code), f.reason.as_bytes().to_vec()))
+                    .unwrap_or((1005, Vec::new()));
+                let said = sanitize(&reason, 200);
+                let outcome = if refusing(code) {
+                    Outcome::RefusedHttp
+                } else {
+                    Outcome::Answered
+                };
+                return ExchangeResult {
+                    outcome: Some(outcome),
+                    detail: Some(format!(
+                        "{opened}, then a close frame, code {code}{}{}",
+                        if said.is_empty() { "" } else { ": " },
+                        said
+                    )),
+                    body_excerpt: Some(said).filter(|s| !s.is_empty()),
+                    body: reason,
+                    complete: true,
+                    ..base
+                };
+            }
+            // A message over the cap is a message served all the same.
+            Some(Err(WsError::Capacity(_))) => (Vec::new(), "a message over the size cap"),
+            Some(Err(e)) => return unread(base, format!("{opened}, then the socket failed: {e}")),
+            None => {
+                return unread(
+                    base,
+                    format!("{opened}, then the server ended the connection without a word"),
+                )
+            }
+        };
+        let truncated = data.is_empty();
+        return ExchangeResult {
+            outcome: Some(Outcome::Served),
+            detail: Some(format!("{opened}, then {kind}")),
+            body_excerpt: Some(sanitize(&data, excerpt)).filter(|s| !s.is_empty()),
+            body: data,
+            truncated,
+            complete: !truncated,
+            ..base
+        };
+    }
+}
+
+/// What a plain GET `r` was answered, for [`say_why`]: `HTTP 426`.
+pub fn was(r: &ExchangeResult) -> String {
+    format!("HTTP {}", r.http_status.unwrap_or_default())
+}
+
+/// Prefixes the detail of `opened`, the answer to a WebSocket opening made because a plain GET
+/// was answered `was`, with why it was made.
+pub fn say_why(opened: &mut ExchangeResult, was: &str) {
+    let said = opened.detail.take().unwrap_or_default();
+    opened.detail = Some(format!("{OPENED_AS_WEBSOCKET} {was}): {said}"));
+}
+
+/// `base` left unread, saying `why`.
+fn unread(base: ExchangeResult, why: String) -> ExchangeResult {
+    ExchangeResult {
+        outcome: Some(Outcome::Inconclusive),
+        detail: Some(why),
+        ..base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 426 naming the protocol, a 400 saying it (Tornado), a 400 with the version header
+    /// (gorilla): WebSocket paths; a 400 or 426 of another kind, or another status: not.
+    #[test]
+    fn websocket_paths_are_told_by_their_answer_to_a_plain_get() {
+        let mut upgrade = http::HeaderMap::new();
+        upgrade.insert(
+            http::header::UPGRADE,
+            http::HeaderValue::from_static("WebSocket"),
+        );
+        let mut version = http::HeaderMap::new();
+        version.insert(
+            http::header::SEC_WEBSOCKET_VERSION,
+            http::HeaderValue::from_static("13"),
+        );
+        let none = http::HeaderMap::new();
+        assert!(speaks_websocket(426, &upgrade, b""));
+        assert!(speaks_websocket(400, &version, b"Bad Request"));
+        assert!(speaks_websocket(
+            400,
+            &none,
+            br#"Can "Upgrade" only to "WebSocket"."#
+        ));
+        assert!(!speaks_websocket(400, &none, b"Bad Request"));
+        assert!(!speaks_websocket(426, &none, b"use TLS 1.3"));
+        assert!(!speaks_websocket(200, &upgrade, b"websocket"));
+        assert!(!speaks_websocket(403, &upgrade, b"websocket"));
+        // A long page that mentions the word in passing is no WebSocket path's answer.
+        let long = [b"x".repeat(2000), b"websocket".to_vec()].concat();
+        assert!(!speaks_websocket(400, &none, &long));
+    }
+
+    /// Policy and application close codes refuse; a normal close or a server error does not.
+    #[test]
+    fn refusing_close_codes() {
+        for code in [1008, 3000, 3003, 4001, 4003, 4401, 4403] {
+            assert!(refusing(code), "{code}");
+        }
+        for code in [1000, 1001, 1005, 1011] {
+            assert!(!refusing(code), "{code}");
+        }
+    }
+}
