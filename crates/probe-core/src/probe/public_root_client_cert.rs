@@ -306,8 +306,10 @@ impl Probe for PublicRootClientCert {
              the contrast this probe reads (a chain refused for its issuer, a public root's \
              refused for its signature) cannot be seen: whether its TLS layer trusts the \
              system's public roots for client certificates (Python \
-             `load_default_certs(Purpose.CLIENT_AUTH)`, a CA file with the system bundle \
-             appended) is not proven; check that the server's client CA file holds your CA alone"
+             `load_default_certs(Purpose.CLIENT_AUTH)`, Node.js `requestCert` without `ca`, \
+             which verifies clients against its bundled Mozilla roots, a CA file with the \
+             system bundle appended) is not proven; check that the server's client CA file \
+             holds your CA alone"
         ))
     }
 

@@ -542,7 +542,7 @@ async fn websocket_elsewhere(
         .into_iter()
         .map(|r| match opened.next() {
             Some(mut o) if r.speaks_websocket && o.informational_status == Some(101) => {
-                websocket::say_why(&mut o, &websocket::was(&r));
+                say_why_opened(&mut o, &websocket_was(&r));
                 o
             }
             _ => r,
@@ -1956,7 +1956,7 @@ async fn http1(
             Ok(r)
                 if opens_websocket(ask) && r.status() == http::StatusCode::SWITCHING_PROTOCOLS =>
             {
-                out.push(websocket::first_message(r, limits, until).await);
+                out.push(socket_result(r, limits, until).await);
                 break;
             }
             other => other,
@@ -1971,9 +1971,9 @@ async fn http1(
             && result.complete
             && ask.method == http::Method::GET
         {
-            let was = websocket::was(&result);
+            let was = websocket_was(&result);
             if let Some(mut opened) = open_websocket(&mut sender, ask, limits, until).await {
-                websocket::say_why(&mut opened, &was);
+                say_why_opened(&mut opened, &was);
                 out.push(opened);
                 break;
             }
@@ -2026,7 +2026,43 @@ async fn open_websocket(
     if response.status() != http::StatusCode::SWITCHING_PROTOCOLS {
         return None;
     }
-    Some(websocket::first_message(response, limits, until).await)
+    Some(socket_result(response, limits, until).await)
+}
+
+/// The answer of a socket opened by a WebSocket opening ([`websocket::first_message`]), as the
+/// exchange's result: `101`, and what the socket carried.
+async fn socket_result(
+    response: http::Response<hyper::body::Incoming>,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult {
+    let a = websocket::first_message(response, limits.body_cap, limits.excerpt_chars, until).await;
+    ExchangeResult {
+        outcome: a.outcome,
+        detail: Some(a.detail),
+        http_status: Some(101),
+        informational_status: Some(101),
+        complete: a.outcome != Some(Outcome::Inconclusive) && !a.truncated,
+        truncated: a.truncated,
+        body_excerpt: a.body_excerpt,
+        body: a.body,
+        server_header: a.server_header,
+        via: a.via,
+        powered_by: a.powered_by,
+        ..ExchangeResult::default()
+    }
+}
+
+/// What a plain GET `r` was answered, for [`say_why_opened`]: `HTTP 426`.
+fn websocket_was(r: &ExchangeResult) -> String {
+    format!("HTTP {}", r.http_status.unwrap_or_default())
+}
+
+/// Prefixes the detail of `opened`, the answer to a WebSocket opening made because a plain GET
+/// was answered `was`, with why it was made.
+fn say_why_opened(opened: &mut ExchangeResult, was: &str) {
+    let said = opened.detail.take().unwrap_or_default();
+    opened.detail = Some(format!("{} {was}): {said}", websocket::OPENED_AS_WEBSOCKET));
 }
 
 /// The alert (by name) and the reason of a request that got no answer: the connection task's

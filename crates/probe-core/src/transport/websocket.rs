@@ -14,7 +14,6 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use super::ExchangeResult;
 use crate::facts::Outcome;
 use crate::text::sanitize;
 
@@ -75,15 +74,38 @@ fn refusing(code: u16) -> bool {
     matches!(code, 1008 | 3000 | 3003) || (4000..5000).contains(&code)
 }
 
+/// What a socket opened by a WebSocket opening carried ([`first_message`]).
+#[derive(Debug, Default)]
+pub struct SocketAnswer {
+    /// Served (a message), refused (a policy close), answered (another close), or
+    /// inconclusive (silence, a failure).
+    pub outcome: Option<Outcome>,
+    /// What happened, for the report.
+    pub detail: String,
+    /// The message, or the close's reason, as read (at most the cap).
+    pub body: Vec<u8>,
+    /// The body, sanitised and capped for reports.
+    pub body_excerpt: Option<String>,
+    /// The message went past the cap (its bytes were not kept).
+    pub truncated: bool,
+    /// The 101's `Server`, `Via` and `X-Powered-By` headers, sanitised.
+    pub server_header: Option<String>,
+    /// See [`Self::server_header`].
+    pub via: Option<String>,
+    /// See [`Self::server_header`].
+    pub powered_by: Option<String>,
+}
+
 /// What the socket `response` (a `101 Switching Protocols`) carries: its first message read,
-/// within [`FIRST_MESSAGE_WAIT`] and `until`, at most the body cap of `limits`.
+/// within [`FIRST_MESSAGE_WAIT`] and `until`, at most `cap` bytes, its excerpt `excerpt`
+/// characters.
 pub async fn first_message(
     response: http::Response<hyper::body::Incoming>,
-    limits: &super::Limits,
+    cap: usize,
+    excerpt: usize,
     until: tokio::time::Instant,
-) -> ExchangeResult {
-    let cap = limits.body_cap.max(1024);
-    let excerpt = limits.excerpt_chars;
+) -> SocketAnswer {
+    let cap = cap.max(1024);
     let opened = "a WebSocket opening (Upgrade: websocket) was answered 101 Switching Protocols";
     let header = |name: &str, most: usize| {
         response
@@ -91,13 +113,11 @@ pub async fn first_message(
             .get(name)
             .map(|v| sanitize(v.as_bytes(), most))
     };
-    let base = ExchangeResult {
-        http_status: Some(101),
-        informational_status: Some(101),
+    let base = SocketAnswer {
         server_header: header("server", 100),
         via: header("via", 200),
         powered_by: header("x-powered-by", 100),
-        ..ExchangeResult::default()
+        ..SocketAnswer::default()
     };
     let until = (tokio::time::Instant::now() + FIRST_MESSAGE_WAIT).min(until);
     let upgraded = match tokio::time::timeout_at(until, hyper::upgrade::on(response)).await {
@@ -138,16 +158,15 @@ pub async fn first_message(
                 } else {
                     Outcome::Answered
                 };
-                return ExchangeResult {
+                return SocketAnswer {
                     outcome: Some(outcome),
-                    detail: Some(format!(
+                    detail: format!(
                         "{opened}, then a close frame, code {code}{}{}",
                         if said.is_empty() { "" } else { ": " },
                         said
-                    )),
+                    ),
                     body_excerpt: Some(said).filter(|s| !s.is_empty()),
                     body: reason,
-                    complete: true,
                     ..base
                 };
             }
@@ -162,35 +181,22 @@ pub async fn first_message(
             }
         };
         let truncated = data.is_empty();
-        return ExchangeResult {
+        return SocketAnswer {
             outcome: Some(Outcome::Served),
-            detail: Some(format!("{opened}, then {kind}")),
+            detail: format!("{opened}, then {kind}"),
             body_excerpt: Some(sanitize(&data, excerpt)).filter(|s| !s.is_empty()),
             body: data,
             truncated,
-            complete: !truncated,
             ..base
         };
     }
 }
 
-/// What a plain GET `r` was answered, for [`say_why`]: `HTTP 426`.
-pub fn was(r: &ExchangeResult) -> String {
-    format!("HTTP {}", r.http_status.unwrap_or_default())
-}
-
-/// Prefixes the detail of `opened`, the answer to a WebSocket opening made because a plain GET
-/// was answered `was`, with why it was made.
-pub fn say_why(opened: &mut ExchangeResult, was: &str) {
-    let said = opened.detail.take().unwrap_or_default();
-    opened.detail = Some(format!("{OPENED_AS_WEBSOCKET} {was}): {said}"));
-}
-
 /// `base` left unread, saying `why`.
-fn unread(base: ExchangeResult, why: String) -> ExchangeResult {
-    ExchangeResult {
+fn unread(base: SocketAnswer, why: String) -> SocketAnswer {
+    SocketAnswer {
         outcome: Some(Outcome::Inconclusive),
-        detail: Some(why),
+        detail: why,
         ..base
     }
 }
