@@ -196,12 +196,13 @@
 #                             system Python's cryptography), TLS 1.3, CERT_OPTIONAL: the page to
 #                             anyone, then a certificate_required alert in the same write (or the
 #                             page and the alert before the request) (not on --list)
-#   python-websocket-open | python-websocket-optional-close | python-websocket-silent |
-#   python-websocket-tornado-open   python/websocket_server.py (the system Python's websockets
-#                             and Tornado): a WebSocket API, a plain GET answered 426 (Tornado:
-#                             400); open to anyone, CERT_OPTIONAL closing a socket without a
-#                             certificate with 1008, a socket that waits for the client, Tornado
-#                             CERT_OPTIONAL open to anyone (not on --list)
+#   python-websocket-open | python-websocket-optional-close | python-websocket-banner-close |
+#   python-websocket-silent | python-websocket-tornado-open   python/websocket_server.py (the
+#                             system Python's websockets and Tornado): a WebSocket API, a plain
+#                             GET answered 426 (Tornado: 400); open to anyone, CERT_OPTIONAL
+#                             closing a socket without a certificate with 1008 (at once, or after a
+#                             welcome message every socket gets), a socket that waits for the
+#                             client, Tornado CERT_OPTIONAL open to anyone (not on --list)
 #   python-notify-closer      python/notify_closer.py (pyOpenSSL, the system Python), TLS 1.2
 #   python-grpcio-required | python-grpcio-noreq   python/grpc_server.py (grpcio, the system
 #                             Python), shop.Orders/List: require_client_auth True, or no request
@@ -1626,7 +1627,7 @@ python-page-then-alert | python-page-then-alert-early)
   if [ "$server" = python-page-then-alert ]; then when=after; else when=early; fi
   run "$TWISTED_PYTHON" "$here/python/page_then_alert.py" "$when" "$port" "$pki"
   ;;
-python-websocket-open | python-websocket-optional-close | python-websocket-silent | python-websocket-tornado-open)
+python-websocket-open | python-websocket-optional-close | python-websocket-banner-close | python-websocket-silent | python-websocket-tornado-open)
   # websockets and Tornado from Debian (python3-websockets, python3-tornado), in the system Python
   : "${WEBSOCKET_PYTHON:=/usr/bin/python3}"
   need "$WEBSOCKET_PYTHON" WEBSOCKET_PYTHON

@@ -68,10 +68,12 @@ pub fn opening_headers() -> Vec<(http::HeaderName, http::HeaderValue)> {
 }
 
 /// Close codes that refuse the client (RFC 6455 §7.4.1 policy violation; IANA's 3000
-/// Unauthorized and 3003 Forbidden; the 4xxx an application picks, 4001/4003/4401/4403 by
-/// custom): what a 401 or 403 is to a page.
+/// Unauthorized and 3003 Forbidden; 4401 and 4403, the application codes that mirror 401 and
+/// 403): what a 401 or 403 is to a page. Not the rest of 4xxx: graphql-ws closes a client that
+/// offers no subprotocol with 4406, whatever it would serve (an audit's: B, exit 0, open to
+/// anyone who offers one).
 fn refusing(code: u16) -> bool {
-    matches!(code, 1008 | 3000 | 3003) || (4000..5000).contains(&code)
+    matches!(code, 1008 | 3000 | 3003 | 4401 | 4403)
 }
 
 /// What a socket opened by a WebSocket opening carried ([`first_message`]).
@@ -97,8 +99,8 @@ pub struct SocketAnswer {
 }
 
 /// What the socket `response` (a `101 Switching Protocols`) carries: its first message read,
-/// within [`FIRST_MESSAGE_WAIT`] and `until`, at most `cap` bytes, its excerpt `excerpt`
-/// characters.
+/// within [`FIRST_MESSAGE_WAIT`] and `until` (and a second, or the close after the first), at
+/// most `cap` bytes, its excerpt `excerpt` characters.
 pub async fn first_message(
     response: http::Response<hyper::body::Incoming>,
     cap: usize,
@@ -130,9 +132,16 @@ pub async fn first_message(
         .max_frame_size(Some(cap));
     let mut socket =
         WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Client, Some(config)).await;
-    loop {
+    // The messages read (each after the one before, a line apart, at most `cap` bytes in all), and
+    // what each was. A first message may be a banner every client gets (`{"type":"welcome"}`) with
+    // the server's refusal after it (an audit's: a close with 1008 300 ms later): the socket is read
+    // on until a second message, a close, or the window's end.
+    let mut messages: Vec<u8> = Vec::new();
+    let mut kinds: Vec<&str> = Vec::new();
+    let mut over_cap = false;
+    let ended = loop {
         let next = match tokio::time::timeout_at(until, socket.next()).await {
-            Err(_) => {
+            Err(_) if kinds.is_empty() => {
                 return unread(
                     base,
                     format!(
@@ -142,6 +151,7 @@ pub async fn first_message(
                     ),
                 )
             }
+            Err(_) => break None,
             Ok(next) => next,
         };
         let (data, kind) = match next {
@@ -149,46 +159,84 @@ pub async fn first_message(
             Some(Ok(Message::Binary(bytes))) => (bytes.to_vec(), "a binary message"),
             Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
             Some(Ok(Message::Close(frame))) => {
-                let (code, reason) = frame
-                    .map(|f| (u16::from(f.code), f.reason.as_bytes().to_vec()))
-                    .unwrap_or((1005, Vec::new()));
-                let said = sanitize(&reason, 200);
-                let outcome = if refusing(code) {
-                    Outcome::RefusedHttp
-                } else {
-                    Outcome::Answered
-                };
-                return SocketAnswer {
-                    outcome: Some(outcome),
-                    detail: format!(
-                        "{opened}, then a close frame, code {code}{}{}",
-                        if said.is_empty() { "" } else { ": " },
-                        said
-                    ),
-                    body_excerpt: Some(said).filter(|s| !s.is_empty()),
-                    body: reason,
-                    ..base
-                };
+                break Some(
+                    frame
+                        .map(|f| (u16::from(f.code), f.reason.as_bytes().to_vec()))
+                        .unwrap_or((1005, Vec::new())),
+                )
             }
             // A message over the cap is a message served all the same.
-            Some(Err(WsError::Capacity(_))) => (Vec::new(), "a message over the size cap"),
-            Some(Err(e)) => return unread(base, format!("{opened}, then the socket failed: {e}")),
-            None => {
+            Some(Err(WsError::Capacity(_))) => {
+                over_cap = true;
+                kinds.push("a message over the size cap");
+                break None;
+            }
+            Some(Err(e)) if kinds.is_empty() => {
+                return unread(base, format!("{opened}, then the socket failed: {e}"))
+            }
+            None if kinds.is_empty() => {
                 return unread(
                     base,
                     format!("{opened}, then the server ended the connection without a word"),
                 )
             }
+            Some(Err(_)) | None => break None,
         };
-        let truncated = data.is_empty();
+        if !messages.is_empty() {
+            messages.push(b'\n');
+        }
+        let room = cap.saturating_sub(messages.len());
+        over_cap |= data.len() > room;
+        messages.extend(data.iter().take(room));
+        kinds.push(kind);
+        if kinds.len() >= 2 || over_cap {
+            break None;
+        }
+    };
+    let read = kinds
+        .iter()
+        .map(|k| format!(", then {k}"))
+        .collect::<String>();
+    if let Some((code, reason)) = ended {
+        let said = sanitize(&reason, 200);
+        // A refusing close stands, whatever came before it (a banner every client gets); any
+        // other close after messages leaves them served, and before any, nothing served.
+        let outcome = if refusing(code) {
+            Outcome::RefusedHttp
+        } else if kinds.is_empty() {
+            Outcome::Answered
+        } else {
+            Outcome::Served
+        };
+        let detail = format!(
+            "{opened}{read}, then a close frame, code {code}{}{said}",
+            if said.is_empty() { "" } else { ": " },
+        );
+        if outcome != Outcome::Served {
+            return SocketAnswer {
+                outcome: Some(outcome),
+                detail,
+                body_excerpt: Some(said).filter(|s| !s.is_empty()),
+                body: reason,
+                ..base
+            };
+        }
         return SocketAnswer {
             outcome: Some(Outcome::Served),
-            detail: format!("{opened}, then {kind}"),
-            body_excerpt: Some(sanitize(&data, excerpt)).filter(|s| !s.is_empty()),
-            body: data,
-            truncated,
+            detail,
+            body_excerpt: Some(sanitize(&messages, excerpt)).filter(|s| !s.is_empty()),
+            body: messages,
+            truncated: over_cap,
             ..base
         };
+    }
+    SocketAnswer {
+        outcome: Some(Outcome::Served),
+        detail: format!("{opened}{read}"),
+        body_excerpt: Some(sanitize(&messages, excerpt)).filter(|s| !s.is_empty()),
+        body: messages,
+        truncated: over_cap,
+        ..base
     }
 }
 
@@ -239,10 +287,10 @@ mod tests {
     /// Policy and application close codes refuse; a normal close or a server error does not.
     #[test]
     fn refusing_close_codes() {
-        for code in [1008, 3000, 3003, 4001, 4003, 4401, 4403] {
+        for code in [1008, 3000, 3003, 4401, 4403] {
             assert!(refusing(code), "{code}");
         }
-        for code in [1000, 1001, 1005, 1011] {
+        for code in [1000, 1001, 1005, 1011, 4400, 4404, 4406, 4408, 4429] {
             assert!(!refusing(code), "{code}");
         }
     }
