@@ -1286,19 +1286,26 @@ fn unjudgeable(obs: &[ProbeObservation]) -> String {
     // one) and then ended unread says more than another version's `protocol_version`: an audit's
     // TLS 1.2-only nginx `stream` terminator, closing on every client without a certificate, was
     // called "refused before its certificate" for its TLS 1.3 alert.
-    // A WebSocket path whose socket said nothing (see `transport::websocket`): no close, no
-    // failure, only a socket waiting for the client's first message.
+    // A WebSocket path whose socket was unread (see `transport::websocket`): silence (a socket
+    // waiting for the client's first message), a failure, a close it cannot judge.
     if let Some(o) = baseline
         .iter()
         .find(|o| o.http_status == Some(101) && o.outcome.is_unreadable())
     {
+        let said = o
+            .detail
+            .as_deref()
+            .unwrap_or("a WebSocket opened and was unread");
+        let silent = said.contains("sent nothing within");
         return format!(
-            "on {}: {}. A WebSocket API that waits for the client's first message serves nothing \
-             this scan can read, so what it lets a client without a certificate do is unknown",
+            "on {}: {said}. {}",
             o.tls_version,
-            o.detail
-                .as_deref()
-                .unwrap_or("a WebSocket opened and said nothing")
+            if silent {
+                "A WebSocket API that waits for the client's first message serves nothing this \
+                 scan can read, so what it lets a client without a certificate do is unknown"
+            } else {
+                "What the socket lets a client without a certificate do is unknown"
+            }
         );
     }
     if let Some(o) = baseline

@@ -432,10 +432,16 @@ pub fn load_signing_key(
 ) -> Result<Arc<dyn SigningKey>, ScanError> {
     let der = parse_key(pem, what)?;
     let kind = key_kind(&der);
-    provider
-        .key_provider
-        .load_private_key(der)
-        .map_err(|_| unsupported_key(what, &kind))
+    provider.key_provider.load_private_key(der).map_err(|e| {
+        // The provider's own words only where the kind is one it takes (a broken P-256
+        // key): for the others they say nothing more ("unexpected error").
+        let said = if kind.contains("does not read as one") {
+            format!("{kind} ({e})")
+        } else {
+            kind.clone()
+        };
+        unsupported_key(what, &said)
+    })
 }
 
 /// The keys the scan signs with, as said to a user whose key is none of them.
@@ -488,9 +494,16 @@ fn key_kind(der: &PrivateKeyDer<'_>) -> String {
                  makes)"
                     .to_owned()
             }
-            ("1.2.840.113549.1.1.1", _) => "an RSA key of a size it cannot use".to_owned(),
+            ("1.2.840.113549.1.1.1", _) => {
+                "an RSA key of a size it cannot use, or one that does not read as one".to_owned()
+            }
             ("1.2.840.10040.4.1", _) => "a DSA key".to_owned(),
-            ("1.2.840.10045.2.1", Some(curve)) => format!("an EC key on curve {curve}"),
+            ("1.2.840.10045.2.1", Some(curve)) => match curve.as_str() {
+                "1.2.840.10045.3.1.7" => "a P-256 key that does not read as one".to_owned(),
+                "1.3.132.0.34" => "a P-384 key that does not read as one".to_owned(),
+                "1.3.132.0.35" => "a P-521 key that does not read as one".to_owned(),
+                _ => format!("an EC key on curve {curve}"),
+            },
             _ => format!("a key of algorithm {oid}"),
         },
     }
@@ -544,6 +557,11 @@ pub fn may_issue(der: &CertificateDer<'_>) -> bool {
     let Ok((_, cert)) = x509_parser::parse_x509_certificate(der.as_ref()) else {
         return false;
     };
+    // A keyUsage without keyCertSign forbids signing certificates, CA:TRUE or not (OpenSSL's
+    // `ku_reject`, Go's `CheckSignatureFrom`).
+    if matches!(cert.key_usage(), Ok(Some(ku)) if !ku.value.key_cert_sign()) {
+        return false;
+    }
     match cert.basic_constraints() {
         Ok(Some(bc)) => bc.value.ca,
         Ok(None) => {
@@ -1002,7 +1020,9 @@ mod tests {
             params.self_signed(&key).unwrap().der().clone()
         };
         let ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        assert!(may_issue(&der(ca, Vec::new())));
+        assert!(may_issue(&der(ca.clone(), Vec::new())));
+        let signs_not = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+        assert!(!may_issue(&der(ca, signs_not)));
         assert!(!may_issue(&der(rcgen::IsCa::ExplicitNoCa, Vec::new())));
         assert!(!may_issue(&der(rcgen::IsCa::NoCa, Vec::new())));
         let signs = vec![rcgen::KeyUsagePurpose::KeyCertSign];

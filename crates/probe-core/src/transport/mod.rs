@@ -461,7 +461,7 @@ async fn exchange(
     let results = websocket_elsewhere(target, setup, record, until, paths, results).await;
     let required = results.iter().any(|r| r.http1_required);
     if !required || setup.alpn != Alpn::Both || tokio::time::Instant::now() >= until {
-        return results;
+        return websocket_unread(setup, results);
     }
     let why = results
         .iter()
@@ -486,6 +486,40 @@ async fn exchange(
             Some(d) => format!("{HTTP1_REQUIRED} ({why}); over HTTP/1.1: {d}"),
             None => format!("{HTTP1_REQUIRED} ({why}); asked over HTTP/1.1"),
         });
+    }
+    // The HTTP/1.1 answer may be a WebSocket path's too (a backend closing after its 426).
+    let results = websocket_elsewhere(target, setup, record, until, paths, results).await;
+    websocket_unread(setup, results)
+}
+
+/// A WebSocket path's answer to a plain GET ([`websocket::speaks_websocket`]) left standing
+/// because no socket could be opened (the opening timed out, was reset, the deadline came): it
+/// serves nothing and refuses nobody, so it is unread, never judged by its status (a 400 read as
+/// the application's refusal, B, exit 0; a 426 as "another authentication may guard"). Not
+/// where the exchange opens no sockets ([`ExchangeSetup::open_websockets`]: a 426 on a
+/// configuration path serves nothing).
+fn websocket_unread(
+    setup: &ExchangeSetup<'_>,
+    mut results: Vec<ExchangeResult>,
+) -> Vec<ExchangeResult> {
+    if !setup.open_websockets {
+        return results;
+    }
+    for r in results
+        .iter_mut()
+        .filter(|r| r.speaks_websocket && r.informational_status.is_none())
+    {
+        r.outcome = Some(Outcome::Inconclusive);
+        let said = r
+            .detail
+            .take()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        r.detail = Some(format!(
+            "{} {}){said}, and no WebSocket opening could be read: what the path serves is unknown",
+            websocket::OPENED_AS_WEBSOCKET,
+            websocket_was(r)
+        ));
     }
     results
 }
@@ -527,27 +561,46 @@ async fn websocket_elsewhere(
         headers,
         ..setup.clone()
     };
-    let fresh = SharedRecord::default();
-    let opened = Box::pin(exchange_learning_the_wait(
-        target, &again, &fresh, until, paths,
-    ))
-    .await;
-    let switched = opened.iter().any(|r| r.informational_status == Some(101));
-    if !switched {
-        return results;
+    // Only the WebSocket paths are asked again, each on a connection of its own (a server that
+    // upgrades any path asking for it would answer another path's opening, and the socket ends
+    // the connection's asks).
+    let mut results = results;
+    let mut replaced = false;
+    for (i, path) in paths.iter().enumerate() {
+        let unopened = results
+            .get(i)
+            .is_some_and(|r| r.speaks_websocket && r.informational_status.is_none());
+        if !unopened || tokio::time::Instant::now() >= until {
+            continue;
+        }
+        let fresh = SharedRecord::default();
+        let opened = Box::pin(exchange_learning_the_wait(
+            target,
+            &again,
+            &fresh,
+            until,
+            std::slice::from_ref(path),
+        ))
+        .await;
+        let (Some(mut o), Some(r)) = (opened.into_iter().next(), results.get_mut(i)) else {
+            continue;
+        };
+        // Its answer stands where the server switched protocols, or answered the opening with a
+        // status that is no WebSocket path's refusal of a plain GET (a 401 or 403 to the
+        // opening itself: Node `ws` `verifyClient`).
+        let answered =
+            o.informational_status == Some(101) || (o.http_status.is_some() && !o.speaks_websocket);
+        if !answered {
+            continue;
+        }
+        say_why_opened(&mut o, &websocket_was(r));
+        *r = o;
+        if !replaced {
+            std::mem::swap(&mut *record.lock(), &mut *fresh.lock());
+            replaced = true;
+        }
     }
-    std::mem::swap(&mut *record.lock(), &mut *fresh.lock());
-    let mut opened = opened.into_iter();
     results
-        .into_iter()
-        .map(|r| match opened.next() {
-            Some(mut o) if r.speaks_websocket && o.informational_status == Some(101) => {
-                say_why_opened(&mut o, &websocket_was(&r));
-                o
-            }
-            _ => r,
-        })
-        .collect()
 }
 
 /// How the detail of an exchange made again over HTTP/1.1 at the server's word begins.
@@ -1956,7 +2009,8 @@ async fn http1(
             Ok(r)
                 if opens_websocket(ask) && r.status() == http::StatusCode::SWITCHING_PROTOCOLS =>
             {
-                out.push(socket_result(r, limits, until).await);
+                let key = opening_key(ask);
+                out.push(socket_result(r, key.as_deref(), limits, until).await);
                 break;
             }
             other => other,
@@ -1972,7 +2026,9 @@ async fn http1(
             && ask.method == http::Method::GET
         {
             let was = websocket_was(&result);
-            if let Some(mut opened) = open_websocket(&mut sender, ask, limits, until).await {
+            if let Some(mut opened) =
+                open_websocket(&mut sender, &mut conn_task, ask, limits, until).await
+            {
                 say_why_opened(&mut opened, &was);
                 out.push(opened);
                 break;
@@ -1998,6 +2054,7 @@ fn opens_websocket(ask: &Ask<'_>) -> bool {
 /// answer stands) or the connection cannot carry it.
 async fn open_websocket(
     sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    conn_task: &mut ConnTask,
     ask: &Ask<'_>,
     limits: &Limits,
     until: tokio::time::Instant,
@@ -2018,25 +2075,43 @@ async fn open_websocket(
         path: ask.path,
         headers,
     };
+    let key = opening_key(&opening);
     let req = request(&opening, false, Shape::AsAsked).ok()?;
     let response = tokio::time::timeout_at(until, sender.send_request(req))
         .await
-        .ok()?
         .ok()?;
-    if response.status() != http::StatusCode::SWITCHING_PROTOCOLS {
-        return None;
+    match response {
+        Ok(r) if r.status() == http::StatusCode::SWITCHING_PROTOCOLS => {
+            Some(socket_result(r, key.as_deref(), limits, until).await)
+        }
+        // The opening's own answer (a 401 or 403 to it: Node `ws` `verifyClient`) stands, unless
+        // it is the plain GET's again.
+        sent => {
+            let answered = finish(sent, conn_task, limits, until).await;
+            (answered.http_status.is_some() && !answered.speaks_websocket).then_some(answered)
+        }
     }
-    Some(socket_result(response, limits, until).await)
+}
+
+/// The `Sec-WebSocket-Key` an opening `ask` carries, for checking the 101's accept value.
+fn opening_key(ask: &Ask<'_>) -> Option<String> {
+    ask.headers
+        .iter()
+        .find(|(n, _)| n == http::header::SEC_WEBSOCKET_KEY)
+        .and_then(|(_, v)| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// The answer of a socket opened by a WebSocket opening ([`websocket::first_message`]), as the
 /// exchange's result: `101`, and what the socket carried.
 async fn socket_result(
     response: http::Response<hyper::body::Incoming>,
+    key: Option<&str>,
     limits: &Limits,
     until: tokio::time::Instant,
 ) -> ExchangeResult {
-    let a = websocket::first_message(response, limits.body_cap, limits.excerpt_chars, until).await;
+    let a =
+        websocket::first_message(response, key, limits.body_cap, limits.excerpt_chars, until).await;
     ExchangeResult {
         outcome: a.outcome,
         detail: Some(a.detail),

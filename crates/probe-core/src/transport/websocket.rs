@@ -103,12 +103,34 @@ pub struct SocketAnswer {
 /// most `cap` bytes, its excerpt `excerpt` characters.
 pub async fn first_message(
     response: http::Response<hyper::body::Incoming>,
+    key: Option<&str>,
     cap: usize,
     excerpt: usize,
     until: tokio::time::Instant,
 ) -> SocketAnswer {
     let cap = cap.max(1024);
     let opened = "a WebSocket opening (Upgrade: websocket) was answered 101 Switching Protocols";
+    // A 101 that is no WebSocket's (RFC 6455 §4.1: `Upgrade: websocket` and the accept value
+    // of our key): a front answering 101 to anything proves nothing of the socket behind it.
+    let upgrade = response
+        .headers()
+        .get(http::header::UPGRADE)
+        .is_some_and(|v| names_websocket(v.as_bytes()));
+    let accepted = response
+        .headers()
+        .get(http::header::SEC_WEBSOCKET_ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .zip(key)
+        .is_some_and(|(got, key)| got.trim() == accept_value(key));
+    if !(upgrade && accepted) {
+        return unread(
+            SocketAnswer::default(),
+            format!(
+                "{opened} without a WebSocket's `Upgrade: websocket` and the accept value of the \
+                 key sent: no socket to read"
+            ),
+        );
+    }
     let header = |name: &str, most: usize| {
         response
             .headers()
@@ -199,19 +221,34 @@ pub async fn first_message(
         .collect::<String>();
     if let Some((code, reason)) = ended {
         let said = sanitize(&reason, 200);
-        // A refusing close stands, whatever came before it (a banner every client gets); any
+        // A refusing close before any message is a refusal; after messages, only where they say
+        // so too (`{"type":"disconnect","reason":"unauthorized"}`): a banner every socket gets
+        // cannot be told from data sent before the refusal (the review's: the orders, then
+        // 1008, read as refused). A failing or busy close before any message is unread; any
         // other close after messages leaves them served, and before any, nothing served.
-        let outcome = if refusing(code) {
-            Outcome::RefusedHttp
-        } else if kinds.is_empty() {
-            Outcome::Answered
-        } else {
-            Outcome::Served
+        let refusal_said = crate::text::speaks_of_refusal(&messages)
+            || crate::text::speaks_of_certificates(&messages);
+        let outcome = match (refusing(code), kinds.is_empty()) {
+            (true, true) => Outcome::RefusedHttp,
+            (true, false) if refusal_said => Outcome::RefusedHttp,
+            (true, false) => Outcome::Inconclusive,
+            (false, true) if failing(code) => Outcome::Inconclusive,
+            (false, true) => Outcome::Answered,
+            (false, false) => Outcome::Served,
         };
         let detail = format!(
             "{opened}{read}, then a close frame, code {code}{}{said}",
             if said.is_empty() { "" } else { ": " },
         );
+        if outcome == Outcome::Inconclusive {
+            let why = if kinds.is_empty() {
+                "a close for a failure or a busy server, not an answer"
+            } else {
+                "messages before a refusing close may be data it let out, or a banner every \
+                 socket gets: which, this scan cannot tell"
+            };
+            return unread(base, format!("{detail} ({why})"));
+        }
         if outcome != Outcome::Served {
             return SocketAnswer {
                 outcome: Some(outcome),
@@ -238,6 +275,25 @@ pub async fn first_message(
         truncated: over_cap,
         ..base
     }
+}
+
+/// Close codes of a failing or busy server (going away, internal error, restart, try again
+/// later, bad gateway): no answer to the client, so unread (a connection-limited server's 1013
+/// to the anonymous socket read as the application's refusal).
+fn failing(code: u16) -> bool {
+    matches!(code, 1001 | 1006 | 1011 | 1012 | 1013 | 1014)
+}
+
+/// The `Sec-WebSocket-Accept` value for `key` (RFC 6455 §4.2.2): base64 of SHA-1 over the key
+/// and the protocol's GUID.
+fn accept_value(key: &str) -> String {
+    use base64::Engine as _;
+    const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        format!("{key}{GUID}").as_bytes(),
+    );
+    base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
 }
 
 /// `base` left unread, saying `why`.
@@ -293,5 +349,15 @@ mod tests {
         for code in [1000, 1001, 1005, 1011, 4400, 4404, 4406, 4408, 4429] {
             assert!(!refusing(code), "{code}");
         }
+        assert!(failing(1013) && failing(1011) && !failing(1000) && !failing(4406));
+    }
+
+    /// RFC 6455 §1.3's example key and its accept value.
+    #[test]
+    fn the_accept_value_is_rfc_6455s() {
+        assert_eq!(
+            accept_value("dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
     }
 }

@@ -229,13 +229,10 @@ pub(super) fn served_its_own_page(
     if !get_refused_over_http(first, version) {
         return None;
     }
-    // A socket opened and then closed with a refusal (or nothing served) is refused as a page
-    // would be; one that served a message, or said nothing, cannot be told from the protected
-    // application.
-    let socket_refused = matches!(
-        seen.result.outcome,
-        Some(Outcome::RefusedHttp | Outcome::Answered)
-    );
+    // A socket opened and then closed with a refusal is refused as a page would be; one that
+    // served a message, closed otherwise (graphql-ws's 4406 to a client offering no
+    // subprotocol), or said nothing, cannot be told from the protected application.
+    let socket_refused = seen.result.outcome == Some(Outcome::RefusedHttp);
     if other.upgrade && seen.result.informational_status == Some(101) && !socket_refused {
         return Some(switched_without_a_certificate(version, other));
     }
