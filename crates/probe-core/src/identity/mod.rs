@@ -1020,7 +1020,7 @@ mod tests {
             params.self_signed(&key).unwrap().der().clone()
         };
         let ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        assert!(may_issue(&der(ca.clone(), Vec::new())));
+        assert!(may_issue(&der(ca, Vec::new())));
         let signs_not = vec![rcgen::KeyUsagePurpose::DigitalSignature];
         assert!(!may_issue(&der(ca, signs_not)));
         assert!(!may_issue(&der(rcgen::IsCa::ExplicitNoCa, Vec::new())));
