@@ -3313,7 +3313,8 @@ fn websocket_apis_are_judged_by_their_sockets() {
         target_summary(t)
     );
     // Closed with 1008 at once: the application's refusal.
-    for name in ["python-websocket-optional-close"] {
+    {
+        let name = "python-websocket-optional-close";
         let t = scan.target(name);
         assert_eq!(t["grade"], "B", "{name}: {}", target_summary(t));
         let enforced = finding(t, "client-cert-enforced-by-app").is_some_and(|f| {

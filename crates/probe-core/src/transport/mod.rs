@@ -585,11 +585,11 @@ async fn websocket_elsewhere(
         let (Some(mut o), Some(r)) = (opened.into_iter().next(), results.get_mut(i)) else {
             continue;
         };
-        // Its answer stands where the server switched protocols, or answered the opening with a
-        // status that is no WebSocket path's refusal of a plain GET (a 401 or 403 to the
-        // opening itself: Node `ws` `verifyClient`).
-        let answered =
-            o.informational_status == Some(101) || (o.http_status.is_some() && !o.speaks_websocket);
+        // Its answer stands where the server switched protocols, or answered the opening itself
+        // (a 401 or 403 to it: Node `ws` `verifyClient`; a page of a server that speaks no
+        // WebSocket and mentions the word), unless with a 426 again.
+        let answered = o.informational_status == Some(101)
+            || o.http_status.is_some_and(|st| st != UPGRADE_REQUIRED);
         if !answered {
             continue;
         }
@@ -2085,13 +2085,19 @@ async fn open_websocket(
             Some(socket_result(r, key.as_deref(), limits, until).await)
         }
         // The opening's own answer (a 401 or 403 to it: Node `ws` `verifyClient`) stands, unless
-        // it is the plain GET's again.
+        // it is a 426 again.
         sent => {
             let answered = finish(sent, conn_task, limits, until).await;
-            (answered.http_status.is_some() && !answered.speaks_websocket).then_some(answered)
+            answered
+                .http_status
+                .is_some_and(|st| st != UPGRADE_REQUIRED)
+                .then_some(answered)
         }
     }
 }
+
+/// `426 Upgrade Required`.
+const UPGRADE_REQUIRED: u16 = 426;
 
 /// The `Sec-WebSocket-Key` an opening `ask` carries, for checking the 101's accept value.
 fn opening_key(ask: &Ask<'_>) -> Option<String> {
@@ -2134,8 +2140,10 @@ fn websocket_was(r: &ExchangeResult) -> String {
 }
 
 /// Prefixes the detail of `opened`, the answer to a WebSocket opening made because a plain GET
-/// was answered `was`, with why it was made.
+/// was answered `was`, with why it was made; the answer stands (no socket is opened for it).
 fn say_why_opened(opened: &mut ExchangeResult, was: &str) {
+    // The opening's answer stands as it is: not a plain GET's to open a socket for.
+    opened.speaks_websocket = false;
     let said = opened.detail.take().unwrap_or_default();
     opened.detail = Some(format!("{} {was}): {said}", websocket::OPENED_AS_WEBSOCKET));
 }
