@@ -2041,11 +2041,9 @@ async fn http1(
 
 /// Whether `ask` is a WebSocket opening (its headers ask to upgrade to one).
 fn opens_websocket(ask: &Ask<'_>) -> bool {
-    ask.headers.iter().any(|(n, v)| {
-        n == http::header::UPGRADE
-            && v.to_str()
-                .is_ok_and(|v| v.to_ascii_lowercase().contains("websocket"))
-    })
+    ask.headers
+        .iter()
+        .any(|(n, v)| n == http::header::UPGRADE && websocket::names_websocket(v.as_bytes()))
 }
 
 /// The same ask again as a WebSocket opening ([`websocket::opening_headers`]), on `sender`'s
