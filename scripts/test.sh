@@ -5,7 +5,7 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick, Twisted, grpcio, Python websockets and Tornado).
+# gunicorn, WEBrick, Twisted, grpcio, Python websockets, Tornado and Hypercorn).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -62,6 +62,8 @@ command -v gunicorn > /dev/null || missing+=(gunicorn)
 /usr/bin/python3 -c 'import grpc' 2> /dev/null || missing+=(python3-grpcio)
 # websockets and Tornado for the WebSocket APIs (tests/servers/python/websocket_server.py)
 /usr/bin/python3 -c 'import websockets, tornado' 2> /dev/null || missing+=(python3-websockets python3-tornado)
+# Hypercorn, a backend that speaks h2c, behind nginx (tests/servers/python/h2c_backend.py)
+/usr/bin/python3 -c 'import hypercorn' 2> /dev/null || missing+=(python3-hypercorn)
 # Ruby's WEBrick (tests/servers/ruby/webrick.rb; ruby comes with puma)
 ruby -rwebrick -e 1 2> /dev/null || missing+=(ruby-webrick)
 # Twisted (tests/servers/twisted/server.py) in the system Python, which start.sh runs it with

@@ -196,6 +196,13 @@
 #                             system Python's cryptography), TLS 1.3, CERT_OPTIONAL: the page to
 #                             anyone, then a certificate_required alert in the same write (or the
 #                             page and the alert before the request) (not on --list)
+#   nginx-h2c-upgrade | nginx-h2c-websocket-only   nginx, ssl_verify_client optional, /admin
+#                             refused (403) without a verified certificate, every other path
+#                             proxied to Hypercorn (python/h2c_backend.py; the system Python's
+#                             python3-hypercorn), which speaks h2c: Upgrade forwarded as sent
+#                             ($http_upgrade: an `Upgrade: h2c` on / opens a tunnel that serves
+#                             /admin to anyone, h2c smuggling), or only where it names websocket
+#                             (no door); scan https://127.0.0.1:PORT/admin (not on --list)
 #   python-websocket-open | python-websocket-optional-close | python-websocket-banner-close |
 #   python-websocket-silent | python-websocket-tornado-open   python/websocket_server.py (the
 #                             system Python's websockets and Tornado): a WebSocket API, a plain
@@ -761,6 +768,7 @@ fi
 if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
   apache-location-*) echo /admin/ ;;
+  nginx-h2c-*) echo /admin ;;
   nginx-location-original-url) echo /orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard*) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
@@ -1060,6 +1068,45 @@ EOF
   routes=orders-at-root
   [ "$server" = nginx-default-proxy-key ] && routes=key-at-root
   PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
+    "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
+    "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-h2c-upgrade | nginx-h2c-websocket-only)
+  need "$NGINX"
+  : "${H2C_PYTHON:=/usr/bin/python3}"
+  need "$H2C_PYTHON" H2C_PYTHON
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # ssl_verify_client optional; /admin refuses a client without a verified certificate (403),
+  # every other path goes to a Hypercorn backend that speaks h2c (python/h2c_backend.py; Debian's
+  # python3-hypercorn), with the WebSocket lines every guide gives: -upgrade forwards Upgrade as
+  # the client sent it ($http_upgrade), so an `Upgrade: h2c` on / is answered 101 and the tunnel
+  # serves /admin without a certificate (h2c smuggling); -websocket-only forwards it only where
+  # it names websocket (no door).
+  if [ "$server" = nginx-h2c-upgrade ]; then
+    upgrade='$http_upgrade'
+  else
+    upgrade='$ws_upgrade'
+  fi
+  cat >"$prefix/nginx.conf.in" <<EOF
+$(nginx_preamble "$prefix")
+  map \$http_upgrade \$ws_upgrade { ~*^websocket\$ websocket; default ""; }
+  server {
+$(nginx_client_auth "$port" optional)
+    location /admin {
+      if (\$ssl_client_verify != SUCCESS) { return 403 "client certificate required\n"; }
+      proxy_pass http://127.0.0.1:@BACKEND_PORT@;
+    }
+    location / {
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $upgrade;
+      proxy_set_header Connection "upgrade";
+      proxy_pass http://127.0.0.1:@BACKEND_PORT@;
+    }
+  }
+}
+EOF
+  run "$H2C_PYTHON" "$here/python/h2c_backend.py" \
     "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;

@@ -3347,6 +3347,54 @@ fn websocket_apis_are_judged_by_their_sockets() {
     assert_eq!(scan.status, Some(3));
 }
 
+/// h2c smuggling (thirtieth session): nginx `ssl_verify_client optional`, /admin refused (403)
+/// without a verified certificate, every other path proxied to Hypercorn (a backend that speaks
+/// h2c) with the WebSocket lines every guide gives. With `$http_upgrade` forwarded, an `Upgrade:
+/// h2c` on / is answered 101 and /admin over HTTP/2 through that tunnel is the admin page, without
+/// a certificate (checked by hand with a Python `h2` client): critical, F, exit 1; without a
+/// client certificate to tell the page, incomplete, never a pass. Forwarding only `websocket`:
+/// no tunnel, no finding, B.
+#[test]
+fn h2c_tunnels_past_a_per_path_rule_are_found() {
+    let names = ["nginx-h2c-upgrade", "nginx-h2c-websocket-only"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let with = lab.scan(&names, &lab.identity_args("client.crt", "client.key"));
+    let t = with.target("nginx-h2c-upgrade");
+    let door = finding(t, "h2c-smuggling-bypass").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"].as_str().is_some_and(|d| {
+                d.contains("`Upgrade: h2c` on / was switched")
+                    && d.contains("refused with HTTP 403")
+            })
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(t["grade"], "F", "{}", target_summary(t));
+    let t = with.target("nginx-h2c-websocket-only");
+    assert!(
+        finding(t, "h2c-smuggling-bypass").is_none() && t["grade"] == "B",
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(with.status, Some(1));
+    let anonymous = lab.scan(&["nginx-h2c-upgrade"], &[]);
+    let t = anonymous.target("nginx-h2c-upgrade");
+    assert!(
+        finding(t, "h2c-smuggling-bypass").is_none()
+            && unread(
+                t,
+                "h2c-smuggling-bypass",
+                "whether it is the protected page cannot be told"
+            ),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(anonymous.status, Some(3));
+}
+
 /// A user's client certificate mis-issued as a CA (CA:TRUE: `openssl req -x509`'s default for a
 /// partner's certificate) may rightly sign: OpenSSL and Go take a leaf it signed, as RFC 5280
 /// says (checked by hand with curl). The scan signed one with it and called it a forgery that

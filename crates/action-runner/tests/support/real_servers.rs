@@ -41,6 +41,10 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
     if server.starts_with("python-websocket-") {
         return &["bash", "openssl", "python3-websockets"];
     }
+    // nginx in front of Hypercorn (python/h2c_backend.py, the system Python's)
+    if server.starts_with("nginx-h2c-") {
+        return &["bash", "openssl", "nginx", "python3-hypercorn"];
+    }
     match server.split('-').next() {
         Some("openssl") => &["bash", "openssl"],
         Some("nginx") => &["bash", "openssl", "nginx"],
@@ -94,6 +98,8 @@ pub fn path_for(server: &str) -> &'static str {
         "/shop.Orders/List"
     } else if server == "nginx-location-original-url" {
         "/orders"
+    } else if server.starts_with("nginx-h2c-") {
+        "/admin"
     } else {
         "/"
     }
@@ -104,7 +110,8 @@ pub fn path_for(server: &str) -> &'static str {
 /// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
 /// bin/bootstrap.jar; `jetty9` Jetty's: JETTY_JARS's (default /usr/share/java) jetty9-server.jar;
 /// `python3-twisted` whether TWISTED_PYTHON (default /usr/bin/python3) imports Twisted and pyOpenSSL;
-/// `python3-websockets` whether WEBSOCKET_PYTHON's imports websockets and Tornado.
+/// `python3-websockets` whether WEBSOCKET_PYTHON's imports websockets and Tornado;
+/// `python3-hypercorn` whether H2C_PYTHON's imports Hypercorn.
 fn tool_found(tool: &str) -> bool {
     if tool == "tomcat10" {
         let home = std::env::var_os("TOMCAT_HOME")
@@ -129,6 +136,9 @@ fn tool_found(tool: &str) -> bool {
     }
     if tool == "python3-websockets" {
         return imports("WEBSOCKET_PYTHON", "websockets, tornado");
+    }
+    if tool == "python3-hypercorn" {
+        return imports("H2C_PYTHON", "hypercorn");
     }
     if tool == "jetty9" {
         let jars = std::env::var_os("JETTY_JARS")
@@ -208,7 +218,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
-             gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
+             gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
              HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
              JETTY_JARS Jetty's jars if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",

@@ -106,6 +106,9 @@ pub enum FindingId {
     /// The protected path spelled otherwise (a letter percent-encoded, a doubled slash, a dot
     /// segment …) gets past a rule that refuses the anonymous client by the path as written.
     PathFormBypass,
+    /// An HTTP/1.1 `Upgrade: h2c` opens a tunnel to the backend through which the protected
+    /// path is served without the certificate the front asks for it ("h2c smuggling").
+    H2cSmugglingBypass,
     /// Another name of the server (a sibling site that asks for no certificate, or a default
     /// site that takes any `Host`) serves the protected page to a client without a certificate.
     OtherNameBypass,
@@ -166,6 +169,7 @@ impl FindingId {
         FindingId::ClientCertHeaderSpoofing,
         FindingId::HostFormBypass,
         FindingId::PathFormBypass,
+        FindingId::H2cSmugglingBypass,
         FindingId::OtherNameBypass,
         FindingId::ClientSkipsServerVerification,
         FindingId::ClientSkipsHostnameCheck,
@@ -221,6 +225,7 @@ impl FindingId {
             ClientCertHeaderSpoofing => "client-cert-header-spoofing",
             HostFormBypass => "host-form-bypass",
             PathFormBypass => "path-form-bypass",
+            H2cSmugglingBypass => "h2c-smuggling-bypass",
             OtherNameBypass => "other-name-bypass",
             ClientSkipsServerVerification => "client-skips-server-verification",
             ClientSkipsHostnameCheck => "client-skips-hostname-check",
@@ -524,6 +529,21 @@ impl FindingId {
                  where a rule must name a path, match it on the path normalised the way the \
                  application routes it (percent-decoded, slashes merged, dot segments removed, \
                  path parameters stripped), and normalise before the rule runs.",
+            ),
+            H2cSmugglingBypass => (
+                "Client auth bypassed through an h2c tunnel (h2c smuggling)",
+                "CWE-444",
+                Severity::Critical,
+                "The front refuses an anonymous client on the protected path by a rule on the \
+                 requests it reads, and forwards the `Upgrade` header of other paths to a backend \
+                 that speaks cleartext HTTP/2: an `Upgrade: h2c` is answered 101 Switching \
+                 Protocols, the front relays the connection blind from then on, and the protected \
+                 path asked over HTTP/2 through that tunnel is served without a certificate \
+                 (Bishop Fox's h2c smuggling, 2020).",
+                "Forward `Upgrade` only on the WebSocket paths and only when it names `websocket` \
+                 (never `$http_upgrade` as sent, Apache `upgrade=ANY` or `h2c`), turn h2c off on \
+                 the backend (it needs none behind a proxy), and require the client certificate \
+                 on the connection (the TLS layer), not per path.",
             ),
             OtherNameBypass => (
                 "Client auth bypassed through another name of the server",

@@ -513,6 +513,7 @@ pub fn fix(id: FindingId, stack: Stack) -> std::borrow::Cow<'static, str> {
         ClientCertHeaderSpoofing => header_spoofing(stack).into(),
         HostFormBypass => host_form(stack).into(),
         PathFormBypass => path_form(stack).into(),
+        H2cSmugglingBypass => h2c(stack).into(),
         OtherNameBypass => other_name(stack).into(),
         ClientSkipsServerVerification => client_verify(stack).into(),
         ClientSkipsHostnameCheck => client_hostname(stack).into(),
@@ -1280,6 +1281,65 @@ fn host_form(stack: Stack) -> &'static str {
             "# require_client_certificate: true on the filter chain (by server_names), not an RBAC or\n\
              # route rule on :authority; Envoy normalises :authority only with\n\
              # strip_trailing_host_dot: true and strip_any_host_port: true on the HTTP connection manager."
+        }
+        _ => "",
+    }
+}
+
+/// Forward `Upgrade` only where it names `websocket`, turn h2c off on the backend, and require
+/// the certificate on the connection.
+fn h2c(stack: Stack) -> &'static str {
+    match stack {
+        Stack::Nginx => {
+            "# forward Upgrade only where it names websocket, and only on the WebSocket location:\n\
+             map $http_upgrade $ws_upgrade { ~*^websocket$ websocket; default \"\"; }\n\
+             location /ws/ { proxy_http_version 1.1; proxy_set_header Upgrade $ws_upgrade;\n\
+             \x20 proxy_set_header Connection $ws_upgrade; proxy_pass http://backend; }\n\
+             # never proxy_set_header Upgrade $http_upgrade on a location that reaches the backend's\n\
+             # other paths; better: ssl_verify_client on for the whole server block"
+        }
+        Stack::Haproxy => {
+            "# refuse any upgrade to h2c (HTTP/2 comes through ALPN on the bind, never an Upgrade):\n\
+             http-request deny if { req.hdr(upgrade) -i h2c }\n\
+             # or keep only WebSocket upgrades:\n\
+             http-request del-header upgrade unless { req.hdr(upgrade) -i websocket }\n\
+             # better: verify required on the bind"
+        }
+        Stack::Apache => {
+            "# upgrade WebSocket only (never upgrade=ANY or upgrade=h2c), on its own path:\n\
+             ProxyPass /ws/ http://backend/ws/ upgrade=websocket\n\
+             ProxyPass / http://backend/\n\
+             # on an Apache backend: Protocols http/1.1 (no h2c), or H2Upgrade off\n\
+             # better: SSLVerifyClient require for the whole virtual host"
+        }
+        Stack::Caddy => {
+            "# reverse_proxy forwards Upgrade; refuse h2c before it:\n\
+             @h2c header Upgrade *h2c*\n\
+             respond @h2c 403\n\
+             # better: client_auth { mode require_and_verify } in the site's tls block"
+        }
+        Stack::Go => {
+            "// Behind a proxy, serve plain HTTP/1.1: do not wrap the handler in h2c.NewHandler\n\
+             // (golang.org/x/net/http2/h2c), which answers an Upgrade: h2c with 101; or check the\n\
+             // forwarded identity on every request, not only on those the proxy reads."
+        }
+        Stack::NodeJs => {
+            "// Handle 'upgrade' for WebSocket paths only and destroy any other upgrade:\n\
+             server.on('upgrade', (req, socket) => { if (!/^websocket$/i.test(req.headers.upgrade)) socket.destroy(); });"
+        }
+        Stack::Python => {
+            "# Hypercorn and other ASGI servers upgrade to h2c: behind a proxy, turn it off or\n\
+             # refuse requests whose Upgrade is not websocket in a middleware; better: require the\n\
+             # client certificate on the front's connection, not per path."
+        }
+        Stack::EnvoyIstio => {
+            "# upgrade_configs: list websocket only (never h2c) on the HTTP connection manager, and\n\
+             # require_client_certificate: true on the filter chain rather than a per-route rule."
+        }
+        Stack::JavaSpring => {
+            "// Do not add the h2c upgrade to the connector behind a proxy (Jetty HTTP2CServerConnectionFactory,\n\
+             // Tomcat <UpgradeProtocol className=\"org.apache.coyote.http2.Http2Protocol\"/> on a plain\n\
+             // connector), and check the forwarded identity on every request."
         }
         _ => "",
     }

@@ -559,6 +559,7 @@ pub(crate) fn plain<'a>(
         sessions: None,
         cert: None,
         method: None,
+        h2c_via: None,
         scan,
     }
 }

@@ -79,6 +79,7 @@ probes! {
         client_cert_header_spoofing::ClientCertHeaderSpoofing,
         host_form_bypass::HostFormBypass,
         path_form_bypass::PathFormBypass,
+        h2c_smuggling_bypass::H2cSmugglingBypass,
     ],
 }
 

@@ -270,6 +270,7 @@ async fn donate_and_offer(
         sessions,
         cert: None,
         method: None,
+        h2c_via: None,
         scan,
     };
     let (got, sessions) = if let Some(port) = port {

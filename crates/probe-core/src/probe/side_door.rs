@@ -234,6 +234,9 @@ pub struct Door<'a> {
     pub cert: Option<Arc<dyn CertChooser>>,
     /// The request's method, when not GET.
     pub method: Option<http::Method>,
+    /// Asked through an h2c tunnel opened by an `Upgrade: h2c` on this path
+    /// ([`ExchangeSetup::h2c_via`]).
+    pub h2c_via: Option<String>,
     /// The scan.
     pub scan: &'a ScanContext,
 }
@@ -298,6 +301,7 @@ pub async fn shared_knock(
             sessions: Some(sessions.clone()),
             cert: None,
             method: None,
+            h2c_via: None,
             scan,
         };
         SharedKnock {
@@ -326,6 +330,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         pacer: Some(door.scan.permits.pacer(&target.server_key())),
         header_trust: Some(door.scan.probes.header_trust.clone()),
         method: door.method.clone().unwrap_or(http::Method::GET),
+        h2c_via: door.h2c_via.as_deref(),
         alpn,
         ..ExchangeSetup::new(
             &door.scan.probes.provider,
@@ -336,11 +341,12 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     };
     // A request asking to upgrade the connection (a WebSocket's opening) goes over HTTP/1.1
     // alone: h2 has no `Upgrade`, and forbids the headers.
-    let alpn = if door.headers.iter().any(|(n, _)| n == http::header::UPGRADE) {
-        transport::Alpn::Http1Only
-    } else {
-        transport::Alpn::Both
-    };
+    let alpn =
+        if door.h2c_via.is_some() || door.headers.iter().any(|(n, _)| n == http::header::UPGRADE) {
+            transport::Alpn::Http1Only
+        } else {
+            transport::Alpn::Both
+        };
     let mut result = transport::run(target, setup(alpn), &record).await;
     let (mut cert_requested, mut acceptable_cas) = {
         let r = record.lock();

@@ -185,6 +185,7 @@ async fn try_one(
         sessions: None,
         cert: None,
         method: None,
+        h2c_via: None,
         scan,
     };
     // The first attempt is the knock the session-resumption probe takes its session from.
@@ -356,6 +357,7 @@ async fn follow_ups(
                 sessions: None,
                 cert,
                 method: None,
+                h2c_via: None,
                 scan,
             };
             // What goes, and for a batch of headers its families one at a time.
@@ -705,6 +707,7 @@ async fn try_again_with(
         sessions: None,
         cert: c.presented.cert.clone(),
         method: None,
+        h2c_via: None,
         scan,
     };
     let mut seen = knock(target, door(c.sni.clone())).await;

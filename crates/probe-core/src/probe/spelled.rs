@@ -257,6 +257,7 @@ fn door<'a>(scan: &'a ScanContext, version: TlsVersion, spelling: Option<&Spelli
         sessions: None,
         cert: None,
         method: None,
+        h2c_via: None,
         scan,
     }
 }

@@ -2,6 +2,7 @@
 //! our own TLS stream (hyper 1 `client::conn`, HTTP/1.1 or h2 as ALPN decides). Every step has a
 //! deadline and every read a cap; whatever the server sends becomes an observation, never a panic.
 
+pub mod h2c;
 pub mod late;
 pub mod p521;
 pub mod tls;
@@ -166,6 +167,10 @@ pub struct ExchangeResult {
     /// 444`). Unread by itself; a probe may take it for the server's answer to that request only
     /// where it repeats while the server answers another request beside it.
     pub closed_unanswered: bool,
+    /// Whether the request went through an h2c tunnel ([`ExchangeSetup::h2c_via`]): `None`, no
+    /// tunnel was asked for; `Some(false)`, the `Upgrade: h2c` was not switched and this is its
+    /// own answer; `Some(true)`, it was switched (101) and this is the answer over the tunnel.
+    pub h2c_switched: Option<bool>,
     /// Elapsed time.
     pub elapsed: Duration,
 }
@@ -214,6 +219,10 @@ pub struct ExchangeSetup<'a> {
     /// of the target's own path); off where only the plain answer matters (the configuration
     /// paths: a 426 there serves nothing).
     pub open_websockets: bool,
+    /// Asks the path through an h2c tunnel ([`h2c`]): an HTTP/1.1 `Upgrade: h2c` on this path
+    /// first, then, where the server switches protocols, the path over HTTP/2 on the upgraded
+    /// connection. Needs [`Alpn::Http1Only`].
+    pub h2c_via: Option<&'a str>,
 }
 
 /// Where an exchange tells that the server asked for a client certificate (see
@@ -315,6 +324,7 @@ impl<'a> ExchangeSetup<'a> {
             method: http::Method::GET,
             cert_asked: None,
             open_websockets: true,
+            h2c_via: None,
         }
     }
 }
@@ -1039,7 +1049,9 @@ async fn ask_all(
             headers: headers.clone(),
         })
         .collect();
-    let mut results = if h2 {
+    let mut results = if let (Some(via), false, Some(ask)) = (setup.h2c_via, h2, asks.first()) {
+        vec![h2c::through_tunnel(tls, via, ask, &setup.limits, until).await]
+    } else if h2 {
         http2(tls, &asks, &setup.limits, until).await
     } else {
         http1(tls, &asks, &setup.limits, until, setup.open_websockets).await
@@ -2351,6 +2363,21 @@ async fn finish(
             };
         }
     };
+    read_answer(response, limits, until).await
+}
+
+/// Reads an answer's head and body (up to the caps, until `until`) into a result classed by its
+/// status.
+async fn read_answer<B>(
+    response: http::Response<B>,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: StdError + 'static,
+{
+    let wait = |most: Duration| (tokio::time::Instant::now() + most).min(until);
     let status = response.status().as_u16();
     if let Some(why) = not_a_final_status(status) {
         return ExchangeResult {

@@ -1034,6 +1034,7 @@ async fn spoof(
                     sessions: None,
                     cert,
                     method: None,
+                    h2c_via: None,
                     scan,
                 },
             )

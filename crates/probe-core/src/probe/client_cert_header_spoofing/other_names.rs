@@ -87,6 +87,7 @@ impl OtherName {
             path: path.or_else(|| self.overridden_to.as_ref().map(|_| "/".to_owned())),
             headers,
             method: self.method.clone(),
+            h2c_via: None,
             ..landing::plain(scan, version, self.sni.clone(), Some(self.host.clone()))
         }
     }

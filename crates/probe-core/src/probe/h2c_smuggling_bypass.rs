@@ -1,0 +1,284 @@
+//! `h2c-smuggling-bypass`: a front that checks the client certificate per path on the requests it
+//! reads (nginx `ssl_verify_client optional` and `if ($ssl_client_verify != SUCCESS) { return
+//! 403; }` in `location /admin`, HAProxy `http-request deny if { path_beg /admin } !{ ssl_c_used
+//! }`, Apache `<Location /admin> Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'`), and forwards the
+//! `Upgrade` header of the other paths to a backend that speaks h2c (the WebSocket lines every
+//! proxy guide gives: `proxy_set_header Upgrade $http_upgrade`), relays the connection blind once
+//! the backend answers `101 Switching Protocols` to an `Upgrade: h2c`: every request over that
+//! tunnel reaches the backend unread by the front's rule ("h2c smuggling", Bishop Fox 2020).
+//!
+//! Where the protected name answered an anonymous client over HTTP without serving it (401, 403,
+//! a redirect, 404; not nginx's own certificate page), an `Upgrade: h2c` goes without a
+//! certificate on `/` (and, where that is the protected path or refused too, on a path nobody
+//! serves, which a catch-all location forwards) on the newest version refused so
+//! ([`crate::transport::h2c`]). Where it is switched, the path as written is asked over HTTP/2
+//! through the tunnel. A 2xx is a door only where its page is the very page the valid certificate
+//! is served (without `client-cert` or a staging CA: incomplete), not the page a path nobody
+//! serves gets directly, and only when the tunnel serves it twice more while the path asked
+//! directly, twice beside it, stays refused. A tunnel whose answer could not be read leaves the
+//! target incomplete; an upgrade refused, answered as any request, or closed each of 3 times
+//! opens no tunnel (a close says nothing of the path, and no request went past the front).
+
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt as _;
+
+use super::landing;
+use super::side_door::{knock, Door, Seen};
+use super::spelled::{refused_over_http, unknown_path};
+use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
+use crate::finding::{Finding, FindingId};
+use crate::target::Target;
+use crate::transport::Sni;
+
+impl ProbeId {
+    /// `h2c-smuggling-bypass`: the protected path asked through an h2c tunnel.
+    pub const H2C_SMUGGLING_BYPASS: ProbeId = ProbeId::new("h2c-smuggling-bypass");
+}
+
+/// The probe.
+pub struct H2cSmugglingBypass;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::H2C_SMUGGLING_BYPASS,
+    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, and on a path nobody serves where `/` is the protected path or was not served; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, incomplete) and not the page a path nobody serves gets directly, then through the tunnel twice more beside the path asked directly twice; on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
+    needs: "a target that answers an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
+    findings: &[FindingId::H2cSmugglingBypass],
+};
+
+impl TargetProbe for H2cSmugglingBypass {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn starts(&self) -> Start {
+        Start::AfterFirstWave
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a Target,
+        scan: &'a ScanContext,
+        first: Option<&'a FirstWave>,
+    ) -> BoxFuture<'a, TargetOutcome> {
+        async move {
+            match first {
+                Some(first) => run(target, scan, first).await,
+                None => TargetOutcome::default(),
+            }
+        }
+        .boxed()
+    }
+}
+
+/// A request without a certificate on the protected SNI and `Host` for the path as written:
+/// through an h2c tunnel opened on `via`, or directly (`None`); `path` asks another path.
+fn door<'a>(
+    scan: &'a ScanContext,
+    version: TlsVersion,
+    via: Option<&str>,
+    path: Option<String>,
+) -> Door<'a> {
+    Door {
+        version,
+        sni: Sni::Target,
+        host: None,
+        path,
+        headers: Vec::new(),
+        sessions: None,
+        cert: None,
+        method: None,
+        h2c_via: via.map(str::to_owned),
+        scan,
+    }
+}
+
+/// The path without its query.
+fn bare(path: &str) -> &str {
+    path.split('?').next().unwrap_or(path)
+}
+
+/// The sentence a refusal of the path as written is told with.
+fn refusal_words(o: &ProbeObservation) -> String {
+    let status = o.http_status.unwrap_or_default();
+    match o.outcome {
+        Outcome::RefusedHttp => format!("refused with HTTP {status}"),
+        _ => format!("answered HTTP {status} without serving it"),
+    }
+}
+
+/// The first path whose `Upgrade: h2c` was switched, and what the path as written got through
+/// that tunnel; `None` where no upgrade was switched.
+async fn open_tunnel(
+    target: &Target,
+    scan: &ScanContext,
+    version: TlsVersion,
+) -> Option<(String, Seen)> {
+    let mut vias: Vec<String> = Vec::new();
+    if bare(&target.path) != "/" {
+        vias.push("/".to_owned());
+    }
+    vias.push(unknown_path(""));
+    let mut got: Vec<String> = Vec::new();
+    for via in vias {
+        let seen = knock(target, door(scan, version, Some(&via), None)).await;
+        if seen.result.h2c_switched == Some(true) {
+            return Some((via, seen));
+        }
+        got.push(format!("{via}: {}", seen.describe()));
+        // A path nobody serves is tried only where `/` was not served (refused too, closed
+        // …): a front that serves `/` and does not forward its upgrade forwards no more
+        // elsewhere.
+        if seen.served() {
+            break;
+        }
+    }
+    tracing::debug!(target: "probe_core::h2c", url = %target.url, ?got, "no h2c tunnel");
+    None
+}
+
+/// Runs the probe on `target`.
+async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOutcome {
+    let mut out = TargetOutcome::default();
+    let refusals = refused_over_http(first);
+    let Some(newest) = refusals.first() else {
+        return out;
+    };
+    let version = newest.tls_version;
+    let refusal = refusal_words(newest);
+    let path = &target.path;
+    let Some((via, seen)) = open_tunnel(target, scan, version).await else {
+        return out;
+    };
+    let incomplete = |reason: String| IncompleteProbe {
+        probe: ProbeId::H2C_SMUGGLING_BYPASS.as_str().to_owned(),
+        tls_version: Some(version),
+        reason,
+    };
+    let opened = format!(
+        "an `Upgrade: h2c` on {via} without a certificate was switched (101): the server relays \
+         HTTP/2 to a backend that speaks h2c"
+    );
+    if let Some(why) = seen.unreadable() {
+        out.incomplete.push(incomplete(format!(
+            "{opened}, but {path} asked through that tunnel could not be read: {why}"
+        )));
+        return out;
+    }
+    if !seen.served() {
+        out.notes.push(format!(
+            "{version}: {opened}; {path} asked through it was {}: no bypass there, but every \
+             request over such a tunnel passes the front's rules unread (forward `Upgrade` only \
+             on WebSocket paths, and only `websocket`).",
+            seen.describe()
+        ));
+        return out;
+    }
+    let status = seen.status().unwrap_or_default();
+    let shown = vec![path.clone(), bare(path).to_owned()];
+    match landing::is_the_protected_page_with(target, scan, first, version, &seen, shown.clone())
+        .await
+    {
+        None => {
+            out.incomplete.push(incomplete(format!(
+                "{opened}, and {path} asked through that tunnel was served HTTP {status} where \
+                 asked directly it is {refusal}, but without the page the valid certificate is \
+                 served, whether it is the protected page cannot be told: give a client \
+                 certificate (`client-cert`, `client-key`) or a staging CA"
+            )));
+            return out;
+        }
+        Some(false) => {
+            out.notes.push(format!(
+                "{version}: {opened}; {path} asked through it was served HTTP {status}, but \
+                 unlike the page the valid certificate is served: no bypass."
+            ));
+            return out;
+        }
+        Some(true) => {}
+    }
+    // The page any path gets directly (an application's shell): no door.
+    let nobody = unknown_path("");
+    let control = knock(target, door(scan, version, None, Some(nobody.clone()))).await;
+    let mut masked = shown.clone();
+    masked.push(nobody.clone());
+    if control.served()
+        && landing::is_the_protected_page_with(target, scan, first, version, &control, masked)
+            .await
+            == Some(true)
+    {
+        out.notes.push(format!(
+            "{version}: {opened}; {path} asked through it was served the page the valid \
+             certificate is served, but so is {nobody} asked directly without a certificate: \
+             the page any path gets, no bypass."
+        ));
+        return out;
+    }
+    let tunnelled = || knock(target, door(scan, version, Some(&via), None));
+    let direct = || knock(target, door(scan, version, None, None));
+    let (t1, t2, d1, d2) = tokio::join!(tunnelled(), tunnelled(), direct(), direct());
+    let holds = [&t1, &t2]
+        .iter()
+        .all(|t| t.served() && t.result.h2c_switched == Some(true))
+        && [&d1, &d2]
+            .iter()
+            .all(|d| !d.served() && d.unreadable().is_none());
+    let again = format!(
+        "through the tunnel again: {} / {}; directly beside it: {} / {}",
+        t1.describe(),
+        t2.describe(),
+        d1.describe(),
+        d2.describe()
+    );
+    if !holds {
+        out.incomplete.push(incomplete(format!(
+            "{opened}, and {path} asked through that tunnel was served the protected page \
+             where asked directly it is {refusal}, but not again alike ({again}): the server \
+             does not answer the same request alike from one connection to the next"
+        )));
+        return out;
+    }
+    let sni = if target.host.parse::<std::net::IpAddr>().is_ok() {
+        String::new()
+    } else {
+        format!(" on SNI {}", target.host)
+    };
+    let mut f = Finding::new(
+        FindingId::H2cSmugglingBypass,
+        format!(
+            "{version}: without a certificate{sni}, an HTTP/1.1 `Upgrade: h2c` on {via} was \
+             switched (101 Switching Protocols), and {path} asked over HTTP/2 through that \
+             tunnel was served the protected page, where asked directly it is {refusal}. The \
+             front checks the client certificate on the requests it reads and forwards the \
+             `Upgrade` header to a backend that speaks h2c; once the backend answers 101, the \
+             front relays the connection without reading it."
+        ),
+    );
+    f.tls_versions = vec![version];
+    f.evidence
+        .insert(format!("{version}: path {path} asked directly"), refusal);
+    f.evidence.insert(
+        format!("{version}: path {path} through an h2c tunnel opened on {via}"),
+        seen.describe(),
+    );
+    f.evidence
+        .insert(format!("{version}: asked again"), again.clone());
+    f.evidence.insert(
+        format!("{version}: {nobody} asked directly"),
+        control.describe(),
+    );
+    out.findings.push(f);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_paths() {
+        assert_eq!(bare("/admin?x=1"), "/admin");
+        assert_eq!(bare("/"), "/");
+        assert_eq!(bare("/?q"), "/");
+    }
+}

@@ -1,0 +1,509 @@
+//! An HTTP/2 tunnel opened by an HTTP/1.1 `Upgrade: h2c` (RFC 7540 §3.2) on an HTTPS connection:
+//! the door of "h2c smuggling". A front that enforces the client certificate per path on the
+//! requests it reads, and forwards the `Upgrade` header to a backend that speaks h2c (nginx with
+//! the usual WebSocket lines, `proxy_set_header Upgrade $http_upgrade`; Apache `upgrade=ANY`),
+//! tunnels blindly once the backend answers `101 Switching Protocols`: every request over the
+//! tunnel reaches the backend unread by the front.
+//!
+//! The upgrade is asked on a path the front forwards (`/`); where it is switched, the target's
+//! path is asked over HTTP/2 on stream 3. Stream 1 is the upgrade request's own (RFC 7540
+//! §3.2: its answer comes over HTTP/2), which the `h2` crate cannot be told of: it opens stream 1
+//! itself with a request whose header block ([`our_stream_one`]: static-table entries alone, so
+//! no HPACK state is lost) never reaches the server ([`SkipStreamOne`]).
+
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use bytes::{Buf as _, Bytes};
+use http_body_util::Full;
+use hyper::body::{Body, Frame, SizeHint};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::{finish, request, ConnTask, ExchangeResult, Limits, Shape};
+use super::{Ask, Outcome};
+
+/// The `HTTP2-Settings` sent with the upgrade: base64url of one setting, ENABLE_PUSH = 0 (what
+/// h2csmuggler sends, less its window; RFC 7540 §3.2.1 asks for the header, some servers refuse
+/// an empty one).
+const HTTP2_SETTINGS: &str = "AAIAAAAA";
+
+/// How a detail of an answer read through a tunnel begins.
+pub const THROUGH_TUNNEL: &str = "asked over HTTP/2 through an h2c tunnel";
+
+/// The request the `h2` crate opens stream 1 with, never sent: `GET`, scheme `http`, path `/`
+/// (a relative URI of an HTTP/1.1 request: the crate adds the scheme), each an entry of HPACK's
+/// static table, so the encoder's dynamic table stays as the server's decoder has it.
+fn our_stream_one() -> Result<http::Request<()>, http::Error> {
+    http::Request::builder()
+        .method(http::Method::GET)
+        .uri("/")
+        .version(http::Version::HTTP_11)
+        .body(())
+}
+
+/// Bytes of our own frames held while stream 1's header block is looked for: the preface, our
+/// SETTINGS, a WINDOW_UPDATE and that block (a few hundred bytes).
+const HELD_CAP: usize = 16 * 1024;
+
+/// The client preface's length (`PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`).
+const PREFACE_LEN: usize = 24;
+
+/// A stream to the server that drops the header block our `h2` client writes for stream 1 (the
+/// server holds stream 1 open for the upgrade request already), and holds back what the server
+/// sends until that block is written, so that the client knows stream 1 before the server's
+/// answer on it arrives and encodes the block before any of the server's settings apply.
+struct SkipStreamOne<S> {
+    inner: S,
+    /// Our bytes not parsed into whole frames yet.
+    parsing: Vec<u8>,
+    /// Our bytes to write to the server.
+    out: Vec<u8>,
+    /// Preface bytes still to pass.
+    preface_left: usize,
+    /// Inside stream 1's header block (a HEADERS without END_HEADERS, CONTINUATIONs to come).
+    in_block: bool,
+    /// Stream 1's header block was dropped: everything passes from now on.
+    skipped: bool,
+    /// The reader waiting for [`Self::skipped`].
+    reader: Option<Waker>,
+}
+
+impl<S> SkipStreamOne<S> {
+    fn new(inner: S) -> Self {
+        Self {
+            inner,
+            parsing: Vec::new(),
+            out: Vec::new(),
+            preface_left: PREFACE_LEN,
+            in_block: false,
+            skipped: false,
+            reader: None,
+        }
+    }
+
+    /// Moves the whole frames of [`Self::parsing`] to [`Self::out`], but stream 1's header block.
+    fn parse(&mut self) {
+        loop {
+            if self.skipped {
+                self.out.append(&mut self.parsing);
+                return;
+            }
+            if self.preface_left > 0 {
+                let n = self.preface_left.min(self.parsing.len());
+                self.out.extend(self.parsing.drain(..n));
+                self.preface_left -= n;
+                if self.preface_left > 0 {
+                    return;
+                }
+                continue;
+            }
+            let Some(head) = self.parsing.first_chunk::<9>().copied() else {
+                return;
+            };
+            let len = usize::from(head[0]) << 16 | usize::from(head[1]) << 8 | usize::from(head[2]);
+            let (kind, flags) = (head[3], head[4]);
+            let stream = u32::from_be_bytes([head[5] & 0x7f, head[6], head[7], head[8]]);
+            let whole = 9 + len;
+            if self.parsing.len() < whole {
+                return;
+            }
+            const HEADERS: u8 = 0x1;
+            const CONTINUATION: u8 = 0x9;
+            const END_HEADERS: u8 = 0x4;
+            let ours = stream == 1 && (kind == HEADERS || (kind == CONTINUATION && self.in_block));
+            if ours {
+                self.parsing.drain(..whole);
+                self.in_block = flags & END_HEADERS == 0;
+                if !self.in_block {
+                    self.skipped = true;
+                    if let Some(w) = self.reader.take() {
+                        w.wake();
+                    }
+                }
+            } else {
+                self.out.extend(self.parsing.drain(..whole));
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> SkipStreamOne<S> {
+    /// Writes [`Self::out`] to the server; `Ready` once it is all written.
+    fn drain(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        while !self.out.is_empty() {
+            let n = match Pin::new(&mut self.inner).poll_write(cx, &self.out) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()))
+                }
+                Poll::Ready(Ok(n)) => n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            };
+            self.out.drain(..n.min(self.out.len()));
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for SkipStreamOne<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        if !this.skipped {
+            this.reader = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for SkipStreamOne<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        if this.skipped && this.parsing.is_empty() {
+            if this.drain(cx)?.is_pending() {
+                return Poll::Pending;
+            }
+            return Pin::new(&mut this.inner).poll_write(cx, buf);
+        }
+        if this.parsing.len() + this.out.len() + buf.len() > HELD_CAP {
+            return Poll::Ready(Err(std::io::Error::other(
+                "the HTTP/2 client wrote more than expected before its first request",
+            )));
+        }
+        this.parsing.extend_from_slice(buf);
+        this.parse();
+        // What may go is written now where the server takes it; the rest on flush.
+        let _ = this.drain(cx)?;
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        if this.drain(cx)?.is_pending() {
+            return Poll::Pending;
+        }
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        if this.drain(cx)?.is_pending() {
+            return Poll::Pending;
+        }
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
+
+/// An `h2` response body as an HTTP body (its data, then its trailers), giving back the flow
+/// control window of what is read.
+struct H2Body {
+    recv: h2::RecvStream,
+    data_done: bool,
+    done: bool,
+}
+
+impl Body for H2Body {
+    type Data = Bytes;
+    type Error = h2::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, h2::Error>>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        if !this.data_done {
+            match this.recv.poll_data(cx) {
+                Poll::Ready(Some(Ok(data))) => {
+                    let _ = this.recv.flow_control().release_capacity(data.remaining());
+                    return Poll::Ready(Some(Ok(Frame::data(data))));
+                }
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => this.data_done = true,
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        match this.recv.poll_trailers(cx) {
+            Poll::Ready(Ok(Some(t))) => {
+                this.done = true;
+                Poll::Ready(Some(Ok(Frame::trailers(t))))
+            }
+            Poll::Ready(Ok(None)) => {
+                this.done = true;
+                Poll::Ready(None)
+            }
+            Poll::Ready(Err(e)) => {
+                this.done = true;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.done || self.recv.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::default()
+    }
+}
+
+/// Whether an `Upgrade` value names h2c.
+fn names_h2c(value: &[u8]) -> bool {
+    value
+        .split(|b| *b == b',')
+        .any(|p| p.trim_ascii().eq_ignore_ascii_case(b"h2c"))
+}
+
+/// Asks `ask` through an h2c tunnel: an HTTP/1.1 `Upgrade: h2c` on `via` first, then, where it
+/// is switched (101 naming h2c), `ask`'s path over HTTP/2 on stream 3. The result is that
+/// answer ([`ExchangeResult::h2c_switched`] `Some(true)`), or, where the upgrade was not
+/// switched, the upgrade request's own answer (`Some(false)`).
+pub(super) async fn through_tunnel<S>(
+    io: S,
+    via: &str,
+    ask: &Ask<'_>,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let mut result = tunnel(io, via, ask, limits, until).await;
+    if result.h2c_switched.is_none() {
+        result.h2c_switched = Some(false);
+    }
+    result
+}
+
+async fn tunnel<S>(
+    io: S,
+    via: &str,
+    ask: &Ask<'_>,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let handshake = hyper::client::conn::http1::Builder::new()
+        .max_buf_size(limits.header_cap.max(8192))
+        .handshake::<_, Full<Bytes>>(TokioIo::new(io))
+        .await;
+    let (mut sender, conn) = match handshake {
+        Ok(pair) => pair,
+        Err(e) => return super::error(format!("HTTP/1.1 setup failed: {e}")),
+    };
+    let mut conn_task = ConnTask::spawn(conn.with_upgrades());
+    let upgrade_ask = Ask {
+        method: http::Method::GET,
+        authority: ask.authority.clone(),
+        path: via,
+        headers: ask.headers.clone(),
+    };
+    let mut req = match request(&upgrade_ask, false, Shape::AsAsked) {
+        Ok(r) => r,
+        Err(e) => return super::error(format!("cannot build the request: {e}")),
+    };
+    let h = req.headers_mut();
+    h.insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("Upgrade, HTTP2-Settings"),
+    );
+    h.insert(http::header::UPGRADE, http::HeaderValue::from_static("h2c"));
+    h.insert(
+        "http2-settings",
+        http::HeaderValue::from_static(HTTP2_SETTINGS),
+    );
+    let sent = match tokio::time::timeout_at(until, sender.send_request(req)).await {
+        Ok(sent) => sent,
+        Err(_) => {
+            return ExchangeResult {
+                outcome: Some(Outcome::Inconclusive),
+                detail: Some(format!(
+                    "the `Upgrade: h2c` request on {via} got no answer in time"
+                )),
+                ..ExchangeResult::default()
+            }
+        }
+    };
+    let response = match sent {
+        Ok(r)
+            if r.status() == http::StatusCode::SWITCHING_PROTOCOLS
+                && r.headers()
+                    .get(http::header::UPGRADE)
+                    .is_some_and(|v| names_h2c(v.as_bytes())) =>
+        {
+            r
+        }
+        other => return finish(other, &mut conn_task, limits, until).await,
+    };
+    let opened = format!("{THROUGH_TUNNEL} (`Upgrade: h2c` on {via} was answered 101)");
+    let unread = |why: String| ExchangeResult {
+        outcome: Some(Outcome::Inconclusive),
+        detail: Some(format!("{opened}, but {why}")),
+        h2c_switched: Some(true),
+        ..ExchangeResult::default()
+    };
+    let upgraded = match tokio::time::timeout_at(until, hyper::upgrade::on(response)).await {
+        Ok(Ok(u)) => u,
+        Ok(Err(e)) => return unread(format!("the connection could not be taken over: {e}")),
+        Err(_) => return unread("the connection could not be taken over in time".to_owned()),
+    };
+    let io = SkipStreamOne::new(TokioIo::new(upgraded));
+    let handshake = h2::client::Builder::new()
+        .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
+        .enable_push(false)
+        .handshake::<_, Bytes>(io);
+    let (client, connection) = match tokio::time::timeout_at(until, handshake).await {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(e)) => return unread(format!("HTTP/2 could not start: {e}")),
+        Err(_) => return unread("HTTP/2 could not start in time".to_owned()),
+    };
+    // Stream 1 is opened before the connection reads anything (see [`SkipStreamOne`]).
+    let mut client = match tokio::time::timeout_at(until, client.ready()).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return unread(format!("HTTP/2 refused a stream: {e}")),
+        Err(_) => return unread("HTTP/2 took no stream in time".to_owned()),
+    };
+    let stream_one = match our_stream_one() {
+        Ok(r) => client.send_request(r, true),
+        Err(e) => return unread(format!("cannot build stream 1: {e}")),
+    };
+    let (_stream_one_answer, _) = match stream_one {
+        Ok(pair) => pair,
+        Err(e) => return unread(format!("HTTP/2 refused stream 1: {e}")),
+    };
+    let driver = AbortOnDrop(tokio::spawn(connection));
+    let mut client = match tokio::time::timeout_at(until, client.ready()).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return unread(format!("the tunnel ended before the request: {e}")),
+        Err(_) => return unread("the tunnel took no second stream in time".to_owned()),
+    };
+    let req = match request(ask, true, Shape::AsAsked) {
+        Ok(r) => r.map(|_| ()),
+        Err(e) => return unread(format!("cannot build the request: {e}")),
+    };
+    let answer = match client.send_request(req, true) {
+        Ok((answer, _)) => answer,
+        Err(e) => return unread(format!("HTTP/2 refused the request: {e}")),
+    };
+    let response = match tokio::time::timeout_at(until, answer).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return unread(format!("the path got no answer: {e}")),
+        Err(_) => return unread("the path got no answer in time".to_owned()),
+    };
+    let response = response.map(|recv| H2Body {
+        recv,
+        data_done: false,
+        done: false,
+    });
+    let mut result = super::read_answer(response, limits, until).await;
+    drop(driver);
+    result.h2c_switched = Some(true);
+    result.alpn = Some("h2c".to_owned());
+    result.detail = Some(match result.detail.take() {
+        Some(d) => format!("{opened}: {d}"),
+        None => opened,
+    });
+    result
+}
+
+/// A spawned task aborted when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frame's bytes: length, type, flags, stream, payload.
+    fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+        let len = payload.len();
+        let mut out = vec![(len >> 16) as u8, (len >> 8) as u8, len as u8, kind, flags];
+        out.extend(stream.to_be_bytes());
+        out.extend(payload);
+        out
+    }
+
+    /// Stream 1's header block (HEADERS and its CONTINUATION) is dropped, whatever the writes'
+    /// boundaries; the preface, other frames and later streams pass, in order.
+    #[test]
+    fn stream_one_header_block_is_dropped_across_split_writes() {
+        let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+        let settings = frame(0x4, 0, 0, &[0, 2, 0, 0, 0, 0]);
+        let headers = frame(0x1, 0x1, 1, &[0x82, 0x86]); // END_STREAM, no END_HEADERS
+        let cont = frame(0x9, 0x4, 1, &[0x84]); // END_HEADERS
+        let window = frame(0x8, 0, 1, &[0, 0, 1, 0]);
+        let later = frame(0x1, 0x5, 3, &[0x82, 0x87, 0x84]);
+        let written: Vec<u8> = [
+            preface.clone(),
+            settings.clone(),
+            headers,
+            cont,
+            window.clone(),
+            later.clone(),
+        ]
+        .concat();
+        for step in [1, 5, 9, 10, 33, written.len()] {
+            let mut s = SkipStreamOne::new(());
+            for chunk in written.chunks(step) {
+                s.parsing.extend_from_slice(chunk);
+                s.parse();
+            }
+            assert!(s.skipped, "step {step}");
+            let expected = [
+                preface.clone(),
+                settings.clone(),
+                window.clone(),
+                later.clone(),
+            ]
+            .concat();
+            assert_eq!(s.out, expected, "step {step}");
+        }
+    }
+
+    /// Until stream 1's block is dropped nothing passes on but the preface and whole frames.
+    #[test]
+    fn nothing_is_skipped_before_stream_one() {
+        let mut s = SkipStreamOne::new(());
+        s.parsing
+            .extend_from_slice(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        s.parsing.extend(frame(0x4, 0, 0, &[]));
+        s.parsing.extend(&frame(0x1, 0x4, 3, &[0x82])[..5]);
+        s.parse();
+        assert!(!s.skipped);
+        assert_eq!(s.out.len(), 24 + 9);
+        assert_eq!(s.parsing.len(), 5);
+    }
+
+    #[test]
+    fn upgrade_values_naming_h2c() {
+        assert!(names_h2c(b"h2c"));
+        assert!(names_h2c(b"H2C"));
+        assert!(names_h2c(b"websocket, h2c"));
+        assert!(!names_h2c(b"websocket"));
+        assert!(!names_h2c(b"h2"));
+        assert!(!names_h2c(b"h2c2"));
+    }
+}
