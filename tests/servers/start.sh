@@ -203,6 +203,10 @@
 #                             ($http_upgrade: an `Upgrade: h2c` on / opens a tunnel that serves
 #                             /admin to anyone, h2c smuggling), or only where it names websocket
 #                             (no door); scan https://127.0.0.1:PORT/admin (not on --list)
+#   haproxy-h2c-default       HAProxy, verify optional, /admin denied without a certificate (the
+#                             path normalised first), everything else to the same Hypercorn
+#                             backend: HAProxy forwards `Upgrade: h2c` as sent (h2c smuggling);
+#                             scan https://127.0.0.1:PORT/admin (not on --list)
 #   python-websocket-open | python-websocket-optional-close | python-websocket-banner-close |
 #   python-websocket-silent | python-websocket-tornado-open   python/websocket_server.py (the
 #                             system Python's websockets and Tornado): a WebSocket API, a plain
@@ -768,7 +772,7 @@ fi
 if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
   apache-location-*) echo /admin/ ;;
-  nginx-h2c-*) echo /admin ;;
+  nginx-h2c-* | haproxy-h2c-*) echo /admin ;;
   nginx-location-original-url) echo /orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard*) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
@@ -2159,6 +2163,31 @@ frontend second
 EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+haproxy-h2c-default)
+  # HAProxy as the guides set it up: verify optional, /admin denied without a certificate, every
+  # request to a Hypercorn backend that speaks h2c (python/h2c_backend.py). HAProxy forwards an
+  # `Upgrade: h2c` with its HTTP2-Settings as sent and tunnels after the backend's 101: /admin over
+  # HTTP/2 through that tunnel is served without a certificate (h2c smuggling, checked by hand with
+  # a Python `h2` client). The path is normalised first, so that the h2c door is the only one.
+  : "${H2C_PYTHON:=/usr/bin/python3}"
+  need "$H2C_PYTHON" H2C_PYTHON
+  haproxy_dir server
+  cat >"$dir/haproxy.cfg.in" <<EOF
+$(haproxy_head expose-experimental-directives)
+  timeout tunnel 30s
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2 alpn http/1.1
+  http-request normalize-uri path-merge-slashes
+  http-request normalize-uri path-strip-dot
+  http-request normalize-uri percent-decode-unreserved
+  http-request deny deny_status 403 if { path,lower -m beg /admin } !{ ssl_c_used }
+  default_backend be
+backend be
+  server s1 127.0.0.1:@BACKEND_PORT@
+EOF
+  run "$H2C_PYTHON" "$here/python/h2c_backend.py" "$dir/haproxy.cfg.in" "$dir/haproxy.cfg" \
+    "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 haproxy-*)
   cafile=$pki/ca.crt

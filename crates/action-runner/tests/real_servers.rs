@@ -3353,26 +3353,41 @@ fn websocket_apis_are_judged_by_their_sockets() {
 /// h2c` on / is answered 101 and /admin over HTTP/2 through that tunnel is the admin page, without
 /// a certificate (checked by hand with a Python `h2` client): critical, F, exit 1; without a
 /// client certificate to tell the page, incomplete, never a pass. Forwarding only `websocket`:
-/// no tunnel, no finding, B.
+/// no tunnel, no finding, B. HAProxy as the guides set it up (`verify optional`, a `path_beg`
+/// rule on the normalised path) forwards the upgrade as sent: the same door.
 #[test]
 fn h2c_tunnels_past_a_per_path_rule_are_found() {
-    let names = ["nginx-h2c-upgrade", "nginx-h2c-websocket-only"];
+    let names = [
+        "nginx-h2c-upgrade",
+        "nginx-h2c-websocket-only",
+        "haproxy-h2c-default",
+    ];
     if !tools_present(&names) {
         return;
     }
     let mut lab = Lab::new();
     lab.start(&names);
     let with = lab.scan(&names, &lab.identity_args("client.crt", "client.key"));
-    let t = with.target("nginx-h2c-upgrade");
-    let door = finding(t, "h2c-smuggling-bypass").is_some_and(|f| {
-        f["severity"] == "critical"
-            && f["detail"].as_str().is_some_and(|d| {
-                d.contains("`Upgrade: h2c` on / was switched")
-                    && d.contains("refused with HTTP 403")
-            })
-    });
-    assert!(door, "{}", target_summary(t));
-    assert_eq!(t["grade"], "F", "{}", target_summary(t));
+    for name in ["nginx-h2c-upgrade", "haproxy-h2c-default"] {
+        let t = with.target(name);
+        let door = finding(t, "h2c-smuggling-bypass").is_some_and(|f| {
+            f["severity"] == "critical"
+                && f["detail"].as_str().is_some_and(|d| {
+                    d.contains("`Upgrade: h2c` on / was switched")
+                        && d.contains("refused with HTTP 403")
+                })
+        });
+        assert!(door, "{name}: {}", target_summary(t));
+        assert_eq!(t["grade"], "F", "{name}: {}", target_summary(t));
+        // The path rule is the only door the server has: no other bypass is claimed.
+        let others = t["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["severity"] == "critical" && f["id"] != "h2c-smuggling-bypass")
+            .count();
+        assert_eq!(others, 0, "{name}: {}", target_summary(t));
+    }
     let t = with.target("nginx-h2c-websocket-only");
     assert!(
         finding(t, "h2c-smuggling-bypass").is_none() && t["grade"] == "B",

@@ -45,6 +45,9 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
     if server.starts_with("nginx-h2c-") {
         return &["bash", "openssl", "nginx", "python3-hypercorn"];
     }
+    if server.starts_with("haproxy-h2c-") {
+        return &["bash", "openssl", "haproxy", "python3-hypercorn"];
+    }
     match server.split('-').next() {
         Some("openssl") => &["bash", "openssl"],
         Some("nginx") => &["bash", "openssl", "nginx"],
@@ -98,7 +101,7 @@ pub fn path_for(server: &str) -> &'static str {
         "/shop.Orders/List"
     } else if server == "nginx-location-original-url" {
         "/orders"
-    } else if server.starts_with("nginx-h2c-") {
+    } else if server.starts_with("nginx-h2c-") || server.starts_with("haproxy-h2c-") {
         "/admin"
     } else {
         "/"

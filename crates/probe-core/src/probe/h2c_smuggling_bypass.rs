@@ -14,8 +14,8 @@
 //! ([`crate::transport::h2c`]). Where it is switched, the path as written is asked over HTTP/2
 //! through the tunnel. A 2xx is a door only where its page is the very page the valid certificate
 //! is served (without `client-cert` or a staging CA: incomplete), not the page a path nobody
-//! serves gets directly, and only when the tunnel serves it twice more while the path asked
-//! directly, twice beside it, stays refused. A tunnel whose answer could not be read leaves the
+//! serves gets directly, and only when the tunnel serves it again (once at least of twice more,
+//! the other never read otherwise) while the path asked directly, twice beside it, stays refused. A tunnel whose answer could not be read leaves the
 //! target incomplete; an upgrade refused, answered as any request, or closed each of 3 times
 //! opens no tunnel (a close says nothing of the path, and no request went past the front).
 
@@ -29,6 +29,7 @@ use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
 use crate::target::Target;
+use crate::transport::h2c::Tunnel;
 use crate::transport::Sni;
 
 impl ProbeId {
@@ -41,7 +42,7 @@ pub struct H2cSmugglingBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::H2C_SMUGGLING_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, and on a path nobody serves where `/` is the protected path or was not served; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, incomplete) and not the page a path nobody serves gets directly, then through the tunnel twice more beside the path asked directly twice; on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
+    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, and on a path nobody serves where `/` is the protected path or was not served; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, incomplete) and not the page a path nobody serves gets directly, then through the tunnel twice more (served once at least, never read otherwise) beside the path asked directly twice (refused each time); on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
     needs: "a target that answers an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::H2cSmugglingBypass],
 };
@@ -108,22 +109,26 @@ fn refusal_words(o: &ProbeObservation) -> String {
 }
 
 /// The first path whose `Upgrade: h2c` was switched, and what the path as written got through
-/// that tunnel; `None` where no upgrade was switched.
+/// that tunnel (`None` where no upgrade was switched); the paths whose tunnel the server ended
+/// after the upgrade's own answer, before the path could be asked.
 async fn open_tunnel(
     target: &Target,
     scan: &ScanContext,
     version: TlsVersion,
-) -> Option<(String, Seen)> {
+) -> (Option<(String, Seen)>, Vec<String>) {
     let mut vias: Vec<String> = Vec::new();
     if bare(&target.path) != "/" {
         vias.push("/".to_owned());
     }
     vias.push(unknown_path(""));
     let mut got: Vec<String> = Vec::new();
+    let mut ended: Vec<String> = Vec::new();
     for via in vias {
         let seen = knock(target, door(scan, version, Some(&via), None)).await;
-        if seen.result.h2c_switched == Some(true) {
-            return Some((via, seen));
+        match seen.result.h2c {
+            Some(Tunnel::Opened) => return (Some((via, seen)), ended),
+            Some(Tunnel::EndedAfterStreamOne) => ended.push(via.clone()),
+            _ => {}
         }
         got.push(format!("{via}: {}", seen.describe()));
         // A path nobody serves is tried only where `/` was not served (refused too, closed
@@ -134,7 +139,7 @@ async fn open_tunnel(
         }
     }
     tracing::debug!(target: "probe_core::h2c", url = %target.url, ?got, "no h2c tunnel");
-    None
+    (None, ended)
 }
 
 /// Runs the probe on `target`.
@@ -147,7 +152,18 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     let version = newest.tls_version;
     let refusal = refusal_words(newest);
     let path = &target.path;
-    let Some((via, seen)) = open_tunnel(target, scan, version).await else {
+    let (opened, ended) = open_tunnel(target, scan, version).await;
+    let Some((via, seen)) = opened else {
+        if !ended.is_empty() {
+            out.notes.push(format!(
+                "{version}: an `Upgrade: h2c` without a certificate on {} was switched (101), \
+                 but the server ended the tunnel after the upgrade's own answer (GOAWAY), so \
+                 {path} could not be asked through it: no bypass that way. A front that relays \
+                 h2c upgrades passes what follows them unread (forward `Upgrade` only on \
+                 WebSocket paths, and only `websocket`).",
+                ended.join(" and ")
+            ));
+        }
         return out;
     };
     let incomplete = |reason: String| IncompleteProbe {
@@ -176,7 +192,7 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     }
     let status = seen.status().unwrap_or_default();
     let shown = vec![path.clone(), bare(path).to_owned()];
-    match landing::is_the_protected_page_with(target, scan, first, version, &seen, shown.clone())
+    match landing::likeness_to_the_protected_page(target, scan, first, version, &seen, shown.clone())
         .await
     {
         None => {
@@ -188,14 +204,23 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
             )));
             return out;
         }
-        Some(false) => {
+        Some(landing::Likeness::Near) => {
+            out.incomplete.push(incomplete(format!(
+                "{opened}, and {path} asked through that tunnel was served HTTP {status} where \
+                 asked directly it is {refusal}: a page much like the one the valid certificate \
+                 is served, but not the same (the protected page telling its caller apart, or \
+                 another page on the same template, cannot be told)"
+            )));
+            return out;
+        }
+        Some(landing::Likeness::Other) => {
             out.notes.push(format!(
                 "{version}: {opened}; {path} asked through it was served HTTP {status}, but \
                  unlike the page the valid certificate is served: no bypass."
             ));
             return out;
         }
-        Some(true) => {}
+        Some(landing::Likeness::Same) => {}
     }
     // The page any path gets directly (an application's shell): no door.
     let nobody = unknown_path("");
@@ -217,9 +242,17 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     let tunnelled = || knock(target, door(scan, version, Some(&via), None));
     let direct = || knock(target, door(scan, version, None, None));
     let (t1, t2, d1, d2) = tokio::join!(tunnelled(), tunnelled(), direct(), direct());
-    let holds = [&t1, &t2]
+    // Served again at least once, and never read otherwise (a backend that ends its tunnel
+    // after the upgrade's own answer serves the path only when its stream comes first: an
+    // Apache event-MPM backend behind HAProxy served it on 2 tunnels of 3, the third broken
+    // off, never refused), while the path asked directly stays refused.
+    let tunnelled_again = [&t1, &t2];
+    let holds = tunnelled_again
         .iter()
-        .all(|t| t.served() && t.result.h2c_switched == Some(true))
+        .any(|t| t.served() && t.result.h2c == Some(Tunnel::Opened))
+        && tunnelled_again
+            .iter()
+            .all(|t| t.served() || t.unreadable().is_some())
         && [&d1, &d2]
             .iter()
             .all(|d| !d.served() && d.unreadable().is_none());

@@ -759,6 +759,35 @@ pub async fn is_the_protected_page_with(
     seen: &Seen,
     aliases: Vec<String>,
 ) -> Option<bool> {
+    likeness_to_the_protected_page(target, scan, first, version, seen, aliases)
+        .await
+        .map(|l| l == Likeness::Same)
+}
+
+/// How alike a door's page is to the protected page ([`likeness_to_the_protected_page`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Likeness {
+    /// The very page ([`is_the_protected_page_with`]).
+    Same,
+    /// Much like it but not the same: a few tokens differ (`"client_verified":false` where the
+    /// valid certificate's page says `true`), or the holder's name is missing from it. It may be
+    /// the protected page telling its caller apart, or a public page on the same template: which
+    /// cannot be told, so a door that got it is unsure, never passed.
+    Near,
+    /// Another page.
+    Other,
+}
+
+/// [`is_the_protected_page_with`], telling a page much like the protected one ([`Likeness::Near`])
+/// from another page.
+pub async fn likeness_to_the_protected_page(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    seen: &Seen,
+    aliases: Vec<String>,
+) -> Option<Likeness> {
     let (holder, reference) = reference(target, scan, first, version).await?;
     let served = [Some(&reference.seen), reference.again.as_ref()]
         .into_iter()
@@ -774,7 +803,7 @@ pub async fn is_the_protected_page_with(
         aliases,
         ..Controls::default()
     };
-    Some(carries_the_reference(seen, &reference, &controls))
+    Some(reference_likeness(seen, &reference, &controls))
 }
 
 /// Statuses an answer refuses the caller with (401, 403, 407, 421; not a request error's 400,
@@ -908,20 +937,38 @@ pub async fn judge_unserved(
 /// user's header values, numbers, the tokens that changed between the reference's two asks and
 /// where the reference shows the certificate's holder. Its status aside.
 fn carries_the_reference(door: &Seen, reference: &Control, c: &Controls) -> bool {
+    reference_likeness(door, reference, c) == Likeness::Same
+}
+
+/// [`carries_the_reference`], telling a page much like the reference (at most one token in 20
+/// differs, or the holder's name is missing from a stretch of it: [`holder_stretch`]) from
+/// another.
+fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likeness {
     let mut names: Vec<String> = vec![c.protected_host.clone(), reference.host.clone()];
     names.extend(c.aliases.iter().cloned());
     names.extend(c.secrets.0.iter().cloned());
     let door_page = Page::of(door, &names, &c.holder);
     let learned = changing(reference, &names, &c.holder);
-    [Some(&reference.seen), reference.again.as_ref()]
+    let best = [Some(&reference.seen), reference.again.as_ref()]
         .into_iter()
         .flatten()
         .filter(|seen| seen.served())
-        .any(|seen| {
+        .map(|seen| {
             let page = Page::of(seen, &names, &c.holder);
             let may_differ = holder_shown(&door_page, &page, learned.clone());
-            alike(&door_page, &page, may_differ.as_deref(), 20) == Alike::Same
+            let how = alike(&door_page, &page, may_differ.as_deref(), 20);
+            match holder_stretch(&door_page, &page, learned.as_deref()) {
+                Some(stretch) => how.max(stretch),
+                None => how,
+            }
         })
+        .max()
+        .unwrap_or(Alike::Different);
+    match best {
+        Alike::Same => Likeness::Same,
+        Alike::Near => Likeness::Near,
+        Alike::Different | Alike::Unknown => Likeness::Other,
+    }
 }
 
 /// How a door's answer is told in a finding: `served HTTP 200`, or the status with the protected
@@ -1849,6 +1896,36 @@ mod tests {
             &shows,
             &c
         ));
+    }
+
+    /// A page a field apart from the protected one (the caller told apart: an audit's Deno
+    /// router served its ledger with `"client_verified":false` to `/ADMIN/orders`, read as
+    /// another page, A, exit 0) is near it, neither the same page nor another.
+    #[test]
+    fn a_page_a_field_apart_is_near_the_protected_page() {
+        let ledger = |verified: &str| {
+            format!(
+                r#"{{"orders":[1042,1043],"ledger":"secret-ledger-7731","client_verified":{verified}}}"#
+            )
+        };
+        let c = controls(None, http(404, "none"), None);
+        let reference = Control {
+            host: PROTECTED.to_owned(),
+            seen: http(200, &ledger("true")),
+            again: Some(http(200, &ledger("true"))),
+        };
+        assert_eq!(
+            reference_likeness(&http(200, &ledger("false")), &reference, &c),
+            Likeness::Near
+        );
+        assert_eq!(
+            reference_likeness(&http(200, &ledger("true")), &reference, &c),
+            Likeness::Same
+        );
+        assert_eq!(
+            reference_likeness(&http(200, "not found here"), &reference, &c),
+            Likeness::Other
+        );
     }
 
     /// Which bodies answered with a refusal status read as refusal pages (without the protected

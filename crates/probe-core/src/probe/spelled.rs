@@ -362,17 +362,27 @@ async fn judge_path(
         }
     }
     let same = landing::is_the_protected_page_with;
-    match same(target, scan, first, version, seen, shown.clone()).await {
+    let likeness = landing::likeness_to_the_protected_page;
+    match likeness(target, scan, first, version, seen, shown.clone()).await {
         None => Landing::Unsure(
             "without the page the valid certificate is served on the path as written (no valid \
              certificate given, or it was not served), whether it is the protected page cannot \
              be told: give a client certificate (`client-cert`, `client-key`) or a staging CA"
                 .to_owned(),
         ),
-        Some(false) => Landing::Elsewhere(
+        Some(landing::Likeness::Other) => Landing::Elsewhere(
             "unlike the page the valid certificate is served on the path as written".to_owned(),
         ),
-        Some(true) => {
+        // A field apart (`"client_verified":false` where the valid certificate's page says
+        // `true`): the protected data telling its caller apart, or a public page on the same
+        // template (an audit's Deno router served the ledger so to `/ADMIN/orders`: A, exit 0).
+        Some(landing::Likeness::Near) => Landing::Unsure(
+            "its page is much like the one the valid certificate is served on the path as \
+             written, but not the same (a field or two apart: the protected page telling its \
+             caller apart, or another page on the same template, cannot be told)"
+                .to_owned(),
+        ),
+        Some(landing::Likeness::Same) => {
             // A path nobody serves, at the root and beside the path as written (a catch-all
             // under /admin/ serves the same shell to any path there).
             let nobody: Vec<String> = {

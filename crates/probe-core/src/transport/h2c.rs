@@ -28,6 +28,20 @@ use super::{Ask, Outcome};
 /// an empty one).
 const HTTP2_SETTINGS: &str = "AAIAAAAA";
 
+/// What came of an `Upgrade: h2c` ([`super::ExchangeResult::h2c`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tunnel {
+    /// Not switched: the result is the upgrade request's own answer (or its failure).
+    NotSwitched,
+    /// Switched (101): the result is the path's answer over HTTP/2 through the tunnel, or why it
+    /// could not be read.
+    Opened,
+    /// Switched, but the server ended the tunnel after the upgrade's own answer (GOAWAY without
+    /// an error, the path's stream above its last: Apache's event MPM as a backend): the path was
+    /// never asked through it.
+    EndedAfterStreamOne,
+}
+
 /// How a detail of an answer read through a tunnel begins.
 pub const THROUGH_TUNNEL: &str = "asked over HTTP/2 through an h2c tunnel";
 
@@ -272,8 +286,8 @@ fn names_h2c(value: &[u8]) -> bool {
 
 /// Asks `ask` through an h2c tunnel: an HTTP/1.1 `Upgrade: h2c` on `via` first, then, where it
 /// is switched (101 naming h2c), `ask`'s path over HTTP/2 on stream 3. The result is that
-/// answer ([`ExchangeResult::h2c_switched`] `Some(true)`), or, where the upgrade was not
-/// switched, the upgrade request's own answer (`Some(false)`).
+/// answer ([`Tunnel::Opened`]), or, where the upgrade was not switched, the upgrade request's
+/// own answer ([`Tunnel::NotSwitched`]).
 pub(super) async fn through_tunnel<S>(
     io: S,
     via: &str,
@@ -285,8 +299,8 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let mut result = tunnel(io, via, ask, limits, until).await;
-    if result.h2c_switched.is_none() {
-        result.h2c_switched = Some(false);
+    if result.h2c.is_none() {
+        result.h2c = Some(Tunnel::NotSwitched);
     }
     result
 }
@@ -357,7 +371,7 @@ where
     let unread = |why: String| ExchangeResult {
         outcome: Some(Outcome::Inconclusive),
         detail: Some(format!("{opened}, but {why}")),
-        h2c_switched: Some(true),
+        h2c: Some(Tunnel::Opened),
         ..ExchangeResult::default()
     };
     let upgraded = match tokio::time::timeout_at(until, hyper::upgrade::on(response)).await {
@@ -405,6 +419,14 @@ where
     };
     let response = match tokio::time::timeout_at(until, answer).await {
         Ok(Ok(r)) => r,
+        Ok(Err(e)) if e.is_go_away() && e.reason() == Some(h2::Reason::NO_ERROR) => {
+            return ExchangeResult {
+                h2c: Some(Tunnel::EndedAfterStreamOne),
+                ..unread(format!(
+                    "the server ended the tunnel after the upgrade's own answer (GOAWAY): {e}"
+                ))
+            };
+        }
         Ok(Err(e)) => return unread(format!("the path got no answer: {e}")),
         Err(_) => return unread("the path got no answer in time".to_owned()),
     };
@@ -415,7 +437,7 @@ where
     });
     let mut result = super::read_answer(response, limits, until).await;
     drop(driver);
-    result.h2c_switched = Some(true);
+    result.h2c = Some(Tunnel::Opened);
     result.alpn = Some("h2c".to_owned());
     result.detail = Some(match result.detail.take() {
         Some(d) => format!("{opened}: {d}"),

@@ -167,10 +167,8 @@ pub struct ExchangeResult {
     /// 444`). Unread by itself; a probe may take it for the server's answer to that request only
     /// where it repeats while the server answers another request beside it.
     pub closed_unanswered: bool,
-    /// Whether the request went through an h2c tunnel ([`ExchangeSetup::h2c_via`]): `None`, no
-    /// tunnel was asked for; `Some(false)`, the `Upgrade: h2c` was not switched and this is its
-    /// own answer; `Some(true)`, it was switched (101) and this is the answer over the tunnel.
-    pub h2c_switched: Option<bool>,
+    /// What came of the h2c tunnel asked for ([`ExchangeSetup::h2c_via`]); `None`: none was.
+    pub h2c: Option<h2c::Tunnel>,
     /// Elapsed time.
     pub elapsed: Duration,
 }
