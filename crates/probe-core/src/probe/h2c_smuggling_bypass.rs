@@ -227,11 +227,19 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     let control = knock(target, door(scan, version, None, Some(nobody.clone()))).await;
     let mut masked = shown.clone();
     masked.push(nobody.clone());
-    if control.served()
+    let everywhere = control.served()
         && landing::is_the_protected_page_with(target, scan, first, version, &control, masked)
             .await
-            == Some(true)
-    {
+            == Some(true);
+    if everywhere && !landing::looks_like_a_shell(&control) {
+        out.incomplete.push(incomplete(format!(
+            "{opened}, and {path} asked through that tunnel was served the protected page, but \
+             so is {nobody} asked directly without a certificate, and it is no HTML shell: the \
+             protected data left open at every path, or a page every path gets, cannot be told"
+        )));
+        return out;
+    }
+    if everywhere {
         out.notes.push(format!(
             "{version}: {opened}; {path} asked through it was served the page the valid \
              certificate is served, but so is {nobody} asked directly without a certificate: \

@@ -764,6 +764,25 @@ pub async fn is_the_protected_page_with(
         .map(|l| l == Likeness::Same)
 }
 
+/// Whether a served answer reads as a page shell (HTML: its content type, or its body opens with
+/// `<`), as a single-page application serves to every path, rather than data (JSON, text): a
+/// protected page that every path gets without a certificate is no door where it is a shell,
+/// and unsure where it is data (the protected data left open at every path).
+pub fn looks_like_a_shell(seen: &Seen) -> bool {
+    let html_type = seen
+        .result
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    let opens_with_tag = seen
+        .result
+        .body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'<');
+    html_type || opens_with_tag
+}
+
 /// How alike a door's page is to the protected page ([`likeness_to_the_protected_page`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Likeness {

@@ -412,13 +412,22 @@ async fn judge_path(
                         .is_some_and(|p| p.rfind('/') != Some(0));
                     // At the root, a shell every path of the site gets (a single-page app): no
                     // door. Beside the path only, it may be that shell under `/admin/`, or the
-                    // protected page served to any path there: which cannot be told.
-                    return if beside {
+                    // protected page served to any path there: which cannot be told. Nor where
+                    // the page is data, not an HTML shell: the protected data left open at every
+                    // path (an audit's router served its ledger to any path but the guarded
+                    // one: A, exit 0).
+                    return if beside || !landing::looks_like_a_shell(&got) {
                         Landing::Unsure(format!(
                             "{} was served that page without a certificate too: a shell every \
-                             path there gets, or the protected page left open under the whole \
-                             directory, cannot be told apart",
-                            control.shown()
+                             path {} gets, or the protected page left open {}, cannot be told \
+                             apart",
+                            control.shown(),
+                            if beside { "there" } else { "of the site" },
+                            if beside {
+                                "under the whole directory"
+                            } else {
+                                "at every path (it is no HTML page)"
+                            }
                         ))
                     } else {
                         Landing::Elsewhere(format!(
