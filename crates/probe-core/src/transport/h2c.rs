@@ -60,6 +60,18 @@ fn our_stream_one() -> Result<http::Request<()>, http::Error> {
 /// SETTINGS, a WINDOW_UPDATE and that block (a few hundred bytes).
 const HELD_CAP: usize = 16 * 1024;
 
+/// Headers of the connection, which HTTP/2 forbids in a request (`te` but for `trailers`, which
+/// the scan never sends).
+const CONNECTION_HEADERS: [&str; 7] = [
+    "connection",
+    "upgrade",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "te",
+    "http2-settings",
+];
+
 /// The client preface's length (`PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`).
 const PREFACE_LEN: usize = 24;
 
@@ -409,7 +421,18 @@ where
         Ok(Err(e)) => return unread(format!("the tunnel ended before the request: {e}")),
         Err(_) => return unread("the tunnel took no second stream in time".to_owned()),
     };
-    let req = match request(ask, true, Shape::AsAsked) {
+    // HTTP/2 forbids the connection's own headers (RFC 9113 §8.2.2): a user's `-H Connection:
+    // …` goes on the upgrade request, not on stream 3.
+    let over_h2 = Ask {
+        headers: ask
+            .headers
+            .iter()
+            .filter(|(n, _)| !CONNECTION_HEADERS.contains(&n.as_str()))
+            .cloned()
+            .collect(),
+        ..ask.clone()
+    };
+    let req = match request(&over_h2, true, Shape::AsAsked) {
         Ok(r) => r.map(|_| ()),
         Err(e) => return unread(format!("cannot build the request: {e}")),
     };

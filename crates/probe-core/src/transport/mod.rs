@@ -1872,6 +1872,7 @@ pub fn not_a_final_status(status: u16) -> Option<String> {
 }
 
 /// What one exchange asks for: the authority (`Host`), the path, and the extra headers.
+#[derive(Clone)]
 struct Ask<'a> {
     method: http::Method,
     authority: String,
