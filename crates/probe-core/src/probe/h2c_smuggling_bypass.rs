@@ -14,8 +14,9 @@
 //! ([`crate::transport::h2c`]). Where it is switched, the path as written is asked over HTTP/2
 //! through the tunnel. A 2xx is a door only where its page is the very page the valid certificate
 //! is served (without `client-cert` or a staging CA: incomplete), not the page a path nobody
-//! serves gets directly, and only when the tunnel serves it again (once at least of twice more,
-//! the other never read otherwise) while the path asked directly, twice beside it, stays refused. A tunnel whose answer could not be read leaves the
+//! serves gets directly, and only when two more tries through the tunnel are answered no
+//! otherwise (served, or broken off: a backend that ends its tunnels early serves some only)
+//! while the path asked directly, twice beside them, stays refused. A tunnel whose answer could not be read leaves the
 //! target incomplete; an upgrade refused, answered as any request, or closed each of 3 times
 //! opens no tunnel (a close says nothing of the path, and no request went past the front).
 
@@ -42,7 +43,7 @@ pub struct H2cSmugglingBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::H2C_SMUGGLING_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, and on a path nobody serves where `/` is the protected path or was not served; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, incomplete) and not the page a path nobody serves gets directly, then through the tunnel twice more (served once at least, never read otherwise) beside the path asked directly twice (refused each time); on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
+    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, and on a path nobody serves where `/` is the protected path or was not served; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, incomplete) and not the page a path nobody serves gets directly, then through the tunnel twice more (served or broken off, never answered otherwise) beside the path asked directly twice (refused each time); on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
     needs: "a target that answers an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::H2cSmugglingBypass],
 };
@@ -250,17 +251,14 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     let tunnelled = || knock(target, door(scan, version, Some(&via), None));
     let direct = || knock(target, door(scan, version, None, None));
     let (t1, t2, d1, d2) = tokio::join!(tunnelled(), tunnelled(), direct(), direct());
-    // Served again at least once, and never read otherwise (a backend that ends its tunnel
-    // after the upgrade's own answer serves the path only when its stream comes first: an
-    // Apache event-MPM backend behind HAProxy served it on 2 tunnels of 3, the third broken
-    // off, never refused), while the path asked directly stays refused.
-    let tunnelled_again = [&t1, &t2];
-    let holds = tunnelled_again
+    // Through the tunnel never read otherwise (served, or broken off: a backend that ends its
+    // tunnel after the upgrade's own answer serves the path only when its stream comes first, as
+    // an Apache event-MPM backend behind HAProxy did on one tunnel of three, the others ended by
+    // GOAWAY, never refused; the page it served is already the protected one, without a
+    // certificate), while the path asked directly stays refused.
+    let holds = [&t1, &t2]
         .iter()
-        .any(|t| t.served() && t.result.h2c == Some(Tunnel::Opened))
-        && tunnelled_again
-            .iter()
-            .all(|t| t.served() || t.unreadable().is_some())
+        .all(|t| t.served() || t.unreadable().is_some())
         && [&d1, &d2]
             .iter()
             .all(|d| !d.served() && d.unreadable().is_none());
