@@ -1332,6 +1332,11 @@ fn h2c(stack: Stack) -> &'static str {
              # refuse requests whose Upgrade is not websocket in a middleware; better: require the\n\
              # client certificate on the front's connection, not per path."
         }
+        Stack::Rust => {
+            "// Behind a proxy, serve HTTP/1.1 (or HTTP/2 by ALPN only): hyper's auto server answers\n\
+             // an Upgrade: h2c only where built to; refuse any upgrade but websocket in a layer\n\
+             // before the router, and check the forwarded identity on every request."
+        }
         Stack::EnvoyIstio => {
             "# upgrade_configs: list websocket only (never h2c) on the HTTP connection manager, and\n\
              # require_client_certificate: true on the filter chain rather than a per-route rule."

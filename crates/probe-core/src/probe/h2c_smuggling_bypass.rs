@@ -9,16 +9,18 @@
 //!
 //! Where the protected name answered an anonymous client over HTTP without serving it (401, 403,
 //! a redirect, 404; not nginx's own certificate page), an `Upgrade: h2c` goes without a
-//! certificate on `/` (and, where that is the protected path or refused too, on a path nobody
+//! certificate on `/` (and, where that is the protected path or was not served, on a path nobody
 //! serves, which a catch-all location forwards) on the newest version refused so
 //! ([`crate::transport::h2c`]). Where it is switched, the path as written is asked over HTTP/2
 //! through the tunnel. A 2xx is a door only where its page is the very page the valid certificate
-//! is served (without `client-cert` or a staging CA: incomplete), not the page a path nobody
-//! serves gets directly, and only when two more tries through the tunnel are answered no
-//! otherwise (served, or broken off: a backend that ends its tunnels early serves some only)
-//! while the path asked directly, twice beside them, stays refused. A tunnel whose answer could not be read leaves the
-//! target incomplete; an upgrade refused, answered as any request, or closed each of 3 times
-//! opens no tunnel (a close says nothing of the path, and no request went past the front).
+//! is served (without `client-cert` or a staging CA: incomplete; a page much like it or cut short:
+//! incomplete), not a page every path gets through the tunnel (an HTML shell: no door; data:
+//! incomplete), and only when two more tries through the tunnel are answered no otherwise (served,
+//! or broken off: a backend that ends its tunnels early serves some only) while the path asked
+//! directly, twice beside them, stays refused. A tunnel whose answer could not be read, or that
+//! the server ended before the path each of 3 times, and an upgrade that got no answer at all (a
+//! time-out), leave the target incomplete; an upgrade refused, answered as any request, or closed
+//! opens no tunnel (no request went past the front).
 
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
@@ -43,7 +45,7 @@ pub struct H2cSmugglingBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::H2C_SMUGGLING_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, and on a path nobody serves where `/` is the protected path or was not served; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, incomplete) and not the page a path nobody serves gets directly, then through the tunnel twice more (served or broken off, never answered otherwise) beside the path asked directly twice (refused each time); on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
+    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, and on a path nobody serves where `/` is the protected path or was not served; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, or a page much like it, incomplete) and not the page a path nobody serves gets through the tunnel (an HTML shell: no door; data: incomplete), then through the tunnel twice more (served or broken off, never answered otherwise) beside the path asked directly twice (refused each time); on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
     needs: "a target that answers an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::H2cSmugglingBypass],
 };
@@ -109,27 +111,46 @@ fn refusal_words(o: &ProbeObservation) -> String {
     }
 }
 
+/// What the upgrades got where none opened a tunnel that answered.
+#[derive(Default)]
+struct NoTunnel {
+    /// Paths whose tunnel the server ended after the upgrade's own answer, before the path.
+    ended: Vec<String>,
+    /// Paths whose upgrade got no answer at all (a time-out, a failure), not a close: why.
+    unanswered: Vec<String>,
+}
+
 /// The first path whose `Upgrade: h2c` was switched, and what the path as written got through
-/// that tunnel (`None` where no upgrade was switched); the paths whose tunnel the server ended
-/// after the upgrade's own answer, before the path could be asked.
+/// that tunnel; else what the upgrades got.
 async fn open_tunnel(
     target: &Target,
     scan: &ScanContext,
     version: TlsVersion,
-) -> (Option<(String, Seen)>, Vec<String>) {
+) -> Result<(String, Seen), NoTunnel> {
     let mut vias: Vec<String> = Vec::new();
     if bare(&target.path) != "/" {
         vias.push("/".to_owned());
     }
     vias.push(unknown_path(""));
     let mut got: Vec<String> = Vec::new();
-    let mut ended: Vec<String> = Vec::new();
+    let mut none = NoTunnel::default();
     for via in vias {
         let seen = knock(target, door(scan, version, Some(&via), None)).await;
         match seen.result.h2c {
-            Some(Tunnel::Opened) => return (Some((via, seen)), ended),
-            Some(Tunnel::EndedAfterStreamOne) => ended.push(via.clone()),
-            _ => {}
+            Some(Tunnel::Opened) => return Ok((via, seen)),
+            Some(Tunnel::EndedAfterStreamOne) => none.ended.push(via.clone()),
+            // No answer to the upgrade and no close either (a time-out): whether a backend
+            // behind took it cannot be told. A close (or an alert) is the server's answer to
+            // it: no request went past the front.
+            _ => {
+                if let Some(why) = seen.unreadable().filter(|_| {
+                    !seen.result.closed_unanswered
+                        && seen.result.alert.is_none()
+                        && seen.status().is_none()
+                }) {
+                    none.unanswered.push(format!("{via}: {why}"));
+                }
+            }
         }
         got.push(format!("{via}: {}", seen.describe()));
         // A path nobody serves is tried only where `/` was not served (refused too, closed
@@ -140,7 +161,7 @@ async fn open_tunnel(
         }
     }
     tracing::debug!(target: "probe_core::h2c", url = %target.url, ?got, "no h2c tunnel");
-    (None, ended)
+    Err(none)
 }
 
 /// Runs the probe on `target`.
@@ -153,19 +174,37 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     let version = newest.tls_version;
     let refusal = refusal_words(newest);
     let path = &target.path;
-    let (opened, ended) = open_tunnel(target, scan, version).await;
-    let Some((via, seen)) = opened else {
-        if !ended.is_empty() {
-            out.notes.push(format!(
-                "{version}: an `Upgrade: h2c` without a certificate on {} was switched (101), \
-                 but the server ended the tunnel after the upgrade's own answer (GOAWAY), so \
-                 {path} could not be asked through it: no bypass that way. A front that relays \
-                 h2c upgrades passes what follows them unread (forward `Upgrade` only on \
-                 WebSocket paths, and only `websocket`).",
-                ended.join(" and ")
-            ));
+    let (via, seen) = match open_tunnel(target, scan, version).await {
+        Ok(opened) => opened,
+        Err(none) => {
+            // A tunnel ended before the path was asked, on each of 3 tries: the path may be
+            // served on another (an Apache event-MPM backend serves it where its stream
+            // comes first), so it is unread, never passed.
+            if !none.ended.is_empty() {
+                out.incomplete.push(IncompleteProbe {
+                    probe: ProbeId::H2C_SMUGGLING_BYPASS.as_str().to_owned(),
+                    tls_version: Some(version),
+                    reason: format!(
+                        "an `Upgrade: h2c` without a certificate on {} was switched (101): the \
+                         server relays HTTP/2 to a backend that speaks h2c, but it ended the \
+                         tunnel after the upgrade's own answer (GOAWAY) each of 3 times, so \
+                         whether {path} is served through such a tunnel could not be read",
+                        none.ended.join(" and ")
+                    ),
+                });
+            } else if !none.unanswered.is_empty() {
+                out.incomplete.push(IncompleteProbe {
+                    probe: ProbeId::H2C_SMUGGLING_BYPASS.as_str().to_owned(),
+                    tls_version: Some(version),
+                    reason: format!(
+                        "an `Upgrade: h2c` without a certificate got no answer ({}): whether a \
+                         backend behind the server took it cannot be told",
+                        none.unanswered.join("; ")
+                    ),
+                });
+            }
+            return out;
         }
-        return out;
     };
     let incomplete = |reason: String| IncompleteProbe {
         probe: ProbeId::H2C_SMUGGLING_BYPASS.as_str().to_owned(),
@@ -205,6 +244,14 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
             )));
             return out;
         }
+        Some(landing::Likeness::Cut) => {
+            out.incomplete.push(incomplete(format!(
+                "{opened}, and {path} asked through that tunnel was served HTTP {status} where \
+                 asked directly it is {refusal}, but its answer was cut too short to tell \
+                 whether it is the page the valid certificate is served"
+            )));
+            return out;
+        }
         Some(landing::Likeness::Near) => {
             out.incomplete.push(incomplete(format!(
                 "{opened}, and {path} asked through that tunnel was served HTTP {status} where \
@@ -223,28 +270,34 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
         }
         Some(landing::Likeness::Same) => {}
     }
-    // The page any path gets directly (an application's shell): no door.
+    // The page any path gets through the tunnel (a backend's shell): no door where it is an
+    // HTML shell, unsure where it is data.
     let nobody = unknown_path("");
-    let control = knock(target, door(scan, version, None, Some(nobody.clone()))).await;
+    let control = knock(
+        target,
+        door(scan, version, Some(&via), Some(nobody.clone())),
+    )
+    .await;
     let mut masked = shown.clone();
     masked.push(nobody.clone());
     let everywhere = control.served()
+        && control.result.h2c == Some(Tunnel::Opened)
         && landing::is_the_protected_page_with(target, scan, first, version, &control, masked)
             .await
             == Some(true);
     if everywhere && !landing::looks_like_a_shell(&control) {
         out.incomplete.push(incomplete(format!(
             "{opened}, and {path} asked through that tunnel was served the protected page, but \
-             so is {nobody} asked directly without a certificate, and it is no HTML shell: the \
-             protected data left open at every path, or a page every path gets, cannot be told"
+             so is {nobody} through it, and it is no HTML page: the protected data left open at \
+             every path, or a page every path gets, cannot be told"
         )));
         return out;
     }
     if everywhere {
         out.notes.push(format!(
             "{version}: {opened}; {path} asked through it was served the page the valid \
-             certificate is served, but so is {nobody} asked directly without a certificate: \
-             the page any path gets, no bypass."
+             certificate is served, but so is {nobody} through it: an HTML shell every path \
+             gets, no bypass."
         ));
         return out;
     }
@@ -256,9 +309,13 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     // an Apache event-MPM backend behind HAProxy did on one tunnel of three, the others ended by
     // GOAWAY, never refused; the page it served is already the protected one, without a
     // certificate), while the path asked directly stays refused.
-    let holds = [&t1, &t2]
-        .iter()
-        .all(|t| t.served() || t.unreadable().is_some())
+    let through = |t: &Seen| {
+        matches!(
+            t.result.h2c,
+            Some(Tunnel::Opened | Tunnel::EndedAfterStreamOne)
+        ) && (t.served() || (t.unreadable().is_some() && t.status().is_none()))
+    };
+    let holds = [&t1, &t2].iter().all(|t| through(t))
         && [&d1, &d2]
             .iter()
             .all(|d| !d.served() && d.unreadable().is_none());
@@ -303,7 +360,7 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     f.evidence
         .insert(format!("{version}: asked again"), again.clone());
     f.evidence.insert(
-        format!("{version}: {nobody} asked directly"),
+        format!("{version}: {nobody} through the tunnel"),
         control.describe(),
     );
     out.findings.push(f);

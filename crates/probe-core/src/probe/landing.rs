@@ -764,23 +764,24 @@ pub async fn is_the_protected_page_with(
         .map(|l| l == Likeness::Same)
 }
 
-/// Whether a served answer reads as a page shell (HTML: its content type, or its body opens with
-/// `<`), as a single-page application serves to every path, rather than data (JSON, text): a
-/// protected page that every path gets without a certificate is no door where it is a shell,
-/// and unsure where it is data (the protected data left open at every path).
+/// Whether a served answer reads as an HTML page shell (its body opens with `<!doctype html` or
+/// `<html`), as a single-page application serves to every path, rather than data (JSON, XML,
+/// text, whatever its content type says): a protected page that every path gets without a
+/// certificate is no door where it is a shell, and unsure where it is data (the protected data
+/// left open at every path).
 pub fn looks_like_a_shell(seen: &Seen) -> bool {
-    let html_type = seen
-        .result
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/html"));
-    let opens_with_tag = seen
-        .result
-        .body
+    let body = &seen.result.body;
+    let start = body
         .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'<');
-    html_type || opens_with_tag
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let head: Vec<u8> = body
+        .iter()
+        .skip(start)
+        .take(14)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    head.starts_with(b"<!doctype html") || head.starts_with(b"<html")
 }
 
 /// How alike a door's page is to the protected page ([`likeness_to_the_protected_page`]).
@@ -795,6 +796,8 @@ pub enum Likeness {
     Near,
     /// Another page.
     Other,
+    /// Cut too short to tell.
+    Cut,
 }
 
 /// [`is_the_protected_page_with`], telling a page much like the protected one ([`Likeness::Near`])
@@ -986,7 +989,8 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
     match best {
         Alike::Same => Likeness::Same,
         Alike::Near => Likeness::Near,
-        Alike::Different | Alike::Unknown => Likeness::Other,
+        Alike::Different => Likeness::Other,
+        Alike::Unknown => Likeness::Cut,
     }
 }
 

@@ -331,6 +331,8 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         header_trust: Some(door.scan.probes.header_trust.clone()),
         method: door.method.clone().unwrap_or(http::Method::GET),
         h2c_via: door.h2c_via.as_deref(),
+        // (A tunnel's exchange is no WebSocket path's: its `via` may answer 426.)
+        open_websockets: door.h2c_via.is_none(),
         alpn,
         ..ExchangeSetup::new(
             &door.scan.probes.provider,

@@ -376,6 +376,11 @@ async fn judge_path(
         // A field apart (`"client_verified":false` where the valid certificate's page says
         // `true`): the protected data telling its caller apart, or a public page on the same
         // template (an audit's Deno router served the ledger so to `/ADMIN/orders`: A, exit 0).
+        Some(landing::Likeness::Cut) => Landing::Unsure(
+            "its answer was cut too short to tell whether it is the page the valid certificate \
+             is served on the path as written"
+                .to_owned(),
+        ),
         Some(landing::Likeness::Near) => Landing::Unsure(
             "its page is much like the one the valid certificate is served on the path as \
              written, but not the same (a field or two apart: the protected page telling its \

@@ -15,18 +15,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use bytes::{Buf as _, Bytes};
-use http_body_util::Full;
 use hyper::body::{Body, Frame, SizeHint};
-use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-
-use super::{finish, request, ConnTask, ExchangeResult, Limits, Shape};
-use super::{Ask, Outcome};
 
 /// The `HTTP2-Settings` sent with the upgrade: base64url of one setting, ENABLE_PUSH = 0 (what
 /// h2csmuggler sends, less its window; RFC 7540 §3.2.1 asks for the header, some servers refuse
 /// an empty one).
-const HTTP2_SETTINGS: &str = "AAIAAAAA";
+pub(super) const HTTP2_SETTINGS: &str = "AAIAAAAA";
 
 /// What came of an `Upgrade: h2c` ([`super::ExchangeResult::h2c`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +43,7 @@ pub const THROUGH_TUNNEL: &str = "asked over HTTP/2 through an h2c tunnel";
 /// The request the `h2` crate opens stream 1 with, never sent: `GET`, scheme `http`, path `/`
 /// (a relative URI of an HTTP/1.1 request: the crate adds the scheme), each an entry of HPACK's
 /// static table, so the encoder's dynamic table stays as the server's decoder has it.
-fn our_stream_one() -> Result<http::Request<()>, http::Error> {
+pub(super) fn our_stream_one() -> Result<http::Request<()>, http::Error> {
     http::Request::builder()
         .method(http::Method::GET)
         .uri("/")
@@ -60,9 +55,8 @@ fn our_stream_one() -> Result<http::Request<()>, http::Error> {
 /// SETTINGS, a WINDOW_UPDATE and that block (a few hundred bytes).
 const HELD_CAP: usize = 16 * 1024;
 
-/// Headers of the connection, which HTTP/2 forbids in a request (`te` but for `trailers`, which
-/// the scan never sends).
-const CONNECTION_HEADERS: [&str; 7] = [
+/// Headers of the connection, which HTTP/2 forbids in a request (`te` but for `trailers`).
+pub(super) const CONNECTION_HEADERS: [&str; 7] = [
     "connection",
     "upgrade",
     "keep-alive",
@@ -79,7 +73,7 @@ const PREFACE_LEN: usize = 24;
 /// server holds stream 1 open for the upgrade request already), and holds back what the server
 /// sends until that block is written, so that the client knows stream 1 before the server's
 /// answer on it arrives and encodes the block before any of the server's settings apply.
-struct SkipStreamOne<S> {
+pub(super) struct SkipStreamOne<S> {
     inner: S,
     /// Our bytes not parsed into whole frames yet.
     parsing: Vec<u8>,
@@ -96,7 +90,7 @@ struct SkipStreamOne<S> {
 }
 
 impl<S> SkipStreamOne<S> {
-    fn new(inner: S) -> Self {
+    pub(super) fn new(inner: S) -> Self {
         Self {
             inner,
             parsing: Vec::new(),
@@ -231,10 +225,21 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for SkipStreamOne<S> {
 
 /// An `h2` response body as an HTTP body (its data, then its trailers), giving back the flow
 /// control window of what is read.
-struct H2Body {
+pub(super) struct H2Body {
     recv: h2::RecvStream,
     data_done: bool,
     done: bool,
+}
+
+impl H2Body {
+    /// The body of `recv`.
+    pub(super) fn new(recv: h2::RecvStream) -> Self {
+        Self {
+            recv,
+            data_done: false,
+            done: false,
+        }
+    }
 }
 
 impl Body for H2Body {
@@ -290,192 +295,10 @@ impl Body for H2Body {
 }
 
 /// Whether an `Upgrade` value names h2c.
-fn names_h2c(value: &[u8]) -> bool {
+pub(super) fn names_h2c(value: &[u8]) -> bool {
     value
         .split(|b| *b == b',')
         .any(|p| p.trim_ascii().eq_ignore_ascii_case(b"h2c"))
-}
-
-/// Asks `ask` through an h2c tunnel: an HTTP/1.1 `Upgrade: h2c` on `via` first, then, where it
-/// is switched (101 naming h2c), `ask`'s path over HTTP/2 on stream 3. The result is that
-/// answer ([`Tunnel::Opened`]), or, where the upgrade was not switched, the upgrade request's
-/// own answer ([`Tunnel::NotSwitched`]).
-pub(super) async fn through_tunnel<S>(
-    io: S,
-    via: &str,
-    ask: &Ask<'_>,
-    limits: &Limits,
-    until: tokio::time::Instant,
-) -> ExchangeResult
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let mut result = tunnel(io, via, ask, limits, until).await;
-    if result.h2c.is_none() {
-        result.h2c = Some(Tunnel::NotSwitched);
-    }
-    result
-}
-
-async fn tunnel<S>(
-    io: S,
-    via: &str,
-    ask: &Ask<'_>,
-    limits: &Limits,
-    until: tokio::time::Instant,
-) -> ExchangeResult
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let handshake = hyper::client::conn::http1::Builder::new()
-        .max_buf_size(limits.header_cap.max(8192))
-        .handshake::<_, Full<Bytes>>(TokioIo::new(io))
-        .await;
-    let (mut sender, conn) = match handshake {
-        Ok(pair) => pair,
-        Err(e) => return super::error(format!("HTTP/1.1 setup failed: {e}")),
-    };
-    let mut conn_task = ConnTask::spawn(conn.with_upgrades());
-    let upgrade_ask = Ask {
-        method: http::Method::GET,
-        authority: ask.authority.clone(),
-        path: via,
-        headers: ask.headers.clone(),
-    };
-    let mut req = match request(&upgrade_ask, false, Shape::AsAsked) {
-        Ok(r) => r,
-        Err(e) => return super::error(format!("cannot build the request: {e}")),
-    };
-    let h = req.headers_mut();
-    h.insert(
-        http::header::CONNECTION,
-        http::HeaderValue::from_static("Upgrade, HTTP2-Settings"),
-    );
-    h.insert(http::header::UPGRADE, http::HeaderValue::from_static("h2c"));
-    h.insert(
-        "http2-settings",
-        http::HeaderValue::from_static(HTTP2_SETTINGS),
-    );
-    let sent = match tokio::time::timeout_at(until, sender.send_request(req)).await {
-        Ok(sent) => sent,
-        Err(_) => {
-            return ExchangeResult {
-                outcome: Some(Outcome::Inconclusive),
-                detail: Some(format!(
-                    "the `Upgrade: h2c` request on {via} got no answer in time"
-                )),
-                ..ExchangeResult::default()
-            }
-        }
-    };
-    let response = match sent {
-        Ok(r)
-            if r.status() == http::StatusCode::SWITCHING_PROTOCOLS
-                && r.headers()
-                    .get(http::header::UPGRADE)
-                    .is_some_and(|v| names_h2c(v.as_bytes())) =>
-        {
-            r
-        }
-        other => return finish(other, &mut conn_task, limits, until).await,
-    };
-    let opened = format!("{THROUGH_TUNNEL} (`Upgrade: h2c` on {via} was answered 101)");
-    let unread = |why: String| ExchangeResult {
-        outcome: Some(Outcome::Inconclusive),
-        detail: Some(format!("{opened}, but {why}")),
-        h2c: Some(Tunnel::Opened),
-        ..ExchangeResult::default()
-    };
-    let upgraded = match tokio::time::timeout_at(until, hyper::upgrade::on(response)).await {
-        Ok(Ok(u)) => u,
-        Ok(Err(e)) => return unread(format!("the connection could not be taken over: {e}")),
-        Err(_) => return unread("the connection could not be taken over in time".to_owned()),
-    };
-    let io = SkipStreamOne::new(TokioIo::new(upgraded));
-    let handshake = h2::client::Builder::new()
-        .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
-        .enable_push(false)
-        .handshake::<_, Bytes>(io);
-    let (client, connection) = match tokio::time::timeout_at(until, handshake).await {
-        Ok(Ok(pair)) => pair,
-        Ok(Err(e)) => return unread(format!("HTTP/2 could not start: {e}")),
-        Err(_) => return unread("HTTP/2 could not start in time".to_owned()),
-    };
-    // Stream 1 is opened before the connection reads anything (see [`SkipStreamOne`]).
-    let mut client = match tokio::time::timeout_at(until, client.ready()).await {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return unread(format!("HTTP/2 refused a stream: {e}")),
-        Err(_) => return unread("HTTP/2 took no stream in time".to_owned()),
-    };
-    let stream_one = match our_stream_one() {
-        Ok(r) => client.send_request(r, true),
-        Err(e) => return unread(format!("cannot build stream 1: {e}")),
-    };
-    let (_stream_one_answer, _) = match stream_one {
-        Ok(pair) => pair,
-        Err(e) => return unread(format!("HTTP/2 refused stream 1: {e}")),
-    };
-    let driver = AbortOnDrop(tokio::spawn(connection));
-    let mut client = match tokio::time::timeout_at(until, client.ready()).await {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return unread(format!("the tunnel ended before the request: {e}")),
-        Err(_) => return unread("the tunnel took no second stream in time".to_owned()),
-    };
-    // HTTP/2 forbids the connection's own headers (RFC 9113 §8.2.2): a user's `-H Connection:
-    // …` goes on the upgrade request, not on stream 3.
-    let over_h2 = Ask {
-        headers: ask
-            .headers
-            .iter()
-            .filter(|(n, _)| !CONNECTION_HEADERS.contains(&n.as_str()))
-            .cloned()
-            .collect(),
-        ..ask.clone()
-    };
-    let req = match request(&over_h2, true, Shape::AsAsked) {
-        Ok(r) => r.map(|_| ()),
-        Err(e) => return unread(format!("cannot build the request: {e}")),
-    };
-    let answer = match client.send_request(req, true) {
-        Ok((answer, _)) => answer,
-        Err(e) => return unread(format!("HTTP/2 refused the request: {e}")),
-    };
-    let response = match tokio::time::timeout_at(until, answer).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) if e.is_go_away() && e.reason() == Some(h2::Reason::NO_ERROR) => {
-            return ExchangeResult {
-                h2c: Some(Tunnel::EndedAfterStreamOne),
-                ..unread(format!(
-                    "the server ended the tunnel after the upgrade's own answer (GOAWAY): {e}"
-                ))
-            };
-        }
-        Ok(Err(e)) => return unread(format!("the path got no answer: {e}")),
-        Err(_) => return unread("the path got no answer in time".to_owned()),
-    };
-    let response = response.map(|recv| H2Body {
-        recv,
-        data_done: false,
-        done: false,
-    });
-    let mut result = super::read_answer(response, limits, until).await;
-    drop(driver);
-    result.h2c = Some(Tunnel::Opened);
-    result.alpn = Some("h2c".to_owned());
-    result.detail = Some(match result.detail.take() {
-        Some(d) => format!("{opened}: {d}"),
-        None => opened,
-    });
-    result
-}
-
-/// A spawned task aborted when dropped.
-struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 #[cfg(test)]

@@ -1048,17 +1048,26 @@ async fn ask_all(
         })
         .collect();
     let mut results = if let (Some(via), false, Some(ask)) = (setup.h2c_via, h2, asks.first()) {
-        vec![h2c::through_tunnel(tls, via, ask, &setup.limits, until).await]
+        vec![h2c_through_tunnel(tls, via, ask, &setup.limits, until).await]
     } else if h2 {
         http2(tls, &asks, &setup.limits, until).await
     } else {
         http1(tls, &asks, &setup.limits, until, setup.open_websockets).await
     };
     for (i, result) in results.iter_mut().enumerate() {
-        result.alpn = alpn.clone();
+        // (An h2c tunnel's answer keeps its own: `h2c`.)
+        if result.h2c != Some(h2c::Tunnel::Opened) {
+            result.alpn = alpn.clone();
+        }
         result.tls_version = version;
         result.resumed = resumed;
-        if let Some(why) = asks.get(i).and_then(|ask| downgraded(result, ask.path)) {
+        // (An answer of the h2c upgrade's path is no answer of the asked path's.)
+        let own_path = result.h2c.is_none();
+        if let Some(why) = asks
+            .get(i)
+            .filter(|_| own_path)
+            .and_then(|ask| downgraded(result, ask.path))
+        {
             result.outcome = Some(Outcome::Inconclusive);
             result.detail = Some(why);
         }
@@ -1960,6 +1969,232 @@ const KEEP_ALIVE_QUICK_ANSWER: Duration = Duration::from_millis(15);
 
 /// The longest one HTTP/1.1 connection carries asks one after another.
 const KEEP_ALIVE_CAP: Duration = Duration::from_millis(250);
+
+/// Asks `ask` through an h2c tunnel: an HTTP/1.1 `Upgrade: h2c` on `via` first, then, where it
+/// is switched (101 naming h2c), `ask`'s path over HTTP/2 on stream 3. The result is that
+/// answer ([`h2c::Tunnel::Opened`]), or, where the upgrade was not switched, the upgrade request's
+/// own answer ([`h2c::Tunnel::NotSwitched`]).
+async fn h2c_through_tunnel<S>(
+    io: S,
+    via: &str,
+    ask: &Ask<'_>,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let mut result = h2c_tunnel(io, via, ask, limits, until).await;
+    if result.h2c.is_none() {
+        result.h2c = Some(h2c::Tunnel::NotSwitched);
+    }
+    result
+}
+
+/// The HTTP/2 windows of an h2c tunnel (stream and connection): room for a page on stream 1 and
+/// the path's on stream 3 at once.
+const H2C_WINDOW: u32 = 1 << 20;
+
+/// Bytes of the upgrade's own answer (stream 1) read and let go of at most.
+const H2C_STREAM_ONE_CAP: usize = 4 << 20;
+
+async fn h2c_tunnel<S>(
+    io: S,
+    via: &str,
+    ask: &Ask<'_>,
+    limits: &Limits,
+    until: tokio::time::Instant,
+) -> ExchangeResult
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let handshake = hyper::client::conn::http1::Builder::new()
+        .max_buf_size(limits.header_cap.max(8192))
+        .handshake::<_, Full<Bytes>>(TokioIo::new(io))
+        .await;
+    let (mut sender, conn) = match handshake {
+        Ok(pair) => pair,
+        Err(e) => return error(format!("HTTP/1.1 setup failed: {}", describe_error(&e))),
+    };
+    let mut conn_task = ConnTask::spawn(conn.with_upgrades());
+    let upgrade_ask = Ask {
+        method: http::Method::GET,
+        authority: ask.authority.clone(),
+        path: via,
+        headers: ask.headers.clone(),
+    };
+    let mut req = match request(&upgrade_ask, false, Shape::AsAsked) {
+        Ok(r) => r,
+        Err(e) => return error(format!("cannot build the request: {}", describe_error(&e))),
+    };
+    let h = req.headers_mut();
+    h.insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("Upgrade, HTTP2-Settings"),
+    );
+    h.insert(http::header::UPGRADE, http::HeaderValue::from_static("h2c"));
+    h.insert(
+        "http2-settings",
+        http::HeaderValue::from_static(h2c::HTTP2_SETTINGS),
+    );
+    let sent = match tokio::time::timeout_at(until, sender.send_request(req)).await {
+        Ok(sent) => sent,
+        Err(_) => {
+            return ExchangeResult {
+                outcome: Some(Outcome::Inconclusive),
+                detail: Some(format!(
+                    "the `Upgrade: h2c` request on {via} got no answer in time"
+                )),
+                ..ExchangeResult::default()
+            }
+        }
+    };
+    let response = match sent {
+        Ok(r)
+            if r.status() == http::StatusCode::SWITCHING_PROTOCOLS
+                && r.headers()
+                    .get(http::header::UPGRADE)
+                    .is_some_and(|v| h2c::names_h2c(v.as_bytes())) =>
+        {
+            r
+        }
+        other => return finish(other, &mut conn_task, limits, until).await,
+    };
+    let opened = format!(
+        "{} (`Upgrade: h2c` on {via} was answered 101)",
+        h2c::THROUGH_TUNNEL
+    );
+    let unread = |why: String| ExchangeResult {
+        outcome: Some(Outcome::Inconclusive),
+        detail: Some(format!("{opened}, but {why}")),
+        h2c: Some(h2c::Tunnel::Opened),
+        ..ExchangeResult::default()
+    };
+    let upgraded = match tokio::time::timeout_at(until, hyper::upgrade::on(response)).await {
+        Ok(Ok(u)) => u,
+        Ok(Err(e)) => {
+            return unread(format!(
+                "the connection could not be taken over: {}",
+                describe_error(&e)
+            ))
+        }
+        Err(_) => return unread("the connection could not be taken over in time".to_owned()),
+    };
+    let io = h2c::SkipStreamOne::new(TokioIo::new(upgraded));
+    let handshake = h2::client::Builder::new()
+        .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
+        .enable_push(false)
+        .initial_window_size(H2C_WINDOW)
+        .initial_connection_window_size(H2C_WINDOW)
+        .handshake::<_, Bytes>(io);
+    let (client, connection) = match tokio::time::timeout_at(until, handshake).await {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(e)) => return unread(format!("HTTP/2 could not start: {}", describe_error(&e))),
+        Err(_) => return unread("HTTP/2 could not start in time".to_owned()),
+    };
+    // Stream 1 is opened before the connection reads anything (see [`SkipStreamOne`]).
+    let mut client = match tokio::time::timeout_at(until, client.ready()).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return unread(format!("HTTP/2 refused a stream: {}", describe_error(&e))),
+        Err(_) => return unread("HTTP/2 took no stream in time".to_owned()),
+    };
+    let stream_one = match h2c::our_stream_one() {
+        Ok(r) => client.send_request(r, true),
+        Err(e) => return unread(format!("cannot build stream 1: {}", describe_error(&e))),
+    };
+    let (stream_one_answer, _) = match stream_one {
+        Ok(pair) => pair,
+        Err(e) => return unread(format!("HTTP/2 refused stream 1: {}", describe_error(&e))),
+    };
+    let driver = AbortOnDrop(tokio::spawn(connection));
+    // The upgrade's own answer (stream 1) read and let go of as it comes, so that a long page on
+    // `via` cannot hold the connection's window that stream 3's body needs (capped: past it the
+    // stream is reset).
+    let _stream_one = AbortOnDrop(tokio::spawn(async move {
+        let Ok(answer) = stream_one_answer.await else {
+            return;
+        };
+        let mut body = answer.into_body();
+        let mut read = 0usize;
+        while let Some(Ok(data)) = body.data().await {
+            read += data.len();
+            let _ = body.flow_control().release_capacity(data.len());
+            if read > H2C_STREAM_ONE_CAP {
+                return;
+            }
+        }
+    }));
+    let mut client = match tokio::time::timeout_at(until, client.ready()).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            return unread(format!(
+                "the tunnel ended before the request: {}",
+                describe_error(&e)
+            ))
+        }
+        Err(_) => return unread("the tunnel took no second stream in time".to_owned()),
+    };
+    // HTTP/2 forbids the connection's own headers (RFC 9113 §8.2.2): a user's `-H Connection:
+    // …` goes on the upgrade request, not on stream 3.
+    let over_h2 = Ask {
+        headers: ask
+            .headers
+            .iter()
+            .filter(|(n, v)| {
+                !h2c::CONNECTION_HEADERS.contains(&n.as_str())
+                    || (n == http::header::TE && v.as_bytes().eq_ignore_ascii_case(b"trailers"))
+            })
+            .cloned()
+            .collect(),
+        ..ask.clone()
+    };
+    let req = match request(&over_h2, true, Shape::AsAsked) {
+        Ok(r) => r.map(|_| ()),
+        Err(e) => return unread(format!("cannot build the request: {}", describe_error(&e))),
+    };
+    let answer = match client.send_request(req, true) {
+        Ok((answer, _)) => answer,
+        Err(e) => {
+            return unread(format!(
+                "HTTP/2 refused the request: {}",
+                describe_error(&e)
+            ))
+        }
+    };
+    let response = match tokio::time::timeout_at(until, answer).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) if e.is_go_away() && e.reason() == Some(h2::Reason::NO_ERROR) => {
+            return ExchangeResult {
+                h2c: Some(h2c::Tunnel::EndedAfterStreamOne),
+                ..unread(format!(
+                    "the server ended the tunnel after the upgrade's own answer (GOAWAY): {}",
+                    describe_error(&e)
+                ))
+            };
+        }
+        Ok(Err(e)) => return unread(format!("the path got no answer: {}", describe_error(&e))),
+        Err(_) => return unread("the path got no answer in time".to_owned()),
+    };
+    let response = response.map(h2c::H2Body::new);
+    let mut result = read_answer(response, limits, until).await;
+    drop(driver);
+    result.h2c = Some(h2c::Tunnel::Opened);
+    result.alpn = Some("h2c".to_owned());
+    result.detail = Some(match result.detail.take() {
+        Some(d) => format!("{opened}: {d}"),
+        None => opened,
+    });
+    result
+}
+
+/// A spawned task aborted when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 /// HTTP/1.1: the asks one after another on one keep-alive connection, while the server keeps
 /// it open, each body was read whole and [`KEEP_ALIVE_BUDGET`] is not spent (or the answers stay
