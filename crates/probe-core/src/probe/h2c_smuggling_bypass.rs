@@ -9,12 +9,13 @@
 //!
 //! Where the protected name answered an anonymous client over HTTP without serving it (401, 403,
 //! a redirect, 404; not nginx's own certificate page), an `Upgrade: h2c` goes without a
-//! certificate on `/` (and, where that is the protected path or was not served, on a path nobody
-//! serves, which a catch-all location forwards) on the newest version refused so
+//! certificate on `/`, a path nobody serves (which a catch-all location forwards), then the paths
+//! WebSocket locations take (`/ws/`, `/websocket`, `/socket.io/`), until one is switched, on the
+//! newest version refused so
 //! ([`crate::transport::h2c`]). Where it is switched, the path as written is asked over HTTP/2
 //! through the tunnel. A 2xx is a door only where its page is the very page the valid certificate
-//! is served (without `client-cert` or a staging CA: incomplete; a page much like it or cut short:
-//! incomplete), not a page every path gets through the tunnel (an HTML shell: no door; data:
+//! is served (without `client-cert` or a staging CA: incomplete; a page much like it, sharing its
+//! words, cut short or never ended: incomplete), not a page every path gets through the tunnel (an HTML shell: no door; data:
 //! incomplete), and only when two more tries through the tunnel are answered no otherwise (served,
 //! or broken off: a backend that ends its tunnels early serves some only) while the path asked
 //! directly, twice beside them, stays refused. A tunnel whose answer could not be read, or that
@@ -45,7 +46,7 @@ pub struct H2cSmugglingBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::H2C_SMUGGLING_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, and on a path nobody serves where `/` is the protected path or was not served; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, or a page much like it, incomplete) and not the page a path nobody serves gets through the tunnel (an HTML shell: no door; data: incomplete), then through the tunnel twice more (served or broken off, never answered otherwise) beside the path asked directly twice (refused each time); on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
+    presents: "no certificate, the protected SNI and `Host`, an HTTP/1.1 `Upgrade: h2c` (with `HTTP2-Settings`) on `/`, a path nobody serves, then `/ws/`, `/websocket` and `/socket.io/` (where a proxy forwards `Upgrade` on its WebSocket location alone) until one is switched; where a server switches protocols (101), the protected path asked over HTTP/2 through that tunnel; on a 2xx, a door only where the page is the very one the valid certificate is served (without `client-cert` or a staging CA, or a page much like it, incomplete) and not the page a path nobody serves gets through the tunnel (an HTML shell: no door; data: incomplete), then through the tunnel twice more (served or broken off, never answered otherwise) beside the path asked directly twice (refused each time); on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page)",
     needs: "a target that answers an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::H2cSmugglingBypass],
 };
@@ -111,6 +112,9 @@ fn refusal_words(o: &ProbeObservation) -> String {
     }
 }
 
+/// The paths WebSocket locations are most often given, where a proxy may forward `Upgrade` alone.
+const WEBSOCKET_PATHS: [&str; 3] = ["/ws/", "/websocket", "/socket.io/"];
+
 /// What the upgrades got where none opened a tunnel that answered.
 #[derive(Default)]
 struct NoTunnel {
@@ -127,11 +131,22 @@ async fn open_tunnel(
     scan: &ScanContext,
     version: TlsVersion,
 ) -> Result<(String, Seen), NoTunnel> {
+    // `/`, a path nobody serves (a catch-all location forwards it where `/` is served by the
+    // front itself or guarded too), then the paths WebSocket locations take, where a proxy
+    // forwards `Upgrade` alone (nginx's `location /ws/ { proxy_set_header Upgrade
+    // $http_upgrade; … }`): the first that switches is the tunnel.
     let mut vias: Vec<String> = Vec::new();
     if bare(&target.path) != "/" {
         vias.push("/".to_owned());
     }
     vias.push(unknown_path(""));
+    let own = bare(&target.path).trim_end_matches('/').to_owned();
+    vias.extend(
+        WEBSOCKET_PATHS
+            .iter()
+            .filter(|p| p.trim_end_matches('/') != own)
+            .map(|p| (*p).to_owned()),
+    );
     let mut got: Vec<String> = Vec::new();
     let mut none = NoTunnel::default();
     for via in vias {
@@ -153,12 +168,6 @@ async fn open_tunnel(
             }
         }
         got.push(format!("{via}: {}", seen.describe()));
-        // A path nobody serves is tried only where `/` was not served (refused too, closed
-        // …): a front that serves `/` and does not forward its upgrade forwards no more
-        // elsewhere.
-        if seen.served() {
-            break;
-        }
     }
     tracing::debug!(target: "probe_core::h2c", url = %target.url, ?got, "no h2c tunnel");
     Err(none)
@@ -185,10 +194,10 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
                     probe: ProbeId::H2C_SMUGGLING_BYPASS.as_str().to_owned(),
                     tls_version: Some(version),
                     reason: format!(
-                        "an `Upgrade: h2c` without a certificate on {} was switched (101): the \
-                         server relays HTTP/2 to a backend that speaks h2c, but it ended the \
-                         tunnel after the upgrade's own answer (GOAWAY) each of 3 times, so \
-                         whether {path} is served through such a tunnel could not be read",
+                        "an `Upgrade: h2c` without a certificate on {} was switched (101), but \
+                         the server ended the HTTP/2 connection (GOAWAY) before answering {path} \
+                         on it each of 3 times, so whether {path} is served through such a \
+                         tunnel could not be read",
                         none.ended.join(" and ")
                     ),
                 });
@@ -212,9 +221,20 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
         reason,
     };
     let opened = format!(
-        "an `Upgrade: h2c` on {via} without a certificate was switched (101): the server relays \
-         HTTP/2 to a backend that speaks h2c"
+        "an `Upgrade: h2c` on {via} without a certificate was switched (101): HTTP/2 then flowed \
+         over that connection, past any rule that reads only the HTTP/1.1 request (a proxy's)"
     );
+    let answer = |t: &Seen| match t.status() {
+        Some(status) => format!(
+            "answered HTTP {status}{}",
+            t.result
+                .body_excerpt
+                .as_deref()
+                .map(|b| format!(" (\"{}\")", crate::text::sanitize(b.as_bytes(), 60)))
+                .unwrap_or_default()
+        ),
+        None => t.describe(),
+    };
     if let Some(why) = seen.unreadable() {
         out.incomplete.push(incomplete(format!(
             "{opened}, but {path} asked through that tunnel could not be read: {why}"
@@ -223,11 +243,20 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     }
     if !seen.served() {
         out.notes.push(format!(
-            "{version}: {opened}; {path} asked through it was {}: no bypass there, but every \
-             request over such a tunnel passes the front's rules unread (forward `Upgrade` only \
-             on WebSocket paths, and only `websocket`).",
-            seen.describe()
+            "{version}: {opened}; {path} asked through it was {}: no bypass there. Where a \
+             proxy relays such upgrades, what follows them passes its rules unread (forward \
+             `Upgrade` only on WebSocket paths, and only `websocket`).",
+            answer(&seen)
         ));
+        return out;
+    }
+    // A body that never ended (a stall, not the cap) is no page to compare.
+    if !seen.result.complete && !seen.result.truncated {
+        out.incomplete.push(incomplete(format!(
+            "{opened}, and {path} asked through that tunnel was answered HTTP {}, but its body \
+             did not end: it cannot be told which page it is",
+            seen.status().unwrap_or_default()
+        )));
         return out;
     }
     let status = seen.status().unwrap_or_default();
@@ -262,10 +291,28 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
             return out;
         }
         Some(landing::Likeness::Other) => {
-            out.notes.push(format!(
-                "{version}: {opened}; {path} asked through it was served HTTP {status}, but \
-                 unlike the page the valid certificate is served: no bypass."
-            ));
+            // Another page, but one sharing the protected page's words (the same items beside a
+            // caller told apart in more than a field or two: an audit's `"client_verified":
+            // false, "user": null`, read as another page, B, exit 0) may be the protected data
+            // all the same: unsure. Only a page wholly unlike it is none.
+            let valid = landing::protected_page_excerpt(target, scan, first, version).await;
+            let body = seen.result.body_excerpt.as_deref().unwrap_or_default();
+            if valid
+                .as_deref()
+                .is_some_and(|v| super::page::wholly_unlike(v, body))
+            {
+                out.notes.push(format!(
+                    "{version}: {opened}; {path} asked through it was served HTTP {status}, but \
+                     a page wholly unlike the one the valid certificate is served: no bypass."
+                ));
+            } else {
+                out.incomplete.push(incomplete(format!(
+                    "{opened}, and {path} asked through that tunnel was served HTTP {status} \
+                     where asked directly it is {refusal}: a page that is not the one the valid \
+                     certificate is served but shares its words (the protected data beside a \
+                     caller told apart, or another page of the site, cannot be told)"
+                )));
+            }
             return out;
         }
         Some(landing::Likeness::Same) => {}
@@ -345,9 +392,9 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
             "{version}: without a certificate{sni}, an HTTP/1.1 `Upgrade: h2c` on {via} was \
              switched (101 Switching Protocols), and {path} asked over HTTP/2 through that \
              tunnel was served the protected page, where asked directly it is {refusal}. The \
-             front checks the client certificate on the requests it reads and forwards the \
-             `Upgrade` header to a backend that speaks h2c; once the backend answers 101, the \
-             front relays the connection without reading it."
+             rule that refuses it reads only HTTP/1.1 requests (a proxy's, forwarding the \
+             `Upgrade` header to a backend that speaks h2c, which then relays the connection \
+             without reading it; or a server's own that does not hold for HTTP/2 streams)."
         ),
     );
     f.tls_versions = vec![version];
