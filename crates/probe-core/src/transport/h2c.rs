@@ -87,6 +87,24 @@ pub(super) struct SkipStreamOne<S> {
     skipped: bool,
     /// The reader waiting for [`Self::skipped`].
     reader: Option<Waker>,
+    /// The server's first frame as it comes in, until it is whole.
+    first_frame: Vec<u8>,
+    /// Told the server's first SETTINGS: its `SETTINGS_MAX_CONCURRENT_STREAMS` (`None`: not
+    /// set, no limit), once its first frame was read whole (none where it was no SETTINGS).
+    settings: Option<tokio::sync::oneshot::Sender<Option<u32>>>,
+}
+
+/// The server's first frame (its SETTINGS, RFC 9113 §3.4) is read whole past this, or never.
+const FIRST_FRAME_CAP: usize = 9 + 16_384;
+
+/// `SETTINGS_MAX_CONCURRENT_STREAMS` in a SETTINGS frame's `payload` (`None`: not set).
+pub(super) fn max_concurrent_streams(payload: &[u8]) -> Option<u32> {
+    payload
+        .chunks_exact(6)
+        .filter_map(|e| <[u8; 6]>::try_from(e).ok())
+        .filter(|e| u16::from_be_bytes([e[0], e[1]]) == 0x3)
+        .map(|e| u32::from_be_bytes([e[2], e[3], e[4], e[5]]))
+        .last()
 }
 
 impl<S> SkipStreamOne<S> {
@@ -99,7 +117,42 @@ impl<S> SkipStreamOne<S> {
             in_block: false,
             skipped: false,
             reader: None,
+            first_frame: Vec::new(),
+            settings: None,
         }
+    }
+
+    /// Where the server's first SETTINGS is told ([`Self::settings`]).
+    pub(super) fn tell_settings(&mut self) -> tokio::sync::oneshot::Receiver<Option<u32>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.settings = Some(tx);
+        rx
+    }
+
+    /// Takes in bytes the server sent, until its first frame is whole; tells what its SETTINGS
+    /// say of concurrent streams.
+    fn saw(&mut self, bytes: &[u8]) {
+        if self.settings.is_none() {
+            return;
+        }
+        let room = FIRST_FRAME_CAP.saturating_sub(self.first_frame.len());
+        self.first_frame
+            .extend_from_slice(bytes.get(..room.min(bytes.len())).unwrap_or_default());
+        let Some(head) = self.first_frame.first_chunk::<9>().copied() else {
+            return;
+        };
+        let len = usize::from(head[0]) << 16 | usize::from(head[1]) << 8 | usize::from(head[2]);
+        let Some(payload) = self.first_frame.get(9..9 + len) else {
+            if self.first_frame.len() >= FIRST_FRAME_CAP {
+                self.settings = None;
+            }
+            return;
+        };
+        let max = (head[3] == 0x4).then(|| max_concurrent_streams(payload));
+        if let (Some(tx), Some(max)) = (self.settings.take(), max) {
+            let _ = tx.send(max);
+        }
+        self.first_frame = Vec::new();
     }
 
     /// Moves the whole frames of [`Self::parsing`] to [`Self::out`], but stream 1's header block.
@@ -177,7 +230,13 @@ impl<S: AsyncRead + Unpin> AsyncRead for SkipStreamOne<S> {
             this.reader = Some(cx.waker().clone());
             return Poll::Pending;
         }
-        Pin::new(&mut this.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let read = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if this.settings.is_some() {
+            let new = buf.filled().get(before..).unwrap_or_default().to_vec();
+            this.saw(&new);
+        }
+        read
     }
 }
 
@@ -363,6 +422,23 @@ mod tests {
         assert!(!s.skipped);
         assert_eq!(s.out.len(), 24 + 9);
         assert_eq!(s.parsing.len(), 5);
+    }
+
+    /// The server's first SETTINGS, read in pieces, tells its concurrent-stream limit (or none).
+    #[test]
+    fn the_server_settings_tell_its_stream_limit() {
+        let settings = frame(0x4, 0, 0, &[0, 3, 0, 0, 0, 1, 0, 4, 0, 1, 0, 0]);
+        let mut s = SkipStreamOne::new(());
+        let mut rx = s.tell_settings();
+        for piece in settings.chunks(5) {
+            s.saw(piece);
+        }
+        assert_eq!(rx.try_recv().ok(), Some(Some(1)));
+        let mut s = SkipStreamOne::new(());
+        let mut rx = s.tell_settings();
+        s.saw(&frame(0x4, 0, 0, &[0, 4, 0, 1, 0, 0]));
+        assert_eq!(rx.try_recv().ok(), Some(None));
+        assert_eq!(max_concurrent_streams(&[0, 3, 0, 0, 0, 100]), Some(100));
     }
 
     #[test]

@@ -1995,6 +1995,10 @@ where
 /// the path's on stream 3 at once.
 const H2C_WINDOW: u32 = 1 << 20;
 
+/// How long an h2c tunnel waits for the server's SETTINGS before stream 3 (they come first, with
+/// or before stream 1's answer).
+const H2C_SETTINGS_WAIT: Duration = Duration::from_millis(500);
+
 /// Bytes of the upgrade's own answer (stream 1) read and let go of at most.
 const H2C_STREAM_ONE_CAP: usize = 4 << 20;
 
@@ -2080,7 +2084,8 @@ where
         }
         Err(_) => return unread("the connection could not be taken over in time".to_owned()),
     };
-    let io = h2c::SkipStreamOne::new(TokioIo::new(upgraded));
+    let mut io = h2c::SkipStreamOne::new(TokioIo::new(upgraded));
+    let server_settings = io.tell_settings();
     let handshake = h2::client::Builder::new()
         .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
         .enable_push(false)
@@ -2110,6 +2115,7 @@ where
     // The upgrade's own answer (stream 1) read and let go of as it comes, so that a long page on
     // `via` cannot hold the connection's window that stream 3's body needs (capped: past it the
     // stream is reset).
+    let (stream_one_done, stream_one_ended) = tokio::sync::oneshot::channel::<()>();
     let _stream_one = AbortOnDrop(tokio::spawn(async move {
         let Ok(answer) = stream_one_answer.await else {
             return;
@@ -2123,7 +2129,19 @@ where
                 return;
             }
         }
+        let _ = stream_one_done.send(());
     }));
+    // Stream 3 goes at once (a backend that ends its tunnel after stream 1, as Apache's event
+    // MPM does, serves it only where it comes first), but not past a server that takes one
+    // stream at a time (`SETTINGS_MAX_CONCURRENT_STREAMS` 1, which its SETTINGS say before
+    // stream 1's answer): there it waits for stream 1 to end (an audit's Hypercorn ended the
+    // connection for a protocol error).
+    let settings_by = (tokio::time::Instant::now() + H2C_SETTINGS_WAIT).min(until);
+    if let Ok(Ok(Some(max))) = tokio::time::timeout_at(settings_by, server_settings).await {
+        if max < 2 {
+            let _ = tokio::time::timeout_at(until, stream_one_ended).await;
+        }
+    }
     let mut client = match tokio::time::timeout_at(until, client.ready()).await {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
