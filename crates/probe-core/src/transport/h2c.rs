@@ -104,7 +104,7 @@ pub(super) fn max_concurrent_streams(payload: &[u8]) -> Option<u32> {
         .filter_map(|e| <[u8; 6]>::try_from(e).ok())
         .filter(|e| u16::from_be_bytes([e[0], e[1]]) == 0x3)
         .map(|e| u32::from_be_bytes([e[2], e[3], e[4], e[5]]))
-        .last()
+        .next_back()
 }
 
 impl<S> SkipStreamOne<S> {
