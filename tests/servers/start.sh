@@ -32,6 +32,7 @@
 #                             taken from X-Forwarded-For (realip), is in 10.0.0.0/8
 #   nginx-optional-healthcheck-ua   optional + 403 unless verified or the User-Agent names a
 #                             health checker (kube-probe/, ELB-HealthChecker/, GoogleHC/)
+#   nginx-optional-healthcheck-ua-verify   the same, its page showing $ssl_client_verify
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
 #                             User-Agent is answered 200 "healthy" on every path (a health answer)
 #   nginx-optional-xfp-http | nginx-optional-options-open | nginx-optional-upgrade-open
@@ -1591,8 +1592,8 @@ nginx-*)
     server_extra='set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;'
     dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($remote_addr ~ "^10[.]") { set $deny 0; } if ($deny = 1) { return 403; }'
     ;;
-  optional-healthcheck-ua | optional-healthcheck-answer | optional-xfp-http | optional-options-open | \
-    optional-upgrade-open)
+  optional-healthcheck-ua | optional-healthcheck-ua-verify | optional-healthcheck-answer | \
+    optional-xfp-http | optional-options-open | optional-upgrade-open)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -1601,10 +1602,17 @@ nginx-*)
     # says it came over plain HTTP (real_servers.rs forwarded_headers_carry_the_certificate_itself);
     # -options-open an OPTIONS, CORS preflights let through before a page served to any method
     # (real_servers.rs an_options_exemption_is_no_key); -upgrade-open a request asking to upgrade,
-    # the WebSocket handler left to check (real_servers.rs an_upgrade_exemption_is_no_key)
+    # the WebSocket handler left to check (real_servers.rs an_upgrade_exemption_is_no_key);
+    # -healthcheck-ua-verify the health checkers' exemption before a page that shows
+    # $ssl_client_verify (`"verified":"NONE"` where the valid certificate's page says `SUCCESS`:
+    # one token of nine apart, passed for "another page"; real_servers.rs
+    # a_health_checkers_user_agent_is_no_key)
     allow_when() { dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } if ($1) { set \$deny 0; } if (\$deny = 1) { return 403; }"; }
     case $mode in
-    optional-healthcheck-ua) allow_when '$http_user_agent ~* "^(kube-probe|ELB-HealthChecker|GoogleHC)/"' ;;
+    optional-healthcheck-ua | optional-healthcheck-ua-verify)
+      allow_when '$http_user_agent ~* "^(kube-probe|ELB-HealthChecker|GoogleHC)/"'
+      [ "$mode" = optional-healthcheck-ua-verify ] && shows_verify=1
+      ;;
     optional-healthcheck-answer)
       dn_check='if ($http_user_agent ~* "(kube-probe|ELB-HealthChecker|GoogleHC)") { return 200 "healthy\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
       ;;
@@ -1615,6 +1623,9 @@ nginx-*)
     mode=optional
     content_type=application/json
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
+    if [ -n "${shows_verify:-}" ]; then
+      ok_body='{\"ok\":true,\"verified\":\"$ssl_client_verify\",\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
+    fi
     ;;
   optional_no_ca-403-404root)
     # any certificate through the TLS layer, the application refusing (403) all but a verified

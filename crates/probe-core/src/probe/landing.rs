@@ -159,6 +159,39 @@ enum Alike {
     Same,
 }
 
+/// How near a page must be to the protected page to be [`Alike::Near`]: at most one token in
+/// this many differs ([`near_the_protected_page`] adds short pages).
+const NEAR_THE_PROTECTED_PAGE: usize = 20;
+
+/// On a short page, one or two tokens differing from the protected page are near still where at
+/// most one in this many differs.
+const SHORT_PAGE_NEAR: usize = 6;
+
+/// [`alike`] with the protected page: near also where a short page (an API's JSON) is one or
+/// two tokens apart from it. One token in 20 is none on a page of 12 tokens, yet
+/// `{"verified":false,"orders":…}` where the valid certificate's page says `true` is that page
+/// telling its caller apart, never another page: a side door that got it was passed.
+fn near_the_protected_page(a: &Page, b: &Page, changing: Option<&[bool]>) -> Alike {
+    match alike(a, b, changing, NEAR_THE_PROTECTED_PAGE) {
+        Alike::Different if !a.cut && !b.cut && a.tokens.len() == b.tokens.len() => {
+            let changing = changing.filter(|v| v.len() == b.tokens.len());
+            let diffs = a
+                .tokens
+                .iter()
+                .zip(&b.tokens)
+                .enumerate()
+                .filter(|(i, (x, y))| x != y && changing.is_none_or(|v| v.get(*i) != Some(&true)))
+                .count();
+            if diffs <= 2 && diffs * SHORT_PAGE_NEAR <= a.tokens.len() {
+                Alike::Near
+            } else {
+                Alike::Different
+            }
+        }
+        how => how,
+    }
+}
+
 /// Where a control asked twice got different tokens, unless that is more than two and more than
 /// a tenth of them (the two answers are then not one page with a few changing tokens).
 fn changing(c: &Control, names: &[String], holder: &[String]) -> Option<Vec<bool>> {
@@ -386,7 +419,8 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
     }
     // Near a control: at most 2% of the tokens differ; near the protected page with the
     // certificate: at most 5% (it may show the certificate's identity).
-    let how_alike = |ctl: &Control, near: usize, shows_holder: bool| -> Alike {
+    // `short_pages`: [`near_the_protected_page`] for the protected page.
+    let how_alike = |ctl: &Control, near: usize, shows_holder: bool, short_pages: bool| -> Alike {
         let (names, door_page) = if shows_holder {
             (&asked_names, &door_page_asked)
         } else {
@@ -406,7 +440,11 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
                 } else {
                     learned.clone()
                 };
-                let how = alike(door_page, &page, may_differ.as_deref(), near);
+                let how = if short_pages {
+                    near_the_protected_page(door_page, &page, may_differ.as_deref())
+                } else {
+                    alike(door_page, &page, may_differ.as_deref(), near)
+                };
                 match shows_holder.then(|| holder_stretch(door_page, &page, learned.as_deref())) {
                     Some(Some(stretch)) => how.max(stretch),
                     _ => how,
@@ -415,7 +453,10 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
             .max()
             .unwrap_or(Alike::Different)
     };
-    let reference = c.reference.as_ref().map(|r| how_alike(r, 20, true));
+    let reference = c
+        .reference
+        .as_ref()
+        .map(|r| how_alike(r, NEAR_THE_PROTECTED_PAGE, true, true));
     if reference == Some(Alike::Same) {
         return (Landing::Protected, reference);
     }
@@ -439,11 +480,11 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
     let own = c
         .own
         .as_ref()
-        .map_or(Alike::Different, |o| how_alike(o, 50, false));
+        .map_or(Alike::Different, |o| how_alike(o, 50, false, false));
     let unknown = c
         .unknown
         .as_ref()
-        .map_or(Alike::Different, |u| how_alike(u, 50, false));
+        .map_or(Alike::Different, |u| how_alike(u, 50, false, false));
     if own == Alike::Unknown || unknown == Alike::Unknown {
         return (
             Landing::Unsure(
@@ -504,7 +545,20 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
         _ => format!("a page much like the one any unknown Host gets (as Host {unknown_host} did)"),
     };
     let like_a_control = own == Alike::Same || unknown == Alike::Same;
-    let landing = match (&c.reference, reference) {
+    // The very page a control got, a token or two apart from a short protected page: the
+    // control's page (a public `{"area":"public"}` beside `{"area":"admin"}`), not the protected
+    // one.
+    let short_near_only = reference == Some(Alike::Near)
+        && c.reference
+            .as_ref()
+            .map(|r| how_alike(r, NEAR_THE_PROTECTED_PAGE, true, false))
+            == Some(Alike::Different);
+    let reference_for_control = if like_a_control && short_near_only {
+        Some(Alike::Different)
+    } else {
+        reference
+    };
+    let landing = match (&c.reference, reference_for_control) {
         (Some(r), Some(Alike::Different)) if r.seen.served() && like_a_control => {
             Landing::Elsewhere(format!(
                 "{page}, not the protected site's (its page with the client certificate differs)"
@@ -978,7 +1032,7 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
         .map(|seen| {
             let page = Page::of(seen, &names, &c.holder);
             let may_differ = holder_shown(&door_page, &page, learned.clone());
-            let how = alike(&door_page, &page, may_differ.as_deref(), 20);
+            let how = near_the_protected_page(&door_page, &page, may_differ.as_deref());
             match holder_stretch(&door_page, &page, learned.as_deref()) {
                 Some(stretch) => how.max(stretch),
                 None => how,
@@ -1252,6 +1306,66 @@ mod tests {
             None,
             50,
         )
+    }
+
+    /// A short page (under 20 tokens, punctuation included) a field or two apart from the
+    /// protected page is near it, where one token in 20 would call it another page (a small
+    /// secret's endpoint showing `"verified":false` beside `true` was passed); more apart, or
+    /// two tokens apart on a page of nine, it stays another page.
+    #[test]
+    fn a_short_page_a_field_apart_is_near_the_protected_page() {
+        let names = [PROTECTED.to_owned()];
+        let page = |body: &str| Page::of(&http(200, body), &names, &[]);
+        let protected = page(r#"{"verified":true,"key":"sk-live-42"}"#);
+        let door = page(r#"{"verified":false,"key":"sk-live-42"}"#);
+        assert_eq!(protected.tokens.len(), 15);
+        assert_eq!(alike(&door, &protected, None, 20), Alike::Different);
+        assert_eq!(
+            near_the_protected_page(&door, &protected, None),
+            Alike::Near
+        );
+        let two = page(r#"{"verified":false,"key":"sk-test-42"}"#);
+        assert_eq!(near_the_protected_page(&two, &protected, None), Alike::Near);
+        let three = page(r#"{"verified":false,"kid":"sk-test-42"}"#);
+        assert_eq!(
+            near_the_protected_page(&three, &protected, None),
+            Alike::Different
+        );
+        let (tiny, other) = (page(r#"{"area":"admin"}"#), page(r#"{"zone":"guest"}"#));
+        assert_eq!(
+            near_the_protected_page(&other, &tiny, None),
+            Alike::Different
+        );
+        assert_eq!(
+            near_the_protected_page(&protected, &protected, None),
+            Alike::Same
+        );
+    }
+
+    /// A door on another name that got the short page every Host of that name gets, a token
+    /// apart from the protected one (`"area":"public"` beside `"area":"admin"`): the control's
+    /// page, elsewhere, never unsure for being near; a short page like no control, a token apart
+    /// from the protected one, is near it (unsure where judged, never elsewhere).
+    #[test]
+    fn a_controls_short_page_a_token_apart_from_the_protected_one_is_elsewhere() {
+        let (public, admin) = (r#"{"area":"public","v":2}"#, r#"{"area":"admin","v":2}"#);
+        let c = controls(
+            Some(http(200, public)),
+            http(200, public),
+            Some(http(200, admin)),
+        );
+        assert!(matches!(
+            landing(&http(200, public), &c),
+            Landing::Elsewhere(_)
+        ));
+        let c = controls(
+            Some(http(404, "no such site here at all")),
+            http(404, "no such site here at all"),
+            Some(http(200, admin)),
+        );
+        let (verdict, reference) = by_pages_judging(&http(200, r#"{"area":"guest","v":2}"#), &c);
+        assert_eq!(reference, Some(Alike::Near));
+        assert_eq!(verdict, Landing::Protected);
     }
 
     /// A page of `n` words, `word` at `at`.

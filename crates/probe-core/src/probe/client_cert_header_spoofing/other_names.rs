@@ -350,8 +350,35 @@ pub(super) async fn judge(
             landing::is_the_protected_page_with(target, scan, first, version, &s, aliases).await
         }
     };
-    if protected(seen.clone(), Vec::new()).await != Some(true) {
-        return Verdict::Shut;
+    let likeness = landing::likeness_to_the_protected_page(
+        target,
+        scan,
+        first,
+        version,
+        seen,
+        aliases.clone(),
+    )
+    .await;
+    match likeness {
+        Some(landing::Likeness::Same) => {}
+        // A field apart from the protected page (`"client_verified":false` where the valid
+        // certificate's page says `true`): the protected application telling its caller apart,
+        // or a page of its own on the same template, cannot be told. Never passed.
+        Some(landing::Likeness::Near) => {
+            return Verdict::Unsure(IncompleteProbe {
+                probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "without a certificate, {} was served a page much like the one the valid \
+                     certificate is served on the protected name (a few words apart: {}): the \
+                     protected application telling its caller apart, or another page on the same \
+                     template, cannot be told",
+                    other.words,
+                    seen.describe()
+                ),
+            });
+        }
+        _ => return Verdict::Shut,
     }
     let door = |path: Option<String>| other.door(scan, version, path);
     // A page every path gets on that name (a single-page application's shell, or an
