@@ -3055,9 +3055,9 @@ fn forwarded_headers_carry_the_certificate_itself() {
 /// health checker is served cannot be told from the protected one: incomplete, never a pass.
 /// Beside it, nginx answering a health checker a health answer of its own (`200 healthy`) on
 /// every path lets nothing in: no finding and nothing unread, in either scan. And the same
-/// exemption before a page that shows `$ssl_client_verify` (`"verified":"NONE"` where the valid
-/// certificate's page says `SUCCESS`: one token of nine apart, once passed for "another page")
-/// is unsure with the certificate too, never passed.
+/// exemption before a short page that shows `$ssl_client_verify` (`{"verified":"NONE",…}` where
+/// the valid certificate's page says `SUCCESS`: one token of 15 apart, once passed for "another
+/// page") is unsure with the certificate too, never passed.
 #[test]
 fn a_health_checkers_user_agent_is_no_key() {
     let (door, answer, shows) = (

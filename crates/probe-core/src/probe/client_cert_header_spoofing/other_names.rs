@@ -365,6 +365,27 @@ pub(super) async fn judge(
         // certificate's page says `true`): the protected application telling its caller apart,
         // or a page of its own on the same template, cannot be told. Never passed.
         Some(landing::Likeness::Near) => {
+            // The root asked plainly serves that very page: the headers proved nothing.
+            if other.overridden_to.is_some() {
+                let root = knock(
+                    target,
+                    Door {
+                        path: Some("/".to_owned()),
+                        ..landing::plain(scan, version, Sni::Target, None)
+                    },
+                )
+                .await;
+                let same = |a: &Seen, b: &Seen| {
+                    a.result
+                        .body_excerpt
+                        .as_deref()
+                        .zip(b.result.body_excerpt.as_deref())
+                        .is_some_and(|(a, b)| crate::probe::page::same_excerpt(a, b))
+                };
+                if root.served() && same(&root, seen) {
+                    return Verdict::Shut;
+                }
+            }
             return Verdict::Unsure(IncompleteProbe {
                 probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
                 tls_version: Some(version),
