@@ -167,39 +167,50 @@ const NEAR_THE_PROTECTED_PAGE: usize = 20;
 /// ([`near_the_protected_page`]).
 const SHORT_PAGE_TOKENS: usize = 60;
 
-/// On a short page, at most this many tokens inserted, removed or changed keep it near the
-/// protected page, where at most one token in [`SHORT_PAGE_NEAR`] is.
+/// On a short page, at most this many words changed, inserted or removed keep it near the
+/// protected page, and at most half of the words of the shorter page.
 const SHORT_PAGE_EDITS: usize = 3;
 
-/// See [`SHORT_PAGE_EDITS`].
-const SHORT_PAGE_NEAR: usize = 3;
+/// A short page of fewer words than this is near the protected page only as [`alike`] says:
+/// `public area` beside `secret area`, `SECRET-OK open` beside `SECRET-OK strict` (sites naming
+/// themselves) are other pages.
+const SHORT_PAGE_WORDS: usize = 3;
 
 /// [`alike`] with the protected page, and near also where a short page (an API's JSON) is a
-/// field or three apart from it, tokens changed, inserted or removed
-/// ([`strsim::generic_levenshtein`]). One token in 20 is none on a page of 15 tokens, yet
-/// `{"verified":false,"key":…}` where the valid certificate's page says `true`, `[false,3]`
-/// beside `[true,3]`, or `"verified":null` (HAProxy sets the header only `if { ssl_c_used }`)
-/// beside `"SUCCESS"` is that page telling its caller apart: audit P's doors so were passed for
-/// "another page". Which it is cannot be told from outside (a public `{"area":"public"}` beside
-/// `{"area":"admin"}` is as near): unsure where judged, never passed.
+/// field or three apart from it: at most [`SHORT_PAGE_EDITS`] words (punctuation aside) changed,
+/// inserted or removed ([`strsim::generic_levenshtein`]), and at most half its words (of
+/// [`SHORT_PAGE_WORDS`] at least). One token
+/// in 20 is none on a page of 15 tokens, yet `{"verified":false,"key":…}` where the valid
+/// certificate's page says `true`, three such fields, or `"verified":null` (HAProxy
+/// sets the header only `if { ssl_c_used }`) beside `"SUCCESS"` is that page telling its caller
+/// apart: audit P's doors so were passed for "another page". Which it is cannot be told from
+/// outside (a public `{"area":"public"}` beside `{"area":"admin"}` is as near): unsure where
+/// judged, never passed. `<html>welcome</html>` beside `<html>admin console</html>` shares no
+/// word of its own: another page.
 fn near_the_protected_page(a: &Page, b: &Page, changing: Option<&[bool]>) -> Alike {
     let (la, lb) = (a.tokens.len(), b.tokens.len());
     match alike(a, b, changing, NEAR_THE_PROTECTED_PAGE) {
         Alike::Different if !a.cut && !b.cut && la.max(lb) <= SHORT_PAGE_TOKENS => {
-            let changing = changing.filter(|v| v.len() == lb && la == lb);
-            let in_place = (la == lb).then(|| {
-                a.tokens
+            // A word: a run of word characters (a number's mark included), not a sign.
+            let words = |p: &Page| -> Vec<Vec<u8>> {
+                p.tokens
                     .iter()
-                    .zip(&b.tokens)
-                    .enumerate()
-                    .filter(|(i, (x, y))| {
-                        x != y && changing.is_none_or(|v| v.get(*i) != Some(&true))
+                    .filter(|t| {
+                        t.len() > 1
+                            || t.first().is_some_and(|&c| {
+                                c == super::page::NUMBER_MARK || !c.is_ascii_punctuation()
+                            })
                     })
-                    .count()
-            });
-            let edits = strsim::generic_levenshtein(&a.tokens, &b.tokens)
-                .min(in_place.unwrap_or(usize::MAX));
-            if edits <= SHORT_PAGE_EDITS && edits * SHORT_PAGE_NEAR <= la.min(lb) {
+                    .cloned()
+                    .collect()
+            };
+            let (wa, wb) = (words(a), words(b));
+            // Tokens changed in place, but where the reference's two asks differ, on pages of
+            // one length; else words changed, inserted or removed.
+            let in_place = (la == lb).then(|| differing(a, b, changing, la));
+            let edits = strsim::generic_levenshtein(&wa, &wb).min(in_place.unwrap_or(usize::MAX));
+            let fewest = wa.len().min(wb.len());
+            if edits <= SHORT_PAGE_EDITS && edits * 2 <= fewest && fewest >= SHORT_PAGE_WORDS {
                 Alike::Near
             } else {
                 Alike::Different
@@ -247,12 +258,7 @@ fn alike(a: &Page, b: &Page, changing: Option<&[bool]>, near: usize) -> Alike {
         (true, true) => a.whole().min(b.whole()),
         _ => return Alike::Different,
     };
-    let changing = changing.filter(|v| v.len() == lb);
-    let diffs = (0..n)
-        .filter(|&i| {
-            a.tokens.get(i) != b.tokens.get(i) && changing.is_none_or(|v| v.get(i) != Some(&true))
-        })
-        .count();
+    let diffs = differing(a, b, changing, n);
     if (a.cut || b.cut) && n < MIN_CUT_TOKENS {
         return if diffs == 0 {
             Alike::Unknown
@@ -265,6 +271,17 @@ fn alike(a: &Page, b: &Page, changing: Option<&[bool]>, near: usize) -> Alike {
         d if d * near <= n => Alike::Near,
         _ => Alike::Different,
     }
+}
+
+/// How many of the first `n` tokens differ in place between `a` and `b`, but where `changing`
+/// (learned on `b`'s control, as long as `b`) says a token changes.
+fn differing(a: &Page, b: &Page, changing: Option<&[bool]>, n: usize) -> usize {
+    let changing = changing.filter(|v| v.len() == b.tokens.len());
+    (0..n)
+        .filter(|&i| {
+            a.tokens.get(i) != b.tokens.get(i) && changing.is_none_or(|v| v.get(i) != Some(&true))
+        })
+        .count()
 }
 
 /// `learned` (the tokens that changed between two asks of the reference), and where the
@@ -1313,10 +1330,10 @@ mod tests {
     }
 
     /// A short page (60 tokens at most, punctuation included) a field or three apart from the
-    /// protected page, tokens changed, inserted or removed, is near it, where one token in 20
-    /// would call it another page (audit P: `[false,3]` beside `[true,3]`, `"verified":null`
-    /// beside `"SUCCESS"`, three fields telling the caller apart, each passed); more apart, it
-    /// stays another page.
+    /// protected page, words changed, inserted or removed, is near it, where one token in 20
+    /// would call it another page (audit P: `"verified":null` beside `"SUCCESS"`, three fields
+    /// telling the caller apart, each passed); more apart, or a page of two words (`[false,3]`),
+    /// it stays another page.
     #[test]
     fn a_short_page_a_field_apart_is_near_the_protected_page() {
         let names = [PROTECTED.to_owned()];
@@ -1338,16 +1355,27 @@ mod tests {
         let (tiny, tiny_door) = (page("[true,3]"), page("[false,3]"));
         assert_eq!(
             near_the_protected_page(&tiny_door, &tiny, None),
-            Alike::Near
+            Alike::Different
         );
         let three = page(r#"{"verified":false,"kid":"sk-test-42"}"#);
         assert_eq!(
             near_the_protected_page(&three, &protected, None),
+            Alike::Different
+        );
+        let (fields, fields_door) = (
+            page(r#"{"verified":"SUCCESS","trusted":true,"role":"admin","orders":[1,2]}"#),
+            page(r#"{"verified":"NONE","trusted":false,"role":"anon","orders":[1,2]}"#),
+        );
+        assert_eq!(
+            near_the_protected_page(&fields_door, &fields, None),
             Alike::Near
         );
-        let four = page(r#"{"checked":false,"kid":"sk-test-42"}"#);
+        let (welcome, console) = (
+            page("<html>welcome</html>"),
+            page("<html>admin console</html>"),
+        );
         assert_eq!(
-            near_the_protected_page(&four, &protected, None),
+            near_the_protected_page(&welcome, &console, None),
             Alike::Different
         );
         let (small, other) = (
@@ -1413,10 +1441,10 @@ mod tests {
 
     /// A short page that shows its caller: the door (no certificate) gets `anonymous` where the
     /// protected page with the valid certificate shows its holder, and every Host gets the same
-    /// page (the handler ignores Host). One token of eight differs: before, another page, and
-    /// "the page the name gives every Host, not the protected site's" (a pass); the holder's name
-    /// is where they differ, so it is the protected page. A page that differs elsewhere stays
-    /// another page.
+    /// page (the handler ignores Host). One word of four differs: before, another page, and
+    /// "the page the name gives every Host, not the protected site's" (a pass); a short page a
+    /// field apart is near it, unsure; the holder's name is where they differ, so it is the
+    /// protected page. A page a field apart elsewhere is unsure too, never another page.
     #[test]
     fn a_page_that_shows_its_caller_is_the_protected_page() {
         let page = |user: &str| format!(r#"{{"user":"{user}","api_key":"k-7f3a9"}}"#);
@@ -1426,13 +1454,19 @@ mod tests {
             http(200, &page("anonymous")),
             Some(http(200, &page("test-client"))),
         );
-        assert!(matches!(landing(&door, &c), Landing::Elsewhere(_)));
+        assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
         c.holder = vec!["test-client".to_owned()];
         assert_eq!(landing(&door, &c), Landing::Protected);
         // The same length, differing where the holder is not shown: another page.
         c.reference = once(
             PROTECTED,
             http(200, r#"{"user":"test-client","api_key":"other"}"#),
+        );
+        assert!(matches!(landing(&door, &c), Landing::Unsure(_)));
+        // Every field apart: another page.
+        c.reference = once(
+            PROTECTED,
+            http(200, r#"{"name":"test-client","key":"other"}"#),
         );
         assert!(matches!(landing(&door, &c), Landing::Elsewhere(_)));
     }
