@@ -176,48 +176,73 @@ const SHORT_PAGE_EDITS: usize = 3;
 /// themselves) are other pages.
 const SHORT_PAGE_WORDS: usize = 3;
 
-/// [`alike`] with the protected page, and near also where a short page (an API's JSON) is a
-/// field or three apart from it: at most [`SHORT_PAGE_EDITS`] words (punctuation aside) changed,
-/// inserted or removed ([`strsim::generic_levenshtein`]), and at most half its words (of
-/// [`SHORT_PAGE_WORDS`] at least). One token
-/// in 20 is none on a page of 15 tokens, yet `{"verified":false,"key":…}` where the valid
-/// certificate's page says `true`, three such fields, or `"verified":null` (HAProxy
+/// [`alike`] with the protected page, and near also where the pages differ in a short stretch
+/// (what lies between their common start and end, [`SHORT_PAGE_TOKENS`] at most on each side):
+/// at most [`SHORT_PAGE_EDITS`] words there (signs aside) changed, inserted or removed
+/// ([`strsim::generic_levenshtein`]), and at most half the words of the page with fewer
+/// ([`SHORT_PAGE_WORDS`] at least). One token in 20 is none on a page of 15 tokens, and pages of
+/// two lengths were another page whatever their length, yet `{"verified":false,"key":…}` where
+/// the valid certificate's page says `true`, three such fields, or `"verified":null` (HAProxy
 /// sets the header only `if { ssl_c_used }`) beside `"SUCCESS"` is that page telling its caller
 /// apart: audit P's doors so were passed for "another page". Which it is cannot be told from
 /// outside (a public `{"area":"public"}` beside `{"area":"admin"}` is as near): unsure where
-/// judged, never passed. `<html>welcome</html>` beside `<html>admin console</html>` shares no
-/// word of its own: another page.
+/// judged, never passed. `<html>welcome</html>` beside `<html>admin console</html>` (2 words
+/// apart of 3) is another page.
 fn near_the_protected_page(a: &Page, b: &Page, changing: Option<&[bool]>) -> Alike {
-    let (la, lb) = (a.tokens.len(), b.tokens.len());
-    match alike(a, b, changing, NEAR_THE_PROTECTED_PAGE) {
-        Alike::Different if !a.cut && !b.cut && la.max(lb) <= SHORT_PAGE_TOKENS => {
-            // A word: a run of word characters (a number's mark included), not a sign.
-            let words = |p: &Page| -> Vec<Vec<u8>> {
-                p.tokens
-                    .iter()
-                    .filter(|t| {
-                        t.len() > 1
-                            || t.first().is_some_and(|&c| {
-                                c == super::page::NUMBER_MARK || !c.is_ascii_punctuation()
-                            })
-                    })
-                    .cloned()
-                    .collect()
-            };
-            let (wa, wb) = (words(a), words(b));
-            // Tokens changed in place, but where the reference's two asks differ, on pages of
-            // one length; else words changed, inserted or removed.
-            let in_place = (la == lb).then(|| differing(a, b, changing, la));
-            let edits = strsim::generic_levenshtein(&wa, &wb).min(in_place.unwrap_or(usize::MAX));
-            let fewest = wa.len().min(wb.len());
-            if edits <= SHORT_PAGE_EDITS && edits * 2 <= fewest && fewest >= SHORT_PAGE_WORDS {
-                Alike::Near
-            } else {
-                Alike::Different
-            }
-        }
-        how => how,
+    let how = alike(a, b, changing, NEAR_THE_PROTECTED_PAGE);
+    if how != Alike::Different || a.cut || b.cut {
+        return how;
     }
+    let (la, lb) = (a.tokens.len(), b.tokens.len());
+    // On pages of one length, a token that changed between the reference's two asks is alike.
+    let changing = changing.filter(|v| v.len() == lb && la == lb);
+    let alike_at = |i: usize, j: usize| {
+        a.tokens.get(i) == b.tokens.get(j)
+            || (i == j && changing.is_some_and(|v| v.get(i) == Some(&true)))
+    };
+    let shorter = la.min(lb);
+    let start = (0..shorter).take_while(|&i| alike_at(i, i)).count();
+    let end = (0..shorter - start)
+        .take_while(|&k| alike_at(la - 1 - k, lb - 1 - k))
+        .count();
+    let (stretch_a, stretch_b) = (
+        a.tokens.get(start..la - end).unwrap_or_default(),
+        b.tokens.get(start..lb - end).unwrap_or_default(),
+    );
+    if stretch_a.len().max(stretch_b.len()) > SHORT_PAGE_TOKENS {
+        return Alike::Different;
+    }
+    let edits = strsim::generic_levenshtein(&words(stretch_a), &words(stretch_b));
+    let fewest = words(&a.tokens).len().min(words(&b.tokens).len());
+    if edits <= SHORT_PAGE_EDITS && edits * 2 <= fewest && fewest >= SHORT_PAGE_WORDS {
+        Alike::Near
+    } else {
+        Alike::Different
+    }
+}
+
+/// The words among `tokens` ([`near_the_protected_page`]): a run of word characters (a number's
+/// mark, a masked name), never a lone sign (`{`, `"`, `-`); a run of bytes of non-ASCII text
+/// (split a byte a token) is one word.
+fn words(tokens: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let mut text = false;
+    for t in tokens {
+        match t.as_slice() {
+            [c] if !c.is_ascii() => {
+                match out.last_mut() {
+                    Some(last) if text => last.push(*c),
+                    _ => out.push(vec![*c]),
+                }
+                text = true;
+                continue;
+            }
+            [c] if *c != super::page::NUMBER_MARK && c.is_ascii_punctuation() => {}
+            _ => out.push(t.clone()),
+        }
+        text = false;
+    }
+    out
 }
 
 /// Where a control asked twice got different tokens, unless that is more than two and more than
@@ -451,9 +476,9 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
             None,
         );
     }
-    // Near a control: at most 2% of the tokens differ; near the protected page with the
-    // certificate: at most 5% (it may show the certificate's identity).
-    // `shows_holder`: the protected page, compared as [`near_the_protected_page`] does.
+    // Near a control: at most 2% of the tokens differ (`near`: one in 50); near the protected
+    // page with the certificate (`shows_holder`): as [`near_the_protected_page`] says (it may
+    // show the certificate's identity), `near` unused.
     let how_alike = |ctl: &Control, near: usize, shows_holder: bool| -> Alike {
         let (names, door_page) = if shows_holder {
             (&asked_names, &door_page_asked)
@@ -994,7 +1019,8 @@ pub async fn judge_unserved(
             .into_iter()
             .flatten()
             .any(Seen::served);
-        let same = served && carries_the_reference(door, &reference, &controls);
+        let likeness = served.then(|| reference_likeness(door, &reference, &controls));
+        let same = likeness == Some(Likeness::Same);
         controls.reference = Some(reference);
         if same {
             let was = door.result.outcome;
@@ -1007,6 +1033,17 @@ pub async fn judge_unserved(
                 door.result.outcome = was;
             }
             return Some(judged);
+        }
+        // A page much like the protected one under a refusal's status (the data a field apart,
+        // `"verified":"NONE"`), that does not read as a refusal: unsure, never a refusal.
+        if likeness == Some(Likeness::Near) && !reads_as_refusal(status, body.as_bytes()) {
+            let why = format!(
+                "it was answered HTTP {status} with a page much like the one the valid \
+                 certificate is served, a few words apart, that says nothing of refusing the \
+                 caller or of certificates: the protected page telling its caller apart under a \
+                 refusal's status, or a page of its own on the same template, cannot be told"
+            );
+            return Some((Landing::Unsure(why), controls));
         }
         if served {
             return None;
@@ -1033,13 +1070,16 @@ pub async fn judge_unserved(
 /// certificate) was served: the same tokens in the same places but for the `Host`s and the
 /// user's header values, numbers, the tokens that changed between the reference's two asks and
 /// where the reference shows the certificate's holder. Its status aside.
+#[cfg(test)]
 fn carries_the_reference(door: &Seen, reference: &Control, c: &Controls) -> bool {
     reference_likeness(door, reference, c) == Likeness::Same
 }
 
-/// [`carries_the_reference`], telling a page much like the reference (at most one token in 20
-/// differs, or the holder's name is missing from a stretch of it: [`holder_stretch`]) from
-/// another.
+/// Whether the door's whole body is the page the reference was served ([`Likeness::Same`]: the
+/// same tokens in the same places but for the `Host`s and the user's header values, numbers, the
+/// tokens that changed between the reference's two asks and where the reference shows the
+/// certificate's holder), much like it ([`near_the_protected_page`], or the holder's name missing
+/// from a stretch of it: [`holder_stretch`]), another page, or cut too short to tell.
 fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likeness {
     let mut names: Vec<String> = vec![c.protected_host.clone(), reference.host.clone()];
     names.extend(c.aliases.iter().cloned());
@@ -1396,6 +1436,25 @@ mod tests {
             near_the_protected_page(&protected, &protected, None),
             Alike::Same
         );
+        // A longer page, one field apart in a way that changes its length (the review's: 73
+        // tokens beside 71): near, where pages of two lengths were another page.
+        let fields = r#""user":"svc","role":"admin","key":"sk-live-42","orders":[1,2,3],"region":"eu","plan":"gold","team":"ops","env":"prod"}"#;
+        let (long_ok, long_null) = (
+            page(&format!(r#"{{"verified":"SUCCESS",{fields}"#)),
+            page(&format!(r#"{{"verified":null,{fields}"#)),
+        );
+        assert!(long_ok.tokens.len() > SHORT_PAGE_TOKENS);
+        assert_eq!(alike(&long_null, &long_ok, None, 20), Alike::Different);
+        assert_eq!(
+            near_the_protected_page(&long_null, &long_ok, None),
+            Alike::Near
+        );
+        // Text outside ASCII is a word a run, not a word a byte.
+        let (yes, no) = (
+            page(r#"{"статус":"да","заказы":[1,2]}"#),
+            page(r#"{"статус":"нет","заказы":[1,2]}"#),
+        );
+        assert_eq!(near_the_protected_page(&no, &yes, None), Alike::Near);
     }
 
     /// A door on another name that got a short page a token apart from the protected one: near

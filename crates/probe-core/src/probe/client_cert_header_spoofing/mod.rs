@@ -1210,27 +1210,57 @@ async fn spoof(
     if again.served() && again_2.served() && refused(&bare) && refused(&bare_2) {
         // Through another name, with the valid certificate: whether the page is the protected
         // one (the same application) or another application's that trusts the headers too.
+        use super::landing::{likeness_to_the_protected_page, Likeness};
         let page = match refusal.entrance.sibling {
             Some(_) => {
-                super::landing::is_the_protected_page(target, scan, first, version, &again).await
+                likeness_to_the_protected_page(target, scan, first, version, &again, Vec::new())
+                    .await
             }
             None => None,
         };
-        if let (Some(same), Some(f)) = (page, out.findings.first_mut()) {
-            f.detail.push_str(if same {
-                " The page it served is the very page the valid certificate is served on the \
-                 protected name."
-            } else {
-                " The page it served is not the one the valid certificate is served on the \
-                 protected name: another application behind that name trusts the headers (or \
-                 the same one with another page for that name)."
+        if let (Some(page), Some(f)) = (page, out.findings.first_mut()) {
+            f.detail.push_str(match page {
+                Likeness::Same => {
+                    " The page it served is the very page the valid certificate is served on the \
+                     protected name."
+                }
+                Likeness::Near | Likeness::Cut => {
+                    " The page it served is much like the one the valid certificate is served on \
+                     the protected name, but not the same (the same application telling its \
+                     caller apart, or another page on its template)."
+                }
+                Likeness::Other => {
+                    " The page it served is not the one the valid certificate is served on the \
+                     protected name: another application behind that name trusts the headers \
+                     (or the same one with another page for that name)."
+                }
             });
         }
         if let Some(decoy) = decoy.filter(Seen::served) {
             // The decoy's page, with the valid certificate to compare: the protected page is a
-            // door all the same (any request with enough headers gets it), said so.
-            let protected =
-                super::landing::is_the_protected_page(target, scan, first, version, &decoy).await;
+            // door all the same (any request with enough headers gets it), said so; a page much
+            // like it, or cut too short to tell, is unsure.
+            let likeness =
+                likeness_to_the_protected_page(target, scan, first, version, &decoy, Vec::new())
+                    .await;
+            if let Some(Likeness::Near | Likeness::Cut) = likeness {
+                out.findings.clear();
+                out.incomplete.push(IncompleteProbe {
+                    probe: SPEC.id.as_str().to_owned(),
+                    tls_version: Some(version),
+                    reason: format!(
+                        "{}: forged client-certificate headers were served where the request \
+                         without them was refused, and so were the same values under names no \
+                         proxy sets (X-Mtls-Scan-Decoy-1 …: {}), with a page much like the one \
+                         the valid certificate is served but not the same: whether any request \
+                         carrying enough headers gets the protected data cannot be told",
+                        refusal.entrance.words(),
+                        decoy.describe()
+                    ),
+                });
+                return out;
+            }
+            let protected = likeness.map(|l| l == Likeness::Same);
             if protected == Some(true) {
                 if let Some(f) = out.findings.first_mut() {
                     f.detail.push_str(

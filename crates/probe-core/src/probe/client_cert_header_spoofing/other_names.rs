@@ -359,30 +359,32 @@ pub(super) async fn judge(
         aliases.clone(),
     )
     .await;
+    // `/` asked plainly, for the door of `X-Original-URL`: a page it serves anyone proves nothing
+    // of the headers.
+    let root_plainly = || {
+        knock(
+            target,
+            Door {
+                path: Some("/".to_owned()),
+                ..landing::plain(scan, version, Sni::Target, None)
+            },
+        )
+    };
     match likeness {
         Some(landing::Likeness::Same) => {}
         // A field apart from the protected page (`"client_verified":false` where the valid
         // certificate's page says `true`): the protected application telling its caller apart,
         // or a page of its own on the same template, cannot be told. Never passed.
         Some(landing::Likeness::Near) => {
-            // The root asked plainly serves that very page: the headers proved nothing.
             if other.overridden_to.is_some() {
-                let root = knock(
-                    target,
-                    Door {
-                        path: Some("/".to_owned()),
-                        ..landing::plain(scan, version, Sni::Target, None)
-                    },
-                )
-                .await;
-                let same = |a: &Seen, b: &Seen| {
-                    a.result
-                        .body_excerpt
-                        .as_deref()
-                        .zip(b.result.body_excerpt.as_deref())
-                        .is_some_and(|(a, b)| crate::probe::page::same_excerpt(a, b))
-                };
-                if root.served() && same(&root, seen) {
+                let root = root_plainly().await;
+                let same = root
+                    .result
+                    .body_excerpt
+                    .as_deref()
+                    .zip(seen.result.body_excerpt.as_deref())
+                    .is_some_and(|(a, b)| crate::probe::page::same_excerpt(a, b));
+                if root.served() && same {
                     return Verdict::Shut;
                 }
             }
@@ -399,7 +401,19 @@ pub(super) async fn judge(
                 ),
             });
         }
-        _ => return Verdict::Shut,
+        Some(landing::Likeness::Cut) => {
+            return Verdict::Unsure(IncompleteProbe {
+                probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "without a certificate, {} was served a page cut too short to tell whether \
+                     it is the one the valid certificate is served on the protected name ({})",
+                    other.words,
+                    seen.describe()
+                ),
+            });
+        }
+        Some(landing::Likeness::Other) | None => return Verdict::Shut,
     }
     let door = |path: Option<String>| other.door(scan, version, path);
     // A page every path gets on that name (a single-page application's shell, or an
@@ -415,14 +429,7 @@ pub(super) async fn judge(
     };
     // The root asked plainly serves that page too: the headers proved nothing.
     if other.overridden_to.is_some() {
-        let root = knock(
-            target,
-            Door {
-                path: Some("/".to_owned()),
-                ..landing::plain(scan, version, Sni::Target, None)
-            },
-        )
-        .await;
+        let root = root_plainly().await;
         if root.served() && protected(root, Vec::new()).await == Some(true) {
             return Verdict::Shut;
         }
