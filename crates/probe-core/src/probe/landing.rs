@@ -212,14 +212,40 @@ fn near_the_protected_page(a: &Page, b: &Page, changing: Option<&[bool]>) -> Ali
     if stretch_a.len().max(stretch_b.len()) > SHORT_PAGE_TOKENS {
         return Alike::Different;
     }
-    let edits = strsim::generic_levenshtein(&words(stretch_a), &words(stretch_b));
+    let (apart_a, apart_b) = (words(stretch_a), words(stretch_b));
+    let edits = strsim::generic_levenshtein(&apart_a, &apart_b);
     let fewest = words(&a.tokens).len().min(words(&b.tokens).len());
-    if edits <= SHORT_PAGE_EDITS && edits * 2 <= fewest && fewest >= SHORT_PAGE_WORDS {
+    let near = edits <= SHORT_PAGE_EDITS && edits * 2 <= fewest && fewest >= SHORT_PAGE_WORDS;
+    // However short the page, one word apart where both say whether the caller was verified
+    // (`{"v":false}` beside `{"v":true}`): the page telling its caller apart.
+    let verdict_word = |w: &[Vec<u8>]| match w {
+        [word] => CALLER_VERDICT_WORDS
+            .iter()
+            .any(|v| word.eq_ignore_ascii_case(v.as_bytes())),
+        _ => false,
+    };
+    if near || (verdict_word(&apart_a) && verdict_word(&apart_b)) {
         Alike::Near
     } else {
         Alike::Different
     }
 }
+
+/// Words a page says whether its caller was verified with (`true`/`false`, nginx's
+/// `$ssl_client_verify`: `SUCCESS`/`NONE`/`FAILED`, `null` where a header was not set): a page
+/// of any length one such word apart from the protected page is near it.
+const CALLER_VERDICT_WORDS: [&str; 10] = [
+    "true",
+    "false",
+    "null",
+    "none",
+    "success",
+    "failed",
+    "yes",
+    "no",
+    "verified",
+    "anonymous",
+];
 
 /// The words among `tokens` ([`near_the_protected_page`]): a run of word characters (a number's
 /// mark, a masked name), never a lone sign (`{`, `"`, `-`); a run of bytes of non-ASCII text
@@ -1372,8 +1398,9 @@ mod tests {
     /// A short page (60 tokens at most, punctuation included) a field or three apart from the
     /// protected page, words changed, inserted or removed, is near it, where one token in 20
     /// would call it another page (audit P: `"verified":null` beside `"SUCCESS"`, three fields
-    /// telling the caller apart, each passed); more apart, or a page of two words (`[false,3]`),
-    /// it stays another page.
+    /// telling the caller apart, each passed); more apart, or a page of two words a word apart
+    /// (`SECRET-OK open`), it stays another page, but where that word says whether the caller
+    /// was verified (`[false,3]` beside `[true,3]`).
     #[test]
     fn a_short_page_a_field_apart_is_near_the_protected_page() {
         let names = [PROTECTED.to_owned()];
@@ -1395,6 +1422,13 @@ mod tests {
         let (tiny, tiny_door) = (page("[true,3]"), page("[false,3]"));
         assert_eq!(
             near_the_protected_page(&tiny_door, &tiny, None),
+            Alike::Near
+        );
+        let (v, v_door) = (page(r#"{"v":true}"#), page(r#"{"v":false}"#));
+        assert_eq!(near_the_protected_page(&v_door, &v, None), Alike::Near);
+        let (sites, sibling) = (page("SECRET-OK strict"), page("SECRET-OK open"));
+        assert_eq!(
+            near_the_protected_page(&sibling, &sites, None),
             Alike::Different
         );
         let three = page(r#"{"verified":false,"kid":"sk-test-42"}"#);
