@@ -71,6 +71,13 @@ pub struct Controls {
     pub aliases: Vec<String>,
 }
 
+impl Control {
+    /// What it got, each time it was asked (once, or twice).
+    pub fn asks(&self) -> impl Iterator<Item = &Seen> {
+        std::iter::once(&self.seen).chain(self.again.as_ref())
+    }
+}
+
 impl Controls {
     /// A door's first controls on `target`: its own `Host` (when asked) and one nobody serves.
     fn of(target: &Target, own: Option<Control>, unknown: Control) -> Self {
@@ -445,9 +452,8 @@ pub fn landing(door: &Seen, c: &Controls) -> Landing {
     let Some(front) = &c.front else {
         return verdict;
     };
-    let open = [Some(&front.seen), front.again.as_ref()]
-        .into_iter()
-        .flatten()
+    let open = front
+        .asks()
         .find(|seen| seen.served() || seen.unreadable().is_some());
     match open {
         Some(seen) => Landing::Unsure(format!(
@@ -512,9 +518,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
             (&names, &door_page)
         };
         let learned = changing(ctl, names, &c.holder);
-        [Some(&ctl.seen), ctl.again.as_ref()]
-            .into_iter()
-            .flatten()
+        ctl.asks()
             .map(|seen| {
                 if !(door.served() && seen.served() && door.status() == seen.status()) {
                     return Alike::Different;
@@ -583,9 +587,7 @@ fn by_pages_judging(door: &Seen, c: &Controls) -> (Landing, Option<Alike>) {
         // nothing of the page the door got with them.
         let refused_for_headers = !c.secrets.0.is_empty()
             && [&c.own, &c.unknown].into_iter().flatten().any(|ctl| {
-                [Some(&ctl.seen), ctl.again.as_ref()]
-                    .into_iter()
-                    .flatten()
+                ctl.asks()
                     .any(|s| matches!(s.status(), Some(401 | 403 | 407)))
             });
         // The page shows the user's headers back (an echo server): the controls, without them,
@@ -867,9 +869,8 @@ pub async fn protected_page_excerpt(
     version: TlsVersion,
 ) -> Option<String> {
     let (_, reference) = reference(target, scan, first, version).await?;
-    let excerpt = [Some(&reference.seen), reference.again.as_ref()]
-        .into_iter()
-        .flatten()
+    let excerpt = reference
+        .asks()
         .find(|s| s.served())
         .and_then(|s| s.result.body_excerpt.clone());
     excerpt
@@ -937,10 +938,7 @@ pub async fn likeness_to_the_protected_page(
     aliases: Vec<String>,
 ) -> Option<Likeness> {
     let (holder, reference) = reference(target, scan, first, version).await?;
-    let served = [Some(&reference.seen), reference.again.as_ref()]
-        .into_iter()
-        .flatten()
-        .any(Seen::served);
+    let served = reference.asks().any(Seen::served);
     if !served {
         return None;
     }
@@ -1041,10 +1039,7 @@ pub async fn judge_unserved(
     };
     if let Some((holder, reference)) = reference(target, scan, first, version).await {
         controls.holder = holder;
-        let served = [Some(&reference.seen), reference.again.as_ref()]
-            .into_iter()
-            .flatten()
-            .any(Seen::served);
+        let served = reference.asks().any(Seen::served);
         let likeness = served.then(|| reference_likeness(door, &reference, &controls));
         let same = likeness == Some(Likeness::Same);
         controls.reference = Some(reference);
@@ -1112,9 +1107,8 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
     names.extend(c.secrets.0.iter().cloned());
     let door_page = Page::of(door, &names, &c.holder);
     let learned = changing(reference, &names, &c.holder);
-    let best = [Some(&reference.seen), reference.again.as_ref()]
-        .into_iter()
-        .flatten()
+    let best = reference
+        .asks()
         .filter(|seen| seen.served())
         .map(|seen| {
             let page = Page::of(seen, &names, &c.holder);
@@ -1316,11 +1310,7 @@ pub fn evidence(controls: &Controls, label: &str, target: &Target) -> Vec<(Strin
         ));
     }
     if let Some(front) = &controls.front {
-        for (n, seen) in [Some(&front.seen), front.again.as_ref()]
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        for (n, seen) in front.asks().enumerate() {
             out.push((
                 format!(
                     "{} + Host {} without a certificate, again ({})",
