@@ -2323,17 +2323,15 @@ fn trust_anchors(
             })?;
     }
     let provider = provider.clone();
-    let locations = if options.system_roots {
-        Some(server_cert::SystemRootLocations::find())
-    } else {
-        None
-    };
-    let dirs = locations
-        .as_ref()
-        .map(|l| l.dirs.clone())
-        .unwrap_or_default();
+    let system_roots = options.system_roots;
     let build = move || {
         let t0 = Instant::now();
+        // Found on this thread: telling a hashed certificate directory reads it.
+        let locations = system_roots.then(server_cert::SystemRootLocations::find);
+        let dirs = locations
+            .as_ref()
+            .map(|l| l.dirs.clone())
+            .unwrap_or_default();
         if let Some(locations) = locations {
             let native = server_cert::read_system_roots_shared(&locations);
             let loaded = t0.elapsed();
@@ -2346,9 +2344,9 @@ fn trust_anchors(
         }
         let store = TrustStore::build(roots, user_given, provider);
         tracing::debug!(target: "probe_core::timing", total_ms = exchange::ms(t0.elapsed()), "trust store built");
-        store
+        (store, dirs)
     };
-    Ok(LazyTrust::spawn(build, dirs))
+    Ok(LazyTrust::spawn(build))
 }
 
 #[cfg(test)]

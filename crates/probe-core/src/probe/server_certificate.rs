@@ -53,16 +53,22 @@ impl TargetProbe for ServerCertificateProbe {
     ) -> BoxFuture<'a, TargetOutcome> {
         async move {
             let chains = first.map(|f| f.chains.as_slice()).unwrap_or_default();
-            // Off the runtime: the trust anchors may still be loading on their thread, and the
-            // directory lookups parse names the server sent and read files. Waiting here would
-            // block this worker and the side-door probes polled in the same task.
-            let (lazy, served) = (
-                scan.trust.clone(),
-                chains.iter().flat_map(|(_, c)| c.iter().cloned()).collect::<Vec<_>>(),
-            );
-            let trust = tokio::task::spawn_blocking(move || lazy.for_chains(served.iter()))
-                .await
-                .unwrap_or_else(|_| std::sync::Arc::new(scan.trust.get().clone()));
+            // Off the runtime while the trust anchors are still loading on their thread, or
+            // where many certificates could send the directory lookups to many files (they
+            // parse names the server sent and read files): waiting here would block this worker
+            // and the side-door probes polled in the same task. Once loaded, a few certificates'
+            // lookups are a few `stat`s of absent files at most, done here: a thread started at
+            // the end of a 7 ms scan cost more than the lookups (issue 15).
+            let served: Vec<CertificateDer<'static>> =
+                chains.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+            let trust = if scan.trust.is_ready() && served.len() <= INLINE_LOOKUP_CERTS {
+                scan.trust.for_chains(served.iter())
+            } else {
+                let lazy = scan.trust.clone();
+                tokio::task::spawn_blocking(move || lazy.for_chains(served.iter()))
+                    .await
+                    .unwrap_or_else(|_| std::sync::Arc::new(scan.trust.get().clone()))
+            };
             judge(
                 chains,
                 target,
@@ -74,6 +80,10 @@ impl TargetProbe for ServerCertificateProbe {
         .boxed()
     }
 }
+
+/// Served certificates (every version's chain) whose anchors are looked up on the async worker
+/// once the store is built; more go to a blocking thread.
+const INLINE_LOOKUP_CERTS: usize = 8;
 
 /// The findings and the section of the chains served, per version, judged at `now`.
 fn judge(

@@ -131,25 +131,35 @@ fn der_sequence(contents: &[u8]) -> Vec<u8> {
 /// Beside them, the system's certificate directories, searched as OpenSSL searches its CApath:
 /// by the hash of an issuer's name, only for the issuers a served chain names that no anchor
 /// has ([`LazyTrust::for_chains`]). Reading every file of them up front cost a third of a
-/// one-endpoint scan.
+/// one-endpoint scan. The thread also finds the directories (telling a hashed one takes reading
+/// it): off the path to the first connection.
 pub struct LazyTrust {
-    ready: OnceLock<Arc<TrustStore>>,
-    loading: Mutex<Option<std::thread::JoinHandle<TrustStore>>>,
-    dirs: Vec<PathBuf>,
-    /// Stores with anchors found in `dirs`, by the issuer hashes that were looked up.
+    ready: OnceLock<Loaded>,
+    loading: Mutex<Option<std::thread::JoinHandle<Built>>>,
+    /// Stores with anchors found in the directories, by the issuer hashes that were looked up.
     extended: Mutex<HashMap<Vec<u32>, Arc<TrustStore>>>,
+}
+
+/// What the loading thread returns: the store, and the certificate directories searched on a
+/// miss.
+type Built = (TrustStore, Vec<PathBuf>);
+
+/// What the loading thread gave, kept: the store, and the directories searched on a miss.
+struct Loaded {
+    store: Arc<TrustStore>,
+    dirs: Vec<PathBuf>,
 }
 
 /// Lookups of `dirs` remembered at most (a scan of many servers of many private CAs).
 const MAX_REMEMBERED_LOOKUPS: usize = 1024;
 
 impl LazyTrust {
-    /// Starts building the store on a thread; `dirs` are searched on a miss.
-    pub fn spawn(build: impl FnOnce() -> TrustStore + Send + 'static, dirs: Vec<PathBuf>) -> Self {
+    /// Starts building the store on a thread; the directories it returns beside the store are
+    /// searched on a miss.
+    pub fn spawn(build: impl FnOnce() -> (TrustStore, Vec<PathBuf>) + Send + 'static) -> Self {
         Self {
             ready: OnceLock::new(),
             loading: Mutex::new(Some(std::thread::spawn(build))),
-            dirs,
             extended: Mutex::new(HashMap::new()),
         }
     }
@@ -157,17 +167,31 @@ impl LazyTrust {
     /// The store, once built (a thread that failed leaves no verifier: trust is then unknown,
     /// never trusted).
     pub fn get(&self) -> &TrustStore {
-        self.base()
+        &self.loaded().store
     }
 
-    fn base(&self) -> &Arc<TrustStore> {
+    /// Whether the store is built: [`LazyTrust::get`] and [`LazyTrust::for_chains`] then wait for
+    /// no thread.
+    pub fn is_ready(&self) -> bool {
+        self.ready.get().is_some()
+            || lock(&self.loading)
+                .as_ref()
+                .is_some_and(std::thread::JoinHandle::is_finished)
+    }
+
+    fn loaded(&self) -> &Loaded {
         self.ready.get_or_init(|| {
             let handle = lock(&self.loading).take();
-            Arc::new(
-                handle
-                    .and_then(|h| h.join().ok())
-                    .unwrap_or_else(|| TrustStore::new(&RootCertStore::empty(), &[], None)),
-            )
+            let (store, dirs) = handle.and_then(|h| h.join().ok()).unwrap_or_else(|| {
+                (
+                    TrustStore::new(&RootCertStore::empty(), &[], None),
+                    Vec::new(),
+                )
+            });
+            Loaded {
+                store: Arc::new(store),
+                dirs,
+            }
         })
     }
 
@@ -177,8 +201,8 @@ impl LazyTrust {
         &self,
         certs: impl Iterator<Item = &'c CertificateDer<'static>>,
     ) -> Arc<TrustStore> {
-        let base = self.base();
-        if self.dirs.is_empty() {
+        let Loaded { store: base, dirs } = self.loaded();
+        if dirs.is_empty() {
             return base.clone();
         }
         let mut hashes: Vec<u32> = certs
@@ -200,7 +224,7 @@ impl LazyTrust {
         }
         let found: Vec<CertificateDer<'static>> = hashes
             .iter()
-            .flat_map(|h| super::system_roots::by_issuer_hash(&self.dirs, *h))
+            .flat_map(|h| super::system_roots::by_issuer_hash(dirs, *h))
             .collect();
         let store = base
             .with_anchors(found)
@@ -442,8 +466,9 @@ mod tests {
         };
         let unrelated = other.root.der.clone();
         let base = move || Served::store(&[&unrelated]);
-        let with_dir = LazyTrust::spawn(base.clone(), vec![dir.clone()]);
-        let without = LazyTrust::spawn(base, Vec::new());
+        let (base_too, dir_too) = (base.clone(), dir.clone());
+        let with_dir = LazyTrust::spawn(move || (base_too(), vec![dir_too]));
+        let without = LazyTrust::spawn(move || (base(), Vec::new()));
         let (found, again, not_found) = (judged(&with_dir), judged(&with_dir), judged(&without));
         std::fs::remove_dir_all(&dir).ok();
         assert_eq!(found, ServerTrust::Trusted);
