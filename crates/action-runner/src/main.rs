@@ -27,22 +27,30 @@ fn init_tracing(verbose: u8) {
         .try_init();
 }
 
-/// The runtime: workers get the main thread's 8 MiB stack (a probe's deepest await chain, forged
-/// headers judged against the protected page through another name, is large in a debug build).
-fn build_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .thread_stack_size(8 << 20)
-        .enable_all()
-        .build()
+/// The runtime. One target given to `scan` (a terminal's run, a PR check's) gets a current-thread
+/// runtime: its probes wait on the network, not on each other's CPU, and every hand-off of a task
+/// to a parked worker thread cost up to a millisecond on a 2-core VM (a fifth of a scan of a
+/// server that serves anonymous clients: issue 15); slow work a TLS callback needs at once (RSA
+/// key generation) then runs in place (`identity::off_the_worker`). Everything else (a config's
+/// targets, the Action, the demo lab, the impostor) gets a worker per core: many targets need
+/// every core's handshakes. Workers get the main thread's 8 MiB stack (a probe's deepest await
+/// chain, forged headers judged against the protected page through another name, is large in a
+/// debug build).
+fn build_runtime(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
+    let one_target = matches!(command, Command::Scan(a) if a.urls.len() == 1 && a.config.is_none());
+    if one_target {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .thread_stack_size(8 << 20)
+            .enable_all()
+            .build()
+    }
 }
 
 fn main() -> ExitCode {
-    // The runtime (its worker threads) is built while the arguments are parsed: each takes about
-    // a third of a millisecond, a tenth of what a scan spends before its first connection (issue
-    // 15). Built here if that thread cannot start.
-    let building = std::thread::Builder::new()
-        .name("runtime-start".into())
-        .spawn(build_runtime);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -57,13 +65,7 @@ fn main() -> ExitCode {
     init_tracing(cli.verbose);
     // One crypto provider in the whole build, installed before anything builds a TLS config.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let built = match building {
-        Ok(handle) => handle
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("its thread panicked"))),
-        Err(_) => build_runtime(),
-    };
-    let runtime = match built {
+    let runtime = match build_runtime(&cli.command) {
         Ok(r) => r,
         Err(e) => {
             action_runner::err_line!("error: cannot start the runtime: {e}");
