@@ -2,8 +2,8 @@
 # Speed against the physical floor (issue 15): for one endpoint of each stack in the test grid,
 # times a default `mtls-scan scan` (a whole process, built as the shipped binaries are:
 # bench/shipped.sh) and the floor client (8 concurrent TLS 1.3 handshakes + one GET each,
-# rustls + aws-lc-rs, one process: crates/probe-core/examples/floor.rs) with hyperfine,
-# interleaved, and prints the medians, their ratio, the TCP connections one scan opens
+# rustls + aws-lc-rs, one process: crates/probe-core/examples/floor.rs) with hyperfine, in
+# interleaved rounds (one run of each command per round), and prints the medians, their ratio, the TCP connections one scan opens
 # (counted with strace when it is installed), and the CPU the server spends on one scan and on
 # one floor run (its process group's utime + stime, over RUNS runs of each): on a machine whose
 # cores the server shares, its own work for the probes is part of every run's wall time.
@@ -14,7 +14,7 @@
 #
 # Environment: RUNS (default 25) runs per command; SCAN_BIN / FLOOR_BIN to time other builds (for
 # a before/after comparison; nothing is built then); BASE_BIN, a second scanner timed in the same
-# interleaved runs (its median and connections are printed beside the first's).
+# interleaved rounds (its median and connections are printed beside the first's).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="$PATH:/usr/sbin"
@@ -83,8 +83,13 @@ for s in "${servers[@]}"; do
   scan=("$scan_bin" scan "$url" --format json --output /dev/null --fail-on-incomplete false --fail-under none)
   cmds=("${scan[*]}" "$floor_bin $url 8")
   [ -z "$base_bin" ] || cmds+=("$base_bin scan $url --format json --output /dev/null --fail-on-incomplete false")
-  # -i: a base build from before `--fail-under none` exits 1 on a low grade.
-  hyperfine -N -i --warmup 3 --runs "$runs" --export-json "$work/$s.json" "${cmds[@]}" > /dev/null 2>&1 || true
+  # Interleaved: each round runs every command once (hyperfine runs one command's runs back to
+  # back, so a minute of a shared VM's noise would land on one command only); round 0 warms the
+  # caches and is not counted. -i: a base build from before `--fail-under none` exits 1 on a low
+  # grade.
+  for round in $(seq 0 "$runs"); do
+    hyperfine -N -i --runs 1 --export-json "$work/$s.$round.json" "${cmds[@]}" > /dev/null 2>&1 || true
+  done
   pgid=$(jobs -p | tail -1)
   cpu_scan=$(server_ms "$pgid" "${scan[@]}")
   # shellcheck disable=SC2086 # the floor's command line is split on purpose
@@ -92,13 +97,14 @@ for s in "${servers[@]}"; do
   conns=$(connections "$port" "${scan[@]}")
   base_conns=-
   [ -z "$base_bin" ] || base_conns=$(connections "$port" "$base_bin" scan "$url" --format json --output /dev/null --fail-on-incomplete false)
-  python3 - "$work/$s.json" "$s" "$conns" "$base_conns" "$cpu_scan" "$cpu_floor" << 'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"]
+  python3 - "$work/$s" "$s" "$conns" "$base_conns" "$cpu_scan" "$cpu_floor" << 'PY'
+import glob, json, statistics, sys
+rounds = [json.load(open(f))["results"] for f in sorted(glob.glob(sys.argv[1] + ".*.json"))
+          if not f.endswith(".0.json")]
 name, conns, base_conns = sys.argv[2:5]
 cpu_scan, cpu_floor = float(sys.argv[5]), float(sys.argv[6])
 cpu = f"{cpu_scan:.1f}/{cpu_floor:.1f} ({cpu_scan / cpu_floor:.2f}x)" if cpu_floor > 0 else f"{cpu_scan:.1f}/-"
-med = [x["median"] * 1000 for x in r]
+med = [statistics.median(r[i]["times"][0] for r in rounds) * 1000 for i in range(len(rounds[0]))]
 scan, floor = med[0], med[1]
 if len(med) > 2:
     base = med[2]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The mixed test grid in one process, against sslyze in one process (issue 15): starts every real
 # server of tests/servers (start.sh --list: 103 configurations of some 29 stacks), then times,
-# interleaved with hyperfine, one `mtls-scan scan` of all their URLs (a default scan: every
+# with hyperfine (each tool's runs back to back: seconds each, where a noisy minute matters
+# less), one `mtls-scan scan` of all their URLs (a default scan: every
 # default probe on TLS 1.3 and 1.2, the configuration paths, the side doors, the server
 # certificate) and one `sslyze --certinfo` of all of them (its connectivity test, where it detects
 # client authentication, plus the certificate), and prints the medians and their ratio. Figures
@@ -78,7 +79,7 @@ try:
         seen[ca] = seen.get(ca, 0) + 1
 except (OSError, ValueError):
     seen = {"unreadable": n}
-print(f"grid: {n} real servers on 127.0.0.1, one process per tool, medians of {len(r[0]['times'])} interleaved runs")
+print(f"grid: {n} real servers on 127.0.0.1, one process per tool, medians of {len(r[0]['times'])} runs, each tool's back to back")
 print(f"  mtls-scan (default scan, TLS 1.3 + 1.2): {scan:7.3f} s  (min {lo[0]:.3f} s)  client_auth: {auth}; targets incomplete or in error: {incomplete}")
 print(f"  sslyze --certinfo:                       {sslyze:7.3f} s  (min {lo[1]:.3f} s)  client_auth_requirement: {seen}")
 print(f"  ratio: mtls-scan is {sslyze / scan:.1f}x faster")
