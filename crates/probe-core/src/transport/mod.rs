@@ -789,6 +789,12 @@ async fn connect_tcp(
                 return attempt.await;
             }
             if waited >= limit {
+                // A connect that completed while this task waited its turn (a stall of the
+                // thread) is taken, not dropped for another.
+                use futures_util::FutureExt as _;
+                if let Some(result) = (&mut attempt).now_or_never() {
+                    return result;
+                }
                 tracing::debug!(target: "probe_core::timing", retry, waited_ms = ms(waited), "connect: no SYN-ACK, trying again");
                 break;
             }
@@ -1289,7 +1295,10 @@ async fn early_alert(
                     None => std::future::pending().await,
                 }
             };
+            // In this order: after a stall (a key made in place on a current-thread runtime,
+            // a busy worker) the alert that arrived meanwhile is read, not the window's end.
             tokio::select! {
+                biased;
                 r = &mut reading => break Waited::Read(r),
                 () = ticket.notified() => break Waited::Ticket,
                 () = tokio::time::sleep_until(waiting + wait) => break Waited::Window,
