@@ -135,16 +135,12 @@ fn der_sequence(contents: &[u8]) -> Vec<u8> {
 /// it): off the path to the first connection.
 pub struct LazyTrust {
     ready: OnceLock<Loaded>,
-    loading: Mutex<Option<std::thread::JoinHandle<Built>>>,
+    loading: Mutex<Option<std::thread::JoinHandle<Loaded>>>,
     /// Stores with anchors found in the directories, by the issuer hashes that were looked up.
     extended: Mutex<HashMap<Vec<u32>, Arc<TrustStore>>>,
 }
 
-/// What the loading thread returns: the store, and the certificate directories searched on a
-/// miss.
-type Built = (TrustStore, Vec<PathBuf>);
-
-/// What the loading thread gave, kept: the store, and the directories searched on a miss.
+/// What the loading thread gave: the store, and the certificate directories searched on a miss.
 struct Loaded {
     store: Arc<TrustStore>,
     dirs: Vec<PathBuf>,
@@ -157,9 +153,16 @@ impl LazyTrust {
     /// Starts building the store on a thread; the directories it returns beside the store are
     /// searched on a miss.
     pub fn spawn(build: impl FnOnce() -> (TrustStore, Vec<PathBuf>) + Send + 'static) -> Self {
+        let loading = std::thread::spawn(move || {
+            let (store, dirs) = build();
+            Loaded {
+                store: Arc::new(store),
+                dirs,
+            }
+        });
         Self {
             ready: OnceLock::new(),
-            loading: Mutex::new(Some(std::thread::spawn(build))),
+            loading: Mutex::new(Some(loading)),
             extended: Mutex::new(HashMap::new()),
         }
     }
@@ -182,16 +185,12 @@ impl LazyTrust {
     fn loaded(&self) -> &Loaded {
         self.ready.get_or_init(|| {
             let handle = lock(&self.loading).take();
-            let (store, dirs) = handle.and_then(|h| h.join().ok()).unwrap_or_else(|| {
-                (
-                    TrustStore::new(&RootCertStore::empty(), &[], None),
-                    Vec::new(),
-                )
-            });
-            Loaded {
-                store: Arc::new(store),
-                dirs,
-            }
+            handle
+                .and_then(|h| h.join().ok())
+                .unwrap_or_else(|| Loaded {
+                    store: Arc::new(TrustStore::new(&RootCertStore::empty(), &[], None)),
+                    dirs: Vec::new(),
+                })
         })
     }
 
