@@ -37,7 +37,8 @@ fn init_tracing(verbose: u8) {
 /// chain, forged headers judged against the protected page through another name, is large in a
 /// debug build).
 fn build_runtime(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
-    let one_target = matches!(command, Command::Scan(a) if a.urls.len() == 1 && a.config.is_none());
+    let one_target = matches!(command, Command::Scan(a)
+        if a.config.is_none() && action_runner::parse::url_lines(&a.urls).nth(1).is_none());
     if one_target {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -181,18 +181,22 @@ fn secs_up_to(s: &str, max: f64) -> Result<f64, String> {
         .ok_or_else(|| not_secs(&format!("{s:?}"), max))
 }
 
+/// The URLs given, one per non-empty line of each argument or input (a list pasted as one
+/// argument, an Action input of several lines), trimmed.
+pub fn url_lines(urls: &[String]) -> impl Iterator<Item = &str> {
+    urls.iter()
+        .flat_map(|u| u.lines())
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+}
+
 /// Every target of a list of URLs (each item may hold several, one per line), in order. Every
 /// bad or duplicate URL is reported at once, one per line.
 pub fn targets(urls: &[String]) -> Result<Vec<Target>, String> {
     let mut good = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut bad = Vec::new();
-    for u in urls
-        .iter()
-        .flat_map(|u| u.lines())
-        .map(str::trim)
-        .filter(|u| !u.is_empty())
-    {
+    for u in url_lines(urls) {
         match Target::parse(u) {
             Ok(t) if seen.insert(t.url.clone()) => good.push(t),
             Ok(t) => bad.push(format!("duplicate target {}", t.url)),
