@@ -66,6 +66,9 @@ struct Lab {
     ca: rustls::pki_types::CertificateDer<'static>,
     /// ClientHellos with the SNI `secure.test`.
     secure_hellos: Arc<std::sync::atomic::AtomicUsize>,
+    /// For each connection that carried any, how many requests on it carried a forged
+    /// `X-SSL-Client-Verify`.
+    forged_by_connection: Arc<std::sync::Mutex<Vec<usize>>>,
 }
 
 impl Drop for Lab {
@@ -75,6 +78,12 @@ impl Drop for Lab {
 }
 
 async fn start(door: Door) -> Result<Lab, BoxError> {
+    start_kept(door, false).await
+}
+
+/// [`start`], the server keeping each connection open for the next request (up to 200) where
+/// `keep_alive`, else answering `Connection: close` and closing after one.
+async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
     let ca = pki::ca("side-door CA")?;
     let (leaf, key) = pki::leaf(&ca, |p| {
         let many = if door == Door::SniPolicyStrictManyNames {
@@ -115,6 +124,8 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
     let record = seen.clone();
     let secure_hellos = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let hellos = secure_hellos.clone();
+    let forged_by_connection: Arc<std::sync::Mutex<Vec<usize>>> = Arc::default();
+    let forged_record = forged_by_connection.clone();
     let task = tokio::spawn(async move {
         // Bounded: a scan of a name that refuses everyone makes about 200 connections (the
         // side doors' follow-ups on up to 8 names), and a test scans up to four times.
@@ -123,7 +134,7 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                 break;
             };
             let (secure, open, record) = (secure.clone(), open.clone(), record.clone());
-            let hellos = hellos.clone();
+            let (hellos, forged) = (hellos.clone(), forged_record.clone());
             tokio::spawn(async move {
                 let work = async {
                     let acceptor = tokio_rustls::LazyConfigAcceptor::new(
@@ -154,62 +165,97 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
                         return;
                     };
                     let mut buf = vec![0u8; 16 * 1024];
-                    let mut head = Vec::new();
-                    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-                        match tls.read(&mut buf).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => head.extend_from_slice(&buf[..n]),
-                        }
-                    }
-                    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
-                    let host = text
-                        .lines()
-                        .find_map(|l| l.strip_prefix("host:"))
-                        .map(|h| h.trim().split(':').next().unwrap_or("").to_owned())
-                        .unwrap_or_default();
-                    let authorization = String::from_utf8_lossy(&head).lines().find_map(|l| {
-                        let (name, value) = l.split_once(':')?;
-                        name.eq_ignore_ascii_case("authorization")
-                            .then(|| value.trim().to_owned())
-                    });
-                    record.lock().unwrap().push((host.clone(), authorization));
-                    let (status, body) = match door {
-                        Door::SniPolicyStrict | Door::SniPolicyStrictManyNames
-                            if sni.as_deref() != Some(host.as_str()) =>
-                        {
-                            ("421 Misdirected Request", "misdirected")
-                        }
-                        Door::SniPolicyHostRouting
-                        | Door::SniPolicyStrict
-                        | Door::SniPolicyStrictManyNames
-                        | Door::SniPolicyHostRoutingTls12 => {
-                            if host == "secure.test" {
-                                ("200 OK", "the secret area")
-                            } else {
-                                ("200 OK", "the public site")
+                    // What the connection holds past the request read (a kept-alive client's
+                    // next one), and how many requests on it carried a forged verify header.
+                    let mut pending: Vec<u8> = Vec::new();
+                    let mut forged_here = 0usize;
+                    for _ in 0..if keep_alive { 200 } else { 1 } {
+                        let end = loop {
+                            if let Some(at) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break Some(at + 4);
+                            }
+                            if pending.len() >= 64 * 1024 {
+                                break None;
+                            }
+                            match tls.read(&mut buf).await {
+                                Ok(0) | Err(_) => break None,
+                                Ok(n) => pending.extend_from_slice(&buf[..n]),
+                            }
+                        };
+                        let Some(end) = end else { break };
+                        let head: Vec<u8> = pending.drain(..end).collect();
+                        let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                        let body_len: usize = text
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0)
+                            .min(64 * 1024);
+                        while pending.len() < body_len {
+                            match tls.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => pending.extend_from_slice(&buf[..n]),
                             }
                         }
-                        Door::TrustsVerifyHeader => {
-                            if text.contains("\r\nx-ssl-client-verify: success\r\n") {
-                                ("200 OK", "the secret area")
-                            } else {
+                        pending.drain(..body_len);
+                        forged_here += usize::from(text.contains("\r\nx-ssl-client-verify:"));
+                        let host = text
+                            .lines()
+                            .find_map(|l| l.strip_prefix("host:"))
+                            .map(|h| h.trim().split(':').next().unwrap_or("").to_owned())
+                            .unwrap_or_default();
+                        let authorization = String::from_utf8_lossy(&head).lines().find_map(|l| {
+                            let (name, value) = l.split_once(':')?;
+                            name.eq_ignore_ascii_case("authorization")
+                                .then(|| value.trim().to_owned())
+                        });
+                        record.lock().unwrap().push((host.clone(), authorization));
+                        let (status, body) = match door {
+                            Door::SniPolicyStrict | Door::SniPolicyStrictManyNames
+                                if sni.as_deref() != Some(host.as_str()) =>
+                            {
+                                ("421 Misdirected Request", "misdirected")
+                            }
+                            Door::SniPolicyHostRouting
+                            | Door::SniPolicyStrict
+                            | Door::SniPolicyStrictManyNames
+                            | Door::SniPolicyHostRoutingTls12 => {
+                                if host == "secure.test" {
+                                    ("200 OK", "the secret area")
+                                } else {
+                                    ("200 OK", "the public site")
+                                }
+                            }
+                            Door::TrustsVerifyHeader => {
+                                if text.contains("\r\nx-ssl-client-verify: success\r\n") {
+                                    ("200 OK", "the secret area")
+                                } else {
+                                    ("403 Forbidden", "client certificate required")
+                                }
+                            }
+                            Door::IgnoresHeaders => {
                                 ("403 Forbidden", "client certificate required")
                             }
-                        }
-                        Door::IgnoresHeaders => ("403 Forbidden", "client certificate required"),
-                        Door::TrustsVerifyHeaderRedirects => {
-                            if text.contains("\r\nx-ssl-client-verify: success\r\n") {
-                                ("200 OK", "the secret area")
-                            } else {
-                                ("302 Found\r\nLocation: /login", "")
+                            Door::TrustsVerifyHeaderRedirects => {
+                                if text.contains("\r\nx-ssl-client-verify: success\r\n") {
+                                    ("200 OK", "the secret area")
+                                } else {
+                                    ("302 Found\r\nLocation: /login", "")
+                                }
                             }
+                        };
+                        let connection = if keep_alive { "keep-alive" } else { "close" };
+                        let answer = format!(
+                            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: {connection}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if tls.write_all(answer.as_bytes()).await.is_err() {
+                            break;
                         }
-                    };
-                    let answer = format!(
-                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = tls.write_all(answer.as_bytes()).await;
+                    }
+                    if forged_here > 0 {
+                        forged.lock().unwrap().push(forged_here);
+                    }
                     let _ = tls.shutdown().await;
                 };
                 let _ = tokio::time::timeout(Duration::from_secs(5), work).await;
@@ -223,6 +269,7 @@ async fn start(door: Door) -> Result<Lab, BoxError> {
         seen,
         ca: ca_der,
         secure_hellos,
+        forged_by_connection,
     })
 }
 
@@ -406,6 +453,40 @@ async fn a_trusted_forwarded_verify_header_is_found_and_named() -> Result<(), Bo
             .iter()
             .any(|f| f.id == FindingId::ClientCertNotRequested));
     }
+    Ok(())
+}
+
+/// A server that keeps its connections open: the forged headers' requests go as many as one
+/// connection carries (the batches on one, not one connection each), and what they find is the
+/// same: the trusted header named on the trusting server, nothing on the careful one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_headers_share_a_kept_alive_connection_and_find_the_same() -> Result<(), BoxError> {
+    let trusting = start_kept(Door::TrustsVerifyHeader, true).await?;
+    let careful = start_kept(Door::IgnoresHeaders, true).await?;
+    for run in 1..=2 {
+        let t = scan(&trusting).await?;
+        let f = finding(&t, FindingId::ClientCertHeaderSpoofing)
+            .unwrap_or_else(|| panic!("run {run}: not found: {:#?}", t.findings));
+        assert!(
+            f.detail.contains("Let in by: X-SSL-Client-Verify"),
+            "run {run}: {}",
+            f.detail
+        );
+        let c = scan(&careful).await?;
+        assert!(
+            finding(&c, FindingId::ClientCertHeaderSpoofing).is_none(),
+            "run {run}: {:#?}",
+            c.findings
+        );
+        assert!(c.incomplete.is_empty(), "run {run}: {:#?}", c.incomplete);
+    }
+    // The careful server refused every forged request: each name's batches went on one
+    // connection while its answers came quickly (a debug build under load spills the rest onto
+    // connections of their own, by design), so some connection carried several.
+    let forged = careful.forged_by_connection.lock().unwrap().clone();
+    let requests: usize = forged.iter().sum();
+    assert!(requests >= 2 * 14, "{forged:?}");
+    assert!(forged.iter().any(|&n| n >= 2), "{forged:?}");
     Ok(())
 }
 

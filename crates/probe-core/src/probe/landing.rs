@@ -990,6 +990,19 @@ fn reads_as_refusal(status: u16, body: &[u8]) -> bool {
         || reason.is_some_and(|r| lower.windows(r.len()).any(|w| w == r.as_slice()))
 }
 
+/// Whether a door's answer that is no 2xx says nothing more than a refusal: its page is too
+/// short to be any page ([`MIN_PAGE_TOKENS`] distinct tokens), or it is `refusal_page` itself
+/// (the page of the refusal the door tries to get around; an excerpt, compared with the door's
+/// excerpt, cut alike). [`judge_unserved`] judges nothing further there.
+///
+/// [`MIN_PAGE_TOKENS`]: super::page::MIN_PAGE_TOKENS
+pub fn tells_nothing_past(door: &Seen, refusal_page: Option<&str>) -> bool {
+    let r = &door.result;
+    let excerpt = r.body_excerpt.as_deref().unwrap_or_default();
+    super::page::distinct_tokens(&String::from_utf8_lossy(&r.body)) < super::page::MIN_PAGE_TOKENS
+        || refusal_page.is_some_and(|p| super::page::same_excerpt(p, excerpt))
+}
+
 /// A door answered without a 2xx (a refusal status, 421, a redirect …), judged by its body: a
 /// status alone proves no refusal when the body is the protected page itself (Go's `w.WriteHeader
 /// (421)` without `return`, then the routed page; a filter that sets 403 and lets the handler
@@ -1019,14 +1032,10 @@ pub async fn judge_unserved(
     if door.served() || crate::transport::is_busy_status(status) {
         return None;
     }
-    let body = String::from_utf8_lossy(&r.body).into_owned();
-    // The refusal's page is an excerpt: compared with the door's excerpt, cut alike.
-    let excerpt = r.body_excerpt.as_deref().unwrap_or_default();
-    if super::page::distinct_tokens(&body) < super::page::MIN_PAGE_TOKENS
-        || refusal_page.is_some_and(|p| super::page::same_excerpt(p, excerpt))
-    {
+    if tells_nothing_past(door, refusal_page) {
         return None;
     }
+    let body = String::from_utf8_lossy(&r.body).into_owned();
     let mut controls = Controls {
         secrets: Secrets::of(target),
         protected_host: target.authority(),

@@ -214,6 +214,7 @@ fn san_dns_names(der: &[u8]) -> Vec<String> {
 }
 
 /// One request of a side-door probe: no certificate, the given SNI, `Host` and headers.
+#[derive(Clone)]
 pub struct Door<'a> {
     /// The version pinned.
     pub version: TlsVersion,
@@ -313,14 +314,14 @@ pub async fn shared_knock(
     .clone()
 }
 
-async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
-    let _permit = door.scan.permits.acquire(&target.server_key()).await;
-    let record = match &door.sessions {
-        Some(s) => s.next_record(),
-        None => SharedRecord::default(),
-    };
-    let versions = [door.version];
-    let setup = |alpn| ExchangeSetup {
+/// The exchange of `door`, offering `alpn`, its version `versions` (the door's alone).
+fn door_setup<'a>(
+    target: &Target,
+    door: &'a Door<'_>,
+    versions: &'a [TlsVersion],
+    alpn: transport::Alpn,
+) -> ExchangeSetup<'a> {
+    ExchangeSetup {
         await_alert: true,
         sni: door.sni.clone(),
         host: door.host.clone(),
@@ -336,19 +337,158 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
         alpn,
         ..ExchangeSetup::new(
             &door.scan.probes.provider,
-            &versions,
+            versions,
             door.cert.clone(),
             door.scan.limits,
         )
+    }
+}
+
+/// Whether `door` asks to upgrade its connection (a WebSocket's opening, an h2c tunnel): over
+/// HTTP/1.1 alone, since h2 has no `Upgrade` and forbids the headers.
+fn upgrades(door: &Door<'_>) -> bool {
+    door.h2c_via.is_some() || door.headers.iter().any(|(n, _)| n == http::header::UPGRADE)
+}
+
+/// An answer reset at its h2 stream, which [`knock_once`] asks again over HTTP/1.1.
+fn reset_over_h2(result: &transport::ExchangeResult) -> bool {
+    result.stream_reset && result.alpn.as_deref() == Some("h2")
+}
+
+/// One request of [`knock_each`]: its path and query (none: the door's) and its headers, beside
+/// the door's own.
+#[derive(Debug, Clone, Default)]
+pub struct Variant {
+    /// The path asked for, when not the door's.
+    pub path: Option<String>,
+    /// Headers beside the door's.
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+}
+
+impl Variant {
+    /// The door's path with `headers` beside its own.
+    pub fn headers(headers: Vec<(http::HeaderName, http::HeaderValue)>) -> Self {
+        Self {
+            path: None,
+            headers,
+        }
+    }
+}
+
+/// Runs `door` once per variant of `variants` (its path, its headers beside the door's), and
+/// returns what each saw, in order: as many as one keep-alive connection carries (HTTP/1.1 one request
+/// after another, h2 as streams, within [`transport::run_paths`]'s budget), the others each on a
+/// connection of its own ([`knock`]). The connection's first request is the door's own first
+/// knock (tried again while unreadable, as [`knock`] does). A later request's answer stands
+/// only where `stands` takes it (the refusal the door tries to get around, say): any other
+/// answer, one that could not be read, or a stream reset, is asked again alone on a fresh
+/// connection, and that answer stands, so nothing a server keeps per connection decides a door
+/// let in. A door sharing a session, or asking to upgrade its connection, knocks once per set.
+pub async fn knock_each(
+    target: &Target,
+    door: &Door<'_>,
+    variants: Vec<Variant>,
+    stands: impl Fn(&Seen) -> bool,
+) -> Vec<Seen> {
+    let alone = |v: &Variant| Door {
+        path: v.path.clone().or_else(|| door.path.clone()),
+        headers: door.headers.iter().chain(&v.headers).cloned().collect(),
+        ..door.clone()
     };
+    let apart = variants.len() < 2
+        || door.sessions.is_some()
+        || upgrades(door)
+        || variants
+            .iter()
+            .flat_map(|v| &v.headers)
+            .any(|(n, _)| n == http::header::UPGRADE);
+    if apart {
+        return futures_util::future::join_all(variants.iter().map(|v| knock(target, alone(v))))
+            .await;
+    }
+    let sets: Vec<Vec<(http::HeaderName, http::HeaderValue)>> =
+        variants.iter().map(|v| v.headers.clone()).collect();
+    let shared: Vec<Seen> = {
+        let _permit = door.scan.permits.acquire(&target.server_key()).await;
+        let record = SharedRecord::default();
+        let versions = [door.version];
+        let setup = ExchangeSetup {
+            headers_per_ask: &sets,
+            ..door_setup(target, door, &versions, transport::Alpn::Both)
+        };
+        let paths: Vec<String> = variants
+            .iter()
+            .map(|v| {
+                v.path
+                    .clone()
+                    .or_else(|| door.path.clone())
+                    .unwrap_or_else(|| target.path.clone())
+            })
+            .collect();
+        let results = transport::run_paths(target, setup, &record, &paths).await;
+        let (cert_requested, acceptable_cas) = {
+            let r = record.lock();
+            (r.cert_requested, r.acceptable_cas.clone())
+        };
+        results
+            .into_iter()
+            .map(|result| Seen {
+                result,
+                cert_requested,
+                let_in_by_page: false,
+                acceptable_cas: acceptable_cas.clone(),
+            })
+            .collect()
+    };
+    tracing::debug!(
+        target: "probe_core::side_door",
+        url = %target.url,
+        version = ?door.version,
+        sni = ?door.sni,
+        host = ?door.host,
+        asked = variants.len(),
+        carried = shared.len(),
+        statuses = ?shared.iter().map(Seen::status).collect::<Vec<_>>(),
+        "knocked on one connection"
+    );
+    futures_util::future::join_all(variants.iter().enumerate().map(|(i, v)| {
+        let seen = shared.get(i).cloned();
+        let stands = &stands;
+        async move {
+            match seen {
+                Some(seen) if i == 0 && !reset_over_h2(&seen.result) => {
+                    knock_again(target, alone(v), seen).await
+                }
+                Some(seen)
+                    if i > 0
+                        && seen.unreadable().is_none()
+                        && !reset_over_h2(&seen.result)
+                        && stands(&seen) =>
+                {
+                    seen
+                }
+                _ => knock(target, alone(v)).await,
+            }
+        }
+    }))
+    .await
+}
+
+async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
+    let _permit = door.scan.permits.acquire(&target.server_key()).await;
+    let record = match &door.sessions {
+        Some(s) => s.next_record(),
+        None => SharedRecord::default(),
+    };
+    let versions = [door.version];
+    let setup = |alpn| door_setup(target, door, &versions, alpn);
     // A request asking to upgrade the connection (a WebSocket's opening) goes over HTTP/1.1
     // alone: h2 has no `Upgrade`, and forbids the headers.
-    let alpn =
-        if door.h2c_via.is_some() || door.headers.iter().any(|(n, _)| n == http::header::UPGRADE) {
-            transport::Alpn::Http1Only
-        } else {
-            transport::Alpn::Both
-        };
+    let alpn = if upgrades(door) {
+        transport::Alpn::Http1Only
+    } else {
+        transport::Alpn::Both
+    };
     let mut result = transport::run(target, setup(alpn), &record).await;
     let (mut cert_requested, mut acceptable_cas) = {
         let r = record.lock();
@@ -358,7 +498,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     // where HTTP/1.1 gets its 400: a correct server was incomplete): asked again offering
     // HTTP/1.1 alone, whose HTTP answer stands for it. Not for a door sharing a session (its
     // ticket is spent).
-    if result.stream_reset && result.alpn.as_deref() == Some("h2") && door.sessions.is_none() {
+    if reset_over_h2(&result) && door.sessions.is_none() {
         let record = SharedRecord::default();
         let again = transport::run(target, setup(transport::Alpn::Http1Only), &record).await;
         if again.http_status.is_some() {

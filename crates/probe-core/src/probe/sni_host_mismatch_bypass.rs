@@ -22,7 +22,7 @@ use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_not_served, candidate_names, knock, knock_again, recorded_name, shared_knock, Door,
+    anonymous_not_served, candidate_names, knock, knock_again, knock_each, Variant, recorded_name, shared_knock, Door,
     Seen,
 };
 #[cfg(test)]
@@ -396,12 +396,36 @@ async fn follow_ups(
                     &f.alone,
                 ));
             }
-            let seen = join_all(
-                tries
-                    .iter()
-                    .map(|(_, p, _)| knock(target, door(p.cert.clone(), p.headers.clone()))),
-            )
-            .await;
+            // The certificate alone on its own connection; the headers' requests (no
+            // certificate: one door) as many as one keep-alive connection carries, an answer of
+            // a later one standing only where it is the name's own refusal (`knock_each`).
+            let (with_cert, with_headers): (Vec<_>, Vec<_>) =
+                tries.iter().partition(|(_, p, _)| p.cert.is_some());
+            let own_refusal = t.protected.result.body_excerpt.as_deref();
+            let same_refusal = |seen: &Seen| {
+                seen.status().is_some()
+                    && seen.status() == t.protected.status()
+                    && landing::tells_nothing_past(seen, own_refusal)
+            };
+            let headed_door = door(None, Vec::new());
+            let (certified, headed) = tokio::join!(
+                join_all(
+                    with_cert
+                        .iter()
+                        .map(|(_, p, _)| knock(target, door(p.cert.clone(), Vec::new())))
+                ),
+                knock_each(
+                    target,
+                    &headed_door,
+                    with_headers
+                        .iter()
+                        .map(|(_, p, _)| Variant::headers(p.headers.clone()))
+                        .collect(),
+                    same_refusal,
+                )
+            );
+            // (In `tries`' order: the certificate first.)
+            let seen: Vec<Seen> = certified.into_iter().chain(headed).collect();
             // Names with `_` unanswered where the other requests were answered: the server
             // refuses such names (Envoy's edge setting, HAProxy `reject` on `_`), which lets
             // nothing in (as `client-cert-header-spoofing` reads it).

@@ -196,6 +196,10 @@ pub struct ExchangeSetup<'a> {
     pub host: Option<String>,
     /// Headers beside the target's own extra headers (the header-spoofing probe's).
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// Headers of one request each, beside [`Self::headers`]: the connection's `i`th request
+    /// also carries the `i`th set (the header-spoofing probe's batches, several on one
+    /// keep-alive connection: [`run_paths`]); empty: every request carries the same.
+    pub headers_per_ask: &'a [Vec<(http::HeaderName, http::HeaderValue)>],
     /// A session store shared with another exchange (session resumption); none: never resumed.
     pub sessions: Option<Arc<tls::CrossNameSessions>>,
     /// Paces connection attempts to the host (see [`crate::permits::Permits::pacer`]).
@@ -315,6 +319,7 @@ impl<'a> ExchangeSetup<'a> {
             sni: Sni::Target,
             host: None,
             headers: Vec::new(),
+            headers_per_ask: &[],
             sessions: None,
             pacer: None,
             header_trust: None,
@@ -550,6 +555,7 @@ async fn websocket_elsewhere(
     let asks_upgrade = setup
         .headers
         .iter()
+        .chain(setup.headers_per_ask.iter().flatten())
         .any(|(n, _)| n == http::header::UPGRADE);
     if !unopened
         || !setup.open_websockets
@@ -582,9 +588,14 @@ async fn websocket_elsewhere(
             continue;
         }
         let fresh = SharedRecord::default();
+        // (Alone on its connection, the path's request is the first: its own headers go first.)
+        let alone = ExchangeSetup {
+            headers_per_ask: setup.headers_per_ask.get(i..=i).unwrap_or_default(),
+            ..again.clone()
+        };
         let opened = Box::pin(exchange_learning_the_wait(
             target,
-            &again,
+            &alone,
             &fresh,
             until,
             std::slice::from_ref(path),
@@ -1046,11 +1057,16 @@ async fn ask_all(
         .collect();
     let asks: Vec<Ask<'_>> = paths
         .iter()
-        .map(|path| Ask {
+        .enumerate()
+        .map(|(i, path)| Ask {
             method: setup.method.clone(),
             authority: authority.clone(),
             path,
-            headers: headers.clone(),
+            headers: headers
+                .iter()
+                .chain(setup.headers_per_ask.get(i).into_iter().flatten())
+                .cloned()
+                .collect(),
         })
         .collect();
     let mut results = if let (Some(via), false, Some(ask)) = (setup.h2c_via, h2, asks.first()) {

@@ -23,7 +23,7 @@ use rustls::SignatureScheme;
 
 use std::sync::Arc;
 
-use super::side_door::{anonymous_not_served, knock, Door, Seen};
+use super::side_door::{anonymous_not_served, knock, knock_each, Door, Seen, Variant};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -1019,26 +1019,23 @@ async fn spoof(
     let unsure: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
     // Each request, and its answer judged by its body: a refusal status whose body is the
     // protected page lets the headers in all the same (marked served).
-    let send = |headers: Vec<(HeaderName, HeaderValue)>| {
-        let (unsure, cert) = (&unsure, refusal.cert.clone());
-        let entrance = &refusal.entrance;
+    let door = Door {
+        version,
+        sni: refusal.entrance.sni.clone(),
+        host: refusal.entrance.host.clone(),
+        path: None,
+        headers: Vec::new(),
+        sessions: None,
+        cert: refusal.cert.clone(),
+        method: None,
+        h2c_via: None,
+        scan,
+    };
+    // What a door saw, judged by its body: a refusal status whose body is the protected page
+    // lets the headers in all the same (marked served).
+    let judged_by_page = |mut seen: Seen| {
+        let unsure = &unsure;
         async move {
-            let mut seen = knock(
-                target,
-                Door {
-                    version,
-                    sni: entrance.sni.clone(),
-                    host: entrance.host.clone(),
-                    path: None,
-                    headers,
-                    sessions: None,
-                    cert,
-                    method: None,
-                    h2c_via: None,
-                    scan,
-                },
-            )
-            .await;
             let judged = super::landing::judge_unserved(
                 target,
                 scan,
@@ -1054,6 +1051,32 @@ async fn spoof(
                 }
             }
             seen
+        }
+    };
+    // Each request alone on a connection of its own (the families named one by one, the
+    // confirmations).
+    let send = |headers: Vec<(HeaderName, HeaderValue)>| {
+        let door = Door {
+            headers,
+            ..door.clone()
+        };
+        let judged_by_page = &judged_by_page;
+        async move { judged_by_page(knock(target, door).await).await }
+    };
+    // Several requests, as many as one keep-alive connection carries; an answer of a later
+    // request on it stands only where it is the refusal got around (its status and page), else
+    // it is asked again alone (`knock_each`).
+    let send_each = |sets: Vec<Vec<(HeaderName, HeaderValue)>>| {
+        let (door, judged_by_page) = (&door, &judged_by_page);
+        async move {
+            let same_refusal = |seen: &Seen| {
+                seen.status().is_some()
+                    && seen.status() == refused_with
+                    && super::landing::tells_nothing_past(seen, refusal.body.as_deref())
+            };
+            let variants = sets.into_iter().map(Variant::headers).collect();
+            let seen = knock_each(target, door, variants, same_refusal).await;
+            futures_util::future::join_all(seen.into_iter().map(judged_by_page)).await
         }
     };
     // Both verify values' batches at once (the second round is only kept when the first was not
@@ -1075,21 +1098,29 @@ async fn spoof(
         .iter()
         .map(|(_, fams, gate)| batches(fams, gate))
         .collect();
-    let sent = futures_util::future::join_all(packed.iter().map(|round| {
-        futures_util::future::join_all(
-            round
-                .iter()
-                .map(|batch| send(together(batch.iter().copied()))),
-        )
-    }));
-    let own = futures_util::future::join_all(planned.iter().map(|(_, fams, _)| {
-        futures_util::future::join_all(
+    // Every value's batches, then its underscored families, as one list of requests.
+    let mut sets: Vec<Vec<(HeaderName, HeaderValue)>> = Vec::new();
+    for (round, (_, fams, _)) in packed.iter().zip(&planned) {
+        sets.extend(round.iter().map(|batch| together(batch.iter().copied())));
+        sets.extend(
             fams.iter()
                 .filter(|f| underscored(f))
-                .map(|f| async move { (f.name, send(f.headers.clone()).await) }),
-        )
-    }));
-    let (sent, own) = tokio::join!(sent, own);
+                .map(|f| f.headers.clone()),
+        );
+    }
+    let mut answers = send_each(sets).await.into_iter();
+    let mut sent: Vec<Vec<Seen>> = Vec::new();
+    let mut own: Vec<Vec<(&'static str, Seen)>> = Vec::new();
+    for (round, (_, fams, _)) in packed.iter().zip(&planned) {
+        sent.push(answers.by_ref().take(round.len()).collect());
+        own.push(
+            fams.iter()
+                .filter(|f| underscored(f))
+                .map(|f| f.name)
+                .zip(answers.by_ref())
+                .collect(),
+        );
+    }
     let mut rounds: Vec<Round> = Vec::new();
     for ((((verified, fams, gate), packed), seen), own) in
         planned.iter().zip(&packed).zip(sent).zip(own)
