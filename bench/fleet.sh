@@ -28,16 +28,30 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Waits (at most 90 s) until the sockets the last run left in TIME_WAIT are gone: a run of 1,000
+# endpoints leaves ~30,000 on 127.0.0.1, and a second run started at once met ~117,000 (the
+# kernel keeps at most tcp_max_tw_buckets, 131,072 here), each new connection's port search
+# slowed by them.
+settle() {
+  local waited=0
+  while [ "$(ss -Htan state time-wait 2> /dev/null | wc -l)" -gt 1000 ] && [ $waited -lt 90 ]; do
+    sleep 1
+    waited=$((waited + 1))
+  done
+  [ $waited -eq 0 ] || echo "(waited ${waited} s for TIME_WAIT sockets to clear)"
+}
 for n in "${sizes[@]}"; do
   # A listening socket per endpoint and a connection per probe: raise the descriptor limit.
   ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
   "$bin" serve "$n" "$work/urls" > "$work/serve.out" 2> "$work/serve.err" &
   server=$!
   for _ in $(seq 600); do grep -q ready "$work/serve.out" 2> /dev/null && break; sleep 0.1; done
+  settle
   "$bin" scan "$work/urls" "${FLEET_CONCURRENCY:-64}"
   mapfile -t urls < <(cut -d' ' -f2 "$work/urls")
   for format in jsonl json; do
     if command -v /usr/bin/time > /dev/null; then
+      settle
       /usr/bin/time -f "%e %M" -o "$work/time" "$scan_bin" scan "${urls[@]}" --format "$format" \
         --output /dev/null --fail-under none --fail-on-incomplete false \
         --concurrency "${FLEET_CONCURRENCY:-64}" 2> /dev/null || true

@@ -3,7 +3,10 @@
 //! over HTTP (401/403, an application's 400), the same request goes again with those headers, as
 //! a client without any certificate can send them, built from a certificate minted on the spot:
 //! first every family at once (once with `SUCCESS`, once with `0` for the verify headers); on a
-//! 2xx, one family at a time, to name the header that let it in.
+//! 2xx, one family at a time, to name the header that let it in. The first requests go as many
+//! as one keep-alive connection carries (`side_door::knock_each`): an answer after the
+//! connection's first stands only where it is the refusal got around; any other is asked again
+//! alone, so what a server keeps per connection lets nothing in.
 //!
 //! Where the TLS layer refuses an anonymous client in the handshake but lets any certificate
 //! through to an HTTP refusal (HAProxy `verify required crt-ignore-err all ca-ignore-err all`,
