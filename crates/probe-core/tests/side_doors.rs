@@ -490,6 +490,172 @@ async fn forged_headers_share_a_kept_alive_connection_and_find_the_same() -> Res
     Ok(())
 }
 
+/// An HTTP/2 server (hyper, `h2` and `http/1.1` offered) that asks for no certificate and refuses
+/// every request with 403, unless `trusting` and it carries `X-SSL-Client-Verify: SUCCESS`; with
+/// the requests carrying a forged `X-SSL-Client-Verify` counted per connection, and each
+/// connection's ALPN.
+struct H2Lab {
+    url: String,
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+    /// Per connection that carried any forged request: its ALPN, how many forged requests it
+    /// carried and how many requests without forged headers.
+    forged_by_connection: Arc<std::sync::Mutex<Vec<(Option<Vec<u8>>, usize, usize)>>>,
+}
+
+impl Drop for H2Lab {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
+    use hyper::service::service_fn;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let ca = pki::ca("h2 side-door CA")?;
+    let (leaf, key) = pki::leaf(&ca, |p| {
+        p.subject_alt_names = rcgen::string::Ia5String::try_from("secure.test")
+            .map(rcgen::SanType::DnsName)
+            .into_iter()
+            .collect();
+    })?;
+    let certified = pki::certified(vec![leaf, ca.cert.clone()], &key)?;
+    let config = pki::server_config(certified, ServerAuth::None, &[b"h2", b"http/1.1"])?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let port = listener.local_addr()?.port();
+    let forged_by_connection: Arc<std::sync::Mutex<Vec<(Option<Vec<u8>>, usize, usize)>>> =
+        Arc::default();
+    let record = forged_by_connection.clone();
+    let task = tokio::spawn(async move {
+        // Bounded, as `start`'s.
+        for _ in 0..2000 {
+            let Ok((tcp, _)) = listener.accept().await else {
+                break;
+            };
+            let (acceptor, record) = (acceptor.clone(), record.clone());
+            tokio::spawn(async move {
+                let work = async {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
+                    let (forged, plain) =
+                        (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+                    let (counted, counted_plain) = (forged.clone(), plain.clone());
+                    let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                        let verify = req
+                            .headers()
+                            .get("x-ssl-client-verify")
+                            .map(|v| v.as_bytes().to_vec());
+                        // Every forged family's names hold `client` or `ssl` (the verify
+                        // headers, the `_` names, mod_ssl's, the address families' batches
+                        // beside the verify headers); a request without them is a plain one.
+                        let any_forged = req
+                            .headers()
+                            .keys()
+                            .any(|n| n.as_str().contains("client") || n.as_str().contains("ssl"));
+                        if any_forged {
+                            counted.fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            counted_plain.fetch_add(1, Ordering::Relaxed);
+                        }
+                        let (status, body) = if trusting && verify.as_deref() == Some(b"SUCCESS") {
+                            (200, "the secret area")
+                        } else {
+                            (403, "client certificate required")
+                        };
+                        async move {
+                            hyper::Response::builder()
+                                .status(status)
+                                .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+                        }
+                    });
+                    let _ = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                    .await;
+                    let n = forged.load(Ordering::Relaxed);
+                    if n > 0 {
+                        record
+                            .lock()
+                            .unwrap()
+                            .push((alpn, n, plain.load(Ordering::Relaxed)));
+                    }
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(10), work).await;
+            });
+        }
+    });
+    Ok(H2Lab {
+        url: format!("https://secure.test:{port}/"),
+        port,
+        task,
+        forged_by_connection,
+    })
+}
+
+async fn scan_h2(lab: &H2Lab) -> Result<TargetReport, BoxError> {
+    let scanner = Scanner::new(&ScanOptions {
+        timeout: Duration::from_secs(3),
+        system_roots: false,
+        config_probe: false,
+        ..ScanOptions::default()
+    })?;
+    let mut target = Target::parse(&lab.url)?;
+    let resolve: Resolve = format!("secure.test:{}:127.0.0.1", lab.port).parse()?;
+    target.resolve_with(&[resolve]);
+    let report = scanner.scan(&[target]).await;
+    Ok(report.targets.into_iter().next().ok_or("no target")?)
+}
+
+/// Over HTTP/2 the forged headers' requests go as streams of one connection, each with its own
+/// headers: the trusting server's door is found and named as over HTTP/1.1, the careful server
+/// stays clean, and its forged requests shared an h2 connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_headers_as_h2_streams_find_the_same() -> Result<(), BoxError> {
+    let trusting = start_h2(true).await?;
+    let careful = start_h2(false).await?;
+    let t = scan_h2(&trusting).await?;
+    let f = finding(&t, FindingId::ClientCertHeaderSpoofing)
+        .unwrap_or_else(|| panic!("not found: {:#?} {:#?}", t.findings, t.incomplete));
+    assert!(
+        f.detail.contains("Let in by: X-SSL-Client-Verify"),
+        "{}",
+        f.detail
+    );
+    let c = scan_h2(&careful).await?;
+    assert!(
+        finding(&c, FindingId::ClientCertHeaderSpoofing).is_none(),
+        "{:#?}",
+        c.findings
+    );
+    assert!(c.incomplete.is_empty(), "{:#?}", c.incomplete);
+    // Each stream carried its own request's headers: a connection of several forged requests
+    // carried no request without them (headers handed to the wrong stream, or to none, would
+    // leave one bare).
+    let forged = careful.forged_by_connection.lock().unwrap().clone();
+    assert!(
+        forged
+            .iter()
+            .any(|(alpn, n, _)| alpn.as_deref() == Some(&b"h2"[..]) && *n >= 2),
+        "{forged:?}"
+    );
+    assert!(
+        forged
+            .iter()
+            .filter(|(_, n, _)| *n >= 2)
+            .all(|(_, _, plain)| *plain == 0),
+        "{forged:?}"
+    );
+    assert!(
+        forged.iter().map(|(_, n, _)| n).sum::<usize>() >= 20,
+        "{forged:?}"
+    );
+    Ok(())
+}
+
 /// The user's headers (`--header`, a token) go to the target's own `Host` only: never to the other
 /// names the SNI/Host probe asks with their own `Host` (another site behind the certificate).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
