@@ -500,8 +500,12 @@ struct H2Lab {
     task: tokio::task::JoinHandle<()>,
     /// Per connection that carried any forged request: its ALPN, how many forged requests it
     /// carried and how many requests without forged headers.
-    forged_by_connection: Arc<std::sync::Mutex<Vec<(Option<Vec<u8>>, usize, usize)>>>,
+    forged_by_connection: H2Connections,
 }
+
+/// Per connection of an [`H2Lab`] that carried any forged request: its ALPN, how many forged
+/// requests it carried and how many requests without forged headers.
+type H2Connections = Arc<std::sync::Mutex<Vec<(Option<Vec<u8>>, usize, usize)>>>;
 
 impl Drop for H2Lab {
     fn drop(&mut self) {
@@ -524,8 +528,7 @@ async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let port = listener.local_addr()?.port();
-    let forged_by_connection: Arc<std::sync::Mutex<Vec<(Option<Vec<u8>>, usize, usize)>>> =
-        Arc::default();
+    let forged_by_connection: H2Connections = Arc::default();
     let record = forged_by_connection.clone();
     let task = tokio::spawn(async move {
         // Bounded, as `start`'s.
