@@ -456,9 +456,10 @@ async fn a_trusted_forwarded_verify_header_is_found_and_named() -> Result<(), Bo
     Ok(())
 }
 
-/// A server that keeps its connections open: the forged headers' requests go as many as one
-/// connection carries (the batches on one, not one connection each), and what they find is the
-/// same: the trusted header named on the trusting server, nothing on the careful one.
+/// A server that keeps its connections open: the forged headers' requests share connections (a
+/// batch of each verify value on each, not one connection per request, nor one for all), and
+/// what they find is the same: the trusted header named on the trusting server, nothing on the
+/// careful one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_headers_share_a_kept_alive_connection_and_find_the_same() -> Result<(), BoxError> {
     let trusting = start_kept(Door::TrustsVerifyHeader, true).await?;
@@ -480,13 +481,17 @@ async fn forged_headers_share_a_kept_alive_connection_and_find_the_same() -> Res
         );
         assert!(c.incomplete.is_empty(), "run {run}: {:#?}", c.incomplete);
     }
-    // The careful server refused every forged request: each name's batches went on one
-    // connection while its answers came quickly (a debug build under load spills the rest onto
-    // connections of their own, by design), so some connection carried several.
+    // The careful server refused every forged request. Every batch carries the verify header
+    // (one of two values), so each batch of a value went on a connection of its own, the other
+    // value's batch of the same rank after it: no connection carried more than two (a balancer
+    // that picks a backend per connection is sampled by each batch; one connection carrying
+    // them all passed a 50/50 fleet in 6 scans of 10), and some carried two (a debug build under
+    // load may spill the second onto a connection of its own, by design).
     let forged = careful.forged_by_connection.lock().unwrap().clone();
     let requests: usize = forged.iter().sum();
     assert!(requests >= 2 * 14, "{forged:?}");
-    assert!(forged.iter().any(|&n| n >= 2), "{forged:?}");
+    assert!(forged.iter().all(|&n| n <= 2), "{forged:?}");
+    assert!(forged.iter().any(|&n| n == 2), "{forged:?}");
     Ok(())
 }
 

@@ -376,14 +376,17 @@ impl Variant {
 }
 
 /// Runs `door` once per variant of `variants` (its path, its headers beside the door's), and
-/// returns what each saw, in order: as many as one keep-alive connection carries (HTTP/1.1 one request
-/// after another, h2 as streams, within [`transport::run_paths`]'s budget), the others each on a
-/// connection of its own ([`knock`]). The connection's first request is the door's own first
-/// knock (tried again while unreadable, as [`knock`] does). A later request's answer stands
-/// only where `stands` takes it (the refusal the door tries to get around, say): any other
-/// answer, one that could not be read, or a stream reset, is asked again alone on a fresh
-/// connection, and that answer stands, so nothing a server keeps per connection decides a door
-/// let in. A door sharing a session, or asking to upgrade its connection, knocks once per set.
+/// returns what each saw, in order: as many as one keep-alive connection carries (HTTP/1.1 one
+/// request after another while the answers come quickly, the transport's keep-alive budget; h2
+/// as streams), the others each on a connection of its own ([`knock`]). The connection's first
+/// request is the door's own first knock (tried again while unreadable, as [`knock`] does). A
+/// later request's answer stands only where `stands` takes it (the refusal the door tries to get
+/// around, say): any other answer, one that could not be read, or a stream reset, is asked again
+/// alone on a fresh connection, and that answer stands, so nothing a server keeps per connection
+/// lets a door in. The other way round it cannot help: every variant on one connection reaches
+/// one backend of a fleet balanced per connection, so variants that try the same door belong on
+/// connections of their own ([`knock_spread`]). A door sharing a session, or asking to upgrade
+/// its connection, knocks once per variant.
 pub async fn knock_each(
     target: &Target,
     door: &Door<'_>,
@@ -468,6 +471,57 @@ pub async fn knock_each(
                     seen
                 }
                 _ => knock(target, alone(v)).await,
+            }
+        }
+    }))
+    .await
+}
+
+/// [`knock_each`] on several connections at once: variant `i` goes on connection
+/// `connection[i]` (the variants of one index share one, in order); a variant without an index
+/// knocks alone. The answers in the order of `variants`.
+pub async fn knock_spread(
+    target: &Target,
+    door: &Door<'_>,
+    variants: Vec<Variant>,
+    connection: &[usize],
+    stands: impl Fn(&Seen) -> bool,
+) -> Vec<Seen> {
+    let count = connection.iter().max().map_or(0, |m| m + 1);
+    let groups: Vec<Vec<usize>> = (0..count)
+        .map(|c| {
+            (0..variants.len())
+                .filter(|&i| connection.get(i) == Some(&c))
+                .collect()
+        })
+        .collect();
+    let stands = &stands;
+    let answered = futures_util::future::join_all(groups.iter().map(|at| {
+        let group: Vec<Variant> = at
+            .iter()
+            .filter_map(|&i| variants.get(i).cloned())
+            .collect();
+        knock_each(target, door, group, stands)
+    }))
+    .await;
+    let mut seen: Vec<Option<Seen>> = vec![None; variants.len()];
+    for (at, got) in groups.iter().zip(answered) {
+        for (&i, s) in at.iter().zip(got) {
+            if let Some(slot) = seen.get_mut(i) {
+                *slot = Some(s);
+            }
+        }
+    }
+    futures_util::future::join_all(seen.into_iter().zip(&variants).map(|(s, v)| async move {
+        match s {
+            Some(s) => s,
+            None => {
+                let alone = Door {
+                    path: v.path.clone().or_else(|| door.path.clone()),
+                    headers: door.headers.iter().chain(&v.headers).cloned().collect(),
+                    ..door.clone()
+                };
+                knock(target, alone).await
             }
         }
     }))

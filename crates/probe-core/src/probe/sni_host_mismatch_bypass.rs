@@ -22,8 +22,8 @@ use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
 use super::side_door::{
-    anonymous_not_served, candidate_names, knock, knock_again, knock_each, Variant, recorded_name, shared_knock, Door,
-    Seen,
+    anonymous_not_served, candidate_names, knock, knock_again, knock_spread, recorded_name,
+    shared_knock, Door, Seen, Variant,
 };
 #[cfg(test)]
 use super::landing::Control;
@@ -386,7 +386,10 @@ async fn follow_ups(
             } else {
                 &[]
             };
+            // The connection each header try goes on (`connection_of_each`), in order.
+            let mut connection: Vec<usize> = Vec::new();
             for f in forged.iter() {
+                connection.push(f.connection);
                 tries.push((
                     f.request.0.clone(),
                     landing::Presented {
@@ -397,8 +400,9 @@ async fn follow_ups(
                 ));
             }
             // The certificate alone on its own connection; the headers' requests (no
-            // certificate: one door) as many as one keep-alive connection carries, an answer of
-            // a later one standing only where it is the name's own refusal (`knock_each`).
+            // certificate: one door) share connections, one per batch of a verify value
+            // (`connection_of_each`), an answer after a connection's first standing only where
+            // it is the name's own refusal (`knock_spread`).
             let (with_cert, with_headers): (Vec<_>, Vec<_>) =
                 tries.iter().partition(|(_, p, _)| p.cert.is_some());
             let own_refusal = t.protected.result.body_excerpt.as_deref();
@@ -414,13 +418,14 @@ async fn follow_ups(
                         .iter()
                         .map(|(_, p, _)| knock(target, door(p.cert.clone(), Vec::new())))
                 ),
-                knock_each(
+                knock_spread(
                     target,
                     &headed_door,
                     with_headers
                         .iter()
                         .map(|(_, p, _)| Variant::headers(p.headers.clone()))
                         .collect(),
+                    &connection,
                     same_refusal,
                 )
             );

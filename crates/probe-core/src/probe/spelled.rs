@@ -12,7 +12,7 @@ use futures_util::future::join_all;
 use futures_util::FutureExt as _;
 
 use super::landing::{self, Controls, Landing};
-use super::side_door::{anonymous_not_served, knock, knock_each, Door, Seen, Variant};
+use super::side_door::{anonymous_not_served, knock, Door, Seen};
 use super::{FirstWave, ScanContext, TargetOutcome};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -262,75 +262,17 @@ fn door<'a>(scan: &'a ScanContext, version: TlsVersion, spelling: Option<&Spelli
     }
 }
 
-/// The first knock of each of `spellings` on `version`, in order (`None` where none was made,
-/// which [`try_spelling`] then makes): those that send the same
-/// `Host` as many as one keep-alive connection carries ([`knock_each`]), where an answer of a
-/// later request stands only when it serves nothing (a served one is asked again alone, on a
-/// fresh connection, as is one closed without an answer).
-async fn first_knocks(
-    target: &Target,
-    scan: &ScanContext,
-    version: TlsVersion,
-    spellings: &[Spelling],
-) -> Vec<Option<Seen>> {
-    let mut hosts: Vec<Option<&String>> = Vec::new();
-    for s in spellings {
-        if !hosts.contains(&s.host.as_ref()) {
-            hosts.push(s.host.as_ref());
-        }
-    }
-    let serves_nothing = |seen: &Seen| !seen.served() && !seen.result.closed_unanswered;
-    let groups = join_all(hosts.into_iter().map(|host| {
-        let (at, variants): (Vec<usize>, Vec<Variant>) = spellings
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.host.as_ref() == host)
-            .map(|(i, s)| {
-                let v = Variant {
-                    path: s.path.clone(),
-                    headers: s.headers(),
-                };
-                (i, v)
-            })
-            .unzip();
-        let door = Door {
-            host: host.cloned(),
-            ..door(scan, version, None)
-        };
-        async move {
-            (
-                at,
-                knock_each(target, &door, variants, serves_nothing).await,
-            )
-        }
-    }))
-    .await;
-    let mut seen: Vec<Option<Seen>> = vec![None; spellings.len()];
-    for (at, got) in groups {
-        for (i, g) in at.into_iter().zip(got) {
-            if let Some(slot) = seen.get_mut(i) {
-                *slot = Some(g);
-            }
-        }
-    }
-    seen
-}
-
-/// Asks for the protected resource with `spelling` on `version` (or takes `seen`, its first
-/// knock already made); a served answer is judged against the page the valid certificate gets,
-/// and one on the protected site looked at again.
+/// Asks for the protected resource with `spelling` on `version`; a served answer is judged
+/// against the page the valid certificate gets, and one on the protected site looked at again.
 async fn try_spelling(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
     version: TlsVersion,
     part: Part,
-    (spelling, seen): (Spelling, Option<Seen>),
+    spelling: Spelling,
 ) -> Tried {
-    let seen = match seen {
-        Some(seen) => seen,
-        None => knock(target, door(scan, version, Some(&spelling))).await,
-    };
+    let seen = knock(target, door(scan, version, Some(&spelling))).await;
     let mut tried = Tried {
         spelling,
         version,
@@ -720,11 +662,9 @@ pub async fn run(
     let Some(newest) = refusals.first() else {
         return TargetOutcome::default();
     };
-    let knocked = first_knocks(target, scan, newest.tls_version, &spellings).await;
     let mut tried: Vec<Tried> = join_all(
         spellings
             .into_iter()
-            .zip(knocked)
             .map(|s| try_spelling(target, scan, first, newest.tls_version, kind.part, s)),
     )
     .boxed()
@@ -765,16 +705,11 @@ pub async fn run(
                 })
             })
             .collect();
-        let more = join_all(forged.into_iter().map(|s| {
-            try_spelling(
-                target,
-                scan,
-                first,
-                newest.tls_version,
-                kind.part,
-                (s, None),
-            )
-        }))
+        let more = join_all(
+            forged
+                .into_iter()
+                .map(|s| try_spelling(target, scan, first, newest.tls_version, kind.part, s)),
+        )
         .boxed()
         .await;
         tried.extend(more);
@@ -786,16 +721,10 @@ pub async fn run(
         .map(|t| t.spelling.clone())
         .collect();
     for o in refusals.iter().skip(1) {
-        let more = join_all(open.iter().map(|s| {
-            try_spelling(
-                target,
-                scan,
-                first,
-                o.tls_version,
-                kind.part,
-                (s.clone(), None),
-            )
-        }))
+        let more = join_all(
+            open.iter()
+                .map(|s| try_spelling(target, scan, first, o.tls_version, kind.part, s.clone())),
+        )
         .boxed()
         .await;
         tried.extend(more);

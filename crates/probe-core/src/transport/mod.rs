@@ -197,8 +197,9 @@ pub struct ExchangeSetup<'a> {
     /// Headers beside the target's own extra headers (the header-spoofing probe's).
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// Headers of one request each, beside [`Self::headers`]: the connection's `i`th request
-    /// also carries the `i`th set (the header-spoofing probe's batches, several on one
-    /// keep-alive connection: [`run_paths`]); empty: every request carries the same.
+    /// also carries the `i`th set (the side doors' variants of one door on one keep-alive
+    /// connection, [`run_paths`]: the forged headers' batches); empty: every request carries
+    /// the same.
     pub headers_per_ask: &'a [Vec<(http::HeaderName, http::HeaderValue)>],
     /// A session store shared with another exchange (session resumption); none: never resumed.
     pub sessions: Option<Arc<tls::CrossNameSessions>>,
@@ -588,7 +589,8 @@ async fn websocket_elsewhere(
             continue;
         }
         let fresh = SharedRecord::default();
-        // (Alone on its connection, the path's request is the first: its own headers go first.)
+        // (Alone on its connection, the path's request is the connection's first: its own
+        // per-request headers are the first set.)
         let alone = ExchangeSetup {
             headers_per_ask: setup.headers_per_ask.get(i..=i).unwrap_or_default(),
             ..again.clone()

@@ -3,10 +3,10 @@
 //! over HTTP (401/403, an application's 400), the same request goes again with those headers, as
 //! a client without any certificate can send them, built from a certificate minted on the spot:
 //! first every family at once (once with `SUCCESS`, once with `0` for the verify headers); on a
-//! 2xx, one family at a time, to name the header that let it in. The first requests go as many
-//! as one keep-alive connection carries (`side_door::knock_each`): an answer after the
-//! connection's first stands only where it is the refusal got around; any other is asked again
-//! alone, so what a server keeps per connection lets nothing in.
+//! 2xx, one family at a time, to name the header that let it in. The first requests share
+//! keep-alive connections, one per batch of a verify value (`connection_of_each`,
+//! `side_door::knock_spread`): an answer after a connection's first stands only where it is the
+//! refusal got around; any other is asked again alone on a connection of its own.
 //!
 //! Where the TLS layer refuses an anonymous client in the handshake but lets any certificate
 //! through to an HTTP refusal (HAProxy `verify required crt-ignore-err all ca-ignore-err all`,
@@ -26,7 +26,7 @@ use rustls::SignatureScheme;
 
 use std::sync::Arc;
 
-use super::side_door::{anonymous_not_served, knock, knock_each, Door, Seen, Variant};
+use super::side_door::{anonymous_not_served, knock, knock_spread, Door, Seen, Variant};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -570,6 +570,29 @@ fn common_name(subject: &str) -> String {
         .to_owned()
 }
 
+/// The connection each forged request goes on, an index per request in the order they are sent
+/// (each verify value's batches, then its families with `_`; `rounds` holds, per value, how many
+/// of each). Every batch carries the verify headers, so each batch of a value goes on a connection
+/// of its own (as many connections as a value has batches), and the other value's batch of the
+/// same rank, then the `_` families in turn, go after it on the same connections: behind a
+/// balancer that picks a backend per connection (one backend of a fleet trusting the header), a
+/// door is sampled by as many connections as when every request had its own, with a third of the
+/// handshakes. One connection carrying every request would sample one backend: a reviewer's
+/// 50/50 fleet passed 6 scans in 10 so, none in 6 with a connection each.
+pub(crate) fn connection_of_each(rounds: &[(usize, usize)]) -> Vec<usize> {
+    let connections = rounds.iter().map(|(b, _)| *b).max().unwrap_or(0).max(1);
+    let mut out = Vec::new();
+    let mut underscored = 0usize;
+    for &(batches, own) in rounds {
+        out.extend(0..batches);
+        for _ in 0..own {
+            out.push(underscored % connections);
+            underscored += 1;
+        }
+    }
+    out
+}
+
 /// One request of forged headers: how the evidence names it, and the headers.
 pub(crate) type ForgedHeaders = (String, Vec<(HeaderName, HeaderValue)>);
 
@@ -581,6 +604,8 @@ pub(crate) struct ForgedRequest {
     pub request: ForgedHeaders,
     /// Its families one at a time (empty for a request of one family).
     pub alone: Vec<ForgedHeaders>,
+    /// The connection it goes on, beside the others of that index ([`connection_of_each`]).
+    pub connection: usize,
 }
 
 /// Every request of forged headers this probe sends when nothing gets in, each with how the
@@ -593,10 +618,13 @@ pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> V
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut counts: Vec<(usize, usize)> = Vec::new();
     for verified in ["SUCCESS", "0"] {
         let fams = families(&m, verified);
         let gate = gate(&fams, verified);
-        for batch in batches(&fams, &gate) {
+        let packed = batches(&fams, &gate);
+        counts.push((packed.len(), fams.iter().filter(|f| underscored(f)).count()));
+        for batch in packed {
             let names: Vec<&str> = batch.iter().map(|f| f.name).filter(|n| *n != GATE).collect();
             let label = batch_label(&names);
             let alone = batch
@@ -615,6 +643,7 @@ pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> V
                     together(batch.iter().copied()),
                 ),
                 alone,
+                connection: 0,
             });
         }
         for f in fams.iter().filter(|f| underscored(f)) {
@@ -624,8 +653,12 @@ pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> V
                     f.headers.clone(),
                 ),
                 alone: Vec::new(),
+                connection: 0,
             });
         }
+    }
+    for (r, c) in out.iter_mut().zip(connection_of_each(&counts)) {
+        r.connection = c;
     }
     out
 }
@@ -1020,8 +1053,6 @@ async fn spoof(
     // Why an answer refused by status, with a page that is no refusal page, could not be told
     // from the protected page (the first such), and that answer.
     let unsure: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-    // Each request, and its answer judged by its body: a refusal status whose body is the
-    // protected page lets the headers in all the same (marked served).
     let door = Door {
         version,
         sni: refusal.entrance.sni.clone(),
@@ -1066,10 +1097,10 @@ async fn spoof(
         let judged_by_page = &judged_by_page;
         async move { judged_by_page(knock(target, door).await).await }
     };
-    // Several requests, as many as one keep-alive connection carries; an answer of a later
-    // request on it stands only where it is the refusal got around (its status and page), else
-    // it is asked again alone (`knock_each`).
-    let send_each = |sets: Vec<Vec<(HeaderName, HeaderValue)>>| {
+    // Several requests, request `i` on connection `connection[i]` ([`connection_of_each`]); an
+    // answer after a connection's first stands only where it is the refusal got around (its
+    // status and page), else it is asked again alone (`knock_spread`).
+    let send_spread = |sets: Vec<Vec<(HeaderName, HeaderValue)>>, connection: Vec<usize>| {
         let (door, judged_by_page) = (&door, &judged_by_page);
         async move {
             let same_refusal = |seen: &Seen| {
@@ -1078,7 +1109,7 @@ async fn spoof(
                     && super::landing::tells_nothing_past(seen, refusal.body.as_deref())
             };
             let variants = sets.into_iter().map(Variant::headers).collect();
-            let seen = knock_each(target, door, variants, same_refusal).await;
+            let seen = knock_spread(target, door, variants, &connection, same_refusal).await;
             futures_util::future::join_all(seen.into_iter().map(judged_by_page)).await
         }
     };
@@ -1103,15 +1134,16 @@ async fn spoof(
         .collect();
     // Every value's batches, then its underscored families, as one list of requests.
     let mut sets: Vec<Vec<(HeaderName, HeaderValue)>> = Vec::new();
+    let mut counts: Vec<(usize, usize)> = Vec::new();
     for (round, (_, fams, _)) in packed.iter().zip(&planned) {
         sets.extend(round.iter().map(|batch| together(batch.iter().copied())));
-        sets.extend(
-            fams.iter()
-                .filter(|f| underscored(f))
-                .map(|f| f.headers.clone()),
-        );
+        let own: Vec<_> = fams.iter().filter(|f| underscored(f)).collect();
+        sets.extend(own.iter().map(|f| f.headers.clone()));
+        counts.push((round.len(), own.len()));
     }
-    let mut answers = send_each(sets).await.into_iter();
+    let mut answers = send_spread(sets, connection_of_each(&counts))
+        .await
+        .into_iter();
     let mut sent: Vec<Vec<Seen>> = Vec::new();
     let mut own: Vec<Vec<(&'static str, Seen)>> = Vec::new();
     for (round, (_, fams, _)) in packed.iter().zip(&planned) {
@@ -2387,6 +2419,25 @@ mod tests {
             &[r, refused("0", 403)],
         );
         assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+    }
+
+    #[test]
+    fn each_batch_of_a_value_goes_on_a_connection_of_its_own() {
+        // Two values of 3 batches and 2 `_` families each: batch k of each value on connection
+        // k, the `_` families after them in turn.
+        assert_eq!(
+            connection_of_each(&[(3, 2), (3, 2)]),
+            vec![0, 1, 2, 0, 1, 0, 1, 2, 2, 0]
+        );
+        // No request shares a connection with another batch of its value.
+        let each = connection_of_each(&[(7, 3), (7, 3)]);
+        assert_eq!(each.len(), 20);
+        for value in [0..7, 10..17] {
+            let mut seen: Vec<usize> = each[value].to_vec();
+            seen.dedup();
+            assert_eq!(seen, (0..7).collect::<Vec<_>>());
+        }
+        assert_eq!(connection_of_each(&[]), Vec::<usize>::new());
     }
 
     #[test]
