@@ -242,6 +242,23 @@ pub struct Door<'a> {
     pub scan: &'a ScanContext,
 }
 
+impl Door<'_> {
+    /// This door asked as `variant` asks: its path (where it names one) and its headers beside
+    /// the door's.
+    fn with(&self, variant: &Variant) -> Self {
+        Door {
+            path: variant.path.clone().or_else(|| self.path.clone()),
+            headers: self
+                .headers
+                .iter()
+                .chain(&variant.headers)
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
 /// Waits before the attempts after the first of an exchange that could not be read (as the
 /// engine's retries of the handshake probes): a dropped burst or a passing stall is not a shut door.
 pub const RETRY_AFTER: [std::time::Duration; 2] = [
@@ -393,11 +410,7 @@ pub async fn knock_each(
     variants: Vec<Variant>,
     stands: impl Fn(&Seen) -> bool,
 ) -> Vec<Seen> {
-    let alone = |v: &Variant| Door {
-        path: v.path.clone().or_else(|| door.path.clone()),
-        headers: door.headers.iter().chain(&v.headers).cloned().collect(),
-        ..door.clone()
-    };
+    let alone = |v: &Variant| door.with(v);
     let apart = variants.len() < 2
         || door.sessions.is_some()
         || upgrades(door)
@@ -515,14 +528,7 @@ pub async fn knock_spread(
     futures_util::future::join_all(seen.into_iter().zip(&variants).map(|(s, v)| async move {
         match s {
             Some(s) => s,
-            None => {
-                let alone = Door {
-                    path: v.path.clone().or_else(|| door.path.clone()),
-                    headers: door.headers.iter().chain(&v.headers).cloned().collect(),
-                    ..door.clone()
-                };
-                knock(target, alone).await
-            }
+            None => knock(target, door.with(v)).await,
         }
     }))
     .await
