@@ -242,18 +242,14 @@ pub struct Door<'a> {
     pub scan: &'a ScanContext,
 }
 
+/// Headers one request of a door carries beside the door's own ([`knock_each`]).
+pub type HeaderSet = Vec<(http::HeaderName, http::HeaderValue)>;
+
 impl Door<'_> {
-    /// This door asked as `variant` asks: its path (where it names one) and its headers beside
-    /// the door's.
-    fn with(&self, variant: &Variant) -> Self {
+    /// This door with `set` beside its own headers.
+    fn with(&self, set: &HeaderSet) -> Self {
         Door {
-            path: variant.path.clone().or_else(|| self.path.clone()),
-            headers: self
-                .headers
-                .iter()
-                .chain(&variant.headers)
-                .cloned()
-                .collect(),
+            headers: self.headers.iter().chain(set).cloned().collect(),
             ..self.clone()
         }
     }
@@ -372,58 +368,37 @@ fn reset_over_h2(result: &transport::ExchangeResult) -> bool {
     result.stream_reset && result.alpn.as_deref() == Some("h2")
 }
 
-/// One request of [`knock_each`]: its path and query (none: the door's) and its headers, beside
-/// the door's own.
-#[derive(Debug, Clone, Default)]
-pub struct Variant {
-    /// The path asked for, when not the door's.
-    pub path: Option<String>,
-    /// Headers beside the door's.
-    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
-}
-
-impl Variant {
-    /// The door's path with `headers` beside its own.
-    pub fn headers(headers: Vec<(http::HeaderName, http::HeaderValue)>) -> Self {
-        Self {
-            path: None,
-            headers,
-        }
-    }
-}
-
-/// Runs `door` once per variant of `variants` (its path, its headers beside the door's), and
-/// returns what each saw, in order: as many as one keep-alive connection carries (HTTP/1.1 one
+/// Runs `door` once per header set of `sets` (each beside the door's own headers), and returns
+/// what each saw, in order: as many as one keep-alive connection carries (HTTP/1.1 one
 /// request after another while the answers come quickly, the transport's keep-alive budget; h2
 /// as streams), the others each on a connection of its own ([`knock`]). The connection's first
 /// request is the door's own first knock (tried again while unreadable, as [`knock`] does). A
 /// later request's answer stands only where `stands` takes it (the refusal the door tries to get
 /// around, say): any other answer, one that could not be read, or a stream reset, is asked again
 /// alone on a fresh connection, and that answer stands, so nothing a server keeps per connection
-/// lets a door in. The other way round it cannot help: every variant on one connection reaches
-/// one backend of a fleet balanced per connection, so variants that try the same door belong on
+/// lets a door in. The other way round it cannot help: every request on one connection reaches
+/// one backend of a fleet balanced per connection, so sets that try the same door belong on
 /// connections of their own ([`knock_spread`]). A door sharing a session, or asking to upgrade
-/// its connection, knocks once per variant.
+/// its connection, knocks once per set.
 pub async fn knock_each(
     target: &Target,
     door: &Door<'_>,
-    variants: Vec<Variant>,
+    sets: Vec<HeaderSet>,
     stands: impl Fn(&Seen) -> bool,
 ) -> Vec<Seen> {
-    let alone = |v: &Variant| door.with(v);
-    let apart = variants.len() < 2
+    let apart = sets.len() < 2
         || door.sessions.is_some()
         || upgrades(door)
-        || variants
+        || sets
             .iter()
-            .flat_map(|v| &v.headers)
+            .flatten()
             .any(|(n, _)| n == http::header::UPGRADE);
     if apart {
-        return futures_util::future::join_all(variants.iter().map(|v| knock(target, alone(v))))
-            .await;
+        return futures_util::future::join_all(
+            sets.iter().map(|set| knock(target, door.with(set))),
+        )
+        .await;
     }
-    let sets: Vec<Vec<(http::HeaderName, http::HeaderValue)>> =
-        variants.iter().map(|v| v.headers.clone()).collect();
     let shared: Vec<Seen> = {
         let _permit = door.scan.permits.acquire(&target.server_key()).await;
         let record = SharedRecord::default();
@@ -432,15 +407,8 @@ pub async fn knock_each(
             headers_per_ask: &sets,
             ..door_setup(target, door, &versions, transport::Alpn::Both)
         };
-        let paths: Vec<String> = variants
-            .iter()
-            .map(|v| {
-                v.path
-                    .clone()
-                    .or_else(|| door.path.clone())
-                    .unwrap_or_else(|| target.path.clone())
-            })
-            .collect();
+        let path = door.path.clone().unwrap_or_else(|| target.path.clone());
+        let paths = vec![path; sets.len()];
         let results = transport::run_paths(target, setup, &record, &paths).await;
         let (cert_requested, acceptable_cas) = {
             let r = record.lock();
@@ -462,18 +430,18 @@ pub async fn knock_each(
         version = ?door.version,
         sni = ?door.sni,
         host = ?door.host,
-        asked = variants.len(),
+        asked = sets.len(),
         carried = shared.len(),
         statuses = ?shared.iter().map(Seen::status).collect::<Vec<_>>(),
         "knocked on one connection"
     );
-    futures_util::future::join_all(variants.iter().enumerate().map(|(i, v)| {
+    futures_util::future::join_all(sets.iter().enumerate().map(|(i, set)| {
         let seen = shared.get(i).cloned();
         let stands = &stands;
         async move {
             match seen {
                 Some(seen) if i == 0 && !reset_over_h2(&seen.result) => {
-                    knock_again(target, alone(v), seen).await
+                    knock_again(target, door.with(set), seen).await
                 }
                 Some(seen)
                     if i > 0
@@ -483,41 +451,38 @@ pub async fn knock_each(
                 {
                     seen
                 }
-                _ => knock(target, alone(v)).await,
+                _ => knock(target, door.with(set)).await,
             }
         }
     }))
     .await
 }
 
-/// [`knock_each`] on several connections at once: variant `i` goes on connection
-/// `connection[i]` (the variants of one index share one, in order); a variant without an index
-/// knocks alone. The answers in the order of `variants`.
+/// [`knock_each`] on several connections at once: header set `i` goes on connection
+/// `connection[i]` (the sets of one index share one, in order); a set without an index knocks
+/// alone. The answers in the order of `sets`.
 pub async fn knock_spread(
     target: &Target,
     door: &Door<'_>,
-    variants: Vec<Variant>,
+    sets: Vec<HeaderSet>,
     connection: &[usize],
     stands: impl Fn(&Seen) -> bool,
 ) -> Vec<Seen> {
     let count = connection.iter().max().map_or(0, |m| m + 1);
     let groups: Vec<Vec<usize>> = (0..count)
         .map(|c| {
-            (0..variants.len())
+            (0..sets.len())
                 .filter(|&i| connection.get(i) == Some(&c))
                 .collect()
         })
         .collect();
     let stands = &stands;
     let answered = futures_util::future::join_all(groups.iter().map(|at| {
-        let group: Vec<Variant> = at
-            .iter()
-            .filter_map(|&i| variants.get(i).cloned())
-            .collect();
+        let group: Vec<HeaderSet> = at.iter().filter_map(|&i| sets.get(i).cloned()).collect();
         knock_each(target, door, group, stands)
     }))
     .await;
-    let mut seen: Vec<Option<Seen>> = vec![None; variants.len()];
+    let mut seen: Vec<Option<Seen>> = vec![None; sets.len()];
     for (at, got) in groups.iter().zip(answered) {
         for (&i, s) in at.iter().zip(got) {
             if let Some(slot) = seen.get_mut(i) {
@@ -525,10 +490,10 @@ pub async fn knock_spread(
             }
         }
     }
-    futures_util::future::join_all(seen.into_iter().zip(&variants).map(|(s, v)| async move {
+    futures_util::future::join_all(seen.into_iter().zip(&sets).map(|(s, set)| async move {
         match s {
             Some(s) => s,
-            None => knock(target, door.with(v)).await,
+            None => knock(target, door.with(set)).await,
         }
     }))
     .await

@@ -23,7 +23,7 @@ use futures_util::FutureExt as _;
 
 use super::side_door::{
     anonymous_not_served, candidate_names, knock, knock_again, knock_spread, recorded_name,
-    shared_knock, Door, Seen, Variant,
+    shared_knock, Door, Seen,
 };
 #[cfg(test)]
 use super::landing::Control;
@@ -423,7 +423,7 @@ async fn follow_ups(
                     &headed_door,
                     with_headers
                         .iter()
-                        .map(|(_, p, _)| Variant::headers(p.headers.clone()))
+                        .map(|(_, p, _)| p.headers.clone())
                         .collect(),
                     &connection,
                     same_refusal,

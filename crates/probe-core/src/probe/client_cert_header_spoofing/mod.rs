@@ -26,7 +26,7 @@ use rustls::SignatureScheme;
 
 use std::sync::Arc;
 
-use super::side_door::{anonymous_not_served, knock, knock_spread, Door, Seen, Variant};
+use super::side_door::{anonymous_not_served, knock, knock_spread, Door, Seen};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, ProbeObservation, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -1108,8 +1108,7 @@ async fn spoof(
                     && seen.status() == refused_with
                     && super::landing::tells_nothing_past(seen, refusal.body.as_deref())
             };
-            let variants = sets.into_iter().map(Variant::headers).collect();
-            let seen = knock_spread(target, door, variants, &connection, same_refusal).await;
+            let seen = knock_spread(target, door, sets, &connection, same_refusal).await;
             futures_util::future::join_all(seen.into_iter().map(judged_by_page)).await
         }
     };
