@@ -69,6 +69,8 @@ struct Lab {
     /// For each connection that carried any, how many requests on it carried a forged
     /// `X-SSL-Client-Verify`.
     forged_by_connection: Arc<std::sync::Mutex<Vec<usize>>>,
+    /// Requests held unanswered ([`Kept::HoldsLater`]).
+    held: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Drop for Lab {
@@ -78,12 +80,23 @@ impl Drop for Lab {
 }
 
 async fn start(door: Door) -> Result<Lab, BoxError> {
-    start_kept(door, false).await
+    start_kept(door, Kept::Closes).await
 }
 
-/// [`start`], the server keeping each connection open for the next request (up to 200) where
-/// `keep_alive`, else answering `Connection: close` and closing after one.
-async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
+/// What a lab server does with a connection after its first answer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kept {
+    /// Answers `Connection: close` and closes.
+    Closes,
+    /// Answers `Connection: keep-alive` and reads the next request (up to 200).
+    KeepsAlive,
+    /// Answers `Connection: keep-alive`, reads the next request and never answers it, the
+    /// connection held open.
+    HoldsLater,
+}
+
+/// [`start`], the server treating each connection after its first answer as `kept` says.
+async fn start_kept(door: Door, kept: Kept) -> Result<Lab, BoxError> {
     let ca = pki::ca("side-door CA")?;
     let (leaf, key) = pki::leaf(&ca, |p| {
         let many = if door == Door::SniPolicyStrictManyNames {
@@ -126,6 +139,8 @@ async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
     let hellos = secure_hellos.clone();
     let forged_by_connection: Arc<std::sync::Mutex<Vec<usize>>> = Arc::default();
     let forged_record = forged_by_connection.clone();
+    let held_requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let held_record = held_requests.clone();
     let task = tokio::spawn(async move {
         // Bounded: a scan of a name that refuses everyone makes about 200 connections (the
         // side doors' follow-ups on up to 8 names), and a test scans up to four times.
@@ -134,7 +149,8 @@ async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
                 break;
             };
             let (secure, open, record) = (secure.clone(), open.clone(), record.clone());
-            let (hellos, forged) = (hellos.clone(), forged_record.clone());
+            let (hellos, forged, held) =
+                (hellos.clone(), forged_record.clone(), held_record.clone());
             tokio::spawn(async move {
                 let work = async {
                     let acceptor = tokio_rustls::LazyConfigAcceptor::new(
@@ -169,7 +185,7 @@ async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
                     // next one), and how many requests on it carried a forged verify header.
                     let mut pending: Vec<u8> = Vec::new();
                     let mut forged_here = 0usize;
-                    for _ in 0..if keep_alive { 200 } else { 1 } {
+                    for asked in 0..if kept == Kept::Closes { 1 } else { 200 } {
                         let end = loop {
                             if let Some(at) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
                                 break Some(at + 4);
@@ -199,6 +215,10 @@ async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
                         }
                         pending.drain(..body_len);
                         forged_here += usize::from(text.contains("\r\nx-ssl-client-verify:"));
+                        if kept == Kept::HoldsLater && asked > 0 {
+                            held.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            std::future::pending::<()>().await;
+                        }
                         let host = text
                             .lines()
                             .find_map(|l| l.strip_prefix("host:"))
@@ -244,7 +264,11 @@ async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
                                 }
                             }
                         };
-                        let connection = if keep_alive { "keep-alive" } else { "close" };
+                        let connection = if kept == Kept::Closes {
+                            "close"
+                        } else {
+                            "keep-alive"
+                        };
                         let answer = format!(
                             "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: {connection}\r\n\r\n{body}",
                             body.len()
@@ -258,7 +282,9 @@ async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
                     }
                     let _ = tls.shutdown().await;
                 };
-                let _ = tokio::time::timeout(Duration::from_secs(5), work).await;
+                // (A held request is held longer than the scan's attempts wait.)
+                let most = if kept == Kept::HoldsLater { 60 } else { 5 };
+                let _ = tokio::time::timeout(Duration::from_secs(most), work).await;
             });
         }
     });
@@ -270,6 +296,7 @@ async fn start_kept(door: Door, keep_alive: bool) -> Result<Lab, BoxError> {
         ca: ca_der,
         secure_hellos,
         forged_by_connection,
+        held: held_requests,
     })
 }
 
@@ -278,8 +305,17 @@ async fn scan(lab: &Lab) -> Result<TargetReport, BoxError> {
 }
 
 async fn scan_with(lab: &Lab, headers: &[&str]) -> Result<TargetReport, BoxError> {
+    scan_waiting(lab, headers, Duration::from_secs(3)).await
+}
+
+/// [`scan_with`], each attempt waiting up to `timeout`.
+async fn scan_waiting(
+    lab: &Lab,
+    headers: &[&str],
+    timeout: Duration,
+) -> Result<TargetReport, BoxError> {
     let scanner = Scanner::new(&ScanOptions {
-        timeout: Duration::from_secs(3),
+        timeout,
         system_roots: false,
         config_probe: false,
         extra_roots: if headers.is_empty() {
@@ -300,6 +336,33 @@ async fn scan_with(lab: &Lab, headers: &[&str]) -> Result<TargetReport, BoxError
     }
     let report = scanner.scan(&[target]).await;
     Ok(report.targets.into_iter().next().ok_or("no target")?)
+}
+
+/// What a scan of a server trusting a forged `X-SSL-Client-Verify` (`open`) and one of a server
+/// refusing every request (`closed`) must say: the header named on the first; no such finding
+/// and nothing incomplete on the second. `run` names the scans in a failure.
+fn assert_header_door_named_only_where_open(open: &TargetReport, closed: &TargetReport, run: &str) {
+    let f = finding(open, FindingId::ClientCertHeaderSpoofing).unwrap_or_else(|| {
+        panic!(
+            "{run}: not found: {:#?} {:#?}",
+            open.findings, open.incomplete
+        )
+    });
+    assert!(
+        f.detail.contains("Let in by: X-SSL-Client-Verify"),
+        "{run}: {}",
+        f.detail
+    );
+    assert!(
+        finding(closed, FindingId::ClientCertHeaderSpoofing).is_none(),
+        "{run}: {:#?}",
+        closed.findings
+    );
+    assert!(
+        closed.incomplete.is_empty(),
+        "{run}: {:#?}",
+        closed.incomplete
+    );
 }
 
 fn finding(t: &TargetReport, id: FindingId) -> Option<&probe_core::finding::Finding> {
@@ -462,24 +525,12 @@ async fn a_trusted_forwarded_verify_header_is_found_and_named() -> Result<(), Bo
 /// careful one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_headers_share_a_kept_alive_connection_and_find_the_same() -> Result<(), BoxError> {
-    let trusting = start_kept(Door::TrustsVerifyHeader, true).await?;
-    let careful = start_kept(Door::IgnoresHeaders, true).await?;
+    let trusting = start_kept(Door::TrustsVerifyHeader, Kept::KeepsAlive).await?;
+    let careful = start_kept(Door::IgnoresHeaders, Kept::KeepsAlive).await?;
     for run in 1..=2 {
         let t = scan(&trusting).await?;
-        let f = finding(&t, FindingId::ClientCertHeaderSpoofing)
-            .unwrap_or_else(|| panic!("run {run}: not found: {:#?}", t.findings));
-        assert!(
-            f.detail.contains("Let in by: X-SSL-Client-Verify"),
-            "run {run}: {}",
-            f.detail
-        );
         let c = scan(&careful).await?;
-        assert!(
-            finding(&c, FindingId::ClientCertHeaderSpoofing).is_none(),
-            "run {run}: {:#?}",
-            c.findings
-        );
-        assert!(c.incomplete.is_empty(), "run {run}: {:#?}", c.incomplete);
+        assert_header_door_named_only_where_open(&t, &c, &format!("run {run}"));
     }
     // The careful server refused every forged request. Every batch carries the verify header
     // (one of two values), so each batch of a value went on a connection of its own, the other
@@ -495,6 +546,29 @@ async fn forged_headers_share_a_kept_alive_connection_and_find_the_same() -> Res
     Ok(())
 }
 
+/// A server that answers a connection's first request and holds the next one unanswered, the
+/// connection open: the held requests are asked again on connections of their own at once, not
+/// after the attempt's time-out (which left the forged-header doors ~10 s each with the default
+/// `--timeout`), and the verdicts are those of a server that answers every request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_held_on_a_kept_alive_connection_is_asked_again_alone() -> Result<(), BoxError> {
+    let trusting = start_kept(Door::TrustsVerifyHeader, Kept::HoldsLater).await?;
+    let careful = start_kept(Door::IgnoresHeaders, Kept::HoldsLater).await?;
+    // Each attempt may wait 30 s: a scan that waited for a held answer until its time-out
+    // (7/8 of it) would take over 26 s.
+    let timeout = Duration::from_secs(30);
+    let started = std::time::Instant::now();
+    let t = scan_waiting(&trusting, &[], timeout).await?;
+    let c = scan_waiting(&careful, &[], timeout).await?;
+    let took = started.elapsed();
+    assert_header_door_named_only_where_open(&t, &c, "HTTP/1.1, later requests held");
+    // The scans did meet held requests, and waited for none until the time-out.
+    let held = careful.held.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(held > 0, "no request was held");
+    assert!(took < Duration::from_secs(20), "two scans took {took:?}");
+    Ok(())
+}
+
 /// An HTTP/2 server (hyper, `h2` and `http/1.1` offered) that asks for no certificate and refuses
 /// every request with 403, unless `trusting` and it carries `X-SSL-Client-Verify: SUCCESS`; with
 /// the requests carrying a forged `X-SSL-Client-Verify` counted per connection, and each
@@ -506,6 +580,8 @@ struct H2Lab {
     /// Per connection that carried any forged request: its ALPN, how many forged requests it
     /// carried and how many requests without forged headers.
     forged_by_connection: H2Connections,
+    /// Requests held unanswered (`hold_later`).
+    held: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Per connection of an [`H2Lab`] that carried any forged request: its ALPN, how many forged
@@ -518,7 +594,9 @@ impl Drop for H2Lab {
     }
 }
 
-async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
+/// Where `hold_later`, each request after a connection's first (an h2 stream, or an HTTP/1.1
+/// request after the first) is held unanswered, the connection open.
+async fn start_h2(trusting: bool, hold_later: bool) -> Result<H2Lab, BoxError> {
     use hyper::service::service_fn;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let ca = pki::ca("h2 side-door CA")?;
@@ -535,6 +613,8 @@ async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
     let port = listener.local_addr()?.port();
     let forged_by_connection: H2Connections = Arc::default();
     let record = forged_by_connection.clone();
+    let held = Arc::new(AtomicUsize::new(0));
+    let held_record = held.clone();
     let task = tokio::spawn(async move {
         // Bounded, as `start`'s.
         for _ in 0..2000 {
@@ -542,6 +622,7 @@ async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
                 break;
             };
             let (acceptor, record) = (acceptor.clone(), record.clone());
+            let held_here = held_record.clone();
             tokio::spawn(async move {
                 let work = async {
                     let Ok(tls) = acceptor.accept(tcp).await else {
@@ -551,6 +632,7 @@ async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
                     let (forged, plain) =
                         (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
                     let (counted, counted_plain) = (forged.clone(), plain.clone());
+                    let asked = Arc::new(AtomicUsize::new(0));
                     let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                         let verify = req
                             .headers()
@@ -573,7 +655,14 @@ async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
                         } else {
                             (403, "client certificate required")
                         };
+                        let hold = hold_later && asked.fetch_add(1, Ordering::Relaxed) > 0;
+                        if hold {
+                            held_here.fetch_add(1, Ordering::Relaxed);
+                        }
                         async move {
+                            if hold {
+                                std::future::pending::<()>().await;
+                            }
                             hyper::Response::builder()
                                 .status(status)
                                 .body(http_body_util::Full::new(bytes::Bytes::from(body)))
@@ -592,7 +681,9 @@ async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
                             .push((alpn, n, plain.load(Ordering::Relaxed)));
                     }
                 };
-                let _ = tokio::time::timeout(Duration::from_secs(10), work).await;
+                // (A held request is held longer than the scan's attempts wait.)
+                let most = if hold_later { 60 } else { 10 };
+                let _ = tokio::time::timeout(Duration::from_secs(most), work).await;
             });
         }
     });
@@ -601,12 +692,18 @@ async fn start_h2(trusting: bool) -> Result<H2Lab, BoxError> {
         port,
         task,
         forged_by_connection,
+        held,
     })
 }
 
 async fn scan_h2(lab: &H2Lab) -> Result<TargetReport, BoxError> {
+    scan_h2_waiting(lab, Duration::from_secs(3)).await
+}
+
+/// [`scan_h2`], each attempt waiting up to `timeout`.
+async fn scan_h2_waiting(lab: &H2Lab, timeout: Duration) -> Result<TargetReport, BoxError> {
     let scanner = Scanner::new(&ScanOptions {
-        timeout: Duration::from_secs(3),
+        timeout,
         system_roots: false,
         config_probe: false,
         ..ScanOptions::default()
@@ -623,23 +720,11 @@ async fn scan_h2(lab: &H2Lab) -> Result<TargetReport, BoxError> {
 /// stays clean, and its forged requests shared an h2 connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_headers_as_h2_streams_find_the_same() -> Result<(), BoxError> {
-    let trusting = start_h2(true).await?;
-    let careful = start_h2(false).await?;
+    let trusting = start_h2(true, false).await?;
+    let careful = start_h2(false, false).await?;
     let t = scan_h2(&trusting).await?;
-    let f = finding(&t, FindingId::ClientCertHeaderSpoofing)
-        .unwrap_or_else(|| panic!("not found: {:#?} {:#?}", t.findings, t.incomplete));
-    assert!(
-        f.detail.contains("Let in by: X-SSL-Client-Verify"),
-        "{}",
-        f.detail
-    );
     let c = scan_h2(&careful).await?;
-    assert!(
-        finding(&c, FindingId::ClientCertHeaderSpoofing).is_none(),
-        "{:#?}",
-        c.findings
-    );
-    assert!(c.incomplete.is_empty(), "{:#?}", c.incomplete);
+    assert_header_door_named_only_where_open(&t, &c, "h2");
     // Each stream carried its own request's headers: a connection of several forged requests
     // carried no request without them (headers handed to the wrong stream, or to none, would
     // leave one bare).
@@ -706,5 +791,34 @@ async fn a_trusted_header_behind_a_login_redirect_is_found() -> Result<(), BoxEr
         f.detail
     );
     assert_eq!(t.grade, probe_core::grade::Grade::F);
+    Ok(())
+}
+
+/// The same server holding every request after a connection's first (h2 streams after the first,
+/// HTTP/1.1 requests after the first): the held streams are asked again on connections of their
+/// own soon after the first stream's answer, not after the attempt's time-out, and the verdicts
+/// are the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn h2_streams_held_after_the_first_are_asked_again_alone() -> Result<(), BoxError> {
+    let trusting = start_h2(true, true).await?;
+    let careful = start_h2(false, true).await?;
+    // A scan that waited for a held stream until its time-out (7/8 of 30 s) would take over 26 s.
+    let timeout = Duration::from_secs(30);
+    let started = std::time::Instant::now();
+    let t = scan_h2_waiting(&trusting, timeout).await?;
+    let c = scan_h2_waiting(&careful, timeout).await?;
+    let took = started.elapsed();
+    assert_header_door_named_only_where_open(&t, &c, "h2, later streams held");
+    let held = careful.held.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(held > 0, "no request was held");
+    // The held streams went on h2 connections: the h2 path was the one tried.
+    let h2_forged = careful
+        .forged_by_connection
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|(alpn, _, _)| alpn.as_deref() == Some(&b"h2"[..]));
+    assert!(h2_forged, "no forged request over h2");
+    assert!(took < Duration::from_secs(20), "two scans took {took:?}");
     Ok(())
 }

@@ -1997,6 +1997,12 @@ const KEEP_ALIVE_QUICK_ANSWER: Duration = Duration::from_millis(15);
 /// The longest one HTTP/1.1 connection carries asks one after another.
 const KEEP_ALIVE_CAP: Duration = Duration::from_millis(250);
 
+/// How long an answer to an ask after a connection's first is waited for (its head and body).
+/// A connection carries later asks only while its answers come within milliseconds
+/// ([`KEEP_ALIVE_BUDGET`], [`KEEP_ALIVE_QUICK_ANSWER`]), so an answer this late is a held
+/// request, and the ask is made again on a connection of its own, with the whole wait.
+const LATER_ANSWER_WAIT: Duration = Duration::from_millis(500);
+
 /// Asks `ask` through an h2c tunnel: an HTTP/1.1 `Upgrade: h2c` on `via` first, then, where it
 /// is switched (101 naming h2c), `ask`'s path over HTTP/2 on stream 3. The result is that
 /// answer ([`h2c::Tunnel::Opened`]), or, where the upgrade was not switched, the upgrade request's
@@ -2293,20 +2299,49 @@ async fn http1(
             }
         };
         let asked = Instant::now();
-        let sent = sender.send_request(req).await;
-        // A WebSocket opening the server switched for: the socket's first message is the
-        // answer, and the connection carries nothing more.
-        let sent = match sent {
-            Ok(r)
-                if opens_websocket(ask) && r.status() == http::StatusCode::SWITCHING_PROTOCOLS =>
-            {
-                let key = opening_key(ask);
-                out.push(socket_result(r, key.as_deref(), limits, until).await);
+        // A later ask's answer is waited for a while, not until the deadline: a server that
+        // answers a connection's first request and holds the next one unanswered (the
+        // connection open) left the whole exchange unread at its time-out, every ask of it
+        // made again alone after ~10 s. Past the wait the connection carries nothing more; what
+        // it did not carry goes on connections of its own, each a first ask, as when it closes.
+        let later = !out.is_empty();
+        let answer = async {
+            let sent = sender.send_request(req).await;
+            // A WebSocket opening the server switched for: the socket's first message is the
+            // answer, and the connection carries nothing more.
+            match sent {
+                Ok(r)
+                    if opens_websocket(ask)
+                        && r.status() == http::StatusCode::SWITCHING_PROTOCOLS =>
+                {
+                    let key = opening_key(ask);
+                    Err(socket_result(r, key.as_deref(), limits, until).await)
+                }
+                other => Ok(finish(other, &mut conn_task, limits, until).await),
+            }
+        };
+        let answered = if later {
+            let ends = until.min(tokio::time::Instant::now() + LATER_ANSWER_WAIT);
+            tokio::time::timeout_at(ends, answer).await
+        } else {
+            Ok(answer.await)
+        };
+        let result = match answered {
+            Ok(Ok(result)) => result,
+            Ok(Err(socket)) => {
+                out.push(socket);
                 break;
             }
-            other => other,
+            Err(_) => {
+                tracing::debug!(
+                    carried = out.len(),
+                    "a later ask on a kept-alive connection went unanswered for {} ms: the \
+                     rest go on connections of their own",
+                    LATER_ANSWER_WAIT.as_millis()
+                );
+                break;
+            }
         };
-        let result = finish(sent, &mut conn_task, limits, until).await;
         last_answer = asked.elapsed();
         // A WebSocket path: a socket opened on this connection says what it serves; its answer
         // stands where the server switched protocols (the socket ends the connection's asks).
@@ -2530,11 +2565,44 @@ async fn http2(
         }
     };
     let mut out = Vec::new();
-    let sends = asks.iter().map(|ask| send(ask, Shape::AsAsked));
+    // The streams after the first are waited for up to [`LATER_ANSWER_WAIT`] past the first's
+    // answer (its head), as a kept-alive HTTP/1.1 connection's later asks are: a stream held
+    // unanswered left the whole exchange unread at its time-out. One not answered by then is
+    // unread, and asked again on a connection of its own by the caller.
+    let (first_answered, answered_first) = tokio::sync::watch::channel(false);
+    let sends = asks.iter().enumerate().map(|(i, ask)| {
+        let sent = send(ask, Shape::AsAsked);
+        let mut answered_first = answered_first.clone();
+        let first_answered = (i == 0).then(|| first_answered.clone());
+        async move {
+            if let Some(first_answered) = first_answered {
+                let sent = sent.await;
+                first_answered.send_replace(true);
+                return Some(sent);
+            }
+            let held = async {
+                let _ = answered_first.wait_for(|answered| *answered).await;
+                tokio::time::sleep(LATER_ANSWER_WAIT).await;
+            };
+            tokio::select! {
+                sent = sent => Some(sent),
+                () = held => None,
+            }
+        }
+    });
     for sent in futures_util::future::join_all(sends).await {
         out.push(match sent {
-            Ok(sent) => finish(sent, &mut conn_task, limits, until).await,
-            Err(e) => e,
+            Some(Ok(sent)) => finish(sent, &mut conn_task, limits, until).await,
+            Some(Err(e)) => e,
+            None => ExchangeResult {
+                outcome: Some(Outcome::Inconclusive),
+                detail: Some(format!(
+                    "no answer on its HTTP/2 stream within {} ms of the connection's first \
+                     answer: held by the server",
+                    LATER_ANSWER_WAIT.as_millis()
+                )),
+                ..ExchangeResult::default()
+            },
         });
     }
     // A GET reset at its stream (no answer, the connection up): a gRPC server refuses a request
