@@ -2387,7 +2387,11 @@ async fn open_websocket(
     if asks_upgrade {
         return None;
     }
-    tokio::time::timeout_at(until, sender.ready())
+    // The opening is a later request on the connection: its answer's head is waited for as a
+    // later ask's ([`LATER_ANSWER_WAIT`]); a held one leaves the plain GET's answer standing.
+    // A body begun, and the socket's first message once opened, have the whole wait.
+    let answered_by = until.min(tokio::time::Instant::now() + LATER_ANSWER_WAIT);
+    tokio::time::timeout_at(answered_by, sender.ready())
         .await
         .ok()?
         .ok()?;
@@ -2401,7 +2405,7 @@ async fn open_websocket(
     };
     let key = opening_key(&opening);
     let req = request(&opening, false, Shape::AsAsked).ok()?;
-    let response = tokio::time::timeout_at(until, sender.send_request(req))
+    let response = tokio::time::timeout_at(answered_by, sender.send_request(req))
         .await
         .ok()?;
     match response {
