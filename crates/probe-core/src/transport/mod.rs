@@ -2569,39 +2569,54 @@ async fn http2(
         }
     };
     let mut out = Vec::new();
-    // The streams after the first are waited for up to [`LATER_ANSWER_WAIT`] past the first's
-    // answer (its head), as a kept-alive HTTP/1.1 connection's later asks are: a stream held
-    // unanswered left the whole exchange unread at its time-out. One not answered by then is
-    // unread, and asked again on a connection of its own by the caller.
-    let (first_answered, answered_first) = tokio::sync::watch::channel(false);
-    let sends = asks.iter().enumerate().map(|(i, ask)| {
-        let sent = send(ask, Shape::AsAsked);
-        let mut answered_first = answered_first.clone();
-        let first_answered = (i == 0).then(|| first_answered.clone());
-        async move {
-            if let Some(first_answered) = first_answered {
-                let sent = sent.await;
-                first_answered.send_replace(true);
-                return Some(sent);
+    // Once a stream has its answer (its head), the others are waited for up to
+    // [`LATER_ANSWER_WAIT`] past the latest answer, as a kept-alive HTTP/1.1 connection's later
+    // asks are: a stream held unanswered left the whole exchange unread at its time-out. The
+    // first answer may be any stream's (Go serves each stream on a goroutine of its own), and a
+    // server that serves its streams one at a time keeps the wait going with each answer. A
+    // stream not answered by then is unread, and asked again on a connection of its own by the
+    // caller (the first ask too: the connection is up, its silence no refusal).
+    let mut pending: futures_util::stream::FuturesUnordered<_> = asks
+        .iter()
+        .enumerate()
+        .map(|(i, ask)| {
+            let sent = send(ask, Shape::AsAsked);
+            async move { (i, sent.await) }
+        })
+        .collect();
+    let mut heads: Vec<Option<_>> = asks.iter().map(|_| None).collect();
+    let mut latest: Option<tokio::time::Instant> = None;
+    loop {
+        let next = match latest {
+            None => futures_util::StreamExt::next(&mut pending).await,
+            Some(at) => {
+                let held_from = until.min(at + LATER_ANSWER_WAIT);
+                match tokio::time::timeout_at(
+                    held_from,
+                    futures_util::StreamExt::next(&mut pending),
+                )
+                .await
+                {
+                    Ok(next) => next,
+                    Err(_) => break,
+                }
             }
-            let held = async {
-                let _ = answered_first.wait_for(|answered| *answered).await;
-                tokio::time::sleep(LATER_ANSWER_WAIT).await;
-            };
-            tokio::select! {
-                sent = sent => Some(sent),
-                () = held => None,
-            }
+        };
+        let Some((i, sent)) = next else { break };
+        latest = Some(tokio::time::Instant::now());
+        if let Some(head) = heads.get_mut(i) {
+            *head = Some(sent);
         }
-    });
-    for sent in futures_util::future::join_all(sends).await {
-        out.push(match sent {
+    }
+    drop(pending);
+    for head in heads {
+        out.push(match head {
             Some(Ok(sent)) => finish(sent, &mut conn_task, limits, until).await,
             Some(Err(e)) => e,
             None => ExchangeResult {
                 outcome: Some(Outcome::Inconclusive),
                 detail: Some(format!(
-                    "no answer on its HTTP/2 stream within {} ms of the connection's first \
+                    "no answer on its HTTP/2 stream within {} ms of the connection's latest \
                      answer: held by the server",
                     LATER_ANSWER_WAIT.as_millis()
                 )),
