@@ -162,6 +162,10 @@ pub struct ExchangeResult {
     /// before any request was written. It counts as a refusal only once a second attempt ends the
     /// same way; until then the probe is inconclusive.
     pub unconfirmed: bool,
+    /// An h2 stream the server left unanswered while another stream of its connection was
+    /// answered ([`LATER_ANSWER_WAIT`]): unread, asked again alone by the caller, and no sign
+    /// that a refusal outran the early-alert wait.
+    pub held: bool,
     /// The server ended the connection (a close, with or without close_notify, or a reset) after
     /// the handshake, without an alert and without any HTTP answer to the request (nginx `return
     /// 444`). Unread by itself; a probe may take it for the server's answer to that request only
@@ -637,7 +641,8 @@ async fn exchange_learning_the_wait(
     paths: &[&str],
 ) -> Vec<ExchangeResult> {
     let (results, shortened) = exchange_once(target, setup, record, until, paths).await;
-    if !(shortened && results.iter().any(|r| r.http_status.is_none())) {
+    // (A stream held while another was answered is no refusal lost to the wait.)
+    if !(shortened && results.iter().any(|r| r.http_status.is_none() && !r.held)) {
         return results;
     }
     // A request sent after a wait shortened to the refusals seen so far, and met by no answer:
@@ -2590,12 +2595,9 @@ async fn http2(
         let next = match latest {
             None => futures_util::StreamExt::next(&mut pending).await,
             Some(at) => {
-                let held_from = until.min(at + LATER_ANSWER_WAIT);
-                match tokio::time::timeout_at(
-                    held_from,
-                    futures_util::StreamExt::next(&mut pending),
-                )
-                .await
+                let next_by = until.min(at + LATER_ANSWER_WAIT);
+                match tokio::time::timeout_at(next_by, futures_util::StreamExt::next(&mut pending))
+                    .await
                 {
                     Ok(next) => next,
                     Err(_) => break,
@@ -2603,7 +2605,10 @@ async fn http2(
             }
         };
         let Some((i, sent)) = next else { break };
-        latest = Some(tokio::time::Instant::now());
+        // The clock starts at an answer of the server's, not at an error of ours.
+        if matches!(sent, Ok(Ok(_))) {
+            latest = Some(tokio::time::Instant::now());
+        }
         if let Some(head) = heads.get_mut(i) {
             *head = Some(sent);
         }
@@ -2620,6 +2625,7 @@ async fn http2(
                      answer: held by the server",
                     LATER_ANSWER_WAIT.as_millis()
                 )),
+                held: true,
                 ..ExchangeResult::default()
             },
         });
