@@ -582,6 +582,8 @@ struct H2Lab {
     forged_by_connection: H2Connections,
     /// Requests held unanswered ([`Holds`]).
     held: Arc<std::sync::atomic::AtomicUsize>,
+    /// Connections accepted.
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Per connection of an [`H2Lab`] that carried any forged request: its ALPN, how many forged
@@ -607,6 +609,9 @@ enum Holds {
     /// The body of each request after a connection's first: its head is sent at once, then
     /// a first piece of the page, then nothing.
     LaterBodies,
+    /// The end of each h2 stream after a connection's first: its head (with its length) and its
+    /// whole page at once, the stream's end 800 ms later (as a Node server was seen to).
+    LaterEnds,
 }
 
 async fn start_h2(trusting: bool, holds: Holds) -> Result<H2Lab, BoxError> {
@@ -628,12 +633,15 @@ async fn start_h2(trusting: bool, holds: Holds) -> Result<H2Lab, BoxError> {
     let record = forged_by_connection.clone();
     let held = Arc::new(AtomicUsize::new(0));
     let held_record = held.clone();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let accepted_here = accepted.clone();
     let task = tokio::spawn(async move {
         // Bounded, as `start`'s.
         for _ in 0..2000 {
             let Ok((tcp, _)) = listener.accept().await else {
                 break;
             };
+            accepted_here.fetch_add(1, Ordering::Relaxed);
             let (acceptor, record) = (acceptor.clone(), record.clone());
             let held_here = held_record.clone();
             tokio::spawn(async move {
@@ -695,8 +703,37 @@ async fn start_h2(trusting: bool, holds: Holds) -> Result<H2Lab, BoxError> {
                                     ),
                                 );
                             }
+                            if holds == Holds::LaterEnds && h2 && index > 0 {
+                                held_here.fetch_add(1, Ordering::Relaxed);
+                                let page = futures_util::stream::once(async move {
+                                    Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(
+                                        bytes::Bytes::from(body),
+                                    ))
+                                });
+                                let late_end = futures_util::StreamExt::filter_map(
+                                    futures_util::stream::once(tokio::time::sleep(
+                                        Duration::from_millis(800),
+                                    )),
+                                    |()| async {
+                                        None::<
+                                            Result<
+                                                hyper::body::Frame<bytes::Bytes>,
+                                                std::convert::Infallible,
+                                            >,
+                                        >
+                                    },
+                                );
+                                return hyper::Response::builder()
+                                    .status(status)
+                                    .header(hyper::header::CONTENT_LENGTH, body.len())
+                                    .body(http_body_util::BodyExt::boxed(
+                                        http_body_util::StreamBody::new(
+                                            futures_util::StreamExt::chain(page, late_end),
+                                        ),
+                                    ));
+                            }
                             let hold = match holds {
-                                Holds::Nothing | Holds::LaterBodies => false,
+                                Holds::Nothing | Holds::LaterBodies | Holds::LaterEnds => false,
                                 Holds::Later => index > 0,
                                 Holds::FirstOfMany => {
                                     h2 && index == 0
@@ -744,6 +781,7 @@ async fn start_h2(trusting: bool, holds: Holds) -> Result<H2Lab, BoxError> {
         task,
         forged_by_connection,
         held,
+        accepted,
     })
 }
 
@@ -764,6 +802,38 @@ async fn scan_h2_waiting(lab: &H2Lab, timeout: Duration) -> Result<TargetReport,
     target.resolve_with(&[resolve]);
     let report = scanner.scan(&[target]).await;
     Ok(report.targets.into_iter().next().ok_or("no target")?)
+}
+
+/// An h2 stream whose whole page came, its length as announced, is read whole however late the
+/// stream's end follows: not cut as held and asked again on a connection of its own (a Node
+/// server ending its streams 800 ms after their last byte cost a connection per stream).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn h2_pages_whole_by_their_length_are_not_asked_again() -> Result<(), BoxError> {
+    let prompt = start_h2(false, Holds::Nothing).await?;
+    let late = start_h2(false, Holds::LaterEnds).await?;
+    let p = scan_h2(&prompt).await?;
+    let l = scan_h2(&late).await?;
+    let ids = |t: &TargetReport| {
+        let mut ids: Vec<String> = t.findings.iter().map(|f| f.id.to_string()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&p), ids(&l), "the same findings");
+    assert_eq!((p.grade, p.incomplete.len()), (l.grade, l.incomplete.len()));
+    let ended_late = late.held.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(ended_late > 0, "no stream ended late");
+    let count = |lab: &H2Lab| lab.accepted.load(std::sync::atomic::Ordering::Relaxed);
+    let (prompt_conns, late_conns) = (count(&prompt), count(&late));
+    eprintln!(
+        "connections: {prompt_conns} to the prompt server, {late_conns} to the late one \
+         ({ended_late} streams ended late)"
+    );
+    // Each stream asked again would be a connection more.
+    assert!(
+        late_conns <= prompt_conns + 2,
+        "{late_conns} connections against {prompt_conns}: streams ended late were asked again"
+    );
+    Ok(())
 }
 
 /// Over HTTP/2 the forged headers' requests go as streams of one connection, each with its own

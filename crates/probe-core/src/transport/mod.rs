@@ -2887,6 +2887,18 @@ where
     let mut grpc_status = grpc_status_of(response.headers());
     // The headers a WebSocket path's refusal of a plain GET names it by (read with the body).
     let upgrade_headers = matches!(status, 400 | 426).then(|| response.headers().clone());
+    // The body's length as announced: an h2 body whose bytes have all come is whole, whenever
+    // its stream's end follows (a Node server sent it 800 ms after the last byte: the body was
+    // read, cut as held and asked again, a connection more each).
+    let announced = response
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let all_come = |buf: &[u8]| announced.is_some_and(|n| u64::try_from(buf.len()) == Ok(n));
+    // (An HTTP/1.1 body is read to its end as hyper counts it: a connection kept alive is
+    // handed back only then.)
+    let over_h2 = response.version() == http::Version::HTTP_2;
     let mut body = response.into_body();
     let mut buf: Vec<u8> = Vec::new();
     let mut truncated = false;
@@ -2925,6 +2937,11 @@ where
                     let room = limits.body_cap.saturating_sub(buf.len());
                     truncated |= data.len() > room;
                     buf.extend(data.iter().take(room));
+                    // Not a gRPC answer's: its status may follow in trailers.
+                    if over_h2 && !truncated && !grpc_type && all_come(&buf) {
+                        complete = true;
+                        break;
+                    }
                 }
                 if let Some(trailers) = frame.trailers_ref() {
                     grpc_status = grpc_status.or_else(|| grpc_status_of(trailers));
@@ -2943,7 +2960,8 @@ where
     }
     let ended = hyper::body::Body::is_end_stream(&body);
     truncated |= buf.len() >= limits.body_cap && !ended;
-    if held && !ended && !truncated {
+    complete |= !truncated && all_come(&buf);
+    if held && !ended && !truncated && !complete {
         return ExchangeResult {
             outcome: Some(Outcome::Inconclusive),
             detail: Some(format!(
