@@ -459,6 +459,55 @@ fn bare_closes_unconfirmed(view: &VersionView<'_>) -> Vec<IncompleteProbe> {
     out
 }
 
+/// What an unread certificate probe's reason adds where the server broke the connection off
+/// after the handshake, on every attempt, without an answer to the request (an h2 GOAWAY with an
+/// error, a reset), while it answered other clients on this version: a failure of the server's
+/// on that certificate, which the scan cannot take for a refusal (the guide's first rule). Node
+/// 20 with `rejectUnauthorized: false` does so for a forged certificate whose signature fails and
+/// that names no key identifier: the user learns where to look instead of a bare error.
+fn failed_on_this_certificate(
+    view: &VersionView<'_>,
+    o: &ProbeObservation,
+) -> Option<&'static str> {
+    let broken_off = o.client_cert.is_some()
+        && o.handshake_completed
+        && o.http_status.is_none()
+        && o.alert.is_none()
+        && o.attempts >= 2
+        && o.outcome == Outcome::Inconclusive
+        && o.detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with("no HTTP response:") && ended_by_the_server(d));
+    let others_answered = view.observations.iter().any(|x| {
+        x.http_status
+            .is_some_and(|st| !crate::transport::is_busy_status(st))
+    });
+    (broken_off && others_answered).then_some(
+        ". The server broke the connection off after the handshake without answering this \
+         certificate's request, on every attempt, while it answered other clients: a failure of \
+         its own on this certificate (Node.js 20 with `rejectUnauthorized: false` does so for a \
+         certificate whose signature fails and that names no key identifier), not a refusal it \
+         stated, so it is not taken for one; its error log tells which",
+    )
+}
+
+/// Whether an unanswered request's reason says the server ended the connection (a reset, a
+/// close, an h2 connection error or GOAWAY), not that its answer could not be parsed.
+fn ended_by_the_server(detail: &str) -> bool {
+    let d = detail.to_ascii_lowercase();
+    [
+        "reset",
+        "connection error",
+        "go away",
+        "goaway",
+        "closed",
+        "ended",
+        "broken pipe",
+    ]
+    .iter()
+    .any(|w| d.contains(w))
+}
+
 /// What the versions judged so far add up to.
 #[derive(Default)]
 struct Judging {
@@ -714,7 +763,11 @@ impl Judging {
             // load balancer's other backend or a rate limiter, not an answer about certificates.
             let unread = o.outcome.is_unreadable() || o.outcome == Outcome::UnsupportedVersion;
             if unread {
-                self.incomplete.push(IncompleteProbe::of(o));
+                let mut unread = IncompleteProbe::of(o);
+                if let Some(why) = failed_on_this_certificate(view, o) {
+                    unread.reason.push_str(why);
+                }
+                self.incomplete.push(unread);
             } else if let Some(busy) = busy(o) {
                 self.incomplete.push(busy);
             } else if !o.cert_requested
@@ -1829,6 +1882,66 @@ mod tests {
             "{:?}",
             v.verification_detail
         );
+    }
+
+    /// A forged certificate whose connection the server broke off after the handshake on every
+    /// attempt (Node 20's GOAWAY INTERNAL_ERROR), beside an anonymous client it answered 403:
+    /// unread, and the reason says what the break-off is; a time-out, one attempt, or no other
+    /// client answered, says nothing more.
+    #[test]
+    fn a_certificate_broken_off_on_every_attempt_is_unread_and_said_so() {
+        let mut anonymous = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        anonymous.handshake_completed = true;
+        let broken = |detail: &str, attempts: u8| {
+            let mut o = with_cert(obs(
+                ProbeId::FORGED_CLIENT_CERT,
+                Outcome::Inconclusive,
+                None,
+            ));
+            o.handshake_completed = true;
+            o.alert = None;
+            o.attempts = attempts;
+            o.detail = Some(detail.into());
+            o
+        };
+        let goaway = "no HTTP response: http2 error: connection error received: unexpected \
+                      internal error encountered (3 attempts)";
+        let reason = |seen: &[ProbeObservation]| {
+            let v = judge(seen);
+            v.incomplete
+                .iter()
+                .find(|i| i.probe == "forged-client-cert")
+                .map(|i| i.reason.clone())
+                .unwrap_or_default()
+        };
+        let said = reason(&[anonymous.clone(), broken(goaway, 3)]);
+        // No client got an HTTP answer: the anonymous one refused with an alert.
+        let mut refused_in_tls = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        refused_in_tls.alert = Some("CertificateRequired".into());
+        assert!(
+            said.starts_with(goaway)
+                && said.contains("broke the connection off")
+                && said.contains("Node.js 20"),
+            "{said}"
+        );
+        for seen in [
+            vec![
+                anonymous.clone(),
+                broken("timed out after 10 s after the handshake began", 3),
+            ],
+            vec![
+                anonymous.clone(),
+                broken("no HTTP response: invalid HTTP version parsed", 3),
+            ],
+            vec![anonymous.clone(), broken(goaway, 1)],
+            vec![refused_in_tls, broken(goaway, 3)],
+        ] {
+            let said = reason(&seen);
+            assert!(
+                !said.is_empty() && !said.contains("broke the connection off"),
+                "{said}"
+            );
+        }
     }
 
     /// Every refusal a bare close (no alert, no HTTP answer anywhere): unread, whatever the
