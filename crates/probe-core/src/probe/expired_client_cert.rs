@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use super::{
-    served_with, staging_plan, staging_with_ca, Judged, Plan, Probe, ProbeContext, ProbeId, ProbeSpec, VersionView,
+    served_with, staging_plan, staging_with_ca, Judged, Plan, Probe, ProbeContext, ProbeId,
+    ProbeSpec, VersionView,
 };
 use crate::finding::FindingId;
 use crate::transport::tls::CertChooser;

@@ -139,9 +139,7 @@ fn unlinked(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<Forged>> {
     // with another alert: they checked the signature already), nor nginx's own certificate page.
     let worth = presented().any(|o| match o.outcome {
         Outcome::RefusedTls => matches!(o.alert.as_deref(), None | Some("UnknownCA")),
-        Outcome::RefusedHttp | Outcome::Answered => {
-            !crate::checks::refusal::tls_module_refusal(o)
-        }
+        Outcome::RefusedHttp | Outcome::Answered => !crate::checks::refusal::tls_module_refusal(o),
         _ => false,
     });
     let served = presented().any(|o| o.outcome == Outcome::Served);
@@ -198,9 +196,7 @@ fn refused_forgery<'a>(first: &VersionView<'a>) -> Option<&'a crate::facts::Prob
     };
     let refused = presented().any(|o| match o.outcome {
         Outcome::RefusedTls => true,
-        Outcome::RefusedHttp | Outcome::Answered => {
-            !crate::checks::refusal::tls_module_refusal(o)
-        }
+        Outcome::RefusedHttp | Outcome::Answered => !crate::checks::refusal::tls_module_refusal(o),
         _ => false,
     });
     let served = presented().any(|o| o.outcome == Outcome::Served);
@@ -374,7 +370,11 @@ impl Probe for ForgedClientCert {
         (1..advertised.len().min(MAX_NAMES))
             .map(|i| forged(ctx, i) as Arc<dyn CertChooser>)
             .chain(forged_fallback(ctx, advertised).map(|f| f as Arc<dyn CertChooser>))
-            .chain(unlinked(ctx, first).into_iter().map(|f| f as Arc<dyn CertChooser>))
+            .chain(
+                unlinked(ctx, first)
+                    .into_iter()
+                    .map(|f| f as Arc<dyn CertChooser>),
+            )
             .chain(with_real_ca(ctx, first).map(|f| f as Arc<dyn CertChooser>))
             .chain(naming_key_id(ctx, first).map(|f| f as Arc<dyn CertChooser>))
             .chain(with_impostor_ca(ctx, first).map(|f| f as Arc<dyn CertChooser>))

@@ -261,8 +261,15 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     }
     let status = seen.status().unwrap_or_default();
     let shown = vec![path.clone(), bare(path).to_owned()];
-    match landing::likeness_to_the_protected_page(target, scan, first, version, &seen, shown.clone())
-        .await
+    match landing::likeness_to_the_protected_page(
+        target,
+        scan,
+        first,
+        version,
+        &seen,
+        shown.clone(),
+    )
+    .await
     {
         None => {
             out.incomplete.push(incomplete(format!(

@@ -354,7 +354,9 @@ mod tests {
         assert_eq!(f.severity, Severity::Critical);
         assert!(f.detail.contains("wholly unlike"), "{}", f.detail);
         assert_eq!(
-            f.evidence.get("page served without a certificate").map(String::as_str),
+            f.evidence
+                .get("page served without a certificate")
+                .map(String::as_str),
             Some(maintenance)
         );
         let f = found(r#"{"orders":[],"customer":null}"#).unwrap_or_else(|| panic!("no finding"));
@@ -402,20 +404,26 @@ mod tests {
             [(FindingId::ClientCertOptional, Severity::Medium)]
         );
         assert_eq!(
-            ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403))),
+            ids(obs(
+                ProbeId::NO_CLIENT_CERT,
+                Outcome::RefusedHttp,
+                Some(403)
+            )),
             [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
         );
         // A 400 that says nothing of certificates (a GraphQL endpoint asked with a GET) is a
         // request error, answered like a 404; one that speaks of the certificate is a refusal.
         let mut bad_request = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
-        bad_request.body_excerpt = Some(r#"{"errors":[{"message":"Must provide query string."}]}"#.into());
+        bad_request.body_excerpt =
+            Some(r#"{"errors":[{"message":"Must provide query string."}]}"#.into());
         assert_eq!(
             ids(bad_request.clone()),
             [(FindingId::ClientCertOptional, Severity::Medium)]
         );
         let said = NoClientCert.judge(&view(std::slice::from_ref(&bad_request)));
         assert!(
-            said.first().is_some_and(|j| j.finding.detail.contains("a request error, not a refusal")),
+            said.first()
+                .is_some_and(|j| j.finding.detail.contains("a request error, not a refusal")),
             "{said:?}"
         );
         bad_request.body_excerpt = Some(r#"{"error":"Client Certificate required"}"#.into());
@@ -425,7 +433,8 @@ mod tests {
         );
         // nginx's `error_page 495 496 /ssl-error.html` (no `=`): a styled page, 400, its words
         // past the excerpt; the whole body read speaks of the certificate.
-        bad_request.body_excerpt = Some("<html><head><style>body { font-family: sans-serif }".into());
+        bad_request.body_excerpt =
+            Some("<html><head><style>body { font-family: sans-serif }".into());
         bad_request.body_names_certificates = true;
         assert_eq!(
             ids(bad_request),
@@ -444,14 +453,20 @@ mod tests {
             .into_iter()
             .map(|j| (j.finding.id, j.finding.severity))
             .collect();
-        assert_eq!(found, [(FindingId::ClientCertEnforcedByApp, Severity::Info)]);
+        assert_eq!(
+            found,
+            [(FindingId::ClientCertEnforcedByApp, Severity::Info)]
+        );
         // A valid certificate that was refused, or never presented, proves nothing of the path.
         let mut refused = control.clone();
         (refused.outcome, refused.http_status) = (Outcome::RefusedHttp, Some(403));
         let mut unpresented = control;
         unpresented.client_cert = None;
         for other in [refused, unpresented] {
-            let seen = [obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302)), other];
+            let seen = [
+                obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302)),
+                other,
+            ];
             let found: Vec<_> = NoClientCert
                 .judge(&view(&seen))
                 .into_iter()
@@ -470,7 +485,12 @@ mod tests {
         nginx.server_header = Some("nginx/1.22.1".into());
         assert!(tls_module_refusal(&nginx));
         assert!(ids(nginx).is_empty());
-        assert!(ids(obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(496))).is_empty());
+        assert!(ids(obs(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            Some(496)
+        ))
+        .is_empty());
         // mod_ssl's 403 when a `<Location>` asks on TLS 1.3 and no post-handshake auth is offered
         // (as the excerpt cuts it): the TLS module's, not the application's.
         let mut no_pha = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));

@@ -92,7 +92,9 @@ pub fn unsure(view: &VersionView<'_>, o: &ProbeObservation) -> Option<String> {
         // certificate). An audit's such terminators served the orders to curl without a
         // certificate while the scan stayed incomplete without a finding.
         let broken = view.of(ProbeId::NO_CLIENT_CERT).is_some_and(|nc| {
-            nc.outcome == Outcome::Inconclusive && nc.handshake_completed && nc.http_status.is_none()
+            nc.outcome == Outcome::Inconclusive
+                && nc.handshake_completed
+                && nc.http_status.is_none()
         });
         if broken {
             return None;
@@ -287,7 +289,10 @@ mod tests {
             "refused in TLS after h2 was picked: TLS settings may follow the ALPN"
         );
         at_tls.alpn = None;
-        assert!(!wanted(at_tls), "no ALPN known (a TLS 1.2 refusal): nothing to vary");
+        assert!(
+            !wanted(at_tls),
+            "no ALPN known (a TLS 1.2 refusal): nothing to vary"
+        );
         let mut late = h2_refused();
         late.late = true;
         assert!(!wanted(late));
@@ -409,8 +414,9 @@ mod tests {
         closed.detail = Some("the server closed the connection right after the handshake".into());
         let note = unanswered_note(&[h2_refused(), alert, closed.clone()]);
         assert!(
-            note.as_deref().is_some_and(|n| n.contains("TLS 1.3: alert NoApplicationProtocol")
-                && !n.contains("closed")),
+            note.as_deref().is_some_and(
+                |n| n.contains("TLS 1.3: alert NoApplicationProtocol") && !n.contains("closed")
+            ),
             "{note:?}"
         );
         // A close is no word of the server's: not noted (the verdict leaves it unread).

@@ -81,16 +81,20 @@ impl Probe for NoClientCertNoAlpn {
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
-        super::no_client_cert_http1::served_where_refused(view, self.id(), |v, asked, st, before| {
-            format!(
-                "{v}: offering no ALPN (as OpenSSL's s_client, Python's http.client and many \
+        super::no_client_cert_http1::served_where_refused(
+            view,
+            self.id(),
+            |v, asked, st, before| {
+                format!(
+                    "{v}: offering no ALPN (as OpenSSL's s_client, Python's http.client and many \
                  embedded clients do), {asked} served HTTP {st} without one, where offering \
                  ALPN the same request was {before}: the server's settings follow the ALPN \
                  offered, and a client that offers none gets in. Require the certificate \
                  whatever the client offers (every filter chain, every configuration a \
                  ClientHello can pick)."
-            )
-        })
+                )
+            },
+        )
     }
 }
 

@@ -86,7 +86,10 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     // Servlet container that drops `;` parameters before it resolves dot segments (Tomcat,
     // Jetty; Shiro's CVE-2020-1957): an audit's nginx in front of Tomcat was A, exit 0, while
     // `/;/admin/orders` and `/x/..;/admin/orders` got the orders without a certificate.
-    out.push((format!("/;{path}"), "after a segment of an empty path parameter (`/;`)"));
+    out.push((
+        format!("/;{path}"),
+        "after a segment of an empty path parameter (`/;`)",
+    ));
     out.push((
         format!("/mtls-scan/..;{path}"),
         "after a segment that `..;` takes back (`/mtls-scan/..;`)",
@@ -98,7 +101,10 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     // Routers that ignore case (Express by default, ASP.NET) behind a rule that does not.
     let upper = first.to_ascii_uppercase();
     if upper != first {
-        out.push((format!("/{upper}{after}"), "with its first segment in capitals"));
+        out.push((
+            format!("/{upper}{after}"),
+            "with its first segment in capitals",
+        ));
     }
     // A slash percent-encoded: kept as is by the rule (Envoy, Istio by default), decoded by the
     // router (Go before 1.22, many frameworks).

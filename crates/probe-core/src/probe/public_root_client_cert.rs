@@ -86,23 +86,23 @@ fn public_roots() -> &'static [(String, CertificateDer<'static>)] {
                 .all(|l| kept.iter().any(|(k, _)| k.starts_with(l)))
         };
         for root in roots.iter().filter_map(|der| {
-                let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
-                let signs = match cert.key_usage() {
-                    Ok(None) => true,
-                    Ok(Some(ku)) => ku.value.digital_signature(),
-                    Err(_) => false,
-                };
-                let for_clients = match cert.extended_key_usage() {
-                    Ok(None) => true,
-                    Ok(Some(eku)) => eku.value.any || eku.value.client_auth,
-                    Err(_) => false,
-                };
-                // Whether it is public, without describing its name (1.8M instructions for
-                // the ~145 roots of a Debian store).
-                let public = crate::checks::public_roots::is_public_subject(cert.subject().as_raw());
-                (signs && for_clients && public)
-                    .then(|| (crate::identity::describe_key(&cert), der.clone()))
-            }) {
+            let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+            let signs = match cert.key_usage() {
+                Ok(None) => true,
+                Ok(Some(ku)) => ku.value.digital_signature(),
+                Err(_) => false,
+            };
+            let for_clients = match cert.extended_key_usage() {
+                Ok(None) => true,
+                Ok(Some(eku)) => eku.value.any || eku.value.client_auth,
+                Err(_) => false,
+            };
+            // Whether it is public, without describing its name (1.8M instructions for
+            // the ~145 roots of a Debian store).
+            let public = crate::checks::public_roots::is_public_subject(cert.subject().as_raw());
+            (signs && for_clients && public)
+                .then(|| (crate::identity::describe_key(&cert), der.clone()))
+        }) {
             if kept.is_empty() || wanted(&kept, &root.0) {
                 kept.push(root);
             }
@@ -122,9 +122,19 @@ fn public_root(schemes: &[SignatureScheme]) -> Option<&'static CertificateDer<'s
     let kind = |label: &str| roots.iter().find(|(k, _)| k == label);
     let rsa = || roots.iter().find(|(k, _)| k.starts_with("RSA"));
     let takes = |scheme: S| schemes.is_empty() || schemes.contains(&scheme);
-    let ec256 = takes(S::ECDSA_NISTP256_SHA256).then(|| kind("EC 256")).flatten();
-    let ec384 = || takes(S::ECDSA_NISTP384_SHA384).then(|| kind("EC 384")).flatten();
-    let by_rsa = || (takes(S::RSA_PSS_SHA256) || takes(S::RSA_PKCS1_SHA256)).then(rsa).flatten();
+    let ec256 = takes(S::ECDSA_NISTP256_SHA256)
+        .then(|| kind("EC 256"))
+        .flatten();
+    let ec384 = || {
+        takes(S::ECDSA_NISTP384_SHA384)
+            .then(|| kind("EC 384"))
+            .flatten()
+    };
+    let by_rsa = || {
+        (takes(S::RSA_PSS_SHA256) || takes(S::RSA_PKCS1_SHA256))
+            .then(rsa)
+            .flatten()
+    };
     ec256
         .or_else(ec384)
         .or_else(by_rsa)
@@ -211,7 +221,10 @@ impl CertChooser for OwnRoot {
 }
 
 /// The observation of this probe whose certificate came from `origin`, refused or served.
-fn presented<'a>(view: &VersionView<'a>, origin: &str) -> Option<&'a crate::facts::ProbeObservation> {
+fn presented<'a>(
+    view: &VersionView<'a>,
+    origin: &str,
+) -> Option<&'a crate::facts::ProbeObservation> {
     view.all(ProbeId::PUBLIC_ROOT_CLIENT_CERT).find(|o| {
         o.client_cert.as_ref().is_some_and(|c| c.origin == origin)
             && matches!(o.outcome, Outcome::RefusedTls | Outcome::Served)
@@ -314,7 +327,8 @@ impl Probe for PublicRootClientCert {
     }
 
     fn judge<'a>(&self, view: &VersionView<'a>) -> Vec<Judged<'a>> {
-        let (Some(root), Some(control)) = (presented(view, ORIGIN), presented(view, CONTROL_ORIGIN))
+        let (Some(root), Some(control)) =
+            (presented(view, ORIGIN), presented(view, CONTROL_ORIGIN))
         else {
             return Vec::new();
         };

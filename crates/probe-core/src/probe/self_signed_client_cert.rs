@@ -98,14 +98,12 @@ mod tests {
     #[test]
     fn wanted_where_the_unknown_ca_was_refused_in_the_handshake_or_by_an_application() {
         let baseline = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
-        let untrusted = |outcome, status| {
-            with_cert(obs(ProbeId::UNTRUSTED_CLIENT_CERT, outcome, status))
-        };
+        let untrusted =
+            |outcome, status| with_cert(obs(ProbeId::UNTRUSTED_CLIENT_CERT, outcome, status));
         let mut nginx_page = untrusted(Outcome::RefusedHttp, Some(400));
         nginx_page.server_header = Some("nginx".into());
-        nginx_page.body_excerpt = Some(
-            "<html><head><title>400 The SSL certificate error</title></head></html>".into(),
-        );
+        nginx_page.body_excerpt =
+            Some("<html><head><title>400 The SSL certificate error</title></head></html>".into());
         for (u, want) in [
             (untrusted(Outcome::RefusedTls, None), true),
             (untrusted(Outcome::RefusedHttp, Some(403)), true),

@@ -149,9 +149,10 @@ mod tests {
         let mut params =
             CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
                 .unwrap();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, names.first().copied().unwrap_or("server"));
+        params.distinguished_name.push(
+            DnType::CommonName,
+            names.first().copied().unwrap_or("server"),
+        );
         params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
         let now = OffsetDateTime::now_utc();
         params.not_before = now - Duration::days(30);
@@ -181,8 +182,13 @@ mod tests {
     }
 
     /// The same chain served on both versions.
-    fn on_both(chain: Vec<CertificateDer<'static>>) -> Vec<(TlsVersion, Vec<CertificateDer<'static>>)> {
-        vec![(TlsVersion::Tls13, chain.clone()), (TlsVersion::Tls12, chain)]
+    fn on_both(
+        chain: Vec<CertificateDer<'static>>,
+    ) -> Vec<(TlsVersion, Vec<CertificateDer<'static>>)> {
+        vec![
+            (TlsVersion::Tls13, chain.clone()),
+            (TlsVersion::Tls12, chain),
+        ]
     }
 
     fn ids(out: &TargetOutcome) -> Vec<(FindingId, Severity, Vec<TlsVersion>)> {
@@ -243,7 +249,13 @@ mod tests {
             TlsVersion::Tls12,
             vec![leaf(&["other.test"], 365, Some(&issuer))],
         )];
-        let out = judge(&chains, &target(), &trust, POLICY, OffsetDateTime::now_utc());
+        let out = judge(
+            &chains,
+            &target(),
+            &trust,
+            POLICY,
+            OffsetDateTime::now_utc(),
+        );
         assert_eq!(
             ids(&out),
             [(
@@ -274,7 +286,13 @@ mod tests {
 
     #[test]
     fn no_chain_served_raises_nothing_and_leaves_no_section() {
-        let out = judge(&[], &target(), &trusting(&[]), POLICY, OffsetDateTime::now_utc());
+        let out = judge(
+            &[],
+            &target(),
+            &trusting(&[]),
+            POLICY,
+            OffsetDateTime::now_utc(),
+        );
         assert!(out.findings.is_empty());
         assert_eq!(section_versions(&out), None);
         let refused_before_a_chain = [(TlsVersion::Tls13, Vec::new())];

@@ -51,7 +51,6 @@ static SPEC: ProbeSpec = ProbeSpec {
     findings: &[FindingId::SessionResumptionBypass],
 };
 
-
 /// One attempt: the donor name, what it gave, what the protected name did with it, and, when the
 /// offer was resumed and served without a CertificateRequest, where it landed.
 struct Attempt {
@@ -329,9 +328,9 @@ async fn donate_and_offer(
                 .find(|f| f.id == ProbeId::NO_CLIENT_CERT && !f.late && f.tls_version == version)
                 .and_then(|f| f.body_excerpt.clone());
             let same_as = |p: &Option<String>| {
-                p.as_deref().zip(o.result.body_excerpt.as_deref()).is_some_and(|(p, b)| {
-                    !p.trim().is_empty() && super::page::same_excerpt(p, b)
-                })
+                p.as_deref()
+                    .zip(o.result.body_excerpt.as_deref())
+                    .is_some_and(|(p, b)| !p.trim().is_empty() && super::page::same_excerpt(p, b))
             };
             if same_as(&donor_page) {
                 None
@@ -388,7 +387,9 @@ async fn own_landing(
                         .to_owned(),
                 )
             } else {
-                Landing::Unsure("its page is not the one the valid certificate is served".to_owned())
+                Landing::Unsure(
+                    "its page is not the one the valid certificate is served".to_owned(),
+                )
             })
         }
         // Not the protected page, but sharing its words: it may carry the protected data beside
@@ -460,9 +461,9 @@ impl TargetProbe for SessionResumptionBypass {
                 .iter()
                 .filter(|&&p| p != target.port)
                 .map(|&p| {
-                    let named = donors.iter().map(|(sni, n)| {
-                        (sni.clone(), format!("port {p} ({})", donor_label(n)))
-                    });
+                    let named = donors
+                        .iter()
+                        .map(|(sni, n)| (sni.clone(), format!("port {p} ({})", donor_label(n))));
                     let all = std::iter::once((Sni::Target, format!("port {p}")))
                         .chain(named)
                         .collect();
@@ -1038,7 +1039,10 @@ mod tests {
         public.cert_requested = false;
         assert!(!refused_by_the_application(&public));
         // A busy answer says nothing.
-        assert!(!refused_by_the_application(&asked(Outcome::Answered, Some(503))));
+        assert!(!refused_by_the_application(&asked(
+            Outcome::Answered,
+            Some(503)
+        )));
         let tls = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
         assert!(!refused_by_the_application(&tls));
         let mut nginx = asked(Outcome::RefusedHttp, Some(400));
@@ -1046,7 +1050,10 @@ mod tests {
             Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
         nginx.server_header = Some("nginx".into());
         assert!(!refused_by_the_application(&nginx));
-        assert!(!refused_by_the_application(&asked(Outcome::RefusedHttp, Some(495))));
+        assert!(!refused_by_the_application(&asked(
+            Outcome::RefusedHttp,
+            Some(495)
+        )));
     }
 
     #[test]
@@ -1167,8 +1174,7 @@ mod tests {
         // Read, and another site than the offer's: the bypass stands.
         let out = judged(vec![(TlsVersion::Tls13, vec![bypass()])]);
         assert_eq!(out.findings.len(), 1);
-        assert!(out
-            .findings[0]
+        assert!(out.findings[0]
             .evidence
             .contains_key("TLS 1.3: SNI www.secure.test + its own Host"));
     }
@@ -1193,7 +1199,11 @@ mod tests {
             &www
         ));
         assert!(wants_own_host(
-            &attempt("www.secure.test", refused_tls("HandshakeFailure"), not_resumed()),
+            &attempt(
+                "www.secure.test",
+                refused_tls("HandshakeFailure"),
+                not_resumed()
+            ),
             &www
         ));
         // Served, resumed, no session, or no SNI (the protected Host is its own): as it was.
@@ -1210,7 +1220,10 @@ mod tests {
                 ),
                 &www,
             ),
-            (attempt("www.secure.test", http(403, "forbidden"), None), &www),
+            (
+                attempt("www.secure.test", http(403, "forbidden"), None),
+                &www,
+            ),
             (
                 attempt("no SNI", http(403, "forbidden"), not_resumed()),
                 &Sni::Omit,
@@ -1267,7 +1280,9 @@ mod tests {
             vec![attempt(
                 "no SNI",
                 http(200, "public"),
-                Some(inconclusive("connection closed without an alert after the request")),
+                Some(inconclusive(
+                    "connection closed without an alert after the request",
+                )),
             )],
         )]);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));

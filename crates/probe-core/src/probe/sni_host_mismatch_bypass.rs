@@ -21,14 +21,14 @@
 use futures_util::future::{join_all, BoxFuture};
 use futures_util::FutureExt as _;
 
+use super::client_cert_header_spoofing::ForgedHeaders;
+#[cfg(test)]
+use super::landing::Control;
+use super::landing::{self, Controls, Landing};
 use super::side_door::{
     anonymous_not_served, candidate_names, knock, knock_again, knock_spread, recorded_name,
     shared_knock, Door, Seen,
 };
-#[cfg(test)]
-use super::landing::Control;
-use super::landing::{self, Controls, Landing};
-use super::client_cert_header_spoofing::ForgedHeaders;
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -51,8 +51,15 @@ static SPEC: ProbeSpec = ProbeSpec {
 };
 
 /// A note naming the served certificate's names no candidate took, when there are any.
-fn untried_names_note(target: &Target, first: &FirstWave, tried: &[(Sni, String)]) -> Option<String> {
-    let tried: Vec<String> = tried.iter().map(|(_, shown)| shown.to_ascii_lowercase()).collect();
+fn untried_names_note(
+    target: &Target,
+    first: &FirstWave,
+    tried: &[(Sni, String)],
+) -> Option<String> {
+    let tried: Vec<String> = tried
+        .iter()
+        .map(|(_, shown)| shown.to_ascii_lowercase())
+        .collect();
     // The configured names past the cap, then the certificate's that no candidate took.
     let mut left: Vec<String> = target
         .names
@@ -60,7 +67,9 @@ fn untried_names_note(target: &Target, first: &FirstWave, tried: &[(Sni, String)
         .skip(super::side_door::MAX_GIVEN_NAMES)
         .map(|n| n.to_ascii_lowercase())
         .collect();
-    left.extend(super::side_door::untried_served_names(target, first, &tried));
+    left.extend(super::side_door::untried_served_names(
+        target, first, &tried,
+    ));
     let shown: Vec<&str> = left.iter().take(5).map(String::as_str).collect();
     (!left.is_empty()).then(|| {
         format!(
@@ -70,7 +79,11 @@ fn untried_names_note(target: &Target, first: &FirstWave, tried: &[(Sni, String)
             left.len(),
             if left.len() == 1 { "" } else { "s" },
             shown.join(", "),
-            if left.len() > shown.len() { ", …" } else { "" }
+            if left.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
         )
     })
 }
@@ -324,7 +337,9 @@ async fn follow_ups(
                 .filter(|t| kind(worth_following(&t.protected)))
                 .partition(|t| matches!(&t.sni, Sni::Name(n) if given.contains(n)));
             let room = max.saturating_sub(mine.len());
-            mine.into_iter().chain(found.into_iter().take(room)).collect()
+            mine.into_iter()
+                .chain(found.into_iter().take(room))
+                .collect()
         };
         let with_cert = firsts(|w| w.0, MAX_CERT_FOLLOWED);
         let with_headers = firsts(|w| w.1, MAX_FOLLOWED);
@@ -434,9 +449,8 @@ async fn follow_ups(
             // Names with `_` unanswered where the other requests were answered: the server
             // refuses such names (Envoy's edge setting, HAProxy `reject` on `_`), which lets
             // nothing in (as `client-cert-header-spoofing` reads it).
-            let underscored = |p: &landing::Presented| {
-                p.headers.iter().any(|(n, _)| n.as_str().contains('_'))
-            };
+            let underscored =
+                |p: &landing::Presented| p.headers.iter().any(|(n, _)| n.as_str().contains('_'));
             let others_answered = tries
                 .iter()
                 .zip(&seen)
@@ -457,8 +471,12 @@ async fn follow_ups(
                     outcomes.push((with, presented, seen));
                     continue;
                 }
-                let singles = join_all(alone.iter().map(|(_, h)| knock(target, door(None, h.clone()))))
-                    .await;
+                let singles = join_all(
+                    alone
+                        .iter()
+                        .map(|(_, h)| knock(target, door(None, h.clone()))),
+                )
+                .await;
                 for ((label, h), single) in alone.iter().zip(singles) {
                     outcomes.push((
                         label.clone(),
@@ -827,7 +845,14 @@ async fn walk(
 ) -> Vec<(usize, Tried)> {
     let mut out: Vec<(usize, Tried)> = Vec::new();
     for (i, round) in rounds.iter().enumerate() {
-        let mut t = try_one(target, scan, first, round.version, (sni.clone(), shown.clone())).await;
+        let mut t = try_one(
+            target,
+            scan,
+            first,
+            round.version,
+            (sni.clone(), shown.clone()),
+        )
+        .await;
         // Tried here because it was a door on the version before (the last door it was).
         t.again = out
             .iter()
@@ -1115,7 +1140,10 @@ fn retried_elsewhere<'a>(
 /// (`TLS 1.2: …`): the versions share one sentence where the rest of it is the same (`TLS 1.3,
 /// TLS 1.2: …`); else the sentence follows, so that the detail names every version.
 pub(crate) fn add_version_detail(detail: &mut String, more: &str) {
-    let body = |d: &str| d.split_once(": ").map(|(v, b)| (v.to_owned(), b.to_owned()));
+    let body = |d: &str| {
+        d.split_once(": ")
+            .map(|(v, b)| (v.to_owned(), b.to_owned()))
+    };
     match (body(detail), body(more)) {
         (Some((versions, was)), Some((version, now))) if was == now => {
             *detail = format!("{versions}, {version}: {was}");
@@ -1164,7 +1192,11 @@ fn judge(
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: if t.protected.status().is_some_and(|st| !(200..300).contains(&st)) {
+                reason: if t
+                    .protected
+                    .status()
+                    .is_some_and(|st| !(200..300).contains(&st))
+                {
                     format!("{} with Host {}: {why}", t.named(), target.authority())
                 } else {
                     format!("{} was served the protected Host, but {why}", t.named())
@@ -1251,7 +1283,10 @@ fn judge(
                     e.sni_names.push(name);
                 }
             }
-            let later = f.evidence.into_iter().map(|(k, v)| (format!("{version}: {k}"), v));
+            let later = f
+                .evidence
+                .into_iter()
+                .map(|(k, v)| (format!("{version}: {k}"), v));
             e.evidence.extend(later.chain(refused_before));
         }
         None => {
@@ -1296,7 +1331,10 @@ mod tests {
         };
         let mut t = target();
         t.names = vec!["public.test".to_owned(), "Legacy.test".to_owned()];
-        let shown: Vec<String> = candidate_names(&t, &first).into_iter().map(|(_, s)| s).collect();
+        let shown: Vec<String> = candidate_names(&t, &first)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
         // secure.test has two labels: a random name under `.test` (a `*.test` sibling) and one
         // under `.secure.test` (a `*.secure.test` beside the apex), with one label.
         let label = first.knocks.random_label(|| unreachable!("drawn already"));
@@ -1316,7 +1354,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            shown[8..].iter().map(|n| recorded_name(n)).collect::<Vec<_>>(),
+            shown[8..]
+                .iter()
+                .map(|n| recorded_name(n))
+                .collect::<Vec<_>>(),
             [
                 "SNI a random name under .test",
                 "SNI a random name under .secure.test"
@@ -1324,13 +1365,17 @@ mod tests {
         );
         let note = untried_names_note(&t, &first, &candidate_names(&t, &first)).unwrap_or_default();
         assert!(
-            note.starts_with("5 more names (configured past the first 16, or on the served certificate)")
-                && note.contains("(a5.test, a6.test, a7.test, a8.test, a9.test)"),
+            note.starts_with(
+                "5 more names (configured past the first 16, or on the served certificate)"
+            ) && note.contains("(a5.test, a6.test, a7.test, a8.test, a9.test)"),
             "{note}"
         );
         // Without configured names the certificate's fill the room left.
         t.names.clear();
-        let shown: Vec<String> = candidate_names(&t, &first).into_iter().map(|(_, s)| s).collect();
+        let shown: Vec<String> = candidate_names(&t, &first)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
         assert_eq!(shown.len(), 10);
         assert_eq!(
             shown[2..8],
@@ -1338,7 +1383,10 @@ mod tests {
         );
         // A name of three labels: one random name, under its parent; an address: none.
         let deep = Target::parse("https://api.corp.test/").unwrap_or_else(|e| panic!("{e}"));
-        let shown: Vec<String> = candidate_names(&deep, &first).into_iter().map(|(_, s)| s).collect();
+        let shown: Vec<String> = candidate_names(&deep, &first)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
         assert!(shown.contains(&format!("mtls-scan-{label:08x}.corp.test")));
         assert!(!shown.iter().any(|n| n.ends_with(".api.corp.test")));
         let ip = Target::parse("https://127.0.0.1:8443/").unwrap_or_else(|e| panic!("{e}"));
@@ -1355,16 +1403,23 @@ mod tests {
     fn another_name_asking_for_public_cas_keeps_the_target_from_a() {
         let public: Vec<u8> = webpki_roots::TLS_SERVER_ROOTS
             .first()
-            .map(|a| rustls::DistinguishedName::in_sequence(a.subject.as_ref()).as_ref().to_vec())
+            .map(|a| {
+                rustls::DistinguishedName::in_sequence(a.subject.as_ref())
+                    .as_ref()
+                    .to_vec()
+            })
             .unwrap_or_default();
-        let private = rustls::DistinguishedName::in_sequence(b"\x31\x00").as_ref().to_vec();
+        let private = rustls::DistinguishedName::in_sequence(b"\x31\x00")
+            .as_ref()
+            .to_vec();
         let asking = |cas: Vec<Vec<u8>>| {
             let mut seen = refused_tls("CertificateRequired");
             seen.acceptable_cas = cas;
             seen
         };
         let wave = |front: Vec<Vec<u8>>| {
-            let mut nc = crate::probe::recorded::obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+            let mut nc =
+                crate::probe::recorded::obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
             nc.acceptable_ca_names = front;
             FirstWave {
                 observations: vec![nc],
@@ -1373,14 +1428,21 @@ mod tests {
                 whole: None,
             }
         };
-        let partner = door("public.test", asking(vec![private.clone(), public.clone()]), None);
+        let partner = door(
+            "public.test",
+            asking(vec![private.clone(), public.clone()]),
+            None,
+        );
         let own_only = door("legacy.test", asking(vec![private.clone()]), None);
         let mut followed = door("other.test", asking(vec![public.clone()]), None);
         followed.with = Some("a certificate from an unknown CA".to_owned());
         let walked = vec![vec![(0, partner)], vec![(0, own_only)], vec![(0, followed)]];
         let said = foreign_ca_siblings(&wave(vec![private.clone()]), &walked);
         assert_eq!(said.len(), 1, "{said:?}");
-        assert!(said[0].starts_with("SNI public.test (1 public root: "), "{said:?}");
+        assert!(
+            said[0].starts_with("SNI public.test (1 public root: "),
+            "{said:?}"
+        );
         // The protected name names the same root: `client-ca-public-roots` says it there.
         assert!(foreign_ca_siblings(&wave(vec![private.clone(), public]), &walked).is_empty());
         // A partner's own CA, which the protected name does not name, is said too (an audit's
@@ -1461,7 +1523,11 @@ mod tests {
     /// named with what went with it, and the finding does not say "without a certificate".
     #[test]
     fn a_door_behind_an_application_is_named_with_what_got_past_it() {
-        let mut t = door("public.test", http(200, "ledger"), Some(http(200, "brochure")));
+        let mut t = door(
+            "public.test",
+            http(200, "ledger"),
+            Some(http(200, "brochure")),
+        );
         t.with = Some("a certificate from an unknown CA".to_owned());
         let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &[t]);
         let f = &out.findings[0];
@@ -1471,11 +1537,14 @@ mod tests {
              secure.test:8443 was served HTTP 200 while the protected name itself refused in the \
              TLS layer."
         );
-        assert!(f
-            .evidence
-            .contains_key("SNI public.test with a certificate from an unknown CA + Host secure.test:8443"));
+        assert!(f.evidence.contains_key(
+            "SNI public.test with a certificate from an unknown CA + Host secure.test:8443"
+        ));
         assert_eq!(worth_following(&http(403, "no")), (false, true));
-        assert_eq!(worth_following(&http(302, "to the login page")), (false, true));
+        assert_eq!(
+            worth_following(&http(302, "to the login page")),
+            (false, true)
+        );
         assert_eq!(worth_following(&http(421, "misdirected")), (false, false));
         assert_eq!(worth_following(&http(200, "ok")), (false, false));
         assert_eq!(worth_following(&http(503, "busy")), (false, false));
@@ -1498,7 +1567,13 @@ mod tests {
             status: None,
             spoken: true,
         };
-        judge(&target(), &round, &tried.iter().collect::<Vec<_>>(), &[], &mut out);
+        judge(
+            &target(),
+            &round,
+            &tried.iter().collect::<Vec<_>>(),
+            &[],
+            &mut out,
+        );
         out
     }
 
@@ -1631,9 +1706,9 @@ mod tests {
         let tried = catch_all(Some(http(200, "<html>welcome</html>")));
         let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
         assert_eq!(out.findings.len(), 1);
-        assert!(out.findings[0].evidence.contains_key(
-            "SNI secure.test + Host secure.test:8443 with the client certificate"
-        ));
+        assert!(out.findings[0]
+            .evidence
+            .contains_key("SNI secure.test + Host secure.test:8443 with the client certificate"));
     }
 
     /// Every batch of forged headers behind one name that landed on the name's own page is said
@@ -1739,7 +1814,11 @@ mod tests {
     #[test]
     fn an_unreadable_answer_is_incomplete_never_a_finding_nor_a_pass() {
         let tried = [
-            door("no SNI", inconclusive("timed out after 10.0 s after the handshake began"), None),
+            door(
+                "no SNI",
+                inconclusive("timed out after 10.0 s after the handshake began"),
+                None,
+            ),
             door("other.test", http(421, "Misdirected Request"), None),
         ];
         let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
@@ -1754,7 +1833,11 @@ mod tests {
         );
         // Beside a door found elsewhere, it stays incomplete and the door is still a finding.
         let tried = [
-            door("no SNI", inconclusive("connection reset after the request"), None),
+            door(
+                "no SNI",
+                inconclusive("connection reset after the request"),
+                None,
+            ),
             door("other.test", http(200, "admin"), Some(http(404, "no"))),
         ];
         let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &tried);
@@ -1788,7 +1871,10 @@ mod tests {
         ];
         let out = judged(TlsVersion::Tls13, Outcome::RefusedTls, &on13);
         // Neither a finding nor unread: the name is tried again on TLS 1.2.
-        assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{out:?}");
+        assert!(
+            out.findings.is_empty() && out.incomplete.is_empty(),
+            "{out:?}"
+        );
         assert!(on13[1].protected.version_refused() && !on13[0].protected.version_refused());
         let on12 = [door(
             "public.test",
@@ -1814,7 +1900,8 @@ mod tests {
         );
         let f = &out.findings[0];
         assert!(
-            f.detail.starts_with("TLS 1.2: without a certificate, SNI public.test"),
+            f.detail
+                .starts_with("TLS 1.2: without a certificate, SNI public.test"),
             "{}",
             f.detail
         );
@@ -1833,7 +1920,10 @@ mod tests {
     #[test]
     fn doors_on_two_versions_are_one_finding_naming_both() {
         let mut out = TargetOutcome::default();
-        for (version, shown) in [(TlsVersion::Tls13, "public.test"), (TlsVersion::Tls12, "no SNI")] {
+        for (version, shown) in [
+            (TlsVersion::Tls13, "public.test"),
+            (TlsVersion::Tls12, "no SNI"),
+        ] {
             let round = Round {
                 version,
                 refusal: refusal_words(Outcome::RefusedTls).to_owned(),
@@ -1901,7 +1991,11 @@ mod tests {
         });
         let run = |on12: Seen, front: Option<Seen>| {
             let mut out = TargetOutcome::default();
-            let mut open = door("public.test", http(200, "secret area"), Some(http(200, "public area")));
+            let mut open = door(
+                "public.test",
+                http(200, "secret area"),
+                Some(http(200, "public area")),
+            );
             open.with = Some("forged headers".to_owned());
             judge(&target(), &rounds[0], &[&open], &[], &mut out);
             let mut again = door("public.test", on12, None);
@@ -1921,7 +2015,11 @@ mod tests {
         );
         assert_eq!(
             ids(&out),
-            [(FindingId::SniHostMismatchBypass, Severity::Critical, vec![TlsVersion::Tls13])]
+            [(
+                FindingId::SniHostMismatchBypass,
+                Severity::Critical,
+                vec![TlsVersion::Tls13]
+            )]
         );
         let f = &out.findings[0];
         assert!(
@@ -1943,7 +2041,10 @@ mod tests {
             out.incomplete
         );
         // The protected name itself answers the same redirect to the same: shut there.
-        let out = run(http(302, "to the login page"), Some(http(302, "to the login page")));
+        let out = run(
+            http(302, "to the login page"),
+            Some(http(302, "to the login page")),
+        );
         assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
         assert!(out.findings[0]
             .detail
@@ -1952,7 +2053,9 @@ mod tests {
         let out = run(http(403, "forbidden"), None);
         assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
         assert_eq!(out.findings[0].tls_versions, [TlsVersion::Tls13]);
-        assert!(out.findings[0].detail.contains("was tried again on TLS 1.2: refused ("));
+        assert!(out.findings[0]
+            .detail
+            .contains("was tried again on TLS 1.2: refused ("));
     }
 
     /// A door a follow-up found on TLS 1.3, tried on TLS 1.2 with the same, is one finding
@@ -1998,7 +2101,11 @@ mod tests {
     /// with it.
     #[test]
     fn names_are_recorded_the_same_on_every_run() {
-        let random = door("mtls-scan-1ab96091.corp.test", http(200, "secret area"), None);
+        let random = door(
+            "mtls-scan-1ab96091.corp.test",
+            http(200, "secret area"),
+            None,
+        );
         assert_eq!(recorded(&random), "SNI a random name under .corp.test");
         let plain = door("public.test", http(200, "secret area"), None);
         assert_eq!(recorded(&plain), "SNI public.test");

@@ -330,9 +330,7 @@ impl Fetcher {
         // for it again, alone.
         if out.first().is_some_and(|f| unreadable(&f.3).is_some()) {
             let first = out.remove(0);
-            let again = self
-                .again(who, chooser.clone(), first, true)
-                .await;
+            let again = self.again(who, chooser.clone(), first, true).await;
             out.insert(0, again);
         }
         let answered = out.first().is_some_and(|f| f.3.http_status.is_some());
@@ -676,7 +674,12 @@ fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
     } else {
         format!(
             "{detail} It exposes secret values too ({}{}; redacted here).",
-            secrets.iter().take(4).copied().collect::<Vec<_>>().join(", "),
+            secrets
+                .iter()
+                .take(4)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
             if secrets.len() > 4 { ", …" } else { "" }
         )
     };
@@ -844,7 +847,11 @@ mod tests {
         assert_eq!(exposed(&scan), [("/actuator/env", false)]);
         assert_eq!(scan.observations.len(), PATHS.len() + 1);
         assert_eq!(scan.stack_hint, Some(Stack::JavaSpring));
-        let f = scan.finding.as_ref().map(|f| f.detail.as_str()).unwrap_or_default();
+        let f = scan
+            .finding
+            .as_ref()
+            .map(|f| f.detail.as_str())
+            .unwrap_or_default();
         assert!(
             f.starts_with("/actuator/env (Spring Boot actuator env, read without a client certificate) exposes configuration that switches authentication off"),
             "{f}"
@@ -859,13 +866,23 @@ mod tests {
     fn json_served_as_html_is_read_and_an_unread_control_leaves_exposure_unread() {
         let mut results = round(0, (404, "Not Found"), &[]);
         if let Some(env) = results.iter_mut().find(|r| r.1 == "/actuator/env") {
-            *env = answer(0, "/actuator/env", 200, SPRING_ENV, "text/html; charset=utf-8");
+            *env = answer(
+                0,
+                "/actuator/env",
+                200,
+                SPRING_ENV,
+                "text/html; charset=utf-8",
+            );
         }
         let scan = judge(&results, CONTROL);
         assert_eq!(exposed(&scan), [("/actuator/env", false)]);
 
         let busy = judge(
-            &round(0, (429, "Too Many Requests"), &[("/actuator/env", 200, SPRING_ENV)]),
+            &round(
+                0,
+                (429, "Too Many Requests"),
+                &[("/actuator/env", 200, SPRING_ENV)],
+            ),
             CONTROL,
         );
         assert_eq!(ids(&busy), None);
@@ -909,13 +926,23 @@ mod tests {
                 )),
                 "{path}"
             );
-            let f = scan.finding.as_ref().map(|f| f.detail.as_str()).unwrap_or_default();
-            assert!(f.contains("the verification of the servers it connects to"), "{f}");
+            let f = scan
+                .finding
+                .as_ref()
+                .map(|f| f.detail.as_str())
+                .unwrap_or_default();
+            assert!(
+                f.contains("the verification of the servers it connects to"),
+                "{f}"
+            );
         }
         // The same key on the server's own options still switches client auth off: high.
         let own = r#"{"server":{"requestCert":true,"rejectUnauthorized":false},"port":8443,
             "db":{"host":"db","pool":5}}"#;
-        let scan = judge(&round(0, (404, "Not Found"), &[("/config", 200, own)]), CONTROL);
+        let scan = judge(
+            &round(0, (404, "Not Found"), &[("/config", 200, own)]),
+            CONTROL,
+        );
         assert_eq!(ids(&scan).map(|(_, s, _)| s), Some(Severity::High));
     }
 
@@ -955,10 +982,7 @@ mod tests {
             .filter(|o| o.path == "/config" || o.path == "/env")
             .map(|o| o.note.as_deref())
             .collect();
-        assert_eq!(
-            notes,
-            [Some("same answer as a random path (catch-all)"); 2]
-        );
+        assert_eq!(notes, [Some("same answer as a random path (catch-all)"); 2]);
         // A 2xx that is not configuration (an SPA's page) is not exposed either.
         let spa = "<!doctype html><html><body>app</body></html>";
         let scan = judge(
@@ -1160,7 +1184,11 @@ mod tests {
                     }
                 }
                 "/config_dump" => {
-                    r.3 = failed(Outcome::Inconclusive, "timed out after 3.0 s (3 attempts)", None)
+                    r.3 = failed(
+                        Outcome::Inconclusive,
+                        "timed out after 3.0 s (3 attempts)",
+                        None,
+                    )
                 }
                 "/server-status" => {
                     r.3 = failed(Outcome::RefusedTls, "alert", Some("CertificateUnknown"))
@@ -1182,7 +1210,10 @@ mod tests {
         );
         let versions: Vec<Option<TlsVersion>> =
             scan.incomplete.iter().map(|i| i.tls_version).collect();
-        assert_eq!(versions, [Some(TlsVersion::Tls12), Some(TlsVersion::Tls12), None]);
+        assert_eq!(
+            versions,
+            [Some(TlsVersion::Tls12), Some(TlsVersion::Tls12), None]
+        );
         // A body cut at the cap is read as far as it goes: complete.
         let mut capped = round(0, (404, "Not Found"), &[("/config", 200, PLAIN_CONFIG)]);
         for r in &mut capped {
@@ -1260,7 +1291,10 @@ mod tests {
         let reset = failed(Outcome::Inconclusive, "reset", None);
         let stall = failed(Outcome::Inconclusive, "timed out", None);
         let s = settle(at(reset.clone()), at(stall), 2);
-        assert_eq!(s.3.detail.as_deref(), Some("timed out (earlier attempt: reset)"));
+        assert_eq!(
+            s.3.detail.as_deref(),
+            Some("timed out (earlier attempt: reset)")
+        );
         let s = settle(s, at(reset.clone()), 3);
         assert_eq!(
             s.3.detail.as_deref(),
@@ -1269,7 +1303,11 @@ mod tests {
         );
         let empty = failed(Outcome::Inconclusive, "", None);
         let s = settle(at(empty), at(reset.clone()), 2);
-        assert_eq!(s.3.detail.as_deref(), Some("reset (2 attempts)"), "never empty");
+        assert_eq!(
+            s.3.detail.as_deref(),
+            Some("reset (2 attempts)"),
+            "never empty"
+        );
         let s = settle(at(reset.clone()), at(reset.clone()), 2);
         assert_eq!(s.3.detail.as_deref(), Some("reset (2 attempts)"));
         let s = settle(s, at(reset), 3);
@@ -1314,7 +1352,10 @@ mod tests {
         ]
         .concat();
         let scan = judge(&both, CONTROL);
-        assert_eq!(exposed(&scan), [("/actuator/env", false), ("/actuator/env", true)]);
+        assert_eq!(
+            exposed(&scan),
+            [("/actuator/env", false), ("/actuator/env", true)]
+        );
         let f = scan.finding.as_ref();
         assert_eq!(f.map(|f| f.evidence.len()), Some(1));
         assert!(f.is_some_and(|f| f.detail.contains("read without a client certificate")));

@@ -109,7 +109,8 @@ impl CertChooser for UnknownCa {
             After::Valid(ValidCert::Given(chain)) => self.forger.unknown_ca_with_valid(kind, chain),
             After::Valid(ValidCert::Staging(pair)) => {
                 let valid = pair.for_schemes(schemes)?;
-                self.forger.unknown_ca_with_valid(kind, &valid.certified.cert)
+                self.forger
+                    .unknown_ca_with_valid(kind, &valid.certified.cert)
             }
         }
         .map(Some)
@@ -136,9 +137,7 @@ fn with_a_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<UnknownCa>>
         .collect();
     let refused = presented.iter().any(|o| match o.outcome {
         Outcome::RefusedTls => true,
-        Outcome::RefusedHttp | Outcome::Answered => {
-            !crate::checks::refusal::tls_module_refusal(o)
-        }
+        Outcome::RefusedHttp | Outcome::Answered => !crate::checks::refusal::tls_module_refusal(o),
         _ => false,
     });
     let served = presented.iter().any(|o| o.outcome == Outcome::Served);
@@ -175,7 +174,11 @@ fn with_a_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Vec<Arc<UnknownCa>>
     // the staging CA's name).
     let named = baseline.map_or(&[][..], |o| o.acceptable_ca_names.as_slice());
     let fallback: Vec<Vec<u8>> = ctx.forge_fallback_issuer.iter().cloned().collect();
-    let names = if named.is_empty() { &fallback[..] } else { named };
+    let names = if named.is_empty() {
+        &fallback[..]
+    } else {
+        named
+    };
     let trusted = ctx.known_ca_certs.iter().find(|der| {
         x509_parser::parse_x509_certificate(der.as_ref())
             .is_ok_and(|(_, c)| names.iter().any(|n| n.as_slice() == c.subject().as_raw()))

@@ -9,8 +9,8 @@ use super::{
     STAGING_PROBES,
 };
 use crate::facts::Outcome;
-use crate::identity::ClientIdentity;
 use crate::finding::{Finding, FindingId};
+use crate::identity::ClientIdentity;
 use crate::transport::tls::CertChooser;
 
 impl ProbeId {
@@ -158,8 +158,7 @@ pub fn positive_unpresented(view: &VersionView<'_>) -> bool {
             && o.cert_requested
             && o.client_cert.is_none()
             && o.outcome == Outcome::Inconclusive
-            && o
-                .detail
+            && o.detail
                 .as_deref()
                 .is_some_and(|d| d.starts_with(crate::transport::UNPRESENTED))
     })
@@ -173,25 +172,19 @@ pub fn positive_unpresented(view: &VersionView<'_>) -> bool {
 /// alert, a chain not sent) never reads as the flaw refused. `None` where it ran already, where it
 /// is the positive control itself (no `client-cert`), or where neither was refused (no connection
 /// more).
-pub fn staging_control(
-    ctx: &ProbeContext,
-    view: &VersionView<'_>,
-) -> Option<Arc<dyn CertChooser>> {
+pub fn staging_control(ctx: &ProbeContext, view: &VersionView<'_>) -> Option<Arc<dyn CertChooser>> {
     let staging = ctx.staging.as_ref()?;
     ctx.client.as_ref()?;
-    let refused = STAGING_PROBES
-        .iter()
-        .flat_map(|id| view.all(*id))
-        .any(|o| {
-            o.client_cert.is_some()
-                && matches!(
-                    o.outcome,
-                    Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
-                )
-        });
+    let refused = STAGING_PROBES.iter().flat_map(|id| view.all(*id)).any(|o| {
+        o.client_cert.is_some()
+            && matches!(
+                o.outcome,
+                Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
+            )
+    });
     ((refused || positive_refused(view) || positive_unpresented(view))
         && view.staging_control().is_none())
-        .then(|| Arc::new(Paired(staging.valid.clone())) as Arc<dyn CertChooser>)
+    .then(|| Arc::new(Paired(staging.valid.clone())) as Arc<dyn CertChooser>)
 }
 
 impl Probe for ValidClientCert {
@@ -445,10 +438,10 @@ mod tests {
         }
         let said = ValidClientCert.judge(&view(&expired));
         assert!(
-            said.first().is_some_and(|j| j
-                .finding
-                .detail
-                .contains("The certificate itself is the likely cause: it expired on 2021-01-01")),
+            said.first()
+                .is_some_and(|j| j.finding.detail.contains(
+                    "The certificate itself is the likely cause: it expired on 2021-01-01"
+                )),
             "{said:?}"
         );
         assert!(!found[0].finding.detail.contains("likely cause"));
@@ -468,8 +461,9 @@ mod tests {
         let hint = "holds the leaf alone";
         let said = ValidClientCert.judge(&view(&alone));
         assert!(
-            said.first().is_some_and(|j| j.finding.detail.contains(hint)
-                && j.finding.detail.contains("(CN=someone)")),
+            said.first()
+                .is_some_and(|j| j.finding.detail.contains(hint)
+                    && j.finding.detail.contains("(CN=someone)")),
             "{said:?}"
         );
         // The staging CA's own control: no `client-cert` to mend; the CAs named are said.
@@ -479,9 +473,12 @@ mod tests {
         }
         let said = ValidClientCert.judge(&view(&staging));
         assert!(
-            said.first().is_some_and(|j| !j.finding.detail.contains(hint)
-                && j.finding.detail.contains("issued by the staging CA (CN=someone)")
-                && j.finding.detail.contains("the server names (CN=Root)")),
+            said.first()
+                .is_some_and(|j| !j.finding.detail.contains(hint)
+                    && j.finding
+                        .detail
+                        .contains("issued by the staging CA (CN=someone)")
+                    && j.finding.detail.contains("the server names (CN=Root)")),
             "{said:?}"
         );
         let mut named = alone.clone();
@@ -493,7 +490,8 @@ mod tests {
         for quiet in [&named, &chained] {
             let said = ValidClientCert.judge(&view(quiet));
             assert!(
-                said.first().is_some_and(|j| !j.finding.detail.contains(hint)),
+                said.first()
+                    .is_some_and(|j| !j.finding.detail.contains(hint)),
                 "{said:?}"
             );
         }

@@ -430,8 +430,8 @@ fn dn_forms(summary: &str) -> (String, String, String) {
         };
         let mut v = String::new();
         for (i, c) in value.chars().enumerate() {
-            let edge = (i == 0 && (c == '#' || c == ' '))
-                || (i + 1 == value.chars().count() && c == ' ');
+            let edge =
+                (i == 0 && (c == '#' || c == ' ')) || (i + 1 == value.chars().count() && c == ' ');
             if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
                 v.push('\\');
             }
@@ -547,8 +547,8 @@ fn batches<'a>(families: &'a [Family], gate: &'a Family) -> Vec<Vec<&'a Family>>
             .headers
             .iter()
             .any(|(n, v)| carried.iter().any(|(cn, cv)| cn == n && cv != v));
-        let fits = !clashes
-            && header_bytes(&together(current.iter().copied().chain([f]))) <= BATCH_BYTES;
+        let fits =
+            !clashes && header_bytes(&together(current.iter().copied().chain([f]))) <= BATCH_BYTES;
         if !fits && current.len() > 1 {
             out.push(std::mem::replace(&mut current, vec![gate]));
         }
@@ -625,7 +625,11 @@ pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> V
         let packed = batches(&fams, &gate);
         counts.push((packed.len(), fams.iter().filter(|f| underscored(f)).count()));
         for batch in packed {
-            let names: Vec<&str> = batch.iter().map(|f| f.name).filter(|n| *n != GATE).collect();
+            let names: Vec<&str> = batch
+                .iter()
+                .map(|f| f.name)
+                .filter(|n| *n != GATE)
+                .collect();
             let label = batch_label(&names);
             let alone = batch
                 .iter()
@@ -682,11 +686,7 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
         .as_ref()
         .and_then(|c| c.certified.cert.first())
         .map(|c| c.as_ref().to_vec());
-    let minted = id
-        .certified
-        .cert
-        .first()
-        .map(|c| c.as_ref().to_vec());
+    let minted = id.certified.cert.first().map(|c| c.as_ref().to_vec());
     let der = user
         .or(minted)
         .ok_or("the minted identity has no certificate")?;
@@ -774,7 +774,10 @@ fn refusal_to_spoof(first: &FirstWave) -> Result<&ProbeObservation, Option<Strin
 
 /// Whether the anonymous client was refused in the handshake after a CertificateRequest on
 /// `version` (on any version when `None`).
-fn anonymous_refused_in_tls(observations: &[ProbeObservation], version: Option<TlsVersion>) -> bool {
+fn anonymous_refused_in_tls(
+    observations: &[ProbeObservation],
+    version: Option<TlsVersion>,
+) -> bool {
     observations.iter().any(|o| {
         o.id == ProbeId::NO_CLIENT_CERT
             && !o.late
@@ -987,11 +990,7 @@ async fn front_door(
 /// another readable outcome or status there (the valid certificate served on one and refused on
 /// the other), or another `Server` header (closes and time-outs are no answer to compare).
 fn apart_refusals(whole: &[ProbeObservation], tried: TlsVersion) -> Vec<&ProbeObservation> {
-    let on = |v: TlsVersion| {
-        whole
-            .iter()
-            .filter(move |o| o.tls_version == v && !o.late)
-    };
+    let on = |v: TlsVersion| whole.iter().filter(move |o| o.tls_version == v && !o.late);
     let answer = |o: &ProbeObservation| (o.outcome, o.http_status, o.server_header.clone());
     whole
         .iter()
@@ -1185,18 +1184,17 @@ async fn spoof(
             .flat_map(|(batch, _)| batch.iter().copied())
             .filter(|f| f.name != GATE)
             .collect();
-        let seen = futures_util::future::join_all(alone.iter().map(|f| send(f.headers.clone())))
-            .await;
+        let seen =
+            futures_util::future::join_all(alone.iter().map(|f| send(f.headers.clone()))).await;
         round.singles = alone.iter().map(|f| f.name).zip(seen).collect();
         // A batch got in and no family alone did: each again beside the verify headers, to name
         // the identity header the application wants with them (HAProxy's X-SSL-Client-CN).
         if round.batches.iter().any(|b| b.seen.served())
             && !round.singles.iter().any(|(_, s)| s.served())
         {
-            let seen = futures_util::future::join_all(
-                alone.iter().map(|f| send(together([gate, *f]))),
-            )
-            .await;
+            let seen =
+                futures_util::future::join_all(alone.iter().map(|f| send(together([gate, *f]))))
+                    .await;
             round.with_gate = alone.iter().map(|f| f.name).zip(seen).collect();
         }
         let served = round.served().is_some();
@@ -1225,25 +1223,28 @@ async fn spoof(
     // request without headers twice beside it. A server that lets every third request in
     // whatever it carries (a fleet with an open backend, a flaky check) served a batch by chance
     // (a single repeat confirmed such a server in 1 of 3 scans).
-    let served_headers = rounds
-        .iter()
-        .zip(&packed)
-        .zip(&planned)
-        .find_map(|((round, batches), (_, fams, gate))| {
-            let family = |n: &str| fams.iter().find(|f| f.name == n);
-            let first_served = |seen: &[(&'static str, Seen)]| {
-                seen.iter().find(|(_, s)| s.served()).and_then(|(n, _)| family(n))
-            };
-            round
-                .batches
-                .iter()
-                .zip(batches)
-                .find(|(b, _)| b.seen.served())
-                .map(|(_, families)| together(families.iter().copied()))
-                .or_else(|| first_served(&round.singles).map(|f| f.headers.clone()))
-                .or_else(|| first_served(&round.underscored).map(|f| f.headers.clone()))
-                .or_else(|| first_served(&round.with_gate).map(|f| together([gate, f])))
-        });
+    let served_headers =
+        rounds
+            .iter()
+            .zip(&packed)
+            .zip(&planned)
+            .find_map(|((round, batches), (_, fams, gate))| {
+                let family = |n: &str| fams.iter().find(|f| f.name == n);
+                let first_served = |seen: &[(&'static str, Seen)]| {
+                    seen.iter()
+                        .find(|(_, s)| s.served())
+                        .and_then(|(n, _)| family(n))
+                };
+                round
+                    .batches
+                    .iter()
+                    .zip(batches)
+                    .find(|(b, _)| b.seen.served())
+                    .map(|(_, families)| together(families.iter().copied()))
+                    .or_else(|| first_served(&round.singles).map(|f| f.headers.clone()))
+                    .or_else(|| first_served(&round.underscored).map(|f| f.headers.clone()))
+                    .or_else(|| first_served(&round.with_gate).map(|f| together([gate, f])))
+            });
     let Some(headers) = served_headers else {
         out.findings.clear();
         out.incomplete.push(IncompleteProbe {
@@ -1408,7 +1409,10 @@ fn verifying(families: &[Family], verified: &str) -> Vec<&'static str> {
 pub(crate) fn wants_singles(together: &Seen, refused_with: Option<u16>) -> bool {
     // A busy answer (429, 502–504) to the batch would be the same to each alone: the round stays
     // unreadable, without a burst of singles at a server already refusing load.
-    if together.status().is_some_and(crate::transport::is_busy_status) {
+    if together
+        .status()
+        .is_some_and(crate::transport::is_busy_status)
+    {
         return false;
     }
     together.served() || together.unreadable().is_some() || together.status() != refused_with
@@ -1484,7 +1488,11 @@ impl Round {
             .batches
             .iter()
             .filter(|b| !read_alone(b))
-            .find_map(|b| b.seen.unreadable().map(|why| format!("{}: {why}", b.label())))
+            .find_map(|b| {
+                b.seen
+                    .unreadable()
+                    .map(|why| format!("{}: {why}", b.label()))
+            })
         {
             return Some(why);
         }
@@ -1580,11 +1588,14 @@ fn changed_answer(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProbe
             .with_gate
             .iter()
             .map(|(n, s)| (format!("{n} with the verify headers"), s));
-        batches.chain(singles).chain(gated).find_map(|(what, seen)| {
-            let status = seen.status()?;
-            let changed = Some(status) != refusal.status && past_the_refusal(status);
-            changed.then(|| (format!("{what} (verify = {})", r.verified), status))
-        })
+        batches
+            .chain(singles)
+            .chain(gated)
+            .find_map(|(what, seen)| {
+                let status = seen.status()?;
+                let changed = Some(status) != refusal.status && past_the_refusal(status);
+                changed.then(|| (format!("{what} (verify = {})", r.verified), status))
+            })
     })?;
     Some(IncompleteProbe {
         probe: SPEC.id.as_str().to_owned(),
@@ -1786,7 +1797,11 @@ mod tests {
             Ok(Some(403))
         );
         // Refused in TLS, or served: nothing to get around, nothing to say.
-        let tls = wave(vec![obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None)]);
+        let tls = wave(vec![obs(
+            ProbeId::NO_CLIENT_CERT,
+            Outcome::RefusedTls,
+            None,
+        )]);
         assert_eq!(refusal_to_spoof(&tls).err(), Some(None));
     }
 
@@ -1794,9 +1809,8 @@ mod tests {
     fn an_unknown_ca_let_through_to_an_http_refusal_carries_the_headers() {
         use crate::probe::recorded::{obs, with_cert};
         let anonymous = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
-        let untrusted = |outcome, status| {
-            with_cert(obs(ProbeId::UNTRUSTED_CLIENT_CERT, outcome, status))
-        };
+        let untrusted =
+            |outcome, status| with_cert(obs(ProbeId::UNTRUSTED_CLIENT_CERT, outcome, status));
         let found = |observations: &[ProbeObservation]| {
             untrusted_refused_over_http(observations).map(|(v, st, _)| (v, st))
         };
@@ -1818,7 +1832,12 @@ mod tests {
         let mut served = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
         served.tls_version = TlsVersion::Tls13;
         assert_eq!(
-            found(&[served, untrusted(Outcome::RefusedHttp, Some(403)), anonymous12, tls12]),
+            found(&[
+                served,
+                untrusted(Outcome::RefusedHttp, Some(403)),
+                anonymous12,
+                tls12
+            ]),
             Some((TlsVersion::Tls12, Some(401)))
         );
         // Refused in TLS too, the TLS module's own refusal (495), a busy answer, served (the
@@ -1836,21 +1855,29 @@ mod tests {
             );
         }
         // No certificate presented (the server never asked): nothing either.
-        let unasked = obs(ProbeId::UNTRUSTED_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+        let unasked = obs(
+            ProbeId::UNTRUSTED_CLIENT_CERT,
+            Outcome::RefusedHttp,
+            Some(403),
+        );
         assert_eq!(found(&[anonymous, unasked]), None);
     }
 
     #[test]
     fn only_nginx_s_own_certificate_page_spares_the_forged_headers() {
         use crate::probe::recorded::obs;
-        const TITLE: &str = "<html><head><title>400 No required SSL certificate was sent</title></head>";
+        const TITLE: &str =
+            "<html><head><title>400 No required SSL certificate was sent</title></head>";
         let page = |body: &str, server: Option<&str>| {
             let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(400));
             o.body_excerpt = Some(body.to_owned());
             o.server_header = server.map(str::to_owned);
             o
         };
-        assert!(refused_before_any_header(&page(TITLE, Some("nginx/1.22.1"))));
+        assert!(refused_before_any_header(&page(
+            TITLE,
+            Some("nginx/1.22.1")
+        )));
         assert!(refused_before_any_header(&page(TITLE, Some("openresty"))));
         // `server_tokens off` and the Server header cleared: the page's own footer says it.
         assert!(refused_before_any_header(&page(
@@ -1863,8 +1890,10 @@ mod tests {
         )));
         // nginx's whole page as it sends it (the footer past character 200), no Server header.
         const PAGE: &str = "<html>  <head><title>400 No required SSL certificate was sent</title></head>  <body>  <center><h1>400 Bad Request</h1></center>  <center>No required SSL certificate was sent</center>  <hr><center>nginx</center>  </body>  </html>";
-        let excerpt =
-            crate::text::sanitize(PAGE.as_bytes(), crate::transport::Limits::default().excerpt_chars);
+        let excerpt = crate::text::sanitize(
+            PAGE.as_bytes(),
+            crate::transport::Limits::default().excerpt_chars,
+        );
         assert!(refused_before_any_header(&page(&excerpt, None)));
         // The words copied by an application, or nginx's title from another server: sent.
         assert!(!refused_before_any_header(&page(
@@ -1932,7 +1961,11 @@ mod tests {
         assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 122);
         let all = together(&fams);
         assert_eq!(all.len(), 75);
-        for needed in ["ssl-client-verify", "cf-cert-verified", "x-client-cert-chain-verified"] {
+        for needed in [
+            "ssl-client-verify",
+            "cf-cert-verified",
+            "x-client-cert-chain-verified",
+        ] {
             assert!(all.iter().any(|(n, _)| n == needed), "{needed} missing");
         }
         // Together they are ~11 KB, over the 8 KB heads of Tomcat (400) and Jetty (431): every
@@ -1940,11 +1973,19 @@ mod tests {
         assert!(header_bytes(&all) > 8 * 1024, "{}", header_bytes(&all));
         let verify = gate(&fams, "SUCCESS");
         let packed = batches(&fams, &verify);
-        assert_eq!(packed.len(), 8, "the README counts 8 batches per verify value");
+        assert_eq!(
+            packed.len(),
+            8,
+            "the README counts 8 batches per verify value"
+        );
         let mut sent: Vec<&str> = Vec::new();
         for b in &packed {
             let headers = together(b.iter().copied());
-            assert!(header_bytes(&headers) <= BATCH_BYTES, "{}", header_bytes(&headers));
+            assert!(
+                header_bytes(&headers) <= BATCH_BYTES,
+                "{}",
+                header_bytes(&headers)
+            );
             // A name the families of one request share carries one value in all of them (the
             // certificate as PEM, as DER and as a flag go in different requests).
             for (name, value) in b.iter().flat_map(|f| f.headers.iter()) {
@@ -1954,7 +1995,11 @@ mod tests {
                 );
             }
             // Every batch carries every verify header, whatever identity families it holds.
-            for needed in ["x-ssl-client-verify", "ssl-client-verify", "x-client-verify"] {
+            for needed in [
+                "x-ssl-client-verify",
+                "ssl-client-verify",
+                "x-client-verify",
+            ] {
                 assert!(
                     headers.iter().any(|(n, v)| n == needed && v == "SUCCESS"),
                     "{needed} missing from a batch"
@@ -1982,17 +2027,27 @@ mod tests {
                     f.name
                 );
             }
-            assert!(f.headers.iter().any(|(n, _)| n == "x_ssl_client_s_dn"), "{}", f.name);
+            assert!(
+                f.headers.iter().any(|(n, _)| n == "x_ssl_client_s_dn"),
+                "{}",
+                f.name
+            );
         }
-        assert!(fams
+        assert!(fams.iter().filter(|f| underscored(f)).any(|f| f
+            .headers
             .iter()
-            .filter(|f| underscored(f))
-            .any(|f| f.headers.iter().any(|(n, v)| n == "x_ssl_client_cert" && v == &m.der_b64)));
+            .any(|(n, v)| n == "x_ssl_client_cert" && v == &m.der_b64)));
         // The forms proxies write: RFC 2253 (nginx, mod_ssl, Envoy), OpenSSL's one line (HAProxy).
         assert_eq!(m.subject, "CN=mtls-scan untrusted client,O=mtls-scan probe");
-        assert_eq!(m.subject_oneline, "/O=mtls-scan probe/CN=mtls-scan untrusted client");
+        assert_eq!(
+            m.subject_oneline,
+            "/O=mtls-scan probe/CN=mtls-scan untrusted client"
+        );
         assert_eq!(m.issuer_oneline, "/O=mtls-scan tests/CN=Test Client CA");
-        assert_eq!(m.subject_spaced, "CN=mtls-scan untrusted client, O=mtls-scan probe");
+        assert_eq!(
+            m.subject_spaced,
+            "CN=mtls-scan untrusted client, O=mtls-scan probe"
+        );
         assert_eq!(
             dn_forms("O=a\\b, CN=x + UID=1, CN= lead#"),
             (
@@ -2010,8 +2065,10 @@ mod tests {
         ] {
             for name in ["x-client-dn", "x-ssl-client-s-dn", "ssl-client-subject-dn"] {
                 assert!(
-                    fams.iter()
-                        .any(|f| f.headers.iter().any(|(n, v)| n == name && v == value.as_str())),
+                    fams.iter().any(|f| f
+                        .headers
+                        .iter()
+                        .any(|(n, v)| n == name && v == value.as_str())),
                     "{name} in the {form} form"
                 );
             }
@@ -2071,10 +2128,9 @@ mod tests {
             "{}",
             f.detail
         );
-        assert!(f
-            .evidence
-            .keys()
-            .any(|k| k.starts_with("forwarded subject DN") && k.ends_with("with the verify headers")));
+        assert!(f.evidence.keys().any(
+            |k| k.starts_with("forwarded subject DN") && k.ends_with("with the verify headers")
+        ));
     }
 
     fn refused(verified: &'static str, status: u16) -> Round {
@@ -2122,7 +2178,9 @@ mod tests {
             })
         })];
         let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &rounds);
-        assert!(out.findings[0].detail.contains("(verify = 0) it served HTTP 200"));
+        assert!(out.findings[0]
+            .detail
+            .contains("(verify = 0) it served HTTP 200"));
         assert!(!out.findings[0].detail.contains("without any verify header"));
     }
 
@@ -2158,10 +2216,7 @@ mod tests {
             Some("no CertificateRequest; HTTP 200; body \"admin console\"")
         );
         // One piece of evidence per family, besides them together.
-        assert_eq!(
-            f.evidence.len(),
-            families(&material(), "SUCCESS").len() + 1
-        );
+        assert_eq!(f.evidence.len(), families(&material(), "SUCCESS").len() + 1);
     }
 
     /// Through a sibling name's own `Host`: the finding names the name and its `Host` (escaped),
@@ -2233,16 +2288,26 @@ mod tests {
     fn refusals_of_the_forged_headers_raise_nothing() {
         for status in [400, 401, 403] {
             let rounds = [refused("SUCCESS", status), refused("0", status)];
-            let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(status)), &rounds);
+            let out = judge(
+                &target(),
+                &anonymous(TlsVersion::Tls13, Some(status)),
+                &rounds,
+            );
             assert!(out.findings.is_empty(), "{status}: {:?}", ids(&out));
             assert!(out.incomplete.is_empty(), "{status}");
         }
         // A request error to the forged headers (a proxy that takes no such header), or a WAF's
         // 403/406 where the application answered 401, says nothing of them.
         for status in [400, 431, 403, 406] {
-            let rounds = [round("SUCCESS", http(status, "bad"), |_| None), refused("0", 401)];
+            let rounds = [
+                round("SUCCESS", http(status, "bad"), |_| None),
+                refused("0", 401),
+            ];
             let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(401)), &rounds);
-            assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{status}");
+            assert!(
+                out.findings.is_empty() && out.incomplete.is_empty(),
+                "{status}"
+            );
         }
     }
 
@@ -2251,7 +2316,8 @@ mod tests {
     /// served, they are the door.
     #[test]
     fn underscored_names_refused_by_the_server_leave_nothing_unread() {
-        const MODSSL: &str = "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names, Keycloak's Apache lookup)";
+        const MODSSL: &str =
+            "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names, Keycloak's Apache lookup)";
         let mut reset = refused("SUCCESS", 403);
         reset.underscored = vec![(MODSSL, failed("stream reset by the peer (REFUSED_STREAM)"))];
         let out = judge(
@@ -2259,14 +2325,22 @@ mod tests {
             &anonymous(TlsVersion::Tls13, Some(403)),
             &[reset, refused("0", 403)],
         );
-        assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{:?}", out.incomplete);
+        assert!(
+            out.findings.is_empty() && out.incomplete.is_empty(),
+            "{:?}",
+            out.incomplete
+        );
         let mut served = refused("SUCCESS", 403);
         served.underscored = vec![(MODSSL, http(200, "secret"))];
-        let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &[served]);
+        let out = judge(
+            &target(),
+            &anonymous(TlsVersion::Tls13, Some(403)),
+            &[served],
+        );
         assert!(
-            out.findings
-                .first()
-                .is_some_and(|f| f.detail.contains("Let in by: SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …")),
+            out.findings.first().is_some_and(|f| f
+                .detail
+                .contains("Let in by: SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …")),
             "{:?}",
             ids(&out)
         );
@@ -2281,20 +2355,27 @@ mod tests {
     fn forged_headers_refused_by_name_without_an_identity_are_unread() {
         let mut anon = anonymous(TlsVersion::Tls13, Some(401));
         anon.body = Some(r#"{"detail":"client certificate required"}"#.to_owned());
-        let by_name = [round("SUCCESS", http(403, r#"{"detail":"unknown client"}"#), |_| None)];
+        let by_name = [round(
+            "SUCCESS",
+            http(403, r#"{"detail":"unknown client"}"#),
+            |_| None,
+        )];
         let out = judge(&target(), &anon, &by_name);
         assert!(out.findings.is_empty(), "{:?}", ids(&out));
         assert!(
-            out.incomplete
-                .first()
-                .is_some_and(|i| i.reason.contains("refused with HTTP 403 where the request without them got HTTP 401")
-                    && i.reason.contains("Give `client-cert`")),
+            out.incomplete.first().is_some_and(|i| i
+                .reason
+                .contains("refused with HTTP 403 where the request without them got HTTP 401")
+                && i.reason.contains("Give `client-cert`")),
             "{:?}",
             out.incomplete
         );
         let waf = [round(
             "SUCCESS",
-            http(403, "<html><h1>Request blocked</h1><p>Cloud firewall rule 1234</p></html>"),
+            http(
+                403,
+                "<html><h1>Request blocked</h1><p>Cloud firewall rule 1234</p></html>",
+            ),
             |_| None,
         )];
         assert!(judge(&target(), &anon, &waf).incomplete.is_empty());
@@ -2316,14 +2397,16 @@ mod tests {
         assert_eq!(out.incomplete.len(), 1);
         let reason = &out.incomplete[0].reason;
         assert!(
-            reason.contains("answered HTTP 302 where the request without them was refused (HTTP 403)")
-                && reason.contains("(verify = SUCCESS)"),
+            reason.contains(
+                "answered HTTP 302 where the request without them was refused (HTTP 403)"
+            ) && reason.contains("(verify = SUCCESS)"),
             "{reason}"
         );
         // Only one family alone changed it (the batch was refused as the anonymous request).
         let rounds = [
             round("SUCCESS", http(403, "no"), |n| {
-                n.starts_with("X-Forwarded-Client-Cert").then(|| http(500, "bad XFCC"))
+                n.starts_with("X-Forwarded-Client-Cert")
+                    .then(|| http(500, "bad XFCC"))
             }),
             refused("0", 403),
         ];
@@ -2331,7 +2414,8 @@ mod tests {
         assert!(
             out.incomplete
                 .first()
-                .is_some_and(|i| i.reason.contains("HTTP 500") && i.reason.contains("only X-Forwarded-Client-Cert")),
+                .is_some_and(|i| i.reason.contains("HTTP 500")
+                    && i.reason.contains("only X-Forwarded-Client-Cert")),
             "{:?}",
             out.incomplete
         );
@@ -2404,7 +2488,11 @@ mod tests {
             &anonymous(TlsVersion::Tls13, Some(403)),
             &[r, refused("0", 403)],
         );
-        assert!(out.findings.is_empty() && out.incomplete.is_empty(), "{:?}", out.incomplete);
+        assert!(
+            out.findings.is_empty() && out.incomplete.is_empty(),
+            "{:?}",
+            out.incomplete
+        );
         let r = round("SUCCESS", closed(), |name| {
             Some(if name.starts_with("Client-Cert") {
                 closed()
@@ -2490,7 +2578,9 @@ mod tests {
             )]
         );
         assert!(
-            out.findings[0].detail.contains("it served HTTP 200. Let in by: "),
+            out.findings[0]
+                .detail
+                .contains("it served HTTP 200. Let in by: "),
             "{}",
             out.findings[0].detail
         );
@@ -2498,7 +2588,11 @@ mod tests {
         let refused = [round("SUCCESS", http(431, "too large"), |_| {
             Some(http(401, "no"))
         })];
-        let out = judge(&target(), &anonymous(TlsVersion::Tls12, Some(401)), &refused);
+        let out = judge(
+            &target(),
+            &anonymous(TlsVersion::Tls12, Some(401)),
+            &refused,
+        );
         assert!(out.findings.is_empty() && out.incomplete.is_empty());
         let unread = [round("SUCCESS", http(431, "too large"), |name| {
             Some(if name == ssl_verify {

@@ -151,7 +151,9 @@ pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
         .map(|ua| OtherName {
             sni: Sni::Target,
             host: target.authority(),
-            words: format!("a GET to the protected name and path as a health checker (User-Agent: {ua})"),
+            words: format!(
+                "a GET to the protected name and path as a health checker (User-Agent: {ua})"
+            ),
             method: None,
             user_agent: Some(ua),
             overridden_to: None,
@@ -170,7 +172,11 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
         host: target.authority(),
         words: format!(
             "{} {method} to the protected name and path",
-            if method == http::Method::OPTIONS { "an" } else { "a" }
+            if method == http::Method::OPTIONS {
+                "an"
+            } else {
+                "a"
+            }
         ),
         method: Some(method),
         user_agent: None,

@@ -22,12 +22,12 @@ use std::future::Future;
 use futures_util::future::join_all;
 use futures_util::FutureExt as _;
 
+use crate::facts::TlsVersion;
 use crate::facts::{IncompleteProbe, Outcome, ProbeId};
 use crate::probe::side_door::{
     anonymous_not_served, authority_of, knock, recorded_name, shared_knock, sibling_names_within,
     Seen,
 };
-use crate::facts::TlsVersion;
 use crate::probe::{FirstWave, ScanContext, TargetOutcome};
 use crate::target::Target;
 use crate::transport::Sni;
@@ -175,7 +175,10 @@ where
     // A name asked for the protected path on its own `Host`, without a certificate.
     let ask_own = |name: &String| {
         let e = entrance(name);
-        knock(target, crate::probe::landing::plain(scan, version, e.sni, e.host))
+        knock(
+            target,
+            crate::probe::landing::plain(scan, version, e.sni, e.host),
+        )
     };
     let own: Vec<Seen> = join_all(past_tls.iter().map(ask_own)).await;
     // Names that served the protected path outright on their own `Host`: judged after the
@@ -307,7 +310,10 @@ async fn other_names(
         candidates.push((other, seen));
     }
     for (other, seen) in &candidates {
-        match judge(target, scan, first, version, other, seen).boxed().await {
+        match judge(target, scan, first, version, other, seen)
+            .boxed()
+            .await
+        {
             Verdict::Door(mut f) => {
                 // The same door on each other version the protected name refuses: a finding
                 // names every version it is open on (an audit's curl found TLS 1.2 open too,
@@ -318,8 +324,9 @@ async fn other_names(
                     .filter(|v| *v != version)
                 {
                     let again = knock(target, other.door(scan, also, None)).await;
-                    if let Verdict::Door(g) =
-                        judge(target, scan, first, also, other, &again).boxed().await
+                    if let Verdict::Door(g) = judge(target, scan, first, also, other, &again)
+                        .boxed()
+                        .await
                     {
                         f.detail.push_str(&format!(" The same on {also}."));
                         f.tls_versions.extend(g.tls_versions);
@@ -332,9 +339,11 @@ async fn other_names(
             Verdict::Unsure(i) => out.incomplete.push(i),
             // A POST served a page of its own where GET was refused: unsure (a health checker
             // served a page other than the protected one is its own health answer).
-            Verdict::Shut if other.method == Some(http::Method::POST) || other.upgrade => out.incomplete.extend(
-                super::other_names::served_its_own_page(first, version, other, seen, true),
-            ),
+            Verdict::Shut if other.method == Some(http::Method::POST) || other.upgrade => out
+                .incomplete
+                .extend(super::other_names::served_its_own_page(
+                    first, version, other, seen, true,
+                )),
             Verdict::Shut => {}
         }
     }
@@ -358,9 +367,15 @@ mod tests {
     fn refusals_worth_the_headers_are_told_from_the_rest() {
         assert!(refused_over_http(&http(403, "forbidden")));
         assert!(refused_over_http(&http(401, "unauthorized")));
-        assert!(refused_over_http(&redirect(302, "https://public.test/login?next=/")));
+        assert!(refused_over_http(&redirect(
+            302,
+            "https://public.test/login?next=/"
+        )));
         assert!(refused_over_http(&redirect(303, "/oauth2/start?rd=%2F")));
-        assert!(refused_over_http(&redirect(302, "https://idp.example/SAML2/SSO")));
+        assert!(refused_over_http(&redirect(
+            302,
+            "https://idp.example/SAML2/SSO"
+        )));
         assert!(!refused_over_http(&redirect(301, "https://example.test/")));
         assert!(!refused_over_http(&redirect(302, "/en/")));
         assert!(!refused_over_http(&http(302, "")));
