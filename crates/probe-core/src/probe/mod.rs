@@ -40,9 +40,9 @@ pub mod registry;
 pub mod side_door;
 pub mod spelled;
 
-// The probes, one module each (listed in the registry below). Declared here, not by the
-// registry's macro: `cargo fmt` does not reach a module a macro declares, and 20 probe files had
-// gone unformatted, unseen by CI's format check.
+// The probes, one module each, listed in report order by `registry` (the `probes!` list).
+// Declared here, not by that macro: `cargo fmt` does not reach a module a macro declares, and 20
+// probe files had gone unformatted, unseen by CI's format check.
 pub mod cert_without_key;
 pub mod client_cert_header_spoofing;
 pub mod expired_client_cert;
@@ -64,47 +64,6 @@ pub mod tls_config_exposed;
 pub mod untrusted_client_cert;
 pub mod valid_client_cert;
 pub mod wrong_eku_client_cert;
-
-/// Lists each probe, in report order: the registry's one list.
-macro_rules! probes {
-    (handshake: [$($h:ident::$hp:ident),* $(,)?], per_target: [$($t:ident::$tp:ident),* $(,)?] $(,)?) => {
-        /// Every handshake probe, in report order.
-        pub static PROBES: &[&dyn Probe] = &[$(&$h::$hp),*];
-        /// Every probe that makes requests of its own once per target.
-        pub static TARGET_PROBES: &[&dyn TargetProbe] = &[$(&$t::$tp),*];
-    };
-}
-
-// THE REGISTRY. Adding a probe is one file under `probe/` (its `ProbeId` constant, `ProbeSpec`,
-// requests and judgement), its `pub mod` line above and one line here; `registry` reads this list (ids, `--skip-probe`,
-// reading reports back) and tests check it against the README and docs.
-probes! {
-    handshake: [
-        no_client_cert::NoClientCert,
-        no_client_cert_http1::NoClientCertHttp1,
-        no_client_cert_no_alpn::NoClientCertNoAlpn,
-        untrusted_client_cert::UntrustedClientCert,
-        self_signed_client_cert::SelfSignedClientCert,
-        forged_client_cert::ForgedClientCert,
-        valid_client_cert::ValidClientCert,
-        cert_without_key::CertWithoutKey,
-        public_root_client_cert::PublicRootClientCert,
-        expired_client_cert::ExpiredClientCert,
-        not_yet_valid_client_cert::NotYetValidClientCert,
-        wrong_eku_client_cert::WrongEkuClientCert,
-        lookalike_client_cert::LookalikeClientCert,
-    ],
-    per_target: [
-        server_certificate::ServerCertificateProbe,
-        tls_config_exposed::TlsConfigExposed,
-        sni_host_mismatch_bypass::SniHostMismatchBypass,
-        session_resumption_bypass::SessionResumptionBypass,
-        client_cert_header_spoofing::ClientCertHeaderSpoofing,
-        host_form_bypass::HostFormBypass,
-        path_form_bypass::PathFormBypass,
-        h2c_smuggling_bypass::H2cSmugglingBypass,
-    ],
-}
 
 /// What a probe declares about itself.
 #[derive(Debug)]

@@ -1,11 +1,52 @@
-//! Reading the registry: the list itself is the `probes!` invocation in `probe/mod.rs` (one line
-//! per probe, which also declares its module). Here: every probe's declaration, lookup by id, and
-//! reading ids back from reports.
+//! The registry: the list itself (the `probes!` invocation below, one line per probe, whose module
+//! `probe/mod.rs` declares), every probe's declaration, lookup by id, and reading ids back from
+//! reports. The list lives here, not in `probe/mod.rs`: the probes use that module's helpers, and
+//! a list there would make it and every probe import each other.
 
 use serde::de::{self, Deserialize, Deserializer};
 
-use super::{ProbeId, ProbeSpec};
-pub use super::{PROBES, TARGET_PROBES};
+use super::{Probe, ProbeId, ProbeSpec, TargetProbe};
+
+/// Lists each probe, in report order: the registry's one list.
+macro_rules! probes {
+    (handshake: [$($h:ident::$hp:ident),* $(,)?], per_target: [$($t:ident::$tp:ident),* $(,)?] $(,)?) => {
+        /// Every handshake probe, in report order.
+        pub static PROBES: &[&dyn Probe] = &[$(&super::$h::$hp),*];
+        /// Every probe that makes requests of its own once per target.
+        pub static TARGET_PROBES: &[&dyn TargetProbe] = &[$(&super::$t::$tp),*];
+    };
+}
+
+// THE REGISTRY. Adding a probe is one file under `probe/` (its `ProbeId` constant, `ProbeSpec`,
+// requests and judgement), its `pub mod` line in `probe/mod.rs` and one line here; `registry` reads this list (ids, `--skip-probe`,
+// reading reports back) and tests check it against the README and docs.
+probes! {
+    handshake: [
+        no_client_cert::NoClientCert,
+        no_client_cert_http1::NoClientCertHttp1,
+        no_client_cert_no_alpn::NoClientCertNoAlpn,
+        untrusted_client_cert::UntrustedClientCert,
+        self_signed_client_cert::SelfSignedClientCert,
+        forged_client_cert::ForgedClientCert,
+        valid_client_cert::ValidClientCert,
+        cert_without_key::CertWithoutKey,
+        public_root_client_cert::PublicRootClientCert,
+        expired_client_cert::ExpiredClientCert,
+        not_yet_valid_client_cert::NotYetValidClientCert,
+        wrong_eku_client_cert::WrongEkuClientCert,
+        lookalike_client_cert::LookalikeClientCert,
+    ],
+    per_target: [
+        server_certificate::ServerCertificateProbe,
+        tls_config_exposed::TlsConfigExposed,
+        sni_host_mismatch_bypass::SniHostMismatchBypass,
+        session_resumption_bypass::SessionResumptionBypass,
+        client_cert_header_spoofing::ClientCertHeaderSpoofing,
+        host_form_bypass::HostFormBypass,
+        path_form_bypass::PathFormBypass,
+        h2c_smuggling_bypass::H2cSmugglingBypass,
+    ],
+}
 
 /// Every probe's declaration, handshake probes first.
 pub fn specs() -> impl Iterator<Item = &'static ProbeSpec> {
