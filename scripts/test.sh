@@ -3,7 +3,7 @@
 #   bash scripts/test.sh
 # The suite starts real servers of other stacks on 127.0.0.1 (openssl s_server, nginx, HAProxy,
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
-# Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Hitch,
+# Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Mbed TLS and wolfSSL, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
 # gunicorn, WEBrick, Twisted, grpcio, Python websockets, Tornado and Hypercorn).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
@@ -33,6 +33,8 @@ command -v javac > /dev/null || missing+=(openjdk-17-jdk-headless)
 command -v nghttpx > /dev/null || [ -x /usr/sbin/nghttpx ] || missing+=(nghttp2-proxy)
 command -v gnutls-serv > /dev/null || missing+=(gnutls-bin)
 [ -e /usr/lib/lighttpd/mod_gnutls.so ] || missing+=(lighttpd-mod-gnutls)
+[ -e /usr/lib/lighttpd/mod_mbedtls.so ] || missing+=(lighttpd-mod-mbedtls)
+[ -e /usr/lib/lighttpd/mod_wolfssl.so ] || missing+=(lighttpd-mod-wolfssl)
 # start.sh compiles tests/servers/gnutls/loopback_bind.c (gnutls-serv has no listen address)
 command -v cc > /dev/null || missing+=(gcc)
 # traffic_server alone (start.sh gives it a runroot of its own); the package's service is not used

@@ -333,6 +333,10 @@
 #   puma-peer-403             verify_mode=peer; the app answers 403 unless env["puma.peercert"]
 #   lighttpd-gnutls-enforce | lighttpd-gnutls-no-enforce
 #                             lighttpd-enforce / -no-enforce over mod_gnutls (lighttpd-mod-gnutls)
+#   lighttpd-mbedtls-enforce | lighttpd-mbedtls-no-enforce | lighttpd-wolfssl-enforce |
+#   lighttpd-wolfssl-no-enforce
+#                             the same over mod_mbedtls (Mbed TLS 2.28: TLS 1.2 only) and mod_wolfssl
+#                             (wolfSSL 5.5) (lighttpd-mod-mbedtls, lighttpd-mod-wolfssl)
 #   hitch-required | hitch-optional | hitch-none
 #                             Hitch 1.7 (Debian hitch) -> python plain HTTP backend; client-verify
 #                             required / optional / none, client-verify-ca = ca.crt
@@ -738,6 +742,7 @@ gnutls-require-verify gnutls-require gnutls-verify-if-given gnutls-request gnutl
 ats-level2 ats-level1 ats-level0
 puma-force_peer puma-peer puma-none puma-peer-403
 lighttpd-gnutls-enforce lighttpd-gnutls-no-enforce
+lighttpd-mbedtls-enforce lighttpd-mbedtls-no-enforce lighttpd-wolfssl-enforce lighttpd-wolfssl-no-enforce
 hitch-required hitch-optional hitch-none
 erlang-fail_if_no_peer_cert erlang-verify_peer erlang-verify_none erlang-verify_fun-any erlang-verify_fun-selfsigned
 h2o-none
@@ -2494,11 +2499,16 @@ lighttpd-*)
   lighttpd-no-enforce) verify='ssl.verifyclient.enforce = "disable"' ;;
   lighttpd-enforce-depth0) verify='ssl.verifyclient.enforce = "enable"
 ssl.verifyclient.depth = 0' ;;
-  # the same server over GnuTLS (mod_gnutls, Debian's lighttpd-mod-gnutls), same ssl.* options
-  lighttpd-gnutls-enforce) verify='ssl.verifyclient.enforce = "enable"'
-    tls_module=mod_gnutls tls_package=lighttpd-mod-gnutls ;;
-  lighttpd-gnutls-no-enforce) verify='ssl.verifyclient.enforce = "disable"'
-    tls_module=mod_gnutls tls_package=lighttpd-mod-gnutls ;;
+  # the same server over GnuTLS, mbedTLS, wolfSSL or NSS (mod_gnutls, mod_mbedtls, mod_wolfssl,
+  # mod_nss: Debian's lighttpd-mod-<library>), same ssl.* options
+  lighttpd-gnutls-* | lighttpd-mbedtls-* | lighttpd-wolfssl-* | lighttpd-nss-*)
+    library=${server#lighttpd-} library=${library%%-*}
+    tls_module=mod_$library tls_package=lighttpd-mod-$library
+    case ${server#lighttpd-"$library"-} in
+    enforce) verify='ssl.verifyclient.enforce = "enable"' ;;
+    no-enforce) verify='ssl.verifyclient.enforce = "disable"' ;;
+    *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+    esac ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   dir=$work/lighttpd-$server-$port

@@ -1,7 +1,7 @@
 //! `mtls-scan` against real servers nobody here wrote: openssl s_server, nginx, Go crypto/tls,
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
-//! GnuTLS, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
+//! GnuTLS, Mbed TLS and wolfSSL, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
 //! Mojolicious, gunicorn, WEBrick and Twisted, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
@@ -11,7 +11,7 @@
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid,
 //! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 103 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 107 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -95,6 +95,13 @@ const ATS: &[&str] = &["ats-level2", "ats-level1", "ats-level0"];
 const PUMA: &[&str] = &["puma-force_peer", "puma-peer", "puma-none", "puma-peer-403"];
 /// lighttpd over GnuTLS (mod_gnutls) instead of OpenSSL.
 const LIGHTTPD_GNUTLS: &[&str] = &["lighttpd-gnutls-enforce", "lighttpd-gnutls-no-enforce"];
+/// lighttpd over Mbed TLS 2.28 (mod_mbedtls: TLS 1.2 only) and wolfSSL 5.5 (mod_wolfssl).
+const LIGHTTPD_MBEDTLS_WOLFSSL: &[&str] = &[
+    "lighttpd-mbedtls-enforce",
+    "lighttpd-mbedtls-no-enforce",
+    "lighttpd-wolfssl-enforce",
+    "lighttpd-wolfssl-no-enforce",
+];
 const HITCH: &[&str] = &["hitch-required", "hitch-optional", "hitch-none"];
 /// Erlang/OTP's own TLS (ssl) under inets httpd.
 const ERLANG: &[&str] = &[
@@ -175,6 +182,7 @@ const ALL: &[&[&str]] = &[
     ATS,
     PUMA,
     LIGHTTPD_GNUTLS,
+    LIGHTTPD_MBEDTLS_WOLFSSL,
     HITCH,
     ERLANG,
     H2O,
@@ -275,6 +283,12 @@ fn puma_verdicts() {
 #[test]
 fn lighttpd_gnutls_verdicts() {
     run_group(LIGHTTPD_GNUTLS);
+}
+
+/// Default and deep probes on one start of lighttpd over Mbed TLS and over wolfSSL.
+#[test]
+fn lighttpd_mbedtls_wolfssl_verdicts_and_deep_probes() {
+    run_group_and_deep(LIGHTTPD_MBEDTLS_WOLFSSL);
 }
 
 /// Default and deep probes on one start of the three Hitch servers.

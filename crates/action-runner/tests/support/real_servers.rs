@@ -218,7 +218,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
             "real-server tests need {} on PATH (missing for {:?}). Install them \
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
              apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
-             tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls gcc trafficserver \
+             tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
              gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
