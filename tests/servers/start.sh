@@ -519,6 +519,11 @@
 #   caddy-sni-strict          two Caddy sites, secure.test with client_auth require_and_verify,
 #                             public.test without; strict_sni_host on (421 for a Host not the SNI)
 #   caddy-sni-insecure        the same with strict_sni_host insecure_off (routed by Host: a bypass)
+#   lighttpd-sni-bypass | lighttpd-gnutls-sni-bypass
+#                             lighttpd 1.4.69 (mod_openssl / mod_gnutls), names.crt, client auth in a
+#                             $HTTP["host"] == "secure.test" conditional: TLS options by SNI, pages by
+#                             Host (SNI public.test + Host secure.test: the secret page; a session
+#                             from public.test resumes on secure.test)
 #   apache-sni-two-vhosts     two VirtualHosts, secure.test (first) SSLVerifyClient require,
 #                             public.test none (Apache answers 421 across them)
 #   nginx-two-vhosts          server secure.test { ssl_verify_client on } + server public.test on
@@ -760,7 +765,7 @@ haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 hap
 haproxy-sni-header
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 go-sni-anycert nginx-two-vhosts
 erlang-sni-hosts-bypass erlang-sni-hosts-421
-caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts
+caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts lighttpd-sni-bypass lighttpd-gnutls-sni-bypass
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-header-reject-underscore haproxy-header-set-unguarded-cn
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
@@ -2494,19 +2499,22 @@ lighttpd-*)
   : "${LIGHTTPD:=$(sbin_tool lighttpd)}"
   need "$LIGHTTPD" LIGHTTPD
   tls_module=mod_openssl tls_package=lighttpd-mod-openssl
+  sni_hosts= verify=
   case $server in
   lighttpd-enforce) verify='ssl.verifyclient.enforce = "enable"' ;;
+  lighttpd-sni-bypass) sni_hosts=1 ;;
   lighttpd-no-enforce) verify='ssl.verifyclient.enforce = "disable"' ;;
   lighttpd-enforce-depth0) verify='ssl.verifyclient.enforce = "enable"
 ssl.verifyclient.depth = 0' ;;
-  # the same server over GnuTLS, mbedTLS, wolfSSL or NSS (mod_gnutls, mod_mbedtls, mod_wolfssl,
-  # mod_nss: Debian's lighttpd-mod-<library>), same ssl.* options
-  lighttpd-gnutls-* | lighttpd-mbedtls-* | lighttpd-wolfssl-* | lighttpd-nss-*)
+  # the same server over GnuTLS, Mbed TLS or wolfSSL (mod_gnutls, mod_mbedtls, mod_wolfssl:
+  # Debian's lighttpd-mod-<library>), same ssl.* options (mod_nss does not start with our PKI)
+  lighttpd-gnutls-* | lighttpd-mbedtls-* | lighttpd-wolfssl-*)
     library=${server#lighttpd-} library=${library%%-*}
     tls_module=mod_$library tls_package=lighttpd-mod-$library
     case ${server#lighttpd-"$library"-} in
     enforce) verify='ssl.verifyclient.enforce = "enable"' ;;
     no-enforce) verify='ssl.verifyclient.enforce = "disable"' ;;
+    sni-bypass) sni_hosts=1 ;;
     *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
     esac ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
@@ -2534,6 +2542,36 @@ ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2")
 ssl.verifyclient.activate = "enable"
 $verify
 EOF
+  if [ -n "$sni_hosts" ]; then
+    # two names on one certificate (names.crt), client auth in secure.test's conditional alone,
+    # as lighttpd's docs put per-host TLS options: lighttpd picks the TLS options by the SNI name
+    # and the document root by the Host header, so SNI public.test (or none) with Host
+    # secure.test gets the secret page without a certificate, and so does a session from
+    # public.test resumed with SNI secure.test
+    mkdir -p "$dir/secure"
+    printf 'public area\n' >"$dir/www/index.txt"
+    printf 'secret area\n' >"$dir/secure/index.txt"
+    cat >"$dir/lighttpd.conf" <<EOF
+server.modules = ("$tls_module")
+server.document-root = "$dir/www"
+server.bind = "127.0.0.1"
+server.port = $port
+server.errorlog = "$dir/error.log"
+server.max-connections = 512
+index-file.names = ("index.txt")
+mimetype.assign = (".txt" => "text/plain")
+ssl.engine = "enable"
+ssl.pemfile = "$pki/names.crt"
+ssl.privkey = "$pki/names.key"
+ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2")
+\$HTTP["host"] == "secure.test" {
+  server.document-root = "$dir/secure"
+  ssl.ca-file = "$pki/ca.crt"
+  ssl.verifyclient.activate = "enable"
+  ssl.verifyclient.enforce = "enable"
+}
+EOF
+  fi
   if ! "$LIGHTTPD" -tt -f "$dir/lighttpd.conf" >/dev/null; then
     echo "start.sh: lighttpd rejected $dir/lighttpd.conf ($tls_module is Debian's" \
       "$tls_package: installed?)" >&2

@@ -163,6 +163,7 @@ fn tools_present() -> bool {
     };
     let missing: Vec<&str> = [
         "haproxy", "nginx", "go", "python3", "openssl", "caddy", "apache2", "node", "escript",
+        "lighttpd",
     ]
     .into_iter()
     .filter(|t| !found(t))
@@ -430,6 +431,48 @@ const CASES: &[Case] = &[
     case("caddy-sni-strict", true, &[]),
     // Apache answers 421 when the SNI's and the Host's virtual hosts differ in their TLS setup.
     case("apache-sni-two-vhosts", true, &[]),
+    // lighttpd takes its TLS options (client auth in `$HTTP["host"] == "secure.test"`) from the
+    // SNI name and its pages from the Host header: no SNI or public.test with Host secure.test
+    // gets the secret page, and a session made without SNI resumes on secure.test; over OpenSSL
+    // on both versions. Over GnuTLS a TLS 1.2 session is not resumed on secure.test: the full
+    // handshake it falls back to asks for a certificate and closes without an alert, asked by
+    // ticket and again by session ID: each twice, so read as a refusal (before, the one by ID
+    // was asked once and left the probe incomplete).
+    Case {
+        trigger: "no SNI",
+        versions: &[TlsVersion::Tls13, TlsVersion::Tls12],
+        ..case(
+            "lighttpd-sni-bypass",
+            true,
+            &[
+                FindingId::SniHostMismatchBypass,
+                FindingId::SessionResumptionBypass,
+            ],
+        )
+    },
+    Case {
+        trigger: "no SNI",
+        ..case(
+            "lighttpd-gnutls-sni-bypass",
+            true,
+            &[
+                FindingId::SniHostMismatchBypass,
+                FindingId::SessionResumptionBypass,
+            ],
+        )
+    },
+    Case {
+        identity: true,
+        trigger: "no SNI",
+        ..case(
+            "lighttpd-gnutls-sni-bypass",
+            true,
+            &[
+                FindingId::SniHostMismatchBypass,
+                FindingId::SessionResumptionBypass,
+            ],
+        )
+    },
     case(
         "caddy-sni-insecure",
         true,

@@ -122,10 +122,7 @@ async fn attempt(
             if let Some(e) = earlier.take() {
                 a = merged(a, e);
             }
-            let unreadable = match &a.offered {
-                Some(offered) => offered.unreadable().is_some(),
-                None => donor_unreadable(&a.got).is_some(),
-            };
+            let unreadable = unread(&a);
             // A readable offer settles the version when it was resumed and then refused or
             // landed on the protected site; one not resumed (this donor's sessions are not
             // honoured on the protected name: another name's may be, a server with a ticket key
@@ -160,9 +157,22 @@ async fn attempt(
                             by_id: true,
                             ..donating
                         };
-                        let b = donate_and_offer(target, scan, first, donating, donor)
+                        let mut b = donate_and_offer(target, scan, first, donating, donor)
                             .boxed()
                             .await;
+                        // An offer by ID that could not be read (a close without an alert, as
+                        // GnuTLS gives the full handshake it falls back to) is asked again, as
+                        // the ticket's was, so a close that repeats is the server's refusal.
+                        for wait in RETRY_AFTER {
+                            if !unread(&b) || scan.limits.expired() {
+                                break;
+                            }
+                            tokio::time::sleep(wait).await;
+                            let again = donate_and_offer(target, scan, first, donating, donor)
+                                .boxed()
+                                .await;
+                            b = merged(again, b);
+                        }
                         let resumed = b.offered.as_ref().is_some_and(|o| o.result.resumed);
                         let landed_elsewhere = matches!(
                             b.landed,
@@ -199,6 +209,15 @@ fn wants_own_host(a: &Attempt, sni: &Sni) -> bool {
             r.server_header.as_deref(),
         )
         && a.offered.as_ref().is_some_and(|o| !o.result.resumed)
+}
+
+/// The attempt proves nothing yet: its offer could not be read, or, with no offer made, its donor
+/// could not be (it might have handed out a session unseen).
+fn unread(a: &Attempt) -> bool {
+    match &a.offered {
+        Some(offered) => offered.unreadable().is_some(),
+        None => donor_unreadable(&a.got).is_some(),
+    }
 }
 
 /// `now`, after `then` ended the same way: a close without an alert that happened twice is
