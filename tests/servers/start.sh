@@ -2525,6 +2525,29 @@ ssl.verifyclient.depth = 0' ;;
   # mod_openssl is Debian's lighttpd-mod-openssl; ssl.ca-file is the client CA (also the names sent
   # in the CertificateRequest). Started as root it stays root (no server.username): test only.
   # (mod_gnutls maps ssl.openssl.ssl-conf-cmd's MinProtocol onto its priority string.)
+  client_auth="ssl.pemfile = \"$pki/server.crt\"
+ssl.privkey = \"$pki/server.key\"
+ssl.ca-file = \"$pki/ca.crt\"
+ssl.verifyclient.activate = \"enable\"
+$verify"
+  if [ -n "$sni_hosts" ]; then
+    # two names on one certificate (names.crt), client auth in secure.test's conditional alone,
+    # as lighttpd's docs put per-host TLS options: lighttpd picks the TLS options by the SNI name
+    # and the document root by the Host header, so SNI public.test (or none) with Host
+    # secure.test gets the secret page without a certificate, and so does a session from
+    # public.test resumed with SNI secure.test
+    mkdir -p "$dir/secure"
+    printf 'public area\n' >"$dir/www/index.txt"
+    printf 'secret area\n' >"$dir/secure/index.txt"
+    client_auth="ssl.pemfile = \"$pki/names.crt\"
+ssl.privkey = \"$pki/names.key\"
+\$HTTP[\"host\"] == \"secure.test\" {
+  server.document-root = \"$dir/secure\"
+  ssl.ca-file = \"$pki/ca.crt\"
+  ssl.verifyclient.activate = \"enable\"
+  ssl.verifyclient.enforce = \"enable\"
+}"
+  fi
   cat >"$dir/lighttpd.conf" <<EOF
 server.modules = ("$tls_module")
 server.document-root = "$dir/www"
@@ -2535,43 +2558,9 @@ server.max-connections = 512
 index-file.names = ("index.txt")
 mimetype.assign = (".txt" => "text/plain")
 ssl.engine = "enable"
-ssl.pemfile = "$pki/server.crt"
-ssl.privkey = "$pki/server.key"
-ssl.ca-file = "$pki/ca.crt"
 ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2")
-ssl.verifyclient.activate = "enable"
-$verify
+$client_auth
 EOF
-  if [ -n "$sni_hosts" ]; then
-    # two names on one certificate (names.crt), client auth in secure.test's conditional alone,
-    # as lighttpd's docs put per-host TLS options: lighttpd picks the TLS options by the SNI name
-    # and the document root by the Host header, so SNI public.test (or none) with Host
-    # secure.test gets the secret page without a certificate, and so does a session from
-    # public.test resumed with SNI secure.test
-    mkdir -p "$dir/secure"
-    printf 'public area\n' >"$dir/www/index.txt"
-    printf 'secret area\n' >"$dir/secure/index.txt"
-    cat >"$dir/lighttpd.conf" <<EOF
-server.modules = ("$tls_module")
-server.document-root = "$dir/www"
-server.bind = "127.0.0.1"
-server.port = $port
-server.errorlog = "$dir/error.log"
-server.max-connections = 512
-index-file.names = ("index.txt")
-mimetype.assign = (".txt" => "text/plain")
-ssl.engine = "enable"
-ssl.pemfile = "$pki/names.crt"
-ssl.privkey = "$pki/names.key"
-ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2")
-\$HTTP["host"] == "secure.test" {
-  server.document-root = "$dir/secure"
-  ssl.ca-file = "$pki/ca.crt"
-  ssl.verifyclient.activate = "enable"
-  ssl.verifyclient.enforce = "enable"
-}
-EOF
-  fi
   if ! "$LIGHTTPD" -tt -f "$dir/lighttpd.conf" >/dev/null; then
     echo "start.sh: lighttpd rejected $dir/lighttpd.conf ($tls_module is Debian's" \
       "$tls_package: installed?)" >&2
