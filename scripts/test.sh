@@ -5,7 +5,7 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Mbed TLS and wolfSSL, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick, Twisted, grpcio, Python websockets, Tornado and Hypercorn).
+# gunicorn, WEBrick, Twisted, Thin, grpcio, Python websockets, Tornado and Hypercorn).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # then `cargo test --workspace` runs.
 set -euo pipefail
@@ -70,6 +70,8 @@ command -v gunicorn > /dev/null || missing+=(gunicorn)
 ruby -rwebrick -e 1 2> /dev/null || missing+=(ruby-webrick)
 # Twisted (tests/servers/twisted/server.py) in the system Python, which start.sh runs it with
 /usr/bin/python3 -c 'import twisted.internet.ssl, OpenSSL' 2> /dev/null || missing+=(python3-twisted)
+# Thin (tests/servers/ruby/thin.ru)
+command -v thin > /dev/null || missing+=(thin)
 # cryptography in the system Python: tests/servers/python/page_then_alert.py encrypts an alert
 /usr/bin/python3 -c 'import cryptography' 2> /dev/null || missing+=(python3-cryptography)
 # The system's public bundle: nginx-public-client-ca trusts it for client certificates.

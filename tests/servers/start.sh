@@ -410,6 +410,11 @@
 #                             /usr/bin/python3; pyOpenSSL): ssl.CertificateOptions(verify=True,
 #                             caCerts=[ca.crt], requireCertificate=True) / requireCertificate=False /
 #                             caCerts + requireCertificate=True with verify left False (asks nothing)
+#   thin-default | thin-peer-403 | thin-disable-verify
+#                             Thin 1.8 (Debian thin, EventMachine, OpenSSL) serving ruby/thin.ru with
+#                             --ssl: asks every client for a certificate and lets any in (no CA
+#                             option; ssl_verify_peer returns true) / the app's 403 unless one was
+#                             sent / --ssl-disable-verify (asks nothing)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -759,7 +764,8 @@ uwsgi-https-socket-required-eof uwsgi-https-dn-403-4k
 mojo-verify-0x03 mojo-verify-0x01 mojo-verify-0x00 mojo-ca-only mojo-verify-0x01-403
 gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only
 webrick-peer-fail webrick-peer webrick-none
-twisted-require twisted-optional twisted-no-verify"
+twisted-require twisted-optional twisted-no-verify
+thin-default thin-peer-403 thin-disable-verify"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-resume-wildcard haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -3365,6 +3371,26 @@ gunicorn-*)
   run "$GUNICORN" --chdir "$here/wsgi" --bind "127.0.0.1:$port" --workers 2 --threads 4 \
     --backlog 128 --certfile "$pki/server.crt" --keyfile "$pki/server.key" \
     --ca-certs "$pki/ca.crt" "${reqs[@]}" app:application
+  ;;
+thin-*)
+  : "${THIN:=thin}"
+  need "$THIN" THIN
+  # Thin 1.8 (Debian thin; EventMachine over the system OpenSSL) serving ruby/thin.ru with --ssl:
+  # every client is asked for a certificate and any certificate passes (Thin has no CA option and
+  # its ssl_verify_peer returns true); --ssl-disable-verify asks for none
+  app="" verify=""
+  case $server in
+  thin-default) ;;
+  # the application answers 403 unless Thin gave it a client certificate
+  thin-peer-403) app=peercert-403 ;;
+  thin-disable-verify) verify=--ssl-disable-verify ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  export MTLS_THIN_APP=$app
+  # shellcheck disable=SC2086 # $verify is one option or none
+  run "$THIN" start --address 127.0.0.1 --port "$port" --rackup "$here/ruby/thin.ru" \
+    --environment production --ssl --ssl-key-file "$pki/server.key" \
+    --ssl-cert-file "$pki/server.crt" $verify
   ;;
 webrick-*)
   : "${RUBY:=ruby}"

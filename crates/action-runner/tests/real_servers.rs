@@ -2,16 +2,16 @@
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
 //! GnuTLS, Mbed TLS and wolfSSL, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
-//! Mojolicious, gunicorn, WEBrick and Twisted, started by `tests/servers/start.sh`. The
+//! Mojolicious, gunicorn, WEBrick, Twisted and Thin, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid,
-//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted, thin) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 107 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 110 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -162,6 +162,8 @@ const GUNICORN: &[&str] = &[
 const WEBRICK: &[&str] = &["webrick-peer-fail", "webrick-peer", "webrick-none"];
 /// Twisted Web over pyOpenSSL.
 const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-verify"];
+/// Thin over EventMachine (OpenSSL): asks every client, lets any certificate in.
+const THIN: &[&str] = &["thin-default", "thin-peer-403", "thin-disable-verify"];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
@@ -194,6 +196,7 @@ const ALL: &[&[&str]] = &[
     GUNICORN,
     WEBRICK,
     TWISTED,
+    THIN,
 ];
 
 #[test]
@@ -283,6 +286,12 @@ fn puma_verdicts() {
 #[test]
 fn lighttpd_gnutls_verdicts() {
     run_group(LIGHTTPD_GNUTLS);
+}
+
+/// Default and deep probes on one start of the Thin servers: any certificate gets in.
+#[test]
+fn thin_verdicts_and_deep_probes() {
+    run_group_and_deep(THIN);
 }
 
 /// Default and deep probes on one start of lighttpd over Mbed TLS and over wolfSSL.

@@ -624,6 +624,20 @@ pub fn expectations() -> Vec<Expect> {
         },
         optional_unverified("mhd-no-check"),
         not_requested("mhd-none"),
+        // ---- Thin 1.8 (EventMachine, OpenSSL): every client asked, no CA names, any
+        // certificate let in (no CA option; ssl_verify_peer returns true)
+        Expect {
+            ca_names: false,
+            ..optional_unverified("thin-default")
+        },
+        // the application's 403 unless a certificate was sent: any certificate gets in
+        Expect {
+            ca_names: false,
+            findings: MHD_PRESENCE,
+            absent: &["client-cert-not-requested", "client-cert-optional"],
+            ..by_app("thin-peer-403", 403, [Served(200); 2], Some(false))
+        },
+        not_requested("thin-disable-verify"),
         // ---- Jetty 9.4 embedded (SunJSSE under SslContextFactory.Server): as Tomcat's JSSE
         // connector, bad_certificate without a certificate, certificate_unknown for one the trust
         // manager refuses
@@ -1283,6 +1297,19 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_lax("mhd-no-check", [Served(200); 2])
         },
         deep_not_requested("mhd-none"),
+        // Thin closes without an alert on a certificate without its key
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            grade_a: Some(false),
+            ..deep_lax("thin-default", [Served(200); 2])
+        },
+        DeepExpect {
+            without_key: [Tls(None); 2],
+            grade_a: Some(false),
+            findings: MHD_PRESENCE_DEEP,
+            ..deep_lax("thin-peer-403", [Served(200); 2])
+        },
+        deep_not_requested("thin-disable-verify"),
         // Jetty: SunJSSE's certificate_unknown for every certificate its trust manager refuses,
         // handshake_failure for one without its key (as Tomcat)
         DeepExpect {
@@ -2222,7 +2249,8 @@ fn recognised_stack(name: &str) -> Option<&'static str> {
         ("ats-", "Apache Traffic Server"),
         ("nghttpx-", "nghttpx"),
         ("squid-", "Squid"),
-        ("webrick-", "Ruby (Puma, WEBrick)"),
+        ("webrick-", "Ruby (Puma, WEBrick, Thin)"),
+        ("thin-", "Ruby (Puma, WEBrick, Thin)"),
         ("mojo-", "Perl (Mojolicious, IO::Socket::SSL)"),
         ("erlang-", "Erlang/Elixir (ssl, Cowboy, Bandit)"),
         ("gnutls-", "GnuTLS"),

@@ -87,6 +87,8 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("webrick") => &["bash", "openssl", "ruby"],
         // twisted/server.py under the system Python (TWISTED_PYTHON, default /usr/bin/python3)
         Some("twisted") => &["bash", "openssl", "python3-twisted"],
+        // ruby/thin.ru under Thin (Debian thin)
+        Some("thin") => &["bash", "openssl", "thin"],
         _ => &["bash", "openssl"],
     }
 }
@@ -166,6 +168,7 @@ fn tool_found(tool: &str) -> bool {
         "perl" => Some("PERL"),
         "gunicorn" => Some("GUNICORN"),
         "ruby" => Some("RUBY"),
+        "thin" => Some("THIN"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -221,7 +224,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
-             gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
+             gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn thin; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
              HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
              JETTY_JARS Jetty's jars if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",

@@ -41,7 +41,7 @@ pub enum Stack {
     Lighttpd,
     /// stunnel in front of a plain backend (and as a client, `client = yes`).
     Stunnel,
-    /// Ruby: Puma, WEBrick (Rack).
+    /// Ruby: Puma, WEBrick, Thin (Rack).
     Ruby,
     /// Perl: Mojolicious, and IO::Socket::SSL under it or alone (HTTP::Daemon::SSL).
     Perl,
@@ -101,7 +101,7 @@ impl Stack {
             Stack::Caddy => "Caddy",
             Stack::Lighttpd => "lighttpd",
             Stack::Stunnel => "stunnel",
-            Stack::Ruby => "Ruby (Puma, WEBrick)",
+            Stack::Ruby => "Ruby (Puma, WEBrick, Thin)",
             Stack::Perl => "Perl (Mojolicious, IO::Socket::SSL)",
             Stack::Erlang => "Erlang/Elixir (ssl, Cowboy, Bandit)",
             Stack::Gnutls => "GnuTLS",
@@ -136,7 +136,7 @@ impl Stack {
 /// Guesses the stack from a `Server` header (`nginx/1.25`, `envoy`, `istio-envoy`, `Jetty(…)`,
 /// `Apache-Coyote/1.1`, `Apache/2.4.62 (Debian)`, `Caddy`, `uvicorn`, `lighttpd/1.4.69`,
 /// `ATS/9.2.9`, `nghttpx`, `inets/8.2.2`, `Mojolicious (Perl)`, `WEBrick/1.8.1 (Ruby/…)`,
-/// `Kestrel`, `Microsoft-IIS/10.0`, `awselb/2.0`, …): only a header that names the stack.
+/// `thin`, `Kestrel`, `Microsoft-IIS/10.0`, `awselb/2.0`, …): only a header that names the stack.
 /// The header may be a backend's, passed on by a TLS proxy in front: see [`guess_from_headers`].
 pub fn guess_from_server_header(header: &str) -> Option<Stack> {
     let h = header.trim().to_ascii_lowercase();
@@ -169,6 +169,10 @@ pub fn guess_from_server_header(header: &str) -> Option<Stack> {
     }
     if h == "ats" || h.starts_with("ats/") {
         return Some(Stack::TrafficServer);
+    }
+    // Thin says `thin` (a word too short to look for inside others)
+    if h == "thin" || h.starts_with("thin ") || h.starts_with("thin/") {
+        return Some(Stack::Ruby);
     }
     if h.starts_with("apache") {
         // `Apache`, `Apache/2.4.62 (Debian) OpenSSL/3.0.15`.
@@ -2025,13 +2029,16 @@ ssl_bind "0.0.0.0", "9292", {
 }
 # or: bind "ssl://0.0.0.0:9292?cert=fullchain.pem&key=privkey.pem&ca=client-ca.pem&verify_mode=force_peer"
 # WEBrick: SSLVerifyClient: OpenSSL::SSL::VERIFY_PEER | OpenSSL::SSL::VERIFY_FAIL_IF_NO_PEER_CERT,
-#          SSLCACertificateFile: "client-ca.pem""#,
+#          SSLCACertificateFile: "client-ca.pem"
+# Thin: has no client CA option and lets any certificate in (its ssl_verify_peer returns true):
+#       terminate TLS in a proxy that verifies (nginx ssl_verify_client on) and run Thin behind it"#,
     ),
     (
         Stack::Ruby,
         Topic::InHandshake,
         r#"# Puma: verify_mode: "force_peer" instead of "peer" plus a check of env["puma.peercert"] in the app
-# WEBrick: SSLVerifyClient: OpenSSL::SSL::VERIFY_PEER | OpenSSL::SSL::VERIFY_FAIL_IF_NO_PEER_CERT"#,
+# WEBrick: SSLVerifyClient: OpenSSL::SSL::VERIFY_PEER | OpenSSL::SSL::VERIFY_FAIL_IF_NO_PEER_CERT
+# Thin: cannot refuse in the handshake: a verifying proxy in front (nginx ssl_verify_client on)"#,
     ),
     (
         Stack::Ruby,
@@ -2039,7 +2046,9 @@ ssl_bind "0.0.0.0", "9292", {
         r#"# Puma: verify_mode: "force_peer", ca: "client-ca.pem" (only the client CA); never "none"
 # WEBrick: SSLVerifyClient: OpenSSL::SSL::VERIFY_PEER | OpenSSL::SSL::VERIFY_FAIL_IF_NO_PEER_CERT,
 #          SSLCACertificateFile: "client-ca.pem"; no SSLVerifyCallback that returns true
-# authorise on a verified connection, never on the subject of env["puma.peercert"] alone"#,
+# authorise on a verified connection, never on the subject of env["puma.peercert"] alone
+# Thin: env["rack.peer_cert"] is any certificate the client sent, never verified: verify it
+#       against the client CA (OpenSSL::X509::Store#verify) or put a verifying proxy in front"#,
     ),
     (
         Stack::Ruby,
@@ -2781,6 +2790,9 @@ mod tests {
         );
         assert_eq!(guess_from_server_header("inets/8.2.2"), Some(Stack::Erlang));
         assert_eq!(guess_from_server_header("squid/5.7"), Some(Stack::Squid));
+        // thin-*: the word alone, never inside another
+        assert_eq!(guess_from_server_header("thin"), Some(Stack::Ruby));
+        assert_eq!(guess_from_server_header("Something/1.0"), None);
         // The field's own (their documented defaults).
         assert_eq!(guess_from_server_header("Kestrel"), Some(Stack::DotNet));
         assert_eq!(
