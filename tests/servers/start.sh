@@ -529,6 +529,9 @@
 #                             $HTTP["host"] == "secure.test" conditional: TLS options by SNI, pages by
 #                             Host (SNI public.test + Host secure.test: the secret page; a session
 #                             from public.test resumes on secure.test)
+#   lighttpd-sni-fixed        lighttpd-sni-bypass + in secure.test's block ssl.verifyclient.username
+#                             and mod_auth's auth.require "extern" valid-user (the catalogue's fix):
+#                             401 to any request on a connection without a verified certificate
 #   apache-sni-two-vhosts     two VirtualHosts, secure.test (first) SSLVerifyClient require,
 #                             public.test none (Apache answers 421 across them)
 #   nginx-two-vhosts          server secure.test { ssl_verify_client on } + server public.test on
@@ -771,7 +774,7 @@ haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 hap
 haproxy-sni-header
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 go-sni-anycert nginx-two-vhosts
 erlang-sni-hosts-bypass erlang-sni-hosts-421
-caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts lighttpd-sni-bypass lighttpd-gnutls-sni-bypass
+caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts lighttpd-sni-bypass lighttpd-gnutls-sni-bypass lighttpd-sni-fixed
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-header-reject-underscore haproxy-header-set-unguarded-cn
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
@@ -2509,6 +2512,8 @@ lighttpd-*)
   case $server in
   lighttpd-enforce) verify='ssl.verifyclient.enforce = "enable"' ;;
   lighttpd-sni-bypass) sni_hosts=1 ;;
+  # the fix the catalogue gives: the verified certificate required over HTTP too (mod_auth)
+  lighttpd-sni-fixed) sni_hosts=fixed tls_module='mod_openssl", "mod_auth' ;;
   lighttpd-no-enforce) verify='ssl.verifyclient.enforce = "disable"' ;;
   lighttpd-enforce-depth0) verify='ssl.verifyclient.enforce = "enable"
 ssl.verifyclient.depth = 0' ;;
@@ -2552,6 +2557,8 @@ ssl.privkey = \"$pki/names.key\"
   ssl.ca-file = \"$pki/ca.crt\"
   ssl.verifyclient.activate = \"enable\"
   ssl.verifyclient.enforce = \"enable\"
+$([ "$sni_hosts" != fixed ] || printf '  ssl.verifyclient.username = "SSL_CLIENT_S_DN_CN"
+  auth.require = ( "" => ( "method" => "extern", "realm" => "client certificate", "require" => "valid-user" ) )')
 }"
   fi
   cat >"$dir/lighttpd.conf" <<EOF

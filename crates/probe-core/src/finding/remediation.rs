@@ -1959,6 +1959,32 @@ ssl.ca-crl-file) must be current and not list them."#,
     ),
     (
         Stack::Lighttpd,
+        Topic::SniHost,
+        r#"# lighttpd takes the TLS options of $HTTP["host"] from the SNI name and the pages from the Host header
+# (measured on 1.4.69 over OpenSSL, GnuTLS, Mbed TLS, wolfSSL): require the verified certificate over
+# HTTP too, in the protected host's block, so a handshake made under another name gets 401
+server.modules += ("mod_auth")
+$HTTP["host"] == "secure.example" {
+  ssl.verifyclient.activate = "enable"
+  ssl.verifyclient.enforce = "enable"
+  ssl.verifyclient.username = "SSL_CLIENT_S_DN_CN"   # set only for a verified certificate
+  auth.require = ( "" => ( "method" => "extern", "realm" => "client certificate", "require" => "valid-user" ) )
+}
+# or give the protected site a port of its own: $SERVER["socket"] == ":8443" { ssl.verifyclient.* }"#,
+    ),
+    (
+        Stack::Lighttpd,
+        Topic::Resumption,
+        r#"# a session made under another name (no certificate) resumes on the protected one: require the
+# verified certificate over HTTP in the protected host's block (measured: the resumed session gets 401)
+$HTTP["host"] == "secure.example" {
+  ssl.verifyclient.username = "SSL_CLIENT_S_DN_CN"
+  auth.require = ( "" => ( "method" => "extern", "realm" => "client certificate", "require" => "valid-user" ) )
+}
+# or a port of its own for the protected site ($SERVER["socket"]), where every name asks"#,
+    ),
+    (
+        Stack::Lighttpd,
         Topic::Cert,
         r#"ssl.pemfile = "/etc/lighttpd/fullchain.pem"   # CA-issued, for the host name; the leaf then its intermediates
 ssl.privkey = "/etc/lighttpd/privkey.pem"     # RSA 2048+ or P-256, signed with SHA-256
@@ -3246,6 +3272,22 @@ mod tests {
             SessionResumptionBypass,
             Stack::Haproxy,
             &["no-tls-tickets", "tls-ticket-keys"],
+        );
+        // measured on lighttpd-sni-bypass with the fix: A, the other name and the resumed
+        // session get 401
+        has(
+            SniHostMismatchBypass,
+            Stack::Lighttpd,
+            &[
+                "auth.require",
+                "ssl.verifyclient.username",
+                "$SERVER[\"socket\"]",
+            ],
+        );
+        has(
+            SessionResumptionBypass,
+            Stack::Lighttpd,
+            &["auth.require", "ssl.verifyclient.username"],
         );
         has(
             ClientSkipsServerVerification,
