@@ -529,6 +529,9 @@
 #                             $HTTP["host"] == "secure.test" conditional: TLS options by SNI, pages by
 #                             Host (SNI public.test + Host secure.test: the secret page; a session
 #                             from public.test resumes on secure.test)
+#   stunnel-sni-bypass        stunnel 5.68 -> plain_backend.py (sites-by-host): a listening service
+#                             asking for nothing and an SNI service `sni = public:secure.test` with
+#                             verifyChain + requireCert, one backend serving by Host: both doors
 #   lighttpd-sni-fixed        lighttpd-sni-bypass + in secure.test's block ssl.verifyclient.username
 #                             and mod_auth's auth.require "extern" valid-user (the catalogue's fix):
 #                             401 to any request on a connection without a verified certificate
@@ -775,6 +778,7 @@ haproxy-sni-header
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 go-sni-anycert nginx-two-vhosts
 erlang-sni-hosts-bypass erlang-sni-hosts-421
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts lighttpd-sni-bypass lighttpd-gnutls-sni-bypass lighttpd-sni-fixed
+stunnel-sni-bypass
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-header-reject-underscore haproxy-header-set-unguarded-cn
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
@@ -2593,10 +2597,41 @@ requireCert = yes" ca=$pki/ca.crt ;;
 requireCert = no" ca=$pki/ca.crt ;;
   # verifyPeer pins the peer: the client certificate itself must be in CAfile
   stunnel-verifyPeer) verify="verifyPeer = yes" ca=$pki/client.crt ;;
+  stunnel-sni-bypass) ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   dir=$work/stunnel-$server-$port
   mkdir -p "$dir"
+  if [ "$server" = stunnel-sni-bypass ]; then
+    # stunnel's SNI services (stunnel's docs: `sni = SERVICE:PATTERN`): secure.test's service
+    # requires a verified certificate, the listening one (any other name, or none) asks for
+    # none, both in front of one backend that serves the site its Host names. Another SNI with
+    # Host secure.test gets the secret page, and a session made on the listening service
+    # resumes on secure.test's (TLS 1.2 and 1.3; `sessionResume = no` stops only that)
+    cat >"$dir/stunnel.conf.in" <<EOF
+foreground = yes
+pid =
+syslog = no
+output = $dir/stunnel.log
+debug = 5
+[public]
+accept = 127.0.0.1:$port
+connect = 127.0.0.1:@BACKEND_PORT@
+cert = $pki/names.crt
+key = $pki/names.key
+sslVersionMin = TLSv1.2
+[secure]
+sni = public:secure.test
+connect = 127.0.0.1:@BACKEND_PORT@
+cert = $pki/names.crt
+key = $pki/names.key
+CAfile = $pki/ca.crt
+verifyChain = yes
+requireCert = yes
+EOF
+    PLAIN_BACKEND_ROUTES=sites-by-host run "$PYTHON3" "$here/python/plain_backend.py" \
+      "$dir/stunnel.conf.in" "$dir/stunnel.conf" "$STUNNEL" "$dir/stunnel.conf"
+  fi
   # plain_backend.py serves HTTP 200 "ok" on @BACKEND_PORT@ and runs stunnel as its child
   cat >"$dir/stunnel.conf.in" <<EOF
 foreground = yes

@@ -163,7 +163,7 @@ fn tools_present() -> bool {
     };
     let missing: Vec<&str> = [
         "haproxy", "nginx", "go", "python3", "openssl", "caddy", "apache2", "node", "escript",
-        "lighttpd",
+        "lighttpd", "stunnel4",
     ]
     .into_iter()
     .filter(|t| !found(t))
@@ -454,6 +454,22 @@ const CASES: &[Case] = &[
         trigger: "no SNI",
         ..case(
             "lighttpd-gnutls-sni-bypass",
+            true,
+            &[
+                FindingId::SniHostMismatchBypass,
+                FindingId::SessionResumptionBypass,
+            ],
+        )
+    },
+    // stunnel's SNI services before one backend that serves by Host: the listening service asks
+    // for nothing, so another name (or none) with Host secure.test gets the secret page, and its
+    // session resumes on secure.test's service (OpenSSL keeps the session across the SNI
+    // callback's switch of context), on both versions.
+    Case {
+        trigger: "no SNI",
+        versions: &[TlsVersion::Tls13, TlsVersion::Tls12],
+        ..case(
+            "stunnel-sni-bypass",
             true,
             &[
                 FindingId::SniHostMismatchBypass,

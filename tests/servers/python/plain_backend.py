@@ -7,7 +7,8 @@ Serves plain HTTP on 127.0.0.1 (a port the kernel picks): every GET gets 200 "ok
 PLAIN_BACKEND_ROUTES=admin-any-case: an admin page for any path starting /admin in any case, 404
 elsewhere; orders-at-root: a JSON list of orders at /, 404 elsewhere; key-at-root: a short
 secret value at /, 404 elsewhere; orders-by-original-url: the orders at /orders, the path taken
-from X-Original-URL or X-Rewrite-URL when sent). Then TEMPLATE
+from X-Original-URL or X-Rewrite-URL when sent; sites-by-host: "secret area" for Host secure.test,
+"public area" for any other, as the bypass servers' sites). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
 process (CFG among its arguments). This process exits when the front end does, and stops it on
 SIGTERM/SIGINT/SIGHUP (on Linux the front end also gets SIGTERM if this process dies).
@@ -51,6 +52,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 body = b"<h1>Acme</h1><p>Welcome to the Acme shop, see /orders</p>\n"
             else:
                 body, status = b"not found\n", 404
+        elif os.environ.get("PLAIN_BACKEND_ROUTES") == "sites-by-host":
+            # Two name-based sites behind one front: the protected one by its Host.
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+            body = b"secret area\n" if host == "secure.test" else b"public area\n"
         elif os.environ.get("PLAIN_BACKEND_ROUTES") == "orders-at-root":
             # An API with one resource at the root, 404 elsewhere (whatever the Host).
             if self.path == "/":

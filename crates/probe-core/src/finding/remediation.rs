@@ -1992,6 +1992,30 @@ ssl.privkey = "/etc/lighttpd/privkey.pem"     # RSA 2048+ or P-256, signed with 
     ),
     (
         Stack::Stunnel,
+        Topic::SniHost,
+        r#"; an SNI service (sni = public:secure.example) is picked by the TLS name alone, and the Host
+; is never checked: give each service a backend that serves only its own site (measured on
+; stunnel 5.68: one backend routing by Host let another SNI in), or the protected site a port
+; of its own
+[public]
+accept = 443
+connect = 127.0.0.1:8080            ; the public site only
+[secure]
+sni = public:secure.example
+connect = 127.0.0.1:8443            ; the protected site only
+verifyChain = yes
+requireCert = yes
+CAfile = /etc/stunnel/client-ca.pem"#,
+    ),
+    (
+        Stack::Stunnel,
+        Topic::Resumption,
+        r#"; a session made on the listening service resumes on an SNI service that requires a
+; certificate (measured on stunnel 5.68, TLS 1.2 and 1.3): no resumption on any service of the port
+sessionResume = no"#,
+    ),
+    (
+        Stack::Stunnel,
         Topic::Require,
         r#"[api]
 accept = 443
@@ -3288,6 +3312,18 @@ mod tests {
             SessionResumptionBypass,
             Stack::Lighttpd,
             &["auth.require", "ssl.verifyclient.username"],
+        );
+        // measured on stunnel-sni-bypass: a backend per service left only public pages behind
+        // the other names (A), sessionResume = no closed the resumption
+        has(
+            SniHostMismatchBypass,
+            Stack::Stunnel,
+            &["sni = ", "connect = "],
+        );
+        has(
+            SessionResumptionBypass,
+            Stack::Stunnel,
+            &["sessionResume = no"],
         );
         has(
             ClientSkipsServerVerification,
