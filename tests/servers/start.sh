@@ -2602,19 +2602,23 @@ requireCert = no" ca=$pki/ca.crt ;;
   esac
   dir=$work/stunnel-$server-$port
   mkdir -p "$dir"
+  routes=""
+  services="[https]
+accept = 127.0.0.1:$port
+connect = 127.0.0.1:@BACKEND_PORT@
+cert = $pki/server.crt
+key = $pki/server.key
+CAfile = ${ca:-}
+sslVersionMin = TLSv1.2
+${verify:-}"
   if [ "$server" = stunnel-sni-bypass ]; then
     # stunnel's SNI services (stunnel's docs: `sni = SERVICE:PATTERN`): secure.test's service
     # requires a verified certificate, the listening one (any other name, or none) asks for
     # none, both in front of one backend that serves the site its Host names. Another SNI with
     # Host secure.test gets the secret page, and a session made on the listening service
     # resumes on secure.test's (TLS 1.2 and 1.3; `sessionResume = no` stops only that)
-    cat >"$dir/stunnel.conf.in" <<EOF
-foreground = yes
-pid =
-syslog = no
-output = $dir/stunnel.log
-debug = 5
-[public]
+    routes=sites-by-host
+    services="[public]
 accept = 127.0.0.1:$port
 connect = 127.0.0.1:@BACKEND_PORT@
 cert = $pki/names.crt
@@ -2627,29 +2631,20 @@ cert = $pki/names.crt
 key = $pki/names.key
 CAfile = $pki/ca.crt
 verifyChain = yes
-requireCert = yes
-EOF
-    PLAIN_BACKEND_ROUTES=sites-by-host run "$PYTHON3" "$here/python/plain_backend.py" \
-      "$dir/stunnel.conf.in" "$dir/stunnel.conf" "$STUNNEL" "$dir/stunnel.conf"
+requireCert = yes"
   fi
-  # plain_backend.py serves HTTP 200 "ok" on @BACKEND_PORT@ and runs stunnel as its child
+  # plain_backend.py serves HTTP on @BACKEND_PORT@ ("ok", or PLAIN_BACKEND_ROUTES's pages) and
+  # runs stunnel as its child
   cat >"$dir/stunnel.conf.in" <<EOF
 foreground = yes
 pid =
 syslog = no
 output = $dir/stunnel.log
 debug = 5
-[https]
-accept = 127.0.0.1:$port
-connect = 127.0.0.1:@BACKEND_PORT@
-cert = $pki/server.crt
-key = $pki/server.key
-CAfile = $ca
-sslVersionMin = TLSv1.2
-$verify
+$services
 EOF
-  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/stunnel.conf.in" "$dir/stunnel.conf" \
-    "$STUNNEL" "$dir/stunnel.conf"
+  PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
+    "$dir/stunnel.conf.in" "$dir/stunnel.conf" "$STUNNEL" "$dir/stunnel.conf"
   ;;
 caddy-sni-strict | caddy-sni-insecure)
   : "${CADDY:=caddy}"
