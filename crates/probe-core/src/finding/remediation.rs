@@ -592,6 +592,8 @@ fn require(stack: Stack) -> &'static str {
              ctx.load_verify_locations(cafile=\"client-ca.pem\")\n\
              ctx.verify_mode = ssl.CERT_REQUIRED\n\
              # never ctx.load_default_certs(): it trusts every public root for client certificates\n\
+             # a context set as sock.context in sni_callback brings its certificate, not its\n\
+             # verify_mode: require it on the context that wraps the socket (own port for the rest)\n\
              # uvicorn: --ssl-ca-certs client-ca.pem --ssl-cert-reqs 2\n\
              # gunicorn: --ca-certs client-ca.pem --cert-reqs 2\n\
              # hypercorn: --ca-certs client-ca.pem --verify-mode CERT_REQUIRED\n\
@@ -3307,6 +3309,13 @@ mod tests {
                 "ssl.verifyclient.username",
                 "$SERVER[\"socket\"]",
             ],
+        );
+        // measured on Python 3.11: a strict context set in sni_callback sent no
+        // CertificateRequest (client-cert-not-requested on the protected name)
+        has(
+            ClientCertNotRequested,
+            Stack::Python,
+            &["sni_callback", "verify_mode"],
         );
         has(
             SessionResumptionBypass,
