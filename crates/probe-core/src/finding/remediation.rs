@@ -1979,6 +1979,7 @@ $HTTP["host"] == "secure.example" {
         Topic::Resumption,
         r#"# a session made under another name (no certificate) resumes on the protected one: require the
 # verified certificate over HTTP in the protected host's block (measured: the resumed session gets 401)
+server.modules += ("mod_auth")   # without it lighttpd ignores auth.require with a warning
 $HTTP["host"] == "secure.example" {
   ssl.verifyclient.username = "SSL_CLIENT_S_DN_CN"
   auth.require = ( "" => ( "method" => "extern", "realm" => "client certificate", "require" => "valid-user" ) )
@@ -1998,7 +1999,9 @@ ssl.privkey = "/etc/lighttpd/privkey.pem"     # RSA 2048+ or P-256, signed with 
         r#"; an SNI service (sni = public:secure.example) is picked by the TLS name alone, and the Host
 ; is never checked: give each service a backend that serves only its own site (measured on
 ; stunnel 5.68: one backend routing by Host let another SNI in), or the protected site a port
-; of its own
+; of its own; and no resumption, or a session from the listening service still resumes on the
+; SNI service (TLS 1.3: its backend, without a certificate)
+sessionResume = no                  ; global section (in [secure] alone it does nothing)
 [public]
 accept = 443
 connect = 127.0.0.1:8080            ; the public site only
@@ -2013,7 +2016,8 @@ CAfile = /etc/stunnel/client-ca.pem"#,
         Stack::Stunnel,
         Topic::Resumption,
         r#"; a session made on the listening service resumes on an SNI service that requires a
-; certificate (measured on stunnel 5.68, TLS 1.2 and 1.3): no resumption on any service of the port
+; certificate (measured on stunnel 5.68, TLS 1.2 and 1.3): no resumption, in the global section
+; or in the service with accept = (in the SNI service alone it changes nothing)
 sessionResume = no"#,
     ),
     (
@@ -3320,14 +3324,14 @@ mod tests {
         has(
             SessionResumptionBypass,
             Stack::Lighttpd,
-            &["auth.require", "ssl.verifyclient.username"],
+            &["mod_auth", "auth.require", "ssl.verifyclient.username"],
         );
         // measured on stunnel-sni-bypass: a backend per service left only public pages behind
         // the other names (A), sessionResume = no closed the resumption
         has(
             SniHostMismatchBypass,
             Stack::Stunnel,
-            &["sni = ", "connect = "],
+            &["sni = ", "connect = ", "sessionResume = no"],
         );
         has(
             SessionResumptionBypass,

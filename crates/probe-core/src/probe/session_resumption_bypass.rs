@@ -61,6 +61,8 @@ struct Attempt {
     /// The donor is another port of the host (`sibling_ports`), asked with the protected name:
     /// a session offered back lands on the protected server, name and `Host`, no controls needed.
     port: Option<u16>,
+    /// The TLS 1.2 session was asked for and offered by session ID alone (no ticket).
+    by_id: bool,
     got: Seen,
     offered: Option<Seen>,
     landed: Option<(Landing, Controls)>,
@@ -364,6 +366,7 @@ async fn donate_and_offer(
         donor: shown.to_owned(),
         same_name,
         port,
+        by_id,
         got,
         offered,
         landed,
@@ -626,9 +629,11 @@ fn donor_unreadable(got: &Seen) -> Option<String> {
 
 fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut TargetOutcome) {
     // No session was offered, and a donor could not be read: it might have handed one out.
+    // (A donor asked by session ID is judged on its own below.)
     if attempts.iter().all(|a| a.offered.is_none()) {
         if let Some((a, why)) = attempts
             .iter()
+            .filter(|a| !a.by_id)
             .find_map(|a| donor_unreadable(&a.got).map(|why| (a, why)))
         {
             out.incomplete.push(IncompleteProbe {
@@ -639,12 +644,24 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         }
     }
     for a in attempts {
-        let Some(offered) = &a.offered else { continue };
+        let by_id = if a.by_id { " by session ID" } else { "" };
+        let Some(offered) = &a.offered else {
+            // The session by ID (a cache shared with another server) was never asked for: its
+            // donor could not be read, though the same name answered the ticket's.
+            if let Some(why) = donor_unreadable(&a.got).filter(|_| a.by_id) {
+                out.incomplete.push(IncompleteProbe {
+                    probe: SPEC.id.as_str().to_owned(),
+                    tls_version: Some(version),
+                    reason: format!("session{by_id} from {}: {why}", a.donor),
+                });
+            }
+            continue;
+        };
         if let Some(why) = offered.unreadable() {
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: format!("session from {} offered: {why}", a.donor),
+                reason: format!("session{by_id} from {} offered: {why}", a.donor),
             });
             continue;
         }
@@ -802,6 +819,7 @@ mod tests {
                 donor: donor.to_owned(),
                 same_name: false,
                 port: None,
+                by_id: false,
                 got,
                 offered,
                 landed: None,
@@ -979,6 +997,7 @@ mod tests {
             donor: "secure.test itself".to_owned(),
             same_name: true,
             port: None,
+            by_id: false,
             got,
             offered,
             landed: None,
@@ -1082,6 +1101,7 @@ mod tests {
             donor: "www.secure.test".to_owned(),
             same_name: false,
             port: None,
+            by_id: false,
             got: http(200, "public home page"),
             offered: Some(http(200, "public home page").resumed()),
             landed: None,
@@ -1114,6 +1134,7 @@ mod tests {
                 donor: "www.secure.test".to_owned(),
                 same_name: false,
                 port: None,
+                by_id: false,
                 got: http(200, "public home page"),
                 offered: Some(http(200, "default site, request 4711").resumed()),
                 landed: None,
@@ -1289,6 +1310,61 @@ mod tests {
         assert_eq!(
             kept.offered.map(|o| o.result.body_excerpt),
             Some(Some("no".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_session_by_id_is_read_like_the_tickets() {
+        // lighttpd over GnuTLS: the ticket from no SNI is not resumed on the protected name (a
+        // full handshake, a CertificateRequest, a close without an alert); asked again by
+        // session ID, the same close.
+        let close = || {
+            let mut s = refused_tls("x").asked();
+            s.result.alert = None;
+            s.result.unconfirmed = true;
+            s.result.detail = Some("connection ended during the handshake".into());
+            s
+        };
+        let by_id = |got: Seen, offered: Option<Seen>| Attempt {
+            by_id: true,
+            ..attempt("no SNI", got, offered)
+        };
+        let ticket = || {
+            attempt(
+                "no SNI",
+                http(200, "public"),
+                Some(close().confirmed_by(&close())),
+            )
+        };
+        // Seen once: unread, and the reason names the session ID.
+        let out = judged(vec![(
+            TlsVersion::Tls12,
+            vec![ticket(), by_id(http(200, "public"), Some(close()))],
+        )]);
+        assert!(out.findings.is_empty(), "{:?}", ids(&out));
+        assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+        assert!(out.incomplete[0]
+            .reason
+            .starts_with("session by session ID from no SNI offered: "));
+        // Seen twice (asked again and merged): the server's refusal, nothing unread.
+        let twice = merged(
+            by_id(http(200, "public"), Some(close())),
+            by_id(http(200, "public"), Some(close())),
+        );
+        let out = judged(vec![(TlsVersion::Tls12, vec![ticket(), twice])]);
+        assert!(out.findings.is_empty() && out.incomplete.is_empty());
+        // Its donor unread and no session offered, beside a ticket that was read: the shared
+        // cache was never tried, so unread too (before: silently complete).
+        let out = judged(vec![(
+            TlsVersion::Tls12,
+            vec![ticket(), by_id(inconclusive("timed out after 5 s"), None)],
+        )]);
+        assert_eq!(
+            out.incomplete
+                .iter()
+                .map(|i| i.reason.as_str())
+                .collect::<Vec<_>>(),
+            ["session by session ID from no SNI: timed out after 5 s"]
         );
     }
 
