@@ -529,6 +529,8 @@
 #                             $HTTP["host"] == "secure.test" conditional: TLS options by SNI, pages by
 #                             Host (SNI public.test + Host secure.test: the secret page; a session
 #                             from public.test resumes on secure.test)
+#   uwsgi-sni-bypass          uWSGI 2.0 --https-socket (names.crt, no client CA) + --sni for
+#                             secure.test with !ca.crt (required), wsgi/app.py sites_by_host
 #   stunnel-sni-bypass        stunnel 5.68 -> plain_backend.py (sites-by-host): a listening service
 #                             asking for nothing and an SNI service `sni = public:secure.test` with
 #                             verifyChain + requireCert, one backend serving by Host: both doors
@@ -778,7 +780,7 @@ haproxy-sni-header
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 go-sni-anycert nginx-two-vhosts
 erlang-sni-hosts-bypass erlang-sni-hosts-421
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts lighttpd-sni-bypass lighttpd-gnutls-sni-bypass lighttpd-sni-fixed
-stunnel-sni-bypass
+stunnel-sni-bypass uwsgi-sni-bypass
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-header-reject-underscore haproxy-header-set-unguarded-cn
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
@@ -3344,7 +3346,7 @@ uwsgi-*)
   # uWSGI 2.0 (Debian uwsgi-core + uwsgi-plugin-python3) serving wsgi/app.py over its own TLS
   # (OpenSSL). A socket's fifth field is the client CA: "!ca.crt" sets SSL_VERIFY_PEER |
   # SSL_VERIFY_FAIL_IF_NO_PEER_CERT, "ca.crt" SSL_VERIFY_PEER alone, none no CertificateRequest.
-  callable=application plugins=python3 buffer=4096
+  callable=application plugins=python3 buffer=4096 cert=server sni=()
   case $server in
   uwsgi-https-socket-required) opt=--https-socket ca=",!$pki/ca.crt" ;;
   # the same, and an application that sends no Content-Length: the body ends with a close
@@ -3353,6 +3355,12 @@ uwsgi-*)
   uwsgi-https-socket-required-eof) opt=--https-socket ca=",!$pki/ca.crt" callable=no_length ;;
   uwsgi-https-socket-optional) opt=--https-socket ca=",$pki/ca.crt" ;;
   uwsgi-https-socket-none) opt=--https-socket ca="" ;;
+  # uWSGI's --sni (a certificate and a client CA per name): secure.test requires a verified
+  # certificate, the socket's own context (any other name, or none) asks for none; the
+  # application serves the site its Host names. Another SNI with Host secure.test gets the secret
+  # page, and a TLS 1.2 session from the socket's context resumes on secure.test
+  uwsgi-sni-bypass) opt=--https-socket ca="" cert=names callable=sites_by_host \
+    sni=(--sni "secure.test $pki/names.crt,$pki/names.key,HIGH,!$pki/ca.crt") ;;
   # the HTTPS router (http plugin) in front of the workers, the CA optional, and an application
   # that answers 403 unless the router passed it HTTPS_DN (a client certificate was sent)
   uwsgi-https-dn-403) opt=--https ca=",$pki/ca.crt" callable=dn_403 plugins=python3,http \
@@ -3367,7 +3375,8 @@ uwsgi-*)
   run "$UWSGI" --plugins "$plugins" --master --die-on-term --processes 2 --threads 4 \
     --listen 128 --buffer-size "$buffer" --disable-logging --need-app --chdir "$here/wsgi" \
     --wsgi-file app.py \
-    --callable "$callable" "$opt" "127.0.0.1:$port,$pki/server.crt,$pki/server.key,HIGH$ca"
+    --callable "$callable" "${sni[@]}" \
+    "$opt" "127.0.0.1:$port,$pki/$cert.crt,$pki/$cert.key,HIGH$ca"
   ;;
 mojo-*)
   : "${PERL:=perl}"

@@ -4,6 +4,8 @@ uwsgi-plugin-python3) and gunicorn-* servers (Debian gunicorn).
 `application` answers every request with 200 "ok", with a Content-Length as Flask and Django set
 it. `no_length` is the same without Content-Length: uWSGI's --https-socket then ends the body by
 closing the connection, without a TLS close_notify (start.sh uwsgi-https-socket-required-eof).
+`sites_by_host` serves two name-based sites: "secret area" for Host secure.test, "public area" for
+any other (start.sh uwsgi-sni-bypass).
 `dn_403` answers 403 unless the request carries HTTPS_DN, the subject of the client certificate that uWSGI's HTTPS router (--https)
 passes to the application when the client sent one (verified: a certificate the router's
 OpenSSL context refused never gets this far).
@@ -24,6 +26,12 @@ def application(environ, start_response):
 
 def no_length(environ, start_response):
     return _answer(start_response, "200 OK", b"ok\n", length=False)
+
+
+def sites_by_host(environ, start_response):
+    host = environ.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
+    body = b"secret area\n" if host == "secure.test" else b"public area\n"
+    return _answer(start_response, "200 OK", body)
 
 
 def dn_403(environ, start_response):
