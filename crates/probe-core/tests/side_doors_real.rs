@@ -227,18 +227,17 @@ const fn case(name: &'static str, by_name: bool, findings: &'static [FindingId])
     }
 }
 
+/// Another SNI name and a session from it both let the anonymous client in.
+const BOTH_DOORS: &[FindingId] = &[
+    FindingId::SniHostMismatchBypass,
+    FindingId::SessionResumptionBypass,
+];
+
 const SNI: &str = "sni-host-mismatch-bypass";
 const RESUMPTION: &str = "session-resumption-bypass";
 
 const CASES: &[Case] = &[
-    case(
-        "haproxy-sni-bypass",
-        true,
-        &[
-            FindingId::SniHostMismatchBypass,
-            FindingId::SessionResumptionBypass,
-        ],
-    ),
+    case("haproxy-sni-bypass", true, BOTH_DOORS),
     // A wildcard line (`*.test [verify none]`) beside `secure.test`, each with a certificate of
     // its own: no name of the served certificate leads there, only a name the scan makes up
     // under `.test` (an audit's: A, exit 0, where no random name was drawn under a one-label
@@ -451,25 +450,11 @@ const CASES: &[Case] = &[
     Case {
         trigger: "no SNI",
         versions: &[TlsVersion::Tls13, TlsVersion::Tls12],
-        ..case(
-            "lighttpd-sni-bypass",
-            true,
-            &[
-                FindingId::SniHostMismatchBypass,
-                FindingId::SessionResumptionBypass,
-            ],
-        )
+        ..case("lighttpd-sni-bypass", true, BOTH_DOORS)
     },
     Case {
         trigger: "no SNI",
-        ..case(
-            "lighttpd-gnutls-sni-bypass",
-            true,
-            &[
-                FindingId::SniHostMismatchBypass,
-                FindingId::SessionResumptionBypass,
-            ],
-        )
+        ..case("lighttpd-gnutls-sni-bypass", true, BOTH_DOORS)
     },
     // stunnel's SNI services before one backend that serves by Host: the listening service asks
     // for nothing, so another name (or none) with Host secure.test gets the secret page, and its
@@ -478,14 +463,7 @@ const CASES: &[Case] = &[
     Case {
         trigger: "no SNI",
         versions: &[TlsVersion::Tls13, TlsVersion::Tls12],
-        ..case(
-            "stunnel-sni-bypass",
-            true,
-            &[
-                FindingId::SniHostMismatchBypass,
-                FindingId::SessionResumptionBypass,
-            ],
-        )
+        ..case("stunnel-sni-bypass", true, BOTH_DOORS)
     },
     // uWSGI's --sni gives secure.test a required client CA and leaves the socket's own context
     // asking for nothing, before one application serving by Host: another name gets the secret
@@ -493,14 +471,7 @@ const CASES: &[Case] = &[
     // full handshake, certificate_required).
     Case {
         trigger: "no SNI",
-        ..case(
-            "uwsgi-sni-bypass",
-            true,
-            &[
-                FindingId::SniHostMismatchBypass,
-                FindingId::SessionResumptionBypass,
-            ],
-        )
+        ..case("uwsgi-sni-bypass", true, BOTH_DOORS)
     },
     // The fix the catalogue gives lighttpd (the verified certificate required over HTTP in the
     // protected host's block, mod_auth "extern"): the other names and the resumed session get
@@ -513,14 +484,7 @@ const CASES: &[Case] = &[
     Case {
         identity: true,
         trigger: "no SNI",
-        ..case(
-            "lighttpd-gnutls-sni-bypass",
-            true,
-            &[
-                FindingId::SniHostMismatchBypass,
-                FindingId::SessionResumptionBypass,
-            ],
-        )
+        ..case("lighttpd-gnutls-sni-bypass", true, BOTH_DOORS)
     },
     case(
         "caddy-sni-insecure",
