@@ -644,7 +644,7 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
         }
     }
     for a in attempts {
-        let by_id = if a.by_id { " by session ID" } else { "" };
+        let session = if a.by_id { "session ID" } else { "session" };
         let Some(offered) = &a.offered else {
             // The session by ID (a cache shared with another server) was never asked for: its
             // donor could not be read, though the same name answered the ticket's.
@@ -652,7 +652,7 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
                 out.incomplete.push(IncompleteProbe {
                     probe: SPEC.id.as_str().to_owned(),
                     tls_version: Some(version),
-                    reason: format!("session{by_id} from {}: {why}", a.donor),
+                    reason: format!("{session} from {}: {why}", a.donor),
                 });
             }
             continue;
@@ -661,7 +661,7 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: format!("session{by_id} from {} offered: {why}", a.donor),
+                reason: format!("{session} from {} offered: {why}", a.donor),
             });
             continue;
         }
@@ -1345,7 +1345,7 @@ mod tests {
         assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
         assert!(out.incomplete[0]
             .reason
-            .starts_with("session by session ID from no SNI offered: "));
+            .starts_with("session ID from no SNI offered: "));
         // Seen twice (asked again and merged): the server's refusal, nothing unread.
         let twice = merged(
             by_id(http(200, "public"), Some(close())),
@@ -1364,7 +1364,7 @@ mod tests {
                 .iter()
                 .map(|i| i.reason.as_str())
                 .collect::<Vec<_>>(),
-            ["session by session ID from no SNI: timed out after 5 s"]
+            ["session ID from no SNI: timed out after 5 s"]
         );
     }
 
