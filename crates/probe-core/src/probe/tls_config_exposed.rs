@@ -822,6 +822,14 @@ mod tests {
             .map(|f| (f.id, f.severity, f.tls_versions.clone()))
     }
 
+    /// The finding's detail, empty without one.
+    fn detail(scan: &ConfigScan) -> &str {
+        scan.finding
+            .as_ref()
+            .map(|f| f.detail.as_str())
+            .unwrap_or_default()
+    }
+
     fn exposed(scan: &ConfigScan) -> Vec<(&str, bool)> {
         scan.observations
             .iter()
@@ -847,11 +855,7 @@ mod tests {
         assert_eq!(exposed(&scan), [("/actuator/env", false)]);
         assert_eq!(scan.observations.len(), PATHS.len() + 1);
         assert_eq!(scan.stack_hint, Some(Stack::JavaSpring));
-        let f = scan
-            .finding
-            .as_ref()
-            .map(|f| f.detail.as_str())
-            .unwrap_or_default();
+        let f = detail(&scan);
         assert!(
             f.starts_with("/actuator/env (Spring Boot actuator env, read without a client certificate) exposes configuration that switches authentication off"),
             "{f}"
@@ -926,11 +930,7 @@ mod tests {
                 )),
                 "{path}"
             );
-            let f = scan
-                .finding
-                .as_ref()
-                .map(|f| f.detail.as_str())
-                .unwrap_or_default();
+            let f = detail(&scan);
             assert!(
                 f.contains("the verification of the servers it connects to"),
                 "{f}"
