@@ -5,8 +5,9 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Mbed TLS and wolfSSL, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick, Twisted, Thin, grpcio, Python websockets, Tornado and Hypercorn).
+# gunicorn, WEBrick, Twisted, Thin, grpcio, Python websockets, Tornado and Hypercorn; Bun and Deno).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
+# Bun and Deno with npm (pinned in tests/servers/js/package-lock.json, into its node_modules),
 # then `cargo test --workspace` runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,6 +17,8 @@ command -v openssl > /dev/null || missing+=(openssl)
 command -v nginx > /dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v go > /dev/null || missing+=(golang-go)
 command -v node > /dev/null || missing+=(nodejs)
+# npm installs Bun and Deno below (tests/servers/js)
+command -v npm > /dev/null || missing+=(npm)
 command -v python3 > /dev/null || missing+=(python3)
 command -v curl > /dev/null || missing+=(curl)
 command -v apache2 > /dev/null || [ -x /usr/sbin/apache2 ] || missing+=(apache2)
@@ -86,5 +89,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 fi
 export PATH="$PATH:/usr/sbin"
+
+# Bun (BoringSSL) and Deno (rustls) from npm, the versions tests/servers/js/package-lock.json
+# pins, into tests/servers/js/node_modules (git-ignored; ~200 MB). No install script runs:
+# start.sh starts the platform packages' binaries themselves.
+js=tests/servers/js/node_modules
+if { [ -z "${BUN:-}" ] && [ ! -x "$js/@oven/bun-linux-x64/bin/bun" ]; } ||
+  { [ -z "${DENO:-}" ] && [ ! -x "$js/@deno/linux-x64-glibc/deno" ]; }; then
+  echo "test.sh: installing Bun and Deno (npm ci in tests/servers/js)"
+  npm ci --prefix tests/servers/js --ignore-scripts --no-audit --no-fund --loglevel=error > /dev/null
+fi
 
 cargo test --workspace --locked

@@ -415,6 +415,19 @@
 #                             --ssl: asks every client for a certificate and lets any in (no CA
 #                             option; ssl_verify_peer returns true) / the app's 403 unless one was
 #                             sent / --ssl-disable-verify (asks nothing)
+#   bun-serve-optional | bun-serve-required | bun-serve-none | bun-https-app-401
+#                             Bun 1.4 (BoringSSL; npm's bun, installed into js/node_modules by
+#                             scripts/test.sh) serving js/server.cjs: Bun.serve with tls
+#                             { requestCert, rejectUnauthorized: false } / rejectUnauthorized: true
+#                             (a certificate it does not trust gets through the handshake and a
+#                             close: close_notify on TLS 1.2) / no requestCert; node:https with
+#                             rejectUnauthorized: false and the app's 401 unless
+#                             req.socket.authorized
+#   deno-https-required | deno-https-optional | deno-https-app-401
+#                             Deno 2.9 (rustls; npm's deno, in js/node_modules) serving
+#                             js/server.cjs through node:https: requestCert with
+#                             rejectUnauthorized true / false / false and the app's 401 unless
+#                             req.socket.authorized
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -534,6 +547,12 @@
 #   stunnel-sni-bypass        stunnel 5.68 -> plain_backend.py (sites-by-host): a listening service
 #                             asking for nothing and an SNI service `sni = public:secure.test` with
 #                             verifyChain + requireCert, one backend serving by Host: both doors
+#   bun-sni-bypass | bun-sni-strict
+#                             Bun.serve (js/server.cjs) with tls [public.test (asks nothing),
+#                             secure.test (requestCert, rejectUnauthorized: true)], one fetch
+#                             handler routing by Host: another SNI (or none) with Host secure.test
+#                             gets the orders / secure.test's settings first: Bun then asks every
+#                             name for a verified certificate (no door)
 #   lighttpd-sni-fixed        lighttpd-sni-bypass + in secure.test's block ssl.verifyclient.username
 #                             and mod_auth's auth.require "extern" valid-user (the catalogue's fix):
 #                             401 to any request on a connection without a verified certificate
@@ -773,14 +792,16 @@ mojo-verify-0x03 mojo-verify-0x01 mojo-verify-0x00 mojo-ca-only mojo-verify-0x01
 gunicorn-cert-reqs-2 gunicorn-cert-reqs-1 gunicorn-ca-certs-only
 webrick-peer-fail webrick-peer webrick-none
 twisted-require twisted-optional twisted-no-verify
-thin-default thin-peer-403 thin-disable-verify"
+thin-default thin-peer-403 thin-disable-verify
+bun-serve-optional bun-serve-required bun-serve-none bun-https-app-401
+deno-https-required deno-https-optional deno-https-app-401"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-resume-wildcard haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
 go-sni-bypass go-sni-strict go-sni-any-host go-sni-bypass-tls12 go-sni-anycert nginx-two-vhosts
 erlang-sni-hosts-bypass erlang-sni-hosts-421
 caddy-sni-strict caddy-sni-insecure apache-sni-two-vhosts lighttpd-sni-bypass lighttpd-gnutls-sni-bypass lighttpd-sni-fixed
-stunnel-sni-bypass uwsgi-sni-bypass
+stunnel-sni-bypass uwsgi-sni-bypass bun-sni-bypass bun-sni-strict
 haproxy-header-addheader haproxy-header-setheader haproxy-header-verify-cn haproxy-header-granted-404
 haproxy-header-reject-underscore haproxy-header-set-unguarded-cn
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
@@ -3437,6 +3458,33 @@ thin-*)
   run "$THIN" start --address 127.0.0.1 --port "$port" --rackup "$here/ruby/thin.ru" \
     --environment production --ssl --ssl-key-file "$pki/server.key" \
     --ssl-cert-file "$pki/server.crt" $verify
+  ;;
+bun-*)
+  # Bun from npm (js/package.json, pinned; scripts/test.sh runs `npm ci` there): the platform
+  # package's binary itself, so no install script has to have run
+  : "${BUN:=$here/js/node_modules/@oven/bun-linux-x64/bin/bun}"
+  need "$BUN" BUN
+  case $server in
+  bun-serve-optional | bun-serve-required | bun-serve-none) mode=${server#bun-} ;;
+  bun-https-app-401) mode=https-app-401 ;;
+  bun-sni-bypass | bun-sni-strict) mode=serve-${server#bun-} ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  export BUN_INSTALL_CACHE_DIR="$work/bun-cache" BUN_RUNTIME_TRANSPILER_CACHE_PATH=0 \
+    DO_NOT_TRACK=1
+  run "$BUN" "$here/js/server.cjs" "$mode" "$port" "$pki"
+  ;;
+deno-*)
+  # Deno from npm (js/package.json, pinned), its cache in WORKDIR, no update check
+  : "${DENO:=$here/js/node_modules/@deno/linux-x64-glibc/deno}"
+  need "$DENO" DENO
+  case $server in
+  deno-https-required | deno-https-optional | deno-https-app-401) mode=${server#deno-} ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  export DENO_DIR="$work/deno" DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1
+  run "$DENO" run --quiet --allow-read="$here/js,$pki" --allow-net=127.0.0.1 --allow-env \
+    "$here/js/server.cjs" "$mode" "$port" "$pki"
   ;;
 webrick-*)
   : "${RUBY:=ruby}"

@@ -2,16 +2,17 @@
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
 //! GnuTLS, Mbed TLS and wolfSSL, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
-//! Mojolicious, gunicorn, WEBrick, Twisted and Thin, started by `tests/servers/start.sh`. The
+//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, Bun and Deno, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid,
-//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted, thin) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted, thin, Bun and Deno
+//! from npm) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 110 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 117 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -164,6 +165,16 @@ const WEBRICK: &[&str] = &["webrick-peer-fail", "webrick-peer", "webrick-none"];
 const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-verify"];
 /// Thin over EventMachine (OpenSSL): asks every client, lets any certificate in.
 const THIN: &[&str] = &["thin-default", "thin-peer-403", "thin-disable-verify"];
+/// Bun (BoringSSL) and Deno (rustls), from npm: Bun.serve and node:https.
+const BUN_DENO: &[&str] = &[
+    "bun-serve-optional",
+    "bun-serve-required",
+    "bun-serve-none",
+    "bun-https-app-401",
+    "deno-https-required",
+    "deno-https-optional",
+    "deno-https-app-401",
+];
 
 /// Every server, in start.sh --list order per family.
 const ALL: &[&[&str]] = &[
@@ -197,6 +208,7 @@ const ALL: &[&[&str]] = &[
     WEBRICK,
     TWISTED,
     THIN,
+    BUN_DENO,
 ];
 
 #[test]
@@ -292,6 +304,12 @@ fn lighttpd_gnutls_verdicts() {
 #[test]
 fn thin_verdicts_and_deep_probes() {
     run_group_and_deep(THIN);
+}
+
+/// Default and deep probes on one start of the Bun and Deno servers.
+#[test]
+fn bun_deno_verdicts_and_deep_probes() {
+    run_group_and_deep(BUN_DENO);
 }
 
 /// Default and deep probes on one start of lighttpd over Mbed TLS and over wolfSSL.
@@ -2804,8 +2822,10 @@ fn a_p521_client_certificate_is_presented_on_tls12_too() {
 }
 
 /// A server that lets every certificate through the TLS 1.2 handshake and sends close_notify
-/// before reading the request of a client whose certificate does not verify (as Bun does with
-/// `rejectUnauthorized: true`: an audit of the thirteenth session). On TLS 1.2 a close after the
+/// before reading the request of a client whose certificate does not verify: Bun 1.4's
+/// `Bun.serve` with `rejectUnauthorized: true` (`bun-serve-required`), and a pyOpenSSL server
+/// doing the same (`python-notify-closer`, written when Bun was first audited, in the thirteenth
+/// session). On TLS 1.2 a close after the
 /// handshake is no refusal, however often it repeats (Node drops some certificates so and serves
 /// them on another try; a server that lets a certificate in on one connection in four was
 /// passed by a rule that read two such closes as a refusal): the target stays incomplete, never
@@ -2813,46 +2833,49 @@ fn a_p521_client_certificate_is_presented_on_tls12_too() {
 /// "no answer could be read").
 #[test]
 fn a_close_notify_after_the_tls12_handshake_is_unread_never_a_refusal() {
-    let name = "python-notify-closer";
-    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
-        return;
-    };
-    let t = &scan.targets[name];
-    let unread: Vec<String> = t["incomplete"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|i| format!("{} {}", i["probe"], i["reason"]))
-        .collect();
-    let unread_probe = |id: &str| unread.iter().any(|u| u.starts_with(&format!("\"{id}\"")));
-    // The close races the request: a reason may also be a reset or a broken pipe.
-    let said = unread
-        .iter()
-        .any(|u| u.contains("the connection ended before the request could be written"));
-    // Served: a certificate that must be refused (the look-alike probe's stranger is a valid
-    // certificate of the CA for another name, served where the server has no allowlist).
-    let stranger = |p: &serde_json::Value| {
-        p["client_cert"]["origin"]
-            .as_str()
-            .is_some_and(|o| o.contains(probe_core::probe::lookalike_client_cert::STRANGER_MARK))
-    };
-    let served = t["probes"].as_array().into_iter().flatten().any(|p| {
-        p["outcome"] == "served"
-            && p["id"] != "valid-client-cert"
-            && p["id"] != "no-client-cert"
-            && !stranger(p)
-    });
-    assert!(
-        scan.status == Some(3)
-            && t["client_auth"] == "required"
-            && !served
-            && said
-            && unread_probe("untrusted-client-cert")
-            && unread_probe("forged-client-cert"),
-        "{:?} {unread:?}\n{}",
-        scan.status,
-        target_summary(t)
-    );
+    for name in ["python-notify-closer", "bun-serve-required"] {
+        let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+            return;
+        };
+        let t = &scan.targets[name];
+        let unread: Vec<String> = t["incomplete"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| format!("{} {}", i["probe"], i["reason"]))
+            .collect();
+        let unread_probe = |id: &str| unread.iter().any(|u| u.starts_with(&format!("\"{id}\"")));
+        // The close races the request: a reason may also be a reset or a broken pipe, and Bun's
+        // close_notify often comes once the request is written.
+        let said = unread.iter().any(|u| {
+            u.contains("the connection ended before the request could be written")
+                || (name == "bun-serve-required" && u.contains("connection closed before message"))
+        });
+        // Served: a certificate that must be refused (the look-alike probe's stranger is a valid
+        // certificate of the CA for another name, served where the server has no allowlist).
+        let stranger = |p: &serde_json::Value| {
+            p["client_cert"]["origin"].as_str().is_some_and(|o| {
+                o.contains(probe_core::probe::lookalike_client_cert::STRANGER_MARK)
+            })
+        };
+        let served = t["probes"].as_array().into_iter().flatten().any(|p| {
+            p["outcome"] == "served"
+                && p["id"] != "valid-client-cert"
+                && p["id"] != "no-client-cert"
+                && !stranger(p)
+        });
+        assert!(
+            scan.status == Some(3)
+                && t["client_auth"] == "required"
+                && !served
+                && said
+                && unread_probe("untrusted-client-cert")
+                && unread_probe("forged-client-cert"),
+            "{:?} {unread:?}\n{}",
+            scan.status,
+            target_summary(t)
+        );
+    }
 }
 
 /// Node asking by renegotiation on TLS 1.2 with `rejectUnauthorized: true`: a certificate it does

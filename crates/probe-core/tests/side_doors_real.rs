@@ -146,6 +146,17 @@ fn start_with(name: &str, pki: &Path, work: &Path, env: &[(&str, &Path)]) -> Tes
 
 fn tools_present() -> bool {
     let found = |t: &str| {
+        // Bun: BUN when set, else npm's platform binary (scripts/test.sh runs `npm ci` there)
+        if t == "bun" {
+            return std::env::var_os("BUN").map_or_else(
+                || {
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../../tests/servers/js/node_modules/@oven/bun-linux-x64/bin/bun")
+                        .exists()
+                },
+                |b| Path::new(&b).exists(),
+            );
+        }
         [
             "/usr/sbin",
             "/sbin",
@@ -174,6 +185,7 @@ fn tools_present() -> bool {
         "lighttpd",
         "stunnel4",
         "uwsgi-core",
+        "bun",
     ]
     .into_iter()
     .filter(|t| !found(t))
@@ -472,6 +484,21 @@ const CASES: &[Case] = &[
     Case {
         trigger: "no SNI",
         ..case("uwsgi-sni-bypass", true, BOTH_DOORS)
+    },
+    // Bun.serve with a `tls` entry per name, public.test's first (no certificate asked), before
+    // one fetch handler that serves by Host: another SNI (or none) with Host secure.test gets the
+    // orders, on both versions; its sessions do not resume on secure.test (a context per name).
+    Case {
+        trigger: "no SNI",
+        versions: &[TlsVersion::Tls13, TlsVersion::Tls12],
+        ..case("bun-sni-bypass", true, &[FindingId::SniHostMismatchBypass])
+    },
+    // secure.test's entry first: Bun then asks every name for a verified certificate (an entry
+    // without requestCert takes the first one's), so no name is a door.
+    case("bun-sni-strict", true, &[]),
+    Case {
+        identity: true,
+        ..case("bun-sni-strict", true, &[])
     },
     // The fix the catalogue gives lighttpd (the verified certificate required over HTTP in the
     // protected host's block, mod_auth "extern"): the other names and the resumed session get

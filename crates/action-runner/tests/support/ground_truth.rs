@@ -642,6 +642,34 @@ pub fn expectations() -> Vec<Expect> {
             ..by_app("thin-peer-403", 403, [Served(200); 2], Some(false))
         },
         not_requested("thin-disable-verify"),
+        // ---- Bun 1.4 (BoringSSL under uSockets): Bun.serve and Bun's node:https
+        optional_unverified("bun-serve-optional"),
+        // rejectUnauthorized: true lets every certificate through the handshake and closes the
+        // connection of one it does not trust: after the client's Finished on TLS 1.3 (a
+        // refusal, once repeated beside a served control), with close_notify right after the
+        // handshake on TLS 1.2 (unread, never a refusal: the target is incomplete in every mode)
+        Expect {
+            grade_a: Some(false),
+            ..required_verified(
+                "bun-serve-required",
+                [Tls(CR), Tls(HF)],
+                [Tls(None), NotServed],
+            )
+        },
+        not_requested("bun-serve-none"),
+        // the application's 401 unless req.socket.authorized: an untrusted certificate's 401
+        // cannot be told from a subject check without a valid certificate (incomplete)
+        by_app("bun-https-app-401", 401, [App(401); 2], Some(false)),
+        // ---- Deno 2.9 (rustls) through node:https
+        // a certificate it does not trust: a bare close after the handshake on TLS 1.3, during
+        // it on TLS 1.2
+        required_verified(
+            "deno-https-required",
+            [Tls(CR), Tls(CR)],
+            [Tls(None), Tls(None)],
+        ),
+        optional_unverified("deno-https-optional"),
+        by_app("deno-https-app-401", 401, [App(401); 2], Some(false)),
         // ---- Jetty 9.4 embedded (SunJSSE under SslContextFactory.Server): as Tomcat's JSSE
         // connector, bad_certificate without a certificate, certificate_unknown for one the trust
         // manager refuses
@@ -874,6 +902,41 @@ fn deep_lax(server: &'static str, forged: [Seen; 2]) -> DeepExpect {
     }
 }
 
+/// `node:https` with `rejectUnauthorized: false` and the application's 401 unless
+/// `req.socket.authorized` (Bun, Deno): every certificate the TLS layer did not verify gets the
+/// 401, the valid one is served; A with the identities.
+fn deep_authorized_401(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [App(401); 2],
+        without_key: [Tls(DE), Tls(DE)],
+        expired: [App(401); 2],
+        not_yet_valid: [App(401); 2],
+        wrong_eku: [App(401); 2],
+        grade_a: Some(true),
+        findings: &["client-cert-enforced-by-app"],
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+/// Every certificate it does not trust refused by a bare close (no alert: Node's and Deno's
+/// `rejectUnauthorized: true`), the one without its key by `decrypt_error`.
+fn deep_strict_bare_close(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(None), Tls(None)],
+        without_key: [Tls(DE), Tls(DE)],
+        expired: [Tls(None), Tls(None)],
+        not_yet_valid: [Tls(None), Tls(None)],
+        wrong_eku: [Tls(None), Tls(None)],
+        grade_a: None,
+        findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
+
 fn deep_strict_openssl(server: &'static str) -> DeepExpect {
     DeepExpect {
         server,
@@ -961,18 +1024,7 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
         // Node's rejectUnauthorized:false: a certificate whose signature fails to verify usually
         // gets the connection closed after the handshake (stale OpenSSL error), sometimes served.
         deep_lax("node-optional", [Flaky; 2]),
-        DeepExpect {
-            server: "node-required",
-            valid: [Served(200); 2],
-            forged: [Tls(None), Tls(None)],
-            without_key: [Tls(DE), Tls(DE)],
-            expired: [Tls(None), Tls(None)],
-            not_yet_valid: [Tls(None), Tls(None)],
-            wrong_eku: [Tls(None), Tls(None)],
-            grade_a: None,
-            findings: &[],
-            absent: ALL_BAD_ACCEPTS,
-        },
+        deep_strict_bare_close("node-required"),
         deep_not_requested("node-none"),
         DeepExpect {
             server: "node-app-401",
@@ -1314,6 +1366,29 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_lax("thin-peer-403", [Served(200); 2])
         },
         deep_not_requested("thin-disable-verify"),
+        // Bun: BoringSSL's decrypt_error for a certificate without its key
+        deep_lax("bun-serve-optional", [Served(200); 2]),
+        // every certificate it does not trust closed after the handshake: a refusal on TLS 1.3
+        // beside the served control, unread on TLS 1.2 (incomplete: exit 3 with every identity)
+        DeepExpect {
+            server: "bun-serve-required",
+            valid: [Served(200); 2],
+            forged: [Tls(None), NotServed],
+            without_key: [Tls(DE), Tls(DE)],
+            expired: [Tls(None), NotServed],
+            not_yet_valid: [Tls(None), NotServed],
+            wrong_eku: [Tls(None), NotServed],
+            grade_a: Some(false),
+            findings: &[],
+            absent: ALL_BAD_ACCEPTS,
+        },
+        deep_not_requested("bun-serve-none"),
+        deep_authorized_401("bun-https-app-401"),
+        // Deno: rustls' verifier behind node:https, a bare close for every certificate it does
+        // not trust (after the handshake on TLS 1.3, during it on TLS 1.2)
+        deep_strict_bare_close("deno-https-required"),
+        deep_lax("deno-https-optional", [Served(200); 2]),
+        deep_authorized_401("deno-https-app-401"),
         // Jetty: SunJSSE's certificate_unknown for every certificate its trust manager refuses,
         // handshake_failure for one without its key (as Tomcat)
         DeepExpect {

@@ -89,6 +89,9 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("twisted") => &["bash", "openssl", "python3-twisted"],
         // ruby/thin.ru under Thin (Debian thin)
         Some("thin") => &["bash", "openssl", "thin"],
+        // js/server.cjs under Bun or Deno (npm's, pinned in js/package.json)
+        Some("bun") => &["bash", "openssl", "bun"],
+        Some("deno") => &["bash", "openssl", "deno"],
         _ => &["bash", "openssl"],
     }
 }
@@ -144,6 +147,19 @@ fn tool_found(tool: &str) -> bool {
     }
     if tool == "python3-hypercorn" {
         return imports("H2C_PYTHON", "hypercorn");
+    }
+    // Bun and Deno: BUN / DENO when set, else the platform binaries `npm ci` puts under
+    // tests/servers/js/node_modules (as start.sh looks for them), else PATH.
+    if let Some((var, installed)) = match tool {
+        "bun" => Some(("BUN", "@oven/bun-linux-x64/bin/bun")),
+        "deno" => Some(("DENO", "@deno/linux-x64-glibc/deno")),
+        _ => None,
+    } {
+        return match std::env::var_os(var) {
+            Some(v) if Path::new(&v).components().count() > 1 => is_executable(Path::new(&v)),
+            Some(v) => on_path(&v.to_string_lossy()),
+            None => is_executable(&servers_dir().join("js/node_modules").join(installed)),
+        };
     }
     if tool == "jetty9" {
         let jars = std::env::var_os("JETTY_JARS")
