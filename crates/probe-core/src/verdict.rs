@@ -461,10 +461,12 @@ fn bare_closes_unconfirmed(view: &VersionView<'_>) -> Vec<IncompleteProbe> {
 
 /// What an unread certificate probe's reason adds where the server broke the connection off
 /// after the handshake, on every attempt, without an answer to the request (an h2 GOAWAY with an
-/// error, a reset), while it answered other clients on this version: a failure of the server's
-/// on that certificate, which the scan cannot take for a refusal (the guide's first rule). Node
-/// 20 with `rejectUnauthorized: false` does so for a forged certificate whose signature fails and
-/// that names no key identifier: the user learns where to look instead of a bare error.
+/// error, a reset, a close), while it answered other clients on this version: a failure of the
+/// server's on that certificate, or a refusal it does not state, which the scan cannot take for a
+/// refusal (the guide's first rule). Node 20 with `rejectUnauthorized: false` fails so on a forged
+/// certificate whose signature fails and that names no key identifier; Bun with
+/// `rejectUnauthorized: true` refuses so on TLS 1.2 (close_notify right after the handshake): the
+/// user learns where to look, and what makes the answer readable, instead of a bare error.
 fn failed_on_this_certificate(
     view: &VersionView<'_>,
     o: &ProbeObservation,
@@ -482,13 +484,27 @@ fn failed_on_this_certificate(
         x.http_status
             .is_some_and(|st| !crate::transport::is_busy_status(st))
     });
-    (broken_off && others_answered).then_some(
+    if !(broken_off && others_answered) {
+        return None;
+    }
+    Some(if view.version == TlsVersion::Tls12 {
+        ". The server broke the connection off after the handshake without answering this \
+         certificate's request, on every attempt, while it answered other clients: either a \
+         failure of its own on this certificate (Node.js 20 with `rejectUnauthorized: false` \
+         does so for a certificate whose signature fails and that names no key identifier) or \
+         a refusal it does not state in the handshake (Bun with `rejectUnauthorized: true` sends \
+         close_notify right after a TLS 1.2 handshake to any certificate it does not trust). \
+         From outside the two look alike, and a close after a TLS 1.2 handshake is not taken \
+         for a refusal (a server that lets a certificate in on some connections closes the \
+         others so); its error log tells which. A server that refuses in the handshake (an \
+         alert), or speaks TLS 1.3 alone, is read"
+    } else {
         ". The server broke the connection off after the handshake without answering this \
          certificate's request, on every attempt, while it answered other clients: a failure of \
          its own on this certificate (Node.js 20 with `rejectUnauthorized: false` does so for a \
          certificate whose signature fails and that names no key identifier), not a refusal it \
-         stated, so it is not taken for one; its error log tells which",
-    )
+         stated, so it is not taken for one; its error log tells which"
+    })
 }
 
 /// Whether an unanswered request's reason says the server ended the connection (a reset, a
@@ -1921,7 +1937,23 @@ mod tests {
         assert!(
             said.starts_with(goaway)
                 && said.contains("broke the connection off")
-                && said.contains("Node.js 20"),
+                && said.contains("Node.js 20")
+                && !said.contains("Bun"),
+            "{said}"
+        );
+        // On TLS 1.2 the same break-off may be a refusal never stated in the handshake: Bun's
+        // close_notify (measured, `bun-serve-required`); the reason names both and what is read.
+        let closed = "no HTTP response: connection closed before message completed (3 attempts)";
+        let on_tls12 = |mut o: ProbeObservation| {
+            o.tls_version = TlsVersion::Tls12;
+            o
+        };
+        let said = reason(&[on_tls12(anonymous.clone()), on_tls12(broken(closed, 3))]);
+        assert!(
+            said.starts_with(closed)
+                && said.contains("Node.js 20")
+                && said.contains("Bun with `rejectUnauthorized: true`")
+                && said.contains("speaks TLS 1.3 alone"),
             "{said}"
         );
         for seen in [
