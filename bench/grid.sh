@@ -5,8 +5,9 @@
 # less), one `mtls-scan scan` of all their URLs (a default scan: every
 # default probe on TLS 1.3 and 1.2, the configuration paths, the side doors, the server
 # certificate) and one `sslyze --certinfo` of all of them (its connectivity test, where it detects
-# client authentication, plus the certificate), and prints the medians and their ratio. Figures
-# only; it asserts nothing.
+# client authentication, plus the certificate), and prints the medians and their ratio, then
+# each tool's own CPU and the servers' CPU it caused (bench/cpu_of_run.py). Figures only; it
+# asserts nothing.
 #
 #   bash bench/grid.sh [SERVER...]   # default: every server of start.sh --list; RUNS (default 10)
 #
@@ -84,3 +85,11 @@ print(f"  mtls-scan (default scan, TLS 1.3 + 1.2): {scan:7.3f} s  (min {lo[0]:.3
 print(f"  sslyze --certinfo:                       {sslyze:7.3f} s  (min {lo[1]:.3f} s)  client_auth_requirement: {seen}")
 print(f"  ratio: mtls-scan is {sslyze / scan:.1f}x faster")
 PY
+# Where each tool's time goes (one more run each): its own CPU and the servers' (every server's
+# process group, from /proc). The grid is CPU-bound on 2 cores: neither tool can finish before
+# (own + servers) / cores.
+printf '%s\n' "${pids[@]}" > "$work/pgids"
+echo "  CPU, one run each:"
+echo "    mtls-scan: $(python3 bench/cpu_of_run.py "$work/pgids" -- "$scan_bin" scan "${urls[@]}" \
+  --format json --output /dev/null --fail-on-incomplete false --fail-under none)"
+echo "    sslyze:    $(python3 bench/cpu_of_run.py "$work/pgids" -- "$sslyze" --quiet --certinfo "${hosts[@]}")"
