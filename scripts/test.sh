@@ -5,9 +5,11 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Mbed TLS and wolfSSL, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick, Twisted, Thin, grpcio, Python websockets, Tornado and Hypercorn; Bun and Deno).
+# gunicorn, WEBrick, Twisted, Thin, grpcio, Python websockets, Tornado and Hypercorn; Bun, Deno and
+# Granian).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # Bun and Deno with npm (pinned in tests/servers/js/package-lock.json, into its node_modules),
+# Granian with pip (pinned in tests/servers/python/granian-requirements.txt, into a venv),
 # then `cargo test --workspace` runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,6 +21,8 @@ command -v go > /dev/null || missing+=(golang-go)
 command -v node > /dev/null || missing+=(nodejs)
 # npm installs Bun and Deno below (tests/servers/js)
 command -v npm > /dev/null || missing+=(npm)
+# python3 -m venv installs Granian below (tests/servers/python/.venv)
+python3 -c 'import ensurepip, venv' 2> /dev/null || missing+=(python3-venv)
 command -v python3 > /dev/null || missing+=(python3)
 command -v curl > /dev/null || missing+=(curl)
 command -v apache2 > /dev/null || [ -x /usr/sbin/apache2 ] || missing+=(apache2)
@@ -98,6 +102,15 @@ if { [ -z "${BUN:-}" ] && [ ! -x "$js/@oven/bun-linux-x64/bin/bun" ]; } ||
   { [ -z "${DENO:-}" ] && [ ! -x "$js/@deno/linux-x64-glibc/deno" ]; }; then
   echo "test.sh: installing Bun and Deno (npm ci in tests/servers/js)"
   npm ci --prefix tests/servers/js --ignore-scripts --no-audit --no-fund --loglevel=error > /dev/null
+fi
+
+# Granian (Rust, rustls) from PyPI, the versions tests/servers/python/granian-requirements.txt
+# pins, into tests/servers/python/.venv (git-ignored).
+venv=tests/servers/python/.venv
+if [ -z "${GRANIAN:-}" ] && [ ! -x "$venv/bin/granian" ]; then
+  echo "test.sh: installing Granian (pip, into $venv)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/servers/python/granian-requirements.txt
 fi
 
 cargo test --workspace --locked

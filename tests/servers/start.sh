@@ -415,6 +415,13 @@
 #                             --ssl: asks every client for a certificate and lets any in (no CA
 #                             option; ssl_verify_peer returns true) / the app's 403 unless one was
 #                             sent / --ssl-disable-verify (asks nothing)
+#   granian-verify | granian-ca-only | granian-verify-no-ca | granian-verify-tls12
+#                             Granian 2.8 (Rust, rustls; from PyPI into python/.venv by
+#                             scripts/test.sh) serving wsgi/app.py: --ssl-ca ca.crt
+#                             --ssl-client-verify / --ssl-ca alone (a certificate is verified if
+#                             sent, none is required) / --ssl-client-verify without --ssl-ca (asks
+#                             for nothing) / the first with --ssl-protocol-min tls1.2 (Granian's
+#                             default minimum is TLS 1.3)
 #   bun-serve-optional | bun-serve-required | bun-serve-none | bun-https-app-401
 #                             Bun 1.4 (BoringSSL; npm's bun, installed into js/node_modules by
 #                             scripts/test.sh) serving js/server.cjs: Bun.serve with tls
@@ -794,7 +801,8 @@ webrick-peer-fail webrick-peer webrick-none
 twisted-require twisted-optional twisted-no-verify
 thin-default thin-peer-403 thin-disable-verify
 bun-serve-optional bun-serve-required bun-serve-none bun-https-app-401
-deno-https-required deno-https-optional deno-https-app-401"
+deno-https-required deno-https-optional deno-https-app-401
+granian-verify granian-ca-only granian-verify-no-ca granian-verify-tls12"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-resume-wildcard haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -3458,6 +3466,24 @@ thin-*)
   run "$THIN" start --address 127.0.0.1 --port "$port" --rackup "$here/ruby/thin.ru" \
     --environment production --ssl --ssl-key-file "$pki/server.key" \
     --ssl-cert-file "$pki/server.crt" $verify
+  ;;
+granian-*)
+  # Granian from PyPI (python/granian-requirements.txt, pinned; scripts/test.sh installs it
+  # into python/.venv). Its key must be PKCS#8: pki.sh's is SEC1, converted here.
+  : "${GRANIAN:=$here/python/.venv/bin/granian}"
+  need "$GRANIAN" GRANIAN
+  openssl pkcs8 -topk8 -nocrypt -in "$pki/server.key" -out "$work/server.p8.key"
+  case $server in
+  granian-verify) tls=(--ssl-ca "$pki/ca.crt" --ssl-client-verify) ;;
+  granian-ca-only) tls=(--ssl-ca "$pki/ca.crt") ;;
+  granian-verify-no-ca) tls=(--ssl-client-verify) ;;
+  granian-verify-tls12) tls=(--ssl-ca "$pki/ca.crt" --ssl-client-verify --ssl-protocol-min tls1.2) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # one worker, logs to stderr
+  run "$GRANIAN" --interface wsgi --working-dir "$here/wsgi" --host 127.0.0.1 --port "$port" \
+    --workers 1 --ssl-certificate "$pki/server.crt" --ssl-keyfile "$work/server.p8.key" \
+    "${tls[@]}" app:application
   ;;
 bun-*)
   # Bun from npm (js/package.json, pinned; scripts/test.sh runs `npm ci` there): the platform

@@ -2,7 +2,7 @@
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
 //! GnuTLS, Mbed TLS and wolfSSL, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
-//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, Bun and Deno, started by `tests/servers/start.sh`. The
+//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, Bun, Deno and Granian, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
@@ -10,9 +10,9 @@
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid,
 //! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted, thin, Bun and Deno
-//! from npm) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! from npm, Granian from PyPI) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 117 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 121 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -165,6 +165,13 @@ const WEBRICK: &[&str] = &["webrick-peer-fail", "webrick-peer", "webrick-none"];
 const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-verify"];
 /// Thin over EventMachine (OpenSSL): asks every client, lets any certificate in.
 const THIN: &[&str] = &["thin-default", "thin-peer-403", "thin-disable-verify"];
+/// Granian (Rust, rustls), from PyPI.
+const GRANIAN: &[&str] = &[
+    "granian-verify",
+    "granian-ca-only",
+    "granian-verify-no-ca",
+    "granian-verify-tls12",
+];
 /// Bun (BoringSSL) and Deno (rustls), from npm: Bun.serve and node:https.
 const BUN_DENO: &[&str] = &[
     "bun-serve-optional",
@@ -209,6 +216,7 @@ const ALL: &[&[&str]] = &[
     TWISTED,
     THIN,
     BUN_DENO,
+    GRANIAN,
 ];
 
 #[test]
@@ -304,6 +312,12 @@ fn lighttpd_gnutls_verdicts() {
 #[test]
 fn thin_verdicts_and_deep_probes() {
     run_group_and_deep(THIN);
+}
+
+/// Default and deep probes on one start of the Granian servers.
+#[test]
+fn granian_verdicts_and_deep_probes() {
+    run_group_and_deep(GRANIAN);
 }
 
 /// Default and deep probes on one start of the Bun and Deno servers.

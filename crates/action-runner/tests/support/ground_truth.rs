@@ -642,6 +642,29 @@ pub fn expectations() -> Vec<Expect> {
             ..by_app("thin-peer-403", 403, [Served(200); 2], Some(false))
         },
         not_requested("thin-disable-verify"),
+        // ---- Granian 2.8 (Rust, rustls' WebPkiClientVerifier): TLS 1.3 alone unless told
+        // otherwise (protocol_version for a TLS 1.2 client)
+        required_verified(
+            "granian-verify",
+            [Tls(CR), NotSpoken],
+            [Tls(UCA), NotSpoken],
+        ),
+        // --ssl-ca without --ssl-client-verify: a certificate sent is verified, none required
+        Expect {
+            no_cert: [Served(200), NotSpoken],
+            ..optional_verified("granian-ca-only", [Tls(UCA), NotSpoken])
+        },
+        // --ssl-client-verify without --ssl-ca: no CertificateRequest at all
+        Expect {
+            no_cert: [Served(200), NotSpoken],
+            untrusted: [Served(200), NotSpoken],
+            ..not_requested("granian-verify-no-ca")
+        },
+        required_verified(
+            "granian-verify-tls12",
+            [Tls(CR), Tls(CR)],
+            [Tls(UCA), Tls(UCA)],
+        ),
         // ---- Bun 1.4 (BoringSSL under uSockets): Bun.serve and Bun's node:https
         optional_unverified("bun-serve-optional"),
         // rejectUnauthorized: true lets every certificate through the handshake and closes the
@@ -917,6 +940,36 @@ fn deep_authorized_401(server: &'static str) -> DeepExpect {
         grade_a: Some(true),
         findings: &["client-cert-enforced-by-app"],
         absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+/// rustls' `WebPkiClientVerifier` (Granian): each bad certificate refused with its own alert.
+fn deep_strict_rustls(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Served(200); 2],
+        forged: [Tls(DE), Tls(DE)],
+        without_key: [Tls(DE), Tls(DE)],
+        expired: [Tls(CE), Tls(CE)],
+        not_yet_valid: [Tls(CE), Tls(CE)],
+        wrong_eku: [Tls(UC), Tls(UC)],
+        grade_a: Some(true),
+        findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+/// `deep` on a server that does not speak TLS 1.2 (Granian's default minimum is TLS 1.3).
+fn tls13_only(deep: DeepExpect) -> DeepExpect {
+    let not_12 = |[v13, _]: [Seen; 2]| [v13, NotSpoken];
+    DeepExpect {
+        valid: not_12(deep.valid),
+        forged: not_12(deep.forged),
+        without_key: not_12(deep.without_key),
+        expired: not_12(deep.expired),
+        not_yet_valid: not_12(deep.not_yet_valid),
+        wrong_eku: not_12(deep.wrong_eku),
+        ..deep
     }
 }
 
@@ -1366,6 +1419,16 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_lax("thin-peer-403", [Served(200); 2])
         },
         deep_not_requested("thin-disable-verify"),
+        // Granian: rustls' alerts (decrypt_error for the forged signature, certificate_expired
+        // for either date, unsupported_certificate for the serverAuth-only one)
+        tls13_only(deep_strict_rustls("granian-verify")),
+        DeepExpect {
+            grade_a: Some(false),
+            findings: &["client-cert-optional"],
+            ..tls13_only(deep_strict_rustls("granian-ca-only"))
+        },
+        tls13_only(deep_not_requested("granian-verify-no-ca")),
+        deep_strict_rustls("granian-verify-tls12"),
         // Bun: BoringSSL's decrypt_error for a certificate without its key
         deep_lax("bun-serve-optional", [Served(200); 2]),
         // every certificate it does not trust closed after the handshake: a refusal on TLS 1.3

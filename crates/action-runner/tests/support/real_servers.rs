@@ -92,6 +92,8 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         // js/server.cjs under Bun or Deno (npm's, pinned in js/package.json)
         Some("bun") => &["bash", "openssl", "bun"],
         Some("deno") => &["bash", "openssl", "deno"],
+        // wsgi/app.py under Granian (PyPI's, in tests/servers/python/.venv)
+        Some("granian") => &["bash", "openssl", "granian"],
         _ => &["bash", "openssl"],
     }
 }
@@ -148,17 +150,19 @@ fn tool_found(tool: &str) -> bool {
     if tool == "python3-hypercorn" {
         return imports("H2C_PYTHON", "hypercorn");
     }
-    // Bun and Deno: BUN / DENO when set, else the platform binaries `npm ci` puts under
-    // tests/servers/js/node_modules (as start.sh looks for them), else PATH.
+    // Bun, Deno and Granian: BUN / DENO / GRANIAN when set, else where scripts/test.sh installs
+    // them (npm's platform binaries under tests/servers/js/node_modules, the venv
+    // tests/servers/python/.venv), as start.sh looks for them.
     if let Some((var, installed)) = match tool {
-        "bun" => Some(("BUN", "@oven/bun-linux-x64/bin/bun")),
-        "deno" => Some(("DENO", "@deno/linux-x64-glibc/deno")),
+        "bun" => Some(("BUN", "js/node_modules/@oven/bun-linux-x64/bin/bun")),
+        "deno" => Some(("DENO", "js/node_modules/@deno/linux-x64-glibc/deno")),
+        "granian" => Some(("GRANIAN", "python/.venv/bin/granian")),
         _ => None,
     } {
         return match std::env::var_os(var) {
             Some(v) if Path::new(&v).components().count() > 1 => is_executable(Path::new(&v)),
             Some(v) => on_path(&v.to_string_lossy()),
-            None => is_executable(&servers_dir().join("js/node_modules").join(installed)),
+            None => is_executable(&servers_dir().join(installed)),
         };
     }
     if tool == "jetty9" {

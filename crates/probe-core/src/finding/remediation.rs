@@ -584,7 +584,10 @@ fn require(stack: Stack) -> &'static str {
              \x20 ca: [fs.readFileSync('client-ca.pem')],\n\
              \x20 requestCert: true,\n\
              \x20 rejectUnauthorized: true,\n\
-             }, app).listen(8443);"
+             }, app).listen(8443);\n\
+             // Deno: the same options through node:https\n\
+             // Bun.serve: tls: { key, cert, ca, requestCert: true, rejectUnauthorized: true }\n\
+             // (Bun refuses by closing after the handshake: on TLS 1.2 a scan cannot read that)"
         }
         Stack::Python => {
             "ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n\
@@ -597,6 +600,8 @@ fn require(stack: Stack) -> &'static str {
              # uvicorn: --ssl-ca-certs client-ca.pem --ssl-cert-reqs 2\n\
              # gunicorn: --ca-certs client-ca.pem --cert-reqs 2\n\
              # hypercorn: --ca-certs client-ca.pem --verify-mode CERT_REQUIRED\n\
+             # granian: --ssl-ca client-ca.pem --ssl-client-verify (both: the flag alone asks\n\
+             #   for nothing, the CA alone lets a client without a certificate in)\n\
              # Twisted: CertificateOptions(..., verify=True, caCerts=[ca], requireCertificate=True)"
         }
         Stack::Rust => {
