@@ -5,8 +5,8 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Mbed TLS and wolfSSL, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick, Twisted, Thin, grpcio, Python websockets, Tornado and Hypercorn; Bun, Deno and
-# Granian).
+# gunicorn, WEBrick, Twisted, Thin, PHP, grpcio, Python websockets, Tornado and Hypercorn; Bun, Deno
+# and Granian).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # Bun and Deno with npm (pinned in tests/servers/js/package-lock.json, into its node_modules),
 # Granian with pip (pinned in tests/servers/python/granian-requirements.txt, into a venv),
@@ -19,6 +19,8 @@ command -v openssl > /dev/null || missing+=(openssl)
 command -v nginx > /dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v go > /dev/null || missing+=(golang-go)
 command -v node > /dev/null || missing+=(nodejs)
+# PHP's own TLS server (tests/servers/php/server.php)
+command -v php > /dev/null || missing+=(php-cli)
 # npm installs Bun and Deno below (tests/servers/js)
 command -v npm > /dev/null || missing+=(npm)
 # python3 -m venv installs Granian below (tests/servers/python/.venv)

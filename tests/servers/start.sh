@@ -415,6 +415,12 @@
 #                             --ssl: asks every client for a certificate and lets any in (no CA
 #                             option; ssl_verify_peer returns true) / the app's 403 unless one was
 #                             sent / --ssl-disable-verify (asks nothing)
+#   php-verify-peer | php-allow-self-signed | php-no-verify
+#                             PHP 8.2 (Debian php-cli; its openssl stream wrapper) serving
+#                             php/server.php: 'verify_peer' => true with 'cafile' (a client
+#                             without a certificate is closed after the handshake) / the same with
+#                             'allow_self_signed' => true (any self-signed certificate gets in) /
+#                             'verify_peer' => false (asks nothing)
 #   granian-verify | granian-ca-only | granian-verify-no-ca | granian-verify-tls12
 #                             Granian 2.8 (Rust, rustls; from PyPI into python/.venv by
 #                             scripts/test.sh) serving wsgi/app.py: --ssl-ca ca.crt
@@ -802,7 +808,8 @@ twisted-require twisted-optional twisted-no-verify
 thin-default thin-peer-403 thin-disable-verify
 bun-serve-optional bun-serve-required bun-serve-none bun-https-app-401
 deno-https-required deno-https-optional deno-https-app-401
-granian-verify granian-ca-only granian-verify-no-ca granian-verify-tls12"
+granian-verify granian-ca-only granian-verify-no-ca granian-verify-tls12
+php-verify-peer php-allow-self-signed php-no-verify"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-resume-wildcard haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -3466,6 +3473,15 @@ thin-*)
   run "$THIN" start --address 127.0.0.1 --port "$port" --rackup "$here/ruby/thin.ru" \
     --environment production --ssl --ssl-key-file "$pki/server.key" \
     --ssl-cert-file "$pki/server.crt" $verify
+  ;;
+php-*)
+  : "${PHP:=php}"
+  need "$PHP" PHP
+  case $server in
+  php-verify-peer | php-allow-self-signed | php-no-verify) mode=${server#php-} ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  run "$PHP" -d display_errors=stderr "$here/php/server.php" "$mode" "$port" "$pki"
   ;;
 granian-*)
   # Granian from PyPI (python/granian-requirements.txt, pinned; scripts/test.sh installs it

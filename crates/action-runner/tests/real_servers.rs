@@ -2,17 +2,17 @@
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
 //! GnuTLS, Mbed TLS and wolfSSL, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
-//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, Bun, Deno and Granian, started by `tests/servers/start.sh`. The
+//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, PHP, Bun, Deno and Granian, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
 //! Each test starts one family of servers at once and scans them all in ONE `mtls-scan scan` run.
 //! A missing tool (nginx, openssl, go, node, python3, haproxy, apache2, lighttpd, stunnel4, caddy,
 //! java/javac, Tomcat's jars, nghttpx, gnutls-serv and cc, traffic_server, puma, hitch, escript, h2o, squid,
-//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted, thin, Bun and Deno
-//! from npm, Granian from PyPI) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
+//! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted, thin, php, Bun and
+//! Deno from npm, Granian from PyPI) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 121 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 124 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -165,6 +165,8 @@ const WEBRICK: &[&str] = &["webrick-peer-fail", "webrick-peer", "webrick-none"];
 const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-verify"];
 /// Thin over EventMachine (OpenSSL): asks every client, lets any certificate in.
 const THIN: &[&str] = &["thin-default", "thin-peer-403", "thin-disable-verify"];
+/// PHP's openssl stream wrapper (Debian php-cli).
+const PHP: &[&str] = &["php-verify-peer", "php-allow-self-signed", "php-no-verify"];
 /// Granian (Rust, rustls), from PyPI.
 const GRANIAN: &[&str] = &[
     "granian-verify",
@@ -217,6 +219,7 @@ const ALL: &[&[&str]] = &[
     THIN,
     BUN_DENO,
     GRANIAN,
+    PHP,
 ];
 
 #[test]
@@ -312,6 +315,12 @@ fn lighttpd_gnutls_verdicts() {
 #[test]
 fn thin_verdicts_and_deep_probes() {
     run_group_and_deep(THIN);
+}
+
+/// Default and deep probes on one start of the PHP servers.
+#[test]
+fn php_verdicts_and_deep_probes() {
+    run_group_and_deep(PHP);
 }
 
 /// Default and deep probes on one start of the Granian servers.

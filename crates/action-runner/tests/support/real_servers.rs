@@ -92,6 +92,8 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         // js/server.cjs under Bun or Deno (npm's, pinned in js/package.json)
         Some("bun") => &["bash", "openssl", "bun"],
         Some("deno") => &["bash", "openssl", "deno"],
+        // php/server.php under PHP's CLI (Debian php-cli)
+        Some("php") => &["bash", "openssl", "php"],
         // wsgi/app.py under Granian (PyPI's, in tests/servers/python/.venv)
         Some("granian") => &["bash", "openssl", "granian"],
         _ => &["bash", "openssl"],
@@ -189,6 +191,7 @@ fn tool_found(tool: &str) -> bool {
         "gunicorn" => Some("GUNICORN"),
         "ruby" => Some("RUBY"),
         "thin" => Some("THIN"),
+        "php" => Some("PHP"),
         _ => None,
     };
     if let Some(v) = var.and_then(std::env::var_os) {
@@ -244,7 +247,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
-             gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn thin; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
+             gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn thin php-cli; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
              HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
              JETTY_JARS Jetty's jars if they live elsewhere) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
