@@ -3,8 +3,9 @@
 //! a client certificate), Python `urllib` and `requests` (verify on, `verify=False`), Node `https`
 //! (default, `rejectUnauthorized: false`, `NODE_TLS_REJECT_UNAUTHORIZED=0`), Go `net/http`
 //! (`tests/clients/go`: default, `InsecureSkipVerify`), `openssl s_client` (with and without
-//! `-verify_return_error`, with `-verify_hostname`), and a rustls client with a dangerous verifier
-//! (this test binary, re-run as the client: `rustls_client_helper`).
+//! `-verify_return_error`, with `-verify_hostname`), Bun's and Deno's `fetch` (default,
+//! `rejectUnauthorized: false`, `--unsafely-ignore-certificate-errors`), and a rustls client with a
+//! dangerous verifier (this test binary, re-run as the client: `rustls_client_helper`).
 //!
 //! Each careful client gets no finding, each careless one exactly its findings (root causes and the
 //! ones they imply). Then serve mode: one scenario per connection, a port per scenario, SIGTERM.
@@ -692,6 +693,137 @@ fn node_https() -> TestResult {
             &[],
             &[("NODE_TLS_REJECT_UNAUTHORIZED", "0")],
             &["node", "--no-warnings", "-e", &script("")],
+        )?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+/// Bun or Deno: `var` (BUN, DENO) when set, else the binary scripts/test.sh installs with npm
+/// under tests/servers/js/node_modules (`installed`); missing, it fails the test unless
+/// `MTLS_SKIP_REAL_SERVERS=1`.
+fn js_runtime(var: &str, installed: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(var).map_or_else(
+        || {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/servers/js/node_modules")
+                .join(installed)
+        },
+        PathBuf::from,
+    );
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
+        eprintln!(
+            "skipped: {} is missing and MTLS_SKIP_REAL_SERVERS=1",
+            path.display()
+        );
+        return None;
+    }
+    panic!(
+        "{} is missing: bash scripts/test.sh installs it (npm ci in tests/servers/js), or set {var}",
+        path.display()
+    );
+}
+
+/// Bun's `fetch` (BoringSSL, the CA from `NODE_EXTRA_CA_CERTS`) and Deno's (rustls, the CA from
+/// `SSL_CERT_FILE`): careful by default, careless with `tls: { rejectUnauthorized: false }`,
+/// `NODE_TLS_REJECT_UNAUTHORIZED=0` and `--unsafely-ignore-certificate-errors`. Bun checks the
+/// host name in the handshake, so with a client certificate it hands it to no server it refuses
+/// (curl, which checks it after, does: `curl_with_a_client_certificate`).
+#[test]
+fn bun_and_deno_fetch() -> TestResult {
+    let (Some(bun), Some(deno)) = (
+        js_runtime("BUN", "@oven/bun-linux-x64/bin/bun"),
+        js_runtime("DENO", "@deno/linux-x64-glibc/deno"),
+    ) else {
+        return Ok(());
+    };
+    let (bun, deno) = (bun.to_str().unwrap(), deno.to_str().unwrap());
+    let fetch = |options: &str| {
+        format!(
+            "const fs = require('fs'); \
+             const r = await fetch(process.env.MTLS_IMPOSTOR_URL, {{ {options} }}); \
+             await r.text(); process.exit(r.status === 200 ? 0 : 1);"
+        )
+    };
+    check(
+        "bun fetch",
+        &impostor(&[], &[], &[bun, "-e", &fetch("")])?,
+        CAREFUL,
+    );
+    check(
+        "bun fetch rejectUnauthorized: false",
+        &impostor(
+            &[],
+            &[],
+            &[bun, "-e", &fetch("tls: { rejectUnauthorized: false }")],
+        )?,
+        CARELESS,
+    );
+    check(
+        "bun NODE_TLS_REJECT_UNAUTHORIZED=0",
+        &impostor(
+            &[],
+            &[("NODE_TLS_REJECT_UNAUTHORIZED", "0")],
+            &[bun, "-e", &fetch("")],
+        )?,
+        CARELESS,
+    );
+    let dir = tempfile::tempdir()?;
+    let (cert, key) = client_identity(dir.path())?;
+    let env = [
+        ("CLIENT_CERT", cert.to_str().unwrap()),
+        ("CLIENT_KEY", key.to_str().unwrap()),
+    ];
+    let identity = "cert: fs.readFileSync(process.env.CLIENT_CERT, 'utf8'), \
+                    key: fs.readFileSync(process.env.CLIENT_KEY, 'utf8')";
+    let run = impostor(
+        &["--request-client-cert"],
+        &env,
+        &[bun, "-e", &fetch(&format!("tls: {{ {identity} }}"))],
+    )?;
+    check("bun fetch with a certificate", &run, CAREFUL);
+    let careless = format!("tls: {{ rejectUnauthorized: false, {identity} }}");
+    let run = impostor(
+        &["--request-client-cert"],
+        &env,
+        &[bun, "-e", &fetch(&careless)],
+    )?;
+    check(
+        "bun fetch rejectUnauthorized: false, with a certificate",
+        &run,
+        CARELESS_WITH_IDENTITY,
+    );
+    assert_eq!(
+        run.scenario("requests-client-cert")["connections"][0]["client_cert"]["subject"],
+        "CN=impostor-test-client"
+    );
+    // Deno keeps its caches in DENO_DIR (here a temporary directory) and checks for no update.
+    let deno_dir = dir.path().join("deno");
+    let deno_env = [
+        ("DENO_DIR", deno_dir.to_str().unwrap()),
+        ("DENO_NO_UPDATE_CHECK", "1"),
+    ];
+    let deno_fetch = "const r = await fetch(Deno.env.get('MTLS_IMPOSTOR_URL')); await r.text(); \
+                      Deno.exit(r.status === 200 ? 0 : 1);";
+    check(
+        "deno fetch",
+        &impostor(&[], &deno_env, &[deno, "eval", deno_fetch])?,
+        CAREFUL,
+    );
+    check(
+        "deno --unsafely-ignore-certificate-errors",
+        &impostor(
+            &[],
+            &deno_env,
+            &[
+                deno,
+                "eval",
+                "--unsafely-ignore-certificate-errors",
+                deno_fetch,
+            ],
         )?,
         CARELESS,
     );
