@@ -96,23 +96,32 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 export PATH="$PATH:/usr/sbin"
 
+# installed_from DIR FILE: whether DIR was installed from this very FILE (its SHA-256 stamped in
+# DIR/.installed-from), so a version bump in the lock or the pins installs again.
+installed_from() {
+  [ "$(cat "$1/.installed-from" 2> /dev/null)" = "$(sha256sum "$2" | cut -d' ' -f1)" ]
+}
+stamp() { sha256sum "$2" | cut -d' ' -f1 > "$1/.installed-from"; }
+
 # Bun (BoringSSL) and Deno (rustls) from npm, the versions tests/servers/js/package-lock.json
 # pins, into tests/servers/js/node_modules (git-ignored; ~200 MB). No install script runs:
-# start.sh starts the platform packages' binaries themselves.
+# start.sh starts the platform packages' binaries themselves. BUN and DENO both set: none.
 js=tests/servers/js/node_modules
-if { [ -z "${BUN:-}" ] && [ ! -x "$js/@oven/bun-linux-x64/bin/bun" ]; } ||
-  { [ -z "${DENO:-}" ] && [ ! -x "$js/@deno/linux-x64-glibc/deno" ]; }; then
+if { [ -z "${BUN:-}" ] || [ -z "${DENO:-}" ]; } &&
+  ! installed_from "$js" tests/servers/js/package-lock.json; then
   echo "test.sh: installing Bun and Deno (npm ci in tests/servers/js)"
   npm ci --prefix tests/servers/js --ignore-scripts --no-audit --no-fund --loglevel=error > /dev/null
+  stamp "$js" tests/servers/js/package-lock.json
 fi
 
 # Granian (Rust, rustls) from PyPI, the versions tests/servers/python/granian-requirements.txt
-# pins, into tests/servers/python/.venv (git-ignored).
+# pins, into tests/servers/python/.venv (git-ignored). GRANIAN set: none.
 venv=tests/servers/python/.venv
-if [ -z "${GRANIAN:-}" ] && [ ! -x "$venv/bin/granian" ]; then
+if [ -z "${GRANIAN:-}" ] && ! installed_from "$venv" tests/servers/python/granian-requirements.txt; then
   echo "test.sh: installing Granian (pip, into $venv)"
-  python3 -m venv "$venv"
+  python3 -m venv --clear "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/servers/python/granian-requirements.txt
+  stamp "$venv" tests/servers/python/granian-requirements.txt
 fi
 
 cargo test --workspace --locked

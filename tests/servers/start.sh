@@ -564,8 +564,10 @@
 #                             Bun.serve (js/server.cjs) with tls [public.test (asks nothing),
 #                             secure.test (requestCert, rejectUnauthorized: true)], one fetch
 #                             handler routing by Host: another SNI (or none) with Host secure.test
-#                             gets the orders / secure.test's settings first: Bun then asks every
-#                             name for a verified certificate (no door)
+#                             gets the orders / secure.test's settings first: public.test's entry
+#                             then takes requestCert and rejectUnauthorized from it but not its
+#                             ca, and refuses every client, the valid certificate's too (no door,
+#                             and no public site either)
 #   lighttpd-sni-fixed        lighttpd-sni-bypass + in secure.test's block ssl.verifyclient.username
 #                             and mod_auth's auth.require "extern" valid-user (the catalogue's fix):
 #                             401 to any request on a connection without a verified certificate
@@ -770,7 +772,9 @@
 # GUNICORN, RUBY, TWISTED_PYTHON and GRPC_PYTHON (default /usr/bin/python3); TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
 # JETTY_SERVER_CLASSES, jetty/JettyServer.java compiled (else compiled into WORKDIR); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
-# directory holding java/Server.java compiled (else java-* compile it in memory at every start).
+# directory holding java/Server.java compiled (else java-* compile it in memory at every start);
+# PHP (default php); BUN, DENO and GRANIAN (default: where scripts/test.sh installs them,
+# js/node_modules and python/.venv; set, test.sh installs none of them).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -3488,7 +3492,11 @@ granian-*)
   # into python/.venv). Its key must be PKCS#8: pki.sh's is SEC1, converted here.
   : "${GRANIAN:=$here/python/.venv/bin/granian}"
   need "$GRANIAN" GRANIAN
-  openssl pkcs8 -topk8 -nocrypt -in "$pki/server.key" -out "$work/server.p8.key"
+  # A key file per server (servers of one lab share WORKDIR, and Granian's worker reads the key
+  # again after the port listens), written under another name and renamed.
+  key=$work/granian-$server-$port.p8.key
+  openssl pkcs8 -topk8 -nocrypt -in "$pki/server.key" -out "$key.tmp.$$"
+  mv -f "$key.tmp.$$" "$key"
   case $server in
   granian-verify) tls=(--ssl-ca "$pki/ca.crt" --ssl-client-verify) ;;
   granian-ca-only) tls=(--ssl-ca "$pki/ca.crt") ;;
@@ -3498,7 +3506,7 @@ granian-*)
   esac
   # one worker, logs to stderr
   run "$GRANIAN" --interface wsgi --working-dir "$here/wsgi" --host 127.0.0.1 --port "$port" \
-    --workers 1 --ssl-certificate "$pki/server.crt" --ssl-keyfile "$work/server.p8.key" \
+    --workers 1 --ssl-certificate "$pki/server.crt" --ssl-keyfile "$key" \
     "${tls[@]}" app:application
   ;;
 bun-*)

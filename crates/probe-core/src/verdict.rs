@@ -465,8 +465,9 @@ fn bare_closes_unconfirmed(view: &VersionView<'_>) -> Vec<IncompleteProbe> {
 /// server's on that certificate, or a refusal it does not state, which the scan cannot take for a
 /// refusal (the guide's first rule). Node 20 with `rejectUnauthorized: false` fails so on a forged
 /// certificate whose signature fails and that names no key identifier; Bun with
-/// `rejectUnauthorized: true` refuses so on TLS 1.2 (close_notify right after the handshake): the
-/// user learns where to look, and what makes the answer readable, instead of a bare error.
+/// `rejectUnauthorized: true` refuses so on TLS 1.2 (close_notify right after the handshake; named
+/// only where the connection ended by a close): the user learns where to look, and what makes the
+/// answer readable, instead of a bare error.
 fn failed_on_this_certificate(
     view: &VersionView<'_>,
     o: &ProbeObservation,
@@ -487,7 +488,14 @@ fn failed_on_this_certificate(
     if !(broken_off && others_answered) {
         return None;
     }
-    Some(if view.version == TlsVersion::Tls12 {
+    // Bun's refusal is a close (close_notify), never an h2 error or a reset.
+    let a_close = o.detail.as_deref().is_some_and(|d| {
+        let d = d.to_ascii_lowercase();
+        !["reset", "connection error", "go away", "goaway"]
+            .iter()
+            .any(|w| d.contains(w))
+    });
+    Some(if view.version == TlsVersion::Tls12 && a_close {
         ". The server broke the connection off after the handshake without answering this \
          certificate's request, on every attempt, while it answered other clients: either a \
          failure of its own on this certificate (Node.js 20 with `rejectUnauthorized: false` \
@@ -1954,6 +1962,12 @@ mod tests {
                 && said.contains("Node.js 20")
                 && said.contains("Bun with `rejectUnauthorized: true`")
                 && said.contains("speaks TLS 1.3 alone"),
+            "{said}"
+        );
+        // An h2 error is no close_notify: Node 20's alone.
+        let said = reason(&[on_tls12(anonymous.clone()), on_tls12(broken(goaway, 3))]);
+        assert!(
+            said.contains("Node.js 20") && !said.contains("Bun"),
             "{said}"
         );
         for seen in [

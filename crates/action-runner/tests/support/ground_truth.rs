@@ -1492,7 +1492,11 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
         deep_authorized_401("bun-https-app-401"),
         // Deno: rustls' verifier behind node:https, a bare close for every certificate it does
         // not trust (after the handshake on TLS 1.3, during it on TLS 1.2)
-        deep_strict_bare_close("deno-https-required"),
+        // B with the identities: public-root-client-cert cannot run where refusals are closes
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_bare_close("deno-https-required")
+        },
         deep_lax("deno-https-optional", [Served(200); 2]),
         deep_authorized_401("deno-https-app-401"),
         // Jetty: SunJSSE's certificate_unknown for every certificate its trust manager refuses,
