@@ -827,6 +827,25 @@ haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k header-backend-modssl
 header-backend-der header-backend-has-crt header-backend-dn-oneline header-backend-client-dn
 nginx-header-passthrough nginx-header-set"
+# Where scripts/test.sh installs Bun, Deno (npm's platform packages for this machine) and Granian
+# (a venv), unless BUN, DENO or GRANIAN name another binary (a path, or a name on PATH).
+# `start.sh --tool bun|deno|granian` prints it: the tests ask here, so it is said once.
+case $(uname -m) in
+aarch64 | arm64) bun_pkg=bun-linux-aarch64 deno_pkg=linux-arm64-glibc ;;
+*) bun_pkg=bun-linux-x64 deno_pkg=linux-x64-glibc ;;
+esac
+: "${BUN:=$here/js/node_modules/@oven/$bun_pkg/bin/bun}"
+: "${DENO:=$here/js/node_modules/@deno/$deno_pkg/deno}"
+: "${GRANIAN:=$here/python/.venv/bin/granian}"
+if [ "${1:-}" = "--tool" ]; then
+  case ${2:?usage: start.sh --tool bun|deno|granian} in
+  bun) echo "$BUN" ;;
+  deno) echo "$DENO" ;;
+  granian) echo "$GRANIAN" ;;
+  *) echo "start.sh: no tool $2" >&2; exit 2 ;;
+  esac
+  exit 0
+fi
 if [ "${1:-}" = "--list" ]; then
   printf '%s\n' $all_servers
   exit 0
@@ -3490,7 +3509,6 @@ php-*)
 granian-*)
   # Granian from PyPI (python/granian-requirements.txt, pinned; scripts/test.sh installs it
   # into python/.venv). Its key must be PKCS#8: pki.sh's is SEC1, converted here.
-  : "${GRANIAN:=$here/python/.venv/bin/granian}"
   need "$GRANIAN" GRANIAN
   # A key file per server (servers of one lab share WORKDIR, and Granian's worker reads the key
   # again after the port listens), written under another name and renamed.
@@ -3512,7 +3530,6 @@ granian-*)
 bun-*)
   # Bun from npm (js/package.json, pinned; scripts/test.sh runs `npm ci` there): the platform
   # package's binary itself, so no install script has to have run
-  : "${BUN:=$here/js/node_modules/@oven/bun-linux-x64/bin/bun}"
   need "$BUN" BUN
   case $server in
   bun-serve-optional | bun-serve-required | bun-serve-none) mode=${server#bun-} ;;
@@ -3526,7 +3543,6 @@ bun-*)
   ;;
 deno-*)
   # Deno from npm (js/package.json, pinned), its cache in WORKDIR, no update check
-  : "${DENO:=$here/js/node_modules/@deno/linux-x64-glibc/deno}"
   need "$DENO" DENO
   case $server in
   deno-https-required | deno-https-optional | deno-https-app-401) mode=${server#deno-} ;;

@@ -699,31 +699,34 @@ fn node_https() -> TestResult {
     Ok(())
 }
 
-/// Bun or Deno: `var` (BUN, DENO) when set, else the binary scripts/test.sh installs with npm
-/// under tests/servers/js/node_modules (`installed`); missing, it fails the test unless
-/// `MTLS_SKIP_REAL_SERVERS=1`.
-fn js_runtime(var: &str, installed: &str) -> Option<PathBuf> {
-    let path = std::env::var_os(var).map_or_else(
-        || {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../tests/servers/js/node_modules")
-                .join(installed)
-        },
-        PathBuf::from,
-    );
-    if path.is_file() {
+/// Bun or Deno as tests/servers/start.sh runs it (`start.sh --tool bun|deno`: BUN / DENO when
+/// set, else npm's binary for this machine that scripts/test.sh installs); missing, it fails the
+/// test unless `MTLS_SKIP_REAL_SERVERS=1`.
+fn js_runtime(tool: &str) -> Option<String> {
+    let start_sh = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/start.sh");
+    let out = Command::new("bash")
+        .arg(&start_sh)
+        .args(["--tool", tool])
+        .output()
+        .ok()?;
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let runs = Command::new(&path)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if runs {
         return Some(path);
     }
     if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
-        eprintln!(
-            "skipped: {} is missing and MTLS_SKIP_REAL_SERVERS=1",
-            path.display()
-        );
+        eprintln!("skipped: {tool} ({path}) is missing and MTLS_SKIP_REAL_SERVERS=1");
         return None;
     }
     panic!(
-        "{} is missing: bash scripts/test.sh installs it (npm ci in tests/servers/js), or set {var}",
-        path.display()
+        "{tool} ({path}) is missing: bash scripts/test.sh installs it (npm ci in \
+         tests/servers/js), or set {}",
+        tool.to_uppercase()
     );
 }
 
@@ -734,13 +737,10 @@ fn js_runtime(var: &str, installed: &str) -> Option<PathBuf> {
 /// (curl, which checks it after, does: `curl_with_a_client_certificate`).
 #[test]
 fn bun_and_deno_fetch() -> TestResult {
-    let (Some(bun), Some(deno)) = (
-        js_runtime("BUN", "@oven/bun-linux-x64/bin/bun"),
-        js_runtime("DENO", "@deno/linux-x64-glibc/deno"),
-    ) else {
+    let (Some(bun), Some(deno)) = (js_runtime("bun"), js_runtime("deno")) else {
         return Ok(());
     };
-    let (bun, deno) = (bun.to_str().unwrap(), deno.to_str().unwrap());
+    let (bun, deno) = (bun.as_str(), deno.as_str());
     let fetch = |options: &str| {
         format!(
             "const fs = require('fs'); \

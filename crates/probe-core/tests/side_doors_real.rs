@@ -146,20 +146,25 @@ fn start_with(name: &str, pki: &Path, work: &Path, env: &[(&str, &Path)]) -> Tes
 
 fn tools_present() -> bool {
     let found = |t: &str| {
-        // Bun: BUN when set (a path, or a name on PATH, as start.sh takes it), else npm's
-        // platform binary (scripts/test.sh runs `npm ci` there)
+        // Bun: as start.sh runs it (`start.sh --tool bun`: BUN when set, a path or a name on
+        // PATH, else npm's binary for this machine that scripts/test.sh installs)
         if t == "bun" {
-            return match std::env::var_os("BUN") {
-                Some(b) if Path::new(&b).components().count() > 1 => Path::new(&b).is_file(),
-                Some(b) => Command::new("sh")
-                    .args(["-c", &format!("command -v {}", b.to_string_lossy())])
-                    .stdout(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success()),
-                None => Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../tests/servers/js/node_modules/@oven/bun-linux-x64/bin/bun")
-                    .is_file(),
-            };
+            let start_sh =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/start.sh");
+            return Command::new("bash")
+                .arg(start_sh)
+                .args(["--tool", "bun"])
+                .output()
+                .ok()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+                .is_some_and(|bun| {
+                    Command::new(bun)
+                        .arg("--version")
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .status()
+                        .is_ok_and(|s| s.success())
+                });
         }
         [
             "/usr/sbin",

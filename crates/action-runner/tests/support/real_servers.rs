@@ -152,20 +152,10 @@ fn tool_found(tool: &str) -> bool {
     if tool == "python3-hypercorn" {
         return imports("H2C_PYTHON", "hypercorn");
     }
-    // Bun, Deno and Granian: BUN / DENO / GRANIAN when set, else where scripts/test.sh installs
-    // them (npm's platform binaries under tests/servers/js/node_modules, the venv
-    // tests/servers/python/.venv), as start.sh looks for them.
-    if let Some((var, installed)) = match tool {
-        "bun" => Some(("BUN", "js/node_modules/@oven/bun-linux-x64/bin/bun")),
-        "deno" => Some(("DENO", "js/node_modules/@deno/linux-x64-glibc/deno")),
-        "granian" => Some(("GRANIAN", "python/.venv/bin/granian")),
-        _ => None,
-    } {
-        return match std::env::var_os(var) {
-            Some(v) if Path::new(&v).components().count() > 1 => is_executable(Path::new(&v)),
-            Some(v) => on_path(&v.to_string_lossy()),
-            None => is_executable(&servers_dir().join(installed)),
-        };
+    // Bun, Deno and Granian: where start.sh finds them (`start.sh --tool NAME`: BUN / DENO /
+    // GRANIAN when set, else where scripts/test.sh installs them for this machine).
+    if matches!(tool, "bun" | "deno" | "granian") {
+        return installed_tool(tool).is_some();
     }
     if tool == "jetty9" {
         let jars = std::env::var_os("JETTY_JARS")
@@ -207,6 +197,25 @@ fn tool_found(tool: &str) -> bool {
             && ["/usr/sbin", "/sbin", "/usr/local/sbin"]
                 .iter()
                 .any(|d| is_executable(&Path::new(d).join(tool))))
+}
+
+/// Bun, Deno or Granian as start.sh runs it (`start.sh --tool NAME`), when it is there: a path
+/// that is an executable file, or a name found on PATH.
+fn installed_tool(tool: &str) -> Option<PathBuf> {
+    let out = Command::new("bash")
+        .arg(servers_dir().join("start.sh"))
+        .args(["--tool", tool])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let said = String::from_utf8(out.stdout).ok()?;
+    let p = PathBuf::from(said.trim());
+    let found = if p.components().count() > 1 {
+        is_executable(&p)
+    } else {
+        on_path(&p.to_string_lossy())
+    };
+    (out.status.success() && found).then_some(p)
 }
 
 fn is_executable(p: &Path) -> bool {
