@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The mixed test grid in one process, against sslyze in one process (issue 15): starts every real
-# server of tests/servers (start.sh --list: 124 configurations of some 36 stacks), then times,
+# server of tests/servers (start.sh --list: 126 configurations of some 37 stacks), then times,
 # with hyperfine (each tool's runs back to back: seconds each, where a noisy minute matters
 # less), one `mtls-scan scan` of all their URLs (a default scan: every
 # default probe on TLS 1.3 and 1.2, the configuration paths, the side doors, the server

@@ -415,6 +415,11 @@
 #                             --ssl: asks every client for a certificate and lets any in (no CA
 #                             option; ssl_verify_peer returns true) / the app's 403 unless one was
 #                             sent / --ssl-disable-verify (asks nothing)
+#   hypercorn-required | hypercorn-optional
+#                             Hypercorn 0.13 (Debian python3-hypercorn; asyncio over Python's ssl)
+#                             serving python/asgi_app.py: --ca-certs ca.crt --verify-mode
+#                             CERT_REQUIRED / CERT_OPTIONAL; asyncio's TLS refuses every
+#                             certificate with a bare close, no alert
 #   php-verify-peer | php-allow-self-signed | php-no-verify
 #                             PHP 8.2 (Debian php-cli; its openssl stream wrapper) serving
 #                             php/server.php: 'verify_peer' => true with 'cafile' (a client
@@ -813,7 +818,8 @@ thin-default thin-peer-403 thin-disable-verify
 bun-serve-optional bun-serve-required bun-serve-none bun-https-app-401
 deno-https-required deno-https-optional deno-https-app-401
 granian-verify granian-ca-only granian-verify-no-ca granian-verify-tls12
-php-verify-peer php-allow-self-signed php-no-verify"
+php-verify-peer php-allow-self-signed php-no-verify
+hypercorn-required hypercorn-optional"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-resume-wildcard haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -3496,6 +3502,19 @@ thin-*)
   run "$THIN" start --address 127.0.0.1 --port "$port" --rackup "$here/ruby/thin.ru" \
     --environment production --ssl --ssl-key-file "$pki/server.key" \
     --ssl-cert-file "$pki/server.crt" $verify
+  ;;
+hypercorn-required | hypercorn-optional)
+  # Hypercorn from Debian in the system Python (H2C_PYTHON, as the h2c backends)
+  : "${H2C_PYTHON:=/usr/bin/python3}"
+  need "$H2C_PYTHON" H2C_PYTHON
+  case $server in
+  hypercorn-required) verify=CERT_REQUIRED ;;
+  *) verify=CERT_OPTIONAL ;;
+  esac
+  cd "$here/python"
+  run "$H2C_PYTHON" -m hypercorn --bind "127.0.0.1:$port" --workers 1 \
+    --certfile "$pki/server.crt" --keyfile "$pki/server.key" --ca-certs "$pki/ca.crt" \
+    --verify-mode "$verify" asgi_app:app
   ;;
 php-*)
   : "${PHP:=php}"

@@ -2,7 +2,7 @@
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
 //! GnuTLS, Mbed TLS and wolfSSL, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
-//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, PHP, Bun, Deno and Granian, started by `tests/servers/start.sh`. The
+//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, PHP, Hypercorn, Bun, Deno and Granian, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
@@ -12,7 +12,7 @@
 //! Jetty's jars, uwsgi-core, perl with Mojolicious, gunicorn, ruby, Twisted, thin, php, Bun and
 //! Deno from npm, Granian from PyPI) fails the test; set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose.
 //!
-//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 124 servers and
+//! `accuracy_summary` (ignored; `tests/servers/accuracy.sh` runs it) scans all 126 servers and
 //! prints expected vs got per server and an `N/M verdicts correct` line.
 
 mod support;
@@ -165,6 +165,8 @@ const WEBRICK: &[&str] = &["webrick-peer-fail", "webrick-peer", "webrick-none"];
 const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-verify"];
 /// Thin over EventMachine (OpenSSL): asks every client, lets any certificate in.
 const THIN: &[&str] = &["thin-default", "thin-peer-403", "thin-disable-verify"];
+/// Hypercorn (Debian's, asyncio over Python's ssl).
+const HYPERCORN: &[&str] = &["hypercorn-required", "hypercorn-optional"];
 /// PHP's openssl stream wrapper (Debian php-cli).
 const PHP: &[&str] = &["php-verify-peer", "php-allow-self-signed", "php-no-verify"];
 /// Granian (Rust, rustls), from PyPI.
@@ -220,6 +222,7 @@ const ALL: &[&[&str]] = &[
     BUN_DENO,
     GRANIAN,
     PHP,
+    HYPERCORN,
 ];
 
 #[test]
@@ -315,6 +318,12 @@ fn lighttpd_gnutls_verdicts() {
 #[test]
 fn thin_verdicts_and_deep_probes() {
     run_group_and_deep(THIN);
+}
+
+/// Default and deep probes on one start of the Hypercorn servers.
+#[test]
+fn hypercorn_verdicts_and_deep_probes() {
+    run_group_and_deep(HYPERCORN);
 }
 
 /// Default and deep probes on one start of the PHP servers.

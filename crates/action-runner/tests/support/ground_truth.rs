@@ -645,6 +645,20 @@ pub fn expectations() -> Vec<Expect> {
             ..by_app("thin-peer-403", 403, [Served(200); 2], Some(false))
         },
         not_requested("thin-disable-verify"),
+        // ---- Hypercorn 0.13 (asyncio over Python's ssl): no CA names, and every refusal a bare
+        // close, no alert (asyncio's TLS transport), on both versions
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "hypercorn-required",
+                [Tls(None), Tls(None)],
+                [Tls(None), Tls(None)],
+            )
+        },
+        Expect {
+            ca_names: false,
+            ..optional_verified("hypercorn-optional", [Tls(None), Tls(None)])
+        },
         // ---- PHP 8.2's openssl stream wrapper: a certificate that is sent is verified in the
         // handshake (OpenSSL's alerts); a client without one completes it and is closed after
         // (PHP's own check), a close that races the request: unread whatever the identities,
@@ -1451,6 +1465,18 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_lax("thin-peer-403", [Served(200); 2])
         },
         deep_not_requested("thin-disable-verify"),
+        // Hypercorn: every bad certificate, and the one without its key, closed without an alert
+        DeepExpect {
+            without_key: [Tls(None), Tls(None)],
+            grade_a: Some(true),
+            ..deep_strict_bare_close("hypercorn-required")
+        },
+        DeepExpect {
+            without_key: [Tls(None), Tls(None)],
+            grade_a: Some(false),
+            findings: &["client-cert-optional"],
+            ..deep_strict_bare_close("hypercorn-optional")
+        },
         // PHP: OpenSSL's alerts for every certificate sent; the client without one unread
         DeepExpect {
             grade_a: Some(false),

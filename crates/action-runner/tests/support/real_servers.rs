@@ -41,6 +41,10 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
     if server.starts_with("python-websocket-") {
         return &["bash", "openssl", "python3-websockets"];
     }
+    // Hypercorn of the system Python (python/asgi_app.py)
+    if server.starts_with("hypercorn-") {
+        return &["bash", "openssl", "python3-hypercorn"];
+    }
     // nginx in front of Hypercorn (python/h2c_backend.py, the system Python's)
     if server.starts_with("nginx-h2c-") {
         return &["bash", "openssl", "nginx", "python3-hypercorn"];
