@@ -9,7 +9,7 @@
 //   allow-self-signed  the same with 'allow_self_signed' => true: any self-signed client
 //                      certificate is let in (PHP's callback forgives "self signed certificate")
 //   no-verify          'verify_peer' => false: no certificate asked for
-// Binds 127.0.0.1 only; every read has a 5 s time-out and a 16 KB cap.
+// Binds 127.0.0.1 only; the request head is read within 5 s and up to 16 KB.
 [, $mode, $port, $pki] = $argv + [null, null, null, null];
 if ($mode === null || $port === null || $pki === null) {
     fwrite(STDERR, "usage: php server.php verify-peer|allow-self-signed|no-verify PORT PKIDIR\n");
@@ -53,7 +53,9 @@ while (true) {
     }
     stream_set_timeout($conn, 5);
     $head = '';
-    while (!str_contains($head, "\r\n\r\n") && strlen($head) < 16384) {
+    // One deadline for the whole head: a client sending a byte at a time holds no one up long.
+    $deadline = microtime(true) + 5;
+    while (!str_contains($head, "\r\n\r\n") && strlen($head) < 16384 && microtime(true) < $deadline) {
         $chunk = fread($conn, 4096);
         if ($chunk === false || $chunk === '') {
             break;
