@@ -5,11 +5,12 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Mbed TLS and wolfSSL, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick, Twisted, Thin, PHP, Hypercorn, grpcio, Python websockets and Tornado; Bun, Deno
-# and Granian).
+# gunicorn, WEBrick, Twisted, Thin, PHP, Hypercorn, grpcio, Python websockets and Tornado; Bun, Deno,
+# Granian, etcd and the Prometheus node_exporter).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # Bun and Deno with npm (pinned in tests/servers/js/package-lock.json, into its node_modules),
-# Granian with pip (pinned in tests/servers/python/granian-requirements.txt, into a venv),
+# Granian with pip (pinned in tests/servers/python/granian-requirements.txt, into a venv), etcd
+# and the node_exporter as Debian packages unpacked (apt-get download) into tests/servers/.debs,
 # then `cargo test --workspace` runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -87,10 +88,10 @@ command -v thin > /dev/null || missing+=(thin)
 [ -s /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 # The late-auth probes (TLS 1.3 post-handshake auth, TLS 1.2 renegotiation) link system OpenSSL.
 pkg-config --exists openssl 2> /dev/null || missing+=(pkg-config libssl-dev)
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 fi
@@ -122,6 +123,21 @@ if [ -z "${GRANIAN:-}" ] && ! installed_from "$venv" tests/servers/python/grania
   python3 -m venv --clear "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/servers/python/granian-requirements.txt
   stamp "$venv" tests/servers/python/granian-requirements.txt
+fi
+
+# etcd and the Prometheus node_exporter: Debian's binaries, unpacked into tests/servers/.debs
+# (git-ignored) with apt-get download and dpkg-deb -x, not installed: their packages would start
+# services (the exporter's on every interface). ETCD and NODE_EXPORTER both set: none.
+debs=tests/servers/.debs
+if { [ -z "${ETCD:-}" ] || [ -z "${NODE_EXPORTER:-}" ]; } &&
+  ! { [ -x "$debs/root/usr/bin/etcd" ] && [ -x "$debs/root/usr/bin/prometheus-node-exporter" ]; }; then
+  echo "test.sh: unpacking etcd and the node_exporter (Debian packages, into $debs)"
+  rm -rf "$debs"
+  mkdir -p "$debs"
+  download() { (cd "$debs" && apt-get download -qq etcd-server prometheus-node-exporter 2> /dev/null); }
+  download || { "${sudo_cmd[@]}" apt-get update -qq && download; }
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/root"; done
+  rm -f "$debs"/*.deb
 fi
 
 cargo test --workspace --locked

@@ -446,6 +446,21 @@
 #                             js/server.cjs through node:https: requestCert with
 #                             rejectUnauthorized true / false / false and the app's 401 unless
 #                             req.socket.authorized
+#   etcd-client-cert-auth | etcd-trusted-ca-only | etcd-client-cert-auth-no-ca | etcd-auto-tls
+#                             etcd 3.4 (Go crypto/tls; Debian etcd-server's binary, unpacked by
+#                             scripts/test.sh, no service) scanned on /version: --client-cert-auth
+#                             --trusted-ca-file ca.crt / --trusted-ca-file alone (etcd then requires
+#                             and verifies too) / --client-cert-auth without a CA file (Go verifies
+#                             against the system's public roots) / --auto-tls --client-cert-auth
+#                             (a self-signed server certificate; etcd drops --client-cert-auth with
+#                             it and asks no client for a certificate)
+#   exporter-verify | exporter-require-any | exporter-verify-if-given | exporter-verify-no-ca
+#                             the Prometheus node_exporter 1.5 (exporter-toolkit's web config, Go
+#                             crypto/tls; Debian prometheus-node-exporter's binary, unpacked by
+#                             scripts/test.sh, no service) scanned on /metrics: client_auth_type
+#                             RequireAndVerifyClientCert / RequireAnyClientCert /
+#                             VerifyClientCertIfGiven with client_ca_file ca.crt /
+#                             RequireAndVerifyClientCert without client_ca_file (the public roots)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -819,7 +834,9 @@ bun-serve-optional bun-serve-required bun-serve-none bun-https-app-401
 deno-https-required deno-https-optional deno-https-app-401
 granian-verify granian-ca-only granian-verify-no-ca granian-verify-tls12
 php-verify-peer php-allow-self-signed php-no-verify
-hypercorn-required hypercorn-optional"
+hypercorn-required hypercorn-optional
+etcd-client-cert-auth etcd-trusted-ca-only etcd-client-cert-auth-no-ca etcd-auto-tls
+exporter-verify exporter-require-any exporter-verify-if-given exporter-verify-no-ca"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-resume-wildcard haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -833,9 +850,11 @@ haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k header-backend-modssl
 header-backend-der header-backend-has-crt header-backend-dn-oneline header-backend-client-dn
 nginx-header-passthrough nginx-header-set"
-# Where scripts/test.sh installs Bun, Deno (npm's platform packages for this machine) and Granian
-# (a venv), unless BUN, DENO or GRANIAN name another binary (a path, or a name on PATH).
-# `start.sh --tool bun|deno|granian` prints it: the tests ask here, so it is said once.
+# Where scripts/test.sh installs Bun, Deno (npm's platform packages for this machine), Granian
+# (a venv), etcd and the node_exporter (unpacked Debian packages), unless BUN, DENO, GRANIAN,
+# ETCD or NODE_EXPORTER name another binary (a path, or a name on PATH).
+# `start.sh --tool bun|deno|granian|etcd|node-exporter` prints it: the tests ask here, so it is
+# said once.
 case $(uname -m) in
 aarch64 | arm64) bun_pkg=bun-linux-aarch64 deno_pkg=linux-arm64-glibc ;;
 *) bun_pkg=bun-linux-x64 deno_pkg=linux-x64-glibc ;;
@@ -843,11 +862,20 @@ esac
 : "${BUN:=$here/js/node_modules/@oven/$bun_pkg/bin/bun}"
 : "${DENO:=$here/js/node_modules/@deno/$deno_pkg/deno}"
 : "${GRANIAN:=$here/python/.venv/bin/granian}"
+# etcd and the node_exporter: Debian's binaries, unpacked by scripts/test.sh into .debs (installing
+# the packages would start their services, the exporter's on every interface), else on PATH
+deb_tool() {
+  if [ -x "$here/.debs/root/usr/bin/$1" ]; then echo "$here/.debs/root/usr/bin/$1"; else echo "$1"; fi
+}
+: "${ETCD:=$(deb_tool etcd)}"
+: "${NODE_EXPORTER:=$(deb_tool prometheus-node-exporter)}"
 if [ "${1:-}" = "--tool" ]; then
-  case ${2:?usage: start.sh --tool bun|deno|granian} in
+  case ${2:?usage: start.sh --tool bun|deno|granian|etcd|node-exporter} in
   bun) echo "$BUN" ;;
   deno) echo "$DENO" ;;
   granian) echo "$GRANIAN" ;;
+  etcd) echo "$ETCD" ;;
+  node-exporter) echo "$NODE_EXPORTER" ;;
   *) echo "start.sh: no tool $2" >&2; exit 2 ;;
   esac
   exit 0
@@ -867,6 +895,8 @@ if [ "${1:-}" = "--path" ]; then
   nginx-location-original-url) echo /orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard*) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
+  etcd-*) echo /version ;;
+  exporter-*) echo /metrics ;;
   *) echo / ;;
   esac
   exit 0
@@ -3524,6 +3554,54 @@ php-*)
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   run "$PHP" -d display_errors=stderr "$here/php/server.php" "$mode" "$port" "$pki"
+  ;;
+etcd-*)
+  # etcd 3.4, one member, its peer listener a Unix socket in WORKDIR (no second port): the
+  # client URL is the scanned one
+  need "$ETCD" ETCD
+  data=$work/etcd-$server-$port
+  rm -rf "$data"
+  mkdir -p "$data"
+  tls=(--cert-file "$data/server.crt" --key-file "$pki/server.key")
+  case $server in
+  etcd-client-cert-auth) tls+=(--client-cert-auth --trusted-ca-file "$pki/ca.crt") ;;
+  etcd-trusted-ca-only) tls+=(--trusted-ca-file "$pki/ca.crt") ;;
+  etcd-client-cert-auth-no-ca) tls+=(--client-cert-auth) ;;
+  etcd-auto-tls) tls=(--auto-tls --client-cert-auth) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  # etcd's gRPC gateway calls the member with the server certificate as its client certificate:
+  # it must carry clientAuth as well as serverAuth (as etcd's guide says), minted here from ca.key
+  openssl req -new -key "$pki/server.key" -subj /CN=localhost 2>/dev/null |
+    openssl x509 -req -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -days 825 -sha256 \
+      -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n') \
+      -out "$data/server.crt" 2>/dev/null
+  cd "$data"
+  peer=unix://peer:1
+  run "$ETCD" --name lab --data-dir "$data/data" --logger zap --log-level error \
+    --listen-client-urls "https://127.0.0.1:$port" --advertise-client-urls "https://127.0.0.1:$port" \
+    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "lab=$peer" \
+    "${tls[@]}"
+  ;;
+exporter-*)
+  # The node_exporter (exporter-toolkit's web config), one collector
+  need "$NODE_EXPORTER" NODE_EXPORTER
+  conf=$work/exporter-$server-$port.yml
+  case $server in
+  exporter-verify) auth="client_auth_type: RequireAndVerifyClientCert
+  client_ca_file: $pki/ca.crt" ;;
+  exporter-require-any) auth="client_auth_type: RequireAnyClientCert
+  client_ca_file: $pki/ca.crt" ;;
+  exporter-verify-if-given) auth="client_auth_type: VerifyClientCertIfGiven
+  client_ca_file: $pki/ca.crt" ;;
+  exporter-verify-no-ca) auth="client_auth_type: RequireAndVerifyClientCert" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\n  %s\n' \
+    "$pki/server.crt" "$pki/server.key" "$auth" > "$conf.tmp.$$"
+  mv -f "$conf.tmp.$$" "$conf"
+  run "$NODE_EXPORTER" --web.listen-address="127.0.0.1:$port" --web.config.file="$conf" \
+    --collector.disable-defaults --collector.loadavg
   ;;
 granian-*)
   # Granian from PyPI (python/granian-requirements.txt, pinned; scripts/test.sh installs it

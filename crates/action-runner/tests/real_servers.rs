@@ -167,6 +167,18 @@ const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-ve
 const THIN: &[&str] = &["thin-default", "thin-peer-403", "thin-disable-verify"];
 /// Hypercorn (Debian's, asyncio over Python's ssl).
 const HYPERCORN: &[&str] = &["hypercorn-required", "hypercorn-optional"];
+/// etcd 3.4 and the Prometheus node_exporter 1.5 (Go crypto/tls under their own TLS settings;
+/// Debian's binaries, unpacked by scripts/test.sh).
+const ETCD_EXPORTER: &[&str] = &[
+    "etcd-client-cert-auth",
+    "etcd-trusted-ca-only",
+    "etcd-client-cert-auth-no-ca",
+    "etcd-auto-tls",
+    "exporter-verify",
+    "exporter-require-any",
+    "exporter-verify-if-given",
+    "exporter-verify-no-ca",
+];
 /// PHP's openssl stream wrapper (Debian php-cli).
 const PHP: &[&str] = &["php-verify-peer", "php-allow-self-signed", "php-no-verify"];
 /// Granian (Rust, rustls), from PyPI.
@@ -223,6 +235,7 @@ const ALL: &[&[&str]] = &[
     GRANIAN,
     PHP,
     HYPERCORN,
+    ETCD_EXPORTER,
 ];
 
 #[test]
@@ -324,6 +337,12 @@ fn thin_verdicts_and_deep_probes() {
 #[test]
 fn hypercorn_verdicts_and_deep_probes() {
     run_group_and_deep(HYPERCORN);
+}
+
+/// Default and deep probes on one start of the etcd and node_exporter servers.
+#[test]
+fn etcd_exporter_verdicts_and_deep_probes() {
+    run_group_and_deep(ETCD_EXPORTER);
 }
 
 /// Default and deep probes on one start of the PHP servers.

@@ -162,6 +162,15 @@ const SELF_SIGNED_ONLY_ABSENT: &[&str] = &[
 ];
 const NOT_REQUESTED: &[(&str, Implied)] = &[("client-cert-not-requested", Implied::Any)];
 const OPTIONAL: &[(&str, Implied)] = &[("client-cert-optional", Implied::Any)];
+/// As NOT_REQUESTED / OPTIONAL, with Go's expvar page (/debug/vars) served without a certificate.
+const NOT_REQUESTED_EXPOSED: &[(&str, Implied)] = &[
+    ("client-cert-not-requested", Implied::Any),
+    ("tls-config-exposed", Implied::Null),
+];
+const OPTIONAL_EXPOSED: &[(&str, Implied)] = &[
+    ("client-cert-optional", Implied::Any),
+    ("tls-config-exposed", Implied::Null),
+];
 const BY_APP: &[(&str, Implied)] = &[("client-cert-enforced-by-app", Implied::Any)];
 /// The application refuses a client without a certificate and serves any certificate.
 const MHD_PRESENCE: &[(&str, Implied)] = &[
@@ -659,6 +668,57 @@ pub fn expectations() -> Vec<Expect> {
             ca_names: false,
             ..optional_verified("hypercorn-optional", [Tls(None), Tls(None)])
         },
+        // ---- etcd 3.4 (Go crypto/tls: bad_certificate for everything), scanned on /version.
+        // Its expvar page (/debug/vars: the command line, every flag) is served to whoever gets
+        // through the handshake: tls-config-exposed where that is anyone.
+        required_verified(
+            "etcd-client-cert-auth",
+            [Tls(BC), Tls(BC)],
+            [Tls(BC), Tls(BC)],
+        ),
+        // --trusted-ca-file alone: etcd requires and verifies as with --client-cert-auth
+        required_verified(
+            "etcd-trusted-ca-only",
+            [Tls(BC), Tls(BC)],
+            [Tls(BC), Tls(BC)],
+        ),
+        // --client-cert-auth without --trusted-ca-file: ClientCAs nil, so Go verifies against the
+        // system's public roots and names no CA (a public root's own certificate with another
+        // key gets decrypt_error, the scan's own CA's bad_certificate)
+        Expect {
+            ca_names: false,
+            findings: &[("client-ca-public-roots", Implied::Null)],
+            grade_a: Some(false),
+            ..required_verified(
+                "etcd-client-cert-auth-no-ca",
+                [Tls(BC), Tls(BC)],
+                [Tls(BC), Tls(BC)],
+            )
+        },
+        // --auto-tls with --client-cert-auth: etcd drops the latter, no CertificateRequest
+        Expect {
+            findings: NOT_REQUESTED_EXPOSED,
+            ..not_requested("etcd-auto-tls")
+        },
+        // ---- the Prometheus node_exporter 1.5 (exporter-toolkit's web config over Go
+        // crypto/tls), scanned on /metrics; its /debug/vars as etcd's
+        required_verified("exporter-verify", [Tls(BC), Tls(BC)], [Tls(BC), Tls(BC)]),
+        required_unverified("exporter-require-any", [Tls(BC), Tls(BC)]),
+        Expect {
+            findings: OPTIONAL_EXPOSED,
+            ..optional_verified("exporter-verify-if-given", [Tls(BC), Tls(BC)])
+        },
+        // RequireAndVerifyClientCert without client_ca_file: the public roots, as etcd's
+        Expect {
+            ca_names: false,
+            findings: &[("client-ca-public-roots", Implied::Null)],
+            grade_a: Some(false),
+            ..required_verified(
+                "exporter-verify-no-ca",
+                [Tls(BC), Tls(BC)],
+                [Tls(BC), Tls(BC)],
+            )
+        },
         // ---- PHP 8.2's openssl stream wrapper: a certificate that is sent is verified in the
         // handshake (OpenSSL's alerts); a client without one completes it and is closed after
         // (PHP's own check), a close that races the request: unread whatever the identities,
@@ -1047,6 +1107,25 @@ fn deep_strict_openssl(server: &'static str) -> DeepExpect {
         wrong_eku: [Tls(UC), Tls(UC)],
         grade_a: None,
         findings: &[],
+        absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+/// Go's RequireAndVerifyClientCert with no ClientCAs (etcd without --trusted-ca-file, an
+/// exporter without client_ca_file): the system's public roots verify, so every certificate of
+/// the scan's CA is refused with bad_certificate, the valid one too (the one without its key is
+/// then unread: refused as the control was).
+fn deep_public_roots_only(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        server,
+        valid: [Tls(BC), Tls(BC)],
+        forged: [Tls(BC), Tls(BC)],
+        without_key: [NotServed, NotServed],
+        expired: [Tls(BC), Tls(BC)],
+        not_yet_valid: [Tls(BC), Tls(BC)],
+        wrong_eku: [Tls(BC), Tls(BC)],
+        grade_a: Some(false),
+        findings: &["client-ca-public-roots", "enforcement-unverified"],
         absent: ALL_BAD_ACCEPTS,
     }
 }
@@ -1477,6 +1556,32 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             findings: &["client-cert-optional"],
             ..deep_strict_bare_close("hypercorn-optional")
         },
+        // etcd and the node_exporter: Go's bad_certificate for every certificate refused; the
+        // valid one reads /debug/vars (tls-config-exposed, medium: below A)
+        DeepExpect {
+            grade_a: Some(false),
+            findings: &["tls-config-exposed"],
+            ..deep_strict_go("etcd-client-cert-auth")
+        },
+        DeepExpect {
+            grade_a: Some(false),
+            findings: &["tls-config-exposed"],
+            ..deep_strict_go("etcd-trusted-ca-only")
+        },
+        deep_public_roots_only("etcd-client-cert-auth-no-ca"),
+        deep_not_requested("etcd-auto-tls"),
+        DeepExpect {
+            grade_a: Some(false),
+            findings: &["tls-config-exposed"],
+            ..deep_strict_go("exporter-verify")
+        },
+        deep_lax("exporter-require-any", [Served(200); 2]),
+        DeepExpect {
+            grade_a: Some(false),
+            findings: &["client-cert-optional", "tls-config-exposed"],
+            ..deep_strict_go("exporter-verify-if-given")
+        },
+        deep_public_roots_only("exporter-verify-no-ca"),
         // PHP: OpenSSL's alerts for every certificate sent; the client without one unread
         DeepExpect {
             grade_a: Some(false),

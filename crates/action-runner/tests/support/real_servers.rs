@@ -98,6 +98,10 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("deno") => &["bash", "openssl", "deno"],
         // php/server.php under PHP's CLI (Debian php-cli)
         Some("php") => &["bash", "openssl", "php"],
+        // Debian's etcd and node_exporter binaries (unpacked by scripts/test.sh); openssl mints
+        // etcd's server certificate with clientAuth for its gateway
+        Some("etcd") => &["bash", "openssl", "etcd"],
+        Some("exporter") => &["bash", "openssl", "node-exporter"],
         // wsgi/app.py under Granian (PyPI's, in tests/servers/python/.venv)
         Some("granian") => &["bash", "openssl", "granian"],
         _ => &["bash", "openssl"],
@@ -106,7 +110,7 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
 
 /// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
 /// the certificate, a gRPC method on the gRPC services (Go-shaped and grpcio), `/orders` where a
-/// `location` checks it, else `/`.
+/// `location` checks it, etcd's `/version`, the node_exporter's `/metrics`, else `/`.
 pub fn path_for(server: &str) -> &'static str {
     if server.starts_with("apache-location-") {
         "/admin/"
@@ -116,6 +120,10 @@ pub fn path_for(server: &str) -> &'static str {
         "/orders"
     } else if server.starts_with("nginx-h2c-") || server.starts_with("haproxy-h2c-") {
         "/admin"
+    } else if server.starts_with("etcd-") {
+        "/version"
+    } else if server.starts_with("exporter-") {
+        "/metrics"
     } else {
         "/"
     }
@@ -156,9 +164,10 @@ fn tool_found(tool: &str) -> bool {
     if tool == "python3-hypercorn" {
         return imports("H2C_PYTHON", "hypercorn");
     }
-    // Bun, Deno and Granian: where start.sh finds them (`start.sh --tool NAME`: BUN / DENO /
-    // GRANIAN when set, else where scripts/test.sh installs them for this machine).
-    if matches!(tool, "bun" | "deno" | "granian") {
+    // Bun, Deno, Granian, etcd and the node_exporter: where start.sh finds them (`start.sh
+    // --tool NAME`: BUN / DENO / GRANIAN / ETCD / NODE_EXPORTER when set, else where
+    // scripts/test.sh installs them for this machine).
+    if matches!(tool, "bun" | "deno" | "granian" | "etcd" | "node-exporter") {
         return installed_tool(tool).is_some();
     }
     if tool == "jetty9" {

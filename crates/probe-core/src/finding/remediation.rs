@@ -575,7 +575,11 @@ fn require(stack: Stack) -> &'static str {
              \tClientCAs:  pool,\n\
              \tMinVersion: tls.VersionTLS12,\n\
              }}\n\
-             log.Fatal(srv.ListenAndServeTLS(\"fullchain.pem\", \"privkey.pem\"))"
+             log.Fatal(srv.ListenAndServeTLS(\"fullchain.pem\", \"privkey.pem\"))\n\
+             // etcd: --client-cert-auth --trusted-ca-file client-ca.pem, never with --auto-tls\n\
+             //   (etcd drops --client-cert-auth with it and asks no client for a certificate)\n\
+             // Prometheus exporters (--web.config.file): tls_server_config: client_auth_type:\n\
+             //   RequireAndVerifyClientCert with client_ca_file (without it, the public roots)"
         }
         Stack::NodeJs => {
             "https.createServer({\n\
@@ -767,7 +771,10 @@ fn verify(stack: Stack) -> &'static str {
         }
         Stack::Go => {
             "tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}\n\
-             // not RequireAnyClientCert; no VerifyPeerCertificate/VerifyConnection that accepts what Go refused"
+             // not RequireAnyClientCert; no VerifyPeerCertificate/VerifyConnection that accepts what Go refused;\n\
+             // a nil ClientCAs verifies against the system's public roots\n\
+             // etcd: --trusted-ca-file client-ca.pem beside --client-cert-auth\n\
+             // Prometheus exporters: client_auth_type: RequireAndVerifyClientCert, client_ca_file: client-ca.pem"
         }
         Stack::NodeJs => {
             "{ requestCert: true, rejectUnauthorized: true, ca: [fs.readFileSync('client-ca.pem')] }\n\
