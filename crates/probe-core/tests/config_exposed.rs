@@ -309,6 +309,52 @@ async fn a_leak_behind_mtls_is_found_with_the_users_certificate() -> Res {
     Ok(())
 }
 
+/// Go's expvar behind a required client certificate (etcd's and the Prometheus exporters' own
+/// listeners): read only with the user's certificate, nothing switched off, no secret: low, and
+/// said to be open to every client the server trusts; the same page served to anyone: medium
+/// (`other_exposed_config_is_medium`).
+#[tokio::test]
+async fn plain_configuration_behind_mtls_is_low() -> Res {
+    let client_ca = Ca::root("Client CA")?;
+    let client = client_ca.leaf(&[], |p| {
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    })?;
+    let routes = vec![
+        Route::new("/", "text/plain", "ok\n"),
+        Route::new("/debug/vars", "application/json", EXPVAR),
+    ];
+    let (server, root) = leaky(
+        routes,
+        Fallback::NotFound,
+        ClientAuthMode::Required(client_ca.der.clone()),
+    )
+    .await?;
+    let options = ScanOptions {
+        identities: IdentityInputs {
+            client_cert_pem: Some(client.pem.clone()),
+            client_key_pem: Some(client.key.serialize_pem()),
+            ..IdentityInputs::default()
+        },
+        ..options(&[&root.der])
+    };
+    let t = scan(&server.url, &options).await?;
+    assert!(obs(&t, "/debug/vars", true)?.exposed);
+    let f = t
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::TlsConfigExposed)
+        .ok_or("no finding")?;
+    assert_eq!(f.severity, Severity::Low, "{}", f.detail);
+    assert!(
+        f.detail
+            .contains("Only clients holding a certificate the server trusts read it"),
+        "{}",
+        f.detail
+    );
+    assert_eq!(t.grade.to_string(), "B", "a low finding caps at B");
+    Ok(())
+}
+
 #[tokio::test]
 async fn nginx_serving_a_dotenv_beside_its_spa() -> Res {
     if !need("nginx")? {

@@ -1557,7 +1557,8 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_strict_bare_close("hypercorn-optional")
         },
         // etcd and the node_exporter: Go's bad_certificate for every certificate refused; the
-        // valid one reads /debug/vars (tls-config-exposed, medium: below A)
+        // valid one reads /debug/vars (tls-config-exposed, low where no anonymous client reads
+        // it: below A)
         DeepExpect {
             grade_a: Some(false),
             findings: &["tls-config-exposed"],

@@ -444,7 +444,8 @@ impl FindingId {
                 Severity::High,
                 "A configuration or debug endpoint answers with the server's settings. High when \
                  they show client or server authentication switched off (the leak tells an attacker \
-                 how to get in); medium for any other configuration exposed.",
+                 how to get in); medium for any other configuration exposed; low where only \
+                 clients holding a trusted certificate read it.",
                 "Remove the endpoint from the public listener (bind it to localhost or a separate \
                  management port, behind authentication), and fix any setting it shows.",
             ),
