@@ -70,6 +70,30 @@ async fn scan(url: &str, options: &ScanOptions) -> Res<TargetReport> {
     Ok(t)
 }
 
+/// `leak` and `/` behind a required client certificate, scanned with a valid one.
+async fn scan_behind_mtls(leak: Route) -> Res<TargetReport> {
+    let client_ca = Ca::root("Client CA")?;
+    let client = client_ca.leaf(&[], |p| {
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    })?;
+    let routes = vec![Route::new("/", "text/plain", "ok\n"), leak];
+    let (server, root) = leaky(
+        routes,
+        Fallback::NotFound,
+        ClientAuthMode::Required(client_ca.der.clone()),
+    )
+    .await?;
+    let options = ScanOptions {
+        identities: IdentityInputs {
+            client_cert_pem: Some(client.pem.clone()),
+            client_key_pem: Some(client.key.serialize_pem()),
+            ..IdentityInputs::default()
+        },
+        ..options(&[&root.der])
+    };
+    scan(&server.url, &options).await
+}
+
 fn obs<'a>(t: &'a TargetReport, path: &str, with_cert: bool) -> Res<&'a ConfigObservation> {
     t.config_probes
         .iter()
@@ -260,29 +284,7 @@ async fn a_multi_megabyte_body_is_capped_not_read() -> Res {
 
 #[tokio::test]
 async fn a_leak_behind_mtls_is_found_with_the_users_certificate() -> Res {
-    let client_ca = Ca::root("Client CA")?;
-    let client = client_ca.leaf(&[], |p| {
-        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-    })?;
-    let routes = vec![
-        Route::new("/", "text/plain", "ok\n"),
-        Route::new("/env", "text/plain", PROPERTIES),
-    ];
-    let (server, root) = leaky(
-        routes,
-        Fallback::NotFound,
-        ClientAuthMode::Required(client_ca.der.clone()),
-    )
-    .await?;
-    let options = ScanOptions {
-        identities: IdentityInputs {
-            client_cert_pem: Some(client.pem.clone()),
-            client_key_pem: Some(client.key.serialize_pem()),
-            ..IdentityInputs::default()
-        },
-        ..options(&[&root.der])
-    };
-    let t = scan(&server.url, &options).await?;
+    let t = scan_behind_mtls(Route::new("/env", "text/plain", PROPERTIES)).await?;
     // Without a certificate the random control path is refused in the handshake, so none of the
     // paths is requested anonymously: one connection, not eleven.
     let anonymous: Vec<&ConfigObservation> =
@@ -315,29 +317,7 @@ async fn a_leak_behind_mtls_is_found_with_the_users_certificate() -> Res {
 /// (`other_exposed_config_is_medium`).
 #[tokio::test]
 async fn plain_configuration_behind_mtls_is_low() -> Res {
-    let client_ca = Ca::root("Client CA")?;
-    let client = client_ca.leaf(&[], |p| {
-        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-    })?;
-    let routes = vec![
-        Route::new("/", "text/plain", "ok\n"),
-        Route::new("/debug/vars", "application/json", EXPVAR),
-    ];
-    let (server, root) = leaky(
-        routes,
-        Fallback::NotFound,
-        ClientAuthMode::Required(client_ca.der.clone()),
-    )
-    .await?;
-    let options = ScanOptions {
-        identities: IdentityInputs {
-            client_cert_pem: Some(client.pem.clone()),
-            client_key_pem: Some(client.key.serialize_pem()),
-            ..IdentityInputs::default()
-        },
-        ..options(&[&root.der])
-    };
-    let t = scan(&server.url, &options).await?;
+    let t = scan_behind_mtls(Route::new("/debug/vars", "application/json", EXPVAR)).await?;
     assert!(obs(&t, "/debug/vars", true)?.exposed);
     let f = t
         .findings
