@@ -6,11 +6,12 @@
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Mbed TLS and wolfSSL, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
 # gunicorn, WEBrick, Twisted, Thin, PHP, Hypercorn, grpcio, Python websockets and Tornado; Bun, Deno,
-# Granian, etcd and the Prometheus node_exporter).
+# Granian, etcd, the Prometheus node_exporter and nats-server).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # Bun and Deno with npm (pinned in tests/servers/js/package-lock.json, into its node_modules),
-# Granian with pip (pinned in tests/servers/python/granian-requirements.txt, into a venv), etcd
-# and the node_exporter as Debian packages unpacked (apt-get download) into tests/servers/.debs,
+# Granian with pip (pinned in tests/servers/python/granian-requirements.txt, into a venv), etcd,
+# the node_exporter and nats-server as Debian packages unpacked (apt-get download) into
+# tests/servers/.debs,
 # then `cargo test --workspace` runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -125,16 +126,20 @@ if [ -z "${GRANIAN:-}" ] && ! installed_from "$venv" tests/servers/python/grania
   stamp "$venv" tests/servers/python/granian-requirements.txt
 fi
 
-# etcd and the Prometheus node_exporter: Debian's binaries, unpacked into tests/servers/.debs
-# (git-ignored) with apt-get download and dpkg-deb -x, not installed: their packages would start
-# services (the exporter's on every interface). ETCD and NODE_EXPORTER both set: none.
+# etcd, the Prometheus node_exporter and nats-server: Debian's binaries, unpacked into
+# tests/servers/.debs (git-ignored) with apt-get download and dpkg-deb -x, not installed: their
+# packages would start services (the exporter's on every interface). ETCD, NODE_EXPORTER and
+# NATS_SERVER all set: none.
 debs=tests/servers/.debs
-if { [ -z "${ETCD:-}" ] || [ -z "${NODE_EXPORTER:-}" ]; } &&
-  ! { [ -x "$debs/root/usr/bin/etcd" ] && [ -x "$debs/root/usr/bin/prometheus-node-exporter" ]; }; then
-  echo "test.sh: unpacking etcd and the node_exporter (Debian packages, into $debs)"
+if { [ -z "${ETCD:-}" ] || [ -z "${NODE_EXPORTER:-}" ] || [ -z "${NATS_SERVER:-}" ]; } &&
+  ! { [ -x "$debs/root/usr/bin/etcd" ] && [ -x "$debs/root/usr/bin/prometheus-node-exporter" ] &&
+    [ -x "$debs/root/usr/sbin/nats-server" ]; }; then
+  echo "test.sh: unpacking etcd, the node_exporter and nats-server (Debian packages, into $debs)"
   rm -rf "$debs"
   mkdir -p "$debs"
-  download() { (cd "$debs" && apt-get download -qq etcd-server prometheus-node-exporter 2> /dev/null); }
+  download() {
+    (cd "$debs" && apt-get download -qq etcd-server prometheus-node-exporter nats-server 2> /dev/null)
+  }
   download || { "${sudo_cmd[@]}" apt-get update -qq && download; }
   for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/root"; done
   rm -f "$debs"/*.deb

@@ -461,6 +461,13 @@
 #                             RequireAndVerifyClientCert / RequireAnyClientCert /
 #                             VerifyClientCertIfGiven with client_ca_file ca.crt /
 #                             RequireAndVerifyClientCert without client_ca_file (the public roots)
+#   nats-monitor-verify       nats-server 2.9 (Go crypto/tls; Debian's binary, unpacked by
+#                             scripts/test.sh, no service) with tls { ca_file ca.crt, verify: true }
+#                             and its HTTPS monitoring port (`https:`), scanned on /varz: the
+#                             monitoring port takes the tls block's certificate and asks no client
+#                             for one (its /varz says "tls_verify": true). Not on --list:
+#                             nats-websocket-verify, the same tls block on its WebSocket listener
+#                             (which does verify; real_servers.rs)
 # Every server answers "/" with 200; apache-location-require also "/admin/" (see --path).
 #
 #   tests/servers/start.sh --path SERVER   # the path to scan on SERVER ("/" or "/admin/")
@@ -836,7 +843,8 @@ granian-verify granian-ca-only granian-verify-no-ca granian-verify-tls12
 php-verify-peer php-allow-self-signed php-no-verify
 hypercorn-required hypercorn-optional
 etcd-client-cert-auth etcd-trusted-ca-only etcd-client-cert-auth-no-ca etcd-auto-tls
-exporter-verify exporter-require-any exporter-verify-if-given exporter-verify-no-ca"
+exporter-verify exporter-require-any exporter-verify-if-given exporter-verify-no-ca
+nats-monitor-verify"
 bypass_servers="haproxy-sni-bypass haproxy-resume-bypass haproxy-resume-wildcard haproxy-sni-strict
 haproxy-sni-default-page haproxy-sni-default-secret haproxy-sni-bypass-tls12 haproxy-sni-bypass-tls13
 haproxy-sni-header
@@ -851,10 +859,10 @@ header-backend-ingress header-backend-cloudflare header-backend-gcp header-backe
 header-backend-der header-backend-has-crt header-backend-dn-oneline header-backend-client-dn
 nginx-header-passthrough nginx-header-set"
 # Where scripts/test.sh installs Bun, Deno (npm's platform packages for this machine), Granian
-# (a venv), etcd and the node_exporter (unpacked Debian packages), unless BUN, DENO, GRANIAN,
-# ETCD or NODE_EXPORTER name another binary (a path, or a name on PATH).
-# `start.sh --tool bun|deno|granian|etcd|node-exporter` prints it: the tests ask here, so it is
-# said once.
+# (a venv), etcd, the node_exporter and nats-server (unpacked Debian packages), unless BUN, DENO,
+# GRANIAN, ETCD, NODE_EXPORTER or NATS_SERVER name another binary (a path, or a name on PATH).
+# `start.sh --tool bun|deno|granian|etcd|node-exporter|nats-server` prints it: the tests ask
+# here, so it is said once.
 case $(uname -m) in
 aarch64 | arm64) bun_pkg=bun-linux-aarch64 deno_pkg=linux-arm64-glibc ;;
 *) bun_pkg=bun-linux-x64 deno_pkg=linux-x64-glibc ;;
@@ -862,20 +870,27 @@ esac
 : "${BUN:=$here/js/node_modules/@oven/$bun_pkg/bin/bun}"
 : "${DENO:=$here/js/node_modules/@deno/$deno_pkg/deno}"
 : "${GRANIAN:=$here/python/.venv/bin/granian}"
-# etcd and the node_exporter: Debian's binaries, unpacked by scripts/test.sh into .debs (installing
-# the packages would start their services, the exporter's on every interface), else on PATH
+# etcd, the node_exporter and nats-server: Debian's binaries, unpacked by scripts/test.sh into .debs
+# (installing the packages would start their services, the exporter's on every interface), else
+# on PATH
 deb_tool() {
-  if [ -x "$here/.debs/root/usr/bin/$1" ]; then echo "$here/.debs/root/usr/bin/$1"; else echo "$1"; fi
+  local d
+  for d in usr/bin usr/sbin; do
+    if [ -x "$here/.debs/root/$d/$1" ]; then echo "$here/.debs/root/$d/$1"; return; fi
+  done
+  echo "$1"
 }
 : "${ETCD:=$(deb_tool etcd)}"
 : "${NODE_EXPORTER:=$(deb_tool prometheus-node-exporter)}"
+: "${NATS_SERVER:=$(deb_tool nats-server)}"
 if [ "${1:-}" = "--tool" ]; then
-  case ${2:?usage: start.sh --tool bun|deno|granian|etcd|node-exporter} in
+  case ${2:?usage: start.sh --tool bun|deno|granian|etcd|node-exporter|nats-server} in
   bun) echo "$BUN" ;;
   deno) echo "$DENO" ;;
   granian) echo "$GRANIAN" ;;
   etcd) echo "$ETCD" ;;
   node-exporter) echo "$NODE_EXPORTER" ;;
+  nats-server) echo "$NATS_SERVER" ;;
   *) echo "start.sh: no tool $2" >&2; exit 2 ;;
   esac
   exit 0
@@ -897,6 +912,7 @@ if [ "${1:-}" = "--path" ]; then
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   etcd-*) echo /version ;;
   exporter-*) echo /metrics ;;
+  nats-monitor-*) echo /varz ;;
   *) echo / ;;
   esac
   exit 0
@@ -3582,6 +3598,22 @@ etcd-*)
     --listen-client-urls "https://127.0.0.1:$port" --advertise-client-urls "https://127.0.0.1:$port" \
     --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "lab=$peer" \
     "${tls[@]}"
+  ;;
+nats-*)
+  # nats-server, its client port a free one the kernel picks on 127.0.0.1 (port -1: the listener
+  # scanned is another)
+  need "$NATS_SERVER" NATS_SERVER
+  conf=$work/nats-$server-$port.conf
+  tls="tls { cert_file: \"$pki/server.crt\", key_file: \"$pki/server.key\", ca_file: \"$pki/ca.crt\", verify: true }"
+  case $server in
+  nats-monitor-verify) listener="https: \"127.0.0.1:$port\"
+$tls" ;;
+  nats-websocket-verify) listener="websocket { host: 127.0.0.1, port: $port, $tls }" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  printf 'host: 127.0.0.1\nport: -1\n%s\n' "$listener" > "$conf.tmp.$$"
+  mv -f "$conf.tmp.$$" "$conf"
+  run "$NATS_SERVER" -c "$conf"
   ;;
 exporter-*)
   # The node_exporter (exporter-toolkit's web config), one collector

@@ -167,9 +167,9 @@ const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-ve
 const THIN: &[&str] = &["thin-default", "thin-peer-403", "thin-disable-verify"];
 /// Hypercorn (Debian's, asyncio over Python's ssl).
 const HYPERCORN: &[&str] = &["hypercorn-required", "hypercorn-optional"];
-/// etcd 3.4 and the Prometheus node_exporter 1.5 (Go crypto/tls under their own TLS settings;
-/// Debian's binaries, unpacked by scripts/test.sh).
-const ETCD_EXPORTER: &[&str] = &[
+/// etcd 3.4, the Prometheus node_exporter 1.5 and nats-server 2.9's monitoring port (Go
+/// crypto/tls under their own TLS settings; Debian's binaries, unpacked by scripts/test.sh).
+const GO_PRODUCTS: &[&str] = &[
     "etcd-client-cert-auth",
     "etcd-trusted-ca-only",
     "etcd-client-cert-auth-no-ca",
@@ -178,6 +178,7 @@ const ETCD_EXPORTER: &[&str] = &[
     "exporter-require-any",
     "exporter-verify-if-given",
     "exporter-verify-no-ca",
+    "nats-monitor-verify",
 ];
 /// PHP's openssl stream wrapper (Debian php-cli).
 const PHP: &[&str] = &["php-verify-peer", "php-allow-self-signed", "php-no-verify"];
@@ -235,7 +236,7 @@ const ALL: &[&[&str]] = &[
     GRANIAN,
     PHP,
     HYPERCORN,
-    ETCD_EXPORTER,
+    GO_PRODUCTS,
 ];
 
 #[test]
@@ -339,10 +340,10 @@ fn hypercorn_verdicts_and_deep_probes() {
     run_group_and_deep(HYPERCORN);
 }
 
-/// Default and deep probes on one start of the etcd and node_exporter servers.
+/// Default and deep probes on one start of the etcd, node_exporter and NATS servers.
 #[test]
-fn etcd_exporter_verdicts_and_deep_probes() {
-    run_group_and_deep(ETCD_EXPORTER);
+fn go_products_verdicts_and_deep_probes() {
+    run_group_and_deep(GO_PRODUCTS);
 }
 
 /// Default and deep probes on one start of the PHP servers.
@@ -3387,6 +3388,42 @@ fn hand_written_chain_verifiers_are_found() {
         );
     }
     assert_eq!(with.status, Some(1));
+}
+
+/// One `tls { verify: true }` block in nats-server 2.9, on two listeners: its WebSocket listener
+/// asks for and verifies the certificate (the valid one gets its socket: verified, nothing
+/// unread), while its HTTPS monitoring port asks no client for one (critical), though its /varz
+/// answers `"tls_verify": true` (GROUND_TRUTH.md NT1).
+#[test]
+fn nats_verifies_on_its_websocket_listener_not_on_its_monitoring_port() {
+    let names = ["nats-websocket-verify", "nats-monitor-verify"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(&names, &lab.identity_args("client.crt", "client.key"));
+    let t = scan.target("nats-websocket-verify");
+    let ids: Vec<&str> = t["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        t["client_auth"] == "required"
+            && t["enforced_at"] == "tls"
+            && t["verification"] == "verified"
+            && ids.is_empty()
+            && t["incomplete"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        target_summary(t)
+    );
+    let t = scan.target("nats-monitor-verify");
+    assert!(
+        finding(t, "client-cert-not-requested").is_some_and(|f| f["severity"] == "critical"),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(scan.status, Some(1));
 }
 
 /// WebSocket APIs (Python `websockets` and Tornado from Debian): a plain GET is answered 426

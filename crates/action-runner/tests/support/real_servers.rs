@@ -102,6 +102,7 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         // etcd's server certificate with clientAuth for its gateway
         Some("etcd") => &["bash", "openssl", "etcd"],
         Some("exporter") => &["bash", "openssl", "node-exporter"],
+        Some("nats") => &["bash", "openssl", "nats-server"],
         // wsgi/app.py under Granian (PyPI's, in tests/servers/python/.venv)
         Some("granian") => &["bash", "openssl", "granian"],
         _ => &["bash", "openssl"],
@@ -110,7 +111,7 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
 
 /// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
 /// the certificate, a gRPC method on the gRPC services (Go-shaped and grpcio), `/orders` where a
-/// `location` checks it, etcd's `/version`, the node_exporter's `/metrics`, else `/`.
+/// `location` checks it, etcd's `/version`, the node_exporter's `/metrics`, NATS' monitoring `/varz`, else `/`.
 pub fn path_for(server: &str) -> &'static str {
     if server.starts_with("apache-location-") {
         "/admin/"
@@ -124,6 +125,8 @@ pub fn path_for(server: &str) -> &'static str {
         "/version"
     } else if server.starts_with("exporter-") {
         "/metrics"
+    } else if server.starts_with("nats-monitor-") {
+        "/varz"
     } else {
         "/"
     }
@@ -164,10 +167,13 @@ fn tool_found(tool: &str) -> bool {
     if tool == "python3-hypercorn" {
         return imports("H2C_PYTHON", "hypercorn");
     }
-    // Bun, Deno, Granian, etcd and the node_exporter: where start.sh finds them (`start.sh
-    // --tool NAME`: BUN / DENO / GRANIAN / ETCD / NODE_EXPORTER when set, else where
-    // scripts/test.sh installs them for this machine).
-    if matches!(tool, "bun" | "deno" | "granian" | "etcd" | "node-exporter") {
+    // Bun, Deno, Granian, etcd, the node_exporter and nats-server: where start.sh finds them
+    // (`start.sh --tool NAME`: BUN / DENO / GRANIAN / ETCD / NODE_EXPORTER / NATS_SERVER when
+    // set, else where scripts/test.sh installs them for this machine).
+    if matches!(
+        tool,
+        "bun" | "deno" | "granian" | "etcd" | "node-exporter" | "nats-server"
+    ) {
         return installed_tool(tool).is_some();
     }
     if tool == "jetty9" {

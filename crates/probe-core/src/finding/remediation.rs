@@ -579,7 +579,9 @@ fn require(stack: Stack) -> &'static str {
              // etcd: --client-cert-auth --trusted-ca-file client-ca.pem, never with --auto-tls\n\
              //   (etcd drops --client-cert-auth with it and asks no client for a certificate)\n\
              // Prometheus exporters (--web.config.file): tls_server_config: client_auth_type:\n\
-             //   RequireAndVerifyClientCert with client_ca_file (without it, the public roots)"
+             //   RequireAndVerifyClientCert with client_ca_file (without it, the public roots)\n\
+             // nats-server: tls { verify: true } is not applied to the HTTPS monitoring port\n\
+             //   (https:), which asks no client for a certificate: bind it to 127.0.0.1 or drop it"
         }
         Stack::NodeJs => {
             "https.createServer({\n\
