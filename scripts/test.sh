@@ -126,19 +126,22 @@ if [ -z "${GRANIAN:-}" ] && ! installed_from "$venv" tests/servers/python/grania
   stamp "$venv" tests/servers/python/granian-requirements.txt
 fi
 
-# etcd, the Prometheus node_exporter and nats-server: Debian's binaries, unpacked into
-# tests/servers/.debs (git-ignored) with apt-get download and dpkg-deb -x, not installed: their
-# packages would start services (the exporter's on every interface). ETCD, NODE_EXPORTER and
-# NATS_SERVER all set: none.
+# etcd (and etcdctl, a client for the impostor), the Prometheus node_exporter and nats-server:
+# Debian's binaries, unpacked into tests/servers/.debs (git-ignored) with apt-get download and
+# dpkg-deb -x, not installed: their packages would start services (the exporter's on every
+# interface). ETCD, ETCDCTL, NODE_EXPORTER and NATS_SERVER all set: none.
 debs=tests/servers/.debs
-if { [ -z "${ETCD:-}" ] || [ -z "${NODE_EXPORTER:-}" ] || [ -z "${NATS_SERVER:-}" ]; } &&
-  ! { [ -x "$debs/root/usr/bin/etcd" ] && [ -x "$debs/root/usr/bin/prometheus-node-exporter" ] &&
+if { [ -z "${ETCD:-}" ] || [ -z "${ETCDCTL:-}" ] || [ -z "${NODE_EXPORTER:-}" ] ||
+  [ -z "${NATS_SERVER:-}" ]; } &&
+  ! { [ -x "$debs/root/usr/bin/etcd" ] && [ -x "$debs/root/usr/bin/etcdctl" ] &&
+    [ -x "$debs/root/usr/bin/prometheus-node-exporter" ] &&
     [ -x "$debs/root/usr/sbin/nats-server" ]; }; then
-  echo "test.sh: unpacking etcd, the node_exporter and nats-server (Debian packages, into $debs)"
+  echo "test.sh: unpacking etcd, etcdctl, the node_exporter and nats-server (Debian packages, into $debs)"
   rm -rf "$debs"
   mkdir -p "$debs"
   download() {
-    (cd "$debs" && apt-get download -qq etcd-server prometheus-node-exporter nats-server 2> /dev/null)
+    (cd "$debs" && apt-get download -qq etcd-server etcd-client prometheus-node-exporter \
+      nats-server 2> /dev/null)
   }
   download || { "${sudo_cmd[@]}" apt-get update -qq && download; }
   for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$debs/root"; done

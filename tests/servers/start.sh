@@ -859,10 +859,10 @@ header-backend-ingress header-backend-cloudflare header-backend-gcp header-backe
 header-backend-der header-backend-has-crt header-backend-dn-oneline header-backend-client-dn
 nginx-header-passthrough nginx-header-set"
 # Where scripts/test.sh installs Bun, Deno (npm's platform packages for this machine), Granian
-# (a venv), etcd, the node_exporter and nats-server (unpacked Debian packages), unless BUN, DENO,
-# GRANIAN, ETCD, NODE_EXPORTER or NATS_SERVER name another binary (a path, or a name on PATH).
-# `start.sh --tool bun|deno|granian|etcd|node-exporter|nats-server` prints it: the tests ask
-# here, so it is said once.
+# (a venv), etcd, etcdctl, the node_exporter and nats-server (unpacked Debian packages), unless
+# BUN, DENO, GRANIAN, ETCD, ETCDCTL, NODE_EXPORTER or NATS_SERVER name another binary (a path, or
+# a name on PATH). `start.sh --tool bun|deno|granian|etcd|etcdctl|node-exporter|nats-server`
+# prints it: the tests ask here, so it is said once.
 case $(uname -m) in
 aarch64 | arm64) bun_pkg=bun-linux-aarch64 deno_pkg=linux-arm64-glibc ;;
 *) bun_pkg=bun-linux-x64 deno_pkg=linux-x64-glibc ;;
@@ -870,7 +870,8 @@ esac
 : "${BUN:=$here/js/node_modules/@oven/$bun_pkg/bin/bun}"
 : "${DENO:=$here/js/node_modules/@deno/$deno_pkg/deno}"
 : "${GRANIAN:=$here/python/.venv/bin/granian}"
-# etcd, the node_exporter and nats-server: Debian's binaries, unpacked by scripts/test.sh into .debs
+# etcd, etcdctl, the node_exporter and nats-server: Debian's binaries, unpacked by scripts/test.sh
+# into .debs
 # (installing the packages would start their services, the exporter's on every interface), else
 # on PATH
 deb_tool() {
@@ -883,14 +884,16 @@ deb_tool() {
 : "${ETCD:=$(deb_tool etcd)}"
 : "${NODE_EXPORTER:=$(deb_tool prometheus-node-exporter)}"
 : "${NATS_SERVER:=$(deb_tool nats-server)}"
+: "${ETCDCTL:=$(deb_tool etcdctl)}"
 if [ "${1:-}" = "--tool" ]; then
-  case ${2:?usage: start.sh --tool bun|deno|granian|etcd|node-exporter|nats-server} in
+  case ${2:?usage: start.sh --tool bun|deno|granian|etcd|etcdctl|node-exporter|nats-server} in
   bun) echo "$BUN" ;;
   deno) echo "$DENO" ;;
   granian) echo "$GRANIAN" ;;
   etcd) echo "$ETCD" ;;
   node-exporter) echo "$NODE_EXPORTER" ;;
   nats-server) echo "$NATS_SERVER" ;;
+  etcdctl) echo "$ETCDCTL" ;;
   *) echo "start.sh: no tool $2" >&2; exit 2 ;;
   esac
   exit 0

@@ -4,7 +4,8 @@
 //! (default, `rejectUnauthorized: false`, `NODE_TLS_REJECT_UNAUTHORIZED=0`), Go `net/http`
 //! (`tests/clients/go`: default, `InsecureSkipVerify`), `openssl s_client` (with and without
 //! `-verify_return_error`, with `-verify_hostname`), Bun's and Deno's `fetch` (default,
-//! `rejectUnauthorized: false`, `--unsafely-ignore-certificate-errors`), and a rustls client with a
+//! `rejectUnauthorized: false`, `--unsafely-ignore-certificate-errors`), etcdctl (gRPC: `--cacert`,
+//! `--insecure-skip-tls-verify`), and a rustls client with a
 //! dangerous verifier (this test binary, re-run as the client: `rustls_client_helper`).
 //!
 //! Each careful client gets no finding, each careless one exactly its findings (root causes and the
@@ -699,10 +700,10 @@ fn node_https() -> TestResult {
     Ok(())
 }
 
-/// Bun or Deno as tests/servers/start.sh runs it (`start.sh --tool bun|deno`: BUN / DENO when
-/// set, else npm's binary for this machine that scripts/test.sh installs); missing, it fails the
-/// test unless `MTLS_SKIP_REAL_SERVERS=1`.
-fn js_runtime(tool: &str) -> Option<String> {
+/// A client tests/servers/start.sh knows (`start.sh --tool NAME`: Bun and Deno from npm, etcdctl
+/// from Debian's package, as scripts/test.sh installs them, or BUN / DENO / ETCDCTL when set),
+/// when `NAME VERSION_ARGS...` runs; missing, it fails the test unless `MTLS_SKIP_REAL_SERVERS=1`.
+fn lab_tool(tool: &str, version_args: &[&str]) -> Option<String> {
     let start_sh = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/start.sh");
     let out = Command::new("bash")
         .arg(&start_sh)
@@ -711,7 +712,7 @@ fn js_runtime(tool: &str) -> Option<String> {
         .ok()?;
     let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let runs = Command::new(&path)
-        .arg("--version")
+        .args(version_args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -724,8 +725,7 @@ fn js_runtime(tool: &str) -> Option<String> {
         return None;
     }
     panic!(
-        "{tool} ({path}) is missing: bash scripts/test.sh installs it (npm ci in \
-         tests/servers/js), or set {}",
+        "{tool} ({path}) is missing: bash scripts/test.sh installs it, or set {}",
         tool.to_uppercase()
     );
 }
@@ -737,7 +737,10 @@ fn js_runtime(tool: &str) -> Option<String> {
 /// (curl, which checks it after, does: `curl_with_a_client_certificate`).
 #[test]
 fn bun_and_deno_fetch() -> TestResult {
-    let (Some(bun), Some(deno)) = (js_runtime("bun"), js_runtime("deno")) else {
+    let (Some(bun), Some(deno)) = (
+        lab_tool("bun", &["--version"]),
+        lab_tool("deno", &["--version"]),
+    ) else {
         return Ok(());
     };
     let (bun, deno) = (bun.as_str(), deno.as_str());
@@ -884,6 +887,53 @@ fn go_net_http() -> TestResult {
             &[bin, "-insecure", "-cert", cert, "-key", key],
         )?,
         CARELESS_WITH_IDENTITY,
+    );
+    Ok(())
+}
+
+/// etcdctl 3.4 (Debian's etcd-client; gRPC over HTTP/2, Go crypto/tls), as an operator runs it
+/// against an mTLS etcd: careful with `--cacert` (it checks the host name in the handshake, so
+/// its certificate goes to no server it refuses), careless with `--insecure-skip-tls-verify`,
+/// which hands its certificate to any server that asks. Short time-outs: it waits its command
+/// time-out for an answer to its HTTP/2 preface, which the impostor never sends.
+#[test]
+fn etcdctl_grpc() -> TestResult {
+    let Some(etcdctl) = lab_tool("etcdctl", &["version"]) else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let (cert, key) = client_identity(dir.path())?;
+    let env = [
+        ("ETCDCTL", etcdctl.as_str()),
+        ("ETCDCTL_API", "3"),
+        ("CLIENT_CERT", cert.to_str().unwrap()),
+        ("CLIENT_KEY", key.to_str().unwrap()),
+    ];
+    let get = |trust: &str| {
+        format!(
+            r#""$ETCDCTL" --endpoints "$MTLS_IMPOSTOR_URL" {trust} --cert "$CLIENT_CERT" --key "$CLIENT_KEY" --dial-timeout 1s --command-timeout 1s get k"#
+        )
+    };
+    let careful = get(r#"--cacert "$MTLS_IMPOSTOR_CA_FILE""#);
+    let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", &careful])?;
+    check("etcdctl --cacert", &run, CAREFUL);
+    assert!(
+        run.scenario("control")["connections"][0]["request"]
+            .as_str()
+            .is_some_and(|r| r.contains("HTTP/2")),
+        "the control saw no HTTP/2 preface:\n{}",
+        run.scenarios()
+    );
+    let careless = get("--insecure-skip-tls-verify");
+    let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", &careless])?;
+    check(
+        "etcdctl --insecure-skip-tls-verify",
+        &run,
+        CARELESS_WITH_IDENTITY,
+    );
+    assert_eq!(
+        run.scenario("requests-client-cert")["connections"][0]["client_cert"]["subject"],
+        "CN=impostor-test-client"
     );
     Ok(())
 }
