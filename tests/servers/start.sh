@@ -3593,6 +3593,7 @@ etcd-*)
   # it must carry clientAuth as well as serverAuth (as etcd's guide says), minted here from ca.key
   openssl req -new -key "$pki/server.key" -subj /CN=localhost 2>/dev/null |
     openssl x509 -req -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -days 825 -sha256 \
+      -set_serial "0x$(openssl rand -hex 8)" \
       -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n') \
       -out "$data/server.crt" 2>/dev/null
   cd "$data"

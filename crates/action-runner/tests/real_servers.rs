@@ -3390,6 +3390,48 @@ fn hand_written_chain_verifiers_are_found() {
     assert_eq!(with.status, Some(1));
 }
 
+/// Go's expvar page (`/debug/vars`) on etcd's and the node_exporter's own listeners, read with
+/// `client.crt`: low where the server refuses every other certificate and any client without
+/// one in the handshake (the page stands behind the check the scan tested); medium where anyone
+/// reads it (`VerifyClientCertIfGiven`, etcd's `--auto-tls`) and where any certificate gets in
+/// (`RequireAnyClientCert`: whoever makes one reads it).
+#[test]
+fn an_exposed_page_behind_a_verified_check_is_low() {
+    let names = [
+        "etcd-client-cert-auth",
+        "exporter-verify",
+        "exporter-require-any",
+        "exporter-verify-if-given",
+        "etcd-auto-tls",
+    ];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(&names, &lab.identity_args("client.crt", "client.key"));
+    for (name, severity, grade) in [
+        ("etcd-client-cert-auth", "low", "B"),
+        ("exporter-verify", "low", "B"),
+        ("exporter-require-any", "medium", "F"),
+        ("exporter-verify-if-given", "medium", "F"),
+        ("etcd-auto-tls", "medium", "F"),
+    ] {
+        let t = scan.target(name);
+        let f = finding(t, "tls-config-exposed");
+        assert!(
+            f.is_some_and(|f| f["severity"] == severity
+                && (severity != "low"
+                    || f["detail"].as_str().is_some_and(|d| {
+                        d.contains("Only clients holding a certificate the server trusts")
+                    })))
+                && t["grade"] == grade,
+            "{name}: expected tls-config-exposed {severity}, grade {grade}: {}",
+            target_summary(t)
+        );
+    }
+}
+
 /// One `tls { verify: true }` block in nats-server 2.9, on two listeners: its WebSocket listener
 /// asks for and verifies the certificate (the valid one gets its socket: verified, nothing
 /// unread), while its HTTPS monitoring port asks no client for one (critical), though its /varz

@@ -783,6 +783,7 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
                 .or_else(|| anonymous_served_elsewhere(&report.probes, &report.config_probes)),
         );
     }
+    lower_exposure_behind_the_check(&mut findings, &report);
     mark_implied(&mut findings);
     attach_fixes(&mut findings, stack_hint, &report.probes);
     lead_unverified_by_http(&mut findings, &report.probes);
@@ -2078,6 +2079,57 @@ const UNVERIFIED_BY_HTTP: &str = "# The handshake accepted the certificate given
      its certificates then claim that identity's subject) and -H with anything else it needs. \
      If the rule is wrong, fix the server:\n";
 
+/// `tls-config-exposed` at medium (plain configuration: nothing switched off, no secret, read
+/// only with the user's certificate) on a target whose verdict shows that nothing but the
+/// certificates it trusts gets through: low. The page then stands behind the very check the scan
+/// tested (Go's expvar on a correct etcd's or exporter's own listener): open to every client the
+/// server trusts, to no one else. Whatever leaves room for another reader keeps it medium: an
+/// anonymous client refused anywhere but in the handshake, or not on every version; the valid
+/// certificate not served on every version; any finding but the server's own certificate's (a
+/// certificate it should refuse let in, public roots trusted, a side door); the public-root
+/// probe not run; anything unread.
+fn lower_exposure_behind_the_check(
+    findings: &mut [crate::finding::Finding],
+    report: &TargetReport,
+) {
+    let exposed: Vec<_> = report.config_probes.iter().filter(|o| o.exposed).collect();
+    let only_with_the_certificate = !exposed.is_empty()
+        && exposed
+            .iter()
+            .all(|o| o.client_cert && o.auth_off.is_empty() && o.redacted.is_empty());
+    let locked = report.client_auth == verdict::ClientAuth::Required
+        && report.enforced_at == Some(verdict::Layer::Tls)
+        && report.verification == verdict::Verification::Verified;
+    let nothing_else = findings.iter().all(|f| f.id.is_server_side());
+    let public_roots_read = report
+        .probes
+        .iter()
+        .any(|o| o.id == ProbeId::PUBLIC_ROOT_CLIENT_CERT)
+        && !report
+            .skipped_probes
+            .iter()
+            .any(|s| s.id == ProbeId::PUBLIC_ROOT_CLIENT_CERT);
+    if !(only_with_the_certificate
+        && locked
+        && nothing_else
+        && public_roots_read
+        && report.incomplete.is_empty()
+        && report.error.is_none())
+    {
+        return;
+    }
+    for f in findings.iter_mut().filter(|f| {
+        f.id == FindingId::TlsConfigExposed && f.severity == crate::finding::Severity::Medium
+    }) {
+        f.severity = crate::finding::Severity::Low;
+        f.detail.push_str(
+            " Only clients holding a certificate the server trusts read it: every other \
+             certificate and a client without one were refused in the handshake, on every \
+             version (internals for every API client, not for anyone).",
+        );
+    }
+}
+
 /// Leads `enforcement-unverified`'s fixes with [`UNVERIFIED_BY_HTTP`] where every positive control
 /// that presented a certificate completed its handshake and was refused over HTTP (not by nginx's
 /// own certificate page, which is its TLS module's), on a version whose TLS layer refused a
@@ -2352,6 +2404,137 @@ fn trust_anchors(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `tls-config-exposed` turns low only behind a check the whole verdict shows verified:
+    /// each condition alone, missing, keeps it medium; a high one stays high.
+    #[test]
+    fn an_exposure_is_low_only_behind_a_verified_check() {
+        use crate::checks::config_body::ConfigObservation;
+        use crate::finding::{Finding, Severity};
+        let exposed = |client_cert: bool| ConfigObservation {
+            path: "/debug/vars".into(),
+            client_cert,
+            http_status: Some(200),
+            tls_version: Some(TlsVersion::Tls13),
+            bytes_read: 120,
+            truncated: false,
+            format: None,
+            kind: Some("Go expvar".into()),
+            exposed: true,
+            auth_off: Vec::new(),
+            redacted: Vec::new(),
+            note: None,
+            ms: 1.0,
+        };
+        let locked = || {
+            let mut r = failed_named("https://a.test/".into(), "a.test:443".into(), String::new());
+            r.error = None;
+            r.client_auth = verdict::ClientAuth::Required;
+            r.enforced_at = Some(verdict::Layer::Tls);
+            r.verification = verdict::Verification::Verified;
+            r.probes = vec![observation(
+                ProbeId::PUBLIC_ROOT_CLIENT_CERT,
+                TlsVersion::Tls13,
+                exchange::ExchangeResult::default(),
+                &SharedRecord::default(),
+            )];
+            r.config_probes = vec![exposed(true)];
+            r
+        };
+        let severity = |r: &TargetReport, severity: Severity, other: Option<FindingId>| {
+            let mut f =
+                vec![Finding::new(FindingId::TlsConfigExposed, "d").with_severity(severity)];
+            f.extend(other.map(|id| Finding::new(id, "x")));
+            lower_exposure_behind_the_check(&mut f, r);
+            f.first().map(|f| f.severity)
+        };
+        let medium = Some(Severity::Medium);
+        assert_eq!(
+            severity(&locked(), Severity::Medium, None),
+            Some(Severity::Low)
+        );
+        assert_eq!(
+            severity(
+                &locked(),
+                Severity::Medium,
+                Some(FindingId::ServerCertExpiring)
+            ),
+            Some(Severity::Low),
+            "the server's own certificate says nothing of who reads"
+        );
+        assert_eq!(
+            severity(&locked(), Severity::High, None),
+            Some(Severity::High)
+        );
+        for door in [
+            FindingId::SniHostMismatchBypass,
+            FindingId::UntrustedClientCertAccepted,
+            FindingId::ClientCaPublicRoots,
+            FindingId::ClientCertHeaderSpoofing,
+        ] {
+            assert_eq!(
+                severity(&locked(), Severity::Medium, Some(door)),
+                medium,
+                "{door:?}"
+            );
+        }
+        type Change<'a> = Box<dyn Fn(&mut TargetReport) + 'a>;
+        let kept: [(&str, Change); 9] = [
+            (
+                "read anonymously",
+                Box::new(|r| r.config_probes = vec![exposed(false)]),
+            ),
+            (
+                "read by both",
+                Box::new(|r| r.config_probes.push(exposed(false))),
+            ),
+            (
+                "optional",
+                Box::new(|r| r.client_auth = verdict::ClientAuth::Optional),
+            ),
+            (
+                "refused over HTTP",
+                Box::new(|r| r.enforced_at = Some(verdict::Layer::Http)),
+            ),
+            (
+                "valid refused somewhere",
+                Box::new(|r| r.verification = verdict::Verification::Unverified),
+            ),
+            ("public roots not read", Box::new(|r| r.probes.clear())),
+            (
+                "public roots skipped",
+                Box::new(|r| {
+                    r.skipped_probes.push(SkippedProbe {
+                        id: ProbeId::PUBLIC_ROOT_CLIENT_CERT,
+                        reason: "x".into(),
+                    })
+                }),
+            ),
+            (
+                "something unread",
+                Box::new(|r| {
+                    r.incomplete.push(crate::facts::IncompleteProbe {
+                        probe: "no-client-cert".into(),
+                        tls_version: Some(TlsVersion::Tls12),
+                        reason: "reset".into(),
+                    })
+                }),
+            ),
+            (
+                "a secret's name",
+                Box::new(|r| {
+                    if let Some(o) = r.config_probes.first_mut() {
+                        o.redacted = vec!["password".into()];
+                    }
+                }),
+            ),
+        ];
+        for (what, change) in kept {
+            let mut r = locked();
+            change(&mut r);
+            assert_eq!(severity(&r, Severity::Medium, None), medium, "{what}");
+        }
+    }
 
     /// A server that puts the user's header back in a CA name of its CertificateRequest (which
     /// the report lists, and the forged certificates copy as their issuer): redacted there too,

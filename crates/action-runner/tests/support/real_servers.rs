@@ -277,7 +277,9 @@ pub fn tools_present(servers: &[&str]) -> bool {
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
              gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn thin php-cli; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
              HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
-             JETTY_JARS Jetty's jars if they live elsewhere) or set \
+             JETTY_JARS Jetty's jars if they live elsewhere; bash scripts/test.sh does all of it, and \
+             installs Bun, Deno and Granian, and unpacks etcd, the node_exporter and nats-server \
+             without their services: BUN/DENO/GRANIAN/ETCD/NODE_EXPORTER/NATS_SERVER name others) or set \
              MTLS_SKIP_REAL_SERVERS=1 to skip these tests on purpose.",
             missing.join(", "),
             servers

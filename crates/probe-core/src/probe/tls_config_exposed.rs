@@ -443,10 +443,7 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
         w.dedup();
         w
     };
-    // A request without a certificate left unread: what an anonymous client reads is unknown.
-    let mut anonymous_unread = false;
     for who in whos {
-        let unread_before = out.incomplete.len();
         let mine: Vec<&Fetched> = results.iter().filter(|r| r.0 == who).collect();
         let control_answer = mine
             .iter()
@@ -571,13 +568,12 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
             }
             out.observations.push(obs);
         }
-        anonymous_unread |= who == 0 && out.incomplete.len() > unread_before;
     }
     out.stack_hint = exposed
         .iter()
         .find_map(|(_, c)| c.auth_off.iter().find_map(|s| s.stack))
         .or_else(|| exposed.iter().find_map(|(_, c)| c.stack_hint));
-    out.finding = finding(&exposed, anonymous_unread);
+    out.finding = finding(&exposed);
     out
 }
 
@@ -603,9 +599,7 @@ fn same_answer(control_body: &[u8], control: &Classified, body: &[u8], c: &Class
     }
 }
 
-/// `tls-config-exposed` from what was exposed; `anonymous_unread`: a request without a
-/// certificate could not be read (what it would have shown is unknown).
-fn finding(exposed: &[(ConfigObservation, Classified)], anonymous_unread: bool) -> Option<Finding> {
+fn finding(exposed: &[(ConfigObservation, Classified)]) -> Option<Finding> {
     // One entry per path: the anonymous answer when there is one.
     let mut paths: Vec<&(ConfigObservation, Classified)> = Vec::new();
     for e in exposed {
@@ -689,29 +683,9 @@ fn finding(exposed: &[(ConfigObservation, Classified)], anonymous_unread: bool) 
             if secrets.len() > 4 { ", …" } else { "" }
         )
     };
-    // Read only by the scan's own valid certificate, every anonymous answer read (a refusal),
-    // and nothing in it that opens a door or calls out unverified: the endpoint is behind the
-    // client-certificate check already, open to every client the server trusts (Go's expvar on
-    // etcd's or an exporter's own listener): low. Read by anyone, or where the anonymous answer
-    // could not be read: medium.
-    let behind_the_check = !anonymous_unread && paths.iter().all(|(o, _)| o.client_cert);
-    let mut f = Finding::new(
-        FindingId::TlsConfigExposed,
-        if behind_the_check && !outbound_off && secrets.is_empty() && !auth_off {
-            format!(
-                "{detail} Only clients holding a certificate the server trusts read it (an \
-                 anonymous client was refused): internals for every API client, not for anyone."
-            )
-        } else {
-            detail
-        },
-    );
+    let mut f = Finding::new(FindingId::TlsConfigExposed, detail);
     if !auth_off && secrets.is_empty() {
-        f = f.with_severity(if behind_the_check && !outbound_off {
-            Severity::Low
-        } else {
-            Severity::Medium
-        });
+        f = f.with_severity(Severity::Medium);
     }
     for (o, c) in paths.iter().take(10) {
         let mut e = format!(
@@ -1385,60 +1359,5 @@ mod tests {
         let f = scan.finding.as_ref();
         assert_eq!(f.map(|f| f.evidence.len()), Some(1));
         assert!(f.is_some_and(|f| f.detail.contains("read without a client certificate")));
-    }
-
-    /// Configuration that only the scan's valid certificate reads (Go's expvar on a correct
-    /// etcd): behind the client-certificate check already, low, and said so. Where the anonymous
-    /// request could not be read, or it reads the same, medium.
-    #[test]
-    fn plain_configuration_behind_the_certificate_check_is_low() {
-        let refused = || {
-            (
-                0,
-                CONTROL.to_owned(),
-                false,
-                failed(Outcome::RefusedTls, "refused", Some("BadCertificate")),
-            )
-        };
-        let mine = round(1, (404, "Not Found"), &[("/debug/vars", 200, PLAIN_CONFIG)]);
-        let scan = judge(&[vec![refused()], mine.clone()].concat(), CONTROL);
-        assert_eq!(ids(&scan).map(|(_, s, _)| s), Some(Severity::Low));
-        assert!(scan.incomplete.is_empty(), "{:?}", scan.incomplete);
-        assert!(
-            detail(&scan).contains("Only clients holding a certificate the server trusts"),
-            "{}",
-            detail(&scan)
-        );
-        // The anonymous request unread: what it would read is unknown.
-        let unread = (
-            0,
-            CONTROL.to_owned(),
-            false,
-            failed(Outcome::Inconclusive, "reset", None),
-        );
-        let scan = judge(&[vec![unread], mine.clone()].concat(), CONTROL);
-        assert_eq!(ids(&scan).map(|(_, s, _)| s), Some(Severity::Medium));
-        assert!(!detail(&scan).contains("Only clients holding"));
-        // Read by an anonymous client as well: medium.
-        let both = [
-            round(0, (404, "Not Found"), &[("/debug/vars", 200, PLAIN_CONFIG)]),
-            mine,
-        ]
-        .concat();
-        assert_eq!(
-            ids(&judge(&both, CONTROL)).map(|(_, s, _)| s),
-            Some(Severity::Medium)
-        );
-        // What the servers it calls go unverified by stays medium, whoever reads it.
-        let outbound = r#"{"billingClient":{"url":"https://billing.internal","rejectUnauthorized":false},"db":{"host":"db","pool":5}}"#;
-        let scan = judge(
-            &[
-                vec![refused()],
-                round(1, (404, "Not Found"), &[("/config", 200, outbound)]),
-            ]
-            .concat(),
-            CONTROL,
-        );
-        assert_eq!(ids(&scan).map(|(_, s, _)| s), Some(Severity::Medium));
     }
 }
