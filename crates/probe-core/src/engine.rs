@@ -2086,8 +2086,9 @@ const UNVERIFIED_BY_HTTP: &str = "# The handshake accepted the certificate given
 /// server trusts, to no one else. Whatever leaves room for another reader keeps it medium: an
 /// anonymous client refused anywhere but in the handshake, or not on every version; the valid
 /// certificate not served on every version; any finding but the server's own certificate's (a
-/// certificate it should refuse let in, public roots trusted, a side door); the public-root
-/// probe not run; anything unread.
+/// certificate it should refuse let in, public roots trusted, a side door); a certificate from
+/// elsewhere not tried (untrusted, self-signed, forged, a public root's); a probe switched off;
+/// anything unread.
 fn lower_exposure_behind_the_check(
     findings: &mut [crate::finding::Finding],
     report: &TargetReport,
@@ -2101,18 +2102,29 @@ fn lower_exposure_behind_the_check(
         && report.enforced_at == Some(verdict::Layer::Tls)
         && report.verification == verdict::Verification::Verified;
     let nothing_else = findings.iter().all(|f| f.id.is_server_side());
-    let public_roots_read = report
-        .probes
+    // The certificates from elsewhere were each tried (a finding's absence says nothing of a
+    // probe that did not run), and the user switched no probe off (a side door among them).
+    let tried = |id: ProbeId| {
+        report.probes.iter().any(|o| o.id == id)
+            && !report.skipped_probes.iter().any(|s| s.id == id)
+    };
+    let others_tried = [
+        ProbeId::UNTRUSTED_CLIENT_CERT,
+        ProbeId::SELF_SIGNED_CLIENT_CERT,
+        ProbeId::FORGED_CLIENT_CERT,
+        ProbeId::PUBLIC_ROOT_CLIENT_CERT,
+    ]
+    .into_iter()
+    .all(tried);
+    let none_switched_off = !report
+        .skipped_probes
         .iter()
-        .any(|o| o.id == ProbeId::PUBLIC_ROOT_CLIENT_CERT)
-        && !report
-            .skipped_probes
-            .iter()
-            .any(|s| s.id == ProbeId::PUBLIC_ROOT_CLIENT_CERT);
+        .any(|s| s.reason == SkippedProbe::SWITCHED_OFF);
     if !(only_with_the_certificate
         && locked
         && nothing_else
-        && public_roots_read
+        && others_tried
+        && none_switched_off
         && report.incomplete.is_empty()
         && report.error.is_none())
     {
@@ -2432,12 +2444,22 @@ mod tests {
             r.client_auth = verdict::ClientAuth::Required;
             r.enforced_at = Some(verdict::Layer::Tls);
             r.verification = verdict::Verification::Verified;
-            r.probes = vec![observation(
+            r.probes = [
+                ProbeId::UNTRUSTED_CLIENT_CERT,
+                ProbeId::SELF_SIGNED_CLIENT_CERT,
+                ProbeId::FORGED_CLIENT_CERT,
                 ProbeId::PUBLIC_ROOT_CLIENT_CERT,
-                TlsVersion::Tls13,
-                exchange::ExchangeResult::default(),
-                &SharedRecord::default(),
-            )];
+            ]
+            .into_iter()
+            .map(|id| {
+                observation(
+                    id,
+                    TlsVersion::Tls13,
+                    exchange::ExchangeResult::default(),
+                    &SharedRecord::default(),
+                )
+            })
+            .collect();
             r.config_probes = vec![exposed(true)];
             r
         };
@@ -2479,7 +2501,7 @@ mod tests {
             );
         }
         type Change<'a> = Box<dyn Fn(&mut TargetReport) + 'a>;
-        let kept: [(&str, Change); 9] = [
+        let kept: [(&str, Change); 11] = [
             (
                 "read anonymously",
                 Box::new(|r| r.config_probes = vec![exposed(false)]),
@@ -2500,14 +2522,32 @@ mod tests {
                 "valid refused somewhere",
                 Box::new(|r| r.verification = verdict::Verification::Unverified),
             ),
-            ("public roots not read", Box::new(|r| r.probes.clear())),
             (
-                "public roots skipped",
+                "public roots not read",
+                Box::new(|r| {
+                    r.probes
+                        .retain(|o| o.id != ProbeId::PUBLIC_ROOT_CLIENT_CERT)
+                }),
+            ),
+            (
+                "the forged certificate skipped",
                 Box::new(|r| {
                     r.skipped_probes.push(SkippedProbe {
-                        id: ProbeId::PUBLIC_ROOT_CLIENT_CERT,
+                        id: ProbeId::FORGED_CLIENT_CERT,
                         reason: "x".into(),
                     })
+                }),
+            ),
+            (
+                "untrusted not tried",
+                Box::new(|r| r.probes.retain(|o| o.id != ProbeId::UNTRUSTED_CLIENT_CERT)),
+            ),
+            (
+                "a side door switched off",
+                Box::new(|r| {
+                    r.skipped_probes.push(SkippedProbe::switched_off(
+                        ProbeId::SNI_HOST_MISMATCH_BYPASS,
+                    ))
                 }),
             ),
             (
