@@ -2071,8 +2071,9 @@ s.close()
     );
     let run = impostor(&[], &[], &["sh", "-c", &once])?;
     // On a loaded machine the probe's connection may be accepted only after the wrapper exited:
-    // unjudged for that reason instead, incomplete all the same.
-    let late = "1 connection(s) arrived after the client command had exited";
+    // a connection its client had closed by then carries nothing and is dropped, so that
+    // scenario saw no connection; incomplete all the same.
+    let late = "the client made no connection in this scenario";
     let mut inc = incomplete(&run);
     inc.retain(|(_, r)| !r.starts_with(late));
     assert_eq!(run.exit, 3, "stderr {}", run.stderr);

@@ -2084,11 +2084,12 @@ const UNVERIFIED_BY_HTTP: &str = "# The handshake accepted the certificate given
 /// certificates it trusts gets through: low. The page then stands behind the very check the scan
 /// tested (Go's expvar on a correct etcd's or exporter's own listener): open to every client the
 /// server trusts, to no one else. Whatever leaves room for another reader keeps it medium: an
-/// anonymous client refused anywhere but in the handshake, or not on every version; the valid
-/// certificate not served on every version; any finding but the server's own certificate's (a
-/// certificate it should refuse let in, public roots trusted, a side door); a certificate from
-/// elsewhere not tried (untrusted, self-signed, forged, a public root's); a probe switched off;
-/// anything unread.
+/// anonymous client refused anywhere but in the handshake (after a CertificateRequest), on any
+/// version; the valid certificate not served on every version it was presented on; any finding
+/// but the server's own certificate's (a certificate it should refuse let in, public roots
+/// trusted, a side door); a certificate from elsewhere not tried (untrusted, self-signed, forged,
+/// a public root's); a probe switched off, or one that tries a way in not run or partly run for
+/// any reason but the want of a staging CA; anything unread.
 fn lower_exposure_behind_the_check(
     findings: &mut [crate::finding::Finding],
     report: &TargetReport,
@@ -2120,11 +2121,36 @@ fn lower_exposure_behind_the_check(
         .skipped_probes
         .iter()
         .any(|s| s.reason == SkippedProbe::SWITCHED_OFF);
+    // Every probe that tries another way in ran in full: one not run or partly run (a side door
+    // past its caps) for any reason but the want of a staging CA leaves "nothing else" unshown.
+    let every_door_tried = report.skipped_probes.iter().all(|s| {
+        !crate::probe::tests_admission(s.id) || crate::probe::STAGING_PROBES.contains(&s.id)
+    });
+    // `enforced_at` is the first spoken version's layer (TLS 1.3's) where every version
+    // requires a certificate, and a version that asked nobody and refused everyone sets none:
+    // each version's own baseline, refused in its handshake after asking (the review's Go
+    // servers refusing TLS 1.2 clients over HTTP, or asking them nothing, read as "tls").
+    let refused_in_every_handshake = !report.tls_versions.is_empty()
+        && report.tls_versions.iter().all(|&v| {
+            let mut baselines = report
+                .probes
+                .iter()
+                .filter(|o| o.id == ProbeId::NO_CLIENT_CERT && o.tls_version == v)
+                .peekable();
+            baselines.peek().is_some()
+                && baselines.all(|o| {
+                    o.outcome == Outcome::RefusedTls
+                        && o.cert_requested
+                        && o.asked_after_handshake.is_none()
+                })
+        });
     if !(only_with_the_certificate
         && locked
+        && refused_in_every_handshake
         && nothing_else
         && others_tried
         && none_switched_off
+        && every_door_tried
         && report.incomplete.is_empty()
         && report.error.is_none())
     {
@@ -2135,9 +2161,10 @@ fn lower_exposure_behind_the_check(
     }) {
         f.severity = crate::finding::Severity::Low;
         f.detail.push_str(
-            " Only clients holding a certificate the server trusts read it: every other \
-             certificate and a client without one were refused in the handshake, on every \
-             version (internals for every API client, not for anyone).",
+            " Only clients holding a certificate the server trusts read it: a client without \
+             one was refused in the handshake on every version, and certificates from an \
+             unknown CA, self-signed, forged and a public root's were refused (internals for \
+             every API client, not for anyone).",
         );
     }
 }
@@ -2417,6 +2444,111 @@ fn trust_anchors(
 mod tests {
     use super::*;
 
+    /// On a verdict judged from observations (`verdict::judge`), the lowering keeps the exposure
+    /// medium where TLS 1.3 refuses the anonymous client in the handshake and TLS 1.2 only over
+    /// HTTP (495 on the scanned path: `enforced_at` is TLS 1.3's layer alone), and where a side
+    /// door was switched off; low where both versions refuse in the handshake (the review's).
+    #[test]
+    fn an_exposure_stays_medium_unless_every_version_and_door_shows_it() {
+        use crate::checks::config_body::ConfigObservation;
+        use crate::finding::{Finding, Severity};
+        use crate::probe::recorded::{obs, with_cert};
+        let exposed = ConfigObservation {
+            path: "/debug/vars".into(),
+            client_cert: true,
+            http_status: Some(200),
+            tls_version: Some(TlsVersion::Tls13),
+            bytes_read: 120,
+            truncated: false,
+            format: None,
+            kind: Some("Go expvar".into()),
+            exposed: true,
+            auth_off: Vec::new(),
+            redacted: Vec::new(),
+            note: None,
+            ms: 1.0,
+        };
+        let report = |tls12_anonymous: ProbeObservation| {
+            let mut probes = Vec::new();
+            for v in TlsVersion::ALL {
+                let mut nc = if v == TlsVersion::Tls13 {
+                    obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None)
+                } else {
+                    tls12_anonymous.clone()
+                };
+                nc.tls_version = v;
+                let mut valid =
+                    with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+                valid.tls_version = v;
+                probes.push(nc);
+                probes.push(valid);
+                for (id, alert) in [
+                    (ProbeId::UNTRUSTED_CLIENT_CERT, "UnknownCA"),
+                    (ProbeId::SELF_SIGNED_CLIENT_CERT, "UnknownCA"),
+                    (ProbeId::FORGED_CLIENT_CERT, "UnknownCA"),
+                    (ProbeId::PUBLIC_ROOT_CLIENT_CERT, "BadCertificate"),
+                ] {
+                    let mut o = with_cert(obs(id, Outcome::RefusedTls, None));
+                    o.alert = Some(alert.into());
+                    o.tls_version = v;
+                    probes.push(o);
+                }
+            }
+            let v = verdict::judge(&probes);
+            let mut r = failed_named("https://a.test/".into(), "a.test:443".into(), String::new());
+            r.error = v.error;
+            r.client_auth = v.client_auth;
+            r.enforced_at = v.enforced_at;
+            r.verification = v.verification;
+            r.incomplete = v.incomplete;
+            r.tls_versions = v.tls_versions;
+            r.probes = probes;
+            r.config_probes = vec![exposed.clone()];
+            (r, v.findings)
+        };
+        let lowered = |r: &TargetReport, mut found: Vec<Finding>| {
+            found.insert(
+                0,
+                Finding::new(FindingId::TlsConfigExposed, "d").with_severity(Severity::Medium),
+            );
+            lower_exposure_behind_the_check(&mut found, r);
+            found.first().map(|f| f.severity)
+        };
+        let (r, found) = report({
+            let mut o = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+            o.tls_version = TlsVersion::Tls12;
+            o
+        });
+        assert_eq!(
+            lowered(&r, found.clone()),
+            Some(Severity::Low),
+            "{found:?} {:?}",
+            r.incomplete
+        );
+        let mut off = r.clone();
+        off.skipped_probes.push(SkippedProbe::switched_off(
+            ProbeId::SNI_HOST_MISMATCH_BYPASS,
+        ));
+        assert_eq!(
+            lowered(&off, found),
+            Some(Severity::Medium),
+            "a side door off"
+        );
+        let mut http = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(495));
+        http.tls_version = TlsVersion::Tls12;
+        let (r, found) = report(http);
+        assert_eq!(
+            r.enforced_at,
+            Some(verdict::Layer::Tls),
+            "the summary alone reads TLS 1.3's layer"
+        );
+        assert_eq!(
+            lowered(&r, found),
+            Some(Severity::Medium),
+            "TLS 1.2 refusing over HTTP"
+        );
+    }
+
     /// `tls-config-exposed` turns low only behind a check the whole verdict shows verified:
     /// each condition alone, missing, keeps it medium; a high one stays high.
     #[test]
@@ -2460,6 +2592,12 @@ mod tests {
                 )
             })
             .collect();
+            r.tls_versions = vec![TlsVersion::Tls13];
+            r.probes.push(crate::probe::recorded::obs(
+                ProbeId::NO_CLIENT_CERT,
+                Outcome::RefusedTls,
+                None,
+            ));
             r.config_probes = vec![exposed(true)];
             r
         };
@@ -2501,7 +2639,7 @@ mod tests {
             );
         }
         type Change<'a> = Box<dyn Fn(&mut TargetReport) + 'a>;
-        let kept: [(&str, Change); 11] = [
+        let kept: [(&str, Change); 13] = [
             (
                 "read anonymously",
                 Box::new(|r| r.config_probes = vec![exposed(false)]),
@@ -2541,6 +2679,19 @@ mod tests {
             (
                 "untrusted not tried",
                 Box::new(|r| r.probes.retain(|o| o.id != ProbeId::UNTRUSTED_CLIENT_CERT)),
+            ),
+            (
+                "a side door partly run",
+                Box::new(|r| {
+                    r.skipped_probes.push(SkippedProbe {
+                        id: ProbeId::SNI_HOST_MISMATCH_BYPASS,
+                        reason: SkippedProbe::PARTLY_RUN.into(),
+                    })
+                }),
+            ),
+            (
+                "a version's baseline not read",
+                Box::new(|r| r.tls_versions.push(TlsVersion::Tls12)),
             ),
             (
                 "a side door switched off",
