@@ -2444,18 +2444,11 @@ fn trust_anchors(
 mod tests {
     use super::*;
 
-    /// On a verdict judged from observations (`verdict::judge`), the lowering keeps the exposure
-    /// medium where TLS 1.3 refuses the anonymous client in the handshake and TLS 1.2 only over
-    /// HTTP (495 on the scanned path: `enforced_at` is TLS 1.3's layer alone), and where a side
-    /// door was switched off; low where both versions refuse in the handshake (the review's).
-    #[test]
-    fn an_exposure_stays_medium_unless_every_version_and_door_shows_it() {
-        use crate::checks::config_body::ConfigObservation;
-        use crate::finding::{Finding, Severity};
-        use crate::probe::recorded::{obs, with_cert};
-        let exposed = ConfigObservation {
+    /// Go's expvar page read and found exposed, with the user's certificate or without one.
+    fn expvar_read(client_cert: bool) -> crate::checks::config_body::ConfigObservation {
+        crate::checks::config_body::ConfigObservation {
             path: "/debug/vars".into(),
-            client_cert: true,
+            client_cert,
             http_status: Some(200),
             tls_version: Some(TlsVersion::Tls13),
             bytes_read: 120,
@@ -2467,7 +2460,18 @@ mod tests {
             redacted: Vec::new(),
             note: None,
             ms: 1.0,
-        };
+        }
+    }
+
+    /// On a verdict judged from observations (`verdict::judge`), the lowering keeps the exposure
+    /// medium where TLS 1.3 refuses the anonymous client in the handshake and TLS 1.2 only over
+    /// HTTP (495 on the scanned path: `enforced_at` is TLS 1.3's layer alone), and where a side
+    /// door was switched off; low where both versions refuse in the handshake (the review's).
+    #[test]
+    fn an_exposure_stays_medium_unless_every_version_and_door_shows_it() {
+        use crate::finding::{Finding, Severity};
+        use crate::probe::recorded::{obs, with_cert};
+        let exposed = expvar_read(true);
         let report = |tls12_anonymous: ProbeObservation| {
             let mut probes = Vec::new();
             for v in TlsVersion::ALL {
@@ -2553,23 +2557,8 @@ mod tests {
     /// each condition alone, missing, keeps it medium; a high one stays high.
     #[test]
     fn an_exposure_is_low_only_behind_a_verified_check() {
-        use crate::checks::config_body::ConfigObservation;
         use crate::finding::{Finding, Severity};
-        let exposed = |client_cert: bool| ConfigObservation {
-            path: "/debug/vars".into(),
-            client_cert,
-            http_status: Some(200),
-            tls_version: Some(TlsVersion::Tls13),
-            bytes_read: 120,
-            truncated: false,
-            format: None,
-            kind: Some("Go expvar".into()),
-            exposed: true,
-            auth_off: Vec::new(),
-            redacted: Vec::new(),
-            note: None,
-            ms: 1.0,
-        };
+        let exposed = expvar_read;
         let locked = || {
             let mut r = failed_named("https://a.test/".into(), "a.test:443".into(), String::new());
             r.error = None;
