@@ -153,4 +153,15 @@ if { [ -z "${ETCD:-}" ] || [ -z "${ETCDCTL:-}" ] || [ -z "${NODE_EXPORTER:-}" ] 
   rm -f "$debs"/*.deb
 fi
 
+# The ports the tests hand their servers: below the kernel's ephemeral range, so that a port the
+# harness has handed out (and released for the server to bind) is never the one the kernel picks
+# for another server's own second listener (header_lab.py's backend, NATS' client port: port 0)
+# in the moment between. MTLS_PORT_RANGE set: that one.
+if [ -z "${MTLS_PORT_RANGE:-}" ]; then
+  read -r ephemeral_low _ < /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || ephemeral_low=32768
+  if [ "$ephemeral_low" -gt 12000 ]; then
+    export MTLS_PORT_RANGE="$((ephemeral_low - 10000))-$((ephemeral_low - 1))"
+  fi
+fi
+
 cargo test --workspace --locked

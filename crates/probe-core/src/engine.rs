@@ -2160,12 +2160,40 @@ fn lower_exposure_behind_the_check(
         f.id == FindingId::TlsConfigExposed && f.severity == crate::finding::Severity::Medium
     }) {
         f.severity = crate::finding::Severity::Low;
-        f.detail.push_str(
-            " Only clients holding a certificate the server trusts read it: a client without \
-             one was refused in the handshake on every version, and certificates from an \
-             unknown CA, self-signed, forged and a public root's were refused (internals for \
-             every API client, not for anyone).",
-        );
+        f.detail.push_str(BEHIND_THE_CHECK);
+    }
+}
+
+/// What [`lower_exposure_behind_the_check`] adds to the finding's detail.
+pub(crate) const BEHIND_THE_CHECK: &str =
+    " Only clients holding a certificate the server trusts read it: a \
+     client without one was refused in the handshake on every version, and certificates from an \
+     unknown CA, self-signed, forged and a public root's were refused (internals for every API \
+     client, not for anyone).";
+
+/// Undoes [`lower_exposure_behind_the_check`] on a target merged from several runs' copies
+/// (`policy::merge`) when the merged copy holds what would have kept the exposure medium in one
+/// run: a finding another copy raised that is not about the server's own certificate (a side door
+/// one run found), or a probe some copy could not read. A copy's lowering read only its own
+/// probes; the merge must not pair it with another copy's hole.
+pub fn restore_exposure_unless_still_behind_the_check(target: &mut TargetReport) {
+    let still_locked = target.incomplete.is_empty()
+        && target.error.is_none()
+        && target
+            .findings
+            .iter()
+            .all(|f| f.finding.id.is_server_side());
+    if still_locked {
+        return;
+    }
+    for f in target.findings.iter_mut().filter(|f| {
+        f.finding.id == FindingId::TlsConfigExposed
+            && f.finding.severity == crate::finding::Severity::Low
+            && f.finding.detail.ends_with(BEHIND_THE_CHECK)
+    }) {
+        f.finding.severity = crate::finding::Severity::Medium;
+        let kept = f.finding.detail.len() - BEHIND_THE_CHECK.len();
+        f.finding.detail.truncate(kept);
     }
 }
 

@@ -462,6 +462,9 @@ pub fn merge(reports: Vec<Report>) -> Report {
                         None => worse.findings.push(f),
                     }
                 }
+                // A copy's exposure lowered behind a verified check goes back to medium beside
+                // another copy's side door or unread probe (each copy judged only its own).
+                crate::engine::restore_exposure_unless_still_behind_the_check(worse);
                 regrade(worse);
             }
             _ => kept.push(t),
@@ -1076,6 +1079,71 @@ mod tests {
             want.sort();
             assert_eq!(ids, want);
             assert!(merged.targets[0].score <= critical.score.min(lower.score));
+        }
+    }
+
+    /// A `tls-config-exposed` one copy lowered behind a verified check (each copy judges only its
+    /// own probes) goes back to medium beside another copy's side door or unread probe, whichever
+    /// file comes first; beside a copy that found the same or only the server's own certificate's
+    /// faults it stays low.
+    #[test]
+    fn merge_restores_an_exposure_lowered_beside_another_copys_hole() {
+        let lowered = || {
+            let mut t = target("https://a.example/", &[]);
+            t.findings = vec![Finding::new(
+                FindingId::TlsConfigExposed,
+                format!("/debug/vars read.{}", crate::engine::BEHIND_THE_CHECK),
+            )
+            .with_severity(crate::finding::Severity::Low)
+            .into()];
+            regrade(&mut t);
+            t
+        };
+        let exposure = |t: &TargetReport| {
+            t.findings
+                .iter()
+                .find(|f| f.finding.id == FindingId::TlsConfigExposed)
+                .map(|f| (f.finding.severity, f.finding.detail.clone()))
+        };
+        let side_door = target("https://a.example/", &[FindingId::SniHostMismatchBypass]);
+        let mut unread = lowered();
+        unread.findings.clear();
+        unread.incomplete.push(crate::facts::IncompleteProbe {
+            probe: "forged-client-cert".into(),
+            tls_version: None,
+            reason: "timed out".into(),
+        });
+        regrade(&mut unread);
+        for other in [&side_door, &unread] {
+            for first in [true, false] {
+                let (a, b) = (lowered(), other.clone());
+                let pair = if first { vec![a, b] } else { vec![b, a] };
+                let merged = merge(
+                    pair.into_iter()
+                        .map(|t| Report::new(vec![t], 1.0))
+                        .collect(),
+                );
+                assert_eq!(
+                    exposure(&merged.targets[0]),
+                    Some((
+                        crate::finding::Severity::Medium,
+                        "/debug/vars read.".to_string()
+                    )),
+                    "beside {:?}",
+                    other.findings
+                );
+            }
+        }
+        let server_side = target("https://a.example/", &[FindingId::ServerCertExpiring]);
+        for other in [lowered(), server_side] {
+            let merged = merge(vec![
+                Report::new(vec![lowered()], 1.0),
+                Report::new(vec![other], 1.0),
+            ]);
+            assert_eq!(
+                exposure(&merged.targets[0]).map(|e| e.0),
+                Some(crate::finding::Severity::Low)
+            );
         }
     }
 
