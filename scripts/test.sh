@@ -35,6 +35,7 @@ command -v lighttpd > /dev/null || [ -x /usr/sbin/lighttpd ] || missing+=(lightt
 # lighttpd's TLS module is a package of its own
 [ -e /usr/lib/lighttpd/mod_openssl.so ] || missing+=(lighttpd-mod-openssl)
 command -v stunnel4 > /dev/null || missing+=(stunnel4)
+command -v socat > /dev/null || missing+=(socat)
 command -v caddy > /dev/null || missing+=(caddy)
 # `java Server.java` (single-file launch) needs the JDK's compiler, not only a JRE
 command -v javac > /dev/null || missing+=(openjdk-17-jdk-headless)

@@ -288,6 +288,12 @@
 #                             requireCert = yes
 #   stunnel-optional          verifyChain = yes, requireCert = no
 #   stunnel-verifyPeer        verifyPeer = yes with CAfile = client.crt (the peer is pinned)
+#   socat-verify              socat 1.7 OPENSSL-LISTEN (fork) -> python plain HTTP backend;
+#                             cafile=ca.crt, verify=1 (socat's default: requires a verified one)
+#   socat-verify-no-cafile    verify=1 and no cafile: OpenSSL's default paths, the public roots
+#   socat-verify-0            verify=0 (asks nobody)
+#   socat-cafile-verify-0     cafile=ca.crt with verify=0 (asks nobody: the CA file alone checks
+#                             nothing)
 #   caddy-require_and_verify | caddy-verify_if_given | caddy-require
 #                             tls { client_auth { mode <mode>; trusted_ca_cert_file ca.crt } },
 #                             strict_sni_host insecure_off (see GROUND_TRUTH.md, surprise W4)
@@ -795,7 +801,7 @@
 # HAPROXY, APACHE2, LIGHTTPD, STUNNEL (stunnel4) and NGHTTPX (the last five default to: found on
 # PATH, else in /usr/sbin or /sbin), GNUTLS_SERV, CC (builds the gnutls-* servers' shim and the
 # mhd-* server),
-# TRAFFIC_SERVER, PUMA, HITCH, ESCRIPT, H2O, SQUID, JAVAC, UWSGI (default uwsgi-core), PERL,
+# TRAFFIC_SERVER, PUMA, HITCH, SOCAT, ESCRIPT, H2O, SQUID, JAVAC, UWSGI (default uwsgi-core), PERL,
 # GUNICORN, RUBY, TWISTED_PYTHON and GRPC_PYTHON (default /usr/bin/python3); TOMCAT_HOME (default /usr/share/tomcat10); JETTY_JARS (default /usr/share/java);
 # JETTY_SERVER_CLASSES, jetty/JettyServer.java compiled (else compiled into WORKDIR); GOSERVER_BIN, a
 # prebuilt go/ binary (else it is built into WORKDIR/goserver on first use); JAVA_SERVER_CLASSES, a
@@ -815,6 +821,7 @@ haproxy-optional-403 haproxy-required haproxy-crt-ignore-err haproxy-crt-ignore-
 apache-location-require apache-required apache-optional apache-optional_no_ca
 lighttpd-enforce lighttpd-no-enforce lighttpd-enforce-depth0
 stunnel-required stunnel-optional stunnel-verifyPeer
+socat-verify socat-verify-no-cafile socat-verify-0 socat-cafile-verify-0
 caddy-require_and_verify caddy-verify_if_given caddy-require
 java-need java-want
 tomcat-required tomcat-optional tomcat-optionalNoCA
@@ -2761,6 +2768,28 @@ $services
 EOF
   PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
     "$dir/stunnel.conf.in" "$dir/stunnel.conf" "$STUNNEL" "$dir/stunnel.conf"
+  ;;
+socat-*)
+  : "${SOCAT:=socat}"
+  need "$SOCAT" SOCAT
+  need "$PYTHON3"
+  # socat's OPENSSL-LISTEN as a TLS front end (a one-line mTLS wrapper) in front of
+  # plain_backend.py ("ok" on every GET). verify=1 is socat's default: OpenSSL's
+  # SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, against cafile= when given, else against
+  # OpenSSL's default paths (the system's public roots); verify=0 asks nobody, cafile or not.
+  case $server in
+  socat-verify) tls="cafile=$pki/ca.crt" ;;
+  socat-verify-no-cafile) tls="" ;;
+  socat-verify-0) tls="verify=0" ;;
+  socat-cafile-verify-0) tls="cafile=$pki/ca.crt,verify=0" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  dir=$work/socat-$server-$port
+  mkdir -p "$dir"
+  : >"$dir/unused.in"
+  run "$PYTHON3" "$here/python/plain_backend.py" "$dir/unused.in" "$dir/unused" \
+    "$SOCAT" "OPENSSL-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork,cert=$pki/server.crt,key=$pki/server.key${tls:+,$tls}" \
+    "TCP:127.0.0.1:@BACKEND_PORT@"
   ;;
 caddy-sni-strict | caddy-sni-insecure)
   : "${CADDY:=caddy}"

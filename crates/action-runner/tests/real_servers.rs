@@ -77,6 +77,12 @@ const LIGHTTPD: &[&str] = &[
     "lighttpd-enforce-depth0",
 ];
 const STUNNEL: &[&str] = &["stunnel-required", "stunnel-optional", "stunnel-verifyPeer"];
+const SOCAT: &[&str] = &[
+    "socat-verify",
+    "socat-verify-no-cafile",
+    "socat-verify-0",
+    "socat-cafile-verify-0",
+];
 const CADDY: &[&str] = &[
     "caddy-require_and_verify",
     "caddy-verify_if_given",
@@ -211,6 +217,7 @@ const ALL: &[&[&str]] = &[
     APACHE,
     LIGHTTPD,
     STUNNEL,
+    SOCAT,
     CADDY,
     JAVA,
     TOMCAT,
@@ -282,6 +289,11 @@ fn lighttpd_verdicts() {
 #[test]
 fn stunnel_verdicts() {
     run_group(STUNNEL);
+}
+
+#[test]
+fn socat_verdicts() {
+    run_group(SOCAT);
 }
 
 #[test]
@@ -499,6 +511,11 @@ fn lighttpd_deep_probes() {
 #[test]
 fn stunnel_deep_probes() {
     run_deep_group(STUNNEL);
+}
+
+#[test]
+fn socat_deep_probes() {
+    run_deep_group(SOCAT);
 }
 
 #[test]

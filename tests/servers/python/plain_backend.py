@@ -1,5 +1,5 @@
 """A plain-HTTP backend (stdlib http.server) with a TLS front end as its child, for the stunnel
-servers of start.sh.
+and socat servers of start.sh.
 
     python3 plain_backend.py TEMPLATE CFG FRONTEND [ARG...]
 
@@ -10,7 +10,8 @@ secret value at /, 404 elsewhere; orders-by-original-url: the orders at /orders,
 from X-Original-URL or X-Rewrite-URL when sent; sites-by-host: "secret area" for Host secure.test,
 "public area" for any other, as the bypass servers' sites). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
-process (CFG among its arguments). This process exits when the front end does, and stops it on
+process (CFG among its arguments; "@BACKEND_PORT@" in an ARG is replaced too, for a front end
+configured on its command line: socat). This process exits when the front end does, and stops it on
 SIGTERM/SIGINT/SIGHUP (on Linux the front end also gets SIGTERM if this process dies).
 """
 import ctypes
@@ -99,6 +100,7 @@ def main():
         text = f.read().replace("@BACKEND_PORT@", str(port))
     with open(cfg, "w") as f:
         f.write(text)
+    cmd = [arg.replace("@BACKEND_PORT@", str(port)) for arg in cmd]
     child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
 
     def stop(signum, frame):

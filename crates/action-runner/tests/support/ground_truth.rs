@@ -447,6 +447,28 @@ pub fn expectations() -> Vec<Expect> {
             ca_name: "CN=test-client",
             ..required_verified("stunnel-verifyPeer", [Tls(CR), Tls(HF)], [Tls(BC), Tls(BC)])
         },
+        // ---- socat 1.7.4 OPENSSL-LISTEN (OpenSSL 3) in front of a plain HTTP backend; it names
+        // no CA in its CertificateRequest
+        Expect {
+            ca_names: false,
+            ..required_verified("socat-verify", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)])
+        },
+        // verify=1 without cafile: OpenSSL's default paths, the system's public roots (a public
+        // root's own certificate with another key gets decrypt_error, the scan's own CA
+        // unknown_ca)
+        Expect {
+            ca_names: false,
+            findings: &[("client-ca-public-roots", Implied::Null)],
+            grade_a: Some(false),
+            ..required_verified(
+                "socat-verify-no-cafile",
+                [Tls(CR), Tls(HF)],
+                [Tls(UCA), Tls(UCA)],
+            )
+        },
+        // verify=0, with a cafile or without: no CertificateRequest
+        not_requested("socat-verify-0"),
+        not_requested("socat-cafile-verify-0"),
         // ---- Caddy 2.6 (Go crypto/tls underneath: bad_certificate for everything)
         required_verified(
             "caddy-require_and_verify",
@@ -1311,6 +1333,21 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             findings: OPTIONAL_DEEP,
             ..deep_strict_openssl("stunnel-optional")
         },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_openssl("socat-verify")
+        },
+        // the public roots alone: every certificate of the scan's CA unknown_ca, the valid one too
+        DeepExpect {
+            valid: [Tls(UCA), Tls(UCA)],
+            forged: [Tls(UCA), Tls(UCA)],
+            expired: [Tls(UCA), Tls(UCA)],
+            not_yet_valid: [Tls(UCA), Tls(UCA)],
+            wrong_eku: [Tls(UCA), Tls(UCA)],
+            ..deep_public_roots_only("socat-verify-no-cafile")
+        },
+        deep_not_requested("socat-verify-0"),
+        deep_not_requested("socat-cafile-verify-0"),
         DeepExpect {
             // The pinned client.crt alone gets in: the staging CA's own valid certificate is
             // refused (bad_certificate) like the expired, not-yet-valid and wrong-EKU ones, so

@@ -1,5 +1,5 @@
 //! Real servers nobody here wrote (openssl s_server, nginx, Go crypto/tls, Node https, Python
-//! ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's HttpsServer, Tomcat,
+//! ssl, HAProxy, Apache httpd, lighttpd, stunnel, socat, Caddy, the JDK's HttpsServer, Tomcat,
 //! nghttpx, gnutls-serv, Apache Traffic Server, Puma, Hitch, Erlang/OTP, H2O, Squid,
 //! libmicrohttpd), started with `tests/servers/start.sh` on a PKI of their own, and
 //! the `mtls-scan scan` run over them. What their reports must say is in [`super::ground_truth`].
@@ -62,6 +62,7 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("apache") => &["bash", "openssl", "apache2"],
         Some("lighttpd") => &["bash", "openssl", "lighttpd"],
         Some("stunnel") => &["bash", "openssl", "python3", "stunnel4"],
+        Some("socat") => &["bash", "openssl", "python3", "socat"],
         Some("caddy") => &["bash", "openssl", "caddy"],
         // `java Server.java` compiles in memory: the JDK (javac's module), not only a JRE
         Some("java") => &["bash", "openssl", "java", "javac"],
@@ -132,7 +133,7 @@ pub fn path_for(server: &str) -> &'static str {
     }
 }
 
-/// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/
+/// Whether start.sh will find `tool`: the HAPROXY/APACHE2/LIGHTTPD/STUNNEL/SOCAT/NGHTTPX/GNUTLS_SERV/
 /// CC/TRAFFIC_SERVER/PUMA/HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY override when set, else PATH, else (for the daemons Debian installs in sbin, which a non-root PATH may lack)
 /// /usr/sbin or /sbin. `tomcat10` is Tomcat's jars: TOMCAT_HOME's (default /usr/share/tomcat10)
 /// bin/bootstrap.jar; `jetty9` Jetty's: JETTY_JARS's (default /usr/share/java) jetty9-server.jar;
@@ -186,6 +187,7 @@ fn tool_found(tool: &str) -> bool {
         "apache2" => Some("APACHE2"),
         "lighttpd" => Some("LIGHTTPD"),
         "stunnel4" => Some("STUNNEL"),
+        "socat" => Some("SOCAT"),
         "nghttpx" => Some("NGHTTPX"),
         "gnutls-serv" => Some("GNUTLS_SERV"),
         "cc" => Some("CC"),
@@ -271,7 +273,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
         panic!(
             "real-server tests need {} on PATH (missing for {:?}). Install them \
              (apt-get install -y nginx-light openssl golang-go nodejs python3 haproxy \
-             apache2 lighttpd lighttpd-mod-openssl stunnel4 caddy openjdk-17-jdk-headless \
+             apache2 lighttpd lighttpd-mod-openssl stunnel4 socat caddy openjdk-17-jdk-headless \
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
