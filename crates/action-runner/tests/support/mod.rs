@@ -5,9 +5,11 @@
 //! - [`github_api`]: a recording GitHub REST API on 127.0.0.1 for `comment` and `check-run`;
 //! - [`real_servers`]: real servers (nginx, HAProxy, Apache, lighttpd, stunnel, Caddy, Go, Node,
 //!   Python, openssl, the JDK's HttpsServer, Tomcat, nghttpx, gnutls-serv, Traffic Server, Puma,
-//!   Hitch, Erlang/OTP, H2O, Squid, libmicrohttpd) and the `mtls-scan scan` run over them; [`ground_truth`]: what each must report, in one
+//!   Hitch, Erlang/OTP, H2O, Squid, libmicrohttpd, socat, Traefik …) and the `mtls-scan scan` run over them; [`ground_truth`]: what each must report, in one
 //!   table;
-//! - [`reports`]: hand-built reports for the renderers' snapshot tests.
+//! - [`reports`]: hand-built reports for the renderers' snapshot tests;
+//! - [`tls_ready`]: whether a server that listens before it answers TLS (Traefik, etcd) answers
+//!   it yet.
 //!
 //! Each binary uses part of it.
 
@@ -18,6 +20,7 @@ pub mod ground_truth;
 pub mod real_servers;
 pub mod reports;
 pub mod step;
+pub mod tls_ready;
 
 /// A test's result: any error fails it, with its message.
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;

@@ -63,6 +63,7 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         Some("lighttpd") => &["bash", "openssl", "lighttpd"],
         Some("stunnel") => &["bash", "openssl", "python3", "stunnel4"],
         Some("socat") => &["bash", "openssl", "python3", "socat"],
+        Some("traefik") => &["bash", "openssl", "python3", "traefik"],
         Some("caddy") => &["bash", "openssl", "caddy"],
         // `java Server.java` compiles in memory: the JDK (javac's module), not only a JRE
         Some("java") => &["bash", "openssl", "java", "javac"],
@@ -173,7 +174,7 @@ fn tool_found(tool: &str) -> bool {
     // set, else where scripts/test.sh installs them for this machine).
     if matches!(
         tool,
-        "bun" | "deno" | "granian" | "etcd" | "node-exporter" | "nats-server"
+        "bun" | "deno" | "granian" | "traefik" | "etcd" | "node-exporter" | "nats-server"
     ) {
         return installed_tool(tool).is_some();
     }
@@ -714,7 +715,11 @@ impl Lab {
                         still.push(self.spawn(&name, free_port()));
                         continue;
                     }
-                    if TcpStream::connect(("127.0.0.1", s.port)).is_ok() {
+                    // (Traefik and etcd listen before they answer TLS: until then, not up.)
+                    if TcpStream::connect(("127.0.0.1", s.port)).is_ok()
+                        && (!super::tls_ready::listens_before_tls(&s.name)
+                            || super::tls_ready::answers_tls(s.port))
+                    {
                         up.push(s);
                         continue;
                     }

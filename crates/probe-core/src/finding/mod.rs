@@ -493,7 +493,10 @@ impl FindingId {
                  a certificate (FortiClient EMS CVE-2026-35616, Envoy CVE-2022-21654).",
                 "Make the proxy set or remove every client-certificate header the application reads, \
                  not only the one named here (X-SSL-Client-Verify, X-SSL-Client-Cert, ssl-client-verify, \
-                 SSL_CLIENT_VERIFY, X-Client-Cert, X-Forwarded-Client-Cert, …), on every request \
+                 SSL_CLIENT_VERIFY, X-Client-Cert, X-Forwarded-Client-Cert, …), and the names the \
+                 application reads as them (PHP, CGI and WSGI read X_SSL_Client_Verify and \
+                 X.SSL.Client.Verify as X-SSL-Client-Verify: drop names with `_` or `.` at the proxy, \
+                 Traefik `aliasHeadersStrategy: delete`), on every request \
                  (set-header or del-header, never add-header; Envoy SANITIZE_SET covers XFCC only), and \
                  let the application be reached only through the proxy. Take a client's address from \
                  a forwarded header only when the connection comes from the proxy itself (nginx \

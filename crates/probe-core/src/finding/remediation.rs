@@ -1646,7 +1646,8 @@ fn header_spoofing(stack: Stack) -> &'static str {
              set_current_client_cert_details: { subject: true, cert: true }\n\
              # and in route_config: request_headers_to_remove: [x-ssl-client-verify, x-ssl-client-cert, ssl-client-verify, ...]\n\
              # for every other certificate header the backend reads (SANITIZE_SET covers x-forwarded-client-cert only).\n\
-             # Traefik: passTLSClientCert only on routers that require client certificates;\n\
+             # Traefik: passTLSClientCert only on routers that require client certificates, and\n\
+             # entryPoints.<name>.http.aliasHeadersStrategy: delete (X.Forwarded.Tls.Client.Cert reads as it in PHP);\n\
              # AWS ALB: mTLS verify mode, and ignore X-Amzn-Mtls-* unless it came from the ALB."
         }
         Stack::Haproxy => {
@@ -2511,7 +2512,10 @@ tls:
     default:                       # and every other option a router names
       clientAuth:
         caFiles: [/etc/traefik/client-ca.pem]   # only the client CA (Kubernetes TLSOption: secretNames)
-        clientAuthType: RequireAndVerifyClientCert"#,
+        clientAuthType: RequireAndVerifyClientCert
+# options a router names apply only through its rule's Host()/HostSNI(): on a router with
+# PathPrefix() alone (or reached by IP, without SNI) Traefik applies `default` ("No domain found
+# in rule"), so put clientAuth on `default`"#,
     ),
     (
         Stack::Traefik,
@@ -2554,7 +2558,13 @@ server refuses valid clients: it must hold their issuing CA."#,
         customRequestHeaders:        # an empty value removes the header the client sent
           X-Forwarded-Tls-Client-Cert: ""
           X-Forwarded-Tls-Client-Cert-Info: ""
-# on every router to the backend (before passTLSClientCert, which sets them from the verified certificate)"#,
+# on every router to the backend (before passTLSClientCert, which sets them from the verified certificate)
+# static configuration: names a PHP, CGI or WSGI backend reads as these (X.Forwarded.Tls.Client.Cert,
+# X_…) are other headers to Traefik, passed on unless deleted (CVE-2026-88879; 3.7.12+, 2.11.56+)
+entryPoints:
+  websecure:
+    http:
+      aliasHeadersStrategy: delete   # or reject"#,
     ),
     (
         Stack::Traefik,

@@ -446,15 +446,18 @@ async fn follow_ups(
             );
             // (In `tries`' order: the certificate first.)
             let seen: Vec<Seen> = certified.into_iter().chain(headed).collect();
-            // Names with `_` unanswered where the other requests were answered: the server
-            // refuses such names (Envoy's edge setting, HAProxy `reject` on `_`), which lets
+            // Names with `_` or `.` unanswered where the other requests were answered: the
+            // server refuses such names (Envoy's edge setting, HAProxy `reject` on `_`), which lets
             // nothing in (as `client-cert-header-spoofing` reads it).
-            let underscored =
-                |p: &landing::Presented| p.headers.iter().any(|(n, _)| n.as_str().contains('_'));
+            let aliased = |p: &landing::Presented| {
+                p.headers
+                    .iter()
+                    .any(|(n, _)| super::client_cert_header_spoofing::aliased_name(n.as_str()))
+            };
             let others_answered = tries
                 .iter()
                 .zip(&seen)
-                .any(|((_, p, _), s)| !underscored(p) && s.unreadable().is_none());
+                .any(|((_, p, _), s)| !aliased(p) && s.unreadable().is_none());
             // A batch unanswered where others were answered: a head too large for the server
             // (uWSGI's 4 KB buffer); its families go one at a time, and what they got stands in
             // for it (one still unanswered keeps it unread).
@@ -503,7 +506,7 @@ async fn follow_ups(
                 // Names with `_` closed without any status where others were answered: the
                 // server refuses the names (a busy answer or a time-out stays unread).
                 let refused_names =
-                    underscored(&presented) && others_answered && seen.status().is_none();
+                    aliased(&presented) && others_answered && seen.status().is_none();
                 // Refused (403 …) with the protected page for a body: let in all the same, unless
                 // the protected name itself gives the same to the same (its own door, which the
                 // certificate and header probes judge); the name's own refusal page is a refusal.

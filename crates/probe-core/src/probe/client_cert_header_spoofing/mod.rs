@@ -48,7 +48,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_`: `X_SSL_Client_Verify`, `X_Client_Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, a POST and an OPTIONS to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, a POST and an OPTIONS to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[
         FindingId::ClientCertHeaderSpoofing,
@@ -272,14 +272,7 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
             "X-Forwarded-Tls-Client-Cert (Traefik)",
             vec![
                 header("x-forwarded-tls-client-cert", &m.der_b64),
-                header(
-                    "x-forwarded-tls-client-cert-info",
-                    &percent_encoding::utf8_percent_encode(
-                        &format!("Subject=\"{}\";Issuer=\"{}\"", m.subject, m.issuer),
-                        percent_encoding::NON_ALPHANUMERIC,
-                    )
-                    .to_string(),
-                ),
+                header("x-forwarded-tls-client-cert-info", &traefik_info(m)),
             ],
         ),
         // Passthrough mode sends the certificate; verify mode its fields and the leaf.
@@ -393,7 +386,41 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
                 header("x_ssl_client_s_dn", &m.subject_oneline),
             ],
         ),
+        // The X- names written with `.`: Go canonicalizes header names on dashes only, so
+        // Traefik's passTLSClientCert, which sets `X-Forwarded-Tls-Client-Cert` and deletes a
+        // client's `_` copy, passes `X.Forwarded.Tls.Client.Cert` on as another header, and PHP
+        // (and CGI) read it as the X- name (CVE-2026-88879; Traefik's `aliasHeadersStrategy`
+        // keeps such names unless set to delete or reject). HAProxy's `del-header` of the X- name
+        // leaves it too; nginx drops such names.
+        fam(
+            "X.SSL.Client.Verify, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert … (the X- names \
+             written with `.`, which a proxy that sets or deletes the X- name passes on and PHP \
+             and CGI read as it: Traefik's aliasHeadersStrategy keep)",
+            vec![
+                header("x.ssl.client.verify", verified),
+                header("x.client.verify", verified),
+                header("x.forwarded.tls.client.cert", &m.der_b64),
+                header("x.forwarded.tls.client.cert.info", &traefik_info(m)),
+                header("x.forwarded.client.cert", &xfcc(m)),
+                header("x.ssl.client.cert", &m.pem_escaped),
+                header("x.client.cert", &m.pem_escaped),
+                header("x.ssl.client.s.dn", &m.subject),
+                header("x.ssl.client.cn", &m.common_name),
+                header("x.client.dn", &m.subject),
+                header("x.client.cn", &m.common_name),
+            ],
+        ),
     ]
+}
+
+/// Traefik's `X-Forwarded-Tls-Client-Cert-Info` for the certificate: its subject and issuer,
+/// percent-encoded.
+fn traefik_info(m: &Material) -> String {
+    percent_encoding::utf8_percent_encode(
+        &format!("Subject=\"{}\";Issuer=\"{}\"", m.subject, m.issuer),
+        percent_encoding::NON_ALPHANUMERIC,
+    )
+    .to_string()
 }
 
 /// Envoy's `x-forwarded-client-cert` for the certificate: its hash, the certificate, the subject
@@ -504,7 +531,7 @@ fn header_bytes(headers: &[(HeaderName, HeaderValue)]) -> usize {
 const GATE: &str = "the verify headers";
 
 /// Every family's headers that carry the verify value (`X-SSL-Client-Verify: 0`,
-/// `ssl-client-verify`, `X-Client-Verify`; not `SSL_CLIENT_VERIFY`, see [`underscored`]), as one
+/// `ssl-client-verify`, `X-Client-Verify`; not `SSL_CLIENT_VERIFY`, see [`aliased`]), as one
 /// pseudo-family sent in every batch: an
 /// application that wants the verify header *and* an identity header of another family (HAProxy's
 /// `X-SSL-Client-CN`, a forwarded certificate) gets both in one request, whichever batch that
@@ -512,7 +539,7 @@ const GATE: &str = "the verify headers";
 fn gate(families: &[Family], verified: &str) -> Family {
     let verify_headers = families
         .iter()
-        .filter(|f| !underscored(f))
+        .filter(|f| !aliased(f))
         .flat_map(|f| f.headers.iter())
         .filter(|(_, v)| v.as_bytes() == verified.as_bytes())
         .cloned();
@@ -525,23 +552,31 @@ fn gate(families: &[Family], verified: &str) -> Family {
     }
 }
 
-/// A family whose header names hold `_` (mod_ssl's `SSL_CLIENT_*`): nginx drops such names and
-/// Envoy's recommended edge setting (`headers_with_underscores_action: REJECT_REQUEST`) refuses
-/// the request (a stream reset over HTTP/2), so it goes in a request of its own, never in a
-/// batch or the gate, and a request of its own that is not answered where the batches were is the
-/// server refusing the names, not an unread door.
-fn underscored(f: &Family) -> bool {
-    f.headers.iter().any(|(n, _)| n.as_str().contains('_'))
+/// A family whose header names hold `_` (mod_ssl's `SSL_CLIENT_*`, the X- names written with it)
+/// or `.` (the X- names written with it): nginx drops such names, Envoy's recommended edge
+/// setting (`headers_with_underscores_action: REJECT_REQUEST`) refuses the request (a stream
+/// reset over HTTP/2), and a server may refuse a `.` in a name, so it goes in a request of its
+/// own, never in a batch or the gate, and a request of its own that is not answered where the
+/// batches were is the server refusing the names, not an unread door.
+fn aliased(f: &Family) -> bool {
+    f.headers.iter().any(|(n, _)| aliased_name(n.as_str()))
+}
+
+/// Whether a header name is an alias of a dashed name to a backend that derives variable names
+/// from header names (PHP, CGI, WSGI: every character but letters, digits and `-` read as `_`)
+/// while a proxy in front takes it for another header: one with `_` or `.`.
+pub(crate) fn aliased_name(name: &str) -> bool {
+    name.contains(['_', '.'])
 }
 
 /// The families, in order, packed into requests of at most [`BATCH_BYTES`] of headers (a
-/// family larger than that goes alone), each request led by `gate`; the [`underscored`] ones are
+/// family larger than that goes alone), each request led by `gate`; the [`aliased`] ones are
 /// left out (sent alone). A family that names a header the request already carries with another
 /// value (the certificate as escaped PEM, as base64 DER, as a flag) goes in the next request.
 fn batches<'a>(families: &'a [Family], gate: &'a Family) -> Vec<Vec<&'a Family>> {
     let mut out: Vec<Vec<&Family>> = Vec::new();
     let mut current: Vec<&Family> = vec![gate];
-    for f in families.iter().filter(|f| !underscored(f)) {
+    for f in families.iter().filter(|f| !aliased(f)) {
         let carried = together(current.iter().copied());
         let clashes = f
             .headers
@@ -582,12 +617,12 @@ fn common_name(subject: &str) -> String {
 pub(crate) fn connection_of_each(rounds: &[(usize, usize)]) -> Vec<usize> {
     let connections = rounds.iter().map(|(b, _)| *b).max().unwrap_or(0).max(1);
     let mut out = Vec::new();
-    let mut underscored = 0usize;
+    let mut aliased = 0usize;
     for &(batches, own) in rounds {
         out.extend(0..batches);
         for _ in 0..own {
-            out.push(underscored % connections);
-            underscored += 1;
+            out.push(aliased % connections);
+            aliased += 1;
         }
     }
     out
@@ -623,7 +658,7 @@ pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> V
         let fams = families(&m, verified);
         let gate = gate(&fams, verified);
         let packed = batches(&fams, &gate);
-        counts.push((packed.len(), fams.iter().filter(|f| underscored(f)).count()));
+        counts.push((packed.len(), fams.iter().filter(|f| aliased(f)).count()));
         for batch in packed {
             let names: Vec<&str> = batch
                 .iter()
@@ -650,7 +685,7 @@ pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> V
                 connection: 0,
             });
         }
-        for f in fams.iter().filter(|f| underscored(f)) {
+        for f in fams.iter().filter(|f| aliased(f)) {
             out.push(ForgedRequest {
                 request: (
                     format!("forged headers ({}; verify = {verified})", f.name),
@@ -1130,12 +1165,12 @@ async fn spoof(
         .iter()
         .map(|(_, fams, gate)| batches(fams, gate))
         .collect();
-    // Every value's batches, then its underscored families, as one list of requests.
+    // Every value's batches, then its aliased families, as one list of requests.
     let mut sets: Vec<Vec<(HeaderName, HeaderValue)>> = Vec::new();
     let mut counts: Vec<(usize, usize)> = Vec::new();
     for (round, (_, fams, _)) in packed.iter().zip(&planned) {
         sets.extend(round.iter().map(|batch| together(batch.iter().copied())));
-        let own: Vec<_> = fams.iter().filter(|f| underscored(f)).collect();
+        let own: Vec<_> = fams.iter().filter(|f| aliased(f)).collect();
         sets.extend(own.iter().map(|f| f.headers.clone()));
         counts.push((round.len(), own.len()));
     }
@@ -1148,7 +1183,7 @@ async fn spoof(
         sent.push(answers.by_ref().take(round.len()).collect());
         own.push(
             fams.iter()
-                .filter(|f| underscored(f))
+                .filter(|f| aliased(f))
                 .map(|f| f.name)
                 .zip(answers.by_ref())
                 .collect(),
@@ -1175,7 +1210,7 @@ async fn spoof(
                 .collect(),
             singles: Vec::new(),
             with_gate: Vec::new(),
-            underscored: own,
+            aliased: own,
         };
         let alone: Vec<&Family> = packed
             .iter()
@@ -1242,7 +1277,7 @@ async fn spoof(
                     .find(|(b, _)| b.seen.served())
                     .map(|(_, families)| together(families.iter().copied()))
                     .or_else(|| first_served(&round.singles).map(|f| f.headers.clone()))
-                    .or_else(|| first_served(&round.underscored).map(|f| f.headers.clone()))
+                    .or_else(|| first_served(&round.aliased).map(|f| f.headers.clone()))
                     .or_else(|| first_served(&round.with_gate).map(|f| together([gate, f])))
             });
     let Some(headers) = served_headers else {
@@ -1453,8 +1488,8 @@ struct Round {
     /// When a batch got in and no family alone did: each family of it sent beside the verify
     /// headers, and what that got.
     with_gate: Vec<(&'static str, Seen)>,
-    /// The [`underscored`] families, each in a request of its own, and what that got.
-    underscored: Vec<(&'static str, Seen)>,
+    /// The [`aliased`] families, each in a request of its own, and what that got.
+    aliased: Vec<(&'static str, Seen)>,
 }
 
 impl Round {
@@ -1464,7 +1499,7 @@ impl Round {
             .iter()
             .map(|b| &b.seen)
             .chain(self.singles.iter().map(|(_, s)| s))
-            .chain(self.underscored.iter().map(|(_, s)| s))
+            .chain(self.aliased.iter().map(|(_, s)| s))
             .find(|s| s.served())
     }
 
@@ -1507,7 +1542,7 @@ impl Round {
         // (Envoy resets the stream), which lets nothing in. Unanswered with the batches too: unread.
         if self.batches.is_empty() {
             return self
-                .underscored
+                .aliased
                 .iter()
                 .find_map(|(name, s)| s.unreadable().map(|why| format!("only {name}: {why}")));
         }
@@ -1566,7 +1601,7 @@ fn refused_by_name(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProb
 /// Answers past a refusal: a redirect, a route or method the application does not have (what it
 /// answers a request it let in on a path with nothing behind it), a conflict or a body it cannot
 /// take, or 500 from an application that parsed the headers. Not 401, 403 or 406, which a WAF or
-/// an edge answers odd headers with (PEM in a header, underscored names), nor a request error
+/// an edge answers odd headers with (PEM in a header, aliased names), nor a request error
 /// (400, 413, 414, 431) or a busy answer.
 pub(crate) fn past_the_refusal(status: u16) -> bool {
     (300..400).contains(&status) || matches!(status, 404 | 405 | 409 | 410 | 415 | 422 | 500)
@@ -1582,7 +1617,7 @@ fn changed_answer(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProbe
         let singles = r
             .singles
             .iter()
-            .chain(&r.underscored)
+            .chain(&r.aliased)
             .map(|(n, s)| (format!("only {n}"), s));
         let gated = r
             .with_gate
@@ -1641,7 +1676,7 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
             .collect()
     };
     let mut alone = doors(&round.singles);
-    alone.extend(doors(&round.underscored));
+    alone.extend(doors(&round.aliased));
     let beside_gate = doors(&round.with_gate);
     // What was shown to get in: a family that got in alone without any verify header of the
     // scan's was let in on no verify value of the scan's (the one the application read, if any,
@@ -1729,7 +1764,7 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
     for b in &round.batches {
         f.evidence.insert(b.label(), b.seen.describe());
     }
-    for (name, s) in round.singles.iter().chain(&round.underscored) {
+    for (name, s) in round.singles.iter().chain(&round.aliased) {
         f.evidence.insert(format!("only {name}"), s.describe());
     }
     for (name, s) in &round.with_gate {
@@ -1764,7 +1799,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, a space after each comma, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, a space after each comma, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER, X.SSL.Client.Verify, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert …)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -1956,11 +1991,11 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 24);
-        // No header dropped as an invalid value: 122 headers in all, 75 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 122);
+        assert_eq!(fams.len(), 25);
+        // No header dropped as an invalid value: 133 headers in all, 86 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 133);
         let all = together(&fams);
-        assert_eq!(all.len(), 75);
+        assert_eq!(all.len(), 86);
         for needed in [
             "ssl-client-verify",
             "cf-cert-verified",
@@ -2005,35 +2040,52 @@ mod tests {
                     "{needed} missing from a batch"
                 );
             }
-            // Names with `_` never ride in a batch (a server refusing them would refuse it all).
-            assert!(headers.iter().all(|(n, _)| !n.as_str().contains('_')));
+            // Names with `_` or `.` never ride in a batch (a server refusing them would refuse it
+            // all).
+            assert!(headers
+                .iter()
+                .all(|(n, _)| !n.as_str().contains('_') && !n.as_str().contains('.')));
             sent.extend(b.iter().map(|f| f.name).filter(|n| *n != GATE));
         }
         let batched: Vec<&str> = fams
             .iter()
-            .filter(|f| !underscored(f))
+            .filter(|f| !aliased(f))
             .map(|f| f.name)
             .collect();
         assert_eq!(sent, batched);
-        assert_eq!(fams.iter().filter(|f| underscored(f)).count(), 3);
+        assert_eq!(fams.iter().filter(|f| aliased(f)).count(), 4);
         // The X- names written with `_` (which a proxy's del-header of the X- name leaves, and
-        // WSGI servers read as it) go in those requests of their own, no request more: every
-        // one with the verify value, and the certificate and subject with the X- names'.
-        for f in fams.iter().filter(|f| underscored(f)) {
-            for alias in ["x_ssl_client_verify", "x_client_verify"] {
+        // WSGI servers read as it) go in those requests of their own, and those written with `.`
+        // (which Traefik passes beside the X- name it sets, and PHP reads as it) in one more:
+        // every one with the verify value, and the certificate and subject with the X- names'.
+        for f in fams.iter().filter(|f| aliased(f)) {
+            let sep = if f.headers.iter().any(|(n, _)| n.as_str().contains('.')) {
+                "."
+            } else {
+                "_"
+            };
+            for alias in [
+                "x_ssl_client_verify",
+                "x_client_verify",
+                "x_ssl_client_s_dn",
+            ] {
+                let alias = alias.replace('_', sep);
                 assert!(
-                    f.headers.iter().any(|(n, v)| n == alias && v == "SUCCESS"),
+                    f.headers
+                        .iter()
+                        .any(|(n, v)| n.as_str() == alias
+                            && (v == "SUCCESS" || alias.ends_with("dn"))),
                     "{alias} missing from {}",
                     f.name
                 );
             }
-            assert!(
-                f.headers.iter().any(|(n, _)| n == "x_ssl_client_s_dn"),
-                "{}",
-                f.name
-            );
         }
-        assert!(fams.iter().filter(|f| underscored(f)).any(|f| f
+        // Traefik's own header, as a dotted alias, carrying the certificate as it writes it.
+        assert!(fams.iter().any(|f| f
+            .headers
+            .iter()
+            .any(|(n, v)| n == "x.forwarded.tls.client.cert" && v == &m.der_b64)));
+        assert!(fams.iter().filter(|f| aliased(f)).any(|f| f
             .headers
             .iter()
             .any(|(n, v)| n == "x_ssl_client_cert" && v == &m.der_b64)));
@@ -2075,7 +2127,7 @@ mod tests {
         }
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 24);
+        assert_eq!(zero.len(), 25);
         let verify_zero = gate(&zero, "0");
         assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
@@ -2098,7 +2150,7 @@ mod tests {
             }],
             singles,
             with_gate: Vec::new(),
-            underscored: Vec::new(),
+            aliased: Vec::new(),
         }
     }
 
@@ -2319,7 +2371,7 @@ mod tests {
         const MODSSL: &str =
             "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names, Keycloak's Apache lookup)";
         let mut reset = refused("SUCCESS", 403);
-        reset.underscored = vec![(MODSSL, failed("stream reset by the peer (REFUSED_STREAM)"))];
+        reset.aliased = vec![(MODSSL, failed("stream reset by the peer (REFUSED_STREAM)"))];
         let out = judge(
             &target(),
             &anonymous(TlsVersion::Tls13, Some(403)),
@@ -2331,7 +2383,7 @@ mod tests {
             out.incomplete
         );
         let mut served = refused("SUCCESS", 403);
-        served.underscored = vec![(MODSSL, http(200, "secret"))];
+        served.aliased = vec![(MODSSL, http(200, "secret"))];
         let out = judge(
             &target(),
             &anonymous(TlsVersion::Tls13, Some(403)),
