@@ -222,6 +222,17 @@ fn check(label: &str, run: &Run, want: &[(&str, bool)]) {
     assert_eq!(grade, expected_grade, "{label}");
 }
 
+/// A careless client holding a certificate ([`CARELESS_WITH_IDENTITY`]), and the certificate the
+/// impostor was handed being the client's own.
+fn check_hands_over_identity(label: &str, run: &Run) {
+    check(label, run, CARELESS_WITH_IDENTITY);
+    assert_eq!(
+        run.scenario("requests-client-cert")["connections"][0]["client_cert"]["subject"],
+        "CN=impostor-test-client",
+        "{label}"
+    );
+}
+
 /// A client certificate and key (PEM files) for the clients that present one.
 fn client_identity(dir: &Path) -> TestResult<(PathBuf, PathBuf)> {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
@@ -794,14 +805,9 @@ fn bun_and_deno_fetch() -> TestResult {
         &env,
         &[bun, "-e", &fetch(&careless)],
     )?;
-    check(
+    check_hands_over_identity(
         "bun fetch rejectUnauthorized: false, with a certificate",
         &run,
-        CARELESS_WITH_IDENTITY,
-    );
-    assert_eq!(
-        run.scenario("requests-client-cert")["connections"][0]["client_cert"]["subject"],
-        "CN=impostor-test-client"
     );
     // Deno keeps its caches in DENO_DIR (here a temporary directory) and checks for no update.
     let deno_dir = dir.path().join("deno");
@@ -926,15 +932,65 @@ fn etcdctl_grpc() -> TestResult {
     );
     let careless = get("--insecure-skip-tls-verify");
     let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", &careless])?;
+    check_hands_over_identity("etcdctl --insecure-skip-tls-verify", &run);
+    Ok(())
+}
+
+/// Traefik 3.7 as the client, proxying to the impostor through a serversTransport
+/// (tests/servers/traefik-client.sh, run once per scenario: a Traefik started, one request
+/// through it, stopped): careful with `rootCAs`, careless with `insecureSkipVerify: true`, which
+/// hands the transport's `certificates` to any server that asks. Go checks the server before it
+/// sends its certificate, so the careful one hands it to no server it refuses.
+#[test]
+fn traefik_servers_transport() -> TestResult {
+    let Some(traefik) = lab_tool("traefik", &["version"]) else {
+        return Ok(());
+    };
+    if !need("curl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let (cert, key) = client_identity(dir.path())?;
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/traefik-client.sh");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port()
+        .to_string();
+    let work = dir.path().join("traefik");
+    let run_with = |mode: &str, identity: bool| {
+        let mut env = vec![("TRAEFIK", traefik.as_str())];
+        let mut extra: Vec<&str> = Vec::new();
+        if identity {
+            env.push(("CLIENT_CERT", cert.to_str().unwrap_or_default()));
+            env.push(("CLIENT_KEY", key.to_str().unwrap_or_default()));
+            extra.push("--request-client-cert");
+        }
+        impostor(
+            &extra,
+            &env,
+            &[
+                "bash",
+                script.to_str().unwrap_or_default(),
+                work.to_str().unwrap_or_default(),
+                &port,
+                mode,
+            ],
+        )
+    };
+    check("traefik rootCAs", &run_with("careful", false)?, CAREFUL);
     check(
-        "etcdctl --insecure-skip-tls-verify",
-        &run,
-        CARELESS_WITH_IDENTITY,
+        "traefik insecureSkipVerify",
+        &run_with("insecure", false)?,
+        CARELESS,
     );
-    assert_eq!(
-        run.scenario("requests-client-cert")["connections"][0]["client_cert"]["subject"],
-        "CN=impostor-test-client"
+    check(
+        "traefik rootCAs with certificates",
+        &run_with("careful", true)?,
+        CAREFUL,
     );
+    let run = run_with("insecure", true)?;
+    check_hands_over_identity("traefik insecureSkipVerify with certificates", &run);
     Ok(())
 }
 
