@@ -161,7 +161,10 @@ fi
 # for another server's own second listener (header_lab.py's backend, NATS' client port: port 0)
 # in the moment between. MTLS_PORT_RANGE set: that one.
 if [ -z "${MTLS_PORT_RANGE:-}" ]; then
-  read -r ephemeral_low _ < /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || ephemeral_low=32768
+  ephemeral_low=32768
+  if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+    read -r ephemeral_low _ < /proc/sys/net/ipv4/ip_local_port_range
+  fi
   if [ "$ephemeral_low" -gt 12000 ]; then
     export MTLS_PORT_RANGE="$((ephemeral_low - 10000))-$((ephemeral_low - 1))"
   fi

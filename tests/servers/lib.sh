@@ -43,7 +43,27 @@ start_servers() {
       cat "$work/$name.log" >&2
       return 1
     fi
+    # Traefik and etcd listen before they answer TLS (Traefik closes without a byte until its
+    # configuration is loaded): wait, at most 10 s, until a handshake gets a TLS record back
+    # (traefik-verify-no-cafiles never answers; its cells are then what it does)
+    case $name in
+    traefik-* | etcd-*) wait_tls "${SERVER_PORT[$name]}" 10 || true ;;
+    esac
   done
+}
+
+# wait_tls PORT SECONDS: until `openssl s_client` reads a TLS record from 127.0.0.1:PORT (its
+# ServerHello, or an alert), polling every 50 ms; 1 when SECONDS pass first.
+wait_tls() {
+  local port=$1 until=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$until" ]; do
+    if openssl s_client -connect "127.0.0.1:$port" -brief </dev/null 2>&1 |
+      grep -qE 'depth=|Protocol version|alert'; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 # stop_servers: kill every server started by start_servers (each runs in its own session/group).

@@ -3759,9 +3759,14 @@ EOF
   traefik-header-alias*)
     : "${PHP:=php}"
     need "$PHP" PHP
-    # the backend: PHP's built-in server on a free port of its own, in this process group
+    # the backend: PHP's built-in server on a free port of its own, in this process group, and
+    # stopped with the shell that becomes Traefik (its parent-death signal: `run` execs Traefik
+    # when MTLS_WATCH_STDIN is not 1, and this script's EXIT trap goes with the exec)
     backend=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    "$PHP" -S "127.0.0.1:$backend" "$here/php/trusting_router.php" >"$dir/php.log" 2>&1 </dev/null &
+    pdeath=()
+    if command -v setpriv >/dev/null 2>&1; then pdeath=(setpriv --pdeathsig TERM --); fi
+    ${pdeath[@]+"${pdeath[@]}"} "$PHP" -S "127.0.0.1:$backend" "$here/php/trusting_router.php" \
+      >"$dir/php.log" 2>&1 </dev/null &
     php_server=$!
     # shellcheck disable=SC2064 # the pid now
     trap "kill -TERM $php_server 2>/dev/null" EXIT

@@ -3515,6 +3515,20 @@ fn traefik_without_its_client_ca_completes_no_handshake_and_is_not_scanned() {
     }
     let mut lab = Lab::new();
     lab.start(&names);
+    // Every Traefik closes connections without a byte until its configuration is loaded: scan
+    // once it has said that this one cannot be (else the test could not tell the two apart).
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !lab
+        .servers
+        .iter()
+        .any(|s| s.log_text().contains("CAFiles is required"))
+    {
+        assert!(
+            std::time::Instant::now() < until,
+            "Traefik never said its TLS configuration failed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     for args in [Vec::new(), lab.identity_args("client.crt", "client.key")] {
         let scan = lab.scan(&names, &args);
         let t = scan.target("traefik-verify-no-cafiles");

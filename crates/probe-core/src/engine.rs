@@ -2161,8 +2161,17 @@ fn lower_exposure_behind_the_check(
     }) {
         f.severity = crate::finding::Severity::Low;
         f.detail.push_str(BEHIND_THE_CHECK);
+        f.evidence.insert(
+            LOWERED_BEHIND_THE_CHECK.to_owned(),
+            "medium by default; low here".to_owned(),
+        );
     }
 }
+
+/// The evidence key that marks a `tls-config-exposed` lowered by
+/// [`lower_exposure_behind_the_check`] (a key, which redaction leaves as it is, where the detail's
+/// words may be rewritten: a user's header value of four characters or more that occurs in them).
+pub(crate) const LOWERED_BEHIND_THE_CHECK: &str = "lowered: read only behind the check";
 
 /// What [`lower_exposure_behind_the_check`] adds to the finding's detail.
 pub(crate) const BEHIND_THE_CHECK: &str =
@@ -2189,11 +2198,18 @@ pub fn restore_exposure_unless_still_behind_the_check(target: &mut TargetReport)
     for f in target.findings.iter_mut().filter(|f| {
         f.finding.id == FindingId::TlsConfigExposed
             && f.finding.severity == crate::finding::Severity::Low
-            && f.finding.detail.ends_with(BEHIND_THE_CHECK)
+            && (f.finding.evidence.contains_key(LOWERED_BEHIND_THE_CHECK)
+                || f.finding.detail.ends_with(BEHIND_THE_CHECK))
     }) {
         f.finding.severity = crate::finding::Severity::Medium;
-        let kept = f.finding.detail.len() - BEHIND_THE_CHECK.len();
-        f.finding.detail.truncate(kept);
+        f.finding.evidence.remove(LOWERED_BEHIND_THE_CHECK);
+        match f.finding.detail.strip_suffix(BEHIND_THE_CHECK) {
+            Some(kept) => f.finding.detail = kept.to_owned(),
+            None => f.finding.detail.push_str(
+                " Medium in this merged report: another copy of this target found a side door \
+                 or left a probe unread.",
+            ),
+        }
     }
 }
 

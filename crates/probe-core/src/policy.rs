@@ -1090,12 +1090,16 @@ mod tests {
     fn merge_restores_an_exposure_lowered_beside_another_copys_hole() {
         let lowered = || {
             let mut t = target("https://a.example/", &[]);
-            t.findings = vec![Finding::new(
+            let mut f = Finding::new(
                 FindingId::TlsConfigExposed,
                 format!("/debug/vars read.{}", crate::engine::BEHIND_THE_CHECK),
             )
-            .with_severity(crate::finding::Severity::Low)
-            .into()];
+            .with_severity(crate::finding::Severity::Low);
+            f.evidence.insert(
+                crate::engine::LOWERED_BEHIND_THE_CHECK.to_owned(),
+                "medium by default; low here".to_owned(),
+            );
+            t.findings = vec![f.into()];
             regrade(&mut t);
             t
         };
@@ -1135,6 +1139,20 @@ mod tests {
             }
         }
         let server_side = target("https://a.example/", &[FindingId::ServerCertExpiring]);
+        // The lowering is read from its evidence key, whatever redaction made of the detail
+        // (a user's `-H` value found in the scan's own words).
+        let mut redacted = lowered();
+        for f in &mut redacted.findings {
+            f.finding.detail = "/debug/vars read. Only clients holding <redacted>".to_owned();
+        }
+        let merged = merge(vec![
+            Report::new(vec![redacted], 1.0),
+            Report::new(vec![side_door.clone()], 1.0),
+        ]);
+        assert_eq!(
+            exposure(&merged.targets[0]).map(|e| e.0),
+            Some(crate::finding::Severity::Medium)
+        );
         for other in [lowered(), server_side] {
             let merged = merge(vec![
                 Report::new(vec![lowered()], 1.0),

@@ -73,11 +73,16 @@ fn free_port() -> TestResult<u16> {
             high.trim().parse::<u16>().ok()?,
         ))
     }) {
+        // From an offset of this process's own in the range, wrapping: two runs sharing a range
+        // (a suite beside a targeted test) do not both start at its bottom.
+        let span = u32::from(high.saturating_sub(low)) + 1;
+        let offset = std::process::id() % span;
         loop {
-            let port = low.saturating_add(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-            if port > high {
+            let next = u32::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            if next >= span {
                 return Err("MTLS_PORT_RANGE has no free port left".into());
             }
+            let port = u16::try_from(u32::from(low) + (offset + next) % span)?;
             if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
                 return Ok(port);
             }

@@ -438,7 +438,14 @@ pub fn free_ports(n: usize) -> Vec<u16> {
         Some(low.trim().parse::<u16>().ok()?..=high.trim().parse::<u16>().ok()?)
     });
     if let Some(range) = range {
-        for port in range {
+        // From an offset of this process's own in the range, wrapping: two runs sharing a range
+        // (a suite beside a targeted test) do not both start at its bottom.
+        let (low, high) = (u32::from(*range.start()), u32::from(*range.end()));
+        let span = high.saturating_sub(low) + 1;
+        let offset = std::process::id() % span.max(1);
+        let ports_from_offset =
+            (0..span).filter_map(|i| u16::try_from(low + (offset + i) % span).ok());
+        for port in ports_from_offset {
             if ports.len() == n {
                 break;
             }
@@ -499,7 +506,8 @@ impl Server {
         format!("https://127.0.0.1:{}{}", self.port, path_for(&self.name))
     }
 
-    fn log_text(&self) -> String {
+    /// What the server has written so far (its stdout and stderr).
+    pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }

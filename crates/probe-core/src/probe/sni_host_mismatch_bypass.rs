@@ -503,10 +503,12 @@ async fn follow_ups(
             };
             let (mut judged_one, mut changed_settled) = (false, false);
             for (with, presented, mut seen) in outcomes {
-                // Names with `_` closed without any status where others were answered: the
-                // server refuses the names (a busy answer or a time-out stays unread).
-                let refused_names =
-                    aliased(&presented) && others_answered && seen.status().is_none();
+                // Names with `_` or `.` closed or reset without any status where others were
+                // answered: the server refuses the names (a busy answer or a time-out stays
+                // unread).
+                let refused_names = aliased(&presented)
+                    && others_answered
+                    && super::client_cert_header_spoofing::names_refused(&seen);
                 // Refused (403 …) with the protected page for a body: let in all the same, unless
                 // the protected name itself gives the same to the same (its own door, which the
                 // certificate and header probes judge); the name's own refusal page is a refusal.

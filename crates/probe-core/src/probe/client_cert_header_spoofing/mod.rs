@@ -391,26 +391,64 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
         // client's `_` copy, passes `X.Forwarded.Tls.Client.Cert` on as another header, and PHP
         // (and CGI) read it as the X- name (CVE-2026-88879; Traefik's `aliasHeadersStrategy`
         // keeps such names unless set to delete or reject). HAProxy's `del-header` of the X- name
-        // leaves it too; nginx drops such names.
+        // leaves it too; nginx drops such names. Each request carries the verify names and one
+        // form of the certificate at most (two copies of its PEM, or its XFCC): a user's RSA-4096
+        // certificate in four forms at once came to 9 KB, past an 8 KB head limit (431).
         fam(
-            "X.SSL.Client.Verify, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert … (the X- names \
-             written with `.`, which a proxy that sets or deletes the X- name passes on and PHP \
-             and CGI read as it: Traefik's aliasHeadersStrategy keep)",
-            vec![
-                header("x.ssl.client.verify", verified),
-                header("x.client.verify", verified),
-                header("x.forwarded.tls.client.cert", &m.der_b64),
-                header("x.forwarded.tls.client.cert.info", &traefik_info(m)),
-                header("x.forwarded.client.cert", &xfcc(m)),
-                header("x.ssl.client.cert", &m.pem_escaped),
-                header("x.client.cert", &m.pem_escaped),
-                header("x.ssl.client.s.dn", &m.subject),
-                header("x.ssl.client.cn", &m.common_name),
-                header("x.client.dn", &m.subject),
-                header("x.client.cn", &m.common_name),
-            ],
+            "X.SSL.Client.Verify, X.SSL.Client.S.DN, X.Client.CN … (the X- names written with \
+             `.`, which a proxy that sets or deletes the X- name passes on and PHP and CGI read \
+             as it: Traefik's aliasHeadersStrategy keep)",
+            dotted(
+                verified,
+                [
+                    header("x.ssl.client.s.dn", &m.subject),
+                    header("x.ssl.client.cn", &m.common_name),
+                    header("x.client.dn", &m.subject),
+                    header("x.client.cn", &m.common_name),
+                    header("x.forwarded.tls.client.cert.info", &traefik_info(m)),
+                ],
+            ),
+        ),
+        fam(
+            "X.Forwarded.Tls.Client.Cert (Traefik's header written with `.`)",
+            dotted(
+                verified,
+                [
+                    header("x.forwarded.tls.client.cert", &m.der_b64),
+                    header("x.forwarded.tls.client.cert.info", &traefik_info(m)),
+                ],
+            ),
+        ),
+        fam(
+            "X.SSL.Client.Cert, X.Client.Cert (escaped PEM, written with `.`)",
+            dotted(
+                verified,
+                [
+                    header("x.ssl.client.cert", &m.pem_escaped),
+                    header("x.client.cert", &m.pem_escaped),
+                ],
+            ),
+        ),
+        fam(
+            "X.Forwarded.Client.Cert (Envoy XFCC written with `.`)",
+            dotted(verified, [header("x.forwarded.client.cert", &xfcc(m))]),
         ),
     ]
+}
+
+/// The verify names written with `.` (`X.SSL.Client.Verify`, `X.Client.Verify`) holding
+/// `verified`, and `others`.
+fn dotted<const N: usize>(
+    verified: &str,
+    others: [Option<(HeaderName, HeaderValue)>; N],
+) -> Vec<Option<(HeaderName, HeaderValue)>> {
+    [
+        header("x.ssl.client.verify", verified),
+        header("x.client.verify", verified),
+    ]
+    .into_iter()
+    .chain(others)
+    .collect()
 }
 
 /// Traefik's `X-Forwarded-Tls-Client-Cert-Info` for the certificate: its subject and issuer,
@@ -563,8 +601,10 @@ fn aliased(f: &Family) -> bool {
 }
 
 /// Whether a header name is an alias of a dashed name to a backend that derives variable names
-/// from header names (PHP, CGI, WSGI: every character but letters, digits and `-` read as `_`)
-/// while a proxy in front takes it for another header: one with `_` or `.`.
+/// from header names while a proxy in front takes it for another header: one with `_` (WSGI
+/// servers read `-` as `_`, so `X_SSL_Client_Verify` is `X-SSL-Client-Verify` there) or `.` (PHP
+/// reads `.` as `_`; CGI servers such as lighttpd's read every character but letters and digits
+/// so).
 pub(crate) fn aliased_name(name: &str) -> bool {
     name.contains(['_', '.'])
 }
@@ -1179,6 +1219,7 @@ async fn spoof(
         .into_iter();
     let mut sent: Vec<Vec<Seen>> = Vec::new();
     let mut own: Vec<Vec<(&'static str, Seen)>> = Vec::new();
+    let mut own_bytes: Vec<Vec<usize>> = Vec::new();
     for (round, (_, fams, _)) in packed.iter().zip(&planned) {
         sent.push(answers.by_ref().take(round.len()).collect());
         own.push(
@@ -1188,10 +1229,20 @@ async fn spoof(
                 .zip(answers.by_ref())
                 .collect(),
         );
+        own_bytes.push(
+            fams.iter()
+                .filter(|f| aliased(f))
+                .map(|f| header_bytes(&f.headers))
+                .collect(),
+        );
     }
     let mut rounds: Vec<Round> = Vec::new();
-    for ((((verified, fams, gate), packed), seen), own) in
-        planned.iter().zip(&packed).zip(sent).zip(own)
+    for (((((verified, fams, gate), packed), seen), own), aliased_bytes) in planned
+        .iter()
+        .zip(&packed)
+        .zip(sent)
+        .zip(own)
+        .zip(own_bytes)
     {
         let mut round = Round {
             verified,
@@ -1205,12 +1256,14 @@ async fn spoof(
                         .map(|f| f.name)
                         .filter(|n| *n != GATE)
                         .collect(),
+                    bytes: header_bytes(&together(batch.iter().copied())),
                     seen,
                 })
                 .collect(),
             singles: Vec::new(),
             with_gate: Vec::new(),
             aliased: own,
+            aliased_bytes,
         };
         let alone: Vec<&Family> = packed
             .iter()
@@ -1463,8 +1516,11 @@ fn batch_label(families: &[&str]) -> String {
 }
 
 /// Families sent together in one request, and what that got.
+#[derive(Clone)]
 struct Batch {
     families: Vec<&'static str>,
+    /// The request's header bytes ([`header_bytes`]).
+    bytes: usize,
     seen: Seen,
 }
 
@@ -1477,6 +1533,7 @@ impl Batch {
 
 /// One round of forged headers: the verify value, the families in batches, and (for a batch
 /// that was served, or not refused as the anonymous request was) each of its families alone.
+#[derive(Clone)]
 struct Round {
     verified: &'static str,
     /// The families that carry a verify header holding `verified` (`X-SSL-Client-Verify`,
@@ -1490,6 +1547,8 @@ struct Round {
     with_gate: Vec<(&'static str, Seen)>,
     /// The [`aliased`] families, each in a request of its own, and what that got.
     aliased: Vec<(&'static str, Seen)>,
+    /// Each [`aliased`] request's header bytes, in the same order.
+    aliased_bytes: Vec<usize>,
 }
 
 impl Round {
@@ -1538,16 +1597,51 @@ impl Round {
         {
             return Some(why);
         }
-        // Names with `_` unanswered where every batch was answered: the server refuses the names
-        // (Envoy resets the stream), which lets nothing in. Unanswered with the batches too: unread.
-        if self.batches.is_empty() {
-            return self
-                .aliased
-                .iter()
-                .find_map(|(name, s)| s.unreadable().map(|why| format!("only {name}: {why}")));
-        }
-        None
+        // Names with `_` or `.` the server closed or reset without an answer, in a request no
+        // larger than a batch it answered: it refuses the names (Envoy resets the stream, HAProxy
+        // `reject` closes), which lets nothing in. Anything else unanswered is unread: a time-out
+        // or a busy answer, a head too large (413, 414, 431: the names were never read), or a
+        // close of a request larger than every batch answered (a 4 KB buffer closes so).
+        let largest_answered = self
+            .batches
+            .iter()
+            .filter(|b| b.seen.status().is_some())
+            .map(|b| b.bytes)
+            .max();
+        self.aliased
+            .iter()
+            .zip(
+                self.aliased_bytes
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat(0)),
+            )
+            .find_map(|((name, s), bytes)| {
+                if largest_answered.is_some_and(|most| bytes <= most) && names_refused(s) {
+                    return None;
+                }
+                head_too_large(s)
+                    .or_else(|| s.unreadable())
+                    .map(|why| format!("only {name}: {why}"))
+            })
     }
+}
+
+/// The server ended the exchange without an answer: closed the connection, or reset the HTTP/2
+/// stream (not a time-out, not a busy answer). Where it answered the batches, a request of names
+/// written with `_` or `.` ended so is the server refusing the names.
+pub(crate) fn names_refused(seen: &Seen) -> bool {
+    seen.status().is_none()
+        && seen.result.alert.is_none()
+        && (seen.result.closed_unanswered || seen.result.stream_reset)
+}
+
+/// Why a request answered 413, 414 or 431 proves nothing of the headers it carried: the server
+/// read none of them.
+fn head_too_large(seen: &Seen) -> Option<String> {
+    seen.status()
+        .filter(|st| matches!(st, 413 | 414 | 431))
+        .map(|st| format!("HTTP {st}: the request's head was too large for the server, which read none of its headers"))
 }
 
 /// The finding of the first round served with every family at once; an unreadable round is
@@ -1574,7 +1668,11 @@ fn refused_by_name(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProb
     }
     let (what, status) = rounds.iter().find_map(|r| {
         let batches = r.batches.iter().map(|b| (b.label(), &b.seen));
-        let singles = r.singles.iter().map(|(n, s)| (format!("only {n}"), s));
+        let singles = r
+            .singles
+            .iter()
+            .chain(&r.aliased)
+            .map(|(n, s)| (format!("only {n}"), s));
         batches.chain(singles).find_map(|(what, seen)| {
             let status = seen.status().filter(|st| matches!(st, 401 | 403))?;
             let page = seen.result.body_excerpt.as_deref()?;
@@ -1799,7 +1897,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, a space after each comma, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER, X.SSL.Client.Verify, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert …)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, a space after each comma, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER, X.SSL.Client.Verify, X.SSL.Client.S.DN, X.Client.CN …, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert, X.Client.Cert, X.Forwarded.Client.Cert)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -1991,9 +2089,9 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 25);
-        // No header dropped as an invalid value: 133 headers in all, 86 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 133);
+        assert_eq!(fams.len(), 28);
+        // No header dropped as an invalid value: 140 headers in all, 86 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 140);
         let all = together(&fams);
         assert_eq!(all.len(), 86);
         for needed in [
@@ -2053,10 +2151,10 @@ mod tests {
             .map(|f| f.name)
             .collect();
         assert_eq!(sent, batched);
-        assert_eq!(fams.iter().filter(|f| aliased(f)).count(), 4);
+        assert_eq!(fams.iter().filter(|f| aliased(f)).count(), 7);
         // The X- names written with `_` (which a proxy's del-header of the X- name leaves, and
         // WSGI servers read as it) go in those requests of their own, and those written with `.`
-        // (which Traefik passes beside the X- name it sets, and PHP reads as it) in one more:
+        // (which Traefik passes beside the X- name it sets, and PHP reads as it) in four more:
         // every one with the verify value, and the certificate and subject with the X- names'.
         for f in fams.iter().filter(|f| aliased(f)) {
             let sep = if f.headers.iter().any(|(n, _)| n.as_str().contains('.')) {
@@ -2064,20 +2162,36 @@ mod tests {
             } else {
                 "_"
             };
-            for alias in [
-                "x_ssl_client_verify",
-                "x_client_verify",
-                "x_ssl_client_s_dn",
-            ] {
+            for alias in ["x_ssl_client_verify", "x_client_verify"] {
                 let alias = alias.replace('_', sep);
                 assert!(
                     f.headers
                         .iter()
-                        .any(|(n, v)| n.as_str() == alias
-                            && (v == "SUCCESS" || alias.ends_with("dn"))),
+                        .any(|(n, v)| n.as_str() == alias && v == "SUCCESS"),
                     "{alias} missing from {}",
                     f.name
                 );
+            }
+        }
+        // The subject under the X- name written each way.
+        for alias in ["x_ssl_client_s_dn", "x.ssl.client.s.dn"] {
+            assert!(fams
+                .iter()
+                .any(|f| f.headers.iter().any(|(n, _)| n.as_str() == alias)));
+        }
+        // Each request of aliased names stays within a batch's size with the scan's own minted
+        // certificate, and within an 8 KB head limit with a user's RSA-4096 one (a 1.5 KB leaf:
+        // the four forms of it in one request came to 9 KB, a 431 read as the names refused).
+        let big = material_of(
+            &(0..=255u8).cycle().take(1_500).collect::<Vec<u8>>(),
+            "O=example, CN=a client with an RSA-4096 key",
+            "O=example, CN=Client CA".to_owned(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for (material, most) in [(&m, BATCH_BYTES), (&big, 8 * 1024)] {
+            for f in families(material, "SUCCESS").iter().filter(|f| aliased(f)) {
+                let bytes = header_bytes(&f.headers);
+                assert!(bytes <= most, "{}: {bytes} bytes", f.name);
             }
         }
         // Traefik's own header, as a dotted alias, carrying the certificate as it writes it.
@@ -2127,7 +2241,7 @@ mod tests {
         }
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 25);
+        assert_eq!(zero.len(), 28);
         let verify_zero = gate(&zero, "0");
         assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
@@ -2145,12 +2259,14 @@ mod tests {
             verified,
             verifying: verifying(&fams, verified),
             batches: vec![Batch {
+                bytes: 4000,
                 families: fams.iter().map(|f| f.name).collect(),
                 seen: all,
             }],
             singles,
             with_gate: Vec::new(),
             aliased: Vec::new(),
+            aliased_bytes: Vec::new(),
         }
     }
 
@@ -2371,17 +2487,60 @@ mod tests {
         const MODSSL: &str =
             "SSL_CLIENT_VERIFY, SSL_CLIENT_CERT … (Apache mod_ssl names, Keycloak's Apache lookup)";
         let mut reset = refused("SUCCESS", 403);
-        reset.aliased = vec![(MODSSL, failed("stream reset by the peer (REFUSED_STREAM)"))];
+        let mut stream_reset = failed("stream reset by the peer (REFUSED_STREAM)");
+        stream_reset.result.stream_reset = true;
+        reset.aliased = vec![(MODSSL, stream_reset.clone())];
+        reset.aliased_bytes = vec![1200];
         let out = judge(
             &target(),
             &anonymous(TlsVersion::Tls13, Some(403)),
-            &[reset, refused("0", 403)],
+            &[reset.clone(), refused("0", 403)],
         );
         assert!(
             out.findings.is_empty() && out.incomplete.is_empty(),
             "{:?}",
             out.incomplete
         );
+        // Not the server refusing the names, so unread: a time-out, a busy answer, a head too
+        // large for it (431), and a close of a request larger than every batch it answered (a
+        // 4 KB buffer closes so: the reviewer's uWSGI and lighttpd read nothing of the names).
+        let mut closed = failed("no HTTP response: connection closed");
+        closed.result.closed_unanswered = true;
+        for (seen, bytes) in [
+            (failed("timed out after 5 s"), 1200),
+            (http(503, "busy"), 1200),
+            (http(431, "Request Header Fields Too Large"), 9000),
+            (closed.clone(), 9000),
+            (stream_reset, 9000),
+        ] {
+            let mut round = reset.clone();
+            round.aliased = vec![(MODSSL, seen.clone())];
+            round.aliased_bytes = vec![bytes];
+            let out = judge(
+                &target(),
+                &anonymous(TlsVersion::Tls13, Some(403)),
+                &[round, refused("0", 403)],
+            );
+            assert!(
+                out.findings.is_empty()
+                    && out
+                        .incomplete
+                        .iter()
+                        .any(|i| i.reason.contains(&format!("only {MODSSL}"))),
+                "{:?} ({bytes} bytes): {:?}",
+                seen.result,
+                out.incomplete
+            );
+        }
+        // The same close of a request no larger than a batch answered: the names refused.
+        let mut round = reset.clone();
+        round.aliased = vec![(MODSSL, closed)];
+        let out = judge(
+            &target(),
+            &anonymous(TlsVersion::Tls13, Some(403)),
+            &[round, refused("0", 403)],
+        );
+        assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
         let mut served = refused("SUCCESS", 403);
         served.aliased = vec![(MODSSL, http(200, "secret"))];
         let out = judge(
@@ -2431,6 +2590,25 @@ mod tests {
             |_| None,
         )];
         assert!(judge(&target(), &anon, &waf).incomplete.is_empty());
+        // The same from a request of names written with `.` alone (Traefik's passTLSClientCert
+        // before an application allowlisting the certificate it reads there: the reviewer's,
+        // B, exit 0 before), the batches refused as the request without them.
+        let mut dotted = refused("SUCCESS", 401);
+        for b in &mut dotted.batches {
+            b.seen = http(401, r#"{"detail":"client certificate required"}"#);
+        }
+        dotted.aliased = vec![(
+            "X.Forwarded.Tls.Client.Cert (Traefik's header written with `.`)",
+            http(403, r#"{"detail":"unknown client"}"#),
+        )];
+        let out = judge(&target(), &anon, &[dotted]);
+        assert!(
+            out.incomplete
+                .first()
+                .is_some_and(|i| i.reason.contains("X.Forwarded.Tls.Client.Cert")),
+            "{:?}",
+            out.incomplete
+        );
         anon.claims_identity = true;
         assert!(judge(&target(), &anon, &by_name).incomplete.is_empty());
     }
