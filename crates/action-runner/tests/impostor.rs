@@ -285,6 +285,36 @@ fn curl_default_and_insecure() -> TestResult {
     Ok(())
 }
 
+/// A careful client that also opens a connection and closes it without sending a byte (what
+/// grpc-go does when etcdctl's time-out cancels a redial: `etcdctl_grpc` was incomplete, exit 3,
+/// in a loaded CI run): that connection carried nothing, no fallback, so the refusals stand (A);
+/// one that sends a byte that is no TLS and closes is unread beside them (incomplete, exit 3).
+#[test]
+fn a_connection_that_carried_nothing_is_no_fallback() -> TestResult {
+    if !need("curl") || !need("bash") {
+        return Ok(());
+    }
+    let silent = r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL"; exec 3<>"/dev/tcp/127.0.0.1/$MTLS_IMPOSTOR_PORT"; exec 3>&-"#;
+    let run = impostor(&[], &[], &["bash", "-c", silent])?;
+    check(
+        "curl beside a connection that carried nothing",
+        &run,
+        CAREFUL,
+    );
+    assert_eq!(
+        run.scenario("self-signed")["connections"]
+            .as_array()
+            .map(|c| c.iter().filter(|c| c["carried_nothing"] == true).count()),
+        Some(1),
+        "{}",
+        run.scenarios()
+    );
+    let a_byte = r#"curl -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL"; exec 3<>"/dev/tcp/127.0.0.1/$MTLS_IMPOSTOR_PORT"; printf 'x' >&3; sleep 0.2; exec 3>&-"#;
+    let run = impostor(&[], &[], &["bash", "-c", a_byte])?;
+    assert_eq!(run.exit, 3, "{}", run.scenarios());
+    Ok(())
+}
+
 #[test]
 fn curl_with_a_client_certificate() -> TestResult {
     if !need("curl") {

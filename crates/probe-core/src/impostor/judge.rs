@@ -1249,6 +1249,21 @@ mod tests {
             "{inc:?}"
         );
         assert_eq!(t.grade, Grade::B);
+        // Beside the refusal, a connection closed before a single byte (grpc-go's dial that
+        // its time-out cancels: etcdctl, incomplete once in a loaded CI run): it carried nothing,
+        // no fallback, so the refusal stands. The same closed after some bytes is unread.
+        for (carried_nothing, grade) in [(true, Grade::A), (false, Grade::B)] {
+            let mut r = stamped(careful_but(|_| {}), "aaaa");
+            if let Some(s) = r.scenarios.get_mut(1) {
+                s.connections.push(ConnectionRecord {
+                    end: Some(ConnectionEnd::BeforeHello),
+                    carried_nothing,
+                    detail: Some("closed before a ClientHello".into()),
+                    ..ConnectionRecord::default()
+                });
+            }
+            assert_eq!(target_report(&r)?.grade, grade, "{carried_nothing}");
+        }
         Ok(())
     }
 

@@ -378,6 +378,11 @@ pub struct ConnectionRecord {
     /// The client asked for a certificate but sent none (an empty Certificate message).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub client_cert_declined: bool,
+    /// The client closed the connection without sending a single byte: it carried nothing (no
+    /// ClientHello, no request), so it can be no fallback of the client's (grpc-go's dial that
+    /// its time-out cancels opens such a connection).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub carried_nothing: bool,
     /// Application data received after the handshake, in bytes (read up to a cap).
     #[serde(default)]
     pub app_data_bytes: usize,
@@ -425,6 +430,7 @@ impl ConnectionRecord {
     /// certificate reached the client. Beside a refusal, it may be the client's fallback.
     pub fn unreadable(&self) -> bool {
         !self.got_request()
+            && !self.carried_nothing
             && matches!(
                 self.end(),
                 ConnectionEnd::BeforeHello

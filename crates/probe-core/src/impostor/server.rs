@@ -758,11 +758,21 @@ async fn tls_or_plaintext(
     let _ = tcp.set_nodelay(true);
     let deadline = tokio::time::Instant::now() + limits.handshake;
     let mut first = [0u8; 1];
-    if let Ok(Ok(1..)) = tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
-        if first[0] != 0x16 {
+    match tokio::time::timeout_at(deadline, tcp.peek(&mut first)).await {
+        Ok(Ok(1..)) if first[0] != 0x16 => {
             plaintext(tcp, slot, deadline, limits).await;
             return None;
         }
+        // Closed before a single byte: nothing was sent on it, a request least of all.
+        Ok(Ok(0)) => {
+            slot.update(|r| {
+                r.end = Some(ConnectionEnd::BeforeHello);
+                r.carried_nothing = true;
+                r.detail = Some("closed by the client before it sent a single byte".to_owned());
+            });
+            return None;
+        }
+        _ => {}
     }
     Some((tcp, deadline))
 }
