@@ -15,16 +15,19 @@ pub fn listens_before_tls(server: &str) -> bool {
         && server != "traefik-verify-no-cafiles"
 }
 
-/// Whether 127.0.0.1:`port` answers a TLS 1.2 ClientHello (no SNI) with a TLS record, a
+/// Whether 127.0.0.1:`port` answers a ClientHello (rustls's, no SNI) with a TLS record, a
 /// ServerHello or an alert alike, within a second; a close without a byte, a reset or silence is
 /// not yet.
 pub fn answers_tls(port: u16) -> bool {
+    let Some(hello) = client_hello() else {
+        return false;
+    };
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-    if stream.write_all(&client_hello()).is_err() {
+    if stream.write_all(&hello).is_err() {
         return false;
     }
     let mut first = [0u8; 1];
@@ -32,26 +35,18 @@ pub fn answers_tls(port: u16) -> bool {
     matches!(stream.read(&mut first), Ok(1) if first[0] == 0x16 || first[0] == 0x15)
 }
 
-/// A TLS 1.2 ClientHello: ECDHE with AES-GCM for RSA and ECDSA keys, P-256 and X25519, the
-/// common signature schemes.
-fn client_hello() -> Vec<u8> {
-    let mut body = vec![0x03, 0x03];
-    body.extend([0x5a; 32]); // random
-    body.push(0); // no session id
-    body.extend([0x00, 0x04, 0xc0, 0x2f, 0xc0, 0x2b]); // cipher suites
-    body.extend([0x01, 0x00]); // compression: null
-    let extensions: &[u8] = &[
-        0x00, 0x0a, 0x00, 0x06, 0x00, 0x04, 0x00, 0x17, 0x00, 0x1d, // supported_groups
-        0x00, 0x0b, 0x00, 0x02, 0x01, 0x00, // ec_point_formats: uncompressed
-        0x00, 0x0d, 0x00, 0x08, 0x00, 0x06, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01, // sig algs
-    ];
-    body.extend(u16::try_from(extensions.len()).unwrap_or(0).to_be_bytes());
-    body.extend(extensions);
-    let mut handshake = vec![0x01, 0x00];
-    handshake.extend(u16::try_from(body.len()).unwrap_or(0).to_be_bytes());
-    handshake.extend(body);
-    let mut record = vec![0x16, 0x03, 0x01];
-    record.extend(u16::try_from(handshake.len()).unwrap_or(0).to_be_bytes());
-    record.extend(handshake);
-    record
+/// The first flight of a rustls client to 127.0.0.1 (its ClientHello; an IP address sends no
+/// SNI), which nothing verifies: only whether the server answers it matters.
+fn client_hello() -> Option<Vec<u8>> {
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .ok()?
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").ok()?;
+    let mut client = rustls::ClientConnection::new(std::sync::Arc::new(config), name).ok()?;
+    let mut hello = Vec::new();
+    client.write_tls(&mut hello).ok()?;
+    Some(hello)
 }
