@@ -1609,6 +1609,37 @@ fn the_forgery_without_a_key_identifier_claims_the_client_cas_key_kind() {
     }
 }
 
+/// uWSGI with its default 4 KB buffer, which closes a larger request without an answer, before
+/// an application that refuses (403) every subject but the valid certificate's, over an RSA PKI
+/// with `client-cert`: the forged headers carry that certificate, and a family holding it four
+/// times (5.6 KB) went unanswered alone, so the scan was incomplete (exit 3) on a server that
+/// refuses rightly. Such a family now goes in parts, one copy each: B, exit 0, complete.
+#[test]
+fn a_users_rsa_certificate_in_forged_headers_fits_a_4k_head_buffer() {
+    let name = "uwsgi-https-dn-403-4k";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::with_keys("rsa");
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
+    let t = &scan.targets[name];
+    let what = target_summary(t);
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(0), Some("B")),
+        "{what}"
+    );
+    assert!(
+        finding(t, "client-cert-enforced-by-app").is_some(),
+        "{what}"
+    );
+    assert!(
+        t["incomplete"].as_array().is_some_and(|i| i.is_empty()),
+        "{what}"
+    );
+}
+
 /// nginx `ssl_verify_client on` with the system's public bundle as `ssl_client_certificate`:
 /// every public root is an issuer it accepts client certificates from. client-ca-public-roots,
 /// high, on both versions, with and without an identity (before: A, exit 0: the certificates the

@@ -57,9 +57,13 @@ static SPEC: ProbeSpec = ProbeSpec {
     ],
 };
 
+/// How the evidence names a family: a fixed name, or a family's name with the one large header
+/// a part of it carries ([`in_parts`]).
+type FamilyName = std::borrow::Cow<'static, str>;
+
 /// One family of headers, as one proxy sets them.
 struct Family {
-    name: &'static str,
+    name: FamilyName,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -138,15 +142,27 @@ fn address_family(name: &'static str, ip: &str) -> Family {
         header("cf-connecting-ip", ip),
     ];
     Family {
-        name,
+        name: name.into(),
         headers: headers.into_iter().flatten().collect(),
     }
 }
 
+/// Every family, a large one in parts ([`in_parts`]).
 fn families(m: &Material, verified: &str) -> Vec<Family> {
+    whole_families(m, verified)
+        .into_iter()
+        .flat_map(in_parts)
+        .collect()
+}
+
+/// Every family as one proxy sets it.
+fn whole_families(m: &Material, verified: &str) -> Vec<Family> {
     let fam = |name: &'static str, pairs: Vec<Option<(HeaderName, HeaderValue)>>| {
         let headers: Vec<(HeaderName, HeaderValue)> = pairs.into_iter().flatten().collect();
-        Family { name, headers }
+        Family {
+            name: name.into(),
+            headers,
+        }
     };
     vec![
         fam(
@@ -436,6 +452,46 @@ fn families(m: &Material, verified: &str) -> Vec<Family> {
     ]
 }
 
+/// Bytes of a family's headers ([`header_bytes`]) past which it goes in parts ([`in_parts`]):
+/// above the scan's own minted certificate's largest family (4 forms of a 500-byte DER, 3.6 KB,
+/// whole), under what a 4 KB head buffer takes (uWSGI's default: a user's RSA-2048 certificate as
+/// PEM four times, 5.6 KB in one request, was closed without an answer, exit 3 on a server that
+/// refuses rightly).
+const FAMILY_BYTES: usize = 3 * 1024 + 512;
+
+/// A header value longer than this is a form of the certificate (PEM, DER, XFCC), not a flag, a
+/// name or a DN.
+const LARGE_VALUE: usize = 512;
+
+/// A family larger than [`FAMILY_BYTES`] with more than one large value (a certificate written
+/// under several names or in several forms) as parts, each with every small header of the family
+/// (the verify names, the DNs) and one of its large ones; any other family whole.
+fn in_parts(f: Family) -> Vec<Family> {
+    let large = |v: &HeaderValue| v.len() > LARGE_VALUE;
+    let larges = f.headers.iter().filter(|(_, v)| large(v)).count();
+    if header_bytes(&f.headers) <= FAMILY_BYTES || larges < 2 {
+        return vec![f];
+    }
+    let small: Vec<(HeaderName, HeaderValue)> = f
+        .headers
+        .iter()
+        .filter(|(_, v)| !large(v))
+        .cloned()
+        .collect();
+    f.headers
+        .iter()
+        .filter(|(_, v)| large(v))
+        .map(|(n, v)| Family {
+            name: format!("{}: its {n} alone", f.name).into(),
+            headers: small
+                .iter()
+                .cloned()
+                .chain([(n.clone(), v.clone())])
+                .collect(),
+        })
+        .collect()
+}
+
 /// The verify names written with `.` (`X.SSL.Client.Verify`, `X.Client.Verify`) holding
 /// `verified`, and `others`.
 fn dotted<const N: usize>(
@@ -582,9 +638,9 @@ fn gate(families: &[Family], verified: &str) -> Family {
         .filter(|(_, v)| v.as_bytes() == verified.as_bytes())
         .cloned();
     Family {
-        name: GATE,
+        name: GATE.into(),
         headers: together(&[Family {
-            name: GATE,
+            name: GATE.into(),
             headers: verify_headers.collect(),
         }]),
     }
@@ -653,13 +709,19 @@ fn common_name(subject: &str) -> String {
 /// balancer that picks a backend per connection (one backend of a fleet trusting the header), a
 /// door is sampled by as many connections as when every request had its own, with a third of the
 /// handshakes. One connection carrying every request would sample one backend: a reviewer's
-/// 50/50 fleet passed 6 scans in 10 so, none in 6 with a connection each.
+/// 50/50 fleet passed 6 scans in 10 so, none in 6 with a connection each. At most
+/// [`FORGED_CONNECTIONS`]: a value's batches past that share them in turn.
 pub(crate) fn connection_of_each(rounds: &[(usize, usize)]) -> Vec<usize> {
-    let connections = rounds.iter().map(|(b, _)| *b).max().unwrap_or(0).max(1);
+    let connections = rounds
+        .iter()
+        .map(|(b, _)| *b)
+        .max()
+        .unwrap_or(0)
+        .clamp(1, FORGED_CONNECTIONS);
     let mut out = Vec::new();
     let mut aliased = 0usize;
     for &(batches, own) in rounds {
-        out.extend(0..batches);
+        out.extend((0..batches).map(|b| b % connections));
         for _ in 0..own {
             out.push(aliased % connections);
             aliased += 1;
@@ -667,6 +729,11 @@ pub(crate) fn connection_of_each(rounds: &[(usize, usize)]) -> Vec<usize> {
     }
     out
 }
+
+/// Connections the forged requests of one door go on at most: as many as the scan's own
+/// certificate makes batches (8 per verify value), so a user's RSA-4096 certificate, whose parts
+/// ([`in_parts`]) make 16, samples as many backends without twice the handshakes.
+const FORGED_CONNECTIONS: usize = 8;
 
 /// One request of forged headers: how the evidence names it, and the headers.
 pub(crate) type ForgedHeaders = (String, Vec<(HeaderName, HeaderValue)>);
@@ -702,7 +769,7 @@ pub(crate) fn forged_header_requests(scan: &ScanContext, first: &FirstWave) -> V
         for batch in packed {
             let names: Vec<&str> = batch
                 .iter()
-                .map(|f| f.name)
+                .map(|f| f.name.as_ref())
                 .filter(|n| *n != GATE)
                 .collect();
             let label = batch_label(&names);
@@ -1218,14 +1285,14 @@ async fn spoof(
         .await
         .into_iter();
     let mut sent: Vec<Vec<Seen>> = Vec::new();
-    let mut own: Vec<Vec<(&'static str, Seen)>> = Vec::new();
+    let mut own: Vec<Vec<(FamilyName, Seen)>> = Vec::new();
     let mut own_bytes: Vec<Vec<usize>> = Vec::new();
     for (round, (_, fams, _)) in packed.iter().zip(&planned) {
         sent.push(answers.by_ref().take(round.len()).collect());
         own.push(
             fams.iter()
                 .filter(|f| aliased(f))
-                .map(|f| f.name)
+                .map(|f| f.name.clone())
                 .zip(answers.by_ref())
                 .collect(),
         );
@@ -1253,7 +1320,7 @@ async fn spoof(
                 .map(|(batch, seen)| Batch {
                     families: batch
                         .iter()
-                        .map(|f| f.name)
+                        .map(|f| f.name.clone())
                         .filter(|n| *n != GATE)
                         .collect(),
                     bytes: header_bytes(&together(batch.iter().copied())),
@@ -1274,7 +1341,7 @@ async fn spoof(
             .collect();
         let seen =
             futures_util::future::join_all(alone.iter().map(|f| send(f.headers.clone()))).await;
-        round.singles = alone.iter().map(|f| f.name).zip(seen).collect();
+        round.singles = alone.iter().map(|f| f.name.clone()).zip(seen).collect();
         // A batch got in and no family alone did: each again beside the verify headers, to name
         // the identity header the application wants with them (HAProxy's X-SSL-Client-CN).
         if round.batches.iter().any(|b| b.seen.served())
@@ -1283,7 +1350,7 @@ async fn spoof(
             let seen =
                 futures_util::future::join_all(alone.iter().map(|f| send(together([gate, *f]))))
                     .await;
-            round.with_gate = alone.iter().map(|f| f.name).zip(seen).collect();
+            round.with_gate = alone.iter().map(|f| f.name.clone()).zip(seen).collect();
         }
         let served = round.served().is_some();
         rounds.push(round);
@@ -1318,7 +1385,7 @@ async fn spoof(
             .zip(&planned)
             .find_map(|((round, batches), (_, fams, gate))| {
                 let family = |n: &str| fams.iter().find(|f| f.name == n);
-                let first_served = |seen: &[(&'static str, Seen)]| {
+                let first_served = |seen: &[(FamilyName, Seen)]| {
                     seen.iter()
                         .find(|(_, s)| s.served())
                         .and_then(|(n, _)| family(n))
@@ -1478,7 +1545,7 @@ fn decoys(headers: &[(HeaderName, HeaderValue)]) -> Vec<(HeaderName, HeaderValue
 }
 
 /// The names of the families with a header that holds the verify value.
-fn verifying(families: &[Family], verified: &str) -> Vec<&'static str> {
+fn verifying(families: &[Family], verified: &str) -> Vec<FamilyName> {
     families
         .iter()
         .filter(|f| {
@@ -1486,7 +1553,7 @@ fn verifying(families: &[Family], verified: &str) -> Vec<&'static str> {
                 .iter()
                 .any(|(_, v)| v.as_bytes() == verified.as_bytes())
         })
-        .map(|f| f.name)
+        .map(|f| f.name.clone())
         .collect()
 }
 
@@ -1507,9 +1574,10 @@ pub(crate) fn wants_singles(together: &Seen, refused_with: Option<u16>) -> bool 
 }
 
 /// How the evidence names families sent together: their short names.
-fn batch_label(families: &[&str]) -> String {
+fn batch_label<S: AsRef<str>>(families: &[S]) -> String {
     let names: Vec<&str> = families
         .iter()
+        .map(|n| n.as_ref())
         .map(|n| n.split(" (").next().unwrap_or(n))
         .collect();
     format!("headers together ({})", names.join(", "))
@@ -1518,7 +1586,7 @@ fn batch_label(families: &[&str]) -> String {
 /// Families sent together in one request, and what that got.
 #[derive(Clone)]
 struct Batch {
-    families: Vec<&'static str>,
+    families: Vec<FamilyName>,
     /// The request's header bytes ([`header_bytes`]).
     bytes: usize,
     seen: Seen,
@@ -1539,14 +1607,14 @@ struct Round {
     /// The families that carry a verify header holding `verified` (`X-SSL-Client-Verify`,
     /// `ssl-client-verify`, …): a family without one that gets in alone was let in on a verify
     /// value the scan did not send.
-    verifying: Vec<&'static str>,
+    verifying: Vec<FamilyName>,
     batches: Vec<Batch>,
-    singles: Vec<(&'static str, Seen)>,
+    singles: Vec<(FamilyName, Seen)>,
     /// When a batch got in and no family alone did: each family of it sent beside the verify
     /// headers, and what that got.
-    with_gate: Vec<(&'static str, Seen)>,
+    with_gate: Vec<(FamilyName, Seen)>,
     /// The [`aliased`] families, each in a request of its own, and what that got.
-    aliased: Vec<(&'static str, Seen)>,
+    aliased: Vec<(FamilyName, Seen)>,
     /// Each [`aliased`] request's header bytes, in the same order.
     aliased_bytes: Vec<usize>,
 }
@@ -1767,10 +1835,10 @@ fn judge_served(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetO
 
 fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> Finding {
     let verified = round.verified;
-    let doors = |sent: &[(&'static str, Seen)]| -> Vec<&'static str> {
+    let doors = |sent: &[(FamilyName, Seen)]| -> Vec<FamilyName> {
         sent.iter()
             .filter(|(_, s)| s.served())
-            .map(|(n, _)| *n)
+            .map(|(n, _)| n.clone())
             .collect()
     };
     let mut alone = doors(&round.singles);
@@ -2143,12 +2211,12 @@ mod tests {
             assert!(headers
                 .iter()
                 .all(|(n, _)| !n.as_str().contains('_') && !n.as_str().contains('.')));
-            sent.extend(b.iter().map(|f| f.name).filter(|n| *n != GATE));
+            sent.extend(b.iter().map(|f| f.name.as_ref()).filter(|n| *n != GATE));
         }
         let batched: Vec<&str> = fams
             .iter()
             .filter(|f| !aliased(f))
-            .map(|f| f.name)
+            .map(|f| f.name.as_ref())
             .collect();
         assert_eq!(sent, batched);
         assert_eq!(fams.iter().filter(|f| aliased(f)).count(), 7);
@@ -2194,6 +2262,68 @@ mod tests {
                 assert!(bytes <= most, "{}: {bytes} bytes", f.name);
             }
         }
+        // A user's certificate (RSA-2048's 871 bytes of DER, RSA-4096's 1,383): a family that
+        // would hold it several times past FAMILY_BYTES goes in parts, one copy each beside the
+        // family's small headers, and not one header is lost (uWSGI's 4 KB buffer closed the
+        // forwarded-certificate family whole, 5.6 KB, without an answer: exit 3).
+        for size in [871usize, 1_383] {
+            let user = material_of(
+                &(0..=255u8).cycle().take(size).collect::<Vec<u8>>(),
+                "O=example, CN=a client with an RSA key",
+                "O=example, CN=Client CA".to_owned(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            let fams = families(&user, "SUCCESS");
+            let mut parted = 0;
+            for f in &fams {
+                let large = f.headers.iter().filter(|(_, v)| v.len() > LARGE_VALUE);
+                assert!(
+                    header_bytes(&f.headers) <= FAMILY_BYTES || large.count() <= 1,
+                    "{size}: {}: {} bytes",
+                    f.name,
+                    header_bytes(&f.headers)
+                );
+                if f.name.ends_with(" alone") {
+                    parted += 1;
+                    assert!(
+                        header_bytes(&f.headers) <= 2_560,
+                        "{size}: {}: {} bytes",
+                        f.name,
+                        header_bytes(&f.headers)
+                    );
+                }
+            }
+            assert!(parted >= 9, "{size}: {parted} parts");
+            let sent = |fams: &[Family]| {
+                let mut all: Vec<String> = fams
+                    .iter()
+                    .flat_map(|f| &f.headers)
+                    .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or("?")))
+                    .collect();
+                all.sort();
+                all.dedup();
+                all
+            };
+            assert_eq!(
+                sent(&whole_families(&user, "SUCCESS")),
+                sent(&fams),
+                "{size}"
+            );
+            // The parts of the `_` families keep their verify names (still aliased, sent alone).
+            for f in fams.iter().filter(|f| f.name.ends_with(" alone")) {
+                if f.headers.iter().any(|(n, _)| n.as_str().contains('_')) {
+                    assert!(
+                        f.headers
+                            .iter()
+                            .any(|(n, v)| n.as_str().contains("verify") && v == "SUCCESS"),
+                        "{}",
+                        f.name
+                    );
+                }
+            }
+        }
+        // The scan's own certificate: every family whole, as the README counts them.
+        assert!(fams.iter().all(|f| !f.name.ends_with(" alone")));
         // Traefik's own header, as a dotted alias, carrying the certificate as it writes it.
         assert!(fams.iter().any(|f| f
             .headers
@@ -2253,14 +2383,14 @@ mod tests {
         let fams = families(&material(), verified);
         let singles = fams
             .iter()
-            .filter_map(|f| Some((f.name, alone(f.name)?)))
+            .filter_map(|f| Some((f.name.clone(), alone(&f.name)?)))
             .collect();
         Round {
             verified,
             verifying: verifying(&fams, verified),
             batches: vec![Batch {
                 bytes: 4000,
-                families: fams.iter().map(|f| f.name).collect(),
+                families: fams.iter().map(|f| f.name.clone()).collect(),
                 seen: all,
             }],
             singles,
@@ -2283,7 +2413,7 @@ mod tests {
                 } else {
                     http(403, "no")
                 };
-                (f.name, seen)
+                (f.name.clone(), seen)
             })
             .collect();
         let out = judge(&target(), &anonymous(TlsVersion::Tls13, Some(403)), &[r]);
@@ -2489,7 +2619,7 @@ mod tests {
         let mut reset = refused("SUCCESS", 403);
         let mut stream_reset = failed("stream reset by the peer (REFUSED_STREAM)");
         stream_reset.result.stream_reset = true;
-        reset.aliased = vec![(MODSSL, stream_reset.clone())];
+        reset.aliased = vec![(MODSSL.into(), stream_reset.clone())];
         reset.aliased_bytes = vec![1200];
         let out = judge(
             &target(),
@@ -2514,7 +2644,7 @@ mod tests {
             (stream_reset, 9000),
         ] {
             let mut round = reset.clone();
-            round.aliased = vec![(MODSSL, seen.clone())];
+            round.aliased = vec![(MODSSL.into(), seen.clone())];
             round.aliased_bytes = vec![bytes];
             let out = judge(
                 &target(),
@@ -2534,7 +2664,7 @@ mod tests {
         }
         // The same close of a request no larger than a batch answered: the names refused.
         let mut round = reset.clone();
-        round.aliased = vec![(MODSSL, closed)];
+        round.aliased = vec![(MODSSL.into(), closed)];
         let out = judge(
             &target(),
             &anonymous(TlsVersion::Tls13, Some(403)),
@@ -2542,7 +2672,7 @@ mod tests {
         );
         assert!(out.incomplete.is_empty(), "{:?}", out.incomplete);
         let mut served = refused("SUCCESS", 403);
-        served.aliased = vec![(MODSSL, http(200, "secret"))];
+        served.aliased = vec![(MODSSL.into(), http(200, "secret"))];
         let out = judge(
             &target(),
             &anonymous(TlsVersion::Tls13, Some(403)),
@@ -2598,7 +2728,7 @@ mod tests {
             b.seen = http(401, r#"{"detail":"client certificate required"}"#);
         }
         dotted.aliased = vec![(
-            "X.Forwarded.Tls.Client.Cert (Traefik's header written with `.`)",
+            "X.Forwarded.Tls.Client.Cert (Traefik's header written with `.`)".into(),
             http(403, r#"{"detail":"unknown client"}"#),
         )];
         let out = judge(&target(), &anon, &[dotted]);
@@ -2755,6 +2885,12 @@ mod tests {
             assert_eq!(seen, (0..7).collect::<Vec<_>>());
         }
         assert_eq!(connection_of_each(&[]), Vec::<usize>::new());
+        // A user's large certificate in parts: 16 batches a value share the 8 connections.
+        let each = connection_of_each(&[(16, 12), (16, 12)]);
+        assert_eq!(each.len(), 56);
+        assert_eq!(each.iter().max(), Some(&(FORGED_CONNECTIONS - 1)));
+        assert_eq!(each[..16], each[28..44]);
+        assert_eq!(each[8..16], (0..8).collect::<Vec<_>>());
     }
 
     #[test]
@@ -2785,7 +2921,7 @@ mod tests {
     fn headers_too_large_together_are_tried_one_family_at_a_time() {
         let ssl_verify = families(&material(), "SUCCESS")
             .first()
-            .map(|f| f.name)
+            .map(|f| f.name.clone())
             .unwrap_or_default();
         // Every family at once: 431 (an 8 KB head limit); X-SSL-Client-Verify alone: served.
         let all = http(431, "Request Header Fields Too Large");
