@@ -36,6 +36,8 @@ command -v lighttpd > /dev/null || [ -x /usr/sbin/lighttpd ] || missing+=(lightt
 [ -e /usr/lib/lighttpd/mod_openssl.so ] || missing+=(lighttpd-mod-openssl)
 command -v stunnel4 > /dev/null || missing+=(stunnel4)
 command -v socat > /dev/null || missing+=(socat)
+# ss: proxy-client.sh reads its proxies' listening ports from the kernel's table
+command -v ss > /dev/null || missing+=(iproute2)
 command -v caddy > /dev/null || missing+=(caddy)
 # `java Server.java` (single-file launch) needs the JDK's compiler, not only a JRE
 command -v javac > /dev/null || missing+=(openjdk-17-jdk-headless)

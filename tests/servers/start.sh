@@ -882,7 +882,9 @@ nginx-header-passthrough nginx-header-set traefik-sni-fronting traefik-header-al
 # and Traefik (a venv), etcd, etcdctl, the node_exporter and nats-server (unpacked Debian packages), unless
 # BUN, DENO, GRANIAN, TRAEFIK, ETCD, ETCDCTL, NODE_EXPORTER or NATS_SERVER name another binary (a path, or
 # a name on PATH). `start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server`
-# prints it: the tests ask here, so it is said once.
+# prints it: the tests ask here, so it is said once; `--tool nginx|haproxy|apache2|stunnel` the
+# daemons the proxy clients run (tests/servers/proxy-client.sh), from NGINX, HAPROXY, APACHE2,
+# STUNNEL or sbin_tool.
 case $(uname -m) in
 aarch64 | arm64) bun_pkg=bun-linux-aarch64 deno_pkg=linux-arm64-glibc ;;
 *) bun_pkg=bun-linux-x64 deno_pkg=linux-x64-glibc ;;
@@ -906,8 +908,19 @@ deb_tool() {
 : "${NODE_EXPORTER:=$(deb_tool prometheus-node-exporter)}"
 : "${NATS_SERVER:=$(deb_tool nats-server)}"
 : "${ETCDCTL:=$(deb_tool etcdctl)}"
+# sbin_tool NAME: NAME on PATH, else /usr/sbin/NAME or /sbin/NAME (daemons live there, and a
+# non-root PATH often lacks them), else NAME itself (need then reports it missing).
+sbin_tool() {
+  local d
+  if command -v "$1" >/dev/null 2>&1; then echo "$1"; return; fi
+  for d in /usr/sbin /sbin /usr/local/sbin; do
+    if [ -x "$d/$1" ]; then echo "$d/$1"; return; fi
+  done
+  echo "$1"
+}
+
 if [ "${1:-}" = "--tool" ]; then
-  case ${2:?usage: start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server} in
+  case ${2:?usage: start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server|nginx|haproxy|apache2|stunnel} in
   bun) echo "$BUN" ;;
   deno) echo "$DENO" ;;
   granian) echo "$GRANIAN" ;;
@@ -916,6 +929,10 @@ if [ "${1:-}" = "--tool" ]; then
   node-exporter) echo "$NODE_EXPORTER" ;;
   nats-server) echo "$NATS_SERVER" ;;
   etcdctl) echo "$ETCDCTL" ;;
+  nginx) echo "${NGINX:-$(sbin_tool nginx)}" ;;
+  haproxy) echo "${HAPROXY:-$(sbin_tool haproxy)}" ;;
+  apache2) echo "${APACHE2:-$(sbin_tool apache2)}" ;;
+  stunnel) echo "${STUNNEL:-$(sbin_tool stunnel4)}" ;;
   *) echo "start.sh: no tool $2" >&2; exit 2 ;;
   esac
   exit 0
@@ -955,17 +972,6 @@ need() {
   command -v "$1" >/dev/null 2>&1 && return 0
   echo "start.sh: $1 not found (needed for $server)${2:+; install it or set $2 to its path}" >&2
   exit 127
-}
-
-# sbin_tool NAME: NAME on PATH, else /usr/sbin/NAME or /sbin/NAME (daemons live there, and a
-# non-root PATH often lacks them), else NAME itself (need then reports it missing).
-sbin_tool() {
-  local d
-  if command -v "$1" >/dev/null 2>&1; then echo "$1"; return; fi
-  for d in /usr/sbin /sbin /usr/local/sbin; do
-    if [ -x "$d/$1" ]; then echo "$d/$1"; return; fi
-  done
-  echo "$1"
 }
 
 # run CMD...: run the server, stop it on TERM/INT/HUP or (MTLS_WATCH_STDIN=1) on stdin EOF.

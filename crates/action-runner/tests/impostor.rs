@@ -5,7 +5,9 @@
 //! (`tests/clients/go`: default, `InsecureSkipVerify`), `openssl s_client` (with and without
 //! `-verify_return_error`, with `-verify_hostname`), Bun's and Deno's `fetch` (default,
 //! `rejectUnauthorized: false`, `--unsafely-ignore-certificate-errors`), etcdctl (gRPC: `--cacert`,
-//! `--insecure-skip-tls-verify`), and a rustls client with a
+//! `--insecure-skip-tls-verify`), reverse proxies holding the upstream connection
+//! (`tests/servers/proxy-client.sh`: nginx, HAProxy, Apache mod_proxy, stunnel, Traefik), and a
+//! rustls client with a
 //! dangerous verifier (this test binary, re-run as the client: `rustls_client_helper`).
 //!
 //! Each careful client gets no finding, each careless one exactly its findings (root causes and the
@@ -154,8 +156,15 @@ fn impostor(extra: &[&str], env: &[(&str, &str)], cmd: &[&str]) -> TestResult<Ru
     })
 }
 
-/// Checks a run's verdict: complete, the control reached, exactly `want`.
+/// Checks a run's verdict: complete, the control reached, exactly `want`, graded as one such
+/// finding alone grades it.
 fn check(label: &str, run: &Run, want: &[(&str, bool)]) {
+    check_graded(label, run, want, None);
+}
+
+/// [`check`], with the grade `want_grade` where given (two root causes together grade lower than
+/// either alone).
+fn check_graded(label: &str, run: &Run, want: &[(&str, bool)], want_grade: Option<&str>) {
     let got = run.findings();
     let want: Vec<(String, bool)> = want.iter().map(|(i, b)| ((*i).to_owned(), *b)).collect();
     eprintln!(
@@ -207,7 +216,9 @@ fn check(label: &str, run: &Run, want: &[(&str, bool)]) {
             "{label}: no note for the scenarios left out"
         );
     }
-    let expected_grade = if want.is_empty() && capped {
+    let expected_grade = if let Some(g) = want_grade {
+        g
+    } else if want.is_empty() && capped {
         "B"
     } else if want.is_empty() {
         "A"
@@ -967,60 +978,234 @@ fn etcdctl_grpc() -> TestResult {
 }
 
 /// Traefik 3.7 as the client, proxying to the impostor through a serversTransport
-/// (tests/servers/traefik-client.sh, run once per scenario: a Traefik started, one request
-/// through it, stopped): careful with `rootCAs`, careless with `insecureSkipVerify: true`, which
-/// hands the transport's `certificates` to any server that asks. Go checks the server before it
-/// sends its certificate, so the careful one hands it to no server it refuses.
+/// (`proxy-client.sh traefik`): careful with `rootCAs`, careless with `insecureSkipVerify: true`,
+/// which hands the transport's `certificates` to any server that asks. Go checks the server
+/// before it sends its certificate, so the careful one hands it to no server it refuses.
 #[test]
 fn traefik_servers_transport() -> TestResult {
-    let Some(traefik) = lab_tool("traefik", &["version"]) else {
-        return Ok(());
-    };
-    if !need("curl") {
+    if lab_tool("traefik", &["version"]).is_none() || !need("curl") {
         return Ok(());
     }
-    let dir = tempfile::tempdir()?;
-    let (cert, key) = client_identity(dir.path())?;
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/traefik-client.sh");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port()
-        .to_string();
-    let work = dir.path().join("traefik");
-    let run_with = |mode: &str, identity: bool| {
-        let mut env = vec![("TRAEFIK", traefik.as_str())];
-        let mut extra: Vec<&str> = Vec::new();
-        if identity {
-            env.push(("CLIENT_CERT", cert.to_str().unwrap_or_default()));
-            env.push(("CLIENT_KEY", key.to_str().unwrap_or_default()));
-            extra.push("--request-client-cert");
-        }
-        impostor(
-            &extra,
-            &env,
-            &[
-                "bash",
-                script.to_str().unwrap_or_default(),
-                work.to_str().unwrap_or_default(),
-                &port,
-                mode,
-            ],
-        )
-    };
-    check("traefik rootCAs", &run_with("careful", false)?, CAREFUL);
+    check(
+        "traefik rootCAs",
+        &proxy_client("traefik", "root-cas", false)?,
+        CAREFUL,
+    );
     check(
         "traefik insecureSkipVerify",
-        &run_with("insecure", false)?,
+        &proxy_client("traefik", "insecure-skip-verify", false)?,
         CARELESS,
     );
     check(
         "traefik rootCAs with certificates",
-        &run_with("careful", true)?,
+        &proxy_client("traefik", "root-cas", true)?,
         CAREFUL,
     );
-    let run = run_with("insecure", true)?;
-    check_hands_over_identity("traefik insecureSkipVerify with certificates", &run);
+    check_hands_over_identity(
+        "traefik insecureSkipVerify with certificates",
+        &proxy_client("traefik", "insecure-skip-verify", true)?,
+    );
+    Ok(())
+}
+
+/// Whether a proxy's binary is on PATH or in /usr/sbin (where Debian puts nginx, HAProxy and
+/// Apache); a missing one fails the test unless `MTLS_SKIP_REAL_SERVERS=1`.
+fn need_sbin(tool: &str) -> bool {
+    if ["/usr/sbin", "/sbin", "/usr/local/sbin"]
+        .iter()
+        .any(|d| Path::new(d).join(tool).is_file())
+    {
+        return true;
+    }
+    need(tool)
+}
+
+/// A reverse proxy as the client: `tests/servers/proxy-client.sh STACK … MODE` starts it before
+/// the impostor as its upstream and asks it for a page once; with `identity`, it holds a client
+/// certificate for the upstream (`--request-client-cert`).
+fn proxy_client(stack: &str, mode: &str, identity: bool) -> TestResult<Run> {
+    let dir = tempfile::tempdir()?;
+    let (cert, key) = client_identity(dir.path())?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/proxy-client.sh");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port()
+        .to_string();
+    let work = dir.path().join(stack);
+    let (cert, key) = (
+        cert.to_str().unwrap_or_default(),
+        key.to_str().unwrap_or_default(),
+    );
+    let (env, extra): (Vec<(&str, &str)>, Vec<&str>) = if identity {
+        (
+            vec![("CLIENT_CERT", cert), ("CLIENT_KEY", key)],
+            vec!["--request-client-cert"],
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    impostor(
+        &extra,
+        &env,
+        &[
+            "bash",
+            script.to_str().unwrap_or_default(),
+            stack,
+            work.to_str().unwrap_or_default(),
+            &port,
+            mode,
+        ],
+    )
+}
+
+/// nginx as a reverse proxy: `proxy_pass https://…` alone verifies nothing (`proxy_ssl_verify` is
+/// off by default, and nginx hands `proxy_ssl_certificate` to any upstream that asks);
+/// `proxy_ssl_verify on` with `proxy_ssl_trusted_certificate` checks the chain, the dates and the
+/// name in `proxy_pass`, but after the handshake (the impostor sees it close before any request):
+/// its `proxy_ssl_certificate` has gone to the impostor by then
+/// (client-sends-identity-to-untrusted-server, D).
+#[test]
+fn nginx_as_a_client() -> TestResult {
+    if !need_sbin("nginx") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "nginx proxy_pass https",
+        &proxy_client("nginx", "default", false)?,
+        CARELESS,
+    );
+    check_hands_over_identity(
+        "nginx proxy_ssl_certificate",
+        &proxy_client("nginx", "default", true)?,
+    );
+    check(
+        "nginx proxy_ssl_verify on",
+        &proxy_client("nginx", "verify", false)?,
+        CAREFUL,
+    );
+    // nginx checks its upstream's certificate after the handshake, so its own certificate has
+    // gone to every server that asked, the impostors too, before it closes.
+    let run = proxy_client("nginx", "verify", true)?;
+    check(
+        "nginx proxy_ssl_verify on with proxy_ssl_certificate",
+        &run,
+        &[("client-sends-identity-to-untrusted-server", false)],
+    );
+    assert_eq!(
+        run.scenario("requests-client-cert")["connections"][0]["client_cert"]["subject"],
+        "CN=impostor-test-client"
+    );
+    Ok(())
+}
+
+/// HAProxy as a reverse proxy: `ssl verify none` checks nothing; `ssl verify required ca-file`
+/// checks the chain but, with neither `sni` nor `verifyhost`, no name: a certificate the trusted
+/// CA issued for another name is taken, and `crt`'s identity handed to it
+/// (client-skips-hostname-check, client-sends-identity-to-untrusted-server); `verifyhost`
+/// closes that.
+#[test]
+fn haproxy_as_a_client() -> TestResult {
+    if !need_sbin("haproxy") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "haproxy ssl verify none",
+        &proxy_client("haproxy", "verify-none", false)?,
+        CARELESS,
+    );
+    check_hands_over_identity(
+        "haproxy ssl verify none crt",
+        &proxy_client("haproxy", "verify-none", true)?,
+    );
+    check(
+        "haproxy verify required ca-file",
+        &proxy_client("haproxy", "verify-ca", false)?,
+        NAME_UNCHECKED,
+    );
+    let run = proxy_client("haproxy", "verify-ca", true)?;
+    check_graded(
+        "haproxy verify required ca-file crt",
+        &run,
+        &[
+            ("client-skips-hostname-check", false),
+            ("client-sends-identity-to-untrusted-server", false),
+        ],
+        Some("F"),
+    );
+    assert_eq!(
+        run.scenario("wrong-host-requests-client-cert")["connections"][0]["client_cert"]["subject"],
+        "CN=impostor-test-client"
+    );
+    check(
+        "haproxy verify required ca-file verifyhost",
+        &proxy_client("haproxy", "verify-host", true)?,
+        CAREFUL,
+    );
+    Ok(())
+}
+
+/// Apache's mod_proxy: `SSLProxyEngine on` alone (`SSLProxyVerify none`) checks no chain, but
+/// still the name and the dates (`SSLProxyCheckPeerName`, `SSLProxyCheckPeerExpire` are on by
+/// default, checked after the handshake): a self-signed certificate for the right name is
+/// taken, and the machine certificate handed even to a server of another name before the check
+/// closes it; `SSLProxyVerify require` with `SSLProxyCACertificateFile` checks all.
+#[test]
+fn apache_mod_proxy_as_a_client() -> TestResult {
+    if !need_sbin("apache2") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "apache SSLProxyEngine on",
+        &proxy_client("apache", "default", false)?,
+        &[("client-skips-server-verification", false)],
+    );
+    let run = proxy_client("apache", "default", true)?;
+    check(
+        "apache SSLProxyMachineCertificateFile",
+        &run,
+        &[
+            ("client-skips-server-verification", false),
+            ("client-sends-identity-to-untrusted-server", false),
+        ],
+    );
+    assert_eq!(
+        run.scenario("wrong-host-requests-client-cert")["connections"][0]["client_cert"]["subject"],
+        "CN=impostor-test-client"
+    );
+    check(
+        "apache SSLProxyVerify require",
+        &proxy_client("apache", "verify", false)?,
+        CAREFUL,
+    );
+    Ok(())
+}
+
+/// stunnel in client mode: nothing verified by default (it warns, and connects); `verifyChain`
+/// with `CAfile` checks the chain but no name without `checkHost`.
+#[test]
+fn stunnel_as_a_client() -> TestResult {
+    if !need("stunnel4") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "stunnel client = yes",
+        &proxy_client("stunnel", "default", false)?,
+        CARELESS,
+    );
+    check_hands_over_identity(
+        "stunnel client = yes with cert",
+        &proxy_client("stunnel", "default", true)?,
+    );
+    check(
+        "stunnel verifyChain",
+        &proxy_client("stunnel", "verify-chain", false)?,
+        NAME_UNCHECKED,
+    );
+    check(
+        "stunnel verifyChain checkHost",
+        &proxy_client("stunnel", "verify-host", true)?,
+        CAREFUL,
+    );
     Ok(())
 }
 

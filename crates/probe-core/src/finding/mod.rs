@@ -574,8 +574,10 @@ impl FindingId {
                 "Verify the server's chain against the CA that issues it: never Go \
                  `InsecureSkipVerify`, Node `rejectUnauthorized: false` or \
                  `NODE_TLS_REJECT_UNAUTHORIZED=0`, Python `verify=False` or `CERT_NONE`, curl `-k`, \
-                 reqwest `danger_accept_invalid_certs`, a verifier that accepts everything; trust a \
-                 private CA explicitly instead.",
+                 reqwest `danger_accept_invalid_certs`, a verifier that accepts everything; a \
+                 reverse proxy's upstream too: nginx `proxy_ssl_verify` and Apache `SSLProxyVerify` \
+                 are off by default, stunnel's `client = yes` verifies nothing without \
+                 `verifyChain`, HAProxy never `verify none`; trust a private CA explicitly instead.",
             ),
             ClientSkipsHostnameCheck => (
                 "Client skips the server host-name check",
@@ -587,7 +589,9 @@ impl FindingId {
                 "Check the server's name against its certificate (the default of Go, Node, Python \
                  `create_default_context`, curl, rustls and reqwest): no `check_hostname = False`, \
                  no `checkServerIdentity` that returns nothing, no `NoopHostnameVerifier`, no \
-                 `danger_accept_invalid_hostnames`; Envoy needs `match_typed_subject_alt_names`.",
+                 `danger_accept_invalid_hostnames`; Envoy needs `match_typed_subject_alt_names`, \
+                 HAProxy `verifyhost` (or `sni`: `verify required` alone checks no name), stunnel \
+                 `checkHost` beside `verifyChain`.",
             ),
             ClientAcceptsExpiredServerCert => (
                 "Client accepts an expired server certificate",

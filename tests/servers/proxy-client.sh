@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# A reverse proxy as an HTTPS client, for the impostor's tests (crates/action-runner/tests/impostor.rs):
+# run once per scenario by `mtls-scan impostor -- bash tests/servers/proxy-client.sh …`, it starts
+# the proxy listening for plain HTTP on 127.0.0.1:PORT and forwarding every request over TLS to
+# $MTLS_IMPOSTOR_URL (its upstream, the impostor), asks it for /orders once with curl, and stops it.
+# The exit status is curl's: a 502 from a proxy that refused its upstream is curl's success, so
+# the verdict is the impostor's, from what reached it.
+#
+#   bash tests/servers/proxy-client.sh STACK WORKDIR PORT MODE
+#
+# STACK and MODE (each as its documentation writes it; CLIENT_CERT and CLIENT_KEY set: the identity
+# the proxy presents upstream):
+#   nginx    default          `proxy_pass https://…` alone: `proxy_ssl_verify` is off by default
+#            verify           `proxy_ssl_verify on`, `proxy_ssl_trusted_certificate` the CA
+#                             (nginx checks the chain and the name in `proxy_pass`, `proxy_ssl_name`)
+#   haproxy  verify-none      `server … ssl verify none`
+#            verify-ca        `ssl verify required ca-file CA`: the chain only, no `sni`, no
+#                             `verifyhost` (HAProxy then checks no name)
+#            verify-host      the same with `verifyhost` the upstream's name
+#   apache   default          `SSLProxyEngine on` alone: `SSLProxyVerify none` by default
+#            verify           `SSLProxyVerify require`, `SSLProxyCACertificateFile` the CA
+#                             (`SSLProxyCheckPeerName` and `-Expire` on by default)
+#   stunnel  default          `client = yes` alone: stunnel verifies nothing by default
+#            verify-chain     `verifyChain = yes`, `CAfile`: the chain, no `checkHost`
+#            verify-host      the same with `checkHost` the upstream's name
+#   traefik  root-cas         a serversTransport with `rootCAs` the CA (Traefik then checks the
+#                             chain and the URL's host name)
+#            insecure-skip-verify  `insecureSkipVerify: true`
+#                             (its identity: the transport's `certificates`; connections not
+#                             reused, `maxIdleConnsPerHost: -1`; its readiness read on a router of
+#                             its own, ping@internal, never through the upstream)
+#
+# The tools: NGINX, HAPROXY, APACHE2 (its modules from APACHE2_MODULES, default
+# /usr/lib/apache2/modules), STUNNEL, TRAEFIK, as `start.sh --tool` finds them; CURL.
+set -euo pipefail
+stack=$1 dir=$2 port=$3 mode=$4
+mkdir -p "$dir"
+: "${MTLS_IMPOSTOR_URL:?run by mtls-scan impostor}"
+: "${MTLS_IMPOSTOR_CA_FILE:?run by mtls-scan impostor}"
+: "${MTLS_IMPOSTOR_HOST:?run by mtls-scan impostor}"
+: "${MTLS_IMPOSTOR_ADDR:?run by mtls-scan impostor}"
+upstream=${MTLS_IMPOSTOR_URL%/}
+host=$MTLS_IMPOSTOR_HOST
+addr=$MTLS_IMPOSTOR_ADDR
+ca=$MTLS_IMPOSTOR_CA_FILE
+identity=${CLIENT_CERT:+1}
+bad() { echo "proxy-client.sh: $stack has no mode $mode" >&2; exit 2; }
+tool() { bash "$(dirname "${BASH_SOURCE[0]}")/start.sh" --tool "$1"; }
+ready=""
+
+case $stack in
+nginx)
+  : "${NGINX:=$(tool nginx)}"
+  mkdir -p "$dir/logs" "$dir/tmp"
+  tls=""
+  case $mode in
+  default) ;;
+  verify) tls="proxy_ssl_verify on; proxy_ssl_trusted_certificate $ca;" ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    tls="$tls proxy_ssl_certificate $CLIENT_CERT; proxy_ssl_certificate_key $CLIENT_KEY;"
+  fi
+  cat >"$dir/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log info;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    location / { proxy_pass $upstream; $tls }
+  }
+}
+EOF
+  proxy=("$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log")
+  ;;
+haproxy)
+  : "${HAPROXY:=$(tool haproxy)}"
+  case $mode in
+  verify-none) tls="ssl verify none" ;;
+  verify-ca) tls="ssl verify required ca-file $ca" ;;
+  verify-host) tls="ssl verify required ca-file $ca verifyhost $host" ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    cat "$CLIENT_CERT" "$CLIENT_KEY" >"$dir/identity.pem"
+    tls="$tls crt $dir/identity.pem"
+  fi
+  cat >"$dir/haproxy.cfg" <<EOF
+global
+  log stderr format short local0 info
+defaults
+  mode http
+  log global
+  retries 0
+  timeout connect 5s
+  timeout client 10s
+  timeout server 10s
+frontend web
+  bind 127.0.0.1:$port
+  default_backend upstream
+backend upstream
+  server impostor $addr $tls
+EOF
+  proxy=("$HAPROXY" -db -f "$dir/haproxy.cfg")
+  ;;
+apache)
+  : "${APACHE2:=$(tool apache2)}"
+  modules=${APACHE2_MODULES:-/usr/lib/apache2/modules}
+  tls="SSLProxyEngine on"
+  case $mode in
+  default) ;;
+  verify) tls="$tls
+SSLProxyVerify require
+SSLProxyCACertificateFile $ca" ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    cat "$CLIENT_CERT" "$CLIENT_KEY" >"$dir/identity.pem"
+    tls="$tls
+SSLProxyMachineCertificateFile $dir/identity.pem"
+  fi
+  cat >"$dir/apache2.conf" <<EOF
+ServerRoot $dir
+PidFile $dir/apache2.pid
+ErrorLog $dir/error.log
+LogLevel warn
+Listen 127.0.0.1:$port
+ServerName 127.0.0.1
+LoadModule mpm_event_module $modules/mod_mpm_event.so
+LoadModule authz_core_module $modules/mod_authz_core.so
+LoadModule socache_shmcb_module $modules/mod_socache_shmcb.so
+LoadModule ssl_module $modules/mod_ssl.so
+LoadModule proxy_module $modules/mod_proxy.so
+LoadModule proxy_http_module $modules/mod_proxy_http.so
+$tls
+ProxyPass / $upstream/
+ProxyPassReverse / $upstream/
+EOF
+  proxy=("$APACHE2" -X -f "$dir/apache2.conf")
+  ;;
+stunnel)
+  : "${STUNNEL:=$(tool stunnel)}"
+  tls=""
+  case $mode in
+  default) ;;
+  verify-chain) tls="verifyChain = yes
+CAfile = $ca" ;;
+  verify-host) tls="verifyChain = yes
+CAfile = $ca
+checkHost = $host" ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    tls="$tls
+cert = $CLIENT_CERT
+key = $CLIENT_KEY"
+  fi
+  cat >"$dir/stunnel.conf" <<EOF
+foreground = yes
+pid =
+debug = warning
+[upstream]
+client = yes
+accept = 127.0.0.1:$port
+connect = $addr
+sni = $host
+$tls
+EOF
+  proxy=("$STUNNEL" "$dir/stunnel.conf")
+  ;;
+traefik)
+  : "${TRAEFIK:=$(tool traefik)}"
+  case $mode in
+  root-cas) transport="rootCAs: [\"$ca\"]" ;;
+  insecure-skip-verify) transport="insecureSkipVerify: true" ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    transport="$transport, certificates: [{certFile: \"$CLIENT_CERT\", keyFile: \"$CLIENT_KEY\"}]"
+  fi
+  cat >"$dir/dynamic.yml" <<YAML
+http:
+  routers:
+    upstream: {rule: "PathPrefix(\`/\`)", service: upstream, entryPoints: [web]}
+    ready: {rule: "Path(\`/ready\`)", service: ping@internal, entryPoints: [web], priority: 1000}
+  services:
+    upstream:
+      loadBalancer:
+        serversTransport: upstream
+        servers: [{url: "$MTLS_IMPOSTOR_URL"}]
+  serversTransports:
+    upstream: {$transport, maxIdleConnsPerHost: -1}
+YAML
+  proxy=("$TRAEFIK" --entryPoints.web.address="127.0.0.1:$port"
+    --providers.file.filename="$dir/dynamic.yml" --providers.file.watch=false --ping=true
+    --ping.manualRouting=true --global.checkNewVersion=false --global.sendAnonymousUsage=false
+    --log.level=ERROR)
+  # it listens before its routers are loaded: ready once its own /ready answers
+  ready=/ready
+  ;;
+*) echo "proxy-client.sh: nginx, haproxy, apache, stunnel or traefik, not $stack" >&2; exit 2 ;;
+esac
+
+"${proxy[@]}" >>"$dir/proxy.log" 2>&1 </dev/null &
+pid=$!
+# SIGKILL: no connection of the proxy's outlives the request (Traefik's graceful stop takes ~2 s)
+# shellcheck disable=SC2329 # the EXIT trap calls it
+stop() {
+  local rc=$?
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+  return "$rc"
+}
+trap stop EXIT
+# ready once the port listens, read from the kernel's table: a connection to it would make
+# stunnel connect upstream, a connection the scenario would count
+for _ in $(seq 200); do
+  if [ -n "$ready" ]; then
+    "${CURL:-curl}" -sf -o /dev/null --max-time 1 "http://127.0.0.1:$port$ready" && break
+  elif [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
+    break
+  fi
+  kill -0 "$pid" 2>/dev/null || { echo "proxy-client.sh: $stack exited: $(tail -n 5 "$dir/proxy.log")" >&2; exit 1; }
+  sleep 0.05
+done
+status=0
+"${CURL:-curl}" -sS -o /dev/null -w '%{http_code}\n' --max-time 5 "http://127.0.0.1:$port/orders" || status=$?
+exit "$status"
