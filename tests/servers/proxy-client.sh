@@ -23,6 +23,16 @@
 #   stunnel  default          `client = yes` alone: stunnel verifies nothing by default
 #            verify-chain     `verifyChain = yes`, `CAfile`: the chain, no `checkHost`
 #            verify-host      the same with `checkHost` the upstream's name
+#   caddy    default          `reverse_proxy https://…` alone (Go's roots: the impostor's CA
+#                             through SSL_CERT_FILE, as a system bundle)
+#            trusted-ca       `transport http { tls_trusted_ca_certs CA }`
+#            insecure-skip-verify  `tls_insecure_skip_verify`
+#                             (its identity: `tls_client_auth`)
+#   ats      default          Apache Traffic Server 9 remapping to the upstream, its outbound
+#                             TLS as installed: `proxy.config.ssl.client.verify.server.policy`
+#                             is PERMISSIVE (it logs a failed check, and carries on)
+#            enforced         that policy ENFORCED, the CA as `…client.CA.cert.filename`
+#                             (its identity: `proxy.config.ssl.client.cert.filename`)
 #   traefik  root-cas         a serversTransport with `rootCAs` the CA (Traefik then checks the
 #                             chain and the URL's host name)
 #            insecure-skip-verify  `insecureSkipVerify: true`
@@ -46,7 +56,7 @@ ca=$MTLS_IMPOSTOR_CA_FILE
 identity=${CLIENT_CERT:+1}
 bad() { echo "proxy-client.sh: $stack has no mode $mode" >&2; exit 2; }
 tool() { bash "$(dirname "${BASH_SOURCE[0]}")/start.sh" --tool "$1"; }
-ready=""
+ready="" ready_host=""
 
 case $stack in
 nginx)
@@ -178,6 +188,92 @@ $tls
 EOF
   proxy=("$STUNNEL" "$dir/stunnel.conf")
   ;;
+caddy)
+  : "${CADDY:=$(tool caddy)}"
+  transport=""
+  case $mode in
+  default) ;;
+  trusted-ca) transport="tls_trusted_ca_certs $ca" ;;
+  insecure-skip-verify) transport="tls_insecure_skip_verify" ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    transport="$transport
+      tls_client_auth $CLIENT_CERT $CLIENT_KEY"
+  fi
+  cat >"$dir/Caddyfile" <<EOF
+{
+  admin off
+  auto_https off
+  storage file_system $dir/data
+  log {
+    output file $dir/caddy.log
+  }
+}
+http://127.0.0.1:$port {
+  bind 127.0.0.1
+  reverse_proxy $upstream {
+    transport http {
+      $transport
+    }
+  }
+}
+EOF
+  export XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data
+  proxy=("$CADDY" run --config "$dir/Caddyfile" --adapter caddyfile)
+  ;;
+ats)
+  : "${TRAFFIC_SERVER:=$(tool traffic_server)}"
+  case $mode in
+  default) tls="" ;;
+  enforced)
+    tls="CONFIG proxy.config.ssl.client.verify.server.policy STRING ENFORCED
+CONFIG proxy.config.ssl.client.CA.cert.path STRING $(dirname "$ca")
+CONFIG proxy.config.ssl.client.CA.cert.filename STRING $(basename "$ca")" ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    tls="$tls
+CONFIG proxy.config.ssl.client.cert.path STRING $(dirname "$CLIENT_CERT")
+CONFIG proxy.config.ssl.client.cert.filename STRING $(basename "$CLIENT_CERT")
+CONFIG proxy.config.ssl.client.private_key.path STRING $(dirname "$CLIENT_KEY")
+CONFIG proxy.config.ssl.client.private_key.filename STRING $(basename "$CLIENT_KEY")"
+  fi
+  # traffic_server alone on a runroot of its own, as start.sh's ats-* servers (no cache, no
+  # logging, no user switch, no crash-log helper)
+  rm -rf "$dir/log"
+  # shellcheck source=ats.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/ats.sh"
+  ats_runroot "$dir"
+  printf 'ip_allow:\n  - apply: in\n    ip_addrs: 127.0.0.1\n    action: allow\n  - apply: out\n    ip_addrs: 127.0.0.1\n    action: allow\n' >"$dir/etc/ip_allow.yaml"
+  printf 'logging: {}\n' >"$dir/etc/logging.yaml"
+  cat >"$dir/etc/records.config" <<EOF
+CONFIG proxy.config.admin.user_id STRING #-1
+CONFIG proxy.config.crash_log_helper STRING /bin/true
+CONFIG proxy.config.http.server_ports STRING $port:ip-in=127.0.0.1
+CONFIG proxy.config.exec_thread.autoconfig INT 0
+CONFIG proxy.config.exec_thread.limit INT 1
+CONFIG proxy.config.accept_threads INT 1
+CONFIG proxy.config.task_threads INT 1
+CONFIG proxy.config.http.cache.http INT 0
+CONFIG proxy.config.reverse_proxy.enabled INT 1
+CONFIG proxy.config.url_remap.remap_required INT 1
+CONFIG proxy.config.log.logging_enabled INT 0
+CONFIG proxy.config.http.connect_attempts_max_retries INT 0
+CONFIG proxy.config.hostdb.host_file.path STRING /etc/hosts
+CONFIG proxy.config.diags.output.error STRING E
+CONFIG proxy.config.diags.output.warning STRING E
+$tls
+EOF
+  # a second rule for the readiness check: localhost's port 9, where nothing listens
+  printf 'map http://ready.invalid/ http://localhost:9/\nmap http://127.0.0.1:%s/ %s/\n' \
+    "$port" "$upstream" >"$dir/etc/remap.config"
+  proxy=("$TRAFFIC_SERVER" --run-root="$dir/runroot.yaml")
+  # it listens, and even logs that it runs, about a second before it resolves localhost (500
+  # "Unknown Host" until then): ready once a request to port 9 gets 502, never touching the
+  # impostor
+  ready_host=ready.invalid
+  ;;
 traefik)
   : "${TRAEFIK:=$(tool traefik)}"
   case $mode in
@@ -208,7 +304,7 @@ YAML
   # it listens before its routers are loaded: ready once its own /ready answers
   ready=/ready
   ;;
-*) echo "proxy-client.sh: nginx, haproxy, apache, stunnel or traefik, not $stack" >&2; exit 2 ;;
+*) echo "proxy-client.sh: nginx, haproxy, apache, stunnel, caddy, ats or traefik, not $stack" >&2; exit 2 ;;
 esac
 
 "${proxy[@]}" >>"$dir/proxy.log" 2>&1 </dev/null &
@@ -227,6 +323,9 @@ trap stop EXIT
 for _ in $(seq 200); do
   if [ -n "$ready" ]; then
     "${CURL:-curl}" -sf -o /dev/null --max-time 1 "http://127.0.0.1:$port$ready" && break
+  elif [ -n "$ready_host" ]; then
+    [ "$("${CURL:-curl}" -s -o /dev/null -w '%{http_code}' --max-time 1 -H "Host: $ready_host" \
+      "http://127.0.0.1:$port/")" = 502 ] && break
   elif [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then
     break
   fi

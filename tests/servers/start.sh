@@ -882,9 +882,9 @@ nginx-header-passthrough nginx-header-set traefik-sni-fronting traefik-header-al
 # and Traefik (a venv), etcd, etcdctl, the node_exporter and nats-server (unpacked Debian packages), unless
 # BUN, DENO, GRANIAN, TRAEFIK, ETCD, ETCDCTL, NODE_EXPORTER or NATS_SERVER name another binary (a path, or
 # a name on PATH). `start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server`
-# prints it: the tests ask here, so it is said once; `--tool nginx|haproxy|apache2|stunnel` the
+# prints it: the tests ask here, so it is said once; `--tool nginx|haproxy|apache2|stunnel|traffic_server` the
 # daemons the proxy clients run (tests/servers/proxy-client.sh), from NGINX, HAPROXY, APACHE2,
-# STUNNEL or sbin_tool.
+# STUNNEL, TRAFFIC_SERVER or sbin_tool; `--tool caddy` CADDY or caddy.
 case $(uname -m) in
 aarch64 | arm64) bun_pkg=bun-linux-aarch64 deno_pkg=linux-arm64-glibc ;;
 *) bun_pkg=bun-linux-x64 deno_pkg=linux-x64-glibc ;;
@@ -920,7 +920,7 @@ sbin_tool() {
 }
 
 if [ "${1:-}" = "--tool" ]; then
-  case ${2:?usage: start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server|nginx|haproxy|apache2|stunnel} in
+  case ${2:?usage: start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server|nginx|haproxy|apache2|stunnel|caddy|traffic_server} in
   bun) echo "$BUN" ;;
   deno) echo "$DENO" ;;
   granian) echo "$GRANIAN" ;;
@@ -933,6 +933,8 @@ if [ "${1:-}" = "--tool" ]; then
   haproxy) echo "${HAPROXY:-$(sbin_tool haproxy)}" ;;
   apache2) echo "${APACHE2:-$(sbin_tool apache2)}" ;;
   stunnel) echo "${STUNNEL:-$(sbin_tool stunnel4)}" ;;
+  caddy) echo "${CADDY:-caddy}" ;;
+  traffic_server) echo "${TRAFFIC_SERVER:-$(sbin_tool traffic_server)}" ;;
   *) echo "start.sh: no tool $2" >&2; exit 2 ;;
   esac
   exit 0
@@ -3227,28 +3229,9 @@ ats-*)
   # stay behind, stopped, waiting for a crash).
   dir=$work/ats-$server-$port
   rm -rf "$dir"
-  mkdir -p "$dir/etc" "$dir/run" "$dir/log" "$dir/cache" "$dir/var"
-  cat >"$dir/runroot.yaml" <<EOF
-prefix: /usr
-exec_prefix: /usr
-bindir: /usr/bin
-sbindir: /usr/sbin
-sysconfdir: $dir/etc
-datadir: /usr/share/trafficserver
-includedir: /usr/include
-libdir: /usr/lib/trafficserver
-libexecdir: /usr/lib/trafficserver/modules
-localstatedir: $dir/var
-runtimedir: $dir/run
-logdir: $dir/log
-cachedir: $dir/cache
-EOF
-  # the files traffic_server loads at start, empty where the defaults do (storage.config empty:
-  # "Cache Disabled")
-  for f in storage.config cache.config hosting.config parent.config plugin.config socks.config \
-    splitdns.config volume.config strategies.yaml sni.yaml; do
-    : >"$dir/etc/$f"
-  done
+  # shellcheck source=ats.sh
+  source "$here/ats.sh"
+  ats_runroot "$dir"
   # shellcheck disable=SC2059
   printf "$sni_yaml" >"$dir/etc/sni.yaml"
   printf 'ip_allow:\n  - apply: in\n    ip_addrs: 127.0.0.1\n    action: allow\n' >"$dir/etc/ip_allow.yaml"

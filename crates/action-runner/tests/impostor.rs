@@ -6,8 +6,8 @@
 //! `-verify_return_error`, with `-verify_hostname`), Bun's and Deno's `fetch` (default,
 //! `rejectUnauthorized: false`, `--unsafely-ignore-certificate-errors`), etcdctl (gRPC: `--cacert`,
 //! `--insecure-skip-tls-verify`), reverse proxies holding the upstream connection
-//! (`tests/servers/proxy-client.sh`: nginx, HAProxy, Apache mod_proxy, stunnel, Traefik), and a
-//! rustls client with a
+//! (`tests/servers/proxy-client.sh`: nginx, HAProxy, Apache mod_proxy, stunnel, Caddy, Apache
+//! Traffic Server, Traefik), and a rustls client with a
 //! dangerous verifier (this test binary, re-run as the client: `rustls_client_helper`).
 //!
 //! Each careful client gets no finding, each careless one exactly its findings (root causes and the
@@ -974,6 +974,62 @@ fn etcdctl_grpc() -> TestResult {
     let careless = get("--insecure-skip-tls-verify");
     let run = impostor(&["--request-client-cert"], &env, &["sh", "-c", &careless])?;
     check_hands_over_identity("etcdctl --insecure-skip-tls-verify", &run);
+    Ok(())
+}
+
+/// Caddy 2.6's reverse_proxy to an `https://` upstream: careful by default (Go's roots, the
+/// impostor's CA reaching them through SSL_CERT_FILE) and with `tls_trusted_ca_certs`, handing its
+/// `tls_client_auth` identity to no server it refuses; careless with `tls_insecure_skip_verify`.
+#[test]
+fn caddy_as_a_client() -> TestResult {
+    if !need("caddy") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "caddy reverse_proxy https",
+        &proxy_client("caddy", "default", false)?,
+        CAREFUL,
+    );
+    check(
+        "caddy tls_trusted_ca_certs with tls_client_auth",
+        &proxy_client("caddy", "trusted-ca", true)?,
+        CAREFUL,
+    );
+    check(
+        "caddy tls_insecure_skip_verify",
+        &proxy_client("caddy", "insecure-skip-verify", false)?,
+        CARELESS,
+    );
+    check_hands_over_identity(
+        "caddy tls_insecure_skip_verify with tls_client_auth",
+        &proxy_client("caddy", "insecure-skip-verify", true)?,
+    );
+    Ok(())
+}
+
+/// Apache Traffic Server 9.2 remapping to an `https://` upstream: as installed, its outbound
+/// check (`proxy.config.ssl.client.verify.server.policy`) is PERMISSIVE: it logs "verification
+/// failed … Action=Continue" and sends the request to every impostor, and its
+/// `proxy.config.ssl.client.cert` with it; ENFORCED with the CA refuses them all.
+#[test]
+fn traffic_server_as_a_client() -> TestResult {
+    if !need_sbin("traffic_server") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "traffic server, its policy PERMISSIVE as installed",
+        &proxy_client("ats", "default", false)?,
+        CARELESS,
+    );
+    check_hands_over_identity(
+        "traffic server PERMISSIVE with a client certificate",
+        &proxy_client("ats", "default", true)?,
+    );
+    check(
+        "traffic server verify.server.policy ENFORCED",
+        &proxy_client("ats", "enforced", false)?,
+        CAREFUL,
+    );
     Ok(())
 }
 

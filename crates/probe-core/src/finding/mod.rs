@@ -576,8 +576,9 @@ impl FindingId {
                  `NODE_TLS_REJECT_UNAUTHORIZED=0`, Python `verify=False` or `CERT_NONE`, curl `-k`, \
                  reqwest `danger_accept_invalid_certs`, a verifier that accepts everything; a \
                  reverse proxy's upstream too: nginx `proxy_ssl_verify` and Apache `SSLProxyVerify` \
-                 are off by default, stunnel's `client = yes` verifies nothing without \
-                 `verifyChain`, HAProxy never `verify none`; trust a private CA explicitly instead.",
+                 are off by default, Traffic Server's `verify.server.policy` only logs \
+                 (PERMISSIVE), stunnel's `client = yes` verifies nothing without `verifyChain`, \
+                 HAProxy never `verify none`; trust a private CA explicitly instead.",
             ),
             ClientSkipsHostnameCheck => (
                 "Client skips the server host-name check",

@@ -2311,6 +2311,17 @@ CONFIG proxy.config.ssl.session_cache INT 0                  # session IDs (ATS 
     ),
     (
         Stack::TrafficServer,
+        Topic::Client,
+        r#"# records.config (ATS 9; records.yaml in ATS 10: ssl.client.verify.server.policy: ENFORCED)
+CONFIG proxy.config.ssl.client.verify.server.policy STRING ENFORCED  # PERMISSIVE, the default, logs a failed check and proxies on
+CONFIG proxy.config.ssl.client.verify.server.properties STRING ALL   # the signature and the name
+CONFIG proxy.config.ssl.client.CA.cert.filename STRING upstream-ca.pem
+CONFIG proxy.config.ssl.client.CA.cert.path STRING /etc/trafficserver
+# measured on ATS 9.2: PERMISSIVE sent its request, and ssl.client.cert, to every impostor; ENFORCED refused them
+# sni.yaml: no verify_server_policy: DISABLED or PERMISSIVE on a per-name override"#,
+    ),
+    (
+        Stack::TrafficServer,
         Topic::Cert,
         r#"# ssl_multicert.config: the leaf then its intermediates, CA-issued for the host name
 dest_ip=* ssl_cert_name=fullchain.pem ssl_key_name=privkey.pem
