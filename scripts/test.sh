@@ -38,6 +38,8 @@ command -v stunnel4 > /dev/null || missing+=(stunnel4)
 command -v socat > /dev/null || missing+=(socat)
 # ss: proxy-client.sh reads its proxies' listening ports from the kernel's table
 command -v ss > /dev/null || missing+=(iproute2)
+# clients the impostor's tests wrap (beside the servers' own tools: ruby, php, perl, java, gnutls-cli)
+command -v wget > /dev/null || missing+=(wget)
 command -v caddy > /dev/null || missing+=(caddy)
 # `java Server.java` (single-file launch) needs the JDK's compiler, not only a JRE
 command -v javac > /dev/null || missing+=(openjdk-17-jdk-headless)

@@ -7,7 +7,8 @@
 //! `rejectUnauthorized: false`, `--unsafely-ignore-certificate-errors`), etcdctl (gRPC: `--cacert`,
 //! `--insecure-skip-tls-verify`), reverse proxies holding the upstream connection
 //! (`tests/servers/proxy-client.sh`: nginx, HAProxy, Apache mod_proxy, stunnel, Caddy, Apache
-//! Traffic Server, Traefik), and a rustls client with a
+//! Traffic Server, Traefik), wget, Ruby `Net::HTTP`, PHP's stream wrapper, Perl's Mojo::UserAgent,
+//! `gnutls-cli`, the JDK's HttpClient (`tests/clients/java`), and a rustls client with a
 //! dangerous verifier (this test binary, re-run as the client: `rustls_client_helper`).
 //!
 //! Each careful client gets no finding, each careless one exactly its findings (root causes and the
@@ -502,6 +503,179 @@ fn python_urllib_and_requests() -> TestResult {
         &impostor(&[], &[], &["python3", "-c", insecure])?,
         CARELESS,
     );
+    Ok(())
+}
+
+/// GNU Wget 1.21 (GnuTLS, which reads no SSL_CERT_FILE): careful with `--ca-certificate`,
+/// careless with `--no-check-certificate`.
+#[test]
+fn wget() -> TestResult {
+    if !need("wget") {
+        return Ok(());
+    }
+    let get = |flag: &str| {
+        impostor(
+            &[],
+            &[],
+            &[
+                "sh",
+                "-c",
+                &format!("wget -q -O /dev/null {flag} \"$MTLS_IMPOSTOR_URL\""),
+            ],
+        )
+    };
+    check(
+        "wget --ca-certificate",
+        &get("--ca-certificate=\"$MTLS_IMPOSTOR_CA_FILE\"")?,
+        CAREFUL,
+    );
+    check(
+        "wget --no-check-certificate",
+        &get("--no-check-certificate")?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+/// Ruby 3.1 `Net::HTTP` (its OpenSSL reads SSL_CERT_FILE): careful by default, careless with
+/// `verify_mode = OpenSSL::SSL::VERIFY_NONE`.
+#[test]
+fn ruby_net_http() -> TestResult {
+    if !need("ruby") {
+        return Ok(());
+    }
+    let get = |setup: &str| {
+        let script = format!(
+            "require 'net/http'; require 'openssl'; u = URI(ENV['MTLS_IMPOSTOR_URL']); \
+             h = Net::HTTP.new(u.host, u.port); h.use_ssl = true; h.open_timeout = 5; \
+             h.read_timeout = 5; {setup} h.get('/orders')"
+        );
+        impostor(&[], &[], &["ruby", "-e", &script])
+    };
+    check("ruby Net::HTTP", &get("")?, CAREFUL);
+    check(
+        "ruby Net::HTTP VERIFY_NONE",
+        &get("h.verify_mode = OpenSSL::SSL::VERIFY_NONE;")?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+/// PHP 8.2's `https://` stream wrapper (`file_get_contents`): careful by default; careless with
+/// the `ssl` context's `verify_peer` false; `verify_peer_name` false alone checks the chain and
+/// the dates but no name.
+#[test]
+fn php_stream_wrapper() -> TestResult {
+    if !need("php") {
+        return Ok(());
+    }
+    let get = |ssl: &str| {
+        let script = format!(
+            "file_get_contents(getenv('MTLS_IMPOSTOR_URL') . 'orders', false, \
+             stream_context_create(['ssl' => [{ssl}], 'http' => ['timeout' => 5]]));"
+        );
+        impostor(&[], &[], &["php", "-r", &script])
+    };
+    check("php file_get_contents", &get("")?, CAREFUL);
+    check(
+        "php verify_peer false",
+        &get("'verify_peer' => false, 'verify_peer_name' => false")?,
+        CARELESS,
+    );
+    check(
+        "php verify_peer_name false",
+        &get("'verify_peer_name' => false")?,
+        NAME_UNCHECKED,
+    );
+    Ok(())
+}
+
+/// Perl's Mojo::UserAgent (IO::Socket::SSL, which reads SSL_CERT_FILE): careful by default,
+/// careless with `insecure(1)`.
+#[test]
+fn perl_mojo_user_agent() -> TestResult {
+    if !need("perl") {
+        return Ok(());
+    }
+    let has_mojo = mtls_scan_env_command("perl")
+        .args(["-MMojo::UserAgent", "-e", "1"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_mojo {
+        assert!(
+            std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1"),
+            "Mojo::UserAgent is missing: bash scripts/test.sh installs libmojolicious-perl"
+        );
+        return Ok(());
+    }
+    let get = |insecure: u8| {
+        let script = format!(
+            "Mojo::UserAgent->new->insecure({insecure})->request_timeout(5)\
+             ->get($ENV{{MTLS_IMPOSTOR_URL}} . 'orders')"
+        );
+        impostor(&[], &[], &["perl", "-MMojo::UserAgent", "-e", &script])
+    };
+    check("perl Mojo::UserAgent", &get(0)?, CAREFUL);
+    check("perl Mojo::UserAgent insecure", &get(1)?, CARELESS);
+    Ok(())
+}
+
+/// GnuTLS's `gnutls-cli` 3.7 sending a request: careful with `--x509cafile` (it checks the name
+/// it connects to), careless with `--insecure`.
+#[test]
+fn gnutls_cli() -> TestResult {
+    if !need("gnutls-cli") {
+        return Ok(());
+    }
+    let get = |flag: &str| {
+        impostor(
+            &[],
+            &[],
+            &[
+                "sh",
+                "-c",
+                &format!(
+                    "printf 'GET /orders HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' | \
+                     gnutls-cli {flag} -p \"$MTLS_IMPOSTOR_PORT\" localhost"
+                ),
+            ],
+        )
+    };
+    check(
+        "gnutls-cli --x509cafile",
+        &get("--x509cafile=\"$MTLS_IMPOSTOR_CA_FILE\"")?,
+        CAREFUL,
+    );
+    check("gnutls-cli --insecure", &get("--insecure")?, CARELESS);
+    Ok(())
+}
+
+/// The JDK 17's `java.net.http.HttpClient` (`tests/clients/java/HttpsClient.java`, the CA loaded
+/// into an in-memory KeyStore): careful by default; `jdk.internal.httpclient.
+/// disableHostnameVerification` checks the chain and the dates but no name; a trust-all
+/// X509TrustManager checks nothing.
+#[test]
+fn java_http_client() -> TestResult {
+    if !need("java") {
+        return Ok(());
+    }
+    let source =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/clients/java/HttpsClient.java");
+    let get = |mode: &str| {
+        impostor(
+            &[],
+            &[],
+            &["java", source.to_str().unwrap_or_default(), mode],
+        )
+    };
+    check("java HttpClient", &get("default")?, CAREFUL);
+    check(
+        "java HttpClient disableHostnameVerification",
+        &get("no-hostname")?,
+        NAME_UNCHECKED,
+    );
+    check("java HttpClient trust-all", &get("trust-all")?, CARELESS);
     Ok(())
 }
 

@@ -574,7 +574,9 @@ impl FindingId {
                 "Verify the server's chain against the CA that issues it: never Go \
                  `InsecureSkipVerify`, Node `rejectUnauthorized: false` or \
                  `NODE_TLS_REJECT_UNAUTHORIZED=0`, Python `verify=False` or `CERT_NONE`, curl `-k`, \
-                 reqwest `danger_accept_invalid_certs`, a verifier that accepts everything; a \
+                 wget `--no-check-certificate`, PHP `verify_peer => false`, Ruby `VERIFY_NONE`, \
+                 Mojo `insecure(1)`, reqwest `danger_accept_invalid_certs`, a Java \
+                 `X509TrustManager` or any verifier that accepts everything; a \
                  reverse proxy's upstream too: nginx `proxy_ssl_verify` and Apache `SSLProxyVerify` \
                  are off by default, Traffic Server's `verify.server.policy` only logs \
                  (PERMISSIVE), stunnel's `client = yes` verifies nothing without `verifyChain`, \
@@ -589,8 +591,9 @@ impl FindingId {
                  CA (another service, a test server) can impersonate this one.",
                 "Check the server's name against its certificate (the default of Go, Node, Python \
                  `create_default_context`, curl, rustls and reqwest): no `check_hostname = False`, \
-                 no `checkServerIdentity` that returns nothing, no `NoopHostnameVerifier`, no \
-                 `danger_accept_invalid_hostnames`; Envoy needs `match_typed_subject_alt_names`, \
+                 no `checkServerIdentity` that returns nothing, no `NoopHostnameVerifier` or \
+                 `jdk.internal.httpclient.disableHostnameVerification`, no PHP \
+                 `verify_peer_name => false`, no `danger_accept_invalid_hostnames`; Envoy needs `match_typed_subject_alt_names`, \
                  HAProxy `verifyhost` (or `sni`: `verify required` alone checks no name), stunnel \
                  `checkHost` beside `verifyChain`.",
             ),
