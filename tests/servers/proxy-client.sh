@@ -33,6 +33,16 @@
 #                             is PERMISSIVE (it logs a failed check, and carries on)
 #            enforced         that policy ENFORCED, the CA as `…client.CA.cert.filename`
 #                             (its identity: `proxy.config.ssl.client.cert.filename`)
+#   h2o      default          `proxy.reverse.url: https://…` alone (H2O 2.2: proxy.ssl.verify-peer
+#                             ON, OpenSSL's default paths: the CA through SSL_CERT_FILE)
+#            cafile           `proxy.ssl.cafile` the CA
+#            verify-peer-off  `proxy.ssl.verify-peer: OFF`
+#   nghttpx  cacert           `--backend=…;;tls` with `--cacert` the CA
+#            insecure         `--insecure`
+#                             (its identity: `--client-private-key-file`, `--client-cert-file`)
+#   squid    cafile           `cache_peer … originserver tls tls-cafile=CA`
+#            dont-verify      `tls-flags=DONT_VERIFY_PEER` beside it
+#                             (its identity: `tls-cert=`, `tls-key=`)
 #   traefik  root-cas         a serversTransport with `rootCAs` the CA (Traefik then checks the
 #                             chain and the URL's host name)
 #            insecure-skip-verify  `insecureSkipVerify: true`
@@ -242,7 +252,7 @@ CONFIG proxy.config.ssl.client.private_key.filename STRING $(basename "$CLIENT_K
   # traffic_server alone on a runroot of its own, as start.sh's ats-* servers (no cache, no
   # logging, no user switch, no crash-log helper)
   rm -rf "$dir/log"
-  # shellcheck source=ats.sh
+  # shellcheck source=SCRIPTDIR/ats.sh
   source "$(dirname "${BASH_SOURCE[0]}")/ats.sh"
   ats_runroot "$dir"
   printf 'ip_allow:\n  - apply: in\n    ip_addrs: 127.0.0.1\n    action: allow\n  - apply: out\n    ip_addrs: 127.0.0.1\n    action: allow\n' >"$dir/etc/ip_allow.yaml"
@@ -274,6 +284,81 @@ EOF
   # impostor
   ready_host=ready.invalid
   ;;
+h2o)
+  : "${H2O:=$(tool h2o)}"
+  case $mode in
+  default) tls="" ;;
+  cafile) tls="proxy.ssl.cafile: $ca" ;;
+  verify-peer-off) tls="proxy.ssl.verify-peer: OFF" ;;
+  *) bad ;;
+  esac
+  # as root it runs as nobody, and writes its log there
+  if [ "$(id -u)" = 0 ]; then chown nobody "$dir"; fi
+  cat >"$dir/h2o.conf" <<EOF
+listen:
+  host: 127.0.0.1
+  port: $port
+error-log: $dir/error.log
+num-threads: 1
+hosts:
+  default:
+    paths:
+      /:
+        proxy.reverse.url: $upstream/
+        $tls
+EOF
+  proxy=("$H2O" -c "$dir/h2o.conf")
+  ;;
+nghttpx)
+  : "${NGHTTPX:=$(tool nghttpx)}"
+  case $mode in
+  cacert) opts=(--cacert="$ca") ;;
+  insecure) opts=(--insecure) ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    opts+=(--client-private-key-file="$CLIENT_KEY" --client-cert-file="$CLIENT_CERT")
+  fi
+  hostport=${upstream#https://}
+  proxy=("$NGHTTPX" --conf=/dev/null --frontend="127.0.0.1,$port;no-tls"
+    --backend="${hostport%:*},${hostport##*:};;tls" "${opts[@]}" --workers=1
+    --pid-file="$dir/nghttpx.pid" --errorlog-file="$dir/error.log" --log-level=WARN)
+  ;;
+squid)
+  : "${SQUID:=$(tool squid)}"
+  case $mode in
+  cafile) tls="tls tls-cafile=$ca" ;;
+  dont-verify) tls="tls tls-cafile=$ca tls-flags=DONT_VERIFY_PEER" ;;
+  *) bad ;;
+  esac
+  if [ -n "$identity" ]; then
+    tls="$tls tls-cert=$CLIENT_CERT tls-key=$CLIENT_KEY"
+  fi
+  user_line=""
+  if [ "$(id -u)" = 0 ]; then
+    user_line="cache_effective_user nobody"
+    chown nobody "$dir"
+  fi
+  hostport=${upstream#https://}
+  cat >"$dir/squid.conf" <<EOF
+http_port 127.0.0.1:$port accel defaultsite=$host no-vhost
+cache_peer ${hostport%:*} parent ${hostport##*:} 0 no-query no-digest originserver name=upstream $tls
+cache_peer_access upstream allow all
+http_access allow all
+never_direct allow all
+cache deny all
+cache_mem 8 MB
+access_log none
+cache_log $dir/cache.log
+pid_filename none
+visible_hostname localhost
+shutdown_lifetime 0 seconds
+pinger_enable off
+coredump_dir $dir
+$user_line
+EOF
+  proxy=("$SQUID" -N -n "mtlsclient$port" -f "$dir/squid.conf")
+  ;;
 traefik)
   : "${TRAEFIK:=$(tool traefik)}"
   case $mode in
@@ -304,7 +389,7 @@ YAML
   # it listens before its routers are loaded: ready once its own /ready answers
   ready=/ready
   ;;
-*) echo "proxy-client.sh: nginx, haproxy, apache, stunnel, caddy, ats or traefik, not $stack" >&2; exit 2 ;;
+*) echo "proxy-client.sh: nginx, haproxy, apache, stunnel, caddy, ats, h2o, nghttpx, squid or traefik, not $stack" >&2; exit 2 ;;
 esac
 
 "${proxy[@]}" >>"$dir/proxy.log" 2>&1 </dev/null &

@@ -882,9 +882,10 @@ nginx-header-passthrough nginx-header-set traefik-sni-fronting traefik-header-al
 # and Traefik (a venv), etcd, etcdctl, the node_exporter and nats-server (unpacked Debian packages), unless
 # BUN, DENO, GRANIAN, TRAEFIK, ETCD, ETCDCTL, NODE_EXPORTER or NATS_SERVER name another binary (a path, or
 # a name on PATH). `start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server`
-# prints it: the tests ask here, so it is said once; `--tool nginx|haproxy|apache2|stunnel|traffic_server` the
-# daemons the proxy clients run (tests/servers/proxy-client.sh), from NGINX, HAPROXY, APACHE2,
-# STUNNEL, TRAFFIC_SERVER or sbin_tool; `--tool caddy` CADDY or caddy.
+# prints it: the tests ask here, so it is said once; `--tool nginx|haproxy|apache2|stunnel|caddy|
+# traffic_server|h2o|nghttpx|squid` the daemons the proxy clients run (tests/servers/proxy-client.sh),
+# from NGINX, HAPROXY, APACHE2, STUNNEL, CADDY, TRAFFIC_SERVER, H2O, NGHTTPX, SQUID or on PATH
+# (sbin_tool).
 case $(uname -m) in
 aarch64 | arm64) bun_pkg=bun-linux-aarch64 deno_pkg=linux-arm64-glibc ;;
 *) bun_pkg=bun-linux-x64 deno_pkg=linux-x64-glibc ;;
@@ -920,7 +921,7 @@ sbin_tool() {
 }
 
 if [ "${1:-}" = "--tool" ]; then
-  case ${2:?usage: start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server|nginx|haproxy|apache2|stunnel|caddy|traffic_server} in
+  case ${2:?usage: start.sh --tool bun|deno|granian|traefik|etcd|etcdctl|node-exporter|nats-server|nginx|haproxy|apache2|stunnel|caddy|traffic_server|h2o|nghttpx|squid} in
   bun) echo "$BUN" ;;
   deno) echo "$DENO" ;;
   granian) echo "$GRANIAN" ;;
@@ -935,6 +936,9 @@ if [ "${1:-}" = "--tool" ]; then
   stunnel) echo "${STUNNEL:-$(sbin_tool stunnel4)}" ;;
   caddy) echo "${CADDY:-caddy}" ;;
   traffic_server) echo "${TRAFFIC_SERVER:-$(sbin_tool traffic_server)}" ;;
+  h2o) echo "${H2O:-h2o}" ;;
+  nghttpx) echo "${NGHTTPX:-$(sbin_tool nghttpx)}" ;;
+  squid) echo "${SQUID:-$(sbin_tool squid)}" ;;
   *) echo "start.sh: no tool $2" >&2; exit 2 ;;
   esac
   exit 0
@@ -3229,7 +3233,7 @@ ats-*)
   # stay behind, stopped, waiting for a crash).
   dir=$work/ats-$server-$port
   rm -rf "$dir"
-  # shellcheck source=ats.sh
+  # shellcheck source=SCRIPTDIR/ats.sh
   source "$here/ats.sh"
   ats_runroot "$dir"
   # shellcheck disable=SC2059

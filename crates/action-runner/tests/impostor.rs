@@ -7,7 +7,7 @@
 //! `rejectUnauthorized: false`, `--unsafely-ignore-certificate-errors`), etcdctl (gRPC: `--cacert`,
 //! `--insecure-skip-tls-verify`), reverse proxies holding the upstream connection
 //! (`tests/servers/proxy-client.sh`: nginx, HAProxy, Apache mod_proxy, stunnel, Caddy, Apache
-//! Traffic Server, Traefik), wget, Ruby `Net::HTTP`, PHP's stream wrapper, Perl's Mojo::UserAgent,
+//! Traffic Server, H2O, nghttpx, Squid, Traefik), wget, Ruby `Net::HTTP`, PHP's stream wrapper, Perl's Mojo::UserAgent,
 //! `gnutls-cli`, the JDK's HttpClient (`tests/clients/java`), and a rustls client with a
 //! dangerous verifier (this test binary, re-run as the client: `rustls_client_helper`).
 //!
@@ -239,10 +239,19 @@ fn check_graded(label: &str, run: &Run, want: &[(&str, bool)], want_grade: Optio
 fn check_hands_over_identity(label: &str, run: &Run) {
     check(label, run, CARELESS_WITH_IDENTITY);
     assert_eq!(
-        run.scenario("requests-client-cert")["connections"][0]["client_cert"]["subject"],
-        "CN=impostor-test-client",
+        presented(run, "requests-client-cert"),
+        Some("CN=impostor-test-client"),
         "{label}"
     );
+}
+
+/// The subject of the client certificate presented in `scenario`, on whichever of its
+/// connections carried one (Squid opens one that carries nothing first).
+fn presented<'a>(run: &'a Run, scenario: &str) -> Option<&'a str> {
+    run.scenario(scenario)["connections"]
+        .as_array()?
+        .iter()
+        .find_map(|c| c["client_cert"]["subject"].as_str())
 }
 
 /// A client certificate and key (PEM files) for the clients that present one.
@@ -348,8 +357,8 @@ fn curl_with_a_client_certificate() -> TestResult {
         &[("client-sends-identity-to-untrusted-server", false)],
     );
     assert_eq!(
-        run.scenario("wrong-host-requests-client-cert")["connections"][0]["client_cert"]["subject"],
-        "CN=impostor-test-client"
+        presented(&run, "wrong-host-requests-client-cert"),
+        Some("CN=impostor-test-client")
     );
     assert!(run.scenario("requests-client-cert")["connections"][0]["client_cert"].is_null());
     let careless = r#"curl -k -sS -o /dev/null --max-time 5 --cert "$CLIENT_CERT" --key "$CLIENT_KEY" "$MTLS_IMPOSTOR_URL""#;
@@ -1207,6 +1216,84 @@ fn traffic_server_as_a_client() -> TestResult {
     Ok(())
 }
 
+/// H2O 2.2.5 proxying to an `https://` upstream: with `proxy.ssl.cafile` it checks the chain and
+/// the dates but no name (a certificate the trusted CA issued for another name is taken);
+/// `proxy.ssl.verify-peer: OFF` checks nothing. (Without `proxy.ssl.cafile` it trusts a bundle
+/// of its own, so the impostor's control is refused: not scanned, exit 3.)
+#[test]
+fn h2o_as_a_client() -> TestResult {
+    if !need("h2o") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "h2o proxy.ssl.cafile",
+        &proxy_client("h2o", "cafile", false)?,
+        NAME_UNCHECKED,
+    );
+    check(
+        "h2o proxy.ssl.verify-peer OFF",
+        &proxy_client("h2o", "verify-peer-off", false)?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+/// nghttpx 1.52 with a TLS backend: `--cacert` checks the chain and the dates in the handshake
+/// and the name after it, so `--client-cert-file` goes to a server of another name first
+/// (client-sends-identity-to-untrusted-server); `--insecure` checks nothing.
+#[test]
+fn nghttpx_as_a_client() -> TestResult {
+    if !need_sbin("nghttpx") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "nghttpx --cacert",
+        &proxy_client("nghttpx", "cacert", false)?,
+        CAREFUL,
+    );
+    let run = proxy_client("nghttpx", "cacert", true)?;
+    check(
+        "nghttpx --cacert --client-cert-file",
+        &run,
+        &[("client-sends-identity-to-untrusted-server", false)],
+    );
+    assert_eq!(
+        presented(&run, "wrong-host-requests-client-cert"),
+        Some("CN=impostor-test-client")
+    );
+    check(
+        "nghttpx --insecure",
+        &proxy_client("nghttpx", "insecure", false)?,
+        CARELESS,
+    );
+    Ok(())
+}
+
+/// Squid 5.7 (OpenSSL) as a reverse proxy, `cache_peer … originserver tls tls-cafile=`: it
+/// checks the chain, the dates and the name in the handshake, so its `tls-cert` goes to no
+/// server it refuses; `tls-flags=DONT_VERIFY_PEER` checks nothing and hands it to anyone.
+#[test]
+fn squid_as_a_client() -> TestResult {
+    if !need_sbin("squid") || !need("curl") {
+        return Ok(());
+    }
+    check(
+        "squid cache_peer tls-cafile",
+        &proxy_client("squid", "cafile", false)?,
+        CAREFUL,
+    );
+    check(
+        "squid cache_peer tls-cafile tls-cert",
+        &proxy_client("squid", "cafile", true)?,
+        CAREFUL,
+    );
+    check_hands_over_identity(
+        "squid cache_peer DONT_VERIFY_PEER tls-cert",
+        &proxy_client("squid", "dont-verify", true)?,
+    );
+    Ok(())
+}
+
 /// Traefik 3.7 as the client, proxying to the impostor through a serversTransport
 /// (`proxy-client.sh traefik`): careful with `rootCAs`, careless with `insecureSkipVerify: true`,
 /// which hands the transport's `certificates` to any server that asks. Go checks the server
@@ -1322,8 +1409,8 @@ fn nginx_as_a_client() -> TestResult {
         &[("client-sends-identity-to-untrusted-server", false)],
     );
     assert_eq!(
-        run.scenario("requests-client-cert")["connections"][0]["client_cert"]["subject"],
-        "CN=impostor-test-client"
+        presented(&run, "requests-client-cert"),
+        Some("CN=impostor-test-client")
     );
     Ok(())
 }
@@ -1363,8 +1450,8 @@ fn haproxy_as_a_client() -> TestResult {
         Some("F"),
     );
     assert_eq!(
-        run.scenario("wrong-host-requests-client-cert")["connections"][0]["client_cert"]["subject"],
-        "CN=impostor-test-client"
+        presented(&run, "wrong-host-requests-client-cert"),
+        Some("CN=impostor-test-client")
     );
     check(
         "haproxy verify required ca-file verifyhost",
@@ -1399,8 +1486,8 @@ fn apache_mod_proxy_as_a_client() -> TestResult {
         ],
     );
     assert_eq!(
-        run.scenario("wrong-host-requests-client-cert")["connections"][0]["client_cert"]["subject"],
-        "CN=impostor-test-client"
+        presented(&run, "wrong-host-requests-client-cert"),
+        Some("CN=impostor-test-client")
     );
     check(
         "apache SSLProxyVerify require",

@@ -2510,9 +2510,11 @@ certificate-file=/etc/nghttpx/fullchain.pem   # the leaf then its intermediates,
         Stack::Nghttpx,
         Topic::Client,
         r#"backend=api.internal.example,443;;tls;sni=api.internal.example
-cacert=/etc/nghttpx/upstream-ca.pem   # the upstream's CA
+cacert=/etc/nghttpx/upstream-ca.pem   # the upstream's CA, and only the CA that issues its certificate
 # never insecure=yes (-k): it skips the upstream's certificate; a client identity
-# (client-private-key-file / client-cert-file) only without it"#,
+# (client-private-key-file / client-cert-file) only without it. nghttpx checks the upstream's
+# name after the handshake (measured on 1.52): its identity goes to any server with a certificate
+# from cacert's CA first, so give it one this upstream alone accepts"#,
     ),
     (
         Stack::Traefik,
