@@ -1465,7 +1465,8 @@ fn haproxy_as_a_client() -> TestResult {
 /// still the name and the dates (`SSLProxyCheckPeerName`, `SSLProxyCheckPeerExpire` are on by
 /// default, checked after the handshake): a self-signed certificate for the right name is
 /// taken, and the machine certificate handed even to a server of another name before the check
-/// closes it; `SSLProxyVerify require` with `SSLProxyCACertificateFile` checks all.
+/// closes it; `SSLProxyVerify require` with `SSLProxyCACertificateFile` checks all, the name
+/// still after the handshake (the machine certificate goes to the wrong host all the same).
 #[test]
 fn apache_mod_proxy_as_a_client() -> TestResult {
     if !need_sbin("apache2") || !need("curl") {
@@ -1493,6 +1494,18 @@ fn apache_mod_proxy_as_a_client() -> TestResult {
         "apache SSLProxyVerify require",
         &proxy_client("apache", "verify", false)?,
         CAREFUL,
+    );
+    // The chain is checked in the handshake, the name after it: the machine certificate goes
+    // to a server the trusted CA certified for another name.
+    let run = proxy_client("apache", "verify", true)?;
+    check(
+        "apache SSLProxyVerify require with SSLProxyMachineCertificateFile",
+        &run,
+        &[("client-sends-identity-to-untrusted-server", false)],
+    );
+    assert_eq!(
+        presented(&run, "wrong-host-requests-client-cert"),
+        Some("CN=impostor-test-client")
     );
     Ok(())
 }
