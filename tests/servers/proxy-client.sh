@@ -34,7 +34,8 @@
 #            enforced         that policy ENFORCED, the CA as `…client.CA.cert.filename`
 #                             (its identity: `proxy.config.ssl.client.cert.filename`)
 #   h2o      default          `proxy.reverse.url: https://…` alone (H2O 2.2: proxy.ssl.verify-peer
-#                             ON, OpenSSL's default paths: the CA through SSL_CERT_FILE)
+#                             ON against a bundle of its own, which the impostor's CA is not in:
+#                             the control refused, not scanned)
 #            cafile           `proxy.ssl.cafile` the CA
 #            verify-peer-off  `proxy.ssl.verify-peer: OFF`
 #   nghttpx  cacert           `--backend=…;;tls` with `--cacert` the CA

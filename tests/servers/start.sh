@@ -409,6 +409,9 @@
 #   uwsgi-https-dn-403-4k     as uwsgi-https-dn-403 with uWSGI's default 4 KB buffer: a request
 #                             head past it is closed unanswered (was B, exit 3: forged headers
 #                             in a 4 KB batch unread; now each family alone is read)
+#   uwsgi-https-proxy-headers-3k  the HTTPS router, a 3 KB buffer, and an application trusting
+#                             a verifying proxy's X-SSL-Client-Verify and X-SSL-Client-Cert,
+#                             reachable directly (not on --list; real_servers.rs)
 #   mojo-verify-0x03 | mojo-verify-0x01 | mojo-verify-0x00 | mojo-ca-only | mojo-verify-0x01-403
 #                             Mojolicious 9 daemon (mojo/app.pl; Debian libmojolicious-perl
 #                             libio-socket-ssl-perl): https://...?cert=&key=&ca=ca.crt&verify=0x03
@@ -3519,6 +3522,13 @@ uwsgi-*)
   # the same with uWSGI's default 4 KB request buffer: a request whose headers pass it is closed
   # unanswered (kept off --list: mtls-scan without identities is B, exit 3; GROUND_TRUTH.md)
   uwsgi-https-dn-403-4k) opt=--https ca=",$pki/ca.crt" callable=dn_403 plugins=python3,http ;;
+  # the HTTPS router, the CA optional, a 3 KB buffer, and an application that trusts the headers
+  # of a verifying proxy (X-SSL-Client-Verify: SUCCESS beside an escaped PEM in X-SSL-Client-Cert)
+  # though clients reach it directly: every batch of forged headers is closed unanswered, and only
+  # the forwarded certificate beside the verify headers lets one in (not on --list; real_servers.rs
+  # a_family_of_an_unanswered_batch_is_tried_beside_the_verify_headers)
+  uwsgi-https-proxy-headers-3k) opt=--https ca=",$pki/ca.crt" callable=proxy_headers_403 \
+    plugins=python3,http buffer=3072 ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   # --die-on-term: SIGTERM stops (uWSGI 2.0's default is a reload); two workers of four threads;

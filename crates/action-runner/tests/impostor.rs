@@ -663,7 +663,7 @@ fn gnutls_cli() -> TestResult {
 /// The JDK 17's `java.net.http.HttpClient` (`tests/clients/java/HttpsClient.java`, the CA loaded
 /// into an in-memory KeyStore): careful by default; `jdk.internal.httpclient.
 /// disableHostnameVerification` checks the chain and the dates but no name; a trust-all
-/// X509TrustManager checks nothing.
+/// X509TrustManager with that property checks nothing.
 #[test]
 fn java_http_client() -> TestResult {
     if !need("java") {
@@ -1337,6 +1337,21 @@ fn need_sbin(tool: &str) -> bool {
     need(tool)
 }
 
+/// The variables that name the proxies' binaries (`start.sh --tool`), passed on when set.
+const PROXY_TOOLS: [&str; 11] = [
+    "NGINX",
+    "HAPROXY",
+    "APACHE2",
+    "APACHE2_MODULES",
+    "STUNNEL",
+    "CADDY",
+    "TRAFFIC_SERVER",
+    "H2O",
+    "NGHTTPX",
+    "SQUID",
+    "TRAEFIK",
+];
+
 /// A reverse proxy as the client: `tests/servers/proxy-client.sh STACK … MODE` starts it before
 /// the impostor as its upstream and asks it for a page once; with `identity`, it holds a client
 /// certificate for the upstream (`--request-client-cert`).
@@ -1353,7 +1368,7 @@ fn proxy_client(stack: &str, mode: &str, identity: bool) -> TestResult<Run> {
         cert.to_str().unwrap_or_default(),
         key.to_str().unwrap_or_default(),
     );
-    let (env, extra): (Vec<(&str, &str)>, Vec<&str>) = if identity {
+    let (mut env, extra): (Vec<(&str, &str)>, Vec<&str>) = if identity {
         (
             vec![("CLIENT_CERT", cert), ("CLIENT_KEY", key)],
             vec!["--request-client-cert"],
@@ -1361,6 +1376,13 @@ fn proxy_client(stack: &str, mode: &str, identity: bool) -> TestResult<Run> {
     } else {
         (Vec::new(), Vec::new())
     };
+    // The tools named in the environment, as start.sh reads them (the run's environment is
+    // otherwise cleared)
+    let tools: Vec<(&str, String)> = PROXY_TOOLS
+        .iter()
+        .filter_map(|v| std::env::var(v).ok().map(|path| (*v, path)))
+        .collect();
+    env.extend(tools.iter().map(|(v, path)| (*v, path.as_str())));
     impostor(
         &extra,
         &env,

@@ -1672,6 +1672,37 @@ fn a_users_rsa_certificate_in_forged_headers_fits_a_4k_head_buffer() {
     );
 }
 
+/// uWSGI with a 3 KB buffer before an application that trusts a verifying proxy's headers
+/// (`X-SSL-Client-Verify: SUCCESS` beside an escaped PEM in `X-SSL-Client-Cert`), reached directly, over
+/// an RSA PKI with `client-cert`: every batch of forged headers is closed unanswered, and the
+/// forwarded-certificate family, in parts, was then sent alone, without the verify headers, and
+/// refused: B, exit 0 on an open door (a review's). Each family of an unanswered batch now goes
+/// beside the verify headers, as the batch carried it: F, the door named.
+#[test]
+fn a_family_of_an_unanswered_batch_is_tried_beside_the_verify_headers() {
+    let name = "uwsgi-https-proxy-headers-3k";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::with_keys("rsa");
+    lab.start(&[name]);
+    let scan = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
+    let t = &scan.targets[name];
+    let what = target_summary(t);
+    assert_eq!(
+        (scan.status, t["grade"].as_str()),
+        (Some(1), Some("F")),
+        "{what}"
+    );
+    let found = finding(t, "client-cert-header-spoofing")
+        .and_then(|f| f["detail"].as_str())
+        .unwrap_or_default();
+    assert!(
+        found.contains("forwarded certificate") && found.contains("beside the verify headers"),
+        "{what}"
+    );
+}
+
 /// nginx `ssl_verify_client on` with the system's public bundle as `ssl_client_certificate`:
 /// every public root is an issuer it accepts client certificates from. client-ca-public-roots,
 /// high, on both versions, with and without an identity (before: A, exit 0: the certificates the

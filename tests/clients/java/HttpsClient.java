@@ -7,7 +7,8 @@
 // default      an SSLContext over that CA: HttpClient checks the chain, the dates and the name
 // no-hostname  the same, with -Djdk.internal.httpclient.disableHostnameVerification=true set in
 //              code (the property a thousand answers give for "No subject alternative names")
-// trust-all    an X509TrustManager whose checks return (and so no name check either)
+// trust-all    an X509TrustManager whose checks return, with that property too (as the snippets
+//              that install one do: a trust-all manager alone still gets the JDK's name check)
 import java.io.FileInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

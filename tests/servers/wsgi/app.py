@@ -9,6 +9,10 @@ any other (start.sh uwsgi-sni-bypass).
 `dn_403` answers 403 unless the request carries HTTPS_DN, the subject of the client certificate that uWSGI's HTTPS router (--https)
 passes to the application when the client sent one (verified: a certificate the router's
 OpenSSL context refused never gets this far).
+`proxy_headers_403` answers 403 unless the request carries the headers a verifying proxy in
+front would set, `X-SSL-Client-Verify: SUCCESS` and the certificate as escaped PEM in
+`X-SSL-Client-Cert` (nginx's `$ssl_client_escaped_cert`), and trusts them: an application meant
+to sit behind such a proxy, reachable directly (start.sh uwsgi-https-proxy-headers-3k).
 """
 
 
@@ -38,3 +42,11 @@ def dn_403(environ, start_response):
     if not environ.get("HTTPS_DN"):
         return _answer(start_response, "403 Forbidden", b"client certificate required\n")
     return application(environ, start_response)
+
+
+def proxy_headers_403(environ, start_response):
+    verified = environ.get("HTTP_X_SSL_CLIENT_VERIFY") == "SUCCESS"
+    cert = environ.get("HTTP_X_SSL_CLIENT_CERT", "")
+    if verified and cert.startswith("-----BEGIN%20CERTIFICATE-----%0A"):
+        return _answer(start_response, "200 OK", b"orders: 5101 valve x6, 5102 gasket x40\n")
+    return _answer(start_response, "403 Forbidden", b"client certificate required\n")

@@ -732,7 +732,7 @@ pub(crate) fn connection_of_each(rounds: &[(usize, usize)]) -> Vec<usize> {
 
 /// Connections the forged requests of one door go on at most: as many as the scan's own
 /// certificate makes batches (8 per verify value), so a user's RSA-4096 certificate, whose parts
-/// ([`in_parts`]) make 16, samples as many backends without twice the handshakes.
+/// ([`in_parts`]) make 16 to 19, samples as many backends without twice the handshakes.
 const FORGED_CONNECTIONS: usize = 8;
 
 /// One request of forged headers: how the evidence names it, and the headers.
@@ -841,6 +841,16 @@ fn material(scan: &ScanContext, first: &FirstWave) -> Result<Material, String> {
     material_of(&der, &id.summary.subject, issuer)
 }
 
+/// What a proxy leaves unescaped in a certificate it forwards as escaped PEM: letters, digits and
+/// `-._~`, as nginx's `$ssl_client_escaped_cert` and Envoy's XFCC `Cert=` write it
+/// (`-----BEGIN%20CERTIFICATE-----%0A…`). Escaping the dashes too (`%2D%2D…`) decodes the same,
+/// but missed an application that checks the form nginx sends before it decodes.
+const PEM_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// The headers' content for a certificate (DER), its subject and the issuer named (as summaries
 /// write them).
 fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, String> {
@@ -854,11 +864,7 @@ fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, St
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
     let (uris, dns_names) = san_uris_and_names(der);
     Ok(Material {
-        pem_escaped: percent_encoding::utf8_percent_encode(
-            &pem,
-            percent_encoding::NON_ALPHANUMERIC,
-        )
-        .to_string(),
+        pem_escaped: percent_encoding::utf8_percent_encode(&pem, PEM_ESCAPED).to_string(),
         pem_spaced: pem.trim_end().replace('\n', " "),
         der_b64: b64,
         common_name: common_name(subject),
@@ -1332,16 +1338,32 @@ async fn spoof(
             aliased: own,
             aliased_bytes,
         };
-        let alone: Vec<&Family> = packed
-            .iter()
-            .zip(&round.batches)
-            .filter(|(_, b)| wants_singles(&b.seen, refused_with))
-            .flat_map(|(batch, _)| batch.iter().copied())
-            .filter(|f| f.name != GATE)
-            .collect();
-        let seen =
-            futures_util::future::join_all(alone.iter().map(|f| send(f.headers.clone()))).await;
+        // The families of the batches that want them sent apart: of a batch that got in, each
+        // alone, to name the one that let it in; of a batch not read (no answer, or another
+        // status than the refusal's: a head too large for the server), each beside the verify
+        // headers, as the batch carried it. Alone, a family an application wants beside
+        // `X-SSL-Client-Verify: SUCCESS` is refused, and the batch was read as refused (a review's
+        // uWSGI with its 4 KB buffer, a user's RSA certificate in parts: B, exit 0, open).
+        let apart = |served: bool| -> Vec<&Family> {
+            packed
+                .iter()
+                .zip(&round.batches)
+                .filter(|(_, b)| wants_singles(&b.seen, refused_with) && b.seen.served() == served)
+                .flat_map(|(batch, _)| batch.iter().copied())
+                .filter(|f| f.name != GATE)
+                .collect()
+        };
+        let (alone, unread) = (apart(true), apart(false));
+        let (seen, seen_gated) = tokio::join!(
+            futures_util::future::join_all(alone.iter().map(|f| send(f.headers.clone()))),
+            futures_util::future::join_all(unread.iter().map(|f| send(together([gate, *f])))),
+        );
         round.singles = alone.iter().map(|f| f.name.clone()).zip(seen).collect();
+        round.with_gate = unread
+            .iter()
+            .map(|f| f.name.clone())
+            .zip(seen_gated)
+            .collect();
         // A batch got in and no family alone did: each again beside the verify headers, to name
         // the identity header the application wants with them (HAProxy's X-SSL-Client-CN).
         if round.batches.iter().any(|b| b.seen.served())
@@ -1350,7 +1372,9 @@ async fn spoof(
             let seen =
                 futures_util::future::join_all(alone.iter().map(|f| send(together([gate, *f]))))
                     .await;
-            round.with_gate = alone.iter().map(|f| f.name.clone()).zip(seen).collect();
+            round
+                .with_gate
+                .extend(alone.iter().map(|f| f.name.clone()).zip(seen));
         }
         let served = round.served().is_some();
         rounds.push(round);
@@ -1573,12 +1597,17 @@ pub(crate) fn wants_singles(together: &Seen, refused_with: Option<u16>) -> bool 
     together.served() || together.unreadable().is_some() || together.status() != refused_with
 }
 
-/// How the evidence names families sent together: their short names.
+/// How the evidence names families sent together: their short names (the name before its
+/// parenthesis, and a part's header: `forwarded certificate: its x-ssl-client-cert alone`).
 fn batch_label<S: AsRef<str>>(families: &[S]) -> String {
-    let names: Vec<&str> = families
+    let names: Vec<String> = families
         .iter()
-        .map(|n| n.as_ref())
-        .map(|n| n.split(" (").next().unwrap_or(n))
+        .map(|n| {
+            let n = n.as_ref();
+            let head = n.split(" (").next().unwrap_or(n);
+            let part = n.rfind(": its ").and_then(|i| n.get(i..)).unwrap_or("");
+            format!("{head}{part}")
+        })
         .collect();
     format!("headers together ({})", names.join(", "))
 }
@@ -1610,8 +1639,8 @@ struct Round {
     verifying: Vec<FamilyName>,
     batches: Vec<Batch>,
     singles: Vec<(FamilyName, Seen)>,
-    /// When a batch got in and no family alone did: each family of it sent beside the verify
-    /// headers, and what that got.
+    /// Each family of a batch not read, and (when a batch got in and no family alone did) of
+    /// that batch, sent beside the verify headers, and what that got.
     with_gate: Vec<(FamilyName, Seen)>,
     /// The [`aliased`] families, each in a request of its own, and what that got.
     aliased: Vec<(FamilyName, Seen)>,
@@ -1627,6 +1656,7 @@ impl Round {
             .map(|b| &b.seen)
             .chain(self.singles.iter().map(|(_, s)| s))
             .chain(self.aliased.iter().map(|(_, s)| s))
+            .chain(self.with_gate.iter().map(|(_, s)| s))
             .find(|s| s.served())
     }
 
@@ -1637,11 +1667,12 @@ impl Round {
         if self.served().is_some() {
             return None;
         }
-        // A batch unanswered whose families were each answered alone is a server that takes no
-        // head that large (uWSGI's 4 KB buffer closes without a word): each family was read.
+        // A batch unanswered whose families were each answered apart (beside the verify headers)
+        // is a server that takes no head that large (uWSGI's 4 KB buffer closes without a word):
+        // each family was read.
         let read_alone = |b: &Batch| {
             b.families.iter().all(|f| {
-                self.singles
+                self.with_gate
                     .iter()
                     .any(|(name, seen)| name == f && seen.unreadable().is_none())
             })
@@ -1662,6 +1693,12 @@ impl Round {
             .singles
             .iter()
             .find_map(|(name, s)| s.unreadable().map(|why| format!("only {name}: {why}")))
+            .or_else(|| {
+                self.with_gate.iter().find_map(|(name, s)| {
+                    s.unreadable()
+                        .map(|why| format!("{name} with the verify headers: {why}"))
+                })
+            })
         {
             return Some(why);
         }
@@ -1741,14 +1778,21 @@ fn refused_by_name(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProb
             .iter()
             .chain(&r.aliased)
             .map(|(n, s)| (format!("only {n}"), s));
-        batches.chain(singles).find_map(|(what, seen)| {
-            let status = seen.status().filter(|st| matches!(st, 401 | 403))?;
-            let page = seen.result.body_excerpt.as_deref()?;
-            let same_app = Some(status) != refusal.status
-                && !page.trim().is_empty()
-                && !super::page::wholly_unlike(page, anonymous);
-            same_app.then_some((what, status))
-        })
+        let gated = r
+            .with_gate
+            .iter()
+            .map(|(n, s)| (format!("{n} with the verify headers"), s));
+        batches
+            .chain(singles)
+            .chain(gated)
+            .find_map(|(what, seen)| {
+                let status = seen.status().filter(|st| matches!(st, 401 | 403))?;
+                let page = seen.result.body_excerpt.as_deref()?;
+                let same_app = Some(status) != refusal.status
+                    && !page.trim().is_empty()
+                    && !super::page::wholly_unlike(page, anonymous);
+                same_app.then_some((what, status))
+            })
     })?;
     Some(IncompleteProbe {
         probe: SPEC.id.as_str().to_owned(),
@@ -1927,15 +1971,24 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
         );
         f.sni_names = vec![super::side_door::recorded_name(name)];
     }
+    // Every request under a key of its own: a second with the same label gets its rank.
+    let mut add = |key: String, seen: &Seen| {
+        let mut unique = key.clone();
+        let mut rank = 1;
+        while f.evidence.contains_key(&unique) {
+            rank += 1;
+            unique = format!("{key} ({rank})");
+        }
+        f.evidence.insert(unique, seen.describe());
+    };
     for b in &round.batches {
-        f.evidence.insert(b.label(), b.seen.describe());
+        add(b.label(), &b.seen);
     }
     for (name, s) in round.singles.iter().chain(&round.aliased) {
-        f.evidence.insert(format!("only {name}"), s.describe());
+        add(format!("only {name}"), s);
     }
     for (name, s) in &round.with_gate {
-        f.evidence
-            .insert(format!("{name} with the verify headers"), s.describe());
+        add(format!("{name} with the verify headers"), s);
     }
     f
 }
@@ -2153,6 +2206,14 @@ mod tests {
     fn every_header_is_sent_once_per_request_and_every_request_stays_small() {
         let m = realistic();
         assert_eq!(m.common_name, "mtls-scan untrusted client");
+        // Escaped as nginx's $ssl_client_escaped_cert and Envoy's XFCC write it.
+        assert!(
+            m.pem_escaped
+                .starts_with("-----BEGIN%20CERTIFICATE-----%0A"),
+            "{}",
+            m.pem_escaped
+        );
+        assert!(m.pem_escaped.ends_with("-----END%20CERTIFICATE-----%0A"));
         assert_eq!(m.sha256.len(), 64);
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
@@ -2309,6 +2370,24 @@ mod tests {
                 sent(&fams),
                 "{size}"
             );
+            // Every batch has a label of its own in the evidence (the parts of a family cut to
+            // its short name were one label for four batches, each overwriting the last).
+            let verify = gate(&fams, "SUCCESS");
+            let mut labels: Vec<String> = batches(&fams, &verify)
+                .iter()
+                .map(|b| {
+                    let names: Vec<&str> = b
+                        .iter()
+                        .map(|f| f.name.as_ref())
+                        .filter(|n| *n != GATE)
+                        .collect();
+                    batch_label(&names)
+                })
+                .collect();
+            let count = labels.len();
+            labels.sort();
+            labels.dedup();
+            assert_eq!(labels.len(), count, "{size}: {labels:?}");
             // The parts of the `_` families keep their verify names (still aliased, sent alone).
             for f in fams.iter().filter(|f| f.name.ends_with(" alone")) {
                 if f.headers.iter().any(|(n, _)| n.as_str().contains('_')) {
@@ -2379,12 +2458,19 @@ mod tests {
 
     /// A round whose families, sent together in one request, got `all`; each family alone gets
     /// `alone(name)`.
+    /// (`alone`'s answers go where `spoof` sends them: each family alone after a batch that got
+    /// in, beside the verify headers after one that did not.)
     fn round(verified: &'static str, all: Seen, alone: impl Fn(&str) -> Option<Seen>) -> Round {
         let fams = families(&material(), verified);
-        let singles = fams
+        let apart: Vec<(FamilyName, Seen)> = fams
             .iter()
             .filter_map(|f| Some((f.name.clone(), alone(&f.name)?)))
             .collect();
+        let (singles, with_gate) = if all.served() {
+            (apart, Vec::new())
+        } else {
+            (Vec::new(), apart)
+        };
         Round {
             verified,
             verifying: verifying(&fams, verified),
@@ -2394,7 +2480,7 @@ mod tests {
                 seen: all,
             }],
             singles,
-            with_gate: Vec::new(),
+            with_gate,
             aliased: Vec::new(),
             aliased_bytes: Vec::new(),
         }
@@ -2762,7 +2848,7 @@ mod tests {
             ) && reason.contains("(verify = SUCCESS)"),
             "{reason}"
         );
-        // Only one family alone changed it (the batch was refused as the anonymous request).
+        // Only one family apart changed it (the batch was refused as the anonymous request).
         let rounds = [
             round("SUCCESS", http(403, "no"), |n| {
                 n.starts_with("X-Forwarded-Client-Cert")
@@ -2775,7 +2861,8 @@ mod tests {
             out.incomplete
                 .first()
                 .is_some_and(|i| i.reason.contains("HTTP 500")
-                    && i.reason.contains("only X-Forwarded-Client-Cert")),
+                    && i.reason
+                        .contains("X-Forwarded-Client-Cert (Envoy XFCC) with the verify headers")),
             "{:?}",
             out.incomplete
         );
@@ -2866,6 +2953,37 @@ mod tests {
             &[r, refused("0", 403)],
         );
         assert_eq!(out.incomplete.len(), 1, "{:?}", out.incomplete);
+    }
+
+    /// A batch too large for the server (closed unanswered), and one family of it, sent beside
+    /// the verify headers as the batch carried it, served: the door is found, named with the
+    /// verify headers (the review's uWSGI with a 4 KB buffer and an application that wants
+    /// `X-SSL-Client-Verify: SUCCESS` beside the forwarded certificate: B, exit 0, when the
+    /// family went alone and was refused).
+    #[test]
+    fn a_family_of_an_unread_batch_is_tried_beside_the_verify_headers() {
+        let closed = || failed("connection closed before an answer");
+        let r = round("SUCCESS", closed(), |name| {
+            Some(if name.starts_with("forwarded certificate (") {
+                http(200, "secret")
+            } else {
+                http(403, "no")
+            })
+        });
+        assert!(r.singles.is_empty() && !r.with_gate.is_empty());
+        let out = judge(
+            &target(),
+            &anonymous(TlsVersion::Tls13, Some(403)),
+            &[r, refused("0", 403)],
+        );
+        assert_eq!(out.findings.len(), 1, "{:?}", out.incomplete);
+        let f = &out.findings[0];
+        assert!(
+            f.detail.contains("Let in by: forwarded certificate (")
+                && f.detail.contains("each beside the verify headers"),
+            "{}",
+            f.detail
+        );
     }
 
     #[test]
