@@ -1649,6 +1649,22 @@ struct Round {
 }
 
 impl Round {
+    /// Every request of the round as the evidence names it, and what it got: the batches, the
+    /// families alone (`only …`), then those beside the verify headers.
+    fn requests(&self) -> impl Iterator<Item = (String, &Seen)> {
+        let batches = self.batches.iter().map(|b| (b.label(), &b.seen));
+        let singles = self
+            .singles
+            .iter()
+            .chain(&self.aliased)
+            .map(|(n, s)| (format!("only {n}"), s));
+        let gated = self
+            .with_gate
+            .iter()
+            .map(|(n, s)| (format!("{n} with the verify headers"), s));
+        batches.chain(singles).chain(gated)
+    }
+
     /// What got in: a batch, else the first family that got in alone.
     fn served(&self) -> Option<&Seen> {
         self.batches
@@ -1772,27 +1788,14 @@ fn refused_by_name(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProb
         return None;
     }
     let (what, status) = rounds.iter().find_map(|r| {
-        let batches = r.batches.iter().map(|b| (b.label(), &b.seen));
-        let singles = r
-            .singles
-            .iter()
-            .chain(&r.aliased)
-            .map(|(n, s)| (format!("only {n}"), s));
-        let gated = r
-            .with_gate
-            .iter()
-            .map(|(n, s)| (format!("{n} with the verify headers"), s));
-        batches
-            .chain(singles)
-            .chain(gated)
-            .find_map(|(what, seen)| {
-                let status = seen.status().filter(|st| matches!(st, 401 | 403))?;
-                let page = seen.result.body_excerpt.as_deref()?;
-                let same_app = Some(status) != refusal.status
-                    && !page.trim().is_empty()
-                    && !super::page::wholly_unlike(page, anonymous);
-                same_app.then_some((what, status))
-            })
+        r.requests().find_map(|(what, seen)| {
+            let status = seen.status().filter(|st| matches!(st, 401 | 403))?;
+            let page = seen.result.body_excerpt.as_deref()?;
+            let same_app = Some(status) != refusal.status
+                && !page.trim().is_empty()
+                && !super::page::wholly_unlike(page, anonymous);
+            same_app.then_some((what, status))
+        })
     })?;
     Some(IncompleteProbe {
         probe: SPEC.id.as_str().to_owned(),
@@ -1823,24 +1826,11 @@ pub(crate) fn past_the_refusal(status: u16) -> bool {
 /// path. Unread, never a pass.
 fn changed_answer(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProbe> {
     let (what, status) = rounds.iter().find_map(|r| {
-        let batches = r.batches.iter().map(|b| (b.label(), &b.seen));
-        let singles = r
-            .singles
-            .iter()
-            .chain(&r.aliased)
-            .map(|(n, s)| (format!("only {n}"), s));
-        let gated = r
-            .with_gate
-            .iter()
-            .map(|(n, s)| (format!("{n} with the verify headers"), s));
-        batches
-            .chain(singles)
-            .chain(gated)
-            .find_map(|(what, seen)| {
-                let status = seen.status()?;
-                let changed = Some(status) != refusal.status && past_the_refusal(status);
-                changed.then(|| (format!("{what} (verify = {})", r.verified), status))
-            })
+        r.requests().find_map(|(what, seen)| {
+            let status = seen.status()?;
+            let changed = Some(status) != refusal.status && past_the_refusal(status);
+            changed.then(|| (format!("{what} (verify = {})", r.verified), status))
+        })
     })?;
     Some(IncompleteProbe {
         probe: SPEC.id.as_str().to_owned(),
@@ -1981,14 +1971,8 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
         }
         f.evidence.insert(unique, seen.describe());
     };
-    for b in &round.batches {
-        add(b.label(), &b.seen);
-    }
-    for (name, s) in round.singles.iter().chain(&round.aliased) {
-        add(format!("only {name}"), s);
-    }
-    for (name, s) in &round.with_gate {
-        add(format!("{name} with the verify headers"), s);
+    for (what, seen) in round.requests() {
+        add(what, seen);
     }
     f
 }
