@@ -1641,6 +1641,17 @@ fn the_forgery_without_a_key_identifier_claims_the_client_cas_key_kind() {
     }
 }
 
+/// `name` started over an RSA-2048 PKI and scanned with `client.crt` (the forged headers then
+/// carry that RSA certificate); None where its tools are missing.
+fn scanned_with_an_rsa_identity(name: &str) -> Option<servers::Scan> {
+    if !tools_present(&[name]) {
+        return None;
+    }
+    let mut lab = Lab::with_keys("rsa");
+    lab.start(&[name]);
+    Some(lab.scan(&[name], &lab.identity_args("client.crt", "client.key")))
+}
+
 /// uWSGI with its default 4 KB buffer, which closes a larger request without an answer, before
 /// an application that refuses (403) every subject but the valid certificate's, over an RSA PKI
 /// with `client-cert`: the forged headers carry that certificate, and a family holding it four
@@ -1649,12 +1660,9 @@ fn the_forgery_without_a_key_identifier_claims_the_client_cas_key_kind() {
 #[test]
 fn a_users_rsa_certificate_in_forged_headers_fits_a_4k_head_buffer() {
     let name = "uwsgi-https-dn-403-4k";
-    if !tools_present(&[name]) {
+    let Some(scan) = scanned_with_an_rsa_identity(name) else {
         return;
-    }
-    let mut lab = Lab::with_keys("rsa");
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
+    };
     let t = &scan.targets[name];
     let what = target_summary(t);
     assert_eq!(
@@ -1681,12 +1689,9 @@ fn a_users_rsa_certificate_in_forged_headers_fits_a_4k_head_buffer() {
 #[test]
 fn a_family_of_an_unanswered_batch_is_tried_beside_the_verify_headers() {
     let name = "uwsgi-https-proxy-headers-3k";
-    if !tools_present(&[name]) {
+    let Some(scan) = scanned_with_an_rsa_identity(name) else {
         return;
-    }
-    let mut lab = Lab::with_keys("rsa");
-    lab.start(&[name]);
-    let scan = lab.scan(&[name], &lab.identity_args("client.crt", "client.key"));
+    };
     let t = &scan.targets[name];
     let what = target_summary(t);
     assert_eq!(
