@@ -330,6 +330,12 @@ where
         while tasks.try_join_next().is_some() {}
     };
     let client_ended = Instant::now();
+    // The client's last connections may still wait in the accept queue: one opened and closed
+    // just before it exited is its own (the kernel queued it before `connect` returned), and a
+    // `select!` that saw the exit first would leave it to the next scenario's drain, unrecorded.
+    for tcp in queued(listener) {
+        spawn_connection(&mut tasks, &recorder, tcp, serving.clone(), asks, limits);
+    }
     settle(tasks, limits.grace).await;
     let (connections, dropped) = recorder.take(outcome.killed().then_some(client_ended));
     ScenarioResult {
@@ -343,6 +349,30 @@ where
         ms: started.elapsed().as_secs_f64() * 1000.0,
     }
 }
+
+/// The connections waiting in `listener`'s accept queue now, taken without waiting (at most
+/// [`MAX_QUEUED`]): a non-blocking `accept` on the socket itself, since tokio's readiness may
+/// not have seen them yet.
+fn queued(listener: &TcpListener) -> Vec<TcpStream> {
+    let socket = socket2::SockRef::from(listener);
+    let mut streams = Vec::new();
+    while streams.len() < MAX_QUEUED {
+        let Ok((accepted, _)) = socket.accept() else {
+            break;
+        };
+        let std_stream = std::net::TcpStream::from(accepted);
+        if std_stream.set_nonblocking(true).is_err() {
+            continue;
+        }
+        if let Ok(tcp) = TcpStream::from_std(std_stream) {
+            streams.push(tcp);
+        }
+    }
+    streams
+}
+
+/// How many queued connections [`queued`] takes at most once the client has exited.
+const MAX_QUEUED: usize = 256;
 
 /// Serve mode: accepts on every listener until `stop` or `max` connections; with `per_port`,
 /// each listener serves its own scenario, else connection `i` gets scenario `i mod n`.
@@ -1196,6 +1226,35 @@ async fn plaintext(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A client that opens a connection, closes it without a byte and exits at once: the
+    /// connection still waits in the accept queue when the exit is seen, and is the client's, so
+    /// it is recorded in its scenario (carrying nothing), not left to the next drain. The first
+    /// poll of the client ends it before tokio's readiness has seen the connection.
+    #[tokio::test]
+    async fn a_connection_queued_when_the_client_exits_is_recorded(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let serving = Serving::Anonymous(Arc::new(anonymous_context()?));
+        let client = async move {
+            drop(std::net::TcpStream::connect(addr));
+            ClientOutcome {
+                exit_code: Some(0),
+                ..ClientOutcome::default()
+            }
+        };
+        let limits = Limits::new(Duration::from_secs(2));
+        let result = play(&listener, Scenario::AnonymousSuite, serving, client, limits).await;
+        assert_eq!(result.connections.len(), 1, "{:?}", result.connections);
+        assert!(
+            result.connections[0].carried_nothing,
+            "{:?}",
+            result.connections
+        );
+        assert_eq!(drain(&listener).await, 0);
+        Ok(())
+    }
 
     /// Between scenarios, a connection whose client has already closed it (a ClientHello and a
     /// hang-up, or nothing at all) is dropped uncounted; one whose client is still there, silent
