@@ -128,16 +128,40 @@ impl Recorder {
 
     /// The records, once every task has ended: a watch that never ended was cut short; with
     /// `killed` (the client was killed, or exited as `timeout` does, at that instant), a close
-    /// without an alert from shortly before it on is the kill, not a refusal.
-    fn take(&self, killed: Option<Instant>) -> (Vec<ConnectionRecord>, usize) {
+    /// without an alert from shortly before it on is the kill, not a refusal. With `exited` (the
+    /// client had exited at that instant), a connection accepted from the queue after it was
+    /// opened by a client that never read the impostor's answer: whatever closed it after its
+    /// ClientHello is no refusal.
+    fn take(
+        &self,
+        killed: Option<Instant>,
+        exited: Option<Instant>,
+    ) -> (Vec<ConnectionRecord>, usize) {
         let records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
         let since = killed.map(|k| k.checked_sub(KILL_SLACK).unwrap_or(k));
+        let exited_ms =
+            exited.map(|e| e.saturating_duration_since(self.base).as_secs_f64() * 1000.0);
         let out = records
             .iter()
             .map(|(r, when)| {
                 let mut r = r.clone();
+                let queued = exited_ms.is_some_and(|e| r.at_ms.is_some_and(|at| at >= e));
                 match r.end {
                     None => r.end = Some(ConnectionEnd::CutShort),
+                    Some(
+                        ConnectionEnd::Alert
+                        | ConnectionEnd::Closed
+                        | ConnectionEnd::ClosedAfterHandshake
+                        | ConnectionEnd::ClosedLate
+                        | ConnectionEnd::TimedOut
+                        | ConnectionEnd::TlsError,
+                    ) if queued => {
+                        r.end = Some(ConnectionEnd::BeforeCertificate);
+                        r.detail = Some(format!(
+                            "{}; still queued when the client exited, so it never read the certificate",
+                            r.detail.as_deref().unwrap_or("closed")
+                        ));
+                    }
                     Some(ConnectionEnd::Closed | ConnectionEnd::ClosedAfterHandshake)
                         if since.is_some_and(|k| *when >= k) =>
                     {
@@ -333,11 +357,16 @@ where
     // The client's last connections may still wait in the accept queue: one opened and closed
     // just before it exited is its own (the kernel queued it before `connect` returned), and a
     // `select!` that saw the exit first would leave it to the next scenario's drain, unrecorded.
-    for tcp in queued(listener) {
+    let left_queued = queued(listener);
+    let queued_any = !left_queued.is_empty();
+    for tcp in left_queued {
         spawn_connection(&mut tasks, &recorder, tcp, serving.clone(), asks, limits);
     }
     settle(tasks, limits.grace).await;
-    let (connections, dropped) = recorder.take(outcome.killed().then_some(client_ended));
+    let (connections, dropped) = recorder.take(
+        outcome.killed().then_some(client_ended),
+        queued_any.then_some(client_ended),
+    );
     ScenarioResult {
         scenario,
         port: port_of(listener),
@@ -489,7 +518,7 @@ where
     let results = recorders
         .into_iter()
         .map(|(scenario, recorder)| {
-            let (connections, dropped) = recorder.take(None);
+            let (connections, dropped) = recorder.take(None, None);
             let port = if per_port {
                 listeners
                     .iter()
@@ -1253,6 +1282,47 @@ mod tests {
             result.connections
         );
         assert_eq!(drain(&listener).await, 0);
+        Ok(())
+    }
+
+    /// A client that sends its ClientHello and exits without reading the answer: the connection,
+    /// accepted from the queue after the exit, saw no certificate, so its close is no refusal.
+    #[tokio::test]
+    async fn a_hello_queued_when_the_client_exits_is_no_refusal(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let minted = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])?;
+        let key = rustls_pki_types::PrivateKeyDer::Pkcs8(minted.signing_key.serialize_der().into());
+        let server = ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()?
+            .with_no_client_auth()
+            .with_single_cert(vec![minted.cert.der().clone()], key)?;
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let mut hello = Vec::new();
+        rustls::ClientConnection::new(Arc::new(client), "localhost".try_into()?)?
+            .write_tls(&mut hello)?;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let client = async move {
+            if let Ok(mut tcp) = std::net::TcpStream::connect(addr) {
+                use std::io::Write as _;
+                let _ = tcp.write_all(&hello);
+            }
+            ClientOutcome {
+                exit_code: Some(0),
+                ..ClientOutcome::default()
+            }
+        };
+        let serving = Serving::Rustls(Arc::new(server));
+        let limits = Limits::new(Duration::from_secs(2));
+        let result = play(&listener, Scenario::SelfSigned, serving, client, limits).await;
+        assert_eq!(result.connections.len(), 1, "{:?}", result.connections);
+        let connection = &result.connections[0];
+        assert!(!connection.refused(), "{connection:?}");
+        assert!(connection.unreadable(), "{connection:?}");
         Ok(())
     }
 
