@@ -5,7 +5,7 @@
 # Apache, lighttpd, stunnel, Caddy, Go crypto/tls, Node https, Python ssl, the JDK's HttpsServer,
 # Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over GnuTLS, Mbed TLS and wolfSSL, Hitch,
 # Erlang/OTP's ssl under inets httpd, H2O, Squid, libmicrohttpd, Jetty, uWSGI, Mojolicious,
-# gunicorn, WEBrick, Twisted, Thin, PHP, Hypercorn, grpcio, Python websockets and Tornado; Bun, Deno,
+# gunicorn, WEBrick, Twisted, Thin, PHP, Hypercorn, uvicorn, grpcio, Python websockets and Tornado; Bun, Deno,
 # Granian, etcd, the Prometheus node_exporter and nats-server).
 # Those that are missing are installed first with apt-get (Debian/Ubuntu; needs root, or sudo),
 # Bun and Deno with npm (pinned in tests/servers/js/package-lock.json, into its node_modules),
@@ -82,6 +82,8 @@ command -v gunicorn > /dev/null || missing+=(gunicorn)
 /usr/bin/python3 -c 'import websockets, tornado' 2> /dev/null || missing+=(python3-websockets python3-tornado)
 # Hypercorn, a backend that speaks h2c, behind nginx (tests/servers/python/h2c_backend.py)
 /usr/bin/python3 -c 'import hypercorn' 2> /dev/null || missing+=(python3-hypercorn)
+# uvicorn (tests/servers/python/asgi_app.py) in the system Python
+/usr/bin/python3 -c 'import uvicorn' 2> /dev/null || missing+=(python3-uvicorn)
 # Ruby's WEBrick (tests/servers/ruby/webrick.rb; ruby comes with puma)
 ruby -rwebrick -e 1 2> /dev/null || missing+=(ruby-webrick)
 # Twisted (tests/servers/twisted/server.py) in the system Python, which start.sh runs it with

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scan all 144 real servers (start.sh --list) in one mtls-scan run and print, per server, the
+# Scan all 148 real servers (start.sh --list) in one mtls-scan run and print, per server, the
 # expected verdict (from GROUND_TRUTH.md, encoded in crates/action-runner/tests/support/ground_truth.rs)
 # against what mtls-scan said, then "TOTAL: N/M verdicts correct". With identities (the deep
 # probes) as well, unless --no-deep. --strict exits non-zero below 100%. --keys rsa makes every key

@@ -441,6 +441,13 @@
 #                             serving python/asgi_app.py: --ca-certs ca.crt --verify-mode
 #                             CERT_REQUIRED / CERT_OPTIONAL; asyncio's TLS refuses every
 #                             certificate with a bare close, no alert
+#   uvicorn-cert-reqs-2 | uvicorn-cert-reqs-2-aead | uvicorn-cert-reqs-1 | uvicorn-ca-certs-only
+#                             uvicorn 0.17 (Debian python3-uvicorn; asyncio over Python's ssl)
+#                             serving python/asgi_app.py: --ssl-ca-certs ca.crt --ssl-cert-reqs 2 /
+#                             the same with --ssl-ciphers ECDHE+AESGCM:ECDHE+CHACHA20 / --ssl-cert-reqs
+#                             1 / --ssl-ca-certs alone (cert-reqs 0: asks nothing). uvicorn's default
+#                             --ssl-ciphers TLSv1 leaves TLS 1.2 CBC suites alone, which rustls does
+#                             not speak, and asyncio closes such a handshake without an alert
 #   php-verify-peer | php-allow-self-signed | php-no-verify
 #                             PHP 8.2 (Debian php-cli; its openssl stream wrapper) serving
 #                             php/server.php: 'verify_peer' => true with 'cafile' (a client
@@ -864,6 +871,7 @@ deno-https-required deno-https-optional deno-https-app-401
 granian-verify granian-ca-only granian-verify-no-ca granian-verify-tls12
 php-verify-peer php-allow-self-signed php-no-verify
 hypercorn-required hypercorn-optional
+uvicorn-cert-reqs-2 uvicorn-cert-reqs-2-aead uvicorn-cert-reqs-1 uvicorn-ca-certs-only
 traefik-verify traefik-cafiles-only traefik-require-any traefik-verify-if-given traefik-router-options-no-host
 etcd-client-cert-auth etcd-trusted-ca-only etcd-client-cert-auth-no-ca etcd-auto-tls
 exporter-verify exporter-require-any exporter-verify-if-given exporter-verify-no-ca
@@ -3611,6 +3619,23 @@ hypercorn-required | hypercorn-optional)
   run "$H2C_PYTHON" -m hypercorn --bind "127.0.0.1:$port" --workers 1 \
     --certfile "$pki/server.crt" --keyfile "$pki/server.key" --ca-certs "$pki/ca.crt" \
     --verify-mode "$verify" asgi_app:app
+  ;;
+uvicorn-*)
+  # uvicorn from Debian in the system Python (H2C_PYTHON, as Hypercorn)
+  : "${H2C_PYTHON:=/usr/bin/python3}"
+  need "$H2C_PYTHON" H2C_PYTHON
+  tls=(--ssl-ca-certs "$pki/ca.crt")
+  case $server in
+  uvicorn-cert-reqs-2) tls+=(--ssl-cert-reqs 2) ;;
+  uvicorn-cert-reqs-2-aead) tls+=(--ssl-cert-reqs 2 --ssl-ciphers 'ECDHE+AESGCM:ECDHE+CHACHA20') ;;
+  uvicorn-cert-reqs-1) tls+=(--ssl-cert-reqs 1) ;;
+  uvicorn-ca-certs-only) ;;
+  *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
+  esac
+  cd "$here/python"
+  run "$H2C_PYTHON" -m uvicorn --host 127.0.0.1 --port "$port" --workers 1 --log-level warning \
+    --no-access-log --ssl-certfile "$pki/server.crt" --ssl-keyfile "$pki/server.key" "${tls[@]}" \
+    asgi_app:app
   ;;
 php-*)
   : "${PHP:=php}"

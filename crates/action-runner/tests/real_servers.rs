@@ -2,7 +2,7 @@
 //! Node https, Python ssl, HAProxy, Apache httpd, lighttpd, stunnel, Caddy, the JDK's
 //! HttpsServer, Tomcat, nghttpx, GnuTLS's gnutls-serv, Apache Traffic Server, Puma, lighttpd over
 //! GnuTLS, Mbed TLS and wolfSSL, Hitch, Erlang/OTP (ssl under inets httpd), H2O, Squid, libmicrohttpd, Jetty, uWSGI,
-//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, PHP, Hypercorn, Bun, Deno and Granian, started by `tests/servers/start.sh`. The
+//! Mojolicious, gunicorn, WEBrick, Twisted, Thin, PHP, Hypercorn, uvicorn, Bun, Deno and Granian, started by `tests/servers/start.sh`. The
 //! expected verdicts are the ground truth measured with curl and openssl s_client in
 //! `tests/servers/GROUND_TRUTH.md`.
 //!
@@ -180,6 +180,14 @@ const TWISTED: &[&str] = &["twisted-require", "twisted-optional", "twisted-no-ve
 const THIN: &[&str] = &["thin-default", "thin-peer-403", "thin-disable-verify"];
 /// Hypercorn (Debian's, asyncio over Python's ssl).
 const HYPERCORN: &[&str] = &["hypercorn-required", "hypercorn-optional"];
+/// uvicorn (Debian's, asyncio over Python's ssl): its default `--ssl-ciphers TLSv1` leaves TLS
+/// 1.2 with CBC suites alone, which the scan does not speak (unread there).
+const UVICORN: &[&str] = &[
+    "uvicorn-cert-reqs-2",
+    "uvicorn-cert-reqs-2-aead",
+    "uvicorn-cert-reqs-1",
+    "uvicorn-ca-certs-only",
+];
 /// etcd 3.4, the Prometheus node_exporter 1.5 and nats-server 2.9's monitoring port (Go
 /// crypto/tls under their own TLS settings; Debian's binaries, unpacked by scripts/test.sh).
 const GO_PRODUCTS: &[&str] = &[
@@ -250,6 +258,7 @@ const ALL: &[&[&str]] = &[
     GRANIAN,
     PHP,
     HYPERCORN,
+    UVICORN,
     GO_PRODUCTS,
     TRAEFIK,
 ];
@@ -363,6 +372,12 @@ fn thin_verdicts_and_deep_probes() {
 #[test]
 fn hypercorn_verdicts_and_deep_probes() {
     run_group_and_deep(HYPERCORN);
+}
+
+/// Default and deep probes on one start of the uvicorn servers.
+#[test]
+fn uvicorn_verdicts_and_deep_probes() {
+    run_group_and_deep(UVICORN);
 }
 
 /// Default and deep probes on one start of the etcd, node_exporter and NATS servers.

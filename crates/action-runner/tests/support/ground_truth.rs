@@ -39,6 +39,11 @@ pub enum Seen {
     /// The server does not speak this TLS version (outcome "unsupported-version"): Mbed TLS 2.28
     /// has no TLS 1.3.
     NotSpoken,
+    /// Unread: every handshake on this version failed before the server's certificate (outcome
+    /// "inconclusive"): uvicorn's default `--ssl-ciphers TLSv1` leaves TLS 1.2 with CBC suites
+    /// alone, which the scan does not speak, and asyncio closes such a handshake without an
+    /// alert, as it would close one it drops.
+    UnreadBeforeCert,
 }
 
 /// How `implied_by` of an expected finding must look.
@@ -182,7 +187,9 @@ const MHD_PRESENCE: &[(&str, Implied)] = &[
     ),
 ];
 
-use Seen::{App, Flaky, Http400, NotServed, NotSpoken, Served, Skipped, Tls, TlsOrClose};
+use Seen::{
+    App, Flaky, Http400, NotServed, NotSpoken, Served, Skipped, Tls, TlsOrClose, UnreadBeforeCert,
+};
 
 const CR: Option<&str> = Some("CertificateRequired");
 const HF: Option<&str> = Some("HandshakeFailure");
@@ -703,6 +710,37 @@ pub fn expectations() -> Vec<Expect> {
             ca_names: false,
             ..optional_verified("hypercorn-optional", [Tls(None), Tls(None)])
         },
+        // ---- uvicorn 0.17 (asyncio over Python's ssl, as Hypercorn): no CA names, every refusal
+        // a bare close; its default `--ssl-ciphers TLSv1` offers TLS 1.2 CBC suites alone
+        // (`ECDHE-ECDSA-AES256-SHA` to openssl s_client), so TLS 1.2 is unread before the
+        // certificate, unless the ciphers are set (`-aead`)
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "uvicorn-cert-reqs-2",
+                [Tls(None), UnreadBeforeCert],
+                [Tls(None), UnreadBeforeCert],
+            )
+        },
+        Expect {
+            ca_names: false,
+            ..required_verified(
+                "uvicorn-cert-reqs-2-aead",
+                [Tls(None), Tls(None)],
+                [Tls(None), Tls(None)],
+            )
+        },
+        Expect {
+            ca_names: false,
+            no_cert: [Served(200), UnreadBeforeCert],
+            ..optional_verified("uvicorn-cert-reqs-1", [Tls(None), UnreadBeforeCert])
+        },
+        // --ssl-ca-certs without --ssl-cert-reqs: CERT_NONE, nothing asked for
+        Expect {
+            no_cert: [Served(200), UnreadBeforeCert],
+            untrusted: [Served(200), UnreadBeforeCert],
+            ..not_requested("uvicorn-ca-certs-only")
+        },
         // ---- etcd 3.4 (Go crypto/tls: bad_certificate for everything), scanned on /version.
         // Its expvar page (/debug/vars: the command line, every flag) is served to whoever gets
         // through the handshake: tls-config-exposed where that is anyone.
@@ -1100,6 +1138,21 @@ fn deep_strict_rustls(server: &'static str) -> DeepExpect {
         grade_a: Some(true),
         findings: &[],
         absent: ALL_BAD_ACCEPTS,
+    }
+}
+
+/// `deep` on a server whose TLS 1.2 handshakes all fail before its certificate ([`UnreadBeforeCert`]:
+/// uvicorn's default CBC-only suites).
+fn tls12_unread(deep: DeepExpect) -> DeepExpect {
+    let unread_12 = |[v13, _]: [Seen; 2]| [v13, UnreadBeforeCert];
+    DeepExpect {
+        valid: unread_12(deep.valid),
+        forged: unread_12(deep.forged),
+        without_key: unread_12(deep.without_key),
+        expired: unread_12(deep.expired),
+        not_yet_valid: unread_12(deep.not_yet_valid),
+        wrong_eku: unread_12(deep.wrong_eku),
+        ..deep
     }
 }
 
@@ -1621,6 +1674,25 @@ pub fn deep_expectations() -> Vec<DeepExpect> {
             findings: &["client-cert-optional"],
             ..deep_strict_bare_close("hypercorn-optional")
         },
+        // uvicorn: as Hypercorn on TLS 1.3; TLS 1.2 unread under its default ciphers (the
+        // target incomplete, B, with every identity), read with `--ssl-ciphers` set (A)
+        tls12_unread(DeepExpect {
+            without_key: [Tls(None), Tls(None)],
+            grade_a: Some(false),
+            ..deep_strict_bare_close("uvicorn-cert-reqs-2")
+        }),
+        DeepExpect {
+            without_key: [Tls(None), Tls(None)],
+            grade_a: Some(true),
+            ..deep_strict_bare_close("uvicorn-cert-reqs-2-aead")
+        },
+        tls12_unread(DeepExpect {
+            without_key: [Tls(None), Tls(None)],
+            grade_a: Some(false),
+            findings: &["client-cert-optional"],
+            ..deep_strict_bare_close("uvicorn-cert-reqs-1")
+        }),
+        tls12_unread(deep_not_requested("uvicorn-ca-certs-only")),
         // etcd and the node_exporter: Go's bad_certificate for every certificate refused; the
         // valid one reads /debug/vars (tls-config-exposed, low where no anonymous client reads
         // it: below A)
@@ -2095,6 +2167,17 @@ fn check_seen(errs: &mut Vec<String>, what: &str, p: &Value, version: &str, want
                 bad(errs, "the real server does not speak this version");
             }
         }
+        UnreadBeforeCert => {
+            let before_cert = s(p, "detail").is_some_and(|d| {
+                d.contains("TLS handshake failed before the server's certificate")
+            });
+            if outcome != "inconclusive" || !before_cert {
+                bad(
+                    errs,
+                    "no suite the scan speaks: unread before the certificate",
+                );
+            }
+        }
     }
 }
 
@@ -2300,7 +2383,7 @@ pub fn check_target(e: &Expect, t: &Value) -> Vec<String> {
             None => errs.push(format!("probe no-client-cert TLS {version}: missing")),
             // nothing is requested where nothing is asked yet (late auth) or the version is not
             // spoken at all
-            Some(p) if e.late_auth || *nc == NotSpoken => {
+            Some(p) if e.late_auth || matches!(*nc, NotSpoken | UnreadBeforeCert) => {
                 check_seen(&mut errs, "probe no-client-cert", p, version, *nc);
             }
             Some(p) => {

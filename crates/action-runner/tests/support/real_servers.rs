@@ -45,6 +45,10 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
     if server.starts_with("hypercorn-") {
         return &["bash", "openssl", "python3-hypercorn"];
     }
+    // uvicorn of the system Python (python/asgi_app.py)
+    if server.starts_with("uvicorn-") {
+        return &["bash", "openssl", "python3-uvicorn"];
+    }
     // nginx in front of Hypercorn (python/h2c_backend.py, the system Python's)
     if server.starts_with("nginx-h2c-") {
         return &["bash", "openssl", "nginx", "python3-hypercorn"];
@@ -140,7 +144,7 @@ pub fn path_for(server: &str) -> &'static str {
 /// bin/bootstrap.jar; `jetty9` Jetty's: JETTY_JARS's (default /usr/share/java) jetty9-server.jar;
 /// `python3-twisted` whether TWISTED_PYTHON (default /usr/bin/python3) imports Twisted and pyOpenSSL;
 /// `python3-websockets` whether WEBSOCKET_PYTHON's imports websockets and Tornado;
-/// `python3-hypercorn` whether H2C_PYTHON's imports Hypercorn.
+/// `python3-hypercorn` whether H2C_PYTHON's imports Hypercorn; `python3-uvicorn` uvicorn.
 fn tool_found(tool: &str) -> bool {
     if tool == "tomcat10" {
         let home = std::env::var_os("TOMCAT_HOME")
@@ -168,6 +172,9 @@ fn tool_found(tool: &str) -> bool {
     }
     if tool == "python3-hypercorn" {
         return imports("H2C_PYTHON", "hypercorn");
+    }
+    if tool == "python3-uvicorn" {
+        return imports("H2C_PYTHON", "uvicorn");
     }
     // Bun, Deno, Granian, etcd, the node_exporter and nats-server: where start.sh finds them
     // (`start.sh --tool NAME`: BUN / DENO / GRANIAN / ETCD / NODE_EXPORTER / NATS_SERVER when
@@ -278,7 +285,7 @@ pub fn tools_present(servers: &[&str]) -> bool {
              tomcat10-common nghttp2-proxy gnutls-bin lighttpd-mod-gnutls lighttpd-mod-mbedtls lighttpd-mod-wolfssl gcc trafficserver \
              puma ruby-rack hitch erlang-base erlang-ssl erlang-inets h2o squid-openssl libmicrohttpd-dev \
              libjetty9-java uwsgi-core uwsgi-plugin-python3 libmojolicious-perl libio-socket-ssl-perl \
-             gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn thin php-cli; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
+             gunicorn ruby-webrick python3-twisted python3-grpcio python3-websockets python3-tornado python3-hypercorn python3-uvicorn thin php-cli; HAPROXY/APACHE2/LIGHTTPD/STUNNEL/NGHTTPX/GNUTLS_SERV/CC/TRAFFIC_SERVER/PUMA/\
              HITCH/ESCRIPT/H2O/SQUID/UWSGI/PERL/GUNICORN/RUBY name the binaries, TOMCAT_HOME Tomcat and \
              JETTY_JARS Jetty's jars if they live elsewhere; bash scripts/test.sh does all of it, and \
              installs Bun, Deno and Granian, and unpacks etcd, the node_exporter and nats-server \
