@@ -780,6 +780,18 @@
 #                             resolves dot segments, so /;/admin/orders and /x/..;/admin/orders get
 #                             the orders without a certificate (an audit's, twenty-eighth session:
 #                             A, exit 0 before; Shiro's CVE-2020-1957 shape; not on --list)
+#   haproxy-path-guard-url    scanned at /admin/orders (server.crt): verify optional; HAProxy
+#                             hardened with every `normalize-uri` before `deny if { url_beg /admin }
+#                             !{ ssl_c_used }`: the request target as written, which in absolute
+#                             form (`GET https://host/admin/orders`) begins with the scheme, so the
+#                             orders, served on `path_beg /admin/`, go to it (a review's, forty-
+#                             first session: A, exit 0 before)
+#   nginx-path-guard-backslash  scanned at /admin/orders (server.crt): verify optional; `location
+#                             /admin/` refuses a request without a certificate (403), `location /`
+#                             proxies the rest to a Node application routing with the WHATWG URL
+#                             parser (`new URL(req.url, base)`), which takes `\` for `/`:
+#                             /admin\orders gets the orders (a review's, forty-first session: A,
+#                             exit 0 before)
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
 #                             connection closed, no answer): no door, but a close is no
@@ -1470,6 +1482,69 @@ $(nginx_client_auth "$port" optional)
     }
     location / {
       proxy_pass https://127.0.0.1:$backend;
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+haproxy-path-guard-url)
+  haproxy_dir server
+  printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}' >"$dir/orders.json"
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head expose-experimental-directives)
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
+  http-request normalize-uri percent-decode-unreserved
+  http-request normalize-uri percent-to-uppercase
+  http-request normalize-uri path-merge-slashes
+  http-request normalize-uri path-strip-dot
+  http-request normalize-uri path-strip-dotdot
+  http-request deny deny_status 403 if { url_beg /admin } !{ ssl_c_used }
+  http-request return status 200 content-type application/json file $dir/orders.json if { path_beg /admin/ }
+  http-request return status 404 content-type text/plain string "not found\n"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+nginx-path-guard-backslash)
+  need "$NGINX"
+  need "$NODE"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # the application: Node's http on a unix socket, routing on the WHATWG URL parser's pathname
+  # (a backslash is a slash to it), in this process group (killed with it); nginx starts once
+  # the socket is there
+  rm -f "$prefix/app.sock"
+  "$NODE" -e '
+    const http = require("http");
+    const orders = JSON.stringify({orders: [{id: 1001, item: "widget", qty: 3}, {id: 1002, item: "gadget", qty: 7}], customer: "acme corp"}) + "\n";
+    http.createServer((req, res) => {
+      let pathname = "";
+      try { pathname = new URL(req.url, "http://app.invalid").pathname; } catch (e) {}
+      if (pathname === "/admin/orders") {
+        res.writeHead(200, {"content-type": "application/json"});
+        res.end(orders);
+      } else {
+        res.writeHead(404, {"content-type": "text/plain"});
+        res.end("not found\n");
+      }
+    }).listen(process.argv[1]);
+  ' "$prefix/app.sock" >"$prefix/logs/app.log" 2>&1 </dev/null &
+  app=$!
+  # shellcheck disable=SC2064 # the pid now
+  trap "kill -TERM $app 2>/dev/null" EXIT
+  for _ in $(seq 300); do [ -S "$prefix/app.sock" ] && break; sleep 0.1; done
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+$(nginx_client_auth "$port" optional)
+    location /admin/ {
+      if (\$ssl_client_verify != SUCCESS) { return 403 "client certificate required\n"; }
+      proxy_pass http://unix:$prefix/app.sock;
+    }
+    location / {
+      proxy_pass http://unix:$prefix/app.sock;
     }
   }
 }

@@ -76,7 +76,11 @@ pub fn speaks_of_certificates(body: &[u8]) -> bool {
 /// `200 {"ok": false, "error": "unauthorized"}`, a sign-in form rendered in place: an audit's was
 /// called the protected page, critical).
 pub fn speaks_of_refusal(body: &[u8]) -> bool {
-    const WORDS: [&[u8]; 14] = [
+    // With the error codes APIs answer in place of those words (a review's `200` bodies, each
+    // called served, critical, beside the valid certificate's data: Apollo's and Laravel's
+    // `Unauthenticated`, Django REST's `Authentication credentials were not provided.`, OAuth's
+    // `access_denied`, `not_authenticated`, a SAML sign-in form posted on load).
+    const WORDS: [&[u8]; 26] = [
         b"sign in",
         b"log in",
         b"type=\"password\"",
@@ -85,12 +89,24 @@ pub fn speaks_of_refusal(body: &[u8]) -> bool {
         b"unauthorised",
         b"not authorized",
         b"not authorised",
+        b"not_authorized",
+        b"unauthenticated",
+        b"not authenticated",
+        b"not_authenticated",
         b"forbidden",
         b"access denied",
+        b"access_denied",
+        b"accessdenied",
         b"permission denied",
+        b"permission_denied",
         b"authentication required",
+        b"authentication_required",
         b"authentication failed",
+        b"credentials were not provided",
         b"login required",
+        b"login_required",
+        b"samlrequest",
+        b"please authenticate",
     ];
     holds_any(body, &WORDS)
 }
@@ -217,6 +233,15 @@ mod tests {
     fn refusals_and_limits_are_read_from_their_words() {
         let form = br#"<title>Sign in - Orders</title><form action="/login"><input type="password" name="p"></form>"#;
         assert!(speaks_of_refusal(form));
+        for body in [
+            r#"{"data":null,"errors":[{"message":"Unauthenticated","extensions":{"code":"UNAUTHENTICATED"}}]}"#,
+            r#"{"detail":"Authentication credentials were not provided."}"#,
+            r#"{"error":"access_denied"}"#,
+            r#"{"ok":false,"error":"not_authenticated"}"#,
+            r#"<form method="post" action="https://idp.example/sso"><input type="hidden" name="SAMLRequest" value="PHNhbWw="></form>"#,
+        ] {
+            assert!(speaks_of_refusal(body.as_bytes()), "{body}");
+        }
         assert!(!speaks_of_refusal(
             br#"{"orders":[{"id":1017}],"user":"alice"}"#
         ));

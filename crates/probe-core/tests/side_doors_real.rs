@@ -2255,7 +2255,9 @@ fn another_spelling_of_the_host_gets_past_a_rule_on_the_host_as_written() -> Tes
 /// written lets the last segment spelled otherwise in, static assets let through by the request
 /// URI let in the path with a query ending in `.css`, and a static-asset location on the suffix
 /// lets in the path with `.json` or `.css` after it. nginx's regex location before a real
-/// Tomcat lets `/;/admin/orders` and `/mtls-scan/..;/admin/orders` in.
+/// Tomcat lets `/;/admin/orders` and `/mtls-scan/..;/admin/orders` in. HAProxy's `url_beg`
+/// after every `normalize-uri` lets the request target in absolute form in, and nginx's
+/// `location /admin/` before a WHATWG URL router `/admin\orders`.
 #[test]
 fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> TestResult {
     let Some(lab) = lab()? else {
@@ -2297,7 +2299,15 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
         "path /;/admin/orders (after a segment of an empty path parameter",
         "path /mtls-scan/..;/admin/orders (after a segment that `..;` takes back",
     ];
+    // HAProxy hardened with every `normalize-uri` before a rule on the target as written
+    // (`url_beg`): the target in absolute form begins with the scheme (a review's: A, exit 0).
+    let absolute: &[&str] = &["(in absolute form"];
+    // nginx's `location /admin/` before an application routing with the WHATWG URL parser, for
+    // which a backslash is a slash (a review's: A, exit 0).
+    let backslash: &[&str] = &["path /admin\\orders (with a backslash for a slash)"];
     for (name, door) in [
+        ("haproxy-path-guard-url", Some(absolute)),
+        ("nginx-path-guard-backslash", Some(backslash)),
         ("nginx-path-guard-tomcat", Some(servlet)),
         ("nginx-path-guard", Some(nginx)),
         ("nginx-path-guard-static", Some(static_suffix)),

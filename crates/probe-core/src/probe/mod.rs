@@ -1381,6 +1381,26 @@ mod tests {
         assert!(!view(&seen).served_another_page(&seen[0]));
     }
 
+    /// An API's refusal served 200 in its own error codes (Apollo's `UNAUTHENTICATED`, Django
+    /// REST's `Authentication credentials were not provided.`, OAuth's `access_denied`) beside
+    /// the valid certificate's data: another page, unread (a review's Go service was F, exit 1,
+    /// `client-cert-optional` critical, on each).
+    #[test]
+    fn an_apis_refusal_in_its_error_codes_is_another_page() {
+        let protected = r#"{"data":{"orders":[{"id":"ord-2001","total":42}]}}"#;
+        for refusal in [
+            r#"{"data":null,"errors":[{"message":"Unauthenticated","extensions":{"code":"UNAUTHENTICATED"}}]}"#,
+            r#"{"detail":"Authentication credentials were not provided."}"#,
+            r#"{"error":"access_denied"}"#,
+        ] {
+            let seen = [
+                page(ProbeId::NO_CLIENT_CERT, refusal, false),
+                page(ProbeId::VALID_CLIENT_CERT, protected, true),
+            ];
+            assert!(view(&seen).served_another_page(&seen[0]), "{refusal}");
+        }
+    }
+
     /// The valid certificate is served an empty body (a 204 of a write API, an event stream that
     /// has sent nothing yet): the anonymous client's `200 {"error":"unauthorized"}` is another
     /// page (unread), not the protected one served (an audit's: critical, F). A page that says

@@ -42,7 +42,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -110,6 +110,11 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     // router (Go before 1.22, many frameworks).
     if let Some(rest) = after.strip_prefix('/').filter(|r| !r.is_empty()) {
         out.push((format!("/{first}%2F{rest}"), "with a slash percent-encoded"));
+        // A backslash for that slash: nginx's locations and HAProxy's `path_beg` take it for a
+        // name, the WHATWG URL parser (Node's `new URL()`, Deno, Bun) for a slash (a review's
+        // nginx `location /admin/` checking the certificate before such a router: A, exit 0,
+        // while `/admin\orders` got the orders).
+        out.push((format!("/{first}\\{rest}"), "with a backslash for a slash"));
     }
     // The last segment spelled otherwise, where it is not the first: a rule on the whole path
     // (Apache `<Location /api/orders>`, which ends at a segment boundary) before a proxy that
@@ -164,6 +169,18 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     // through by the request URI as written (nginx `$request_uri ~ \.(css|js)$`, Lua on
     // `ngx.var.request_uri`) before an application that routes on the path alone (an audit's:
     // A, exit 0, while `/orders?x=.css` got the orders).
+    // The request target in absolute form (RFC 9112 §3.2.2: `GET https://host/admin HTTP/1.1`,
+    // which every server must accept): a rule on the target as written (HAProxy `url_beg`,
+    // an application's `req.url` or `r.RequestURI`) does not see the path where the router
+    // parses the URI (a review's HAProxy `deny if { url_beg /admin } !{ ssl_c_used }`, even
+    // after `normalize-uri`, before Node's `new URL()`: A, exit 0). HTTP/1.1 only: an h2
+    // request carries its path alone.
+    spelled.push(Spelling {
+        host: None,
+        path: Some(format!("https://{}{path}{query}", target.authority())),
+        how: "in absolute form (`https://host/path` as the request target)",
+        forged: None,
+    });
     let sep = if query.is_empty() { '?' } else { '&' };
     spelled.push(Spelling {
         host: None,
@@ -228,15 +245,17 @@ mod tests {
                 "/admin/orders/?x=1",
                 "/ADMIN/orders?x=1",
                 "/admin%2Forders?x=1",
+                "/admin\\orders?x=1",
                 "/admin/orders;?x=1",
                 "/admin/ORDERS?x=1",
                 "/admin/orders.json?x=1",
                 "/admin/orders.css?x=1",
+                "https://api.example/admin/orders?x=1",
                 "/admin/orders?x=1&mtls-scan=.css"
             ]
         );
         assert_eq!(
-            paths("https://api.example/v1/"),
+            paths("https://api.example:8443/v1/"),
             [
                 "/%761/",
                 "//v1/",
@@ -246,12 +265,17 @@ mod tests {
                 "/mtls-scan/..;/v1/",
                 "/v1",
                 "/V1/",
+                "https://api.example:8443/v1/",
                 "/v1/?mtls-scan=.css"
             ]
         );
         for p in paths("https://api.example/admin/orders?x=1") {
             let uri: http::Uri = p.parse().unwrap_or_else(|e| panic!("{p}: {e}"));
-            assert_eq!(uri.path_and_query().map(|pq| pq.as_str()), Some(p.as_str()));
+            let origin_form = p.strip_prefix("https://api.example").unwrap_or(&p);
+            assert_eq!(
+                uri.path_and_query().map(|pq| pq.as_str()),
+                Some(origin_form)
+            );
         }
     }
 }

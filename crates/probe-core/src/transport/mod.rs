@@ -1935,12 +1935,19 @@ enum Shape {
 /// unary call, which a gRPC server answers with a `grpc-status` where it resets a plain GET.
 const GRPC_EMPTY_MESSAGE: [u8; 5] = [0; 5];
 
+/// Whether `path` is a request target in absolute form (`https://host/path`).
+fn is_absolute_form(path: &str) -> bool {
+    path.starts_with("https://") || path.starts_with("http://")
+}
+
 fn request(
     ask: &Ask<'_>,
     absolute: bool,
     shape: Shape,
 ) -> Result<http::Request<Full<Bytes>>, http::Error> {
-    let uri = if absolute {
+    // A path asked in absolute form (`path-form-bypass`) is the URI as it is: HTTP/1.1 writes
+    // it as the request target, h2 takes its path and authority from it.
+    let uri = if absolute && !is_absolute_form(ask.path) {
         format!("https://{}{}", ask.authority, ask.path)
     } else {
         ask.path.to_owned()
