@@ -1060,6 +1060,63 @@ mod tests {
         Ok(())
     }
 
+    /// `slow-careless-call & curl -sf URL/health || kill $!`: the careless call's connection,
+    /// open while curl refuses with an alert, closes (the kill) 1 ms after that alert: a close
+    /// that may be the kill, not a refusal (a review's gate graded A, exit 0). A close well
+    /// after, or on a connection opened after the alert, stands.
+    #[test]
+    fn a_close_right_after_another_connections_alert_is_doubted() -> Result<(), ImpostorError> {
+        let call = |at: f64, ms: f64| ConnectionRecord {
+            fingerprint: Some("py".into()),
+            at_ms: Some(at),
+            ms,
+            alert: None,
+            end: Some(ConnectionEnd::Closed),
+            detail: Some("reset during the handshake".into()),
+            ..seen(false)
+        };
+        let gate = ConnectionRecord {
+            fingerprint: Some("curl".into()),
+            at_ms: Some(166.5),
+            ms: 2.9,
+            ..seen(false)
+        };
+        let with = |killed: ConnectionRecord| {
+            let mut r = run(&[(Scenario::Control, true), (Scenario::SelfSigned, false)]);
+            if let Some(control) = r.scenarios.first_mut() {
+                control.connections = vec![
+                    ConnectionRecord {
+                        fingerprint: Some("py".into()),
+                        at_ms: Some(0.0),
+                        ..seen(true)
+                    },
+                    ConnectionRecord {
+                        fingerprint: Some("curl".into()),
+                        at_ms: Some(50.0),
+                        ..seen(true)
+                    },
+                ];
+            }
+            if let Some(s) = r.scenarios.get_mut(1) {
+                s.connections = vec![killed, gate.clone()];
+            }
+            r
+        };
+        let t = target_report(&with(call(105.4, 65.3)))?;
+        let inc = incomplete_of(&t);
+        assert!(
+            inc.len() == 1
+                && inc.iter().all(|(p, why)| *p == "self-signed"
+                    && why.contains("closed without an alert 1 ms after")),
+            "{inc:?}"
+        );
+        assert_eq!(t.grade, Grade::B);
+        // Its own refusal, well before the other's alert, or long after it: it stands.
+        assert_eq!(target_report(&with(call(105.4, 20.0)))?.grade, Grade::A);
+        assert_eq!(target_report(&with(call(105.4, 900.0)))?.grade, Grade::A);
+        Ok(())
+    }
+
     #[test]
     fn on_one_port_a_refusal_followed_by_a_request_is_doubted() -> Result<(), ImpostorError> {
         // Served on one port: control at 0 ms, self-signed refused at 100 ms, untrusted-ca

@@ -327,6 +327,14 @@ pub enum ConnectionEnd {
 /// it is killed.
 pub const PROMPT_CLOSE: Duration = Duration::from_secs(1);
 
+/// How long before another connection's alert a close without one may end and still be taken
+/// for a call stopped after it (the two connections' clocks are the impostor's tasks').
+const STOPPED_SLACK_MS: f64 = 25.0;
+
+/// How long after another connection's alert a close without one, on a connection open by
+/// then, is doubted as a call the command stopped once its check was refused.
+const STOPPED_AFTER_MS: f64 = 500.0;
+
 impl ConnectionEnd {
     /// Whether the connection shows the client refusing the server.
     pub fn is_refusal(self) -> bool {
@@ -859,6 +867,45 @@ impl ImpostorRun {
                 match self.mode {
                     RunMode::Wrapped => "run the client under test itself in every scenario",
                     RunMode::Serve => "connect with the client under test to every scenario",
+                }
+            ));
+        }
+        // A close without an alert on a connection already open when another connection was
+        // refused with an alert, and ending right after that alert: the command may have stopped
+        // a call still deciding (or not yet reading) once its check was refused (`slow-call &
+        // curl -sf URL/health || kill $!`): a kill reads as that close, and the call may be
+        // careless (a review's gate graded A, exit 0, on such a kill of a `CERT_NONE` Python
+        // call). A client's own refusal without an alert does not wait on another's.
+        let stopped = refusals.iter().find_map(|c| {
+            if !matches!(
+                c.end(),
+                ConnectionEnd::Closed | ConnectionEnd::ClosedAfterHandshake
+            ) || c.alert.is_some()
+            {
+                return None;
+            }
+            let at = c.at_ms?;
+            let closed = at + c.ms;
+            refusals
+                .iter()
+                .filter(|o| o.end() == ConnectionEnd::Alert && !std::ptr::eq(**o, *c))
+                .filter_map(|o| Some(o.at_ms? + o.ms))
+                .find(|alerted| {
+                    at < *alerted
+                        && closed >= alerted - STOPPED_SLACK_MS
+                        && closed <= alerted + STOPPED_AFTER_MS
+                })
+                .map(|alerted| (c.fingerprint.as_deref().unwrap_or("?"), closed - alerted))
+        });
+        if let Some((fp, after)) = stopped {
+            return Some(format!(
+                "a connection (ClientHello {fp}) closed without an alert {after:.0} ms after \
+                 another connection here refused with one, and was open by then: the command \
+                 may have stopped that call once its check was refused, which looks the same \
+                 as a refusal; {}",
+                match self.mode {
+                    RunMode::Wrapped => "wrap each call on its own",
+                    RunMode::Serve => "connect to each scenario with one call at a time",
                 }
             ));
         }

@@ -357,7 +357,7 @@ where
     // The client's last connections may still wait in the accept queue: one opened and closed
     // just before it exited is its own (the kernel queued it before `connect` returned), and a
     // `select!` that saw the exit first would leave it to the next scenario's drain, unrecorded.
-    let left_queued = queued(listener);
+    let left_queued = queued(listener, &recorder);
     let queued_any = !left_queued.is_empty();
     for tcp in left_queued {
         spawn_connection(&mut tasks, &recorder, tcp, serving.clone(), asks, limits);
@@ -382,19 +382,36 @@ where
 /// The connections waiting in `listener`'s accept queue now, taken without waiting (at most
 /// [`MAX_QUEUED`]): a non-blocking `accept` on the socket itself, since tokio's readiness may
 /// not have seen them yet.
-fn queued(listener: &TcpListener) -> Vec<TcpStream> {
+/// A connection that could not be taken over (its socket made non-blocking, registered with
+/// tokio) counts in `recorder`'s dropped connections: unseen, never silently lost.
+fn queued(listener: &TcpListener, recorder: &Recorder) -> Vec<TcpStream> {
     let socket = socket2::SockRef::from(listener);
     let mut streams = Vec::new();
-    while streams.len() < MAX_QUEUED {
-        let Ok((accepted, _)) = socket.accept() else {
-            break;
+    let mut tries = 0;
+    while streams.len() < MAX_QUEUED && tries < 2 * MAX_QUEUED {
+        tries += 1;
+        let accepted = match socket.accept() {
+            Ok((accepted, _)) => accepted,
+            // A connection reset while queued, or a signal: the next one may still wait.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::Interrupted | std::io::ErrorKind::ConnectionAborted
+                ) =>
+            {
+                continue;
+            }
+            Err(_) => break,
         };
         let std_stream = std::net::TcpStream::from(accepted);
-        if std_stream.set_nonblocking(true).is_err() {
-            continue;
-        }
-        if let Ok(tcp) = TcpStream::from_std(std_stream) {
-            streams.push(tcp);
+        match std_stream
+            .set_nonblocking(true)
+            .and_then(|()| TcpStream::from_std(std_stream))
+        {
+            Ok(tcp) => streams.push(tcp),
+            Err(_) => {
+                recorder.dropped.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
     streams
