@@ -730,6 +730,21 @@ impl Judging {
                         ""
                     }
                 )
+            } else if view.served_a_refusal_uncompared(o) {
+                format!(
+                    "served HTTP {} with a short answer that says it refuses the caller (in the \
+                     evidence), the answer a client without a certificate gets, and no valid \
+                     certificate's page to compare it with: an API's refusal answered as a \
+                     success, most likely, but whether anything protected is let through cannot \
+                     be told from outside{}. Give `client-cert`/`client-key` (or a staging CA), \
+                     or answer refused clients with a 4xx",
+                    o.http_status.unwrap_or_default(),
+                    if o.id == ProbeId::NO_CLIENT_CERT {
+                        ", and the side doors, which start from a refusal, were not tried"
+                    } else {
+                        ""
+                    }
+                )
             } else if view.refused_as_the_control(o) {
                 format!(
                     "refused with HTTP {st}, as the valid certificate was: the refusal may be for \
@@ -768,7 +783,9 @@ impl Judging {
         }
         // Served without a certificate: every other probe here can only add findings implied
         // by this root cause, so an unreadable one leaves nothing unjudged.
-        let open_door = nc.outcome == Outcome::Served && !view.served_another_page(nc);
+        let open_door = nc.outcome == Outcome::Served
+            && !view.served_another_page(nc)
+            && !view.served_a_refusal_uncompared(nc);
         // The HTTP/1.1 baseline refused with an alert (`no_application_protocol`) is an h2-only
         // server (noted), no door left unread; a close or a time-out there stays unread.
         for o in view
@@ -871,7 +888,7 @@ impl Judging {
         // Let in: served (not the page every refused client gets), or answered 3xx/404 on a path
         // where nothing was served 2xx (the path's own answer, not a refusal).
         let let_in = |c: &ProbeObservation| match c.outcome {
-            Outcome::Served => !view.served_another_page(c),
+            Outcome::Served => !view.served_another_page(c) && !view.served_a_refusal_uncompared(c),
             Outcome::Answered => !view.control_served(),
             _ => false,
         };
@@ -1139,6 +1156,7 @@ fn forged_implied_by_untrusted(view: &VersionView<'_>, switched_off: bool, found
         o.client_cert.is_some()
             && o.outcome == Outcome::Served
             && !view.served_another_page(o)
+            && !view.served_a_refusal_uncompared(o)
             && !o.origin_says(crate::identity::forge::WITH_ITS_CA_MARK)
     });
     if let (false, Some(o)) = (forged_ran, untrusted_in) {

@@ -88,6 +88,10 @@ pub struct VersionView<'a> {
     pub observations: Vec<&'a ProbeObservation>,
 }
 
+/// How many tokens a 2xx answer may hold at most to be read as a refusal by its words alone,
+/// where no valid certificate's page can be compared ([`VersionView::served_a_refusal_uncompared`]).
+pub const SHORT_REFUSAL_TOKENS: usize = 40;
+
 impl<'a> VersionView<'a> {
     /// The first observation of a probe.
     pub fn of(&self, id: ProbeId) -> Option<&'a ProbeObservation> {
@@ -185,6 +189,42 @@ impl<'a> VersionView<'a> {
         // certificate required` is three).
         let own_page = page::distinct_tokens(a) >= page::MIN_PAGE_TOKENS || says_it_refuses;
         own_page && reads_as_refusal && page::same_excerpt(a, p) && unlike
+    }
+
+    /// Without a valid certificate served on this version to compare with (none given, or not
+    /// served): a short 2xx answer, read whole (at most [`SHORT_REFUSAL_TOKENS`] tokens), that
+    /// says it refuses the caller (`{"error":"unauthorized"}`, GraphQL's `UNAUTHENTICATED`), got
+    /// by `o` as by the client without a certificate. An API's refusal answered as a success
+    /// reads so, and an open page that short does not speak of refusing: whether anything
+    /// protected is let through cannot be told, so the probe is unread, not a finding (a
+    /// review's Go service, `VerifyClientCertIfGiven` and a 200 refusal, was F, critical).
+    pub fn served_a_refusal_uncompared(&self, o: &ProbeObservation) -> bool {
+        fn page(x: &ProbeObservation) -> Option<&str> {
+            x.body_excerpt.as_deref().filter(|b| !b.trim().is_empty())
+        }
+        use crate::facts::Outcome;
+        let valid_served = self
+            .of(ProbeId::VALID_CLIENT_CERT)
+            .is_some_and(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
+        let Some(anonymous) = self.of(ProbeId::NO_CLIENT_CERT) else {
+            return false;
+        };
+        if valid_served
+            || o.outcome != Outcome::Served
+            || anonymous.outcome != Outcome::Served
+            || o.http_status != anonymous.http_status
+        {
+            return false;
+        }
+        let short = anonymous.body_page_read.is_none()
+            && anonymous
+                .body_page
+                .as_ref()
+                .is_some_and(|p| !p.is_empty() && p.len() <= SHORT_REFUSAL_TOKENS);
+        let (Some(a), Some(p)) = (page(anonymous), page(o)) else {
+            return false;
+        };
+        short && crate::text::speaks_of_refusal(a.as_bytes()) && page::same_excerpt(a, p)
     }
 
     /// A refusal by HTTP status whose body is the very page the valid certificate is served (a
@@ -559,7 +599,11 @@ pub fn served_with<'a>(
             let what = what_was_sent(what, o);
             let finding = match o.outcome {
                 // The page the anonymous client got, unlike the protected one: unread.
-                Outcome::Served if view.served_another_page(o) => return None,
+                Outcome::Served
+                    if view.served_another_page(o) || view.served_a_refusal_uncompared(o) =>
+                {
+                    return None
+                }
                 Outcome::Served => Finding::new(
                     finding,
                     format!("{}: {what} was served HTTP {status}.", view.version),
@@ -1324,6 +1368,54 @@ mod tests {
             o = with_cert(o);
         }
         o
+    }
+
+    /// Without a valid certificate to compare with, a short 200 that says it refuses the caller
+    /// (read whole) is unread, not served; an open short page, and a long one that only has a
+    /// sign-in link among its content, are served as before; with the valid certificate served,
+    /// the comparison decides instead.
+    #[test]
+    fn a_short_refusal_without_a_valid_page_to_compare_is_unread() {
+        let short = |id: ProbeId, body: &str| {
+            let mut o = page(id, body, false);
+            o.body_page = crate::probe::page::token_hashes(body.as_bytes());
+            o
+        };
+        for refusal in [
+            r#"{"error":"unauthorized"}"#,
+            r#"{"data":null,"errors":[{"message":"Unauthenticated","extensions":{"code":"UNAUTHENTICATED"}}]}"#,
+        ] {
+            let seen = [short(ProbeId::NO_CLIENT_CERT, refusal)];
+            assert!(
+                view(&seen).served_a_refusal_uncompared(&seen[0]),
+                "{refusal}"
+            );
+            // read only in part: not judged by its words
+            let mut cut = seen[0].clone();
+            cut.body_page_read = Some(Vec::new());
+            let seen = [cut];
+            assert!(
+                !view(&seen).served_a_refusal_uncompared(&seen[0]),
+                "{refusal}"
+            );
+        }
+        let open = [short(
+            ProbeId::NO_CLIENT_CERT,
+            r#"{"orders":[{"id":1017,"total":42}]}"#,
+        )];
+        assert!(!view(&open).served_a_refusal_uncompared(&open[0]));
+        let rows: String = (0..60)
+            .map(|i| format!("<tr><td>order {i}</td></tr>"))
+            .collect();
+        let long = format!("<html><a href=/login>Sign in</a><table>{rows}</table></html>");
+        let long = [short(ProbeId::NO_CLIENT_CERT, &long)];
+        assert!(!view(&long).served_a_refusal_uncompared(&long[0]));
+        let valid = page(ProbeId::VALID_CLIENT_CERT, r#"{"orders":[1]}"#, true);
+        let seen = [
+            short(ProbeId::NO_CLIENT_CERT, r#"{"error":"unauthorized"}"#),
+            valid,
+        ];
+        assert!(!view(&seen).served_a_refusal_uncompared(&seen[0]));
     }
 
     /// A GraphQL-style refusal served 200 shares its envelope (`data`, `me`) with the protected

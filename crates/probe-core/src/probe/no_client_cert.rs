@@ -183,7 +183,11 @@ impl Probe for NoClientCert {
             )
             .with_severity(Severity::High),
             // A page wholly unlike the protected one: unread (the verdict says so), not judged.
-            (true, Outcome::Served, _) if view.served_another_page(nc) => return out,
+            (true, Outcome::Served, _)
+                if view.served_another_page(nc) || view.served_a_refusal_uncompared(nc) =>
+            {
+                return out
+            }
             (true, Outcome::Served, Some(st)) => match unlike_the_valid_page(view, nc) {
                 // A neutral page of its own (a maintenance page) beside the valid certificate's:
                 // still served (it does not read as a refusal), but said, with the page, so that
