@@ -166,6 +166,11 @@
 #   node-renegotiate-serve    optional; the app refuses an unauthorised client on TLS 1.3 (403) and
 #                             on TLS 1.2 renegotiates after the request and serves whoever
 #                             renegotiated, without a certificate too (not on --list)
+#   node-h2-path-guard-raw    scanned at /admin/orders (server.crt): http2.createSecureServer,
+#                             allowHTTP1, optional; 403 where the request target as written
+#                             begins with /admin and the client is unauthorised, the orders routed
+#                             by `new URL()`: the target in absolute form over HTTP/1.1 gets them
+#                             (a review's, forty-first session; not on --list)
 #   node-h2-check-h2-only     http2.createSecureServer, allowHTTP1, optional; the app answers 403
 #                             to an unauthorised client over h2 only and serves it over HTTP/1.1
 #                             (not on --list)
@@ -785,7 +790,10 @@
 #                             !{ ssl_c_used }`: the request target as written, which in absolute
 #                             form (`GET https://host/admin/orders`) begins with the scheme, so the
 #                             orders, served on `path_beg /admin/`, go to it (a review's, forty-
-#                             first session: A, exit 0 before)
+#                             first session: A, exit 0 before). HTTP/1.1 alone: with `alpn
+#                             h2,http/1.1` HAProxy's `url` of every h2 request is in absolute form,
+#                             so the rule never matches there and the plain request is served
+#                             (client-cert-optional, critical, found so)
 #   nginx-path-guard-backslash  scanned at /admin/orders (server.crt): verify optional; `location
 #                             /admin/` refuses a request without a certificate (403), `location /`
 #                             proxies the rest to a Node application routing with the WHATWG URL
@@ -979,7 +987,7 @@ if [ "${1:-}" = "--path" ]; then
   apache-location-*) echo /admin/ ;;
   nginx-h2c-* | haproxy-h2c-*) echo /admin ;;
   nginx-location-original-url) echo /orders ;;
-  nginx-path-guard* | haproxy-path-guard* | python-path-guard*) echo /admin/orders ;;
+  nginx-path-guard* | haproxy-path-guard* | python-path-guard* | node-h2-path-guard-raw) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   etcd-*) echo /version ;;
   exporter-*) echo /metrics ;;

@@ -76,11 +76,7 @@ pub fn speaks_of_certificates(body: &[u8]) -> bool {
 /// `200 {"ok": false, "error": "unauthorized"}`, a sign-in form rendered in place: an audit's was
 /// called the protected page, critical).
 pub fn speaks_of_refusal(body: &[u8]) -> bool {
-    // With the error codes APIs answer in place of those words (a review's `200` bodies, each
-    // called served, critical, beside the valid certificate's data: Apollo's and Laravel's
-    // `Unauthenticated`, Django REST's `Authentication credentials were not provided.`, OAuth's
-    // `access_denied`, `not_authenticated`, a SAML sign-in form posted on load).
-    const WORDS: [&[u8]; 26] = [
+    const WORDS: [&[u8]; 14] = [
         b"sign in",
         b"log in",
         b"type=\"password\"",
@@ -89,26 +85,40 @@ pub fn speaks_of_refusal(body: &[u8]) -> bool {
         b"unauthorised",
         b"not authorized",
         b"not authorised",
+        b"forbidden",
+        b"access denied",
+        b"permission denied",
+        b"authentication required",
+        b"authentication failed",
+        b"login required",
+    ];
+    holds_any(body, &WORDS)
+}
+
+/// [`speaks_of_refusal`], or an API's refusal in the error codes it answers in place of those
+/// words (a review's `200` bodies, each called served, critical, beside the valid certificate's
+/// data: Apollo's and Laravel's `Unauthenticated`, Django REST's `Authentication credentials were
+/// not provided.`, OAuth's `access_denied`, `not_authenticated`, a SAML sign-in form posted on
+/// load). Only where a page is compared with the valid certificate's, or is short
+/// ([`crate::probe::VersionView::served_a_refusal_uncompared`]): such codes also stand in
+/// protected data (an audit log's `PERMISSION_DENIED` events), where words alone must not hide a
+/// door.
+pub fn speaks_of_refusal_or_its_code(body: &[u8]) -> bool {
+    const CODES: [&[u8]; 12] = [
         b"not_authorized",
         b"unauthenticated",
         b"not authenticated",
         b"not_authenticated",
-        b"forbidden",
-        b"access denied",
         b"access_denied",
         b"accessdenied",
-        b"permission denied",
         b"permission_denied",
-        b"authentication required",
         b"authentication_required",
-        b"authentication failed",
         b"credentials were not provided",
-        b"login required",
         b"login_required",
         b"samlrequest",
         b"please authenticate",
     ];
-    holds_any(body, &WORDS)
+    speaks_of_refusal(body) || holds_any(body, &CODES)
 }
 
 /// Whether a body speaks of rate limiting (`rate limited`, `rate_limit_exceeded`, `too many
@@ -240,8 +250,12 @@ mod tests {
             r#"{"ok":false,"error":"not_authenticated"}"#,
             r#"<form method="post" action="https://idp.example/sso"><input type="hidden" name="SAMLRequest" value="PHNhbWw="></form>"#,
         ] {
-            assert!(speaks_of_refusal(body.as_bytes()), "{body}");
+            assert!(speaks_of_refusal_or_its_code(body.as_bytes()), "{body}");
         }
+        // Codes alone stand in protected data too: the words of a refusal do not hold them.
+        assert!(!speaks_of_refusal(
+            br#"{"orders":[1017],"audit":[{"event":"PERMISSION_DENIED"}]}"#
+        ));
         assert!(!speaks_of_refusal(
             br#"{"orders":[{"id":1017}],"user":"alice"}"#
         ));

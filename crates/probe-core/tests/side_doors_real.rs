@@ -2315,6 +2315,9 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
     let backslash: &[&str] = &["path /admin\\orders (with a backslash for a slash)"];
     for (name, door) in [
         ("haproxy-path-guard-url", Some(absolute)),
+        // Node's http2 with allowHTTP1, the rule on `req.url` as written: the absolute form goes
+        // over HTTP/1.1 (over h2 a request carries its path alone; a review's: B, exit 0).
+        ("node-h2-path-guard-raw", Some(absolute)),
         ("nginx-path-guard-backslash", Some(backslash)),
         ("nginx-path-guard-tomcat", Some(servlet)),
         ("nginx-path-guard", Some(nginx)),

@@ -39,6 +39,11 @@
 //                   public port without a certificate resumes on the protected one and is served
 //                   (nodejs/node#35317; TLS 1.2 closes it)
 //   own-tickets-required  the same two ports, each with keys of its own: nothing resumes across
+//   h2-path-guard-raw  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
+//                   rejectUnauthorized: false; 403 to an unauthorised client whose request target,
+//                   as written (`req.url`), begins with /admin; the orders at /admin/orders, routed
+//                   by the WHATWG URL parser: `GET https://host/admin/orders` over HTTP/1.1 gets
+//                   them (over h2 a request carries its path alone)
 //   h2-session-goaway  http2.createSecureServer({ allowHTTP1: true }), requestCert: true,
 //                   rejectUnauthorized: false; the check sits in the 'session' handler, which
 //                   ends an unauthorised h2 session with GOAWAY HTTP_1_1_REQUIRED: HTTP/1.1 never
@@ -52,7 +57,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|h2-only|h2-check-h2-only|h2-session-goaway|h2-reset-http1-authorized|shared-tickets-required|own-tickets-required PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|h2-only|h2-check-h2-only|h2-path-guard-raw|h2-session-goaway|h2-reset-http1-authorized|shared-tickets-required|own-tickets-required PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -69,6 +74,7 @@ switch (mode) {
   case 'renegotiate-serve':
   case 'h2-only':
   case 'h2-check-h2-only':
+  case 'h2-path-guard-raw':
   case 'h2-session-goaway':
   case 'h2-reset-http1-authorized':
     opts.requestCert = true;
@@ -107,6 +113,27 @@ const handler = (req, res) => {
   if (mode === 'h2-only' && !req.socket.authorized) {
     res.writeHead(403, { 'content-type': 'text/plain' });
     res.end('client certificate required\n');
+    return;
+  }
+  if (mode === 'h2-path-guard-raw') {
+    if (req.url.startsWith('/admin') && !req.socket.authorized) {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end('client certificate required\n');
+      return;
+    }
+    let pathname = '';
+    try {
+      pathname = new URL(req.url, 'https://app.invalid').pathname;
+    } catch (e) {
+      pathname = '';
+    }
+    if (pathname === '/admin/orders') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n');
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+    }
     return;
   }
   if (mode === 'h2-check-h2-only' && req.httpVersion === '2.0' && !req.socket.authorized) {
@@ -198,6 +225,7 @@ const handler = (req, res) => {
 };
 const server =
   mode === 'h2-check-h2-only' ||
+  mode === 'h2-path-guard-raw' ||
   mode === 'h2-only' ||
   mode === 'h2-session-goaway' ||
   mode === 'h2-reset-http1-authorized'

@@ -1062,8 +1062,8 @@ mod tests {
 
     /// `slow-careless-call & curl -sf URL/health || kill $!`: the careless call's connection,
     /// open while curl refuses with an alert, closes (the kill) 1 ms after that alert: a close
-    /// that may be the kill, not a refusal (a review's gate graded A, exit 0). A close well
-    /// after, or on a connection opened after the alert, stands.
+    /// that may be the kill, not a refusal (a review's gate graded A, exit 0; with a Node gate,
+    /// which closes without an alert, too). A close well after, or before, stands.
     #[test]
     fn a_close_right_after_another_connections_alert_is_doubted() -> Result<(), ImpostorError> {
         let call = |at: f64, ms: f64| ConnectionRecord {
@@ -1111,9 +1111,37 @@ mod tests {
             "{inc:?}"
         );
         assert_eq!(t.grade, Grade::B);
-        // Its own refusal, well before the other's alert, or long after it: it stands.
+        // Its own refusal, well before the other's alert, or over a second after it: it stands.
         assert_eq!(target_report(&with(call(105.4, 20.0)))?.grade, Grade::A);
-        assert_eq!(target_report(&with(call(105.4, 900.0)))?.grade, Grade::A);
+        assert_eq!(target_report(&with(call(105.4, 1200.0)))?.grade, Grade::A);
+        // The gate a Node call, which refuses with a close and no alert: the same doubt.
+        let mut r = with(call(105.4, 65.3));
+        if let Some(gate) = r
+            .scenarios
+            .get_mut(1)
+            .and_then(|s| s.connections.last_mut())
+        {
+            gate.alert = None;
+            gate.end = Some(ConnectionEnd::ClosedAfterHandshake);
+            gate.handshake_completed = true;
+        }
+        assert_eq!(target_report(&r)?.grade, Grade::B);
+        // One client's own connections (curl's retries): its decisions, not doubted so (the
+        // control's two requests of one client are doubted for their own reason).
+        let mut own = with(call(105.4, 65.3));
+        for s in &mut own.scenarios {
+            for c in &mut s.connections {
+                c.fingerprint = Some("py".into());
+            }
+        }
+        let t = target_report(&own)?;
+        assert!(
+            incomplete_of(&t)
+                .iter()
+                .all(|(_, why)| !why.contains("closed without an alert")),
+            "{:?}",
+            incomplete_of(&t)
+        );
         Ok(())
     }
 

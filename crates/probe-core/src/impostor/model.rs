@@ -327,13 +327,14 @@ pub enum ConnectionEnd {
 /// it is killed.
 pub const PROMPT_CLOSE: Duration = Duration::from_secs(1);
 
-/// How long before another connection's alert a close without one may end and still be taken
-/// for a call stopped after it (the two connections' clocks are the impostor's tasks').
+/// How long before another connection's refusal a close without an alert may end and still be
+/// taken for a call stopped after it (the two connections' clocks are the impostor's tasks').
 const STOPPED_SLACK_MS: f64 = 25.0;
 
-/// How long after another connection's alert a close without one, on a connection open by
-/// then, is doubted as a call the command stopped once its check was refused.
-const STOPPED_AFTER_MS: f64 = 500.0;
+/// How long after another connection's refusal a close without an alert, on a connection open
+/// by then, is doubted as a call the command stopped once its check was refused: as long as
+/// such a close counts as a refusal at all ([`PROMPT_CLOSE`]).
+const STOPPED_AFTER_MS: f64 = PROMPT_CLOSE.as_millis() as f64;
 
 impl ConnectionEnd {
     /// Whether the connection shows the client refusing the server.
@@ -871,11 +872,13 @@ impl ImpostorRun {
             ));
         }
         // A close without an alert on a connection already open when another connection was
-        // refused with an alert, and ending right after that alert: the command may have stopped
-        // a call still deciding (or not yet reading) once its check was refused (`slow-call &
-        // curl -sf URL/health || kill $!`): a kill reads as that close, and the call may be
-        // careless (a review's gate graded A, exit 0, on such a kill of a `CERT_NONE` Python
-        // call). A client's own refusal without an alert does not wait on another's.
+        // refused (an alert, or a close: Node and Java close without one), and ending right
+        // after that refusal (another TLS client's: one client's own connections one after
+        // another are its own decisions): the command may have stopped a call still deciding (or not yet
+        // reading) once its check was refused (`slow-call & curl -sf URL/health || kill $!`): a
+        // kill reads as that close, and the call may be careless (a review's gate graded A, exit
+        // 0, on such a kill of a `CERT_NONE` Python call, with curl's alert and with Node's
+        // close). A client's own refusal without an alert does not wait on another's.
         let stopped = refusals.iter().find_map(|c| {
             if !matches!(
                 c.end(),
@@ -884,23 +887,28 @@ impl ImpostorRun {
             {
                 return None;
             }
-            let at = c.at_ms?;
+            let (at, fp) = (c.at_ms?, c.fingerprint.as_deref()?);
             let closed = at + c.ms;
+            // Another TLS client's refusal, begun before this close: a client's own connections
+            // one after another (curl's retries, a client moving on) are its own decisions.
             refusals
                 .iter()
-                .filter(|o| o.end() == ConnectionEnd::Alert && !std::ptr::eq(**o, *c))
-                .filter_map(|o| Some(o.at_ms? + o.ms))
-                .find(|alerted| {
-                    at < *alerted
-                        && closed >= alerted - STOPPED_SLACK_MS
-                        && closed <= alerted + STOPPED_AFTER_MS
+                .filter(|o| o.fingerprint.as_deref().is_some_and(|f| f != fp))
+                .filter_map(|o| {
+                    let started = o.at_ms?;
+                    (started < closed).then_some(started + o.ms)
                 })
-                .map(|alerted| (c.fingerprint.as_deref().unwrap_or("?"), closed - alerted))
+                .find(|refused| {
+                    at < *refused
+                        && closed >= refused - STOPPED_SLACK_MS
+                        && closed <= refused + STOPPED_AFTER_MS
+                })
+                .map(|refused| (fp, closed - refused))
         });
         if let Some((fp, after)) = stopped {
             return Some(format!(
                 "a connection (ClientHello {fp}) closed without an alert {after:.0} ms after \
-                 another connection here refused with one, and was open by then: the command \
+                 another TLS client's connection here was refused, and was open by then: the command \
                  may have stopped that call once its check was refused, which looks the same \
                  as a refusal; {}",
                 match self.mode {

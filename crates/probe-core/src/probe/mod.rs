@@ -154,7 +154,7 @@ impl<'a> VersionView<'a> {
             return false;
         };
         let says_it_refuses = crate::text::speaks_of_certificates(a.as_bytes())
-            || crate::text::speaks_of_refusal(a.as_bytes());
+            || crate::text::speaks_of_refusal_or_its_code(a.as_bytes());
         let reads_as_refusal = anonymous.body_names_certificates
             || says_it_refuses
             || self.observations.iter().any(|bad| {
@@ -179,7 +179,7 @@ impl<'a> VersionView<'a> {
             page::wholly_unlike(v, p)
                 || (!page::same_excerpt(v, p)
                     && [
-                        crate::text::speaks_of_refusal as fn(&[u8]) -> bool,
+                        crate::text::speaks_of_refusal_or_its_code as fn(&[u8]) -> bool,
                         crate::text::speaks_of_certificates,
                     ]
                     .into_iter()
@@ -224,7 +224,9 @@ impl<'a> VersionView<'a> {
         let (Some(a), Some(p)) = (page(anonymous), page(o)) else {
             return false;
         };
-        short && crate::text::speaks_of_refusal(a.as_bytes()) && page::same_excerpt(a, p)
+        short
+            && crate::text::speaks_of_refusal_or_its_code(a.as_bytes())
+            && page::same_excerpt(a, p)
     }
 
     /// A refusal by HTTP status whose body is the very page the valid certificate is served (a

@@ -360,7 +360,11 @@ fn door_setup<'a>(
 /// Whether `door` asks to upgrade its connection (a WebSocket's opening, an h2c tunnel): over
 /// HTTP/1.1 alone, since h2 has no `Upgrade` and forbids the headers.
 fn upgrades(door: &Door<'_>) -> bool {
-    door.h2c_via.is_some() || door.headers.iter().any(|(n, _)| n == http::header::UPGRADE)
+    door.h2c_via.is_some()
+        || door.headers.iter().any(|(n, _)| n == http::header::UPGRADE)
+        // A request target in absolute form is HTTP/1.1's alone: over h2 it would be the
+        // request as written again (`path-form-bypass`).
+        || door.path.as_deref().is_some_and(transport::is_absolute_form)
 }
 
 /// An answer reset at its h2 stream, which [`knock_once`] asks again over HTTP/1.1.

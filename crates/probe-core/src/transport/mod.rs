@@ -765,6 +765,13 @@ fn downgraded(result: &ExchangeResult, asked_path: &str) -> Option<String> {
             .trim_end_matches('/')
             .to_owned()
     };
+    // A path asked in absolute form is compared by its path.
+    let asked_path = if is_absolute_form(asked_path) {
+        let rest = asked_path.split_once("://").map_or("", |(_, r)| r);
+        rest.find('/').and_then(|at| rest.get(at..)).unwrap_or("/")
+    } else {
+        asked_path
+    };
     (bare(path) == bare(asked_path)).then(|| {
         format!(
             "HTTP {status} to the same path over plain HTTP ({}): whoever follows it may be \
@@ -1936,7 +1943,7 @@ enum Shape {
 const GRPC_EMPTY_MESSAGE: [u8; 5] = [0; 5];
 
 /// Whether `path` is a request target in absolute form (`https://host/path`).
-fn is_absolute_form(path: &str) -> bool {
+pub fn is_absolute_form(path: &str) -> bool {
     path.starts_with("https://") || path.starts_with("http://")
 }
 
@@ -3120,6 +3127,12 @@ mod tests {
             );
         }
         assert!(super::downgraded(&redirect("http://api.example"), "/").is_some());
+        // asked in absolute form (`path-form-bypass`): compared by its path
+        assert!(super::downgraded(
+            &redirect("http://api.example/api"),
+            "https://api.example:8443/api"
+        )
+        .is_some());
         let mut ok = redirect("http://127.0.0.1/api");
         ok.http_status = Some(200);
         assert!(super::downgraded(&ok, "/api").is_none());
