@@ -88,11 +88,23 @@ pub struct VersionView<'a> {
     pub observations: Vec<&'a ProbeObservation>,
 }
 
+/// The body excerpt of `o`, where it holds more than white space.
+fn excerpt_of(o: &ProbeObservation) -> Option<&str> {
+    o.body_excerpt.as_deref().filter(|b| !b.trim().is_empty())
+}
+
 /// How many tokens a 2xx answer may hold at most to be read as a refusal by its words alone,
 /// where no valid certificate's page can be compared ([`VersionView::served_a_refusal_uncompared`]).
 pub const SHORT_REFUSAL_TOKENS: usize = 40;
 
 impl<'a> VersionView<'a> {
+    /// The valid certificate's probe on this version, where it presented a certificate and was
+    /// served (the page the others are compared with).
+    fn valid_served(&self) -> Option<&'a ProbeObservation> {
+        self.of(ProbeId::VALID_CLIENT_CERT)
+            .filter(|v| v.client_cert.is_some() && v.outcome == crate::facts::Outcome::Served)
+    }
+
     /// The first observation of a probe.
     pub fn of(&self, id: ProbeId) -> Option<&'a ProbeObservation> {
         self.observations.iter().copied().find(|o| o.id == id)
@@ -134,12 +146,8 @@ impl<'a> VersionView<'a> {
     /// refuse got the very same page.
     pub fn served_another_page(&self, o: &ProbeObservation) -> bool {
         use crate::facts::Outcome;
-        fn page(x: &ProbeObservation) -> Option<&str> {
-            x.body_excerpt.as_deref().filter(|b| !b.trim().is_empty())
-        }
-        let valid = self
-            .of(ProbeId::VALID_CLIENT_CERT)
-            .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
+        let page = excerpt_of;
+        let valid = self.valid_served();
         let Some((valid, anonymous)) = valid.zip(self.of(ProbeId::NO_CLIENT_CERT)) else {
             return false;
         };
@@ -199,13 +207,9 @@ impl<'a> VersionView<'a> {
     /// protected is let through cannot be told, so the probe is unread, not a finding (a
     /// review's Go service, `VerifyClientCertIfGiven` and a 200 refusal, was F, critical).
     pub fn served_a_refusal_uncompared(&self, o: &ProbeObservation) -> bool {
-        fn page(x: &ProbeObservation) -> Option<&str> {
-            x.body_excerpt.as_deref().filter(|b| !b.trim().is_empty())
-        }
         use crate::facts::Outcome;
-        let valid_served = self
-            .of(ProbeId::VALID_CLIENT_CERT)
-            .is_some_and(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
+        let page = excerpt_of;
+        let valid_served = self.valid_served().is_some();
         let Some(anonymous) = self.of(ProbeId::NO_CLIENT_CERT) else {
             return false;
         };
