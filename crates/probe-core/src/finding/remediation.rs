@@ -545,7 +545,9 @@ fn require(stack: Stack) -> &'static str {
             "frontend api\n\
              \x20   bind :443 ssl crt /etc/haproxy/certs/api.pem ca-file /etc/haproxy/client-ca.pem verify required ssl-min-ver TLSv1.2\n\
              \x20   # crt: certificate, chain and key in one PEM; ca-file: the client CA only;\n\
-             \x20   # never crt-ignore-err / ca-ignore-err (all, or error numbers): they let failing certificates in"
+             \x20   # never crt-ignore-err / ca-ignore-err (all, or error numbers): they let failing certificates in\n\
+             \x20   # with verify optional and a deny rule instead: match path/path_beg, never url/url_beg\n\
+             \x20   # (an HTTP/2 request's url is https://host/path: a url_beg /admin rule never matches it)"
         }
         Stack::Apache => {
             "<VirtualHost *:443>\n\
@@ -1435,7 +1437,8 @@ fn path_form(stack: Stack) -> &'static str {
              http-request normalize-uri percent-decode-unreserved\n\
              http-request normalize-uri path-merge-slashes\n\
              http-request normalize-uri path-strip-dot\n\
-             http-request deny if { path_beg /admin } !{ ssl_c_used }"
+             http-request deny if { path_beg /admin } !{ ssl_c_used }\n\
+             # path_beg, never url_beg: an HTTP/2 request's url is absolute (https://host/path)"
         }
         Stack::Nginx => {
             "# put the check in the location itself (nginx matches locations on the normalised $uri):\n\
