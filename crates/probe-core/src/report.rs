@@ -335,14 +335,16 @@ impl Report {
         self.targets.iter().filter(|t| t.error.is_some())
     }
 
-    /// One line naming the incomplete targets and, for each, the first probe that could not be
-    /// read and why; `None` when every judged target is complete. The reasons may quote server
-    /// text (sanitised): renderers escape it for their format.
+    /// One line naming the incomplete targets (the first [`Self::INCOMPLETE_LINE_TARGETS`], then
+    /// how many more) and, for each, the first probe that could not be read and why; `None` when
+    /// every judged target is complete. The reasons may quote server text (sanitised): renderers
+    /// escape it for their format.
     pub fn incomplete_line(&self) -> Option<String> {
         let incomplete: Vec<&TargetReport> = self.incomplete().collect();
         incomplete.first()?;
-        let each: Vec<String> = incomplete
+        let mut each: Vec<String> = incomplete
             .iter()
+            .take(Self::INCOMPLETE_LINE_TARGETS)
             .map(|t| {
                 let more = t.incomplete.len().saturating_sub(1);
                 let probe = t.incomplete.first().map_or_else(String::new, |p| {
@@ -359,6 +361,16 @@ impl Report {
                 format!("{} ({probe}{more})", t.url)
             })
             .collect();
+        let left = incomplete
+            .len()
+            .saturating_sub(Self::INCOMPLETE_LINE_TARGETS);
+        if left > 0 {
+            each.push(format!(
+                "and {left} more target{} (each incomplete target's probes not read are listed \
+                 with it in the report)",
+                if left == 1 { "" } else { "s" }
+            ));
+        }
         Some(format!(
             "{} of {} target{} incomplete: a probe that could have raised a finding could not be \
              read, so {} cannot be graded A: {}",
@@ -373,6 +385,11 @@ impl Report {
             each.join(", ")
         ))
     }
+
+    /// How many targets [`Self::incomplete_line`] (and the front ends' line of targets not
+    /// scanned) name before counting the rest: a fleet's 150 made a line of 70 KB in a log, an
+    /// annotation and a summary.
+    pub const INCOMPLETE_LINE_TARGETS: usize = 5;
 
     /// Targets judged, but with probes that could not be read.
     pub fn incomplete(&self) -> impl Iterator<Item = &TargetReport> {
@@ -492,6 +509,44 @@ pub struct NotRechecked {
 mod tests {
     use super::*;
     use crate::probe::ProbeId;
+
+    /// A fleet's incomplete targets: the line names the first five and counts the rest; one fewer
+    /// than the cap past it is named whole.
+    #[test]
+    fn the_incomplete_line_names_five_targets_and_counts_the_rest() {
+        let target = |i: usize| {
+            let mut t = crate::engine::failed_named(
+                format!("https://t{i}.test/"),
+                format!("t{i}.test:443"),
+                String::new(),
+            );
+            t.error = None;
+            t.incomplete = vec![crate::verdict::IncompleteProbe {
+                probe: "untrusted-client-cert".into(),
+                tls_version: None,
+                reason: "no answer within 10 s".into(),
+            }];
+            t
+        };
+        let report = Report::new((0..7).map(target).collect(), 1.0);
+        let line = report.incomplete_line().unwrap_or_default();
+        assert!(line.starts_with("7 of 7 targets are incomplete"), "{line}");
+        assert!(line.contains("https://t4.test/ (untrusted-client-cert: no answer within 10 s)"));
+        assert!(
+            !line.contains("t5.test") && !line.contains("t6.test"),
+            "{line}"
+        );
+        assert!(
+            line.contains("and 2 more targets (each incomplete"),
+            "{line}"
+        );
+        let report = Report::new((0..5).map(target).collect(), 1.0);
+        let line = report.incomplete_line().unwrap_or_default();
+        assert!(
+            line.contains("t4.test") && !line.contains("more target"),
+            "{line}"
+        );
+    }
 
     /// A probe that ran but left some doors untried is said so, never "did not run"; beside one
     /// that did not run, both are said.

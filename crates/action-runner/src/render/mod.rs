@@ -45,14 +45,16 @@ pub fn render(
     })
 }
 
-/// `1 of 2 targets could not be scanned: URL (why), …`, naming every target that could not be
-/// scanned, and why when `why` (the Action leaves it out: each target's own annotation says it);
-/// `None` when every target was. The front ends' words for exit 3 by an unreachable target (the
-/// CLI's stderr, the Action's last error). The reasons may quote server text: the caller escapes
-/// it for where it goes.
+/// `1 of 2 targets could not be scanned: URL (why), …`, naming the targets that could not be
+/// scanned (the first [`Report::INCOMPLETE_LINE_TARGETS`], then how many more), and why when `why`
+/// (the Action leaves it out: each target's own annotation says it); `None` when every target
+/// was. The front ends' words for exit 3 by an unreachable target (the CLI's stderr, the Action's
+/// last error). The reasons may quote server text: the caller escapes it for where it goes.
 pub fn not_scanned_line(report: &Report, why: bool) -> Option<String> {
-    let errored: Vec<String> = report
+    let count = report.errored().count();
+    let mut errored: Vec<String> = report
         .errored()
+        .take(Report::INCOMPLETE_LINE_TARGETS)
         .map(|t| match (&t.error, why) {
             (Some(e), true) => format!("{} ({e})", t.url),
             _ => t.url.clone(),
@@ -61,11 +63,55 @@ pub fn not_scanned_line(report: &Report, why: bool) -> Option<String> {
     if errored.is_empty() {
         return None;
     }
+    let left = count.saturating_sub(Report::INCOMPLETE_LINE_TARGETS);
+    if left > 0 {
+        errored.push(format!(
+            "and {left} more (each with its error in the report)"
+        ));
+    }
     Some(format!(
         "{} of {} target{} could not be scanned: {}",
-        errored.len(),
+        count,
         report.targets.len(),
         if report.targets.len() == 1 { "" } else { "s" },
         errored.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fleet's unreachable targets: the line names the first five, with why, and counts the rest.
+    #[test]
+    fn the_not_scanned_line_names_five_targets_and_counts_the_rest() {
+        let down = |i: usize| {
+            probe_core::engine::failed_named(
+                format!("https://d{i}.test/"),
+                format!("d{i}.test:443"),
+                "connection refused".into(),
+            )
+        };
+        let report = Report::new((0..8).map(down).collect(), 1.0);
+        let line = not_scanned_line(&report, true).unwrap_or_default();
+        assert!(
+            line.starts_with("8 of 8 targets could not be scanned: "),
+            "{line}"
+        );
+        assert!(
+            line.contains("https://d4.test/ (connection refused)"),
+            "{line}"
+        );
+        assert!(
+            !line.contains("d5.test")
+                && line.ends_with("and 3 more (each with its error in the report)"),
+            "{line}"
+        );
+        let report = Report::new((0..2).map(down).collect(), 1.0);
+        let line = not_scanned_line(&report, false).unwrap_or_default();
+        assert_eq!(
+            line,
+            "2 of 2 targets could not be scanned: https://d0.test/, https://d1.test/"
+        );
+    }
 }
