@@ -661,13 +661,14 @@ fn write_reports(
     let render = |r: &Report, f: Format, c: bool, t: Option<Grade>| {
         render_sarif_with(r, f, c, t, (opts.fail_on, !opts.fail_on_incomplete), sarif)
     };
-    let text = render(report, opts.format, color, threshold)?;
-    match opts.output_file() {
-        Some(path) => write(path, &text)?,
-        None => stdout::write(&text)?,
+    let main = opts.output_file().unwrap_or(Path::new("-"));
+    if opts.format == Format::Json {
+        write_json(main, report)?;
+    } else {
+        write(main, &render(report, opts.format, color, threshold)?)?;
     }
     if let Some(p) = &opts.json {
-        write(p, &render(report, Format::Json, false, threshold)?)?;
+        write_json(p, report)?;
     }
     if let Some(p) = &opts.sarif {
         write(p, &render(report, Format::Sarif, false, threshold)?)?;
@@ -824,6 +825,20 @@ pub fn check_writable(paths: &[&Path]) -> anyhow::Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
+}
+
+/// Writes the JSON report as it is serialised (never whole in memory): to stdout when its path
+/// is `-`, where a closed pipe is no error.
+fn write_json(path: &Path, report: &Report) -> anyhow::Result<()> {
+    let written = if super::args::is_stdout(path) {
+        match render::json::write_to(report, std::io::stdout().lock()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    } else {
+        std::fs::File::create(path).and_then(|f| render::json::write_to(report, f))
+    };
+    written.with_context(|| format!("writing {}", path.display()))
 }
 
 /// Writes an output: to stdout when its path is `-`.

@@ -516,7 +516,7 @@ fn judge(
                 probe: kind.probe.as_str().to_owned(),
                 tls_version: Some(v),
                 reason: format!(
-                    "{} was served HTTP {} where {own} is not, but {why}",
+                    "{} was served HTTP {} where {own} is not: {why}",
                     t.spelling.named(),
                     t.seen.status().unwrap_or_default()
                 ),
