@@ -3478,7 +3478,10 @@ fn a_tls_terminator_offering_h2_to_an_http1_backend_is_judged_over_http1() {
 /// unknown CA's leaf): `go-signature-walk-allowlist` lets in that leaf claiming test-client,
 /// `go-any-leaf-allowlist` a leaf from any CA claiming test-client followed by client.crt.
 /// Each found with the valid certificate, critical, naming the chain that got in; the first two
-/// without one too (the scan holds ca.crt from `--ca-file`).
+/// without one too (the scan holds ca.crt from `--ca-file`). `go-issuer-dn-aki` also where the
+/// scan holds no certificate of the client CA (no `--ca-file`: a review's Go verifier behind a
+/// server CA of its own, B, exit 0): the forgery names the key identifier `client.crt` names its
+/// issuer by.
 #[test]
 fn hand_written_chain_verifiers_are_found() {
     let cases = [
@@ -3537,6 +3540,19 @@ fn hand_written_chain_verifiers_are_found() {
         );
     }
     assert_eq!(with.status, Some(1));
+    let unheld = lab.scan_trusting(
+        &["go-issuer-dn-aki"],
+        None,
+        &lab.identity_args("client.crt", "client.key"),
+    );
+    let t = unheld.target("go-issuer-dn-aki");
+    let found = finding(t, "forged-client-cert-accepted").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("key identifier copied"))
+    });
+    assert!(found, "without the CA's certificate: {}", target_summary(t));
 }
 
 /// Go's expvar page (`/debug/vars`) on etcd's and the node_exporter's own listeners, read with

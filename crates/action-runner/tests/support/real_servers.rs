@@ -793,6 +793,12 @@ impl Lab {
     /// servers (all when `names` is empty) and returns the report with each target keyed by
     /// server name.
     pub fn scan(&self, names: &[&str], extra: &[String]) -> Scan {
+        self.scan_trusting(names, Some("ca.crt"), extra)
+    }
+
+    /// [`Lab::scan`] with `--ca-file` the PKI's file `ca` (none when `None`: the servers'
+    /// certificates are then untrusted, and the scan holds no client CA's certificate).
+    pub fn scan_trusting(&self, names: &[&str], ca: Option<&str>, extra: &[String]) -> Scan {
         let servers: Vec<&Server> = if names.is_empty() {
             self.servers.iter().collect()
         } else {
@@ -808,8 +814,10 @@ impl Lab {
             "--color",
             "never",
         ])
-        .arg("--ca-file")
-        .arg(self.pki.join("ca.crt"))
+        .args(
+            ca.into_iter()
+                .flat_map(|ca| ["--ca-file".into(), self.pki.join(ca).into_os_string()]),
+        )
         .args(extra)
         .args(servers.iter().map(|s| s.url()))
         .env_remove("RUST_LOG")

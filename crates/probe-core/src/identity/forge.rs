@@ -369,11 +369,11 @@ impl Forger {
         &self,
         issuer_name_der: &[u8],
         kind: KeyKind,
-        ca: &CertificateDer<'static>,
+        key_id: &[u8],
     ) -> Result<Option<ClientIdentity>, ScanError> {
-        let Some(key_id) = subject_key_id(ca) else {
+        if key_id.is_empty() {
             return Ok(None);
-        };
+        }
         let linked = self.forge(issuer_name_der, kind)?;
         let origin = if self.claims() {
             FORGED_NAMING_KEY_ID_CLAIMING
@@ -389,7 +389,7 @@ impl Forger {
             .cert
             .first()
             .ok_or_else(|| forge_err("the forgery has no certificate"))?;
-        let named = crate::identity::splice::with_authority_key_id(leaf_der, &key_id, signer)?;
+        let named = crate::identity::splice::with_authority_key_id(leaf_der, key_id, signer)?;
         let certified = CertifiedKey::new(vec![named.into()], linked.certified.key.clone());
         let mut leaf = ClientIdentity::from_certified(Arc::new(certified), origin)?;
         if let Some(key) = linked.private_key_der() {
@@ -669,6 +669,21 @@ pub(crate) fn subject_key_id(der: &CertificateDer<'_>) -> Option<Vec<u8>> {
         .filter(|k| !k.is_empty())
 }
 
+/// The authority key identifier's key id of the certificate `der` (the SKI of the CA that issued
+/// it, as that certificate names it), when it carries one.
+pub(crate) fn authority_key_id(der: &CertificateDer<'_>) -> Option<Vec<u8>> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+    cert.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
+                a.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
+            _ => None,
+        })
+        .filter(|k| !k.is_empty())
+}
+
 /// `leaf`'s chain with `then` after it, its origin said as `origin`, its key the same.
 pub fn followed_by(
     leaf: &ClientIdentity,
@@ -773,19 +788,6 @@ mod tests {
         Ok(())
     }
 
-    /// The authority key identifier of `cert`, when it carries one.
-    fn authority_key_id(cert: &x509_parser::certificate::X509Certificate<'_>) -> Option<Vec<u8>> {
-        cert.extensions()
-            .iter()
-            .find_map(|e| match e.parsed_extension() {
-                x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(a) => {
-                    a.key_identifier.clone()
-                }
-                _ => None,
-            })
-            .map(|k| k.0.to_vec())
-    }
-
     /// The forgery naming the real CA by key identifier too (its SKI), still signed by our key,
     /// sent alone.
     #[test]
@@ -798,12 +800,12 @@ mod tests {
         let name = real_parsed.subject().as_raw().to_vec();
         let ski = subject_key_id(&real.cert).ok_or(ScanError::NoTrustAnchors)?;
         let id = forger
-            .forge_naming_key_id(&name, KeyKind::EcdsaP256, &real.cert)?
+            .forge_naming_key_id(&name, KeyKind::EcdsaP256, &ski)?
             .ok_or(ScanError::NoTrustAnchors)?;
         assert_eq!(id.certified.cert.len(), 1);
         let leaf = id.certified.cert.first().ok_or(ScanError::NoTrustAnchors)?;
         let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(forge_err)?;
-        assert_eq!(authority_key_id(&parsed), Some(ski));
+        assert_eq!(authority_key_id(leaf), Some(ski));
         assert_eq!(parsed.tbs_certificate.issuer.as_raw(), name.as_slice());
         assert!(parsed
             .verify_signature(Some(real_parsed.public_key()))
@@ -851,7 +853,7 @@ mod tests {
                 x509_parser::parse_x509_certificate(forger_ca.as_ref()).map_err(forge_err)?;
             assert!(parsed.verify_signature(Some(ca.public_key())).is_ok());
             // The AKI names the forger's key, not the real CA's.
-            let aki = authority_key_id(&parsed);
+            let aki = authority_key_id(leaf);
             let ski = subject_key_id(&forger_ca);
             assert!(aki.is_some(), "the forged certificate carries an AKI");
             if let (Some(aki), Some(ski)) = (aki, ski) {

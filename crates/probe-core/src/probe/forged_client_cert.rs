@@ -40,9 +40,9 @@ pub struct Forged {
     /// Sent with a self-signed CA certificate of ours that carries the copied name after it
     /// ([`Forger::forge_with_impostor`]).
     impostor: bool,
-    /// Naming this certificate's CA by its key identifier, sent alone
+    /// Naming the CA by this key identifier, sent alone
     /// ([`Forger::forge_naming_key_id`]).
-    naming: Option<rustls_pki_types::CertificateDer<'static>>,
+    naming: Option<Vec<u8>>,
     /// Another subject issued and signed by this valid certificate, sent with it after it
     /// ([`Forger::issued_by_holder`]).
     holder: Option<Holder>,
@@ -85,10 +85,10 @@ impl CertChooser for Forged {
         let Some(name) = name else {
             return Ok(None);
         };
-        if let Some(ca) = &self.naming {
+        if let Some(key_id) = &self.naming {
             return self
                 .forger
-                .forge_naming_key_id(name, kind, ca)
+                .forge_naming_key_id(name, kind, key_id)
                 .map_err(|e| e.to_string());
         }
         match (self.unlinked, &self.then) {
@@ -239,12 +239,22 @@ fn with_real_ca(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forge
 /// The forgery of a name whose CA certificate the scan holds (as [`with_real_ca`]), again naming
 /// that CA by its key identifier (its SKI as the forgery's AKI), alone, where the forgery was
 /// refused and never served: a verifier that takes the issuer's name and key identifier for
-/// proof without checking the signature lets it in (an audit's Go verifier: B, exit 0). One
-/// connection per version, where the scan holds that CA's certificate and it has a key
-/// identifier.
+/// proof without checking the signature lets it in (an audit's Go verifier: B, exit 0). Where
+/// the scan holds no such CA certificate, `client-cert` names its issuer's key identifier itself
+/// (its AKI), under its issuer's name: the forgery copies both when the server asks for that
+/// name, or advertises none (a review's Go verifier behind a CA the scan was not given: B, exit
+/// 0). One connection per version, where a key identifier is known.
 fn naming_key_id(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forged>> {
-    let Forged { fallback, then, .. } = Arc::into_inner(with_real_ca(ctx, first)?)?;
-    let ca = then.filter(|ca| crate::identity::forge::subject_key_id(ca).is_some())?;
+    let held = with_real_ca(ctx, first).and_then(Arc::into_inner).and_then(
+        |Forged { fallback, then, .. }| {
+            let key_id = then.and_then(|ca| crate::identity::forge::subject_key_id(&ca))?;
+            Some((fallback, key_id))
+        },
+    );
+    let (fallback, key_id) = match held {
+        Some(named) => named,
+        None => by_client_cert_issuer(ctx, first)?,
+    };
     Some(Arc::new(Forged {
         forger: ctx.forger.clone(),
         index: None,
@@ -252,9 +262,29 @@ fn naming_key_id(ctx: &ProbeContext, first: &VersionView<'_>) -> Option<Arc<Forg
         unlinked: None,
         then: None,
         impostor: false,
-        naming: Some(ca),
+        naming: Some(key_id),
         holder: None,
     }))
+}
+
+/// `client-cert`'s issuer name and the key identifier it names that issuer by (its AKI), where
+/// the forgery was refused and never served and the server advertised that name (or no names).
+fn by_client_cert_issuer(
+    ctx: &ProbeContext,
+    first: &VersionView<'_>,
+) -> Option<(Option<Vec<u8>>, Vec<u8>)> {
+    let baseline = refused_forgery(first)?;
+    let leaf = ctx.client.as_ref()?.certified.cert.first()?;
+    let key_id = crate::identity::forge::authority_key_id(leaf)?;
+    let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_ref()).ok()?;
+    let issuer = parsed.issuer().as_raw();
+    let advertised = &baseline.acceptable_ca_names;
+    let asked = advertised.is_empty()
+        || advertised
+            .iter()
+            .take(MAX_NAMES)
+            .any(|n| n.as_slice() == issuer);
+    asked.then(|| (Some(issuer.to_vec()), key_id))
 }
 
 /// The first name forged again with a self-signed CA certificate of ours named so after it, where
@@ -346,7 +376,7 @@ pub struct ForgedClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::FORGED_CLIENT_CERT,
-    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in), and alone naming that CA by its key identifier as well (a verifier that takes the issuer's name and key identifier for proof, without the signature, lets it in); and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in); and, with a staging CA, a certificate issued and signed by an end-entity certificate of that CA's with nothing but basicConstraints `CA:FALSE` to forbid it signing (no keyUsage, no extendedKeyUsage), else by `client-cert` itself where it is one too (not `CA:TRUE`, nor a v1 self-signed one, nor one whose keyUsage allows keyCertSign: such a certificate may rightly sign), sent with it, claiming `client-cert`'s subject and subjectAltName (another subject without it) (a verifier that walks signatures up to its CA without checking basicConstraints lets any holder of one certificate from that CA in as anybody: Erlang/OTP 25 `verify_peer` does, where the holder carries no keyUsage; behind an allowlist of subjects, as the valid client)",
+    presents: "issuer Name copied byte for byte from each advertised CA name (DER-spliced, so repeated and multi-valued attributes survive), signed by our own key, its authority key identifier naming our key (OpenSSL: unknown issuer); with `client-cert`, its subject and subjectAltName are that certificate's too (a server that lets any CA through and authorises by subject lets it in); where that is refused as an unknown issuer (in the handshake, or by the application reading the verify result), the first name again without a key identifier, claiming a P-256 and an RSA signature, or only the CA's own kind where a certificate it signed is in hand (`client-cert`, the staging CA; an Ed25519 CA's, an Ed25519 signature) (OpenSSL takes the real CA of that key kind for the issuer and its signature fails, which HAProxy `crt-ignore-err 7` forgives); where the forgery was refused (not by nginx's own certificate page) and the scan holds the certificate of a CA whose name it copies (`client-cert`'s chain, the staging CA, `--ca-file`), again with that certificate after it (a verifier that takes the CA certificate the client sends for the trust anchor, as Erlang `partial_chain` claiming the last certificate of the chain, lets it in), and alone naming that CA by its key identifier as well (a verifier that takes the issuer's name and key identifier for proof, without the signature, lets it in), or, where the scan holds no such certificate, alone naming `client-cert`'s issuer by the key identifier `client-cert` names it by (its authority key identifier), where the server asks for that name or names none; and where it was refused so, the first name again with a self-signed CA certificate of ours after it that carries that name as subject and issuer (a verifier that trusts the intermediate the client sends under its client CA's name and checks the leaf against it lets it in); and, with a staging CA, a certificate issued and signed by an end-entity certificate of that CA's with nothing but basicConstraints `CA:FALSE` to forbid it signing (no keyUsage, no extendedKeyUsage), else by `client-cert` itself where it is one too (not `CA:TRUE`, nor a v1 self-signed one, nor one whose keyUsage allows keyCertSign: such a certificate may rightly sign), sent with it, claiming `client-cert`'s subject and subjectAltName (another subject without it) (a verifier that walks signatures up to its CA without checking basicConstraints lets any holder of one certificate from that CA in as anybody: Erlang/OTP 25 `verify_peer` does, where the holder carries no keyUsage; behind an allowlist of subjects, as the valid client)",
     needs: "advertised CA names, else the issuer of `client-cert` or the staging CA; skipped with a reason otherwise",
     findings: &[FindingId::ForgedClientCertAccepted],
 };
