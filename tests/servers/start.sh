@@ -28,6 +28,9 @@
 #   nginx-optional-pin-fingerprint | nginx-optional-x-ssl-subject   optional + 403 unless verified
 #                             or a forwarded header says so: client.crt's SHA-256 pinned in
 #                             cf-cert-fingerprint-sha256, or any X-SSL-Subject (Pound's)
+#   nginx-optional-pin-sha1 | nginx-optional-pin-serial   the same pinning client.crt's SHA-1
+#                             (upper-case hex) in X-SSL-Client-SHA1, its serial in
+#                             X-SSL-Client-Serial (HAProxy's ssl_c_sha1,hex and ssl_c_serial,hex)
 #   nginx-optional-realip-allowlist   optional + 403 unless verified or the client's address,
 #                             taken from X-Forwarded-For (realip), is in 10.0.0.0/8
 #   nginx-optional-healthcheck-ua   optional + 403 unless verified or the User-Agent names a
@@ -1835,17 +1838,29 @@ nginx-*)
     content_type=application/json
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
     ;;
-  optional-pin-fingerprint | optional-x-ssl-subject)
+  optional-pin-fingerprint | optional-x-ssl-subject | optional-pin-sha1 | optional-pin-serial)
     # verify optional, and a client without a verified certificate let in on a forwarded
     # header: the pinned client.crt's SHA-256 in `cf-cert-fingerprint-sha256` (a certificate
     # is no secret), or any `X-SSL-Subject` (Pound's header; Pound passes a client's own copy
-    # on) (not on --list; real_servers.rs forwarded_headers_carry_the_certificate_itself)
-    if [ "$mode" = optional-pin-fingerprint ]; then
-      pin=$("$OPENSSL" x509 -in "$pki/client.crt" -outform der | sha256sum | cut -d' ' -f1)
-      allow="if (\$http_cf_cert_fingerprint_sha256 = \"$pin\") { set \$deny 0; }"
-    else
-      allow='if ($http_x_ssl_subject != "") { set $deny 0; }'
-    fi
+    # on); -pin-sha1 its SHA-1 in `X-SSL-Client-SHA1` as HAProxy's `%[ssl_c_sha1,hex]` writes it
+    # (upper case), -pin-serial its serial in `X-SSL-Client-Serial` (`%[ssl_c_serial,hex]`) (a
+    # review's HAProxy before such a backend: A, exit 0) (not on --list; real_servers.rs
+    # forwarded_headers_carry_the_certificate_itself)
+    case $mode in
+      optional-pin-fingerprint)
+        pin=$("$OPENSSL" x509 -in "$pki/client.crt" -outform der | sha256sum | cut -d' ' -f1)
+        allow="if (\$http_cf_cert_fingerprint_sha256 = \"$pin\") { set \$deny 0; }"
+        ;;
+      optional-pin-sha1)
+        pin=$("$OPENSSL" x509 -in "$pki/client.crt" -outform der | sha1sum | cut -d' ' -f1 | tr a-f A-F)
+        allow="if (\$http_x_ssl_client_sha1 = \"$pin\") { set \$deny 0; }"
+        ;;
+      optional-pin-serial)
+        pin=$("$OPENSSL" x509 -in "$pki/client.crt" -noout -serial | cut -d= -f2)
+        allow="if (\$http_x_ssl_client_serial = \"$pin\") { set \$deny 0; }"
+        ;;
+      *) allow='if ($http_x_ssl_subject != "") { set $deny 0; }' ;;
+    esac
     mode=optional
     dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } $allow if (\$deny = 1) { return 403; }"
     ;;

@@ -3278,11 +3278,15 @@ fn a_grpc_service_is_asked_as_one() {
 /// nineteenth session's audits (A, exit 0 before): Tomcat's SSLValve (client.crt as one-line
 /// PEM in `ssl_client_cert`), and an allowlist of internal callers fed by `X-Forwarded-For`
 /// (nginx realip, 10.0.0.0/8); from the twentieth's, a check skipped for a request that says it
-/// came over plain HTTP (`X-Forwarded-Proto: http`).
+/// came over plain HTTP (`X-Forwarded-Proto: http`); from the forty-second's review (A, exit 0
+/// before), client.crt's SHA-1 pinned in `X-SSL-Client-SHA1` as HAProxy's `ssl_c_sha1,hex` writes
+/// it, and its serial in `X-SSL-Client-Serial`.
 #[test]
 fn forwarded_headers_carry_the_certificate_itself() {
     let servers = [
         "nginx-optional-pin-fingerprint",
+        "nginx-optional-pin-sha1",
+        "nginx-optional-pin-serial",
         "nginx-optional-x-ssl-subject",
         "nginx-optional-realip-allowlist",
         "tomcat-optional-sslvalve",

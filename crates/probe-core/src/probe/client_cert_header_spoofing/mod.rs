@@ -48,7 +48,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, a POST and an OPTIONS to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, the certificate's SHA-1 fingerprint in upper- and lower-case hex, its SHA-256 and its serial (`X-SSL-Client-SHA1`, `X-SSL-Client-Fingerprint`, `X-Client-Cert-Fingerprint`, `X-SSL-Client-Serial`: HAProxy's `ssl_c_sha1,hex`, nginx's `$ssl_client_fingerprint`), Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name, a POST and an OPTIONS to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[
         FindingId::ClientCertHeaderSpoofing,
@@ -97,6 +97,13 @@ struct Material {
     sha256: String,
     /// SHA-256 of the DER, base64 (Google Cloud's `client_cert_sha256_fingerprint`).
     sha256_b64: String,
+    /// SHA-1 of the DER, lower-case hex (nginx's `$ssl_client_fingerprint`; HAProxy's
+    /// `ssl_c_sha1,hex` writes it upper-case).
+    sha1: String,
+    /// The serial number, upper-case hex of its magnitude's bytes (nginx's
+    /// `$ssl_client_serial`, HAProxy's `ssl_c_serial,hex`); where the DER does not read, hex
+    /// of our own.
+    serial: String,
 }
 
 fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> {
@@ -117,6 +124,24 @@ const SUBJECT_DN_HEADERS: [&str; 8] = [
     "ssl-client-subject-dn",
     "ssl-client-dn",
 ];
+
+/// The certificate's SHA-1 and SHA-256 fingerprints and its serial under the names proxies are
+/// told to forward them as, in one letter case.
+fn fingerprint_headers(
+    sha1: &str,
+    sha256: &str,
+    serial: &str,
+) -> Vec<Option<(HeaderName, HeaderValue)>> {
+    vec![
+        header("x-ssl-client-sha1", sha1),
+        header("x-ssl-client-fingerprint", sha1),
+        header("x-client-cert-fingerprint", sha1),
+        header("x-client-fingerprint", sha1),
+        header("x-ssl-client-sha256", sha256),
+        header("x-ssl-client-serial", serial),
+        header("x-client-cert-serial", serial),
+    ]
+}
 
 /// The header names a proxy forwards the issuer DN under.
 const ISSUER_DN_HEADERS: [&str; 2] = ["x-ssl-client-i-dn", "ssl-client-issuer-dn"];
@@ -222,12 +247,33 @@ fn whole_families(m: &Material, verified: &str) -> Vec<Family> {
                 .chain([header("x-ssl-issuer", &m.issuer_oneline)])
                 .collect(),
         ),
+        // The certificate's fingerprint or serial forwarded by a proxy that sets them only for a
+        // verified certificate, and a backend that allowlists one client by it: a certificate is
+        // no secret, so anyone with a copy sends the value (a review's HAProxy `set-header
+        // X-SSL-Client-SHA1 %[ssl_c_sha1,hex] if { ssl_c_used }` before such a backend: A, exit
+        // 0). HAProxy's `hex` writes upper case, nginx's `$ssl_client_fingerprint` lower.
+        fam(
+            "forwarded fingerprint and serial, upper-case hex (HAProxy ssl_c_sha1,hex, \
+             ssl_c_serial,hex: X-SSL-Client-SHA1, X-SSL-Client-Fingerprint, X-SSL-Client-Serial)",
+            fingerprint_headers(
+                &m.sha1.to_ascii_uppercase(),
+                &m.sha256.to_ascii_uppercase(),
+                &m.serial,
+            ),
+        ),
         // The subject as Java (`X509Certificate.getSubjectX500Principal().toString()`) and .NET
         // write it, forwarded by a front written in them or compared by a backend that reads it
         // so (an audit's backend allowlisting that form behind nginx: A, exit 0).
         fam(
             "forwarded subject DN, a space after each comma (Java X500Principal, .NET)",
             dn_headers(&m.subject_spaced, &m.issuer_spaced),
+        ),
+        // (The lower-case twin: its names clash with the upper-case family's, so it rides in
+        // another request, beside another form of the subject.)
+        fam(
+            "forwarded fingerprint, lower-case hex (nginx $ssl_client_fingerprint: \
+             X-SSL-Client-Fingerprint, X-SSL-Client-SHA1)",
+            fingerprint_headers(&m.sha1, &m.sha256, &m.serial),
         ),
         fam(
             "forwarded subject DN (X-SSL-Client-S-DN, X-SSL-Client-CN, X-Client-DN, ssl-client-subject-dn)",
@@ -248,7 +294,7 @@ fn whole_families(m: &Material, verified: &str) -> Vec<Family> {
                 header("x-ssl-subject", &m.subject_oneline),
                 header("x-ssl-issuer", &m.issuer_oneline),
                 header("x-ssl-certificate", &m.pem_escaped),
-                header("x-ssl-serial", &m.sha256.get(..16).unwrap_or("01").to_ascii_uppercase()),
+                header("x-ssl-serial", &m.serial),
             ],
         ),
         // The client's address as a proxy forwards it: an allowlist that lets internal callers
@@ -878,7 +924,30 @@ fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, St
         dns_names,
         sha256: crate::identity::sha256_hex(der),
         sha256_b64: base64::engine::general_purpose::STANDARD.encode(digest.as_ref()),
+        sha1: aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, der)
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        serial: serial_hex(der).unwrap_or_else(|| {
+            crate::identity::sha256_hex(der)
+                .get(..16)
+                .unwrap_or("01")
+                .to_ascii_uppercase()
+        }),
     })
+}
+
+/// The certificate's serial number as nginx and HAProxy forward it: upper-case hex of the
+/// magnitude's bytes (DER's leading sign byte dropped); `None` where the DER does not read.
+fn serial_hex(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let raw = cert.raw_serial();
+    let magnitude = match raw {
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        all => all,
+    };
+    (!magnitude.is_empty()).then(|| magnitude.iter().map(|b| format!("{b:02X}")).collect())
 }
 
 /// The no-certificate request was refused with nginx's own certificate page (400 "No required
@@ -2002,7 +2071,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded subject DN, a space after each comma, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER, X.SSL.Client.Verify, X.SSL.Client.S.DN, X.Client.CN …, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert, X.Client.Cert, X.Forwarded.Client.Cert)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded fingerprint and serial, upper-case hex, forwarded subject DN, a space after each comma, forwarded fingerprint, lower-case hex, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER, X.SSL.Client.Verify, X.SSL.Client.S.DN, X.Client.CN …, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert, X.Client.Cert, X.Forwarded.Client.Cert)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -2171,6 +2240,8 @@ mod tests {
             dns_names: Vec::new(),
             sha256: "00".repeat(32),
             sha256_b64: "AAAA".to_owned(),
+            sha1: "00".repeat(20),
+            serial: "01".to_owned(),
         }
     }
 
@@ -2202,11 +2273,11 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 28);
-        // No header dropped as an invalid value: 140 headers in all, 86 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 140);
+        assert_eq!(fams.len(), 30);
+        // No header dropped as an invalid value: 154 headers in all, 93 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 154);
         let all = together(&fams);
-        assert_eq!(all.len(), 86);
+        assert_eq!(all.len(), 93);
         for needed in [
             "ssl-client-verify",
             "cf-cert-verified",
@@ -2434,10 +2505,56 @@ mod tests {
         }
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 28);
+        assert_eq!(zero.len(), 30);
         let verify_zero = gate(&zero, "0");
         assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
+    }
+
+    /// The fingerprint families carry the certificate's SHA-1 in both letter cases and its real
+    /// serial as nginx and HAProxy write it (the magnitude's bytes: DER's sign byte dropped).
+    #[test]
+    fn the_fingerprint_families_carry_the_sha1_and_the_real_serial() {
+        let mut params = rcgen::CertificateParams::new(vec!["client.test".to_owned()])
+            .unwrap_or_else(|e| panic!("{e}"));
+        params.serial_number = Some(rcgen::SerialNumber::from(vec![0x80, 0x01, 0xab]));
+        let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let cert = params.self_signed(&key).unwrap_or_else(|e| panic!("{e}"));
+        let der = cert.der().to_vec();
+        let m = material_of(&der, "CN=client.test", "CN=client.test".to_owned())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.serial, "8001AB");
+        let sha1: String =
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &der)
+                .as_ref()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+        let fams = families(&m, "SUCCESS");
+        let value_of = |label: &str, name: &str| {
+            fams.iter()
+                .find(|f| f.name.starts_with(label))
+                .and_then(|f| f.headers.iter().find(|(n, _)| n == name))
+                .and_then(|(_, v)| v.to_str().ok().map(str::to_owned))
+        };
+        let upper = "forwarded fingerprint and serial, upper-case";
+        let lower = "forwarded fingerprint, lower-case";
+        assert_eq!(
+            value_of(upper, "x-ssl-client-sha1"),
+            Some(sha1.to_ascii_uppercase())
+        );
+        assert_eq!(
+            value_of(lower, "x-ssl-client-fingerprint"),
+            Some(sha1.clone())
+        );
+        assert_eq!(
+            value_of(upper, "x-ssl-client-serial").as_deref(),
+            Some("8001AB")
+        );
+        assert_eq!(
+            value_of("X-SSL-Subject", "x-ssl-serial").as_deref(),
+            Some("8001AB")
+        );
     }
 
     /// A round whose families, sent together in one request, got `all`; each family alone gets
