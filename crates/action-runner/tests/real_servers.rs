@@ -4079,7 +4079,9 @@ fn a_server_choosing_tls12_when_offered_both_does_not_speak_tls13() {
 /// redirects to a login page and writes on leaks alike (an audit's: A, exit 0). So does one
 /// refusing with Go's `http.Error(w, "Forbidden", 403)` before the page ("Forbidden\n" and the
 /// page: the page held whole in the body), and one writing a page of ~8 KB (past the 2,048
-/// tokens once compared at most): an audit's, twenty-seventh session, both A, exit 0.
+/// tokens once compared at most): an audit's, twenty-seventh session, both A, exit 0. So do a 401
+/// with an error field before the page's fields and a 403 with a notice among them (the page's
+/// parts in order, not in a row: a review's, forty-second session, both A, exit 0).
 #[test]
 fn a_refusal_carrying_the_page_with_its_callers_name_is_no_refusal() {
     let names = [
@@ -4087,6 +4089,8 @@ fn a_refusal_carrying_the_page_with_its_callers_name_is_no_refusal() {
         "go-ifgiven-302-writes-page",
         "go-ifgiven-http-error-writes-page",
         "go-ifgiven-403-writes-long-page",
+        "go-ifgiven-401-envelope-writes-page",
+        "go-ifgiven-403-notice-writes-page",
     ];
     if !tools_present(&names) {
         return;

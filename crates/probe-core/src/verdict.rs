@@ -765,8 +765,9 @@ impl Judging {
                 )
             } else if view.refused_with_the_valid_page(o) {
                 format!(
-                    "{} HTTP {}, but its body is, or holds whole, the very page the valid \
-                     certificate is served with 2xx: a client that reads the body gets it whatever the status, so the \
+                    "{} HTTP {}, but its body is, or holds whole (its parts in order, lines of \
+                     its own between them at most), the very page the valid certificate is \
+                     served with 2xx: a client that reads the body gets it whatever the status, so the \
                      status proves no refusal. Send no protected content with a refusal or a \
                      redirect (end the handler after it)",
                     if o.outcome == Outcome::RefusedHttp {

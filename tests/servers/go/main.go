@@ -64,7 +64,10 @@
 // `http.Error(w, "Forbidden", 403)` and writes the page on (its body "Forbidden\n" and the page),
 // and "ifgiven-403-writes-long-page" sets 403 and writes a page of 120 orders (about 8 KB, past
 // the 2,048 tokens the scan once compared at most): an audit's, twenty-seventh session, both A,
-// exit 0.
+// exit 0. "ifgiven-401-envelope-writes-page" answers 401 with an error field before the page's
+// fields, "ifgiven-403-notice-writes-page" 403 with a notice among them (a review's 401 error
+// envelope holding the data and PHP page with an alert among its rows, forty-second session,
+// both A, exit 0).
 package main
 
 import (
@@ -112,24 +115,26 @@ func main() {
 	anchorByName := *mode == "anchor-by-name"
 	// The modes whose checks are the handler's, and the TLS setting each sits behind.
 	handlerModes := map[string]tls.ClientAuthType{
-		"handler-allow-selfsigned":       tls.RequestClientCert,
-		"ifgiven-200-refusal":            tls.VerifyClientCertIfGiven,
-		"alpn-h2-strict":                 tls.RequireAndVerifyClientCert,
-		"legacy-suites-open":             tls.RequireAndVerifyClientCert,
-		"alpn-none-open":                 tls.RequireAndVerifyClientCert,
-		"alpn-none-open-h2":              tls.RequireAndVerifyClientCert,
-		"rate200-appcheck":               tls.VerifyClientCertIfGiven,
-		"rate403-requestcert":            tls.RequestClientCert,
-		"ifgiven-bearer-only":            tls.VerifyClientCertIfGiven,
-		"grpc-check":                     tls.VerifyClientCertIfGiven,
-		"grpc-open":                      tls.VerifyClientCertIfGiven,
-		"grpc-415-open":                  tls.NoClientCert,
-		"get-check-post-open":            tls.VerifyClientCertIfGiven,
-		"get-check-post-created":         tls.VerifyClientCertIfGiven,
-		"ifgiven-403-writes-page":        tls.VerifyClientCertIfGiven,
-		"ifgiven-302-writes-page":        tls.VerifyClientCertIfGiven,
-		"ifgiven-http-error-writes-page": tls.VerifyClientCertIfGiven,
-		"ifgiven-403-writes-long-page":   tls.VerifyClientCertIfGiven,
+		"handler-allow-selfsigned":         tls.RequestClientCert,
+		"ifgiven-200-refusal":              tls.VerifyClientCertIfGiven,
+		"alpn-h2-strict":                   tls.RequireAndVerifyClientCert,
+		"legacy-suites-open":               tls.RequireAndVerifyClientCert,
+		"alpn-none-open":                   tls.RequireAndVerifyClientCert,
+		"alpn-none-open-h2":                tls.RequireAndVerifyClientCert,
+		"rate200-appcheck":                 tls.VerifyClientCertIfGiven,
+		"rate403-requestcert":              tls.RequestClientCert,
+		"ifgiven-bearer-only":              tls.VerifyClientCertIfGiven,
+		"grpc-check":                       tls.VerifyClientCertIfGiven,
+		"grpc-open":                        tls.VerifyClientCertIfGiven,
+		"grpc-415-open":                    tls.NoClientCert,
+		"get-check-post-open":              tls.VerifyClientCertIfGiven,
+		"get-check-post-created":           tls.VerifyClientCertIfGiven,
+		"ifgiven-403-writes-page":          tls.VerifyClientCertIfGiven,
+		"ifgiven-302-writes-page":          tls.VerifyClientCertIfGiven,
+		"ifgiven-http-error-writes-page":   tls.VerifyClientCertIfGiven,
+		"ifgiven-403-writes-long-page":     tls.VerifyClientCertIfGiven,
+		"ifgiven-401-envelope-writes-page": tls.VerifyClientCertIfGiven,
+		"ifgiven-403-notice-writes-page":   tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -148,8 +153,10 @@ func main() {
 	postCreates := *mode == "get-check-post-created"
 	httpErrorFirst := *mode == "ifgiven-http-error-writes-page"
 	longPage := *mode == "ifgiven-403-writes-long-page"
+	envelope := *mode == "ifgiven-401-envelope-writes-page"
+	notice := *mode == "ifgiven-403-notice-writes-page"
 	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page" ||
-		httpErrorFirst || longPage
+		httpErrorFirst || longPage || envelope || notice
 	redirectsFirst := *mode == "ifgiven-302-writes-page"
 	_, handWritten := handWrittenModes[*mode]
 	// TLS 1.3 without session tickets (SessionTicketsDisabled), HTTP/1.1 preferred: nothing
@@ -424,6 +431,8 @@ func main() {
 					w.WriteHeader(http.StatusFound) // and no return
 				} else if len(r.TLS.VerifiedChains) == 0 && httpErrorFirst {
 					http.Error(w, "Forbidden", http.StatusForbidden) // and no return
+				} else if len(r.TLS.VerifiedChains) == 0 && envelope {
+					w.WriteHeader(http.StatusUnauthorized) // and no return
 				} else if len(r.TLS.VerifiedChains) == 0 {
 					w.WriteHeader(http.StatusForbidden) // and no return
 				}
@@ -447,7 +456,15 @@ func main() {
 					// page stamped so escaped a check comparing every number).
 					stamp = `"generated_at":"` + time.Now().Format(time.RFC3339Nano) + `",`
 				}
-				_, _ = io.WriteString(w, `{"request_id":"`+rid+`",`+stamp+`"client":"`+client+`","account":"acme corp","orders":[`+orders+`]}`+"\n")
+				refused := len(r.TLS.VerifiedChains) == 0
+				errorField, noticeField := "", ""
+				if refused && envelope {
+					errorField = `"error":"unauthorized: a client certificate is required",`
+				}
+				if refused && notice {
+					noticeField = `"notice":"access denied: a client certificate is required",`
+				}
+				_, _ = io.WriteString(w, `{`+errorField+`"request_id":"`+rid+`",`+stamp+`"client":"`+client+`","account":"acme corp",`+noticeField+`"orders":[`+orders+`]}`+"\n")
 				return
 			}
 			if getCheckOnly {

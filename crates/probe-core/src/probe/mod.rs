@@ -284,8 +284,12 @@ impl<'a> VersionView<'a> {
         // The valid certificate's page whole inside the refusal's, with a refusal line or an
         // error page's markup around it (an audit's Go `http.Error(w, "Forbidden", 403)` without
         // `return`, then the orders: A, exit 0).
+        // Or its tokens in order with lines between them (an alert among the page's parts, an
+        // error envelope around its data: a review's, each A, exit 0).
         let holds = |v: &[u32], p: &[u32], numbers: (&[u32], &[u32])| {
-            page::holds_page_hashed(v, p, &holder) && page::numbers_agree(numbers.0, numbers.1)
+            (page::holds_page_hashed(v, p, &holder)
+                || page::holds_page_in_order_hashed(v, p, &holder))
+                && page::numbers_agree(numbers.0, numbers.1)
         };
         match (valid.and_then(page), page(o)) {
             (Some(v), Some(p)) => {

@@ -297,6 +297,32 @@ pub fn holds_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) ->
         .any(|w| same_but_holders(reference, w, &holders))
 }
 
+/// Whether `other` holds every token of the page `reference` is, in order, with lines of its own
+/// between them (a refusal notice inside the page's layout, the page's data inside an error
+/// envelope: a review's PHP controller setting 403 and rendering the orders with an alert div
+/// among them, and a 401 `{"error":…,"data":{"orders":…}}` beside the valid `{"data":…}`, each
+/// A, exit 0). Only a page of [`MIN_HELD_TOKENS`] distinct tokens or more, and an `other` at most
+/// twice its length: a long page may hold a short one's words in order by chance. Where
+/// `reference` shows one of `holder`, any token in its place.
+pub fn holds_page_in_order_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> bool {
+    let distinct: std::collections::BTreeSet<&u32> = reference.iter().collect();
+    if distinct.len() < MIN_HELD_TOKENS
+        || other.len() <= reference.len()
+        || other.len() > reference.len().saturating_mul(2)
+    {
+        return false;
+    }
+    let holders = holder_hashes(holder);
+    let mut rest = other.iter();
+    reference.iter().all(|r| {
+        if holders.contains(r) {
+            rest.next().is_some()
+        } else {
+            rest.any(|o| o == r)
+        }
+    })
+}
+
 /// Whether two body excerpts are the same page: the same tokens, numbers aside.
 pub fn same_excerpt(a: &str, b: &str) -> bool {
     tokens(a.as_bytes(), &[], &[]) == tokens(b.as_bytes(), &[], &[])
@@ -420,6 +446,83 @@ mod tests {
         let named = format!("Forbidden {}", page.replace("alice", "anonymous"));
         assert!(!holds_page_hashed(&reference, &hashed(&named)?, &[]));
         assert!(holds_page_hashed(
+            &reference,
+            &hashed(&named)?,
+            &["alice".to_owned()]
+        ));
+        Ok(())
+    }
+
+    /// A page's tokens in order with lines between them (an alert among its rows, an error
+    /// envelope around its data) are held; a refusal in the same layout without the data, a
+    /// page missing a row, one in another order and one more than twice as long are not.
+    #[test]
+    fn a_page_is_held_in_order_with_lines_of_its_own_between() -> Result<(), String> {
+        let hashed = |s: &str| token_hashes(s.as_bytes()).ok_or("no hashes");
+        let rows = [
+            "<tr><td>A-1017</td><td>widget</td><td>alice</td><td>shipped</td></tr>",
+            "<tr><td>B-2044</td><td>gadget</td><td>bob</td><td>pending</td></tr>",
+        ];
+        let layout = |inner: &str| {
+            format!(
+                "<html><head><title>Orders</title></head><body><h1>Orders</h1>{inner}\
+                 <footer>Acme shop</footer></body></html>"
+            )
+        };
+        let valid = layout(&format!("<table>{}{}</table>", rows[0], rows[1]));
+        let reference = hashed(&valid)?;
+        let alert = "<div class=alert>Access denied: a client certificate is required</div>";
+        let rendered = layout(&format!(
+            "{alert}<table>{}{alert}{}</table>",
+            rows[0], rows[1]
+        ));
+        assert!(!holds_page_hashed(&reference, &hashed(&rendered)?, &[]));
+        assert!(holds_page_in_order_hashed(
+            &reference,
+            &hashed(&rendered)?,
+            &[]
+        ));
+        let data = r#"{"data":{"orders":[{"id":"A-1","item":"widget","owner":"alice","status":"shipped"},{"id":"B-2","item":"gadget","owner":"bob"}]}}"#;
+        let envelope = r#"{"error":"unauthorized: client certificate required","data":{"orders":[{"id":"A-1","item":"widget","owner":"alice","status":"shipped"},{"id":"B-2","item":"gadget","owner":"bob"}]}}"#;
+        assert!(
+            holds_page_in_order_hashed(&hashed(data)?, &hashed(envelope)?, &[]),
+            "{envelope}"
+        );
+        // The layout with a refusal where the data was; a row missing; the rows swapped.
+        let refused = layout(alert);
+        assert!(!holds_page_in_order_hashed(
+            &reference,
+            &hashed(&refused)?,
+            &[]
+        ));
+        let missing = layout(&format!("{alert}<table>{}</table>", rows[0]));
+        assert!(!holds_page_in_order_hashed(
+            &reference,
+            &hashed(&missing)?,
+            &[]
+        ));
+        let swapped = layout(&format!("{alert}<table>{}{}</table>", rows[1], rows[0]));
+        assert!(!holds_page_in_order_hashed(
+            &reference,
+            &hashed(&swapped)?,
+            &[]
+        ));
+        // More than twice the page: a long page may hold its words in order by chance.
+        let long = format!("{rendered}{}", alert.repeat(12));
+        assert!(!holds_page_in_order_hashed(
+            &reference,
+            &hashed(&long)?,
+            &[]
+        ));
+        // The same page is not held (same_page_hashed says it), and the holder may be another.
+        assert!(!holds_page_in_order_hashed(&reference, &reference, &[]));
+        let named = rendered.replace("alice", "anonymous");
+        assert!(!holds_page_in_order_hashed(
+            &reference,
+            &hashed(&named)?,
+            &[]
+        ));
+        assert!(holds_page_in_order_hashed(
             &reference,
             &hashed(&named)?,
             &["alice".to_owned()]
