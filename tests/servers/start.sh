@@ -806,6 +806,10 @@
 #                             parser (`new URL(req.url, base)`), which takes `\` for `/`:
 #                             /admin\orders gets the orders (a review's, forty-first session: A,
 #                             exit 0 before)
+#   nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login   verify optional, a
+#                             client without a verified certificate redirected from /admin/ to
+#                             /legacy/orders, which serves the same orders to anyone, or to a
+#                             sign-in page at /login (not on --list)
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
 #                             connection closed, no answer): no door, but a close is no
@@ -1456,6 +1460,40 @@ $(nginx_client_auth "$port" optional)
     location /admin/ {
       default_type application/json;
       return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+    }
+    location / {
+      default_type text/plain;
+      return 404 "not found\n";
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # scanned at /admin/orders: verify optional, a client without a verified certificate
+  # redirected (302) to -legacy's /legacy/orders, which serves the same orders to anyone (a
+  # review's: A, exit 0), or to -login's /login, a sign-in page (no door)
+  if [ "$server" = nginx-path-guard-redirect-legacy ]; then to=/legacy/orders; else to=/login; fi
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+$(nginx_client_auth "$port" optional)
+    location /admin/ {
+      if (\$ssl_client_verify != SUCCESS) { return 302 $to; }
+      default_type application/json;
+      return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+    }
+    location /legacy/ {
+      default_type application/json;
+      return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+    }
+    location = /login {
+      default_type text/html;
+      return 200 '<html><head><title>Sign in</title></head><body><h1>Sign in to Acme</h1><form method="post" action="/login"><input name="user"><input name="password" type="password"><button>Sign in</button></form></body></html>\n';
     }
     location / {
       default_type text/plain;

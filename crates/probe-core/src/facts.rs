@@ -144,6 +144,10 @@ pub struct ProbeObservation {
     /// (`Express`), for the fixes where no `Server` header names the stack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub powered_by: Option<String>,
+    /// The `Location` of a redirect (3xx), capped and sanitised (untrusted): where the server
+    /// sends a client it did not serve (`path-form-bypass` asks for it without a certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// The authentication scheme a `401` challenged for (`WWW-Authenticate: Bearer` →
     /// `Bearer`; its name alone): a refusal of credentials the request lacked, which says
     /// nothing of the certificate by itself.

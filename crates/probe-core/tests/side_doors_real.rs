@@ -2386,6 +2386,62 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
     Ok(())
 }
 
+/// nginx `verify optional` redirecting a client without a verified certificate from
+/// `/admin/orders` to a legacy `/legacy/orders` that serves the same orders to anyone (a
+/// review's: A, exit 0 with every identity): with a valid certificate, the redirect's target is
+/// asked without one and its page is the protected page: `path-form-bypass`, critical, F. Its twin
+/// redirecting to a sign-in page at `/login` has no door: no finding, nothing unread. Without a
+/// valid certificate the redirect is not followed (a sign-in page cannot be told from the
+/// protected one), and neither target is graded A.
+#[test]
+fn a_redirect_to_an_open_copy_of_the_page_is_a_door() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let mut problems = Vec::new();
+    for (name, door) in [
+        ("nginx-path-guard-redirect-legacy", true),
+        ("nginx-path-guard-redirect-login", false),
+    ] {
+        if std::env::var("ONLY").is_ok_and(|o| o != name) {
+            continue;
+        }
+        let server = start(name, &lab.pki, lab.dir.path())?;
+        let url = format!("https://127.0.0.1:{}/admin/orders", server.port);
+        for (with_cert, scanner) in [(true, &lab.with_identity), (false, &lab.anonymous)] {
+            let report = lab.rt.block_on(scanner.scan(&[Target::parse(&url)?]));
+            let t = &report.targets[0];
+            println!("certificate {with_cert}: {}", line(name, t));
+            let unread = t.incomplete.iter().any(|i| i.probe == "path-form-bypass");
+            let found = t.findings.iter().any(|f| {
+                f.id == FindingId::PathFormBypass
+                    && f.severity == Severity::Critical
+                    && f.detail.contains(
+                        "path /legacy/orders (where the request as written was redirected \
+                         without a certificate)",
+                    )
+            });
+            let none_found = t.findings.iter().all(|f| f.id != FindingId::PathFormBypass);
+            let ok = match (door, with_cert) {
+                (true, true) => found && t.grade == Grade::F && !unread,
+                (false, true) => none_found && !unread && t.grade != Grade::F,
+                (_, false) => none_found && !unread && t.grade != Grade::A,
+            };
+            if t.error.is_some() || !ok {
+                problems.push(format!(
+                    "{name} (certificate {with_cert}): {} {:?} {:?}",
+                    line(name, t),
+                    t.findings.iter().map(|f| &f.detail).collect::<Vec<_>>(),
+                    t.incomplete
+                ));
+            }
+        }
+        drop(server);
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    Ok(())
+}
+
 /// Tomcat with two SSLHostConfigs (the default asks for nothing, secure.test requires a
 /// certificate), the application on Host secure.test alone, HTTP/2 on and `strictSni` at its
 /// default: an h2 request whose `Host` is not its SNI name is reset at its stream, where

@@ -1099,6 +1099,7 @@ pub(crate) mod recorded {
             server_header: None,
             via: None,
             powered_by: None,
+            location: None,
             auth_challenge: None,
             body_excerpt: None,
             body_page: None,

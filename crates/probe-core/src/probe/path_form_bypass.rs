@@ -42,8 +42,8 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
-    needs: "a scanned path other than `/`, answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on the same origin (a 3xx whose `Location` is another path there, the scanned path `/` too: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    needs: "a scanned path other than `/` (or, with a valid certificate, a redirect to another path of the same origin), answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
 
@@ -191,6 +191,40 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     spelled
 }
 
+/// The path the anonymous request was redirected to on the same origin (a 3xx whose `Location`
+/// is a path, or `https://` with the target's own authority), where it is another path than the
+/// one asked: asked without a certificate like a spelling. A rule that sends a client without a
+/// certificate to another path of the same server leaks where that path serves the protected
+/// page to anyone (a review's nginx redirecting such clients from `/v2/orders` to a legacy
+/// `/v1/orders` that served the same orders: A, exit 0). A login page there is a page of its
+/// own: no door. Also where the scanned path is `/`.
+pub fn redirected(target: &Target, first: &FirstWave) -> Option<Spelling> {
+    let newest = spelled::refused_over_http(first).into_iter().next()?;
+    newest.http_status.filter(|s| (300..400).contains(s))?;
+    let location = newest.location.as_deref()?;
+    let same_origin = format!("https://{}", target.authority());
+    let path = match location.get(..same_origin.len()) {
+        Some(head) if head.eq_ignore_ascii_case(&same_origin) => {
+            location.get(same_origin.len()..).unwrap_or_default()
+        }
+        _ => location,
+    };
+    let path = path.split('#').next().unwrap_or_default();
+    let bare = |p: &str| p.split('?').next().unwrap_or_default().to_owned();
+    let asked = target.path.as_str();
+    let usable = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 256
+        && bare(path) != bare(asked)
+        && path.parse::<http::uri::PathAndQuery>().is_ok();
+    usable.then(|| Spelling {
+        host: None,
+        path: Some(path.to_owned()),
+        how: "where the request as written was redirected without a certificate",
+        forged: None,
+    })
+}
+
 impl TargetProbe for PathFormBypass {
     fn spec(&self) -> &'static ProbeSpec {
         &SPEC
@@ -207,7 +241,12 @@ impl TargetProbe for PathFormBypass {
         first: Option<&'a FirstWave>,
     ) -> BoxFuture<'a, TargetOutcome> {
         async move {
-            let spellings = spellings(target);
+            let mut spellings = spellings(target);
+            // Only with a valid certificate, whose page alone tells the protected one from a
+            // sign-in page there (most redirects of a client without a certificate go to one).
+            if crate::probe::valid_client_cert::chooser(&scan.probes).is_some() {
+                spellings.extend(first.and_then(|first| redirected(target, first)));
+            }
             match first {
                 Some(first) if !spellings.is_empty() => {
                     spelled::run(target, scan, first, KIND, spellings).await

@@ -760,6 +760,7 @@ mod tests {
             server_header: None,
             via: None,
             powered_by: None,
+            location: None,
             auth_challenge: None,
             body_excerpt: Some("client certificate required".to_owned()),
             body_page: None,
