@@ -117,6 +117,9 @@
 #   go-ifgiven-401-envelope-writes-page | go-ifgiven-403-notice-writes-page   the same answering
 #                             401 with an error field before the page's, or 403 with a notice
 #                             among them (not on --list)
+#   go-ifgiven-403-flush-slow-page | go-ifgiven-302-flush-slow-page   the same refusing with
+#                             http.Error (or redirecting), flushed, the page 3 s later (not on
+#                             --list)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
 #   go-legacy-suites-open     RequireAndVerifyClientCert for clients offering a TLS 1.3 cipher suite,
 #                             NoClientCert for the others (a TLS 1.2-only client gets in)

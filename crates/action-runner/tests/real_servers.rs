@@ -3559,6 +3559,31 @@ fn hand_written_chain_verifiers_are_found() {
     assert!(found, "without the CA's certificate: {}", target_summary(t));
 }
 
+/// A refusal flushed at once whose body goes on later: Go's `http.Error(w, "Forbidden", 403)` or
+/// `http.Redirect` flushed, no `return`, a 3 s query, then the page (a review's, both A, exit 0:
+/// the body's read waits 2 s for more, and the refusal was taken as read). What was not read may
+/// hold the page: the baseline is unread, never a refusal, and the target never A.
+#[test]
+fn a_refusal_whose_body_goes_on_later_is_no_refusal() {
+    let names = [
+        "go-ifgiven-403-flush-slow-page",
+        "go-ifgiven-302-flush-slow-page",
+    ];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(&names, &lab.full_identity_args());
+    for name in names {
+        let t = scan.target(name);
+        let cut = unread(t, "no-client-cert", "its body was not read to its end");
+        assert!(cut, "{}", target_summary(t));
+        assert_ne!(t["grade"].as_str(), Some("A"), "{}", target_summary(t));
+    }
+    assert_ne!(scan.status, Some(0));
+}
+
 /// Go's expvar page (`/debug/vars`) on etcd's and the node_exporter's own listeners, read with
 /// `client.crt`: low where the server refuses every other certificate and any client without
 /// one in the handshake (the page stands behind the check the scan tested); medium where anyone

@@ -1975,6 +1975,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             body_page_read: None,
             body_numbers: Vec::new(),
             body_names_certificates: false,
+            body_cut: false,
             outcome: Outcome::Error,
             detail: Some(format!(
                 "internal error: the probe task {what}; nothing could be judged from it"
@@ -2364,6 +2365,7 @@ fn observation(
         body_page_read,
         body_numbers,
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
+        body_cut: r.http_status.is_some() && !r.complete,
         outcome,
         detail: r.detail,
         ms: (r.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,

@@ -169,6 +169,11 @@ pub struct ProbeObservation {
     /// a page held inside another. Not reported.
     #[serde(skip)]
     pub body_numbers: Vec<u32>,
+    /// An answer with a status whose body was not read to its end: it stalled (nothing more
+    /// within the read's wait), broke off, or went on past the read's cap. What was not read may
+    /// hold a page (a handler that refuses and writes on).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_cut: bool,
     /// The whole body read (not only the excerpt) speaks of certificates or TLS
     /// ([`crate::text::speaks_of_certificates`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

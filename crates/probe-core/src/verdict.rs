@@ -777,6 +777,21 @@ impl Judging {
                     },
                     o.http_status.unwrap_or_default()
                 )
+            } else if view.refused_with_its_body_unread(o) {
+                format!(
+                    "{} HTTP {}, but its body was not read to its end (it stalled, broke off or \
+                     went on past the {} KB read): a handler that refuses and writes on sends the \
+                     protected page after the refusal, a slow query or a long error page later, \
+                     and what was not read cannot be told to hold none. Answer a refused client \
+                     at once, with a short body, and end the handler there",
+                    if o.outcome == Outcome::RefusedHttp {
+                        "refused with"
+                    } else {
+                        "answered"
+                    },
+                    o.http_status.unwrap_or_default(),
+                    crate::transport::Limits::default().body_cap / 1024
+                )
             } else {
                 continue;
             };

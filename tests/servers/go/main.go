@@ -67,7 +67,9 @@
 // exit 0. "ifgiven-401-envelope-writes-page" answers 401 with an error field before the page's
 // fields, "ifgiven-403-notice-writes-page" 403 with a notice among them (a review's 401 error
 // envelope holding the data and PHP page with an alert among its rows, forty-second session,
-// both A, exit 0).
+// both A, exit 0). "ifgiven-403-flush-slow-page" refuses with `http.Error(w, "Forbidden", 403)`,
+// flushes it, and writes the page 3 s later (a slow query), "ifgiven-302-flush-slow-page" the
+// same with `http.Redirect`: what a reader of the whole body gets (a review's, both A, exit 0).
 package main
 
 import (
@@ -135,6 +137,8 @@ func main() {
 		"ifgiven-403-writes-long-page":     tls.VerifyClientCertIfGiven,
 		"ifgiven-401-envelope-writes-page": tls.VerifyClientCertIfGiven,
 		"ifgiven-403-notice-writes-page":   tls.VerifyClientCertIfGiven,
+		"ifgiven-403-flush-slow-page":      tls.VerifyClientCertIfGiven,
+		"ifgiven-302-flush-slow-page":      tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -153,11 +157,12 @@ func main() {
 	postCreates := *mode == "get-check-post-created"
 	httpErrorFirst := *mode == "ifgiven-http-error-writes-page"
 	longPage := *mode == "ifgiven-403-writes-long-page"
+	slowPage := *mode == "ifgiven-403-flush-slow-page" || *mode == "ifgiven-302-flush-slow-page"
 	envelope := *mode == "ifgiven-401-envelope-writes-page"
 	notice := *mode == "ifgiven-403-notice-writes-page"
 	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page" ||
-		httpErrorFirst || longPage || envelope || notice
-	redirectsFirst := *mode == "ifgiven-302-writes-page"
+		httpErrorFirst || longPage || envelope || notice || slowPage
+	redirectsFirst := *mode == "ifgiven-302-writes-page" || *mode == "ifgiven-302-flush-slow-page"
 	_, handWritten := handWrittenModes[*mode]
 	// TLS 1.3 without session tickets (SessionTicketsDisabled), HTTP/1.1 preferred: nothing
 	// follows the client's Finished when its certificate is accepted. slow-refusal: Go's verification done by hand,
@@ -429,7 +434,7 @@ func main() {
 				if len(r.TLS.VerifiedChains) == 0 && redirectsFirst {
 					w.Header().Set("Location", "https://login.example/")
 					w.WriteHeader(http.StatusFound) // and no return
-				} else if len(r.TLS.VerifiedChains) == 0 && httpErrorFirst {
+				} else if len(r.TLS.VerifiedChains) == 0 && (httpErrorFirst || *mode == "ifgiven-403-flush-slow-page") {
 					http.Error(w, "Forbidden", http.StatusForbidden) // and no return
 				} else if len(r.TLS.VerifiedChains) == 0 && envelope {
 					w.WriteHeader(http.StatusUnauthorized) // and no return
@@ -457,6 +462,13 @@ func main() {
 					stamp = `"generated_at":"` + time.Now().Format(time.RFC3339Nano) + `",`
 				}
 				refused := len(r.TLS.VerifiedChains) == 0
+				if refused && slowPage {
+					// The refusal on the wire at once, the page after a slow query.
+					if f, ok := w.(http.Flusher); ok {
+						f.Flush()
+					}
+					time.Sleep(3 * time.Second)
+				}
 				errorField, noticeField := "", ""
 				if refused && envelope {
 					errorField = `"error":"unauthorized: a client certificate is required",`

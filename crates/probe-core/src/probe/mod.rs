@@ -329,6 +329,24 @@ impl<'a> VersionView<'a> {
         }
     }
 
+    /// `o` was refused over HTTP, or answered otherwise than with a 2xx, and its body was not
+    /// read to its end: it stalled (nothing more for 2 s) or went on past the read's cap. A
+    /// handler that refuses and writes on (no `return`) sends the protected page after the
+    /// refusal, a slow query or a long error page later (a review's Python 403 whose page came 3
+    /// s after "Forbidden", Go's `http.Error` and `http.Redirect` flushed before a slow query, a
+    /// 403 page of 14 KB of inline CSS before the orders: each A, exit 0): what was not read
+    /// cannot be told to hold no page, so the status proves no refusal.
+    pub fn refused_with_its_body_unread(&self, o: &ProbeObservation) -> bool {
+        use crate::facts::Outcome;
+        let answered_otherwise =
+            o.outcome == Outcome::Answered && o.http_status.is_some_and(|s| s >= 300);
+        o.id != ProbeId::VALID_CLIENT_CERT
+            && (o.outcome == Outcome::RefusedHttp || answered_otherwise)
+            && o.http_status.is_some()
+            && o.body_page.is_none()
+            && o.body_cut
+    }
+
     /// The anonymous baseline `o` refused over HTTP (by the application, not the TLS module's
     /// page) with the very status a valid certificate got here, and no valid certificate was
     /// served on this version: the refusal may be for something else than the certificate (a
@@ -1106,6 +1124,7 @@ pub(crate) mod recorded {
             body_page_read: None,
             body_numbers: Vec::new(),
             body_names_certificates: false,
+            body_cut: false,
             outcome,
             detail: None,
             ms: 1.0,

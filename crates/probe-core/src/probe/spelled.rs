@@ -767,6 +767,7 @@ mod tests {
             body_page_read: None,
             body_numbers: Vec::new(),
             body_names_certificates: false,
+            body_cut: false,
             outcome: Outcome::RefusedHttp,
             detail: None,
             ms: 1.0,
