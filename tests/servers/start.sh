@@ -828,7 +828,11 @@
 #                             an API; public.test (or the default server, server_name _) asks for
 #                             none and proxies to the same API: the other name is the door
 #                             (python/plain_backend.py; not on --list); nginx-default-proxy-key:
-#                             the API's answer a short secret value, not a page
+#                             the API's answer a short secret value, not a page;
+#                             nginx-default-proxy-optional: scanned as localhost (server.crt),
+#                             `optional` + 403 unless verified, the default server `optional`
+#                             checking nothing: reached without SNI (SNI localhost with another
+#                             Host is 421)
 #   caddy-named-site          Caddy, one site under 127.0.0.1 and localhost, client_auth
 #                             require_and_verify: by address (no SNI) 421 to everyone, by name A
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
@@ -1251,7 +1255,7 @@ EOF
     "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key)
+nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key | nginx-default-proxy-optional)
   need "$NGINX"
   need "$PYTHON3"
   prefix=$work/nginx-$server-$port
@@ -1260,7 +1264,18 @@ nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key)
   # orders-at-root); beside it on the same port, a server block that asks for none and proxies
   # to the same API: public.test (nginx-sibling-proxy) or the default server for every other
   # name (nginx-default-proxy, server_name _). The other name is the door (an audit's,
-  # sixteenth session; not on --list).
+  # sixteenth session; not on --list). -optional: scanned as localhost (server.crt: localhost
+  # and 127.0.0.1, no other name), which asks for a certificate and refuses a client without a
+  # verified one over HTTP (403); the default server asks for one too and checks nothing, so
+  # nginx answers SNI localhost with another Host 421: the default site is reached without SNI
+  # (a review's, forty-second session: A, exit 0).
+  secure_verify=on deny="" open_verify="" name=secure.test crt=names
+  if [ "$server" = nginx-default-proxy-optional ]; then
+    secure_verify=optional
+    deny='if ($ssl_client_verify != SUCCESS) { return 403; }'
+    open_verify="ssl_client_certificate $pki/ca.crt; ssl_verify_client optional;"
+    name=localhost crt=server
+  fi
   if [ "$server" = nginx-sibling-proxy ]; then
     open_block="listen 127.0.0.1:$port ssl; server_name public.test;"
     secure_listen="listen 127.0.0.1:$port ssl default_server;"
@@ -1270,18 +1285,20 @@ nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key)
   fi
   cat >"$prefix/nginx.conf.in" <<EOF
 $(nginx_preamble "$prefix")
-  ssl_certificate $pki/names.crt;
-  ssl_certificate_key $pki/names.key;
+  ssl_certificate $pki/$crt.crt;
+  ssl_certificate_key $pki/$crt.key;
   ssl_protocols TLSv1.2 TLSv1.3;
   server {
     $secure_listen
-    server_name secure.test;
+    server_name $name;
     ssl_client_certificate $pki/ca.crt;
-    ssl_verify_client on;
+    ssl_verify_client $secure_verify;
+    $deny
     location / { proxy_pass http://127.0.0.1:@BACKEND_PORT@; }
   }
   server {
     $open_block
+    $open_verify
     location / { proxy_pass http://127.0.0.1:@BACKEND_PORT@; }
   }
 }

@@ -1563,7 +1563,11 @@ fn a_misdirected_answer_is_unread_never_unprotected() -> TestResult {
 /// page is the very page the valid certificate is served: `other-name-bypass`, F, naming both
 /// versions, also where the API's answer is a short secret value, no page (an audit's
 /// `sk_live_…` through the default server: A, exit 0). Anonymous, nothing tells that page from a
-/// public sibling's: no finding.
+/// public sibling's: no finding. The same where the protected name (localhost, its certificate
+/// naming no other host) asks for a certificate (`optional`) and refuses a client without a
+/// verified one over HTTP, and the default server asks for one too and checks nothing
+/// (`nginx-default-proxy-optional`): SNI localhost with another `Host` is 421, so the default site
+/// is reached without SNI, and the scan asks it so (a review's, forty-second session: A, exit 0).
 #[test]
 fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
     let Some(lab) = lab()? else {
@@ -1573,9 +1577,18 @@ fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
         "nginx-sibling-proxy",
         "nginx-default-proxy",
         "nginx-default-proxy-key",
+        "nginx-default-proxy-optional",
     ] {
         let server = start(name, &lab.pki, lab.dir.path())?;
-        let t = target(true, server.port)?;
+        let t = if name.ends_with("-optional") {
+            // Scanned as localhost (server.crt names no other host, only 127.0.0.1 besides).
+            let mut t = Target::parse(&format!("https://localhost:{}/", server.port))?;
+            let r: Resolve = format!("localhost:{}:127.0.0.1", server.port).parse()?;
+            t.resolve_with(&[r]);
+            t
+        } else {
+            target(true, server.port)?
+        };
         let with = lab
             .rt
             .block_on(lab.with_identity.scan(std::slice::from_ref(&t)));

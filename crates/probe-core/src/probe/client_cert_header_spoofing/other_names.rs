@@ -324,6 +324,70 @@ pub(super) fn unknown_host(target: &Target) -> OtherName {
     )
 }
 
+/// The server's default site, reached without SNI: a `Host` nobody serves, and each address the
+/// served certificate names (at most [`MAX_ADDRESSES`]) as the `Host`. A handshake without SNI
+/// gets the default server's TLS settings, and a `Host` no server block names gets its site: a
+/// catch-all `default_server` that asks for no certificate and proxies to the protected
+/// application serves it there (a review's nginx: `curl https://127.0.0.1/api/orders` got the
+/// orders, the certificate naming `IP:127.0.0.1`; A, exit 0). Only for a target named by a DNS
+/// name (one named by an address is asked without SNI already).
+pub(super) fn default_site(target: &Target, first: &FirstWave) -> Vec<OtherName> {
+    if target.host.parse::<std::net::IpAddr>().is_ok() {
+        return Vec::new();
+    }
+    let unknown = landing::unknown_host(target.port);
+    let mut out = vec![OtherName::name(
+        Sni::Omit,
+        unknown.clone(),
+        format!(
+            "no SNI with a Host nobody serves ({}: the server's default site)",
+            crate::text::sanitize(unknown.as_bytes(), 260)
+        ),
+    )];
+    for ip in served_addresses(first).into_iter().take(MAX_ADDRESSES) {
+        let name = match ip {
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        };
+        let host = crate::probe::side_door::authority_of(&name, target.port);
+        out.push(OtherName::name(
+            Sni::Omit,
+            host.clone(),
+            format!("no SNI with Host {host} (an address the served certificate names)"),
+        ));
+    }
+    out
+}
+
+/// The served certificate's addresses ([`default_site`]) tried at most.
+const MAX_ADDRESSES: usize = 2;
+
+/// The IP addresses in the served certificate's subjectAltName.
+fn served_addresses(first: &FirstWave) -> Vec<std::net::IpAddr> {
+    use x509_parser::extensions::GeneralName;
+    let Some(leaf) = first.chains.first().and_then(|(_, c)| c.first()) else {
+        return Vec::new();
+    };
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(leaf.as_ref()) else {
+        return Vec::new();
+    };
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return Vec::new();
+    };
+    san.value
+        .general_names
+        .iter()
+        .filter_map(|g| match g {
+            GeneralName::IPAddress(b) => match b.len() {
+                4 => <[u8; 4]>::try_from(*b).ok().map(std::net::IpAddr::from),
+                16 => <[u8; 16]>::try_from(*b).ok().map(std::net::IpAddr::from),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 /// A body of fewer tokens than a page's that is still compared with the protected page: this
 /// long, it is a value of its own (an API key, a token), not a health answer.
 const MIN_VALUE_BYTES: usize = 16;

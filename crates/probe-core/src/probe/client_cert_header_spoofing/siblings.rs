@@ -277,7 +277,7 @@ async fn other_names(
     out: &mut TargetOutcome,
 ) {
     use super::other_names::{
-        another_method, health_checkers, judge, unknown_host, websocket, Verdict,
+        another_method, default_site, health_checkers, judge, unknown_host, websocket, Verdict,
     };
     // The anonymous client asking otherwise than the scan's GET: a POST, as each health
     // checker, and opening a WebSocket, where its GET was refused over HTTP.
@@ -299,14 +299,16 @@ async fn other_names(
     asked_otherwise.push(another_method(target, http::Method::OPTIONS));
     // And the root with the protected path in the headers that override it.
     asked_otherwise.extend(super::other_names::url_override(target));
-    let unknown = unknown_host(target);
+    let mut unknown = vec![unknown_host(target)];
+    unknown.extend(default_site(target, first));
     let seen = join_all(
-        std::iter::once(&unknown)
+        unknown
+            .iter()
             .chain(&asked_otherwise)
             .map(|o| knock(target, o.door(scan, version, None))),
     )
     .await;
-    for (other, seen) in std::iter::once(unknown).chain(asked_otherwise).zip(seen) {
+    for (other, seen) in unknown.into_iter().chain(asked_otherwise).zip(seen) {
         candidates.push((other, seen));
     }
     for (other, seen) in &candidates {
