@@ -3559,6 +3559,39 @@ fn hand_written_chain_verifiers_are_found() {
     assert!(found, "without the CA's certificate: {}", target_summary(t));
 }
 
+/// Without an identity, a 403 carrying a page of its own that says nothing of refusing the
+/// caller (Go's 403 writing the orders on, a short page and one of ~8 KB): nothing to compare it
+/// with, and no refusal in it: unread, never a pass (a review's Python 403 with the orders page:
+/// B, exit 0). A 403 page that says it refuses (nginx's own 403 page) stays a refusal: nothing
+/// unread there.
+#[test]
+fn a_refusal_page_that_says_nothing_of_refusing_is_unread_without_an_identity() {
+    let names = [
+        "go-ifgiven-403-writes-page",
+        "go-ifgiven-403-writes-long-page",
+        "nginx-optional_no_ca-403-404root",
+    ];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(&names, &[]);
+    for name in &names[..2] {
+        let t = scan.target(name);
+        let unsure = unread(t, "no-client-cert", "a page of its own that says nothing");
+        assert!(unsure, "{}", target_summary(t));
+        assert_ne!(t["grade"].as_str(), Some("A"), "{}", target_summary(t));
+    }
+    let t = scan.target("nginx-optional_no_ca-403-404root");
+    assert!(
+        !unread(t, "no-client-cert", "a page of its own"),
+        "{}",
+        target_summary(t)
+    );
+    assert_ne!(scan.status, Some(0));
+}
+
 /// A refusal flushed at once whose body goes on later: Go's `http.Error(w, "Forbidden", 403)` or
 /// `http.Redirect` flushed, no `return`, a 3 s query, then the page (a review's, both A, exit 0:
 /// the body's read waits 2 s for more, and the refusal was taken as read). What was not read may

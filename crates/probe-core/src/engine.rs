@@ -1976,6 +1976,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             body_numbers: Vec::new(),
             body_names_certificates: false,
             body_cut: false,
+            body_speaks_of_refusal: false,
             outcome: Outcome::Error,
             detail: Some(format!(
                 "internal error: the probe task {what}; nothing could be judged from it"
@@ -2366,6 +2367,7 @@ fn observation(
         body_numbers,
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         body_cut: r.http_status.is_some() && !r.complete,
+        body_speaks_of_refusal: crate::text::speaks_of_refusal_or_its_code(&r.body),
         outcome,
         detail: r.detail,
         ms: (r.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,

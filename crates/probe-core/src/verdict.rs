@@ -777,6 +777,16 @@ impl Judging {
                     },
                     o.http_status.unwrap_or_default()
                 )
+            } else if view.refused_with_a_page_uncompared(o) {
+                format!(
+                    "refused with HTTP {}, but its body is a page of its own that says nothing \
+                     of refusing the caller (in the evidence): a handler that sets the status \
+                     and writes the protected page on (no `return`) serves it whatever the \
+                     status, and without a valid certificate's page it cannot be compared. Give \
+                     `client-cert`/`client-key` (or a staging CA), or answer refused clients \
+                     with a short refusal",
+                    o.http_status.unwrap_or_default()
+                )
             } else if view.refused_with_its_body_unread(o) {
                 format!(
                     "{} HTTP {}, but its body was not read to its end (it stalled, broke off or \

@@ -347,6 +347,26 @@ impl<'a> VersionView<'a> {
             && o.body_cut
     }
 
+    /// `o` was refused over HTTP (401, 403 …) with a page of its own, read whole, that says
+    /// nothing of refusing the caller nor of certificates, where no valid certificate's page was
+    /// served to compare it with: a handler that sets the status and writes the protected page
+    /// on (no `return`) serves it whatever the status (a review's Python 403 carrying the whole
+    /// orders page, scanned without an identity: B, exit 0). At least [`page::MIN_HELD_TOKENS`]
+    /// distinct tokens: a bare status page is no page.
+    pub fn refused_with_a_page_uncompared(&self, o: &ProbeObservation) -> bool {
+        o.outcome == crate::facts::Outcome::RefusedHttp
+            && o.id != ProbeId::VALID_CLIENT_CERT
+            && self.valid_served().is_none()
+            && o.body_page.is_some()
+            && !o.body_speaks_of_refusal
+            && !o.body_names_certificates
+            && o.body_excerpt.as_deref().is_some_and(|b| {
+                page::distinct_tokens(b) >= page::MIN_HELD_TOKENS
+                    && !crate::text::speaks_of_certificates(b.as_bytes())
+            })
+            && !crate::checks::refusal::tls_module_refusal(o)
+    }
+
     /// The anonymous baseline `o` refused over HTTP (by the application, not the TLS module's
     /// page) with the very status a valid certificate got here, and no valid certificate was
     /// served on this version: the refusal may be for something else than the certificate (a
@@ -1125,6 +1145,7 @@ pub(crate) mod recorded {
             body_numbers: Vec::new(),
             body_names_certificates: false,
             body_cut: false,
+            body_speaks_of_refusal: false,
             outcome,
             detail: None,
             ms: 1.0,

@@ -768,6 +768,7 @@ mod tests {
             body_numbers: Vec::new(),
             body_names_certificates: false,
             body_cut: false,
+            body_speaks_of_refusal: false,
             outcome: Outcome::RefusedHttp,
             detail: None,
             ms: 1.0,
