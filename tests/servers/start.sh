@@ -120,6 +120,8 @@
 #   go-ifgiven-403-flush-slow-page | go-ifgiven-302-flush-slow-page   the same refusing with
 #                             http.Error (or redirecting), flushed, the page 3 s later (not on
 #                             --list)
+#   go-ifgiven-403-big-page   VerifyClientCertIfGiven, a correct 403 page of ~40 KB (inline CSS)
+#                             (not on --list)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
 #   go-legacy-suites-open     RequireAndVerifyClientCert for clients offering a TLS 1.3 cipher suite,
 #                             NoClientCert for the others (a TLS 1.2-only client gets in)
@@ -812,7 +814,8 @@
 #   nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login   verify optional, a
 #                             client without a verified certificate redirected from /admin/ to
 #                             /legacy/orders, which serves the same orders to anyone, or to a
-#                             sign-in page at /login (not on --list)
+#                             sign-in page at /login (not on --list); -redirect-spa: a
+#                             single-page app whose /admin/ and /login routes serve one shell
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
 #                             connection closed, no answer): no door, but a close is no
@@ -1490,22 +1493,32 @@ $(nginx_client_auth "$port" optional)
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login)
+nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login | nginx-path-guard-redirect-spa)
   need "$NGINX"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
   # scanned at /admin/orders: verify optional, a client without a verified certificate
   # redirected (302) to -legacy's /legacy/orders, which serves the same orders to anyone (a
   # review's: A, exit 0), or to -login's /login, a sign-in page (no door)
+  # -spa: a single-page app, its routes (/admin/…, /login) all served one shell, unknown paths
+  # 404, the sign-in route the shell too (a review's: F, wrongly, before sign-in redirects were
+  # left alone)
   if [ "$server" = nginx-path-guard-redirect-legacy ]; then to=/legacy/orders; else to=/login; fi
+  shell='<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme console</title><script type="module" src="/assets/index-4f2a.js"></script><link rel="stylesheet" href="/assets/index-9c1b.css"></head><body><div id="root"></div></body></html>'
+  page='{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}'
+  login='<html><head><title>Sign in</title></head><body><h1>Sign in to Acme</h1><form method="post" action="/login"><input name="user"><input name="password" type="password"><button>Sign in</button></form></body></html>'
+  type=application/json
+  if [ "$server" = nginx-path-guard-redirect-spa ]; then
+    to='/login?next=%2Fadmin%2Forders' page=$shell login=$shell type=text/html
+  fi
   cat >"$prefix/nginx.conf" <<EOF
 $(nginx_preamble "$prefix")
   server {
 $(nginx_client_auth "$port" optional)
     location /admin/ {
-      if (\$ssl_client_verify != SUCCESS) { return 302 $to; }
-      default_type application/json;
-      return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+      if (\$ssl_client_verify != SUCCESS) { return 302 '$to'; }
+      default_type $type;
+      return 200 '$page\n';
     }
     location /legacy/ {
       default_type application/json;
@@ -1513,7 +1526,7 @@ $(nginx_client_auth "$port" optional)
     }
     location = /login {
       default_type text/html;
-      return 200 '<html><head><title>Sign in</title></head><body><h1>Sign in to Acme</h1><form method="post" action="/login"><input name="user"><input name="password" type="password"><button>Sign in</button></form></body></html>\n';
+      return 200 '$login\n';
     }
     location / {
       default_type text/plain;

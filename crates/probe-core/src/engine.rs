@@ -2367,7 +2367,7 @@ fn observation(
         body_numbers,
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         body_cut: r.http_status.is_some() && !r.complete,
-        body_speaks_of_refusal: crate::text::speaks_of_refusal_or_its_code(&r.body),
+        body_speaks_of_refusal: crate::text::speaks_of_refusal_in_any_language(&r.body),
         outcome,
         detail: r.detail,
         ms: (r.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,

@@ -174,8 +174,9 @@ pub struct ProbeObservation {
     /// hold a page (a handler that refuses and writes on).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub body_cut: bool,
-    /// The whole body read speaks of refusing the caller, in words or an API's code
-    /// ([`crate::text::speaks_of_refusal_or_its_code`]), past the excerpt too. Not reported.
+    /// The whole body read speaks of refusing the caller, in words (of any of many languages) or
+    /// an API's code ([`crate::text::speaks_of_refusal_in_any_language`]), past the excerpt too.
+    /// Not reported.
     #[serde(skip)]
     pub body_speaks_of_refusal: bool,
     /// The whole body read (not only the excerpt) speaks of certificates or TLS

@@ -55,6 +55,17 @@ fn holds_any(body: &[u8], words: &[&[u8]]) -> bool {
         .any(|w| lower.windows(w.len()).any(|win| win == *w))
 }
 
+/// Words of a redirect's target that send the caller to sign in.
+const SIGN_IN_WORDS: [&str; 8] = [
+    "login", "log-in", "signin", "sign-in", "sso", "auth", "saml", "session",
+];
+
+/// Whether a redirect's `Location` sends the caller to sign in (it speaks of it, any case).
+pub fn sends_to_sign_in(location: &str) -> bool {
+    let l = location.to_ascii_lowercase();
+    SIGN_IN_WORDS.iter().any(|w| l.contains(w))
+}
+
 /// Whether a body speaks of certificates or TLS (`certificate`, `certificat`, `certificado`,
 /// `zertifikat`, `ssl`, `tls`, `x.509`/`x509`), ASCII case-insensitive: the words of a page that
 /// refuses a certificate, in a few languages; not those of a request error.
@@ -119,6 +130,65 @@ pub fn speaks_of_refusal_or_its_code(body: &[u8]) -> bool {
         b"please authenticate",
     ];
     speaks_of_refusal(body) || holds_any(body, &CODES)
+}
+
+/// [`speaks_of_refusal_or_its_code`], or a refusal in another language (German, French, Spanish,
+/// Italian, Portuguese, Dutch, Polish, Czech, Swedish, Turkish, Russian, Ukrainian, Japanese,
+/// Chinese, Korean: `Zugriff verweigert`, `Accès refusé`, `Доступ запрещён`, `アクセスが拒否`,
+/// `禁止访问` …), letter case aside. Only for a refusal's page read without a valid certificate's
+/// page to compare ([`crate::probe::VersionView::refused_with_a_page_uncompared`]): a review's
+/// six refusal pages in six languages were each unread where English ones were not.
+pub fn speaks_of_refusal_in_any_language(body: &[u8]) -> bool {
+    const WORDS: [&str; 44] = [
+        "verweigert",
+        "verboten",
+        "nicht berechtigt",
+        "nicht autorisiert",
+        "keine berechtigung",
+        "refusé",
+        "interdit",
+        "non autorisé",
+        "denegado",
+        "prohibido",
+        "no autorizado",
+        "negato",
+        "vietato",
+        "non autorizzato",
+        "negado",
+        "proibido",
+        "não autorizado",
+        "geweigerd",
+        "verboden",
+        "niet geautoriseerd",
+        "odmowa",
+        "zabronion",
+        "brak dostępu",
+        "brak uprawnień",
+        "odepřen",
+        "zakázán",
+        "nekad",
+        "förbjud",
+        "engellendi",
+        "yetkisiz",
+        "запрещ",
+        "отказано",
+        "нет доступа",
+        "не авторизован",
+        "заборонено",
+        "відмовлено",
+        "拒否",
+        "禁止",
+        "権限がありません",
+        "拒绝",
+        "拒絕",
+        "未授权",
+        "无权",
+        "거부",
+    ];
+    speaks_of_refusal_or_its_code(body) || {
+        let text = String::from_utf8_lossy(body).to_lowercase();
+        WORDS.iter().any(|w| text.contains(w))
+    }
 }
 
 /// Whether a body speaks of rate limiting (`rate limited`, `rate_limit_exceeded`, `too many
@@ -236,6 +306,32 @@ fn first_reason(detail: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Refusal pages in six languages speak of refusing; a page of data in German or Japanese that
+    /// names access (`Zugriff`, `アクセス`) without refusing does not.
+    #[test]
+    fn refusals_in_other_languages_are_refusals() {
+        for page in [
+            "<h1>Zugriff verweigert</h1><p>Ein Client-Zertifikat ist erforderlich.</p>",
+            "<h1>Accès refusé</h1>",
+            "<h1>Acceso denegado</h1>",
+            "<h1>アクセスが拒否されました</h1>",
+            "<h1>禁止访问</h1>",
+            "<h1>Доступ запрещён</h1>",
+        ] {
+            assert!(speaks_of_refusal_in_any_language(page.as_bytes()), "{page}");
+            assert!(!speaks_of_refusal_or_its_code(page.as_bytes()), "{page}");
+        }
+        for page in [
+            r#"{"bestellungen":[{"id":1017,"artikel":"Zugriffsschutz-Modul","summe":"42.00"}]}"#,
+            "<h1>注文</h1><p>アクセス数: 17</p>",
+        ] {
+            assert!(
+                !speaks_of_refusal_in_any_language(page.as_bytes()),
+                "{page}"
+            );
+        }
+    }
 
     /// A sign-in form rendered in place refuses the caller; an API's data naming its rate limit
     /// holds nobody back, a limiter's page does.

@@ -800,7 +800,7 @@ impl Judging {
                         "answered"
                     },
                     o.http_status.unwrap_or_default(),
-                    crate::transport::Limits::default().body_cap / 1024
+                    crate::transport::REFUSAL_BODY_CAP / 1024
                 )
             } else {
                 continue;

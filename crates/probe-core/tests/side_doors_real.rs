@@ -2403,7 +2403,9 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
 /// `/admin/orders` to a legacy `/legacy/orders` that serves the same orders to anyone (a
 /// review's: A, exit 0 with every identity): with a valid certificate, the redirect's target is
 /// asked without one and its page is the protected page: `path-form-bypass`, critical, F. Its twin
-/// redirecting to a sign-in page at `/login` has no door: no finding, nothing unread. Without a
+/// redirecting to a sign-in page at `/login` has no door: no finding, nothing unread; nor has a
+/// single-page app whose sign-in route serves the very shell its protected route does (a
+/// review's, F before sign-in redirects were left alone). Without a
 /// valid certificate the redirect is not followed (a sign-in page cannot be told from the
 /// protected one), and neither target is graded A.
 #[test]
@@ -2415,6 +2417,7 @@ fn a_redirect_to_an_open_copy_of_the_page_is_a_door() -> TestResult {
     for (name, door) in [
         ("nginx-path-guard-redirect-legacy", true),
         ("nginx-path-guard-redirect-login", false),
+        ("nginx-path-guard-redirect-spa", false),
     ] {
         if std::env::var("ONLY").is_ok_and(|o| o != name) {
             continue;

@@ -139,6 +139,7 @@ func main() {
 		"ifgiven-403-notice-writes-page":   tls.VerifyClientCertIfGiven,
 		"ifgiven-403-flush-slow-page":      tls.VerifyClientCertIfGiven,
 		"ifgiven-302-flush-slow-page":      tls.VerifyClientCertIfGiven,
+		"ifgiven-403-big-page":             tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -160,8 +161,11 @@ func main() {
 	slowPage := *mode == "ifgiven-403-flush-slow-page" || *mode == "ifgiven-302-flush-slow-page"
 	envelope := *mode == "ifgiven-401-envelope-writes-page"
 	notice := *mode == "ifgiven-403-notice-writes-page"
+	// A correct server whose 403 page is ~40 KB (inline CSS), past the 16 KB a page is read to:
+	// read whole as a refusal's body, a refusal.
+	bigRefusal := *mode == "ifgiven-403-big-page"
 	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page" ||
-		httpErrorFirst || longPage || envelope || notice || slowPage
+		httpErrorFirst || longPage || envelope || notice || slowPage || bigRefusal
 	redirectsFirst := *mode == "ifgiven-302-writes-page" || *mode == "ifgiven-302-flush-slow-page"
 	_, handWritten := handWrittenModes[*mode]
 	// TLS 1.3 without session tickets (SessionTicketsDisabled), HTTP/1.1 preferred: nothing
@@ -421,6 +425,13 @@ func main() {
 					w.Header().Set("Content-Type", "text/html")
 					_, _ = io.WriteString(w, "<html><body><h1>Slow down</h1><p>You are sending requests too quickly. Please wait a moment.</p></body></html>\n")
 				}
+				return
+			}
+			if bigRefusal && len(r.TLS.VerifiedChains) == 0 {
+				w.Header().Set("Content-Type", "text/html")
+				w.WriteHeader(http.StatusForbidden)
+				css := strings.Repeat(".nav-item{margin:0 4px;padding:2px 6px;color:#334;}\n", 800)
+				_, _ = io.WriteString(w, "<html><head><style>"+css+"</style></head><body><h1>403 Forbidden</h1><p>A client certificate is required.</p></body></html>\n")
 				return
 			}
 			if writesPage {

@@ -260,7 +260,7 @@ fn observation(
         body_numbers,
         body_names_certificates: x.body_names_certificates,
         body_cut: x.http_status.is_some() && x.truncated,
-        body_speaks_of_refusal: crate::text::speaks_of_refusal_or_its_code(&x.body),
+        body_speaks_of_refusal: crate::text::speaks_of_refusal_in_any_language(&x.body),
         outcome,
         detail: x.inconclusive.clone(),
         ms: (x.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,

@@ -42,7 +42,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on the same origin (a 3xx whose `Location` is another path there, the scanned path `/` too: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx whose `Location` is another path there, by the target's name or an address its certificate names, on its port; the scanned path `/` too; not a redirect to sign in, whose `Location` speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/` (or, with a valid certificate, a redirect to another path of the same origin), answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -196,23 +196,45 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
 /// one asked: asked without a certificate like a spelling. A rule that sends a client without a
 /// certificate to another path of the same server leaks where that path serves the protected
 /// page to anyone (a review's nginx redirecting such clients from `/v2/orders` to a legacy
-/// `/v1/orders` that served the same orders: A, exit 0). A login page there is a page of its
-/// own: no door. Also where the scanned path is `/`.
+/// `/v1/orders` that served the same orders: A, exit 0). Not a redirect to sign in (its
+/// `Location` speaks of it: [`crate::text::sends_to_sign_in`]): a single-page app serves its
+/// sign-in route the very shell the protected route gets. Also where the scanned path is `/`.
 pub fn redirected(target: &Target, first: &FirstWave) -> Option<Spelling> {
     let newest = spelled::refused_over_http(first).into_iter().next()?;
     newest.http_status.filter(|s| (300..400).contains(s))?;
     let location = newest.location.as_deref()?;
-    let same_origin = format!("https://{}", target.authority());
-    let path = match location.get(..same_origin.len()) {
-        Some(head) if head.eq_ignore_ascii_case(&same_origin) => {
-            location.get(same_origin.len()..).unwrap_or_default()
+    // Absolute: this server by the target's name, or by an address its certificate names (a
+    // review's `Location: https://127.0.0.1:PORT/…` beside `localhost`: A, exit 0), on this port.
+    let path = match location
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .and_then(|_| location.get(8..))
+    {
+        Some(rest) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let (host, port) = match authority.rsplit_once(':') {
+                Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().ok()?),
+                _ => (authority, 443),
+            };
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let this_server = host.eq_ignore_ascii_case(&target.host)
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| crate::probe::side_door::served_addresses(first).contains(&ip));
+            if !this_server || port != target.port {
+                return None;
+            }
+            path
         }
-        _ => location,
+        None => location,
     };
     let path = path.split('#').next().unwrap_or_default();
     let bare = |p: &str| p.split('?').next().unwrap_or_default().to_owned();
     let asked = target.path.as_str();
-    let usable = path.starts_with('/')
+    // A sign-in page is a page of its own: a single-page app serves it the very shell the
+    // protected path gets (a review's `/login?next=…`: F, wrongly), so it is not asked.
+    let usable = !crate::text::sends_to_sign_in(location)
+        && path.starts_with('/')
         && !path.starts_with("//")
         && path.len() <= 256
         && bare(path) != bare(asked)

@@ -177,6 +177,22 @@ fn served_names(first: &FirstWave) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The IP addresses in the served certificate's subjectAltName.
+pub(crate) fn served_addresses(first: &FirstWave) -> Vec<std::net::IpAddr> {
+    use x509_parser::extensions::GeneralName;
+    let Some(leaf) = first.chains.first().and_then(|(_, c)| c.first()) else {
+        return Vec::new();
+    };
+    san_entries(leaf.as_ref(), |g| match g {
+        GeneralName::IPAddress(b) => match b.len() {
+            4 => <[u8; 4]>::try_from(*b).ok().map(std::net::IpAddr::from),
+            16 => <[u8; 16]>::try_from(*b).ok().map(std::net::IpAddr::from),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// How many of the served certificate's other names no side door tries (beyond the room left
 /// by the configured names and the probes' own candidates): said in a note, never silently.
 pub fn untried_served_names(target: &Target, first: &FirstWave, tried: &[String]) -> Vec<String> {
@@ -196,6 +212,17 @@ pub fn untried_served_names(target: &Target, first: &FirstWave, tried: &[String]
 
 fn san_dns_names(der: &[u8]) -> Vec<String> {
     use x509_parser::extensions::GeneralName;
+    san_entries(der, |g| match g {
+        GeneralName::DNSName(d) => Some(crate::text::sanitize(d.as_bytes(), 253)),
+        _ => None,
+    })
+}
+
+/// The subjectAltName entries of the certificate `der` that `pick` keeps (at most 64).
+fn san_entries<T>(
+    der: &[u8],
+    pick: impl Fn(&x509_parser::extensions::GeneralName<'_>) -> Option<T>,
+) -> Vec<T> {
     let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
         return Vec::new();
     };
@@ -205,10 +232,7 @@ fn san_dns_names(der: &[u8]) -> Vec<String> {
     san.value
         .general_names
         .iter()
-        .filter_map(|g| match g {
-            GeneralName::DNSName(d) => Some(crate::text::sanitize(d.as_bytes(), 253)),
-            _ => None,
-        })
+        .filter_map(pick)
         .take(64)
         .collect()
 }

@@ -783,6 +783,9 @@ fn downgraded(result: &ExchangeResult, asked_path: &str) -> Option<String> {
     })
 }
 
+/// How much of a non-2xx answer's body is read at most (a page's: [`Limits::body_cap`]).
+pub const REFUSAL_BODY_CAP: usize = 128 * 1024;
+
 /// Extra connection attempts after the first when the SYN-ACK does not come (see
 /// [`connect_tcp`]); the last one waits for the exchange's deadline.
 const CONNECT_RETRIES: u32 = 4;
@@ -2913,12 +2916,20 @@ where
     // (An HTTP/1.1 body is read to its end as hyper counts it: a connection kept alive is
     // handed back only then.)
     let over_h2 = response.version() == http::Version::HTTP_2;
+    // A refusal's body is read further than a page's: a refusal not read to its end is no
+    // refusal (what was not read may hold the page), and error pages of 20–40 KB (inline CSS,
+    // a single-page app's shell on 401) are common (a review's).
+    let cap = if status >= 300 {
+        limits.body_cap.max(REFUSAL_BODY_CAP)
+    } else {
+        limits.body_cap
+    };
     let mut body = response.into_body();
     let mut buf: Vec<u8> = Vec::new();
     let mut truncated = false;
     let mut complete = false;
     let mut held = false;
-    while buf.len() < limits.body_cap {
+    while buf.len() < cap {
         let per_frame = wait(Duration::from_secs(2));
         // The frame, or `Err(())` at the end of its wait (the pace's bound may move on while
         // it is waited for: another stream's frame keeps the connection's wait going).
@@ -2948,7 +2959,7 @@ where
         match next {
             Ok(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
-                    let room = limits.body_cap.saturating_sub(buf.len());
+                    let room = cap.saturating_sub(buf.len());
                     truncated |= data.len() > room;
                     buf.extend(data.iter().take(room));
                     // Not a gRPC answer's: its status may follow in trailers.
@@ -2973,7 +2984,7 @@ where
         }
     }
     let ended = hyper::body::Body::is_end_stream(&body);
-    truncated |= buf.len() >= limits.body_cap && !ended;
+    truncated |= buf.len() >= cap && !ended;
     complete |= !truncated && all_come(&buf);
     if held && !ended && !truncated && !complete {
         return ExchangeResult {
@@ -2994,7 +3005,7 @@ where
     }
     complete = (complete || ended) && !truncated;
     if let Some(coding) = encoding {
-        let (plain, cut) = decoded(coding, &buf, limits.body_cap);
+        let (plain, cut) = decoded(coding, &buf, cap);
         buf = plain;
         truncated |= cut;
         complete &= !cut;

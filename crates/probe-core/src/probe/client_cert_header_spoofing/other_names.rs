@@ -344,7 +344,10 @@ pub(super) fn default_site(target: &Target, first: &FirstWave) -> Vec<OtherName>
             crate::text::sanitize(unknown.as_bytes(), 260)
         ),
     )];
-    for ip in served_addresses(first).into_iter().take(MAX_ADDRESSES) {
+    for ip in crate::probe::side_door::served_addresses(first)
+        .into_iter()
+        .take(MAX_ADDRESSES)
+    {
         let name = match ip {
             std::net::IpAddr::V4(v4) => v4.to_string(),
             std::net::IpAddr::V6(v6) => format!("[{v6}]"),
@@ -361,32 +364,6 @@ pub(super) fn default_site(target: &Target, first: &FirstWave) -> Vec<OtherName>
 
 /// The served certificate's addresses ([`default_site`]) tried at most.
 const MAX_ADDRESSES: usize = 2;
-
-/// The IP addresses in the served certificate's subjectAltName.
-fn served_addresses(first: &FirstWave) -> Vec<std::net::IpAddr> {
-    use x509_parser::extensions::GeneralName;
-    let Some(leaf) = first.chains.first().and_then(|(_, c)| c.first()) else {
-        return Vec::new();
-    };
-    let Ok((_, cert)) = x509_parser::parse_x509_certificate(leaf.as_ref()) else {
-        return Vec::new();
-    };
-    let Ok(Some(san)) = cert.subject_alternative_name() else {
-        return Vec::new();
-    };
-    san.value
-        .general_names
-        .iter()
-        .filter_map(|g| match g {
-            GeneralName::IPAddress(b) => match b.len() {
-                4 => <[u8; 4]>::try_from(*b).ok().map(std::net::IpAddr::from),
-                16 => <[u8; 16]>::try_from(*b).ok().map(std::net::IpAddr::from),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
-}
 
 /// A body of fewer tokens than a page's that is still compared with the protected page: this
 /// long, it is a value of its own (an API key, a token), not a health answer.

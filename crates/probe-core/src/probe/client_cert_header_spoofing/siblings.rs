@@ -73,19 +73,15 @@ pub(super) struct FrontRefusal {
     pub(super) body: Option<String>,
 }
 
-/// Words of a redirect's target that send the caller to sign in.
-const LOGIN_WORDS: [&str; 8] = [
-    "login", "log-in", "signin", "sign-in", "sso", "auth", "saml", "session",
-];
-
 /// Whether a redirect sends the caller to sign in (its `Location` speaks of it): a refusal of
 /// the sibling's own, unlike a redirect to its canonical name or to a page of its site.
 fn to_sign_in(seen: &Seen) -> bool {
     seen.status().is_some_and(|st| (300..400).contains(&st))
-        && seen.result.location.as_deref().is_some_and(|l| {
-            let l = l.to_ascii_lowercase();
-            LOGIN_WORDS.iter().any(|w| l.contains(w))
-        })
+        && seen
+            .result
+            .location
+            .as_deref()
+            .is_some_and(crate::text::sends_to_sign_in)
 }
 
 /// Whether a sibling's own answer is a refusal the forged headers may get around: an HTTP
