@@ -347,7 +347,7 @@ impl<'a> VersionView<'a> {
             && o.body_cut
     }
 
-    /// `o` was refused over HTTP (401, 403 …) with a page of its own, read whole, that says
+    /// `o` was refused with 401 or 403 with a page of its own, read whole, that says
     /// nothing of refusing the caller nor of certificates, where no valid certificate's page was
     /// served to compare it with: a handler that sets the status and writes the protected page
     /// on (no `return`) serves it whatever the status (a review's Python 403 carrying the whole
@@ -355,6 +355,7 @@ impl<'a> VersionView<'a> {
     /// distinct tokens: a bare status page is no page.
     pub fn refused_with_a_page_uncompared(&self, o: &ProbeObservation) -> bool {
         o.outcome == crate::facts::Outcome::RefusedHttp
+            && matches!(o.http_status, Some(401 | 403))
             && o.id != ProbeId::VALID_CLIENT_CERT
             && self.valid_served().is_none()
             && o.body_page.is_some()
