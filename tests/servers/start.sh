@@ -104,6 +104,10 @@
 #                             <Limit GET HEAD>'s pitfall): a POST gets the orders without a
 #                             certificate (not on --list; real_servers.rs
 #                             a_check_on_some_methods_is_a_door_for_the_others)
+#   apache-limit-methods      SSLVerifyClient optional, `Require` inside <Limit GET POST OPTIONS>
+#                             in <Location /> before an application serving any method at /admin/:
+#                             PUT, DELETE or any other method gets the admin page without a
+#                             certificate (not on --list)
 #   go-get-check-post-created the same before a REST API: a POST creates an order (201, a page of
 #                             its own) (not on --list)
 #   go-ifgiven-403-writes-page  VerifyClientCertIfGiven + a handler that sets 403 without a
@@ -796,6 +800,11 @@
 #                             resolves dot segments, so /;/admin/orders and /x/..;/admin/orders get
 #                             the orders without a certificate (an audit's, twenty-eighth session:
 #                             A, exit 0 before; Shiro's CVE-2020-1957 shape; not on --list)
+#   haproxy-path-guard-dotdot | haproxy-path-guard-dotdot-encoded  haproxy-path-guard-normalised
+#                             without path-strip-dotdot, or with it before percent-decode-unreserved
+#                             (its manual's order), before a server resolving dot segments:
+#                             /x/../admin/orders and /x/%2e%2e/admin/orders get the orders (a
+#                             review's, forty-third session: A, exit 0 before; not on --list)
 #   haproxy-path-guard-url    scanned at /admin/orders (server.crt): verify optional; HAProxy
 #                             hardened with every `normalize-uri` before `deny if { url_beg /admin }
 #                             !{ ssl_c_used }`: the request target as written, which in absolute
@@ -816,6 +825,12 @@
 #                             /legacy/orders, which serves the same orders to anyone, or to a
 #                             sign-in page at /login (not on --list); -redirect-spa: a
 #                             single-page app whose /admin/ and /login routes serve one shell
+#   nginx-path-guard-redirect-chain | -relative | -cert-name | -notice | -refresh | -meta   the
+#                             same way to /legacy/orders by two redirects, a relative `Location`,
+#                             https://localhost:PORT/… (scanned at 127.0.0.1), a `Location` whose
+#                             query alone holds a sign-in word, a 403 with a `Refresh` header, a
+#                             403 page with a meta refresh (a review's: A, exit 0 before);
+#                             -loop redirected back to /admin/orders (no door; not on --list)
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
 #                             connection closed, no answer): no door, but a close is no
@@ -1004,7 +1019,7 @@ if [ "${1:-}" = "--list-bypass" ]; then
 fi
 if [ "${1:-}" = "--path" ]; then
   case ${2:?usage: start.sh --path SERVER} in
-  apache-location-*) echo /admin/ ;;
+  apache-location-* | apache-limit-methods) echo /admin/ ;;
   nginx-h2c-* | haproxy-h2c-*) echo /admin ;;
   nginx-location-original-url) echo /orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard* | node-h2-path-guard-raw) echo /admin/orders ;;
@@ -1493,7 +1508,10 @@ $(nginx_client_auth "$port" optional)
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login | nginx-path-guard-redirect-spa)
+nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login | nginx-path-guard-redirect-spa | \
+  nginx-path-guard-redirect-chain | nginx-path-guard-redirect-relative | \
+  nginx-path-guard-redirect-cert-name | nginx-path-guard-redirect-notice | \
+  nginx-path-guard-redirect-refresh | nginx-path-guard-redirect-meta | nginx-path-guard-redirect-loop)
   need "$NGINX"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
@@ -1503,7 +1521,33 @@ nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login | nginx-path-
   # -spa: a single-page app, its routes (/admin/…, /login) all served one shell, unknown paths
   # 404, the sign-in route the shell too (a review's: F, wrongly, before sign-in redirects were
   # left alone)
-  if [ "$server" = nginx-path-guard-redirect-legacy ]; then to=/legacy/orders; else to=/login; fi
+  # The review's (forty-third session: A, exit 0 before) on the way to the open copy: -chain two
+  # redirects (302 /v1/orders, then 301 /legacy/orders), -relative a relative `Location`
+  # (../legacy/orders), -cert-name the certificate's DNS name while scanned by address
+  # (https://localhost:PORT/legacy/orders), -notice a word of sign-in in the query alone
+  # (?notice=unauthenticated), -refresh a 403 with `Refresh: 0; url=/legacy/orders`, -meta a 403
+  # page with a meta refresh there; -loop two redirects back to /admin/orders (no door)
+  to=/login
+  refresh="" body=""
+  case $server in
+  nginx-path-guard-redirect-legacy) to=/legacy/orders ;;
+  nginx-path-guard-redirect-chain | nginx-path-guard-redirect-loop) to=/v1/orders ;;
+  nginx-path-guard-redirect-relative) to=../legacy/orders ;;
+  nginx-path-guard-redirect-cert-name) to=https://localhost:$port/legacy/orders ;;
+  nginx-path-guard-redirect-notice) to='/legacy/orders?notice=unauthenticated' ;;
+  nginx-path-guard-redirect-refresh)
+    refresh='add_header Refresh "0; url=/legacy/orders" always;'
+    body='forbidden: a client certificate is required\n'
+    ;;
+  nginx-path-guard-redirect-meta)
+    body='<html><head><title>Forbidden</title><meta http-equiv="refresh" content="0; url=/legacy/orders"></head><body><h1>Forbidden</h1></body></html>\n'
+    ;;
+  esac
+  v1='return 404 "not found\n";'
+  [ "$server" = nginx-path-guard-redirect-chain ] && v1='return 301 /legacy/orders;'
+  [ "$server" = nginx-path-guard-redirect-loop ] && v1='return 302 /admin/orders;'
+  refuse="return 302 '$to';"
+  [ -n "$body" ] && refuse="$refresh return 403 '$body';"
   shell='<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme console</title><script type="module" src="/assets/index-4f2a.js"></script><link rel="stylesheet" href="/assets/index-9c1b.css"></head><body><div id="root"></div></body></html>'
   page='{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}'
   login='<html><head><title>Sign in</title></head><body><h1>Sign in to Acme</h1><form method="post" action="/login"><input name="user"><input name="password" type="password"><button>Sign in</button></form></body></html>'
@@ -1516,9 +1560,12 @@ $(nginx_preamble "$prefix")
   server {
 $(nginx_client_auth "$port" optional)
     location /admin/ {
-      if (\$ssl_client_verify != SUCCESS) { return 302 '$to'; }
+      if (\$ssl_client_verify != SUCCESS) { $refuse }
       default_type $type;
       return 200 '$page\n';
+    }
+    location = /v1/orders {
+      $v1
     }
     location /legacy/ {
       default_type application/json;
@@ -1733,6 +1780,44 @@ $(haproxy_head expose-experimental-directives)
 frontend fe
   bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
   $rules
+  http-request return status 200 content-type application/json file $dir/orders.json if { path_beg /admin/ }
+  http-request return status 404 content-type text/plain string "not found\n"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+haproxy-path-guard-dotdot | haproxy-path-guard-dotdot-encoded)
+  haproxy_dir server
+  # scanned at /admin/orders: verify optional; 403 without a certificate on a path under
+  # /admin after HAProxy's normalize-uri, but -dotdot leaves dot-dot segments in (no
+  # path-strip-dotdot) and -dotdot-encoded strips them before it decodes `%2e` (the order its
+  # manual lists them in); behind it a server that resolves dot segments (as nginx does: an
+  # inner frontend here) serves the orders on the resolved path: /x/../admin/orders (-dotdot)
+  # and /x/%2e%2e/admin/orders (both) get them (a review's, forty-third session: A, exit 0)
+  if [ "$server" = haproxy-path-guard-dotdot ]; then
+    normalise="http-request normalize-uri percent-decode-unreserved
+  http-request normalize-uri path-merge-slashes
+  http-request normalize-uri path-strip-dot"
+  else
+    normalise="http-request normalize-uri path-merge-slashes
+  http-request normalize-uri path-strip-dot
+  http-request normalize-uri path-strip-dotdot
+  http-request normalize-uri percent-decode-unreserved"
+  fi
+  printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}' >"$dir/orders.json"
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head expose-experimental-directives)
+frontend fe
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify optional ssl-min-ver TLSv1.2
+  $normalise
+  http-request deny deny_status 403 if { path_beg /admin/ } !{ ssl_c_used }
+  default_backend resolver
+backend resolver
+  server inner abns@mtls-scan-dotdot-$port
+frontend inner
+  bind abns@mtls-scan-dotdot-$port
+  http-request normalize-uri path-strip-dotdot
+  http-request normalize-uri path-merge-slashes
   http-request return status 200 content-type application/json file $dir/orders.json if { path_beg /admin/ }
   http-request return status 404 content-type text/plain string "not found\n"
 EOF
@@ -2695,6 +2780,21 @@ Protocols h2 http/1.1
 </Location>
 ProxyPass / http://127.0.0.1:@BACKEND_PORT@/"
     ;;
+  apache-limit-methods)
+    # SSLVerifyClient optional, and the certificate required in <Location /> by `Require`
+    # inside <Limit GET POST OPTIONS>, proxied to an application serving the admin page to any
+    # method (python/plain_backend.py admin-any-method, as PHP or a CGI does): every method the
+    # <Limit> does not name (PUT, DELETE, PROPFIND, any) gets the page without a certificate (a
+    # review's PHP-FPM and CGI, forty-third session: A, exit 0 before; not on --list)
+    verify="SSLVerifyClient optional
+SSLVerifyDepth 2
+<Location />
+  <Limit GET POST OPTIONS>
+    Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'
+  </Limit>
+</Location>
+ProxyPass / http://127.0.0.1:@BACKEND_PORT@/"
+    ;;
   apache-location-public-ca)
     # the same <Location /admin> require, the CA file the system's public bundle (then the
     # private CA): the late request names every public root (client-ca-public-roots)
@@ -2733,7 +2833,7 @@ SSLVerifyDepth 2" ;;
   printf 'admin ok\n' >"$dir/www/admin/index.txt"
   cafile=$pki/ca.crt
   proxy_modules=""
-  if [ "$server" = apache-location-ci ]; then
+  if [ "$server" = apache-location-ci ] || [ "$server" = apache-limit-methods ]; then
     proxy_modules="LoadModule proxy_module $mods/mod_proxy.so
 LoadModule proxy_http_module $mods/mod_proxy_http.so"
   fi
@@ -2832,10 +2932,12 @@ EOF
 </VirtualHost>
 EOF
   fi
-  if [ "$server" = apache-location-ci ]; then
+  if [ "$server" = apache-location-ci ] || [ "$server" = apache-limit-methods ]; then
     mv "$dir/httpd.conf" "$dir/httpd.conf.in"
     need "$PYTHON3"
-    PLAIN_BACKEND_ROUTES=admin-any-case run "$PYTHON3" "$here/python/plain_backend.py" \
+    routes=admin-any-case
+    [ "$server" = apache-limit-methods ] && routes=admin-any-method
+    PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
       "$dir/httpd.conf.in" "$dir/httpd.conf" "$APACHE2" -X -f "$dir/httpd.conf"
   fi
   # -X: one process (threads from mpm_event), in the foreground; SIGTERM stops it

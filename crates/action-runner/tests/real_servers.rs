@@ -2348,6 +2348,44 @@ fn a_check_on_some_methods_is_a_door_for_the_others() {
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
+/// Apache's `Require` inside `<Limit GET POST OPTIONS>` before an application serving any method
+/// (PHP, a CGI): PUT, DELETE or any method the `<Limit>` does not name gets the admin page
+/// without a certificate (a review's PHP-FPM and CGI: A, exit 0 with the staging CA). A method of
+/// no meaning (`MTLSSCAN`, never PUT or DELETE) is served the very page the valid certificate
+/// is: client-cert-optional, critical, F, exit 1; anonymously, incomplete (exit 3).
+#[test]
+fn a_check_on_the_methods_it_names_is_a_door_for_any_other() {
+    let name = "apache-limit-methods";
+    let Some((lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let door = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"].as_str().is_some_and(|d| {
+                d.contains("a method of no meaning (MTLSSCAN) to the protected name and path")
+                    && d.contains("<Limit GET POST OPTIONS>")
+            })
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(t["grade"], "F", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+    // Anonymously, a page of its own served to that method where GET was refused is unsure.
+    let anonymous = lab.scan(&[name], &[]);
+    let t = &anonymous.targets[name];
+    assert!(
+        unread(
+            t,
+            "client-cert-header-spoofing",
+            "a request of a method of no meaning (MTLSSCAN) to the protected name and path was \
+             served"
+        ),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
+}
+
 /// The same check before a REST API, whose POST creates an order (201 with the new order, not
 /// the page GET is served): with every identity it was A, exit 0 (an audit's Apache `<Limit GET
 /// HEAD>` and HAProxy `METH_GET` rule before such an API took anonymous POSTs and DELETEs), as

@@ -144,8 +144,10 @@ pub struct ProbeObservation {
     /// (`Express`), for the fixes where no `Server` header names the stack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub powered_by: Option<String>,
-    /// The `Location` of a redirect (3xx), capped and sanitised (untrusted): where the server
-    /// sends a client it did not serve (`path-form-bypass` asks for it without a certificate).
+    /// The `Location` of a redirect (3xx), or on another status where a `Refresh` header or a
+    /// meta refresh in the page sends a browser; capped and sanitised (untrusted): where the
+    /// server sends a client it did not serve (`path-form-bypass` asks for it without a
+    /// certificate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The authentication scheme a `401` challenged for (`WWW-Authenticate: Bearer` →

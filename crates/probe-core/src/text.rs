@@ -66,6 +66,50 @@ pub fn sends_to_sign_in(location: &str) -> bool {
     SIGN_IN_WORDS.iter().any(|w| l.contains(w))
 }
 
+/// Where a `Refresh` header (`0; url=/next`) or an HTML `<meta http-equiv="refresh"
+/// content="0; url=/next">` in `body` sends a browser, sanitised and capped: a redirect made by
+/// a page rather than a status (a review's Apache 403 page refreshing to an open copy of the
+/// orders: A, exit 0). The header first; in the body, the first of at most 8 `http-equiv`
+/// attributes that names `refresh` and carries a `url=`.
+pub fn refresh_target(header: Option<&[u8]>, body: &[u8]) -> Option<String> {
+    if let Some(url) = header.and_then(refresh_url) {
+        return Some(url);
+    }
+    let lower = body.to_ascii_lowercase();
+    let mut from = 0;
+    for _ in 0..8 {
+        let at = from + memchr::memmem::find(lower.get(from..)?, b"http-equiv")?;
+        let end = lower
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'>'))
+            .map_or(lower.len(), |p| at + p);
+        let tag = lower.get(at..end)?;
+        if memchr::memmem::find(tag, b"refresh").is_some() {
+            if let Some(url) = body.get(at..end).and_then(refresh_url) {
+                return Some(url);
+            }
+        }
+        from = end;
+    }
+    None
+}
+
+/// The URL after `url=` in a refresh's value, up to a quote, trimmed; none when empty.
+fn refresh_url(value: &[u8]) -> Option<String> {
+    let at = memchr::memmem::find(&value.to_ascii_lowercase(), b"url=")?;
+    let rest = value.get(at + 4..)?;
+    let rest = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != b'"' && *b != b'\'')
+        .and_then(|start| rest.get(start..))?;
+    let end = rest
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\'' | b'>') || b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    let url = rest.get(..end)?;
+    (!url.is_empty()).then(|| sanitize(url, 300))
+}
+
 /// Whether a body speaks of certificates or TLS (`certificate`, `certificat`, `certificado`,
 /// `zertifikat`, `ssl`, `tls`, `x.509`/`x509`), ASCII case-insensitive: the words of a page that
 /// refuses a certificate, in a few languages; not those of a request error.
@@ -306,6 +350,46 @@ fn first_reason(detail: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `Refresh` header, then a meta refresh in any case and quoting, sends a browser on; a
+    /// meta tag of another kind, or a refresh without a URL, does not.
+    #[test]
+    fn a_refresh_in_the_header_or_the_page_names_where_it_sends() {
+        assert_eq!(
+            refresh_target(Some(b"0; url=/legacy/orders"), b"").as_deref(),
+            Some("/legacy/orders")
+        );
+        assert_eq!(
+            refresh_target(Some(b"5;URL='/v1/orders?x=1'"), b"").as_deref(),
+            Some("/v1/orders?x=1")
+        );
+        let page = br#"<html><head><meta charset="utf-8"><meta http-equiv="Content-Type" content="text/html"><META HTTP-EQUIV="Refresh" CONTENT="0; URL=/Legacy/orders"></head>"#;
+        assert_eq!(
+            refresh_target(None, page).as_deref(),
+            Some("/Legacy/orders")
+        );
+        assert_eq!(
+            refresh_target(
+                None,
+                b"<meta http-equiv=refresh content='0;url=https://127.0.0.1:8443/open'>"
+            )
+            .as_deref(),
+            Some("https://127.0.0.1:8443/open")
+        );
+        assert_eq!(refresh_target(Some(b"30"), b""), None);
+        assert_eq!(
+            refresh_target(None, br#"<meta http-equiv="refresh" content="60">"#),
+            None
+        );
+        assert_eq!(
+            refresh_target(
+                None,
+                br#"<meta http-equiv="x-ua-compatible" content="url=/x">"#
+            ),
+            None
+        );
+        assert_eq!(refresh_target(None, b"<p>url=/x refresh</p>"), None);
+    }
 
     /// Refusal pages in six languages speak of refusing; a page of data in German or Japanese that
     /// names access (`Zugriff`, `アクセス`) without refusing does not.

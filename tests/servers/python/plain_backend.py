@@ -5,7 +5,8 @@ and socat servers of start.sh.
 
 Serves plain HTTP on 127.0.0.1 (a port the kernel picks): every GET gets 200 "ok\\n" (with
 PLAIN_BACKEND_ROUTES=admin-any-case: an admin page for any path starting /admin in any case, 404
-elsewhere; orders-at-root: a JSON list of orders at /, 404 elsewhere; key-at-root: a short
+elsewhere; admin-any-method: the admin page for a path starting /admin/ to any method, as a PHP
+script or a CGI serves it, 404 elsewhere; orders-at-root: a JSON list of orders at /, 404 elsewhere; key-at-root: a short
 secret value at /, 404 elsewhere; orders-by-original-url: the orders at /orders, the path taken
 from X-Original-URL or X-Rewrite-URL when sent; sites-by-host: "secret area" for Host secure.test,
 "public area" for any other, as the bypass servers' sites). Then TEMPLATE
@@ -26,9 +27,24 @@ import threading
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    def __getattr__(self, name):
+        # admin-any-method: every method is served as GET is (a PHP script, a CGI), its request
+        # body left unread, so the connection closes after it.
+        if name.startswith("do_") and os.environ.get("PLAIN_BACKEND_ROUTES") == "admin-any-method":
+            self.close_connection = True
+            return self.do_GET
+        raise AttributeError(name)
+
     def do_GET(self):
         body, status = b"ok\n", 200
-        if os.environ.get("PLAIN_BACKEND_ROUTES") == "admin-any-case":
+        if os.environ.get("PLAIN_BACKEND_ROUTES") == "admin-any-method":
+            if self.path.startswith("/admin/"):
+                body = (b'{"orders":[{"id":1017,"item":"widget","qty":3,"total":"12.00"},'
+                        b'{"id":1018,"item":"gadget","qty":7,"total":"30.00"}],'
+                        b'"account":"acct-secret-4411","customer":"acme corp"}\n')
+            else:
+                body, status = b"not found\n", 404
+        elif os.environ.get("PLAIN_BACKEND_ROUTES") == "admin-any-case":
             # An application router that takes /ADMIN for /admin (Express, ASP.NET): the admin
             # page under any case, 404 elsewhere.
             if self.path.lower().startswith("/admin"):

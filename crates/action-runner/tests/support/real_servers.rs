@@ -116,10 +116,10 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
 }
 
 /// The path to scan on a server (`start.sh --path`): `/admin/` where only a `<Location>` asks for
-/// the certificate, a gRPC method on the gRPC services (Go-shaped and grpcio), `/orders` where a
+/// the certificate (or a `<Limit>` checks it before an application serving `/admin/` alone), a gRPC method on the gRPC services (Go-shaped and grpcio), `/orders` where a
 /// `location` checks it, etcd's `/version`, the node_exporter's `/metrics`, NATS' monitoring `/varz`, else `/`.
 pub fn path_for(server: &str) -> &'static str {
-    if server.starts_with("apache-location-") {
+    if server.starts_with("apache-location-") || server == "apache-limit-methods" {
         "/admin/"
     } else if server.starts_with("go-grpc-") || server.starts_with("python-grpcio-") {
         "/shop.Orders/List"

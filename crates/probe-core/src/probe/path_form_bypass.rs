@@ -42,7 +42,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx whose `Location` is another path there, by the target's name or an address its certificate names, on its port; the scanned path `/` too; not a redirect to sign in, whose `Location` speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), one that a dot-dot segment takes back, as written and percent-encoded (`/mtls-scan/../…`, `/mtls-scan/%2e%2e/…`: a rule on the path before its dot segments are resolved), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, and the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx's `Location`, or where a `Refresh` header or a meta refresh in the refusal's page sends a browser, resolved against the path asked: another path there, by the target's name or a name or an address its certificate names, on its port, followed on without a certificate through up to 4 redirects; the scanned path `/` too; not a redirect to sign in, whose path speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/` (or, with a valid certificate, a redirect to another path of the same origin), answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -93,6 +93,19 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     out.push((
         format!("/mtls-scan/..;{path}"),
         "after a segment that `..;` takes back (`/mtls-scan/..;`)",
+    ));
+    // A segment a dot-dot segment takes back, as written and percent-encoded: a rule on the
+    // path before the dot segments are resolved (HAProxy `deny if { path_beg /api }` without
+    // `normalize-uri path-strip-dotdot`, or with it before `percent-decode-unreserved`, as its
+    // manual lists them) in front of a server that resolves them (nginx): a review's two were
+    // A, exit 0, while `/x/../api/orders` and `/x/%2e%2e/api/orders` got the orders.
+    out.push((
+        format!("/mtls-scan/..{path}"),
+        "after a segment that a dot-dot segment takes back (`/mtls-scan/../`)",
+    ));
+    out.push((
+        format!("/mtls-scan/%2e%2e{path}"),
+        "after a segment that a percent-encoded dot-dot segment takes back (`/mtls-scan/%2e%2e/`)",
     ));
     match path.strip_suffix('/') {
         Some(bare) if !bare.is_empty() => out.push((bare.to_owned(), "without its trailing slash")),
@@ -191,60 +204,88 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     spelled
 }
 
-/// The path the anonymous request was redirected to on the same origin (a 3xx whose `Location`
-/// is a path, or `https://` with the target's own authority), where it is another path than the
-/// one asked: asked without a certificate like a spelling. A rule that sends a client without a
+/// Redirects followed at most, the first wave's included: `curl -L` and browsers follow a
+/// chain (a review's Apache sent clients without a certificate from `/api/orders` to
+/// `/v1/orders` and on to an open `/legacy/orders`: A, exit 0, with the first hop alone asked).
+pub const MAX_REDIRECTS: usize = 4;
+
+/// Where a redirect (or a page's refresh) from `asked` to `location` goes on this server: the
+/// path and query, resolved as a client resolves it (RFC 3986 §5: `../legacy/orders` against
+/// the path asked; a review's relative `Location` was A, exit 0), where the URL is `https://`
+/// on the target's port and names the target's host, or a name or an address the served
+/// certificate names (a review's `https://localhost:PORT/…` beside a scan of `127.0.0.1`: A,
+/// exit 0). None for another origin, a redirect to sign in (its path speaks of it:
+/// [`crate::text::sends_to_sign_in`]; a single-page app serves its sign-in route the very shell
+/// the protected route gets; a word in the query, `?notice=unauthenticated`, is no sign-in
+/// page: a review's was A, exit 0), a path over 256 bytes or one `http` does not take.
+pub fn next_hop(target: &Target, first: &FirstWave, asked: &str, location: &str) -> Option<String> {
+    let asked = if asked.starts_with('/') { asked } else { "/" };
+    let base = url::Url::parse(&format!("https://{}{asked}", target.authority())).ok()?;
+    let to = base.join(location.trim()).ok()?;
+    if to.scheme() != "https" || to.port_or_known_default() != Some(target.port) {
+        return None;
+    }
+    let host = to.host_str()?.trim_start_matches('[').trim_end_matches(']');
+    let this_server = host
+        .eq_ignore_ascii_case(target.host.trim_start_matches('[').trim_end_matches(']'))
+        || crate::probe::side_door::certifies(first, host);
+    if !this_server || crate::text::sends_to_sign_in(to.path()) {
+        return None;
+    }
+    let path = match to.query() {
+        Some(q) => format!("{}?{q}", to.path()),
+        None => to.path().to_owned(),
+    };
+    (path.len() <= 256 && path.parse::<http::uri::PathAndQuery>().is_ok()).then_some(path)
+}
+
+/// The path without its query.
+fn bare(path: &str) -> &str {
+    path.split('?').next().unwrap_or_default()
+}
+
+/// The path the anonymous request was redirected to on the same origin ([`next_hop`]: a 3xx's
+/// `Location`, or where a `Refresh` header or a meta refresh sends a browser), followed on
+/// anonymously up to [`MAX_REDIRECTS`] hops, where it ends on another path than the one asked:
+/// asked without a certificate like a spelling. A rule that sends a client without a
 /// certificate to another path of the same server leaks where that path serves the protected
 /// page to anyone (a review's nginx redirecting such clients from `/v2/orders` to a legacy
-/// `/v1/orders` that served the same orders: A, exit 0). Not a redirect to sign in (its
-/// `Location` speaks of it: [`crate::text::sends_to_sign_in`]): a single-page app serves its
-/// sign-in route the very shell the protected route gets. Also where the scanned path is `/`.
-pub fn redirected(target: &Target, first: &FirstWave) -> Option<Spelling> {
+/// `/v1/orders` that served the same orders: A, exit 0). Also where the scanned path is `/`.
+pub async fn redirected(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+) -> Option<Spelling> {
     let newest = spelled::refused_over_http(first).into_iter().next()?;
-    newest.http_status.filter(|s| (300..400).contains(s))?;
     let location = newest.location.as_deref()?;
-    // Absolute: this server by the target's name, or by an address its certificate names (a
-    // review's `Location: https://127.0.0.1:PORT/…` beside `localhost`: A, exit 0), on this port.
-    let path = match location
-        .get(..8)
-        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
-        .and_then(|_| location.get(8..))
-    {
-        Some(rest) => {
-            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let (host, port) = match authority.rsplit_once(':') {
-                Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().ok()?),
-                _ => (authority, 443),
-            };
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let this_server = host.eq_ignore_ascii_case(&target.host)
-                || host
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| crate::probe::side_door::served_addresses(first).contains(&ip));
-            if !this_server || port != target.port {
-                return None;
-            }
-            path
-        }
-        None => location,
-    };
-    let path = path.split('#').next().unwrap_or_default();
-    let bare = |p: &str| p.split('?').next().unwrap_or_default().to_owned();
-    let asked = target.path.as_str();
-    // A sign-in page is a page of its own: a single-page app serves it the very shell the
-    // protected path gets (a review's `/login?next=…`: F, wrongly), so it is not asked.
-    let usable = !crate::text::sends_to_sign_in(location)
-        && path.starts_with('/')
-        && !path.starts_with("//")
-        && path.len() <= 256
-        && bare(path) != bare(asked)
-        && path.parse::<http::uri::PathAndQuery>().is_ok();
-    usable.then(|| Spelling {
+    let mut path = next_hop(target, first, &target.path, location)?;
+    let mut been: Vec<String> = vec![bare(&target.path).to_owned()];
+    let spelling = |path: &str| Spelling {
         host: None,
         path: Some(path.to_owned()),
         how: "where the request as written was redirected without a certificate",
         forged: None,
-    })
+    };
+    for _ in 1..MAX_REDIRECTS {
+        if been.iter().any(|b| b == bare(&path)) {
+            return None;
+        }
+        been.push(bare(&path).to_owned());
+        let seen = spelled::ask(target, scan, newest.tls_version, &spelling(&path)).await;
+        let redirect = seen.status().is_some_and(|s| (300..400).contains(&s));
+        match seen
+            .result
+            .location
+            .as_deref()
+            .and_then(|l| next_hop(target, first, &path, l))
+        {
+            Some(next) => path = next,
+            // A redirect elsewhere (another origin, a sign-in page) is no page of this path.
+            None if redirect => return None,
+            None => return Some(spelling(&path)),
+        }
+    }
+    (!been.iter().any(|b| b == bare(&path))).then(|| spelling(&path))
 }
 
 impl TargetProbe for PathFormBypass {
@@ -267,7 +308,9 @@ impl TargetProbe for PathFormBypass {
             // Only with a valid certificate, whose page alone tells the protected one from a
             // sign-in page there (most redirects of a client without a certificate go to one).
             if crate::probe::valid_client_cert::chooser(&scan.probes).is_some() {
-                spellings.extend(first.and_then(|first| redirected(target, first)));
+                if let Some(first) = first {
+                    spellings.extend(redirected(target, scan, first).await);
+                }
             }
             match first {
                 Some(first) if !spellings.is_empty() => {
@@ -303,6 +346,8 @@ mod tests {
                 "/admin;/orders?x=1",
                 "/;/admin/orders?x=1",
                 "/mtls-scan/..;/admin/orders?x=1",
+                "/mtls-scan/../admin/orders?x=1",
+                "/mtls-scan/%2e%2e/admin/orders?x=1",
                 "/admin/orders/?x=1",
                 "/ADMIN/orders?x=1",
                 "/admin%2Forders?x=1",
@@ -324,6 +369,8 @@ mod tests {
                 "/v1;/",
                 "/;/v1/",
                 "/mtls-scan/..;/v1/",
+                "/mtls-scan/../v1/",
+                "/mtls-scan/%2e%2e/v1/",
                 "/v1",
                 "/V1/",
                 "https://api.example:8443/v1/",

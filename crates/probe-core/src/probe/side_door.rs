@@ -193,6 +193,27 @@ pub(crate) fn served_addresses(first: &FirstWave) -> Vec<std::net::IpAddr> {
     })
 }
 
+/// Whether the served certificate names `host`: an address in its subjectAltName, or a DNS name
+/// there (any case, a trailing dot ignored), a wildcard covering one label.
+pub(crate) fn certifies(first: &FirstWave, host: &str) -> bool {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return served_addresses(first).contains(&ip);
+    }
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let Some(leaf) = first.chains.first().and_then(|(_, c)| c.first()) else {
+        return false;
+    };
+    san_dns_names(leaf.as_ref()).iter().any(|n| {
+        let n = n.trim_end_matches('.').to_ascii_lowercase();
+        match n.strip_prefix("*.") {
+            Some(parent) => host
+                .split_once('.')
+                .is_some_and(|(label, rest)| !label.is_empty() && rest == parent),
+            None => !n.is_empty() && n == host,
+        }
+    })
+}
+
 /// How many of the served certificate's other names no side door tries (beyond the room left
 /// by the configured names and the probes' own candidates): said in a note, never silently.
 pub fn untried_served_names(target: &Target, first: &FirstWave, tried: &[String]) -> Vec<String> {

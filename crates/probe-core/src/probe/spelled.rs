@@ -262,6 +262,17 @@ fn door<'a>(scan: &'a ScanContext, version: TlsVersion, spelling: Option<&Spelli
     }
 }
 
+/// One anonymous request with `spelling` on `version` (retried while unreadable, as every
+/// spelling is), unjudged: where a redirect chain goes on.
+pub(crate) async fn ask(
+    target: &Target,
+    scan: &ScanContext,
+    version: TlsVersion,
+    spelling: &Spelling,
+) -> Seen {
+    knock(target, door(scan, version, Some(spelling))).await
+}
+
 /// Asks for the protected resource with `spelling` on `version`; a served answer is judged
 /// against the page the valid certificate gets, and one on the protected site looked at again.
 async fn try_spelling(

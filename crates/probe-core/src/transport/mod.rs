@@ -119,7 +119,8 @@ pub struct ExchangeResult {
     pub via: Option<String>,
     /// `X-Powered-By` header, sanitised and capped (Express sends it and no `Server`).
     pub powered_by: Option<String>,
-    /// `Location` header of a redirect, sanitised and capped.
+    /// `Location` header of a redirect, sanitised and capped; on any other status, where a
+    /// `Refresh` header or a meta refresh in the page sends a browser.
     pub location: Option<String>,
     /// The authentication scheme a `401` challenges for (`WWW-Authenticate: Bearer …` →
     /// `Bearer`): the scheme's name alone, never its parameters.
@@ -2867,6 +2868,13 @@ where
         .get(http::header::LOCATION)
         .filter(|_| (300..400).contains(&status))
         .map(|v| sanitize(v.as_bytes(), 300));
+    // A page's own redirect (a `Refresh` header, or a meta refresh read from the body below)
+    // stands for a `Location` on any other status.
+    let refresh = response
+        .headers()
+        .get("refresh")
+        .filter(|_| !(300..400).contains(&status))
+        .map(|v| v.as_bytes().to_vec());
     let content_type = response
         .headers()
         .get(http::header::CONTENT_TYPE)
@@ -3040,7 +3048,11 @@ where
         server_header,
         via,
         powered_by,
-        location,
+        location: location.or_else(|| {
+            (!(300..400).contains(&status))
+                .then(|| crate::text::refresh_target(refresh.as_deref(), &buf))
+                .flatten()
+        }),
         auth_challenge,
         grpc_answer: grpc_type || grpc_status.is_some(),
         speaks_websocket,

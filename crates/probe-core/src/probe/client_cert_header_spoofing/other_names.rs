@@ -162,6 +162,10 @@ pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
         .collect()
 }
 
+/// A request method no server gives a meaning to: what a check scoped to the methods it names
+/// (Apache `<Limit GET POST OPTIONS>`) leaves open, asked with no effect on the server.
+pub(super) const UNKNOWN_METHOD: &[u8] = b"MTLSSCAN";
+
 /// The protected name, `Host` and path asked with `method` instead of GET: a check scoped to some
 /// methods (Apache `<Limit GET HEAD>` around `Require`, which leaves every other method open; a
 /// handler that checks GET alone) lets an anonymous POST through to the protected application
@@ -170,14 +174,18 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
     OtherName {
         sni: Sni::Target,
         host: target.authority(),
-        words: format!(
-            "{} {method} to the protected name and path",
-            if method == http::Method::OPTIONS {
-                "an"
-            } else {
-                "a"
-            }
-        ),
+        words: if method.as_str().as_bytes() == UNKNOWN_METHOD {
+            format!("a request of a method of no meaning ({method}) to the protected name and path")
+        } else {
+            format!(
+                "{} {method} to the protected name and path",
+                if method == http::Method::OPTIONS {
+                    "an"
+                } else {
+                    "a"
+                }
+            )
+        },
         method: Some(method),
         user_agent: None,
         overridden_to: None,
@@ -551,6 +559,10 @@ pub(super) async fn judge(
                     if *m == http::Method::OPTIONS {
                         "CORS preflights let through: a check skipped for OPTIONS before an \
                          application that serves the page to any method"
+                    } else if m.as_str().as_bytes() == UNKNOWN_METHOD {
+                        "Apache `<Limit GET POST OPTIONS>` around `Require`, which leaves every \
+                         method it does not name open (PUT and DELETE too) before PHP or a CGI \
+                         that serves the page to any method"
                     } else {
                         "Apache `<Limit GET HEAD>` around `Require`, an nginx or Lua check on \
                          `$request_method`, a handler checking GET alone"

@@ -280,7 +280,16 @@ async fn other_names(
     let mut asked_otherwise = vec![another_method(target, http::Method::POST)];
     asked_otherwise.extend(health_checkers(target));
     asked_otherwise.push(websocket(target));
+    // A method no rule names: a check scoped to the methods it lists (Apache `<Limit GET POST
+    // OPTIONS>` around `Require`) leaves every other one open, and PHP or a CGI serves the page
+    // to any (a review's: A, exit 0, while PUT and DELETE got the orders). A method of no
+    // meaning, never PUT or DELETE: a scan changes nothing on the server. Without a valid
+    // certificate, a page of its own served to it where GET was refused is unsure, as a POST's.
+    let unknown_method = http::Method::from_bytes(super::other_names::UNKNOWN_METHOD)
+        .ok()
+        .map(|m| another_method(target, m));
     if crate::probe::valid_client_cert::chooser(&scan.probes).is_none() {
+        asked_otherwise.extend(unknown_method);
         let unsure = join_all(asked_otherwise.iter().map(|other| {
             super::other_names::anonymous_asked_otherwise(target, scan, first, version, other)
         }))
@@ -293,6 +302,7 @@ async fn other_names(
     // before PHP: A, exit 0). Without it, an OPTIONS answered a page of its own says nothing
     // (frameworks describe their API to OPTIONS).
     asked_otherwise.push(another_method(target, http::Method::OPTIONS));
+    asked_otherwise.extend(unknown_method);
     // And the root with the protected path in the headers that override it.
     asked_otherwise.extend(super::other_names::url_override(target));
     let mut unknown = vec![unknown_host(target)];
@@ -335,13 +345,20 @@ async fn other_names(
                 return;
             }
             Verdict::Unsure(i) => out.incomplete.push(i),
-            // A POST served a page of its own where GET was refused: unsure (a health checker
+            // A POST (or a method of no meaning) served a page of its own where GET was refused:
+            // unsure (a health checker
             // served a page other than the protected one is its own health answer).
-            Verdict::Shut if other.method == Some(http::Method::POST) || other.upgrade => out
-                .incomplete
-                .extend(super::other_names::served_its_own_page(
-                    first, version, other, seen, true,
-                )),
+            Verdict::Shut
+                if other.method.as_ref().is_some_and(|m| {
+                    *m == http::Method::POST
+                        || m.as_str().as_bytes() == super::other_names::UNKNOWN_METHOD
+                }) || other.upgrade =>
+            {
+                out.incomplete
+                    .extend(super::other_names::served_its_own_page(
+                        first, version, other, seen, true,
+                    ))
+            }
             Verdict::Shut => {}
         }
     }
