@@ -137,9 +137,19 @@ impl Run {
 
 /// Runs `mtls-scan impostor --name localhost --format json [extra] -- cmd`.
 fn impostor(extra: &[&str], env: &[(&str, &str)], cmd: &[&str]) -> TestResult<Run> {
+    impostor_named("localhost", extra, env, cmd)
+}
+
+/// [`impostor`] for the server name `name`.
+fn impostor_named(
+    name: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    cmd: &[&str],
+) -> TestResult<Run> {
     let started = Instant::now();
     let out = mtls_scan()
-        .args(["impostor", "--name", "localhost", "--format", "json"])
+        .args(["impostor", "--name", name, "--format", "json"])
         .args(extra)
         .arg("--")
         .args(cmd)
@@ -2244,6 +2254,64 @@ fn an_h2_only_client_is_answered() -> TestResult {
         run.elapsed,
         run.scenarios()
     );
+    Ok(())
+}
+
+/// A name-blind `openssl s_client` (`-verify_return_error` without `-verify_hostname`) behind a
+/// staging CA constrained to `internal.example`, as private CAs are advised to be: the
+/// wrong-host certificate names the sibling alone, which the constraints permit, so the client
+/// is seen skipping the name (a review's: A, exit 0, when the `.invalid` name beside the sibling
+/// had the certificate refused for the constraints alone). Its careful twin stays careful.
+#[test]
+fn a_name_blind_client_behind_a_constrained_ca_is_found() -> TestResult {
+    if !need("openssl") {
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Internal CA");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::days(90);
+    params.not_after = now + time::Duration::days(365);
+    params.name_constraints = Some(rcgen::NameConstraints {
+        permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("internal.example".into())],
+        excluded_subtrees: Vec::new(),
+    });
+    let (cert_path, key_path) = (dir.path().join("ca.pem"), dir.path().join("ca.key"));
+    std::fs::write(&cert_path, params.self_signed(&key)?.pem())?;
+    std::fs::write(&key_path, key.serialize_pem())?;
+    let (c, k) = (
+        cert_path.to_str().ok_or("path")?,
+        key_path.to_str().ok_or("path")?,
+    );
+    let s_client = |flags: &str| {
+        format!(
+            r#"printf 'GET / HTTP/1.0\r\n\r\n' | openssl s_client -connect "$MTLS_IMPOSTOR_ADDR" -servername "$MTLS_IMPOSTOR_HOST" -CAfile {c} -quiet {flags}"#
+        )
+    };
+    let trusted = ["--trusted-ca-cert", c, "--trusted-ca-key", k];
+    let run = impostor_named(
+        "api.internal.example",
+        &trusted,
+        &[],
+        &["sh", "-c", &s_client("-verify_return_error")],
+    )?;
+    check("s_client name-blind, constrained CA", &run, NAME_UNCHECKED);
+    let run = impostor_named(
+        "api.internal.example",
+        &trusted,
+        &[],
+        &[
+            "sh",
+            "-c",
+            &s_client(r#"-verify_return_error -verify_hostname "$MTLS_IMPOSTOR_HOST""#),
+        ],
+    )?;
+    check("s_client careful, constrained CA", &run, CAREFUL);
     Ok(())
 }
 

@@ -515,7 +515,7 @@ fn is_secret_name(key: &str) -> bool {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    const WORDS: [&str; 14] = [
+    const WORDS: [&str; 15] = [
         "password",
         "passwd",
         "passphrase",
@@ -529,6 +529,9 @@ fn is_secret_name(key: &str) -> bool {
         "credential",
         "cookie",
         "session",
+        // `PHPSESSID`, `ASPSESSIONID…`: a session id by another spelling (a review's
+        // `?PHPSESSID=…` kept whole in the impostor's reports).
+        "sessid",
         "signature",
     ];
     !k.is_empty()
@@ -591,9 +594,19 @@ pub fn redact_query(query: &str) -> (String, Vec<String>) {
 /// Whether a query parameter's name (`?code=…`, `&otp=…`) names a one-time secret: names too
 /// common in prose (`code`) to be redacted anywhere else.
 fn is_secret_param(key: &str) -> bool {
-    ["code", "otp", "ticket", "assertion", "hmac", "policy"]
-        .iter()
-        .any(|w| key.eq_ignore_ascii_case(w))
+    // `sid` (a session id) and `refresh` (a refresh token) too: a review's were kept whole.
+    [
+        "code",
+        "otp",
+        "ticket",
+        "assertion",
+        "hmac",
+        "policy",
+        "sid",
+        "refresh",
+    ]
+    .iter()
+    .any(|w| key.eq_ignore_ascii_case(w))
 }
 
 /// Whether `key` is a Telegram bot path segment (`bot123456789` in `/bot123456789:TOKEN/`).
@@ -1082,6 +1095,16 @@ mod redaction_tests {
         assert!(
             !query.contains("deadbeef") && !query.contains("eyJzdGF0"),
             "{query}"
+        );
+        // Session ids and refresh tokens in a query (a review's, kept whole before).
+        let session =
+            redact_secrets("GET /app?sid=s3ssi0n&PHPSESSID=9f8e7d&refresh=r3fr35h&page=2 HTTP/1.1");
+        assert!(
+            !session.contains("s3ssi0n")
+                && !session.contains("9f8e7d")
+                && !session.contains("r3fr35h")
+                && session.contains("page=2"),
+            "{session}"
         );
         assert_eq!(
             redact_secrets("install sk-learn and scikit-learn"),

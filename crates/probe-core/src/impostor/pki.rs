@@ -55,6 +55,77 @@ pub(crate) fn wrong_host_names(name: &str) -> Vec<String> {
     out
 }
 
+/// Whether the CA `ca_der`'s nameConstraints let it certify `name` (RFC 5280 §4.2.1.10): no
+/// excluded subtree of its kind (a DNS name's or an address's) holds it, and a permitted one
+/// does where any of its kind is given; a CA without them (or unreadable) permits any name. A
+/// name outside them makes every client that checks the constraints refuse the certificate for
+/// that alone, whatever the scenario tests: a review's name-blind clients were A, exit 0 behind
+/// a CA constrained to `internal.example`, the wrong-host certificate naming a `.invalid` host
+/// beside the sibling.
+fn ca_permits(ca_der: &[u8], name: &str) -> bool {
+    use x509_parser::extensions::GeneralName;
+    let Ok((_, ca)) = x509_parser::parse_x509_certificate(ca_der) else {
+        return true;
+    };
+    let Ok(Some(constraints)) = ca.name_constraints() else {
+        return true;
+    };
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    let ip = name.parse::<std::net::IpAddr>().ok();
+    let of_kind = |g: &GeneralName<'_>| {
+        matches!(
+            (g, ip),
+            (GeneralName::DNSName(_), None) | (GeneralName::IPAddress(_), Some(_))
+        )
+    };
+    let holds = |g: &GeneralName<'_>| match (g, ip) {
+        (GeneralName::DNSName(c), None) => dns_subtree_holds(c, &name),
+        (GeneralName::IPAddress(range), Some(ip)) => ip_range_holds(range, ip),
+        _ => false,
+    };
+    let permitted = constraints
+        .value
+        .permitted_subtrees
+        .as_ref()
+        .is_none_or(|p| !p.iter().any(|t| of_kind(&t.base)) || p.iter().any(|t| holds(&t.base)));
+    let excluded = constraints
+        .value
+        .excluded_subtrees
+        .as_ref()
+        .is_some_and(|e| e.iter().any(|t| holds(&t.base)));
+    permitted && !excluded
+}
+
+/// Whether the dNSName subtree `constraint` holds `name` (lower case): the name itself and every
+/// name under it; a leading dot, the names under it alone; an empty one, every name.
+fn dns_subtree_holds(constraint: &str, name: &str) -> bool {
+    let c = constraint.trim().trim_end_matches('.').to_ascii_lowercase();
+    if c.is_empty() {
+        return true;
+    }
+    if c.starts_with('.') {
+        return name.ends_with(&c);
+    }
+    name == c || name.ends_with(&format!(".{c}"))
+}
+
+/// Whether the iPAddress subtree `range` (an address then its mask, 8 or 32 bytes) holds `ip`.
+fn ip_range_holds(range: &[u8], ip: std::net::IpAddr) -> bool {
+    let octets = match ip {
+        std::net::IpAddr::V4(a) => a.octets().to_vec(),
+        std::net::IpAddr::V6(a) => a.octets().to_vec(),
+    };
+    if range.len() != octets.len() * 2 {
+        return false;
+    }
+    let (address, mask) = range.split_at(octets.len());
+    octets
+        .iter()
+        .zip(address)
+        .zip(mask)
+        .all(|((o, a), m)| o & m == a & m)
+}
+
 /// Whether `name` is (under) the wrong-host certificate's reserved name.
 fn reserved(name: &str) -> bool {
     let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
@@ -184,8 +255,30 @@ impl ImpostorPki {
             note,
         };
         let untrusted = SigningCa::mint("mtls-scan impostor untrusted CA")?;
-        let wrong_host = wrong_host_names(name);
-        let insider = Insider::issue(&ca, valid)?;
+        // Only the wrong names the CA may certify: one outside its nameConstraints is refused
+        // for that alone by a client that checks them ([`ca_permits`]).
+        let wrong_host: Vec<String> = wrong_host_names(name)
+            .into_iter()
+            .filter(|n| ca_permits(ca.cert.as_ref(), n))
+            .collect();
+        if wrong_host.is_empty() {
+            let why = format!(
+                "the --trusted-ca-cert CA's nameConstraints permit no other name this run could \
+                 serve beside {name} (a sibling under its parent domain, or {WRONG_HOST}): a \
+                 client that checks the constraints refuses such a certificate for that alone, \
+                 whether it checks the host name or not, so the wrong-host scenarios were not \
+                 played; give a CA whose constraints permit a sibling name (or a name with a \
+                 parent domain of two labels or more)"
+            );
+            unplayable.push((Scenario::WrongHost, why.clone()));
+            unplayable.push((Scenario::WrongHostRequestsClientCert, why));
+        }
+        // The insider's own name, where the constraints permit it; else the name served.
+        let insider_name = [INSIDER, name]
+            .into_iter()
+            .find(|n| ca_permits(ca.cert.as_ref(), n))
+            .unwrap_or(INSIDER);
+        let insider = Insider::issue(&ca, valid, insider_name)?;
 
         let mut configs = Vec::new();
         for scenario in Scenario::ALL {
@@ -297,13 +390,14 @@ struct Insider {
 }
 
 impl Insider {
-    /// Has the trusted CA issue the insider's certificate.
+    /// Has the trusted CA issue the insider's certificate, for `name`.
     fn issue(
         ca: &SigningCa,
         valid: (time::OffsetDateTime, time::OffsetDateTime),
+        name: &str,
     ) -> Result<Self, ImpostorError> {
         let key = KeyKind::EcdsaP256.generate()?;
-        let mut params = leaf(&[INSIDER], valid)?;
+        let mut params = leaf(&[name], valid)?;
         params.distinguished_name = DistinguishedName::new();
         params
             .distinguished_name
@@ -706,6 +800,93 @@ mod tests {
                 && !note.contains("31"),
             "{note}"
         );
+        Ok(())
+    }
+
+    /// Behind a CA constrained to `internal.example` (as private CAs are advised to be), the
+    /// wrong-host certificate names the sibling alone, never the `.invalid` name a client
+    /// checking the constraints refuses it for (a review's name-blind clients: A, exit 0); with
+    /// no sibling the constraints permit, the wrong-host scenarios are not played (a note, B at
+    /// best), never served a certificate refused for its constraints. Excluded subtrees and
+    /// address ranges count too.
+    #[test]
+    fn a_constrained_ca_is_served_only_names_it_may_certify() -> Result<(), ImpostorError> {
+        let constrained = |permitted: Vec<rcgen::GeneralSubtree>,
+                           excluded: Vec<rcgen::GeneralSubtree>|
+         -> Result<TrustedCaPem, ImpostorError> {
+            let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+            let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, "Constrained CA");
+            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            let now = time::OffsetDateTime::now_utc();
+            params.not_before = now - time::Duration::days(90);
+            params.not_after = now + time::Duration::days(90);
+            params.name_constraints = Some(rcgen::NameConstraints {
+                permitted_subtrees: permitted,
+                excluded_subtrees: excluded,
+            });
+            Ok(TrustedCaPem {
+                cert_pem: params.self_signed(&key)?.pem(),
+                key_pem: key.serialize_pem(),
+            })
+        };
+        let internal = constrained(
+            vec![rcgen::GeneralSubtree::DnsName("internal.example".into())],
+            Vec::new(),
+        )?;
+        let pki = ImpostorPki::new("api.internal.example", Some(&internal))?;
+        let names = pki.wrong_host();
+        assert!(
+            names.len() == 1 && names.iter().all(|n| n.ends_with(".internal.example")),
+            "{names:?}"
+        );
+        assert!(pki.server_config(Scenario::WrongHost).is_ok());
+        let pki = ImpostorPki::new("localhost", Some(&internal))?;
+        for s in [Scenario::WrongHost, Scenario::WrongHostRequestsClientCert] {
+            let err = pki.server_config(s).err();
+            assert!(
+                matches!(&err, Some(ImpostorError::NotPlayable(why)) if why.contains("nameConstraints")),
+                "{err:?}"
+            );
+        }
+        // The reserved name excluded: the sibling alone again.
+        let excluded = constrained(
+            Vec::new(),
+            vec![rcgen::GeneralSubtree::DnsName("invalid".into())],
+        )?;
+        let pki = ImpostorPki::new("api.internal.example", Some(&excluded))?;
+        assert!(
+            pki.wrong_host().iter().all(|n| !n.ends_with(".invalid")),
+            "{:?}",
+            pki.wrong_host()
+        );
+        // Unconstrained: both names, as ever.
+        assert_eq!(
+            ImpostorPki::new("api.internal.example", None)?
+                .wrong_host()
+                .len(),
+            2
+        );
+        // The subtrees' rules.
+        assert!(dns_subtree_holds("internal.example", "internal.example"));
+        assert!(dns_subtree_holds(
+            "internal.example",
+            "a.b.internal.example"
+        ));
+        assert!(!dns_subtree_holds("internal.example", "xinternal.example"));
+        assert!(!dns_subtree_holds(".internal.example", "internal.example"));
+        assert!(dns_subtree_holds("", "anything.test"));
+        let range = [10, 0, 0, 0, 255, 0, 0, 0];
+        assert!(ip_range_holds(
+            &range,
+            std::net::IpAddr::from([10, 9, 8, 7])
+        ));
+        assert!(!ip_range_holds(
+            &range,
+            std::net::IpAddr::from([11, 0, 0, 1])
+        ));
         Ok(())
     }
 
