@@ -176,8 +176,12 @@ fn check(label: &str, run: &Run, want: &[(&str, bool)]) {
 /// [`check`], with the grade `want_grade` where given (two root causes together grade lower than
 /// either alone).
 fn check_graded(label: &str, run: &Run, want: &[(&str, bool)], want_grade: Option<&str>) {
-    let got = run.findings();
-    let want: Vec<(String, bool)> = want.iter().map(|(i, b)| ((*i).to_owned(), *b)).collect();
+    // As a set: the report orders findings by severity, then by the versions they were seen
+    // on (an identity handed over in TLS 1.2 after a host name skipped in both).
+    let mut got = run.findings();
+    got.sort();
+    let mut want: Vec<(String, bool)> = want.iter().map(|(i, b)| ((*i).to_owned(), *b)).collect();
+    want.sort();
     eprintln!(
         "{label}: {} findings, grade {}, {:.0} ms ({} ms wall)\n{}",
         got.len(),
@@ -941,6 +945,30 @@ fn node_https() -> TestResult {
             &["node", "--no-warnings", "-e", &script("")],
         )?,
         CARELESS,
+    );
+    // With a certificate and the defaults: Node checks the server once the handshake is over,
+    // so in a TLS 1.2 handshake (any server may pick it) its certificate has gone out by then
+    // (a review's Node 20 and npm: A, exit 0, while the impostor always spoke TLS 1.3).
+    let dir = tempfile::tempdir()?;
+    let (cert, key) = client_identity(dir.path())?;
+    let identity = format!(
+        "cert: require('fs').readFileSync({:?}), key: require('fs').readFileSync({:?})",
+        cert.to_str().ok_or("path")?,
+        key.to_str().ok_or("path")?
+    );
+    let run = impostor(
+        &["--request-client-cert"],
+        &[],
+        &["node", "-e", &script(&identity)],
+    )?;
+    check(
+        "node https with a certificate",
+        &run,
+        &[("client-sends-identity-to-untrusted-server", false)],
+    );
+    assert_eq!(
+        presented(&run, "requests-client-cert"),
+        Some("CN=impostor-test-client")
     );
     Ok(())
 }

@@ -139,7 +139,7 @@ pub(crate) struct ImpostorPki {
     ca_pem: String,
     ca_summary: CaSummary,
     wrong_host: Vec<String>,
-    configs: Vec<(Scenario, Arc<ServerConfig>)>,
+    configs: Vec<(Scenario, ScenarioTls)>,
     /// Scenarios that cannot be played soundly, and why.
     unplayable: Vec<(Scenario, String)>,
 }
@@ -329,8 +329,35 @@ impl ImpostorPki {
                 // Not in `Scenario::ALL`: OpenSSL serves it, with no certificate at all.
                 Scenario::AnonymousSuite => continue,
             };
-            let config = server_config(&provider, chain, &key, scenario.asks_for_client_cert())?;
-            configs.push((scenario, Arc::new(config)));
+            let asks = scenario.asks_for_client_cert();
+            // The untrusted server asking for a certificate speaks TLS 1.2 too (see
+            // [`ScenarioTls::for_hello`]); the wrong-host one keeps the newest, so that the host
+            // name a client skips is seen on the versions its other checks are.
+            let tls12 = if scenario == Scenario::RequestsClientCert {
+                Some(Arc::new(server_config(
+                    &provider,
+                    chain.clone(),
+                    &key,
+                    true,
+                    &[&rustls::version::TLS12],
+                )?))
+            } else {
+                None
+            };
+            let config = server_config(
+                &provider,
+                chain,
+                &key,
+                asks,
+                &[&rustls::version::TLS13, &rustls::version::TLS12],
+            )?;
+            configs.push((
+                scenario,
+                ScenarioTls {
+                    config: Arc::new(config),
+                    tls12,
+                },
+            ));
         }
         Ok(Self {
             ca_pem,
@@ -357,10 +384,7 @@ impl ImpostorPki {
     }
 
     /// The server configuration of a scenario.
-    pub(crate) fn server_config(
-        &self,
-        scenario: Scenario,
-    ) -> Result<Arc<ServerConfig>, ImpostorError> {
+    pub(crate) fn server_config(&self, scenario: Scenario) -> Result<ScenarioTls, ImpostorError> {
         if let Some((_, why)) = self.unplayable.iter().find(|(s, _)| *s == scenario) {
             return Err(ImpostorError::NotPlayable(why.clone()));
         }
@@ -509,14 +533,56 @@ fn leaf(
     Ok(params)
 }
 
+/// A scenario's TLS server configuration, and for the untrusted server that asks for a client
+/// certificate, its twin that speaks TLS 1.2 alone.
+#[derive(Clone)]
+pub(crate) struct ScenarioTls {
+    /// TLS 1.3 and 1.2, the newest the client offers.
+    pub(crate) config: Arc<ServerConfig>,
+    /// TLS 1.2 alone ([`Scenario::RequestsClientCert`]).
+    pub(crate) tls12: Option<Arc<ServerConfig>>,
+}
+
+impl ScenarioTls {
+    /// A configuration alone, without a TLS 1.2 twin.
+    #[cfg(test)]
+    pub(crate) fn plain(config: Arc<ServerConfig>) -> Self {
+        Self {
+            config,
+            tls12: None,
+        }
+    }
+
+    /// The configuration to answer `hello` with: where the twin is held and the client offers a
+    /// TLS 1.2 cipher suite it speaks, TLS 1.2. A
+    /// client that checks the server only once the handshake is over (Node's
+    /// `rejectUnauthorized`, npm) sends its certificate in a TLS 1.2 handshake and not in a TLS
+    /// 1.3 one, and any server may pick TLS 1.2: a review's Node and npm handed theirs to an
+    /// untrusted TLS 1.2 server while the impostor, always TLS 1.3, graded them A, exit 0.
+    pub(crate) fn for_hello(&self, hello: &rustls::server::ClientHello<'_>) -> Arc<ServerConfig> {
+        match &self.tls12 {
+            Some(tls12)
+                if tls12.crypto_provider().cipher_suites.iter().any(|s| {
+                    s.version() == &rustls::version::TLS12
+                        && hello.cipher_suites().contains(&s.suite())
+                }) =>
+            {
+                tls12.clone()
+            }
+            _ => self.config.clone(),
+        }
+    }
+}
+
 fn server_config(
     provider: &Arc<CryptoProvider>,
     chain: Vec<CertificateDer<'static>>,
     key: &KeyPair,
     request_client_cert: bool,
+    versions: &[&'static rustls::SupportedProtocolVersion],
 ) -> Result<ServerConfig, ImpostorError> {
-    let builder = ServerConfig::builder_with_provider(provider.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?;
+    let builder =
+        ServerConfig::builder_with_provider(provider.clone()).with_protocol_versions(versions)?;
     let builder = if request_client_cert {
         builder.with_client_cert_verifier(Arc::new(RecordAnyClientCert {
             provider: provider.clone(),

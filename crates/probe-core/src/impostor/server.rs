@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use rustls::ServerConfig;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -275,7 +274,7 @@ fn port_of(listener: &TcpListener) -> u16 {
 #[derive(Clone)]
 pub(crate) enum Serving {
     /// rustls, with the scenario's certificate.
-    Rustls(Arc<ServerConfig>),
+    Rustls(super::pki::ScenarioTls),
     /// OpenSSL picking an anonymous cipher suite ([`Scenario::AnonymousSuite`]), with no
     /// certificate at all: rustls has none.
     Anonymous(Arc<openssl::ssl::SslContext>),
@@ -424,7 +423,7 @@ const MAX_QUEUED: usize = 256;
 /// each listener serves its own scenario, else connection `i` gets scenario `i mod n`.
 pub(crate) async fn serve<F>(
     listeners: &[(Scenario, Arc<TcpListener>)],
-    served: &[(Scenario, Arc<ServerConfig>)],
+    served: &[(Scenario, super::pki::ScenarioTls)],
     per_port: bool,
     max: Option<u64>,
     limits: Limits,
@@ -855,7 +854,7 @@ async fn tls_or_plaintext(
 
 async fn handle(
     tcp: TcpStream,
-    config: Arc<ServerConfig>,
+    config: super::pki::ScenarioTls,
     slot: Slot,
     asks_for_cert: bool,
     limits: Limits,
@@ -883,6 +882,7 @@ async fn handle(
         Ok(Ok(s)) => s,
     };
     record_hello(&slot, hello_facts(&start.client_hello()));
+    let config = config.for_hello(&start.client_hello());
     // The impostor's certificate goes out right after the ClientHello.
     let flight = Instant::now();
     let mut tls = match tokio::time::timeout_at(deadline, start.into_stream(config)).await {
@@ -1310,7 +1310,7 @@ mod tests {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let minted = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])?;
         let key = rustls_pki_types::PrivateKeyDer::Pkcs8(minted.signing_key.serialize_der().into());
-        let server = ServerConfig::builder_with_provider(provider.clone())
+        let server = rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_single_cert(vec![minted.cert.der().clone()], key)?;
@@ -1333,7 +1333,7 @@ mod tests {
                 ..ClientOutcome::default()
             }
         };
-        let serving = Serving::Rustls(Arc::new(server));
+        let serving = Serving::Rustls(super::super::pki::ScenarioTls::plain(Arc::new(server)));
         let limits = Limits::new(Duration::from_secs(2));
         let result = play(&listener, Scenario::SelfSigned, serving, client, limits).await;
         assert_eq!(result.connections.len(), 1, "{:?}", result.connections);
