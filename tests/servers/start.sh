@@ -850,7 +850,8 @@
 #                             nginx-default-proxy-optional: scanned as localhost (server.crt),
 #                             `optional` + 403 unless verified, the default server `optional`
 #                             checking nothing: reached without SNI (SNI localhost with another
-#                             Host is 421)
+#                             Host is 421); nginx-default-proxy-xfh: the API routes by
+#                             X-Forwarded-Host, which the default server passes from the client
 #   caddy-named-site          Caddy, one site under 127.0.0.1 and localhost, client_auth
 #                             require_and_verify: by address (no SNI) 421 to everyone, by name A
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
@@ -1273,7 +1274,8 @@ EOF
     "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key | nginx-default-proxy-optional)
+nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key | nginx-default-proxy-optional | \
+  nginx-default-proxy-xfh)
   need "$NGINX"
   need "$PYTHON3"
   prefix=$work/nginx-$server-$port
@@ -1287,7 +1289,12 @@ nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key | nginx-defa
   # verified one over HTTP (403); the default server asks for one too and checks nothing, so
   # nginx answers SNI localhost with another Host 421: the default site is reached without SNI
   # (a review's, forty-second session: A, exit 0).
-  secure_verify=on deny="" open_verify="" name=secure.test crt=names
+  # -xfh: the API routes by X-Forwarded-Host (Flask's ProxyFix(x_host=1), Django's
+  # USE_X_FORWARDED_HOST), which secure.test sets and the default server passes from the client:
+  # `X-Forwarded-Host: secure.test` on the default site gets the orders (a review's, forty-third
+  # session: A, exit 0 before)
+  secure_verify=on deny="" open_verify="" name=secure.test crt=names secure_headers=""
+  [ "$server" = nginx-default-proxy-xfh ] && secure_headers='proxy_set_header X-Forwarded-Host $host;'
   if [ "$server" = nginx-default-proxy-optional ]; then
     secure_verify=optional
     deny='if ($ssl_client_verify != SUCCESS) { return 403; }'
@@ -1312,7 +1319,7 @@ $(nginx_preamble "$prefix")
     ssl_client_certificate $pki/ca.crt;
     ssl_verify_client $secure_verify;
     $deny
-    location / { proxy_pass http://127.0.0.1:@BACKEND_PORT@; }
+    location / { $secure_headers proxy_pass http://127.0.0.1:@BACKEND_PORT@; }
   }
   server {
     $open_block
@@ -1324,6 +1331,7 @@ EOF
   # -key: the API's answer is one short secret value, not a page (an audit's, twentieth session)
   routes=orders-at-root
   [ "$server" = nginx-default-proxy-key ] && routes=key-at-root
+  [ "$server" = nginx-default-proxy-xfh ] && routes=sites-by-forwarded-host
   PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
     "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"

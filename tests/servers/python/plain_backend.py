@@ -9,7 +9,8 @@ elsewhere; admin-any-method: the admin page for a path starting /admin/ to any m
 script or a CGI serves it, 404 elsewhere; orders-at-root: a JSON list of orders at /, 404 elsewhere; key-at-root: a short
 secret value at /, 404 elsewhere; orders-by-original-url: the orders at /orders, the path taken
 from X-Original-URL or X-Rewrite-URL when sent; sites-by-host: "secret area" for Host secure.test,
-"public area" for any other, as the bypass servers' sites). Then TEMPLATE
+"public area" for any other, as the bypass servers' sites; sites-by-forwarded-host: at /, the orders
+for X-Forwarded-Host (else Host) secure.test, a public home page for any other; 404 elsewhere). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
 process (CFG among its arguments; "@BACKEND_PORT@" in an ARG is replaced too, for a front end
 configured on its command line: socat). This process exits when the front end does, and stops it on
@@ -69,6 +70,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 body = b"<h1>Acme</h1><p>Welcome to the Acme shop, see /orders</p>\n"
             else:
                 body, status = b"not found\n", 404
+        elif os.environ.get("PLAIN_BACKEND_ROUTES") == "sites-by-forwarded-host":
+            # Sites by the host a proxy says the client asked for (X-Forwarded-Host, else Host),
+            # as Flask's ProxyFix(x_host=1) and Django's USE_X_FORWARDED_HOST read it.
+            host = (self.headers.get("X-Forwarded-Host") or self.headers.get("Host") or "")
+            if self.path != "/":
+                body, status = b"not found\n", 404
+            elif host.rsplit(":", 1)[0].lower() == "secure.test":
+                body = b'{"orders":[{"id":1017,"total":"42.00"},{"id":1018,"total":"7.50"}]}\n'
+            else:
+                body = b"<h1>Acme</h1><p>Welcome to the Acme shop, see our catalogue</p>\n"
         elif os.environ.get("PLAIN_BACKEND_ROUTES") == "sites-by-host":
             # Two name-based sites behind one front: the protected one by its Host.
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()

@@ -41,6 +41,10 @@ pub(super) struct OtherName {
     pub(super) overridden_to: Option<String>,
     /// Asks to upgrade to a WebSocket ([`websocket`]).
     pub(super) upgrade: bool,
+    /// The protected authority, named in the headers a proxy sets for the host the client
+    /// asked for ([`FORWARDED_HOSTS`]): an application that routes by them behind a site that
+    /// asks for no certificate and passes the client's own copy.
+    pub(super) forwarded_host: Option<String>,
 }
 
 impl OtherName {
@@ -54,6 +58,7 @@ impl OtherName {
             user_agent: None,
             overridden_to: None,
             upgrade: false,
+            forwarded_host: None,
         }
     }
 
@@ -83,6 +88,16 @@ impl OtherName {
         if self.upgrade {
             headers.extend(crate::transport::websocket::opening_headers());
         }
+        if let Some(authority) = self.forwarded_host.as_deref() {
+            for name in FORWARDED_HOSTS {
+                if let Ok(v) = http::HeaderValue::from_str(authority) {
+                    headers.push((http::HeaderName::from_static(name), v));
+                }
+            }
+            if let Ok(v) = http::HeaderValue::from_str(&format!("host=\"{authority}\"")) {
+                headers.push((http::header::FORWARDED, v));
+            }
+        }
         Door {
             path: path.or_else(|| self.overridden_to.as_ref().map(|_| "/".to_owned())),
             headers,
@@ -92,6 +107,14 @@ impl OtherName {
         }
     }
 }
+
+/// The headers a proxy sets for the host the client asked for (besides RFC 7239's `Forwarded:
+/// host=`): Flask's and Werkzeug's `ProxyFix(x_host=1)`, Django's `USE_X_FORWARDED_HOST`,
+/// Express's `trust proxy` and Symfony's trusted headers route by them. A default site that asks
+/// for no certificate and passes the client's own copy lets it name the protected host (a
+/// review's nginx `default_server` before Flask `host_matching`: A, exit 0, while `curl -H
+/// 'X-Forwarded-Host: api.local'` got the orders).
+const FORWARDED_HOSTS: [&str; 3] = ["x-forwarded-host", "x-original-host", "x-host"];
 
 /// The headers that name the request's real target to an application behind IIS ARR and the
 /// frameworks that honoured them (Symfony before 3.4.14, Zend: CVE-2018-14773): a front that
@@ -114,6 +137,7 @@ pub(super) fn url_override(target: &Target) -> Option<OtherName> {
         user_agent: None,
         overridden_to: Some(target.path.clone()),
         upgrade: false,
+        forwarded_host: None,
     })
 }
 
@@ -133,6 +157,7 @@ pub(super) fn websocket(target: &Target) -> OtherName {
         user_agent: None,
         overridden_to: None,
         upgrade: true,
+        forwarded_host: None,
     }
 }
 
@@ -158,6 +183,7 @@ pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
             user_agent: Some(ua),
             overridden_to: None,
             upgrade: false,
+            forwarded_host: None,
         })
         .collect()
 }
@@ -190,6 +216,7 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
         user_agent: None,
         overridden_to: None,
         upgrade: false,
+        forwarded_host: None,
     }
 }
 
@@ -322,14 +349,18 @@ pub(super) enum Verdict {
 /// A `Host` nobody serves on the protected name, as the door of a default site.
 pub(super) fn unknown_host(target: &Target) -> OtherName {
     let host = landing::unknown_host(target.port);
-    OtherName::name(
-        Sni::Target,
-        host.clone(),
-        format!(
-            "the protected name with a Host nobody serves ({})",
-            crate::text::sanitize(host.as_bytes(), 260)
-        ),
-    )
+    OtherName {
+        forwarded_host: Some(target.authority()),
+        ..OtherName::name(
+            Sni::Target,
+            host.clone(),
+            format!(
+                "the protected name with a Host nobody serves ({}) and the protected one in \
+                 X-Forwarded-Host",
+                crate::text::sanitize(host.as_bytes(), 260)
+            ),
+        )
+    }
 }
 
 /// The server's default site, reached without SNI: a `Host` nobody serves, and each address the
@@ -344,14 +375,18 @@ pub(super) fn default_site(target: &Target, first: &FirstWave) -> Vec<OtherName>
         return Vec::new();
     }
     let unknown = landing::unknown_host(target.port);
-    let mut out = vec![OtherName::name(
-        Sni::Omit,
-        unknown.clone(),
-        format!(
-            "no SNI with a Host nobody serves ({}: the server's default site)",
-            crate::text::sanitize(unknown.as_bytes(), 260)
-        ),
-    )];
+    let mut out = vec![OtherName {
+        forwarded_host: Some(target.authority()),
+        ..OtherName::name(
+            Sni::Omit,
+            unknown.clone(),
+            format!(
+                "no SNI with a Host nobody serves ({}: the server's default site) and the \
+                 protected one in X-Forwarded-Host",
+                crate::text::sanitize(unknown.as_bytes(), 260)
+            ),
+        )
+    }];
     for ip in crate::probe::side_door::served_addresses(first)
         .into_iter()
         .take(MAX_ADDRESSES)
@@ -571,8 +606,16 @@ pub(super) async fn judge(
             ),
             (None, None) => (
                 FindingId::OtherNameBypass,
-                "the protected application is reached through another name of this server"
-                    .to_owned(),
+                if other.forwarded_host.is_some() {
+                    "the protected application is reached through another name of this server \
+                     (an application that routes by X-Forwarded-Host takes the client's own \
+                     copy where the site in front passes it: set it at every site, nginx \
+                     `proxy_set_header X-Forwarded-Host $host`, or trust it from no client)"
+                        .to_owned()
+                } else {
+                    "the protected application is reached through another name of this server"
+                        .to_owned()
+                },
             ),
         };
         let mut f = Finding::new(
