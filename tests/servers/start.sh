@@ -830,7 +830,12 @@
 #                             https://localhost:PORT/… (scanned at 127.0.0.1), a `Location` whose
 #                             query alone holds a sign-in word, a 403 with a `Refresh` header, a
 #                             403 page with a meta refresh (a review's: A, exit 0 before);
-#                             -loop redirected back to /admin/orders (no door; not on --list)
+#                             -loop redirected back to /admin/orders (no door; not on --list);
+#                             -dashboard the open copy refreshing itself every 30 s (a door)
+#   nginx-method-shell        scanned at /admin/orders (server.crt): verify optional, 403 there
+#                             without a verified certificate for GET, HEAD and POST; any other
+#                             method there, and any path, gets a single-page app's shell (200):
+#                             no door (a review's Go 1.22 router: exit 3 in a first version)
 #   nginx-path-guard-444      nginx-path-guard-normalised, hardened: a request whose path as
 #                             written holds `%`, `//`, `/./` or `;` gets `return 444` (the
 #                             connection closed, no answer): no door, but a close is no
@@ -1023,7 +1028,7 @@ if [ "${1:-}" = "--path" ]; then
   apache-location-* | apache-limit-methods) echo /admin/ ;;
   nginx-h2c-* | haproxy-h2c-*) echo /admin ;;
   nginx-location-original-url) echo /orders ;;
-  nginx-path-guard* | haproxy-path-guard* | python-path-guard* | node-h2-path-guard-raw) echo /admin/orders ;;
+  nginx-path-guard* | haproxy-path-guard* | python-path-guard* | node-h2-path-guard-raw | nginx-method-shell) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   etcd-*) echo /version ;;
   exporter-*) echo /metrics ;;
@@ -1519,7 +1524,8 @@ EOF
 nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login | nginx-path-guard-redirect-spa | \
   nginx-path-guard-redirect-chain | nginx-path-guard-redirect-relative | \
   nginx-path-guard-redirect-cert-name | nginx-path-guard-redirect-notice | \
-  nginx-path-guard-redirect-refresh | nginx-path-guard-redirect-meta | nginx-path-guard-redirect-loop)
+  nginx-path-guard-redirect-refresh | nginx-path-guard-redirect-meta | nginx-path-guard-redirect-loop | \
+  nginx-path-guard-redirect-dashboard)
   need "$NGINX"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs"
@@ -1538,7 +1544,7 @@ nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login | nginx-path-
   to=/login
   refresh="" body=""
   case $server in
-  nginx-path-guard-redirect-legacy) to=/legacy/orders ;;
+  nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-dashboard) to=/legacy/orders ;;
   nginx-path-guard-redirect-chain | nginx-path-guard-redirect-loop) to=/v1/orders ;;
   nginx-path-guard-redirect-relative) to=../legacy/orders ;;
   nginx-path-guard-redirect-cert-name) to=https://localhost:$port/legacy/orders ;;
@@ -1556,6 +1562,11 @@ nginx-path-guard-redirect-legacy | nginx-path-guard-redirect-login | nginx-path-
   [ "$server" = nginx-path-guard-redirect-loop ] && v1='return 302 /admin/orders;'
   refuse="return 302 '$to';"
   [ -n "$body" ] && refuse="$refresh return 403 '$body';"
+  # -dashboard: the open copy refreshes itself every 30 s, as a dashboard does (a review's: the
+  # refresh was followed past the page served, B, exit 0, in a first version of the fix)
+  legacy_refresh=""
+  [ "$server" = nginx-path-guard-redirect-dashboard ] &&
+    legacy_refresh='add_header Refresh "30; url=/legacy/orders";'
   shell='<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme console</title><script type="module" src="/assets/index-4f2a.js"></script><link rel="stylesheet" href="/assets/index-9c1b.css"></head><body><div id="root"></div></body></html>'
   page='{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}'
   login='<html><head><title>Sign in</title></head><body><h1>Sign in to Acme</h1><form method="post" action="/login"><input name="user"><input name="password" type="password"><button>Sign in</button></form></body></html>'
@@ -1576,6 +1587,7 @@ $(nginx_client_auth "$port" optional)
       $v1
     }
     location /legacy/ {
+      $legacy_refresh
       default_type application/json;
       return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
     }
@@ -1793,6 +1805,33 @@ frontend fe
 EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+nginx-method-shell)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  # scanned at /admin/orders: GET, HEAD and POST there need a verified certificate (403), any
+  # other method there is sent to the app's shell, as every other path is (a router's `/`
+  # fallback serving a single-page app)
+  shell='<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme console</title><script type="module" src="/assets/index-4f2a.js"></script><link rel="stylesheet" href="/assets/index-9c1b.css"></head><body><div id="root"></div></body></html>'
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+$(nginx_client_auth "$port" optional)
+    location = /admin/orders {
+      if (\$request_method !~ ^(GET|HEAD|POST)\$) { rewrite ^ /index.html last; }
+      if (\$ssl_client_verify != SUCCESS) { return 403; }
+      default_type application/json;
+      return 200 '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+    }
+    location / {
+      default_type text/html;
+      return 200 '$shell\n';
+    }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
 haproxy-path-guard-dotdot | haproxy-path-guard-dotdot-encoded)
   haproxy_dir server

@@ -110,6 +110,27 @@ fn refresh_url(value: &[u8]) -> Option<String> {
     (!url.is_empty()).then(|| sanitize(url, 300))
 }
 
+/// Whether a body says its request's method is not served (`method not allowed`, `not
+/// supported`, `unsupported`, `not implemented`, `invalid method`, `unknown method`), ASCII
+/// case-insensitive, `_` and `-` read as spaces: an answer to a method of no meaning that
+/// refuses it, whatever its status.
+pub fn speaks_of_method_refusal(body: &[u8]) -> bool {
+    const WORDS: [&[u8]; 7] = [
+        b"not allowed",
+        b"not supported",
+        b"unsupported",
+        b"not implemented",
+        b"invalid method",
+        b"unknown method",
+        b"bad method",
+    ];
+    let spaced: Vec<u8> = body
+        .iter()
+        .map(|b| if matches!(b, b'_' | b'-') { b' ' } else { *b })
+        .collect();
+    holds_any(&spaced, &WORDS)
+}
+
 /// Whether a body speaks of certificates or TLS (`certificate`, `certificat`, `certificado`,
 /// `zertifikat`, `ssl`, `tls`, `x.509`/`x509`), ASCII case-insensitive: the words of a page that
 /// refuses a certificate, in a few languages; not those of a request error.
@@ -350,6 +371,24 @@ fn first_reason(detail: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pages refusing a method, in a framework's words or a JSON envelope's; a page of data
+    /// does not.
+    #[test]
+    fn a_method_refused_in_words_is_told() {
+        for page in [
+            "<title>405 Method Not Allowed</title>",
+            r#"{"ok":false,"error":"unsupported_method"}"#,
+            "Method MTLSSCAN not supported",
+            "501 Not Implemented",
+            r#"{"error":"invalid-method"}"#,
+        ] {
+            assert!(speaks_of_method_refusal(page.as_bytes()), "{page}");
+        }
+        assert!(!speaks_of_method_refusal(
+            br#"{"orders":[{"id":1017,"total":"42.00"}]}"#
+        ));
+    }
 
     /// A `Refresh` header, then a meta refresh in any case and quoting, sends a browser on; a
     /// meta tag of another kind, or a refresh without a URL, does not.

@@ -559,19 +559,68 @@ impl ScenarioTls {
     /// `rejectUnauthorized`, npm) sends its certificate in a TLS 1.2 handshake and not in a TLS
     /// 1.3 one, and any server may pick TLS 1.2: a review's Node and npm handed theirs to an
     /// untrusted TLS 1.2 server while the impostor, always TLS 1.3, graded them A, exit 0.
-    pub(crate) fn for_hello(&self, hello: &rustls::server::ClientHello<'_>) -> Arc<ServerConfig> {
+    /// `offers_tls12` is what the ClientHello's versions say ([`hello_offers_tls12`]): a client
+    /// may list TLS 1.2 cipher suites and offer TLS 1.3 alone (Go with `MinVersion` TLS 1.3: a
+    /// review's careful client was incomplete, refused by a TLS 1.2 server it never offered).
+    pub(crate) fn for_hello(
+        &self,
+        hello: &rustls::server::ClientHello<'_>,
+        offers_tls12: bool,
+    ) -> Arc<ServerConfig> {
         match &self.tls12 {
             Some(tls12)
-                if tls12.crypto_provider().cipher_suites.iter().any(|s| {
-                    s.version() == &rustls::version::TLS12
-                        && hello.cipher_suites().contains(&s.suite())
-                }) =>
+                if offers_tls12
+                    && tls12.crypto_provider().cipher_suites.iter().any(|s| {
+                        s.version() == &rustls::version::TLS12
+                            && hello.cipher_suites().contains(&s.suite())
+                    }) =>
             {
                 tls12.clone()
             }
             _ => self.config.clone(),
         }
     }
+}
+
+/// Whether the TLS ClientHello at the start of `bytes` offers TLS 1.2: its `supported_versions`
+/// extension names 0x0303, or, without one, its legacy version is 0x0303. None when `bytes` do
+/// not hold a whole ClientHello in its first record (then the newest version is spoken).
+pub(crate) fn hello_offers_tls12(bytes: &[u8]) -> Option<bool> {
+    let u16_at = |b: &[u8], at: usize| -> Option<usize> {
+        Some(usize::from(u16::from_be_bytes([
+            *b.get(at)?,
+            *b.get(at + 1)?,
+        ])))
+    };
+    if *bytes.first()? != 22 {
+        return None;
+    }
+    let record = bytes.get(5..5 + u16_at(bytes, 3)?)?;
+    if *record.first()? != 1 {
+        return None;
+    }
+    let body = record.get(4..)?;
+    let legacy = u16_at(body, 0)?;
+    let mut at = 2 + 32;
+    at += 1 + usize::from(*body.get(at)?);
+    at += 2 + u16_at(body, at)?;
+    at += 1 + usize::from(*body.get(at)?);
+    let Some(len) = u16_at(body, at) else {
+        return Some(legacy == 0x0303);
+    };
+    let extensions = body.get(at + 2..at + 2 + len)?;
+    let mut i = 0;
+    while i + 4 <= extensions.len() {
+        let kind = u16_at(extensions, i)?;
+        let len = u16_at(extensions, i + 2)?;
+        let data = extensions.get(i + 4..i + 4 + len)?;
+        if kind == 0x002b {
+            let versions = data.get(1..1 + usize::from(*data.first()?))?;
+            return Some(versions.chunks_exact(2).any(|v| v == [3, 3]));
+        }
+        i += 4 + len;
+    }
+    Some(legacy == 0x0303)
 }
 
 fn server_config(
@@ -953,6 +1002,39 @@ mod tests {
             &range,
             std::net::IpAddr::from([11, 0, 0, 1])
         ));
+        Ok(())
+    }
+
+    /// The versions a ClientHello offers, read from its bytes: TLS 1.3 and 1.2, 1.3 alone (a
+    /// client may still list TLS 1.2 suites then), 1.2 alone (no `supported_versions`); a
+    /// ClientHello cut short, or no TLS at all, tells nothing.
+    #[test]
+    fn the_versions_a_client_hello_offers_are_read() -> Result<(), Box<dyn std::error::Error>> {
+        use rustls::version::{TLS12, TLS13};
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let hello = |versions: &[&'static rustls::SupportedProtocolVersion]| -> Result<
+            Vec<u8>,
+            Box<dyn std::error::Error>,
+        > {
+            let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+                .with_protocol_versions(versions)?
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            let name = ServerName::try_from("localhost")?;
+            let mut conn = rustls::ClientConnection::new(Arc::new(config), name)?;
+            let mut out = Vec::new();
+            conn.write_tls(&mut out)?;
+            Ok(out)
+        };
+        assert_eq!(hello_offers_tls12(&hello(&[&TLS13, &TLS12])?), Some(true));
+        assert_eq!(hello_offers_tls12(&hello(&[&TLS13])?), Some(false));
+        assert_eq!(hello_offers_tls12(&hello(&[&TLS12])?), Some(true));
+        let whole = hello(&[&TLS13])?;
+        assert_eq!(
+            hello_offers_tls12(whole.get(..60).unwrap_or_default()),
+            None
+        );
+        assert_eq!(hello_offers_tls12(b"GET / HTTP/1.1\r\n\r\n"), None);
         Ok(())
     }
 

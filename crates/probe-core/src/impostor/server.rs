@@ -863,6 +863,20 @@ async fn handle(
         return;
     };
     let secs = limits.handshake.as_secs_f64();
+    // The versions the ClientHello offers, read from what has arrived (rustls's ClientHello
+    // does not tell them): only where a TLS 1.2 twin could answer.
+    let mut offers_tls12 = false;
+    if config.tls12.is_some() {
+        let mut hello = vec![0u8; 16 * 1024];
+        if let Ok(Ok(n)) =
+            tokio::time::timeout(Duration::from_millis(500), tcp.peek(&mut hello)).await
+        {
+            offers_tls12 = hello
+                .get(..n)
+                .and_then(super::pki::hello_offers_tls12)
+                .unwrap_or(false);
+        }
+    }
     let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
     let start = match tokio::time::timeout_at(deadline, lazy).await {
         Err(_) => {
@@ -882,7 +896,7 @@ async fn handle(
         Ok(Ok(s)) => s,
     };
     record_hello(&slot, hello_facts(&start.client_hello()));
-    let config = config.for_hello(&start.client_hello());
+    let config = config.for_hello(&start.client_hello(), offers_tls12);
     // The impostor's certificate goes out right after the ClientHello.
     let flight = Instant::now();
     let mut tls = match tokio::time::timeout_at(deadline, start.into_stream(config)).await {

@@ -272,6 +272,12 @@ pub async fn redirected(
         }
         been.push(bare(&path).to_owned());
         let seen = spelled::ask(target, scan, newest.tls_version, &spelling(&path)).await;
+        // A page served ends the chain and is judged, whatever refresh it carries (a dashboard
+        // refreshing itself, a legacy page refreshing to its canonical path: a review's such
+        // open copy was B, exit 0, the refresh followed past it).
+        if seen.served() {
+            return Some(spelling(&path));
+        }
         let redirect = seen.status().is_some_and(|s| (300..400).contains(&s));
         match seen
             .result

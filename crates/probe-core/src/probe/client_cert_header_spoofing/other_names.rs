@@ -251,7 +251,38 @@ pub(super) async fn anonymous_asked_otherwise(
         return None;
     }
     let seen = knock(target, other.door(scan, version, None)).await;
-    served_its_own_page(first, version, other, &seen, false)
+    let unsure = served_its_own_page(first, version, other, &seen, false)?;
+    (!shell_to_any_method(target, scan, version, other, &seen).await).then_some(unsure)
+}
+
+/// Whether `other` is the method of no meaning and `seen`, its answer on the protected path, is
+/// the page the same method gets on a path nobody serves: a catch-all (a single-page app's
+/// shell, a router's fallback) that answers any method and path alike, no sign of the protected
+/// application (a review's Go 1.22 router checking `GET` and `POST /admin/orders` before a `/`
+/// fallback: exit 3). One request more, only where that page would leave the target unsure.
+pub(super) async fn shell_to_any_method(
+    target: &Target,
+    scan: &ScanContext,
+    version: TlsVersion,
+    other: &OtherName,
+    seen: &Seen,
+) -> bool {
+    if other
+        .method
+        .as_ref()
+        .is_none_or(|m| m.as_str().as_bytes() != UNKNOWN_METHOD)
+    {
+        return false;
+    }
+    let nobody = crate::probe::spelled::unknown_path("");
+    let shell = knock(target, other.door(scan, version, Some(nobody))).await;
+    shell.served()
+        && shell
+            .result
+            .body_excerpt
+            .as_deref()
+            .zip(seen.result.body_excerpt.as_deref())
+            .is_some_and(|(a, b)| crate::probe::page::same_excerpt(a, b))
 }
 
 /// `seen`, the anonymous answer to `other` (a POST, a health checker's GET) where GET was refused
@@ -282,9 +313,17 @@ pub(super) fn served_its_own_page(
     let own_page = seen.result.body_excerpt.as_deref().is_some_and(|b| {
         crate::probe::page::distinct_tokens(b) >= crate::probe::page::MIN_PAGE_TOKENS
     });
+    // To the method of no meaning, a page saying the method is not supported is a refusal of it
+    // (a 200 `{"error":"unsupported_method"}`, a framework's "Method Not Allowed" page: exit 3).
+    let method_refused = other
+        .method
+        .as_ref()
+        .is_some_and(|m| m.as_str().as_bytes() == UNKNOWN_METHOD)
+        && crate::text::speaks_of_method_refusal(body);
     let refusal_words = crate::text::speaks_of_refusal(body)
         || crate::text::speaks_of_certificates(body)
-        || crate::text::speaks_of_rate_limiting(body);
+        || crate::text::speaks_of_rate_limiting(body)
+        || method_refused;
     if !seen.served() || !own_page || refusal_words {
         return None;
     }

@@ -354,10 +354,15 @@ async fn other_names(
                         || m.as_str().as_bytes() == super::other_names::UNKNOWN_METHOD
                 }) || other.upgrade =>
             {
-                out.incomplete
-                    .extend(super::other_names::served_its_own_page(
-                        first, version, other, seen, true,
-                    ))
+                if let Some(unsure) =
+                    super::other_names::served_its_own_page(first, version, other, seen, true)
+                {
+                    if !super::other_names::shell_to_any_method(target, scan, version, other, seen)
+                        .await
+                    {
+                        out.incomplete.push(unsure);
+                    }
+                }
             }
             Verdict::Shut => {}
         }
