@@ -110,26 +110,40 @@ fn refresh_url(value: &[u8]) -> Option<String> {
     (!url.is_empty()).then(|| sanitize(url, 300))
 }
 
-/// Whether a body says its request's method is not served (`method not allowed`, `not
-/// supported`, `unsupported`, `not implemented`, `invalid method`, `unknown method`), ASCII
-/// case-insensitive, `_` and `-` read as spaces: an answer to a method of no meaning that
-/// refuses it, whatever its status.
+/// Whether a short body (at most [`METHOD_REFUSAL_MAX`] bytes) says its request's method is not
+/// served, in a phrase about the method (`method not allowed`, `unsupported method`, `method is
+/// not supported`, `invalid method`, `unknown method`, `bad method`, or naming the method sent,
+/// `MTLSSCAN`), ASCII case-insensitive, `_` and `-` read as spaces: an answer to a method of no
+/// meaning that refuses it, whatever its status. Not a word alone: a page of data holding
+/// `"export":"not_allowed"` or `"unsupported_region"` refuses nothing (a review's such pages
+/// were passed in a first version).
 pub fn speaks_of_method_refusal(body: &[u8]) -> bool {
-    const WORDS: [&[u8]; 7] = [
-        b"not allowed",
-        b"not supported",
-        b"unsupported",
-        b"not implemented",
+    const PHRASES: [&[u8]; 11] = [
+        b"method not allowed",
+        b"method is not allowed",
+        b"method not supported",
+        b"method is not supported",
+        b"unsupported method",
+        b"method not implemented",
         b"invalid method",
         b"unknown method",
         b"bad method",
+        b"method mtlsscan",
+        b"mtlsscan not",
     ];
+    if body.len() > METHOD_REFUSAL_MAX {
+        return false;
+    }
     let spaced: Vec<u8> = body
         .iter()
         .map(|b| if matches!(b, b'_' | b'-') { b' ' } else { *b })
         .collect();
-    holds_any(&spaced, &WORDS)
+    holds_any(&spaced, &PHRASES)
 }
+
+/// The longest body [`speaks_of_method_refusal`] reads: a framework's refusal page, a JSON
+/// error envelope.
+pub const METHOD_REFUSAL_MAX: usize = 2048;
 
 /// Whether a body speaks of certificates or TLS (`certificate`, `certificat`, `certificado`,
 /// `zertifikat`, `ssl`, `tls`, `x.509`/`x509`), ASCII case-insensitive: the words of a page that
@@ -380,14 +394,20 @@ mod tests {
             "<title>405 Method Not Allowed</title>",
             r#"{"ok":false,"error":"unsupported_method"}"#,
             "Method MTLSSCAN not supported",
-            "501 Not Implemented",
             r#"{"error":"invalid-method"}"#,
         ] {
             assert!(speaks_of_method_refusal(page.as_bytes()), "{page}");
         }
-        assert!(!speaks_of_method_refusal(
-            br#"{"orders":[{"id":1017,"total":"42.00"}]}"#
-        ));
+        // Data that holds such words refuses nothing; nor does a long page.
+        for page in [
+            r#"{"orders":[{"id":1017,"total":"42.00"}]}"#,
+            r#"{"customers":[{"iban":"DE89","export":"not_allowed"}]}"#,
+            r#"{"status":"unsupported_region","orders":[]}"#,
+        ] {
+            assert!(!speaks_of_method_refusal(page.as_bytes()), "{page}");
+        }
+        let long = format!("method not allowed {}", "x".repeat(METHOD_REFUSAL_MAX));
+        assert!(!speaks_of_method_refusal(long.as_bytes()));
     }
 
     /// A `Refresh` header, then a meta refresh in any case and quoting, sends a browser on; a

@@ -561,15 +561,17 @@ impl ScenarioTls {
     /// untrusted TLS 1.2 server while the impostor, always TLS 1.3, graded them A, exit 0.
     /// `offers_tls12` is what the ClientHello's versions say ([`hello_offers_tls12`]): a client
     /// may list TLS 1.2 cipher suites and offer TLS 1.3 alone (Go with `MinVersion` TLS 1.3: a
-    /// review's careful client was incomplete, refused by a TLS 1.2 server it never offered).
+    /// review's careful client was incomplete, refused by a TLS 1.2 server it never offered);
+    /// where they could not be read (none), the suites alone decide, never the newest version
+    /// quietly.
     pub(crate) fn for_hello(
         &self,
         hello: &rustls::server::ClientHello<'_>,
-        offers_tls12: bool,
+        offers_tls12: Option<bool>,
     ) -> Arc<ServerConfig> {
         match &self.tls12 {
             Some(tls12)
-                if offers_tls12
+                if offers_tls12 != Some(false)
                     && tls12.crypto_provider().cipher_suites.iter().any(|s| {
                         s.version() == &rustls::version::TLS12
                             && hello.cipher_suites().contains(&s.suite())
@@ -807,7 +809,7 @@ impl Drop for CaDir {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1005,27 +1007,29 @@ mod tests {
         Ok(())
     }
 
+    /// The bytes of a rustls client's ClientHello offering `versions`.
+    pub(crate) fn client_hello_bytes(
+        versions: &[&'static rustls::SupportedProtocolVersion],
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)?
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let name = ServerName::try_from("localhost")?;
+        let mut conn = rustls::ClientConnection::new(Arc::new(config), name)?;
+        let mut out = Vec::new();
+        conn.write_tls(&mut out)?;
+        Ok(out)
+    }
+
     /// The versions a ClientHello offers, read from its bytes: TLS 1.3 and 1.2, 1.3 alone (a
     /// client may still list TLS 1.2 suites then), 1.2 alone (no `supported_versions`); a
     /// ClientHello cut short, or no TLS at all, tells nothing.
     #[test]
     fn the_versions_a_client_hello_offers_are_read() -> Result<(), Box<dyn std::error::Error>> {
         use rustls::version::{TLS12, TLS13};
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let hello = |versions: &[&'static rustls::SupportedProtocolVersion]| -> Result<
-            Vec<u8>,
-            Box<dyn std::error::Error>,
-        > {
-            let config = rustls::ClientConfig::builder_with_provider(provider.clone())
-                .with_protocol_versions(versions)?
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth();
-            let name = ServerName::try_from("localhost")?;
-            let mut conn = rustls::ClientConnection::new(Arc::new(config), name)?;
-            let mut out = Vec::new();
-            conn.write_tls(&mut out)?;
-            Ok(out)
-        };
+        let hello = client_hello_bytes;
         assert_eq!(hello_offers_tls12(&hello(&[&TLS13, &TLS12])?), Some(true));
         assert_eq!(hello_offers_tls12(&hello(&[&TLS13])?), Some(false));
         assert_eq!(hello_offers_tls12(&hello(&[&TLS12])?), Some(true));

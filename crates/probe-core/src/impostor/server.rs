@@ -852,6 +852,38 @@ async fn tls_or_plaintext(
     Some((tcp, deadline))
 }
 
+/// Whether the ClientHello waiting on `tcp` offers TLS 1.2 ([`super::pki::hello_offers_tls12`]),
+/// peeked (left for rustls to read) until its first record is in, for at most
+/// [`HELLO_PEEK_WAIT`]: a ClientHello in two TCP segments, or near 16 KB, arrives in pieces (a
+/// review's was read from its first piece alone, and Node's certificate went unasked: A, exit
+/// 0). None when it could not be read whole.
+async fn peek_hello_versions(tcp: &TcpStream) -> Option<bool> {
+    let mut buf = vec![0u8; 5 + 16 * 1024 + 256];
+    let until = tokio::time::Instant::now() + HELLO_PEEK_WAIT;
+    loop {
+        let n = tokio::time::timeout_at(until, tcp.peek(&mut buf))
+            .await
+            .ok()?
+            .ok()?;
+        let got = buf.get(..n)?;
+        if let Some(offers) = super::pki::hello_offers_tls12(got) {
+            return Some(offers);
+        }
+        // The record's length is in its header: wait only while some of it has yet to come.
+        let whole = got
+            .get(3..5)
+            .and_then(|l| <[u8; 2]>::try_from(l).ok())
+            .map(|l| 5 + usize::from(u16::from_be_bytes(l)));
+        if n == 0 || whole.is_some_and(|w| n >= w) || tokio::time::Instant::now() >= until {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// How long the ClientHello's first record is waited for before rustls reads it.
+const HELLO_PEEK_WAIT: Duration = Duration::from_millis(500);
+
 async fn handle(
     tcp: TcpStream,
     config: super::pki::ScenarioTls,
@@ -865,18 +897,11 @@ async fn handle(
     let secs = limits.handshake.as_secs_f64();
     // The versions the ClientHello offers, read from what has arrived (rustls's ClientHello
     // does not tell them): only where a TLS 1.2 twin could answer.
-    let mut offers_tls12 = false;
-    if config.tls12.is_some() {
-        let mut hello = vec![0u8; 16 * 1024];
-        if let Ok(Ok(n)) =
-            tokio::time::timeout(Duration::from_millis(500), tcp.peek(&mut hello)).await
-        {
-            offers_tls12 = hello
-                .get(..n)
-                .and_then(super::pki::hello_offers_tls12)
-                .unwrap_or(false);
-        }
-    }
+    let offers_tls12 = if config.tls12.is_some() {
+        peek_hello_versions(&tcp).await
+    } else {
+        None
+    };
     let lazy = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp);
     let start = match tokio::time::timeout_at(deadline, lazy).await {
         Err(_) => {
@@ -1286,6 +1311,36 @@ async fn plaintext(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A ClientHello sent in two pieces 50 ms apart is read whole before its versions are told
+    /// (a review's split ClientHello was read from its first piece: TLS 1.3 chosen, Node's
+    /// certificate unasked); one offering TLS 1.3 alone says so.
+    #[tokio::test]
+    async fn a_client_hello_in_pieces_is_read_whole() -> Result<(), Box<dyn std::error::Error>> {
+        use rustls::version::{TLS12, TLS13};
+        for (versions, want) in [
+            (&[&TLS13, &TLS12][..], Some(true)),
+            (&[&TLS13][..], Some(false)),
+        ] {
+            let hello = crate::impostor::pki::tests::client_hello_bytes(versions)?;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let writer = tokio::spawn(async move {
+                let mut tcp = tokio::net::TcpStream::connect(addr).await?;
+                let (first, rest) = hello.split_at(100.min(hello.len()));
+                tcp.write_all(first).await?;
+                tcp.flush().await?;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                tcp.write_all(rest).await?;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                Ok::<_, std::io::Error>(())
+            });
+            let (tcp, _) = listener.accept().await?;
+            assert_eq!(peek_hello_versions(&tcp).await, want);
+            writer.await??;
+        }
+        Ok(())
+    }
 
     /// A client that opens a connection, closes it without a byte and exits at once: the
     /// connection still waits in the accept queue when the exit is seen, and is the client's, so

@@ -275,14 +275,22 @@ pub(super) async fn shell_to_any_method(
         return false;
     }
     let nobody = crate::probe::spelled::unknown_path("");
-    let shell = knock(target, other.door(scan, version, Some(nobody))).await;
-    shell.served()
-        && shell
-            .result
-            .body_excerpt
-            .as_deref()
-            .zip(seen.result.body_excerpt.as_deref())
-            .is_some_and(|(a, b)| crate::probe::page::same_excerpt(a, b))
+    let same = |a: &Seen| {
+        a.served()
+            && a.result
+                .body_excerpt
+                .as_deref()
+                .zip(seen.result.body_excerpt.as_deref())
+                .is_some_and(|(a, b)| crate::probe::page::same_excerpt(a, b))
+    };
+    let shell = knock(target, other.door(scan, version, Some(nobody.clone()))).await;
+    if !same(&shell) {
+        return false;
+    }
+    // And a plain GET there gets it too: an application serving its data to any method on any
+    // path (GET elsewhere 404) is no shell (a review's: exit 0 in a first version).
+    let get = OtherName::name(other.sni.clone(), other.host.clone(), String::new());
+    same(&knock(target, get.door(scan, version, Some(nobody))).await)
 }
 
 /// `seen`, the anonymous answer to `other` (a POST, a health checker's GET) where GET was refused
