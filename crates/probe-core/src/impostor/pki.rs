@@ -879,21 +879,7 @@ pub(crate) mod tests {
     /// note says when the certificate expired.
     #[test]
     fn a_young_ca_is_never_served_an_unexpired_expired_certificate() -> Result<(), ImpostorError> {
-        let trusted = |age: time::Duration| -> Result<TrustedCaPem, ImpostorError> {
-            let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
-            let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-            params
-                .distinguished_name
-                .push(rcgen::DnType::CommonName, "Young CA");
-            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-            let now = time::OffsetDateTime::now_utc();
-            params.not_before = now - age;
-            params.not_after = now + time::Duration::days(1);
-            Ok(TrustedCaPem {
-                cert_pem: params.self_signed(&key)?.pem(),
-                key_pem: key.serialize_pem(),
-            })
-        };
+        let trusted = |age: time::Duration| test_ca("Young CA", age, time::Duration::days(1), None);
         let pki = ImpostorPki::new("localhost", Some(&trusted(time::Duration::SECOND)?))?;
         let err = pki.server_config(Scenario::Expired).err();
         assert!(
@@ -929,25 +915,13 @@ pub(crate) mod tests {
     #[test]
     fn a_constrained_ca_is_served_only_names_it_may_certify() -> Result<(), ImpostorError> {
         let constrained = |permitted: Vec<rcgen::GeneralSubtree>,
-                           excluded: Vec<rcgen::GeneralSubtree>|
-         -> Result<TrustedCaPem, ImpostorError> {
-            let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
-            let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
-            params
-                .distinguished_name
-                .push(rcgen::DnType::CommonName, "Constrained CA");
-            params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-            let now = time::OffsetDateTime::now_utc();
-            params.not_before = now - time::Duration::days(90);
-            params.not_after = now + time::Duration::days(90);
-            params.name_constraints = Some(rcgen::NameConstraints {
+                           excluded: Vec<rcgen::GeneralSubtree>| {
+            let constraints = rcgen::NameConstraints {
                 permitted_subtrees: permitted,
                 excluded_subtrees: excluded,
-            });
-            Ok(TrustedCaPem {
-                cert_pem: params.self_signed(&key)?.pem(),
-                key_pem: key.serialize_pem(),
-            })
+            };
+            let days = time::Duration::days(90);
+            test_ca("Constrained CA", days, days, Some(constraints))
         };
         let internal = constrained(
             vec![rcgen::GeneralSubtree::DnsName("internal.example".into())],
@@ -1005,6 +979,29 @@ pub(crate) mod tests {
             std::net::IpAddr::from([11, 0, 0, 1])
         ));
         Ok(())
+    }
+
+    /// A self-signed CA named `cn`, valid from `age` ago for `left` more, with `constraints`.
+    fn test_ca(
+        cn: &str,
+        age: time::Duration,
+        left: time::Duration,
+        constraints: Option<rcgen::NameConstraints>,
+    ) -> Result<TrustedCaPem, ImpostorError> {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn);
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - age;
+        params.not_after = now + left;
+        params.name_constraints = constraints;
+        Ok(TrustedCaPem {
+            cert_pem: params.self_signed(&key)?.pem(),
+            key_pem: key.serialize_pem(),
+        })
     }
 
     /// The bytes of a rustls client's ClientHello offering `versions`.
