@@ -209,6 +209,12 @@
 #                             close) and serves an authorised client; TLS 1.2 only (not on --list)
 #   node-any-cert-close       optional, the app hangs up on a client without a certificate (no
 #                             answer) and serves any certificate (not on --list)
+#   node-check-once-per-connection  optional; the app checks a connection's first request only:
+#                             the second on a kept-alive connection gets the orders (not on --list)
+#   node-check-once-per-session  optional; the app checks once per session, its cookie set on the
+#                             403: a request carrying it gets the orders (not on --list)
+#   node-check-cached-result  their control: the check's result kept per connection and per
+#                             session, refused every time without a certificate (not on --list)
 #   python-CERT_REQUIRED | python-CERT_OPTIONAL | python-CERT_NONE      ssl.SSLContext.verify_mode
 #   python-CERT_OPTIONAL-403  CERT_OPTIONAL + the handler answers 403 unless getpeercert() is non-empty
 #   python-CERT_REQUIRED-sysroots  CERT_REQUIRED, the system's public roots trusted beside ca.crt

@@ -2386,6 +2386,84 @@ fn a_check_on_the_methods_it_names_is_a_door_for_any_other() {
     assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
 }
 
+/// A check made once per connection, remembered as made rather than as passed (a review's,
+/// forty-fourth session: Python's `http.server` keeps one handler for a kept-alive connection,
+/// and a flag on it let the second request in; A, exit 0 before `second-request-bypass`): the
+/// second request on the connection is served the orders the valid certificate is served, on two
+/// connections: client-cert-optional, critical, F, exit 1; anonymously, incomplete (exit 3).
+#[test]
+fn a_check_made_once_per_connection_lets_the_second_request_in() {
+    let name = "python-CERT_OPTIONAL-once-per-connection";
+    let Some((lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let door = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"].as_str().is_some_and(|d| {
+                d.contains("was refused on a connection's first request")
+                    && d.contains("on the same connection's second request, on two connections")
+            })
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(t["grade"], "F", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+    let anonymous = lab.scan(&[name], &[]);
+    let t = &anonymous.targets[name];
+    assert!(
+        unread(
+            t,
+            "second-request-bypass",
+            "was refused on a connection's first request"
+        ),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
+}
+
+/// The same check once per session, its cookie set on the 403 (Python and Node.js alike): a
+/// request carrying that cookie gets the orders, twice, while one without it stays refused:
+/// client-cert-optional, critical, exit 1.
+#[test]
+fn a_check_made_once_per_session_lets_its_cookie_in() {
+    for name in [
+        "python-CERT_OPTIONAL-once-per-session",
+        "node-check-once-per-session",
+    ] {
+        let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+            return;
+        };
+        let t = &scan.targets[name];
+        let door = finding(t, "client-cert-optional").is_some_and(|f| {
+            f["severity"] == "critical"
+                && f["detail"].as_str().is_some_and(|d| {
+                    d.contains("when asked again with the cookies that refusal set (sid), twice")
+                        && !d.contains("sid=")
+                })
+        });
+        assert!(door, "{name}: {}", target_summary(t));
+        assert_eq!(scan.status, Some(1), "{name}: {}", target_summary(t));
+    }
+}
+
+/// Their control: the check's result kept per connection and per session (a cookie set on every
+/// answer, the 403 included): nothing of `second-request-bypass`, exit 0 with the identity.
+#[test]
+fn a_check_whose_result_is_kept_is_no_door() {
+    let name = "python-CERT_OPTIONAL-cached-result";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    assert!(
+        finding(t, "client-cert-optional").is_none() && !unread(t, "second-request-bypass", ""),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(scan.status, Some(0), "{}", target_summary(t));
+}
+
 /// The same check before a REST API, whose POST creates an order (201 with the new order, not
 /// the page GET is served): with every identity it was A, exit 0 (an audit's Apache `<Limit GET
 /// HEAD>` and HAProxy `METH_GET` rule before such an API took anonymous POSTs and DELETEs), as

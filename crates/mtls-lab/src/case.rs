@@ -54,6 +54,10 @@ pub enum LabCase {
     /// path decoded, slashes merged, dot segments dropped and case ignored, as many frameworks
     /// do: `/%61dmin/orders`, `//admin/orders`, `/ADMIN/orders` get the orders without one.
     PathGuardAsWritten,
+    /// Optional in TLS; the app checks a connection's first request only, marking the
+    /// connection checked before it knows the answer: the second request on a kept-alive
+    /// connection is served without a certificate.
+    CheckedOncePerConnection,
 }
 
 /// The verdict a correct scanner reaches on a case.
@@ -90,7 +94,7 @@ impl Expected {
 
 impl LabCase {
     /// Every case, in demo order.
-    pub const ALL: [LabCase; 19] = [
+    pub const ALL: [LabCase; 20] = [
         LabCase::NoClientAuth,
         LabCase::Optional,
         LabCase::RequiredVerified,
@@ -110,6 +114,7 @@ impl LabCase {
         LabCase::SubjectAuthorized,
         LabCase::HostGuardAsWritten,
         LabCase::PathGuardAsWritten,
+        LabCase::CheckedOncePerConnection,
     ];
 
     /// Short stable name.
@@ -134,6 +139,7 @@ impl LabCase {
             LabCase::SubjectAuthorized => "subject-authorized",
             LabCase::HostGuardAsWritten => "host-guard",
             LabCase::PathGuardAsWritten => "path-guard",
+            LabCase::CheckedOncePerConnection => "checked-once",
         }
     }
 
@@ -161,6 +167,9 @@ impl LabCase {
             LabCase::SubjectAuthorized => "any CA in TLS, the app allows the client's subject",
             LabCase::HostGuardAsWritten => "optional; the app's 403 compares the Host as written",
             LabCase::PathGuardAsWritten => "optional; the app's 403 compares the path as written",
+            LabCase::CheckedOncePerConnection => {
+                "optional; the app checks a connection's first request only"
+            }
         }
     }
 
@@ -232,6 +241,10 @@ impl LabCase {
             LabCase::PathGuardAsWritten => {
                 ("F", &["client-cert-enforced-by-app", "path-form-bypass"])
             }
+            LabCase::CheckedOncePerConnection => (
+                "F",
+                &["client-cert-enforced-by-app", "client-cert-optional"],
+            ),
         };
         DeepVerdict { grade, findings }
     }
@@ -299,6 +312,13 @@ impl LabCase {
                     "optional",
                     &["client-cert-enforced-by-app"],
                     &["path-form-bypass"],
+                ),
+                // The second request's page: without the client's certificate, whether it is
+                // the protected one cannot be told (incomplete); with it, it is.
+                LabCase::CheckedOncePerConnection => (
+                    "optional",
+                    &["client-cert-enforced-by-app"],
+                    &["client-cert-optional"],
                 ),
             };
         Expected {

@@ -134,6 +134,7 @@ fn server_config(pki: &LabPki, case: LabCase) -> Result<ServerConfig, LabError> 
         LabCase::NoClientAuth | LabCase::TrustsProxyHeader => builder.with_no_client_auth(),
         LabCase::Optional
         | LabCase::OptionalApp403
+        | LabCase::CheckedOncePerConnection
         | LabCase::ResumedSessionTrusted
         | LabCase::HostGuardAsWritten
         | LabCase::PathGuardAsWritten => builder.with_client_cert_verifier(webpki(true)?),
@@ -238,11 +239,18 @@ async fn serve(listener: TcpListener, accept: Accept, case: LabCase, client_subj
                 // The flawed app: a resumed session counts as a verified client.
                 || (case == LabCase::ResumedSessionTrusted
                     && conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
-            let service = service_fn(
-                move |req: hyper::Request<hyper::body::Incoming>| async move {
+            // The flawed app: the connection marked checked at its first request, whatever the
+            // check found.
+            let checked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let checked = checked.clone();
+                async move {
+                    let has_cert = has_cert
+                        || (case == LabCase::CheckedOncePerConnection
+                            && checked.swap(true, std::sync::atomic::Ordering::SeqCst));
                     Ok::<_, Infallible>(respond(case, has_cert, port, &req))
-                },
-            );
+                }
+            });
             let _ = tokio::time::timeout(
                 Duration::from_secs(30),
                 hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
@@ -343,7 +351,10 @@ fn respond<B>(
     } else if (case == LabCase::TrustsProxyHeader && !verified)
         || (matches!(
             case,
-            LabCase::OptionalApp403 | LabCase::ResumedSessionTrusted | LabCase::SubjectAuthorized
+            LabCase::OptionalApp403
+                | LabCase::ResumedSessionTrusted
+                | LabCase::SubjectAuthorized
+                | LabCase::CheckedOncePerConnection
         ) && !has_cert)
     {
         (403, "forbidden: client certificate required\n".to_owned())

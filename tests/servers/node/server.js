@@ -48,6 +48,17 @@
 //                   rejectUnauthorized: false; the check sits in the 'session' handler, which
 //                   ends an unauthorised h2 session with GOAWAY HTTP_1_1_REQUIRED: HTTP/1.1 never
 //                   meets it, and anyone is served over HTTP/1.1 (an audit's, nineteenth session)
+//   check-once-per-connection  requestCert: true, rejectUnauthorized: false; the app checks
+//                   `req.socket.authorized` on a connection's first request only, marking the
+//                   socket checked before the result is known: the second request on a kept-alive
+//                   connection gets the orders without a certificate (a review's, forty-fourth
+//                   session)
+//   check-once-per-session  the same, once per session: a client without the `sid` cookie gets a
+//                   session (its cookie set on the answer, the 403 included) marked checked, and
+//                   any request carrying that cookie gets the orders
+//   check-cached-result  its control: a session cookie on every answer and a flag on the socket,
+//                   both holding the check's result (`authorized`), never that it ran: refused
+//                   every time without a certificate
 // Binds 127.0.0.1 only.
 'use strict';
 const https = require('https');
@@ -57,7 +68,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|h2-only|h2-check-h2-only|h2-path-guard-raw|h2-session-goaway|h2-reset-http1-authorized|shared-tickets-required|own-tickets-required PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|check-once-per-connection|check-once-per-session|check-cached-result|h2-only|h2-check-h2-only|h2-path-guard-raw|h2-session-goaway|h2-reset-http1-authorized|shared-tickets-required|own-tickets-required PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -94,6 +105,9 @@ switch (mode) {
   case 'renegotiate-verify-tls13':
     break;
   case 'name-bare-400':
+  case 'check-once-per-connection':
+  case 'check-once-per-session':
+  case 'check-cached-result':
     opts.requestCert = true;
     opts.rejectUnauthorized = false;
     break;
@@ -101,7 +115,56 @@ switch (mode) {
     console.error('unknown mode ' + mode);
     process.exit(2);
 }
+const ORDERS =
+  '{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}\n';
+const sessions = new Map();
+const sessionOf = (req) => {
+  const m = /(?:^|;\s*)sid=([0-9a-f]{32})/.exec(req.headers.cookie || '');
+  return m && sessions.has(m[1]) ? m[1] : null;
+};
+const newSession = (res, state) => {
+  const sid = require('crypto').randomBytes(16).toString('hex');
+  if (sessions.size > 10000) sessions.clear();
+  sessions.set(sid, state);
+  res.setHeader('set-cookie', 'sid=' + sid + '; Path=/; HttpOnly; Secure');
+  return state;
+};
+// Authorised on a full handshake with a certificate (`authorized` alone is true on a resumed
+// session that never carried one: nodejs/node#35317; a resumed session is refused), so these
+// modes' only flaw is their own.
+const certified = (req) =>
+  req.socket.authorized &&
+  !req.socket.isSessionReused() &&
+  !!(req.socket.getPeerCertificate() || {}).raw;
+const refuse = (res) => {
+  res.writeHead(403, { 'content-type': 'text/plain' });
+  res.end('client certificate required\n');
+};
 const handler = (req, res) => {
+  if (mode === 'check-once-per-connection') {
+    if (!req.socket.mtlsChecked) {
+      req.socket.mtlsChecked = true;
+      if (!certified(req)) return refuse(res);
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(ORDERS);
+  }
+  if (mode === 'check-once-per-session') {
+    if (!sessionOf(req)) {
+      newSession(res, { checked: true });
+      if (!certified(req)) return refuse(res);
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(ORDERS);
+  }
+  if (mode === 'check-cached-result') {
+    if (req.socket.mtlsOk === undefined) req.socket.mtlsOk = certified(req);
+    const sid = sessionOf(req);
+    const state = sid ? sessions.get(sid) : newSession(res, { ok: certified(req) });
+    if (!req.socket.mtlsOk || !state.ok) return refuse(res);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(ORDERS);
+  }
   if (mode === 'h2-reset-http1-authorized') {
     if (req.httpVersionMajor === 2) return; // reset by the 'stream' handler below
     if (!req.socket.authorized) {

@@ -1,15 +1,37 @@
 """Python ssl + http.server for the real-server tests (stdlib only).
 
     python3 server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403|CERT_REQUIRED-sysroots PORT PKIDIR
+    python3 server.py CERT_OPTIONAL-once-per-connection|CERT_OPTIONAL-once-per-session|CERT_OPTIONAL-cached-result PORT PKIDIR
 
 Binds 127.0.0.1 only, answers 200 "ok\\n" on every GET. The TLS handshake runs in the request
 thread so one slow client cannot block the others. With the "-403" suffix the handler itself answers
 403 unless the connection carries a (verified) client certificate: getpeercert() is non-empty.
+
+The check made once, remembered as made rather than as passed (a review's, forty-fourth session),
+before the orders (JSON) on every path:
+  -once-per-connection  on a connection's first request only (a flag on the handler, which
+                        http.server keeps for the whole kept-alive connection): the second
+                        request on the connection gets the orders without a certificate;
+  -once-per-session     once per session: a request without the `sid` cookie opens one (its cookie
+                        set on the answer, the 403 included) marked checked, and any request
+                        carrying it gets the orders;
+  -cached-result        their control: a session cookie on every answer and a flag per connection,
+                        both holding the check's result: refused every time without a certificate.
 """
 import http.server
 import os
+import re
+import secrets
 import ssl
 import sys
+import threading
+
+ORDERS = (
+    b'{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],'
+    b'"customer":"acme corp"}\n'
+)
+SESSIONS = {}
+SESSIONS_LOCK = threading.Lock()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -23,7 +45,54 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def session(self, state):
+        """The request's session (by its `sid` cookie), or a new one holding STATE, whose cookie
+        the answer sets."""
+        m = re.search(r"(?:^|;\s*)sid=([0-9a-f]{32})", self.headers.get("Cookie", ""))
+        with SESSIONS_LOCK:
+            if m and m.group(1) in SESSIONS:
+                return SESSIONS[m.group(1)], None
+            if len(SESSIONS) > 10000:
+                SESSIONS.clear()
+            sid = secrets.token_hex(16)
+            SESSIONS[sid] = state
+            return state, f"sid={sid}; Path=/; HttpOnly; Secure"
+
+    def answer(self, status, ctype, body, cookie):
+        self.send_response(status)
+        if cookie:
+            self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def once(self):
+        """The orders behind the check made once (see the module's doc)."""
+        certified = bool(self.connection.getpeercert())
+        refused = (403, "text/plain", b"client certificate required\n")
+        orders = (200, "application/json", ORDERS)
+        if self.server.once == "once-per-connection":
+            if not getattr(self, "checked", False):
+                self.checked = True
+                if not certified:
+                    return self.answer(*refused, None)
+            return self.answer(*orders, None)
+        if self.server.once == "once-per-session":
+            state, cookie = self.session({"checked": True})
+            if cookie and not certified:
+                return self.answer(*refused, cookie)
+            return self.answer(*orders, cookie)
+        if not hasattr(self, "ok"):
+            self.ok = certified
+        state, cookie = self.session({"ok": certified})
+        if not (self.ok and state["ok"]):
+            return self.answer(*refused, cookie)
+        return self.answer(*orders, cookie)
+
     def do_GET(self):
+        if self.server.once:
+            return self.once()
         if self.server.app_403 and not self.connection.getpeercert():
             self.send(403, "text/plain", b"client certificate required\n")
             return
@@ -36,9 +105,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class TLSServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, addr, ctx, app_403=False, handler=None):
+    def __init__(self, addr, ctx, app_403=False, handler=None, once=None):
         self.ctx = ctx
         self.app_403 = app_403
+        self.once = once
         super().__init__(addr, handler or Handler)
 
     def finish_request(self, request, client_address):
@@ -71,8 +141,16 @@ def context(pki, name, verify_mode):
 
 def main():
     if len(sys.argv) != 4:
-        sys.exit("usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403|CERT_REQUIRED-sysroots PORT PKIDIR")
+        sys.exit(
+            "usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403|"
+            "CERT_REQUIRED-sysroots|CERT_OPTIONAL-once-per-connection|CERT_OPTIONAL-once-per-session|"
+            "CERT_OPTIONAL-cached-result PORT PKIDIR"
+        )
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    once = None
+    for kind in ("once-per-connection", "once-per-session", "cached-result"):
+        if mode.endswith("-" + kind):
+            once, mode = kind, mode.removesuffix("-" + kind)
     app_403 = mode.endswith("-403")
     mode = mode.removesuffix("-403")
     # -sysroots: the system's public roots trusted for client certificates beside ca.crt
@@ -84,7 +162,7 @@ def main():
     ctx = context(pki, "server", getattr(ssl, mode))
     if sysroots:
         ctx.load_default_certs(ssl.Purpose.CLIENT_AUTH)
-    srv = TLSServer(("127.0.0.1", port), ctx, app_403)
+    srv = TLSServer(("127.0.0.1", port), ctx, app_403, once=once)
     srv.serve_forever()
 
 

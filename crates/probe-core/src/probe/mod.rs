@@ -56,6 +56,7 @@ pub mod no_client_cert_no_alpn;
 pub mod not_yet_valid_client_cert;
 pub mod path_form_bypass;
 pub mod public_root_client_cert;
+pub mod second_request_bypass;
 pub mod self_signed_client_cert;
 pub mod server_certificate;
 pub mod session_resumption_bypass;

@@ -44,6 +44,7 @@ probes! {
         client_cert_header_spoofing::ClientCertHeaderSpoofing,
         host_form_bypass::HostFormBypass,
         path_form_bypass::PathFormBypass,
+        second_request_bypass::SecondRequestBypass,
         h2c_smuggling_bypass::H2cSmugglingBypass,
     ],
 }

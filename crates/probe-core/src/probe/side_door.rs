@@ -448,31 +448,7 @@ pub async fn knock_each(
         )
         .await;
     }
-    let shared: Vec<Seen> = {
-        let _permit = door.scan.permits.acquire(&target.server_key()).await;
-        let record = SharedRecord::default();
-        let versions = [door.version];
-        let setup = ExchangeSetup {
-            headers_per_ask: &sets,
-            ..door_setup(target, door, &versions, transport::Alpn::Both)
-        };
-        let path = door.path.clone().unwrap_or_else(|| target.path.clone());
-        let paths = vec![path; sets.len()];
-        let results = transport::run_paths(target, setup, &record, &paths).await;
-        let (cert_requested, acceptable_cas) = {
-            let r = record.lock();
-            (r.cert_requested, r.acceptable_cas.clone())
-        };
-        results
-            .into_iter()
-            .map(|result| Seen {
-                result,
-                cert_requested,
-                let_in_by_page: false,
-                acceptable_cas: acceptable_cas.clone(),
-            })
-            .collect()
-    };
+    let shared = carried(target, door, &sets, transport::Alpn::Both, false).await;
     tracing::debug!(
         target: "probe_core::side_door",
         url = %target.url,
@@ -505,6 +481,46 @@ pub async fn knock_each(
         }
     }))
     .await
+}
+
+/// `door` asked once per header set of `sets` (each beside the door's own headers) on one
+/// connection offering `alpn`, one request after another (HTTP/1.1 keep-alive, while the answers
+/// come quickly: the transport's keep-alive budget; h2 as streams): the answers as that
+/// connection carried them, in order, fewer than `sets` where it ended first, none asked again.
+/// With `carry_all`, slow answers do not spill the rest onto connections of their own
+/// ([`ExchangeSetup::carry_all`]). For a door that needs them on one connection ([`knock_each`];
+/// a check made once per connection, `second-request-bypass`).
+pub async fn carried(
+    target: &Target,
+    door: &Door<'_>,
+    sets: &[HeaderSet],
+    alpn: transport::Alpn,
+    carry_all: bool,
+) -> Vec<Seen> {
+    let _permit = door.scan.permits.acquire(&target.server_key()).await;
+    let record = SharedRecord::default();
+    let versions = [door.version];
+    let setup = ExchangeSetup {
+        headers_per_ask: sets,
+        carry_all,
+        ..door_setup(target, door, &versions, alpn)
+    };
+    let path = door.path.clone().unwrap_or_else(|| target.path.clone());
+    let paths = vec![path; sets.len()];
+    let results = transport::run_paths(target, setup, &record, &paths).await;
+    let (cert_requested, acceptable_cas) = {
+        let r = record.lock();
+        (r.cert_requested, r.acceptable_cas.clone())
+    };
+    results
+        .into_iter()
+        .map(|result| Seen {
+            result,
+            cert_requested,
+            let_in_by_page: false,
+            acceptable_cas: acceptable_cas.clone(),
+        })
+        .collect()
 }
 
 /// [`knock_each`] on several connections at once: header set `i` goes on connection

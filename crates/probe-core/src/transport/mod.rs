@@ -174,6 +174,10 @@ pub struct ExchangeResult {
     pub closed_unanswered: bool,
     /// What came of the h2c tunnel asked for ([`ExchangeSetup::h2c_via`]); `None`: none was.
     pub h2c: Option<h2c::Tunnel>,
+    /// The cookies the answer set (`Set-Cookie`), each `name=value` as sent back in a `Cookie`
+    /// header ([`set_cookies`]): only for asking again with them, never for a report (a session
+    /// id is the server's secret for whoever holds it).
+    pub set_cookies: Vec<String>,
     /// Elapsed time.
     pub elapsed: Duration,
 }
@@ -231,6 +235,11 @@ pub struct ExchangeSetup<'a> {
     /// first, then, where the server switches protocols, the path over HTTP/2 on the upgraded
     /// connection. Needs [`Alpn::Http1Only`].
     pub h2c_via: Option<&'a str>,
+    /// Every ask on the one connection while it stays open and answers each within
+    /// [`LATER_ANSWER_WAIT`], however slowly (the keep-alive budget spills slow answers onto
+    /// connections of their own): for a door that is the connection itself (a check made once
+    /// per connection).
+    pub carry_all: bool,
 }
 
 /// Where an exchange tells that the server asked for a client certificate (see
@@ -334,6 +343,7 @@ impl<'a> ExchangeSetup<'a> {
             cert_asked: None,
             open_websockets: true,
             h2c_via: None,
+            carry_all: false,
         }
     }
 }
@@ -1092,7 +1102,7 @@ async fn ask_all(
     } else if h2 {
         http2(tls, &asks, &setup.limits, until).await
     } else {
-        http1(tls, &asks, &setup.limits, until, setup.open_websockets).await
+        http1(tls, &asks, setup, until).await
     };
     for (i, result) in results.iter_mut().enumerate() {
         // (An h2c tunnel's answer keeps its own: `h2c`.)
@@ -2326,10 +2336,10 @@ impl<T> Drop for AbortOnDrop<T> {
 async fn http1(
     tls: Yielding<TlsStream<TcpStream>>,
     asks: &[Ask<'_>],
-    limits: &Limits,
+    setup: &ExchangeSetup<'_>,
     until: tokio::time::Instant,
-    open_websockets: bool,
 ) -> Vec<ExchangeResult> {
+    let (limits, open_websockets) = (&setup.limits, setup.open_websockets);
     let handshake = hyper::client::conn::http1::Builder::new()
         .max_buf_size(limits.header_cap.max(8192))
         .handshake::<_, Full<Bytes>>(TokioIo::new(tls))
@@ -2347,6 +2357,7 @@ async fn http1(
         let reusable = out.last().is_none_or(|r: &ExchangeResult| r.complete);
         let spent = started.elapsed();
         let slow = !out.is_empty()
+            && !setup.carry_all
             && spent > KEEP_ALIVE_BUDGET
             && (last_answer > KEEP_ALIVE_QUICK_ANSWER || spent > KEEP_ALIVE_CAP);
         if !reusable || slow {
@@ -2879,6 +2890,7 @@ where
         .headers()
         .get(http::header::CONTENT_TYPE)
         .map(|v| sanitize(v.as_bytes(), 100));
+    let set_cookies = set_cookies(response.headers());
     let auth_challenge = response
         .headers()
         .get(http::header::WWW_AUTHENTICATE)
@@ -3060,8 +3072,56 @@ where
         truncated,
         body_excerpt: Some(sanitize(&buf, limits.excerpt_chars)).filter(|s| !s.is_empty()),
         body: buf,
+        set_cookies,
         ..ExchangeResult::default()
     }
+}
+
+/// Cookies kept of one answer at most ([`set_cookies`]).
+pub const MAX_SET_COOKIES: usize = 16;
+
+/// A cookie's `name=value` kept at most this long ([`set_cookies`]).
+pub const MAX_COOKIE_BYTES: usize = 1024;
+
+/// The `name=value` of each `Set-Cookie` in `headers` (RFC 6265 §5.2: up to the first `;`,
+/// trimmed), as a client sends it back: at most [`MAX_SET_COOKIES`], each at most
+/// [`MAX_COOKIE_BYTES`], without a name, with bytes no header value holds (controls), or one
+/// that expires it at once (`Max-Age=0`, a value of `deleted`) left out. A later one of the same
+/// name replaces an earlier one.
+pub fn set_cookies(headers: &http::HeaderMap) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in headers.get_all(http::header::SET_COOKIE).iter().take(64) {
+        let bytes = v.as_bytes();
+        let mut parts = bytes.split(|&b| b == b';');
+        let Some(pair) = parts.next() else { continue };
+        let Ok(pair) = std::str::from_utf8(pair) else {
+            continue;
+        };
+        let pair = pair.trim();
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        let expires_now = parts.any(|a| {
+            let a = String::from_utf8_lossy(a).to_ascii_lowercase();
+            let a = a.trim();
+            a == "max-age=0" || a.starts_with("max-age=-")
+        }) || value == "deleted";
+        let fits = !name.is_empty()
+            && name.len() + value.len() < MAX_COOKIE_BYTES
+            && !name
+                .bytes()
+                .any(|b| b.is_ascii_control() || b == b' ' || b == b',')
+            && !value.bytes().any(|b| b.is_ascii_control() || b == b';');
+        if !fits || expires_now {
+            continue;
+        }
+        out.retain(|c| c.split_once('=').map(|(n, _)| n) != Some(name));
+        if out.len() < MAX_SET_COOKIES {
+            out.push(format!("{name}={value}"));
+        }
+    }
+    out
 }
 
 /// A content coding the scan reads through.
@@ -3405,6 +3465,41 @@ mod tests {
             Some("CertificateRequired")
         );
         assert_eq!(alert_from_text("connection reset"), None);
+    }
+
+    #[test]
+    fn set_cookies_keep_name_and_value_as_sent_back() {
+        let mut h = http::HeaderMap::new();
+        for v in [
+            "sid=abc123; Path=/; HttpOnly; Secure",
+            " csrf = t0k ;SameSite=Lax",
+            "gone=deleted; Path=/",
+            "old=1; Max-Age=0",
+            "=nameless",
+            "noequals",
+            "sid=def456",
+        ] {
+            h.append(
+                http::header::SET_COOKIE,
+                http::HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        // A later one of a name replaces the earlier; expired and nameless ones are left out.
+        assert_eq!(set_cookies(&h), ["csrf=t0k", "sid=def456"]);
+        let mut many = http::HeaderMap::new();
+        for i in 0..40 {
+            many.append(
+                http::header::SET_COOKIE,
+                http::HeaderValue::from_str(&format!("c{i}=v")).unwrap(),
+            );
+        }
+        many.append(
+            http::header::SET_COOKIE,
+            http::HeaderValue::from_str(&format!("big={}", "x".repeat(2000))).unwrap(),
+        );
+        let kept = set_cookies(&many);
+        assert_eq!(kept.len(), MAX_SET_COOKIES);
+        assert!(kept.iter().all(|c| c.len() < MAX_COOKIE_BYTES));
     }
 
     #[test]

@@ -1,0 +1,540 @@
+//! `second-request-bypass`: a check that remembers it was made, not what it found. An
+//! application that lets TLS through without a certificate and refuses over HTTP may check once
+//! per connection (a flag on the socket set before the result is known: `if
+//! (!socket.checked) { socket.checked = true; if (!authorized) return 403 }`) or once per session
+//! (a session opened by the refusal, its cookie set on the 403, marked checked): the anonymous
+//! client's first request is refused, and its next one on the same connection, or any request
+//! carrying the cookie the refusal set, gets in. A review's Node application of each kind was A,
+//! exit 0: every other door asks once per connection, or without the cookies.
+//!
+//! Where the anonymous GET got past the handshake and was not served (a refusal over HTTP, a
+//! redirect, a 404; not nginx's own certificate page, which its TLS module answers), on the
+//! newest version it was so: the protected path is asked twice on one keep-alive connection
+//! (HTTP/1.1, one request after the other), and then, where a refusal set cookies, once more on
+//! a fresh connection with them. The second answer, or the one with the cookies, served where the
+//! first was refused is judged by its page: with a valid certificate (`client-cert`, or the
+//! staging CA's), a door only where it is the very page that certificate is served, and only when
+//! it is so again on a fresh connection while a request without the cookies stays refused
+//! beside it (a page much like it, or cut short, is unsure); without one, a page of its own (not
+//! one speaking of refusal, certificates or rate limits) leaves the target incomplete: whether it
+//! is the protected page cannot be told. An answer that could not be read leaves it incomplete,
+//! never passed.
+
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt as _;
+
+use super::landing::{self, Likeness};
+use super::side_door::{carried, knock, Door, HeaderSet, Seen};
+use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
+use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
+use crate::finding::{Finding, FindingId};
+use crate::target::Target;
+use crate::transport::{self, Sni};
+
+impl ProbeId {
+    /// `second-request-bypass`: the refused request asked again on its connection, and with the
+    /// cookies its refusal set.
+    pub const SECOND_REQUEST_BYPASS: ProbeId = ProbeId::new("second-request-bypass");
+}
+
+/// The probe.
+pub struct SecondRequestBypass;
+
+static SPEC: ProbeSpec = ProbeSpec {
+    id: ProbeId::SECOND_REQUEST_BYPASS,
+    presents: "no certificate, and the protected name, `Host` and path asked twice on one keep-alive connection (HTTP/1.1, the second request once the first is answered), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set): on the newest version the anonymous GET got past the handshake and was not served (not nginx's own certificate page); the second request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (a second pair, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too",
+    needs: "a target that lets an anonymous client through the handshake and does not serve it (401, 403, a redirect, 404 …)",
+    findings: &[FindingId::ClientCertOptional],
+};
+
+impl TargetProbe for SecondRequestBypass {
+    fn spec(&self) -> &'static ProbeSpec {
+        &SPEC
+    }
+
+    fn starts(&self) -> Start {
+        Start::AfterFirstWave
+    }
+
+    fn run<'a>(
+        &'a self,
+        target: &'a Target,
+        scan: &'a ScanContext,
+        first: Option<&'a FirstWave>,
+    ) -> BoxFuture<'a, TargetOutcome> {
+        async move {
+            let Some(first) = first else {
+                return TargetOutcome::default();
+            };
+            let versions = refused_versions(first);
+            match versions.split_first() {
+                Some((&newest, others)) => run(target, scan, first, newest, others).await,
+                None => TargetOutcome::default(),
+            }
+        }
+        .boxed()
+    }
+}
+
+/// The versions, newest first, on which the anonymous GET got past the handshake and was
+/// answered over HTTP without being served, the TLS module's own refusal page (nginx's 400 "No
+/// required SSL certificate was sent") and busy statuses aside.
+fn refused_versions(first: &FirstWave) -> Vec<TlsVersion> {
+    TlsVersion::ALL
+        .into_iter()
+        .filter(|&v| {
+            first.observations.iter().any(|o| {
+                o.id == ProbeId::NO_CLIENT_CERT
+                    && !o.late
+                    && o.tls_version == v
+                    && matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered)
+                    && o.http_status.is_some_and(|s| !transport::is_busy_status(s))
+                    && !crate::checks::refusal::tls_module_refusal(o)
+            })
+        })
+        .collect()
+}
+
+/// What one way of asking again came to.
+enum Verdict {
+    /// A door, proved twice.
+    Door(Finding),
+    /// A page that may be the protected one, or answers that could not be read: why.
+    Unsure(IncompleteProbe),
+    /// Refused again, or another page.
+    Shut,
+}
+
+async fn run(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    others: &[TlsVersion],
+) -> TargetOutcome {
+    let door = landing::plain(scan, version, Sni::Target, None);
+    let pair = ask_pair(target, &door).await;
+    let cookies = cookies_of(&pair);
+    let (connection, with_cookies) = futures_util::future::join(
+        judge_pair(target, scan, first, version, &door, &pair),
+        async {
+            if cookies.is_empty() {
+                Verdict::Shut
+            } else {
+                judge_cookies(target, scan, first, version, &door, &cookies).await
+            }
+        },
+    )
+    .await;
+    let mut out = TargetOutcome::default();
+    for (v, by_cookies) in [(connection, false), (with_cookies, true)] {
+        match v {
+            Verdict::Door(mut f) => {
+                // A door is tried on every other version refused over HTTP too, so that the
+                // finding names each it opens on.
+                for &other in others {
+                    let door = landing::plain(scan, other, Sni::Target, None);
+                    let seen = if by_cookies {
+                        knock(target, with_cookies_of(&door, &cookies)).await
+                    } else {
+                        match ask_pair(target, &door).await.as_slice() {
+                            [a, b, ..] if refused(a) => b.clone(),
+                            _ => continue,
+                        }
+                    };
+                    let open = seen.served()
+                        && landing::is_the_protected_page(target, scan, first, other, &seen).await
+                            == Some(true);
+                    if open {
+                        f.tls_versions.push(other);
+                        f.evidence
+                            .insert(format!("{other}: asked so again"), seen.describe());
+                    }
+                }
+                out.findings.push(f);
+            }
+            Verdict::Unsure(i) => out.incomplete.push(i),
+            Verdict::Shut => {}
+        }
+    }
+    out
+}
+
+/// The protected path asked twice on one connection: over HTTP/1.1, the second request written
+/// once the first is answered; offering h2 too where HTTP/1.1 got no answer (a server speaking
+/// h2 alone). Asked once more while the first answer could not be read.
+async fn ask_pair(target: &Target, door: &Door<'_>) -> Vec<Seen> {
+    let sets: Vec<HeaderSet> = vec![Vec::new(), Vec::new()];
+    let mut pair = Vec::new();
+    for alpn in [
+        transport::Alpn::Http1Only,
+        transport::Alpn::Http1Only,
+        transport::Alpn::Both,
+    ] {
+        pair = carried(target, door, &sets, alpn, true).await;
+        let answered = pair.first().is_some_and(|s| s.status().is_some());
+        if answered || door.scan.limits.expired() {
+            break;
+        }
+        tokio::time::sleep(super::side_door::RETRY_AFTER[0]).await;
+    }
+    pair
+}
+
+/// Whether `seen` is a refusal that a second request could get around: read, not served.
+fn refused(seen: &Seen) -> bool {
+    !seen.served() && seen.unreadable().is_none() && seen.status().is_some()
+}
+
+/// The cookies the pair's refusals set (the later one of a name winning), as one `Cookie` value.
+fn cookies_of(pair: &[Seen]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in pair.iter().filter(|s| refused(s)) {
+        for c in &s.result.set_cookies {
+            let name = c.split_once('=').map_or(c.as_str(), |(n, _)| n);
+            out.retain(|o| o.split_once('=').map(|(n, _)| n) != Some(name));
+            out.push(c.clone());
+        }
+    }
+    out.truncate(transport::MAX_SET_COOKIES);
+    out
+}
+
+/// The names of `cookies` (never their values), sanitised, for a report.
+fn cookie_names(cookies: &[String]) -> String {
+    cookies
+        .iter()
+        .map(|c| {
+            let name = c.split_once('=').map_or(c.as_str(), |(n, _)| n);
+            crate::text::sanitize(name.as_bytes(), 60)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the page of `seen`, served without a certificate where the same request was refused,
+/// is: the protected page ([`Likeness::Same`]), unsure ([`Likeness::Near`], [`Likeness::Cut`],
+/// or a page of its own without a valid certificate to compare it with), or nothing to say.
+async fn page_of(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    seen: &Seen,
+) -> Option<Likeness> {
+    if !seen.served() {
+        return None;
+    }
+    let body = seen.result.body.as_slice();
+    let own_page = seen.result.body_excerpt.as_deref().is_some_and(|b| {
+        super::page::distinct_tokens(b) >= super::page::MIN_PAGE_TOKENS || b.trim().len() >= 16
+    });
+    let words = crate::text::speaks_of_refusal(body)
+        || crate::text::speaks_of_certificates(body)
+        || crate::text::speaks_of_rate_limiting(body);
+    match landing::likeness_to_the_protected_page(target, scan, first, version, seen, Vec::new())
+        .await
+    {
+        Some(l) => Some(l),
+        // Without a valid certificate (or where its page was not served): a page of its own may
+        // be the protected one.
+        None if own_page && !words => Some(Likeness::Near),
+        None => None,
+    }
+}
+
+/// `Ok` where `seen`, served without a certificate as `served` says (the protected path …), is
+/// the very page the valid certificate is served; else what that comes to: nothing to say
+/// ([`Verdict::Shut`]: refused, another page, no page of its own), or unsure (a page much like
+/// it, one cut short, or a page of its own without a valid certificate to compare it with), for
+/// a check made once per `per` (connection, session).
+async fn the_protected_page(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    seen: &Seen,
+    served: &str,
+    per: &str,
+) -> Result<(), Verdict> {
+    let with_identity = super::valid_client_cert::chooser(&scan.probes).is_some();
+    match page_of(target, scan, first, version, seen).await {
+        Some(Likeness::Same) => Ok(()),
+        None | Some(Likeness::Other) => Err(Verdict::Shut),
+        Some(Likeness::Near | Likeness::Cut) => Err(unsure(
+            version,
+            if with_identity {
+                format!(
+                    "without a certificate, the protected path {served}: a page much like the                      one the valid certificate is served, or cut too short to tell; whether the                      check is made once per {per} cannot be told"
+                )
+            } else {
+                format!(
+                    "without a certificate, the protected path {served}: an application that                      checks the certificate once per {per} lets the anonymous client in so, but                      whether this is the protected page cannot be told without a valid                      certificate. Give `client-cert` (or a staging CA) to compare"
+                )
+            },
+        )),
+    }
+}
+
+fn unsure(version: TlsVersion, reason: String) -> Verdict {
+    Verdict::Unsure(IncompleteProbe {
+        probe: ProbeId::SECOND_REQUEST_BYPASS.as_str().to_owned(),
+        tls_version: Some(version),
+        reason,
+    })
+}
+
+/// Judges the pair: its second answer served where its first was refused.
+async fn judge_pair(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    door: &Door<'_>,
+    pair: &[Seen],
+) -> Verdict {
+    let (Some(one), two) = (pair.first(), pair.get(1)) else {
+        return unsure(
+            version,
+            "without a certificate, the protected path asked twice on one connection got no \
+             answer that could be read"
+                .to_owned(),
+        );
+    };
+    if let Some(why) = one.unreadable() {
+        return unsure(
+            version,
+            format!(
+                "without a certificate, the protected path asked twice on one connection: the \
+                 first request could not be read ({why})"
+            ),
+        );
+    }
+    // Served at once (a server that serves some anonymous requests and not others): the first
+    // wave's probes judge that; nothing here is a second request's doing.
+    if !refused(one) {
+        return Verdict::Shut;
+    }
+    // The connection ended after the refusal (`Connection: close`): nothing is kept on it.
+    let Some(two) = two else {
+        return Verdict::Shut;
+    };
+    if let Some(why) = two.unreadable() {
+        // Asked once more: a second request left unanswered on a kept-alive connection (a
+        // server that closes it without saying so) is no door, but it is no refusal either.
+        let again = ask_pair(target, door).await;
+        match (again.first(), again.get(1)) {
+            (Some(a), Some(b)) if refused(a) && b.unreadable().is_some() => {
+                return unsure(
+                    version,
+                    format!(
+                        "without a certificate, the protected path was refused on a connection's \
+                         first request ({}) and its second request on that connection could not \
+                         be read, twice ({why})",
+                        one.describe()
+                    ),
+                );
+            }
+            (Some(a), Some(b)) if refused(a) && b.served() => {
+                return Box::pin(judge_pair(target, scan, first, version, door, &again)).await;
+            }
+            _ => return Verdict::Shut,
+        }
+    }
+    let served = format!(
+        "was refused on a connection's first request ({}) and served on its second ({})",
+        one.describe(),
+        two.describe()
+    );
+    if let Err(v) =
+        the_protected_page(target, scan, first, version, two, &served, "connection").await
+    {
+        return v;
+    }
+    // Proved again on a fresh connection: refused first, the protected page second.
+    let again = ask_pair(target, door).await;
+    let proved = match (again.first(), again.get(1)) {
+        (Some(a), Some(b)) if refused(a) && b.served() => {
+            landing::is_the_protected_page(target, scan, first, version, b).await == Some(true)
+        }
+        _ => false,
+    };
+    if !proved {
+        return unsure(
+            version,
+            format!(
+                "without a certificate, the protected path was refused on a connection's first \
+                 request ({}) and served the very page the valid certificate is served on its \
+                 second ({}), but not so again on a fresh connection ({}): whether the check is \
+                 made once per connection cannot be told",
+                one.describe(),
+                two.describe(),
+                again
+                    .iter()
+                    .map(Seen::describe)
+                    .collect::<Vec<_>>()
+                    .join("; then ")
+            ),
+        );
+    }
+    let mut f = Finding::new(
+        FindingId::ClientCertOptional,
+        format!(
+            "{version}: without a certificate, the protected path ({}{}) was refused on a \
+             connection's first request ({}) and served the very page the valid certificate is \
+             served on the same connection's second request, on two connections: the check is \
+             made once per connection and remembered as made, not as passed (a flag on the socket \
+             set before the certificate is judged), or one of the servers behind a balancer that \
+             routes each request does not check. Check every request, and keep the check's \
+             result, never the fact it ran: require the certificate in the handshake where the \
+             stack can (`ssl_verify_client on`, `SSLVerifyClient require`, \
+             `rejectUnauthorized: true`).",
+            crate::text::sanitize(target.authority().as_bytes(), 260),
+            crate::text::sanitize(target.path.as_bytes(), 200),
+            one.describe()
+        ),
+    );
+    f.tls_versions = vec![version];
+    f.evidence.insert(
+        format!("{version}: one connection, first request"),
+        one.describe(),
+    );
+    f.evidence.insert(
+        format!("{version}: one connection, second request"),
+        two.describe(),
+    );
+    f.evidence.insert(
+        format!("{version}: a fresh connection, both requests"),
+        again
+            .iter()
+            .map(Seen::describe)
+            .collect::<Vec<_>>()
+            .join("; then "),
+    );
+    Verdict::Door(f)
+}
+
+/// The door with a `Cookie` header holding `cookies`.
+fn with_cookies_of<'a>(door: &Door<'a>, cookies: &[String]) -> Door<'a> {
+    let mut d = door.clone();
+    if let Ok(v) = http::HeaderValue::from_str(&cookies.join("; ")) {
+        d.headers.push((http::header::COOKIE, v));
+    }
+    d
+}
+
+/// Judges the protected path asked on a fresh connection with the cookies the refusals set.
+async fn judge_cookies(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    door: &Door<'_>,
+    cookies: &[String],
+) -> Verdict {
+    let names = cookie_names(cookies);
+    let seen = knock(target, with_cookies_of(door, cookies)).await;
+    if let Some(why) = seen.unreadable() {
+        return unsure(
+            version,
+            format!(
+                "without a certificate, the protected path asked with the cookies its refusal \
+                 set ({names}) could not be read ({why})"
+            ),
+        );
+    }
+    let served = format!(
+        "asked with the cookies its refusal set ({names}) was served ({})",
+        seen.describe()
+    );
+    if let Err(v) =
+        the_protected_page(target, scan, first, version, &seen, &served, "session").await
+    {
+        return v;
+    }
+    // Proved again beside a request without them, which must stay refused.
+    let (again, without) = futures_util::future::join(
+        knock(target, with_cookies_of(door, cookies)),
+        knock(target, door.clone()),
+    )
+    .await;
+    let again_same = again.served()
+        && landing::is_the_protected_page(target, scan, first, version, &again).await == Some(true);
+    let without_refused = refused(&without);
+    if !(again_same && without_refused) {
+        return unsure(
+            version,
+            format!(
+                "without a certificate, the protected path asked with the cookies its refusal \
+                 set ({names}) was served the very page the valid certificate is served ({}), but \
+                 asked again {}: whether the check is made once per session cannot be told",
+                seen.describe(),
+                if again_same {
+                    format!("without them it was not refused ({})", without.describe())
+                } else {
+                    format!(
+                        "with them it was not served that page ({})",
+                        again.describe()
+                    )
+                }
+            ),
+        );
+    }
+    let mut f = Finding::new(
+        FindingId::ClientCertOptional,
+        format!(
+            "{version}: without a certificate, the protected path ({}{}) was refused ({}) and \
+             served the very page the valid certificate is served when asked again with the \
+             cookies that refusal set ({names}), twice, while a request without them stayed \
+             refused: the check is made once per session and remembered as made, not as passed \
+             (a session opened and marked checked before the certificate is judged). Keep the \
+             check's result in the session, never the fact it ran, and check the certificate \
+             on every request (it is on every connection): require it in the handshake where the \
+             stack can (`ssl_verify_client on`, `SSLVerifyClient require`, \
+             `rejectUnauthorized: true`).",
+            crate::text::sanitize(target.authority().as_bytes(), 260),
+            crate::text::sanitize(target.path.as_bytes(), 200),
+            without.describe()
+        ),
+    );
+    f.tls_versions = vec![version];
+    f.evidence.insert(
+        format!("{version}: with the cookies the refusal set ({names})"),
+        format!("{}; {}", seen.describe(), again.describe()),
+    );
+    f.evidence
+        .insert(format!("{version}: without them"), without.describe());
+    Verdict::Door(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(status: u16, cookies: &[&str]) -> Seen {
+        let mut s = crate::probe::side_door::recorded::http(status, "refused");
+        s.result.set_cookies = cookies.iter().map(|c| (*c).to_owned()).collect();
+        s
+    }
+
+    /// The refusals' cookies, the later of a name winning; a served answer's never count.
+    #[test]
+    fn cookies_come_from_refusals_alone() {
+        let pair = [
+            seen(403, &["sid=one", "csrf=x"]),
+            seen(403, &["sid=two"]),
+            seen(200, &["served=1"]),
+        ];
+        assert_eq!(cookies_of(&pair), ["csrf=x", "sid=two"]);
+        assert_eq!(cookie_names(&cookies_of(&pair)), "csrf, sid");
+        assert!(cookies_of(&[seen(200, &["a=b"])]).is_empty());
+    }
+
+    /// Only names reach a report: values never do.
+    #[test]
+    fn cookie_names_keep_no_value() {
+        let names = cookie_names(&["session=s3cr3t-value".to_owned()]);
+        assert_eq!(names, "session");
+        assert!(!names.contains("s3cr3t"));
+    }
+}
