@@ -675,6 +675,12 @@
 #                             certificate gets HAProxy's own 0; the backend wants 0 and any
 #                             X-SSL-Client-CN (add-header, the client's copy first): a forged CN
 #                             alone gets in, whatever verify value the client sends
+#   haproxy-header-required-cn  verify required (no certificate, or one from an unknown CA, is
+#                             refused in the handshake), set-header X-SSL-Client-Verify, and
+#                             add-header X-SSL-Client-CN %{+Q}[ssl_c_s_dn(cn)]; the backend lets in
+#                             the CN test-client alone (client.crt's), read in the first copy: any
+#                             other certificate of the CA gets in as test-client by sending the
+#                             header itself (a review's, forty-fourth session; not on --list)
 #   haproxy-header-granted-404  as haproxy-header-addheader, but the backend answers a request it
 #                             lets in with 404 (no route at /, behind its authentication)
 #   haproxy-header-host-acl   as haproxy-header-setheader, its rules under a rule on the Host as
@@ -2544,7 +2550,7 @@ EOF
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
   haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404 | \
   haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn | haproxy-header-legacy-tls12 | \
-  haproxy-header-host-acl)
+  haproxy-header-host-acl | haproxy-header-required-cn)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
@@ -2563,6 +2569,12 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
     op=add-header
     identity="http-request add-header X-SSL-Client-CN %{+Q}[ssl_c_s_dn(cn)] if { ssl_c_used }"
     trust=(--trust X-SSL-Client-Verify=0 --trust 'X-SSL-Client-CN=*')
+    ;;
+  haproxy-header-required-cn)
+    verify="verify required"
+    op=set-header
+    identity="http-request add-header X-SSL-Client-CN %{+Q}[ssl_c_s_dn(cn)]"
+    trust=(--trust X-SSL-Client-Verify=0 --trust X-SSL-Client-CN=test-client)
     ;;
   haproxy-header-granted-404) op=add-header trust=(--granted 404) ;;
   haproxy-header-host-acl)

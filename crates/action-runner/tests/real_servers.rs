@@ -2386,6 +2386,28 @@ fn a_check_on_the_methods_it_names_is_a_door_for_any_other() {
     assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
 }
 
+/// HAProxy `verify required` (no certificate, nor one from an unknown CA, gets through the
+/// handshake) adding the subject's CN with `add-header`, before a backend that lets in
+/// `test-client` alone by the first copy (a review's, forty-fourth session: A, exit 0): the
+/// staging CA's stranger, refused by name, sends the forged headers claiming client.crt's
+/// subject and is served the secret: client-cert-header-spoofing, exit 1.
+#[test]
+fn a_stranger_of_the_ca_claims_another_name_through_an_added_header() {
+    let name = "haproxy-header-required-cn";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let door = finding(t, "client-cert-header-spoofing").is_some_and(|f| {
+        f["detail"].as_str().is_some_and(|d| {
+            d.contains("with a certificate of the staging CA for a name of its own")
+                && d.contains("X-SSL-Client-CN")
+        })
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// A check made once per connection, remembered as made rather than as passed (a review's,
 /// forty-fourth session: Python's `http.server` keeps one handler for a kept-alive connection,
 /// and a flag on it let the second request in; A, exit 0 before `second-request-bypass`): the

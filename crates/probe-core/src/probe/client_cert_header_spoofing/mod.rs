@@ -48,7 +48,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, the certificate's SHA-1 fingerprint in upper- and lower-case hex, its SHA-256 and its serial (`X-SSL-Client-SHA1`, `X-SSL-Client-Fingerprint`, `X-Client-Cert-Fingerprint`, `X-SSL-Client-Serial`: HAProxy's `ssl_c_sha1,hex`, nginx's `$ssl_client_fingerprint`), Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name and, for a target named by a DNS name, without SNI (the server's default site: a `Host` nobody serves, and each of the first 2 addresses the served certificate names), the `Host` nobody serves with the protected one in `X-Forwarded-Host`, `X-Original-Host`, `X-Host` and `Forwarded: host=` (an application routing by them behind a site that passes the client's own), a POST, an OPTIONS and a request of a method of no meaning (`MTLSSCAN`: a check scoped to the methods it names, Apache `<Limit GET POST OPTIONS>`, never PUT or DELETE) to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS, the method of no meaning and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the method of no meaning, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits, nor, for the method of no meaning, one saying the method is not supported or the page it gets on a path nobody serves too), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA; where it refuses those too, the staging CA's stranger of `lookalike-client-cert` let through to a refusal of its name beside a served valid certificate: a proxy that verifies the chain and adds the subject with HAProxy `add-header` passes the client's own copy), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, the certificate's SHA-1 fingerprint in upper- and lower-case hex, its SHA-256 and its serial (`X-SSL-Client-SHA1`, `X-SSL-Client-Fingerprint`, `X-Client-Cert-Fingerprint`, `X-SSL-Client-Serial`: HAProxy's `ssl_c_sha1,hex`, nginx's `$ssl_client_fingerprint`), Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name and, for a target named by a DNS name, without SNI (the server's default site: a `Host` nobody serves, and each of the first 2 addresses the served certificate names), the `Host` nobody serves with the protected one in `X-Forwarded-Host`, `X-Original-Host`, `X-Host` and `Forwarded: host=` (an application routing by them behind a site that passes the client's own), a POST, an OPTIONS and a request of a method of no meaning (`MTLSSCAN`: a check scoped to the methods it names, Apache `<Limit GET POST OPTIONS>`, never PUT or DELETE) to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS, the method of no meaning and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the method of no meaning, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits, nor, for the method of no meaning, one saying the method is not supported or the page it gets on a path nobody serves too), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[
         FindingId::ClientCertHeaderSpoofing,
@@ -1022,6 +1022,37 @@ fn untrusted_refused_over_http(
     Some((o.tls_version, o.http_status, o.body_excerpt.clone()))
 }
 
+/// Where the anonymous client was refused in the handshake after a CertificateRequest, the staging
+/// CA's stranger (`lookalike-client-cert`'s first, a name of its own) that got through it to an
+/// HTTP refusal (not the TLS module's) on a version where the valid certificate was served: the
+/// application refused its name. The newest version's first. `observations`: the whole wave's.
+fn stranger_refused_over_http(
+    observations: &[ProbeObservation],
+) -> Option<(TlsVersion, Option<u16>, Option<String>)> {
+    let served = |v: TlsVersion| {
+        observations.iter().any(|c| {
+            c.id == ProbeId::VALID_CLIENT_CERT
+                && !c.late
+                && c.tls_version == v
+                && c.outcome == Outcome::Served
+        })
+    };
+    let mut let_through: Vec<&ProbeObservation> = observations
+        .iter()
+        .filter(|o| {
+            o.id == ProbeId::LOOKALIKE_CLIENT_CERT
+                && !o.late
+                && o.origin_says(super::lookalike_client_cert::STRANGER_MARK)
+        })
+        .filter(|o| super::let_through_to_the_application(o))
+        .filter(|o| anonymous_refused_in_tls(observations, Some(o.tls_version)))
+        .filter(|o| served(o.tls_version))
+        .collect();
+    let_through.sort_by_key(|o| o.tls_version);
+    let o = let_through.first()?;
+    Some((o.tls_version, o.http_status, o.body_excerpt.clone()))
+}
+
 /// The refusal the forged headers try to get around, `None` when there is none (a note when
 /// that is worth saying). Where the anonymous client was refused in the handshake, it waits for
 /// the whole first wave (the certificate from an unknown CA's answer).
@@ -1032,6 +1063,7 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
             version: refused.tls_version,
             status: refused.http_status,
             cert: None,
+            stranger: false,
             body: refused.body_excerpt.clone(),
             claims_identity,
             entrance: Entrance::default(),
@@ -1039,12 +1071,37 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
         }),
         Err(None) if anonymous_refused_in_tls(&first.observations, None) => {
             let whole = first.whole_observations().await.ok_or(None)?;
-            let (version, status, body) = untrusted_refused_over_http(&whole).ok_or(None)?;
+            let Some((version, status, body)) = untrusted_refused_over_http(&whole) else {
+                // Every certificate from an unknown CA refused in the handshake too: the staging
+                // CA's stranger let through to a refusal of its name, where the valid certificate
+                // was served, carries the headers (a proxy that verifies the chain and adds the
+                // subject, HAProxy `add-header X-SSL-Client-CN`, passes the client's own copy:
+                // any holder of a certificate from that CA gets in as anybody; a review's: A,
+                // exit 0).
+                let (stranger, (version, status, body)) = scan
+                    .probes
+                    .staging
+                    .as_ref()
+                    .and_then(|s| s.lookalikes.first())
+                    .zip(stranger_refused_over_http(&whole))
+                    .ok_or(None)?;
+                return Ok(Refusal {
+                    version,
+                    status,
+                    cert: Some(Arc::new(super::Paired(stranger.0.clone()))),
+                    stranger: true,
+                    body,
+                    claims_identity,
+                    entrance: Entrance::default(),
+                    apart: false,
+                });
+            };
             // The certificate that was let through, as the untrusted probe presented it.
             Ok(Refusal {
                 version,
                 status,
                 cert: Some(super::untrusted_client_cert::chooser(&scan.probes)),
+                stranger: false,
                 body,
                 claims_identity,
                 entrance: Entrance::default(),
@@ -1100,6 +1157,7 @@ impl TargetProbe for ClientCertHeaderSpoofing {
                     version,
                     status: own.status(),
                     cert: None,
+                    stranger: false,
                     body: own.result.body_excerpt.clone(),
                     claims_identity,
                     entrance,
@@ -1184,6 +1242,7 @@ async fn front_door(
                 version: other.tls_version,
                 status: other.http_status,
                 cert: None,
+                stranger: false,
                 body: other.body_excerpt.clone(),
                 claims_identity: refusal.claims_identity,
                 entrance: Entrance::default(),
@@ -1246,6 +1305,9 @@ struct Refusal {
     /// unknown CA the TLS layer let through ([`untrusted_refused_over_http`]); `None`: no
     /// certificate.
     cert: Option<Arc<dyn CertChooser>>,
+    /// `cert` is the staging CA's stranger ([`stranger_refused_over_http`]), not a certificate
+    /// from an unknown CA.
+    stranger: bool,
     /// The excerpt of its page.
     body: Option<String>,
     /// The forged headers claim the valid certificate's subject (`client-cert` was given): a
@@ -1971,7 +2033,13 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
         "only the headers together".to_owned()
     };
     let version = refusal.version;
-    let (with, also) = if refusal.cert.is_some() {
+    let (with, also) = if refusal.stranger {
+        (
+            "with a certificate of the staging CA for a name of its own (a stranger's: the TLS \
+             layer verified it and let it through, the application refused its name)",
+            "that certificate and ",
+        )
+    } else if refusal.cert.is_some() {
         (
             "with a certificate from a CA minted for this scan (the TLS layer let it through the \
              handshake, where a client without one is refused)",
@@ -2063,6 +2131,7 @@ mod tests {
             version,
             status,
             cert: None,
+            stranger: false,
             body: Some("client certificate required".to_owned()),
             claims_identity: false,
             entrance: Entrance::default(),
