@@ -124,6 +124,9 @@
 #   go-ifgiven-403-flush-slow-page | go-ifgiven-302-flush-slow-page   the same refusing with
 #                             http.Error (or redirecting), flushed, the page 3 s later (not on
 #                             --list)
+#   go-ifgiven-403-writes-dn-page  the same naming the caller by its whole subject
+#                             (CN=test-client,O=mtls-scan tests; "-" without one) (not on --list)
+#   go-ifgiven-403-writes-64k-page  the same with a page of 1,200 orders, ~64 KB (not on --list)
 #   go-ifgiven-403-big-page   VerifyClientCertIfGiven, a correct 403 page of ~40 KB (inline CSS)
 #                             (not on --list)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone
@@ -867,7 +870,9 @@
 #                             nginx-default-proxy-optional: scanned as localhost (server.crt),
 #                             `optional` + 403 unless verified, the default server `optional`
 #                             checking nothing: reached without SNI (SNI localhost with another
-#                             Host is 421); nginx-default-proxy-xfh: the API routes by
+#                             Host is 421); nginx-sibling-proxy-shuffled: the API writes its
+#                             object's keys in a new order each answer (a review's, forty-fourth
+#                             session: A, exit 0); nginx-default-proxy-xfh: the API routes by
 #                             X-Forwarded-Host, which the default server passes from the client
 #   caddy-named-site          Caddy, one site under 127.0.0.1 and localhost, client_auth
 #                             require_and_verify: by address (no SNI) 421 to everyone, by name A
@@ -1292,7 +1297,7 @@ EOF
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
 nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key | nginx-default-proxy-optional | \
-  nginx-default-proxy-xfh)
+  nginx-default-proxy-xfh | nginx-sibling-proxy-shuffled)
   need "$NGINX"
   need "$PYTHON3"
   prefix=$work/nginx-$server-$port
@@ -1318,7 +1323,7 @@ nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key | nginx-defa
     open_verify="ssl_client_certificate $pki/ca.crt; ssl_verify_client optional;"
     name=localhost crt=server
   fi
-  if [ "$server" = nginx-sibling-proxy ]; then
+  if [ "$server" = nginx-sibling-proxy ] || [ "$server" = nginx-sibling-proxy-shuffled ]; then
     open_block="listen 127.0.0.1:$port ssl; server_name public.test;"
     secure_listen="listen 127.0.0.1:$port ssl default_server;"
   else
@@ -1349,6 +1354,7 @@ EOF
   routes=orders-at-root
   [ "$server" = nginx-default-proxy-key ] && routes=key-at-root
   [ "$server" = nginx-default-proxy-xfh ] && routes=sites-by-forwarded-host
+  [ "$server" = nginx-sibling-proxy-shuffled ] && routes=orders-shuffled
   PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
     "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"

@@ -3730,6 +3730,35 @@ fn a_refusal_page_that_says_nothing_of_refusing_is_unread_without_an_identity() 
     assert_ne!(scan.status, Some(0));
 }
 
+/// Go's 403 writing the page on, with an identity: a page naming its caller by the whole subject
+/// (`CN=test-client,O=mtls-scan tests`, `-` without one) and one of ~64 KB (past the 16 KB a
+/// served page was read to) are the valid certificate's page all the same (a review's,
+/// forty-fourth session: both A, exit 0): the baseline is unread, never a refusal.
+#[test]
+fn a_refusal_carrying_the_page_is_no_refusal_whatever_the_page_names_or_weighs() {
+    let names = [
+        "go-ifgiven-403-writes-dn-page",
+        "go-ifgiven-403-writes-64k-page",
+    ];
+    if !tools_present(&names) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&names);
+    let scan = lab.scan(&names, &lab.full_identity_args());
+    for name in names {
+        let t = scan.target(name);
+        let held = unread(
+            t,
+            "no-client-cert",
+            "the very page the valid certificate is served",
+        );
+        assert!(held, "{name}: {}", target_summary(t));
+        assert_ne!(t["grade"].as_str(), Some("A"), "{}", target_summary(t));
+    }
+    assert_eq!(scan.status, Some(3));
+}
+
 /// A refusal flushed at once whose body goes on later: Go's `http.Error(w, "Forbidden", 403)` or
 /// `http.Redirect` flushed, no `return`, a 3 s query, then the page (a review's, both A, exit 0:
 /// the body's read waits 2 s for more, and the refusal was taken as read). What was not read may

@@ -1692,6 +1692,17 @@ async fn attempt(
     let _permit = permits.acquire(&target.server_key()).await;
     let record = SharedRecord::default();
     let versions = [version];
+    // The valid certificate's page is read as far as a refusal's is: a refusal carrying a page
+    // of 17–128 KB (a handler that writes on after its 403) was compared with nothing, the
+    // control cut at the page cap, and passed (a review's: A, exit 0).
+    let limits = if id == ProbeId::VALID_CLIENT_CERT {
+        Limits {
+            body_cap: limits.body_cap.max(crate::transport::REFUSAL_BODY_CAP),
+            ..limits
+        }
+    } else {
+        limits
+    };
     let setup = ExchangeSetup {
         pacer: Some(permits.pacer(&target.server_key())),
         header_trust: Some(ctx.header_trust.clone()),

@@ -70,6 +70,10 @@
 // both A, exit 0). "ifgiven-403-flush-slow-page" refuses with `http.Error(w, "Forbidden", 403)`,
 // flushes it, and writes the page 3 s later (a slow query), "ifgiven-302-flush-slow-page" the
 // same with `http.Redirect`: what a reader of the whole body gets (a review's, both A, exit 0).
+// "ifgiven-403-writes-dn-page" names the caller by its whole subject (`Subject.String()`,
+// "CN=test-client,O=mtls-scan tests"; "-" without one), and "ifgiven-403-writes-64k-page" writes
+// a page of 1,200 orders (~64 KB, past the 16 KB a served page was read to): a review's,
+// forty-fourth session, both A, exit 0.
 package main
 
 import (
@@ -140,6 +144,8 @@ func main() {
 		"ifgiven-403-flush-slow-page":      tls.VerifyClientCertIfGiven,
 		"ifgiven-302-flush-slow-page":      tls.VerifyClientCertIfGiven,
 		"ifgiven-403-big-page":             tls.VerifyClientCertIfGiven,
+		"ifgiven-403-writes-dn-page":       tls.VerifyClientCertIfGiven,
+		"ifgiven-403-writes-64k-page":      tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -158,6 +164,8 @@ func main() {
 	postCreates := *mode == "get-check-post-created"
 	httpErrorFirst := *mode == "ifgiven-http-error-writes-page"
 	longPage := *mode == "ifgiven-403-writes-long-page"
+	dnPage := *mode == "ifgiven-403-writes-dn-page"
+	hugePage := *mode == "ifgiven-403-writes-64k-page"
 	slowPage := *mode == "ifgiven-403-flush-slow-page" || *mode == "ifgiven-302-flush-slow-page"
 	envelope := *mode == "ifgiven-401-envelope-writes-page"
 	notice := *mode == "ifgiven-403-notice-writes-page"
@@ -165,7 +173,8 @@ func main() {
 	// read whole as a refusal's body, a refusal.
 	bigRefusal := *mode == "ifgiven-403-big-page"
 	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page" ||
-		httpErrorFirst || longPage || envelope || notice || slowPage || bigRefusal
+		httpErrorFirst || longPage || envelope || notice || slowPage || bigRefusal || dnPage ||
+		hugePage
 	redirectsFirst := *mode == "ifgiven-302-writes-page" || *mode == "ifgiven-302-flush-slow-page"
 	_, handWritten := handWrittenModes[*mode]
 	// TLS 1.3 without session tickets (SessionTicketsDisabled), HTTP/1.1 preferred: nothing
@@ -436,8 +445,14 @@ func main() {
 			}
 			if writesPage {
 				client := "anonymous"
+				if dnPage {
+					client = "-"
+				}
 				if len(r.TLS.VerifiedChains) > 0 {
 					client = r.TLS.PeerCertificates[0].Subject.CommonName
+					if dnPage {
+						client = r.TLS.PeerCertificates[0].Subject.String()
+					}
 				}
 				if !httpErrorFirst {
 					w.Header().Set("Content-Type", "application/json")
@@ -456,9 +471,13 @@ func main() {
 				_, _ = rand.Read(id)
 				rid := fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16])
 				orders := `{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7},{"id":1003,"item":"sprocket","qty":2},{"id":1004,"item":"flange","qty":9}`
-				if longPage {
+				if longPage || hugePage {
+					count := 120
+					if hugePage {
+						count = 1200
+					}
 					var b strings.Builder
-					for i := 0; i < 120; i++ {
+					for i := 0; i < count; i++ {
 						if i > 0 {
 							b.WriteString(",")
 						}

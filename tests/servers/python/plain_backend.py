@@ -10,7 +10,9 @@ script or a CGI serves it, 404 elsewhere; orders-at-root: a JSON list of orders 
 secret value at /, 404 elsewhere; orders-by-original-url: the orders at /orders, the path taken
 from X-Original-URL or X-Rewrite-URL when sent; sites-by-host: "secret area" for Host secure.test,
 "public area" for any other, as the bypass servers' sites; sites-by-forwarded-host: at /, the orders
-for X-Forwarded-Host (else Host) secure.test, a public home page for any other; 404 elsewhere). Then TEMPLATE
+for X-Forwarded-Host (else Host) secure.test, a public home page for any other; 404 elsewhere;
+orders-shuffled: the orders at / as a JSON object whose keys come in a new order each answer, as
+workers with different hash seeds write them, 404 elsewhere). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
 process (CFG among its arguments; "@BACKEND_PORT@" in an ARG is replaced too, for a front end
 configured on its command line: socat). This process exits when the front end does, and stops it on
@@ -18,6 +20,7 @@ SIGTERM/SIGINT/SIGHUP (on Linux the front end also gets SIGTERM if this process 
 """
 import ctypes
 import os
+import random
 import http.server
 import signal
 import subprocess
@@ -84,6 +87,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # Two name-based sites behind one front: the protected one by its Host.
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
             body = b"secret area\n" if host == "secure.test" else b"public area\n"
+        elif os.environ.get("PLAIN_BACKEND_ROUTES") == "orders-shuffled":
+            if self.path == "/":
+                fields = [
+                    ('"account"', '"acme-ltd"'),
+                    ('"orders"', '[{"id":1017,"item":"widgets","qty":3},{"id":1018,"item":"gadgets","qty":1}]'),
+                    ('"currency"', '"EUR"'),
+                    ('"total"', '149.5'),
+                    ('"region"', '"eu-west"'),
+                ]
+                random.shuffle(fields)
+                body = ("{" + ",".join(f"{k}:{v}" for k, v in fields) + "}\n").encode()
+            else:
+                body, status = b"not found\n", 404
         elif os.environ.get("PLAIN_BACKEND_ROUTES") == "orders-at-root":
             # An API with one resource at the root, 404 elsewhere (whatever the Host).
             if self.path == "/":

@@ -513,6 +513,44 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A distinguished name as summaries write it (`O=x, CN=y`: x509-parser's form, the first RDN
+/// first, a multi-valued RDN joined with ` + `), in RFC 2253's form (`CN=y,O=x`, the special
+/// characters escaped), OpenSSL's one-line form (`/O=x/CN=y`) and RFC 2253's with a space after
+/// each comma (`CN=y, O=x`: Java, .NET). A value holding `, ` is split
+/// there: the forms are forged header values, not parsed identities.
+pub fn dn_forms(summary: &str) -> (String, String, String) {
+    let rdns: Vec<Vec<&str>> = summary
+        .split(", ")
+        .filter(|r| !r.is_empty())
+        .map(|r| r.split(" + ").collect())
+        .collect();
+    let escape = |ava: &str| -> String {
+        let Some((key, value)) = ava.split_once('=') else {
+            return ava.to_owned();
+        };
+        let mut v = String::new();
+        for (i, c) in value.chars().enumerate() {
+            let edge =
+                (i == 0 && (c == '#' || c == ' ')) || (i + 1 == value.chars().count() && c == ' ');
+            if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
+                v.push('\\');
+            }
+            v.push(c);
+        }
+        format!("{key}={v}")
+    };
+    let reversed: Vec<String> = rdns
+        .iter()
+        .rev()
+        .map(|rdn| rdn.iter().map(|a| escape(a)).collect::<Vec<_>>().join("+"))
+        .collect();
+    let oneline: String = rdns
+        .iter()
+        .map(|rdn| format!("/{}", rdn.join("+")))
+        .collect();
+    (reversed.join(","), oneline, reversed.join(", "))
+}
+
 /// SHA-256 of a DER blob, lower-case hex.
 pub fn sha256_hex(der: &[u8]) -> String {
     hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())

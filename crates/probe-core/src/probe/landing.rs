@@ -131,11 +131,19 @@ struct Page {
 }
 
 impl Page {
+    /// A JSON body read whole is compared in one canonical form, each object's keys sorted
+    /// ([`super::page::canonical_json`]): an API writing its keys in a new order each answer
+    /// (workers with different hash seeds) serves one page all the same (a review's behind a
+    /// public sibling name: A, exit 0).
     fn of(seen: &Seen, names: &[String], holder: &[String]) -> Page {
         let r = &seen.result;
+        let cut = r.truncated || !r.complete;
+        let canonical = (!cut)
+            .then(|| super::page::canonical_json(&r.body))
+            .flatten();
         Page {
-            tokens: tokens(&r.body, names, holder),
-            cut: r.truncated || !r.complete,
+            tokens: tokens(canonical.as_deref().unwrap_or(&r.body), names, holder),
+            cut,
         }
     }
 

@@ -271,14 +271,23 @@ impl<'a> VersionView<'a> {
         // the protected page showing its caller (`"client":"test-client"`) is the same page
         // showing `"client":"anonymous"` to a client without one (an audit's JDK server setting
         // 403 and writing the page on: A, exit 0).
+        // Its whole subject too, as servers write it (`CN=test-client,O=acme`: Go's
+        // `Subject.String()`, nginx's `$ssl_client_s_dn`), where the page shows `-` to anyone
+        // else (a review's Go handler writing the page on after its 403: A, exit 0).
         let holder: Vec<String> = valid
             .and_then(|v| v.client_cert.as_ref())
             .map(|c| {
+                let (rfc2253, oneline, spaced) = crate::identity::dn_forms(&c.subject);
                 c.subject
                     .split(", ")
                     .filter_map(|rdn| rdn.strip_prefix("CN="))
                     .filter(|cn| cn.chars().count() >= 3)
                     .map(str::to_owned)
+                    .chain(
+                        [rfc2253, oneline, spaced]
+                            .into_iter()
+                            .filter(|dn| dn.contains('=')),
+                    )
                     .collect()
             })
             .unwrap_or_default();

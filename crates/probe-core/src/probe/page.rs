@@ -160,6 +160,38 @@ fn masked_with(
     out
 }
 
+/// `body` written again with every object's keys in sorted order, compactly, where it is one
+/// JSON object or array (white space around it aside); `None` otherwise (not JSON, or nested
+/// past serde_json's limit). Arrays keep their order, strings and numbers their values.
+pub(crate) fn canonical_json(body: &[u8]) -> Option<Vec<u8>> {
+    fn sorted(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(map) => {
+                let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                serde_json::Value::Object(
+                    entries.into_iter().map(|(k, v)| (k, sorted(v))).collect(),
+                )
+            }
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.into_iter().map(sorted).collect())
+            }
+            other => other,
+        }
+    }
+    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+    if !matches!(first, b'{' | b'[') {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut out = serde_json::to_vec(&sorted(value)).ok()?;
+    // The line end a JSON answer usually has, as it had it.
+    if body.last() == Some(&b'\n') {
+        out.push(b'\n');
+    }
+    Some(out)
+}
+
 /// The tokens of a body once [`masked`]: runs of word characters, and every other character but
 /// white space alone.
 pub(crate) fn tokens(body: &[u8], names: &[String], holder: &[String]) -> Vec<Vec<u8>> {
@@ -192,11 +224,12 @@ fn split_tokens(body: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-/// The most tokens of a whole body kept for comparing pages ([`token_hashes`]): as many as the
-/// transport reads of a body (16 KB, a token at least a byte), so that every body read whole is
-/// compared (a cap of 2,048 let a 403 carrying a 6 KB protected page through as a refusal: A,
-/// exit 0). 64 KB at most a body, while its target is judged.
-pub const MAX_PAGE_TOKENS: usize = 16 * 1024;
+/// The most tokens of a whole body kept for comparing pages ([`token_hashes`]): enough for a
+/// refusal's body and the valid certificate's page as the transport reads them (128 KB, a token
+/// of four bytes on average, as HTML and JSON have), so that every body read whole is compared
+/// (a cap of 2,048 let a 403 carrying a 6 KB protected page through as a refusal, and one of
+/// 16,384 a 64 KB one: A, exit 0 each). 128 KB at most a body, while its target is judged.
+pub const MAX_PAGE_TOKENS: usize = 32 * 1024;
 
 /// A whole body's page as the hash of each of its [`tokens`] (numbers and per-answer ids
 /// masked), 4 bytes a token: two pages of any length can be compared token by token, the valid
@@ -248,32 +281,113 @@ fn hash_token(token: &[u8]) -> u32 {
 }
 
 /// Whether `other` is the page `reference` is ([`token_hashes`] of each): the same tokens, or the
-/// same but where `reference` shows one of `holder` (the valid certificate's names), another
-/// token in its place, as [`same_but_the_holder`] reads excerpts.
+/// same but where `reference` shows one of `holder` (the valid certificate's names), something
+/// else in its place ([`Shown`]), as [`same_but_the_holder`] reads excerpts.
 pub fn same_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> bool {
-    if reference.len() != other.len() || reference.is_empty() {
+    if reference.is_empty() {
         return false;
     }
-    same_but_holders(reference, other, &holder_hashes(holder))
+    let pattern = pattern(reference, holder);
+    matched_from(&pattern, other, 0) == Some(other.len())
 }
 
-/// The token hashes of the valid certificate's names (`holder`), which a page may show where
-/// another shows its own caller.
-fn holder_hashes(holder: &[String]) -> Vec<u32> {
-    holder
-        .iter()
-        .flat_map(|h| tokens(h.as_bytes(), &[], &[]))
-        .map(|t| hash_token(&t))
-        .collect()
+/// Most tokens another caller's name may take where the valid certificate's page shows a name of
+/// its holder of more than one token (a whole subject, `CN=test-client,O=acme`, as Go's
+/// `Subject.String()` and nginx's `$ssl_client_s_dn` write it; `-` or `anonymous` elsewhere).
+const MAX_SHOWN_TOKENS: usize = 16;
+
+/// A token of the valid certificate's page as compared with another's ([`pattern`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// This token (its hash).
+    Token(u32),
+    /// A name of the holder of one token: any one token in its place.
+    OneName,
+    /// A name of the holder of several tokens (a whole subject): any run of at most
+    /// [`MAX_SHOWN_TOKENS`] tokens in its place (none too).
+    LongName,
 }
 
-/// Token by token, `reference` and `other` the same, or `reference` showing one of `holders`
-/// where `other` shows another token.
-fn same_but_holders(reference: &[u32], other: &[u32], holders: &[u32]) -> bool {
-    reference
+/// `reference`'s tokens, each run of them that spells a name of `holder` (the valid
+/// certificate's names; the longest first) as the name it shows.
+fn pattern(reference: &[u32], holder: &[String]) -> Vec<Shown> {
+    let mut names: Vec<Vec<u32>> = holder
         .iter()
-        .zip(other)
-        .all(|(r, o)| r == o || holders.contains(r))
+        .map(|h| {
+            tokens(h.as_bytes(), &[], &[])
+                .iter()
+                .map(|t| hash_token(t))
+                .collect::<Vec<u32>>()
+        })
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let mut out = Vec::with_capacity(reference.len());
+    let mut i = 0;
+    while let Some(&token) = reference.get(i) {
+        match names
+            .iter()
+            .find(|n| reference.get(i..i + n.len()) == Some(n.as_slice()))
+        {
+            Some(n) if n.len() > 1 => {
+                out.push(Shown::LongName);
+                i += n.len();
+            }
+            Some(_) => {
+                out.push(Shown::OneName);
+                i += 1;
+            }
+            None => {
+                out.push(Shown::Token(token));
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Where `pattern` read from `other[from..]` ends, if it does: each token in its place, any one
+/// token for a one-token name, and for a longer name the fewest tokens (at most
+/// [`MAX_SHOWN_TOKENS`]) after which the pattern's next token stands (where the pattern ends
+/// there, as many as are left, that many at most).
+fn matched_from(pattern: &[Shown], other: &[u32], from: usize) -> Option<usize> {
+    let mut j = from;
+    for (p, shown) in pattern.iter().enumerate() {
+        match shown {
+            Shown::Token(t) => {
+                if other.get(j) != Some(t) {
+                    return None;
+                }
+                j += 1;
+            }
+            Shown::OneName => {
+                other.get(j)?;
+                j += 1;
+            }
+            Shown::LongName => {
+                let run = match pattern.get(p + 1) {
+                    Some(Shown::Token(next)) => {
+                        (0..=MAX_SHOWN_TOKENS).find(|&k| other.get(j + k) == Some(next))?
+                    }
+                    Some(_) => 1,
+                    None => other.len().saturating_sub(j).min(MAX_SHOWN_TOKENS),
+                };
+                j += run;
+                if j > other.len() {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(j)
+}
+
+/// The fewest tokens `pattern` may take.
+fn least_tokens(pattern: &[Shown]) -> usize {
+    pattern
+        .iter()
+        .filter(|s| !matches!(s, Shown::LongName))
+        .count()
 }
 
 /// A page held inside another ([`holds_page_hashed`]) has at least this many tokens, this many
@@ -283,18 +397,16 @@ pub const MIN_HELD_TOKENS: usize = 12;
 /// Whether `other` holds the whole page `reference` is ([`token_hashes`] of each), with more
 /// around it: a refusal line before the protected page (Go's `http.Error(w, "Forbidden", 403)`
 /// without `return`, then the handler's page), the page inside an error page's markup, or after
-/// it. The tokens of `reference` in a row, where it shows one of `holder` any token in its
+/// it. The tokens of `reference` in a row, where it shows one of `holder` something else in its
 /// place, as [`same_page_hashed`] reads them. Only a page of [`MIN_HELD_TOKENS`] tokens and
 /// distinct tokens or more.
 pub fn holds_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> bool {
     let distinct: std::collections::BTreeSet<&u32> = reference.iter().collect();
-    if distinct.len() < MIN_HELD_TOKENS || other.len() <= reference.len() {
+    let pattern = pattern(reference, holder);
+    if distinct.len() < MIN_HELD_TOKENS || other.len() <= least_tokens(&pattern) {
         return false;
     }
-    let holders = holder_hashes(holder);
-    other
-        .windows(reference.len())
-        .any(|w| same_but_holders(reference, w, &holders))
+    (0..other.len()).any(|from| matched_from(&pattern, other, from).is_some())
 }
 
 /// Whether `other` holds every token of the page `reference` is, in order, with lines of its own
@@ -303,23 +415,21 @@ pub fn holds_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) ->
 /// among them, and a 401 `{"error":…,"data":{"orders":…}}` beside the valid `{"data":…}`, each
 /// A, exit 0). Only a page of [`MIN_HELD_TOKENS`] distinct tokens or more, and an `other` at most
 /// twice its length: a long page may hold a short one's words in order by chance. Where
-/// `reference` shows one of `holder`, any token in its place.
+/// `reference` shows one of `holder`, anything in its place.
 pub fn holds_page_in_order_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> bool {
     let distinct: std::collections::BTreeSet<&u32> = reference.iter().collect();
+    let pattern = pattern(reference, holder);
     if distinct.len() < MIN_HELD_TOKENS
-        || other.len() <= reference.len()
+        || other.len() <= least_tokens(&pattern)
         || other.len() > reference.len().saturating_mul(2)
     {
         return false;
     }
-    let holders = holder_hashes(holder);
     let mut rest = other.iter();
-    reference.iter().all(|r| {
-        if holders.contains(r) {
-            rest.next().is_some()
-        } else {
-            rest.any(|o| o == r)
-        }
+    pattern.iter().all(|shown| match shown {
+        Shown::Token(r) => rest.any(|o| o == r),
+        Shown::OneName => rest.next().is_some(),
+        Shown::LongName => true,
     })
 }
 
@@ -332,23 +442,15 @@ pub fn same_excerpt(a: &str, b: &str) -> bool {
 /// but for the holder's name, a token of its own in its place (`"client":"anonymous"` where the
 /// reference has `"client":"test-client"`), with at least one such place and nothing else apart.
 pub fn same_but_the_holder(reference: &str, other: &str, holder: &[String]) -> bool {
-    if holder.is_empty() {
+    let (Some(r), Some(o)) = (
+        token_hashes(reference.as_bytes()),
+        token_hashes(other.as_bytes()),
+    ) else {
         return false;
-    }
-    let r = tokens(reference.as_bytes(), &[], holder);
-    let o = tokens(other.as_bytes(), &[], &[]);
-    if r.len() != o.len() {
-        return false;
-    }
-    let mut shown = false;
-    for (a, b) in r.iter().zip(&o) {
-        if a.contains(&HOLDER_MARK) {
-            shown = true;
-        } else if a != b {
-            return false;
-        }
-    }
-    shown
+    };
+    let pattern = pattern(&r, holder);
+    pattern.iter().any(|s| !matches!(s, Shown::Token(_)))
+        && matched_from(&pattern, &o, 0) == Some(o.len())
 }
 
 /// A page of its own holds at least this many distinct tokens: fewer is a bare value (an id, a
@@ -383,6 +485,65 @@ pub fn wholly_unlike(a: &str, b: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_bodies_compare_whatever_their_key_order() {
+        let a = canonical_json(b"{\"b\":1,\"a\":{\"y\":[3,1],\"x\":\"s\"}}\n");
+        let b = canonical_json(b" { \"a\" : { \"x\":\"s\", \"y\":[3,1] }, \"b\":1 }\n");
+        assert_eq!(a, b);
+        assert_eq!(
+            a.as_deref(),
+            Some(&b"{\"a\":{\"x\":\"s\",\"y\":[3,1]},\"b\":1}\n"[..])
+        );
+        // Arrays keep their order; what is not one JSON value is left alone.
+        assert_ne!(canonical_json(b"[1,2]"), canonical_json(b"[2,1]"));
+        assert_eq!(canonical_json(b"<html>{}</html>"), None);
+        assert_eq!(canonical_json(b"{\"a\":1} trailing"), None);
+        assert_eq!(canonical_json(b"\"just a string\""), None);
+    }
+
+    /// A page that shows the holder's whole subject (several tokens) is the same page showing
+    /// `-`, or another subject, in its place; a page apart elsewhere is not (a review's Go
+    /// handler writing the orders on after its 403: A, exit 0).
+    #[test]
+    fn a_whole_subject_shown_is_the_holder_too() {
+        let holder = vec![
+            "test-client".to_owned(),
+            "CN=test-client,O=mtls-scan tests".to_owned(),
+        ];
+        let page = |who: &str, rows: &str| {
+            format!(
+                "<header>Signed in as: {who}</header><h1>Your orders</h1><table>{rows}</table>\
+                 <footer>Rendered 2026-12-06T15:00:00Z</footer>"
+            )
+        };
+        let rows = "<tr><td>1001</td><td>Blue widgets</td></tr><tr><td>1002</td><td>Red</td></tr>";
+        let hashes = |b: String| token_hashes(b.as_bytes()).unwrap_or_default();
+        let valid = hashes(page("CN=test-client,O=mtls-scan tests", rows));
+        for other in ["-", "anonymous", "CN=mallory,O=elsewhere", ""] {
+            assert!(
+                same_page_hashed(&valid, &hashes(page(other, rows)), &holder),
+                "{other}"
+            );
+            assert!(same_but_the_holder(
+                &page("CN=test-client,O=mtls-scan tests", rows),
+                &page(other, rows),
+                &holder
+            ));
+        }
+        // Held inside a refusal's markup, and in order with a notice among its parts.
+        let refused = hashes(format!("<p>Forbidden</p>{}", page("-", rows)));
+        assert!(holds_page_hashed(&valid, &refused, &holder));
+        // Another page (another row) is not, and without the names the subject is no wildcard.
+        let other_rows =
+            "<tr><td>1001</td><td>Green widgets</td></tr><tr><td>1002</td><td>Red</td></tr>";
+        assert!(!same_page_hashed(
+            &valid,
+            &hashes(page("-", other_rows)),
+            &holder
+        ));
+        assert!(!same_page_hashed(&valid, &hashes(page("-", rows)), &[]));
+    }
+
     use super::*;
 
     /// A page inside another, with a refusal line before it or markup around it, is held there;

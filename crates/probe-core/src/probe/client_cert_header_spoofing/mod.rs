@@ -580,44 +580,6 @@ fn xfcc(m: &Material) -> String {
     out
 }
 
-/// A distinguished name as summaries write it (`O=x, CN=y`: x509-parser's form, the first RDN
-/// first, a multi-valued RDN joined with ` + `), in RFC 2253's form (`CN=y,O=x`, the special
-/// characters escaped), OpenSSL's one-line form (`/O=x/CN=y`) and RFC 2253's with a space after
-/// each comma (`CN=y, O=x`: Java, .NET). A value holding `, ` is split
-/// there: the forms are forged header values, not parsed identities.
-fn dn_forms(summary: &str) -> (String, String, String) {
-    let rdns: Vec<Vec<&str>> = summary
-        .split(", ")
-        .filter(|r| !r.is_empty())
-        .map(|r| r.split(" + ").collect())
-        .collect();
-    let escape = |ava: &str| -> String {
-        let Some((key, value)) = ava.split_once('=') else {
-            return ava.to_owned();
-        };
-        let mut v = String::new();
-        for (i, c) in value.chars().enumerate() {
-            let edge =
-                (i == 0 && (c == '#' || c == ' ')) || (i + 1 == value.chars().count() && c == ' ');
-            if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') {
-                v.push('\\');
-            }
-            v.push(c);
-        }
-        format!("{key}={v}")
-    };
-    let reversed: Vec<String> = rdns
-        .iter()
-        .rev()
-        .map(|rdn| rdn.iter().map(|a| escape(a)).collect::<Vec<_>>().join("+"))
-        .collect();
-    let oneline: String = rdns
-        .iter()
-        .map(|rdn| format!("/{}", rdn.join("+")))
-        .collect();
-    (reversed.join(","), oneline, reversed.join(", "))
-}
-
 /// The URIs and DNS names of a certificate's subjectAltName, at most 4 of each.
 fn san_uris_and_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
     use x509_parser::extensions::GeneralName;
@@ -914,12 +876,12 @@ fn material_of(der: &[u8], subject: &str, issuer: String) -> Result<Material, St
         pem_spaced: pem.trim_end().replace('\n', " "),
         der_b64: b64,
         common_name: common_name(subject),
-        subject: dn_forms(subject).0,
-        subject_oneline: dn_forms(subject).1,
-        subject_spaced: dn_forms(subject).2,
-        issuer: dn_forms(&issuer).0,
-        issuer_oneline: dn_forms(&issuer).1,
-        issuer_spaced: dn_forms(&issuer).2,
+        subject: crate::identity::dn_forms(subject).0,
+        subject_oneline: crate::identity::dn_forms(subject).1,
+        subject_spaced: crate::identity::dn_forms(subject).2,
+        issuer: crate::identity::dn_forms(&issuer).0,
+        issuer_oneline: crate::identity::dn_forms(&issuer).1,
+        issuer_spaced: crate::identity::dn_forms(&issuer).2,
         uris,
         dns_names,
         sha256: crate::identity::sha256_hex(der),
@@ -2548,7 +2510,7 @@ mod tests {
             "CN=mtls-scan untrusted client, O=mtls-scan probe"
         );
         assert_eq!(
-            dn_forms("O=a\\b, CN=x + UID=1, CN= lead#"),
+            crate::identity::dn_forms("O=a\\b, CN=x + UID=1, CN= lead#"),
             (
                 "CN=\\ lead#,CN=x+UID=1,O=a\\\\b".to_owned(),
                 "/O=a\\b/CN=x+UID=1/CN= lead#".to_owned(),
