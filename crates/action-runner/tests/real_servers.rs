@@ -2424,7 +2424,7 @@ fn a_check_made_once_per_connection_lets_the_second_request_in() {
         f["severity"] == "critical"
             && f["detail"].as_str().is_some_and(|d| {
                 d.contains("was refused on a connection's first request")
-                    && d.contains("on the same connection's second request, on two connections")
+                    && d.contains("on a later request of the same connection, on two connections")
             })
     });
     assert!(door, "{}", target_summary(t));
@@ -2442,6 +2442,34 @@ fn a_check_made_once_per_connection_lets_the_second_request_in() {
         target_summary(t)
     );
     assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
+}
+
+/// The same check letting in a connection's third request alone, and one kept on TLS 1.2
+/// connections alone (a review of the probe's first version: both A, exit 0, two requests asked
+/// on the newest version only): client-cert-optional, naming TLS 1.2 alone for the second.
+#[test]
+fn a_check_made_once_per_connection_is_found_on_the_third_request_and_on_tls12() {
+    for (name, versions) in [
+        ("python-CERT_OPTIONAL-third-request", vec!["1.3", "1.2"]),
+        ("python-CERT_OPTIONAL-tls12-connection", vec!["1.2"]),
+    ] {
+        let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+            return;
+        };
+        let t = &scan.targets[name];
+        let door = finding(t, "client-cert-optional").is_some_and(|f| {
+            f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("on a later request of the same connection"))
+                && f["tls_versions"].as_array().is_some_and(|v| {
+                    v.iter()
+                        .filter_map(|x| x.as_str())
+                        .eq(versions.iter().copied())
+                })
+        });
+        assert!(door, "{name}: {}", target_summary(t));
+        assert_eq!(scan.status, Some(1), "{name}: {}", target_summary(t));
+    }
 }
 
 /// The same check once per session, its cookie set on the 403 (Python and Node.js alike): a

@@ -16,7 +16,10 @@ before the orders (JSON) on every path:
                         set on the answer, the 403 included) marked checked, and any request
                         carrying it gets the orders;
   -cached-result        their control: a session cookie on every answer and a flag per connection,
-                        both holding the check's result: refused every time without a certificate.
+                        both holding the check's result: refused every time without a certificate;
+  -third-request        a connection's third request let in (its first two checked);
+  -tls12-connection     -once-per-connection on TLS 1.2 connections alone (TLS 1.3 checked
+                        every time).
 """
 import http.server
 import os
@@ -72,11 +75,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         certified = bool(self.connection.getpeercert())
         refused = (403, "text/plain", b"client certificate required\n")
         orders = (200, "application/json", ORDERS)
-        if self.server.once == "once-per-connection":
-            if not getattr(self, "checked", False):
-                self.checked = True
-                if not certified:
-                    return self.answer(*refused, None)
+        if self.server.once in ("once-per-connection", "third-request", "tls12-connection"):
+            # third-request: the connection's first two requests checked, the third let in;
+            # tls12-connection: the flag kept on TLS 1.2 connections alone.
+            asked = getattr(self, "asked", 0) + 1
+            self.asked = asked
+            memo = self.server.once != "tls12-connection" or self.connection.version() == "TLSv1.2"
+            checked_enough = asked > (2 if self.server.once == "third-request" else 1)
+            if not (memo and checked_enough) and not certified:
+                return self.answer(*refused, None)
             return self.answer(*orders, None)
         if self.server.once == "once-per-session":
             state, cookie = self.session({"checked": True})
@@ -144,11 +151,12 @@ def main():
         sys.exit(
             "usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403|"
             "CERT_REQUIRED-sysroots|CERT_OPTIONAL-once-per-connection|CERT_OPTIONAL-once-per-session|"
-            "CERT_OPTIONAL-cached-result PORT PKIDIR"
+            "CERT_OPTIONAL-cached-result|CERT_OPTIONAL-third-request|CERT_OPTIONAL-tls12-connection PORT PKIDIR"
         )
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     once = None
-    for kind in ("once-per-connection", "once-per-session", "cached-result"):
+    for kind in ("once-per-connection", "once-per-session", "cached-result", "third-request",
+                 "tls12-connection"):
         if mode.endswith("-" + kind):
             once, mode = kind, mode.removesuffix("-" + kind)
     app_403 = mode.endswith("-403")

@@ -169,7 +169,12 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Classified {
     let config_like = !auth_off.is_empty()
         || kind.is_some()
         || match format {
-            BodyFormat::Json | BodyFormat::Yaml => pairs.len() >= 5 || !secrets.is_empty(),
+            // Five values at least, two of them under names settings have: an ordinary answer
+            // of five fields (`{"theme":…,"pageSize":…,"language":…}`, a list of seven items)
+            // is no configuration (a review's, a low finding on a correct server).
+            BodyFormat::Json | BodyFormat::Yaml => {
+                (pairs.len() >= 5 && setting_names(&pairs) >= 2) || !secrets.is_empty()
+            }
             BodyFormat::Properties => pairs.len() >= 3 || !secrets.is_empty(),
             BodyFormat::Html | BodyFormat::Text => false,
         };
@@ -819,6 +824,125 @@ fn text_pairs(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Words of the names settings have (a key's last segment, its camelCase, `_`, `-` and `.`
+/// parts compared in lower case): where a server listens, what it connects to, how it
+/// authenticates and logs.
+const SETTING_WORDS: &[&str] = &[
+    "tls",
+    "ssl",
+    "port",
+    "host",
+    "hostname",
+    "url",
+    "uri",
+    "endpoint",
+    "dsn",
+    "database",
+    "db",
+    "datasource",
+    "jdbc",
+    "password",
+    "passwd",
+    "user",
+    "username",
+    "secret",
+    "token",
+    "key",
+    "cert",
+    "certificate",
+    "ca",
+    "auth",
+    "client",
+    "server",
+    "env",
+    "environment",
+    "profile",
+    "profiles",
+    "timeout",
+    "log",
+    "logging",
+    "debug",
+    "listen",
+    "bind",
+    "addr",
+    "address",
+    "proxy",
+    "redis",
+    "kafka",
+    "smtp",
+    "cipher",
+    "ciphers",
+    "verify",
+    "insecure",
+    "config",
+    "api",
+    "base",
+    "secure",
+    "credentials",
+    "cors",
+    "origin",
+    "origins",
+    "session",
+    "cookie",
+    "service",
+    "worker",
+    "workers",
+    "threads",
+    "pool",
+    "cache",
+    "ttl",
+    "level",
+    "region",
+    "cluster",
+    "namespace",
+    "queue",
+    "bucket",
+    "storage",
+    "retries",
+    "interval",
+    "mode",
+    "path",
+    "dir",
+    "file",
+    "feature",
+    "features",
+    "flag",
+    "flags",
+];
+
+/// How many distinct key names among `pairs` are the names settings have ([`SETTING_WORDS`]).
+fn setting_names(pairs: &[(Vec<String>, String)]) -> usize {
+    let mut names: Vec<&str> = pairs
+        .iter()
+        .filter_map(|(path, _)| {
+            path.iter()
+                .rev()
+                .find(|seg| !seg.bytes().all(|b| b.is_ascii_digit()))
+                .map(String::as_str)
+        })
+        .filter(|name| {
+            let mut words: Vec<String> = Vec::new();
+            let mut word = String::new();
+            for c in name.chars() {
+                if (c == '_' || c == '-' || c == '.' || c.is_ascii_uppercase()) && !word.is_empty()
+                {
+                    words.push(std::mem::take(&mut word));
+                }
+                if c.is_ascii_alphanumeric() {
+                    word.push(c.to_ascii_lowercase());
+                }
+            }
+            if !word.is_empty() {
+                words.push(word);
+            }
+            words.iter().any(|w| SETTING_WORDS.contains(&w.as_str()))
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.len()
+}
+
 /// Recognised endpoints.
 fn recognise(keys: &[String], text: &str, format: BodyFormat) -> Option<&'static str> {
     let has = |prefix: &str| keys.iter().any(|k| k.starts_with(prefix));
@@ -1072,12 +1196,28 @@ mod tests {
     }
 
     #[test]
+    fn settings_by_their_names_are_config() {
+        for body in [
+            &br#"{"server":{"port":8443,"ssl":{"enabled":true}},"db":{"url":"x","pool":5},"logLevel":"info"}"#[..],
+            br#"{"service":"api","region":"eu-west-1","workers":8,"log_level":"info","cache_ttl":300}"#,
+            br#"{"apiBase":"/api","environment":"production","features":{"darkMode":true},"auth":{"mode":"mtls"},"sentryDsn":""}"#,
+        ] {
+            let c = classify(body, None);
+            assert!(c.config_like, "{:?}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
     fn ordinary_answers_are_not_config() {
         for body in [
             &b"<!doctype html><html><body>app</body></html>"[..],
             b"ok",
             br#"{"status":"UP"}"#,
             b"Not Found",
+            // Five fields of an ordinary answer, and a list (a review's false findings).
+            br#"{"theme":"dark","pageSize":20,"language":"en","region":"eu","currency":"EUR"}"#,
+            br#"{"items":[1,2,3,4,5,6,7]}"#,
+            br#"{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}"#,
         ] {
             let c = classify(body, None);
             assert!(!c.config_like, "{:?}", String::from_utf8_lossy(body));

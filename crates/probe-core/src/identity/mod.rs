@@ -551,6 +551,29 @@ pub fn dn_forms(summary: &str) -> (String, String, String) {
     (reversed.join(","), oneline, reversed.join(", "))
 }
 
+/// Every way a server may print the subject whose summary is `summary` (x509-parser's `O=x,
+/// CN=y`) on a page: [`dn_forms`]'s three, the summary itself and without its spaces (`O=x,CN=y`:
+/// the X.500 order some stacks keep), and OpenSSL's default (`O = x, CN = y`).
+pub fn dn_spellings(summary: &str) -> Vec<String> {
+    let (rfc2253, oneline, spaced) = dn_forms(summary);
+    let mut out = vec![
+        rfc2253,
+        oneline,
+        spaced,
+        summary.to_owned(),
+        summary.replace(", ", ","),
+        summary
+            .split(", ")
+            .map(|ava| ava.replacen('=', " = ", 1))
+            .collect::<Vec<_>>()
+            .join(", "),
+    ];
+    out.retain(|dn| dn.contains('='));
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// SHA-256 of a DER blob, lower-case hex.
 pub fn sha256_hex(der: &[u8]) -> String {
     hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der).as_ref())
@@ -1041,6 +1064,22 @@ impl IdentityPair {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_subject_is_spelled_as_servers_print_it() {
+        let all = dn_spellings("O=mtls-scan tests, CN=test-client");
+        for form in [
+            "CN=test-client,O=mtls-scan tests",
+            "/O=mtls-scan tests/CN=test-client",
+            "CN=test-client, O=mtls-scan tests",
+            "O=mtls-scan tests, CN=test-client",
+            "O=mtls-scan tests,CN=test-client",
+            "O = mtls-scan tests, CN = test-client",
+        ] {
+            assert!(all.iter().any(|f| f == form), "{form}: {all:?}");
+        }
+    }
+
     use super::*;
 
     fn provider() -> Arc<CryptoProvider> {

@@ -128,23 +128,38 @@ pub enum Landing {
 struct Page {
     tokens: Vec<Vec<u8>>,
     cut: bool,
+    /// A JSON page's numbers ([`super::page::number_hashes`] of its canonical form): the tokens
+    /// mask them, so two documents of one shape and other figures (a public sandbox's zeros
+    /// beside the protected counts, keys in another order) compare alike but for these.
+    numbers: Option<Vec<u32>>,
 }
 
 impl Page {
-    /// A JSON body read whole is compared in one canonical form, each object's keys sorted
-    /// ([`super::page::canonical_json`]): an API writing its keys in a new order each answer
-    /// (workers with different hash seeds) serves one page all the same (a review's behind a
-    /// public sibling name: A, exit 0).
     fn of(seen: &Seen, names: &[String], holder: &[String]) -> Page {
         let r = &seen.result;
-        let cut = r.truncated || !r.complete;
-        let canonical = (!cut)
-            .then(|| super::page::canonical_json(&r.body))
-            .flatten();
         Page {
-            tokens: tokens(canonical.as_deref().unwrap_or(&r.body), names, holder),
-            cut,
+            tokens: tokens(&r.body, names, holder),
+            cut: r.truncated || !r.complete,
+            numbers: None,
         }
+    }
+
+    /// A JSON body read whole in one canonical form, each object's keys sorted
+    /// ([`super::page::canonical_json`]), with its numbers; `None` for any other body. Compared
+    /// so only with another such page ([`reference_likeness`]): an API writing its keys in a new
+    /// order each answer (workers with different hash seeds) serves one page all the same (a
+    /// review's behind a public sibling name: A, exit 0).
+    fn of_json(seen: &Seen, names: &[String], holder: &[String]) -> Option<Page> {
+        let r = &seen.result;
+        if r.truncated || !r.complete {
+            return None;
+        }
+        let canonical = super::page::canonical_json(&r.body)?;
+        Some(Page {
+            tokens: tokens(&canonical, names, holder),
+            cut: false,
+            numbers: Some(super::page::number_hashes(&canonical)),
+        })
     }
 
     /// The tokens held whole: a cut body's last one may be cut too.
@@ -289,14 +304,27 @@ fn words(tokens: &[Vec<u8>]) -> Vec<Vec<u8>> {
 /// Where a control asked twice got different tokens, unless that is more than two and more than
 /// a tenth of them (the two answers are then not one page with a few changing tokens).
 fn changing(c: &Control, names: &[String], holder: &[String]) -> Option<Vec<bool>> {
+    changing_as(c, names, holder, false)
+}
+
+/// [`changing`], the two asks read as JSON pages ([`Page::of_json`]) with `json`: `None` where
+/// either is none.
+fn changing_as(c: &Control, names: &[String], holder: &[String], json: bool) -> Option<Vec<bool>> {
     let again = c.again.as_ref()?;
     if c.seen.status() != again.status() {
         return None;
     }
-    let (a, b) = (
-        Page::of(&c.seen, names, holder),
-        Page::of(again, names, holder),
-    );
+    let (a, b) = if json {
+        (
+            Page::of_json(&c.seen, names, holder)?,
+            Page::of_json(again, names, holder)?,
+        )
+    } else {
+        (
+            Page::of(&c.seen, names, holder),
+            Page::of(again, names, holder),
+        )
+    };
     if a.tokens.len() != b.tokens.len() || a.cut || b.cut {
         return None;
     }
@@ -1122,18 +1150,36 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
     let mut names: Vec<String> = vec![c.protected_host.clone(), reference.host.clone()];
     names.extend(c.aliases.iter().cloned());
     names.extend(c.secrets.0.iter().cloned());
-    let door_page = Page::of(door, &names, &c.holder);
-    let learned = changing(reference, &names, &c.holder);
+    let raw_door = Page::of(door, &names, &c.holder);
+    let json_door = Page::of_json(door, &names, &c.holder);
+    let raw_learned = changing(reference, &names, &c.holder);
+    let json_learned = json_door
+        .as_ref()
+        .and_then(|_| changing_as(reference, &names, &c.holder, true));
     let best = reference
         .asks()
         .filter(|seen| seen.served())
         .map(|seen| {
-            let page = Page::of(seen, &names, &c.holder);
-            let may_differ = holder_shown(&door_page, &page, learned.clone());
-            let how = near_the_protected_page(&door_page, &page, may_differ.as_deref());
-            match holder_stretch(&door_page, &page, learned.as_deref()) {
+            // Both JSON documents read whole: compared in their canonical forms; else as read.
+            let (door_page, page, learned) =
+                match (&json_door, Page::of_json(seen, &names, &c.holder)) {
+                    (Some(d), Some(p)) => (d, p, &json_learned),
+                    _ => (&raw_door, Page::of(seen, &names, &c.holder), &raw_learned),
+                };
+            let may_differ = holder_shown(door_page, &page, learned.clone());
+            let how = near_the_protected_page(door_page, &page, may_differ.as_deref());
+            let how = match holder_stretch(door_page, &page, learned.as_deref()) {
                 Some(stretch) => how.max(stretch),
                 None => how,
+            };
+            // Two JSON documents of one shape are one page only where their figures agree too
+            // (a review's public sandbox, zeros beside the protected counts and keys in another
+            // order: a critical finding on a correct server); else unsure.
+            match (&door_page.numbers, &page.numbers) {
+                (Some(d), Some(p)) if how == Alike::Same && !super::page::numbers_agree(p, d) => {
+                    Alike::Near
+                }
+                _ => how,
             }
         })
         .max()

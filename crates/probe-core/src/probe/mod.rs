@@ -277,17 +277,12 @@ impl<'a> VersionView<'a> {
         let holder: Vec<String> = valid
             .and_then(|v| v.client_cert.as_ref())
             .map(|c| {
-                let (rfc2253, oneline, spaced) = crate::identity::dn_forms(&c.subject);
                 c.subject
                     .split(", ")
                     .filter_map(|rdn| rdn.strip_prefix("CN="))
                     .filter(|cn| cn.chars().count() >= 3)
                     .map(str::to_owned)
-                    .chain(
-                        [rfc2253, oneline, spaced]
-                            .into_iter()
-                            .filter(|dn| dn.contains('=')),
-                    )
+                    .chain(crate::identity::dn_spellings(&c.subject))
                     .collect()
             })
             .unwrap_or_default();

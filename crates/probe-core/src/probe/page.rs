@@ -179,12 +179,31 @@ pub(crate) fn canonical_json(body: &[u8]) -> Option<Vec<u8>> {
             other => other,
         }
     }
-    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
-    if !matches!(first, b'{' | b'[') {
-        return None;
-    }
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let mut out = serde_json::to_vec(&sorted(value)).ok()?;
+    let one = |text: &[u8]| -> Option<Vec<u8>> {
+        let first = text.iter().find(|b| !b.is_ascii_whitespace())?;
+        if !matches!(first, b'{' | b'[') {
+            return None;
+        }
+        let value: serde_json::Value = serde_json::from_slice(text).ok()?;
+        serde_json::to_vec(&sorted(value)).ok()
+    };
+    // A byte-order mark before the document (some Windows and .NET stacks write one).
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let mut out = match one(body) {
+        Some(doc) => doc,
+        // JSON lines (NDJSON): each line a document of its own, in its order.
+        None => {
+            let lines: Vec<&[u8]> = body
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                .collect();
+            if lines.len() < 2 {
+                return None;
+            }
+            let docs: Option<Vec<Vec<u8>>> = lines.iter().map(|l| one(l)).collect();
+            docs?.join(&b'\n')
+        }
+    };
     // The line end a JSON answer usually has, as it had it.
     if body.last() == Some(&b'\n') {
         out.push(b'\n');
@@ -226,10 +245,10 @@ fn split_tokens(body: &[u8]) -> Vec<Vec<u8>> {
 
 /// The most tokens of a whole body kept for comparing pages ([`token_hashes`]): enough for a
 /// refusal's body and the valid certificate's page as the transport reads them (128 KB, a token
-/// of four bytes on average, as HTML and JSON have), so that every body read whole is compared
-/// (a cap of 2,048 let a 403 carrying a 6 KB protected page through as a refusal, and one of
-/// 16,384 a 64 KB one: A, exit 0 each). 128 KB at most a body, while its target is judged.
-pub const MAX_PAGE_TOKENS: usize = 32 * 1024;
+/// a byte at least), so that every body read whole is compared (a cap of 2,048 let a 403
+/// carrying a 6 KB protected page through as a refusal, 16,384 a 64 KB one, 32,768 a dense
+/// 98 KB table: A, exit 0 each). 512 KB at most a body, while its target is judged.
+pub const MAX_PAGE_TOKENS: usize = 128 * 1024;
 
 /// A whole body's page as the hash of each of its [`tokens`] (numbers and per-answer ids
 /// masked), 4 bytes a token: two pages of any length can be compared token by token, the valid
@@ -322,6 +341,14 @@ fn pattern(reference: &[u32], holder: &[String]) -> Vec<Shown> {
         .filter(|n| !n.is_empty())
         .collect();
     names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    // A name of several tokens stands for any run only on a page of its own besides it: a page
+    // that is little more than the name (`{"subject":"CN=…"}`, a whoami) is compared as written
+    // (a review's correct whoami, its 403 `{"subject":"anonymous (no certificate presented)"}`,
+    // was exit 3).
+    let literal: std::collections::BTreeSet<&u32> = reference.iter().collect();
+    if literal.len() < MIN_HELD_TOKENS + names.first().map_or(0, Vec::len) {
+        names.retain(|n| n.len() == 1);
+    }
     let mut out = Vec::with_capacity(reference.len());
     let mut i = 0;
     while let Some(&token) = reference.get(i) {
@@ -372,14 +399,53 @@ fn matched_from(pattern: &[Shown], other: &[u32], from: usize) -> Option<usize> 
                     Some(_) => 1,
                     None => other.len().saturating_sub(j).min(MAX_SHOWN_TOKENS),
                 };
-                j += run;
-                if j > other.len() {
+                // What stands in the name's place names no one when it speaks of refusing
+                // (`nobody: no certificate presented`): that is a refusal page on the same
+                // layout, not the page showing another caller.
+                let shown = other.get(j..j + run)?;
+                if shown.iter().any(|t| refusal_tokens().contains(t)) {
                     return None;
                 }
+                j += run;
             }
         }
     }
     Some(j)
+}
+
+/// The hashes of the words that make a run standing in a holder's name a refusal's
+/// ([`matched_from`]), as written, capitalised and in capitals.
+fn refusal_tokens() -> &'static [u32] {
+    static TOKENS: std::sync::OnceLock<Vec<u32>> = std::sync::OnceLock::new();
+    TOKENS.get_or_init(|| {
+        const WORDS: [&str; 14] = [
+            "certificate",
+            "certificates",
+            "cert",
+            "denied",
+            "forbidden",
+            "unauthorized",
+            "unauthenticated",
+            "required",
+            "refused",
+            "presented",
+            "invalid",
+            "missing",
+            "login",
+            "signin",
+        ];
+        WORDS
+            .iter()
+            .flat_map(|w| {
+                let mut capital = w.to_string();
+                if let Some(first) = capital.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                [w.to_string(), capital, w.to_ascii_uppercase()]
+            })
+            .map(|w| hash_token(w.as_bytes()))
+            .collect()
+    })
 }
 
 /// The fewest tokens `pattern` may take.
@@ -499,6 +565,44 @@ mod tests {
         assert_eq!(canonical_json(b"<html>{}</html>"), None);
         assert_eq!(canonical_json(b"{\"a\":1} trailing"), None);
         assert_eq!(canonical_json(b"\"just a string\""), None);
+    }
+
+    /// A page that is little more than the whole subject (a whoami) is compared as written, and
+    /// a run that speaks of refusing is no other caller's name (a review's correct servers, exit 3
+    /// in a first version).
+    #[test]
+    fn a_whoami_and_a_refusal_in_the_names_place_are_other_pages() {
+        let holder = vec!["CN=test-client,O=mtls-scan tests".to_owned()];
+        let hashes = |b: &str| token_hashes(b.as_bytes()).unwrap_or_default();
+        let valid = hashes(r#"{"subject":"CN=test-client,O=mtls-scan tests"}"#);
+        let refused = hashes(r#"{"subject":"anonymous (no certificate presented)"}"#);
+        assert!(!same_page_hashed(&valid, &refused, &holder));
+        let shell = |who: &str| {
+            format!(
+                "<html><head><title>Acme portal</title></head><body><nav>Home Orders Billing \
+                 Help</nav><p>Signed in as {who}</p><footer>Acme Corp support</footer></body></html>"
+            )
+        };
+        let valid = hashes(&shell("CN=test-client,O=mtls-scan tests"));
+        assert!(same_page_hashed(&valid, &hashes(&shell("-")), &holder));
+        assert!(!same_page_hashed(
+            &valid,
+            &hashes(&shell("nobody: no certificate presented")),
+            &holder
+        ));
+    }
+
+    #[test]
+    fn json_with_a_byte_order_mark_and_json_lines_are_canonical_too() {
+        assert_eq!(
+            canonical_json(b"\xEF\xBB\xBF{\"b\":1,\"a\":2}"),
+            canonical_json(b"{\"a\":2,\"b\":1}")
+        );
+        assert_eq!(
+            canonical_json(b"{\"b\":1,\"a\":2}\n{\"d\":3,\"c\":4}\n").as_deref(),
+            Some(&b"{\"a\":2,\"b\":1}\n{\"c\":4,\"d\":3}\n"[..])
+        );
+        assert_eq!(canonical_json(b"{\"a\":1}\nnot json\n"), None);
     }
 
     /// A page that shows the holder's whole subject (several tokens) is the same page showing

@@ -42,7 +42,7 @@ pub struct SecondRequestBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SECOND_REQUEST_BYPASS,
-    presents: "no certificate, and the protected name, `Host` and path asked twice on one keep-alive connection (HTTP/1.1, the second request once the first is answered), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set): on the newest version the anonymous GET got past the handshake and was not served (not nginx's own certificate page); the second request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (a second pair, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too",
+    presents: "no certificate, and the protected name, `Host` and path asked three times on one keep-alive connection (HTTP/1.1, each request once the one before is answered), on every version the anonymous GET got past the handshake and was not served (not nginx's own certificate page), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set), on the newest such version; a later request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (the requests again, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too; a busy one (429, 502–504) is no door",
     needs: "a target that lets an anonymous client through the handshake and does not serve it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::ClientCertOptional],
 };
@@ -115,8 +115,17 @@ async fn run(
     let door = landing::plain(scan, version, Sni::Target, None);
     let pair = ask_pair(target, &door).await;
     let cookies = cookies_of(&pair);
-    let (connection, with_cookies) = futures_util::future::join(
+    // The connection's door on every version refused over HTTP, each judged on its own (a
+    // check made once per connection on TLS 1.2 alone: a review's, A, exit 0 when the newest
+    // version alone was asked); the cookies' on the newest, then tried on the others.
+    let on_others = futures_util::future::join_all(others.iter().map(|&other| async move {
+        let door = landing::plain(scan, other, Sni::Target, None);
+        let pair = ask_pair(target, &door).await;
+        judge_pair(target, scan, first, other, &door, &pair).await
+    }));
+    let (newest, on_others, with_cookies) = futures_util::future::join3(
         judge_pair(target, scan, first, version, &door, &pair),
+        on_others,
         async {
             if cookies.is_empty() {
                 Verdict::Shut
@@ -127,44 +136,59 @@ async fn run(
     )
     .await;
     let mut out = TargetOutcome::default();
-    for (v, by_cookies) in [(connection, false), (with_cookies, true)] {
+    // One finding for the connection's door, naming every version it opened on.
+    let mut door_found: Option<Finding> = None;
+    let mut unsure_connection = Vec::new();
+    for v in std::iter::once(newest).chain(on_others) {
         match v {
-            Verdict::Door(mut f) => {
-                // A door is tried on every other version refused over HTTP too, so that the
-                // finding names each it opens on.
-                for &other in others {
-                    let door = landing::plain(scan, other, Sni::Target, None);
-                    let seen = if by_cookies {
-                        knock(target, with_cookies_of(&door, &cookies)).await
-                    } else {
-                        match ask_pair(target, &door).await.as_slice() {
-                            [a, b, ..] if refused(a) => b.clone(),
-                            _ => continue,
-                        }
-                    };
-                    let open = seen.served()
-                        && landing::is_the_protected_page(target, scan, first, other, &seen).await
-                            == Some(true);
-                    if open {
-                        f.tls_versions.push(other);
-                        f.evidence
-                            .insert(format!("{other}: asked so again"), seen.describe());
-                    }
+            Verdict::Door(f) => match door_found.as_mut() {
+                Some(found) => {
+                    found.tls_versions.extend(f.tls_versions);
+                    found.evidence.extend(f.evidence);
                 }
-                out.findings.push(f);
-            }
-            Verdict::Unsure(i) => out.incomplete.push(i),
+                None => door_found = Some(f),
+            },
+            Verdict::Unsure(i) => unsure_connection.push(i),
             Verdict::Shut => {}
         }
+    }
+    match door_found {
+        Some(f) => out.findings.push(f),
+        None => out.incomplete.extend(unsure_connection),
+    }
+    match with_cookies {
+        Verdict::Door(mut f) => {
+            // A door is tried on every other version refused over HTTP too, so that the
+            // finding names each it opens on.
+            for &other in others {
+                let door = landing::plain(scan, other, Sni::Target, None);
+                let seen = knock(target, with_cookies_of(&door, &cookies)).await;
+                let open = seen.served()
+                    && landing::is_the_protected_page(target, scan, first, other, &seen).await
+                        == Some(true);
+                if open {
+                    f.tls_versions.push(other);
+                    f.evidence
+                        .insert(format!("{other}: asked so again"), seen.describe());
+                }
+            }
+            out.findings.push(f);
+        }
+        Verdict::Unsure(i) => out.incomplete.push(i),
+        Verdict::Shut => {}
     }
     out
 }
 
-/// The protected path asked twice on one connection: over HTTP/1.1, the second request written
-/// once the first is answered; offering h2 too where HTTP/1.1 got no answer (a server speaking
-/// h2 alone). Asked once more while the first answer could not be read.
+/// Requests asked on one connection ([`ask_pair`]): a check that lets in only a connection's
+/// third request is found too (a review's, A, exit 0 with two).
+const ASKED_ON_ONE: usize = 3;
+
+/// The protected path asked [`ASKED_ON_ONE`] times on one connection: over HTTP/1.1, each
+/// request written once the one before is answered; offering h2 too where HTTP/1.1 got no
+/// answer (a server speaking h2 alone). Asked once more while the first answer could not be read.
 async fn ask_pair(target: &Target, door: &Door<'_>) -> Vec<Seen> {
-    let sets: Vec<HeaderSet> = vec![Vec::new(), Vec::new()];
+    let sets: Vec<HeaderSet> = vec![Vec::new(); ASKED_ON_ONE];
     let mut pair = Vec::new();
     for alpn in [
         transport::Alpn::Http1Only,
@@ -265,11 +289,11 @@ async fn the_protected_page(
             version,
             if with_identity {
                 format!(
-                    "without a certificate, the protected path {served}: a page much like the                      one the valid certificate is served, or cut too short to tell; whether the                      check is made once per {per} cannot be told"
+                    "without a certificate, the protected path {served}: a page much like the one the valid certificate is served, or cut too short to tell; whether the check is made once per {per} cannot be told"
                 )
             } else {
                 format!(
-                    "without a certificate, the protected path {served}: an application that                      checks the certificate once per {per} lets the anonymous client in so, but                      whether this is the protected page cannot be told without a valid                      certificate. Give `client-cert` (or a staging CA) to compare"
+                    "without a certificate, the protected path {served}: an application that checks the certificate once per {per} lets the anonymous client in so, but whether this is the protected page cannot be told without a valid certificate. Give `client-cert` (or a staging CA) to compare"
                 )
             },
         )),
@@ -284,7 +308,7 @@ fn unsure(version: TlsVersion, reason: String) -> Verdict {
     })
 }
 
-/// Judges the pair: its second answer served where its first was refused.
+/// Judges the requests on one connection: a later one served where the first was refused.
 async fn judge_pair(
     target: &Target,
     scan: &ScanContext,
@@ -293,7 +317,7 @@ async fn judge_pair(
     door: &Door<'_>,
     pair: &[Seen],
 ) -> Verdict {
-    let (Some(one), two) = (pair.first(), pair.get(1)) else {
+    let Some(one) = pair.first() else {
         return unsure(
             version,
             "without a certificate, the protected path asked twice on one connection got no \
@@ -315,22 +339,39 @@ async fn judge_pair(
     if !refused(one) {
         return Verdict::Shut;
     }
-    // The connection ended after the refusal (`Connection: close`): nothing is kept on it.
-    let Some(two) = two else {
+    // The later requests' answers: the first served (the door), else the first that could not
+    // be read; a busy one (429, 502–504: a limiter, a proxy's stale upstream connection) is no
+    // page and no door. None at all: the connection ended after the refusal (`Connection:
+    // close`), and nothing is kept on it.
+    let later = |pair: &[Seen]| -> Option<Seen> {
+        let rest = pair.get(1..).unwrap_or_default();
+        let not_busy = |s: &&Seen| !s.status().is_some_and(transport::is_busy_status);
+        rest.iter()
+            .filter(not_busy)
+            .find(|s| s.served())
+            .or_else(|| {
+                rest.iter()
+                    .filter(not_busy)
+                    .find(|s| s.unreadable().is_some())
+            })
+            .cloned()
+    };
+    let Some(two) = later(pair) else {
         return Verdict::Shut;
     };
+    let two = &two;
     if let Some(why) = two.unreadable() {
-        // Asked once more: a second request left unanswered on a kept-alive connection (a
+        // Asked once more: a later request left unanswered on a kept-alive connection (a
         // server that closes it without saying so) is no door, but it is no refusal either.
         let again = ask_pair(target, door).await;
-        match (again.first(), again.get(1)) {
+        match (again.first(), later(&again)) {
             (Some(a), Some(b)) if refused(a) && b.unreadable().is_some() => {
                 return unsure(
                     version,
                     format!(
                         "without a certificate, the protected path was refused on a connection's \
-                         first request ({}) and its second request on that connection could not \
-                         be read, twice ({why})",
+                         first request ({}) and a later request on that connection could not be \
+                         read, twice ({why})",
                         one.describe()
                     ),
                 );
@@ -342,7 +383,7 @@ async fn judge_pair(
         }
     }
     let served = format!(
-        "was refused on a connection's first request ({}) and served on its second ({})",
+        "was refused on a connection's first request ({}) and served on a later one ({})",
         one.describe(),
         two.describe()
     );
@@ -353,9 +394,9 @@ async fn judge_pair(
     }
     // Proved again on a fresh connection: refused first, the protected page second.
     let again = ask_pair(target, door).await;
-    let proved = match (again.first(), again.get(1)) {
+    let proved = match (again.first(), later(&again)) {
         (Some(a), Some(b)) if refused(a) && b.served() => {
-            landing::is_the_protected_page(target, scan, first, version, b).await == Some(true)
+            landing::is_the_protected_page(target, scan, first, version, &b).await == Some(true)
         }
         _ => false,
     };
@@ -364,8 +405,8 @@ async fn judge_pair(
             version,
             format!(
                 "without a certificate, the protected path was refused on a connection's first \
-                 request ({}) and served the very page the valid certificate is served on its \
-                 second ({}), but not so again on a fresh connection ({}): whether the check is \
+                 request ({}) and served the very page the valid certificate is served on a later \
+                 one ({}), but not so again on a fresh connection ({}): whether the check is \
                  made once per connection cannot be told",
                 one.describe(),
                 two.describe(),
@@ -382,7 +423,7 @@ async fn judge_pair(
         format!(
             "{version}: without a certificate, the protected path ({}{}) was refused on a \
              connection's first request ({}) and served the very page the valid certificate is \
-             served on the same connection's second request, on two connections: the check is \
+             served on a later request of the same connection, on two connections: the check is \
              made once per connection and remembered as made, not as passed (a flag on the socket \
              set before the certificate is judged), or one of the servers behind a balancer that \
              routes each request does not check. Check every request, and keep the check's \
@@ -400,11 +441,11 @@ async fn judge_pair(
         one.describe(),
     );
     f.evidence.insert(
-        format!("{version}: one connection, second request"),
+        format!("{version}: one connection, a later request"),
         two.describe(),
     );
     f.evidence.insert(
-        format!("{version}: a fresh connection, both requests"),
+        format!("{version}: a fresh connection, its requests"),
         again
             .iter()
             .map(Seen::describe)

@@ -54,6 +54,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(3);
 pub const BODY_CAP: usize = 64 * 1024;
 /// Waits before the attempts after the first of a request whose answer could not be read.
 pub const RETRY_AFTER: [Duration; 2] = [Duration::from_millis(25), Duration::from_millis(250)];
+/// The same waits after a busy answer (429, 502–504).
+pub const BUSY_RETRY_AFTER: [Duration; 2] =
+    [Duration::from_millis(1000), Duration::from_millis(2000)];
 
 pub use crate::checks::config_body::ConfigObservation;
 
@@ -404,7 +407,16 @@ impl Fetcher {
             if !needs_retry(&before.3) || self.limits.expired() {
                 break;
             }
-            tokio::time::sleep(*wait).await;
+            // A busy answer (429, 503: a rate limit the scan's own burst tripped) is asked again
+            // once the limiter has had time to refill (a review's nginx `limit_req` 5 r/s: a
+            // correct server left unread, exit 3, where 250 ms were waited).
+            let busy = before.3.http_status.is_some_and(exchange::is_busy_status);
+            let wait = if busy {
+                BUSY_RETRY_AFTER.get(n).copied().unwrap_or(*wait).max(*wait)
+            } else {
+                *wait
+            };
+            tokio::time::sleep(wait).await;
             let path = before.1.clone();
             let now = self.fetch(who, chooser.clone(), path, await_alert).await;
             before = settle(before, now, n + 2);

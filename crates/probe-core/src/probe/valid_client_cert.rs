@@ -34,9 +34,10 @@ static SPEC: ProbeSpec = ProbeSpec {
 
 /// What the protected site's page may show of the valid certificate's holder: its subject's
 /// common names and e-mail addresses and its alternative names (DNS, e-mail, URI), 3 characters
-/// or more, at most 16, then its whole subject in the forms servers write it (RFC 2253's, as Go's
-/// `Subject.String()`, nginx's `$ssl_client_s_dn` and Apache's `SSL_CLIENT_S_DN` do; OpenSSL's
-/// one-line form; RFC 2253's with a space after each comma, Java's): a page that shows
+/// or more, at most 16, then its whole subject in the forms servers write it
+/// ([`crate::identity::dn_spellings`]: RFC 2253's, as Go's `Subject.String()`, nginx's
+/// `$ssl_client_s_dn` and Apache's `SSL_CLIENT_S_DN` do; OpenSSL's one-line and default forms;
+/// the X.500 order; Java's): a page that shows
 /// `Signed in as CN=test-client,O=acme` to the valid certificate and `-` to anyone else was
 /// read as another page, its leak to anyone (a 403 carrying the page) passed (a review's: A,
 /// exit 0). Empty without a valid certificate (or one that cannot be read).
@@ -75,8 +76,7 @@ pub fn holder_names(ctx: &ProbeContext) -> Vec<String> {
     names.sort();
     names.dedup();
     names.truncate(16);
-    let (rfc2253, oneline, spaced) = crate::identity::dn_forms(&subject.to_string());
-    for dn in [rfc2253, oneline, spaced] {
+    for dn in crate::identity::dn_spellings(&subject.to_string()) {
         if dn.len() >= 3 && !names.contains(&dn) {
             names.push(dn);
         }
