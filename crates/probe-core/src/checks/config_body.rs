@@ -169,11 +169,11 @@ pub fn classify(body: &[u8], content_type: Option<&str>) -> Classified {
     let config_like = !auth_off.is_empty()
         || kind.is_some()
         || match format {
-            // Five values at least, two of them under names settings have: an ordinary answer
+            // Five values at least, three of them under names settings have: an ordinary answer
             // of five fields (`{"theme":…,"pageSize":…,"language":…}`, a list of seven items)
             // is no configuration (a review's, a low finding on a correct server).
             BodyFormat::Json | BodyFormat::Yaml => {
-                (pairs.len() >= 5 && setting_names(&pairs) >= 2) || !secrets.is_empty()
+                (pairs.len() >= 5 && setting_names(&pairs) >= 3) || !secrets.is_empty()
             }
             BodyFormat::Properties => pairs.len() >= 3 || !secrets.is_empty(),
             BodyFormat::Html | BodyFormat::Text => false,
@@ -876,7 +876,6 @@ const SETTING_WORDS: &[&str] = &[
     "insecure",
     "config",
     "api",
-    "base",
     "secure",
     "credentials",
     "cors",
@@ -884,15 +883,12 @@ const SETTING_WORDS: &[&str] = &[
     "origins",
     "session",
     "cookie",
-    "service",
     "worker",
     "workers",
     "threads",
     "pool",
     "cache",
     "ttl",
-    "level",
-    "region",
     "cluster",
     "namespace",
     "queue",
@@ -900,10 +896,6 @@ const SETTING_WORDS: &[&str] = &[
     "storage",
     "retries",
     "interval",
-    "mode",
-    "path",
-    "dir",
-    "file",
     "feature",
     "features",
     "flag",
@@ -923,14 +915,19 @@ fn setting_names(pairs: &[(Vec<String>, String)]) -> usize {
         .filter(|name| {
             let mut words: Vec<String> = Vec::new();
             let mut word = String::new();
+            // Words split at `_`, `-`, `.` and where a lower-case letter meets a capital
+            // (camelCase): an all-caps `DB_HOST` is `db`, `host` (a review's env dump read as
+            // one letter a word: no configuration).
+            let mut last_lower = false;
             for c in name.chars() {
-                if (c == '_' || c == '-' || c == '.' || c.is_ascii_uppercase()) && !word.is_empty()
-                {
+                let camel = c.is_ascii_uppercase() && last_lower;
+                if (c == '_' || c == '-' || c == '.' || camel) && !word.is_empty() {
                     words.push(std::mem::take(&mut word));
                 }
                 if c.is_ascii_alphanumeric() {
                     word.push(c.to_ascii_lowercase());
                 }
+                last_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
             }
             if !word.is_empty() {
                 words.push(word);
@@ -1200,6 +1197,7 @@ mod tests {
         for body in [
             &br#"{"server":{"port":8443,"ssl":{"enabled":true}},"db":{"url":"x","pool":5},"logLevel":"info"}"#[..],
             br#"{"service":"api","region":"eu-west-1","workers":8,"log_level":"info","cache_ttl":300}"#,
+            br#"{"PORT":"8443","HOST":"0.0.0.0","LOG_LEVEL":"info","REDIS_URL":"redis://r:6379","NODE_ENV":"production"}"#,
             br#"{"apiBase":"/api","environment":"production","features":{"darkMode":true},"auth":{"mode":"mtls"},"sentryDsn":""}"#,
         ] {
             let c = classify(body, None);
@@ -1217,6 +1215,8 @@ mod tests {
             // Five fields of an ordinary answer, and a list (a review's false findings).
             br#"{"theme":"dark","pageSize":20,"language":"en","region":"eu","currency":"EUR"}"#,
             br#"{"items":[1,2,3,4,5,6,7]}"#,
+            br#"{"theme":"dark","darkMode":true,"startPath":"/","pageSize":20,"language":"en"}"#,
+            br#"{"status":"UP","service":"orders","version":"1.4","region":"eu","host":"a1","uptime_s":3}"#,
             br#"{"orders":[{"id":1001,"item":"widget","qty":3},{"id":1002,"item":"gadget","qty":7}],"customer":"acme corp"}"#,
         ] {
             let c = classify(body, None);

@@ -1156,6 +1156,22 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
     let json_learned = json_door
         .as_ref()
         .and_then(|_| changing_as(reference, &names, &c.holder, true));
+    // The protected page's figures that stand on both its asks (a clock, an age per row change
+    // per answer: they prove nothing either way; a review's live JSON through a sibling name was
+    // unsure where it was F).
+    let stable_numbers: Option<Vec<u32>> = {
+        let json_numbers = |s: &Seen| Page::of_json(s, &names, &c.holder).and_then(|p| p.numbers);
+        let first = json_numbers(&reference.seen);
+        match (first, reference.again.as_ref().map(json_numbers)) {
+            (Some(a), Some(Some(b))) => Some(
+                a.into_iter()
+                    .filter(|n| b.binary_search(n).is_ok())
+                    .collect(),
+            ),
+            (Some(a), None) => Some(a),
+            _ => None,
+        }
+    };
     let best = reference
         .asks()
         .filter(|seen| seen.served())
@@ -1175,8 +1191,12 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
             // Two JSON documents of one shape are one page only where their figures agree too
             // (a review's public sandbox, zeros beside the protected counts and keys in another
             // order: a critical finding on a correct server); else unsure.
-            match (&door_page.numbers, &page.numbers) {
-                (Some(d), Some(p)) if how == Alike::Same && !super::page::numbers_agree(p, d) => {
+            match (&door_page.numbers, &page.numbers, &stable_numbers) {
+                (Some(d), Some(_), Some(stable))
+                    if how == Alike::Same
+                        && !stable.is_empty()
+                        && !super::page::numbers_agree(stable, d) =>
+                {
                     Alike::Near
                 }
                 _ => how,
