@@ -8,17 +8,17 @@
 //! exit 0: every other door asks once per connection, or without the cookies.
 //!
 //! Where the anonymous GET got past the handshake and was not served (a refusal over HTTP, a
-//! redirect, a 404; not nginx's own certificate page, which its TLS module answers), on the
-//! newest version it was so: the protected path is asked twice on one keep-alive connection
-//! (HTTP/1.1, one request after the other), and then, where a refusal set cookies, once more on
-//! a fresh connection with them. The second answer, or the one with the cookies, served where the
-//! first was refused is judged by its page: with a valid certificate (`client-cert`, or the
-//! staging CA's), a door only where it is the very page that certificate is served, and only when
-//! it is so again on a fresh connection while a request without the cookies stays refused
-//! beside it (a page much like it, or cut short, is unsure); without one, a page of its own (not
-//! one speaking of refusal, certificates or rate limits) leaves the target incomplete: whether it
-//! is the protected page cannot be told. An answer that could not be read leaves it incomplete,
-//! never passed.
+//! redirect, a 404; not nginx's own certificate page, which its TLS module answers), on every
+//! version it was so: the protected path is asked three times on one keep-alive connection
+//! (HTTP/1.1, each request after the answer before), and then, where a refusal set cookies, once
+//! more on a fresh connection with them (on the newest such version). A later answer, or the one
+//! with the cookies, served where the first was refused is judged by its page: with a valid
+//! certificate (`client-cert`, or the staging CA's), a door only where it is the very page that
+//! certificate is served, and only when it is so again on a fresh connection while a request
+//! without the cookies stays refused beside it (a page much like it, or cut short, is unsure);
+//! without one, a page of its own (not one speaking of refusal, certificates or rate limits)
+//! leaves the target incomplete: whether it is the protected page cannot be told. An answer that
+//! could not be read leaves it incomplete, never passed; a busy one (429, 502–504) is no door.
 
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
@@ -113,18 +113,18 @@ async fn run(
     others: &[TlsVersion],
 ) -> TargetOutcome {
     let door = landing::plain(scan, version, Sni::Target, None);
-    let pair = ask_pair(target, &door).await;
-    let cookies = cookies_of(&pair);
+    let asked = ask_on_one_connection(target, &door).await;
+    let cookies = cookies_of(&asked);
     // The connection's door on every version refused over HTTP, each judged on its own (a
     // check made once per connection on TLS 1.2 alone: a review's, A, exit 0 when the newest
     // version alone was asked); the cookies' on the newest, then tried on the others.
     let on_others = futures_util::future::join_all(others.iter().map(|&other| async move {
         let door = landing::plain(scan, other, Sni::Target, None);
-        let pair = ask_pair(target, &door).await;
-        judge_pair(target, scan, first, other, &door, &pair).await
+        let asked = ask_on_one_connection(target, &door).await;
+        judge_connection(target, scan, first, other, &door, &asked).await
     }));
     let (newest, on_others, with_cookies) = futures_util::future::join3(
-        judge_pair(target, scan, first, version, &door, &pair),
+        judge_connection(target, scan, first, version, &door, &asked),
         on_others,
         async {
             if cookies.is_empty() {
@@ -180,29 +180,29 @@ async fn run(
     out
 }
 
-/// Requests asked on one connection ([`ask_pair`]): a check that lets in only a connection's
-/// third request is found too (a review's, A, exit 0 with two).
+/// Requests asked on one connection ([`ask_on_one_connection`]): a check that lets in only a
+/// connection's third request is found too (a review's, A, exit 0 with two).
 const ASKED_ON_ONE: usize = 3;
 
 /// The protected path asked [`ASKED_ON_ONE`] times on one connection: over HTTP/1.1, each
 /// request written once the one before is answered; offering h2 too where HTTP/1.1 got no
 /// answer (a server speaking h2 alone). Asked once more while the first answer could not be read.
-async fn ask_pair(target: &Target, door: &Door<'_>) -> Vec<Seen> {
+async fn ask_on_one_connection(target: &Target, door: &Door<'_>) -> Vec<Seen> {
     let sets: Vec<HeaderSet> = vec![Vec::new(); ASKED_ON_ONE];
-    let mut pair = Vec::new();
+    let mut asked = Vec::new();
     for alpn in [
         transport::Alpn::Http1Only,
         transport::Alpn::Http1Only,
         transport::Alpn::Both,
     ] {
-        pair = carried(target, door, &sets, alpn, true).await;
-        let answered = pair.first().is_some_and(|s| s.status().is_some());
+        asked = carried(target, door, &sets, alpn, true).await;
+        let answered = asked.first().is_some_and(|s| s.status().is_some());
         if answered || door.scan.limits.expired() {
             break;
         }
         tokio::time::sleep(super::side_door::RETRY_AFTER[0]).await;
     }
-    pair
+    asked
 }
 
 /// Whether `seen` is a refusal that a second request could get around: read, not served.
@@ -210,10 +210,10 @@ fn refused(seen: &Seen) -> bool {
     !seen.served() && seen.unreadable().is_none() && seen.status().is_some()
 }
 
-/// The cookies the pair's refusals set (the later one of a name winning), as one `Cookie` value.
-fn cookies_of(pair: &[Seen]) -> Vec<String> {
+/// The cookies the refusals among `asked` set (the later one of a name winning).
+fn cookies_of(asked: &[Seen]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for s in pair.iter().filter(|s| refused(s)) {
+    for s in asked.iter().filter(|s| refused(s)) {
         for c in &s.result.set_cookies {
             let name = c.split_once('=').map_or(c.as_str(), |(n, _)| n);
             out.retain(|o| o.split_once('=').map(|(n, _)| n) != Some(name));
@@ -309,18 +309,18 @@ fn unsure(version: TlsVersion, reason: String) -> Verdict {
 }
 
 /// Judges the requests on one connection: a later one served where the first was refused.
-async fn judge_pair(
+async fn judge_connection(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
     version: TlsVersion,
     door: &Door<'_>,
-    pair: &[Seen],
+    asked: &[Seen],
 ) -> Verdict {
-    let Some(one) = pair.first() else {
+    let Some(one) = asked.first() else {
         return unsure(
             version,
-            "without a certificate, the protected path asked twice on one connection got no \
+            "without a certificate, the protected path asked three times on one connection got no \
              answer that could be read"
                 .to_owned(),
         );
@@ -329,7 +329,7 @@ async fn judge_pair(
         return unsure(
             version,
             format!(
-                "without a certificate, the protected path asked twice on one connection: the \
+                "without a certificate, the protected path asked three times on one connection: the \
                  first request could not be read ({why})"
             ),
         );
@@ -343,8 +343,8 @@ async fn judge_pair(
     // be read; a busy one (429, 502–504: a limiter, a proxy's stale upstream connection) is no
     // page and no door. None at all: the connection ended after the refusal (`Connection:
     // close`), and nothing is kept on it.
-    let later = |pair: &[Seen]| -> Option<Seen> {
-        let rest = pair.get(1..).unwrap_or_default();
+    let later = |asked: &[Seen]| -> Option<Seen> {
+        let rest = asked.get(1..).unwrap_or_default();
         let not_busy = |s: &&Seen| !s.status().is_some_and(transport::is_busy_status);
         rest.iter()
             .filter(not_busy)
@@ -356,14 +356,14 @@ async fn judge_pair(
             })
             .cloned()
     };
-    let Some(two) = later(pair) else {
+    let Some(two) = later(asked) else {
         return Verdict::Shut;
     };
     let two = &two;
     if let Some(why) = two.unreadable() {
         // Asked once more: a later request left unanswered on a kept-alive connection (a
         // server that closes it without saying so) is no door, but it is no refusal either.
-        let again = ask_pair(target, door).await;
+        let again = ask_on_one_connection(target, door).await;
         match (again.first(), later(&again)) {
             (Some(a), Some(b)) if refused(a) && b.unreadable().is_some() => {
                 return unsure(
@@ -377,7 +377,8 @@ async fn judge_pair(
                 );
             }
             (Some(a), Some(b)) if refused(a) && b.served() => {
-                return Box::pin(judge_pair(target, scan, first, version, door, &again)).await;
+                return Box::pin(judge_connection(target, scan, first, version, door, &again))
+                    .await;
             }
             _ => return Verdict::Shut,
         }
@@ -393,7 +394,7 @@ async fn judge_pair(
         return v;
     }
     // Proved again on a fresh connection: refused first, the protected page second.
-    let again = ask_pair(target, door).await;
+    let again = ask_on_one_connection(target, door).await;
     let proved = match (again.first(), later(&again)) {
         (Some(a), Some(b)) if refused(a) && b.served() => {
             landing::is_the_protected_page(target, scan, first, version, &b).await == Some(true)
@@ -561,13 +562,13 @@ mod tests {
     /// The refusals' cookies, the later of a name winning; a served answer's never count.
     #[test]
     fn cookies_come_from_refusals_alone() {
-        let pair = [
+        let asked = [
             seen(403, &["sid=one", "csrf=x"]),
             seen(403, &["sid=two"]),
             seen(200, &["served=1"]),
         ];
-        assert_eq!(cookies_of(&pair), ["csrf=x", "sid=two"]);
-        assert_eq!(cookie_names(&cookies_of(&pair)), "csrf, sid");
+        assert_eq!(cookies_of(&asked), ["csrf=x", "sid=two"]);
+        assert_eq!(cookie_names(&cookies_of(&asked)), "csrf, sid");
         assert!(cookies_of(&[seen(200, &["a=b"])]).is_empty());
     }
 
