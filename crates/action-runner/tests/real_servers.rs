@@ -2497,6 +2497,30 @@ fn a_check_made_once_per_session_lets_its_cookie_in() {
     }
 }
 
+/// The same check once per session kept on its connection (the cookie the 403 set counts only
+/// on the connection that opened it; a review's, A, exit 0 with the cookie on a fresh connection
+/// and the connection's requests without it): the later requests on one connection carry the
+/// cookies the earlier answers set: client-cert-optional on both versions, exit 1, the cookie
+/// named, its value never.
+#[test]
+fn a_session_kept_on_its_connection_lets_its_cookie_in_there() {
+    let name = "python-CERT_OPTIONAL-connection-session";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let door = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"].as_str().is_some_and(|d| {
+                d.contains("on a later request of the same connection carrying the cookies the refusal set (sid)")
+                    && !d.contains("sid=")
+            })
+            && f["tls_versions"] == serde_json::json!(["1.3", "1.2"])
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// Their control: the check's result kept per connection and per session (a cookie set on every
 /// answer, the 403 included): nothing of `second-request-bypass`, exit 0 with the identity.
 #[test]

@@ -19,7 +19,12 @@ before the orders (JSON) on every path:
                         both holding the check's result: refused every time without a certificate;
   -third-request        a connection's third request let in (its first two checked);
   -tls12-connection     -once-per-connection on TLS 1.2 connections alone (TLS 1.3 checked
-                        every time).
+                        every time);
+  -connection-session   once per session kept on its connection: a request without a `sid`
+                        cookie this connection opened gets one (set on the answer, the 403
+                        included), and the next request on the same connection carrying it gets
+                        the orders; the cookie on another connection opens a new session, checked
+                        (a review's, forty-fourth session: A, exit 0).
 """
 import http.server
 import os
@@ -85,6 +90,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not (memo and checked_enough) and not certified:
                 return self.answer(*refused, None)
             return self.answer(*orders, None)
+        if self.server.once == "connection-session":
+            opened = getattr(self, "opened", set())
+            self.opened = opened
+            m = re.search(r"(?:^|;\s*)sid=([0-9a-f]{32})", self.headers.get("Cookie", ""))
+            if m and m.group(1) in opened:
+                return self.answer(*orders, None)
+            sid = secrets.token_hex(16)
+            opened.add(sid)
+            cookie = f"sid={sid}; Path=/; HttpOnly; Secure"
+            return self.answer(*(orders if certified else refused), cookie)
         if self.server.once == "once-per-session":
             state, cookie = self.session({"checked": True})
             if cookie and not certified:
@@ -151,12 +166,13 @@ def main():
         sys.exit(
             "usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403|"
             "CERT_REQUIRED-sysroots|CERT_OPTIONAL-once-per-connection|CERT_OPTIONAL-once-per-session|"
-            "CERT_OPTIONAL-cached-result|CERT_OPTIONAL-third-request|CERT_OPTIONAL-tls12-connection PORT PKIDIR"
+            "CERT_OPTIONAL-cached-result|CERT_OPTIONAL-third-request|CERT_OPTIONAL-tls12-connection|"
+            "CERT_OPTIONAL-connection-session PORT PKIDIR"
         )
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     once = None
     for kind in ("once-per-connection", "once-per-session", "cached-result", "third-request",
-                 "tls12-connection"):
+                 "tls12-connection", "connection-session"):
         if mode.endswith("-" + kind):
             once, mode = kind, mode.removesuffix("-" + kind)
     app_403 = mode.endswith("-403")

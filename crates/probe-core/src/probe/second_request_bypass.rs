@@ -11,7 +11,9 @@
 //! redirect, a 404; not nginx's own certificate page, which its TLS module answers), on every
 //! version it was so: the protected path is asked three times on one keep-alive connection
 //! (HTTP/1.1, each request after the answer before), and then, where a refusal set cookies, once
-//! more on a fresh connection with them (on the newest such version). A later answer, or the one
+//! more on a fresh connection with them (on the newest such version), and, where neither opened,
+//! three times on one connection again, each later request carrying the cookies the earlier
+//! answers on it set (a session that counts only on the connection that opened it). A later answer, or the one
 //! with the cookies, served where the first was refused is judged by its page: with a valid
 //! certificate (`client-cert`, or the staging CA's), a door only where it is the very page that
 //! certificate is served, and only when it is so again on a fresh connection while a request
@@ -24,7 +26,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
 
 use super::landing::{self, Likeness};
-use super::side_door::{carried, knock, Door, HeaderSet, Seen};
+use super::side_door::{carried, knock, Carry, Door, HeaderSet, Seen};
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
 use crate::finding::{Finding, FindingId};
@@ -42,7 +44,7 @@ pub struct SecondRequestBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SECOND_REQUEST_BYPASS,
-    presents: "no certificate, and the protected name, `Host` and path asked three times on one keep-alive connection (HTTP/1.1, each request once the one before is answered), on every version the anonymous GET got past the handshake and was not served (not nginx's own certificate page), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set), on the newest such version; a later request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (the requests again, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too; a busy one (429, 502–504) is no door",
+    presents: "no certificate, and the protected name, `Host` and path asked three times on one keep-alive connection (HTTP/1.1, each request once the one before is answered), on every version the anonymous GET got past the handshake and was not served (not nginx's own certificate page), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set), on the newest such version, and where neither way opened, three times on one connection again, each later request with the cookies the earlier answers set (a session kept on its connection), on every such version; a later request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (the requests again, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too; a busy one (429, 502–504) is no door",
     needs: "a target that lets an anonymous client through the handshake and does not serve it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::ClientCertOptional],
 };
@@ -113,18 +115,18 @@ async fn run(
     others: &[TlsVersion],
 ) -> TargetOutcome {
     let door = landing::plain(scan, version, Sni::Target, None);
-    let asked = ask_on_one_connection(target, &door).await;
+    let asked = ask_on_one_connection(target, &door, Carry::All).await;
     let cookies = cookies_of(&asked);
     // The connection's door on every version refused over HTTP, each judged on its own (a
     // check made once per connection on TLS 1.2 alone: a review's, A, exit 0 when the newest
     // version alone was asked); the cookies' on the newest, then tried on the others.
     let on_others = futures_util::future::join_all(others.iter().map(|&other| async move {
         let door = landing::plain(scan, other, Sni::Target, None);
-        let asked = ask_on_one_connection(target, &door).await;
-        judge_connection(target, scan, first, other, &door, &asked).await
+        let asked = ask_on_one_connection(target, &door, Carry::All).await;
+        judge_connection(target, scan, first, other, &door, &asked, Carry::All).await
     }));
     let (newest, on_others, with_cookies) = futures_util::future::join3(
-        judge_connection(target, scan, first, version, &door, &asked),
+        judge_connection(target, scan, first, version, &door, &asked, Carry::All),
         on_others,
         async {
             if cookies.is_empty() {
@@ -136,22 +138,32 @@ async fn run(
     )
     .await;
     let mut out = TargetOutcome::default();
-    // One finding for the connection's door, naming every version it opened on.
-    let mut door_found: Option<Finding> = None;
-    let mut unsure_connection = Vec::new();
-    for v in std::iter::once(newest).chain(on_others) {
-        match v {
-            Verdict::Door(f) => match door_found.as_mut() {
-                Some(found) => {
-                    found.tls_versions.extend(f.tls_versions);
-                    found.evidence.extend(f.evidence);
-                }
-                None => door_found = Some(f),
-            },
-            Verdict::Unsure(i) => unsure_connection.push(i),
-            Verdict::Shut => {}
+    let (door_found, unsure_connection) = one_door(std::iter::once(newest).chain(on_others));
+    // Neither way opened while the refusals set cookies: the connection once more, each later
+    // request carrying the cookies the earlier answers on it set, as a browser's would (a
+    // session that counts only on the connection that opened it: a review's, A, exit 0 with
+    // the cookies on a fresh connection and the connection without them).
+    let (door_found, unsure_connection) = match door_found {
+        None if !cookies.is_empty() && matches!(with_cookies, Verdict::Shut) => {
+            let versions: Vec<TlsVersion> = std::iter::once(version)
+                .chain(others.iter().copied())
+                .collect();
+            let carried_cookies =
+                futures_util::future::join_all(versions.iter().map(|&v| async move {
+                    let door = landing::plain(scan, v, Sni::Target, None);
+                    let carry = Carry::AllWithCookies;
+                    let asked = ask_on_one_connection(target, &door, carry).await;
+                    judge_connection(target, scan, first, v, &door, &asked, carry).await
+                }))
+                .await;
+            let (found, unsure) = one_door(carried_cookies);
+            match found {
+                Some(f) => (Some(f), Vec::new()),
+                None => (None, unsure_connection.into_iter().chain(unsure).collect()),
+            }
         }
-    }
+        found => (found, unsure_connection),
+    };
     match door_found {
         Some(f) => out.findings.push(f),
         None => out.incomplete.extend(unsure_connection),
@@ -180,6 +192,29 @@ async fn run(
     out
 }
 
+/// One finding for a connection's door, naming every version it opened on; else why each
+/// version was unsure.
+fn one_door(
+    verdicts: impl IntoIterator<Item = Verdict>,
+) -> (Option<Finding>, Vec<IncompleteProbe>) {
+    let mut door_found: Option<Finding> = None;
+    let mut unsure = Vec::new();
+    for v in verdicts {
+        match v {
+            Verdict::Door(f) => match door_found.as_mut() {
+                Some(found) => {
+                    found.tls_versions.extend(f.tls_versions);
+                    found.evidence.extend(f.evidence);
+                }
+                None => door_found = Some(f),
+            },
+            Verdict::Unsure(i) => unsure.push(i),
+            Verdict::Shut => {}
+        }
+    }
+    (door_found, unsure)
+}
+
 /// Requests asked on one connection ([`ask_on_one_connection`]): a check that lets in only a
 /// connection's third request is found too (a review's, A, exit 0 with two).
 const ASKED_ON_ONE: usize = 3;
@@ -187,7 +222,9 @@ const ASKED_ON_ONE: usize = 3;
 /// The protected path asked [`ASKED_ON_ONE`] times on one connection: over HTTP/1.1, each
 /// request written once the one before is answered; offering h2 too where HTTP/1.1 got no
 /// answer (a server speaking h2 alone). Asked once more while the first answer could not be read.
-async fn ask_on_one_connection(target: &Target, door: &Door<'_>) -> Vec<Seen> {
+/// `carry` is [`Carry::All`], or [`Carry::AllWithCookies`] for the later requests to carry the
+/// cookies the earlier answers set.
+async fn ask_on_one_connection(target: &Target, door: &Door<'_>, carry: Carry) -> Vec<Seen> {
     let sets: Vec<HeaderSet> = vec![Vec::new(); ASKED_ON_ONE];
     let mut asked = Vec::new();
     for alpn in [
@@ -195,7 +232,7 @@ async fn ask_on_one_connection(target: &Target, door: &Door<'_>) -> Vec<Seen> {
         transport::Alpn::Http1Only,
         transport::Alpn::Both,
     ] {
-        asked = carried(target, door, &sets, alpn, true).await;
+        asked = carried(target, door, &sets, alpn, carry).await;
         let answered = asked.first().is_some_and(|s| s.status().is_some());
         if answered || door.scan.limits.expired() {
             break;
@@ -212,16 +249,12 @@ fn refused(seen: &Seen) -> bool {
 
 /// The cookies the refusals among `asked` set (the later one of a name winning).
 fn cookies_of(asked: &[Seen]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for s in asked.iter().filter(|s| refused(s)) {
-        for c in &s.result.set_cookies {
-            let name = c.split_once('=').map_or(c.as_str(), |(n, _)| n);
-            out.retain(|o| o.split_once('=').map(|(n, _)| n) != Some(name));
-            out.push(c.clone());
-        }
-    }
-    out.truncate(transport::MAX_SET_COOKIES);
-    out
+    transport::jar(
+        asked
+            .iter()
+            .filter(|s| refused(s))
+            .flat_map(|s| &s.result.set_cookies),
+    )
 }
 
 /// The names of `cookies` (never their values), sanitised, for a report.
@@ -308,7 +341,8 @@ fn unsure(version: TlsVersion, reason: String) -> Verdict {
     })
 }
 
-/// Judges the requests on one connection: a later one served where the first was refused.
+/// Judges the requests on one connection, asked as `carry` says: a later one served where the
+/// first was refused.
 async fn judge_connection(
     target: &Target,
     scan: &ScanContext,
@@ -316,21 +350,26 @@ async fn judge_connection(
     version: TlsVersion,
     door: &Door<'_>,
     asked: &[Seen],
+    carry: Carry,
 ) -> Verdict {
+    let with_cookies = carry == Carry::AllWithCookies;
+    let asked_so = if with_cookies {
+        "asked three times on one connection, each later request with the cookies the earlier answers set,"
+    } else {
+        "asked three times on one connection"
+    };
     let Some(one) = asked.first() else {
         return unsure(
             version,
-            "without a certificate, the protected path asked three times on one connection got no \
-             answer that could be read"
-                .to_owned(),
+            format!("without a certificate, the protected path {asked_so} got no answer that could be read"),
         );
     };
     if let Some(why) = one.unreadable() {
         return unsure(
             version,
             format!(
-                "without a certificate, the protected path asked three times on one connection: the \
-                 first request could not be read ({why})"
+                "without a certificate, the protected path {asked_so}: the first request could not \
+                 be read ({why})"
             ),
         );
     }
@@ -363,7 +402,7 @@ async fn judge_connection(
     if let Some(why) = two.unreadable() {
         // Asked once more: a later request left unanswered on a kept-alive connection (a
         // server that closes it without saying so) is no door, but it is no refusal either.
-        let again = ask_on_one_connection(target, door).await;
+        let again = ask_on_one_connection(target, door, carry).await;
         match (again.first(), later(&again)) {
             (Some(a), Some(b)) if refused(a) && b.unreadable().is_some() => {
                 return unsure(
@@ -377,24 +416,34 @@ async fn judge_connection(
                 );
             }
             (Some(a), Some(b)) if refused(a) && b.served() => {
-                return Box::pin(judge_connection(target, scan, first, version, door, &again))
-                    .await;
+                return Box::pin(judge_connection(
+                    target, scan, first, version, door, &again, carry,
+                ))
+                .await;
             }
             _ => return Verdict::Shut,
         }
     }
+    let later_one = if with_cookies {
+        "a later one carrying the cookies the refusal set"
+    } else {
+        "a later one"
+    };
     let served = format!(
-        "was refused on a connection's first request ({}) and served on a later one ({})",
+        "was refused on a connection's first request ({}) and served on {later_one} ({})",
         one.describe(),
         two.describe()
     );
-    if let Err(v) =
-        the_protected_page(target, scan, first, version, two, &served, "connection").await
-    {
+    let per = if with_cookies {
+        "session kept on its connection"
+    } else {
+        "connection"
+    };
+    if let Err(v) = the_protected_page(target, scan, first, version, two, &served, per).await {
         return v;
     }
     // Proved again on a fresh connection: refused first, the protected page second.
-    let again = ask_on_one_connection(target, door).await;
+    let again = ask_on_one_connection(target, door, carry).await;
     let proved = match (again.first(), later(&again)) {
         (Some(a), Some(b)) if refused(a) && b.served() => {
             landing::is_the_protected_page(target, scan, first, version, &b).await == Some(true)
@@ -406,9 +455,9 @@ async fn judge_connection(
             version,
             format!(
                 "without a certificate, the protected path was refused on a connection's first \
-                 request ({}) and served the very page the valid certificate is served on a later \
-                 one ({}), but not so again on a fresh connection ({}): whether the check is \
-                 made once per connection cannot be told",
+                 request ({}) and served the very page the valid certificate is served on \
+                 {later_one} ({}), but not so again on a fresh connection ({}): whether the check \
+                 is made once per {per} cannot be told",
                 one.describe(),
                 two.describe(),
                 again
@@ -419,18 +468,29 @@ async fn judge_connection(
             ),
         );
     }
+    let how = if with_cookies {
+        format!(
+            "on a later request of the same connection carrying the cookies the refusal set ({}), \
+             on two connections: the check is made once per session kept on its connection and \
+             remembered as made, not as passed (a session opened and marked checked before the \
+             certificate is judged)",
+            cookie_names(&one.result.set_cookies)
+        )
+    } else {
+        "on a later request of the same connection, on two connections: the check is made once \
+         per connection and remembered as made, not as passed (a flag on the socket set before \
+         the certificate is judged), or one of the servers behind a balancer that routes each \
+         request does not check"
+            .to_owned()
+    };
     let mut f = Finding::new(
         FindingId::ClientCertOptional,
         format!(
             "{version}: without a certificate, the protected path ({}{}) was refused on a \
              connection's first request ({}) and served the very page the valid certificate is \
-             served on a later request of the same connection, on two connections: the check is \
-             made once per connection and remembered as made, not as passed (a flag on the socket \
-             set before the certificate is judged), or one of the servers behind a balancer that \
-             routes each request does not check. Check every request, and keep the check's \
-             result, never the fact it ran: require the certificate in the handshake where the \
-             stack can (`ssl_verify_client on`, `SSLVerifyClient require`, \
-             `rejectUnauthorized: true`).",
+             served {how}. Check every request, and keep the check's result, never the fact it \
+             ran: require the certificate in the handshake where the stack can \
+             (`ssl_verify_client on`, `SSLVerifyClient require`, `rejectUnauthorized: true`).",
             crate::text::sanitize(target.authority().as_bytes(), 260),
             crate::text::sanitize(target.path.as_bytes(), 200),
             one.describe()

@@ -448,7 +448,7 @@ pub async fn knock_each(
         )
         .await;
     }
-    let shared = carried(target, door, &sets, transport::Alpn::Both, false).await;
+    let shared = carried(target, door, &sets, transport::Alpn::Both, Carry::Paced).await;
     tracing::debug!(
         target: "probe_core::side_door",
         url = %target.url,
@@ -483,26 +483,40 @@ pub async fn knock_each(
     .await
 }
 
+/// What one connection of [`carried`] carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carry {
+    /// The asks while the answers come quickly (the transport's keep-alive budget); the rest are
+    /// not asked.
+    Paced,
+    /// Every ask while the connection stays open, however slowly answered
+    /// ([`ExchangeSetup::carry_all`]).
+    All,
+    /// [`Carry::All`], each later ask with the cookies the earlier answers set, as a browser's
+    /// ([`ExchangeSetup::carry_cookies`]).
+    AllWithCookies,
+}
+
 /// `door` asked once per header set of `sets` (each beside the door's own headers) on one
 /// connection offering `alpn`, one request after another (HTTP/1.1 keep-alive, while the answers
 /// come quickly: the transport's keep-alive budget; h2 as streams): the answers as that
 /// connection carried them, in order, fewer than `sets` where it ended first, none asked again.
-/// With `carry_all`, slow answers do not spill the rest onto connections of their own
-/// ([`ExchangeSetup::carry_all`]). For a door that needs them on one connection ([`knock_each`];
-/// a check made once per connection, `second-request-bypass`).
+/// `carry` says how much the connection carries ([`Carry`]). For a door that needs them on one
+/// connection ([`knock_each`]; a check made once per connection, `second-request-bypass`).
 pub async fn carried(
     target: &Target,
     door: &Door<'_>,
     sets: &[HeaderSet],
     alpn: transport::Alpn,
-    carry_all: bool,
+    carry: Carry,
 ) -> Vec<Seen> {
     let _permit = door.scan.permits.acquire(&target.server_key()).await;
     let record = SharedRecord::default();
     let versions = [door.version];
     let setup = ExchangeSetup {
         headers_per_ask: sets,
-        carry_all,
+        carry_all: carry != Carry::Paced,
+        carry_cookies: carry == Carry::AllWithCookies,
         ..door_setup(target, door, &versions, alpn)
     };
     let path = door.path.clone().unwrap_or_else(|| target.path.clone());

@@ -240,6 +240,11 @@ pub struct ExchangeSetup<'a> {
     /// connections of their own): for a door that is the connection itself (a check made once
     /// per connection).
     pub carry_all: bool,
+    /// Each later ask on an HTTP/1.1 connection carries the cookies the connection's earlier
+    /// answers set (a `Cookie` header, the later of a name winning, beside the ask's own), as a
+    /// browser's would: for a check remembered in a session that counts only on the connection
+    /// that opened it.
+    pub carry_cookies: bool,
 }
 
 /// Where an exchange tells that the server asked for a client certificate (see
@@ -344,6 +349,7 @@ impl<'a> ExchangeSetup<'a> {
             open_websockets: true,
             h2c_via: None,
             carry_all: false,
+            carry_cookies: false,
         }
     }
 }
@@ -2375,13 +2381,16 @@ async fn http1(
             }
             break;
         }
-        let req = match request(ask, false, Shape::AsAsked) {
+        let mut req = match request(ask, false, Shape::AsAsked) {
             Ok(r) => r,
             Err(e) => {
                 out.push(error(format!("cannot build the request: {e}")));
                 break;
             }
         };
+        if setup.carry_cookies {
+            add_cookies(&mut req, &jar(out.iter().flat_map(|r| &r.set_cookies)));
+        }
         let asked = Instant::now();
         // A later ask's answer is waited for a while, not until the deadline: a server that
         // answers a connection's first request and holds the next one unanswered (the
@@ -2447,6 +2456,39 @@ async fn http1(
         out.push(result);
     }
     out
+}
+
+/// A jar of the cookies `set` (`name=value`, as [`set_cookies`] keeps them), in order, the later
+/// of a name winning, at most [`MAX_SET_COOKIES`] ([`ExchangeSetup::carry_cookies`]).
+pub fn jar<'a>(set: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in set {
+        let name = c.split_once('=').map_or(c.as_str(), |(n, _)| n);
+        out.retain(|o| o.split_once('=').map(|(n, _)| n) != Some(name));
+        out.push(c.clone());
+    }
+    out.truncate(MAX_SET_COOKIES);
+    out
+}
+
+/// Adds `cookies` to `req`'s `Cookie` header (after the ask's own, in one header).
+fn add_cookies(req: &mut http::Request<Full<Bytes>>, cookies: &[String]) {
+    if cookies.is_empty() {
+        return;
+    }
+    let own = req
+        .headers()
+        .get(http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let joined = own
+        .into_iter()
+        .chain(cookies.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if let Ok(v) = http::HeaderValue::from_str(&joined) {
+        req.headers_mut().insert(http::header::COOKIE, v);
+    }
 }
 
 /// Whether `ask` is a WebSocket opening (its headers ask to upgrade to one).
@@ -3465,6 +3507,33 @@ mod tests {
             Some("CertificateRequired")
         );
         assert_eq!(alert_from_text("connection reset"), None);
+    }
+
+    /// A connection's jar: the cookies its answers set, the later of a name winning, added to
+    /// the ask's own `Cookie` in one header.
+    #[test]
+    fn a_connections_cookies_are_carried_after_the_asks_own() {
+        let answer = |cookies: &[&str]| ExchangeResult {
+            set_cookies: cookies.iter().map(|c| (*c).to_owned()).collect(),
+            ..error("x".to_owned())
+        };
+        let answers = [answer(&["sid=1", "csrf=a"]), answer(&["sid=2"])];
+        let jar = jar(answers.iter().flat_map(|r| &r.set_cookies));
+        assert_eq!(jar, ["csrf=a", "sid=2"]);
+        let mut req = http::Request::builder()
+            .uri("/")
+            .header(http::header::COOKIE, "own=x")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        add_cookies(&mut req, &jar);
+        let all: Vec<_> = req.headers().get_all(http::header::COOKIE).iter().collect();
+        assert_eq!(all, ["own=x; csrf=a; sid=2"]);
+        let mut bare = http::Request::builder()
+            .uri("/")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        add_cookies(&mut bare, &[]);
+        assert!(bare.headers().get(http::header::COOKIE).is_none());
     }
 
     #[test]
