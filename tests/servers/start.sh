@@ -127,6 +127,9 @@
 #   go-ifgiven-403-writes-dn-page  the same naming the caller by its whole subject
 #                             (CN=test-client,O=mtls-scan tests; "-" without one) (not on --list)
 #   go-ifgiven-403-writes-64k-page  the same with a page of 1,200 orders, ~64 KB (not on --list)
+#   go-ifgiven-403-writes-refusing-name  the same naming the caller by its whole subject, and
+#                             one without a certificate "anonymous (certificate required)" (not
+#                             on --list)
 #   go-ifgiven-403-big-page   VerifyClientCertIfGiven, a correct 403 page of ~40 KB (inline CSS)
 #                             (not on --list)
 #   go-ifgiven-bearer-only    VerifyClientCertIfGiven + a handler checking a bearer token alone

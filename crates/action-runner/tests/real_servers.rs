@@ -3785,12 +3785,15 @@ fn a_refusal_page_that_says_nothing_of_refusing_is_unread_without_an_identity() 
 /// Go's 403 writing the page on, with an identity: a page naming its caller by the whole subject
 /// (`CN=test-client,O=mtls-scan tests`, `-` without one) and one of ~64 KB (past the 16 KB a
 /// served page was read to) are the valid certificate's page all the same (a review's,
-/// forty-fourth session: both A, exit 0): the baseline is unread, never a refusal.
+/// forty-fourth session: both A, exit 0): the baseline is unread, never a refusal. So is the JSON
+/// document naming a caller without a certificate "anonymous (certificate required)" where the
+/// valid page names `test-client` (a review's, forty-fifth session: A, exit 0).
 #[test]
 fn a_refusal_carrying_the_page_is_no_refusal_whatever_the_page_names_or_weighs() {
     let names = [
         "go-ifgiven-403-writes-dn-page",
         "go-ifgiven-403-writes-64k-page",
+        "go-ifgiven-403-writes-refusing-name",
     ];
     if !tools_present(&names) {
         return;
@@ -3803,7 +3806,11 @@ fn a_refusal_carrying_the_page_is_no_refusal_whatever_the_page_names_or_weighs()
         let held = unread(
             t,
             "no-client-cert",
-            "the very page the valid certificate is served",
+            if name.ends_with("refusing-name") {
+                "the very JSON document the valid certificate is served"
+            } else {
+                "the very page the valid certificate is served"
+            },
         );
         assert!(held, "{name}: {}", target_summary(t));
         assert_ne!(t["grade"].as_str(), Some("A"), "{}", target_summary(t));

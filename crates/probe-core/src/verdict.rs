@@ -763,6 +763,22 @@ impl Judging {
                      valid certificate then shows whether it gets in alone) or the credentials \
                      (`-H 'Authorization: …'`)"
                 )
+            } else if view.refused_with_the_valid_page(o)
+                && !view.refused_with_the_valid_page_as_written(o)
+            {
+                format!(
+                    "{} HTTP {}, but its body is the very JSON document the valid certificate is \
+                     served with 2xx, its data and all, but for the caller's name, which says it \
+                     refuses (in the evidence): a client that reads the body gets the data \
+                     whatever the status, so the status proves no refusal. Send no protected \
+                     content with a refusal (end the handler after it)",
+                    if o.outcome == Outcome::RefusedHttp {
+                        "refused with"
+                    } else {
+                        "answered"
+                    },
+                    o.http_status.unwrap_or_default()
+                )
             } else if view.refused_with_the_valid_page(o) {
                 format!(
                     "{} HTTP {}, but its body is, or holds whole (its parts in order, lines of \

@@ -73,7 +73,9 @@
 // "ifgiven-403-writes-dn-page" names the caller by its whole subject (`Subject.String()`,
 // "CN=test-client,O=mtls-scan tests"; "-" without one), and "ifgiven-403-writes-64k-page" writes
 // a page of 1,200 orders (~64 KB, past the 16 KB a served page was read to): a review's,
-// forty-fourth session, both A, exit 0.
+// forty-fourth session, both A, exit 0. "ifgiven-403-writes-refusing-name" names the caller by its
+// whole subject too, and one without a certificate "anonymous (certificate required)" (a review's
+// JSON 403 carrying the orders beside such a name: A, exit 0, forty-fifth session).
 package main
 
 import (
@@ -146,6 +148,7 @@ func main() {
 		"ifgiven-403-big-page":             tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-dn-page":       tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-64k-page":      tls.VerifyClientCertIfGiven,
+		"ifgiven-403-writes-refusing-name": tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -166,6 +169,7 @@ func main() {
 	longPage := *mode == "ifgiven-403-writes-long-page"
 	dnPage := *mode == "ifgiven-403-writes-dn-page"
 	hugePage := *mode == "ifgiven-403-writes-64k-page"
+	refusingName := *mode == "ifgiven-403-writes-refusing-name"
 	slowPage := *mode == "ifgiven-403-flush-slow-page" || *mode == "ifgiven-302-flush-slow-page"
 	envelope := *mode == "ifgiven-401-envelope-writes-page"
 	notice := *mode == "ifgiven-403-notice-writes-page"
@@ -174,7 +178,7 @@ func main() {
 	bigRefusal := *mode == "ifgiven-403-big-page"
 	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page" ||
 		httpErrorFirst || longPage || envelope || notice || slowPage || bigRefusal || dnPage ||
-		hugePage
+		hugePage || refusingName
 	redirectsFirst := *mode == "ifgiven-302-writes-page" || *mode == "ifgiven-302-flush-slow-page"
 	_, handWritten := handWrittenModes[*mode]
 	// TLS 1.3 without session tickets (SessionTicketsDisabled), HTTP/1.1 preferred: nothing
@@ -448,9 +452,12 @@ func main() {
 				if dnPage {
 					client = "-"
 				}
+				if refusingName {
+					client = "anonymous (certificate required)"
+				}
 				if len(r.TLS.VerifiedChains) > 0 {
 					client = r.TLS.PeerCertificates[0].Subject.CommonName
-					if dnPage {
+					if dnPage || refusingName {
 						client = r.TLS.PeerCertificates[0].Subject.String()
 					}
 				}

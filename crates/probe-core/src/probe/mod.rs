@@ -94,6 +94,25 @@ fn excerpt_of(o: &ProbeObservation) -> Option<&str> {
     o.body_excerpt.as_deref().filter(|b| !b.trim().is_empty())
 }
 
+/// The names a page may show the valid certificate `valid` presented by: its subject's common
+/// names (`"client":"test-client"`; three characters or more) and its whole subject as servers
+/// write it ([`crate::identity::dn_spellings`]).
+fn holder_names(valid: &ProbeObservation) -> Vec<String> {
+    valid
+        .client_cert
+        .as_ref()
+        .map(|c| {
+            c.subject
+                .split(", ")
+                .filter_map(|rdn| rdn.strip_prefix("CN="))
+                .filter(|cn| cn.chars().count() >= 3)
+                .map(str::to_owned)
+                .chain(crate::identity::dn_spellings(&c.subject))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// How many tokens a 2xx answer may hold at most to be read as a refusal by its words alone,
 /// where no valid certificate's page can be compared ([`VersionView::served_a_refusal_uncompared`]).
 pub const SHORT_REFUSAL_TOKENS: usize = 40;
@@ -241,6 +260,12 @@ impl<'a> VersionView<'a> {
     /// tokens), compared on the excerpts, or on the whole bodies' token hashes where an excerpt is
     /// cut.
     pub fn refused_with_the_valid_page(&self, o: &ProbeObservation) -> bool {
+        self.refused_with_the_valid_page_as_written(o) || self.refused_with_the_valid_document(o)
+    }
+
+    /// [`Self::refused_with_the_valid_page`] but for [`Self::refused_with_the_valid_document`]:
+    /// the page, or the page holding another caller's name that does not speak of refusing.
+    pub fn refused_with_the_valid_page_as_written(&self, o: &ProbeObservation) -> bool {
         use crate::facts::Outcome;
         // A refusal, or another answer that is no 2xx (a redirect, 404 or 500 whose handler
         // wrote on: an audit's Go server redirecting and then writing the page was A, exit 0).
@@ -274,18 +299,7 @@ impl<'a> VersionView<'a> {
         // Its whole subject too, as servers write it (`CN=test-client,O=acme`: Go's
         // `Subject.String()`, nginx's `$ssl_client_s_dn`), where the page shows `-` to anyone
         // else (a review's Go handler writing the page on after its 403: A, exit 0).
-        let holder: Vec<String> = valid
-            .and_then(|v| v.client_cert.as_ref())
-            .map(|c| {
-                c.subject
-                    .split(", ")
-                    .filter_map(|rdn| rdn.strip_prefix("CN="))
-                    .filter(|cn| cn.chars().count() >= 3)
-                    .map(str::to_owned)
-                    .chain(crate::identity::dn_spellings(&c.subject))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let holder = valid.map(holder_names).unwrap_or_default();
         // The valid certificate's page whole inside the refusal's, with a refusal line or an
         // error page's markup around it (an audit's Go `http.Error(w, "Forbidden", 403)` without
         // `return`, then the orders: A, exit 0).
@@ -332,6 +346,41 @@ impl<'a> VersionView<'a> {
                     ))
             }
         }
+    }
+
+    /// `o` was refused over HTTP, or answered otherwise than with a 2xx, with a JSON document
+    /// (read whole) that is the one the valid certificate is served but where that names its
+    /// holder, a run of its own (at most [`page::same_page_but_a_name_refusing`]'s), words of
+    /// refusal allowed: `"signed_in_as":"anonymous (certificate required)"` beside the orders a
+    /// 403 carries (a review's, A, exit 0: a run speaking of refusal stands for no caller where a
+    /// refusal page shares the page's layout, as HTML does; a JSON refusal carrying the very
+    /// document, its data and all, is no such page). Only on a page of its own besides the name.
+    pub fn refused_with_the_valid_document(&self, o: &ProbeObservation) -> bool {
+        use crate::facts::Outcome;
+        let answered_otherwise = o.outcome == Outcome::Answered && o.http_status.is_some();
+        if o.id == ProbeId::VALID_CLIENT_CERT
+            || !(o.outcome == Outcome::RefusedHttp || answered_otherwise)
+        {
+            return false;
+        }
+        let Some(valid) = self.valid_served() else {
+            return false;
+        };
+        let json = |x: &ProbeObservation| {
+            x.body_excerpt.as_deref().is_some_and(|b| {
+                b.trim_start_matches('\u{feff}')
+                    .trim_start()
+                    .starts_with(['{', '['])
+            })
+        };
+        if !(json(valid) && json(o)) {
+            return false;
+        }
+        let holder = holder_names(valid);
+        matches!(
+            (valid.body_page.as_deref(), o.body_page.as_deref()),
+            (Some(v), Some(p)) if page::same_page_but_a_name_refusing(v, p, &holder)
+        )
     }
 
     /// `o` was refused over HTTP, or answered otherwise than with a 2xx, and its body was not

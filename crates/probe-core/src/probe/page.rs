@@ -310,6 +310,19 @@ pub fn same_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) -> 
     matched_from(&pattern, other, 0) == Some(other.len())
 }
 
+/// Whether `other` is the page `reference` is ([`token_hashes`] of each) but where `reference`
+/// names the valid certificate's holder (`holder`, a name of one token or several), a run of
+/// other tokens (at most [`MAX_SHOWN_TOKENS`]) in its place, words of refusal among them allowed:
+/// a JSON document carrying its data under a refusal whose caller's name says it refuses
+/// (`"signed_in_as":"anonymous (certificate required)"` beside the orders: a review's 403, A,
+/// exit 0, where such a run stands for no caller, as a refusal page on the page's layout has
+/// it). Only on a page of its own besides the name (as [`Shown::LongName`] needs), and only
+/// where at least one name stands in it.
+pub fn same_page_but_a_name_refusing(reference: &[u32], other: &[u32], holder: &[String]) -> bool {
+    let pattern = pattern_of(reference, holder, true);
+    pattern.contains(&Shown::LongName) && matched(&pattern, other, 0, true) == Some(other.len())
+}
+
 /// Most tokens another caller's name may take where the valid certificate's page shows a name of
 /// its holder of more than one token (a whole subject, `CN=test-client,O=acme`, as Go's
 /// `Subject.String()` and nginx's `$ssl_client_s_dn` write it; `-` or `anonymous` elsewhere).
@@ -330,6 +343,12 @@ enum Shown {
 /// `reference`'s tokens, each run of them that spells a name of `holder` (the valid
 /// certificate's names; the longest first) as the name it shows.
 fn pattern(reference: &[u32], holder: &[String]) -> Vec<Shown> {
+    pattern_of(reference, holder, false)
+}
+
+/// [`pattern`], with `every_name_a_run` each name shown as [`Shown::LongName`], one token or
+/// several ([`same_page_but_a_name_refusing`]).
+fn pattern_of(reference: &[u32], holder: &[String], every_name_a_run: bool) -> Vec<Shown> {
     let mut names: Vec<Vec<u32>> = holder
         .iter()
         .map(|h| {
@@ -351,7 +370,7 @@ fn pattern(reference: &[u32], holder: &[String]) -> Vec<Shown> {
     // repetitive (a JSON list of rows alike: a review's 403 carrying it was passed, A, exit 0).
     if distinct.len() < MIN_HELD_TOKENS + longest && reference.len() < 2 * MIN_HELD_TOKENS + longest
     {
-        names.retain(|n| n.len() == 1);
+        names.retain(|n| n.len() == 1 && !every_name_a_run);
     }
     let mut out = Vec::with_capacity(reference.len());
     let mut i = 0;
@@ -360,7 +379,7 @@ fn pattern(reference: &[u32], holder: &[String]) -> Vec<Shown> {
             .iter()
             .find(|n| reference.get(i..i + n.len()) == Some(n.as_slice()))
         {
-            Some(n) if n.len() > 1 => {
+            Some(n) if n.len() > 1 || every_name_a_run => {
                 out.push(Shown::LongName);
                 i += n.len();
             }
@@ -382,6 +401,12 @@ fn pattern(reference: &[u32], holder: &[String]) -> Vec<Shown> {
 /// [`MAX_SHOWN_TOKENS`]) after which the pattern's next token stands (where the pattern ends
 /// there, as many as are left, that many at most).
 fn matched_from(pattern: &[Shown], other: &[u32], from: usize) -> Option<usize> {
+    matched(pattern, other, from, false)
+}
+
+/// [`matched_from`], with `refusing_names` a run in a long name's place that speaks of refusing
+/// allowed ([`same_page_but_a_name_refusing`]).
+fn matched(pattern: &[Shown], other: &[u32], from: usize, refusing_names: bool) -> Option<usize> {
     let mut j = from;
     for (p, shown) in pattern.iter().enumerate() {
         match shown {
@@ -407,7 +432,7 @@ fn matched_from(pattern: &[Shown], other: &[u32], from: usize) -> Option<usize> 
                 // (`nobody: no certificate presented`): that is a refusal page on the same
                 // layout, not the page showing another caller.
                 let shown = other.get(j..j + run)?;
-                if shown.iter().any(|t| refusal_tokens().contains(t)) {
+                if !refusing_names && shown.iter().any(|t| refusal_tokens().contains(t)) {
                     return None;
                 }
                 j += run;
@@ -886,5 +911,42 @@ mod tests {
         ));
         assert!(!same_excerpt("decade-faced-accede", "beaded-ceded-facade"));
         assert!(!same_excerpt("served", "refused"));
+    }
+
+    /// A JSON document whose caller's name, one token or a whole subject, is a run speaking of
+    /// refusing is the page all the same, where the page is one of its own besides the name; a
+    /// whoami (little more than the name) is not, nor a document whose data differ.
+    #[test]
+    fn a_name_that_refuses_in_the_valid_document_is_read_as_another_callers() {
+        let rows = r#""account":"acme corp","orders":[{"id":1,"item":"widget"},{"id":2,"item":"gadget"},{"id":3,"item":"sprocket"}]"#;
+        let doc = |name: &str, rows: &str| format!(r#"{{"client":"{name}",{rows}}}"#);
+        let hashes = |s: &str| token_hashes(s.as_bytes()).unwrap_or_default();
+        let refusing = hashes(&doc("anonymous (certificate required)", rows));
+        for (name, holder) in [
+            ("test-client", "test-client"),
+            ("CN=test-client,O=acme", "CN=test-client,O=acme"),
+        ] {
+            let valid = hashes(&doc(name, rows));
+            let holder = [holder.to_owned()];
+            assert!(
+                same_page_but_a_name_refusing(&valid, &refusing, &holder),
+                "{name}"
+            );
+            assert!(!same_page_hashed(&valid, &refusing, &holder), "{name}");
+        }
+        let other_rows = rows.replace("sprocket", "flange");
+        let valid = hashes(&doc("test-client", &other_rows));
+        assert!(!same_page_but_a_name_refusing(
+            &valid,
+            &refusing,
+            &["test-client".to_owned()]
+        ));
+        let whoami = hashes(r#"{"subject":"CN=test-client,O=acme"}"#);
+        let refused = hashes(r#"{"subject":"anonymous (no certificate presented)"}"#);
+        assert!(!same_page_but_a_name_refusing(
+            &whoami,
+            &refused,
+            &["CN=test-client,O=acme".to_owned()]
+        ));
     }
 }
