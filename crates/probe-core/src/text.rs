@@ -597,6 +597,10 @@ fn is_secret_name(key: &str) -> bool {
         && (WORDS.iter().any(|w| k.contains(w))
             || k == "auth"
             || k == "pass"
+            // `DB_PASS`, `-srcstorepass`, `keypass`: a password by another spelling (a review's
+            // `DB_PASS=…` and `keytool -srcstorepass …` kept whole in the impostor's reports);
+            // not a bypass.
+            || (k.ends_with("pass") && !k.ends_with("bypass"))
             || k == "sig"
             || k == "key"
             || (k.ends_with("key") && !k.ends_with("publickey")))
@@ -861,15 +865,28 @@ fn redact_word(word: &str) -> String {
             out.push(q);
             value = value.get(1..).unwrap_or("");
         }
+        // A quoted value under another name that looks like key material (a JSON Web Key's
+        // `"d":"…"`: a review's, kept whole): up to its closing quote too.
+        let quoted_blob = quote.filter(|&q| {
+            !secret_key
+                && value
+                    .get(1..)
+                    .and_then(|v| v.split(q).next())
+                    .is_some_and(|inner| is_blob(inner) || is_jwk_secret(key, inner))
+        });
+        if let Some(q) = quoted_blob {
+            out.push(q);
+            value = value.get(1..).unwrap_or("");
+        }
         let end = match quote {
-            Some(q) if secret_key => value.find(q),
+            Some(q) if secret_key || quoted_blob.is_some() => value.find(q),
             _ if bot => value.find(['/', '?', '&', '"', '\'']),
             _ => value.find(['&', ';', ',', '"', '\'', ')']),
         }
         .unwrap_or(value.len());
         let (secret, tail) = value.split_at(end);
         // A value that looks like a token is one, whatever its name (`?k=<40 base64 chars>`).
-        let secret_key = secret_key || is_blob(secret);
+        let secret_key = secret_key || quoted_blob.is_some() || is_blob(secret);
         if secret_key && !secret.is_empty() && !secret.starts_with("//") {
             out.push_str(REDACTED);
             rest = tail;
@@ -879,6 +896,33 @@ fn redact_word(word: &str) -> String {
     }
     out
 }
+
+/// Whether `value` under the JSON key `key` is a JSON Web Key's private member (`d`, `p`, `q`,
+/// `dp`, `dq`, `qi`, a symmetric key's `k`): base64url of 16 characters or more.
+fn is_jwk_secret(key: &str, value: &str) -> bool {
+    matches!(key, "d" | "p" | "q" | "dp" | "dq" | "qi" | "k")
+        && value.len() >= 16
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+}
+
+/// Whether `word` is a run of eight or more hex bytes joined by colons (`7e:1d:a0:…`, a key's
+/// scalar as `openssl pkey -text` prints it).
+fn is_colon_hex(word: &str) -> bool {
+    let w = word.trim_matches(|c: char| matches!(c, ':' | ',' | ';' | '"' | '\''));
+    let parts: Vec<&str> = w.split(':').collect();
+    parts.len() >= 8
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Short flags that take a password as their next word in common tools (`mysql -p`, `docker login
+/// -p`, `sshpass -p`, `redis-cli -a`), and `-u`/`--user` whose next word is `user:password`
+/// (curl): a `set -x` trace of such a command is a client's last stderr line (a review's, kept
+/// whole).
+const PASSWORD_FLAGS: [&str; 3] = ["-p", "-a", "--pass"];
 
 /// Redacts what looks secret in a line a client wrote (its last stderr line, a request line):
 /// PEM armour and key material, `Authorization`/`Bearer`/`Basic` credentials (`Authorization:
@@ -896,10 +940,18 @@ pub fn redact_secrets(line: &str) -> String {
     const SCHEMES: [&str; 5] = ["bearer", "basic", "digest", "token", "negotiate"];
     let mut out = Vec::new();
     let mut redact_next = 0usize;
+    let mut user_next = false;
     for word in line.split(' ') {
         if word.is_empty() {
             out.push(String::new());
             continue;
+        }
+        // `-u alice:password`: the user kept, the password not.
+        if std::mem::take(&mut user_next) {
+            if let Some((user, _)) = word.split_once(':') {
+                out.push(format!("{user}:{REDACTED}"));
+                continue;
+            }
         }
         let bare = word
             .trim_matches(|c: char| matches!(c, '"' | '\'' | '(' | ')' | ','))
@@ -916,6 +968,31 @@ pub fn redact_secrets(line: &str) -> String {
         if matches!(bare.as_str(), "bearer" | "basic" | "negotiate") {
             out.push(word.to_owned());
             redact_next = 1;
+            continue;
+        }
+        // A password flag, a password word in prose (`connecting with passwd x`), or `-u`.
+        if PASSWORD_FLAGS.contains(&bare.as_str())
+            || matches!(bare.as_str(), "password" | "passwd" | "passphrase" | "pwd")
+        {
+            out.push(word.to_owned());
+            redact_next = 1;
+            continue;
+        }
+        if matches!(bare.as_str(), "-u" | "--user") {
+            out.push(word.to_owned());
+            user_next = true;
+            continue;
+        }
+        // `mysql -pPASSWORD`: the flag joined to its value.
+        let joined_password = word.strip_prefix("-p").is_some_and(|v| {
+            !v.starts_with('-') && v.len() >= 4 && v.chars().any(|c| !c.is_ascii_alphabetic())
+        });
+        if joined_password {
+            out.push(format!("-p{REDACTED}"));
+            continue;
+        }
+        if is_colon_hex(word) {
+            out.push(REDACTED.to_owned());
             continue;
         }
         // A key before its `:` or `=` (`password:`, `"token":`, `[password]:`), not a URL that
@@ -1126,6 +1203,46 @@ mod redaction_tests {
     }
 
     use super::{redact_query, redact_secrets};
+
+    /// What a review's client printed last on stderr (the impostor keeps it in the JSON report):
+    /// a JSON Web Key, a key's scalar as `openssl pkey -text` prints it, passwords by other
+    /// spellings, and `set -x` traces of commands taking one; each gone, the words around kept.
+    #[test]
+    fn passwords_keys_and_traces_a_client_printed_are_redacted() {
+        for (line, secret, kept) in [
+            ("DB_PASS=hunter2hunter2", "hunter2", "DB_PASS="),
+            ("connecting with passwd hunter2hunter2", "hunter2", "connecting with passwd"),
+            (
+                r#"{"kty":"EC","crv":"P-256","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"}"#,
+                "jpsQnnGQmL",
+                r#""kty":"EC""#,
+            ),
+            (
+                "    7e:1d:a0:5b:33:9c:81:2e:77:0f:aa:61:c4:d2:90:18:3b:5c:6e:de:01:99:a2:4f:8c:17",
+                "7e:1d:a0",
+                "",
+            ),
+            ("mysql -u root -phunter2hunter2 db", "hunter2", "mysql -u root"),
+            ("+ curl -sf -u alice:S3cretPassw0rdA https://a.test/", "S3cret", "-u alice:"),
+            ("+ docker login -u bot -p S3cretPassw0rdB registry.example", "S3cret", "registry.example"),
+            ("+ redis-cli -h cache -a S3cretPassw0rdD ping", "S3cret", "ping"),
+            ("+ sshpass -p S3cretPassw0rdE ssh deploy@host", "S3cret", "ssh deploy@host"),
+            ("+ export DB_PASS=S3cretPassw0rdF", "S3cret", "export DB_PASS="),
+            (
+                "+ keytool -importkeystore -srcstorepass S3cretPassw0rdG -deststorepass S3cretPassw0rdG",
+                "S3cret",
+                "-srcstorepass",
+            ),
+        ] {
+            let r = redact_secrets(line);
+            assert!(!r.contains(secret), "{line} -> {r}");
+            assert!(r.contains(kept), "{line} -> {r}");
+        }
+        // A TLS error stays readable, and a bypass is no password.
+        let error = "curl: (60) SSL certificate problem: unable to get local issuer certificate";
+        assert_eq!(redact_secrets(error), error);
+        assert_eq!(redact_secrets("sni-bypass=1 seen"), "sni-bypass=1 seen");
+    }
 
     /// Tokens of a well-known form in a request's path or query, as an audit's client sent them:
     /// gone from the line, the path around them kept; a prose word with such a prefix stays.
