@@ -899,6 +899,50 @@ fn a_client_that_closes_as_it_retries_after_a_back_off_is_careful() -> TestResul
     Ok(())
 }
 
+/// A Node client that forgives a missing issuer alone (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
+/// `UNABLE_TO_GET_ISSUER_CERT_LOCALLY`: the workaround for a server that leaves out its
+/// intermediate), every other error refused: a review's, A, exit 0, while every impostor's chain
+/// ended in a root. The `unknown-issuer` scenario (a leaf from an unknown CA, sent alone) gets
+/// its request: `client-skips-server-verification`, critical, and no other scenario does.
+#[test]
+fn a_client_forgiving_a_missing_issuer_takes_any_certificate() -> TestResult {
+    if !need("node") {
+        return Ok(());
+    }
+    let script = "const tolerated = ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', \
+                  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY']; \
+                  const req = require('https').request(process.env.MTLS_IMPOSTOR_URL, \
+                  { rejectUnauthorized: false, agent: false }, r => { r.resume(); \
+                  r.on('end', () => process.exit(0)); }); \
+                  req.on('socket', s => s.on('secureConnect', () => { \
+                  const e = s.authorizationError; const code = (e && e.code) || String(e); \
+                  if (!s.authorized && !tolerated.includes(code)) { console.error('refused', code); \
+                  s.destroy(); process.exit(1); } })); \
+                  req.on('error', e => { console.error(e.message); process.exit(1); }); req.end();";
+    let run = impostor(&[], &[], &["node", "-e", script])?;
+    check(
+        "node forgiving a missing issuer",
+        &run,
+        &[("client-skips-server-verification", false)],
+    );
+    let accepted: Vec<&str> = run.report["impostor"][0]["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| {
+            s["scenario"] != "control"
+                && s["connections"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["app_data_bytes"].as_u64().unwrap_or(0) > 0)
+        })
+        .filter_map(|s| s["scenario"].as_str())
+        .collect();
+    assert_eq!(accepted, ["unknown-issuer"], "{}", run.scenarios());
+    Ok(())
+}
+
 /// A command with the environment `mtls-scan` passes on (to probe the clients themselves).
 fn mtls_scan_env_command(program: &str) -> Command {
     let mut c = Command::new(program);
@@ -1969,15 +2013,15 @@ fn serve_one_scenario_per_connection() -> TestResult {
         return Ok(());
     }
     let dir = tempfile::tempdir()?;
-    let (child, env) = serve(&["--connections", "7"], dir.path())?;
-    for _ in 0..7 {
+    let (child, env) = serve(&["--connections", "8"], dir.path())?;
+    for _ in 0..8 {
         assert!(get(&env, "MTLS_IMPOSTOR_PORT", true)?);
     }
     // `curl -k` skips verification (F): below the default threshold C, exit 1.
     assert_eq!(wait(child, Duration::from_secs(20))?, 1);
     let run = served_run(dir.path(), 1)?;
-    check("serve, curl -k, 7 connections", &run, CARELESS);
-    assert_eq!(run.report["impostor"][0]["ended_by"], "--connections 7");
+    check("serve, curl -k, 8 connections", &run, CARELESS);
+    assert_eq!(run.report["impostor"][0]["ended_by"], "--connections 8");
     for s in run.report["impostor"][0]["scenarios"].as_array().unwrap() {
         assert_eq!(s["connections"].as_array().map(Vec::len), Some(1), "{s}");
     }
@@ -2062,7 +2106,7 @@ fn scenarios_left_out_hold_the_grade_at_b_in_every_format() -> TestResult {
     assert_eq!(t["grade"], "B", "{t}");
     assert!(run.findings().is_empty() && t["incomplete"].as_array().is_some_and(Vec::is_empty));
     let note =
-        "graded B at best: scenarios self-signed, untrusted-ca, forged-ca, non-ca-issuer not \
+        "graded B at best: scenarios self-signed, untrusted-ca, unknown-issuer, forged-ca, non-ca-issuer not \
                 played (--scenarios), so whether the client refuses those servers is not proven";
     assert!(
         t["notes"].as_array().unwrap().iter().any(|n| n == note),
@@ -2071,18 +2115,26 @@ fn scenarios_left_out_hold_the_grade_at_b_in_every_format() -> TestResult {
     );
     assert_eq!(
         run.report["impostor"][0]["not_played"],
-        serde_json::json!(["self-signed", "untrusted-ca", "forged-ca", "non-ca-issuer"])
+        serde_json::json!([
+            "self-signed",
+            "untrusted-ca",
+            "unknown-issuer",
+            "forged-ca",
+            "non-ca-issuer"
+        ])
     );
     let md = std::fs::read_to_string(path("r.md"))?;
     assert!(
-        md.contains("self-signed, untrusted-ca, forged-ca, non-ca-issuer not played"),
+        md.contains(
+            "self-signed, untrusted-ca, unknown-issuer, forged-ca, non-ca-issuer not played"
+        ),
         "{md}"
     );
     let sarif: Value = serde_json::from_str(&std::fs::read_to_string(path("r.sarif"))?)?;
     let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
     assert!(
         notes.contains(
-            "scenarios not played (--scenarios): self-signed, untrusted-ca, forged-ca, \
+            "scenarios not played (--scenarios): self-signed, untrusted-ca, unknown-issuer, forged-ca, \
              non-ca-issuer"
         ),
         "{notes}"
@@ -2119,6 +2171,7 @@ fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
         "MTLS_IMPOSTOR_PORT",
         "MTLS_IMPOSTOR_PORT_SELF_SIGNED",
         "MTLS_IMPOSTOR_PORT_UNTRUSTED_CA",
+        "MTLS_IMPOSTOR_PORT_UNKNOWN_ISSUER",
         "MTLS_IMPOSTOR_PORT_EXPIRED",
         "MTLS_IMPOSTOR_PORT_WRONG_HOST",
         "MTLS_IMPOSTOR_PORT_FORGED_CA",
@@ -2126,7 +2179,10 @@ fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
     ] {
         answered.push(get(&env, var, false)?);
     }
-    assert_eq!(answered, [true, false, false, false, false, false, false]);
+    assert_eq!(
+        answered,
+        [true, false, false, false, false, false, false, false]
+    );
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()?;
@@ -2144,7 +2200,7 @@ fn serve_a_port_per_scenario_until_sigterm() -> TestResult {
         .collect();
     let mut distinct = ports.clone();
     distinct.dedup();
-    assert_eq!(distinct.len(), 7, "{ports:?}");
+    assert_eq!(distinct.len(), 8, "{ports:?}");
     Ok(())
 }
 
@@ -2428,9 +2484,10 @@ fn incomplete(run: &Run) -> Vec<(String, String)> {
         .collect()
 }
 
-const MUST_REFUSE: [&str; 6] = [
+const MUST_REFUSE: [&str; 7] = [
     "self-signed",
     "untrusted-ca",
+    "unknown-issuer",
     "expired",
     "wrong-host",
     "forged-ca",
@@ -2561,6 +2618,7 @@ fn a_cached_go_test_is_incomplete_not_careful() -> TestResult {
         &run,
         &[
             "untrusted-ca",
+            "unknown-issuer",
             "expired",
             "wrong-host",
             "forged-ca",
@@ -2600,7 +2658,7 @@ fn serve_mode_lists_the_scenarios_never_connected_to() -> TestResult {
     let notes = run.target()["notes"].to_string();
     assert!(
         notes.contains(
-            "never connected to while served: self-signed, untrusted-ca, expired, wrong-host, \
+            "never connected to while served: self-signed, untrusted-ca, unknown-issuer, expired, wrong-host, \
              forged-ca, non-ca-issuer"
         ),
         "{notes}"
@@ -2840,11 +2898,12 @@ fn serve_on_one_port_doubts_a_refusal_followed_by_a_retry() -> TestResult {
         "a refusal was followed by a request from the same TLS client, its next",
     );
     let per = tempfile::tempdir()?;
-    let (child, env) = serve(&["--port-per-scenario", "--connections", "8"], per.path())?;
+    let (child, env) = serve(&["--port-per-scenario", "--connections", "9"], per.path())?;
     for var in [
         "MTLS_IMPOSTOR_PORT",
         "MTLS_IMPOSTOR_PORT_SELF_SIGNED",
         "MTLS_IMPOSTOR_PORT_UNTRUSTED_CA",
+        "MTLS_IMPOSTOR_PORT_UNKNOWN_ISSUER",
         "MTLS_IMPOSTOR_PORT_EXPIRED",
         "MTLS_IMPOSTOR_PORT_WRONG_HOST",
         "MTLS_IMPOSTOR_PORT_FORGED_CA",
@@ -2933,7 +2992,7 @@ fn an_old_report_without_end_renders_as_written() -> TestResult {
         .lines()
         .filter(|l| l.split_whitespace().nth(1) == Some("refused"))
         .count();
-    assert_eq!(refused, 6, "{text}");
+    assert_eq!(refused, 7, "{text}");
     Ok(())
 }
 

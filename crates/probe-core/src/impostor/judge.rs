@@ -77,6 +77,7 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
     let careless: Vec<&ScenarioResult> = [
         Scenario::SelfSigned,
         Scenario::UntrustedCa,
+        Scenario::UnknownIssuer,
         Scenario::ForgedCa,
         Scenario::NonCaIssuer,
         Scenario::AnonymousSuite,
@@ -115,6 +116,12 @@ pub fn judge(run: &ImpostorRun) -> Judgement {
             .iter()
             .map(|r| match r.scenario {
                 Scenario::SelfSigned => "self-signed",
+                Scenario::UnknownIssuer => {
+                    "issued by a CA it was not told to trust and sent without its issuer (it \
+                     forgives \"unable to get local issuer certificate\", as a workaround for a \
+                     server that leaves out its intermediate does: any certificate at all passes \
+                     so)"
+                }
                 Scenario::ForgedCa if names_only => {
                     "issued in the trusted CA's name (and key identifier) but signed by another \
                      key, a forged CA (it refused the self-signed and the untrusted certificates: \

@@ -21,6 +21,12 @@ pub enum Scenario {
     SelfSigned,
     /// A certificate for the name from a CA the client was not told to trust.
     UntrustedCa,
+    /// A certificate for the name from a CA the client was not told to trust, sent alone, its
+    /// issuer missing (OpenSSL's "unable to get local issuer certificate", 20, and "unable to
+    /// verify the first certificate", 21): a client that forgives them, as the workaround for a
+    /// server that leaves out its intermediate does, takes any certificate (a review's Node and
+    /// Ruby clients: A, exit 0, where `untrusted-ca`'s chain ends in its root, 19).
+    UnknownIssuer,
     /// A certificate for the name from the trusted CA, expired.
     Expired,
     /// A certificate from the trusted CA for another host name.
@@ -48,10 +54,11 @@ impl Scenario {
     /// Every scenario, in the order serve mode serves them (a wrapped run plays `self-signed`
     /// first: [`ImpostorOptions::scenarios`]), but [`Scenario::AnonymousSuite`], which a
     /// wrapped run plays last where the client offered an anonymous suite.
-    pub const ALL: [Scenario; 9] = [
+    pub const ALL: [Scenario; 10] = [
         Scenario::Control,
         Scenario::SelfSigned,
         Scenario::UntrustedCa,
+        Scenario::UnknownIssuer,
         Scenario::Expired,
         Scenario::WrongHost,
         Scenario::ForgedCa,
@@ -66,6 +73,7 @@ impl Scenario {
             Scenario::Control => "control",
             Scenario::SelfSigned => "self-signed",
             Scenario::UntrustedCa => "untrusted-ca",
+            Scenario::UnknownIssuer => "unknown-issuer",
             Scenario::Expired => "expired",
             Scenario::WrongHost => "wrong-host",
             Scenario::ForgedCa => "forged-ca",
@@ -89,6 +97,10 @@ impl Scenario {
             Scenario::Control => "valid certificate for the name from the trusted CA",
             Scenario::SelfSigned => "self-signed certificate for the name",
             Scenario::UntrustedCa => "certificate for the name from a CA the client does not trust",
+            Scenario::UnknownIssuer => {
+                "certificate for the name from a CA the client does not trust, sent without its \
+                 issuer"
+            }
             Scenario::Expired => "expired certificate for the name from the trusted CA",
             Scenario::WrongHost => "certificate from the trusted CA for another host name",
             Scenario::ForgedCa => {

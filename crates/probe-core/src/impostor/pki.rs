@@ -305,6 +305,11 @@ impl ImpostorPki {
                     untrusted.cert.clone(),
                     ca.cert.clone(),
                 ],
+                // The leaf alone: its issuer is nowhere to be found.
+                Scenario::UnknownIssuer => vec![untrusted
+                    .sign_leaf(&leaf(&[name], valid)?, &key)?
+                    .der()
+                    .clone()],
                 Scenario::Expired => {
                     vec![ca.sign_leaf(&leaf(&[name], expired)?, &key)?.der().clone()]
                 }
