@@ -943,6 +943,51 @@ fn a_client_forgiving_a_missing_issuer_takes_any_certificate() -> TestResult {
     Ok(())
 }
 
+/// Python `ssl`, the chain verified, the host name matched by hand as "subdomains allowed"
+/// (`host == san or host.endswith(san.lstrip('*'))`): a review's, A, exit 0 while the
+/// wrong-host certificate named a sibling and a `.invalid` name alone. Its parent domain among
+/// the wrong names: `client-skips-hostname-check`. The same client matching by equality: A.
+#[test]
+fn a_client_matching_names_by_suffix_is_name_blind() -> TestResult {
+    if !need("python3") {
+        return Ok(());
+    }
+    let client = |matcher: &str| {
+        format!(
+            "import os, socket, ssl, sys, urllib.parse\n\
+             u = urllib.parse.urlparse(os.environ['MTLS_IMPOSTOR_URL'])\n\
+             host, port = os.environ['MTLS_IMPOSTOR_ADDR'].rsplit(':', 1)\n\
+             ctx = ssl.create_default_context(cafile=os.environ['MTLS_IMPOSTOR_CA_FILE'])\n\
+             ctx.check_hostname = False\n\
+             with socket.create_connection((host, int(port)), timeout=5) as s:\n\
+             \x20   with ctx.wrap_socket(s, server_hostname=u.hostname) as t:\n\
+             \x20       sans = [v for k, v in t.getpeercert().get('subjectAltName', ()) if k == 'DNS']\n\
+             \x20       if not any({matcher} for n in sans):\n\
+             \x20           sys.exit('name mismatch')\n\
+             \x20       t.sendall(b'GET / HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n')\n\
+             \x20       t.recv(200)\n"
+        )
+    };
+    let suffix = client("u.hostname == n or u.hostname.endswith(n.lstrip('*'))");
+    check(
+        "python, names matched by suffix",
+        &impostor_named(
+            "api.internal.example",
+            &[],
+            &[],
+            &["python3", "-c", &suffix],
+        )?,
+        NAME_UNCHECKED,
+    );
+    let equal = client("u.hostname == n");
+    check(
+        "python, names matched whole",
+        &impostor_named("api.internal.example", &[], &[], &["python3", "-c", &equal])?,
+        CAREFUL,
+    );
+    Ok(())
+}
+
 /// A command with the environment `mtls-scan` passes on (to probe the clients themselves).
 fn mtls_scan_env_command(program: &str) -> Command {
     let mut c = Command::new(program);

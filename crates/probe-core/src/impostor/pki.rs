@@ -36,8 +36,13 @@ const CA_BACKDATE_DAYS: i64 = 90;
 const EXPIRED_MARGIN: time::Duration = time::Duration::minutes(10);
 
 /// The names on the wrong-host certificate: a sibling of `name` under its parent domain
-/// (`mtls-impostor-<random>.internal.example` for `api.internal.example`), when the parent has a
-/// dot, so that a client that only checks the domain is caught too; then [`WRONG_HOST`].
+/// (`mtls-impostor-<random>.internal.example` for `api.internal.example`) and the parent domain
+/// itself, when the parent has a dot, so that a client that only checks the domain, or that the
+/// name ends with one the certificate holds, is caught too; names that hold `name` whole
+/// (`mtls-impostor-api.internal.example`, `api.internal.example.mtls-impostor.invalid`), for a
+/// client that matches by prefix, suffix or substring (a review's Python `host.endswith(san)`:
+/// A, exit 0, against the sibling alone); then [`WRONG_HOST`]. Each is refused by a client that
+/// matches names as RFC 6125 does.
 pub(crate) fn wrong_host_names(name: &str) -> Vec<String> {
     let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
     let mut out = Vec::new();
@@ -48,8 +53,15 @@ pub(crate) fn wrong_host_names(name: &str) -> Vec<String> {
                 let _ = aws_lc_rs::rand::fill(&mut bytes);
                 let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
                 out.push(format!("mtls-impostor-{suffix}.{parent}"));
+                out.push(parent.to_owned());
             }
         }
+        // A first label of 63 characters at most (RFC 1035).
+        let first = name.split('.').next().unwrap_or_default();
+        if first.len() + "mtls-impostor-".len() <= 63 {
+            out.push(format!("mtls-impostor-{name}"));
+        }
+        out.push(format!("{name}.mtls-impostor.invalid"));
     }
     out.push(WRONG_HOST.to_owned());
     out
@@ -912,7 +924,7 @@ pub(crate) mod tests {
     }
 
     /// Behind a CA constrained to `internal.example` (as private CAs are advised to be), the
-    /// wrong-host certificate names the sibling alone, never the `.invalid` name a client
+    /// wrong-host certificate names the names under it alone, never the `.invalid` name a client
     /// checking the constraints refuses it for (a review's name-blind clients: A, exit 0); with
     /// no sibling the constraints permit, the wrong-host scenarios are not played (a note, B at
     /// best), never served a certificate refused for its constraints. Excluded subtrees and
@@ -935,7 +947,10 @@ pub(crate) mod tests {
         let pki = ImpostorPki::new("api.internal.example", Some(&internal))?;
         let names = pki.wrong_host();
         assert!(
-            names.len() == 1 && names.iter().all(|n| n.ends_with(".internal.example")),
+            names.len() == 3
+                && names
+                    .iter()
+                    .all(|n| n.ends_with(".internal.example") || n == "internal.example"),
             "{names:?}"
         );
         assert!(pki.server_config(Scenario::WrongHost).is_ok());
@@ -958,12 +973,12 @@ pub(crate) mod tests {
             "{:?}",
             pki.wrong_host()
         );
-        // Unconstrained: both names, as ever.
+        // Unconstrained: every name.
         assert_eq!(
             ImpostorPki::new("api.internal.example", None)?
                 .wrong_host()
                 .len(),
-            2
+            5
         );
         // The subtrees' rules.
         assert!(dns_subtree_holds("internal.example", "internal.example"));
@@ -1056,14 +1071,39 @@ pub(crate) mod tests {
     #[test]
     fn the_wrong_host_names_include_a_sibling_and_the_reserved_name_is_refused() {
         let names = wrong_host_names("api.internal.example");
-        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names.len(), 5, "{names:?}");
         assert!(names
             .first()
             .is_some_and(|n| n.starts_with("mtls-impostor-")
                 && n.ends_with(".internal.example")
                 && n != "api.internal.example"));
-        assert_eq!(wrong_host_names("localhost"), [WRONG_HOST]);
-        assert_eq!(wrong_host_names("example.com"), [WRONG_HOST]);
+        assert_eq!(
+            names.get(1..),
+            Some(
+                &[
+                    "internal.example".to_owned(),
+                    "mtls-impostor-api.internal.example".to_owned(),
+                    "api.internal.example.mtls-impostor.invalid".to_owned(),
+                    WRONG_HOST.to_owned()
+                ][..]
+            )
+        );
+        assert_eq!(
+            wrong_host_names("localhost"),
+            [
+                "mtls-impostor-localhost",
+                "localhost.mtls-impostor.invalid",
+                WRONG_HOST
+            ]
+        );
+        assert_eq!(
+            wrong_host_names("example.com"),
+            [
+                "mtls-impostor-example.com",
+                "example.com.mtls-impostor.invalid",
+                WRONG_HOST
+            ]
+        );
         assert_eq!(wrong_host_names("10.0.0.1"), [WRONG_HOST]);
         for name in [WRONG_HOST, "Wrong-Host.MTLS-impostor.invalid."] {
             assert!(matches!(
