@@ -127,6 +127,9 @@
 #   go-ifgiven-403-writes-dn-page  the same naming the caller by its whole subject
 #                             (CN=test-client,O=mtls-scan tests; "-" without one) (not on --list)
 #   go-ifgiven-403-writes-64k-page  the same with a page of 1,200 orders, ~64 KB (not on --list)
+#   go-ifgiven-h2-check-once-per-conn  VerifyClientCertIfGiven; a verified chain checked on every
+#                             HTTP/1.1 request, on an h2 connection's first request alone (not on
+#                             --list)
 #   go-ifgiven-403-writes-refusing-name  the same naming the caller by its whole subject, and
 #                             one without a certificate "anonymous (certificate required)" (not
 #                             on --list)

@@ -2497,6 +2497,26 @@ fn a_check_made_once_per_session_lets_its_cookie_in() {
     }
 }
 
+/// Go checking a verified chain on every HTTP/1.1 request but on an h2 connection's first alone
+/// (a review's: A, exit 0 in five scans of nine, asked over HTTP/1.1 alone): three streams on
+/// one h2 connection, each once the one before is answered: client-cert-optional, exit 1.
+#[test]
+fn a_check_made_once_per_h2_connection_lets_a_later_stream_in() {
+    let name = "go-ifgiven-h2-check-once-per-conn";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let door = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"].as_str().is_some_and(|d| {
+                d.contains("on a later request of the same connection (HTTP/2, a later stream)")
+            })
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// The same check once per session kept on its connection (the cookie the 403 set counts only
 /// on the connection that opened it; a review's, A, exit 0 with the cookie on a fresh connection
 /// and the connection's requests without it): the later requests on one connection carry the

@@ -76,10 +76,14 @@
 // forty-fourth session, both A, exit 0. "ifgiven-403-writes-refusing-name" names the caller by its
 // whole subject too, and one without a certificate "anonymous (certificate required)" (a review's
 // JSON 403 carrying the orders beside such a name: A, exit 0, forty-fifth session).
+// "ifgiven-h2-check-once-per-conn" checks for a verified chain on every HTTP/1.1 request but on an
+// h2 connection's first request alone, a flag on the connection set before the result (a
+// review's, forty-fifth session: A, exit 0 in five scans of nine).
 package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -149,6 +153,7 @@ func main() {
 		"ifgiven-403-writes-dn-page":       tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-64k-page":      tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-refusing-name": tls.VerifyClientCertIfGiven,
+		"ifgiven-h2-check-once-per-conn":   tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -427,9 +432,27 @@ func main() {
 			return err
 		}
 	}
+	h2Once := *mode == "ifgiven-h2-check-once-per-conn"
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
+			if h2Once {
+				check := true
+				if s, ok := r.Context().Value(connCheckedKey{}).(*connChecked); ok && r.ProtoMajor == 2 {
+					s.mu.Lock()
+					check = !s.checked
+					s.checked = true
+					s.mu.Unlock()
+				}
+				w.Header().Set("Content-Type", "application/json")
+				if check && len(r.TLS.VerifiedChains) == 0 {
+					w.WriteHeader(http.StatusForbidden)
+					_, _ = io.WriteString(w, `{"error":"client certificate required"}`+"\n")
+					return
+				}
+				_, _ = io.WriteString(w, `{"orders":[{"id":1017,"item":"widget","qty":3},{"id":1018,"item":"gadget","qty":7}],"account":"acme corp"}`+"\n")
+				return
+			}
 			if (rate200 || rate403) && limiter.over() {
 				if rate403 {
 					w.WriteHeader(http.StatusForbidden)
@@ -608,8 +631,23 @@ func main() {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(os.Stderr, "goserver: ", 0),
 	}
+	if h2Once {
+		srv.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
+			return context.WithValue(ctx, connCheckedKey{}, &connChecked{})
+		}
+	}
 	log.Fatal(srv.ServeTLS(ln, "", ""))
 }
+
+// connChecked is the flag "ifgiven-h2-check-once-per-conn" keeps per connection: set by the
+// connection's first h2 request, before its certificate is judged.
+type connChecked struct {
+	mu      sync.Mutex
+	checked bool
+}
+
+// connCheckedKey finds a connection's connChecked in its requests' contexts.
+type connCheckedKey struct{}
 
 // rateLimiter lets perSecond requests through in each one-second window, every path alike.
 type rateLimiter struct {

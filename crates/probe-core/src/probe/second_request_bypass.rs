@@ -10,7 +10,8 @@
 //! Where the anonymous GET got past the handshake and was not served (a refusal over HTTP, a
 //! redirect, a 404; not nginx's own certificate page, which its TLS module answers), on every
 //! version it was so: the protected path is asked three times on one keep-alive connection
-//! (HTTP/1.1, each request after the answer before), and then, where a refusal set cookies, once
+//! (HTTP/1.1, each request after the answer before; and over HTTP/2, each stream after the
+//! answer before, where the anonymous GET spoke it), and then, where a refusal set cookies, once
 //! more on a fresh connection with them (on the newest such version), and, where neither opened,
 //! three times on one connection again, each later request carrying the cookies the earlier
 //! answers on it set (a session that counts only on the connection that opened it). A later answer, or the one
@@ -44,7 +45,7 @@ pub struct SecondRequestBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SECOND_REQUEST_BYPASS,
-    presents: "no certificate, and the protected name, `Host` and path asked three times on one keep-alive connection (HTTP/1.1, each request once the one before is answered), on every version the anonymous GET got past the handshake and was not served (not nginx's own certificate page), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set), on the newest such version, and where neither way opened, three times on one connection again, each later request with the cookies the earlier answers set (a session kept on its connection), on every such version; a later request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (the requests again, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too; a busy one (429, 502–504) is no door",
+    presents: "no certificate, and the protected name, `Host` and path asked three times on one keep-alive connection (HTTP/1.1, each request once the one before is answered), and on one HTTP/2 connection where the anonymous GET spoke it (each stream once the one before is answered), on every version the anonymous GET got past the handshake and was not served (not nginx's own certificate page), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set), on the newest such version, and where neither way opened, three times on one connection again, each later request with the cookies the earlier answers set (a session kept on its connection), on every such version; a later request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (the requests again, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too; a busy one (429, 502–504) is no door",
     needs: "a target that lets an anonymous client through the handshake and does not serve it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::ClientCertOptional],
 };
@@ -97,6 +98,24 @@ fn refused_versions(first: &FirstWave) -> Vec<TlsVersion> {
         .collect()
 }
 
+/// How the requests on one connection are asked ([`ask_on_one_connection`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Way {
+    /// [`Carry::All`], or [`Carry::AllWithCookies`] for the later requests to carry the cookies
+    /// the earlier answers set.
+    carry: Carry,
+    /// Over HTTP/2, each stream opened once the one before is answered (a check made once per
+    /// h2 connection, its first stream's: a review's Go server checking HTTP/1.1 on every
+    /// request was A, exit 0, asked over HTTP/1.1 alone); else over HTTP/1.1.
+    h2: bool,
+}
+
+/// Three requests over HTTP/1.1.
+const PLAIN: Way = Way {
+    carry: Carry::All,
+    h2: false,
+};
+
 /// What one way of asking again came to.
 enum Verdict {
     /// A door, proved twice.
@@ -115,18 +134,30 @@ async fn run(
     others: &[TlsVersion],
 ) -> TargetOutcome {
     let door = landing::plain(scan, version, Sni::Target, None);
-    let asked = ask_on_one_connection(target, &door, Carry::All).await;
+    let asked = ask_on_one_connection(target, &door, PLAIN).await;
     let cookies = cookies_of(&asked);
     // The connection's door on every version refused over HTTP, each judged on its own (a
     // check made once per connection on TLS 1.2 alone: a review's, A, exit 0 when the newest
     // version alone was asked); the cookies' on the newest, then tried on the others.
     let on_others = futures_util::future::join_all(others.iter().map(|&other| async move {
         let door = landing::plain(scan, other, Sni::Target, None);
-        let asked = ask_on_one_connection(target, &door, Carry::All).await;
-        judge_connection(target, scan, first, other, &door, &asked, Carry::All).await
+        let asked = ask_on_one_connection(target, &door, PLAIN).await;
+        judge_connection(target, scan, first, other, &door, &asked, PLAIN).await
     }));
-    let (newest, on_others, with_cookies) = futures_util::future::join3(
-        judge_connection(target, scan, first, version, &door, &asked, Carry::All),
+    // And over HTTP/2 on every such version the anonymous GET spoke it.
+    let over_h2 = futures_util::future::join_all(
+        std::iter::once(version)
+            .chain(others.iter().copied())
+            .filter(|&v| spoke_h2(first, v))
+            .map(|v| async move {
+                let door = landing::plain(scan, v, Sni::Target, None);
+                let way = Way { h2: true, ..PLAIN };
+                let asked = ask_on_one_connection(target, &door, way).await;
+                judge_connection(target, scan, first, v, &door, &asked, way).await
+            }),
+    );
+    let (newest, on_others, with_cookies, over_h2) = futures_util::future::join4(
+        judge_connection(target, scan, first, version, &door, &asked, PLAIN),
         on_others,
         async {
             if cookies.is_empty() {
@@ -135,10 +166,12 @@ async fn run(
                 judge_cookies(target, scan, first, version, &door, &cookies).await
             }
         },
+        over_h2,
     )
     .await;
     let mut out = TargetOutcome::default();
-    let (door_found, unsure_connection) = one_door(std::iter::once(newest).chain(on_others));
+    let (door_found, unsure_connection) =
+        one_door(std::iter::once(newest).chain(on_others).chain(over_h2));
     // Neither way opened while the refusals set cookies: the connection once more, each later
     // request carrying the cookies the earlier answers on it set, as a browser's would (a
     // session that counts only on the connection that opened it: a review's, A, exit 0 with
@@ -151,9 +184,12 @@ async fn run(
             let carried_cookies =
                 futures_util::future::join_all(versions.iter().map(|&v| async move {
                     let door = landing::plain(scan, v, Sni::Target, None);
-                    let carry = Carry::AllWithCookies;
-                    let asked = ask_on_one_connection(target, &door, carry).await;
-                    judge_connection(target, scan, first, v, &door, &asked, carry).await
+                    let way = Way {
+                        carry: Carry::AllWithCookies,
+                        ..PLAIN
+                    };
+                    let asked = ask_on_one_connection(target, &door, way).await;
+                    judge_connection(target, scan, first, v, &door, &asked, way).await
                 }))
                 .await;
             let (found, unsure) = one_door(carried_cookies);
@@ -203,7 +239,11 @@ fn one_door(
         match v {
             Verdict::Door(f) => match door_found.as_mut() {
                 Some(found) => {
-                    found.tls_versions.extend(f.tls_versions);
+                    for v in f.tls_versions {
+                        if !found.tls_versions.contains(&v) {
+                            found.tls_versions.push(v);
+                        }
+                    }
                     found.evidence.extend(f.evidence);
                 }
                 None => door_found = Some(f),
@@ -222,17 +262,21 @@ const ASKED_ON_ONE: usize = 3;
 /// The protected path asked [`ASKED_ON_ONE`] times on one connection: over HTTP/1.1, each
 /// request written once the one before is answered; offering h2 too where HTTP/1.1 got no
 /// answer (a server speaking h2 alone). Asked once more while the first answer could not be read.
-/// `carry` is [`Carry::All`], or [`Carry::AllWithCookies`] for the later requests to carry the
-/// cookies the earlier answers set.
-async fn ask_on_one_connection(target: &Target, door: &Door<'_>, carry: Carry) -> Vec<Seen> {
+/// `way` says how ([`Way`]): over HTTP/2, `h2` offered first, twice.
+async fn ask_on_one_connection(target: &Target, door: &Door<'_>, way: Way) -> Vec<Seen> {
     let sets: Vec<HeaderSet> = vec![Vec::new(); ASKED_ON_ONE];
     let mut asked = Vec::new();
-    for alpn in [
-        transport::Alpn::Http1Only,
-        transport::Alpn::Http1Only,
-        transport::Alpn::Both,
-    ] {
-        asked = carried(target, door, &sets, alpn, carry).await;
+    let alpns: &[transport::Alpn] = if way.h2 {
+        &[transport::Alpn::Both, transport::Alpn::Both]
+    } else {
+        &[
+            transport::Alpn::Http1Only,
+            transport::Alpn::Http1Only,
+            transport::Alpn::Both,
+        ]
+    };
+    for &alpn in alpns {
+        asked = carried(target, door, &sets, alpn, way.carry).await;
         let answered = asked.first().is_some_and(|s| s.status().is_some());
         if answered || door.scan.limits.expired() {
             break;
@@ -240,6 +284,16 @@ async fn ask_on_one_connection(target: &Target, door: &Door<'_>, carry: Carry) -
         tokio::time::sleep(super::side_door::RETRY_AFTER[0]).await;
     }
     asked
+}
+
+/// Whether the anonymous GET of the first wave spoke HTTP/2 on `version`.
+fn spoke_h2(first: &FirstWave, version: TlsVersion) -> bool {
+    first.observations.iter().any(|o| {
+        o.id == ProbeId::NO_CLIENT_CERT
+            && !o.late
+            && o.tls_version == version
+            && o.alpn.as_deref() == Some("h2")
+    })
 }
 
 /// Whether `seen` is a refusal that a second request could get around: read, not served.
@@ -341,8 +395,9 @@ fn unsure(version: TlsVersion, reason: String) -> Verdict {
     })
 }
 
-/// Judges the requests on one connection, asked as `carry` says: a later one served where the
-/// first was refused.
+/// Judges the requests on one connection, asked as `way` says: a later one served where the
+/// first was refused. Over HTTP/2, a connection that spoke HTTP/1.1 is nothing to judge (the
+/// HTTP/1.1 way asks that).
 async fn judge_connection(
     target: &Target,
     scan: &ScanContext,
@@ -350,11 +405,20 @@ async fn judge_connection(
     version: TlsVersion,
     door: &Door<'_>,
     asked: &[Seen],
-    carry: Carry,
+    way: Way,
 ) -> Verdict {
-    let with_cookies = carry == Carry::AllWithCookies;
+    let with_cookies = way.carry == Carry::AllWithCookies;
+    if way.h2
+        && !asked
+            .first()
+            .is_some_and(|s| s.result.alpn.as_deref() == Some("h2"))
+    {
+        return Verdict::Shut;
+    }
     let asked_so = if with_cookies {
         "asked three times on one connection, each later request with the cookies the earlier answers set,"
+    } else if way.h2 {
+        "asked three times on one HTTP/2 connection (each stream once the one before was answered)"
     } else {
         "asked three times on one connection"
     };
@@ -402,7 +466,7 @@ async fn judge_connection(
     if let Some(why) = two.unreadable() {
         // Asked once more: a later request left unanswered on a kept-alive connection (a
         // server that closes it without saying so) is no door, but it is no refusal either.
-        let again = ask_on_one_connection(target, door, carry).await;
+        let again = ask_on_one_connection(target, door, way).await;
         match (again.first(), later(&again)) {
             (Some(a), Some(b)) if refused(a) && b.unreadable().is_some() => {
                 return unsure(
@@ -417,7 +481,7 @@ async fn judge_connection(
             }
             (Some(a), Some(b)) if refused(a) && b.served() => {
                 return Box::pin(judge_connection(
-                    target, scan, first, version, door, &again, carry,
+                    target, scan, first, version, door, &again, way,
                 ))
                 .await;
             }
@@ -443,7 +507,7 @@ async fn judge_connection(
         return v;
     }
     // Proved again on a fresh connection: refused first, the protected page second.
-    let again = ask_on_one_connection(target, door, carry).await;
+    let again = ask_on_one_connection(target, door, way).await;
     let proved = match (again.first(), later(&again)) {
         (Some(a), Some(b)) if refused(a) && b.served() => {
             landing::is_the_protected_page(target, scan, first, version, &b).await == Some(true)
@@ -477,11 +541,17 @@ async fn judge_connection(
             cookie_names(&one.result.set_cookies)
         )
     } else {
-        "on a later request of the same connection, on two connections: the check is made once \
-         per connection and remembered as made, not as passed (a flag on the socket set before \
-         the certificate is judged), or one of the servers behind a balancer that routes each \
-         request does not check"
-            .to_owned()
+        format!(
+            "on a later request of the same connection{}, on two connections: the check is made \
+             once per connection and remembered as made, not as passed (a flag on the socket set \
+             before the certificate is judged), or one of the servers behind a balancer that \
+             routes each request does not check",
+            if way.h2 {
+                " (HTTP/2, a later stream)"
+            } else {
+                ""
+            }
+        )
     };
     let mut f = Finding::new(
         FindingId::ClientCertOptional,
@@ -497,16 +567,17 @@ async fn judge_connection(
         ),
     );
     f.tls_versions = vec![version];
+    let over = if way.h2 { " (HTTP/2)" } else { "" };
     f.evidence.insert(
-        format!("{version}: one connection, first request"),
+        format!("{version}{over}: one connection, first request"),
         one.describe(),
     );
     f.evidence.insert(
-        format!("{version}: one connection, a later request"),
+        format!("{version}{over}: one connection, a later request"),
         two.describe(),
     );
     f.evidence.insert(
-        format!("{version}: a fresh connection, its requests"),
+        format!("{version}{over}: a fresh connection, its requests"),
         again
             .iter()
             .map(Seen::describe)

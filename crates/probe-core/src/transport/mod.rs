@@ -237,8 +237,9 @@ pub struct ExchangeSetup<'a> {
     pub h2c_via: Option<&'a str>,
     /// Every ask on the one connection while it stays open and answers each within
     /// [`LATER_ANSWER_WAIT`], however slowly (the keep-alive budget spills slow answers onto
-    /// connections of their own): for a door that is the connection itself (a check made once
-    /// per connection).
+    /// connections of their own), and over h2 each stream opened once the one before is answered
+    /// (not side by side): for a door that is the connection itself (a check made once per
+    /// connection).
     pub carry_all: bool,
     /// Each later ask on an HTTP/1.1 connection carries the cookies the connection's earlier
     /// answers set (a `Cookie` header, the later of a name winning, beside the ask's own), as a
@@ -1106,7 +1107,7 @@ async fn ask_all(
     let mut results = if let (Some(via), false, Some(ask)) = (setup.h2c_via, h2, asks.first()) {
         vec![h2c_through_tunnel(tls, via, ask, &setup.limits, until).await]
     } else if h2 {
-        http2(tls, &asks, &setup.limits, until).await
+        http2(tls, &asks, &setup.limits, until, setup.carry_all).await
     } else {
         http1(tls, &asks, setup, until).await
     };
@@ -2673,6 +2674,7 @@ async fn http2(
     asks: &[Ask<'_>],
     limits: &Limits,
     until: tokio::time::Instant,
+    one_after_another: bool,
 ) -> Vec<ExchangeResult> {
     let handshake = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
         .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
@@ -2695,6 +2697,28 @@ async fn http2(
         }
     };
     let mut out = Vec::new();
+    // Each stream opened once the one before is answered, body and all ([`ExchangeSetup::carry_all`]:
+    // a check made once per connection, its first request's; a stream left unanswered past
+    // [`LATER_ANSWER_WAIT`] ends the asks).
+    if one_after_another {
+        for (i, ask) in asks.iter().enumerate() {
+            let sent = send(ask, Shape::AsAsked);
+            let head = if i == 0 {
+                Ok(sent.await)
+            } else {
+                let by = until.min(tokio::time::Instant::now() + LATER_ANSWER_WAIT);
+                tokio::time::timeout_at(by, sent).await
+            };
+            let result = match head {
+                Ok(Ok(Ok(response))) => read_answer(response, limits, until, None).await,
+                Ok(Ok(sent)) => finish(sent, &mut conn_task, limits, until).await,
+                Ok(Err(e)) => e,
+                Err(_) => break,
+            };
+            out.push(result);
+        }
+        return out;
+    }
     // Once a stream has its answer (its head), the others are waited for up to
     // [`LATER_ANSWER_WAIT`] past the latest answer, as a kept-alive HTTP/1.1 connection's later
     // asks are: a stream held unanswered left the whole exchange unread at its time-out. The
