@@ -409,9 +409,9 @@ async fn judge_connection(
 ) -> Verdict {
     let with_cookies = way.carry == Carry::AllWithCookies;
     if way.h2
-        && !asked
+        && asked
             .first()
-            .is_some_and(|s| s.result.alpn.as_deref() == Some("h2"))
+            .is_none_or(|s| s.result.alpn.as_deref() != Some("h2"))
     {
         return Verdict::Shut;
     }
