@@ -413,6 +413,9 @@
 #   h2o-none                  H2O 2.2.5 (Debian h2o; OpenSSL), listen: ssl: certificate-file,
 #                             key-file; this version has no client-certificate option at all
 #                             (an unknown property such as client-ca-file is a config error)
+#   squid-clientca-remote-user  Squid, clientca=, request_header_add X-Remote-User with the
+#                             verified certificate's subject, before a backend trusting the first
+#                             copy as the user (not on --list)
 #   squid-clientca            Squid 5.7 (Debian squid-openssl) as a TLS-terminating reverse proxy
 #                             (https_port ... accel) -> python plain HTTP backend; clientca=ca.crt
 #   squid-clientca-conditional  the same + sslflags=CONDITIONAL_AUTH
@@ -3748,6 +3751,13 @@ squid-*)
   squid-clientca-conditional) client_opts="clientca=$pki/ca.crt sslflags=CONDITIONAL_AUTH" ;;
   squid-clientca-dont-verify) client_opts="clientca=$pki/ca.crt tls-flags=DONT_VERIFY_PEER" ;;
   squid-tls-cafile) client_opts="tls-cafile=$pki/ca.crt" ;;
+  # the subject of a verified certificate added (appended after the client's own copy) to
+  # X-Remote-User, before header_lab.py trusting its first copy as the user: a review's,
+  # forty-fifth session (A, exit 0)
+  squid-clientca-remote-user)
+    client_opts="clientca=$pki/ca.crt"
+    extra_line='request_header_add X-Remote-User "%ssl::>cert_subject"'
+    ;;
   *) echo "start.sh: unknown server $server" >&2; exit 2 ;;
   esac
   dir=$work/squid-$server-$port
@@ -3780,7 +3790,12 @@ sslproxy_session_cache_size 0
 dns_nameservers 127.0.0.1
 coredump_dir $dir
 $user_line
+${extra_line:-}
 EOF
+  if [ "$server" = squid-clientca-remote-user ]; then
+    run "$PYTHON3" "$here/python/header_lab.py" --trust 'X-Remote-User=~.*/CN=test-client' \
+      behind-squid "$SQUID" "$dir/squid.conf.in" "$dir/squid.conf"
+  fi
   # -n: a service name of its own, which names Squid's shared-memory segments (/dev/shm/NAME-*),
   # so servers started at once share none; Squid removes them when it exits on SIGTERM (1-2.5 s
   # after it, shutdown_lifetime 0 or not), not when killed: sslproxy_session_cache_size 0 drops

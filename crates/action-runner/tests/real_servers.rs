@@ -2408,6 +2408,27 @@ fn a_stranger_of_the_ca_claims_another_name_through_an_added_header() {
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
+/// Squid requiring a certificate of the CA and appending the verified subject to
+/// `X-Remote-User` (`request_header_add`), before a backend trusting the first copy as the user (a
+/// review's, forty-fifth session: A, exit 0, no user header forged): the staging CA's stranger
+/// claims client.crt's one-line subject there: client-cert-header-spoofing, exit 1.
+#[test]
+fn a_stranger_of_the_ca_claims_another_user_through_squid() {
+    let name = "squid-clientca-remote-user";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let door = finding(t, "client-cert-header-spoofing").is_some_and(|f| {
+        f["detail"].as_str().is_some_and(|d| {
+            d.contains("with a certificate of the staging CA for a name of its own")
+                && d.contains("forwarded user, one-line subject")
+        })
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// A check made once per connection, remembered as made rather than as passed (a review's,
 /// forty-fourth session: Python's `http.server` keeps one handler for a kept-alive connection,
 /// and a flag on it let the second request in; A, exit 0 before `second-request-bypass`): the

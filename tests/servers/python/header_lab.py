@@ -24,6 +24,9 @@ spoofing servers of start.sh.
     python3 header_lab.py behind-caddy CADDY TEMPLATE CFG
         The same with Caddy in front: CFG (a Caddyfile) is checked with `CADDY validate` and run
         with `CADDY run` (the caller sets HOME and XDG_* for Caddy's storage).
+    python3 header_lab.py behind-squid SQUID TEMPLATE CFG
+        The same with Squid in front: CFG is checked with `SQUID -k parse -f CFG` and run with
+        `SQUID -N -n mtlshdrPID -f CFG` (a service name of its own for its shared memory).
 
 The trust rule (what naive backends do): for each trusted header the FIRST copy in the request is
 looked at, and every trusted header must hold one of its values to get 200 "secret area\\n";
@@ -213,6 +216,12 @@ def behind_caddy(caddy, template, cfg):
     behind(caddy, template, cfg, check=[caddy, "validate"] + common, run=[caddy, "run"] + common)
 
 
+def behind_squid(squid, template, cfg):
+    name = "mtlshdr%d" % os.getpid()
+    behind(squid, template, cfg, check=[squid, "-k", "parse", "-f", cfg],
+           run=[squid, "-N", "-n", name, "-f", cfg])
+
+
 def direct(port, cert, key):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
@@ -238,14 +247,14 @@ def main():
     if rules:
         TRUSTED[:] = rules
     modes = {"direct": direct, "behind": behind, "behind-nginx": behind_nginx,
-             "behind-caddy": behind_caddy}
+             "behind-caddy": behind_caddy, "behind-squid": behind_squid}
     if len(args) == 4 and args[0] in modes:
         modes[args[0]](*args[1:])
     else:
         sys.exit("usage: header_lab.py [--trust NAME=VALUE[,VALUE...]]... [--refuse STATUS] "
                  "[--max-head BYTES] [--granted STATUS] "
                  "direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG | behind-nginx NGINX TEMPLATE CFG | "
-                 "behind-caddy CADDY TEMPLATE CFG")
+                 "behind-caddy CADDY TEMPLATE CFG | behind-squid SQUID TEMPLATE CFG")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA; where it refuses those too, the staging CA's stranger of `lookalike-client-cert` let through to a refusal of its name beside a served valid certificate: a proxy that verifies the chain and adds the subject with HAProxy `add-header` passes the client's own copy), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-CN`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, the certificate's SHA-1 fingerprint in upper- and lower-case hex, its SHA-256 and its serial (`X-SSL-Client-SHA1`, `X-SSL-Client-Fingerprint`, `X-Client-Cert-Fingerprint`, `X-SSL-Client-Serial`: HAProxy's `ssl_c_sha1,hex`, nginx's `$ssl_client_fingerprint`), Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name and, for a target named by a DNS name, without SNI (the server's default site: a `Host` nobody serves, and each of the first 2 addresses the served certificate names), the `Host` nobody serves with the protected one in `X-Forwarded-Host`, `X-Original-Host`, `X-Host` and `Forwarded: host=` (an application routing by them behind a site that passes the client's own), a POST, an OPTIONS and a request of a method of no meaning (`MTLSSCAN`: a check scoped to the methods it names, Apache `<Limit GET POST OPTIONS>`, never PUT or DELETE) to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS, the method of no meaning and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the method of no meaning, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits, nor, for the method of no meaning, one saying the method is not supported or the page it gets on a path nobody serves too), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA; where it refuses those too, the staging CA's stranger of `lookalike-client-cert` let through to a refusal of its name beside a served valid certificate: a proxy that verifies the chain and adds the subject with HAProxy `add-header` passes the client's own copy), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-Cert-Subject`, `X-SSL-Client-Cert-Subject`, `X-Client-CN`, the user a proxy made of the certificate (`X-Remote-User`, `X-Forwarded-User`, `Remote-User`, `X-User`, `X-SSL-Client-User`: its common name, and its one-line subject as squid's `%ssl::>cert_subject` writes it, there and in `X-Client-Cert`), `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, the certificate's SHA-1 fingerprint in upper- and lower-case hex, its SHA-256 and its serial (`X-SSL-Client-SHA1`, `X-SSL-Client-Fingerprint`, `X-Client-Cert-Fingerprint`, `X-SSL-Client-Serial`: HAProxy's `ssl_c_sha1,hex`, nginx's `$ssl_client_fingerprint`), Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, then 10.0.0.1: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name and, for a target named by a DNS name, without SNI (the server's default site: a `Host` nobody serves, and each of the first 2 addresses the served certificate names), the `Host` nobody serves with the protected one in `X-Forwarded-Host`, `X-Original-Host`, `X-Host` and `Forwarded: host=` (an application routing by them behind a site that passes the client's own), a POST, an OPTIONS and a request of a method of no meaning (`MTLSSCAN`: a check scoped to the methods it names, Apache `<Limit GET POST OPTIONS>`, never PUT or DELETE) to the protected name and path, and a GET there as each health checker that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS, the method of no meaning and the health checkers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent`); without one, the POST, the method of no meaning, the health checkers' GETs and the WebSocket opening alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits, nor, for the method of no meaning, one saying the method is not supported or the page it gets on a path nobody serves too), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[
         FindingId::ClientCertHeaderSpoofing,
@@ -113,8 +113,10 @@ fn header(name: &'static str, value: &str) -> Option<(HeaderName, HeaderValue)> 
     ))
 }
 
-/// The header names a proxy forwards the subject DN under, in whatever form it writes the DN.
-const SUBJECT_DN_HEADERS: [&str; 8] = [
+/// The header names a proxy forwards the subject DN under, in whatever form it writes the DN
+/// (`X-Client-Cert-Subject`, `X-SSL-Client-Cert-Subject`: a review's squid `request_header_add`
+/// before a backend reading them, A, exit 0).
+const SUBJECT_DN_HEADERS: [&str; 10] = [
     "x-ssl-client-s-dn",
     "x-ssl-client-dn",
     "x-ssl-client-subject",
@@ -123,6 +125,20 @@ const SUBJECT_DN_HEADERS: [&str; 8] = [
     "x-client-subject",
     "ssl-client-subject-dn",
     "ssl-client-dn",
+    "x-client-cert-subject",
+    "x-ssl-client-cert-subject",
+];
+
+/// The header names a proxy forwards the user it made of a certificate under (lighttpd
+/// `ssl.verifyclient.username`, Apache `SSLUserName`, squid's `request_header_add` of
+/// `%ssl::>cert_subject`, an SSO gateway's): a backend that trusts them lets in a client's own
+/// copy where the proxy appends its value after it (a review's squid, A, exit 0).
+const USER_HEADERS: [&str; 5] = [
+    "x-remote-user",
+    "x-forwarded-user",
+    "remote-user",
+    "x-user",
+    "x-ssl-client-user",
 ];
 
 /// The certificate's SHA-1 and SHA-256 fingerprints and its serial under the names proxies are
@@ -210,6 +226,14 @@ fn whole_families(m: &Material, verified: &str) -> Vec<Family> {
         ),
         fam("X-Client-Verify", vec![header("x-client-verify", verified)]),
         fam(
+            "forwarded user, the common name (X-Remote-User, X-Forwarded-User, Remote-User, \
+             X-User: lighttpd ssl.verifyclient.username, Apache SSLUserName)",
+            USER_HEADERS
+                .iter()
+                .map(|name| header(name, &m.common_name))
+                .collect(),
+        ),
+        fam(
             "forwarded certificate (X-SSL-Client-Cert, ssl-client-cert, X-Client-Cert, X-SSL-Cert)",
             vec![
                 header("x-ssl-client-cert", &m.pem_escaped),
@@ -245,6 +269,18 @@ fn whole_families(m: &Material, verified: &str) -> Vec<Family> {
             dn_headers(&m.subject_oneline, &m.issuer_oneline)
                 .into_iter()
                 .chain([header("x-ssl-issuer", &m.issuer_oneline)])
+                .collect(),
+        ),
+        // The subject in a user header or a certificate header, as a proxy told to forward
+        // `%ssl::>cert_subject` writes it (squid's one-line form): a backend that reads the
+        // subject there lets in a client's own copy (a review's squid, A, exit 0).
+        fam(
+            "forwarded user, one-line subject (squid %ssl::>cert_subject in X-Remote-User, \
+             X-Forwarded-User, X-Client-Cert)",
+            USER_HEADERS
+                .iter()
+                .chain(&["x-client-cert", "x-ssl-client-cert"])
+                .map(|name| header(name, &m.subject_oneline))
                 .collect(),
         ),
         // The certificate's fingerprint or serial forwarded by a proxy that sets them only for a
@@ -2102,7 +2138,7 @@ mod tests {
     }
 
     /// How the evidence names every family sent together (the rounds built here).
-    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded fingerprint and serial, upper-case hex, forwarded subject DN, a space after each comma, forwarded fingerprint, lower-case hex, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER, X.SSL.Client.Verify, X.SSL.Client.S.DN, X.Client.CN …, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert, X.Client.Cert, X.Forwarded.Client.Cert)";
+    const ALL: &str = "headers together (X-SSL-Client-Verify, ssl-client-verify, X-Client-Verify, forwarded user, the common name, forwarded certificate, forwarded certificate as base64 DER, certificate presence flags, forwarded subject DN, one-line form, forwarded user, one-line subject, forwarded fingerprint and serial, upper-case hex, forwarded subject DN, a space after each comma, forwarded fingerprint, lower-case hex, forwarded subject DN, X-SSL-Subject, X-SSL-certificate, client address 127.0.0.1, client address 10.0.0.1, forwarded scheme http, X-Forwarded-Client-Cert, X-Forwarded-Tls-Client-Cert, X-Amzn-Mtls-Clientcert, CloudFront-Viewer-Cert-Present, Cf-Cert-Verified, X-Client-Cert-Chain-Verified, Client-Cert, X-ARR-ClientCert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT …, ssl_client_cert as one-line PEM, ssl_client_escaped_cert, SSL_CLIENT_VERIFY, SSL_CLIENT_CERT as base64 DER, X.SSL.Client.Verify, X.SSL.Client.S.DN, X.Client.CN …, X.Forwarded.Tls.Client.Cert, X.SSL.Client.Cert, X.Client.Cert, X.Forwarded.Client.Cert)";
 
     #[test]
     fn the_refusal_spoofed_is_the_first_that_is_not_nginx_s_page_which_is_said() {
@@ -2304,11 +2340,11 @@ mod tests {
         assert_eq!(m.sha256_b64.len(), 44);
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
-        assert_eq!(fams.len(), 30);
-        // No header dropped as an invalid value: 154 headers in all, 93 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 154);
+        assert_eq!(fams.len(), 32);
+        // No header dropped as an invalid value: 172 headers in all, 100 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 172);
         let all = together(&fams);
-        assert_eq!(all.len(), 93);
+        assert_eq!(all.len(), 100);
         for needed in [
             "ssl-client-verify",
             "cf-cert-verified",
@@ -2536,7 +2572,7 @@ mod tests {
         }
         // The other verify value: every family again, the verify headers holding it.
         let zero = families(&m, "0");
-        assert_eq!(zero.len(), 30);
+        assert_eq!(zero.len(), 32);
         let verify_zero = gate(&zero, "0");
         assert_eq!(verify_zero.headers.len(), 3);
         assert!(verify_zero.headers.iter().all(|(_, v)| v == "0"));
