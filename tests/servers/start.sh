@@ -809,6 +809,11 @@
 #                             whole DN (exact; not on --list)
 #   haproxy-allowlist-sub     `verify required` + `deny unless { ssl_c_s_dn(cn) -m sub test-client }`
 #                             (a CN holding test-client gets in; not on --list)
+#   haproxy-allowlist-oneline  `verify required` + `deny unless { ssl_c_s_dn -m str
+#                             "/O=mtls-scan tests/CN=test-client" }` (exact, on the one-line form,
+#                             which does not escape `/`: a certificate whose O alone is
+#                             `mtls-scan tests/CN=test-client` gets in; a review's, forty-fifth
+#                             session; not on --list)
 #   nginx-path-guard-suffix   scanned at /admin/orders (server.crt): verify optional; `location
 #                             /admin/` refuses a request without a certificate (403) before the
 #                             application, but a static-asset cache's `location ~*
@@ -1796,14 +1801,18 @@ $(nginx_client_auth "$port" on)
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-haproxy-allowlist-sub)
+haproxy-allowlist-sub | haproxy-allowlist-oneline)
   haproxy_dir server
   printf '%s\n' '{"orders":[{"id":1001,"item":"widget","qty":3}]}' >"$dir/orders.json"
+  allow='ssl_c_s_dn(cn) -m sub test-client'
+  if [ "$server" = haproxy-allowlist-oneline ]; then
+    allow='ssl_c_s_dn -m str "/O=mtls-scan tests/CN=test-client"'
+  fi
   cat >"$dir/haproxy.cfg" <<EOF
 $(haproxy_head)
 frontend fe
   bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt verify required ssl-min-ver TLSv1.2
-  http-request deny deny_status 403 unless { ssl_c_s_dn(cn) -m sub test-client }
+  http-request deny deny_status 403 unless { $allow }
   http-request return status 200 content-type application/json file $dir/orders.json
 EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"

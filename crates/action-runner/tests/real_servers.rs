@@ -4627,23 +4627,27 @@ fn a_late_bare_close_after_a_fast_alert_is_confirmed_without_extra_rounds() {
 /// test-client` any CN holding the name (`CN=mtls-scan-test-client-lookalike`: 200); a stranger's
 /// name gets 403 from both, client.crt 200. With the staging CA each is high
 /// `lookalike-client-cert-accepted` naming the look-alike that got in; the same allowlist by a
-/// `map` of the whole DN is A, its strangers and look-alikes refused.
+/// `map` of the whole DN is A, its strangers and look-alikes refused. HAProxy's exact `ssl_c_s_dn
+/// -m str "/O=mtls-scan tests/CN=test-client"` lets in a certificate whose O alone holds that
+/// one-line form (a review's, forty-fifth session: A, exit 0): found too.
 #[test]
 fn a_loose_allowlist_of_client_names_is_found() {
-    let (regex, sub, exact) = (
+    let (regex, sub, exact, oneline) = (
         "nginx-allowlist-regex",
         "haproxy-allowlist-sub",
         "nginx-allowlist-exact",
+        "haproxy-allowlist-oneline",
     );
-    if !tools_present(&[regex, sub, exact]) {
+    if !tools_present(&[regex, sub, exact, oneline]) {
         return;
     }
     let mut lab = Lab::new();
-    lab.start(&[regex, sub, exact]);
-    let scan = lab.scan(&[regex, sub, exact], &lab.full_identity_args());
+    lab.start(&[regex, sub, exact, oneline]);
+    let scan = lab.scan(&[regex, sub, exact, oneline], &lab.full_identity_args());
     for (name, looks) in [
         (regex, "OU=CN=test-client, CN=mtls-scan-lookalike"),
         (sub, "CN=mtls-scan-test-client-lookalike"),
+        (oneline, "for `O=mtls-scan tests/CN=test-client`"),
     ] {
         let t = scan.target(name);
         let found = finding(t, "lookalike-client-cert-accepted").is_some_and(|f| {
@@ -4664,8 +4668,8 @@ fn a_loose_allowlist_of_client_names_is_found() {
     });
     assert_eq!(
         lookalikes,
-        8,
-        "two strangers and two look-alikes on each version: {}",
+        12,
+        "three strangers and three look-alikes on each version: {}",
         target_summary(t)
     );
     assert_eq!(scan.status, Some(1));

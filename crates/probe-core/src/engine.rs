@@ -267,8 +267,8 @@ fn staging_identities(
         )
         .map(|pair| Arc::new(pair.preferring(preferred)))
     };
+    let valid = issue(claimed, STAGING_VALID_ORIGIN, &|_| {})?;
     Ok(StagingIdentities {
-        valid: issue(claimed, STAGING_VALID_ORIGIN, &|_| {})?,
         expired: issue(claimed, "minted: staging CA, expired", &|p| {
             p.not_before = now - day * 10;
             p.not_after = now - day;
@@ -288,84 +288,37 @@ fn staging_identities(
                 p.extended_key_usages = Vec::new();
             },
         )?,
-        lookalikes: match control_cn {
-            Some(cn) => {
-                use crate::probe::lookalike_client_cert::{Shape, LOOKALIKE_MARK, STRANGER_MARK};
-                // Each look-alike beside a stranger of its very shape, the name scrambled: a
-                // server that refuses a shape (a space in the CN, no OU) refuses both alike.
-                let other = scrambled(cn);
-                let mut pairs = Vec::new();
-                for shape in [Shape::InCn, Shape::InOu] {
-                    let named = |name: &str| match shape {
-                        Shape::InCn => name_of(&[(
-                            rcgen::DnType::CommonName,
-                            &format!("mtls-scan-{name}-lookalike"),
-                        )]),
-                        Shape::InOu => name_of(&[
-                            (rcgen::DnType::OrganizationalUnitName, &format!("CN={name}")),
-                            (rcgen::DnType::CommonName, "mtls-scan-lookalike"),
-                        ]),
-                    };
-                    let (stranger, lookalike) = (named(&other), named(cn));
-                    let mark = shape.mark();
-                    pairs.push((
-                        issue(
-                            None,
-                            &format!("minted: staging CA, {STRANGER_MARK} {mark}"),
-                            &|p| {
-                                p.distinguished_name = stranger.clone();
-                            },
-                        )?,
-                        issue(
-                            None,
-                            &format!("minted: staging CA, {LOOKALIKE_MARK} {mark}"),
-                            &|p| {
-                                p.distinguished_name = lookalike.clone();
-                            },
-                        )?,
-                    ));
-                }
-                pairs
+        lookalikes: {
+            use crate::probe::lookalike_client_cert::{pair_names, LOOKALIKE_MARK, STRANGER_MARK};
+            // The valid certificate the look-alikes imitate: the staging CA's own control (it
+            // carries `client-cert`'s subject and names where given).
+            let control = valid
+                .for_schemes(&[rustls::SignatureScheme::ECDSA_NISTP256_SHA256])
+                .ok()
+                .and_then(|i| i.certified.cert.first().cloned());
+            let mut pairs = Vec::new();
+            for names in pair_names(control_cn, control.as_ref().map(|c| c.as_ref())) {
+                let mark = names.shape.mark();
+                let mint = |what: &str, n: &crate::probe::lookalike_client_cert::Names| {
+                    issue(None, &format!("minted: staging CA, {what} {mark}"), &|p| {
+                        p.distinguished_name = n.subject.clone();
+                        p.subject_alt_names = n.sans.clone();
+                    })
+                };
+                pairs.push((
+                    mint(STRANGER_MARK, &names.stranger)?,
+                    mint(LOOKALIKE_MARK, &names.lookalike)?,
+                ));
             }
-            None => Vec::new(),
+            pairs
         },
+        valid,
         ca_after: (!ca.presents_chain()).then(|| ca.cert.clone()),
     })
 }
 
 /// The common name of the staging CA's own control (where no `client-cert` is given).
 const STAGING_CONTROL_CN: &str = "mtls-scan staging client";
-
-/// `name` with every letter and digit replaced (`x`, `X`, `0`; `y`, `Y`, `1` where that would give
-/// `name` again): the same shape, another name.
-fn scrambled(name: &str) -> String {
-    let with = |l: char, u: char, d: char| -> String {
-        name.chars()
-            .map(|c| match c {
-                'a'..='z' => l,
-                'A'..='Z' => u,
-                '0'..='9' => d,
-                c => c,
-            })
-            .collect()
-    };
-    let first = with('x', 'X', '0');
-    if first == name {
-        with('y', 'Y', '1')
-    } else {
-        first
-    }
-}
-
-/// A distinguished name `O=mtls-scan probe` then `attributes`, in that order.
-fn name_of(attributes: &[(rcgen::DnType, &str)]) -> rcgen::DistinguishedName {
-    let mut dn = rcgen::DistinguishedName::new();
-    dn.push(rcgen::DnType::OrganizationName, "mtls-scan probe");
-    for (kind, value) in attributes {
-        dn.push(kind.clone(), *value);
-    }
-    dn
-}
 
 /// The first common name of the certificate `der`, read leniently (`None` without one).
 fn common_name_of(der: &CertificateDer<'_>) -> Option<String> {
@@ -3377,14 +3330,6 @@ mod tests {
             "{:?}",
             v.incomplete
         );
-    }
-
-    /// A stranger's name keeps the look-alike's shape and never is the valid name.
-    #[test]
-    fn a_scrambled_name_keeps_its_shape() {
-        assert_eq!(scrambled("test-client 2"), "xxxx-xxxxxx 0");
-        assert_eq!(scrambled("Xx0"), "Yy1");
-        assert_eq!(scrambled("a.B"), "x.X");
     }
 
     /// An attempt on `version` that got no HTTP answer: `outcome`, said as `detail`.

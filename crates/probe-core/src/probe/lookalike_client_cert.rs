@@ -21,13 +21,23 @@ pub const STRANGER_MARK: &str = "a stranger's name";
 /// What a look-alike's origin says: a name that contains the valid one.
 pub const LOOKALIKE_MARK: &str = "a look-alike of the valid name";
 
-/// Where a look-alike carries the valid common name; its stranger has the same shape.
+/// Where a look-alike carries the valid name; its stranger has the same shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
     /// Inside another CN: `CN=mtls-scan-NAME-lookalike`.
     InCn,
     /// As `CN=NAME` in an OU: `OU=CN=NAME, CN=mtls-scan-lookalike`.
     InOu,
+    /// The valid subject's one-line form (OpenSSL's `X509_NAME_oneline`, HAProxy's `ssl_c_s_dn`,
+    /// nginx's `$ssl_client_s_dn_legacy`: `/O=acme/CN=NAME`) held whole by its first attribute
+    /// (`O=acme/CN=NAME`), which that form does not escape: an allowlist comparing it, exactly or
+    /// not, lets the look-alike in (a review's HAProxy `ssl_c_s_dn -m str`: A, exit 0).
+    OneLine,
+    /// The valid certificate's URI names (a SPIFFE ID) with more after them
+    /// (`spiffe://td/ns/dev/sa/orders-mtls-scan-lookalike`), the stranger's last segment
+    /// scrambled: a check by substring or prefix of the workload's own ID lets it in (a
+    /// review's Go allowlist of `/sa/orders`: A, exit 0).
+    InUri,
 }
 
 impl Shape {
@@ -36,8 +46,231 @@ impl Shape {
         match self {
             Shape::InCn => "(in its CN)",
             Shape::InOu => "(in an OU)",
+            Shape::OneLine => "(its one-line subject)",
+            Shape::InUri => "(in a URI name)",
         }
     }
+
+    /// How a finding says where the look-alike carries the valid name.
+    fn carries(self) -> &'static str {
+        match self {
+            Shape::InCn | Shape::InOu => "a name that merely contains the valid one",
+            Shape::OneLine => {
+                "one attribute holding the valid subject's one-line form (`/O=…/CN=…`, OpenSSL's \
+                 and HAProxy's `ssl_c_s_dn`, which does not escape `/`): a subject read in that \
+                 form is the valid one's"
+            }
+            Shape::InUri => {
+                "a URI name (a SPIFFE ID) that begins with the valid certificate's and goes on"
+            }
+        }
+    }
+}
+
+/// A subject and subjectAltNames to mint a certificate with.
+#[derive(Debug, Clone)]
+pub struct Names {
+    /// The subject.
+    pub subject: rcgen::DistinguishedName,
+    /// The subjectAltNames.
+    pub sans: Vec<rcgen::SanType>,
+}
+
+/// The names of one pair of a shape: the stranger's and the look-alike's.
+#[derive(Debug, Clone)]
+pub struct PairNames {
+    /// The shape.
+    pub shape: Shape,
+    /// The stranger: the same shape without the valid name.
+    pub stranger: Names,
+    /// The look-alike.
+    pub lookalike: Names,
+}
+
+/// `name` with every letter and digit replaced (`x`, `X`, `0`; `y`, `Y`, `1` where that would give
+/// `name` again): the same shape, another name.
+pub fn scrambled(name: &str) -> String {
+    let with = |l: char, u: char, d: char| -> String {
+        name.chars()
+            .map(|c| match c {
+                'a'..='z' => l,
+                'A'..='Z' => u,
+                '0'..='9' => d,
+                c => c,
+            })
+            .collect()
+    };
+    let first = with('x', 'X', '0');
+    if first == name {
+        with('y', 'Y', '1')
+    } else {
+        first
+    }
+}
+
+/// A subject of `O=mtls-scan probe` and `attributes`.
+fn name_of(attributes: &[(rcgen::DnType, &str)]) -> rcgen::DistinguishedName {
+    let mut dn = rcgen::DistinguishedName::new();
+    dn.push(rcgen::DnType::OrganizationName, "mtls-scan probe");
+    for (kind, value) in attributes {
+        dn.push(kind.clone(), *value);
+    }
+    dn
+}
+
+/// The pairs to mint, in order: in a CN and in an OU where the valid certificate has a common
+/// name (`control_cn`); its one-line subject where the valid certificate `control` (DER) has one
+/// of two attributes or more of the usual kinds, a CN among them, the first no country; in its
+/// URI names where it has any.
+pub fn pair_names(control_cn: Option<&str>, control: Option<&[u8]>) -> Vec<PairNames> {
+    let plain = |subject| Names {
+        subject,
+        sans: Vec::new(),
+    };
+    let mut out = Vec::new();
+    if let Some(cn) = control_cn {
+        // Each look-alike beside a stranger of its very shape, the name scrambled: a server that
+        // refuses a shape (a space in the CN, no OU) refuses both alike.
+        let other = scrambled(cn);
+        for shape in [Shape::InCn, Shape::InOu] {
+            let named = |name: &str| match shape {
+                Shape::InOu => name_of(&[
+                    (rcgen::DnType::OrganizationalUnitName, &format!("CN={name}")),
+                    (rcgen::DnType::CommonName, "mtls-scan-lookalike"),
+                ]),
+                _ => name_of(&[(
+                    rcgen::DnType::CommonName,
+                    &format!("mtls-scan-{name}-lookalike"),
+                )]),
+            };
+            out.push(PairNames {
+                shape,
+                stranger: plain(named(&other)),
+                lookalike: plain(named(cn)),
+            });
+        }
+    }
+    let Some(der) = control else {
+        return out;
+    };
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der) else {
+        return out;
+    };
+    if let Some((first_type, first, rest)) = one_line_parts(cert.subject()) {
+        let held = |scramble: bool| {
+            let rest: Vec<String> = rest
+                .iter()
+                .map(|(short, v)| {
+                    let v = if scramble && *short == "CN" {
+                        scrambled(v)
+                    } else {
+                        v.clone()
+                    };
+                    format!("{short}={v}")
+                })
+                .collect();
+            let mut dn = rcgen::DistinguishedName::new();
+            dn.push(first_type.clone(), format!("{first}/{}", rest.join("/")));
+            dn
+        };
+        out.push(PairNames {
+            shape: Shape::OneLine,
+            stranger: plain(held(true)),
+            lookalike: plain(held(false)),
+        });
+    }
+    let uris: Vec<String> = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|g| match g {
+                    x509_parser::extensions::GeneralName::URI(u) => Some((*u).to_owned()),
+                    _ => None,
+                })
+                .take(4)
+                .collect()
+        })
+        .unwrap_or_default();
+    let sans = |scramble: bool| -> Vec<rcgen::SanType> {
+        uris.iter()
+            .filter_map(|u| {
+                let (head, last) = u.rsplit_once('/').unwrap_or(("", u.as_str()));
+                let last = if scramble {
+                    scrambled(last)
+                } else {
+                    last.to_owned()
+                };
+                let uri = if head.is_empty() {
+                    format!("{last}-mtls-scan-lookalike")
+                } else {
+                    format!("{head}/{last}-mtls-scan-lookalike")
+                };
+                rcgen::string::Ia5String::try_from(uri)
+                    .ok()
+                    .map(rcgen::SanType::URI)
+            })
+            .collect()
+    };
+    let (stranger, lookalike) = (sans(true), sans(false));
+    if !lookalike.is_empty() && stranger.len() == lookalike.len() {
+        let subject = name_of(&[(rcgen::DnType::CommonName, "mtls-scan-lookalike")]);
+        out.push(PairNames {
+            shape: Shape::InUri,
+            stranger: Names {
+                subject: subject.clone(),
+                sans: stranger,
+            },
+            lookalike: Names {
+                subject,
+                sans: lookalike,
+            },
+        });
+    }
+    out
+}
+
+/// A subject read for its one-line form ([`one_line_parts`]): the first attribute's type and
+/// value, then the others as `(short name, value)`.
+type OneLineParts = (rcgen::DnType, String, Vec<(&'static str, String)>);
+
+/// A subject's attributes for its one-line form; `None` where it has fewer than two, one of a
+/// kind without a short name here, no CN, several in one RDN, a value holding `/`, or a country
+/// first (a PrintableString of two letters).
+fn one_line_parts(subject: &x509_parser::x509::X509Name<'_>) -> Option<OneLineParts> {
+    let mut all: Vec<(Vec<u64>, &'static str, String)> = Vec::new();
+    for rdn in subject.iter() {
+        let mut attrs = rdn.iter();
+        let attr = attrs.next()?;
+        if attrs.next().is_some() {
+            return None;
+        }
+        let oid: Vec<u64> = attr.attr_type().iter()?.collect();
+        let short = match oid.as_slice() {
+            [2, 5, 4, 3] => "CN",
+            [2, 5, 4, 10] => "O",
+            [2, 5, 4, 11] => "OU",
+            [2, 5, 4, 7] => "L",
+            [2, 5, 4, 8] => "ST",
+            [2, 5, 4, 6] => "C",
+            [0, 9, 2342, 19200300, 100, 1, 25] => "DC",
+            [1, 2, 840, 113549, 1, 9, 1] => "emailAddress",
+            _ => return None,
+        };
+        let value = attr.as_str().ok()?.to_owned();
+        if value.contains('/') {
+            return None;
+        }
+        all.push((oid, short, value));
+    }
+    let mut all = all.into_iter();
+    let (oid, short, first) = all.next()?;
+    let rest: Vec<(&'static str, String)> = all.map(|(_, s, v)| (s, v)).collect();
+    (short != "C" && !rest.is_empty() && rest.iter().any(|(s, _)| *s == "CN"))
+        .then(|| (rcgen::DnType::from_oid(&oid), first, rest))
 }
 
 /// The probe.
@@ -45,7 +278,7 @@ pub struct LookalikeClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::LOOKALIKE_CLIENT_CERT,
-    presents: "certificates from the staging CA in pairs of one shape: a look-alike whose name merely contains the valid certificate's common name, and a stranger with that name scrambled (`x` for each letter): `CN=mtls-scan-NAME-lookalike`, and `OU=CN=NAME, CN=mtls-scan-lookalike`; the first stranger in the first wave, the rest only where a positive control was served and that stranger kept out (refused, or served a page wholly unlike the control's: the server lets only some names in); a look-alike served the control's kind of page where its own stranger was kept out is the finding (a substring test or a pattern anchored at neither end, as nginx `$ssl_client_s_dn ~ \"CN=NAME\"` or HAProxy `-m sub`, lets it in; a check anchored at one end, `^NAME`, cannot be told from outside from a deliberate family of names and is not judged)",
+    presents: "certificates from the staging CA in pairs of one shape: a look-alike whose name merely contains the valid certificate's common name, and a stranger with that name scrambled (`x` for each letter): `CN=mtls-scan-NAME-lookalike`, and `OU=CN=NAME, CN=mtls-scan-lookalike`; the valid subject's one-line form held by its first attribute alone (`O=acme/CN=NAME`, read `/O=acme/CN=NAME` by OpenSSL's one-line form, HAProxy's `ssl_c_s_dn`), the stranger's CN scrambled; the valid certificate's URI names (a SPIFFE ID) with `-mtls-scan-lookalike` after them, the stranger's last segment scrambled; the first stranger in the first wave, the rest only where a positive control was served and that stranger kept out (refused, or served a page wholly unlike the control's: the server lets only some names in); a look-alike served the control's kind of page where its own stranger was kept out is the finding (a substring test or a pattern anchored at neither end, as nginx `$ssl_client_s_dn ~ \"CN=NAME\"` or HAProxy `-m sub`, lets it in; a check anchored at one end, `^NAME`, cannot be told from outside from a deliberate family of names and is not judged)",
     needs: "a staging CA the server trusts (`issuing-ca-*`), and a common name in the valid certificate",
     findings: &[FindingId::LookalikeClientCertAccepted],
 };
@@ -140,7 +373,7 @@ impl Probe for LookalikeClientCert {
         let Some(page) = control_page(view) else {
             return Vec::new();
         };
-        [Shape::InCn, Shape::InOu]
+        [Shape::InCn, Shape::InOu, Shape::OneLine, Shape::InUri]
             .into_iter()
             .filter_map(|shape| {
                 let stranger = one(view, STRANGER_MARK, shape).filter(|o| kept_out(o, page))?;
@@ -162,13 +395,15 @@ impl Probe for LookalikeClientCert {
                     finding: Finding::new(
                         FindingId::LookalikeClientCertAccepted,
                         format!(
-                            "{}: a certificate from the staging CA for `{}` was served HTTP {}, \
-                             as the valid name was, while one of the very same shape without \
+                            "{}: a certificate from the staging CA for `{}`, {}, was served HTTP \
+                             {}, as the valid name was, while one of the very same shape without \
                              the valid name (`{}`) was kept out ({how}): the server lets only \
-                             some names in and compares them loosely (a substring test, or a \
-                             pattern anchored at neither end).",
+                             some names in and compares them loosely (a substring test, a \
+                             pattern anchored at neither end, a subject read in a form that does \
+                             not escape its separators).",
                             view.version,
                             subject(o),
+                            shape.carries(),
                             o.http_status.unwrap_or_default(),
                             subject(stranger)
                         ),
@@ -249,5 +484,62 @@ mod tests {
             c.origin = format!("minted: staging CA, {STRANGER_MARK} {}", Shape::InOu.mark());
         }
         assert!(judged(with(vec![other_shape, served()])).is_empty());
+    }
+
+    /// A stranger's name keeps the look-alike's shape and never is the valid name.
+    #[test]
+    fn a_scrambled_name_keeps_its_shape() {
+        assert_eq!(scrambled("test-client 2"), "xxxx-xxxxxx 0");
+        assert_eq!(scrambled("Xx0"), "Yy1");
+        assert_eq!(scrambled("a.B"), "x.X");
+    }
+
+    /// The pairs of a certificate with a subject of two attributes and a SPIFFE ID: in a CN, in an
+    /// OU, its one-line subject held by its O alone (the stranger's CN scrambled), its URI name
+    /// with more after it (the stranger's last segment scrambled).
+    #[test]
+    fn the_pairs_follow_the_valid_certificates_names() {
+        let mut params = rcgen::CertificateParams::default();
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::OrganizationName, "acme");
+        dn.push(rcgen::DnType::CommonName, "orders");
+        params.distinguished_name = dn;
+        params.subject_alt_names = vec![rcgen::SanType::URI(
+            rcgen::string::Ia5String::try_from("spiffe://td/ns/dev/sa/orders").unwrap(),
+        )];
+        let key = rcgen::KeyPair::generate().unwrap();
+        let der = params.self_signed(&key).unwrap().der().to_vec();
+        let pairs = pair_names(Some("orders"), Some(&der));
+        let shapes: Vec<Shape> = pairs.iter().map(|p| p.shape).collect();
+        assert_eq!(
+            shapes,
+            [Shape::InCn, Shape::InOu, Shape::OneLine, Shape::InUri]
+        );
+        let value = |n: &Names| {
+            n.subject
+                .iter()
+                .map(|(_, v)| format!("{v:?}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert!(
+            value(&pairs[2].lookalike).contains("acme/CN=orders"),
+            "{:?}",
+            pairs[2]
+        );
+        assert!(
+            value(&pairs[2].stranger).contains("acme/CN=xxxxxx"),
+            "{:?}",
+            pairs[2]
+        );
+        let uri = |n: &Names| format!("{:?}", n.sans);
+        assert!(
+            uri(&pairs[3].lookalike).contains("spiffe://td/ns/dev/sa/orders-mtls-scan-lookalike")
+        );
+        assert!(
+            uri(&pairs[3].stranger).contains("spiffe://td/ns/dev/sa/xxxxxx-mtls-scan-lookalike")
+        );
+        // Without a certificate to read: the two of the common name alone.
+        assert_eq!(pair_names(Some("orders"), None).len(), 2);
     }
 }
