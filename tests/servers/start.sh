@@ -130,6 +130,11 @@
 #   go-ifgiven-h2-check-once-per-conn  VerifyClientCertIfGiven; a verified chain checked on every
 #                             HTTP/1.1 request, on an h2 connection's first request alone (not on
 #                             --list)
+#   go-ifgiven-h2-session-h1-close  VerifyClientCertIfGiven; the 403 sets `sid`, trusted for the
+#                             rest of its connection; HTTP/1.1 answers close the connection (not
+#                             on --list)
+#   go-ifgiven-403-close      VerifyClientCertIfGiven; a 403 with `Connection: close` without a
+#                             verified certificate (correct; h2 ends with GOAWAY; not on --list)
 #   go-ifgiven-403-writes-refusing-name  the same naming the caller by its whole subject, and
 #                             one without a certificate "anonymous (certificate required)" (not
 #                             on --list)

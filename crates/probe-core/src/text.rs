@@ -924,6 +924,35 @@ fn is_colon_hex(word: &str) -> bool {
 /// whole).
 const PASSWORD_FLAGS: [&str; 3] = ["-p", "-a", "--pass"];
 
+/// Words that follow a password word or flag in prose, not a password ([`redact_secrets`]):
+/// `keystore password was incorrect`, `password authentication failed`, `use -a to list all`.
+const PROSE_AFTER_PASSWORD: [&str; 24] = [
+    "was",
+    "is",
+    "for",
+    "to",
+    "of",
+    "and",
+    "or",
+    "the",
+    "not",
+    "incorrect",
+    "invalid",
+    "wrong",
+    "required",
+    "authentication",
+    "mismatch",
+    "expired",
+    "failed",
+    "must",
+    "cannot",
+    "file",
+    "prompt",
+    "missing",
+    "empty",
+    "too",
+];
+
 /// Redacts what looks secret in a line a client wrote (its last stderr line, a request line):
 /// PEM armour and key material, `Authorization`/`Bearer`/`Basic` credentials (`Authorization:
 /// Bearer x`, `Authorization:Bearer x`), the value of any `password=`, `token=`, `secret:`,
@@ -938,12 +967,47 @@ pub fn redact_secrets(line: &str) -> String {
         return "<redacted: key material>".to_owned();
     }
     const SCHEMES: [&str; 5] = ["bearer", "basic", "digest", "token", "negotiate"];
+    let words: Vec<&str> = line.split(' ').collect();
+    // A key as `openssl … -text` prints it (`00 c3 9f …`, or `7e:1d:a0:…`), not a serial or a
+    // fingerprint a line names as such (certificates are public).
+    let public_hex = [
+        "serial",
+        "fingerprint",
+        "sha1",
+        "sha-1",
+        "sha256",
+        "sha-256",
+    ]
+    .iter()
+    .any(|w| lower.contains(w));
+    let hex_byte = |w: &str| {
+        let w = w.trim_end_matches(':');
+        w.len() == 2 && w.chars().all(|c| c.is_ascii_hexdigit())
+    };
+    let mut in_hex_run = vec![false; words.len()];
+    let mut i = 0;
+    while i < words.len() {
+        let run = words.iter().skip(i).take_while(|w| hex_byte(w)).count();
+        if run >= 8 && !public_hex {
+            for flag in in_hex_run.iter_mut().skip(i).take(run) {
+                *flag = true;
+            }
+        }
+        i += run.max(1);
+    }
     let mut out = Vec::new();
     let mut redact_next = 0usize;
     let mut user_next = false;
-    for word in line.split(' ') {
+    let mut maybe_next = false;
+    for (at, word) in words.iter().copied().enumerate() {
         if word.is_empty() {
             out.push(String::new());
+            continue;
+        }
+        if in_hex_run.get(at) == Some(&true) {
+            if at == 0 || in_hex_run.get(at - 1) != Some(&true) {
+                out.push(REDACTED.to_owned());
+            }
             continue;
         }
         // `-u alice:password`: the user kept, the password not.
@@ -956,6 +1020,26 @@ pub fn redact_secrets(line: &str) -> String {
         let bare = word
             .trim_matches(|c: char| matches!(c, '"' | '\'' | '(' | ')' | ','))
             .to_ascii_lowercase();
+        // After a password word or flag: the next word unless it is prose or a port
+        // (`keystore password was incorrect`, `ssh -p 2222`, `(use -a to list all)`), its
+        // closing punctuation kept.
+        if std::mem::take(&mut maybe_next) {
+            let prose = PROSE_AFTER_PASSWORD.contains(&bare.as_str())
+                || (!bare.is_empty() && bare.chars().all(|c| c.is_ascii_digit()));
+            if !prose {
+                let kept = word.len() - word.trim_end_matches([')', ',', '.', ';', ']']).len();
+                let tail = word.get(word.len() - kept..).unwrap_or_default();
+                out.push(format!("{REDACTED}{tail}"));
+                continue;
+            }
+        }
+        // `--user=alice:password`.
+        if let Some(user) = word.strip_prefix("--user=") {
+            if let Some((user, _)) = user.split_once(':') {
+                out.push(format!("--user={user}:{REDACTED}"));
+                continue;
+            }
+        }
         if redact_next > 0 {
             redact_next -= 1;
             out.push(REDACTED.to_owned());
@@ -975,7 +1059,7 @@ pub fn redact_secrets(line: &str) -> String {
             || matches!(bare.as_str(), "password" | "passwd" | "passphrase" | "pwd")
         {
             out.push(word.to_owned());
-            redact_next = 1;
+            maybe_next = true;
             continue;
         }
         if matches!(bare.as_str(), "-u" | "--user") {
@@ -991,7 +1075,7 @@ pub fn redact_secrets(line: &str) -> String {
             out.push(format!("-p{REDACTED}"));
             continue;
         }
-        if is_colon_hex(word) {
+        if is_colon_hex(word) && !public_hex {
             out.push(REDACTED.to_owned());
             continue;
         }
@@ -1242,6 +1326,32 @@ mod redaction_tests {
         let error = "curl: (60) SSL certificate problem: unable to get local issuer certificate";
         assert_eq!(redact_secrets(error), error);
         assert_eq!(redact_secrets("sni-bypass=1 seen"), "sni-bypass=1 seen");
+        // A second review's: `--user=`, a key as space-separated hex; and lines of prose, ports
+        // and serials kept whole (each was damaged by the first rules).
+        for (line, secret) in [
+            ("curl --user=admin:hunter2xyz https://x", "hunter2"),
+            (
+                "priv: 00 c3 9f 11 22 33 44 55 66 77 88 99 aa bb cc dd",
+                "c3 9f",
+            ),
+            ("failed (password hunter2xyz)", "hunter2"),
+        ] {
+            let r = redact_secrets(line);
+            assert!(!r.contains(secret), "{line} -> {r}");
+        }
+        assert_eq!(
+            redact_secrets("failed (password hunter2xyz)"),
+            "failed (password <redacted>)"
+        );
+        for line in [
+            "java.io.IOException: keystore password was incorrect",
+            "ssh: connect to host db port 22: Connection refused (ssh -p 2222 db)",
+            "redis-cli -h db -p 6379 ping: Could not connect to Redis at db:6379: Connection refused",
+            "Error: connect ECONNREFUSED 127.0.0.1:8443 (use -a to list all)",
+            "certificate serial 3A:F2:91:0C:7B:44:E1:9D:02:11:5C:8E:AA:31:77:60 not trusted",
+        ] {
+            assert_eq!(redact_secrets(line), line);
+        }
     }
 
     /// Tokens of a well-known form in a request's path or query, as an audit's client sent them:

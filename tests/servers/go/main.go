@@ -78,7 +78,12 @@
 // JSON 403 carrying the orders beside such a name: A, exit 0, forty-fifth session).
 // "ifgiven-h2-check-once-per-conn" checks for a verified chain on every HTTP/1.1 request but on an
 // h2 connection's first request alone, a flag on the connection set before the result (a
-// review's, forty-fifth session: A, exit 0 in five scans of nine).
+// review's, forty-fifth session: A, exit 0 in five scans of nine). "ifgiven-h2-session-h1-close"
+// sets a `sid` cookie on its 403 and lets in, for the rest of that connection, a request carrying
+// it; its HTTP/1.1 answers carry `Connection: close`, so only an h2 connection carries a second
+// request (a review's, forty-fifth session: A, exit 0). "ifgiven-403-close" is correct: a 403
+// with `Connection: close` to every request without a verified certificate (Go's h2 server then
+// ends the connection with GOAWAY: a review's, exit 3 with the first h2 asks of that session).
 package main
 
 import (
@@ -154,6 +159,8 @@ func main() {
 		"ifgiven-403-writes-64k-page":      tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-refusing-name": tls.VerifyClientCertIfGiven,
 		"ifgiven-h2-check-once-per-conn":   tls.VerifyClientCertIfGiven,
+		"ifgiven-h2-session-h1-close":      tls.VerifyClientCertIfGiven,
+		"ifgiven-403-close":                tls.VerifyClientCertIfGiven,
 	}
 	if a, found := handlerModes[*mode]; found {
 		auth, ok = a, true
@@ -433,9 +440,47 @@ func main() {
 		}
 	}
 	h2Once := *mode == "ifgiven-h2-check-once-per-conn"
+	h2SessionH1Close := *mode == "ifgiven-h2-session-h1-close"
+	close403 := *mode == "ifgiven-403-close"
 	srv := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
+			if h2SessionH1Close {
+				conn, _ := r.Context().Value(connCheckedKey{}).(*connChecked)
+				w.Header().Set("Content-Type", "application/json")
+				if r.ProtoMajor == 1 {
+					w.Header().Set("Connection", "close")
+				}
+				const page = `{"orders":[{"id":1017,"item":"widget","qty":3},{"id":1018,"item":"gadget","qty":7}],"account":"acme corp"}` + "\n"
+				known := false
+				if c, err := r.Cookie("sid"); err == nil && conn != nil {
+					conn.mu.Lock()
+					known = conn.sids[c.Value]
+					conn.mu.Unlock()
+				}
+				if known || len(r.TLS.VerifiedChains) > 0 {
+					_, _ = io.WriteString(w, page)
+					return
+				}
+				b := make([]byte, 16)
+				_, _ = rand.Read(b)
+				sid := fmt.Sprintf("%x", b)
+				if conn != nil {
+					conn.mu.Lock()
+					conn.sids[sid] = true
+					conn.mu.Unlock()
+				}
+				http.SetCookie(w, &http.Cookie{Name: "sid", Value: sid, Path: "/", Secure: true, HttpOnly: true})
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, `{"error":"client certificate required"}`+"\n")
+				return
+			}
+			if close403 && len(r.TLS.VerifiedChains) == 0 {
+				w.Header().Set("Connection", "close")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = io.WriteString(w, "client certificate required\n")
+				return
+			}
 			if h2Once {
 				check := true
 				if s, ok := r.Context().Value(connCheckedKey{}).(*connChecked); ok && r.ProtoMajor == 2 {
@@ -631,19 +676,21 @@ func main() {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(os.Stderr, "goserver: ", 0),
 	}
-	if h2Once {
+	if h2Once || h2SessionH1Close {
 		srv.ConnContext = func(ctx context.Context, _ net.Conn) context.Context {
-			return context.WithValue(ctx, connCheckedKey{}, &connChecked{})
+			return context.WithValue(ctx, connCheckedKey{}, &connChecked{sids: map[string]bool{}})
 		}
 	}
 	log.Fatal(srv.ServeTLS(ln, "", ""))
 }
 
-// connChecked is the flag "ifgiven-h2-check-once-per-conn" keeps per connection: set by the
-// connection's first h2 request, before its certificate is judged.
+// connChecked is what a connection keeps: the flag "ifgiven-h2-check-once-per-conn" sets on the
+// connection's first h2 request, before its certificate is judged, and the sessions
+// "ifgiven-h2-session-h1-close" opened on it.
 type connChecked struct {
 	mu      sync.Mutex
 	checked bool
+	sids    map[string]bool
 }
 
 // connCheckedKey finds a connection's connChecked in its requests' contexts.

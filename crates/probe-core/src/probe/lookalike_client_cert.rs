@@ -33,10 +33,11 @@ pub enum Shape {
     /// (`O=acme/CN=NAME`), which that form does not escape: an allowlist comparing it, exactly or
     /// not, lets the look-alike in (a review's HAProxy `ssl_c_s_dn -m str`: A, exit 0).
     OneLine,
-    /// The valid certificate's URI names (a SPIFFE ID) with more after them
-    /// (`spiffe://td/ns/dev/sa/orders-mtls-scan-lookalike`), the stranger's last segment
-    /// scrambled: a check by substring or prefix of the workload's own ID lets it in (a
-    /// review's Go allowlist of `/sa/orders`: A, exit 0).
+    /// The valid certificate's URI names (a SPIFFE ID) held inside another, text on both sides
+    /// (`spiffe://mtls-scan-lookalike.invalid/td/ns/dev/sa/orders/mtls-scan-lookalike`), the
+    /// stranger's last segment scrambled: a check by substring lets it in (a review's Go
+    /// allowlist of `/sa/orders`: A, exit 0); one anchored at either end (a trust domain's
+    /// prefix) lets neither in.
     InUri,
 }
 
@@ -61,7 +62,8 @@ impl Shape {
                  form is the valid one's"
             }
             Shape::InUri => {
-                "a URI name (a SPIFFE ID) that begins with the valid certificate's and goes on"
+                "a URI name (a SPIFFE ID) that holds the valid certificate's path, text on both \
+                 sides of it"
             }
         }
     }
@@ -195,20 +197,26 @@ pub fn pair_names(control_cn: Option<&str>, control: Option<&[u8]>) -> Vec<PairN
                 .collect()
         })
         .unwrap_or_default();
+    // The valid URI whole inside another, text on both sides (a check anchored at one end, a
+    // trust domain's or a workload's prefix, lets neither in: a review's Go `HasPrefix` was a
+    // false finding when the look-alike only went on after it).
     let sans = |scramble: bool| -> Vec<rcgen::SanType> {
         uris.iter()
             .filter_map(|u| {
-                let (head, last) = u.rsplit_once('/').unwrap_or(("", u.as_str()));
+                let (scheme, rest) = u.split_once("://")?;
+                let (head, last) = rest.rsplit_once('/').unwrap_or(("", rest));
                 let last = if scramble {
                     scrambled(last)
                 } else {
                     last.to_owned()
                 };
-                let uri = if head.is_empty() {
-                    format!("{last}-mtls-scan-lookalike")
+                let held = if head.is_empty() {
+                    last
                 } else {
-                    format!("{head}/{last}-mtls-scan-lookalike")
+                    format!("{head}/{last}")
                 };
+                let uri =
+                    format!("{scheme}://mtls-scan-lookalike.invalid/{held}/mtls-scan-lookalike");
                 rcgen::string::Ia5String::try_from(uri)
                     .ok()
                     .map(rcgen::SanType::URI)
@@ -278,7 +286,7 @@ pub struct LookalikeClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::LOOKALIKE_CLIENT_CERT,
-    presents: "certificates from the staging CA in pairs of one shape: a look-alike whose name merely contains the valid certificate's common name, and a stranger with that name scrambled (`x` for each letter): `CN=mtls-scan-NAME-lookalike`, and `OU=CN=NAME, CN=mtls-scan-lookalike`; the valid subject's one-line form held by its first attribute alone (`O=acme/CN=NAME`, read `/O=acme/CN=NAME` by OpenSSL's one-line form, HAProxy's `ssl_c_s_dn`), the stranger's CN scrambled; the valid certificate's URI names (a SPIFFE ID) with `-mtls-scan-lookalike` after them, the stranger's last segment scrambled; the first stranger in the first wave, the rest only where a positive control was served and that stranger kept out (refused, or served a page wholly unlike the control's: the server lets only some names in); a look-alike served the control's kind of page where its own stranger was kept out is the finding (a substring test or a pattern anchored at neither end, as nginx `$ssl_client_s_dn ~ \"CN=NAME\"` or HAProxy `-m sub`, lets it in; a check anchored at one end, `^NAME`, cannot be told from outside from a deliberate family of names and is not judged)",
+    presents: "certificates from the staging CA in pairs of one shape: a look-alike whose name merely contains the valid certificate's common name, and a stranger with that name scrambled (`x` for each letter): `CN=mtls-scan-NAME-lookalike`, and `OU=CN=NAME, CN=mtls-scan-lookalike`; the valid subject's one-line form held by its first attribute alone (`O=acme/CN=NAME`, read `/O=acme/CN=NAME` by OpenSSL's one-line form, HAProxy's `ssl_c_s_dn`), the stranger's CN scrambled; the valid certificate's URI names (a SPIFFE ID) held inside another, text on both sides (`spiffe://mtls-scan-lookalike.invalid/TD/PATH/mtls-scan-lookalike`), the stranger's last segment scrambled; the first stranger in the first wave, the rest only where a positive control was served and that stranger kept out (refused, or served a page wholly unlike the control's: the server lets only some names in); a look-alike served the control's kind of page where its own stranger was kept out is the finding (a substring test or a pattern anchored at neither end, as nginx `$ssl_client_s_dn ~ \"CN=NAME\"` or HAProxy `-m sub`, lets it in; a check anchored at one end, `^NAME`, cannot be told from outside from a deliberate family of names and is not judged)",
     needs: "a staging CA the server trusts (`issuing-ca-*`), and a common name in the valid certificate",
     findings: &[FindingId::LookalikeClientCertAccepted],
 };
@@ -533,12 +541,12 @@ mod tests {
             pairs[2]
         );
         let uri = |n: &Names| format!("{:?}", n.sans);
-        assert!(
-            uri(&pairs[3].lookalike).contains("spiffe://td/ns/dev/sa/orders-mtls-scan-lookalike")
-        );
-        assert!(
-            uri(&pairs[3].stranger).contains("spiffe://td/ns/dev/sa/xxxxxx-mtls-scan-lookalike")
-        );
+        assert!(uri(&pairs[3].lookalike).contains(
+            "spiffe://mtls-scan-lookalike.invalid/td/ns/dev/sa/orders/mtls-scan-lookalike"
+        ));
+        assert!(uri(&pairs[3].stranger).contains(
+            "spiffe://mtls-scan-lookalike.invalid/td/ns/dev/sa/xxxxxx/mtls-scan-lookalike"
+        ));
         // Without a certificate to read: the two of the common name alone.
         assert_eq!(pair_names(Some("orders"), None).len(), 2);
     }

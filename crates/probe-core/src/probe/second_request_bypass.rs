@@ -45,7 +45,7 @@ pub struct SecondRequestBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SECOND_REQUEST_BYPASS,
-    presents: "no certificate, and the protected name, `Host` and path asked three times on one keep-alive connection (HTTP/1.1, each request once the one before is answered), and on one HTTP/2 connection where the anonymous GET spoke it (each stream once the one before is answered), on every version the anonymous GET got past the handshake and was not served (not nginx's own certificate page), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set), on the newest such version, and where neither way opened, three times on one connection again, each later request with the cookies the earlier answers set (a session kept on its connection), on every such version; a later request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (the requests again, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too; a busy one (429, 502–504) is no door",
+    presents: "no certificate, and the protected name, `Host` and path asked three times on one keep-alive connection (HTTP/1.1, each request once the one before is answered), and on one HTTP/2 connection where the anonymous GET spoke it (each stream once the one before is answered), on every version the anonymous GET got past the handshake and was not served (not nginx's own certificate page), then, where those refusals set cookies, once more on a fresh connection carrying them (`Cookie:` with each `name=value` set), on the newest such version, and where neither way opened, three times on one connection again, each later request with the cookies the earlier answers set (a session kept on its connection), on every such version, over HTTP/2 too where the anonymous GET spoke it (a later stream the server does not answer, its connection ended, is none carried); a later request, or the one with the cookies, served where the first was refused is a door only where its page is the very one the valid certificate is served (`client-cert` or a staging CA), asked so again on a fresh connection (the requests again, or the cookies again beside a request without them, which must stay refused); without a valid certificate, a page of its own there (not one speaking of refusal, certificates or rate limits) leaves the target incomplete; an answer that could not be read, twice, too; a busy one (429, 502–504) is no door",
     needs: "a target that lets an anonymous client through the handshake and does not serve it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::ClientCertOptional],
 };
@@ -178,16 +178,23 @@ async fn run(
     // the cookies on a fresh connection and the connection without them).
     let (door_found, unsure_connection) = match door_found {
         None if !cookies.is_empty() && matches!(with_cookies, Verdict::Shut) => {
-            let versions: Vec<TlsVersion> = std::iter::once(version)
+            // Over HTTP/1.1 on every such version, and over HTTP/2 where the anonymous GET spoke
+            // it (a server closing every HTTP/1.1 connection after its answer keeps the session
+            // on an h2 connection alone: a review's Go server, A, exit 0).
+            let ways: Vec<(TlsVersion, Way)> = std::iter::once(version)
                 .chain(others.iter().copied())
-                .collect();
-            let carried_cookies =
-                futures_util::future::join_all(versions.iter().map(|&v| async move {
-                    let door = landing::plain(scan, v, Sni::Target, None);
-                    let way = Way {
+                .flat_map(|v| {
+                    let http1 = Way {
                         carry: Carry::AllWithCookies,
                         ..PLAIN
                     };
+                    let h2 = Way { h2: true, ..http1 };
+                    std::iter::once((v, http1)).chain(spoke_h2(first, v).then_some((v, h2)))
+                })
+                .collect();
+            let carried_cookies =
+                futures_util::future::join_all(ways.iter().map(|&(v, way)| async move {
+                    let door = landing::plain(scan, v, Sni::Target, None);
                     let asked = ask_on_one_connection(target, &door, way).await;
                     judge_connection(target, scan, first, v, &door, &asked, way).await
                 }))
@@ -415,7 +422,9 @@ async fn judge_connection(
     {
         return Verdict::Shut;
     }
-    let asked_so = if with_cookies {
+    let asked_so = if with_cookies && way.h2 {
+        "asked three times on one HTTP/2 connection (each stream once the one before was answered), each later stream with the cookies the earlier answers set,"
+    } else if with_cookies {
         "asked three times on one connection, each later request with the cookies the earlier answers set,"
     } else if way.h2 {
         "asked three times on one HTTP/2 connection (each stream once the one before was answered)"
@@ -532,25 +541,25 @@ async fn judge_connection(
             ),
         );
     }
+    let over = if way.h2 {
+        " (HTTP/2, a later stream)"
+    } else {
+        ""
+    };
     let how = if with_cookies {
         format!(
-            "on a later request of the same connection carrying the cookies the refusal set ({}), \
-             on two connections: the check is made once per session kept on its connection and \
-             remembered as made, not as passed (a session opened and marked checked before the \
-             certificate is judged)",
+            "on a later request of the same connection{over} carrying the cookies the refusal set \
+             ({}), on two connections: the check is made once per session kept on its connection \
+             and remembered as made, not as passed (a session opened and marked checked before \
+             the certificate is judged)",
             cookie_names(&one.result.set_cookies)
         )
     } else {
         format!(
-            "on a later request of the same connection{}, on two connections: the check is made \
-             once per connection and remembered as made, not as passed (a flag on the socket set \
-             before the certificate is judged), or one of the servers behind a balancer that \
-             routes each request does not check",
-            if way.h2 {
-                " (HTTP/2, a later stream)"
-            } else {
-                ""
-            }
+            "on a later request of the same connection{over}, on two connections: the check is \
+             made once per connection and remembered as made, not as passed (a flag on the socket \
+             set before the certificate is judged), or one of the servers behind a balancer that \
+             routes each request does not check"
         )
     };
     let mut f = Finding::new(
@@ -568,6 +577,11 @@ async fn judge_connection(
     );
     f.tls_versions = vec![version];
     let over = if way.h2 { " (HTTP/2)" } else { "" };
+    let over = if with_cookies {
+        format!("{over}, with cookies")
+    } else {
+        over.to_owned()
+    };
     f.evidence.insert(
         format!("{version}{over}: one connection, first request"),
         one.describe(),

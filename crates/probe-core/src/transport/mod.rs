@@ -1107,7 +1107,8 @@ async fn ask_all(
     let mut results = if let (Some(via), false, Some(ask)) = (setup.h2c_via, h2, asks.first()) {
         vec![h2c_through_tunnel(tls, via, ask, &setup.limits, until).await]
     } else if h2 {
-        http2(tls, &asks, &setup.limits, until, setup.carry_all).await
+        let carry = (setup.carry_all, setup.carry_cookies);
+        http2(tls, &asks, &setup.limits, until, carry).await
     } else {
         http1(tls, &asks, setup, until).await
     };
@@ -2674,7 +2675,7 @@ async fn http2(
     asks: &[Ask<'_>],
     limits: &Limits,
     until: tokio::time::Instant,
-    one_after_another: bool,
+    (one_after_another, carry_cookies): (bool, bool),
 ) -> Vec<ExchangeResult> {
     let handshake = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
         .max_header_list_size(u32::try_from(limits.header_cap).unwrap_or(u32::MAX))
@@ -2700,9 +2701,24 @@ async fn http2(
     // Each stream opened once the one before is answered, body and all ([`ExchangeSetup::carry_all`]:
     // a check made once per connection, its first request's; a stream left unanswered past
     // [`LATER_ANSWER_WAIT`] ends the asks).
+    // With `carry_cookies`, each later stream carries the cookies the earlier answers set
+    // ([`ExchangeSetup::carry_cookies`]). A later stream that gets no answer at all (the server
+    // ended the connection after the one before: Go's GOAWAY after a `Connection: close`
+    // answer) ends the asks, as a closed HTTP/1.1 connection does: nothing more was carried.
     if one_after_another {
         for (i, ask) in asks.iter().enumerate() {
-            let sent = send(ask, Shape::AsAsked);
+            let mut req = match request(ask, true, Shape::AsAsked) {
+                Ok(r) => r,
+                Err(e) => {
+                    out.push(error(format!("cannot build the request: {e}")));
+                    break;
+                }
+            };
+            if carry_cookies {
+                add_cookies(&mut req, &jar(out.iter().flat_map(|r| &r.set_cookies)));
+            }
+            let mut sender = sender.clone();
+            let sent = sender.send_request(req);
             let head = if i == 0 {
                 Ok(sent.await)
             } else {
@@ -2710,9 +2726,16 @@ async fn http2(
                 tokio::time::timeout_at(by, sent).await
             };
             let result = match head {
-                Ok(Ok(Ok(response))) => read_answer(response, limits, until, None).await,
-                Ok(Ok(sent)) => finish(sent, &mut conn_task, limits, until).await,
-                Ok(Err(e)) => e,
+                Ok(Ok(response)) => read_answer(response, limits, until, None).await,
+                Ok(sent) if i > 0 => {
+                    tracing::debug!(
+                        carried = out.len(),
+                        "a later h2 stream got no answer ({:?}): the connection carries nothing more",
+                        sent.err().map(|e| e.to_string())
+                    );
+                    break;
+                }
+                Ok(sent) => finish(sent, &mut conn_task, limits, until).await,
                 Err(_) => break,
             };
             out.push(result);

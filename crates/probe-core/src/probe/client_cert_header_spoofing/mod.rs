@@ -162,11 +162,14 @@ fn fingerprint_headers(
 /// The header names a proxy forwards the issuer DN under.
 const ISSUER_DN_HEADERS: [&str; 2] = ["x-ssl-client-i-dn", "ssl-client-issuer-dn"];
 
-/// The subject DN under every subject header name and the issuer DN under every issuer one, in
-/// one form (a backend reads the form its proxy writes, under the name it was told).
+/// The subject DN under every subject header name and every user header name, and the issuer DN
+/// under every issuer one, in one form (a backend reads the form its proxy writes, under the name
+/// it was told: nginx's `proxy_set_header X-Remote-User $ssl_client_s_dn` writes RFC 2253's, a
+/// review's backend trusting it was A, exit 0).
 fn dn_headers(subject: &str, issuer: &str) -> Vec<Option<(HeaderName, HeaderValue)>> {
     SUBJECT_DN_HEADERS
         .iter()
+        .chain(USER_HEADERS.iter())
         .map(|name| header(name, subject))
         .chain(ISSUER_DN_HEADERS.iter().map(|name| header(name, issuer)))
         .collect()
@@ -271,15 +274,15 @@ fn whole_families(m: &Material, verified: &str) -> Vec<Family> {
                 .chain([header("x-ssl-issuer", &m.issuer_oneline)])
                 .collect(),
         ),
-        // The subject in a user header or a certificate header, as a proxy told to forward
-        // `%ssl::>cert_subject` writes it (squid's one-line form): a backend that reads the
-        // subject there lets in a client's own copy (a review's squid, A, exit 0).
+        // The subject in a certificate header, as a proxy told to forward `%ssl::>cert_subject`
+        // writes it (squid's one-line form; the user headers carry it beside the other subject
+        // headers: [`dn_headers`]): a backend that reads the subject there lets in a client's own
+        // copy (a review's squid, A, exit 0).
         fam(
             "forwarded user, one-line subject (squid %ssl::>cert_subject in X-Remote-User, \
              X-Forwarded-User, X-Client-Cert)",
-            USER_HEADERS
+            ["x-client-cert", "x-ssl-client-cert"]
                 .iter()
-                .chain(&["x-client-cert", "x-ssl-client-cert"])
                 .map(|name| header(name, &m.subject_oneline))
                 .collect(),
         ),
@@ -2341,8 +2344,8 @@ mod tests {
         assert_eq!(common_name("O=no common name"), "O=no common name");
         let fams = families(&m, "SUCCESS");
         assert_eq!(fams.len(), 32);
-        // No header dropped as an invalid value: 172 headers in all, 100 distinct names.
-        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 172);
+        // No header dropped as an invalid value: 182 headers in all, 100 distinct names.
+        assert_eq!(fams.iter().map(|f| f.headers.len()).sum::<usize>(), 182);
         let all = together(&fams);
         assert_eq!(all.len(), 100);
         for needed in [
