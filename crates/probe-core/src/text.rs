@@ -924,35 +924,6 @@ fn is_colon_hex(word: &str) -> bool {
 /// whole).
 const PASSWORD_FLAGS: [&str; 3] = ["-p", "-a", "--pass"];
 
-/// Words that follow a password word or flag in prose, not a password ([`redact_secrets`]):
-/// `keystore password was incorrect`, `password authentication failed`, `use -a to list all`.
-const PROSE_AFTER_PASSWORD: [&str; 24] = [
-    "was",
-    "is",
-    "for",
-    "to",
-    "of",
-    "and",
-    "or",
-    "the",
-    "not",
-    "incorrect",
-    "invalid",
-    "wrong",
-    "required",
-    "authentication",
-    "mismatch",
-    "expired",
-    "failed",
-    "must",
-    "cannot",
-    "file",
-    "prompt",
-    "missing",
-    "empty",
-    "too",
-];
-
 /// Redacts what looks secret in a line a client wrote (its last stderr line, a request line):
 /// PEM armour and key material, `Authorization`/`Bearer`/`Basic` credentials (`Authorization:
 /// Bearer x`, `Authorization:Bearer x`), the value of any `password=`, `token=`, `secret:`,
@@ -963,23 +934,27 @@ const PROSE_AFTER_PASSWORD: [&str; 24] = [
 /// not be.
 pub fn redact_secrets(line: &str) -> String {
     let lower = line.to_ascii_lowercase();
-    if lower.contains("-----begin") || lower.contains("-----end") || lower.contains("private key") {
+    // PEM armour: the line is key material (a key's own words, `private key: …`, are redacted
+    // word by word: curl's "unable to set private key file" and Go's "private key does not
+    // match public key" stay readable).
+    if lower.contains("-----begin") || lower.contains("-----end") {
         return "<redacted: key material>".to_owned();
     }
     const SCHEMES: [&str; 5] = ["bearer", "basic", "digest", "token", "negotiate"];
     let words: Vec<&str> = line.split(' ').collect();
     // A key as `openssl … -text` prints it (`00 c3 9f …`, or `7e:1d:a0:…`), not a serial or a
     // fingerprint a line names as such (certificates are public).
-    let public_hex = [
-        "serial",
-        "fingerprint",
-        "sha1",
-        "sha-1",
-        "sha256",
-        "sha-256",
-    ]
-    .iter()
-    .any(|w| lower.contains(w));
+    // Hex the word before names as public (`certificate serial 3A:F2:…`, `SHA256
+    // Fingerprint=AB:…`): a serial or a fingerprint, never a key.
+    let names_public_hex = |before: Option<&&str>| {
+        before.is_some_and(|w| {
+            let w = w.trim_end_matches([':', '=']).to_ascii_lowercase();
+            matches!(
+                w.as_str(),
+                "serial" | "fingerprint" | "sha1" | "sha-1" | "sha256" | "sha-256" | "number"
+            )
+        })
+    };
     let hex_byte = |w: &str| {
         let w = w.trim_end_matches(':');
         w.len() == 2 && w.chars().all(|c| c.is_ascii_hexdigit())
@@ -988,7 +963,7 @@ pub fn redact_secrets(line: &str) -> String {
     let mut i = 0;
     while i < words.len() {
         let run = words.iter().skip(i).take_while(|w| hex_byte(w)).count();
-        if run >= 8 && !public_hex {
+        if run >= 8 && !names_public_hex(i.checked_sub(1).and_then(|b| words.get(b))) {
             for flag in in_hex_run.iter_mut().skip(i).take(run) {
                 *flag = true;
             }
@@ -998,7 +973,7 @@ pub fn redact_secrets(line: &str) -> String {
     let mut out = Vec::new();
     let mut redact_next = 0usize;
     let mut user_next = false;
-    let mut maybe_next = false;
+    let mut maybe_next: Option<String> = None;
     for (at, word) in words.iter().copied().enumerate() {
         if word.is_empty() {
             out.push(String::new());
@@ -1023,9 +998,13 @@ pub fn redact_secrets(line: &str) -> String {
         // After a password word or flag: the next word unless it is prose or a port
         // (`keystore password was incorrect`, `ssh -p 2222`, `(use -a to list all)`), its
         // closing punctuation kept.
-        if std::mem::take(&mut maybe_next) {
-            let prose = PROSE_AFTER_PASSWORD.contains(&bare.as_str())
-                || (!bare.is_empty() && bare.chars().all(|c| c.is_ascii_digit()));
+        if let Some(after) = maybe_next.take() {
+            // Prose (a word of lower-case letters: `password was incorrect`, `no password
+            // supplied`) or, after `-p`, a port (five digits at most: `ssh -p 2222`); any other
+            // word is the value (`-a 12345678`, `-p S3cret`, `password hunter2`).
+            let port = after == "-p" && (1..=5).contains(&bare.len());
+            let prose = bare.chars().all(|c| c.is_ascii_lowercase())
+                || (port && bare.chars().all(|c| c.is_ascii_digit()));
             if !prose {
                 let kept = word.len() - word.trim_end_matches([')', ',', '.', ';', ']']).len();
                 let tail = word.get(word.len() - kept..).unwrap_or_default();
@@ -1042,7 +1021,9 @@ pub fn redact_secrets(line: &str) -> String {
         }
         if redact_next > 0 {
             redact_next -= 1;
-            out.push(REDACTED.to_owned());
+            let kept = word.len() - word.trim_end_matches([')', ',', ';', ']']).len();
+            let tail = word.get(word.len() - kept..).unwrap_or_default();
+            out.push(format!("{REDACTED}{tail}"));
             // `Authorization: Bearer x`: the scheme, then its credentials.
             if SCHEMES.contains(&bare.as_str()) {
                 redact_next = 1;
@@ -1059,7 +1040,7 @@ pub fn redact_secrets(line: &str) -> String {
             || matches!(bare.as_str(), "password" | "passwd" | "passphrase" | "pwd")
         {
             out.push(word.to_owned());
-            maybe_next = true;
+            maybe_next = Some(bare.clone());
             continue;
         }
         if matches!(bare.as_str(), "-u" | "--user") {
@@ -1075,7 +1056,9 @@ pub fn redact_secrets(line: &str) -> String {
             out.push(format!("-p{REDACTED}"));
             continue;
         }
-        if is_colon_hex(word) && !public_hex {
+        let public = names_public_hex(at.checked_sub(1).and_then(|b| words.get(b)))
+            || word.to_ascii_lowercase().starts_with("fingerprint=");
+        if is_colon_hex(word) && !public {
             out.push(REDACTED.to_owned());
             continue;
         }
@@ -1343,7 +1326,44 @@ mod redaction_tests {
             redact_secrets("failed (password hunter2xyz)"),
             "failed (password <redacted>)"
         );
+        // A third review's: numeric passwords after `-a`, `-p` (six digits or more) and in
+        // prose; hex keys beside a word that only holds `serial` or `sha256`.
+        for (line, secret) in [
+            (
+                "redis-cli -h cache -p 6379 -a 12345678 --tls ping",
+                "12345678",
+            ),
+            (
+                "docker login -u ci -p 20241231 registry.internal",
+                "20241231",
+            ),
+            ("connecting with password 987654 to db", "987654"),
+            (
+                "deserialize key 00 c3 9f 11 22 33 44 55 66 77 88 99 aa bb cc dd",
+                "c3 9f",
+            ),
+            (
+                "shared secret (for sha256 kdf) 7e:1d:a0:5b:33:9c:81:2e:77:0f:aa:61",
+                "7e:1d",
+            ),
+            (
+                "HMAC-SHA256 key: 3b 5a 1c 2d 3e 4f 50 61 72 83 94 a5",
+                "5a 1c",
+            ),
+        ] {
+            let r = redact_secrets(line);
+            assert!(!r.contains(secret), "{line} -> {r}");
+        }
+        assert_eq!(
+            redact_secrets("ERROR 1045: Access denied (using password: NO)"),
+            "ERROR 1045: Access denied (using password: <redacted>)"
+        );
         for line in [
+            "Using a password with '-a' or '-u' option on the command line interface may not be safe.",
+            "psql: error: fe_sendauth: no password supplied",
+            "java.security.UnrecoverableKeyException: Password verification failed",
+            "curl: (58) unable to set private key file: 'client.key' type PEM",
+            "tls: private key does not match public key",
             "java.io.IOException: keystore password was incorrect",
             "ssh: connect to host db port 22: Connection refused (ssh -p 2222 db)",
             "redis-cli -h db -p 6379 ping: Could not connect to Redis at db:6379: Connection refused",
