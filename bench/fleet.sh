@@ -17,7 +17,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 cargo build --quiet --release --locked -p probe-core --example fleet
-bin=target/release/examples/fleet
+# Under the target directory cargo used (CARGO_TARGET_DIR, else ./target), not a stale copy.
+bin="${CARGO_TARGET_DIR:-target}/release/examples/fleet"
 # shellcheck source=bench/shipped.sh
 source bench/shipped.sh
 build_shipped_scanner

@@ -14,6 +14,6 @@ build_shipped_scanner() {
   else
     echo "bench: no static OpenSSL in $libdir: timing the dynamically linked release build" >&2
     cargo build --quiet --release --locked -p action-runner
-    scan_bin=target/release/mtls-scan
+    scan_bin="${CARGO_TARGET_DIR:-target}/release/mtls-scan"
   fi
 }

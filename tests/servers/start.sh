@@ -36,6 +36,12 @@
 #   nginx-optional-healthcheck-ua   optional + 403 unless verified or the User-Agent names a
 #                             health checker (kube-probe/, ELB-HealthChecker/, GoogleHC/)
 #   nginx-optional-healthcheck-ua-verify   the same, its page showing $ssl_client_verify
+#   nginx-optional-monitor-ua   the same for monitors (^Prometheus/, ^Blackbox Exporter/,
+#                             ^Consul Health Check, UptimeRobot anywhere)
+#   nginx-optional-healthcheck-ua-scoped   the health checkers' exemption before orders scoped
+#                             to the caller (every customer's to a client not verified)
+#   nginx-optional-exact-guard-scoped   403 on `= /orders` alone unless verified; the same
+#                             scoped orders on every other path (`/ORDERS`, `/orders/`)
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
 #                             User-Agent is answered 200 "healthy" on every path (a health answer)
 #   nginx-optional-xfp-http | nginx-optional-options-open | nginx-optional-upgrade-open
@@ -2122,7 +2128,8 @@ nginx-*)
     dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($remote_addr ~ "^10[.]") { set $deny 0; } if ($deny = 1) { return 403; }'
     ;;
   optional-healthcheck-ua | optional-healthcheck-ua-verify | optional-healthcheck-answer | \
-    optional-xfp-http | optional-options-open | optional-upgrade-open)
+    optional-xfp-http | optional-options-open | optional-upgrade-open | optional-monitor-ua | \
+    optional-healthcheck-ua-scoped | optional-exact-guard-scoped)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2135,7 +2142,15 @@ nginx-*)
     # -healthcheck-ua-verify the health checkers' exemption before a page that shows
     # $ssl_client_verify, a short page (`{"verified":"NONE","orders":2}` where the valid
     # certificate's page says `SUCCESS`: one token of 15 apart, passed for "another page";
-    # real_servers.rs a_health_checkers_user_agent_is_no_key)
+    # real_servers.rs a_health_checkers_user_agent_is_no_key); -monitor-ua the monitors told by
+    # their User-Agent (`^Prometheus/`, `^Blackbox Exporter/`, `^Consul Health Check`, UptimeRobot
+    # anywhere in it: a review's nginx, A, exit 0); -healthcheck-ua-scoped the health checkers'
+    # exemption before orders scoped to the caller (a verified client its own order, any other
+    # every customer's: a review's nginx before an application scoping by the certificate's
+    # name, A, exit 0 with the valid certificate); -exact-guard-scoped the check on `= /orders`
+    # alone, the same orders served to any spelling of /orders a case-insensitive regex takes
+    # (`/ORDERS`, `/orders/`: a review's nginx before Express, A, exit 0) (real_servers.rs
+    # a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key)
     allow_when() { dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } if ($1) { set \$deny 0; } if (\$deny = 1) { return 403; }"; }
     case $mode in
     optional-healthcheck-ua | optional-healthcheck-ua-verify)
@@ -2144,6 +2159,18 @@ nginx-*)
       ;;
     optional-healthcheck-answer)
       dn_check='if ($http_user_agent ~* "(kube-probe|ELB-HealthChecker|GoogleHC)") { return 200 "healthy\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
+      ;;
+    optional-monitor-ua)
+      allow_when '$http_user_agent ~* "^(Prometheus|Blackbox Exporter)/|^Consul Health Check|UptimeRobot"'
+      ;;
+    optional-healthcheck-ua-scoped)
+      allow_when '$http_user_agent ~* "^(kube-probe|ELB-HealthChecker|GoogleHC)/"'
+      scoped=1
+      ;;
+    optional-exact-guard-scoped)
+      dn_check='return 404 "not found\n";'
+      server_extra='location = /orders { default_type application/json; if ($ssl_client_verify != SUCCESS) { return 403; } return 200 "$orders_page\n"; } location ~* ^/orders/?$ { default_type application/json; return 200 "$orders_page\n"; }'
+      scoped=1
       ;;
     optional-xfp-http) allow_when '$http_x_forwarded_proto = http' ;;
     optional-upgrade-open) allow_when '$http_upgrade ~* websocket' ;;
@@ -2154,6 +2181,10 @@ nginx-*)
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
     if [ -n "${shows_verify:-}" ]; then
       ok_body='{\"verified\":\"$ssl_client_verify\",\"orders\":2}\n'
+    fi
+    if [ -n "${scoped:-}" ]; then
+      http_extra='map $ssl_client_verify $orders_page { SUCCESS "{\"scope\":\"own\",\"orders\":[{\"id\":1017,\"item\":\"widget\"}]}"; default "{\"scope\":\"every customer\",\"orders\":[{\"id\":1001,\"item\":\"bolt\",\"customer\":\"acme\"},{\"id\":1002,\"item\":\"nut\",\"customer\":\"globex\"},{\"id\":1003,\"item\":\"gear\",\"customer\":\"initech\"}]}"; }'
+      ok_body='$orders_page\n'
     fi
     ;;
   optional_no_ca-403-404root)
@@ -2176,6 +2207,7 @@ nginx-*)
   mkdir -p "$prefix/tmp" "$prefix/logs"
   cat >"$prefix/nginx.conf" <<EOF
 $(nginx_preamble "$prefix")
+  ${http_extra:-}
   server {
 $(nginx_client_auth "$port" "$mode")
     $server_extra

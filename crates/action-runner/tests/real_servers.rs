@@ -3643,6 +3643,65 @@ fn a_health_checkers_user_agent_is_no_key() {
     }
 }
 
+/// A review's three nginx fronts, each A, exit 0 with the valid certificate: monitors exempted
+/// from the certificate by `User-Agent` (`^Prometheus/`, `^Blackbox Exporter/`,
+/// `^Consul Health Check`, UptimeRobot anywhere), now a proved door (client-cert-optional,
+/// critical); and the health checkers' exemption, or the check on `= /orders` alone, before
+/// orders scoped to the caller (a verified client its own order, anyone else every customer's):
+/// the health checker's or the other spelling's page is another page than the valid
+/// certificate's, but the valid certificate asking so is served the protected page, so the
+/// request reached the protected application: incomplete (exit 3), never passed. Without a
+/// certificate, none is graded A.
+#[test]
+fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
+    let (monitor, scoped_ua, exact) = (
+        "nginx-optional-monitor-ua",
+        "nginx-optional-healthcheck-ua-scoped",
+        "nginx-optional-exact-guard-scoped",
+    );
+    if !tools_present(&[monitor, scoped_ua, exact]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[monitor, scoped_ua, exact]);
+    let with_identity = lab.scan(
+        &[monitor, scoped_ua, exact],
+        &lab.identity_args("client.crt", "client.key"),
+    );
+    let t = &with_identity.targets[monitor];
+    let open = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["severity"] == "critical"
+            && f["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("health checker"))
+    });
+    assert!(open, "{}", target_summary(t));
+    let t = &with_identity.targets[scoped_ua];
+    assert!(
+        unread(
+            t,
+            "client-cert-header-spoofing",
+            "the same request is served the protected page"
+        ),
+        "{}",
+        target_summary(t)
+    );
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
+    let t = &with_identity.targets[exact];
+    assert!(
+        unread(t, "path-form-bypass", "telling its caller apart"),
+        "{}",
+        target_summary(t)
+    );
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
+    assert_eq!(with_identity.status, Some(1));
+    let anonymous = lab.scan(&[monitor, scoped_ua, exact], &[]);
+    for name in [monitor, scoped_ua, exact] {
+        let t = &anonymous.targets[name];
+        assert_ne!(t["grade"], "A", "{name}: {}", target_summary(t));
+    }
+}
+
 /// nginx `ssl_verify_client optional` with the check skipped for OPTIONS (CORS preflights let
 /// through) before a page served to any method: an anonymous OPTIONS gets the orders (an audit's
 /// nginx Lua before PHP: A, exit 0 with every identity). With the valid certificate the door is

@@ -763,6 +763,10 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     }
     report.findings = findings.into_iter().map(Into::into).collect();
     report.refresh_not_run_note();
+    report
+        .probes
+        .iter_mut()
+        .for_each(ProbeObservation::shed_judging_state);
     redact_everywhere(report, &target.secret_values())
 }
 
@@ -1925,7 +1929,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             cert_requested: false,
             acceptable_cas: Vec::new(),
             acceptable_ca_names: Vec::new(),
-            signature_schemes: Vec::new(),
+            signature_schemes: Default::default(),
             alert: None,
             http_status: None,
             alpn: None,
@@ -2316,7 +2320,7 @@ fn observation(
         } else {
             Vec::new()
         },
-        signature_schemes: rec.schemes.iter().map(|s| format!("{s:?}")).collect(),
+        signature_schemes: crate::facts::shared_schemes(&rec.schemes),
         alert: r.alert,
         http_status: r.http_status,
         alpn: r.alpn,

@@ -112,7 +112,7 @@ pub struct ProbeObservation {
     /// The TLS version this probe was pinned to.
     pub tls_version: TlsVersion,
     /// The certificate the probe presented, when the server asked for one and the probe had one.
-    pub client_cert: Option<IdentitySummary>,
+    pub client_cert: Option<std::sync::Arc<IdentitySummary>>,
     /// Whether the server sent a CertificateRequest.
     pub cert_requested: bool,
     /// The acceptable CA names the server advertised (RFC 4514 strings).
@@ -123,9 +123,10 @@ pub struct ProbeObservation {
     /// compares them byte for byte with the public roots). Not part of the report.
     #[serde(skip)]
     pub acceptable_ca_names: Vec<Vec<u8>>,
-    /// The signature schemes the server's CertificateRequest accepts.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub signature_schemes: Vec<String>,
+    /// The signature schemes the server's CertificateRequest accepts: one list shared by every
+    /// observation that got the same ([`shared_schemes`]).
+    #[serde(default, skip_serializing_if = "no_schemes")]
+    pub signature_schemes: std::sync::Arc<[String]>,
     /// The TLS alert received, when the server sent one.
     pub alert: Option<String>,
     /// The HTTP status, when HTTP answered.
@@ -209,12 +210,51 @@ pub struct ProbeObservation {
     pub handshake_completed: bool,
 }
 
+fn no_schemes(schemes: &std::sync::Arc<[String]>) -> bool {
+    schemes.is_empty()
+}
+
+/// The names of `schemes`, one shared list per distinct list seen in the process (a server's
+/// CertificateRequest names the same ten or so on every handshake; a thousand targets' reports
+/// held ~50 copies each). At most 64 distinct lists are kept; past them each gets its own.
+pub fn shared_schemes(schemes: &[rustls::SignatureScheme]) -> std::sync::Arc<[String]> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    /// Each list seen, with its names.
+    type Seen = Vec<(Vec<rustls::SignatureScheme>, Arc<[String]>)>;
+    static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
+    let named = || -> Arc<[String]> { schemes.iter().map(|s| format!("{s:?}")).collect() };
+    if schemes.is_empty() {
+        return Arc::default();
+    }
+    let Ok(mut seen) = SEEN.get_or_init(Mutex::default).lock() else {
+        return named();
+    };
+    if let Some((_, shared)) = seen.iter().find(|(s, _)| s.as_slice() == schemes) {
+        return shared.clone();
+    }
+    let shared = named();
+    if seen.len() < 64 {
+        seen.push((schemes.to_vec(), shared.clone()));
+    }
+    shared
+}
+
 /// How the transport's detail starts for a handshake that ended before the server's certificate
 /// (a close, a reset, an alert-less failure): nothing of the server's was read.
 pub const CLOSED_BEFORE_SERVER_CERTIFICATE: &str =
     "TLS handshake failed before the server's certificate";
 
 impl ProbeObservation {
+    /// Drops what only judging reads and no report shows (the CA names' raw bytes, the pages'
+    /// token hashes): a finished target keeps what it reports, so a run holding a thousand
+    /// targets' reports for `--format json` holds no pages (as a report read back from JSON).
+    pub fn shed_judging_state(&mut self) {
+        self.acceptable_ca_names = Vec::new();
+        self.body_page = None;
+        self.body_page_read = None;
+        self.body_numbers = Vec::new();
+    }
+
     /// Whether the handshake ended unread before the server's certificate (a close or a reset
     /// before the server's first flight, on every attempt), not by a time-out.
     pub fn closed_before_server_certificate(&self) -> bool {

@@ -1664,7 +1664,11 @@ mod tests {
             Outcome::Served,
             Some(200),
         ));
-        if let Some(c) = with_its_ca.client_cert.as_mut() {
+        if let Some(c) = with_its_ca
+            .client_cert
+            .as_mut()
+            .map(std::sync::Arc::make_mut)
+        {
             c.origin = format!(
                 "minted: unknown CA, {}",
                 crate::identity::forge::WITH_ITS_CA_MARK
@@ -2156,7 +2160,7 @@ mod tests {
     /// The valid certificate minted from the staging CA, presented and answered so.
     fn staging_control(outcome: Outcome, status: Option<u16>) -> ProbeObservation {
         let mut o = with_cert(obs(ProbeId::VALID_CLIENT_CERT, outcome, status));
-        if let Some(c) = o.client_cert.as_mut() {
+        if let Some(c) = o.client_cert.as_mut().map(std::sync::Arc::make_mut) {
             c.origin = crate::probe::STAGING_VALID_ORIGIN.into();
         }
         o
@@ -2175,7 +2179,7 @@ mod tests {
     fn the_staging_ca_stands_in_for_a_refused_client_cert_without_its_key() {
         let without_key_on_staging = |outcome, status| {
             let mut o = with_cert(obs(ProbeId::CERT_WITHOUT_KEY, outcome, status));
-            if let Some(c) = o.client_cert.as_mut() {
+            if let Some(c) = o.client_cert.as_mut().map(std::sync::Arc::make_mut) {
                 c.origin = crate::probe::cert_without_key::STAGING_WITHOUT_KEY_ORIGIN.into();
             }
             o

@@ -123,7 +123,9 @@ pub fn path_for(server: &str) -> &'static str {
         "/admin/"
     } else if server.starts_with("go-grpc-") || server.starts_with("python-grpcio-") {
         "/shop.Orders/List"
-    } else if server == "nginx-location-original-url" {
+    } else if server == "nginx-location-original-url"
+        || server == "nginx-optional-exact-guard-scoped"
+    {
         "/orders"
     } else if server.starts_with("nginx-h2c-") || server.starts_with("haproxy-h2c-") {
         "/admin"

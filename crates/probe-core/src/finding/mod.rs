@@ -649,16 +649,16 @@ pub struct Finding {
     pub id: FindingId,
     /// Severity of this instance.
     pub severity: Severity,
-    /// The CWE, as `CWE-NNN`.
-    pub cwe: String,
-    /// One-line title.
-    pub title: String,
+    /// The CWE, as `CWE-NNN` (the catalogue's, borrowed).
+    pub cwe: std::borrow::Cow<'static, str>,
+    /// One-line title (the catalogue's, borrowed).
+    pub title: std::borrow::Cow<'static, str>,
     /// What was seen, in a sentence (may quote untrusted server text).
     pub detail: String,
     /// Key facts that prove it (untrusted server text is kept as data).
     pub evidence: BTreeMap<String, String>,
-    /// How to fix it.
-    pub remediation: String,
+    /// How to fix it (the catalogue's text, borrowed unless a finding words its own).
+    pub remediation: std::borrow::Cow<'static, str>,
     /// The TLS versions on which it holds.
     pub tls_versions: Vec<TlsVersion>,
     /// Set when a more fundamental finding on the same target implies this one.
@@ -693,11 +693,11 @@ impl Finding {
         Self {
             id,
             severity: spec.severity,
-            cwe: spec.cwe.to_owned(),
-            title: spec.title.to_owned(),
+            cwe: spec.cwe.into(),
+            title: spec.title.into(),
             detail: detail.into(),
             evidence: BTreeMap::new(),
-            remediation: spec.remediation.to_owned(),
+            remediation: spec.remediation.into(),
             tls_versions: Vec::new(),
             implied_by: None,
             sni_names: Vec::new(),

@@ -221,8 +221,9 @@ pub struct IdentitySummary {
 pub struct ClientIdentity {
     /// What rustls presents.
     pub certified: Arc<CertifiedKey>,
-    /// What reports show.
-    pub summary: IdentitySummary,
+    /// What reports show: shared by every observation of a handshake that presented it (a
+    /// thousand targets' reports held for `--format json` hold one copy per identity).
+    pub summary: Arc<IdentitySummary>,
     /// The private key as DER, for transports that cannot use the rustls signing key (OpenSSL,
     /// see [`crate::transport::late`]). `None` when the key is deliberately foreign. Never printed.
     private_key: Option<Arc<PrivateKeyDer<'static>>>,
@@ -290,7 +291,7 @@ impl ClientIdentity {
         summary.chain_len = certified.cert.len();
         Ok(Self {
             certified,
-            summary,
+            summary: Arc::new(summary),
             private_key: None,
             foreign_key: false,
         })
@@ -317,11 +318,11 @@ impl ClientIdentity {
     /// The same certificate chain with a different signing key: CertificateVerify will not match
     /// the certificate (rustls `CertifiedKey::new` does not check the pair).
     pub fn with_foreign_key(&self, key: Arc<dyn SigningKey>, origin: &str) -> Self {
-        let mut summary = self.summary.clone();
+        let mut summary = IdentitySummary::clone(&self.summary);
         summary.origin = origin.to_owned();
         Self {
             certified: Arc::new(CertifiedKey::new(self.certified.cert.clone(), key)),
-            summary,
+            summary: Arc::new(summary),
             private_key: None,
             foreign_key: true,
         }

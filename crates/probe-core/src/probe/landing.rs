@@ -988,6 +988,53 @@ pub async fn likeness_to_the_protected_page(
     Some(reference_likeness(seen, &reference, &controls))
 }
 
+/// Whether `door` asked again with the scan's valid certificate is served the page the valid
+/// certificate is served on the protected name and path (the very page, or one a few words
+/// apart): the request so made reaches the protected application. Where the same request
+/// without a certificate was served a page of its own while the plain GET was refused, that page
+/// may be the protected data telling its caller apart (an application scoping its orders to the
+/// certificate's name shows every customer's to a caller without one: a review's nginx exempting
+/// `kube-probe` was A, exit 0), never passed. `false` without a valid certificate.
+pub async fn valid_certificate_served_the_protected_page(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    door: Door<'_>,
+    aliases: Vec<String>,
+) -> bool {
+    let Some(cert) = super::valid_client_cert::chooser(&scan.probes) else {
+        return false;
+    };
+    let seen = knock(
+        target,
+        Door {
+            cert: Some(cert),
+            ..door
+        },
+    )
+    .await;
+    seen.served()
+        && matches!(
+            likeness_to_the_protected_page(target, scan, first, version, &seen, aliases).await,
+            Some(Likeness::Same | Likeness::Near)
+        )
+}
+
+/// Whether an excerpt served without a certificate is a page of its own that does not refuse:
+/// at least [`super::page::MIN_PAGE_TOKENS`] distinct tokens, no word of refusal, of
+/// certificates or of rate limits.
+pub fn own_page_not_refusing(seen: &Seen) -> bool {
+    let body = seen.result.body.as_slice();
+    seen.result
+        .body_excerpt
+        .as_deref()
+        .is_some_and(|b| super::page::distinct_tokens(b) >= super::page::MIN_PAGE_TOKENS)
+        && !crate::text::speaks_of_refusal(body)
+        && !crate::text::speaks_of_certificates(body)
+        && !crate::text::speaks_of_rate_limiting(body)
+}
+
 /// Statuses an answer refuses the caller with (401, 403, 407, 421; not a request error's 400,
 /// which a head the server will not take gets too): a door answered so with a page that is no
 /// refusal page is unsure without the protected page to compare it with ([`judge_unserved`]).

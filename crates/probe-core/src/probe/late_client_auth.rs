@@ -218,7 +218,7 @@ fn observation(
     id: ProbeId,
     version: TlsVersion,
     x: &LateAuthExchange,
-    sent: Option<crate::identity::IdentitySummary>,
+    sent: Option<std::sync::Arc<crate::identity::IdentitySummary>>,
 ) -> ProbeObservation {
     let outcome = match (&x.inconclusive, x.http_status, &x.alert) {
         (_, Some(_), _) if x.speaks_websocket => Outcome::Inconclusive,
@@ -245,7 +245,7 @@ fn observation(
         cert_requested: x.handshake_cert_requested || x.asked.is_some(),
         acceptable_cas: x.acceptable_cas.clone(),
         acceptable_ca_names: x.ca_names.clone(),
-        signature_schemes: Vec::new(),
+        signature_schemes: Default::default(),
         alert: x.alert.clone(),
         http_status: x.http_status,
         alpn: None,
@@ -381,7 +381,7 @@ mod tests {
             cert_requested: asked.is_some(),
             acceptable_cas: Vec::new(),
             acceptable_ca_names: Vec::new(),
-            signature_schemes: Vec::new(),
+            signature_schemes: Default::default(),
             alert: None,
             http_status: Some(403),
             alpn: None,

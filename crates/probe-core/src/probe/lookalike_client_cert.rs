@@ -434,7 +434,7 @@ mod tests {
     fn minted(outcome: Outcome, status: Option<u16>, what: &str, body: &str) -> ProbeObservation {
         let mut o = with_cert(obs(ProbeId::LOOKALIKE_CLIENT_CERT, outcome, status));
         o.body_excerpt = Some(body.to_owned());
-        if let Some(c) = o.client_cert.as_mut() {
+        if let Some(c) = o.client_cert.as_mut().map(std::sync::Arc::make_mut) {
             c.origin = format!("minted: staging CA, {what} {}", Shape::InCn.mark());
         }
         o
@@ -443,7 +443,7 @@ mod tests {
     fn control(outcome: Outcome, status: Option<u16>) -> ProbeObservation {
         let mut o = with_cert(obs(ProbeId::VALID_CLIENT_CERT, outcome, status));
         o.body_excerpt = Some(ORDERS.to_owned());
-        if let Some(c) = o.client_cert.as_mut() {
+        if let Some(c) = o.client_cert.as_mut().map(std::sync::Arc::make_mut) {
             c.origin = crate::probe::STAGING_VALID_ORIGIN.to_owned();
         }
         o
@@ -488,7 +488,11 @@ mod tests {
         assert!(judged(refused).is_empty());
         // A stranger of another shape proves nothing for this one.
         let mut other_shape = stranger(Outcome::RefusedHttp, Some(403), "forbidden");
-        if let Some(c) = other_shape.client_cert.as_mut() {
+        if let Some(c) = other_shape
+            .client_cert
+            .as_mut()
+            .map(std::sync::Arc::make_mut)
+        {
             c.origin = format!("minted: staging CA, {STRANGER_MARK} {}", Shape::InOu.mark());
         }
         assert!(judged(with(vec![other_shape, served()])).is_empty());

@@ -1185,7 +1185,7 @@ pub(crate) mod recorded {
             cert_requested: true,
             acceptable_cas: vec!["CN=Client CA".into()],
             acceptable_ca_names: Vec::new(),
-            signature_schemes: Vec::new(),
+            signature_schemes: Default::default(),
             alert: (outcome == Outcome::RefusedTls).then(|| "CertificateRequired".into()),
             http_status: status,
             alpn: None,
@@ -1213,7 +1213,7 @@ pub(crate) mod recorded {
 
     /// The same, with a certificate presented.
     pub fn with_cert(mut o: ProbeObservation) -> ProbeObservation {
-        o.client_cert = Some(IdentitySummary {
+        o.client_cert = Some(std::sync::Arc::new(IdentitySummary {
             origin: "minted".into(),
             subject: "CN=probe".into(),
             issuer: "CN=someone".into(),
@@ -1223,7 +1223,7 @@ pub(crate) mod recorded {
             not_after: String::new(),
             chain_len: 1,
             not_for_clients: false,
-        });
+        }));
         o
     }
 
@@ -1760,7 +1760,7 @@ mod what_was_sent_tests {
     fn a_certificate_is_named_with_what_was_special_about_it() {
         let sent = |origin: &str, what: &str| {
             let mut o = with_cert(obs(ProbeId::FORGED_CLIENT_CERT, Outcome::Served, Some(200)));
-            if let Some(c) = o.client_cert.as_mut() {
+            if let Some(c) = o.client_cert.as_mut().map(std::sync::Arc::make_mut) {
                 c.origin = origin.to_owned();
             }
             what_was_sent(what, &o)

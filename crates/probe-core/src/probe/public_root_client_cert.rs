@@ -383,7 +383,7 @@ mod tests {
     fn refused(id: ProbeId, origin: &str, alert: &str) -> ProbeObservation {
         let mut o = with_cert(obs(id, Outcome::RefusedTls, None));
         o.alert = Some(alert.to_owned());
-        if let Some(c) = o.client_cert.as_mut() {
+        if let Some(c) = o.client_cert.as_mut().map(std::sync::Arc::make_mut) {
             c.origin = origin.to_owned();
         }
         o

@@ -381,6 +381,32 @@ async fn judge_path(
              be told: give a client certificate (`client-cert`, `client-key`) or a staging CA"
                 .to_owned(),
         ),
+        // Another page without a certificate, where the valid certificate asking so is served
+        // the protected page: the spelling reaches the protected application, which showed the
+        // anonymous caller something else (orders scoped to the certificate's name, shown whole
+        // to a caller without one: a review's nginx guarding `= /orders` before a
+        // case-insensitive router was A, exit 0). Unsure, never passed.
+        Some(landing::Likeness::Other)
+            if landing::own_page_not_refusing(seen)
+                && landing::valid_certificate_served_the_protected_page(
+                    target,
+                    scan,
+                    first,
+                    version,
+                    door(scan, version, Some(spelled)),
+                    shown.clone(),
+                )
+                .await =>
+        {
+            Landing::Unsure(
+                "with the valid certificate it is served the page the valid certificate is \
+                 served on the path as written, and without one a page of its own: the \
+                 protected application telling its caller apart (data scoped to the \
+                 certificate's name, shown whole to a caller without one) or a page it shows \
+                 anonymous callers cannot be told apart"
+                    .to_owned(),
+            )
+        }
         Some(landing::Likeness::Other) => Landing::Elsewhere(
             "unlike the page the valid certificate is served on the path as written".to_owned(),
         ),
@@ -764,7 +790,7 @@ mod tests {
             cert_requested: true,
             acceptable_cas: Vec::new(),
             acceptable_ca_names: Vec::new(),
-            signature_schemes: Vec::new(),
+            signature_schemes: Default::default(),
             alert: None,
             http_status: Some(403),
             alpn: None,

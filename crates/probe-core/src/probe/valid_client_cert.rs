@@ -290,7 +290,7 @@ impl Probe for ValidClientCert {
                 how_refused(valid)
             ),
         };
-        let detail = match valid.client_cert.as_ref().and_then(out_of_its_dates) {
+        let detail = match valid.client_cert.as_deref().and_then(out_of_its_dates) {
             Some(why) => format!(
                 "{detail} The certificate itself is the likely cause: it {why} (a server refuses \
                  such a certificate whatever it trusts). Give a certificate within its dates."
@@ -443,7 +443,11 @@ mod tests {
             .contains("alert CertificateRequired"));
         // The user's own certificate out of its dates: said to be the likely cause.
         let mut expired = refused.clone();
-        if let Some(c) = expired[0].client_cert.as_mut() {
+        if let Some(c) = expired[0]
+            .client_cert
+            .as_mut()
+            .map(std::sync::Arc::make_mut)
+        {
             c.not_before = "2020-01-01T00:00:00Z".into();
             c.not_after = "2021-01-01T00:00:00Z".into();
         }
@@ -479,7 +483,11 @@ mod tests {
         );
         // The staging CA's own control: no `client-cert` to mend; the CAs named are said.
         let mut staging = alone.clone();
-        if let Some(c) = staging[0].client_cert.as_mut() {
+        if let Some(c) = staging[0]
+            .client_cert
+            .as_mut()
+            .map(std::sync::Arc::make_mut)
+        {
             c.origin = crate::probe::STAGING_VALID_ORIGIN.into();
         }
         let said = ValidClientCert.judge(&view(&staging));
@@ -495,7 +503,11 @@ mod tests {
         let mut named = alone.clone();
         named[0].acceptable_cas.push("CN=someone".into());
         let mut chained = alone.clone();
-        if let Some(c) = chained[0].client_cert.as_mut() {
+        if let Some(c) = chained[0]
+            .client_cert
+            .as_mut()
+            .map(std::sync::Arc::make_mut)
+        {
             c.chain_len = 2;
         }
         for quiet in [&named, &chained] {
@@ -519,7 +531,7 @@ mod tests {
         let served = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
         let dated = |before: &str, after: &str| {
             let mut o = served.clone();
-            if let Some(c) = o.client_cert.as_mut() {
+            if let Some(c) = o.client_cert.as_mut().map(std::sync::Arc::make_mut) {
                 c.not_before = before.into();
                 c.not_after = after.into();
             }

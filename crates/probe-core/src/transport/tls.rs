@@ -115,9 +115,15 @@ impl ResolvesClientCert for RecordingResolver {
         };
         let key = chosen.as_ref().map(|id| id.certified.clone());
         // A forged identity's issuer is the server's advertised name: escape it for reports.
+        // Copied only where escaping changes it: else every observation shares the identity's.
         rec.sent = chosen.map(|mut id| {
-            id.summary.subject = escape_controls(&id.summary.subject);
-            id.summary.issuer = escape_controls(&id.summary.issuer);
+            let subject = escape_controls(&id.summary.subject);
+            let issuer = escape_controls(&id.summary.issuer);
+            if subject != id.summary.subject || issuer != id.summary.issuer {
+                let summary = Arc::make_mut(&mut id.summary);
+                summary.subject = subject;
+                summary.issuer = issuer;
+            }
             id
         });
         key

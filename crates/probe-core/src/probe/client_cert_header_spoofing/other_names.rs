@@ -161,12 +161,28 @@ pub(super) fn websocket(target: &Target) -> OtherName {
     }
 }
 
-/// The `User-Agent`s of the health checkers that carry no client certificate, as they send them:
-/// Kubernetes' kubelet, AWS's load balancers, Google Cloud's. A front that exempts them from the
-/// certificate by name (nginx `if ($http_user_agent ~ kube-probe)`, HAProxy
-/// `hdr_beg(user-agent) ELB-HealthChecker`) lets in anyone who says so (an audit's nginx and
-/// HAProxy: A, exit 0).
-const HEALTH_CHECKERS: [&str; 3] = ["kube-probe/1.31", "ELB-HealthChecker/2.0", "GoogleHC/1.0"];
+/// The `User-Agent`s of the health checkers and monitors that carry no client certificate, as
+/// they send them: Kubernetes' kubelet, AWS's load balancers, Google Cloud's, Prometheus and its
+/// Blackbox Exporter, Envoy's and Consul's health checks, each alone (a prefix matcher, HAProxy
+/// `hdr_beg(user-agent)`, takes only the first name), then the hosted monitors together in one
+/// (UptimeRobot, Pingdom, Route 53, Datadog, StatusCake, Site24x7: they send a browser-like
+/// string, matched by a name inside it). A front that exempts them from the certificate by name
+/// (nginx `if ($http_user_agent ~ kube-probe)`, HAProxy `hdr_beg(user-agent) ELB-HealthChecker`)
+/// lets in anyone who says so (audits' nginx and HAProxy, and a review's nginx exempting
+/// `Prometheus/`, `Blackbox Exporter/`, `Envoy/HC`, `Consul Health Check`, UptimeRobot, Pingdom
+/// and Route 53: A, exit 0).
+const HEALTH_CHECKERS: [&str; 8] = [
+    "kube-probe/1.31",
+    "ELB-HealthChecker/2.0",
+    "GoogleHC/1.0",
+    "Prometheus/2.53.0",
+    "Blackbox Exporter/0.25.0",
+    "Envoy/HC",
+    "Consul Health Check",
+    "Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/) \
+     Pingdom.com_bot_version_1.4 Amazon-Route53-Health-Check-Service Datadog/Synthetics \
+     StatusCake Site24x7",
+];
 
 /// The protected name, `Host` and path asked with GET as each health checker
 /// ([`HEALTH_CHECKERS`]).
@@ -545,6 +561,45 @@ pub(super) async fn judge(
                 reason: format!(
                     "without a certificate, {} was served a page cut too short to tell whether \
                      it is the one the valid certificate is served on the protected name ({})",
+                    other.words,
+                    seen.describe()
+                ),
+            });
+        }
+        // A health checker's `User-Agent` served a page of its own where the plain GET was
+        // refused: its own health answer, unless the valid certificate asking so is served the
+        // protected page (the request reached the protected application, which showed the
+        // anonymous caller something else: data scoped to the certificate's name, shown whole
+        // to a caller without one). Then unsure, never passed.
+        Some(landing::Likeness::Other)
+            if other.user_agent.is_some()
+                && get_refused_over_http(first, version)
+                && landing::own_page_not_refusing(seen) =>
+        {
+            let reached = landing::valid_certificate_served_the_protected_page(
+                target,
+                scan,
+                first,
+                version,
+                other.door(scan, version, None),
+                aliases.clone(),
+            )
+            .await;
+            if !reached {
+                return Verdict::Shut;
+            }
+            return Verdict::Unsure(IncompleteProbe {
+                probe: ProbeId::CLIENT_CERT_HEADER_SPOOFING.as_str().to_owned(),
+                tls_version: Some(version),
+                reason: format!(
+                    "without a certificate, {} was served a page of its own ({}) where GET was \
+                     refused, and with the valid certificate the same request is served the \
+                     protected page: the request reaches the protected application past a front \
+                     exempting health checkers by User-Agent, and whether the page it showed the \
+                     anonymous caller is the protected data telling its caller apart (orders \
+                     scoped to the certificate's name, shown whole to a caller without one) \
+                     cannot be told. Exempt health checkers by path (a `/healthz` the application \
+                     serves), never by User-Agent",
                     other.words,
                     seen.describe()
                 ),
