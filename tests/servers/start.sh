@@ -33,6 +33,7 @@
 #                             X-SSL-Client-Serial (HAProxy's ssl_c_sha1,hex and ssl_c_serial,hex)
 #   nginx-optional-realip-allowlist   optional + 403 unless verified or the client's address,
 #                             taken from X-Forwarded-For (realip), is in 10.0.0.0/8
+#   nginx-optional-realip-private-ranges   the same for 172.16.0.0/12 and 192.168.0.0/16
 #   nginx-optional-healthcheck-ua   optional + 403 unless verified or the User-Agent names a
 #                             health checker (kube-probe/, ELB-HealthChecker/, GoogleHC/)
 #   nginx-optional-healthcheck-ua-verify   the same, its page showing $ssl_client_verify
@@ -2116,6 +2117,14 @@ nginx-*)
     esac
     mode=optional
     dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } $allow if (\$deny = 1) { return 403; }"
+    ;;
+  optional-realip-private-ranges)
+    # the same with Docker's and the other private ranges (172.16.0.0/12, 192.168.0.0/16) let
+    # in (a review's nginx: A, exit 0; not on --list; real_servers.rs
+    # forwarded_headers_carry_the_certificate_itself)
+    mode=optional
+    server_extra='set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;'
+    dn_check='set $deny 1; if ($ssl_client_verify = SUCCESS) { set $deny 0; } if ($remote_addr ~ "^(172[.](1[6-9]|2[0-9]|3[01])|192[.]168)[.]") { set $deny 0; } if ($deny = 1) { return 403; }'
     ;;
   optional-realip-allowlist)
     # verify optional, and internal callers (10.0.0.0/8) let in without a certificate, their

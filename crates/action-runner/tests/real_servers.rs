@@ -3542,7 +3542,8 @@ fn a_grpc_service_is_asked_as_one() {
 /// (nginx realip, 10.0.0.0/8); from the twentieth's, a check skipped for a request that says it
 /// came over plain HTTP (`X-Forwarded-Proto: http`); from the forty-second's review (A, exit 0
 /// before), client.crt's SHA-1 pinned in `X-SSL-Client-SHA1` as HAProxy's `ssl_c_sha1,hex` writes
-/// it, and its serial in `X-SSL-Client-Serial`.
+/// it, and its serial in `X-SSL-Client-Serial`; from the forty-sixth's review (A, exit 0 before),
+/// the allowlist of Docker's and the other private ranges (172.16.0.0/12, 192.168.0.0/16).
 #[test]
 fn forwarded_headers_carry_the_certificate_itself() {
     let servers = [
@@ -3551,6 +3552,7 @@ fn forwarded_headers_carry_the_certificate_itself() {
         "nginx-optional-pin-serial",
         "nginx-optional-x-ssl-subject",
         "nginx-optional-realip-allowlist",
+        "nginx-optional-realip-private-ranges",
         "tomcat-optional-sslvalve",
         "nginx-optional-xfp-http",
     ];
