@@ -43,6 +43,7 @@
 #                             to the caller (every customer's to a client not verified)
 #   nginx-optional-exact-guard-scoped   403 on `= /orders` alone unless verified; the same
 #                             scoped orders on every other path (`/ORDERS`, `/orders/`)
+#   nginx-optional-token-presence   403 unless verified or any `Authorization: Bearer` is sent
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
 #                             User-Agent is answered 200 "healthy" on every path (a health answer)
 #   nginx-optional-xfp-http | nginx-optional-options-open | nginx-optional-upgrade-open
@@ -2138,7 +2139,7 @@ nginx-*)
     ;;
   optional-healthcheck-ua | optional-healthcheck-ua-verify | optional-healthcheck-answer | \
     optional-xfp-http | optional-options-open | optional-upgrade-open | optional-monitor-ua | \
-    optional-healthcheck-ua-scoped | optional-exact-guard-scoped)
+    optional-healthcheck-ua-scoped | optional-exact-guard-scoped | optional-token-presence)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2158,7 +2159,9 @@ nginx-*)
     # every customer's: a review's nginx before an application scoping by the certificate's
     # name, A, exit 0 with the valid certificate); -exact-guard-scoped the check on `= /orders`
     # alone, the same orders served to any spelling of /orders a case-insensitive regex takes
-    # (`/ORDERS`, `/orders/`: a review's nginx before Express, A, exit 0) (real_servers.rs
+    # (`/ORDERS`, `/orders/`: a review's nginx before Express, A, exit 0); -token-presence a
+    # request carrying any bearer token let past the certificate, the token never checked (a
+    # review's gateway, A, exit 0) (real_servers.rs
     # a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key)
     allow_when() { dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } if ($1) { set \$deny 0; } if (\$deny = 1) { return 403; }"; }
     case $mode in
@@ -2168,6 +2171,9 @@ nginx-*)
       ;;
     optional-healthcheck-answer)
       dn_check='if ($http_user_agent ~* "(kube-probe|ELB-HealthChecker|GoogleHC)") { return 200 "healthy\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
+      ;;
+    optional-token-presence)
+      allow_when '$http_authorization ~* "^Bearer "'
       ;;
     optional-monitor-ua)
       allow_when '$http_user_agent ~* "^(Prometheus|Blackbox Exporter)/|^Consul Health Check|UptimeRobot"'

@@ -3645,10 +3645,10 @@ fn a_health_checkers_user_agent_is_no_key() {
     }
 }
 
-/// A review's three nginx fronts, each A, exit 0 with the valid certificate: monitors exempted
+/// A review's four nginx fronts, each A, exit 0 with the valid certificate: monitors exempted
 /// from the certificate by `User-Agent` (`^Prometheus/`, `^Blackbox Exporter/`,
-/// `^Consul Health Check`, UptimeRobot anywhere), now a proved door (client-cert-optional,
-/// critical); and the health checkers' exemption, or the check on `= /orders` alone, before
+/// `^Consul Health Check`, UptimeRobot anywhere) and any bearer token let past it, now proved
+/// doors (client-cert-optional, critical); and the health checkers' exemption, or the check on `= /orders` alone, before
 /// orders scoped to the caller (a verified client its own order, anyone else every customer's):
 /// the health checker's or the other spelling's page is another page than the valid
 /// certificate's, but the valid certificate asking so is served the protected page, so the
@@ -3656,28 +3656,26 @@ fn a_health_checkers_user_agent_is_no_key() {
 /// certificate, none is graded A.
 #[test]
 fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
-    let (monitor, scoped_ua, exact) = (
+    let (monitor, scoped_ua, exact, token) = (
         "nginx-optional-monitor-ua",
         "nginx-optional-healthcheck-ua-scoped",
         "nginx-optional-exact-guard-scoped",
+        "nginx-optional-token-presence",
     );
-    if !tools_present(&[monitor, scoped_ua, exact]) {
+    let all = [monitor, scoped_ua, exact, token];
+    if !tools_present(&all) {
         return;
     }
     let mut lab = Lab::new();
-    lab.start(&[monitor, scoped_ua, exact]);
-    let with_identity = lab.scan(
-        &[monitor, scoped_ua, exact],
-        &lab.identity_args("client.crt", "client.key"),
-    );
-    let t = &with_identity.targets[monitor];
-    let open = finding(t, "client-cert-optional").is_some_and(|f| {
-        f["severity"] == "critical"
-            && f["detail"]
-                .as_str()
-                .is_some_and(|d| d.contains("health checker"))
-    });
-    assert!(open, "{}", target_summary(t));
+    lab.start(&all);
+    let with_identity = lab.scan(&all, &lab.identity_args("client.crt", "client.key"));
+    for (name, says) in [(monitor, "health checker"), (token, "token nobody issued")] {
+        let t = &with_identity.targets[name];
+        let open = finding(t, "client-cert-optional").is_some_and(|f| {
+            f["severity"] == "critical" && f["detail"].as_str().is_some_and(|d| d.contains(says))
+        });
+        assert!(open, "{name}: {}", target_summary(t));
+    }
     let t = &with_identity.targets[scoped_ua];
     assert!(
         unread(
@@ -3697,8 +3695,8 @@ fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
     );
     assert_ne!(t["grade"], "A", "{}", target_summary(t));
     assert_eq!(with_identity.status, Some(1));
-    let anonymous = lab.scan(&[monitor, scoped_ua, exact], &[]);
-    for name in [monitor, scoped_ua, exact] {
+    let anonymous = lab.scan(&all, &[]);
+    for name in all {
         let t = &anonymous.targets[name];
         assert_ne!(t["grade"], "A", "{name}: {}", target_summary(t));
     }

@@ -45,6 +45,8 @@ pub(super) struct OtherName {
     /// asked for ([`FORWARDED_HOSTS`]): an application that routes by them behind a site that
     /// asks for no certificate and passes the client's own copy.
     pub(super) forwarded_host: Option<String>,
+    /// Carries a token nobody issued ([`made_up_token`]).
+    pub(super) token: bool,
 }
 
 impl OtherName {
@@ -59,6 +61,7 @@ impl OtherName {
             overridden_to: None,
             upgrade: false,
             forwarded_host: None,
+            token: false,
         }
     }
 
@@ -87,6 +90,17 @@ impl OtherName {
         }
         if self.upgrade {
             headers.extend(crate::transport::websocket::opening_headers());
+        }
+        if self.token {
+            let token = made_up_token_value();
+            for (name, value) in [
+                (http::header::AUTHORIZATION, format!("Bearer {token}")),
+                (http::HeaderName::from_static("x-api-key"), token),
+            ] {
+                if let Ok(v) = http::HeaderValue::from_str(&value) {
+                    headers.push((name, v));
+                }
+            }
         }
         if let Some(authority) = self.forwarded_host.as_deref() {
             for name in FORWARDED_HOSTS {
@@ -138,6 +152,7 @@ pub(super) fn url_override(target: &Target) -> Option<OtherName> {
         overridden_to: Some(target.path.clone()),
         upgrade: false,
         forwarded_host: None,
+        token: false,
     })
 }
 
@@ -158,6 +173,7 @@ pub(super) fn websocket(target: &Target) -> OtherName {
         overridden_to: None,
         upgrade: true,
         forwarded_host: None,
+        token: false,
     }
 }
 
@@ -200,8 +216,39 @@ pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
             overridden_to: None,
             upgrade: false,
             forwarded_host: None,
+            token: false,
         })
         .collect()
+}
+
+/// A token nobody issued: `mtls-scan-` and 32 random hex digits (a failed draw keeps zeros).
+fn made_up_token_value() -> String {
+    let mut b = [0u8; 16];
+    let _ = aws_lc_rs::rand::fill(&mut b);
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("mtls-scan-{hex}")
+}
+
+/// The protected name, `Host` and path asked with GET carrying a token nobody issued
+/// (`Authorization: Bearer …`, `X-API-Key: …`): a gateway or middleware that lets a request
+/// carrying a token past the certificate check (the token to be checked "later", or "mTLS or a
+/// token" with only the token's presence looked at) lets anyone in who makes one up (a
+/// review's nginx `if ($http_authorization)` before an application that never checked it: A,
+/// exit 0).
+pub(super) fn made_up_token(target: &Target) -> OtherName {
+    OtherName {
+        sni: Sni::Target,
+        host: target.authority(),
+        words: "a GET to the protected name and path carrying a token nobody issued \
+                (Authorization: Bearer, X-API-Key)"
+            .to_owned(),
+        method: None,
+        user_agent: None,
+        overridden_to: None,
+        upgrade: false,
+        forwarded_host: None,
+        token: true,
+    }
 }
 
 /// A request method no server gives a meaning to: what a check scoped to the methods it names
@@ -233,6 +280,7 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
         overridden_to: None,
         upgrade: false,
         forwarded_host: None,
+        token: false,
     }
 }
 
@@ -355,6 +403,9 @@ pub(super) fn served_its_own_page(
         "a check skipped for WebSocket upgrades (nginx `if` on `$http_upgrade`, HAProxy `!is_ws`, \
          a middleware leaving `Upgrade` requests to the socket's handler) lets anyone who asks \
          for one into the protected application so"
+    } else if other.token {
+        "a check that lets a request carrying a token past the certificate, the token itself \
+         never checked, lets anyone who makes one up into the protected application so"
     } else if other.user_agent.is_some() {
         "a front exempting health checkers by User-Agent (nginx `if ($http_user_agent ~ \
          kube-probe)`, HAProxy `hdr_beg(user-agent)`) lets anyone who names one into the \
@@ -414,6 +465,7 @@ pub(super) fn unknown_host(target: &Target) -> OtherName {
     let host = landing::unknown_host(target.port);
     OtherName {
         forwarded_host: Some(target.authority()),
+        token: false,
         ..OtherName::name(
             Sni::Target,
             host.clone(),
@@ -440,6 +492,7 @@ pub(super) fn default_site(target: &Target, first: &FirstWave) -> Vec<OtherName>
     let unknown = landing::unknown_host(target.port);
     let mut out = vec![OtherName {
         forwarded_host: Some(target.authority()),
+        token: false,
         ..OtherName::name(
             Sni::Omit,
             unknown.clone(),
@@ -572,7 +625,7 @@ pub(super) async fn judge(
         // anonymous caller something else: data scoped to the certificate's name, shown whole
         // to a caller without one). Then unsure, never passed.
         Some(landing::Likeness::Other)
-            if other.user_agent.is_some()
+            if (other.user_agent.is_some() || other.token)
                 && get_refused_over_http(first, version)
                 && landing::own_page_not_refusing(seen) =>
         {
@@ -595,13 +648,22 @@ pub(super) async fn judge(
                     "without a certificate, {} was served a page of its own ({}) where GET was \
                      refused, and with the valid certificate the same request is served the \
                      protected page: the request reaches the protected application past a front \
-                     exempting health checkers by User-Agent, and whether the page it showed the \
-                     anonymous caller is the protected data telling its caller apart (orders \
-                     scoped to the certificate's name, shown whole to a caller without one) \
-                     cannot be told. Exempt health checkers by path (a `/healthz` the application \
-                     serves), never by User-Agent",
+                     {}, and whether the page it showed the anonymous caller is the protected \
+                     data telling its caller apart (orders scoped to the certificate's name, \
+                     shown whole to a caller without one) cannot be told. {}",
                     other.words,
-                    seen.describe()
+                    seen.describe(),
+                    if other.token {
+                        "letting a request carrying a token past the certificate"
+                    } else {
+                        "exempting health checkers by User-Agent"
+                    },
+                    if other.token {
+                        "Verify every token wherever one may stand in for the certificate"
+                    } else {
+                        "Exempt health checkers by path (a `/healthz` the application serves), \
+                         never by User-Agent"
+                    }
                 ),
             });
         }
@@ -663,6 +725,15 @@ pub(super) async fn judge(
                  CVE-2018-14773), so a check of the certificate per path in front of it sees \
                  another path. Strip those headers at the front (or stop honouring them), or \
                  require the certificate on every path"
+                    .to_owned(),
+            ),
+            _ if other.token => (
+                FindingId::ClientCertOptional,
+                "the anonymous client gets the protected application with a token nobody \
+                 issued (Authorization: Bearer, X-API-Key): a request carrying a token is let \
+                 past the certificate check and nothing checks the token. Verify every token \
+                 (signature, issuer, audience, expiry) wherever one may stand in for the \
+                 certificate, or require the certificate in the handshake"
                     .to_owned(),
             ),
             _ if other.upgrade => (
