@@ -44,6 +44,8 @@
 #   nginx-optional-exact-guard-scoped   403 on `= /orders` alone unless verified; the same
 #                             scoped orders on every other path (`/ORDERS`, `/orders/`)
 #   nginx-optional-token-presence   403 unless verified or any `Authorization: Bearer` is sent
+#   nginx-optional-healthcheck-status-certless   correct: a certificate-less kube-probe gets a
+#                             status page of its own, anyone else without one 403
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
 #                             User-Agent is answered 200 "healthy" on every path (a health answer)
 #   nginx-optional-xfp-http | nginx-optional-options-open | nginx-optional-upgrade-open
@@ -2139,7 +2141,8 @@ nginx-*)
     ;;
   optional-healthcheck-ua | optional-healthcheck-ua-verify | optional-healthcheck-answer | \
     optional-xfp-http | optional-options-open | optional-upgrade-open | optional-monitor-ua | \
-    optional-healthcheck-ua-scoped | optional-exact-guard-scoped | optional-token-presence)
+    optional-healthcheck-ua-scoped | optional-exact-guard-scoped | optional-token-presence | \
+    optional-healthcheck-status-certless)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2161,7 +2164,9 @@ nginx-*)
     # alone, the same orders served to any spelling of /orders a case-insensitive regex takes
     # (`/ORDERS`, `/orders/`: a review's nginx before Express, A, exit 0); -token-presence a
     # request carrying any bearer token let past the certificate, the token never checked (a
-    # review's gateway, A, exit 0) (real_servers.rs
+    # review's gateway, A, exit 0); -healthcheck-status-certless, correct, a certificate-less
+    # health checker answered a status page of its own (`{"status":"UP",…}`) before the scoped
+    # orders, which lets nothing in (a review's: exit 3 with the session's first fix) (real_servers.rs
     # a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key)
     allow_when() { dn_check="set \$deny 1; if (\$ssl_client_verify = SUCCESS) { set \$deny 0; } if ($1) { set \$deny 0; } if (\$deny = 1) { return 403; }"; }
     case $mode in
@@ -2174,6 +2179,10 @@ nginx-*)
       ;;
     optional-token-presence)
       allow_when '$http_authorization ~* "^Bearer "'
+      ;;
+    optional-healthcheck-status-certless)
+      dn_check='set $hc ""; if ($ssl_client_verify != SUCCESS) { set $hc a; } if ($http_user_agent ~* "^kube-probe/") { set $hc "${hc}b"; } if ($hc = ab) { return 200 "{\"status\":\"UP\",\"checks\":{\"db\":\"UP\",\"disk\":\"UP\"},\"version\":\"1.4.2\"}\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
+      scoped=1
       ;;
     optional-monitor-ua)
       allow_when '$http_user_agent ~* "^(Prometheus|Blackbox Exporter)/|^Consul Health Check|UptimeRobot"'

@@ -3651,9 +3651,12 @@ fn a_health_checkers_user_agent_is_no_key() {
 /// doors (client-cert-optional, critical); and the health checkers' exemption, or the check on `= /orders` alone, before
 /// orders scoped to the caller (a verified client its own order, anyone else every customer's):
 /// the health checker's or the other spelling's page is another page than the valid
-/// certificate's, but the valid certificate asking so is served the protected page, so the
-/// request reached the protected application: incomplete (exit 3), never passed. Without a
-/// certificate, none is graded A.
+/// certificate's, but it carries most of that page's words (its keys and fields: the protected
+/// data telling its caller apart): incomplete (exit 3), never passed. Without a
+/// certificate, none is graded A. Beside them, correct: a certificate-less health checker
+/// answered a status page of its own (`{"status":"UP","checks":…}`, none of the orders' words)
+/// before the same scoped orders: nothing found, nothing unread with the valid certificate (the
+/// session's first fix, asking the health checker again with the certificate, was exit 3).
 #[test]
 fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
     let (monitor, scoped_ua, exact, token) = (
@@ -3662,7 +3665,8 @@ fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
         "nginx-optional-exact-guard-scoped",
         "nginx-optional-token-presence",
     );
-    let all = [monitor, scoped_ua, exact, token];
+    let status = "nginx-optional-healthcheck-status-certless";
+    let all = [monitor, scoped_ua, exact, token, status];
     if !tools_present(&all) {
         return;
     }
@@ -3681,7 +3685,7 @@ fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
         unread(
             t,
             "client-cert-header-spoofing",
-            "the same request is served the protected page"
+            "carrying most of the words of the page"
         ),
         "{}",
         target_summary(t)
@@ -3694,9 +3698,21 @@ fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
         target_summary(t)
     );
     assert_ne!(t["grade"], "A", "{}", target_summary(t));
+    let t = &with_identity.targets[status];
+    assert!(
+        t["incomplete"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        target_summary(t)
+    );
+    assert!(
+        finding(t, "client-cert-optional").is_none(),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(t["grade"], "B", "{}", target_summary(t));
     assert_eq!(with_identity.status, Some(1));
     let anonymous = lab.scan(&all, &[]);
-    for name in all {
+    for name in [monitor, scoped_ua, exact, token] {
         let t = &anonymous.targets[name];
         assert_ne!(t["grade"], "A", "{name}: {}", target_summary(t));
     }

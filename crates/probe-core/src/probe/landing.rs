@@ -988,37 +988,39 @@ pub async fn likeness_to_the_protected_page(
     Some(reference_likeness(seen, &reference, &controls))
 }
 
-/// Whether `door` asked again with the scan's valid certificate is served the page the valid
-/// certificate is served on the protected name and path (the very page, or one a few words
-/// apart): the request so made reaches the protected application. Where the same request
-/// without a certificate was served a page of its own while the plain GET was refused, that page
-/// may be the protected data telling its caller apart (an application scoping its orders to the
-/// certificate's name shows every customer's to a caller without one: a review's nginx exempting
-/// `kube-probe` was A, exit 0), never passed. `false` without a valid certificate.
-pub async fn valid_certificate_served_the_protected_page(
+/// Whether `seen`, served without a certificate, carries the words of the page the valid
+/// certificate is served on the protected name and path: at least half of that page's distinct
+/// tokens, and at least [`super::page::MIN_PAGE_TOKENS`] of them. Orders scoped to the
+/// certificate's name and shown whole (or with one more) to a caller without one keep the page's
+/// keys and fields (a review's nginx exempting `kube-probe` before such an application was A,
+/// exit 0); a health answer (`{"status":"UP"}`), a landing page or a soft 404 do not (a review's
+/// correct fronts answering certificate-less health checkers so). `false` without that page.
+pub async fn carries_the_protected_pages_words(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
     version: TlsVersion,
-    door: Door<'_>,
-    aliases: Vec<String>,
+    seen: &Seen,
 ) -> bool {
-    let Some(cert) = super::valid_client_cert::chooser(&scan.probes) else {
+    let Some((holder, reference)) = reference(target, scan, first, version).await else {
         return false;
     };
-    let seen = knock(
-        target,
-        Door {
-            cert: Some(cert),
-            ..door
-        },
-    )
-    .await;
-    seen.served()
-        && matches!(
-            likeness_to_the_protected_page(target, scan, first, version, &seen, aliases).await,
-            Some(Likeness::Same | Likeness::Near)
-        )
+    let Some(page) = reference.asks().find(|s| s.served()) else {
+        return false;
+    };
+    let distinct = |body: &[u8]| {
+        let mut all = tokens(body, &[], &holder);
+        all.sort();
+        all.dedup();
+        all
+    };
+    let protected = distinct(&page.result.body);
+    let door = distinct(&seen.result.body);
+    let shared = protected
+        .iter()
+        .filter(|t| door.binary_search(t).is_ok())
+        .count();
+    shared >= super::page::MIN_PAGE_TOKENS && shared * 2 >= protected.len()
 }
 
 /// Whether an excerpt served without a certificate is a page of its own that does not refuse:

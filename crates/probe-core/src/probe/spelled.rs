@@ -381,29 +381,23 @@ async fn judge_path(
              be told: give a client certificate (`client-cert`, `client-key`) or a staging CA"
                 .to_owned(),
         ),
-        // Another page without a certificate, where the valid certificate asking so is served
-        // the protected page: the spelling reaches the protected application, which showed the
-        // anonymous caller something else (orders scoped to the certificate's name, shown whole
-        // to a caller without one: a review's nginx guarding `= /orders` before a
-        // case-insensitive router was A, exit 0). Unsure, never passed.
+        // Another page without a certificate, carrying most of the protected page's words:
+        // orders scoped to the certificate's name, shown whole to a caller without one (a
+        // review's nginx guarding `= /orders` before a case-insensitive router was A, exit 0).
+        // Unsure, never passed.
         Some(landing::Likeness::Other)
             if landing::own_page_not_refusing(seen)
-                && landing::valid_certificate_served_the_protected_page(
-                    target,
-                    scan,
-                    first,
-                    version,
-                    door(scan, version, Some(spelled)),
-                    shown.clone(),
+                && landing::carries_the_protected_pages_words(
+                    target, scan, first, version, seen,
                 )
                 .await =>
         {
             Landing::Unsure(
-                "with the valid certificate it is served the page the valid certificate is \
-                 served on the path as written, and without one a page of its own: the \
-                 protected application telling its caller apart (data scoped to the \
-                 certificate's name, shown whole to a caller without one) or a page it shows \
-                 anonymous callers cannot be told apart"
+                "without a certificate it is served a page of its own carrying most of the words \
+                 of the page the valid certificate is served on the path as written (its keys \
+                 and fields): the protected data telling its caller apart (scoped to the \
+                 certificate's name, shown whole to a caller without one) or another page on \
+                 the same template cannot be told apart"
                     .to_owned(),
             )
         }

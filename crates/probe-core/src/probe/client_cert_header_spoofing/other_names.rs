@@ -182,7 +182,8 @@ pub(super) fn websocket(target: &Target) -> OtherName {
 /// Blackbox Exporter, Envoy's and Consul's health checks, each alone (a prefix matcher, HAProxy
 /// `hdr_beg(user-agent)`, takes only the first name), then the hosted monitors together in one
 /// (UptimeRobot, Pingdom, Route 53, Datadog, StatusCake, Site24x7: they send a browser-like
-/// string, matched by a name inside it). A front that exempts them from the certificate by name
+/// string, matched by a name inside it; not led by `Mozilla/`, which a rule serving browsers a
+/// landing page takes: a review's correct nginx was exit 3 so). A front that exempts them from the certificate by name
 /// (nginx `if ($http_user_agent ~ kube-probe)`, HAProxy `hdr_beg(user-agent) ELB-HealthChecker`)
 /// lets in anyone who says so (audits' nginx and HAProxy, and a review's nginx exempting
 /// `Prometheus/`, `Blackbox Exporter/`, `Envoy/HC`, `Consul Health Check`, UptimeRobot, Pingdom
@@ -195,9 +196,8 @@ const HEALTH_CHECKERS: [&str; 8] = [
     "Blackbox Exporter/0.25.0",
     "Envoy/HC",
     "Consul Health Check",
-    "Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/) \
-     Pingdom.com_bot_version_1.4 Amazon-Route53-Health-Check-Service Datadog/Synthetics \
-     StatusCake Site24x7",
+    "UptimeRobot/2.0 (http://www.uptimerobot.com/) Pingdom.com_bot_version_1.4 \
+     Amazon-Route53-Health-Check-Service Datadog/Synthetics StatusCake Site24x7",
 ];
 
 /// The protected name, `Host` and path asked with GET as each health checker
@@ -619,25 +619,18 @@ pub(super) async fn judge(
                 ),
             });
         }
-        // A health checker's `User-Agent` served a page of its own where the plain GET was
-        // refused: its own health answer, unless the valid certificate asking so is served the
-        // protected page (the request reached the protected application, which showed the
-        // anonymous caller something else: data scoped to the certificate's name, shown whole
-        // to a caller without one). Then unsure, never passed.
+        // A health checker's `User-Agent` (or a made-up token) served a page of its own where
+        // the plain GET was refused: its own health answer, unless it carries most of the
+        // protected page's words (data scoped to the certificate's name, shown whole to a
+        // caller without one: its keys and fields kept). Then unsure, never passed.
         Some(landing::Likeness::Other)
             if (other.user_agent.is_some() || other.token)
                 && get_refused_over_http(first, version)
                 && landing::own_page_not_refusing(seen) =>
         {
-            let reached = landing::valid_certificate_served_the_protected_page(
-                target,
-                scan,
-                first,
-                version,
-                other.door(scan, version, None),
-                aliases.clone(),
-            )
-            .await;
+            let reached =
+                landing::carries_the_protected_pages_words(target, scan, first, version, seen)
+                    .await;
             if !reached {
                 return Verdict::Shut;
             }
@@ -646,11 +639,11 @@ pub(super) async fn judge(
                 tls_version: Some(version),
                 reason: format!(
                     "without a certificate, {} was served a page of its own ({}) where GET was \
-                     refused, and with the valid certificate the same request is served the \
-                     protected page: the request reaches the protected application past a front \
-                     {}, and whether the page it showed the anonymous caller is the protected \
-                     data telling its caller apart (orders scoped to the certificate's name, \
-                     shown whole to a caller without one) cannot be told. {}",
+                     refused, carrying most of the words of the page the valid certificate is \
+                     served (its keys and fields): the request may reach the protected \
+                     application past a front {}, and whether that page is the protected data \
+                     telling its caller apart (orders scoped to the certificate's name, shown \
+                     whole to a caller without one) cannot be told. {}",
                     other.words,
                     seen.describe(),
                     if other.token {
