@@ -183,12 +183,14 @@ pub(super) fn websocket(target: &Target) -> OtherName {
 /// `hdr_beg(user-agent)`, takes only the first name), then the hosted monitors together in one
 /// (UptimeRobot, Pingdom, Route 53, Datadog, StatusCake, Site24x7: they send a browser-like
 /// string, matched by a name inside it; not led by `Mozilla/`, which a rule serving browsers a
-/// landing page takes: a review's correct nginx was exit 3 so). A front that exempts them from the certificate by name
+/// landing page takes: a review's correct nginx was exit 3 so), and the cloud balancers' and
+/// old monitors' together, led by Azure Front Door's (Cloudflare's load balancer, Nagios
+/// `check_http`, HAProxy's and Go's defaults: a review's nginx exemptions, A, exit 0). A front that exempts them from the certificate by name
 /// (nginx `if ($http_user_agent ~ kube-probe)`, HAProxy `hdr_beg(user-agent) ELB-HealthChecker`)
 /// lets in anyone who says so (audits' nginx and HAProxy, and a review's nginx exempting
 /// `Prometheus/`, `Blackbox Exporter/`, `Envoy/HC`, `Consul Health Check`, UptimeRobot, Pingdom
 /// and Route 53: A, exit 0).
-const HEALTH_CHECKERS: [&str; 8] = [
+const HEALTH_CHECKERS: [&str; 9] = [
     "kube-probe/1.31",
     "ELB-HealthChecker/2.0",
     "GoogleHC/1.0",
@@ -198,6 +200,8 @@ const HEALTH_CHECKERS: [&str; 8] = [
     "Consul Health Check",
     "UptimeRobot/2.0 (http://www.uptimerobot.com/) Pingdom.com_bot_version_1.4 \
      Amazon-Route53-Health-Check-Service Datadog/Synthetics StatusCake Site24x7",
+    "Edge Health Probe Cloudflare-Traffic-Manager check_http/v2.4 (nagios-plugins) HAProxy \
+     Go-http-client/1.1",
 ];
 
 /// The protected name, `Host` and path asked with GET as each health checker
