@@ -2207,7 +2207,7 @@ nginx-*)
       ok_body='{\"verified\":\"$ssl_client_verify\",\"orders\":2}\n'
     fi
     if [ -n "${scoped:-}" ]; then
-      http_extra='map $ssl_client_verify $orders_page { SUCCESS "{\"scope\":\"own\",\"orders\":[{\"id\":1017,\"item\":\"widget\"}]}"; default "{\"scope\":\"every customer\",\"orders\":[{\"id\":1001,\"item\":\"bolt\",\"customer\":\"acme\"},{\"id\":1002,\"item\":\"nut\",\"customer\":\"globex\"},{\"id\":1003,\"item\":\"gear\",\"customer\":\"initech\"}]}"; }'
+      http_extra='map $ssl_client_verify $orders_page { SUCCESS "{\"scope\":\"own\",\"orders\":[{\"id\":1017,\"item\":\"widget\"}]}"; default "{\"scope\":\"every customer\",\"orders\":[{\"id\":1017,\"item\":\"widget\",\"customer\":\"test-client\"},{\"id\":1001,\"item\":\"bolt\",\"customer\":\"acme\"},{\"id\":1002,\"item\":\"nut\",\"customer\":\"globex\"},{\"id\":1003,\"item\":\"gear\",\"customer\":\"initech\"}]}"; }'
       ok_body='$orders_page\n'
     fi
     ;;

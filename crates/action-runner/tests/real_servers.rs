@@ -3651,8 +3651,8 @@ fn a_health_checkers_user_agent_is_no_key() {
 /// doors (client-cert-optional, critical); and the health checkers' exemption, or the check on `= /orders` alone, before
 /// orders scoped to the caller (a verified client its own order, anyone else every customer's):
 /// the health checker's or the other spelling's page is another page than the valid
-/// certificate's, but it carries most of that page's words (its keys and fields: the protected
-/// data telling its caller apart): incomplete (exit 3), never passed. Without a
+/// certificate's, but it holds most of that page's values (the caller's own order among every
+/// customer's: the protected data telling its caller apart): incomplete (exit 3), never passed. Without a
 /// certificate, none is graded A. Beside them, correct: a certificate-less health checker
 /// answered a status page of its own (`{"status":"UP","checks":…}`, none of the orders' words)
 /// before the same scoped orders: nothing found, nothing unread with the valid certificate (the
@@ -3685,7 +3685,7 @@ fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
         unread(
             t,
             "client-cert-header-spoofing",
-            "carrying most of the words of the page"
+            "holding most of the values of the page"
         ),
         "{}",
         target_summary(t)

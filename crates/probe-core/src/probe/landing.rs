@@ -988,39 +988,65 @@ pub async fn likeness_to_the_protected_page(
     Some(reference_likeness(seen, &reference, &controls))
 }
 
-/// Whether `seen`, served without a certificate, carries the words of the page the valid
-/// certificate is served on the protected name and path: at least half of that page's distinct
-/// tokens, and at least [`super::page::MIN_PAGE_TOKENS`] of them. Orders scoped to the
-/// certificate's name and shown whole (or with one more) to a caller without one keep the page's
-/// keys and fields (a review's nginx exempting `kube-probe` before such an application was A,
-/// exit 0); a health answer (`{"status":"UP"}`), a landing page or a soft 404 do not (a review's
-/// correct fronts answering certificate-less health checkers so). `false` without that page.
-pub async fn carries_the_protected_pages_words(
+/// Whether `seen`, served without a certificate, holds the data of the page the valid
+/// certificate is served on the protected name and path: both JSON, and at least half of that
+/// page's values (its strings of three characters or more, its numbers of three digits or more:
+/// ids, names, amounts), two or more, found in it. Orders scoped to the certificate's name and
+/// shown whole (or with one more) to a caller without one hold the caller's own records (a
+/// review's nginx exempting `kube-probe` before such an application was A, exit 0); a status
+/// page, an empty envelope with the same keys (`{"ok":false,"orders":[]}`), a landing page on
+/// the site's template or docs naming the fields hold none of them (reviews' correct servers,
+/// exit 3 with a rule on the words alone). `false` without that page.
+pub async fn holds_the_protected_pages_values(
     target: &Target,
     scan: &ScanContext,
     first: &FirstWave,
     version: TlsVersion,
     seen: &Seen,
 ) -> bool {
-    let Some((holder, reference)) = reference(target, scan, first, version).await else {
+    let Some((_, reference)) = reference(target, scan, first, version).await else {
         return false;
     };
     let Some(page) = reference.asks().find(|s| s.served()) else {
         return false;
     };
-    let distinct = |body: &[u8]| {
-        let mut all = tokens(body, &[], &holder);
-        all.sort();
-        all.dedup();
-        all
+    let (Some(protected), Some(door)) = (
+        json_values(&page.result.body),
+        json_values(&seen.result.body),
+    ) else {
+        return false;
     };
-    let protected = distinct(&page.result.body);
-    let door = distinct(&seen.result.body);
-    let shared = protected
-        .iter()
-        .filter(|t| door.binary_search(t).is_ok())
-        .count();
-    shared >= super::page::MIN_PAGE_TOKENS && shared * 2 >= protected.len()
+    let shared = protected.intersection(&door).count();
+    shared >= 2 && shared * 2 >= protected.len()
+}
+
+/// The values of a JSON body worth comparing ([`holds_the_protected_pages_values`]): strings of
+/// three characters or more and numbers of three digits or more, at any depth; `None` where the
+/// body is no JSON object or array.
+fn json_values(body: &[u8]) -> Option<std::collections::BTreeSet<String>> {
+    fn walk(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::String(s) if s.trim().chars().count() >= 3 => {
+                out.insert(s.trim().to_owned());
+            }
+            serde_json::Value::Number(n) => {
+                let shown = n.to_string();
+                if shown.chars().filter(char::is_ascii_digit).count() >= 3 {
+                    out.insert(shown);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            serde_json::Value::Object(fields) => fields.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if !(value.is_object() || value.is_array()) {
+        return None;
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(&value, &mut out);
+    Some(out)
 }
 
 /// Whether an excerpt served without a certificate is a page of its own that does not refuse:
@@ -2241,6 +2267,31 @@ mod tests {
             "{:?}",
             landing(&door, &c)
         );
+    }
+
+    /// The values a JSON page is compared by: its records' strings and long numbers, not its
+    /// keys, booleans or small counts; an empty envelope with the same keys holds none of them.
+    #[test]
+    fn json_values_hold_the_records_not_the_keys() {
+        let values = |b: &[u8]| json_values(b).unwrap_or_default();
+        let own = values(
+            br#"{"ok":true,"customer":"test-client","orders":[{"id":1017,"item":"widget","qty":2}]}"#,
+        );
+        let every = values(
+            br#"{"ok":true,"customer":null,"orders":[{"id":1017,"item":"widget","qty":2},{"id":1001,"item":"bolt","qty":1}]}"#,
+        );
+        let empty = values(
+            br#"{"ok":false,"customer":null,"orders":[],"count":0,"error":"token_unknown"}"#,
+        );
+        let want: std::collections::BTreeSet<String> = ["1017", "test-client", "widget"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(own, want);
+        assert_eq!(own.intersection(&every).count(), 2);
+        assert_eq!(own.intersection(&empty).count(), 0);
+        assert!(json_values(b"<html><body>orders</body></html>").is_none());
+        assert!(json_values(br#""a bare string""#).is_none());
     }
 
     /// A refusal status whose whole body is the protected page (Go's 421 guard without

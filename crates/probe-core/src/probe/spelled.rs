@@ -381,23 +381,23 @@ async fn judge_path(
              be told: give a client certificate (`client-cert`, `client-key`) or a staging CA"
                 .to_owned(),
         ),
-        // Another page without a certificate, carrying most of the protected page's words:
+        // Another page without a certificate, holding most of the protected page's values:
         // orders scoped to the certificate's name, shown whole to a caller without one (a
         // review's nginx guarding `= /orders` before a case-insensitive router was A, exit 0).
         // Unsure, never passed.
         Some(landing::Likeness::Other)
             if landing::own_page_not_refusing(seen)
-                && landing::carries_the_protected_pages_words(
+                && landing::holds_the_protected_pages_values(
                     target, scan, first, version, seen,
                 )
                 .await =>
         {
             Landing::Unsure(
-                "without a certificate it is served a page of its own carrying most of the words \
-                 of the page the valid certificate is served on the path as written (its keys \
-                 and fields): the protected data telling its caller apart (scoped to the \
-                 certificate's name, shown whole to a caller without one) or another page on \
-                 the same template cannot be told apart"
+                "without a certificate it is served a page of its own holding most of the values \
+                 of the page the valid certificate is served on the path as written (its \
+                 records' ids, names, amounts): the protected data telling its caller apart \
+                 (scoped to the certificate's name, shown whole to a caller without one) cannot \
+                 be told from another page"
                     .to_owned(),
             )
         }

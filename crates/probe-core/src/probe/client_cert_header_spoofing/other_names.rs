@@ -624,17 +624,16 @@ pub(super) async fn judge(
             });
         }
         // A health checker's `User-Agent` (or a made-up token) served a page of its own where
-        // the plain GET was refused: its own health answer, unless it carries most of the
-        // protected page's words (data scoped to the certificate's name, shown whole to a
-        // caller without one: its keys and fields kept). Then unsure, never passed.
+        // the plain GET was refused: its own health answer, unless it holds most of the
+        // protected page's values (data scoped to the certificate's name, shown whole to a
+        // caller without one: the caller's own records in it). Then unsure, never passed.
         Some(landing::Likeness::Other)
             if (other.user_agent.is_some() || other.token)
                 && get_refused_over_http(first, version)
                 && landing::own_page_not_refusing(seen) =>
         {
             let reached =
-                landing::carries_the_protected_pages_words(target, scan, first, version, seen)
-                    .await;
+                landing::holds_the_protected_pages_values(target, scan, first, version, seen).await;
             if !reached {
                 return Verdict::Shut;
             }
@@ -643,8 +642,8 @@ pub(super) async fn judge(
                 tls_version: Some(version),
                 reason: format!(
                     "without a certificate, {} was served a page of its own ({}) where GET was \
-                     refused, carrying most of the words of the page the valid certificate is \
-                     served (its keys and fields): the request may reach the protected \
+                     refused, holding most of the values of the page the valid certificate is \
+                     served (its records' ids, names, amounts): the request may reach the protected \
                      application past a front {}, and whether that page is the protected data \
                      telling its caller apart (orders scoped to the certificate's name, shown \
                      whole to a caller without one) cannot be told. {}",
