@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod support;
+
 const BIN: &str = env!("CARGO_BIN_EXE_mtls-scan");
 
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
@@ -1486,10 +1488,10 @@ fn proxy_client(stack: &str, mode: &str, identity: bool) -> TestResult<Run> {
     let dir = tempfile::tempdir()?;
     let (cert, key) = client_identity(dir.path())?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/proxy-client.sh");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port()
-        .to_string();
+    // From MTLS_PORT_RANGE, below the kernel's ephemeral range: a port found free by binding
+    // 127.0.0.1:0 and let go was once the impostor's own a moment later, and the proxy's
+    // readiness checks went to it as plaintext HTTP in every scenario
+    let port = support::real_servers::free_ports(1)[0].to_string();
     let work = dir.path().join(stack);
     let (cert, key) = (
         cert.to_str().unwrap_or_default(),

@@ -1042,10 +1042,7 @@ for _ in range(400):
     except Exception:
         raw.close()
 "#;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("free port: {e}"));
+    let port = support::real_servers::free_ports(1)[0];
     let mut child = std::process::Command::new("python3")
         .args(["-c", script, &port.to_string()])
         .args(["server.crt", "server.key", "ca.crt"].map(|f| lab.pki_file(f)))

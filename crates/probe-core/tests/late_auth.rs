@@ -22,6 +22,10 @@ use probe_core::transport::late::{run, LateAuthExchange, LateAuthRequest};
 use probe_core::transport::Limits;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 
+#[path = "support/ports.rs"]
+mod ports;
+use ports::{free_port, free_ports};
+
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const APACHE: &str = "/usr/sbin/apache2";
@@ -161,23 +165,6 @@ impl Apache {
     fn target(&self, port: u16, path: &str) -> Result<Target, Box<dyn std::error::Error>> {
         Ok(Target::parse(&format!("https://127.0.0.1:{port}{path}"))?)
     }
-}
-
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Distinct free ports: every listener is held until all are bound (two `free_port()` calls in a
-/// row can get the same port back, and Apache refuses two `Listen`s on one).
-fn free_ports<const N: usize>() -> std::io::Result<[u16; N]> {
-    let held = (0..N)
-        .map(|_| TcpListener::bind("127.0.0.1:0"))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    let mut ports = [0u16; N];
-    for (port, listener) in ports.iter_mut().zip(&held) {
-        *port = listener.local_addr()?.port();
-    }
-    Ok(ports)
 }
 
 /// The configuration, PEM files and pages. Children run as nobody when started as root.

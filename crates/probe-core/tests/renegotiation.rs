@@ -26,7 +26,7 @@
 #![allow(clippy::indexing_slicing, clippy::expect_used, clippy::unwrap_used)]
 
 use std::fs;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -41,6 +41,9 @@ use probe_core::target::Target;
 use probe_core::verdict::ClientAuth;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls_pki_types::CertificateDer;
+
+#[path = "support/ports.rs"]
+mod ports;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -91,7 +94,7 @@ impl Reneg {
         }
         let dir = tempfile::tempdir()?;
         let ca = write_pki(dir.path())?;
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = ports::free_port()?;
         let child = Command::new(node())
             .arg(script())
             .arg(mode)

@@ -29,6 +29,10 @@ use probe_core::report::TargetReport;
 use probe_core::target::{Resolve, Target};
 use probe_core::verdict::ClientAuth;
 
+#[path = "support/ports.rs"]
+mod ports;
+use ports::free_port;
+
 type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 fn repo() -> PathBuf {
@@ -60,37 +64,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A free port on 127.0.0.1; with `MTLS_PORT_RANGE=LOW-HIGH` (a shared machine's share), the
-/// next free one in that range, never one handed out before in this process.
-fn free_port() -> TestResult<u16> {
-    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
-    if let Some((low, high)) = std::env::var("MTLS_PORT_RANGE").ok().and_then(|r| {
-        let (low, high) = r.split_once('-')?;
-        Some((
-            low.trim().parse::<u16>().ok()?,
-            high.trim().parse::<u16>().ok()?,
-        ))
-    }) {
-        // From an offset of this process's own in the range, wrapping: two runs sharing a range
-        // (a suite beside a targeted test) do not both start at its bottom.
-        let span = u32::from(high.saturating_sub(low)) + 1;
-        let offset = std::process::id() % span;
-        loop {
-            let next = u32::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-            if next >= span {
-                return Err("MTLS_PORT_RANGE has no free port left".into());
-            }
-            let port = u16::try_from(u32::from(low) + (offset + next) % span)?;
-            if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-                return Ok(port);
-            }
-        }
-    }
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 fn start(name: &str, pki: &Path, work: &Path) -> TestResult<Server> {

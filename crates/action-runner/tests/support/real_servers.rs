@@ -8,9 +8,8 @@
 //! `MTLS_SKIP_REAL_SERVERS=1` skips these tests, on purpose.
 
 use std::collections::BTreeMap;
-use std::collections::HashSet;
 use std::io::Read as _;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,6 +17,10 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+// The one port allocator of the workspace's tests, probe-core's.
+#[path = "../../../probe-core/tests/support/ports.rs"]
+mod ports;
 
 /// The repository root (two levels above this crate).
 pub fn repo_root() -> PathBuf {
@@ -52,6 +55,10 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
     // nginx in front of Hypercorn (python/h2c_backend.py, the system Python's)
     if server.starts_with("nginx-h2c-") {
         return &["bash", "openssl", "nginx", "python3-hypercorn"];
+    }
+    // nginx in front of PHP's built-in server (Debian php-cli), python3 picking its port
+    if server.starts_with("nginx-location-php-regex") {
+        return &["bash", "openssl", "nginx", "php", "python3"];
     }
     if server.starts_with("haproxy-h2c-") {
         return &["bash", "openssl", "haproxy", "python3-hypercorn"];
@@ -125,8 +132,12 @@ pub fn path_for(server: &str) -> &'static str {
         "/shop.Orders/List"
     } else if server == "nginx-location-original-url"
         || server == "nginx-optional-exact-guard-scoped"
+        || server == "nginx-optional-query-health"
+        || server == "nginx-optional-requri-health"
     {
         "/orders"
+    } else if server.starts_with("nginx-location-php-regex") {
+        "/orders/"
     } else if server.starts_with("nginx-h2c-") || server.starts_with("haproxy-h2c-") {
         "/admin"
     } else if server.starts_with("etcd-") {
@@ -433,59 +444,14 @@ fn compile_classes(source: &str, class: &str, classpath: Option<&str>) -> Result
 
 /// `n` distinct ports on 127.0.0.1 that were free a moment ago and were never handed out before in
 /// this process (the kernel readily hands a just-released port out again: two servers once got
-/// the same one). With `MTLS_PORT_RANGE=LOW-HIGH` (a shared machine's share), only ports in that
-/// range.
+/// the same one, and a proxy's port once became the impostor's own). With
+/// `MTLS_PORT_RANGE=LOW-HIGH` (`scripts/test.sh` sets one below the kernel's ephemeral range),
+/// only ports in that range.
 pub fn free_ports(n: usize) -> Vec<u16> {
-    static USED: OnceLock<Mutex<HashSet<u16>>> = OnceLock::new();
-    let mut used = match USED.get_or_init(|| Mutex::new(HashSet::new())).lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    };
-    let mut held = Vec::new();
-    let mut ports = Vec::new();
-    let range = std::env::var("MTLS_PORT_RANGE").ok().and_then(|r| {
-        let (low, high) = r.split_once('-')?;
-        Some(low.trim().parse::<u16>().ok()?..=high.trim().parse::<u16>().ok()?)
-    });
-    if let Some(range) = range {
-        // From an offset of this process's own in the range, wrapping: two runs sharing a range
-        // (a suite beside a targeted test) do not both start at its bottom.
-        let (low, high) = (u32::from(*range.start()), u32::from(*range.end()));
-        let span = high.saturating_sub(low) + 1;
-        let offset = std::process::id() % span.max(1);
-        let ports_from_offset =
-            (0..span).filter_map(|i| u16::try_from(low + (offset + i) % span).ok());
-        for port in ports_from_offset {
-            if ports.len() == n {
-                break;
-            }
-            if used.contains(&port) {
-                continue;
-            }
-            if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
-                used.insert(port);
-                ports.push(port);
-                held.push(l);
-            }
-        }
-        assert_eq!(ports.len(), n, "MTLS_PORT_RANGE has too few free ports");
-        return ports;
+    match ports::free_port_list(n) {
+        Ok(ports) => ports,
+        Err(e) => panic!("{n} free ports: {e}"),
     }
-    while ports.len() < n {
-        let l = match TcpListener::bind("127.0.0.1:0") {
-            Ok(l) => l,
-            Err(e) => panic!("cannot bind 127.0.0.1:0: {e}"),
-        };
-        let port = match l.local_addr() {
-            Ok(a) => a.port(),
-            Err(e) => panic!("local_addr: {e}"),
-        };
-        if used.insert(port) {
-            ports.push(port);
-        }
-        held.push(l); // keep it bound so the kernel cannot return it again in this loop
-    }
-    ports
 }
 
 /// One port, as [`free_ports`].

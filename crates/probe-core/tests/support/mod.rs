@@ -14,6 +14,8 @@ use rcgen::{
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+pub mod ports;
+
 pub type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 /// A CA that can issue.
@@ -187,16 +189,10 @@ impl Drop for Nginx {
     }
 }
 
-fn free_port() -> Res<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 /// Starts nginx with `server_body` inside `server { listen …; … }`, in `dir`. `weak` lowers
 /// OpenSSL's security level so it will serve RSA-1024 keys and SHA-1 certificates.
 pub fn nginx(dir: &Path, server_body: &str, weak: bool) -> Res<Nginx> {
-    let port = free_port()?;
+    let port = ports::free_port()?;
     let d = dir.display();
     std::fs::create_dir_all(dir.join("tmp"))?;
     std::fs::create_dir_all(dir.join("logs"))?;
