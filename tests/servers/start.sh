@@ -44,6 +44,10 @@
 #   nginx-optional-exact-guard-scoped   403 on `= /orders` alone unless verified; the same
 #                             scoped orders on every other path (`/ORDERS`, `/orders/`)
 #   nginx-optional-token-presence   403 unless verified or any `Authorization: Bearer` is sent
+#   nginx-optional-query-health   403 unless verified or the query has `healthcheck` (scanned at
+#                             /orders)
+#   nginx-optional-requri-health   403 unless verified or the request URI ends in `/healthz`
+#                             (scanned at /orders)
 #   nginx-optional-healthcheck-status-certless   correct: a certificate-less kube-probe gets a
 #                             status page of its own, anyone else without one 403
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
@@ -889,6 +893,10 @@
 #                             name's other spellings get a landing page of their own (HAProxy) or
 #                             200 {"ok":false,"error":"misdirected request …"} (nginx): no door
 #                             (an audit's false findings against a first version, fourteenth)
+#   nginx-location-php-regex | nginx-location-php-regex-guarded  optional, the certificate
+#                             checked in `location /orders/` before PHP's built-in server, which
+#                             `location ~ \.php$` proxies to unchecked (-guarded: checked there
+#                             too, correct) (scanned at /orders/; not on --list)
 #   nginx-location-original-url  optional, the certificate checked in `location /orders` alone
 #                             before a front controller routing by X-Original-URL (not on --list)
 #   nginx-sibling-proxy | nginx-default-proxy  secure.test requires a certificate and proxies to
@@ -1074,6 +1082,8 @@ if [ "${1:-}" = "--path" ]; then
   apache-location-* | apache-limit-methods) echo /admin/ ;;
   nginx-h2c-* | haproxy-h2c-*) echo /admin ;;
   nginx-location-original-url) echo /orders ;;
+  nginx-location-php-regex | nginx-location-php-regex-guarded) echo /orders/ ;;
+  nginx-optional-query-health | nginx-optional-requri-health) echo /orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard* | node-h2-path-guard-raw | nginx-method-shell) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   etcd-*) echo /version ;;
@@ -1295,6 +1305,57 @@ $(nginx_preamble "$prefix")
       default_type text/plain;
       return 200 "public area\n";
     }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-location-php-regex | nginx-location-php-regex-guarded)
+  need "$NGINX"
+  : "${PHP:=php}"
+  need "$PHP" PHP
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs" "$prefix/docroot/orders"
+  # verify optional, the certificate checked in `location /orders/`, which proxies to PHP's
+  # built-in server (its directory index, orders/index.php); beside it every PHP site's `location
+  # ~ \.php$`, which nginx takes before any prefix location: `/orders/index.php` gets the orders
+  # without a certificate (a review's nginx before PHP: A, exit 0). -guarded checks there too:
+  # correct.
+  cat >"$prefix/docroot/orders/index.php" <<'EOF'
+<?php
+header('Content-Type: application/json');
+echo json_encode(['orders' => [
+    ['id' => 1017, 'item' => 'widget', 'qty' => 3, 'total' => '12.00'],
+    ['id' => 1018, 'item' => 'gadget', 'qty' => 7, 'total' => '30.00'],
+], 'account' => 'acct-secret-4411']), "\n";
+EOF
+  guard='if ($ssl_client_verify != SUCCESS) { return 403; }'
+  php_guard=
+  if [ "$server" = nginx-location-php-regex-guarded ]; then php_guard=$guard; fi
+  # PHP's server on a free port of its own, stopped with the shell that becomes nginx (its
+  # parent-death signal, as for traefik-header-alias)
+  backend=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  pdeath=()
+  if command -v setpriv >/dev/null 2>&1; then pdeath=(setpriv --pdeathsig TERM --); fi
+  ${pdeath[@]+"${pdeath[@]}"} "$PHP" -S "127.0.0.1:$backend" -t "$prefix/docroot" \
+    >"$prefix/logs/php.log" 2>&1 </dev/null &
+  php_server=$!
+  # shellcheck disable=SC2064 # the pid now
+  trap "kill -TERM $php_server 2>/dev/null" EXIT
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$backend") 2>/dev/null && break; sleep 0.05; done
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+$(nginx_client_auth "$port" optional)
+    location /orders/ {
+      $guard
+      proxy_pass http://127.0.0.1:$backend;
+    }
+    location ~ \.php\$ {
+      $php_guard
+      proxy_pass http://127.0.0.1:$backend;
+    }
+    location / { return 404 "not found\n"; }
   }
 }
 EOF
@@ -2142,7 +2203,7 @@ nginx-*)
   optional-healthcheck-ua | optional-healthcheck-ua-verify | optional-healthcheck-answer | \
     optional-xfp-http | optional-options-open | optional-upgrade-open | optional-monitor-ua | \
     optional-healthcheck-ua-scoped | optional-exact-guard-scoped | optional-token-presence | \
-    optional-healthcheck-status-certless)
+    optional-healthcheck-status-certless | optional-query-health | optional-requri-health)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2164,7 +2225,10 @@ nginx-*)
     # alone, the same orders served to any spelling of /orders a case-insensitive regex takes
     # (`/ORDERS`, `/orders/`: a review's nginx before Express, A, exit 0); -token-presence a
     # request carrying any bearer token let past the certificate, the token never checked (a
-    # review's gateway, A, exit 0); -healthcheck-status-certless, correct, a certificate-less
+    # review's gateway, A, exit 0); -query-health health checks let in by the query (`if
+    # ($arg_healthcheck)`), -requri-health by the request URI's end (`$request_uri ~ /healthz$`:
+    # a review's two, A, exit 0; real_servers.rs a_health_query_or_a_php_index_is_no_key);
+    # -healthcheck-status-certless, correct, a certificate-less
     # health checker answered a status page of its own (`{"status":"UP",…}`) before the scoped
     # orders, which lets nothing in (a review's: exit 3 with the session's first fix) (real_servers.rs
     # a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key)
@@ -2180,6 +2244,8 @@ nginx-*)
     optional-token-presence)
       allow_when '$http_authorization ~* "^Bearer "'
       ;;
+    optional-query-health) allow_when '$arg_healthcheck' ;;
+    optional-requri-health) allow_when '$request_uri ~ "/healthz$"' ;;
     optional-healthcheck-status-certless)
       dn_check='set $hc ""; if ($ssl_client_verify != SUCCESS) { set $hc a; } if ($http_user_agent ~* "^kube-probe/") { set $hc "${hc}b"; } if ($hc = ab) { return 200 "{\"status\":\"UP\",\"checks\":{\"db\":\"UP\",\"disk\":\"UP\"},\"version\":\"1.4.2\"}\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
       scoped=1

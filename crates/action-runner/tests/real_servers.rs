@@ -3715,6 +3715,66 @@ fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
     }
 }
 
+/// Exemptions a path spelling reaches (a review's four nginx: A, exit 0 with the valid
+/// certificate): health checks let in by the query (`if ($arg_healthcheck)`) or by the request
+/// URI's end (`$request_uri ~ /healthz$`), and every PHP site's `location ~ \.php$`, which nginx
+/// takes before the `location /orders/` that checks the certificate, so `/orders/index.php` gets
+/// the orders PHP serves at `/orders/`. Each is path-form-bypass, critical, naming its spelling;
+/// without a certificate, incomplete, never A. Beside them, correct: the PHP location checking
+/// too: nothing found, nothing unread.
+#[test]
+fn a_health_query_or_a_php_index_is_no_key() {
+    let (query, request_uri, php, guarded) = (
+        "nginx-optional-query-health",
+        "nginx-optional-requri-health",
+        "nginx-location-php-regex",
+        "nginx-location-php-regex-guarded",
+    );
+    let all = [query, request_uri, php, guarded];
+    if !tools_present(&all) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&all);
+    let with_identity = lab.scan(&all, &lab.identity_args("client.crt", "client.key"));
+    for (name, spelled) in [
+        (query, "?healthcheck=1&health=1&mtls-scan=/healthz"),
+        (request_uri, "?healthcheck=1&health=1&mtls-scan=/healthz"),
+        (php, "/orders/index.php"),
+    ] {
+        let t = &with_identity.targets[name];
+        let open = finding(t, "path-form-bypass").is_some_and(|f| {
+            f["severity"] == "critical" && f["detail"].as_str().is_some_and(|d| d.contains(spelled))
+        });
+        assert!(open, "{name}: {}", target_summary(t));
+        assert_eq!(t["grade"], "F", "{name}: {}", target_summary(t));
+    }
+    let t = &with_identity.targets[guarded];
+    assert!(
+        t["incomplete"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        target_summary(t)
+    );
+    assert!(
+        finding(t, "path-form-bypass").is_none(),
+        "{}",
+        target_summary(t)
+    );
+    // B: client.crt alone, no staging CA (the public-root probe cannot run), as beside it
+    assert_eq!(t["grade"], "B", "{}", target_summary(t));
+    assert_eq!(with_identity.status, Some(1));
+    let anonymous = lab.scan(&[query, php], &[]);
+    for name in [query, php] {
+        let t = &anonymous.targets[name];
+        assert!(
+            unread(t, "path-form-bypass", "was served HTTP 200"),
+            "{name}: {}",
+            target_summary(t)
+        );
+        assert_ne!(t["grade"], "A", "{name}: {}", target_summary(t));
+    }
+}
+
 /// nginx `ssl_verify_client optional` with the check skipped for OPTIONS (CORS preflights let
 /// through) before a page served to any method: an anonymous OPTIONS gets the orders (an audit's
 /// nginx Lua before PHP: A, exit 0 with every identity). With the valid certificate the door is
