@@ -44,6 +44,10 @@
 #   nginx-optional-exact-guard-scoped   403 on `= /orders` alone unless verified; the same
 #                             scoped orders on every other path (`/ORDERS`, `/orders/`)
 #   nginx-optional-token-presence   403 unless verified or any `Authorization: Bearer` is sent
+#   nginx-optional-health-accept | -grpc-ctype | -envoy-internal   403 unless verified or the
+#                             request says it is a health check or an internal call (`Accept:
+#                             application/health+json`, `Content-Type: application/grpc`,
+#                             `X-Envoy-Internal: true`)
 #   nginx-optional-query-health   403 unless verified or the query has `healthcheck` (scanned at
 #                             /orders)
 #   nginx-optional-requri-health   403 unless verified or the request URI ends in `/healthz`
@@ -2203,7 +2207,8 @@ nginx-*)
   optional-healthcheck-ua | optional-healthcheck-ua-verify | optional-healthcheck-answer | \
     optional-xfp-http | optional-options-open | optional-upgrade-open | optional-monitor-ua | \
     optional-healthcheck-ua-scoped | optional-exact-guard-scoped | optional-token-presence | \
-    optional-healthcheck-status-certless | optional-query-health | optional-requri-health)
+    optional-healthcheck-status-certless | optional-query-health | optional-requri-health | \
+    optional-health-accept | optional-grpc-ctype | optional-envoy-internal)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2228,6 +2233,9 @@ nginx-*)
     # review's gateway, A, exit 0); -query-health health checks let in by the query (`if
     # ($arg_healthcheck)`), -requri-health by the request URI's end (`$request_uri ~ /healthz$`:
     # a review's two, A, exit 0; real_servers.rs a_health_query_or_a_php_index_is_no_key);
+    # -health-accept, -grpc-ctype and -envoy-internal by a header the client writes (`Accept:
+    # application/health+json`, a gRPC `Content-Type`, `X-Envoy-Internal: true`: a review's nginx
+    # and Flask, A, exit 0; real_servers.rs a_health_checks_header_is_no_key);
     # -healthcheck-status-certless, correct, a certificate-less
     # health checker answered a status page of its own (`{"status":"UP",…}`) before the scoped
     # orders, which lets nothing in (a review's: exit 3 with the session's first fix) (real_servers.rs
@@ -2245,6 +2253,9 @@ nginx-*)
       allow_when '$http_authorization ~* "^Bearer "'
       ;;
     optional-query-health) allow_when '$arg_healthcheck' ;;
+    optional-health-accept) allow_when '$http_accept ~* "application/health\+json"' ;;
+    optional-grpc-ctype) allow_when '$content_type ~* "^application/grpc"' ;;
+    optional-envoy-internal) allow_when '$http_x_envoy_internal = true' ;;
     optional-requri-health) allow_when '$request_uri ~ "/healthz$"' ;;
     optional-healthcheck-status-certless)
       dn_check='set $hc ""; if ($ssl_client_verify != SUCCESS) { set $hc a; } if ($http_user_agent ~* "^kube-probe/") { set $hc "${hc}b"; } if ($hc = ab) { return 200 "{\"status\":\"UP\",\"checks\":{\"db\":\"UP\",\"disk\":\"UP\"},\"version\":\"1.4.2\"}\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'

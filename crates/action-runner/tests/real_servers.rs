@@ -3715,6 +3715,51 @@ fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
     }
 }
 
+/// Health checks or internal calls let in by a header the client writes (a review's nginx on
+/// `$http_accept` and Flask on `request.content_type`: A, exit 0): `Accept:
+/// application/health+json`, a gRPC `Content-Type`, Envoy's `X-Envoy-Internal: true`. With the
+/// valid certificate each is client-cert-optional, critical, worded for the exemption; without
+/// one, incomplete, never A.
+#[test]
+fn a_health_checks_header_is_no_key() {
+    let all = [
+        "nginx-optional-health-accept",
+        "nginx-optional-grpc-ctype",
+        "nginx-optional-envoy-internal",
+    ];
+    if !tools_present(&all) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&all);
+    let with_identity = lab.scan(&all, &lab.identity_args("client.crt", "client.key"));
+    for name in all {
+        let t = &with_identity.targets[name];
+        let open = finding(t, "client-cert-optional").is_some_and(|f| {
+            f["severity"] == "critical"
+                && f["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("a health check or an internal call"))
+        });
+        assert!(open, "{name}: {}", target_summary(t));
+    }
+    assert_eq!(with_identity.status, Some(1));
+    let anonymous = lab.scan(&all, &[]);
+    for name in all {
+        let t = &anonymous.targets[name];
+        assert!(
+            unread(
+                t,
+                "client-cert-header-spoofing",
+                "as a health check or an internal call"
+            ),
+            "{name}: {}",
+            target_summary(t)
+        );
+        assert_ne!(t["grade"], "A", "{name}: {}", target_summary(t));
+    }
+}
+
 /// Exemptions a path spelling reaches (a review's four nginx: A, exit 0 with the valid
 /// certificate): health checks let in by the query (`if ($arg_healthcheck)`) or by the request
 /// URI's end (`$request_uri ~ /healthz$`), and every PHP site's `location ~ \.php$`, which nginx

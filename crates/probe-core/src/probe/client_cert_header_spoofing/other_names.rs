@@ -47,6 +47,8 @@ pub(super) struct OtherName {
     pub(super) forwarded_host: Option<String>,
     /// Carries a token nobody issued ([`made_up_token`]).
     pub(super) token: bool,
+    /// Says it is a health check or an internal call by its headers ([`health_marks`]).
+    pub(super) marks: bool,
 }
 
 impl OtherName {
@@ -62,6 +64,7 @@ impl OtherName {
             upgrade: false,
             forwarded_host: None,
             token: false,
+            marks: false,
         }
     }
 
@@ -100,6 +103,14 @@ impl OtherName {
                 if let Ok(v) = http::HeaderValue::from_str(&value) {
                     headers.push((name, v));
                 }
+            }
+        }
+        if self.marks {
+            for (name, value) in HEALTH_MARKS {
+                headers.push((
+                    http::HeaderName::from_static(name),
+                    http::HeaderValue::from_static(value),
+                ));
             }
         }
         if let Some(authority) = self.forwarded_host.as_deref() {
@@ -153,6 +164,7 @@ pub(super) fn url_override(target: &Target) -> Option<OtherName> {
         upgrade: false,
         forwarded_host: None,
         token: false,
+        marks: false,
     })
 }
 
@@ -174,6 +186,7 @@ pub(super) fn websocket(target: &Target) -> OtherName {
         upgrade: true,
         forwarded_host: None,
         token: false,
+        marks: false,
     }
 }
 
@@ -221,6 +234,7 @@ pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
             upgrade: false,
             forwarded_host: None,
             token: false,
+            marks: false,
         })
         .collect()
 }
@@ -241,17 +255,43 @@ fn made_up_token_value() -> String {
 /// exit 0).
 pub(super) fn made_up_token(target: &Target) -> OtherName {
     OtherName {
-        sni: Sni::Target,
-        host: target.authority(),
-        words: "a GET to the protected name and path carrying a token nobody issued \
-                (Authorization: Bearer, X-API-Key)"
-            .to_owned(),
-        method: None,
-        user_agent: None,
-        overridden_to: None,
-        upgrade: false,
-        forwarded_host: None,
         token: true,
+        ..OtherName::name(
+            Sni::Target,
+            target.authority(),
+            "a GET to the protected name and path carrying a token nobody issued \
+             (Authorization: Bearer, X-API-Key)"
+                .to_owned(),
+        )
+    }
+}
+
+/// What a health check or an internal call says of itself besides its `User-Agent`: the health
+/// answer's media type (`Accept: application/health+json`, the IETF draft's, which Spring Boot,
+/// .NET and Kubernetes' probes of some charts ask for), gRPC's `Content-Type` (a gRPC health
+/// check's), and Envoy's mark of a request from inside the mesh (`X-Envoy-Internal: true`, which
+/// Envoy sets for callers it trusts and an application behind it may take for proof). A front or
+/// middleware exempting any of them from the certificate lets in anyone who sends it (a review's
+/// nginx on `$http_accept` and Flask on `request.content_type`: A, exit 0).
+const HEALTH_MARKS: [(&str, &str); 3] = [
+    ("accept", "application/health+json"),
+    ("content-type", "application/grpc"),
+    ("x-envoy-internal", "true"),
+];
+
+/// The protected name, `Host` and path asked with GET carrying [`HEALTH_MARKS`] together (an
+/// exemption by any one lets it in; one request).
+pub(super) fn health_marks(target: &Target) -> OtherName {
+    OtherName {
+        marks: true,
+        ..OtherName::name(
+            Sni::Target,
+            target.authority(),
+            "a GET to the protected name and path as a health check or an internal call \
+             (Accept: application/health+json, Content-Type: application/grpc, X-Envoy-Internal: \
+             true)"
+                .to_owned(),
+        )
     }
 }
 
@@ -285,6 +325,7 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
         upgrade: false,
         forwarded_host: None,
         token: false,
+        marks: false,
     }
 }
 
@@ -410,6 +451,10 @@ pub(super) fn served_its_own_page(
     } else if other.token {
         "a check that lets a request carrying a token past the certificate, the token itself \
          never checked, lets anyone who makes one up into the protected application so"
+    } else if other.marks {
+        "a front exempting health checks or internal calls by a header (nginx `if` on \
+         `$http_accept` or `$content_type`, a middleware trusting `X-Envoy-Internal`) lets \
+         anyone who sends it into the protected application so"
     } else if other.user_agent.is_some() {
         "a front exempting health checkers by User-Agent (nginx `if ($http_user_agent ~ \
          kube-probe)`, HAProxy `hdr_beg(user-agent)`) lets anyone who names one into the \
@@ -628,7 +673,7 @@ pub(super) async fn judge(
         // protected page's values (data scoped to the certificate's name, shown whole to a
         // caller without one: the caller's own records in it). Then unsure, never passed.
         Some(landing::Likeness::Other)
-            if (other.user_agent.is_some() || other.token)
+            if (other.user_agent.is_some() || other.token || other.marks)
                 && get_refused_over_http(first, version)
                 && landing::own_page_not_refusing(seen) =>
         {
@@ -651,11 +696,16 @@ pub(super) async fn judge(
                     seen.describe(),
                     if other.token {
                         "letting a request carrying a token past the certificate"
+                    } else if other.marks {
+                        "exempting health checks or internal calls by a header"
                     } else {
                         "exempting health checkers by User-Agent"
                     },
                     if other.token {
                         "Verify every token wherever one may stand in for the certificate"
+                    } else if other.marks {
+                        "Exempt health checks by path (a `/healthz` the application serves), \
+                         never by a header the client writes"
                     } else {
                         "Exempt health checkers by path (a `/healthz` the application serves), \
                          never by User-Agent"
@@ -730,6 +780,16 @@ pub(super) async fn judge(
                  past the certificate check and nothing checks the token. Verify every token \
                  (signature, issuer, audience, expiry) wherever one may stand in for the \
                  certificate, or require the certificate in the handshake"
+                    .to_owned(),
+            ),
+            _ if other.marks => (
+                FindingId::ClientCertOptional,
+                "the anonymous client gets the protected application by calling itself a health \
+                 check or an internal call (Accept: application/health+json, Content-Type: \
+                 application/grpc, X-Envoy-Internal: true): an exemption by a header the client \
+                 writes is open to anyone who sends it. Point health checks at a path of their \
+                 own that serves nothing protected, strip `X-Envoy-Internal` at the edge (Envoy \
+                 `internal_address_config`), or require the certificate in the handshake"
                     .to_owned(),
             ),
             _ if other.upgrade => (

@@ -273,16 +273,17 @@ async fn other_names(
     out: &mut TargetOutcome,
 ) {
     use super::other_names::{
-        another_method, default_site, health_checkers, judge, made_up_token, unknown_host,
-        websocket, Verdict,
+        another_method, default_site, health_checkers, health_marks, judge, made_up_token,
+        unknown_host, websocket, Verdict,
     };
     // The anonymous client asking otherwise than the scan's GET: a POST, as each health
-    // checker, opening a WebSocket and carrying a token nobody issued, where its GET was refused
-    // over HTTP.
+    // checker, opening a WebSocket, carrying a token nobody issued and as a health check or an
+    // internal call by its headers, where its GET was refused over HTTP.
     let mut asked_otherwise = vec![another_method(target, http::Method::POST)];
     asked_otherwise.extend(health_checkers(target));
     asked_otherwise.push(websocket(target));
     asked_otherwise.push(made_up_token(target));
+    asked_otherwise.push(health_marks(target));
     // A method no rule names: a check scoped to the methods it lists (Apache `<Limit GET POST
     // OPTIONS>` around `Require`) leaves every other one open, and PHP or a CGI serves the page
     // to any (a review's: A, exit 0, while PUT and DELETE got the orders). A method of no
