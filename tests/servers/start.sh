@@ -901,6 +901,10 @@
 #                             checked in `location /orders/` before PHP's built-in server, which
 #                             `location ~ \.php$` proxies to unchecked (-guarded: checked there
 #                             too, correct) (scanned at /orders/; not on --list)
+#   nginx-location-php-suffix | nginx-location-php-pathinfo  the same for `location /orders`
+#                             before a PHP front controller routing /orders.php (`~ \.php$`) or
+#                             /index.php/orders (`~ ^/index\.php(/|$)`) to the orders (scanned at
+#                             /orders; not on --list)
 #   nginx-location-original-url  optional, the certificate checked in `location /orders` alone
 #                             before a front controller routing by X-Original-URL (not on --list)
 #   nginx-sibling-proxy | nginx-default-proxy  secure.test requires a certificate and proxies to
@@ -1087,7 +1091,8 @@ if [ "${1:-}" = "--path" ]; then
   nginx-h2c-* | haproxy-h2c-*) echo /admin ;;
   nginx-location-original-url) echo /orders ;;
   nginx-location-php-regex | nginx-location-php-regex-guarded) echo /orders/ ;;
-  nginx-optional-query-health | nginx-optional-requri-health) echo /orders ;;
+  nginx-optional-query-health | nginx-optional-requri-health | nginx-optional-query-probe) echo /orders ;;
+  nginx-location-php-suffix | nginx-location-php-pathinfo) echo /orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard* | node-h2-path-guard-raw | nginx-method-shell) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   etcd-*) echo /version ;;
@@ -1130,6 +1135,23 @@ run() {
   kill -TERM "$srv" "$watcher" 2>/dev/null
   wait "$srv" 2>/dev/null
   exit "$rc"
+}
+
+# php_backend DOCROOT LOG [ROUTER]: PHP's built-in server on a free port of its own, serving
+# DOCROOT (every request through ROUTER where given), its port in $backend; stopped with the shell
+# that becomes the front (its parent-death signal: `run` execs the front when MTLS_WATCH_STDIN is
+# not 1, and this script's EXIT trap goes with the exec).
+php_backend() {
+  : "${PHP:=php}"
+  need "$PHP" PHP
+  backend=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local pdeath=()
+  if command -v setpriv >/dev/null 2>&1; then pdeath=(setpriv --pdeathsig TERM --); fi
+  ${pdeath[@]+"${pdeath[@]}"} "$PHP" -S "127.0.0.1:$backend" -t "$1" ${3:+"$3"} >"$2" 2>&1 </dev/null &
+  php_server=$!
+  # shellcheck disable=SC2064 # the pid now
+  trap "kill -TERM $php_server 2>/dev/null" EXIT
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$backend") 2>/dev/null && break; sleep 0.05; done
 }
 
 # nginx_preamble PREFIX: the start of every nginx.conf here (one foreground process, its files under
@@ -1314,10 +1336,53 @@ $(nginx_preamble "$prefix")
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
+nginx-location-php-suffix | nginx-location-php-pathinfo)
+  need "$NGINX"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs" "$prefix/docroot"
+  # verify optional, the certificate checked in `location /orders`, which proxies to a PHP front
+  # controller (PHP's built-in server with index.php as its router) serving the orders at
+  # /orders, /orders.php (extension-less URLs) and /index.php/orders (its path info); beside it
+  # the PHP location nginx takes first, unchecked: `~ \.php$` (-suffix: /orders.php gets the
+  # orders) or `~ ^/index\.php(/|$)` (-pathinfo: /index.php/orders does) (a review's nginx
+  # before PHP: A, exit 0)
+  cat >"$prefix/docroot/index.php" <<'EOF'
+<?php
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+$path = preg_replace('#^/index\.php#', '', $path);
+$path = preg_replace('#\.php$#', '', $path);
+if ($path === '/orders') {
+    header('Content-Type: application/json');
+    echo json_encode(['orders' => [
+        ['id' => 1017, 'item' => 'widget', 'qty' => 3, 'total' => '12.00'],
+        ['id' => 1018, 'item' => 'gadget', 'qty' => 7, 'total' => '30.00'],
+    ], 'account' => 'acct-secret-4411']), "\n";
+} else {
+    http_response_code(404);
+    echo "not found\n";
+}
+EOF
+  if [ "$server" = nginx-location-php-suffix ]; then php_location='~ \.php$'; else php_location='~ ^/index\.php(/|$)'; fi
+  php_backend "$prefix/docroot" "$prefix/logs/php.log" "$prefix/docroot/index.php"
+  cat >"$prefix/nginx.conf" <<EOF
+$(nginx_preamble "$prefix")
+  server {
+$(nginx_client_auth "$port" optional)
+    location /orders {
+      if (\$ssl_client_verify != SUCCESS) { return 403; }
+      proxy_pass http://127.0.0.1:$backend;
+    }
+    location $php_location {
+      proxy_pass http://127.0.0.1:$backend;
+    }
+    location / { return 404 "not found\n"; }
+  }
+}
+EOF
+  run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
 nginx-location-php-regex | nginx-location-php-regex-guarded)
   need "$NGINX"
-  : "${PHP:=php}"
-  need "$PHP" PHP
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs" "$prefix/docroot/orders"
   # verify optional, the certificate checked in `location /orders/`, which proxies to PHP's
@@ -1336,17 +1401,7 @@ EOF
   guard='if ($ssl_client_verify != SUCCESS) { return 403; }'
   php_guard=
   if [ "$server" = nginx-location-php-regex-guarded ]; then php_guard=$guard; fi
-  # PHP's server on a free port of its own, stopped with the shell that becomes nginx (its
-  # parent-death signal, as for traefik-header-alias)
-  backend=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  pdeath=()
-  if command -v setpriv >/dev/null 2>&1; then pdeath=(setpriv --pdeathsig TERM --); fi
-  ${pdeath[@]+"${pdeath[@]}"} "$PHP" -S "127.0.0.1:$backend" -t "$prefix/docroot" \
-    >"$prefix/logs/php.log" 2>&1 </dev/null &
-  php_server=$!
-  # shellcheck disable=SC2064 # the pid now
-  trap "kill -TERM $php_server 2>/dev/null" EXIT
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$backend") 2>/dev/null && break; sleep 0.05; done
+  php_backend "$prefix/docroot" "$prefix/logs/php.log"
   cat >"$prefix/nginx.conf" <<EOF
 $(nginx_preamble "$prefix")
   server {
@@ -2208,7 +2263,8 @@ nginx-*)
     optional-xfp-http | optional-options-open | optional-upgrade-open | optional-monitor-ua | \
     optional-healthcheck-ua-scoped | optional-exact-guard-scoped | optional-token-presence | \
     optional-healthcheck-status-certless | optional-query-health | optional-requri-health | \
-    optional-health-accept | optional-grpc-ctype | optional-envoy-internal)
+    optional-health-accept | optional-grpc-ctype | optional-envoy-internal | \
+    optional-envoy-internal-strict | optional-query-probe)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2235,7 +2291,9 @@ nginx-*)
     # a review's two, A, exit 0; real_servers.rs a_health_query_or_a_php_index_is_no_key);
     # -health-accept, -grpc-ctype and -envoy-internal by a header the client writes (`Accept:
     # application/health+json`, a gRPC `Content-Type`, `X-Envoy-Internal: true`: a review's nginx
-    # and Flask, A, exit 0; real_servers.rs a_health_checks_header_is_no_key);
+    # and Flask, A, exit 0; real_servers.rs a_health_checks_header_is_no_key); -envoy-internal-strict
+    # the last before an application answering a gRPC `Content-Type` 415 and a health `Accept` 406
+    # (Spring: a review's, A, exit 0 when the three went in one request); -query-probe by `$arg_probe`;
     # -healthcheck-status-certless, correct, a certificate-less
     # health checker answered a status page of its own (`{"status":"UP",…}`) before the scoped
     # orders, which lets nothing in (a review's: exit 3 with the session's first fix) (real_servers.rs
@@ -2256,6 +2314,11 @@ nginx-*)
     optional-health-accept) allow_when '$http_accept ~* "application/health\+json"' ;;
     optional-grpc-ctype) allow_when '$content_type ~* "^application/grpc"' ;;
     optional-envoy-internal) allow_when '$http_x_envoy_internal = true' ;;
+    optional-envoy-internal-strict)
+      allow_when '$http_x_envoy_internal = true'
+      dn_check="if (\$content_type ~* grpc) { return 415 \"unsupported media type\\n\"; } if (\$http_accept ~* health) { return 406 \"not acceptable\\n\"; } $dn_check"
+      ;;
+    optional-query-probe) allow_when '$arg_probe' ;;
     optional-requri-health) allow_when '$request_uri ~ "/healthz$"' ;;
     optional-healthcheck-status-certless)
       dn_check='set $hc ""; if ($ssl_client_verify != SUCCESS) { set $hc a; } if ($http_user_agent ~* "^kube-probe/") { set $hc "${hc}b"; } if ($hc = ab) { return 200 "{\"status\":\"UP\",\"checks\":{\"db\":\"UP\",\"disk\":\"UP\"},\"version\":\"1.4.2\"}\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'

@@ -3717,29 +3717,41 @@ fn a_monitor_or_another_spelling_reaching_scoped_orders_is_no_key() {
 
 /// Health checks or internal calls let in by a header the client writes (a review's nginx on
 /// `$http_accept` and Flask on `request.content_type`: A, exit 0): `Accept:
-/// application/health+json`, a gRPC `Content-Type`, Envoy's `X-Envoy-Internal: true`. With the
-/// valid certificate each is client-cert-optional, critical, worded for the exemption; without
-/// one, incomplete, never A.
+/// application/health+json`, a gRPC `Content-Type`, Envoy's `X-Envoy-Internal: true`, each asked
+/// alone (-strict: the application answers the other two 415 and 406, as Spring does: the three
+/// in one request were refused, A, exit 0). With the valid certificate each is
+/// client-cert-optional, critical, naming its header; without one, incomplete, never A.
 #[test]
 fn a_health_checks_header_is_no_key() {
-    let all = [
-        "nginx-optional-health-accept",
-        "nginx-optional-grpc-ctype",
-        "nginx-optional-envoy-internal",
+    let headers = [
+        (
+            "nginx-optional-health-accept",
+            "Accept: application/health+json",
+        ),
+        (
+            "nginx-optional-grpc-ctype",
+            "Content-Type: application/grpc",
+        ),
+        ("nginx-optional-envoy-internal", "X-Envoy-Internal: true"),
+        (
+            "nginx-optional-envoy-internal-strict",
+            "X-Envoy-Internal: true",
+        ),
     ];
+    let all = headers.map(|(name, _)| name);
     if !tools_present(&all) {
         return;
     }
     let mut lab = Lab::new();
     lab.start(&all);
     let with_identity = lab.scan(&all, &lab.identity_args("client.crt", "client.key"));
-    for name in all {
+    for (name, header) in headers {
         let t = &with_identity.targets[name];
         let open = finding(t, "client-cert-optional").is_some_and(|f| {
             f["severity"] == "critical"
-                && f["detail"]
-                    .as_str()
-                    .is_some_and(|d| d.contains("a health check or an internal call"))
+                && f["detail"].as_str().is_some_and(|d| {
+                    d.contains(&format!("a health check or an internal call ({header})"))
+                })
         });
         assert!(open, "{name}: {}", target_summary(t));
     }
@@ -3760,13 +3772,14 @@ fn a_health_checks_header_is_no_key() {
     }
 }
 
-/// Exemptions a path spelling reaches (a review's four nginx: A, exit 0 with the valid
-/// certificate): health checks let in by the query (`if ($arg_healthcheck)`) or by the request
+/// Exemptions a path spelling reaches (reviews' nginx: A, exit 0 with the valid certificate):
+/// health checks let in by the query (`if ($arg_healthcheck)`, `$arg_probe`) or by the request
 /// URI's end (`$request_uri ~ /healthz$`), and every PHP site's `location ~ \.php$`, which nginx
 /// takes before the `location /orders/` that checks the certificate, so `/orders/index.php` gets
-/// the orders PHP serves at `/orders/`. Each is path-form-bypass, critical, naming its spelling;
-/// without a certificate, incomplete, never A. Beside them, correct: the PHP location checking
-/// too: nothing found, nothing unread.
+/// the orders PHP serves at `/orders/` (and, before a front controller, `/orders.php` or
+/// `/index.php/orders`). Each is path-form-bypass, critical, naming its spelling; without a
+/// certificate, incomplete, never A. Beside them, correct: the PHP location checking too:
+/// nothing found, nothing unread.
 #[test]
 fn a_health_query_or_a_php_index_is_no_key() {
     let (query, request_uri, php, guarded) = (
@@ -3775,7 +3788,12 @@ fn a_health_query_or_a_php_index_is_no_key() {
         "nginx-location-php-regex",
         "nginx-location-php-regex-guarded",
     );
-    let all = [query, request_uri, php, guarded];
+    let (probe, suffix, pathinfo) = (
+        "nginx-optional-query-probe",
+        "nginx-location-php-suffix",
+        "nginx-location-php-pathinfo",
+    );
+    let all = [query, request_uri, php, guarded, probe, suffix, pathinfo];
     if !tools_present(&all) {
         return;
     }
@@ -3783,9 +3801,12 @@ fn a_health_query_or_a_php_index_is_no_key() {
     lab.start(&all);
     let with_identity = lab.scan(&all, &lab.identity_args("client.crt", "client.key"));
     for (name, spelled) in [
-        (query, "?healthcheck=1&health=1&mtls-scan=/healthz"),
-        (request_uri, "?healthcheck=1&health=1&mtls-scan=/healthz"),
+        (query, "/orders?healthcheck=1&mtls-scan=/healthz"),
+        (request_uri, "/orders?healthcheck=1&mtls-scan=/healthz"),
+        (probe, "/orders?health=1&probe=1&mtls-scan=/health"),
         (php, "/orders/index.php"),
+        (suffix, "/orders.php"),
+        (pathinfo, "/index.php/orders"),
     ] {
         let t = &with_identity.targets[name];
         let open = finding(t, "path-form-bypass").is_some_and(|f| {

@@ -57,7 +57,7 @@ pub fn tools_for(server: &str) -> &'static [&'static str] {
         return &["bash", "openssl", "nginx", "python3-hypercorn"];
     }
     // nginx in front of PHP's built-in server (Debian php-cli), python3 picking its port
-    if server.starts_with("nginx-location-php-regex") {
+    if server.starts_with("nginx-location-php-") {
         return &["bash", "openssl", "nginx", "php", "python3"];
     }
     if server.starts_with("haproxy-h2c-") {
@@ -134,6 +134,9 @@ pub fn path_for(server: &str) -> &'static str {
         || server == "nginx-optional-exact-guard-scoped"
         || server == "nginx-optional-query-health"
         || server == "nginx-optional-requri-health"
+        || server == "nginx-optional-query-probe"
+        || server == "nginx-location-php-suffix"
+        || server == "nginx-location-php-pathinfo"
     {
         "/orders"
     } else if server.starts_with("nginx-location-php-regex") {

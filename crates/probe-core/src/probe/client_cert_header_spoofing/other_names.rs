@@ -47,8 +47,9 @@ pub(super) struct OtherName {
     pub(super) forwarded_host: Option<String>,
     /// Carries a token nobody issued ([`made_up_token`]).
     pub(super) token: bool,
-    /// Says it is a health check or an internal call by its headers ([`health_marks`]).
-    pub(super) marks: bool,
+    /// A header by which it says it is a health check or an internal call ([`health_marks`]):
+    /// its name (as written in reasons and findings) and value.
+    pub(super) mark: Option<(&'static str, &'static str)>,
 }
 
 impl OtherName {
@@ -64,7 +65,7 @@ impl OtherName {
             upgrade: false,
             forwarded_host: None,
             token: false,
-            marks: false,
+            mark: None,
         }
     }
 
@@ -105,12 +106,9 @@ impl OtherName {
                 }
             }
         }
-        if self.marks {
-            for (name, value) in HEALTH_MARKS {
-                headers.push((
-                    http::HeaderName::from_static(name),
-                    http::HeaderValue::from_static(value),
-                ));
+        if let Some((name, value)) = self.mark {
+            if let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) {
+                headers.push((name, http::HeaderValue::from_static(value)));
             }
         }
         if let Some(authority) = self.forwarded_host.as_deref() {
@@ -164,7 +162,7 @@ pub(super) fn url_override(target: &Target) -> Option<OtherName> {
         upgrade: false,
         forwarded_host: None,
         token: false,
-        marks: false,
+        mark: None,
     })
 }
 
@@ -186,7 +184,7 @@ pub(super) fn websocket(target: &Target) -> OtherName {
         upgrade: true,
         forwarded_host: None,
         token: false,
-        marks: false,
+        mark: None,
     }
 }
 
@@ -234,7 +232,7 @@ pub(super) fn health_checkers(target: &Target) -> Vec<OtherName> {
             upgrade: false,
             forwarded_host: None,
             token: false,
-            marks: false,
+            mark: None,
         })
         .collect()
 }
@@ -272,27 +270,31 @@ pub(super) fn made_up_token(target: &Target) -> OtherName {
 /// check's), and Envoy's mark of a request from inside the mesh (`X-Envoy-Internal: true`, which
 /// Envoy sets for callers it trusts and an application behind it may take for proof). A front or
 /// middleware exempting any of them from the certificate lets in anyone who sends it (a review's
-/// nginx on `$http_accept` and Flask on `request.content_type`: A, exit 0).
+/// nginx on `$http_accept` and Flask on `request.content_type`: A, exit 0). Each in a request
+/// of its own: together, an application that answers an `Accept` it cannot serve 406 or a gRPC
+/// `Content-Type` 415 (Spring) refused the one an exemption let in (a review's: A, exit 0).
 const HEALTH_MARKS: [(&str, &str); 3] = [
-    ("accept", "application/health+json"),
-    ("content-type", "application/grpc"),
-    ("x-envoy-internal", "true"),
+    ("X-Envoy-Internal", "true"),
+    ("Accept", "application/health+json"),
+    ("Content-Type", "application/grpc"),
 ];
 
-/// The protected name, `Host` and path asked with GET carrying [`HEALTH_MARKS`] together (an
-/// exemption by any one lets it in; one request).
-pub(super) fn health_marks(target: &Target) -> OtherName {
-    OtherName {
-        marks: true,
-        ..OtherName::name(
-            Sni::Target,
-            target.authority(),
-            "a GET to the protected name and path as a health check or an internal call \
-             (Accept: application/health+json, Content-Type: application/grpc, X-Envoy-Internal: \
-             true)"
-                .to_owned(),
-        )
-    }
+/// The protected name, `Host` and path asked with GET carrying each of [`HEALTH_MARKS`].
+pub(super) fn health_marks(target: &Target) -> Vec<OtherName> {
+    HEALTH_MARKS
+        .iter()
+        .map(|&(name, value)| OtherName {
+            mark: Some((name, value)),
+            ..OtherName::name(
+                Sni::Target,
+                target.authority(),
+                format!(
+                    "a GET to the protected name and path as a health check or an internal \
+                     call ({name}: {value})"
+                ),
+            )
+        })
+        .collect()
 }
 
 /// A request method no server gives a meaning to: what a check scoped to the methods it names
@@ -325,7 +327,7 @@ pub(super) fn another_method(target: &Target, method: http::Method) -> OtherName
         upgrade: false,
         forwarded_host: None,
         token: false,
-        marks: false,
+        mark: None,
     }
 }
 
@@ -437,9 +439,11 @@ pub(super) fn served_its_own_page(
         .as_ref()
         .is_some_and(|m| m.as_str().as_bytes() == UNKNOWN_METHOD)
         && crate::text::speaks_of_method_refusal(body);
+    // A bare health answer (`{"status":"pass"}`) is a health responder's, nothing protected.
     let refusal_words = crate::text::speaks_of_refusal(body)
         || crate::text::speaks_of_certificates(body)
         || crate::text::speaks_of_rate_limiting(body)
+        || crate::text::is_bare_health_answer(body)
         || method_refused;
     if !seen.served() || !own_page || refusal_words {
         return None;
@@ -451,7 +455,7 @@ pub(super) fn served_its_own_page(
     } else if other.token {
         "a check that lets a request carrying a token past the certificate, the token itself \
          never checked, lets anyone who makes one up into the protected application so"
-    } else if other.marks {
+    } else if other.mark.is_some() {
         "a front exempting health checks or internal calls by a header (nginx `if` on \
          `$http_accept` or `$content_type`, a middleware trusting `X-Envoy-Internal`) lets \
          anyone who sends it into the protected application so"
@@ -673,7 +677,7 @@ pub(super) async fn judge(
         // protected page's values (data scoped to the certificate's name, shown whole to a
         // caller without one: the caller's own records in it). Then unsure, never passed.
         Some(landing::Likeness::Other)
-            if (other.user_agent.is_some() || other.token || other.marks)
+            if (other.user_agent.is_some() || other.token || other.mark.is_some())
                 && get_refused_over_http(first, version)
                 && landing::own_page_not_refusing(seen) =>
         {
@@ -696,14 +700,14 @@ pub(super) async fn judge(
                     seen.describe(),
                     if other.token {
                         "letting a request carrying a token past the certificate"
-                    } else if other.marks {
+                    } else if other.mark.is_some() {
                         "exempting health checks or internal calls by a header"
                     } else {
                         "exempting health checkers by User-Agent"
                     },
                     if other.token {
                         "Verify every token wherever one may stand in for the certificate"
-                    } else if other.marks {
+                    } else if other.mark.is_some() {
                         "Exempt health checks by path (a `/healthz` the application serves), \
                          never by a header the client writes"
                     } else {
@@ -782,15 +786,20 @@ pub(super) async fn judge(
                  certificate, or require the certificate in the handshake"
                     .to_owned(),
             ),
-            _ if other.marks => (
+            _ if other.mark.is_some() => (
                 FindingId::ClientCertOptional,
-                "the anonymous client gets the protected application by calling itself a health \
-                 check or an internal call (Accept: application/health+json, Content-Type: \
-                 application/grpc, X-Envoy-Internal: true): an exemption by a header the client \
-                 writes is open to anyone who sends it. Point health checks at a path of their \
-                 own that serves nothing protected, strip `X-Envoy-Internal` at the edge (Envoy \
-                 `internal_address_config`), or require the certificate in the handshake"
-                    .to_owned(),
+                format!(
+                    "the anonymous client gets the protected application by calling itself a \
+                     health check or an internal call ({}): an exemption by a header the client \
+                     writes is open to anyone who sends it. Point health checks at a path of \
+                     their own that serves nothing protected, strip `X-Envoy-Internal` at the \
+                     edge (Envoy `internal_address_config`), or require the certificate in the \
+                     handshake",
+                    other
+                        .mark
+                        .map(|(n, v)| format!("{n}: {v}"))
+                        .unwrap_or_default()
+                ),
             ),
             _ if other.upgrade => (
                 FindingId::ClientCertOptional,

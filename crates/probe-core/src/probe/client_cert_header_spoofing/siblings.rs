@@ -283,7 +283,7 @@ async fn other_names(
     asked_otherwise.extend(health_checkers(target));
     asked_otherwise.push(websocket(target));
     asked_otherwise.push(made_up_token(target));
-    asked_otherwise.push(health_marks(target));
+    asked_otherwise.extend(health_marks(target));
     // A method no rule names: a check scoped to the methods it lists (Apache `<Limit GET POST
     // OPTIONS>` around `Require`) leaves every other one open, and PHP or a CGI serves the page
     // to any (a review's: A, exit 0, while PUT and DELETE got the orders). A method of no
