@@ -904,7 +904,8 @@
 #   nginx-location-php-suffix | nginx-location-php-pathinfo  the same for `location /orders`
 #                             before a PHP front controller routing /orders.php (`~ \.php$`) or
 #                             /index.php/orders (`~ ^/index\.php(/|$)`) to the orders (scanned at
-#                             /orders; not on --list)
+#                             /orders; -suffix-slash at /orders/; -subdir: /shop/orders and
+#                             /shop/index.php/orders; not on --list)
 #   nginx-location-original-url  optional, the certificate checked in `location /orders` alone
 #                             before a front controller routing by X-Original-URL (not on --list)
 #   nginx-sibling-proxy | nginx-default-proxy  secure.test requires a certificate and proxies to
@@ -1091,8 +1092,11 @@ if [ "${1:-}" = "--path" ]; then
   nginx-h2c-* | haproxy-h2c-*) echo /admin ;;
   nginx-location-original-url) echo /orders ;;
   nginx-location-php-regex | nginx-location-php-regex-guarded) echo /orders/ ;;
-  nginx-optional-query-health | nginx-optional-requri-health | nginx-optional-query-probe) echo /orders ;;
+  nginx-optional-query-health | nginx-optional-requri-health | nginx-optional-query-probe | \
+    nginx-optional-query-health-arg) echo /orders ;;
   nginx-location-php-suffix | nginx-location-php-pathinfo) echo /orders ;;
+  nginx-location-php-suffix-slash) echo /orders/ ;;
+  nginx-location-php-subdir) echo /shop/orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard* | node-h2-path-guard-raw | nginx-method-shell) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   etcd-*) echo /version ;;
@@ -1336,7 +1340,8 @@ $(nginx_preamble "$prefix")
 EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
-nginx-location-php-suffix | nginx-location-php-pathinfo)
+nginx-location-php-suffix | nginx-location-php-suffix-slash | nginx-location-php-pathinfo | \
+  nginx-location-php-subdir)
   need "$NGINX"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs" "$prefix/docroot"
@@ -1344,14 +1349,16 @@ nginx-location-php-suffix | nginx-location-php-pathinfo)
   # controller (PHP's built-in server with index.php as its router) serving the orders at
   # /orders, /orders.php (extension-less URLs) and /index.php/orders (its path info); beside it
   # the PHP location nginx takes first, unchecked: `~ \.php$` (-suffix: /orders.php gets the
-  # orders) or `~ ^/index\.php(/|$)` (-pathinfo: /index.php/orders does) (a review's nginx
-  # before PHP: A, exit 0)
+  # orders; -suffix-slash, scanned at /orders/, too) or `~ ^/index\.php(/|$)` (-pathinfo:
+  # /index.php/orders does; -subdir: the application under /shop, /shop/index.php/orders does)
+  # (reviews' nginx before PHP: A, exit 0)
   cat >"$prefix/docroot/index.php" <<'EOF'
 <?php
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
-$path = preg_replace('#^/index\.php#', '', $path);
+$path = preg_replace('#^(/shop)?/index\.php#', '$1', $path);
 $path = preg_replace('#\.php$#', '', $path);
-if ($path === '/orders') {
+$path = preg_replace('#(.)/$#', '$1', $path);
+if ($path === '/orders' || $path === '/shop/orders') {
     header('Content-Type: application/json');
     echo json_encode(['orders' => [
         ['id' => 1017, 'item' => 'widget', 'qty' => 3, 'total' => '12.00'],
@@ -1362,13 +1369,18 @@ if ($path === '/orders') {
     echo "not found\n";
 }
 EOF
-  if [ "$server" = nginx-location-php-suffix ]; then php_location='~ \.php$'; else php_location='~ ^/index\.php(/|$)'; fi
+  guarded=/orders
+  case $server in
+  nginx-location-php-suffix*) php_location='~ \.php$' ;;
+  nginx-location-php-subdir) php_location='~ ^/shop/index\.php(/|$)' guarded=/shop/orders ;;
+  *) php_location='~ ^/index\.php(/|$)' ;;
+  esac
   php_backend "$prefix/docroot" "$prefix/logs/php.log" "$prefix/docroot/index.php"
   cat >"$prefix/nginx.conf" <<EOF
 $(nginx_preamble "$prefix")
   server {
 $(nginx_client_auth "$port" optional)
-    location /orders {
+    location $guarded {
       if (\$ssl_client_verify != SUCCESS) { return 403; }
       proxy_pass http://127.0.0.1:$backend;
     }
@@ -2264,7 +2276,7 @@ nginx-*)
     optional-healthcheck-ua-scoped | optional-exact-guard-scoped | optional-token-presence | \
     optional-healthcheck-status-certless | optional-query-health | optional-requri-health | \
     optional-health-accept | optional-grpc-ctype | optional-envoy-internal | \
-    optional-envoy-internal-strict | optional-query-probe)
+    optional-envoy-internal-strict | optional-query-probe | optional-query-health-arg)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2294,6 +2306,8 @@ nginx-*)
     # and Flask, A, exit 0; real_servers.rs a_health_checks_header_is_no_key); -envoy-internal-strict
     # the last before an application answering a gRPC `Content-Type` 415 and a health `Accept` 406
     # (Spring: a review's, A, exit 0 when the three went in one request); -query-probe by `$arg_probe`;
+    # -query-health-arg by `$arg_health`, a `probe` query answered a health answer of its own (a
+    # review's, A, exit 0 when the two went in one query);
     # -healthcheck-status-certless, correct, a certificate-less
     # health checker answered a status page of its own (`{"status":"UP",…}`) before the scoped
     # orders, which lets nothing in (a review's: exit 3 with the session's first fix) (real_servers.rs
@@ -2319,6 +2333,10 @@ nginx-*)
       dn_check="if (\$content_type ~* grpc) { return 415 \"unsupported media type\\n\"; } if (\$http_accept ~* health) { return 406 \"not acceptable\\n\"; } $dn_check"
       ;;
     optional-query-probe) allow_when '$arg_probe' ;;
+    optional-query-health-arg)
+      allow_when '$arg_health'
+      dn_check="if (\$arg_probe) { return 200 \"{\\\"status\\\":\\\"UP\\\"}\\n\"; } $dn_check"
+      ;;
     optional-requri-health) allow_when '$request_uri ~ "/healthz$"' ;;
     optional-healthcheck-status-certless)
       dn_check='set $hc ""; if ($ssl_client_verify != SUCCESS) { set $hc a; } if ($http_user_agent ~* "^kube-probe/") { set $hc "${hc}b"; } if ($hc = ab) { return 200 "{\"status\":\"UP\",\"checks\":{\"db\":\"UP\",\"disk\":\"UP\"},\"version\":\"1.4.2\"}\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'

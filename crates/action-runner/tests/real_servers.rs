@@ -3774,10 +3774,11 @@ fn a_health_checks_header_is_no_key() {
 
 /// Exemptions a path spelling reaches (reviews' nginx: A, exit 0 with the valid certificate):
 /// health checks let in by the query (`if ($arg_healthcheck)`, `$arg_probe`) or by the request
-/// URI's end (`$request_uri ~ /healthz$`), and every PHP site's `location ~ \.php$`, which nginx
+/// URI's end (`$request_uri ~ /healthz$`), each asked alone (-health-arg: a `probe` query is
+/// answered a health answer of its own), and every PHP site's `location ~ \.php$`, which nginx
 /// takes before the `location /orders/` that checks the certificate, so `/orders/index.php` gets
-/// the orders PHP serves at `/orders/` (and, before a front controller, `/orders.php` or
-/// `/index.php/orders`). Each is path-form-bypass, critical, naming its spelling; without a
+/// the orders PHP serves at `/orders/` (and, before a front controller, `/orders.php`,
+/// `/index.php/orders` or, for an application under `/shop`, `/shop/index.php/orders`). Each is path-form-bypass, critical, naming its spelling; without a
 /// certificate, incomplete, never A. Beside them, correct: the PHP location checking too:
 /// nothing found, nothing unread.
 #[test]
@@ -3788,12 +3789,28 @@ fn a_health_query_or_a_php_index_is_no_key() {
         "nginx-location-php-regex",
         "nginx-location-php-regex-guarded",
     );
-    let (probe, suffix, pathinfo) = (
+    let (probe, health_arg) = (
         "nginx-optional-query-probe",
-        "nginx-location-php-suffix",
-        "nginx-location-php-pathinfo",
+        "nginx-optional-query-health-arg",
     );
-    let all = [query, request_uri, php, guarded, probe, suffix, pathinfo];
+    let (suffix, suffix_slash, pathinfo, subdir) = (
+        "nginx-location-php-suffix",
+        "nginx-location-php-suffix-slash",
+        "nginx-location-php-pathinfo",
+        "nginx-location-php-subdir",
+    );
+    let all = [
+        query,
+        request_uri,
+        php,
+        guarded,
+        probe,
+        health_arg,
+        suffix,
+        suffix_slash,
+        pathinfo,
+        subdir,
+    ];
     if !tools_present(&all) {
         return;
     }
@@ -3803,10 +3820,13 @@ fn a_health_query_or_a_php_index_is_no_key() {
     for (name, spelled) in [
         (query, "/orders?healthcheck=1&mtls-scan=/healthz"),
         (request_uri, "/orders?healthcheck=1&mtls-scan=/healthz"),
-        (probe, "/orders?health=1&probe=1&mtls-scan=/health"),
+        (probe, "/orders?probe=1"),
+        (health_arg, "/orders?health=1&mtls-scan=/health"),
         (php, "/orders/index.php"),
         (suffix, "/orders.php"),
+        (suffix_slash, "/orders.php"),
         (pathinfo, "/index.php/orders"),
+        (subdir, "/shop/index.php/orders"),
     ] {
         let t = &with_identity.targets[name];
         let open = finding(t, "path-form-bypass").is_some_and(|f| {

@@ -270,58 +270,6 @@ pub fn speaks_of_refusal_in_any_language(body: &[u8]) -> bool {
     }
 }
 
-/// Whether a body is a bare health answer: at most [`HEALTH_ANSWER_MAX`] bytes whose words (runs
-/// of ASCII letters, case aside) are all a health check's (`{"status":"pass"}`, `healthy`,
-/// `{"status":"UP","checks":{"db":"UP"}}`, `SERVING`): a health responder's own answer, which
-/// holds nothing of a protected application's (a review's Flask answering `Accept:
-/// application/health+json` so was exit 3 without a certificate).
-pub fn is_bare_health_answer(body: &[u8]) -> bool {
-    const WORDS: [&str; 30] = [
-        "status",
-        "pass",
-        "ok",
-        "up",
-        "healthy",
-        "health",
-        "alive",
-        "live",
-        "liveness",
-        "readiness",
-        "ready",
-        "serving",
-        "true",
-        "success",
-        "good",
-        "green",
-        "checks",
-        "check",
-        "db",
-        "database",
-        "disk",
-        "diskspace",
-        "ping",
-        "pong",
-        "uptime",
-        "version",
-        "timestamp",
-        "time",
-        "outcome",
-        "result",
-    ];
-    if body.len() > HEALTH_ANSWER_MAX {
-        return false;
-    }
-    let mut words = body
-        .split(|b| !b.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty())
-        .peekable();
-    words.peek().is_some()
-        && words.all(|w| WORDS.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(w)))
-}
-
-/// The longest body [`is_bare_health_answer`] takes for one.
-pub const HEALTH_ANSWER_MAX: usize = 256;
-
 /// Whether a body speaks of rate limiting (`rate limited`, `rate_limit_exceeded`, `too many
 /// requests`, `slow down`, `throttled`, `try again later` …), ASCII case-insensitive: a limiter's
 /// page, whatever its status.
@@ -436,37 +384,6 @@ fn first_reason(detail: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::is_bare_health_answer;
-
-    #[test]
-    fn a_bare_health_answer_holds_only_a_health_checks_words() {
-        for body in [
-            &b"{\"status\":\"pass\"}"[..],
-            b"healthy\n",
-            b"{\"status\":\"UP\",\"checks\":{\"db\":\"UP\",\"disk\":\"UP\"},\"version\":\"1.4.2\"}",
-            b"SERVING",
-        ] {
-            assert!(
-                is_bare_health_answer(body),
-                "{}",
-                String::from_utf8_lossy(body)
-            );
-        }
-        for body in [
-            &b""[..],
-            b"{}",
-            b"{\"orders\":[{\"id\":1017}],\"status\":\"ok\"}",
-            b"{\"status\":\"UP\",\"customer\":\"acme\"}",
-        ] {
-            assert!(
-                !is_bare_health_answer(body),
-                "{}",
-                String::from_utf8_lossy(body)
-            );
-        }
-        assert!(!is_bare_health_answer("ok ".repeat(100).as_bytes()));
-    }
-
     use super::*;
 
     /// Pages refusing a method, in a framework's words or a JSON envelope's; a page of data

@@ -135,11 +135,16 @@ pub fn path_for(server: &str) -> &'static str {
         || server == "nginx-optional-query-health"
         || server == "nginx-optional-requri-health"
         || server == "nginx-optional-query-probe"
+        || server == "nginx-optional-query-health-arg"
         || server == "nginx-location-php-suffix"
         || server == "nginx-location-php-pathinfo"
     {
         "/orders"
-    } else if server.starts_with("nginx-location-php-regex") {
+    } else if server == "nginx-location-php-subdir" {
+        "/shop/orders"
+    } else if server.starts_with("nginx-location-php-regex")
+        || server == "nginx-location-php-suffix-slash"
+    {
         "/orders/"
     } else if server.starts_with("nginx-h2c-") || server.starts_with("haproxy-h2c-") {
         "/admin"

@@ -42,7 +42,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), one that a dot-dot segment takes back, as written and percent-encoded (`/mtls-scan/../…`, `/mtls-scan/%2e%2e/…`: a rule on the path before its dot segments are resolved), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, PHP's names for it where the last segment has no suffix (its directory's `index.php`, the `.php` suffix, after `/index.php` as a front controller's path info: nginx takes `location ~ \\.php$` before the prefix location that checks the certificate), the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI), and two health checks' queries (`?healthcheck=1&mtls-scan=/healthz`, `?health=1&probe=1&mtls-scan=/health`: health checks let through by the query or the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx's `Location`, or where a `Refresh` header or a meta refresh in the refusal's page sends a browser, resolved against the path asked: another path there, by the target's name or a name or an address its certificate names, on its port, followed on without a certificate through up to 4 redirects; the scanned path `/` too; not a redirect to sign in, whose path speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete; another page of its own, not a refusal, that holds at least half of the values of the valid certificate's JSON page (two or more: its records' ids, names, amounts): incomplete, the protected data telling its caller apart), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), one that a dot-dot segment takes back, as written and percent-encoded (`/mtls-scan/../…`, `/mtls-scan/%2e%2e/…`: a rule on the path before its dot segments are resolved), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, PHP's names for it where the last segment has no suffix (its directory's `index.php`, the `.php` suffix, after `/index.php` and after the first directory's `index.php` as a front controller's path info: nginx takes `location ~ \\.php$` before the prefix location that checks the certificate), the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI), and three health checks' queries, one name each (`?healthcheck=1&mtls-scan=/healthz`, `?health=1&mtls-scan=/health`, `?probe=1`: health checks let through by the query or the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx's `Location`, or where a `Refresh` header or a meta refresh in the refusal's page sends a browser, resolved against the path asked: another path there, by the target's name or a name or an address its certificate names, on its port, followed on without a certificate through up to 4 redirects; the scanned path `/` too; not a redirect to sign in, whose path speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete; another page of its own, not a refusal, that holds at least half of the values of the valid certificate's JSON page (two or more: its records' ids, names, amounts): incomplete, the protected data telling its caller apart), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/` (or, with a valid certificate, a redirect to another path of the same origin), answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -180,13 +180,21 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             format!("{bare}/index.php"),
             "with the directory's PHP index named (`index.php`)",
         ));
-        if !bare.is_empty() && !last_segment.is_empty() {
+        if !bare.is_empty() {
             out.push((format!("{bare}.php"), "with PHP's suffix (`.php`)"));
         }
         out.push((
             format!("/index.php{path}"),
             "after PHP's front controller (`/index.php`), as its path info",
         ));
+        // A front controller in the first directory (`/shop/index.php/orders` for
+        // `/shop/orders`: a review's Laravel in a subdirectory, A, exit 0).
+        if after.len() > 1 {
+            out.push((
+                format!("/{first}/index.php{after}"),
+                "after the first directory's PHP front controller (`index.php`), as its path info",
+            ));
+        }
     }
     let mut spelled: Vec<Spelling> = out
         .into_iter()
@@ -224,18 +232,19 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     // A health check's query: a front that lets health checks through by the query (nginx `if
     // ($arg_healthcheck)`, a rule on `$request_uri ~ /healthz$`) before an application that
     // routes on the path alone (a review's nginx: A, exit 0, while `/orders?healthcheck=1`,
-    // `/orders?health=1`, `/orders?probe=1` and `/orders?x=/healthz` got the orders). Two: an
-    // application that answers one of the names a health answer of its own would hide the
-    // other (a review's: A, exit 0).
+    // `/orders?health=1`, `/orders?probe=1` and `/orders?x=/healthz` got the orders). One name
+    // each: an application that answers one of them a health answer of its own hid the other
+    // (reviews': A, exit 0).
     for (words, how) in [
         (
             "healthcheck=1&mtls-scan=/healthz",
             "with a health check's query (`healthcheck=1`, ending in `/healthz`)",
         ),
         (
-            "health=1&probe=1&mtls-scan=/health",
-            "with a health probe's query (`health=1&probe=1`, ending in `/health`)",
+            "health=1&mtls-scan=/health",
+            "with a health check's query (`health=1`, ending in `/health`)",
         ),
+        ("probe=1", "with a health probe's query (`probe=1`)"),
     ] {
         spelled.push(Spelling {
             host: None,
@@ -408,10 +417,12 @@ mod tests {
                 "/admin/orders/index.php?x=1",
                 "/admin/orders.php?x=1",
                 "/index.php/admin/orders?x=1",
+                "/admin/index.php/orders?x=1",
                 "https://api.example/admin/orders?x=1",
                 "/admin/orders?x=1&mtls-scan=.css",
                 "/admin/orders?x=1&healthcheck=1&mtls-scan=/healthz",
-                "/admin/orders?x=1&health=1&probe=1&mtls-scan=/health"
+                "/admin/orders?x=1&health=1&mtls-scan=/health",
+                "/admin/orders?x=1&probe=1"
             ]
         );
         assert_eq!(
@@ -428,11 +439,13 @@ mod tests {
                 "/v1",
                 "/V1/",
                 "/v1/index.php",
+                "/v1.php",
                 "/index.php/v1/",
                 "https://api.example:8443/v1/",
                 "/v1/?mtls-scan=.css",
                 "/v1/?healthcheck=1&mtls-scan=/healthz",
-                "/v1/?health=1&probe=1&mtls-scan=/health"
+                "/v1/?health=1&mtls-scan=/health",
+                "/v1/?probe=1"
             ]
         );
         for p in paths("https://api.example/admin/orders?x=1") {

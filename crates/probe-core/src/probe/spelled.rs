@@ -375,11 +375,6 @@ async fn judge_path(
     let same = landing::is_the_protected_page_with;
     let likeness = landing::likeness_to_the_protected_page;
     match likeness(target, scan, first, version, seen, shown.clone()).await {
-        // A bare health answer (`{"status":"pass"}` to `?healthcheck=1`): a health responder's
-        // own, nothing protected (a review's Flask was exit 3 without a certificate).
-        None if crate::text::is_bare_health_answer(&seen.result.body) => {
-            Landing::Elsewhere("a bare health answer, a health responder's own".to_owned())
-        }
         None => Landing::Unsure(
             "without the page the valid certificate is served on the path as written (no valid \
              certificate given, or it was not served), whether it is the protected page cannot \

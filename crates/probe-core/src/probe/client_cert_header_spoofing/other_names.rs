@@ -439,11 +439,9 @@ pub(super) fn served_its_own_page(
         .as_ref()
         .is_some_and(|m| m.as_str().as_bytes() == UNKNOWN_METHOD)
         && crate::text::speaks_of_method_refusal(body);
-    // A bare health answer (`{"status":"pass"}`) is a health responder's, nothing protected.
     let refusal_words = crate::text::speaks_of_refusal(body)
         || crate::text::speaks_of_certificates(body)
         || crate::text::speaks_of_rate_limiting(body)
-        || crate::text::is_bare_health_answer(body)
         || method_refused;
     if !seen.served() || !own_page || refusal_words {
         return None;
