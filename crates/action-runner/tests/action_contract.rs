@@ -259,9 +259,12 @@ fn failing_grade_annotates_worst_first_capped_and_ends_with_the_threshold() -> T
 fn unreachable_target_exits_3_after_writing_reports() -> TestResult {
     let rt = runtime()?;
     let lab = lab(&rt, &[LabCase::RequiredVerified])?;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let dead = format!("https://127.0.0.1:{}/", closed.local_addr()?.port());
-    drop(closed);
+    // A port nothing listens on, from the tests' allocator (below the kernel's ephemeral range:
+    // no other test's listener can take it meanwhile).
+    let dead = format!(
+        "https://127.0.0.1:{}/",
+        support::real_servers::free_ports(1)[0]
+    );
     let ran = Step::new()?
         .input("api-url", &format!("{}\n{dead}", urls(&lab)))
         .input("ca-file", &lab.pki.ca_cert_pem)

@@ -800,11 +800,9 @@ fn a_shard_without_targets_is_no_pass() {
 #[test]
 fn an_unreachable_target_is_named_on_stderr() {
     let f = fleet();
-    // A port nothing listens on: bound, then let go.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    // A port nothing listens on, from the tests' allocator (below the kernel's ephemeral range:
+    // no other test's listener can take it meanwhile).
+    let port = support::real_servers::free_ports(1)[0];
     let down = format!("https://127.0.0.1:{port}/");
     let ca = f.dir.path().join("lab-ca.pem");
     let out = run(&[

@@ -612,9 +612,7 @@ fn a_config_with_a_long_multi_line_value_is_refused_at_once() -> TestResult {
 fn closed_output_pipes_keep_the_exit_code() -> TestResult {
     use std::process::Stdio;
     // A port nothing listens on: the target could not be scanned (exit 3), said on stderr.
-    let unused = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let unused = support::real_servers::free_ports(1)[0];
     let mut child = mtls_scan()
         .args([
             "scan",

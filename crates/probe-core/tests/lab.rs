@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+#[path = "support/ports.rs"]
+mod ports;
+
 use mtls_lab::LabCase;
 use probe_core::engine::{ScanOptions, Scanner};
 use probe_core::facts::{Outcome, TlsVersion};
@@ -327,9 +330,7 @@ async fn unreachable_targets_get_a_clear_error_and_do_not_disturb_others(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let lab = mtls_lab::start(&[LabCase::RequiredVerified]).await?;
     // A closed port, and a plain TCP server that is not TLS.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let closed = ports::free_port()?;
     let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let plain_port = plain.local_addr()?.port();
     tokio::spawn(async move {
