@@ -52,6 +52,10 @@
 #                             /orders)
 #   nginx-optional-requri-health   403 unless verified or the request URI ends in `/healthz`
 #                             (scanned at /orders)
+#   nginx-optional-query-health-exact | -query-healthcheck-true   403 unless verified or the
+#                             query is exactly `health=1` (or has `healthcheck=true`);
+#                             -query-health-usernav the first before HTML orders under a menu
+#                             naming the verified caller
 #   nginx-optional-healthcheck-status-certless   correct: a certificate-less kube-probe gets a
 #                             status page of its own, anyone else without one 403
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
@@ -905,7 +909,9 @@
 #                             before a PHP front controller routing /orders.php (`~ \.php$`) or
 #                             /index.php/orders (`~ ^/index\.php(/|$)`) to the orders (scanned at
 #                             /orders; -suffix-slash at /orders/; -subdir: /shop/orders and
-#                             /shop/index.php/orders; not on --list)
+#                             /shop/index.php/orders; -subdir2: /apps/shop/orders and
+#                             /apps/shop/index.php/orders; -subdir-links: the same as HTML whose
+#                             links go through the script asked; not on --list)
 #   nginx-location-original-url  optional, the certificate checked in `location /orders` alone
 #                             before a front controller routing by X-Original-URL (not on --list)
 #   nginx-sibling-proxy | nginx-default-proxy  secure.test requires a certificate and proxies to
@@ -1093,10 +1099,12 @@ if [ "${1:-}" = "--path" ]; then
   nginx-location-original-url) echo /orders ;;
   nginx-location-php-regex | nginx-location-php-regex-guarded) echo /orders/ ;;
   nginx-optional-query-health | nginx-optional-requri-health | nginx-optional-query-probe | \
-    nginx-optional-query-health-arg) echo /orders ;;
+    nginx-optional-query-health-arg | nginx-optional-query-health-exact | \
+    nginx-optional-query-healthcheck-true | nginx-optional-query-health-usernav) echo /orders ;;
   nginx-location-php-suffix | nginx-location-php-pathinfo) echo /orders ;;
   nginx-location-php-suffix-slash) echo /orders/ ;;
   nginx-location-php-subdir) echo /shop/orders ;;
+  nginx-location-php-subdir2 | nginx-location-php-subdir-links) echo /apps/shop/orders ;;
   nginx-path-guard* | haproxy-path-guard* | python-path-guard* | node-h2-path-guard-raw | nginx-method-shell) echo /admin/orders ;;
   go-grpc-* | python-grpcio-*) echo /shop.Orders/List ;;
   etcd-*) echo /version ;;
@@ -1341,7 +1349,7 @@ EOF
   run "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
 nginx-location-php-suffix | nginx-location-php-suffix-slash | nginx-location-php-pathinfo | \
-  nginx-location-php-subdir)
+  nginx-location-php-subdir | nginx-location-php-subdir2 | nginx-location-php-subdir-links)
   need "$NGINX"
   prefix=$work/nginx-$server-$port
   mkdir -p "$prefix/tmp" "$prefix/logs" "$prefix/docroot"
@@ -1350,15 +1358,28 @@ nginx-location-php-suffix | nginx-location-php-suffix-slash | nginx-location-php
   # /orders, /orders.php (extension-less URLs) and /index.php/orders (its path info); beside it
   # the PHP location nginx takes first, unchecked: `~ \.php$` (-suffix: /orders.php gets the
   # orders; -suffix-slash, scanned at /orders/, too) or `~ ^/index\.php(/|$)` (-pathinfo:
-  # /index.php/orders does; -subdir: the application under /shop, /shop/index.php/orders does)
-  # (reviews' nginx before PHP: A, exit 0)
+  # /index.php/orders does; -subdir: the application under /shop, /shop/index.php/orders does;
+  # -subdir2: under /apps/shop, /apps/shop/index.php/orders does; -subdir-links: the same, the
+  # orders an HTML page whose links go through the script asked, as Symfony's and Laravel's base
+  # URL does: /apps/shop/index.php/account/… there) (reviews' nginx before PHP: A, exit 0)
   cat >"$prefix/docroot/index.php" <<'EOF'
 <?php
 $path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
-$path = preg_replace('#^(/shop)?/index\.php#', '$1', $path);
+$path = preg_replace('#^((?:/apps)?(?:/shop)?)/index\.php#', '$1', $path);
 $path = preg_replace('#\.php$#', '', $path);
 $path = preg_replace('#(.)/$#', '$1', $path);
-if ($path === '/orders' || $path === '/shop/orders') {
+if (getenv('MTLS_LAB_LINKS') && $path === '/apps/shop/orders') {
+    $base = preg_match('#^/apps/shop/index\.php(/|$)#', $_SERVER['REQUEST_URI'])
+        ? '/apps/shop/index.php' : '/apps/shop';
+    echo "<!DOCTYPE html><html><head><title>Orders</title></head><body><nav>";
+    foreach (['account/profile', 'account/settings', 'account/invoices', 'account/addresses',
+              'help', 'logout'] as $to) {
+        echo "<a href=\"$base/$to\">" . basename($to) . "</a> ";
+    }
+    echo "</nav><h1>Orders</h1><table><tr><td>1017</td><td>widget</td><td>12.00</td></tr>",
+        "<tr><td>1018</td><td>gadget</td><td>30.00</td></tr></table>",
+        "<a href=\"$base/orders?page=2\">next</a></body></html>\n";
+} elseif ($path === '/orders' || $path === '/shop/orders' || $path === '/apps/shop/orders') {
     header('Content-Type: application/json');
     echo json_encode(['orders' => [
         ['id' => 1017, 'item' => 'widget', 'qty' => 3, 'total' => '12.00'],
@@ -1373,6 +1394,10 @@ EOF
   case $server in
   nginx-location-php-suffix*) php_location='~ \.php$' ;;
   nginx-location-php-subdir) php_location='~ ^/shop/index\.php(/|$)' guarded=/shop/orders ;;
+  nginx-location-php-subdir2 | nginx-location-php-subdir-links)
+    php_location='~ ^/apps/shop/index\.php(/|$)' guarded=/apps/shop/orders
+    [ "$server" = nginx-location-php-subdir2 ] || export MTLS_LAB_LINKS=1
+    ;;
   *) php_location='~ ^/index\.php(/|$)' ;;
   esac
   php_backend "$prefix/docroot" "$prefix/logs/php.log" "$prefix/docroot/index.php"
@@ -2276,7 +2301,8 @@ nginx-*)
     optional-healthcheck-ua-scoped | optional-exact-guard-scoped | optional-token-presence | \
     optional-healthcheck-status-certless | optional-query-health | optional-requri-health | \
     optional-health-accept | optional-grpc-ctype | optional-envoy-internal | \
-    optional-envoy-internal-strict | optional-query-probe | optional-query-health-arg)
+    optional-envoy-internal-strict | optional-query-probe | optional-query-health-arg | \
+    optional-query-health-exact | optional-query-healthcheck-true | optional-query-health-usernav)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2307,7 +2333,12 @@ nginx-*)
     # the last before an application answering a gRPC `Content-Type` 415 and a health `Accept` 406
     # (Spring: a review's, A, exit 0 when the three went in one request); -query-probe by `$arg_probe`;
     # -query-health-arg by `$arg_health`, a `probe` query answered a health answer of its own (a
-    # review's, A, exit 0 when the two went in one query);
+    # review's, A, exit 0 when the two went in one query); -query-health-exact by the whole query
+    # `health=1` (`$args = "health=1"`), -query-healthcheck-true by `$arg_healthcheck = "true"`
+    # (a review's two, A, exit 0); -query-health-usernav the first before an HTML page of orders
+    # under a menu naming the verified caller (a Guest's where none is: a review's, A, exit 0
+    # for "another page"; with the valid certificate now incomplete: the page holds the orders'
+    # figures);
     # -healthcheck-status-certless, correct, a certificate-less
     # health checker answered a status page of its own (`{"status":"UP",…}`) before the scoped
     # orders, which lets nothing in (a review's: exit 3 with the session's first fix) (real_servers.rs
@@ -2338,6 +2369,12 @@ nginx-*)
       dn_check="if (\$arg_probe) { return 200 \"{\\\"status\\\":\\\"UP\\\"}\\n\"; } $dn_check"
       ;;
     optional-requri-health) allow_when '$request_uri ~ "/healthz$"' ;;
+    optional-query-health-exact) allow_when '$args = "health=1"' ;;
+    optional-query-healthcheck-true) allow_when '$arg_healthcheck = "true"' ;;
+    optional-query-health-usernav)
+      allow_when '$args = "health=1"'
+      usernav=1
+      ;;
     optional-healthcheck-status-certless)
       dn_check='set $hc ""; if ($ssl_client_verify != SUCCESS) { set $hc a; } if ($http_user_agent ~* "^kube-probe/") { set $hc "${hc}b"; } if ($hc = ab) { return 200 "{\"status\":\"UP\",\"checks\":{\"db\":\"UP\",\"disk\":\"UP\"},\"version\":\"1.4.2\"}\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'
       scoped=1
@@ -2363,6 +2400,11 @@ nginx-*)
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
     if [ -n "${shows_verify:-}" ]; then
       ok_body='{\"verified\":\"$ssl_client_verify\",\"orders\":2}\n'
+    fi
+    if [ -n "${usernav:-}" ]; then
+      content_type=text/html
+      http_extra="map \$ssl_client_verify \$nav { SUCCESS \"<span>Signed in as test-client</span> <a href='/account/profile'>Profile</a> <a href='/account/settings'>Settings</a> <a href='/account/api-keys'>API keys</a> <a href='/account/invoices'>Invoices</a> <a href='/account/addresses'>Addresses</a> <a href='/logout'>Sign out</a>\"; default \"<span>Guest</span> <a href='/help'>Help</a>\"; }"
+      ok_body="<!DOCTYPE html><html><head><title>Orders - ACME</title></head><body><header><a href='/'>ACME</a> \$nav</header><main><h1>Orders</h1><table><tr><td>ORD-558812</td><td>WIDGET-9X</td><td>4821.50</td></tr><tr><td>ORD-558813</td><td>GADGET-2Q</td><td>129.99</td></tr></table></main><footer>ACME Corp</footer></body></html>\\n"
     fi
     if [ -n "${scoped:-}" ]; then
       http_extra='map $ssl_client_verify $orders_page { SUCCESS "{\"scope\":\"own\",\"orders\":[{\"id\":1017,\"item\":\"widget\"}]}"; default "{\"scope\":\"every customer\",\"orders\":[{\"id\":1017,\"item\":\"widget\",\"customer\":\"test-client\"},{\"id\":1001,\"item\":\"bolt\",\"customer\":\"acme\"},{\"id\":1002,\"item\":\"nut\",\"customer\":\"globex\"},{\"id\":1003,\"item\":\"gear\",\"customer\":\"initech\"}]}"; }'

@@ -3778,7 +3778,13 @@ fn a_health_checks_header_is_no_key() {
 /// answered a health answer of its own), and every PHP site's `location ~ \.php$`, which nginx
 /// takes before the `location /orders/` that checks the certificate, so `/orders/index.php` gets
 /// the orders PHP serves at `/orders/` (and, before a front controller, `/orders.php`,
-/// `/index.php/orders` or, for an application under `/shop`, `/shop/index.php/orders`). Each is path-form-bypass, critical, naming its spelling; without a
+/// `/index.php/orders` or, for an application under `/shop` or `/apps/shop`,
+/// `/shop/index.php/orders` and `/apps/shop/index.php/orders`); the whole query exactly
+/// `health=1` or `healthcheck=true` (`$args = "health=1"`, `$arg_healthcheck = "true"`). Each is
+/// path-form-bypass, critical, naming its spelling (-subdir-links too, whose page links through
+/// the script asked: compared with the script taken out of its links); the orders as HTML
+/// under a menu naming the verified caller, a Guest's at `?health=1` (-query-health-usernav):
+/// incomplete, the page holding the orders' figures, never A. Without a
 /// certificate, incomplete, never A. Beside them, correct: the PHP location checking too:
 /// nothing found, nothing unread.
 #[test]
@@ -3799,6 +3805,15 @@ fn a_health_query_or_a_php_index_is_no_key() {
         "nginx-location-php-pathinfo",
         "nginx-location-php-subdir",
     );
+    let (subdir2, health_exact, healthcheck_true) = (
+        "nginx-location-php-subdir2",
+        "nginx-optional-query-health-exact",
+        "nginx-optional-query-healthcheck-true",
+    );
+    let (links, usernav) = (
+        "nginx-location-php-subdir-links",
+        "nginx-optional-query-health-usernav",
+    );
     let all = [
         query,
         request_uri,
@@ -3810,6 +3825,11 @@ fn a_health_query_or_a_php_index_is_no_key() {
         suffix_slash,
         pathinfo,
         subdir,
+        subdir2,
+        health_exact,
+        healthcheck_true,
+        links,
+        usernav,
     ];
     if !tools_present(&all) {
         return;
@@ -3827,6 +3847,10 @@ fn a_health_query_or_a_php_index_is_no_key() {
         (suffix_slash, "/orders.php"),
         (pathinfo, "/index.php/orders"),
         (subdir, "/shop/index.php/orders"),
+        (subdir2, "/apps/shop/index.php/orders"),
+        (health_exact, "/orders?health=1 "),
+        (healthcheck_true, "/orders?healthcheck=true"),
+        (links, "/apps/shop/index.php/orders"),
     ] {
         let t = &with_identity.targets[name];
         let open = finding(t, "path-form-bypass").is_some_and(|f| {
@@ -3848,6 +3872,13 @@ fn a_health_query_or_a_php_index_is_no_key() {
     );
     // B: client.crt alone, no staging CA (the public-root probe cannot run), as beside it
     assert_eq!(t["grade"], "B", "{}", target_summary(t));
+    let t = &with_identity.targets[usernav];
+    assert!(
+        unread(t, "path-form-bypass", "holding most of the values"),
+        "{}",
+        target_summary(t)
+    );
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
     assert_eq!(with_identity.status, Some(1));
     let anonymous = lab.scan(&[query, php], &[]);
     for name in [query, php] {

@@ -136,12 +136,18 @@ pub fn path_for(server: &str) -> &'static str {
         || server == "nginx-optional-requri-health"
         || server == "nginx-optional-query-probe"
         || server == "nginx-optional-query-health-arg"
+        || server == "nginx-optional-query-health-exact"
+        || server == "nginx-optional-query-healthcheck-true"
+        || server == "nginx-optional-query-health-usernav"
         || server == "nginx-location-php-suffix"
         || server == "nginx-location-php-pathinfo"
     {
         "/orders"
     } else if server == "nginx-location-php-subdir" {
         "/shop/orders"
+    } else if server == "nginx-location-php-subdir2" || server == "nginx-location-php-subdir-links"
+    {
+        "/apps/shop/orders"
     } else if server.starts_with("nginx-location-php-regex")
         || server == "nginx-location-php-suffix-slash"
     {

@@ -1010,15 +1010,64 @@ pub async fn holds_the_protected_pages_values(
     let Some(page) = reference.asks().find(|s| s.served()) else {
         return false;
     };
-    let (Some(protected), Some(door)) = (
+    if let (Some(protected), Some(door)) = (
         json_values(&page.result.body),
         json_values(&seen.result.body),
-    ) else {
-        return false;
-    };
+    ) {
+        let shared = protected.intersection(&door).count();
+        if shared >= 2 && shared * 2 >= protected.len() {
+            return true;
+        }
+    }
+    // In any format: the records' ids and amounts (the protected page's figures that stand on
+    // both its asks), two thirds of them and three at least. The orders as HTML beside the
+    // protected JSON (`/orders.json` of a Rails application), or under a menu naming another
+    // caller, or beside a viewer `null` where the valid certificate's holds its roles (reviews':
+    // A, exit 0, for "another page").
+    let mut protected = figures(&page.result.body);
+    // Not the target's address or port, which links on any page of the site hold.
+    let (host, port) = (target.host.as_bytes(), target.port.to_string());
+    protected.retain(|f| f.as_slice() != host && f.as_slice() != port.as_bytes());
+    if let Some(again) = reference.again.as_ref().filter(|s| s.served()) {
+        let again = figures(&again.result.body);
+        protected.retain(|f| again.contains(f));
+    }
+    let door = figures(&seen.result.body);
     let shared = protected.intersection(&door).count();
-    shared >= 2 && shared * 2 >= protected.len()
+    shared >= MIN_FIGURES_HELD && shared * 3 >= protected.len() * 2
 }
+
+/// Figures a page holding the protected data holds at least ([`holds_the_protected_pages_values`]).
+const MIN_FIGURES_HELD: usize = 3;
+
+/// The figures of a body, in any format: each run of letters, digits, `.`, `-` and `_` holding
+/// three digits or more (an id `ORD-558812`, an amount `4821.50`, a key `ACME-Client-7731`),
+/// its dots and dashes trimmed at either end. Capped at [`MAX_FIGURES`].
+fn figures(body: &[u8]) -> std::collections::BTreeSet<Vec<u8>> {
+    let mut out = std::collections::BTreeSet::new();
+    let part = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_');
+    for run in body.split(|b| !part(b)) {
+        let start = run
+            .iter()
+            .position(u8::is_ascii_alphanumeric)
+            .unwrap_or(run.len());
+        let end = run
+            .iter()
+            .rposition(u8::is_ascii_alphanumeric)
+            .map_or(start, |e| e + 1);
+        let run = run.get(start..end).unwrap_or_default();
+        if run.iter().filter(|b| b.is_ascii_digit()).count() >= 3 && run.len() <= 64 {
+            out.insert(run.to_vec());
+            if out.len() >= MAX_FIGURES {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Figures taken from one page at most ([`figures`]).
+const MAX_FIGURES: usize = 4096;
 
 /// The values of a JSON body worth comparing ([`holds_the_protected_pages_values`]): strings of
 /// three characters or more and numbers of three digits or more, at any depth; `None` where the
@@ -2292,6 +2341,26 @@ mod tests {
         assert_eq!(own.intersection(&empty).count(), 0);
         assert!(json_values(b"<html><body>orders</body></html>").is_none());
         assert!(json_values(br#""a bare string""#).is_none());
+    }
+
+    /// A page's figures, in any format: the runs holding three digits (ids, amounts), their
+    /// dots and dashes trimmed; the orders as HTML and as JSON hold the same ones.
+    #[test]
+    fn figures_are_the_runs_of_three_digits_in_any_format() {
+        let html = figures(
+            b"<tr><td>ORD-558812</td><td>WIDGET-9X</td><td>4821.50</td></tr>\
+              <p>Page 2 of 12. Total: 129.99.</p>",
+        );
+        let want: std::collections::BTreeSet<Vec<u8>> = ["ORD-558812", "4821.50", "129.99"]
+            .into_iter()
+            .map(|f| f.as_bytes().to_vec())
+            .collect();
+        assert_eq!(html, want);
+        let json = figures(
+            br#"[{"id":"ORD-558812","sku":"WIDGET-9X","total":"4821.50"},{"total":"129.99"}]"#,
+        );
+        assert_eq!(json, want);
+        assert!(figures(b"<h1>Orders</h1><p>none yet</p>").is_empty());
     }
 
     /// A refusal status whose whole body is the protected page (Go's 421 guard without

@@ -42,7 +42,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), one that a dot-dot segment takes back, as written and percent-encoded (`/mtls-scan/../…`, `/mtls-scan/%2e%2e/…`: a rule on the path before its dot segments are resolved), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, PHP's names for it where the last segment has no suffix (its directory's `index.php`, the `.php` suffix, after `/index.php` and after the first directory's `index.php` as a front controller's path info: nginx takes `location ~ \\.php$` before the prefix location that checks the certificate), the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI), and three health checks' queries, one name each (`?healthcheck=1&mtls-scan=/healthz`, `?health=1&mtls-scan=/health`, `?probe=1`: health checks let through by the query or the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx's `Location`, or where a `Refresh` header or a meta refresh in the refusal's page sends a browser, resolved against the path asked: another path there, by the target's name or a name or an address its certificate names, on its port, followed on without a certificate through up to 4 redirects; the scanned path `/` too; not a redirect to sign in, whose path speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete; another page of its own, not a refusal, that holds at least half of the values of the valid certificate's JSON page (two or more: its records' ids, names, amounts): incomplete, the protected data telling its caller apart), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), one that a dot-dot segment takes back, as written and percent-encoded (`/mtls-scan/../…`, `/mtls-scan/%2e%2e/…`: a rule on the path before its dot segments are resolved), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, PHP's names for it where the last segment has no suffix (its directory's `index.php`, the `.php` suffix, after `/index.php` and after the `index.php` of each of its first six directories as a front controller's path info: nginx takes `location ~ \\.php$` before the prefix location that checks the certificate), the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI), and five health checks' queries, one each (`?healthcheck=1&mtls-scan=/healthz`, `?health=1&mtls-scan=/health`, `?health=1`, `?healthcheck=true`, `?probe=1`: health checks let through by the query, by its exact value or by the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx's `Location`, or where a `Refresh` header or a meta refresh in the refusal's page sends a browser, resolved against the path asked: another path there, by the target's name or a name or an address its certificate names, on its port, followed on without a certificate through up to 4 redirects; the scanned path `/` too; not a redirect to sign in, whose path speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete; another page of its own, not a refusal, that holds at least half of the values of the valid certificate's JSON page (two or more: its records' ids, names, amounts) or, in any format, two thirds of its figures (three or more: the runs holding three digits, `ORD-558812`, `4821.50`): incomplete, the protected data telling its caller apart; a front controller's page compared with the links through its script written as the application's own, `/shop/index.php/account` as `/shop/account`), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/` (or, with a valid certificate, a redirect to another path of the same origin), answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -187,12 +187,18 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             format!("/index.php{path}"),
             "after PHP's front controller (`/index.php`), as its path info",
         ));
-        // A front controller in the first directory (`/shop/index.php/orders` for
-        // `/shop/orders`: a review's Laravel in a subdirectory, A, exit 0).
-        if after.len() > 1 {
+        // A front controller in a directory of the path (`/shop/index.php/orders` for
+        // `/shop/orders`, `/apps/shop/index.php/orders` for `/apps/shop/orders`: reviews'
+        // Laravel in a subdirectory, A, exit 0), in each of the first six.
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        for (depth, how) in (1..segments.len()).zip(FRONT_CONTROLLER_IN) {
+            let (dir, rest) = segments.split_at(depth);
+            if rest.iter().all(|s| s.is_empty()) {
+                break;
+            }
             out.push((
-                format!("/{first}/index.php{after}"),
-                "after the first directory's PHP front controller (`index.php`), as its path info",
+                format!("/{}/index.php/{}", dir.join("/"), rest.join("/")),
+                how,
             ));
         }
     }
@@ -244,6 +250,13 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
             "health=1&mtls-scan=/health",
             "with a health check's query (`health=1`, ending in `/health`)",
         ),
+        // The whole query a health check's, exactly (nginx `if ($args = "health=1")`, `if
+        // ($arg_healthcheck = "true")`: a review's two, A, exit 0).
+        ("health=1", "with a health check's query (`health=1`)"),
+        (
+            "healthcheck=true",
+            "with a health check's query (`healthcheck=true`)",
+        ),
         ("probe=1", "with a health probe's query (`probe=1`)"),
     ] {
         spelled.push(Spelling {
@@ -255,6 +268,16 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
     }
     spelled
 }
+
+/// How a front controller in each of the path's first six directories is said.
+const FRONT_CONTROLLER_IN: [&str; 6] = [
+    "after the first directory's PHP front controller (`index.php`), as its path info",
+    "after the second directory's PHP front controller (`index.php`), as its path info",
+    "after the third directory's PHP front controller (`index.php`), as its path info",
+    "after the fourth directory's PHP front controller (`index.php`), as its path info",
+    "after the fifth directory's PHP front controller (`index.php`), as its path info",
+    "after the sixth directory's PHP front controller (`index.php`), as its path info",
+];
 
 /// Redirects followed at most, the first wave's included: `curl -L` and browsers follow a
 /// chain (a review's Apache sent clients without a certificate from `/api/orders` to
@@ -422,6 +445,8 @@ mod tests {
                 "/admin/orders?x=1&mtls-scan=.css",
                 "/admin/orders?x=1&healthcheck=1&mtls-scan=/healthz",
                 "/admin/orders?x=1&health=1&mtls-scan=/health",
+                "/admin/orders?x=1&health=1",
+                "/admin/orders?x=1&healthcheck=true",
                 "/admin/orders?x=1&probe=1"
             ]
         );
@@ -445,6 +470,8 @@ mod tests {
                 "/v1/?mtls-scan=.css",
                 "/v1/?healthcheck=1&mtls-scan=/healthz",
                 "/v1/?health=1&mtls-scan=/health",
+                "/v1/?health=1",
+                "/v1/?healthcheck=true",
                 "/v1/?probe=1"
             ]
         );

@@ -346,6 +346,35 @@ async fn try_spelling(
     tried
 }
 
+/// The script segment a PHP front controller is asked by, as its path info follows it.
+const FRONT_CONTROLLER: &str = "/index.php/";
+
+/// `seen` with every link through the front controller's script written as the application's
+/// own (`/shop/index.php/account` as `/shop/account`; with JSON's escaped slashes too).
+fn without_front_controller(seen: &Seen) -> Seen {
+    let mut out = seen.clone();
+    for (from, to) in [(FRONT_CONTROLLER, "/"), (r"\/index.php\/", r"\/")] {
+        out.result.body = replaced(&out.result.body, from.as_bytes(), to.as_bytes());
+    }
+    out
+}
+
+/// `body` with every `from` replaced by `to`.
+fn replaced(body: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        if body.get(i..i + from.len()) == Some(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.extend(body.get(i).copied());
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Where a served path spelling landed: only the very page the valid certificate is served on
 /// the path as written is the protected one, and not where a path nobody serves is served that
 /// page without a certificate too (a page every path gets: an application's catch-all).
@@ -357,6 +386,18 @@ async fn judge_path(
     spelled: &Spelling,
     seen: &Seen,
 ) -> Landing {
+    // A front controller asked by its script's name links through it (`/shop/index.php/account`
+    // where the page the valid certificate is served links `/shop/account`: Symfony and Laravel
+    // take their base URL from the script asked; a review's was A, exit 0): compared with the
+    // script taken out of its links.
+    let through_script;
+    let seen = match spelled.path.as_deref() {
+        Some(p) if p.contains(FRONT_CONTROLLER) && !target.path.contains("index.php") => {
+            through_script = without_front_controller(seen);
+            &through_script
+        }
+        _ => seen,
+    };
     // The paths a page may show (a `self` link, a breadcrumb), masked in both pages.
     let mut shown: Vec<String> = vec![target.path.clone()];
     shown.extend(spelled.path.iter().cloned());
@@ -771,6 +812,21 @@ mod tests {
     use crate::probe::side_door::recorded::{http, inconclusive};
 
     const HOST: Kind = super::super::host_form_bypass::KIND;
+
+    /// A front controller's page, its links through the script written as the application's
+    /// own (JSON's escaped slashes too); nothing else changed.
+    #[test]
+    fn links_through_the_front_controller_are_the_applications() {
+        let body = br#"<a href="/shop/index.php/account">a</a> {"next":"\/shop\/index.php\/orders?page=2"} /index.phpx"#;
+        let seen = http(200, &String::from_utf8_lossy(body));
+        let rewritten = without_front_controller(&seen);
+        assert_eq!(
+            String::from_utf8_lossy(&rewritten.result.body),
+            r#"<a href="/shop/account">a</a> {"next":"\/shop\/orders?page=2"} /index.phpx"#
+        );
+        assert_eq!(replaced(b"abcabc", b"bc", b""), b"aa");
+        assert_eq!(replaced(b"", b"bc", b"x"), b"");
+    }
 
     fn target() -> Target {
         Target::parse("https://secure.test:8443/").unwrap_or_else(|e| panic!("{e}"))
