@@ -56,6 +56,9 @@
 #                             query is exactly `health=1` (or has `healthcheck=true`);
 #                             -query-health-usernav the first before HTML orders under a menu
 #                             naming the verified caller
+#   nginx-optional-soft404-footer | -guest-dashboard   correct: `= /orders` checked, any other
+#                             path a 200 "page not found" with a footer of figures; `= /dashboard`
+#                             checked, its other spellings rendered for a guest (every count 0)
 #   nginx-optional-healthcheck-status-certless   correct: a certificate-less kube-probe gets a
 #                             status page of its own, anyone else without one 403
 #   nginx-optional-healthcheck-answer   optional + 403 unless verified; a health checker's
@@ -1100,7 +1103,9 @@ if [ "${1:-}" = "--path" ]; then
   nginx-location-php-regex | nginx-location-php-regex-guarded) echo /orders/ ;;
   nginx-optional-query-health | nginx-optional-requri-health | nginx-optional-query-probe | \
     nginx-optional-query-health-arg | nginx-optional-query-health-exact | \
-    nginx-optional-query-healthcheck-true | nginx-optional-query-health-usernav) echo /orders ;;
+    nginx-optional-query-healthcheck-true | nginx-optional-query-health-usernav | \
+    nginx-optional-soft404-footer) echo /orders ;;
+  nginx-optional-guest-dashboard) echo /dashboard ;;
   nginx-location-php-suffix | nginx-location-php-pathinfo) echo /orders ;;
   nginx-location-php-suffix-slash) echo /orders/ ;;
   nginx-location-php-subdir) echo /shop/orders ;;
@@ -2302,7 +2307,8 @@ nginx-*)
     optional-healthcheck-status-certless | optional-query-health | optional-requri-health | \
     optional-health-accept | optional-grpc-ctype | optional-envoy-internal | \
     optional-envoy-internal-strict | optional-query-probe | optional-query-health-arg | \
-    optional-query-health-exact | optional-query-healthcheck-true | optional-query-health-usernav)
+    optional-query-health-exact | optional-query-healthcheck-true | optional-query-health-usernav | \
+    optional-soft404-footer | optional-guest-dashboard)
     # verify optional, a JSON page, and a client without a verified certificate let in by what
     # it says of itself (audits' nginx, HAProxy and PHP apps: A, exit 0; not on --list):
     # -healthcheck-ua the load balancer's and Kubernetes' health checks told by their User-Agent
@@ -2338,7 +2344,11 @@ nginx-*)
     # (a review's two, A, exit 0); -query-health-usernav the first before an HTML page of orders
     # under a menu naming the verified caller (a Guest's where none is: a review's, A, exit 0
     # for "another page"; with the valid certificate now incomplete: the page holds the orders'
-    # figures);
+    # figures); -soft404-footer, correct, every other path a 200 "page not found" on the site's
+    # template, its footer holding six figures, beside one order under the same footer (a
+    # review's: exit 3 with the session's first figures rule); -guest-dashboard, correct, the
+    # check on `= /dashboard` alone, any other spelling the dashboard rendered for a guest, every
+    # count zero (a review's: a critical finding; now unsure);
     # -healthcheck-status-certless, correct, a certificate-less
     # health checker answered a status page of its own (`{"status":"UP",…}`) before the scoped
     # orders, which lets nothing in (a review's: exit 3 with the session's first fix) (real_servers.rs
@@ -2374,6 +2384,19 @@ nginx-*)
     optional-query-health-usernav)
       allow_when '$args = "health=1"'
       usernav=1
+      ;;
+    optional-soft404-footer | optional-guest-dashboard)
+      footer="<footer>(c) 2026 ACME Corp, v2.4.1, build 20261207.4, support +1-800-555-0199, VAT DE811907980, reg. HRB-123456</footer></body></html>\\n"
+      content_type=text/html
+      if [ "$mode" = optional-soft404-footer ]; then
+        dn_check="return 200 \"<!DOCTYPE html><html><head><title>ACME</title></head><body><h1>Page not found</h1><p>Try the catalogue.</p>$footer\";"
+        server_extra="location = /orders { default_type text/html; if (\$ssl_client_verify != SUCCESS) { return 403; } return 200 \"<!DOCTYPE html><html><head><title>ACME</title></head><body><h1>Orders</h1><table><tr><td>ORD-558812</td><td>4821.50</td><td>2026-12-01</td></tr></table>$footer\"; }"
+      else
+        http_extra="map \$ssl_client_verify \$counts { SUCCESS \"<li>Open orders: 2</li><li>Invoices due: 5</li><li>Balance: 4951.49</li><li>Loyalty points: 1284</li>\"; default \"<li>Open orders: 0</li><li>Invoices due: 0</li><li>Balance: 0.00</li><li>Loyalty points: 0</li>\"; }"
+        dn_check='return 404 "not found\n";'
+        page="<!DOCTYPE html><html><head><title>Dashboard</title></head><body><h1>Dashboard</h1><ul>\$counts</ul>$footer"
+        server_extra="location = /dashboard { default_type text/html; if (\$ssl_client_verify != SUCCESS) { return 403; } return 200 \"$page\"; } location ~* ^/dashboard/?$ { default_type text/html; return 200 \"$page\"; }"
+      fi
       ;;
     optional-healthcheck-status-certless)
       dn_check='set $hc ""; if ($ssl_client_verify != SUCCESS) { set $hc a; } if ($http_user_agent ~* "^kube-probe/") { set $hc "${hc}b"; } if ($hc = ab) { return 200 "{\"status\":\"UP\",\"checks\":{\"db\":\"UP\",\"disk\":\"UP\"},\"version\":\"1.4.2\"}\n"; } if ($ssl_client_verify != SUCCESS) { return 403; }'

@@ -3892,6 +3892,55 @@ fn a_health_query_or_a_php_index_is_no_key() {
     }
 }
 
+/// Correct servers whose other paths share the protected page's figures: every other path a 200
+/// "page not found" under the site's footer of six figures, beside one order under the same
+/// footer (-soft404-footer: a review's was exit 3 with the session's first figures rule, the
+/// footer counted as the orders'); the check on `= /dashboard` alone, its other spellings the
+/// dashboard rendered for a guest, every count zero (-guest-dashboard: a review's was a critical
+/// path-form-bypass, the numbers masked). The first is graded with nothing unread; the second
+/// is unsure (the page telling its caller apart, or a public page on its template), never a
+/// finding.
+#[test]
+fn a_footer_of_figures_or_a_guest_rendering_is_no_door() {
+    let (footer, dashboard) = (
+        "nginx-optional-soft404-footer",
+        "nginx-optional-guest-dashboard",
+    );
+    let all = [footer, dashboard];
+    if !tools_present(&all) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&all);
+    let scan = lab.scan(&all, &lab.identity_args("client.crt", "client.key"));
+    let t = &scan.targets[footer];
+    assert!(
+        t["incomplete"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        target_summary(t)
+    );
+    assert!(
+        finding(t, "path-form-bypass").is_none(),
+        "{}",
+        target_summary(t)
+    );
+    // B: client.crt alone, no staging CA (the public-root probe cannot run)
+    assert_eq!(t["grade"], "B", "{}", target_summary(t));
+    let t = &scan.targets[dashboard];
+    assert!(
+        finding(t, "path-form-bypass").is_none(),
+        "{}",
+        target_summary(t)
+    );
+    assert!(
+        unread(t, "path-form-bypass", "much like"),
+        "{}",
+        target_summary(t)
+    );
+    assert_ne!(t["grade"], "A", "{}", target_summary(t));
+    assert_eq!(scan.status, Some(3));
+}
+
 /// nginx `ssl_verify_client optional` with the check skipped for OPTIONS (CORS preflights let
 /// through) before a page served to any method: an anonymous OPTIONS gets the orders (an audit's
 /// nginx Lua before PHP: A, exit 0 with every identity). With the valid certificate the door is

@@ -139,6 +139,7 @@ pub fn path_for(server: &str) -> &'static str {
         || server == "nginx-optional-query-health-exact"
         || server == "nginx-optional-query-healthcheck-true"
         || server == "nginx-optional-query-health-usernav"
+        || server == "nginx-optional-soft404-footer"
         || server == "nginx-location-php-suffix"
         || server == "nginx-location-php-pathinfo"
     {
@@ -154,6 +155,8 @@ pub fn path_for(server: &str) -> &'static str {
         "/orders/"
     } else if server.starts_with("nginx-h2c-") || server.starts_with("haproxy-h2c-") {
         "/admin"
+    } else if server == "nginx-optional-guest-dashboard" {
+        "/dashboard"
     } else if server.starts_with("etcd-") {
         "/version"
     } else if server.starts_with("exporter-") {

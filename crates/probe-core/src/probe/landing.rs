@@ -996,7 +996,9 @@ pub async fn likeness_to_the_protected_page(
 /// review's nginx exempting `kube-probe` before such an application was A, exit 0); a status
 /// page, an empty envelope with the same keys (`{"ok":false,"orders":[]}`), a landing page on
 /// the site's template or docs naming the fields hold none of them (reviews' correct servers,
-/// exit 3 with a rule on the words alone). `false` without that page.
+/// exit 3 with a rule on the words alone). Or, in any format, half of its figures
+/// ([`figures`]: ids, amounts) and three at least. What a path nobody serves holds, asked plainly,
+/// counts for neither (a site's footer, a soft 404's catalogue). `false` without that page.
 pub async fn holds_the_protected_pages_values(
     target: &Target,
     scan: &ScanContext,
@@ -1010,31 +1012,69 @@ pub async fn holds_the_protected_pages_values(
     let Some(page) = reference.asks().find(|s| s.served()) else {
         return false;
     };
-    if let (Some(protected), Some(door)) = (
-        json_values(&page.result.body),
-        json_values(&seen.result.body),
-    ) {
-        let shared = protected.intersection(&door).count();
-        if shared >= 2 && shared * 2 >= protected.len() {
-            return true;
-        }
-    }
+    let protected_values = json_values(&page.result.body);
+    let door_values = json_values(&seen.result.body);
     // In any format: the records' ids and amounts (the protected page's figures that stand on
-    // both its asks), two thirds of them and three at least. The orders as HTML beside the
-    // protected JSON (`/orders.json` of a Rails application), or under a menu naming another
-    // caller, or beside a viewer `null` where the valid certificate's holds its roles (reviews':
-    // A, exit 0, for "another page").
-    let mut protected = figures(&page.result.body);
+    // both its asks), half of them and three at least. The orders as HTML beside the protected
+    // JSON (`/orders.json` of a Rails application), or under a menu naming another caller, or
+    // beside a viewer `null` where the valid certificate's holds its roles (reviews': A, exit 0,
+    // for "another page").
+    let mut protected_figures = figures(&page.result.body);
     // Not the target's address or port, which links on any page of the site hold.
     let (host, port) = (target.host.as_bytes(), target.port.to_string());
-    protected.retain(|f| f.as_slice() != host && f.as_slice() != port.as_bytes());
+    protected_figures.retain(|f| f.as_slice() != host && f.as_slice() != port.as_bytes());
     if let Some(again) = reference.again.as_ref().filter(|s| s.served()) {
         let again = figures(&again.result.body);
-        protected.retain(|f| again.contains(f));
+        protected_figures.retain(|f| again.contains(f));
     }
-    let door = figures(&seen.result.body);
-    let shared = protected.intersection(&door).count();
-    shared >= MIN_FIGURES_HELD && shared * 3 >= protected.len() * 2
+    let door_figures = figures(&seen.result.body);
+    let holds = |values: Option<&std::collections::BTreeSet<String>>,
+                 figs: &std::collections::BTreeSet<Vec<u8>>| {
+        let by_values = match (values, &door_values) {
+            (Some(protected), Some(door)) => {
+                let shared = protected.intersection(door).count();
+                shared >= 2 && shared * 2 >= protected.len()
+            }
+            _ => false,
+        };
+        let shared = figs.intersection(&door_figures).count();
+        by_values || (shared >= MIN_FIGURES_HELD && shared * 2 >= figs.len())
+    };
+    if !holds(protected_values.as_ref(), &protected_figures) {
+        return false;
+    }
+    // Not what a path nobody serves holds, asked plainly without a certificate: what any page of
+    // the site holds (a footer's figures, its version and build, a soft 404's catalogue; a
+    // review's correct servers were exit 3 for them). Asked plainly, not as the door asked: a
+    // front that lets the door's request through serves the protected data to every path so.
+    let nobody = Door {
+        path: Some(crate::probe::spelled::unknown_path("")),
+        ..plain(scan, version, Sni::Target, None)
+    };
+    let control = knock(target, nobody).await;
+    let mut protected_values = protected_values;
+    if let (Some(values), Some(everywhere)) =
+        (protected_values.as_mut(), json_values(&control.result.body))
+    {
+        values.retain(|v| !everywhere.contains(v));
+    }
+    let everywhere = figures(&control.result.body);
+    protected_figures.retain(|f| !everywhere.contains(f));
+    holds(protected_values.as_ref(), &protected_figures)
+}
+
+/// Whether a page the same as the protected one but for its numbers shows other figures in their
+/// place: two or more of the protected page's `stable` numbers (those on both its asks), a
+/// quarter of them at least, missing from the page's `numbers` (both [`super::page::number_hashes`]).
+/// A dashboard rendered for a guest, every count zero under the site's footer of figures (a
+/// review's: critical), is the page telling its caller apart or a public page on its template:
+/// unsure. The protected page itself keeps every figure that stood on both asks.
+fn figures_replaced(stable: &[u32], numbers: &[u32]) -> bool {
+    let missing = stable
+        .iter()
+        .filter(|n| numbers.binary_search(n).is_err())
+        .count();
+    missing >= 2 && missing * 4 >= stable.len()
 }
 
 /// Figures a page holding the protected data holds at least ([`holds_the_protected_pages_values`]).
@@ -1296,6 +1336,21 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
             _ => None,
         }
     };
+    // The same, as the pages' bodies stand (any format), where both asks were served: one ask
+    // cannot tell a figure from a count that changes on every answer.
+    let raw_numbers =
+        |s: &Seen| super::page::number_hashes_masking(&s.result.body, &names, &c.holder);
+    let stable_raw_numbers: Vec<u32> = match (&reference.seen, &reference.again) {
+        (a, Some(b)) if a.served() && b.served() => {
+            let b = raw_numbers(b);
+            raw_numbers(a)
+                .into_iter()
+                .filter(|n| b.binary_search(n).is_ok())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let door_raw_numbers = raw_numbers(door);
     let best = reference
         .asks()
         .filter(|seen| seen.served())
@@ -1314,12 +1369,19 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
             };
             // Two JSON documents of one shape are one page only where their figures agree too
             // (a review's public sandbox, zeros beside the protected counts and keys in another
-            // order: a critical finding on a correct server); else unsure.
+            // order: a critical finding on a correct server); else unsure. Pages of any other
+            // format too (a review's dashboard rendered for a guest, every count zero: critical).
             match (&door_page.numbers, &page.numbers, &stable_numbers) {
                 (Some(d), Some(_), Some(stable))
                     if how == Alike::Same
                         && !stable.is_empty()
                         && !super::page::numbers_agree(stable, d) =>
+                {
+                    Alike::Near
+                }
+                (None, _, _) | (_, None, _)
+                    if how == Alike::Same
+                        && figures_replaced(&stable_raw_numbers, &door_raw_numbers) =>
                 {
                     Alike::Near
                 }
@@ -2361,6 +2423,22 @@ mod tests {
         );
         assert_eq!(json, want);
         assert!(figures(b"<h1>Orders</h1><p>none yet</p>").is_empty());
+    }
+
+    /// Other figures in the place of two or more of the protected page's, a quarter at least:
+    /// a page rendered for another caller; the protected page keeps them all.
+    #[test]
+    fn figures_replaced_by_others_tell_another_rendering() {
+        let numbers = |b: &[u8]| super::super::page::number_hashes(b);
+        let footer = "(c) 2026 v2.4.1 build 20261207.4 +1-800-555-0199";
+        let protected = numbers(format!("orders 2 due 5 balance 4951.49 {footer}").as_bytes());
+        let guest = numbers(format!("orders 0 due 0 balance 0.00 {footer}").as_bytes());
+        let same = numbers(format!("orders 2 due 5 balance 4951.49 {footer}").as_bytes());
+        let one_off = numbers(format!("orders 2 due 5 balance 4951.50 {footer}").as_bytes());
+        assert!(figures_replaced(&protected, &guest));
+        assert!(!figures_replaced(&protected, &same));
+        assert!(!figures_replaced(&protected, &one_off));
+        assert!(!figures_replaced(&[], &guest));
     }
 
     /// A refusal status whose whole body is the protected page (Go's 421 guard without

@@ -266,6 +266,16 @@ pub fn number_hashes(body: &[u8]) -> Vec<u32> {
     page_hashes(body).1
 }
 
+/// [`number_hashes`] of `body` with `names` and `holder` masked first ([`masked`]): not the
+/// digits of a `Host`'s port or address a page echoes.
+pub(crate) fn number_hashes_masking(body: &[u8], names: &[String], holder: &[String]) -> Vec<u32> {
+    let mut numbers = Vec::new();
+    let _ = masked_with(body, names, holder, Some(&mut numbers));
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+}
+
 /// [`token_hashes`] and [`number_hashes`] of a body, in one pass.
 pub fn page_hashes(body: &[u8]) -> (Option<Vec<u32>>, Vec<u32>) {
     let mut numbers = Vec::new();
