@@ -707,6 +707,14 @@ pub(crate) fn unknown_host(port: u16) -> String {
     )
 }
 
+/// A path nobody serves, under `parent` (`""`: at the root).
+pub(crate) fn unknown_path(parent: &str) -> String {
+    let mut b = [0u8; 4];
+    // A random label only avoids a path someone serves; a failed draw keeps the zeros.
+    let _ = aws_lc_rs::rand::fill(&mut b);
+    format!("{parent}/mtls-scan-{:08x}", u32::from_be_bytes(b))
+}
+
 /// A door's exchange without a certificate and without a session.
 pub(crate) fn plain<'a>(
     scan: &'a ScanContext,
@@ -1048,7 +1056,7 @@ pub async fn holds_the_protected_pages_values(
     // review's correct servers were exit 3 for them). Asked plainly, not as the door asked: a
     // front that lets the door's request through serves the protected data to every path so.
     let nobody = Door {
-        path: Some(crate::probe::spelled::unknown_path("")),
+        path: Some(unknown_path("")),
         ..plain(scan, version, Sni::Target, None)
     };
     let control = knock(target, nobody).await;

@@ -519,13 +519,7 @@ async fn judge_path(
     }
 }
 
-/// A path nobody serves, under `parent` (`""`: at the root).
-pub(crate) fn unknown_path(parent: &str) -> String {
-    let mut b = [0u8; 4];
-    // A random label only avoids a path someone serves; a failed draw keeps the zeros.
-    let _ = aws_lc_rs::rand::fill(&mut b);
-    format!("{parent}/mtls-scan-{:08x}", u32::from_be_bytes(b))
-}
+pub(crate) use super::landing::unknown_path;
 
 /// The sentence a refusal on `o`'s version is told with.
 fn refusal_words(o: &ProbeObservation) -> String {
