@@ -1344,21 +1344,22 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
             _ => None,
         }
     };
-    // The same, as the pages' bodies stand (any format), where both asks were served: one ask
-    // cannot tell a figure from a count that changes on every answer.
+    // The same, as the pages' bodies stand (any format), where both asks were served (one ask
+    // cannot tell a figure from a count that changes on every answer): read only for a page
+    // that came out the same.
     let raw_numbers =
         |s: &Seen| super::page::number_hashes_masking(&s.result.body, &names, &c.holder);
-    let stable_raw_numbers: Vec<u32> = match (&reference.seen, &reference.again) {
+    let raw_figures_replaced = || match (&reference.seen, &reference.again) {
         (a, Some(b)) if a.served() && b.served() => {
             let b = raw_numbers(b);
-            raw_numbers(a)
+            let stable: Vec<u32> = raw_numbers(a)
                 .into_iter()
                 .filter(|n| b.binary_search(n).is_ok())
-                .collect()
+                .collect();
+            figures_replaced(&stable, &raw_numbers(door))
         }
-        _ => Vec::new(),
+        _ => false,
     };
-    let door_raw_numbers = raw_numbers(door);
     let best = reference
         .asks()
         .filter(|seen| seen.served())
@@ -1387,10 +1388,7 @@ fn reference_likeness(door: &Seen, reference: &Control, c: &Controls) -> Likenes
                 {
                     Alike::Near
                 }
-                (None, _, _) | (_, None, _)
-                    if how == Alike::Same
-                        && figures_replaced(&stable_raw_numbers, &door_raw_numbers) =>
-                {
+                (None, _, _) | (_, None, _) if how == Alike::Same && raw_figures_replaced() => {
                     Alike::Near
                 }
                 _ => how,

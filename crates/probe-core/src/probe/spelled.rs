@@ -362,16 +362,13 @@ fn without_front_controller(seen: &Seen) -> Seen {
 /// `body` with every `from` replaced by `to`.
 fn replaced(body: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len());
-    let mut i = 0;
-    while i < body.len() {
-        if body.get(i..i + from.len()) == Some(from) {
-            out.extend_from_slice(to);
-            i += from.len();
-        } else {
-            out.extend(body.get(i).copied());
-            i += 1;
-        }
+    let mut last = 0;
+    for at in memchr::memmem::find_iter(body, from) {
+        out.extend_from_slice(body.get(last..at).unwrap_or_default());
+        out.extend_from_slice(to);
+        last = at + from.len();
     }
+    out.extend_from_slice(body.get(last..).unwrap_or_default());
     out
 }
 
