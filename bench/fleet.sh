@@ -8,7 +8,8 @@
 #
 # Then the same endpoints through the CLI (`mtls-scan scan URL...`, the shipped build): peak
 # memory (GNU time's maximum RSS) and wall time with `--format jsonl` (each target written as it
-# finishes, no report kept) and with `--format json` (the whole report kept for the output).
+# finishes, no report kept) and with `--format json` (each target spilled to a temporary file as it
+# finishes, the report written around them at the end).
 #
 # `cargo bench -p probe-core --bench fleet` is the same scan with the servers in the scanner's
 # process (its peak memory counts both).
