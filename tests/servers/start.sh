@@ -1157,18 +1157,33 @@ run() {
 # php_backend DOCROOT LOG [ROUTER]: PHP's built-in server on a free port of its own, serving
 # DOCROOT (every request through ROUTER where given), its port in $backend; stopped with the shell
 # that becomes the front (its parent-death signal: `run` execs the front when MTLS_WATCH_STDIN is
-# not 1, and this script's EXIT trap goes with the exec).
+# not 1, and this script's EXIT trap goes with the exec). The port is free when picked, not
+# reserved: another process may take it before PHP binds it (a test's connection, another lab
+# server), so PHP's own word that it listens is awaited, and a PHP that could not bind it is
+# started again on another port (at most five times).
 php_backend() {
   : "${PHP:=php}"
   need "$PHP" PHP
-  backend=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  local pdeath=()
+  local pdeath=() attempt
   if command -v setpriv >/dev/null 2>&1; then pdeath=(setpriv --pdeathsig TERM --); fi
-  ${pdeath[@]+"${pdeath[@]}"} "$PHP" -S "127.0.0.1:$backend" -t "$1" ${3:+"$3"} >"$2" 2>&1 </dev/null &
-  php_server=$!
-  # shellcheck disable=SC2064 # the pid now
-  trap "kill -TERM $php_server 2>/dev/null" EXIT
-  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$backend") 2>/dev/null && break; sleep 0.05; done
+  for attempt in 1 2 3 4 5; do
+    backend=$("$PYTHON3" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    ${pdeath[@]+"${pdeath[@]}"} "$PHP" -S "127.0.0.1:$backend" -t "$1" ${3:+"$3"} >"$2" 2>&1 </dev/null &
+    php_server=$!
+    # shellcheck disable=SC2064 # the pid now
+    trap "kill -TERM $php_server 2>/dev/null" EXIT
+    # PHP writes "Development Server (http://127.0.0.1:PORT) started" once it listens; it exits
+    # at once when the port is taken. Five seconds at most.
+    for _ in $(seq 100); do
+      grep -q "Development Server .* started" "$2" 2>/dev/null && return 0
+      kill -0 "$php_server" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill -TERM "$php_server" 2>/dev/null || true
+    echo "php_backend: PHP did not listen on port $backend (attempt $attempt): $(tail -n 1 "$2" 2>/dev/null)" >&2
+  done
+  echo "php_backend: PHP's built-in server did not start" >&2
+  return 1
 }
 
 # nginx_preamble PREFIX: the start of every nginx.conf here (one foreground process, its files under
