@@ -155,6 +155,9 @@ pub fn path_for(server: &str) -> &'static str {
         "/orders/"
     } else if server.starts_with("nginx-h2c-") || server.starts_with("haproxy-h2c-") {
         "/admin"
+    } else if server == "nginx-optional-403-h2-only" || server == "node-h2-check-h2-only" {
+        // A path, so that its spellings are tried (the target in absolute form among them).
+        "/admin/orders"
     } else if server == "nginx-optional-guest-dashboard" {
         "/dashboard"
     } else if server.starts_with("etcd-") {

@@ -300,6 +300,20 @@ impl<'a> VersionView<'a> {
         // `Subject.String()`, nginx's `$ssl_client_s_dn`), where the page shows `-` to anyone
         // else (a review's Go handler writing the page on after its 403: A, exit 0).
         let holder = valid.map(holder_names).unwrap_or_default();
+        // A short page (under `page`'s tokens or `holds`' twelve) held as written, each body read
+        // whole into its excerpt: `Forbidden {"secret":…}` beside the valid `{"secret":…}` (a
+        // review's Go `http.Error` without `return`, PHP's `http_response_code(403)` without
+        // `exit` before `{"balance":42}`, each A, exit 0).
+        let whole = |x: &ProbeObservation| {
+            x.body_excerpt
+                .clone()
+                .filter(|b| b.chars().count() < crate::transport::Limits::default().excerpt_chars)
+        };
+        if matches!((valid.and_then(whole), whole(o)), (Some(v), Some(p))
+            if page::holds_short_page_as_written(&v, &p))
+        {
+            return true;
+        }
         // The valid certificate's page whole inside the refusal's, with a refusal line or an
         // error page's markup around it (an audit's Go `http.Error(w, "Forbidden", 403)` without
         // `return`, then the orders: A, exit 0).
@@ -1625,6 +1639,67 @@ mod tests {
             valid,
         ];
         assert!(!view(&seen).served_another_page(&seen[0]));
+    }
+
+    /// A short protected page (too short to be held by its tokens) written on after a refusal
+    /// line, inside a 403's markup or before an error line, each body read whole: no refusal (a
+    /// review's Go and PHP handlers, A, exit 0). A refusal holding a shorter answer, or one
+    /// that is not the page as written, is still a refusal.
+    #[test]
+    fn a_refusal_carrying_a_short_protected_page_is_no_refusal() {
+        let seen_with = |valid: &str, refusal: &str| {
+            let mut v = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+            v.body_excerpt = Some(valid.to_owned());
+            let mut r = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+            r.body_excerpt = Some(refusal.to_owned());
+            [r, v]
+        };
+        for (valid, refusal) in [
+            (
+                r#"{"secret":"account-balance-42","path":"/api"}"#,
+                r#"Forbidden {"secret":"account-balance-42","path":"/api"}"#,
+            ),
+            (r#"{"balance":42}"#, r#"Access denied {"balance":42}"#),
+            (
+                r#"{"balance":42,"owner":"jane"}"#,
+                r#"<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1> {"balance":42,"owner":"jane"} </body></html>"#,
+            ),
+            (
+                r#"{"balance":42,"owner":"jane"}"#,
+                r#"{"balance":42,"owner":"jane"} {"error":"unauthorized"}"#,
+            ),
+            (r#"{"balance":42}"#, r#"{"balance":42}"#),
+            (
+                "the quarterly figures for acme",
+                "Forbidden the quarterly figures for acme",
+            ),
+        ] {
+            let seen = seen_with(valid, refusal);
+            assert!(
+                view(&seen).refused_with_the_valid_page(&seen[0]),
+                "{valid} in {refusal}"
+            );
+        }
+        for (valid, refusal) in [
+            // Too short to tell: a word any page may hold.
+            ("ok", "not ok: forbidden"),
+            (r#"{"ok":1}"#, r#"Forbidden {"ok":1}"#),
+            // Other numbers, another value: not the page.
+            (r#"{"balance":42}"#, r#"Access denied {"balance":0}"#),
+            (r#"{"balance":42}"#, r#"Access denied {"balance":"hidden"}"#),
+            // An empty document holds nothing; a valid answer that is a refusal is no page.
+            ("[]         ", "Forbidden []           "),
+            (
+                "access denied to this resource",
+                "403 access denied to this resource",
+            ),
+        ] {
+            let seen = seen_with(valid, refusal);
+            assert!(
+                !view(&seen).refused_with_the_valid_page(&seen[0]),
+                "{valid} in {refusal}"
+            );
+        }
     }
 
     /// A 403 whose body is the protected page the valid certificate is served with 200 (a filter

@@ -514,6 +514,39 @@ pub fn holds_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) ->
     (0..other.len()).any(|from| matched_from(&pattern, other, from).is_some())
 }
 
+/// The fewest characters of a short page held as written ([`holds_short_page_as_written`]).
+pub const MIN_SHORT_PAGE_CHARS: usize = 12;
+
+/// Whether the excerpt `other` (a refusal's, read whole) holds the excerpt `reference` (the valid
+/// certificate's page, read whole) as written, alone or with more around it: a page too short
+/// for [`holds_page_hashed`] (`{"balance":42}` under `Access denied`). Only a page of
+/// [`MIN_SHORT_PAGE_CHARS`] or more that is a JSON object or array holding a value, or text of
+/// [`MIN_PAGE_TOKENS`] distinct tokens with a word among them, and not itself a refusal: a
+/// shorter one (`ok`, `true`) may stand in any page.
+pub fn holds_short_page_as_written(reference: &str, other: &str) -> bool {
+    let reference = reference.trim();
+    if reference.chars().count() < MIN_SHORT_PAGE_CHARS
+        || crate::text::speaks_of_refusal(reference.as_bytes())
+        || !other.contains(reference)
+    {
+        return false;
+    }
+    let holds_a_value = |v: &serde_json::Value| match v {
+        serde_json::Value::Object(m) => !m.is_empty(),
+        serde_json::Value::Array(a) => !a.is_empty(),
+        _ => false,
+    };
+    match serde_json::from_str::<serde_json::Value>(reference) {
+        Ok(document) => holds_a_value(&document),
+        Err(_) => {
+            distinct_tokens(reference) >= MIN_PAGE_TOKENS
+                && tokens(reference.as_bytes(), &[], &[])
+                    .iter()
+                    .any(|t| t.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 3)
+        }
+    }
+}
+
 /// Whether `other` holds every token of the page `reference` is, in order, with lines of its own
 /// between them (a refusal notice inside the page's layout, the page's data inside an error
 /// envelope: a review's PHP controller setting 403 and rendering the orders with an alert div

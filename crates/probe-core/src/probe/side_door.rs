@@ -35,6 +35,21 @@ pub fn anonymous_not_served(first: &FirstWave) -> Vec<&ProbeObservation> {
     refused
 }
 
+/// Whether the whole first wave shows a client without a certificate served over HTTP/1.1 on
+/// `version` (`no-client-cert-http1`, where h2 refused it): a door that only HTTP/1.1 carries
+/// (a WebSocket's opening, a request target in absolute form) then opens nothing of its own,
+/// and is not said to (a review's Go server refusing h2 alone got `path-form-bypass` and a
+/// WebSocket door beside the HTTP/1.1 one). Waits for the wave's end.
+pub async fn served_over_http1(first: &FirstWave, version: TlsVersion) -> bool {
+    first.whole_observations().await.is_some_and(|whole| {
+        whole.iter().any(|o| {
+            o.id == ProbeId::NO_CLIENT_CERT_HTTP1
+                && o.tls_version == version
+                && o.outcome == Outcome::Served
+        })
+    })
+}
+
 /// The target's configured sibling names (`sni-name`: every one, they are what the user knows),
 /// then the DNS names the served certificate holds besides the target's host (wildcards made
 /// concrete) while fewer than [`MAX_NAMES`] are listed; case-insensitively distinct.

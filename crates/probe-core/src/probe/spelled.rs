@@ -792,6 +792,21 @@ pub async fn run(
         .await;
         tried.extend(more);
     }
+    // A spelling only HTTP/1.1 carries (the target in absolute form), served where HTTP/1.1
+    // serves a client without a certificate anyway: no door of its own.
+    let http1_only = |t: &Tried| {
+        t.spelling
+            .path
+            .as_deref()
+            .is_some_and(crate::transport::is_absolute_form)
+    };
+    let mut http1_open = Vec::new();
+    for t in tried.iter().filter(|t| t.door() && http1_only(t)) {
+        if super::side_door::served_over_http1(first, t.version).await {
+            http1_open.push(t.version);
+        }
+    }
+    tried.retain(|t| !(http1_only(t) && http1_open.contains(&t.version)));
     let mut out = TargetOutcome::default();
     judge(target, kind, &refusals, &tried, &mut out);
     out

@@ -329,9 +329,10 @@ impl Fetcher {
             out.push((who, control.clone(), sent, r));
         }
         // The control path's answer could not be read (a stall, a reset, a close to confirm;
-        // a path later on the connection stalling ends the whole connection the same way): ask
-        // for it again, alone.
-        if out.first().is_some_and(|f| unreadable(&f.3).is_some()) {
+        // a path later on the connection stalling ends the whole connection the same way), or
+        // its 2xx body broke off (a review's Go server answering after 3 s, its streams' bodies
+        // cut at 0 bytes one run in three): ask for it again, alone.
+        if out.first().is_some_and(|f| needs_retry(&f.3)) {
             let first = out.remove(0);
             let again = self.again(who, chooser.clone(), first, true).await;
             out.insert(0, again);
@@ -461,7 +462,7 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
             .iter()
             .find(|r| r.1 == control)
             .filter(|r| r.3.http_status.is_some_and(|s| (200..300).contains(&s)))
-            .filter(|r| unreadable(&r.3).is_none())
+            .filter(|r| unreadable(&r.3).is_none() && broken_body(&r.3).is_none())
             .map(|r| {
                 (
                     r.3.body.clone(),
@@ -478,10 +479,14 @@ fn judge(results: &[Fetched], control: &str) -> ConfigScan {
             tls_version: r.tls_version,
             reason,
         };
-        let control_unread = mine
-            .iter()
-            .find(|r| r.1 == control)
-            .and_then(|r| unreadable(&r.3).map(|why| (why, r)));
+        // A 2xx body that broke off is no answer to compare with: taken as one (empty), every
+        // configuration-like page of a catch-all read as exposed (a review's slow Go server:
+        // high, one run in three).
+        let control_unread = mine.iter().find(|r| r.1 == control).and_then(|r| {
+            unreadable(&r.3)
+                .or_else(|| broken_body(&r.3))
+                .map(|why| (why, r))
+        });
         let control_read = control_unread.is_none();
         if let Some((why, r)) = control_unread {
             // A busy answer is an HTTP answer: the paths were requested, and judged on their own.
@@ -1174,6 +1179,37 @@ mod tests {
             "{:?}",
             reasons(&scan)
         );
+    }
+
+    /// A catch-all whose control path's 2xx body broke off (empty): nothing to compare with, so
+    /// its configuration-like pages are unread, never exposed (a review's slow Go server
+    /// answering `{"secret":…,"path":…}` on every path: high, one run in three).
+    #[test]
+    fn a_control_whose_body_broke_off_is_no_control() {
+        let page = r#"{"secret":"account-balance-42","path":"/x"}"#;
+        let given: Vec<(&str, u16, &str)> = PATHS.iter().map(|(p, _)| (*p, 200, page)).collect();
+        let mut results = round(1, (200, page), &given);
+        assert_eq!(
+            ids(&judge(&results, CONTROL)),
+            None,
+            "a catch-all read whole"
+        );
+        for r in &mut results {
+            if r.1 == CONTROL {
+                (r.3.body, r.3.complete) = (Vec::new(), false);
+            }
+        }
+        let scan = judge(&results, CONTROL);
+        assert_eq!(ids(&scan), None);
+        assert!(exposed(&scan).is_empty());
+        assert!(
+            reasons(&scan)
+                .first()
+                .is_some_and(|r| r.contains("random control path") && r.contains("broke off")),
+            "{:?}",
+            reasons(&scan)
+        );
+        assert_eq!(reasons(&scan).len(), 1 + PATHS.len());
     }
 
     #[test]

@@ -281,7 +281,11 @@ async fn other_names(
     // internal call by its headers, where its GET was refused over HTTP.
     let mut asked_otherwise = vec![another_method(target, http::Method::POST)];
     asked_otherwise.extend(health_checkers(target));
-    asked_otherwise.push(websocket(target));
+    // A WebSocket's opening goes over HTTP/1.1 alone: where HTTP/1.1 serves a client without a
+    // certificate anyway (`no-client-cert-http1`), it opens nothing of its own.
+    if !crate::probe::side_door::served_over_http1(first, version).await {
+        asked_otherwise.push(websocket(target));
+    }
     asked_otherwise.push(made_up_token(target));
     asked_otherwise.extend(health_marks(target));
     // A method no rule names: a check scoped to the methods it lists (Apache `<Limit GET POST
