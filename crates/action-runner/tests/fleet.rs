@@ -690,6 +690,24 @@ fn a_baseline_finding_that_was_not_rechecked_is_not_fixed() {
     );
     assert!(!md.contains("of the baseline fixed"), "{md}");
     assert!(matches!(out.status.code(), Some(0 | 1)));
+    // A JSON Lines stream has no `not_rechecked`: stderr counts them (a review's went unsaid).
+    let lines = run(&[
+        "scan",
+        &url,
+        "--ca-file",
+        ca.to_str().unwrap_or_default(),
+        "--skip-probe",
+        "forged-client-cert",
+        "--baseline",
+        &base,
+        "--format",
+        "jsonl",
+    ]);
+    let stderr = String::from_utf8_lossy(&lines.stderr);
+    assert!(
+        stderr.contains("warning: 1 finding of the baseline was not re-checked"),
+        "{stderr}"
+    );
 
     // The target down: nothing of the baseline is fixed; exit 3.
     drop(lab);

@@ -32,7 +32,14 @@ pub fn sanitize(bytes: &[u8], max_chars: usize) -> String {
         .collect::<String>()
         .trim()
         .replace(LEGACY_COMMAND, LEGACY_COMMAND_BROKEN)
+        .replace('`', BACKTICK_KEPT)
 }
+
+/// A backtick as server text keeps it (U+02CB, the modifier letter grave accent): a finding's
+/// detail quotes server text beside the scan's own `` `code` `` spans, which the Markdown
+/// renderer turns into `<code>`; a server's pair of backticks must not (a review's certificate
+/// subject with two came out as code in the job summary).
+pub const BACKTICK_KEPT: &str = "\u{2CB}";
 
 /// The runner's legacy workflow command (`##[set-output name=x;]v`), read anywhere in a line of
 /// a step's output, even where no `::` command can start: a `run:` step that prints a report
@@ -338,6 +345,7 @@ pub fn escape_controls(text: &str) -> String {
         }
     }
     out.replace(LEGACY_COMMAND, LEGACY_COMMAND_BROKEN)
+        .replace('`', BACKTICK_KEPT)
 }
 
 /// A duration as the user would give it: seconds as written (`0.2 s`, `10 s`, `2.5 s`), under a
@@ -528,6 +536,17 @@ mod tests {
         for kept in [escape_controls(cn), sanitize(cn.as_bytes(), 200)] {
             assert!(!kept.contains("##["), "{kept}");
             assert!(kept.contains("## [set-output"), "{kept}");
+        }
+    }
+
+    /// A server's backticks are kept as a lookalike: a renderer's `` `code` `` spans are the
+    /// scan's own.
+    #[test]
+    fn backticks_of_server_text_are_no_code_spans() {
+        let cn = "CN=e `t` x, O=Org|`x`";
+        for kept in [escape_controls(cn), sanitize(cn.as_bytes(), 200)] {
+            assert!(!kept.contains('`'), "{kept}");
+            assert_eq!(kept, "CN=e \u{2CB}t\u{2CB} x, O=Org|\u{2CB}x\u{2CB}");
         }
     }
 

@@ -367,6 +367,9 @@ impl Streaming<'_> {
         let mut per_target = PerTarget::new(self.config, self.baseline);
         let started = std::time::Instant::now();
         let (mut kept, mut warnings, mut failure) = (Vec::new(), BTreeSet::new(), None);
+        // The baseline's findings on targets this run could not fully check: a JSON Lines
+        // stream has no place for the report's `not_rechecked`, so stderr says how many.
+        let mut not_rechecked = 0usize;
         // The earliest expiry of a suppression that suppressed something (ISO dates sort).
         let mut earliest_expiry: Option<String> = None;
         scanner
@@ -380,6 +383,7 @@ impl Streaming<'_> {
                     self.config.is_some(),
                     self.baseline.is_some(),
                 ));
+                not_rechecked += one.not_rechecked.len();
                 for t in one.targets {
                     for s in t
                         .findings
@@ -415,6 +419,16 @@ impl Streaming<'_> {
             .warnings(&per_target.suppressions, self.shard.is_none())
         {
             warnings.insert(w.to_string());
+        }
+        if not_rechecked > 0 && self.opts.format == Format::Jsonl {
+            warnings.insert(format!(
+                "{not_rechecked} finding{} of the baseline {} not re-checked (its target was not \
+                 scanned, incomplete, or the probe that raises it did not run): not fixed; \
+                 `--format json` lists {} as `not_rechecked`",
+                if not_rechecked == 1 { "" } else { "s" },
+                if not_rechecked == 1 { "was" } else { "were" },
+                if not_rechecked == 1 { "it" } else { "them" },
+            ));
         }
         for w in &warnings {
             crate::err_line!("warning: {w}");

@@ -125,7 +125,7 @@ pub fn annotations(report: &Report, rest_hint: &str, last: &[Command]) -> Vec<Co
             .collect();
         shown.push(
             Command::notice(format!(
-                "{total} more finding{} not annotated ({}; at most {PER_LEVEL} per level): {rest_hint}.",
+                "{total} more finding{} not annotated ({}; GitHub shows at most {PER_LEVEL} per level, the step's own final ones among them): {rest_hint}.",
                 if total == 1 { " is" } else { "s are" },
                 parts.join(", ")
             ))
@@ -184,7 +184,7 @@ mod tests {
         );
         assert_eq!(
             lines.last().map(String::as_str),
-            Some("::notice title=mtls-scan%3A more findings::2 more findings are not annotated (2 warnings; at most 10 per level): see the summary.")
+            Some("::notice title=mtls-scan%3A more findings::2 more findings are not annotated (2 warnings; GitHub shows at most 10 per level, the step's own final ones among them): see the summary.")
         );
     }
 
@@ -219,7 +219,7 @@ mod tests {
         );
         assert_eq!(
             shown.last().map(ToString::to_string).as_deref(),
-            Some("::notice title=mtls-scan%3A more findings::4 more findings are not annotated (2 errors, 2 notices; at most 10 per level): see the summary.")
+            Some("::notice title=mtls-scan%3A more findings::4 more findings are not annotated (2 errors, 2 notices; GitHub shows at most 10 per level, the step's own final ones among them): see the summary.")
         );
         // The caller's final warning (targets incomplete, `fail-on-incomplete: false`) keeps its
         // place among twelve warnings of findings.

@@ -67,9 +67,35 @@ pub fn withheld(input: &str, value: &str) -> Option<String> {
         Some(format!(
             "{size} (not shown): this input takes one value on one line"
         ))
+    } else if !matches!(input, "api-url" | "resolve") && holds_base64_run(value) {
+        // A line of a key's body alone (`MIGHAgEAMBMG…`, a review's pasted into `timeout`) has
+        // no PEM marker: a long base64 run of mixed case and digits is withheld too.
+        Some(format!(
+            "{size} that looks like a key's or a certificate's base64 (not shown): this input \
+             takes no key nor certificate (they go in `client-key`, `client-cert`, `ca-file` or \
+             the `issuing-ca-` inputs, from a secret)"
+        ))
     } else {
         None
     }
+}
+
+/// The fewest characters of a base64 run [`withheld`] takes for key material.
+const MIN_BASE64_RUN: usize = 40;
+
+/// Whether `value` holds a run of [`MIN_BASE64_RUN`] standard base64 characters or more with
+/// upper and lower case letters and a digit among them: a line of PEM's body. No URL, path,
+/// number, probe id or category is one (they hold `:`, `.`, `-` or spaces, or one case alone);
+/// URLs (`api-url`, `resolve`), whose paths may hold long ids, are not asked.
+fn holds_base64_run(value: &str) -> bool {
+    value
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
+        .any(|run| {
+            run.len() >= MIN_BASE64_RUN
+                && run.bytes().any(|b| b.is_ascii_uppercase())
+                && run.bytes().any(|b| b.is_ascii_lowercase())
+                && run.bytes().any(|b| b.is_ascii_digit())
+        })
 }
 
 /// What to mask of a [`withheld`] value: each line, trimmed, of 4 characters or more. A shorter
@@ -89,14 +115,20 @@ pub fn mask_lines(secret: &str) -> impl Iterator<Item = &str> {
 /// credential after an auth scheme (`Bearer xyz` → `xyz`), so a server that echoes the value alone
 /// does not show it in the log.
 pub fn header_value_masks(headers: &str) -> impl Iterator<Item = &str> {
-    mask_lines(headers).flat_map(|line| {
-        let value = line.split_once(':').map_or("", |(_, v)| v.trim());
-        let credential = value
-            .split_once(' ')
-            .map_or("", |(_, c)| c.trim())
-            .trim_start();
-        [value, credential].into_iter().filter(|v| v.len() >= 4)
-    })
+    mask_lines(headers)
+        .flat_map(|line| header_value_parts(line.split_once(':').map_or("", |(_, v)| v)))
+}
+
+/// What to mask of one header's value: the value, and the credential after an auth scheme
+/// (`Bearer xyz` → `xyz`), each of 4 characters or more (the `headers` input's, and the
+/// config's `headers`, alike).
+pub fn header_value_parts(value: &str) -> impl Iterator<Item = &str> {
+    let value = value.trim();
+    let credential = value
+        .split_once(' ')
+        .map_or("", |(_, c)| c.trim())
+        .trim_start();
+    [value, credential].into_iter().filter(|v| v.len() >= 4)
 }
 
 /// A path as the user gave it (relative to the workspace) and where it really is.
@@ -1073,6 +1105,37 @@ mod tests {
             withheld("api-url", "https://a.example\nhttps://b.example"),
             None
         );
+        // One line of a key's body, no PEM marker: withheld too (a review's, quoted in the
+        // `timeout` error and the step summary); values of those inputs are never such a run.
+        let key_line = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgT1r2s3cr3tkey";
+        for input in ["timeout", "skip-probes", "category", "config"] {
+            assert!(
+                withheld(input, key_line).is_some_and(|w| w.contains("base64 (not shown)")),
+                "{input}"
+            );
+        }
+        for (input, value) in [
+            ("timeout", "12.5"),
+            (
+                "skip-probes",
+                "client-cert-header-spoofing,host-form-bypass",
+            ),
+            ("category", "staging/eu-west-1/orders-api"),
+            (
+                "config",
+                "/home/runner/work/orders-api/orders-api/.github/mtls-scan.yml",
+            ),
+            (
+                "sarif-file",
+                "results/ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOP.sarif",
+            ),
+            (
+                "api-url",
+                &format!("https://a.example/v1/objects/{key_line}"),
+            ),
+        ] {
+            assert_eq!(withheld(input, value), None, "{input}: {value}");
+        }
         assert_eq!(
             withheld("client-key", key),
             None,

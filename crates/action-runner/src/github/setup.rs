@@ -87,13 +87,18 @@ impl Setup {
         match settings {
             Some(mut s) if errors.is_empty() => Ok(Self {
                 secrets: {
-                    // Header values from the config are secrets like the keys it names.
+                    // Header values from the config are secrets like the keys it names, the
+                    // credential after an auth scheme alone too (as the `headers` input's).
                     s.secrets.extend(config.iter().flat_map(|c| {
-                        c.file
-                            .defaults
-                            .headers
-                            .iter()
-                            .filter_map(|h| h.1.to_str().ok().map(str::to_owned))
+                        c.file.defaults.headers.iter().flat_map(|h| {
+                            h.1.to_str()
+                                .map(|v| {
+                                    super::inputs::header_value_parts(v)
+                                        .map(str::to_owned)
+                                        .collect::<Vec<_>>()
+                                })
+                                .unwrap_or_default()
+                        })
                     }));
                     std::mem::take(&mut s.secrets)
                 },
@@ -305,6 +310,28 @@ mod tests {
         let s = setup(dir.path(), &[("api-url", "https://b.example")])?;
         assert_eq!(s.options.timeout, Duration::from_secs(10));
         assert_eq!(s.fail_under, DEFAULT_FAIL_UNDER);
+        Ok(())
+    }
+
+    /// The config's header values are secrets, the credential after an auth scheme alone too:
+    /// a later step that prints the bare token does not show it (a review's config `headers`
+    /// masked `Bearer CFGSECRET9` only).
+    #[test]
+    fn the_configs_header_credentials_are_masked_alone() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(
+            dir.path().join("m.yml"),
+            "defaults:\n  headers:\n    - \"Authorization: Bearer CFGSECRET9\"\n    - \
+             \"X-Api-Key: RAWKEY777\"\ntargets:\n  - url: https://a.example/\n",
+        )?;
+        let s = setup(dir.path(), &[("config", "m.yml")])?;
+        for secret in ["Bearer CFGSECRET9", "CFGSECRET9", "RAWKEY777"] {
+            assert!(
+                s.secrets.iter().any(|m| m == secret),
+                "{secret}: {:?}",
+                s.secrets.len()
+            );
+        }
         Ok(())
     }
 
