@@ -1158,7 +1158,7 @@ fn hostile_server_cannot_inject_commands_markdown_or_html() -> TestResult {
     );
     assert!(
         ran.summary.contains(
-            "CN=evil%0A::error::pwned-cn&#92;0a::error::pwned-raw &#124; &#96;tick&#96; &lt;script&gt;"
+            "CN=evil%0A::error::pwned-cn&#92;0a::error::pwned-raw &#124; \u{2CB}tick\u{2CB} &lt;script&gt;"
         ),
         "the certificate subject, escaped, its line break visible as \\0a: {}", ran.summary.lines().filter(|l| l.contains("pwned-cn")).collect::<Vec<_>>().join("\n")
     );

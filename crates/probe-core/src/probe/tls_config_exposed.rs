@@ -330,9 +330,15 @@ impl Fetcher {
         }
         // The control path's answer could not be read (a stall, a reset, a close to confirm;
         // a path later on the connection stalling ends the whole connection the same way), or
-        // its 2xx body broke off (a review's Go server answering after 3 s, its streams' bodies
-        // cut at 0 bytes one run in three): ask for it again, alone.
-        if out.first().is_some_and(|f| needs_retry(&f.3)) {
+        // its 2xx head came with no byte of its body (a review's Go server answering after 3 s,
+        // its streams' bodies cut at 0 bytes one run in three): ask for it again, alone. A body
+        // that trickles and stalls is not asked again (it would stall again, a probe's timeout
+        // more), and stands unread as a control (`judge`).
+        let no_body = |r: &ExchangeResult| broken_body(r).is_some() && r.body.is_empty();
+        if out
+            .first()
+            .is_some_and(|f| unreadable(&f.3).is_some() || no_body(&f.3))
+        {
             let first = out.remove(0);
             let again = self.again(who, chooser.clone(), first, true).await;
             out.insert(0, again);
