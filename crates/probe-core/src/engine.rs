@@ -1942,6 +1942,7 @@ fn failed_task(id: ProbeId, version: TlsVersion, e: &tokio::task::JoinError) -> 
             body_page: None,
             body_page_read: None,
             body_numbers: Vec::new(),
+            body_json_pairs: Vec::new(),
             body_names_certificates: false,
             body_cut: false,
             body_speaks_of_refusal: false,
@@ -2333,6 +2334,12 @@ fn observation(
         body_page,
         body_page_read,
         body_numbers,
+        // Only an answer's: a refusal's, or the valid certificate's page, to compare.
+        body_json_pairs: if answered {
+            crate::probe::page::json_pairs(&r.body)
+        } else {
+            Vec::new()
+        },
         body_names_certificates: crate::text::speaks_of_certificates(&r.body),
         body_cut: r.http_status.is_some() && !r.complete,
         body_speaks_of_refusal: crate::text::speaks_of_refusal_in_any_language(&r.body),

@@ -172,6 +172,11 @@ pub struct ProbeObservation {
     /// a page held inside another. Not reported.
     #[serde(skip)]
     pub body_numbers: Vec<u32>,
+    /// The values of the JSON documents of what was read, with their names
+    /// ([`crate::probe::page::json_pairs`]): for a refusal carrying the protected data in
+    /// another form. Not reported.
+    #[serde(skip)]
+    pub body_json_pairs: Vec<u32>,
     /// An answer with a status whose body was not read to its end: it stalled (nothing more
     /// within the read's wait), broke off, or went on past the read's cap. What was not read may
     /// hold a page (a handler that refuses and writes on).
@@ -253,6 +258,7 @@ impl ProbeObservation {
         self.body_page = None;
         self.body_page_read = None;
         self.body_numbers = Vec::new();
+        self.body_json_pairs = Vec::new();
     }
 
     /// Whether the handshake ended unread before the server's certificate (a close or a reset

@@ -258,6 +258,11 @@ fn observation(
         body_page,
         body_page_read,
         body_numbers,
+        body_json_pairs: if x.http_status.is_some() {
+            super::page::json_pairs(&x.body)
+        } else {
+            Vec::new()
+        },
         body_names_certificates: x.body_names_certificates,
         body_cut: x.http_status.is_some() && x.truncated,
         body_speaks_of_refusal: crate::text::speaks_of_refusal_in_any_language(&x.body),
@@ -394,6 +399,7 @@ mod tests {
             body_page: None,
             body_page_read: None,
             body_numbers: Vec::new(),
+            body_json_pairs: Vec::new(),
             body_names_certificates: false,
             body_cut: false,
             body_speaks_of_refusal: false,

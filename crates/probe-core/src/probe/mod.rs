@@ -314,6 +314,14 @@ impl<'a> VersionView<'a> {
         {
             return true;
         }
+        // The protected data in another form: most of the valid page's JSON values, by name,
+        // in a JSON document of the refusal (re-serialised, HTML-escaped in a `<pre>`, inside an
+        // error envelope, a key left out: a review's Go, PHP and Flask handlers, each A, exit 0).
+        if valid
+            .is_some_and(|v| page::holds_most_json_pairs(&v.body_json_pairs, &o.body_json_pairs))
+        {
+            return true;
+        }
         // The valid certificate's page whole inside the refusal's, with a refusal line or an
         // error page's markup around it (an audit's Go `http.Error(w, "Forbidden", 403)` without
         // `return`, then the orders: A, exit 0).
@@ -1212,6 +1220,7 @@ pub(crate) mod recorded {
             body_page: None,
             body_page_read: None,
             body_numbers: Vec::new(),
+            body_json_pairs: Vec::new(),
             body_names_certificates: false,
             body_cut: false,
             body_speaks_of_refusal: false,

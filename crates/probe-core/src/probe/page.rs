@@ -514,6 +514,130 @@ pub fn holds_page_hashed(reference: &[u32], other: &[u32], holder: &[String]) ->
     (0..other.len()).any(|from| matched_from(&pattern, other, from).is_some())
 }
 
+/// JSON documents read from one body at most ([`json_pairs`]), and the values kept of them.
+const MAX_JSON_DOCUMENTS: usize = 16;
+const MAX_JSON_PAIRS: usize = 2_000;
+/// Bytes of a body searched for JSON documents.
+const MAX_JSON_SEARCH: usize = 64 * 1024;
+
+/// The values of the JSON documents a body holds, a hash per value with the name it stands
+/// under (`"total": 4821.5` as `total=4821.5`, whatever the path to it, the order of the keys or
+/// the indentation): the whole body as one document, else each object or array standing in it
+/// (inside an HTML page's `<pre>` or a script, its HTML entities decoded first), at most
+/// [`MAX_JSON_DOCUMENTS`]. Only values that tell data apart: numbers other than 0, 1 and -1;
+/// strings of three characters or more that are no path or URL (a request echoed: `"path":
+/// "/api/orders"`) nor an HTTP method. Sorted, each once. For a refusal that carries the
+/// protected data re-serialised ([`holds_most_json_pairs`]).
+pub fn json_pairs(body: &[u8]) -> Vec<u32> {
+    let body = body.get(..MAX_JSON_SEARCH).unwrap_or(body);
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut documents: Vec<serde_json::Value> = Vec::new();
+    match serde_json::from_str::<serde_json::Value>(text.trim()) {
+        Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => documents.push(v),
+        Ok(_) => {}
+        Err(_) => {
+            let decoded;
+            let text = if text.contains('&') {
+                decoded = text
+                    .replace("&quot;", "\"")
+                    .replace("&#34;", "\"")
+                    .replace("&#x22;", "\"")
+                    .replace("&apos;", "'")
+                    .replace("&#39;", "'")
+                    .replace("&#x27;", "'")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&");
+                decoded.as_str()
+            } else {
+                text
+            };
+            let mut from = 0;
+            let mut tries = 0;
+            while documents.len() < MAX_JSON_DOCUMENTS && tries < 4 * MAX_JSON_DOCUMENTS {
+                let Some(start) = text
+                    .get(from..)
+                    .and_then(|t| t.find(['{', '[']))
+                    .map(|i| from + i)
+                else {
+                    break;
+                };
+                tries += 1;
+                let rest = text.get(start..).unwrap_or_default();
+                let mut stream =
+                    serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
+                match stream.next() {
+                    Some(Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_)))) => {
+                        documents.push(v);
+                        from = start + stream.byte_offset().max(1);
+                    }
+                    _ => from = start + 1,
+                }
+            }
+        }
+    }
+    let mut pairs = Vec::new();
+    for d in &documents {
+        leaf_pairs(d, "", &mut pairs);
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// [`json_pairs`]' values of `value`, under `name` (the key it stands under; an array's items
+/// under the array's).
+fn leaf_pairs(value: &serde_json::Value, name: &str, out: &mut Vec<u32>) {
+    if out.len() >= MAX_JSON_PAIRS {
+        return;
+    }
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                leaf_pairs(v, k, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for v in items {
+                leaf_pairs(v, name, out);
+            }
+        }
+        serde_json::Value::Number(n) => {
+            let shown = n.to_string();
+            if !matches!(shown.as_str(), "0" | "1" | "-1" | "0.0" | "1.0") {
+                out.push(hash_token(format!("{name}={shown}").as_bytes()));
+            }
+        }
+        serde_json::Value::String(t) => {
+            let echo = t.starts_with('/')
+                || t.contains("://")
+                || matches!(
+                    t.as_str(),
+                    "GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH"
+                );
+            if t.chars().count() >= 3 && !echo {
+                out.push(hash_token(format!("{name}=\"{t}\"").as_bytes()));
+            }
+        }
+        serde_json::Value::Bool(_) | serde_json::Value::Null => {}
+    }
+}
+
+/// Whether the JSON values of a refusal (`other`, [`json_pairs`]) hold more than two thirds of
+/// those of the valid certificate's page (`reference`), one at least: the protected data
+/// re-serialised (indented, its keys sorted, HTML-escaped in a `<pre>`, inside an error envelope
+/// beside an `"error"` key, a key or two left out: a review's Go, PHP and Flask handlers, each
+/// A, exit 0). Two thirds: an envelope a refusal shares with the page (its service's name and
+/// version) is not the data.
+pub fn holds_most_json_pairs(reference: &[u32], other: &[u32]) -> bool {
+    let held = reference
+        .iter()
+        .filter(|r| other.binary_search(r).is_ok())
+        .count();
+    held > 0 && held * 3 > reference.len() * 2
+}
+
 /// The fewest characters of a short page held as written ([`holds_short_page_as_written`]).
 pub const MIN_SHORT_PAGE_CHARS: usize = 12;
 
@@ -991,5 +1115,56 @@ mod tests {
             &refused,
             &["CN=test-client,O=acme".to_owned()]
         ));
+    }
+
+    /// The protected data re-serialised in a refusal is held: indented with its keys sorted,
+    /// HTML-escaped in a `<pre>`, in a script of an HTML page, inside an error envelope, a key
+    /// left out; a refusal sharing only an envelope, echoing the request, or saying `false`
+    /// where the page says `true`, is not.
+    #[test]
+    fn json_values_held_in_another_form() {
+        let page = br#"{"path":"/api/orders","orders":[{"id":558812,"total":4821.5,"sku":"WID-7"},{"id":558813,"total":12.25,"sku":"BLT-2"}]}"#;
+        let reference = json_pairs(page);
+        assert_eq!(reference.len(), 6, "the path is an echo: not a value");
+        for refusal in [
+            "{\n  \"orders\": [\n    {\n      \"sku\": \"WID-7\",\n      \"total\": 4821.5,\n      \"id\": 558812\n    },\n    {\"sku\":\"BLT-2\",\"total\":12.25,\"id\":558813}\n  ]\n}",
+            "<html><h1>Forbidden</h1><pre>[{&#34;id&#34;:558812,&#34;total&#34;:4821.5,&#34;sku&#34;:&#34;WID-7&#34;},{&#34;id&#34;:558813,&#34;total&#34;:12.25,&#34;sku&#34;:&#34;BLT-2&#34;}]</pre></html>",
+            "<script>window.__STATE__ = {\"orders\": [{\"id\": 558812, \"sku\": \"WID-7\", \"total\": 4821.5}, {\"id\": 558813, \"sku\": \"BLT-2\", \"total\": 12.25}]};</script> Forbidden",
+            r#"{"error":"forbidden","orders":[{"id":558812,"total":4821.5,"sku":"WID-7"},{"id":558813,"total":12.25}]}"#,
+        ] {
+            assert!(
+                holds_most_json_pairs(&reference, &json_pairs(refusal.as_bytes())),
+                "{refusal}"
+            );
+        }
+        assert!(holds_most_json_pairs(
+            &json_pairs(br#"{"balance":42}"#),
+            &json_pairs(br#"{"error":"forbidden","balance":42}"#)
+        ));
+        for (page, refusal) in [
+            (
+                r#"{"service":"orders-api","version":"2.4.1","data":[{"id":558812}]}"#,
+                r#"{"service":"orders-api","version":"2.4.1","error":"forbidden"}"#,
+            ),
+            (
+                r#"{"path":"/api/orders","method":"GET","orders":[7731]}"#,
+                r#"{"error":"forbidden","path":"/api/orders","method":"GET"}"#,
+            ),
+            (r#"{"ok":true,"count":0}"#, r#"{"ok":false,"count":0}"#),
+            (
+                r#"{"status":"ok","user":"test-client"}"#,
+                r#"{"status":"denied","user":null}"#,
+            ),
+            (r#"{"balance":42}"#, r#"{"error":"forbidden","balance":0}"#),
+            (r#"{"balance":42}"#, "Forbidden: 42 is not yours"),
+        ] {
+            assert!(
+                !holds_most_json_pairs(
+                    &json_pairs(page.as_bytes()),
+                    &json_pairs(refusal.as_bytes())
+                ),
+                "{page} / {refusal}"
+            );
+        }
     }
 }

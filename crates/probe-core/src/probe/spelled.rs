@@ -859,6 +859,7 @@ mod tests {
             body_page: None,
             body_page_read: None,
             body_numbers: Vec::new(),
+            body_json_pairs: Vec::new(),
             body_names_certificates: false,
             body_cut: false,
             body_speaks_of_refusal: false,
