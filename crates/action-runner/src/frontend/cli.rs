@@ -61,6 +61,7 @@ fn render_sarif_with(
                 threshold,
                 fail_on_new: fail_on == FailOn::New,
                 incomplete_passes,
+                flags: true,
                 json_hint: Some(JSON_HINT),
                 ..markdown::Options::default()
             },

@@ -62,6 +62,7 @@ pub fn render(report: &Report, run: &RunInfo, limit: usize) -> String {
             limit,
             full_reports: Some((&run.report_file, &run.sarif_file)),
             json_hint: None,
+            flags: false,
         },
     )
 }
@@ -102,6 +103,7 @@ pub fn fit(report: &Report, run: &RunInfo, budget: usize, limit_is: &str) -> Str
             limit,
             full_reports: Some((&run.report_file, &run.sarif_file)),
             json_hint: None,
+            flags: false,
         },
     );
     text.replace(

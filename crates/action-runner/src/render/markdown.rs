@@ -42,6 +42,10 @@ pub struct Options<'a> {
     /// `fail-on-incomplete: false`: an incomplete target does not fail the run, so the header
     /// shows ⚠️ for it instead of ❌ (the incomplete line still says which probes were not read).
     pub incomplete_passes: bool,
+    /// How the run's settings are named where the Markdown names one: the Action's inputs
+    /// (`fail-on-incomplete: false`) by default, the command line's flags
+    /// (`--fail-on-incomplete false`) where set.
+    pub flags: bool,
     /// Most bytes to write; `0` means [`SUMMARY_LIMIT`].
     pub limit: usize,
     /// Where the full reports are (JSON report, SARIF), named when sections are left out.
@@ -309,10 +313,10 @@ fn header(report: &Report, options: &Options<'_>) -> String {
         );
     }
     if let Some(line) = report.incomplete_line() {
-        let passes = if options.incomplete_passes {
-            " (`fail-on-incomplete: false`: this does not fail the check)"
-        } else {
-            ""
+        let passes = match (options.incomplete_passes, options.flags) {
+            (true, false) => " (`fail-on-incomplete: false`: this does not fail the check)",
+            (true, true) => " (`--fail-on-incomplete false`: this does not fail the run)",
+            (false, _) => "",
         };
         let _ = writeln!(
             s,
@@ -1195,6 +1199,7 @@ mod tests {
                 limit: usize::MAX,
                 full_reports: None,
                 json_hint: None,
+                flags: false,
             },
         );
         assert!(full.len() > 200_000, "{}", full.len());
@@ -1207,6 +1212,7 @@ mod tests {
                 limit: 100_000,
                 full_reports: Some(("r.json", "s.sarif")),
                 json_hint: None,
+                flags: false,
             },
         );
         assert!(md.len() <= 100_000);
@@ -1214,5 +1220,30 @@ mod tests {
         assert_well_formed(&md);
         let huge = Report::new(Vec::new(), 0.0);
         assert!(render(&huge, None).len() < SUMMARY_LIMIT);
+    }
+
+    /// An incomplete target passing under `fail-on-incomplete: false` is said in the words of
+    /// the front end that ran: the Action's input, or the command line's flag.
+    #[test]
+    fn an_incomplete_pass_names_the_setting_as_given() {
+        let mut t = crate::testing::target("https://a.test/", Vec::new());
+        t.incomplete.push(probe_core::facts::IncompleteProbe {
+            probe: "forged-client-cert".into(),
+            tls_version: None,
+            reason: "timed out".into(),
+        });
+        let report = Report::new(vec![t], 1.0);
+        let said = |flags: bool| {
+            render_with(
+                &report,
+                &Options {
+                    incomplete_passes: true,
+                    flags,
+                    ..Options::default()
+                },
+            )
+        };
+        assert!(said(false).contains("(`fail-on-incomplete: false`: this does not fail the check)"));
+        assert!(said(true).contains("(`--fail-on-incomplete false`: this does not fail the run)"));
     }
 }
