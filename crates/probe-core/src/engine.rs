@@ -2334,9 +2334,10 @@ fn observation(
         body_page,
         body_page_read,
         body_numbers,
-        // Only an answer's: a refusal's, or the valid certificate's page, to compare.
-        body_json_pairs: if answered {
-            crate::probe::page::json_pairs(&r.body)
+        // Only where a refusal is compared with the valid certificate's page (the anonymous
+        // baseline's and the valid certificate's answers): parsed for no other probe.
+        body_json_pairs: if answered && crate::probe::page::compares_json_pairs(id) {
+            crate::probe::page::json_pairs(&r.body, id == ProbeId::VALID_CLIENT_CERT)
         } else {
             Vec::new()
         },

@@ -258,8 +258,8 @@ fn observation(
         body_page,
         body_page_read,
         body_numbers,
-        body_json_pairs: if x.http_status.is_some() {
-            super::page::json_pairs(&x.body)
+        body_json_pairs: if x.http_status.is_some() && super::page::compares_json_pairs(id) {
+            super::page::json_pairs(&x.body, id == ProbeId::VALID_CLIENT_CERT)
         } else {
             Vec::new()
         },

@@ -524,11 +524,13 @@ const MAX_JSON_SEARCH: usize = 64 * 1024;
 /// under (`"total": 4821.5` as `total=4821.5`, whatever the path to it, the order of the keys or
 /// the indentation): the whole body as one document, else each object or array standing in it
 /// (inside an HTML page's `<pre>` or a script, its HTML entities decoded first), at most
-/// [`MAX_JSON_DOCUMENTS`]. Only values that tell data apart: numbers other than 0, 1 and -1;
-/// strings of three characters or more that are no path or URL (a request echoed: `"path":
-/// "/api/orders"`) nor an HTTP method. Sorted, each once. For a refusal that carries the
-/// protected data re-serialised ([`holds_most_json_pairs`]).
-pub fn json_pairs(body: &[u8]) -> Vec<u32> {
+/// [`MAX_JSON_DOCUMENTS`] (with `whole_only`, the whole body alone: the valid certificate's
+/// page, compared only where it is a JSON document; a page of HTML embedding its site's
+/// configuration shares it with every error page). Only values that tell data apart: numbers
+/// other than 0, 1 and -1; strings of three characters or more that are no path or URL (a
+/// request echoed: `"path": "/api/orders"`) nor an HTTP method. Sorted, each once. For a
+/// refusal that carries the protected data re-serialised ([`holds_most_json_pairs`]).
+pub fn json_pairs(body: &[u8], whole_only: bool) -> Vec<u32> {
     let body = body.get(..MAX_JSON_SEARCH).unwrap_or(body);
     let text = String::from_utf8_lossy(body);
     let text = text.trim_start_matches('\u{feff}');
@@ -536,6 +538,7 @@ pub fn json_pairs(body: &[u8]) -> Vec<u32> {
     match serde_json::from_str::<serde_json::Value>(text.trim()) {
         Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => documents.push(v),
         Ok(_) => {}
+        Err(_) if whole_only => {}
         Err(_) => {
             let decoded;
             let text = if text.contains('&') {
@@ -624,18 +627,33 @@ fn leaf_pairs(value: &serde_json::Value, name: &str, out: &mut Vec<u32>) {
     }
 }
 
+/// Whether observations of the probe `id` keep their body's [`json_pairs`]: the anonymous
+/// baseline's, whose refusal may carry the protected data, and the valid certificate's page.
+pub fn compares_json_pairs(id: crate::facts::ProbeId) -> bool {
+    id == crate::facts::ProbeId::NO_CLIENT_CERT || id == crate::facts::ProbeId::VALID_CLIENT_CERT
+}
+
+/// The fewest JSON values of the valid certificate's page [`holds_most_json_pairs`] compares,
+/// and the fewest a refusal must hold: a small page's few values are what an error repeats of
+/// its own (the resource's id from the URL, a tenant, a service's name and version, a query
+/// echoed: a review's correct servers, each exit 3 under a first rule of any one value).
+pub const MIN_JSON_PAIRS: usize = 6;
+/// See [`MIN_JSON_PAIRS`].
+pub const MIN_JSON_PAIRS_HELD: usize = 4;
+
 /// Whether the JSON values of a refusal (`other`, [`json_pairs`]) hold more than two thirds of
-/// those of the valid certificate's page (`reference`), one at least: the protected data
-/// re-serialised (indented, its keys sorted, HTML-escaped in a `<pre>`, inside an error envelope
-/// beside an `"error"` key, a key or two left out: a review's Go, PHP and Flask handlers, each
-/// A, exit 0). Two thirds: an envelope a refusal shares with the page (its service's name and
-/// version) is not the data.
+/// those of the valid certificate's page (`reference`), [`MIN_JSON_PAIRS_HELD`] at least, of a
+/// page of [`MIN_JSON_PAIRS`] or more: the protected data re-serialised (indented, its keys
+/// sorted, HTML-escaped in a `<pre>`, inside an error envelope beside an `"error"` key, a key or
+/// two left out: a review's Go, PHP and Flask handlers, each A, exit 0).
 pub fn holds_most_json_pairs(reference: &[u32], other: &[u32]) -> bool {
     let held = reference
         .iter()
         .filter(|r| other.binary_search(r).is_ok())
         .count();
-    held > 0 && held * 3 > reference.len() * 2
+    reference.len() >= MIN_JSON_PAIRS
+        && held >= MIN_JSON_PAIRS_HELD
+        && held * 3 > reference.len() * 2
 }
 
 /// The fewest characters of a short page held as written ([`holds_short_page_as_written`]).
@@ -644,9 +662,8 @@ pub const MIN_SHORT_PAGE_CHARS: usize = 12;
 /// Whether the excerpt `other` (a refusal's, read whole) holds the excerpt `reference` (the valid
 /// certificate's page, read whole) as written, alone or with more around it: a page too short
 /// for [`holds_page_hashed`] (`{"balance":42}` under `Access denied`). Only a page of
-/// [`MIN_SHORT_PAGE_CHARS`] or more that is a JSON object or array holding a value, or text of
-/// [`MIN_PAGE_TOKENS`] distinct tokens with a word among them, and not itself a refusal: a
-/// shorter one (`ok`, `true`) may stand in any page.
+/// [`MIN_SHORT_PAGE_CHARS`] or more that is a JSON object or array holding a value, and not
+/// itself a refusal: a shorter one (`ok`, `true`) may stand in any page.
 pub fn holds_short_page_as_written(reference: &str, other: &str) -> bool {
     let reference = reference.trim();
     if reference.chars().count() < MIN_SHORT_PAGE_CHARS
@@ -660,15 +677,9 @@ pub fn holds_short_page_as_written(reference: &str, other: &str) -> bool {
         serde_json::Value::Array(a) => !a.is_empty(),
         _ => false,
     };
-    match serde_json::from_str::<serde_json::Value>(reference) {
-        Ok(document) => holds_a_value(&document),
-        Err(_) => {
-            distinct_tokens(reference) >= MIN_PAGE_TOKENS
-                && tokens(reference.as_bytes(), &[], &[])
-                    .iter()
-                    .any(|t| t.iter().filter(|b| b.is_ascii_alphabetic()).count() >= 3)
-        }
-    }
+    // A JSON document alone: a line of text may be a banner every page of the site carries
+    // (a review's gateway answering `Acme Corp internal API gateway`, its 403 ending so).
+    serde_json::from_str::<serde_json::Value>(reference).is_ok_and(|d| holds_a_value(&d))
 }
 
 /// Whether `other` holds every token of the page `reference` is, in order, with lines of its own
@@ -1124,7 +1135,7 @@ mod tests {
     #[test]
     fn json_values_held_in_another_form() {
         let page = br#"{"path":"/api/orders","orders":[{"id":558812,"total":4821.5,"sku":"WID-7"},{"id":558813,"total":12.25,"sku":"BLT-2"}]}"#;
-        let reference = json_pairs(page);
+        let reference = json_pairs(page, true);
         assert_eq!(reference.len(), 6, "the path is an echo: not a value");
         for refusal in [
             "{\n  \"orders\": [\n    {\n      \"sku\": \"WID-7\",\n      \"total\": 4821.5,\n      \"id\": 558812\n    },\n    {\"sku\":\"BLT-2\",\"total\":12.25,\"id\":558813}\n  ]\n}",
@@ -1133,14 +1144,11 @@ mod tests {
             r#"{"error":"forbidden","orders":[{"id":558812,"total":4821.5,"sku":"WID-7"},{"id":558813,"total":12.25}]}"#,
         ] {
             assert!(
-                holds_most_json_pairs(&reference, &json_pairs(refusal.as_bytes())),
+                holds_most_json_pairs(&reference, &json_pairs(refusal.as_bytes(), false)),
                 "{refusal}"
             );
         }
-        assert!(holds_most_json_pairs(
-            &json_pairs(br#"{"balance":42}"#),
-            &json_pairs(br#"{"error":"forbidden","balance":42}"#)
-        ));
+
         for (page, refusal) in [
             (
                 r#"{"service":"orders-api","version":"2.4.1","data":[{"id":558812}]}"#,
@@ -1157,11 +1165,26 @@ mod tests {
             ),
             (r#"{"balance":42}"#, r#"{"error":"forbidden","balance":0}"#),
             (r#"{"balance":42}"#, "Forbidden: 42 is not yours"),
+            // A small page's values an error repeats of its own (a review's correct servers):
+            // the resource's id from the URL, a whoami's service, version, region and tenant.
+            (
+                r#"{"order_id":558812}"#,
+                r#"{"error":"forbidden","order_id":558812}"#,
+            ),
+            (
+                r#"{"service":"orders-api","version":"2.4.1","region":"eu-west-1","tenant":"acme","subject":"CN=test-client"}"#,
+                r#"{"error":"forbidden","service":"orders-api","version":"2.4.1","region":"eu-west-1","tenant":"acme"}"#,
+            ),
+            // A page of HTML is not compared: its site's configuration stands in every page.
+            (
+                r#"<script>window.__CONFIG__={"apiBase":"https://api.acme.example","version":"2.4.1","region":"eu-west-1","tenant":"acme","build":"20261207.4","env":"prod"}</script><p>Balance 4821.50</p>"#,
+                r#"<script>window.__CONFIG__={"apiBase":"https://api.acme.example","version":"2.4.1","region":"eu-west-1","tenant":"acme","build":"20261207.4","env":"prod"}</script><p>Forbidden</p>"#,
+            ),
         ] {
             assert!(
                 !holds_most_json_pairs(
-                    &json_pairs(page.as_bytes()),
-                    &json_pairs(refusal.as_bytes())
+                    &json_pairs(page.as_bytes(), true),
+                    &json_pairs(refusal.as_bytes(), false)
                 ),
                 "{page} / {refusal}"
             );
