@@ -763,7 +763,7 @@ impl Judging {
                      valid certificate then shows whether it gets in alone) or the credentials \
                      (`-H 'Authorization: …'`)"
                 )
-            } else if view.refused_with_the_valid_page(o)
+            } else if view.refused_with_the_valid_document(o)
                 && !view.refused_with_the_valid_page_as_written(o)
             {
                 format!(
@@ -779,13 +779,28 @@ impl Judging {
                     },
                     o.http_status.unwrap_or_default()
                 )
-            } else if view.refused_with_the_valid_page(o) {
+            } else if view.refused_with_the_valid_page_as_written(o) {
                 format!(
                     "{} HTTP {}, but its body is, or holds whole (its parts in order, lines of \
                      its own between them at most), the very page the valid certificate is \
                      served with 2xx: a client that reads the body gets it whatever the status, so the \
                      status proves no refusal. Send no protected content with a refusal or a \
                      redirect (end the handler after it)",
+                    if o.outcome == Outcome::RefusedHttp {
+                        "refused with"
+                    } else {
+                        "answered"
+                    },
+                    o.http_status.unwrap_or_default()
+                )
+            } else if view.refused_with_the_valid_data(o) {
+                format!(
+                    "{} HTTP {}, but its body holds most of the values of the JSON document the \
+                     valid certificate is served with 2xx, under the same names, in another form \
+                     (re-serialised, escaped, inside an error envelope): a client that reads the \
+                     body gets the data whatever the status, so the status proves no refusal. \
+                     Send no protected content with a refusal or a redirect (end the handler \
+                     after it)",
                     if o.outcome == Outcome::RefusedHttp {
                         "refused with"
                     } else {

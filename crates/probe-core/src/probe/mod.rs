@@ -260,7 +260,24 @@ impl<'a> VersionView<'a> {
     /// tokens), compared on the excerpts, or on the whole bodies' token hashes where an excerpt is
     /// cut.
     pub fn refused_with_the_valid_page(&self, o: &ProbeObservation) -> bool {
-        self.refused_with_the_valid_page_as_written(o) || self.refused_with_the_valid_document(o)
+        self.refused_with_the_valid_page_as_written(o)
+            || self.refused_with_the_valid_document(o)
+            || self.refused_with_the_valid_data(o)
+    }
+
+    /// `o` was refused over HTTP, or answered otherwise than with a 2xx, with most of the valid
+    /// certificate's JSON values, by name, in a JSON document of its body
+    /// ([`page::holds_most_json_pairs`]): the protected data in another form (re-serialised,
+    /// HTML-escaped in a `<pre>`, inside an error envelope, a key left out: a review's Go, PHP
+    /// and Flask handlers, each A, exit 0).
+    pub fn refused_with_the_valid_data(&self, o: &ProbeObservation) -> bool {
+        use crate::facts::Outcome;
+        let answered_otherwise = o.outcome == Outcome::Answered && o.http_status.is_some();
+        o.id != ProbeId::VALID_CLIENT_CERT
+            && (o.outcome == Outcome::RefusedHttp || answered_otherwise)
+            && self.valid_served().is_some_and(|v| {
+                page::holds_most_json_pairs(&v.body_json_pairs, &o.body_json_pairs)
+            })
     }
 
     /// [`Self::refused_with_the_valid_page`] but for [`Self::refused_with_the_valid_document`]:
@@ -311,14 +328,6 @@ impl<'a> VersionView<'a> {
         };
         if matches!((valid.and_then(whole), whole(o)), (Some(v), Some(p))
             if page::holds_short_page_as_written(&v, &p))
-        {
-            return true;
-        }
-        // The protected data in another form: most of the valid page's JSON values, by name,
-        // in a JSON document of the refusal (re-serialised, HTML-escaped in a `<pre>`, inside an
-        // error envelope, a key left out: a review's Go, PHP and Flask handlers, each A, exit 0).
-        if valid
-            .is_some_and(|v| page::holds_most_json_pairs(&v.body_json_pairs, &o.body_json_pairs))
         {
             return true;
         }
@@ -1710,6 +1719,35 @@ mod tests {
                 "{valid} in {refusal}"
             );
         }
+    }
+
+    /// A 403 holding the protected JSON data re-serialised (indented, keys sorted, one key left
+    /// out) is no refusal, told apart from the page as written (the verdict says which); a 403
+    /// repeating a small page's values is a refusal.
+    #[test]
+    fn a_refusal_carrying_the_protected_data_in_another_form_is_no_refusal() {
+        let seen_with = |valid: &str, refusal: &str| {
+            let mut v = with_cert(obs(ProbeId::VALID_CLIENT_CERT, Outcome::Served, Some(200)));
+            v.body_excerpt = Some(valid.to_owned());
+            v.body_json_pairs = super::page::json_pairs(valid.as_bytes(), true);
+            let mut r = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));
+            r.body_excerpt = Some(refusal.to_owned());
+            r.body_json_pairs = super::page::json_pairs(refusal.as_bytes(), false);
+            [r, v]
+        };
+        let seen = seen_with(
+            r#"{"orders":[{"id":558812,"total":4821.5,"sku":"WID-7"},{"id":558813,"total":12.25,"sku":"BLT-2"}]}"#,
+            "{\"error\": \"forbidden\", \"orders\": [\n  {\"sku\": \"WID-7\", \"total\": 4821.5, \"id\": 558812},\n  {\"total\": 12.25, \"id\": 558813}\n]}",
+        );
+        let view = view(&seen);
+        assert!(view.refused_with_the_valid_page(&seen[0]));
+        assert!(view.refused_with_the_valid_data(&seen[0]));
+        assert!(!view.refused_with_the_valid_page_as_written(&seen[0]));
+        let seen = seen_with(
+            r#"{"order_id":558812}"#,
+            r#"{"error":"forbidden","order_id":558812}"#,
+        );
+        assert!(!self::view(&seen).refused_with_the_valid_page(&seen[0]));
     }
 
     /// A 403 whose body is the protected page the valid certificate is served with 200 (a filter
