@@ -265,42 +265,40 @@ impl<'a> VersionView<'a> {
             || self.refused_with_the_valid_data(o)
     }
 
+    /// `o` is no positive control and was refused over HTTP, or answered otherwise than with a
+    /// 2xx (a redirect, 404 or 500 whose handler wrote on: an audit's Go server redirecting and
+    /// then writing the page was A, exit 0), and a served valid certificate's page is there to
+    /// compare with: the valid answer, for the refusal checks that compare pages.
+    fn refusal_beside_the_valid(&self, o: &ProbeObservation) -> Option<&'a ProbeObservation> {
+        use crate::facts::Outcome;
+        let answered_otherwise = o.outcome == Outcome::Answered && o.http_status.is_some();
+        if o.id == ProbeId::VALID_CLIENT_CERT
+            || !(o.outcome == Outcome::RefusedHttp || answered_otherwise)
+        {
+            return None;
+        }
+        self.valid_served()
+    }
+
     /// `o` was refused over HTTP, or answered otherwise than with a 2xx, with most of the valid
     /// certificate's JSON values, by name, in a JSON document of its body
     /// ([`page::holds_most_json_pairs`]): the protected data in another form (re-serialised,
     /// HTML-escaped in a `<pre>`, inside an error envelope, a key left out: a review's Go, PHP
     /// and Flask handlers, each A, exit 0).
     pub fn refused_with_the_valid_data(&self, o: &ProbeObservation) -> bool {
-        use crate::facts::Outcome;
-        let answered_otherwise = o.outcome == Outcome::Answered && o.http_status.is_some();
-        o.id != ProbeId::VALID_CLIENT_CERT
-            && (o.outcome == Outcome::RefusedHttp || answered_otherwise)
-            && self.valid_served().is_some_and(|v| {
-                page::holds_most_json_pairs(&v.body_json_pairs, &o.body_json_pairs)
-            })
+        self.refusal_beside_the_valid(o)
+            .is_some_and(|v| page::holds_most_json_pairs(&v.body_json_pairs, &o.body_json_pairs))
     }
 
     /// [`Self::refused_with_the_valid_page`] but for [`Self::refused_with_the_valid_document`]:
     /// the page, or the page holding another caller's name that does not speak of refusing.
     pub fn refused_with_the_valid_page_as_written(&self, o: &ProbeObservation) -> bool {
-        use crate::facts::Outcome;
-        // A refusal, or another answer that is no 2xx (a redirect, 404 or 500 whose handler
-        // wrote on: an audit's Go server redirecting and then writing the page was A, exit 0).
-        let answered_otherwise = o.outcome == Outcome::Answered && o.http_status.is_some();
-        if o.id == ProbeId::VALID_CLIENT_CERT
-            || !(o.outcome == Outcome::RefusedHttp || answered_otherwise)
-        {
-            return false;
-        }
-        let valid = self
-            .of(ProbeId::VALID_CLIENT_CERT)
-            .filter(|v| v.client_cert.is_some() && v.outcome == Outcome::Served);
         // Without a served valid certificate there is no page to be the same as (both arms below
         // need one): the refusal's page is not tokenised for nothing (every anonymous scan
         // tokenised each refusal twice, 1.0M instructions on nginx `on`).
-        if valid.is_none() {
+        let Some(valid) = self.refusal_beside_the_valid(o) else {
             return false;
-        }
+        };
         // Whole bodies only: an excerpt at its cap may be the layout two pages share (a 403 in the
         // site's own header and navigation).
         let page = |x: &ProbeObservation| {
@@ -316,7 +314,7 @@ impl<'a> VersionView<'a> {
         // Its whole subject too, as servers write it (`CN=test-client,O=acme`: Go's
         // `Subject.String()`, nginx's `$ssl_client_s_dn`), where the page shows `-` to anyone
         // else (a review's Go handler writing the page on after its 403: A, exit 0).
-        let holder = valid.map(holder_names).unwrap_or_default();
+        let holder = holder_names(valid);
         // A short page (under `page`'s tokens or `holds`' twelve) held as written, each body read
         // whole into its excerpt: `Forbidden {"secret":…}` beside the valid `{"secret":…}` (a
         // review's Go `http.Error` without `return`, PHP's `http_response_code(403)` without
@@ -326,7 +324,7 @@ impl<'a> VersionView<'a> {
                 .clone()
                 .filter(|b| b.chars().count() < crate::transport::Limits::default().excerpt_chars)
         };
-        if matches!((valid.and_then(whole), whole(o)), (Some(v), Some(p))
+        if matches!((whole(valid), whole(o)), (Some(v), Some(p))
             if page::holds_short_page_as_written(&v, &p))
         {
             return true;
@@ -341,7 +339,7 @@ impl<'a> VersionView<'a> {
                 || page::holds_page_in_order_hashed(v, p, &holder))
                 && page::numbers_agree(numbers.0, numbers.1)
         };
-        match (valid.and_then(page), page(o)) {
+        match (page(valid), page(o)) {
             (Some(v), Some(p)) => {
                 page::same_excerpt(&v, &p)
                     || page::same_but_the_holder(&v, &p, &holder)
@@ -361,13 +359,10 @@ impl<'a> VersionView<'a> {
                     .body_excerpt
                     .as_deref()
                     .is_some_and(|b| page::distinct_tokens(b) >= page::MIN_PAGE_TOKENS);
-                let pages = (
-                    valid.and_then(|v| v.body_page.as_deref()),
-                    o.body_page.as_deref(),
-                );
+                let pages = (valid.body_page.as_deref(), o.body_page.as_deref());
                 // The valid page read whole (its masked hashes say so), the refusal's as read.
                 let read = (
-                    valid.filter(|v| v.body_page.is_some()),
+                    Some(valid).filter(|v| v.body_page.is_some()),
                     o.body_page_read.as_deref().or(o.body_page.as_deref()),
                 );
                 matches!(pages, (Some(v), Some(p)) if own_page
@@ -387,14 +382,7 @@ impl<'a> VersionView<'a> {
     /// refusal page shares the page's layout, as HTML does; a JSON refusal carrying the very
     /// document, its data and all, is no such page). Only on a page of its own besides the name.
     pub fn refused_with_the_valid_document(&self, o: &ProbeObservation) -> bool {
-        use crate::facts::Outcome;
-        let answered_otherwise = o.outcome == Outcome::Answered && o.http_status.is_some();
-        if o.id == ProbeId::VALID_CLIENT_CERT
-            || !(o.outcome == Outcome::RefusedHttp || answered_otherwise)
-        {
-            return false;
-        }
-        let Some(valid) = self.valid_served() else {
+        let Some(valid) = self.refusal_beside_the_valid(o) else {
             return false;
         };
         let json = |x: &ProbeObservation| {
