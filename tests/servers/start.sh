@@ -142,6 +142,8 @@
 #   go-ifgiven-302-writes-page  the same with a redirect to a login page (not on --list)
 #   go-ifgiven-http-error-writes-page  the same refusing with http.Error(w, "Forbidden", 403):
 #                             "Forbidden\n" before the page (not on --list)
+#   go-ifgiven-http-error-writes-text  the same before a short page of text holding the
+#                             account's figures (not on --list)
 #   go-ifgiven-403-writes-long-page  the same with a page of 120 orders, ~8 KB (not on --list)
 #   go-ifgiven-401-envelope-writes-page | go-ifgiven-403-notice-writes-page   the same answering
 #                             401 with an error field before the page's, or 403 with a notice
@@ -780,6 +782,12 @@
 #   nginx-sibling-header-login  nginx-sibling-header, and public.test redirects a request
 #                             without X-SSL-Client-Verify to /login (a sign-in in front of the
 #                             same backend): the forged header skips both
+#   nginx-sibling-header-optional  nginx-sibling-header with ssl_verify_client optional on
+#                             secure.test: the backend's own 403 refuses a client without a
+#                             certificate on both names, the very same page (a review's, the
+#                             fiftieth session: public.test, a name of the certificate refusing
+#                             like the protected name, was taken for the same site and not sent
+#                             the forged header: B, exit 0)
 #   nginx-sibling-header-fourth  nginx-sibling-header with a certificate of its own for
 #                             secure.test, a.test, b.test, c.test and public.test (the fourth
 #                             other name): a.test to c.test are server blocks answering 403
@@ -2122,7 +2130,7 @@ EOF
   run "$PYTHON3" "$here/python/header_lab.py" --trust ssl-client-verify=SUCCESS behind-nginx \
     "$NGINX" "$prefix/nginx.conf.in" "$prefix/nginx.conf"
   ;;
-nginx-sibling-header | nginx-sibling-header-stripped | nginx-sibling-header-login | nginx-sibling-header-fourth)
+nginx-sibling-header | nginx-sibling-header-stripped | nginx-sibling-header-login | nginx-sibling-header-fourth | nginx-sibling-header-optional)
   need "$NGINX"
   need "$PYTHON3"
   prefix=$work/nginx-$server-$port
@@ -2148,7 +2156,9 @@ nginx-sibling-header | nginx-sibling-header-stripped | nginx-sibling-header-logi
   }"
     done
   fi
+  verify=on
   case $server in
+  *-optional) verify=optional ;;
   *-stripped) strip='proxy_set_header X-SSL-Client-Verify "";' ;;
   *-login) strip='if ($http_x_ssl_client_verify = "") { return 302 https://$host:'"$port"'/login?next=$request_uri; }' ;;
   esac
@@ -2162,7 +2172,7 @@ $(nginx_preamble "$prefix")
     listen 127.0.0.1:$port ssl default_server;
     server_name secure.test;
     ssl_client_certificate $pki/ca.crt;
-    ssl_verify_client on;
+    ssl_verify_client $verify;
     location / {
       proxy_set_header X-SSL-Client-Verify \$ssl_client_verify;
       proxy_pass http://127.0.0.1:@BACKEND_PORT@;

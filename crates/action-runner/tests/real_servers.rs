@@ -4167,13 +4167,16 @@ fn a_refusal_page_that_says_nothing_of_refusing_is_unread_without_an_identity() 
 /// served page was read to) are the valid certificate's page all the same (a review's,
 /// forty-fourth session: both A, exit 0): the baseline is unread, never a refusal. So is the JSON
 /// document naming a caller without a certificate "anonymous (certificate required)" where the
-/// valid page names `test-client` (a review's, forty-fifth session: A, exit 0).
+/// valid page names `test-client` (a review's, forty-fifth session: A, exit 0). So is a short
+/// page of text holding the account's figures after Go's `http.Error` without a `return` (a
+/// review's, the fiftieth session: A, exit 0).
 #[test]
 fn a_refusal_carrying_the_page_is_no_refusal_whatever_the_page_names_or_weighs() {
     let names = [
         "go-ifgiven-403-writes-dn-page",
         "go-ifgiven-403-writes-64k-page",
         "go-ifgiven-403-writes-refusing-name",
+        "go-ifgiven-http-error-writes-text",
     ];
     if !tools_present(&names) {
         return;

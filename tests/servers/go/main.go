@@ -64,7 +64,9 @@
 // `http.Error(w, "Forbidden", 403)` and writes the page on (its body "Forbidden\n" and the page),
 // and "ifgiven-403-writes-long-page" sets 403 and writes a page of 120 orders (about 8 KB, past
 // the 2,048 tokens the scan once compared at most): an audit's, twenty-seventh session, both A,
-// exit 0. "ifgiven-401-envelope-writes-page" answers 401 with an error field before the page's
+// exit 0. "ifgiven-http-error-writes-text" does so before a short page of text holding the
+// account's figures (a review's, the fiftieth session: A, exit 0, the page under the 12 tokens
+// a page needed and not JSON). "ifgiven-401-envelope-writes-page" answers 401 with an error field before the page's
 // fields, "ifgiven-403-notice-writes-page" 403 with a notice among them (a review's 401 error
 // envelope holding the data and PHP page with an alert among its rows, forty-second session,
 // both A, exit 0). "ifgiven-403-flush-slow-page" refuses with `http.Error(w, "Forbidden", 403)`,
@@ -149,6 +151,7 @@ func main() {
 		"ifgiven-403-writes-page":          tls.VerifyClientCertIfGiven,
 		"ifgiven-302-writes-page":          tls.VerifyClientCertIfGiven,
 		"ifgiven-http-error-writes-page":   tls.VerifyClientCertIfGiven,
+		"ifgiven-http-error-writes-text":   tls.VerifyClientCertIfGiven,
 		"ifgiven-403-writes-long-page":     tls.VerifyClientCertIfGiven,
 		"ifgiven-401-envelope-writes-page": tls.VerifyClientCertIfGiven,
 		"ifgiven-403-notice-writes-page":   tls.VerifyClientCertIfGiven,
@@ -178,6 +181,8 @@ func main() {
 	getCheckOnly := *mode == "get-check-post-open" || *mode == "get-check-post-created"
 	postCreates := *mode == "get-check-post-created"
 	httpErrorFirst := *mode == "ifgiven-http-error-writes-page"
+	// A short page of text holding the account's figures, after http.Error without a return.
+	textPage := *mode == "ifgiven-http-error-writes-text"
 	longPage := *mode == "ifgiven-403-writes-long-page"
 	dnPage := *mode == "ifgiven-403-writes-dn-page"
 	hugePage := *mode == "ifgiven-403-writes-64k-page"
@@ -190,7 +195,7 @@ func main() {
 	bigRefusal := *mode == "ifgiven-403-big-page"
 	writesPage := *mode == "ifgiven-403-writes-page" || *mode == "ifgiven-302-writes-page" ||
 		httpErrorFirst || longPage || envelope || notice || slowPage || bigRefusal || dnPage ||
-		hugePage || refusingName
+		hugePage || refusingName || textPage
 	redirectsFirst := *mode == "ifgiven-302-writes-page" || *mode == "ifgiven-302-flush-slow-page"
 	_, handWritten := handWrittenModes[*mode]
 	// TLS 1.3 without session tickets (SessionTicketsDisabled), HTTP/1.1 preferred: nothing
@@ -528,6 +533,13 @@ func main() {
 					if dnPage || refusingName {
 						client = r.TLS.PeerCertificates[0].Subject.String()
 					}
+				}
+				if textPage {
+					if len(r.TLS.VerifiedChains) == 0 {
+						http.Error(w, "Forbidden", http.StatusForbidden) // and no return
+					}
+					_, _ = io.WriteString(w, "SECRET customer orders: order-1001 widgets 42, order-1002 gadgets 17, account balance 98765\n")
+					return
 				}
 				if !httpErrorFirst {
 					w.Header().Set("Content-Type", "application/json")

@@ -1675,6 +1675,15 @@ mod tests {
                 r#"{"balance":42,"owner":"jane"} {"error":"unauthorized"}"#,
             ),
             (r#"{"balance":42}"#, r#"{"balance":42}"#),
+            // Text holding figures (a review's Go `http.Error` and PHP `echo` without a return).
+            (
+                "SECRET customer orders: order-1001 widgets 42, order-1002 gadgets 17, account balance 98765",
+                "Forbidden\nSECRET customer orders: order-1001 widgets 42, order-1002 gadgets 17, account balance 98765",
+            ),
+            (
+                "Welcome, test-client. Your balance is 98765 EUR.",
+                "Access denied Welcome, test-client. Your balance is 98765 EUR.",
+            ),
         ] {
             let seen = seen_with(valid, refusal);
             assert!(
@@ -1699,6 +1708,20 @@ mod tests {
             (
                 "Acme Corp internal API gateway",
                 "Forbidden. Acme Corp internal API gateway",
+            ),
+            // A banner's version or year is no figure; nor are two digits.
+            (
+                "Acme internal API gateway 1.22.1 (c) 2024",
+                "Forbidden. Acme internal API gateway 1.22.1 (c) 2024",
+            ),
+            (
+                "Acme gateway v2.4, 12 nodes",
+                "Forbidden. Acme gateway v2.4, 12 nodes",
+            ),
+            // Another figure: not the page.
+            (
+                "Your balance is 98765 EUR.",
+                "Access denied. Your balance is 0 EUR.",
             ),
         ] {
             let seen = seen_with(valid, refusal);

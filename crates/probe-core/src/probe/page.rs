@@ -662,8 +662,9 @@ pub const MIN_SHORT_PAGE_CHARS: usize = 12;
 /// Whether the excerpt `other` (a refusal's, read whole) holds the excerpt `reference` (the valid
 /// certificate's page, read whole) as written, alone or with more around it: a page too short
 /// for [`holds_page_hashed`] (`{"balance":42}` under `Access denied`). Only a page of
-/// [`MIN_SHORT_PAGE_CHARS`] or more that is a JSON object or array holding a value, and not
-/// itself a refusal: a shorter one (`ok`, `true`) may stand in any page.
+/// [`MIN_SHORT_PAGE_CHARS`] or more that is a JSON object or array holding a value, or text
+/// holding a figure (three digits or more, no version, no year), and not itself a refusal: a
+/// shorter one (`ok`, `true`) may stand in any page, a line of words in every page (a banner).
 pub fn holds_short_page_as_written(reference: &str, other: &str) -> bool {
     let reference = reference.trim();
     if reference.chars().count() < MIN_SHORT_PAGE_CHARS
@@ -677,9 +678,47 @@ pub fn holds_short_page_as_written(reference: &str, other: &str) -> bool {
         serde_json::Value::Array(a) => !a.is_empty(),
         _ => false,
     };
-    // A JSON document alone: a line of text may be a banner every page of the site carries
-    // (a review's gateway answering `Acme Corp internal API gateway`, its 403 ending so).
-    serde_json::from_str::<serde_json::Value>(reference).is_ok_and(|d| holds_a_value(&d))
+    // A JSON document; or text holding a figure: a line of text alone may be a banner every
+    // page of the site carries (a review's gateway answering `Acme Corp internal API gateway`,
+    // its 403 ending so), a line with the account's figures is data (a review's Go
+    // `http.Error(w, "Forbidden", 403)` without `return` before `SECRET customer orders:
+    // order-1001 widgets 42, …, account balance 98765`, PHP's `echo "Access denied"` without
+    // `exit` before it, each A, exit 0).
+    match serde_json::from_str::<serde_json::Value>(reference) {
+        Ok(d) => holds_a_value(&d),
+        Err(_) => holds_a_figure(reference),
+    }
+}
+
+/// Whether a line of text holds a figure: a run of three digits or more that is no part of a
+/// version (`1.22.1`, `v2.4`) and no year (`2024` in a copyright line), which a banner may carry.
+fn holds_a_figure(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digit_at = |a: usize| bytes.get(a).is_some_and(u8::is_ascii_digit);
+    let dot_at = |a: usize| bytes.get(a) == Some(&b'.');
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_ascii_digit(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs.into_iter().any(|(s, e)| {
+        let run = text.get(s..e).unwrap_or_default();
+        let version = (s.checked_sub(1).is_some_and(dot_at)
+            && s.checked_sub(2).is_some_and(digit_at))
+            || (dot_at(e) && digit_at(e.saturating_add(1)));
+        let year = run.len() == 4 && (run.starts_with("19") || run.starts_with("20"));
+        run.len() >= 3 && !version && !year
+    })
 }
 
 /// Whether `other` holds every token of the page `reference` is, in order, with lines of its own

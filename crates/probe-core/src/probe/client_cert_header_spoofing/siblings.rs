@@ -15,7 +15,8 @@
 //! same values under names nobody reads are served too (a site that serves any request carrying
 //! enough headers). Tried only where the protected name itself let no forged header in, and not
 //! on a name of the served certificate that refuses with the very page the protected name's
-//! headers were already sent past (the same site, as a server scanned by address names itself).
+//! headers were already sent past, where the target was given by address (the same site, as a
+//! server scanned by address names itself).
 
 use std::future::Future;
 
@@ -108,9 +109,9 @@ fn refused_over_http(seen: &Seen) -> bool {
 /// The forged headers through every sibling name that refuses its own `Host` over HTTP; stops
 /// at the first that lets them in. With the outcome, the names they were sent through (`SNI
 /// public.test`). `front`: the refusal they were sent past on the protected name, if they
-/// were: a name of the served certificate (not one the user gave) that refuses with the very
-/// same page is taken for the same site (a server scanned by address, whose certificate names
-/// it), and the headers are not sent again there. `spoof`: the forged headers sent past a
+/// were: on a target given by address, a name of the served certificate (not one the user gave)
+/// that refuses with the very same page is taken for the same site (the certificate names the
+/// address's server), and the headers are not sent again there. `spoof`: the forged headers sent past a
 /// sibling's refusal (the entrance, the version and what its own `Host` got), judged.
 pub(super) async fn through_siblings<F, Fut>(
     target: &Target,
@@ -129,6 +130,13 @@ where
         return (out, spoofed);
     };
     let given = sibling_names_within(target, first, 0);
+    let by_address = target.host.parse::<std::net::IpAddr>().is_ok()
+        || target
+            .host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok();
     let mut names = sibling_names_within(target, first, given.len().saturating_add(MAX_SERVED));
     // The random names under the parent domain (and under a two-label name itself), last: a
     // wildcard site (`*.corp.test` beside `secure.corp.test`, proxying to the same application)
@@ -217,7 +225,12 @@ where
                     _ => false,
                 }
         });
-        if same_as_front && !given.contains(name) {
+        // Only for a target given by address: a name of the certificate is then most likely the
+        // address's own. Given by name, another name of the certificate refusing with the very
+        // page is as likely a sibling site proxying to the same application without stripping
+        // the headers (a review's nginx and Apache, `optional` with the application's 403 on the
+        // protected name, the sibling passing the client's headers on: B, exit 0).
+        if same_as_front && by_address && !given.contains(name) {
             continue;
         }
         let words = e.words();
