@@ -2475,7 +2475,8 @@ fn a_redirect_to_an_open_copy_of_the_page_is_a_door() -> TestResult {
 /// as any path, gets a single-page app's shell (a router's fallback): the method of no meaning
 /// served that shell is the page every path gets, no sign of the protected application (a
 /// review's Go 1.22 router: exit 3 in a first version). With a valid certificate, no finding and
-/// nothing unread of it; without one, not unread for that method either.
+/// nothing unread of it; without one, not unread for that method either, nor for the path
+/// spellings served the same shell (a review's, the fiftieth session: exit 3).
 #[test]
 fn a_shell_served_to_any_method_and_path_is_no_door() -> TestResult {
     let name = "nginx-method-shell";
@@ -2490,6 +2491,10 @@ fn a_shell_served_to_any_method_and_path_is_no_door() -> TestResult {
         println!("certificate {with_cert}: {}", line(name, t));
         let method_unread = t.incomplete.iter().any(|i| i.reason.contains("MTLSSCAN"));
         assert!(!method_unread, "{name}: {:?}", t.incomplete);
+        // The path spellings served the shell a path nobody serves gets, byte for byte: no door,
+        // with or without a certificate (a review's nginx before an SPA: exit 3 without one).
+        let spelling_unread = t.incomplete.iter().any(|i| i.probe == "path-form-bypass");
+        assert!(!spelling_unread, "{name}: {:?}", t.incomplete);
         assert!(
             t.findings
                 .iter()

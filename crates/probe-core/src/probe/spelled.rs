@@ -413,12 +413,36 @@ async fn judge_path(
     let same = landing::is_the_protected_page_with;
     let likeness = landing::likeness_to_the_protected_page;
     match likeness(target, scan, first, version, seen, shown.clone()).await {
-        None => Landing::Unsure(
-            "without the page the valid certificate is served on the path as written (no valid \
-             certificate given, or it was not served), whether it is the protected page cannot \
-             be told: give a client certificate (`client-cert`, `client-key`) or a staging CA"
-                .to_owned(),
-        ),
+        None => {
+            // Without the valid page, the very HTML shell, byte for byte, that a path nobody
+            // serves at the root is served without a certificate too: the shell every path of a
+            // single-page app gets, no door (a review's nginx before an SPA: exit 3 without an
+            // identity). Anything else stays unsure.
+            let control = Spelling {
+                path: Some(unknown_path("")),
+                how: "a path nobody serves",
+                ..Spelling::default()
+            };
+            let shell = landing::looks_like_a_shell(seen) && !seen.result.body.is_empty() && {
+                let got = knock(target, door(scan, version, Some(&control))).await;
+                got.served() && got.result.body == seen.result.body
+            };
+            if shell {
+                Landing::Elsewhere(format!(
+                    "the HTML shell any path gets without a certificate, byte for byte (as {} \
+                     did)",
+                    control.shown()
+                ))
+            } else {
+                Landing::Unsure(
+                    "without the page the valid certificate is served on the path as written (no \
+                     valid certificate given, or it was not served), whether it is the protected \
+                     page cannot be told: give a client certificate (`client-cert`, \
+                     `client-key`) or a staging CA"
+                        .to_owned(),
+                )
+            }
+        }
         // Another page without a certificate, holding most of the protected page's values:
         // orders scoped to the certificate's name, shown whole to a caller without one (a
         // review's nginx guarding `= /orders` before a case-insensitive router was A, exit 0).
