@@ -629,6 +629,9 @@
 #   go-sni-bypass             GetConfigForClient: RequireAndVerifyClientCert for SNI secure.test,
 #                             NoClientCert otherwise; the handler routes by r.Host (go/sni.go)
 #   go-sni-strict             the same, the handler answers 421 unless r.Host == r.TLS.ServerName
+#   go-sni-strict-h2          go-sni-strict's 421 over h2 alone (both names speak h2 and
+#                             HTTP/1.1): over HTTP/1.1, SNI public.test + Host secure.test gets
+#                             "secret area" (not on --list-bypass)
 #   go-sni-any-host           the same policies, the handler ignores Host: "secret area" to all
 #   go-sni-anycert            the other names RequestClientCert (verify nothing); the handler
 #                             lets Host secure.test in with any certificate (403 without): SNI

@@ -499,8 +499,9 @@ fn failed_on_this_certificate(
         ". The server broke the connection off after the handshake without answering this \
          certificate's request, on every attempt, while it answered other clients: either a \
          failure of its own on this certificate (Node.js 20 with `rejectUnauthorized: false` \
-         does so for a certificate whose signature fails and that names no key identifier) or \
-         a refusal it does not state in the handshake (Bun with `rejectUnauthorized: true` sends \
+         and lighttpd with `ssl.verifyclient.enforce = \"disable\"` do so for a certificate \
+         whose signature fails and that names no key identifier, OpenSSL's `EVP lib` error in \
+         their logs) or a refusal it does not state in the handshake (Bun with `rejectUnauthorized: true` sends \
          close_notify right after a TLS 1.2 handshake to any certificate it does not trust). \
          From outside the two look alike, and a close after a TLS 1.2 handshake is not taken \
          for a refusal (a server that lets a certificate in on some connections closes the \
@@ -509,9 +510,10 @@ fn failed_on_this_certificate(
     } else {
         ". The server broke the connection off after the handshake without answering this \
          certificate's request, on every attempt, while it answered other clients: a failure of \
-         its own on this certificate (Node.js 20 with `rejectUnauthorized: false` does so for a \
-         certificate whose signature fails and that names no key identifier), not a refusal it \
-         stated, so it is not taken for one; its error log tells which"
+         its own on this certificate (Node.js 20 with `rejectUnauthorized: false` and lighttpd \
+         with `ssl.verifyclient.enforce = \"disable\"` do so for a certificate whose signature \
+         fails and that names no key identifier, OpenSSL's `EVP lib` error in their logs), not a \
+         refusal it stated, so it is not taken for one; its error log tells which"
     })
 }
 

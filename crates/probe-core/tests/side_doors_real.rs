@@ -385,6 +385,13 @@ const CASES: &[Case] = &[
         )
     },
     case("go-sni-strict", true, &[]),
+    // The 421 over h2 alone: asked again over HTTP/1.1, whose answer is the protected page (a
+    // review's, the fiftieth session: B, exit 0).
+    case(
+        "go-sni-strict-h2",
+        true,
+        &[FindingId::SniHostMismatchBypass],
+    ),
     // The other names serve the protected site for every Host, their own included: without a
     // certificate that reads like a catch-all (public.test) or a default site (no SNI), so
     // incomplete; with the certificate, a bypass.

@@ -13,7 +13,9 @@ package main
 // the SNI name (case-insensitive), no SNI included. In "sni-any-host" the handler ignores the Host
 // and answers "secret area\n" to every request: the other name serves the protected site for its
 // own Host as for any other (only the protected page fetched with a certificate tells it from a
-// public catch-all site). "sni-bypass-tls12" is "sni-bypass" with the other names' config capped at
+// public catch-all site). "sni-strict-h2" speaks h2 and HTTP/1.1 and guards with the 421 over h2
+// alone: over HTTP/1.1 the protected Host is served behind another SNI name (a review's, the
+// fiftieth session: B, exit 0, the 421 over h2 taken for the answer). "sni-bypass-tls12" is "sni-bypass" with the other names' config capped at
 // TLS 1.2 (MaxVersion): the door is open on TLS 1.2 only, a TLS 1.3 ClientHello with another SNI or
 // none gets protocol_version. "sni-anycert": the other names ask for a certificate and verify
 // nothing (RequestClientCert: an optional certificate login on the public site), and the handler
@@ -55,6 +57,10 @@ func hostOnly(hostport string) string {
 
 func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertPool) {
 	strict, anyHost, publicMax := false, false, uint16(0)
+	// strictH2: the 421 guard of "sni-strict" over h2 alone (RFC 9113's connection reuse), both
+	// names speaking h2 and HTTP/1.1: over HTTP/1.1 the protected Host is served behind another
+	// SNI name.
+	strictH2 := false
 	anyCert := false
 	// leak: the 421 (or 403) guard without `return`: the status is set, and the page routed by
 	// Host (the protected orders for Host secure.test) is written after it all the same.
@@ -71,6 +77,8 @@ func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertP
 		publicMax = tls.VersionTLS12
 	case "sni-strict":
 		strict = true
+	case "sni-strict-h2":
+		strictH2 = true
 	case "sni-any-host":
 		anyHost = true
 	default:
@@ -91,6 +99,10 @@ func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertP
 	if anyCert {
 		public.ClientAuth = tls.RequestClientCert
 	}
+	if strictH2 {
+		secure.NextProtos = []string{"h2", "http/1.1"}
+		public.NextProtos = []string{"h2", "http/1.1"}
+	}
 	cfg := &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		MinVersion:   tls.VersionTLS12,
@@ -105,7 +117,8 @@ func runSNI(mode string, ln net.Listener, cert tls.Certificate, pool *x509.CertP
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain")
 			host := hostOnly(r.Host)
-			if strict && (r.TLS == nil || !strings.EqualFold(host, r.TLS.ServerName)) {
+			checks := strict || (strictH2 && r.ProtoMajor == 2)
+			if checks && (r.TLS == nil || !strings.EqualFold(host, r.TLS.ServerName)) {
 				w.WriteHeader(http.StatusMisdirectedRequest)
 				_, _ = io.WriteString(w, "misdirected request\n")
 				return

@@ -432,6 +432,14 @@ fn reset_over_h2(result: &transport::ExchangeResult) -> bool {
     result.stream_reset && result.alpn.as_deref() == Some("h2")
 }
 
+/// A `421 Misdirected Request` over h2, which [`knock_once`] asks again over HTTP/1.1: RFC 9113
+/// names 421 for h2's reuse of a connection, and a server may check the `Host` against the SNI
+/// name there alone (a review's Go server answering 421 over h2 and serving the protected
+/// `Host` behind another SNI name over HTTP/1.1: B, exit 0).
+fn misdirected_over_h2(result: &transport::ExchangeResult) -> bool {
+    result.http_status == Some(421) && result.alpn.as_deref() == Some("h2")
+}
+
 /// Runs `door` once per header set of `sets` (each beside the door's own headers), and returns
 /// what each saw, in order: as many as one keep-alive connection carries (HTTP/1.1 one
 /// request after another while the answers come quickly, the transport's keep-alive budget; h2
@@ -601,6 +609,13 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     };
     let versions = [door.version];
     let setup = |alpn| door_setup(target, door, &versions, alpn);
+    // A door offering a session it holds spends it; one recording the session it gets (the
+    // first knock of a name, shared with the resumption probe) may be asked again without it.
+    let offers_a_session = door.sessions.as_ref().is_some_and(|s| s.holds_any());
+    let unshared = Door {
+        sessions: None,
+        ..door.clone()
+    };
     // A request asking to upgrade the connection (a WebSocket's opening) goes over HTTP/1.1
     // alone: h2 has no `Upgrade`, and forbids the headers.
     let alpn = if upgrades(door) {
@@ -615,12 +630,19 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     };
     // Reset at its stream over h2 (Tomcat resets an h2 request whose `Host` is not its SNI name,
     // where HTTP/1.1 gets its 400: a correct server was incomplete): asked again offering
-    // HTTP/1.1 alone, whose HTTP answer stands for it. Not for a door sharing a session (its
-    // ticket is spent).
-    if reset_over_h2(&result) && door.sessions.is_none() {
+    // HTTP/1.1 alone, whose HTTP answer stands for it. Not for a door offering a session (its
+    // ticket is spent); a door recording one is asked again without it.
+    let misdirected = misdirected_over_h2(&result);
+    if (reset_over_h2(&result) || misdirected) && !offers_a_session {
         let record = SharedRecord::default();
-        let again = transport::run(target, setup(transport::Alpn::Http1Only), &record).await;
-        if again.http_status.is_some() {
+        let again = transport::run(
+            target,
+            door_setup(target, &unshared, &versions, transport::Alpn::Http1Only),
+            &record,
+        )
+        .await;
+        // A 421 stands where HTTP/1.1 answers 421 too (nginx, Apache: both protocols).
+        if again.http_status.is_some() && !(misdirected && again.http_status == Some(421)) {
             (cert_requested, acceptable_cas) = {
                 let r = record.lock();
                 (r.cert_requested, r.acceptable_cas.clone())
@@ -628,9 +650,14 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
             let why = result.detail.take().unwrap_or_default();
             result = again;
             let said = result.detail.take();
+            let h2 = if misdirected {
+                "over h2 it was answered 421 Misdirected Request".to_owned()
+            } else {
+                format!("over h2 the stream was reset ({why})")
+            };
             result.detail = Some(match said {
-                Some(d) => format!("over h2 the stream was reset ({why}); over HTTP/1.1: {d}"),
-                None => format!("over h2 the stream was reset ({why}); asked over HTTP/1.1"),
+                Some(d) => format!("{h2}; over HTTP/1.1: {d}"),
+                None => format!("{h2}; asked over HTTP/1.1"),
             });
         }
     }
