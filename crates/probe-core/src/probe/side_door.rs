@@ -612,10 +612,6 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     // A door offering a session it holds spends it; one recording the session it gets (the
     // first knock of a name, shared with the resumption probe) may be asked again without it.
     let offers_a_session = door.sessions.as_ref().is_some_and(|s| s.holds_any());
-    let unshared = Door {
-        sessions: None,
-        ..door.clone()
-    };
     // A request asking to upgrade the connection (a WebSocket's opening) goes over HTTP/1.1
     // alone: h2 has no `Upgrade`, and forbids the headers.
     let alpn = if upgrades(door) {
@@ -635,6 +631,10 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     let misdirected = misdirected_over_h2(&result);
     if (reset_over_h2(&result) || misdirected) && !offers_a_session {
         let record = SharedRecord::default();
+        let unshared = Door {
+            sessions: None,
+            ..door.clone()
+        };
         let again = transport::run(
             target,
             door_setup(target, &unshared, &versions, transport::Alpn::Http1Only),

@@ -130,13 +130,7 @@ where
         return (out, spoofed);
     };
     let given = sibling_names_within(target, first, 0);
-    let by_address = target.host.parse::<std::net::IpAddr>().is_ok()
-        || target
-            .host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<std::net::IpAddr>()
-            .is_ok();
+    let by_address = target.host.parse::<std::net::IpAddr>().is_ok();
     let mut names = sibling_names_within(target, first, given.len().saturating_add(MAX_SERVED));
     // The random names under the parent domain (and under a two-label name itself), last: a
     // wildcard site (`*.corp.test` beside `secure.corp.test`, proxying to the same application)
