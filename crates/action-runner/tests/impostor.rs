@@ -322,6 +322,66 @@ fn curl_default_and_insecure() -> TestResult {
     Ok(())
 }
 
+/// Whether Python's `requests` imports (said when it does not: its cases are skipped).
+fn has_python_requests() -> bool {
+    let has = mtls_scan_env_command("python3")
+        .args(["-c", "import requests"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        eprintln!("python requests is not installed: its cases are skipped");
+    }
+    has
+}
+
+/// Careful clients making two calls in one process keep one connection, as they do with any
+/// keep-alive server: curl given two URLs (with `--http2` too, which offers HTTP/1.1 beside h2),
+/// Python's `requests.Session` (review V: the impostor closed after each answer, the control saw
+/// two connections and could not tell a careful check retried from a careless call: exit 3).
+/// The careless ones stay careless.
+#[test]
+fn a_careful_client_making_two_calls_keeps_one_connection() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    for (label, flags) in [("curl URL URL", ""), ("curl --http2 URL URL", "--http2")] {
+        let twice = format!(
+            r#"curl {flags} -sSf -o /dev/null -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL" "${{MTLS_IMPOSTOR_URL}}again""#
+        );
+        let run = impostor(&[], &[], &["sh", "-c", &twice])?;
+        check(label, &run, CAREFUL);
+        let control = &run.scenario("control")["connections"];
+        assert_eq!(
+            control.as_array().map(Vec::len),
+            Some(1),
+            "{label}: {control}"
+        );
+        let careless = format!(
+            r#"curl -k {flags} -sSf -o /dev/null -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL" "${{MTLS_IMPOSTOR_URL}}again""#
+        );
+        check(
+            &format!("{label} -k"),
+            &impostor(&[], &[], &["sh", "-c", &careless])?,
+            CARELESS,
+        );
+    }
+    if !has_python_requests() {
+        return Ok(());
+    }
+    let session = "import os, requests\n\
+                   s = requests.Session()\n\
+                   url = os.environ['MTLS_IMPOSTOR_URL']\n\
+                   s.get(url, timeout=5).raise_for_status()\n\
+                   s.post(url + 'orders', json={'n': 1}, timeout=5).raise_for_status()";
+    check(
+        "python requests.Session, GET then POST",
+        &impostor(&[], &[], &["python3", "-c", session])?,
+        CAREFUL,
+    );
+    Ok(())
+}
+
 /// A careful client that also opens a connection and closes it without sending a byte (what
 /// grpc-go does when etcdctl's time-out cancels a redial: `etcdctl_grpc` was incomplete, exit 3,
 /// in a loaded CI run): that connection carried nothing, no fallback, so the refusals stand (A);
@@ -504,13 +564,7 @@ fn python_urllib_and_requests() -> TestResult {
         &impostor(&[], &[], &["python3", "-c", unverified])?,
         CARELESS,
     );
-    let has_requests = mtls_scan_env_command("python3")
-        .args(["-c", "import requests"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_requests {
-        eprintln!("python requests is not installed: its cases are skipped");
+    if !has_python_requests() {
         return Ok(());
     }
     let requests = "import os, requests\n\
