@@ -2886,7 +2886,7 @@ EOF
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
   haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404 | \
   haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn | haproxy-header-legacy-tls12 | \
-  haproxy-header-host-acl | haproxy-header-required-cn)
+  haproxy-header-legacy-tls12-add | haproxy-header-host-acl | haproxy-header-required-cn)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
@@ -2928,6 +2928,17 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
     op=set-header
     verify_lines="http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used } !{ ssl_fc_protocol TLSv1.2 }
   http-request set-header X-SSL-Client-Verify NONE if !{ ssl_c_used } !{ ssl_fc_protocol TLSv1.2 }"
+    ;;
+  haproxy-header-legacy-tls12-add)
+    # the legacy TLS 1.2 path *adds* the verify header (the client's own copy stays first) where
+    # TLS 1.3 sets it: every probe of the first wave is answered alike on both versions, the valid
+    # certificate served on each (review U's, fiftieth session: B, exit 0 with the full identity;
+    # not on --list)
+    op=set-header
+    verify_lines="http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used } !{ ssl_fc_protocol TLSv1.2 }
+  http-request set-header X-SSL-Client-Verify NONE if !{ ssl_c_used } !{ ssl_fc_protocol TLSv1.2 }
+  http-request add-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used } { ssl_fc_protocol TLSv1.2 }
+  http-request add-header X-SSL-Client-Verify NONE if !{ ssl_c_used } { ssl_fc_protocol TLSv1.2 }"
     ;;
   haproxy-header-reject-underscore)
     op=set-header

@@ -2256,6 +2256,35 @@ fn forged_headers_go_to_a_version_that_answers_apart() {
     assert_eq!(scan.status, Some(1), "{}", target_summary(t));
 }
 
+/// HAProxy setting `X-SSL-Client-Verify` for TLS 1.3 clients and *adding* it for TLS 1.2 ones
+/// (the client's own copy first): every probe of the first wave is answered alike on both
+/// versions (review U's: B, exit 0 anonymously, A, exit 0 with the full identity). The forged
+/// headers go to every version refused over HTTP: the finding, on TLS 1.2, with and without an
+/// identity; the old lab (the versions apart) is found anonymously now too.
+#[test]
+fn forged_headers_go_to_every_version_refused_over_http() {
+    let (alike, apart) = (
+        "haproxy-header-legacy-tls12-add",
+        "haproxy-header-legacy-tls12",
+    );
+    if !tools_present(&[alike, apart]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[alike, apart]);
+    let full = lab.full_identity_args();
+    for (label, args) in [("anonymous", Vec::new()), ("full identity", full)] {
+        let scan = lab.scan(&[alike, apart], &args);
+        for name in [alike, apart] {
+            let t = &scan.targets[name];
+            let on_tls12 = finding(t, "client-cert-header-spoofing")
+                .is_some_and(|f| f["tls_versions"].to_string().contains("1.2"));
+            assert!(on_tls12, "{name}, {label}: {}", target_summary(t));
+        }
+        assert_eq!(scan.status, Some(1), "{label}");
+    }
+}
+
 /// HAProxy setting `X-SSL-Client-Verify` only under a rule on the `Host` as written: with the
 /// `Host` spelled otherwise (without its port) the client's own copy reaches a backend that
 /// trusts it. The forged headers went with the `Host` as written, the spellings without headers

@@ -1082,7 +1082,7 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
             body: refused.body_excerpt.clone(),
             claims_identity,
             entrance: Entrance::default(),
-            apart: false,
+            again: Again::First,
         }),
         Err(None) if anonymous_refused_in_tls(&first.observations, None) => {
             let whole = first.whole_observations().await.ok_or(None)?;
@@ -1108,7 +1108,7 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
                     body,
                     claims_identity,
                     entrance: Entrance::default(),
-                    apart: false,
+                    again: Again::First,
                 });
             };
             // The certificate that was let through, as the untrusted probe presented it.
@@ -1120,7 +1120,7 @@ async fn refusal(scan: &ScanContext, first: &FirstWave) -> Result<Refusal, Optio
                 body,
                 claims_identity,
                 entrance: Entrance::default(),
-                apart: false,
+                again: Again::First,
             })
         }
         Err(note) => Err(note),
@@ -1176,7 +1176,7 @@ impl TargetProbe for ClientCertHeaderSpoofing {
                     body: own.result.body_excerpt.clone(),
                     claims_identity,
                     entrance,
-                    apart: false,
+                    again: Again::First,
                 };
                 spoof(target, scan, first, &refusal, &m).boxed().await
             };
@@ -1244,15 +1244,17 @@ async fn front_door(
         }
     };
     let mut out = spoof(target, scan, first, &refusal, &m).boxed().await;
-    // Headers are read after TLS, so one version stands for all, unless the first wave shows
-    // the versions answered apart (a proxy routing TLS 1.2 clients to a legacy backend that
-    // trusts `X-SSL-Client-Verify`, where the valid certificate is refused: an audit's HAProxy
-    // `use_backend legacy if { ssl_fc_protocol TLSv1.2 }` was A, exit 0). Then the other
-    // versions refused over HTTP get the headers too.
+    // Headers are read after TLS, but a proxy may route each version to a backend of its own
+    // (a proxy routing TLS 1.2 clients to a legacy backend that trusts `X-SSL-Client-Verify`:
+    // an audit's HAProxy `use_backend legacy if { ssl_fc_protocol TLSv1.2 }` was A, exit 0).
+    // The other versions refused over HTTP get the headers too: those the first wave shows
+    // answered apart first, then the others (a legacy path whose proxy adds the verify header
+    // beside the client's own answers every probe of the first wave alike: review U's, B, exit 0
+    // with the full identity), on fewer connections.
     if out.findings.is_empty() && refusal.cert.is_none() {
         // The whole wave (the valid certificate's answers among it), not the baselines alone.
         let whole = first.whole_observations().await.unwrap_or_default();
-        for other in apart_refusals(&whole, refusal.version) {
+        for (other, why) in other_version_refusals(&whole, refusal.version) {
             let again = Refusal {
                 version: other.tls_version,
                 status: other.http_status,
@@ -1261,7 +1263,7 @@ async fn front_door(
                 body: other.body_excerpt.clone(),
                 claims_identity: refusal.claims_identity,
                 entrance: Entrance::default(),
-                apart: true,
+                again: why,
             };
             let got = spoof(target, scan, first, &again, &m).boxed().await;
             let found = !got.findings.is_empty();
@@ -1277,19 +1279,23 @@ async fn front_door(
 }
 
 /// The anonymous refusals over HTTP on versions other than `tried` (not the TLS module's own
-/// page), where the first wave shows that version answered apart from `tried`: a probe got
-/// another readable outcome or status there (the valid certificate served on one and refused on
-/// the other), or another `Server` header (closes and time-outs are no answer to compare).
-fn apart_refusals(whole: &[ProbeObservation], tried: TlsVersion) -> Vec<&ProbeObservation> {
+/// page), each with why it is tried: [`Again::Apart`] (first) where the first wave shows that
+/// version answered apart from `tried` (a probe got another readable outcome or status there,
+/// the valid certificate served on one and refused on the other, or another `Server` header;
+/// closes and time-outs are no answer to compare), else [`Again::Alike`].
+fn other_version_refusals(
+    whole: &[ProbeObservation],
+    tried: TlsVersion,
+) -> Vec<(&ProbeObservation, Again)> {
     let on = |v: TlsVersion| whole.iter().filter(move |o| o.tls_version == v && !o.late);
     let answer = |o: &ProbeObservation| (o.outcome, o.http_status, o.server_header.clone());
-    whole
+    let mut out: Vec<(&ProbeObservation, Again)> = whole
         .iter()
         .filter(|o| o.id == ProbeId::NO_CLIENT_CERT && !o.late && o.tls_version != tried)
         .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
         .filter(|o| !refused_before_any_header(o))
-        .filter(|o| {
-            on(o.tls_version).any(|x| {
+        .map(|o| {
+            let apart = on(o.tls_version).any(|x| {
                 on(tried).any(|y| {
                     x.id == y.id
                         && x.client_cert.as_ref().map(|c| &c.origin)
@@ -1305,10 +1311,29 @@ fn apart_refusals(whole: &[ProbeObservation], tried: TlsVersion) -> Vec<&ProbeOb
                             )
                         })
                 })
-            })
+            });
+            (o, if apart { Again::Apart } else { Again::Alike })
         })
-        .collect()
+        .collect();
+    out.sort_by_key(|(_, why)| *why != Again::Apart);
+    out
 }
+
+/// Why the forged headers go to a refusal's version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Again {
+    /// The newest version refused over HTTP (or the version a door was seen on): the first try.
+    First,
+    /// Another version, which the first wave shows answered apart from the first.
+    Apart,
+    /// Another version, answered alike in the first wave: a proxy may still route it to a
+    /// backend of its own. Sent on at most [`ALIKE_CONNECTIONS`] connections.
+    Alike,
+}
+
+/// The connections the forged headers go on for a version answered alike
+/// ([`Again::Alike`]): a second look, not a second sampling of a fleet.
+const ALIKE_CONNECTIONS: usize = 2;
 
 /// The refusal the forged headers try to get around.
 struct Refusal {
@@ -1330,9 +1355,8 @@ struct Refusal {
     claims_identity: bool,
     /// Where the refused request went, and the headers go.
     entrance: Entrance,
-    /// Tried on this version because the first wave showed it answered apart from the newest
-    /// one, where the headers were refused (not one version standing for all).
-    apart: bool,
+    /// Why the headers go to this version ([`Again`]).
+    again: Again,
 }
 
 async fn spoof(
@@ -1433,9 +1457,11 @@ async fn spoof(
         sets.extend(own.iter().map(|f| f.headers.clone()));
         counts.push((round.len(), own.len()));
     }
-    let mut answers = send_spread(sets, connection_of_each(&counts))
-        .await
-        .into_iter();
+    let mut connections = connection_of_each(&counts);
+    if refusal.again == Again::Alike {
+        connections.iter_mut().for_each(|c| *c %= ALIKE_CONNECTIONS);
+    }
+    let mut answers = send_spread(sets, connections).await.into_iter();
     let mut sent: Vec<Vec<Seen>> = Vec::new();
     let mut own: Vec<Vec<(FamilyName, Seen)>> = Vec::new();
     let mut own_bytes: Vec<Vec<usize>> = Vec::new();
@@ -2081,10 +2107,15 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
         ),
         None => (target.authority(), ""),
     };
-    let tried = if refusal.apart {
+    let tried = if refusal.again == Again::Apart {
         format!(
             "(Tried on {version} after the newest version refused them: the first wave showed \
              this server answering the two versions apart.)"
+        )
+    } else if refusal.again == Again::Alike {
+        format!(
+            "(Tried on {version} after the newest version refused them: a proxy may route each \
+             version to a backend of its own, as this one does.)"
         )
     } else {
         format!(
@@ -2150,7 +2181,7 @@ mod tests {
             body: Some("client certificate required".to_owned()),
             claims_identity: false,
             entrance: Entrance::default(),
-            apart: false,
+            again: Again::First,
         }
     }
 
