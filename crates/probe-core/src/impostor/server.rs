@@ -1068,7 +1068,7 @@ enum Framing {
     /// The head is not complete yet.
     Partial,
     /// A request the connection ends with: HTTP/1.0, `connection: close`, a chunked or
-    /// unreadable body, an upgrade.
+    /// unreadable body, an upgrade, `expect: 100-continue`.
     Last,
     /// No request: data that is not HTTP/1.x, or past the read cap.
     Unframed,
@@ -1111,8 +1111,11 @@ fn framing(buf: &[u8]) -> Framing {
         {
             return Framing::Last;
         }
-        if h.name.eq_ignore_ascii_case("transfer-encoding")
-            || h.name.eq_ignore_ascii_case("upgrade")
+        // A client waiting for `100 Continue` may send its body after the answer, or not at all:
+        // where the next request begins cannot be told.
+        if ["transfer-encoding", "upgrade", "expect"]
+            .iter()
+            .any(|n| h.name.eq_ignore_ascii_case(n))
         {
             return Framing::Last;
         }
@@ -1677,6 +1680,7 @@ mod tests {
             b"GET / HTTP/1.1\r\nConnection: keep-alive, Close\r\n\r\n",
             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
             b"GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: 2000\r\nExpect: 100-continue\r\n\r\n",
             b"POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n",
             b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
             b"POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n",
