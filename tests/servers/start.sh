@@ -839,6 +839,10 @@
 #   python-path-guard-location  Apache's <Location /admin/orders> before ProxyPass /admin to an
 #                             application ignoring case and `;`: /admin/orders; and /admin/ORDERS
 #                             get the orders (the last segment spelled otherwise; not on --list)
+#   python-path-guard-segment   a rule on any segment named admin or orders, as written, before a
+#                             router without case: only /ADMIN/ORDERS gets the orders (not on --list)
+#   python-path-guard-double-decode  a rule on the path decoded once before a router decoding it
+#                             twice: only /%2561dmin/orders gets the orders (not on --list)
 #   nginx-path-guard-normalised | haproxy-path-guard-normalised  the same, the rule on the
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
 #   nginx-path-guard-static   nginx-path-guard-normalised, static assets let through by the
@@ -1703,11 +1707,14 @@ EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
-python-path-guard | python-path-guard-normalised | python-path-guard-location)
+python-path-guard | python-path-guard-normalised | python-path-guard-location | \
+  python-path-guard-segment | python-path-guard-double-decode)
   need "$PYTHON3"
   case $server in
   python-path-guard) mode=as-written ;;
   python-path-guard-location) mode=location-proxy ;;
+  python-path-guard-segment) mode=segment-rule ;;
+  python-path-guard-double-decode) mode=double-decode ;;
   *) mode=normalised ;;
   esac
   run "$PYTHON3" "$here/python/path_guard.py" "$mode" "$port" "$pki"

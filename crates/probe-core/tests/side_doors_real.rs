@@ -2327,7 +2327,13 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
     ];
     let dotdot_encoded: &[&str] =
         &["path /mtls-scan/%2e%2e/admin/orders (after a segment that a percent-encoded dot-dot"];
+    // A rule on a segment wherever it stands before a router without case, and a rule on the
+    // path decoded once before a router decoding it twice (a review's two: A, exit 0).
+    let every_segment: &[&str] = &["path /ADMIN/ORDERS (with every segment in capitals)"];
+    let twice: &[&str] = &["path /%2561dmin/orders (its first letter percent-encoded twice"];
     for (name, door) in [
+        ("python-path-guard-segment", Some(every_segment)),
+        ("python-path-guard-double-decode", Some(twice)),
         ("haproxy-path-guard-url", Some(absolute)),
         ("haproxy-path-guard-dotdot", Some(dotdot)),
         ("haproxy-path-guard-dotdot-encoded", Some(dotdot_encoded)),

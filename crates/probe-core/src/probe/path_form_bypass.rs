@@ -42,7 +42,7 @@ pub struct PathFormBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::PATH_FORM_BYPASS,
-    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded, a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), one that a dot-dot segment takes back, as written and percent-encoded (`/mtls-scan/../…`, `/mtls-scan/%2e%2e/…`: a rule on the path before its dot segments are resolved), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, PHP's names for it where the last segment has no suffix (its directory's `index.php`, the `.php` suffix, after `/index.php` and after the `index.php` of each of its first six directories as a front controller's path info: nginx takes `location ~ \\.php$` before the prefix location that checks the certificate), the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI), and five health checks' queries, one each (`?healthcheck=1&mtls-scan=/healthz`, `?health=1&mtls-scan=/health`, `?health=1`, `?healthcheck=true`, `?probe=1`: health checks let through by the query, by its exact value or by the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx's `Location`, or where a `Refresh` header or a meta refresh in the refusal's page sends a browser, resolved against the path asked: another path there, by the target's name or a name or an address its certificate names, on its port, followed on without a certificate through up to 4 redirects; the scanned path `/` too; not a redirect to sign in, whose path speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete, but for the HTML shell a path nobody serves at the root gets too, byte for byte (no door); another page of its own, not a refusal, that holds at least half of the values of the valid certificate's JSON page (two or more: its records' ids, names, amounts) or, in any format, half of its figures (those a path nobody serves, asked plainly, holds too aside: a footer, a soft 404) (three or more: the runs holding three digits, `ORD-558812`, `4821.50`): incomplete, the protected data telling its caller apart; a front controller's page compared with the links through its script written as the application's own, `/shop/index.php/account` as `/shop/account`), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
+    presents: "no certificate, the protected SNI and `Host`, and the protected path spelled otherwise: its first letter percent-encoded (and twice: `%2561`), a doubled slash, a dot segment, an empty path parameter (`;`), a segment of an empty path parameter before it (`/;/…`) and one that `..;` takes back (`/mtls-scan/..;/…`: a Servlet container drops `;` parameters before it resolves dot segments), one that a dot-dot segment takes back, as written and percent-encoded (`/mtls-scan/../…`, `/mtls-scan/%2e%2e/…`: a rule on the path before its dot segments are resolved), a trailing slash added or taken away, the first segment in capitals, the slash after it percent-encoded (`%2F`) and written as a backslash (`\\`: nginx and HAProxy take it for a name, the WHATWG URL parser of Node, Deno and Bun for a slash), the request target in absolute form (`GET https://host/path`, HTTP/1.1: a rule on the target as written, HAProxy `url_beg` or an application's `req.url`, misses it), and where the path has more than one segment its last one with an empty path parameter (`;`) and in capitals, every segment in capitals, the last segment with a format's or a stylesheet's suffix (`.json`, `.css`: a regex location on the suffix, a static-asset cache, wins over the rule on the prefix, in front of an application that takes `/orders.json` for `/orders`) where it has none, PHP's names for it where the last segment has no suffix (its directory's `index.php`, the `.php` suffix, after `/index.php` and after the `index.php` of each of its first six directories as a front controller's path info: nginx takes `location ~ \\.php$` before the prefix location that checks the certificate), the query ending in `.css` (`?mtls-scan=.css`: static assets let through by the request URI), and five health checks' queries, one each (`?healthcheck=1&mtls-scan=/healthz`, `?health=1&mtls-scan=/health`, `?health=1`, `?healthcheck=true`, `?probe=1`: health checks let through by the query, by its exact value or by the request URI); with a valid certificate (`client-cert` or a staging CA), also the path the request as written was redirected to on this server (a 3xx's `Location`, or where a `Refresh` header or a meta refresh in the refusal's page sends a browser, resolved against the path asked: another path there, by the target's name or a name or an address its certificate names, on its port, followed on without a certificate through up to 4 redirects; the scanned path `/` too; not a redirect to sign in, whose path speaks of it: a single-page app serves its sign-in route the protected route's shell: a rule that sends a client without a certificate to a legacy path serving the same page to anyone); one request each, on the newest version the protected name answered an anonymous client over HTTP without serving it (not nginx's own certificate page); on a 2xx, a door only where the page is the very one the valid certificate is served on the path as written (the paths masked where the page shows them; a path nobody serves at the root served it without one too: a shell, no door; one beside the path: incomplete; without `client-cert` or a staging CA, incomplete, but for the HTML shell a path nobody serves at the root gets too, byte for byte (no door); another page of its own, not a refusal, that holds at least half of the values of the valid certificate's JSON page (two or more: its records' ids, names, amounts) or, in any format, half of its figures (those a path nobody serves, asked plainly, holds too aside: a footer, a soft 404) (three or more: the runs holding three digits, `ORD-558812`, `4821.50`): incomplete, the protected data telling its caller apart; a front controller's page compared with the links through its script written as the application's own, `/shop/index.php/account` as `/shop/account`), then the spelling twice more beside the path as written twice; a spelling closed without an answer, twice more beside the request as written twice (an answer read then stands for it; closed each time, unread); a door, on every other version refused over HTTP too; with a valid certificate, each spelling refused over HTTP again with the verify headers forged (`X-SSL-Client-Verify`, `ssl-client-verify`, `X-Client-Verify`: `0`, then `SUCCESS`), judged the same way (a proxy that sets them only under a rule on the request as written passes the client's own copy)",
     needs: "a scanned path other than `/` (or, with a valid certificate, a redirect to another path of the same origin), answered to an anonymous client over HTTP without serving it (401, 403, a redirect, 404 …)",
     findings: &[FindingId::PathFormBypass],
 };
@@ -74,6 +74,12 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
         out.push((
             format!("/%{:02X}{tail}{after}", u32::from(c)),
             "its first letter percent-encoded",
+        ));
+        // Percent-encoded twice (`%2561`): a rule that decodes the path once before a router
+        // that decodes it again (a review's: A, exit 0, while `/%2561dmin` got the page).
+        out.push((
+            format!("/%25{:02X}{tail}{after}", u32::from(c)),
+            "its first letter percent-encoded twice (`%25`)",
         ));
     }
     out.push((format!("/{path}"), "with a doubled slash"));
@@ -149,6 +155,15 @@ pub fn spellings(target: &Target) -> Vec<Spelling> {
                 format!("{head}/{upper}{slash}"),
                 "with its last segment in capitals",
             ));
+        }
+        // Every segment in capitals: a rule on a segment wherever it stands (nginx `location ~
+        // /admin/`, HAProxy `path_sub`) before a router without case sees neither the first nor
+        // the last in capitals alone (a review's `/api/V1/admin`: A, exit 0).
+        let whole = path.to_ascii_uppercase();
+        let first_only = format!("/{}{after}", first.to_ascii_uppercase());
+        let last_only = format!("{head}/{}{slash}", last.to_ascii_uppercase());
+        if whole != path && whole != first_only && whole != last_only {
+            out.push((whole, "with every segment in capitals"));
         }
     }
     // A format's or a static file's suffix on the last segment: a rule on a prefix (nginx
@@ -422,6 +437,7 @@ mod tests {
             paths("https://api.example/admin/orders?x=1"),
             [
                 "/%61dmin/orders?x=1",
+                "/%2561dmin/orders?x=1",
                 "//admin/orders?x=1",
                 "/./admin/orders?x=1",
                 "/admin;/orders?x=1",
@@ -435,6 +451,7 @@ mod tests {
                 "/admin\\orders?x=1",
                 "/admin/orders;?x=1",
                 "/admin/ORDERS?x=1",
+                "/ADMIN/ORDERS?x=1",
                 "/admin/orders.json?x=1",
                 "/admin/orders.css?x=1",
                 "/admin/orders/index.php?x=1",
@@ -454,6 +471,7 @@ mod tests {
             paths("https://api.example:8443/v1/"),
             [
                 "/%761/",
+                "/%25761/",
                 "//v1/",
                 "/./v1/",
                 "/v1;/",
