@@ -382,6 +382,69 @@ fn a_careful_client_making_two_calls_keeps_one_connection() -> TestResult {
     Ok(())
 }
 
+/// Review W's false passes (each A, exit 0): Python `requests` with `session.verify = False`,
+/// which `REQUESTS_CA_BUNDLE` overrides (psf/requests#3829: under the impostor it verified, and
+/// nowhere else): F now, those variables left out where the trusted CA has no part; a careful
+/// check failing against the control, gating a careless call that so never ran anywhere:
+/// unjudged (exit 3) now; and a careless `curl --http1.0 -k`, whose ALPN (`http/1.0`) the
+/// impostor does not speak: its handshake failed, unjudged; now it goes on without ALPN: F.
+#[test]
+fn careless_calls_hidden_from_the_impostor_are_found_or_unjudged() -> TestResult {
+    if !need("curl") {
+        return Ok(());
+    }
+    let gated = r#"curl -sSf --max-time 5 "$MTLS_IMPOSTOR_URL" | grep -q '"ok"' && curl -k -sS -o /dev/null --max-time 5 "${MTLS_IMPOSTOR_URL}data""#;
+    let run = impostor(&[], &[], &["sh", "-c", gated])?;
+    assert_eq!(
+        run.exit,
+        3,
+        "{}
+{}",
+        run.scenarios(),
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the command failed against the control"),
+        "{}",
+        run.stderr
+    );
+    let http10 = r#"curl --http1.0 -k -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL""#;
+    check(
+        "curl --http1.0 -k",
+        &impostor(&[], &[], &["sh", "-c", http10])?,
+        CARELESS,
+    );
+    let careful10 = r#"curl --http1.0 -sS -o /dev/null --max-time 5 "$MTLS_IMPOSTOR_URL""#;
+    check(
+        "curl --http1.0",
+        &impostor(&[], &[], &["sh", "-c", careful10])?,
+        CAREFUL,
+    );
+    if !has_python_requests() {
+        return Ok(());
+    }
+    let session = "import os, requests\n\
+                   s = requests.Session()\n\
+                   s.verify = False\n\
+                   requests.packages.urllib3.disable_warnings()\n\
+                   s.get(os.environ['MTLS_IMPOSTOR_URL'], timeout=5).raise_for_status()";
+    let run = impostor(&[], &[], &["python3", "-c", session])?;
+    let skipped = run
+        .findings()
+        .iter()
+        .any(|(id, _)| id == "client-skips-server-verification");
+    assert!(
+        skipped,
+        "{}
+{}",
+        run.scenarios(),
+        run.stderr
+    );
+    assert_eq!(run.exit, 1, "{}", run.stderr);
+    Ok(())
+}
+
 /// A careful client that also opens a connection and closes it without sending a byte (what
 /// grpc-go does when etcdctl's time-out cancels a redial: `etcdctl_grpc` was incomplete, exit 3,
 /// in a loaded CI run): that connection carried nothing, no fallback, so the refusals stand (A);

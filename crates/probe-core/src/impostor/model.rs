@@ -849,6 +849,23 @@ impl ImpostorRun {
     /// after the refusal may be its insecure retry, rotated into the control.
     fn refusal_doubt(&self, r: &ScenarioResult) -> Option<String> {
         let control = self.scenario(Scenario::Control)?;
+        // The command failed against the control, which a careful command passes: whatever it
+        // runs after the failing step never ran anywhere (a careful check failing on the
+        // impostor's answer, `curl -sf URL | jq -e .ok && curl -k URL/data`; a careful h2 call
+        // whose second stream the impostor did not answer, gating a careless session: a review's
+        // two, A, exit 0), so refusals elsewhere prove nothing of it.
+        if let Some(c) = control
+            .client
+            .as_ref()
+            .filter(|c| self.mode == RunMode::Wrapped && !c.succeeded())
+        {
+            return Some(format!(
+                "the command failed against the control ({}), which answers every request `200 \
+                 ok`: whatever it runs after the failing step (a careless call gated on a \
+                 careful one) was never seen; make the command succeed against the control",
+                c.describe()
+            ));
+        }
         let requesters: BTreeSet<&str> = control
             .connections
             .iter()

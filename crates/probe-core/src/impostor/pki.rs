@@ -586,7 +586,7 @@ impl ScenarioTls {
         hello: &rustls::server::ClientHello<'_>,
         offers_tls12: Option<bool>,
     ) -> Arc<ServerConfig> {
-        match &self.tls12 {
+        let config = match &self.tls12 {
             Some(tls12)
                 if offers_tls12 != Some(false)
                     && tls12.crypto_provider().cipher_suites.iter().any(|s| {
@@ -597,7 +597,24 @@ impl ScenarioTls {
                 tls12.clone()
             }
             _ => self.config.clone(),
+        };
+        // A client offering protocols of which the impostor speaks none (`curl --http1.0`
+        // offers `http/1.0`, a database client its own): rustls would end the handshake with
+        // `no_application_protocol`, and the client could not be judged (a review's careless
+        // `curl --http1.0 -k` was unjudged, exit 3). A server picking none goes on without ALPN.
+        let offered: Vec<&[u8]> = hello.alpn().map(Iterator::collect).unwrap_or_default();
+        let speaks = |p: &[u8]| {
+            config
+                .alpn_protocols
+                .iter()
+                .any(|ours| ours.as_slice() == p)
+        };
+        if offered.is_empty() || offered.iter().any(|p| speaks(p)) {
+            return config;
         }
+        let mut without = (*config).clone();
+        without.alpn_protocols = Vec::new();
+        Arc::new(without)
     }
 }
 

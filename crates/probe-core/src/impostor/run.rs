@@ -159,6 +159,7 @@ impl Impostor {
         env
     }
 
+    /// Limits of one connection (kept alive in a wrapped run: [`server::Limits::kept_alive`]).
     fn limits(&self) -> server::Limits {
         server::Limits::new(self.options.scenario_timeout)
     }
@@ -214,7 +215,7 @@ impl Impostor {
         let started = Instant::now();
         let mut run = self.run_header(RunMode::Wrapped, client.program_name());
         let env = self.client_env();
-        let limits = self.limits();
+        let limits = self.limits().kept_alive();
         tokio::pin!(stop);
         let scenarios = self.options.scenarios();
         let mut stopped = None;
@@ -234,12 +235,13 @@ impl Impostor {
                     continue;
                 }
             };
+            let env_here = scenario_env(&env, scenario);
             let result = tokio::select! {
                 r = server::play(
                     &self.listener,
                     scenario,
                     server::Serving::Rustls(config),
-                    client.run(&env, self.options.scenario_timeout),
+                    client.run(&env_here, self.options.scenario_timeout),
                     limits,
                 ) => r,
                 why = &mut stop => {
@@ -371,4 +373,29 @@ pub fn url_for(name: &str, port: u16) -> String {
         Ok(IpAddr::V6(v6)) => format!("https://[{v6}]:{port}/"),
         _ => format!("https://{name}:{port}/"),
     }
+}
+
+/// The variables `requests` and curl read for their CA bundle: set, they replace a `requests`
+/// session's `verify = False` (psf/requests#3829), so a client careless that way verifies under
+/// the impostor and nowhere else (a review's `session.verify = False`: A, exit 0).
+const BUNDLE_OVERRIDES: [&str; 2] = ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"];
+
+/// The environment of a wrapped client in `scenario`: without [`BUNDLE_OVERRIDES`] where the
+/// trusted CA has no part (a certificate no bundle holds: self-signed, from another CA), since
+/// a careful client refuses those whatever it trusts.
+fn scenario_env(env: &ClientEnv, scenario: Scenario) -> ClientEnv {
+    let blind = matches!(
+        scenario,
+        Scenario::SelfSigned
+            | Scenario::UntrustedCa
+            | Scenario::UnknownIssuer
+            | Scenario::RequestsClientCert
+    );
+    let mut env = env.clone();
+    if blind {
+        for name in BUNDLE_OVERRIDES {
+            env.remove(name);
+        }
+    }
+    env
 }
