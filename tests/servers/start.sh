@@ -2893,11 +2893,12 @@ EOF
 haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addheader | \
   haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404 | \
   haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn | haproxy-header-legacy-tls12 | \
-  haproxy-header-legacy-tls12-add | haproxy-header-host-acl | haproxy-header-required-cn)
+  haproxy-header-legacy-tls12-add | haproxy-header-host-acl | haproxy-header-required-cn | \
+  haproxy-header-h2-only | haproxy-header-get-only)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
-  verify="verify optional" identity="" trust=()
+  verify="verify optional" identity="" trust=() alpn=""
   verify_lines="http-request \$op X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }
   http-request \$op X-SSL-Client-Verify NONE unless { ssl_c_used }"
   case $server in
@@ -2947,6 +2948,22 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
   http-request add-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used } { ssl_fc_protocol TLSv1.2 }
   http-request add-header X-SSL-Client-Verify NONE if !{ ssl_c_used } { ssl_fc_protocol TLSv1.2 }"
     ;;
+  haproxy-header-h2-only)
+    # the header rules for HTTP/2 requests alone (`req.ver 2.0`), h2 offered: an HTTP/1.1
+    # client's own X-SSL-Client-Verify reaches the backend (review X's, fifty-first session: B,
+    # exit 0 in every mode; not on --list)
+    op=set-header alpn="alpn h2,http/1.1"
+    verify_lines="http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used } { req.ver 2.0 }
+  http-request set-header X-SSL-Client-Verify NONE if !{ ssl_c_used } { req.ver 2.0 }"
+    ;;
+  haproxy-header-get-only)
+    # the header rules for GET and HEAD alone: a POST carries the client's own copy to a backend
+    # that serves POST as GET (review X's: HAProxy routing the other methods to a backend without
+    # the rule, B, exit 0 in every mode; not on --list)
+    op=set-header trust=(--post 1)
+    verify_lines="http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used } { method GET HEAD }
+  http-request set-header X-SSL-Client-Verify NONE if !{ ssl_c_used } { method GET HEAD }"
+    ;;
   haproxy-header-reject-underscore)
     op=set-header
     identity="http-request reject if { req.hdr_names -m sub _ }"
@@ -2958,7 +2975,7 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
   cat >"$dir/haproxy.cfg.in" <<EOF
 $(haproxy_head)
 frontend fe
-  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt $verify ssl-min-ver TLSv1.2
+  bind 127.0.0.1:$port ssl crt $dir/server.pem ca-file $pki/ca.crt $verify ssl-min-ver TLSv1.2 $alpn
   ${verify_lines//\$op/$op}
   $identity
   default_backend app

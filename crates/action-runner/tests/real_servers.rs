@@ -2285,6 +2285,31 @@ fn forged_headers_go_to_every_version_refused_over_http() {
     }
 }
 
+/// HAProxy setting `X-SSL-Client-Verify` for HTTP/2 requests alone (h2 offered), and for GET and
+/// HEAD alone: an HTTP/1.1 client's own copy, and a POST's, reach a backend that trusts it (review
+/// X's: B, exit 0 anonymously, A with the full identity). The forged headers go again over
+/// HTTP/1.1 where the refusal spoke h2, then as a POST: F in both modes, the finding saying how.
+#[test]
+fn forged_headers_go_over_http1_and_as_a_post() {
+    let (h2, get) = ("haproxy-header-h2-only", "haproxy-header-get-only");
+    if !tools_present(&[h2, get]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[h2, get]);
+    let full = lab.full_identity_args();
+    for (label, args) in [("anonymous", Vec::new()), ("full identity", full)] {
+        let scan = lab.scan(&[h2, get], &args);
+        for (name, how) in [(h2, "Sent over HTTP/1.1"), (get, "Sent with POST")] {
+            let t = &scan.targets[name];
+            let found = finding(t, "client-cert-header-spoofing")
+                .is_some_and(|f| f["detail"].as_str().is_some_and(|d| d.contains(how)));
+            assert!(found, "{name}, {label}: {}", target_summary(t));
+        }
+        assert_eq!(scan.status, Some(1), "{label}");
+    }
+}
+
 /// HAProxy setting `X-SSL-Client-Verify` only under a rule on the `Host` as written: with the
 /// `Host` spelled otherwise (without its port) the client's own copy reaches a backend that
 /// trusts it. The forged headers went with the `Host` as written, the spellings without headers

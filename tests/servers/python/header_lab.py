@@ -2,7 +2,7 @@
 spoofing servers of start.sh.
 
     python3 header_lab.py [--trust NAME=VALUE[,VALUE...]]... [--refuse STATUS] [--max-head BYTES]
-        [--granted STATUS] MODE ARGS...
+        [--granted STATUS] [--post 1] MODE ARGS...
 
     python3 header_lab.py direct PORT CERT KEY
         The backend itself over TLS on 127.0.0.1:PORT (no client certificate requested): whoever
@@ -55,7 +55,9 @@ TRUSTED = [("X-SSL-Client-Verify", ("SUCCESS", "0"))]
 # 8 KB maxHttpHeaderSize answers.
 # --granted STATUS: the status of a request let in (default 200; 404: an API with no route at the
 # path scanned, behind its authentication).
-SETTINGS = {"refuse": 403, "max_head": 0, "granted": 200, "wsgi": ""}
+# --post 1: a POST is judged as a GET (its body read and left aside); else it gets
+# http.server's 501.
+SETTINGS = {"refuse": 403, "max_head": 0, "granted": 200, "wsgi": "", "post": 0}
 
 
 def accepted(value, ok):
@@ -91,6 +93,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Backend-Saw-Client-Verify", " | ".join(values) or "-")
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self):
+        if not SETTINGS["post"]:
+            self.send_error(501)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if 0 < length <= 65536:
+            self.rfile.read(length)
+        self.do_GET()
 
     def log_message(self, fmt, *args):
         pass
@@ -233,7 +244,7 @@ def main():
     args = sys.argv[1:]
     rules = []
     while len(args) >= 2 and args[0] in ("--trust", "--refuse", "--max-head", "--granted",
-                                         "--wsgi"):
+                                         "--wsgi", "--post"):
         if args[0] == "--wsgi":
             SETTINGS["wsgi"] = args[1]
         elif args[0] == "--trust":
@@ -252,7 +263,7 @@ def main():
         modes[args[0]](*args[1:])
     else:
         sys.exit("usage: header_lab.py [--trust NAME=VALUE[,VALUE...]]... [--refuse STATUS] "
-                 "[--max-head BYTES] [--granted STATUS] "
+                 "[--max-head BYTES] [--granted STATUS] [--post 1] "
                  "direct PORT CERT KEY | behind HAPROXY TEMPLATE CFG | behind-nginx NGINX TEMPLATE CFG | "
                  "behind-caddy CADDY TEMPLATE CFG | behind-squid SQUID TEMPLATE CFG")
 

@@ -94,6 +94,7 @@ fn door<'a>(
         cert: None,
         method: None,
         h2c_via: via.map(str::to_owned),
+        http1_only: false,
         scan,
     }
 }

@@ -732,6 +732,7 @@ pub(crate) fn plain<'a>(
         cert: None,
         method: None,
         h2c_via: None,
+        http1_only: false,
         scan,
     }
 }

@@ -291,6 +291,7 @@ async fn donate_and_offer(
         cert: None,
         method: None,
         h2c_via: None,
+        http1_only: false,
         scan,
     };
     let (got, sessions) = if let Some(port) = port {

@@ -298,6 +298,9 @@ pub struct Door<'a> {
     /// Asked through an h2c tunnel opened by an `Upgrade: h2c` on this path
     /// ([`ExchangeSetup::h2c_via`]).
     pub h2c_via: Option<String>,
+    /// Offering HTTP/1.1 alone (a proxy that clears a header for h2 requests alone passes an
+    /// HTTP/1.1 client's own copy).
+    pub http1_only: bool,
     /// The scan.
     pub scan: &'a ScanContext,
 }
@@ -376,6 +379,7 @@ pub async fn shared_knock(
             cert: None,
             method: None,
             h2c_via: None,
+            http1_only: false,
             scan,
         };
         SharedKnock {
@@ -471,7 +475,12 @@ pub async fn knock_each(
         )
         .await;
     }
-    let shared = carried(target, door, &sets, transport::Alpn::Both, Carry::Paced).await;
+    let alpn = if door.http1_only {
+        transport::Alpn::Http1Only
+    } else {
+        transport::Alpn::Both
+    };
+    let shared = carried(target, door, &sets, alpn, Carry::Paced).await;
     tracing::debug!(
         target: "probe_core::side_door",
         url = %target.url,
@@ -614,7 +623,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     let offers_a_session = door.sessions.as_ref().is_some_and(|s| s.holds_any());
     // A request asking to upgrade the connection (a WebSocket's opening) goes over HTTP/1.1
     // alone: h2 has no `Upgrade`, and forbids the headers.
-    let alpn = if upgrades(door) {
+    let alpn = if upgrades(door) || door.http1_only {
         transport::Alpn::Http1Only
     } else {
         transport::Alpn::Both

@@ -199,6 +199,7 @@ async fn try_one(
         cert: None,
         method: None,
         h2c_via: None,
+        http1_only: false,
         scan,
     };
     // The first attempt is the knock the session-resumption probe takes its session from.
@@ -373,6 +374,7 @@ async fn follow_ups(
                 cert,
                 method: None,
                 h2c_via: None,
+                http1_only: false,
                 scan,
             };
             // What goes, and for a batch of headers its families one at a time.
@@ -760,6 +762,7 @@ async fn try_again_with(
         cert: c.presented.cert.clone(),
         method: None,
         h2c_via: None,
+        http1_only: false,
         scan,
     };
     let mut seen = knock(target, door(c.sni.clone())).await;

@@ -258,6 +258,7 @@ fn door<'a>(scan: &'a ScanContext, version: TlsVersion, spelling: Option<&Spelli
         cert: None,
         method: None,
         h2c_via: None,
+        http1_only: false,
         scan,
     }
 }

@@ -48,7 +48,7 @@ pub struct ClientCertHeaderSpoofing;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::CLIENT_CERT_HEADER_SPOOFING,
-    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA; where it refuses those too, the staging CA's stranger of `lookalike-client-cert` let through to a refusal of its name beside a served valid certificate: a proxy that verifies the chain and adds the subject with HAProxy `add-header` passes the client's own copy), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-Cert-Subject`, `X-SSL-Client-Cert-Subject`, `X-Client-CN`, the user a proxy made of the certificate (`X-Remote-User`, `X-Forwarded-User`, `Remote-User`, `X-User`, `X-SSL-Client-User`: its common name, and its one-line subject as squid's `%ssl::>cert_subject` writes it, there and in `X-Client-Cert`), `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, the certificate's SHA-1 fingerprint in upper- and lower-case hex, its SHA-256 and its serial (`X-SSL-Client-SHA1`, `X-SSL-Client-Fingerprint`, `X-Client-Cert-Fingerprint`, `X-SSL-Client-Serial`: HAProxy's `ssl_c_sha1,hex`, nginx's `$ssl_client_fingerprint`), Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, 10.0.0.1, 172.17.0.1 and 192.168.1.1, each in a request of its own: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time; and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name and, for a target named by a DNS name, without SNI (the server's default site: a `Host` nobody serves, and each of the first 2 addresses the served certificate names), the `Host` nobody serves with the protected one in `X-Forwarded-Host`, `X-Original-Host`, `X-Host` and `Forwarded: host=` (an application routing by them behind a site that passes the client's own), a POST, an OPTIONS and a request of a method of no meaning (`MTLSSCAN`: a check scoped to the methods it names, Apache `<Limit GET POST OPTIONS>`, never PUT or DELETE) to the protected name and path, and a GET there as each health checker and monitor that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`, `Prometheus/2.53.0`, `Blackbox Exporter/0.25.0`, `Envoy/HC`, `Consul Health Check`, one naming UptimeRobot, Pingdom, Route 53, Datadog, StatusCake and Site24x7 together, and one led by `Edge Health Probe` naming Cloudflare's load balancer, `check_http`, `HAProxy` and `Go-http-client/1.1` together) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and carrying a token nobody issued (`Authorization: Bearer`, `X-API-Key`: a token's presence taken for proof), and as a health check or an internal call by its headers (`X-Envoy-Internal: true`, `Accept: application/health+json`, `Content-Type: application/grpc`, each in a request of its own: an exemption by a header the client writes), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS, the method of no meaning, the health checkers, the made-up token and the health check's headers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent` or by a token's presence; a health checker, the made-up token or the health check's headers served another page of its own, not a refusal, that holds at least half of the values of the valid certificate's JSON page (two or more: its records' ids, names, amounts) or, in any format, half of its figures (those a path nobody serves, asked plainly, holds too aside: a footer, a soft 404) (three or more), is incomplete: the protected data telling its caller apart cannot be told from a page of its own); without one, the POST, the method of no meaning, the health checkers' GETs, the WebSocket opening, the made-up token and the health check's headers alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits, nor, for the method of no meaning, one saying the method is not supported or the page it gets on a path nobody serves too), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
+    presents: "no certificate (or, where the TLS layer lets any certificate through to an HTTP refusal, the one from an unknown CA; where it refuses those too, the staging CA's stranger of `lookalike-client-cert` let through to a refusal of its name beside a served valid certificate: a proxy that verifies the chain and adds the subject with HAProxy `add-header` passes the client's own copy), with the headers proxies set after verifying one (`X-SSL-Client-Verify: SUCCESS`/`0`, `ssl-client-verify`, `X-Client-Verify`, `X-SSL-Client-Cert`, `ssl-client-cert`, `X-Client-Cert`, `X-SSL-Cert`, Pound's `X-SSL-Subject`/`-Issuer`/`-certificate`/`-serial`, `X-SSL-Client-S-DN`, `X-SSL-Client-Subject`, `X-SSL-Client-CN`, `X-Client-DN`, `X-Client-S-DN`, `X-Client-Subject`, `X-Client-Cert-Subject`, `X-SSL-Client-Cert-Subject`, `X-Client-CN`, the user a proxy made of the certificate (`X-Remote-User`, `X-Forwarded-User`, `Remote-User`, `X-User`, `X-SSL-Client-User`: its common name, and its one-line subject as squid's `%ssl::>cert_subject` writes it, there and in `X-Client-Cert`), `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert(-Info)`, `X-Amzn-Mtls-Clientcert(-Leaf, -Subject, -Issuer)`, `CloudFront-Viewer-Cert-*`, `Cf-Cert-Presented`/`-Verified`, `X-Client-Cert-Present`/`-Chain-Verified`, `Client-Cert`, `X-ARR-ClientCert`, `SSL_CLIENT_CERT`/`_VERIFY`/`_S_DN`, the certificate's SHA-1 fingerprint in upper- and lower-case hex, its SHA-256 and its serial (`X-SSL-Client-SHA1`, `X-SSL-Client-Fingerprint`, `X-Client-Cert-Fingerprint`, `X-SSL-Client-Serial`: HAProxy's `ssl_c_sha1,hex`, nginx's `$ssl_client_fingerprint`), Tomcat `SSLValve`'s `ssl_client_cert` as one-line PEM and `ssl_client_escaped_cert`, the client's address as proxies forward it (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`, `True-Client-IP`, `X-Client-IP`, `CF-Connecting-IP` holding 127.0.0.1, 10.0.0.1, 172.17.0.1 and 192.168.1.1, each in a request of its own: an allowlist of internal callers behind a proxy), the scheme as `http` (`X-Forwarded-Proto`, `X-Forwarded-Scheme`, `X-Forwarded-Ssl: off`, `Front-End-Https: off`: a check only of requests that came over HTTPS), and beside them the X- names written with `_` or `.`: `X_SSL_Client_Verify`, `X_Client_Cert`, `X.Forwarded.Tls.Client.Cert` …) carrying `client-cert` itself where given (a certificate is no secret: a backend checking a forwarded certificate's chain, or pinning its fingerprint, takes a copy), else a certificate minted on the spot (as escaped PEM and as base64 DER, `X-SSL-Client-Cert: 1`, subjects in RFC 2253 form, OpenSSL's one-line form and RFC 2253's with a space after each comma (Java, .NET), XFCC with `URI=`/`DNS=`): in batches of at most 4 KB of headers, then one family at a time (on the newest version refused over HTTP, then on every other version so refused, then over HTTP/1.1 alone where that refusal spoke h2, and as a POST with each verify value's first batch); and the same through the server's other names (every `sni-name`, the served certificate's first 8 others), each asked for the protected path on its own `Host`, where it lets an anonymous client through the handshake and refuses it over HTTP or redirects it to sign in; with a valid certificate (`client-cert` or the staging CA), those names' own `Host`, a `Host` nobody serves on the protected name and, for a target named by a DNS name, without SNI (the server's default site: a `Host` nobody serves, and each of the first 2 addresses the served certificate names), the `Host` nobody serves with the protected one in `X-Forwarded-Host`, `X-Original-Host`, `X-Host` and `Forwarded: host=` (an application routing by them behind a site that passes the client's own), a POST, an OPTIONS and a request of a method of no meaning (`MTLSSCAN`: a check scoped to the methods it names, Apache `<Limit GET POST OPTIONS>`, never PUT or DELETE) to the protected name and path, and a GET there as each health checker and monitor that carries no certificate (`User-Agent: kube-probe/1.31`, `ELB-HealthChecker/2.0`, `GoogleHC/1.0`, `Prometheus/2.53.0`, `Blackbox Exporter/0.25.0`, `Envoy/HC`, `Consul Health Check`, one naming UptimeRobot, Pingdom, Route 53, Datadog, StatusCake and Site24x7 together, and one led by `Edge Health Probe` naming Cloudflare's load balancer, `check_http`, `HAProxy` and `Go-http-client/1.1` together) and as a WebSocket client opening its socket (`Upgrade: websocket`, over HTTP/1.1: a check skipped for upgrades), and carrying a token nobody issued (`Authorization: Bearer`, `X-API-Key`: a token's presence taken for proof), and as a health check or an internal call by its headers (`X-Envoy-Internal: true`, `Accept: application/health+json`, `Content-Type: application/grpc`, each in a request of its own: an exemption by a header the client writes), and a GET to `/` with the protected path in `X-Original-URL` and `X-Rewrite-URL` (a front controller routing by them behind a per-path check; a `/` that serves that page plainly proves nothing): served there the very page the valid certificate is served (a page of its own, not one a path nobody serves gets too; a page much like it, a field apart such as `\"verified\":\"NONE\"` where the valid certificate's page says `SUCCESS`, is incomplete), twice more while the protected name stays refused twice, the protected application is open through another name (or, for the POST, the OPTIONS, the method of no meaning, the health checkers, the made-up token and the health check's headers, to any client: a check scoped to some methods or letting CORS preflights through, an exemption by `User-Agent` or by a token's presence; a health checker, the made-up token or the health check's headers served another page of its own, not a refusal, that holds at least half of the values of the valid certificate's JSON page (two or more: its records' ids, names, amounts) or, in any format, half of its figures (those a path nobody serves, asked plainly, holds too aside: a footer, a soft 404) (three or more), is incomplete: the protected data telling its caller apart cannot be told from a page of its own); without one, the POST, the method of no meaning, the health checkers' GETs, the WebSocket opening, the made-up token and the health check's headers alone, where the anonymous GET got past the handshake and was refused over HTTP: answered `101 Switching Protocols`, or served a page of its own (not one speaking of refusal, certificates or rate limits, nor, for the method of no meaning, one saying the method is not supported or the page it gets on a path nobody serves too), the target is incomplete (whether it is the protected page cannot be told; with a valid certificate too, where that page is not the one GET is served: a REST API answers a POST `201` with a page of its own)",
     needs: "a target that does not serve an anonymous client over HTTP (401/403, a redirect to a login page, 404 …), unless that refusal is nginx's own certificate page (its TLS module answers it before any header is read); or one that refuses it in the handshake and refuses a certificate from an unknown CA only over HTTP (the headers then go with that certificate); through another name, a target that does not serve an anonymous client and a name that refuses one on its own `Host` over HTTP",
     findings: &[
         FindingId::ClientCertHeaderSpoofing,
@@ -1251,21 +1251,43 @@ async fn front_door(
     // answered apart first, then the others (a legacy path whose proxy adds the verify header
     // beside the client's own answers every probe of the first wave alike: review U's, B, exit 0
     // with the full identity), on fewer connections.
+    // A proxy may also clear the headers for one protocol or for some methods alone (review X:
+    // HAProxy `del-header X-SSL-Client-Verify if { req.ver 2.0 }`, nginx mapping the header from
+    // `$ssl_client_verify` for HTTP/2 and from the client's own copy for HTTP/1.1, and HAProxy
+    // routing all but GET and HEAD to a backend that keeps the client's copy: each B or A, exit
+    // 0). On the newest version refused, the headers go again over HTTP/1.1 alone where the
+    // refusal spoke h2, then as a POST: on fewer connections, a POST with the first batch of
+    // each verify value alone. The first that gets in ends it.
     if out.findings.is_empty() && refusal.cert.is_none() {
         // The whole wave (the valid certificate's answers among it), not the baselines alone.
         let whole = first.whole_observations().await.unwrap_or_default();
-        for (other, why) in other_version_refusals(&whole, refusal.version) {
-            let again = Refusal {
-                version: other.tls_version,
-                status: other.http_status,
-                cert: None,
-                stranger: false,
-                body: other.body_excerpt.clone(),
-                claims_identity: refusal.claims_identity,
-                entrance: Entrance::default(),
-                again: why,
-            };
-            let got = spoof(target, scan, first, &again, &m).boxed().await;
+        let again = |version, status, body: Option<String>, again| Refusal {
+            version,
+            status,
+            cert: None,
+            stranger: false,
+            body,
+            claims_identity: refusal.claims_identity,
+            entrance: Entrance::default(),
+            again,
+        };
+        let mut tries: Vec<Refusal> = other_version_refusals(&whole, refusal.version)
+            .into_iter()
+            .map(|(o, why)| again(o.tls_version, o.http_status, o.body_excerpt.clone(), why))
+            .collect();
+        let spoke_h2 = refusal_to_spoof(first).is_ok_and(|o| o.alpn.as_deref() == Some("h2"));
+        for how in [Again::Http1, Again::Post] {
+            if how != Again::Http1 || spoke_h2 {
+                tries.push(again(
+                    refusal.version,
+                    refusal.status,
+                    refusal.body.clone(),
+                    how,
+                ));
+            }
+        }
+        for other in &tries {
+            let got = spoof(target, scan, first, other, &m).boxed().await;
             let found = !got.findings.is_empty();
             out.findings.extend(got.findings);
             out.incomplete.extend(got.incomplete);
@@ -1329,6 +1351,12 @@ enum Again {
     /// Another version, answered alike in the first wave: a proxy may still route it to a
     /// backend of its own. Sent on at most [`ALIKE_CONNECTIONS`] connections.
     Alike,
+    /// The first version again, offering HTTP/1.1 alone, where the refusal spoke h2. On at most
+    /// [`ALIKE_CONNECTIONS`] connections.
+    Http1,
+    /// The first version again, as a POST: each verify value's first batch alone, on at most
+    /// [`ALIKE_CONNECTIONS`] connections.
+    Post,
 }
 
 /// The connections the forged headers go on for a version answered alike
@@ -1378,8 +1406,9 @@ async fn spoof(
         headers: Vec::new(),
         sessions: None,
         cert: refusal.cert.clone(),
-        method: None,
+        method: (refusal.again == Again::Post).then_some(http::Method::POST),
         h2c_via: None,
+        http1_only: refusal.again == Again::Http1,
         scan,
     };
     // What a door saw, judged by its body: a refusal status whose body is the protected page
@@ -1444,21 +1473,31 @@ async fn spoof(
         })
         .collect();
     // Each verify value's families packed once: the same batches are sent, judged and split.
+    // As a POST, each value's first batch alone and no family under another name: a second
+    // look at a method, not the whole round again (each request may write).
+    let light = refusal.again == Again::Post;
+    let aliased_here = |f: &Family| !light && aliased(f);
     let packed: Vec<Vec<Vec<&Family>>> = planned
         .iter()
-        .map(|(_, fams, gate)| batches(fams, gate))
+        .map(|(_, fams, gate)| {
+            let mut packed = batches(fams, gate);
+            if light {
+                packed.truncate(1);
+            }
+            packed
+        })
         .collect();
     // Every value's batches, then its aliased families, as one list of requests.
     let mut sets: Vec<Vec<(HeaderName, HeaderValue)>> = Vec::new();
     let mut counts: Vec<(usize, usize)> = Vec::new();
     for (round, (_, fams, _)) in packed.iter().zip(&planned) {
         sets.extend(round.iter().map(|batch| together(batch.iter().copied())));
-        let own: Vec<_> = fams.iter().filter(|f| aliased(f)).collect();
+        let own: Vec<_> = fams.iter().filter(|f| aliased_here(f)).collect();
         sets.extend(own.iter().map(|f| f.headers.clone()));
         counts.push((round.len(), own.len()));
     }
     let mut connections = connection_of_each(&counts);
-    if refusal.again == Again::Alike {
+    if matches!(refusal.again, Again::Alike | Again::Http1 | Again::Post) {
         connections.iter_mut().for_each(|c| *c %= ALIKE_CONNECTIONS);
     }
     let mut answers = send_spread(sets, connections).await.into_iter();
@@ -1469,14 +1508,14 @@ async fn spoof(
         sent.push(answers.by_ref().take(round.len()).collect());
         own.push(
             fams.iter()
-                .filter(|f| aliased(f))
+                .filter(|f| aliased_here(f))
                 .map(|f| f.name.clone())
                 .zip(answers.by_ref())
                 .collect(),
         );
         own_bytes.push(
             fams.iter()
-                .filter(|f| aliased(f))
+                .filter(|f| aliased_here(f))
                 .map(|f| header_bytes(&f.headers))
                 .collect(),
         );
@@ -2116,6 +2155,17 @@ fn finding(target: &Target, refusal: &Refusal, round: &Round, got_in: &Seen) -> 
         format!(
             "(Tried on {version} after the newest version refused them: a proxy may route each \
              version to a backend of its own, as this one does.)"
+        )
+    } else if refusal.again == Again::Http1 {
+        format!(
+            "(Sent over HTTP/1.1 on {version} after they were refused over h2: the proxy clears \
+             or sets them for h2 requests alone; clear them for every protocol.)"
+        )
+    } else if refusal.again == Again::Post {
+        format!(
+            "(Sent with POST on {version} after they were refused with GET: the proxy clears or \
+             sets them for some methods alone, or routes the others to a backend that trusts \
+             the client's copy; clear them for every method.)"
         )
     } else {
         format!(

@@ -126,6 +126,7 @@ impl OtherName {
             headers,
             method: self.method.clone(),
             h2c_via: None,
+            http1_only: false,
             ..landing::plain(scan, version, self.sni.clone(), Some(self.host.clone()))
         }
     }
