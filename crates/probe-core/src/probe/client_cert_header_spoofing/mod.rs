@@ -1290,7 +1290,21 @@ async fn front_door(
             let got = spoof(target, scan, first, other, &m).boxed().await;
             let found = !got.findings.is_empty();
             out.findings.extend(got.findings);
-            out.incomplete.extend(got.incomplete);
+            // A second look that could not be read leaves the target as the first left it
+            // (a WebSocket path answers a POST as it answers a plain GET: unread): said, not
+            // counted incomplete. Only a version the first wave shows answered apart must be read.
+            if other.again == Again::Apart {
+                out.incomplete.extend(got.incomplete);
+            } else {
+                out.notes.extend(got.incomplete.into_iter().map(|i| {
+                    format!(
+                        "{} (a second look{}): {}",
+                        SPEC.id.as_str(),
+                        other.again.words(),
+                        i.reason
+                    )
+                }));
+            }
             out.notes.extend(got.notes);
             if found {
                 break;
@@ -1357,6 +1371,18 @@ enum Again {
     /// The first version again, as a POST: each verify value's first batch alone, on at most
     /// [`ALIKE_CONNECTIONS`] connections.
     Post,
+}
+
+impl Again {
+    /// How a second look went, for a note: ` on another version`, ` over HTTP/1.1` …
+    fn words(self) -> &'static str {
+        match self {
+            Again::First => "",
+            Again::Apart | Again::Alike => " on another version",
+            Again::Http1 => " over HTTP/1.1",
+            Again::Post => " as a POST",
+        }
+    }
 }
 
 /// The connections the forged headers go on for a version answered alike
