@@ -2894,7 +2894,7 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
   haproxy-ignore-err-setheader | haproxy-header-verify-cn | haproxy-header-granted-404 | \
   haproxy-header-reject-underscore | haproxy-header-set-unguarded-cn | haproxy-header-legacy-tls12 | \
   haproxy-header-legacy-tls12-add | haproxy-header-host-acl | haproxy-header-required-cn | \
-  haproxy-header-h2-only | haproxy-header-get-only)
+  haproxy-header-h2-only | haproxy-header-get-only | haproxy-xfcc-host-acl)
   need "$PYTHON3"
   op=${server##haproxy-*-}
   op=${op%header}-header
@@ -2928,6 +2928,16 @@ haproxy-header-addheader | haproxy-header-setheader | haproxy-ignore-err-addhead
     op=set-header
     verify_lines="http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { req.hdr(host) -i 127.0.0.1:$port } { ssl_c_used }
   http-request set-header X-SSL-Client-Verify NONE if { req.hdr(host) -i 127.0.0.1:$port } !{ ssl_c_used }"
+    ;;
+  haproxy-xfcc-host-acl)
+    # X-Forwarded-Client-Cert set (and cleared) only under a rule on the Host as written, before a
+    # backend taking any XFCC for a verified client: the Host spelled without its port carries the
+    # client's own (review X's, fifty-first session: A, exit 0 with the full identity; not on
+    # --list)
+    op=set-header
+    trust=(--trust 'X-Forwarded-Client-Cert=*')
+    verify_lines="http-request set-header X-Forwarded-Client-Cert Hash=%[ssl_c_der,sha2(256),hex] if { req.hdr(host) -i 127.0.0.1:$port } { ssl_c_used }
+  http-request del-header X-Forwarded-Client-Cert if { req.hdr(host) -i 127.0.0.1:$port } !{ ssl_c_used }"
     ;;
   haproxy-header-legacy-tls12)
     # the header rules forgotten for TLS 1.2 clients (a legacy path): there the client's own

@@ -2317,11 +2317,18 @@ fn forged_headers_go_over_http1_and_as_a_post() {
 /// the verify headers forged: `host-form-bypass`, F.
 #[test]
 fn a_forged_header_with_another_spelling_of_the_host_is_found() {
-    let name = "haproxy-header-host-acl";
+    for name in ["haproxy-header-host-acl", "haproxy-xfcc-host-acl"] {
+        host_spelling_with_forged_headers_is_found(name);
+    }
+}
+
+/// [`a_forged_header_with_another_spelling_of_the_host_is_found`] on one lab: an XFCC set under
+/// such a rule too (review X's: A, exit 0, the spellings forging the verify headers alone).
+fn host_spelling_with_forged_headers_is_found(name: &str) {
     let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
         return;
     };
-    let t = &scan.targets[name];
+    let t = scan.target(name);
     let found = finding(t, "host-form-bypass").is_some_and(|f| {
         f["detail"]
             .to_string()

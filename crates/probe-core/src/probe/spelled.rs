@@ -86,6 +86,12 @@ const VERIFY_HEADERS: [&str; 3] = [
 /// The values forged ([`VERIFY_HEADERS`]), one request each.
 const VERIFY_VALUES: [&str; 2] = ["0", "SUCCESS"];
 
+/// An Envoy-style forwarded certificate forged beside the verify headers: an application taking
+/// any `X-Forwarded-Client-Cert` for a verified client behind a proxy that sets it only under a
+/// rule on the `Host` or path as written (review X's two: A, exit 0 with the full identity).
+const FORGED_XFCC: &str =
+    "Hash=6d746c732d7363616e2d666f726765642d78666363;Subject=\"CN=mtls-scan\"";
+
 impl Spelling {
     /// The forged headers it carries.
     fn headers(&self) -> Vec<(http::HeaderName, http::HeaderValue)> {
@@ -94,7 +100,9 @@ impl Spelling {
         };
         VERIFY_HEADERS
             .iter()
-            .map(|name| {
+            .map(|name| (*name, value))
+            .chain([("x-forwarded-client-cert", FORGED_XFCC)])
+            .map(|(name, value)| {
                 (
                     http::HeaderName::from_static(name),
                     http::HeaderValue::from_static(value),
@@ -137,7 +145,8 @@ impl Spelling {
     fn forged_words(&self) -> String {
         self.forged.map_or_else(String::new, |v| {
             format!(
-                " with X-SSL-Client-Verify: {v} forged (and ssl-client-verify, X-Client-Verify)"
+                " with X-SSL-Client-Verify: {v} forged (and ssl-client-verify, X-Client-Verify, \
+                 X-Forwarded-Client-Cert)"
             )
         })
     }
