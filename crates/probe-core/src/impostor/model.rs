@@ -1017,7 +1017,11 @@ impl ImpostorRun {
                          proven careful; {}",
                         match self.mode {
                             RunMode::Wrapped => {
-                                "wrap the careless call on its own, or make one connection per run"
+                                "wrap the careless call on its own, or make one connection per \
+                                 run (the impostor keeps one HTTP/1.1 connection for up to 16 \
+                                 more requests; a body sent chunked or after `Expect: \
+                                 100-continue`, a request past 16 KB, `Connection: close`, a \
+                                 second h2 stream or calls made in parallel take one each)"
                             }
                             RunMode::Serve => {
                                 "connect to every scenario as often as to the control"
@@ -1038,7 +1042,11 @@ impl ImpostorRun {
                          gating a careless call that never ran; {}",
                         match self.mode {
                             RunMode::Wrapped => {
-                                "wrap each call on its own, or make one connection per run"
+                                "wrap each call on its own, or make one connection per run \
+                                 (the impostor keeps one HTTP/1.1 connection for up to 16 more \
+                                 requests; a body sent chunked or after `Expect: 100-continue`, \
+                                 a request past 16 KB, `Connection: close`, a second h2 stream or \
+                                 calls made in parallel take one each)"
                             }
                             RunMode::Serve => {
                                 "connect to each scenario once per call, the way the client \
