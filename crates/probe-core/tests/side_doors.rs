@@ -597,8 +597,8 @@ struct H2Lab {
     forged_by_connection: H2Connections,
     /// Requests held unanswered ([`Holds`]).
     held: Arc<std::sync::atomic::AtomicUsize>,
-    /// Connections accepted.
-    accepted: Arc<std::sync::atomic::AtomicUsize>,
+    /// Connections that negotiated h2.
+    accepted_h2: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Per connection that carried forged headers: its TLS version, and how many it carried.
@@ -651,23 +651,26 @@ async fn start_h2(trusting: bool, holds: Holds) -> Result<H2Lab, BoxError> {
     let record = forged_by_connection.clone();
     let held = Arc::new(AtomicUsize::new(0));
     let held_record = held.clone();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let accepted_here = accepted.clone();
+    let accepted_h2 = Arc::new(AtomicUsize::new(0));
+    let h2_here = accepted_h2.clone();
     let task = tokio::spawn(async move {
         // Bounded, as `start`'s.
         for _ in 0..2000 {
             let Ok((tcp, _)) = listener.accept().await else {
                 break;
             };
-            accepted_here.fetch_add(1, Ordering::Relaxed);
             let (acceptor, record) = (acceptor.clone(), record.clone());
             let held_here = held_record.clone();
+            let h2_here = h2_here.clone();
             tokio::spawn(async move {
                 let work = async {
                     let Ok(tls) = acceptor.accept(tcp).await else {
                         return;
                     };
                     let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
+                    if alpn.as_deref() == Some(&b"h2"[..]) {
+                        h2_here.fetch_add(1, Ordering::Relaxed);
+                    }
                     let (forged, plain) =
                         (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
                     let (counted, counted_plain) = (forged.clone(), plain.clone());
@@ -799,7 +802,7 @@ async fn start_h2(trusting: bool, holds: Holds) -> Result<H2Lab, BoxError> {
         task,
         forged_by_connection,
         held,
-        accepted,
+        accepted_h2,
     })
 }
 
@@ -840,7 +843,9 @@ async fn h2_pages_whole_by_their_length_are_not_asked_again() -> Result<(), BoxE
     assert_eq!((p.grade, p.incomplete.len()), (l.grade, l.incomplete.len()));
     let ended_late = late.held.load(std::sync::atomic::Ordering::Relaxed);
     assert!(ended_late > 0, "no stream ended late");
-    let count = |lab: &H2Lab| lab.accepted.load(std::sync::atomic::Ordering::Relaxed);
+    // Over h2 alone: the forged headers' second look over HTTP/1.1 carries its requests on one
+    // connection while the answers come quickly, so its connections vary with the machine's load.
+    let count = |lab: &H2Lab| lab.accepted_h2.load(std::sync::atomic::Ordering::Relaxed);
     let (prompt_conns, late_conns) = (count(&prompt), count(&late));
     eprintln!(
         "connections: {prompt_conns} to the prompt server, {late_conns} to the late one \

@@ -268,6 +268,14 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .kill_on_drop(true);
+    // A bundle variable the scenario leaves out is unset, not inherited: a machine that sets
+    // `REQUESTS_CA_BUNDLE` for every process (this one does) overrode `session.verify = False`
+    // all the same (review W's re-run: still A, exit 0).
+    for name in super::run::BUNDLE_OVERRIDES {
+        if !env.contains_key(name) {
+            cmd.env_remove(name);
+        }
+    }
     #[cfg(unix)]
     cmd.process_group(0);
     // This process's own children before the client (servers of a test harness running the

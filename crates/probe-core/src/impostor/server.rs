@@ -39,6 +39,10 @@ connection: close\r\nserver: mtls-scan-impostor\r\n\r\nok\n";
 /// own").
 const RESPONSE_KEEP_ALIVE: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\
 content-length: 3\r\nconnection: keep-alive\r\nserver: mtls-scan-impostor\r\n\r\nok\n";
+/// How long a kept-alive connection waits for the next request at most (Apache's default
+/// `KeepAliveTimeout`): a client that waits for the server to close (`openssl s_client -quiet`
+/// after its piped requests) is not held until it is killed (a review's: B, exit 3 so).
+const KEEP_ALIVE_IDLE: Duration = Duration::from_secs(5);
 /// The most requests answered on one kept-alive connection after its first.
 const MAX_KEPT_ALIVE: usize = 16;
 /// The largest request body skipped to reach the next request; a larger one ends the connection.
@@ -76,12 +80,12 @@ impl Limits {
     }
 
     /// These limits, with HTTP/1.1 connections kept alive between requests for up to the request
-    /// limit: for a wrapped client, which has each scenario to itself. Serving others, where
+    /// limit, at most [`KEEP_ALIVE_IDLE`]: for a wrapped client, which has each scenario to itself. Serving others, where
     /// scenarios turn per connection on one port, a poller kept on the control's connection would
     /// never meet another scenario (a review's careless poller: B, exit 3, not F).
     pub(crate) fn kept_alive(self) -> Self {
         Self {
-            kept_alive: Some(self.request),
+            kept_alive: Some(self.request.min(KEEP_ALIVE_IDLE)),
             ..self
         }
     }
