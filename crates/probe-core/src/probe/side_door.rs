@@ -431,6 +431,17 @@ fn upgrades(door: &Door<'_>) -> bool {
         || door.path.as_deref().is_some_and(transport::is_absolute_form)
 }
 
+/// The protocols `door` offers: HTTP/1.1 alone where it asks to upgrade its connection (a
+/// WebSocket's opening: h2 has no `Upgrade`, and forbids the headers) or is told to
+/// ([`Door::http1_only`]), else h2 and HTTP/1.1.
+fn offered_alpn(door: &Door<'_>) -> transport::Alpn {
+    if upgrades(door) || door.http1_only {
+        transport::Alpn::Http1Only
+    } else {
+        transport::Alpn::Both
+    }
+}
+
 /// An answer reset at its h2 stream, which [`knock_once`] asks again over HTTP/1.1.
 fn reset_over_h2(result: &transport::ExchangeResult) -> bool {
     result.stream_reset && result.alpn.as_deref() == Some("h2")
@@ -475,12 +486,7 @@ pub async fn knock_each(
         )
         .await;
     }
-    let alpn = if door.http1_only {
-        transport::Alpn::Http1Only
-    } else {
-        transport::Alpn::Both
-    };
-    let shared = carried(target, door, &sets, alpn, Carry::Paced).await;
+    let shared = carried(target, door, &sets, offered_alpn(door), Carry::Paced).await;
     tracing::debug!(
         target: "probe_core::side_door",
         url = %target.url,
@@ -621,14 +627,7 @@ async fn knock_once(target: &Target, door: &Door<'_>) -> Seen {
     // A door offering a session it holds spends it; one recording the session it gets (the
     // first knock of a name, shared with the resumption probe) may be asked again without it.
     let offers_a_session = door.sessions.as_ref().is_some_and(|s| s.holds_any());
-    // A request asking to upgrade the connection (a WebSocket's opening) goes over HTTP/1.1
-    // alone: h2 has no `Upgrade`, and forbids the headers.
-    let alpn = if upgrades(door) || door.http1_only {
-        transport::Alpn::Http1Only
-    } else {
-        transport::Alpn::Both
-    };
-    let mut result = transport::run(target, setup(alpn), &record).await;
+    let mut result = transport::run(target, setup(offered_alpn(door)), &record).await;
     let (mut cert_requested, mut acceptable_cas) = {
         let r = record.lock();
         (r.cert_requested, r.acceptable_cas.clone())
