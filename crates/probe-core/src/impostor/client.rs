@@ -15,6 +15,12 @@ use tokio::io::AsyncReadExt as _;
 /// The environment handed to the client (variable → value).
 pub type ClientEnv = BTreeMap<String, String>;
 
+/// The variables `requests` and curl read for their CA bundle: set, they replace a `requests`
+/// session's `verify = False` (psf/requests#3829), so a client careless that way verifies under
+/// the impostor and nowhere else (a review's `session.verify = False`: A, exit 0). A scenario
+/// may leave them out of its [`ClientEnv`]; a command then runs with them unset.
+pub(crate) const BUNDLE_OVERRIDES: [&str; 2] = ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"];
+
 /// An in-process client: given the environment, connects and returns `Err(why)` when it gave up.
 pub type ClientFn = Arc<
     dyn Fn(ClientEnv) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync,
@@ -271,7 +277,7 @@ async fn run_command(c: &ClientCommand, env: &ClientEnv, limit: Duration) -> Cli
     // A bundle variable the scenario leaves out is unset, not inherited: a machine that sets
     // `REQUESTS_CA_BUNDLE` for every process (this one does) overrode `session.verify = False`
     // all the same (review W's re-run: still A, exit 0).
-    for name in super::run::BUNDLE_OVERRIDES {
+    for name in BUNDLE_OVERRIDES {
         if !env.contains_key(name) {
             cmd.env_remove(name);
         }

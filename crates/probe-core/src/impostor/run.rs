@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use tokio::net::TcpListener;
 
-use super::client::{Client, ClientEnv};
+use super::client::{Client, ClientEnv, BUNDLE_OVERRIDES};
 use super::model::{
     ImpostorError, ImpostorOptions, ImpostorRun, RunMode, Scenario, ScenarioResult, ServePlan,
 };
@@ -374,11 +374,6 @@ pub fn url_for(name: &str, port: u16) -> String {
         _ => format!("https://{name}:{port}/"),
     }
 }
-
-/// The variables `requests` and curl read for their CA bundle: set, they replace a `requests`
-/// session's `verify = False` (psf/requests#3829), so a client careless that way verifies under
-/// the impostor and nowhere else (a review's `session.verify = False`: A, exit 0).
-pub(crate) const BUNDLE_OVERRIDES: [&str; 2] = ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"];
 
 /// The environment of a wrapped client in `scenario`: without [`BUNDLE_OVERRIDES`] where the
 /// trusted CA has no part (a certificate no bundle holds: self-signed, from another CA), since
