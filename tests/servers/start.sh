@@ -31,6 +31,10 @@
 #   nginx-optional-pin-sha1 | nginx-optional-pin-serial   the same pinning client.crt's SHA-1
 #                             (upper-case hex) in X-SSL-Client-SHA1, its serial in
 #                             X-SSL-Client-Serial (HAProxy's ssl_c_sha1,hex and ssl_c_serial,hex)
+#   nginx-optional-pin-sha256-caddy | nginx-optional-pin-sha256-haproxy   the same pinning its
+#                             SHA-256 in X-Client-Cert-Fingerprint, lower-case hex (Caddy's
+#                             {http.request.tls.client.fingerprint}) | in X-SSL-Client-Fingerprint,
+#                             upper-case hex (HAProxy's ssl_c_der,sha2(256),hex)
 #   nginx-optional-realip-allowlist   optional + 403 unless verified or the client's address,
 #                             taken from X-Forwarded-For (realip), is in 10.0.0.0/8
 #   nginx-optional-realip-private-ranges   the same for 172.16.0.0/12 and 192.168.0.0/16
@@ -2292,14 +2296,18 @@ nginx-*)
     content_type=application/json
     ok_body='{\"ok\":true,\"orders\":[{\"id\":1017,\"total\":\"42.00\"}]}\n'
     ;;
-  optional-pin-fingerprint | optional-x-ssl-subject | optional-pin-sha1 | optional-pin-serial)
+  optional-pin-fingerprint | optional-x-ssl-subject | optional-pin-sha1 | optional-pin-serial | \
+    optional-pin-sha256-caddy | optional-pin-sha256-haproxy)
     # verify optional, and a client without a verified certificate let in on a forwarded
     # header: the pinned client.crt's SHA-256 in `cf-cert-fingerprint-sha256` (a certificate
     # is no secret), or any `X-SSL-Subject` (Pound's header; Pound passes a client's own copy
     # on); -pin-sha1 its SHA-1 in `X-SSL-Client-SHA1` as HAProxy's `%[ssl_c_sha1,hex]` writes it
     # (upper case), -pin-serial its serial in `X-SSL-Client-Serial` (`%[ssl_c_serial,hex]`) (a
-    # review's HAProxy before such a backend: A, exit 0) (not on --list; real_servers.rs
-    # forwarded_headers_carry_the_certificate_itself)
+    # review's HAProxy before such a backend: A, exit 0), -pin-sha256-caddy its SHA-256 in
+    # `X-Client-Cert-Fingerprint` as Caddy's `{http.request.tls.client.fingerprint}` writes it
+    # (lower case), -pin-sha256-haproxy in `X-SSL-Client-Fingerprint` as HAProxy's
+    # `%[ssl_c_der,sha2(256),hex]` does (upper case) (A, exit 0 before the fifty-second session)
+    # (not on --list; real_servers.rs forwarded_headers_carry_the_certificate_itself)
     case $mode in
       optional-pin-fingerprint)
         pin=$("$OPENSSL" x509 -in "$pki/client.crt" -outform der | sha256sum | cut -d' ' -f1)
@@ -2308,6 +2316,14 @@ nginx-*)
       optional-pin-sha1)
         pin=$("$OPENSSL" x509 -in "$pki/client.crt" -outform der | sha1sum | cut -d' ' -f1 | tr a-f A-F)
         allow="if (\$http_x_ssl_client_sha1 = \"$pin\") { set \$deny 0; }"
+        ;;
+      optional-pin-sha256-caddy)
+        pin=$("$OPENSSL" x509 -in "$pki/client.crt" -outform der | sha256sum | cut -d' ' -f1)
+        allow="if (\$http_x_client_cert_fingerprint = \"$pin\") { set \$deny 0; }"
+        ;;
+      optional-pin-sha256-haproxy)
+        pin=$("$OPENSSL" x509 -in "$pki/client.crt" -outform der | sha256sum | cut -d' ' -f1 | tr a-f A-F)
+        allow="if (\$http_x_ssl_client_fingerprint = \"$pin\") { set \$deny 0; }"
         ;;
       optional-pin-serial)
         pin=$("$OPENSSL" x509 -in "$pki/client.crt" -noout -serial | cut -d= -f2)

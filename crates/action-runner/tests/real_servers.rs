@@ -3611,12 +3611,17 @@ fn a_grpc_service_is_asked_as_one() {
 /// came over plain HTTP (`X-Forwarded-Proto: http`); from the forty-second's review (A, exit 0
 /// before), client.crt's SHA-1 pinned in `X-SSL-Client-SHA1` as HAProxy's `ssl_c_sha1,hex` writes
 /// it, and its serial in `X-SSL-Client-Serial`; from the forty-sixth's review (A, exit 0 before),
-/// the allowlist of Docker's and the other private ranges (172.16.0.0/12, 192.168.0.0/16).
+/// the allowlist of Docker's and the other private ranges (172.16.0.0/12, 192.168.0.0/16); from
+/// the fifty-second session's (A, exit 0 before), its SHA-256 pinned under the names the SHA-1
+/// went by: `X-Client-Cert-Fingerprint` in lower case as Caddy writes it, and
+/// `X-SSL-Client-Fingerprint` in upper case as HAProxy's `ssl_c_der,sha2(256),hex` does.
 #[test]
 fn forwarded_headers_carry_the_certificate_itself() {
     let servers = [
         "nginx-optional-pin-fingerprint",
         "nginx-optional-pin-sha1",
+        "nginx-optional-pin-sha256-caddy",
+        "nginx-optional-pin-sha256-haproxy",
         "nginx-optional-pin-serial",
         "nginx-optional-x-ssl-subject",
         "nginx-optional-realip-allowlist",
