@@ -770,11 +770,14 @@ pub async fn run(
     // forged (a proxy that sets them only under a rule on the request as written, HAProxy
     // `set-header … if { req.hdr(host) -i … }` or `path_beg`, Apache `RequestHeader set …
     // "expr=%{HTTP_HOST} == …"`, passes the client's own copy with another spelling: an audit's
-    // three were A, exit 0). Only with a valid certificate, which alone tells the protected page.
+    // three were A, exit 0). Without a valid certificate too: a forged spelling served there
+    // cannot be told for the protected page, so it is unsure (exit 3), never passed (review X's
+    // `location /api/` setting `X-Forwarded-Client-Cert` before an application that lower-cases
+    // paths, asked for `/API/orders` with the client's own: B, exit 0 anonymously).
     let refused_spelling = tried
         .iter()
         .any(|t| t.seen.result.outcome == Some(Outcome::RefusedHttp));
-    if refused_spelling && crate::probe::valid_client_cert::chooser(&scan.probes).is_some() {
+    if refused_spelling {
         // A value the request as written already gets in with is the headers alone
         // (`client-cert-header-spoofing` says so): no spelling needed, none tried.
         let front_with = join_all(VERIFY_VALUES.iter().map(|v| {
