@@ -596,6 +596,10 @@
 #                             api.corp.test (TLS 1.3); side-door audit, ninth session
 #   haproxy-sni-strict        backend by ssl_fc_sni, no-tls-tickets + tune.ssl.cachesize 0 (no
 #                             resumption at all)
+#   haproxy-sni-router-reject an SNI router in TCP mode: secure.test passed to a TLS frontend
+#                             (verify required), every other name and no SNI closed at the
+#                             ClientHello (`tcp-request content reject`): a correct server, once
+#                             exit 3 for the names' closes (review X's)
 #   haproxy-sni-default-page  backend by ssl_fc_sni, no resumption; the public backend answers
 #                             "public area" for Host public.test and "default site for <Host>,
 #                             request <uuid>" for any other Host: SNI public.test + Host secure.test gets the default site (no
@@ -2799,6 +2803,30 @@ frontend secure
 frontend public
   bind 127.0.0.1:$sibling ssl crt $dir/server.pem ssl-min-ver TLSv1.2 $keys $public_extra
   http-request return status 200 content-type text/plain string "public status page: all systems normal"
+EOF
+  "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
+  run "$HAPROXY" -db -f "$dir/haproxy.cfg"
+  ;;
+haproxy-sni-router-reject)
+  haproxy_dir names
+  # the router reads the ClientHello's SNI and closes the connection on any name but
+  # secure.test, before the server's first flight (no alert); the TLS frontend behind it, on an
+  # abstract socket, asks for and verifies a client certificate
+  cat >"$dir/haproxy.cfg" <<EOF
+$(haproxy_head "tune.ssl.cachesize 0")
+frontend router
+  mode tcp
+  bind 127.0.0.1:$port
+  tcp-request inspect-delay 5s
+  tcp-request content reject if { req.ssl_hello_type 1 } !{ req.ssl_sni -i secure.test }
+  tcp-request content accept if { req.ssl_hello_type 1 }
+  default_backend tls
+backend tls
+  mode tcp
+  server secure abns@mtls-scan-secure-$port
+frontend secure
+  bind abns@mtls-scan-secure-$port ssl crt $dir/names.pem ca-file $pki/ca.crt verify required no-tls-tickets
+  http-request return status 200 content-type application/json string "{\"orders\":[{\"id\":1001,\"item\":\"widget\"}],\"customer\":\"acme corp\"}"
 EOF
   "$HAPROXY" -c -q -f "$dir/haproxy.cfg"
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"

@@ -289,6 +289,14 @@ const CASES: &[Case] = &[
         identity: true,
         ..case("haproxy-sni-strict", true, &[])
     },
+    // An SNI router closing every name but secure.test at the ClientHello (no alert): each
+    // name closed on every attempt while the protected name's handshake goes on is the server
+    // refusing it, no door and nothing unread (it was exit 3: review X's).
+    case("haproxy-sni-router-reject", true, &[]),
+    Case {
+        identity: true,
+        ..case("haproxy-sni-router-reject", true, &[])
+    },
     // The door gets the page any unknown Host gets: a default site or the protected one, which
     // only the protected page fetched with the certificate tells. Without it: incomplete.
     Case {

@@ -26,8 +26,8 @@ use futures_util::FutureExt as _;
 use super::landing::Control;
 use super::landing::{self, Controls, Landing};
 use super::side_door::{
-    anonymous_not_served, authority_of, candidate_names, knock, shared_knock, Door, Seen,
-    RETRY_AFTER,
+    anonymous_not_served, authority_of, candidate_names, knock, name_refused_at_hello,
+    shared_knock, Door, Seen, RETRY_AFTER,
 };
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, ProbeId, TlsVersion};
@@ -142,6 +142,24 @@ async fn attempt(
                     tokio::time::sleep(*wait).await;
                 }
                 _ => {
+                    // A donor name closed before the server's certificate each time, where the
+                    // protected name gets past it, is refused by the server: no session from it.
+                    if port.is_none() && a.offered.is_none() && !a.by_id {
+                        let donor_door = Door {
+                            version,
+                            sni: sni.clone(),
+                            host: None,
+                            path: None,
+                            headers: Vec::new(),
+                            sessions: None,
+                            cert: None,
+                            method: None,
+                            h2c_via: None,
+                            http1_only: false,
+                            scan,
+                        };
+                        name_refused_at_hello(target, donor_door, &mut a.got).await;
+                    }
                     let not_resumed = a
                         .offered
                         .as_ref()

@@ -357,6 +357,46 @@ pub async fn knock_again(target: &Target, door: Door<'_>, first: Seen) -> Seen {
     seen
 }
 
+/// Settles `seen`, the last of the knocks of `door` (another name than the protected one, or none)
+/// when it closed before the server's certificate on every attempt ([`knock_again`] and the
+/// session probe's donors try while it is unread, unless the scan's time is up): where the
+/// protected name, asked now, gets past its certificate, the close is the server refusing this
+/// name (HAProxy's `tcp-request content reject` on an SNI it does not route, as an
+/// `unrecognized_name` alert would say it), marked a refusal in the handshake. No HTTP is reached
+/// through it, so there is no door (it was unread: exit 3 on a correct server, review X's SNI
+/// router). Anything else, and a protected name that cannot be read either, is left as it is.
+pub async fn name_refused_at_hello(target: &Target, door: Door<'_>, seen: &mut Seen) {
+    let closed_each_time = !matches!(door.sni, Sni::Target)
+        && !door.scan.limits.expired()
+        && seen.unreadable().is_some()
+        && seen.result.outcome == Some(crate::facts::Outcome::Inconclusive)
+        && seen
+            .result
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with(crate::facts::CLOSED_BEFORE_SERVER_CERTIFICATE));
+    if !closed_each_time {
+        return;
+    }
+    let front = Door {
+        sni: Sni::Target,
+        host: None,
+        sessions: None,
+        ..door
+    };
+    let asked = knock(target, front).await;
+    if asked.unreadable().is_some() || asked.version_refused() {
+        return;
+    }
+    seen.result.outcome = Some(crate::facts::Outcome::RefusedTls);
+    seen.result.unconfirmed = false;
+    seen.result.detail = Some(format!(
+        "{} on every attempt, while the protected name's handshake went on: the server refuses \
+         this name",
+        crate::facts::CLOSED_BEFORE_SERVER_CERTIFICATE
+    ));
+}
+
 /// The first anonymous knock with the protected `Host` on `version` with server name `sni`,
 /// shared on this target (see [`SharedKnocks`]): made by the first caller, awaited by the others.
 pub async fn shared_knock(

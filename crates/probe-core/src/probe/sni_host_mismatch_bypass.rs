@@ -26,8 +26,8 @@ use super::client_cert_header_spoofing::ForgedHeaders;
 use super::landing::Control;
 use super::landing::{self, Controls, Landing};
 use super::side_door::{
-    anonymous_not_served, candidate_names, knock, knock_again, knock_spread, recorded_name,
-    shared_knock, Door, Seen,
+    anonymous_not_served, candidate_names, knock, knock_again, knock_spread, name_refused_at_hello,
+    recorded_name, shared_knock, Door, Seen,
 };
 use super::{FirstWave, ProbeSpec, ScanContext, Start, TargetOutcome, TargetProbe};
 use crate::facts::{IncompleteProbe, Outcome, ProbeId, TlsVersion};
@@ -204,7 +204,8 @@ async fn try_one(
     };
     // The first attempt is the knock the session-resumption probe takes its session from.
     let shared = shared_knock(target, scan, first, version, &sni).await;
-    let mut protected = knock_again(target, door, shared.seen.clone()).await;
+    let mut protected = knock_again(target, door.clone(), shared.seen.clone()).await;
+    name_refused_at_hello(target, door, &mut protected).await;
     let landed = if protected.served() {
         let with_own = own_host_is_another(target, &sni);
         Some(landing::judge_served(target, scan, first, version, &sni, &protected, with_own).await)
