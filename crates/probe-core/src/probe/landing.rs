@@ -723,17 +723,8 @@ pub(crate) fn plain<'a>(
     host: Option<String>,
 ) -> Door<'a> {
     Door {
-        version,
-        sni,
         host,
-        path: None,
-        headers: Vec::new(),
-        sessions: None,
-        cert: None,
-        method: None,
-        h2c_via: None,
-        http1_only: false,
-        scan,
+        ..Door::anonymous(scan, version, sni)
     }
 }
 

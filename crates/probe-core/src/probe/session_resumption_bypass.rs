@@ -145,19 +145,7 @@ async fn attempt(
                     // A donor name closed before the server's certificate each time, where the
                     // protected name gets past it, is refused by the server: no session from it.
                     if port.is_none() && a.offered.is_none() && !a.by_id {
-                        let donor_door = Door {
-                            version,
-                            sni: sni.clone(),
-                            host: None,
-                            path: None,
-                            headers: Vec::new(),
-                            sessions: None,
-                            cert: None,
-                            method: None,
-                            h2c_via: None,
-                            http1_only: false,
-                            scan,
-                        };
+                        let donor_door = Door::anonymous(scan, version, sni.clone());
                         name_refused_at_hello(target, donor_door, &mut a.got).await;
                     }
                     let not_resumed = a

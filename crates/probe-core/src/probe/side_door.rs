@@ -308,7 +308,25 @@ pub struct Door<'a> {
 /// Headers one request of a door carries beside the door's own ([`knock_each`]).
 pub type HeaderSet = Vec<(http::HeaderName, http::HeaderValue)>;
 
-impl Door<'_> {
+impl<'a> Door<'a> {
+    /// A GET of the target's `Host` and path on `version` with server name `sni`: no
+    /// certificate, no extra header, no shared session.
+    pub fn anonymous(scan: &'a ScanContext, version: TlsVersion, sni: Sni) -> Self {
+        Door {
+            version,
+            sni,
+            host: None,
+            path: None,
+            headers: Vec::new(),
+            sessions: None,
+            cert: None,
+            method: None,
+            h2c_via: None,
+            http1_only: false,
+            scan,
+        }
+    }
+
     /// This door with `set` beside its own headers.
     fn with(&self, set: &HeaderSet) -> Self {
         Door {

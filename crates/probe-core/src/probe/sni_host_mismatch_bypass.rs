@@ -189,19 +189,7 @@ async fn try_one(
     version: TlsVersion,
     (sni, shown): (Sni, String),
 ) -> Tried {
-    let door = Door {
-        version,
-        sni: sni.clone(),
-        host: None,
-        path: None,
-        headers: Vec::new(),
-        sessions: None,
-        cert: None,
-        method: None,
-        h2c_via: None,
-        http1_only: false,
-        scan,
-    };
+    let door = Door::anonymous(scan, version, sni.clone());
     // The first attempt is the knock the session-resumption probe takes its session from.
     let shared = shared_knock(target, scan, first, version, &sni).await;
     let mut protected = knock_again(target, door.clone(), shared.seen.clone()).await;

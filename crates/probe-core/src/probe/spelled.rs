@@ -258,17 +258,10 @@ impl Tried {
 /// `version`.
 fn door<'a>(scan: &'a ScanContext, version: TlsVersion, spelling: Option<&Spelling>) -> Door<'a> {
     Door {
-        version,
-        sni: Sni::Target,
         host: spelling.and_then(|s| s.host.clone()),
         path: spelling.and_then(|s| s.path.clone()),
         headers: spelling.map(Spelling::headers).unwrap_or_default(),
-        sessions: None,
-        cert: None,
-        method: None,
-        h2c_via: None,
-        http1_only: false,
-        scan,
+        ..Door::anonymous(scan, version, Sni::Target)
     }
 }
 
