@@ -2475,6 +2475,52 @@ fn every_output_format_shows_the_run() -> TestResult {
     Ok(())
 }
 
+/// An HTTP/2-only client making three calls on one session (Node `http2.connect`, each request
+/// after the last answer): the impostor answers every stream of a wrapped run's connection, so
+/// the careful one succeeds against the control on one connection (review W: its second stream
+/// went unanswered, the command failed against the control, exit 3) and the careless one is
+/// found.
+#[test]
+fn an_h2_client_making_several_calls_keeps_one_connection() -> TestResult {
+    if !need("node") {
+        return Ok(());
+    }
+    let script = |options: &str| {
+        format!(
+            "const c = require('http2').connect(process.env.MTLS_IMPOSTOR_URL, {{ {options} }}); \
+             c.on('error', e => {{ console.error(e.message); process.exit(1); }}); \
+             const one = (path, next) => {{ const r = c.request({{ ':path': path }}); let st; \
+             r.on('response', h => {{ st = h[':status']; }}); r.on('data', () => {{}}); \
+             r.on('end', () => {{ if (st !== 200) process.exit(1); next(); }}); \
+             r.on('error', e => {{ console.error(e.message); process.exit(1); }}); r.end(); }}; \
+             one('/', () => one('/orders', () => one('/again', () => {{ c.close(); \
+             process.exit(0); }})));"
+        )
+    };
+    let run = impostor(&[], &[], &["node", "-e", &script("")])?;
+    check("node http2, three calls", &run, CAREFUL);
+    assert_eq!(run.exit, 0, "{}", run.scenarios());
+    let control = run.scenario("control");
+    assert_eq!(control["client"]["exit_code"], 0, "{}", run.scenarios());
+    assert_eq!(
+        control["connections"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        run.scenarios()
+    );
+    let run = impostor(
+        &[],
+        &[],
+        &["node", "-e", &script("rejectUnauthorized: false")],
+    )?;
+    check(
+        "node http2 rejectUnauthorized: false, three calls",
+        &run,
+        CARELESS,
+    );
+    Ok(())
+}
+
 /// An HTTP/2-only client (Node `http2.connect`): the impostor negotiated h2 and answered
 /// HTTP/1.1, so the client waited for its own time-out in every scenario (26 s). It gets a
 /// minimal HTTP/2 answer now and finishes at once.

@@ -637,26 +637,67 @@ fn offered(der: &rustls_pki_types::CertificateDer<'_>) -> OfferedCert {
 /// The HTTP/2 client connection preface.
 const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// The stream of the first HEADERS frame after an HTTP/2 preface, once it has arrived.
-fn h2_request_stream(buf: &[u8]) -> Option<u32> {
-    let mut rest = buf.get(H2_PREFACE.len()..)?;
+/// One HTTP/2 frame read whole from the start of the data: its type, flags, stream, payload
+/// and the bytes it took.
+struct H2Frame<'a> {
+    kind: u8,
+    flags: u8,
+    stream: u32,
+    payload: &'a [u8],
+    len: usize,
+}
+
+/// The frame at the start of `data`, once all of it has arrived.
+fn h2_frame(data: &[u8]) -> Option<H2Frame<'_>> {
+    let head = data.get(..9)?;
+    let len = (usize::from(*head.first()?) << 16)
+        | (usize::from(*head.get(1)?) << 8)
+        | usize::from(*head.get(2)?);
+    let stream = u32::from_be_bytes([
+        *head.get(5)? & 0x7f,
+        *head.get(6)?,
+        *head.get(7)?,
+        *head.get(8)?,
+    ]);
+    Some(H2Frame {
+        kind: *head.get(3)?,
+        flags: *head.get(4)?,
+        stream,
+        payload: data.get(9..9 + len)?,
+        len: 9 + len,
+    })
+}
+
+/// The stream of the first HEADERS frame after an HTTP/2 preface, once it has arrived, and the
+/// offset of the data after that frame.
+fn h2_request(buf: &[u8]) -> Option<(u32, usize)> {
+    let mut at = H2_PREFACE.len();
     loop {
-        let head = rest.get(..9)?;
-        let len = (usize::from(*head.first()?) << 16)
-            | (usize::from(*head.get(1)?) << 8)
-            | usize::from(*head.get(2)?);
-        let stream = u32::from_be_bytes([
-            *head.get(5)? & 0x7f,
-            *head.get(6)?,
-            *head.get(7)?,
-            *head.get(8)?,
-        ]);
-        if *head.get(3)? == 0x1 && stream != 0 {
-            return Some(stream);
+        let frame = h2_frame(buf.get(at..)?)?;
+        at += frame.len;
+        if frame.kind == H2_HEADERS && frame.stream != 0 {
+            return Some((frame.stream, at));
         }
-        rest = rest.get(9 + len..)?;
     }
 }
+
+/// The stream of the first HEADERS frame after an HTTP/2 preface, once it has arrived.
+fn h2_request_stream(buf: &[u8]) -> Option<u32> {
+    h2_request(buf).map(|(stream, _)| stream)
+}
+
+/// HTTP/2 frame types (RFC 9113 §6) the impostor reads or writes.
+const H2_DATA: u8 = 0x0;
+const H2_HEADERS: u8 = 0x1;
+const H2_SETTINGS_FRAME: u8 = 0x4;
+const H2_PING: u8 = 0x6;
+const H2_GOAWAY: u8 = 0x7;
+const H2_WINDOW_UPDATE: u8 = 0x8;
+/// The ACK flag of SETTINGS and PING.
+const H2_ACK: u8 = 0x1;
+/// The largest frame payload read (the default `SETTINGS_MAX_FRAME_SIZE`, which the impostor
+/// never raises): a larger one ends the connection.
+const H2_MAX_FRAME: usize = 16_384;
 
 /// The server's SETTINGS frame, empty: the defaults.
 const H2_SETTINGS: [u8; 9] = [0, 0, 0, 0x4, 0, 0, 0, 0, 0];
@@ -668,6 +709,22 @@ const H2_SETTINGS: [u8; 9] = [0, 0, 0, 0x4, 0, 0, 0, 0, 0];
 /// every message's defaults), so its command succeeds against the control as a careful one must
 /// (etcdctl failed on a bare `200` before). Any other h2 client reads a 200 with five bytes.
 fn h2_answer(stream: u32) -> Vec<u8> {
+    let mut out = vec![0, 0, 0, H2_SETTINGS_FRAME, H2_ACK, 0, 0, 0, 0];
+    out.extend(h2_stream_answer(stream));
+    out.extend(h2_goaway(stream));
+    out
+}
+
+/// GOAWAY naming `last` the last stream answered, no error.
+fn h2_goaway(last: u32) -> Vec<u8> {
+    let mut out = vec![0, 0, 8, H2_GOAWAY, 0, 0, 0, 0, 0];
+    out.extend_from_slice(&last.to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out
+}
+
+/// The answer on `stream` alone ([`h2_answer`] without the SETTINGS ACK and the GOAWAY).
+fn h2_stream_answer(stream: u32) -> Vec<u8> {
     let id = stream.to_be_bytes();
     // A literal header field without indexing, its name new (RFC 7541 §6.2.2); short strings.
     let literal = |name: &str, value: &str| -> Vec<u8> {
@@ -685,16 +742,101 @@ fn h2_answer(stream: u32) -> Vec<u8> {
         out.extend_from_slice(payload);
     };
     let mut out = Vec::new();
-    out.extend_from_slice(&[0, 0, 0, 0x4, 0x1, 0, 0, 0, 0]);
     let mut head = vec![0x88];
     head.extend(literal("content-type", "application/grpc"));
-    frame(&mut out, 0x1, 0x4, &head);
-    frame(&mut out, 0x0, 0x0, &[0, 0, 0, 0, 0]);
-    frame(&mut out, 0x1, 0x5, &literal("grpc-status", "0"));
-    out.extend_from_slice(&[0, 0, 8, 0x7, 0, 0, 0, 0, 0]);
-    out.extend_from_slice(&id);
-    out.extend_from_slice(&[0, 0, 0, 0]);
+    frame(&mut out, H2_HEADERS, 0x4, &head);
+    frame(&mut out, H2_DATA, 0x0, &[0, 0, 0, 0, 0]);
+    frame(&mut out, H2_HEADERS, 0x5, &literal("grpc-status", "0"));
     out
+}
+
+/// In a wrapped run ([`Limits::kept_alive`]), the h2 connection goes on after its first answer
+/// (`buf` all read so far, `from` the offset after the first request's HEADERS, `first` its
+/// stream): every later request stream is answered as the first was, up to [`MAX_KEPT_ALIVE`]
+/// more, each awaited at most the kept-alive limit, then GOAWAY. An h2 client making several
+/// calls on one connection (Node's `http2` session, Go's transport, a gRPC channel) so keeps one
+/// connection, as with any h2 server (review W: its second stream went unanswered, the control
+/// failed, exit 3). Its SETTINGS and PINGs are acknowledged and the data it sends credited back,
+/// so that it never waits on the impostor.
+async fn further_streams<S>(tls: &mut S, buf: Vec<u8>, from: usize, first: u32, limits: Limits)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let Some(idle) = limits.kept_alive else {
+        return;
+    };
+    let mut pending: Vec<u8> = buf.get(from..).unwrap_or_default().to_vec();
+    let (mut last, mut answered) = (first, 0usize);
+    let mut chunk = [0u8; 4096];
+    let end = loop {
+        let mut out = Vec::new();
+        let mut used = 0;
+        let mut stop = false;
+        while let Some(frame) = pending.get(used..).and_then(h2_frame) {
+            used += frame.len;
+            match frame.kind {
+                H2_HEADERS if frame.stream > last && frame.stream % 2 == 1 => {
+                    last = frame.stream;
+                    answered += 1;
+                    out.extend(h2_stream_answer(frame.stream));
+                    if answered >= MAX_KEPT_ALIVE {
+                        stop = true;
+                        break;
+                    }
+                }
+                H2_SETTINGS_FRAME if frame.flags & H2_ACK == 0 && frame.stream == 0 => {
+                    out.extend_from_slice(&[0, 0, 0, H2_SETTINGS_FRAME, H2_ACK, 0, 0, 0, 0]);
+                }
+                H2_PING if frame.flags & H2_ACK == 0 && frame.payload.len() == 8 => {
+                    out.extend_from_slice(&[0, 0, 8, H2_PING, H2_ACK, 0, 0, 0, 0]);
+                    out.extend_from_slice(frame.payload);
+                }
+                H2_DATA if !frame.payload.is_empty() => {
+                    // The connection's window, credited back (the stream is answered already).
+                    let credit = u32::try_from(frame.payload.len()).unwrap_or(0);
+                    out.extend_from_slice(&[0, 0, 4, H2_WINDOW_UPDATE, 0, 0, 0, 0, 0]);
+                    out.extend_from_slice(&credit.to_be_bytes());
+                }
+                H2_GOAWAY => stop = true,
+                _ => {}
+            }
+        }
+        pending.drain(..used.min(pending.len()));
+        if !out.is_empty() {
+            let sent = tokio::time::timeout(limits.write, async {
+                tls.write_all(&out).await?;
+                tls.flush().await
+            })
+            .await;
+            if !matches!(sent, Ok(Ok(()))) {
+                return;
+            }
+        }
+        // A frame larger than the impostor reads ends it.
+        let oversized = h2_frame_len(&pending).is_some_and(|n| n > H2_MAX_FRAME);
+        if stop || oversized {
+            break last;
+        }
+        match tokio::time::timeout(idle, tls.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => pending.extend(chunk.get(..n).unwrap_or_default()),
+            _ => break last,
+        }
+    };
+    let _ = tokio::time::timeout(limits.write, async {
+        tls.write_all(&h2_goaway(end)).await?;
+        tls.flush().await
+    })
+    .await;
+}
+
+/// The payload length the frame at the start of `data` declares, once its head has arrived.
+fn h2_frame_len(data: &[u8]) -> Option<usize> {
+    let head = data.get(..3)?;
+    Some(
+        (usize::from(*head.first()?) << 16)
+            | (usize::from(*head.get(1)?) << 8)
+            | usize::from(*head.get(2)?),
+    )
 }
 
 /// What the data read so far is, and whether it is complete enough to answer.
@@ -1091,7 +1233,7 @@ where
             }
         }
     }
-    let h2 = h2_request_stream(&buf);
+    let h2 = h2_request(&buf);
     let next = match http.then(|| framing(&buf)) {
         Some(Framing::Keep(next)) if limits.kept_alive.is_some() => Some(next),
         _ => None,
@@ -1104,17 +1246,25 @@ where
                 RESPONSE
             };
             tls.write_all(answer).await?;
-        } else if let Some(stream) = h2 {
+        } else if let Some((stream, _)) = h2 {
             if !settings_sent {
                 tls.write_all(&H2_SETTINGS).await?;
             }
-            tls.write_all(&h2_answer(stream)).await?;
+            if limits.kept_alive.is_some() {
+                tls.write_all(&[0, 0, 0, H2_SETTINGS_FRAME, H2_ACK, 0, 0, 0, 0])
+                    .await?;
+                tls.write_all(&h2_stream_answer(stream)).await?;
+            } else {
+                tls.write_all(&h2_answer(stream)).await?;
+            }
         }
         tls.flush().await
     })
     .await;
-    if let (Some(next), Ok(Ok(()))) = (next, written) {
+    if let (Some(next), Ok(Ok(()))) = (next, &written) {
         further_requests(tls, next, limits).await;
+    } else if let (Some((stream, from)), Ok(Ok(()))) = (h2, &written) {
+        further_streams(tls, buf, from, stream, limits).await;
     }
     let _ = tokio::time::timeout(limits.write, tls.shutdown()).await;
 }
