@@ -139,6 +139,12 @@ pub fn echoed_forms(plain: &str) -> Vec<String> {
     forms.push(hex.to_ascii_lowercase());
     forms.push(hex);
     forms.extend(base64_forms(plain.as_bytes()));
+    // As the scanner's own cleaning leaves server text (a backtick as U+02CB, a TAB as a space):
+    // a value echoed so is redacted after it (review Z: `Bearer SECRET`xyz` quoted whole).
+    let cleaned = crate::text::sanitize(plain.as_bytes(), usize::MAX);
+    if cleaned != plain {
+        forms.push(cleaned);
+    }
     forms
 }
 

@@ -1219,21 +1219,35 @@ pub(crate) fn redact_secrets(text: &mut String, headers: &crate::target::ExtraHe
         // a WAF's report); base64 and percent escapes are caught so too (over-redacting is safe).
         *text = replace_ignoring_ascii_case(text, secret, "<redacted>");
     }
-    // An excerpt cut inside an echoed secret ends with its start: that goes too.
-    for secret in &secrets {
-        let cut = (4..secret.len())
-            .rev()
-            .filter_map(|k| secret.get(..k))
-            .find(|start| {
-                text.len() >= start.len()
-                    && text
-                        .get(text.len() - start.len()..)
-                        .is_some_and(|end| end.eq_ignore_ascii_case(start))
-            });
-        if let Some(start) = cut {
-            let keep = text.len() - start.len();
-            text.truncate(keep);
-            text.push_str("<redacted>");
+    redact_cut_secrets(text, &secrets);
+}
+
+/// An excerpt cut inside an echoed secret ends with its start, at the end of `text` or before the
+/// `"` that closes a quote of it (`it began with "…Bearer SECRETTOK"`: review Z's server echoing
+/// the token 20 bytes into a non-HTTP answer): each such start of a secret, 4 characters or more,
+/// is replaced with `<redacted>` too.
+pub(crate) fn redact_cut_secrets(text: &mut String, secrets: &[String]) {
+    let mut ends: Vec<usize> = text.match_indices('"').map(|(i, _)| i).collect();
+    ends.push(text.len());
+    // From the last, so that a replacement leaves the places before it as they were.
+    for end in ends.into_iter().rev() {
+        let cut = secrets
+            .iter()
+            .filter_map(|secret| {
+                (4..secret.len())
+                    .rev()
+                    .filter_map(|k| secret.get(..k))
+                    .find(|start| {
+                        end >= start.len()
+                            && text
+                                .get(end - start.len()..end)
+                                .is_some_and(|before| before.eq_ignore_ascii_case(start))
+                    })
+                    .map(str::len)
+            })
+            .max();
+        if let Some(len) = cut {
+            text.replace_range(end - len..end, "<redacted>");
         }
     }
 }
@@ -3433,6 +3447,24 @@ mod tests {
         );
         assert_eq!(r.server_header.as_deref(), Some("echo/<redacted>"));
         assert_eq!(r.via.as_deref(), Some("1.1 <redacted> (squid/5.7)"));
+        // Cut inside a quote that closes after it (review Z: the 40 bytes a non-HTTP answer
+        // began with, quoted mid-detail, ended inside the echoed token).
+        let mut quoted =
+            "no HTTP response (it began with \"pppp Bearer tok3n-v\"); then".to_owned();
+        super::redact_secrets(&mut quoted, &headers);
+        assert_eq!(
+            quoted,
+            "no HTTP response (it began with \"pppp <redacted>\"); then"
+        );
+        // As the scanner's own cleaning leaves server text: a backtick as U+02CB, a TAB as a
+        // space (review Z: quoted whole, never matched).
+        let odd = extra_headers(&["Authorization: Bearer SECRET`to\tken"]);
+        for echo in [
+            crate::text::sanitize(b"it began with Bearer SECRET`to\tken here", 100),
+            crate::text::sanitize(b"it began with \"SECRET`to\tk\"", 100),
+        ] {
+            assert_redacted(&echo, &odd, "SECRET");
+        }
     }
 
     /// A value past ASCII, and echoes that encode the value (JSON with `\/`, percent-encoding).
