@@ -99,6 +99,10 @@ pub struct CustomSpec {
     pub fallback: Fallback,
     /// A `Server` header, when set.
     pub server_header: Option<String>,
+    /// Another chain and its key, served to every handshake after the first two (a pool whose
+    /// other backends serve another certificate, met once the first connections are made), when
+    /// set.
+    pub alternate: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
 }
 
 /// A running custom server. Dropping it stops it.
@@ -145,8 +149,24 @@ pub async fn serve(spec: CustomSpec) -> Result<CustomServer, LabError> {
         .key_provider
         .load_private_key(spec.key.clone_key())
         .map_err(tls)?;
-    let certified = Arc::new(rustls::sign::CertifiedKey::new(spec.chain.clone(), key));
-    let mut config = builder.with_cert_resolver(Arc::new(Fixed(certified)));
+    let mut certified = vec![Arc::new(rustls::sign::CertifiedKey::new(
+        spec.chain.clone(),
+        key,
+    ))];
+    if let Some((chain, key)) = &spec.alternate {
+        let key = provider
+            .key_provider
+            .load_private_key(key.clone_key())
+            .map_err(tls)?;
+        certified.push(Arc::new(rustls::sign::CertifiedKey::new(
+            chain.clone(),
+            key,
+        )));
+    }
+    let mut config = builder.with_cert_resolver(Arc::new(InTurn {
+        certified,
+        next: AtomicUsize::new(0),
+    }));
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
     let url = format!("https://127.0.0.1:{}/", listener.local_addr()?.port());
@@ -165,15 +185,24 @@ pub async fn serve(spec: CustomSpec) -> Result<CustomServer, LabError> {
     })
 }
 
+/// The chain served, and from the third handshake on the alternate (when given).
 #[derive(Debug)]
-struct Fixed(Arc<rustls::sign::CertifiedKey>);
+struct InTurn {
+    certified: Vec<Arc<rustls::sign::CertifiedKey>>,
+    next: AtomicUsize,
+}
 
-impl rustls::server::ResolvesServerCert for Fixed {
+impl rustls::server::ResolvesServerCert for InTurn {
     fn resolve(
         &self,
         _hello: rustls::server::ClientHello<'_>,
     ) -> Option<Arc<rustls::sign::CertifiedKey>> {
-        Some(self.0.clone())
+        let turn = self.next.fetch_add(1, Ordering::Relaxed);
+        let alternate = turn >= 2;
+        self.certified
+            .get(usize::from(alternate))
+            .or(self.certified.first())
+            .cloned()
     }
 }
 

@@ -639,7 +639,10 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         )
         .await;
         if whole_tx.receiver_count() > 0 {
-            whole_tx.send_replace(Some(Arc::new(wave.0.observations.clone())));
+            whole_tx.send_replace(Some((
+                Arc::new(wave.0.observations.clone()),
+                Arc::new(wave.0.chains.clone()),
+            )));
         }
         wave
     };
@@ -1586,8 +1589,19 @@ fn unconfirmed_is_unread(a: Attempt) -> ProbeObservation {
     o
 }
 
-/// The served chains of the baseline probe, per TLS version.
+/// The chains the server's connections were served, per TLS version, each distinct one once.
 type ServedChains = Vec<(TlsVersion, Vec<CertificateDer<'static>>)>;
+
+/// Adds `chain`, served on `version`, to `chains` unless it is empty or already there.
+fn push_distinct(
+    chains: &mut ServedChains,
+    version: TlsVersion,
+    chain: Vec<CertificateDer<'static>>,
+) {
+    if !chain.is_empty() && !chains.iter().any(|(v, c)| *v == version && *c == chain) {
+        chains.push((version, chain));
+    }
+}
 
 /// Extra attempts of a probe whose answer could not be read, after the first.
 const RETRIES: u8 = 2;
@@ -1671,11 +1685,11 @@ async fn attempt(
         ..ExchangeSetup::new(&ctx.provider, &versions, chooser, limits)
     };
     let result = exchange::run(target, setup, &record).await;
-    let chain = if id == ProbeId::NO_CLIENT_CERT {
-        std::mem::take(&mut record.lock().server_chain)
-    } else {
-        Vec::new()
-    };
+    // Every probe's chain, not only the baseline's: a server whose connections get different
+    // certificates (one backend of a pool with a self-signed one) was judged by one connection
+    // per version and passed one scan in four (review Z's). Those alike are kept once
+    // ([`push_distinct`]).
+    let chain = std::mem::take(&mut record.lock().server_chain);
     let (unconfirmed, unpresentable) = (result.unconfirmed, result.unpresentable);
     Attempt {
         observation: observation(id, version, result, &record),
@@ -1801,9 +1815,7 @@ async fn run_wave(
     for mut a in done.into_iter().flatten() {
         let chain = std::mem::take(&mut a.chain);
         let o = unconfirmed_is_unread(a);
-        if !chain.is_empty() {
-            chains.push((o.tls_version, chain));
-        }
+        push_distinct(&mut chains, o.tls_version, chain);
         probes.push(o);
     }
     chains.sort_by_key(|(v, _)| *v);
@@ -1894,9 +1906,7 @@ impl Baseline {
                 return;
             }
             observations.push(a.observation.clone());
-            if !a.chain.is_empty() {
-                chains.push((a.observation.tls_version, a.chain.clone()));
-            }
+            push_distinct(&mut chains, a.observation.tls_version, a.chain.clone());
         }
         if observations.is_empty() {
             return;
@@ -3287,7 +3297,7 @@ mod tests {
             Outcome::RefusedHttp,
             Some(403),
         ));
-        whole_tx.send_replace(Some(Arc::new(wave)));
+        whole_tx.send_replace(Some((Arc::new(wave), Arc::new(Vec::new()))));
         let whole = first.whole_observations().await;
         assert_eq!(whole.map(|w| w.len()), Some(3));
         // Not handed over (a baseline still to retry): the receiver is dropped with it.

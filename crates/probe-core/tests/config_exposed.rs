@@ -58,6 +58,7 @@ async fn leaky(
         routes,
         fallback,
         server_header: None,
+        alternate: None,
     })
     .await?;
     Ok((server, root))

@@ -30,6 +30,7 @@ async fn scan_chain(
         routes: Vec::new(),
         fallback: Fallback::NotFound,
         server_header: None,
+        alternate: None,
     })
     .await?;
     scan(&server.url, options).await
@@ -66,6 +67,7 @@ async fn correct_server_nothing_found() -> Res {
         routes: Vec::new(),
         fallback: Fallback::NotFound,
         server_header: None,
+        alternate: None,
     })
     .await?;
     let t = scan(&server.url, &options(&[&root.der])).await?;
@@ -139,6 +141,38 @@ async fn expiring_within_the_window_is_low_and_configurable() -> Res {
     };
     let t = scan_chain(vec![leaf.der.clone()], &leaf, &shorter).await?;
     assert!(cert_findings(&t).is_empty());
+    Ok(())
+}
+
+/// A server whose first two handshakes get a trusted chain and every later one a self-signed
+/// chain (a pool whose other backends serve another certificate): every distinct chain the
+/// scan's connections were served is judged, so the self-signed one is found (review Z's random
+/// pair passed one scan in four, the baselines' connections alone judged; here, the first two,
+/// it passed every time).
+#[tokio::test]
+async fn a_chain_served_to_another_connection_is_judged_too() -> Res {
+    let root = Ca::root("Good Root")?;
+    let client_ca = Ca::root("Client CA")?;
+    let good = root.leaf(LOCAL, |_| {})?;
+    let bad = self_signed_leaf(LOCAL)?;
+    for _ in 0..3 {
+        let server = custom::serve(CustomSpec {
+            chain: vec![good.der.clone()],
+            key: good.key_der(),
+            client_auth: ClientAuthMode::Required(client_ca.der.clone()),
+            routes: Vec::new(),
+            fallback: Fallback::NotFound,
+            server_header: None,
+            alternate: Some((vec![bad.der.clone()], bad.key_der())),
+        })
+        .await?;
+        let t = scan(&server.url, &options(&[&root.der])).await?;
+        assert!(
+            cert_findings(&t).contains(&(FindingId::ServerCertSelfSigned, None)),
+            "{:?}",
+            cert_findings(&t)
+        );
+    }
     Ok(())
 }
 
@@ -428,6 +462,7 @@ async fn scan_openssl_chain(dir: &std::path::Path) -> Res<TargetReport> {
         routes: Vec::new(),
         fallback: Fallback::NotFound,
         server_header: None,
+        alternate: None,
     })
     .await?;
     scan(&server.url, &options(&[&ca])).await

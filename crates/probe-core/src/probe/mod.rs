@@ -869,7 +869,7 @@ pub struct ScanContext {
 pub struct FirstWave {
     /// The observations: every one (the late-auth ones included), or the baselines alone.
     pub observations: Vec<ProbeObservation>,
-    /// The chains the baseline was served, per version, leaf first.
+    /// The distinct chains the observations' connections were served, per version, leaf first.
     pub chains: Vec<(TlsVersion, Vec<CertificateDer<'static>>)>,
     /// The side doors' shared knocks on this target (see [`knock::SharedKnocks`]); the engine
     /// reads what they saw of the front door once they are done.
@@ -878,8 +878,15 @@ pub struct FirstWave {
     pub whole: Option<WholeWave>,
 }
 
-/// The whole first wave's observations, once it has ended (`None` until then).
-pub type WholeWave = tokio::sync::watch::Receiver<Option<Arc<Vec<ProbeObservation>>>>;
+/// The whole first wave's observations and the distinct chains its connections were served,
+/// once it has ended (`None` until then).
+pub type WholeWave = tokio::sync::watch::Receiver<Option<WholeFacts>>;
+
+/// What [`WholeWave`] hands over: every observation, and every distinct chain per version.
+pub type WholeFacts = (
+    Arc<Vec<ProbeObservation>>,
+    Arc<Vec<(TlsVersion, Vec<CertificateDer<'static>>)>>,
+);
 
 impl FirstWave {
     /// Every observation of the wave: `observations` when they are the whole wave, else the whole
@@ -890,7 +897,24 @@ impl FirstWave {
             Some(rx) => {
                 let mut rx = rx.clone();
                 let seen = rx.wait_for(Option::is_some).await.ok()?;
-                seen.clone()
+                seen.as_ref().map(|(o, _)| o.clone())
+            }
+        }
+    }
+
+    /// Every distinct chain the wave's connections were served: `chains` when the observations
+    /// are the whole wave, else the whole wave's once it has ended (the baselines' where it
+    /// ended without handing them over).
+    pub async fn whole_chains(&self) -> Vec<(TlsVersion, Vec<CertificateDer<'static>>)> {
+        match &self.whole {
+            None => self.chains.clone(),
+            Some(rx) => {
+                let mut rx = rx.clone();
+                let whole = match rx.wait_for(Option::is_some).await {
+                    Ok(seen) => seen.as_ref().map(|(_, c)| c.clone()),
+                    Err(_) => None,
+                };
+                whole.map_or_else(|| self.chains.clone(), |c| c.as_ref().clone())
             }
         }
     }

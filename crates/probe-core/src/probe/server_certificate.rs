@@ -52,7 +52,13 @@ impl TargetProbe for ServerCertificateProbe {
         first: Option<&'a FirstWave>,
     ) -> BoxFuture<'a, TargetOutcome> {
         async move {
-            let chains = first.map(|f| f.chains.as_slice()).unwrap_or_default();
+            // Every distinct chain of the wave, not the baselines' alone: a server whose
+            // connections get different certificates is judged by each (review Z's).
+            let chains = match first {
+                Some(f) => f.whole_chains().await,
+                None => Vec::new(),
+            };
+            let chains = chains.as_slice();
             // Off the runtime while the trust anchors are still loading on their thread, or
             // where many certificates could send the directory lookups to many files (they
             // parse names the server sent and read files): waiting here would block this worker

@@ -69,7 +69,13 @@ pub fn analyse(
             f.tls_versions = versions.clone();
             match out.findings.iter_mut().find(|g| g.id == f.id) {
                 Some(g) => {
-                    g.tls_versions.extend(versions.iter().copied());
+                    // (Another chain on a version already named: a server whose connections
+                    // get different certificates.)
+                    for v in &versions {
+                        if !g.tls_versions.contains(v) {
+                            g.tls_versions.push(*v);
+                        }
+                    }
                     g.evidence.extend(f.evidence);
                 }
                 None => out.findings.push(f),
