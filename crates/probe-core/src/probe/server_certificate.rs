@@ -1,4 +1,4 @@
-//! `server-certificate`: the chain the baseline probe was served, analysed once per target
+//! `server-certificate`: the chains the first wave was served, analysed once per target
 //! (trust, host name, validity, key and signature strength, completeness). It makes no request of
 //! its own: it reads the first wave's chains.
 
@@ -22,7 +22,7 @@ pub struct ServerCertificateProbe;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SERVER_CERTIFICATE,
-    presents: "nothing more: analyses the chain served to `no-client-cert` (trust against the system roots and `ca-file`, host name, dates, key and signature, missing intermediates)",
+    presents: "nothing more: analyses every distinct chain the first wave's connections to the protected name were served, `no-client-cert`'s and every other probe's (a pool whose backends serve different certificates), for trust against the system roots and `ca-file`, host name, dates, key and signature, missing intermediates",
     needs: "—",
     findings: &[
         FindingId::ServerCertUntrusted,
