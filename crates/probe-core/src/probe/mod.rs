@@ -656,6 +656,25 @@ fn what_was_sent(what: &str, o: &ProbeObservation) -> String {
     out
 }
 
+/// Whether `o` was answered over HTTP as the anonymous baseline was on its version: the same
+/// status (not 421, the server's routing), after the handshake both times, to the same
+/// `Location` and with the same page.
+fn answered_as_the_anonymous_client(
+    o: &ProbeObservation,
+    baseline: Option<&ProbeObservation>,
+) -> bool {
+    baseline.is_some_and(|b| {
+        b.outcome == crate::facts::Outcome::Answered
+            && b.handshake_completed
+            && o.handshake_completed
+            && b.http_status.is_some()
+            && b.http_status == o.http_status
+            && b.http_status != Some(421)
+            && b.location == o.location
+            && b.body_excerpt == o.body_excerpt
+    })
+}
+
 /// The findings of a certificate probe whose certificate got in: served (2xx), or let through
 /// the handshake and answered with another status (3xx, 404, 5xx: the TLS layer accepted it, and
 /// the path scanned says nothing either way, so the finding is kept at medium with a hint to scan a
@@ -734,6 +753,17 @@ pub fn served_with<'a>(
                 Outcome::Answered
                     if view.control_served()
                         && o.http_status == anonymous
+                        && !o.http_status.is_some_and(crate::transport::is_busy_status) =>
+                {
+                    return None
+                }
+                // Without a control served, answered as the anonymous client was, to the same
+                // place (nginx `on` with `error_page 495 496 =302 /login`, `=404`; HAProxy
+                // `crt-ignore-err all` redirecting every unverified client): the anonymous
+                // client's medium finding and its unread line say all there is, and the same
+                // laxness counted again graded a correct server D, exit 1 (review Y's three).
+                Outcome::Answered
+                    if answered_as_the_anonymous_client(o, baseline)
                         && !o.http_status.is_some_and(crate::transport::is_busy_status) =>
                 {
                     return None
@@ -1372,18 +1402,31 @@ pub(crate) mod recorded {
             let of_mine: Vec<_> = all.iter().filter(|j| j.3 == id).collect();
             assert_eq!(of_mine.len(), found, "{anonymous} {mine_status}: {all:?}");
         }
-        // Without a served control, the same redirect is the medium finding.
-        let unverified = [
-            obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302)),
-            with_cert(obs(
-                ProbeId::VALID_CLIENT_CERT,
-                Outcome::Answered,
-                Some(302),
-            )),
-            mine(Outcome::Answered, Some(302)),
-        ];
-        let all = judged(probe, TlsVersion::Tls13, &unverified);
-        assert_eq!(all.iter().filter(|j| j.3 == id).count(), 1, "{all:?}");
+        // Without a served control, the redirect the anonymous client got, to the same place,
+        // adds nothing to its medium finding (nginx `on` with `error_page 495 496 =302 /login`
+        // was D, exit 1, for the same laxness counted thrice: review Y's); one elsewhere is the
+        // medium finding.
+        let mut anonymous = obs(ProbeId::NO_CLIENT_CERT, Outcome::Answered, Some(302));
+        anonymous.location = Some("/login".into());
+        for (to, found) in [("/login", 0), ("/orders", 1)] {
+            let mut this = mine(Outcome::Answered, Some(302));
+            this.location = Some(to.into());
+            let unverified = [
+                anonymous.clone(),
+                with_cert(obs(
+                    ProbeId::VALID_CLIENT_CERT,
+                    Outcome::Answered,
+                    Some(302),
+                )),
+                this,
+            ];
+            let all = judged(probe, TlsVersion::Tls13, &unverified);
+            assert_eq!(
+                all.iter().filter(|j| j.3 == id).count(),
+                found,
+                "{to}: {all:?}"
+            );
+        }
         for o in presented_not_served(id) {
             let (outcome, status) = (o.outcome, o.http_status);
             let found = judged(probe, TlsVersion::Tls13, &[o]);
