@@ -252,6 +252,9 @@
 #   node-renegotiate-verify   no certificate asked in the handshake; on TLS 1.2 the app renegotiates
 #                             with rejectUnauthorized: true (a certificate it does not trust: a bare
 #                             close) and serves an authorised client; TLS 1.2 only (not on --list)
+#   node-authorized-close     optional, the app hangs up (no answer) unless the socket is
+#                             authorized: a TLS 1.3 session of such a connection, resumed, is
+#                             (nodejs/node#35317; review Y's: B, exit 3) (not on --list)
 #   node-any-cert-close       optional, the app hangs up on a client without a certificate (no
 #                             answer) and serves any certificate (not on --list)
 #   node-check-once-per-connection  optional; the app checks a connection's first request only:

@@ -741,6 +741,26 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     }
     lower_exposure_behind_the_check(&mut findings, &report);
     mark_implied(&mut findings);
+    // A critical door proven where the first wave could judge nothing (every anonymous baseline
+    // closed unread: Node hanging up on an unauthorised socket, whose TLS 1.3 session resumed is
+    // served): the target was scanned far enough to fail, and says so with its finding, not as
+    // one that could not be scanned; why its baselines say nothing stays, as a note and unread.
+    if let Some(why) = report.error.take_if(|_| {
+        findings
+            .iter()
+            .any(|f| f.severity == crate::finding::Severity::Critical && f.implied_by.is_none())
+    }) {
+        report
+            .notes
+            .push(format!("the first wave alone judged nothing: {why}"));
+        if report.incomplete.is_empty() {
+            report.incomplete.push(crate::facts::IncompleteProbe {
+                probe: ProbeId::NO_CLIENT_CERT.as_str().to_owned(),
+                tls_version: None,
+                reason: why,
+            });
+        }
+    }
     attach_fixes(&mut findings, stack_hint, &report.probes);
     lead_unverified_by_http(&mut findings, &report.probes);
     verdict::sort_findings(&mut findings);

@@ -760,6 +760,21 @@ const CASES: &[Case] = &[
         versions: &[TlsVersion::Tls13],
         ..case("node-app-401", false, &[FindingId::SessionResumptionBypass])
     },
+    // The same check hanging up on an unauthorised socket instead of answering 401: the
+    // anonymous baseline is unread (a close after the handshake), and its session, resumed on
+    // the same name, is served on TLS 1.3 (review Y's: B, exit 3, the door never tried).
+    // (What the TLS layer asks cannot be judged from baselines that all closed unread.)
+    Case {
+        client_auth: ClientAuth::Unknown,
+        trigger: "closed after the handshake without an answer",
+        versions: &[TlsVersion::Tls13],
+        incomplete: &[RESUMPTION],
+        ..case(
+            "node-authorized-close",
+            false,
+            &[FindingId::SessionResumptionBypass],
+        )
+    },
     Case {
         client_auth: ClientAuth::Optional,
         ..case("nginx-optional-403", false, &[])

@@ -11,6 +11,9 @@
 //   graphql-400     requestCert: true,  rejectUnauthorized: false, no check at all; a GraphQL-like
 //                   endpoint: 400 to a GET without `?query=` (Apollo's "GET query missing"),
 //                   200 with one
+//   authorized-close  requestCert: true, rejectUnauthorized: false, the app destroys the
+//                   connection (no answer) unless req.socket.authorized: on TLS 1.3 a session of
+//                   such a connection, resumed, is authorized (nodejs/node#35317; a review's)
 //   any-cert-close  requestCert: true,  rejectUnauthorized: false, the app destroys the connection
 //                   (no answer) of a client that presented no certificate, and serves any
 //                   certificate at all (a presence check that hangs up instead of refusing)
@@ -68,7 +71,7 @@ const path = require('path');
 const [mode, portArg, pki] = process.argv.slice(2);
 const port = Number(portArg);
 if (!mode || !port || !pki) {
-  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|check-once-per-connection|check-once-per-session|check-cached-result|h2-only|h2-check-h2-only|h2-path-guard-raw|h2-session-goaway|h2-reset-http1-authorized|shared-tickets-required|own-tickets-required PORT PKIDIR');
+  console.error('usage: node server.js optional|required|none|app-401|app-cn|graphql-400|authorized-close|any-cert-close|renegotiate-serve|renegotiate-verify|renegotiate-verify-tls13|name-bare-400|check-once-per-connection|check-once-per-session|check-cached-result|h2-only|h2-check-h2-only|h2-path-guard-raw|h2-session-goaway|h2-reset-http1-authorized|shared-tickets-required|own-tickets-required PORT PKIDIR');
   process.exit(2);
 }
 const opts = {
@@ -82,6 +85,7 @@ switch (mode) {
   case 'app-cn':
   case 'graphql-400':
   case 'any-cert-close':
+  case 'authorized-close':
   case 'renegotiate-serve':
   case 'h2-only':
   case 'h2-check-h2-only':
@@ -231,6 +235,10 @@ const handler = (req, res) => {
       res.end('client certificate required\n');
       return;
     }
+  }
+  if (mode === 'authorized-close' && !req.socket.authorized) {
+    req.socket.destroy();
+    return;
   }
   if (mode === 'any-cert-close') {
     const peer = req.socket.getPeerCertificate();

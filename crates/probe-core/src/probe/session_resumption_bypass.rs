@@ -46,7 +46,7 @@ pub struct SessionResumptionBypass;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::SESSION_RESUMPTION_BYPASS,
-    presents: "no certificate: a session from a name that needs none (the names `sni-host-mismatch-bypass` tries: no SNI, the sibling names, the host in capitals, the certificate's other names, a random name under the parent domain and, for a name of two labels, one under it), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP, a session made there is offered on the same name too; and a session from each other port of the host named with `sibling-port` (a public server sharing the protected one's ticket keys or session cache), asked with the protected name then the names above, offered on the protected port; on TLS 1.2, the first session not resumed asked for again by session ID alone (no ticket); a resumed session served on the protected name itself compared with the valid certificate's page",
+    presents: "no certificate: a session from a name that needs none (the names `sni-host-mismatch-bypass` tries: no SNI, the sibling names, the host in capitals, the certificate's other names, a random name under the parent domain and, for a name of two labels, one under it), then offered with the protected SNI and `Host`, per TLS version; on a 2xx, the controls of `sni-host-mismatch-bypass`. Where the protected name's anonymous handshake completes and an application refuses it over HTTP (or, having asked for a certificate, closes it without an answer), a session made there is offered on the same name too; and a session from each other port of the host named with `sibling-port` (a public server sharing the protected one's ticket keys or session cache), asked with the protected name then the names above, offered on the protected port; on TLS 1.2, the first session not resumed asked for again by session ID alone (no ticket); a resumed session served on the protected name itself compared with the valid certificate's page",
     needs: "a target that does not serve an anonymous client (refuses it, redirects it, answers 404 …)",
     findings: &[FindingId::SessionResumptionBypass],
 };
@@ -476,11 +476,20 @@ impl TargetProbe for SessionResumptionBypass {
                 .map(|o| o.tls_version)
                 .collect();
             let own = [(Sni::Target, format!("{} itself", target.host))];
-            let own_versions: Vec<TlsVersion> = anonymous_not_served(first)
+            let mut own_versions: Vec<TlsVersion> = anonymous_not_served(first)
                 .into_iter()
                 .filter(|o| refused_by_the_application(o))
                 .map(|o| o.tls_version)
+                .chain(
+                    first
+                        .observations
+                        .iter()
+                        .filter(|o| closed_after_asking(o))
+                        .map(|o| o.tls_version),
+                )
                 .collect();
+            own_versions.sort();
+            own_versions.dedup();
             // The other ports the user named, each the donor of its own attempt: with the
             // protected name, then the names the SNI probe tries (a public port with a
             // certificate of its own and strict SNI refuses the protected name: an audit's
@@ -615,13 +624,31 @@ fn refused_by_the_application(o: &crate::facts::ProbeObservation) -> bool {
 }
 
 /// The protected name's own donor was refused over HTTP: read, not served, and not a busy
-/// answer (which says nothing about the certificate).
+/// answer (which says nothing about the certificate); or, asked for a certificate, closed after
+/// the handshake without an answer to its request ([`closed_after_asking`]).
 fn donor_refused(got: &Seen) -> bool {
-    got.unreadable().is_none()
+    let refused = got.unreadable().is_none()
         && !got.served()
         && got
             .status()
-            .is_some_and(|s| !crate::transport::is_busy_status(s))
+            .is_some_and(|s| !crate::transport::is_busy_status(s));
+    refused || (got.cert_requested && got.result.closed_unanswered && got.status().is_none())
+}
+
+/// The anonymous baseline, asked for a certificate, got through the handshake and was closed
+/// without an alert or an answer to its request on every attempt: an application that drops a
+/// client whose socket is not authorised (Node's `if (!req.socket.authorized)
+/// req.socket.destroy()`). Its own session is offered back on the same name as where it refused
+/// over HTTP: on TLS 1.3 Node's `authorized` holds for a session resumed from such a connection
+/// (nodejs/node#35317; review Y's: B, exit 3, where `openssl s_client -sess_in` got the orders).
+fn closed_after_asking(o: &crate::facts::ProbeObservation) -> bool {
+    o.id == ProbeId::NO_CLIENT_CERT
+        && !o.late
+        && o.cert_requested
+        && o.handshake_completed
+        && o.outcome == crate::facts::Outcome::Inconclusive
+        && o.http_status.is_none()
+        && o.alert.is_none()
 }
 
 /// Why the donor might have handed out a session that was not seen, when it might: not once it
@@ -733,12 +760,17 @@ fn judge(target: &Target, version: TlsVersion, attempts: &[Attempt], out: &mut T
             )
         } else if a.same_name {
             format!(
-                "{version}: a session obtained without a certificate on {} itself (refused over \
-                 HTTP) was resumed on the same name and {} for {}, while a fresh \
+                "{version}: a session obtained without a certificate on {} itself ({}) was \
+                 resumed on the same name and {} for {}, while a fresh \
                  anonymous connection is not served: the server lets a resumed session in though \
                  no certificate was ever sent (Node.js with rejectUnauthorized: false reports \
                  socket.authorized true on a TLS 1.3 resumption without one, nodejs/node#35317).",
                 target.host,
+                if a.got.status().is_some() {
+                    "refused over HTTP"
+                } else {
+                    "closed after the handshake without an answer"
+                },
                 landing::answer_words(offered),
                 target.authority()
             )
