@@ -650,9 +650,7 @@ struct H2Frame<'a> {
 /// The frame at the start of `data`, once all of it has arrived.
 fn h2_frame(data: &[u8]) -> Option<H2Frame<'_>> {
     let head = data.get(..9)?;
-    let len = (usize::from(*head.first()?) << 16)
-        | (usize::from(*head.get(1)?) << 8)
-        | usize::from(*head.get(2)?);
+    let len = h2_frame_len(head)?;
     let stream = u32::from_be_bytes([
         *head.get(5)? & 0x7f,
         *head.get(6)?,
@@ -802,15 +800,8 @@ where
             }
         }
         pending.drain(..used.min(pending.len()));
-        if !out.is_empty() {
-            let sent = tokio::time::timeout(limits.write, async {
-                tls.write_all(&out).await?;
-                tls.flush().await
-            })
-            .await;
-            if !matches!(sent, Ok(Ok(()))) {
-                return;
-            }
+        if !out.is_empty() && !write_within(tls, &out, limits.write).await {
+            return;
         }
         // A frame larger than the impostor reads ends it.
         let oversized = h2_frame_len(&pending).is_some_and(|n| n > H2_MAX_FRAME);
@@ -822,11 +813,20 @@ where
             _ => break last,
         }
     };
-    let _ = tokio::time::timeout(limits.write, async {
-        tls.write_all(&h2_goaway(end)).await?;
+    write_within(tls, &h2_goaway(end), limits.write).await;
+}
+
+/// Writes `bytes` and flushes them within `limit`; whether that went through.
+async fn write_within<S>(tls: &mut S, bytes: &[u8], limit: Duration) -> bool
+where
+    S: tokio::io::AsyncWrite + Unpin,
+{
+    let sent = tokio::time::timeout(limit, async {
+        tls.write_all(bytes).await?;
         tls.flush().await
     })
     .await;
+    matches!(sent, Ok(Ok(())))
 }
 
 /// The payload length the frame at the start of `data` declares, once its head has arrived.
@@ -1205,12 +1205,7 @@ where
                 // (grpc-go does: etcdctl timed out against the control, exit 1).
                 if !settings_sent && buf.starts_with(H2_PREFACE) {
                     settings_sent = true;
-                    let sent = tokio::time::timeout(limits.write, async {
-                        tls.write_all(&H2_SETTINGS).await?;
-                        tls.flush().await
-                    })
-                    .await;
-                    if !matches!(sent, Ok(Ok(()))) {
+                    if !write_within(tls, &H2_SETTINGS, limits.write).await {
                         break;
                     }
                 }
@@ -1385,14 +1380,7 @@ where
         } else {
             RESPONSE
         };
-        if !matches!(
-            tokio::time::timeout(limits.write, async {
-                tls.write_all(answer).await?;
-                tls.flush().await
-            })
-            .await,
-            Ok(Ok(()))
-        ) {
+        if !write_within(tls, answer, limits.write).await {
             return;
         }
         let Some(next) = keep else { return };
