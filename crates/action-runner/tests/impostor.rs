@@ -2475,6 +2475,15 @@ fn every_output_format_shows_the_run() -> TestResult {
     Ok(())
 }
 
+/// A Node script: an `http2` session `c` to the impostor with `options` (exit 1 on its error),
+/// then `calls`.
+fn node_http2(options: &str, calls: &str) -> String {
+    format!(
+        "const c = require('http2').connect(process.env.MTLS_IMPOSTOR_URL, {{ {options} }}); \
+         c.on('error', e => {{ console.error(e.message); process.exit(1); }}); {calls}"
+    )
+}
+
 /// An HTTP/2-only client making three calls on one session (Node `http2.connect`, each request
 /// after the last answer): the impostor answers every stream of a wrapped run's connection, so
 /// the careful one succeeds against the control on one connection (review W: its second stream
@@ -2486,15 +2495,14 @@ fn an_h2_client_making_several_calls_keeps_one_connection() -> TestResult {
         return Ok(());
     }
     let script = |options: &str| {
-        format!(
-            "const c = require('http2').connect(process.env.MTLS_IMPOSTOR_URL, {{ {options} }}); \
-             c.on('error', e => {{ console.error(e.message); process.exit(1); }}); \
-             const one = (path, next) => {{ const r = c.request({{ ':path': path }}); let st; \
-             r.on('response', h => {{ st = h[':status']; }}); r.on('data', () => {{}}); \
-             r.on('end', () => {{ if (st !== 200) process.exit(1); next(); }}); \
-             r.on('error', e => {{ console.error(e.message); process.exit(1); }}); r.end(); }}; \
-             one('/', () => one('/orders', () => one('/again', () => {{ c.close(); \
-             process.exit(0); }})));"
+        node_http2(
+            options,
+            "const one = (path, next) => { const r = c.request({ ':path': path }); let st; \
+             r.on('response', h => { st = h[':status']; }); r.on('data', () => {}); \
+             r.on('end', () => { if (st !== 200) process.exit(1); next(); }); \
+             r.on('error', e => { console.error(e.message); process.exit(1); }); r.end(); }; \
+             one('/', () => one('/orders', () => one('/again', () => { c.close(); \
+             process.exit(0); })));",
         )
     };
     let run = impostor(&[], &[], &["node", "-e", &script("")])?;
@@ -2530,12 +2538,11 @@ fn an_h2_only_client_is_answered() -> TestResult {
         return Ok(());
     }
     let script = |options: &str| {
-        format!(
-            "const c = require('http2').connect(process.env.MTLS_IMPOSTOR_URL, {{ {options} }}); \
-             c.on('error', e => {{ console.error(e.message); process.exit(1); }}); \
-             const r = c.request({{ ':path': '/' }}); \
-             r.on('response', h => {{ c.close(); process.exit(h[':status'] === 200 ? 0 : 1); }}); \
-             r.on('error', e => {{ console.error(e.message); process.exit(1); }}); r.end();"
+        node_http2(
+            options,
+            "const r = c.request({ ':path': '/' }); \
+             r.on('response', h => { c.close(); process.exit(h[':status'] === 200 ? 0 : 1); }); \
+             r.on('error', e => { console.error(e.message); process.exit(1); }); r.end();",
         )
     };
     let run = impostor(&[], &[], &["node", "-e", &script("")])?;
