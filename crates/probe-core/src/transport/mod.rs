@@ -1220,6 +1220,65 @@ pub(crate) fn redact_secrets(text: &mut String, headers: &crate::target::ExtraHe
         *text = replace_ignoring_ascii_case(text, secret, "<redacted>");
     }
     redact_cut_secrets(text, &secrets);
+    redact_secret_tails(text, &secrets);
+}
+
+/// The shortest end of a secret that is redacted where it stands alone ([`redact_secret_tails`]):
+/// a server masking a token shows its last 4 characters, which prove nothing.
+const SECRET_TAIL_CHARS: usize = 8;
+
+/// A server that echoes only the second half of a secret (review Z: the token's end, after a
+/// prefix of its own) shows its end: each end of a secret, [`SECRET_TAIL_CHARS`] characters or
+/// more and shorter than the whole (the whole is already replaced), is replaced with `<redacted>`
+/// wherever it stands, in any case of its letters. Found by its last 8 characters, then stretched
+/// back as far as the secret's characters go on.
+pub(crate) fn redact_secret_tails(text: &mut String, secrets: &[String]) {
+    for secret in secrets {
+        let secret = secret.to_ascii_lowercase();
+        let Some(tail) = secret
+            .len()
+            .checked_sub(SECRET_TAIL_CHARS)
+            .filter(|&at| at > 0)
+            .and_then(|at| secret.get(at..))
+        else {
+            continue;
+        };
+        let hay = text.to_ascii_lowercase();
+        // Each place the tail ends, stretched back over the secret's characters.
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        // Overlapping places too (a secret repeating itself).
+        let mut from = 0;
+        while let Some(found) = hay.get(from..).and_then(|rest| rest.find(tail)) {
+            let at = from + found;
+            from = at
+                + hay
+                    .get(at..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(1, char::len_utf8);
+            let end = at + tail.len();
+            let mut start = at;
+            let mut taken = tail.len();
+            while taken < secret.len()
+                && start > 0
+                && hay.as_bytes().get(start - 1) == secret.as_bytes().get(secret.len() - taken - 1)
+            {
+                start -= 1;
+                taken += 1;
+            }
+            if hay.is_char_boundary(start) && hay.is_char_boundary(end) {
+                ranges.push((start, end));
+            }
+        }
+        // From the last; a range stretched back over one before it stops where that began.
+        let mut limit = text.len();
+        for (start, end) in ranges.into_iter().rev() {
+            let end = end.min(limit);
+            if start < end {
+                text.replace_range(start..end, "<redacted>");
+                limit = start;
+            }
+        }
+    }
 }
 
 /// An excerpt cut inside an echoed secret ends with its start, at the end of `text` or before the
@@ -3447,6 +3506,30 @@ mod tests {
         );
         assert_eq!(r.server_header.as_deref(), Some("echo/<redacted>"));
         assert_eq!(r.via.as_deref(), Some("1.1 <redacted> (squid/5.7)"));
+        // Only its second half echoed (review Z), in any case; a masked token's last 4 kept.
+        for (echo, redacted) in [
+            ("token ...OK3N-VALUE.", "token ...<redacted>."),
+            ("3n-value 3N-VALUE", "<redacted> <redacted>"),
+            ("n-value", "n-value"),
+            ("token ****alue", "token ****alue"),
+        ] {
+            let mut text = echo.to_owned();
+            super::redact_secrets(&mut text, &headers);
+            assert_eq!(text, redacted, "{echo}");
+        }
+        // A secret of one letter over and over: the ends found overlap; nothing of it is left.
+        let repeated = extra_headers(&[&format!("Authorization: Bearer {}", "a".repeat(40))]);
+        for (mut text, redacted) in [
+            ("a".repeat(48), "<redacted>"),
+            (format!("x{}y", "a".repeat(30)), "x<redacted>y"),
+        ] {
+            super::redact_secrets(&mut text, &repeated);
+            assert!(!text.contains("aaaa"), "{text}");
+            assert!(
+                text.starts_with(redacted.get(..1).unwrap_or_default()),
+                "{text}"
+            );
+        }
         // Cut inside a quote that closes after it (review Z: the 40 bytes a non-HTTP answer
         // began with, quoted mid-detail, ended inside the echoed token).
         let mut quoted =
