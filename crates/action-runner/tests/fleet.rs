@@ -781,7 +781,8 @@ fn a_missing_shard_of_command_line_targets_is_no_pass() {
 }
 
 /// A shard that holds no target scanned nothing: never grade A, exit 3 (as a merge of no
-/// target), with the reason; the Markdown shows no grade.
+/// target), with the reason; the Markdown shows no grade, the JSON report grade F and score 0
+/// (review U: it said A and 100, which `jq .grade` reads as a pass).
 #[test]
 fn a_shard_without_targets_is_no_pass() {
     let f = fleet();
@@ -789,6 +790,7 @@ fn a_shard_without_targets_is_no_pass() {
     let n = f.lab.servers.len() + 1;
     let shard = format!("{n}/{n}");
     let md = f.dir.path().join("empty.md");
+    let json = f.dir.path().join("empty.json");
     let out = run(&[
         "scan",
         "--config",
@@ -797,6 +799,8 @@ fn a_shard_without_targets_is_no_pass() {
         &shard,
         "--markdown",
         md.to_str().unwrap_or_default(),
+        "--json",
+        json.to_str().unwrap_or_default(),
     ]);
     assert_exit(&out, 3);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -811,6 +815,9 @@ fn a_shard_without_targets_is_no_pass() {
         md.starts_with("## ❌ mtls-scan: no target was scanned"),
         "{md}"
     );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parsed");
+    assert_eq!((&json["grade"], &json["score"]), (&"F".into(), &0.into()));
 }
 
 /// A target that could not be reached beside one that was: exit 3, and stderr says which and why

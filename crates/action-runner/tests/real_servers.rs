@@ -2854,6 +2854,32 @@ fn a_client_cert_not_issued_for_clients_is_named_as_the_cause() {
     );
 }
 
+/// nginx `on` scanned with `-H` and without `--ca-file`: the headers are withheld from a server
+/// whose certificate does not verify, and nginx's own certificate page (400 "No required SSL
+/// certificate was sent") is still read as the TLS module's refusal on every request, the
+/// configuration paths' too (review U: their control path, kept without an excerpt, was
+/// unread, exit 3).
+#[test]
+fn nginx_certificate_page_is_read_where_headers_are_withheld() {
+    let name = "nginx-on";
+    if !tools_present(&[name]) {
+        return;
+    }
+    let mut lab = Lab::new();
+    lab.start(&[name]);
+    let header = ["-H".to_owned(), "Authorization: Bearer s3cret".to_owned()];
+    let scan = lab.scan_trusting(&[name], None, &header);
+    let t = &scan.targets[name];
+    assert_eq!(
+        t["incomplete"],
+        serde_json::json!([]),
+        "{}",
+        target_summary(t)
+    );
+    assert_eq!(t["client_auth"], "required", "{}", target_summary(t));
+    assert_ne!(scan.status, Some(3), "{}", target_summary(t));
+}
+
 /// A correct OpenSSL server taking client signatures of ECDSA with SHA-384 alone: a P-256
 /// `client-cert` cannot be presented, so the staging CA's certificate (P-384 there) stands in
 /// for it as the positive control, for `cert-without-key` and for the configuration paths: A,

@@ -893,12 +893,37 @@ fn holds_a_secret_decoded(text: &str, secrets: &[String]) -> bool {
         variants.push(t);
     }
     let lower = |t: &str| t.to_ascii_lowercase();
-    variants.iter().map(|v| lower(v)).any(|v| {
-        secrets
-            .iter()
-            .any(|s| v.contains(&lower(s)) && !lower(text).contains(&lower(s)))
-    })
+    let raw = lower(text);
+    // The whole secret, and its first and last 8 characters: an excerpt cut inside an encoded
+    // echo keeps only a piece of it (review U: 256 characters of HTML entities ended 40
+    // characters into the token).
+    let pieces: Vec<String> = secrets
+        .iter()
+        .flat_map(|s| {
+            let s = lower(s);
+            let ends = s
+                .len()
+                .checked_sub(SECRET_PIECE_CHARS)
+                .filter(|&at| at > 0)
+                .map(|at| {
+                    [s.get(..SECRET_PIECE_CHARS), s.get(at..)]
+                        .into_iter()
+                        .flatten()
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                });
+            std::iter::once(s.clone()).chain(ends.into_iter().flatten())
+        })
+        .filter(|piece| !raw.contains(piece.as_str()))
+        .collect();
+    variants
+        .iter()
+        .map(|v| lower(v))
+        .any(|v| pieces.iter().any(|piece| v.contains(piece.as_str())))
 }
+
+/// The shortest piece of a secret an encoded echo is caught by ([`holds_a_secret_decoded`]).
+const SECRET_PIECE_CHARS: usize = 8;
 
 /// Redacts every string of `value` in place, but in the scan's own fields; whether any changed.
 fn redact_strings(value: &mut serde_json::Value, secrets: &[String]) -> bool {
@@ -2832,6 +2857,16 @@ mod tests {
             (
                 "X-Api-Key: sk_live_Zq9/Xp+Wm7Tr==Kd3",
                 "sk_live_Zq9&#47;Xp&#43;Wm7Tr&#61;&#61;Kd3",
+            ),
+            // Cut by an excerpt's end inside the echo (review U): its first characters alone,
+            // and its last alone.
+            (
+                "Authorization: Bearer SEKRITabcdefghij0123",
+                "filler &#x42;&#x65;&#x61;&#x72;&#x65;&#x72;&#x20;&#x53;&#x45;&#x4b;&#x52;&#x",
+            ),
+            (
+                "Authorization: Bearer SEKRITabcdefghij0123",
+                "tail %67%68%69%6a%30%31%32%33 end",
             ),
         ] {
             let headers =

@@ -18,9 +18,9 @@ pub struct Report {
     pub version: u32,
     /// `mtls-scan` and its version.
     pub tool: String,
-    /// The worst target's grade.
+    /// The worst target's grade (F where no target was scanned: there is no grade to pass).
     pub grade: Grade,
-    /// The worst target's score.
+    /// The worst target's score (0 where no target was scanned).
     pub score: u8,
     /// Wall time of the scan in milliseconds (to 0.01 ms).
     #[serde(serialize_with = "crate::facts::round_ms")]
@@ -47,6 +47,16 @@ pub struct Report {
     /// shard run again tells which are still missing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<ShardOf>,
+}
+
+/// The worst grade and score of `targets`; F and 0 where there is none (a shard left empty, every
+/// target skipped): no target scanned has no grade, and a report read by its `grade` alone
+/// (`jq .grade`) must not pass for it.
+fn worst_of(targets: &[TargetReport]) -> (Grade, u8) {
+    (
+        targets.iter().map(|t| t.grade).min().unwrap_or(Grade::F),
+        targets.iter().map(|t| t.score).min().unwrap_or(0),
+    )
 }
 
 /// Which shard of how many a report covers.
@@ -272,8 +282,7 @@ impl Report {
 
     /// Builds the overall grade from the targets (the worst target's).
     pub fn new(targets: Vec<TargetReport>, duration_ms: f64) -> Self {
-        let grade = targets.iter().map(|t| t.grade).min().unwrap_or(Grade::A);
-        let score = targets.iter().map(|t| t.score).min().unwrap_or(100);
+        let (grade, score) = worst_of(&targets);
         Self {
             version: REPORT_VERSION,
             tool: format!("mtls-scan {}", env!("CARGO_PKG_VERSION")),
@@ -313,13 +322,7 @@ impl Report {
 
     /// Recomputes the overall grade and score from the targets'.
     pub fn regrade(&mut self) {
-        self.grade = self
-            .targets
-            .iter()
-            .map(|t| t.grade)
-            .min()
-            .unwrap_or(Grade::A);
-        self.score = self.targets.iter().map(|t| t.score).min().unwrap_or(100);
+        (self.grade, self.score) = worst_of(&self.targets);
     }
 
     /// The impostor run of a target, when the target is one (`mtls-scan impostor`).

@@ -734,11 +734,20 @@ async fn ask_connected(
     // may also want the token), so it is unread, and another try would end the same.
     let mut results = ask_all(connected, target, setup, until, paths, false).await;
     for r in &mut results {
+        // The page read from the body itself where the exchange keeps no excerpt (the
+        // configuration paths: review U's nginx `on` was incomplete with -H alone).
+        let page = r
+            .body_excerpt
+            .clone()
+            .filter(|e| !e.is_empty())
+            .or_else(|| {
+                (!r.body.is_empty()).then(|| String::from_utf8_lossy(&r.body).into_owned())
+            });
         let judged = r.outcome == Some(Outcome::Served)
             || matches!(r.http_status, Some(495 | 496))
             || crate::checks::refusal::nginx_own_certificate_page(
                 r.http_status,
-                r.body_excerpt.as_deref(),
+                page.as_deref(),
                 r.server_header.as_deref(),
             );
         if r.http_status.is_some() && !judged {
