@@ -1455,3 +1455,29 @@ fn stdout_parser_follows_the_runner() {
     assert!(matches!(lines.get(1), Some(Line::Command(c)) if c.name == "warning"));
     assert!(matches!(lines.get(3), Some(Line::Text(t)) if t == "::error::no"));
 }
+
+/// The scanner's texts name the Action's inputs, not the command line's flags (review U: a note
+/// said "switched off (`--skip-probe`)" to a user who set `skip-probes`): in the report, the
+/// log and the summary.
+#[test]
+fn notes_name_inputs_not_flags() -> TestResult {
+    let rt = runtime()?;
+    let lab = lab(&rt, &[LabCase::RequiredVerified])?;
+    let ran = Step::new()?
+        .file("ca.pem", &lab.pki.ca_cert_pem)?
+        .input("api-url", &urls(&lab))
+        .input("ca-file", "ca.pem")
+        .input("skip-probes", "session-resumption-bypass")
+        .input("fail-under", "none")
+        .run()?;
+    let report = ran.report()?;
+    let notes = report["targets"][0]["notes"].to_string();
+    assert!(
+        notes.contains("switched off (the `skip-probes` input)"),
+        "{notes}"
+    );
+    for seen in [&ran.stdout, &ran.summary, &notes] {
+        assert!(!seen.contains("--skip-probe"), "{seen}");
+    }
+    Ok(())
+}

@@ -763,7 +763,7 @@ fn a_grade_capped_at_b_says_why_below_the_threshold() -> Result<(), serde_json::
     let md = cli::render(&off, Format::Markdown, false, Some(Grade::A), FailOn::Grade)?;
     assert!(
         md.contains(
-            "this check fails.** B at best: forged-client-cert switched off (--skip-probe) \
+            "this check fails.** B at best: forged-client-cert switched off on purpose \
              (see the target&#39;s note)."
         ),
         "{md}"
@@ -844,7 +844,7 @@ fn a_capped_target_beside_one_b_for_its_findings() -> Result<(), serde_json::Err
     assert!(
         many.contains(
             "B at best on 2 of 4 targets graded B: wrong-eku-client-cert, cert-without-key did \
-             not run; forged-client-cert switched off (--skip-probe) (see their notes); the other \
+             not run; forged-client-cert switched off on purpose (see their notes); the other \
              2 are B for their own findings"
         ),
         "{many}"

@@ -333,6 +333,8 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
 fn unchecked(t: &TargetReport, f: &crate::report::ReportedFinding) -> Option<String> {
     let id = f.id;
     if let Some(error) = &t.error {
+        // The error may say so itself (`not scanned: the total deadline … expired`).
+        let error = error.strip_prefix("not scanned: ").unwrap_or(error);
         return Some(format!("the target was not scanned: {error}"));
     }
     if let Some(p) = t.incomplete.first() {

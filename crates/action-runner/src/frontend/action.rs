@@ -126,6 +126,7 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
     for w in pipeline::apply_policy(&mut report, setup.config.as_ref(), setup.baseline.as_ref()) {
         say(Command::warning(w).property("title", "mtls-scan: config"))?;
     }
+    super::action_words::reword_report(&mut report);
     let urls: Vec<(&str, &str)> = report
         .targets
         .iter()

@@ -5,10 +5,12 @@
 //! - [`args`]: the command line's arguments (clap);
 //! - [`cli`]: `mtls-scan scan` and `mtls-scan merge`;
 //! - [`demo`]: `mtls-scan demo`, the built-in lab;
-//! - [`action`]: `mtls-scan action`, the GitHub Action;
+//! - [`action`]: `mtls-scan action`, the GitHub Action ([`action_words`]: the scanner's
+//!   texts in its inputs' terms);
 //! - [`impostor`]: `mtls-scan impostor`, the client half.
 
 pub mod action;
+pub mod action_words;
 pub mod args;
 pub mod cli;
 pub mod demo;

@@ -506,7 +506,8 @@ impl Checker<'_> {
             None => {
                 self.fail(
                     "api-url",
-                    "required: one https:// URL, or several separated by newlines",
+                    "required: one https:// URL, or several separated by newlines, spaces, commas or \
+                     semicolons",
                 );
                 Vec::new()
             }
@@ -1020,7 +1021,10 @@ mod tests {
         }
         assert_eq!(
             errors(&Env::default()),
-            vec!["input `api-url`: required: one https:// URL, or several separated by newlines"]
+            vec![
+                "input `api-url`: required: one https:// URL, or several separated by newlines, \
+                 spaces, commas or semicolons"
+            ]
         );
     }
 

@@ -95,7 +95,7 @@ pub fn capped_line(report: &Report) -> Option<String> {
         parts.push(format!("{} did not try every door", partly.join(", ")));
     }
     if !off.is_empty() {
-        parts.push(format!("{} switched off (--skip-probe)", off.join(", ")));
+        parts.push(format!("{} switched off on purpose", off.join(", ")));
     }
     let others = for_findings + incomplete;
     if others == 0 {
