@@ -672,6 +672,12 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         o.id == ProbeId::NO_CLIENT_CERT
             && o.detail.as_deref().is_some_and(|d| d.contains(CHOSE_TLS12))
     });
+    if target.connect_to.is_none() && target.host.parse::<std::net::IpAddr>().is_err() {
+        let addr = (target.host.clone(), target.port);
+        if let Ok(found) = crate::transport::addresses(&addr).await {
+            notes.extend(several_addresses_note(&target.host, target.port, &found));
+        }
+    }
     if chose_tls12 {
         notes.push(
             "TLS 1.3 read as not spoken: its handshakes closed before the server's certificate \
@@ -791,6 +797,43 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         .iter_mut()
         .for_each(ProbeObservation::shed_judging_state);
     redact_everywhere(report, &target.secret_values())
+}
+
+/// At most this many of a name's addresses are listed in its note.
+const ADDRESSES_SHOWN: usize = 4;
+
+/// Says so where `host` resolves to more than one address (loopback aside): each connection
+/// goes to the first that accepts it, so the nodes behind the others (a load balancer's, a DNS
+/// round robin's) were not scanned, and may not be set alike.
+fn several_addresses_note(host: &str, port: u16, found: &[std::net::SocketAddr]) -> Option<String> {
+    let mut ips: Vec<std::net::IpAddr> = Vec::new();
+    for a in found {
+        if !ips.contains(&a.ip()) {
+            ips.push(a.ip());
+        }
+    }
+    if ips.len() < 2 || ips.iter().all(std::net::IpAddr::is_loopback) {
+        return None;
+    }
+    let shown: Vec<String> = ips
+        .iter()
+        .take(ADDRESSES_SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    let more = ips.len().saturating_sub(ADDRESSES_SHOWN);
+    Some(format!(
+        "{host} resolves to {} addresses ({}{}): every connection went to the first of them \
+         that accepted it, so the others were not scanned (the nodes of a load balancer or a \
+         DNS round robin may not all be set alike): scan each with `--resolve \
+         {host}:{port}:ADDRESS`",
+        ips.len(),
+        shown.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    ))
 }
 
 /// The report with every value of the user's headers and secret query values (in each form a server may echo it)
@@ -2838,6 +2881,33 @@ mod tests {
             assert!(redacted.findings[0].finding.detail.contains("<redacted>"));
         }
         Ok(())
+    }
+
+    /// A name of several addresses (not all loopback) is noted, with the flag that scans each;
+    /// one address, or loopback alone (`localhost` as ::1 and 127.0.0.1), is not.
+    #[test]
+    fn a_name_of_several_addresses_is_noted() {
+        let at = |ip: [u8; 4]| std::net::SocketAddr::from((ip, 443));
+        let note = several_addresses_note(
+            "api.example",
+            443,
+            &[at([10, 0, 0, 1]), at([10, 0, 0, 2]), at([10, 0, 0, 1])],
+        );
+        assert!(
+            note.as_deref().is_some_and(|n| n
+                .starts_with("api.example resolves to 2 addresses (10.0.0.1, 10.0.0.2)")
+                && n.ends_with("`--resolve api.example:443:ADDRESS`")),
+            "{note:?}"
+        );
+        let six: Vec<_> = (1..=6).map(|i| at([10, 0, 0, i])).collect();
+        assert!(several_addresses_note("a", 443, &six)
+            .is_some_and(|n| n.contains("10.0.0.4 and 2 more")));
+        assert_eq!(several_addresses_note("a", 443, &[at([10, 0, 0, 1])]), None);
+        let v6 = std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 443));
+        assert_eq!(
+            several_addresses_note("localhost", 443, &[v6, at([127, 0, 0, 1])]),
+            None
+        );
     }
 
     /// A header value echoed in a form no list foresees (an audit's Gson writing `=` as
