@@ -780,6 +780,59 @@ fn a_missing_shard_of_command_line_targets_is_no_pass() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("shard 1/2 did not report"));
 }
 
+/// Shards cut from different target lists (review T: shard 1/2 of one config beside shard 2/2
+/// of another that lists only good targets merged into A, exit 0, the first list's other
+/// targets never scanned) are refused, exit 2, naming why; shards of one list merge.
+#[test]
+fn shards_of_different_target_lists_are_not_merged() {
+    let f = fleet();
+    let dir = f.dir.path();
+    let shard = |name: &str, urls: &[&str], which: &str| {
+        let out_path = dir.join(name);
+        let mut args = vec!["scan"];
+        args.extend_from_slice(urls);
+        let ca = dir.join("lab-ca.pem");
+        let ca = ca.to_str().unwrap_or_default().to_owned();
+        let path = out_path.to_str().unwrap_or_default().to_owned();
+        let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        all.extend(
+            [
+                "--ca-file",
+                &ca,
+                "--shard",
+                which,
+                "--format",
+                "json",
+                "-o",
+                &path,
+                "--fail-under",
+                "none",
+            ]
+            .map(str::to_owned),
+        );
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let out = run(&refs);
+        assert!(matches!(out.status.code(), Some(0 | 1 | 3)), "{out:?}");
+        path
+    };
+    let (good, bad) = (
+        f.url(LabCase::RequiredVerified),
+        f.url(LabCase::NoClientAuth),
+    );
+    let one = shard("l1.json", &[good, bad], "1/2");
+    // The same targets in another order: its shard 2/2 holds `good` again, `bad` in neither.
+    let other = shard("l2.json", &[bad, good], "2/2");
+    let out = run(&["merge", &one, &other]);
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("shards of different target lists"),
+        "{out:?}"
+    );
+    let same = shard("l3.json", &[good, bad], "2/2");
+    let out = run(&["merge", &one, &same, "--fail-under", "none"]);
+    assert_exit(&out, 0);
+}
+
 /// A shard that holds no target scanned nothing: never grade A, exit 3 (as a merge of no
 /// target), with the reason; the Markdown shows no grade, the JSON report grade F and score 0
 /// (review U: it said A and 100, which `jq .grade` reads as a pass).
@@ -791,6 +844,7 @@ fn a_shard_without_targets_is_no_pass() {
     let shard = format!("{n}/{n}");
     let md = f.dir.path().join("empty.md");
     let json = f.dir.path().join("empty.json");
+    let sarif = f.dir.path().join("empty.sarif");
     let out = run(&[
         "scan",
         "--config",
@@ -801,6 +855,8 @@ fn a_shard_without_targets_is_no_pass() {
         md.to_str().unwrap_or_default(),
         "--json",
         json.to_str().unwrap_or_default(),
+        "--sarif",
+        sarif.to_str().unwrap_or_default(),
     ]);
     assert_exit(&out, 3);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -818,6 +874,16 @@ fn a_shard_without_targets_is_no_pass() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("parsed");
     assert_eq!((&json["grade"], &json["score"]), (&"F".into(), &0.into()));
+    // The SARIF too: no results, and the run says it did not succeed, and why.
+    let sarif = self::json(&sarif);
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{sarif}");
+    assert!(
+        invocation["toolExecutionNotifications"]
+            .to_string()
+            .contains("no target was scanned"),
+        "{sarif}"
+    );
 }
 
 /// A target that could not be reached beside one that was: exit 3, and stderr says which and why

@@ -120,16 +120,18 @@ impl SuppressionUse {
                      suppresses nothing: a target is matched by its URL as reports write it \
                      (https://HOST:PORT/PATH) or by a glob of that",
                     s.id,
-                    s.target,
+                    crate::error::shown_target(&s.target),
                     self.targets,
                     if self.targets == 1 { "" } else { "s" }
                 ))),
                 None => {}
-                Some(url) => warnings.push(PolicyWarning(format!(
+                Some(url) => {
+                    warnings.push(PolicyWarning(format!(
                     "suppression of {} for {} suppresses nothing: {url} has no {} finding (fixed? \
                      then remove the suppression)",
-                    s.id, s.target, s.id
-                ))),
+                    s.id, crate::error::shown_target(&s.target), s.id
+                )))
+                }
             }
         }
         warnings
@@ -155,8 +157,11 @@ pub fn apply_tracking(
                 if let Some(w) = used.warned.get_mut(i) {
                     if !*w {
                         warnings.push(PolicyWarning(format!(
-                            "suppression of {} for {:?} ignored: {e}",
-                            s.id, s.target
+                            // The error's kind alone: its text quotes the glob as written.
+                            "suppression of {} for {:?} ignored: {}",
+                            s.id,
+                            crate::error::shown_target(&s.target),
+                            e.kind()
                         )));
                     }
                     *w = true;
@@ -174,23 +179,16 @@ pub fn apply_tracking(
         if t.expect == Expectation::Public {
             // Client authentication is not expected of it; its own certificate and an exposed
             // configuration are every endpoint's business, and keep their severity.
-            for f in t
-                .findings
-                .iter_mut()
-                .map(|f| &mut f.finding)
-                .filter(|f| !f.id.is_server_side())
-            {
+            for f in t.findings.iter_mut().filter(|f| !f.id.is_server_side()) {
                 if f.severity > Severity::Info {
-                    f.detail.push_str(&format!(
-                        " Expected public: reported as info (would be {}).",
-                        f.severity
-                    ));
-                    f.severity = Severity::Info;
+                    let said = public_said(f.severity);
+                    f.finding.detail.push_str(&said);
+                    f.marks.lowered_from = Some(f.severity);
+                    f.finding.severity = Severity::Info;
                 }
             }
             if t.client_auth == crate::verdict::ClientAuth::Required {
-                t.notes
-                    .push("expected public, but it requires a client certificate".to_owned());
+                t.notes.push(PUBLIC_BUT_REQUIRED.to_owned());
             }
         }
         let unsure = t.error.is_some() || t.is_incomplete();
@@ -218,7 +216,9 @@ pub fn apply_tracking(
                     if expired_warned.insert(*i) {
                         warnings.push(PolicyWarning(format!(
                             "suppression of {} for {} expired on {}; it no longer applies",
-                            s.id, s.target, s.expires
+                            s.id,
+                            crate::error::shown_target(&s.target),
+                            s.expires
                         )));
                     }
                 } else {
@@ -234,6 +234,50 @@ pub fn apply_tracking(
     }
     report.regrade();
     warnings
+}
+
+/// The note on a target expected public that requires a client certificate.
+const PUBLIC_BUT_REQUIRED: &str = "expected public, but it requires a client certificate";
+
+/// What a finding's detail is given when `expect: public` makes it info.
+fn public_said(was: Severity) -> String {
+    format!(" Expected public: reported as info (would be {was}).")
+}
+
+/// Undoes what [`apply`] laid over a report (expectations, tags, suppressions, severities made
+/// info for `expect: public`), so a merge judges its shards under the config it is given, not
+/// under the one each shard ran with (review T: a suppression that had expired, or was removed,
+/// and a target no longer public, still passed a merge). Reports written before
+/// [`PolicyMarks::lowered_from`] was kept have their severity read back from the detail.
+pub fn clear(report: &mut Report) {
+    for t in &mut report.targets {
+        t.expect = Expectation::default();
+        t.tags.clear();
+        t.notes.retain(|n| n != PUBLIC_BUT_REQUIRED);
+        for f in &mut t.findings {
+            f.marks.suppressed = None;
+            let was = f.marks.lowered_from.take().or_else(|| {
+                Severity::ALL
+                    .into_iter()
+                    .find(|s| f.finding.detail.ends_with(&public_said(*s)))
+            });
+            if let Some(was) = was {
+                let said = public_said(was);
+                if let Some(kept) = f.finding.detail.strip_suffix(&said) {
+                    f.finding.detail = kept.to_owned();
+                }
+                f.finding.severity = was;
+            }
+        }
+        let mut findings: Vec<crate::finding::Finding> =
+            t.findings.iter().map(|f| f.finding.clone()).collect();
+        crate::finding::mark_implied(&mut findings);
+        for (f, g) in t.findings.iter_mut().zip(findings) {
+            f.finding.implied_by = g.implied_by;
+        }
+        regrade(t);
+    }
+    report.regrade();
 }
 
 /// A finding implied by one a suppression covers counts on its own: the suppression's reason
@@ -306,9 +350,36 @@ pub fn compare_baseline(report: &mut Report, baseline: &Report) {
     }
     let (mut fixed, mut not_rechecked) = (Vec::new(), Vec::new());
     let mut seen = BTreeSet::new();
+    // A merge missing a shard: a baseline's target absent from it may be one of that shard's,
+    // not scanned (review T: without a config to name them, their findings were dropped, and
+    // the merged SARIF would have closed their alerts).
+    let unreported = report
+        .targets
+        .iter()
+        .find(|t| is_unreported_shard(t))
+        .map(|t| t.url.clone());
     for (url, f) in baseline_findings {
         let k = key(url, f.id);
         let Some(t) = report.targets.iter().find(|t| t.url == url) else {
+            if let Some(shard) = &unreported {
+                if !now.contains(&k) && seen.insert(k.clone()) {
+                    let host_port = baseline
+                        .targets
+                        .iter()
+                        .find(|b| b.url == url)
+                        .map(|b| b.host_port.clone())
+                        .unwrap_or_default();
+                    not_rechecked.push(NotRechecked {
+                        url: k.0,
+                        host_port,
+                        why: format!(
+                            "not in the merged reports, and {shard} did not report: it may have \
+                             been that shard's"
+                        ),
+                        finding: f.clone(),
+                    });
+                }
+            }
             continue;
         };
         if now.contains(&k) || !seen.insert(k.clone()) {
@@ -430,8 +501,17 @@ pub fn merge(reports: Vec<Report>) -> Report {
         fixed.extend(r.fixed);
         not_rechecked.extend(r.not_rechecked);
     }
-    // An earlier merge's stand-in for a shard that had not reported goes once the shard has.
+    // An earlier merge's stand-in for a shard that had not reported goes once the shard has;
+    // and its stand-in for a config's target no report held, once a report holds it (review T:
+    // the stand-in, an unscanned copy, was kept as the worse one, and the late shard's findings
+    // were lost behind "did not report").
     targets.retain(|t| !is_unreported_shard(t) || !shards.iter().any(|s| t.url == s.label()));
+    let reported: BTreeSet<String> = targets
+        .iter()
+        .filter(|t| !is_unreported_target(t))
+        .map(|t| t.url.clone())
+        .collect();
+    targets.retain(|t| !is_unreported_target(t) || !reported.contains(&t.url));
     targets.sort_by(|a: &TargetReport, b| {
         a.url
             .cmp(&b.url)
@@ -509,6 +589,16 @@ fn shards_held(reports: &[Report]) -> Vec<ShardOf> {
         .collect()
 }
 
+/// Why a target of the config is not scanned in a merge where no report holds it.
+pub const UNREPORTED_TARGET: &str =
+    "not in any of the merged reports: the shard that should have scanned it did not report";
+
+/// Whether a target of a merged report stands for a config's target that none of the merged
+/// reports held ([`UNREPORTED_TARGET`]).
+pub fn is_unreported_target(t: &TargetReport) -> bool {
+    t.error.as_deref() == Some(UNREPORTED_TARGET)
+}
+
 /// Whether a target of a merged report is [`unreported_shard`]'s stand-in for a shard.
 pub fn is_unreported_shard(t: &TargetReport) -> bool {
     t.host_port.is_empty() && t.url.starts_with("shard ")
@@ -527,7 +617,12 @@ pub fn missing_shards(reports: &[Report]) -> Vec<ShardOf> {
     for &count in &counts {
         for index in 1..=count {
             if !shards.iter().any(|s| s.count == count && s.index == index) {
-                out.push(ShardOf { index, count });
+                // Of the list its shards that did report were cut from.
+                let list = shards
+                    .iter()
+                    .find(|s| s.count == count)
+                    .and_then(|s| s.list);
+                out.push(ShardOf { index, count, list });
             }
         }
     }
@@ -729,7 +824,11 @@ mod tests {
             ]
         );
         // A shard sees only its targets: no word of one that matched none of them.
-        report.shard = Some(ShardOf { index: 1, count: 2 });
+        report.shard = Some(ShardOf {
+            index: 1,
+            count: 2,
+            list: None,
+        });
         let warnings = apply(&mut report, &[], &suppressions, today);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         // Streamed, a target at a time: the same, once.
@@ -968,6 +1067,139 @@ mod tests {
     /// Shards scanned against a baseline: what each found fixed and could not re-check stays
     /// in the merge (an audit's merged SARIF lost an outage's result, which closes its alert),
     /// unless another copy of the target still holds the finding.
+    /// A merge under another config judges again (review T): [`clear`] undoes what a shard's
+    /// config laid over its report, an expired or removed suppression and an `expect: public`
+    /// no longer given then count again, and the same config laid again gives the same report.
+    #[test]
+    fn a_report_cleared_of_its_policy_is_judged_again() {
+        let (a, b) = ("https://a.example/", "https://b.example/");
+        let id = FindingId::ClientCertOptional;
+        let fresh = Report::new(vec![target(a, &[id]), target(b, &[id])], 1.0);
+        let policies = vec![TargetPolicy {
+            url: "https://a.example:443/".into(),
+            expect: Expectation::Public,
+            tags: Vec::new(),
+        }];
+        let suppressions = vec![Suppression {
+            id,
+            target: "https://b.example:443/".into(),
+            reason: "legacy".into(),
+            expires: time::macros::date!(2027 - 03 - 31),
+        }];
+        let day = time::macros::date!(2026 - 12 - 01);
+        let mut shard = fresh.clone();
+        apply(&mut shard, &policies, &suppressions, day);
+        assert_eq!(shard.grade, Grade::A);
+        let mut again = shard.clone();
+        clear(&mut again);
+        assert_eq!(again, fresh);
+        // Under a config without them: F, both findings critical and counted.
+        assert_eq!(again.grade, Grade::F);
+        // Past the suppression's expiry, the public target still public: F for b.
+        let mut later = shard.clone();
+        clear(&mut later);
+        apply(
+            &mut later,
+            &policies,
+            &suppressions,
+            time::macros::date!(2027 - 04 - 01),
+        );
+        assert_eq!(
+            (later.targets[0].grade, later.targets[1].grade),
+            (Grade::A, Grade::F)
+        );
+        // The same config again: the shard's report, to the letter.
+        let mut same = shard.clone();
+        clear(&mut same);
+        apply(&mut same, &policies, &suppressions, day);
+        assert_eq!(same, shard);
+        // A report written before `lowered_from` was kept: the severity read from the detail.
+        let mut old = shard.clone();
+        old.targets[0].findings[0].marks.lowered_from = None;
+        clear(&mut old);
+        assert_eq!(old.targets[0].findings[0].severity, Severity::Critical);
+    }
+
+    /// A merge missing a shard (no config names its targets): a baseline's finding on a target
+    /// absent from every report is not re-checked, never dropped (review T: the merged SARIF
+    /// would have closed its alert); a config's target no report held stands in a partial merge
+    /// until a report holds it (review T: the stand-in was kept as the worse copy).
+    #[test]
+    fn a_missing_shard_keeps_baseline_findings_and_a_late_shard_completes_a_merge() {
+        let (a, b) = ("https://a.example:443/", "https://b.example:443/");
+        let id = FindingId::ClientCertOptional;
+        let base = Report::new(vec![target(a, &[id]), target(b, &[id])], 1.0);
+        let shard = |index, t: TargetReport| {
+            let mut r = Report::new(vec![t], 1.0);
+            r.shard = ShardOf::of(Some((index, 2)), Some(9));
+            r
+        };
+        let mut merged = merge(vec![shard(1, target(a, &[id]))]);
+        let missing = missing_shards(&[shard(1, target(a, &[id]))]);
+        merged
+            .targets
+            .extend(missing.into_iter().map(unreported_shard));
+        compare_baseline(&mut merged, &base);
+        let kept: Vec<&str> = merged
+            .not_rechecked
+            .iter()
+            .map(|n| n.url.as_str())
+            .collect();
+        assert_eq!(kept, [b]);
+        assert!(merged.fixed.is_empty(), "{:?}", merged.fixed);
+
+        let mut stand_in = target(b, &[]);
+        stand_in.error = Some(UNREPORTED_TARGET.to_owned());
+        let partial = Report::new(vec![target(a, &[id]), stand_in], 1.0);
+        for reports in [
+            vec![partial.clone(), shard(2, target(b, &[id]))],
+            vec![shard(2, target(b, &[id])), partial],
+        ] {
+            let done = merge(reports);
+            let b_copy = done.targets.iter().find(|t| t.url == b);
+            assert!(
+                b_copy.is_some_and(|t| t.error.is_none() && t.findings.len() == 1),
+                "{b_copy:?}"
+            );
+        }
+    }
+
+    /// A suppression's target is shown with its secret-looking query values redacted, in every
+    /// warning (review T: `?api_key=…` printed as written), a malformed glob's too.
+    #[test]
+    fn suppression_warnings_redact_the_targets_secrets() {
+        let s = |target: &str, expires| Suppression {
+            id: FindingId::ClientCertOptional,
+            target: target.into(),
+            reason: "r".into(),
+            expires,
+        };
+        let later = time::macros::date!(2027 - 01 - 01);
+        let past = time::macros::date!(2026 - 01 - 01);
+        let mut report = Report::new(
+            vec![target(
+                "https://a.example/?api_key=Sup3rS3cretApiKey",
+                &[FindingId::ClientCertOptional],
+            )],
+            1.0,
+        );
+        let warnings = apply(
+            &mut report,
+            &[],
+            &[
+                s("https://b.example/?api_key=Sup3rS3cretApiKey", later),
+                s("https://a.example:443/?api_key=Sup3rS3cretApiKey", past),
+                s("https://c.example/?api_key=Sup3rS3cretApiKey[", later),
+            ],
+            time::macros::date!(2026 - 12 - 01),
+        );
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        for w in &warnings {
+            assert!(!w.0.contains("Sup3r"), "{w}");
+            assert!(w.0.contains("api_key=<redacted>"), "{w}");
+        }
+    }
+
     #[test]
     fn merge_keeps_the_shards_baseline_comparison() {
         let (a, b) = ("https://a.example:443/", "https://b.example:443/");
@@ -1022,14 +1254,18 @@ mod tests {
     fn missing_shards_are_named() {
         let of = |shard: Option<(usize, usize)>| {
             let mut r = Report::new(Vec::new(), 1.0);
-            r.shard = crate::report::ShardOf::of(shard);
+            r.shard = crate::report::ShardOf::of(shard, None);
             r
         };
         let all = [of(Some((1, 3))), of(Some((3, 3))), of(Some((2, 3)))];
         assert!(missing_shards(&all).is_empty());
         assert_eq!(
             missing_shards(&[of(Some((1, 3))), of(Some((3, 3)))]),
-            [ShardOf { index: 2, count: 3 }]
+            [ShardOf {
+                index: 2,
+                count: 3,
+                list: None
+            }]
         );
         // Unsharded reports merged alone: nothing to miss.
         assert!(missing_shards(&[of(None), of(None)]).is_empty());
@@ -1043,7 +1279,11 @@ mod tests {
                 of(Some((1, 3))),
                 of(Some((3, 3)))
             ]),
-            [ShardOf { index: 2, count: 3 }]
+            [ShardOf {
+                index: 2,
+                count: 3,
+                list: None
+            }]
         );
     }
 

@@ -66,15 +66,36 @@ pub struct ShardOf {
     pub index: usize,
     /// Shards in all.
     pub count: usize,
+    /// What the whole target list the shard was cut from hashes to ([`ShardOf::list_of`]):
+    /// shards of another list (another config, another day's) are no shards of this run, and
+    /// `merge` refuses them. Absent in reports written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<u32>,
 }
 
 impl ShardOf {
     /// Shards in all, at most (`--shard I/N` takes no more).
     pub const MAX_COUNT: usize = 1000;
 
-    /// From `--shard I/N`.
-    pub fn of(shard: Option<(usize, usize)>) -> Option<Self> {
-        shard.map(|(index, count)| Self { index, count })
+    /// From `--shard I/N`, cut from the target list that hashes to `list` ([`Self::list_of`]).
+    pub fn of(shard: Option<(usize, usize)>, list: Option<u32>) -> Option<Self> {
+        shard.map(|(index, count)| Self { index, count, list })
+    }
+
+    /// The hash [`Self::list`] holds of a whole target list: the first 4 bytes of the SHA-256 of
+    /// its URLs in order, each followed by a newline.
+    pub fn list_of<'a>(urls: impl IntoIterator<Item = &'a str>) -> u32 {
+        let mut ctx = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        for url in urls {
+            ctx.update(url.as_bytes());
+            ctx.update(b"\n");
+        }
+        let digest = ctx.finish();
+        let mut first = [0u8; 4];
+        for (to, from) in first.iter_mut().zip(digest.as_ref()) {
+            *to = *from;
+        }
+        u32::from_be_bytes(first)
     }
 
     /// How a merged report names it where it did not report: `shard I/N`, in place of a URL.
@@ -464,6 +485,10 @@ pub struct PolicyMarks {
     /// Against a baseline report: `new` or `unchanged`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
+    /// The severity the finding had before its target's `expect: public` made it info, so a
+    /// merge under another config can judge it again ([`crate::policy::clear`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lowered_from: Option<Severity>,
 }
 
 /// How a finding was suppressed (shown in reports; it never counts toward the grade).

@@ -121,7 +121,12 @@ pub async fn run_in(env: &Env) -> anyhow::Result<Exit> {
         if n == 1 { "" } else { "s" }
     ))?;
     let mut report = scanner.scan(&targets).await;
-    report.shard = probe_core::report::ShardOf::of(inputs.shard);
+    report.shard = probe_core::report::ShardOf::of(
+        inputs.shard,
+        Some(probe_core::report::ShardOf::list_of(
+            setup.targets.iter().map(|t| t.url.as_str()),
+        )),
+    );
     drop(scanner);
     for w in pipeline::apply_policy(&mut report, setup.config.as_ref(), setup.baseline.as_ref()) {
         say(Command::warning(w).property("title", "mtls-scan: config"))?;

@@ -191,6 +191,9 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
         return usage("no target URL given");
     }
     let total = all.len();
+    // What the whole list hashes to, kept in each shard's report: `merge` refuses shards of
+    // another list.
+    let list = probe_core::report::ShardOf::list_of(all.iter().map(|t| t.url.as_str()));
     let targets = pipeline::shard_named(all, args.shard).await;
     if let Some((i, n)) = args.shard {
         crate::err_line!("shard {i}/{n}: {} target(s)", targets.len());
@@ -212,7 +215,14 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     };
     let scanner = match Scanner::new(&settings.options) {
         Ok(s) => s,
-        Err(e) => return usage(e.worded(|n| format!("--{n}"))),
+        // A setting the config may have given as well (review T: "--client-key: no PEM private
+        // key found" for a config's `client-key:`).
+        Err(e) => {
+            return usage(match args.config.as_deref() {
+                Some(c) => e.worded(|n| format!("--{n} (or `{n}:` in {})", c.display())),
+                None => e.worded(|n| format!("--{n}")),
+            })
+        }
     };
     let threshold = Threshold::resolve(args.report.fail_under, settings.fail_under);
     // `--format json` alone (no other output, no baseline: its fixed findings need the whole
@@ -229,7 +239,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
             baseline: baseline.as_ref(),
             opts: &args.report,
             threshold,
-            shard: args.shard,
+            shard: probe_core::report::ShardOf::of(args.shard, Some(list)),
         };
         return streaming.scan(&scanner, &targets).await;
     }
@@ -238,7 +248,7 @@ pub async fn scan(args: ScanArgs) -> anyhow::Result<Exit> {
     } else {
         crate::progress::scan(&scanner, &targets, config.as_ref()).await
     };
-    report.shard = probe_core::report::ShardOf::of(args.shard);
+    report.shard = probe_core::report::ShardOf::of(args.shard, Some(list));
     let sarif = sarif_options(
         &args.report,
         args.config.as_deref(),
@@ -264,9 +274,9 @@ struct Streaming<'a> {
     baseline: Option<&'a Report>,
     opts: &'a ReportOpts,
     threshold: Option<Grade>,
-    /// `--shard I/N`; without it, a suppression that matches none of the targets is worth a
-    /// warning.
-    shard: Option<(usize, usize)>,
+    /// `--shard I/N`, with the hash of the list it was cut from; without it, a suppression that
+    /// matches none of the targets is worth a warning.
+    shard: Option<probe_core::report::ShardOf>,
 }
 
 /// Where [`Streaming`] puts each finished target.
@@ -457,7 +467,7 @@ impl Streaming<'_> {
             progress.finish();
             let mut head = Report::new(Vec::new(), report.duration_ms);
             (head.grade, head.score) = (report.grade, report.score);
-            head.shard = probe_core::report::ShardOf::of(self.shard);
+            head.shard = self.shard;
             let main = self.opts.output_file().unwrap_or(Path::new("-"));
             let written = if super::args::is_stdout(main) {
                 match spill.finish(&head, std::io::stdout().lock()) {
@@ -569,6 +579,22 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
             listed.join(", ")
         ));
     }
+    // Shards cut from different target lists (another config's, a stale artifact of another
+    // run's) are no shards of one run: merged, the targets of the shards they stand for would
+    // never be scanned, and nothing would say so (review T: exit 0 over three broken targets).
+    let mut lists: Vec<u32> = reports
+        .iter()
+        .flat_map(|r| r.shard.iter().chain(&r.shards))
+        .filter_map(|s| s.list)
+        .collect();
+    lists.sort_unstable();
+    lists.dedup();
+    if lists.len() > 1 {
+        return usage(
+            "the reports are shards of different target lists (another config, or a shard of \
+             another run): merge the shards of one run",
+        );
+    }
     // A shard that never reported (a crashed job) must not merge into a pass. Its targets are
     // known only where the config lists them: those missing are each listed as not scanned
     // (exit 3). Where none of the config's is missing, the shard may still have held targets
@@ -602,13 +628,15 @@ pub async fn merge(args: MergeArgs) -> anyhow::Result<Exit> {
         for t in config_missing {
             report.targets.push(probe_core::engine::failed(
                 &t,
-                "not in any of the merged reports: the shard that should have scanned it did not \
-                 report"
-                    .to_owned(),
+                probe_core::policy::UNREPORTED_TARGET.to_owned(),
             ));
         }
         report.targets.sort_by(|a, b| a.url.cmp(&b.url));
         report.regrade();
+    }
+    // Judged under the config given to the merge, not the ones the shards ran with.
+    if config.is_some() {
+        probe_core::policy::clear(&mut report);
     }
     if report.targets.is_empty() {
         crate::err_line!("error: the merged reports hold no target: nothing was scanned");

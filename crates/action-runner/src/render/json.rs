@@ -137,7 +137,7 @@ mod tests {
             crate::testing::target("https://c.test:8443/x", Vec::new()),
         ];
         let mut report = probe_core::report::Report::new(targets, 12.5);
-        report.shard = probe_core::report::ShardOf::of(Some((2, 3)));
+        report.shard = probe_core::report::ShardOf::of(Some((2, 3)), Some(7));
         let Ok(mut spill) = super::Spill::new(report.targets.len()) else {
             panic!("no temporary file")
         };

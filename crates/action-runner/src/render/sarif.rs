@@ -605,6 +605,16 @@ pub fn render_with(report: &Report, options: &SarifOptions) -> Result<String, se
             },
         })
         .collect();
+    // No target at all (a shard of more shards than targets): nothing was scanned, which an
+    // empty list of results must not read as "nothing found" (review T).
+    if report.targets.is_empty() && report.impostor.is_empty() {
+        notifications.push(Notification {
+            level: "error",
+            message: Text {
+                text: "no target was scanned: there is no grade".to_owned(),
+            },
+        });
+    }
     // Incomplete targets: the run did not establish what it set out to (never a quiet pass).
     notifications.extend(report.incomplete_line().map(|line| Notification {
         level: "error",

@@ -26,6 +26,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity, from the lowest.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
     /// The lower-case name.
     pub fn as_str(self) -> &'static str {
         match self {
