@@ -128,12 +128,16 @@ impl Pacer {
 
     /// How long an attempt that has had no SYN-ACK waits before another: [`FIRST_RETRY_AFTER`]
     /// while the host's connect time is unknown, else ten of its fastest connects (at least
-    /// 10 ms, at most [`FIRST_RETRY_AFTER`]).
+    /// 10 ms, at most [`FIRST_RETRY_AFTER`] or, for a host farther away, two of its fastest
+    /// connects: review V's 300 ms round trip had every connect tried twice).
     pub fn retry_after(&self) -> Duration {
         match self.fastest_us.load(Ordering::Relaxed) {
             u64::MAX => FIRST_RETRY_AFTER,
-            us => (Duration::from_micros(us) * RETRY_AFTER_CONNECTS)
-                .clamp(MIN_RETRY_AFTER, FIRST_RETRY_AFTER),
+            us => {
+                let fastest = Duration::from_micros(us);
+                (fastest * RETRY_AFTER_CONNECTS)
+                    .clamp(MIN_RETRY_AFTER, FIRST_RETRY_AFTER.max(fastest * 2))
+            }
         }
     }
 }
@@ -201,6 +205,9 @@ mod tests {
         let very_far = Pacer::new();
         very_far.completed(Duration::from_millis(80));
         assert_eq!(very_far.retry_after(), FIRST_RETRY_AFTER);
+        let across_the_world = Pacer::new();
+        across_the_world.completed(Duration::from_millis(300));
+        assert_eq!(across_the_world.retry_after(), Duration::from_millis(600));
     }
 
     #[test]

@@ -122,6 +122,7 @@ pub async fn run(target: &Target, probe: ConfigProbe<'_>) -> ConfigScan {
             excerpt_chars: 0,
             scan_until: probe.scan_until,
         },
+        last_timeout: probe.timeout,
     };
     let identities: Vec<Option<Arc<dyn CertChooser>>> = std::iter::once(None)
         .chain(probe.identity.clone().map(Some))
@@ -278,6 +279,11 @@ struct Fetcher {
     permits: Arc<crate::permits::Permits>,
     versions: Vec<TlsVersion>,
     limits: Limits,
+    /// The last attempt's deadline: the scan's own timeout, not the shorter one of the others
+    /// (review V: an `openssl s_server` 100 ms away, one connection at a time, kept each request
+    /// waiting behind the scan's other connections past 3.3 s three times: a correct server,
+    /// exit 3).
+    last_timeout: Duration,
 }
 
 impl Fetcher {
@@ -378,7 +384,7 @@ impl Fetcher {
                 match before {
                     Some(before) => me.again(who, chooser, before, false).await,
                     None => {
-                        let first = me.fetch(who, chooser.clone(), path, false).await;
+                        let first = me.fetch(who, chooser.clone(), path, false, me.limits).await;
                         if needs_retry(&first.3) {
                             me.again(who, chooser, first, false).await
                         } else {
@@ -425,7 +431,17 @@ impl Fetcher {
             };
             tokio::time::sleep(wait).await;
             let path = before.1.clone();
-            let now = self.fetch(who, chooser.clone(), path, await_alert).await;
+            let limits = if n + 1 == RETRY_AFTER.len() {
+                Limits {
+                    timeout: self.last_timeout.max(self.limits.timeout),
+                    ..self.limits
+                }
+            } else {
+                self.limits
+            };
+            let now = self
+                .fetch(who, chooser.clone(), path, await_alert, limits)
+                .await;
             before = settle(before, now, n + 2);
         }
         before
@@ -437,6 +453,7 @@ impl Fetcher {
         chooser: Option<Arc<dyn CertChooser>>,
         path: String,
         await_alert: bool,
+        limits: Limits,
     ) -> Fetched {
         let _permit = self.permits.acquire(&self.target.server_key()).await;
         let record = SharedRecord::default();
@@ -446,7 +463,7 @@ impl Fetcher {
             pacer: Some(self.permits.pacer(&self.target.server_key())),
             header_trust: self.header_trust.clone(),
             open_websockets: false,
-            ..ExchangeSetup::new(&self.provider, &self.versions, chooser, self.limits)
+            ..ExchangeSetup::new(&self.provider, &self.versions, chooser, limits)
         };
         let result = exchange::run(&self.target, setup, &record).await;
         let sent = record.lock().sent.is_some();

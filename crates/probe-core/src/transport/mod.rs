@@ -821,12 +821,15 @@ const CONNECT_RETRIES: u32 = 4;
 /// again when the SYN-ACK does not come within the pacer's [`Pacer::retry_after`] (doubling each
 /// time, [`CONNECT_RETRIES`] times): a SYN the server dropped (a full listen backlog) is otherwise
 /// resent by the kernel only after a second. The wait is read again while an attempt waits, so it
-/// shrinks as soon as another connect to the host shows how fast it answers. A refusal (RST) is
-/// final at once.
+/// shrinks as soon as another connect to the host shows how fast it answers. An attempt tried
+/// again is kept, the first to complete taken (review V: a host 300 ms away had each attempt
+/// dropped at 250 ms for a new one, every connect made twice and 250 ms late). A refusal (RST)
+/// is final at once.
 async fn connect_tcp(
     addr: (String, u16),
     pacer: Option<&Arc<Pacer>>,
 ) -> std::io::Result<TcpStream> {
+    use futures_util::StreamExt as _;
     let addr = addresses(&addr).await?;
     let addr = addr.as_slice();
     let _slot = match pacer {
@@ -834,39 +837,47 @@ async fn connect_tcp(
         None => None,
     };
     let retry_after = || pacer.map_or(crate::permits::FIRST_RETRY_AFTER, |p| p.retry_after());
-    for retry in 0..=CONNECT_RETRIES {
-        let began = Instant::now();
-        let mut attempt = std::pin::pin!(TcpStream::connect(addr));
-        loop {
-            let waited = began.elapsed();
+    let attempt = |began: Instant| async move { (TcpStream::connect(addr).await, began) };
+    let mut attempts = futures_util::stream::FuturesUnordered::new();
+    let mut newest = Instant::now();
+    attempts.push(attempt(newest));
+    let mut retry = 0;
+    loop {
+        // The last attempt waits for the exchange's deadline, with those before it.
+        let nap = if retry >= CONNECT_RETRIES {
+            None
+        } else {
+            let waited = newest.elapsed();
             let limit = retry_after() * 2u32.pow(retry);
-            if retry == CONNECT_RETRIES {
-                return attempt.await;
-            }
             if waited >= limit {
-                // A connect that completed while this task waited its turn (a stall of the
-                // thread) is taken, not dropped for another.
-                use futures_util::FutureExt as _;
-                if let Some(result) = (&mut attempt).now_or_never() {
-                    return result;
-                }
                 tracing::debug!(target: "probe_core::timing", retry, waited_ms = ms(waited), "connect: no SYN-ACK, trying again");
-                break;
+                retry += 1;
+                newest = Instant::now();
+                attempts.push(attempt(newest));
+                continue;
             }
             // Wake at the limit, or a little sooner to read it again while it is still the
             // first guess (another connect may complete meanwhile and make it shorter).
-            let nap = limit.saturating_sub(waited).min(Duration::from_millis(5));
-            if let Ok(result) = tokio::time::timeout(nap, &mut attempt).await {
-                if result.is_ok() {
-                    if let Some(p) = pacer {
-                        p.completed(began.elapsed());
-                    }
-                }
-                return result;
+            Some(limit.saturating_sub(waited).min(Duration::from_millis(5)))
+        };
+        let next = match nap {
+            Some(nap) => match tokio::time::timeout(nap, attempts.next()).await {
+                Ok(next) => next,
+                Err(_) => continue,
+            },
+            None => attempts.next().await,
+        };
+        let Some((result, began)) = next else {
+            // Never empty while it waits (an attempt is pushed before each wait).
+            return TcpStream::connect(addr).await;
+        };
+        if result.is_ok() {
+            if let Some(p) = pacer {
+                p.completed(began.elapsed());
             }
         }
+        return result;
     }
-    TcpStream::connect(addr).await
 }
 
 /// Host names looked up at most this many per process; past it, each connection looks its own up.
