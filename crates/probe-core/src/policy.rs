@@ -1064,9 +1064,6 @@ mod tests {
         assert!(!has_new_findings(&info));
     }
 
-    /// Shards scanned against a baseline: what each found fixed and could not re-check stays
-    /// in the merge (an audit's merged SARIF lost an outage's result, which closes its alert),
-    /// unless another copy of the target still holds the finding.
     /// A merge under another config judges again (review T): [`clear`] undoes what a shard's
     /// config laid over its report, an expired or removed suppression and an `expect: public`
     /// no longer given then count again, and the same config laid again gives the same report.
@@ -1200,6 +1197,9 @@ mod tests {
         }
     }
 
+    /// Shards scanned against a baseline: what each found fixed and could not re-check stays
+    /// in the merge (an audit's merged SARIF lost an outage's result, which closes its alert),
+    /// unless another copy of the target still holds the finding.
     #[test]
     fn merge_keeps_the_shards_baseline_comparison() {
         let (a, b) = ("https://a.example:443/", "https://b.example:443/");
