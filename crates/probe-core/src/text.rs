@@ -1186,6 +1186,76 @@ pub fn unescape_json_and_entities(text: &str) -> String {
     out
 }
 
+/// Deepest nesting of YAML flow collections (`[` … `]`, `{` … `}`) accepted before a text is
+/// parsed as YAML. The YAML scanner (libyaml's, which serde_yaml's parser translates) walks every
+/// open flow level on each token, so its time grows with the square of the nesting: 64 KB of `{a: `
+/// from a server took 10 s of CPU, a 200 KB config a minute. Deserialising stops at 128 levels in
+/// any case, so nothing readable is lost.
+pub const YAML_FLOW_DEPTH_LIMIT: usize = 128;
+
+/// Whether `text` nests YAML flow collections at most `limit` deep. Comments and quoted scalars
+/// (a quote that opens a token) are skipped; a bracket inside a plain scalar counts, which can
+/// only make the estimate deeper, never hide a deep nesting written with real flow indicators.
+pub fn yaml_flow_depth_within(text: &[u8], limit: usize) -> bool {
+    yaml_flow_too_deep_at(text, limit).is_none()
+}
+
+/// Where YAML flow collections first nest deeper than `limit` in `text` (the offset of the
+/// bracket that opens one level too many), as [`yaml_flow_depth_within`] reads them.
+pub fn yaml_flow_too_deep_at(text: &[u8], limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    // What the previous byte was: a token may open after it (line start, blank, `[`, `{`, `,`, `:`).
+    let mut token_start = true;
+    let mut bytes = text.iter().copied().enumerate();
+    while let Some((at, b)) = bytes.next() {
+        match b {
+            b'#' if token_start => {
+                // A comment runs to the end of the line.
+                for (_, c) in bytes.by_ref() {
+                    if c == b'\n' {
+                        break;
+                    }
+                }
+                token_start = true;
+                continue;
+            }
+            b'"' if token_start => {
+                let mut escaped = false;
+                for (_, c) in bytes.by_ref() {
+                    match c {
+                        _ if escaped => escaped = false,
+                        b'\\' => escaped = true,
+                        b'"' => break,
+                        _ => {}
+                    }
+                }
+                token_start = false;
+                continue;
+            }
+            b'\'' if token_start => {
+                // `''` inside is a quote; it closes and reopens here, which reads the same.
+                for (_, c) in bytes.by_ref() {
+                    if c == b'\'' {
+                        break;
+                    }
+                }
+                token_start = false;
+                continue;
+            }
+            b'[' | b'{' => {
+                depth = depth.saturating_add(1);
+                if depth > limit {
+                    return Some(at);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        token_start = matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'[' | b'{' | b',' | b':');
+    }
+    None
+}
+
 #[cfg(test)]
 mod redaction_tests {
     /// Go's error line quotes the URL and ends it with `":`: the query's secret is redacted, the
@@ -1569,5 +1639,42 @@ mod redaction_tests {
         ] {
             assert_eq!(redact_secrets(plain), plain);
         }
+    }
+}
+
+#[cfg(test)]
+mod yaml_depth_tests {
+    use super::*;
+
+    /// Deep flow nesting is caught however it is written; ordinary YAML, brackets in quotes and
+    /// comments, and nesting at the limit pass.
+    #[test]
+    fn flow_depth_is_measured_outside_quotes_and_comments() {
+        let deep = |open: &str, n: usize| open.repeat(n);
+        assert!(!yaml_flow_depth_within(deep("[", 129).as_bytes(), 128));
+        assert!(!yaml_flow_depth_within(deep("{a: ", 129).as_bytes(), 128));
+        assert!(!yaml_flow_depth_within(
+            format!("targets:\n  - url: x\n    tags: {}", deep("[", 200)).as_bytes(),
+            128
+        ));
+        assert!(yaml_flow_depth_within(deep("[", 128).as_bytes(), 128));
+        let quoted = format!(
+            "a: \"{}\"\nb: '{}'\n# {}\nc: [1, {{d: 2}}]\n",
+            deep("[", 300),
+            deep("{", 300),
+            deep("[", 300)
+        );
+        assert!(yaml_flow_depth_within(quoted.as_bytes(), 128));
+        // A closed bracket closes: a long flat list is not deep.
+        assert!(yaml_flow_depth_within(
+            deep("[1], ", 10_000).as_bytes(),
+            128
+        ));
+        // An escaped quote does not end a double-quoted scalar early.
+        let escaped = format!("a: \"\\\" {}\"", deep("[", 300));
+        assert!(yaml_flow_depth_within(escaped.as_bytes(), 128));
+        // A quote inside a plain word opens nothing: the brackets after it count.
+        let apostrophe = format!("a: don't {}", deep("[", 200));
+        assert!(!yaml_flow_depth_within(apostrophe.as_bytes(), 128));
     }
 }
