@@ -588,6 +588,146 @@ async fn an_informational_answer_is_not_the_answer() -> TestResult {
     Ok(())
 }
 
+/// A Python `ssl` server asking for the certificate after the request (TLS 1.3 post-handshake
+/// auth) that answers a client without one in ways that prove nothing: `stall` sends a 403 head
+/// and the start of its page, then stalls past the client's time-out (and would write the orders
+/// after it); `ratelimit` a rate limiter's 403 page; `reset` a 403 with no length, the start of its
+/// page, then a reset; `chunked` a whole chunked 403 page, the connection held open after it.
+const PHA_UNREAD: &str = r#"
+import socket, ssl, struct, sys, threading, time
+port, mode, cert, key, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.load_cert_chain(cert, key)
+ctx.load_verify_locations(ca)
+ctx.verify_mode = ssl.CERT_OPTIONAL
+ctx.post_handshake_auth = True
+def handle(raw):
+    try:
+        s = ctx.wrap_socket(raw, server_side=True)
+        s.settimeout(5)
+        req = b""
+        while b"\r\n\r\n" not in req:
+            d = s.recv(4096)
+            if not d:
+                return
+            req += d
+        s.verify_client_post_handshake()
+        s.do_handshake()
+        s.settimeout(0.3)
+        try:
+            s.recv(4096)
+        except Exception:
+            pass
+        if mode == "stall":
+            s.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nForbidden\n")
+            time.sleep(4)
+            s.sendall(b"orders: 1, 2, 3\n")
+        elif mode == "ratelimit":
+            body = b"403 Forbidden: rate limited, try again later\n"
+            s.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            time.sleep(1)
+        elif mode == "reset":
+            s.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nForbid")
+            time.sleep(0.2)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+        else:
+            s.sendall(b"HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"a\r\nForbidden\n\r\n0\r\n\r\n")
+            time.sleep(4)
+    except Exception:
+        pass
+    finally:
+        raw.close()
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(16)
+print("listening", flush=True)
+for _ in range(20):
+    c, _ = srv.accept()
+    threading.Thread(target=handle, args=(c,), daemon=True).start()
+"#;
+
+/// A refusal after the handshake whose page stalled past the time-out or broke off is cut, never
+/// a whole refusal (a stalled 403 was read as a complete, empty refusal: A, exit 0, where the
+/// server wrote the orders after it); a rate limiter's 403 page says nothing of the certificate;
+/// a chunked page ends at its last chunk, the connection held open or not.
+#[tokio::test]
+async fn late_refusals_that_prove_nothing_are_told_apart() -> TestResult {
+    if which("python3").is_none() {
+        if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
+            return Ok(());
+        }
+        return Err("python3 is missing (set MTLS_SKIP_REAL_SERVERS=1 to skip)".into());
+    }
+    let pki = pki()?;
+    let dir = tempfile::tempdir()?;
+    let write = |name: &str, text: &str| -> std::io::Result<String> {
+        let p = dir.path().join(name);
+        fs::write(&p, text)?;
+        Ok(p.to_string_lossy().into_owned())
+    };
+    let (cert, key, ca) = (
+        write("server.crt", &pki.server_cert_pem)?,
+        write("server.key", &pki.server_key_pem)?,
+        write("ca.crt", &pki.ca_pem)?,
+    );
+    let script = write("pha.py", PHA_UNREAD)?;
+    for mode in ["stall", "ratelimit", "reset", "chunked"] {
+        let port = free_port()?;
+        let mut child = KillOnDrop(
+            Command::new("python3")
+                .args([script.as_str(), &port.to_string(), mode, &cert, &key, &ca])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()?,
+        );
+        let mut line = [0u8; 10];
+        if let Some(out) = child.0.stdout.as_mut() {
+            out.read_exact(&mut line)?;
+        }
+        let target = Target::parse(&format!("https://127.0.0.1:{port}/admin/"))?;
+        let limits = Limits {
+            timeout: Duration::from_secs(2),
+            ..Limits::default()
+        };
+        let out = run(LateAuthRequest {
+            target: &target,
+            version: TlsVersion::Tls13,
+            identity: None,
+            limits,
+            path: None,
+            header_trust: None,
+        })
+        .await;
+        eprintln!("{mode}: {out:?}");
+        assert_eq!(out.asked, Some(LateAsk::PostHandshake), "{mode}: {out:?}");
+        assert_eq!(out.http_status, Some(403), "{mode}: {out:?}");
+        match mode {
+            "stall" | "reset" => assert!(out.truncated, "{mode}: the page is cut: {out:?}"),
+            "ratelimit" => {
+                assert!(out.rate_limited && !out.truncated, "{mode}: {out:?}");
+                assert!(
+                    out.inconclusive
+                        .as_deref()
+                        .is_some_and(|why| why.contains("rate limiter")),
+                    "{mode}: {out:?}"
+                );
+            }
+            _ => {
+                assert!(!out.truncated && !out.rate_limited, "{mode}: {out:?}");
+                assert_eq!(out.body, b"Forbidden\n", "{mode}: {out:?}");
+                // Read to its last chunk, not to the time-out.
+                assert_eq!(out.inconclusive, None, "{mode}: {out:?}");
+            }
+        }
+        let _ = child.0.kill();
+    }
+    Ok(())
+}
+
 /// Kills the child when the test ends, passed or not.
 struct KillOnDrop(Child);
 

@@ -115,6 +115,10 @@ pub struct LateAuthExchange {
     /// The answer is a WebSocket path's refusal of a plain GET (see
     /// [`super::websocket::says_websocket`]): unread by this client, which opens no socket.
     pub speaks_websocket: bool,
+    /// The answer is a rate limiter's page ([`super::rate_limit_page`]): it says nothing of the
+    /// certificate, whatever its status (the reason is in `inconclusive`).
+    #[serde(default)]
+    pub rate_limited: bool,
     /// Wall time of the whole exchange.
     pub elapsed: Duration,
 }
@@ -487,7 +491,7 @@ where
 {
     let mut buf = Vec::new();
     let mut informational = 0;
-    let head = loop {
+    let mut head = loop {
         if let Some(head) = parse_head(&buf)? {
             // `100 Continue`, `103 Early Hints`: not the answer; the final one follows.
             if super::is_informational(head.status) {
@@ -514,32 +518,52 @@ where
         }
     };
     out.http_status = Some(head.status);
-    out.server_header = head.server;
-    out.via = head.via;
-    out.powered_by = head.powered_by;
+    out.server_header = head.server.take();
+    out.via = head.via.take();
+    out.powered_by = head.powered_by.take();
+    // Cut until read to its end: a time-out or a reset inside the body leaves it so (a refusal's
+    // page that stalled was read as a whole, empty refusal: A, exit 0, where the server wrote the
+    // protected data after it).
+    out.truncated = true;
     let mut body = buf.split_off(head.len.min(buf.len()));
-    let want = head
-        .content_length
-        .unwrap_or(usize::MAX)
-        .min(limits.body_cap);
-    while body.len() < want {
+    // No body follows these, whatever the head says (RFC 9110 §6.4.1).
+    let bodiless = matches!(head.status, 204 | 304);
+    let want = if bodiless {
+        0
+    } else {
+        head.content_length
+            .unwrap_or(usize::MAX)
+            .min(limits.body_cap)
+    };
+    // The body ended: its stated length read, its last chunk read, or the connection closed
+    // (asked with `Connection: close`) where neither framing was given.
+    let mut ended = bodiless || body_ended(&head, &body);
+    while !ended && body.len() < want {
         match read_some(tls, &mut body).await {
-            Ok(0) => break,
-            Ok(_) => {}
+            Ok(0) => {
+                ended = head.content_length.is_none() && !head.chunked;
+                break;
+            }
+            Ok(_) => ended = body_ended(&head, &body),
             Err(e) => {
-                // The answer is in; a late alert is still worth keeping.
+                // The answer's head is in; a late alert is still worth keeping. The body broke off.
                 out.alert = alert_of_io(&e);
                 break;
             }
         }
     }
     out.truncated = match head.content_length {
+        _ if bodiless => false,
         Some(len) => len > limits.body_cap || body.len() < len,
-        None => body.len() >= limits.body_cap,
+        None => !ended || body.len() > limits.body_cap,
     };
     body.truncate(want);
     if head.chunked {
         body = dechunk(&body);
+    }
+    if let Some(why) = super::rate_limit_page(head.status, &body) {
+        out.rate_limited = true;
+        out.inconclusive = Some(why);
     }
     // A WebSocket path's refusal of a plain GET serves nothing and refuses nobody: this client
     // opens no socket, so what the path serves is unread here (an audit's silent socket was
@@ -571,6 +595,32 @@ fn redact(out: &mut LateAuthExchange, headers: &crate::target::ExtraHeaders) {
     {
         crate::transport::redact_secrets(text, headers);
     }
+}
+
+/// Whether `body` (what followed the head so far) holds the whole body the head announced: its
+/// `Content-Length`, or a chunked body's last (zero-size) chunk.
+fn body_ended(head: &Head, body: &[u8]) -> bool {
+    match head.content_length {
+        Some(len) if !head.chunked => body.len() >= len,
+        _ if head.chunked => chunked_ended(body),
+        _ => false,
+    }
+}
+
+/// Whether a chunked body's last (zero-size) chunk has been read; a malformed size line ends
+/// nothing.
+fn chunked_ended(mut raw: &[u8]) -> bool {
+    while let Ok(httparse::Status::Complete((used, size))) = httparse::parse_chunk_size(raw) {
+        if size == 0 {
+            return true;
+        }
+        let rest = raw.get(used..).unwrap_or_default();
+        let Some(after) = usize::try_from(size).ok().and_then(|size| rest.get(size..)) else {
+            return false;
+        };
+        raw = after.strip_prefix(b"\r\n").unwrap_or(after);
+    }
+    false
 }
 
 /// The data of a chunked body as far as it was read (the sizes and their extensions dropped); a
