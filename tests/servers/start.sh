@@ -854,6 +854,9 @@
 #                             router without case: only /ADMIN/ORDERS gets the orders (not on --list)
 #   python-path-guard-double-decode  a rule on the path decoded once before a router decoding it
 #                             twice: only /%2561dmin/orders gets the orders (not on --list)
+#   python-path-guard-writes-on  python-path-guard's rule, the application behind it answering a
+#                             caller without a certificate 403 with the orders written on:
+#                             /ADMIN/orders … get 403 and the whole page (not on --list)
 #   nginx-path-guard-normalised | haproxy-path-guard-normalised  the same, the rule on the
 #                             normalised path (nginx `$uri`, HAProxy after `normalize-uri`): no door
 #   nginx-path-guard-static   nginx-path-guard-normalised, static assets let through by the
@@ -1719,10 +1722,11 @@ EOF
   run "$HAPROXY" -db -f "$dir/haproxy.cfg"
   ;;
 python-path-guard | python-path-guard-normalised | python-path-guard-location | \
-  python-path-guard-segment | python-path-guard-double-decode)
+  python-path-guard-segment | python-path-guard-double-decode | python-path-guard-writes-on)
   need "$PYTHON3"
   case $server in
   python-path-guard) mode=as-written ;;
+  python-path-guard-writes-on) mode=writes-on ;;
   python-path-guard-location) mode=location-proxy ;;
   python-path-guard-segment) mode=segment-rule ;;
   python-path-guard-double-decode) mode=double-decode ;;

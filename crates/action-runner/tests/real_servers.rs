@@ -2535,6 +2535,25 @@ fn a_check_made_once_per_connection_lets_the_second_request_in() {
     assert_eq!(anonymous.status, Some(3), "{}", target_summary(t));
 }
 
+/// A connection's later requests refused 403 with the orders written on (review A's: A, exit 0,
+/// a later request judged by its status alone): let in by its page, client-cert-optional, exit 1.
+#[test]
+fn a_later_request_refused_with_the_protected_page_is_let_in() {
+    let name = "python-CERT_OPTIONAL-later-403-page";
+    let Some((_lab, scan)) = scan_alone(name, |lab| lab.full_identity_args()) else {
+        return;
+    };
+    let t = &scan.targets[name];
+    let door = finding(t, "client-cert-optional").is_some_and(|f| {
+        f["detail"].as_str().is_some_and(|d| {
+            d.contains("was refused on a connection's first request")
+                && d.contains("on a later request of the same connection, on two connections")
+        })
+    });
+    assert!(door, "{}", target_summary(t));
+    assert_eq!(scan.status, Some(1), "{}", target_summary(t));
+}
+
 /// The same check letting in a connection's third request alone, and one kept on TLS 1.2
 /// connections alone (a review of the probe's first version: both A, exit 0, two requests asked
 /// on the newest version only): client-cert-optional, naming TLS 1.2 alone for the second.

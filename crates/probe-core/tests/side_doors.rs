@@ -44,6 +44,10 @@ enum Door {
     /// As `SniPolicyStrict`, with a certificate of twelve other names: each hands out a session
     /// without a certificate, none of which `secure.test` resumes (its own session cache).
     SniPolicyStrictManyNames,
+    /// No client auth in TLS; GET and HEAD refused with 403 whatever they carry, every other
+    /// method routed to a legacy backend that answers after 3 s and trusts
+    /// `X-SSL-Client-Verify: SUCCESS` (`slow: false`: at once).
+    TrustsVerifyHeaderOnPost { slow: bool },
 }
 
 /// The other names of `Door::SniPolicyStrictManyNames`'s certificate.
@@ -255,6 +259,20 @@ async fn start_kept(door: Door, kept: Kept) -> Result<Lab, BoxError> {
                             }
                             Door::IgnoresHeaders => {
                                 ("403 Forbidden", "client certificate required")
+                            }
+                            Door::TrustsVerifyHeaderOnPost { slow } => {
+                                let read_only =
+                                    text.starts_with("get ") || text.starts_with("head ");
+                                if !read_only && slow {
+                                    tokio::time::sleep(Duration::from_secs(3)).await;
+                                }
+                                if !read_only
+                                    && text.contains("\r\nx-ssl-client-verify: success\r\n")
+                                {
+                                    ("200 OK", "the secret area")
+                                } else {
+                                    ("403 Forbidden", "client certificate required")
+                                }
                             }
                             Door::TrustsVerifyHeaderRedirects => {
                                 if text.contains("\r\nx-ssl-client-verify: success\r\n") {
@@ -558,6 +576,40 @@ async fn forged_headers_share_a_kept_alive_connection_and_find_the_same() -> Res
     assert!(newest.contains(&2), "{newest:?}");
     assert!(older.iter().sum::<usize>() >= 2 * 14, "{older:?}");
     assert!(older.len() <= 2 * 2, "{older:?}");
+    Ok(())
+}
+
+/// A proxy that checks GET and HEAD and routes the other methods to a legacy backend trusting the
+/// client's own verify header: the forged headers' second look as a POST finds it; where that
+/// backend answers slower than the scan's time-out, the look goes unanswered and the target is
+/// incomplete, never passed (review A: A, exit 0, the unanswered look said in a note).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_second_look_as_a_post_leaves_the_target_incomplete() -> Result<(), BoxError>
+{
+    let quick = start(Door::TrustsVerifyHeaderOnPost { slow: false }).await?;
+    let slow = start(Door::TrustsVerifyHeaderOnPost { slow: true }).await?;
+    let (q, s) = tokio::join!(
+        scan_waiting(&quick, &[], Duration::from_secs(1)),
+        scan_waiting(&slow, &[], Duration::from_secs(1))
+    );
+    let (q, s) = (q?, s?);
+    let f = finding(&q, FindingId::ClientCertHeaderSpoofing)
+        .unwrap_or_else(|| panic!("not found: {:#?} {:#?}", q.findings, q.incomplete));
+    assert!(f.detail.contains("POST"), "{}", f.detail);
+    assert!(
+        finding(&s, FindingId::ClientCertHeaderSpoofing).is_none(),
+        "{:#?}",
+        s.findings
+    );
+    assert!(
+        s.incomplete
+            .iter()
+            .any(|i| i.probe == "client-cert-header-spoofing"
+                && i.reason.contains("a second look as a POST")),
+        "{:#?} {:?}",
+        s.incomplete,
+        s.notes
+    );
     Ok(())
 }
 

@@ -2361,6 +2361,9 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
     for (name, door) in [
         ("python-path-guard-segment", Some(every_segment)),
         ("python-path-guard-double-decode", Some(twice)),
+        // The application behind the rule refuses with 403 and writes the orders on: a spelling
+        // answered so is let in by its page (review A's: A, exit 0).
+        ("python-path-guard-writes-on", Some(python)),
         ("haproxy-path-guard-url", Some(absolute)),
         ("haproxy-path-guard-dotdot", Some(dotdot)),
         ("haproxy-path-guard-dotdot-encoded", Some(dotdot_encoded)),
@@ -2400,6 +2403,10 @@ fn another_spelling_of_the_path_gets_past_a_rule_on_the_path_as_written() -> Tes
                             && f.tls_versions == [TlsVersion::Tls13, TlsVersion::Tls12]
                     }) && t.grade == Grade::F
                         && !unread
+                }
+                // Without a valid certificate's page a 403's page is not compared: B at best.
+                (Some(_), false) if name.ends_with("-writes-on") => {
+                    none_found && t.grade == Grade::B
                 }
                 (Some(_), false) => none_found && unread && t.grade != Grade::A,
                 (None, _) if name.ends_with("-444") => {

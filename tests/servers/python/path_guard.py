@@ -19,7 +19,10 @@ written, after one decoding (nginx `location ~ /(admin|orders)(/|$)`, HAProxy `p
 the router without case: only /ADMIN/ORDERS, every segment in capitals, gets the orders without
 one. `double-decode` guards the path decoded once (`/admin/` as a prefix, case-sensitive) before a
 router that decodes it again and keeps case and `;`: only /%2561dmin/orders gets them (a review's
-two, fiftieth session: A, exit 0).
+two, fiftieth session: A, exit 0). `writes-on` guards /admin/ as written (`as-written`'s rule,
+403 "client certificate required"), and the application behind it checks the certificate too but
+sets 403 and writes the orders on (a handler without `return`): /ADMIN/orders … get 403 with the
+whole orders page (review A, fifty-fourth session: A, exit 0).
 """
 import json
 import posixpath
@@ -63,6 +66,10 @@ class Handler(server.Handler):
         if guarded and not self.connection.getpeercert():
             self.send(403, "text/plain", b"client certificate required\n")
             return
+        if self.server.mode == "writes-on" and route == "/admin/orders":
+            status = 200 if self.connection.getpeercert() else 403
+            self.send(status, "application/json", json.dumps(ORDERS).encode() + b"\n")
+            return
         if route != "/admin/orders":
             self.send(404, "text/plain", b"not found\n")
             return
@@ -97,13 +104,13 @@ class Handler(server.Handler):
 
 
 def main():
-    modes = ("as-written", "normalised", "location-proxy", "segment-rule", "double-decode")
+    modes = ("as-written", "normalised", "location-proxy", "segment-rule", "double-decode", "writes-on")
     if len(sys.argv) != 4 or sys.argv[1] not in modes:
         sys.exit("usage: path_guard.py " + "|".join(modes) + " PORT PKIDIR")
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     ctx = context(pki, "server", ssl.CERT_OPTIONAL)
     srv = TLSServer(("127.0.0.1", port), ctx, handler=Handler)
-    srv.as_written = mode == "as-written"
+    srv.as_written = mode in ("as-written", "writes-on")
     srv.mode = mode
     srv.serve_forever()
 

@@ -24,7 +24,10 @@ before the orders (JSON) on every path:
                         cookie this connection opened gets one (set on the answer, the 403
                         included), and the next request on the same connection carrying it gets
                         the orders; the cookie on another connection opens a new session, checked
-                        (a review's, forty-fourth session: A, exit 0).
+                        (a review's, forty-fourth session: A, exit 0);
+  -later-403-page       a connection's first request refused (403, a short page), the later ones
+                        without a certificate answered 403 with the orders written on (a handler
+                        that sets the status and goes on; review A, fifty-fourth session: A, exit 0).
 """
 import http.server
 import os
@@ -90,6 +93,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not (memo and checked_enough) and not certified:
                 return self.answer(*refused, None)
             return self.answer(*orders, None)
+        if self.server.once == "later-403-page":
+            asked = getattr(self, "asked", 0) + 1
+            self.asked = asked
+            if certified:
+                return self.answer(*orders, None)
+            if asked == 1:
+                return self.answer(*refused, None)
+            return self.answer(403, "application/json", ORDERS, None)
         if self.server.once == "connection-session":
             opened = getattr(self, "opened", set())
             self.opened = opened
@@ -167,12 +178,12 @@ def main():
             "usage: server.py CERT_REQUIRED|CERT_OPTIONAL|CERT_NONE|CERT_OPTIONAL-403|"
             "CERT_REQUIRED-sysroots|CERT_OPTIONAL-once-per-connection|CERT_OPTIONAL-once-per-session|"
             "CERT_OPTIONAL-cached-result|CERT_OPTIONAL-third-request|CERT_OPTIONAL-tls12-connection|"
-            "CERT_OPTIONAL-connection-session PORT PKIDIR"
+            "CERT_OPTIONAL-connection-session|CERT_OPTIONAL-later-403-page PORT PKIDIR"
         )
     mode, port, pki = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     once = None
     for kind in ("once-per-connection", "once-per-session", "cached-result", "third-request",
-                 "tls12-connection", "connection-session"):
+                 "tls12-connection", "connection-session", "later-403-page"):
         if mode.endswith("-" + kind):
             once, mode = kind, mode.removesuffix("-" + kind)
     app_403 = mode.endswith("-403")

@@ -184,7 +184,7 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     let version = newest.tls_version;
     let refusal = refusal_words(newest);
     let path = &target.path;
-    let (via, seen) = match open_tunnel(target, scan, version).await {
+    let (via, mut seen) = match open_tunnel(target, scan, version).await {
         Ok(opened) => opened,
         Err(none) => {
             // A tunnel ended before the path was asked, on each of 3 tries: the path may be
@@ -239,6 +239,19 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     if let Some(why) = seen.unreadable() {
         out.incomplete.push(incomplete(format!(
             "{opened}, but {path} asked through that tunnel could not be read: {why}"
+        )));
+        return out;
+    }
+    // Refused through the tunnel with the protected page for a body (an application that
+    // refuses and writes on): let in all the same. Refused, its page not read to its end: unread.
+    let refusal_page = newest.body_excerpt.as_deref();
+    landing::let_in_by_its_page(target, scan, first, version, &mut seen, refusal_page).await;
+    if !seen.served() && seen.status().is_some() && !seen.result.complete {
+        out.incomplete.push(incomplete(format!(
+            "{opened}, and {path} asked through that tunnel was {}, but its body was not read to \
+             its end (it stalled, broke off or went on past the read): a handler that refuses \
+             and writes on sends the protected page after the refusal",
+            answer(&seen)
         )));
         return out;
     }

@@ -988,6 +988,39 @@ pub async fn likeness_to_the_protected_page(
     Some(reference_likeness(seen, &reference, &controls))
 }
 
+/// Marks `seen` let in by its page, and served, where it is a refusal (read, not served, no busy
+/// status) whose page, one of its own ([`tells_nothing_past`] `refusal_page`, the excerpt of the
+/// refusal the door tries to get around), is the very page the valid certificate is served on the
+/// protected name and path ([`Likeness::Same`]): a handler that sets 403 and writes the page on
+/// lets the client in whatever the status (review A: a path spelling, and a connection's later
+/// request, answered so were A, exit 0). Without that page nothing is told. Whether it was marked.
+pub async fn let_in_by_its_page(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    seen: &mut Seen,
+    refusal_page: Option<&str>,
+) -> bool {
+    let refusal = seen
+        .status()
+        .is_some_and(|s| !crate::transport::is_busy_status(s));
+    if !refusal
+        || seen.served()
+        || seen.unreadable().is_some()
+        || tells_nothing_past(seen, refusal_page)
+    {
+        return false;
+    }
+    let likeness = likeness_to_the_protected_page(target, scan, first, version, seen, Vec::new());
+    if likeness.await != Some(Likeness::Same) {
+        return false;
+    }
+    seen.let_in_by_page = true;
+    seen.result.outcome = Some(crate::facts::Outcome::Served);
+    true
+}
+
 /// Whether `seen`, served without a certificate, holds the data of the page the valid
 /// certificate is served on the protected name and path: both JSON, and at least half of that
 /// page's values (its strings of three characters or more, its numbers of three digits or more:

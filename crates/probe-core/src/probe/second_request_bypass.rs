@@ -402,6 +402,26 @@ fn unsure(version: TlsVersion, reason: String) -> Verdict {
     })
 }
 
+/// `asked` (a connection's answers, in order) with each later one that is a refusal carrying the
+/// very page the valid certificate is served, not the first's own page, marked let in by its page
+/// ([`landing::let_in_by_its_page`]): a server that checks a connection's first request and
+/// answers the later ones 403 with the page written on (review A's, A, exit 0).
+async fn let_in_by_their_pages(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+    mut asked: Vec<Seen>,
+) -> Vec<Seen> {
+    if let Some((one, rest)) = asked.split_first_mut() {
+        let own = one.result.body_excerpt.clone();
+        for s in rest {
+            landing::let_in_by_its_page(target, scan, first, version, s, own.as_deref()).await;
+        }
+    }
+    asked
+}
+
 /// Judges the requests on one connection, asked as `way` says: a later one served where the
 /// first was refused. Over HTTP/2, a connection that spoke HTTP/1.1 is nothing to judge (the
 /// HTTP/1.1 way asks that).
@@ -415,6 +435,7 @@ async fn judge_connection(
     way: Way,
 ) -> Verdict {
     let with_cookies = way.carry == Carry::AllWithCookies;
+    let asked = &let_in_by_their_pages(target, scan, first, version, asked.to_vec()).await;
     if way.h2
         && asked
             .first()
@@ -517,6 +538,7 @@ async fn judge_connection(
     }
     // Proved again on a fresh connection: refused first, the protected page second.
     let again = ask_on_one_connection(target, door, way).await;
+    let again = let_in_by_their_pages(target, scan, first, version, again).await;
     let proved = match (again.first(), later(&again)) {
         (Some(a), Some(b)) if refused(a) && b.served() => {
             landing::is_the_protected_page(target, scan, first, version, &b).await == Some(true)

@@ -171,6 +171,16 @@ pub fn refused_over_http(first: &FirstWave) -> Vec<&ProbeObservation> {
         .collect()
 }
 
+/// The excerpt of the first wave's anonymous refusal over HTTP on `version` (the request as
+/// written), when it carried a page.
+fn anonymous_refusal_page(first: &FirstWave, version: TlsVersion) -> Option<&str> {
+    refused_over_http(first)
+        .into_iter()
+        .find(|o| o.tls_version == version)
+        .and_then(|o| o.body_excerpt.as_deref())
+        .filter(|b| !b.trim().is_empty())
+}
+
 /// What one spelling got on one version, and where a served one landed.
 struct Tried {
     spelling: Spelling,
@@ -320,6 +330,13 @@ async fn try_spelling(
             _ => tried.closes = Some(again),
         }
     }
+    // Refused with the protected page for a body (a front rule on the request as written, then
+    // an application that refuses and writes the page on: review A's, A, exit 0): let in all the
+    // same, judged as a spelling served.
+    let refusal_page = anonymous_refusal_page(first, version);
+    let marked =
+        landing::let_in_by_its_page(target, scan, first, version, &mut tried.seen, refusal_page)
+            .await;
     if !tried.seen.served() {
         return tried;
     }
@@ -339,7 +356,12 @@ async fn try_spelling(
         let front_spelling = tried.spelling.front();
         let spelled = || knock(target, door(scan, version, Some(&tried.spelling)));
         let front = || knock(target, door(scan, version, front_spelling.as_ref()));
-        let (s1, s2, f1, f2) = tokio::join!(spelled(), spelled(), front(), front());
+        let (mut s1, mut s2, f1, f2) = tokio::join!(spelled(), spelled(), front(), front());
+        if marked {
+            for s in [&mut s1, &mut s2] {
+                landing::let_in_by_its_page(target, scan, first, version, s, refusal_page).await;
+            }
+        }
         tried.confirmed = Some(Confirmation {
             spelled: [s1, s2],
             front: [f1, f2],
@@ -598,6 +620,23 @@ fn judge(
                 probe: kind.probe.as_str().to_owned(),
                 tls_version: Some(v),
                 reason: format!("{}: {why}{again}", t.spelling.named()),
+            });
+            continue;
+        }
+        // Refused, its page not read to its end (it stalled or broke off): a handler that refuses
+        // and writes on sends the protected page after the refusal (review A: a spelling's 403
+        // whose orders came after a stall was A, exit 0), as the first wave holds for its own.
+        if !t.seen.served() && t.seen.status().is_some() && !t.seen.result.complete {
+            out.incomplete.push(IncompleteProbe {
+                probe: kind.probe.as_str().to_owned(),
+                tls_version: Some(v),
+                reason: format!(
+                    "{} was answered HTTP {}, but its body was not read to its end (it stalled, \
+                     broke off or went on past the read): a handler that refuses and writes on \
+                     sends the protected page after the refusal",
+                    t.spelling.named(),
+                    t.seen.status().unwrap_or_default()
+                ),
             });
             continue;
         }

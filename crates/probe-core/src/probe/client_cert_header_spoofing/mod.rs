@@ -1314,20 +1314,27 @@ async fn front_door(
             let got = spoof(target, scan, first, other, &m).boxed().await;
             let found = !got.findings.is_empty();
             out.findings.extend(got.findings);
-            // A second look that could not be read leaves the target as the first left it
-            // (a WebSocket path answers a POST as it answers a plain GET: unread): said, not
-            // counted incomplete. Only a version the first wave shows answered apart must be read.
-            if other.again == Again::Apart {
-                out.incomplete.extend(got.incomplete);
-            } else {
-                out.notes.extend(got.incomplete.into_iter().map(|i| {
-                    format!(
+            // A second look whose requests went unanswered (a time-out, a reset, a busy answer,
+            // the scan's deadline) is unread: the proxy rule it looks past may be just there
+            // (review A: a POST routed to a slow legacy backend trusting the client's copy was
+            // A, exit 0, with the look "said" in a note). One that was answered but proves
+            // nothing (another answer than the refusal, a WebSocket path answering a POST as a
+            // plain GET) leaves the target as the first look left it: said, not counted
+            // incomplete. A version the first wave shows answered apart must be read whole.
+            for i in got.incomplete {
+                if other.again == Again::Apart || unanswered_look(&i.reason) {
+                    out.incomplete.push(IncompleteProbe {
+                        reason: format!("a second look{}: {}", other.again.words(), i.reason),
+                        ..i
+                    });
+                } else {
+                    out.notes.push(format!(
                         "{} (a second look{}): {}",
                         SPEC.id.as_str(),
                         other.again.words(),
                         i.reason
-                    )
-                }));
+                    ));
+                }
             }
             out.notes.extend(got.notes);
             if found {
@@ -2106,6 +2113,15 @@ fn changed_answer(refusal: &Refusal, rounds: &[Round]) -> Option<IncompleteProbe
     })
 }
 
+/// How the reason of a round that could not be read begins ([`judge_served`]).
+const UNREAD_ROUND: &str = "verify value ";
+
+/// Whether an incomplete reason of [`spoof`] is a round whose requests went unanswered (not a
+/// WebSocket path's answer to a plain request, which no later ask would read either).
+fn unanswered_look(reason: &str) -> bool {
+    reason.starts_with(UNREAD_ROUND) && !reason.contains("WebSocket")
+}
+
 /// The finding of the first round served, and the rounds that could not be read.
 fn judge_served(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetOutcome {
     let version = refusal.version;
@@ -2115,7 +2131,7 @@ fn judge_served(target: &Target, refusal: &Refusal, rounds: &[Round]) -> TargetO
             out.incomplete.push(IncompleteProbe {
                 probe: SPEC.id.as_str().to_owned(),
                 tls_version: Some(version),
-                reason: format!("verify value {}: {why}", r.verified),
+                reason: format!("{UNREAD_ROUND}{}: {why}", r.verified),
             });
             continue;
         }
