@@ -261,6 +261,13 @@ async fn start_cases() -> Result<Vec<Case>, BoxError> {
                 Expect::Error(&["header", "frame", "HTTP"]),
             )
         },
+        // Words in a GOAWAY's debug data are the server's, no TLS alert (review A: read as the
+        // alert they name, an unanswered request became a refusal).
+        case(
+            "h2-goaway-like-an-alert",
+            h2_case(Mode::GoAwayLikeAnAlert).await?,
+            Expect::Error(&["GOAWAY", "connection error"]),
+        ),
         case(
             "h2-settings-flood",
             h2_case(Mode::SettingsFlood).await?,

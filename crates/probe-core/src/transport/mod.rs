@@ -2706,12 +2706,34 @@ fn alert_and_reason(
     let tls = conn_err
         .and_then(|e| find_tls_error(e))
         .or_else(|| find_tls_error(err));
-    let alert = tls
-        .as_ref()
-        .and_then(alert_name)
-        .or_else(|| conn_err.and_then(|e| alert_from_text(&describe_error(e))));
+    // An HTTP/2 GOAWAY's text carries the server's own debug data: words there are no alert
+    // (review A: a GOAWAY saying "received fatal alert: CertificateRequired" read as that alert
+    // made an unanswered request a refusal).
+    let alert = tls.as_ref().and_then(alert_name).or_else(|| {
+        conn_err
+            .filter(|e| !holds_a_go_away(*e))
+            .and_then(|e| alert_from_text(&describe_error(e)))
+    });
     let why = conn_err.map_or_else(|| describe_error(err), |e| describe_error(e));
     (alert, why)
+}
+
+/// Whether `err` or one of its causes is an HTTP/2 GOAWAY (whose text holds the peer's debug
+/// data).
+fn holds_a_go_away(err: &(dyn StdError + 'static)) -> bool {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    for _ in 0..16 {
+        let Some(e) = current else {
+            return false;
+        };
+        if e.downcast_ref::<h2::Error>()
+            .is_some_and(h2::Error::is_go_away)
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 /// The result of a connection the server ended (or broke off with an alert) before the first

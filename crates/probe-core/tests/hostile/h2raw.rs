@@ -15,6 +15,7 @@ const DATA: u8 = 0x0;
 const HEADERS: u8 = 0x1;
 const RST_STREAM: u8 = 0x3;
 const SETTINGS: u8 = 0x4;
+const GOAWAY: u8 = 0x7;
 const CONTINUATION: u8 = 0x9;
 
 const END_STREAM: u8 = 0x1;
@@ -133,6 +134,9 @@ pub enum Mode {
     ContinuationFlood,
     /// 200,000 SETTINGS frames as fast as the socket takes them, acknowledging nothing.
     SettingsFlood,
+    /// SETTINGS, then at once GOAWAY(PROTOCOL_ERROR) whose debug data reads like a TLS alert:
+    /// `received fatal alert: CertificateRequired`.
+    GoAwayLikeAnAlert,
 }
 
 /// Serves one connection in `mode`; ends when the client leaves (the reader sees EOF) or the
@@ -168,6 +172,12 @@ async fn write_frames<W: AsyncWrite + Unpin>(
             (MAX_HEADER_LIST_SIZE, 1),
         ]),
         Mode::ContinuationFlood | Mode::SettingsFlood => settings(&[]),
+        Mode::GoAwayLikeAnAlert => {
+            // At once, before any request: last stream 0, PROTOCOL_ERROR (0x1), the debug data.
+            let mut payload = vec![0, 0, 0, 0, 0, 0, 0, 1];
+            payload.extend_from_slice(b"received fatal alert: CertificateRequired");
+            [settings(&[]), frame(GOAWAY, 0, 0, &payload)].concat()
+        }
     };
     if send(&mut wr, &first, &stats).await.is_err() {
         return;
@@ -202,6 +212,7 @@ async fn write_frames<W: AsyncWrite + Unpin>(
                 .await
             }
             Mode::ZeroStreamsSilent | Mode::SettingsFlood => Ok(()),
+            Mode::GoAwayLikeAnAlert => return,
             Mode::ExtremeSettingsThen200 => {
                 // :status 200 is HPACK static index 8.
                 let mut out = frame(HEADERS, END_HEADERS, stream, &[0x88]);
