@@ -2664,6 +2664,7 @@ mod tests {
         );
         let mut http = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(495));
         http.tls_version = TlsVersion::Tls12;
+        http.server_header = Some("nginx".into());
         let (r, found) = report(http);
         assert_eq!(
             r.enforced_at,

@@ -27,6 +27,25 @@ pub(crate) fn nginx_own_certificate_page(
     status == Some(400) && titled && signed
 }
 
+/// nginx's certificate page ([`nginx_own_certificate_page`]), or its 495/496 status from a
+/// server that says it is nginx (or OpenResty): they reach the wire only where `error_page`
+/// passes them on. An application's 495/496 (copying nginx's codes) is the application's
+/// refusal, which side doors get around (review A: such a 496 hid a path spelling and a second
+/// request's door: A, exit 0, "required").
+pub(crate) fn nginx_certificate_refusal(
+    status: Option<u16>,
+    body_excerpt: Option<&str>,
+    server: Option<&str>,
+) -> bool {
+    let signed = server.is_some_and(|s| {
+        let s = s.to_ascii_lowercase();
+        s.contains("nginx") || s.contains("openresty")
+    }) || body_excerpt
+        .is_some_and(|b| b.contains("<center>nginx") || b.contains("<center>openresty"));
+    nginx_own_certificate_page(status, body_excerpt, server)
+        || (matches!(status, Some(495 | 496)) && signed)
+}
+
 /// The reason mod_ssl's 403 page gives when it cannot ask for a certificate after a TLS 1.3
 /// handshake (`AH10158`).
 const MOD_SSL_NO_PHA: &str = "Reason: Cannot perform Post-Handshake";
@@ -44,8 +63,8 @@ pub fn mod_ssl_no_pha_page(o: &ProbeObservation) -> bool {
 }
 
 /// True when an HTTP refusal of the baseline is the TLS layer's own, not the application's:
-/// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error", the
-/// 495/496 statuses nginx (and others copying it) use for certificate errors, mod_ssl's 403
+/// nginx's 400 pages "No required SSL certificate was sent" and "The SSL certificate error" (and
+/// its 495/496 statuses, from a server signed nginx), mod_ssl's 403
 /// "Cannot perform Post-Handshake Authentication" (a `<Location>` asking for a certificate on TLS
 /// 1.3 of a client that offers no post-handshake authentication), and a refusal of
 /// a client that presented nothing after a late CertificateRequest (mod_ssl answers 403 when the
@@ -60,7 +79,11 @@ pub fn tls_module_refusal(o: &ProbeObservation) -> bool {
         return o.client_cert.is_none();
     }
     match o.http_status {
-        Some(495 | 496) => true,
+        Some(495 | 496) => nginx_certificate_refusal(
+            o.http_status,
+            o.body_excerpt.as_deref(),
+            o.server_header.as_deref(),
+        ),
         // mod_ssl's own 403 where a `<Location>` asks for a certificate on TLS 1.3 and the client
         // offered no post-handshake authentication (or the handshake already asked for one).
         Some(403) => mod_ssl_no_pha_page(o),

@@ -1519,12 +1519,11 @@ pub(crate) mod recorded {
             &[nginx, mine(Outcome::RefusedHttp, Some(400))],
         );
         assert!(found.iter().all(|j| j.3 != id), "{found:?}");
-        // The refusal is the TLS module's own (495, 496): not let through.
+        // The refusal is the TLS module's own (nginx's 495, 496): not let through.
         for status in [495, 496] {
-            let seen = [
-                refused_in_tls.clone(),
-                mine(classify_status(status), Some(status)),
-            ];
+            let mut own = mine(classify_status(status), Some(status));
+            own.server_header = Some("nginx".into());
+            let seen = [refused_in_tls.clone(), own];
             let found = judged(probe, TlsVersion::Tls13, &seen);
             assert!(found.iter().all(|j| j.3 != id), "{status}: {found:?}");
         }

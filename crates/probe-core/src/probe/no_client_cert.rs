@@ -489,12 +489,12 @@ mod tests {
         nginx.server_header = Some("nginx/1.22.1".into());
         assert!(tls_module_refusal(&nginx));
         assert!(ids(nginx).is_empty());
-        assert!(ids(obs(
-            ProbeId::NO_CLIENT_CERT,
-            Outcome::RefusedHttp,
-            Some(496)
-        ))
-        .is_empty());
+        let mut nginx_496 = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(496));
+        nginx_496.server_header = Some("nginx".into());
+        assert!(ids(nginx_496).is_empty());
+        // An application's 496 (no nginx about it) is the application's refusal.
+        let app_496 = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(496));
+        assert!(!tls_module_refusal(&app_496));
         // mod_ssl's 403 when a `<Location>` asks on TLS 1.3 and no post-handshake auth is offered
         // (as the excerpt cuts it): the TLS module's, not the application's.
         let mut no_pha = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedHttp, Some(403));

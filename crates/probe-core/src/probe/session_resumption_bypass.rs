@@ -1127,10 +1127,9 @@ mod tests {
             Some("<html><head><title>400 No required SSL certificate was sent</title>".into());
         nginx.server_header = Some("nginx".into());
         assert!(!refused_by_the_application(&nginx));
-        assert!(!refused_by_the_application(&asked(
-            Outcome::RefusedHttp,
-            Some(495)
-        )));
+        let mut nginx_495 = asked(Outcome::RefusedHttp, Some(495));
+        nginx_495.server_header = Some("nginx".into());
+        assert!(!refused_by_the_application(&nginx_495));
     }
 
     #[test]

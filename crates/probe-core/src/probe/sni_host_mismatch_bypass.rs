@@ -256,12 +256,11 @@ fn worth_following(seen: &Seen) -> (bool, bool) {
     // nginx's TLS module answers its certificate pages (400 "No required SSL certificate was
     // sent", 495, 496) before any header is read: forged headers get the same page there.
     let r = &seen.result;
-    let tls_module_page = matches!(r.http_status, Some(495 | 496))
-        || crate::checks::refusal::nginx_own_certificate_page(
-            r.http_status,
-            r.body_excerpt.as_deref(),
-            r.server_header.as_deref(),
-        );
+    let tls_module_page = crate::checks::refusal::nginx_certificate_refusal(
+        r.http_status,
+        r.body_excerpt.as_deref(),
+        r.server_header.as_deref(),
+    );
     (seen.cert_requested, over_http && !tls_module_page)
 }
 

@@ -161,12 +161,11 @@ pub fn refused_over_http(first: &FirstWave) -> Vec<&ProbeObservation> {
         .filter(|o| matches!(o.outcome, Outcome::RefusedHttp | Outcome::Answered))
         .filter(|o| o.http_status.is_some())
         .filter(|o| {
-            !matches!(o.http_status, Some(495 | 496))
-                && !crate::checks::refusal::nginx_own_certificate_page(
-                    o.http_status,
-                    o.body_excerpt.as_deref(),
-                    o.server_header.as_deref(),
-                )
+            !crate::checks::refusal::nginx_certificate_refusal(
+                o.http_status,
+                o.body_excerpt.as_deref(),
+                o.server_header.as_deref(),
+            )
         })
         .collect()
 }

@@ -744,8 +744,7 @@ async fn ask_connected(
                 (!r.body.is_empty()).then(|| String::from_utf8_lossy(&r.body).into_owned())
             });
         let judged = r.outcome == Some(Outcome::Served)
-            || matches!(r.http_status, Some(495 | 496))
-            || crate::checks::refusal::nginx_own_certificate_page(
+            || crate::checks::refusal::nginx_certificate_refusal(
                 r.http_status,
                 page.as_deref(),
                 r.server_header.as_deref(),

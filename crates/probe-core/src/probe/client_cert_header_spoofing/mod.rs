@@ -2378,16 +2378,18 @@ mod tests {
             ]),
             Some((TlsVersion::Tls12, Some(401)))
         );
-        // Refused in TLS too, the TLS module's own refusal (495), a busy answer, served (the
-        // certificate probe's own finding): nothing for headers to add.
+        // Refused in TLS too, the TLS module's own refusal (nginx's 495), a busy answer, served
+        // (the certificate probe's own finding): nothing for headers to add.
         for (outcome, status) in [
             (Outcome::RefusedTls, None),
             (Outcome::RefusedHttp, Some(495)),
             (Outcome::Answered, Some(503)),
             (Outcome::Served, Some(200)),
         ] {
+            let mut seen = untrusted(outcome, status);
+            seen.server_header = Some("nginx".into());
             assert_eq!(
-                found(&[anonymous.clone(), untrusted(outcome, status)]),
+                found(&[anonymous.clone(), seen]),
                 None,
                 "{outcome:?} {status:?}"
             );
