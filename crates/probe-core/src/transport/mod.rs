@@ -775,15 +775,44 @@ fn sends_user_headers(target: &Target, setup: &ExchangeSetup<'_>) -> bool {
 /// Why a redirect is no answer the scan can judge: one to the asked path over plain `http://`
 /// (any host or port) hands the resource to whoever follows it, where this scan, speaking HTTPS
 /// alone, cannot look (an audit's server redirected clients without a certificate to its
-/// plain-HTTP listener, which served the data to anyone: called enforced, B, exit 0).
-fn downgraded(result: &ExchangeResult, asked_path: &str) -> Option<String> {
+/// plain-HTTP listener, which served the data to anyone: called enforced, B, exit 0); so does one
+/// to the asked path on another port of the target's host over HTTPS (a listener of the same
+/// server that may ask for no certificate: review A's was A, exit 0), which this scan does not
+/// connect to (`target` is `host` and `port`).
+fn downgraded(result: &ExchangeResult, asked_path: &str, target: (&str, u16)) -> Option<String> {
     let status = result.http_status.filter(|s| (300..400).contains(s))?;
     let location = result.location.as_deref()?;
-    let rest = location
-        .get(..7)
-        .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
-        .and_then(|_| location.get(7..))?;
-    let path = rest.find('/').and_then(|at| rest.get(at..)).unwrap_or("/");
+    let scheme_of = |scheme: &str| {
+        location
+            .get(..scheme.len())
+            .filter(|s| s.eq_ignore_ascii_case(scheme))
+            .and_then(|_| location.get(scheme.len()..))
+    };
+    let (plain, rest) = match (scheme_of("http://"), scheme_of("https://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => return None,
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..end).unwrap_or_default();
+    let path = rest
+        .get(end..)
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or("/");
+    if !plain {
+        // Another port of the target's own host (its name as asked, or its address), same path.
+        let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().ok()?),
+            _ => return None,
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let (target_host, target_port) = target;
+        let target_host = target_host.trim_start_matches('[').trim_end_matches(']');
+        if port == target_port || !host.eq_ignore_ascii_case(target_host) {
+            return None;
+        }
+    }
     let bare = |p: &str| {
         p.split(['?', '#'])
             .next()
@@ -798,14 +827,23 @@ fn downgraded(result: &ExchangeResult, asked_path: &str) -> Option<String> {
     } else {
         asked_path
     };
+    let shown = crate::text::sanitize(location.as_bytes(), 200);
     (bare(path) == bare(asked_path)).then(|| {
-        format!(
-            "HTTP {status} to the same path over plain HTTP ({}): whoever follows it may be \
-             served there without a certificate, and this scan speaks HTTPS only. Stop \
-             redirecting clients without a certificate to plain HTTP (refuse them), or close the \
-             plain listener",
-            crate::text::sanitize(location.as_bytes(), 200)
-        )
+        if plain {
+            format!(
+                "HTTP {status} to the same path over plain HTTP ({shown}): whoever follows it may \
+                 be served there without a certificate, and this scan speaks HTTPS only. Stop \
+                 redirecting clients without a certificate to plain HTTP (refuse them), or close \
+                 the plain listener"
+            )
+        } else {
+            format!(
+                "HTTP {status} to the same path on another port of this host ({shown}): whoever \
+                 follows it may be served there without a certificate, and this scan does not \
+                 connect to that port. Scan it too (its URL as a target), or refuse clients \
+                 without a certificate instead of sending them there"
+            )
+        }
     })
 }
 
@@ -1143,7 +1181,7 @@ async fn ask_all(
         if let Some(why) = asks
             .get(i)
             .filter(|_| own_path)
-            .and_then(|ask| downgraded(result, ask.path))
+            .and_then(|ask| downgraded(result, ask.path, (&target.host, target.port)))
         {
             result.outcome = Some(Outcome::Inconclusive);
             result.detail = Some(why);
@@ -3382,10 +3420,12 @@ fn decoded(coding: Coding, raw: &[u8], cap: usize) -> (Vec<u8>, bool) {
 
 #[cfg(test)]
 mod tests {
-    /// A redirect to the asked path over plain HTTP is no refusal; to another path (a login
-    /// page) or over HTTPS it is judged as before.
+    /// A redirect to the asked path over plain HTTP, or over HTTPS to another port of the
+    /// target's host, is no refusal; to another path (a login page), another host or the same
+    /// port over HTTPS it is judged as before.
     #[test]
     fn a_redirect_to_the_same_path_over_plain_http_is_unread() {
+        const HOME: (&str, u16) = ("api.example", 8443);
         let redirect = |location: &str| super::ExchangeResult {
             http_status: Some(301),
             location: Some(location.to_owned()),
@@ -3397,7 +3437,7 @@ mod tests {
             "http://api.example/api#top",
         ] {
             assert!(
-                super::downgraded(&redirect(same), "/api").is_some(),
+                super::downgraded(&redirect(same), "/api", HOME).is_some(),
                 "{same}"
             );
         }
@@ -3408,20 +3448,44 @@ mod tests {
             "http://api.example",
         ] {
             assert!(
-                super::downgraded(&redirect(other), "/api").is_none(),
+                super::downgraded(&redirect(other), "/api", HOME).is_none(),
                 "{other}"
             );
         }
-        assert!(super::downgraded(&redirect("http://api.example"), "/").is_some());
+        assert!(super::downgraded(&redirect("http://api.example"), "/", HOME).is_some());
         // asked in absolute form (`path-form-bypass`): compared by its path
         assert!(super::downgraded(
             &redirect("http://api.example/api"),
-            "https://api.example:8443/api"
+            "https://api.example:8443/api",
+            HOME
         )
         .is_some());
         let mut ok = redirect("http://127.0.0.1/api");
         ok.http_status = Some(200);
-        assert!(super::downgraded(&ok, "/api").is_none());
+        assert!(super::downgraded(&ok, "/api", HOME).is_none());
+        // Another port of the target's own host over HTTPS, the same path: unread; the same
+        // port, another host, another path: a redirect like any.
+        for other_port in [
+            "https://api.example:8444/api",
+            "https://API.example:9443/api/?next=1",
+        ] {
+            let why = super::downgraded(&redirect(other_port), "/api", HOME);
+            assert!(
+                why.as_deref().is_some_and(|w| w.contains("another port")),
+                "{other_port}: {why:?}"
+            );
+        }
+        for fine in [
+            "https://api.example:8443/api",
+            "https://login.example:9443/api",
+            "https://api.example:9443/sign-in",
+            "https://api.example/api",
+        ] {
+            assert!(
+                super::downgraded(&redirect(fine), "/api", HOME).is_none(),
+                "{fine}"
+            );
+        }
     }
 
     /// A body compressed though not asked for is read as the page it holds, within the cap.
