@@ -249,7 +249,21 @@ fn asked_naming_no_public_root(first: &VersionView<'_>) -> bool {
             && nc.cert_requested
             && crate::checks::public_roots::public_roots_among(&nc.acceptable_ca_names).is_empty()
             && nc.outcome != Outcome::Served
+            && public_root_presentable(&nc.signature_schemes)
     })
+}
+
+/// Whether a certificate with a public root's key could be presented under `schemes` (the
+/// CertificateRequest's; none recorded: taken as any): an ECDSA or an RSA signature (PKCS#1 or
+/// PSS with an `rsaEncryption` key). Public roots hold no other keys, and public CAs issue client
+/// certificates of no other kind: a server taking Ed25519 alone (OpenSSL `-client_sigalgs
+/// ed25519`) cannot be let in by one, and the probe has nothing to read there (review C: it was
+/// left unread, B, exit 3).
+fn public_root_presentable(schemes: &[String]) -> bool {
+    schemes.is_empty()
+        || schemes.iter().any(|s| {
+            s.starts_with("ECDSA_") || s.starts_with("RSA_PKCS1_") || s.starts_with("RSA_PSS_SHA")
+        })
 }
 
 /// The certificate from an unknown CA as first presented, refused in the handshake with an
@@ -387,6 +401,34 @@ mod tests {
             c.origin = origin.to_owned();
         }
         o
+    }
+
+    /// Only schemes a public root's key can make let the probe run: Ed25519 or RSA-PSS-PSS
+    /// alone, it has nothing to present.
+    #[test]
+    fn a_request_for_schemes_no_public_root_makes_is_not_probed() {
+        let names = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(public_root_presentable(&[]));
+        assert!(public_root_presentable(&names(&[
+            "ED25519",
+            "ECDSA_NISTP384_SHA384"
+        ])));
+        assert!(public_root_presentable(&names(&["RSA_PSS_SHA256"])));
+        assert!(public_root_presentable(&names(&["RSA_PKCS1_SHA256"])));
+        assert!(!public_root_presentable(&names(&["ED25519"])));
+        assert!(!public_root_presentable(&names(&[
+            "ED25519",
+            "ED448",
+            "RSA_PSS_PSS_SHA256"
+        ])));
+        let mut nc = obs(ProbeId::NO_CLIENT_CERT, Outcome::RefusedTls, None);
+        nc.cert_requested = true;
+        nc.signature_schemes = names(&["ED25519"]).into();
+        let untrusted = refused(ProbeId::UNTRUSTED_CLIENT_CERT, "minted", "UnknownCA");
+        let seen = [nc, untrusted];
+        let v = view(&seen);
+        assert!(!PublicRootClientCert.wanted_after(&v));
+        assert_eq!(PublicRootClientCert.unjudged_after(&v), None);
     }
 
     #[test]
