@@ -775,6 +775,11 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     } else {
         grade_target(findings.iter(), report.is_unproven())
     };
+    report
+        .notes
+        .extend(crate::probe::valid_client_cert::stand_in_notes(
+            &report.probes,
+        ));
     let off: Vec<&str> = report
         .admission_switched_off()
         .map(|s| s.id.as_str())

@@ -1373,8 +1373,15 @@ impl Control {
 /// `o` is `client-cert`'s positive control or `cert-without-key`, unpresented on its version (the
 /// server asked only for signature schemes its key cannot make), and the staging CA's
 /// certificate presented in its place there: that one is judged, and this one proves nothing
-/// and leaves nothing unread.
+/// and leaves nothing unread. So is `client-cert`'s positive control refused where the staging
+/// CA's, standing in for it, was served.
 fn stood_in_for(view: &VersionView<'_>, o: &ProbeObservation) -> bool {
+    // `client-cert` refused (revoked, without clientAuth, from a CA the server does not take)
+    // where the staging CA's certificate, standing in for it, was served: that one proves the
+    // server lets a valid client in (review C: such correct servers were B, "unverified").
+    if crate::probe::valid_client_cert::refused_beside_a_served_stand_in(view, o) {
+        return true;
+    }
     let unpresented = o.cert_requested
         && o.client_cert.is_none()
         && o.outcome == Outcome::Inconclusive

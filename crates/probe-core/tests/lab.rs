@@ -221,6 +221,49 @@ async fn positive_control_refused_is_reported_not_passed() -> Result<(), Box<dyn
     Ok(())
 }
 
+/// `client-cert` from a CA the server does not take, beside a staging CA it does: the staging CA's
+/// certificate standing in for the refused one is served, so enforcement is verified with it (A,
+/// no `enforcement-unverified`), and a note says `client-cert` itself was refused (review C:
+/// revoked, non-clientAuth and other-department identities on correct servers were B).
+#[tokio::test]
+async fn a_refused_client_cert_beside_a_served_stand_in_is_verified(
+) -> Result<(), Box<dyn std::error::Error>> {
+    use probe_core::verdict::Verification;
+    let lab_a = mtls_lab::start(&[LabCase::RequiredVerified]).await?;
+    let lab_b = mtls_lab::start(&[LabCase::RequiredVerified]).await?;
+    let options = ScanOptions {
+        identities: probe_core::engine::IdentityInputs {
+            client_cert_pem: Some(lab_a.pki.client_cert_pem.clone()),
+            client_key_pem: Some(lab_a.pki.client_key_pem.clone()),
+            issuing_ca_cert_pem: Some(lab_b.pki.ca_cert_pem.clone()),
+            issuing_ca_key_pem: Some(lab_b.pki.ca_key_pem.clone()),
+        },
+        ..options()
+    };
+    let report = Scanner::new(&options)?
+        .scan(&[Target::parse(&lab_b.servers[0].url)?])
+        .await;
+    let t = &report.targets[0];
+    let ids: Vec<FindingId> = t.findings.iter().map(|f| f.id).collect();
+    assert_eq!(
+        t.verification,
+        Verification::Verified,
+        "{ids:?} {:?}",
+        t.notes
+    );
+    assert!(ids.is_empty(), "{ids:?}");
+    assert_eq!(t.grade, probe_core::grade::Grade::A, "{:?}", t.incomplete);
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.contains("`client-cert` was refused")
+                && n.contains("standing in for it was served")),
+        "{:?}",
+        t.notes
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn forged_probe_without_any_name_is_skipped_with_a_reason(
 ) -> Result<(), Box<dyn std::error::Error>> {

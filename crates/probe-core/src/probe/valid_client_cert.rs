@@ -94,6 +94,76 @@ pub fn how_refused(o: &crate::facts::ProbeObservation) -> String {
     }
 }
 
+/// `o` is `client-cert`'s positive control (not the staging CA's), presented and refused (in the
+/// handshake, over HTTP, or answered without a 2xx), where the staging CA's own valid certificate,
+/// standing in for it, was served on the same version: the server lets a valid client in, and
+/// refuses `client-cert` itself (revoked, without the clientAuth purpose, from a CA it does not
+/// take, outside an allowlist). Enforcement is verified with the stand-in.
+pub fn refused_beside_a_served_stand_in(
+    view: &VersionView<'_>,
+    o: &crate::facts::ProbeObservation,
+) -> bool {
+    use crate::facts::Outcome;
+    o.id == ProbeId::VALID_CLIENT_CERT
+        && !crate::probe::staging_valid(o)
+        && o.client_cert.is_some()
+        && matches!(
+            o.outcome,
+            Outcome::RefusedTls | Outcome::RefusedHttp | Outcome::Answered
+        )
+        && view
+            .staging_control()
+            .is_some_and(|s| s.client_cert.is_some() && s.outcome == Outcome::Served)
+}
+
+/// For each version where `client-cert` was refused and the staging CA's certificate standing in
+/// for it was served ([`refused_beside_a_served_stand_in`]), a note saying so, and why the server
+/// may refuse `client-cert` itself where that shows.
+pub fn stand_in_notes(probes: &[crate::facts::ProbeObservation]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for version in [
+        crate::facts::TlsVersion::Tls13,
+        crate::facts::TlsVersion::Tls12,
+    ] {
+        for late in [false, true] {
+            let here: Vec<&crate::facts::ProbeObservation> = probes
+                .iter()
+                .filter(|o| o.tls_version == version && o.late == late)
+                .collect();
+            let view = VersionView {
+                version,
+                observations: here,
+            };
+            let Some(valid) = view.of(ProbeId::VALID_CLIENT_CERT) else {
+                continue;
+            };
+            if !refused_beside_a_served_stand_in(&view, valid) {
+                continue;
+            }
+            let why = match (valid.alert.as_deref(), valid.client_cert.as_deref()) {
+                (Some("CertificateRevoked"), _) => {
+                    " (the server reports it revoked: its CRL or OCSP lists it)".to_owned()
+                }
+                (_, Some(c)) if c.not_for_clients => {
+                    " (its extended key usage does not include clientAuth)".to_owned()
+                }
+                (_, Some(c)) => out_of_its_dates(c)
+                    .map(|d| format!(" (it {d})"))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            notes.push(format!(
+                "{version}{}: `client-cert` was refused ({}){why}, and the staging CA's \
+                 certificate standing in for it was served: enforcement was verified with that \
+                 one, and the server does not take `client-cert` itself",
+                if late { " (after the handshake)" } else { "" },
+                how_refused(valid)
+            ));
+        }
+    }
+    notes
+}
+
 /// The TLS layer refused a certificate from an unknown CA on this version (in the handshake): it
 /// verifies chains, so a certificate it let through is from a CA it trusts.
 pub fn tls_refuses_unknown_ca(view: &VersionView<'_>) -> bool {
@@ -226,6 +296,11 @@ impl Probe for ValidClientCert {
         let Some(valid) = view.of(self.id()).filter(|o| o.client_cert.is_some()) else {
             return Vec::new();
         };
+        // Refused where the staging CA's certificate standing in for it was served: enforcement
+        // is verified with that one (a note says `client-cert` was refused, and why).
+        if refused_beside_a_served_stand_in(view, valid) {
+            return Vec::new();
+        }
         // Busy after its retries (a rate limit, a failed upstream): unread, not refused (the
         // verdict says so); nothing to fix in the trust store.
         let busy = valid
@@ -295,6 +370,17 @@ impl Probe for ValidClientCert {
                 "{detail} The certificate itself is the likely cause: it {why} (a server refuses \
                  such a certificate whatever it trusts). Give a certificate within its dates."
             ),
+            // Refused as revoked: the server's CRL (or OCSP) lists it (review C: the fix then
+            // spoke only of the server's CRLs, as if they were the fault).
+            None if valid.alert.as_deref() == Some("CertificateRevoked")
+                && valid.client_cert.is_some() =>
+            {
+                format!(
+                    "{detail} The server reports the certificate itself revoked (its CRL or OCSP \
+                     answer lists it): give one that is not revoked, or a staging CA (its \
+                     certificate then stands in)."
+                )
+            }
             // Within its dates and refused as expired: not the certificate (an audit's HAProxy
             // with an expired CRL answered every client so, and the user was left to wonder).
             None if valid.alert.as_deref() == Some("CertificateExpired")
