@@ -23,7 +23,7 @@ pub struct ValidClientCert;
 
 static SPEC: ProbeSpec = ProbeSpec {
     id: ProbeId::VALID_CLIENT_CERT,
-    presents: "the positive control: your certificate, or one minted from the staging CA; with both, where a staging probe or your certificate was refused, or yours could not be presented (its key makes none of the signature schemes asked for), the staging CA's own valid certificate too (claiming your subject), standing in for yours; your certificate served out of its dates is the finding its dates call for",
+    presents: "the positive control: your certificate, or one minted from the staging CA; with both, where a staging probe or your certificate was refused, or yours could not be presented (its key makes none of the signature schemes asked for), the staging CA's own valid certificate too (claiming your subject), standing in for yours (served where yours was refused, it verifies enforcement in its place, and a note says yours was refused and why: revoked, without clientAuth, from a CA the server does not take); your certificate served out of its dates is the finding its dates call for",
     needs: "`client-cert`/`client-key` or `issuing-ca-*`",
     findings: &[
         FindingId::EnforcementUnverified,
