@@ -957,7 +957,17 @@
 #                             Host is 421); nginx-sibling-proxy-shuffled: the API writes its
 #                             object's keys in a new order each answer (a review's, forty-fourth
 #                             session: A, exit 0); nginx-default-proxy-xfh: the API routes by
-#                             X-Forwarded-Host, which the default server passes from the client
+#                             X-Forwarded-Host, which the default server passes from the client;
+#                             nginx-address-proxy: the default server closes (`return 444`), a
+#                             site for the server's own address (`server_name 127.0.0.1
+#                             localhost`, monitoring) asks for none and proxies to the API
+#                             (review B, fifty-fourth session: A, exit 0)
+#   nginx-xfh-exempt          secure.test `optional`, X-SSL-Client-Verify from
+#                             `$ssl_client_verify`, no X-Forwarded-Host set or cleared, before an
+#                             API serving a verified client or its public hostname public.test
+#                             read from X-Forwarded-Host (Express `trust proxy`): `X-Forwarded-Host:
+#                             public.test` gets the orders (review B, fifty-fourth session: A,
+#                             exit 0; not on --list)
 #   caddy-named-site          Caddy, one site under 127.0.0.1 and localhost, client_auth
 #                             require_and_verify: by address (no SNI) 421 to everyone, by name A
 #   caddy-sibling-header      the same shape on Caddy: secure.test client_auth require_and_verify,
@@ -1532,7 +1542,7 @@ EOF
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;
 nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key | nginx-default-proxy-optional | \
-  nginx-default-proxy-xfh | nginx-sibling-proxy-shuffled)
+  nginx-default-proxy-xfh | nginx-sibling-proxy-shuffled | nginx-address-proxy)
   need "$NGINX"
   need "$PYTHON3"
   prefix=$work/nginx-$server-$port
@@ -1561,6 +1571,11 @@ nginx-sibling-proxy | nginx-default-proxy | nginx-default-proxy-key | nginx-defa
   if [ "$server" = nginx-sibling-proxy ] || [ "$server" = nginx-sibling-proxy-shuffled ]; then
     open_block="listen 127.0.0.1:$port ssl; server_name public.test;"
     secure_listen="listen 127.0.0.1:$port ssl default_server;"
+  elif [ "$server" = nginx-address-proxy ]; then
+    # The default server closes; the address's own site proxies without a certificate.
+    open_block="listen 127.0.0.1:$port ssl; server_name 127.0.0.1 localhost;"
+    secure_listen="listen 127.0.0.1:$port ssl;"
+    deny_block="server { listen 127.0.0.1:$port ssl default_server; server_name _; return 444; }"
   else
     open_block="listen 127.0.0.1:$port ssl default_server; server_name _;"
     secure_listen="listen 127.0.0.1:$port ssl;"
@@ -1583,6 +1598,7 @@ $(nginx_preamble "$prefix")
     $open_verify
     location / { proxy_pass http://127.0.0.1:@BACKEND_PORT@; }
   }
+  ${deny_block:-}
 }
 EOF
   # -key: the API's answer is one short secret value, not a page (an audit's, twentieth session)
@@ -1591,6 +1607,32 @@ EOF
   [ "$server" = nginx-default-proxy-xfh ] && routes=sites-by-forwarded-host
   [ "$server" = nginx-sibling-proxy-shuffled ] && routes=orders-shuffled
   PLAIN_BACKEND_ROUTES=$routes run "$PYTHON3" "$here/python/plain_backend.py" \
+    "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
+    "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
+  ;;
+nginx-xfh-exempt)
+  need "$NGINX"
+  need "$PYTHON3"
+  prefix=$work/nginx-$server-$port
+  mkdir -p "$prefix/tmp" "$prefix/logs"
+  cat >"$prefix/nginx.conf.in" <<EOF
+$(nginx_preamble "$prefix")
+  ssl_certificate $pki/names.crt;
+  ssl_certificate_key $pki/names.key;
+  ssl_protocols TLSv1.2 TLSv1.3;
+  server {
+    listen 127.0.0.1:$port ssl;
+    server_name secure.test public.test;
+    ssl_client_certificate $pki/ca.crt;
+    ssl_verify_client optional;
+    location / {
+      proxy_set_header X-SSL-Client-Verify \$ssl_client_verify;
+      proxy_pass http://127.0.0.1:@BACKEND_PORT@;
+    }
+  }
+}
+EOF
+  PLAIN_BACKEND_ROUTES=verified-or-public-forwarded-host run "$PYTHON3" "$here/python/plain_backend.py" \
     "$prefix/nginx.conf.in" "$prefix/nginx.conf" \
     "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log"
   ;;

@@ -2161,7 +2161,10 @@ fn a_refusal_served_as_a_success_is_no_finding_beside_the_valid_page() {
 /// positive control refused, so `cert-without-key` on that certificate proves nothing, and it was
 /// unread (exit 3) though the staging CA's certificate was served. The staging CA's certificate
 /// with another key now goes too, is refused for its signature (`decrypt_error`) and stands for
-/// it: every probe read, `enforcement-unverified` says `client-cert` was refused, exit 0.
+/// it: every probe read. The staging CA's certificate served stands in for the refused one as the
+/// positive control too: enforcement verified, A (it was B with a low `enforcement-unverified`:
+/// review C's correct servers refusing a revoked identity), a note saying `client-cert` was
+/// refused, exit 0.
 #[test]
 fn the_staging_ca_stands_in_for_a_refused_client_cert_without_its_key() {
     let servers = ["go-RequireAndVerifyClientCert", "nginx-on"];
@@ -2205,11 +2208,25 @@ fn the_staging_ca_stands_in_for_a_refused_client_cert_without_its_key() {
             target_summary(t)
         );
         assert!(
-            t["findings"]
+            !t["findings"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .any(|f| f["id"] == "enforcement-unverified"),
+            "{name}: {}",
+            target_summary(t)
+        );
+        assert_eq!(
+            t["verification"],
+            "verified",
+            "{name}: {}",
+            target_summary(t)
+        );
+        assert_eq!(t["grade"], "A", "{name}: {}", target_summary(t));
+        assert!(
+            t["notes"].as_array().into_iter().flatten().any(|n| n
+                .as_str()
+                .is_some_and(|n| n.contains("`client-cert` was refused"))),
             "{name}: {}",
             target_summary(t)
         );

@@ -674,7 +674,10 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
     });
     if target.connect_to.is_none() && target.host.parse::<std::net::IpAddr>().is_err() {
         let addr = (target.host.clone(), target.port);
-        if let Ok(found) = crate::transport::addresses(&addr).await {
+        // Bounded: the probes are done, and a resolver that hangs now must not hold the report
+        // (review A: this lookup had no time-out of its own).
+        let lookup = tokio::time::timeout(ADDRESS_LOOKUP_WAIT, crate::transport::addresses(&addr));
+        if let Ok(Ok(found)) = lookup.await {
             notes.extend(several_addresses_note(&target.host, target.port, &found));
         }
     }
@@ -803,6 +806,10 @@ async fn scan_target(target: &Target, scan: &ScanContext, skip: &[ProbeId]) -> T
         .for_each(ProbeObservation::shed_judging_state);
     redact_everywhere(report, &target.secret_values())
 }
+
+/// Longest the lookup of a name's addresses for its note ([`several_addresses_note`]) may take:
+/// without an answer by then, no note.
+const ADDRESS_LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// At most this many of a name's addresses are listed in its note.
 const ADDRESSES_SHOWN: usize = 4;

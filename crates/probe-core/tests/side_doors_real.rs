@@ -1593,6 +1593,9 @@ fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
         // The API writing its keys in a new order each answer (a review's: A, exit 0): the
         // page is one whatever the order.
         "nginx-sibling-proxy-shuffled",
+        // A site for the server's own address (monitoring by address) proxying to the API, the
+        // default server closing (review B's: A, exit 0): the address scanned as the `Host`.
+        "nginx-address-proxy",
     ] {
         let server = start(name, &lab.pki, lab.dir.path())?;
         let t = if name.ends_with("-optional") {
@@ -1644,6 +1647,31 @@ fn the_protected_page_served_through_another_name_is_a_door() -> TestResult {
             line(name, anonymous)
         );
     }
+    Ok(())
+}
+
+/// nginx `optional` before an API exempting its public hostname read from X-Forwarded-Host
+/// (Express `trust proxy`), nginx setting no X-Forwarded-Host (`nginx-xfh-exempt`): the protected
+/// `Host` with `X-Forwarded-Host: public.test` (another name the certificate names) gets the
+/// orders: client-cert-header-spoofing, F (review B's: A, exit 0).
+#[test]
+fn an_exemption_by_a_forwarded_host_is_a_door() -> TestResult {
+    let Some(lab) = lab()? else {
+        return Ok(());
+    };
+    let name = "nginx-xfh-exempt";
+    let server = start(name, &lab.pki, lab.dir.path())?;
+    let t = target(true, server.port)?;
+    let with = lab.rt.block_on(lab.with_identity.scan(&[t]));
+    let found = &with.targets[0];
+    println!("{}", line(name, found));
+    let door = found.findings.iter().any(|f| {
+        f.id == FindingId::ClientCertHeaderSpoofing
+            && f.detail.contains("public.test")
+            && f.detail.contains("X-Forwarded-Host")
+    });
+    assert!(door, "{}", line(name, found));
+    assert_eq!(found.grade, Grade::F, "{name}");
     Ok(())
 }
 

@@ -12,7 +12,10 @@ from X-Original-URL or X-Rewrite-URL when sent; sites-by-host: "secret area" for
 "public area" for any other, as the bypass servers' sites; sites-by-forwarded-host: at /, the orders
 for X-Forwarded-Host (else Host) secure.test, a public home page for any other; 404 elsewhere;
 orders-shuffled: the orders at / as a JSON object whose keys come in a new order each answer, as
-workers with different hash seeds write them, 404 elsewhere). Then TEMPLATE
+workers with different hash seeds write them, 404 elsewhere; verified-or-public-forwarded-host: the
+orders at / for X-SSL-Client-Verify SUCCESS or for the public hostname public.test read from
+X-Forwarded-Host (else Host), port aside, as Express's `trust proxy` `req.hostname`, 403
+otherwise; 404 elsewhere). Then TEMPLATE
 with every "@BACKEND_PORT@" replaced is written to CFG and `FRONTEND ARG...` runs as a child of this
 process (CFG among its arguments; "@BACKEND_PORT@" in an ARG is replaced too, for a front end
 configured on its command line: socat). This process exits when the front end does, and stops it on
@@ -83,6 +86,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 body = b'{"orders":[{"id":1017,"total":"42.00"},{"id":1018,"total":"7.50"}]}\n'
             else:
                 body = b"<h1>Acme</h1><p>Welcome to the Acme shop, see our catalogue</p>\n"
+        elif os.environ.get("PLAIN_BACKEND_ROUTES") == "verified-or-public-forwarded-host":
+            # Its public hostname exempt from the certificate check, read as Express's
+            # `req.hostname` reads it behind `trust proxy`: X-Forwarded-Host, else Host.
+            host = (self.headers.get("X-Forwarded-Host") or self.headers.get("Host") or "")
+            host = host.split(",")[0].strip().rsplit(":", 1)[0].lower()
+            verified = self.headers.get("X-SSL-Client-Verify") == "SUCCESS"
+            if self.path != "/":
+                body, status = b"not found\n", 404
+            elif verified or host == "public.test":
+                body = b'{"orders":[{"id":1017,"total":"42.00"},{"id":1018,"total":"7.50"}]}\n'
+            else:
+                body, status = b"client certificate required\n", 403
         elif os.environ.get("PLAIN_BACKEND_ROUTES") == "sites-by-host":
             # Two name-based sites behind one front: the protected one by its Host.
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()

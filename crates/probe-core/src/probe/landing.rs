@@ -1265,10 +1265,6 @@ pub async fn judge_unserved(
     if door.served() || crate::transport::is_busy_status(status) {
         return None;
     }
-    if tells_nothing_past(door, refusal_page) {
-        return None;
-    }
-    let body = String::from_utf8_lossy(&r.body).into_owned();
     let mut controls = Controls {
         secrets: Secrets::of(target),
         protected_host: target.authority(),
@@ -1279,6 +1275,22 @@ pub async fn judge_unserved(
         holder: Vec::new(),
         aliases: Vec::new(),
     };
+    // Refused, its page not read to its end (it stalled, broke off, or went on past the read):
+    // what was not read may hold the protected page (review A: a door's 403 whose orders came
+    // after a stall, `{"error":"forbidden"}` read alone, was A, exit 0), as the first wave holds
+    // for its own refusals.
+    if REFUSAL_STATUSES.contains(&status) && !r.complete {
+        let why = format!(
+            "it was answered HTTP {status}, but its body was not read to its end (it stalled, \
+             broke off or went on past the read): a handler that refuses and writes on sends the \
+             protected page after the refusal"
+        );
+        return Some((Landing::Unsure(why), controls));
+    }
+    if tells_nothing_past(door, refusal_page) {
+        return None;
+    }
+    let body = String::from_utf8_lossy(&r.body).into_owned();
     if let Some((holder, reference)) = reference(target, scan, first, version).await {
         controls.holder = holder;
         let served = reference.asks().any(Seen::served);

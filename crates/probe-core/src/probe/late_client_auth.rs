@@ -175,7 +175,7 @@ pub async fn reference_page(
     })
     .await;
     let outcome = match (x.http_status, &x.alert) {
-        (Some(_), _) if x.speaks_websocket || x.rate_limited => Outcome::Inconclusive,
+        (Some(_), _) if x.speaks_websocket || x.says_nothing => Outcome::Inconclusive,
         (Some(status), _) => classify_status(status),
         (None, Some(_)) => Outcome::RefusedTls,
         _ => Outcome::Inconclusive,
@@ -222,7 +222,7 @@ fn observation(
     sent: Option<std::sync::Arc<crate::identity::IdentitySummary>>,
 ) -> ProbeObservation {
     let outcome = match (&x.inconclusive, x.http_status, &x.alert) {
-        (_, Some(_), _) if x.speaks_websocket || x.rate_limited => Outcome::Inconclusive,
+        (_, Some(_), _) if x.speaks_websocket || x.says_nothing => Outcome::Inconclusive,
         (_, Some(status), _) => classify_status(status),
         (_, None, Some(_)) => Outcome::RefusedTls,
         _ if closed_after_our_certificate(x) => Outcome::RefusedTls,
@@ -253,7 +253,7 @@ fn observation(
         server_header: x.server_header.clone(),
         via: x.via.clone(),
         powered_by: x.powered_by.clone(),
-        location: None,
+        location: x.location.clone(),
         auth_challenge: None,
         body_excerpt: x.body_excerpt.clone(),
         body_page,

@@ -115,10 +115,14 @@ pub struct LateAuthExchange {
     /// The answer is a WebSocket path's refusal of a plain GET (see
     /// [`super::websocket::says_websocket`]): unread by this client, which opens no socket.
     pub speaks_websocket: bool,
-    /// The answer is a rate limiter's page ([`super::rate_limit_page`]): it says nothing of the
-    /// certificate, whatever its status (the reason is in `inconclusive`).
+    /// The answer says nothing of the certificate, whatever its status: a rate limiter's page
+    /// ([`super::rate_limit_page`]), or a redirect to the same path over plain HTTP or on
+    /// another port of the host (the reason is in `inconclusive`).
     #[serde(default)]
-    pub rate_limited: bool,
+    pub says_nothing: bool,
+    /// The `Location` of a redirect, sanitised.
+    #[serde(default)]
+    pub location: Option<String>,
     /// Wall time of the whole exchange.
     pub elapsed: Duration,
 }
@@ -387,7 +391,8 @@ async fn talk(
         return refused_or(out, alert_of_io(&e), format!("sending the request: {e}"));
     }
     lock(wire).phase = Phase::Response;
-    read_response(tls, &req.limits, out).await
+    let path = req.path.unwrap_or(&req.target.path);
+    read_response(tls, &req.limits, req.target, Some(path), out).await
 }
 
 /// An alert is a conclusive refusal; anything else leaves the exchange inconclusive.
@@ -440,6 +445,7 @@ struct Head {
     server: Option<String>,
     via: Option<String>,
     powered_by: Option<String>,
+    location: Option<String>,
     content_length: Option<usize>,
     chunked: bool,
     /// `Upgrade` names WebSocket, or a `Sec-WebSocket-Version` is sent.
@@ -467,6 +473,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
         server: header("server").map(|v| sanitize(v, 200)),
         via: header("via").map(|v| sanitize(v, 200)),
         powered_by: header("x-powered-by").map(|v| sanitize(v, 100)),
+        location: header("location").map(|v| sanitize(v, 2048)),
         content_length: header("content-length")
             .and_then(|v| std::str::from_utf8(v).ok())
             .and_then(|v| v.trim().parse().ok()),
@@ -480,10 +487,13 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
     }))
 }
 
-/// Reads the head (≤ 64 KiB), then the body up to `limits.body_cap`.
+/// Reads the head (≤ 64 KiB), then the body up to `limits.body_cap`; `target` and `req_path`
+/// (the path asked) tell a redirect elsewhere from a refusal.
 async fn read_response<S>(
     tls: &mut SslStream<S>,
     limits: &Limits,
+    target: &Target,
+    req_path: Option<&str>,
     out: &mut LateAuthExchange,
 ) -> Result<(), String>
 where
@@ -519,6 +529,7 @@ where
     };
     out.http_status = Some(head.status);
     out.server_header = head.server.take();
+    out.location = head.location.take();
     out.via = head.via.take();
     out.powered_by = head.powered_by.take();
     // Cut until read to its end: a time-out or a reset inside the body leaves it so (a refusal's
@@ -562,7 +573,20 @@ where
         body = dechunk(&body);
     }
     if let Some(why) = super::rate_limit_page(head.status, &body) {
-        out.rate_limited = true;
+        out.says_nothing = true;
+        out.inconclusive = Some(why);
+    }
+    // A redirect of the same path to plain HTTP or to another port of the host: whoever follows
+    // it may be served there (review A: Apache's late refusal redirecting to its plain listener
+    // was A, exit 0, where the handshake's transport reads it as unread).
+    let redirect = super::ExchangeResult {
+        http_status: Some(head.status),
+        location: out.location.clone(),
+        ..super::ExchangeResult::default()
+    };
+    let path = req_path.unwrap_or_default();
+    if let Some(why) = super::downgraded(&redirect, path, (&target.host, target.port)) {
+        out.says_nothing = true;
         out.inconclusive = Some(why);
     }
     // A WebSocket path's refusal of a plain GET serves nothing and refuses nobody: this client
@@ -586,6 +610,7 @@ where
 fn redact(out: &mut LateAuthExchange, headers: &crate::target::ExtraHeaders) {
     for text in [
         out.body_excerpt.as_mut(),
+        out.location.as_mut(),
         out.server_header.as_mut(),
         out.via.as_mut(),
         out.powered_by.as_mut(),

@@ -530,6 +530,36 @@ pub(super) fn unknown_host(target: &Target) -> OtherName {
     }
 }
 
+/// The protected name and `Host` with a sibling name (every `sni-name`, then the served
+/// certificate's others, at most [`MAX_FORWARDED_SIBLINGS`]) in the headers a proxy sets for the
+/// host the client asked for ([`FORWARDED_HOSTS`], `Forwarded: host=`): an application that
+/// exempts its public hostname read from them (Express `trust proxy`'s `req.hostname`) behind a
+/// front that passes the client's own copy (nginx setting none, Apache's mod_proxy appending its
+/// own after it) lets anyone who names that host in (review B's: A, exit 0).
+pub(super) fn forwarded_siblings(target: &Target, first: &FirstWave) -> Vec<OtherName> {
+    crate::probe::side_door::sibling_names(target, first)
+        .into_iter()
+        .filter(|n| !n.eq_ignore_ascii_case(&target.host))
+        .take(MAX_FORWARDED_SIBLINGS)
+        .map(|name| OtherName {
+            forwarded_host: Some(name.clone()),
+            token: false,
+            ..OtherName::name(
+                Sni::Target,
+                target.authority(),
+                format!(
+                    "the protected name and Host with {} (another name of this server) in \
+                     X-Forwarded-Host",
+                    crate::text::sanitize(name.as_bytes(), 260)
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The sibling names [`forwarded_siblings`] names at most.
+const MAX_FORWARDED_SIBLINGS: usize = 3;
+
 /// The server's default site, reached without SNI: a `Host` nobody serves, and each address the
 /// served certificate names (at most [`MAX_ADDRESSES`]) as the `Host`. A handshake without SNI
 /// gets the default server's TLS settings, and a `Host` no server block names gets its site: a
@@ -555,19 +585,31 @@ pub(super) fn default_site(target: &Target, first: &FirstWave) -> Vec<OtherName>
             ),
         )
     }];
-    for ip in crate::probe::side_door::served_addresses(first)
+    let named = |ip: std::net::IpAddr| match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    let served: Vec<std::net::IpAddr> = crate::probe::side_door::served_addresses(first)
         .into_iter()
         .take(MAX_ADDRESSES)
-    {
-        let name = match ip {
-            std::net::IpAddr::V4(v4) => v4.to_string(),
-            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
-        };
-        let host = crate::probe::side_door::authority_of(&name, target.port);
+        .collect();
+    for ip in &served {
+        let host = crate::probe::side_door::authority_of(&named(*ip), target.port);
         out.push(OtherName::name(
             Sni::Omit,
             host.clone(),
             format!("no SNI with Host {host} (an address the served certificate names)"),
+        ));
+    }
+    // The address the scan connects to (`--resolve`): a site for the server's own address
+    // (`server_name 127.0.0.1`: monitoring by address) proxying to the protected application
+    // serves it to a request naming that address (review B's nginx: A, exit 0).
+    if let Some(ip) = target.connect_to.filter(|ip| !served.contains(ip)) {
+        let host = crate::probe::side_door::authority_of(&named(ip), target.port);
+        out.push(OtherName::name(
+            Sni::Omit,
+            host.clone(),
+            format!("no SNI with Host {host} (the address scanned)"),
         ));
     }
     out
@@ -590,6 +632,11 @@ pub(super) async fn judge(
     other: &OtherName,
     seen: &Seen,
 ) -> Verdict {
+    // Refused (403 …) with the very page the valid certificate is served for a body: let in all
+    // the same (review A: a health checker's User-Agent answered so was A, exit 0).
+    let mut marked = seen.clone();
+    let let_in = landing::let_in_by_its_page(target, scan, first, version, &mut marked, None).await;
+    let seen = &marked;
     // A page of its own, or a value long enough to be nobody else's (a key, a token: an audit's
     // default server handing `sk_live_…` to anyone was A, exit 0); a bare `ok` or `healthy` says
     // nothing of which page it is.
@@ -752,12 +799,17 @@ pub(super) async fn judge(
         });
     }
     let front = || landing::plain(scan, version, Sni::Target, None);
-    let (d1, d2, f1, f2) = tokio::join!(
+    let (mut d1, mut d2, f1, f2) = tokio::join!(
         knock(target, door(None)),
         knock(target, door(None)),
         knock(target, front()),
         knock(target, front())
     );
+    if let_in {
+        for d in [&mut d1, &mut d2] {
+            landing::let_in_by_its_page(target, scan, first, version, d, None).await;
+        }
+    }
     let served_again = d1.served() && d2.served();
     let same_again = served_again
         && protected(d1.clone(), Vec::new()).await == Some(true)
@@ -841,6 +893,24 @@ pub(super) async fn judge(
                     }
                 ),
             ),
+            // The protected `Host` itself, another name in X-Forwarded-Host (review B's Express
+            // exempting its public hostname behind nginx and Apache: A, exit 0).
+            (None, None)
+                if other.forwarded_host.is_some()
+                    && other.host == target.authority()
+                    && other.sni == Sni::Target =>
+            {
+                (
+                    FindingId::ClientCertHeaderSpoofing,
+                    "the application exempts a host name it reads from X-Forwarded-Host (Express \
+                     `trust proxy`'s `req.hostname`, Flask's `ProxyFix(x_host=1)`) from its \
+                     certificate check, and the front passes the client's own copy: set it at \
+                     the front (nginx `proxy_set_header X-Forwarded-Host $host`, Apache \
+                     `RequestHeader unset X-Forwarded-Host early` before mod_proxy adds its own), \
+                     or check the certificate whatever the host"
+                        .to_owned(),
+                )
+            }
             (None, None) => (
                 FindingId::OtherNameBypass,
                 if other.forwarded_host.is_some() {

@@ -280,8 +280,8 @@ async fn other_names(
     out: &mut TargetOutcome,
 ) {
     use super::other_names::{
-        another_method, default_site, health_checkers, health_marks, judge, made_up_token,
-        unknown_host, websocket, Verdict,
+        another_method, default_site, forwarded_siblings, health_checkers, health_marks, judge,
+        made_up_token, unknown_host, websocket, Verdict,
     };
     // The anonymous client asking otherwise than the scan's GET: a POST, as each health
     // checker, opening a WebSocket, carrying a token nobody issued and as a health check or an
@@ -322,6 +322,7 @@ async fn other_names(
     asked_otherwise.extend(super::other_names::url_override(target));
     let mut unknown = vec![unknown_host(target)];
     unknown.extend(default_site(target, first));
+    unknown.extend(forwarded_siblings(target, first));
     let seen = join_all(
         unknown
             .iter()
