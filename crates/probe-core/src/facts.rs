@@ -219,6 +219,20 @@ fn no_schemes(schemes: &std::sync::Arc<[String]>) -> bool {
     schemes.is_empty()
 }
 
+/// A signature scheme's name: rustls's, or the IANA name of one rustls does not name (review C:
+/// `rsa_pss_pss_sha256` read `SignatureScheme(0x809)`).
+pub fn scheme_name(scheme: rustls::SignatureScheme) -> String {
+    match u16::from(scheme) {
+        0x0809 => "RSA_PSS_PSS_SHA256".to_owned(),
+        0x080a => "RSA_PSS_PSS_SHA384".to_owned(),
+        0x080b => "RSA_PSS_PSS_SHA512".to_owned(),
+        0x081a => "ECDSA_BRAINPOOLP256R1TLS13_SHA256".to_owned(),
+        0x081b => "ECDSA_BRAINPOOLP384R1TLS13_SHA384".to_owned(),
+        0x081c => "ECDSA_BRAINPOOLP512R1TLS13_SHA512".to_owned(),
+        _ => format!("{scheme:?}"),
+    }
+}
+
 /// The names of `schemes`, one shared list per distinct list seen in the process (a server's
 /// CertificateRequest names the same ten or so on every handshake; a thousand targets' reports
 /// held ~50 copies each). At most 64 distinct lists are kept; past them each gets its own.
@@ -227,7 +241,7 @@ pub fn shared_schemes(schemes: &[rustls::SignatureScheme]) -> std::sync::Arc<[St
     /// Each list seen, with its names.
     type Seen = Vec<(Vec<rustls::SignatureScheme>, Arc<[String]>)>;
     static SEEN: OnceLock<Mutex<Seen>> = OnceLock::new();
-    let named = || -> Arc<[String]> { schemes.iter().map(|s| format!("{s:?}")).collect() };
+    let named = || -> Arc<[String]> { schemes.iter().map(|s| scheme_name(*s)).collect() };
     if schemes.is_empty() {
         return Arc::default();
     }

@@ -103,9 +103,14 @@ impl ResolvesClientCert for RecordingResolver {
                 let schemes = sigschemes
                     .iter()
                     .take(16)
-                    .map(|s| format!("{s:?}"))
+                    .map(|s| crate::facts::scheme_name(*s))
                     .collect::<Vec<_>>()
                     .join(", ");
+                let schemes = if schemes.is_empty() {
+                    "none of those it asked for is one this client can sign with".to_owned()
+                } else {
+                    schemes
+                };
                 rec.unpresented = Some(format!(
                     "the server accepts only signature schemes its key cannot make ({schemes})"
                 ));

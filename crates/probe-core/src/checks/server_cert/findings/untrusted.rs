@@ -17,8 +17,11 @@ pub(super) fn untrusted(e: &Examined<'_>, raised: &[Finding]) -> Option<Finding>
         return None;
     }
     let mut f = e.with_leaf(
-        Finding::new(FindingId::ServerCertUntrusted, detail(e, *class, reason))
-            .with_evidence("webpki", reason.clone()),
+        Finding::new(
+            FindingId::ServerCertUntrusted,
+            detail(e, *class, reason, raised),
+        )
+        .with_evidence("webpki", reason.clone()),
     );
     f.implied_by = cause(*class, raised);
     Some(f)
@@ -38,8 +41,27 @@ fn cause(class: Refusal, raised: &[Finding]) -> Option<FindingId> {
     }
 }
 
-/// The detail: the unknown issuer at the end of the path, or webpki's reason.
-fn detail(e: &Examined<'_>, class: Refusal, reason: &str) -> String {
+/// The detail: the unknown issuer at the end of the path, a self-signed certificate or a CA's
+/// certificate used as the leaf in words, or webpki's reason (review C: a valid self-signed
+/// certificate read "BadSignature", which speaks of tampering, and a CA:TRUE one
+/// "Other(OtherError(CaUsedAsEndEntity))").
+fn detail(e: &Examined<'_>, class: Refusal, reason: &str, raised: &[Finding]) -> String {
+    if reason.contains("CaUsedAsEndEntity") {
+        return "The chain does not validate: the server's certificate is a CA certificate \
+                (basicConstraints CA:TRUE) used as its own leaf, which verifiers refuse \
+                (`openssl req -x509` makes one so by default). Serve a leaf certificate \
+                (CA:FALSE) issued for the server's names."
+            .to_owned();
+    }
+    if raised
+        .iter()
+        .any(|f| f.id == FindingId::ServerCertSelfSigned)
+    {
+        return format!(
+            "The chain does not validate: the certificate is self-signed (its own issuer), and no \
+             trust anchor the scan holds vouches for it (webpki: {reason})."
+        );
+    }
     match class {
         Refusal::UnknownIssuer => format!(
             "The chain does not lead to a trust anchor: the issuer {} is unknown.",
