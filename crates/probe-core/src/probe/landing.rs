@@ -1016,6 +1016,25 @@ pub async fn let_in_by_its_page(
     if likeness.await != Some(Likeness::Same) {
         return false;
     }
+    // The front door (the protected name and `Host`, asked twice without a certificate, once
+    // per target and version) served or answered the same page: its own leak, which the first
+    // wave judges; nothing of this door (a Go handler writing the page on every 403 read as a
+    // door of each spelling).
+    let (front, again) = first
+        .knocks
+        .front_cell(version)
+        .get_or_init(|| async {
+            let front = || plain(scan, version, Sni::Target, None);
+            futures_util::future::join(knock(target, front()), knock(target, front())).await
+        })
+        .await
+        .clone();
+    for f in [&front, &again] {
+        let same = likeness_to_the_protected_page(target, scan, first, version, f, Vec::new());
+        if f.served() || same.await == Some(Likeness::Same) {
+            return false;
+        }
+    }
     seen.let_in_by_page = true;
     seen.result.outcome = Some(crate::facts::Outcome::Served);
     true
