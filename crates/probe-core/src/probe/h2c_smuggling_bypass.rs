@@ -246,12 +246,9 @@ async fn run(target: &Target, scan: &ScanContext, first: &FirstWave) -> TargetOu
     // refuses and writes on): let in all the same. Refused, its page not read to its end: unread.
     let refusal_page = newest.body_excerpt.as_deref();
     landing::let_in_by_its_page(target, scan, first, version, &mut seen, refusal_page).await;
-    if !seen.served() && seen.status().is_some() && !seen.result.complete {
+    if let Some(why) = landing::refusal_cut(&seen) {
         out.incomplete.push(incomplete(format!(
-            "{opened}, and {path} asked through that tunnel was {}, but its body was not read to \
-             its end (it stalled, broke off or went on past the read): a handler that refuses \
-             and writes on sends the protected page after the refusal",
-            answer(&seen)
+            "{opened}, and {path} asked through that tunnel: {why}"
         )));
         return out;
     }

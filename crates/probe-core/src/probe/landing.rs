@@ -988,6 +988,22 @@ pub async fn likeness_to_the_protected_page(
     Some(reference_likeness(seen, &reference, &controls))
 }
 
+/// Why `seen`, answered with a status and not served, proves no refusal: its body was not read to
+/// its end (it stalled, broke off or went on past the read), and a handler that refuses and writes
+/// on sends the protected page after the refusal (review A: a side door's 403 whose orders came
+/// after a stall was A, exit 0), as the first wave holds for its own refusals. `None` where the
+/// body was read whole, or the answer served.
+pub fn refusal_cut(seen: &Seen) -> Option<String> {
+    let status = seen.status()?;
+    (!seen.served() && !seen.result.complete).then(|| {
+        format!(
+            "it was answered HTTP {status}, but its body was not read to its end (it stalled, \
+             broke off or went on past the read): a handler that refuses and writes on sends the \
+             protected page after the refusal"
+        )
+    })
+}
+
 /// Marks `seen` let in by its page, and served, where it is a refusal (read, not served, no busy
 /// status) whose page, one of its own ([`tells_nothing_past`] `refusal_page`, the excerpt of the
 /// refusal the door tries to get around), is the very page the valid certificate is served on the
@@ -1298,12 +1314,7 @@ pub async fn judge_unserved(
     // what was not read may hold the protected page (review A: a door's 403 whose orders came
     // after a stall, `{"error":"forbidden"}` read alone, was A, exit 0), as the first wave holds
     // for its own refusals.
-    if REFUSAL_STATUSES.contains(&status) && !r.complete {
-        let why = format!(
-            "it was answered HTTP {status}, but its body was not read to its end (it stalled, \
-             broke off or went on past the read): a handler that refuses and writes on sends the \
-             protected page after the refusal"
-        );
+    if let Some(why) = refusal_cut(door).filter(|_| REFUSAL_STATUSES.contains(&status)) {
         return Some((Landing::Unsure(why), controls));
     }
     if tells_nothing_past(door, refusal_page) {

@@ -625,17 +625,11 @@ fn judge(
         // Refused, its page not read to its end (it stalled or broke off): a handler that refuses
         // and writes on sends the protected page after the refusal (review A: a spelling's 403
         // whose orders came after a stall was A, exit 0), as the first wave holds for its own.
-        if !t.seen.served() && t.seen.status().is_some() && !t.seen.result.complete {
+        if let Some(why) = landing::refusal_cut(&t.seen) {
             out.incomplete.push(IncompleteProbe {
                 probe: kind.probe.as_str().to_owned(),
                 tls_version: Some(v),
-                reason: format!(
-                    "{} was answered HTTP {}, but its body was not read to its end (it stalled, \
-                     broke off or went on past the read): a handler that refuses and writes on \
-                     sends the protected page after the refusal",
-                    t.spelling.named(),
-                    t.seen.status().unwrap_or_default()
-                ),
+                reason: format!("{}: {why}", t.spelling.named()),
             });
             continue;
         }
