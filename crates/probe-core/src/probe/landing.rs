@@ -1036,15 +1036,7 @@ pub async fn let_in_by_its_page(
     // per target and version) served or answered the same page: its own leak, which the first
     // wave judges; nothing of this door (a Go handler writing the page on every 403 read as a
     // door of each spelling).
-    let (front, again) = first
-        .knocks
-        .front_cell(version)
-        .get_or_init(|| async {
-            let front = || plain(scan, version, Sni::Target, None);
-            futures_util::future::join(knock(target, front()), knock(target, front())).await
-        })
-        .await
-        .clone();
+    let (front, again) = front_door(target, scan, first, version).await;
     for f in [&front, &again] {
         let same = likeness_to_the_protected_page(target, scan, first, version, f, Vec::new());
         if f.served() || same.await == Some(Likeness::Same) {
@@ -1612,7 +1604,24 @@ async fn with_front(
     door: &Seen,
     mut controls: Controls,
 ) -> (Landing, Controls) {
-    let (seen, again) = first
+    let (seen, again) = front_door(target, scan, first, version).await;
+    controls.front = Some(Control {
+        host: target.authority(),
+        seen,
+        again: Some(again),
+    });
+    (landing(door, &controls), controls)
+}
+
+/// The front door: the protected name and `Host` asked twice without a certificate on `version`,
+/// once per target and version (shared by every door judged there).
+async fn front_door(
+    target: &Target,
+    scan: &ScanContext,
+    first: &FirstWave,
+    version: TlsVersion,
+) -> (Seen, Seen) {
+    first
         .knocks
         .front_cell(version)
         .get_or_init(|| async {
@@ -1620,13 +1629,7 @@ async fn with_front(
             futures_util::future::join(knock(target, front()), knock(target, front())).await
         })
         .await
-        .clone();
-    controls.front = Some(Control {
-        host: target.authority(),
-        seen,
-        again: Some(again),
-    });
-    (landing(door, &controls), controls)
+        .clone()
 }
 
 /// How an exchange with `sni` on `target` is named in evidence: `SNI name`, or `no SNI`.
