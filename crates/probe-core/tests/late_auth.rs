@@ -539,39 +539,11 @@ for _ in range(20):
 
 #[tokio::test]
 async fn an_informational_answer_is_not_the_answer() -> TestResult {
-    if which("python3").is_none() {
-        if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
-            return Ok(());
-        }
-        return Err("python3 is missing (set MTLS_SKIP_REAL_SERVERS=1 to skip)".into());
-    }
-    let pki = pki()?;
-    let dir = tempfile::tempdir()?;
-    let write = |name: &str, text: &str| -> std::io::Result<String> {
-        let p = dir.path().join(name);
-        fs::write(&p, text)?;
-        Ok(p.to_string_lossy().into_owned())
+    let Some(python) = PythonServer::new(PHA_EARLY_HINTS)? else {
+        return Ok(());
     };
-    let (cert, key, ca) = (
-        write("server.crt", &pki.server_cert_pem)?,
-        write("server.key", &pki.server_key_pem)?,
-        write("ca.crt", &pki.ca_pem)?,
-    );
-    let script = write("pha.py", PHA_EARLY_HINTS)?;
     for (mode, served) in [("optional", true), ("required", false)] {
-        let port = free_port()?;
-        let mut child = KillOnDrop(
-            Command::new("python3")
-                .args([script.as_str(), &port.to_string(), mode, &cert, &key, &ca])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()?,
-        );
-        let mut line = [0u8; 10];
-        if let Some(out) = child.0.stdout.as_mut() {
-            out.read_exact(&mut line)?;
-        }
-        let target = Target::parse(&format!("https://127.0.0.1:{port}/admin/"))?;
+        let (mut child, target) = python.start(mode)?;
         let out = get(&target, TlsVersion::Tls13, None).await;
         assert_eq!(out.asked, Some(LateAsk::PostHandshake), "{mode}: {out:?}");
         if served {
@@ -656,39 +628,11 @@ for _ in range(20):
 /// a chunked page ends at its last chunk, the connection held open or not.
 #[tokio::test]
 async fn late_refusals_that_prove_nothing_are_told_apart() -> TestResult {
-    if which("python3").is_none() {
-        if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
-            return Ok(());
-        }
-        return Err("python3 is missing (set MTLS_SKIP_REAL_SERVERS=1 to skip)".into());
-    }
-    let pki = pki()?;
-    let dir = tempfile::tempdir()?;
-    let write = |name: &str, text: &str| -> std::io::Result<String> {
-        let p = dir.path().join(name);
-        fs::write(&p, text)?;
-        Ok(p.to_string_lossy().into_owned())
+    let Some(python) = PythonServer::new(PHA_UNREAD)? else {
+        return Ok(());
     };
-    let (cert, key, ca) = (
-        write("server.crt", &pki.server_cert_pem)?,
-        write("server.key", &pki.server_key_pem)?,
-        write("ca.crt", &pki.ca_pem)?,
-    );
-    let script = write("pha.py", PHA_UNREAD)?;
     for mode in ["stall", "ratelimit", "reset", "chunked"] {
-        let port = free_port()?;
-        let mut child = KillOnDrop(
-            Command::new("python3")
-                .args([script.as_str(), &port.to_string(), mode, &cert, &key, &ca])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()?,
-        );
-        let mut line = [0u8; 10];
-        if let Some(out) = child.0.stdout.as_mut() {
-            out.read_exact(&mut line)?;
-        }
-        let target = Target::parse(&format!("https://127.0.0.1:{port}/admin/"))?;
+        let (mut child, target) = python.start(mode)?;
         let limits = Limits {
             timeout: Duration::from_secs(2),
             ..Limits::default()
@@ -726,6 +670,67 @@ async fn late_refusals_that_prove_nothing_are_told_apart() -> TestResult {
         let _ = child.0.kill();
     }
     Ok(())
+}
+
+/// A Python `ssl` server script of these tests, written beside the test PKI's files; `None` where
+/// python3 is missing and `MTLS_SKIP_REAL_SERVERS=1` (an error without it).
+struct PythonServer {
+    _dir: tempfile::TempDir,
+    script: String,
+    cert: String,
+    key: String,
+    ca: String,
+}
+
+impl PythonServer {
+    fn new(script: &str) -> Result<Option<Self>, Box<dyn std::error::Error>> {
+        if which("python3").is_none() {
+            if std::env::var("MTLS_SKIP_REAL_SERVERS").as_deref() == Ok("1") {
+                return Ok(None);
+            }
+            return Err("python3 is missing (set MTLS_SKIP_REAL_SERVERS=1 to skip)".into());
+        }
+        let pki = pki()?;
+        let dir = tempfile::tempdir()?;
+        let write = |name: &str, text: &str| -> std::io::Result<String> {
+            let p = dir.path().join(name);
+            fs::write(&p, text)?;
+            Ok(p.to_string_lossy().into_owned())
+        };
+        Ok(Some(PythonServer {
+            cert: write("server.crt", &pki.server_cert_pem)?,
+            key: write("server.key", &pki.server_key_pem)?,
+            ca: write("ca.crt", &pki.ca_pem)?,
+            script: write("server.py", script)?,
+            _dir: dir,
+        }))
+    }
+
+    /// Starts the script in `mode` on a free port, once it says it listens: the child and the
+    /// target `/admin/` on it.
+    fn start(&self, mode: &str) -> Result<(KillOnDrop, Target), Box<dyn std::error::Error>> {
+        let port = free_port()?;
+        let mut child = KillOnDrop(
+            Command::new("python3")
+                .args([
+                    self.script.as_str(),
+                    &port.to_string(),
+                    mode,
+                    &self.cert,
+                    &self.key,
+                    &self.ca,
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()?,
+        );
+        let mut line = [0u8; 10];
+        if let Some(out) = child.0.stdout.as_mut() {
+            out.read_exact(&mut line)?;
+        }
+        let target = Target::parse(&format!("https://127.0.0.1:{port}/admin/"))?;
+        Ok((child, target))
+    }
 }
 
 /// Kills the child when the test ends, passed or not.
